@@ -1,0 +1,1 @@
+"""The Faultline desktop application (PySide6) and its command line."""

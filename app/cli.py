@@ -1,0 +1,78 @@
+"""Headless command line: validate, schema, run."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from engine.model import Design, DesignError, parse_design
+
+SUBCOMMANDS = ("run", "validate", "schema")
+
+
+def _version() -> str:
+    from app.version import __version__
+
+    return __version__
+
+
+def load_design_file(path: str) -> Design:
+    """Read a design from a JSON file, with messages that name the file and the problem."""
+    p = Path(path)
+    if not p.exists():
+        raise DesignError([f"{path}: no such file"])
+    if p.stat().st_size > 200 * 1024 * 1024:
+        raise DesignError([f"{path}: too large for a design ({p.stat().st_size // (1024 * 1024)} MB)"])
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DesignError([f"{path}: not a text file (a design is JSON)"]) from None
+    return parse_design(text)
+
+
+def _cmd_validate(args) -> int:
+    design = load_design_file(args.design)
+    print(f'{args.design}: design "{design.name}" is valid '
+          f"({len(design.components)} components, {len(design.links)} links, "
+          f"{len(design.experiments)} experiments)")
+    return 0
+
+
+def _cmd_schema(args) -> int:
+    print(json.dumps(Design.model_json_schema(by_alias=True), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="faultline", description="Faultline headless commands.")
+    parser.add_argument("--version", action="version", version=f"Faultline {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check a design JSON file and explain what is wrong")
+    v.add_argument("design")
+    v.set_defaults(func=_cmd_validate)
+    s = sub.add_parser("schema", help="print the JSON Schema of a design")
+    s.set_defaults(func=_cmd_schema)
+    try:
+        from app.cli_run import add_run_parser
+    except ImportError:  # the run command arrives with the engine
+        pass
+    else:
+        add_run_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DesignError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

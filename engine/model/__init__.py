@@ -1,0 +1,73 @@
+"""The design contract shared by the engine, the store and the application."""
+from .components import (
+    COMPONENT_CLASSES,
+    COMPONENT_KINDS,
+    Cache,
+    Client,
+    ClosedLoop,
+    Component,
+    Database,
+    External,
+    LoadBalancer,
+    OpenLoop,
+    Position,
+    Queue,
+    RateRamp,
+    RateSpike,
+    RateStep,
+    Service,
+)
+from .design import (
+    FORMAT_VERSION,
+    Design,
+    DesignError,
+    Link,
+    Problem,
+    RunOptions,
+    describe,
+    link_name,
+    parse_design,
+    parse_options,
+)
+from .distributions import (
+    DISTRIBUTION_KINDS,
+    Constant,
+    Distribution,
+    Empirical,
+    Exponential,
+    LogNormal,
+    Normal,
+    Uniform,
+    format_seconds,
+)
+from .faults import (
+    FAULT_KINDS,
+    CrashFault,
+    ErrorFault,
+    ExhaustionFault,
+    Experiment,
+    Fault,
+    InstanceSelector,
+    LatencyFault,
+    PartitionFault,
+    RandomFailuresFault,
+)
+from .outcomes import FAILURE_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES, Outcome
+from .resilience import (
+    CALLER_POLICY_KINDS,
+    INBOUND_POLICY_KINDS,
+    BulkheadPolicy,
+    CircuitBreakerPolicy,
+    EnvoyRetryBudget,
+    FallbackPolicy,
+    GrpcRetryThrottling,
+    LoadSheddingPolicy,
+    Policy,
+    RateLimiterPolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+)
+from .project import Project
+from .validation import design_problems, experiment_problems
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,132 @@
+"""Faults, scheduled in chaos experiments. Times are simulated seconds."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import Constant, Distribution
+
+
+class InstanceSelector(BaseModel):
+    """Which instances of a component a fault hits: a count, a fraction or explicit indices."""
+
+    model_config = ConfigDict(extra="forbid")
+    count: int | None = Field(None, ge=1)
+    fraction: float | None = Field(None, ge=0, le=1)
+    indices: list[Annotated[int, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        given = [v is not None for v in (self.count, self.fraction, self.indices)]
+        if sum(given) > 1:
+            raise ValueError("give only one of count, fraction or indices")
+        return self
+
+    def resolve(self, instances: int) -> list[int]:
+        """The instance indices selected out of ``instances``; all when nothing is given."""
+        if self.indices is not None:
+            return sorted(set(self.indices))
+        if self.count is not None:
+            return list(range(min(self.count, instances)))
+        if self.fraction is not None:
+            return list(range(int(round(self.fraction * instances))))
+        return list(range(instances))
+
+
+class _Fault(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    target: str = Field(..., min_length=1, description='a component name, or a link "a -> b"')
+    start: float = Field(0.0, ge=0)
+    duration: float | None = Field(None, gt=0, description="empty means until the end of the run")
+    period: float | None = Field(None, gt=0, description="repeat every period seconds")
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _period_fits(self):
+        if self.period is not None:
+            if self.duration is None:
+                raise ValueError("a repeating fault needs a duration")
+            if self.period <= self.duration:
+                raise ValueError(
+                    f"period must be longer than duration (got period {self.period}, duration {self.duration})"
+                )
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.kind.replace("_", " ")  # type: ignore[attr-defined]
+
+    def windows(self, run_end: float) -> list[tuple[float, float]]:
+        """The (start, end) windows this fault is active in, clipped to the run."""
+        end = self.start + self.duration if self.duration is not None else run_end
+        if self.period is None:
+            return [(self.start, min(end, run_end))] if self.start < run_end else []
+        out, t = [], self.start
+        while t < run_end and len(out) < 10_000:
+            out.append((t, min(t + self.duration, run_end)))
+            t += self.period
+        return out
+
+
+class CrashFault(_Fault):
+    kind: Literal["crash"] = "crash"
+    instances: InstanceSelector = Field(default_factory=InstanceSelector)
+    mode: Literal["refuse", "hang"] = "refuse"
+    restart_delay: float = Field(0.0, ge=0, description="cold start after the window ends")
+
+
+class LatencyFault(_Fault):
+    kind: Literal["latency"] = "latency"
+    delay: Distribution = Field(default_factory=lambda: Constant(value=0.3))
+    fraction: float = Field(1.0, ge=0, le=1)
+    direction: Literal["request", "response", "both"] = "request"
+
+
+class ExhaustionFault(_Fault):
+    kind: Literal["exhaustion"] = "exhaustion"
+    resource: Literal["cpu", "pool", "memory_leak"] = "cpu"
+    factor: float = Field(2.0, ge=1, description="cpu: service time multiplier")
+    pool_size: int = Field(1, ge=0, description="pool: workers or connections left per instance")
+    leak_rate: float = Field(0.05, gt=0, description="memory_leak: slowdown per second of uptime")
+    kill_factor: float = Field(4.0, gt=1, description="memory_leak: the slowdown at which the instance is killed")
+    restart_delay: float = Field(5.0, ge=0, description="memory_leak: time to restart after the kill")
+
+
+class ErrorFault(_Fault):
+    kind: Literal["error"] = "error"
+    fraction: float = Field(0.5, ge=0, le=1)
+
+
+class PartitionFault(_Fault):
+    kind: Literal["partition"] = "partition"
+    mode: Literal["hang", "refuse"] = "hang"
+
+
+class RandomFailuresFault(_Fault):
+    kind: Literal["random_failures"] = "random_failures"
+    mtbf: float = Field(60.0, gt=0, description="mean time between failures per instance, seconds")
+    mttr: float = Field(10.0, gt=0, description="mean time to repair, seconds")
+
+
+Fault = Annotated[
+    Union[CrashFault, LatencyFault, ExhaustionFault, ErrorFault, PartitionFault, RandomFailuresFault],
+    Field(discriminator="kind"),
+]
+
+FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "partition", "random_failures")
+LINK_FAULT_KINDS = ("latency", "error", "partition")
+COMPONENT_FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "random_failures")
+
+
+class Experiment(BaseModel):
+    """A named set of faults run against a design."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    name: str = Field(..., min_length=1, max_length=120)
+    description: str = ""
+    faults: list[Fault] = Field(default_factory=list)

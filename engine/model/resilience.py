@@ -1,0 +1,167 @@
+"""Resilience policies attached to a component.
+
+Parameter names and defaults follow the libraries architects already use
+(Resilience4j, gRPC retry policy, Envoy) so that their defaults are
+recognisable; times are in seconds.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import Constant, Distribution
+from .outcomes import FAILURE_OUTCOMES
+
+FailureOutcome = Literal["error", "timeout", "rejected", "short_circuited", "unavailable"]
+_ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[assignment]
+
+
+class _Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    enabled: bool = True
+
+    @property
+    def inbound(self) -> bool:
+        return False
+
+    @property
+    def title(self) -> str:
+        return self.kind.replace("_", " ")  # type: ignore[attr-defined]
+
+
+class _CallerPolicy(_Policy):
+    scope: str | None = Field(
+        None, description="name of the one dependency this guards; empty guards every outgoing call"
+    )
+
+
+class CircuitBreakerPolicy(_CallerPolicy):
+    """Resilience4j CircuitBreakerConfig, one breaker per guarded dependency."""
+
+    kind: Literal["circuit_breaker"] = "circuit_breaker"
+    sliding_window_type: Literal["count_based", "time_based"] = "count_based"
+    sliding_window_size: int = Field(100, ge=1, le=100_000)
+    minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000)
+    failure_rate_threshold: float = Field(50.0, gt=0, le=100)
+    slow_call_rate_threshold: float = Field(100.0, gt=0, le=100)
+    slow_call_duration_threshold: float = Field(60.0, gt=0)
+    wait_duration_in_open_state: float = Field(60.0, ge=0.001)
+    permitted_number_of_calls_in_half_open_state: int = Field(10, ge=1, le=100_000)
+    automatic_transition_from_open_to_half_open_enabled: bool = False
+    max_wait_duration_in_half_open_state: float = Field(0.0, ge=0)
+    record_outcomes: list[FailureOutcome] = Field(
+        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"],
+        description="outcomes recorded as failures; others count as successes",
+    )
+
+
+class GrpcRetryThrottling(BaseModel):
+    """gRPC retry throttling: a token bucket shared by the caller's calls to one target."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["grpc_throttling"] = "grpc_throttling"
+    max_tokens: float = Field(10.0, gt=0, le=1000)
+    token_ratio: float = Field(0.1, gt=0)
+
+
+class EnvoyRetryBudget(BaseModel):
+    """Envoy retry budget: concurrent retries at most a share of active requests."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["envoy_budget"] = "envoy_budget"
+    budget_percent: float = Field(20.0, ge=0, le=100)
+    min_retry_concurrency: int = Field(3, ge=0)
+
+
+RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
+
+
+class RetryPolicy(_CallerPolicy):
+    """Retry: ``max_attempts`` counts the first call (Resilience4j, gRPC)."""
+
+    kind: Literal["retry"] = "retry"
+    max_attempts: int = Field(3, ge=1, le=100)
+    wait_duration: float = Field(0.5, ge=0, description="first wait, seconds")
+    backoff: Literal["fixed", "exponential"] = "fixed"
+    multiplier: float = Field(1.5, ge=1)
+    max_wait_duration: float | None = Field(None, gt=0)
+    jitter: Literal["none", "full", "equal", "decorrelated", "randomized"] = "none"
+    randomization_factor: float = Field(0.5, ge=0, le=1)
+    retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
+    budget: RetryBudget | None = None
+
+
+class TimeoutPolicy(_CallerPolicy):
+    """The caller gives up after ``timeout``; the callee keeps working unless cancelled."""
+
+    kind: Literal["timeout"] = "timeout"
+    timeout: float = Field(1.0, gt=0)
+    cancel_on_timeout: bool = False
+
+
+class BulkheadPolicy(_CallerPolicy):
+    """Resilience4j SemaphoreBulkhead: permits with a fair FIFO wait."""
+
+    kind: Literal["bulkhead"] = "bulkhead"
+    max_concurrent_calls: int = Field(25, ge=0, le=1_000_000)
+    max_wait_duration: float = Field(0.0, ge=0)
+
+
+class FallbackPolicy(_CallerPolicy):
+    """Answer with a degraded response on chosen failures."""
+
+    kind: Literal["fallback"] = "fallback"
+    on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
+    latency: Distribution = Field(default_factory=lambda: Constant(value=0.001))
+
+
+class RateLimiterPolicy(_Policy):
+    """Resilience4j AtomicRateLimiter at the callee, one per instance."""
+
+    kind: Literal["rate_limiter"] = "rate_limiter"
+    limit_for_period: int = Field(50, ge=1)
+    limit_refresh_period: float = Field(500e-9, gt=0)
+    timeout_duration: float = Field(5.0, ge=0)
+
+    @property
+    def inbound(self) -> bool:
+        return True
+
+
+class LoadSheddingPolicy(_Policy):
+    """Reject work that would wait too long in the queue, or beyond a queue length."""
+
+    kind: Literal["load_shedding"] = "load_shedding"
+    max_queue_wait: float | None = Field(None, gt=0)
+    max_queue_length: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _some_bound(self):
+        if self.max_queue_wait is None and self.max_queue_length is None:
+            raise ValueError("set max_queue_wait, max_queue_length or both")
+        return self
+
+    @property
+    def inbound(self) -> bool:
+        return True
+
+
+Policy = Annotated[
+    Union[
+        CircuitBreakerPolicy,
+        RetryPolicy,
+        TimeoutPolicy,
+        BulkheadPolicy,
+        FallbackPolicy,
+        RateLimiterPolicy,
+        LoadSheddingPolicy,
+    ],
+    Field(discriminator="kind"),
+]
+
+CALLER_POLICY_KINDS = ("retry", "circuit_breaker", "timeout", "bulkhead", "fallback")
+INBOUND_POLICY_KINDS = ("rate_limiter", "load_shedding")

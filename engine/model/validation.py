@@ -1,0 +1,168 @@
+"""Graph-level checks of a design: the rules that single fields cannot express."""
+from __future__ import annotations
+
+from collections import Counter
+
+from .design import LINK_ARROW, Design, Problem, describe
+from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
+from .resilience import INBOUND_POLICY_KINDS
+
+# Kinds that accept inbound policies: they have a queue or a limit worth guarding.
+_INBOUND_KINDS = {"service", "database", "cache", "queue", "external"}
+_SHEDDING_KINDS = {"service", "database", "cache"}
+
+
+def design_problems(design: Design) -> list[Problem]:
+    problems: list[Problem] = []
+    by_name = {}
+    for c in design.components:
+        if c.name in by_name:
+            problems.append(Problem(describe(c), f'name "{c.name}" is used by another component', c.id))
+        by_name.setdefault(c.name, c)
+    ids = Counter(str(c.id) for c in design.components)
+    for c in design.components:
+        if ids[str(c.id)] > 1:
+            problems.append(Problem(describe(c), f"id {c.id} is used by another component", c.id))
+            ids[str(c.id)] = 0
+
+    seen_pairs = set()
+    for link in design.links:
+        where = f'link "{link.name}"'
+        unknown = [n for n in (link.source, link.target) if n not in by_name]
+        for n in unknown:
+            problems.append(Problem(where, f'unknown component "{n}"', link.id))
+        if unknown:
+            continue
+        if link.source == link.target:
+            problems.append(Problem(where, "a component cannot call itself", link.id))
+            continue
+        if (link.source, link.target) in seen_pairs:
+            problems.append(Problem(where, "duplicate link (one link per pair; raise its count instead)", link.id))
+        seen_pairs.add((link.source, link.target))
+        src, dst = by_name[link.source], by_name[link.target]
+        if not src.calls_out:
+            problems.append(Problem(describe(src), f"a {src.kind} makes no calls (remove link \"{link.name}\")", src.id))
+        if dst.kind == "client":
+            problems.append(Problem(where, f'client "{dst.name}" receives no calls', link.id))
+
+    valid_links = [
+        l for l in design.links
+        if l.source in by_name and l.target in by_name and l.source != l.target
+    ]
+    outgoing: dict[str, list[str]] = {n: [] for n in by_name}
+    for link in valid_links:
+        outgoing[link.source].append(link.target)
+
+    problems += _cycle_problems(outgoing)
+
+    for c in design.components:
+        outs = outgoing.get(c.name, [])
+        if c.kind == "client" and not outs:
+            problems.append(Problem(describe(c), "sends to nothing (add a link from it)", c.id))
+        if c.kind == "load_balancer" and not outs:
+            problems.append(Problem(describe(c), "has no targets (add a link from it)", c.id))
+        if c.kind == "cache" and c.hit_ratio < 1 and not outs:
+            problems.append(Problem(describe(c), "misses need somewhere to go (add a link to its backing store, or set hit_ratio to 1)", c.id))
+        problems += _policy_problems(c, outs)
+
+    if not any(c.kind == "client" for c in design.components):
+        problems.append(Problem("design", "has no client, so nothing sends requests"))
+
+    names = Counter(e.name for e in design.experiments)
+    for name, n in names.items():
+        if n > 1:
+            problems.append(Problem(f'experiment "{name}"', "name is used by another experiment"))
+    for experiment in design.experiments:
+        problems += experiment_problems(design, experiment)
+    return problems
+
+
+def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
+    """Report each call cycle once, as the path that closes it."""
+    problems, state, stack = [], {}, []
+    reported = set()
+
+    def visit(node: str):
+        state[node] = 1
+        stack.append(node)
+        for nxt in outgoing.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(Problem("design", f"call cycle {LINK_ARROW.join(cycle)} (it would recurse forever)"))
+            elif state.get(nxt) is None:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in outgoing:
+        if state.get(node) is None:
+            visit(node)
+    return problems
+
+
+def _policy_problems(component, outs: list[str]) -> list[Problem]:
+    problems = []
+    where = describe(component)
+    seen = Counter()
+    for policy in component.policies:
+        label = f"{policy.title} policy"
+        if policy.kind in INBOUND_POLICY_KINDS:
+            if component.kind not in _INBOUND_KINDS:
+                problems.append(Problem(where, f"{label}: a {component.kind.replace('_', ' ')} takes no inbound policies", component.id))
+            elif policy.kind == "load_shedding" and component.kind not in _SHEDDING_KINDS:
+                problems.append(Problem(where, f"{label}: a {component.kind} has no queue to shed", component.id))
+        else:
+            if not component.calls_out:
+                problems.append(Problem(where, f"{label}: a {component.kind} makes no calls to guard", component.id))
+            elif policy.scope and policy.scope not in outs:
+                problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies', component.id))
+        if policy.enabled:
+            key = (policy.kind, getattr(policy, "scope", None))
+            seen[key] += 1
+            if seen[key] == 2:
+                scope = f' for "{key[1]}"' if key[1] else ""
+                problems.append(Problem(where, f"two enabled {policy.title} policies{scope}", component.id))
+    return problems
+
+
+def experiment_problems(design: Design, experiment: Experiment, duration: float | None = None) -> list[Problem]:
+    """Fault targets must exist and fit the fault kind; windows must fall inside the run."""
+    problems = []
+    by_name = {c.name: c for c in design.components}
+    link_names = {l.name for l in design.links}
+    for index, fault in enumerate(experiment.faults, start=1):
+        where = f'experiment "{experiment.name}", fault {index} ({fault.kind} on "{fault.target}")'
+        if LINK_ARROW.strip() in fault.target:
+            normalised = LINK_ARROW.join(p.strip() for p in fault.target.split("->"))
+            if normalised not in link_names:
+                problems.append(Problem(where, f'target: unknown link "{fault.target}"', fault.id))
+            elif fault.kind not in LINK_FAULT_KINDS:
+                problems.append(Problem(where, f"target: a {fault.kind} fault applies to a component, not a link", fault.id))
+            continue
+        component = by_name.get(fault.target)
+        if component is None:
+            problems.append(Problem(where, f'target: unknown component "{fault.target}"', fault.id))
+            continue
+        if fault.kind not in COMPONENT_FAULT_KINDS:
+            problems.append(Problem(where, f"target: a {fault.kind} fault applies to a link, not a component", fault.id))
+            continue
+        instances = getattr(component, "instances", 1)
+        if fault.kind in ("crash", "random_failures", "exhaustion") and component.kind in ("client", "load_balancer"):
+            problems.append(Problem(where, f"target: a {component.kind.replace('_', ' ')} has no instances to {fault.kind.replace('_', ' ')}", fault.id))
+        if isinstance(fault, CrashFault) and fault.instances.indices:
+            bad = [i for i in fault.instances.indices if i >= instances]
+            if bad:
+                problems.append(Problem(where, f"instances: {component.name} has {instances} instance(s), no index {bad[0]}", fault.id))
+        if duration is not None:
+            if fault.start >= duration:
+                problems.append(Problem(where, f"start {fault.start:g} s is not inside the run (0 to {duration:g} s)", fault.id))
+            elif fault.duration is not None and fault.start + fault.duration > duration + 1e-9:
+                problems.append(Problem(
+                    where,
+                    f"window {fault.start:g}-{fault.start + fault.duration:g} s ends after the run ({duration:g} s)",
+                    fault.id,
+                ))
+    return problems
