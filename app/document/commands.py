@@ -1,0 +1,349 @@
+"""Undo commands. Each one calls only the document's mutators, in redo and in undo.
+
+Composite edits (removing a component with its links and the faults aimed at
+it, renaming a component together with everything that names it) are one
+parent command with child commands, so that one undo restores all of it.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Hashable
+
+from PySide6.QtGui import QUndoCommand
+
+from engine.model import Design, Experiment, Link, Position
+
+# Rapid edits of one field merge only while they keep coming: a pause this long starts a new step.
+MERGE_WINDOW_S = 2.0
+_MERGE_ID = 1001
+
+
+class MacroCommand(QUndoCommand):
+    """A command made of sub-commands, redone in order and undone in reverse.
+
+    Qt's own parent/child commands are not used: PySide would own each child
+    twice (its Python wrapper and its C++ parent) and delete it twice when
+    the stack drops the parent.
+    """
+
+    def __init__(self, text: str = "", parent: "MacroCommand | None" = None):
+        super().__init__(text)
+        self.subcommands: list[QUndoCommand] = []
+        if parent is not None:
+            parent.subcommands.append(self)
+
+    def redo(self):
+        for command in self.subcommands:
+            command.redo()
+
+    def undo(self):
+        for command in reversed(self.subcommands):
+            command.undo()
+
+
+class _DocumentCommand(MacroCommand):
+    def __init__(self, document, text: str, parent: MacroCommand | None = None):
+        super().__init__(text, parent)
+        self.document = document
+        self.design_id: uuid.UUID = document.design.id
+
+
+class _MergeableReplace(_DocumentCommand):
+    """Replace one object by an edited copy; consecutive edits of the same field merge."""
+
+    def __init__(self, document, old: Any, new: Any, text: str, merge_key: Hashable | None = None,
+                 parent: MacroCommand | None = None):
+        super().__init__(document, text, parent)
+        self.old, self.new = old, new
+        self.merge_key = merge_key
+        self._stamp = time.monotonic()
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return _MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _MergeableReplace) or type(other) is not type(self):
+            return False
+        if other.merge_key != self.merge_key or other.design_id != self.design_id:
+            return False
+        if other._stamp - self._stamp > MERGE_WINDOW_S:
+            return False
+        self.new = other.new
+        self._stamp = other._stamp
+        # An edit typed back to where it started is no step at all.
+        self.setObsolete(self.new == self.old)
+        return True
+
+
+# -- components -------------------------------------------------------------
+class AddComponentCommand(_DocumentCommand):
+    def __init__(self, document, component, index: int | None = None, parent=None):
+        super().__init__(document, f'Add {component.kind.replace("_", " ")} "{component.name}"', parent)
+        self.component, self.index = component, index
+
+    def redo(self):
+        self.document.insert_component(self.design_id, self.component, self.index)
+
+    def undo(self):
+        self.document.remove_component(self.design_id, self.component.id)
+
+
+class RemoveComponentCommand(_DocumentCommand):
+    """Remove a component; its links and the faults aimed at it go with it as child commands."""
+
+    def __init__(self, document, component_id: uuid.UUID, skip_links: set | None = None,
+                 remove_faults: bool = True, parent=None):
+        component = document.component(component_id)
+        super().__init__(document, f'Delete "{component.name}"', parent)
+        self.component_id = component_id
+        self.component = component
+        self.index: int | None = None
+        design = document.design
+        names = {component.name}
+        for link in design.links:
+            if component.name in (link.source, link.target):
+                names.add(link.name)
+                if skip_links is None or link.id not in skip_links:
+                    RemoveLinkCommand(document, link.id, parent=self)
+                    if skip_links is not None:
+                        skip_links.add(link.id)
+        for experiment in design.experiments if remove_faults else ():
+            kept = [f for f in experiment.faults if _normalise(f.target) not in names]
+            if len(kept) != len(experiment.faults):
+                new = experiment.model_copy(update={"faults": kept})
+                EditExperimentCommand(document, experiment, new, "Remove faults", parent=self)
+
+    def redo(self):
+        super().redo()
+        self.component, self.index = self.document.remove_component(self.design_id, self.component_id)
+
+    def undo(self):
+        self.document.insert_component(self.design_id, self.component, self.index)
+        super().undo()
+
+
+class EditComponentCommand(_MergeableReplace):
+    """Replace a component's parameters (not its name: see RenameComponentCommand)."""
+
+    def __init__(self, document, old, new, field: str | None = None, parent=None, text: str | None = None):
+        super().__init__(document, old, new, text or f'Edit "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""),
+                         merge_key=("component", old.id, field) if field else None, parent=parent)
+
+    def redo(self):
+        self.document.replace_component(self.design_id, self.new)
+
+    def undo(self):
+        self.document.replace_component(self.design_id, self.old)
+
+
+class MoveComponentsCommand(_DocumentCommand):
+    """One drag: every moved component, from where it was to where it was dropped."""
+
+    def __init__(self, document, moves: dict[uuid.UUID, tuple[Position, Position]], parent=None):
+        n = len(moves)
+        super().__init__(document, "Move" if n == 1 else f"Move {n} components", parent)
+        self.moves = moves
+
+    def redo(self):
+        self.document.move_components(self.design_id, {i: new for i, (_old, new) in self.moves.items()})
+
+    def undo(self):
+        self.document.move_components(self.design_id, {i: old for i, (old, _new) in self.moves.items()})
+
+
+class RenameComponentCommand(_DocumentCommand):
+    """Rename a component and every link, fault target and policy scope that names it."""
+
+    def __init__(self, document, component_id: uuid.UUID, new_name: str, parent=None):
+        component = document.component(component_id)
+        old_name = component.name
+        super().__init__(document, f'Rename "{old_name}" to "{new_name}"', parent)
+        design = document.design
+        renamed = component.model_copy(update={"name": new_name})
+        EditComponentCommand(document, component, renamed, parent=self)
+        link_names: dict[str, str] = {}
+        for link in design.links:
+            if old_name in (link.source, link.target):
+                new_link = link.model_copy(update={
+                    "source": new_name if link.source == old_name else link.source,
+                    "target": new_name if link.target == old_name else link.target,
+                })
+                link_names[link.name] = new_link.name
+                EditLinkCommand(document, link, new_link, parent=self)
+        for other in design.components:
+            if other.id == component_id:
+                continue
+            policies = [p.model_copy(update={"scope": new_name}) if getattr(p, "scope", None) == old_name else p
+                        for p in other.policies]
+            if policies != other.policies:
+                EditComponentCommand(document, other, other.model_copy(update={"policies": policies}), parent=self)
+        # The renamed component's own policies name their dependencies, never itself.
+        targets = {old_name: new_name, **link_names}
+        for experiment in design.experiments:
+            faults = [f.model_copy(update={"target": targets[_normalise(f.target)]})
+                      if _normalise(f.target) in targets else f for f in experiment.faults]
+            if faults != experiment.faults:
+                EditExperimentCommand(document, experiment, experiment.model_copy(update={"faults": faults}),
+                                      parent=self)
+
+
+# -- links --------------------------------------------------------------------
+class AddLinkCommand(_DocumentCommand):
+    def __init__(self, document, link: Link, index: int | None = None, parent=None):
+        super().__init__(document, f'Link "{link.name}"', parent)
+        self.link, self.index = link, index
+
+    def redo(self):
+        self.document.insert_link(self.design_id, self.link, self.index)
+
+    def undo(self):
+        self.document.remove_link(self.design_id, self.link.id)
+
+
+class RemoveLinkCommand(_DocumentCommand):
+    def __init__(self, document, link_id: uuid.UUID, parent=None):
+        link = document.link(link_id)
+        super().__init__(document, f'Delete link "{link.name}"', parent)
+        self.link_id, self.link, self.index = link_id, link, None
+
+    def redo(self):
+        super().redo()
+        self.link, self.index = self.document.remove_link(self.design_id, self.link_id)
+
+    def undo(self):
+        self.document.insert_link(self.design_id, self.link, self.index)
+        super().undo()
+
+
+class EditLinkCommand(_MergeableReplace):
+    def __init__(self, document, old: Link, new: Link, field: str | None = None, parent=None):
+        super().__init__(document, old, new, f'Edit link "{old.name}"' + (f" {field}" if field else ""),
+                         merge_key=("link", old.id, field) if field else None, parent=parent)
+
+    def redo(self):
+        self.document.replace_link(self.design_id, self.new)
+
+    def undo(self):
+        self.document.replace_link(self.design_id, self.old)
+
+
+# -- policies (stored in their component) -------------------------------------
+class AddPolicyCommand(EditComponentCommand):
+    def __init__(self, document, old, new, policy_title: str, parent=None):
+        super().__init__(document, old, new, parent=parent, text=f'Add {policy_title} to "{old.name}"')
+
+
+class RemovePolicyCommand(EditComponentCommand):
+    def __init__(self, document, old, new, policy_title: str, parent=None):
+        super().__init__(document, old, new, parent=parent, text=f'Remove {policy_title} from "{old.name}"')
+
+
+class EditPolicyCommand(EditComponentCommand):
+    def __init__(self, document, old, new, policy_id: uuid.UUID, field: str | None, policy_title: str, parent=None):
+        super().__init__(document, old, new, parent=parent,
+                         text=f'Edit {policy_title} of "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""))
+        self.merge_key = ("policy", old.id, policy_id, field) if field else None
+
+
+# -- experiments and faults ---------------------------------------------------
+class AddExperimentCommand(_DocumentCommand):
+    def __init__(self, document, experiment: Experiment, index: int | None = None, text: str | None = None, parent=None):
+        super().__init__(document, text or f'Add experiment "{experiment.name}"', parent)
+        self.experiment, self.index = experiment, index
+
+    def redo(self):
+        self.document.insert_experiment(self.design_id, self.experiment, self.index)
+
+    def undo(self):
+        self.document.remove_experiment(self.design_id, self.experiment.id)
+
+
+class RemoveExperimentCommand(_DocumentCommand):
+    def __init__(self, document, experiment_id: uuid.UUID, parent=None):
+        experiment = document.experiment(experiment_id)
+        super().__init__(document, f'Delete experiment "{experiment.name}"', parent)
+        self.experiment_id, self.experiment, self.index = experiment_id, experiment, None
+
+    def redo(self):
+        self.experiment, self.index = self.document.remove_experiment(self.design_id, self.experiment_id)
+
+    def undo(self):
+        self.document.insert_experiment(self.design_id, self.experiment, self.index)
+
+
+class EditExperimentCommand(_MergeableReplace):
+    def __init__(self, document, old: Experiment, new: Experiment, text: str | None = None,
+                 merge_key: Hashable | None = None, parent=None):
+        super().__init__(document, old, new, text or f'Edit experiment "{old.name}"', merge_key=merge_key, parent=parent)
+
+    def redo(self):
+        self.document.replace_experiment(self.design_id, self.new)
+
+    def undo(self):
+        self.document.replace_experiment(self.design_id, self.old)
+
+
+class AddFaultCommand(EditExperimentCommand):
+    def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
+        super().__init__(document, old, new, f'Add {fault.title} fault on "{fault.target}"', parent=parent)
+
+
+class RemoveFaultCommand(EditExperimentCommand):
+    def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
+        super().__init__(document, old, new, f'Remove {fault.title} fault on "{fault.target}"', parent=parent)
+
+
+class EditFaultCommand(EditExperimentCommand):
+    def __init__(self, document, old: Experiment, new: Experiment, fault, field: str | None, parent=None):
+        super().__init__(document, old, new,
+                         f"Edit {fault.title} fault" + (f" {field.replace('_', ' ')}" if field else ""),
+                         merge_key=("fault", old.id, fault.id, field) if field else None, parent=parent)
+
+
+# -- designs ------------------------------------------------------------------
+class AddDesignCommand(MacroCommand):
+    def __init__(self, document, design: Design, index: int, parent=None):
+        super().__init__(f'Add design "{design.name}"', parent)
+        self.document, self.design, self.index = document, design, index
+
+    def redo(self):
+        self.document.insert_design(self.design, self.index)
+
+    def undo(self):
+        self.document.remove_design(self.design.id)
+
+
+class RemoveDesignCommand(MacroCommand):
+    def __init__(self, document, design_id: uuid.UUID, parent=None):
+        design = document.design_by_id(design_id)
+        super().__init__(f'Delete design "{design.name}"', parent)
+        self.document, self.design_id, self.design, self.index = document, design_id, design, None
+
+    def redo(self):
+        self.design, self.index = self.document.remove_design(self.design_id)
+
+    def undo(self):
+        self.document.insert_design(self.design, self.index)
+
+
+class EditDesignCommand(MacroCommand):
+    def __init__(self, document, design_id: uuid.UUID, name: str, description: str, parent=None):
+        design = document.design_by_id(design_id)
+        super().__init__(f'Rename design "{design.name}"' if name != design.name else "Edit design description", parent)
+        self.document, self.design_id = document, design_id
+        self.old = (design.name, design.description)
+        self.new = (name, description)
+
+    def redo(self):
+        self.document.replace_design_fields(self.design_id, *self.new)
+
+    def undo(self):
+        self.document.replace_design_fields(self.design_id, *self.old)
+
+
+def _normalise(target: str) -> str:
+    """Fault targets may be written "a->b"; links are named "a -> b"."""
+    if "->" in target:
+        return " -> ".join(p.strip() for p in target.split("->"))
+    return target

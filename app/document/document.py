@@ -1,0 +1,378 @@
+"""The open project: designs as engine.model objects, the undo stack and the signals views follow."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.model import Design, Experiment, Link, Position, Project
+
+
+class ProjectDocument(QObject):
+    """The project being edited.
+
+    Views read it and push commands; only commands call the mutators below
+    (``insert_*``, ``remove_*``, ``replace_*``, ``move_components``), and each
+    mutator announces what happened with a past-tense signal carrying ids.
+    Model objects are never changed in place: an edit replaces the object
+    with a validated copy, so a view can keep comparing by identity.
+    """
+
+    component_added = Signal(object)  # component id
+    component_removed = Signal(object)
+    component_changed = Signal(object)
+    components_moved = Signal(list)  # [component id]
+    link_added = Signal(object)
+    link_removed = Signal(object)
+    link_changed = Signal(object)
+    policy_added = Signal(object, object)  # component id, policy id
+    policy_removed = Signal(object, object)
+    policy_changed = Signal(object, object)
+    experiment_added = Signal(object)
+    experiment_removed = Signal(object)
+    experiment_changed = Signal(object)
+    fault_added = Signal(object, object)  # experiment id, fault id
+    fault_removed = Signal(object, object)
+    fault_changed = Signal(object, object)
+    design_added = Signal(object)
+    design_removed = Signal(object)
+    design_changed = Signal(object)  # name or description
+    design_switched = Signal(object)  # the current design is another one: views rebuild
+    project_replaced = Signal()
+    selection_changed = Signal(list)
+    current_experiment_changed = Signal(object)  # experiment id or None
+    modified_changed = Signal(bool)
+    path_changed = Signal(object)  # Path or None
+    edited = Signal()  # after any mutation: problems and titles refresh from this
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._project = project or new_project()
+        self._path: Path | None = None
+        self.runs: list = []
+        self._design_id = self._project.designs[0].id
+        self._selection: list[uuid.UUID] = []
+        self._experiment_id: uuid.UUID | None = self._first_experiment_id()
+        # Lazily built indexes: 500-component designs are looked up by id on every signal.
+        self._index: dict[uuid.UUID, tuple[str, Any]] | None = None
+        from .editor import DocumentEditor
+
+        self.edit = DocumentEditor(self)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    # -- project ------------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def set_path(self, path: str | Path | None) -> None:
+        self._path = Path(path) if path is not None else None
+        self.path_changed.emit(self._path)
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def mark_saved(self, path: str | Path | None = None) -> None:
+        if path is not None:
+            self.set_path(path)
+        self.undo_stack.setClean()
+
+    def load(self, project: Project, path: str | Path | None = None, runs: Iterable = (), modified: bool = False) -> None:
+        """Replace the whole project (open, new, revert, recover); history starts afresh."""
+        if not project.designs:
+            project = project.model_copy(update={"designs": [Design(name="Design 1")]})
+        self._project = project
+        self.runs = list(runs)
+        self._design_id = project.designs[0].id
+        self._selection = []
+        self._experiment_id = self._first_experiment_id()
+        self._index = None
+        self.undo_stack.clear()
+        self._path = Path(path) if path is not None else None
+        self.project_replaced.emit()
+        self.design_switched.emit(self._design_id)
+        self.path_changed.emit(self._path)
+        self.selection_changed.emit([])
+        self.current_experiment_changed.emit(self._experiment_id)
+        if modified:
+            # A recovered autosave differs from what is on disk: no clean state to return to.
+            self.undo_stack.resetClean()
+        self.modified_changed.emit(self.modified)
+        self.edited.emit()
+
+    def snapshot(self) -> Project:
+        """A deep copy of the project for saving or exporting, independent of later edits."""
+        return self._project.model_copy(deep=True)
+
+    # -- designs --------------------------------------------------------------
+    @property
+    def design(self) -> Design:
+        return self.design_by_id(self._design_id)
+
+    def design_by_id(self, design_id: uuid.UUID) -> Design:
+        for d in self._project.designs:
+            if d.id == design_id:
+                return d
+        raise KeyError(design_id)
+
+    def set_current_design(self, design_id: uuid.UUID) -> None:
+        if design_id == self._design_id:
+            return
+        self.design_by_id(design_id)
+        self._design_id = design_id
+        self._index = None
+        self._selection = []
+        self._experiment_id = self._first_experiment_id()
+        self.design_switched.emit(design_id)
+        self.selection_changed.emit([])
+        self.current_experiment_changed.emit(self._experiment_id)
+
+    def _show(self, design_id: uuid.UUID) -> Design:
+        """The design a command works on, made current so that the user sees what undo does."""
+        self.set_current_design(design_id)
+        return self.design
+
+    def insert_design(self, design: Design, index: int) -> None:
+        self._project.designs.insert(index, design)
+        self.design_added.emit(design.id)
+        self.set_current_design(design.id)
+        self.edited.emit()
+
+    def remove_design(self, design_id: uuid.UUID) -> tuple[Design, int]:
+        index = next(i for i, d in enumerate(self._project.designs) if d.id == design_id)
+        design = self._project.designs.pop(index)
+        if design_id == self._design_id:
+            self._design_id = self._project.designs[min(index, len(self._project.designs) - 1)].id
+            self._index = None
+            self._selection = []
+            self._experiment_id = self._first_experiment_id()
+            self.design_switched.emit(self._design_id)
+            self.current_experiment_changed.emit(self._experiment_id)
+        self.design_removed.emit(design_id)
+        self.edited.emit()
+        return design, index
+
+    def replace_design_fields(self, design_id: uuid.UUID, name: str, description: str) -> None:
+        design = self._show(design_id)
+        design.name = name
+        design.description = description
+        self.design_changed.emit(design_id)
+        self.edited.emit()
+
+    # -- look-ups -------------------------------------------------------------
+    def _lookup(self) -> dict[uuid.UUID, tuple[str, Any]]:
+        if self._index is None:
+            design = self.design
+            index: dict[uuid.UUID, tuple[str, Any]] = {}
+            for c in design.components:
+                index[c.id] = ("component", c)
+            for link in design.links:
+                index[link.id] = ("link", link)
+            self._index = index
+        return self._index
+
+    def component(self, component_id: uuid.UUID):
+        kind, obj = self._lookup()[component_id]
+        if kind != "component":
+            raise KeyError(component_id)
+        return obj
+
+    def link(self, link_id: uuid.UUID) -> Link:
+        kind, obj = self._lookup()[link_id]
+        if kind != "link":
+            raise KeyError(link_id)
+        return obj
+
+    def kind_of(self, item_id: uuid.UUID) -> str | None:
+        """'component', 'link' or None for an id of the current design."""
+        entry = self._lookup().get(item_id)
+        return entry[0] if entry else None
+
+    def component_named(self, name: str):
+        return self.design.find_component(name)
+
+    def experiment(self, experiment_id: uuid.UUID) -> Experiment:
+        for e in self.design.experiments:
+            if e.id == experiment_id:
+                return e
+        raise KeyError(experiment_id)
+
+    def fault(self, experiment_id: uuid.UUID, fault_id: uuid.UUID):
+        for f in self.experiment(experiment_id).faults:
+            if f.id == fault_id:
+                return f
+        raise KeyError(fault_id)
+
+    def policy(self, component_id: uuid.UUID, policy_id: uuid.UUID):
+        for p in self.component(component_id).policies:
+            if p.id == policy_id:
+                return p
+        raise KeyError(policy_id)
+
+    def _component_index(self, design: Design, component_id: uuid.UUID) -> int:
+        return next(i for i, c in enumerate(design.components) if c.id == component_id)
+
+    def _link_index(self, design: Design, link_id: uuid.UUID) -> int:
+        return next(i for i, link in enumerate(design.links) if link.id == link_id)
+
+    def _experiment_index(self, design: Design, experiment_id: uuid.UUID) -> int:
+        return next(i for i, e in enumerate(design.experiments) if e.id == experiment_id)
+
+    # -- component mutators ---------------------------------------------------
+    def insert_component(self, design_id: uuid.UUID, component, index: int | None = None) -> None:
+        design = self._show(design_id)
+        design.components.insert(len(design.components) if index is None else index, component)
+        self._index = None
+        self.component_added.emit(component.id)
+        self.edited.emit()
+
+    def remove_component(self, design_id: uuid.UUID, component_id: uuid.UUID) -> tuple[Any, int]:
+        design = self._show(design_id)
+        index = self._component_index(design, component_id)
+        component = design.components.pop(index)
+        self._index = None
+        self._drop_from_selection([component_id])
+        self.component_removed.emit(component_id)
+        self.edited.emit()
+        return component, index
+
+    def replace_component(self, design_id: uuid.UUID, component) -> None:
+        design = self._show(design_id)
+        index = self._component_index(design, component.id)
+        old = design.components[index]
+        design.components[index] = component
+        self._index = None
+        self.component_changed.emit(component.id)
+        old_policies = {p.id: p for p in old.policies}
+        new_policies = {p.id: p for p in component.policies}
+        for pid in old_policies.keys() - new_policies.keys():
+            self.policy_removed.emit(component.id, pid)
+        for pid, policy in new_policies.items():
+            if pid not in old_policies:
+                self.policy_added.emit(component.id, pid)
+            elif old_policies[pid] != policy:
+                self.policy_changed.emit(component.id, pid)
+        self.edited.emit()
+
+    def move_components(self, design_id: uuid.UUID, positions: dict[uuid.UUID, Position]) -> None:
+        design = self._show(design_id)
+        for i, c in enumerate(design.components):
+            if c.id in positions:
+                design.components[i] = c.model_copy(update={"position": positions[c.id]})
+        self._index = None
+        self.components_moved.emit(list(positions))
+        self.edited.emit()
+
+    # -- link mutators --------------------------------------------------------
+    def insert_link(self, design_id: uuid.UUID, link: Link, index: int | None = None) -> None:
+        design = self._show(design_id)
+        design.links.insert(len(design.links) if index is None else index, link)
+        self._index = None
+        self.link_added.emit(link.id)
+        self.edited.emit()
+
+    def remove_link(self, design_id: uuid.UUID, link_id: uuid.UUID) -> tuple[Link, int]:
+        design = self._show(design_id)
+        index = self._link_index(design, link_id)
+        link = design.links.pop(index)
+        self._index = None
+        self._drop_from_selection([link_id])
+        self.link_removed.emit(link_id)
+        self.edited.emit()
+        return link, index
+
+    def replace_link(self, design_id: uuid.UUID, link: Link) -> None:
+        design = self._show(design_id)
+        design.links[self._link_index(design, link.id)] = link
+        self._index = None
+        self.link_changed.emit(link.id)
+        self.edited.emit()
+
+    # -- experiment and fault mutators ---------------------------------------
+    def insert_experiment(self, design_id: uuid.UUID, experiment: Experiment, index: int | None = None) -> None:
+        design = self._show(design_id)
+        design.experiments.insert(len(design.experiments) if index is None else index, experiment)
+        self.experiment_added.emit(experiment.id)
+        self.set_current_experiment(experiment.id)
+        self.edited.emit()
+
+    def remove_experiment(self, design_id: uuid.UUID, experiment_id: uuid.UUID) -> tuple[Experiment, int]:
+        design = self._show(design_id)
+        index = self._experiment_index(design, experiment_id)
+        experiment = design.experiments.pop(index)
+        self.experiment_removed.emit(experiment_id)
+        if self._experiment_id == experiment_id:
+            self.set_current_experiment(self._first_experiment_id())
+        self.edited.emit()
+        return experiment, index
+
+    def replace_experiment(self, design_id: uuid.UUID, experiment: Experiment) -> None:
+        design = self._show(design_id)
+        index = self._experiment_index(design, experiment.id)
+        old = design.experiments[index]
+        design.experiments[index] = experiment
+        self.experiment_changed.emit(experiment.id)
+        old_faults = {f.id: f for f in old.faults}
+        new_faults = {f.id: f for f in experiment.faults}
+        for fid in old_faults.keys() - new_faults.keys():
+            self.fault_removed.emit(experiment.id, fid)
+        for fid, fault in new_faults.items():
+            if fid not in old_faults:
+                self.fault_added.emit(experiment.id, fid)
+            elif old_faults[fid] != fault:
+                self.fault_changed.emit(experiment.id, fid)
+        self.edited.emit()
+
+    # -- selection and the current experiment (view state, not undoable) -----
+    @property
+    def selection(self) -> list[uuid.UUID]:
+        return list(self._selection)
+
+    def set_selection(self, ids: Iterable[uuid.UUID]) -> None:
+        ids = [i for i in dict.fromkeys(ids) if i in self._lookup()]
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit(list(ids))
+
+    def _drop_from_selection(self, ids: list[uuid.UUID]) -> None:
+        if any(i in self._selection for i in ids):
+            self._selection = [i for i in self._selection if i not in ids]
+            self.selection_changed.emit(list(self._selection))
+
+    def selected_components(self) -> list:
+        return [self.component(i) for i in self._selection if self.kind_of(i) == "component"]
+
+    @property
+    def current_experiment(self) -> Experiment | None:
+        if self._experiment_id is None:
+            return None
+        try:
+            return self.experiment(self._experiment_id)
+        except KeyError:
+            return None
+
+    def set_current_experiment(self, experiment_id: uuid.UUID | None) -> None:
+        if experiment_id != self._experiment_id:
+            self._experiment_id = experiment_id
+            self.current_experiment_changed.emit(experiment_id)
+
+    def _first_experiment_id(self) -> uuid.UUID | None:
+        design = self.design
+        return design.experiments[0].id if design.experiments else None
+
+
+def new_project() -> Project:
+    """An empty project with one empty design."""
+    return Project(name="Untitled project", designs=[Design(name="Design 1")])

@@ -1,0 +1,443 @@
+"""The editing vocabulary of the document: every user edit goes through here as an undo command.
+
+Canvas and panes call these methods; each validates first (raising
+``EditRejected`` with readable messages, or returning a refusal reason) so
+that an invalid value never reaches the document.
+"""
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QUndoCommand
+
+from engine.model import (
+    COMPONENT_CLASSES,
+    BulkheadPolicy,
+    CircuitBreakerPolicy,
+    CrashFault,
+    Design,
+    ErrorFault,
+    ExhaustionFault,
+    Experiment,
+    FallbackPolicy,
+    LatencyFault,
+    Link,
+    LoadSheddingPolicy,
+    PartitionFault,
+    Position,
+    RandomFailuresFault,
+    RateLimiterPolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+    describe,
+)
+
+from engine.model.faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS
+
+from . import commands as cmd
+from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, validated
+
+if TYPE_CHECKING:
+    from .document import ProjectDocument
+
+POLICY_CLASSES = {
+    "circuit_breaker": CircuitBreakerPolicy,
+    "retry": RetryPolicy,
+    "timeout": TimeoutPolicy,
+    "bulkhead": BulkheadPolicy,
+    "fallback": FallbackPolicy,
+    "rate_limiter": RateLimiterPolicy,
+    "load_shedding": LoadSheddingPolicy,
+}
+# Values a new policy starts with where the model has no default (it needs at least one bound).
+POLICY_STARTING_VALUES: dict[str, dict[str, Any]] = {"load_shedding": {"max_queue_wait": 1.0}}
+FAULT_CLASSES = {
+    "crash": CrashFault,
+    "latency": LatencyFault,
+    "exhaustion": ExhaustionFault,
+    "error": ErrorFault,
+    "partition": PartitionFault,
+    "random_failures": RandomFailuresFault,
+}
+# Mirrors engine/model/validation.py: which kinds accept inbound policies and load shedding.
+_INBOUND_KINDS = {"service", "database", "cache", "queue", "external"}
+_SHEDDING_KINDS = {"service", "database", "cache"}
+_NO_INSTANCES = {"client", "load_balancer"}
+FRAGMENT_FORMAT = "faultline-fragment/1"
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+class DocumentEditor:
+    """Builds and pushes the undo commands for every kind of edit."""
+
+    def __init__(self, document: "ProjectDocument"):
+        self.doc = document
+
+    @property
+    def stack(self):
+        return self.doc.undo_stack
+
+    def _push(self, command: QUndoCommand) -> None:
+        self.stack.push(command)
+
+    # -- components ---------------------------------------------------------
+    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
+        taken = {c.name for c in self.doc.design.components} if taken is None else taken
+        if base not in taken:
+            return base
+        stem = base.rstrip("0123456789").rstrip() or base
+        n = 2
+        while f"{stem} {n}" in taken:
+            n += 1
+        return f"{stem} {n}"
+
+    def add_component(self, kind: str, position: tuple[float, float] = (0.0, 0.0), name: str | None = None,
+                      **fields) -> uuid.UUID:
+        cls = COMPONENT_CLASSES[kind]
+        component = validated(cls, {"name": self.unique_name(name or kind_label(kind)),
+                                    "position": {"x": position[0], "y": position[1]}, **fields})
+        self._push(cmd.AddComponentCommand(self.doc, component))
+        self.doc.set_selection([component.id])
+        return component.id
+
+    def set_component_fields(self, component_id: uuid.UUID, changes: dict[str, Any], merge: bool = True) -> None:
+        """Apply parameter edits (dotted paths); a name change goes through ``rename_component``."""
+        changes = dict(changes)
+        name = changes.pop("name", None)
+        old = self.doc.component(component_id)
+        if name is not None and name.strip() != old.name:
+            if changes:
+                raise ValueError("rename separately from other edits")
+            self.rename_component(component_id, name)
+            return
+        if not changes:
+            return
+        new = updated(old, changes)
+        if new == old:
+            return
+        field = next(iter(changes)) if merge and len(changes) == 1 else None
+        self._push(cmd.EditComponentCommand(self.doc, old, new, field))
+
+    def rename_component(self, component_id: uuid.UUID, name: str) -> None:
+        old = self.doc.component(component_id)
+        new = updated(old, {"name": name})  # the model's own name rules, with its messages
+        if new.name == old.name:
+            return
+        if any(c.name == new.name for c in self.doc.design.components if c.id != component_id):
+            raise EditRejected([FieldError("name", f'"{new.name}" is already the name of another component')])
+        self._push(cmd.RenameComponentCommand(self.doc, component_id, new.name))
+
+    def move_components(self, positions: dict[uuid.UUID, tuple[float, float]]) -> None:
+        """Record one finished drag (positions are where the items were dropped)."""
+        moves = {}
+        for cid, (x, y) in positions.items():
+            old = self.doc.component(cid).position
+            new = Position(x=x, y=y)
+            if new != old:
+                moves[cid] = (old, new)
+        if moves:
+            self._push(cmd.MoveComponentsCommand(self.doc, moves))
+
+    # -- links ----------------------------------------------------------------
+    def link_refusal(self, source_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
+        """Why a link from one component to another cannot exist, or None if it can."""
+        src, dst = self.doc.component(source_id), self.doc.component(target_id)
+        if src.id == dst.id:
+            return "A component cannot call itself."
+        if not src.calls_out:
+            return f"A {kind_label(src.kind)} makes no calls of its own, so {describe(src)} cannot call anything."
+        if dst.kind == "client":
+            return f"A client sends requests but receives none, so nothing can call {describe(dst)}."
+        design = self.doc.design
+        for link in design.links:
+            if link.source == src.name and link.target == dst.name:
+                return f'"{src.name}" already calls "{dst.name}" (raise that link\'s count instead).'
+        path = _path(design, dst.name, src.name)
+        if path:
+            cycle = " -> ".join([src.name, *path])
+            return f"That would close a call cycle ({cycle}), and a request would recurse forever."
+        return None
+
+    def connect(self, source_id: uuid.UUID, target_id: uuid.UUID) -> tuple[uuid.UUID | None, str | None]:
+        """Link two components; returns (link id, None) or (None, the reason it was refused)."""
+        reason = self.link_refusal(source_id, target_id)
+        if reason:
+            return None, reason
+        src, dst = self.doc.component(source_id), self.doc.component(target_id)
+        link = Link(source=src.name, target=dst.name)
+        self._push(cmd.AddLinkCommand(self.doc, link))
+        self.doc.set_selection([link.id])
+        return link.id, None
+
+    def set_link_fields(self, link_id: uuid.UUID, changes: dict[str, Any], merge: bool = True) -> None:
+        old = self.doc.link(link_id)
+        if {"source", "target"} & changes.keys():
+            raise ValueError("a link's ends are changed by relinking, not editing")
+        new = updated(old, changes)
+        if new != old:
+            field = next(iter(changes)) if merge and len(changes) == 1 else None
+            self._push(cmd.EditLinkCommand(self.doc, old, new, field))
+
+    # -- delete, copy, paste ----------------------------------------------------
+    def delete(self, ids) -> None:
+        ids = list(ids)
+        components = [i for i in ids if self.doc.kind_of(i) == "component"]
+        links = [i for i in ids if self.doc.kind_of(i) == "link"]
+        if not components and not links:
+            return
+        n = len(components) + len(links)
+        parent = cmd.MacroCommand("Delete" if n == 1 else f"Delete {n} items")
+        removed: set = set(links)
+        for lid in links:
+            cmd.RemoveLinkCommand(self.doc, lid, parent=parent)
+        names = set()
+        for cid in components:
+            c = self.doc.component(cid)
+            names.add(c.name)
+            names.update(link.name for link in self.doc.design.links if c.name in (link.source, link.target))
+            cmd.RemoveComponentCommand(self.doc, cid, skip_links=removed, remove_faults=False, parent=parent)
+        for experiment in self.doc.design.experiments:
+            kept = [f for f in experiment.faults if cmd._normalise(f.target) not in names]
+            if len(kept) != len(experiment.faults):
+                cmd.EditExperimentCommand(self.doc, experiment, experiment.model_copy(update={"faults": kept}),
+                                          "Remove faults", parent=parent)
+        if len(parent.subcommands) == 1:
+            parent.setText(parent.subcommands[0].text())
+        self._push(parent)
+
+    def fragment(self, ids) -> dict | None:
+        """The selected components and the links among them, as JSON-able data for the clipboard."""
+        comps = [self.doc.component(i) for i in ids if self.doc.kind_of(i) == "component"]
+        if not comps:
+            return None
+        names = {c.name for c in comps}
+        links = [link for link in self.doc.design.links if link.source in names and link.target in names]
+        return {
+            "format": FRAGMENT_FORMAT,
+            "components": [c.model_dump(mode="json", by_alias=True) for c in comps],
+            "links": [link.model_dump(mode="json", by_alias=True) for link in links],
+        }
+
+    def paste(self, fragment: dict, offset: tuple[float, float] = (40.0, 40.0), text: str = "Paste") -> list[uuid.UUID]:
+        """Add a copy of a fragment with fresh ids and names; the copies become the selection."""
+        if not isinstance(fragment, dict) or fragment.get("format") != FRAGMENT_FORMAT:
+            raise EditRejected([FieldError("", "the clipboard holds no Faultline components")])
+        taken = {c.name for c in self.doc.design.components}
+        raws = list(fragment.get("components", []))
+        renames: dict[str, str] = {}
+        for raw in raws:
+            name = self.unique_name(str(raw.get("name", raw.get("kind", "component"))), taken)
+            taken.add(name)
+            renames[raw.get("name")] = name
+        new_components = []
+        for raw in raws:
+            data = renewed_ids(copy.deepcopy(raw))
+            kind = data.get("kind")
+            if kind not in COMPONENT_CLASSES:
+                raise EditRejected([FieldError("", f"unknown component kind {kind!r} in the clipboard")])
+            data["name"] = renames[raw.get("name")]
+            pos = data.get("position") or {}
+            data["position"] = {"x": float(pos.get("x", 0)) + offset[0], "y": float(pos.get("y", 0)) + offset[1]}
+            for policy in data.get("policies", []):
+                # A scope naming a dependency that was not copied along falls back to all calls.
+                if policy.get("scope") is not None:
+                    policy["scope"] = renames.get(policy["scope"])
+            new_components.append(validated(COMPONENT_CLASSES[kind], data))
+        new_links = []
+        for raw in fragment.get("links", []):
+            if raw.get("source") in renames and raw.get("target") in renames:
+                data = renewed_ids(copy.deepcopy(raw))
+                data["source"], data["target"] = renames[raw["source"]], renames[raw["target"]]
+                new_links.append(validated(Link, data))
+        parent = cmd.MacroCommand(f"{text} {len(new_components)} component" + ("s" if len(new_components) != 1 else ""))
+        for component in new_components:
+            cmd.AddComponentCommand(self.doc, component, parent=parent)
+        for link in new_links:
+            cmd.AddLinkCommand(self.doc, link, parent=parent)
+        self._push(parent)
+        ids = [c.id for c in new_components]
+        self.doc.set_selection(ids)
+        return ids
+
+    def duplicate(self, ids) -> list[uuid.UUID]:
+        fragment = self.fragment(ids)
+        return self.paste(fragment, text="Duplicate") if fragment else []
+
+    # -- policies ---------------------------------------------------------------
+    def policy_refusal(self, component_id: uuid.UUID, kind: str) -> str | None:
+        c = self.doc.component(component_id)
+        cls = POLICY_CLASSES[kind]
+        title = kind_label(kind)
+        if kind in ("rate_limiter", "load_shedding"):
+            if c.kind not in _INBOUND_KINDS:
+                return f"A {kind_label(c.kind)} takes no inbound policies."
+            if kind == "load_shedding" and c.kind not in _SHEDDING_KINDS:
+                return f"A {kind_label(c.kind)} has no queue to shed."
+        elif not c.calls_out:
+            return f"A {kind_label(c.kind)} makes no calls for a {title} to guard."
+        del cls
+        return None
+
+    def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | None = None) -> uuid.UUID:
+        reason = self.policy_refusal(component_id, kind)
+        if reason:
+            raise EditRejected([FieldError("", reason)])
+        old = self.doc.component(component_id)
+        values = dict(POLICY_STARTING_VALUES.get(kind, {}))
+        if scope is not None:
+            values["scope"] = scope
+        policy = validated(POLICY_CLASSES[kind], values)
+        new = old.model_copy(update={"policies": [*old.policies, policy]})
+        self._push(cmd.AddPolicyCommand(self.doc, old, new, policy.title))
+        return policy.id
+
+    def set_policy_fields(self, component_id: uuid.UUID, policy_id: uuid.UUID, changes: dict[str, Any],
+                          merge: bool = True) -> None:
+        old = self.doc.component(component_id)
+        policy = self.doc.policy(component_id, policy_id)
+        new_policy = updated(policy, changes)
+        if new_policy == policy:
+            return
+        new = old.model_copy(update={"policies": [new_policy if p.id == policy_id else p for p in old.policies]})
+        field = next(iter(changes)) if merge and len(changes) == 1 else None
+        self._push(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title))
+
+    def remove_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
+        old = self.doc.component(component_id)
+        policy = self.doc.policy(component_id, policy_id)
+        new = old.model_copy(update={"policies": [p for p in old.policies if p.id != policy_id]})
+        self._push(cmd.RemovePolicyCommand(self.doc, old, new, policy.title))
+
+    # -- experiments and faults -------------------------------------------------
+    def _unique_experiment_name(self, base: str) -> str:
+        taken = {e.name for e in self.doc.design.experiments}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base} {n}" in taken:
+            n += 1
+        return f"{base} {n}"
+
+    def add_experiment(self, name: str | None = None) -> uuid.UUID:
+        experiment = Experiment(name=self._unique_experiment_name(name or "Experiment"))
+        self._push(cmd.AddExperimentCommand(self.doc, experiment))
+        return experiment.id
+
+    def duplicate_experiment(self, experiment_id: uuid.UUID) -> uuid.UUID:
+        source = self.doc.experiment(experiment_id)
+        data = renewed_ids(dump(source))
+        data["name"] = self._unique_experiment_name(f"{source.name} copy")
+        experiment = validated(Experiment, data)
+        self._push(cmd.AddExperimentCommand(self.doc, experiment, text=f'Duplicate experiment "{source.name}"'))
+        return experiment.id
+
+    def rename_experiment(self, experiment_id: uuid.UUID, name: str) -> None:
+        old = self.doc.experiment(experiment_id)
+        new = updated(old, {"name": name.strip()})
+        if new.name == old.name:
+            return
+        if any(e.name == new.name for e in self.doc.design.experiments if e.id != experiment_id):
+            raise EditRejected([FieldError("name", f'"{new.name}" is already the name of another experiment')])
+        self._push(cmd.EditExperimentCommand(self.doc, old, new, f'Rename experiment "{old.name}" to "{new.name}"'))
+
+    def remove_experiment(self, experiment_id: uuid.UUID) -> None:
+        self._push(cmd.RemoveExperimentCommand(self.doc, experiment_id))
+
+    def fault_kinds_for(self, target: str) -> tuple[str, ...]:
+        """Fault kinds that make sense for a target (a component name or a link name)."""
+        if "->" in target:
+            return LINK_FAULT_KINDS
+        component = self.doc.component_named(target)
+        if component is None:
+            return ()
+        if component.kind in _NO_INSTANCES:
+            return tuple(k for k in COMPONENT_FAULT_KINDS if k not in ("crash", "random_failures", "exhaustion"))
+        return COMPONENT_FAULT_KINDS
+
+    def fault_targets(self, kind: str) -> list[str]:
+        """Names a fault of this kind can be aimed at, components first."""
+        design = self.doc.design
+        out = [c.name for c in design.components if kind in self.fault_kinds_for(c.name)]
+        if kind in LINK_FAULT_KINDS:
+            out += [link.name for link in design.links]
+        return out
+
+    def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str, **fields) -> uuid.UUID:
+        if kind not in self.fault_kinds_for(target):
+            where = "link" if "->" in target else "component"
+            raise EditRejected([FieldError("target", f'a {kind_label(kind)} fault cannot target the {where} "{target}"')])
+        fault = validated(FAULT_CLASSES[kind], {"target": target, **fields})
+        old = self.doc.experiment(experiment_id)
+        new = old.model_copy(update={"faults": [*old.faults, fault]})
+        self._push(cmd.AddFaultCommand(self.doc, old, new, fault))
+        return fault.id
+
+    def set_fault_fields(self, experiment_id: uuid.UUID, fault_id: uuid.UUID, changes: dict[str, Any],
+                         merge: bool = True) -> None:
+        old = self.doc.experiment(experiment_id)
+        fault = self.doc.fault(experiment_id, fault_id)
+        target = changes.get("target")
+        if target is not None and fault.kind not in self.fault_kinds_for(target):
+            raise EditRejected([FieldError("target", f'a {fault.title} fault cannot target "{target}"')])
+        new_fault = updated(fault, changes)
+        if new_fault == fault:
+            return
+        new = old.model_copy(update={"faults": [new_fault if f.id == fault_id else f for f in old.faults]})
+        field = next(iter(changes)) if merge and len(changes) == 1 else None
+        self._push(cmd.EditFaultCommand(self.doc, old, new, fault, field))
+
+    def remove_fault(self, experiment_id: uuid.UUID, fault_id: uuid.UUID) -> None:
+        old = self.doc.experiment(experiment_id)
+        fault = self.doc.fault(experiment_id, fault_id)
+        new = old.model_copy(update={"faults": [f for f in old.faults if f.id != fault_id]})
+        self._push(cmd.RemoveFaultCommand(self.doc, old, new, fault))
+
+    # -- designs ------------------------------------------------------------------
+    def add_design(self, name: str | None = None) -> uuid.UUID:
+        taken = {d.name for d in self.doc.project.designs}
+        base = name or "Design"
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base} {n}", n + 1
+        design = Design(name=name)
+        self._push(cmd.AddDesignCommand(self.doc, design, len(self.doc.project.designs)))
+        return design.id
+
+    def rename_design(self, design_id: uuid.UUID, name: str) -> None:
+        design = self.doc.design_by_id(design_id)
+        name = name.strip()
+        if not name:
+            raise EditRejected([FieldError("name", "a design needs a name")])
+        if len(name) > 200:
+            raise EditRejected([FieldError("name", "at most 200 characters")])
+        if any(d.name == name for d in self.doc.project.designs if d.id != design_id):
+            raise EditRejected([FieldError("name", f'"{name}" is already the name of another design')])
+        if name != design.name:
+            self._push(cmd.EditDesignCommand(self.doc, design_id, name, design.description))
+
+    def remove_design(self, design_id: uuid.UUID) -> None:
+        if len(self.doc.project.designs) <= 1:
+            raise EditRejected([FieldError("", "a project keeps at least one design")])
+        self._push(cmd.RemoveDesignCommand(self.doc, design_id))
+
+
+def _path(design: Design, start: str, goal: str) -> list[str] | None:
+    """A call path from ``start`` to ``goal`` along existing links, if there is one."""
+    outgoing: dict[str, list[str]] = {}
+    for link in design.links:
+        outgoing.setdefault(link.source, []).append(link.target)
+    stack, seen = [(start, [start])], {start}
+    while stack:
+        node, path = stack.pop()
+        if node == goal:
+            return path
+        for nxt in outgoing.get(node, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
