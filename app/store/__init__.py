@@ -1,0 +1,42 @@
+"""Project files: one SQLite file per project, JSON import and export, recent files, autosave.
+
+The store is the only part of Faultline that knows SQL. It converts between
+the rows of a ``.faultline`` file and ``engine.model`` objects, and every
+object it hands out has passed the model's validation.
+
+    opened = open_project("shop.faultline")        # OpenedProject(project, runs, ...)
+    save_project("shop.faultline", opened.project, opened.runs)
+    export_json(opened.project.designs[0], "checkout.json")
+    design = load_design_from_path("shop.faultline", "checkout")
+
+Every failure to read or write a file is a ProjectFileError whose message
+names the file and the problem.
+"""
+from .autosave import Autosave, Recovery, pending_recoveries
+from .errors import ProjectFileError
+from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
+from .project_file import OpenedProject, open_project, save_project
+from .recent import RecentFiles
+from .runs import SavedRun
+from .schema import APPLICATION_ID, SCHEMA_VERSION
+
+FILE_SUFFIX = ".faultline"
+
+__all__ = [
+    "APPLICATION_ID",
+    "Autosave",
+    "FILE_SUFFIX",
+    "OpenedProject",
+    "ProjectFileError",
+    "RecentFiles",
+    "Recovery",
+    "SCHEMA_VERSION",
+    "SavedRun",
+    "export_json",
+    "import_json",
+    "load_design_from_path",
+    "load_project_or_json",
+    "open_project",
+    "pending_recoveries",
+    "save_project",
+]

@@ -1,0 +1,176 @@
+"""Recovery copies of open projects, offered at the next start after a crash.
+
+The editor keeps one ``Autosave`` per open project and calls ``write()``
+from a timer while there are unsaved changes, and ``discard()`` after a
+clean save or when the project is closed. At start-up,
+``pending_recoveries()`` lists the copies that no running Faultline owns:
+what a crash left behind.
+
+Each copy is a project file ``<token>.faultline`` beside ``<token>.json``,
+which says which file it recovers and which process wrote it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from engine.model import Project
+
+from .errors import ProjectFileError
+from .fileio import atomic_write
+from .paths import user_data_dir
+from .project_file import OpenedProject, open_project, save_project
+from .runs import SavedRun
+
+# Tokens of the Autosave objects alive in this process: never offered back to it.
+_LIVE_TOKENS: set[str] = set()
+
+
+def default_recovery_dir() -> Path:
+    return user_data_dir() / "recovery"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":
+        # Windows has no harmless "signal 0" (os.kill terminates); offering a copy that
+        # another running window also holds is the safe mistake.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A recovery copy left behind by a session that did not end cleanly."""
+
+    path: Path
+    info_path: Path
+    original: Path | None
+    project_name: str
+    written: datetime | None
+
+    def open(self) -> OpenedProject:
+        """The recovered project (raises ProjectFileError if the copy itself is damaged)."""
+        return open_project(self.path)
+
+    def discard(self) -> None:
+        """Delete the copy (after it was restored and saved, or declined)."""
+        for p in (self.info_path, self.path):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+
+class Autosave:
+    """The periodic recovery copy of one open project.
+
+    ``directory`` defaults to ``recovery`` in the user's data directory.
+    Runs are left out of the copy unless asked for: they can be large and
+    are reproducible from their seed.
+    """
+
+    def __init__(self, directory: str | os.PathLike | None = None):
+        self.directory = Path(directory) if directory is not None else default_recovery_dir()
+        self.token = uuid.uuid4().hex
+        _LIVE_TOKENS.add(self.token)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / f"{self.token}.faultline"
+
+    @property
+    def info_path(self) -> Path:
+        return self.directory / f"{self.token}.json"
+
+    def write(self, project: Project, original: str | os.PathLike | None = None,
+              runs: Iterable[SavedRun] = (), include_runs: bool = False) -> Path:
+        """Write (or overwrite) the recovery copy; ``original`` is the file it stands in for, if any."""
+        _LIVE_TOKENS.add(self.token)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectFileError(f"Cannot write a recovery copy in {self.directory} ({exc.strerror or exc})",
+                                   self.directory) from None
+        save_project(self.path, project, runs, include_runs=include_runs)
+        info = {
+            "original": os.path.abspath(original) if original is not None else None,
+            "project": project.name,
+            "written": datetime.now(timezone.utc).isoformat(),
+            "pid": os.getpid(),
+        }
+        atomic_write(self.info_path, json.dumps(info, indent=2, ensure_ascii=False).encode("utf-8"))
+        return self.path
+
+    def discard(self) -> None:
+        """Remove the copy: call after a clean save, and when the project is closed."""
+        for p in (self.info_path, self.path):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    def close(self) -> None:
+        """Remove the copy and stop counting this session as alive."""
+        self.discard()
+        _LIVE_TOKENS.discard(self.token)
+
+
+def _read_info(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def pending_recoveries(directory: str | os.PathLike | None = None) -> list[Recovery]:
+    """Recovery copies no running Faultline owns (left by a crash), newest first."""
+    directory = Path(directory) if directory is not None else default_recovery_dir()
+    if not directory.is_dir():
+        return []
+    found = []
+    for copy in directory.glob("*.faultline"):
+        token = copy.stem
+        if token in _LIVE_TOKENS:
+            continue
+        info_path = copy.with_suffix(".json")
+        info = _read_info(info_path)
+        pid = info.get("pid")
+        if isinstance(pid, int) and not isinstance(pid, bool) and _process_alive(pid):
+            continue
+        original = info.get("original")
+        written = None
+        if isinstance(info.get("written"), str):
+            try:
+                written = datetime.fromisoformat(info["written"])
+            except ValueError:
+                written = None
+        if written is None:
+            written = datetime.fromtimestamp(copy.stat().st_mtime, timezone.utc)
+        elif written.tzinfo is None:
+            written = written.replace(tzinfo=timezone.utc)
+        name = info.get("project")
+        found.append(Recovery(
+            path=copy,
+            info_path=info_path,
+            original=Path(original) if isinstance(original, str) and original else None,
+            project_name=name if isinstance(name, str) else copy.stem,
+            written=written,
+        ))
+    found.sort(key=lambda r: r.written, reverse=True)
+    return found

@@ -1,0 +1,278 @@
+"""Rows <-> ``engine.model`` objects.
+
+Writing dumps each model object with pydantic (every field, defaults
+included, so a later change of a default cannot change what a saved file
+means) and spreads it over the columns of its table. Reading gathers the
+rows back into the same dicts and hands them to the model's validation, so
+nothing reaches the application that the model would not accept, and its
+problems are reported in the model's own words.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any, Iterable, Mapping, Sequence
+
+from pydantic import ValidationError
+
+from engine.model import Design, DesignError, Project, parse_design
+
+from .errors import ContentError
+from .runs import (
+    SavedRun,
+    _short,
+    check_run_data,
+    dumps,
+    loads,
+    parse_time,
+    parse_uuid,
+    read_run,
+    run_rows,
+)
+
+# Fields stored in columns of their own; everything else of a kind is ``params``.
+_COMPONENT_COLUMNS = ("id", "kind", "name", "position", "policies", "workload")
+_POLICY_COLUMNS = ("id", "kind", "enabled", "scope")
+_FAULT_COLUMNS = ("id", "kind", "target", "start", "duration", "period", "enabled")
+_WORKLOAD_COLUMNS = ("type",)
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class _Keys:
+    """Hands out the surrogate keys of one table, counting from 1."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+def _split(dump: dict[str, Any], columns: Sequence[str]) -> tuple[dict[str, Any], str]:
+    params = {k: v for k, v in dump.items() if k not in columns}
+    return dump, dumps(params)
+
+
+# -- model -> rows -----------------------------------------------------------
+
+def project_to_rows(project: Project, runs: Iterable[SavedRun], written_by: str) -> Rows:
+    """Every row of a file holding ``project`` and ``runs``; ContentError if one cannot be stored."""
+    rows: Rows = {name: [] for name in (
+        "project", "design", "component", "workload", "policy", "link", "experiment", "fault",
+        "run", "run_array",
+    )}
+    keys = {name: _Keys() for name in rows}
+    rows["project"].append({
+        "pk": 1,
+        "id": str(project.id),
+        "format": project.format,
+        "name": project.name,
+        "description": project.description,
+        "created": project.created.isoformat(),
+        "modified": project.modified.isoformat(),
+        "written_by": written_by,
+    })
+    design_pks: dict[uuid.UUID, int] = {}
+    for d_ord, design in enumerate(project.designs):
+        design_pk = keys["design"].next()
+        design_pks.setdefault(design.id, design_pk)
+        rows["design"].append({
+            "pk": design_pk, "project_pk": 1, "ord": d_ord, "id": str(design.id),
+            "format": design.format, "name": design.name, "description": design.description,
+        })
+        _design_rows(design, design_pk, rows, keys)
+    for r_ord, run in enumerate(runs):
+        where = f"saved run {_short(run.label)}"
+        design_pk = design_pks.get(run.design_id)
+        if design_pk is None:
+            raise ContentError(f"{where} belongs to design {run.design_id}, which is not in the project")
+        check_run_data(run.data, where)
+        run_row, array_rows = run_rows(run, keys["run"].next(), design_pk, r_ord, keys["run_array"].last + 1)
+        keys["run_array"].last += len(array_rows)
+        rows["run"].append(run_row)
+        rows["run_array"] += array_rows
+    return rows
+
+
+def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Keys]) -> None:
+    where_design = f'design "{design.name}"'
+    pk_by_name: dict[str, int] = {}
+    for c_ord, component in enumerate(design.components):
+        component_pk = keys["component"].next()
+        # With a repeated name (a draft), links resolve to the first: either gives the same name back.
+        pk_by_name.setdefault(component.name, component_pk)
+        dump = component.model_dump(mode="json", by_alias=True)
+        for axis in ("x", "y"):
+            if math.isnan(dump["position"][axis]):
+                raise ContentError(f'{where_design}, {component.kind} "{component.name}": position {axis} is not a number')
+        workload = dump.get("workload")
+        _, params = _split(dump, _COMPONENT_COLUMNS)
+        rows["component"].append({
+            "pk": component_pk, "design_pk": design_pk, "ord": c_ord, "id": dump["id"],
+            "kind": component.kind, "name": component.name,
+            "x": dump["position"]["x"], "y": dump["position"]["y"], "params": params,
+        })
+        if workload is not None:
+            _, wparams = _split(workload, _WORKLOAD_COLUMNS)
+            rows["workload"].append({"component_pk": component_pk, "type": workload["type"], "params": wparams})
+        for p_ord, policy in enumerate(dump["policies"]):
+            _, pparams = _split(policy, _POLICY_COLUMNS)
+            rows["policy"].append({
+                "pk": keys["policy"].next(), "component_pk": component_pk, "ord": p_ord, "id": policy["id"],
+                "kind": policy["kind"], "enabled": int(policy["enabled"]), "scope": policy.get("scope"),
+                "params": pparams,
+            })
+    for l_ord, link in enumerate(design.links):
+        ends = []
+        for end in (link.source, link.target):
+            if end not in pk_by_name:
+                raise ContentError(
+                    f'{where_design}, link "{link.name}": unknown component "{end}" '
+                    "(a link must join two components of its design; remove it or add the component)"
+                )
+            ends.append(pk_by_name[end])
+        rows["link"].append({
+            "pk": keys["link"].next(), "design_pk": design_pk, "ord": l_ord, "id": str(link.id),
+            "source_pk": ends[0], "target_pk": ends[1],
+            "latency": dumps(link.latency.model_dump(mode="json", by_alias=True)),
+            "probability": link.probability, "count": link.count,
+        })
+    for e_ord, experiment in enumerate(design.experiments):
+        experiment_pk = keys["experiment"].next()
+        rows["experiment"].append({
+            "pk": experiment_pk, "design_pk": design_pk, "ord": e_ord, "id": str(experiment.id),
+            "name": experiment.name, "description": experiment.description,
+        })
+        for f_ord, fault in enumerate(experiment.faults):
+            dump = fault.model_dump(mode="json", by_alias=True)
+            _, fparams = _split(dump, _FAULT_COLUMNS)
+            rows["fault"].append({
+                "pk": keys["fault"].next(), "experiment_pk": experiment_pk, "ord": f_ord, "id": dump["id"],
+                "kind": dump["kind"], "target": dump["target"], "start": dump["start"],
+                "duration": dump["duration"], "period": dump["period"], "enabled": int(dump["enabled"]),
+                "params": fparams,
+            })
+
+
+# -- rows -> model -----------------------------------------------------------
+
+def _params(value: Any, where: str, reserved: Sequence[str]) -> dict[str, Any]:
+    params = loads(value, f"{where}: parameters")
+    if not isinstance(params, dict):
+        raise ContentError(f"{where}: parameters must be a JSON object (got {type(params).__name__})")
+    clash = [k for k in params if k in reserved]
+    if clash:
+        raise ContentError(f"{where}: parameters repeat {', '.join(clash)}, which have columns of their own")
+    return params
+
+
+def _children(rows: list[Mapping[str, Any]], parent_key: str, parents: Mapping[Any, Any],
+              table: str, parent_table: str) -> Iterable[tuple[Any, Mapping[str, Any]]]:
+    """(parent, row) for each row, refusing a row whose parent is not in the file."""
+    for row in rows:
+        parent = parents.get(row[parent_key])
+        if parent is None:
+            raise ContentError(
+                f"a {table} row (key {_short(row.get('pk', row[parent_key]))}) refers to "
+                f"{parent_table} {_short(row[parent_key])}, which is not in the file"
+            )
+        yield parent, row
+
+
+def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Project, list[SavedRun]]:
+    """Rebuild the project and its saved runs; ContentError or DesignError when rows break the model.
+
+    Rows must come ordered by parent and ``ord``.
+    """
+    if len(rows["project"]) != 1:
+        raise ContentError(f"holds {len(rows['project'])} project records; a project file has exactly one")
+    prow = rows["project"][0]
+    designs: dict[Any, dict[str, Any]] = {}
+    for _, row in _children(rows["design"], "project_pk", {prow["pk"]: prow}, "design", "project"):
+        designs[row["pk"]] = {
+            "format": row["format"], "id": row["id"], "name": row["name"], "description": row["description"],
+            "components": [], "links": [], "experiments": [],
+        }
+    components: dict[Any, tuple[Any, dict[str, Any]]] = {}
+    for design, row in _children(rows["component"], "design_pk", designs, "component", "design"):
+        where = f'design {_short(design["name"])}, {_short(row["kind"])} {_short(row["name"])}'
+        comp = _params(row["params"], where, _COMPONENT_COLUMNS)
+        comp.update(id=row["id"], kind=row["kind"], name=row["name"],
+                    position={"x": row["x"], "y": row["y"]}, policies=[])
+        design["components"].append(comp)
+        components[row["pk"]] = (row["design_pk"], comp)
+    comp_dicts = {pk: comp for pk, (_, comp) in components.items()}
+    for comp, row in _children(rows["workload"], "component_pk", comp_dicts, "workload", "component"):
+        where = f"workload of {_short(comp['kind'])} {_short(comp['name'])}"
+        if "workload" in comp:
+            raise ContentError(f"{where}: stored twice")
+        workload = _params(row["params"], where, _WORKLOAD_COLUMNS)
+        workload["type"] = row["type"]
+        comp["workload"] = workload
+    for comp, row in _children(rows["policy"], "component_pk", comp_dicts, "policy", "component"):
+        where = f"{_short(row['kind'])} policy of {_short(comp['kind'])} {_short(comp['name'])}"
+        policy = _params(row["params"], where, _POLICY_COLUMNS)
+        policy.update(id=row["id"], kind=row["kind"], enabled=row["enabled"])
+        if row["scope"] is not None:
+            policy["scope"] = row["scope"]
+        comp["policies"].append(policy)
+    for design, row in _children(rows["link"], "design_pk", designs, "link", "design"):
+        ends = []
+        for column in ("source_pk", "target_pk"):
+            found = components.get(row[column])
+            if found is None or found[0] != row["design_pk"]:
+                raise ContentError(
+                    f'design {_short(design["name"])}, link {len(design["links"]) + 1}: its {column[:-3]} '
+                    f"{'is a component of another design' if found else 'is not in the file'}"
+                )
+            ends.append(found[1]["name"])
+        design["links"].append({
+            "id": row["id"], "source": ends[0], "target": ends[1],
+            "latency": loads(row["latency"], f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
+            "probability": row["probability"], "count": row["count"],
+        })
+    experiments: dict[Any, dict[str, Any]] = {}
+    for design, row in _children(rows["experiment"], "design_pk", designs, "experiment", "design"):
+        experiment = {"id": row["id"], "name": row["name"], "description": row["description"], "faults": []}
+        design["experiments"].append(experiment)
+        experiments[row["pk"]] = experiment
+    for experiment, row in _children(rows["fault"], "experiment_pk", experiments, "fault", "experiment"):
+        where = (f'experiment {_short(experiment["name"])}, fault {len(experiment["faults"]) + 1} '
+                 f'({_short(row["kind"])} on {_short(row["target"])})')
+        fault = _params(row["params"], where, _FAULT_COLUMNS)
+        fault.update({k: row[k] for k in _FAULT_COLUMNS})
+        experiment["faults"].append(fault)
+
+    models = []
+    for data in designs.values():
+        try:
+            models.append(parse_design(data, check=False))
+        except DesignError as exc:
+            raise DesignError(
+                [f'design {_short(data["name"])} does not follow the model:'] + [f"  {p}" for p in exc.problems]
+            ) from None
+    project_id = parse_uuid(prow["id"], "project")
+    try:
+        project = Project.model_validate({
+            "format": prow["format"], "id": project_id, "name": prow["name"],
+            "description": prow["description"],
+            "created": parse_time(prow["created"], "project, created"),
+            "modified": parse_time(prow["modified"], "project, modified"),
+            "designs": models,
+        })
+    except ValidationError as exc:
+        raise ContentError("the project record does not follow the model: " + "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])} {err['msg'].lower()}" for err in exc.errors(include_url=False)
+        )) from None
+
+    design_ids = {pk: model.id for pk, model in zip(designs, models)}
+    arrays: dict[Any, list[Mapping[str, Any]]] = {}
+    runs_by_pk = {row["pk"]: row for row in rows["run"]}
+    for run_row, row in _children(rows["run_array"], "run_pk", runs_by_pk, "run_array", "run"):
+        arrays.setdefault(run_row["pk"], []).append(row)
+    runs = []
+    for design_id, row in _children(rows["run"], "design_pk", design_ids, "run", "design"):
+        runs.append(read_run(row, arrays.get(row["pk"], []), design_id))
+    return project, runs

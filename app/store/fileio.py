@@ -1,0 +1,208 @@
+"""The file itself: reading it whole, checking its header, a hardened in-memory copy, atomic writes.
+
+A project file is read into memory in one go and closed before anything in
+it is interpreted, so opening works from read-only places and never leaves
+a journal or lock beside the file. SQLite then works on an in-memory copy
+(``Connection.deserialize``) with extensions off, untrusted-schema mode,
+a cap on the size of any value, and no writes allowed.
+
+Saving writes the complete new file beside the target under a temporary
+name, flushes it to disk, checks it, renames it over the target and
+flushes the directory: after a crash at any moment the target is either
+the old file or the new one.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import stat
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import limits
+from .errors import cannot_open, cannot_save
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+TEMP_SUFFIX = ".saving"
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the 100-byte SQLite header says, read without SQLite."""
+
+    page_size: int
+    page_count: int | None
+    wal: bool
+    user_version: int
+    application_id: int
+
+
+def describe_size(n: int) -> str:
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MB"
+    return f"{n:,} bytes"
+
+
+def read_whole(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, refusing missing files, folders and files over ``limit``."""
+    limit = limits.MAX_FILE_BYTES if limit is None else limit
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise cannot_open(path, "it is a folder, not a file")
+        if info.st_size > limit:
+            raise cannot_open(path, f"it is {describe_size(info.st_size)}, more than a project file may be "
+                                    f"({describe_size(limit)})")
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise cannot_open(path, "there is no such file") from None
+    except PermissionError:
+        raise cannot_open(path, "you do not have permission to read it") from None
+    except OSError as exc:
+        raise cannot_open(path, f"it cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:  # grew while being read
+        raise cannot_open(path, f"it is more than a project file may be ({describe_size(limit)})")
+    return data
+
+
+def is_sqlite(data: bytes) -> bool:
+    return data.startswith(SQLITE_MAGIC)
+
+
+def parse_header(data: bytes, path: Path) -> Header:
+    """Check what can be checked from the header alone; raise with the reason otherwise."""
+    if not data:
+        raise cannot_open(path, "the file is empty")
+    if not is_sqlite(data):
+        hint = ""
+        if data.lstrip()[:1] in (b"{", b"["):
+            hint = "; it looks like JSON, which Faultline imports with Import or `convert`"
+        raise cannot_open(path, f"it is not a Faultline project (not an SQLite database){hint}")
+    if len(data) < HEADER_SIZE:
+        raise cannot_open(path, f"it is cut short ({len(data)} bytes, less than an SQLite header)")
+    page_size = int.from_bytes(data[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise cannot_open(path, f"it is damaged (its header gives an impossible page size, {page_size})")
+    page_count = int.from_bytes(data[28:32], "big")
+    # The in-header size is only valid if "version-valid-for" matches the change counter.
+    if data[92:96] != data[24:28] or page_count == 0:
+        page_count = None
+    header = Header(
+        page_size=page_size,
+        page_count=page_count,
+        wal=data[18] == 2 or data[19] == 2,
+        user_version=int.from_bytes(data[60:64], "big", signed=True),
+        application_id=int.from_bytes(data[68:72], "big", signed=True),
+    )
+    expected = page_count * page_size if page_count else None
+    if expected is not None and len(data) < expected:
+        raise cannot_open(path, f"it is cut short ({len(data):,} bytes of the {expected:,} it should have); "
+                                "it was probably not copied or downloaded completely")
+    if len(data) % page_size:
+        raise cannot_open(path, f"it is cut short or padded ({len(data):,} bytes is not a whole number of "
+                                f"{page_size}-byte pages)")
+    return header
+
+
+def _limit(conn: sqlite3.Connection, name: str, value: int) -> None:
+    category = getattr(sqlite3, name, None)
+    if category is not None:
+        conn.setlimit(category, value)
+
+
+def harden(conn: sqlite3.Connection) -> None:
+    """Settings under which SQL in an untrusted file cannot reach beyond plain data."""
+    if hasattr(conn, "enable_load_extension"):
+        conn.enable_load_extension(False)
+    _limit(conn, "SQLITE_LIMIT_LENGTH", limits.MAX_VALUE_BYTES)
+    _limit(conn, "SQLITE_LIMIT_ATTACHED", 0)
+    # Functions in a schema (defaults, checks, indexes) run only if harmless; trigger and
+    # view bodies are refused before anything is read.
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    conn.execute("PRAGMA mmap_size = 0")
+
+
+@contextmanager
+def memory_copy(data: bytes) -> Iterator[sqlite3.Connection]:
+    """An in-memory, hardened SQLite database holding ``data``; closed on exit."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        harden(conn)
+        conn.deserialize(data)
+        harden(conn)
+        yield conn
+    finally:
+        conn.close()
+
+
+# -- writing -----------------------------------------------------------------
+
+def resolve_target(path: str | os.PathLike) -> Path:
+    """The real file a save to ``path`` replaces (through symlinks), checked to be writable there."""
+    target = Path(os.path.realpath(os.fspath(path)))
+    if target.is_dir():
+        raise cannot_save(target, "it is a folder")
+    if not target.parent.is_dir():
+        raise cannot_save(target, f"the folder {target.parent} does not exist")
+    return target
+
+
+def _open_temp(target: Path) -> tuple[int, Path]:
+    while True:
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            # 0o666 lets the user's umask decide, as for any new file.
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), temp
+        except FileExistsError:
+            continue
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (POSIX; Windows has no directory handles to flush)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
+    """Replace ``target`` by ``data`` so that a crash leaves the old or the new file, never a mix.
+
+    ``verify(temp_path)`` runs on the flushed new file before the rename and
+    may raise to abandon the save; the old file is then untouched.
+    """
+    try:
+        fd, temp = _open_temp(target)
+    except PermissionError:
+        raise cannot_save(target, f"you do not have permission to write in {target.parent}") from None
+    except OSError as exc:
+        raise cannot_save(target, f"a file cannot be created in {target.parent} ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        with suppress(FileNotFoundError):
+            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+        if verify is not None:
+            verify(temp)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise cannot_save(target, f"{exc.strerror or exc}; the previous version is untouched") from None
+        raise
+    fsync_directory(target.parent)

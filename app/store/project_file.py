@@ -1,0 +1,261 @@
+"""Opening and saving ``.faultline`` project files."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from engine.model import DesignError, Project
+
+from . import limits, migrations, schema
+from .convert import project_to_rows, rows_to_project
+from .errors import ContentError, ProjectFileError, cannot_open, cannot_save
+from .fileio import atomic_write, memory_copy, parse_header, read_whole, resolve_target
+from .runs import SavedRun
+
+# How each table is read back: parents first, children in their saved order.
+_ORDER = {
+    "project": ("pk",),
+    "design": ("project_pk", "ord"),
+    "component": ("design_pk", "ord"),
+    "workload": ("component_pk",),
+    "policy": ("component_pk", "ord"),
+    "link": ("design_pk", "ord"),
+    "experiment": ("design_pk", "ord"),
+    "fault": ("experiment_pk", "ord"),
+    "run": ("ord",),
+    "run_array": ("run_pk", "ord"),
+}
+
+# (table, parent column, limit, what one row is, what the parent is)
+_COUNT_LIMITS = (
+    ("design", None, limits.MAX_DESIGNS, "designs", "the project"),
+    ("component", "design_pk", limits.MAX_COMPONENTS_PER_DESIGN, "components", "a design"),
+    ("link", "design_pk", limits.MAX_LINKS_PER_DESIGN, "links", "a design"),
+    ("experiment", "design_pk", limits.MAX_EXPERIMENTS_PER_DESIGN, "experiments", "a design"),
+    ("fault", "experiment_pk", limits.MAX_FAULTS_PER_EXPERIMENT, "faults", "an experiment"),
+    ("policy", "component_pk", limits.MAX_POLICIES_PER_COMPONENT, "policies", "a component"),
+    ("run", None, limits.MAX_RUNS, "saved runs", "the project"),
+    ("run_array", "run_pk", limits.MAX_ARRAYS_PER_RUN, "arrays", "a saved run"),
+)
+_PARAMS_TABLES = ("component", "workload", "policy", "fault")
+
+
+def _written_by() -> str:
+    from app.version import __version__
+
+    return __version__
+
+
+@dataclass
+class OpenedProject:
+    """A project file read into memory: the project, its saved runs, and where they came from.
+
+    ``schema_version`` is the schema the file was written with (older files
+    are migrated in memory; the next save writes the current schema), and
+    ``written_by`` the Faultline version that saved it.
+    """
+
+    project: Project
+    runs: list[SavedRun] = field(default_factory=list)
+    path: Path | None = None
+    schema_version: int = schema.SCHEMA_VERSION
+    written_by: str = ""
+
+
+# -- opening -------------------------------------------------------------------
+
+def open_project(path: str | os.PathLike) -> OpenedProject:
+    """Read a ``.faultline`` file into memory and close it.
+
+    Raises ProjectFileError, whose message names the file and the problem,
+    for anything that is not a readable Faultline project: a missing file,
+    another format, a truncated or damaged file, a newer schema, content
+    that breaks the model, or a file altered to carry SQL of its own.
+    """
+    path = Path(path)
+    data = read_whole(path)
+    return load_bytes(data, path)
+
+
+def load_bytes(data: bytes, path: Path) -> OpenedProject:
+    """Interpret the bytes of a project file; ``path`` is only used in messages."""
+    header = parse_header(data, path)
+    if header.application_id != schema.APPLICATION_ID:
+        raise cannot_open(path, "it is an SQLite database but not a Faultline project "
+                                f"(its application id is {header.application_id:#010x}, not {schema.APPLICATION_ID:#010x})")
+    problem = migrations.version_problem(header.user_version)
+    if problem:
+        raise cannot_open(path, problem)
+    if header.wal:
+        raise cannot_open(path, "another program switched it to SQLite's write-ahead log, which Faultline files "
+                                "never use; its latest changes may be in a separate -wal file")
+    try:
+        with memory_copy(data) as conn:
+            _check_integrity(conn)
+            _refuse_code(conn)
+            if header.user_version < schema.SCHEMA_VERSION:
+                conn.execute("PRAGMA query_only = OFF")
+                migrations.upgrade(conn, header.user_version)
+            conn.execute("PRAGMA query_only = ON")
+            _check_tables(conn)
+            _check_sizes(conn)
+            rows = _read_rows(conn)
+        project, runs = rows_to_project(rows)
+    except ProjectFileError:
+        raise
+    except (ContentError, DesignError) as exc:
+        raise cannot_open(path, str(exc)) from None
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        raise cannot_open(path, f"it is damaged ({_sql_message(exc)})") from None
+    except MemoryError:
+        raise cannot_open(path, "it is too large to open in the memory available") from None
+    written_by = rows["project"][0]["written_by"]
+    return OpenedProject(project, runs, path, header.user_version,
+                         written_by if isinstance(written_by, str) else "")
+
+
+def _sql_message(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0][:200]
+
+
+def _check_integrity(conn: sqlite3.Connection) -> None:
+    result = [row[0] for row in conn.execute("PRAGMA integrity_check(3)")]
+    if result != ["ok"]:
+        raise ContentError(f"it is damaged (SQLite integrity check: {'; '.join(str(r) for r in result)[:300]})")
+
+
+def _refuse_code(conn: sqlite3.Connection) -> None:
+    """Refuse triggers, views, virtual and generated columns: Faultline never writes them."""
+    found = []
+    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema"):
+        if kind in ("trigger", "view"):
+            found.append(f'{kind} "{name}"')
+        elif kind == "table" and isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
+            found.append(f'virtual table "{name}"')
+    for table in schema.TABLES:
+        for row in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table.name,)):
+            if row[1] in (2, 3):
+                found.append(f'generated column "{table.name}.{row[0]}"')
+    if found:
+        raise ContentError(
+            f"it contains {', '.join(found[:5])}{' and more' if len(found) > 5 else ''}. Faultline files never "
+            "hold SQL of their own, so this one was altered by another program; it is not opened"
+        )
+
+
+def _check_tables(conn: sqlite3.Connection) -> None:
+    for table in schema.TABLES:
+        present = {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table.name,))}
+        if not present:
+            raise ContentError(f'it lacks the table "{table.name}" (it is damaged or was not written by Faultline)')
+        missing = [c.name for c in table.columns if c.name not in present]
+        if missing:
+            raise ContentError(f'its table "{table.name}" lacks the column(s) {", ".join(missing)} '
+                               "(it is damaged or was not written by Faultline)")
+
+
+def _check_sizes(conn: sqlite3.Connection) -> None:
+    """Refuse absurd sizes before reading rows, so a forged file cannot exhaust memory."""
+    for table, parent, limit, what, owner in _COUNT_LIMITS:
+        group = f" GROUP BY {parent}" if parent else ""
+        top = conn.execute(f"SELECT max(n) FROM (SELECT count(*) AS n FROM {table}{group})").fetchone()[0] or 0
+        if top > limit:
+            raise ContentError(f"{owner} in it has {top:,} {what}, more than the {limit:,} a project may hold")
+    for table in _PARAMS_TABLES:
+        top = conn.execute(f"SELECT max(length(CAST(params AS BLOB))) FROM {table}").fetchone()[0] or 0
+        if top > limits.MAX_PARAMS_BYTES:
+            raise ContentError(f"a {table} in it has {top / 1024**2:,.0f} MB of parameters, more than "
+                               f"the {limits.MAX_PARAMS_BYTES // 1024**2} MB a project may hold")
+    total = conn.execute(
+        "SELECT sum(CAST(rows AS REAL) * coalesce(cols, 1) * 8) FROM run_array"
+    ).fetchone()[0] or 0
+    if total > limits.MAX_TOTAL_ARRAY_BYTES:
+        raise ContentError(f"its saved runs claim {total / 1024**3:,.1f} GB of results, more than "
+                           f"the {limits.MAX_TOTAL_ARRAY_BYTES // 1024**3} GB a project may hold")
+
+
+def _read_rows(conn: sqlite3.Connection) -> dict[str, list[Mapping[str, Any]]]:
+    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+    try:
+        with engine.connect() as c:
+            return {
+                table.name: list(c.execute(
+                    select(table).order_by(*(table.c[col] for col in _ORDER[table.name]))
+                ).mappings())
+                for table in schema.TABLES
+            }
+    finally:
+        # The pool must not close the caller's connection twice; memory_copy closes it.
+        engine.dispose(close=False)
+
+
+# -- saving --------------------------------------------------------------------
+
+def build_file(project: Project, runs: Iterable[SavedRun] = ()) -> bytes:
+    """The bytes of a complete project file (schema, pragmas and rows); ContentError if unstorable."""
+    rows = project_to_rows(project, runs, _written_by())
+    raw = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+        raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+        engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
+        try:
+            with engine.begin() as conn:
+                schema.metadata.create_all(conn)
+                for table in schema.TABLES:
+                    if rows[table.name]:
+                        conn.execute(table.insert(), rows[table.name])
+        finally:
+            engine.dispose(close=False)
+        return raw.serialize()
+    finally:
+        raw.close()
+
+
+def verify_file(path: Path) -> None:
+    """Check a freshly written file as read back from disk: header, integrity, references."""
+    data = path.read_bytes()
+    header = parse_header(data, path)
+    if header.application_id != schema.APPLICATION_ID or header.user_version != schema.SCHEMA_VERSION:
+        raise ContentError("the new file's header is not what was written")
+    with memory_copy(data) as conn:
+        _check_integrity(conn)
+        dangling = conn.execute("PRAGMA foreign_key_check").fetchone()
+        if dangling is not None:
+            raise ContentError(f"the new file has a dangling reference in table {dangling[0]}")
+
+
+def save_project(path: str | os.PathLike, project: Project, runs: Iterable[SavedRun] = (),
+                 include_runs: bool = True) -> None:
+    """Save ``project`` (and ``runs`` unless ``include_runs`` is false) to ``path``, atomically.
+
+    The complete new file is written beside the target, flushed, checked
+    with SQLite's integrity check and renamed over the old one, so a crash
+    or power cut at any moment leaves the old file or the new one. Raises
+    ProjectFileError, naming what could not be stored, and leaves the old
+    file untouched in that case.
+    """
+    target = resolve_target(path)
+    try:
+        data = build_file(project, runs if include_runs else ())
+    except ContentError as exc:
+        raise cannot_save(target, str(exc)) from None
+    except (UnicodeEncodeError, sqlite3.Error, SQLAlchemyError) as exc:
+        raise cannot_save(target, f"the project holds something that cannot be stored ({_sql_message(exc)})") from None
+
+    def verify(temp: Path) -> None:
+        try:
+            verify_file(temp)
+        except (ContentError, ProjectFileError, sqlite3.Error) as exc:
+            raise cannot_save(target, f"the new file failed its check ({exc}); the previous version is untouched") from None
+
+    atomic_write(target, data, verify)

@@ -1,0 +1,322 @@
+"""Saved run results: the engine's ``RunResult.to_dict()`` as rows and compact BLOBs.
+
+A run's dict has JSON-able parts (meta, summary, events, names) and numpy
+arrays (bucket times, per-component and per-link series). The JSON parts go
+into text columns (the event log compressed); every array is one row of
+``run_array`` holding its shape and its values as zlib-compressed
+little-endian float64. Reading decompresses with a bound taken from the
+stored shape, so a forged size cannot balloon in memory, and nothing is
+unpickled or evaluated.
+"""
+from __future__ import annotations
+
+import json
+import math
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import limits
+from .errors import ContentError
+
+RUN_KEYS = (
+    "meta",
+    "summary",
+    "events",
+    "events_dropped",
+    "components",
+    "links",
+    "bucket_times",
+    "series",
+    "link_series",
+)
+ARRAY_ROLES = ("bucket_times", "series", "link_series")
+_FLOAT64 = np.dtype("<f8")
+
+
+class RunDataError(ContentError):
+    """A run's data does not have the shape ``RunResult.to_dict()`` gives."""
+
+
+@dataclass(eq=False)
+class SavedRun:
+    """One simulation run kept in a project file.
+
+    ``data`` is exactly what the engine's ``RunResult.to_dict()`` returns and
+    ``RunResult.from_dict()`` takes back. ``experiment`` is the experiment's
+    name when the run had one; ``design_id`` is the design it ran.
+    Two saved runs are equal when all of it is, arrays compared by value,
+    dtype and shape (NaN equal to NaN).
+    """
+
+    id: uuid.UUID
+    design_id: uuid.UUID
+    experiment: str | None
+    label: str
+    created: datetime
+    data: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def create(cls, design_id: uuid.UUID, data: dict[str, Any], *, experiment: str | None = None,
+               label: str = "") -> "SavedRun":
+        """A new saved run with a fresh id, stamped now."""
+        return cls(uuid.uuid4(), design_id, experiment, label,
+                   datetime.now(timezone.utc).replace(microsecond=0), data)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SavedRun):
+            return NotImplemented
+        return (
+            (self.id, self.design_id, self.experiment, self.label, self.created)
+            == (other.id, other.design_id, other.experiment, other.label, other.created)
+            and same_value(self.data, other.data)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Deep equality for run data: arrays by dtype, shape and value; NaN equals NaN."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+# -- checking --------------------------------------------------------------
+
+def check_run_data(data: Any, where: str) -> None:
+    """Raise RunDataError unless ``data`` has the shape of ``RunResult.to_dict()``."""
+    if not isinstance(data, dict):
+        raise RunDataError(f"{where}: run data must be a dict (got {type(data).__name__})")
+    missing = [k for k in RUN_KEYS if k not in data]
+    unknown = [str(k) for k in data if k not in RUN_KEYS]
+    if missing:
+        raise RunDataError(f"{where}: run data lacks {', '.join(missing)}")
+    if unknown:
+        raise RunDataError(f"{where}: run data has parts the file format does not know: {', '.join(unknown)}")
+    for key in ("meta", "summary"):
+        if not isinstance(data[key], dict):
+            raise RunDataError(f"{where}: {key} must be a dict")
+    if not isinstance(data["events"], list):
+        raise RunDataError(f"{where}: events must be a list")
+    dropped = data["events_dropped"]
+    if isinstance(dropped, bool) or not isinstance(dropped, int) or dropped < 0:
+        raise RunDataError(f"{where}: events_dropped must be a whole number of at least 0 (got {dropped!r})")
+    for key in ("components", "links"):
+        names = data[key]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise RunDataError(f"{where}: {key} must be a list of names")
+    times = data["bucket_times"]
+    _check_array(times, f"{where}: bucket_times", ndim=1)
+    n = times.shape[0]
+    for role, names in (("series", data["components"]), ("link_series", data["links"])):
+        group = data[role]
+        if not isinstance(group, dict):
+            raise RunDataError(f"{where}: {role} must be a dict of arrays")
+        for name, array in group.items():
+            if not isinstance(name, str):
+                raise RunDataError(f"{where}: {role} names must be text (got {name!r})")
+            _check_array(array, f"{where}: {role} {name!r}", ndim=2, shape=(n, len(names)))
+
+
+def _check_array(array: Any, where: str, ndim: int, shape: tuple[int, int] | None = None) -> None:
+    if not isinstance(array, np.ndarray):
+        raise RunDataError(f"{where} must be a numpy array (got {type(array).__name__})")
+    if array.dtype != np.float64:
+        raise RunDataError(f"{where} must hold float64 values (got {array.dtype})")
+    if array.ndim != ndim:
+        raise RunDataError(f"{where} must have {ndim} dimension(s) (got shape {array.shape})")
+    if shape is not None and array.shape != shape:
+        raise RunDataError(
+            f"{where} has shape {array.shape}; buckets x columns must be {shape}"
+        )
+
+
+# -- encoding --------------------------------------------------------------
+
+def dumps(value: Any) -> str:
+    """JSON as the store writes it: compact, and keeping infinities and NaN exactly."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+
+
+def encode_array(array: np.ndarray) -> tuple[int, int | None, bytes]:
+    """(rows, cols or None, compressed bytes) of a float64 array."""
+    raw = np.ascontiguousarray(array, dtype=_FLOAT64).tobytes()
+    rows = int(array.shape[0])
+    cols = int(array.shape[1]) if array.ndim == 2 else None
+    return rows, cols, zlib.compress(raw, 6)
+
+
+def bounded_decompress(blob: Any, limit: int, where: str) -> bytes:
+    """Inflate ``blob`` to at most ``limit`` bytes; a bomb or damage raises RunDataError."""
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise RunDataError(f"{where}: stored data is not binary")
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(bytes(blob), limit + 1)
+    except zlib.error as exc:
+        raise RunDataError(f"{where}: compressed data is damaged ({exc})") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise RunDataError(f"{where}: holds more data than its recorded size")
+    if not inflater.eof:
+        raise RunDataError(f"{where}: compressed data is cut short")
+    return out
+
+
+def decode_array(rows: Any, cols: Any, blob: Any, where: str) -> np.ndarray:
+    """The float64 array of one ``run_array`` row, its size checked against its shape."""
+    for label, value, optional in (("rows", rows, False), ("cols", cols, True)):
+        if value is None and optional:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise RunDataError(f"{where}: {label} must be a whole number of at least 0 (got {value!r})")
+    cells = rows * (cols if cols is not None else 1)
+    expected = cells * _FLOAT64.itemsize
+    if expected > limits.MAX_ARRAY_BYTES:
+        raise RunDataError(
+            f"{where}: claims {rows} x {cols if cols is not None else 1} values "
+            f"({expected / 1024**2:,.0f} MB), more than a saved run may hold"
+        )
+    raw = bounded_decompress(blob, expected, where)
+    if len(raw) != expected:
+        raise RunDataError(f"{where}: holds {len(raw)} bytes, its shape needs {expected}")
+    array = np.frombuffer(raw, dtype=_FLOAT64).astype(np.float64)
+    return array.reshape((rows, cols) if cols is not None else (rows,))
+
+
+def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_pk: int
+             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ``run`` row and the ``run_array`` rows of one saved run (data already checked)."""
+    data = run.data
+    try:
+        meta, summary = dumps(data["meta"]), dumps(data["summary"])
+        events = dumps(data["events"]).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise RunDataError(f"saved run {run.label or run.id}: not JSON-able ({exc})") from None
+    row = {
+        "pk": run_pk,
+        "design_pk": design_pk,
+        "ord": ord_,
+        "id": str(run.id),
+        "experiment": run.experiment,
+        "label": run.label,
+        "created": run.created.isoformat(),
+        "meta": meta,
+        "summary": summary,
+        "events": zlib.compress(events, 6),
+        "events_dropped": data["events_dropped"],
+        "components": dumps(data["components"]),
+        "links": dumps(data["links"]),
+    }
+    arrays = [("bucket_times", "", data["bucket_times"])]
+    arrays += [("series", name, a) for name, a in data["series"].items()]
+    arrays += [("link_series", name, a) for name, a in data["link_series"].items()]
+    array_rows = []
+    for index, (role, name, array) in enumerate(arrays):
+        rows, cols, blob = encode_array(array)
+        array_rows.append({
+            "pk": first_array_pk + index, "run_pk": run_pk, "ord": index, "role": role,
+            "name": name, "rows": rows, "cols": cols, "data": blob,
+        })
+    return row, array_rows
+
+
+# -- decoding --------------------------------------------------------------
+
+def loads(value: Any, where: str) -> Any:
+    """Parse JSON text read from a file, naming ``where`` when it is not JSON."""
+    if isinstance(value, (bytearray, memoryview)):
+        value = bytes(value)
+    if not isinstance(value, (str, bytes)):
+        raise ContentError(f"{where} is not JSON text (got {type(value).__name__})")
+    try:
+        return json.loads(value)
+    except RecursionError:
+        raise ContentError(f"{where} is JSON nested too deeply to read") from None
+    except json.JSONDecodeError as exc:
+        raise ContentError(f"{where} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except ValueError as exc:  # bytes that are not UTF-8
+        raise ContentError(f"{where} is not valid JSON text ({exc})") from None
+
+
+def parse_uuid(value: Any, where: str) -> uuid.UUID:
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    raise ContentError(f"{where}: id {_short(value)} is not a UUID")
+
+
+def parse_time(value: Any, where: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ContentError(f"{where}: {_short(value)} is not a date and time")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design_id: uuid.UUID) -> SavedRun:
+    """Rebuild one saved run from its ``run`` row and its ``run_array`` rows (in order)."""
+    label = row["label"]
+    where = f"saved run {_short(label)}"
+    if not isinstance(label, str):
+        raise RunDataError(f"{where}: label must be text")
+    experiment = row["experiment"]
+    if experiment is not None and not isinstance(experiment, str):
+        raise RunDataError(f"{where}: experiment must be a name (got {_short(experiment)})")
+    run_id = parse_uuid(row["id"], where)
+    created = parse_time(row["created"], f"{where}, created")
+    events_text = bounded_decompress(row["events"], limits.MAX_EVENTS_BYTES, f"{where}, events")
+    data: dict[str, Any] = {
+        "meta": loads(row["meta"], f"{where}, meta"),
+        "summary": loads(row["summary"], f"{where}, summary"),
+        "events": loads(events_text, f"{where}, events"),
+        "events_dropped": row["events_dropped"],
+        "components": loads(row["components"], f"{where}, components"),
+        "links": loads(row["links"], f"{where}, links"),
+        "series": {},
+        "link_series": {},
+    }
+    times = None
+    for arow in array_rows:
+        role, name = arow["role"], arow["name"]
+        if role not in ARRAY_ROLES:
+            raise RunDataError(f"{where}: unknown kind of array {_short(role)}")
+        if not isinstance(name, str):
+            raise RunDataError(f"{where}: {role} name must be text (got {_short(name)})")
+        what = f"{where}, {role} {name!r}" if name else f"{where}, {role}"
+        array = decode_array(arow["rows"], arow["cols"], arow["data"], what)
+        if role == "bucket_times":
+            if times is not None:
+                raise RunDataError(f"{where}: holds bucket_times twice")
+            times = array
+        elif name in data[role]:
+            raise RunDataError(f"{what}: appears twice")
+        else:
+            data[role][name] = array
+    if times is None:
+        raise RunDataError(f"{where}: has no bucket_times")
+    data["bucket_times"] = times
+    ordered = {key: data[key] for key in RUN_KEYS}
+    check_run_data(ordered, where)
+    return SavedRun(run_id, design_id, experiment, label, created, ordered)
