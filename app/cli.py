@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.model import Design, DesignError, parse_design
 
-SUBCOMMANDS = ("run", "validate", "schema")
+SUBCOMMANDS = ("run", "validate", "schema", "convert")
 
 
 def _version() -> str:
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
     s = sub.add_parser("schema", help="print the JSON Schema of a design")
     s.set_defaults(func=_cmd_schema)
+    from app.cli_convert import add_convert_parser
+    add_convert_parser(sub)
     try:
         from app.cli_run import add_run_parser
     except ImportError:  # the run command arrives with the engine

@@ -123,7 +123,7 @@ def import_json(path: str | os.PathLike) -> Project | Design:
     return parse_json_document(text, path)
 
 
-def _head(path: Path) -> bytes:
+def read_head(path: Path) -> bytes:
     """The first bytes of a file, with the store's messages for a missing or unreadable one."""
     try:
         with open(path, "rb") as f:
@@ -141,7 +141,7 @@ def _head(path: Path) -> bytes:
 def load_project_or_json(path: str | os.PathLike) -> Project | Design:
     """A ``.faultline`` file's project, or a JSON file's project or design, told apart by content."""
     path = Path(path)
-    return open_project(path).project if is_sqlite(_head(path)) else import_json(path)
+    return open_project(path).project if is_sqlite(read_head(path)) else import_json(path)
 
 
 def load_design_from_path(path: str | os.PathLike, design_name: str | None = None) -> Design:
