@@ -5,6 +5,8 @@ Public API::
     from engine import Simulation, simulate, RunOptions
     result = simulate(design, RunOptions(duration=60, seed=7), experiment="db crash")
 """
-from .model import Design, DesignError, RunOptions, parse_design
+from .model import Design, DesignError, Experiment, RunOptions, parse_design
+from .results import RunResult
+from .simulation import Simulation, simulate
 
-__all__ = ["Design", "DesignError", "RunOptions", "parse_design"]
+__all__ = ["Design", "DesignError", "Experiment", "RunOptions", "RunResult", "Simulation", "parse_design", "simulate"]

@@ -1,0 +1,2238 @@
+# The event loop: every request, call, fault and pattern state machine as C
+# records, run `with nogil` so a GUI thread beside it keeps its frame rate.
+#
+# Layout: static parameters come from engine.compile as numpy arrays and are
+# read through raw pointers; dynamic records (jobs, calls, events) live in
+# pooled, growable C arrays with generation counters, so an event that refers
+# to a record that was freed and reused is recognised as stale and ignored.
+from libc.stdlib cimport malloc, realloc, free, calloc
+from libc.string cimport memset
+from libc.math cimport log, exp, sqrt, floor, ceil, cos, fmin, fmax, INFINITY
+from libc.stdint cimport uint64_t, int64_t, int32_t
+
+import numpy as np
+
+from engine._structs cimport Event, Job, Call, Rng
+
+cdef enum:
+    K_CLIENT = 0
+    K_LB = 1
+    K_SERVICE = 2
+    K_DATABASE = 3
+    K_CACHE = 4
+    K_QUEUE = 5
+    K_EXTERNAL = 6
+
+cdef enum:
+    O_OK = 0
+    O_ERROR = 1
+    O_TIMEOUT = 2
+    O_REJECTED = 3
+    O_SHORT = 4
+    O_UNAVAILABLE = 5
+    O_FALLBACK = 6
+    N_OUT = 7
+
+cdef enum:
+    EV_ARRIVAL = 0
+    EV_CALL_ARRIVE = 1
+    EV_SERVICE_DONE = 2
+    EV_RESPONSE = 3
+    EV_TIMEOUT = 4
+    EV_RETRY = 5
+    EV_BH_EXPIRE = 6
+    EV_FALLBACK_DONE = 7
+    EV_RL_GRANT = 8
+    EV_RL_REJECT = 9
+    EV_BUCKET = 10
+    EV_FAULT = 11
+    EV_RESTART = 12
+    EV_RANDOM_FAIL = 13
+    EV_RANDOM_REPAIR = 14
+    EV_OOM = 15
+    EV_CB_TIMER = 16
+    EV_THINK_DONE = 17
+
+cdef enum:
+    JS_FREE = 0
+    JS_QUEUED = 1
+    JS_SERVICE = 2
+    JS_WAITING = 3
+    JS_RL_WAIT = 4
+
+cdef enum:
+    CS_FREE = 0
+    CS_BH_WAIT = 1
+    CS_IN_FLIGHT = 2
+    CS_BACKOFF = 3
+    CS_FALLBACK = 4
+
+cdef enum:
+    CB_CLOSED = 0
+    CB_OPEN = 1
+    CB_HALF = 2
+
+# Event-log kinds; engine.results names them.
+cdef enum:
+    LG_FAULT_STARTED = 0
+    LG_FAULT_ENDED = 1
+    LG_INSTANCE_CRASHED = 2
+    LG_INSTANCE_RESTARTED = 3
+    LG_OOM_KILLED = 4
+    LG_BREAKER_OPENED = 5
+    LG_BREAKER_HALF_OPEN = 6
+    LG_BREAKER_CLOSED = 7
+    LG_BULKHEAD_SATURATED = 8
+    LG_BULKHEAD_RECOVERED = 9
+    LG_RETRIES_EXHAUSTED = 10
+    LG_BUDGET_EXHAUSTED = 11
+    LG_BUDGET_RESTORED = 12
+    LG_RATE_LIMITING_BEGAN = 13
+    LG_RATE_LIMITING_ENDED = 14
+    LG_SHEDDING_BEGAN = 15
+    LG_SHEDDING_ENDED = 16
+
+# Per-component counters per bucket.
+cdef enum:
+    MC_ARRIVALS = 0
+    MC_OUT = 1          # 7 outcome slots: 1..7
+    MC_RETRIES = 8
+    MC_ATTEMPTS = 9
+    MC_CALLS = 10
+    MC_RL_REJ = 11
+    MC_SHED_REJ = 12
+    MC_LOST = 13
+    NMC = 14
+
+# Per-component gauges per bucket.
+cdef enum:
+    MG_QLEN = 0
+    MG_BUSY = 1
+    MG_INFLIGHT = 2
+    MG_UP = 3
+    MG_P50 = 4
+    MG_P90 = 5
+    MG_P99 = 6
+    MG_MAX = 7
+    MG_MEAN = 8
+    MG_UTIL = 9
+    NMG = 10
+
+# Per-link counters per bucket.
+cdef enum:
+    ML_CALLS = 0
+    ML_ATTEMPTS = 1
+    ML_RETRIES = 2
+    ML_OUT = 3          # 7 final outcomes: 3..9
+    ML_BH_REJ = 10
+    ML_SHORT = 11
+    ML_EXHAUSTED = 12
+    ML_THROTTLED = 13
+    NML = 14
+
+# Per-link gauges per bucket.
+cdef enum:
+    MLG_CB_STATE = 0
+    MLG_CB_OPEN = 1
+    MLG_CB_FAILURE_RATE = 2
+    MLG_BH_INUSE = 3
+    NMLG = 4
+
+# Area accumulators per component (time integrals).
+cdef enum:
+    A_QLEN = 0
+    A_BUSY = 1
+    A_INFLIGHT = 2
+    A_UP = 3
+    NA = 4
+
+# Log-bucketed latency histogram: bins grow by 2 %, so the geometric middle of
+# a bin is within 1 % of any value in it. 1 µs .. ~5.8 h.
+cdef double H_MIN = 1e-6
+cdef double H_LOG_GAMMA = 0.0198026272961797   # log(1.02)
+cdef int NB = 1200
+
+cdef int UNLIMITED = 2147483647
+
+LOG_KIND_NAMES = (
+    "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
+    "breaker_opened", "breaker_half_open", "breaker_closed", "bulkhead_saturated",
+    "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
+    "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
+)
+COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
+                 "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost")
+GAUGE_NAMES = ("queue_length", "busy", "in_flight", "instances_up", "latency_p50", "latency_p90",
+               "latency_p99", "latency_max", "latency_mean", "utilisation")
+LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", "rejected",
+                      "short_circuited", "unavailable", "fallback", "bulkhead_rejected",
+                      "breaker_rejected", "retries_exhausted", "retries_throttled")
+LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
+HISTOGRAM_BINS = 1200
+HISTOGRAM_MIN = 1e-6
+HISTOGRAM_GAMMA = 1.02
+
+
+# ---------------------------------------------------------------- random numbers
+# xoshiro256** seeded through splitmix64: one independent stream per component,
+# link and fault, so editing one component leaves every other stream unchanged.
+cdef inline uint64_t _rotl(uint64_t x, int k) noexcept nogil:
+    return (x << k) | (x >> (64 - k))
+
+cdef inline uint64_t _next(Rng* r) noexcept nogil:
+    cdef uint64_t result = _rotl(r.s1 * 5, 7) * 9
+    cdef uint64_t t = r.s1 << 17
+    r.s2 ^= r.s0
+    r.s3 ^= r.s1
+    r.s1 ^= r.s2
+    r.s0 ^= r.s3
+    r.s2 ^= t
+    r.s3 = _rotl(r.s3, 45)
+    return result
+
+cdef inline double _uniform(Rng* r) noexcept nogil:
+    return <double>(_next(r) >> 11) * (1.0 / 9007199254740992.0)
+
+cdef inline uint64_t _splitmix(uint64_t* x) noexcept nogil:
+    x[0] += <uint64_t>0x9E3779B97F4A7C15
+    cdef uint64_t z = x[0]
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
+    return z ^ (z >> 31)
+
+cdef inline void _seed(Rng* r, uint64_t seed) noexcept nogil:
+    cdef uint64_t x = seed
+    r.s0 = _splitmix(&x)
+    r.s1 = _splitmix(&x)
+    r.s2 = _splitmix(&x)
+    r.s3 = _splitmix(&x)
+
+cdef inline double _normal(Rng* r) noexcept nogil:
+    cdef double u1 = 1.0 - _uniform(r)
+    cdef double u2 = _uniform(r)
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2)
+
+cdef inline double _expo(Rng* r, double mean) noexcept nogil:
+    return -log(1.0 - _uniform(r)) * mean
+
+
+cdef int64_t* _iptr(object arr):
+    cdef int64_t[::1] mv = arr
+    if mv.shape[0] == 0:
+        return NULL
+    return &mv[0]
+
+cdef double* _dptr(object arr):
+    cdef double[::1] mv = arr
+    if mv.shape[0] == 0:
+        return NULL
+    return &mv[0]
+
+
+cdef class Core:
+    """The compiled simulation. Driven from Python by ``advance``; see engine.simulation."""
+
+    cdef object _keep
+    cdef readonly int n_c, n_l, n_i, n_f, n_fa, n_b
+    cdef readonly double duration, warmup, bucket
+    cdef readonly double now
+    cdef readonly int64_t events_processed
+    cdef readonly int current_bucket
+    cdef readonly bint finished
+    cdef readonly bint out_of_memory
+    cdef int stop_flag
+
+    # static component parameters
+    cdef int64_t* c_kind
+    cdef int64_t* c_instances
+    cdef int64_t* c_workers
+    cdef int64_t* c_qcap
+    cdef int64_t* c_dist
+    cdef double* c_err
+    cdef double* c_skip
+    cdef int64_t* c_fanout
+    cdef int64_t* c_lb
+    cdef int64_t* c_inst_offset
+    cdef int64_t* c_out_offset
+    cdef int64_t* c_out_count
+    cdef int64_t* c_arrival
+    cdef int64_t* c_bp_offset
+    cdef int64_t* c_bp_count
+    cdef int64_t* c_users
+    cdef int64_t* c_think
+    cdef int64_t* c_rl_limit
+    cdef double* c_rl_period
+    cdef double* c_rl_timeout
+    cdef double* c_shed_wait
+    cdef int64_t* c_shed_len
+    cdef int64_t* out_links
+    cdef int64_t* inst_comp
+    cdef double* bp_t
+    cdef double* bp_r
+    cdef int64_t* d_kind
+    cdef double* d_p0
+    cdef double* d_p1
+    cdef double* d_points
+    # static link parameters
+    cdef int64_t* l_src
+    cdef int64_t* l_dst
+    cdef int64_t* l_dist
+    cdef double* l_prob
+    cdef int64_t* l_count
+    cdef double* l_to
+    cdef int64_t* l_to_cancel
+    cdef int64_t* l_rt_max
+    cdef double* l_rt_wait
+    cdef int64_t* l_rt_backoff
+    cdef double* l_rt_mult
+    cdef double* l_rt_max_wait
+    cdef int64_t* l_rt_jitter
+    cdef double* l_rt_rand
+    cdef int64_t* l_rt_on
+    cdef int64_t* l_bud_kind
+    cdef double* l_bud_p0
+    cdef double* l_bud_p1
+    cdef int64_t* l_cb_on
+    cdef int64_t* l_cb_time
+    cdef int64_t* l_cb_size
+    cdef int64_t* l_cb_min
+    cdef double* l_cb_fr
+    cdef double* l_cb_sr
+    cdef double* l_cb_slow
+    cdef double* l_cb_wait
+    cdef int64_t* l_cb_half
+    cdef int64_t* l_cb_auto
+    cdef double* l_cb_half_wait
+    cdef int64_t* l_cb_mask
+    cdef int64_t* l_bh_max
+    cdef double* l_bh_wait
+    cdef int64_t* l_fb_mask
+    cdef int64_t* l_fb_dist
+    # static fault parameters
+    cdef int64_t* f_kind
+    cdef int64_t* f_comp
+    cdef int64_t* f_link
+    cdef int64_t* f_mode
+    cdef double* f_p0
+    cdef double* f_p1
+    cdef double* f_p2
+    cdef double* f_kill
+    cdef int64_t* f_dist
+    cdef double* f_restart
+    cdef int64_t* f_inst_first
+    cdef int64_t* f_inst_count
+    cdef int64_t* f_instances
+    cdef double* fa_time
+    cdef int64_t* fa_action
+    cdef int64_t* fa_fault
+
+    # dynamic state
+    cdef Rng* rng
+    cdef int64_t* c_rr
+    cdef int64_t* l_rr
+    cdef int64_t* c_bp_cur
+    cdef double* c_lam_max
+    cdef double* c_inject_err
+    cdef double* c_cpu
+    cdef int64_t* c_pool
+    cdef int64_t* c_leak_fault
+    cdef int64_t* c_qlen
+    cdef int64_t* c_busy
+    cdef int64_t* c_inflight
+    cdef int64_t* c_up
+    cdef double* c_last_t
+    cdef double* c_area          # n_c * NA, current bucket
+    cdef int64_t* c_rl_flag
+    cdef int64_t* c_rl_rej_b
+    cdef int64_t* c_shed_flag
+    cdef int64_t* c_shed_rej_b
+    cdef int64_t* c_capacity     # total workers of a component, for utilisation
+    cdef int64_t* i_down_refuse
+    cdef int64_t* i_down_hang
+    cdef int64_t* i_busy
+    cdef int64_t* i_qlen
+    cdef int64_t* i_qhead
+    cdef int64_t* i_qtail
+    cdef int64_t* i_jobs
+    cdef double* i_rl_perm
+    cdef int64_t* i_rl_cycle
+    cdef double* i_up_since
+    cdef int64_t* i_leak_epoch
+    cdef double* l_inject_err
+    cdef int64_t* l_part_hang
+    cdef int64_t* l_part_refuse
+    cdef int64_t* l_active
+    cdef int64_t* l_active_retries
+    cdef int64_t* l_tokens       # gRPC throttling, in milli-tokens
+    cdef int64_t* l_bud_flag
+    cdef int64_t* l_bh_inuse
+    cdef int64_t* l_bh_head
+    cdef int64_t* l_bh_tail
+    cdef int64_t* l_bh_flag
+    cdef int64_t* l_bh_rej_b
+    cdef int64_t* l_exh_b
+    cdef int64_t* cb_state
+    cdef int64_t* cb_attempts
+    cdef double* cb_opened_at
+    cdef int64_t* cb_epoch
+    cdef int64_t* cb_permits
+    cdef int64_t* cb_half_window  # 1 while the half-open count window is the live one
+    cdef int64_t* cb_ring_off
+    cdef int64_t* cb_ring_size
+    cdef int64_t* cb_ring_pos
+    cdef int64_t* cb_ring_n
+    cdef int64_t* cb_tot
+    cdef int64_t* cb_fail
+    cdef int64_t* cb_slow
+    cdef int64_t* cb_last_sec
+    cdef unsigned char* cb_ring
+    cdef int64_t* cb_tb_off
+    cdef int64_t* cb_tb_sec
+    cdef int64_t* cb_tb_tot
+    cdef int64_t* cb_tb_fail
+    cdef int64_t* cb_tb_slow
+    cdef double* cb_open_area
+    cdef double* cb_last_t
+    cdef int64_t* f_active
+    cdef int64_t* f_epoch
+
+    # wait lines of bulkheads: nodes (call, gen, seq, next)
+    cdef int32_t* wn_call
+    cdef int32_t* wn_gen
+    cdef int32_t* wn_seq
+    cdef int32_t* wn_next
+    cdef int wn_cap, wn_free, wn_n
+
+    # pools
+    cdef Event* heap
+    cdef int64_t heap_n, heap_cap
+    cdef int64_t seq
+    cdef Job* jobs
+    cdef int job_n, job_cap, job_free
+    cdef readonly int live_jobs
+    cdef Call* calls
+    cdef int call_n, call_cap, call_free
+    cdef readonly int live_calls
+
+    # metrics (numpy-owned)
+    cdef double* mc
+    cdef double* mg
+    cdef double* ml
+    cdef double* mlg
+    cdef double* tot_c
+    cdef double* tot_l
+    cdef double* tot_area
+    cdef double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
+    cdef int64_t* hist_t
+    cdef int64_t* hist_b
+    cdef double* b_lat       # per component, current bucket: sum, n, max
+    # event log
+    cdef double* lg_t
+    cdef int64_t* lg_kind
+    cdef int64_t* lg_comp
+    cdef int64_t* lg_link
+    cdef int64_t* lg_fault
+    cdef int64_t* lg_inst
+    cdef double* lg_v1
+    cdef double* lg_v2
+    cdef readonly int64_t log_n, log_cap, log_dropped
+
+    def __cinit__(self):
+        self.heap = NULL
+        self.jobs = NULL
+        self.calls = NULL
+        self.rng = NULL
+        self.cb_ring = NULL
+        self.wn_call = NULL
+        self.wn_gen = NULL
+        self.wn_seq = NULL
+        self.wn_next = NULL
+
+    def __dealloc__(self):
+        free(self.heap)
+        free(self.jobs)
+        free(self.calls)
+        free(self.rng)
+        free(self.cb_ring)
+        free(self.wn_call)
+        free(self.wn_gen)
+        free(self.wn_seq)
+        free(self.wn_next)
+
+    def __init__(self, dict arrays, dict scalars):
+        cdef int i, c, l, f, k
+        keep = dict(arrays)
+        self._keep = keep
+        self.duration = scalars["duration"]
+        self.warmup = scalars["warmup"]
+        self.bucket = scalars["bucket"]
+        self.n_b = scalars["n_buckets"]
+        self.n_c = len(arrays["c_kind"])
+        self.n_l = len(arrays["l_src"])
+        self.n_i = len(arrays["inst_comp"])
+        self.n_f = len(arrays["f_kind"])
+        self.n_fa = len(arrays["fa_time"])
+
+        self.c_kind = _iptr(keep["c_kind"])
+        self.c_instances = _iptr(keep["c_instances"])
+        self.c_workers = _iptr(keep["c_workers"])
+        self.c_qcap = _iptr(keep["c_qcap"])
+        self.c_dist = _iptr(keep["c_dist"])
+        self.c_err = _dptr(keep["c_err"])
+        self.c_skip = _dptr(keep["c_skip_calls"])
+        self.c_fanout = _iptr(keep["c_fanout"])
+        self.c_lb = _iptr(keep["c_lb"])
+        self.c_inst_offset = _iptr(keep["c_inst_offset"])
+        self.c_out_offset = _iptr(keep["c_out_offset"])
+        self.c_out_count = _iptr(keep["c_out_count"])
+        self.c_arrival = _iptr(keep["c_arrival"])
+        self.c_bp_offset = _iptr(keep["c_bp_offset"])
+        self.c_bp_count = _iptr(keep["c_bp_count"])
+        self.c_users = _iptr(keep["c_users"])
+        self.c_think = _iptr(keep["c_think_dist"])
+        self.c_rl_limit = _iptr(keep["c_rl_limit"])
+        self.c_rl_period = _dptr(keep["c_rl_period"])
+        self.c_rl_timeout = _dptr(keep["c_rl_timeout"])
+        self.c_shed_wait = _dptr(keep["c_shed_wait"])
+        self.c_shed_len = _iptr(keep["c_shed_len"])
+        self.out_links = _iptr(keep["out_links"])
+        self.inst_comp = _iptr(keep["inst_comp"])
+        self.bp_t = _dptr(keep["bp_t"])
+        self.bp_r = _dptr(keep["bp_r"])
+        self.d_kind = _iptr(keep["d_kind"])
+        self.d_p0 = _dptr(keep["d_p0"])
+        self.d_p1 = _dptr(keep["d_p1"])
+        self.d_points = _dptr(keep["d_points"])
+        self.l_src = _iptr(keep["l_src"])
+        self.l_dst = _iptr(keep["l_dst"])
+        self.l_dist = _iptr(keep["l_dist"])
+        self.l_prob = _dptr(keep["l_prob"])
+        self.l_count = _iptr(keep["l_count"])
+        self.l_to = _dptr(keep["l_to"])
+        self.l_to_cancel = _iptr(keep["l_to_cancel"])
+        self.l_rt_max = _iptr(keep["l_rt_max"])
+        self.l_rt_wait = _dptr(keep["l_rt_wait"])
+        self.l_rt_backoff = _iptr(keep["l_rt_backoff"])
+        self.l_rt_mult = _dptr(keep["l_rt_mult"])
+        self.l_rt_max_wait = _dptr(keep["l_rt_max_wait"])
+        self.l_rt_jitter = _iptr(keep["l_rt_jitter"])
+        self.l_rt_rand = _dptr(keep["l_rt_rand"])
+        self.l_rt_on = _iptr(keep["l_rt_on"])
+        self.l_bud_kind = _iptr(keep["l_bud_kind"])
+        self.l_bud_p0 = _dptr(keep["l_bud_p0"])
+        self.l_bud_p1 = _dptr(keep["l_bud_p1"])
+        self.l_cb_on = _iptr(keep["l_cb_on"])
+        self.l_cb_time = _iptr(keep["l_cb_time"])
+        self.l_cb_size = _iptr(keep["l_cb_size"])
+        self.l_cb_min = _iptr(keep["l_cb_min"])
+        self.l_cb_fr = _dptr(keep["l_cb_fr"])
+        self.l_cb_sr = _dptr(keep["l_cb_sr"])
+        self.l_cb_slow = _dptr(keep["l_cb_slow"])
+        self.l_cb_wait = _dptr(keep["l_cb_wait"])
+        self.l_cb_half = _iptr(keep["l_cb_half"])
+        self.l_cb_auto = _iptr(keep["l_cb_auto"])
+        self.l_cb_half_wait = _dptr(keep["l_cb_half_wait"])
+        self.l_cb_mask = _iptr(keep["l_cb_mask"])
+        self.l_bh_max = _iptr(keep["l_bh_max"])
+        self.l_bh_wait = _dptr(keep["l_bh_wait"])
+        self.l_fb_mask = _iptr(keep["l_fb_mask"])
+        self.l_fb_dist = _iptr(keep["l_fb_dist"])
+        self.f_kind = _iptr(keep["f_kind"])
+        self.f_comp = _iptr(keep["f_comp"])
+        self.f_link = _iptr(keep["f_link"])
+        self.f_mode = _iptr(keep["f_mode"])
+        self.f_p0 = _dptr(keep["f_p0"])
+        self.f_p1 = _dptr(keep["f_p1"])
+        self.f_p2 = _dptr(keep["f_p2"])
+        self.f_kill = _dptr(keep["f_kill"])
+        self.f_dist = _iptr(keep["f_dist"])
+        self.f_restart = _dptr(keep["f_restart"])
+        self.f_inst_first = _iptr(keep["f_inst_first"])
+        self.f_inst_count = _iptr(keep["f_inst_count"])
+        self.f_instances = _iptr(keep["f_instances"])
+        self.fa_time = _dptr(keep["fa_time"])
+        self.fa_action = _iptr(keep["fa_action"])
+        self.fa_fault = _iptr(keep["fa_fault"])
+
+        n_c, n_l, n_i, n_f, n_b = self.n_c, self.n_l, self.n_i, self.n_f, self.n_b
+
+        def zi(name, n, fill=0):
+            keep[name] = np.full(max(n, 1), fill, dtype=np.int64)
+            return keep[name]
+
+        def zd(name, n, fill=0.0):
+            keep[name] = np.full(max(n, 1), fill, dtype=np.float64)
+            return keep[name]
+
+        self.c_rr = _iptr(zi("_c_rr", n_c))
+        self.l_rr = _iptr(zi("_l_rr", n_l))
+        self.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
+        self.c_lam_max = _dptr(zd("_c_lam_max", n_c))
+        self.c_inject_err = _dptr(zd("_c_inject_err", n_c))
+        self.c_cpu = _dptr(zd("_c_cpu", n_c, 1.0))
+        self.c_pool = _iptr(zi("_c_pool", n_c, UNLIMITED))
+        self.c_leak_fault = _iptr(zi("_c_leak_fault", n_c, -1))
+        self.c_qlen = _iptr(zi("_c_qlen", n_c))
+        self.c_busy = _iptr(zi("_c_busy", n_c))
+        self.c_inflight = _iptr(zi("_c_inflight", n_c))
+        self.c_up = _iptr(zi("_c_up", n_c))
+        self.c_last_t = _dptr(zd("_c_last_t", n_c))
+        self.c_area = _dptr(zd("_c_area", n_c * NA))
+        self.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
+        self.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
+        self.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
+        self.c_shed_rej_b = _iptr(zi("_c_shed_rej_b", n_c))
+        self.c_capacity = _iptr(zi("_c_capacity", n_c))
+        self.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
+        self.i_down_hang = _iptr(zi("_i_down_hang", n_i))
+        self.i_busy = _iptr(zi("_i_busy", n_i))
+        self.i_qlen = _iptr(zi("_i_qlen", n_i))
+        self.i_qhead = _iptr(zi("_i_qhead", n_i, -1))
+        self.i_qtail = _iptr(zi("_i_qtail", n_i, -1))
+        self.i_jobs = _iptr(zi("_i_jobs", n_i))
+        self.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
+        self.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
+        self.i_up_since = _dptr(zd("_i_up_since", n_i))
+        self.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
+        self.l_inject_err = _dptr(zd("_l_inject_err", n_l))
+        self.l_part_hang = _iptr(zi("_l_part_hang", n_l))
+        self.l_part_refuse = _iptr(zi("_l_part_refuse", n_l))
+        self.l_active = _iptr(zi("_l_active", n_l))
+        self.l_active_retries = _iptr(zi("_l_active_retries", n_l))
+        self.l_tokens = _iptr(zi("_l_tokens", n_l))
+        self.l_bud_flag = _iptr(zi("_l_bud_flag", n_l))
+        self.l_bh_inuse = _iptr(zi("_l_bh_inuse", n_l))
+        self.l_bh_head = _iptr(zi("_l_bh_head", n_l, -1))
+        self.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
+        self.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
+        self.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
+        self.l_exh_b = _iptr(zi("_l_exh_b", n_l))
+        self.cb_state = _iptr(zi("_cb_state", n_l))
+        self.cb_attempts = _iptr(zi("_cb_attempts", n_l))
+        self.cb_opened_at = _dptr(zd("_cb_opened_at", n_l))
+        self.cb_epoch = _iptr(zi("_cb_epoch", n_l))
+        self.cb_permits = _iptr(zi("_cb_permits", n_l))
+        self.cb_half_window = _iptr(zi("_cb_half_window", n_l))
+        self.cb_ring_off = _iptr(zi("_cb_ring_off", n_l))
+        self.cb_ring_size = _iptr(zi("_cb_ring_size", n_l))
+        self.cb_ring_pos = _iptr(zi("_cb_ring_pos", n_l))
+        self.cb_ring_n = _iptr(zi("_cb_ring_n", n_l))
+        self.cb_tot = _iptr(zi("_cb_tot", n_l))
+        self.cb_fail = _iptr(zi("_cb_fail", n_l))
+        self.cb_slow = _iptr(zi("_cb_slow", n_l))
+        self.cb_last_sec = _iptr(zi("_cb_last_sec", n_l))
+        self.cb_open_area = _dptr(zd("_cb_open_area", n_l))
+        self.cb_last_t = _dptr(zd("_cb_last_t", n_l))
+        self.f_active = _iptr(zi("_f_active", n_f))
+        self.f_epoch = _iptr(zi("_f_epoch", n_f))
+
+        # Breaker windows: a count ring big enough for the closed window and the
+        # half-open window, and whole-second buckets for time-based windows.
+        ring_total = 0
+        tb_total = 0
+        ring_offsets = np.zeros(max(n_l, 1), dtype=np.int64)
+        tb_offsets = np.zeros(max(n_l, 1), dtype=np.int64)
+        for l in range(n_l):
+            ring_offsets[l] = ring_total
+            tb_offsets[l] = tb_total
+            if self.l_cb_on[l]:
+                ring_total += max(self.l_cb_size[l], self.l_cb_half[l])
+                if self.l_cb_time[l]:
+                    tb_total += self.l_cb_size[l]
+        keep["_cb_ring_off"][:] = ring_offsets
+        keep["_cb_tb_off"] = tb_offsets
+        self.cb_tb_off = _iptr(tb_offsets)
+        self.cb_ring = <unsigned char*> calloc(max(ring_total, 1), 1)
+        self.cb_tb_sec = _iptr(zi("_cb_tb_sec", tb_total, -1))
+        self.cb_tb_tot = _iptr(zi("_cb_tb_tot", tb_total))
+        self.cb_tb_fail = _iptr(zi("_cb_tb_fail", tb_total))
+        self.cb_tb_slow = _iptr(zi("_cb_tb_slow", tb_total))
+        for l in range(n_l):
+            self.cb_ring_size[l] = self.l_cb_size[l]
+            self.cb_last_sec[l] = -1
+            if self.l_bud_kind[l] == 1:
+                self.l_tokens[l] = <int64_t>(self.l_bud_p0[l] * 1000.0 + 0.5)
+
+        # metrics
+        keep["mc"] = np.zeros((max(n_b, 1), max(n_c, 1), NMC))
+        keep["mg"] = np.zeros((max(n_b, 1), max(n_c, 1), NMG))
+        keep["ml"] = np.zeros((max(n_b, 1), max(n_l, 1), NML))
+        keep["mlg"] = np.zeros((max(n_b, 1), max(n_l, 1), NMLG))
+        keep["tot_c"] = np.zeros((max(n_c, 1), NMC))
+        keep["tot_l"] = np.zeros((max(n_l, 1), NML))
+        keep["tot_area"] = np.zeros((max(n_c, 1), NA))
+        keep["tot_lat"] = np.zeros((max(n_c, 1), 5))
+        keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        keep["b_lat"] = np.zeros((max(n_c, 1), 3))
+        self.mc = _dptr(keep["mc"].reshape(-1))
+        self.mg = _dptr(keep["mg"].reshape(-1))
+        self.ml = _dptr(keep["ml"].reshape(-1))
+        self.mlg = _dptr(keep["mlg"].reshape(-1))
+        self.tot_c = _dptr(keep["tot_c"].reshape(-1))
+        self.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        self.tot_area = _dptr(keep["tot_area"].reshape(-1))
+        self.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
+        self.hist_t = _iptr(keep["hist_t"].reshape(-1))
+        self.hist_b = _iptr(keep["hist_b"].reshape(-1))
+        self.b_lat = _dptr(keep["b_lat"].reshape(-1))
+        cap = int(scalars["log_cap"])
+        self.log_cap = cap
+        for name in ("lg_t", "lg_v1", "lg_v2"):
+            keep[name] = np.zeros(max(cap, 1))
+        for name in ("lg_kind", "lg_comp", "lg_link", "lg_fault", "lg_inst"):
+            keep[name] = np.zeros(max(cap, 1), dtype=np.int64)
+        self.lg_t = _dptr(keep["lg_t"])
+        self.lg_v1 = _dptr(keep["lg_v1"])
+        self.lg_v2 = _dptr(keep["lg_v2"])
+        self.lg_kind = _iptr(keep["lg_kind"])
+        self.lg_comp = _iptr(keep["lg_comp"])
+        self.lg_link = _iptr(keep["lg_link"])
+        self.lg_fault = _iptr(keep["lg_fault"])
+        self.lg_inst = _iptr(keep["lg_inst"])
+
+        # random streams: components, then links, then faults
+        n_streams = n_c + n_l + n_f
+        self.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
+        seeds = list(arrays["c_seed"]) + list(arrays["l_seed"]) + list(arrays["f_seed"])
+        for i in range(n_streams):
+            _seed(&self.rng[i], <uint64_t> int(seeds[i]))
+
+        self.heap_cap = 1024
+        self.heap = <Event*> malloc(self.heap_cap * sizeof(Event))
+        self.job_cap = 1024
+        self.jobs = <Job*> malloc(self.job_cap * sizeof(Job))
+        self.job_free = -1
+        self.call_cap = 1024
+        self.calls = <Call*> malloc(self.call_cap * sizeof(Call))
+        self.call_free = -1
+        self.wn_cap = 256
+        self.wn_call = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
+        self.wn_gen = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
+        self.wn_seq = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
+        self.wn_next = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
+        self.wn_free = -1
+        if (self.heap == NULL or self.jobs == NULL or self.calls == NULL or self.rng == NULL
+                or self.cb_ring == NULL or self.wn_next == NULL):
+            raise MemoryError("not enough memory to start the simulation")
+
+        for c in range(n_c):
+            cap_total = 0
+            if self.c_kind[c] != K_CLIENT and self.c_kind[c] != K_LB:
+                self.c_up[c] = self.c_instances[c]
+                if self.c_workers[c] < UNLIMITED:
+                    cap_total = self.c_workers[c] * self.c_instances[c]
+            self.c_capacity[c] = cap_total
+            for k in range(self.c_instances[c] if self.c_kind[c] not in (K_CLIENT, K_LB) else 0):
+                i = self.c_inst_offset[c] + k
+                if self.c_rl_limit[c] > 0:
+                    self.i_rl_perm[i] = self.c_rl_limit[c]
+            if self.c_kind[c] == K_CLIENT:
+                if self.c_arrival[c] == 2:
+                    for k in range(self.c_users[c]):
+                        self._push(self._draw(self.c_think[c], &self.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
+                else:
+                    lam = 0.0
+                    for k in range(self.c_bp_count[c]):
+                        lam = max(lam, self.bp_r[self.c_bp_offset[c] + k])
+                    self.c_lam_max[c] = lam
+                    t = self._next_arrival(c, 0.0, 1)
+                    if t < self.duration:
+                        self._push(t, EV_ARRIVAL, c, 0, 0, 0, 0)
+        for k in range(self.n_fa):
+            self._push(self.fa_time[k], EV_FAULT, k, 0, 0, 0, 0)
+        if self.n_b > 1:
+            self._push(self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+
+    # ------------------------------------------------------------------ API
+    def advance(self, double until=INFINITY, int64_t max_events=0):
+        """Process events up to simulated time ``until`` or ``max_events`` events.
+
+        Returns True once the run has reached its duration. Releases the GIL.
+        """
+        if until > self.duration:
+            until = self.duration
+        with nogil:
+            self._run(until, max_events)
+        if self.out_of_memory:
+            raise MemoryError("the simulation ran out of memory")
+        return self.finished
+
+    def stop(self):
+        """Ask a running ``advance`` (in another thread) to return at its next event."""
+        self.stop_flag = 1
+
+    def resume(self):
+        self.stop_flag = 0
+
+    def state_arrays(self):
+        """The arrays the results are built from (shared, not copied)."""
+        return self._keep
+
+    def breaker_states(self):
+        return np.array([self.cb_state[l] for l in range(self.n_l)], dtype=np.int64)
+
+    def instances_down(self):
+        return np.array([1 if (self.i_down_refuse[i] > 0 or self.i_down_hang[i] > 0) else 0
+                         for i in range(self.n_i)], dtype=np.int64)
+
+    # ------------------------------------------------------------------ loop
+    cdef void _run(self, double until, int64_t max_events) noexcept nogil:
+        cdef int64_t processed = 0
+        cdef Event ev
+        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory:
+            if self.heap[0].t > until:
+                break
+            if max_events > 0 and processed >= max_events:
+                break
+            ev = self._pop()
+            self.now = ev.t
+            self._dispatch(&ev)
+            processed += 1
+        self.events_processed += processed
+        if self.stop_flag == 0 and (self.heap_n == 0 or self.heap[0].t > until):
+            if until > self.now:
+                self.now = until
+            if until >= self.duration and not self.finished:
+                self._finalize()
+
+    cdef void _dispatch(self, Event* ev) noexcept nogil:
+        cdef int t = ev.type
+        if t == EV_CALL_ARRIVE:
+            self._on_call_arrive(ev.a, ev.b, ev.c, ev.d, ev.e)
+        elif t == EV_SERVICE_DONE:
+            self._on_service_done(ev.a, ev.b)
+        elif t == EV_RESPONSE:
+            self._on_response(ev.a, ev.b, ev.c, ev.e)
+        elif t == EV_ARRIVAL:
+            self._on_arrival(ev.a)
+        elif t == EV_TIMEOUT:
+            self._on_timeout(ev.a, ev.b, ev.c)
+        elif t == EV_RETRY:
+            if self.calls[ev.a].gen == ev.b and self.calls[ev.a].state == CS_BACKOFF:
+                self._start_attempt(ev.a)
+        elif t == EV_BH_EXPIRE:
+            if (self.calls[ev.a].gen == ev.b and self.calls[ev.a].seq == ev.c
+                    and self.calls[ev.a].state == CS_BH_WAIT):
+                self._count_l(self.calls[ev.a].link, ML_BH_REJ, 1.0)
+                self._bulkhead_pressure(self.calls[ev.a].link)
+                self._attempt_done(ev.a, O_REJECTED)
+        elif t == EV_FALLBACK_DONE:
+            if self.calls[ev.a].gen == ev.b and self.calls[ev.a].state == CS_FALLBACK:
+                self._finish_call(ev.a, O_FALLBACK)
+        elif t == EV_RL_GRANT:
+            if self.jobs[ev.a].gen == ev.b and self.jobs[ev.a].state == JS_RL_WAIT:
+                self._admit(ev.a)
+        elif t == EV_RL_REJECT:
+            if self.jobs[ev.a].gen == ev.b and self.jobs[ev.a].state == JS_RL_WAIT:
+                self._reject_rate_limited(ev.a)
+        elif t == EV_BUCKET:
+            self._flush_bucket(self.current_bucket, self.bucket)
+            self.current_bucket += 1
+            if self.current_bucket < self.n_b - 1:
+                self._push((self.current_bucket + 1) * self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+        elif t == EV_FAULT:
+            self._on_fault(ev.a)
+        elif t == EV_RESTART:
+            self._restart(ev.a, ev.b)
+        elif t == EV_RANDOM_FAIL:
+            self._on_random_fail(ev.a, ev.b, ev.c)
+        elif t == EV_RANDOM_REPAIR:
+            self._on_random_repair(ev.a, ev.b, ev.c)
+        elif t == EV_OOM:
+            self._on_oom(ev.a, ev.b, ev.c)
+        elif t == EV_CB_TIMER:
+            self._on_cb_timer(ev.a, ev.b, ev.c)
+        elif t == EV_THINK_DONE:
+            self._start_root(ev.a, ev.b)
+
+    # ------------------------------------------------------------------ heap
+    cdef inline bint _before(self, Event* x, Event* y) noexcept nogil:
+        return x.t < y.t or (x.t == y.t and x.seq < y.seq)
+
+    cdef void _push(self, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
+        cdef Event* grown
+        cdef int64_t i, p
+        cdef Event ev
+        if self.heap_n == self.heap_cap:
+            grown = <Event*> realloc(self.heap, 2 * self.heap_cap * sizeof(Event))
+            if grown == NULL:
+                self.out_of_memory = 1
+                return
+            self.heap = grown
+            self.heap_cap *= 2
+        ev.t = t
+        ev.seq = self.seq
+        self.seq += 1
+        ev.type = type
+        ev.a = a
+        ev.b = b
+        ev.c = c
+        ev.d = d
+        ev.e = e
+        i = self.heap_n
+        self.heap_n += 1
+        while i > 0:
+            p = (i - 1) >> 1
+            if self._before(&ev, &self.heap[p]):
+                self.heap[i] = self.heap[p]
+                i = p
+            else:
+                break
+        self.heap[i] = ev
+
+    cdef Event _pop(self) noexcept nogil:
+        cdef Event top = self.heap[0]
+        cdef Event last
+        cdef int64_t i = 0, child, n
+        self.heap_n -= 1
+        n = self.heap_n
+        if n > 0:
+            last = self.heap[n]
+            while True:
+                child = 2 * i + 1
+                if child >= n:
+                    break
+                if child + 1 < n and self._before(&self.heap[child + 1], &self.heap[child]):
+                    child += 1
+                if self._before(&self.heap[child], &last):
+                    self.heap[i] = self.heap[child]
+                    i = child
+                else:
+                    break
+            self.heap[i] = last
+        return top
+
+    # ------------------------------------------------------------------ pools
+    cdef int _new_job(self) noexcept nogil:
+        cdef int j
+        cdef Job* grown
+        if self.job_free >= 0:
+            j = self.job_free
+            self.job_free = self.jobs[j].next_q
+        else:
+            if self.job_n == self.job_cap:
+                grown = <Job*> realloc(self.jobs, 2 * self.job_cap * sizeof(Job))
+                if grown == NULL:
+                    self.out_of_memory = 1
+                    return -1
+                self.jobs = grown
+                self.job_cap *= 2
+            j = self.job_n
+            self.job_n += 1
+            self.jobs[j].gen = 0
+        self.jobs[j].state = JS_SERVICE
+        self.jobs[j].inst = -1
+        self.jobs[j].reply_call = -1
+        self.jobs[j].reply_gen = 0
+        self.jobs[j].reply_seq = 0
+        self.jobs[j].reply_link = -1
+        self.jobs[j].cursor = 0
+        self.jobs[j].rep = 0
+        self.jobs[j].pending = 0
+        self.jobs[j].fail = -1
+        self.jobs[j].next_q = -1
+        self.jobs[j].cancelled = 0
+        self.jobs[j].skip_calls = 0
+        self.jobs[j].holds_worker = 0
+        self.jobs[j].user = -1
+        self.jobs[j].t_arrive = self.now
+        self.jobs[j].t_service = self.now
+        self.live_jobs += 1
+        return j
+
+    cdef void _free_job(self, int j) noexcept nogil:
+        self.jobs[j].gen += 1
+        self.jobs[j].state = JS_FREE
+        self.jobs[j].next_q = self.job_free
+        self.job_free = j
+        self.live_jobs -= 1
+
+    cdef int _new_call(self) noexcept nogil:
+        cdef int k
+        cdef Call* grown
+        if self.call_free >= 0:
+            k = self.call_free
+            self.call_free = self.calls[k].next_wait
+        else:
+            if self.call_n == self.call_cap:
+                grown = <Call*> realloc(self.calls, 2 * self.call_cap * sizeof(Call))
+                if grown == NULL:
+                    self.out_of_memory = 1
+                    return -1
+                self.calls = grown
+                self.call_cap *= 2
+            k = self.call_n
+            self.call_n += 1
+            self.calls[k].gen = 0
+        self.calls[k].state = CS_IN_FLIGHT
+        self.calls[k].attempt = 0
+        self.calls[k].seq = 0
+        self.calls[k].holds_bulkhead = 0
+        self.calls[k].cb_permit = 0
+        self.calls[k].forced_comp = -1
+        self.calls[k].callee_job = -1
+        self.calls[k].callee_gen = 0
+        self.calls[k].next_wait = -1
+        self.calls[k].retrying = 0
+        self.calls[k].t_start = self.now
+        self.calls[k].t_attempt = self.now
+        self.calls[k].prev_sleep = 0.0
+        self.live_calls += 1
+        return k
+
+    cdef void _free_call(self, int k) noexcept nogil:
+        self.calls[k].gen += 1
+        self.calls[k].state = CS_FREE
+        self.calls[k].next_wait = self.call_free
+        self.call_free = k
+        self.live_calls -= 1
+
+    # ------------------------------------------------------------------ draws
+    cdef double _draw(self, int d, Rng* r) noexcept nogil:
+        cdef int k = self.d_kind[d]
+        cdef double p0 = self.d_p0[d], p1 = self.d_p1[d], x
+        cdef int tries
+        if k == 0:
+            return p0
+        if k == 1:
+            return _expo(r, p0)
+        if k == 2:
+            return p0 + (p1 - p0) * _uniform(r)
+        if k == 3:
+            if p1 <= 0:
+                return p0
+            for tries in range(1000):
+                x = p0 + p1 * _normal(r)
+                if x >= 0:
+                    return x
+            return 0.0
+        if k == 4:
+            return exp(p0 + p1 * _normal(r))
+        # empirical: p0 is the offset into the points pool, p1 the count
+        return self.d_points[<int64_t>p0 + <int64_t>(_uniform(r) * p1)]
+
+    # ------------------------------------------------------------------ metrics
+    cdef inline void _count_c(self, int c, int field, double v) noexcept nogil:
+        self.mc[(<int64_t>self.current_bucket * self.n_c + c) * NMC + field] += v
+        if self.now >= self.warmup:
+            self.tot_c[c * NMC + field] += v
+
+    cdef inline void _count_l(self, int l, int field, double v) noexcept nogil:
+        self.ml[(<int64_t>self.current_bucket * self.n_l + l) * NML + field] += v
+        if self.now >= self.warmup:
+            self.tot_l[l * NML + field] += v
+
+    cdef void _touch(self, int c) noexcept nogil:
+        cdef double dt = self.now - self.c_last_t[c]
+        cdef double mdt
+        if dt <= 0:
+            return
+        self.c_area[c * NA + A_QLEN] += self.c_qlen[c] * dt
+        self.c_area[c * NA + A_BUSY] += self.c_busy[c] * dt
+        self.c_area[c * NA + A_INFLIGHT] += self.c_inflight[c] * dt
+        self.c_area[c * NA + A_UP] += self.c_up[c] * dt
+        if self.now > self.warmup:
+            mdt = self.now - fmax(self.c_last_t[c], self.warmup)
+            self.tot_area[c * NA + A_QLEN] += self.c_qlen[c] * mdt
+            self.tot_area[c * NA + A_BUSY] += self.c_busy[c] * mdt
+            self.tot_area[c * NA + A_INFLIGHT] += self.c_inflight[c] * mdt
+            self.tot_area[c * NA + A_UP] += self.c_up[c] * mdt
+        self.c_last_t[c] = self.now
+
+    cdef void _record_done(self, int c, int outcome, double latency) noexcept nogil:
+        """A component answered a request: count the outcome, and its latency if it did the work."""
+        cdef int b
+        self._count_c(c, MC_OUT + outcome, 1.0)
+        if self.now >= self.warmup:
+            self.tot_lat[c * 5 + 3] += latency
+            self.tot_lat[c * 5 + 4] += 1
+        if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
+            return
+        if latency > H_MIN:
+            b = <int>(log(latency / H_MIN) / H_LOG_GAMMA)
+            if b >= NB:
+                b = NB - 1
+        else:
+            b = 0
+        self.hist_b[c * NB + b] += 1
+        self.b_lat[c * 3] += latency
+        self.b_lat[c * 3 + 1] += 1
+        if latency > self.b_lat[c * 3 + 2]:
+            self.b_lat[c * 3 + 2] = latency
+        if self.now >= self.warmup:
+            self.hist_t[c * NB + b] += 1
+            self.tot_lat[c * 5] += latency
+            self.tot_lat[c * 5 + 1] += 1
+            if latency > self.tot_lat[c * 5 + 2]:
+                self.tot_lat[c * 5 + 2] = latency
+
+    cdef double _hist_quantile(self, int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
+        cdef int64_t target = <int64_t>ceil(q * n)
+        cdef int64_t acc = 0
+        cdef int b
+        cdef double v
+        if n == 0:
+            return 0.0
+        if target < 1:
+            target = 1
+        for b in range(NB):
+            acc += hist[b]
+            if acc >= target:
+                v = H_MIN * exp((b + 0.5) * H_LOG_GAMMA)
+                return fmin(v, vmax)
+        return vmax
+
+    cdef void _log(self, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
+        cdef int64_t n = self.log_n
+        if n >= self.log_cap:
+            self.log_dropped += 1
+            return
+        self.lg_t[n] = self.now
+        self.lg_kind[n] = kind
+        self.lg_comp[n] = comp
+        self.lg_link[n] = link
+        self.lg_fault[n] = fault
+        self.lg_inst[n] = inst
+        self.lg_v1[n] = v1
+        self.lg_v2[n] = v2
+        self.log_n += 1
+
+    cdef void _flush_bucket(self, int b, double width) noexcept nogil:
+        cdef int c, l
+        cdef int64_t base, n
+        cdef double* g
+        for c in range(self.n_c):
+            self._touch(c)
+            g = &self.mg[(<int64_t>b * self.n_c + c) * NMG]
+            g[MG_QLEN] = self.c_area[c * NA + A_QLEN] / width
+            g[MG_BUSY] = self.c_area[c * NA + A_BUSY] / width
+            g[MG_INFLIGHT] = self.c_area[c * NA + A_INFLIGHT] / width
+            g[MG_UP] = self.c_area[c * NA + A_UP] / width
+            g[MG_UTIL] = g[MG_BUSY] / self.c_capacity[c] if self.c_capacity[c] > 0 else 0.0
+            self.c_area[c * NA + A_QLEN] = 0
+            self.c_area[c * NA + A_BUSY] = 0
+            self.c_area[c * NA + A_INFLIGHT] = 0
+            self.c_area[c * NA + A_UP] = 0
+            n = <int64_t>self.b_lat[c * 3 + 1]
+            base = <int64_t>c * NB
+            if n > 0:
+                g[MG_P50] = self._hist_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
+                g[MG_P90] = self._hist_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
+                g[MG_P99] = self._hist_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
+                g[MG_MAX] = self.b_lat[c * 3 + 2]
+                g[MG_MEAN] = self.b_lat[c * 3] / n
+                memset(&self.hist_b[base], 0, NB * sizeof(int64_t))
+            self.b_lat[c * 3] = 0
+            self.b_lat[c * 3 + 1] = 0
+            self.b_lat[c * 3 + 2] = 0
+            # edge-triggered log entries for inbound protection: ended after a quiet bucket
+            if self.c_rl_flag[c] and self.c_rl_rej_b[c] == 0:
+                self.c_rl_flag[c] = 0
+                self._log(LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
+            self.c_rl_rej_b[c] = 0
+            if self.c_shed_flag[c] and self.c_shed_rej_b[c] == 0:
+                self.c_shed_flag[c] = 0
+                self._log(LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
+            self.c_shed_rej_b[c] = 0
+        for l in range(self.n_l):
+            g = &self.mlg[(<int64_t>b * self.n_l + l) * NMLG]
+            if self.l_cb_on[l]:
+                self._cb_touch(l)
+                g[MLG_CB_STATE] = self.cb_state[l]
+                g[MLG_CB_OPEN] = self.cb_open_area[l] / width
+                self.cb_open_area[l] = 0
+                g[MLG_CB_FAILURE_RATE] = self._cb_rate(l, 0)
+            g[MLG_BH_INUSE] = self.l_bh_inuse[l]
+            if self.l_bh_flag[l] and self.l_bh_rej_b[l] == 0:
+                self.l_bh_flag[l] = 0
+                self._log(LG_BULKHEAD_RECOVERED, self.l_src[l], l, -1, -1, self.l_bh_inuse[l], 0)
+            self.l_bh_rej_b[l] = 0
+            if self.l_exh_b[l] > 0:
+                self._log(LG_RETRIES_EXHAUSTED, self.l_src[l], l, -1, -1, self.l_exh_b[l], 0)
+                self.l_exh_b[l] = 0
+
+    cdef void _finalize(self) noexcept nogil:
+        cdef double width = self.duration - (self.n_b - 1) * self.bucket
+        self.now = self.duration
+        if width <= 0:
+            width = self.bucket
+        self._flush_bucket(self.n_b - 1, width)
+        self.current_bucket = self.n_b
+        self.finished = 1
+
+    # ------------------------------------------------------------------ clients
+    cdef double _rate_at(self, int c, double t) noexcept nogil:
+        """Piecewise-linear rate; the cursor only moves forward, as time does."""
+        cdef int64_t off = self.c_bp_offset[c], n = self.c_bp_count[c]
+        cdef int64_t k = self.c_bp_cur[c]
+        cdef double t0, t1
+        while k + 1 < n and self.bp_t[off + k + 1] <= t:
+            k += 1
+        self.c_bp_cur[c] = k
+        if k + 1 >= n:
+            return self.bp_r[off + n - 1]
+        t0 = self.bp_t[off + k]
+        t1 = self.bp_t[off + k + 1]
+        if t1 <= t0:
+            return self.bp_r[off + k + 1]
+        return self.bp_r[off + k] + (self.bp_r[off + k + 1] - self.bp_r[off + k]) * (t - t0) / (t1 - t0)
+
+    cdef double _next_arrival(self, int c, double t, bint first) noexcept nogil:
+        cdef double lam = self.c_lam_max[c], rate
+        cdef Rng* r = &self.rng[c]
+        cdef int64_t off = self.c_bp_offset[c], k
+        if lam <= 0:
+            return INFINITY
+        if self.c_arrival[c] == 0:
+            # Poisson with a time-varying rate: thinning against the schedule's peak.
+            while True:
+                t += _expo(r, 1.0 / lam)
+                if t >= self.duration:
+                    return t
+                if _uniform(r) * lam <= self._rate_at(c, t):
+                    return t
+        # evenly spaced at the current rate; skip ahead through zero-rate stretches
+        while t < self.duration:
+            rate = self._rate_at(c, t)
+            if rate > 0:
+                return t if first else t + 1.0 / rate
+            k = self.c_bp_cur[c]
+            if k + 1 >= self.c_bp_count[c]:
+                return INFINITY
+            # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
+            t = self.bp_t[off + k + 1]
+            first = 1
+        return t
+
+    cdef void _on_arrival(self, int c) noexcept nogil:
+        cdef double t
+        self._start_root(c, -1)
+        t = self._next_arrival(c, self.now, 0)
+        if t < self.duration:
+            self._push(t, EV_ARRIVAL, c, 0, 0, 0, 0)
+
+    cdef void _start_root(self, int c, int user) noexcept nogil:
+        cdef int j = self._new_job()
+        if j < 0:
+            return
+        self.jobs[j].comp = c
+        self.jobs[j].user = user
+        self._count_c(c, MC_ARRIVALS, 1.0)
+        self._touch(c)
+        self.c_inflight[c] += 1
+        self._begin_calls(j)
+
+    # ------------------------------------------------------------------ jobs
+    cdef void _begin_calls(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        cdef int gen = self.jobs[j].gen
+        cdef int64_t k, r, n, off
+        cdef int link
+        self.jobs[j].state = JS_WAITING
+        self.jobs[j].pending = 0
+        self.jobs[j].fail = -1
+        self.jobs[j].cursor = 0
+        self.jobs[j].rep = 0
+        if self.c_kind[c] == K_LB:
+            self._lb_forward(j)
+            return
+        n = self.c_out_count[c]
+        off = self.c_out_offset[c]
+        if self.c_fanout[c] == 1:
+            # A sentinel pending count keeps the job open while calls are issued:
+            # one can be answered at once (an open breaker) before the next is made.
+            self.jobs[j].pending = 1
+            for k in range(n):
+                link = self.out_links[off + k]
+                if self.l_prob[link] < 1.0 and _uniform(&self.rng[c]) >= self.l_prob[link]:
+                    continue
+                for r in range(self.l_count[link]):
+                    if self.jobs[j].gen != gen:
+                        return
+                    self.jobs[j].pending += 1
+                    self._issue_call(j, link, -1)
+            self._child_done(j, gen, O_OK)
+        else:
+            self._next_sequential(j)
+
+    cdef void _next_sequential(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        cdef int64_t n = self.c_out_count[c], off = self.c_out_offset[c]
+        cdef int link
+        while self.jobs[j].cursor < n:
+            link = self.out_links[off + self.jobs[j].cursor]
+            if self.jobs[j].rep == 0 and self.l_prob[link] < 1.0:
+                if _uniform(&self.rng[c]) >= self.l_prob[link]:
+                    self.jobs[j].cursor += 1
+                    continue
+            if self.jobs[j].rep < self.l_count[link]:
+                self.jobs[j].rep += 1
+                self.jobs[j].pending = 1
+                self._issue_call(j, link, -1)
+                return
+            self.jobs[j].rep = 0
+            self.jobs[j].cursor += 1
+        self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
+
+    cdef void _child_done(self, int j, int gen, int outcome) noexcept nogil:
+        cdef int c
+        if self.jobs[j].gen != gen or self.jobs[j].state != JS_WAITING:
+            return
+        c = self.jobs[j].comp
+        if outcome != O_OK and outcome != O_FALLBACK:
+            # A load balancer is transparent; anything else turns a failed dependency into its own error.
+            self.jobs[j].fail = outcome if self.c_kind[c] == K_LB else O_ERROR
+        self.jobs[j].pending -= 1
+        if self.c_fanout[c] == 1 and self.c_kind[c] != K_LB:
+            if self.jobs[j].pending == 0:
+                self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
+            return
+        if self.jobs[j].fail >= 0:
+            self._complete_job(j, self.jobs[j].fail)
+        elif self.jobs[j].pending == 0:
+            if self.c_kind[c] == K_LB:
+                self._complete_job(j, O_OK)
+            else:
+                self._next_sequential(j)
+
+    cdef void _complete_job(self, int j, int outcome) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        cdef int inst = self.jobs[j].inst
+        cdef int held = self.jobs[j].holds_worker
+        cdef int user = self.jobs[j].user
+        cdef int reply = self.jobs[j].reply_call
+        cdef int cancelled = self.jobs[j].cancelled
+        self._record_done(c, outcome, self.now - self.jobs[j].t_arrive)
+        self._touch(c)
+        self.c_inflight[c] -= 1
+        if inst >= 0:
+            self.i_jobs[inst] -= 1
+        if reply >= 0 and not cancelled:
+            self._send_response(reply, self.jobs[j].reply_gen, self.jobs[j].reply_seq,
+                                self.jobs[j].reply_link, outcome)
+        self._free_job(j)
+        if user >= 0:
+            self._push(self.now + self._draw(self.c_think[c], &self.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+        if held:
+            self._release_worker(inst)
+
+    cdef int _worker_cap(self, int inst) noexcept nogil:
+        cdef int c = self.inst_comp[inst]
+        cdef int64_t cap = self.c_workers[c]
+        if self.c_pool[c] < cap:
+            cap = self.c_pool[c]
+        return <int>cap
+
+    cdef void _release_worker(self, int inst) noexcept nogil:
+        cdef int c = self.inst_comp[inst]
+        self._touch(c)
+        self.i_busy[inst] -= 1
+        self.c_busy[c] -= 1
+        self._dispatch_queue(inst)
+
+    cdef void _dispatch_queue(self, int inst) noexcept nogil:
+        """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
+        cdef int c = self.inst_comp[inst]
+        cdef int j
+        while self.i_busy[inst] < self._worker_cap(inst) and self.i_qlen[inst] > 0:
+            j = <int>self.i_qhead[inst]
+            self.i_qhead[inst] = self.jobs[j].next_q
+            if self.i_qhead[inst] < 0:
+                self.i_qtail[inst] = -1
+            self._touch(c)
+            self.i_qlen[inst] -= 1
+            self.c_qlen[c] -= 1
+            if self.jobs[j].cancelled:
+                self._complete_job(j, O_TIMEOUT)
+            elif self.c_shed_wait[c] >= 0 and self.now - self.jobs[j].t_arrive > self.c_shed_wait[c]:
+                self._shed(j)
+            else:
+                self._start_service(j)
+
+    cdef void _shed(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        self._count_c(c, MC_SHED_REJ, 1.0)
+        self.c_shed_rej_b[c] += 1
+        if not self.c_shed_flag[c]:
+            self.c_shed_flag[c] = 1
+            self._log(LG_SHEDDING_BEGAN, c, -1, -1, self.jobs[j].inst, self.i_qlen[self.jobs[j].inst], 0)
+        self._complete_job(j, O_REJECTED)
+
+    cdef void _start_service(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        cdef int inst = self.jobs[j].inst
+        cdef double st, factor = self.c_cpu[c]
+        cdef int f = self.c_leak_fault[c]
+        self._touch(c)
+        self.i_busy[inst] += 1
+        self.c_busy[c] += 1
+        self.jobs[j].holds_worker = 1
+        self.jobs[j].state = JS_SERVICE
+        self.jobs[j].t_service = self.now
+        if self.c_skip[c] > 0:
+            self.jobs[j].skip_calls = _uniform(&self.rng[c]) < self.c_skip[c]
+        if f >= 0:
+            factor *= 1.0 + self.f_p2[f] * (self.now - self.i_up_since[inst])
+        st = self._draw(self.c_dist[c], &self.rng[c]) * factor
+        self._push(self.now + st, EV_SERVICE_DONE, j, self.jobs[j].gen, 0, 0, 0)
+
+    cdef void _on_service_done(self, int j, int gen) noexcept nogil:
+        cdef int c
+        if self.jobs[j].gen != gen or self.jobs[j].state != JS_SERVICE:
+            return
+        c = self.jobs[j].comp
+        if self.jobs[j].cancelled:
+            self._complete_job(j, O_TIMEOUT)
+        elif self.c_err[c] > 0 and _uniform(&self.rng[c]) < self.c_err[c]:
+            self._complete_job(j, O_ERROR)
+        elif self.jobs[j].skip_calls or self.c_out_count[c] == 0:
+            self._complete_job(j, O_OK)
+        else:
+            self._begin_calls(j)
+
+    # ------------------------------------------------------------------ arrival at a callee
+    cdef bint _refusing(self, int inst) noexcept nogil:
+        return self.i_down_refuse[inst] > 0
+
+    cdef void _on_call_arrive(self, int k, int gen, int seq, int link, int inst) noexcept nogil:
+        cdef int c = self.l_dst[link]
+        cdef int j, kind = self.c_kind[c]
+        cdef bint current = self.calls[k].gen == gen and self.calls[k].seq == seq and self.calls[k].state == CS_IN_FLIGHT
+        cdef double wait
+        if not current and self.l_to_cancel[link]:
+            return   # the caller gave up and cancelled: the request never starts
+        if kind == K_LB:
+            inst = -1
+        j = self._new_job()
+        if j < 0:
+            return
+        self.jobs[j].comp = c
+        self.jobs[j].inst = inst
+        self.jobs[j].reply_call = k
+        self.jobs[j].reply_gen = gen
+        self.jobs[j].reply_seq = seq
+        self.jobs[j].reply_link = link
+        self.jobs[j].state = JS_QUEUED
+        self._count_c(c, MC_ARRIVALS, 1.0)
+        self._touch(c)
+        self.c_inflight[c] += 1
+        if inst >= 0:
+            self.i_jobs[inst] += 1
+        if current:
+            self.calls[k].callee_job = j
+            self.calls[k].callee_gen = self.jobs[j].gen
+        if inst >= 0 and (self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0):
+            self._count_c(c, MC_LOST, 1.0)
+            if self.i_down_refuse[inst] == 0:
+                self.jobs[j].cancelled = 1   # hung: the caller never hears back
+            self._complete_job(j, O_UNAVAILABLE)
+            return
+        if self.c_inject_err[c] > 0 and _uniform(&self.rng[c]) < self.c_inject_err[c]:
+            self._complete_job(j, O_ERROR)
+            return
+        if kind == K_LB:
+            self._begin_calls(j)
+            return
+        if self.c_rl_limit[c] > 0:
+            wait = self._rl_acquire(inst, c)
+            if wait != 0:
+                self.jobs[j].state = JS_RL_WAIT
+                if wait > 0:
+                    self._push(self.now + wait, EV_RL_GRANT, j, self.jobs[j].gen, 0, 0, 0)
+                elif self.c_rl_timeout[c] > 0:
+                    # Resilience4j makes a refused caller wait its whole timeout first.
+                    self._push(self.now + self.c_rl_timeout[c], EV_RL_REJECT, j, self.jobs[j].gen, 0, 0, 0)
+                else:
+                    self._reject_rate_limited(j)
+                return
+        self._admit(j)
+
+    cdef void _reject_rate_limited(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        self._count_c(c, MC_RL_REJ, 1.0)
+        self.c_rl_rej_b[c] += 1
+        if not self.c_rl_flag[c]:
+            self.c_rl_flag[c] = 1
+            self._log(LG_RATE_LIMITING_BEGAN, c, -1, -1, self.jobs[j].inst, 0, 0)
+        self._complete_job(j, O_REJECTED)
+
+    cdef double _rl_acquire(self, int inst, int c) noexcept nogil:
+        """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
+        cdef double period = self.c_rl_period[c]
+        cdef double limit = <double>self.c_rl_limit[c]
+        cdef int64_t cycle = <int64_t>floor(self.now / period)
+        cdef double wait, missing
+        if cycle > self.i_rl_cycle[inst]:
+            self.i_rl_perm[inst] = fmin(self.i_rl_perm[inst] + (cycle - self.i_rl_cycle[inst]) * limit, limit)
+            self.i_rl_cycle[inst] = cycle
+        if self.i_rl_perm[inst] >= 1:
+            self.i_rl_perm[inst] -= 1
+            return 0.0
+        missing = 1.0 - (self.i_rl_perm[inst] + limit)
+        wait = (cycle + 1) * period - self.now
+        if missing > 0:
+            wait += ceil(missing / limit) * period
+        if wait <= self.c_rl_timeout[c]:
+            self.i_rl_perm[inst] -= 1
+            return wait if wait > 0 else 1e-12
+        return -1.0
+
+    cdef void _admit(self, int j) noexcept nogil:
+        cdef int c = self.jobs[j].comp
+        cdef int inst = self.jobs[j].inst
+        if self.jobs[j].cancelled:
+            self._complete_job(j, O_TIMEOUT)
+            return
+        if self.c_kind[c] == K_QUEUE and self.jobs[j].reply_call >= 0:
+            if self.i_busy[inst] >= self._worker_cap(inst) and self.i_qlen[inst] >= self.c_qcap[c]:
+                self._complete_job(j, O_REJECTED)
+                return
+            # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
+            self._send_response(self.jobs[j].reply_call, self.jobs[j].reply_gen, self.jobs[j].reply_seq,
+                                self.jobs[j].reply_link, O_OK)
+            self.jobs[j].reply_call = -1
+        if self.i_busy[inst] < self._worker_cap(inst) and self.i_qlen[inst] == 0:
+            self._start_service(j)
+            return
+        if self.c_shed_len[c] >= 0 and self.i_qlen[inst] >= self.c_shed_len[c]:
+            self._shed(j)
+            return
+        if self.c_qcap[c] >= 0 and self.i_qlen[inst] >= self.c_qcap[c]:
+            self._complete_job(j, O_REJECTED)
+            return
+        self.jobs[j].state = JS_QUEUED
+        self.jobs[j].next_q = -1
+        if self.i_qtail[inst] >= 0:
+            self.jobs[self.i_qtail[inst]].next_q = j
+        else:
+            self.i_qhead[inst] = j
+        self.i_qtail[inst] = j
+        self._touch(c)
+        self.i_qlen[inst] += 1
+        self.c_qlen[c] += 1
+
+    # ------------------------------------------------------------------ routing
+    cdef int _pick_in(self, int link) noexcept nogil:
+        """An instance of the link's target that is not refusing: round robin per link, or the
+        balancing strategy when the caller is a load balancer."""
+        cdef int chooser = <int>self.l_src[link], target = <int>self.l_dst[link]
+        cdef int64_t first = self.c_inst_offset[target], n = self.c_instances[target]
+        cdef int strategy = <int>self.c_lb[chooser] if self.c_kind[chooser] == K_LB else 0
+        return self._pick_range(chooser, link, strategy, first, n)
+
+    cdef int _pick_range(self, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
+        cdef int64_t k, i, best = -1, a, b
+        cdef Rng* r = &self.rng[chooser]
+        if n <= 0:
+            return -1
+        if strategy == 0:
+            for k in range(n):
+                i = first + (self.l_rr[link] % n)
+                self.l_rr[link] += 1
+                if not self._refusing(<int>i):
+                    return <int>i
+            return -1
+        if strategy == 1 or strategy == 3:
+            a = first + <int64_t>(_uniform(r) * n)
+            if strategy == 3 and n > 1:
+                b = first + <int64_t>(_uniform(r) * n)
+                if not self._refusing(<int>b) and (self._refusing(<int>a) or self.i_jobs[b] < self.i_jobs[a]):
+                    a = b
+            if not self._refusing(<int>a):
+                return <int>a
+            for k in range(n):
+                i = first + ((a - first + k) % n)
+                if not self._refusing(<int>i):
+                    return <int>i
+            return -1
+        # least outstanding; ties go round the ring so equal loads spread
+        a = self.l_rr[link]
+        self.l_rr[link] += 1
+        for k in range(n):
+            i = first + ((a + k) % n)
+            if self._refusing(<int>i):
+                continue
+            if best < 0 or self.i_jobs[i] < self.i_jobs[best]:
+                best = i
+        return <int>best
+
+    cdef void _lb_forward(self, int j) noexcept nogil:
+        """Pick one instance over all the balancer's targets, then call through that target's link."""
+        cdef int lb = self.jobs[j].comp
+        cdef int64_t off = self.c_out_offset[lb], n = self.c_out_count[lb], k, total = 0, idx
+        cdef int link = -1, target, inst
+        for k in range(n):
+            total += self.c_instances[self.l_dst[self.out_links[off + k]]]
+        # Balance over the flat list of instances by remembering which target it falls in.
+        if n == 1:
+            link = <int>self.out_links[off]
+        else:
+            inst = self._pick_flat(lb, off, n, total)
+            if inst >= 0:
+                target = <int>self.inst_comp[inst]
+                for k in range(n):
+                    if self.l_dst[self.out_links[off + k]] == target:
+                        link = <int>self.out_links[off + k]
+                        break
+            else:
+                link = <int>self.out_links[off]
+        self.jobs[j].pending = 1
+        self._issue_call(j, link, -1)
+
+    cdef int _pick_flat(self, int lb, int64_t off, int64_t n, int64_t total) noexcept nogil:
+        cdef int64_t k, idx, start, t, best = -1, i, cand
+        cdef int strategy = self.c_lb[lb]
+        cdef Rng* r = &self.rng[lb]
+        if total <= 0:
+            return -1
+        if strategy == 0:
+            start = self.c_rr[lb]
+            self.c_rr[lb] += 1
+        else:
+            start = <int64_t>(_uniform(r) * total)
+        for k in range(total):
+            idx = (start + k) % total
+            # map the flat index to an instance
+            cand = -1
+            for t in range(n):
+                i = self.l_dst[self.out_links[off + t]]
+                if idx < self.c_instances[i]:
+                    cand = self.c_inst_offset[i] + idx
+                    break
+                idx -= self.c_instances[i]
+            if cand < 0 or self._refusing(<int>cand):
+                continue
+            if strategy == 0 or strategy == 1:
+                return <int>cand
+            if best < 0 or self.i_jobs[cand] < self.i_jobs[best]:
+                best = cand
+            if strategy == 3 and k >= 1:
+                break   # power of two choices: the better of the first two usable picks
+        return <int>best
+
+    # ------------------------------------------------------------------ caller side
+    cdef void _issue_call(self, int j, int link, int forced) noexcept nogil:
+        cdef int k = self._new_call()
+        if k < 0:
+            return
+        self.calls[k].job = j
+        self.calls[k].job_gen = self.jobs[j].gen
+        self.calls[k].link = link
+        self.calls[k].prev_sleep = self.l_rt_wait[link]
+        self._count_l(link, ML_CALLS, 1.0)
+        self._count_c(<int>self.l_src[link], MC_CALLS, 1.0)
+        self.l_active[link] += 1
+        self._start_attempt(k)
+
+    cdef void _start_attempt(self, int k) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int gen = self.calls[k].gen
+        self.calls[k].attempt += 1
+        self.calls[k].seq += 1
+        self.calls[k].t_attempt = self.now
+        self.calls[k].cb_permit = 0
+        self.calls[k].state = CS_IN_FLIGHT
+        self._count_l(link, ML_ATTEMPTS, 1.0)
+        self._count_c(<int>self.l_src[link], MC_ATTEMPTS, 1.0)
+        # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
+        if self.l_cb_on[link]:
+            if not self._cb_acquire(link):
+                self._count_l(link, ML_SHORT, 1.0)
+                self._attempt_done(k, O_SHORT)
+                return
+            self.calls[k].cb_permit = 1
+        if self.l_to[link] > 0:
+            self._push(self.now + self.l_to[link], EV_TIMEOUT, k, gen, self.calls[k].seq, 0, 0)
+        if self.l_bh_max[link] >= 0:
+            if self.l_bh_inuse[link] < self.l_bh_max[link] and self.l_bh_head[link] < 0:
+                self.l_bh_inuse[link] += 1
+                self.calls[k].holds_bulkhead = 1
+            elif self.l_bh_wait[link] > 0:
+                self._bulkhead_pressure(link)
+                self._bh_enqueue(k)
+                self.calls[k].state = CS_BH_WAIT
+                self._push(self.now + self.l_bh_wait[link], EV_BH_EXPIRE, k, gen, self.calls[k].seq, 0, 0)
+                return
+            else:
+                self._count_l(link, ML_BH_REJ, 1.0)
+                self._bulkhead_pressure(link)
+                self._attempt_done(k, O_REJECTED)
+                return
+        self._send(k)
+
+    cdef void _bulkhead_pressure(self, int link) noexcept nogil:
+        self.l_bh_rej_b[link] += 1
+        if not self.l_bh_flag[link]:
+            self.l_bh_flag[link] = 1
+            self._log(LG_BULKHEAD_SATURATED, self.l_src[link], link, -1, -1, self.l_bh_inuse[link], 0)
+
+    cdef void _bh_enqueue(self, int k) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int node
+        cdef int32_t* grown
+        if self.wn_free >= 0:
+            node = self.wn_free
+            self.wn_free = self.wn_next[node]
+        else:
+            if self.wn_n == self.wn_cap:
+                self.wn_cap *= 2
+                self.wn_call = <int32_t*> realloc(self.wn_call, self.wn_cap * sizeof(int32_t))
+                self.wn_gen = <int32_t*> realloc(self.wn_gen, self.wn_cap * sizeof(int32_t))
+                self.wn_seq = <int32_t*> realloc(self.wn_seq, self.wn_cap * sizeof(int32_t))
+                self.wn_next = <int32_t*> realloc(self.wn_next, self.wn_cap * sizeof(int32_t))
+                if self.wn_call == NULL or self.wn_gen == NULL or self.wn_seq == NULL or self.wn_next == NULL:
+                    self.out_of_memory = 1
+                    return
+            node = self.wn_n
+            self.wn_n += 1
+        self.wn_call[node] = k
+        self.wn_gen[node] = self.calls[k].gen
+        self.wn_seq[node] = self.calls[k].seq
+        self.wn_next[node] = -1
+        if self.l_bh_tail[link] >= 0:
+            self.wn_next[self.l_bh_tail[link]] = node
+        else:
+            self.l_bh_head[link] = node
+        self.l_bh_tail[link] = node
+
+    cdef void _bh_release(self, int link) noexcept nogil:
+        """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
+        cdef int node, k
+        self.l_bh_inuse[link] -= 1
+        while self.l_bh_head[link] >= 0 and self.l_bh_inuse[link] < self.l_bh_max[link]:
+            node = <int>self.l_bh_head[link]
+            self.l_bh_head[link] = self.wn_next[node]
+            if self.l_bh_head[link] < 0:
+                self.l_bh_tail[link] = -1
+            k = self.wn_call[node]
+            self.wn_next[node] = self.wn_free
+            self.wn_free = node
+            if (self.calls[k].gen == self.wn_gen[node] and self.calls[k].seq == self.wn_seq[node]
+                    and self.calls[k].state == CS_BH_WAIT):
+                self.l_bh_inuse[link] += 1
+                self.calls[k].holds_bulkhead = 1
+                self.calls[k].state = CS_IN_FLIGHT
+                self._send(k)
+
+    cdef double _extra_latency(self, int link, int direction) noexcept nogil:
+        """Added delay of the latency faults active on this link (or on its target)."""
+        cdef int f
+        cdef double extra = 0.0
+        cdef Rng* r
+        for f in range(self.n_f):
+            if self.f_kind[f] != 1 or not self.f_active[f] or not (self.f_mode[f] & direction):
+                continue
+            if self.f_link[f] != link and self.f_comp[f] != self.l_dst[link]:
+                continue
+            r = &self.rng[self.n_c + self.n_l + f]
+            if self.f_p0[f] < 1.0 and _uniform(r) >= self.f_p0[f]:
+                continue
+            extra += self._draw(<int>self.f_dist[f], r)
+        return extra
+
+    cdef void _send(self, int k) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int src = <int>self.l_src[link], dst = <int>self.l_dst[link]
+        cdef int inst = -1
+        cdef double lat
+        cdef Rng* lr = &self.rng[self.n_c + link]
+        self.calls[k].state = CS_IN_FLIGHT
+        lat = self._draw(<int>self.l_dist[link], lr)
+        if self.n_f > 0:
+            lat += self._extra_latency(link, 1)
+            if self.l_part_refuse[link] > 0:
+                self._push(self.now, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
+                return
+            if self.l_part_hang[link] > 0:
+                return   # dropped on the floor: only a timeout ends this attempt
+            if self.l_inject_err[link] > 0 and _uniform(lr) < self.l_inject_err[link]:
+                self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_ERROR)
+                return
+        if self.c_kind[dst] != K_LB and self.c_kind[dst] != K_CLIENT:
+            inst = self._pick_in(link)
+            if inst < 0:
+                # every instance is down: the connection is refused one hop away
+                self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
+                return
+        self._push(self.now + lat, EV_CALL_ARRIVE, k, self.calls[k].gen, self.calls[k].seq, link, inst)
+
+    cdef void _send_response(self, int k, int gen, int seq, int link, int outcome) noexcept nogil:
+        cdef double lat = self._draw(<int>self.l_dist[link], &self.rng[self.n_c + link])
+        if self.n_f > 0:
+            if self.l_part_hang[link] > 0 or self.l_part_refuse[link] > 0:
+                return
+            lat += self._extra_latency(link, 2)
+        self._push(self.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+
+    cdef void _on_response(self, int k, int gen, int seq, int outcome) noexcept nogil:
+        if self.calls[k].gen != gen or self.calls[k].seq != seq or self.calls[k].state != CS_IN_FLIGHT:
+            return   # an answer to an attempt the caller already gave up on
+        self._attempt_done(k, outcome)
+
+    cdef void _on_timeout(self, int k, int gen, int seq) noexcept nogil:
+        cdef int j
+        if self.calls[k].gen != gen or self.calls[k].seq != seq:
+            return
+        if self.calls[k].state != CS_IN_FLIGHT and self.calls[k].state != CS_BH_WAIT:
+            return
+        if self.calls[k].state == CS_IN_FLIGHT and self.l_to_cancel[self.calls[k].link]:
+            j = self.calls[k].callee_job
+            if j >= 0 and self.jobs[j].gen == self.calls[k].callee_gen:
+                self._cancel_job(j)
+        self._attempt_done(k, O_TIMEOUT)
+
+    cdef void _cancel_job(self, int j) noexcept nogil:
+        self.jobs[j].cancelled = 1
+        if self.jobs[j].state == JS_WAITING:
+            self._complete_job(j, O_TIMEOUT)
+
+    cdef double _backoff(self, int k) noexcept nogil:
+        """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
+        cdef int link = self.calls[k].link
+        cdef int n = self.calls[k].attempt
+        cdef double base = self.l_rt_wait[link], cap = self.l_rt_max_wait[link]
+        cdef double v = base, ms, f
+        cdef int i
+        cdef Rng* r = &self.rng[self.l_src[link]]
+        cdef int jitter = self.l_rt_jitter[link]
+        if self.l_rt_backoff[link] == 1:
+            # Resilience4j truncates to whole milliseconds at every step.
+            ms = base * 1000.0
+            for i in range(1, n):
+                ms = floor(ms * self.l_rt_mult[link])
+                if cap > 0 and ms > cap * 1000.0:
+                    ms = cap * 1000.0
+                    break
+            v = ms / 1000.0
+        if jitter == 3:
+            v = base + _uniform(r) * (3.0 * self.calls[k].prev_sleep - base)
+            if cap > 0 and v > cap:
+                v = cap
+            self.calls[k].prev_sleep = v
+            return v
+        if cap > 0 and v > cap and jitter != 4:
+            v = cap
+        if jitter == 1:
+            return _uniform(r) * v
+        if jitter == 2:
+            return v / 2.0 + _uniform(r) * v / 2.0
+        if jitter == 4:
+            f = self.l_rt_rand[link]
+            ms = v * 1000.0
+            ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
+            v = ms / 1000.0
+            if cap > 0 and v > cap:
+                v = cap
+        return v
+
+    cdef bint _budget_allows(self, int link) noexcept nogil:
+        cdef int kind = self.l_bud_kind[link]
+        cdef double allowed
+        if kind == 1:
+            return self.l_tokens[link] * 2 > <int64_t>(self.l_bud_p0[link] * 1000.0 + 0.5)
+        if kind == 2:
+            allowed = fmax(self.l_bud_p1[link], self.l_bud_p0[link] / 100.0 * self.l_active[link])
+            return self.l_active_retries[link] < allowed
+        return 1
+
+    cdef void _budget_account(self, int link, bint failed) noexcept nogil:
+        """gRPC throttling: a failure costs one token, a success earns tokenRatio (milli-tokens)."""
+        cdef int64_t full = <int64_t>(self.l_bud_p0[link] * 1000.0 + 0.5)
+        if failed:
+            self.l_tokens[link] = self.l_tokens[link] - 1000 if self.l_tokens[link] >= 1000 else 0
+        else:
+            self.l_tokens[link] += <int64_t>(self.l_bud_p1[link] * 1000.0 + 0.5)
+            if self.l_tokens[link] > full:
+                self.l_tokens[link] = full
+            if self.l_bud_flag[link] and self.l_tokens[link] * 2 > full:
+                self.l_bud_flag[link] = 0
+                self._log(LG_BUDGET_RESTORED, self.l_src[link], link, -1, -1, self.l_tokens[link] / 1000.0, 0)
+
+    cdef void _attempt_done(self, int k, int outcome) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int gen = self.calls[k].gen
+        cdef int64_t bit = (<int64_t>1) << outcome
+        cdef bint failed = outcome != O_OK
+        cdef bint retry
+        cdef double wait
+        self.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
+        if self.calls[k].holds_bulkhead:
+            self.calls[k].holds_bulkhead = 0
+            self._bh_release(link)
+        if self.calls[k].cb_permit:
+            self.calls[k].cb_permit = 0
+            self._cb_record(link, outcome, self.now - self.calls[k].t_attempt)
+        if self.l_bud_kind[link] == 1 and outcome != O_SHORT:
+            self._budget_account(link, failed and (self.l_rt_on[link] & bit) != 0)
+        retry = failed and (self.l_rt_on[link] & bit) != 0 and self.calls[k].attempt < self.l_rt_max[link]
+        if retry and not self._budget_allows(link):
+            retry = 0
+            self._count_l(link, ML_THROTTLED, 1.0)
+            if not self.l_bud_flag[link]:
+                self.l_bud_flag[link] = 1
+                self._log(LG_BUDGET_EXHAUSTED, self.l_src[link], link, -1, -1, self.l_tokens[link] / 1000.0, 0)
+        if retry:
+            wait = self._backoff(k)
+            self._count_l(link, ML_RETRIES, 1.0)
+            self._count_c(<int>self.l_src[link], MC_RETRIES, 1.0)
+            if not self.calls[k].retrying:
+                self.calls[k].retrying = 1
+                self.l_active_retries[link] += 1
+            self._push(self.now + wait, EV_RETRY, k, gen, 0, 0, 0)
+            return
+        if failed and self.l_rt_max[link] > 1 and self.calls[k].attempt >= self.l_rt_max[link]:
+            self._count_l(link, ML_EXHAUSTED, 1.0)
+            self.l_exh_b[link] += 1
+        if failed and (self.l_fb_mask[link] & bit) != 0:
+            self.calls[k].state = CS_FALLBACK
+            self._push(self.now + self._draw(<int>self.l_fb_dist[link], &self.rng[self.l_src[link]]),
+                       EV_FALLBACK_DONE, k, gen, 0, 0, 0)
+            return
+        self._finish_call(k, outcome)
+
+    cdef void _finish_call(self, int k, int outcome) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int j = self.calls[k].job, jgen = self.calls[k].job_gen
+        self._count_l(link, ML_OUT + outcome, 1.0)
+        self.l_active[link] -= 1
+        if self.calls[k].retrying:
+            self.l_active_retries[link] -= 1
+        self._free_call(k)
+        self._child_done(j, jgen, outcome)
+
+    # ------------------------------------------------------------------ circuit breaker
+    cdef void _cb_touch(self, int l) noexcept nogil:
+        if self.cb_state[l] == CB_OPEN:
+            self.cb_open_area[l] += self.now - self.cb_last_t[l]
+        self.cb_last_t[l] = self.now
+
+    cdef void _cb_reset_ring(self, int l, int64_t size) noexcept nogil:
+        self.cb_ring_size[l] = size
+        self.cb_ring_pos[l] = 0
+        self.cb_ring_n[l] = 0
+        self.cb_tot[l] = 0
+        self.cb_fail[l] = 0
+        self.cb_slow[l] = 0
+
+    cdef void _cb_reset_time_window(self, int l) noexcept nogil:
+        cdef int64_t off = self.cb_tb_off[l], k
+        for k in range(self.l_cb_size[l]):
+            self.cb_tb_sec[off + k] = -1
+            self.cb_tb_tot[off + k] = 0
+            self.cb_tb_fail[off + k] = 0
+            self.cb_tb_slow[off + k] = 0
+        self.cb_tot[l] = 0
+        self.cb_fail[l] = 0
+        self.cb_slow[l] = 0
+        self.cb_last_sec[l] = -1
+
+    cdef bint _cb_time_window(self, int l) noexcept nogil:
+        return self.l_cb_time[l] and not self.cb_half_window[l]
+
+    cdef void _cb_add(self, int l, bint failed, bint slow) noexcept nogil:
+        cdef int64_t pos, off, s, sec, n, k, slot
+        cdef unsigned char old
+        if self._cb_time_window(l):
+            # whole epoch seconds; data of second s counts until the clock reaches s + N
+            n = self.l_cb_size[l]
+            off = self.cb_tb_off[l]
+            sec = <int64_t>floor(self.now)
+            if sec > self.cb_last_sec[l]:
+                s = self.cb_last_sec[l] + 1 if self.cb_last_sec[l] >= 0 else sec
+                if sec - s >= n:
+                    s = sec - n + 1
+                for k in range(s, sec + 1):
+                    slot = off + (k % n)
+                    self.cb_tot[l] -= self.cb_tb_tot[slot]
+                    self.cb_fail[l] -= self.cb_tb_fail[slot]
+                    self.cb_slow[l] -= self.cb_tb_slow[slot]
+                    self.cb_tb_tot[slot] = 0
+                    self.cb_tb_fail[slot] = 0
+                    self.cb_tb_slow[slot] = 0
+                    self.cb_tb_sec[slot] = k
+                if self.cb_last_sec[l] >= 0 and sec - self.cb_last_sec[l] >= n:
+                    # every slot is stale: clear the ones the loop above did not reach
+                    for k in range(n):
+                        slot = off + k
+                        if self.cb_tb_sec[slot] <= sec - n:
+                            self.cb_tot[l] -= self.cb_tb_tot[slot]
+                            self.cb_fail[l] -= self.cb_tb_fail[slot]
+                            self.cb_slow[l] -= self.cb_tb_slow[slot]
+                            self.cb_tb_tot[slot] = 0
+                            self.cb_tb_fail[slot] = 0
+                            self.cb_tb_slow[slot] = 0
+                self.cb_last_sec[l] = sec
+            slot = off + (sec % n)
+            self.cb_tb_tot[slot] += 1
+            self.cb_tb_fail[slot] += failed
+            self.cb_tb_slow[slot] += slow
+            self.cb_tot[l] += 1
+            self.cb_fail[l] += failed
+            self.cb_slow[l] += slow
+            return
+        pos = self.cb_ring_off[l] + self.cb_ring_pos[l]
+        if self.cb_ring_n[l] == self.cb_ring_size[l]:
+            old = self.cb_ring[pos]
+            self.cb_tot[l] -= 1
+            self.cb_fail[l] -= old & 1
+            self.cb_slow[l] -= (old >> 1) & 1
+        else:
+            self.cb_ring_n[l] += 1
+        self.cb_ring[pos] = <unsigned char>((1 if failed else 0) | (2 if slow else 0))
+        self.cb_tot[l] += 1
+        self.cb_fail[l] += failed
+        self.cb_slow[l] += slow
+        self.cb_ring_pos[l] = (self.cb_ring_pos[l] + 1) % self.cb_ring_size[l]
+
+    cdef double _cb_rate(self, int l, int which) noexcept nogil:
+        """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
+        cdef int64_t minimum = self.l_cb_min[l]
+        cdef int64_t tot = self.cb_tot[l]
+        if self.cb_half_window[l]:
+            if self.l_cb_half[l] < minimum:
+                minimum = self.l_cb_half[l]
+        elif not self.l_cb_time[l] and self.l_cb_size[l] < minimum:
+            minimum = self.l_cb_size[l]
+        if tot == 0 or tot < minimum:
+            return -1.0
+        if which == 0:
+            return self.cb_fail[l] * 100.0 / tot
+        return self.cb_slow[l] * 100.0 / tot
+
+    cdef bint _cb_acquire(self, int l) noexcept nogil:
+        if self.cb_state[l] == CB_CLOSED:
+            return 1
+        if self.cb_state[l] == CB_OPEN:
+            # strictly after the wait, as Instant.isAfter
+            if self.now > self.cb_opened_at[l] + self.l_cb_wait[l]:
+                self._cb_to_half(l)
+            else:
+                return 0
+        if self.cb_permits[l] > 0:
+            self.cb_permits[l] -= 1
+            return 1
+        return 0
+
+    cdef void _cb_record(self, int l, int outcome, double duration) noexcept nogil:
+        cdef bint failed = ((self.l_cb_mask[l] >> outcome) & 1) != 0
+        cdef bint slow = duration > self.l_cb_slow[l]
+        cdef double fr, sr
+        cdef bint above
+        self._cb_add(l, failed, slow)
+        if self.cb_state[l] == CB_OPEN:
+            return   # recorded into the carried-over window, never a transition
+        fr = self._cb_rate(l, 0)
+        sr = self._cb_rate(l, 1)
+        if fr < 0 or sr < 0:
+            return
+        above = fr >= self.l_cb_fr[l] or sr >= self.l_cb_sr[l]
+        if above:
+            self._cb_to_open(l, fr, sr)
+        elif self.cb_state[l] == CB_HALF:
+            self._cb_to_closed(l, fr, sr)
+
+    cdef void _cb_to_open(self, int l, double fr, double sr) noexcept nogil:
+        self._cb_touch(l)
+        self._log(LG_BREAKER_OPENED, self.l_src[l], l, -1, self.cb_state[l], fr, sr)
+        self.cb_state[l] = CB_OPEN
+        self.cb_attempts[l] += 1
+        self.cb_opened_at[l] = self.now
+        self.cb_epoch[l] += 1
+        if self.l_cb_auto[l]:
+            self._push(self.now + self.l_cb_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 1, 0, 0)
+
+    cdef void _cb_to_half(self, int l) noexcept nogil:
+        self._cb_touch(l)
+        self._log(LG_BREAKER_HALF_OPEN, self.l_src[l], l, -1, self.cb_state[l], 0, 0)
+        self.cb_state[l] = CB_HALF
+        self.cb_permits[l] = self.l_cb_half[l]
+        self.cb_half_window[l] = 1
+        self._cb_reset_ring(l, self.l_cb_half[l])
+        self.cb_epoch[l] += 1
+        if self.l_cb_half_wait[l] > 0:
+            self._push(self.now + self.l_cb_half_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 2, 0, 0)
+
+    cdef void _cb_to_closed(self, int l, double fr, double sr) noexcept nogil:
+        self._cb_touch(l)
+        self._log(LG_BREAKER_CLOSED, self.l_src[l], l, -1, self.cb_state[l], fr, sr)
+        self.cb_state[l] = CB_CLOSED
+        self.cb_attempts[l] = 0
+        self.cb_half_window[l] = 0
+        self.cb_epoch[l] += 1
+        if self.l_cb_time[l]:
+            self._cb_reset_time_window(l)
+        else:
+            self._cb_reset_ring(l, self.l_cb_size[l])
+
+    cdef void _on_cb_timer(self, int l, int epoch, int which) noexcept nogil:
+        if self.cb_epoch[l] != epoch:
+            return
+        if which == 1 and self.cb_state[l] == CB_OPEN:
+            self._cb_to_half(l)
+        elif which == 2 and self.cb_state[l] == CB_HALF:
+            self._cb_to_open(l, self._cb_rate(l, 0), self._cb_rate(l, 1))
+
+    # ------------------------------------------------------------------ faults
+    cdef void _recompute_component_faults(self, int c) noexcept nogil:
+        cdef int f
+        cdef double cpu = 1.0, ok = 1.0
+        cdef int64_t pool = UNLIMITED
+        cdef int leak = -1
+        for f in range(self.n_f):
+            if not self.f_active[f] or self.f_comp[f] != c:
+                continue
+            if self.f_kind[f] == 2:
+                if self.f_mode[f] == 0:
+                    cpu *= self.f_p0[f]
+                elif self.f_mode[f] == 1:
+                    if <int64_t>self.f_p1[f] < pool:
+                        pool = <int64_t>self.f_p1[f]
+                else:
+                    leak = f
+            elif self.f_kind[f] == 3:
+                ok *= 1.0 - self.f_p0[f]
+        self.c_cpu[c] = cpu
+        self.c_pool[c] = pool
+        self.c_leak_fault[c] = leak
+        self.c_inject_err[c] = 1.0 - ok
+
+    cdef void _recompute_link_faults(self, int l) noexcept nogil:
+        cdef int f
+        cdef double ok = 1.0
+        cdef int64_t hang = 0, refuse = 0
+        for f in range(self.n_f):
+            if not self.f_active[f] or self.f_link[f] != l:
+                continue
+            if self.f_kind[f] == 3:
+                ok *= 1.0 - self.f_p0[f]
+            elif self.f_kind[f] == 4:
+                if self.f_mode[f] == 1:
+                    hang += 1
+                else:
+                    refuse += 1
+        self.l_inject_err[l] = 1.0 - ok
+        self.l_part_hang[l] = hang
+        self.l_part_refuse[l] = refuse
+
+    cdef void _on_fault(self, int action) noexcept nogil:
+        cdef int f = <int>self.fa_fault[action]
+        cdef bint start = self.fa_action[action] == 0
+        cdef int kind = <int>self.f_kind[f], c = <int>self.f_comp[f], l = <int>self.f_link[f]
+        cdef int64_t k, inst
+        cdef int old_leak
+        self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
+        self.f_active[f] = 1 if start else 0
+        if kind == 0:
+            for k in range(self.f_inst_count[f]):
+                inst = self.f_instances[self.f_inst_first[f] + k]
+                if start:
+                    self._crash(<int>inst, <int>self.f_mode[f], f)
+                else:
+                    self._push(self.now + self.f_restart[f], EV_RESTART, <int>inst, <int>self.f_mode[f], f, 0, 0)
+            return
+        if kind == 5:
+            self.f_epoch[f] += 1
+            if start:
+                for k in range(self.f_inst_count[f]):
+                    inst = self.f_instances[self.f_inst_first[f] + k]
+                    self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p0[f]),
+                               EV_RANDOM_FAIL, <int>inst, f, <int>self.f_epoch[f], 0, 0)
+            return
+        if l >= 0:
+            self._recompute_link_faults(l)
+            return
+        old_leak = <int>self.c_leak_fault[c]
+        self._recompute_component_faults(c)
+        if kind == 2 and self.f_mode[f] == 2:
+            for k in range(self.c_instances[c]):
+                inst = self.c_inst_offset[c] + k
+                self.i_leak_epoch[inst] += 1
+                if start:
+                    self.i_up_since[inst] = self.now
+                    self._schedule_oom(<int>inst)
+        if kind == 2 and self.f_mode[f] == 1 and not start:
+            for k in range(self.c_instances[c]):
+                self._dispatch_queue(<int>(self.c_inst_offset[c] + k))
+
+    cdef void _schedule_oom(self, int inst) noexcept nogil:
+        cdef int c = <int>self.inst_comp[inst]
+        cdef int f = <int>self.c_leak_fault[c]
+        if f < 0:
+            return
+        self._push(self.i_up_since[inst] + (self.f_kill[f] - 1.0) / self.f_p2[f], EV_OOM, inst,
+                   <int>self.i_leak_epoch[inst], f, 0, 0)
+
+    cdef void _on_oom(self, int inst, int epoch, int f) noexcept nogil:
+        if self.i_leak_epoch[inst] != epoch or self.c_leak_fault[self.inst_comp[inst]] != f:
+            return
+        if self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0:
+            return
+        self._log(LG_OOM_KILLED, <int>self.inst_comp[inst], -1, f, inst, 0, 0)
+        self._crash(inst, 0, f)
+        self._push(self.now + self.f_restart[f], EV_RESTART, inst, 0, f, 0, 0)
+
+    cdef void _on_random_fail(self, int inst, int f, int epoch) noexcept nogil:
+        if self.f_epoch[f] != epoch or not self.f_active[f]:
+            return
+        self._crash(inst, 0, f)
+        self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p1[f]),
+                   EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
+
+    cdef void _on_random_repair(self, int inst, int f, int epoch) noexcept nogil:
+        self._restart(inst, 0)
+        if self.f_epoch[f] == epoch and self.f_active[f]:
+            self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p0[f]),
+                       EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
+
+    cdef void _crash(self, int inst, int hang, int f) noexcept nogil:
+        """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
+        cdef int c = <int>self.inst_comp[inst]
+        cdef bint was_up = self.i_down_refuse[inst] == 0 and self.i_down_hang[inst] == 0
+        cdef int j, n
+        if hang:
+            self.i_down_hang[inst] += 1
+        else:
+            self.i_down_refuse[inst] += 1
+        if not was_up:
+            return
+        self._log(LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
+        self._touch(c)
+        self.c_up[c] -= 1
+        self.i_leak_epoch[inst] += 1
+        # Detach the instance's workers and queue first, so completing lost jobs
+        # cannot hand the queue to a worker of a dead instance.
+        self.c_busy[c] -= self.i_busy[inst]
+        self.c_qlen[c] -= self.i_qlen[inst]
+        self.i_busy[inst] = 0
+        self.i_qlen[inst] = 0
+        self.i_qhead[inst] = -1
+        self.i_qtail[inst] = -1
+        n = self.job_n
+        for j in range(n):
+            if self.jobs[j].state != JS_FREE and self.jobs[j].inst == inst and self.jobs[j].comp == c:
+                self.jobs[j].holds_worker = 0
+                if hang:
+                    self.jobs[j].cancelled = 1
+                self._count_c(c, MC_LOST, 1.0)
+                self._complete_job(j, O_UNAVAILABLE)
+
+    cdef void _restart(self, int inst, int hang) noexcept nogil:
+        cdef int c = <int>self.inst_comp[inst]
+        if hang:
+            if self.i_down_hang[inst] > 0:
+                self.i_down_hang[inst] -= 1
+        elif self.i_down_refuse[inst] > 0:
+            self.i_down_refuse[inst] -= 1
+        if self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0:
+            return
+        self._log(LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
+        self._touch(c)
+        self.c_up[c] += 1
+        self.i_up_since[inst] = self.now
+        self.i_leak_epoch[inst] += 1
+        if self.c_rl_limit[c] > 0:
+            self.i_rl_perm[inst] = self.c_rl_limit[c]
+            self.i_rl_cycle[inst] = <int64_t>floor(self.now / self.c_rl_period[c])
+        self._schedule_oom(inst)
+

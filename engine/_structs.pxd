@@ -1,0 +1,61 @@
+# Typedefs shared by the engine's Cython modules: the records the event loop
+# keeps in pooled C arrays. No Python object lives in any of them.
+from libc.stdint cimport uint64_t, int64_t, int32_t
+
+cdef struct Event:
+    double t
+    int64_t seq          # insertion order: equal times pop deterministically
+    int32_t type
+    int32_t a
+    int32_t b
+    int32_t c
+    int32_t d
+    int32_t e
+
+cdef struct Job:
+    # One unit of work at a component: an attempt that arrived, or a client request.
+    int32_t comp
+    int32_t inst
+    int32_t gen          # bumped when the record is freed; stale events compare it
+    int32_t state
+    int32_t reply_call   # the caller's call record, -1 for client requests and consumed queue items
+    int32_t reply_gen
+    int32_t reply_seq
+    int32_t reply_link
+    int32_t cursor       # next outgoing link (sequential fan-out)
+    int32_t rep          # calls already made over the current link
+    int32_t pending      # child calls not yet answered
+    int32_t fail         # outcome to answer with once the children are done, -1 if none
+    int32_t next_q       # FIFO link in the instance queue
+    int32_t cancelled
+    int32_t skip_calls
+    int32_t holds_worker
+    int32_t user         # closed-loop user that sent it, -1 otherwise
+    double t_arrive
+    double t_service
+
+cdef struct Call:
+    # One logical call from a job over a link, with its retry state.
+    int32_t job
+    int32_t job_gen
+    int32_t link
+    int32_t gen
+    int32_t state
+    int32_t attempt      # attempts made so far (1 after the first)
+    int32_t seq          # distinguishes attempts: late answers of old attempts are ignored
+    int32_t holds_bulkhead
+    int32_t cb_permit    # this attempt passed the breaker and will be recorded
+    int32_t forced_comp  # load balancers choose the target component per request
+    int32_t callee_job
+    int32_t callee_gen
+    int32_t next_wait    # FIFO link in the bulkhead's waiting line
+    int32_t retrying     # counted in the Envoy budget's active retries
+    double t_start
+    double t_attempt
+    double prev_sleep    # decorrelated jitter remembers its last sleep
+
+cdef struct Rng:
+    uint64_t s0
+    uint64_t s1
+    uint64_t s2
+    uint64_t s3

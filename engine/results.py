@@ -1,0 +1,214 @@
+"""Run results: per-bucket series, summaries over the measured window, and the event log.
+
+The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
+
+- ``format``: ``"faultline-results"``, ``version``: ``RESULTS_VERSION``
+- ``meta``: Faultline version, design, experiment, seed, options, wall time,
+  events processed, simulated time reached, whether the run finished
+- ``summary.components[name]``: throughput, goodput, outcome counts and
+  rates, latency mean/p50/p90/p99/max (seconds), utilisation, mean queue
+  length, retries; ``summary.links[name]``: calls, attempts, retries,
+  attempts per call, outcomes, breaker and bulkhead rejections
+- ``bucket_times``: start of each bucket (s); ``series[metric][component]``
+  and ``link_series[metric][link]``: one value per bucket
+- ``events``: the event log (time, kind, component, link, fault, details);
+  ``events_dropped``: entries beyond the log's cap
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model.outcomes import OUTCOME_NAMES
+
+RESULTS_FORMAT = "faultline-results"
+RESULTS_VERSION = 1
+BREAKER_STATE_NAMES = ("CLOSED", "OPEN", "HALF_OPEN")
+
+
+def histogram_quantile(hist: np.ndarray, q: float, vmax: float, vmin: float, gamma: float) -> float:
+    """Quantile of a log-bucketed histogram: the geometric middle of the bin that holds it."""
+    n = int(hist.sum())
+    if n == 0:
+        return 0.0
+    target = max(1, math.ceil(q * n))
+    b = int(np.searchsorted(np.cumsum(hist), target))
+    return float(min(vmin * gamma ** (b + 0.5), vmax))
+
+
+@dataclass
+class RunResult:
+    """What a run produced; arrays are (buckets x components) or (buckets x links)."""
+
+    meta: dict[str, Any]
+    components: list[str]
+    links: list[str]
+    bucket_times: np.ndarray
+    series: dict[str, np.ndarray]
+    link_series: dict[str, np.ndarray]
+    summary: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    events_dropped: int = 0
+
+    # -- access -------------------------------------------------------------
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.meta.get("kinds", []))
+
+    def component_summary(self, name: str) -> dict[str, Any]:
+        return self.summary["components"][name]
+
+    def link_summary(self, name: str) -> dict[str, Any]:
+        return self.summary["links"][name]
+
+    def column(self, metric: str, component: str) -> np.ndarray:
+        return self.series[metric][:, self.components.index(component)]
+
+    def link_column(self, metric: str, link: str) -> np.ndarray:
+        return self.link_series[metric][:, self.links.index(link)]
+
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["kind"] == kind]
+
+    # -- (de)serialisation ----------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Arrays stay numpy arrays: the project store keeps them compactly."""
+        return {
+            "meta": self.meta,
+            "summary": self.summary,
+            "events": self.events,
+            "events_dropped": self.events_dropped,
+            "components": list(self.components),
+            "links": list(self.links),
+            "bucket_times": self.bucket_times,
+            "series": dict(self.series),
+            "link_series": dict(self.link_series),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunResult":
+        return cls(
+            meta=dict(data["meta"]),
+            components=list(data["components"]),
+            links=list(data["links"]),
+            bucket_times=np.asarray(data["bucket_times"], dtype=np.float64),
+            series={k: np.asarray(v, dtype=np.float64) for k, v in data["series"].items()},
+            link_series={k: np.asarray(v, dtype=np.float64) for k, v in data["link_series"].items()},
+            summary=data["summary"],
+            events=list(data.get("events", [])),
+            events_dropped=int(data.get("events_dropped", 0)),
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        def columns(arrays: dict[str, np.ndarray], names: list[str]) -> dict[str, dict[str, list]]:
+            return {
+                metric: {name: _clean_list(values[:, i]) for i, name in enumerate(names)}
+                for metric, values in arrays.items()
+            }
+
+        return {
+            "format": RESULTS_FORMAT,
+            "version": RESULTS_VERSION,
+            "meta": self.meta,
+            "summary": self.summary,
+            "bucket_times": _clean_list(self.bucket_times),
+            "series": columns(self.series, self.components),
+            "link_series": columns(self.link_series, self.links),
+            "events": self.events,
+            "events_dropped": self.events_dropped,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> "RunResult":
+        if data.get("format") != RESULTS_FORMAT:
+            raise ValueError("not a Faultline results file")
+        if int(data.get("version", 0)) > RESULTS_VERSION:
+            raise ValueError(f"results made with a newer Faultline (version {data['version']})")
+        comps = list(data["meta"]["components"])
+        links = list(data["meta"]["links"])
+
+        def stack(cols: dict[str, dict[str, list]], names: list[str]) -> dict[str, np.ndarray]:
+            return {
+                m: np.column_stack([np.asarray(v[n], dtype=np.float64) for n in names]) if names else
+                np.zeros((len(data["bucket_times"]), 0))
+                for m, v in cols.items()
+            }
+
+        return cls(
+            meta=data["meta"], components=comps, links=links,
+            bucket_times=np.asarray(data["bucket_times"], dtype=np.float64),
+            series=stack(data["series"], comps), link_series=stack(data["link_series"], links),
+            summary=data["summary"], events=data["events"], events_dropped=data["events_dropped"],
+        )
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json_dict(), indent=1, allow_nan=False), encoding="utf-8")
+
+    def write_csv(self, directory: str | Path) -> list[Path]:
+        """One CSV per table: series (long form), link series, summaries, events."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        path = out / "series.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            metrics = list(self.series)
+            w.writerow(["time", "component", *metrics])
+            for b, t in enumerate(self.bucket_times):
+                for i, name in enumerate(self.components):
+                    w.writerow([f"{t:g}", name, *(_fmt(self.series[m][b, i]) for m in metrics)])
+        written.append(path)
+        path = out / "link_series.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            metrics = list(self.link_series)
+            w.writerow(["time", "link", *metrics])
+            for b, t in enumerate(self.bucket_times):
+                for i, name in enumerate(self.links):
+                    w.writerow([f"{t:g}", name, *(_fmt(self.link_series[m][b, i]) for m in metrics)])
+        written.append(path)
+        for key, filename, label in (("components", "summary.csv", "component"), ("links", "link_summary.csv", "link")):
+            path = out / filename
+            rows = self.summary[key]
+            fields = sorted({k for r in rows.values() for k, v in r.items() if not isinstance(v, dict)})
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh)
+                w.writerow([label, *fields])
+                for name, row in rows.items():
+                    w.writerow([name, *(_fmt(row.get(f)) for f in fields)])
+            written.append(path)
+        path = out / "events.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["time", "kind", "component", "link", "fault_id", "details"])
+            for e in self.events:
+                w.writerow([f"{e['time']:.6f}", e["kind"], e.get("component") or "", e.get("link") or "",
+                            e.get("fault_id") or "", e.get("details", "")])
+        written.append(path)
+        return written
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return str(value)
+
+
+def _clean_list(values: np.ndarray) -> list:
+    return [None if not math.isfinite(v) else float(v) for v in np.asarray(values, dtype=np.float64)]
+
+
+def outcome_rates(counts: dict[str, float]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {f"{k}_rate": (v / total if total else 0.0) for k, v in counts.items()}
+
+
+__all__ = ["RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES", "OUTCOME_NAMES"]

@@ -1,0 +1,286 @@
+"""The engine's public, steppable API: ``Simulation`` and ``simulate``."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from .compile import Compiled, compile_design
+from .model import Design, Experiment, RunOptions
+from .model.outcomes import OUTCOME_NAMES
+from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
+
+_OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("faultline")
+    except Exception:  # pragma: no cover - a source tree that was never installed
+        return "0.1.0"
+
+
+class Simulation:
+    """One run of a design, advanced in slices so a caller can watch it and stop it.
+
+    ``advance(until=...)`` and ``advance(max_events=...)`` release the GIL while
+    the event loop runs and return promptly; ``snapshot()`` reads the buckets
+    completed so far; ``result()`` finishes the run and summarises it.
+    """
+
+    def __init__(self, design: Design, options: RunOptions | None = None,
+                 experiment: Experiment | str | None = None):
+        self.design = design
+        self.options = options or RunOptions()
+        if isinstance(experiment, str):
+            experiment = design.experiment(experiment)
+        self.experiment = experiment
+        self.compiled: Compiled = compile_design(design, self.options, experiment)
+        self._core = _core.Core(self.compiled.arrays, self.compiled.scalars)
+        self._wall = 0.0
+
+    # -- stepping -------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self._core.now
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._core.finished)
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self._core.now / self.options.duration)
+
+    @property
+    def events_processed(self) -> int:
+        return int(self._core.events_processed)
+
+    def advance(self, until: float | None = None, max_events: int | None = None) -> bool:
+        """Run to simulated time ``until`` (default: the end) or for ``max_events`` events.
+
+        Returns True once the run has reached its duration.
+        """
+        self._core.resume()
+        start = time.perf_counter()
+        try:
+            return self._core.advance(math.inf if until is None else float(until), int(max_events or 0))
+        finally:
+            self._wall += time.perf_counter() - start
+
+    def stop(self) -> None:
+        """Make an ``advance`` running in another thread return at its next event."""
+        self._core.stop()
+
+    def breaker_states(self) -> dict[str, str]:
+        """Current state of every circuit breaker, by link name."""
+        states = self._core.breaker_states()
+        return {self.compiled.link_names[l]: BREAKER_STATE_NAMES[int(states[l])]
+                for l in self.compiled.breaker_links}
+
+    def instances_down(self) -> dict[str, int]:
+        down = self._core.instances_down()
+        inst_comp = self.compiled.arrays["inst_comp"]
+        out: dict[str, int] = {}
+        for i, c in enumerate(inst_comp):
+            if down[i]:
+                name = self.compiled.component_names[int(c)]
+                out[name] = out.get(name, 0) + 1
+        return out
+
+    # -- results --------------------------------------------------------------
+    def snapshot(self) -> RunResult:
+        """Results up to the last completed bucket (the whole run once finished)."""
+        return self._build(final=self.finished)
+
+    def result(self) -> RunResult:
+        if not self.finished:
+            self.advance()
+        return self._build(final=True)
+
+    def _build(self, final: bool) -> RunResult:
+        core, comp = self._core, self.compiled
+        a = core.state_arrays()
+        n_c, n_l = len(comp.component_names), len(comp.link_names)
+        done = int(core.current_bucket) if not final else int(comp.scalars["n_buckets"])
+        done = max(0, min(done, int(comp.scalars["n_buckets"])))
+        width = self.options.bucket
+        times = np.arange(done, dtype=np.float64) * width
+
+        mc = a["mc"][:done, :n_c, :]
+        mg = a["mg"][:done, :n_c, :]
+        ml = a["ml"][:done, :n_l, :]
+        mlg = a["mlg"][:done, :n_l, :]
+        widths = np.minimum(width, self.options.duration - times) if done else np.zeros(0)
+        series: dict[str, np.ndarray] = {}
+        for i, name in enumerate(_core.COUNTER_NAMES):
+            series[name] = mc[:, :, i].copy()
+        for i, name in enumerate(_core.GAUGE_NAMES):
+            series[name] = mg[:, :, i].copy()
+        completed = sum(series[o] for o in OUTCOME_NAMES) if done else np.zeros((0, n_c))
+        per_s = widths[:, None] if done else np.ones((0, 1))
+        series["throughput"] = completed / per_s
+        series["goodput"] = (series["ok"] + series["fallback"]) / per_s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            series["error_rate"] = np.where(completed > 0, (completed - series["ok"] - series["fallback"]) / completed, 0.0)
+        link_series: dict[str, np.ndarray] = {}
+        for i, name in enumerate(_core.LINK_COUNTER_NAMES):
+            link_series[name] = ml[:, :, i].copy()
+        for i, name in enumerate(_core.LINK_GAUGE_NAMES):
+            link_series[name] = mlg[:, :, i].copy()
+
+        summary = self._summaries(a, n_c, n_l, final)
+        meta = {
+            "faultline_version": _version(),
+            "design": self.design.name,
+            "design_id": str(self.design.id),
+            "experiment": self.experiment.name if self.experiment else None,
+            "seed": self.options.seed,
+            "options": self.options.model_dump(mode="json"),
+            "wall_time": self._wall,
+            "events_processed": self.events_processed,
+            "simulated_time": float(core.now),
+            "finished": bool(core.finished),
+            "components": list(comp.component_names),
+            "kinds": list(comp.component_kinds),
+            "links": list(comp.link_names),
+            "breakers": [comp.link_names[l] for l in comp.breaker_links],
+            "faults": [{"id": fid, "title": t} for fid, t in zip(comp.fault_ids, comp.fault_titles)],
+            "latency_histogram": {"bins": _core.HISTOGRAM_BINS, "min": _core.HISTOGRAM_MIN,
+                                  "gamma": _core.HISTOGRAM_GAMMA},
+        }
+        return RunResult(
+            meta=meta,
+            components=list(comp.component_names),
+            links=list(comp.link_names),
+            bucket_times=times,
+            series=series,
+            link_series=link_series,
+            summary=summary,
+            events=self._events(a),
+            events_dropped=int(core.log_dropped),
+        )
+
+    def _summaries(self, a: dict[str, Any], n_c: int, n_l: int, final: bool) -> dict[str, Any]:
+        comp = self.compiled
+        measured = max(1e-12, (self.options.duration if final else self._core.now) - self.options.warmup)
+        tot_c, tot_l = a["tot_c"], a["tot_l"]
+        tot_area, tot_lat, hist = a["tot_area"], a["tot_lat"], a["hist_t"]
+        inflight = a["_c_inflight"]
+        capacity = a["_c_capacity"]
+        components: dict[str, Any] = {}
+        for i, name in enumerate(comp.component_names):
+            counters = dict(zip(_core.COUNTER_NAMES, (float(x) for x in tot_c[i])))
+            outcomes = {o: counters[o] for o in OUTCOME_NAMES}
+            completed = sum(outcomes.values())
+            served = tot_lat[i, 1]
+            vmax = float(tot_lat[i, 2])
+            busy = tot_area[i, 1] / measured
+            components[name] = {
+                "kind": comp.component_kinds[i],
+                "arrivals": counters["arrivals"],
+                "completed": completed,
+                "outcomes": outcomes,
+                "error_rate": (completed - outcomes["ok"] - outcomes["fallback"]) / completed if completed else 0.0,
+                "arrival_rate": counters["arrivals"] / measured,
+                "throughput": completed / measured,
+                "goodput": (outcomes["ok"] + outcomes["fallback"]) / measured,
+                "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
+                "latency_p50": histogram_quantile(hist[i], 0.50, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
+                "latency_p90": histogram_quantile(hist[i], 0.90, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
+                "latency_p99": histogram_quantile(hist[i], 0.99, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
+                "latency_max": vmax,
+                "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
+                "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
+                "mean_busy": float(busy),
+                "mean_queue_length": float(tot_area[i, 0] / measured),
+                "mean_in_flight": float(tot_area[i, 2] / measured),
+                "mean_instances_up": float(tot_area[i, 3] / measured),
+                "in_flight_at_end": int(inflight[i]),
+                "calls": counters["calls"],
+                "attempts": counters["attempts"],
+                "retries": counters["retries"],
+                "rate_limited": counters["rate_limited"],
+                "shed": counters["shed"],
+                "lost": counters["lost"],
+            }
+        links: dict[str, Any] = {}
+        states = self._core.breaker_states()
+        for l, name in enumerate(comp.link_names):
+            c = dict(zip(_core.LINK_COUNTER_NAMES, (float(x) for x in tot_l[l])))
+            outcomes = {o: c[o] for o in OUTCOME_NAMES}
+            has_breaker = l in comp.breaker_links
+            links[name] = {
+                "calls": c["calls"],
+                "attempts": c["attempts"],
+                "retries": c["retries"],
+                "attempts_per_call": c["attempts"] / c["calls"] if c["calls"] else 0.0,
+                "outcomes": outcomes,
+                "error_rate": (sum(outcomes.values()) - outcomes["ok"] - outcomes["fallback"]) / sum(outcomes.values())
+                if sum(outcomes.values()) else 0.0,
+                "bulkhead_rejected": c["bulkhead_rejected"],
+                "breaker_rejected": c["breaker_rejected"],
+                "retries_exhausted": c["retries_exhausted"],
+                "retries_throttled": c["retries_throttled"],
+                "breaker_state": BREAKER_STATE_NAMES[int(states[l])] if has_breaker else None,
+            }
+        return {"measured_seconds": measured, "components": components, "links": links}
+
+    def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
+        comp = self.compiled
+        n = int(self._core.log_n)
+        out = []
+        for k in range(n):
+            kind = _core.LOG_KIND_NAMES[int(a["lg_kind"][k])]
+            c, l, f, inst = (int(a["lg_comp"][k]), int(a["lg_link"][k]), int(a["lg_fault"][k]), int(a["lg_inst"][k]))
+            v1, v2 = float(a["lg_v1"][k]), float(a["lg_v2"][k])
+            component = comp.component_names[c] if c >= 0 else None
+            link = comp.link_names[l] if l >= 0 else None
+            if component is None and link is not None:
+                component = link.split(" -> ")[0]
+            record = {
+                "time": float(a["lg_t"][k]),
+                "kind": kind,
+                "component": component,
+                "link": link,
+                "fault_id": comp.fault_ids[f] if f >= 0 else None,
+                "instance": None,
+                "details": "",
+            }
+            if kind in ("instance_crashed", "instance_restarted", "oom_killed"):
+                first = int(comp.arrays["c_inst_offset"][c])
+                record["instance"] = inst - first
+                mode = " (hangs)" if kind == "instance_crashed" and v1 else ""
+                record["details"] = f"instance {inst - first}{mode}"
+            elif kind.startswith("fault_"):
+                record["details"] = comp.fault_titles[f]
+            elif kind.startswith("breaker_"):
+                to_state = {"breaker_opened": "OPEN", "breaker_half_open": "HALF_OPEN", "breaker_closed": "CLOSED"}[kind]
+                record["from_state"] = BREAKER_STATE_NAMES[inst]
+                record["to_state"] = to_state
+                rates = ""
+                if kind != "breaker_half_open":
+                    record["failure_rate"] = v1
+                    record["slow_call_rate"] = v2
+                    rates = f" (failure rate {v1:.1f} %, slow calls {v2:.1f} %)" if v1 >= 0 else ""
+                record["details"] = f"{BREAKER_STATE_NAMES[inst]} -> {to_state}{rates}"
+            elif kind == "retries_exhausted":
+                record["details"] = f"{int(v1)} calls failed after their last attempt"
+                record["count"] = int(v1)
+            elif kind.startswith("retry_budget"):
+                record["details"] = f"tokens {v1:g}"
+            elif kind.startswith("bulkhead"):
+                record["details"] = f"{int(v1)} permits in use"
+            out.append(record)
+        return out
+
+
+def simulate(design: Design, options: RunOptions | None = None,
+             experiment: Experiment | str | None = None) -> RunResult:
+    """Run a design (with an optional experiment) to the end and return its results."""
+    return Simulation(design, options, experiment).result()
