@@ -20,6 +20,7 @@ from engine.model import Design, DesignError, Project, parse_design
 from .errors import ContentError
 from .runs import (
     SavedRun,
+    _kind,
     _short,
     check_run_data,
     dumps,
@@ -159,7 +160,7 @@ def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Ke
 # -- rows -> model -----------------------------------------------------------
 
 def _params(value: Any, where: str, reserved: Sequence[str]) -> dict[str, Any]:
-    params = loads(value, f"{where}: parameters")
+    params = loads(value, f"{where}, parameters")
     if not isinstance(params, dict):
         raise ContentError(f"{where}: parameters must be a JSON object (got {type(params).__name__})")
     clash = [k for k in params if k in reserved]
@@ -197,7 +198,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
         }
     components: dict[Any, tuple[Any, dict[str, Any]]] = {}
     for design, row in _children(rows["component"], "design_pk", designs, "component", "design"):
-        where = f'design {_short(design["name"])}, {_short(row["kind"])} {_short(row["name"])}'
+        where = f'design {_short(design["name"])}, {_kind(row["kind"])} {_short(row["name"])}'
         comp = _params(row["params"], where, _COMPONENT_COLUMNS)
         comp.update(id=row["id"], kind=row["kind"], name=row["name"],
                     position={"x": row["x"], "y": row["y"]}, policies=[])
@@ -205,14 +206,14 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
         components[row["pk"]] = (row["design_pk"], comp)
     comp_dicts = {pk: comp for pk, (_, comp) in components.items()}
     for comp, row in _children(rows["workload"], "component_pk", comp_dicts, "workload", "component"):
-        where = f"workload of {_short(comp['kind'])} {_short(comp['name'])}"
+        where = f"workload of {_kind(comp['kind'])} {_short(comp['name'])}"
         if "workload" in comp:
             raise ContentError(f"{where}: stored twice")
         workload = _params(row["params"], where, _WORKLOAD_COLUMNS)
         workload["type"] = row["type"]
         comp["workload"] = workload
     for comp, row in _children(rows["policy"], "component_pk", comp_dicts, "policy", "component"):
-        where = f"{_short(row['kind'])} policy of {_short(comp['kind'])} {_short(comp['name'])}"
+        where = f"{_kind(row['kind'])} policy of {_kind(comp['kind'])} {_short(comp['name'])}"
         policy = _params(row["params"], where, _POLICY_COLUMNS)
         policy.update(id=row["id"], kind=row["kind"], enabled=row["enabled"])
         if row["scope"] is not None:
@@ -240,7 +241,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
         experiments[row["pk"]] = experiment
     for experiment, row in _children(rows["fault"], "experiment_pk", experiments, "fault", "experiment"):
         where = (f'experiment {_short(experiment["name"])}, fault {len(experiment["faults"]) + 1} '
-                 f'({_short(row["kind"])} on {_short(row["target"])})')
+                 f'({_kind(row["kind"])} on {_short(row["target"])})')
         fault = _params(row["params"], where, _FAULT_COLUMNS)
         fault.update({k: row[k] for k in _FAULT_COLUMNS})
         experiment["faults"].append(fault)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import limits
+from .limits import describe_size
 from .errors import cannot_open, cannot_save
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -39,14 +40,6 @@ class Header:
     wal: bool
     user_version: int
     application_id: int
-
-
-def describe_size(n: int) -> str:
-    if n >= 1024**3:
-        return f"{n / 1024**3:.1f} GB"
-    if n >= 1024**2:
-        return f"{n / 1024**2:.1f} MB"
-    return f"{n:,} bytes"
 
 
 def read_whole(path: Path, limit: int | None = None) -> bytes:

@@ -27,3 +27,14 @@ MAX_ARRAYS_PER_RUN = 10_000
 MAX_ARRAY_BYTES = 1024**3
 MAX_EVENTS_BYTES = 256 * 1024**2
 MAX_TOTAL_ARRAY_BYTES = 4 * 1024**3
+
+
+def describe_size(n: float) -> str:
+    """A byte count as a person reads it: 812 bytes, 3.4 MB, 2.1 GB."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:,.1f} GB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{int(n):,} bytes"

@@ -172,14 +172,14 @@ def _check_sizes(conn: sqlite3.Connection) -> None:
     for table in _PARAMS_TABLES:
         top = conn.execute(f"SELECT max(length(CAST(params AS BLOB))) FROM {table}").fetchone()[0] or 0
         if top > limits.MAX_PARAMS_BYTES:
-            raise ContentError(f"a {table} in it has {top / 1024**2:,.0f} MB of parameters, more than "
-                               f"the {limits.MAX_PARAMS_BYTES // 1024**2} MB a project may hold")
+            raise ContentError(f"a {table} in it has {limits.describe_size(top)} of parameters, more than "
+                               f"the {limits.describe_size(limits.MAX_PARAMS_BYTES)} a project may hold")
     total = conn.execute(
         "SELECT sum(CAST(rows AS REAL) * coalesce(cols, 1) * 8) FROM run_array"
     ).fetchone()[0] or 0
     if total > limits.MAX_TOTAL_ARRAY_BYTES:
-        raise ContentError(f"its saved runs claim {total / 1024**3:,.1f} GB of results, more than "
-                           f"the {limits.MAX_TOTAL_ARRAY_BYTES // 1024**3} GB a project may hold")
+        raise ContentError(f"its saved runs claim {limits.describe_size(total)} of results, more than "
+                           f"the {limits.describe_size(limits.MAX_TOTAL_ARRAY_BYTES)} a project may hold")
 
 
 def _read_rows(conn: sqlite3.Connection) -> dict[str, list[Mapping[str, Any]]]:

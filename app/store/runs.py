@@ -129,7 +129,7 @@ def check_run_data(data: Any, where: str) -> None:
         for name, array in group.items():
             if not isinstance(name, str):
                 raise RunDataError(f"{where}: {role} names must be text (got {name!r})")
-            _check_array(array, f"{where}: {role} {name!r}", ndim=2, shape=(n, len(names)))
+            _check_array(array, f"{where}: {role} {_short(name)}", ndim=2, shape=(n, len(names)))
 
 
 def _check_array(array: Any, where: str, ndim: int, shape: tuple[int, int] | None = None) -> None:
@@ -188,7 +188,7 @@ def decode_array(rows: Any, cols: Any, blob: Any, where: str) -> np.ndarray:
     if expected > limits.MAX_ARRAY_BYTES:
         raise RunDataError(
             f"{where}: claims {rows} x {cols if cols is not None else 1} values "
-            f"({expected / 1024**2:,.0f} MB), more than a saved run may hold"
+            f"({limits.describe_size(expected)}), more than a saved run may hold"
         )
     raw = bounded_decompress(blob, expected, where)
     if len(raw) != expected:
@@ -241,15 +241,15 @@ def loads(value: Any, where: str) -> Any:
     if isinstance(value, (bytearray, memoryview)):
         value = bytes(value)
     if not isinstance(value, (str, bytes)):
-        raise ContentError(f"{where} is not JSON text (got {type(value).__name__})")
+        raise ContentError(f"{where}: not JSON text (got {type(value).__name__})")
     try:
         return json.loads(value)
     except RecursionError:
-        raise ContentError(f"{where} is JSON nested too deeply to read") from None
+        raise ContentError(f"{where}: JSON nested too deeply to read") from None
     except json.JSONDecodeError as exc:
-        raise ContentError(f"{where} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ContentError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except ValueError as exc:  # bytes that are not UTF-8
-        raise ContentError(f"{where} is not valid JSON text ({exc})") from None
+        raise ContentError(f"{where}: not valid JSON text ({exc})") from None
 
 
 def parse_uuid(value: Any, where: str) -> uuid.UUID:
@@ -271,8 +271,16 @@ def parse_time(value: Any, where: str) -> datetime:
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    """A value from a file as a message quotes it: text in double quotes, cut to ``limit``."""
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= limit else f'"{value[: limit - 3]}..."'
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _kind(value: Any) -> str:
+    """A kind from a file as a message names it: ``load balancer``."""
+    return value.replace("_", " ")[:40] if isinstance(value, str) else _short(value)
 
 
 def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design_id: uuid.UUID) -> SavedRun:
@@ -304,7 +312,7 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
             raise RunDataError(f"{where}: unknown kind of array {_short(role)}")
         if not isinstance(name, str):
             raise RunDataError(f"{where}: {role} name must be text (got {_short(name)})")
-        what = f"{where}, {role} {name!r}" if name else f"{where}, {role}"
+        what = f"{where}, {role} {_short(name)}" if name else f"{where}, {role}"
         array = decode_array(arow["rows"], arow["cols"], arow["data"], what)
         if role == "bucket_times":
             if times is not None:
