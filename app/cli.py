@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from engine.model import Design, DesignError, parse_design
+from engine.model import Design, DesignError
 
 SUBCOMMANDS = ("run", "validate", "schema", "convert")
 
@@ -17,22 +16,13 @@ def _version() -> str:
     return __version__
 
 
-def load_design_file(path: str) -> Design:
-    """Read a design from a JSON file, with messages that name the file and the problem."""
-    p = Path(path)
-    if not p.exists():
-        raise DesignError([f"{path}: no such file"])
-    if p.stat().st_size > 200 * 1024 * 1024:
-        raise DesignError([f"{path}: too large for a design ({p.stat().st_size // (1024 * 1024)} MB)"])
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DesignError([f"{path}: not a text file (a design is JSON)"]) from None
-    return parse_design(text)
-
-
 def _cmd_validate(args) -> int:
-    design = load_design_file(args.design)
+    from app.store import ProjectFileError, load_design_from_path
+
+    try:
+        design = load_design_from_path(args.design, args.design_name).check()
+    except ProjectFileError as exc:
+        raise DesignError([str(exc)]) from None
     print(f'{args.design}: design "{design.name}" is valid '
           f"({len(design.components)} components, {len(design.links)} links, "
           f"{len(design.experiments)} experiments)")
@@ -48,19 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="faultline", description="Faultline headless commands.")
     parser.add_argument("--version", action="version", version=f"Faultline {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check a design JSON file and explain what is wrong")
+    v = sub.add_parser("validate", help="check a design (JSON or .faultline) and explain what is wrong")
     v.add_argument("design")
+    v.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
     v.set_defaults(func=_cmd_validate)
     s = sub.add_parser("schema", help="print the JSON Schema of a design")
     s.set_defaults(func=_cmd_schema)
     from app.cli_convert import add_convert_parser
     add_convert_parser(sub)
-    try:
-        from app.cli_run import add_run_parser
-    except ImportError:  # the run command arrives with the engine
-        pass
-    else:
-        add_run_parser(sub)
+    from app.cli_run import add_run_parser
+
+    add_run_parser(sub)
     return parser
 
 

@@ -1,0 +1,188 @@
+"""``faultline run``: simulate a design headless and print what happened."""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+from engine import RunOptions
+from engine.compare import Comparison, run_comparison
+from engine.model import DesignError, format_seconds, parse_options
+from engine.model.validation import experiment_problems
+from engine.results import RunResult
+
+
+def add_run_parser(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="simulate a design (JSON or .faultline) and print a summary",
+        description="Simulate a design headless. Results go to stdout as a table, and optionally to "
+                    "a results JSON file and a folder of CSV files.",
+    )
+    p.add_argument("design", help="design JSON, project JSON or .faultline file")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project to run")
+    p.add_argument("--experiment", metavar="NAME", help="the experiment (set of faults) to run")
+    p.add_argument("--duration", type=float, default=60.0, metavar="S", help="simulated seconds (default 60)")
+    p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the summary")
+    p.add_argument("--seed", type=int, default=1, metavar="N")
+    p.add_argument("--bucket", type=float, default=1.0, metavar="S", help="metric bucket width (default 1 s)")
+    p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
+    p.add_argument("--compare", action="store_true",
+                   help="also run without resilience on the same random numbers, and show the difference")
+    p.add_argument("--baseline", action="store_true", help="with --compare: also run without faults")
+    p.add_argument("--replications", type=int, default=1, metavar="R",
+                   help="run R seeds (in parallel processes) and report means with 95%% confidence intervals")
+    p.add_argument("--json", metavar="OUT", help="write the results JSON here")
+    p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder")
+    p.set_defaults(func=cmd_run)
+
+
+def _load(args):
+    from app.store import ProjectFileError, load_design_from_path
+
+    try:
+        return load_design_from_path(args.design, args.design_name)
+    except ProjectFileError as exc:
+        raise DesignError([str(exc)]) from None
+
+
+def cmd_run(args) -> int:
+    design = _load(args).check()
+    options = parse_options({
+        "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
+        "bucket": args.bucket, "resilience": not args.no_resilience,
+    })
+    experiment = design.experiment(args.experiment) if args.experiment else None
+    if experiment is not None:
+        problems = experiment_problems(design, experiment, options.duration)
+        if problems:
+            raise DesignError(problems)
+    if args.replications < 1:
+        raise DesignError(["--replications must be at least 1"])
+    if args.baseline and not args.compare:
+        raise DesignError(["--baseline needs --compare"])
+    if args.compare and args.no_resilience:
+        raise DesignError(["--compare already runs without resilience; drop --no-resilience"])
+
+    if args.compare or args.replications > 1:
+        comparison = run_comparison(design, options, experiment, replications=args.replications,
+                                    baseline=args.baseline, compare=args.compare)
+        main_result = comparison.runs["protected"][0]
+    else:
+        from engine import simulate
+
+        comparison = None
+        main_result = simulate(design, options, experiment)
+
+    out = sys.stdout
+    print_summary(main_result, out)
+    if comparison is not None:
+        print_comparison(comparison, out)
+    if args.json:
+        if comparison is not None:
+            import json
+
+            Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False))
+        else:
+            main_result.write_json(args.json)
+        print(f"\nresults written to {args.json}", file=out)
+    if args.csv:
+        written = main_result.write_csv(args.csv)
+        if comparison is not None and "unprotected" in comparison.runs:
+            written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
+        print(f"{len(written)} CSV files written to {args.csv}", file=out)
+    return 0
+
+
+def _comparison_json(comparison: Comparison) -> dict:
+    data = comparison.to_json_dict()
+    # NaN (a confidence interval from one replication) is not JSON: write null.
+    for row in data["table"]:
+        for k, v in row.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                row[k] = None
+    return data
+
+
+def _ms(seconds: float) -> str:
+    return format_seconds(seconds) if seconds else "-"
+
+
+def print_summary(result: RunResult, out) -> None:
+    meta = result.meta
+    exp = f', experiment "{meta["experiment"]}"' if meta.get("experiment") else ""
+    opts = meta["options"]
+    print(f'Design "{meta["design"]}"{exp}: {opts["duration"]:g} s simulated '
+          f'(warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
+          f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
+    header = f'{"component":<22}{"kind":<14}{"req/s":>9}{"errors":>8}{"p50":>10}{"p99":>10}{"util":>7}{"queue":>8}'
+    print("\n" + header, file=out)
+    print("-" * len(header), file=out)
+    for name in result.components:
+        s = result.summary["components"][name]
+        print(f'{name[:21]:<22}{s["kind"]:<14}{s["throughput"]:>9.1f}{s["error_rate"] * 100:>7.1f}%'
+              f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
+              f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>8.1f}', file=out)
+    failing = [(n, s) for n, s in result.summary["components"].items() if s["completed"] and s["error_rate"] > 0]
+    if failing:
+        print("\noutcomes (non-ok):", file=out)
+        for n, s in failing:
+            parts = [f"{k} {int(v)}" for k, v in s["outcomes"].items() if k != "ok" and v]
+            print(f"  {n}: " + ", ".join(parts), file=out)
+    guarded = [(n, s) for n, s in result.summary["links"].items() if s["retries"] or s["breaker_state"]
+               or s["bulkhead_rejected"] or s["breaker_rejected"]]
+    if guarded:
+        print("\ncalls:", file=out)
+        for n, s in guarded:
+            extra = f', breaker {s["breaker_state"]}' if s["breaker_state"] else ""
+            print(f'  {n}: {int(s["calls"])} calls, {s["attempts_per_call"]:.2f} attempts/call, '
+                  f'{int(s["retries"])} retries, {int(s["breaker_rejected"])} short-circuited, '
+                  f'{int(s["bulkhead_rejected"])} bulkhead-rejected{extra}', file=out)
+    faults = [e for e in result.events if e["kind"] in ("fault_started", "fault_ended")]
+    if meta.get("faults"):
+        print("\nfaults:", file=out)
+        for f in meta["faults"]:
+            starts = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_started"]
+            ends = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_ended"]
+            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s" for i, s in enumerate(starts))
+            print(f'  {f["title"]}: {when or "did not fire"}', file=out)
+    others = [e for e in result.events if e["kind"] not in ("fault_started", "fault_ended")]
+    if others:
+        print(f"\nevent log ({len(result.events)} events"
+              + (f", {result.events_dropped} dropped" if result.events_dropped else "") + "), first 15 besides faults:",
+              file=out)
+        for e in others[:15]:
+            where = e["link"] or e["component"] or ""
+            print(f'  {e["time"]:9.3f} s  {e["kind"]:<22} {where:<24} {e["details"]}', file=out)
+
+
+def _fmt_ci(mean: float, ci: float, scale: float = 1.0, digits: int = 3) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "-"
+    text = f"{mean * scale:.{digits}g}"
+    if ci is not None and not math.isnan(ci):
+        text += f" ± {ci * scale:.2g}"
+    return text
+
+
+def print_comparison(comparison: Comparison, out) -> None:
+    reps = comparison.replications
+    print(f"\ncomparison, {reps} replication(s)" + (" with 95 % confidence intervals" if reps > 1 else ""), file=out)
+    variants = [v for v in ("protected", "unprotected", "baseline") if v in comparison.runs]
+    header = f'{"component":<20}{"metric":<18}' + "".join(f"{v:>22}" for v in variants)
+    if "unprotected" in comparison.runs:
+        header += f'{"difference":>22}'
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    shown = ("throughput", "error_rate", "latency_p50", "latency_p99", "utilisation")
+    for row in comparison.table:
+        if row["metric"] not in shown:
+            continue
+        scale = 100.0 if row["metric"] in ("error_rate", "utilisation") else (1000.0 if "latency" in row["metric"] else 1.0)
+        unit = {100.0: " %", 1000.0: " ms"}.get(scale, "/s")
+        line = f'{row["component"][:19]:<20}{row["metric"] + unit:<18}'
+        for v in variants:
+            line += f'{_fmt_ci(row.get(v), row.get(v + "_ci"), scale):>22}'
+        if "difference" in row:
+            line += f'{_fmt_ci(row["difference"], row["difference_ci"], scale):>22}'
+        print(line, file=out)
