@@ -420,6 +420,13 @@ class DocumentEditor:
         if name != design.name:
             self._push(cmd.EditDesignCommand(self.doc, design_id, name, design.description))
 
+    def set_design_description(self, design_id: uuid.UUID, description: str) -> None:
+        design = self.doc.design_by_id(design_id)
+        if len(description) > 100_000:
+            raise EditRejected([FieldError("description", "notes are limited to 100,000 characters")])
+        if description != design.description:
+            self._push(cmd.EditDesignCommand(self.doc, design_id, design.name, description))
+
     def remove_design(self, design_id: uuid.UUID) -> None:
         if len(self.doc.project.designs) <= 1:
             raise EditRejected([FieldError("", "a project keeps at least one design")])

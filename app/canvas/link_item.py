@@ -1,0 +1,131 @@
+"""A link on the canvas: a curve from caller to callee with an arrow head and its latency."""
+from __future__ import annotations
+
+import math
+import uuid
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+ARROW = 9.0
+
+
+def curve(start: QPointF, end: QPointF, vertical: bool = False) -> QPainterPath:
+    """An S-curve: left to right between side-by-side nodes, top to bottom between stacked ones."""
+    path = QPainterPath(start)
+    if vertical:
+        sign = 1.0 if end.y() >= start.y() else -1.0
+        dy = sign * max(30.0, abs(end.y() - start.y()) * 0.5)
+        path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
+        return path
+    dx = max(40.0, abs(end.x() - start.x()) * 0.5)
+    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return path
+
+
+def anchors(source, target) -> tuple[QPointF, QPointF, bool]:
+    """Where a link leaves its source and enters its target, and whether it runs vertically.
+
+    Side by side (target to the right): right handle to left edge. Stacked
+    (target overlapping in x, clearly above or below): bottom to top or top
+    to bottom, which avoids a loop around the nodes.
+    """
+    s = source.mapRectToScene(source.body_rect())
+    t = target.mapRectToScene(target.body_rect())
+    if t.left() >= s.right() + 20 or t.right() < s.left() - 20 and abs(t.center().y() - s.center().y()) < s.height():
+        return source.mapToScene(source.port_pos()), target.mapToScene(target.in_pos()) - QPointF(2, 0), False
+    if t.top() >= s.bottom() + 10:
+        return QPointF(s.center().x(), s.bottom()), QPointF(t.center().x(), t.top() - 2), True
+    if t.bottom() <= s.top() - 10:
+        return QPointF(s.center().x(), s.top()), QPointF(t.center().x(), t.bottom() + 2), True
+    return source.mapToScene(source.port_pos()), target.mapToScene(target.in_pos()) - QPointF(2, 0), False
+
+
+class LinkItem(QGraphicsItem):
+    """Draws one link between two node items; knows their items, not the model."""
+
+    def __init__(self, link_id: uuid.UUID, source, target, label: str, colours, faults: list[str] | None = None):
+        super().__init__()
+        self.link_id = link_id
+        self.source = source
+        self.target = target
+        self.label = label
+        self.faults = faults or []
+        self.colours = colours
+        self._path = QPainterPath()
+        self._shape = QPainterPath()
+        self._hover = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self.adjust()
+
+    def set_label(self, label: str, faults: list[str]) -> None:
+        self.prepareGeometryChange()
+        self.label = label
+        self.faults = faults
+        self.setToolTip(f"{label}" + (f"<br>Faults: {', '.join(faults)}" if faults else ""))
+        self.update()
+
+    def set_colours(self, colours) -> None:
+        self.colours = colours
+        self.update()
+
+    def adjust(self) -> None:
+        """Follow the end nodes after they moved."""
+        self.prepareGeometryChange()
+        start, end, vertical = anchors(self.source, self.target)
+        self._path = curve(start, end, vertical)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        self._shape = stroker.createStroke(self._path)
+
+    def boundingRect(self) -> QRectF:
+        return self._shape.boundingRect().adjusted(-60, -20, 60, 20)
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        c = self.colours
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colour = c.selection if selected else (c.fault if self.faults else c.link)
+        if self._hover and not selected:
+            colour = colour.lighter(130) if c.dark else colour.darker(130)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(colour, 2.4 if selected else 1.6)
+        if self.faults:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        # Arrow head along the curve's end tangent.
+        end = self._path.pointAtPercent(1.0)
+        angle = math.radians(-self._path.angleAtPercent(1.0))
+        left = end - QPointF(math.cos(angle - 0.4) * ARROW, math.sin(angle - 0.4) * ARROW)
+        right = end - QPointF(math.cos(angle + 0.4) * ARROW, math.sin(angle + 0.4) * ARROW)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF([end, left, right]))
+        text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
+        if text:
+            font = QFont()
+            font.setPointSizeF(7.5)
+            painter.setFont(font)
+            fm = QFontMetricsF(font)
+            mid = self._path.pointAtPercent(0.5)
+            w = fm.horizontalAdvance(text) + 8
+            rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
+            painter.setBrush(c.link_label_bg)
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setPen(colour if (selected or self.faults) else c.node_subtext)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

@@ -1,0 +1,356 @@
+"""A component on the canvas: kind icon, name, key figures, badges and, during a run, its health."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+
+from ..resources import kind_colour, kind_pixmap
+
+NODE_WIDTH = 184.0
+NODE_HEIGHT = 70.0
+PORT_RADIUS = 6.0
+ICON_SIZE = 28
+
+# Short badge texts for policies, in the nesting order around a call (outer to inner).
+POLICY_BADGES = {
+    "retry": ("R", "retry"),
+    "circuit_breaker": ("CB", "circuit breaker"),
+    "rate_limiter": ("RL", "rate limiter"),
+    "timeout": ("T", "timeout"),
+    "bulkhead": ("BH", "bulkhead"),
+    "fallback": ("FB", "fallback"),
+    "load_shedding": ("LS", "load shedding"),
+}
+FAULT_BADGES = {
+    "crash": "crash",
+    "latency": "slow",
+    "exhaustion": "exhaust",
+    "error": "errors",
+    "partition": "cut",
+    "random_failures": "flaky",
+}
+BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
+
+
+@dataclass
+class NodeView:
+    """What a node shows: plain values copied from the model, never the model object itself."""
+
+    name: str
+    kind: str
+    figures: str
+    calls_out: bool
+    policies: list[tuple[str, bool]] = field(default_factory=list)  # (kind, enabled)
+    faults: list[str] = field(default_factory=list)  # fault kinds in the current experiment
+    problems: list[str] = field(default_factory=list)
+
+
+class NodeItem(QGraphicsItem):
+    """Draws one component; the scene maps component ids to these items and back."""
+
+    def __init__(self, component_id: uuid.UUID, view: NodeView, colours):
+        super().__init__()
+        self.component_id = component_id
+        self.view = view
+        self.colours = colours
+        self.health: dict | None = None
+        self._hover = False
+        self._link_target_state: bool | None = None  # True/False while a new link hovers here
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        )
+        self.setAcceptHoverEvents(True)
+        # Panning a large design then blits cached pixmaps instead of re-rendering text.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self._update_tooltip()
+
+    # -- state from the scene --------------------------------------------------
+    def set_view(self, view: NodeView) -> None:
+        self.prepareGeometryChange()
+        self.view = view
+        self._update_tooltip()
+        self.update()
+
+    def set_colours(self, colours) -> None:
+        self.colours = colours
+        self.update()
+
+    def set_health(self, health: dict | None) -> None:
+        self.health = dict(health) if health else None
+        self._update_tooltip()
+        self.update()
+
+    def set_link_target_state(self, state: bool | None) -> None:
+        if state != self._link_target_state:
+            self._link_target_state = state
+            self.update()
+
+    def _update_tooltip(self) -> None:
+        v = self.view
+        lines = [f"<b>{_esc(v.name)}</b> — {v.kind.replace('_', ' ')}", _esc(v.figures)]
+        if v.policies:
+            lines.append("Resilience: " + ", ".join(
+                POLICY_BADGES[k][1] + ("" if on else " (off)") for k, on in v.policies))
+        if v.faults:
+            lines.append("Faults in this experiment: " + ", ".join(f.replace("_", " ") for f in v.faults))
+        if self.health:
+            lines.append(_health_text(self.health))
+        for p in v.problems:
+            lines.append(f"<span style='color:#d3362d'>⚠ {_esc(p)}</span>")
+        if v.calls_out:
+            lines.append("<i>Drag from the dot on the right edge to link to a dependency.</i>")
+        self.setToolTip("<br>".join(x for x in lines if x))
+
+    # -- geometry --------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        m = PORT_RADIUS + 3
+        return QRectF(-NODE_WIDTH / 2 - 3, -NODE_HEIGHT / 2 - 12, NODE_WIDTH + m + 3, NODE_HEIGHT + 24)
+
+    def body_rect(self) -> QRectF:
+        return QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.body_rect(), 8, 8)
+        if self.view.calls_out:
+            path.addEllipse(self.port_pos(), PORT_RADIUS + 3, PORT_RADIUS + 3)
+        return path
+
+    def port_pos(self) -> QPointF:
+        """The outgoing-link handle, local coordinates."""
+        return QPointF(NODE_WIDTH / 2, 0)
+
+    def in_pos(self) -> QPointF:
+        return QPointF(-NODE_WIDTH / 2, 0)
+
+    def hit_port(self, local: QPointF) -> bool:
+        if not self.view.calls_out:
+            return False
+        d = local - self.port_pos()
+        return d.x() * d.x() + d.y() * d.y() <= (PORT_RADIUS + 5) ** 2
+
+    # -- interaction -------------------------------------------------------------
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.scene() is not None:
+            return self.scene().snapped(value)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_moved(self)
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def hoverMoveEvent(self, event):
+        self.setCursor(Qt.CursorShape.CrossCursor if self.hit_port(event.pos()) else Qt.CursorShape.ArrowCursor)
+        super().hoverMoveEvent(event)
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton and self.hit_port(event.pos()) and self.scene() is not None:
+            self.scene().begin_link(self, event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    # -- painting ------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        c = self.colours
+        v = self.view
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        body = self.body_rect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+        border = QColor(c.node_border)
+        width = 1.2
+        if self.health:
+            border, width = _health_colour(self.health, c), 2.4
+        if self._link_target_state is not None:
+            border, width = (c.ok if self._link_target_state else c.bad), 2.6
+        if selected:
+            border, width = c.selection, 2.6
+        elif self._hover and self._link_target_state is None and not self.health:
+            border = border.darker(130) if not c.dark else border.lighter(140)
+
+        path = QPainterPath()
+        path.addRoundedRect(body, 8, 8)
+        painter.fillPath(path, c.node_fill)
+        # Kind colour as a stripe on the left edge, clipped to the rounded body.
+        painter.save()
+        painter.setClipPath(path)
+        painter.fillRect(QRectF(body.left(), body.top(), 5, body.height()), kind_colour(v.kind))
+        painter.restore()
+        painter.setPen(QPen(border, width))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+
+        pix = kind_pixmap(v.kind, ICON_SIZE)
+        painter.drawPixmap(QPointF(body.left() + 13, body.top() + 10), pix)
+
+        text_left = body.left() + 13 + ICON_SIZE + 9
+        text_width = body.right() - 10 - text_left
+        name_font = _font(10.0, True)
+        painter.setFont(name_font)
+        painter.setPen(c.node_text)
+        fm = QFontMetricsF(name_font)
+        painter.drawText(QPointF(text_left, body.top() + 8 + fm.ascent()),
+                         fm.elidedText(v.name, Qt.TextElideMode.ElideRight, text_width))
+        small = _font(8.5)
+        painter.setFont(small)
+        painter.setPen(c.node_subtext)
+        sfm = QFontMetricsF(small)
+        figures = v.figures
+        if self.health:
+            figures = _health_text(self.health, short=True)
+        painter.drawText(QPointF(text_left, body.top() + 27 + sfm.ascent()),
+                         sfm.elidedText(figures, Qt.TextElideMode.ElideRight, text_width))
+
+        self._paint_badges(painter, body)
+        if self.health:
+            self._paint_health(painter, body)
+        if v.problems:
+            self._paint_warning(painter, body)
+        if v.calls_out and (self._hover or selected):
+            painter.setPen(QPen(c.node_fill, 2))
+            painter.setBrush(c.selection)
+            painter.drawEllipse(self.port_pos(), PORT_RADIUS, PORT_RADIUS)
+        elif v.calls_out:
+            painter.setPen(QPen(c.node_border, 1.2))
+            painter.setBrush(c.node_fill)
+            painter.drawEllipse(self.port_pos(), PORT_RADIUS - 2, PORT_RADIUS - 2)
+
+    def _paint_badges(self, painter: QPainter, body: QRectF) -> None:
+        c = self.colours
+        font = _font(7.5, True)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        x = body.left() + 13
+        y = body.bottom() - 18
+        for kind, enabled in self.view.policies:
+            text = POLICY_BADGES.get(kind, ("?", kind))[0]
+            w = fm.horizontalAdvance(text) + 10
+            rect = QRectF(x, y, w, 13)
+            colour = QColor(c.policy)
+            if enabled:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
+                painter.drawRoundedRect(rect, 6.5, 6.5)
+                painter.setPen(QColor("#ffffff"))
+            else:
+                painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect, 6.5, 6.5)
+                painter.setPen(colour)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            x += w + 3
+        for kind in self.view.faults:
+            text = "⚡ " + FAULT_BADGES.get(kind, kind)
+            w = fm.horizontalAdvance(text) + 10
+            rect = QRectF(x, y, w, 13)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c.fault)
+            painter.drawRoundedRect(rect, 6.5, 6.5)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            x += w + 3
+            if x > body.right() - 20:
+                break
+
+    def _paint_health(self, painter: QPainter, body: QRectF) -> None:
+        c, h = self.colours, self.health or {}
+        util = max(0.0, min(1.0, float(h.get("utilisation", 0.0) or 0.0)))
+        bar = QRectF(body.left() + 8, body.bottom() - 4, body.width() - 16, 3)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(c.grid_major)
+        painter.drawRoundedRect(bar, 1.5, 1.5)
+        painter.setBrush(c.ok if util < 0.7 else c.warn if util < 0.9 else c.bad)
+        painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * util, bar.height()), 1.5, 1.5)
+        tags = []
+        crashed = int(h.get("crashed", 0) or 0)
+        if crashed:
+            tags.append((f"{crashed} down", c.bad))
+        breaker = str(h.get("breaker") or "")
+        if breaker in ("open", "half_open"):
+            tags.append((BREAKER_LABELS[breaker], c.bad if breaker == "open" else c.warn))
+        font = _font(7.5, True)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        x = body.right()
+        for text, colour in tags:
+            w = fm.horizontalAdvance(text) + 10
+            x -= w
+            rect = QRectF(x, body.top() - 8, w, 14)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(rect, 7, 7)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            x -= 4
+
+    def _paint_warning(self, painter: QPainter, body: QRectF) -> None:
+        c = self.colours
+        r = QRectF(body.right() - 20, body.top() + 6, 14, 13)
+        tri = QPainterPath()
+        tri.moveTo(r.center().x(), r.top())
+        tri.lineTo(r.right(), r.bottom())
+        tri.lineTo(r.left(), r.bottom())
+        tri.closeSubpath()
+        painter.fillPath(tri, c.warn)
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(_font(8, True))
+        painter.drawText(r.adjusted(0, 2, 0, 0), Qt.AlignmentFlag.AlignCenter, "!")
+
+
+_FONTS: dict[tuple[float, bool], QFont] = {}
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    key = (size, bold)
+    font = _FONTS.get(key)
+    if font is None:
+        font = QFont()
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        _FONTS[key] = font
+    return font
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _health_colour(h: dict, c) -> QColor:
+    if int(h.get("crashed", 0) or 0) and int(h.get("crashed", 0)) >= int(h.get("instances", 1) or 1):
+        return c.bad
+    err = float(h.get("error_rate", 0.0) or 0.0)
+    util = float(h.get("utilisation", 0.0) or 0.0)
+    if err >= 0.05 or util >= 0.95 or h.get("breaker") == "open":
+        return c.bad
+    if err >= 0.01 or util >= 0.8 or h.get("breaker") == "half_open" or h.get("crashed"):
+        return c.warn
+    return c.ok
+
+
+def _health_text(h: dict, short: bool = False) -> str:
+    parts = []
+    if "utilisation" in h:
+        parts.append(f"util {float(h['utilisation']) * 100:.0f} %")
+    if "error_rate" in h:
+        parts.append(f"err {float(h['error_rate']) * 100:.1f} %")
+    if h.get("crashed"):
+        parts.append(f"{int(h['crashed'])} crashed")
+    if h.get("breaker") and not short:
+        parts.append(f"breaker {str(h['breaker']).replace('_', '-')}")
+    return " · ".join(parts)

@@ -1,0 +1,52 @@
+"""The palette of component kinds: drag one onto the canvas, or double-click (or Enter) to add it."""
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QDrag
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
+
+from engine.model import COMPONENT_KINDS
+
+from ..resources import KIND_HINTS, KIND_LABELS, kind_icon, kind_pixmap
+from .view import KIND_MIME
+
+
+class ComponentPalette(QListWidget):
+    """One entry per component kind, with its icon and a tooltip that says what it models."""
+
+    activated_kind = Signal(str)  # double-click or Enter: add at the centre of the canvas
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("palette")
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setIconSize(QSize(24, 24))
+        self.setSpacing(1)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAccessibleName("Component palette")
+        for kind in COMPONENT_KINDS:
+            item = QListWidgetItem(kind_icon(kind), KIND_LABELS[kind])
+            item.setData(Qt.ItemDataRole.UserRole, kind)
+            item.setToolTip(f"<b>{KIND_LABELS[kind]}</b><br>{KIND_HINTS[kind]}<br>"
+                            "<i>Drag onto the canvas, or double-click to add.</i>")
+            item.setSizeHint(QSize(150, 32))
+            self.addItem(item)
+        self.itemActivated.connect(lambda item: self.activated_kind.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def kind_mime(self, kind: str) -> QMimeData:
+        mime = QMimeData()
+        mime.setData(KIND_MIME, kind.encode())
+        mime.setText(kind)
+        return mime
+
+    def startDrag(self, supported_actions) -> None:
+        item = self.currentItem()
+        if item is None:
+            return
+        kind = item.data(Qt.ItemDataRole.UserRole)
+        drag = QDrag(self)
+        drag.setMimeData(self.kind_mime(kind))
+        drag.setPixmap(kind_pixmap(kind, 32))
+        drag.exec(Qt.DropAction.CopyAction)

@@ -1,0 +1,468 @@
+"""The canvas scene: renders the current design of the document and turns gestures into edits."""
+from __future__ import annotations
+
+import math
+import uuid
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
+
+from engine.model import format_seconds
+
+from ..document import ProjectDocument
+from ..theme import current_canvas_colours
+from .link_item import LinkItem, curve
+from .node_item import NodeItem, NodeView
+
+GRID = 20.0
+
+
+def link_label(link) -> str:
+    """'0.5 ms', plus the call pattern when it is not one call every time."""
+    text = link.latency.describe()
+    if link.count != 1:
+        text += f" · ×{link.count}"
+    if link.probability < 1:
+        text += f" · {link.probability * 100:.0f} %"
+    return text
+
+
+class CanvasScene(QGraphicsScene):
+    """Keeps one item per component and link, found through id maps; items never hold models.
+
+    The run dashboard colours nodes through ``set_health``.
+    """
+
+    message = Signal(str)  # a short note for the status bar (e.g. why a link was refused)
+    target_picked = Signal(str)  # a component or link name clicked while picking a fault target
+
+    def __init__(self, document: ProjectDocument, parent=None):
+        super().__init__(parent)
+        self.doc = document
+        self.colours = current_canvas_colours()
+        self.snap_to_grid = True
+        self.picking = False
+        self._nodes: dict[uuid.UUID, NodeItem] = {}
+        self._links: dict[uuid.UUID, LinkItem] = {}
+        self._links_of: dict[uuid.UUID, set[uuid.UUID]] = {}
+        self._health: dict[uuid.UUID, dict] = {}
+        self._syncing = False
+        self._press_positions: dict[uuid.UUID, QPointF] | None = None
+        self._new_link: _NewLink | None = None
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.selectionChanged.connect(self._on_scene_selection)
+        d = document
+        d.design_switched.connect(self.rebuild)
+        d.component_added.connect(self._on_component_added)
+        d.component_removed.connect(self._on_component_removed)
+        d.component_changed.connect(self._on_component_changed)
+        d.components_moved.connect(self._on_components_moved)
+        d.link_added.connect(self._on_link_added)
+        d.link_removed.connect(self._on_link_removed)
+        d.link_changed.connect(self._on_link_changed)
+        d.experiment_changed.connect(self._refresh_faults)
+        d.experiment_removed.connect(self._refresh_faults)
+        d.experiment_added.connect(self._refresh_faults)
+        d.current_experiment_changed.connect(self._refresh_faults)
+        d.selection_changed.connect(self._on_document_selection)
+        d.edited.connect(self._refresh_problems)
+        self.rebuild()
+
+    # -- look-ups used by views, panes and tests ---------------------------------
+    def node_item(self, component_id: uuid.UUID) -> NodeItem | None:
+        return self._nodes.get(component_id)
+
+    def link_item(self, link_id: uuid.UUID) -> LinkItem | None:
+        return self._links.get(link_id)
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def link_items(self) -> list[LinkItem]:
+        return list(self._links.values())
+
+    # -- building ----------------------------------------------------------------
+    def rebuild(self, *_args) -> None:
+        """Drop every item and draw the current design afresh."""
+        self._new_link = None
+        self._syncing = True
+        try:
+            self.clear()
+            self._nodes.clear()
+            self._links.clear()
+            self._links_of.clear()
+            self._health.clear()
+            design = self.doc.design
+            faults = self._fault_map()
+            problems = self._problem_map()
+            for c in design.components:
+                self._add_node(c, faults, problems)
+            for link in design.links:
+                self._add_link(link, faults)
+        finally:
+            self._syncing = False
+        self._update_scene_rect()
+        self._on_document_selection(self.doc.selection)
+
+    def _node_view(self, component, faults: dict[str, list[str]], problems: dict) -> NodeView:
+        return NodeView(
+            name=component.name,
+            kind=component.kind,
+            figures=component.key_figures(),
+            calls_out=component.calls_out,
+            policies=[(p.kind, p.enabled) for p in component.policies],
+            faults=faults.get(component.name, []),
+            problems=problems.get(component.id, []),
+        )
+
+    def _add_node(self, component, faults=None, problems=None) -> NodeItem:
+        faults = self._fault_map() if faults is None else faults
+        problems = self._problem_map() if problems is None else problems
+        item = NodeItem(component.id, self._node_view(component, faults, problems), self.colours)
+        self._nodes[component.id] = item
+        self._syncing_add(item)
+        item.setPos(component.position.x, component.position.y)
+        return item
+
+    def _syncing_add(self, item) -> None:
+        was = self._syncing
+        self._syncing = True
+        try:
+            self.addItem(item)
+        finally:
+            self._syncing = was
+
+    def _add_link(self, link, faults=None) -> LinkItem | None:
+        source = self._node_named(link.source)
+        target = self._node_named(link.target)
+        if source is None or target is None:
+            return None  # a link naming an unknown component: the problems list reports it
+        faults = self._fault_map() if faults is None else faults
+        item = LinkItem(link.id, source, target, link_label(link), self.colours, faults.get(link.name, []))
+        item.set_label(link_label(link), faults.get(link.name, []))
+        self._links[link.id] = item
+        self._links_of.setdefault(source.component_id, set()).add(link.id)
+        self._links_of.setdefault(target.component_id, set()).add(link.id)
+        self._syncing_add(item)
+        return item
+
+    def _node_named(self, name: str) -> NodeItem | None:
+        component = self.doc.component_named(name)
+        return self._nodes.get(component.id) if component is not None else None
+
+    def _fault_map(self) -> dict[str, list[str]]:
+        """Fault kinds of the current experiment by target name (enabled faults only)."""
+        out: dict[str, list[str]] = {}
+        experiment = self.doc.current_experiment
+        if experiment is None:
+            return out
+        for fault in experiment.faults:
+            if fault.enabled:
+                target = " -> ".join(p.strip() for p in fault.target.split("->")) if "->" in fault.target else fault.target
+                kinds = out.setdefault(target, [])
+                if fault.kind not in kinds:
+                    kinds.append(fault.kind)
+        return out
+
+    def _problem_map(self) -> dict[uuid.UUID, list[str]]:
+        out: dict[uuid.UUID, list[str]] = {}
+        for problem in self.doc.design.problems():
+            if problem.subject is not None:
+                out.setdefault(problem.subject, []).append(problem.message)
+        return out
+
+    def _update_scene_rect(self) -> None:
+        rect = self.itemsBoundingRect()
+        if rect.isNull():
+            rect = QRectF(-400, -300, 800, 600)
+        # Generous margins so that panning and dropping beyond the drawing is possible.
+        self.setSceneRect(rect.adjusted(-2000, -2000, 2000, 2000))
+
+    # -- document signals ------------------------------------------------------------
+    def _on_component_added(self, component_id) -> None:
+        self._add_node(self.doc.component(component_id))
+        self._update_scene_rect()
+
+    def _on_component_removed(self, component_id) -> None:
+        item = self._nodes.pop(component_id, None)
+        for link_id in self._links_of.pop(component_id, set()):
+            link = self._links.pop(link_id, None)
+            if link is not None:
+                self.removeItem(link)
+        if item is not None:
+            self._syncing = True
+            try:
+                self.removeItem(item)
+            finally:
+                self._syncing = False
+
+    def _on_component_changed(self, component_id) -> None:
+        item = self._nodes.get(component_id)
+        if item is None:
+            return
+        component = self.doc.component(component_id)
+        old_name = item.view.name
+        item.set_view(self._node_view(component, self._fault_map(), self._problem_map()))
+        pos = QPointF(component.position.x, component.position.y)
+        if item.pos() != pos:
+            item.setPos(pos)
+        if old_name != component.name:
+            for link_id in self._links_of.get(component_id, ()):
+                self._on_link_changed(link_id)
+
+    def _on_components_moved(self, ids: list) -> None:
+        for cid in ids:
+            item = self._nodes.get(cid)
+            if item is not None:
+                p = self.doc.component(cid).position
+                if item.pos() != QPointF(p.x, p.y):
+                    item.setPos(p.x, p.y)
+        self._update_scene_rect()
+
+    def _on_link_added(self, link_id) -> None:
+        self._add_link(self.doc.link(link_id))
+
+    def _on_link_removed(self, link_id) -> None:
+        item = self._links.pop(link_id, None)
+        if item is not None:
+            self._links_of.get(item.source.component_id, set()).discard(link_id)
+            self._links_of.get(item.target.component_id, set()).discard(link_id)
+            self.removeItem(item)
+
+    def _on_link_changed(self, link_id) -> None:
+        item = self._links.get(link_id)
+        if item is not None:
+            link = self.doc.link(link_id)
+            item.set_label(link_label(link), self._fault_map().get(link.name, []))
+
+    def _refresh_faults(self, *_args) -> None:
+        faults = self._fault_map()
+        for cid, item in self._nodes.items():
+            kinds = faults.get(item.view.name, [])
+            if kinds != item.view.faults:
+                item.view.faults = kinds
+                item.set_view(item.view)
+        for lid, item in self._links.items():
+            link = self.doc.link(lid)
+            kinds = faults.get(link.name, [])
+            if kinds != item.faults:
+                item.set_label(link_label(link), kinds)
+
+    def _refresh_problems(self) -> None:
+        problems = self._problem_map()
+        for cid, item in self._nodes.items():
+            msgs = problems.get(cid, [])
+            if msgs != item.view.problems:
+                item.view.problems = msgs
+                item.set_view(item.view)
+
+    # -- selection both ways -------------------------------------------------------------
+    def _on_scene_selection(self) -> None:
+        if self._syncing:
+            return
+        ids = []
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                ids.append(item.component_id)
+            elif isinstance(item, LinkItem):
+                ids.append(item.link_id)
+        self._syncing = True
+        try:
+            self.doc.set_selection(ids)
+        finally:
+            self._syncing = False
+
+    def _on_document_selection(self, ids: list) -> None:
+        if self._syncing:
+            return
+        wanted = set(ids)
+        self._syncing = True
+        try:
+            for cid, item in self._nodes.items():
+                item.setSelected(cid in wanted)
+            for lid, item in self._links.items():
+                item.setSelected(lid in wanted)
+        finally:
+            self._syncing = False
+
+    # -- moves: free while dragging, one undo step on release --------------------------------
+    def snapped(self, pos: QPointF) -> QPointF:
+        if not self.snap_to_grid:
+            return pos
+        return QPointF(round(pos.x() / GRID) * GRID, round(pos.y() / GRID) * GRID)
+
+    def node_moved(self, item: NodeItem) -> None:
+        for link_id in self._links_of.get(item.component_id, ()):
+            link = self._links.get(link_id)
+            if link is not None:
+                link.adjust()
+
+    def mousePressEvent(self, event):
+        if self.picking and event.button() == Qt.MouseButton.LeftButton:
+            self._pick(event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        if self._new_link is None and event.button() == Qt.MouseButton.LeftButton:
+            self._press_positions = {i.component_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event):
+        if self._new_link is not None:
+            self._new_link.move_to(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._new_link is not None:
+            interaction, self._new_link = self._new_link, None
+            interaction.finish(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """Push one move command for everything dragged since the press."""
+        pressed, self._press_positions = self._press_positions, None
+        if not pressed:
+            return
+        moved = {}
+        for cid, before in pressed.items():
+            item = self._nodes.get(cid)
+            if item is not None and item.pos() != before:
+                moved[cid] = (item.pos().x(), item.pos().y())
+        if moved:
+            self.doc.edit.move_components(moved)
+            self._update_scene_rect()
+
+    # -- new links ----------------------------------------------------------------------------
+    def begin_link(self, source: NodeItem, scene_pos: QPointF) -> None:
+        self._new_link = _NewLink(self, source, scene_pos)
+
+    def node_at(self, scene_pos: QPointF) -> NodeItem | None:
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def try_link(self, source_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
+        """Link two components, or say why not (also on the status bar)."""
+        _link_id, reason = self.doc.edit.connect(source_id, target_id)
+        if reason:
+            self.message.emit(f"Link refused: {reason}")
+        return reason
+
+    # -- picking a fault target ----------------------------------------------------------------
+    def _pick(self, scene_pos: QPointF) -> None:
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                self.target_picked.emit(item.view.name)
+                return
+            if isinstance(item, LinkItem):
+                self.target_picked.emit(self.doc.link(item.link_id).name)
+                return
+        self.message.emit("Click a component or a link to aim the fault at it (Esc cancels).")
+
+    # -- health during a run ---------------------------------------------------------------------
+    def set_health(self, component_id: uuid.UUID, health: dict | None) -> None:
+        """Colour a node by live metrics.
+
+        ``health`` may hold ``utilisation`` (0..1), ``error_rate`` (0..1),
+        ``crashed`` (instances down), ``instances`` and ``breaker``
+        ('closed', 'open', 'half_open'); None clears it.
+        """
+        item = self._nodes.get(component_id)
+        if health:
+            self._health[component_id] = dict(health)
+        else:
+            self._health.pop(component_id, None)
+        if item is not None:
+            item.set_health(health)
+
+    def clear_health(self) -> None:
+        for cid in list(self._health):
+            self.set_health(cid, None)
+
+    # -- look ------------------------------------------------------------------------------------
+    def set_colours(self, colours) -> None:
+        self.colours = colours
+        for item in self._nodes.values():
+            item.set_colours(colours)
+        for item in self._links.values():
+            item.set_colours(colours)
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        c = self.colours
+        painter.fillRect(rect, c.background)
+        scale = painter.worldTransform().m11()
+        if scale < 0.35:
+            return  # a grid denser than a few pixels is noise
+        left = math.floor(rect.left() / GRID) * GRID
+        top = math.floor(rect.top() / GRID) * GRID
+        minor, major = [], []
+        x = left
+        while x < rect.right():
+            (major if round(x / GRID) % 5 == 0 else minor).append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            (major if round(y / GRID) % 5 == 0 else minor).append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += GRID
+        painter.setPen(QPen(c.grid_minor, 0))
+        for a, b in minor:
+            painter.drawLine(a, b)
+        painter.setPen(QPen(c.grid_major, 0))
+        for a, b in major:
+            painter.drawLine(a, b)
+
+
+class _NewLink:
+    """The gesture of dragging a new link from a node's handle to another node."""
+
+    def __init__(self, scene: CanvasScene, source: NodeItem, pos: QPointF):
+        self.scene = scene
+        self.source = source
+        self.hovered: NodeItem | None = None
+        self.path = QGraphicsPathItem()
+        pen = QPen(scene.colours.selection, 2, Qt.PenStyle.DashLine)
+        self.path.setPen(pen)
+        self.path.setZValue(10)
+        scene.addItem(self.path)
+        self.note = QGraphicsSimpleTextItem()
+        font = QFont()
+        font.setPointSizeF(8.5)
+        self.note.setFont(font)
+        self.note.setZValue(11)
+        scene.addItem(self.note)
+        self.move_to(pos)
+
+    def move_to(self, pos: QPointF) -> None:
+        start = self.source.mapToScene(self.source.port_pos())
+        self.path.setPath(curve(start, pos))
+        target = self.scene.node_at(pos)
+        if target is self.source:
+            target = None
+        if target is not self.hovered:
+            if self.hovered is not None:
+                self.hovered.set_link_target_state(None)
+            self.hovered = target
+        reason = None
+        if target is not None:
+            reason = self.scene.doc.edit.link_refusal(self.source.component_id, target.component_id)
+            target.set_link_target_state(reason is None)
+        self.note.setText(reason or "")
+        self.note.setBrush(QColor(self.scene.colours.bad))
+        self.note.setPos(pos + QPointF(14, 10))
+
+    def finish(self, pos: QPointF) -> None:
+        if self.hovered is not None:
+            self.hovered.set_link_target_state(None)
+        self.scene.removeItem(self.path)
+        self.scene.removeItem(self.note)
+        target = self.scene.node_at(pos)
+        if target is None or target is self.source:
+            return
+        self.scene.try_link(self.source.component_id, target.component_id)

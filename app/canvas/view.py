@@ -1,0 +1,207 @@
+"""The canvas view: zoom with the wheel and keys, pan, fit, rubber band, drops from the palette."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from .scene import CanvasScene
+
+KIND_MIME = "application/x-faultline-component-kind"
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+class CanvasView(QGraphicsView):
+    """Shows the scene; the wheel zooms about the cursor, the middle button or Space+drag pans."""
+
+    zoom_changed = Signal(float)
+    files_dropped = Signal(list)  # local paths of files dropped on the canvas
+
+    def __init__(self, scene: CanvasScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from: QPointF | None = None
+        self._space = False
+        self.setAccessibleName("Design canvas")
+
+    @property
+    def canvas(self) -> CanvasScene:
+        return self.scene()  # type: ignore[return-value]
+
+    # -- zoom -------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor_under_mouse: bool = False) -> None:
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        old = self.transformationAnchor()
+        if not anchor_under_mouse:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setTransform(QTransform.fromScale(factor, factor))
+        self.setTransformationAnchor(old)
+        self.zoom_changed.emit(factor)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * 1.25)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / 1.25)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit(self) -> None:
+        """Show the whole design, never enlarged beyond 100 %."""
+        rect = self.canvas.itemsBoundingRect()
+        if rect.isNull():
+            self.reset_zoom()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-40, -40, 40, 40)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.set_zoom(1.0)
+        elif self.zoom() < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+        self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom())
+
+    def wheelEvent(self, event):
+        delta = event.angleDelta().y()
+        if delta == 0:
+            return super().wheelEvent(event)
+        self.set_zoom(self.zoom() * (1.0015 ** delta), anchor_under_mouse=True)
+        event.accept()
+
+    # -- pan ----------------------------------------------------------------------
+    def pan_by(self, dx: float, dy: float) -> None:
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + int(dx))
+        v.setValue(v.value() + int(dy))
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.MiddleButton or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan_by(-delta.x(), -delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent):
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.canvas.picking:
+            self.canvas.picking = False
+            self.canvas.message.emit("Target picking cancelled.")
+            event.accept()
+            return
+        step = 60
+        arrows = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0), Qt.Key.Key_Up: (0, -step), Qt.Key.Key_Down: (0, step)}
+        if event.key() in arrows and not self.canvas.selectedItems():
+            self.pan_by(*arrows[event.key()])
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent):
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event):
+        self._space = False
+        super().focusOutEvent(event)
+
+    # -- drops ------------------------------------------------------------------------
+    def dragEnterEvent(self, event):
+        mime = event.mimeData()
+        if mime.hasFormat(KIND_MIME) or _local_files(mime):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):
+        mime = event.mimeData()
+        if mime.hasFormat(KIND_MIME) or _local_files(mime):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):
+        mime = event.mimeData()
+        if mime.hasFormat(KIND_MIME):
+            kind = bytes(mime.data(KIND_MIME)).decode()
+            self.drop_component(kind, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+            return
+        files = _local_files(mime)
+        if files:
+            self.files_dropped.emit(files)
+            event.acceptProposedAction()
+            return
+        event.ignore()
+
+    def drop_component(self, kind: str, scene_pos: QPointF):
+        """Create a component of ``kind`` centred at ``scene_pos`` (snapped); returns its id."""
+        pos = self.canvas.snapped(scene_pos)
+        cid = self.canvas.doc.edit.add_component(kind, (pos.x(), pos.y()))
+        self.setFocus()
+        return cid
+
+    def add_at_centre(self, kind: str):
+        """Keyboard route to creation: a new component in the middle of what is visible."""
+        centre = self.mapToScene(self.viewport().rect().center())
+        # Step aside from anything already there so that new nodes do not stack up.
+        while self.canvas.node_at(centre) is not None:
+            centre += QPointF(40, 40)
+        return self.drop_component(kind, centre)
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def changeEvent(self, event):
+        if event.type() == QEvent.Type.PaletteChange:
+            from ..theme import current_canvas_colours
+
+            self.canvas.set_colours(current_canvas_colours())
+        super().changeEvent(event)
+
+
+def _local_files(mime) -> list[str]:
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]

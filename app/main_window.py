@@ -1,0 +1,761 @@
+"""The main window: canvas in the centre, palette and panes in docks, menus, files, autosave."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from engine.model import Design, Project
+
+from . import theme
+from .canvas import CanvasScene, CanvasView, ComponentPalette
+from .document import EditRejected, ProjectDocument, new_project
+from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
+from .resources import EXAMPLES, app_icon, icon
+from .store import (
+    Autosave,
+    ProjectFileError,
+    RecentFiles,
+    export_json,
+    import_json,
+    open_project,
+    pending_recoveries,
+    save_project,
+)
+
+FRAGMENT_MIME = "application/x-faultline-fragment"
+FILE_FILTER = "Faultline projects (*.faultline)"
+JSON_FILTER = "JSON (*.json)"
+AUTOSAVE_INTERVAL_MS = 60_000
+FIRST_EXAMPLE = "three_tier.json"
+
+
+class MainWindow(QMainWindow):
+    """The design editor. The run dashboard plugs in with ``add_dock`` and ``add_run_action``."""
+
+    document_replaced = Signal()  # after New, Open, Revert, Import, recovery
+
+    def __init__(self, settings: QSettings | None = None, recent: RecentFiles | None = None,
+                 autosave: Autosave | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings or QSettings()
+        self.recent = recent or RecentFiles()
+        self.autosave = autosave or Autosave()
+        self._doc = ProjectDocument(parent=self)
+        self._paste_count = 0
+        self._run_menu: QMenu | None = None
+        self._run_toolbar: QToolBar | None = None
+        self.setWindowIcon(app_icon())
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.scene = CanvasScene(self._doc, self)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.palette_widget = ComponentPalette()
+        self.properties = PropertiesPane(self._doc)
+        self.resilience = ResiliencePanel(self._doc)
+        self.faults = FaultInjectionPanel(self._doc)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.palette_dock = self.add_dock("Components", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea,
+                                          "paletteDock")
+        self.properties_dock = self.add_dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
+                                             "propertiesDock")
+        self.resilience_dock = self.add_dock("Resilience", self.resilience, Qt.DockWidgetArea.RightDockWidgetArea,
+                                             "resilienceDock")
+        self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock")
+        self.tabifyDockWidget(self.properties_dock, self.resilience_dock)
+        self.tabifyDockWidget(self.resilience_dock, self.faults_dock)
+        self.properties_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.properties_dock], [170, 360], Qt.Orientation.Horizontal)
+        self._build_status_bar()
+        self._connect()
+
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self.write_autosave)
+        self.resize(1360, 860)
+        self._restore_layout()
+        self._update_title()
+        self._update_designs()
+
+    # -- public surface for the run dashboard and tests ------------------------------
+    @property
+    def document(self) -> ProjectDocument:
+        return self._doc
+
+    def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.BottomDockWidgetArea,
+                 object_name: str | None = None) -> QDockWidget:
+        """Dock a pane; it gets a toggle in View > Panels and its place is remembered between starts."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or f"{title.lower().replace(' ', '_')}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        self.panels_menu.addAction(dock.toggleViewAction())
+        if self.settings.contains("window/state") and getattr(self, "_layout_restored", False):
+            self.restoreDockWidget(dock)
+        return dock
+
+    def add_run_action(self, action: QAction, toolbar: bool = True) -> None:
+        """Put an action in the Run menu (created on first use) and, if asked, on the Run toolbar."""
+        if self._run_menu is None:
+            self._run_menu = QMenu("&Run", self)
+            self.menuBar().insertMenu(self.help_menu.menuAction(), self._run_menu)
+        self._run_menu.addAction(action)
+        if toolbar:
+            if self._run_toolbar is None:
+                self._run_toolbar = self.addToolBar("Run")
+                self._run_toolbar.setObjectName("runToolbar")
+            self._run_toolbar.addAction(action)
+
+    @property
+    def run_menu(self) -> QMenu | None:
+        return self._run_menu
+
+    # -- actions ---------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts(shortcut)
+            else:
+                action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{text.replace('&', '').rstrip('.…')}"
+                              + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                                 if not action.shortcut().isEmpty() else "") + f"<br><small>{tip}</small>")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        a = self._action
+        self.new_action = a("&New Project", self.new_project, K.New, "new", "Start an empty project.")
+        self.open_action = a("&Open…", self.open_dialog, K.Open, "open", "Open a .faultline project.")
+        self.save_action = a("&Save", self.save, K.Save, "save", "Save the project.")
+        self.save_as_action = a("Save &As…", self.save_as, K.SaveAs, None, "Save the project to another file.")
+        self.revert_action = a("&Revert to Saved", self.revert, None, None, "Drop unsaved changes and reload the file.")
+        self.import_action = a("&Import JSON…", self.import_dialog, None, None, "Open a design or project exported as JSON.")
+        self.export_action = a("&Export Design as JSON…", self.export_dialog, None, None,
+                               "Write the current design as JSON, for review and version control.")
+        self.quit_action = a("&Quit", self.close, K.Quit, None, "Close Faultline.")
+        stack: QUndoStack = self._doc.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(K.Undo)
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(QKeySequence.keyBindings(K.Redo))
+        self.redo_action.setIcon(icon("redo"))
+        self.addActions([self.undo_action, self.redo_action])
+        self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")
+        self.copy_action = a("&Copy", self.copy, K.Copy, None, "Copy the selected components and the links among them.")
+        self.paste_action = a("&Paste", self.paste, K.Paste, None, "Paste components from the clipboard.")
+        self.duplicate_action = a("&Duplicate", self.duplicate, QKeySequence("Ctrl+D"), "duplicate",
+                                  "Copy the selected components in place.")
+        self.delete_action = a("&Delete", self.delete_selection, [QKeySequence(K.Delete), QKeySequence("Backspace")],
+                               "delete", "Delete the selected components and links.")
+        self.select_all_action = a("Select &All", self.select_all, K.SelectAll, None, "Select everything.")
+        self.zoom_in_action = a("Zoom &In", self.view.zoom_in, K.ZoomIn, "zoom_in", "Enlarge the canvas.")
+        self.zoom_out_action = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "zoom_out", "Shrink the canvas.")
+        self.reset_zoom_action = a("&Actual Size", self.view.reset_zoom, QKeySequence("Ctrl+0"), None, "Zoom to 100 %.")
+        self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")
+        self.snap_action = a("&Snap to Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
+        self.snap_action.setCheckable(True)
+        self.snap_action.setChecked(True)
+        self.new_design_action = a("&New Design", self.new_design, None, None, "Add an empty design to the project.")
+        self.delete_design_action = a("&Delete Design", self.delete_design, None, None,
+                                      "Remove the current design from the project.")
+        self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
+                                       "Add a chaos experiment to the design.")
+        self.about_action = a("&About Faultline", self.about, None, None, "")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions = {}
+        for name in theme.THEMES:
+            action = QAction({"system": "Follow &System", "light": "&Light", "dark": "&Dark"}[name], self)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            self.theme_group.addAction(action)
+            self.theme_actions[name] = action
+        self.add_kind_actions = {}
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action,
+                              self.delete_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.select_all_action)
+        insert_menu = bar.addMenu("&Insert")
+        from engine.model import COMPONENT_KINDS
+
+        from .resources import KIND_LABELS, kind_icon
+
+        for i, kind in enumerate(COMPONENT_KINDS, start=1):
+            action = QAction(kind_icon(kind), KIND_LABELS[kind], self)
+            action.setShortcut(QKeySequence(f"Ctrl+Shift+{i}"))
+            action.setStatusTip(f"Add a {KIND_LABELS[kind].lower()} in the middle of the view.")
+            action.triggered.connect(lambda _=False, k=kind: self.view.add_at_centre(k))
+            self.addAction(action)
+            insert_menu.addAction(action)
+            self.add_kind_actions[kind] = action
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_zoom_action, self.fit_action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.snap_action)
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_menu.addActions(list(self.theme_actions.values()))
+        self.panels_menu = view_menu.addMenu("&Panels")
+        design_menu = bar.addMenu("&Design")
+        design_menu.addActions([self.new_design_action, self.delete_design_action])
+        design_menu.addSeparator()
+        design_menu.addAction(self.new_experiment_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tb.addActions([self.new_action, self.open_action, self.save_action])
+        tb.addSeparator()
+        tb.addActions([self.undo_action, self.redo_action, self.duplicate_action, self.delete_action])
+        tb.addSeparator()
+        tb.addActions([self.zoom_out_action, self.zoom_in_action, self.fit_action, self.snap_action])
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Design "))
+        self.design_combo = QComboBox()
+        self.design_combo.setMinimumContentsLength(14)
+        self.design_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.design_combo.setToolTip("The design shown on the canvas (a project may hold several).")
+        self.design_combo.activated.connect(lambda i: self._doc.set_current_design(self.design_combo.itemData(i)))
+        tb.addWidget(self.design_combo)
+        tb.addSeparator()
+        tb.addAction(self.new_experiment_action)
+        self.main_toolbar = tb
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("problemsBadge")
+        self.zoom_label = QLabel("100 %")
+        self.zoom_label.setToolTip("Zoom: wheel, Ctrl++ / Ctrl+-, F fits the design")
+        status.addPermanentWidget(self.problems_label)
+        status.addPermanentWidget(self.zoom_label)
+        status.showMessage("Drag components from the palette; drag from a component's right-hand dot to link it.", 8000)
+
+    def _connect(self) -> None:
+        d = self._doc
+        d.modified_changed.connect(self._on_modified)
+        d.path_changed.connect(lambda *_: self._update_title())
+        d.design_changed.connect(lambda *_: (self._update_designs(), self._update_title()))
+        d.design_added.connect(lambda *_: self._update_designs())
+        d.design_removed.connect(lambda *_: self._update_designs())
+        d.design_switched.connect(lambda *_: self._update_designs())
+        d.project_replaced.connect(self._update_designs)
+        d.edited.connect(self._update_problems)
+        d.selection_changed.connect(self._update_edit_actions)
+        self.scene.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.scene.target_picked.connect(self._target_picked)
+        self.faults.pick_requested.connect(self._start_picking)
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.view.files_dropped.connect(self._open_dropped)
+        self.palette_widget.activated_kind.connect(self.view.add_at_centre)
+        self._update_edit_actions()
+        self._update_problems()
+
+    # -- layout, theme ------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self._layout_restored = True
+        snap = self.settings.value("canvas/snap", True)
+        self.snap_action.setChecked(snap not in (False, "false", "0"))
+        self.scene.snap_to_grid = self.snap_action.isChecked()
+        name = str(self.settings.value("window/theme", "system"))
+        self.theme_actions.get(name, self.theme_actions["system"]).setChecked(True)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("canvas/snap", self.snap_action.isChecked())
+        self.settings.sync()
+
+    def set_theme(self, name: str) -> None:
+        app = QApplication.instance()
+        colours = theme.apply_theme(app, name)
+        self.settings.setValue("window/theme", name)
+        self.theme_actions[name].setChecked(True)
+        self.scene.set_colours(colours)
+        self._refresh_icons()
+
+    def _refresh_icons(self) -> None:
+        for action, name in ((self.new_action, "new"), (self.open_action, "open"), (self.save_action, "save"),
+                             (self.undo_action, "undo"), (self.redo_action, "redo"), (self.delete_action, "delete"),
+                             (self.duplicate_action, "duplicate"), (self.zoom_in_action, "zoom_in"),
+                             (self.zoom_out_action, "zoom_out"), (self.fit_action, "fit"), (self.snap_action, "grid"),
+                             (self.new_experiment_action, "experiment")):
+            action.setIcon(icon(name))
+
+    def _toggle_snap(self, on: bool) -> None:
+        self.scene.snap_to_grid = on
+
+    # -- title, status -------------------------------------------------------------------
+    def _on_modified(self, modified: bool) -> None:
+        self.setWindowModified(modified)
+        if modified:
+            if not self.autosave_timer.isActive():
+                self.autosave_timer.start()
+        else:
+            self.autosave_timer.stop()
+
+    def _update_title(self) -> None:
+        path = self._doc.path
+        name = path.name if path else self._doc.project.name
+        self.setWindowTitle(f"{name}[*] — Faultline")
+        self.setWindowModified(self._doc.modified)
+        self.revert_action.setEnabled(path is not None)
+
+    def _update_designs(self, *_args) -> None:
+        self.design_combo.blockSignals(True)
+        self.design_combo.clear()
+        for d in self._doc.project.designs:
+            self.design_combo.addItem(d.name, d.id)
+        self.design_combo.setCurrentIndex(self.design_combo.findData(self._doc.design.id))
+        self.design_combo.blockSignals(False)
+        self.delete_design_action.setEnabled(len(self._doc.project.designs) > 1)
+
+    def _update_problems(self) -> None:
+        problems = self._doc.design.problems()
+        if problems:
+            self.problems_label.setText(f"⚠ {len(problems)} to fix before a run")
+            self.problems_label.setToolTip("<br>".join(str(p) for p in problems[:20]))
+        else:
+            self.problems_label.setText("✓ ready to run" if self._doc.design.components else "")
+            self.problems_label.setToolTip("")
+
+    def _update_edit_actions(self, *_args) -> None:
+        sel = self._doc.selection
+        has_components = any(self._doc.kind_of(i) == "component" for i in sel)
+        for action in (self.cut_action, self.copy_action, self.duplicate_action):
+            action.setEnabled(has_components)
+        self.delete_action.setEnabled(bool(sel))
+
+    # -- edit actions -----------------------------------------------------------------------
+    def _focus_in_text(self) -> bool:
+        """Whether the keyboard focus is in a text field, where edit shortcuts belong to the field."""
+        from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+
+        w = QApplication.focusWidget()
+        return isinstance(w, (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox))
+
+    def copy(self) -> None:
+        if self._focus_in_text():
+            QApplication.focusWidget().copy()
+            return
+        fragment = self._doc.edit.fragment(self._doc.selection)
+        if fragment is None:
+            return
+        mime = QMimeData()
+        text = json.dumps(fragment)
+        mime.setData(FRAGMENT_MIME, text.encode())
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        self._paste_count = 0
+        self.statusBar().showMessage(f"Copied {len(fragment['components'])} components.", 4000)
+
+    def cut(self) -> None:
+        if self._focus_in_text():
+            QApplication.focusWidget().cut()
+            return
+        self.copy()
+        ids = [i for i in self._doc.selection if self._doc.kind_of(i) == "component"]
+        self._doc.edit.delete(ids)
+        self._paste_count = -1  # paste a cut in place
+
+    def paste(self) -> None:
+        if self._focus_in_text():
+            QApplication.focusWidget().paste()
+            return
+        mime = QApplication.clipboard().mimeData()
+        raw = None
+        if mime is not None and mime.hasFormat(FRAGMENT_MIME):
+            raw = bytes(mime.data(FRAGMENT_MIME)).decode()
+        elif mime is not None and mime.hasText():
+            raw = mime.text()
+        try:
+            fragment = json.loads(raw) if raw else None
+        except ValueError:
+            fragment = None
+        if not isinstance(fragment, dict):
+            self.statusBar().showMessage("The clipboard holds no Faultline components.", 5000)
+            return
+        self._paste_count += 1
+        step = 40.0 * self._paste_count
+        try:
+            self._doc.edit.paste(fragment, (step, step))
+        except EditRejected as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+
+    def duplicate(self) -> None:
+        self._doc.edit.duplicate(self._doc.selection)
+
+    def delete_selection(self) -> None:
+        if self._focus_in_text():
+            return
+        self._doc.edit.delete(self._doc.selection)
+
+    def select_all(self) -> None:
+        if self._focus_in_text():
+            QApplication.focusWidget().selectAll()
+            return
+        design = self._doc.design
+        self._doc.set_selection([c.id for c in design.components] + [link.id for link in design.links])
+
+    def new_design(self) -> None:
+        self._doc.edit.add_design()
+        self.properties_dock.raise_()
+        self.statusBar().showMessage("New design added: rename it in Properties.", 6000)
+
+    def delete_design(self) -> None:
+        design = self._doc.design
+        answer = QMessageBox.question(self, "Delete design", f'Delete the design "{design.name}" and its experiments?'
+                                      " (Undo brings it back.)")
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                self._doc.edit.remove_design(design.id)
+            except EditRejected as exc:
+                self.statusBar().showMessage(str(exc), 6000)
+
+    # -- fault target picking ----------------------------------------------------------------
+    def _start_picking(self) -> None:
+        self.scene.picking = True
+        self.view.setFocus()
+        self.statusBar().showMessage("Click the component or link the fault should hit (Esc cancels).")
+
+    def _target_picked(self, name: str) -> None:
+        self.scene.picking = False
+        self.faults.set_picked_target(name)
+        self.faults_dock.raise_()
+        self.statusBar().showMessage(f"Fault aimed at “{name}”.", 5000)
+
+    # -- files --------------------------------------------------------------------------------
+    def ask_save_changes(self) -> str:
+        """'save', 'discard' or 'cancel' — asked before unsaved changes would be lost."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save the changes to “{self._doc.path.name if self._doc.path else self._doc.project.name}”?")
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    def choose_open_path(self, caption: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, caption, str(self._last_dir()), filters)
+        return path or None
+
+    def choose_save_path(self, caption: str, filters: str, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, str(self._last_dir() / suggested), filters)
+        return path or None
+
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    def _last_dir(self) -> Path:
+        return Path(str(self.settings.value("files/last_dir", str(Path.home()))))
+
+    def maybe_save(self) -> bool:
+        """True if it is fine to drop the current project (saved, discarded, or unchanged)."""
+        if not self._doc.modified:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_project(self) -> None:
+        if self.maybe_save():
+            self._replace(new_project(), None, [])
+            self.statusBar().showMessage("New project.", 4000)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path = self.choose_open_path("Open project", f"{FILE_FILTER};;{JSON_FILTER};;All files (*)")
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a .faultline project (or import a JSON file); False if refused or cancelled."""
+        path = Path(path)
+        if path.suffix.lower() == ".json":
+            return self.import_path(path, ask)
+        if ask and not self.maybe_save():
+            return False
+        try:
+            opened = open_project(path)
+        except ProjectFileError as exc:
+            self.show_error("Cannot open project", str(exc))
+            if not path.exists():
+                self._forget_recent(path)
+            return False
+        self._replace(opened.project, path, opened.runs)
+        self._remember(path)
+        self.statusBar().showMessage(f"Opened {path.name}.", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self._doc.path is None:
+            return self.save_as()
+        return self._save_to(self._doc.path)
+
+    def save_as(self) -> bool:
+        suggested = (self._doc.path.name if self._doc.path else f"{self._doc.project.name}.faultline")
+        path = self.choose_save_path("Save project as", FILE_FILTER, suggested)
+        if not path:
+            return False
+        if not path.endswith(".faultline"):
+            path += ".faultline"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            save_project(path, self._doc.snapshot(), self._doc.runs)
+        except ProjectFileError as exc:
+            self.show_error("Cannot save project", str(exc))
+            return False
+        self._doc.mark_saved(path)
+        self.autosave.discard()
+        self._remember(path)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path.name}.", 5000)
+        return True
+
+    def revert(self) -> None:
+        path = self._doc.path
+        if path is None:
+            return
+        if self._doc.modified:
+            answer = QMessageBox.question(self, "Revert", f"Drop all unsaved changes and reload {path.name}?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            opened = open_project(path)
+        except ProjectFileError as exc:
+            self.show_error("Cannot revert", str(exc))
+            return
+        self._replace(opened.project, path, opened.runs)
+
+    def import_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path = self.choose_open_path("Import JSON", f"{JSON_FILTER};;All files (*)")
+        if path:
+            self.import_path(path, ask=False)
+
+    def import_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a JSON project or design as a new, unsaved project."""
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            item = import_json(path)
+        except ProjectFileError as exc:
+            self.show_error("Cannot import", str(exc))
+            return False
+        project = item if isinstance(item, Project) else Project(name=item.name, designs=[item])
+        self._replace(project, None, [])
+        self.settings.setValue("files/last_dir", str(path.parent))
+        self.statusBar().showMessage(f"Imported {path.name}; save it as a project to keep it.", 6000)
+        return True
+
+    def export_dialog(self) -> None:
+        design = self._doc.design
+        path = self.choose_save_path("Export design as JSON", JSON_FILTER, f"{design.name}.json")
+        if path:
+            self.export_path(path)
+
+    def export_path(self, path: str | Path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() != ".json":
+            path = path.with_suffix(path.suffix + ".json") if path.suffix else path.with_suffix(".json")
+        try:
+            export_json(self._doc.design.model_copy(deep=True), path)
+        except ProjectFileError as exc:
+            self.show_error("Cannot export", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported “{self._doc.design.name}” to {path.name}.", 5000)
+        return True
+
+    def _replace(self, project: Project, path: Path | None, runs, modified: bool = False) -> None:
+        self.scene.clear_health()
+        self._doc.load(project, path, runs, modified=modified)
+        self.autosave.discard()
+        self._update_title()
+        self.view.fit()
+        self.document_replaced.emit()
+
+    def _remember(self, path: Path) -> None:
+        self.settings.setValue("files/last_dir", str(path.parent))
+        try:
+            self.recent.add(path)
+        except ProjectFileError:
+            pass  # the recent list is a convenience; failing to keep it must not fail a save
+
+    def _forget_recent(self, path: Path) -> None:
+        try:
+            self.recent.remove(path)
+        except ProjectFileError:
+            pass
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.existing()
+        if not paths:
+            empty = self.recent_menu.addAction("No recent projects")
+            empty.setEnabled(False)
+            return
+        for i, path in enumerate(paths, start=1):
+            action = self.recent_menu.addAction(f"&{i} {path.name}" if i < 10 else path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear List", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        try:
+            self.recent.clear()
+        except ProjectFileError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+
+    def _open_dropped(self, paths: list) -> None:
+        if paths:
+            self.open_path(paths[0])
+
+    def dragEnterEvent(self, event):
+        if any(u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json")) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):
+        files = [u.toLocalFile() for u in event.mimeData().urls()
+                 if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+    # -- start-up, autosave, recovery ---------------------------------------------------------
+    def start(self, argv_paths: list[str]) -> None:
+        """Open what the command line names, else offer recovery, else the example on first start."""
+        if self.offer_recovery():
+            return
+        if argv_paths:
+            self.open_path(argv_paths[0], ask=False)
+            return
+        if not self.settings.value("app/started_before", False, type=bool):
+            self.settings.setValue("app/started_before", True)
+            example = EXAMPLES / FIRST_EXAMPLE
+            if example.is_file():
+                self.import_path(example, ask=False)
+                self.statusBar().showMessage("This is an example design: a client, a load balancer, services and a "
+                                             "database. Select a component to edit it.", 15000)
+                return
+        self.view.fit()
+
+    def ask_recover(self, recovery) -> bool:
+        when = recovery.written.astimezone().strftime("%Y-%m-%d %H:%M") if recovery.written else "recently"
+        original = f" ({recovery.original})" if recovery.original else ""
+        answer = QMessageBox.question(
+            self, "Recover unsaved work",
+            f"Faultline did not close properly. A recovery copy of “{recovery.project_name}”{original} "
+            f"from {when} was found.\n\nOpen it? (No deletes the copy.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_recovery(self) -> bool:
+        """Offer the newest recovery copy left by a crash; True if one was opened."""
+        recoveries = pending_recoveries(self.autosave.directory)
+        for recovery in recoveries:
+            if not self.ask_recover(recovery):
+                recovery.discard()
+                continue
+            try:
+                opened = recovery.open()
+            except ProjectFileError as exc:
+                self.show_error("Cannot recover", str(exc))
+                recovery.discard()
+                continue
+            self._replace(opened.project, recovery.original, opened.runs, modified=True)
+            # Keep the work safe under this session's own copy before letting the old one go.
+            self.write_autosave()
+            recovery.discard()
+            self.statusBar().showMessage("Recovered unsaved work: save it to keep it.", 10000)
+            return True
+        return False
+
+    def write_autosave(self) -> None:
+        if not self._doc.modified:
+            return
+        try:
+            self.autosave.write(self._doc.snapshot(), self._doc.path, self._doc.runs)
+        except ProjectFileError as exc:
+            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+
+    def closeEvent(self, event):
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.autosave_timer.stop()
+        self.autosave.close()
+        self.save_layout()
+        event.accept()
+
+    def about(self) -> None:
+        from .version import __version__
+
+        QMessageBox.about(self, "About Faultline",
+                          f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "
+                          "and watch resilience patterns hold it together.</p>")

@@ -1,0 +1,397 @@
+"""The Faults pane: the design's experiments, the faults of the current one, and their timeline."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.model import FAULT_KINDS, format_seconds
+
+from ..document import EditRejected, ProjectDocument, kind_label
+from ..resources import icon
+from ..theme import current_canvas_colours
+from .fields import ChoiceEditor, TextEditor
+from .forms import FAULT_FORMS, ModelForm
+
+FAULT_HINTS = {
+    "crash": "Instances stop: callers are refused at once, or hang until they time out.",
+    "latency": "Extra delay on a link, or on every call into a component.",
+    "exhaustion": "CPU slowdown, a shrunken pool, or a memory leak that ends in a crash.",
+    "error": "A share of calls fails with an application error.",
+    "partition": "A link drops everything.",
+    "random_failures": "Instances fail and recover at random (MTBF / MTTR).",
+}
+FAULT_TITLES = {
+    "crash": "Component crash", "latency": "Network latency", "exhaustion": "Resource exhaustion",
+    "error": "Error injection", "partition": "Partition", "random_failures": "Random failures",
+}
+
+
+def fault_summary(fault) -> str:
+    end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)
+    repeat = f", every {format_seconds(fault.period)}" if fault.period else ""
+    return f"{FAULT_TITLES[fault.kind]} on “{fault.target}”, {format_seconds(fault.start)} → {end}{repeat}"
+
+
+class FaultTimeline(QWidget):
+    """One row per fault: when it is active over the run; click a row to select that fault."""
+
+    fault_clicked = Signal(object)
+
+    ROW = 16
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.faults: list = []
+        self.selected = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip("When each fault is active over the run. Hatched bars repeat; an arrow runs to the end.")
+        self.setAccessibleName("Fault timeline")
+
+    def set_faults(self, faults: list, selected=None) -> None:
+        self.faults = list(faults)
+        self.selected = selected
+        self.updateGeometry()
+        self.update()
+
+    def horizon(self) -> float:
+        """The time span shown: the latest fault end with a margin, at least a minute."""
+        end = 60.0
+        for f in self.faults:
+            last = f.start + (f.duration or 0) + (f.period or 0)
+            end = max(end, last * 1.15)
+        return end
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 24 + max(1, len(self.faults)) * self.ROW)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def _x(self, t: float, width: float, horizon: float) -> float:
+        return 16 + (width - 32) * min(1.0, t / horizon)
+
+    def paintEvent(self, event) -> None:
+        c = current_canvas_colours()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w = self.width()
+        horizon = self.horizon()
+        p.fillRect(self.rect(), self.palette().base())
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1.5))
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        ticks = _ticks(horizon)
+        axis_y = self.height() - 16
+        p.setPen(QPen(self.palette().mid().color(), 1))
+        p.drawLine(4, axis_y, w - 4, axis_y)
+        for t in ticks:
+            x = self._x(t, w, horizon)
+            p.drawLine(int(x), axis_y, int(x), axis_y + 3)
+            label = format_seconds(t)
+            p.setPen(self.palette().placeholderText().color())
+            p.drawText(QRectF(x - 30, axis_y + 2, 60, 14), Qt.AlignmentFlag.AlignHCenter, label)
+            p.setPen(QPen(self.palette().mid().color(), 1))
+        if not self.faults:
+            p.setPen(self.palette().placeholderText().color())
+            p.drawText(QRectF(0, 0, w, axis_y), Qt.AlignmentFlag.AlignCenter, "no faults yet")
+            return
+        for row, f in enumerate(self.faults):
+            y = 4 + row * self.ROW
+            colour = QColor(c.fault) if f.enabled else QColor(self.palette().mid().color())
+            if f.id == self.selected:
+                p.fillRect(QRectF(0, y - 2, w, self.ROW), self.palette().alternateBase())
+            for start, end in f.windows(horizon):
+                x0, x1 = self._x(start, w, horizon), self._x(end, w, horizon)
+                rect = QRectF(x0, y + 1, max(3.0, x1 - x0), self.ROW - 6)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(colour)
+                p.drawRoundedRect(rect, 3, 3)
+                if f.duration is None:
+                    p.setPen(QPen(colour, 1.5))
+                    p.drawLine(int(rect.right()) - 1, int(rect.center().y()), int(rect.right()) + 3, int(rect.center().y()))
+            label = f"{kind_label(f.kind)} · {f.target}"
+            p.setPen(self.palette().text().color() if f.id == self.selected else self.palette().placeholderText().color())
+            first = f.windows(horizon)
+            x = self._x(first[0][1], w, horizon) + 4 if first else 4
+            if x + fm.horizontalAdvance(label) > w:
+                x = max(4.0, self._x(f.start, w, horizon) - fm.horizontalAdvance(label) - 4)
+            p.drawText(QRectF(x, y - 1, w, self.ROW), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+
+    def mousePressEvent(self, event) -> None:
+        row = int((event.position().y() - 4) // self.ROW)
+        if 0 <= row < len(self.faults):
+            self.fault_clicked.emit(self.faults[row].id)
+
+
+def fit_rows(view: QListWidget, most: int = 6) -> None:
+    """Make a short list only as tall as its rows, so the form below gets the room."""
+    rows = max(1, min(most, view.count()))
+    height = view.sizeHintForRow(0) if view.count() else 18
+    view.setFixedHeight(rows * max(height, 18) + 2 * view.frameWidth() + 4)
+
+
+def _ticks(horizon: float) -> list[float]:
+    raw = horizon / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return [i * step for i in range(int(horizon // step) + 1)]
+
+
+class FaultInjectionPanel(QWidget):
+    """Experiments of the design (create, rename, duplicate, delete) and the faults of the current one."""
+
+    pick_requested = Signal()  # the user wants to click the fault's target on the canvas
+
+    def __init__(self, document: ProjectDocument, parent=None):
+        super().__init__(parent)
+        self.doc = document
+        self.fault_id = None
+        self.form: ModelForm | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 10)
+        outer.setSpacing(6)
+        exp_row = QHBoxLayout()
+        exp_label = QLabel("Experiment")
+        exp_label.setObjectName("paneTitle")
+        self.experiments = ChoiceEditor()
+        self.experiments.setObjectName("experimentChooser")
+        self.experiments.setToolTip("The experiment whose faults are shown here and badged on the canvas.")
+        self.experiments.committed.connect(self.doc.set_current_experiment)
+        exp_row.addWidget(exp_label)
+        exp_row.addWidget(self.experiments, 1)
+        self.new_exp = self._button("add", "New experiment", self.new_experiment)
+        self.dup_exp = self._button("duplicate", "Duplicate this experiment", self.duplicate_experiment)
+        self.del_exp = self._button("delete", "Delete this experiment", self.delete_experiment)
+        for b in (self.new_exp, self.dup_exp, self.del_exp):
+            exp_row.addWidget(b)
+        outer.addLayout(exp_row)
+        name_row = QHBoxLayout()
+        name_row.addWidget(QLabel("Name"))
+        self.exp_name = TextEditor()
+        self.exp_name.setObjectName("experimentName")
+        self.exp_name.setToolTip("Rename the experiment (Enter to apply).")
+        self.exp_name.committed.connect(self.rename_experiment)
+        name_row.addWidget(self.exp_name, 1)
+        outer.addLayout(name_row)
+        self.exp_error = QLabel()
+        self.exp_error.setObjectName("fieldError")
+        self.exp_error.setWordWrap(True)
+        self.exp_error.hide()
+        outer.addWidget(self.exp_error)
+        self.timeline = FaultTimeline()
+        self.timeline.fault_clicked.connect(self.select_fault)
+        outer.addWidget(self.timeline)
+        bar = QHBoxLayout()
+        self.add_button = QToolButton()
+        self.add_button.setText("Add fault")
+        self.add_button.setIcon(icon("bolt"))
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        self.add_actions: dict[str, QAction] = {}
+        for kind in FAULT_KINDS:
+            action = menu.addAction(FAULT_TITLES[kind])
+            action.setToolTip(FAULT_HINTS[kind])
+            action.triggered.connect(lambda _=False, k=kind: self.add_fault(k))
+            self.add_actions[kind] = action
+        self.add_button.setMenu(menu)
+        self.remove_button = self._button("remove", "Remove the selected fault", self.remove_fault)
+        bar.addWidget(self.add_button)
+        bar.addStretch(1)
+        bar.addWidget(self.remove_button)
+        outer.addLayout(bar)
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._current_changed)
+        outer.addWidget(self.list)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setProperty("secondary", True)
+        outer.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        scroll.setWidget(body)
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.fault_title = QLabel()
+        self.fault_title.setWordWrap(True)
+        self.fault_title.setProperty("secondary", True)
+        self.body.addWidget(self.fault_title)
+        self.form_holder = QVBoxLayout()
+        self.body.addLayout(self.form_holder)
+        self.body.addStretch(1)
+        outer.addWidget(scroll, 1)
+        d = document
+        for signal in (d.experiment_added, d.experiment_removed, d.experiment_changed, d.current_experiment_changed,
+                       d.design_switched, d.component_changed, d.component_added, d.component_removed,
+                       d.link_added, d.link_removed):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def _button(self, icon_name: str, tip: str, slot) -> QToolButton:
+        b = QToolButton()
+        b.setIcon(icon(icon_name))
+        b.setToolTip(tip)
+        b.setAccessibleName(tip)
+        b.clicked.connect(slot)
+        return b
+
+    # -- showing ----------------------------------------------------------------------
+    def refresh(self, *_args) -> None:
+        design = self.doc.design
+        current = self.doc.current_experiment
+        self.experiments.set_choices([(e.id, e.name) for e in design.experiments])
+        self.experiments.set_value(current.id if current else None)
+        for w in (self.dup_exp, self.del_exp, self.exp_name, self.add_button):
+            w.setEnabled(current is not None)
+        self.exp_name.set_value(current.name if current else "")
+        self.list.blockSignals(True)
+        self.list.clear()
+        faults = current.faults if current else []
+        if self.fault_id not in {f.id for f in faults}:
+            self.fault_id = faults[0].id if faults else None
+        for fault in faults:
+            item = QListWidgetItem(fault_summary(fault))
+            item.setData(Qt.ItemDataRole.UserRole, fault.id)
+            item.setToolTip(FAULT_HINTS[fault.kind])
+            if not fault.enabled:
+                item.setForeground(self.palette().placeholderText())
+            self.list.addItem(item)
+            if fault.id == self.fault_id:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        self.list.setVisible(bool(faults))
+        fit_rows(self.list)
+        self.remove_button.setEnabled(bool(faults))
+        self.timeline.set_faults(faults, self.fault_id)
+        if current is None:
+            self.message.setText("No experiment yet. Create one with + to compose faults against this design.")
+        elif not faults:
+            self.message.setText("Add a fault; it is aimed at the selected component or link, or at the first "
+                                 "that fits. Change the target in the form or pick it on the canvas.")
+        else:
+            self.message.setText("")
+        self.message.setVisible(bool(self.message.text()))
+        self._show_fault()
+
+    def _current_changed(self, current, _previous) -> None:
+        self.fault_id = current.data(Qt.ItemDataRole.UserRole) if current else None
+        self.timeline.set_faults(self.timeline.faults, self.fault_id)
+        self._show_fault()
+
+    def select_fault(self, fault_id) -> None:
+        self.fault_id = fault_id
+        self.refresh()
+
+    def _show_fault(self) -> None:
+        experiment = self.doc.current_experiment
+        fault = None
+        if experiment is not None and self.fault_id is not None:
+            fault = next((f for f in experiment.faults if f.id == self.fault_id), None)
+        form_cls = FAULT_FORMS.get(fault.kind) if fault else None
+        if self.form is not None and (form_cls is None or type(self.form) is not form_cls):
+            self.form_holder.removeWidget(self.form)
+            # Hidden and detached at once: deleteLater only runs when the event loop gets back.
+            self.form.hide()
+            self.form.setParent(None)
+            self.form.deleteLater()
+            self.form = None
+        self.fault_title.setVisible(fault is not None)
+        if fault is None:
+            return
+        if self.form is None:
+            self.form = form_cls()
+            self.form.target.pick_requested.connect(self.pick_requested)
+            self.form_holder.addWidget(self.form)
+        eid, fid = experiment.id, fault.id
+        self.form.commit = lambda changes: self.doc.edit.set_fault_fields(eid, fid, changes)
+        self.form.target.set_choices(self.doc.edit.fault_targets(fault.kind))
+        self.form.target.pick.setChecked(False)
+        self.form.bind(fault)
+        self.fault_title.setText(f"<b>{FAULT_TITLES[fault.kind]}</b> — {FAULT_HINTS[fault.kind]}")
+
+    # -- experiments -------------------------------------------------------------------
+    def new_experiment(self) -> None:
+        self.doc.edit.add_experiment()
+
+    def duplicate_experiment(self) -> None:
+        if self.doc.current_experiment is not None:
+            self.doc.edit.duplicate_experiment(self.doc.current_experiment.id)
+
+    def delete_experiment(self) -> None:
+        if self.doc.current_experiment is not None:
+            self.doc.edit.remove_experiment(self.doc.current_experiment.id)
+
+    def rename_experiment(self, name) -> None:
+        experiment = self.doc.current_experiment
+        if experiment is None:
+            return
+        try:
+            self.doc.edit.rename_experiment(experiment.id, name or "")
+        except EditRejected as exc:
+            self.exp_error.setText("; ".join(e.message for e in exc.errors))
+            self.exp_error.show()
+            return
+        self.exp_error.hide()
+
+    # -- faults ---------------------------------------------------------------------------
+    def default_target(self, kind: str) -> str | None:
+        """The selected component or link if the fault fits it, else the first target that fits."""
+        targets = self.doc.edit.fault_targets(kind)
+        for item_id in self.doc.selection:
+            what = self.doc.kind_of(item_id)
+            name = self.doc.component(item_id).name if what == "component" else self.doc.link(item_id).name
+            if name in targets:
+                return name
+        return targets[0] if targets else None
+
+    def add_fault(self, kind: str, target: str | None = None):
+        experiment = self.doc.current_experiment
+        if experiment is None:
+            self.new_experiment()
+            experiment = self.doc.current_experiment
+        target = target or self.default_target(kind)
+        if target is None:
+            what = "a component or link" if kind in ("latency", "error") else ("a link" if kind == "partition" else "a service, database, cache, queue or external component")
+            self.message.setText(f"A {kind_label(kind)} fault needs {what} to aim at; draw one first.")
+            self.message.show()
+            return None
+        try:
+            self.fault_id = self.doc.edit.add_fault(experiment.id, kind, target)
+        except EditRejected as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return None
+        self.refresh()
+        return self.fault_id
+
+    def remove_fault(self) -> None:
+        experiment = self.doc.current_experiment
+        if experiment is not None and self.fault_id is not None:
+            fid, self.fault_id = self.fault_id, None
+            self.doc.edit.remove_fault(experiment.id, fid)
+
+    def set_picked_target(self, name: str) -> None:
+        """The canvas reports a clicked target while picking."""
+        if self.form is not None:
+            self.form.target.pick.setChecked(False)
+            self.form.submit({"target": name})

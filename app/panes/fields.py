@@ -1,0 +1,540 @@
+"""Field editors for the panes: numbers with units, durations, choices, distributions.
+
+Each editor shows a value and emits ``committed(value)`` when the user has
+finished an edit (Enter, focus out, a choice, a step with the arrow keys).
+Text that cannot even be parsed emits ``invalid(message)`` instead; values
+that parse are judged by the engine model in the form.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable
+
+from pydantic import TypeAdapter, ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.model import DISTRIBUTION_KINDS, Distribution, format_seconds
+from engine.model.outcomes import FAILURE_OUTCOMES
+
+from ..document.model_edit import field_errors
+
+_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def parse_duration(text: str, default_unit: str) -> float:
+    """'20 ms', '1.5s', '500 µs', '2 min' or a bare number in the default unit, to seconds."""
+    m = re.fullmatch(rf"\s*({_NUMBER})\s*([a-zµ]*)\s*", text.strip().lower())
+    if not m:
+        raise ValueError(f'"{text}" is not a duration (try "20 ms" or "1.5 s")')
+    unit = m.group(2) or default_unit
+    if unit not in _UNITS:
+        raise ValueError(f'unknown unit "{unit}" (use µs, ms, s or min)')
+    return float(m.group(1)) * _UNITS[unit]
+
+
+def format_duration(seconds: float | None, unit: str) -> str:
+    if seconds is None:
+        return ""
+    value = seconds / _UNITS[unit]
+    return f"{value:.6g} {unit}"
+
+
+class _LineEditor(QLineEdit):
+    """A line edit that commits on Enter/focus-out and steps with the arrow keys."""
+
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    def __init__(self, optional: bool = False, placeholder: str = "", parent=None):
+        super().__init__(parent)
+        self.optional = optional
+        self._shown = ""
+        if placeholder:
+            self.setPlaceholderText(placeholder)
+        self.editingFinished.connect(self._finish)
+
+    def set_value(self, value) -> None:
+        self._shown = self.format(value)
+        if self.text() != self._shown:
+            self.setText(self._shown)
+
+    def format(self, value) -> str:
+        return "" if value is None else str(value)
+
+    def parse(self, text: str):
+        return text
+
+    def _finish(self) -> None:
+        if self.text() == self._shown:
+            return
+        self._emit(self.text())
+
+    def _emit(self, text: str) -> None:
+        if self.optional and not text.strip():
+            self.committed.emit(None)
+            return
+        try:
+            value = self.parse(text)
+        except ValueError as exc:
+            self.invalid.emit(str(exc))
+            return
+        self.committed.emit(value)
+
+    def step(self, value, up: bool):
+        raise ValueError
+
+    def keyPressEvent(self, event: QKeyEvent):
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            try:
+                value = self.parse(self.text())
+                new = self.step(value, event.key() == Qt.Key.Key_Up)
+            except (ValueError, TypeError):
+                return super().keyPressEvent(event)
+            self.setText(self.format(new))
+            self.committed.emit(new)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text() != self._shown:
+            self.setText(self._shown)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class TextEditor(_LineEditor):
+    def parse(self, text: str):
+        return text.strip()
+
+
+class NumberEditor(_LineEditor):
+    """An int or float; the model judges the range, so its own messages reach the user."""
+
+    def __init__(self, integer: bool = False, scale: float = 1.0, optional: bool = False, placeholder: str = "",
+                 parent=None):
+        super().__init__(optional, placeholder, parent)
+        self.integer = integer
+        self.scale = scale  # shown = stored * scale (percent of a fraction: 100)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def format(self, value) -> str:
+        if value is None:
+            return ""
+        if self.integer:
+            return str(int(value))
+        return f"{value * self.scale:.6g}"
+
+    def parse(self, text: str):
+        t = text.strip().replace(",", "").replace("_", "")
+        if t.endswith("%"):
+            t = t[:-1].strip()
+        try:
+            if self.integer:
+                as_float = float(t)
+                if not as_float.is_integer():
+                    raise ValueError
+                return int(as_float)
+            value = float(t) / self.scale
+        except ValueError:
+            raise ValueError(f'"{text}" is not {"a whole number" if self.integer else "a number"}') from None
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    def step(self, value, up: bool):
+        if value is None:
+            raise ValueError
+        if self.integer:
+            return value + (1 if up else -1)
+        delta = (1.0 if self.scale != 1 else max(abs(value) * 0.1, 0.1)) / self.scale
+        return round(value + (delta if up else -delta), 9)
+
+
+class DurationEditor(_LineEditor):
+    """Seconds, shown in ``unit``; any of µs, ms, s, min may be typed."""
+
+    def __init__(self, unit: str = "ms", optional: bool = False, placeholder: str = "", parent=None):
+        super().__init__(optional, placeholder, parent)
+        self.unit = unit
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def format(self, value) -> str:
+        return format_duration(value, self.unit)
+
+    def parse(self, text: str):
+        return parse_duration(text, self.unit)
+
+    def step(self, value, up: bool):
+        if value is None:
+            raise ValueError
+        unit = _UNITS[self.unit]
+        return round(value + (unit if up else -unit), 12)
+
+
+class ChoiceEditor(QComboBox):
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    def __init__(self, choices: list[tuple[Any, str]] | None = None, parent=None):
+        super().__init__(parent)
+        self.set_choices(choices or [])
+        self.activated.connect(lambda i: self.committed.emit(self.itemData(i)))
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(8)
+
+    def set_choices(self, choices: list[tuple[Any, str]]) -> None:
+        current = self.currentData()
+        self.blockSignals(True)
+        self.clear()
+        for value, label in choices:
+            self.addItem(label, value)
+        i = self.findData(current)
+        if i >= 0:
+            self.setCurrentIndex(i)
+        self.blockSignals(False)
+
+    def set_value(self, value) -> None:
+        i = self.findData(value)
+        if i < 0 and value is not None:
+            # A value outside the offered choices (say, a stale scope): show it rather than lie.
+            self.addItem(f"{value} (not available)", value)
+            i = self.count() - 1
+        self.blockSignals(True)
+        self.setCurrentIndex(i)
+        self.blockSignals(False)
+
+
+class BoolEditor(QCheckBox):
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.clicked.connect(lambda checked: self.committed.emit(bool(checked)))
+
+    def set_value(self, value) -> None:
+        self.blockSignals(True)
+        self.setChecked(bool(value))
+        self.blockSignals(False)
+
+
+class OutcomesEditor(QWidget):
+    """Check boxes for the failure outcomes a policy reacts to."""
+
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(10)
+        layout.setVerticalSpacing(2)
+        self.boxes: dict[str, QCheckBox] = {}
+        for i, outcome in enumerate(FAILURE_OUTCOMES):
+            box = QCheckBox(outcome.replace("_", " "))
+            box.clicked.connect(self._emit)
+            layout.addWidget(box, i // 2, i % 2)
+            self.boxes[outcome] = box
+
+    def set_value(self, value) -> None:
+        for outcome, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(outcome in (value or []))
+            box.blockSignals(False)
+
+    def _emit(self) -> None:
+        self.committed.emit([o for o, box in self.boxes.items() if box.isChecked()])
+
+
+_DIST_ADAPTER = TypeAdapter(Distribution)
+# The parameters each distribution kind is edited by: (key, label, kind of editor).
+_DIST_PARAMS: dict[str, list[tuple[str, str, str]]] = {
+    "constant": [("value", "value", "time")],
+    "exponential": [("mean", "mean", "time")],
+    "uniform": [("low", "low", "time"), ("high", "high", "time")],
+    "normal": [("mean", "mean", "time"), ("std", "std dev", "time")],
+    "lognormal": [("p50", "p50", "time"), ("p99", "p99", "time")],
+    "empirical": [("points", "points", "list")],
+}
+_DIST_LABELS = {
+    "constant": "constant", "exponential": "exponential", "uniform": "uniform",
+    "normal": "normal (truncated at 0)", "lognormal": "lognormal", "empirical": "empirical (measured points)",
+}
+
+
+def default_distribution(kind: str, mean: float) -> dict:
+    """A distribution of ``kind`` with about the given mean, for switching kinds without losing scale."""
+    mean = mean if mean > 0 else 0.01
+    return {
+        "constant": {"kind": "constant", "value": mean},
+        "exponential": {"kind": "exponential", "mean": mean},
+        "uniform": {"kind": "uniform", "low": mean * 0.5, "high": mean * 1.5},
+        "normal": {"kind": "normal", "mean": mean, "std": mean * 0.25},
+        "lognormal": {"kind": "lognormal", "p50": mean * 0.8, "p99": mean * 4},
+        "empirical": {"kind": "empirical", "points": [mean * 0.5, mean, mean * 2]},
+    }[kind]
+
+
+class DistributionEditor(QWidget):
+    """Kind and parameters of a time distribution, with the p50 and p99 they give."""
+
+    committed = Signal(object)  # a dict the model validates
+    invalid = Signal(str)
+
+    def __init__(self, unit: str = "ms", parent=None):
+        super().__init__(parent)
+        self.unit = unit
+        self._value: dict | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(3)
+        self.kind = ChoiceEditor([(k, _DIST_LABELS[k]) for k in DISTRIBUTION_KINDS])
+        self.kind.setToolTip("Shape of the time distribution.")
+        outer.addWidget(self.kind)
+        self.params_row = QHBoxLayout()
+        self.params_row.setSpacing(4)
+        outer.addLayout(self.params_row)
+        self.summary = QLabel()
+        self.summary.setObjectName("distributionSummary")
+        self.summary.setProperty("secondary", True)
+        outer.addWidget(self.summary)
+        self._param_widgets: list[QWidget] = []
+        self._editors: dict[str, _LineEditor] = {}
+        self.kind.committed.connect(self._kind_chosen)
+
+    def set_value(self, value) -> None:
+        data = value.model_dump(by_alias=True) if hasattr(value, "model_dump") else dict(value or {})
+        kind = data.get("kind", "constant")
+        if self._value is None or self._value.get("kind") != kind:
+            self._build(kind)
+        self._value = data
+        self.kind.set_value(kind)
+        for key, editor in self._editors.items():
+            editor.set_value(data.get(key))
+        self._summarise(data)
+
+    def _build(self, kind: str) -> None:
+        for w in self._param_widgets:
+            self.params_row.removeWidget(w)
+            w.deleteLater()
+        self._param_widgets, self._editors = [], {}
+        for key, label, how in _DIST_PARAMS[kind]:
+            lab = QLabel(label)
+            lab.setProperty("secondary", True)
+            if how == "time":
+                editor: _LineEditor = DurationEditor(self.unit)
+                editor.setToolTip(f"{label}, in any of µs, ms, s, min (default {self.unit})")
+            else:
+                editor = _PointsEditor(self.unit)
+                editor.setToolTip(f"Measured times, comma separated, in {self.unit} unless a unit is given")
+            editor.setMinimumWidth(70)
+            editor.committed.connect(lambda v, key=key: self._param(key, v))
+            editor.invalid.connect(self.invalid)
+            self.params_row.addWidget(lab)
+            self.params_row.addWidget(editor, 1)
+            self._param_widgets += [lab, editor]
+            self._editors[key] = editor
+
+    def _kind_chosen(self, kind: str) -> None:
+        mean = 0.01
+        if self._value:
+            try:
+                mean = _DIST_ADAPTER.validate_python(self._value).mean()
+            except (ValidationError, ValueError, ZeroDivisionError):
+                pass
+        self._try(default_distribution(kind, mean))
+
+    def _param(self, key: str, value) -> None:
+        data = dict(self._value or {})
+        data[key] = value
+        self._try(data)
+
+    def _try(self, data: dict) -> None:
+        try:
+            _DIST_ADAPTER.validate_python(data)
+        except ValidationError as exc:
+            errors = field_errors(exc, data)
+            self.invalid.emit("; ".join(f"{e.path} {e.message}".strip() for e in errors))
+            return
+        self.committed.emit(data)
+
+    def _summarise(self, data: dict) -> None:
+        try:
+            dist = _DIST_ADAPTER.validate_python(data)
+            self.summary.setText(f"p50 {format_seconds(dist.quantile(0.5))} · p99 {format_seconds(dist.quantile(0.99))}"
+                                 f" · mean {format_seconds(dist.mean())}")
+        except (ValidationError, ValueError):
+            self.summary.setText("")
+
+
+class _PointsEditor(_LineEditor):
+    def __init__(self, unit: str, parent=None):
+        super().__init__(False, "e.g. 12, 15, 40", parent)
+        self.unit = unit
+
+    def format(self, value) -> str:
+        if not value:
+            return ""
+        return ", ".join(f"{v / _UNITS[self.unit]:.6g}" for v in value)
+
+    def parse(self, text: str):
+        parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+        if not parts:
+            raise ValueError("give at least one measured time")
+        return [parse_duration(p, self.unit) for p in parts]
+
+
+class InstancesEditor(QWidget):
+    """Which instances a crash hits: all, a count, a fraction, or listed indices."""
+
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    MODES = [("all", "all instances"), ("count", "the first N"), ("fraction", "a fraction"), ("indices", "these indices")]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.mode = ChoiceEditor(self.MODES)
+        self.amount = QLineEdit()
+        self.amount.setMinimumWidth(60)
+        row.addWidget(self.mode)
+        row.addWidget(self.amount, 1)
+        self.mode.committed.connect(self._mode_chosen)
+        self.amount.editingFinished.connect(self._amount_done)
+        self._shown = ""
+
+    def set_value(self, value) -> None:
+        data = value.model_dump() if hasattr(value, "model_dump") else dict(value or {})
+        mode, text = "all", ""
+        if data.get("indices") is not None:
+            mode, text = "indices", ", ".join(str(i) for i in data["indices"])
+        elif data.get("count") is not None:
+            mode, text = "count", str(data["count"])
+        elif data.get("fraction") is not None:
+            mode, text = "fraction", f"{data['fraction'] * 100:g} %"
+        self.mode.set_value(mode)
+        self.amount.setEnabled(mode != "all")
+        self.amount.setPlaceholderText({"count": "e.g. 1", "fraction": "e.g. 50 %", "indices": "e.g. 0, 2"}.get(mode, ""))
+        self._shown = text
+        self.amount.setText(text)
+
+    def _mode_chosen(self, mode: str) -> None:
+        self.committed.emit({"all": {}, "count": {"count": 1}, "fraction": {"fraction": 0.5},
+                             "indices": {"indices": [0]}}[mode])
+
+    def _amount_done(self) -> None:
+        text = self.amount.text().strip()
+        if text == self._shown:
+            return
+        mode = self.mode.currentData()
+        try:
+            if mode == "count":
+                self.committed.emit({"count": int(text)})
+            elif mode == "fraction":
+                self.committed.emit({"fraction": float(text.rstrip("% ")) / 100})
+            elif mode == "indices":
+                self.committed.emit({"indices": [int(p) for p in re.split(r"[,\s]+", text) if p]})
+        except ValueError:
+            self.invalid.emit(f'"{text}" is not {"a list of whole numbers" if mode == "indices" else "a number"}')
+
+
+class ScheduleEditor(_LineEditor):
+    """A client's rate schedule in a compact text form.
+
+    ``step 30 200`` (from 30 s the rate is 200/s), ``ramp 60-90 500`` (from
+    60 s to 90 s the rate moves to 500/s), ``spike 120 10 1000`` (for 10 s
+    from 120 s the rate is 1000/s); several separated by ``;``.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(False, "e.g. step 30 200; spike 120 10 1000", parent)
+        self.setToolTip(self.__doc__.split("\n\n", 1)[1].replace("    ", "").strip())
+
+    def format(self, value) -> str:
+        out = []
+        for c in value or []:
+            d = c.model_dump() if hasattr(c, "model_dump") else c
+            if d["kind"] == "step":
+                out.append(f"step {d['at']:g} {d['rate']:g}")
+            elif d["kind"] == "ramp":
+                out.append(f"ramp {d['start']:g}-{d['end']:g} {d['to_rate']:g}")
+            else:
+                out.append(f"spike {d['at']:g} {d['duration']:g} {d['rate']:g}")
+        return "; ".join(out)
+
+    def _emit(self, text: str) -> None:
+        try:
+            value = self.parse(text)
+        except ValueError as exc:
+            self.invalid.emit(str(exc))
+            return
+        self.committed.emit(value)
+
+    def parse(self, text: str):
+        changes = []
+        for part in [p.strip() for p in text.split(";") if p.strip()]:
+            words = part.replace("-", " ").split()
+            try:
+                if words[0] == "step" and len(words) == 3:
+                    changes.append({"kind": "step", "at": float(words[1]), "rate": float(words[2])})
+                elif words[0] == "ramp" and len(words) == 4:
+                    changes.append({"kind": "ramp", "start": float(words[1]), "end": float(words[2]),
+                                    "to_rate": float(words[3])})
+                elif words[0] == "spike" and len(words) == 4:
+                    changes.append({"kind": "spike", "at": float(words[1]), "duration": float(words[2]),
+                                    "rate": float(words[3])})
+                else:
+                    raise ValueError
+            except (ValueError, IndexError):
+                raise ValueError(f'cannot read "{part}" (write step AT RATE, ramp START-END RATE or '
+                                 f"spike AT DURATION RATE)") from None
+        return changes
+
+
+class TargetEditor(QWidget):
+    """A fault's target: chosen from a list, or picked by clicking on the canvas."""
+
+    committed = Signal(object)
+    invalid = Signal(str)
+    pick_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.combo = ChoiceEditor()
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.pick = QToolButton()
+        self.pick.setText("Pick")
+        self.pick.setCheckable(True)
+        self.pick.setToolTip("Click a component or link on the canvas to aim the fault at it.")
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.pick)
+        self.combo.committed.connect(self.committed)
+        self.pick.clicked.connect(lambda on: self.pick_requested.emit() if on else None)
+
+    def set_choices(self, names: list[str]) -> None:
+        self.combo.set_choices([(n, n) for n in names])
+
+    def set_value(self, value) -> None:
+        self.combo.set_value(value)
+
+
+EditorFactory = Callable[[], QWidget]

@@ -1,0 +1,188 @@
+"""The Properties pane: the selected component's or link's parameters, or the design's when none is."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+
+from ..document import EditRejected, ProjectDocument
+from ..resources import KIND_LABELS, kind_pixmap
+from .forms import ComponentForm, LinkForm, ModelForm, text
+
+
+class DesignForm(ModelForm):
+    """Name and notes of the design itself."""
+
+    FIELDS = [text("name", "Design name", "Designs of one project need distinct names.")]
+
+
+class PropertiesPane(QWidget):
+    """Follows the document's selection and edits through undoable commands."""
+
+    def __init__(self, document: ProjectDocument, parent=None):
+        super().__init__(parent)
+        self.doc = document
+        self.subject = None  # ("component"|"link"|"design", id)
+        self.form: ModelForm | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(10, 8, 10, 10)
+        self.body.setSpacing(8)
+        head = QHBoxLayout()
+        self.icon = QLabel()
+        self.title = QLabel()
+        self.title.setObjectName("paneTitle")
+        self.title.setWordWrap(True)
+        head.addWidget(self.icon)
+        head.addWidget(self.title, 1)
+        self.body.addLayout(head)
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("secondary", True)
+        self.subtitle.setWordWrap(True)
+        self.body.addWidget(self.subtitle)
+        self.form_holder = QVBoxLayout()
+        self.body.addLayout(self.form_holder)
+        self.notes_label = QLabel("Notes")
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("What this design is for, assumptions, sources of the numbers…")
+        self.notes.setMaximumHeight(110)
+        self.notes.installEventFilter(self)
+        self.body.addWidget(self.notes_label)
+        self.body.addWidget(self.notes)
+        self.problems = QLabel()
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.body.addWidget(self.problems)
+        self.body.addStretch(1)
+        d = document
+        d.selection_changed.connect(self.refresh)
+        d.design_switched.connect(self.refresh)
+        d.component_changed.connect(self._on_changed)
+        d.link_changed.connect(self._on_changed)
+        d.design_changed.connect(self._on_changed)
+        d.edited.connect(self._refresh_problems)
+        self.refresh()
+
+    # -- which subject ------------------------------------------------------------
+    def refresh(self, *_args) -> None:
+        sel = self.doc.selection
+        if len(sel) == 1:
+            kind = self.doc.kind_of(sel[0])
+            self._show(kind, sel[0])
+        elif len(sel) > 1:
+            self._show_many(sel)
+        else:
+            self._show("design", self.doc.design.id)
+        self._refresh_problems()
+
+    def _show(self, kind: str, item_id) -> None:
+        previous_kind = self.form.kind if isinstance(self.form, ComponentForm) else type(self.form)
+        self.notes.setVisible(kind == "design")
+        self.notes_label.setVisible(kind == "design")
+        if kind == "component":
+            component = self.doc.component(item_id)
+            if not (isinstance(self.form, ComponentForm) and previous_kind == component.kind):
+                self._set_form(ComponentForm(component.kind, commit=lambda ch, i=item_id: self._commit_component(i, ch)))
+            else:
+                self.form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
+            self.icon.setPixmap(kind_pixmap(component.kind, 24))
+            self.title.setText(component.name)
+            self.subtitle.setText(KIND_LABELS[component.kind])
+            self.form.bind(component)
+        elif kind == "link":
+            link = self.doc.link(item_id)
+            if not isinstance(self.form, LinkForm):
+                self._set_form(LinkForm())
+            self.form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
+            self.icon.clear()
+            self.title.setText(link.name)
+            self.subtitle.setText(f'Calls from "{link.source}" to "{link.target}"')
+            self.form.bind(link)
+        else:
+            design = self.doc.design
+            if not isinstance(self.form, DesignForm):
+                self._set_form(DesignForm())
+            self.form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
+            self.icon.clear()
+            self.title.setText(design.name)
+            self.subtitle.setText(f"{len(design.components)} components, {len(design.links)} links, "
+                                  f"{len(design.experiments)} experiments. Select a component or link to edit it.")
+            self.form.bind({"name": design.name})
+            if not self.notes.hasFocus():
+                self.notes.setPlainText(design.description)
+        self.subject = (kind, item_id)
+
+    def _show_many(self, ids) -> None:
+        self._set_form(None)
+        self.notes.hide()
+        self.notes_label.hide()
+        self.icon.clear()
+        comps = sum(1 for i in ids if self.doc.kind_of(i) == "component")
+        self.title.setText(f"{len(ids)} items selected")
+        self.subtitle.setText(f"{comps} components, {len(ids) - comps} links. Select one to edit its parameters.")
+        self.subject = ("many", tuple(ids))
+
+    def _set_form(self, form: ModelForm | None) -> None:
+        if self.form is not None:
+            self.form_holder.removeWidget(self.form)
+            # Hidden and detached at once: deleteLater only runs when the event loop gets back.
+            self.form.hide()
+            self.form.setParent(None)
+            self.form.deleteLater()
+        self.form = form
+        if form is not None:
+            self.form_holder.addWidget(form)
+
+    def _on_changed(self, item_id) -> None:
+        if self.subject and (self.subject[1] == item_id or self.subject[0] == "design"):
+            self.refresh()
+
+    def _refresh_problems(self) -> None:
+        problems = self.doc.design.problems()
+        if self.subject and self.subject[0] in ("component", "link"):
+            problems = [p for p in problems if p.subject == self.subject[1]]
+        if problems:
+            items = "".join(f"<li>{_esc(str(p) if self.subject[0] == 'design' else p.message)}</li>" for p in problems[:12])
+            more = f"<p>…and {len(problems) - 12} more</p>" if len(problems) > 12 else ""
+            self.problems.setText(f"<b>Needs attention before a run</b><ul style='margin-left:-20px'>{items}</ul>{more}")
+            self.problems.show()
+        else:
+            self.problems.hide()
+
+    # -- commits --------------------------------------------------------------------
+    def _commit_component(self, component_id, changes: dict) -> None:
+        if "workload.type" in changes:
+            # Switching between open and closed loop replaces the workload with the other kind's defaults.
+            changes = {"workload": {"type": changes["workload.type"]}}
+        self.doc.edit.set_component_fields(component_id, changes)
+
+    def _commit_design(self, design_id, changes: dict) -> None:
+        if "name" in changes:
+            self.doc.edit.rename_design(design_id, changes["name"])
+
+    def eventFilter(self, obj, event):
+        from PySide6.QtCore import QEvent
+
+        if obj is self.notes and event.type() == QEvent.Type.FocusOut:
+            self._commit_notes()
+        return super().eventFilter(obj, event)
+
+    def _commit_notes(self) -> None:
+        try:
+            self.doc.edit.set_design_description(self.doc.design.id, self.notes.toPlainText())
+        except EditRejected as exc:
+            if self.form is not None:
+                self.form.show_errors(exc.errors)
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+

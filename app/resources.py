@@ -1,0 +1,112 @@
+"""Where bundled resources live, and icons drawn from the SVGs in resources/icons."""
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+
+def resources_dir() -> Path:
+    """resources/ beside the sources, or inside a PyInstaller bundle."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return base / "resources"
+
+
+ICONS = resources_dir() / "icons"
+EXAMPLES = resources_dir() / "examples"
+
+# One hue per component kind: the palette, the node stripe and the icon agree.
+KIND_COLOURS = {
+    "client": "#3b6fb6",
+    "load_balancer": "#2f8f8a",
+    "service": "#3f8f3a",
+    "database": "#8a4f9e",
+    "cache": "#c9701a",
+    "queue": "#8b6a4f",
+    "external": "#6b6f76",
+}
+KIND_LABELS = {
+    "client": "Client",
+    "load_balancer": "Load balancer",
+    "service": "Service",
+    "database": "Database",
+    "cache": "Cache",
+    "queue": "Queue",
+    "external": "External API",
+}
+KIND_HINTS = {
+    "client": "Sends requests: open loop (a rate) or closed loop (users with think time).",
+    "load_balancer": "Forwards each request to one of its targets.",
+    "service": "Instances x workers, a queue per instance, calls to its dependencies.",
+    "database": "A connection pool in front of queries; calls nothing.",
+    "cache": "Answers hits fast; forwards misses to its backing store.",
+    "queue": "Asynchronous hand-off with a bounded buffer and consumers.",
+    "external": "A third-party dependency: latency and errors, no capacity limit.",
+}
+
+
+def _render(svg: bytes, size: int, ratio: float = 1.0) -> QPixmap:
+    renderer = QSvgRenderer(QByteArray(svg))
+    pixmap = QPixmap(QSize(int(size * ratio), int(size * ratio)))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter)
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def _svg(name: str, colour: str | None = None) -> bytes:
+    data = (ICONS / f"{name}.svg").read_bytes()
+    if colour:
+        data = data.replace(b"currentColor", colour.encode())
+    return data
+
+
+@lru_cache(maxsize=None)
+def _icon(name: str, colour: str | None) -> QIcon:
+    svg = _svg(name, colour)
+    icon = QIcon()
+    for size in (16, 20, 24, 32, 48):
+        icon.addPixmap(_render(svg, size, 2.0))
+    return icon
+
+
+def icon(name: str) -> QIcon:
+    """A toolbar or menu icon, drawn in the palette's text colour so it reads in light and dark."""
+    app = QGuiApplication.instance()
+    colour = app.palette().windowText().color().name() if app else "#333333"
+    return _icon(name, colour)
+
+
+def clear_icon_cache() -> None:
+    """Forget tinted icons after a palette change."""
+    _icon.cache_clear()
+    kind_pixmap.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def kind_pixmap(kind: str, size: int, ratio: float = 2.0) -> QPixmap:
+    return _render(_svg(kind), size, ratio)
+
+
+def kind_icon(kind: str) -> QIcon:
+    icon_ = QIcon()
+    for size in (16, 24, 32, 48):
+        icon_.addPixmap(kind_pixmap(kind, size))
+    return icon_
+
+
+def kind_colour(kind: str) -> QColor:
+    return QColor(KIND_COLOURS.get(kind, "#777777"))
+
+
+def app_icon() -> QIcon:
+    icon_ = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        icon_.addPixmap(_render(_svg("faultline"), size))
+    return icon_

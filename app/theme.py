@@ -1,0 +1,166 @@
+"""Light and dark looks: a Fusion palette for the widgets and matching colours for the canvas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark")
+
+
+@dataclass(frozen=True)
+class CanvasColours:
+    """Colours the canvas paints with; chosen per theme, not read from QPalette at paint time."""
+
+    background: QColor
+    grid_minor: QColor
+    grid_major: QColor
+    node_fill: QColor
+    node_border: QColor
+    node_text: QColor
+    node_subtext: QColor
+    selection: QColor
+    link: QColor
+    link_label_bg: QColor
+    ok: QColor
+    warn: QColor
+    bad: QColor
+    fault: QColor
+    policy: QColor
+    dark: bool
+
+
+LIGHT_CANVAS = CanvasColours(
+    background=QColor("#f6f7f9"), grid_minor=QColor("#e7e9ed"), grid_major=QColor("#d6dae0"),
+    node_fill=QColor("#ffffff"), node_border=QColor("#b9bec7"), node_text=QColor("#1d2430"),
+    node_subtext=QColor("#5b6472"), selection=QColor("#2f6fe4"), link=QColor("#6b7380"),
+    link_label_bg=QColor(246, 247, 249, 220), ok=QColor("#2e9d4f"), warn=QColor("#d98a00"),
+    bad=QColor("#d3362d"), fault=QColor("#d3362d"), policy=QColor("#2f6fe4"), dark=False,
+)
+DARK_CANVAS = CanvasColours(
+    background=QColor("#1b1e23"), grid_minor=QColor("#23272e"), grid_major=QColor("#2d323a"),
+    node_fill=QColor("#2a2f37"), node_border=QColor("#4a515c"), node_text=QColor("#e8eaed"),
+    node_subtext=QColor("#a3aab5"), selection=QColor("#5b9bff"), link=QColor("#8f98a6"),
+    link_label_bg=QColor(27, 30, 35, 220), ok=QColor("#48c072"), warn=QColor("#f0a929"),
+    bad=QColor("#ff5a4f"), fault=QColor("#ff6b5e"), policy=QColor("#6ea8ff"), dark=True,
+)
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    # Unknown (e.g. a bare X server): judge by the platform's own window colour.
+    return QGuiApplication.palette().window().color().lightness() < 128
+
+
+def light_palette() -> QPalette:
+    p = QPalette()
+    base, window, text = QColor("#ffffff"), QColor("#eef0f3"), QColor("#1d2430")
+    accent = QColor("#2f6fe4")
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Window, window)
+        p.setColor(group, QPalette.ColorRole.WindowText, text)
+        p.setColor(group, QPalette.ColorRole.Base, base)
+        p.setColor(group, QPalette.ColorRole.AlternateBase, QColor("#f5f6f8"))
+        p.setColor(group, QPalette.ColorRole.Text, text)
+        p.setColor(group, QPalette.ColorRole.Button, QColor("#f7f8fa"))
+        p.setColor(group, QPalette.ColorRole.ButtonText, text)
+        p.setColor(group, QPalette.ColorRole.Highlight, accent)
+        p.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+        p.setColor(group, QPalette.ColorRole.ToolTipBase, QColor("#ffffff"))
+        p.setColor(group, QPalette.ColorRole.ToolTipText, text)
+        p.setColor(group, QPalette.ColorRole.PlaceholderText, QColor("#8a92a0"))
+        p.setColor(group, QPalette.ColorRole.Link, accent)
+        p.setColor(group, QPalette.ColorRole.Mid, QColor("#c4c9d1"))
+        p.setColor(group, QPalette.ColorRole.Dark, QColor("#9aa1ad"))
+        p.setColor(group, QPalette.ColorRole.Light, QColor("#ffffff"))
+        p.setColor(group, QPalette.ColorRole.Midlight, QColor("#e3e6ea"))
+    for role, colour in ((QPalette.ColorRole.WindowText, "#9aa1ad"), (QPalette.ColorRole.Text, "#9aa1ad"),
+                         (QPalette.ColorRole.ButtonText, "#9aa1ad")):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
+    return p
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    base, window, text = QColor("#1f2228"), QColor("#2a2e35"), QColor("#e8eaed")
+    accent = QColor("#4d8dff")
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Window, window)
+        p.setColor(group, QPalette.ColorRole.WindowText, text)
+        p.setColor(group, QPalette.ColorRole.Base, base)
+        p.setColor(group, QPalette.ColorRole.AlternateBase, QColor("#262a30"))
+        p.setColor(group, QPalette.ColorRole.Text, text)
+        p.setColor(group, QPalette.ColorRole.Button, QColor("#343941"))
+        p.setColor(group, QPalette.ColorRole.ButtonText, text)
+        p.setColor(group, QPalette.ColorRole.Highlight, accent)
+        p.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+        p.setColor(group, QPalette.ColorRole.ToolTipBase, QColor("#2a2e35"))
+        p.setColor(group, QPalette.ColorRole.ToolTipText, text)
+        p.setColor(group, QPalette.ColorRole.PlaceholderText, QColor("#7d8591"))
+        p.setColor(group, QPalette.ColorRole.Link, accent)
+        p.setColor(group, QPalette.ColorRole.BrightText, QColor("#ff6b5e"))
+        p.setColor(group, QPalette.ColorRole.Mid, QColor("#454b55"))
+        p.setColor(group, QPalette.ColorRole.Dark, QColor("#16181c"))
+        p.setColor(group, QPalette.ColorRole.Light, QColor("#4a505a"))
+        p.setColor(group, QPalette.ColorRole.Midlight, QColor("#3a4048"))
+        p.setColor(group, QPalette.ColorRole.Shadow, QColor("#0e0f12"))
+    for role, colour in ((QPalette.ColorRole.WindowText, "#6d7580"), (QPalette.ColorRole.Text, "#6d7580"),
+                         (QPalette.ColorRole.ButtonText, "#6d7580"), (QPalette.ColorRole.Base, "#24272d"),
+                         (QPalette.ColorRole.Button, "#2d3138")):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
+    return p
+
+
+def resolve(theme: str) -> str:
+    """'light' or 'dark' for a theme setting ('system' follows the desktop)."""
+    if theme == "system":
+        return "dark" if system_prefers_dark() else "light"
+    return theme if theme in ("light", "dark") else "light"
+
+
+def apply_theme(app: QApplication, theme: str) -> CanvasColours:
+    """Give the application the chosen look; returns the canvas colours that go with it."""
+    from .resources import clear_icon_cache
+
+    look = resolve(theme)
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if look == "dark" else light_palette())
+    app.setStyleSheet(stylesheet(look))
+    clear_icon_cache()
+    return canvas_colours(look)
+
+
+def canvas_colours(look: str) -> CanvasColours:
+    return DARK_CANVAS if look == "dark" else LIGHT_CANVAS
+
+
+def current_canvas_colours() -> CanvasColours:
+    app = QGuiApplication.instance()
+    dark = bool(app) and app.palette().window().color().lightness() < 128
+    return DARK_CANVAS if dark else LIGHT_CANVAS
+
+
+_TOKENS = {
+    "light": {"@error": "#c62f26", "@secondary": "#5b6472", "@warning": "#7a4a00", "@warning_bg": "#fff6e0",
+              "@warning_border": "#f0d79a", "@dock_title": "#e3e6ea", "@hover": "#e3e8f0"},
+    "dark": {"@error": "#ff7a70", "@secondary": "#a3aab5", "@warning": "#f5c46a", "@warning_bg": "#3a3122",
+             "@warning_border": "#6b5528", "@dock_title": "#23272d", "@hover": "#363c45"},
+}
+
+
+def stylesheet(look: str) -> str:
+    """The application style sheet with the colours of ``look`` ('light' or 'dark')."""
+    from .resources import resources_dir
+
+    text = (resources_dir() / "style" / "app.qss").read_text(encoding="utf-8")
+    # Longest tokens first so that @warning does not eat @warning_bg.
+    for token, value in sorted(_TOKENS[look].items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(token, value)
+    return text
