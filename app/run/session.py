@@ -1,0 +1,381 @@
+"""A run as the window shows it: growing numpy buffers per variant, the event log, the comparison.
+
+Qt-free. A live run fills preallocated buffers frame by frame; a reopened
+run wraps the arrays of its saved results. The dashboard, the event log,
+the canvas colouring and the report all read a ``RunSession``.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine import RunResult
+from engine.compare import Comparison, build_table
+
+from .worker import VARIANT_ORDER, LiveFrame, RunOutcome, RunRequest, VariantFrame
+
+RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
+BREAKER_NAMES = {0: "closed", 1: "open", 2: "half_open"}
+# Worst first: a component shows the most alarming state among its breakers.
+_BREAKER_RANK = {0: 0, 2: 1, 1: 2}
+VARIANT_LABELS = {"protected": "with resilience", "unprotected": "without resilience", "baseline": "no faults"}
+
+
+class VariantData:
+    """The buckets of one variant received so far, in buffers sized for the whole run."""
+
+    def __init__(self, components: list[str], links: list[str], capacity: int):
+        self.components = list(components)
+        self.links = list(links)
+        self.capacity = max(1, capacity)
+        self.n = 0
+        self.series: dict[str, np.ndarray] = {}
+        self.link_series: dict[str, np.ndarray] = {}
+        self.events: list[dict[str, Any]] = []
+        self.breaker_states: dict[str, str] = {}
+        self.instances_down: dict[str, int] = {}
+        self.now = 0.0
+        self.result: RunResult | None = None
+
+    @classmethod
+    def from_result(cls, result: RunResult) -> "VariantData":
+        data = cls(result.components, result.links, len(result.bucket_times))
+        data.series = dict(result.series)
+        data.link_series = dict(result.link_series)
+        data.n = len(result.bucket_times)
+        data.events = list(result.events)
+        data.now = float(result.meta.get("simulated_time", 0.0))
+        data.result = result
+        return data
+
+    def _grow(self, needed: int) -> None:
+        """Double the buffers when a run delivers more buckets than announced."""
+        if needed <= self.capacity:
+            return
+        while self.capacity < needed:
+            self.capacity *= 2
+        for store in (self.series, self.link_series):
+            for k, a in store.items():
+                bigger = np.full((self.capacity, a.shape[1]), np.nan)
+                bigger[: a.shape[0]] = a
+                store[k] = bigger
+
+    def append(self, frame: VariantFrame) -> None:
+        rows = next((a.shape[0] for a in frame.series.values()), 0)
+        end = frame.start + rows
+        self._grow(end)
+        for src, store, width in ((frame.series, self.series, len(self.components)),
+                                  (frame.link_series, self.link_series, len(self.links))):
+            for metric, values in src.items():
+                buf = store.get(metric)
+                if buf is None:
+                    buf = store[metric] = np.full((self.capacity, width), np.nan)
+                buf[frame.start:end] = values
+        self.n = max(self.n, end)
+        self.events.extend(frame.events)
+        self.breaker_states = dict(frame.breaker_states)
+        self.instances_down = dict(frame.instances_down)
+        self.now = frame.now
+
+    def finish(self, result: RunResult) -> None:
+        """Adopt the final results: summaries, every bucket, the whole event log."""
+        self.result = result
+        n = len(result.bucket_times)
+        self._grow(n)
+        for src, store in ((result.series, self.series), (result.link_series, self.link_series)):
+            for metric, values in src.items():
+                buf = store.get(metric)
+                if buf is None or buf.shape[1] != values.shape[1]:
+                    buf = store[metric] = np.full((self.capacity, values.shape[1]), np.nan)
+                buf[:n] = values
+        self.n = n
+        self.events = list(result.events)
+
+    def column(self, metric: str, component: str) -> np.ndarray:
+        """A view of one component's values so far (no copy)."""
+        buf = self.series.get(metric)
+        if buf is None or component not in self.components:
+            return np.zeros(0)
+        return buf[: self.n, self.components.index(component)]
+
+    def link_column(self, metric: str, link: str) -> np.ndarray:
+        buf = self.link_series.get(metric)
+        if buf is None or link not in self.links:
+            return np.zeros(0)
+        return buf[: self.n, self.links.index(link)]
+
+
+@dataclass
+class FaultWindow:
+    """A time span in which one fault was active."""
+
+    start: float
+    end: float
+    title: str
+    target: str = ""
+
+
+@dataclass
+class RunSession:
+    """One run (single, or a comparison of variants) as shown in the window."""
+
+    design_name: str
+    experiment: str | None
+    options: dict[str, Any]
+    variant_names: list[str]
+    replications: int = 1
+    status: str = RUNNING
+    error: str = ""
+    variants: dict[str, VariantData] = field(default_factory=dict)
+    comparison: Comparison | None = None
+    table: list[dict[str, Any]] = field(default_factory=list)
+    fault_windows: list[FaultWindow] = field(default_factory=list)
+    breakers: list[str] = field(default_factory=list)
+    instances: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    group_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    progress: float = 0.0
+    wall_time: float = 0.0
+    saved: bool = False
+
+    # -- building ------------------------------------------------------------
+    @classmethod
+    def live(cls, request: RunRequest) -> "RunSession":
+        design = request.design
+        windows: list[FaultWindow] = []
+        experiment = next((e for e in design.experiments if e.name == request.experiment), None)
+        if experiment is not None and request.options.faults:
+            # An unknown experiment is the worker's to report, in the window, as a failed run.
+            for fault in experiment.faults:
+                if fault.enabled:
+                    for a, b in fault.windows(request.options.duration):
+                        windows.append(FaultWindow(a, b, f"{fault.title} on {fault.target}", fault.target))
+        instances = {c.name: int(getattr(c, "instances", 0) or 0) for c in design.components}
+        return cls(
+            design_name=design.name,
+            experiment=request.experiment,
+            options=request.options.model_dump(mode="json"),
+            variant_names=request.variants(),
+            replications=request.replications if len(request.variants()) > 1 else 1,
+            fault_windows=windows,
+            instances=instances,
+            kinds={c.name: c.kind for c in design.components},
+        )
+
+    @classmethod
+    def from_results(cls, results: dict[str, RunResult], table: list[dict[str, Any]] | None = None,
+                     replications: int = 1, group_id: uuid.UUID | None = None) -> "RunSession":
+        """A finished session around results already in hand (a reopened saved run)."""
+        ordered = {v: results[v] for v in VARIANT_ORDER if v in results}
+        ordered.update({v: r for v, r in results.items() if v not in ordered})
+        first = next(iter(ordered.values()))
+        meta = first.meta
+        session = cls(
+            design_name=str(meta.get("design", "")),
+            experiment=meta.get("experiment"),
+            options=dict(meta.get("options", {})),
+            variant_names=list(ordered),
+            replications=replications,
+            status=FINISHED if meta.get("finished", True) else STOPPED,
+            group_id=group_id or uuid.uuid4(),
+            progress=1.0,
+            saved=True,
+        )
+        session.variants = {v: VariantData.from_result(r) for v, r in ordered.items()}
+        session.breakers = list(meta.get("breakers", []))
+        session.kinds = dict(zip(first.components, first.kinds))
+        if table is not None:
+            session.table = list(table)
+        elif len(ordered) > 1:
+            session.table = build_table({v: [r] for v, r in ordered.items()})
+        session.fault_windows = fault_windows_from_events(first.events, session.duration, meta.get("faults", []))
+        session.instances = {
+            name: int(np.nanmax(first.series["instances_up"][:, i])) if len(first.bucket_times) else 0
+            for i, name in enumerate(first.components)
+        } if "instances_up" in first.series else {}
+        session.wall_time = float(meta.get("wall_time", 0.0))
+        return session
+
+    # -- live updates ------------------------------------------------------
+    def apply_frame(self, frame: LiveFrame) -> None:
+        self.progress = frame.progress
+        for v, vf in frame.variants.items():
+            data = self.variants.get(v)
+            if data is None:
+                data = self.variants[v] = VariantData(frame.components, frame.links, self.n_buckets)
+            data.append(vf)
+            if v == self.primary and not self.breakers:
+                self.breakers = list(vf.breaker_states)
+
+    def finish(self, outcome: RunOutcome) -> None:
+        for v, result in outcome.results.items():
+            data = self.variants.get(v)
+            if data is None:
+                data = self.variants[v] = VariantData(result.components, result.links, self.n_buckets)
+            data.finish(result)
+        first = outcome.results.get(self.primary)
+        if first is not None:
+            self.breakers = list(first.meta.get("breakers", self.breakers))
+        self.comparison = outcome.comparison
+        if outcome.comparison is not None:
+            self.table = list(outcome.comparison.table)
+        self.status = STOPPED if outcome.stopped else FINISHED
+        self.progress = 1.0 if not outcome.stopped else self.progress
+        self.wall_time = outcome.wall_time
+
+    def fail(self, message: str) -> None:
+        self.status = FAILED
+        self.error = message
+
+    # -- reading -----------------------------------------------------------------
+    @property
+    def duration(self) -> float:
+        return float(self.options.get("duration", 60.0))
+
+    @property
+    def bucket(self) -> float:
+        return float(self.options.get("bucket", 1.0))
+
+    @property
+    def seed(self) -> int:
+        return int(self.options.get("seed", 1))
+
+    @property
+    def n_buckets(self) -> int:
+        return max(1, int(math.ceil(self.duration / self.bucket - 1e-9)))
+
+    @property
+    def primary(self) -> str:
+        return self.variant_names[0]
+
+    @property
+    def is_comparison(self) -> bool:
+        return len(self.variant_names) > 1
+
+    @property
+    def components(self) -> list[str]:
+        data = self.variants.get(self.primary)
+        return list(data.components) if data else []
+
+    @property
+    def done(self) -> bool:
+        return self.status != RUNNING
+
+    def results(self) -> dict[str, RunResult]:
+        return {v: d.result for v, d in self.variants.items() if d.result is not None}
+
+    def title(self) -> str:
+        what = self.experiment or "no faults"
+        kind = "comparison" if self.is_comparison else ("with resilience" if self.options.get("resilience", True)
+                                                       else "without resilience")
+        return f"{self.design_name} · {what} · {kind} · seed {self.seed}"
+
+    def times(self, variant: str | None = None) -> np.ndarray:
+        """Bucket mid-points (s) of the buckets received so far: an evenly spaced grid."""
+        data = self.variants.get(variant or self.primary)
+        n = data.n if data else 0
+        return np.arange(n, dtype=np.float64) * self.bucket + self.bucket / 2
+
+    def bucket_at(self, t: float) -> int:
+        return int(min(max(0, math.floor(t / self.bucket)), self.n_buckets - 1))
+
+    def client_names(self) -> list[str]:
+        return [c for c in self.components if self.kinds.get(c) == "client"]
+
+    def most_loaded(self, exclude: list[str] = ()) -> str | None:
+        """The component with the highest mean utilisation so far."""
+        data = self.variants.get(self.primary)
+        if data is None or data.n == 0 or "utilisation" not in data.series:
+            return None
+        with np.errstate(all="ignore"):
+            means = np.nanmean(data.series["utilisation"][: data.n], axis=0)
+        best, best_value = None, -1.0
+        for i, name in enumerate(data.components):
+            value = float(means[i]) if np.isfinite(means[i]) else -1.0
+            if name not in exclude and value > best_value:
+                best, best_value = name, value
+        return best
+
+    def merged_events(self) -> list[dict[str, Any]]:
+        """Every variant's events, each tagged with its variant, in time order."""
+        out = []
+        for v, data in self.variants.items():
+            for e in data.events:
+                out.append({**e, "variant": v})
+        out.sort(key=lambda e: e["time"])
+        return out
+
+    def health(self, variant: str | None = None, bucket: int | None = None) -> dict[str, dict[str, Any]]:
+        """Health of every component at ``bucket`` (default: the latest one received)."""
+        data = self.variants.get(variant or self.primary)
+        if data is None or data.n == 0:
+            return {}
+        latest = bucket is None
+        b = data.n - 1 if latest else max(0, min(bucket, data.n - 1))
+        out: dict[str, dict[str, Any]] = {}
+        breaker_by_source: dict[str, int] = {}
+        if "breaker_state" in data.link_series:
+            for link in self.breakers:
+                if link not in data.links:
+                    continue
+                if latest and data.breaker_states and data.result is None:
+                    code = {"CLOSED": 0, "OPEN": 1, "HALF_OPEN": 2}.get(data.breaker_states.get(link, "CLOSED"), 0)
+                else:
+                    raw = data.link_series["breaker_state"][b, data.links.index(link)]
+                    code = int(raw) if np.isfinite(raw) else 0
+                source = link.split(" -> ")[0]
+                if _BREAKER_RANK[code] >= _BREAKER_RANK.get(breaker_by_source.get(source, 0), 0):
+                    breaker_by_source[source] = code
+        for i, name in enumerate(data.components):
+            h: dict[str, Any] = {}
+            util = _value(data.series, "utilisation", b, i)
+            err = _value(data.series, "error_rate", b, i)
+            h["utilisation"] = util
+            h["error_rate"] = err
+            total = self.instances.get(name, 0)
+            if total > 0:
+                if latest and data.result is None:
+                    down = int(data.instances_down.get(name, 0))
+                else:
+                    up = _value(data.series, "instances_up", b, i)
+                    down = max(0, int(round(total - up)))
+                h["instances"] = total
+                h["crashed"] = down
+            if name in breaker_by_source:
+                h["breaker"] = BREAKER_NAMES[breaker_by_source[name]]
+            out[name] = h
+        return out
+
+
+def _value(series: dict[str, np.ndarray], metric: str, row: int, col: int) -> float:
+    a = series.get(metric)
+    if a is None:
+        return 0.0
+    v = float(a[row, col])
+    return v if math.isfinite(v) else 0.0
+
+
+def fault_windows_from_events(events: list[dict[str, Any]], duration: float,
+                              faults: list[dict[str, Any]] = ()) -> list[FaultWindow]:
+    """Pair fault_started / fault_ended events into windows (open ones run to the end)."""
+    titles = {f.get("id"): f.get("title", "fault") for f in faults}
+    open_: dict[Any, tuple[float, str]] = {}
+    out: list[FaultWindow] = []
+    for e in events:
+        if e.get("kind") == "fault_started":
+            open_[e.get("fault_id")] = (float(e["time"]), e.get("component") or e.get("link") or "")
+        elif e.get("kind") == "fault_ended" and e.get("fault_id") in open_:
+            start, target = open_.pop(e.get("fault_id"))
+            out.append(FaultWindow(start, float(e["time"]), _fault_title(e, titles), target))
+    for fid, (start, target) in open_.items():
+        out.append(FaultWindow(start, duration, titles.get(fid, "fault"), target))
+    out.sort(key=lambda w: w.start)
+    return out
+
+
+def _fault_title(event: dict[str, Any], titles: dict[Any, str]) -> str:
+    return event.get("details") or titles.get(event.get("fault_id"), "fault")

@@ -1,0 +1,293 @@
+"""The run worker: drives ``engine.Simulation`` objects in slices inside a QThread.
+
+The worker is a parentless QObject moved to its own QThread. The GUI starts
+it with a queued signal and hears back only through signals carrying plain
+Python and numpy data (``LiveFrame``, ``RunOutcome``). Stopping is the one
+direct call: ``request_stop`` is thread-safe (a ``threading.Event`` plus
+``Simulation.stop()``, which the engine allows from another thread), because
+the worker's own event loop is busy inside ``run`` and would not see a
+queued stop request until the run had ended.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from engine import Design, DesignError, RunOptions, RunResult, Simulation
+from engine.compare import Comparison, build_table
+
+# Order in which variants are driven and listed everywhere.
+VARIANT_ORDER = ("protected", "unprotected", "baseline")
+# The GUI redraws at 20-30 Hz; more frequent frames would only queue up.
+MAX_FRAMES_PER_SECOND = 30.0
+# Wall time one lockstep slice aims at: short enough that frames and Stop stay prompt.
+SLICE_SECONDS = 0.008
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything one press of Run asks for.
+
+    ``speed`` is simulated seconds per wall-clock second, or None for as fast
+    as the engine goes. With ``compare`` the design runs with resilience on
+    ("protected") and off ("unprotected") on the same seed, plus a fault-free
+    "baseline" when ``baseline`` is set; ``replications`` > 1 repeats every
+    variant on seeds ``seed, seed+1, ...`` for confidence intervals.
+    """
+
+    design: Design
+    options: RunOptions
+    experiment: str | None = None
+    compare: bool = False
+    baseline: bool = False
+    replications: int = 1
+    speed: float | None = None
+
+    def variants(self) -> list[str]:
+        """The variants this request runs, in display order."""
+        if not self.compare and not self.baseline:
+            return ["protected" if self.options.resilience else "unprotected"]
+        out = ["protected"]
+        if self.compare:
+            out.append("unprotected")
+        if self.baseline:
+            out.append("baseline")
+        return out
+
+    def variant_options(self, variant: str, seed: int) -> RunOptions:
+        if not self.compare and not self.baseline:
+            return self.options.model_copy(update={"seed": seed})
+        return self.options.model_copy(update={
+            "seed": seed,
+            "resilience": variant != "unprotected",
+            "faults": variant != "baseline",
+        })
+
+    @property
+    def n_buckets(self) -> int:
+        """Buckets a finished run holds (the last one may be partial)."""
+        return max(1, int(math.ceil(self.options.duration / self.options.bucket - 1e-9)))
+
+
+@dataclass
+class VariantFrame:
+    """What one variant produced since the previous frame (rows ``start`` onwards)."""
+
+    start: int
+    series: dict[str, np.ndarray]
+    link_series: dict[str, np.ndarray]
+    events: list[dict[str, Any]]
+    breaker_states: dict[str, str]
+    instances_down: dict[str, int]
+    now: float
+
+
+@dataclass
+class LiveFrame:
+    """One update from the worker: new buckets of every live variant and the run's progress."""
+
+    progress: float
+    sim_time: float
+    replication: int
+    variants: dict[str, VariantFrame]
+    components: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: results of the first replication per variant, and the comparison."""
+
+    results: dict[str, RunResult]
+    comparison: Comparison | None
+    stopped: bool
+    wall_time: float
+
+
+class _Live:
+    """Bookkeeping for one variant's simulation during the live replication."""
+
+    def __init__(self, sim: Simulation):
+        self.sim = sim
+        self.sent_rows = 0
+        self.sent_events = 0
+
+
+class RunWorker(QObject):
+    """Runs a ``RunRequest`` when ``run`` is invoked in its thread; reports through signals."""
+
+    frame = Signal(object)  # LiveFrame
+    finished = Signal(object)  # RunOutcome
+    failed = Signal(str)
+
+    def __init__(self, request: RunRequest):
+        super().__init__()  # parentless: it is moved to its own thread
+        self.request = request
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._sims: list[Simulation] = []
+        self._last_progress = 0.0
+
+    # -- called from the GUI thread ------------------------------------------
+    def request_stop(self) -> None:
+        """Make the run end at the simulations' next event (thread-safe)."""
+        self._stop.set()
+        with self._lock:
+            sims = list(self._sims)
+        for sim in sims:
+            sim.stop()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    # -- runs in the worker thread --------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = self._run()
+            outcome.wall_time = time.perf_counter() - started
+        except DesignError as exc:
+            self.failed.emit("The design cannot run:\n" + "\n".join(str(p) for p in exc.problems))
+            return
+        except Exception as exc:  # any failure must reach the window, not a console
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            self.failed.emit(f"The run failed: {detail}")
+            return
+        self.finished.emit(outcome)
+
+    def _make(self, variant: str, seed: int) -> Simulation:
+        r = self.request
+        sim = Simulation(r.design, r.variant_options(variant, seed), r.experiment)
+        with self._lock:
+            self._sims.append(sim)
+        # A stop that arrived while this simulation was being built must still count.
+        if self._stop.is_set():
+            sim.stop()
+        return sim
+
+    def _forget(self, sims: list[Simulation]) -> None:
+        with self._lock:
+            self._sims = [s for s in self._sims if s not in sims]
+
+    def _run(self) -> RunOutcome:
+        r = self.request
+        variants = r.variants()
+        live = {v: _Live(self._make(v, r.options.seed)) for v in variants}
+        self._drive_live(live)
+        stopped = self._stop.is_set()
+        # result() would run a stopped simulation to its end; snapshot() keeps what was reached.
+        first = {v: (lv.sim.snapshot() if stopped else lv.sim.result()) for v, lv in live.items()}
+        self._forget([lv.sim for lv in live.values()])
+        comparison = None
+        if len(variants) > 1 and not stopped:
+            runs = {v: [first[v]] for v in variants}
+            stopped = not self._replicate(runs, variants)
+            if not stopped:
+                comparison = Comparison(runs=runs, table=build_table(runs), replications=r.replications)
+        return RunOutcome(results=first, comparison=comparison, stopped=stopped, wall_time=0.0)
+
+    def _replicate(self, runs: dict[str, list[RunResult]], variants: list[str]) -> bool:
+        """Further seeds for confidence intervals; False when stopped on the way.
+
+        Run here rather than in a process pool so that Stop still lands within
+        one slice, whatever the replication count.
+        """
+        r = self.request
+        for k in range(1, r.replications):
+            for v in variants:
+                sim = self._make(v, r.options.seed + k)
+                finished = False
+                while not finished and not self._stop.is_set():
+                    finished = sim.advance(max_events=200_000)
+                    self._emit_progress(k, r.replications, sim)
+                self._forget([sim])
+                if not finished:
+                    return False
+                runs[v].append(sim.result())
+        return True
+
+    def _emit_progress(self, replication: int, replications: int, sim: Simulation) -> None:
+        t = time.perf_counter()
+        if t - self._last_progress < 1.0 / MAX_FRAMES_PER_SECOND:
+            return
+        self._last_progress = t
+        done = (replication + sim.progress) / replications
+        self.frame.emit(LiveFrame(progress=done, sim_time=sim.now, replication=replication, variants={}))
+
+    def _drive_live(self, live: dict[str, _Live]) -> None:
+        """Advance every variant to the same simulated time, slice by slice."""
+        r = self.request
+        duration = r.options.duration
+        sims = [lv.sim for lv in live.values()]
+        step = r.options.bucket  # simulated seconds per slice, adapted to SLICE_SECONDS
+        wall0 = time.perf_counter()
+        last_frame = -1.0
+        frame_cost = 0.0
+        frame_every = 1.0 / MAX_FRAMES_PER_SECOND
+        now = 0.0
+        while not self._stop.is_set():
+            target = min(duration, now + step)
+            if r.speed is not None:
+                paced = (time.perf_counter() - wall0) * r.speed
+                if paced <= now:
+                    # Ahead of the clock: wait in short naps so Stop still lands at once.
+                    self._stop.wait(min(0.01, (now - paced) / r.speed + 0.001))
+                    continue
+                target = min(target, paced)
+            t0 = time.perf_counter()
+            for sim in sims:
+                sim.advance(until=target)
+                if self._stop.is_set():
+                    break
+            spent = time.perf_counter() - t0
+            if self._stop.is_set():
+                break
+            now = target
+            if spent > 0:
+                step = min(max(step * min(4.0, max(0.25, SLICE_SECONDS / spent)), 1e-6), duration)
+            finished = all(sim.finished for sim in sims)
+            t = time.perf_counter()
+            # Frames cost the worker Python time; keep them under a quarter of the wall clock.
+            gap = max(frame_every, frame_cost * 4)
+            if finished or t - last_frame >= gap:
+                self._emit_frame(live)
+                last_frame = time.perf_counter()
+                frame_cost = last_frame - t
+            if finished:
+                break
+
+    def _emit_frame(self, live: dict[str, _Live]) -> None:
+        r = self.request
+        frames: dict[str, VariantFrame] = {}
+        components: list[str] = []
+        links: list[str] = []
+        sim_time = 0.0
+        for v, lv in live.items():
+            snap = lv.sim.snapshot()
+            components, links = snap.components, snap.links
+            rows = len(snap.bucket_times)
+            start = lv.sent_rows
+            frames[v] = VariantFrame(
+                start=start,
+                series={m: a[start:rows] for m, a in snap.series.items()},
+                link_series={m: a[start:rows] for m, a in snap.link_series.items()},
+                events=snap.events[lv.sent_events:],
+                breaker_states=lv.sim.breaker_states(),
+                instances_down=lv.sim.instances_down(),
+                now=lv.sim.now,
+            )
+            lv.sent_rows = rows
+            lv.sent_events = len(snap.events)
+            sim_time = lv.sim.now
+        progress = min(1.0, sim_time / r.options.duration) / max(1, r.replications)
+        self.frame.emit(LiveFrame(progress=progress, sim_time=sim_time, replication=0,
+                                  variants=frames, components=components, links=links))
