@@ -168,6 +168,8 @@ LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", 
                       "short_circuited", "unavailable", "fallback", "bulkhead_rejected",
                       "breaker_rejected", "retries_exhausted", "retries_throttled")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
+_OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
+                  "short_circuited": O_SHORT, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
 HISTOGRAM_BINS = 1200
 HISTOGRAM_MIN = 1e-6
 HISTOGRAM_GAMMA = 1.02
@@ -775,6 +777,67 @@ cdef class Core:
     def instances_down(self):
         return np.array([1 if (self.i_down_refuse[i] > 0 or self.i_down_hang[i] > 0) else 0
                          for i in range(self.n_i)], dtype=np.int64)
+
+    # ------------------------------------------------------------------ pattern probes
+    # Thin wrappers over the nogil state machines, so tests can replay the
+    # libraries' own scenarios call by call without running the event loop.
+    def breaker_acquire(self, int link, double now):
+        """Ask the link's breaker for permission at time ``now`` (Resilience4j tryAcquirePermission)."""
+        self.now = now
+        return bool(self._cb_acquire(link))
+
+    def breaker_record(self, int link, str outcome, double duration, double now):
+        """Record a call's outcome (``ok``, ``error``, ``timeout``, ...) and duration at ``now``."""
+        self.now = now
+        self._cb_record(link, _OUTCOME_CODES[outcome], duration)
+
+    def breaker_force(self, int link, str state, double now):
+        """Manual transition, as CircuitBreaker.transitionTo*State (for scenario set-up)."""
+        self.now = now
+        if state == "OPEN":
+            self._cb_to_open(link, self._cb_rate(link, 0), self._cb_rate(link, 1))
+        elif state == "HALF_OPEN":
+            self._cb_to_half(link)
+        elif state == "CLOSED":
+            self._cb_to_closed(link, -1.0, -1.0)
+        else:
+            raise ValueError(state)
+
+    def breaker_status(self, int link):
+        """State name, failure rate, slow-call rate (-1 below the minimum), buffered, failed, permits."""
+        return {
+            "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.cb_state[link]],
+            "failure_rate": self._cb_rate(link, 0),
+            "slow_call_rate": self._cb_rate(link, 1),
+            "buffered": int(self.cb_tot[link]),
+            "failed": int(self.cb_fail[link]),
+            "permits": int(self.cb_permits[link]),
+        }
+
+    def retry_waits(self, int link, int attempts):
+        """The waits a call on ``link`` would sleep after 1, 2, ... ``attempts`` failed attempts."""
+        cdef int k = self._new_call()
+        cdef list waits = []
+        cdef int n
+        self.calls[k].link = link
+        self.calls[k].prev_sleep = self.l_rt_wait[link]
+        for n in range(1, attempts + 1):
+            self.calls[k].attempt = n
+            waits.append(self._backoff(k))
+        self._free_call(k)
+        return waits
+
+    def budget_record(self, int link, bint failed):
+        """Account one attempt's result in the link's retry budget."""
+        self._budget_account(link, failed)
+
+    def budget_status(self, int link):
+        return {"tokens": self.l_tokens[link] / 1000.0, "allows_retry": bool(self._budget_allows(link))}
+
+    def rate_limiter_acquire(self, int component, int instance, double now):
+        """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
+        self.now = now
+        return self._rl_acquire(<int>(self.c_inst_offset[component] + instance), component)
 
     # ------------------------------------------------------------------ loop
     cdef void _run(self, double until, int64_t max_events) noexcept nogil:

@@ -44,6 +44,18 @@ class Simulation:
         self._core = _core.Core(self.compiled.arrays, self.compiled.scalars)
         self._wall = 0.0
 
+    @property
+    def probe(self):
+        """The compiled core's pattern probes (breaker, retry, budget, rate limiter), for
+        replaying a library's scenarios call by call. Not needed to run a simulation."""
+        return self._core
+
+    def link_index(self, name: str) -> int:
+        return self.compiled.link_names.index(name)
+
+    def component_index(self, name: str) -> int:
+        return self.compiled.component_names.index(name)
+
     # -- stepping -------------------------------------------------------------
     @property
     def now(self) -> float:
