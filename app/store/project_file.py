@@ -98,8 +98,11 @@ def load_bytes(data: bytes, path: Path) -> OpenedProject:
                                 "never use; its latest changes may be in a separate -wal file")
     try:
         with memory_copy(data) as conn:
+            # SQLite's own reports quote damaged names; read them leniently, the data strictly.
+            conn.text_factory = _lenient_text
             _check_integrity(conn)
             _refuse_code(conn)
+            conn.text_factory = str
             if header.user_version < schema.SCHEMA_VERSION:
                 conn.execute("PRAGMA query_only = OFF")
                 migrations.upgrade(conn, header.user_version)
@@ -112,13 +115,17 @@ def load_bytes(data: bytes, path: Path) -> OpenedProject:
         raise
     except (ContentError, DesignError) as exc:
         raise cannot_open(path, str(exc)) from None
-    except (sqlite3.Error, SQLAlchemyError) as exc:
+    except (sqlite3.Error, SQLAlchemyError, UnicodeDecodeError) as exc:
         raise cannot_open(path, f"it is damaged ({_sql_message(exc)})") from None
     except MemoryError:
         raise cannot_open(path, "it is too large to open in the memory available") from None
     written_by = rows["project"][0]["written_by"]
     return OpenedProject(project, runs, path, header.user_version,
                          written_by if isinstance(written_by, str) else "")
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 def _sql_message(exc: BaseException) -> str:

@@ -1,0 +1,148 @@
+"""Saving is atomic: whatever happens during a save, the file is the old project or the new one."""
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import stat
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from app.store import ProjectFileError, open_project, save_project
+from app.store import fileio
+from engine.model import Client, Design, Link, Project, RetryPolicy, Service
+from store_builders import shop_project
+
+
+def project_of(size: int, name: str) -> Project:
+    comps = [Client(name="c")] + [Service(name=f"s{i}", policies=[RetryPolicy()]) for i in range(size)]
+    links = [Link(source="c", target=f"s{i}") for i in range(size)]
+    return Project(name=name, designs=[Design(name=name, components=comps, links=links)])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to kill a saving process")
+def test_a_save_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_path):
+    path = tmp_path / "p.faultline"
+    old, new = project_of(40, "old"), project_of(60, "new")
+    save_project(path, old)
+    start = time.perf_counter()
+    for _ in range(3):
+        save_project(tmp_path / "probe.faultline", new)
+    one_save = (time.perf_counter() - start) / 3
+    rng = random.Random(20261127)
+    seen = Counter()
+    for _ in range(60):
+        pid = os.fork()
+        if pid == 0:  # the child saves old and new by turns until it is killed
+            try:
+                for turn in range(10_000):
+                    save_project(path, new if turn % 2 == 0 else old)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0, 6 * one_save))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        found = open_project(path).project
+        assert found == old or found == new
+        seen[found.name] += 1
+    # Kills landed at different moments of the saves, not all before or after them.
+    assert seen["old"] > 5 and seen["new"] > 5, seen
+    leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(fileio.TEMP_SUFFIX)]
+    assert all(p.name.startswith(".p.faultline.") for p in leftovers)
+
+
+def test_a_failed_check_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "p.faultline"
+    save_project(path, shop_project("old"))
+    before = path.read_bytes()
+
+    def corrupting_write(target, data, verify=None):
+        return real_write(target, data[:4096] + b"\xff" * (len(data) - 4096), verify)
+
+    real_write = fileio.atomic_write
+    from app.store import project_file
+
+    monkeypatch.setattr(project_file, "atomic_write", corrupting_write)
+    with pytest.raises(ProjectFileError) as info:
+        save_project(path, shop_project("new"))
+    assert str(info.value).startswith("Cannot save p.faultline: the new file failed its check (")
+    assert str(info.value).endswith("the previous version is untouched")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.faultline"]
+
+
+def test_a_failed_rename_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "p.faultline"
+    save_project(path, shop_project("old"))
+
+    def refuse(*args):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(fileio.os, "replace", refuse)
+    with pytest.raises(ProjectFileError) as info:
+        save_project(path, shop_project("new"))
+    assert str(info.value) == "Cannot save p.faultline: Permission denied; the previous version is untouched"
+    monkeypatch.undo()
+    assert open_project(path).project.name == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.faultline"]
+
+
+def test_a_full_disk_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "p.faultline"
+    save_project(path, shop_project("old"))
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", full)
+    with pytest.raises(ProjectFileError, match="^Cannot save p.faultline: No space left on device; the previous version is untouched$"):
+        save_project(path, shop_project("new"))
+    monkeypatch.undo()
+    assert open_project(path).project.name == "old"
+
+
+def test_the_file_and_its_directory_are_flushed_before_and_after_the_rename(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: (calls.append(("fsync", stat.S_ISDIR(os.fstat(fd).st_mode))),
+                                                        real_fsync(fd)))
+    monkeypatch.setattr(fileio.os, "replace", lambda a, b: (calls.append(("replace", None)), real_replace(a, b)))
+    save_project(tmp_path / "p.faultline", shop_project())
+    if os.name == "posix":
+        assert calls == [("fsync", False), ("replace", None), ("fsync", True)]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_permissions_of_the_old_file_are_kept(tmp_path):
+    path = tmp_path / "p.faultline"
+    save_project(path, shop_project())
+    os.chmod(path, 0o640)
+    save_project(path, shop_project())
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_saving_through_a_symlink_replaces_the_real_file(tmp_path):
+    real = tmp_path / "real.faultline"
+    save_project(real, shop_project("old"))
+    link = tmp_path / "link.faultline"
+    link.symlink_to(real)
+    save_project(link, shop_project("new"))
+    assert link.is_symlink()
+    assert open_project(real).project.name == "new"
+
+
+def test_saving_into_a_missing_folder(tmp_path):
+    with pytest.raises(ProjectFileError) as info:
+        save_project(tmp_path / "nope" / "p.faultline", shop_project())
+    assert str(info.value) == f"Cannot save p.faultline: the folder {tmp_path / 'nope'} does not exist"
+
+
+def test_saving_over_a_folder(tmp_path):
+    (tmp_path / "p.faultline").mkdir()
+    with pytest.raises(ProjectFileError, match="^Cannot save p.faultline: it is a folder$"):
+        save_project(tmp_path / "p.faultline", shop_project())

@@ -1,0 +1,60 @@
+"""Mutated files: opening gives a clean error or a valid project, never a crash."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.store import ProjectFileError, open_project, save_project
+from engine.model import Project
+from store_builders import saved_run, shop_design
+
+TRIALS = 300
+
+
+@pytest.fixture(scope="module")
+def valid_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fuzz") / "valid.faultline"
+    designs = [shop_design("one"), shop_design("two")]
+    save_project(path, Project(name="fuzz", designs=designs), [saved_run(designs[0])])
+    return path.read_bytes()
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    how = rng.random()
+    if how < 0.6:  # flip a few bytes, anywhere
+        for _ in range(rng.randint(1, 8)):
+            out[rng.randrange(len(out))] = rng.randrange(256)
+    elif how < 0.8:  # overwrite a run of bytes inside one page
+        start = rng.randrange(len(out))
+        for i in range(start, min(len(out), start + rng.randint(1, 64))):
+            out[i] = rng.randrange(256)
+    elif how < 0.9:  # the header, where the size, version and ids live
+        for _ in range(rng.randint(1, 3)):
+            out[rng.randrange(100)] = rng.randrange(256)
+    else:  # cut short or padded
+        cut = rng.randrange(len(out))
+        return bytes(out[:cut]) if rng.random() < 0.7 else bytes(out) + bytes(rng.randrange(256) for _ in range(cut % 5000))
+    return bytes(out)
+
+
+def test_mutated_files_open_cleanly_or_are_refused_cleanly(valid_file, tmp_path):
+    rng = random.Random(5)
+    outcomes = {"opened": 0, "refused": 0}
+    path = tmp_path / "m.faultline"
+    for _ in range(TRIALS):
+        path.write_bytes(mutate(valid_file, rng))
+        try:
+            opened = open_project(path)
+        except ProjectFileError as exc:
+            message = str(exc)
+            assert message.startswith("Cannot open m.faultline: ") and len(message) > 30
+            outcomes["refused"] += 1
+        else:
+            # What opens has passed the model's validation: it must survive a round trip.
+            assert isinstance(opened.project, Project)
+            save_project(tmp_path / "again.faultline", opened.project, opened.runs)
+            assert open_project(tmp_path / "again.faultline").project == opened.project
+            outcomes["opened"] += 1
+    assert outcomes["opened"] > 20 and outcomes["refused"] > 20, outcomes
