@@ -32,6 +32,7 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPointF | None = None
+        self._pan_rest = (0.0, 0.0)
         self._space = False
         self.setAccessibleName("Design canvas")
 
@@ -86,9 +87,14 @@ class CanvasView(QGraphicsView):
 
     # -- pan ----------------------------------------------------------------------
     def pan_by(self, dx: float, dy: float) -> None:
+        # Scroll bars move in whole pixels; carry the fractions so slow drags do not lag the cursor.
+        rx, ry = self._pan_rest
+        dx, dy = dx + rx, dy + ry
+        ix, iy = round(dx), round(dy)
+        self._pan_rest = (dx - ix, dy - iy)
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
-        h.setValue(h.value() + int(dx))
-        v.setValue(v.value() + int(dy))
+        h.setValue(h.value() + ix)
+        v.setValue(v.value() + iy)
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MouseButton.MiddleButton or (self._space and event.button() == Qt.MouseButton.LeftButton):

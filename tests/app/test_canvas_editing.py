@@ -1,0 +1,262 @@
+"""Canvas gestures: drop from the palette, link by dragging, move, select, delete, clipboard, zoom, health."""
+from __future__ import annotations
+
+from editor_helpers import build_three_tier, drag, drop_kind, mouse
+from pydantic import BaseModel
+from PySide6.QtCore import QPointF, Qt
+
+from app.canvas import GRID, LinkItem, NodeItem
+
+
+def node_centre(window, cid) -> QPointF:
+    return window.scene.node_item(cid).scenePos()
+
+
+def port(window, cid) -> QPointF:
+    item = window.scene.node_item(cid)
+    return item.mapToScene(item.port_pos())
+
+
+def test_drop_from_palette_creates_a_snapped_component(window, qtbot):
+    doc = window.document
+    window.view.reset_zoom()
+    window.view.centerOn(0, 0)
+    assert drop_kind(window.view, "service", QPointF(33, 47))
+    (component,) = doc.design.components
+    assert component.kind == "service"
+    assert (component.position.x % GRID, component.position.y % GRID) == (0, 0)
+    assert abs(component.position.x - 33) <= GRID and abs(component.position.y - 47) <= GRID
+    assert isinstance(window.scene.node_item(component.id), NodeItem)
+    assert doc.selection == [component.id]
+    doc.undo_stack.undo()
+    assert window.scene.node_items() == []
+
+
+def test_palette_lists_every_kind_with_an_icon_and_adds_on_activation(window):
+    palette = window.palette_widget
+    kinds = [palette.item(i).data(Qt.ItemDataRole.UserRole) for i in range(palette.count())]
+    assert kinds == ["client", "load_balancer", "service", "database", "cache", "queue", "external"]
+    assert all(not palette.item(i).icon().isNull() for i in range(palette.count()))
+    palette.activated_kind.emit("cache")
+    palette.activated_kind.emit("cache")
+    comps = window.document.design.components
+    assert [c.kind for c in comps] == ["cache", "cache"]
+    assert comps[0].position != comps[1].position  # the second steps aside
+
+
+def test_drag_from_the_handle_links_two_components(window):
+    doc = window.document
+    a = doc.edit.add_component("service", (0, 0), name="a")
+    b = doc.edit.add_component("database", (300, 0), name="b")
+    window.view.fit()
+    drag(window.view, port(window, a), node_centre(window, b))
+    (link,) = doc.design.links
+    assert link.name == "a -> b"
+    assert isinstance(window.scene.link_item(link.id), LinkItem)
+    assert doc.undo_stack.undoText() == 'Link "a -> b"'
+
+
+def test_impossible_link_is_refused_with_the_reason(window, qtbot):
+    doc = window.document
+    db = doc.edit.add_component("database", (0, 0), name="db")
+    svc = doc.edit.add_component("service", (300, 0), name="svc")
+    client = doc.edit.add_component("client", (0, 200), name="users")
+    window.view.fit()
+    # A database has no outgoing handle at all: dragging from its edge rubber-bands instead.
+    assert not window.scene.node_item(db).view.calls_out
+    with qtbot.waitSignal(window.scene.message) as message:
+        drag(window.view, port(window, svc), node_centre(window, client))
+    assert "receives none" in message.args[0]
+    assert doc.design.links == []
+    assert "receives none" in window.statusBar().currentMessage()
+
+
+def test_moving_nodes_is_one_undo_step_per_drag(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+    web = ids["web"]
+    start = node_centre(window, web)
+    before = doc.component(web).position
+    count = doc.undo_stack.count()
+    drag(window.view, start + QPointF(-30, -10), start + QPointF(70, 90), steps=12)
+    after = doc.component(web).position
+    assert doc.undo_stack.count() == count + 1
+    assert (after.x - before.x, after.y - before.y) == (100, 100)
+    link = window.scene.link_item(doc.design.link("lb -> web").id)
+    end = link._path.pointAtPercent(1.0)
+    assert abs(end.x() - window.scene.node_item(web).mapToScene(window.scene.node_item(web).in_pos()).x()) < 3
+    doc.undo_stack.undo()
+    assert window.scene.node_item(web).pos() == QPointF(before.x, before.y)
+
+
+def test_snap_to_grid_can_be_turned_off(window):
+    doc = window.document
+    cid = doc.edit.add_component("service", (0, 0))
+    window.view.reset_zoom()
+    window.view.centerOn(0, 0)
+    window.snap_action.trigger()
+    assert not window.scene.snap_to_grid
+    drag(window.view, QPointF(0, 0), QPointF(13, 7))
+    assert (doc.component(cid).position.x, doc.component(cid).position.y) == (13, 7)
+
+
+def test_rubber_band_selects_several_and_delete_removes_them(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+    cache, db = window.scene.node_item(ids["cache"]), window.scene.node_item(ids["db"])
+    top_left = cache.mapToScene(cache.body_rect().topLeft()) - QPointF(20, 20)
+    bottom_right = db.mapToScene(db.body_rect().bottomRight()) + QPointF(20, 20)
+    drag(window.view, top_left, bottom_right)
+    selected = set(doc.selection)
+    assert {ids["cache"], ids["db"]} <= selected
+    assert ids["web"] not in selected
+    window.view.setFocus()
+    window.delete_action.trigger()
+    names = [c.name for c in doc.design.components]
+    assert names == ["users", "lb", "web"]
+    assert [link.name for link in doc.design.links] == ["users -> lb", "lb -> web"]
+    doc.undo_stack.undo()
+    assert len(doc.design.components) == 5 and len(window.scene.link_items()) == 5
+
+
+def test_ctrl_click_adds_to_the_selection_and_a_click_selects_a_link(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+    mouse(window.view, "press", node_centre(window, ids["web"]))
+    mouse(window.view, "release", node_centre(window, ids["web"]))
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    mouse(window.view, "press", node_centre(window, ids["lb"]), modifiers=ctrl)
+    mouse(window.view, "release", node_centre(window, ids["lb"]), modifiers=ctrl)
+    assert set(doc.selection) == {ids["web"], ids["lb"]}
+    link = doc.design.link("web -> db")
+    middle = window.scene.link_item(link.id).mapToScene(window.scene.link_item(link.id)._path.pointAtPercent(0.3))
+    mouse(window.view, "press", middle)
+    mouse(window.view, "release", middle)
+    assert doc.selection == [link.id]
+
+
+def test_copy_paste_duplicate_and_cut(window, qapp):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.setFocus()
+    doc.set_selection([ids["web"], ids["db"]])
+    window.copy_action.trigger()
+    window.paste_action.trigger()
+    names = [c.name for c in doc.design.components]
+    assert names[-2:] == ["web 2", "db 2"]
+    assert "web 2 -> db 2" in [link.name for link in doc.design.links]
+    window.duplicate_action.trigger()
+    assert [c.name for c in doc.design.components][-2:] == ["web 3", "db 3"]
+    doc.set_selection([ids["cache"]])
+    window.cut_action.trigger()
+    assert "cache" not in [c.name for c in doc.design.components]
+    window.paste_action.trigger()
+    assert "cache" in [c.name for c in doc.design.components]
+    assert len(window.scene.node_items()) == len(doc.design.components)
+
+
+def test_zoom_with_wheel_keys_and_fit(window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    build_three_tier(window.document)
+    view = window.view
+    view.reset_zoom()
+    window.zoom_in_action.trigger()
+    assert abs(view.zoom() - 1.25) < 1e-9
+    window.zoom_out_action.trigger()
+    window.zoom_out_action.trigger()
+    assert abs(view.zoom() - 0.8) < 1e-9
+    centre = view.viewport().rect().center()
+    wheel = QWheelEvent(QPointF(centre), QPointF(view.viewport().mapToGlobal(centre)), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), wheel)
+    assert view.zoom() > 0.8
+    window.fit_action.trigger()
+    visible = view.visible_scene_rect()
+    for item in window.scene.node_items():
+        assert visible.contains(item.sceneBoundingRect())
+    assert window.zoom_label.text() == f"{view.zoom() * 100:.0f} %"
+
+
+def test_middle_button_pans(window):
+    build_three_tier(window.document)
+    view = window.view
+    view.reset_zoom()
+    before = view.visible_scene_rect().center()
+    count = window.document.undo_stack.count()
+    drag(view, QPointF(300, 300), QPointF(400, 350), button=Qt.MouseButton.MiddleButton, viewport=True)
+    after = view.visible_scene_rect().center()
+    assert abs((before.x() - after.x()) - 100) < 2 and abs((before.y() - after.y()) - 50) < 2
+    assert window.document.undo_stack.count() == count  # panning is no edit
+
+
+def test_nodes_show_figures_badges_and_problems_and_follow_the_document(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    web = window.scene.node_item(ids["web"])
+    assert web.view.figures == "1 x 8 workers"
+    doc.edit.set_component_fields(ids["web"], {"instances": 3})
+    assert web.view.figures == "3 x 8 workers"
+    doc.edit.add_policy(ids["web"], "circuit_breaker")
+    exp = doc.edit.add_experiment()
+    doc.edit.add_fault(exp, "crash", "web")
+    doc.edit.add_fault(exp, "latency", "web -> db")
+    assert web.view.policies == [("circuit_breaker", True)]
+    assert web.view.faults == ["crash"]
+    assert window.scene.link_item(doc.design.link("web -> db").id).faults == ["latency"]
+    doc.set_current_experiment(None)
+    assert web.view.faults == []
+    lonely = doc.edit.add_component("client", (0, 400))
+    assert any("sends to nothing" in p for p in window.scene.node_item(lonely).view.problems)
+    assert "to fix before a run" in window.problems_label.text()
+
+
+def test_items_hold_ids_not_model_objects(window):
+    ids = build_three_tier(window.document)
+    items = window.scene.node_items() + window.scene.link_items()
+    for item in items:
+        for value in vars(item).values():
+            assert not isinstance(value, BaseModel)
+        for value in vars(getattr(item, "view", object())).values() if hasattr(item, "view") else ():
+            assert not isinstance(value, BaseModel)
+    assert window.scene.node_item(ids["web"]).component_id == ids["web"]
+
+
+def test_set_health_colours_nodes_and_clears(window):
+    ids = build_three_tier(window.document)
+    item = window.scene.node_item(ids["web"])
+    health = {"utilisation": 0.97, "error_rate": 0.12, "crashed": 1, "instances": 3, "breaker": "open"}
+    window.scene.set_health(ids["web"], health)
+    assert item.health == health
+    assert "breaker open" in item.toolTip() and "util 97 %" in item.toolTip()
+    image = item.scene().views()[0].grab()  # paints the health overlay without error
+    assert not image.isNull()
+    window.scene.clear_health()
+    assert item.health is None
+
+
+def test_renaming_relabels_nodes_and_links(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.edit.rename_component(ids["db"], "orders")
+    assert window.scene.node_item(ids["db"]).view.name == "orders"
+    assert window.scene.link_item(doc.design.link("web -> orders").id) is not None
+
+
+def test_picking_a_fault_target_on_the_canvas(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+    window.faults.add_fault("crash")
+    form = window.faults.form
+    form.target.pick.click()
+    assert window.scene.picking
+    mouse(window.view, "press", node_centre(window, ids["cache"]))
+    mouse(window.view, "release", node_centre(window, ids["cache"]))
+    assert not window.scene.picking
+    assert doc.current_experiment.faults[0].target == "cache"

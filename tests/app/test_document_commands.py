@@ -1,0 +1,248 @@
+"""The document layer: every kind of edit is one undo step that undo and redo replay exactly."""
+from __future__ import annotations
+
+import pytest
+from editor_helpers import add
+
+from app.document import EditRejected
+from app.document.commands import MERGE_WINDOW_S
+
+
+def dumps(doc):
+    return doc.project.model_dump(mode="json")
+
+
+def test_add_component_undo_redo_and_modified(doc):
+    assert not doc.modified
+    seen = []
+    doc.component_added.connect(seen.append)
+    cid = add(doc, "service", 20, 40)
+    assert seen == [cid] and doc.modified
+    assert doc.component(cid).position.x == 20
+    doc.undo_stack.undo()
+    assert doc.design.components == [] and not doc.modified
+    doc.undo_stack.redo()
+    assert doc.component(cid).name == "service"
+
+
+def test_new_names_are_unique(doc):
+    a, b, c = (add(doc, "service") for _ in range(3))
+    assert [doc.component(i).name for i in (a, b, c)] == ["service", "service 2", "service 3"]
+
+
+def test_rapid_edits_of_one_field_merge_into_one_step(doc):
+    cid = add(doc, "service")
+    count = doc.undo_stack.count()
+    for workers in (9, 10, 11, 12):
+        doc.edit.set_component_fields(cid, {"workers": workers})
+    assert doc.undo_stack.count() == count + 1
+    doc.undo_stack.undo()
+    assert doc.component(cid).workers == 8
+
+
+def test_edits_of_different_fields_or_after_a_pause_do_not_merge(doc, monkeypatch):
+    cid = add(doc, "service")
+    count = doc.undo_stack.count()
+    doc.edit.set_component_fields(cid, {"workers": 9})
+    doc.edit.set_component_fields(cid, {"instances": 2})
+    assert doc.undo_stack.count() == count + 2
+    import app.document.commands as commands
+
+    clock = [1000.0]
+    monkeypatch.setattr(commands.time, "monotonic", lambda: clock[0])
+    doc.edit.set_component_fields(cid, {"workers": 10})
+    clock[0] += MERGE_WINDOW_S + 1
+    doc.edit.set_component_fields(cid, {"workers": 11})
+    assert doc.undo_stack.count() == count + 4
+
+
+def test_edit_never_merges_into_the_saved_state(doc):
+    cid = add(doc, "service")
+    doc.edit.set_component_fields(cid, {"workers": 9})
+    doc.mark_saved()
+    doc.edit.set_component_fields(cid, {"workers": 10})
+    assert doc.modified
+    doc.undo_stack.undo()
+    assert not doc.modified and doc.component(cid).workers == 9
+
+
+def test_invalid_value_is_rejected_with_the_model_message_and_changes_nothing(doc):
+    cid = add(doc, "service")
+    before = dumps(doc)
+    count = doc.undo_stack.count()
+    with pytest.raises(EditRejected) as info:
+        doc.edit.set_component_fields(cid, {"workers": 0})
+    assert info.value.errors[0].path == "workers"
+    assert "at least 1" in info.value.errors[0].message
+    with pytest.raises(EditRejected) as info:
+        doc.edit.set_component_fields(cid, {"service_time": {"kind": "uniform", "low": 2, "high": 1}})
+    assert info.value.errors[0].path == "service_time"
+    assert "high must be at least low" in info.value.errors[0].message
+    assert dumps(doc) == before and doc.undo_stack.count() == count
+
+
+def test_move_is_one_step_for_many_components(doc):
+    a, b = add(doc, "service", 0, 0), add(doc, "cache", 100, 0)
+    moved = []
+    doc.components_moved.connect(moved.append)
+    doc.edit.move_components({a: (40, 60), b: (140, 60)})
+    assert doc.undo_stack.undoText() == "Move 2 components"
+    assert sorted(moved[0], key=str) == sorted([a, b], key=str)
+    doc.undo_stack.undo()
+    assert (doc.component(a).position.x, doc.component(b).position.y) == (0, 0)
+
+
+def test_link_refusals_say_why(three_tier, doc):
+    ids = three_tier
+    refusal = doc.edit.link_refusal
+    assert "makes no calls" in refusal(ids["db"], ids["web"])
+    assert "receives none" in refusal(ids["web"], ids["users"])
+    assert "itself" in refusal(ids["web"], ids["web"])
+    assert "already calls" in refusal(ids["web"], ids["db"])
+    assert "cycle" in refusal(ids["cache"], ids["lb"])
+    count = doc.undo_stack.count()
+    link_id, reason = doc.edit.connect(ids["db"], ids["web"])
+    assert link_id is None and reason and doc.undo_stack.count() == count
+
+
+def test_rename_updates_links_faults_and_scopes_in_one_step(three_tier, doc):
+    ids = three_tier
+    exp = doc.edit.add_experiment("outage")
+    doc.edit.add_fault(exp, "crash", "db")
+    doc.edit.add_fault(exp, "latency", "web -> db")
+    doc.edit.add_policy(ids["web"], "circuit_breaker", scope="db")
+    before = dumps(doc)
+    doc.edit.rename_component(ids["db"], "orders")
+    design = doc.design
+    assert {link.name for link in design.links} >= {"web -> orders", "cache -> orders"}
+    assert [f.target for f in design.experiments[0].faults] == ["orders", "web -> orders"]
+    assert doc.component(ids["web"]).policies[0].scope == "orders"
+    assert design.problems() == []
+    doc.undo_stack.undo()
+    assert dumps(doc) == before
+
+
+def test_rename_to_a_taken_or_bad_name_is_refused(three_tier, doc):
+    with pytest.raises(EditRejected, match="already the name"):
+        doc.edit.rename_component(three_tier["db"], "web")
+    with pytest.raises(EditRejected, match="->"):
+        doc.edit.rename_component(three_tier["db"], "a -> b")
+
+
+def test_delete_takes_links_and_faults_along_and_undo_restores_order(three_tier, doc):
+    ids = three_tier
+    exp = doc.edit.add_experiment()
+    doc.edit.add_fault(exp, "crash", "cache")
+    doc.edit.add_fault(exp, "latency", "web -> cache")
+    doc.edit.add_fault(exp, "crash", "db")
+    before = dumps(doc)
+    doc.edit.delete([ids["cache"], ids["web"]])
+    names = [c.name for c in doc.design.components]
+    assert names == ["users", "lb", "db"]
+    assert [link.name for link in doc.design.links] == ["users -> lb"]
+    assert [f.target for f in doc.design.experiments[0].faults] == ["db"]
+    doc.undo_stack.undo()
+    assert dumps(doc) == before
+    doc.undo_stack.redo()
+    assert [c.name for c in doc.design.components] == ["users", "lb", "db"]
+
+
+def test_copy_paste_gives_new_ids_and_names_and_keeps_inner_links(three_tier, doc):
+    ids = three_tier
+    doc.edit.add_policy(ids["web"], "circuit_breaker", scope="db")
+    doc.edit.add_policy(ids["web"], "retry", scope="cache")
+    fragment = doc.edit.fragment([ids["web"], ids["db"]])
+    new = doc.edit.paste(fragment, (0, 200))
+    assert [doc.component(i).name for i in new] == ["web 2", "db 2"]
+    assert set(new).isdisjoint(ids.values())
+    assert doc.selection == new
+    assert doc.design.links[-1].name == "web 2 -> db 2"
+    scopes = [p.scope for p in doc.component(new[0]).policies]
+    assert scopes == ["db 2", None]  # the cache was not copied: that retry guards all calls now
+    assert doc.component(new[1]).position.y == 320
+    doc.undo_stack.undo()
+    assert len(doc.design.components) == 5
+
+
+def test_policy_commands(three_tier, doc):
+    web = three_tier["web"]
+    pid = doc.edit.add_policy(web, "retry")
+    assert doc.undo_stack.undoText().startswith("Add retry")
+    doc.edit.set_policy_fields(web, pid, {"max_attempts": 5})
+    doc.edit.set_policy_fields(web, pid, {"enabled": False}, merge=False)
+    p = doc.policy(web, pid)
+    assert (p.max_attempts, p.enabled) == (5, False)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.policy(web, pid).max_attempts == 3
+    doc.edit.remove_policy(web, pid)
+    assert doc.component(web).policies == []
+    doc.undo_stack.undo()
+    assert doc.policy(web, pid).kind == "retry"
+    with pytest.raises(EditRejected, match="makes no calls"):
+        doc.edit.add_policy(three_tier["db"], "retry")
+    with pytest.raises(EditRejected, match="inbound"):
+        doc.edit.add_policy(three_tier["users"], "rate_limiter")
+
+
+def test_experiment_and_fault_commands(three_tier, doc):
+    exp = doc.edit.add_experiment("outage")
+    assert doc.current_experiment.id == exp
+    fid = doc.edit.add_fault(exp, "crash", "db", start=5, duration=10)
+    doc.edit.set_fault_fields(exp, fid, {"start": 7})
+    doc.edit.rename_experiment(exp, "db outage")
+    copy = doc.edit.duplicate_experiment(exp)
+    assert doc.experiment(copy).name == "db outage copy"
+    assert doc.experiment(copy).faults[0].id != fid
+    doc.edit.remove_experiment(exp)
+    assert [e.name for e in doc.design.experiments] == ["db outage copy"]
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert doc.experiment(exp).name == "outage" and doc.fault(exp, fid).start == 7
+    with pytest.raises(EditRejected, match="cannot target"):
+        doc.edit.add_fault(exp, "partition", "db")
+    with pytest.raises(EditRejected, match="cannot target"):
+        doc.edit.add_fault(exp, "crash", "users")
+    with pytest.raises(EditRejected):
+        doc.edit.set_fault_fields(exp, fid, {"period": 5})  # a repeating fault needs a period > duration
+
+
+def test_design_commands(doc):
+    first = doc.design.id
+    second = doc.edit.add_design()
+    assert doc.design.id == second and len(doc.project.designs) == 2
+    doc.edit.rename_design(second, "Payments")
+    with pytest.raises(EditRejected, match="already"):
+        doc.edit.rename_design(first, "Payments")
+    doc.edit.set_design_description(second, "why")
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.design.name == "Design"
+    doc.edit.remove_design(second)
+    assert doc.design.id == first
+    with pytest.raises(EditRejected):
+        doc.edit.remove_design(first)
+    doc.undo_stack.undo()
+    assert len(doc.project.designs) == 2
+
+
+def test_undo_in_another_design_shows_that_design(doc):
+    first = doc.design.id
+    add(doc, "service")
+    doc.edit.add_design()
+    doc.undo_stack.undo()  # removes the new design
+    doc.undo_stack.undo()  # removes the service of the first design
+    assert doc.design.id == first and doc.design.components == []
+
+
+def test_load_resets_history_and_selection(three_tier, doc):
+    from engine.model import Design, Project
+
+    doc.set_selection([three_tier["web"]])
+    replaced = []
+    doc.project_replaced.connect(lambda: replaced.append(True))
+    doc.load(Project(name="other", designs=[Design(name="d")]), runs=["a run"])
+    assert replaced and doc.selection == [] and doc.undo_stack.count() == 0 and not doc.modified
+    assert doc.runs == ["a run"]
+    doc.load(Project(name="recovered"), modified=True)
+    assert doc.modified and doc.design.name == "Design 1"
