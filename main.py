@@ -5,11 +5,14 @@
 """
 import sys
 
+from app import selftest
 from app.cli import SUBCOMMANDS, main as cli_main
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [selftest.FLAG]:
+        return selftest.main(argv[1:])
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
         return cli_main(argv)
     from app.gui import main as gui_main
