@@ -1344,8 +1344,12 @@ cdef class Core:
             return
         c = self.jobs[j].comp
         if outcome != O_OK and outcome != O_FALLBACK:
-            # A load balancer is transparent; anything else turns a failed dependency into its own error.
-            self.jobs[j].fail = outcome if self.c_kind[c] == K_LB else O_ERROR
+            # A load balancer passes the outcome through and a client reports what its user saw;
+            # a service turns a failed dependency into an error of its own.
+            if self.c_kind[c] == K_LB or self.c_kind[c] == K_CLIENT:
+                self.jobs[j].fail = outcome
+            else:
+                self.jobs[j].fail = O_ERROR
         self.jobs[j].pending -= 1
         if self.c_fanout[c] == 1 and self.c_kind[c] != K_LB:
             if self.jobs[j].pending == 0:
