@@ -72,3 +72,21 @@ def drop_kind(view, kind, scene_pos):
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(view.viewport(), drop)
     return drop.isAccepted()
+
+
+def type_text(qtbot, editor, text):
+    """Replace a line edit's text by typing, then press Enter (commits like a user would)."""
+    from PySide6.QtCore import Qt
+
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def choose(combo, value=None, index=None):
+    """Pick an entry of a combo box as the user would (the activated signal)."""
+    i = combo.findData(value) if index is None else index
+    assert i >= 0, f"{value!r} not offered"
+    combo.setCurrentIndex(i)
+    combo.activated.emit(i)

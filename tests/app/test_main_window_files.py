@@ -1,0 +1,318 @@
+"""The main window: files through the store, prompts, drops, autosave and recovery, layout, extension points."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from editor_helpers import build_three_tier
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDropEvent
+from PySide6.QtWidgets import QApplication, QLabel
+
+from app.main_window import MainWindow
+from app.store import Autosave, RecentFiles, open_project, pending_recoveries, save_project
+from engine.model import Design, Project
+
+
+def rich_design(doc) -> None:
+    """Every component kind, policy kind and fault kind, all away from their defaults."""
+    e = doc.edit
+    ids = build_three_tier(doc)
+    q = e.add_component("queue", (600, 0), name="jobs", capacity=50, consumers=3)
+    x = e.add_component("external", (800, 0), name="payments", latency={"kind": "lognormal", "p50": 0.08, "p99": 0.9},
+                        error_probability=0.02)
+    e.connect(ids["web"], q)
+    e.connect(q, x)
+    e.set_component_fields(ids["users"], {"workload": {"type": "open", "rate": 250, "arrivals": "constant",
+                                                       "schedule": [{"kind": "spike", "at": 30, "duration": 5,
+                                                                     "rate": 900}]}})
+    e.set_component_fields(ids["lb"], {"strategy": "power_of_two"})
+    e.set_component_fields(ids["web"], {"instances": 3, "workers": 16, "queue_capacity": 40,
+                                        "service_time": {"kind": "normal", "mean": 0.02, "std": 0.004},
+                                        "fan_out": "parallel"}, merge=False)
+    e.set_component_fields(ids["cache"], {"hit_ratio": 0.9, "hit_time": {"kind": "empirical", "points": [0.001, 0.002]}})
+    e.set_component_fields(ids["db"], {"connections": 7, "query_time": {"kind": "uniform", "low": 0.001, "high": 0.01}})
+    web = ids["web"]
+    cb = e.add_policy(web, "circuit_breaker", scope="db")
+    e.set_policy_fields(web, cb, {"sliding_window_type": "time_based", "failure_rate_threshold": 30,
+                                  "record_outcomes": ["error", "timeout"]}, merge=False)
+    r = e.add_policy(web, "retry", scope="cache")
+    e.set_policy_fields(web, r, {"max_attempts": 4, "backoff": "exponential", "jitter": "full",
+                                 "budget": {"kind": "envoy_budget", "budget_percent": 15}}, merge=False)
+    for kind in ("timeout", "bulkhead", "fallback", "rate_limiter", "load_shedding"):
+        pid = e.add_policy(web, kind)
+    e.set_policy_fields(web, pid, {"max_queue_length": 12})
+    exp = e.add_experiment("Everything breaks")
+    e.add_fault(exp, "crash", "db", start=10, duration=20, instances={"count": 1}, mode="hang", restart_delay=3)
+    e.add_fault(exp, "latency", "web -> cache", delay={"kind": "exponential", "mean": 0.2}, fraction=0.5)
+    e.add_fault(exp, "exhaustion", "web", resource="pool", pool_size=2, start=5, duration=5, period=30)
+    e.add_fault(exp, "error", "payments", fraction=0.3, enabled=False)
+    e.add_fault(exp, "partition", "jobs -> payments", mode="refuse", start=40)
+    e.add_fault(exp, "random_failures", "jobs", mtbf=30, mttr=4)
+    e.add_design("Second design")
+
+
+def designs(project: Project) -> list[dict]:
+    return [d.model_dump(mode="json") for d in project.designs]
+
+
+def test_save_reopen_finds_every_field(window, tmp_path, monkeypatch):
+    doc = window.document
+    rich_design(doc)
+    assert doc.modified
+    expected = designs(doc.project)
+    target = tmp_path / "shop"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(target))
+    assert window.save()  # no path yet: asks for one, adds the suffix
+    saved = tmp_path / "shop.faultline"
+    assert saved.exists() and doc.path == saved and not doc.modified
+    assert window.windowTitle().startswith("shop.faultline")
+    window.new_project()
+    assert doc.design.components == []
+    assert window.open_path(saved)
+    assert designs(doc.project) == expected
+    assert window.recent.existing()[0] == saved
+
+
+def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
+    from app.store import SavedRun
+
+    assert SavedRun  # the store's run record type
+    path = tmp_path / "with_runs.faultline"
+    project = Project(name="p", designs=[Design(name="d")])
+    save_project(path, project)
+    window.open_path(path)
+    window.document.runs.append("sentinel")
+    calls = []
+    import app.main_window as mw
+
+    original = mw.save_project
+    mw.save_project = lambda p, proj, runs=(), include_runs=True: calls.append(list(runs)) or original(p, proj)
+    try:
+        window.document.edit.add_component("service")
+        window.save()
+    finally:
+        mw.save_project = original
+    assert calls == [["sentinel"]]
+
+
+def test_unsaved_changes_prompt_can_cancel_save_or_discard(window, tmp_path, monkeypatch):
+    doc = window.document
+    doc.edit.add_component("service")
+    answers = iter(["cancel"])
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: next(answers))
+    window.new_project()
+    assert len(doc.design.components) == 1  # cancelled: nothing lost
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "save")
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(tmp_path / "kept.faultline"))
+    window.new_project()
+    assert (tmp_path / "kept.faultline").exists() and doc.design.components == []
+    assert len(open_project(tmp_path / "kept.faultline").project.designs[0].components) == 1
+
+
+def test_close_asks_and_can_be_refused(window, monkeypatch):
+    window.document.edit.add_component("service")
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "cancel")
+    assert not window.close()
+    assert window.isVisible()
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    assert window.close()
+
+
+def test_open_refuses_a_bad_file_with_the_store_message(window, tmp_path):
+    bad = tmp_path / "notes.faultline"
+    bad.write_text("not a project")
+    before = window.document.project
+    assert not window.open_path(bad)
+    assert "notes.faultline" in window.last_error
+    assert window.document.project is before
+
+
+def test_revert_reloads_the_file(window, tmp_path, monkeypatch):
+    path = tmp_path / "r.faultline"
+    save_project(path, Project(name="r", designs=[Design(name="d")]))
+    window.open_path(path)
+    window.document.edit.add_component("service")
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.revert_action.trigger()
+    assert window.document.design.components == [] and not window.document.modified
+
+
+def test_import_and_export_json(window, tmp_path, monkeypatch):
+    doc = window.document
+    build_three_tier(doc)
+    out = tmp_path / "design"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(out))
+    window.export_action.trigger()
+    exported = tmp_path / "design.json"
+    assert exported.exists()
+    expected = doc.design.model_dump(mode="json")
+    window.new_project()
+    monkeypatch.setattr(MainWindow, "choose_open_path", lambda self, *a: str(exported))
+    window.import_action.trigger()
+    assert doc.design.model_dump(mode="json") == expected
+    assert doc.path is None  # an import is saved as a new project
+
+
+def test_dropping_a_project_file_opens_it(window, tmp_path):
+    path = tmp_path / "dropped.faultline"
+    design = Design(name="dropped design")
+    save_project(path, Project(name="dropped", designs=[design]))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QDragEnterEvent
+
+    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window.view.viewport(), enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window.view.viewport(), event)
+    assert window.document.path == path and window.document.design.name == "dropped design"
+
+
+def test_command_line_path_opens_and_first_start_opens_the_example(window, tmp_path):
+    path = tmp_path / "cli.faultline"
+    save_project(path, Project(name="cli", designs=[Design(name="from the command line")]))
+    window.start([str(path)])
+    assert window.document.design.name == "from the command line"
+
+
+def test_first_start_opens_the_bundled_example_once(window):
+    from app.resources import EXAMPLES
+
+    window.start([])
+    if (EXAMPLES / "three_tier.json").is_file():
+        assert window.document.design.components, "the example should be on the canvas"
+        assert not window.document.modified
+    else:
+        assert window.document.design.components == []
+    window.new_project()
+    window.start([])
+    assert window.document.design.components == []  # second start: an empty project
+
+
+def test_autosave_writes_a_copy_and_the_next_start_offers_it(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    recovery_dir = tmp_path / "recovery"
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings, RecentFiles(tmp_path), Autosave(recovery_dir))
+    qtbot.addWidget(first)
+    build_three_tier(first.document)
+    first.document.edit.add_component("queue", name="unsaved work")
+    assert first.autosave_timer.isActive()
+    first.write_autosave()
+    copy = first.autosave.path
+    assert copy.exists()
+    # A crash: the window never closes, its autosave is left behind.
+    first.autosave_timer.stop()
+    from app.store import autosave as autosave_module
+
+    autosave_module._LIVE_TOKENS.discard(first.autosave.token)
+    assert [r.path for r in pending_recoveries(recovery_dir)] == [copy]
+    offered = []
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: offered.append(rec) or True)
+    second = MainWindow(settings, RecentFiles(tmp_path), Autosave(recovery_dir))
+    qtbot.addWidget(second)
+    second.start([])
+    assert offered and "unsaved work" in [c.name for c in second.document.design.components]
+    assert second.document.modified  # recovered work is not saved work
+    assert not copy.exists()
+    second.close()
+    first.document.undo_stack.setClean()
+    first.close()
+    assert pending_recoveries(recovery_dir) == []
+
+
+def test_declining_recovery_deletes_the_copy(qtbot, tmp_path, monkeypatch):
+    recovery_dir = tmp_path / "recovery"
+    stale = Autosave(recovery_dir)
+    stale.write(Project(name="old", designs=[Design(name="d")]))
+    from app.store import autosave as autosave_module
+
+    autosave_module._LIVE_TOKENS.discard(stale.token)
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: False)
+    w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp_path),
+                   Autosave(recovery_dir))
+    qtbot.addWidget(w)
+    assert not w.offer_recovery()
+    assert pending_recoveries(recovery_dir) == []
+    w.close()
+
+
+def test_clean_save_stops_the_autosave_timer(window, tmp_path, monkeypatch):
+    window.document.edit.add_component("service")
+    assert window.autosave_timer.isActive()
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(tmp_path / "t.faultline"))
+    window.save()
+    assert not window.autosave_timer.isActive()
+
+
+def test_layout_and_theme_are_restored(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, RecentFiles(tmp_path), Autosave(tmp_path / "r"))
+    qtbot.addWidget(w)
+    w.show()
+    w.faults_dock.setFloating(True)
+    w.snap_action.trigger()
+    w.set_theme("dark")
+    w.close()
+    w2 = MainWindow(settings, RecentFiles(tmp_path), Autosave(tmp_path / "r"))
+    qtbot.addWidget(w2)
+    w2.show()
+    assert w2.faults_dock.isFloating()
+    assert not w2.snap_action.isChecked() and not w2.scene.snap_to_grid
+    assert w2.theme_actions["dark"].isChecked()
+    assert QApplication.instance().palette().window().color().lightness() < 128
+    w2.set_theme("light")
+    w2.close()
+
+
+def test_run_side_can_add_docks_and_actions(window):
+    assert window.run_menu is None
+    action = QAction("Run experiment", window)
+    window.add_run_action(action)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles.index("&Run") == titles.index("&Help") - 1
+    assert action in window.run_menu.actions()
+    dock = window.add_dock("Dashboard", QLabel("live plots"))
+    assert dock.toggleViewAction() in window.panels_menu.actions()
+    assert window.document is window.scene.doc
+
+
+def test_standard_shortcuts_and_tooltips(window):
+    from PySide6.QtGui import QKeySequence
+
+    K = QKeySequence.StandardKey
+    assert window.save_action.shortcut() == QKeySequence(K.Save)
+    assert window.undo_action.shortcut() == QKeySequence(K.Undo)
+    assert window.open_action.shortcut() == QKeySequence(K.Open)
+    assert "Save" in window.save_action.toolTip()
+    window.document.edit.add_component("service")
+    assert window.undo_action.isEnabled() and window.undo_action.text().startswith("&Undo")
+
+
+@pytest.mark.parametrize("name", ["three_tier.json", "mmc.json", "microservices.json", "retry_storm.json"])
+def test_bundled_examples_import_and_draw(window, name):
+    from app.resources import EXAMPLES
+
+    path = EXAMPLES / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not bundled yet")
+    assert window.import_path(path)
+    assert len(window.scene.node_items()) == len(window.document.design.components) > 0
+    assert len(window.scene.link_items()) == len(window.document.design.links)
+
+
+def test_window_title_follows_path_and_modified(window, tmp_path, monkeypatch):
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(tmp_path / "t.faultline"))
+    window.document.edit.add_component("service")
+    assert window.isWindowModified()
+    window.save()
+    assert not window.isWindowModified() and "t.faultline" in window.windowTitle()
+    assert Path(window.settings.value("files/last_dir")) == tmp_path

@@ -1,0 +1,319 @@
+"""Panes: every form edits the document through undoable commands; invalid input never reaches it."""
+from __future__ import annotations
+
+import pytest
+from editor_helpers import build_three_tier, choose, type_text
+
+from app.document.model_edit import dump, get_path
+from app.panes.fields import (
+    BoolEditor,
+    ChoiceEditor,
+    DistributionEditor,
+    DurationEditor,
+    InstancesEditor,
+    NumberEditor,
+    OutcomesEditor,
+    ScheduleEditor,
+    TargetEditor,
+    TextEditor,
+)
+from app.panes.forms import FAULT_FORMS, POLICY_FORMS, ModelForm
+
+# Values for fields whose generic edit would break the model's own rules.
+OVERRIDES = {
+    "slow_call_rate_threshold": "80",
+    "failure_rate_threshold": "40",
+    "multiplier": "2",
+    "factor": "3",
+    "kill_factor": "6",
+}
+
+
+def visible(form: ModelForm, path: str) -> bool:
+    return form.layout_.isRowVisible(form._rows[path])
+
+
+def edit_field(qtbot, form: ModelForm, path: str, value):
+    """Make one plausible user edit of a field, whatever its editor."""
+    editor = form.editors[path]
+    name = path.rsplit(".", 1)[-1]
+    if isinstance(editor, ScheduleEditor):
+        type_text(qtbot, editor, "step 30 200; spike 60 5 400")
+    elif isinstance(editor, TextEditor):
+        type_text(qtbot, editor, f"{value}x")
+    elif isinstance(editor, NumberEditor):
+        if name in OVERRIDES:
+            text = OVERRIDES[name]
+        elif editor.scale != 1:
+            text = "12.5"
+        elif value is None:
+            text = "10"
+        elif editor.integer:
+            text = str(value + 1)
+        else:
+            text = f"{value * 2 if value else 5:g}"
+        type_text(qtbot, editor, text)
+    elif isinstance(editor, DurationEditor):
+        if name == "period":
+            text = "90 s"  # longer than any duration set before it
+        elif value is None:
+            text = "25 ms" if editor.unit == "ms" else "10 s"
+        else:
+            text = "25 ms" if value < 1 else "2.5 s"
+        type_text(qtbot, editor, text)
+    elif isinstance(editor, ChoiceEditor):
+        choose(editor, index=(editor.currentIndex() + 1) % editor.count())
+    elif isinstance(editor, BoolEditor):
+        editor.click()
+    elif isinstance(editor, OutcomesEditor):
+        next(iter(editor.boxes.values())).click()
+    elif isinstance(editor, DistributionEditor):
+        choose(editor.kind, "uniform" if editor.kind.currentData() != "uniform" else "normal")
+    elif isinstance(editor, InstancesEditor):
+        choose(editor.mode, "count")
+        type_text(qtbot, editor.amount, "2")
+    elif isinstance(editor, TargetEditor):
+        choose(editor.combo, index=(editor.combo.currentIndex() + 1) % editor.combo.count())
+    else:
+        raise AssertionError(f"no edit known for {type(editor).__name__}")
+
+
+def exercise(qtbot, doc, form_getter, model_getter, skip=()):
+    """Edit every visible field of a form; each edit changes the model, undo restores it, redo re-applies."""
+    edited = []
+    form = form_getter()
+    for spec in list(form.specs):
+        form = form_getter()
+        if spec.path in skip or not visible(form, spec.path):
+            continue
+        before = dump(model_getter())
+        count = doc.undo_stack.count()
+        edit_field(qtbot, form, spec.path, get_path(before, spec.path))
+        after = dump(model_getter())
+        assert form_getter().error_text() == "", f"{spec.path}: {form_getter().error_text()}"
+        assert get_path(after, spec.path) != get_path(before, spec.path), spec.path
+        assert doc.undo_stack.count() >= count + 1
+        doc.undo_stack.undo()
+        assert dump(model_getter()) == before, spec.path
+        doc.undo_stack.redo()
+        assert dump(model_getter()) == after, spec.path
+        edited.append(spec.path)
+    return edited
+
+
+@pytest.mark.parametrize("kind", ["client", "load_balancer", "service", "database", "cache", "queue", "external"])
+def test_every_component_form_field_edits_and_undoes(window, qtbot, kind):
+    doc = window.document
+    cid = doc.edit.add_component(kind, (0, 0))
+    doc.set_selection([cid])
+    pane = window.properties
+    edited = exercise(qtbot, doc, lambda: pane.form, lambda: doc.component(cid))
+    assert "name" in edited and len(edited) >= 2
+    if kind == "client":
+        # Switching to a closed loop shows its own fields; edit those too.
+        assert doc.component(cid).workload.type == "closed"
+        again = exercise(qtbot, doc, lambda: pane.form, lambda: doc.component(cid), skip={"workload.type"})
+        assert {"workload.users", "workload.think_time"} <= set(again)
+
+
+def test_link_form_edits_latency_with_p50_p99(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    link = doc.design.link("web -> db")
+    doc.set_selection([link.id])
+    pane = window.properties
+    assert pane.title.text() == "web -> db"
+    edited = exercise(qtbot, doc, lambda: pane.form, lambda: doc.link(link.id))
+    assert edited == ["latency", "probability", "count"]
+    latency = pane.form.editors["latency"]
+    choose(latency.kind, "lognormal")
+    type_text(qtbot, latency._editors["p50"], "20 ms")
+    # p50 above the current p99 is refused inline; raise p99 first.
+    assert "p99 must be at least p50" in pane.form.error_text("latency")
+    type_text(qtbot, latency._editors["p99"], "200")
+    type_text(qtbot, latency._editors["p50"], "20 ms")
+    dist = doc.link(link.id).latency
+    assert (dist.p50, dist.p99) == (0.02, 0.2)
+    assert pane.form.editors["latency"].summary.text().startswith("p50 20 ms · p99 200 ms")
+    assert ids
+
+
+@pytest.mark.parametrize("kind", list(POLICY_FORMS))
+def test_every_policy_form_field_edits_and_undoes(window, qtbot, kind):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    pid = panel.add_policy(kind)
+    assert pid is not None and type(panel.form) is POLICY_FORMS[kind]
+    assert panel.form.editors[next(iter(panel.form.editors))].toolTip()  # every field explains itself
+    edited = exercise(qtbot, doc, lambda: panel.form, lambda: doc.policy(ids["web"], pid))
+    assert len(edited) == len([s for s in panel.form.specs if visible(panel.form, s.path)]) or len(edited) >= 2
+
+
+def test_policy_scope_enable_and_remove(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    pid = panel.add_policy("circuit_breaker")
+    assert [panel.scope.itemText(i) for i in range(panel.scope.count())] == [
+        "all outgoing calls", 'calls to "cache"', 'calls to "db"']
+    choose(panel.scope, "db")
+    assert doc.policy(ids["web"], pid).scope == "db"
+    assert panel.list.item(0).text() == 'Circuit breaker — calls to "db"'
+    from PySide6.QtCore import Qt
+
+    panel.list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert doc.policy(ids["web"], pid).enabled is False
+    assert window.scene.node_item(ids["web"]).view.policies == [("circuit_breaker", False)]
+    doc.undo_stack.undo()
+    assert doc.policy(ids["web"], pid).enabled is True
+    panel.remove_policy()
+    assert doc.component(ids["web"]).policies == []
+    doc.undo_stack.undo()
+    assert doc.policy(ids["web"], pid).scope == "db"
+
+
+def test_policy_kinds_that_do_not_fit_are_disabled_with_a_reason(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["db"]])
+    actions = window.resilience.add_actions
+    assert not actions["retry"].isEnabled() and "makes no calls" in actions["retry"].toolTip()
+    assert actions["rate_limiter"].isEnabled() and actions["load_shedding"].isEnabled()
+    doc.set_selection([ids["lb"]])
+    assert not actions["rate_limiter"].isEnabled()
+
+
+@pytest.mark.parametrize("kind", list(FAULT_FORMS))
+def test_every_fault_form_field_edits_and_undoes(window, qtbot, kind):
+    doc = window.document
+    ids = build_three_tier(doc)
+    target = "web -> db" if kind == "partition" else "db"
+    panel = window.faults
+    fid = panel.add_fault(kind, target)
+    assert fid is not None and type(panel.form) is FAULT_FORMS[kind]
+    exp = doc.current_experiment.id
+    edited = exercise(qtbot, doc, lambda: panel.form, lambda: doc.fault(exp, fid))
+    assert {"target", "start", "duration", "period", "enabled"} <= set(edited)
+    assert ids
+
+
+def test_experiments_create_rename_duplicate_delete_and_timeline(window, qtbot):
+    doc = window.document
+    build_three_tier(doc)
+    panel = window.faults
+    panel.new_exp.click()
+    assert doc.current_experiment.name == "Experiment"
+    type_text(qtbot, panel.exp_name, "DB outage")
+    assert doc.current_experiment.name == "DB outage"
+    panel.add_fault("crash", "db")
+    panel.add_fault("latency", "web -> cache")
+    type_text(qtbot, panel.form.editors["start"], "30")
+    type_text(qtbot, panel.form.editors["duration"], "15 s")
+    assert [f.windows(60) for f in panel.timeline.faults] == [[(0.0, 60.0)], [(30.0, 45.0)]]
+    assert panel.timeline.horizon() >= 60
+    panel.dup_exp.click()
+    assert doc.current_experiment.name == "DB outage copy"
+    assert len(doc.current_experiment.faults) == 2
+    assert panel.experiments.count() == 2
+    panel.del_exp.click()
+    assert [e.name for e in doc.design.experiments] == ["DB outage"]
+    doc.undo_stack.undo()
+    assert len(doc.design.experiments) == 2
+    type_text(qtbot, panel.exp_name, "DB outage")
+    assert "already the name" in panel.exp_error.text()
+
+
+def test_timeline_click_selects_a_fault(window, qtbot):
+    doc = window.document
+    build_three_tier(doc)
+    panel = window.faults
+    panel.add_fault("crash", "db")
+    second = panel.add_fault("error", "web")
+    first = doc.current_experiment.faults[0].id
+    panel.select_fault(first)
+    assert panel.list.currentItem().data(0x0100) == first
+    from PySide6.QtCore import QPoint, Qt
+
+    qtbot.mouseClick(panel.timeline, Qt.MouseButton.LeftButton, pos=QPoint(50, 4 + panel.timeline.ROW + 5))
+    assert panel.fault_id == second
+
+
+def test_invalid_input_shows_the_message_and_leaves_the_document_unchanged(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    form = window.properties.form
+    before = doc.project.model_dump(mode="json")
+    count = doc.undo_stack.count()
+    type_text(qtbot, form.editors["workers"], "0")
+    assert form.error_text("workers") == "must be at least 1 (got 0)"
+    type_text(qtbot, form.editors["instances"], "two")
+    assert "not a whole number" in form.error_text("instances")
+    type_text(qtbot, form.editors["error_probability"], "150")
+    assert "at most 1" in form.error_text("error_probability")
+    type_text(qtbot, form.editors["name"], "db")
+    assert "already the name" in form.error_text("name")
+    dist = form.editors["service_time"]
+    choose(dist.kind, "uniform")
+    type_text(qtbot, dist._editors["low"], "90 ms")
+    assert "high must be at least low" in form.error_text("service_time")
+    type_text(qtbot, dist._editors["high"], "5 parsecs")
+    assert "unknown unit" in form.error_text("service_time")
+    changed = doc.project.model_dump(mode="json")
+    # Only the kind switch (a valid edit) got through.
+    assert doc.undo_stack.count() == count + 1
+    doc.undo_stack.undo()
+    assert doc.project.model_dump(mode="json") == before != changed
+    # A rule across fields: a repeating fault needs a period longer than its duration.
+    window.faults.add_fault("crash", "db")
+    fault_form = window.faults.form
+    type_text(qtbot, fault_form.editors["duration"], "10 s")
+    type_text(qtbot, fault_form.editors["period"], "5 s")
+    assert "period must be longer than duration" in fault_form.error_text("period")
+    assert doc.current_experiment.faults[0].period is None
+    # A valid edit clears the message.
+    type_text(qtbot, fault_form.editors["period"], "20 s")
+    assert fault_form.error_text() == "" and doc.current_experiment.faults[0].period == 20
+
+
+def test_panes_follow_the_selection(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    pane, res, faults = window.properties, window.resilience, window.faults
+    doc.set_selection([ids["cache"]])
+    assert pane.title.text() == "cache" and pane.subtitle.text() == "Cache"
+    assert pane.form.editors["hit_ratio"].text() == "85"
+    assert res.title.text() == "Resilience of “cache”"
+    doc.set_selection([ids["db"]])
+    assert pane.title.text() == "db" and "connections" in pane.form.editors
+    assert res.title.text() == "Resilience of “db”"
+    doc.set_selection([ids["db"], ids["web"]])
+    assert pane.title.text() == "2 items selected" and pane.form is None
+    assert res.component_id is None
+    doc.set_selection([])
+    assert pane.title.text() == doc.design.name
+    faults.add_fault("crash")
+    assert doc.current_experiment.faults[0].target == "web"  # first target that fits
+    doc.set_selection([ids["cache"]])
+    faults.add_fault("error")
+    assert doc.current_experiment.faults[1].target == "cache"  # the selected component
+    doc.edit.rename_component(ids["cache"], "sessions")
+    assert pane.title.text() == "sessions"
+    assert faults.list.item(1).text().startswith("Error injection on “sessions”")
+
+
+def test_design_name_and_notes_edit_undoably(window, qtbot):
+    doc = window.document
+    pane = window.properties
+    doc.set_selection([])
+    type_text(qtbot, pane.form.editors["name"], "Checkout")
+    assert doc.design.name == "Checkout" and window.design_combo.currentText() == "Checkout"
+    pane.notes.setFocus()
+    pane.notes.setPlainText("p99 under 300 ms")
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: doc.design.description == "p99 under 300 ms", timeout=1000)
+    doc.undo_stack.undo()
+    assert doc.design.description == ""
