@@ -3,8 +3,8 @@
 A run's dict has JSON-able parts (meta, summary, events, names) and numpy
 arrays (bucket times, per-component and per-link series). The JSON parts go
 into text columns (the event log compressed); every array is one row of
-``run_array`` holding its shape and its values as zlib-compressed
-little-endian float64. Reading decompresses with a bound taken from the
+``run_array`` holding its shape and its values as little-endian float64,
+byte planes shuffled and zlib-compressed (``ARRAY_ENCODING``). Reading decompresses with a bound taken from the
 stored shape, so a forged size cannot balloon in memory, and nothing is
 unpickled or evaluated.
 """
@@ -36,6 +36,8 @@ RUN_KEYS = (
 )
 ARRAY_ROLES = ("bucket_times", "series", "link_series")
 _FLOAT64 = np.dtype("<f8")
+# How run_array.data is encoded: little-endian float64, byte planes shuffled, zlib.
+ARRAY_ENCODING = "f8le-shuffle-zlib"
 
 
 class RunDataError(ContentError):
@@ -153,11 +155,15 @@ def dumps(value: Any) -> str:
 
 
 def encode_array(array: np.ndarray) -> tuple[int, int | None, bytes]:
-    """(rows, cols or None, compressed bytes) of a float64 array."""
-    raw = np.ascontiguousarray(array, dtype=_FLOAT64).tobytes()
+    """(rows, cols or None, compressed bytes) of a float64 array, in ``ARRAY_ENCODING``."""
+    raw = np.ascontiguousarray(array, dtype=_FLOAT64).reshape(-1)
+    # Byte planes first (all first bytes, then all second bytes, ...): the exponent and high
+    # mantissa bytes of neighbouring values repeat, which zlib then finds. On metric series this
+    # is smaller at level 1 than unshuffled data at level 6, and several times faster.
+    planes = raw.view(np.uint8).reshape(-1, _FLOAT64.itemsize).T.tobytes()
     rows = int(array.shape[0])
     cols = int(array.shape[1]) if array.ndim == 2 else None
-    return rows, cols, zlib.compress(raw, 6)
+    return rows, cols, zlib.compress(planes, 1)
 
 
 def bounded_decompress(blob: Any, limit: int, where: str) -> bytes:
@@ -176,8 +182,10 @@ def bounded_decompress(blob: Any, limit: int, where: str) -> bytes:
     return out
 
 
-def decode_array(rows: Any, cols: Any, blob: Any, where: str) -> np.ndarray:
+def decode_array(rows: Any, cols: Any, blob: Any, where: str, encoding: Any = ARRAY_ENCODING) -> np.ndarray:
     """The float64 array of one ``run_array`` row, its size checked against its shape."""
+    if encoding != ARRAY_ENCODING:
+        raise RunDataError(f"{where}: unknown encoding {_short(encoding)}")
     for label, value, optional in (("rows", rows, False), ("cols", cols, True)):
         if value is None and optional:
             continue
@@ -193,7 +201,8 @@ def decode_array(rows: Any, cols: Any, blob: Any, where: str) -> np.ndarray:
     raw = bounded_decompress(blob, expected, where)
     if len(raw) != expected:
         raise RunDataError(f"{where}: holds {len(raw)} bytes, its shape needs {expected}")
-    array = np.frombuffer(raw, dtype=_FLOAT64).astype(np.float64)
+    planes = np.frombuffer(raw, dtype=np.uint8).reshape(_FLOAT64.itemsize, cells)
+    array = planes.T.copy().view(_FLOAT64).astype(np.float64, copy=False)
     return array.reshape((rows, cols) if cols is not None else (rows,))
 
 
@@ -229,7 +238,7 @@ def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_
         rows, cols, blob = encode_array(array)
         array_rows.append({
             "pk": first_array_pk + index, "run_pk": run_pk, "ord": index, "role": role,
-            "name": name, "rows": rows, "cols": cols, "data": blob,
+            "name": name, "rows": rows, "cols": cols, "encoding": ARRAY_ENCODING, "data": blob,
         })
     return row, array_rows
 
@@ -313,7 +322,7 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
         if not isinstance(name, str):
             raise RunDataError(f"{where}: {role} name must be text (got {_short(name)})")
         what = f"{where}, {role} {_short(name)}" if name else f"{where}, {role}"
-        array = decode_array(arow["rows"], arow["cols"], arow["data"], what)
+        array = decode_array(arow["rows"], arow["cols"], arow["data"], what, arow["encoding"])
         if role == "bucket_times":
             if times is not None:
                 raise RunDataError(f"{where}: holds bucket_times twice")

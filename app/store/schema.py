@@ -175,7 +175,8 @@ run_array_table = Table(
     Column("name", Text, nullable=False),
     Column("rows", Integer, nullable=False),
     Column("cols", Integer, nullable=True, comment="empty for a one-dimensional array"),
-    Column("data", LargeBinary, nullable=False, comment="zlib-compressed little-endian float64"),
+    Column("encoding", Text, nullable=False, comment="f8le-shuffle-zlib: float64 byte planes, zlib"),
+    Column("data", LargeBinary, nullable=False),
     UniqueConstraint("run_pk", "ord"),
 )
 

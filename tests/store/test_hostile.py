@@ -371,3 +371,10 @@ def test_an_event_log_bomb(project_file, monkeypatch):
 def test_run_data_of_the_wrong_shape(project_file):
     alter(project_file, "UPDATE run SET components = '[\"web\"]'")
     assert 'saved run "run": series "arrivals" has shape (6, 3); buckets x columns must be (6, 1)' in refused(project_file)
+
+
+def test_an_array_in_an_unknown_encoding(project_file):
+    alter(project_file, "UPDATE run_array SET encoding = 'pickle' WHERE ord = 0")
+    assert refused(project_file) == (
+        'Cannot open shop.faultline: saved run "run", bucket_times: unknown encoding "pickle"'
+    )

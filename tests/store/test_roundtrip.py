@@ -37,7 +37,7 @@ def test_random_projects_round_trip_exactly(tmp_path_factory, project):
     assert opened.schema_version == SCHEMA_VERSION
 
 
-@SETTINGS
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(project=projects())
 def test_a_saved_project_saves_to_the_same_content(tmp_path_factory, project):
     folder = tmp_path_factory.mktemp("twice")
