@@ -999,6 +999,7 @@ cdef class Core:
         self.jobs[j].skip_calls = 0
         self.jobs[j].holds_worker = 0
         self.jobs[j].user = -1
+        self.jobs[j].degraded = 0
         self.jobs[j].t_arrive = self.now
         self.jobs[j].t_service = self.now
         self.live_jobs += 1
@@ -1343,7 +1344,9 @@ cdef class Core:
         if self.jobs[j].gen != gen or self.jobs[j].state != JS_WAITING:
             return
         c = self.jobs[j].comp
-        if outcome != O_OK and outcome != O_FALLBACK:
+        if outcome == O_FALLBACK:
+            self.jobs[j].degraded = 1
+        elif outcome != O_OK:
             # A load balancer passes the outcome through and a client reports what its user saw;
             # a service turns a failed dependency into an error of its own.
             if self.c_kind[c] == K_LB or self.c_kind[c] == K_CLIENT:
@@ -1364,6 +1367,8 @@ cdef class Core:
                 self._next_sequential(j)
 
     cdef void _complete_job(self, int j, int outcome) noexcept nogil:
+        if outcome == O_OK and self.jobs[j].degraded:
+            outcome = O_FALLBACK
         cdef int c = self.jobs[j].comp
         cdef int inst = self.jobs[j].inst
         cdef int held = self.jobs[j].holds_worker
@@ -1920,7 +1925,7 @@ cdef class Core:
         cdef int link = self.calls[k].link
         cdef int gen = self.calls[k].gen
         cdef int64_t bit = (<int64_t>1) << outcome
-        cdef bint failed = outcome != O_OK
+        cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
         cdef bint retry
         cdef double wait
         self.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored

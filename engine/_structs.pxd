@@ -31,6 +31,7 @@ cdef struct Job:
     int32_t skip_calls
     int32_t holds_worker
     int32_t user         # closed-loop user that sent it, -1 otherwise
+    int32_t degraded     # a dependency answered with a fallback: the answer is degraded
     double t_arrive
     double t_service
 

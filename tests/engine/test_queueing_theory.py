@@ -39,7 +39,7 @@ def test_mmc_matches_erlang_c(c, rho):
     design = station(rate=lam, workers=c, service=m.Exponential(mean=1.0))
     W = averaged(design, "latency_mean", duration=5e5 / lam, bucket=1e4)
     assert rel(W, 1 + erlang_c_wait(c, lam, 1.0)) < 0.03
-    util = averaged(design, "utilisation")
+    util = averaged(design, "utilisation", duration=5e5 / lam, bucket=1e4)
     assert abs(util - rho) < 0.01
 
 
