@@ -38,6 +38,11 @@ _FAULT_COLUMNS = ("id", "kind", "target", "start", "duration", "period", "enable
 _WORKLOAD_COLUMNS = ("type",)
 
 Rows = dict[str, list[dict[str, Any]]]
+_MAX_PROBLEMS = 20
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Keys:
@@ -251,9 +256,11 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
         try:
             models.append(parse_design(data, check=False))
         except DesignError as exc:
-            raise DesignError(
-                [f'design {_short(data["name"])} does not follow the model:'] + [f"  {p}" for p in exc.problems]
-            ) from None
+            # A forged file can hold megabytes in one field; the message quotes only the start.
+            lines = [f"  {_clip(str(p))}" for p in exc.problems[:_MAX_PROBLEMS]]
+            if len(exc.problems) > _MAX_PROBLEMS:
+                lines.append(f"  and {len(exc.problems) - _MAX_PROBLEMS} more")
+            raise DesignError([f'design {_short(data["name"])} does not follow the model:'] + lines) from None
     project_id = parse_uuid(prow["id"], "project")
     try:
         project = Project.model_validate({

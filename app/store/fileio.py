@@ -13,10 +13,12 @@ the old file or the new one.
 """
 from __future__ import annotations
 
+import glob
 import os
 import secrets
 import sqlite3
 import stat
+import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +26,13 @@ from typing import Callable, Iterator
 
 from . import limits
 from .limits import describe_size
-from .errors import cannot_open, cannot_save
+from .errors import ContentError, cannot_open, cannot_save
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 TEMP_SUFFIX = ".saving"
+# A temporary file this old was left by a save that died; a live save takes seconds at most.
+STALE_TEMP_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,19 @@ def harden(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA mmap_size = 0")
 
 
+def require_serialize(conn: sqlite3.Connection) -> None:
+    """Faultline reads and writes files through SQLite's serialize API (SQLite 3.36 and later)."""
+    if not hasattr(conn, "deserialize"):
+        raise ContentError(f"this Python's SQLite ({sqlite3.sqlite_version}) lacks the serialize API "
+                           "Faultline needs (SQLite 3.36 or later)")
+
+
 @contextmanager
 def memory_copy(data: bytes) -> Iterator[sqlite3.Connection]:
     """An in-memory, hardened SQLite database holding ``data``; closed on exit."""
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     try:
+        require_serialize(conn)
         harden(conn)
         conn.deserialize(data)
         harden(conn)
@@ -199,3 +211,18 @@ def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | Non
             raise cannot_save(target, f"{exc.strerror or exc}; the previous version is untouched") from None
         raise
     fsync_directory(target.parent)
+    remove_stale_temps(target)
+
+
+def remove_stale_temps(target: Path, now: float | None = None) -> list[Path]:
+    """Delete temporary files of saves of ``target`` that died long ago; return what was removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+                removed.append(temp)
+        except OSError:
+            continue
+    return removed

@@ -16,7 +16,7 @@ from engine.model import DesignError, Project
 from . import limits, migrations, schema
 from .convert import project_to_rows, rows_to_project
 from .errors import ContentError, ProjectFileError, cannot_open, cannot_save
-from .fileio import atomic_write, memory_copy, parse_header, read_whole, resolve_target
+from .fileio import atomic_write, memory_copy, parse_header, read_whole, require_serialize, resolve_target
 from .runs import SavedRun
 
 # How each table is read back: parents first, children in their saved order.
@@ -142,7 +142,7 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
 def _refuse_code(conn: sqlite3.Connection) -> None:
     """Refuse triggers, views, virtual and generated columns: Faultline never writes them."""
     found = []
-    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema"):
+    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master"):
         if kind in ("trigger", "view"):
             found.append(f'{kind} "{name}"')
         elif kind == "table" and isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
@@ -211,6 +211,7 @@ def build_file(project: Project, runs: Iterable[SavedRun] = ()) -> bytes:
     rows = project_to_rows(project, runs, _written_by())
     raw = sqlite3.connect(":memory:", check_same_thread=False)
     try:
+        require_serialize(raw)
         raw.execute("PRAGMA foreign_keys = ON")
         raw.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
         raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")

@@ -146,3 +146,18 @@ def test_saving_over_a_folder(tmp_path):
     (tmp_path / "p.faultline").mkdir()
     with pytest.raises(ProjectFileError, match="^Cannot save p.faultline: it is a folder$"):
         save_project(tmp_path / "p.faultline", shop_project())
+
+
+def test_temporary_files_of_long_dead_saves_are_cleared_by_the_next_save(tmp_path):
+    path = tmp_path / "p.faultline"
+    stale = tmp_path / f".p.faultline.0123456789ab{fileio.TEMP_SUFFIX}"
+    fresh = tmp_path / f".p.faultline.ba9876543210{fileio.TEMP_SUFFIX}"
+    other = tmp_path / f".q.faultline.0123456789ab{fileio.TEMP_SUFFIX}"
+    for p in (stale, fresh, other):
+        p.write_bytes(b"half a file")
+    old = time.time() - fileio.STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    save_project(path, shop_project())
+    # A fresh one may belong to a save still running in another window.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p.faultline", fresh.name, other.name])

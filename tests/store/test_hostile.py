@@ -378,3 +378,19 @@ def test_an_array_in_an_unknown_encoding(project_file):
     assert refused(project_file) == (
         'Cannot open shop.faultline: saved run "run", bucket_times: unknown encoding "pickle"'
     )
+
+
+def test_a_huge_value_is_quoted_only_in_part(project_file):
+    alter(project_file, "UPDATE component SET params = json_set(params, '$.workers', ?) WHERE name = 'api'",
+          params=("9" * 100_000 + "x",))
+    message = refused(project_file)
+    assert message.startswith('Cannot open shop.faultline: design "shop" does not follow the model:\n  service "api": workers ')
+    assert len(message) < 500
+
+
+def test_many_problems_are_summed_up(project_file):
+    alter(project_file, "UPDATE policy SET params = json_set(params, '$.a', 1, '$.b', 2, '$.c', 3, '$.d', 4, "
+          "'$.e', 5, '$.f', 6, '$.g', 7, '$.h', 8, '$.i', 9, '$.j', 10, '$.k', 11)")
+    message = refused(project_file)
+    assert message.count("is not a known field") == 20
+    assert message.endswith("  and 2 more")
