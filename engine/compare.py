@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
+from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .results import RunResult
 from .simulation import simulate
@@ -118,6 +119,8 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
     """Run protected (and unprotected, and fault-free baseline) variants over ``replications`` seeds."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    # Fail here, with the design's own message, rather than once per worker process.
+    compile_design(design, options, experiment)
     if isinstance(experiment, Experiment):
         experiment_name = experiment.name
         if experiment not in design.experiments:

@@ -80,6 +80,10 @@ class DesignError(ValueError):
         self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # rebuilt from the problems, not the message, when it crosses a process boundary
+        return (DesignError, (self.problems,))
+
 
 def describe(component) -> str:
     """``service "orders"``: how messages name a component."""
