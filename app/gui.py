@@ -21,6 +21,9 @@ def main(argv: list[str]) -> int:
     theme.apply_theme(app, str(settings.value("window/theme", "system")))
     app.setWindowIcon(app_icon())
     window = MainWindow(settings)
+    # Live runs (app/run): run controls, Run menu, dashboard, event log and runs panel.
+    from .run.ui import install as install_run_ui
+    install_run_ui(window)
     window.show()
     paths = [a for a in argv if not a.startswith("-")]
     window.start(paths)

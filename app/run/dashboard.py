@@ -1,0 +1,853 @@
+"""The live dashboard: pyqtgraph plots of a run, its comparison table and the time cursor.
+
+Curves are created once per session and component choice and then only
+``setData`` is called on views of the session's preallocated buffers, from a
+QTimer at 25 Hz that redraws only when a frame has arrived. Plots clip to the
+view and downsample (peak) automatically; the x grid is the run's evenly
+spaced bucket grid, which auto downsampling needs.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .formatting import (
+    BETTER,
+    COMPONENT_COLOURS,
+    FAILURE_KINDS,
+    METRIC_LABELS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    VARIANT_STYLES,
+    format_ci,
+    format_time,
+    format_value,
+)
+from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
+
+REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
+PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
+PLOT_TITLES = {
+    "throughput": "Throughput (requests/s)",
+    "errors": "Error rate by outcome (%)",
+    "latency": "Latency p99 (thick) and p50 (ms)",
+    "utilisation": "Utilisation (%)",
+    "queue": "Queue length",
+    "breakers": "Circuit breakers",
+}
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+# Breaker strip codes: the engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index.
+_STRIP_CLOSED, _STRIP_HALF, _STRIP_OPEN, _STRIP_NONE = 0, 1, 2, 3
+_STRIP_LUT = np.array([[46, 157, 79, 255], [217, 138, 0, 255], [211, 54, 45, 255], [0, 0, 0, 0]], dtype=np.ubyte)
+
+
+def _pen(colour: str, variant: str, width: float = 1.6, alpha: int = 255) -> QPen:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    pen = pg.mkPen(c, width=width)
+    pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
+    pen.setCosmetic(True)
+    return pen
+
+
+class _Curve:
+    """One plotted line and where its values come from."""
+
+    def __init__(self, item: pg.PlotDataItem, plot: str, component: str, variant: str, metric: str, label: str):
+        self.item = item
+        self.plot = plot
+        self.component = component
+        self.variant = variant
+        self.metric = metric
+        self.label = label
+        self.values = np.zeros(0)
+
+
+class Dashboard(QWidget):
+    """Plots, comparison table and time cursor for one ``RunSession`` at a time."""
+
+    cursor_moved = Signal(float)  # simulated seconds, when the user scrubs or clicks a plot
+    variant_changed = Signal(str)  # the variant the canvas should colour by
+    keep_requested = Signal()
+    report_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session: RunSession | None = None
+        self.components: list[str] = []
+        self.frames_drawn = 0
+        self.cursor_time: float | None = None
+        self._dirty = False
+        self._curves: list[_Curve] = []
+        self._stack: list[pg.PlotDataItem] = []
+        self._fills: list[pg.FillBetweenItem] = []
+        self._regions: list[pg.LinearRegionItem] = []
+        self._user_components = False
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setObjectName("faultline-dashboard-redraw")
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self._redraw_if_dirty)
+        self.show_empty()
+
+    # -- building ------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+
+        header = QHBoxLayout()
+        self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.TextFormat.RichText)
+        header.addWidget(self.title_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setMaximumWidth(180)
+        header.addWidget(self.progress)
+        self.components_button = QToolButton()
+        self.components_button.setText("Components")
+        self.components_button.setToolTip("Choose the components the plots show")
+        self.components_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.components_menu = QMenu(self.components_button)
+        self.components_button.setMenu(self.components_menu)
+        header.addWidget(self.components_button)
+        self.log_latency = QCheckBox("Log latency")
+        self.log_latency.setToolTip("Logarithmic latency axis")
+        self.log_latency.toggled.connect(self._set_log_latency)
+        header.addWidget(self.log_latency)
+        self.variant_combo = QComboBox()
+        self.variant_combo.setToolTip("Which run the canvas colours its components by")
+        self.variant_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.variant_combo.currentIndexChanged.connect(self._on_variant_combo)
+        header.addWidget(self.variant_combo)
+        self.png_button = QToolButton()
+        self.png_button.setText("PNG…")
+        self.png_button.setToolTip("Save the plots as a PNG image")
+        self.png_button.clicked.connect(self._export_png_dialog)
+        header.addWidget(self.png_button)
+        self.csv_button = QToolButton()
+        self.csv_button.setText("CSV…")
+        self.csv_button.setToolTip("Save the plotted data as CSV")
+        self.csv_button.clicked.connect(self._export_csv_dialog)
+        header.addWidget(self.csv_button)
+        self.keep_button = QToolButton()
+        self.keep_button.setText("Keep run")
+        self.keep_button.setToolTip("Keep this run in the project (saved with it)")
+        self.keep_button.clicked.connect(self.keep_requested)
+        header.addWidget(self.keep_button)
+        self.report_button = QToolButton()
+        self.report_button.setText("Report…")
+        self.report_button.setToolTip("Export an HTML report of this run")
+        self.report_button.clicked.connect(self.report_requested)
+        header.addWidget(self.report_button)
+        layout.addLayout(header)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.setStyleSheet("QLabel { background: #fde8e6; color: #8a1c14; border: 1px solid #e6a39d;"
+                                       " border-radius: 3px; padding: 6px; }")
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+
+        self.legend_label = QLabel()
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setWordWrap(True)
+        layout.addWidget(self.legend_label)
+
+        self.readout = QLabel(" ")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
+        layout.addWidget(self.readout)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.plots_widget = pg.GraphicsLayoutWidget()
+        self.plots_widget.setMinimumHeight(260)
+        self.splitter.addWidget(self.plots_widget)
+        self.table_box = QWidget()
+        table_layout = QVBoxLayout(self.table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_header = QHBoxLayout()
+        self.table_title = QLabel("<b>Comparison</b>")
+        table_header.addWidget(self.table_title, 1)
+        self.all_rows_check = QCheckBox("All components")
+        self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")
+        self.all_rows_check.toggled.connect(lambda _on: self._fill_table())
+        table_header.addWidget(self.all_rows_check)
+        table_layout.addLayout(table_header)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Component", "Figure", "With resilience", "Without", "Difference"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table_layout.addWidget(self.table, 1)
+        self.table_box.hide()
+        self.splitter.addWidget(self.table_box)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(QLabel("Time"))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Scrub through the run: the canvas shows each component's health at that time")
+        self.slider.valueChanged.connect(self._on_slider)
+        slider_row.addWidget(self.slider, 1)
+        self.time_label = QLabel("–")
+        self.time_label.setMinimumWidth(80)
+        slider_row.addWidget(self.time_label)
+        layout.addLayout(slider_row)
+
+        self.plots: dict[str, pg.PlotItem] = {}
+        positions = {"throughput": (0, 0), "errors": (0, 1), "latency": (1, 0), "utilisation": (1, 1),
+                     "queue": (2, 0), "breakers": (2, 1)}
+        for key in PLOTS:
+            row, col = positions[key]
+            plot = self.plots_widget.addPlot(row=row, col=col)
+            _set_title(plot, PLOT_TITLES[key])
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.getAxis("left").setWidth(44)
+            if row == 2:
+                plot.getAxis("bottom").setLabel("simulated time (s)")
+            if key != "throughput":
+                plot.setXLink(self.plots.get("throughput"))
+            self.plots[key] = plot
+        self._apply_palette()
+        self.plots["errors"].setYRange(0, 100)
+        self.plots["utilisation"].setYRange(0, 105)
+        self.plots["utilisation"].enableAutoRange(axis="y", enable=False)
+        breakers = self.plots["breakers"]
+        breakers.setMouseEnabled(y=False)
+        breakers.hideAxis("left")
+        breakers.showGrid(x=True, y=False)
+        self.strip = pg.ImageItem()
+        self.strip.setLookupTable(_STRIP_LUT)
+        self.strip.setLevels((0, 3))
+        breakers.addItem(self.strip)
+        self.strip_labels: list[pg.TextItem] = []
+        self.strip_note = pg.TextItem("", color=(120, 120, 120), anchor=(0.5, 0.5))
+        breakers.addItem(self.strip_note)
+
+        self._hover_lines: dict[str, pg.InfiniteLine] = {}
+        self._cursor_lines: dict[str, pg.InfiniteLine] = {}
+        for key, plot in self.plots.items():
+            hover = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), style=Qt.PenStyle.DashLine))
+            hover.setZValue(50)
+            hover.hide()
+            plot.addItem(hover, ignoreBounds=True)
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#2f6fe4", width=1.5))
+            cursor.setZValue(51)
+            cursor.hide()
+            plot.addItem(cursor, ignoreBounds=True)
+            self._hover_lines[key] = hover
+            self._cursor_lines[key] = cursor
+        self.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plots_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def _apply_palette(self) -> None:
+        """Plot colours follow the application's light or dark look."""
+        pal = self.palette()
+        background, text = pal.base().color(), pal.text().color()
+        self.plots_widget.setBackground(background)
+        grid = QColor(text)
+        grid.setAlpha(160)
+        for plot in self.plots.values():
+            _set_title(plot, plot.titleLabel.text, text)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(grid))
+                axis.setTextPen(pg.mkPen(text))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "plots"):
+            self._apply_palette()
+
+    # -- sessions --------------------------------------------------------------
+    def show_empty(self) -> None:
+        self.session = None
+        self._clear_items()
+        self.title_label.setText("<b>No run yet.</b> Press Run (F5) to simulate the design with its experiment.")
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self.legend_label.setText("")
+        self.table_box.hide()
+        self.error_label.hide()
+        self.slider.setEnabled(False)
+        self._set_buttons()
+
+    def show_session(self, session: RunSession) -> None:
+        """Show a new session (live or reopened): build its curves and regions, then draw."""
+        self.session = session
+        self._user_components = False
+        self.components = self._default_components(session)
+        self.cursor_time = None
+        for line in self._cursor_lines.values():
+            line.hide()
+        self.variant_combo.blockSignals(True)
+        self.variant_combo.clear()
+        for v in session.variant_names:
+            self.variant_combo.addItem(f"Canvas: {VARIANT_LABELS.get(v, v)}", v)
+        self.variant_combo.setVisible(len(session.variant_names) > 1)
+        self.variant_combo.blockSignals(False)
+        self.error_label.setVisible(session.status == FAILED)
+        self.error_label.setText(session.error)
+        self._rebuild_items()
+        for plot in self.plots.values():
+            plot.setXRange(0, session.duration, padding=0.01)
+        self._fill_table()
+        self._update_header()
+        self._update_slider()
+        self._set_buttons()
+        self.redraw()
+        width = max(400, self.splitter.width())
+        self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
+        if session.status == RUNNING:
+            self._timer.start()
+
+    def session_updated(self) -> None:
+        """A frame arrived: redraw on the next timer tick."""
+        self._dirty = True
+        if self.session is not None and not self._user_components and len(self.components) < 2:
+            wanted = self._default_components(self.session)
+            if wanted != self.components:
+                self.components = wanted
+                self._rebuild_items()
+
+    def session_ended(self) -> None:
+        """The run finished, stopped or failed: final draw, table, slider; the timer stops."""
+        self._timer.stop()
+        session = self.session
+        if session is None:
+            return
+        if not self._user_components:
+            wanted = self._default_components(session)
+            if wanted != self.components:
+                self.components = wanted
+                self._rebuild_items()
+        self.error_label.setVisible(session.status == FAILED)
+        self.error_label.setText(session.error)
+        self._fill_table()
+        self._update_header()
+        self._update_slider()
+        self._set_buttons()
+        self.redraw()
+
+    def stop_timer(self) -> None:
+        self._timer.stop()
+
+    @property
+    def redrawing(self) -> bool:
+        return self._timer.isActive()
+
+    def _default_components(self, session: RunSession) -> list[str]:
+        clients = session.client_names()
+        chosen = clients[:1]
+        busiest = session.most_loaded(exclude=chosen)
+        if busiest is not None:
+            chosen.append(busiest)
+        if not chosen and session.components:
+            chosen = session.components[:1]
+        return chosen
+
+    def set_components(self, names: list[str]) -> None:
+        """Plot these components (in this order)."""
+        if self.session is None:
+            return
+        self._user_components = True
+        self.components = [n for n in names if n in self.session.components]
+        self._rebuild_items()
+        self._fill_table()
+        self.redraw()
+
+    # -- items --------------------------------------------------------------
+    def _clear_items(self) -> None:
+        for c in self._curves:
+            self.plots[c.plot].removeItem(c.item)
+        self._curves = []
+        for item in self._stack:
+            self.plots["errors"].removeItem(item)
+        for item in self._fills:
+            self.plots["errors"].removeItem(item)
+        self._stack, self._fills = [], []
+        for region in self._regions:
+            region.getViewBox().removeItem(region) if region.getViewBox() else None
+        self._regions = []
+        for label in self.strip_labels:
+            self.plots["breakers"].removeItem(label)
+        self.strip_labels = []
+        self.strip.clear()
+        for plot in self.plots.values():
+            if plot.legend is not None:
+                plot.legend.clear()
+
+    def _rebuild_items(self) -> None:
+        self._clear_items()
+        session = self.session
+        if session is None:
+            return
+        self._fill_components_menu()
+        for index, component in enumerate(self.components):
+            colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+            for variant in session.variant_names:
+                tag = "" if len(session.variant_names) == 1 else f" ({VARIANT_LABELS[variant]})"
+                self._add_curve("throughput", component, variant, "throughput", _pen(colour, variant), f"{component}{tag}")
+                self._add_curve("latency", component, variant, "latency_p99", _pen(colour, variant, 2.2),
+                                f"{component} p99{tag}")
+                self._add_curve("latency", component, variant, "latency_p50", _pen(colour, variant, 1.0, 150),
+                                f"{component} p50{tag}")
+                self._add_curve("utilisation", component, variant, "utilisation", _pen(colour, variant),
+                                f"{component}{tag}")
+                self._add_curve("queue", component, variant, "queue_length", _pen(colour, variant),
+                                f"{component}{tag}")
+        focus = self.components[0] if self.components else None
+        if focus is not None:
+            self._build_stack(focus)
+        self._build_regions()
+        self._build_strip()
+        self._update_legend()
+
+    def _add_curve(self, plot: str, component: str, variant: str, metric: str, pen: QPen, label: str) -> None:
+        item = pg.PlotDataItem(pen=pen, connect="finite")
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, method="peak")
+        self.plots[plot].addItem(item)
+        self._curves.append(_Curve(item, plot, component, variant, metric, label))
+
+    def _build_stack(self, focus: str) -> None:
+        """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
+        session = self.session
+        plot = self.plots["errors"]
+        _set_title(plot, f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
+        base = pg.PlotDataItem(pen=None)
+        plot.addItem(base)
+        self._stack = [base]
+        previous = base
+        for kind in FAILURE_KINDS:
+            colour = QColor(OUTCOME_COLOURS[kind])
+            edge = QColor(colour)
+            item = pg.PlotDataItem(pen=pg.mkPen(edge, width=0.8))
+            item.setClipToView(True)
+            plot.addItem(item)
+            fill_colour = QColor(colour)
+            fill_colour.setAlpha(150)
+            fill = pg.FillBetweenItem(previous, item, brush=pg.mkBrush(fill_colour))
+            plot.addItem(fill)
+            self._stack.append(item)
+            self._fills.append(fill)
+            previous = item
+        for variant in session.variant_names[1:]:
+            self._add_curve("errors", focus, variant, "error_rate", _pen("#1d2430", variant, 1.6),
+                            f"{focus} total ({VARIANT_LABELS[variant]})")
+
+    def _build_regions(self) -> None:
+        session = self.session
+        for window in session.fault_windows:
+            for key, plot in self.plots.items():
+                region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
+                                             brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+                region.setZValue(-10)
+                region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
+                plot.addItem(region, ignoreBounds=True)
+                self._regions.append(region)
+
+    def _build_strip(self) -> None:
+        session = self.session
+        plot = self.plots["breakers"]
+        names = session.breakers
+        if not names:
+            self.strip_note.setText("no circuit breakers in this run")
+            self.strip_note.setPos(session.duration / 2, 0.5)
+            plot.setYRange(0, 1)
+            return
+        self.strip_note.setText("")
+        plot.setYRange(0, len(names), padding=0)
+        for i, name in enumerate(names):
+            label = pg.TextItem(name, color=(40, 40, 40), anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 170))
+            label.setPos(0, len(names) - i - 0.5)
+            plot.addItem(label, ignoreBounds=True)
+            self.strip_labels.append(label)
+
+    def _fill_components_menu(self) -> None:
+        self.components_menu.clear()
+        for name in self.session.components if self.session else []:
+            action = QAction(name, self.components_menu)
+            action.setCheckable(True)
+            action.setChecked(name in self.components)
+            action.toggled.connect(lambda on, n=name: self._toggle_component(n, on))
+            self.components_menu.addAction(action)
+
+    def _toggle_component(self, name: str, on: bool) -> None:
+        names = [n for n in self.components if n != name]
+        if on:
+            names.append(name)
+        self.set_components(names)
+
+    # -- drawing -------------------------------------------------------------
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty:
+            self.redraw()
+            self._update_header()
+
+    def redraw(self) -> None:
+        """Push the session's current buffers into the curves (views, no copies of the buffers)."""
+        self._dirty = False
+        session = self.session
+        if session is None:
+            return
+        self.frames_drawn += 1
+        for c in self._curves:
+            data = session.variants.get(c.variant)
+            if data is None or data.n == 0:
+                c.item.setData([], [])
+                c.values = np.zeros(0)
+                continue
+            x = session.times(c.variant)
+            y = data.column(c.metric, c.component)
+            if c.metric.startswith("latency"):
+                # No requests finished in a bucket: a gap, not a zero (and no log of zero).
+                y = np.where(y > 0, y * 1000.0, np.nan)
+            elif c.metric in ("utilisation", "error_rate"):
+                y = y * 100.0
+            c.values = y
+            c.item.setData(x, y)
+        self._draw_stack()
+        self._draw_strip()
+
+    def _draw_stack(self) -> None:
+        session = self.session
+        if not self._stack or not self.components:
+            return
+        data = session.variants.get(session.primary)
+        if data is None or data.n == 0:
+            for item in self._stack:
+                item.setData([], [])
+            return
+        focus = self.components[0]
+        x = session.times()
+        completed = sum(data.column(k, focus) for k in ("ok", "fallback", *FAILURE_KINDS))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(completed > 0, 100.0 / completed, 0.0)
+        level = np.zeros(len(x))
+        self._stack[0].setData(x, level.copy())
+        for item, kind in zip(self._stack[1:], FAILURE_KINDS):
+            level = level + np.nan_to_num(data.column(kind, focus) * scale)
+            item.setData(x, level.copy())
+
+    def _draw_strip(self) -> None:
+        session = self.session
+        names = session.breakers
+        data = session.variants.get(session.primary)
+        if not names or data is None or "breaker_state" not in data.link_series:
+            self.strip.clear()
+            return
+        image = np.full((session.n_buckets, len(names)), _STRIP_NONE, dtype=np.ubyte)
+        for i, name in enumerate(names):
+            column = data.link_column("breaker_state", name)
+            codes = np.full(len(column), _STRIP_NONE, dtype=np.ubyte)
+            codes[column == 0] = _STRIP_CLOSED
+            codes[column == 1] = _STRIP_OPEN
+            codes[column == 2] = _STRIP_HALF
+            # Image rows go upwards; the first breaker is drawn on top.
+            image[: len(codes), len(names) - 1 - i] = codes[: session.n_buckets]
+        self.strip.setImage(image, levels=(0, 3), autoLevels=False)
+        self.strip.setRect(QRectF(0, 0, session.n_buckets * session.bucket, len(names)))
+
+    def _update_header(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
+        reps = f" · {session.replications} replications" if session.replications > 1 else ""
+        self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
+                                 f" · seed {session.seed}{reps} · <i>{status}</i>")
+        self.progress.setValue(int(session.progress * 1000))
+        data = session.variants.get(session.primary)
+        now = data.now if data else 0.0
+        self.progress.setFormat(f"{format_time(now)} of {format_time(session.duration)}")
+
+    def _update_legend(self) -> None:
+        session = self.session
+        parts = []
+        for index, component in enumerate(self.components):
+            colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+            parts.append(f"<span style='color:{colour}'>■</span> {_esc(component)}")
+        if len(session.variant_names) > 1:
+            styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
+            parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
+        parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
+                              for k in FAILURE_KINDS))
+        if session.fault_windows:
+            faults = "; ".join(f"{_esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
+                               for w in session.fault_windows[:4])
+            more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
+            parts.append(f"<span style='color:#d3362d'>▮</span> {faults}{more}")
+        if session.breakers:
+            parts.append("breakers: <span style='color:#2e9d4f'>■</span> closed "
+                         "<span style='color:#d98a00'>■</span> half-open <span style='color:#d3362d'>■</span> open")
+        self.legend_label.setText(" &nbsp;·&nbsp; ".join(parts))
+
+    def _set_log_latency(self, on: bool) -> None:
+        self.plots["latency"].setLogMode(y=on)
+
+    def _set_buttons(self) -> None:
+        done = self.session is not None and self.session.done and self.session.status != FAILED
+        for button in (self.png_button, self.csv_button, self.components_button):
+            button.setEnabled(self.session is not None)
+        self.report_button.setEnabled(done)
+        self.keep_button.setEnabled(done and not self.session.saved)
+
+    def mark_kept(self) -> None:
+        self._set_buttons()
+
+    # -- comparison table ----------------------------------------------------
+    def _fill_table(self) -> None:
+        session = self.session
+        rows = session.table if session is not None else []
+        if not rows:
+            self.table_box.hide()
+            return
+        if not self.all_rows_check.isChecked():
+            rows = [r for r in rows if r["component"] in self.components] or rows
+        reps = session.replications
+        self.table_title.setText("<b>Comparison</b> · " + (f"mean ± 95 % CI over {reps} replications" if reps > 1
+                                                           else "one replication (no interval)"))
+        baseline = any("baseline" in r for r in rows)
+        headers = ["Component", "Figure", "With resilience", "Without", "Difference"]
+        if baseline:
+            headers.append("No faults")
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            metric = row["metric"]
+            cells = [row["component"], METRIC_LABELS.get(metric, metric),
+                     format_ci(metric, row.get("protected"), row.get("protected_ci")),
+                     format_ci(metric, row.get("unprotected"), row.get("unprotected_ci")),
+                     format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True)]
+            if baseline:
+                cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci")))
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if j == 4:
+                    colour = _difference_colour(metric, row.get("difference"), row.get("difference_ci"))
+                    if colour:
+                        item.setForeground(QColor(colour))
+                self.table.setItem(i, j, item)
+        self.table.setToolTip("Differences are protected minus unprotected on the same seeds; "
+                              "± is the 95 % confidence interval over the replications.")
+        self.table_box.show()
+
+    # -- cursor, crosshair, slider ---------------------------------------------
+    def _update_slider(self) -> None:
+        session = self.session
+        done = session is not None and session.done and session.status != FAILED
+        data = session.variants.get(session.primary) if session else None
+        n = data.n if data else 0
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, n - 1))
+        self.slider.setValue(n - 1 if n else 0)
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(bool(done and n))
+        self.time_label.setText(format_time(n * session.bucket) if session and n else "–")
+
+    def _on_slider(self, value: int) -> None:
+        if self.session is None:
+            return
+        t = (value + 0.5) * self.session.bucket
+        self._show_cursor(t)
+        self.cursor_moved.emit(t)
+
+    def set_cursor(self, t: float) -> None:
+        """Move the cursor (and the slider, once the run is over) to simulated time ``t``."""
+        if self.session is None:
+            return
+        self._show_cursor(t)
+        if self.slider.isEnabled():
+            self.slider.blockSignals(True)
+            self.slider.setValue(self.session.bucket_at(t))
+            self.slider.blockSignals(False)
+
+    def _show_cursor(self, t: float) -> None:
+        self.cursor_time = t
+        for line in self._cursor_lines.values():
+            line.setPos(t)
+            line.show()
+        self.time_label.setText(format_time(t))
+        self.readout.setText(self._readout(t, None))
+
+    def _plot_at(self, scene_pos) -> str | None:
+        for key, plot in self.plots.items():
+            if plot.sceneBoundingRect().contains(scene_pos):
+                return key
+        return None
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        key = self._plot_at(scene_pos)
+        if key is None or self.session is None:
+            for line in self._hover_lines.values():
+                line.hide()
+            return
+        t = self.plots[key].vb.mapSceneToView(scene_pos).x()
+        for line in self._hover_lines.values():
+            line.setPos(t)
+            line.show()
+        self.readout.setText(self._readout(t, key))
+
+    def _on_mouse_clicked(self, event) -> None:
+        key = self._plot_at(event.scenePos())
+        if key is None or self.session is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        t = self.plots[key].vb.mapSceneToView(event.scenePos()).x()
+        t = min(max(0.0, t), self.session.duration)
+        self.set_cursor(t)
+        self.cursor_moved.emit(t)
+
+    def _readout(self, t: float, key: str | None) -> str:
+        """Values at time ``t`` of the curves in plot ``key`` (all plots' first curves if None)."""
+        session = self.session
+        if session is None or t < 0:
+            return " "
+        b = int(math.floor(t / session.bucket))
+        parts = [f"<b>t = {format_time(t)}</b>"]
+        if key == "errors":
+            data = session.variants.get(session.primary)
+            if data is not None and self.components and b < data.n:
+                focus = self.components[0]
+                completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
+                for kind in FAILURE_KINDS:
+                    count = float(np.nan_to_num(data.column(kind, focus)[b]))
+                    if count:
+                        parts.append(f"{OUTCOME_LABELS[kind]} {100 * count / completed:.1f} %")
+            key_curves = [c for c in self._curves if c.plot == "errors"]
+        elif key == "breakers":
+            data = session.variants.get(session.primary)
+            for name in session.breakers:
+                column = data.link_column("breaker_state", name) if data else np.zeros(0)
+                if b < len(column) and np.isfinite(column[b]):
+                    parts.append(f"{_esc(name)}: {('CLOSED', 'OPEN', 'HALF_OPEN')[int(column[b])]}")
+            key_curves = []
+        else:
+            wanted = key or "throughput"
+            key_curves = [c for c in self._curves if c.plot == wanted]
+        for c in key_curves:
+            if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
+                unit = {"throughput": "/s", "latency": " ms", "utilisation": " %", "errors": " %"}.get(c.plot, "")
+                parts.append(f"{_esc(c.label)} {c.values[b]:.4g}{unit}")
+        return " &nbsp; ".join(parts)
+
+    def _on_variant_combo(self, _index: int) -> None:
+        variant = self.variant_combo.currentData()
+        if variant:
+            self.variant_changed.emit(variant)
+
+    @property
+    def canvas_variant(self) -> str | None:
+        if self.session is None:
+            return None
+        return self.variant_combo.currentData() or self.session.primary
+
+    # -- export ----------------------------------------------------------------
+    def plots_png(self) -> bytes:
+        """The plots as PNG bytes (for files and reports)."""
+        image = self.plots_widget.grab()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        buffer.close()
+        return bytes(data.data())
+
+    def export_png(self, path: str | Path) -> None:
+        Path(path).write_bytes(self.plots_png())
+
+    def export_csv(self, path: str | Path) -> None:
+        """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
+        session = self.session
+        if session is None:
+            raise ValueError("there is no run to export")
+        x = session.times()
+        columns: list[tuple[str, np.ndarray]] = []
+        for c in self._curves:
+            columns.append((f"{PLOT_TITLES[c.plot]}: {c.label}", c.values))
+        data = session.variants.get(session.primary)
+        if data is not None and self.components:
+            focus = self.components[0]
+            for kind in FAILURE_KINDS:
+                columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
+            for name in session.breakers:
+                columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["time_s", *(name for name, _ in columns)])
+            for i, t in enumerate(x):
+                w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
+
+    def _export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plots as PNG", "faultline-run.png", "PNG image (*.png)")
+        if path:
+            self.export_png(path)
+
+    def _export_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plotted data as CSV", "faultline-run.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def closeEvent(self, event):
+        self._timer.stop()
+        super().closeEvent(event)
+
+
+def _set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
+    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
+    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
+    plot.titleLabel.setMaximumHeight(16)
+    plot.layout.setRowFixedHeight(0, 16)
+
+
+def _cell(values: np.ndarray, i: int) -> str:
+    if i >= len(values) or not np.isfinite(values[i]):
+        return ""
+    return f"{values[i]:.6g}"
+
+
+def _difference_colour(metric: str, value, half_width) -> str | None:
+    better = BETTER.get(metric, 0)
+    if not better or value is None or not isinstance(value, float) or not math.isfinite(value) or value == 0:
+        return None
+    if isinstance(half_width, float) and math.isfinite(half_width) and abs(value) <= half_width:
+        return None  # not distinguishable from no difference
+    return "#2e9d4f" if value * better > 0 else "#d3362d"
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,273 @@
+"""The event log dock: a run's events (faults, crashes, breaker transitions, ...) with filters."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from .formatting import format_time
+from .session import VARIANT_LABELS, RunSession
+
+ALL = "__all__"
+COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
+_KIND_COLOURS = {
+    "fault_started": "#d3362d", "fault_ended": "#2e9d4f", "instance_crashed": "#d3362d",
+    "instance_restarted": "#2e9d4f", "oom_killed": "#d3362d", "breaker_opened": "#d3362d",
+    "breaker_half_open": "#d98a00", "breaker_closed": "#2e9d4f",
+}
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+class EventLogModel(QAbstractTableModel):
+    """Rows are event dicts as the engine logs them, tagged with their variant."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.events: list[dict[str, Any]] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self.events[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return f"{e['time']:.3f}" if e["time"] < 600 else format_time(e["time"])
+            if col == 1:
+                return VARIANT_LABELS.get(e.get("variant", ""), e.get("variant", ""))
+            if col == 2:
+                return e.get("link") or e.get("component") or ""
+            if col == 3:
+                return kind_label(e["kind"])
+            return e.get("details", "")
+        if role == Qt.ItemDataRole.UserRole:
+            return e["time"] if col == 0 else self.data(index)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and e["kind"] in _KIND_COLOURS:
+            return QColor(_KIND_COLOURS[e["kind"]])
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def set_events(self, events: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.events = list(events)
+        self.endResetModel()
+
+    def append(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        first = len(self.events)
+        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
+        self.events.extend(events)
+        self.endInsertRows()
+
+    def event_at(self, row: int) -> dict[str, Any]:
+        return self.events[row]
+
+
+class EventFilter(QSortFilterProxyModel):
+    """Shows the events of one kind, component and variant (or all of each)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kind = ALL
+        self.component = ALL
+        self.variant = ALL
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def set_filter(self, kind: str, component: str, variant: str) -> None:
+        # begin/endFilterChange replace invalidateFilter (deprecated since Qt 6.9).
+        self.beginFilterChange()
+        self.kind, self.component, self.variant = kind, component, variant
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row, source_parent) -> bool:
+        e = self.sourceModel().event_at(source_row)
+        if self.kind != ALL and e["kind"] != self.kind:
+            return False
+        if self.component != ALL and self.component not in (e.get("component"), _target(e.get("link"))):
+            return False
+        if self.variant != ALL and e.get("variant") != self.variant:
+            return False
+        return True
+
+
+def _target(link: str | None) -> str | None:
+    return link.split(" -> ")[-1] if link else None
+
+
+class EventLog(QWidget):
+    """Table of events with kind / component / run filters; activating a row emits ``event_activated``."""
+
+    event_activated = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session: RunSession | None = None
+        self._taken: dict[str, int] = {}
+        self.model = EventLogModel(self)
+        self.proxy = EventFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setDynamicSortFilter(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        filters = QHBoxLayout()
+        self.kind_combo = QComboBox()
+        self.kind_combo.setToolTip("Show events of one kind")
+        self.component_combo = QComboBox()
+        self.component_combo.setToolTip("Show events of one component (or links into it)")
+        self.variant_combo = QComboBox()
+        self.variant_combo.setToolTip("Show events of one run of the comparison")
+        for combo in (self.kind_combo, self.component_combo, self.variant_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_filter)
+        filters.addWidget(QLabel("Kind"))
+        filters.addWidget(self.kind_combo)
+        filters.addWidget(QLabel("Component"))
+        filters.addWidget(self.component_combo)
+        filters.addWidget(self.variant_combo)
+        filters.addStretch(1)
+        self.count_label = QLabel()
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.view.setColumnWidth(0, 80)
+        self.view.setColumnWidth(1, 120)
+        self.view.setColumnWidth(2, 140)
+        self.view.setColumnWidth(3, 130)
+        self.view.clicked.connect(self._on_clicked)
+        self.view.activated.connect(self._on_clicked)
+        layout.addWidget(self.view, 1)
+        self._fill_filters()
+
+    # -- sessions ----------------------------------------------------------
+    def show_session(self, session: RunSession | None) -> None:
+        self.session = session
+        self._taken = {}
+        self.model.set_events([])
+        if session is not None and session.done:
+            self.model.set_events(session.merged_events())
+            self._taken = {v: len(d.events) for v, d in session.variants.items()}
+        self.view.setColumnHidden(1, session is None or not session.is_comparison)
+        self._fill_filters()
+
+    def session_updated(self) -> None:
+        """Append events that arrived with the latest frames."""
+        session = self.session
+        if session is None:
+            return
+        new = []
+        for v, data in session.variants.items():
+            start = self._taken.get(v, 0)
+            if len(data.events) > start:
+                new.extend({**e, "variant": v} for e in data.events[start:])
+                self._taken[v] = len(data.events)
+        if new:
+            self.model.append(new)
+            self._refresh_kinds()
+            self._update_count()
+
+    def session_ended(self) -> None:
+        """The final logs replace what arrived live (they are complete and in order)."""
+        self.show_session(self.session)
+
+    # -- filters -------------------------------------------------------------
+    def _fill_filters(self) -> None:
+        session = self.session
+        for combo in (self.kind_combo, self.component_combo, self.variant_combo):
+            combo.blockSignals(True)
+        current_component = self.component_combo.currentData()
+        self.component_combo.clear()
+        self.component_combo.addItem("all", ALL)
+        for name in session.components if session else []:
+            self.component_combo.addItem(name, name)
+        index = self.component_combo.findData(current_component)
+        self.component_combo.setCurrentIndex(max(0, index))
+        self.variant_combo.clear()
+        self.variant_combo.addItem("all runs", ALL)
+        for v in session.variant_names if session else []:
+            self.variant_combo.addItem(VARIANT_LABELS.get(v, v), v)
+        self.variant_combo.setVisible(bool(session and session.is_comparison))
+        for combo in (self.kind_combo, self.component_combo, self.variant_combo):
+            combo.blockSignals(False)
+        self._refresh_kinds()
+        self._apply_filter()
+
+    def _refresh_kinds(self) -> None:
+        kinds = sorted({e["kind"] for e in self.model.events})
+        present = [self.kind_combo.itemData(i) for i in range(1, self.kind_combo.count())]
+        if kinds == present:
+            return
+        current = self.kind_combo.currentData() or ALL
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        self.kind_combo.addItem("all", ALL)
+        for k in kinds:
+            self.kind_combo.addItem(kind_label(k), k)
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(current)))
+        self.kind_combo.blockSignals(False)
+
+    def set_filter(self, kind: str = ALL, component: str = ALL, variant: str = ALL) -> None:
+        """Filter programmatically (the combos follow)."""
+        self._refresh_kinds()
+        for combo, value in ((self.kind_combo, kind), (self.component_combo, component),
+                             (self.variant_combo, variant)):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(0, index))
+        self._apply_filter()
+
+    def _apply_filter(self, *_args) -> None:
+        self.proxy.set_filter(self.kind_combo.currentData() or ALL, self.component_combo.currentData() or ALL,
+                              self.variant_combo.currentData() or ALL)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        dropped = 0
+        if self.session is not None:
+            dropped = sum(d.result.events_dropped for d in self.session.variants.values() if d.result is not None)
+        text = f"{shown} of {total} events" if shown != total else f"{total} events"
+        if dropped:
+            text += f" ({dropped} beyond the log's cap not kept)"
+        self.count_label.setText(text)
+
+    def visible_events(self) -> list[dict[str, Any]]:
+        return [self.model.event_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                for r in range(self.proxy.rowCount())]
+
+    def activate_row(self, row: int) -> None:
+        """Act as if the user clicked row ``row`` of the filtered table."""
+        self._on_clicked(self.proxy.index(row, 0))
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        event = self.model.event_at(self.proxy.mapToSource(index).row())
+        self.event_activated.emit(dict(event))

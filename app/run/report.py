@@ -1,0 +1,205 @@
+"""A self-contained HTML report of a run or comparison, to send to people without Faultline.
+
+Pictures are embedded as base64 PNG, so the report is one file. Qt-free:
+the caller renders the design and the plots and passes the PNG bytes.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from engine.model import Design
+
+from .formatting import BETTER, METRIC_LABELS, format_ci, format_time, format_value
+from .session import VARIANT_LABELS, RunSession
+
+EVENT_EXCERPT = 200
+SUMMARY_FIGURES = ("throughput", "goodput", "error_rate", "latency_p50", "latency_p99", "utilisation",
+                   "mean_queue_length")
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2430;
+       margin: 2em auto; max-width: 1100px; padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 1.8em;
+     border-bottom: 1px solid #d6dae0; padding-bottom: 0.2em; }
+.meta { color: #5b6472; } img { max-width: 100%; border: 1px solid #d6dae0; border-radius: 4px; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border: 1px solid #d6dae0; padding: 3px 8px; } th { background: #eef0f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.better { color: #2e9d4f; } .worse { color: #d3362d; } .note { color: #5b6472; font-size: 0.9em; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _img(png: bytes | None, alt: str) -> str:
+    if not png:
+        return ""
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+
+
+def build_report(session: RunSession, design: Design | None = None, design_png: bytes | None = None,
+                 plots_png: bytes | None = None) -> str:
+    """The report as HTML text."""
+    title = f"{session.design_name} — {session.experiment or 'no faults'}"
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Faultline report: {_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
+    ]
+    parts += _run_section(session)
+    parts += _design_section(session, design, design_png)
+    parts += _experiment_section(session, design)
+    if plots_png:
+        parts += ["<h2>Plots</h2>", _img(plots_png, "plots of the run"),
+                  '<p class="note">Shaded: fault windows. '
+                  + ("Solid: with resilience; dashed: without; dotted: no faults." if session.is_comparison else "")
+                  + "</p>"]
+    parts += _summary_section(session)
+    if session.table:
+        parts += _comparison_section(session)
+    parts += _events_section(session)
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(path: str | Path, session: RunSession, design: Design | None = None,
+                 design_png: bytes | None = None, plots_png: bytes | None = None) -> Path:
+    path = Path(path)
+    path.write_text(build_report(session, design, design_png, plots_png), encoding="utf-8")
+    return path
+
+
+def _run_section(session: RunSession) -> list[str]:
+    o = session.options
+    rows = [
+        ("Design", session.design_name),
+        ("Experiment", session.experiment or "none (no faults)"),
+        ("Runs", ", ".join(VARIANT_LABELS.get(v, v) for v in session.variant_names)),
+        ("Duration", format_time(float(o.get("duration", 0)))),
+        ("Warm-up", format_time(float(o.get("warmup", 0)))),
+        ("Seed", o.get("seed", "")),
+        ("Metric bucket", format_time(float(o.get("bucket", 1)))),
+        ("Status", session.status),
+    ]
+    if session.replications > 1:
+        rows.append(("Replications", f"{session.replications} (seeds {session.seed}–"
+                                     f"{session.seed + session.replications - 1})"))
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return ["<h2>Run</h2>", f"<table>{body}</table>"]
+
+
+def _design_section(session: RunSession, design: Design | None, png: bytes | None) -> list[str]:
+    out = ["<h2>Design</h2>"]
+    if png:
+        out.append(_img(png, f"the design {session.design_name}"))
+    if design is not None:
+        rows = "".join(
+            f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind.replace('_', ' '))}</td><td>{_e(c.key_figures())}</td>"
+            f"<td>{_e(', '.join(p.kind.replace('_', ' ') for p in c.policies if p.enabled) or '–')}</td></tr>"
+            for c in design.components)
+        out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
+                   f"{rows}</table>")
+    return out
+
+
+def _experiment_section(session: RunSession, design: Design | None) -> list[str]:
+    out = [f"<h2>Experiment: {_e(session.experiment or 'none')}</h2>"]
+    experiment = None
+    if design is not None and session.experiment:
+        experiment = next((e for e in design.experiments if e.name == session.experiment), None)
+    if experiment is not None:
+        if experiment.description:
+            out.append(f"<p>{_e(experiment.description)}</p>")
+        rows = []
+        for f in experiment.faults:
+            end = "end of run" if f.duration is None else format_time(f.start + f.duration)
+            repeat = f", every {format_time(f.period)}" if f.period else ""
+            rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(f.target)}</td><td>{_e(format_time(f.start))}</td>"
+                        f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td></tr>")
+        out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th></tr>"
+                   + "".join(rows) + "</table>")
+    elif session.fault_windows:
+        rows = "".join(f"<tr><td>{_e(w.title)}</td><td>{_e(w.target)}</td><td>{_e(format_time(w.start))}</td>"
+                       f"<td>{_e(format_time(w.end))}</td></tr>" for w in session.fault_windows)
+        out.append(f"<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th></tr>{rows}</table>")
+    elif not session.experiment:
+        out.append("<p>No faults were injected.</p>")
+    return out
+
+
+def _summary_section(session: RunSession) -> list[str]:
+    out = ["<h2>Summary</h2>"]
+    for variant, result in session.results().items():
+        if session.is_comparison:
+            out.append(f"<h3>{_e(VARIANT_LABELS.get(variant, variant))}</h3>")
+        head = "".join(f"<th>{_e(METRIC_LABELS[m])}</th>" for m in SUMMARY_FIGURES)
+        rows = []
+        for name in result.components:
+            s = result.summary["components"][name]
+            cells = "".join(f'<td class="num">{_e(format_value(m, s.get(m)))}</td>' for m in SUMMARY_FIGURES)
+            rows.append(f"<tr><td>{_e(name)}</td>{cells}</tr>")
+        out.append(f"<table><tr><th>Component</th>{head}</tr>{''.join(rows)}</table>")
+        breakers = [(name, s) for name, s in result.summary["links"].items() if s.get("breaker_state")]
+        if breakers:
+            rows = "".join(f"<tr><td>{_e(n)}</td><td class='num'>{s['breaker_rejected']:.0f}</td>"
+                           f"<td class='num'>{s['retries']:.0f}</td><td>{_e(s['breaker_state'])}</td></tr>"
+                           for n, s in breakers)
+            out.append("<table><tr><th>Breaker on</th><th>Calls short-circuited</th><th>Retries</th>"
+                       f"<th>State at end</th></tr>{rows}</table>")
+    return out
+
+
+def _comparison_section(session: RunSession) -> list[str]:
+    baseline = any("baseline" in r for r in session.table)
+    head = ("<tr><th>Component</th><th>Figure</th><th>With resilience</th><th>Without</th><th>Difference</th>"
+            + ("<th>No faults</th>" if baseline else "") + "</tr>")
+    rows = []
+    for r in session.table:
+        m = r["metric"]
+        diff, ci = r.get("difference"), r.get("difference_ci")
+        cls = ""
+        better = BETTER.get(m, 0)
+        if better and isinstance(diff, float) and math.isfinite(diff) and diff != 0:
+            significant = not (isinstance(ci, float) and math.isfinite(ci) and abs(diff) <= ci)
+            if significant:
+                cls = "better" if diff * better > 0 else "worse"
+        cells = [
+            f"<td>{_e(r['component'])}</td><td>{_e(METRIC_LABELS.get(m, m))}</td>",
+            f'<td class="num">{_e(format_ci(m, r.get("protected"), r.get("protected_ci")))}</td>',
+            f'<td class="num">{_e(format_ci(m, r.get("unprotected"), r.get("unprotected_ci")))}</td>',
+            f'<td class="num {cls}">{_e(format_ci(m, diff, ci, signed=True))}</td>',
+        ]
+        if baseline:
+            cells.append(f'<td class="num">{_e(format_ci(m, r.get("baseline"), r.get("baseline_ci")))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = ("Difference: with minus without resilience on the same seeds (common random numbers)"
+            + (f"; ± is the 95 % confidence interval over {session.replications} replications." if
+               session.replications > 1 else "; one replication, so no confidence interval."))
+    return ["<h2>Comparison</h2>", f"<table>{head}{''.join(rows)}</table>", f'<p class="note">{_e(note)}</p>']
+
+
+def _events_section(session: RunSession) -> list[str]:
+    events = session.merged_events()
+    out = ["<h2>Event log</h2>"]
+    if not events:
+        return out + ["<p>No events were logged.</p>"]
+    shown = events[:EVENT_EXCERPT]
+    run_col = session.is_comparison
+    head = "<tr><th>Time</th>" + ("<th>Run</th>" if run_col else "") + "<th>Component</th><th>Kind</th><th>Details</th></tr>"
+    rows = []
+    for e in shown:
+        run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant'), e.get('variant', '')))}</td>" if run_col else ""
+        rows.append(f'<tr><td class="num">{e["time"]:.3f}</td>{run}<td>{_e(e.get("link") or e.get("component") or "")}'
+                    f'</td><td>{_e(e["kind"].replace("_", " "))}</td><td>{_e(e.get("details", ""))}</td></tr>')
+    out.append(f"<table>{head}{''.join(rows)}</table>")
+    if len(events) > len(shown):
+        out.append(f'<p class="note">First {len(shown)} of {len(events)} events.</p>')
+    return out

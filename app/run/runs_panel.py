@@ -1,0 +1,93 @@
+"""The Runs panel: runs kept in the project, reopened without running again, deleted, reported."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .saved import RunGroup
+from .session import VARIANT_LABELS
+
+
+class RunsPanel(QWidget):
+    """Lists saved run groups; the buttons act on the selected one."""
+
+    open_requested = Signal(object)  # RunGroup
+    delete_requested = Signal(object)
+    report_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.groups: list[RunGroup] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Run", "Runs", "Kept"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.open_requested))
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.setColumnWidth(0, 300)
+        layout.addWidget(self.tree, 1)
+        self.empty_label = QLabel("No runs kept yet. After a run, press “Keep run” to save it with the project.")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: gray")
+        layout.addWidget(self.empty_label)
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Show this run's plots and log (no simulation)")
+        self.open_button.clicked.connect(lambda: self._emit(self.open_requested))
+        self.report_button = QPushButton("Report…")
+        self.report_button.clicked.connect(lambda: self._emit(self.report_requested))
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
+        for b in (self.open_button, self.report_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def set_groups(self, groups: list[RunGroup]) -> None:
+        selected = self.selected()
+        self.groups = list(groups)
+        self.tree.clear()
+        for group in self.groups:
+            variants = ", ".join(VARIANT_LABELS.get(v, v) for v in group.variants)
+            item = QTreeWidgetItem([group.label, variants, group.created.astimezone().strftime("%Y-%m-%d %H:%M")])
+            item.setData(0, Qt.ItemDataRole.UserRole, group.id)
+            item.setToolTip(0, group.label)
+            self.tree.addTopLevelItem(item)
+            if selected is not None and group.id == selected.id:
+                item.setSelected(True)
+        self.empty_label.setVisible(not self.groups)
+        self._update_buttons()
+
+    def select(self, group_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            item.setSelected(item.data(0, Qt.ItemDataRole.UserRole) == group_id)
+
+    def selected(self) -> RunGroup | None:
+        items = self.tree.selectedItems()
+        if not items:
+            return None
+        key = items[0].data(0, Qt.ItemDataRole.UserRole)
+        return next((g for g in self.groups if g.id == key), None)
+
+    def _emit(self, signal) -> None:
+        group = self.selected()
+        if group is not None:
+            signal.emit(group)
+
+    def _update_buttons(self) -> None:
+        on = self.selected() is not None
+        for b in (self.open_button, self.report_button, self.delete_button):
+            b.setEnabled(on)

@@ -1,0 +1,115 @@
+"""Runs kept in the project: a session to ``SavedRun`` records and back.
+
+A comparison is kept as one ``SavedRun`` per variant sharing a group id in
+``meta["run_group"]``; the comparison table (with its confidence intervals)
+travels in the first variant's meta, so a reopened comparison shows the same
+table without running again.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine import RunResult
+
+from ..store import SavedRun
+from .session import VARIANT_LABELS, RunSession
+from .worker import VARIANT_ORDER
+
+GROUP_KEY = "run_group"
+VARIANT_KEY = "variant"
+TABLE_KEY = "comparison_table"
+REPLICATIONS_KEY = "replications"
+
+
+def saved_runs_of(session: RunSession, design_id: uuid.UUID, label: str | None = None) -> list[SavedRun]:
+    """Records that keep ``session`` in the project (only its finished or stopped results)."""
+    results = session.results()
+    if not results:
+        raise ValueError("this run has no results to keep")
+    label = label or session.title()
+    out = []
+    for i, (variant, result) in enumerate(results.items()):
+        data = result.to_dict()
+        meta = dict(data["meta"])
+        meta[GROUP_KEY] = str(session.group_id)
+        meta[VARIANT_KEY] = variant
+        if i == 0 and session.table:
+            meta[TABLE_KEY] = session.table
+            meta[REPLICATIONS_KEY] = session.replications
+        data["meta"] = meta
+        suffix = f" — {VARIANT_LABELS.get(variant, variant)}" if len(results) > 1 else ""
+        out.append(SavedRun.create(design_id, data, experiment=session.experiment, label=f"{label}{suffix}"))
+    return out
+
+
+@dataclass
+class RunGroup:
+    """Saved runs shown as one entry: a single run, or the variants of one comparison."""
+
+    id: str
+    runs: list[SavedRun]
+
+    @property
+    def label(self) -> str:
+        first = self.runs[0]
+        if len(self.runs) == 1:
+            return first.label
+        return first.label.rsplit(" — ", 1)[0]
+
+    @property
+    def created(self) -> datetime:
+        return self.runs[0].created
+
+    @property
+    def experiment(self) -> str | None:
+        return self.runs[0].experiment
+
+    @property
+    def design_id(self) -> uuid.UUID:
+        return self.runs[0].design_id
+
+    @property
+    def variants(self) -> list[str]:
+        return [_variant(r) for r in self.runs]
+
+    def session(self) -> RunSession:
+        """Rebuild the session from the saved data (no simulation)."""
+        results: dict[str, RunResult] = {}
+        table = None
+        replications = 1
+        for run in self.runs:
+            result = RunResult.from_dict(run.data)
+            results[_variant(run)] = result
+            if TABLE_KEY in result.meta:
+                table = result.meta[TABLE_KEY]
+                replications = int(result.meta.get(REPLICATIONS_KEY, 1))
+        try:
+            group_id = uuid.UUID(self.id)
+        except ValueError:
+            group_id = None
+        session = RunSession.from_results(results, table=table, replications=replications, group_id=group_id)
+        session.saved = True
+        return session
+
+
+def _variant(run: SavedRun) -> str:
+    meta: dict[str, Any] = run.data.get("meta", {})
+    variant = meta.get(VARIANT_KEY)
+    if variant:
+        return str(variant)
+    options = meta.get("options", {})
+    return "protected" if options.get("resilience", True) else "unprotected"
+
+
+def group_runs(runs: list[SavedRun]) -> list[RunGroup]:
+    """Group the project's saved runs, newest first; runs saved elsewhere stand alone."""
+    groups: dict[str, RunGroup] = {}
+    for run in runs:
+        key = str(run.data.get("meta", {}).get(GROUP_KEY) or run.id)
+        groups.setdefault(key, RunGroup(key, [])).runs.append(run)
+    for group in groups.values():
+        group.runs.sort(key=lambda r: VARIANT_ORDER.index(_variant(r)) if _variant(r) in VARIANT_ORDER else 99)
+    return sorted(groups.values(), key=lambda g: g.created, reverse=True)

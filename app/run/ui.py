@@ -1,0 +1,522 @@
+"""Live runs in the main window: run controls, dashboard, event log, runs panel, canvas health.
+
+``RunUi(window)`` plugs into the editor's main window through its public
+surface only: ``document``, ``scene``, ``add_dock``, ``add_run_action`` and
+``run_menu``, plus ``addToolBar`` of QMainWindow.
+"""
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QSpinBox,
+    QStyle,
+    QToolBar,
+)
+
+from engine import RunOptions
+
+from .controller import RunController
+from .dashboard import Dashboard
+from .event_log import EventLog
+from .report import write_report
+from .runs_panel import RunsPanel
+from .saved import RunGroup, group_runs, saved_runs_of
+from .session import FAILED, STOPPED, RunSession
+from .worker import RunRequest
+
+NO_EXPERIMENT = "(no faults)"
+SPEEDS = (("Real time", 1.0), ("10× real time", 10.0), ("30× real time", 30.0), ("100× real time", 100.0),
+          ("Full speed", None))
+DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
+HEALTH_INTERVAL_S = 0.1  # canvas recolouring during a run: 10 Hz is plenty for the eye
+MAX_BUCKETS = 2000
+
+
+def bucket_for(duration: float) -> float:
+    """One-second buckets, coarser for long runs so a run keeps at most about 2000 buckets."""
+    if duration <= MAX_BUCKETS:
+        return 1.0
+    raw = duration / MAX_BUCKETS
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 5, 10):
+        if raw <= step * magnitude:
+            return float(step * magnitude)
+    return float(10 * magnitude)
+
+
+def render_scene_png(scene, max_width: int = 1400) -> bytes | None:
+    """The design as the canvas draws it (health colours included), as PNG bytes."""
+    items = [i for i in scene.items() if i.isVisible()]
+    if not items:
+        return None
+    rect = scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+    scale = min(1.5, max_width / max(1.0, rect.width()))
+    size = QSize(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)))
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(scene.colours.background)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(0, 0, size.width(), size.height()), rect)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+class RunUi(QObject):
+    """Everything a user needs to run a design and read the results, wired into the main window."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.doc = window.document
+        self.scene = window.scene
+        self.controller = RunController(self)
+        self.session: RunSession | None = None
+        self._last_health = 0.0
+        self._shut_down = False
+        # Overridable in tests: dialogs that would block a headless run.
+        self.confirm = self._confirm
+        self.choose_report_path = self._choose_report_path
+
+        self.dashboard = Dashboard()
+        self.event_log = EventLog()
+        self.runs_panel = RunsPanel()
+        self._build_controls()
+        self._build_docks()
+        self._connect()
+        self._refresh_experiments()
+        self.refresh_runs()
+        self._update_actions()
+
+    # -- building ------------------------------------------------------------
+    def _build_controls(self) -> None:
+        w = self.window
+        style = w.style()
+        self.run_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "&Run", self)
+        self.run_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.run_action.setToolTip("Run the design with the chosen experiment (F5)")
+        self.run_action.triggered.connect(self.run)
+        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "&Stop", self)
+        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
+        self.stop_action.setToolTip("Stop the run (Shift+F5)")
+        self.stop_action.triggered.connect(self.stop)
+        self.compare_action = QAction("&Compare With and Without Resilience", self)
+        self.compare_action.setCheckable(True)
+        self.compare_action.setToolTip("Run the design with its resilience patterns and without, on the same seed")
+        self.baseline_action = QAction("Add a &Baseline Without Faults", self)
+        self.baseline_action.setCheckable(True)
+        self.resilience_action = QAction("R&esilience On", self)
+        self.resilience_action.setCheckable(True)
+        self.resilience_action.setChecked(True)
+        self.resilience_action.setToolTip("Run with the design's resilience patterns (off: as if none were configured)")
+        self.keep_action = QAction("&Keep Run in Project", self)
+        self.keep_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.keep_action.triggered.connect(self.keep_run)
+        self.report_action = QAction("Export Run &Report…", self)
+        self.report_action.triggered.connect(self.export_report_dialog)
+        self.clear_health_action = QAction("C&lear Run Colours on Canvas", self)
+        self.clear_health_action.triggered.connect(self.scene.clear_health)
+
+        self.experiment_combo = QComboBox()
+        self.experiment_combo.setMinimumContentsLength(14)
+        self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.experiment_combo.setToolTip("The experiment (set of faults) to run")
+        self.duration_spin = QDoubleSpinBox()
+        self.duration_spin.setRange(1, 10_000_000)
+        self.duration_spin.setDecimals(0)
+        self.duration_spin.setValue(300)
+        self.duration_spin.setSuffix(" s")
+        self.duration_spin.setToolTip("Simulated duration")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2_000_000_000)
+        self.seed_spin.setValue(1)
+        self.seed_spin.setToolTip("Random seed: the same seed gives the same run")
+        self.replications_spin = QSpinBox()
+        self.replications_spin.setRange(1, 100)
+        self.replications_spin.setValue(1)
+        self.replications_spin.setToolTip("Comparisons: repeat on seeds seed, seed+1, ... for 95 % confidence intervals")
+        self.speed_combo = QComboBox()
+        for label, speed in SPEEDS:
+            self.speed_combo.addItem(label, speed)
+        self.speed_combo.setCurrentIndex(DEFAULT_SPEED)
+        self.speed_combo.setToolTip("How fast simulated time runs while you watch")
+
+        bar = QToolBar("Run controls", w)
+        bar.setObjectName("runControlsToolbar")
+        bar.addAction(self.run_action)
+        bar.addAction(self.stop_action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Experiment "))
+        bar.addWidget(self.experiment_combo)
+        bar.addWidget(QLabel(" Duration "))
+        bar.addWidget(self.duration_spin)
+        bar.addWidget(QLabel(" Seed "))
+        bar.addWidget(self.seed_spin)
+        bar.addWidget(QLabel(" "))
+        self.resilience_check = QCheckBox("Resilience")
+        self.compare_check = QCheckBox("Compare")
+        self.baseline_check = QCheckBox("Baseline")
+        self.baseline_check.setToolTip("Also run without faults, as the reference")
+        for check, action in ((self.resilience_check, self.resilience_action),
+                              (self.compare_check, self.compare_action),
+                              (self.baseline_check, self.baseline_action)):
+            check.setToolTip(action.toolTip())
+            check.setChecked(action.isChecked())
+            check.toggled.connect(action.setChecked)
+            action.toggled.connect(check.setChecked)
+            bar.addWidget(check)
+        bar.addWidget(QLabel(" Replications "))
+        bar.addWidget(self.replications_spin)
+        bar.addWidget(QLabel(" "))
+        bar.addWidget(self.speed_combo)
+        # On a row of its own: beside the editor's toolbar the controls would overflow.
+        w.addToolBarBreak()
+        w.addToolBar(bar)
+        self.toolbar = bar
+
+        for action in (self.run_action, self.stop_action):
+            w.add_run_action(action, toolbar=False)
+        menu = w.run_menu
+        menu.addSeparator()
+        for action in (self.resilience_action, self.compare_action, self.baseline_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.keep_action, self.report_action, self.clear_health_action):
+            menu.addAction(action)
+
+    def _build_docks(self) -> None:
+        w = self.window
+        bottom, right = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.dashboard_dock = w.add_dock("Dashboard", self.dashboard, bottom, "dashboardDock")
+        self.log_dock = w.add_dock("Event log", self.event_log, bottom, "eventLogDock")
+        w.splitDockWidget(self.dashboard_dock, self.log_dock, Qt.Orientation.Horizontal)
+        self.runs_dock = w.add_dock("Runs", self.runs_panel, right, "runsDock")
+        neighbour = getattr(w, "faults_dock", None)
+        if neighbour is not None:
+            w.tabifyDockWidget(neighbour, self.runs_dock)
+            getattr(w, "properties_dock", neighbour).raise_()
+        w.resizeDocks([self.dashboard_dock, self.log_dock], [900, 420], Qt.Orientation.Horizontal)
+        w.resizeDocks([self.dashboard_dock], [430], Qt.Orientation.Vertical)
+        menu = w.run_menu
+        menu.addSeparator()
+        for dock in (self.dashboard_dock, self.log_dock, self.runs_dock):
+            menu.addAction(dock.toggleViewAction())
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.started.connect(self._on_started)
+        c.updated.connect(self._on_updated)
+        c.ended.connect(self._on_ended)
+        c.idle.connect(self._update_actions)
+        d = self.doc
+        for signal in (d.experiment_added, d.experiment_removed, d.experiment_changed, d.design_switched,
+                       d.current_experiment_changed):
+            signal.connect(self._refresh_experiments)
+        d.project_replaced.connect(self._on_project_replaced)
+        self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
+        self.compare_action.toggled.connect(self._update_actions)
+        self.baseline_action.toggled.connect(self._update_actions)
+        self.dashboard.cursor_moved.connect(self._on_cursor)
+        self.dashboard.variant_changed.connect(lambda _v: self._on_cursor(self.dashboard.cursor_time))
+        self.dashboard.keep_requested.connect(self.keep_run)
+        self.dashboard.report_requested.connect(self.export_report_dialog)
+        self.event_log.event_activated.connect(self._on_event_activated)
+        self.runs_panel.open_requested.connect(self.open_group)
+        self.runs_panel.delete_requested.connect(self.delete_group)
+        self.runs_panel.report_requested.connect(self._report_group)
+        self.window.installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # -- closing -------------------------------------------------------------
+    def eventFilter(self, watched, event):
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # The window may still refuse to close (unsaved changes): look again once it has decided.
+            QTimer.singleShot(0, self._after_close)
+        return False
+
+    def _after_close(self) -> None:
+        if not self.window.isVisible():
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop a run and its thread, and the dashboard's redraw timer (window closing, quitting)."""
+        if self._shut_down:
+            return
+        self.controller.shutdown()
+        self.dashboard.stop_timer()
+        self._shut_down = not self.window.isVisible()
+
+    # -- experiments ---------------------------------------------------------
+    def _refresh_experiments(self, *_args) -> None:
+        combo = self.experiment_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(NO_EXPERIMENT, None)
+        for e in self.doc.design.experiments:
+            combo.addItem(e.name, str(e.id))
+        current = self.doc.current_experiment
+        index = combo.findData(str(current.id)) if current is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def _on_experiment_chosen(self, _index: int) -> None:
+        data = self.experiment_combo.currentData()
+        self.doc.set_current_experiment(uuid.UUID(data) if data else None)
+
+    def set_experiment(self, name: str | None) -> None:
+        """Choose the experiment to run by name (None: no faults)."""
+        index = self.experiment_combo.findText(name) if name else 0
+        if index < 0:
+            raise KeyError(name)
+        self.experiment_combo.setCurrentIndex(index)
+
+    # -- running ----------------------------------------------------------------
+    def request(self) -> RunRequest:
+        """The run the controls currently describe."""
+        duration = float(self.duration_spin.value())
+        options = RunOptions(duration=duration, seed=int(self.seed_spin.value()), bucket=bucket_for(duration),
+                             resilience=self.resilience_action.isChecked())
+        experiment = self.experiment_combo.currentText() if self.experiment_combo.currentIndex() > 0 else None
+        compare = self.compare_action.isChecked()
+        baseline = self.baseline_action.isChecked()
+        # The worker reads the design in its own thread: give it a copy that later edits cannot touch.
+        return RunRequest(design=self.doc.design.model_copy(deep=True), options=options, experiment=experiment,
+                          compare=compare, baseline=baseline,
+                          replications=int(self.replications_spin.value()) if (compare or baseline) else 1,
+                          speed=self.speed_combo.currentData())
+
+    def run(self) -> RunSession | None:
+        if self.controller.running:
+            return None
+        self.scene.clear_health()
+        return self.controller.start(self.request())
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self.stop_action.setEnabled(False)
+
+    def _show_dashboard(self) -> None:
+        self.dashboard_dock.show()
+        self.dashboard_dock.raise_()
+        # Plots need room: give the bottom docks about 45 % of the window if they have less.
+        wanted = int(self.window.height() * 0.45)
+        if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
+            self.window.resizeDocks([self.dashboard_dock], [wanted], Qt.Orientation.Vertical)
+
+    def _on_started(self, session: RunSession) -> None:
+        self.session = session
+        self._last_health = 0.0
+        self.dashboard.show_session(session)
+        self.event_log.show_session(session)
+        self._show_dashboard()
+        self._update_actions()
+        self._status(f"Running {session.title()}…")
+
+    def _on_updated(self, session: RunSession) -> None:
+        if session is not self.session:
+            return
+        self.dashboard.session_updated()
+        self.event_log.session_updated()
+        now = time.perf_counter()
+        if now - self._last_health >= HEALTH_INTERVAL_S:
+            self._last_health = now
+            self.apply_health(session)
+
+    def _on_ended(self, session: RunSession) -> None:
+        if session is not self.session:
+            return
+        self.dashboard.session_ended()
+        self.event_log.session_ended()
+        self.apply_health(session, self.dashboard.canvas_variant)
+        self._update_actions()
+        if session.status == FAILED:
+            self._status("The run failed: see the dashboard.")
+            self._show_dashboard()
+        elif session.status == STOPPED:
+            self._status("Run stopped.")
+        else:
+            self._status(f"Run finished in {session.wall_time:.2f} s of wall time. Keep it with Run > Keep Run "
+                         "in Project; drag the time slider to replay it on the canvas.")
+
+    def _update_actions(self, *_args) -> None:
+        running = self.controller.running
+        self.run_action.setEnabled(not running)
+        self.stop_action.setEnabled(running)
+        session = self.session
+        done = session is not None and session.done and session.status != FAILED and bool(session.results())
+        self.keep_action.setEnabled(done and not session.saved)
+        self.report_action.setEnabled(done)
+        several = self.compare_action.isChecked() or self.baseline_action.isChecked()
+        self.replications_spin.setEnabled(several)
+        self.resilience_check.setEnabled(not several)
+        self.resilience_action.setEnabled(not several)
+        for widget in (self.experiment_combo, self.duration_spin, self.seed_spin, self.speed_combo,
+                       self.compare_check, self.baseline_check):
+            widget.setEnabled(not running)
+        if running:
+            self.replications_spin.setEnabled(False)
+            self.resilience_check.setEnabled(False)
+
+    # -- canvas health -------------------------------------------------------
+    def apply_health(self, session: RunSession, variant: str | None = None, bucket: int | None = None) -> None:
+        for name, health in session.health(variant, bucket).items():
+            component = self.doc.component_named(name)
+            if component is not None:
+                self.scene.set_health(component.id, health)
+
+    def _on_cursor(self, t: float | None) -> None:
+        session = self.session
+        if session is None or t is None or not session.done:
+            return
+        self.apply_health(session, self.dashboard.canvas_variant, session.bucket_at(t))
+
+    def _on_event_activated(self, event: dict) -> None:
+        name = event.get("component") or (event.get("link") or "").split(" -> ")[0]
+        component = self.doc.component_named(name) if name else None
+        if component is not None:
+            self.doc.set_selection([component.id])
+        t = float(event["time"])
+        self.dashboard.set_cursor(t)
+        self._on_cursor(t)
+
+    # -- keeping runs --------------------------------------------------------
+    def refresh_runs(self) -> None:
+        self.runs_panel.set_groups(group_runs(self.doc.runs))
+
+    def _on_project_replaced(self) -> None:
+        self.scene.clear_health()
+        self.refresh_runs()
+        self._refresh_experiments()
+
+    def _mark_modified(self) -> None:
+        # Kept runs are not undoable edits, but the file on disk no longer holds them.
+        self.doc.undo_stack.resetClean()
+
+    def keep_run(self) -> RunGroup | None:
+        """Keep the shown run in the project (saved with it by File > Save)."""
+        session = self.session
+        if session is None or not session.done or session.saved or not session.results():
+            return None
+        first = next(iter(session.results().values()))
+        try:
+            design_id = uuid.UUID(str(first.meta.get("design_id")))
+        except ValueError:
+            design_id = self.doc.design.id
+        records = saved_runs_of(session, design_id)
+        self.doc.runs.extend(records)
+        session.saved = True
+        self._mark_modified()
+        self.refresh_runs()
+        self.runs_panel.select(str(session.group_id))
+        self.dashboard.mark_kept()
+        self._update_actions()
+        self._status("Run kept in the project; save the project to store it in the file.")
+        return next((g for g in self.runs_panel.groups if g.id == str(session.group_id)), None)
+
+    def open_group(self, group: RunGroup) -> RunSession | None:
+        """Show a kept run's plots and log without running it again."""
+        if self.controller.running:
+            self._status("Stop the current run before opening a kept one.")
+            return None
+        try:
+            session = group.session()
+        except (KeyError, ValueError) as exc:
+            self._status(f"Cannot open this run: {exc}")
+            return None
+        try:
+            if group.design_id != self.doc.design.id:
+                self.doc.set_current_design(group.design_id)
+        except KeyError:
+            pass  # its design is gone; the plots and log still open
+        self.session = session
+        self.dashboard.show_session(session)
+        self.event_log.show_session(session)
+        self.scene.clear_health()
+        self.apply_health(session, self.dashboard.canvas_variant)
+        self._show_dashboard()
+        self._update_actions()
+        self._status(f"Opened kept run: {group.label}")
+        return session
+
+    def delete_group(self, group: RunGroup) -> bool:
+        if not self.confirm(f"Delete the kept run “{group.label}” from the project?"):
+            return False
+        ids = {r.id for r in group.runs}
+        self.doc.runs[:] = [r for r in self.doc.runs if r.id not in ids]
+        self._mark_modified()
+        if self.session is not None and str(self.session.group_id) == group.id:
+            self.session.saved = False
+        self.refresh_runs()
+        self._update_actions()
+        self.dashboard.mark_kept()
+        return True
+
+    def _confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self.window, "Faultline", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- reports -----------------------------------------------------------------
+    def _choose_report_path(self, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export run report", suggested, "HTML report (*.html)")
+        return path or None
+
+    def export_report_dialog(self) -> Path | None:
+        session = self.session
+        if session is None or not session.results():
+            return None
+        safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in session.title())[:80].strip()
+        path = self.choose_report_path(f"{safe}.html")
+        if not path:
+            return None
+        if not path.endswith((".html", ".htm")):
+            path += ".html"
+        return self.export_report(path)
+
+    def export_report(self, path: str | Path) -> Path:
+        """Write the HTML report of the shown run to ``path``."""
+        session = self.session
+        if session is None:
+            raise ValueError("there is no run to report")
+        design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
+        design_png = render_scene_png(self.scene) if design is not None and design.id == self.doc.design.id else None
+        written = write_report(path, session, design, design_png, self.dashboard.plots_png())
+        self._status(f"Report written to {written}")
+        return written
+
+    def _report_group(self, group: RunGroup) -> None:
+        if self.open_group(group) is not None:
+            self.export_report_dialog()
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 15000)
+
+
+def install(window) -> RunUi:
+    """Give ``window`` (the editor's MainWindow) its run controls and run panes."""
+    ui = RunUi(window)
+    window.run_ui = ui
+    return ui
+
+
+__all__ = ["RunUi", "install", "bucket_for", "render_scene_png"]

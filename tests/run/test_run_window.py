@@ -1,0 +1,245 @@
+"""Live runs from the main window: controls, plots, canvas health, event log, comparison, keeping, reports."""
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from app.main_window import MainWindow
+from app.run.session import FAILED, FINISHED, STOPPED
+from app.run.ui import install
+from app.store import Autosave, RecentFiles, open_project
+from engine.model import Design, Project, Service
+from run_builders import EXPERIMENT, make_three_tier
+
+FULL_SPEED = 4  # index of "Full speed" in the speed picker
+STOP_BOUND_S = 0.1
+STOP_MARGIN_S = 0.4
+
+
+def make_window(qtbot, tmp_path, name: str = "w"):
+    settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, RecentFiles(tmp_path / f"{name}-data"), Autosave(tmp_path / f"{name}-recovery"))
+    w.ask_save_changes = lambda: "discard"
+    ui = install(w)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    return w, ui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w, ui = make_window(qtbot, tmp_path)
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    ui.duration_spin.setValue(40)
+    ui.set_experiment(EXPERIMENT)
+    yield w
+    ui.shutdown()
+    w.close()
+
+
+def run_and_wait(qtbot, ui):
+    with qtbot.waitSignal(ui.controller.idle, timeout=30_000):
+        ui.run_action.trigger()
+    return ui.session
+
+
+def node_health(window, name):
+    component = window.document.component_named(name)
+    return window.scene.node_item(component.id).health
+
+
+def test_short_run_finishes_and_its_plots_hold_data(qtbot, window):
+    ui = window.run_ui
+    session = run_and_wait(qtbot, ui)
+    assert session.status == FINISHED
+    assert session.experiment == EXPERIMENT
+    # Default components: the client end to end, and the most loaded one.
+    assert ui.dashboard.components[0] == "users"
+    assert len(ui.dashboard.components) == 2
+    throughput = [c for c in ui.dashboard._curves if c.plot == "throughput"]
+    assert throughput
+    for curve in throughput:
+        x, y = curve.item.getData()
+        assert len(x) == 40 and np.nansum(y) > 0
+    x, y = ui.dashboard._stack[-1].getData()
+    assert len(x) == 40 and np.nanmax(y) > 0  # the outage shows in the stacked error rate
+    assert ui.dashboard.frames_drawn > 0
+    assert not ui.dashboard.redrawing
+    assert ui.dashboard.strip.image is not None  # breaker strip drawn
+    assert len(ui.dashboard._regions) > 0  # fault window shaded
+    # Canvas health and the event log.
+    health = node_health(window, "api")
+    assert health is not None and "utilisation" in health and health.get("breaker") in ("closed", "open", "half_open")
+    assert ui.event_log.model.rowCount() > 0
+    assert ui.keep_action.isEnabled() and ui.report_action.isEnabled()
+    assert ui.run_action.isEnabled() and not ui.stop_action.isEnabled()
+
+
+def test_stop_mid_run_ends_within_the_bound(qtbot, window):
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run_action.trigger()
+    assert ui.stop_action.isEnabled() and not ui.run_action.isEnabled()
+    asked = time.perf_counter()
+    with qtbot.waitSignal(ui.controller.idle, timeout=10_000):
+        ui.stop_action.trigger()
+    assert time.perf_counter() - asked < STOP_BOUND_S + STOP_MARGIN_S
+    assert ui.session.status == STOPPED
+    assert ui.run_action.isEnabled()
+    assert "stopped" in ui.dashboard.title_label.text()
+
+
+def test_compare_overlays_both_runs_and_fills_the_table(qtbot, window):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(2)
+    session = run_and_wait(qtbot, ui)
+    assert session.status == FINISHED and session.is_comparison
+    variants = {c.variant for c in ui.dashboard._curves if c.plot == "throughput"}
+    assert variants == {"protected", "unprotected"}
+    for curve in ui.dashboard._curves:
+        if curve.plot == "throughput":
+            assert len(curve.item.getData()[0]) == 40
+    dashed = [c for c in ui.dashboard._curves if c.variant == "unprotected"]
+    assert all(c.item.opts["pen"].style().name == "DashLine" for c in dashed)
+    table = ui.dashboard.table
+    assert ui.dashboard.table_box.isVisible() and table.rowCount() > 0
+    headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
+    assert headers[2:5] == ["With resilience", "Without", "Difference"]
+    assert "±" in table.item(0, 4).text()  # two replications: a confidence interval
+    assert {e["variant"] for e in ui.event_log.model.events} == {"protected", "unprotected"}
+
+
+def test_clicking_an_event_selects_its_component_and_moves_the_cursor(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    ui.event_log.set_filter(kind="breaker_opened")
+    events = ui.event_log.visible_events()
+    assert events and all(e["kind"] == "breaker_opened" for e in events)
+    ui.event_log.activate_row(0)
+    api = window.document.component_named("api")
+    assert window.document.selection == [api.id]
+    assert ui.dashboard.cursor_time == pytest.approx(events[0]["time"])
+    assert ui.dashboard.slider.value() == int(events[0]["time"])
+    ui.event_log.set_filter(component="db")
+    assert all("db" in (e.get("component"), (e.get("link") or "").split(" -> ")[-1])
+               for e in ui.event_log.visible_events())
+
+
+def test_the_time_slider_replays_health_on_the_canvas(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    slider = ui.dashboard.slider
+    assert slider.isEnabled()
+    slider.setValue(5)  # before the outage
+    assert node_health(window, "db")["crashed"] == 0
+    slider.setValue(15)  # during it
+    assert node_health(window, "db")["crashed"] == 1
+    assert ui.dashboard.cursor_time == pytest.approx(15.5)
+
+
+def test_kept_run_is_saved_and_reopens_without_running(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    session = run_and_wait(qtbot, ui)
+    assert not window.document.modified
+    group = ui.keep_action.trigger() or ui.runs_panel.groups[0]
+    assert window.document.modified
+    assert len(window.document.runs) == 2
+    assert not ui.keep_action.isEnabled()
+    assert group.variants == ["protected", "unprotected"]
+    path = tmp_path / "shop.faultline"
+    assert window._save_to(path)
+    assert len(open_project(path).runs) == 2
+
+    other, other_ui = make_window(qtbot, tmp_path, "second")
+    try:
+        assert other.open_path(path, ask=False)
+        assert len(other_ui.runs_panel.groups) == 1
+        started = []
+        other_ui.controller.started.connect(started.append)
+        reopened = other_ui.open_group(other_ui.runs_panel.groups[0])
+        assert not started and not other_ui.controller.running
+        assert reopened.variant_names == ["protected", "unprotected"]
+        assert json.dumps(reopened.table) == json.dumps(session.table)  # NaN intervals compare as text
+        original = session.variants["protected"].column("throughput", "users")
+        assert np.array_equal(reopened.variants["protected"].column("throughput", "users"), original)
+        x, _y = [c for c in other_ui.dashboard._curves if c.plot == "throughput"][0].item.getData()
+        assert len(x) == 40
+        assert other_ui.event_log.model.rowCount() == ui.event_log.model.rowCount()
+        assert other_ui.dashboard.table.rowCount() > 0
+        # Delete it again.
+        other_ui.confirm = lambda _text: True
+        assert other_ui.delete_group(other_ui.runs_panel.groups[0])
+        assert other.document.runs == [] and other_ui.runs_panel.groups == []
+    finally:
+        other_ui.shutdown()
+        other.close()
+
+
+def test_report_is_written_and_names_the_experiment(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    target = tmp_path / "report"
+    ui.choose_report_path = lambda suggested: str(target)
+    written = ui.export_report_dialog()
+    assert written == tmp_path / "report.html"
+    text = written.read_text(encoding="utf-8")
+    assert EXPERIMENT in text
+    assert text.count("data:image/png;base64,") == 2  # the design and the plots
+    assert "Comparison" in text and "With resilience" in text
+    assert "breaker opened" in text  # event log excerpt
+
+
+def test_plots_export_as_png_and_csv(qtbot, window, tmp_path):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    ui.dashboard.export_png(tmp_path / "plots.png")
+    assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ui.dashboard.export_csv(tmp_path / "plots.csv")
+    lines = (tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("time_s,") and "users" in lines[0]
+    assert len(lines) == 41
+
+
+def test_an_error_in_a_run_is_shown_in_the_window(qtbot, window):
+    ui = window.run_ui
+    broken = Design(name="broken", components=[Service(name="lonely")])
+    window.document.load(Project(name="broken", designs=[broken]))
+    session = run_and_wait(qtbot, ui)
+    assert session.status == FAILED
+    assert ui.dashboard.error_label.isVisible()
+    assert "no client" in ui.dashboard.error_label.text()
+
+
+def test_closing_the_window_during_a_run_stops_it(qtbot, tmp_path):
+    w, ui = make_window(qtbot, tmp_path)
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.duration_spin.setValue(1_000_000)
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    w.close()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    assert not ui.dashboard.redrawing
+
+
+def test_live_run_redraws_on_a_timer_while_running(qtbot, window):
+    ui = window.run_ui
+    ui.speed_combo.setCurrentIndex(3)  # 100x: a 40 s run takes 0.4 s of wall time
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    assert ui.dashboard.redrawing
+    qtbot.waitUntil(lambda: ui.dashboard.frames_drawn >= 3, timeout=10_000)
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=10_000)
+    assert ui.session.status == FINISHED
+    assert not ui.dashboard.redrawing
