@@ -56,9 +56,9 @@ class _Keys:
         return self.last
 
 
-def _split(dump: dict[str, Any], columns: Sequence[str]) -> tuple[dict[str, Any], str]:
-    params = {k: v for k, v in dump.items() if k not in columns}
-    return dump, dumps(params)
+def _params_json(dump: dict[str, Any], columns: Sequence[str]) -> str:
+    """The JSON of the fields of ``dump`` that have no column of their own."""
+    return dumps({k: v for k, v in dump.items() if k not in columns})
 
 
 # -- model -> rows -----------------------------------------------------------
@@ -114,17 +114,17 @@ def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Ke
             if math.isnan(dump["position"][axis]):
                 raise ContentError(f'{where_design}, {component.kind} "{component.name}": position {axis} is not a number')
         workload = dump.get("workload")
-        _, params = _split(dump, _COMPONENT_COLUMNS)
+        params = _params_json(dump, _COMPONENT_COLUMNS)
         rows["component"].append({
             "pk": component_pk, "design_pk": design_pk, "ord": c_ord, "id": dump["id"],
             "kind": component.kind, "name": component.name,
             "x": dump["position"]["x"], "y": dump["position"]["y"], "params": params,
         })
         if workload is not None:
-            _, wparams = _split(workload, _WORKLOAD_COLUMNS)
+            wparams = _params_json(workload, _WORKLOAD_COLUMNS)
             rows["workload"].append({"component_pk": component_pk, "type": workload["type"], "params": wparams})
         for p_ord, policy in enumerate(dump["policies"]):
-            _, pparams = _split(policy, _POLICY_COLUMNS)
+            pparams = _params_json(policy, _POLICY_COLUMNS)
             rows["policy"].append({
                 "pk": keys["policy"].next(), "component_pk": component_pk, "ord": p_ord, "id": policy["id"],
                 "kind": policy["kind"], "enabled": int(policy["enabled"]), "scope": policy.get("scope"),
@@ -153,7 +153,7 @@ def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Ke
         })
         for f_ord, fault in enumerate(experiment.faults):
             dump = fault.model_dump(mode="json", by_alias=True)
-            _, fparams = _split(dump, _FAULT_COLUMNS)
+            fparams = _params_json(dump, _FAULT_COLUMNS)
             rows["fault"].append({
                 "pk": keys["fault"].next(), "experiment_pk": experiment_pk, "ord": f_ord, "id": dump["id"],
                 "kind": dump["kind"], "target": dump["target"], "start": dump["start"],

@@ -126,6 +126,7 @@ def harden(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     conn.execute("PRAGMA mmap_size = 0")
+    conn.execute("PRAGMA query_only = ON")
 
 
 def require_serialize(conn: sqlite3.Connection) -> None:

@@ -104,9 +104,10 @@ def load_bytes(data: bytes, path: Path) -> OpenedProject:
             _refuse_code(conn)
             conn.text_factory = str
             if header.user_version < schema.SCHEMA_VERSION:
+                # The only writes ever made to a file's content: upgrading the in-memory copy.
                 conn.execute("PRAGMA query_only = OFF")
                 migrations.upgrade(conn, header.user_version)
-            conn.execute("PRAGMA query_only = ON")
+                conn.execute("PRAGMA query_only = ON")
             _check_tables(conn)
             _check_sizes(conn)
             rows = _read_rows(conn)
@@ -130,7 +131,8 @@ def _lenient_text(raw: bytes) -> str:
 
 def _sql_message(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).splitlines()[0][:200]
+    text = str(orig if orig is not None else exc)
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _check_integrity(conn: sqlite3.Connection) -> None:
