@@ -47,6 +47,7 @@ class LinkItem(QGraphicsItem):
 
     def __init__(self, link_id: uuid.UUID, source, target, label: str, colours, faults: list[str] | None = None):
         super().__init__()
+        self.name = f"{source.view.name} -> {target.view.name}"
         self.link_id = link_id
         self.source = source
         self.target = target
@@ -63,9 +64,10 @@ class LinkItem(QGraphicsItem):
 
     def set_label(self, label: str, faults: list[str]) -> None:
         self.prepareGeometryChange()
+        self.name = f"{self.source.view.name} -> {self.target.view.name}"
         self.label = label
         self.faults = faults
-        self.setToolTip(f"{label}" + (f"<br>Faults: {', '.join(faults)}" if faults else ""))
+        self.setToolTip(f"{self.name}<br>{label}" + (f"<br>Faults: {', '.join(faults)}" if faults else ""))
         self.update()
 
     def set_colours(self, colours) -> None:
@@ -122,8 +124,11 @@ class LinkItem(QGraphicsItem):
             font.setPointSizeF(7.5)
             painter.setFont(font)
             fm = QFontMetricsF(font)
-            mid = self._path.pointAtPercent(0.5)
+            # Past the middle: links fanning out of one node spread apart there, so labels collide less.
+            mid = self._path.pointAtPercent(0.62 if self._path.length() > 160 else 0.5)
             w = fm.horizontalAdvance(text) + 8
+            if self._path.length() < w + 16:
+                return  # a label longer than its link would cover the nodes; the tooltip still has it
             rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
             painter.setBrush(c.link_label_bg)
             painter.drawRoundedRect(rect, 4, 4)

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
 from ..resources import kind_colour, kind_pixmap
 
-NODE_WIDTH = 184.0
-NODE_HEIGHT = 70.0
+NODE_WIDTH = 160.0
+NODE_HEIGHT = 64.0
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
 
@@ -197,15 +197,15 @@ class NodeItem(QGraphicsItem):
         painter.drawPath(path)
 
         pix = kind_pixmap(v.kind, ICON_SIZE)
-        painter.drawPixmap(QPointF(body.left() + 13, body.top() + 10), pix)
+        painter.drawPixmap(QPointF(body.left() + 11, body.top() + 8), pix)
 
-        text_left = body.left() + 13 + ICON_SIZE + 9
+        text_left = body.left() + 11 + ICON_SIZE + 7
         text_width = body.right() - 10 - text_left
         name_font = _font(10.0, True)
         painter.setFont(name_font)
         painter.setPen(c.node_text)
         fm = QFontMetricsF(name_font)
-        painter.drawText(QPointF(text_left, body.top() + 8 + fm.ascent()),
+        painter.drawText(QPointF(text_left, body.top() + 7 + fm.ascent()),
                          fm.elidedText(v.name, Qt.TextElideMode.ElideRight, text_width))
         small = _font(8.5)
         painter.setFont(small)
@@ -214,7 +214,7 @@ class NodeItem(QGraphicsItem):
         figures = v.figures
         if self.health:
             figures = _health_text(self.health, short=True)
-        painter.drawText(QPointF(text_left, body.top() + 27 + sfm.ascent()),
+        painter.drawText(QPointF(text_left, body.top() + 25 + sfm.ascent()),
                          sfm.elidedText(figures, Qt.TextElideMode.ElideRight, text_width))
 
         self._paint_badges(painter, body)
@@ -236,8 +236,8 @@ class NodeItem(QGraphicsItem):
         font = _font(7.5, True)
         painter.setFont(font)
         fm = QFontMetricsF(font)
-        x = body.left() + 13
-        y = body.bottom() - 18
+        x = body.left() + 11
+        y = body.bottom() - 17
         for kind, enabled in self.view.policies:
             text = POLICY_BADGES.get(kind, ("?", kind))[0]
             w = fm.horizontalAdvance(text) + 10
@@ -346,9 +346,11 @@ def _health_colour(h: dict, c) -> QColor:
 def _health_text(h: dict, short: bool = False) -> str:
     parts = []
     if "utilisation" in h:
-        parts.append(f"util {float(h['utilisation']) * 100:.0f} %")
+        parts.append(f"util {float(h['utilisation']) * 100:.0f}%" if short else f"util {float(h['utilisation']) * 100:.0f} %")
     if "error_rate" in h:
-        parts.append(f"err {float(h['error_rate']) * 100:.1f} %")
+        err = float(h["error_rate"]) * 100
+        parts.append(f"err {err:.0f}%" if short and (err >= 10 or err == 0) else
+                     f"err {err:.1f}%" if short else f"err {err:.1f} %")
     if h.get("crashed"):
         parts.append(f"{int(h['crashed'])} crashed")
     if h.get("breaker") and not short:

@@ -5,8 +5,8 @@ import math
 import uuid
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
+from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
 from engine.model import format_seconds
 
@@ -317,6 +317,11 @@ class CanvasScene(QGraphicsScene):
     def mouseReleaseEvent(self, event):
         if self._new_link is not None:
             interaction, self._new_link = self._new_link, None
+            # The node that took the press is the scene's mouse grabber; without releasing it
+            # the next drag anywhere would move that node.
+            grabber = self.mouseGrabberItem()
+            if grabber is not None:
+                grabber.ungrabMouse()
             interaction.finish(event.scenePos())
             event.accept()
             return
@@ -431,10 +436,7 @@ class _NewLink:
         self.path.setPen(pen)
         self.path.setZValue(10)
         scene.addItem(self.path)
-        self.note = QGraphicsSimpleTextItem()
-        font = QFont()
-        font.setPointSizeF(8.5)
-        self.note.setFont(font)
+        self.note = _Note(scene.colours)
         self.note.setZValue(11)
         scene.addItem(self.note)
         self.move_to(pos)
@@ -453,9 +455,8 @@ class _NewLink:
         if target is not None:
             reason = self.scene.doc.edit.link_refusal(self.source.component_id, target.component_id)
             target.set_link_target_state(reason is None)
-        self.note.setText(reason or "")
-        self.note.setBrush(QColor(self.scene.colours.bad))
-        self.note.setPos(pos + QPointF(14, 10))
+        self.note.set_text(reason or "")
+        self.note.setPos(pos + QPointF(14, 12))
 
     def finish(self, pos: QPointF) -> None:
         if self.hovered is not None:
@@ -466,3 +467,44 @@ class _NewLink:
         if target is None or target is self.source:
             return
         self.scene.try_link(self.source.component_id, target.component_id)
+
+
+class _Note(QGraphicsItem):
+    """Why a link cannot be made, next to the cursor, on a background that keeps it legible over nodes."""
+
+    def __init__(self, colours):
+        super().__init__()
+        self.colours = colours
+        self.text = ""
+        self.font = QFont()
+        self.font.setPointSizeF(8.5)
+        self._rect = QRectF()
+
+    def set_text(self, text: str) -> None:
+        self.prepareGeometryChange()
+        self.text = text
+        if text:
+            from PySide6.QtGui import QFontMetricsF
+
+            fm = QFontMetricsF(self.font)
+            self._rect = QRectF(0, 0, min(fm.horizontalAdvance(text), 360) + 12, 0)
+            bound = fm.boundingRect(QRectF(0, 0, 360, 400), int(Qt.TextFlag.TextWordWrap), text)
+            self._rect = QRectF(0, 0, bound.width() + 12, bound.height() + 8)
+        else:
+            self._rect = QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not self.text:
+            return
+        c = self.colours
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(c.bad, 1))
+        painter.setBrush(c.node_fill)
+        painter.drawRoundedRect(self._rect, 5, 5)
+        painter.setFont(self.font)
+        painter.setPen(c.bad)
+        painter.drawText(self._rect.adjusted(6, 4, -6, -4), int(Qt.TextFlag.TextWordWrap), self.text)

@@ -82,8 +82,11 @@ class FaultTimeline(QWidget):
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
+    LABELS = 118  # width of the label column on the left
+
     def _x(self, t: float, width: float, horizon: float) -> float:
-        return 16 + (width - 32) * min(1.0, t / horizon)
+        left = self.LABELS + 8
+        return left + (width - left - 12) * min(1.0, t / horizon)
 
     def paintEvent(self, event) -> None:
         c = current_canvas_colours()
@@ -91,31 +94,35 @@ class FaultTimeline(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w = self.width()
         horizon = self.horizon()
-        p.fillRect(self.rect(), self.palette().base())
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.base())
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1.5))
         p.setFont(font)
         fm = QFontMetricsF(font)
-        ticks = _ticks(horizon)
         axis_y = self.height() - 16
-        p.setPen(QPen(self.palette().mid().color(), 1))
-        p.drawLine(4, axis_y, w - 4, axis_y)
-        for t in ticks:
+        p.setPen(QPen(pal.mid().color(), 1))
+        p.drawLine(int(self._x(0, w, horizon)), axis_y, w - 12, axis_y)
+        for t in _ticks(horizon):
             x = self._x(t, w, horizon)
-            p.drawLine(int(x), axis_y, int(x), axis_y + 3)
-            label = format_seconds(t)
-            p.setPen(self.palette().placeholderText().color())
-            p.drawText(QRectF(x - 30, axis_y + 2, 60, 14), Qt.AlignmentFlag.AlignHCenter, label)
-            p.setPen(QPen(self.palette().mid().color(), 1))
+            p.setPen(QPen(pal.mid().color(), 1))
+            p.drawLine(int(x), 2, int(x), axis_y + 3)
+            p.setPen(pal.placeholderText().color())
+            p.drawText(QRectF(x - 30, axis_y + 2, 60, 14), Qt.AlignmentFlag.AlignHCenter, format_seconds(t))
         if not self.faults:
-            p.setPen(self.palette().placeholderText().color())
-            p.drawText(QRectF(0, 0, w, axis_y), Qt.AlignmentFlag.AlignCenter, "no faults yet")
+            p.setPen(pal.placeholderText().color())
+            p.drawText(QRectF(self.LABELS, 0, w - self.LABELS, axis_y), Qt.AlignmentFlag.AlignCenter, "no faults yet")
             return
         for row, f in enumerate(self.faults):
             y = 4 + row * self.ROW
-            colour = QColor(c.fault) if f.enabled else QColor(self.palette().mid().color())
+            colour = QColor(c.fault) if f.enabled else QColor(pal.mid().color())
             if f.id == self.selected:
-                p.fillRect(QRectF(0, y - 2, w, self.ROW), self.palette().alternateBase())
+                p.fillRect(QRectF(0, y - 2, w, self.ROW), pal.alternateBase())
+            label = f"{kind_label(f.kind)} · {f.target}"
+            p.setPen(pal.text().color() if f.id == self.selected else pal.placeholderText().color())
+            p.drawText(QRectF(4, y - 1, self.LABELS, self.ROW),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(label, Qt.TextElideMode.ElideMiddle, self.LABELS - 4))
             for start, end in f.windows(horizon):
                 x0, x1 = self._x(start, w, horizon), self._x(end, w, horizon)
                 rect = QRectF(x0, y + 1, max(3.0, x1 - x0), self.ROW - 6)
@@ -123,15 +130,11 @@ class FaultTimeline(QWidget):
                 p.setBrush(colour)
                 p.drawRoundedRect(rect, 3, 3)
                 if f.duration is None:
+                    # Open-ended: an arrow head says "until the end of the run".
                     p.setPen(QPen(colour, 1.5))
-                    p.drawLine(int(rect.right()) - 1, int(rect.center().y()), int(rect.right()) + 3, int(rect.center().y()))
-            label = f"{kind_label(f.kind)} · {f.target}"
-            p.setPen(self.palette().text().color() if f.id == self.selected else self.palette().placeholderText().color())
-            first = f.windows(horizon)
-            x = self._x(first[0][1], w, horizon) + 4 if first else 4
-            if x + fm.horizontalAdvance(label) > w:
-                x = max(4.0, self._x(f.start, w, horizon) - fm.horizontalAdvance(label) - 4)
-            p.drawText(QRectF(x, y - 1, w, self.ROW), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+                    mid = rect.center().y()
+                    p.drawLine(int(rect.right()) + 1, int(mid) - 3, int(rect.right()) + 4, int(mid))
+                    p.drawLine(int(rect.right()) + 1, int(mid) + 3, int(rect.right()) + 4, int(mid))
 
     def mousePressEvent(self, event) -> None:
         row = int((event.position().y() - 4) // self.ROW)
@@ -141,6 +144,8 @@ class FaultTimeline(QWidget):
 
 def fit_rows(view: QListWidget, most: int = 6) -> None:
     """Make a short list only as tall as its rows, so the form below gets the room."""
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     rows = max(1, min(most, view.count()))
     height = view.sizeHintForRow(0) if view.count() else 18
     view.setFixedHeight(rows * max(height, 18) + 2 * view.frameWidth() + 4)

@@ -331,6 +331,8 @@ class DistributionEditor(QWidget):
     def _build(self, kind: str) -> None:
         for w in self._param_widgets:
             self.params_row.removeWidget(w)
+            w.hide()  # at once: deleteLater waits for the event loop, and the old row would show through
+            w.setParent(None)
             w.deleteLater()
         self._param_widgets, self._editors = [], {}
         for key, label, how in _DIST_PARAMS[kind]:

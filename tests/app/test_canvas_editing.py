@@ -56,6 +56,24 @@ def test_drag_from_the_handle_links_two_components(window):
     assert doc.undo_stack.undoText() == 'Link "a -> b"'
 
 
+def test_consecutive_link_drags_move_nothing(window):
+    doc = window.document
+    a = doc.edit.add_component("client", (0, 0), name="a")
+    b = doc.edit.add_component("load_balancer", (240, 0), name="b")
+    c = doc.edit.add_component("service", (480, 0), name="c")
+    d = doc.edit.add_component("database", (720, 120), name="d")
+    window.view.fit()
+    before = {x.name: x.position for x in doc.design.components}
+    drag(window.view, port(window, a), node_centre(window, b))
+    drag(window.view, port(window, b), node_centre(window, c))
+    drag(window.view, port(window, c), node_centre(window, d))
+    assert [link.name for link in doc.design.links] == ["a -> b", "b -> c", "c -> d"]
+    assert {x.name: x.position for x in doc.design.components} == before
+    for cid in (a, b, c, d):
+        p = doc.component(cid).position
+        assert window.scene.node_item(cid).pos() == QPointF(p.x, p.y)
+
+
 def test_impossible_link_is_refused_with_the_reason(window, qtbot):
     doc = window.document
     db = doc.edit.add_component("database", (0, 0), name="db")
