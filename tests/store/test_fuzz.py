@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from app.store import ProjectFileError, open_project, save_project
-from engine.model import Project
+from app.store import ProjectFileError, export_json, import_json, open_project, save_project
+from engine.model import Design, Project
 from store_builders import saved_run, shop_design
 
 TRIALS = 300
@@ -58,3 +58,35 @@ def test_mutated_files_open_cleanly_or_are_refused_cleanly(valid_file, tmp_path)
             assert open_project(tmp_path / "again.faultline").project == opened.project
             outcomes["opened"] += 1
     assert outcomes["opened"] > 20 and outcomes["refused"] > 20, outcomes
+
+
+def mutate_text(data: bytes, rng: random.Random) -> bytes:
+    """Swap a few characters for ones that mean something in JSON, so some results still parse."""
+    out = bytearray(data)
+    digits = [i for i, b in enumerate(out) if chr(b).isdigit()]
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.5:
+            out[rng.choice(digits)] = rng.choice(b"0123456789")
+        else:
+            out[rng.randrange(len(out))] = rng.choice(b'0123456789.-e"{}[],: truenflsax')
+    return bytes(out)
+
+
+def test_mutated_json_imports_cleanly_or_is_refused_cleanly(tmp_path):
+    designs = [shop_design("one"), shop_design("two")]
+    export_json(Project(name="fuzz", designs=designs), tmp_path / "valid.json")
+    valid = (tmp_path / "valid.json").read_bytes()
+    rng = random.Random(8)
+    outcomes = {"imported": 0, "refused": 0}
+    for _ in range(TRIALS // 2):
+        data = mutate(valid, rng) if rng.random() < 0.3 else mutate_text(valid, rng)
+        (tmp_path / "m.json").write_bytes(data)
+        try:
+            item = import_json(tmp_path / "m.json")
+        except ProjectFileError as exc:
+            assert str(exc).startswith("Cannot open m.json: ")
+            outcomes["refused"] += 1
+        else:
+            assert isinstance(item, (Project, Design))
+            outcomes["imported"] += 1
+    assert outcomes["imported"] > 10 and outcomes["refused"] > 10, outcomes

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from app.store import APPLICATION_ID, SCHEMA_VERSION, ProjectFileError, export_json, import_json, open_project, save_project
+from app.store.project_file import build_file, load_bytes
 from engine.model import (
     Client,
     Constant,
@@ -20,7 +22,17 @@ from engine.model import (
 )
 from store_builders import designs, projects, shop_design, shop_project
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(project=projects())
+def test_random_projects_round_trip_through_the_file_format_exactly(project):
+    """Many examples, through SQLite in memory: the whole format without the disk's fsync."""
+    data = build_file(project)
+    opened = load_bytes(data, Path("memory.faultline"))
+    assert opened.project.model_dump(mode="json") == project.model_dump(mode="json")
+    assert opened.project == project
 
 
 @SETTINGS
