@@ -53,7 +53,7 @@ PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
     "throughput": "Throughput (requests/s)",
     "errors": "Error rate by outcome (%)",
-    "latency": "Latency p99 (thick) and p50 (ms)",
+    "latency": "Latency p99 and p50 (pale), ms",
     "utilisation": "Utilisation (%)",
     "queue": "Queue length",
     "breakers": "Circuit breakers",
@@ -64,10 +64,11 @@ _STRIP_CLOSED, _STRIP_HALF, _STRIP_OPEN, _STRIP_NONE = 0, 1, 2, 3
 _STRIP_LUT = np.array([[46, 157, 79, 255], [217, 138, 0, 255], [211, 54, 45, 255], [0, 0, 0, 0]], dtype=np.ubyte)
 
 
-def _pen(colour: str, variant: str, width: float = 1.6, alpha: int = 255) -> QPen:
+def _pen(colour: str, variant: str, alpha: int = 255) -> QPen:
+    """One pixel wide, always: wider or antialiased lines cost Qt's raster engine several times more."""
     c = QColor(colour)
     c.setAlpha(alpha)
-    pen = pg.mkPen(c, width=width)
+    pen = pg.mkPen(c, width=1)
     pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
     pen.setCosmetic(True)
     return pen
@@ -103,7 +104,6 @@ class Dashboard(QWidget):
         self._dirty = False
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
-        self._fills: list[pg.FillBetweenItem] = []
         self._regions: list[pg.LinearRegionItem] = []
         self._user_components = False
         self._build()
@@ -335,11 +335,8 @@ class Dashboard(QWidget):
     def session_updated(self) -> None:
         """A frame arrived: redraw on the next timer tick."""
         self._dirty = True
-        if self.session is not None and not self._user_components and len(self.components) < 2:
-            wanted = self._default_components(self.session)
-            if wanted != self.components:
-                self.components = wanted
-                self._rebuild_items()
+        if len(self.components) < 2:
+            self._adopt_default_components()
 
     def session_ended(self) -> None:
         """The run finished, stopped or failed: final draw, table, slider; the timer stops."""
@@ -347,11 +344,8 @@ class Dashboard(QWidget):
         session = self.session
         if session is None:
             return
-        if not self._user_components:
-            wanted = self._default_components(session)
-            if wanted != self.components:
-                self.components = wanted
-                self._rebuild_items()
+        if len(self.components) < 2:  # keep the pick made during the run: no surprise switch at the end
+            self._adopt_default_components()
         self.error_label.setVisible(session.status == FAILED)
         self.error_label.setText(session.error)
         self._fill_table()
@@ -394,9 +388,7 @@ class Dashboard(QWidget):
         self._curves = []
         for item in self._stack:
             self.plots["errors"].removeItem(item)
-        for item in self._fills:
-            self.plots["errors"].removeItem(item)
-        self._stack, self._fills = [], []
+        self._stack = []
         for region in self._regions:
             region.getViewBox().removeItem(region) if region.getViewBox() else None
         self._regions = []
@@ -415,18 +407,7 @@ class Dashboard(QWidget):
             return
         self._fill_components_menu()
         for index, component in enumerate(self.components):
-            colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
-            for variant in session.variant_names:
-                tag = "" if len(session.variant_names) == 1 else f" ({VARIANT_LABELS[variant]})"
-                self._add_curve("throughput", component, variant, "throughput", _pen(colour, variant), f"{component}{tag}")
-                self._add_curve("latency", component, variant, "latency_p99", _pen(colour, variant, 2.2),
-                                f"{component} p99{tag}")
-                self._add_curve("latency", component, variant, "latency_p50", _pen(colour, variant, 1.0, 150),
-                                f"{component} p50{tag}")
-                self._add_curve("utilisation", component, variant, "utilisation", _pen(colour, variant),
-                                f"{component}{tag}")
-                self._add_curve("queue", component, variant, "queue_length", _pen(colour, variant),
-                                f"{component}{tag}")
+            self._add_component_curves(index, component)
         focus = self.components[0] if self.components else None
         if focus is not None:
             self._build_stack(focus)
@@ -434,8 +415,40 @@ class Dashboard(QWidget):
         self._build_strip()
         self._update_legend()
 
+    def _add_component_curves(self, index: int, component: str) -> None:
+        session = self.session
+        colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+        for variant in session.variant_names:
+            tag = "" if len(session.variant_names) == 1 else f" ({VARIANT_LABELS[variant]})"
+            pen = _pen(colour, variant)
+            self._add_curve("throughput", component, variant, "throughput", pen, f"{component}{tag}")
+            self._add_curve("latency", component, variant, "latency_p99", pen, f"{component} p99{tag}")
+            self._add_curve("latency", component, variant, "latency_p50", _pen(colour, variant, 110),
+                            f"{component} p50{tag}")
+            self._add_curve("utilisation", component, variant, "utilisation", pen, f"{component}{tag}")
+            self._add_curve("queue", component, variant, "queue_length", pen, f"{component}{tag}")
+
+    def _adopt_default_components(self) -> None:
+        """Follow the default choice until the user picks; grow in place when only a component is added."""
+        if self.session is None or self._user_components:
+            return
+        wanted = self._default_components(self.session)
+        if wanted == self.components:
+            return
+        if wanted[: len(self.components)] == self.components and self.components:
+            # Adding curves is cheap; rebuilding every item mid-run would stall the window.
+            for index in range(len(self.components), len(wanted)):
+                self._add_component_curves(index, wanted[index])
+            self.components = wanted
+            self._fill_components_menu()
+            self._update_legend()
+        else:
+            self.components = wanted
+            self._rebuild_items()
+
     def _add_curve(self, plot: str, component: str, variant: str, metric: str, pen: QPen, label: str) -> None:
-        item = pg.PlotDataItem(pen=pen, connect="finite")
+        # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
+        item = pg.PlotDataItem(pen=pen, connect="finite", autoDownsampleFactor=1.5)
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         self.plots[plot].addItem(item)
@@ -446,25 +459,21 @@ class Dashboard(QWidget):
         session = self.session
         plot = self.plots["errors"]
         _set_title(plot, f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
-        base = pg.PlotDataItem(pen=None)
-        plot.addItem(base)
-        self._stack = [base]
-        previous = base
-        for kind in FAILURE_KINDS:
+        # Each band is a curve of the cumulative share filled down to zero, the higher
+        # cumulative drawn underneath: the look of a stacked area chart without
+        # FillBetweenItem, whose path rebuild on every frame costs more than the plots.
+        self._stack = []
+        for i, kind in enumerate(FAILURE_KINDS):
             colour = QColor(OUTCOME_COLOURS[kind])
-            edge = QColor(colour)
-            item = pg.PlotDataItem(pen=pg.mkPen(edge, width=0.8))
+            fill = QColor(colour)
+            fill.setAlpha(170)
+            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
             item.setClipToView(True)
+            item.setZValue(len(FAILURE_KINDS) - i)
             plot.addItem(item)
-            fill_colour = QColor(colour)
-            fill_colour.setAlpha(150)
-            fill = pg.FillBetweenItem(previous, item, brush=pg.mkBrush(fill_colour))
-            plot.addItem(fill)
             self._stack.append(item)
-            self._fills.append(fill)
-            previous = item
         for variant in session.variant_names[1:]:
-            self._add_curve("errors", focus, variant, "error_rate", _pen("#1d2430", variant, 1.6),
+            self._add_curve("errors", focus, variant, "error_rate", _pen("#1d2430", variant),
                             f"{focus} total ({VARIANT_LABELS[variant]})")
 
     def _build_regions(self) -> None:
@@ -556,8 +565,7 @@ class Dashboard(QWidget):
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(completed > 0, 100.0 / completed, 0.0)
         level = np.zeros(len(x))
-        self._stack[0].setData(x, level.copy())
-        for item, kind in zip(self._stack[1:], FAILURE_KINDS):
+        for item, kind in zip(self._stack, FAILURE_KINDS):
             level = level + np.nan_to_num(data.column(kind, focus) * scale)
             item.setData(x, level.copy())
 

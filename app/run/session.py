@@ -137,6 +137,7 @@ class RunSession:
     breakers: list[str] = field(default_factory=list)
     instances: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # components in the engine's order, known before data
     group_id: uuid.UUID = field(default_factory=uuid.uuid4)
     progress: float = 0.0
     wall_time: float = 0.0
@@ -164,6 +165,7 @@ class RunSession:
             fault_windows=windows,
             instances=instances,
             kinds={c.name: c.kind for c in design.components},
+            names=[c.name for c in design.components],
         )
 
     @classmethod
@@ -259,7 +261,7 @@ class RunSession:
     @property
     def components(self) -> list[str]:
         data = self.variants.get(self.primary)
-        return list(data.components) if data else []
+        return list(data.components) if data else list(self.names)
 
     @property
     def done(self) -> bool:

@@ -41,6 +41,7 @@ NO_EXPERIMENT = "(no faults)"
 SPEEDS = (("Real time", 1.0), ("10× real time", 10.0), ("30× real time", 30.0), ("100× real time", 100.0),
           ("Full speed", None))
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
+FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.1  # canvas recolouring during a run: 10 Hz is plenty for the eye
 MAX_BUCKETS = 2000
 
