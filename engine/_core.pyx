@@ -369,6 +369,9 @@ cdef class Core:
     cdef int64_t* l_bud_flag
     cdef int64_t* l_bh_inuse
     cdef int64_t* l_bh_head
+    cdef int64_t* l_to_head
+    cdef int64_t* l_to_tail
+    cdef int64_t* l_to_armed
     cdef int64_t* l_bh_tail
     cdef int64_t* l_bh_flag
     cdef int64_t* l_bh_rej_b
@@ -398,7 +401,8 @@ cdef class Core:
     cdef int64_t* f_active
     cdef int64_t* f_epoch
 
-    # wait lines of bulkheads: nodes (call, gen, seq, next)
+    # FIFO lines of calls per link (bulkhead waiters, pending timeouts): nodes (call, gen, seq, deadline, next)
+    cdef double* wn_deadline
     cdef int32_t* wn_call
     cdef int32_t* wn_gen
     cdef int32_t* wn_seq
@@ -446,6 +450,7 @@ cdef class Core:
         self.rng = NULL
         self.cb_ring = NULL
         self.wn_call = NULL
+        self.wn_deadline = NULL
         self.wn_gen = NULL
         self.wn_seq = NULL
         self.wn_next = NULL
@@ -457,6 +462,7 @@ cdef class Core:
         free(self.rng)
         free(self.cb_ring)
         free(self.wn_call)
+        free(self.wn_deadline)
         free(self.wn_gen)
         free(self.wn_seq)
         free(self.wn_next)
@@ -605,6 +611,9 @@ cdef class Core:
         self.l_bud_flag = _iptr(zi("_l_bud_flag", n_l))
         self.l_bh_inuse = _iptr(zi("_l_bh_inuse", n_l))
         self.l_bh_head = _iptr(zi("_l_bh_head", n_l, -1))
+        self.l_to_head = _iptr(zi("_l_to_head", n_l, -1))
+        self.l_to_tail = _iptr(zi("_l_to_tail", n_l, -1))
+        self.l_to_armed = _iptr(zi("_l_to_armed", n_l))
         self.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
         self.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
         self.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
@@ -710,12 +719,13 @@ cdef class Core:
         self.call_free = -1
         self.wn_cap = 256
         self.wn_call = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
+        self.wn_deadline = <double*> malloc(self.wn_cap * sizeof(double))
         self.wn_gen = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_seq = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_next = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_free = -1
         if (self.heap == NULL or self.jobs == NULL or self.calls == NULL or self.rng == NULL
-                or self.cb_ring == NULL or self.wn_next == NULL):
+                or self.cb_ring == NULL or self.wn_next == NULL or self.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
 
         for c in range(n_c):
@@ -870,7 +880,7 @@ cdef class Core:
         elif t == EV_ARRIVAL:
             self._on_arrival(ev.a)
         elif t == EV_TIMEOUT:
-            self._on_timeout(ev.a, ev.b, ev.c)
+            self._on_link_timeouts(ev.a)
         elif t == EV_RETRY:
             if self.calls[ev.a].gen == ev.b and self.calls[ev.a].state == CS_BACKOFF:
                 self._start_attempt(ev.a)
@@ -1715,7 +1725,7 @@ cdef class Core:
                 return
             self.calls[k].cb_permit = 1
         if self.l_to[link] > 0:
-            self._push(self.now + self.l_to[link], EV_TIMEOUT, k, gen, self.calls[k].seq, 0, 0)
+            self._arm_timeout(k, link)
         if self.l_bh_max[link] >= 0:
             if self.l_bh_inuse[link] < self.l_bh_max[link] and self.l_bh_head[link] < 0:
                 self.l_bh_inuse[link] += 1
@@ -1739,10 +1749,8 @@ cdef class Core:
             self.l_bh_flag[link] = 1
             self._log(LG_BULKHEAD_SATURATED, self.l_src[link], link, -1, -1, self.l_bh_inuse[link], 0)
 
-    cdef void _bh_enqueue(self, int k) noexcept nogil:
-        cdef int link = self.calls[k].link
+    cdef int _node_new(self, int k, double deadline) noexcept nogil:
         cdef int node
-        cdef int32_t* grown
         if self.wn_free >= 0:
             node = self.wn_free
             self.wn_free = self.wn_next[node]
@@ -1750,27 +1758,85 @@ cdef class Core:
             if self.wn_n == self.wn_cap:
                 self.wn_cap *= 2
                 self.wn_call = <int32_t*> realloc(self.wn_call, self.wn_cap * sizeof(int32_t))
+                self.wn_deadline = <double*> realloc(self.wn_deadline, self.wn_cap * sizeof(double))
                 self.wn_gen = <int32_t*> realloc(self.wn_gen, self.wn_cap * sizeof(int32_t))
                 self.wn_seq = <int32_t*> realloc(self.wn_seq, self.wn_cap * sizeof(int32_t))
                 self.wn_next = <int32_t*> realloc(self.wn_next, self.wn_cap * sizeof(int32_t))
-                if self.wn_call == NULL or self.wn_gen == NULL or self.wn_seq == NULL or self.wn_next == NULL:
+                if (self.wn_call == NULL or self.wn_gen == NULL or self.wn_seq == NULL
+                        or self.wn_next == NULL or self.wn_deadline == NULL):
                     self.out_of_memory = 1
-                    return
+                    return -1
             node = self.wn_n
             self.wn_n += 1
         self.wn_call[node] = k
         self.wn_gen[node] = self.calls[k].gen
         self.wn_seq[node] = self.calls[k].seq
+        self.wn_deadline[node] = deadline
         self.wn_next[node] = -1
+        return node
+
+    cdef inline void _node_free(self, int node) noexcept nogil:
+        self.wn_next[node] = self.wn_free
+        self.wn_free = node
+
+    cdef inline bint _node_live(self, int node) noexcept nogil:
+        """The node's call is still on the attempt it was queued for, and still waiting on it."""
+        cdef int k = self.wn_call[node]
+        return (self.calls[k].gen == self.wn_gen[node] and self.calls[k].seq == self.wn_seq[node]
+                and (self.calls[k].state == CS_IN_FLIGHT or self.calls[k].state == CS_BH_WAIT))
+
+    cdef void _bh_enqueue(self, int k) noexcept nogil:
+        cdef int link = self.calls[k].link
+        cdef int node = self._node_new(k, 0.0)
+        if node < 0:
+            return
         if self.l_bh_tail[link] >= 0:
             self.wn_next[self.l_bh_tail[link]] = node
         else:
             self.l_bh_head[link] = node
         self.l_bh_tail[link] = node
 
+    cdef void _arm_timeout(self, int k, int link) noexcept nogil:
+        """Queue the attempt's deadline on its link. A timeout is the same for every call on a
+        link, so deadlines arrive in order: one heap event per link at a time is enough, and
+        attempts that finished in time are dropped from the line without touching the heap."""
+        cdef double deadline = self.now + self.l_to[link]
+        cdef int node = self._node_new(k, deadline)
+        if node < 0:
+            return
+        if self.l_to_tail[link] >= 0:
+            self.wn_next[self.l_to_tail[link]] = node
+        else:
+            self.l_to_head[link] = node
+        self.l_to_tail[link] = node
+        if not self.l_to_armed[link]:
+            self.l_to_armed[link] = 1
+            self._push(deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
+
+    cdef void _on_link_timeouts(self, int link) noexcept nogil:
+        cdef int node, k
+        cdef bint live
+        # stays armed while this runs: a retry queued from inside re-arms through the loop below
+        self.l_to_armed[link] = 1
+        while self.l_to_head[link] >= 0:
+            node = <int>self.l_to_head[link]
+            live = self._node_live(node)
+            if live and self.wn_deadline[node] > self.now:
+                self._push(self.wn_deadline[node], EV_TIMEOUT, link, 0, 0, 0, 0)
+                return
+            self.l_to_head[link] = self.wn_next[node]
+            if self.l_to_head[link] < 0:
+                self.l_to_tail[link] = -1
+            k = self.wn_call[node]
+            self._node_free(node)
+            if live:
+                self._timeout_call(k)
+        self.l_to_armed[link] = 0
+
     cdef void _bh_release(self, int link) noexcept nogil:
         """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
         cdef int node, k
+        cdef bint live
         self.l_bh_inuse[link] -= 1
         while self.l_bh_head[link] >= 0 and self.l_bh_inuse[link] < self.l_bh_max[link]:
             node = <int>self.l_bh_head[link]
@@ -1778,10 +1844,9 @@ cdef class Core:
             if self.l_bh_head[link] < 0:
                 self.l_bh_tail[link] = -1
             k = self.wn_call[node]
-            self.wn_next[node] = self.wn_free
-            self.wn_free = node
-            if (self.calls[k].gen == self.wn_gen[node] and self.calls[k].seq == self.wn_seq[node]
-                    and self.calls[k].state == CS_BH_WAIT):
+            live = self._node_live(node) and self.calls[k].state == CS_BH_WAIT
+            self._node_free(node)
+            if live:
                 self.l_bh_inuse[link] += 1
                 self.calls[k].holds_bulkhead = 1
                 self.calls[k].state = CS_IN_FLIGHT
@@ -1842,12 +1907,8 @@ cdef class Core:
             return   # an answer to an attempt the caller already gave up on
         self._attempt_done(k, outcome)
 
-    cdef void _on_timeout(self, int k, int gen, int seq) noexcept nogil:
+    cdef void _timeout_call(self, int k) noexcept nogil:
         cdef int j
-        if self.calls[k].gen != gen or self.calls[k].seq != seq:
-            return
-        if self.calls[k].state != CS_IN_FLIGHT and self.calls[k].state != CS_BH_WAIT:
-            return
         if self.calls[k].state == CS_IN_FLIGHT and self.l_to_cancel[self.calls[k].link]:
             j = self.calls[k].callee_job
             if j >= 0 and self.jobs[j].gen == self.calls[k].callee_gen:

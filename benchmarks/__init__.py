@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks: figures and ratios, not pass/fail tests (``make bench``)."""

@@ -1,0 +1,22 @@
+"""Run every benchmark that is present and print its figures."""
+import importlib
+import sys
+
+SUITES = ("bench_engine", "bench_store", "bench_canvas", "bench_gui")
+
+
+def main() -> int:
+    for name in SUITES:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"benchmarks.{name}":
+                continue
+            raise
+        print(f"\n== {name.removeprefix('bench_')} ==")
+        module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
