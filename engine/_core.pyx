@@ -370,6 +370,7 @@ cdef class Core:
     cdef int64_t* l_bh_inuse
     cdef int64_t* l_bh_head
     cdef int64_t* l_to_head
+    cdef int64_t* l_latency_faults   # latency faults that can touch the link: none means no lookup
     cdef int64_t* l_to_tail
     cdef int64_t* l_to_armed
     cdef int64_t* l_bh_tail
@@ -614,6 +615,13 @@ cdef class Core:
         self.l_to_head = _iptr(zi("_l_to_head", n_l, -1))
         self.l_to_tail = _iptr(zi("_l_to_tail", n_l, -1))
         self.l_to_armed = _iptr(zi("_l_to_armed", n_l))
+        self.l_latency_faults = _iptr(zi("_l_latency_faults", n_l))
+        for f in range(self.n_f):
+            if self.f_kind[f] != 1:
+                continue
+            for l in range(n_l):
+                if self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]:
+                    self.l_latency_faults[l] += 1
         self.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
         self.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
         self.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
@@ -1857,6 +1865,8 @@ cdef class Core:
         cdef int f
         cdef double extra = 0.0
         cdef Rng* r
+        if self.l_latency_faults[link] == 0:
+            return 0.0
         for f in range(self.n_f):
             if self.f_kind[f] != 1 or not self.f_active[f] or not (self.f_mode[f] & direction):
                 continue
