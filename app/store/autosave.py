@@ -32,6 +32,7 @@ _LIVE_TOKENS: set[str] = set()
 
 
 def default_recovery_dir() -> Path:
+    """``recovery`` in the user's data directory: where copies go unless a directory is given."""
     return user_data_dir() / "recovery"
 
 
@@ -91,10 +92,12 @@ class Autosave:
 
     @property
     def path(self) -> Path:
+        """The recovery copy (a project file)."""
         return self.directory / f"{self.token}.faultline"
 
     @property
     def info_path(self) -> Path:
+        """The note beside the copy: the file it recovers, when and by which process."""
         return self.directory / f"{self.token}.json"
 
     def write(self, project: Project, original: str | os.PathLike | None = None,

@@ -52,6 +52,7 @@ class _Keys:
         self.last = 0
 
     def next(self) -> int:
+        """A fresh key."""
         self.last += 1
         return self.last
 

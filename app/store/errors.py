@@ -18,10 +18,12 @@ class ProjectFileError(Exception):
 
 
 def cannot_open(path: str | Path, reason: str) -> ProjectFileError:
+    """``Cannot open NAME: reason``."""
     return ProjectFileError(f"Cannot open {Path(path).name}: {reason}", path)
 
 
 def cannot_save(path: str | Path, reason: str) -> ProjectFileError:
+    """``Cannot save NAME: reason``."""
     return ProjectFileError(f"Cannot save {Path(path).name}: {reason}", path)
 
 

@@ -70,6 +70,7 @@ def read_whole(path: Path, limit: int | None = None) -> bytes:
 
 
 def is_sqlite(data: bytes) -> bool:
+    """Whether ``data`` starts like an SQLite database (a project file rather than JSON)."""
     return data.startswith(SQLITE_MAGIC)
 
 

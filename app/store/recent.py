@@ -30,6 +30,7 @@ class RecentFiles:
 
     @property
     def file(self) -> Path:
+        """The JSON file holding the list."""
         return self.directory / FILE_NAME
 
     def paths(self) -> list[Path]:
@@ -59,6 +60,7 @@ class RecentFiles:
         self._write([p for p in self.paths() if _key(p) != _key(path)])
 
     def clear(self) -> None:
+        """Forget every path."""
         self._write([])
 
     def _write(self, paths: list[Path]) -> None:

@@ -262,6 +262,7 @@ def loads(value: Any, where: str) -> Any:
 
 
 def parse_uuid(value: Any, where: str) -> uuid.UUID:
+    """A UUID read from a file, or ContentError naming ``where``."""
     if isinstance(value, str):
         try:
             return uuid.UUID(value)
@@ -271,6 +272,7 @@ def parse_uuid(value: Any, where: str) -> uuid.UUID:
 
 
 def parse_time(value: Any, where: str) -> datetime:
+    """An ISO 8601 date and time read from a file, or ContentError naming ``where``."""
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value)
