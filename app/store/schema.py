@@ -11,7 +11,10 @@ JSON object in ``params``, which always passes the engine model's validation
 on the way in and out.
 
 Changing any of this means a new schema version and a migration step in
-``migrations.py``: never edit a released version's tables in place.
+``migrations.py``: never edit a released version's tables in place. The
+same goes for a new field in the model, although it would land in a JSON
+column: the model forbids unknown fields, so an older Faultline must meet a
+newer schema number (and say so) rather than an unknown field.
 """
 from __future__ import annotations
 
