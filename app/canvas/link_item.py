@@ -5,10 +5,19 @@ import math
 import uuid
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 ARROW = 9.0
+_LABEL: list = []  # (font, metrics), made on first paint: fonts need the application to exist
+
+
+def _label_font() -> tuple[QFont, QFontMetricsF]:
+    if not _LABEL:
+        font = QFont()
+        font.setPointSizeF(7.5)
+        _LABEL.append((font, QFontMetricsF(font)))
+    return _LABEL[0]
 
 
 def curve(start: QPointF, end: QPointF, vertical: bool = False) -> QPainterPath:
@@ -60,6 +69,13 @@ class LinkItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
+        # No pixmap cache: a long link's cache pixmap is huge and would evict the nodes' caches.
+        self._arrow = QPolygonF()
+        self._label_at = QPointF()
+        self._coarse_key = None
+        self._coarse_pen = QPen()
+        self._coarse_colour = QColor()
+        self._bounds = QRectF()
         self.adjust()
 
     def set_label(self, label: str, faults: list[str]) -> None:
@@ -82,9 +98,21 @@ class LinkItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         self._shape = stroker.createStroke(self._path)
+        self._bounds = self._shape.boundingRect().adjusted(-60, -20, 60, 20)  # room for the label
+        # Arrow head along the curve's end tangent, and the label spot, worked out once per move.
+        end = self._path.pointAtPercent(1.0)
+        angle = math.radians(-self._path.angleAtPercent(1.0))
+        left = end - QPointF(math.cos(angle - 0.4) * ARROW, math.sin(angle - 0.4) * ARROW)
+        right = end - QPointF(math.cos(angle + 0.4) * ARROW, math.sin(angle + 0.4) * ARROW)
+        self._arrow = QPolygonF([end, left, right])
+        self._length = self._path.length()
+        # Past the middle: links fanning out of one node spread apart there, so labels collide less.
+        self._label_at = self._path.pointAtPercent(0.62 if self._length > 160 else 0.5)
+        # Zoomed far out a few straight segments look the same and cost a fraction of a curve.
+        self._coarse = QPolygonF([self._path.pointAtPercent(i / 6) for i in range(7)])
 
     def boundingRect(self) -> QRectF:
-        return self._shape.boundingRect().adjusted(-60, -20, 60, 20)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         return self._shape
@@ -97,37 +125,49 @@ class LinkItem(QGraphicsItem):
         self._hover = False
         self.update()
 
+    def _coarse_style(self) -> tuple[QPen, QColor]:
+        key = (id(self.colours), bool(self.faults))
+        if self._coarse_key != key:
+            colour = self.colours.fault if self.faults else self.colours.link
+            self._coarse_pen = QPen(colour, 1.6, Qt.PenStyle.DashLine if self.faults else Qt.PenStyle.SolidLine)
+            self._coarse_colour = colour
+            self._coarse_key = key
+        return self._coarse_pen, self._coarse_colour
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        c = self.colours
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if painter.worldTransform().m11() < 0.45 and not selected and not self._hover:
+            # Zoomed far out, hundreds of links repaint per frame: the cheapest faithful drawing,
+            # a few straight segments with pens made once; labels would be unreadably small.
+            pen, colour = self._coarse_style()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(pen)
+            painter.drawPolyline(self._coarse)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawPolygon(self._arrow)
+            return
+        c = self.colours
         colour = c.selection if selected else (c.fault if self.faults else c.link)
         if self._hover and not selected:
             colour = colour.lighter(130) if c.dark else colour.darker(130)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = QPen(colour, 2.4 if selected else 1.6)
         if self.faults:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.drawPath(self._path)
-        # Arrow head along the curve's end tangent.
-        end = self._path.pointAtPercent(1.0)
-        angle = math.radians(-self._path.angleAtPercent(1.0))
-        left = end - QPointF(math.cos(angle - 0.4) * ARROW, math.sin(angle - 0.4) * ARROW)
-        right = end - QPointF(math.cos(angle + 0.4) * ARROW, math.sin(angle + 0.4) * ARROW)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPolygon(QPolygonF([end, left, right]))
+        painter.drawPolygon(self._arrow)
         text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
         if text:
-            font = QFont()
-            font.setPointSizeF(7.5)
+            font, metrics = _label_font()
             painter.setFont(font)
-            fm = QFontMetricsF(font)
-            # Past the middle: links fanning out of one node spread apart there, so labels collide less.
-            mid = self._path.pointAtPercent(0.62 if self._path.length() > 160 else 0.5)
-            w = fm.horizontalAdvance(text) + 8
-            if self._path.length() < w + 16:
+            mid = self._label_at
+            w = metrics.horizontalAdvance(text) + 8
+            if self._length < w + 16:
                 return  # a label longer than its link would cover the nodes; the tooltip still has it
             rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
             painter.setBrush(c.link_label_bg)

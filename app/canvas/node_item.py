@@ -36,6 +36,10 @@ FAULT_BADGES = {
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 
+# Fixed for every node (called thousands of times per frame, so built once).
+_NODE_BOUNDS = QRectF(-NODE_WIDTH / 2 - 3, -NODE_HEIGHT / 2 - 12, NODE_WIDTH + PORT_RADIUS + 6, NODE_HEIGHT + 24)
+
+
 @dataclass
 class NodeView:
     """What a node shows: plain values copied from the model, never the model object itself."""
@@ -110,8 +114,7 @@ class NodeItem(QGraphicsItem):
 
     # -- geometry --------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        m = PORT_RADIUS + 3
-        return QRectF(-NODE_WIDTH / 2 - 3, -NODE_HEIGHT / 2 - 12, NODE_WIDTH + m + 3, NODE_HEIGHT + 24)
+        return _NODE_BOUNDS
 
     def body_rect(self) -> QRectF:
         return QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
@@ -171,6 +174,10 @@ class NodeItem(QGraphicsItem):
         v = self.view
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         body = self.body_rect()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.3:
+            self._paint_coarse(painter, body, selected)
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
         border = QColor(c.node_border)
@@ -230,6 +237,17 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(c.node_border, 1.2))
             painter.setBrush(c.node_fill)
             painter.drawEllipse(self.port_pos(), PORT_RADIUS - 2, PORT_RADIUS - 2)
+
+    def _paint_coarse(self, painter: QPainter, body: QRectF, selected: bool) -> None:
+        """Zoomed far out: a box in the kind's colour; text would be a few pixels tall."""
+        c = self.colours
+        painter.setPen(QPen(c.selection if selected else (_health_colour(self.health, c) if self.health
+                                                          else c.node_border), 3 if selected else 1.5))
+        painter.setBrush(c.node_fill)
+        painter.drawRect(body)
+        painter.fillRect(QRectF(body.left(), body.top(), 14, body.height()), kind_colour(self.view.kind))
+        if self.view.faults:
+            painter.fillRect(QRectF(body.right() - 30, body.top(), 30, 18), c.fault)
 
     def _paint_badges(self, painter: QPainter, body: QRectF) -> None:
         c = self.colours
