@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QProgressBar,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QTableWidget,
@@ -106,6 +107,7 @@ class Dashboard(QWidget):
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[pg.LinearRegionItem] = []
         self._user_components = False
+        self._strip_names: list[str] = []
         self._build()
         self._timer = QTimer(self)
         self._timer.setObjectName("faultline-dashboard-redraw")
@@ -122,11 +124,13 @@ class Dashboard(QWidget):
         header = QHBoxLayout()
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.RichText)
+        # Long titles and readouts are cut rather than forcing the dock wider than the window.
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.title_label, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
-        self.progress.setMaximumWidth(180)
+        self.progress.setMaximumWidth(150)
         header.addWidget(self.progress)
         self.components_button = QToolButton()
         self.components_button.setText("Components")
@@ -177,10 +181,12 @@ class Dashboard(QWidget):
         self.legend_label = QLabel()
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.legend_label.setWordWrap(True)
+        self.legend_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.legend_label)
 
         self.readout = QLabel(" ")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         layout.addWidget(self.readout)
 
@@ -199,8 +205,7 @@ class Dashboard(QWidget):
         self.all_rows_check.toggled.connect(lambda _on: self._fill_table())
         table_header.addWidget(self.all_rows_check)
         table_layout.addLayout(table_header)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Component", "Figure", "With resilience", "Without", "Difference"])
+        self.table = QTableWidget(0, 4)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -490,9 +495,12 @@ class Dashboard(QWidget):
     def _build_strip(self) -> None:
         session = self.session
         plot = self.plots["breakers"]
+        for label in self.strip_labels:
+            plot.removeItem(label)
+        self.strip_labels = []
+        self._strip_names = list(session.breakers)
         names = session.breakers
         if not names:
-            self.strip_note.setText("no circuit breakers in this run")
             self.strip_note.setPos(session.duration / 2, 0.5)
             plot.setYRange(0, 1)
             return
@@ -571,9 +579,16 @@ class Dashboard(QWidget):
 
     def _draw_strip(self) -> None:
         session = self.session
+        if session.breakers != self._strip_names:
+            # A live run names its breakers with its first frame.
+            self._build_strip()
+            self._update_legend()
         names = session.breakers
         data = session.variants.get(session.primary)
-        if not names or data is None or "breaker_state" not in data.link_series:
+        has_data = data is not None and data.n > 0
+        # Breakers are named by the first frame: until then "none" would be premature.
+        self.strip_note.setText("no circuit breakers in this run" if has_data and not names else "")
+        if not names or not has_data or "breaker_state" not in data.link_series:
             self.strip.clear()
             return
         image = np.full((session.n_buckets, len(names)), _STRIP_NONE, dtype=np.ubyte)
@@ -599,7 +614,7 @@ class Dashboard(QWidget):
         self.progress.setValue(int(session.progress * 1000))
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0
-        self.progress.setFormat(f"{format_time(now)} of {format_time(session.duration)}")
+        self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
 
     def _update_legend(self) -> None:
         session = self.session
@@ -637,41 +652,53 @@ class Dashboard(QWidget):
 
     # -- comparison table ----------------------------------------------------
     def _fill_table(self) -> None:
+        """Summary figures of both runs and their difference, grouped under component rows."""
         session = self.session
         rows = session.table if session is not None else []
         if not rows:
             self.table_box.hide()
             return
+        rows = [r for r in rows if not _trivial(r)]
         if not self.all_rows_check.isChecked():
             rows = [r for r in rows if r["component"] in self.components] or rows
         reps = session.replications
-        self.table_title.setText("<b>Comparison</b> · " + (f"mean ± 95 % CI over {reps} replications" if reps > 1
+        self.table_title.setText("<b>Comparison</b> · " + (f"mean ± 95 % CI, {reps} replications" if reps > 1
                                                            else "one replication (no interval)"))
         baseline = any("baseline" in r for r in rows)
-        headers = ["Component", "Figure", "With resilience", "Without", "Difference"]
-        if baseline:
-            headers.append("No faults")
+        headers = ["Figure", "With resilience", "Without", "Difference"] + (["No faults"] if baseline else [])
+        self.table.clearSpans()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            metric = row["metric"]
-            cells = [row["component"], METRIC_LABELS.get(metric, metric),
-                     format_ci(metric, row.get("protected"), row.get("protected_ci")),
-                     format_ci(metric, row.get("unprotected"), row.get("unprotected_ci")),
-                     format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True)]
-            if baseline:
-                cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci")))
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j >= 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if j == 4:
-                    colour = _difference_colour(metric, row.get("difference"), row.get("difference_ci"))
-                    if colour:
-                        item.setForeground(QColor(colour))
-                self.table.setItem(i, j, item)
-        self.table.setToolTip("Differences are protected minus unprotected on the same seeds; "
+        components = list(dict.fromkeys(r["component"] for r in rows))
+        self.table.setRowCount(len(rows) + len(components))
+        bold = self.table.font()
+        bold.setBold(True)
+        i = 0
+        for component in components:
+            head = QTableWidgetItem(component)
+            head.setFont(bold)
+            self.table.setItem(i, 0, head)
+            self.table.setSpan(i, 0, 1, len(headers))
+            i += 1
+            for row in (r for r in rows if r["component"] == component):
+                metric = row["metric"]
+                cells = [METRIC_LABELS.get(metric, metric),
+                         format_ci(metric, row.get("protected"), row.get("protected_ci")),
+                         format_ci(metric, row.get("unprotected"), row.get("unprotected_ci")),
+                         format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True)]
+                if baseline:
+                    cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci")))
+                for j, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if j >= 1:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if j == 3:
+                        colour = _difference_colour(metric, row.get("difference"), row.get("difference_ci"))
+                        if colour:
+                            item.setForeground(QColor(colour))
+                    self.table.setItem(i, j, item)
+                i += 1
+        self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
         self.table_box.show()
 
@@ -785,9 +812,17 @@ class Dashboard(QWidget):
         return self.variant_combo.currentData() or self.session.primary
 
     # -- export ----------------------------------------------------------------
-    def plots_png(self) -> bytes:
-        """The plots as PNG bytes (for files and reports)."""
-        image = self.plots_widget.grab()
+    def plots_png(self, width: int | None = None) -> bytes:
+        """The plots as PNG bytes; with ``width``, rendered at that many pixels across (for reports)."""
+        if width:
+            from pyqtgraph.exporters import ImageExporter
+
+            exporter = ImageExporter(self.plots_widget.ci)
+            exporter.parameters()["width"] = int(width)
+            exporter.parameters()["antialias"] = True
+            image = exporter.export(toBytes=True)
+        else:
+            image = self.plots_widget.grab()
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -840,6 +875,12 @@ def _set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> No
     plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
     plot.titleLabel.setMaximumHeight(16)
     plot.layout.setRowFixedHeight(0, 16)
+
+
+def _trivial(row: dict) -> bool:
+    """A figure that is zero in every run, such as a client's utilisation: noise in a table."""
+    values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
+    return row["metric"] in ("utilisation", "mean_queue_length") and all(v == 0 for v in values)
 
 
 def _cell(values: np.ndarray, i: int) -> str:

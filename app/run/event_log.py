@@ -11,6 +11,7 @@ from .formatting import format_time
 from .session import VARIANT_LABELS, RunSession
 
 ALL = "__all__"
+SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 _KIND_COLOURS = {
     "fault_started": "#d3362d", "fault_ended": "#2e9d4f", "instance_crashed": "#d3362d",
@@ -50,12 +51,17 @@ class EventLogModel(QAbstractTableModel):
             if col == 0:
                 return f"{e['time']:.3f}" if e["time"] < 600 else format_time(e["time"])
             if col == 1:
-                return VARIANT_LABELS.get(e.get("variant", ""), e.get("variant", ""))
+                return SHORT_VARIANT_LABELS.get(e.get("variant", ""), e.get("variant", ""))
             if col == 2:
                 return e.get("link") or e.get("component") or ""
             if col == 3:
                 return kind_label(e["kind"])
             return e.get("details", "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 1:
+                return VARIANT_LABELS.get(e.get("variant", ""), "")
+            if col == 4:
+                return e.get("details", "")
         if role == Qt.ItemDataRole.UserRole:
             return e["time"] if col == 0 else self.data(index)
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and e["kind"] in _KIND_COLOURS:
@@ -158,10 +164,10 @@ class EventLog(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.view.setColumnWidth(0, 80)
-        self.view.setColumnWidth(1, 120)
-        self.view.setColumnWidth(2, 140)
-        self.view.setColumnWidth(3, 130)
+        self.view.setColumnWidth(0, 64)
+        self.view.setColumnWidth(1, 56)
+        self.view.setColumnWidth(2, 104)
+        self.view.setColumnWidth(3, 116)
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)

@@ -12,7 +12,7 @@ METRIC_LABELS = {
     "latency_p90": "Latency p90",
     "latency_p99": "Latency p99",
     "utilisation": "Utilisation",
-    "mean_queue_length": "Queue length (mean)",
+    "mean_queue_length": "Queue length",
 }
 # +1: more is better, -1: less is better, 0: neither (utilisation is a cost, not a goal).
 BETTER = {

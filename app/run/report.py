@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.model import Design
 
-from .formatting import BETTER, METRIC_LABELS, format_ci, format_time, format_value
+from .formatting import BETTER, COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value
 from .session import VARIANT_LABELS, RunSession
 
 EVENT_EXCERPT = 200
@@ -45,7 +45,8 @@ def _img(png: bytes | None, alt: str) -> str:
 
 
 def build_report(session: RunSession, design: Design | None = None, design_png: bytes | None = None,
-                 plots_png: bytes | None = None) -> str:
+                 plots_png: bytes | None = None, plotted: list[str] | None = None,
+                 health_time: float | None = None) -> str:
     """The report as HTML text."""
     title = f"{session.design_name} — {session.experiment or 'no faults'}"
     parts = [
@@ -55,13 +56,10 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
     parts += _run_section(session)
-    parts += _design_section(session, design, design_png)
+    parts += _design_section(session, design, design_png, health_time)
     parts += _experiment_section(session, design)
     if plots_png:
-        parts += ["<h2>Plots</h2>", _img(plots_png, "plots of the run"),
-                  '<p class="note">Shaded: fault windows. '
-                  + ("Solid: with resilience; dashed: without; dotted: no faults." if session.is_comparison else "")
-                  + "</p>"]
+        parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run")]
     parts += _summary_section(session)
     if session.table:
         parts += _comparison_section(session)
@@ -71,10 +69,26 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
 
 
 def write_report(path: str | Path, session: RunSession, design: Design | None = None,
-                 design_png: bytes | None = None, plots_png: bytes | None = None) -> Path:
+                 design_png: bytes | None = None, plots_png: bytes | None = None,
+                 plotted: list[str] | None = None, health_time: float | None = None) -> Path:
     path = Path(path)
-    path.write_text(build_report(session, design, design_png, plots_png), encoding="utf-8")
+    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time), encoding="utf-8")
     return path
+
+
+def _legend(session: RunSession, plotted: list[str]) -> str:
+    """What the colours and line styles of the plots mean."""
+    items = [f'<span style="color:{COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]}">■</span> {_e(name)}'
+             for i, name in enumerate(plotted)]
+    styles = {"protected": "solid", "unprotected": "dashed", "baseline": "dotted"}
+    if session.is_comparison:
+        items.append("; ".join(f"{styles[v]}: {_e(VARIANT_LABELS[v])}" for v in session.variant_names))
+    items.append("latency: p99 strong, p50 pale")
+    if session.fault_windows:
+        items.append('<span style="color:#d3362d">▮</span> shaded: fault windows')
+    items.append("error rate: stacked by outcome for " + _e(plotted[0] if plotted else "the client"))
+    items.append("breakers: green closed, amber half-open, red open")
+    return '<p class="note">' + " &nbsp;·&nbsp; ".join(items) + "</p>"
 
 
 def _run_section(session: RunSession) -> list[str]:
@@ -96,10 +110,14 @@ def _run_section(session: RunSession) -> list[str]:
     return ["<h2>Run</h2>", f"<table>{body}</table>"]
 
 
-def _design_section(session: RunSession, design: Design | None, png: bytes | None) -> list[str]:
+def _design_section(session: RunSession, design: Design | None, png: bytes | None,
+                    health_time: float | None) -> list[str]:
     out = ["<h2>Design</h2>"]
     if png:
         out.append(_img(png, f"the design {session.design_name}"))
+        when = f"at {format_time(health_time)}" if health_time is not None else "at the end of the run"
+        out.append(f'<p class="note">Borders show each component\'s health {_e(when)}: green healthy, '
+                   "amber loaded or failing in part, red failing or down.</p>")
     if design is not None:
         rows = "".join(
             f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind.replace('_', ' '))}</td><td>{_e(c.key_figures())}</td>"

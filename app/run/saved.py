@@ -60,6 +60,12 @@ class RunGroup:
         return first.label.rsplit(" — ", 1)[0]
 
     @property
+    def short_label(self) -> str:
+        """The label without the design's name, which the project makes obvious."""
+        parts = self.label.split(" · ")
+        return " · ".join(parts[1:]) if len(parts) > 2 else self.label
+
+    @property
     def created(self) -> datetime:
         return self.runs[0].created
 

@@ -214,8 +214,8 @@ class RunUi(QObject):
         if neighbour is not None:
             w.tabifyDockWidget(neighbour, self.runs_dock)
             getattr(w, "properties_dock", neighbour).raise_()
-        w.resizeDocks([self.dashboard_dock, self.log_dock], [900, 420], Qt.Orientation.Horizontal)
-        w.resizeDocks([self.dashboard_dock], [430], Qt.Orientation.Vertical)
+        w.resizeDocks([self.dashboard_dock, self.log_dock], [1000, 520], Qt.Orientation.Horizontal)
+        w.resizeDocks([self.dashboard_dock, self.log_dock], [430, 430], Qt.Orientation.Vertical)
         menu = w.run_menu
         menu.addSeparator()
         for dock in (self.dashboard_dock, self.log_dock, self.runs_dock):
@@ -319,10 +319,11 @@ class RunUi(QObject):
     def _show_dashboard(self) -> None:
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
-        # Plots need room: give the bottom docks about 45 % of the window if they have less.
-        wanted = int(self.window.height() * 0.45)
+        # Plots need room: give the bottom docks half the window if they have less.
+        wanted = int(self.window.height() * 0.5)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
-            self.window.resizeDocks([self.dashboard_dock], [wanted], Qt.Orientation.Vertical)
+            docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
+            self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)
 
     def _on_started(self, session: RunSession) -> None:
         self.session = session
@@ -501,7 +502,8 @@ class RunUi(QObject):
             raise ValueError("there is no run to report")
         design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
         design_png = render_scene_png(self.scene) if design is not None and design.id == self.doc.design.id else None
-        written = write_report(path, session, design, design_png, self.dashboard.plots_png())
+        written = write_report(path, session, design, design_png, self.dashboard.plots_png(width=1300),
+                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time)
         self._status(f"Report written to {written}")
         return written
 
