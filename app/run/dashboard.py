@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -190,6 +191,16 @@ class Dashboard(QWidget):
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         layout.addWidget(self.readout)
 
+        self.placeholder = QLabel(
+            "<p style='font-size:11pt'><b>No run yet.</b></p>"
+            "<p>Pick an experiment in the run toolbar and press <b>Run</b> (F5).<br>"
+            "Tick <b>Compare</b> to watch the design with and without its resilience patterns side by side.</p>"
+            "<p>Throughput, error rate by outcome, latency, utilisation, queues and circuit breakers "
+            "appear here as the run goes; the event log beside it lists what happened.</p>")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: palette(mid); padding: 12px;")
+        self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = pg.GraphicsLayoutWidget()
         self.plots_widget.setMinimumHeight(260)
@@ -199,6 +210,7 @@ class Dashboard(QWidget):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_header = QHBoxLayout()
         self.table_title = QLabel("<b>Comparison</b>")
+        self.table_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         table_header.addWidget(self.table_title, 1)
         self.all_rows_check = QCheckBox("All components")
         self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")
@@ -209,13 +221,17 @@ class Dashboard(QWidget):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setMinimumWidth(120)
         table_layout.addWidget(self.table, 1)
         self.table_box.hide()
         self.splitter.addWidget(self.table_box)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 2)
-        layout.addWidget(self.splitter, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(self.splitter)
+        layout.addWidget(self.pages, 1)
 
         slider_row = QHBoxLayout()
         slider_row.addWidget(QLabel("Time"))
@@ -299,9 +315,12 @@ class Dashboard(QWidget):
     def show_empty(self) -> None:
         self.session = None
         self._clear_items()
-        self.title_label.setText("<b>No run yet.</b> Press Run (F5) to simulate the design with its experiment.")
+        self.title_label.setText("")
         self.progress.setValue(0)
         self.progress.setFormat("")
+        self.progress.hide()
+        self.variant_combo.hide()
+        self.pages.setCurrentWidget(self.placeholder)
         self.legend_label.setText("")
         self.table_box.hide()
         self.error_label.hide()
@@ -311,6 +330,8 @@ class Dashboard(QWidget):
     def show_session(self, session: RunSession) -> None:
         """Show a new session (live or reopened): build its curves and regions, then draw."""
         self.session = session
+        self.pages.setCurrentWidget(self.splitter)
+        self.progress.show()
         self._user_components = False
         self.components = self._default_components(session)
         self.cursor_time = None
@@ -642,7 +663,7 @@ class Dashboard(QWidget):
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED
-        for button in (self.png_button, self.csv_button, self.components_button):
+        for button in (self.png_button, self.csv_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
         self.keep_button.setEnabled(done and not self.session.saved)
@@ -700,7 +721,12 @@ class Dashboard(QWidget):
                 i += 1
         self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
-        self.table_box.show()
+        self.table.resizeColumnsToContents()
+        if not self.table_box.isVisible():
+            self.table_box.show()
+            # The plots keep about two thirds; the table scrolls sideways when narrower than its columns.
+            width = max(400, self.splitter.width())
+            self.splitter.setSizes([int(width * 0.66), int(width * 0.34)])
 
     # -- cursor, crosshair, slider ---------------------------------------------
     def _update_slider(self) -> None:

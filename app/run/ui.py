@@ -215,7 +215,8 @@ class RunUi(QObject):
             w.tabifyDockWidget(neighbour, self.runs_dock)
             getattr(w, "properties_dock", neighbour).raise_()
         w.resizeDocks([self.dashboard_dock, self.log_dock], [1000, 520], Qt.Orientation.Horizontal)
-        w.resizeDocks([self.dashboard_dock, self.log_dock], [430, 430], Qt.Orientation.Vertical)
+        # Modest until a run starts (the canvas is the work area); _show_dashboard grows it then.
+        w.resizeDocks([self.dashboard_dock, self.log_dock], [240, 240], Qt.Orientation.Vertical)
         menu = w.run_menu
         menu.addSeparator()
         for dock in (self.dashboard_dock, self.log_dock, self.runs_dock):
