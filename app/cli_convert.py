@@ -45,8 +45,7 @@ def convert(source: str | Path, target: str | Path, design: str | None = None,
     """
     from engine.model import Design, Project
     from app.store import ProjectFileError, export_json, import_json, open_project, save_project
-    from app.store.fileio import is_sqlite
-    from app.store.json_io import read_head
+    from app.store.fileio import is_sqlite, read_head
 
     source, target = Path(source), Path(target)
     kind = target.suffix.lower()

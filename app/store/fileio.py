@@ -69,13 +69,32 @@ def read_whole(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, with the store's messages for a missing or unreadable one."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(HEADER_SIZE)
+    except FileNotFoundError:
+        raise cannot_open(path, "there is no such file") from None
+    except IsADirectoryError:
+        raise cannot_open(path, "it is a folder, not a file") from None
+    except PermissionError:
+        raise cannot_open(path, "you do not have permission to read it") from None
+    except OSError as exc:
+        raise cannot_open(path, f"it cannot be read ({exc.strerror or exc})") from None
+
+
 def is_sqlite(data: bytes) -> bool:
     """Whether ``data`` starts like an SQLite database (a project file rather than JSON)."""
     return data.startswith(SQLITE_MAGIC)
 
 
-def parse_header(data: bytes, path: Path) -> Header:
-    """Check what can be checked from the header alone; raise with the reason otherwise."""
+def parse_header(data: bytes, path: Path, complete: bool = True) -> Header:
+    """Check what can be checked from the header alone; raise with the reason otherwise.
+
+    ``data`` is the whole file, or with ``complete`` false only its start,
+    in which case the length checks are left for later.
+    """
     if not data:
         raise cannot_open(path, "the file is empty")
     if not is_sqlite(data):
@@ -100,6 +119,8 @@ def parse_header(data: bytes, path: Path) -> Header:
         user_version=int.from_bytes(data[60:64], "big", signed=True),
         application_id=int.from_bytes(data[68:72], "big", signed=True),
     )
+    if not complete:
+        return header
     expected = page_count * page_size if page_count else None
     if expected is not None and len(data) < expected:
         raise cannot_open(path, f"it is cut short ({len(data):,} bytes of the {expected:,} it should have); "

@@ -14,7 +14,7 @@ from engine.model.design import FORMAT_VERSION
 
 from . import limits
 from .errors import ProjectFileError, cannot_open, cannot_save
-from .fileio import SQLITE_MAGIC, atomic_write, is_sqlite, read_whole, resolve_target
+from .fileio import atomic_write, is_sqlite, read_head, read_whole, resolve_target
 from .project_file import open_project
 
 
@@ -121,21 +121,6 @@ def import_json(path: str | os.PathLike) -> Project | Design:
     except UnicodeDecodeError:
         raise cannot_open(path, "it is not a text file (a design or project export is JSON)") from None
     return parse_json_document(text, path)
-
-
-def read_head(path: Path) -> bytes:
-    """The first bytes of a file, with the store's messages for a missing or unreadable one."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
-        raise cannot_open(path, "there is no such file") from None
-    except IsADirectoryError:
-        raise cannot_open(path, "it is a folder, not a file") from None
-    except PermissionError:
-        raise cannot_open(path, "you do not have permission to read it") from None
-    except OSError as exc:
-        raise cannot_open(path, f"it cannot be read ({exc.strerror or exc})") from None
 
 
 def load_project_or_json(path: str | os.PathLike) -> Project | Design:

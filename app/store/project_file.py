@@ -16,7 +16,16 @@ from engine.model import DesignError, Project
 from . import limits, migrations, schema
 from .convert import project_to_rows, rows_to_project
 from .errors import ContentError, ProjectFileError, cannot_open, cannot_save
-from .fileio import atomic_write, memory_copy, parse_header, read_whole, require_serialize, resolve_target
+from .fileio import (
+    Header,
+    atomic_write,
+    memory_copy,
+    parse_header,
+    read_head,
+    read_whole,
+    require_serialize,
+    resolve_target,
+)
 from .runs import SavedRun
 
 # How each table is read back: parents first, children in their saved order.
@@ -80,22 +89,15 @@ def open_project(path: str | os.PathLike) -> OpenedProject:
     that breaks the model, or a file altered to carry SQL of its own.
     """
     path = Path(path)
-    data = read_whole(path)
-    return load_bytes(data, path)
+    # Judge the header first, so a large file of another kind is not read whole for nothing.
+    _check_identity(parse_header(read_head(path), path, complete=False), path)
+    return load_bytes(read_whole(path), path)
 
 
 def load_bytes(data: bytes, path: Path) -> OpenedProject:
     """Interpret the bytes of a project file; ``path`` is only used in messages."""
     header = parse_header(data, path)
-    if header.application_id != schema.APPLICATION_ID:
-        raise cannot_open(path, "it is an SQLite database but not a Faultline project "
-                                f"(its application id is {header.application_id:#010x}, not {schema.APPLICATION_ID:#010x})")
-    problem = migrations.version_problem(header.user_version)
-    if problem:
-        raise cannot_open(path, problem)
-    if header.wal:
-        raise cannot_open(path, "another program switched it to SQLite's write-ahead log, which Faultline files "
-                                "never use; its latest changes may be in a separate -wal file")
+    _check_identity(header, path)
     try:
         with memory_copy(data) as conn:
             # SQLite's own reports quote damaged names; read them leniently, the data strictly.
@@ -123,6 +125,19 @@ def load_bytes(data: bytes, path: Path) -> OpenedProject:
     written_by = rows["project"][0]["written_by"]
     return OpenedProject(project, runs, path, header.user_version,
                          written_by if isinstance(written_by, str) else "")
+
+
+def _check_identity(header: Header, path: Path) -> None:
+    """A Faultline file of a schema this version reads, in rollback-journal mode."""
+    if header.application_id != schema.APPLICATION_ID:
+        raise cannot_open(path, "it is an SQLite database but not a Faultline project "
+                                f"(its application id is {header.application_id:#010x}, not {schema.APPLICATION_ID:#010x})")
+    problem = migrations.version_problem(header.user_version)
+    if problem:
+        raise cannot_open(path, problem)
+    if header.wal:
+        raise cannot_open(path, "another program switched it to SQLite's write-ahead log, which Faultline files "
+                                "never use; its latest changes may be in a separate -wal file")
 
 
 def _lenient_text(raw: bytes) -> str:

@@ -394,3 +394,17 @@ def test_many_problems_are_summed_up(project_file):
     message = refused(project_file)
     assert message.count("is not a known field") == 20
     assert message.endswith("  and 2 more")
+
+
+def test_another_kind_of_file_is_refused_from_its_header_without_reading_it_whole(tmp_path, monkeypatch):
+    from app.store import project_file as module
+
+    def read_whole(*args, **kwargs):
+        raise AssertionError("read the whole file")
+
+    monkeypatch.setattr(module, "read_whole", read_whole)
+    other = tmp_path / "other.faultline"
+    alter(other, "CREATE TABLE t(x)")
+    assert "not a Faultline project" in refused(other)
+    (tmp_path / "zip.faultline").write_bytes(b"PK\x03\x04" + b"\0" * 10_000)
+    assert "not an SQLite database" in refused(tmp_path / "zip.faultline")
