@@ -81,8 +81,9 @@ class Autosave:
     """The periodic recovery copy of one open project.
 
     ``directory`` defaults to ``recovery`` in the user's data directory.
-    Runs are left out of the copy unless asked for: they can be large and
-    are reproducible from their seed.
+    The saved runs passed to ``write`` are part of the copy, since they are
+    the user's work too; ``include_runs=False`` leaves them out when a copy
+    must stay small.
     """
 
     def __init__(self, directory: str | os.PathLike | None = None):
@@ -101,7 +102,7 @@ class Autosave:
         return self.directory / f"{self.token}.json"
 
     def write(self, project: Project, original: str | os.PathLike | None = None,
-              runs: Iterable[SavedRun] = (), include_runs: bool = False) -> Path:
+              runs: Iterable[SavedRun] = (), include_runs: bool = True) -> Path:
         """Write (or overwrite) the recovery copy; ``original`` is the file it stands in for, if any."""
         _LIVE_TOKENS.add(self.token)
         try:

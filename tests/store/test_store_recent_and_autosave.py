@@ -141,3 +141,17 @@ def test_offers_are_newest_first(tmp_path):
 
 def test_no_recovery_directory_means_nothing_to_offer(tmp_path):
     assert pending_recoveries(tmp_path / "never-made") == []
+
+
+def test_the_copy_keeps_saved_runs_unless_told_not_to(tmp_path):
+    from app.store import autosave as module
+
+    project = shop_project()
+    run = saved_run(project.designs[0])
+    with_runs, without = Autosave(tmp_path / "a"), Autosave(tmp_path / "b")
+    with_runs.write(project, runs=[run])
+    without.write(project, runs=[run], include_runs=False)
+    for a in (with_runs, without):
+        module._LIVE_TOKENS.discard(a.token)
+    assert pending_recoveries(tmp_path / "a")[0].open().runs == [run]
+    assert pending_recoveries(tmp_path / "b")[0].open().runs == []
