@@ -23,6 +23,7 @@ class RunsPanel(QWidget):
     open_requested = Signal(object)  # RunGroup
     delete_requested = Signal(object)
     report_requested = Signal(object)
+    save_without_runs_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +54,13 @@ class RunsPanel(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        slim = QHBoxLayout()
+        self.slim_button = QPushButton("Save a copy without runs…")
+        self.slim_button.setToolTip("Save a copy of the project without kept runs: a small file to send")
+        self.slim_button.clicked.connect(self.save_without_runs_requested)
+        slim.addWidget(self.slim_button)
+        slim.addStretch(1)
+        layout.addLayout(slim)
         self._update_buttons()
 
     def set_groups(self, groups: list[RunGroup]) -> None:

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from engine import RunOptions
 
+from ..store import ProjectFileError, save_project
+
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
@@ -133,6 +135,9 @@ class RunUi(QObject):
         self.keep_action.triggered.connect(self.keep_run)
         self.report_action = QAction("Export Run &Report…", self)
         self.report_action.triggered.connect(self.export_report_dialog)
+        self.save_without_runs_action = QAction("Save a Copy &Without Runs…", self)
+        self.save_without_runs_action.setToolTip("Save the project without its kept runs: a small file to send")
+        self.save_without_runs_action.triggered.connect(self.save_copy_without_runs_dialog)
         self.clear_health_action = QAction("C&lear Run Colours on Canvas", self)
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
@@ -200,7 +205,7 @@ class RunUi(QObject):
         for action in (self.resilience_action, self.compare_action, self.baseline_action):
             menu.addAction(action)
         menu.addSeparator()
-        for action in (self.keep_action, self.report_action, self.clear_health_action):
+        for action in (self.keep_action, self.report_action, self.save_without_runs_action, self.clear_health_action):
             menu.addAction(action)
 
     def _build_docks(self) -> None:
@@ -244,6 +249,7 @@ class RunUi(QObject):
         self.runs_panel.open_requested.connect(self.open_group)
         self.runs_panel.delete_requested.connect(self.delete_group)
         self.runs_panel.report_requested.connect(self._report_group)
+        self.runs_panel.save_without_runs_requested.connect(self.save_copy_without_runs_dialog)
         self.window.installEventFilter(self)
         app = QApplication.instance()
         if app is not None:
@@ -478,6 +484,25 @@ class RunUi(QObject):
         answer = QMessageBox.question(self.window, "Faultline", text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+    def save_copy_without_runs_dialog(self) -> Path | None:
+        suggested = f"{self.doc.project.name} (without runs).faultline"
+        path = self.window.choose_save_path("Save a copy without runs", "Faultline projects (*.faultline)", suggested)
+        if not path:
+            return None
+        if not path.endswith(".faultline"):
+            path += ".faultline"
+        return self.save_copy_without_runs(path)
+
+    def save_copy_without_runs(self, path: str | Path) -> Path | None:
+        """Write the project without kept runs to ``path``; the open file and its state stay as they are."""
+        try:
+            save_project(path, self.doc.snapshot(), include_runs=False)
+        except ProjectFileError as exc:
+            self.window.show_error("Cannot save the copy", str(exc))
+            return None
+        self._status(f"Saved a copy without runs to {path}")
+        return Path(path)
 
     # -- reports -----------------------------------------------------------------
     def _choose_report_path(self, suggested: str) -> str | None:

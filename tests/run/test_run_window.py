@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPointF, QSettings
 
 from app.main_window import MainWindow
 from app.run.session import FAILED, FINISHED, STOPPED
@@ -245,3 +245,34 @@ def test_live_run_redraws_on_a_timer_while_running(qtbot, window):
     qtbot.waitUntil(lambda: not ui.controller.running, timeout=10_000)
     assert ui.session.status == FINISHED
     assert not ui.dashboard.redrawing
+
+
+def test_a_copy_without_runs_leaves_them_out(qtbot, window, tmp_path):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    ui.keep_run()
+    full, slim = tmp_path / "full.faultline", tmp_path / "slim.faultline"
+    assert window._save_to(full)
+    window.choose_save_path = lambda caption, filters, suggested: str(tmp_path / "slim")
+    assert ui.save_copy_without_runs_dialog() == slim
+    assert len(open_project(full).runs) == 1
+    assert open_project(slim).runs == []
+    assert slim.stat().st_size < full.stat().st_size
+    assert window.document.path == full  # the open file stays the one saved with runs
+
+
+def test_picking_components_and_log_latency(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    dash = ui.dashboard
+    dash.set_components(["users", "db"])
+    assert {c.component for c in dash._curves} == {"users", "db"}
+    menu_checked = {a.text() for a in dash.components_menu.actions() if a.isChecked()}
+    assert menu_checked == {"users", "db"}
+    dash.log_latency.setChecked(True)
+    assert dash.plots["latency"].ctrl.logYCheck.isChecked()
+    # The crosshair reads the values under the mouse.
+    plot = dash.plots["throughput"]
+    pos = plot.vb.mapViewToScene(QPointF(20.5, 50))
+    dash._on_mouse_moved(pos)
+    assert "t = 20." in dash.readout.text() and "users" in dash.readout.text()
