@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
         self.faults.pick_requested.connect(self._start_picking)
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.view.files_dropped.connect(self._open_dropped)
+        self.view.context_menu_requested.connect(self._show_context_menu)
         self.palette_widget.activated_kind.connect(self.view.add_at_centre)
         self._update_edit_actions()
         self._update_problems()
@@ -465,6 +466,73 @@ class MainWindow(QMainWindow):
                 self._doc.edit.remove_design(design.id)
             except EditRejected as exc:
                 self.statusBar().showMessage(str(exc), 6000)
+
+    # -- context menu ------------------------------------------------------------------------
+    def context_menu(self, scene_pos) -> QMenu:
+        """The canvas menu for what is under ``scene_pos``: policies and faults for a node, faults for a link."""
+        from engine.model import COMPONENT_KINDS, FAULT_KINDS
+        from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
+
+        from .panes.faults import FAULT_TITLES
+        from .resources import KIND_LABELS, kind_icon
+
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        doc = self._doc
+        node = self.scene.node_at(scene_pos)
+        link = None
+        if node is None:
+            link = next((i for i in self.scene.items(scene_pos) if i in self.scene.link_items()), None)
+        if node is not None:
+            cid = node.component_id
+            policies = menu.addMenu(icon("shield"), "Add Resilience Policy")
+            for kind in CALLER_POLICY_KINDS + INBOUND_POLICY_KINDS:
+                action = policies.addAction(kind.replace("_", " ").capitalize())
+                reason = doc.edit.policy_refusal(cid, kind)
+                action.setEnabled(reason is None)
+                action.setToolTip(reason or "")
+                action.triggered.connect(lambda _=False, k=kind, c=cid: self._add_policy_from_menu(c, k))
+            target = node.view.name
+        elif link is not None:
+            target = doc.link(link.link_id).name
+        else:
+            target = None
+        if target is not None:
+            faults = menu.addMenu(icon("bolt"), "Inject Fault")
+            allowed = doc.edit.fault_kinds_for(target)
+            for kind in FAULT_KINDS:
+                if kind in allowed:
+                    action = faults.addAction(FAULT_TITLES[kind])
+                    action.triggered.connect(lambda _=False, k=kind, t=target: self._add_fault_from_menu(k, t))
+            menu.addSeparator()
+            if node is not None:
+                menu.addActions([self.copy_action, self.duplicate_action])
+            menu.addAction(self.delete_action)
+        else:
+            add = menu.addMenu("Add Component Here")
+            for kind in COMPONENT_KINDS:
+                action = add.addAction(kind_icon(kind), KIND_LABELS[kind])
+                action.triggered.connect(lambda _=False, k=kind, p=QPointF(scene_pos): self.view.drop_component(k, p))
+            menu.addActions([self.paste_action, self.select_all_action])
+            menu.addSeparator()
+            menu.addAction(self.fit_action)
+        return menu
+
+    def _show_context_menu(self, scene_pos, where) -> None:
+        menu = self.context_menu(scene_pos)
+        menu.exec(where)
+        menu.deleteLater()
+
+    def _add_policy_from_menu(self, component_id, kind: str) -> None:
+        self._doc.set_selection([component_id])
+        self.resilience.add_policy(kind)
+        self.resilience_dock.show()
+        self.resilience_dock.raise_()
+
+    def _add_fault_from_menu(self, kind: str, target: str) -> None:
+        self.faults.add_fault(kind, target)
+        self.faults_dock.show()
+        self.faults_dock.raise_()
 
     # -- fault target picking ----------------------------------------------------------------
     def _start_picking(self) -> None:

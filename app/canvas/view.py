@@ -1,11 +1,11 @@
 """The canvas view: zoom with the wheel and keys, pan, fit, rubber band, drops from the palette."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
-from .scene import CanvasScene
+from .scene import GRID, CanvasScene
 
 KIND_MIME = "application/x-faultline-component-kind"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
@@ -15,6 +15,7 @@ class CanvasView(QGraphicsView):
     """Shows the scene; the wheel zooms about the cursor, the middle button or Space+drag pans."""
 
     zoom_changed = Signal(float)
+    context_menu_requested = Signal(QPointF, QPoint)  # scene position, global position
     files_dropped = Signal(list)  # local paths of files dropped on the canvas
 
     def __init__(self, scene: CanvasScene, parent=None):
@@ -137,10 +138,16 @@ class CanvasView(QGraphicsView):
             self.canvas.message.emit("Target picking cancelled.")
             event.accept()
             return
-        step = 60
-        arrows = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0), Qt.Key.Key_Up: (0, -step), Qt.Key.Key_Down: (0, step)}
-        if event.key() in arrows and not self.canvas.selectedItems():
-            self.pan_by(*arrows[event.key()])
+        arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if event.key() in arrows:
+            dx, dy = arrows[event.key()]
+            selected = [i for i in self.canvas.doc.selection if self.canvas.doc.kind_of(i) == "component"]
+            if selected:
+                # One grid step (five with Shift) keeps nudged nodes on the grid.
+                step = GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+                self.canvas.doc.edit.nudge(selected, dx * step, dy * step)
+            else:
+                self.pan_by(dx * 60, dy * 60)
             event.accept()
             return
         super().keyPressEvent(event)
@@ -203,6 +210,19 @@ class CanvasView(QGraphicsView):
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def contextMenuEvent(self, event):
+        scene_pos = self.mapToScene(event.pos())
+        # Right-clicking an unselected item makes it the selection, as in every editor.
+        for item in self.canvas.items(scene_pos):
+            if item.isSelected():
+                break
+            if item.flags() & item.GraphicsItemFlag.ItemIsSelectable:
+                self.canvas.clearSelection()
+                item.setSelected(True)
+                break
+        self.context_menu_requested.emit(scene_pos, event.globalPos())
+        event.accept()
 
     def changeEvent(self, event):
         if event.type() == QEvent.Type.PaletteChange:

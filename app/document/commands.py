@@ -152,6 +152,27 @@ class MoveComponentsCommand(_DocumentCommand):
         self.document.move_components(self.design_id, {i: old for i, (old, _new) in self.moves.items()})
 
 
+class NudgeComponentsCommand(MoveComponentsCommand):
+    """Arrow-key moves: a run of presses on the same selection is one undo step."""
+
+    def __init__(self, document, moves, parent=None):
+        super().__init__(document, moves, parent)
+        self.setText("Nudge" if len(moves) == 1 else f"Nudge {len(moves)} components")
+        self._stamp = time.monotonic()
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return _MERGE_ID + 1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, NudgeComponentsCommand) or other.moves.keys() != self.moves.keys():
+            return False
+        if other.design_id != self.design_id or other._stamp - self._stamp > MERGE_WINDOW_S:
+            return False
+        self.moves = {i: (self.moves[i][0], other.moves[i][1]) for i in self.moves}
+        self._stamp = other._stamp
+        return True
+
+
 class RenameComponentCommand(_DocumentCommand):
     """Rename a component and every link, fault target and policy scope that names it."""
 

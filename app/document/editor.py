@@ -143,6 +143,16 @@ class DocumentEditor:
         if moves:
             self._push(cmd.MoveComponentsCommand(self.doc, moves))
 
+    def nudge(self, ids, dx: float, dy: float) -> None:
+        """Move components by a step (arrow keys); quick repeats merge into one undo step."""
+        moves = {}
+        for cid in ids:
+            if self.doc.kind_of(cid) == "component":
+                old = self.doc.component(cid).position
+                moves[cid] = (old, Position(x=old.x + dx, y=old.y + dy))
+        if moves:
+            self._push(cmd.NudgeComponentsCommand(self.doc, moves))
+
     # -- links ----------------------------------------------------------------
     def link_refusal(self, source_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
         """Why a link from one component to another cannot exist, or None if it can."""

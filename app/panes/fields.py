@@ -540,3 +540,67 @@ class TargetEditor(QWidget):
 
 
 EditorFactory = Callable[[], QWidget]
+
+
+class RetryBudgetEditor(QWidget):
+    """A retry policy's optional budget: none, gRPC retry throttling, or an Envoy retry budget."""
+
+    committed = Signal(object)
+    invalid = Signal(str)
+
+    KINDS = [(None, "no budget"), ("grpc_throttling", "gRPC retry throttling"), ("envoy_budget", "Envoy retry budget")]
+    PARAMS = {
+        "grpc_throttling": [("max_tokens", "max tokens", False, "Token bucket size; retries stop below half of it."),
+                            ("token_ratio", "token ratio", False, "Tokens a success gives back (a failure costs 1).")],
+        "envoy_budget": [("budget_percent", "budget %", False, "Concurrent retries as a share of active requests."),
+                         ("min_retry_concurrency", "at least", True, "Retries always allowed at once, whatever the share.")],
+    }
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(3)
+        self.kind = ChoiceEditor(self.KINDS)
+        col.addWidget(self.kind)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        col.addLayout(row)
+        self.labels: list[QLabel] = []
+        self.editors: list[NumberEditor] = []
+        for i in range(2):
+            label = QLabel()
+            label.setProperty("secondary", True)
+            editor = NumberEditor(False)
+            editor.setMinimumWidth(50)
+            editor.committed.connect(lambda v, i=i: self._param(i, v))
+            editor.invalid.connect(self.invalid)
+            row.addWidget(label)
+            row.addWidget(editor, 1)
+            self.labels.append(label)
+            self.editors.append(editor)
+        self.kind.committed.connect(lambda kind: self.committed.emit({"kind": kind} if kind else None))
+        self._value: dict | None = None
+
+    def set_value(self, value) -> None:
+        data = value.model_dump() if hasattr(value, "model_dump") else (dict(value) if value else None)
+        self._value = data
+        kind = data.get("kind") if data else None
+        self.kind.set_value(kind)
+        params = self.PARAMS.get(kind, [])
+        for i, (label, editor) in enumerate(zip(self.labels, self.editors)):
+            shown = i < len(params)
+            label.setVisible(shown)
+            editor.setVisible(shown)
+            if shown:
+                key, text, integer, tip = params[i]
+                label.setText(text)
+                editor.integer = integer
+                editor.setToolTip(tip)
+                editor.set_value(data.get(key))
+
+    def _param(self, index: int, value) -> None:
+        if not self._value:
+            return
+        key = self.PARAMS[self._value["kind"]][index][0]
+        self.committed.emit({**self._value, key: value})

@@ -22,6 +22,7 @@ from .fields import (
     InstancesEditor,
     NumberEditor,
     OutcomesEditor,
+    RetryBudgetEditor,
     ScheduleEditor,
     TargetEditor,
     TextEditor,
@@ -351,6 +352,8 @@ class RetryForm(ModelForm):
                "Randomness in waits that keeps retrying callers from moving in lockstep."),
         percent("randomization_factor", "Randomization", "Randomized jitter: wait ± this share."),
         outcomes("retry_on", "Retry on", "Outcomes that are retried."),
+        FieldSpec("budget", "Retry budget", RetryBudgetEditor,
+                  "Caps retries so that they cannot multiply load during an outage (gRPC throttling, Envoy budget)."),
     ]
 
 

@@ -108,6 +108,22 @@ def test_moving_nodes_is_one_undo_step_per_drag(window):
     assert window.scene.node_item(web).pos() == QPointF(before.x, before.y)
 
 
+def test_arrow_keys_nudge_the_selection_in_one_undo_step(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"], ids["db"]])
+    window.view.setFocus()
+    count = doc.undo_stack.count()
+    for _ in range(3):
+        qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert (doc.component(ids["web"]).position.x, doc.component(ids["web"]).position.y) == (80 + 3 * GRID, 5 * GRID)
+    assert window.scene.node_item(ids["db"]).pos() == QPointF(320 + 3 * GRID, 120 + 5 * GRID)
+    assert doc.undo_stack.count() == count + 1
+    doc.undo_stack.undo()
+    assert doc.component(ids["web"]).position.x == 80 and doc.component(ids["db"]).position.y == 120
+
+
 def test_snap_to_grid_can_be_turned_off(window):
     doc = window.document
     cid = doc.edit.add_component("service", (0, 0))
@@ -278,3 +294,33 @@ def test_picking_a_fault_target_on_the_canvas(window):
     mouse(window.view, "release", node_centre(window, ids["cache"]))
     assert not window.scene.picking
     assert doc.current_experiment.faults[0].target == "cache"
+
+
+def test_context_menu_offers_policies_faults_and_creation(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+
+    def actions(menu):
+        out = {}
+        for a in menu.actions():
+            if a.menu() is not None:
+                out.update({f"{a.text()}/{s.text()}": s for s in a.menu().actions()})
+            elif a.text():
+                out[a.text()] = a
+        return out
+
+    on_web = actions(window.context_menu(node_centre(window, ids["web"])))
+    on_web["Add Resilience Policy/Circuit breaker"].trigger()
+    assert [p.kind for p in doc.component(ids["web"]).policies] == ["circuit_breaker"]
+    on_web["Inject Fault/Component crash"].trigger()
+    assert doc.current_experiment.faults[0].target == "web"
+    on_db = actions(window.context_menu(node_centre(window, ids["db"])))
+    assert not on_db["Add Resilience Policy/Retry"].isEnabled()
+    link_item = window.scene.link_item(doc.design.link("web -> db").id)
+    on_link = actions(window.context_menu(link_item.mapToScene(link_item._path.pointAtPercent(0.3))))
+    assert "Inject Fault/Partition" in on_link and "Inject Fault/Component crash" not in on_link
+    on_empty = actions(window.context_menu(QPointF(-2000, -2000)))
+    on_empty["Add Component Here/Queue"].trigger()
+    queue = doc.design.components[-1]
+    assert queue.kind == "queue" and (queue.position.x, queue.position.y) == (-2000, -2000)

@@ -13,6 +13,7 @@ from app.panes.fields import (
     InstancesEditor,
     NumberEditor,
     OutcomesEditor,
+    RetryBudgetEditor,
     ScheduleEditor,
     TargetEditor,
     TextEditor,
@@ -69,6 +70,8 @@ def edit_field(qtbot, form: ModelForm, path: str, value):
         next(iter(editor.boxes.values())).click()
     elif isinstance(editor, DistributionEditor):
         choose(editor.kind, "uniform" if editor.kind.currentData() != "uniform" else "normal")
+    elif isinstance(editor, RetryBudgetEditor):
+        choose(editor.kind, "envoy_budget" if editor.kind.currentData() != "envoy_budget" else "grpc_throttling")
     elif isinstance(editor, InstancesEditor):
         choose(editor.mode, "count")
         type_text(qtbot, editor.amount, "2")
@@ -149,6 +152,24 @@ def test_every_policy_form_field_edits_and_undoes(window, qtbot, kind):
     assert panel.form.editors[next(iter(panel.form.editors))].toolTip()  # every field explains itself
     edited = exercise(qtbot, doc, lambda: panel.form, lambda: doc.policy(ids["web"], pid))
     assert len(edited) == len([s for s in panel.form.specs if visible(panel.form, s.path)]) or len(edited) >= 2
+
+
+def test_retry_budget_editor(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    pid = window.resilience.add_policy("retry")
+    budget = window.resilience.form.editors["budget"]
+    choose(budget.kind, "grpc_throttling")
+    assert doc.policy(ids["web"], pid).budget.max_tokens == 10
+    type_text(qtbot, budget.editors[0], "25")
+    type_text(qtbot, budget.editors[1], "0.2")
+    b = doc.policy(ids["web"], pid).budget
+    assert (b.kind, b.max_tokens, b.token_ratio) == ("grpc_throttling", 25, 0.2)
+    type_text(qtbot, budget.editors[0], "5000")
+    assert "at most 1000" in window.resilience.form.error_text("budget")
+    choose(budget.kind, None)
+    assert doc.policy(ids["web"], pid).budget is None
 
 
 def test_policy_scope_enable_and_remove(window, qtbot):
