@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -271,8 +272,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.problems_label = QLabel()
+        # A button rather than a label: its menu lists the problems and jumps to each one.
+        self.problems_label = QToolButton()
         self.problems_label.setObjectName("problemsBadge")
+        self.problems_label.setAutoRaise(True)
+        self.problems_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.problems_menu = QMenu(self.problems_label)
+        self.problems_menu.aboutToShow.connect(self._fill_problems)
+        self.problems_label.setMenu(self.problems_menu)
         self.zoom_label = QLabel("100 %")
         self.zoom_label.setToolTip("Zoom: wheel, Ctrl++ / Ctrl+-, F fits the design")
         status.addPermanentWidget(self.problems_label)
@@ -306,6 +313,14 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        else:
+            # First start: most of the screen, centred, rather than a fixed size in a corner.
+            screen = QApplication.primaryScreen()
+            if screen is not None:
+                area = screen.availableGeometry()
+                width, height = min(1600, int(area.width() * 0.9)), min(1000, int(area.height() * 0.9))
+                self.setGeometry(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2,
+                                 width, height)
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self._layout_restored = True
@@ -373,6 +388,34 @@ class MainWindow(QMainWindow):
         else:
             self.problems_label.setText("✓ ready to run" if self._doc.design.components else "")
             self.problems_label.setToolTip("")
+
+    def _fill_problems(self) -> None:
+        self.problems_menu.clear()
+        for problem in self._doc.design.problems()[:40]:
+            action = self.problems_menu.addAction(str(problem))
+            action.setEnabled(problem.subject is not None)
+            action.triggered.connect(lambda _=False, p=problem: self.show_problem(p))
+
+    def show_problem(self, problem) -> None:
+        """Select what a problem is about: a component or link on the canvas, or a fault in its pane."""
+        subject = problem.subject
+        if subject is None:
+            return
+        if self._doc.kind_of(subject) is not None:
+            self._doc.set_selection([subject])
+            item = self.scene.node_item(subject) or self.scene.link_item(subject)
+            if item is not None:
+                self.view.centerOn(item)
+            self.properties_dock.show()
+            self.properties_dock.raise_()
+            return
+        for experiment in self._doc.design.experiments:
+            if any(f.id == subject for f in experiment.faults):
+                self._doc.set_current_experiment(experiment.id)
+                self.faults.select_fault(subject)
+                self.faults_dock.show()
+                self.faults_dock.raise_()
+                return
 
     def _update_edit_actions(self, *_args) -> None:
         sel = self._doc.selection

@@ -324,3 +324,20 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     on_empty["Add Component Here/Queue"].trigger()
     queue = doc.design.components[-1]
     assert queue.kind == "queue" and (queue.position.x, queue.position.y) == (-2000, -2000)
+
+
+def test_problems_button_lists_problems_and_jumps_to_them(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    lonely = doc.edit.add_component("client", (0, 400), name="lonely")
+    exp = doc.edit.add_experiment()
+    fault = doc.edit.add_fault(exp, "crash", "db")
+    doc.edit.rename_component(ids["db"], "orders")  # the fault follows the rename: still no problem there
+    doc.set_selection([])
+    window._fill_problems()
+    texts = [a.text() for a in window.problems_menu.actions()]
+    assert any("lonely" in t and "sends to nothing" in t for t in texts)
+    problem = next(p for p in doc.design.problems() if p.subject == lonely)
+    window.show_problem(problem)
+    assert doc.selection == [lonely]
+    assert fault in [f.id for f in doc.current_experiment.faults]
