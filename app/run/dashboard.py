@@ -313,6 +313,7 @@ class Dashboard(QWidget):
 
     # -- sessions --------------------------------------------------------------
     def show_empty(self) -> None:
+        self._timer.stop()
         self.session = None
         self._clear_items()
         self.title_label.setText("")

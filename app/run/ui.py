@@ -388,6 +388,8 @@ class RunUi(QObject):
 
     # -- canvas health -------------------------------------------------------
     def apply_health(self, session: RunSession, variant: str | None = None, bucket: int | None = None) -> None:
+        if self.doc.design.name != session.design_name:
+            return  # the canvas shows another design now: its names would be coloured wrongly
         for name, health in session.health(variant, bucket).items():
             component = self.doc.component_named(name)
             if component is not None:
@@ -413,9 +415,16 @@ class RunUi(QObject):
         self.runs_panel.set_groups(group_runs(self.doc.runs))
 
     def _on_project_replaced(self) -> None:
+        """Another project is open: the shown run belongs to the old one."""
+        if self.controller.running:
+            self.controller.stop()
+        self.session = None
+        self.dashboard.show_empty()
+        self.event_log.show_session(None)
         self.scene.clear_health()
         self.refresh_runs()
         self._refresh_experiments()
+        self._update_actions()
 
     def _mark_modified(self) -> None:
         # Kept runs are not undoable edits, but the file on disk no longer holds them.

@@ -276,3 +276,16 @@ def test_picking_components_and_log_latency(qtbot, window):
     pos = plot.vb.mapViewToScene(QPointF(20.5, 50))
     dash._on_mouse_moved(pos)
     assert "t = 20." in dash.readout.text() and "users" in dash.readout.text()
+
+
+def test_opening_another_project_stops_the_run_and_clears_the_dashboard(qtbot, window):
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    with qtbot.waitSignal(ui.controller.idle, timeout=5_000):
+        window.document.load(Project(name="other", designs=[make_three_tier(rate=50)]))
+    assert ui.session is None
+    assert ui.dashboard.pages.currentWidget() is ui.dashboard.placeholder
+    assert ui.event_log.model.rowCount() == 0
+    assert all(item.health is None for item in window.scene.node_items())
