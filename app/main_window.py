@@ -82,6 +82,13 @@ class MainWindow(QMainWindow):
         self.resilience_dock = self.add_dock("Resilience", self.resilience, Qt.DockWidgetArea.RightDockWidgetArea,
                                              "resilienceDock")
         self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock")
+        from PySide6.QtWidgets import QUndoView
+
+        self.history = QUndoView(self._doc.undo_stack)
+        self.history.setEmptyLabel("Opened")
+        self.history.setToolTip("Every edit since the project was opened; click a step to go back to it.")
+        self.history_dock = self.add_dock("History", self.history, Qt.DockWidgetArea.LeftDockWidgetArea, "historyDock")
+        self.history_dock.hide()
         self.tabifyDockWidget(self.properties_dock, self.resilience_dock)
         self.tabifyDockWidget(self.resilience_dock, self.faults_dock)
         self.properties_dock.raise_()
@@ -188,6 +195,8 @@ class MainWindow(QMainWindow):
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
         self.new_design_action = a("&New Design", self.new_design, None, None, "Add an empty design to the project.")
+        self.rename_design_action = a("&Rename Design…", self.rename_design, None, None,
+                                      "Edit the design's name and notes in Properties.")
         self.delete_design_action = a("&Delete Design", self.delete_design, None, None,
                                       "Remove the current design from the project.")
         self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
@@ -243,7 +252,7 @@ class MainWindow(QMainWindow):
         theme_menu.addActions(list(self.theme_actions.values()))
         self.panels_menu = view_menu.addMenu("&Panels")
         design_menu = bar.addMenu("&Design")
-        design_menu.addActions([self.new_design_action, self.delete_design_action])
+        design_menu.addActions([self.new_design_action, self.rename_design_action, self.delete_design_action])
         design_menu.addSeparator()
         design_menu.addAction(self.new_experiment_action)
         self.help_menu = bar.addMenu("&Help")
@@ -499,6 +508,14 @@ class MainWindow(QMainWindow):
         self._doc.edit.add_design()
         self.properties_dock.raise_()
         self.statusBar().showMessage("New design added: rename it in Properties.", 6000)
+
+    def rename_design(self) -> None:
+        self._doc.set_selection([])
+        self.properties_dock.show()
+        self.properties_dock.raise_()
+        editor = self.properties.form.editors["name"]
+        editor.setFocus()
+        editor.selectAll()
 
     def delete_design(self) -> None:
         design = self._doc.design

@@ -58,6 +58,7 @@ class FaultTimeline(QWidget):
         super().__init__(parent)
         self.faults: list = []
         self.selected = None
+        self.run_duration: float | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("When each fault is active over the run. Hatched bars repeat; an arrow runs to the end.")
         self.setAccessibleName("Fault timeline")
@@ -68,9 +69,14 @@ class FaultTimeline(QWidget):
         self.updateGeometry()
         self.update()
 
+    def set_run_duration(self, seconds: float | None) -> None:
+        """Show the run's own length (the run toolbar knows it); faults beyond it stay visible."""
+        self.run_duration = seconds
+        self.update()
+
     def horizon(self) -> float:
-        """The time span shown: the latest fault end with a margin, at least a minute."""
-        end = 60.0
+        """The run's length if known, else at least a minute; widened to show every fault."""
+        end = self.run_duration or 60.0
         for f in self.faults:
             last = f.start + (f.duration or 0) + (f.period or 0)
             end = max(end, last * 1.15)
@@ -123,6 +129,11 @@ class FaultTimeline(QWidget):
             p.drawText(QRectF(4, y - 1, self.LABELS, self.ROW),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(label, Qt.TextElideMode.ElideMiddle, self.LABELS - 4))
+            if self.run_duration:
+                # The run ends here: the part of the strip beyond it is shaded.
+                x_end = self._x(self.run_duration, w, horizon)
+                if x_end < w - 12:
+                    p.fillRect(QRectF(x_end, y - 2, w - 12 - x_end, self.ROW), pal.midlight())
             for start, end in f.windows(horizon):
                 x0, x1 = self._x(start, w, horizon), self._x(end, w, horizon)
                 rect = QRectF(x0, y + 1, max(3.0, x1 - x0), self.ROW - 6)

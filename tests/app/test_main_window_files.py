@@ -316,3 +316,34 @@ def test_window_title_follows_path_and_modified(window, tmp_path, monkeypatch):
     window.save()
     assert not window.isWindowModified() and "t.faultline" in window.windowTitle()
     assert Path(window.settings.value("files/last_dir")) == tmp_path
+
+
+def test_designs_switch_rename_and_history(window, qtbot):
+    from editor_helpers import type_text
+
+    doc = window.document
+    build_three_tier(doc)
+    first = doc.design.id
+    window.new_design_action.trigger()
+    assert window.design_combo.count() == 2 and window.scene.node_items() == []
+    window.rename_design_action.trigger()
+    type_text(qtbot, window.properties.form.editors["name"], "Payments")
+    assert window.design_combo.currentText() == "Payments"
+    window.design_combo.setCurrentIndex(0)
+    window.design_combo.activated.emit(0)
+    assert doc.design.id == first and len(window.scene.node_items()) == 5
+    assert window.history.stack() is doc.undo_stack
+    window.history.setCurrentIndex(window.history.model().index(0, 0))
+    assert doc.undo_stack.index() == 0 and doc.design.components == []
+
+
+def test_timeline_follows_the_run_duration(window):
+    doc = window.document
+    build_three_tier(doc)
+    window.faults.add_fault("crash", "db")
+    timeline = window.faults.timeline
+    assert timeline.horizon() == 60
+    timeline.set_run_duration(300)
+    assert timeline.horizon() == 300
+    doc.edit.set_fault_fields(doc.current_experiment.id, doc.current_experiment.faults[0].id, {"start": 400})
+    assert timeline.horizon() > 400
