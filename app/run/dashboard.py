@@ -46,7 +46,6 @@ from .formatting import (
     VARIANT_STYLES,
     format_ci,
     format_time,
-    format_value,
 )
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 
@@ -636,7 +635,10 @@ class Dashboard(QWidget):
         self.progress.setValue(int(session.progress * 1000))
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0
-        self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
+        if session.status == RUNNING and session.replication > 0:
+            self.progress.setFormat(f"replication {session.replication + 1} of {session.replications}")
+        else:
+            self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
 
     def _update_legend(self) -> None:
         session = self.session

@@ -140,6 +140,7 @@ class RunSession:
     names: list[str] = field(default_factory=list)  # components in the engine's order, known before data
     group_id: uuid.UUID = field(default_factory=uuid.uuid4)
     progress: float = 0.0
+    replication: int = 0  # which replication the worker is on (0: the live one)
     wall_time: float = 0.0
     saved: bool = False
 
@@ -205,6 +206,7 @@ class RunSession:
     # -- live updates ------------------------------------------------------
     def apply_frame(self, frame: LiveFrame) -> None:
         self.progress = frame.progress
+        self.replication = frame.replication
         for v, vf in frame.variants.items():
             data = self.variants.get(v)
             if data is None:
