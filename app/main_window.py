@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         self.import_action = a("&Import JSON…", self.import_dialog, None, None, "Open a design or project exported as JSON.")
         self.export_action = a("&Export Design as JSON…", self.export_dialog, None, None,
                                "Write the current design as JSON, for review and version control.")
+        self.export_project_action = a("Export &Project as JSON…", self.export_project_dialog, None, None,
+                                       "Write every design of the project as one JSON file.")
         self.quit_action = a("&Quit", self.close, K.Quit, None, "Close Faultline.")
         stack: QUndoStack = self._doc.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action, self.export_project_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -690,11 +692,17 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        from datetime import datetime, timezone
+
+        snapshot = self._doc.snapshot()
+        # The file records when its content last changed; the store writes what it is given.
+        snapshot.modified = max(datetime.now(timezone.utc).replace(microsecond=0), snapshot.created)
         try:
-            save_project(path, self._doc.snapshot(), self._doc.runs)
+            save_project(path, snapshot, self._doc.runs)
         except ProjectFileError as exc:
             self.show_error("Cannot save project", str(exc))
             return False
+        self._doc.project.modified = snapshot.modified
         self._doc.mark_saved(path)
         self.autosave.discard()
         self._remember(path)
@@ -746,16 +754,22 @@ class MainWindow(QMainWindow):
         if path:
             self.export_path(path)
 
-    def export_path(self, path: str | Path) -> bool:
+    def export_project_dialog(self) -> None:
+        path = self.choose_save_path("Export project as JSON", JSON_FILTER, f"{self._doc.project.name}.json")
+        if path:
+            self.export_path(path, whole_project=True)
+
+    def export_path(self, path: str | Path, whole_project: bool = False) -> bool:
         path = Path(path)
         if path.suffix.lower() != ".json":
             path = path.with_suffix(path.suffix + ".json") if path.suffix else path.with_suffix(".json")
         try:
-            export_json(self._doc.design.model_copy(deep=True), path)
+            export_json(self._doc.snapshot() if whole_project else self._doc.design.model_copy(deep=True), path)
         except ProjectFileError as exc:
             self.show_error("Cannot export", str(exc))
             return False
-        self.statusBar().showMessage(f"Exported “{self._doc.design.name}” to {path.name}.", 5000)
+        what = self._doc.project.name if whole_project else self._doc.design.name
+        self.statusBar().showMessage(f"Exported “{what}” to {path.name}.", 5000)
         return True
 
     def _replace(self, project: Project, path: Path | None, runs, modified: bool = False) -> None:

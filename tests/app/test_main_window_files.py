@@ -66,6 +66,7 @@ def test_save_reopen_finds_every_field(window, tmp_path, monkeypatch):
     assert window.save()  # no path yet: asks for one, adds the suffix
     saved = tmp_path / "shop.faultline"
     assert saved.exists() and doc.path == saved and not doc.modified
+    assert open_project(saved).project.modified >= doc.project.created
     assert window.windowTitle().startswith("shop.faultline")
     window.new_project()
     assert doc.design.components == []
@@ -154,6 +155,14 @@ def test_import_and_export_json(window, tmp_path, monkeypatch):
     window.import_action.trigger()
     assert doc.design.model_dump(mode="json") == expected
     assert doc.path is None  # an import is saved as a new project
+    doc.edit.add_design("Second")
+    whole = tmp_path / "project.json"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(whole))
+    window.export_project_action.trigger()
+    expected = [d.model_dump(mode="json") for d in doc.project.designs]
+    window.new_project()
+    assert window.import_path(whole)
+    assert [d.model_dump(mode="json") for d in doc.project.designs] == expected
 
 
 def test_dropping_a_project_file_opens_it(window, tmp_path):
