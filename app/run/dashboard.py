@@ -550,6 +550,13 @@ class Dashboard(QWidget):
 
     # -- drawing -------------------------------------------------------------
     def _redraw_if_dirty(self) -> None:
+        # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
+        if self._dirty and self.isVisible():
+            self.redraw()
+            self._update_header()
+
+    def showEvent(self, event):
+        super().showEvent(event)
         if self._dirty:
             self.redraw()
             self._update_header()

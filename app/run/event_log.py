@@ -196,9 +196,14 @@ class EventLog(QWidget):
                 new.extend({**e, "variant": v} for e in data.events[start:])
                 self._taken[v] = len(data.events)
         if new:
+            bar = self.view.verticalScrollBar()
+            following = bar.value() >= bar.maximum() - 2
             self.model.append(new)
             self._refresh_kinds()
             self._update_count()
+            if following:
+                # Keep the newest events in view unless the reader has scrolled up to look at older ones.
+                self.view.scrollToBottom()
 
     def session_ended(self) -> None:
         """The final logs replace what arrived live (they are complete and in order)."""
