@@ -9,7 +9,7 @@ QT_SYSTEM_PACKAGES := libglib2.0-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-co
 ENGINE_SOURCES := $(wildcard engine/*.pyx engine/*.pxd) setup.py
 ENGINE_BUILT := $(VENV)/.engine-built
 
-.PHONY: run test bench dist sysdeps engine clean lint
+.PHONY: run test bench dist dist-check sysdeps engine clean lint
 
 run: sysdeps $(ENGINE_BUILT)
 	$(PY) main.py
@@ -50,10 +50,14 @@ $(ENGINE_BUILT): $(VENV)/.deps-installed $(ENGINE_SOURCES)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@
 
+# dist/: the PyInstaller bundle, a .tar.gz of it and a .deb (see build_scripts/README.md).
 dist: sysdeps $(ENGINE_BUILT)
-	$(PY) -m pip install -q '.[dist]' --no-build-isolation --no-deps
-	$(PY) -m pip install -q "pyinstaller>=6.10"
-	bash build_scripts/build_linux.sh
+	$(PY) -m pip install -q "pyinstaller>=6.10,<7"
+	PY=$(PY) bash build_scripts/build_linux.sh
+
+# Build dist/, run the bundle's self-test offline, install the .deb, check what it provides, remove it.
+dist-check: dist
+	PY=$(PY) bash build_scripts/dist_check.sh
 
 clean:
 	rm -rf build dist engine/*.c engine/*.so $(VENV)/.engine-built

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Check what build_linux.sh produced, the way a user meets it (normally through `make dist-check`):
+#   1. the bundle's self-test, offline (a network namespace with no interfaces) and with an empty
+#      home, which must stay empty: the self-test writes only to its temporary folder;
+#   2. the same from the unpacked tarball;
+#   3. the .deb: installed with apt (as root), its launcher's self-test offline, the menu entry,
+#      icons and file type in place and registered, then removed again, leaving nothing behind.
+# Exits non-zero naming the first check that failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+VERSION=$(QT_QPA_PLATFORM=offscreen "$PY" build_scripts/packaging_tools.py version)
+DEB_VERSION=$(QT_QPA_PLATFORM=offscreen "$PY" build_scripts/packaging_tools.py debian-version)
+DEB=dist/faultline_${DEB_VERSION}_$(dpkg --print-architecture).deb
+TARBALL=dist/faultline-$VERSION-linux-$(uname -m).tar.gz
+WORK=$(mktemp -d /tmp/faultline-dist-check.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+START=$(date +%s)
+
+say() { printf '\n== %s\n' "$*"; }
+fail() { printf 'dist-check FAILED: %s\n' "$*" >&2; exit 1; }
+ok() { printf 'ok   %s\n' "$*"; }
+
+for f in dist/Faultline/Faultline "$TARBALL" "$DEB"; do [ -e "$f" ] || fail "$f is missing: run make dist"; done
+
+OFFLINE=()
+if unshare -n true 2>/dev/null; then
+    OFFLINE=(unshare -n)
+else
+    echo "note: cannot create a network namespace here (unshare -n needs root or user namespaces);" \
+         "the self-tests run with the network the machine has"
+fi
+
+# run_self_test LABEL COMMAND...: an empty home, no display, no network; output in $WORK/LABEL.log
+run_self_test() {
+    local label=$1; shift
+    local home="$WORK/home-$label" log="$WORK/$label.log" t0 t1
+    mkdir -p "$home"
+    t0=$(date +%s.%N)
+    if ! (cd "$WORK" && timeout 300 "${OFFLINE[@]}" env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 \
+            "$@" --self-test >"$log" 2>"$log.err"); then
+        cat "$log" "$log.err"
+        fail "$label: the self-test did not pass"
+    fi
+    t1=$(date +%s.%N)
+    cat "$log"
+    grep -q "^Faultline $VERSION self-test" "$log" || fail "$label: the self-test does not report version $VERSION"
+    grep -q "^self-test passed" "$log" || fail "$label: no 'self-test passed' line"
+    if [ -n "$(find "$home" -mindepth 1 -print -quit)" ]; then
+        find "$home" -mindepth 1
+        fail "$label: the self-test wrote into the home folder"
+    fi
+    ok "$label: self-test passed offline in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s, nothing written outside its temporary folder"
+}
+
+say "1. the bundle: dist/Faultline"
+run_self_test bundle "$PWD/dist/Faultline/Faultline"
+
+say "2. the tarball: $TARBALL"
+mkdir "$WORK/tar"
+tar -xzf "$TARBALL" -C "$WORK/tar"
+run_self_test tarball "$WORK/tar/Faultline/Faultline"
+
+say "3. the Debian package: $DEB"
+dpkg-deb --info "$DEB" | sed -n '/Package:/,$p'
+if [ "$(id -u)" != 0 ]; then
+    echo "note: not root, so the .deb is checked but not installed (run make dist-check as root for that)"
+    dpkg-deb --contents "$DEB" | grep -q ' ./usr/share/applications/faultline.desktop$' || fail "no desktop file in the .deb"
+    exit 0
+fi
+if dpkg-query -W -f='${Status}' faultline 2>/dev/null | grep -q "ok installed"; then
+    fail "faultline is already installed on this machine; this check installs and removes it: dpkg -r faultline first"
+fi
+# What a desktop has and a bare CI machine may not: the tools that register the file type and the menu
+# entry, so that the registration itself is checked below.
+missing=()
+for p in shared-mime-info desktop-file-utils; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade "${missing[@]}" >/dev/null
+fi
+# apt resolves Depends from what is installed; only if something is missing does it need its lists.
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "./$DEB" >"$WORK/apt.log" 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "./$DEB" >"$WORK/apt.log" 2>&1 \
+        || { cat "$WORK/apt.log"; fail "apt-get install ./$DEB"; }
+fi
+trap 'dpkg -r faultline >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+[ "$(dpkg-query -W -f='${Version}' faultline)" = "$DEB_VERSION" ] || fail "installed version is not $DEB_VERSION"
+ok "installed faultline $DEB_VERSION with apt ($(du -s --apparent-size -B1 /opt/faultline | awk '{printf "%.1f MiB", $1/1048576}') in /opt/faultline)"
+
+[ "$(command -v faultline)" = /usr/bin/faultline ] || fail "no faultline command on PATH"
+run_self_test installed /usr/bin/faultline
+
+for f in /usr/share/applications/faultline.desktop /usr/share/mime/packages/faultline.xml \
+         /usr/share/icons/hicolor/256x256/apps/faultline.png /usr/share/icons/hicolor/scalable/apps/faultline.svg \
+         /usr/share/icons/hicolor/48x48/mimetypes/application-x-faultline.png; do
+    [ -f "$f" ] || fail "the package did not install $f"
+done
+grep -q '^MimeType=application/x-faultline;$' /usr/share/applications/faultline.desktop || fail "desktop file lacks the MimeType"
+grep -q '^Exec=faultline %f$' /usr/share/applications/faultline.desktop || fail "desktop file does not pass the file to open"
+ok "menu entry, icons and the file type's description are installed"
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate /usr/share/applications/faultline.desktop || fail "desktop-file-validate"
+    ok "desktop-file-validate accepts the menu entry"
+fi
+if command -v update-mime-database >/dev/null; then
+    grep -q '^80:application/x-faultline:\*\.faultline$' /usr/share/mime/globs2 || fail "*.faultline is not in the MIME database"
+    grep -q '^application/x-faultline application/vnd.sqlite3$' /usr/share/mime/subclasses \
+        || fail "application/x-faultline is not registered as a kind of SQLite file"
+    ok "the MIME database maps *.faultline to application/x-faultline"
+else
+    echo "note: shared-mime-info is not installed here, so the MIME database was not rebuilt (a desktop has it)"
+fi
+if command -v update-desktop-database >/dev/null; then
+    grep -q '^application/x-faultline=faultline.desktop' /usr/share/applications/mimeinfo.cache \
+        || fail "the desktop database does not offer Faultline for application/x-faultline"
+    ok "the desktop database opens application/x-faultline with faultline.desktop"
+fi
+
+dpkg -r faultline >/dev/null
+for f in /opt/faultline /usr/bin/faultline /usr/share/applications/faultline.desktop /usr/share/mime/packages/faultline.xml; do
+    [ ! -e "$f" ] || fail "dpkg -r faultline left $f behind"
+done
+if command -v update-mime-database >/dev/null && grep -q 'application/x-faultline' /usr/share/mime/globs2; then
+    fail "the MIME database still knows application/x-faultline after removal"
+fi
+ok "dpkg -r faultline removed it all"
+trap 'rm -rf "$WORK"' EXIT
+
+say "dist-check passed in $(( $(date +%s) - START )) s"

@@ -1,0 +1,455 @@
+"""Helpers shared by the PyInstaller spec and the installer scripts, usable as a small command line.
+
+    python build_scripts/packaging_tools.py version                 # the one version, from pyproject.toml
+    python build_scripts/packaging_tools.py icons OUT_DIR           # PNG renders + .ico + .icns of the app icon
+    python build_scripts/packaging_tools.py deb-depends BUNDLE_DIR  # Debian packages the bundle's libraries need
+
+Everything here runs on the build machine only; nothing of it is bundled.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import struct
+import subprocess
+import sys
+import tomllib
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_ICON_SVG = ROOT / "resources" / "icons" / "faultline.svg"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+# .icns element types holding PNG data, and the pixel size of each.
+ICNS_TYPES = (
+    (b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic08", 256), (b"ic09", 512),
+    (b"ic10", 1024), (b"ic11", 32), (b"ic12", 64), (b"ic13", 256), (b"ic14", 512),
+)
+FONT_DEPENDS = "fonts-dejavu-core | fonts-liberation2 | fonts-noto-core | fonts-freefont-ttf"
+
+
+# -- the version -------------------------------------------------------------------------------
+def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """``[project] version`` of pyproject.toml; ValueError if it is missing or not a plain release."""
+    data = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
+    version = data.get("project", {}).get("version")
+    if not isinstance(version, str) or not re.fullmatch(r"\d+(\.\d+)*([a-z]+\d+)?(\.post\d+)?(\.dev\d+)?", version):
+        raise ValueError(f"{pyproject}: [project] version must be a version number like 1.2.3 (got {version!r})")
+    return version
+
+
+def windows_version(version: str) -> str:
+    """Four dotted numbers, as Windows version resources and Inno Setup want them: 1.2 -> 1.2.0.0."""
+    release = re.match(r"\d+(\.\d+)*", version)
+    if not release:
+        raise ValueError(f"not a version number: {version!r}")
+    numbers = [int(n) for n in release[0].split(".")][:4]
+    return ".".join(str(n) for n in numbers + [0] * (4 - len(numbers)))
+
+
+def debian_version(version: str) -> str:
+    """A Debian version that sorts like the Python one: pre-releases before the release (1.0rc1 -> 1.0~rc1)."""
+    return re.sub(r"(\d)(a|b|rc|\.dev)(\d+)", lambda m: f"{m[1]}~{m[2].lstrip('.')}{m[3]}", version)
+
+
+# -- which Qt files a bundle keeps -------------------------------------------------------------
+# Plugin folders the application uses, and within them the plugins kept (None: all of them).
+KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
+    "platforms": {"xcb", "wayland", "offscreen", "minimal"},
+    "platformthemes": {"xdgdesktopportal"},
+    "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
+    "imageformats": {"svg", "ico", "jpeg", "gif"},
+    "iconengines": None,
+    "xcbglintegrations": None,
+    "wayland-decoration-client": None,
+    "wayland-graphics-integration-client": None,
+    "wayland-shell-integration": None,
+    "styles": None,
+}
+# Libraries that belong to the desktop the application runs on: the display server's client
+# libraries, D-Bus, fontconfig and FreeType (whose configuration files must match the library
+# reading them) and GLib. They come from the system (the .deb depends on their packages), never
+# from the build machine; what only they linked (systemd, gcrypt, ...) then leaves the bundle too.
+SYSTEM_LIBRARY = re.compile(
+    r"^lib(fontconfig|freetype|dbus-1|X11|X11-xcb|Xau|Xdmcp|xcb(-[a-z0-9-]+)?|xkbcommon(-x11)?"
+    r"|glib-2\.0|gthread-2\.0|gobject-2\.0|gio-2\.0|gmodule-2\.0|GL|EGL|GLX|OpenGL)\.so(\.|$)")
+_QT_PLUGIN = re.compile(r"^PySide6/Qt/plugins/(?P<folder>[^/]+)/(lib)?(q)?(?P<name>[^/]+?)\.(so|dll|dylib)$")
+
+
+def bundle_file_wanted(dest: str) -> bool:
+    """Whether a file PyInstaller collected (by its path inside the bundle) belongs in Faultline's bundle.
+
+    Drops the desktop's own libraries (SYSTEM_LIBRARY), Qt's translations
+    (the interface is English), and every Qt plugin
+    the application has no use for: printing, SQL drivers, QML, TLS and
+    network information, embedded-Linux input and display back ends.
+    """
+    dest = PurePosixPath(dest.replace("\\", "/")).as_posix()
+    if "/" not in dest and SYSTEM_LIBRARY.match(dest):
+        return False
+    if dest.startswith("PySide6/Qt/translations/") or dest.startswith("PySide6/translations/"):
+        return False
+    if dest.startswith("PySide6/Qt/plugins/"):
+        m = _QT_PLUGIN.match(dest)
+        if not m:
+            return False
+        folder = m["folder"]
+        if folder not in KEEP_QT_PLUGINS:
+            return False
+        kept = KEEP_QT_PLUGINS[folder]
+        return kept is None or m["name"] in kept
+    return True
+
+
+def prune_unreferenced(entries: list[tuple], needed_of: Callable[[str], list[str] | None],
+                       prunable: Callable[[tuple], bool]) -> tuple[list[tuple], list[str]]:
+    """Drop prunable libraries that no kept file links, directly or through other kept libraries.
+
+    ``entries`` are PyInstaller TOC tuples (bundle path, source path, kind);
+    ``needed_of(source)`` gives the names a binary links (None: not a binary).
+    A library PyInstaller collected only for a plugin that was filtered out
+    (QML for the QML tooling plugin, GTK for the GTK theme) is linked by
+    nothing that is kept.
+    Returns the kept entries and the bundle paths dropped (with the links to them).
+    """
+    by_name: dict[str, tuple] = {}
+    for entry in entries:
+        by_name.setdefault(PurePosixPath(entry[0].replace("\\", "/")).name, entry)
+    reached: set[str] = set()
+    todo = [e for e in entries if not prunable(e)]
+    seen: set[str] = set()
+    while todo:
+        entry = todo.pop()
+        if entry[0] in seen:
+            continue
+        seen.add(entry[0])
+        for name in needed_of(entry[1]) or ():
+            target = by_name.get(name)
+            if target is not None and target[0] not in seen:
+                reached.add(target[0])
+                todo.append(target)
+    dropped = {e[0] for e in entries if prunable(e) and e[0] not in reached}
+    # A symbolic link to a dropped library goes with it (PyInstaller links Qt's libraries into the top level).
+    links = {e[0] for e in entries if e[2] == "SYMLINK" and symlink_target(e) in dropped}
+    kept = [e for e in entries if e[0] not in dropped and e[0] not in links]
+    return kept, sorted(dropped | links)
+
+
+def elf_needed(path: str | os.PathLike) -> list[str] | None:
+    """NEEDED names of an ELF file, None for anything else (or a file that cannot be read)."""
+    try:
+        info = elf_dynamic(path)
+    except (OSError, struct.error, IndexError, ValueError):
+        return None
+    return None if info is None else info[1]
+
+
+def symlink_target(entry: tuple) -> str:
+    """The bundle path a PyInstaller SYMLINK entry points to (its source is relative to the link's folder)."""
+    dest, src = entry[0].replace("\\", "/"), entry[1].replace("\\", "/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(dest), src))
+
+
+def linked_library(entry: tuple) -> bool:
+    """A shared library PyInstaller collected because something links it (not a module, plugin or Python)."""
+    dest = entry[0].replace("\\", "/")
+    name = PurePosixPath(dest).name
+    return (entry[2] == "BINARY" and ("/" not in dest or dest.startswith("PySide6/Qt/lib/"))
+            and not name.startswith("libpython"))
+
+
+# Wheels repaired by auditwheel carry libraries patchelf rewrote; strip breaks their load commands
+# ("ELF load command address/offset not page-aligned"), so they keep their symbols.
+_NO_STRIP = re.compile(r"^_internal/(numpy|numpy\.libs|[^/]+\.libs)/")
+
+
+def strippable(relpath: str) -> bool:
+    """Whether a file of the bundle (path relative to it) may go through ``strip``.
+
+    Shared libraries and extension modules only: never the executable, whose
+    tail holds PyInstaller's archive, and never a patchelf-repaired library.
+    """
+    relpath = relpath.replace("\\", "/")
+    name = PurePosixPath(relpath).name
+    return bool(re.search(r"\.so(\.[0-9.]+)?$", name)) and "/" in relpath and not _NO_STRIP.match(relpath)
+
+
+def strip_bundle(bundle: Path, strip: str = "strip") -> int:
+    """Strip debugging symbols from the bundle's libraries; returns the bytes saved."""
+    files = [p for p in sorted(bundle.rglob("*")) if p.is_file() and not p.is_symlink()
+             and strippable(p.relative_to(bundle).as_posix()) and elf_needed(p) is not None]
+    before = sum(p.stat().st_size for p in files)
+    for i in range(0, len(files), 200):
+        subprocess.run([strip, "--strip-unneeded", *map(str, files[i:i + 200])], check=True)
+    return before - sum(p.stat().st_size for p in files)
+
+
+# -- ELF: what a Linux binary needs ------------------------------------------------------------
+DT_NEEDED, DT_SONAME = 1, 14
+SHT_DYNAMIC = 6
+
+
+def elf_dynamic(path: str | os.PathLike) -> tuple[str | None, list[str]] | None:
+    """(SONAME, NEEDED names) of an ELF shared object or executable; None if the file is not ELF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF":
+        return None
+    is64 = data[4] == 2
+    end = "<" if data[5] == 1 else ">"
+    if is64:
+        shoff, = struct.unpack_from(end + "Q", data, 0x28)
+        shentsize, shnum = struct.unpack_from(end + "HH", data, 0x3A)
+        section = end + "IIQQQQIIQQ"
+        dyn = end + "qQ"
+    else:
+        shoff, = struct.unpack_from(end + "I", data, 0x20)
+        shentsize, shnum = struct.unpack_from(end + "HH", data, 0x2E)
+        section = end + "IIIIIIIIII"
+        dyn = end + "iI"
+    sections = [struct.unpack_from(section, data, shoff + i * shentsize) for i in range(shnum)]
+    soname, needed = None, []
+    for _name, sh_type, _flags, _addr, offset, size, link, *_ in sections:
+        if sh_type != SHT_DYNAMIC:
+            continue
+        strtab_offset = sections[link][4]
+
+        def string(at: int) -> str:
+            start = strtab_offset + at
+            return data[start:data.index(b"\0", start)].decode("utf-8", "replace")
+
+        step = struct.calcsize(dyn)
+        for pos in range(offset, offset + size, step):
+            tag, value = struct.unpack_from(dyn, data, pos)
+            if tag == 0:
+                break
+            if tag == DT_NEEDED:
+                needed.append(string(value))
+            elif tag == DT_SONAME:
+                soname = string(value)
+    return soname, needed
+
+
+def bundle_libraries(bundle: Path) -> tuple[set[str], dict[Path, list[str]]]:
+    """Names the bundle itself provides, and what each ELF file in it needs."""
+    provided: set[str] = set()
+    needs: dict[Path, list[str]] = {}
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            if path.is_symlink():
+                provided.add(path.name)
+            continue
+        info = elf_dynamic(path)
+        if info is None:
+            continue
+        soname, needed = info
+        provided.add(path.name)
+        if soname:
+            provided.add(soname)
+        needs[path] = needed
+    return provided, needs
+
+
+def external_libraries(bundle: Path) -> dict[str, list[Path]]:
+    """Each library the bundle needs from the system, with the bundled files that need it."""
+    provided, needs = bundle_libraries(bundle)
+    external: dict[str, list[Path]] = {}
+    for path, needed in needs.items():
+        for name in needed:
+            if name not in provided:
+                external.setdefault(name, []).append(path)
+    return external
+
+
+def ldconfig_paths(ldconfig_output: str, arch_tag: str = "x86-64") -> dict[str, str]:
+    """soname -> path from ``ldconfig -p`` for the machine's architecture (the first entry wins)."""
+    paths: dict[str, str] = {}
+    for line in ldconfig_output.splitlines():
+        m = re.match(r"\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\S+)", line)
+        if m and (arch_tag in m[2] or "," not in m[2]):
+            paths.setdefault(m[1], m[3])
+    return paths
+
+
+def dpkg_owners(dpkg_search_output: str) -> dict[str, str]:
+    """path -> package from ``dpkg -S`` output (``libgl1:amd64: /usr/lib/.../libGL.so.1``)."""
+    owners: dict[str, str] = {}
+    for line in dpkg_search_output.splitlines():
+        m = re.match(r"([^:\s,]+)(:[a-z0-9]+)?(, [^:]+)*: (/.+)$", line)
+        if m and not line.startswith("diversion"):
+            owners[m[4]] = m[1]
+    return owners
+
+
+def _usrmerge_variants(path: str) -> list[str]:
+    real = os.path.realpath(path)
+    variants = [path, real]
+    for p in (path, real):
+        if p.startswith("/usr/lib/"):
+            variants.append(p[len("/usr"):])
+        elif p.startswith("/lib/"):
+            variants.append("/usr" + p)
+    return list(dict.fromkeys(variants))
+
+
+def resolve_packages(sonames: Iterable[str], find_path: Callable[[str], str | None],
+                     owner_of: Callable[[list[str]], Mapping[str, str]]) -> tuple[set[str], list[str]]:
+    """Debian packages providing ``sonames``, and the names no package was found for."""
+    packages: set[str] = set()
+    unresolved: list[str] = []
+    candidates: dict[str, list[str]] = {}
+    for name in sorted(set(sonames)):
+        path = find_path(name)
+        if path is None:
+            unresolved.append(name)
+            continue
+        candidates[name] = _usrmerge_variants(path)
+    owners = owner_of([p for variants in candidates.values() for p in variants]) if candidates else {}
+    for name, variants in candidates.items():
+        found = next((owners[p] for p in variants if p in owners), None)
+        if found is None:
+            unresolved.append(name)
+        else:
+            packages.add(found)
+    return packages, sorted(unresolved)
+
+
+def _system_find_path() -> Callable[[str], str | None]:
+    paths = ldconfig_paths(subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True,
+                                          check=True).stdout)
+    return paths.get
+
+
+def _system_owner_of(paths: list[str]) -> Mapping[str, str]:
+    # dpkg -S exits 1 when any path is unknown; what it did find is still printed.
+    out = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True).stdout
+    return dpkg_owners(out)
+
+
+def glibc_version() -> str | None:
+    value = os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else None
+    m = re.match(r"glibc (\d+\.\d+)", value or "")
+    return m[1] if m else None
+
+
+def debian_depends(bundle: Path) -> str:
+    """The ``Depends:`` value for a bundle: the packages of every system library it links, and a font.
+
+    Raises RuntimeError naming the libraries no installed package provides,
+    since a package that depends on less than it needs installs fine and
+    then fails to start.
+    """
+    external = external_libraries(bundle)
+    packages, unresolved = resolve_packages(external, _system_find_path(), _system_owner_of)
+    if unresolved:
+        lines = [f"  {name} (needed by {', '.join(sorted({p.name for p in external[name]})[:3])})"
+                 for name in unresolved]
+        raise RuntimeError("no installed Debian package provides these libraries the bundle links:\n"
+                           + "\n".join(lines) + "\ninstall them (make sysdeps) or drop the files that need them")
+    return format_depends(packages, glibc_version())
+
+
+def format_depends(packages: Iterable[str], glibc: str | None) -> str:
+    parts = []
+    for package in sorted(set(packages)):
+        if package == "libc6" and glibc:
+            parts.append(f"libc6 (>= {glibc})")
+        else:
+            parts.append(package)
+    parts.append(FONT_DEPENDS)
+    return ", ".join(parts)
+
+
+# -- icons -------------------------------------------------------------------------------------
+def ico_bytes(pngs: Mapping[int, bytes]) -> bytes:
+    """A Windows .ico holding PNG images, one per square size (largest 256)."""
+    sizes = sorted(s for s in pngs if s <= 256)
+    header = struct.pack("<HHH", 0, 1, len(sizes))
+    offset = len(header) + 16 * len(sizes)
+    entries, blobs = b"", b""
+    for size in sizes:
+        blob = pngs[size]
+        edge = 0 if size == 256 else size
+        entries += struct.pack("<BBBBHHII", edge, edge, 0, 0, 1, 32, len(blob), offset + len(blobs))
+        blobs += blob
+    return header + entries + blobs
+
+
+def icns_bytes(pngs: Mapping[int, bytes]) -> bytes:
+    """A macOS .icns holding PNG images for every element type whose size is available."""
+    body = b"".join(kind + struct.pack(">I", 8 + len(pngs[size])) + pngs[size]
+                    for kind, size in ICNS_TYPES if size in pngs)
+    return b"icns" + struct.pack(">I", 8 + len(body)) + body
+
+
+def render_pngs(svg: Path = APP_ICON_SVG, sizes: Iterable[int] = ICON_SIZES) -> dict[int, bytes]:
+    """PNG renders of an SVG with Qt, square, transparent background."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    app = QGuiApplication.instance() or QGuiApplication(["faultline-icons"])  # noqa: F841 - keeps Qt alive
+    renderer = QSvgRenderer(QByteArray(Path(svg).read_bytes()))
+    if not renderer.isValid():
+        raise ValueError(f"{svg}: not an SVG image Qt can draw")
+    out: dict[int, bytes] = {}
+    for size in sizes:
+        image = QImage(size, size, QImage.Format.Format_ARGB32)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter)
+        painter.end()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        buffer.close()
+        out[size] = bytes(data)
+    return out
+
+
+def write_icons(out_dir: Path, svg: Path = APP_ICON_SVG) -> list[Path]:
+    """faultline-SIZE.png for every size, faultline.ico, faultline.icns and faultline.svg in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pngs = render_pngs(svg)
+    written = []
+    for size, blob in pngs.items():
+        path = out_dir / f"faultline-{size}.png"
+        path.write_bytes(blob)
+        written.append(path)
+    for name, blob in (("faultline.ico", ico_bytes({s: pngs[s] for s in ICO_SIZES})),
+                       ("faultline.icns", icns_bytes(pngs)),
+                       ("faultline.svg", Path(svg).read_bytes())):
+        (out_dir / name).write_bytes(blob)
+        written.append(out_dir / name)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["version"] and len(argv) == 1:
+        print(project_version())
+    elif argv[:1] == ["windows-version"] and len(argv) == 1:
+        print(windows_version(project_version()))
+    elif argv[:1] == ["debian-version"] and len(argv) == 1:
+        print(debian_version(project_version()))
+    elif argv[:1] == ["icons"] and len(argv) == 2:
+        for path in write_icons(Path(argv[1])):
+            print(path)
+    elif argv[:1] == ["deb-depends"] and len(argv) == 2:
+        try:
+            print(debian_depends(Path(argv[1])))
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
