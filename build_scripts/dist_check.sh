@@ -19,7 +19,8 @@ START=$(date +%s)
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { printf 'dist-check FAILED: %s\n' "$*" >&2; exit 1; }
-ok() { printf 'ok   %s\n' "$*"; }
+PASSED=0
+ok() { printf 'ok   %s\n' "$*"; PASSED=$((PASSED + 1)); }
 
 for f in dist/Faultline/Faultline "$TARBALL" "$DEB"; do [ -e "$f" ] || fail "$f is missing: run make dist"; done
 
@@ -66,6 +67,8 @@ dpkg-deb --info "$DEB" | sed -n '/Package:/,$p'
 if [ "$(id -u)" != 0 ]; then
     echo "note: not root, so the .deb is checked but not installed (run make dist-check as root for that)"
     dpkg-deb --contents "$DEB" | grep -q ' ./usr/share/applications/faultline.desktop$' || fail "no desktop file in the .deb"
+    ok "the .deb holds the menu entry"
+    echo "dist-check: $PASSED passed, 0 failed"
     exit 0
 fi
 if dpkg-query -W -f='${Status}' faultline 2>/dev/null | grep -q "ok installed"; then
@@ -131,3 +134,4 @@ ok "dpkg -r faultline removed it all"
 trap 'rm -rf "$WORK"' EXIT
 
 say "dist-check passed in $(( $(date +%s) - START )) s"
+echo "dist-check: $PASSED passed, 0 failed"
