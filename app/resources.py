@@ -91,10 +91,12 @@ def clear_icon_cache() -> None:
 
 @lru_cache(maxsize=None)
 def kind_pixmap(kind: str, size: int, ratio: float = 2.0) -> QPixmap:
+    """A component kind's icon at ``size`` logical pixels (cached)."""
     return _render(_svg(kind), size, ratio)
 
 
 def kind_icon(kind: str) -> QIcon:
+    """A component kind's icon at the usual sizes."""
     icon_ = QIcon()
     for size in (16, 24, 32, 48):
         icon_.addPixmap(kind_pixmap(kind, size))
@@ -102,10 +104,12 @@ def kind_icon(kind: str) -> QIcon:
 
 
 def kind_colour(kind: str) -> QColor:
+    """A component kind's hue."""
     return QColor(KIND_COLOURS.get(kind, "#777777"))
 
 
 def app_icon() -> QIcon:
+    """Faultline's window icon."""
     icon_ = QIcon()
     for size in (16, 32, 48, 64, 128, 256):
         icon_.addPixmap(_render(_svg("faultline"), size))

@@ -49,6 +49,7 @@ DARK_CANVAS = CanvasColours(
 
 
 def system_prefers_dark() -> bool:
+    """Whether the desktop asks for a dark look."""
     hints = QGuiApplication.styleHints()
     scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
     if scheme == Qt.ColorScheme.Dark:
@@ -60,6 +61,7 @@ def system_prefers_dark() -> bool:
 
 
 def light_palette() -> QPalette:
+    """The light Fusion palette."""
     p = QPalette()
     base, window, text = QColor("#ffffff"), QColor("#eef0f3"), QColor("#1d2430")
     accent = QColor("#2f6fe4")
@@ -88,6 +90,7 @@ def light_palette() -> QPalette:
 
 
 def dark_palette() -> QPalette:
+    """The dark Fusion palette."""
     p = QPalette()
     base, window, text = QColor("#1f2228"), QColor("#2a2e35"), QColor("#e8eaed")
     accent = QColor("#4d8dff")
@@ -138,10 +141,12 @@ def apply_theme(app: QApplication, theme: str) -> CanvasColours:
 
 
 def canvas_colours(look: str) -> CanvasColours:
+    """The canvas colours of 'light' or 'dark'."""
     return DARK_CANVAS if look == "dark" else LIGHT_CANVAS
 
 
 def current_canvas_colours() -> CanvasColours:
+    """The canvas colours that match the application's current palette."""
     app = QGuiApplication.instance()
     dark = bool(app) and app.palette().window().color().lightness() < 128
     return DARK_CANVAS if dark else LIGHT_CANVAS

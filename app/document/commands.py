@@ -78,6 +78,8 @@ class _MergeableReplace(_DocumentCommand):
 
 # -- components -------------------------------------------------------------
 class AddComponentCommand(_DocumentCommand):
+    """Add one component (at the end, or at ``index`` to restore an order)."""
+
     def __init__(self, document, component, index: int | None = None, parent=None):
         super().__init__(document, f'Add {component.kind.replace("_", " ")} "{component.name}"', parent)
         self.component, self.index = component, index
@@ -211,6 +213,8 @@ class RenameComponentCommand(_DocumentCommand):
 
 # -- links --------------------------------------------------------------------
 class AddLinkCommand(_DocumentCommand):
+    """Add one link between two existing components."""
+
     def __init__(self, document, link: Link, index: int | None = None, parent=None):
         super().__init__(document, f'Link "{link.name}"', parent)
         self.link, self.index = link, index
@@ -223,6 +227,8 @@ class AddLinkCommand(_DocumentCommand):
 
 
 class RemoveLinkCommand(_DocumentCommand):
+    """Remove one link; undo puts it back at its old index."""
+
     def __init__(self, document, link_id: uuid.UUID, parent=None):
         link = document.link(link_id)
         super().__init__(document, f'Delete link "{link.name}"', parent)
@@ -238,6 +244,8 @@ class RemoveLinkCommand(_DocumentCommand):
 
 
 class EditLinkCommand(_MergeableReplace):
+    """Replace a link's call parameters; consecutive edits of one field merge."""
+
     def __init__(self, document, old: Link, new: Link, field: str | None = None, parent=None):
         super().__init__(document, old, new, f'Edit link "{old.name}"' + (f" {field}" if field else ""),
                          merge_key=("link", old.id, field) if field else None, parent=parent)
@@ -251,16 +259,22 @@ class EditLinkCommand(_MergeableReplace):
 
 # -- policies (stored in their component) -------------------------------------
 class AddPolicyCommand(EditComponentCommand):
+    """Attach a resilience policy (the component's policy list is replaced)."""
+
     def __init__(self, document, old, new, policy_title: str, parent=None):
         super().__init__(document, old, new, parent=parent, text=f'Add {policy_title} to "{old.name}"')
 
 
 class RemovePolicyCommand(EditComponentCommand):
+    """Detach a resilience policy from its component."""
+
     def __init__(self, document, old, new, policy_title: str, parent=None):
         super().__init__(document, old, new, parent=parent, text=f'Remove {policy_title} from "{old.name}"')
 
 
 class EditPolicyCommand(EditComponentCommand):
+    """Change a policy's parameters; consecutive edits of one field of one policy merge."""
+
     def __init__(self, document, old, new, policy_id: uuid.UUID, field: str | None, policy_title: str, parent=None):
         super().__init__(document, old, new, parent=parent,
                          text=f'Edit {policy_title} of "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""))
@@ -269,6 +283,8 @@ class EditPolicyCommand(EditComponentCommand):
 
 # -- experiments and faults ---------------------------------------------------
 class AddExperimentCommand(_DocumentCommand):
+    """Add an experiment (new or duplicated) and make it the current one."""
+
     def __init__(self, document, experiment: Experiment, index: int | None = None, text: str | None = None, parent=None):
         super().__init__(document, text or f'Add experiment "{experiment.name}"', parent)
         self.experiment, self.index = experiment, index
@@ -281,6 +297,8 @@ class AddExperimentCommand(_DocumentCommand):
 
 
 class RemoveExperimentCommand(_DocumentCommand):
+    """Remove an experiment with its faults; undo restores it at its index."""
+
     def __init__(self, document, experiment_id: uuid.UUID, parent=None):
         experiment = document.experiment(experiment_id)
         super().__init__(document, f'Delete experiment "{experiment.name}"', parent)
@@ -294,6 +312,8 @@ class RemoveExperimentCommand(_DocumentCommand):
 
 
 class EditExperimentCommand(_MergeableReplace):
+    """Replace an experiment (its name or its fault list) by an edited copy."""
+
     def __init__(self, document, old: Experiment, new: Experiment, text: str | None = None,
                  merge_key: Hashable | None = None, parent=None):
         super().__init__(document, old, new, text or f'Edit experiment "{old.name}"', merge_key=merge_key, parent=parent)
@@ -306,16 +326,22 @@ class EditExperimentCommand(_MergeableReplace):
 
 
 class AddFaultCommand(EditExperimentCommand):
+    """Add a fault to an experiment."""
+
     def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
         super().__init__(document, old, new, f'Add {fault.title} fault on "{fault.target}"', parent=parent)
 
 
 class RemoveFaultCommand(EditExperimentCommand):
+    """Remove a fault from an experiment."""
+
     def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
         super().__init__(document, old, new, f'Remove {fault.title} fault on "{fault.target}"', parent=parent)
 
 
 class EditFaultCommand(EditExperimentCommand):
+    """Change a fault's parameters; consecutive edits of one field of one fault merge."""
+
     def __init__(self, document, old: Experiment, new: Experiment, fault, field: str | None, parent=None):
         super().__init__(document, old, new,
                          f"Edit {fault.title} fault" + (f" {field.replace('_', ' ')}" if field else ""),
@@ -324,6 +350,8 @@ class EditFaultCommand(EditExperimentCommand):
 
 # -- designs ------------------------------------------------------------------
 class AddDesignCommand(MacroCommand):
+    """Add a design to the project and show it."""
+
     def __init__(self, document, design: Design, index: int, parent=None):
         super().__init__(f'Add design "{design.name}"', parent)
         self.document, self.design, self.index = document, design, index
@@ -336,6 +364,8 @@ class AddDesignCommand(MacroCommand):
 
 
 class RemoveDesignCommand(MacroCommand):
+    """Remove a design (the project keeps at least one)."""
+
     def __init__(self, document, design_id: uuid.UUID, parent=None):
         design = document.design_by_id(design_id)
         super().__init__(f'Delete design "{design.name}"', parent)
@@ -349,6 +379,8 @@ class RemoveDesignCommand(MacroCommand):
 
 
 class EditDesignCommand(MacroCommand):
+    """Change a design's name or notes."""
+
     def __init__(self, document, design_id: uuid.UUID, name: str, description: str, parent=None):
         design = document.design_by_id(design_id)
         super().__init__(f'Rename design "{design.name}"' if name != design.name else "Edit design description", parent)

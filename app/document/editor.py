@@ -69,6 +69,7 @@ FRAGMENT_FORMAT = "faultline-fragment/1"
 
 
 def kind_label(kind: str) -> str:
+    """'load_balancer' -> 'load balancer': a kind as prose."""
     return kind.replace("_", " ")
 
 

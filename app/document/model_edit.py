@@ -37,6 +37,7 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 
 def get_path(data: Any, path: str) -> Any:
+    """The value at a dotted path of nested dicts or objects (None where the path ends)."""
     for part in path.split("."):
         if data is None:
             return None
@@ -45,6 +46,7 @@ def get_path(data: Any, path: str) -> Any:
 
 
 def set_path(data: dict, path: str, value: Any) -> None:
+    """Set the value at a dotted path of nested dicts, creating dicts on the way."""
     parts = path.split(".")
     for part in parts[:-1]:
         if not isinstance(data.get(part), dict):
@@ -84,6 +86,7 @@ def updated(model: BaseModel, changes: dict[str, Any]) -> BaseModel:
 
 
 def validated(cls: type[BaseModel], data: dict) -> BaseModel:
+    """Validate ``data`` as ``cls``; raise EditRejected with per-field messages."""
     try:
         return cls.model_validate(data)
     except ValidationError as exc:

@@ -42,6 +42,7 @@ FAULT_TITLES = {
 
 
 def fault_summary(fault) -> str:
+    """One line for the fault list: kind, target and window."""
     end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)
     repeat = f", every {format_seconds(fault.period)}" if fault.period else ""
     return f"{FAULT_TITLES[fault.kind]} on “{fault.target}”, {format_seconds(fault.start)} → {end}{repeat}"

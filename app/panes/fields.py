@@ -48,6 +48,7 @@ def parse_duration(text: str, default_unit: str) -> float:
 
 
 def format_duration(seconds: float | None, unit: str) -> str:
+    """Seconds shown in ``unit`` ("25 ms"); empty for None."""
     if seconds is None:
         return ""
     value = seconds / _UNITS[unit]
@@ -117,6 +118,8 @@ class _LineEditor(QLineEdit):
 
 
 class TextEditor(_LineEditor):
+    """Free text, trimmed (names)."""
+
     def parse(self, text: str):
         return text.strip()
 
@@ -186,6 +189,8 @@ class DurationEditor(_LineEditor):
 
 
 class ChoiceEditor(QComboBox):
+    """One of a fixed set of values, each with a label."""
+
     committed = Signal(object)
     invalid = Signal(str)
 
@@ -219,6 +224,8 @@ class ChoiceEditor(QComboBox):
 
 
 class BoolEditor(QCheckBox):
+    """A check box committed on click."""
+
     committed = Signal(object)
     invalid = Signal(str)
 

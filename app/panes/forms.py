@@ -42,14 +42,17 @@ class FieldSpec:
 
 
 def text(path, label, tip=""):
+    """A text field."""
     return FieldSpec(path, label, TextEditor, tip)
 
 
 def integer(path, label, tip="", unit="", optional=False, placeholder=""):
+    """A whole-number field."""
     return FieldSpec(path, label, lambda: NumberEditor(True, optional=optional, placeholder=placeholder), tip, unit)
 
 
 def number(path, label, tip="", unit="", optional=False, placeholder=""):
+    """A decimal field."""
     return FieldSpec(path, label, lambda: NumberEditor(False, optional=optional, placeholder=placeholder), tip, unit)
 
 
@@ -59,23 +62,28 @@ def percent(path, label, tip=""):
 
 
 def seconds(path, label, tip="", unit="s", optional=False, placeholder=""):
+    """A duration in seconds, shown and typed in ``unit`` (any unit may be typed)."""
     return FieldSpec(path, label, lambda: DurationEditor(unit, optional=optional, placeholder=placeholder), tip)
 
 
 def choice(path, label, choices, tip=""):
+    """A field with a fixed set of values."""
     return FieldSpec(path, label, lambda: ChoiceEditor([(c, c.replace("_", " ")) if isinstance(c, str) else c
                                                         for c in choices]), tip)
 
 
 def flag(path, label, tip=""):
+    """A check box."""
     return FieldSpec(path, "", lambda: BoolEditor(label), tip)
 
 
 def distribution(path, label, tip="", unit="ms"):
+    """A time distribution with its p50 and p99."""
     return FieldSpec(path, label, lambda: DistributionEditor(unit), tip)
 
 
 def outcomes(path, label, tip=""):
+    """A set of failure outcomes."""
     return FieldSpec(path, label, OutcomesEditor, tip)
 
 
@@ -313,6 +321,8 @@ class ComponentForm(ModelForm):
 
 
 class LinkForm(ModelForm):
+    """A link's latency and call pattern."""
+
     FIELDS = LINK_FIELDS
 
 
@@ -321,6 +331,8 @@ _OUTCOME_TIP = "Outcomes counted as failures; the others count as successes."
 
 
 class CircuitBreakerForm(ModelForm):
+    """Resilience4j circuit breaker: sliding window, thresholds, open and half-open behaviour."""
+
     FIELDS = [
         choice("sliding_window_type", "Window", [("count_based", "last N calls"), ("time_based", "last N seconds")],
                "Count-based: the last N calls. Time-based: calls of the last N seconds."),
@@ -341,6 +353,8 @@ class CircuitBreakerForm(ModelForm):
 
 
 class RetryForm(ModelForm):
+    """Retry: attempts, backoff, jitter, outcomes retried, optional budget (Resilience4j, gRPC, Envoy)."""
+
     FIELDS = [
         integer("max_attempts", "Max attempts", "Attempts in all, the first call included (Resilience4j, gRPC)."),
         seconds("wait_duration", "Wait", "Wait before the first retry.", unit="ms"),
@@ -358,6 +372,8 @@ class RetryForm(ModelForm):
 
 
 class TimeoutForm(ModelForm):
+    """Timeout of each guarded call."""
+
     FIELDS = [
         seconds("timeout", "Timeout", "The caller gives up after this long.", unit="ms"),
         flag("cancel_on_timeout", "Cancel the call on timeout",
@@ -366,6 +382,8 @@ class TimeoutForm(ModelForm):
 
 
 class BulkheadForm(ModelForm):
+    """Semaphore bulkhead: concurrent calls and the wait for a permit."""
+
     FIELDS = [
         integer("max_concurrent_calls", "Max concurrent calls", "Calls in flight at once through this bulkhead."),
         seconds("max_wait_duration", "Max wait", "How long a call waits for a permit; 0 rejects at once.", unit="ms"),
@@ -373,6 +391,8 @@ class BulkheadForm(ModelForm):
 
 
 class FallbackForm(ModelForm):
+    """Degraded answers on chosen failures."""
+
     FIELDS = [
         outcomes("on", "Fall back on", "Failures answered with a degraded response."),
         distribution("latency", "Fallback latency", "Time to produce the degraded response."),
@@ -380,6 +400,8 @@ class FallbackForm(ModelForm):
 
 
 class RateLimiterForm(ModelForm):
+    """Resilience4j rate limiter at the component (inbound)."""
+
     FIELDS = [
         integer("limit_for_period", "Limit per period", "Requests admitted per refresh period, per instance."),
         seconds("limit_refresh_period", "Refresh period", "Permits refill after this long (Resilience4j default 500 ns).",
@@ -389,6 +411,8 @@ class RateLimiterForm(ModelForm):
 
 
 class LoadSheddingForm(ModelForm):
+    """Load shedding by queue wait or queue length (inbound)."""
+
     FIELDS = [
         seconds("max_queue_wait", "Max queue wait", "Reject work that has waited longer than this; empty: no limit.",
                 unit="ms", optional=True, placeholder="no limit"),
@@ -428,6 +452,8 @@ class _FaultForm(ModelForm):
 
 
 class ComponentCrashForm(_FaultForm):
+    """Component crash: which instances, refuse or hang, restart delay."""
+
     EXTRA = [
         FieldSpec("instances", "Instances", InstancesEditor, "Which instances crash."),
         choice("mode", "Crash mode", [("refuse", "refuse at once"), ("hang", "hang until callers time out")],
@@ -437,6 +463,8 @@ class ComponentCrashForm(_FaultForm):
 
 
 class NetworkLatencyForm(_FaultForm):
+    """Added latency on a link or on all calls into a component."""
+
     EXTRA = [
         distribution("delay", "Added delay", "Extra latency per affected call."),
         percent("fraction", "Affected calls", "Share of calls delayed."),
@@ -445,6 +473,8 @@ class NetworkLatencyForm(_FaultForm):
 
 
 class ResourceExhaustionForm(_FaultForm):
+    """CPU slowdown, a shrunken pool, or a memory leak."""
+
     EXTRA = [
         choice("resource", "Resource", [("cpu", "CPU (slower service)"), ("pool", "worker or connection pool"),
                                         ("memory_leak", "memory leak")], "What runs out."),
@@ -462,15 +492,21 @@ class ResourceExhaustionForm(_FaultForm):
 
 
 class ErrorInjectionForm(_FaultForm):
+    """A share of calls fails with an application error."""
+
     EXTRA = [percent("fraction", "Failed calls", "Share of calls aborted with an error.")]
 
 
 class PartitionForm(_FaultForm):
+    """A link drops every call."""
+
     EXTRA = [choice("mode", "Dropped calls", [("hang", "hang until timeout"), ("refuse", "refuse at once")],
                     "What a caller sees when the link drops everything.")]
 
 
 class RandomFailuresForm(_FaultForm):
+    """Instances fail and recover at random (MTBF, MTTR)."""
+
     EXTRA = [
         seconds("mtbf", "Mean time between failures", "Per instance, exponentially distributed."),
         seconds("mttr", "Mean time to repair", "Per failure, exponentially distributed."),

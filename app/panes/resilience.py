@@ -37,6 +37,7 @@ ALL_SCOPE = "__all__"
 
 
 def scope_text(policy) -> str:
+    """What a policy guards, as the policy list shows it."""
     if policy.inbound:
         return "inbound"
     return f'calls to "{policy.scope}"' if policy.scope else "all outgoing calls"
