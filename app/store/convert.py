@@ -9,7 +9,6 @@ problems are reported in the model's own words.
 """
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -111,9 +110,6 @@ def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Ke
         # With a repeated name (a draft), links resolve to the first: either gives the same name back.
         pk_by_name.setdefault(component.name, component_pk)
         dump = component.model_dump(mode="json", by_alias=True)
-        for axis in ("x", "y"):
-            if math.isnan(dump["position"][axis]):
-                raise ContentError(f'{where_design}, {component.kind} "{component.name}": position {axis} is not a number')
         workload = dump.get("workload")
         params = _params_json(dump, _COMPONENT_COLUMNS)
         rows["component"].append({

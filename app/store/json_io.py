@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -18,29 +17,10 @@ from .fileio import atomic_write, is_sqlite, read_head, read_whole, resolve_targ
 from .project_file import open_project
 
 
-def _non_finite_path(value: Any, path: str = "") -> str | None:
-    """Where in a JSON-able value an infinity or NaN sits, which standard JSON cannot hold."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path or "(top)"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _non_finite_path(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _non_finite_path(item, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
 def to_json_text(item: Project | Design) -> str:
-    """The JSON text ``export_json`` writes; ValueError naming the value JSON cannot hold."""
+    """The JSON text ``export_json`` writes. The model admits only finite numbers, so
+    standard JSON (no NaN, no Infinity) can always hold it."""
     data = item.model_dump(mode="json", by_alias=True)
-    where = _non_finite_path(data)
-    if where:
-        raise ValueError(f"{where} is infinite or not a number, which JSON cannot hold")
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

@@ -13,7 +13,7 @@ FanOut = Literal["sequential", "parallel"]
 
 
 class Position(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
     x: float = 0.0
     y: float = 0.0
 
@@ -21,7 +21,7 @@ class Position(BaseModel):
 class RateStep(BaseModel):
     """From ``at`` on, the rate is ``rate`` requests per second."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["step"] = "step"
     at: float = Field(..., ge=0)
     rate: float = Field(..., ge=0)
@@ -30,7 +30,7 @@ class RateStep(BaseModel):
 class RateRamp(BaseModel):
     """From ``start`` to ``end`` the rate moves linearly to ``to_rate``, and stays there."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["ramp"] = "ramp"
     start: float = Field(..., ge=0)
     end: float = Field(..., ge=0)
@@ -46,7 +46,7 @@ class RateRamp(BaseModel):
 class RateSpike(BaseModel):
     """For ``duration`` seconds from ``at`` the rate is ``rate``, then it returns to what it was."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["spike"] = "spike"
     at: float = Field(..., ge=0)
     duration: float = Field(..., gt=0)
@@ -71,7 +71,7 @@ def _change_end(change) -> float:
 class OpenLoop(BaseModel):
     """Requests arrive regardless of how the system copes (Poisson or evenly spaced)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["open"] = "open"
     arrivals: Literal["poisson", "constant"] = "poisson"
     rate: float = Field(10.0, ge=0, le=10_000_000, description="requests per second")
@@ -115,7 +115,7 @@ class OpenLoop(BaseModel):
 class ClosedLoop(BaseModel):
     """N users, each sending a request, waiting for the answer, then thinking."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["closed"] = "closed"
     users: int = Field(10, ge=1, le=1_000_000)
     think_time: Distribution = Field(default_factory=lambda: Exponential(mean=1.0))
@@ -127,7 +127,7 @@ _NAME_FORBIDDEN = set('"\n\r\t')
 
 
 class _Component(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field(..., min_length=1, max_length=64)

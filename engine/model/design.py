@@ -24,7 +24,7 @@ def link_name(source: str, target: str) -> str:
 class Link(BaseModel):
     """A directed call path: network latency each way and, for the caller, the call pattern."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     source: str = Field(..., min_length=1)
@@ -41,7 +41,7 @@ class Link(BaseModel):
 class RunOptions(BaseModel):
     """How long and how a run goes. Times in simulated seconds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     duration: float = Field(60.0, gt=0, le=10_000_000)
     warmup: float = Field(0.0, ge=0)
     seed: int = Field(1, ge=0, lt=2**63)
@@ -93,7 +93,7 @@ def describe(component) -> str:
 class Design(BaseModel):
     """A directed graph of components and links, with the experiments run against it."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     format: int = Field(FORMAT_VERSION, description="version of this JSON format")
     id: uuid.UUID = Field(default_factory=uuid.uuid4)

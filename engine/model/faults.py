@@ -12,7 +12,7 @@ from .distributions import Constant, Distribution
 class InstanceSelector(BaseModel):
     """Which instances of a component a fault hits: a count, a fraction or explicit indices."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     count: int | None = Field(None, ge=1)
     fraction: float | None = Field(None, ge=0, le=1)
     indices: list[Annotated[int, Field(ge=0)]] | None = None
@@ -36,7 +36,7 @@ class InstanceSelector(BaseModel):
 
 
 class _Fault(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     target: str = Field(..., min_length=1, description='a component name, or a link "a -> b"')
@@ -125,7 +125,7 @@ COMPONENT_FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "random_fail
 class Experiment(BaseModel):
     """A named set of faults run against a design."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field(..., min_length=1, max_length=120)
     description: str = ""

@@ -16,7 +16,7 @@ def _now() -> datetime:
 class Project(BaseModel):
     """Designs (each with its experiments) under one name."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     format: int = 1
     id: uuid.UUID = Field(default_factory=uuid.uuid4)

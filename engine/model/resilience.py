@@ -19,7 +19,7 @@ _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[ass
 
 
 class _Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     enabled: bool = True
@@ -62,7 +62,7 @@ class CircuitBreakerPolicy(_CallerPolicy):
 class GrpcRetryThrottling(BaseModel):
     """gRPC retry throttling: a token bucket shared by the caller's calls to one target."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["grpc_throttling"] = "grpc_throttling"
     max_tokens: float = Field(10.0, gt=0, le=1000)
     token_ratio: float = Field(0.1, gt=0)
@@ -71,7 +71,7 @@ class GrpcRetryThrottling(BaseModel):
 class EnvoyRetryBudget(BaseModel):
     """Envoy retry budget: concurrent retries at most a share of active requests."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["envoy_budget"] = "envoy_budget"
     budget_percent: float = Field(20.0, ge=0, le=100)
     min_retry_concurrency: int = Field(3, ge=0)

@@ -205,3 +205,15 @@ def test_schema_is_json_schema_of_a_design():
     schema = m.Design.model_json_schema(by_alias=True)
     assert schema["title"] == "Design"
     assert "components" in schema["properties"]
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda d: d["components"][1].update(service_time={"kind": "constant", "value": float("inf")}),
+     'service "api": service_time.value input should be a finite number'),
+    (lambda d: d["components"][0].update(position={"x": float("nan"), "y": 0}),
+     'client "users": position.x input should be a finite number'),
+])
+def test_numbers_must_be_finite_so_every_design_fits_in_json(mutate, message):
+    data = base()
+    mutate(data)
+    assert message in problems_of(data)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from pathlib import Path
 
@@ -13,14 +12,12 @@ from app.store import APPLICATION_ID, SCHEMA_VERSION, ProjectFileError, export_j
 from app.store.project_file import build_file, load_bytes
 from engine.model import (
     Client,
-    Constant,
     Design,
     Link,
-    Position,
     Project,
     Service,
 )
-from store_builders import designs, projects, shop_design, shop_project
+from store_builders import designs, projects, shop_project
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -78,15 +75,6 @@ def test_ids_are_kept_across_saves(tmp_path):
     assert loaded.experiments[0].faults[0].id == design.experiments[0].faults[0].id
 
 
-def test_infinities_survive_in_the_file(tmp_path):
-    design = shop_design()
-    design.components[1].service_time = Constant(value=math.inf)
-    design.experiments[0].faults[0].start = math.inf
-    project = Project(designs=[design])
-    save_project(tmp_path / "p.faultline", project)
-    assert open_project(tmp_path / "p.faultline").project == project
-
-
 def test_draft_designs_with_problems_still_save(tmp_path):
     """The editor saves work in progress: graph problems are the design's, not the file's."""
     design = Design(
@@ -110,12 +98,6 @@ def test_a_link_to_a_missing_component_is_refused_on_save(tmp_path):
         "(a link must join two components of its design; remove it or add the component)"
     )
     assert not list(tmp_path.iterdir())
-
-
-def test_a_position_that_is_not_a_number_is_refused_on_save(tmp_path):
-    design = Design(name="d", components=[Client(name="web", position=Position(x=math.nan))])
-    with pytest.raises(ProjectFileError, match='client "web": position x is not a number'):
-        save_project(tmp_path / "p.faultline", Project(designs=[design]))
 
 
 def test_the_file_is_a_rollback_journal_sqlite_database_marked_as_faultline(tmp_path):
