@@ -126,6 +126,9 @@ class SelfTest:
         from PySide6.QtWidgets import QApplication
 
         self.qt_app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "faultline"])
+        if not isinstance(self.qt_app, QApplication):
+            raise SelfTestFailure(f"this process already runs a {type(self.qt_app).__name__}, "
+                                  "which cannot show widgets")
         self.qt_app.setApplicationName("Faultline")
         self.qt_app.setOrganizationName("Faultline")
         window_class = getattr(main_window, "MainWindow", None)

@@ -141,7 +141,7 @@ def elf_needed(path: str | os.PathLike) -> list[str] | None:
     """NEEDED names of an ELF file, None for anything else (or a file that cannot be read)."""
     try:
         info = elf_dynamic(path)
-    except (OSError, struct.error, IndexError, ValueError):
+    except (OSError, ValueError):
         return None
     return None if info is None else info[1]
 
@@ -192,11 +192,21 @@ SHT_DYNAMIC = 6
 
 
 def elf_dynamic(path: str | os.PathLike) -> tuple[str | None, list[str]] | None:
-    """(SONAME, NEEDED names) of an ELF shared object or executable; None if the file is not ELF."""
+    """(SONAME, NEEDED names) of an ELF shared object or executable; None if the file is not ELF.
+
+    ValueError for a file that starts like ELF but cannot be read as one.
+    """
     with open(path, "rb") as f:
         data = f.read()
     if data[:4] != b"\x7fELF":
         return None
+    try:
+        return _elf_dynamic(data)
+    except (struct.error, IndexError, ValueError) as exc:
+        raise ValueError(f"{path}: damaged ELF file ({exc})") from None
+
+
+def _elf_dynamic(data: bytes) -> tuple[str | None, list[str]]:
     is64 = data[4] == 2
     end = "<" if data[5] == 1 else ">"
     if is64:
@@ -385,13 +395,11 @@ def icns_bytes(pngs: Mapping[int, bytes]) -> bytes:
 
 
 def render_pngs(svg: Path = APP_ICON_SVG, sizes: Iterable[int] = ICON_SIZES) -> dict[int, bytes]:
-    """PNG renders of an SVG with Qt, square, transparent background."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    """PNG renders of an SVG with Qt, square, transparent background (a Qt application must exist)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication(["faultline-icons"])  # noqa: F841 - keeps Qt alive
     renderer = QSvgRenderer(QByteArray(Path(svg).read_bytes()))
     if not renderer.isValid():
         raise ValueError(f"{svg}: not an SVG image Qt can draw")
@@ -437,6 +445,10 @@ def main(argv: list[str]) -> int:
     elif argv[:1] == ["debian-version"] and len(argv) == 1:
         print(debian_version(project_version()))
     elif argv[:1] == ["icons"] and len(argv) == 2:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtGui import QGuiApplication
+
+        app = QGuiApplication(["faultline-icons"])  # noqa: F841 - Qt wants an application while it draws
         for path in write_icons(Path(argv[1])):
             print(path)
     elif argv[:1] == ["deb-depends"] and len(argv) == 2:
