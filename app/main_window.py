@@ -392,7 +392,7 @@ class MainWindow(QMainWindow):
         self.delete_design_action.setEnabled(len(self._doc.project.designs) > 1)
 
     def _update_problems(self) -> None:
-        problems = self._doc.design.problems()
+        problems = self._doc.problems()
         if problems:
             self.problems_label.setText(f"⚠ {len(problems)} to fix before a run")
             self.problems_label.setToolTip("<br>".join(str(p) for p in problems[:20]))
@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
 
     def _fill_problems(self) -> None:
         self.problems_menu.clear()
-        for problem in self._doc.design.problems()[:40]:
+        for problem in self._doc.problems()[:40]:
             action = self.problems_menu.addAction(str(problem))
             action.setEnabled(problem.subject is not None)
             action.triggered.connect(lambda _=False, p=problem: self.show_problem(p))

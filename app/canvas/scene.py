@@ -167,7 +167,7 @@ class CanvasScene(QGraphicsScene):
 
     def _problem_map(self) -> dict[uuid.UUID, list[str]]:
         out: dict[uuid.UUID, list[str]] = {}
-        for problem in self.doc.design.problems():
+        for problem in self.doc.problems():
             if problem.subject is not None:
                 out.setdefault(problem.subject, []).append(problem.message)
         return out

@@ -60,6 +60,10 @@ class ProjectDocument(QObject):
         self._experiment_id: uuid.UUID | None = self._first_experiment_id()
         # Lazily built indexes: 500-component designs are looked up by id on every signal.
         self._index: dict[uuid.UUID, tuple[str, Any]] | None = None
+        self._problems: list | None = None
+        # Connected first, so every view's slot on ``edited`` sees fresh problems.
+        self.edited.connect(self._forget_problems)
+        self.design_switched.connect(self._forget_problems)
         from .editor import DocumentEditor
 
         self.edit = DocumentEditor(self)
@@ -115,6 +119,15 @@ class ProjectDocument(QObject):
     def snapshot(self) -> Project:
         """A deep copy of the project for saving or exporting, independent of later edits."""
         return self._project.model_copy(deep=True)
+
+    def problems(self) -> list:
+        """The current design's problems (engine.model ``Problem``s), computed once per edit."""
+        if self._problems is None:
+            self._problems = self.design.problems()
+        return list(self._problems)
+
+    def _forget_problems(self, *_args) -> None:
+        self._problems = None
 
     # -- designs --------------------------------------------------------------
     @property

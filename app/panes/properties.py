@@ -146,7 +146,7 @@ class PropertiesPane(QWidget):
             self.refresh()
 
     def _refresh_problems(self) -> None:
-        problems = self.doc.design.problems()
+        problems = self.doc.problems()
         if self.subject and self.subject[0] in ("component", "link"):
             problems = [p for p in problems if p.subject == self.subject[1]]
         if problems:
