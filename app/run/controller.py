@@ -57,7 +57,7 @@ class RunController(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         self.started.emit(session)
-        thread.start()
+        thread.start(QThread.Priority.LowPriority)
         return session
 
     def stop(self) -> None:
