@@ -7,7 +7,7 @@
 # to a record that was freed and reused is recognised as stale and ignored.
 from libc.stdlib cimport malloc, realloc, free, calloc
 from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fmin, fmax, INFINITY
+from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
 from libc.stdint cimport uint64_t, int64_t, int32_t
 
 import numpy as np
@@ -1278,7 +1278,13 @@ cdef class Core:
         while t < self.duration:
             rate = self._rate_at(c, t)
             if rate > 0:
-                return t if first else t + 1.0 / rate
+                if first:
+                    return t
+                # snap to the 1/rate grid so that repeated additions do not drift across bucket edges
+                t += 1.0 / rate
+                if fabs(t * rate - floor(t * rate + 0.5)) < 1e-9:
+                    t = floor(t * rate + 0.5) / rate
+                return t
             k = self.c_bp_cur[c]
             if k + 1 >= self.c_bp_count[c]:
                 return INFINITY

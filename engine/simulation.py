@@ -186,6 +186,7 @@ class Simulation:
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         components: dict[str, Any] = {}
+        client_requests = sum(float(tot_c[i][0]) for i, kind in enumerate(comp.component_kinds) if kind == "client")
         for i, name in enumerate(comp.component_names):
             counters = dict(zip(_core.COUNTER_NAMES, (float(x) for x in tot_c[i])))
             outcomes = {o: counters[o] for o in OUTCOME_NAMES}
@@ -220,6 +221,8 @@ class Simulation:
                 "rate_limited": counters["rate_limited"],
                 "shed": counters["shed"],
                 "lost": counters["lost"],
+                # end-to-end amplification: requests this component saw per request a user sent
+                "amplification": counters["arrivals"] / client_requests if client_requests else 0.0,
             }
         links: dict[str, Any] = {}
         states = self._core.breaker_states()

@@ -259,6 +259,7 @@ def test_nested_retries_multiply_at_the_leaf():
     assert r.component_summary("leaf")["arrivals"] == 9 * r.component_summary("users")["arrivals"] - \
         9 * r.component_summary("users")["in_flight_at_end"] - r.component_summary("leaf")["in_flight_at_end"] or \
         abs(r.component_summary("leaf")["arrivals"] / r.component_summary("users")["arrivals"] - 9) < 0.05
+    assert r.component_summary("leaf")["amplification"] == pytest.approx(9, abs=0.05)
     assert r.link_summary("users -> front")["attempts_per_call"] == pytest.approx(3, abs=0.01)
     assert r.link_summary("front -> leaf")["attempts_per_call"] == pytest.approx(3, abs=0.01)
 
