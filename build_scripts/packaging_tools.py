@@ -57,7 +57,7 @@ def debian_version(version: str) -> str:
 # -- which Qt files a bundle keeps -------------------------------------------------------------
 # Plugin folders the application uses, and within them the plugins kept (None: all of them).
 KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
-    "platforms": {"xcb", "wayland", "offscreen", "minimal"},
+    "platforms": {"xcb", "wayland", "offscreen", "minimal", "windows", "cocoa"},
     "platformthemes": {"xdgdesktopportal"},
     "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
     "imageformats": {"svg", "ico", "jpeg", "gif"},
@@ -75,7 +75,9 @@ KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
 SYSTEM_LIBRARY = re.compile(
     r"^lib(fontconfig|freetype|dbus-1|X11|X11-xcb|Xau|Xdmcp|xcb(-[a-z0-9-]+)?|xkbcommon(-x11)?"
     r"|glib-2\.0|gthread-2\.0|gobject-2\.0|gio-2\.0|gmodule-2\.0|GL|EGL|GLX|OpenGL)\.so(\.|$)")
-_QT_PLUGIN = re.compile(r"^PySide6/Qt/plugins/(?P<folder>[^/]+)/(lib)?(q)?(?P<name>[^/]+?)\.(so|dll|dylib)$")
+# Linux and macOS wheels keep Qt's plugins in PySide6/Qt/plugins, Windows wheels in PySide6/plugins.
+_QT_PLUGINS_DIR = re.compile(r"^PySide6/(Qt/)?plugins/")
+_QT_PLUGIN = re.compile(r"^PySide6/(Qt/)?plugins/(?P<folder>[^/]+)/(lib)?(q)?(?P<name>[^/]+?)\.(so|dll|dylib)$")
 
 
 def bundle_file_wanted(dest: str) -> bool:
@@ -91,7 +93,7 @@ def bundle_file_wanted(dest: str) -> bool:
         return False
     if dest.startswith("PySide6/Qt/translations/") or dest.startswith("PySide6/translations/"):
         return False
-    if dest.startswith("PySide6/Qt/plugins/"):
+    if _QT_PLUGINS_DIR.match(dest):
         m = _QT_PLUGIN.match(dest)
         if not m:
             return False

@@ -59,6 +59,13 @@ def test_platform_version_strings(version, windows, debian):
     ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
     ("PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so", True),
     ("PySide6/plugins/platforms/qwindows.dll", True),   # Windows wheels keep plugins elsewhere
+    ("PySide6\\plugins\\imageformats\\qsvg.dll", True),
+    ("PySide6/plugins/imageformats/qtiff.dll", False),
+    ("PySide6/plugins/styles/qmodernwindowsstyle.dll", True),
+    ("PySide6/plugins/networkinformation/qnetworklistmanager.dll", False),
+    ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
+    ("PySide6/Qt/plugins/styles/libqmacstyle.dylib", True),
+    ("PySide6/Qt/plugins/imageformats/libqmacheif.dylib", False),
     ("PySide6\\Qt\\plugins\\printsupport\\libcupsprintersupport.so", False),
     ("PySide6/Qt/translations/qtbase_de.qm", False),
     ("PySide6/Qt/lib/libQt6Core.so.6", True),

@@ -1,0 +1,67 @@
+"""The spec and the three installers name the same executable, file extension, file type and icon."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.store import FILE_SUFFIX
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "build_scripts"
+
+
+def spec_constant(name: str) -> str:
+    m = re.search(rf'^{name} = "([^"]+)"$', (SCRIPTS / "faultline.spec").read_text(), re.M)
+    assert m, f"faultline.spec defines no {name}"
+    return m[1]
+
+
+APP_NAME = spec_constant("APP_NAME")
+MIME_TYPE = spec_constant("MIME_TYPE")
+EXTENSION = FILE_SUFFIX.lstrip(".")
+
+
+def test_the_app_uses_the_extension_the_installers_register():
+    assert FILE_SUFFIX == ".faultline"
+    spec = (SCRIPTS / "faultline.spec").read_text()
+    assert f'"public.filename-extension": ["{EXTENSION}"]' in spec
+    assert '"public.mime-type": [MIME_TYPE]' in spec
+
+
+def test_inno_setup_script_matches_the_spec():
+    iss = (SCRIPTS / "faultline.iss").read_text()
+    assert f'#define AppExe "{APP_NAME}.exe"' in iss
+    assert f'Source: "..\\dist\\{APP_NAME}\\*"' in iss
+    assert f'Subkey: "Software\\Classes\\.{EXTENSION}"; ValueType: string; ValueName: "Content Type"; ' \
+           f'ValueData: "{MIME_TYPE}"' in iss
+    assert '""{app}\\{#AppExe}"" ""%1""' in iss               # the double-clicked file is passed on
+    assert "SetupIconFile=..\\build\\faultline-spec\\icons\\faultline.ico" in iss
+    spec = (SCRIPTS / "faultline.spec").read_text()
+    assert 'GENERATED = ROOT / "build" / "faultline-spec"' in spec and '"faultline.ico"' in spec
+    assert "ChangesAssociations=yes" in iss
+
+
+def test_windows_build_script_passes_the_version_and_reads_the_self_test_report():
+    ps1 = (SCRIPTS / "build_windows.ps1").read_text()
+    assert "packaging_tools.py version" in ps1 and "packaging_tools.py windows-version" in ps1
+    assert '"/DAppVersion=$version"' in ps1 and "build_scripts\\faultline.iss" in ps1
+    assert "faultline-self-test.txt" in ps1 and f"dist\\{APP_NAME}\\{APP_NAME}.exe" in ps1
+    selftest = (ROOT / "app" / "selftest.py").read_text()
+    assert '"faultline-self-test.txt"' in selftest
+
+
+def test_macos_script_packages_the_spec_bundle():
+    sh = (SCRIPTS / "build_macos.sh").read_text()
+    assert f"APP=dist/{APP_NAME}.app" in sh
+    assert f'"$APP/Contents/MacOS/{APP_NAME}" --self-test' in sh
+    assert "hdiutil create" in sh and "build_scripts/faultline.spec" in sh
+
+
+def test_linux_package_matches_the_spec_and_the_mime_type():
+    sh = (SCRIPTS / "build_linux.sh").read_text()
+    assert f"ln -s /opt/faultline/{APP_NAME} " in sh
+    assert f"BUNDLE=dist/{APP_NAME}" in sh
+    xml = (ROOT / "resources" / "packaging" / "faultline.xml").read_text()
+    assert f'<mime-type type="{MIME_TYPE}">' in xml and f'<glob pattern="*.{EXTENSION}"' in xml
+    desktop = (ROOT / "resources" / "packaging" / "faultline.desktop").read_text()
+    assert f"MimeType={MIME_TYPE};" in desktop
