@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtCore import QSettings
 
 from app.main_window import MainWindow
 from app.run.session import FAILED, FINISHED, STOPPED
@@ -274,9 +274,11 @@ def test_picking_components_and_log_latency(qtbot, window):
     assert dash.plots["latency"].ctrl.logYCheck.isChecked()
     # The crosshair reads the values under the mouse.
     plot = dash.plots["throughput"]
-    pos = plot.vb.mapViewToScene(QPointF(20.5, 50))
-    dash._on_mouse_moved(pos)
-    assert "t = 20." in dash.readout.text() and "users" in dash.readout.text()
+    centre = plot.vb.sceneBoundingRect().center()
+    t = plot.vb.mapSceneToView(centre).x()
+    dash._on_mouse_moved(centre)
+    assert f"t = {t:.1f} s" in dash.readout.text() and "users" in dash.readout.text()
+    assert dash._hover_lines["queue"].isVisible() and dash._hover_lines["queue"].value() == pytest.approx(t)
 
 
 def test_opening_another_project_stops_the_run_and_clears_the_dashboard(qtbot, window):
