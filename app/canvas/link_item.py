@@ -4,11 +4,12 @@ from __future__ import annotations
 import math
 import uuid
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 ARROW = 9.0
+COARSE_ZOOM = 0.45  # below this zoom links are drawn plainly, all at once, without labels
 _LABEL: list = []  # (font, metrics), made on first paint: fonts need the application to exist
 
 
@@ -72,13 +73,16 @@ class LinkItem(QGraphicsItem):
         # No pixmap cache: a long link's cache pixmap is huge and would evict the nodes' caches.
         self._arrow = QPolygonF()
         self._label_at = QPointF()
-        self._coarse_key = None
-        self._coarse_pen = QPen()
-        self._coarse_colour = QColor()
         self._bounds = QRectF()
         self.adjust()
 
+    def _changed(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "overview"):
+            scene.overview.invalidate()
+
     def set_label(self, label: str, faults: list[str]) -> None:
+        self._changed()
         self.prepareGeometryChange()
         self.name = f"{self.source.view.name} -> {self.target.view.name}"
         self.label = label
@@ -110,6 +114,7 @@ class LinkItem(QGraphicsItem):
         self._label_at = self._path.pointAtPercent(0.62 if self._length > 160 else 0.5)
         # Zoomed far out a few straight segments look the same and cost a fraction of a curve.
         self._coarse = QPolygonF([self._path.pointAtPercent(i / 6) for i in range(7)])
+        self._changed()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -125,28 +130,10 @@ class LinkItem(QGraphicsItem):
         self._hover = False
         self.update()
 
-    def _coarse_style(self) -> tuple[QPen, QColor]:
-        key = (id(self.colours), bool(self.faults))
-        if self._coarse_key != key:
-            colour = self.colours.fault if self.faults else self.colours.link
-            self._coarse_pen = QPen(colour, 1.6, Qt.PenStyle.DashLine if self.faults else Qt.PenStyle.SolidLine)
-            self._coarse_colour = colour
-            self._coarse_key = key
-        return self._coarse_pen, self._coarse_colour
-
     def paint(self, painter: QPainter, option, widget=None) -> None:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if painter.worldTransform().m11() < 0.45 and not selected and not self._hover:
-            # Zoomed far out, hundreds of links repaint per frame: the cheapest faithful drawing,
-            # a few straight segments with pens made once; labels would be unreadably small.
-            pen, colour = self._coarse_style()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(pen)
-            painter.drawPolyline(self._coarse)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawPolygon(self._arrow)
-            return
+        if painter.worldTransform().m11() < COARSE_ZOOM and not selected and not self._hover:
+            return  # zoomed far out, LinkOverview draws every link in one call
         c = self.colours
         colour = c.selection if selected else (c.fault if self.faults else c.link)
         if self._hover and not selected:
@@ -174,3 +161,66 @@ class LinkItem(QGraphicsItem):
             painter.drawRoundedRect(rect, 4, 4)
             painter.setPen(colour if (selected or self.faults) else c.node_subtext)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class LinkOverview(QGraphicsItem):
+    """Every link as plain segments in one paint call, for zoom levels where detail is invisible.
+
+    Hundreds of link items each stroking a curve cost more than a frame
+    while panning a large design; one ``drawLines`` call per colour does not.
+    Link items skip painting at those zoom levels (unless selected or hovered).
+    """
+
+    def __init__(self, scene):
+        super().__init__()
+        self.canvas = scene
+        self.setZValue(-0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._dirty = True
+        self._normal: list[QLineF] = []
+        self._faulty: list[QLineF] = []
+        self._bounds = QRectF()
+
+    def invalidate(self) -> None:
+        """Links changed: rebuild the segments before the next coarse paint (not during drags)."""
+        if not self._dirty:
+            self._dirty = True
+            self.update()
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """The scene's extent, kept by the scene, so that moving links never re-indexes this item."""
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = QRectF(rect)
+
+    def _rebuild(self) -> None:
+        self._normal, self._faulty = [], []
+        for link in self.canvas.link_items():
+            target = self._faulty if link.faults else self._normal
+            points = [link._coarse.at(i) for i in range(link._coarse.count())]
+            target.extend(QLineF(a, b) for a, b in zip(points, points[1:]))
+            arrow = link._arrow
+            if arrow.count() == 3:
+                target.append(QLineF(arrow.at(0), arrow.at(1)))
+                target.append(QLineF(arrow.at(0), arrow.at(2)))
+        self._dirty = False
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if painter.worldTransform().m11() >= COARSE_ZOOM:
+            return
+        if self._dirty:
+            self._rebuild()
+        c = self.canvas.colours
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        # Cosmetic one-pixel pens: a scaled 1.6 would shrink below a pixel and fade out.
+        pen = QPen(c.link, 1)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawLines(self._normal)
+        pen = QPen(c.fault, 1, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawLines(self._faulty)

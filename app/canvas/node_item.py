@@ -241,8 +241,10 @@ class NodeItem(QGraphicsItem):
     def _paint_coarse(self, painter: QPainter, body: QRectF, selected: bool) -> None:
         """Zoomed far out: a box in the kind's colour; text would be a few pixels tall."""
         c = self.colours
-        painter.setPen(QPen(c.selection if selected else (_health_colour(self.health, c) if self.health
-                                                          else c.node_border), 3 if selected else 1.5))
+        pen = QPen(c.selection if selected else (_health_colour(self.health, c) if self.health else c.node_border),
+                   2 if selected or self.health else 1)
+        pen.setCosmetic(True)  # scaled down, a thin border would fade away
+        painter.setPen(pen)
         painter.setBrush(c.node_fill)
         painter.drawRect(body)
         painter.fillRect(QRectF(body.left(), body.top(), 14, body.height()), kind_colour(self.view.kind))

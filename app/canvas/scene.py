@@ -12,7 +12,7 @@ from engine.model import format_seconds
 
 from ..document import ProjectDocument
 from ..theme import current_canvas_colours
-from .link_item import LinkItem, curve
+from .link_item import LinkItem, LinkOverview, curve
 from .node_item import NodeItem, NodeView
 
 GRID = 20.0
@@ -89,6 +89,8 @@ class CanvasScene(QGraphicsScene):
         self._syncing = True
         try:
             self.clear()
+            self.overview = LinkOverview(self)
+            self.addItem(self.overview)
             self._nodes.clear()
             self._links.clear()
             self._links_of.clear()
@@ -145,6 +147,7 @@ class CanvasScene(QGraphicsScene):
         self._links_of.setdefault(source.component_id, set()).add(link.id)
         self._links_of.setdefault(target.component_id, set()).add(link.id)
         self._syncing_add(item)
+        self.overview.invalidate()
         return item
 
     def _node_named(self, name: str) -> NodeItem | None:
@@ -172,12 +175,23 @@ class CanvasScene(QGraphicsScene):
                 out.setdefault(problem.subject, []).append(problem.message)
         return out
 
+    def drawing_rect(self) -> QRectF:
+        """What the design covers: node bodies and links (not the scene's margins)."""
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        for item in self._links.values():
+            rect = rect.united(item.boundingRect())
+        return rect
+
     def _update_scene_rect(self) -> None:
-        rect = self.itemsBoundingRect()
+        rect = self.drawing_rect()
         if rect.isNull():
             rect = QRectF(-400, -300, 800, 600)
         # Generous margins so that panning and dropping beyond the drawing is possible.
-        self.setSceneRect(rect.adjusted(-2000, -2000, 2000, 2000))
+        rect = rect.adjusted(-2000, -2000, 2000, 2000)
+        self.setSceneRect(rect)
+        self.overview.set_bounds(rect)
 
     # -- document signals ------------------------------------------------------------
     def _on_component_added(self, component_id) -> None:
@@ -190,6 +204,7 @@ class CanvasScene(QGraphicsScene):
             link = self._links.pop(link_id, None)
             if link is not None:
                 self.removeItem(link)
+        self.overview.invalidate()
         if item is not None:
             self._syncing = True
             try:
@@ -229,6 +244,7 @@ class CanvasScene(QGraphicsScene):
             self._links_of.get(item.source.component_id, set()).discard(link_id)
             self._links_of.get(item.target.component_id, set()).discard(link_id)
             self.removeItem(item)
+            self.overview.invalidate()
 
     def _on_link_changed(self, link_id) -> None:
         item = self._links.get(link_id)
@@ -397,6 +413,7 @@ class CanvasScene(QGraphicsScene):
             item.set_colours(colours)
         for item in self._links.values():
             item.set_colours(colours)
+        self.overview.update()
         for view in self.views():
             view.resetCachedContent()  # the cached grid has the old colours
         self.update()

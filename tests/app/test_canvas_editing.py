@@ -341,3 +341,25 @@ def test_problems_button_lists_problems_and_jumps_to_them(window):
     window.show_problem(problem)
     assert doc.selection == [lonely]
     assert fault in [f.id for f in doc.current_experiment.faults]
+
+
+def test_zoomed_far_out_links_are_drawn_by_the_overview(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    exp = doc.edit.add_experiment()
+    doc.edit.add_fault(exp, "latency", "web -> db")
+    view = window.view
+    view.set_zoom(0.2)
+    view.centerOn(window.scene.node_item(ids["web"]))
+    image = view.viewport().grab().toImage()
+    overview = window.scene.overview
+    assert not overview._dirty
+    # Six segments and two arrow strokes per link; the faulty link is drawn dashed in its own list.
+    assert (len(overview._normal), len(overview._faulty)) == (4 * 8, 8)
+    link_colour = window.scene.colours.link.rgb()
+    web, db = window.scene.node_item(ids["web"]), window.scene.node_item(ids["lb"])
+    middle = view.mapFromScene((web.mapToScene(web.in_pos()) + db.mapToScene(db.port_pos())) / 2)
+    assert any(image.pixel(middle.x() + dx, middle.y() + dy) & 0xFFFFFF == link_colour & 0xFFFFFF
+               for dx in range(-2, 3) for dy in range(-2, 3))
+    doc.edit.delete([ids["cache"]])
+    assert overview._dirty
