@@ -292,3 +292,21 @@ def test_opening_another_project_stops_the_run_and_clears_the_dashboard(qtbot, w
     assert ui.dashboard.pages.currentWidget() is ui.dashboard.placeholder
     assert ui.event_log.model.rowCount() == 0
     assert all(item.health is None for item in window.scene.node_items())
+
+
+def test_baseline_is_dotted_and_a_single_run_reports_without_comparison(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.baseline_action.setChecked(True)
+    session = run_and_wait(qtbot, ui)
+    assert session.variant_names == ["protected", "baseline"]
+    dotted = [c for c in ui.dashboard._curves if c.variant == "baseline"]
+    assert dotted and all(c.item.opts["pen"].style().name == "DotLine" for c in dotted)
+    assert not any(e["kind"] == "fault_started" for e in session.variants["baseline"].events)
+
+    ui.baseline_action.setChecked(False)
+    ui.set_experiment(None)
+    session = run_and_wait(qtbot, ui)
+    assert session.variant_names == ["protected"] and session.experiment is None
+    assert not ui.dashboard.table_box.isVisible()
+    text = ui.export_report(tmp_path / "single.html").read_text(encoding="utf-8")
+    assert "No faults were injected." in text and "<h2>Comparison</h2>" not in text
