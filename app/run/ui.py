@@ -242,7 +242,7 @@ class RunUi(QObject):
         self.compare_action.toggled.connect(self._update_actions)
         self.baseline_action.toggled.connect(self._update_actions)
         self.dashboard.cursor_moved.connect(self._on_cursor)
-        self.dashboard.variant_changed.connect(lambda _v: self._on_cursor(self.dashboard.cursor_time))
+        self.dashboard.variant_changed.connect(self._on_variant_changed)
         self.dashboard.keep_requested.connect(self.keep_run)
         self.dashboard.report_requested.connect(self.export_report_dialog)
         self.event_log.event_activated.connect(self._on_event_activated)
@@ -401,6 +401,13 @@ class RunUi(QObject):
             return
         self.apply_health(session, self.dashboard.canvas_variant, session.bucket_at(t))
 
+    def _on_variant_changed(self, variant: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        t = self.dashboard.cursor_time
+        self.apply_health(session, variant, session.bucket_at(t) if (t is not None and session.done) else None)
+
     def _on_event_activated(self, event: dict) -> None:
         name = event.get("component") or (event.get("link") or "").split(" -> ")[0]
         component = self.doc.component_named(name) if name else None
@@ -466,6 +473,10 @@ class RunUi(QObject):
                 self.doc.set_current_design(group.design_id)
         except KeyError:
             pass  # its design is gone; the plots and log still open
+        if self.doc.design.name == session.design_name:
+            # Instance counts from the design itself: more exact than the most seen up at once.
+            session.instances.update({c.name: int(getattr(c, "instances", 0) or 0)
+                                      for c in self.doc.design.components if c.name in session.instances})
         self.session = session
         self.dashboard.show_session(session)
         self.event_log.show_session(session)

@@ -310,3 +310,15 @@ def test_baseline_is_dotted_and_a_single_run_reports_without_comparison(qtbot, w
     assert not ui.dashboard.table_box.isVisible()
     text = ui.export_report(tmp_path / "single.html").read_text(encoding="utf-8")
     assert "No faults were injected." in text and "<h2>Comparison</h2>" not in text
+
+
+def test_the_canvas_can_show_either_run_of_a_comparison(qtbot, window):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.slider.setValue(15)
+    assert "breaker" in node_health(window, "api")
+    combo = ui.dashboard.variant_combo
+    combo.setCurrentIndex(combo.findData("unprotected"))
+    assert "breaker" not in node_health(window, "api")  # no patterns, no breakers
+    assert node_health(window, "db")["crashed"] == 1
