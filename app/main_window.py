@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import Design, Project
+from engine.model import Project
 
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette

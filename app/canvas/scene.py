@@ -8,8 +8,6 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
-from engine.model import format_seconds
-
 from ..document import ProjectDocument
 from ..theme import current_canvas_colours
 from .link_item import LinkItem, LinkOverview, curve
