@@ -40,6 +40,7 @@ class VariantData:
         self.instances_down: dict[str, int] = {}
         self.now = 0.0
         self.result: RunResult | None = None
+        self.breakers: list[str] = []  # links guarded by a circuit breaker in this variant
 
     @classmethod
     def from_result(cls, result: RunResult) -> "VariantData":
@@ -50,6 +51,7 @@ class VariantData:
         data.events = list(result.events)
         data.now = float(result.meta.get("simulated_time", 0.0))
         data.result = result
+        data.breakers = list(result.meta.get("breakers", []))
         return data
 
     def _grow(self, needed: int) -> None:
@@ -78,6 +80,7 @@ class VariantData:
         self.n = max(self.n, end)
         self.events.extend(frame.events)
         self.breaker_states = dict(frame.breaker_states)
+        self.breakers = list(frame.breaker_states)
         self.instances_down = dict(frame.instances_down)
         self.now = frame.now
 
@@ -94,6 +97,7 @@ class VariantData:
                 buf[:n] = values
         self.n = n
         self.events = list(result.events)
+        self.breakers = list(result.meta.get("breakers", self.breakers))
 
     def column(self, metric: str, component: str) -> np.ndarray:
         """A view of one component's values so far (no copy)."""
@@ -323,7 +327,7 @@ class RunSession:
         out: dict[str, dict[str, Any]] = {}
         breaker_by_source: dict[str, int] = {}
         if "breaker_state" in data.link_series:
-            for link in self.breakers:
+            for link in data.breakers:
                 if link not in data.links:
                     continue
                 if latest and data.breaker_states and data.result is None:
