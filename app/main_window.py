@@ -203,6 +203,8 @@ class MainWindow(QMainWindow):
                                       "Remove the current design from the project.")
         self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
                                        "Add a chaos experiment to the design.")
+        self.help_action = a("&Mouse and Keyboard", self.show_help, K.HelpContents, None,
+                             "How to draw, link, select, zoom and pan on the canvas.")
         self.about_action = a("&About Faultline", self.about, None, None, "")
         self.theme_group = QActionGroup(self)
         self.theme_actions = {}
@@ -258,7 +260,7 @@ class MainWindow(QMainWindow):
         design_menu.addSeparator()
         design_menu.addAction(self.new_experiment_action)
         self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction(self.about_action)
+        self.help_menu.addActions([self.help_action, self.about_action])
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -894,6 +896,30 @@ class MainWindow(QMainWindow):
         self.autosave.close()
         self.save_layout()
         event.accept()
+
+    HELP_ROWS = (
+        ("Add a component", "Drag it from the Components palette, double-click it there, or Insert > kind "
+                            "(Ctrl+Shift+1…7)"),
+        ("Link two components", "Drag from the dot on a component's right edge to the component it calls; "
+                                "a link that cannot exist is refused with the reason"),
+        ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),
+        ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five"),
+        ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design; Ctrl+0 is 100 %"),
+        ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
+        ("Policies and faults", "Right-click a component or link, or use the Resilience and Faults panes; "
+                                "Pick in a fault's form aims it by clicking the canvas"),
+        ("Edit parameters", "Select one component or link; Properties shows its fields with units. Enter or "
+                            "leaving a field applies it; Up and Down step numbers; Esc restores"),
+    )
+
+    def show_help(self) -> None:
+        rows = "".join(f"<tr><td style='padding:3px 12px 3px 0'><b>{what}</b></td><td>{how}</td></tr>"
+                       for what, how in self.HELP_ROWS)
+        box = QMessageBox(self)
+        box.setWindowTitle("Mouse and keyboard")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.open()
 
     def about(self) -> None:
         from .version import __version__

@@ -294,6 +294,15 @@ def test_run_side_can_add_docks_and_actions(window):
     assert window.document is window.scene.doc
 
 
+def test_help_explains_the_gestures(window, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    window.help_action.trigger()
+    box = window.findChild(QMessageBox)
+    assert box is not None and "right edge" in box.text()
+    box.close()
+
+
 def test_standard_shortcuts_and_tooltips(window):
     from PySide6.QtGui import QKeySequence
 
