@@ -113,8 +113,9 @@ class PropertiesPane(QWidget):
             self.form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
             self.icon.clear()
             self.title.setText(design.name)
-            self.subtitle.setText(f"{len(design.components)} components, {len(design.links)} links, "
-                                  f"{len(design.experiments)} experiments. Select a component or link to edit it.")
+            self.subtitle.setText(f"{_count(len(design.components), 'component')}, {_count(len(design.links), 'link')}, "
+                                  f"{_count(len(design.experiments), 'experiment')}. "
+                                  "Select a component or link to edit it.")
             self.form.bind({"name": design.name})
             if not self.notes.hasFocus():
                 self.notes.setPlainText(design.description)
@@ -127,7 +128,8 @@ class PropertiesPane(QWidget):
         self.icon.clear()
         comps = sum(1 for i in ids if self.doc.kind_of(i) == "component")
         self.title.setText(f"{len(ids)} items selected")
-        self.subtitle.setText(f"{comps} components, {len(ids) - comps} links. Select one to edit its parameters.")
+        self.subtitle.setText(f"{_count(comps, 'component')}, {_count(len(ids) - comps, 'link')}. "
+                              "Select one to edit its parameters.")
         self.subject = ("many", tuple(ids))
 
     def _set_form(self, form: ModelForm | None) -> None:
@@ -181,6 +183,10 @@ class PropertiesPane(QWidget):
         except EditRejected as exc:
             if self.form is not None:
                 self.form.show_errors(exc.errors)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _esc(s: str) -> str:
