@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         d.selection_changed.connect(self._update_edit_actions)
         self.scene.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.scene.target_picked.connect(self._target_picked)
+        self.scene.picking_cancelled.connect(self._picking_cancelled)
         self.faults.pick_requested.connect(self._start_picking)
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.view.files_dropped.connect(self._open_dropped)
@@ -603,6 +604,10 @@ class MainWindow(QMainWindow):
         self.scene.picking = True
         self.view.setFocus()
         self.statusBar().showMessage("Click the component or link the fault should hit (Esc cancels).")
+
+    def _picking_cancelled(self) -> None:
+        if self.faults.form is not None:
+            self.faults.form.target.pick.setChecked(False)
 
     def _target_picked(self, name: str) -> None:
         self.scene.picking = False

@@ -34,6 +34,7 @@ class CanvasScene(QGraphicsScene):
 
     message = Signal(str)  # a short note for the status bar (e.g. why a link was refused)
     target_picked = Signal(str)  # a component or link name clicked while picking a fault target
+    picking_cancelled = Signal()
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -372,6 +373,12 @@ class CanvasScene(QGraphicsScene):
         if reason:
             self.message.emit(f"Link refused: {reason}")
         return reason
+
+    def cancel_picking(self) -> None:
+        if self.picking:
+            self.picking = False
+            self.message.emit("Target picking cancelled.")
+            self.picking_cancelled.emit()
 
     # -- picking a fault target ----------------------------------------------------------------
     def _pick(self, scene_pos: QPointF) -> None:

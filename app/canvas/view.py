@@ -134,8 +134,7 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         if event.key() == Qt.Key.Key_Escape and self.canvas.picking:
-            self.canvas.picking = False
-            self.canvas.message.emit("Target picking cancelled.")
+            self.canvas.cancel_picking()
             event.accept()
             return
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}

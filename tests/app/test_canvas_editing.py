@@ -294,6 +294,13 @@ def test_picking_a_fault_target_on_the_canvas(window):
     mouse(window.view, "release", node_centre(window, ids["cache"]))
     assert not window.scene.picking
     assert doc.current_experiment.faults[0].target == "cache"
+    form.target.pick.click()
+    window.view.setFocus()
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not window.scene.picking and not form.target.pick.isChecked()
+    assert doc.current_experiment.faults[0].target == "cache"
 
 
 def test_context_menu_offers_policies_faults_and_creation(window):
