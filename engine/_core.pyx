@@ -52,6 +52,7 @@ cdef enum:
     EV_OOM = 15
     EV_CB_TIMER = 16
     EV_THINK_DONE = 17
+    EV_WARMUP = 18
 
 cdef enum:
     JS_FREE = 0
@@ -428,7 +429,8 @@ cdef class Core:
     cdef double* mlg
     cdef double* tot_c
     cdef double* tot_l
-    cdef double* tot_area
+    cdef double* tot_area     # minus the areas accumulated before the warm-up ended
+    cdef double* c_cum_area   # areas of the buckets flushed so far
     cdef double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
     cdef int64_t* hist_t
     cdef int64_t* hist_b
@@ -691,6 +693,8 @@ cdef class Core:
         self.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.tot_l = _dptr(keep["tot_l"].reshape(-1))
         self.tot_area = _dptr(keep["tot_area"].reshape(-1))
+        keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
+        self.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
         self.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
         self.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.hist_b = _iptr(keep["hist_b"].reshape(-1))
@@ -763,6 +767,8 @@ cdef class Core:
             self._push(self.fa_time[k], EV_FAULT, k, 0, 0, 0, 0)
         if self.n_b > 1:
             self._push(self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+        if self.warmup > 0:
+            self._push(self.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
 
     # ------------------------------------------------------------------ API
     def advance(self, double until=INFINITY, int64_t max_events=0):
@@ -926,6 +932,8 @@ cdef class Core:
             self._on_cb_timer(ev.a, ev.b, ev.c)
         elif t == EV_THINK_DONE:
             self._start_root(ev.a, ev.b)
+        elif t == EV_WARMUP:
+            self._on_warmup_end()
 
     # ------------------------------------------------------------------ heap
     cdef inline bint _before(self, Event* x, Event* y) noexcept nogil:
@@ -1107,20 +1115,23 @@ cdef class Core:
 
     cdef void _touch(self, int c) noexcept nogil:
         cdef double dt = self.now - self.c_last_t[c]
-        cdef double mdt
+        cdef double* area
         if dt <= 0:
             return
-        self.c_area[c * NA + A_QLEN] += self.c_qlen[c] * dt
-        self.c_area[c * NA + A_BUSY] += self.c_busy[c] * dt
-        self.c_area[c * NA + A_INFLIGHT] += self.c_inflight[c] * dt
-        self.c_area[c * NA + A_UP] += self.c_up[c] * dt
-        if self.now > self.warmup:
-            mdt = self.now - fmax(self.c_last_t[c], self.warmup)
-            self.tot_area[c * NA + A_QLEN] += self.c_qlen[c] * mdt
-            self.tot_area[c * NA + A_BUSY] += self.c_busy[c] * mdt
-            self.tot_area[c * NA + A_INFLIGHT] += self.c_inflight[c] * mdt
-            self.tot_area[c * NA + A_UP] += self.c_up[c] * mdt
+        area = &self.c_area[c * NA]
+        area[A_QLEN] += self.c_qlen[c] * dt
+        area[A_BUSY] += self.c_busy[c] * dt
+        area[A_INFLIGHT] += self.c_inflight[c] * dt
+        area[A_UP] += self.c_up[c] * dt
         self.c_last_t[c] = self.now
+
+    cdef void _on_warmup_end(self) noexcept nogil:
+        """Remember the areas so far: the summary's time averages cover only what follows."""
+        cdef int c, k
+        for c in range(self.n_c):
+            self._touch(c)
+            for k in range(NA):
+                self.tot_area[c * NA + k] = -(self.c_cum_area[c * NA + k] + self.c_area[c * NA + k])
 
     cdef void _record_done(self, int c, int outcome, double latency) noexcept nogil:
         """A component answered a request: count the outcome, and its latency if it did the work."""
@@ -1192,6 +1203,10 @@ cdef class Core:
             g[MG_INFLIGHT] = self.c_area[c * NA + A_INFLIGHT] / width
             g[MG_UP] = self.c_area[c * NA + A_UP] / width
             g[MG_UTIL] = g[MG_BUSY] / self.c_capacity[c] if self.c_capacity[c] > 0 else 0.0
+            self.c_cum_area[c * NA + A_QLEN] += self.c_area[c * NA + A_QLEN]
+            self.c_cum_area[c * NA + A_BUSY] += self.c_area[c * NA + A_BUSY]
+            self.c_cum_area[c * NA + A_INFLIGHT] += self.c_area[c * NA + A_INFLIGHT]
+            self.c_cum_area[c * NA + A_UP] += self.c_area[c * NA + A_UP]
             self.c_area[c * NA + A_QLEN] = 0
             self.c_area[c * NA + A_BUSY] = 0
             self.c_area[c * NA + A_INFLIGHT] = 0

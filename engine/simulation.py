@@ -182,7 +182,9 @@ class Simulation:
         comp = self.compiled
         measured = max(1e-12, (self.options.duration if final else self._core.now) - self.options.warmup)
         tot_c, tot_l = a["tot_c"], a["tot_l"]
-        tot_area, tot_lat, hist = a["tot_area"], a["tot_lat"], a["hist_t"]
+        # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
+        tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
+        tot_lat, hist = a["tot_lat"], a["hist_t"]
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         components: dict[str, Any] = {}
