@@ -274,6 +274,7 @@ class Dashboard(QWidget):
         self.strip_labels: list[pg.TextItem] = []
         self.strip_note = pg.TextItem("", color=(120, 120, 120), anchor=(0.5, 0.5))
         breakers.addItem(self.strip_note)
+        breakers.vb.sigResized.connect(self._fit_strip_labels)
 
         self._hover_lines: dict[str, pg.InfiniteLine] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
@@ -528,10 +529,20 @@ class Dashboard(QWidget):
         self.strip_note.setText("")
         plot.setYRange(0, len(names), padding=0)
         for i, name in enumerate(names):
-            label = pg.TextItem(name, color=(40, 40, 40), anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 170))
-            label.setPos(0, len(names) - i - 0.5)
+            label = pg.TextItem(html=f"<span style='font-size:7.5pt; color:#1d2430'>{_esc(name)}</span>",
+                                anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 150))
+            label.setPos(session.duration * 0.005, len(names) - i - 0.5)
             plot.addItem(label, ignoreBounds=True)
             self.strip_labels.append(label)
+        self._fit_strip_labels()
+
+    def _fit_strip_labels(self, *_args) -> None:
+        """Name each breaker's row while the rows are tall enough to read; the crosshair names them always."""
+        if not self.strip_labels:
+            return
+        row_px = self.plots["breakers"].vb.height() / len(self.strip_labels)
+        for label in self.strip_labels:
+            label.setVisible(row_px >= 13)
 
     def _fill_components_menu(self) -> None:
         self.components_menu.clear()
