@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 
@@ -68,19 +68,28 @@ def _svg(name: str, colour: str | None = None) -> bytes:
 
 
 @lru_cache(maxsize=None)
-def _icon(name: str, colour: str | None) -> QIcon:
+def _icon(name: str, colour: str | None, disabled: str | None = None) -> QIcon:
     svg = _svg(name, colour)
     icon = QIcon()
     for size in (16, 20, 24, 32, 48):
         icon.addPixmap(_render(svg, size, 2.0))
+    if disabled:
+        # Qt's automatic greying keeps a light icon light on a dark theme; say it explicitly.
+        faded = _svg(name, disabled)
+        for size in (16, 20, 24, 32, 48):
+            icon.addPixmap(_render(faded, size, 2.0), QIcon.Mode.Disabled)
     return icon
 
 
 def icon(name: str) -> QIcon:
     """A toolbar or menu icon, drawn in the palette's text colour so it reads in light and dark."""
     app = QGuiApplication.instance()
-    colour = app.palette().windowText().color().name() if app else "#333333"
-    return _icon(name, colour)
+    if app is None:
+        return _icon(name, "#333333")
+    palette = app.palette()
+    colour = palette.windowText().color().name()
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
+    return _icon(name, colour, disabled)
 
 
 def clear_icon_cache() -> None:
