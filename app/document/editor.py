@@ -356,6 +356,12 @@ class DocumentEditor:
             raise EditRejected([FieldError("name", f'"{new.name}" is already the name of another experiment')])
         self._push(cmd.EditExperimentCommand(self.doc, old, new, f'Rename experiment "{old.name}" to "{new.name}"'))
 
+    def set_experiment_description(self, experiment_id: uuid.UUID, description: str) -> None:
+        old = self.doc.experiment(experiment_id)
+        new = updated(old, {"description": description})
+        if new != old:
+            self._push(cmd.EditExperimentCommand(self.doc, old, new, f'Describe experiment "{old.name}"'))
+
     def remove_experiment(self, experiment_id: uuid.UUID) -> None:
         self._push(cmd.RemoveExperimentCommand(self.doc, experiment_id))
 

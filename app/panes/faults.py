@@ -206,6 +206,15 @@ class FaultInjectionPanel(QWidget):
         self.exp_name.committed.connect(self.rename_experiment)
         name_row.addWidget(self.exp_name, 1)
         outer.addLayout(name_row)
+        about_row = QHBoxLayout()
+        about_row.addWidget(QLabel("About"))
+        self.exp_about = TextEditor()
+        self.exp_about.setObjectName("experimentDescription")
+        self.exp_about.setPlaceholderText("what this experiment asks, e.g. does the breaker hold when the DB dies?")
+        self.exp_about.setToolTip("A note on the experiment's purpose, saved with it (Enter to apply).")
+        self.exp_about.committed.connect(self.describe_experiment)
+        about_row.addWidget(self.exp_about, 1)
+        outer.addLayout(about_row)
         self.exp_error = QLabel()
         self.exp_error.setObjectName("fieldError")
         self.exp_error.setWordWrap(True)
@@ -278,9 +287,10 @@ class FaultInjectionPanel(QWidget):
         current = self.doc.current_experiment
         self.experiments.set_choices([(e.id, e.name) for e in design.experiments])
         self.experiments.set_value(current.id if current else None)
-        for w in (self.dup_exp, self.del_exp, self.exp_name, self.add_button):
+        for w in (self.dup_exp, self.del_exp, self.exp_name, self.exp_about, self.add_button):
             w.setEnabled(current is not None)
         self.exp_name.set_value(current.name if current else "")
+        self.exp_about.set_value(current.description if current else "")
         self.list.blockSignals(True)
         self.list.clear()
         faults = current.faults if current else []
@@ -369,6 +379,11 @@ class FaultInjectionPanel(QWidget):
             self.exp_error.show()
             return
         self.exp_error.hide()
+
+    def describe_experiment(self, text) -> None:
+        experiment = self.doc.current_experiment
+        if experiment is not None:
+            self.doc.edit.set_experiment_description(experiment.id, text or "")
 
     # -- faults ---------------------------------------------------------------------------
     def default_target(self, kind: str) -> str | None:

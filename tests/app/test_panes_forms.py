@@ -229,6 +229,11 @@ def test_experiments_create_rename_duplicate_delete_and_timeline(window, qtbot):
     assert doc.current_experiment.name == "Experiment"
     type_text(qtbot, panel.exp_name, "DB outage")
     assert doc.current_experiment.name == "DB outage"
+    type_text(qtbot, panel.exp_about, "Does the breaker hold?")
+    assert doc.current_experiment.description == "Does the breaker hold?"
+    doc.undo_stack.undo()
+    assert doc.current_experiment.description == "" and panel.exp_about.text() == ""
+    doc.undo_stack.redo()
     panel.add_fault("crash", "db")
     panel.add_fault("latency", "web -> cache")
     type_text(qtbot, panel.form.editors["start"], "30")
