@@ -446,11 +446,13 @@ class Dashboard(QWidget):
         session = self.session
         colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
         for variant in session.variant_names:
-            tag = "" if len(session.variant_names) == 1 else f" ({VARIANT_LABELS[variant]})"
-            pen = _pen(colour, variant)
+            single = len(session.variant_names) == 1
+            tag = "" if single else f" ({VARIANT_LABELS[variant]})"
+            style = "protected" if single else variant  # one run alone is drawn solid, whichever it is
+            pen = _pen(colour, style)
             self._add_curve("throughput", component, variant, "throughput", pen, f"{component}{tag}")
             self._add_curve("latency", component, variant, "latency_p99", pen, f"{component} p99{tag}")
-            self._add_curve("latency", component, variant, "latency_p50", _pen(colour, variant, 110),
+            self._add_curve("latency", component, variant, "latency_p50", _pen(colour, style, 110),
                             f"{component} p50{tag}")
             self._add_curve("utilisation", component, variant, "utilisation", pen, f"{component}{tag}")
             self._add_curve("queue", component, variant, "queue_length", pen, f"{component}{tag}")

@@ -322,3 +322,13 @@ def test_the_canvas_can_show_either_run_of_a_comparison(qtbot, window):
     combo.setCurrentIndex(combo.findData("unprotected"))
     assert "breaker" not in node_health(window, "api")  # no patterns, no breakers
     assert node_health(window, "db")["crashed"] == 1
+
+
+def test_a_run_without_resilience_alone_is_drawn_solid_and_has_no_breakers(qtbot, window):
+    ui = window.run_ui
+    ui.resilience_action.setChecked(False)
+    session = run_and_wait(qtbot, ui)
+    assert session.variant_names == ["unprotected"]
+    assert all(c.item.opts["pen"].style().name == "SolidLine" for c in ui.dashboard._curves)
+    assert session.breakers == [] and ui.dashboard.strip_note.textItem.toPlainText() == "no circuit breakers in this run"
+    assert "breaker" not in node_health(window, "api")
