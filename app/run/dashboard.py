@@ -105,7 +105,7 @@ class Dashboard(QWidget):
         self._dirty = False
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
-        self._regions: list[pg.LinearRegionItem] = []
+        self._regions: list[tuple[str, pg.LinearRegionItem]] = []
         self._user_components = False
         self._strip_names: list[str] = []
         self._build()
@@ -416,8 +416,8 @@ class Dashboard(QWidget):
         for item in self._stack:
             self.plots["errors"].removeItem(item)
         self._stack = []
-        for region in self._regions:
-            region.getViewBox().removeItem(region) if region.getViewBox() else None
+        for key, region in self._regions:
+            self.plots[key].removeItem(region)
         self._regions = []
         for label in self.strip_labels:
             self.plots["breakers"].removeItem(label)
@@ -514,7 +514,7 @@ class Dashboard(QWidget):
                 region.setZValue(-10)
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
                 plot.addItem(region, ignoreBounds=True)
-                self._regions.append(region)
+                self._regions.append((key, region))
 
     def _build_strip(self) -> None:
         session = self.session
@@ -689,7 +689,10 @@ class Dashboard(QWidget):
         for button in (self.png_button, self.csv_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
-        self.keep_button.setEnabled(done and not self.session.saved)
+        keepable = done and not self.session.saved
+        self.keep_button.setEnabled(keepable)
+        # A finished run is lost on closing unless kept: make the button hard to miss then.
+        self.keep_button.setStyleSheet("font-weight: bold" if keepable else "")
 
     def mark_kept(self) -> None:
         self._set_buttons()
