@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import Project
+from engine.model import Position, Project
 
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
@@ -193,6 +193,8 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "zoom_out", "Shrink the canvas.")
         self.reset_zoom_action = a("&Actual Size", self.view.reset_zoom, QKeySequence("Ctrl+0"), None, "Zoom to 100 %.")
         self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")
+        self.arrange_action = a("A&rrange", self._doc.edit.arrange, QKeySequence("Ctrl+Shift+L"), None,
+                                "Lay the design out in call order, callers left, dependencies right.")
         self.snap_action = a("&Snap to Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
@@ -251,7 +253,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_zoom_action, self.fit_action])
         view_menu.addSeparator()
-        view_menu.addAction(self.snap_action)
+        view_menu.addActions([self.arrange_action, self.snap_action])
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(list(self.theme_actions.values()))
         self.panels_menu = view_menu.addMenu("&Panels")
@@ -780,6 +782,17 @@ class MainWindow(QMainWindow):
         return True
 
     def _replace(self, project: Project, path: Path | None, runs, modified: bool = False) -> None:
+        from .document.layout import layered_positions, needs_layout
+
+        if any(needs_layout(d) for d in project.designs):
+            # Hand-written JSON leaves every component at the origin: lay it out before showing it.
+            project = project.model_copy(deep=True)
+            for design in project.designs:
+                if needs_layout(design):
+                    spots = layered_positions(design)
+                    for i, c in enumerate(design.components):
+                        x, y = spots[c.name]
+                        design.components[i] = c.model_copy(update={"position": Position(x=x, y=y)})
         self.scene.clear_health()
         self._doc.load(project, path, runs, modified=modified)
         self.autosave.discard()

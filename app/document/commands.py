@@ -142,9 +142,10 @@ class EditComponentCommand(_MergeableReplace):
 class MoveComponentsCommand(_DocumentCommand):
     """One drag: every moved component, from where it was to where it was dropped."""
 
-    def __init__(self, document, moves: dict[uuid.UUID, tuple[Position, Position]], parent=None):
+    def __init__(self, document, moves: dict[uuid.UUID, tuple[Position, Position]], parent=None,
+                 text: str | None = None):
         n = len(moves)
-        super().__init__(document, "Move" if n == 1 else f"Move {n} components", parent)
+        super().__init__(document, text or ("Move" if n == 1 else f"Move {n} components"), parent)
         self.moves = moves
 
     def redo(self):

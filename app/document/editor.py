@@ -133,7 +133,7 @@ class DocumentEditor:
             raise EditRejected([FieldError("name", f'"{new.name}" is already the name of another component')])
         self._push(cmd.RenameComponentCommand(self.doc, component_id, new.name))
 
-    def move_components(self, positions: dict[uuid.UUID, tuple[float, float]]) -> None:
+    def move_components(self, positions: dict[uuid.UUID, tuple[float, float]], text: str | None = None) -> None:
         """Record one finished drag (positions are where the items were dropped)."""
         moves = {}
         for cid, (x, y) in positions.items():
@@ -142,7 +142,7 @@ class DocumentEditor:
             if new != old:
                 moves[cid] = (old, new)
         if moves:
-            self._push(cmd.MoveComponentsCommand(self.doc, moves))
+            self._push(cmd.MoveComponentsCommand(self.doc, moves, text=text))
 
     def nudge(self, ids, dx: float, dy: float) -> None:
         """Move components by a step (arrow keys); quick repeats merge into one undo step."""
@@ -153,6 +153,14 @@ class DocumentEditor:
                 moves[cid] = (old, Position(x=old.x + dx, y=old.y + dy))
         if moves:
             self._push(cmd.NudgeComponentsCommand(self.doc, moves))
+
+    def arrange(self) -> None:
+        """Lay the design out in call order, left to right, as one undo step."""
+        from .layout import layered_positions
+
+        by_name = {c.name: c.id for c in self.doc.design.components}
+        positions = layered_positions(self.doc.design)
+        self.move_components({by_name[n]: xy for n, xy in positions.items()}, text="Arrange")
 
     # -- links ----------------------------------------------------------------
     def link_refusal(self, source_id: uuid.UUID, target_id: uuid.UUID) -> str | None:

@@ -246,3 +246,21 @@ def test_load_resets_history_and_selection(three_tier, doc):
     assert doc.runs == ["a run"]
     doc.load(Project(name="recovered"), modified=True)
     assert doc.modified and doc.design.name == "Design 1"
+
+
+def test_arrange_lays_out_in_call_order_as_one_step(three_tier, doc):
+    from app.document.layout import needs_layout
+
+    ids = three_tier
+    for cid in ids.values():
+        doc.edit.move_components({cid: (0, 0)})
+    assert needs_layout(doc.design)
+    count = doc.undo_stack.count()
+    doc.edit.arrange()
+    assert doc.undo_stack.count() == count + 1 and doc.undo_stack.undoText() == "Arrange"
+    x = {name: doc.component(cid).position.x for name, cid in ids.items()}
+    assert x["users"] < x["lb"] < x["web"] < x["cache"] < x["db"]  # db is called by the cache: one column further
+    spots = {(c.position.x, c.position.y) for c in doc.design.components}
+    assert len(spots) == 5
+    doc.undo_stack.undo()
+    assert needs_layout(doc.design)

@@ -365,3 +365,20 @@ def test_timeline_follows_the_run_duration(window):
     assert timeline.horizon() == 300
     doc.edit.set_fault_fields(doc.current_experiment.id, doc.current_experiment.faults[0].id, {"start": 400})
     assert timeline.horizon() > 400
+
+
+def test_a_design_without_positions_is_laid_out_on_import(window, tmp_path):
+    import json
+
+    from app.document.layout import needs_layout
+
+    data = {"name": "hand written", "components": [
+        {"kind": "client", "name": "users"}, {"kind": "service", "name": "api"}, {"kind": "database", "name": "db"}],
+        "links": [{"source": "users", "target": "api"}, {"source": "api", "target": "db"}]}
+    path = tmp_path / "hand.json"
+    path.write_text(json.dumps(data))
+    assert window.import_path(path)
+    design = window.document.design
+    assert not needs_layout(design)
+    assert [c.position.x for c in design.components] == [0, 240, 480]
+    assert not window.document.modified
