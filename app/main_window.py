@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
                                   "Copy the selected components in place.")
         self.delete_action = a("&Delete", self.delete_selection, [QKeySequence(K.Delete), QKeySequence("Backspace")],
                                "delete", "Delete the selected components and links.")
+        self.link_action = a("&Link Selected", self.link_selected, QKeySequence("Ctrl+L"), None,
+                             "Link the component selected first to the one selected second.")
         self.select_all_action = a("Select &All", self.select_all, K.SelectAll, None, "Select everything.")
         self.zoom_in_action = a("Zoom &In", self.view.zoom_in, K.ZoomIn, "zoom_in", "Enlarge the canvas.")
         self.zoom_out_action = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "zoom_out", "Shrink the canvas.")
@@ -236,7 +238,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action,
                               self.delete_action])
         edit_menu.addSeparator()
-        edit_menu.addAction(self.select_all_action)
+        edit_menu.addActions([self.link_action, self.select_all_action])
         insert_menu = bar.addMenu("&Insert")
         from engine.model import COMPONENT_KINDS
 
@@ -439,6 +441,7 @@ class MainWindow(QMainWindow):
         for action in (self.cut_action, self.copy_action, self.duplicate_action):
             action.setEnabled(has_components)
         self.delete_action.setEnabled(bool(sel))
+        self.link_action.setEnabled(sum(1 for i in sel if self._doc.kind_of(i) == "component") == 2)
 
     # -- edit actions -----------------------------------------------------------------------
     def _focus_in_text(self) -> bool:
@@ -503,6 +506,16 @@ class MainWindow(QMainWindow):
         if self._focus_in_text():
             return
         self._doc.edit.delete(self._doc.selection)
+
+    def link_selected(self) -> None:
+        """Keyboard route to a link: select the caller, Ctrl+click the callee, Ctrl+L."""
+        comps = [i for i in self._doc.selection if self._doc.kind_of(i) == "component"]
+        if len(comps) != 2:
+            self.statusBar().showMessage("Select exactly two components: the caller first, then what it calls.", 6000)
+            return
+        _link, reason = self._doc.edit.connect(comps[0], comps[1])
+        if reason:
+            self.statusBar().showMessage(f"Link refused: {reason}", 8000)
 
     def select_all(self) -> None:
         if self._focus_in_text():
@@ -918,10 +931,12 @@ class MainWindow(QMainWindow):
     HELP_ROWS = (
         ("Add a component", "Drag it from the Components palette, double-click it there, or Insert > kind "
                             "(Ctrl+Shift+1…7)"),
-        ("Link two components", "Drag from the dot on a component's right edge to the component it calls; "
-                                "a link that cannot exist is refused with the reason"),
+        ("Link two components", "Drag from the dot on a component's right edge to the component it calls, or "
+                                "select the caller, Ctrl+click the callee and press Ctrl+L; a link that cannot "
+                                "exist is refused with the reason"),
         ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),
-        ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five"),
+        ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five; "
+                 "View > Arrange lays everything out in call order"),
         ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design; Ctrl+0 is 100 %"),
         ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
         ("Policies and faults", "Right-click a component or link, or use the Resilience and Faults panes; "

@@ -282,6 +282,9 @@ class CanvasScene(QGraphicsScene):
                 ids.append(item.component_id)
             elif isinstance(item, LinkItem):
                 ids.append(item.link_id)
+        # Keep the order in which things were selected (Qt's is arbitrary): "link selected" needs it.
+        previous = [i for i in self.doc.selection if i in ids]
+        ids = previous + [i for i in ids if i not in previous]
         self._syncing = True
         try:
             self.doc.set_selection(ids)

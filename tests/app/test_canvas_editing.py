@@ -370,3 +370,24 @@ def test_zoomed_far_out_links_are_drawn_by_the_overview(window):
                for dx in range(-2, 3) for dy in range(-2, 3))
     doc.edit.delete([ids["cache"]])
     assert overview._dirty
+
+
+def test_link_selected_follows_the_order_of_selection(window):
+    doc = window.document
+    api = doc.edit.add_component("service", (0, 0), name="api")
+    db = doc.edit.add_component("database", (300, 0), name="db")
+    window.view.fit()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    mouse(window.view, "press", node_centre(window, db))
+    mouse(window.view, "release", node_centre(window, db))
+    mouse(window.view, "press", node_centre(window, api), modifiers=ctrl)
+    mouse(window.view, "release", node_centre(window, api), modifiers=ctrl)
+    assert doc.selection == [db, api]
+    window.link_action.trigger()
+    assert doc.design.links == [] and "makes no calls" in window.statusBar().currentMessage()
+    mouse(window.view, "press", node_centre(window, api))
+    mouse(window.view, "release", node_centre(window, api))
+    mouse(window.view, "press", node_centre(window, db), modifiers=ctrl)
+    mouse(window.view, "release", node_centre(window, db), modifiers=ctrl)
+    window.link_action.trigger()
+    assert [link.name for link in doc.design.links] == ["api -> db"]
