@@ -277,11 +277,14 @@ class SelfTest:
     def _close_window(self) -> None:
         # hide() rather than close(): closing may ask about unsaved changes, which nobody can answer here.
         if self.window is not None:
+            from PySide6.QtCore import QCoreApplication, QEvent
+
             self.window.hide()
             self.window.deleteLater()
             self.window = None
-            if self.qt_app is not None:
-                self.qt_app.processEvents()
+            # Delete it now, not at interpreter exit where Qt and Python tear down in no fixed order.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            QCoreApplication.processEvents()
 
 
 class _Skip(Exception):

@@ -131,3 +131,12 @@ def test_main_py_routes_self_test_and_writes_nothing_in_home(tmp_path):
     assert "self-test passed" in proc.stdout
     assert "Qt platform offscreen" in proc.stdout
     assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == []
+
+
+def test_the_window_is_gone_when_the_self_test_returns(tmp_path):
+    main_window = pytest.importorskip("app.main_window")
+    code, text = run(tmp_path)
+    assert code == 0, text
+    from PySide6.QtWidgets import QApplication
+
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, main_window.MainWindow)]
