@@ -1,6 +1,7 @@
 """The main window: canvas in the centre, palette and panes in docks, menus, files, autosave."""
 from __future__ import annotations
 
+import atexit
 import json
 from pathlib import Path
 
@@ -462,7 +463,7 @@ class MainWindow(QMainWindow):
         text = json.dumps(fragment)
         mime.setData(FRAGMENT_MIME, text.encode())
         mime.setText(text)
-        QApplication.clipboard().setMimeData(mime)
+        _put_on_clipboard(mime)
         self._paste_count = 0
         self.statusBar().showMessage(f"Copied {len(fragment['components'])} components.", 4000)
 
@@ -960,3 +961,25 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "
                           "and watch resilience patterns hold it together.</p>")
+
+
+_clipboard_cleared_at_exit = False
+
+
+def _put_on_clipboard(mime: QMimeData) -> None:
+    """Hand Faultline data to the clipboard, and take it back before the interpreter ends.
+
+    A QMimeData made in Python keeps a Python wrapper; left on the clipboard, Qt destroys it
+    in its own exit handlers after Python has finalised, and the process crashes on exit.
+    """
+    global _clipboard_cleared_at_exit
+    QApplication.clipboard().setMimeData(mime)
+    if not _clipboard_cleared_at_exit:
+        _clipboard_cleared_at_exit = True
+        atexit.register(_clear_clipboard)
+
+
+def _clear_clipboard() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.clipboard().clear()
