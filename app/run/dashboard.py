@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QProgressBar,
@@ -29,22 +28,18 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from .comparison_table import ComparisonTable
 from .formatting import (
-    BETTER,
     COMPONENT_COLOURS,
     FAILURE_KINDS,
-    METRIC_LABELS,
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
     VARIANT_STYLES,
-    format_ci,
     format_time,
 )
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
@@ -204,25 +199,9 @@ class Dashboard(QWidget):
         self.plots_widget = pg.GraphicsLayoutWidget()
         self.plots_widget.setMinimumHeight(260)
         self.splitter.addWidget(self.plots_widget)
-        self.table_box = QWidget()
-        table_layout = QVBoxLayout(self.table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_header = QHBoxLayout()
-        self.table_title = QLabel("<b>Comparison</b>")
-        self.table_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        table_header.addWidget(self.table_title, 1)
-        self.all_rows_check = QCheckBox("All components")
-        self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")
-        self.all_rows_check.toggled.connect(lambda _on: self._fill_table())
-        table_header.addWidget(self.all_rows_check)
-        table_layout.addLayout(table_header)
-        self.table = QTableWidget(0, 4)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setMinimumWidth(120)
-        table_layout.addWidget(self.table, 1)
+        self.table_box = ComparisonTable()
+        self.table_box.all_rows_check.toggled.connect(lambda _on: self._fill_table())
+        self.table = self.table_box.table
         self.table_box.hide()
         self.splitter.addWidget(self.table_box)
         self.splitter.setStretchFactor(0, 5)
@@ -502,7 +481,7 @@ class Dashboard(QWidget):
             plot.addItem(item)
             self._stack.append(item)
         for variant in session.variant_names[1:]:
-            self._add_curve("errors", focus, variant, "error_rate", _pen("#1d2430", variant),
+            self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
                             f"{focus} total ({VARIANT_LABELS[variant]})")
 
     def _build_regions(self) -> None:
@@ -699,55 +678,12 @@ class Dashboard(QWidget):
 
     # -- comparison table ----------------------------------------------------
     def _fill_table(self) -> None:
-        """Summary figures of both runs and their difference, grouped under component rows."""
         session = self.session
         rows = session.table if session is not None else []
         if not rows:
             self.table_box.hide()
             return
-        rows = [r for r in rows if not _trivial(r)]
-        if not self.all_rows_check.isChecked():
-            rows = [r for r in rows if r["component"] in self.components] or rows
-        reps = session.replications
-        self.table_title.setText("<b>Comparison</b> · " + (f"mean ± 95 % CI, {reps} replications" if reps > 1
-                                                           else "one replication (no interval)"))
-        baseline = any("baseline" in r for r in rows)
-        headers = ["Figure", "With resilience", "Without", "Difference"] + (["No faults"] if baseline else [])
-        self.table.clearSpans()
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        components = list(dict.fromkeys(r["component"] for r in rows))
-        self.table.setRowCount(len(rows) + len(components))
-        bold = self.table.font()
-        bold.setBold(True)
-        i = 0
-        for component in components:
-            head = QTableWidgetItem(component)
-            head.setFont(bold)
-            self.table.setItem(i, 0, head)
-            self.table.setSpan(i, 0, 1, len(headers))
-            i += 1
-            for row in (r for r in rows if r["component"] == component):
-                metric = row["metric"]
-                cells = [METRIC_LABELS.get(metric, metric),
-                         format_ci(metric, row.get("protected"), row.get("protected_ci")),
-                         format_ci(metric, row.get("unprotected"), row.get("unprotected_ci")),
-                         format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True)]
-                if baseline:
-                    cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci")))
-                for j, text in enumerate(cells):
-                    item = QTableWidgetItem(text)
-                    if j >= 1:
-                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if j == 3:
-                        colour = _difference_colour(metric, row.get("difference"), row.get("difference_ci"))
-                        if colour:
-                            item.setForeground(QColor(colour))
-                    self.table.setItem(i, j, item)
-                i += 1
-        self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
-                              "± is the 95 % confidence interval over the replications.")
-        self.table.resizeColumnsToContents()
+        self.table_box.fill(rows, session.replications, self.components)
         if not self.table_box.isVisible():
             self.table_box.show()
             # The plots keep about two thirds; the table scrolls sideways when narrower than its columns.
@@ -929,25 +865,10 @@ def _set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> No
     plot.layout.setRowFixedHeight(0, 16)
 
 
-def _trivial(row: dict) -> bool:
-    """A figure that is zero in every run, such as a client's utilisation: noise in a table."""
-    values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
-    return row["metric"] in ("utilisation", "mean_queue_length") and all(v == 0 for v in values)
-
-
 def _cell(values: np.ndarray, i: int) -> str:
     if i >= len(values) or not np.isfinite(values[i]):
         return ""
     return f"{values[i]:.6g}"
-
-
-def _difference_colour(metric: str, value, half_width) -> str | None:
-    better = BETTER.get(metric, 0)
-    if not better or value is None or not isinstance(value, float) or not math.isfinite(value) or value == 0:
-        return None
-    if isinstance(half_width, float) and math.isfinite(half_width) and abs(value) <= half_width:
-        return None  # not distinguishable from no difference
-    return "#2e9d4f" if value * better > 0 else "#d3362d"
 
 
 def _esc(text: str) -> str:

@@ -61,3 +61,19 @@ def format_time(seconds: float) -> str:
     h, rem = divmod(int(seconds), 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def verdict(metric: str, value, half_width) -> int:
+    """+1 when resilience made the figure better, -1 worse, 0 neutral or not distinguishable from no change."""
+    better = BETTER.get(metric, 0)
+    if not better or not isinstance(value, float) or not math.isfinite(value) or value == 0:
+        return 0
+    if isinstance(half_width, float) and math.isfinite(half_width) and abs(value) <= half_width:
+        return 0
+    return 1 if value * better > 0 else -1
+
+
+def trivial_row(row: dict) -> bool:
+    """A comparison figure that is zero in every run, such as a client's utilisation: noise in a table."""
+    values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
+    return row["metric"] in ("utilisation", "mean_queue_length") and all(v == 0 for v in values)

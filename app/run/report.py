@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from engine.model import Design
 
-from .formatting import BETTER, COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value
+from .formatting import COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value, trivial_row, verdict
 from .session import VARIANT_LABELS, RunSession
 
 EVENT_EXCERPT = 200
@@ -180,15 +179,10 @@ def _comparison_section(session: RunSession) -> list[str]:
     head = ("<tr><th>Component</th><th>Figure</th><th>With resilience</th><th>Without</th><th>Difference</th>"
             + ("<th>No faults</th>" if baseline else "") + "</tr>")
     rows = []
-    for r in session.table:
+    for r in (r for r in session.table if not trivial_row(r)):
         m = r["metric"]
         diff, ci = r.get("difference"), r.get("difference_ci")
-        cls = ""
-        better = BETTER.get(m, 0)
-        if better and isinstance(diff, float) and math.isfinite(diff) and diff != 0:
-            significant = not (isinstance(ci, float) and math.isfinite(ci) and abs(diff) <= ci)
-            if significant:
-                cls = "better" if diff * better > 0 else "worse"
+        cls = {1: "better", -1: "worse"}.get(verdict(m, diff, ci), "")
         cells = [
             f"<td>{_e(r['component'])}</td><td>{_e(METRIC_LABELS.get(m, m))}</td>",
             f'<td class="num">{_e(format_ci(m, r.get("protected"), r.get("protected_ci")))}</td>',

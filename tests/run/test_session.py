@@ -1,0 +1,91 @@
+"""The Qt-free parts: sessions from results, health at a time, fault windows, saved-run groups, figures."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from app.run.formatting import format_ci, format_value, trivial_row, verdict
+from app.run.saved import group_runs, saved_runs_of
+from app.run.session import RunSession, fault_windows_from_events
+from app.run.ui import bucket_for
+from engine import RunOptions, simulate
+from run_builders import EXPERIMENT, make_three_tier
+
+
+@pytest.fixture(scope="module")
+def results():
+    design = make_three_tier()
+    options = RunOptions(duration=30, seed=4)
+    return design, {
+        "protected": simulate(design, options, EXPERIMENT),
+        "unprotected": simulate(design, options.model_copy(update={"resilience": False}), EXPERIMENT),
+    }
+
+
+def test_a_session_from_results_knows_its_runs_faults_and_breakers(results):
+    _design, runs = results
+    session = RunSession.from_results(runs)
+    assert session.variant_names == ["protected", "unprotected"] and session.is_comparison
+    assert session.n_buckets == 30 and session.done
+    assert [(w.start, w.end, w.target) for w in session.fault_windows] == [(10.0, 20.0, "db")]
+    assert session.breakers == ["api -> db"]
+    assert session.client_names() == ["users"]
+    assert session.most_loaded(exclude=["users"]) in ("api", "db")
+    assert {r["metric"] for r in session.table} >= {"throughput", "error_rate"}
+
+
+def test_health_at_a_bucket_shows_the_crash_and_the_breaker(results):
+    _design, runs = results
+    session = RunSession.from_results(runs)
+    session.instances.update({"db": 1, "api": 3})
+    before, during = session.health(bucket=5), session.health(bucket=15)
+    assert before["db"]["crashed"] == 0 and during["db"]["crashed"] == 1
+    assert during["api"]["breaker"] in ("open", "half_open")
+    assert before["api"]["breaker"] == "closed"
+    assert "breaker" not in session.health("unprotected", 15)["api"]
+
+
+def test_open_fault_windows_run_to_the_end():
+    events = [{"time": 5.0, "kind": "fault_started", "fault_id": "a", "component": "db", "details": "crash on db"}]
+    [window] = fault_windows_from_events(events, 60.0, [{"id": "a", "title": "crash"}])
+    assert (window.start, window.end, window.title) == (5.0, 60.0, "crash")
+
+
+def test_kept_comparisons_group_back_together(results):
+    design, runs = results
+    session = RunSession.from_results(runs)
+    records = saved_runs_of(session, design.id)
+    single = saved_runs_of(RunSession.from_results({"protected": runs["protected"]}), design.id)
+    groups = group_runs(records + single)
+    assert sorted(len(g.runs) for g in groups) == [1, 2]
+    pair = next(g for g in groups if len(g.runs) == 2)
+    assert pair.variants == ["protected", "unprotected"]
+    reopened = pair.session()
+    assert json.dumps(reopened.table) == json.dumps(session.table)  # NaN intervals compare as text
+    assert reopened.saved
+
+
+def test_figures_read_with_their_units():
+    assert format_value("latency_p99", 0.0873) == "87.3 ms"
+    assert format_value("error_rate", 0.026) == "2.6 %"
+    assert format_value("throughput", 199.0) == "199 /s"
+    assert format_ci("goodput", 10.0, 1.5, signed=True) == "+10 /s ± 1.5 /s"
+    assert format_value("throughput", math.nan) == "–"
+
+
+def test_verdicts_follow_direction_and_interval():
+    assert verdict("goodput", 5.0, math.nan) == 1
+    assert verdict("latency_p99", 0.1, 0.01) == -1
+    assert verdict("latency_p99", 0.1, 0.2) == 0  # within its interval: no call
+    assert verdict("utilisation", 0.5, math.nan) == 0
+    assert trivial_row({"metric": "utilisation", "protected": 0.0, "unprotected": 0.0})
+    assert not trivial_row({"metric": "throughput", "protected": 0.0, "unprotected": 0.0})
+
+
+def test_long_runs_get_coarser_buckets():
+    assert bucket_for(300) == 1.0
+    assert bucket_for(3600) == 2.0
+    assert bucket_for(1_000_000) == 500.0
+    assert 1_000_000 / bucket_for(1_000_000) <= 2000
