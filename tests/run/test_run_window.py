@@ -332,3 +332,18 @@ def test_a_run_without_resilience_alone_is_drawn_solid_and_has_no_breakers(qtbot
     assert all(c.item.opts["pen"].style().name == "SolidLine" for c in ui.dashboard._curves)
     assert session.breakers == [] and ui.dashboard.strip_note.textItem.toPlainText() == "no circuit breakers in this run"
     assert "breaker" not in node_health(window, "api")
+
+
+def test_f5_runs_and_shift_f5_stops(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    window.view.setFocus()
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    with qtbot.waitSignal(ui.controller.idle, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    assert ui.session.status == STOPPED
