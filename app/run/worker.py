@@ -128,6 +128,16 @@ def _lower_this_threads_priority() -> None:
             pass
 
 
+def _summary_only(result: RunResult) -> RunResult:
+    """A replication's figures without its time series: the table needs no more, and a hundred
+    replications of a large design would otherwise hold hundreds of megabytes."""
+    empty = np.zeros((0, 0))
+    return RunResult(meta=result.meta, components=result.components, links=result.links,
+                     bucket_times=np.zeros(0), series={m: empty for m in result.series},
+                     link_series={m: empty for m in result.link_series}, summary=result.summary,
+                     events=[], events_dropped=result.events_dropped)
+
+
 class _Live:
     """Bookkeeping for one variant's simulation during the live replication."""
 
@@ -230,7 +240,7 @@ class RunWorker(QObject):
                 self._forget([sim])
                 if not finished:
                     return False
-                runs[v].append(sim.result())
+                runs[v].append(_summary_only(sim.result()))
         return True
 
     def _emit_progress(self, replication: int, replications: int, sim: Simulation) -> None:
