@@ -28,6 +28,8 @@ from engine.compare import Comparison, build_table
 VARIANT_ORDER = ("protected", "unprotected", "baseline")
 # The GUI redraws at 20-30 Hz; more frequent frames would only queue up.
 MAX_FRAMES_PER_SECOND = 30.0
+# Without a new bucket, a frame only every so often (progress, live breaker and crash state).
+IDLE_FRAME_SECONDS = 0.25
 # Wall time one lockstep slice aims at: short enough that frames and Stop stay prompt.
 SLICE_SECONDS = 0.008
 # Niceness of the worker thread (0 normal, 19 lowest): the window's thread keeps about 90 % of a contended core.
@@ -261,6 +263,7 @@ class RunWorker(QObject):
         last_frame = -1.0
         frame_cost = 0.0
         frame_every = 1.0 / MAX_FRAMES_PER_SECOND
+        last_bucket = -1
         now = 0.0
         while not self._stop.is_set():
             target = min(duration, now + step)
@@ -286,9 +289,14 @@ class RunWorker(QObject):
             t = time.perf_counter()
             # Frames cost the worker Python time; keep them under a quarter of the wall clock.
             gap = max(frame_every, frame_cost * 4)
-            if finished or t - last_frame >= gap:
+            # A slow paced run completes a bucket now and then: no new bucket, no need to redraw
+            # (but the progress bar and live canvas still hear from it a few times a second).
+            bucket = int(now // r.options.bucket)
+            news = bucket != last_bucket or t - last_frame >= IDLE_FRAME_SECONDS
+            if finished or (news and t - last_frame >= gap):
                 self._emit_frame(live)
                 last_frame = time.perf_counter()
+                last_bucket = bucket
                 frame_cost = last_frame - t
             if finished:
                 break
