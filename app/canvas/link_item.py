@@ -122,6 +122,12 @@ class LinkItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         return self._shape
 
+    def hit_end(self, scene_pos: QPointF) -> bool:
+        """Whether a press at ``scene_pos`` grabs the arrow head (to relink)."""
+        end = self._path.pointAtPercent(1.0)
+        d = scene_pos - end
+        return d.x() * d.x() + d.y() * d.y() <= 12 * 12
+
     def hoverEnterEvent(self, event):
         self._hover = True
         self.update()
@@ -148,6 +154,11 @@ class LinkItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(self._arrow)
+        if selected:
+            # A handle on the arrow head: drag it to another component to relink.
+            painter.setPen(QPen(c.node_fill, 1.5))
+            painter.setBrush(colour)
+            painter.drawEllipse(self._path.pointAtPercent(1.0), 5, 5)
         text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
         if text:
             font, metrics = _label_font()

@@ -247,9 +247,17 @@ class CanvasScene(QGraphicsScene):
 
     def _on_link_changed(self, link_id) -> None:
         item = self._links.get(link_id)
-        if item is not None:
-            link = self.doc.link(link_id)
-            item.set_label(link_label(link), self._fault_map().get(link.name, []))
+        if item is None:
+            return
+        link = self.doc.link(link_id)
+        target = self._node_named(link.target)
+        if target is not None and target is not item.target:
+            # Relinked: the same item now ends at another node.
+            self._links_of.get(item.target.component_id, set()).discard(link_id)
+            self._links_of.setdefault(target.component_id, set()).add(link_id)
+            item.target = target
+            item.adjust()
+        item.set_label(link_label(link), self._fault_map().get(link.name, []))
 
     def _refresh_faults(self, *_args) -> None:
         faults = self._fault_map()
@@ -321,6 +329,13 @@ class CanvasScene(QGraphicsScene):
             self._pick(event.scenePos())
             event.accept()
             return
+        if event.button() == Qt.MouseButton.LeftButton:
+            for item in self.selectedItems():
+                if isinstance(item, LinkItem) and item.hit_end(event.scenePos()):
+                    # Dragging the arrow head of a selected link points it at another component.
+                    self._new_link = _NewLink(self, item.source, event.scenePos(), relink=item)
+                    event.accept()
+                    return
         super().mousePressEvent(event)
         if self._new_link is None and event.button() == Qt.MouseButton.LeftButton:
             self._press_positions = {i.component_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
@@ -453,9 +468,10 @@ class CanvasScene(QGraphicsScene):
 class _NewLink:
     """The gesture of dragging a new link from a node's handle to another node."""
 
-    def __init__(self, scene: CanvasScene, source: NodeItem, pos: QPointF):
+    def __init__(self, scene: CanvasScene, source: NodeItem, pos: QPointF, relink: LinkItem | None = None):
         self.scene = scene
         self.source = source
+        self.relink = relink
         self.hovered: NodeItem | None = None
         self.path = QGraphicsPathItem()
         pen = QPen(scene.colours.selection, 2, Qt.PenStyle.DashLine)
@@ -479,7 +495,9 @@ class _NewLink:
             self.hovered = target
         reason = None
         if target is not None:
-            reason = self.scene.doc.edit.link_refusal(self.source.component_id, target.component_id)
+            edit = self.scene.doc.edit
+            reason = (edit.relink_refusal(self.relink.link_id, target.component_id) if self.relink is not None
+                      else edit.link_refusal(self.source.component_id, target.component_id))
             target.set_link_target_state(reason is None)
         self.note.set_text(reason or "")
         self.note.setPos(pos + QPointF(14, 12))
@@ -491,6 +509,11 @@ class _NewLink:
         self.scene.removeItem(self.note)
         target = self.scene.node_at(pos)
         if target is None or target is self.source:
+            return
+        if self.relink is not None:
+            reason = self.scene.doc.edit.relink(self.relink.link_id, target.component_id)
+            if reason:
+                self.scene.message.emit(f"Relink refused: {reason}")
             return
         self.scene.try_link(self.source.component_id, target.component_id)
 

@@ -193,6 +193,43 @@ class DocumentEditor:
         self.doc.set_selection([link.id])
         return link.id, None
 
+    def relink_refusal(self, link_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
+        """Why a link cannot be moved to call ``target_id`` instead, or None."""
+        link = self.doc.link(link_id)
+        source = self.doc.component_named(link.source)
+        if self.doc.component(target_id).name == link.target:
+            return None
+        return self.link_refusal(source.id, target_id)
+
+    def relink(self, link_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
+        """Point a link at another callee, keeping its id and call parameters; returns a refusal reason or None.
+
+        Faults aimed at the link and the caller's policies scoped to the old callee follow it.
+        """
+        reason = self.relink_refusal(link_id, target_id)
+        if reason:
+            return reason
+        old = self.doc.link(link_id)
+        target = self.doc.component(target_id).name
+        if target == old.target:
+            return None
+        new = old.model_copy(update={"target": target})
+        parent = cmd.MacroCommand(f'Relink "{old.name}" to "{new.name}"')
+        cmd.EditLinkCommand(self.doc, old, new, parent=parent)
+        source = self.doc.component_named(old.source)
+        policies = [p.model_copy(update={"scope": target}) if getattr(p, "scope", None) == old.target else p
+                    for p in source.policies]
+        if policies != source.policies:
+            cmd.EditComponentCommand(self.doc, source, source.model_copy(update={"policies": policies}), parent=parent)
+        for experiment in self.doc.design.experiments:
+            faults = [f.model_copy(update={"target": new.name}) if cmd._normalise(f.target) == old.name else f
+                      for f in experiment.faults]
+            if faults != experiment.faults:
+                cmd.EditExperimentCommand(self.doc, experiment, experiment.model_copy(update={"faults": faults}),
+                                          parent=parent)
+        self._push(parent)
+        return None
+
     def set_link_fields(self, link_id: uuid.UUID, changes: dict[str, Any], merge: bool = True) -> None:
         old = self.doc.link(link_id)
         if {"source", "target"} & changes.keys():

@@ -391,3 +391,31 @@ def test_link_selected_follows_the_order_of_selection(window):
     mouse(window.view, "release", node_centre(window, db), modifiers=ctrl)
     window.link_action.trigger()
     assert [link.name for link in doc.design.links] == ["api -> db"]
+
+
+def test_dragging_a_selected_links_head_relinks_it(window):
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.fit()
+    exp = doc.edit.add_experiment()
+    doc.edit.add_fault(exp, "latency", "web -> cache")
+    doc.edit.add_policy(ids["web"], "circuit_breaker", scope="cache")
+    other = doc.edit.add_component("service", (320, 300), name="search")
+    window.view.fit()
+    link = doc.design.link("web -> cache")
+    doc.set_selection([link.id])
+    item = window.scene.link_item(link.id)
+    drag(window.view, item._path.pointAtPercent(1.0), node_centre(window, other))
+    moved = doc.link(link.id)
+    assert moved.name == "web -> search" and moved.latency == link.latency
+    assert doc.current_experiment.faults[0].target == "web -> search"
+    assert doc.component(ids["web"]).policies[0].scope == "search"
+    assert window.scene.link_item(link.id).target is window.scene.node_item(other)
+    assert doc.undo_stack.undoText() == 'Relink "web -> cache" to "web -> search"'
+    doc.undo_stack.undo()
+    assert doc.link(link.id).name == "web -> cache"
+    assert window.scene.link_item(link.id).target is window.scene.node_item(ids["cache"])
+    doc.set_selection([link.id])
+    drag(window.view, window.scene.link_item(link.id)._path.pointAtPercent(1.0), node_centre(window, ids["users"]))
+    assert doc.link(link.id).name == "web -> cache"
+    assert "Relink refused" in window.statusBar().currentMessage()

@@ -26,6 +26,9 @@ def canvas_matches(window) -> None:
         assert (item.pos().x(), item.pos().y()) == (c.position.x, c.position.y)
         assert item.view.name == c.name and item.view.figures == c.key_figures()
         assert item.view.policies == [(p.kind, p.enabled) for p in c.policies]
+    for link in design.links:
+        item = scene.link_item(link.id)
+        assert (item.source.view.name, item.target.view.name) == (link.source, link.target)
 
 
 def random_edit(rng: random.Random, doc) -> None:
@@ -38,7 +41,10 @@ def random_edit(rng: random.Random, doc) -> None:
         e.add_component(rng.choice(COMPONENT_KINDS), (rng.randrange(-20, 20) * 20.0, rng.randrange(-20, 20) * 20.0))
     elif choice == 1 and len(comps) >= 2:
         a, b = rng.sample(comps, 2)
-        e.connect(a.id, b.id)  # refusals are fine: nothing is pushed
+        if links and rng.random() < 0.3:
+            e.relink(rng.choice(links).id, b.id)
+        else:
+            e.connect(a.id, b.id)  # refusals are fine: nothing is pushed
     elif choice == 2:
         e.delete(rng.sample([c.id for c in comps] + [link.id for link in links], k=1))
     elif choice == 3:
