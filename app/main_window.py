@@ -934,7 +934,8 @@ class MainWindow(QMainWindow):
                             "(Ctrl+Shift+1…7)"),
         ("Link two components", "Drag from the dot on a component's right edge to the component it calls, or "
                                 "select the caller, Ctrl+click the callee and press Ctrl+L; a link that cannot "
-                                "exist is refused with the reason"),
+                                "exist is refused with the reason. Drag a selected link's arrow head to "
+                                "another component to relink it"),
         ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),
         ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five; "
                  "View > Arrange lays everything out in call order"),
