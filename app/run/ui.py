@@ -95,6 +95,7 @@ class RunUi(QObject):
         self.session: RunSession | None = None
         self._last_health = 0.0
         self._shut_down = False
+        self._grown = False
         # Overridable in tests: dialogs that would block a headless run.
         self.confirm = self._confirm
         self.choose_report_path = self._choose_report_path
@@ -226,6 +227,12 @@ class RunUi(QObject):
         menu.addSeparator()
         for dock in (self.dashboard_dock, self.log_dock, self.runs_dock):
             menu.addAction(dock.toggleViewAction())
+        # The window restored its saved layout before these docks and the run toolbar existed:
+        # apply it again so they come back where the user left them (the default placement stays
+        # for what the saved layout does not know).
+        state = w.settings.value("window/state") if hasattr(w, "settings") else None
+        if isinstance(state, QByteArray):
+            w.restoreState(state)
 
     def _connect(self) -> None:
         c = self.controller
@@ -326,7 +333,11 @@ class RunUi(QObject):
     def _show_dashboard(self) -> None:
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
-        # Plots need room: give the bottom docks half the window if they have less.
+        # Plots need room: the first time, give the bottom docks half the window if they have less;
+        # after that the user's own sizing stands.
+        if self._grown:
+            return
+        self._grown = True
         wanted = int(self.window.height() * 0.5)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]

@@ -347,3 +347,13 @@ def test_f5_runs_and_shift_f5_stops(qtbot, window):
     with qtbot.waitSignal(ui.controller.idle, timeout=10_000):
         qtbot.keyClick(window.view, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
     assert ui.session.status == STOPPED
+
+
+def test_run_panes_come_back_where_the_user_left_them(qtbot, tmp_path):
+    first, ui = make_window(qtbot, tmp_path, "layout")
+    ui.log_dock.hide()
+    first.close()  # saves the layout
+    second, ui2 = make_window(qtbot, tmp_path, "layout")
+    assert not ui2.log_dock.isVisible()
+    assert ui2.dashboard_dock.isVisible()
+    second.close()
