@@ -686,9 +686,9 @@ class Dashboard(QWidget):
         self.table_box.fill(rows, session.replications, self.components)
         if not self.table_box.isVisible():
             self.table_box.show()
-            # The plots keep about two thirds; the table scrolls sideways when narrower than its columns.
+            # The plots keep most of the width; the table scrolls sideways when narrower than its columns.
             width = max(400, self.splitter.width())
-            self.splitter.setSizes([int(width * 0.66), int(width * 0.34)])
+            self.splitter.setSizes([int(width * 0.62), int(width * 0.38)])
 
     # -- cursor, crosshair, slider ---------------------------------------------
     def _update_slider(self) -> None:
