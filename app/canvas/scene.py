@@ -196,6 +196,8 @@ class CanvasScene(QGraphicsScene):
     def _on_component_added(self, component_id) -> None:
         self._add_node(self.doc.component(component_id))
         self._update_scene_rect()
+        if len(self._nodes) == 1:
+            self._refresh_foreground()
 
     def _on_component_removed(self, component_id) -> None:
         item = self._nodes.pop(component_id, None)
@@ -210,6 +212,9 @@ class CanvasScene(QGraphicsScene):
                 self.removeItem(item)
             finally:
                 self._syncing = False
+        self._update_scene_rect()
+        if not self._nodes:
+            self._refresh_foreground()
 
     def _on_component_changed(self, component_id) -> None:
         item = self._nodes.get(component_id)
@@ -408,6 +413,11 @@ class CanvasScene(QGraphicsScene):
                 self.target_picked.emit(self.doc.link(item.link_id).name)
                 return
         self.message.emit("Click a component or a link to aim the fault at it (Esc cancels).")
+
+    def _refresh_foreground(self) -> None:
+        """The empty-canvas hint comes and goes with the first component."""
+        for view in self.views():
+            view.viewport().update()
 
     # -- health during a run ---------------------------------------------------------------------
     def set_health(self, component_id: uuid.UUID, health: dict | None) -> None:

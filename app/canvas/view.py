@@ -207,6 +207,23 @@ class CanvasView(QGraphicsView):
             centre += QPointF(40, 40)
         return self.drop_component(kind, centre)
 
+    EMPTY_HINT = ("Drag a component from the palette to start,\nor double-click one there.\n\n"
+                  "Then drag from a component's right-hand dot to what it calls.")
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.canvas.node_items():
+            return
+        # An empty design says how to begin, in the middle of what is visible.
+        painter.save()
+        painter.resetTransform()
+        colour = self.canvas.colours.node_subtext
+        painter.setPen(colour)
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        painter.setFont(font)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.EMPTY_HINT)
+        painter.restore()
+
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 

@@ -419,3 +419,20 @@ def test_dragging_a_selected_links_head_relinks_it(window):
     drag(window.view, window.scene.link_item(link.id)._path.pointAtPercent(1.0), node_centre(window, ids["users"]))
     assert doc.link(link.id).name == "web -> cache"
     assert "Relink refused" in window.statusBar().currentMessage()
+
+
+def test_an_empty_canvas_says_how_to_begin(window):
+    view = window.view
+
+    def hint_pixels() -> int:
+        image = view.viewport().grab().toImage()
+        colour = window.scene.colours.node_subtext.rgb() & 0xFFFFFF
+        w, h = image.width(), image.height()
+        return sum(1 for x in range(w // 4, 3 * w // 4, 2) for y in range(h // 3, 2 * h // 3, 2)
+                   if image.pixel(x, y) & 0xFFFFFF == colour)
+
+    assert hint_pixels() > 20
+    window.document.edit.add_component("service", (5000, 5000))  # out of sight: only the hint can differ
+    assert hint_pixels() == 0
+    window.document.undo_stack.undo()
+    assert hint_pixels() > 20
