@@ -111,3 +111,12 @@ def test_shutdown_during_a_full_speed_run_joins_the_thread(qtbot):
     qtbot.wait(50)
     controller.shutdown()
     assert not controller.running
+
+
+def test_stop_right_after_start_still_ends_the_run(qtbot, design):
+    controller = RunController()
+    with qtbot.waitSignal(controller.idle, timeout=10_000):
+        controller.start(RunRequest(design, RunOptions(duration=1_000_000, bucket=10), EXPERIMENT))
+        controller.stop()
+    assert controller.session.status == STOPPED
+    assert controller.session.variants["protected"].n < controller.session.n_buckets
