@@ -35,6 +35,7 @@ from engine.model import (
 )
 
 from engine.model.faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS
+from engine.model.resilience import INBOUND_POLICY_KINDS
 
 from . import commands as cmd
 from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, validated
@@ -326,17 +327,18 @@ class DocumentEditor:
 
     # -- policies ---------------------------------------------------------------
     def policy_refusal(self, component_id: uuid.UUID, kind: str) -> str | None:
+        """Why a policy of ``kind`` cannot guard this component, or None (the rules of engine validation)."""
+        if kind not in POLICY_CLASSES:
+            return f"unknown policy kind {kind!r}"
         c = self.doc.component(component_id)
-        cls = POLICY_CLASSES[kind]
         title = kind_label(kind)
-        if kind in ("rate_limiter", "load_shedding"):
+        if kind in INBOUND_POLICY_KINDS:
             if c.kind not in _INBOUND_KINDS:
                 return f"A {kind_label(c.kind)} takes no inbound policies."
             if kind == "load_shedding" and c.kind not in _SHEDDING_KINDS:
                 return f"A {kind_label(c.kind)} has no queue to shed."
         elif not c.calls_out:
             return f"A {kind_label(c.kind)} makes no calls for a {title} to guard."
-        del cls
         return None
 
     def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | None = None) -> uuid.UUID:
