@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
     # -- public surface for the run dashboard and tests ------------------------------
     @property
     def document(self) -> ProjectDocument:
+        """The open project: read it, and edit through ``document.edit``."""
         return self._doc
 
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
 
     @property
     def run_menu(self) -> QMenu | None:
+        """The Run menu, once an action was added to it."""
         return self._run_menu
 
     # -- actions ---------------------------------------------------------------------
@@ -350,12 +352,14 @@ class MainWindow(QMainWindow):
         self.theme_actions.get(name, self.theme_actions["system"]).setChecked(True)
 
     def save_layout(self) -> None:
+        """Remember window geometry, dock layout and canvas options for the next start."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("canvas/snap", self.snap_action.isChecked())
         self.settings.sync()
 
     def set_theme(self, name: str) -> None:
+        """Switch to 'system', 'light' or 'dark' and remember the choice."""
         app = QApplication.instance()
         colours = theme.apply_theme(app, name)
         self.settings.setValue("window/theme", name)
@@ -670,6 +674,7 @@ class MainWindow(QMainWindow):
         return answer == "discard"
 
     def new_project(self) -> None:
+        """Start an empty project (after asking about unsaved changes)."""
         if self.maybe_save():
             self._replace(new_project(), None, [])
             self.statusBar().showMessage("New project.", 4000)
@@ -701,11 +706,13 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
+        """Save to the current file, or ask for one; False if cancelled or refused."""
         if self._doc.path is None:
             return self.save_as()
         return self._save_to(self._doc.path)
 
     def save_as(self) -> bool:
+        """Ask for a file and save there; False if cancelled or refused."""
         suggested = (self._doc.path.name if self._doc.path else f"{self._doc.project.name}.faultline")
         path = self.choose_save_path("Save project as", FILE_FILTER, suggested)
         if not path:
@@ -734,6 +741,7 @@ class MainWindow(QMainWindow):
         return True
 
     def revert(self) -> None:
+        """Reload the file, dropping unsaved changes after a confirmation."""
         path = self._doc.path
         if path is None:
             return
@@ -783,6 +791,7 @@ class MainWindow(QMainWindow):
             self.export_path(path, whole_project=True)
 
     def export_path(self, path: str | Path, whole_project: bool = False) -> bool:
+        """Write the current design (or the whole project) as JSON to ``path``."""
         path = Path(path)
         if path.suffix.lower() != ".json":
             path = path.with_suffix(path.suffix + ".json") if path.suffix else path.with_suffix(".json")
@@ -913,6 +922,7 @@ class MainWindow(QMainWindow):
         return False
 
     def write_autosave(self) -> None:
+        """Write the recovery copy now, if there are unsaved changes."""
         if not self._doc.modified:
             return
         try:

@@ -74,21 +74,26 @@ class ProjectDocument(QObject):
     # -- project ------------------------------------------------------------
     @property
     def project(self) -> Project:
+        """The project being edited (read it; change it only through commands)."""
         return self._project
 
     @property
     def path(self) -> Path | None:
+        """The file the project was opened from or saved to, if any."""
         return self._path
 
     def set_path(self, path: str | Path | None) -> None:
+        """Remember the file behind the project."""
         self._path = Path(path) if path is not None else None
         self.path_changed.emit(self._path)
 
     @property
     def modified(self) -> bool:
+        """Whether there are changes since the last save (from the undo stack)."""
         return not self.undo_stack.isClean()
 
     def mark_saved(self, path: str | Path | None = None) -> None:
+        """The current state is what is on disk (optionally at a new path)."""
         if path is not None:
             self.set_path(path)
         self.undo_stack.setClean()
@@ -132,15 +137,18 @@ class ProjectDocument(QObject):
     # -- designs --------------------------------------------------------------
     @property
     def design(self) -> Design:
+        """The design shown on the canvas."""
         return self.design_by_id(self._design_id)
 
     def design_by_id(self, design_id: uuid.UUID) -> Design:
+        """A design of the project by id."""
         for d in self._project.designs:
             if d.id == design_id:
                 return d
         raise KeyError(design_id)
 
     def set_current_design(self, design_id: uuid.UUID) -> None:
+        """Show another design of the project (not an edit: no undo step)."""
         if design_id == self._design_id:
             return
         self.design_by_id(design_id)
@@ -158,12 +166,14 @@ class ProjectDocument(QObject):
         return self.design
 
     def insert_design(self, design: Design, index: int) -> None:
+        """Mutator: add a design at ``index`` and show it."""
         self._project.designs.insert(index, design)
         self.design_added.emit(design.id)
         self.set_current_design(design.id)
         self.edited.emit()
 
     def remove_design(self, design_id: uuid.UUID) -> tuple[Design, int]:
+        """Mutator: remove a design; returns it with its index for undo."""
         index = next(i for i, d in enumerate(self._project.designs) if d.id == design_id)
         design = self._project.designs.pop(index)
         if design_id == self._design_id:
@@ -178,6 +188,7 @@ class ProjectDocument(QObject):
         return design, index
 
     def replace_design_fields(self, design_id: uuid.UUID, name: str, description: str) -> None:
+        """Mutator: set a design's name and notes."""
         design = self._show(design_id)
         design.name = name
         design.description = description
@@ -197,12 +208,14 @@ class ProjectDocument(QObject):
         return self._index
 
     def component(self, component_id: uuid.UUID):
+        """A component of the current design by id."""
         kind, obj = self._lookup()[component_id]
         if kind != "component":
             raise KeyError(component_id)
         return obj
 
     def link(self, link_id: uuid.UUID) -> Link:
+        """A link of the current design by id."""
         kind, obj = self._lookup()[link_id]
         if kind != "link":
             raise KeyError(link_id)
@@ -214,21 +227,25 @@ class ProjectDocument(QObject):
         return entry[0] if entry else None
 
     def component_named(self, name: str):
+        """A component of the current design by name, or None."""
         return self.design.find_component(name)
 
     def experiment(self, experiment_id: uuid.UUID) -> Experiment:
+        """An experiment of the current design by id."""
         for e in self.design.experiments:
             if e.id == experiment_id:
                 return e
         raise KeyError(experiment_id)
 
     def fault(self, experiment_id: uuid.UUID, fault_id: uuid.UUID):
+        """A fault of an experiment by id."""
         for f in self.experiment(experiment_id).faults:
             if f.id == fault_id:
                 return f
         raise KeyError(fault_id)
 
     def policy(self, component_id: uuid.UUID, policy_id: uuid.UUID):
+        """A policy of a component by id."""
         for p in self.component(component_id).policies:
             if p.id == policy_id:
                 return p
@@ -245,6 +262,7 @@ class ProjectDocument(QObject):
 
     # -- component mutators ---------------------------------------------------
     def insert_component(self, design_id: uuid.UUID, component, index: int | None = None) -> None:
+        """Mutator: add a component (at ``index`` to restore an order)."""
         design = self._show(design_id)
         design.components.insert(len(design.components) if index is None else index, component)
         self._index = None
@@ -252,6 +270,7 @@ class ProjectDocument(QObject):
         self.edited.emit()
 
     def remove_component(self, design_id: uuid.UUID, component_id: uuid.UUID) -> tuple[Any, int]:
+        """Mutator: remove a component; returns it with its index for undo."""
         design = self._show(design_id)
         index = self._component_index(design, component_id)
         component = design.components.pop(index)
@@ -262,6 +281,7 @@ class ProjectDocument(QObject):
         return component, index
 
     def replace_component(self, design_id: uuid.UUID, component) -> None:
+        """Mutator: replace a component by an edited copy (same id); announces policy changes too."""
         design = self._show(design_id)
         index = self._component_index(design, component.id)
         old = design.components[index]
@@ -280,6 +300,7 @@ class ProjectDocument(QObject):
         self.edited.emit()
 
     def move_components(self, design_id: uuid.UUID, positions: dict[uuid.UUID, Position]) -> None:
+        """Mutator: set the positions of several components at once."""
         design = self._show(design_id)
         for i, c in enumerate(design.components):
             if c.id in positions:
@@ -290,6 +311,7 @@ class ProjectDocument(QObject):
 
     # -- link mutators --------------------------------------------------------
     def insert_link(self, design_id: uuid.UUID, link: Link, index: int | None = None) -> None:
+        """Mutator: add a link (at ``index`` to restore an order)."""
         design = self._show(design_id)
         design.links.insert(len(design.links) if index is None else index, link)
         self._index = None
@@ -297,6 +319,7 @@ class ProjectDocument(QObject):
         self.edited.emit()
 
     def remove_link(self, design_id: uuid.UUID, link_id: uuid.UUID) -> tuple[Link, int]:
+        """Mutator: remove a link; returns it with its index for undo."""
         design = self._show(design_id)
         index = self._link_index(design, link_id)
         link = design.links.pop(index)
@@ -307,6 +330,7 @@ class ProjectDocument(QObject):
         return link, index
 
     def replace_link(self, design_id: uuid.UUID, link: Link) -> None:
+        """Mutator: replace a link by an edited copy (same id)."""
         design = self._show(design_id)
         design.links[self._link_index(design, link.id)] = link
         self._index = None
@@ -315,6 +339,7 @@ class ProjectDocument(QObject):
 
     # -- experiment and fault mutators ---------------------------------------
     def insert_experiment(self, design_id: uuid.UUID, experiment: Experiment, index: int | None = None) -> None:
+        """Mutator: add an experiment and make it current."""
         design = self._show(design_id)
         design.experiments.insert(len(design.experiments) if index is None else index, experiment)
         self.experiment_added.emit(experiment.id)
@@ -322,6 +347,7 @@ class ProjectDocument(QObject):
         self.edited.emit()
 
     def remove_experiment(self, design_id: uuid.UUID, experiment_id: uuid.UUID) -> tuple[Experiment, int]:
+        """Mutator: remove an experiment; returns it with its index for undo."""
         design = self._show(design_id)
         index = self._experiment_index(design, experiment_id)
         experiment = design.experiments.pop(index)
@@ -332,6 +358,7 @@ class ProjectDocument(QObject):
         return experiment, index
 
     def replace_experiment(self, design_id: uuid.UUID, experiment: Experiment) -> None:
+        """Mutator: replace an experiment by an edited copy; announces fault changes too."""
         design = self._show(design_id)
         index = self._experiment_index(design, experiment.id)
         old = design.experiments[index]
@@ -351,9 +378,11 @@ class ProjectDocument(QObject):
     # -- selection and the current experiment (view state, not undoable) -----
     @property
     def selection(self) -> list[uuid.UUID]:
+        """Selected component and link ids, in the order they were selected."""
         return list(self._selection)
 
     def set_selection(self, ids: Iterable[uuid.UUID]) -> None:
+        """Select these ids (unknown ones are dropped); announced only when it changes."""
         ids = [i for i in dict.fromkeys(ids) if i in self._lookup()]
         if ids != self._selection:
             self._selection = ids
@@ -365,10 +394,12 @@ class ProjectDocument(QObject):
             self.selection_changed.emit(list(self._selection))
 
     def selected_components(self) -> list:
+        """The selected components (links left out)."""
         return [self.component(i) for i in self._selection if self.kind_of(i) == "component"]
 
     @property
     def current_experiment(self) -> Experiment | None:
+        """The experiment whose faults the panes show and the canvas badges, if any."""
         if self._experiment_id is None:
             return None
         try:
@@ -377,6 +408,7 @@ class ProjectDocument(QObject):
             return None
 
     def set_current_experiment(self, experiment_id: uuid.UUID | None) -> None:
+        """Choose the current experiment (not an edit: no undo step)."""
         if experiment_id != self._experiment_id:
             self._experiment_id = experiment_id
             self.current_experiment_changed.emit(experiment_id)

@@ -82,6 +82,7 @@ class DocumentEditor:
 
     @property
     def stack(self):
+        """The undo stack every edit is pushed on."""
         return self.doc.undo_stack
 
     def _push(self, command: QUndoCommand) -> None:
@@ -89,6 +90,7 @@ class DocumentEditor:
 
     # -- components ---------------------------------------------------------
     def unique_name(self, base: str, taken: set[str] | None = None) -> str:
+        """``base``, or ``base 2``, ``base 3``… whichever no component of the design has yet."""
         taken = {c.name for c in self.doc.design.components} if taken is None else taken
         if base not in taken:
             return base
@@ -100,6 +102,7 @@ class DocumentEditor:
 
     def add_component(self, kind: str, position: tuple[float, float] = (0.0, 0.0), name: str | None = None,
                       **fields) -> uuid.UUID:
+        """Add a component of ``kind`` centred at ``position`` and select it; returns its id."""
         cls = COMPONENT_CLASSES[kind]
         component = validated(cls, {"name": self.unique_name(name or kind_label(kind)),
                                     "position": {"x": position[0], "y": position[1]}, **fields})
@@ -126,6 +129,7 @@ class DocumentEditor:
         self._push(cmd.EditComponentCommand(self.doc, old, new, field))
 
     def rename_component(self, component_id: uuid.UUID, name: str) -> None:
+        """Rename a component and everything that names it; refuses duplicates and bad names."""
         old = self.doc.component(component_id)
         new = updated(old, {"name": name})  # the model's own name rules, with its messages
         if new.name == old.name:
@@ -232,6 +236,7 @@ class DocumentEditor:
         return None
 
     def set_link_fields(self, link_id: uuid.UUID, changes: dict[str, Any], merge: bool = True) -> None:
+        """Edit a link's latency or call pattern (dotted paths); rapid edits of one field merge."""
         old = self.doc.link(link_id)
         if {"source", "target"} & changes.keys():
             raise ValueError("a link's ends are changed by relinking, not editing")
@@ -242,6 +247,7 @@ class DocumentEditor:
 
     # -- delete, copy, paste ----------------------------------------------------
     def delete(self, ids) -> None:
+        """Delete components and links in one step; links and faults that name deleted components go too."""
         ids = list(ids)
         components = [i for i in ids if self.doc.kind_of(i) == "component"]
         links = [i for i in ids if self.doc.kind_of(i) == "link"]
@@ -322,6 +328,7 @@ class DocumentEditor:
         return ids
 
     def duplicate(self, ids) -> list[uuid.UUID]:
+        """Copy components (and the links among them) beside themselves; returns the copies."""
         fragment = self.fragment(ids)
         return self.paste(fragment, text="Duplicate") if fragment else []
 
@@ -342,6 +349,7 @@ class DocumentEditor:
         return None
 
     def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | None = None) -> uuid.UUID:
+        """Attach a policy of ``kind`` with the library defaults; returns its id."""
         reason = self.policy_refusal(component_id, kind)
         if reason:
             raise EditRejected([FieldError("", reason)])
@@ -356,6 +364,7 @@ class DocumentEditor:
 
     def set_policy_fields(self, component_id: uuid.UUID, policy_id: uuid.UUID, changes: dict[str, Any],
                           merge: bool = True) -> None:
+        """Edit a policy's parameters; rapid edits of one field merge."""
         old = self.doc.component(component_id)
         policy = self.doc.policy(component_id, policy_id)
         new_policy = updated(policy, changes)
@@ -366,6 +375,7 @@ class DocumentEditor:
         self._push(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title))
 
     def remove_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
+        """Detach a policy."""
         old = self.doc.component(component_id)
         policy = self.doc.policy(component_id, policy_id)
         new = old.model_copy(update={"policies": [p for p in old.policies if p.id != policy_id]})
@@ -382,11 +392,13 @@ class DocumentEditor:
         return f"{base} {n}"
 
     def add_experiment(self, name: str | None = None) -> uuid.UUID:
+        """Add an empty experiment with a free name and make it current; returns its id."""
         experiment = Experiment(name=self._unique_experiment_name(name or "Experiment"))
         self._push(cmd.AddExperimentCommand(self.doc, experiment))
         return experiment.id
 
     def duplicate_experiment(self, experiment_id: uuid.UUID) -> uuid.UUID:
+        """Copy an experiment with fresh ids; returns the copy."""
         source = self.doc.experiment(experiment_id)
         data = renewed_ids(dump(source))
         data["name"] = self._unique_experiment_name(f"{source.name} copy")
@@ -395,6 +407,7 @@ class DocumentEditor:
         return experiment.id
 
     def rename_experiment(self, experiment_id: uuid.UUID, name: str) -> None:
+        """Rename an experiment; refuses a name another experiment has."""
         old = self.doc.experiment(experiment_id)
         new = updated(old, {"name": name.strip()})
         if new.name == old.name:
@@ -404,12 +417,14 @@ class DocumentEditor:
         self._push(cmd.EditExperimentCommand(self.doc, old, new, f'Rename experiment "{old.name}" to "{new.name}"'))
 
     def set_experiment_description(self, experiment_id: uuid.UUID, description: str) -> None:
+        """Edit an experiment's description."""
         old = self.doc.experiment(experiment_id)
         new = updated(old, {"description": description})
         if new != old:
             self._push(cmd.EditExperimentCommand(self.doc, old, new, f'Describe experiment "{old.name}"'))
 
     def remove_experiment(self, experiment_id: uuid.UUID) -> None:
+        """Delete an experiment with its faults."""
         self._push(cmd.RemoveExperimentCommand(self.doc, experiment_id))
 
     def fault_kinds_for(self, target: str) -> tuple[str, ...]:
@@ -432,6 +447,7 @@ class DocumentEditor:
         return out
 
     def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str, **fields) -> uuid.UUID:
+        """Add a fault of ``kind`` aimed at ``target``; refuses targets the kind cannot hit; returns its id."""
         if kind not in self.fault_kinds_for(target):
             where = "link" if "->" in target else "component"
             raise EditRejected([FieldError("target", f'a {kind_label(kind)} fault cannot target the {where} "{target}"')])
@@ -443,6 +459,7 @@ class DocumentEditor:
 
     def set_fault_fields(self, experiment_id: uuid.UUID, fault_id: uuid.UUID, changes: dict[str, Any],
                          merge: bool = True) -> None:
+        """Edit a fault's parameters (target included); rapid edits of one field merge."""
         old = self.doc.experiment(experiment_id)
         fault = self.doc.fault(experiment_id, fault_id)
         target = changes.get("target")
@@ -456,6 +473,7 @@ class DocumentEditor:
         self._push(cmd.EditFaultCommand(self.doc, old, new, fault, field))
 
     def remove_fault(self, experiment_id: uuid.UUID, fault_id: uuid.UUID) -> None:
+        """Remove a fault from its experiment."""
         old = self.doc.experiment(experiment_id)
         fault = self.doc.fault(experiment_id, fault_id)
         new = old.model_copy(update={"faults": [f for f in old.faults if f.id != fault_id]})
@@ -463,6 +481,7 @@ class DocumentEditor:
 
     # -- designs ------------------------------------------------------------------
     def add_design(self, name: str | None = None) -> uuid.UUID:
+        """Add an empty design with a free name and show it; returns its id."""
         taken = {d.name for d in self.doc.project.designs}
         base = name or "Design"
         name, n = base, 2
@@ -473,6 +492,7 @@ class DocumentEditor:
         return design.id
 
     def rename_design(self, design_id: uuid.UUID, name: str) -> None:
+        """Rename a design; refuses empty names and names another design has."""
         design = self.doc.design_by_id(design_id)
         name = name.strip()
         if not name:
@@ -485,6 +505,7 @@ class DocumentEditor:
             self._push(cmd.EditDesignCommand(self.doc, design_id, name, design.description))
 
     def set_design_description(self, design_id: uuid.UUID, description: str) -> None:
+        """Edit a design's notes."""
         design = self.doc.design_by_id(design_id)
         if len(description) > 100_000:
             raise EditRejected([FieldError("description", "notes are limited to 100,000 characters")])
@@ -492,6 +513,7 @@ class DocumentEditor:
             self._push(cmd.EditDesignCommand(self.doc, design_id, design.name, description))
 
     def remove_design(self, design_id: uuid.UUID) -> None:
+        """Delete a design (a project keeps at least one)."""
         if len(self.doc.project.designs) <= 1:
             raise EditRejected([FieldError("", "a project keeps at least one design")])
         self._push(cmd.RemoveDesignCommand(self.doc, design_id))
