@@ -128,6 +128,21 @@ class DocumentEditor:
         field = next(iter(changes)) if merge and len(changes) == 1 else None
         self._push(cmd.EditComponentCommand(self.doc, old, new, field))
 
+    def set_fields_of_many(self, component_ids, changes: dict[str, Any]) -> None:
+        """Apply the same parameter edit to several components in one undo step (names excluded)."""
+        if "name" in changes:
+            raise EditRejected([FieldError("name", "components need distinct names; rename them one at a time")])
+        parent = cmd.MacroCommand()
+        for cid in component_ids:
+            old = self.doc.component(cid)
+            new = updated(old, changes)
+            if new != old:
+                cmd.EditComponentCommand(self.doc, old, new, parent=parent)
+        if parent.subcommands:
+            field = next(iter(changes)).replace("_", " ")
+            parent.setText(f"Edit {field} of {len(parent.subcommands)} components")
+            self._push(parent)
+
     def rename_component(self, component_id: uuid.UUID, name: str) -> None:
         """Rename a component and everything that names it; refuses duplicates and bad names."""
         old = self.doc.component(component_id)

@@ -122,15 +122,29 @@ class PropertiesPane(QWidget):
         self.subject = (kind, item_id)
 
     def _show_many(self, ids) -> None:
-        self._set_form(None)
         self.notes.hide()
         self.notes_label.hide()
-        self.icon.clear()
-        comps = sum(1 for i in ids if self.doc.kind_of(i) == "component")
-        self.title.setText(f"{len(ids)} items selected")
-        self.subtitle.setText(f"{_count(comps, 'component')}, {_count(len(ids) - comps, 'link')}. "
-                              "Select one to edit its parameters.")
+        comps = [self.doc.component(i) for i in ids if self.doc.kind_of(i) == "component"]
+        kinds = {c.kind for c in comps}
         self.subject = ("many", tuple(ids))
+        if len(comps) == len(ids) and len(kinds) == 1:
+            # Several components of one kind: one form edits them all, as one undo step.
+            kind = kinds.pop()
+            if not (isinstance(self.form, ComponentForm) and self.form.kind == kind):
+                self._set_form(ComponentForm(kind))
+            self.form.commit = lambda ch, ids=tuple(ids): self._commit_many(ids, ch)
+            self.form.bind(comps[0])
+            self.form.layout_.setRowVisible(self.form._rows["name"], False)
+            self.icon.setPixmap(kind_pixmap(kind, 24))
+            self.title.setText(f"{len(comps)} {KIND_LABELS[kind].lower()}s")
+            self.subtitle.setText(f"An edit here applies to all {len(comps)}; the values shown are those of "
+                                  f"“{comps[0].name}”.")
+            return
+        self._set_form(None)
+        self.icon.clear()
+        self.title.setText(f"{len(ids)} items selected")
+        self.subtitle.setText(f"{_count(len(comps), 'component')}, {_count(len(ids) - len(comps), 'link')}. "
+                              "Select one, or several of one kind, to edit parameters.")
 
     def _set_form(self, form: ModelForm | None) -> None:
         if self.form is not None:
@@ -144,7 +158,8 @@ class PropertiesPane(QWidget):
             self.form_holder.addWidget(form)
 
     def _on_changed(self, item_id) -> None:
-        if self.subject and (self.subject[1] == item_id or self.subject[0] == "design"):
+        if self.subject and (self.subject[1] == item_id or self.subject[0] == "design"
+                             or (self.subject[0] == "many" and item_id in self.subject[1])):
             self.refresh()
 
     def _refresh_problems(self) -> None:
@@ -165,6 +180,11 @@ class PropertiesPane(QWidget):
             # Switching between open and closed loop replaces the workload with the other kind's defaults.
             changes = {"workload": {"type": changes["workload.type"]}}
         self.doc.edit.set_component_fields(component_id, changes)
+
+    def _commit_many(self, ids, changes: dict) -> None:
+        if "workload.type" in changes:
+            changes = {"workload": {"type": changes["workload.type"]}}
+        self.doc.edit.set_fields_of_many(ids, changes)
 
     def _commit_design(self, design_id, changes: dict) -> None:
         if "name" in changes:

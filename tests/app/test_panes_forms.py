@@ -331,6 +331,27 @@ def test_panes_follow_the_selection(window):
     assert faults.list.item(1).text().startswith("Error injection on “sessions”")
 
 
+def test_several_components_of_one_kind_edit_together(window, qtbot):
+    doc = window.document
+    a = doc.edit.add_component("service", (0, 0), name="a")
+    b = doc.edit.add_component("service", (0, 200), name="b")
+    db = doc.edit.add_component("database", (300, 0), name="db")
+    doc.set_selection([a, b])
+    pane = window.properties
+    assert pane.title.text() == "2 services" and not visible(pane.form, "name")
+    count = doc.undo_stack.count()
+    type_text(qtbot, pane.form.editors["workers"], "32")
+    assert doc.component(a).workers == doc.component(b).workers == 32
+    assert doc.undo_stack.count() == count + 1 and doc.undo_stack.undoText() == "Edit workers of 2 components"
+    type_text(qtbot, pane.form.editors["instances"], "0")
+    assert "at least 1" in pane.form.error_text("instances")
+    assert doc.component(a).instances == doc.component(b).instances == 1
+    doc.undo_stack.undo()
+    assert doc.component(a).workers == doc.component(b).workers == 8
+    doc.set_selection([a, db])
+    assert pane.form is None and pane.title.text() == "2 items selected"
+
+
 def test_design_name_and_notes_edit_undoably(window, qtbot):
     doc = window.document
     pane = window.properties
