@@ -287,17 +287,19 @@ class RunWorker(QObject):
                 step = min(max(step * min(4.0, max(0.25, SLICE_SECONDS / spent)), 1e-6), duration)
             finished = all(sim.finished for sim in sims)
             t = time.perf_counter()
-            # Frames cost the worker Python time; keep them under a quarter of the wall clock.
+            # Frames cost the worker Python time (holding the GIL): keep them under a quarter of it.
             gap = max(frame_every, frame_cost * 4)
             # A slow paced run completes a bucket now and then: no new bucket, no need to redraw
             # (but the progress bar and live canvas still hear from it a few times a second).
             bucket = int(now // r.options.bucket)
             news = bucket != last_bucket or t - last_frame >= IDLE_FRAME_SECONDS
             if finished or (news and t - last_frame >= gap):
+                # The cost is this thread's CPU time: waiting for the CPU or the GIL is not work done.
+                cpu = time.thread_time()
                 self._emit_frame(live)
+                frame_cost = time.thread_time() - cpu
                 last_frame = time.perf_counter()
                 last_bucket = bucket
-                frame_cost = last_frame - t
             if finished:
                 break
 
