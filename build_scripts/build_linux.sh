@@ -81,7 +81,7 @@ Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: Faultline
 
 Files: *
-License: $("$PY" -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['license']['text'])")
+License: $("$PY" -c "import tomllib;l=tomllib.load(open('pyproject.toml','rb'))['project']['license'];print(l if isinstance(l, str) else l['text'])")
  Faultline $VERSION, with the Python runtime, Qt (LGPLv3, dynamically linked
  from /opt/faultline/_internal/PySide6), PySide6, NumPy, pydantic, SQLAlchemy
  and pyqtgraph, each under its own license.
