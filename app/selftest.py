@@ -195,6 +195,11 @@ class SelfTest:
         c = r.component_summary(clients[0])
         if not c.get("arrivals"):
             raise SelfTestFailure(f'client "{clients[0]}" sent no requests')
+        from app.version import __version__
+
+        if r.meta.get("faultline_version") != __version__:
+            raise SelfTestFailure(f"the results say Faultline {r.meta.get('faultline_version')!r}, "
+                                  f"this is Faultline {__version__}")
         first = fault_events[0]
         return (f'experiment "{self.experiment.name}", {duration:.0f} s simulated in {wall:.2f} s '
                 f'({r.meta.get("events_processed", 0):,} events); client "{clients[0]}": '
