@@ -276,9 +276,11 @@ class RemovePolicyCommand(EditComponentCommand):
 class EditPolicyCommand(EditComponentCommand):
     """Change a policy's parameters; consecutive edits of one field of one policy merge."""
 
-    def __init__(self, document, old, new, policy_id: uuid.UUID, field: str | None, policy_title: str, parent=None):
+    def __init__(self, document, old, new, policy_id: uuid.UUID, field: str | None, policy_title: str, parent=None,
+                 text: str | None = None):
         super().__init__(document, old, new, parent=parent,
-                         text=f'Edit {policy_title} of "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""))
+                         text=text or f'Edit {policy_title} of "{old.name}"'
+                         + (f" {field.replace('_', ' ')}" if field else ""))
         self.merge_key = ("policy", old.id, policy_id, field) if field else None
 
 

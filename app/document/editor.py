@@ -389,6 +389,17 @@ class DocumentEditor:
         field = next(iter(changes)) if merge and len(changes) == 1 else None
         self._push(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title))
 
+    def reset_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
+        """Put a policy's parameters back to the library defaults, keeping its id, scope and on/off state."""
+        policy = self.doc.policy(component_id, policy_id)
+        keep = {"id": policy.id, "enabled": policy.enabled, **({"scope": policy.scope} if hasattr(policy, "scope") else {})}
+        fresh = validated(POLICY_CLASSES[policy.kind], {**POLICY_STARTING_VALUES.get(policy.kind, {}), **keep})
+        if fresh != policy:
+            old = self.doc.component(component_id)
+            new = old.model_copy(update={"policies": [fresh if p.id == policy_id else p for p in old.policies]})
+            self._push(cmd.EditPolicyCommand(self.doc, old, new, policy_id, None, policy.title,
+                                             text=f'Reset {policy.title} of "{old.name}" to defaults'))
+
     def remove_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
         """Detach a policy."""
         old = self.doc.component(component_id)

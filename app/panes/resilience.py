@@ -80,8 +80,13 @@ class ResiliencePanel(QWidget):
         self.remove_button.setIcon(icon("remove"))
         self.remove_button.setToolTip("Remove the selected policy")
         self.remove_button.clicked.connect(self.remove_policy)
+        self.defaults_button = QToolButton()
+        self.defaults_button.setText("Defaults")
+        self.defaults_button.setToolTip("Put the selected policy's parameters back to the library defaults.")
+        self.defaults_button.clicked.connect(self.reset_policy)
         bar.addWidget(self.add_button)
         bar.addStretch(1)
+        bar.addWidget(self.defaults_button)
         bar.addWidget(self.remove_button)
         outer.addLayout(bar)
         self.list = QListWidget()
@@ -148,6 +153,7 @@ class ResiliencePanel(QWidget):
             self.empty.show()
             self.add_button.setEnabled(False)
             self.remove_button.setEnabled(False)
+            self.defaults_button.setEnabled(False)
             self.list.blockSignals(False)
             self._show_policy(None)
             return
@@ -177,6 +183,7 @@ class ResiliencePanel(QWidget):
         self.list.setVisible(bool(component.policies))
         fit_rows(self.list)
         self.remove_button.setEnabled(bool(component.policies))
+        self.defaults_button.setEnabled(bool(component.policies))
         self._show_policy(self.policy_id)
 
     def _current_changed(self, current, _previous) -> None:
@@ -247,6 +254,11 @@ class ResiliencePanel(QWidget):
             return None
         self.show_component(self.component_id)
         return self.policy_id
+
+    def reset_policy(self) -> None:
+        """Back to the library defaults for the selected policy (one undo step)."""
+        if self.component_id is not None and self.policy_id is not None:
+            self.doc.edit.reset_policy(self.component_id, self.policy_id)
 
     def remove_policy(self) -> None:
         if self.component_id is not None and self.policy_id is not None:

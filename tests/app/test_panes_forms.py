@@ -196,6 +196,23 @@ def test_policy_scope_enable_and_remove(window, qtbot):
     assert doc.policy(ids["web"], pid).scope == "db"
 
 
+def test_policy_back_to_library_defaults(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    pid = panel.add_policy("circuit_breaker")
+    choose(panel.scope, "db")
+    type_text(qtbot, panel.form.editors["failure_rate_threshold"], "20")
+    type_text(qtbot, panel.form.editors["wait_duration_in_open_state"], "5 s")
+    panel.defaults_button.click()
+    p = doc.policy(ids["web"], pid)
+    assert (p.failure_rate_threshold, p.wait_duration_in_open_state, p.scope) == (50, 60, "db")
+    assert panel.form.editors["failure_rate_threshold"].text() == "50"
+    doc.undo_stack.undo()
+    assert doc.policy(ids["web"], pid).failure_rate_threshold == 20
+
+
 def test_policy_kinds_that_do_not_fit_are_disabled_with_a_reason(window):
     doc = window.document
     ids = build_three_tier(doc)
