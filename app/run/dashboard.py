@@ -103,6 +103,7 @@ class Dashboard(QWidget):
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
         self._user_components = False
         self._strip_names: list[str] = []
+        self._component_actions: dict[str, QAction] = {}
         self._build()
         self._timer = QTimer(self)
         self._timer.setObjectName("faultline-dashboard-redraw")
@@ -526,13 +527,21 @@ class Dashboard(QWidget):
             label.setVisible(row_px >= 13)
 
     def _fill_components_menu(self) -> None:
-        self.components_menu.clear()
-        for name in self.session.components if self.session else []:
-            action = QAction(name, self.components_menu)
-            action.setCheckable(True)
+        names = self.session.components if self.session else []
+        if list(self._component_actions) != names:
+            # Rebuilt only for a new set of components, never from inside an action's own signal.
+            self.components_menu.clear()
+            self._component_actions = {}
+            for name in names:
+                action = QAction(name, self.components_menu)
+                action.setCheckable(True)
+                action.toggled.connect(lambda on, n=name: self._toggle_component(n, on))
+                self.components_menu.addAction(action)
+                self._component_actions[name] = action
+        for name, action in self._component_actions.items():
+            action.blockSignals(True)
             action.setChecked(name in self.components)
-            action.toggled.connect(lambda on, n=name: self._toggle_component(n, on))
-            self.components_menu.addAction(action)
+            action.blockSignals(False)
 
     def _toggle_component(self, name: str, on: bool) -> None:
         names = [n for n in self.components if n != name]

@@ -266,6 +266,11 @@ def test_picking_components_and_log_latency(qtbot, window):
     dash = ui.dashboard
     dash.set_components(["users", "db"])
     assert {c.component for c in dash._curves} == {"users", "db"}
+    lb = next(a for a in dash.components_menu.actions() if a.text() == "lb")
+    lb.trigger()  # ticking a component in the menu adds it
+    assert dash.components == ["users", "db", "lb"]
+    lb.trigger()
+    assert dash.components == ["users", "db"]
     menu_checked = {a.text() for a in dash.components_menu.actions() if a.isChecked()}
     assert menu_checked == {"users", "db"}
     dash.log_latency.setChecked(True)
