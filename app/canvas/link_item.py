@@ -137,9 +137,9 @@ class LinkItem(QGraphicsItem):
         self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if painter.worldTransform().m11() < COARSE_ZOOM and not selected and not self._hover:
+        if painter.worldTransform().m11() < COARSE_ZOOM and not self._hover and not self.isSelected():
             return  # zoomed far out, LinkOverview draws every link in one call
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         c = self.colours
         colour = c.selection if selected else (c.fault if self.faults else c.link)
         if self._hover and not selected:
