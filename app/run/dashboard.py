@@ -230,7 +230,8 @@ class Dashboard(QWidget):
             row, col = positions[key]
             plot = self.plots_widget.addPlot(row=row, col=col)
             _set_title(plot, PLOT_TITLES[key])
-            plot.showGrid(x=True, y=True, alpha=0.15)
+            # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
+            # than every curve together; the crosshair and its readout give exact values instead.
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.getAxis("left").setWidth(44)
@@ -246,7 +247,6 @@ class Dashboard(QWidget):
         breakers = self.plots["breakers"]
         breakers.setMouseEnabled(y=False)
         breakers.hideAxis("left")
-        breakers.showGrid(x=True, y=False)
         self.strip = pg.ImageItem()
         self.strip.setLookupTable(_STRIP_LUT)
         self.strip.setLevels((0, 3))
