@@ -21,17 +21,27 @@ def _label_font() -> tuple[QFont, QFontMetricsF]:
     return _LABEL[0]
 
 
-def curve(start: QPointF, end: QPointF, vertical: bool = False) -> QPainterPath:
-    """An S-curve: left to right between side-by-side nodes, top to bottom between stacked ones."""
-    path = QPainterPath(start)
+def controls(start: QPointF, end: QPointF, vertical: bool = False) -> tuple[QPointF, QPointF]:
+    """The two control points of a link's cubic curve."""
     if vertical:
         sign = 1.0 if end.y() >= start.y() else -1.0
         dy = sign * max(30.0, abs(end.y() - start.y()) * 0.5)
-        path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
-        return path
+        return QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy)
     dx = max(40.0, abs(end.x() - start.x()) * 0.5)
-    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
+
+
+def curve(start: QPointF, end: QPointF, vertical: bool = False) -> QPainterPath:
+    """An S-curve: left to right between side-by-side nodes, top to bottom between stacked ones."""
+    path = QPainterPath(start)
+    c1, c2 = controls(start, end, vertical)
+    path.cubicTo(c1, c2, end)
     return path
+
+
+def _bezier(p0: QPointF, p1: QPointF, p2: QPointF, p3: QPointF, t: float) -> QPointF:
+    u = 1.0 - t
+    return p0 * (u * u * u) + p1 * (3 * u * u * t) + p2 * (3 * u * t * t) + p3 * (t * t * t)
 
 
 def anchors(source, target) -> tuple[QPointF, QPointF, bool]:
@@ -73,6 +83,7 @@ class LinkItem(QGraphicsItem):
         # No pixmap cache: a long link's cache pixmap is huge and would evict the nodes' caches.
         self._arrow = QPolygonF()
         self._label_at = QPointF()
+        self._end = QPointF()
         self._bounds = QRectF()
         self.adjust()
 
@@ -98,22 +109,26 @@ class LinkItem(QGraphicsItem):
         """Follow the end nodes after they moved."""
         self.prepareGeometryChange()
         start, end, vertical = anchors(self.source, self.target)
-        self._path = curve(start, end, vertical)
+        c1, c2 = controls(start, end, vertical)
+        self._path = QPainterPath(start)
+        self._path.cubicTo(c1, c2, end)
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         self._shape = stroker.createStroke(self._path)
         self._bounds = self._shape.boundingRect().adjusted(-60, -20, 60, 20)  # room for the label
         # Arrow head along the curve's end tangent, and the label spot, worked out once per move.
-        end = self._path.pointAtPercent(1.0)
-        angle = math.radians(-self._path.angleAtPercent(1.0))
+        # Straight from the control points: QPainterPath's percent look-ups measure arc length, slowly.
+        tangent = end - c2 if (end - c2).manhattanLength() > 1e-6 else end - start
+        angle = math.atan2(tangent.y(), tangent.x())
         left = end - QPointF(math.cos(angle - 0.4) * ARROW, math.sin(angle - 0.4) * ARROW)
         right = end - QPointF(math.cos(angle + 0.4) * ARROW, math.sin(angle + 0.4) * ARROW)
         self._arrow = QPolygonF([end, left, right])
+        self._end = QPointF(end)
         self._length = self._path.length()
         # Past the middle: links fanning out of one node spread apart there, so labels collide less.
-        self._label_at = self._path.pointAtPercent(0.62 if self._length > 160 else 0.5)
+        self._label_at = _bezier(start, c1, c2, end, 0.62 if self._length > 160 else 0.5)
         # Zoomed far out a few straight segments look the same and cost a fraction of a curve.
-        self._coarse = QPolygonF([self._path.pointAtPercent(i / 6) for i in range(7)])
+        self._coarse = QPolygonF([_bezier(start, c1, c2, end, i / 6) for i in range(7)])
         self._changed()
 
     def boundingRect(self) -> QRectF:
@@ -124,8 +139,7 @@ class LinkItem(QGraphicsItem):
 
     def hit_end(self, scene_pos: QPointF) -> bool:
         """Whether a press at ``scene_pos`` grabs the arrow head (to relink)."""
-        end = self._path.pointAtPercent(1.0)
-        d = scene_pos - end
+        d = scene_pos - self._end
         return d.x() * d.x() + d.y() * d.y() <= 12 * 12
 
     def hoverEnterEvent(self, event):
@@ -158,7 +172,7 @@ class LinkItem(QGraphicsItem):
             # A handle on the arrow head: drag it to another component to relink.
             painter.setPen(QPen(c.node_fill, 1.5))
             painter.setBrush(colour)
-            painter.drawEllipse(self._path.pointAtPercent(1.0), 5, 5)
+            painter.drawEllipse(self._end, 5, 5)
         text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
         if text:
             font, metrics = _label_font()

@@ -61,9 +61,7 @@ class ProjectDocument(QObject):
         # Lazily built indexes: 500-component designs are looked up by id on every signal.
         self._index: dict[uuid.UUID, tuple[str, Any]] | None = None
         self._problems: list | None = None
-        # Connected first, so every view's slot on ``edited`` sees fresh problems.
-        self.edited.connect(self._forget_problems)
-        self.design_switched.connect(self._forget_problems)
+        self._names: dict[str, Any] = {}
         from .editor import DocumentEditor
 
         self.edit = DocumentEditor(self)
@@ -107,7 +105,7 @@ class ProjectDocument(QObject):
         self._design_id = project.designs[0].id
         self._selection = []
         self._experiment_id = self._first_experiment_id()
-        self._index = None
+        self._invalidate()
         self.undo_stack.clear()
         self._path = Path(path) if path is not None else None
         self.project_replaced.emit()
@@ -131,7 +129,9 @@ class ProjectDocument(QObject):
             self._problems = self.design.problems()
         return list(self._problems)
 
-    def _forget_problems(self, *_args) -> None:
+    def _invalidate(self) -> None:
+        """Every mutation and design switch: drop the id index and the problems computed for the old state."""
+        self._index = None
         self._problems = None
 
     # -- designs --------------------------------------------------------------
@@ -153,7 +153,7 @@ class ProjectDocument(QObject):
             return
         self.design_by_id(design_id)
         self._design_id = design_id
-        self._index = None
+        self._invalidate()
         self._selection = []
         self._experiment_id = self._first_experiment_id()
         self.design_switched.emit(design_id)
@@ -178,7 +178,7 @@ class ProjectDocument(QObject):
         design = self._project.designs.pop(index)
         if design_id == self._design_id:
             self._design_id = self._project.designs[min(index, len(self._project.designs) - 1)].id
-            self._index = None
+            self._invalidate()
             self._selection = []
             self._experiment_id = self._first_experiment_id()
             self.design_switched.emit(self._design_id)
@@ -190,6 +190,7 @@ class ProjectDocument(QObject):
     def replace_design_fields(self, design_id: uuid.UUID, name: str, description: str) -> None:
         """Mutator: set a design's name and notes."""
         design = self._show(design_id)
+        self._invalidate()
         design.name = name
         design.description = description
         self.design_changed.emit(design_id)
@@ -200,11 +201,14 @@ class ProjectDocument(QObject):
         if self._index is None:
             design = self.design
             index: dict[uuid.UUID, tuple[str, Any]] = {}
+            names: dict[str, Any] = {}
             for c in design.components:
                 index[c.id] = ("component", c)
+                names.setdefault(c.name, c)
             for link in design.links:
                 index[link.id] = ("link", link)
             self._index = index
+            self._names = names
         return self._index
 
     def component(self, component_id: uuid.UUID):
@@ -228,7 +232,8 @@ class ProjectDocument(QObject):
 
     def component_named(self, name: str):
         """A component of the current design by name, or None."""
-        return self.design.find_component(name)
+        self._lookup()
+        return self._names.get(name)
 
     def experiment(self, experiment_id: uuid.UUID) -> Experiment:
         """An experiment of the current design by id."""
@@ -265,7 +270,7 @@ class ProjectDocument(QObject):
         """Mutator: add a component (at ``index`` to restore an order)."""
         design = self._show(design_id)
         design.components.insert(len(design.components) if index is None else index, component)
-        self._index = None
+        self._invalidate()
         self.component_added.emit(component.id)
         self.edited.emit()
 
@@ -274,7 +279,7 @@ class ProjectDocument(QObject):
         design = self._show(design_id)
         index = self._component_index(design, component_id)
         component = design.components.pop(index)
-        self._index = None
+        self._invalidate()
         self._drop_from_selection([component_id])
         self.component_removed.emit(component_id)
         self.edited.emit()
@@ -286,7 +291,7 @@ class ProjectDocument(QObject):
         index = self._component_index(design, component.id)
         old = design.components[index]
         design.components[index] = component
-        self._index = None
+        self._invalidate()
         self.component_changed.emit(component.id)
         old_policies = {p.id: p for p in old.policies}
         new_policies = {p.id: p for p in component.policies}
@@ -305,7 +310,7 @@ class ProjectDocument(QObject):
         for i, c in enumerate(design.components):
             if c.id in positions:
                 design.components[i] = c.model_copy(update={"position": positions[c.id]})
-        self._index = None
+        self._invalidate()
         self.components_moved.emit(list(positions))
         self.edited.emit()
 
@@ -314,7 +319,7 @@ class ProjectDocument(QObject):
         """Mutator: add a link (at ``index`` to restore an order)."""
         design = self._show(design_id)
         design.links.insert(len(design.links) if index is None else index, link)
-        self._index = None
+        self._invalidate()
         self.link_added.emit(link.id)
         self.edited.emit()
 
@@ -323,7 +328,7 @@ class ProjectDocument(QObject):
         design = self._show(design_id)
         index = self._link_index(design, link_id)
         link = design.links.pop(index)
-        self._index = None
+        self._invalidate()
         self._drop_from_selection([link_id])
         self.link_removed.emit(link_id)
         self.edited.emit()
@@ -333,7 +338,7 @@ class ProjectDocument(QObject):
         """Mutator: replace a link by an edited copy (same id)."""
         design = self._show(design_id)
         design.links[self._link_index(design, link.id)] = link
-        self._index = None
+        self._invalidate()
         self.link_changed.emit(link.id)
         self.edited.emit()
 
@@ -341,6 +346,7 @@ class ProjectDocument(QObject):
     def insert_experiment(self, design_id: uuid.UUID, experiment: Experiment, index: int | None = None) -> None:
         """Mutator: add an experiment and make it current."""
         design = self._show(design_id)
+        self._invalidate()
         design.experiments.insert(len(design.experiments) if index is None else index, experiment)
         self.experiment_added.emit(experiment.id)
         self.set_current_experiment(experiment.id)
@@ -349,6 +355,7 @@ class ProjectDocument(QObject):
     def remove_experiment(self, design_id: uuid.UUID, experiment_id: uuid.UUID) -> tuple[Experiment, int]:
         """Mutator: remove an experiment; returns it with its index for undo."""
         design = self._show(design_id)
+        self._invalidate()
         index = self._experiment_index(design, experiment_id)
         experiment = design.experiments.pop(index)
         self.experiment_removed.emit(experiment_id)
@@ -360,6 +367,7 @@ class ProjectDocument(QObject):
     def replace_experiment(self, design_id: uuid.UUID, experiment: Experiment) -> None:
         """Mutator: replace an experiment by an edited copy; announces fault changes too."""
         design = self._show(design_id)
+        self._invalidate()
         index = self._experiment_index(design, experiment.id)
         old = design.experiments[index]
         design.experiments[index] = experiment
