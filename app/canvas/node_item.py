@@ -369,7 +369,8 @@ def _health_text(h: dict, short: bool = False) -> str:
         parts.append(f"util {float(h['utilisation']) * 100:.0f}%" if short else f"util {float(h['utilisation']) * 100:.0f} %")
     if "error_rate" in h:
         err = float(h["error_rate"]) * 100
-        parts.append(f"err {err:.0f}%" if short and (err >= 10 or err == 0) else
+        # Short form fits beside the node's name: whole percent unless below one.
+        parts.append(f"err {err:.0f}%" if short and (err >= 1 or err == 0) else
                      f"err {err:.1f}%" if short else f"err {err:.1f} %")
     if h.get("crashed"):
         parts.append(f"{int(h['crashed'])} crashed")
