@@ -108,6 +108,7 @@ class RunUi(QObject):
         self._connect()
         self._refresh_experiments()
         self.refresh_runs()
+        self._load_controls()
         self._update_actions()
 
     # -- building ------------------------------------------------------------
@@ -246,6 +247,7 @@ class RunUi(QObject):
             signal.connect(self._refresh_experiments)
         d.project_replaced.connect(self._on_project_replaced)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
+        self.duration_spin.editingFinished.connect(self._check_fault_times)
         self.compare_action.toggled.connect(self._update_actions)
         self.baseline_action.toggled.connect(self._update_actions)
         self.dashboard.cursor_moved.connect(self._on_cursor)
@@ -297,6 +299,18 @@ class RunUi(QObject):
     def _on_experiment_chosen(self, _index: int) -> None:
         data = self.experiment_combo.currentData()
         self.doc.set_current_experiment(uuid.UUID(data) if data else None)
+        self._check_fault_times()
+
+    def _check_fault_times(self, *_args) -> None:
+        """Say so when the chosen experiment's faults start after the run would have ended."""
+        experiment = self.doc.current_experiment
+        duration = float(self.duration_spin.value())
+        if experiment is None:
+            return
+        late = [f for f in experiment.faults if f.enabled and f.start >= duration]
+        if late:
+            self._status(f"{len(late)} fault(s) of “{experiment.name}” start after {duration:.0f} s and "
+                         "would not happen: lengthen the duration.")
 
     def set_experiment(self, name: str | None) -> None:
         """Choose the experiment to run by name (None: no faults)."""
@@ -304,6 +318,40 @@ class RunUi(QObject):
         if index < 0:
             raise KeyError(name)
         self.experiment_combo.setCurrentIndex(index)
+
+    # -- remembered choices -------------------------------------------------------
+    def _settings(self):
+        return getattr(self.window, "settings", None)
+
+    def _load_controls(self) -> None:
+        """The run controls as the user left them last time (not the experiment: that is the project's)."""
+        settings = self._settings()
+        if settings is None:
+            return
+        def value(key, default, kind):
+            try:
+                return kind(settings.value(f"run/{key}", default))
+            except (TypeError, ValueError):
+                return default
+        self.duration_spin.setValue(value("duration", 300.0, float))
+        self.seed_spin.setValue(value("seed", 1, int))
+        self.replications_spin.setValue(value("replications", 1, int))
+        self.speed_combo.setCurrentIndex(min(max(0, value("speed", DEFAULT_SPEED, int)), len(SPEEDS) - 1))
+        for key, action, default in (("compare", self.compare_action, False), ("baseline", self.baseline_action, False),
+                                     ("resilience", self.resilience_action, True)):
+            action.setChecked(str(settings.value(f"run/{key}", default)).lower() in ("true", "1"))
+
+    def _save_controls(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            return
+        settings.setValue("run/duration", self.duration_spin.value())
+        settings.setValue("run/seed", self.seed_spin.value())
+        settings.setValue("run/replications", self.replications_spin.value())
+        settings.setValue("run/speed", self.speed_combo.currentIndex())
+        settings.setValue("run/compare", self.compare_action.isChecked())
+        settings.setValue("run/baseline", self.baseline_action.isChecked())
+        settings.setValue("run/resilience", self.resilience_action.isChecked())
 
     # -- running ----------------------------------------------------------------
     def request(self) -> RunRequest:
@@ -324,6 +372,7 @@ class RunUi(QObject):
         if self.controller.running:
             return None
         self.scene.clear_health()
+        self._save_controls()
         return self.controller.start(self.request())
 
     def stop(self) -> None:

@@ -1,7 +1,6 @@
 """The worker thread: a run finishes with data, Stop lands within the bound, errors reach the GUI."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 

@@ -360,3 +360,20 @@ def test_run_panes_come_back_where_the_user_left_them(qtbot, tmp_path):
     assert not ui2.log_dock.isVisible()
     assert ui2.dashboard_dock.isVisible()
     second.close()
+
+
+def test_run_controls_are_remembered(qtbot, tmp_path):
+    first, ui = make_window(qtbot, tmp_path, "controls")
+    first.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.duration_spin.setValue(25)
+    ui.seed_spin.setValue(9)
+    ui.compare_action.setChecked(True)
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
+        ui.run()
+    first.close()
+    second, ui2 = make_window(qtbot, tmp_path, "controls")
+    assert ui2.duration_spin.value() == 25 and ui2.seed_spin.value() == 9
+    assert ui2.compare_action.isChecked() and ui2.compare_check.isChecked()
+    assert ui2.speed_combo.currentIndex() == FULL_SPEED
+    second.close()
