@@ -9,6 +9,10 @@ from .session import RunSession
 from .worker import LiveFrame, RunOutcome, RunRequest, RunWorker
 
 
+# Threads that outlived shutdown's wait; kept alive so that their QThread is never destroyed running.
+_UNFINISHED: list[tuple[QThread, RunWorker | None]] = []
+
+
 class RunController(QObject):
     """One run at a time, in a worker thread; the GUI listens to the signals below.
 
@@ -66,15 +70,21 @@ class RunController(QObject):
             self.stop_requested_at = time.perf_counter()
             self._worker.request_stop()
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Stop any run and wait for its thread (window closing, application quitting)."""
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Stop any run and wait for its thread (window closing, application quitting).
+
+        A stopped run ends within a slice; only building a simulation cannot be
+        interrupted, hence the generous timeout.
+        """
         thread, worker = self._thread, self._worker
         if thread is None:
             return
         if worker is not None:
             worker.request_stop()
         thread.quit()
-        thread.wait(timeout_ms)
+        if not thread.wait(timeout_ms):
+            # Destroying a running QThread aborts the process: keep it referenced instead.
+            _UNFINISHED.append((thread, worker))
         self._release()
 
     # -- worker signals (GUI thread) ----------------------------------------------
