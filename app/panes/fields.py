@@ -611,3 +611,59 @@ class RetryBudgetEditor(QWidget):
             return
         key = self.PARAMS[self._value["kind"]][index][0]
         self.committed.emit({**self._value, key: value})
+
+
+class RatePreview(QWidget):
+    """A small plot of a client's request rate over time, from its schedule (open loop only)."""
+
+    committed = Signal(object)  # never emitted: a preview edits nothing
+    invalid = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.points: list[tuple[float, float]] = []
+        self.setMinimumHeight(54)
+        self.setToolTip("Requests per second over the run, as the rate and its changes make it.")
+
+    def set_value(self, workload) -> None:
+        from engine.model import OpenLoop
+
+        self.points = []
+        try:
+            loop = workload if isinstance(workload, OpenLoop) else OpenLoop.model_validate(workload or {})
+        except (ValidationError, ValueError, TypeError):
+            self.update()
+            return
+        ends = [getattr(c, "end", None) or getattr(c, "at", 0) + getattr(c, "duration", 0) for c in loop.schedule]
+        horizon = max([60.0] + [e * 1.25 for e in ends])
+        self.points = loop.rate_breakpoints(horizon)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        from PySide6.QtCore import QPointF, QRectF
+        from PySide6.QtGui import QPainter, QPen, QPolygonF
+
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        area = QRectF(self.rect()).adjusted(1, 4, -1, -14)
+        p.fillRect(self.rect(), pal.base())
+        if not self.points:
+            return
+        t_end = self.points[-1][0] or 1.0
+        top = max(r for _, r in self.points) or 1.0
+
+        def at(t: float, r: float) -> QPointF:
+            return QPointF(area.left() + area.width() * t / t_end, area.bottom() - area.height() * r / top)
+
+        p.setPen(QPen(pal.highlight().color(), 1.6))
+        p.drawPolyline(QPolygonF([at(t, r) for t, r in self.points]))
+        p.setPen(pal.placeholderText().color())
+        font = p.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1.5))
+        p.setFont(font)
+        p.drawText(QRectF(area.left(), area.bottom() + 1, area.width(), 13), Qt.AlignmentFlag.AlignLeft, "0 s")
+        p.drawText(QRectF(area.left(), area.bottom() + 1, area.width(), 13), Qt.AlignmentFlag.AlignRight,
+                   format_seconds(t_end))
+        p.drawText(QRectF(area.left() + 2, area.top() - 3, area.width(), 13), Qt.AlignmentFlag.AlignLeft,
+                   f"{top:g}/s")
