@@ -70,6 +70,11 @@ class RunController(QObject):
             self.stop_requested_at = time.perf_counter()
             self._worker.request_stop()
 
+    def set_speed(self, speed: float | None) -> None:
+        """Pace the running run anew: simulated seconds per second, None for full speed."""
+        if self._worker is not None:
+            self._worker.set_speed(speed)
+
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Stop any run and wait for its thread (window closing, application quitting).
 

@@ -234,7 +234,7 @@ class EventLog(QWidget):
     def _refresh_kinds(self) -> None:
         kinds = sorted({e["kind"] for e in self.model.events})
         present = [self.kind_combo.itemData(i) for i in range(1, self.kind_combo.count())]
-        if kinds == present:
+        if kinds == present and self.kind_combo.count():
             return
         current = self.kind_combo.currentData() or ALL
         self.kind_combo.blockSignals(True)

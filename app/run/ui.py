@@ -40,7 +40,7 @@ from .session import FAILED, STOPPED, RunSession
 from .worker import RunRequest
 
 NO_EXPERIMENT = "(no faults)"
-SPEEDS = (("Real time", 1.0), ("10× real time", 10.0), ("30× real time", 30.0), ("100× real time", 100.0),
+SPEEDS = (("Real time", 1.0), ("10× speed", 10.0), ("30× speed", 30.0), ("100× speed", 100.0),
           ("Full speed", None))
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
@@ -144,7 +144,7 @@ class RunUi(QObject):
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
         self.experiment_combo = QComboBox()
-        self.experiment_combo.setMinimumContentsLength(14)
+        self.experiment_combo.setMinimumContentsLength(12)
         self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.experiment_combo.setToolTip("The experiment (set of faults) to run")
         self.duration_spin = QDoubleSpinBox()
@@ -152,11 +152,13 @@ class RunUi(QObject):
         self.duration_spin.setDecimals(0)
         self.duration_spin.setValue(300)
         self.duration_spin.setSuffix(" s")
+        self.duration_spin.setMaximumWidth(110)
         self.duration_spin.setToolTip("Simulated duration")
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2_000_000_000)
         self.seed_spin.setValue(1)
         self.seed_spin.setToolTip("Random seed: the same seed gives the same run")
+        self.seed_spin.setMaximumWidth(100)
         self.replications_spin = QSpinBox()
         self.replications_spin.setRange(1, 100)
         self.replications_spin.setValue(1)
@@ -165,12 +167,14 @@ class RunUi(QObject):
         for label, speed in SPEEDS:
             self.speed_combo.addItem(label, speed)
         self.speed_combo.setCurrentIndex(DEFAULT_SPEED)
-        self.speed_combo.setToolTip("How fast simulated time runs while you watch")
+        self.speed_combo.setToolTip("How fast simulated time runs while you watch: a multiple of real time, "
+                                    "or as fast as the engine goes")
 
         bar = QToolBar("Run controls", w)
         bar.setObjectName("runControlsToolbar")
         bar.addAction(self.run_action)
         bar.addAction(self.stop_action)
+        bar.addWidget(self.speed_combo)
         bar.addSeparator()
         bar.addWidget(QLabel(" Experiment "))
         bar.addWidget(self.experiment_combo)
@@ -193,8 +197,6 @@ class RunUi(QObject):
             bar.addWidget(check)
         bar.addWidget(QLabel(" Replications "))
         bar.addWidget(self.replications_spin)
-        bar.addWidget(QLabel(" "))
-        bar.addWidget(self.speed_combo)
         # On a row of its own: beside the editor's toolbar the controls would overflow.
         w.addToolBarBreak()
         w.addToolBar(bar)
@@ -248,6 +250,8 @@ class RunUi(QObject):
         d.project_replaced.connect(self._on_project_replaced)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
+        # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
+        self.speed_combo.currentIndexChanged.connect(lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
         self.compare_action.toggled.connect(self._update_actions)
         self.baseline_action.toggled.connect(self._update_actions)
         self.dashboard.cursor_moved.connect(self._on_cursor)
@@ -391,6 +395,10 @@ class RunUi(QObject):
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
             self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)
+            view = getattr(self.window, "view", None)
+            if view is not None and hasattr(view, "fit"):
+                # The canvas just lost height: show the whole design again once the layout has settled.
+                QTimer.singleShot(0, view.fit)
 
     def _on_started(self, session: RunSession) -> None:
         self.session = session
@@ -439,7 +447,7 @@ class RunUi(QObject):
         self.replications_spin.setEnabled(several)
         self.resilience_check.setEnabled(not several)
         self.resilience_action.setEnabled(not several)
-        for widget in (self.experiment_combo, self.duration_spin, self.seed_spin, self.speed_combo,
+        for widget in (self.experiment_combo, self.duration_spin, self.seed_spin,
                        self.compare_check, self.baseline_check):
             widget.setEnabled(not running)
         if running:

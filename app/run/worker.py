@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from engine import Design, DesignError, RunOptions, RunResult, Simulation
 from engine.compare import Comparison, build_table
 
+_UNCHANGED = object()  # no new speed asked for
 # Order in which variants are driven and listed everywhere.
 VARIANT_ORDER = ("protected", "unprotected", "baseline")
 # The GUI redraws at 20-30 Hz; more frequent frames would only queue up.
@@ -163,6 +164,7 @@ class RunWorker(QObject):
         self._lock = threading.Lock()
         self._sims: list[Simulation] = []
         self._last_progress = 0.0
+        self._speed_change: object = _UNCHANGED
 
     # -- called from the GUI thread ------------------------------------------
     def request_stop(self) -> None:
@@ -172,6 +174,10 @@ class RunWorker(QObject):
             sims = list(self._sims)
         for sim in sims:
             sim.stop()
+
+    def set_speed(self, speed: float | None) -> None:
+        """Change the pace of a running run (thread-safe: one attribute written, read by the loop)."""
+        self._speed_change = speed
 
     @property
     def stop_requested(self) -> bool:
@@ -260,6 +266,8 @@ class RunWorker(QObject):
         sims = [lv.sim for lv in live.values()]
         step = r.options.bucket  # simulated seconds per slice, adapted to SLICE_SECONDS
         wall0 = time.perf_counter()
+        sim0 = 0.0
+        speed = r.speed
         last_frame = -1.0
         frame_cost = 0.0
         frame_every = 1.0 / MAX_FRAMES_PER_SECOND
@@ -267,11 +275,15 @@ class RunWorker(QObject):
         now = 0.0
         while not self._stop.is_set():
             target = min(duration, now + step)
-            if r.speed is not None:
-                paced = (time.perf_counter() - wall0) * r.speed
+            if self._speed_change is not _UNCHANGED:
+                # A new pace counts from here, not from the start of the run.
+                speed, self._speed_change = self._speed_change, _UNCHANGED
+                wall0, sim0 = time.perf_counter(), now
+            if speed is not None:
+                paced = sim0 + (time.perf_counter() - wall0) * speed
                 if paced <= now:
                     # Ahead of the clock: wait in short naps so Stop still lands at once.
-                    self._stop.wait(min(0.01, (now - paced) / r.speed + 0.001))
+                    self._stop.wait(min(0.01, (now - paced) / speed + 0.001))
                     continue
                 target = min(target, paced)
             t0 = time.perf_counter()

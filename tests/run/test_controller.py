@@ -115,3 +115,13 @@ def test_stop_right_after_start_still_ends_the_run(qtbot, design):
         controller.stop()
     assert controller.session.status == STOPPED
     assert controller.session.variants["protected"].n < controller.session.n_buckets
+
+
+def test_the_pace_can_change_during_a_run(qtbot, design):
+    controller = RunController()
+    # At real time a 600 s run would take ten minutes; switched to full speed it ends at once.
+    with qtbot.waitSignal(controller.updated, timeout=10_000):
+        controller.start(RunRequest(design, RunOptions(duration=600, bucket=10), EXPERIMENT, speed=1.0))
+    with qtbot.waitSignal(controller.idle, timeout=20_000):
+        controller.set_speed(None)
+    assert controller.session.status == FINISHED
