@@ -200,6 +200,10 @@ class MainWindow(QMainWindow):
         self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")
         self.arrange_action = a("A&rrange", self._doc.edit.arrange, QKeySequence("Ctrl+Shift+L"), None,
                                 "Lay the design out in call order, callers left, dependencies right.")
+        self.fit_selection_action = a("Fit &Selection", self.view.fit_selection, QKeySequence("Shift+F"), None,
+                                      "Zoom to the selected components.")
+        self.find_action = a("&Find Component…", self.find_component, K.Find, None,
+                             "Jump to a component by name.")
         self.snap_action = a("&Snap to Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
@@ -256,7 +260,10 @@ class MainWindow(QMainWindow):
             insert_menu.addAction(action)
             self.add_kind_actions[kind] = action
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_zoom_action, self.fit_action])
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_zoom_action, self.fit_action,
+                              self.fit_selection_action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.find_action)
         view_menu.addSeparator()
         view_menu.addActions([self.arrange_action, self.snap_action])
         theme_menu = view_menu.addMenu("&Theme")
@@ -288,6 +295,22 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.design_combo)
         tb.addSeparator()
         tb.addAction(self.new_experiment_action)
+        tb.addSeparator()
+        from PySide6.QtWidgets import QCompleter, QLineEdit
+
+        self.find_box = QLineEdit()
+        self.find_box.setObjectName("findBox")
+        self.find_box.setPlaceholderText("Find component…")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.setMaximumWidth(220)
+        self.find_box.setToolTip("Type a component's name and press Enter to select it and bring it into view.")
+        self.find_completer = QCompleter([], self.find_box)
+        self.find_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.find_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.find_box.setCompleter(self.find_completer)
+        self.find_box.returnPressed.connect(lambda: self.go_to_component(self.find_box.text()))
+        self.find_completer.activated.connect(self.go_to_component)
+        tb.addWidget(self.find_box)
         self.main_toolbar = tb
 
     def _build_status_bar(self) -> None:
@@ -316,6 +339,8 @@ class MainWindow(QMainWindow):
         d.design_switched.connect(lambda *_: self._update_designs())
         d.project_replaced.connect(self._update_designs)
         d.edited.connect(self._update_problems)
+        d.edited.connect(self._refresh_find_names)
+        d.design_switched.connect(lambda *_: self._refresh_find_names())
         d.selection_changed.connect(self._update_edit_actions)
         self.scene.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.scene.target_picked.connect(self._target_picked)
@@ -511,6 +536,33 @@ class MainWindow(QMainWindow):
         if self._focus_in_text():
             return
         self._doc.edit.delete(self._doc.selection)
+
+    def find_component(self) -> None:
+        """Put the cursor in the find box, with the component names to choose from."""
+        self.find_box.setFocus()
+        self.find_box.selectAll()
+
+    def _refresh_find_names(self) -> None:
+        from PySide6.QtCore import QStringListModel
+
+        names = sorted((c.name for c in self._doc.design.components), key=str.lower)
+        self.find_completer.setModel(QStringListModel(names, self.find_completer))
+
+    def go_to_component(self, text: str) -> bool:
+        """Select the component named ``text`` (or the only one whose name contains it) and show it."""
+        text = text.strip()
+        design = self._doc.design
+        component = design.find_component(text)
+        if component is None and text:
+            matches = [c for c in design.components if text.lower() in c.name.lower()]
+            component = matches[0] if len(matches) == 1 else None
+        if component is None:
+            self.statusBar().showMessage(f"No single component matches “{text}”.", 5000)
+            return False
+        self._doc.set_selection([component.id])
+        self.view.centerOn(self.scene.node_item(component.id))
+        self.view.setFocus()
+        return True
 
     def link_selected(self) -> None:
         """Keyboard route to a link: select the caller, Ctrl+click the callee, Ctrl+L."""
@@ -949,7 +1001,8 @@ class MainWindow(QMainWindow):
         ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),
         ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five; "
                  "View > Arrange lays everything out in call order"),
-        ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design; Ctrl+0 is 100 %"),
+        ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design, Shift+F the selection; Ctrl+0 is 100 %"),
+        ("Find", "Ctrl+F, type part of a component's name, Enter"),
         ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
         ("Policies and faults", "Right-click a component or link, or use the Resilience and Faults panes; "
                                 "Pick in a fault's form aims it by clicking the canvas"),

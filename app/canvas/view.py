@@ -84,6 +84,20 @@ class CanvasView(QGraphicsView):
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom())
 
+    def fit_selection(self) -> None:
+        """Show the selected components (all of the design when nothing is selected)."""
+        items = [i for i in self.canvas.node_items() if i.isSelected()]
+        if not items:
+            self.fit()
+            return
+        rect = QRectF()
+        for item in items:
+            rect = rect.united(item.mapRectToScene(item.body_rect()))
+        rect = rect.adjusted(-80, -80, 80, 80)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.set_zoom(min(self.zoom(), 1.5))
+        self.centerOn(rect.center())
+
     def wheelEvent(self, event):
         delta = event.angleDelta().y()
         if delta == 0:

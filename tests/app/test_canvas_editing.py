@@ -436,3 +436,23 @@ def test_an_empty_canvas_says_how_to_begin(window):
     assert hint_pixels() == 0
     window.document.undo_stack.undo()
     assert hint_pixels() > 20
+
+
+def test_find_a_component_and_fit_the_selection(window, qtbot):
+    from editor_helpers import type_text
+
+    doc = window.document
+    ids = build_three_tier(doc)
+    window.view.reset_zoom()
+    window.view.centerOn(-3000, -3000)
+    window.find_action.trigger()
+    assert window.find_box.hasFocus()
+    type_text(qtbot, window.find_box, "cach")
+    assert doc.selection == [ids["cache"]]
+    assert window.view.visible_scene_rect().contains(window.scene.node_item(ids["cache"]).scenePos())
+    assert not window.go_to_component("nothing like it")
+    doc.set_selection([ids["users"], ids["lb"]])
+    window.fit_selection_action.trigger()
+    visible = window.view.visible_scene_rect()
+    assert visible.contains(window.scene.node_item(ids["users"]).sceneBoundingRect())
+    assert not visible.contains(window.scene.node_item(ids["db"]).sceneBoundingRect())
