@@ -303,6 +303,8 @@ cdef class Core:
     cdef double* l_cb_sr
     cdef double* l_cb_slow
     cdef double* l_cb_wait
+    cdef double* l_cb_wait_mult
+    cdef double* cb_open_wait   # the wait of the current opening
     cdef int64_t* l_cb_half
     cdef int64_t* l_cb_auto
     cdef double* l_cb_half_wait
@@ -540,6 +542,7 @@ cdef class Core:
         self.l_cb_sr = _dptr(keep["l_cb_sr"])
         self.l_cb_slow = _dptr(keep["l_cb_slow"])
         self.l_cb_wait = _dptr(keep["l_cb_wait"])
+        self.l_cb_wait_mult = _dptr(keep["l_cb_wait_mult"])
         self.l_cb_half = _iptr(keep["l_cb_half"])
         self.l_cb_auto = _iptr(keep["l_cb_auto"])
         self.l_cb_half_wait = _dptr(keep["l_cb_half_wait"])
@@ -631,6 +634,7 @@ cdef class Core:
         self.cb_state = _iptr(zi("_cb_state", n_l))
         self.cb_attempts = _iptr(zi("_cb_attempts", n_l))
         self.cb_opened_at = _dptr(zd("_cb_opened_at", n_l))
+        self.cb_open_wait = _dptr(zd("_cb_open_wait", n_l))
         self.cb_epoch = _iptr(zi("_cb_epoch", n_l))
         self.cb_permits = _iptr(zi("_cb_permits", n_l))
         self.cb_half_window = _iptr(zi("_cb_half_window", n_l))
@@ -2169,7 +2173,7 @@ cdef class Core:
             return 1
         if self.cb_state[l] == CB_OPEN:
             # strictly after the wait, as Instant.isAfter
-            if self.now > self.cb_opened_at[l] + self.l_cb_wait[l]:
+            if self.now > self.cb_opened_at[l] + self.cb_open_wait[l]:
                 self._cb_to_half(l)
             else:
                 return 0
@@ -2202,9 +2206,21 @@ cdef class Core:
         self.cb_state[l] = CB_OPEN
         self.cb_attempts[l] += 1
         self.cb_opened_at[l] = self.now
+        self.cb_open_wait[l] = self._cb_wait(l, self.cb_attempts[l])
         self.cb_epoch[l] += 1
         if self.l_cb_auto[l]:
-            self._push(self.now + self.l_cb_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 1, 0, 0)
+            self._push(self.now + self.cb_open_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 1, 0, 0)
+
+    cdef double _cb_wait(self, int l, int64_t attempt) noexcept nogil:
+        """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
+        which truncates to whole milliseconds at every step."""
+        cdef double ms = self.l_cb_wait[l] * 1000.0
+        cdef int64_t k
+        if self.l_cb_wait_mult[l] == 1.0:
+            return self.l_cb_wait[l]
+        for k in range(1, attempt):
+            ms = floor(ms * self.l_cb_wait_mult[l])
+        return ms / 1000.0
 
     cdef void _cb_to_half(self, int l) noexcept nogil:
         self._cb_touch(l)

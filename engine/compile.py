@@ -244,7 +244,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         "to", "to_cancel",
         "rt_max", "rt_wait", "rt_backoff", "rt_mult", "rt_max_wait", "rt_jitter", "rt_rand", "rt_on",
         "bud_kind", "bud_p0", "bud_p1",
-        "cb_on", "cb_time", "cb_size", "cb_min", "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_half",
+        "cb_on", "cb_time", "cb_size", "cb_min", "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_wait_mult", "cb_half",
         "cb_auto", "cb_half_wait", "cb_mask",
         "bh_max", "bh_wait", "fb_mask", "fb_dist",
     )}
@@ -294,6 +294,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         L["cb_sr"].append(cb.slow_call_rate_threshold if cb else 100.0)
         L["cb_slow"].append(cb.slow_call_duration_threshold if cb else 1e300)
         L["cb_wait"].append(cb.wait_duration_in_open_state if cb else 60.0)
+        L["cb_wait_mult"].append(cb.wait_duration_multiplier if cb else 1.0)
         L["cb_half"].append(cb.permitted_number_of_calls_in_half_open_state if cb else 1)
         L["cb_auto"].append(int(cb.automatic_transition_from_open_to_half_open_enabled) if cb else 0)
         L["cb_half_wait"].append(cb.max_wait_duration_in_half_open_state if cb else 0.0)
@@ -370,7 +371,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         dtype = np.float64 if k in ("err", "skip_calls", "rl_period", "rl_timeout", "shed_wait") else np.int64
         arrays["c_" + k] = arr(v, dtype)
     float_link = {"prob", "to", "rt_wait", "rt_mult", "rt_max_wait", "rt_rand", "bud_p0", "bud_p1",
-                  "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_half_wait", "bh_wait"}
+                  "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_wait_mult", "cb_half_wait", "bh_wait"}
     for k, v in L.items():
         arrays["l_" + k] = arr(v, np.float64 if k in float_link else np.int64)
     float_fault = {"p0", "p1", "p2", "restart", "kill"}

@@ -344,6 +344,8 @@ class CircuitBreakerForm(ModelForm):
         number("slow_call_rate_threshold", "Slow-call threshold", "Slow-call rate at or above which the breaker opens.", "%"),
         seconds("slow_call_duration_threshold", "Slow call after", "Calls longer than this count as slow."),
         seconds("wait_duration_in_open_state", "Wait in open", "Time the breaker stays open before trying again."),
+        number("wait_duration_multiplier", "Wait multiplier",
+               "Above 1, each consecutive opening waits this many times longer than the last; closing resets it."),
         integer("permitted_number_of_calls_in_half_open_state", "Half-open calls",
                 "Trial calls let through in half-open state."),
         flag("automatic_transition_from_open_to_half_open_enabled", "Move to half-open automatically",

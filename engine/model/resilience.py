@@ -50,6 +50,11 @@ class CircuitBreakerPolicy(_CallerPolicy):
     slow_call_rate_threshold: float = Field(100.0, gt=0, le=100)
     slow_call_duration_threshold: float = Field(60.0, gt=0)
     wait_duration_in_open_state: float = Field(60.0, ge=0.001)
+    wait_duration_multiplier: float = Field(
+        1.0, ge=1, le=100,
+        description="above 1, consecutive openings wait longer: wait x multiplier^(k-1) "
+                    "(waitIntervalFunctionInOpenState = IntervalFunction.ofExponentialBackoff)",
+    )
     permitted_number_of_calls_in_half_open_state: int = Field(10, ge=1, le=100_000)
     automatic_transition_from_open_to_half_open_enabled: bool = False
     max_wait_duration_in_half_open_state: float = Field(0.0, ge=0)

@@ -396,3 +396,28 @@ def test_breaker_and_bulkhead_state_changes_reach_the_event_log():
     assert closed[-1]["time"] > 90     # closes once the database is back
     series = r.link_column("breaker_state", "api -> db")
     assert series[:59].max() == 0 and series[65:88].max() >= 1 and series[-1] == 0
+
+
+def test_cb5_consecutive_openings_back_off_and_closing_resets_them():
+    # waitIntervalFunctionInOpenState = ofExponentialBackoff(5000 ms), multiplier 1.5: 5 s, 7.5 s, 11.25 s
+    _, cb = breaker_sim(sliding_window_size=5, minimum_number_of_calls=5,
+                        permitted_number_of_calls_in_half_open_state=4, wait_duration_in_open_state=5.0,
+                        wait_duration_multiplier=1.5)
+    cb.breaker_force(0, "OPEN", 0.0)
+    assert cb.breaker_acquire(0, 3.0) is False
+    assert cb.breaker_acquire(0, 6.0) is True and cb.breaker_status(0)["state"] == "HALF_OPEN"
+    cb.breaker_force(0, "OPEN", 6.0)                       # second opening in a row: 7.5 s
+    assert cb.breaker_acquire(0, 13.5) is False
+    assert cb.breaker_acquire(0, 13.501) is True
+    for _ in range(4):
+        cb.breaker_record(0, "error", 0.0, 13.6)           # reopens from half-open: third opening, 11.25 s
+    assert cb.breaker_status(0)["state"] == "OPEN"
+    assert cb.breaker_acquire(0, 13.6 + 11.25) is False
+    assert cb.breaker_acquire(0, 13.6 + 11.26) is True
+    for _ in range(3):
+        assert cb.breaker_acquire(0, 25.0)
+    for _ in range(4):
+        cb.breaker_record(0, "ok", 0.0, 25.0)              # closes: the next opening waits 5 s again
+    assert cb.breaker_status(0)["state"] == "CLOSED"
+    cb.breaker_force(0, "OPEN", 30.0)
+    assert cb.breaker_acquire(0, 35.001) is True
