@@ -231,6 +231,7 @@ class RunSession:
         self.comparison = outcome.comparison
         if outcome.comparison is not None:
             self.table = list(outcome.comparison.table)
+            self.replications = outcome.comparison.replications
         self.status = STOPPED if outcome.stopped else FINISHED
         self.progress = 1.0 if not outcome.stopped else self.progress
         self.wall_time = outcome.wall_time

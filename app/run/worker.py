@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,37 +228,68 @@ class RunWorker(QObject):
         if len(variants) > 1 and not stopped:
             runs = {v: [first[v]] for v in variants}
             stopped = not self._replicate(runs, variants)
-            if not stopped:
-                comparison = Comparison(runs=runs, table=build_table(runs), replications=r.replications)
+            if stopped:
+                # Stopped among the extra seeds: the finished live runs still compare, without intervals.
+                runs = {v: [first[v]] for v in variants}
+            comparison = Comparison(runs=runs, table=build_table(runs), replications=len(runs[variants[0]]))
         return RunOutcome(results=first, comparison=comparison, stopped=stopped, wall_time=0.0)
 
     def _replicate(self, runs: dict[str, list[RunResult]], variants: list[str]) -> bool:
-        """Further seeds for confidence intervals; False when stopped on the way.
+        """Further seeds for confidence intervals, in parallel; False when stopped on the way.
 
-        Run here rather than in a process pool so that Stop still lands within
-        one slice, whatever the replication count.
+        Threads, not processes: the engine's loop releases the GIL, so simulations
+        on several cores share nothing but this process, and Stop reaches every
+        one of them through ``Simulation.stop()`` within a slice.
         """
         r = self.request
-        for k in range(1, r.replications):
-            for v in variants:
-                sim = self._make(v, r.options.seed + k)
-                finished = False
-                while not finished and not self._stop.is_set():
-                    finished = sim.advance(max_events=200_000)
-                    self._emit_progress(k, r.replications, sim)
-                self._forget([sim])
-                if not finished:
-                    return False
-                runs[v].append(_summary_only(sim.result()))
+        jobs = [(k, v) for k in range(1, r.replications) for v in variants]
+        if not jobs:
+            return True
+        results: dict[tuple[int, str], RunResult] = {}
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="faultline-replication") as pool:
+            futures = {pool.submit(self._replication, v, r.options.seed + k): (k, v) for k, v in jobs}
+            pending = set(futures)
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=1.0 / MAX_FRAMES_PER_SECOND)
+                    for future in done:
+                        result = future.result()
+                        if result is not None:
+                            results[futures[future]] = result
+                    self._emit_progress(len(results), len(jobs), len(variants))
+            except BaseException:
+                self.request_stop()  # the other replications end at once; the error is reported
+                raise
+        if self._stop.is_set() or len(results) != len(jobs):
+            return False
+        for (k, v) in sorted(results):
+            runs[v].append(results[(k, v)])
         return True
 
-    def _emit_progress(self, replication: int, replications: int, sim: Simulation) -> None:
+    def _replication(self, variant: str, seed: int) -> RunResult | None:
+        """One replication to its end in a pool thread (None when stopped)."""
+        _lower_this_threads_priority()
+        if self._stop.is_set():
+            return None
+        sim = self._make(variant, seed)
+        try:
+            finished = False
+            while not finished and not self._stop.is_set():
+                finished = sim.advance(max_events=200_000)
+            return _summary_only(sim.result()) if finished else None
+        finally:
+            self._forget([sim])
+
+    def _emit_progress(self, done: int, jobs: int, per_replication: int) -> None:
         t = time.perf_counter()
-        if t - self._last_progress < 1.0 / MAX_FRAMES_PER_SECOND:
+        if t - self._last_progress < 1.0 / MAX_FRAMES_PER_SECOND and done < jobs:
             return
         self._last_progress = t
-        done = (replication + sim.progress) / replications
-        self.frame.emit(LiveFrame(progress=done, sim_time=sim.now, replication=replication, variants={}))
+        r = self.request
+        progress = (1 + (r.replications - 1) * done / jobs) / r.replications
+        replication = min(r.replications - 1, 1 + done // per_replication)
+        self.frame.emit(LiveFrame(progress=progress, sim_time=0.0, replication=replication, variants={}))
 
     def _drive_live(self, live: dict[str, _Live]) -> None:
         """Advance every variant to the same simulated time, slice by slice."""

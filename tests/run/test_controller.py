@@ -125,3 +125,19 @@ def test_the_pace_can_change_during_a_run(qtbot, design):
     with qtbot.waitSignal(controller.idle, timeout=20_000):
         controller.set_speed(None)
     assert controller.session.status == FINISHED
+
+
+def test_stop_during_replications_ends_every_one_of_them(qtbot, design):
+    controller = RunController()
+    request = RunRequest(design, RunOptions(duration=3000, seed=1, bucket=10), EXPERIMENT, compare=True,
+                         replications=20)
+    controller.start(request)
+    qtbot.waitUntil(lambda: controller.session.replication > 0, timeout=60_000)
+    with qtbot.waitSignal(controller.idle, timeout=10_000):
+        controller.stop()
+    assert controller.stop_latency < STOP_BOUND_S + STOP_MARGIN_S
+    session = controller.session
+    assert session.status == STOPPED
+    # The live pair had finished: its results and their table stay on show, without intervals.
+    assert session.variants["protected"].n == session.n_buckets
+    assert session.replications == 1 and session.table
