@@ -34,8 +34,8 @@ from engine.model import (
     describe,
 )
 
-from engine.model.faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS
-from engine.model.resilience import INBOUND_POLICY_KINDS
+from engine.model.faults import LINK_FAULT_KINDS
+from engine.model.validation import fault_kinds_for, policy_refusal
 
 from . import commands as cmd
 from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, validated
@@ -62,10 +62,6 @@ FAULT_CLASSES = {
     "partition": PartitionFault,
     "random_failures": RandomFailuresFault,
 }
-# Mirrors engine/model/validation.py: which kinds accept inbound policies and load shedding.
-_INBOUND_KINDS = {"service", "database", "cache", "queue", "external"}
-_SHEDDING_KINDS = {"service", "database", "cache"}
-_NO_INSTANCES = {"client", "load_balancer"}
 FRAGMENT_FORMAT = "faultline-fragment/1"
 
 
@@ -352,16 +348,8 @@ class DocumentEditor:
         """Why a policy of ``kind`` cannot guard this component, or None (the rules of engine validation)."""
         if kind not in POLICY_CLASSES:
             return f"unknown policy kind {kind!r}"
-        c = self.doc.component(component_id)
-        title = kind_label(kind)
-        if kind in INBOUND_POLICY_KINDS:
-            if c.kind not in _INBOUND_KINDS:
-                return f"A {kind_label(c.kind)} takes no inbound policies."
-            if kind == "load_shedding" and c.kind not in _SHEDDING_KINDS:
-                return f"A {kind_label(c.kind)} has no queue to shed."
-        elif not c.calls_out:
-            return f"A {kind_label(c.kind)} makes no calls for a {title} to guard."
-        return None
+        reason = policy_refusal(self.doc.component(component_id), kind)
+        return f"{reason[0].upper()}{reason[1:]}." if reason else None
 
     def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | None = None) -> uuid.UUID:
         """Attach a policy of ``kind`` with the library defaults; returns its id."""
@@ -460,9 +448,7 @@ class DocumentEditor:
         component = self.doc.component_named(target)
         if component is None:
             return ()
-        if component.kind in _NO_INSTANCES:
-            return tuple(k for k in COMPONENT_FAULT_KINDS if k not in ("crash", "random_failures", "exhaustion"))
-        return COMPONENT_FAULT_KINDS
+        return fault_kinds_for(component)
 
     def fault_targets(self, kind: str) -> list[str]:
         """Names a fault of this kind can be aimed at, components first."""

@@ -57,10 +57,9 @@ def set_path(data: dict, path: str, value: Any) -> None:
 
 def _loc_path(loc: tuple) -> str:
     # pydantic inserts union tags and validator names in the location; the form knows fields only.
-    from engine.model.design import _UNION_TAGS
+    from engine.model.design import field_path
 
-    keep = [str(p) for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or p.startswith("function-")))]
-    return ".".join(keep)
+    return field_path(loc)
 
 
 def field_errors(exc: ValidationError, data: Any) -> list[FieldError]:

@@ -204,6 +204,14 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
     return "design", ".".join(str(p) for p in loc)
 
 
+def field_path(loc: tuple) -> str:
+    """A pydantic error location as the field path a form shows: union tags and validator
+    names that pydantic inserts are dropped, e.g. ('service_time', 'exponential', 'mean')
+    becomes 'service_time.mean'."""
+    return ".".join(str(p) for p in loc
+                    if not (isinstance(p, str) and (p in _UNION_TAGS or p.startswith("function-"))))
+
+
 _UNION_TAGS = {
     "constant", "exponential", "uniform", "normal", "lognormal", "empirical",
     "open", "closed", "step", "ramp", "spike", "grpc_throttling", "envoy_budget",

@@ -8,8 +8,33 @@ from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experim
 from .resilience import INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
-_INBOUND_KINDS = {"service", "database", "cache", "queue", "external"}
-_SHEDDING_KINDS = {"service", "database", "cache"}
+INBOUND_POLICY_COMPONENT_KINDS = frozenset({"service", "database", "cache", "queue", "external"})
+SHEDDING_COMPONENT_KINDS = frozenset({"service", "database", "cache"})
+# Kinds without instances of their own: nothing to crash, starve or fail at random.
+NO_INSTANCE_KINDS = frozenset({"client", "load_balancer"})
+INSTANCE_FAULT_KINDS = ("crash", "random_failures", "exhaustion")
+
+
+def policy_refusal(component, kind: str) -> str | None:
+    """Why a policy of ``kind`` cannot go on ``component`` (lower-case prose), or None."""
+    label = component.kind.replace("_", " ")
+    article = "an" if label[0] in "aeiou" else "a"
+    if kind in INBOUND_POLICY_KINDS:
+        if component.kind not in INBOUND_POLICY_COMPONENT_KINDS:
+            return f"{article} {label} takes no inbound policies"
+        if kind == "load_shedding" and component.kind not in SHEDDING_COMPONENT_KINDS:
+            return f"{article} {label} has no queue to shed"
+        return None
+    if not component.calls_out:
+        return f"{article} {label} makes no calls to guard"
+    return None
+
+
+def fault_kinds_for(component) -> tuple[str, ...]:
+    """The fault kinds that can target this component."""
+    if component.kind in NO_INSTANCE_KINDS:
+        return tuple(k for k in COMPONENT_FAULT_KINDS if k not in INSTANCE_FAULT_KINDS)
+    return COMPONENT_FAULT_KINDS
 
 
 def design_problems(design: Design) -> list[Problem]:
@@ -109,15 +134,11 @@ def _policy_problems(component, outs: list[str]) -> list[Problem]:
     seen = Counter()
     for policy in component.policies:
         label = f"{policy.title} policy"
-        if policy.kind in INBOUND_POLICY_KINDS:
-            if component.kind not in _INBOUND_KINDS:
-                problems.append(Problem(where, f"{label}: a {component.kind.replace('_', ' ')} takes no inbound policies", component.id))
-            elif policy.kind == "load_shedding" and component.kind not in _SHEDDING_KINDS:
-                problems.append(Problem(where, f"{label}: a {component.kind} has no queue to shed", component.id))
-        else:
-            if not component.calls_out:
-                problems.append(Problem(where, f"{label}: a {component.kind} makes no calls to guard", component.id))
-            elif policy.scope and policy.scope not in outs:
+        refusal = policy_refusal(component, policy.kind)
+        if refusal:
+            problems.append(Problem(where, f"{label}: {refusal}", component.id))
+        elif policy.kind not in INBOUND_POLICY_KINDS:
+            if policy.scope and policy.scope not in outs:
                 problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies', component.id))
         if policy.enabled:
             key = (policy.kind, getattr(policy, "scope", None))
@@ -150,7 +171,7 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
             problems.append(Problem(where, f"target: a {fault.kind} fault applies to a link, not a component", fault.id))
             continue
         instances = getattr(component, "instances", 1)
-        if fault.kind in ("crash", "random_failures", "exhaustion") and component.kind in ("client", "load_balancer"):
+        if fault.kind not in fault_kinds_for(component):
             problems.append(Problem(where, f"target: a {component.kind.replace('_', ' ')} has no instances to {fault.kind.replace('_', ' ')}", fault.id))
         if isinstance(fault, CrashFault) and fault.instances.indices:
             bad = [i for i in fault.instances.indices if i >= instances]

@@ -107,7 +107,7 @@ GRAPH_CASES = [
     (lambda d: (d["components"].append({"kind": "external", "name": "x"}),
                 d["links"].append({"source": "api", "target": "x"}),
                 d["components"][3].update(policies=[{"kind": "load_shedding", "max_queue_length": 3}])),
-     'external "x": load shedding policy: a external has no queue to shed'),
+     'external "x": load shedding policy: an external has no queue to shed'),
     (lambda d: d.update(components=[c for c in d["components"] if c["kind"] != "client"],
                         links=[l for l in d["links"] if l["source"] != "users"]),
      "has no client, so nothing sends requests"),
