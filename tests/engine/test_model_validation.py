@@ -217,3 +217,15 @@ def test_numbers_must_be_finite_so_every_design_fits_in_json(mutate, message):
     data = base()
     mutate(data)
     assert message in problems_of(data)
+
+
+def test_placement_rules_say_which_policies_and_faults_fit_a_component():
+    from engine.model.validation import fault_kinds_for, policy_refusal
+
+    assert policy_refusal(m.Database(name="db"), "retry") == "a database makes no calls to guard"
+    assert policy_refusal(m.Client(name="c"), "rate_limiter") == "a client takes no inbound policies"
+    assert policy_refusal(m.External(name="x"), "load_shedding") == "an external has no queue to shed"
+    assert policy_refusal(m.Service(name="s"), "load_shedding") is None
+    assert policy_refusal(m.Client(name="c"), "retry") is None
+    assert "crash" not in fault_kinds_for(m.LoadBalancer(name="lb"))
+    assert "crash" in fault_kinds_for(m.Service(name="s"))
