@@ -177,8 +177,9 @@ class RunWorker(QObject):
             sim.stop()
 
     def set_speed(self, speed: float | None) -> None:
-        """Change the pace of a running run (thread-safe: one attribute written, read by the loop)."""
-        self._speed_change = speed
+        """Change the pace of a running run (thread-safe; the loop takes it at its next slice)."""
+        with self._lock:
+            self._speed_change = speed
 
     @property
     def stop_requested(self) -> bool:
@@ -308,8 +309,9 @@ class RunWorker(QObject):
         while not self._stop.is_set():
             target = min(duration, now + step)
             if self._speed_change is not _UNCHANGED:
+                with self._lock:
+                    speed, self._speed_change = self._speed_change, _UNCHANGED
                 # A new pace counts from here, not from the start of the run.
-                speed, self._speed_change = self._speed_change, _UNCHANGED
                 wall0, sim0 = time.perf_counter(), now
             if speed is not None:
                 paced = sim0 + (time.perf_counter() - wall0) * speed
