@@ -1,11 +1,23 @@
 """The event log dock: a run's events (faults, crashes, breaker transitions, ...) with filters."""
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .formatting import format_time
 from .session import VARIANT_LABELS, RunSession
@@ -151,6 +163,11 @@ class EventLog(QWidget):
         filters.addStretch(1)
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
+        self.csv_button = QToolButton()
+        self.csv_button.setText("CSV…")
+        self.csv_button.setToolTip("Save the events shown (as filtered) as CSV")
+        self.csv_button.clicked.connect(self._export_csv_dialog)
+        filters.addWidget(self.csv_button)
         layout.addLayout(filters)
         self.view = QTableView()
         self.view.setModel(self.proxy)
@@ -268,6 +285,22 @@ class EventLog(QWidget):
         if dropped:
             text += f" ({dropped} beyond the log's cap not kept)"
         self.count_label.setText(text)
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write the events the filters show, in the table's order; returns how many."""
+        events = self.visible_events()
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["time_s", "run", "component", "link", "kind", "details"])
+            for e in events:
+                w.writerow([f"{e['time']:.6f}", e.get("variant", ""), e.get("component") or "", e.get("link") or "",
+                            e["kind"], e.get("details", "")])
+        return len(events)
+
+    def _export_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save events as CSV", "faultline-events.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
 
     def visible_events(self) -> list[dict[str, Any]]:
         return [self.model.event_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())

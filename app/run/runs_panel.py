@@ -5,7 +5,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -24,6 +26,7 @@ class RunsPanel(QWidget):
     delete_requested = Signal(object)
     report_requested = Signal(object)
     save_without_runs_requested = Signal()
+    rename_requested = Signal(object, str)  # RunGroup, new label
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,6 +40,8 @@ class RunsPanel(QWidget):
         self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.open_requested))
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.tree.setColumnWidth(0, 220)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tree, 1)
         self.empty_label = QLabel("No runs kept yet. After a run, press “Keep run” to save it with the project.")
         self.empty_label.setWordWrap(True)
@@ -89,6 +94,27 @@ class RunsPanel(QWidget):
             return None
         key = items[0].data(0, Qt.ItemDataRole.UserRole)
         return next((g for g in self.groups if g.id == key), None)
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        self.tree.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self._emit(self.open_requested))
+        menu.addAction("Rename…", self._ask_rename)
+        menu.addAction("Report…", lambda: self._emit(self.report_requested))
+        menu.addSeparator()
+        menu.addAction("Delete", lambda: self._emit(self.delete_requested))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _ask_rename(self) -> None:
+        group = self.selected()
+        if group is None:
+            return
+        label, ok = QInputDialog.getText(self, "Rename kept run", "Name", text=group.label)
+        if ok and label.strip():
+            self.rename_requested.emit(group, label.strip())
 
     def _emit(self, signal) -> None:
         group = self.selected()

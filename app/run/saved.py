@@ -63,7 +63,8 @@ class RunGroup:
     def short_label(self) -> str:
         """The label without the design's name, which the project makes obvious."""
         parts = self.label.split(" · ")
-        return " · ".join(parts[1:]) if len(parts) > 2 else self.label
+        design = str(self.runs[0].data.get("meta", {}).get("design", ""))
+        return " · ".join(parts[1:]) if len(parts) > 2 and parts[0] == design else self.label
 
     @property
     def created(self) -> datetime:

@@ -263,6 +263,7 @@ class RunUi(QObject):
         self.runs_panel.delete_requested.connect(self.delete_group)
         self.runs_panel.report_requested.connect(self._report_group)
         self.runs_panel.save_without_runs_requested.connect(self.save_copy_without_runs_dialog)
+        self.runs_panel.rename_requested.connect(self.rename_group)
         self.window.installEventFilter(self)
         app = QApplication.instance()
         if app is not None:
@@ -567,6 +568,16 @@ class RunUi(QObject):
         self._update_actions()
         self.dashboard.mark_kept()
         return True
+
+    def rename_group(self, group: RunGroup, label: str) -> None:
+        """Give a kept run (every variant of a comparison) a name of the user's choosing."""
+        several = len(group.runs) > 1
+        for run in group.runs:
+            suffix = run.label.rsplit(" — ", 1)[1] if several and " — " in run.label else ""
+            run.label = f"{label} — {suffix}" if suffix else label
+        self._mark_modified()
+        self.refresh_runs()
+        self.runs_panel.select(group.id)
 
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self.window, "Faultline", text,

@@ -377,3 +377,20 @@ def test_run_controls_are_remembered(qtbot, tmp_path):
     assert ui2.compare_action.isChecked() and ui2.compare_check.isChecked()
     assert ui2.speed_combo.currentIndex() == FULL_SPEED
     second.close()
+
+
+def test_kept_runs_can_be_renamed_and_the_log_exported(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    group = ui.keep_run()
+    ui.rename_group(group, "before the pool fix")
+    [renamed] = ui.runs_panel.groups
+    assert renamed.label == "before the pool fix"
+    assert [r.label for r in window.document.runs] == ["before the pool fix — with resilience",
+                                                      "before the pool fix — without resilience"]
+    ui.event_log.set_filter(kind="breaker_closed")
+    count = ui.event_log.export_csv(tmp_path / "events.csv")
+    lines = (tmp_path / "events.csv").read_text(encoding="utf-8").splitlines()
+    assert count > 0 and len(lines) == count + 1
+    assert all(",breaker_closed," in line for line in lines[1:])
