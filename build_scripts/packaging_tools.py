@@ -32,7 +32,7 @@ FONT_DEPENDS = "fonts-dejavu-core | fonts-liberation2 | fonts-noto-core | fonts-
 
 # -- the version -------------------------------------------------------------------------------
 def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """``[project] version`` of pyproject.toml; ValueError if it is missing or not a plain release."""
+    """``[project] version`` of pyproject.toml; ValueError if it is missing or not a version number."""
     data = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
     version = data.get("project", {}).get("version")
     if not isinstance(version, str) or not re.fullmatch(r"\d+(\.\d+)*([a-z]+\d+)?(\.post\d+)?(\.dev\d+)?", version):
@@ -116,23 +116,29 @@ def prune_unreferenced(entries: list[tuple], needed_of: Callable[[str], list[str
     nothing that is kept.
     Returns the kept entries and the bundle paths dropped (with the links to them).
     """
+    by_dest = {e[0].replace("\\", "/"): e for e in entries}
     by_name: dict[str, tuple] = {}
-    for entry in entries:
+    # A name resolves to the library itself before any link of the same name.
+    for entry in sorted(entries, key=lambda e: e[2] == "SYMLINK"):
         by_name.setdefault(PurePosixPath(entry[0].replace("\\", "/")).name, entry)
     reached: set[str] = set()
-    todo = [e for e in entries if not prunable(e)]
+    # Links are not roots: a link stays exactly when what it points to stays.
+    todo = [e for e in entries if not prunable(e) and e[2] != "SYMLINK"]
     seen: set[str] = set()
     while todo:
         entry = todo.pop()
         if entry[0] in seen:
             continue
         seen.add(entry[0])
-        for name in needed_of(entry[1]) or ():
-            target = by_name.get(name)
+        if entry[2] == "SYMLINK":
+            targets = [by_dest.get(symlink_target(entry))]
+        else:
+            targets = [by_name.get(name) for name in needed_of(entry[1]) or ()]
+        for target in targets:
             if target is not None and target[0] not in seen:
                 reached.add(target[0])
                 todo.append(target)
-    dropped = {e[0] for e in entries if prunable(e) and e[0] not in reached}
+    dropped = {e[0] for e in entries if prunable(e) and e[2] != "SYMLINK" and e[0] not in reached}
     # A symbolic link to a dropped library goes with it (PyInstaller links Qt's libraries into the top level).
     links = {e[0] for e in entries if e[2] == "SYMLINK" and symlink_target(e) in dropped}
     kept = [e for e in entries if e[0] not in dropped and e[0] not in links]

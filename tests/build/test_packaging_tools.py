@@ -85,7 +85,7 @@ def test_bundle_file_wanted(dest, kept):
 
 def test_prune_drops_libraries_only_dropped_plugins_linked_and_links_to_them():
     needs = {
-        "/src/app.so": ["libQt6Gui.so.6"],
+        "/src/app.so": ["libQt6Gui.so.6", "libQt6Svg.so"],
         "/src/libQt6Gui.so.6": ["libQt6Core.so.6"],
         "/src/libQt6Core.so.6": ["libicuuc.so.73"],
         "/src/libicuuc.so.73": [],
@@ -93,6 +93,7 @@ def test_prune_drops_libraries_only_dropped_plugins_linked_and_links_to_them():
         "/src/libssl.so.3": [],
     }
     entries = [
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),   # a link listed before its library
         ("app.so", "/src/app.so", "EXTENSION"),
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/src/libQt6Gui.so.6", "BINARY"),
         ("PySide6/Qt/lib/libQt6Core.so.6", "/src/libQt6Core.so.6", "BINARY"),
@@ -100,13 +101,15 @@ def test_prune_drops_libraries_only_dropped_plugins_linked_and_links_to_them():
         ("PySide6/Qt/lib/libQt6Network.so.6", "/src/libQt6Network.so.6", "BINARY"),
         ("libssl.so.3", "/src/libssl.so.3", "BINARY"),
         ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
-        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
         ("libpython3.11.so.1.0", "/src/libpython", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Svg.so.6", "/src/libQt6Svg.so.6", "BINARY"),   # reached only through a link
+        ("PySide6/libQt6Svg.so", "Qt/lib/libQt6Svg.so.6", "SYMLINK"),
     ]
     kept, dropped = pt.prune_unreferenced(entries, lambda src: needs.get(src), pt.linked_library)
     assert dropped == ["PySide6/Qt/lib/libQt6Network.so.6", "libQt6Network.so.6", "libssl.so.3"]
-    assert [e[0] for e in kept] == ["app.so", "PySide6/Qt/lib/libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Core.so.6",
-                                    "PySide6/Qt/lib/libicuuc.so.73", "libQt6Core.so.6", "libpython3.11.so.1.0"]
+    assert [e[0] for e in kept] == ["libQt6Core.so.6", "app.so", "PySide6/Qt/lib/libQt6Gui.so.6",
+                                    "PySide6/Qt/lib/libQt6Core.so.6", "PySide6/Qt/lib/libicuuc.so.73",
+                                    "libpython3.11.so.1.0", "PySide6/Qt/lib/libQt6Svg.so.6", "PySide6/libQt6Svg.so"]
 
 
 def test_symlink_targets_are_relative_to_the_link():
