@@ -44,7 +44,7 @@ SPEEDS = (("Real time", 1.0), ("10× speed", 10.0), ("30× speed", 30.0), ("100�
           ("Full speed", None))
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
-HEALTH_INTERVAL_S = 0.1  # canvas recolouring during a run: 10 Hz is plenty for the eye
+HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
 MAX_BUCKETS = 2000
 
 
