@@ -130,7 +130,9 @@ def test_main_py_routes_self_test_and_writes_nothing_in_home(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "self-test passed" in proc.stdout
     assert "Qt platform offscreen" in proc.stdout
-    assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == []
+    written = sorted(p.relative_to(home).as_posix() for p in home.rglob("*"))
+    # fontconfig may refresh its own cache when the system's is stale; that is the library's, not ours.
+    assert [p for p in written if p != ".cache" and not p.startswith(".cache/fontconfig")] == []
 
 
 def test_the_window_is_gone_when_the_self_test_returns(tmp_path):
