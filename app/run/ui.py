@@ -248,6 +248,7 @@ class RunUi(QObject):
                        d.current_experiment_changed):
             signal.connect(self._refresh_experiments)
         d.project_replaced.connect(self._on_project_replaced)
+        d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
         # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
@@ -501,6 +502,16 @@ class RunUi(QObject):
         self.refresh_runs()
         self._refresh_experiments()
         self._update_actions()
+
+    def _on_modified_changed(self, modified: bool) -> None:
+        # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.
+        session = self.session
+        if not modified and session is not None and session.done and not session.saved and session.results():
+            # After the window's own "Saved ..." note, which would otherwise replace this one.
+            QTimer.singleShot(0, self._note_unkept_run)
+
+    def _note_unkept_run(self) -> None:
+        self._status("Saved. The last run is not in the file: keep it with Run > Keep Run in Project, then save again.")
 
     def _mark_modified(self) -> None:
         # Kept runs are not undoable edits, but the file on disk no longer holds them.

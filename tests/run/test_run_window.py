@@ -394,3 +394,11 @@ def test_kept_runs_can_be_renamed_and_the_log_exported(qtbot, window, tmp_path):
     lines = (tmp_path / "events.csv").read_text(encoding="utf-8").splitlines()
     assert count > 0 and len(lines) == count + 1
     assert all(",breaker_closed," in line for line in lines[1:])
+
+
+def test_saving_with_an_unkept_run_says_so(qtbot, window, tmp_path):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    window.document.edit.add_component("service")  # something to save
+    assert window._save_to(tmp_path / "shop.faultline")
+    qtbot.waitUntil(lambda: "not in the file" in window.statusBar().currentMessage(), timeout=2_000)
