@@ -1,6 +1,7 @@
 """The engine's public, steppable API: ``Simulation`` and ``simulate``."""
 from __future__ import annotations
 
+import functools
 import math
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
 _OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
 
 
+@functools.lru_cache(maxsize=1)
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -43,6 +45,7 @@ class Simulation:
         self.compiled: Compiled = compile_design(design, self.options, experiment)
         self._core = _core.Core(self.compiled.arrays, self.compiled.scalars)
         self._wall = 0.0
+        self._event_records: list[dict[str, Any]] = []   # log entries already turned into dicts
 
     @property
     def probe(self):
@@ -106,36 +109,42 @@ class Simulation:
         return out
 
     # -- results --------------------------------------------------------------
-    def snapshot(self) -> RunResult:
-        """Results up to the last completed bucket (the whole run once finished)."""
-        return self._build(final=self.finished)
+    def snapshot(self, since_bucket: int = 0) -> RunResult:
+        """Results up to the last completed bucket (the whole run once finished).
+
+        ``since_bucket`` leaves out the buckets before it, for a viewer that already has them:
+        the series and ``bucket_times`` then start at that bucket.
+        """
+        return self._build(final=self.finished, since=since_bucket)
 
     def result(self) -> RunResult:
         if not self.finished:
             self.advance()
         return self._build(final=True)
 
-    def _build(self, final: bool) -> RunResult:
+    def _build(self, final: bool, since: int = 0) -> RunResult:
         core, comp = self._core, self.compiled
         a = core.state_arrays()
         n_c, n_l = len(comp.component_names), len(comp.link_names)
         done = int(core.current_bucket) if not final else int(comp.scalars["n_buckets"])
         done = max(0, min(done, int(comp.scalars["n_buckets"])))
+        since = max(0, min(int(since), done))
         width = self.options.bucket
-        times = np.arange(done, dtype=np.float64) * width
+        times = np.arange(since, done, dtype=np.float64) * width
+        done_rows = done - since
 
-        mc = a["mc"][:done, :n_c, :]
-        mg = a["mg"][:done, :n_c, :]
-        ml = a["ml"][:done, :n_l, :]
-        mlg = a["mlg"][:done, :n_l, :]
-        widths = np.minimum(width, self.options.duration - times) if done else np.zeros(0)
+        mc = a["mc"][since:done, :n_c, :]
+        mg = a["mg"][since:done, :n_c, :]
+        ml = a["ml"][since:done, :n_l, :]
+        mlg = a["mlg"][since:done, :n_l, :]
+        widths = np.minimum(width, self.options.duration - times) if done_rows else np.zeros(0)
         series: dict[str, np.ndarray] = {}
         for i, name in enumerate(_core.COUNTER_NAMES):
             series[name] = mc[:, :, i].copy()
         for i, name in enumerate(_core.GAUGE_NAMES):
             series[name] = mg[:, :, i].copy()
-        completed = sum(series[o] for o in OUTCOME_NAMES) if done else np.zeros((0, n_c))
-        per_s = widths[:, None] if done else np.ones((0, 1))
+        completed = sum(series[o] for o in OUTCOME_NAMES) if done_rows else np.zeros((0, n_c))
+        per_s = widths[:, None] if done_rows else np.ones((0, 1))
         series["throughput"] = completed / per_s
         series["goodput"] = (series["ok"] + series["fallback"]) / per_s
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -249,10 +258,11 @@ class Simulation:
         return {"measured_seconds": measured, "components": components, "links": links}
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
+        """The event log as dicts; entries are converted once, as they arrive."""
         comp = self.compiled
         n = int(self._core.log_n)
-        out = []
-        for k in range(n):
+        out = self._event_records
+        for k in range(len(out), n):
             kind = _core.LOG_KIND_NAMES[int(a["lg_kind"][k])]
             c, l, f, inst = (int(a["lg_comp"][k]), int(a["lg_link"][k]), int(a["lg_fault"][k]), int(a["lg_inst"][k]))
             v1, v2 = float(a["lg_v1"][k]), float(a["lg_v2"][k])
@@ -294,7 +304,7 @@ class Simulation:
             elif kind.startswith("bulkhead"):
                 record["details"] = f"{int(v1)} permits in use"
             out.append(record)
-        return out
+        return list(out)
 
 
 def simulate(design: Design, options: RunOptions | None = None,

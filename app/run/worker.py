@@ -356,14 +356,15 @@ class RunWorker(QObject):
         links: list[str] = []
         sim_time = 0.0
         for v, lv in live.items():
-            snap = lv.sim.snapshot()
-            components, links = snap.components, snap.links
-            rows = len(snap.bucket_times)
             start = lv.sent_rows
+            # only the buckets this view has not had yet: the history is never copied twice
+            snap = lv.sim.snapshot(since_bucket=start)
+            components, links = snap.components, snap.links
+            rows = start + len(snap.bucket_times)
             frames[v] = VariantFrame(
                 start=start,
-                series={m: a[start:rows] for m, a in snap.series.items()},
-                link_series={m: a[start:rows] for m, a in snap.link_series.items()},
+                series=snap.series,
+                link_series=snap.link_series,
                 events=snap.events[lv.sent_events:],
                 breaker_states=lv.sim.breaker_states(),
                 instances_down=lv.sim.instances_down(),

@@ -113,3 +113,17 @@ def test_memory_is_bounded_by_buckets_not_requests():
     # at most the requests in flight are held: a few dozen records, not 640,000
     assert sim.probe.live_jobs < 200
     assert sim.events_processed > 1_000_000
+
+
+def test_snapshot_since_a_bucket_returns_only_the_newer_buckets():
+    design = load_example("three_tier")
+    sim = Simulation(design, RunOptions(duration=100, bucket=1), "database outage")
+    sim.advance(until=62.5)
+    first = sim.snapshot()
+    sim.advance(until=80.5)
+    rest = sim.snapshot(since_bucket=len(first.bucket_times))
+    whole = sim.snapshot()
+    assert rest.bucket_times[0] == 62.0 and len(rest.bucket_times) == 18
+    for key in whole.series:
+        np.testing.assert_array_equal(np.vstack([first.series[key], rest.series[key]]), whole.series[key])
+    assert whole.events[: len(first.events)] == first.events
