@@ -4,7 +4,9 @@
 #      home, which must stay empty: the self-test writes only to its temporary folder;
 #   2. the same from the unpacked tarball;
 #   3. the .deb: installed with apt (as root), its launcher's self-test offline, the menu entry,
-#      icons and file type in place and registered, then removed again, leaving nothing behind.
+#      icons and file type in place and registered, then removed again, leaving nothing behind;
+#   4. the .deb on a bare Debian (debootstrap, no X, OpenGL or fonts): apt must bring everything
+#      the program needs from its Depends, and the self-test must pass there, offline.
 # Exits non-zero naming the first check that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,6 +135,48 @@ if command -v update-mime-database >/dev/null && grep -q 'application/x-faultlin
 fi
 ok "dpkg -r faultline removed it all"
 trap 'rm -rf "$WORK"' EXIT
+
+# 4. A bare system: a minimal Debian of this machine's release (debootstrap --variant=minbase: no
+# X, no OpenGL, no fonts), where only apt and the package's Depends can bring what Faultline needs.
+# FAULTLINE_SKIP_BARE_CHECK=1 skips it (it fetches about 60 MB of Debian packages).
+. /etc/os-release
+if [ -n "${FAULTLINE_SKIP_BARE_CHECK:-}" ]; then
+    echo "note: the check on a bare system is skipped (FAULTLINE_SKIP_BARE_CHECK)"
+elif [ "${ID:-}" != debian ] || [ -z "${VERSION_CODENAME:-}" ]; then
+    echo "note: the check on a bare system needs a Debian host (this is ${PRETTY_NAME:-unknown})"
+else
+    say "4. a bare Debian $VERSION_CODENAME: apt install ./$(basename "$DEB"), then the self-test"
+    command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends debootstrap >/dev/null
+    BARE="$WORK/bare"
+    trap 'umount "$BARE/proc" 2>/dev/null || true; rm -rf --one-file-system "$WORK"' EXIT
+    debootstrap --variant=minbase "$VERSION_CODENAME" "$BARE" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
+        || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap of a bare $VERSION_CODENAME"; }
+    for lib in libGL.so.1 libfontconfig.so.1 libxcb.so.1; do
+        ! chroot "$BARE" /sbin/ldconfig -p | grep -q "$lib" || fail "the bare system already has $lib: not bare"
+    done
+    before=$(chroot "$BARE" dpkg-query -W -f='.\n' | wc -l)
+    cp "$DEB" "$BARE/tmp/"
+    cp /etc/resolv.conf "$BARE/etc/resolv.conf"
+    mount -t proc proc "$BARE/proc"
+    chroot "$BARE" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends /tmp/$(basename "$DEB")" >"$WORK/bare-apt.log" 2>&1 \
+        || { tail -20 "$WORK/bare-apt.log"; fail "apt install of the .deb on a bare $VERSION_CODENAME"; }
+    after=$(chroot "$BARE" dpkg-query -W -f='.\n' | wc -l)
+    ok "apt installed the .deb and $((after - before - 1)) packages it depends on into a bare $VERSION_CODENAME of $before packages"
+    mkdir -p "$BARE/tmp/home"
+    if ! (cd / && timeout 300 "${OFFLINE[@]}" chroot "$BARE" env -i PATH=/usr/bin:/bin HOME=/tmp/home LANG=C.UTF-8 \
+            sh -c 'cd /tmp && faultline --self-test' >"$WORK/bare.log" 2>&1); then
+        cat "$WORK/bare.log"
+        fail "the self-test on the bare system"
+    fi
+    grep -E "^(ok|skip) " "$WORK/bare.log"
+    grep -q "^self-test passed" "$WORK/bare.log" || fail "the self-test on the bare system did not pass"
+    ok "the self-test passes offline on the bare system"
+    umount "$BARE/proc"
+    rm -rf --one-file-system "$BARE"
+    trap 'rm -rf "$WORK"' EXIT
+fi
 
 say "dist-check passed in $(( $(date +%s) - START )) s"
 echo "dist-check: $PASSED passed, 0 failed"
