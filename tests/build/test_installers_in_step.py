@@ -65,3 +65,27 @@ def test_linux_package_matches_the_spec_and_the_mime_type():
     assert f'<mime-type type="{MIME_TYPE}">' in xml and f'<glob pattern="*.{EXTENSION}"' in xml
     desktop = (ROOT / "resources" / "packaging" / "faultline.desktop").read_text()
     assert f"MimeType={MIME_TYPE};" in desktop
+
+
+def spec_list(name: str) -> list[str]:
+    import ast
+
+    tree = ast.parse((SCRIPTS / "faultline.spec").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"faultline.spec defines no {name}")
+
+
+def test_no_qt_module_the_application_imports_is_left_out_of_the_bundle():
+    """Importing a Qt module the spec excludes works from the sources and fails only in the installed app."""
+    excluded = set(spec_list("QT_UNUSED"))
+    used: dict[str, set[str]] = {}
+    for path in [ROOT / "main.py", *(ROOT / "app").rglob("*.py"), *(ROOT / "engine").rglob("*.py")]:
+        for module in re.findall(r"\bPySide6\.(Qt\w+)|from PySide6 import ([\w, ()\n]+)", path.read_text()):
+            names = [module[0]] if module[0] else re.findall(r"Qt\w+", module[1])
+            for name in names:
+                used.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
+    assert {"QtCore", "QtGui", "QtWidgets"} <= set(used)
+    clash = {name: sorted(paths) for name, paths in used.items() if name in excluded}
+    assert not clash, f"imported but excluded from the bundle by build_scripts/faultline.spec: {clash}"
