@@ -3,6 +3,7 @@
     python main.py [PROJECT.faultline]      open the application
     python main.py run DESIGN.json ...      simulate headless (see --help)
 """
+import multiprocessing
 import sys
 
 from app import selftest
@@ -21,4 +22,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a packaged build's worker processes run the engine, not the app
     sys.exit(main())

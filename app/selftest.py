@@ -2,9 +2,11 @@
 
 It runs offscreen and, in order: shows the main window (and says how long
 after the process started it appeared), opens a bundled example design, runs
-one of its experiments, saves the design and the run into a project file in
-a temporary folder and reads it back, then opens that file in the window the
-way a double-click would. Every step prints one line saying what it did; the
+one of its experiments, runs it again as two replications in worker
+processes (which in a packaged build are the executable started again),
+saves the design and the run into a project file in a temporary folder and
+reads it back, then opens that file in the window the way a double-click
+would. Every step prints one line saying what it did; the
 first step that fails is named and the exit status is 1. Nothing is written
 outside the temporary folder: the window gets its settings, recent files and
 recovery folder there too.
@@ -206,6 +208,31 @@ class SelfTest:
                 f'{c["arrivals"]:.0f} requests, {_pct(c["error_rate"])} failed, p99 {_ms(c["latency_p99"])}; '
                 f'{len(r.events)} log events, first fault "{first["details"]}" at {first["time"]:.0f} s')
 
+    def step_worker_processes(self) -> str:
+        """Replications in parallel processes, as ``faultline run --replications`` does: in a packaged
+        build each worker is the executable started again, which must run the engine, not the app."""
+        from engine import RunOptions
+        from engine.compare import run_comparison
+
+        duration = self.result.meta["options"]["duration"]
+        started = time.perf_counter()
+        comparison = run_comparison(self.design, RunOptions(duration=duration, seed=1), self.experiment.name,
+                                    replications=2, compare=False, processes=2)
+        wall = time.perf_counter() - started
+        runs = comparison.runs.get("protected", [])
+        if len(runs) != 2:
+            raise SelfTestFailure(f"2 replications asked for, {len(runs)} came back")
+        client = next(name for name, kind in zip(self.result.components, self.result.kinds) if kind == "client")
+        mine = self.result.component_summary(client)["arrivals"]
+        theirs = [run.component_summary(client)["arrivals"] for run in runs]
+        if theirs[0] != mine:
+            raise SelfTestFailure(f"seed 1 in a worker process gave {theirs[0]:.0f} requests, "
+                                  f"in this process {mine:.0f}: runs are not reproducible")
+        if theirs[1] == theirs[0]:
+            raise SelfTestFailure("seeds 1 and 2 gave identical runs")
+        return (f"2 replications in 2 worker processes in {wall:.2f} s; seed 1 reproduced this process's run "
+                f"exactly ({mine:.0f} requests), seed 2 differs ({theirs[1]:.0f})")
+
     def step_project_file(self) -> str:
         from engine.model import Project
         from app.store import SavedRun, open_project, save_project
@@ -246,6 +273,7 @@ class SelfTest:
         steps = [
             ("example", self.step_example),
             ("simulation", self.step_simulation),
+            ("worker processes", self.step_worker_processes),
             ("project file", self.step_project_file),
         ]
         if self.with_window:

@@ -31,6 +31,8 @@ def test_self_test_passes_and_names_every_step(tmp_path):
     assert any(l.startswith("ok   example: three_tier.json") for l in lines), text
     assert any(l.startswith('ok   simulation: experiment "database outage"') and "requests" in l
                and 'first fault "crash on db"' in l for l in lines), text
+    assert any(l.startswith("ok   worker processes: 2 replications in 2 worker processes")
+               and "reproduced this process's run exactly" in l for l in lines), text
     assert any(l.startswith("ok   project file: saved and reopened") and "identical" in l for l in lines), text
     # The window steps run when the editor is present, and say so plainly when not.
     assert any(l.startswith(("ok   main window:", "skip main window:")) for l in lines), text
