@@ -54,7 +54,7 @@ run_self_test() {
         find "$home" -mindepth 1
         fail "$label: the self-test wrote into the home folder"
     fi
-    ok "$label: self-test passed offline in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s, nothing written outside its temporary folder"
+    ok "$label: self-test passed ${OFFLINE[*]:+offline }in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s, nothing written outside its temporary folder"
 }
 
 say "1. the bundle: dist/Faultline"
