@@ -69,6 +69,8 @@ cp -a "$BUNDLE" "$STAGE/opt/faultline"
 ln -s /opt/faultline/Faultline "$STAGE/usr/bin/faultline"
 install -m 644 resources/packaging/faultline.desktop "$STAGE/usr/share/applications/faultline.desktop"
 install -m 644 resources/packaging/faultline.xml "$STAGE/usr/share/mime/packages/faultline.xml"
+# AppStream: what software centres show for the package (the file is named after its component id).
+install -D -m 644 resources/packaging/faultline.metainfo.xml "$STAGE/usr/share/metainfo/com.faultline.Faultline.metainfo.xml"
 for size in 16 24 32 48 64 128 256 512; do
     for kind in apps/faultline mimetypes/application-x-faultline; do
         install -D -m 644 "$ICONS/faultline-$size.png" "$STAGE/usr/share/icons/hicolor/${size}x$size/$kind.png"

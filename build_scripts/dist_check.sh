@@ -80,7 +80,7 @@ fi
 # What a desktop has and a bare CI machine may not: the tools that register the file type and the menu
 # entry, so that the registration itself is checked below.
 missing=()
-for p in shared-mime-info desktop-file-utils; do
+for p in shared-mime-info desktop-file-utils appstream; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -101,6 +101,7 @@ ok "installed faultline $DEB_VERSION with apt ($(du -s --apparent-size -B1 /opt/
 run_self_test installed /usr/bin/faultline
 
 for f in /usr/share/applications/faultline.desktop /usr/share/mime/packages/faultline.xml \
+         /usr/share/metainfo/com.faultline.Faultline.metainfo.xml \
          /usr/share/icons/hicolor/256x256/apps/faultline.png /usr/share/icons/hicolor/scalable/apps/faultline.svg \
          /usr/share/icons/hicolor/48x48/mimetypes/application-x-faultline.png; do
     [ -f "$f" ] || fail "the package did not install $f"
@@ -111,6 +112,11 @@ ok "menu entry, icons and the file type's description are installed"
 if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate /usr/share/applications/faultline.desktop || fail "desktop-file-validate"
     ok "desktop-file-validate accepts the menu entry"
+fi
+if command -v appstreamcli >/dev/null; then
+    appstreamcli validate --no-net /usr/share/metainfo/com.faultline.Faultline.metainfo.xml >/dev/null \
+        || fail "appstreamcli validate"
+    ok "appstreamcli accepts the AppStream description"
 fi
 if command -v update-mime-database >/dev/null; then
     grep -q '^80:application/x-faultline:\*\.faultline$' /usr/share/mime/globs2 || fail "*.faultline is not in the MIME database"
@@ -127,7 +133,8 @@ if command -v update-desktop-database >/dev/null; then
 fi
 
 dpkg -r faultline >/dev/null
-for f in /opt/faultline /usr/bin/faultline /usr/share/applications/faultline.desktop /usr/share/mime/packages/faultline.xml; do
+for f in /opt/faultline /usr/bin/faultline /usr/share/applications/faultline.desktop /usr/share/mime/packages/faultline.xml \
+         /usr/share/metainfo/com.faultline.Faultline.metainfo.xml; do
     [ ! -e "$f" ] || fail "dpkg -r faultline left $f behind"
 done
 if command -v update-mime-database >/dev/null && grep -q 'application/x-faultline' /usr/share/mime/globs2; then

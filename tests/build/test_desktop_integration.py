@@ -52,6 +52,22 @@ def test_mime_type_matches_the_name_and_faultlines_own_sqlite_header():
     assert mt.find(f"{MIME_NS}icon").get("name") == "application-x-faultline"
 
 
+def test_appstream_description_names_the_menu_entry_and_the_file_type():
+    root = ET.parse(PACKAGING / "faultline.metainfo.xml").getroot()
+    assert root.get("type") == "desktop-application"
+    assert root.findtext("id") == "com.faultline.Faultline"
+    assert root.find("launchable[@type='desktop-id']").text == "faultline.desktop"
+    assert root.findtext("provides/mediatype") == mime_type().get("type")
+    assert root.findtext("provides/binary") == desktop_entry()["Exec"].split()[0]
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstream is not installed")
+def test_appstream_description_validates():
+    proc = subprocess.run(["appstreamcli", "validate", "--no-net", str(PACKAGING / "faultline.metainfo.xml")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils is not installed")
 def test_desktop_file_validates():
     proc = subprocess.run(["desktop-file-validate", str(PACKAGING / "faultline.desktop")],
