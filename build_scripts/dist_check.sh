@@ -78,7 +78,7 @@ if dpkg-query -W -f='${Status}' faultline 2>/dev/null | grep -q "ok installed"; 
     fail "faultline is already installed on this machine; this check installs and removes it: dpkg -r faultline first"
 fi
 # What a desktop has and a bare CI machine may not: the tools that register the file type and the menu
-# entry, so that the registration itself is checked below.
+# entry, and validate the AppStream file, so that all of it is checked below.
 missing=()
 for p in shared-mime-info desktop-file-utils appstream; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
