@@ -28,7 +28,13 @@ Xvfb -displayfd 3 -noreset -screen 0 1600x1000x24 -nolisten tcp >"$WORK/xvfb.log
 XVFB=$!
 exec 3>&-
 APP=
-cleanup() { [ -n "$APP" ] && kill "$APP" 2>/dev/null; kill "$XVFB" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+    set +e  # a program that already exited must not stop the X server from being stopped
+    [ -n "$APP" ] && kill "$APP" 2>/dev/null
+    kill "$XVFB" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
 trap cleanup EXIT
 for _ in $(seq 200); do [ -s "$WORK/display" ] && break; sleep 0.05; done
 [ -s "$WORK/display" ] || { cat "$WORK/xvfb.log" >&2; echo "launch_time.sh: Xvfb did not start" >&2; exit 2; }
