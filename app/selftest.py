@@ -1,7 +1,8 @@
 """``Faultline --self-test``: prove an installed or packaged Faultline works, with no screen and no network.
 
 It runs offscreen and, in order: shows the main window (and says how long
-after the process started it appeared), opens a bundled example design, runs
+after the process started it appeared), checks that the plugins a real
+screen needs are there (offscreen never loads them), opens a bundled example design, runs
 one of its experiments, runs it again as two replications in worker
 processes (which in a packaged build are the executable started again),
 saves the design and the run into a project file in a temporary folder and
@@ -55,6 +56,18 @@ def process_age() -> float | None:
     except (OSError, ValueError, IndexError, AttributeError):
         return None
     return max(0.0, uptime - started)
+
+
+def native_platforms(system: str | None = None) -> tuple[str, ...]:
+    """Qt platform plugins a desktop of ``system`` (default: this one) opens windows with."""
+    system = system or sys.platform
+    if system.startswith("linux"):
+        return ("qxcb", "qwayland")
+    if system == "win32":
+        return ("qwindows",)
+    if system == "darwin":
+        return ("qcocoa",)
+    return ()
 
 
 def run_duration(experiment) -> float:
@@ -161,6 +174,23 @@ class SelfTest:
         kept = [k for k in offered if k not in kwargs]
         note = f" (it keeps its own {', '.join(kept)})" if kept else ""
         return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown offscreen {when}{note}'
+
+    def step_qt_plugins(self) -> str:
+        """The plugins a real screen needs: offscreen, the self-test never loads them, so look for them."""
+        from PySide6.QtCore import QLibraryInfo
+        from PySide6.QtGui import QImageReader
+
+        folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        missing = [name for name in native_platforms() if not any(name in f for f in found)]
+        if missing:
+            raise SelfTestFailure(f"no {' or '.join(missing)} platform plugin in {folder} (found: "
+                                  f"{', '.join(found) or 'nothing'}): the window could not open on a screen")
+        formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+        lacking = sorted({"svg", "png", "ico"} - formats)
+        if lacking:
+            raise SelfTestFailure(f"Qt cannot read {', '.join(lacking)} images: icons would be missing")
+        return f"platform plugins {', '.join(native_platforms())} present in {folder}; svg, png and ico images readable"
 
     def step_example(self) -> str:
         from engine.model import parse_design
@@ -271,6 +301,7 @@ class SelfTest:
     # -- driver --------------------------------------------------------------------------
     def steps(self) -> list[tuple[str, Callable[[], str]]]:
         steps = [
+            ("Qt plugins", self.step_qt_plugins),
             ("example", self.step_example),
             ("simulation", self.step_simulation),
             ("worker processes", self.step_worker_processes),
@@ -298,7 +329,7 @@ class SelfTest:
                 continue
             except Exception as exc:  # noqa: BLE001 - the point is to name any failure
                 self.say(f"FAIL {name}: {type(exc).__name__}: {exc}")
-                self.say(f"self-test FAILED at {name!r} ({len(self.passed)} steps passed before it)")
+                self.say(f"self-test FAILED at {name!r} (steps passed before it: {len(self.passed)})")
                 return 1
             self.passed.append(name)
             self.say(f"ok   {name}: {detail}")

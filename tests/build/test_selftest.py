@@ -28,6 +28,7 @@ def test_self_test_passes_and_names_every_step(tmp_path):
     lines = text.splitlines()
     assert lines[0].startswith("Faultline ") and "self-test" in lines[0]
     assert "Qt platform offscreen" in lines[0]
+    assert any(l.startswith("ok   Qt plugins: platform plugins") for l in lines), text
     assert any(l.startswith("ok   example: three_tier.json") for l in lines), text
     assert any(l.startswith('ok   simulation: experiment "database outage"') and "requests" in l
                and 'first fault "crash on db"' in l for l in lines), text
@@ -49,6 +50,21 @@ def test_window_step_reports_time_since_process_start(tmp_path):
     assert "shown offscreen" in line and " s after the " in line
 
 
+def test_native_platform_plugins_per_system():
+    assert selftest.native_platforms("linux") == ("qxcb", "qwayland")
+    assert selftest.native_platforms("win32") == ("qwindows",)
+    assert selftest.native_platforms("darwin") == ("qcocoa",)
+
+
+def test_a_build_without_the_screen_plugin_fails(tmp_path, monkeypatch):
+    """Offscreen, a bundle without xcb would pass everything else and then fail on the user's screen."""
+    monkeypatch.setattr(selftest, "native_platforms", lambda system=None: ("qnosuchscreen",))
+    code, text = run(tmp_path, with_window=False)
+    assert code == 1
+    assert "FAIL Qt plugins: SelfTestFailure: no qnosuchscreen platform plugin in" in text
+    assert "the window could not open on a screen" in text
+
+
 def test_missing_examples_fail_and_name_the_step(tmp_path, monkeypatch):
     import app.resources
 
@@ -58,7 +74,7 @@ def test_missing_examples_fail_and_name_the_step(tmp_path, monkeypatch):
     code, text = run(tmp_path, with_window=False)
     assert code == 1
     assert f"FAIL example: SelfTestFailure: no example designs in {empty}" in text
-    assert text.splitlines()[-1] == "self-test FAILED at 'example' (0 steps passed before it)"
+    assert text.splitlines()[-1] == "self-test FAILED at 'example' (steps passed before it: 1)"
     assert "simulation" not in text
 
 
