@@ -327,6 +327,13 @@ class DistributionEditor(QWidget):
     def set_value(self, value) -> None:
         data = value.model_dump(by_alias=True) if hasattr(value, "model_dump") else dict(value or {})
         kind = data.get("kind", "constant")
+        if kind == "lognormal" and data.get("p50") is None:
+            # A lognormal given by mean and std is shown, and edited, by the percentiles it has.
+            try:
+                dist = _DIST_ADAPTER.validate_python(data)
+                data = {"kind": "lognormal", "p50": dist.quantile(0.5), "p99": dist.quantile(0.99)}
+            except (ValidationError, ValueError):
+                pass
         if self._value is None or self._value.get("kind") != kind:
             self._build(kind)
         self._value = data

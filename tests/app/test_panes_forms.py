@@ -396,3 +396,19 @@ def test_design_name_and_notes_edit_undoably(window, qtbot):
     qtbot.waitUntil(lambda: doc.design.description == "p99 under 300 ms", timeout=1000)
     doc.undo_stack.undo()
     assert doc.design.description == ""
+
+
+def test_a_lognormal_given_by_mean_and_std_is_edited_by_its_percentiles(qapp):
+    from app.panes.fields import DistributionEditor
+    from engine.model import LogNormal
+
+    editor = DistributionEditor()
+    by_moments = LogNormal(mean=0.004, std=0.004)
+    editor.set_value(by_moments)
+    assert editor._editors["p50"].text() != "" and editor._editors["p99"].text() != ""
+    committed = []
+    editor.committed.connect(committed.append)
+    editor._param("p99", 0.05)
+    assert committed and committed[0]["p50"] == pytest.approx(by_moments.quantile(0.5))
+    assert "mean" not in committed[0]
+    LogNormal.model_validate(committed[0])
