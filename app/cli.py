@@ -6,14 +6,9 @@ import json
 import sys
 
 from engine.model import Design, DesignError
+from engine.version import __version__
 
 SUBCOMMANDS = ("run", "validate", "schema", "convert")
-
-
-def _version() -> str:
-    from app.version import __version__
-
-    return __version__
 
 
 def _cmd_validate(args) -> int:
@@ -36,7 +31,7 @@ def _cmd_schema(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="faultline", description="Faultline headless commands.")
-    parser.add_argument("--version", action="version", version=f"Faultline {_version()}")
+    parser.add_argument("--version", action="version", version=f"Faultline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check a design (JSON or .faultline) and explain what is wrong")
     v.add_argument("design")

@@ -227,7 +227,7 @@ class SelfTest:
         c = r.component_summary(clients[0])
         if not c.get("arrivals"):
             raise SelfTestFailure(f'client "{clients[0]}" sent no requests')
-        from app.version import __version__
+        from engine.version import __version__
 
         if r.meta.get("faultline_version") != __version__:
             raise SelfTestFailure(f"the results say Faultline {r.meta.get('faultline_version')!r}, "
@@ -266,7 +266,7 @@ class SelfTest:
     def step_project_file(self) -> str:
         from engine.model import Project
         from app.store import SavedRun, open_project, save_project
-        from app.version import __version__
+        from engine.version import __version__
 
         self.project = Project(name="Self-test", designs=[self.design])
         run = SavedRun.create(self.design.id, self.result.to_dict(), experiment=self.experiment.name,
@@ -313,7 +313,7 @@ class SelfTest:
         return steps
 
     def run(self) -> int:
-        from app.version import __version__
+        from engine.version import __version__
 
         where = (f"bundle {Path(sys.executable).parent}" if getattr(sys, "frozen", False)
                  else f"sources {Path(__file__).resolve().parent.parent}")

@@ -1,7 +1,6 @@
 """The engine's public, steppable API: ``Simulation`` and ``simulate``."""
 from __future__ import annotations
 
-import functools
 import math
 import time
 from typing import Any
@@ -13,18 +12,9 @@ from .compile import Compiled, compile_design
 from .model import Design, Experiment, RunOptions
 from .model.outcomes import OUTCOME_NAMES
 from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
+from .version import __version__
 
 _OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
-
-
-@functools.lru_cache(maxsize=1)
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("faultline")
-    except Exception:  # pragma: no cover - a source tree that was never installed
-        return "0.1.0"
 
 
 class Simulation:
@@ -157,7 +147,7 @@ class Simulation:
 
         summary = self._summaries(a, n_c, n_l, final)
         meta = {
-            "faultline_version": _version(),
+            "faultline_version": __version__,
             "design": self.design.name,
             "design_id": str(self.design.id),
             "experiment": self.experiment.name if self.experiment else None,

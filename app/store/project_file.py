@@ -57,7 +57,7 @@ _PARAMS_TABLES = ("component", "workload", "policy", "fault")
 
 
 def _written_by() -> str:
-    from app.version import __version__
+    from engine.version import __version__
 
     return __version__
 

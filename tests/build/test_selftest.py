@@ -165,7 +165,7 @@ def test_the_window_is_gone_when_the_self_test_returns(tmp_path):
 def test_results_stamped_with_another_version_fail_the_simulation_step(tmp_path, monkeypatch):
     import engine.simulation
 
-    monkeypatch.setattr(engine.simulation, "_version", lambda: "9.9.9")
+    monkeypatch.setattr(engine.simulation, "__version__", "9.9.9")
     code, text = run(tmp_path, with_window=False)
     assert code == 1
     assert "FAIL simulation: SelfTestFailure: the results say Faultline '9.9.9', this is Faultline" in text
