@@ -3,15 +3,32 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtWidgets import QApplication
+
+
+class FileOpenHandler(QObject):
+    """Opens the file of a QFileOpenEvent: how macOS hands over files opened while Faultline
+    runs (a double-click in the Finder, a drop on the Dock icon)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FileOpen and event.file():
+            self._window.open_path(event.file())
+            return True
+        return False
+
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Faultline")
     app.setOrganizationName("Faultline")
     app.setApplicationDisplayName("Faultline")
+    # Wayland docks find the menu entry (and its icon) by this name; X11 uses the window class.
+    app.setDesktopFileName("faultline")
 
     from . import theme
     from .main_window import MainWindow
@@ -25,6 +42,7 @@ def main(argv: list[str]) -> int:
     from .run.ui import install as install_run_ui
     install_run_ui(window)
     window.show()
+    app.installEventFilter(FileOpenHandler(window))
     paths = [a for a in argv if not a.startswith("-")]
     window.start(paths)
     return app.exec()
