@@ -161,8 +161,10 @@ def test_a_failed_dependency_fails_the_caller_and_a_sequential_caller_stops_ther
 
 
 def test_latency_percentiles_are_within_one_percent_of_the_exact_value():
+    # 2 million samples keep the sample quantiles within 0.1 % of the true ones; the rest of
+    # the 1.5 % allowed is the histogram's bin error (at most 1 %).
     design = m.Design(components=[
-        m.Client(name="users", workload=m.OpenLoop(rate=100)),
+        m.Client(name="users", workload=m.OpenLoop(rate=1000)),
         m.External(name="api", latency=m.Uniform(low=0.0, high=1.0)),
     ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
     s = run(design, duration=2000, warmup=0, bucket=100).component_summary("users")
