@@ -373,7 +373,10 @@ cdef class Core:
     cdef int64_t* l_bh_inuse
     cdef int64_t* l_bh_head
     cdef int64_t* l_to_head
-    cdef int64_t* l_latency_faults   # latency faults that can touch the link: none means no lookup
+    cdef int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
+    cdef int64_t* l_lat_count
+    cdef int64_t* l_lat_list
+    cdef int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
     cdef int64_t* l_to_tail
     cdef int64_t* l_to_armed
     cdef int64_t* l_bh_tail
@@ -620,13 +623,18 @@ cdef class Core:
         self.l_to_head = _iptr(zi("_l_to_head", n_l, -1))
         self.l_to_tail = _iptr(zi("_l_to_tail", n_l, -1))
         self.l_to_armed = _iptr(zi("_l_to_armed", n_l))
-        self.l_latency_faults = _iptr(zi("_l_latency_faults", n_l))
-        for f in range(self.n_f):
-            if self.f_kind[f] != 1:
-                continue
-            for l in range(n_l):
-                if self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]:
-                    self.l_latency_faults[l] += 1
+        self.l_lat_first = _iptr(zi("_l_lat_first", n_l))
+        self.l_lat_count = _iptr(zi("_l_lat_count", n_l))
+        self.l_faulted = _iptr(zi("_l_faulted", n_l))
+        lat_list = []
+        for l in range(n_l):
+            keep["_l_lat_first"][l] = len(lat_list)
+            for f in range(self.n_f):
+                if self.f_kind[f] == 1 and (self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]):
+                    lat_list.append(f)
+            keep["_l_lat_count"][l] = len(lat_list) - keep["_l_lat_first"][l]
+        keep["_l_lat_list"] = np.asarray(lat_list or [0], dtype=np.int64)
+        self.l_lat_list = _iptr(keep["_l_lat_list"])
         self.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
         self.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
         self.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
@@ -1888,14 +1896,12 @@ cdef class Core:
     cdef double _extra_latency(self, int link, int direction) noexcept nogil:
         """Added delay of the latency faults active on this link (or on its target)."""
         cdef int f
+        cdef int64_t i
         cdef double extra = 0.0
         cdef Rng* r
-        if self.l_latency_faults[link] == 0:
-            return 0.0
-        for f in range(self.n_f):
-            if self.f_kind[f] != 1 or not self.f_active[f] or not (self.f_mode[f] & direction):
-                continue
-            if self.f_link[f] != link and self.f_comp[f] != self.l_dst[link]:
+        for i in range(self.l_lat_first[link], self.l_lat_first[link] + self.l_lat_count[link]):
+            f = <int>self.l_lat_list[i]
+            if not self.f_active[f] or not (self.f_mode[f] & direction):
                 continue
             r = &self.rng[self.n_c + self.n_l + f]
             if self.f_p0[f] < 1.0 and _uniform(r) >= self.f_p0[f]:
@@ -1911,7 +1917,7 @@ cdef class Core:
         cdef Rng* lr = &self.rng[self.n_c + link]
         self.calls[k].state = CS_IN_FLIGHT
         lat = self._draw(<int>self.l_dist[link], lr)
-        if self.n_f > 0:
+        if self.l_faulted[link]:
             lat += self._extra_latency(link, 1)
             if self.l_part_refuse[link] > 0:
                 self._push(self.now, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
@@ -1931,7 +1937,7 @@ cdef class Core:
 
     cdef void _send_response(self, int k, int gen, int seq, int link, int outcome) noexcept nogil:
         cdef double lat = self._draw(<int>self.l_dist[link], &self.rng[self.n_c + link])
-        if self.n_f > 0:
+        if self.l_faulted[link]:
             if self.l_part_hang[link] > 0 or self.l_part_refuse[link] > 0:
                 return
             lat += self._extra_latency(link, 2)
@@ -2303,6 +2309,7 @@ cdef class Core:
         cdef int old_leak
         self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
         self.f_active[f] = 1 if start else 0
+        self._count_link_fault(f, 1 if start else -1)
         if kind == 0:
             for k in range(self.f_inst_count[f]):
                 inst = self.f_instances[self.f_inst_first[f] + k]
@@ -2334,6 +2341,14 @@ cdef class Core:
         if kind == 2 and self.f_mode[f] == 1 and not start:
             for k in range(self.c_instances[c]):
                 self._dispatch_queue(<int>(self.c_inst_offset[c] + k))
+
+    cdef void _count_link_fault(self, int f, int delta) noexcept nogil:
+        """Keep count of the active faults each link must look at: a latency fault on a link
+        or on its target, an error or partition fault on the link itself."""
+        cdef int l
+        for l in range(self.n_l):
+            if self.f_link[f] == l or (self.f_kind[f] == 1 and self.f_comp[f] == self.l_dst[l]):
+                self.l_faulted[l] += delta
 
     cdef void _schedule_oom(self, int inst) noexcept nogil:
         cdef int c = <int>self.inst_comp[inst]
