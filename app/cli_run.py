@@ -148,12 +148,18 @@ def print_summary(result: RunResult, out) -> None:
             print(f'  {f["title"]}: {when or "did not fire"}', file=out)
     others = [e for e in result.events if e["kind"] not in ("fault_started", "fault_ended")]
     if others:
-        print(f"\nevent log ({len(result.events)} events"
-              + (f", {result.events_dropped} dropped" if result.events_dropped else "") + "), first 15 besides faults:",
-              file=out)
-        for e in others[:15]:
-            where = e["link"] or e["component"] or ""
-            print(f'  {e["time"]:9.3f} s  {e["kind"]:<22} {where:<24} {e["details"]}', file=out)
+        # One line per kind with its count, then its first entries: a storm of one kind of
+        # event must not hide the rarer ones (a breaker opening) that matter more.
+        by_kind: dict[str, list] = {}
+        for e in others:
+            by_kind.setdefault(e["kind"], []).append(e)
+        dropped = f", {result.events_dropped} dropped" if result.events_dropped else ""
+        print(f"\nevent log ({len(result.events)} events{dropped}):", file=out)
+        for kind, entries in by_kind.items():
+            print(f"  {kind} x{len(entries)}", file=out)
+            for e in entries[:3]:
+                where = e["link"] or e["component"] or ""
+                print(f'    {e["time"]:9.3f} s  {where:<24} {e["details"]}', file=out)
 
 
 def _fmt_ci(mean: float, ci: float, scale: float = 1.0, digits: int = 3) -> str:

@@ -951,6 +951,8 @@ cdef class Core:
     cdef inline bint _before(self, Event* x, Event* y) noexcept nogil:
         return x.t < y.t or (x.t == y.t and x.seq < y.seq)
 
+    # A 4-ary heap: half the levels of a binary one, and the four children of a node share
+    # cache lines. Any correct priority queue pops the same (time, seq) order.
     cdef void _push(self, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
         cdef Event* grown
         cdef int64_t i, p
@@ -974,7 +976,7 @@ cdef class Core:
         i = self.heap_n
         self.heap_n += 1
         while i > 0:
-            p = (i - 1) >> 1
+            p = (i - 1) >> 2
             if self._before(&ev, &self.heap[p]):
                 self.heap[i] = self.heap[p]
                 i = p
@@ -985,20 +987,25 @@ cdef class Core:
     cdef Event _pop(self) noexcept nogil:
         cdef Event top = self.heap[0]
         cdef Event last
-        cdef int64_t i = 0, child, n
+        cdef int64_t i = 0, child, best, end, n
         self.heap_n -= 1
         n = self.heap_n
         if n > 0:
             last = self.heap[n]
             while True:
-                child = 2 * i + 1
+                child = 4 * i + 1
                 if child >= n:
                     break
-                if child + 1 < n and self._before(&self.heap[child + 1], &self.heap[child]):
+                best = child
+                end = child + 4 if child + 4 < n else n
+                child += 1
+                while child < end:
+                    if self._before(&self.heap[child], &self.heap[best]):
+                        best = child
                     child += 1
-                if self._before(&self.heap[child], &last):
-                    self.heap[i] = self.heap[child]
-                    i = child
+                if self._before(&self.heap[best], &last):
+                    self.heap[i] = self.heap[best]
+                    i = best
                 else:
                     break
             self.heap[i] = last

@@ -81,7 +81,11 @@ def outcome_mask(outcomes) -> int:
 
 
 def stream_seed(seed: int, kind: str, key: str) -> int:
-    """A 64-bit seed for one random stream, stable under edits to anything else."""
+    """A 64-bit seed for one random stream, stable under edits to anything else.
+
+    Streams are keyed by name, not by id: a duplicated design, or the same design built
+    again, draws the same numbers, so variants of a design compare on common random numbers.
+    """
     digest = hashlib.blake2b(f"{seed}:{kind}:{key}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -183,7 +187,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         a["out_offset"].append(len(out_links))
         out_links.extend(per_source[i])
         a["out_count"].append(len(per_source[i]))
-        a["seed"].append(stream_seed(options.seed, "component", str(c.id)))
+        a["seed"].append(stream_seed(options.seed, "component", c.name))
         instances, workers, qcap, dist, err, skip, fanout, lb = 1, UNLIMITED, -1, -1, 0.0, 0.0, 0, 0
         arrival, users, think = -1, 0, -1
         bp_offset, bp_count = len(bp_t), 0
@@ -256,7 +260,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         L["dist"].append(dists.add(link.latency))
         L["prob"].append(link.probability)
         L["count"].append(link.count)
-        L["seed"].append(stream_seed(options.seed, "link", str(link.id)))
+        L["seed"].append(stream_seed(options.seed, "link", link.name))
         on = options.resilience
         to = _policy(src, TimeoutPolicy, link.target, on)
         L["to"].append(to.timeout if to else -1.0)
@@ -314,8 +318,11 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     )}
     fault_instances: list[int] = []
     actions: list[tuple[float, int, int]] = []
+    seen_faults: dict[tuple[str, str], int] = {}
     for fi, fault in enumerate(faults):
         target = fault.target
+        # the n-th fault of a kind on a target: stable when other faults are added or removed
+        nth = seen_faults[(fault.kind, target)] = seen_faults.get((fault.kind, target), -1) + 1
         comp_i, link_i = -1, -1
         if "->" in target:
             link_i = link_index[LINK_ARROW.join(p.strip() for p in target.split("->"))]
@@ -324,7 +331,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         F["kind"].append(FAULT_CODES[fault.kind])
         F["comp"].append(comp_i)
         F["link"].append(link_i)
-        F["seed"].append(stream_seed(options.seed, "fault", str(fault.id)))
+        F["seed"].append(stream_seed(options.seed, "fault", f"{fault.kind}@{target}#{nth}"))
         mode, p0, p1, p2, kill, dist, restart = 0, 0.0, 0.0, 0.0, 0.0, -1, 0.0
         chosen: list[int] = []
         if comp_i >= 0:

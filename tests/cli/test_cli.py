@@ -27,7 +27,8 @@ def test_run_with_an_experiment_lists_the_faults_and_their_times(capsys):
     assert "faults:" in out
     assert "latency on api -> db: 40-120 s" in out
     assert "crash on api: 70-90 s" in out
-    assert "breaker_opened" in out or "bulkhead_saturated" in out
+    assert "instance_crashed x1" in out and "70.000 s  api" in out
+    assert "retries_exhausted x" in out
 
 
 def test_compare_prints_the_difference_with_confidence_intervals(capsys, tmp_path):
