@@ -5,7 +5,6 @@ import math
 import sys
 from pathlib import Path
 
-from engine import RunOptions
 from engine.compare import Comparison, run_comparison
 from engine.model import DesignError, format_seconds, parse_options
 from engine.model.validation import experiment_problems

@@ -1690,7 +1690,7 @@ cdef class Core:
     cdef void _lb_forward(self, int j) noexcept nogil:
         """Pick one instance over all the balancer's targets, then call through that target's link."""
         cdef int lb = self.jobs[j].comp
-        cdef int64_t off = self.c_out_offset[lb], n = self.c_out_count[lb], k, total = 0, idx
+        cdef int64_t off = self.c_out_offset[lb], n = self.c_out_count[lb], k, total = 0
         cdef int link = -1, target, inst
         for k in range(n):
             total += self.c_instances[self.l_dst[self.out_links[off + k]]]
@@ -1918,7 +1918,7 @@ cdef class Core:
 
     cdef void _send(self, int k) noexcept nogil:
         cdef int link = self.calls[k].link
-        cdef int src = <int>self.l_src[link], dst = <int>self.l_dst[link]
+        cdef int dst = <int>self.l_dst[link]
         cdef int inst = -1
         cdef double lat
         cdef Rng* lr = &self.rng[self.n_c + link]
@@ -2313,7 +2313,6 @@ cdef class Core:
         cdef bint start = self.fa_action[action] == 0
         cdef int kind = <int>self.f_kind[f], c = <int>self.f_comp[f], l = <int>self.f_link[f]
         cdef int64_t k, inst
-        cdef int old_leak
         self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
         self.f_active[f] = 1 if start else 0
         self._count_link_fault(f, 1 if start else -1)
@@ -2336,7 +2335,6 @@ cdef class Core:
         if l >= 0:
             self._recompute_link_faults(l)
             return
-        old_leak = <int>self.c_leak_fault[c]
         self._recompute_component_faults(c)
         if kind == 2 and self.f_mode[f] == 2:
             for k in range(self.c_instances[c]):

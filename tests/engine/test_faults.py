@@ -1,5 +1,4 @@
 """Each fault type does what it says, at the times it says (issue: fault injection)."""
-import math
 
 import numpy as np
 import pytest

@@ -1,7 +1,5 @@
 """Resilience patterns replayed against the libraries' own scenarios (SEMANTICS.md §1-3)."""
-import math
 
-import numpy as np
 import pytest
 
 import engine.model as m
