@@ -6,13 +6,11 @@ import math
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -24,7 +22,7 @@ from engine.model import FAULT_KINDS, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import icon
 from ..theme import current_canvas_colours
-from .fields import ChoiceEditor, TextEditor
+from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label
 from .forms import FAULT_FORMS, ModelForm
 
 FAULT_HINTS = {
@@ -246,21 +244,10 @@ class FaultInjectionPanel(QWidget):
         self.list = QListWidget()
         self.list.currentItemChanged.connect(self._current_changed)
         outer.addWidget(self.list)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setProperty("secondary", True)
+        self.message = secondary_label()
         outer.addWidget(self.message)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        scroll.setWidget(body)
-        self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(0, 0, 0, 0)
-        self.fault_title = QLabel()
-        self.fault_title.setWordWrap(True)
-        self.fault_title.setProperty("secondary", True)
+        scroll, self.body = scrolling_body()
+        self.fault_title = secondary_label()
         self.body.addWidget(self.fault_title)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)

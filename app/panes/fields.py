@@ -17,10 +17,12 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -266,6 +268,27 @@ class OutcomesEditor(QWidget):
 
     def _emit(self) -> None:
         self.committed.emit([o for o, box in self.boxes.items() if box.isChecked()])
+
+
+def secondary_label(text: str = "", wrap: bool = True) -> QLabel:
+    """A quieter label for hints and explanations (the theme styles ``secondary`` labels)."""
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    label.setProperty("secondary", True)
+    return label
+
+
+def scrolling_body(margins: tuple[int, int, int, int] = (0, 0, 0, 0)) -> tuple[QScrollArea, QVBoxLayout]:
+    """A frameless area that scrolls up and down only, and the layout to fill it."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    body = QWidget()
+    scroll.setWidget(body)
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(*margins)
+    return scroll, layout
 
 
 _DIST_ADAPTER = TypeAdapter(Distribution)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import KIND_LABELS, kind_pixmap
+from .fields import scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
 
 
@@ -25,15 +26,8 @@ class PropertiesPane(QWidget):
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll, self.body = scrolling_body((10, 8, 10, 10))
         outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(10, 8, 10, 10)
         self.body.setSpacing(8)
         head = QHBoxLayout()
         self.icon = QLabel()
@@ -43,9 +37,7 @@ class PropertiesPane(QWidget):
         head.addWidget(self.icon)
         head.addWidget(self.title, 1)
         self.body.addLayout(head)
-        self.subtitle = QLabel()
-        self.subtitle.setProperty("secondary", True)
-        self.subtitle.setWordWrap(True)
+        self.subtitle = secondary_label()
         self.body.addWidget(self.subtitle)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)

@@ -4,13 +4,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -21,7 +19,7 @@ from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import icon
 from .faults import fit_rows
-from .fields import ChoiceEditor
+from .fields import ChoiceEditor, scrolling_body, secondary_label
 from .forms import POLICY_FORMS, ModelForm
 
 POLICY_HINTS = {
@@ -94,21 +92,10 @@ class ResiliencePanel(QWidget):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemChanged.connect(self._item_changed)
         outer.addWidget(self.list)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setProperty("secondary", True)
+        self.empty = secondary_label()
         outer.addWidget(self.empty)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        scroll.setWidget(body)
-        self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(0, 0, 0, 0)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setProperty("secondary", True)
+        scroll, self.body = scrolling_body()
+        self.hint = secondary_label()
         self.body.addWidget(self.hint)
         scope_row = QHBoxLayout()
         self.scope_label = QLabel("Guards")
