@@ -1,0 +1,131 @@
+"""Other tools' configuration files into and out of ``engine.model`` designs.
+
+Qt-free: the command line and the window both call ``import_files`` and ``export_design``.
+Every import returns its preview (what maps to what, what was not understood, what Faultline
+models differently) beside the design; bad input raises ``InteropError`` naming the file, the
+line and the key.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.model import Design
+
+from . import grpc, resilience4j
+from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
+from .placing import parse_mappings
+from .reading import Document, load_json, load_properties, load_yaml, read_text
+
+IMPORT_FORMATS = ("resilience4j", "grpc")
+EXPORT_FORMATS = ("resilience4j", "grpc")
+FORMAT_LABELS = {
+    "resilience4j": "Resilience4j Spring Boot configuration (application.yml, .properties)",
+    "grpc": "gRPC service config (JSON)",
+}
+# Recognised so that a refusal can say what the file is.
+_KNOWN_OTHERS = {
+    "compose": "a docker-compose file",
+    "kubernetes": "a Kubernetes manifest",
+    "istio": "an Istio resource",
+    "envoy": "an Envoy configuration",
+    "otlp": "OpenTelemetry trace data (OTLP JSON)",
+}
+
+__all__ = [
+    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "ImportResult", "InteropError", "Note",
+    "Target", "detect_format", "export_design", "import_files", "preview_text", "read_documents",
+]
+
+
+def read_documents(path: str | Path) -> list[Document]:
+    """A file's documents: .properties as flat keys, .json as JSON, anything else as YAML."""
+    path = Path(path)
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix == ".properties":
+        return [load_properties(text, path.name)]
+    if suffix == ".json" or text.lstrip()[:1] in ("{", "["):
+        return [load_json(text, path.name)]
+    return load_yaml(text, path.name)
+
+
+def _kind_of(data) -> str | None:
+    if isinstance(data, list):
+        kinds = {_kind_of(item) for item in data[:20]} - {None}
+        return kinds.pop() if len(kinds) == 1 else None
+    if not isinstance(data, dict):
+        return None
+    keys = {str(k) for k in data}
+    if keys & {"methodConfig", "retryThrottling"}:
+        return "grpc"
+    if "resourceSpans" in keys:
+        return "otlp"
+    api = str(data.get("apiVersion", ""))
+    if "istio.io" in api:
+        return "istio"
+    if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources", "configs"}:
+        return "envoy"
+    if api and "kind" in keys:
+        return "kubernetes"
+    if keys & {"circuitBreakers", "circuit_breakers", "outlierDetection", "outlier_detection",
+               "virtualHosts", "virtual_hosts", "connectTimeout", "connect_timeout"}:
+        return "envoy"
+    if "services" in keys and isinstance(data.get("services"), dict):
+        return "compose"
+    return None
+
+
+def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
+    """What kind of configuration ``path`` holds, from its content."""
+    docs = read_documents(path) if docs is None else docs
+    name = Path(path).name
+    if resilience4j.looks_like(docs):
+        return "resilience4j"
+    kinds = {_kind_of(doc.data) for doc in docs} - {None}
+    if len(kinds) == 1:
+        return kinds.pop()
+    if not docs:
+        raise InteropError("is empty", name)
+    raise InteropError("is not a configuration Faultline recognises (Resilience4j application.yml or "
+                       ".properties, gRPC service config JSON)", name)
+
+
+def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
+                 fmt: str | None = None) -> ImportResult:
+    """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
+
+    ``mappings`` are ``INSTANCE=CALLER->CALLEE`` strings; ``fmt`` forces a format for every file.
+    """
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
+    if mappings and design is None:
+        raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
+    targets = parse_mappings(list(mappings), design) if mappings else {}
+    result = ImportResult(design if design is not None else Design())
+    current = design
+    for path in paths:
+        docs = read_documents(path)
+        kind = fmt or detect_format(path, docs)
+        if kind in _KNOWN_OTHERS:
+            raise InteropError(f"is {_KNOWN_OTHERS[kind]}; Faultline does not import those yet "
+                               f"(it imports: {', '.join(IMPORT_FORMATS)})", Path(path).name)
+        if kind == "resilience4j":
+            current = resilience4j.import_resilience4j(docs, current, targets, result)
+        else:
+            current = grpc.import_grpc(docs, current, targets, result)
+        result.formats.append(kind)
+    unused = set(targets) - result.mapped_names
+    for name in sorted(unused):
+        result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
+    result.design = current
+    return result
+
+
+def export_design(design: Design, fmt: str, caller: str | None = None) -> ExportResult:
+    """``design``'s settings in another tool's format; ``caller`` picks the client whose calls
+    a per-client format (gRPC) describes."""
+    if fmt == "resilience4j":
+        return ExportResult(*resilience4j.export_resilience4j(design))
+    if fmt == "grpc":
+        return ExportResult(*grpc.export_grpc(design, caller))
+    raise InteropError(f"unknown format {fmt!r}; Faultline exports: {', '.join(EXPORT_FORMATS)}", "--format")
