@@ -63,7 +63,7 @@ def put_policy(design: Design, target: Target, policy) -> str | None:
     owner = design.components[index]
     refusal = policy_refusal(owner, policy.kind)
     if refusal:
-        return f'{policy.title} for {target} left out: "{owner.name}" is {refusal}'
+        return f'{policy.title} for {target} left out: {refusal} ("{owner.name}")'
     if not policy.inbound:
         policy = policy.model_copy(update={"scope": target.callee})
     scope = getattr(policy, "scope", None)
