@@ -245,11 +245,10 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
             continue
         entry: dict[str, Any] = {"name": [{"service": callee}]}
         if timeout is not None:
-            attempts = retry.max_attempts if retry is not None else 1
-            entry["timeout"] = proto_text(timeout.timeout * attempts)
-            if attempts > 1:
-                notes.append(f"{caller.name} -> {callee}: timeout written as {attempts} x {proto_text(timeout.timeout)}, "
-                             "since gRPC's timeout covers all attempts")
+            entry["timeout"] = proto_text(timeout.timeout)
+            if retry is not None:
+                notes.append(f"{caller.name} -> {callee}: gRPC's timeout of {proto_text(timeout.timeout)} is a deadline "
+                             f"over all attempts; Faultline gives each of the {retry.max_attempts} attempts that long")
         if retry is not None:
             entry["retryPolicy"] = _retry_json(retry, caller.name, callee, notes)
             if retry.budget is not None:
