@@ -8,20 +8,24 @@ from pathlib import Path
 IMPORT_EPILOG = """\
 The format of each FILE is recognised from its content unless --format says it.
 Resilience4j instances named after a component guard the calls to it (from the
-application named by spring.application.name when that is a component); map
-any other instance, or a gRPC service, with --map NAME=CALLER->CALLEE.
+application named by spring.application.name when that is a component); gRPC
+services, Envoy clusters and Istio hosts guard the calls into the component of
+their name. Map anything else with --map NAME=CALLER->CALLEE.
 Without --into, a small design is made around the imported settings.
 
 examples:
   faultline import application.yml --into shop.json --out shop-r4j.json
   faultline import application.yml --into shop.json --map backendA=api->db --out out.json
   faultline import service_config.json --format grpc --into shop.json --out out.json
+  faultline import destination-rule.yaml virtual-service.yaml --into shop.json --out out.json
 """
 
 EXPORT_EPILOG = """\
 examples:
   faultline export shop.json --format resilience4j application.yml
   faultline export shop.json --format grpc --caller api service_config.json
+  faultline export shop.json --format envoy --caller api envoy.yaml
+  faultline export shop.json --format istio istio.yaml
 """
 
 
@@ -30,7 +34,7 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
     from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
 
     p = sub.add_parser("import", help="apply other tools' configuration files to a design",
-                       description="Read Resilience4j or gRPC configuration files into a design, "
+                       description="Read Resilience4j, gRPC, Envoy or Istio configuration files into a design, "
                                    "print what maps to what and what was left out, and write the design as JSON.",
                        epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -49,7 +53,8 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("output", metavar="OUT", help="the file to write ('-' for standard output)")
     e.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     e.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
-    e.add_argument("--caller", metavar="NAME", help="gRPC: the component whose channel the service config is for")
+    e.add_argument("--caller", metavar="NAME",
+                   help="gRPC and Envoy: the component whose calls the file describes")
     e.set_defaults(func=cmd_export)
 
 

@@ -37,6 +37,7 @@ from .interop import (
     EXPORT_FORMATS,
     FORMAT_LABELS,
     IMPORT_FORMATS,
+    PER_CALLER_FORMATS,
     ExportResult,
     ImportResult,
     InteropError,
@@ -155,7 +156,7 @@ class ImportConfigurationDialog(QDialog):
     def _refresh(self) -> None:
         self._result = None
         if not self._paths:
-            self._show("", "Choose Resilience4j or gRPC configuration files "
+            self._show("", "Choose configuration files "
                             f"({', '.join(FORMAT_LABELS[f] for f in IMPORT_FORMATS)}).")
             return
         new = self.makes_new_design
@@ -213,7 +214,7 @@ class ExportConfigurationDialog(QDialog):
             self.format.addItem(FORMAT_LABELS[fmt], fmt)
         self.caller = QComboBox()
         self.caller.addItems([c.name for c in design.components if design.links_from(c.name)])
-        self.caller.setToolTip("A gRPC service config belongs to one client's channel.")
+        self.caller.setToolTip("A gRPC service config or an Envoy sidecar belongs to one calling component.")
         form = QFormLayout()
         form.addRow("&Format:", self.format)
         form.addRow("&Calls of:", self.caller)
@@ -242,9 +243,10 @@ class ExportConfigurationDialog(QDialog):
 
     def _refresh(self) -> None:
         fmt = self.format.currentData()
-        self.caller.setEnabled(fmt == "grpc")
+        per_caller = fmt in PER_CALLER_FORMATS
+        self.caller.setEnabled(per_caller)
         try:
-            self._exported = export_design(self._design, fmt, self.caller.currentText() if fmt == "grpc" else None)
+            self._exported = export_design(self._design, fmt, self.caller.currentText() if per_caller else None)
         except InteropError as exc:
             self._exported = None
             self.text.setPlainText("")
@@ -256,7 +258,8 @@ class ExportConfigurationDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self._exported is not None)
 
     def suggested_name(self) -> str:
-        return "service_config.json" if self.format.currentData() == "grpc" else "application.yml"
+        return {"grpc": "service_config.json", "envoy": "envoy.yaml", "istio": "istio.yaml"}.get(
+            self.format.currentData(), "application.yml")
 
     def save_to(self, path: str | Path) -> None:
         """Write the text shown; raises OSError."""
@@ -331,10 +334,11 @@ def export_configuration(window) -> bool:
 def add_interop_actions(window, menu: QMenu) -> tuple[QAction, QAction]:
     """Put Import configuration… and Export configuration… in ``menu`` (the File menu)."""
     import_action = QAction("Import &Configuration…", window)
-    import_action.setStatusTip("Apply Resilience4j or gRPC settings to the design, with a preview first.")
+    import_action.setStatusTip("Apply Resilience4j, gRPC, Envoy or Istio settings to the design, with a preview first.")
     import_action.triggered.connect(lambda: import_configuration(window))
     export_action = QAction("Export Con&figuration…", window)
-    export_action.setStatusTip("Write the design's resilience policies as Resilience4j or gRPC configuration.")
+    export_action.setStatusTip("Write the design's resilience policies as Resilience4j, gRPC, Envoy or Istio "
+                               "configuration.")
     export_action.triggered.connect(lambda: export_configuration(window))
     menu.addActions([import_action, export_action])
     return import_action, export_action

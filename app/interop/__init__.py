@@ -11,28 +11,30 @@ from pathlib import Path
 
 from engine.model import Design
 
-from . import grpc, resilience4j
+from . import grpc, mesh, resilience4j
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
 from .placing import parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
-IMPORT_FORMATS = ("resilience4j", "grpc")
-EXPORT_FORMATS = ("resilience4j", "grpc")
+IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
+EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
+# Formats that describe one client's calls: exporting them needs the calling component.
+PER_CALLER_FORMATS = ("grpc", "envoy")
 FORMAT_LABELS = {
     "resilience4j": "Resilience4j Spring Boot configuration (application.yml, .properties)",
     "grpc": "gRPC service config (JSON)",
+    "envoy": "Envoy clusters and routes (YAML or JSON)",
+    "istio": "Istio DestinationRule and VirtualService (YAML)",
 }
 # Recognised so that a refusal can say what the file is.
 _KNOWN_OTHERS = {
     "compose": "a docker-compose file",
     "kubernetes": "a Kubernetes manifest",
-    "istio": "an Istio resource",
-    "envoy": "an Envoy configuration",
     "otlp": "OpenTelemetry trace data (OTLP JSON)",
 }
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "ImportResult", "InteropError", "Note",
+    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS", "ImportResult", "InteropError", "Note",
     "Target", "detect_format", "export_design", "import_files", "preview_text", "read_documents",
 ]
 
@@ -65,6 +67,9 @@ def _kind_of(data) -> str | None:
         return "istio"
     if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources", "configs"}:
         return "envoy"
+    typed = data.get("resources") if isinstance(data.get("resources"), list) else [data]
+    if any(isinstance(r, dict) and str(r.get("@type", "")).startswith("type.googleapis.com/envoy") for r in typed):
+        return "envoy"
     if api and "kind" in keys:
         return "kubernetes"
     if keys & {"circuitBreakers", "circuit_breakers", "outlierDetection", "outlier_detection",
@@ -87,14 +92,16 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
     if not docs:
         raise InteropError("is empty", name)
     raise InteropError("is not a configuration Faultline recognises (Resilience4j application.yml or "
-                       ".properties, gRPC service config JSON)", name)
+                       ".properties, gRPC service config JSON, Envoy clusters and routes, Istio DestinationRule "
+                       "or VirtualService)", name)
 
 
 def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
                  fmt: str | None = None) -> ImportResult:
     """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
 
-    ``mappings`` are ``INSTANCE=CALLER->CALLEE`` strings; ``fmt`` forces a format for every file.
+    ``mappings`` are ``NAME=CALLER->CALLEE`` strings (a Resilience4j instance, a gRPC service,
+    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file.
     """
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
@@ -111,8 +118,10 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
                                f"(it imports: {', '.join(IMPORT_FORMATS)})", Path(path).name)
         if kind == "resilience4j":
             current = resilience4j.import_resilience4j(docs, current, targets, result)
-        else:
+        elif kind == "grpc":
             current = grpc.import_grpc(docs, current, targets, result)
+        else:
+            current = mesh.import_mesh(docs, current, targets, result, kind)
         result.formats.append(kind)
     unused = set(targets) - result.mapped_names
     for name in sorted(unused):
@@ -128,4 +137,8 @@ def export_design(design: Design, fmt: str, caller: str | None = None) -> Export
         return ExportResult(*resilience4j.export_resilience4j(design))
     if fmt == "grpc":
         return ExportResult(*grpc.export_grpc(design, caller))
+    if fmt == "istio":
+        return ExportResult(*mesh.export_istio(design))
+    if fmt == "envoy":
+        return ExportResult(*mesh.export_envoy(design, caller))
     raise InteropError(f"unknown format {fmt!r}; Faultline exports: {', '.join(EXPORT_FORMATS)}", "--format")

@@ -14,7 +14,7 @@ from typing import Any
 from engine.model import Design, GrpcRetryThrottling, RetryPolicy, TimeoutPolicy
 
 from .notes import ImportResult, InteropError, Target
-from .placing import callers_of, effective_policy, match_component, put_policy, skeleton
+from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
 from .reading import Document, number, proto_duration, proto_text
 
 FORMAT = "grpc"
@@ -222,20 +222,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
     """The service config a caller's channel would use for its calls, and notes on what a
     service config cannot say. ``caller_name`` may be left out when only one component guards
     its calls with a retry or timeout."""
-    callers = [c for c in design.components
-               if any(effective_policy(design, c, link.target, kind)
-                      for link in design.links_from(c.name) for kind in ("retry", "timeout"))]
-    if caller_name is not None:
-        caller = design.find_component(caller_name)
-        if caller is None:
-            raise InteropError(f'design "{design.name}" has no component named "{caller_name}"', "--caller")
-    elif len(callers) == 1:
-        caller = callers[0]
-    elif not callers:
-        raise InteropError(f'design "{design.name}" has no call guarded by a retry or a timeout to export')
-    else:
-        names = ", ".join(c.name for c in callers)
-        raise InteropError(f"a service config belongs to one client; choose the caller with --caller (one of: {names})")
+    caller = pick_caller(design, caller_name, ("retry", "timeout"))
     notes: list[str] = []
     methods, budgets = [], []
     for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):

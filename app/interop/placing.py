@@ -93,6 +93,25 @@ def effective_policy(design: Design, caller, callee: str, kind: str):
     return general
 
 
+def pick_caller(design: Design, name: str | None, kinds: tuple[str, ...]):
+    """The component whose calls a per-client format describes: ``name``, or the only one that
+    guards a call with one of ``kinds``."""
+    if name is not None:
+        caller = design.find_component(name)
+        if caller is None:
+            raise InteropError(f'design "{design.name}" has no component named "{name}"', "--caller")
+        return caller
+    callers = [c for c in design.components
+               if any(effective_policy(design, c, link.target, kind)
+                      for link in design.links_from(c.name) for kind in kinds)]
+    if len(callers) == 1:
+        return callers[0]
+    if not callers:
+        raise InteropError(f'design "{design.name}" has no call guarded by a {" or ".join(kinds)} to export')
+    names = ", ".join(c.name for c in callers)
+    raise InteropError(f"this format describes one client's calls; choose the caller with --caller (one of: {names})")
+
+
 def skeleton(application: str, dependencies: list[str]) -> Design:
     """A design for settings that came without one: clients call ``application``, which calls
     each dependency (a service with default capacity until the user says what it is)."""

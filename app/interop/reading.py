@@ -342,3 +342,32 @@ def boolean(value: Any, key: str, where: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     raise InteropError(f"{key} must be true or false (got {value!r})", where)
+
+
+_GO_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+
+
+def go_duration(value: Any, key: str, where: str) -> float:
+    """Seconds from an Istio or Envoy duration: ``2s``, ``1.000s``, ``300ms``, ``1m30s``, or a
+    protobuf ``{seconds, nanos}`` object."""
+    if isinstance(value, dict):
+        return proto_duration(value, key, where)
+    text = str(value).strip()
+    parts = _GO_PART.findall(text)
+    if parts and "".join(n + u for n, u in parts) == text:
+        return sum(float(n) * _UNITS[u] for n, u in parts)
+    raise InteropError(f"{key} must be a duration such as 2s or 250ms (got {value!r})", where)
+
+
+def snake(name: str) -> str:
+    """``maxPendingRequests`` -> ``max_pending_requests``: Envoy's protojson and YAML names agree."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def pick(data: dict, name: str, default: Any = None) -> Any:
+    """``data[name]`` under its snake_case or lowerCamelCase spelling."""
+    if name in data:
+        return data[name]
+    head, *rest = name.split("_")
+    camel = head + "".join(p[:1].upper() + p[1:] for p in rest)
+    return data.get(camel, default)
