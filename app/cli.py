@@ -1,4 +1,4 @@
-"""Headless command line: validate, schema, run, convert, import, export."""
+"""Headless command line: validate, schema, run, convert, import, export, lint."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from engine.model import Design, DesignError
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "convert", "import", "export")
+SUBCOMMANDS = ("run", "validate", "schema", "convert", "import", "export", "lint")
 
 
 def _cmd_validate(args) -> int:

@@ -1,4 +1,5 @@
-"""``faultline import`` and ``faultline export``: other tools' configuration files in and out."""
+"""``faultline import``, ``export`` and ``lint``: other tools' configuration files in and out, and
+the settings in them that contradict each other."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +58,16 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
                    help="gRPC and Envoy: the component whose calls the file describes")
     e.set_defaults(func=cmd_export)
 
+    lint = sub.add_parser("lint", help="find resilience settings that contradict each other or the system",
+                          description="Check a design's policies the way an experienced operator would: retries "
+                                      "that inflate a breaker's failure rate, retries longer than the caller's "
+                                      "timeout, timeouts below the callee's service time, retries that multiply "
+                                      "across layers, bulkheads wider than the callee's capacity.")
+    lint.add_argument("design", metavar="DESIGN", help="design JSON, project JSON or .faultline file")
+    lint.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    lint.add_argument("--strict", action="store_true", help="exit with status 1 when there is a finding")
+    lint.set_defaults(func=cmd_lint)
+
 
 def _load(path: str, name: str | None):
     from app.store import ProjectFileError, load_design_from_path
@@ -108,8 +119,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     except InteropError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    report = sys.stderr if args.output == "-" else sys.stdout
     for note in exported.notes:
-        print(f"note: {note}", file=sys.stderr if args.output == "-" else sys.stdout)
+        print(f"note: {note}", file=report)
+    for warning in exported.warnings:
+        print(f"warning: {warning}", file=report)
     if args.output == "-":
         sys.stdout.write(exported.text)
         return 0
@@ -120,3 +134,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {args.output} ({args.format})")
     return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Print every finding; with --strict a finding makes the exit status 1."""
+    from app.interop import lint_design
+
+    design = _load(args.design, args.design_name)
+    findings = lint_design(design)
+    for finding in findings:
+        print(f"warning: {finding}")
+    if not findings:
+        print(f'design "{design.name}": no contradictory resilience settings found')
+    return 1 if findings and args.strict else 0

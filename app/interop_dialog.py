@@ -253,8 +253,8 @@ class ExportConfigurationDialog(QDialog):
             self.notes.setText(str(exc))
         else:
             self.text.setPlainText(self._exported.text)
-            self.notes.setText("\n".join(f"• {n}" for n in self._exported.notes)
-                               or "Everything in these policies has an equivalent in this format.")
+            lines = [f"• {n}" for n in self._exported.notes] + [f"⚠ {w}" for w in self._exported.warnings]
+            self.notes.setText("\n".join(lines) or "Everything in these policies has an equivalent in this format.")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self._exported is not None)
 
     def suggested_name(self) -> str:

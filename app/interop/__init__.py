@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.model import Design
 
 from . import grpc, mesh, resilience4j
+from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
 from .placing import parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
@@ -35,7 +36,7 @@ _KNOWN_OTHERS = {
 
 __all__ = [
     "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS", "ImportResult", "InteropError", "Note",
-    "Target", "detect_format", "export_design", "import_files", "preview_text", "read_documents",
+    "Target", "detect_format", "export_design", "import_files", "lint_design", "preview_text", "read_documents",
 ]
 
 
@@ -127,18 +128,24 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     for name in sorted(unused):
         result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
     result.design = current
+    for note in lint_design(current):
+        result.add(note.kind, note.text, note.where)
     return result
 
 
 def export_design(design: Design, fmt: str, caller: str | None = None) -> ExportResult:
     """``design``'s settings in another tool's format; ``caller`` picks the client whose calls
-    a per-client format (gRPC) describes."""
+    a per-client format (gRPC, Envoy) describes. ``notes`` say what the format cannot hold;
+    ``warnings`` what the settings themselves get wrong (``lint_design``)."""
     if fmt == "resilience4j":
-        return ExportResult(*resilience4j.export_resilience4j(design))
-    if fmt == "grpc":
-        return ExportResult(*grpc.export_grpc(design, caller))
-    if fmt == "istio":
-        return ExportResult(*mesh.export_istio(design))
-    if fmt == "envoy":
-        return ExportResult(*mesh.export_envoy(design, caller))
-    raise InteropError(f"unknown format {fmt!r}; Faultline exports: {', '.join(EXPORT_FORMATS)}", "--format")
+        exported = ExportResult(*resilience4j.export_resilience4j(design))
+    elif fmt == "grpc":
+        exported = ExportResult(*grpc.export_grpc(design, caller))
+    elif fmt == "istio":
+        exported = ExportResult(*mesh.export_istio(design))
+    elif fmt == "envoy":
+        exported = ExportResult(*mesh.export_envoy(design, caller))
+    else:
+        raise InteropError(f"unknown format {fmt!r}; Faultline exports: {', '.join(EXPORT_FORMATS)}", "--format")
+    exported.warnings = lint_design(design)
+    return exported

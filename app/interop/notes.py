@@ -74,6 +74,7 @@ class ExportResult:
 
     text: str
     notes: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)   # settings that lie, found before writing
 
 
 def preview_text(notes: list[Note], unmapped: list[str] = ()) -> str:
