@@ -79,6 +79,20 @@ def _load(path: str, name: str | None):
         raise DesignError([str(exc)]) from None
 
 
+def laid_out(design):
+    """``design`` with readable positions when its components have none yet (a new design)."""
+    from app.document.layout import layered_positions, needs_layout
+    from engine.model import Position
+
+    if not needs_layout(design):
+        return design
+    design = design.model_copy(deep=True)
+    spots = layered_positions(design)
+    for i, c in enumerate(design.components):
+        design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
+    return design
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import, print the preview, and write the design when --out is given."""
     from app.interop import InteropError, import_files, preview_text
@@ -101,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("(preview only: give --out OUT.json to write the design)")
         return 0
     try:
-        export_json(result.design, Path(args.out))
+        export_json(laid_out(result.design), Path(args.out))
     except ProjectFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -38,9 +38,11 @@ from .interop import (
     FORMAT_LABELS,
     IMPORT_FORMATS,
     PER_CALLER_FORMATS,
+    TOPOLOGY_FORMATS,
     ExportResult,
     ImportResult,
     InteropError,
+    detect_format,
     export_design,
     import_files,
     preview_text,
@@ -131,6 +133,16 @@ class ImportConfigurationDialog(QDialog):
     def set_files(self, paths: list[str | Path]) -> None:
         """Import these files (and forget the previous files' mappings)."""
         self._paths = [Path(p) for p in paths]
+        whole_system = False
+        for path in self._paths:
+            try:
+                whole_system = whole_system or detect_format(path) in TOPOLOGY_FORMATS
+            except InteropError:
+                pass   # the import below shows the message
+        # A compose file or Kubernetes manifest describes a whole system: it always makes a design.
+        self.into_current.setEnabled(not whole_system)
+        if whole_system:
+            self.as_new.setChecked(True)
         self._combos.clear()
         self.mapping.setRowCount(0)
         self.files_label.setText(", ".join(p.name for p in self._paths) or "No file chosen.")

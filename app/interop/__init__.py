@@ -11,13 +11,15 @@ from pathlib import Path
 
 from engine.model import Design
 
-from . import grpc, mesh, resilience4j
+from . import grpc, mesh, resilience4j, topology
 from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
 from .placing import parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
-IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
+IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes")
+# Formats that describe a whole system: they make a design rather than refine one.
+TOPOLOGY_FORMATS = ("compose", "kubernetes")
 EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
 # Formats that describe one client's calls: exporting them needs the calling component.
 PER_CALLER_FORMATS = ("grpc", "envoy")
@@ -26,16 +28,16 @@ FORMAT_LABELS = {
     "grpc": "gRPC service config (JSON)",
     "envoy": "Envoy clusters and routes (YAML or JSON)",
     "istio": "Istio DestinationRule and VirtualService (YAML)",
+    "compose": "docker-compose file",
+    "kubernetes": "Kubernetes manifests (Deployments, Services, autoscalers)",
 }
 # Recognised so that a refusal can say what the file is.
 _KNOWN_OTHERS = {
-    "compose": "a docker-compose file",
-    "kubernetes": "a Kubernetes manifest",
     "otlp": "OpenTelemetry trace data (OTLP JSON)",
 }
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS", "ImportResult", "InteropError", "Note",
+    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS", "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
     "Target", "detect_format", "export_design", "import_files", "lint_design", "preview_text", "read_documents",
 ]
 
@@ -43,6 +45,9 @@ __all__ = [
 def read_documents(path: str | Path) -> list[Document]:
     """A file's documents: .properties as flat keys, .json as JSON, anything else as YAML."""
     path = Path(path)
+    if path.name == ".env" or path.suffix.lower() == ".env":
+        raise InteropError("is an environment file (NAME=value lines) that docker compose reads to fill ${NAME} "
+                           "placeholders; it describes no system or policy to import", path.name)
     text = read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".properties":
@@ -94,7 +99,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
         raise InteropError("is empty", name)
     raise InteropError("is not a configuration Faultline recognises (Resilience4j application.yml or "
                        ".properties, gRPC service config JSON, Envoy clusters and routes, Istio DestinationRule "
-                       "or VirtualService)", name)
+                       "or VirtualService, docker-compose, Kubernetes manifests)", name)
 
 
 def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
@@ -111,9 +116,10 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     targets = parse_mappings(list(mappings), design) if mappings else {}
     result = ImportResult(design if design is not None else Design())
     current = design
-    for path in paths:
-        docs = read_documents(path)
-        kind = fmt or detect_format(path, docs)
+    read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
+    # A file that describes the whole system goes first; the others refine what it made.
+    read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
+    for path, docs, kind in read:
         if kind in _KNOWN_OTHERS:
             raise InteropError(f"is {_KNOWN_OTHERS[kind]}; Faultline does not import those yet "
                                f"(it imports: {', '.join(IMPORT_FORMATS)})", Path(path).name)
@@ -121,6 +127,8 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
             current = resilience4j.import_resilience4j(docs, current, targets, result)
         elif kind == "grpc":
             current = grpc.import_grpc(docs, current, targets, result)
+        elif kind in TOPOLOGY_FORMATS:
+            current = topology.import_topology(docs, current, result, kind)
         else:
             current = mesh.import_mesh(docs, current, targets, result, kind)
         result.formats.append(kind)
