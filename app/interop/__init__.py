@@ -11,15 +11,15 @@ from pathlib import Path
 
 from engine.model import Design
 
-from . import grpc, mesh, resilience4j, topology
+from . import grpc, mesh, resilience4j, topology, traces
 from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
 from .placing import parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
-IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes")
+IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
 # Formats that describe a whole system: they make a design rather than refine one.
-TOPOLOGY_FORMATS = ("compose", "kubernetes")
+TOPOLOGY_FORMATS = ("compose", "kubernetes", "otlp")
 EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
 # Formats that describe one client's calls: exporting them needs the calling component.
 PER_CALLER_FORMATS = ("grpc", "envoy")
@@ -30,14 +30,13 @@ FORMAT_LABELS = {
     "istio": "Istio DestinationRule and VirtualService (YAML)",
     "compose": "docker-compose file",
     "kubernetes": "Kubernetes manifests (Deployments, Services, autoscalers)",
+    "otlp": "OpenTelemetry traces (OTLP JSON)",
 }
 # Recognised so that a refusal can say what the file is.
-_KNOWN_OTHERS = {
-    "otlp": "OpenTelemetry trace data (OTLP JSON)",
-}
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS", "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
+    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS",
+    "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
     "Target", "detect_format", "export_design", "import_files", "lint_design", "preview_text", "read_documents",
 ]
 
@@ -52,7 +51,12 @@ def read_documents(path: str | Path) -> list[Document]:
     suffix = path.suffix.lower()
     if suffix == ".properties":
         return [load_properties(text, path.name)]
-    if suffix == ".json" or text.lstrip()[:1] in ("{", "["):
+    if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
+        lines = [line for line in text.splitlines() if line.strip()]
+        if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
+                                                         for line in lines):
+            # one JSON object a line: the OpenTelemetry collector's file exporter
+            return [load_json(line, f"{path.name}:{i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()]
         return [load_json(text, path.name)]
     return load_yaml(text, path.name)
 
@@ -99,7 +103,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
         raise InteropError("is empty", name)
     raise InteropError("is not a configuration Faultline recognises (Resilience4j application.yml or "
                        ".properties, gRPC service config JSON, Envoy clusters and routes, Istio DestinationRule "
-                       "or VirtualService, docker-compose, Kubernetes manifests)", name)
+                       "or VirtualService, docker-compose, Kubernetes manifests, OTLP JSON traces)", name)
 
 
 def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
@@ -120,13 +124,12 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
     for path, docs, kind in read:
-        if kind in _KNOWN_OTHERS:
-            raise InteropError(f"is {_KNOWN_OTHERS[kind]}; Faultline does not import those yet "
-                               f"(it imports: {', '.join(IMPORT_FORMATS)})", Path(path).name)
         if kind == "resilience4j":
             current = resilience4j.import_resilience4j(docs, current, targets, result)
         elif kind == "grpc":
             current = grpc.import_grpc(docs, current, targets, result)
+        elif kind == "otlp":
+            current = traces.import_traces(docs, current, result)
         elif kind in TOPOLOGY_FORMATS:
             current = topology.import_topology(docs, current, result, kind)
         else:

@@ -110,3 +110,12 @@ def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, 
     assert "deadline over all attempts" in dialog.notes.text()
     dialog.save_to(tmp_path / "sc.json")
     assert json.loads((tmp_path / "sc.json").read_text()) == config
+
+
+def test_a_whole_system_always_makes_a_new_design_and_shows_the_fit(window, qtbot):
+    dialog = ImportConfigurationDialog(window.document.design, [FIXTURES / "checkout-traces.json"], window)
+    qtbot.addWidget(dialog)
+    assert dialog.makes_new_design and not dialog.into_current.isEnabled()
+    assert "measured p50" in dialog.preview.toPlainText() and "fitted p50" in dialog.preview.toPlainText()
+    apply_import(window, dialog.result, dialog.makes_new_design)
+    assert window.document.project.designs[-1].find_component("checkout") is not None
