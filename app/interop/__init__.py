@@ -123,7 +123,7 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
-    for path, docs, kind in read:
+    for _path, docs, kind in read:
         if kind == "resilience4j":
             current = resilience4j.import_resilience4j(docs, current, targets, result)
         elif kind == "grpc":

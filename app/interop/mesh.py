@@ -344,6 +344,9 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             elif isinstance(item.get("route"), dict):
                 _envoy_route(item, path, doc, found, result)
     source = docs[0].source if docs else ""
+    if fmt == "envoy":
+        result.add("ignored", "listeners, filters, endpoints and everything else but clusters' limits and outlier "
+                              "detection and routes' timeouts and retries are not simulated", source)
     if not found:
         raise InteropError(f"has no {'Envoy cluster or route' if fmt == 'envoy' else 'DestinationRule or VirtualService'}"
                            " settings Faultline models", source)

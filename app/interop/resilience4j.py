@@ -128,6 +128,8 @@ _POLICY_CLASSES = {
     "rate_limiter": RateLimiterPolicy,
     "timeout": TimeoutPolicy,
 }
+# Spring keys outside resilience4j that the import reads.
+_SPRING_USED = {"spring.application.name", "spring.config.activate.onprofile", "spring.profiles"}
 # Resilience4j's assumption for thread pools when the file does not say: the machine's processors.
 ASSUMED_PROCESSORS = 4
 
@@ -188,9 +190,15 @@ def read_applications(docs: list[Document], result: ImportResult) -> list[Applic
             apps.append(app)
         elif app.name is None and name:
             app.name = name
+        others: dict[str, str] = {}
         for entry in entries:
             if entry.parts and canonical(entry.parts[0]) == "resilience4j":
                 _take(app, entry, known, result)
+            elif entry.parts and canonical(entry.key) not in _SPRING_USED:
+                others.setdefault(entry.parts[0], entry.where)
+        if others:
+            result.add("ignored", f"{', '.join(others)}: settings outside resilience4j, not resilience patterns",
+                       next(iter(others.values())))
     return [a for a in apps if a.instances or a.configs]
 
 
@@ -492,8 +500,12 @@ def export_resilience4j(design: Design) -> tuple[str, list[str]]:
                               [f'Resilience4j settings of "{caller.name}" in design "{design.name}"'] + comments))
     if not documents:
         raise InteropError(f'design "{design.name}" has no caller-side policy, rate limiter or timeout to export')
+    shedding = [c.name for c in design.components
+                if any(p.kind == "load_shedding" and p.enabled for p in c.policies)]
+    if shedding:
+        documents[0][1].append(f"load shedding on {', '.join(shedding)} has no Resilience4j equivalent; left out")
     notes = [line for _, header in documents for line in header[1:]]
-    for tree, header in documents:
+    for tree, _header in documents:
         caller = tree["spring"]["application"]["name"]
         for module, section in tree["resilience4j"].items():
             for instance, props in section["instances"].items():

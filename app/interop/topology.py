@@ -62,6 +62,9 @@ def _replicas(value: Any, key: str, where: str) -> int:
 
 # -- compose --------------------------------------------------------------------------------------
 
+_COMPOSE_READ = {"image", "deploy", "scale", "depends_on", "ports", "profiles"}
+
+
 def _compose(doc: Document, result: ImportResult) -> list[Workload]:
     services = doc.data.get("services")
     if not isinstance(services, dict) or not services:
@@ -90,6 +93,10 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
     if any(w.calls for w in workloads):
         result.add("differs", "depends_on is start-up order; it was taken as the calls between services",
                    doc.where(("services",)))
+    unread = sorted({str(k) for spec in services.values() if isinstance(spec, dict) for k in spec} - _COMPOSE_READ)
+    top = sorted(str(k) for k in doc.data if k != "services")
+    if unread or top:
+        result.add("ignored", "not simulated: " + ", ".join([f"services' {k}" for k in unread] + top), doc.source)
     return workloads
 
 
