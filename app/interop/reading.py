@@ -223,7 +223,9 @@ def spring_entries(doc: Document) -> list[Entry]:
     out: list[Entry] = []
 
     def visit(value: Any, parts: tuple[str, ...], path: tuple) -> None:
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not value and parts:
+            out.append(Entry(parts, {}, doc.where(path)))   # an empty map still declares its key
+        elif isinstance(value, dict):
             for key, item in value.items():
                 visit(item, parts + tuple(split_key(str(key))), path + (key,))
         elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):

@@ -70,6 +70,9 @@ _FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "maxwaitdurationinhalfopenstate": ("max_wait_duration_in_half_open_state", "duration"),
         "enableexponentialbackoff": ("_exponential", "bool"),
         "exponentialbackoffmultiplier": ("_multiplier", "float"),
+        "exponentialmaxwaitdurationinopenstate": ("_max_open_wait", "duration"),
+        "enablerandomizedwait": ("_randomized", "bool"),
+        "randomizedwaitfactor": ("_random_factor", "float"),
         "transitiontostateafterwaitduration": ("_after_half_open", "text"),
         "initialstate": ("_initial_state", "text"),
     },
@@ -210,6 +213,10 @@ def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> 
         return
     label = MODULES[module][0]
     section = canonical(parts[1]) if len(parts) > 1 else ""
+    if section in INSTANCE_SECTIONS | {"configs"} and len(parts) == 3 and entry.value in ({}, None):
+        book = app.configs if section == "configs" else app.instances
+        book.setdefault(module, {}).setdefault(parts[2], Settings(module, parts[2], entry.where))
+        return
     if section not in INSTANCE_SECTIONS | {"configs"} or len(parts) < 4:
         kind = "ignored" if "aspectorder" in section or section in ("tags", "metrics") else "not_understood"
         result.add(kind, f"{entry.key} is not an instance or config setting", entry.where)
@@ -235,11 +242,14 @@ def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> 
 
 
 def _resolved(app: Application, module: str, settings: Settings, seen: tuple = ()) -> dict[str, Entry]:
-    """The instance's keys over its base config's (``baseConfig``, else ``configs.default``)."""
+    """The instance's keys over its base, chosen as the library does: its ``baseConfig``, else a
+    config of its own name, else ``configs.default``. A config used as a base inherits only
+    through its own ``baseConfig``, never from ``default``."""
     configs = app.configs.get(module, {})
+    is_config = any(settings is c for c in configs.values())
     base_name = str(settings.base.value) if settings.base else None
-    if base_name is None and "default" in configs and settings is not configs["default"]:
-        base_name = "default"
+    if base_name is None and not is_config:
+        base_name = settings.name if settings.name in configs else "default" if "default" in configs else None
     props: dict[str, Entry] = {}
     if base_name is not None:
         if base_name not in configs:
@@ -247,7 +257,7 @@ def _resolved(app: Application, module: str, settings: Settings, seen: tuple = (
             known = ", ".join(configs) or "none"
             raise InteropError(f'{settings.base.key} names the config "{base_name}", which resilience4j.{label}.configs '
                                f"does not define (it has: {known})", settings.base.where)
-        if base_name in seen:
+        if base_name in seen or (settings.base is not None and base_name == settings.name and not is_config):
             raise InteropError(f'baseConfig "{base_name}" refers back to itself', settings.base.where)
         props.update(_resolved(app, module, configs[base_name], seen + (base_name,)))
     props.update(settings.props)
@@ -284,8 +294,19 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
     if module == "circuitbreaker":
         if "sliding_window_size" in values and "ringbuffersizeinclosedstate" in props and "minimum_number_of_calls" not in values:
             values["minimum_number_of_calls"] = values["sliding_window_size"]  # the old ring buffer was both
+        if extra.get("_exponential") and extra.get("_randomized"):
+            entry = source["_randomized"]
+            raise InteropError(f"{entry.key}: Resilience4j refuses exponential backoff and a randomized wait in the "
+                               "open state together", entry.where)
         if extra.get("_exponential"):
             values["wait_duration_multiplier"] = extra.get("_multiplier", 1.5)
+            if "_max_open_wait" in extra:
+                entry = source["_max_open_wait"]
+                result.add("differs", f"{entry.key}: Faultline's open-state wait grows without a cap", entry.where)
+        if extra.get("_randomized"):
+            entry = source["_randomized"]
+            result.add("differs", f"{entry.key}: Faultline's open-state wait takes no randomised interval; the "
+                                  "wait is fixed", entry.where)
         for key, default, why in (("_after_half_open", "OPEN", "a half-open breaker that waited too long goes back to OPEN in Faultline"),
                                   ("_initial_state", "CLOSED", "Faultline's breakers start CLOSED")):
             if key in extra and extra[key].upper() != default:

@@ -202,3 +202,25 @@ def test_imported_threshold_and_lazy_wait_follow_the_library(tmp_path, three_tie
     # without the automatic transition the next call after the wait (strictly after it) moves it
     for t_open, t_half in zip(opened, half_open):
         assert t_open + 7.0 < t_half < t_open + 7.5
+
+
+def test_base_resolution_follows_the_library(shop, tmp_path):
+    # a config named like the instance is its base; a config used as a base does not inherit default
+    text = """\
+resilience4j.retry:
+  configs:
+    default: {maxAttempts: 7, waitDuration: 1s}
+    shared: {waitDuration: 200ms}
+    orders: {maxAttempts: 5}
+  instances:
+    orders: {}
+    inventory: {baseConfig: shared}
+    payments: {waitDuration: 300ms}
+"""
+    design = import_files([_write(tmp_path, text)], shop).design
+    assert (policy(design, "gateway", "retry", "orders").max_attempts,
+            policy(design, "gateway", "retry", "orders").wait_duration) == (5, 0.5)
+    assert (policy(design, "gateway", "retry", "inventory").max_attempts,
+            policy(design, "gateway", "retry", "inventory").wait_duration) == (3, 0.2)
+    assert (policy(design, "gateway", "retry", "payments").max_attempts,
+            policy(design, "gateway", "retry", "payments").wait_duration) == (7, 0.3)
