@@ -123,17 +123,13 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
-    for _path, docs, kind in read:
-        if kind == "resilience4j":
-            current = resilience4j.import_resilience4j(docs, current, targets, result)
-        elif kind == "grpc":
-            current = grpc.import_grpc(docs, current, targets, result)
-        elif kind == "otlp":
-            current = traces.import_traces(docs, current, result)
-        elif kind in TOPOLOGY_FORMATS:
-            current = topology.import_topology(docs, current, result, kind)
-        else:
-            current = mesh.import_mesh(docs, current, targets, result, kind)
+    for path, docs, kind in read:
+        try:
+            current = _import_one(docs, kind, current, targets, result)
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            # a shape no check above foresaw: still a message, never a traceback
+            raise InteropError(f"its structure is not what {FORMAT_LABELS[kind]} holds ({exc})", Path(path).name) \
+                from None
         result.formats.append(kind)
     unused = set(targets) - result.mapped_names
     for name in sorted(unused):
@@ -142,6 +138,20 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     for note in lint_design(current):
         result.add(note.kind, note.text, note.where)
     return result
+
+
+def _import_one(docs: list[Document], kind: str, current: Design | None, targets: dict,
+                result: ImportResult) -> Design:
+    """One file of ``kind`` applied to ``current`` (or made into a design)."""
+    if kind == "resilience4j":
+        return resilience4j.import_resilience4j(docs, current, targets, result)
+    if kind == "grpc":
+        return grpc.import_grpc(docs, current, targets, result)
+    if kind == "otlp":
+        return traces.import_traces(docs, current, result)
+    if kind in TOPOLOGY_FORMATS:
+        return topology.import_topology(docs, current, result, kind)
+    return mesh.import_mesh(docs, current, targets, result, kind)
 
 
 def export_design(design: Design, fmt: str, caller: str | None = None) -> ExportResult:

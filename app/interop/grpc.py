@@ -15,7 +15,7 @@ from engine.model import Design, GrpcRetryThrottling, RetryPolicy, TimeoutPolicy
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
-from .reading import Document, number, proto_duration, proto_text
+from .reading import Document, mapping, number, proto_duration, proto_text, sequence
 
 FORMAT = "grpc"
 # gRPC clients treat maxAttempts above 5 as 5 unless a channel argument raises the limit.
@@ -73,8 +73,9 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
         result.add("differs", f"{key}.maxAttempts {attempts}: gRPC clients cap it at {MAX_ATTEMPTS_CAP}; "
                               f"imported as {MAX_ATTEMPTS_CAP}", doc.where(path + ("maxAttempts",)))
         attempts = MAX_ATTEMPTS_CAP
-    codes = [_status(c, f"{key}.retryableStatusCodes", doc.where(path + ("retryableStatusCodes",)))
-             for c in raw["retryableStatusCodes"] or []]
+    codes_where = doc.where(path + ("retryableStatusCodes",))
+    codes = [_status(c, f"{key}.retryableStatusCodes", codes_where)
+             for c in sequence(raw["retryableStatusCodes"], f"{key}.retryableStatusCodes", codes_where)]
     retry_on = sorted({STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES})
     if not retry_on:
         result.add("not_understood", f"{key}.retryableStatusCodes {codes} names no failure Faultline simulates; "
@@ -133,8 +134,9 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InteropError(f"methodConfig[{i}] must be an object", doc.where(("methodConfig", i)))
-        for name in entry.get("name") or [{}]:
-            name = name if isinstance(name, dict) else {}
+        names = sequence(entry.get("name"), f"methodConfig[{i}].name", doc.where(("methodConfig", i, "name")))
+        for name in names or [{}]:
+            name = mapping(name, f"methodConfig[{i}].name", doc.where(("methodConfig", i, "name")))
             service = str(name.get("service", ""))
             if service not in chosen or (not name.get("method") and chosen[service][2].get("method")):
                 if service in chosen:

@@ -15,7 +15,7 @@ from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, RetryPolicy, 
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
-from .reading import Document, go_duration, number, pick, snake
+from .reading import Document, go_duration, mapping, number, pick, sequence, snake
 from .yaml_out import Commented, dump_documents
 
 # Envoy's own defaults [route_components.proto, circuit_breaker.proto, router filter docs].
@@ -138,10 +138,12 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
             result.add("ignored", f"cluster {name}: {key} — connections, DNS and the proxy's host choice are not "
                                   "simulated", doc.where(path + (key,)))
     breakers = pick(cluster, "circuit_breakers")
-    if not isinstance(breakers, dict):
+    if breakers is None:
         return
     cb_where = doc.where(path + (next(k for k in cluster if snake(str(k)) == "circuit_breakers"),))
-    thresholds = [t for t in pick(breakers, "thresholds", []) or [] if isinstance(t, dict)
+    breakers = mapping(breakers, f"cluster {name} circuit_breakers", cb_where)
+    thresholds = [t for t in sequence(pick(breakers, "thresholds"), f"cluster {name} circuit_breakers.thresholds",
+                                      cb_where) if isinstance(t, dict)
                   and str(t.get("priority", "DEFAULT")).upper() == "DEFAULT"]
     if pick(breakers, "per_host_thresholds"):
         result.add("not_understood", f"cluster {name}: per-host thresholds are not modelled", cb_where)
@@ -219,7 +221,7 @@ def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> 
     codes = pick(policy, "retriable_status_codes", []) or []
     outcomes = _retry_outcomes(conditions, codes, f"{label} retry_on", where, result)
     retries = number(pick(policy, "num_retries", ENVOY_NUM_RETRIES), f"{label} num_retries", where, integer=True)
-    backoff = pick(policy, "retry_back_off") or {}
+    backoff = mapping(pick(policy, "retry_back_off"), f"{label} retry_back_off", where)
     base = go_duration(pick(backoff, "base_interval"), f"{label} base_interval", where) \
         if pick(backoff, "base_interval") else ENVOY_BASE_INTERVAL
     cap = go_duration(pick(backoff, "max_interval"), f"{label} max_interval", where) \
@@ -242,15 +244,16 @@ def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> 
 def _istio(doc: Document, found: dict, result: ImportResult) -> None:
     data = doc.data
     kind = data.get("kind")
-    spec = data.get("spec") or {}
+    spec = mapping(data.get("spec"), f"{kind} spec", doc.where(("spec",)))
     if kind == "DestinationRule":
         host = str(spec.get("host", ""))
         where = doc.where(("spec", "host"))
         settings = _settings(found, host, where)
-        policy = spec.get("trafficPolicy") or {}
-        pool = policy.get("connectionPool") or {}
-        tcp, http = pool.get("tcp") or {}, pool.get("http") or {}
+        policy = mapping(spec.get("trafficPolicy"), "trafficPolicy", doc.where(("spec", "trafficPolicy")))
         limit_where = doc.where(("spec", "trafficPolicy", "connectionPool"))
+        pool = mapping(policy.get("connectionPool"), "trafficPolicy.connectionPool", limit_where)
+        tcp = mapping(pool.get("tcp"), "connectionPool.tcp", limit_where)
+        http = mapping(pool.get("http"), "connectionPool.http", limit_where)
         key = f"DestinationRule {data.get('metadata', {}).get('name', host)}"
         conns = number(tcp.get("maxConnections", 2**32 - 1), f"{key} tcp.maxConnections", limit_where, integer=True)
         reqs = number(http.get("http2MaxRequests", 2**32 - 1), f"{key} http2MaxRequests", limit_where, integer=True)
@@ -275,7 +278,8 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
             result.add("not_understood", f"{key}: subsets (versions of {host}) are not modelled; their own "
                                          "traffic policies were left out", doc.where(("spec", "subsets")))
     elif kind == "VirtualService":
-        for i, route in enumerate(spec.get("http") or []):
+        for i, route in enumerate(sequence(spec.get("http"), "VirtualService spec.http", doc.where(("spec", "http")))):
+            route = mapping(route, f"spec.http[{i}]", doc.where(("spec", "http", i)))
             _istio_route(route, ("spec", "http", i), doc, found, result)
         for other in ("tcp", "tls"):
             if spec.get(other):
@@ -286,7 +290,8 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
 
 def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
     where = doc.where(path)
-    hosts = [str((d.get("destination") or {}).get("host")) for d in route.get("route") or [] if isinstance(d, dict)]
+    hosts = [str(mapping(d.get("destination"), "destination", where).get("host"))
+             for d in sequence(route.get("route"), "route", where) if isinstance(d, dict)]
     if not hosts:
         return
     label = f"VirtualService route to {', '.join(hosts)}"
@@ -303,6 +308,7 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
         result.add("differs", f"{label}: no retries, so Istio's default applies ({ISTIO_ATTEMPTS} retries on "
                               f"{ISTIO_RETRY_ON}, 503)", where)
     r_where = doc.where(path + ("retries",))
+    retries = mapping(retries, f"{label} retries", r_where)
     attempts = number(retries.get("attempts", ISTIO_ATTEMPTS), f"{label} retries.attempts", r_where, integer=True)
     per_try = go_duration(retries["perTryTimeout"], f"{label} perTryTimeout", r_where) \
         if "perTryTimeout" in retries else None

@@ -73,22 +73,30 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else node.value
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list) -> Any:
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list,
+          open_nodes: frozenset = frozenset()) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise yaml.YAMLError("the document expands to too many values (aliases nested too deep)")
+    if id(node) in open_nodes:
+        raise yaml.MarkedYAMLError(problem="an alias refers to a value that contains it",
+                                   problem_mark=node.start_mark)
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in loader.yaml_constructors:
+        # SafeLoader knows only plain data; a language tag (!!python/...) is refused, never run
+        raise yaml.MarkedYAMLError(problem=f"the tag {node.tag} is not plain data", problem_mark=node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(loader, node)
+    inside = open_nodes | {id(node)}
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, path + (i,), lines, budget) for i, item in enumerate(node.value)]
+        return [_walk(loader, item, path + (i,), lines, budget, inside) for i, item in enumerate(node.value)]
     loader.flatten_mapping(node)  # resolves "<<" merge keys in place
     out: dict = {}
     for key_node, value_node in node.value:
         key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
         key = "" if key is None else str(key) if not isinstance(key, str) else key
         lines[path + (key,)] = key_node.start_mark.line + 1
-        out[key] = _walk(loader, value_node, path + (key,), lines, budget)
+        out[key] = _walk(loader, value_node, path + (key,), lines, budget, inside)
     return out
 
 
@@ -335,6 +343,24 @@ def number(value: Any, key: str, where: str, integer: bool = False) -> float | i
             raise InteropError(f"{key} must be a whole number (got {value!r})", where)
         return int(float(result))
     return float(result)
+
+
+def mapping(value: Any, key: str, where: str) -> dict:
+    """``value`` when it is a map (a YAML mapping, a JSON object); refuses anything else, naming the key."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InteropError(f"{key} must be a map of settings (got {type(value).__name__} {value!r:.40})", where)
+    return value
+
+
+def sequence(value: Any, key: str, where: str) -> list:
+    """``value`` when it is a list; refuses anything else, naming the key."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InteropError(f"{key} must be a list (got {type(value).__name__} {value!r:.40})", where)
+    return value
 
 
 def boolean(value: Any, key: str, where: str) -> bool:

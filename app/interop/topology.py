@@ -17,7 +17,7 @@ from engine.model import COMPONENT_CLASSES, Client, Design, Link, OpenLoop
 
 from .notes import ImportResult, InteropError
 from .placing import match_name_ok
-from .reading import Document, number
+from .reading import Document, mapping, number, sequence
 
 # Image words that say what a container is; the first match wins.
 KIND_BY_IMAGE = (
@@ -73,16 +73,19 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
     for name, spec in services.items():
         path = ("services", name)
         where = doc.where(path)
-        spec = spec if isinstance(spec, dict) else {}
+        spec = mapping(spec, f"services.{name}", where)
         if spec.get("profiles"):
             result.add("not_understood", f"service {name} runs only with the profile(s) {', '.join(spec['profiles'])}; "
                                          "left out", where)
             continue
-        deploy = spec.get("deploy") if isinstance(spec.get("deploy"), dict) else {}
+        deploy = mapping(spec.get("deploy"), f"services.{name}.deploy", doc.where(path + ("deploy",)))
         replicas = deploy.get("replicas", spec.get("scale", 1))
         w = Workload(str(name), where, str(spec.get("image") or ""), _replicas(replicas, f"services.{name} replicas",
                                                                                 doc.where(path + ("deploy",))))
         depends = spec.get("depends_on") or []
+        if not isinstance(depends, (list, dict)):
+            raise InteropError(f"services.{name}.depends_on must be a list or a map of services (got {depends!r:.40})",
+                               doc.where(path + ("depends_on",)))
         w.calls = [str(d) for d in (depends if isinstance(depends, list) else depends.keys())]
         w.public = bool(spec.get("ports"))
         limits = (deploy.get("resources") or {}).get("limits") if isinstance(deploy.get("resources"), dict) else None
@@ -106,8 +109,9 @@ _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Depl
 
 
 def _words(container: dict) -> list[str]:
-    words = [str(a) for a in (container.get("args") or []) + (container.get("command") or [])]
-    for env in container.get("env") or []:
+    words = [str(a) for a in sequence(container.get("args"), "args", "") + sequence(container.get("command"),
+                                                                                     "command", "")]
+    for env in sequence(container.get("env"), "env", ""):
         if isinstance(env, dict) and env.get("value") is not None:
             words.append(str(env["value"]))
     return words
@@ -119,17 +123,21 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
     services: list[tuple[str, dict, str, str]] = []
     scalers = []
     for doc in docs:
-        items = doc.data.get("items") if doc.data.get("kind") == "List" else [doc.data]
-        for item in items or []:
+        items = sequence(doc.data.get("items"), "items", doc.where(("items",))) \
+            if doc.data.get("kind") == "List" else [doc.data]
+        for item in items:
             if not isinstance(item, dict):
                 continue
-            kind, meta = item.get("kind"), item.get("metadata") or {}
-            name = str(meta.get("name", ""))
-            spec = item.get("spec") or {}
             where = doc.where(("metadata", "name")) if item is doc.data else doc.where(())
+            kind = item.get("kind")
+            meta = mapping(item.get("metadata"), f"{kind} metadata", where)
+            name = str(meta.get("name", ""))
+            spec = mapping(item.get("spec"), f"{kind} {name} spec", where)
             if kind in _WORKLOAD_KINDS:
-                template = (spec.get("template") or {}).get("spec") or {}
-                containers = [c for c in template.get("containers") or [] if isinstance(c, dict)]
+                pod = mapping(spec.get("template"), f"{kind} {name} spec.template", where)
+                template = mapping(pod.get("spec"), f"{kind} {name} spec.template.spec", where)
+                containers = [c for c in sequence(template.get("containers"), f"{kind} {name} containers", where)
+                              if isinstance(c, dict)]
                 replicas = 1 if kind == "DaemonSet" else spec.get("replicas", 1)
                 w = Workload(name, where, str(containers[0].get("image", "")) if containers else "",
                              _replicas(replicas, f"{kind} {name} spec.replicas", where))
@@ -141,9 +149,10 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
                 if kind == "DaemonSet":
                     result.add("differs", f"DaemonSet {name}: one copy per node; taken as 1 instance", where)
                 workloads[name] = w
-                labels[name] = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+                labels[name] = mapping(pod.get("metadata"), f"{kind} {name} template metadata", where).get("labels") or {}
             elif kind == "Service":
-                services.append((name, spec.get("selector") or {}, str(spec.get("type", "ClusterIP")), where))
+                services.append((name, mapping(spec.get("selector"), f"Service {name} selector", where),
+                                 str(spec.get("type", "ClusterIP")), where))
             elif kind == "HorizontalPodAutoscaler":
                 scalers.append((spec, where, name))
             elif kind == "Ingress":
@@ -168,7 +177,7 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
         if kind in ("LoadBalancer", "NodePort", "Ingress"):
             workloads[target].public = True
     for spec, where, name in scalers:
-        ref = (spec.get("scaleTargetRef") or {}).get("name")
+        ref = mapping(spec.get("scaleTargetRef"), f"HorizontalPodAutoscaler {name} scaleTargetRef", where).get("name")
         if ref in workloads:
             low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
             w = workloads[ref]

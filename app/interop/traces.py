@@ -20,7 +20,7 @@ from engine.model import Client, Constant, Database, Design, External, Link, Log
 
 from .notes import ImportResult, InteropError
 from .placing import match_name_ok
-from .reading import Document
+from .reading import Document, mapping, sequence
 
 KIND_CLIENT, KIND_SERVER, KIND_PRODUCER, KIND_CONSUMER = 3, 2, 4, 5
 _KIND_NAMES = {"SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3, "SPAN_KIND_PRODUCER": 4,
@@ -73,16 +73,23 @@ def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:
         if not isinstance(resource_spans, list):
             raise InteropError("has no resourceSpans list", doc.source)
         for r, rs in enumerate(resource_spans):
-            service = str(_attrs((rs.get("resource") or {}).get("attributes")).get("service.name") or "unknown_service")
-            scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
+            here = doc.where(("resourceSpans", r))
+            rs = mapping(rs, f"resourceSpans[{r}]", here)
+            resource = mapping(rs.get("resource"), f"resourceSpans[{r}].resource", here)
+            service = str(_attrs(sequence(resource.get("attributes"), "resource.attributes", here))
+                          .get("service.name") or "unknown_service")
+            scopes = sequence(rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans"),
+                              f"resourceSpans[{r}].scopeSpans", here)
             for s, scope in enumerate(scopes):
-                for i, raw in enumerate(scope.get("spans") or []):
+                scope = mapping(scope, f"resourceSpans[{r}].scopeSpans[{s}]", here)
+                for i, raw in enumerate(sequence(scope.get("spans"), "spans", here)):
                     path = ("resourceSpans", r, "scopeSpans", s, "spans", i)
                     where = doc.where(path)
-                    attrs = _attrs(raw.get("attributes"))
+                    raw = mapping(raw, f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]", where)
+                    attrs = _attrs(sequence(raw.get("attributes"), "attributes", where))
                     kind = raw.get("kind", 0)
                     kind = _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else int(kind or 0)
-                    status = raw.get("status") or {}
+                    status = mapping(raw.get("status"), "status", where)
                     code = status.get("code", 0)
                     peer = attrs.get("peer.service") or attrs.get("db.system") or attrs.get("server.address") \
                         or attrs.get("net.peer.name") or attrs.get("messaging.system")
