@@ -35,7 +35,7 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
     from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
 
     p = sub.add_parser("import", help="apply other tools' configuration files to a design",
-                       description="Read Resilience4j, gRPC, Envoy or Istio configuration files into a design, "
+                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP trace files into a design, "
                                    "print what maps to what and what was left out, and write the design as JSON.",
                        epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE")

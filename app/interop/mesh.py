@@ -427,11 +427,12 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
                     "metadata": {"name": callee.name}, "spec": {"host": callee.name,
                                                                  "trafficPolicy": {"connectionPool": pool}}}
             documents.append((rule, header))
+        service_header = [] if bulkhead is not None else header
         if breaker is not None:
             text = (f"{caller.name} -> {callee.name}: the circuit breaker (failure rate {breaker.failure_rate_threshold:g} % "
                     f"over {breaker.sliding_window_size}) has no Istio equivalent; outlierDetection ejects hosts instead")
             notes.append(text)
-            header = header + [text]
+            service_header = service_header + [text]
         route: dict[str, Any] = {"route": [{"destination": {"host": callee.name}}]}
         if retry is not None:
             retries: dict[str, Any] = {"attempts": retry.max_attempts - 1, "retryOn": _retry_on(retry)}
@@ -447,7 +448,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
             route["timeout"] = f"{timeout.timeout * 1000:g}ms"
         service = {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
                    "metadata": {"name": callee.name}, "spec": {"hosts": [callee.name], "http": [route]}}
-        documents.append((service, header if bulkhead is None else []))
+        documents.append((service, service_header))
     if not documents:
         raise InteropError(f'design "{design.name}" has no bulkhead, retry or timeout on a call to export')
     return dump_documents(documents), notes
@@ -480,12 +481,14 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
         clusters.append(cluster)
         action: dict[str, Any] = {"cluster": callee, "timeout": "0s"}
         if retry is not None:
-            action["timeout"] = "0s"
             action["retry_policy"] = {"retry_on": _retry_on(retry), "num_retries": retry.max_attempts - 1,
                                       "retry_back_off": {"base_interval": f"{retry.wait_duration:g}s",
                                                          "max_interval": f"{(retry.max_wait_duration or 10 * retry.wait_duration):g}s"}}
             if timeout is not None:
                 action["retry_policy"]["per_try_timeout"] = f"{timeout.timeout:g}s"
+            if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:
+                notes.append(f"{caller.name} -> {callee}: Envoy's backoff is always fully jittered and doubling; "
+                             f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {retry.jitter} jitter")
         elif timeout is not None:
             action["timeout"] = f"{timeout.timeout:g}s"
         routes.append({"match": {"prefix": f"/{callee}/"}, "route": action})
