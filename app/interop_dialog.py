@@ -310,17 +310,30 @@ def apply_import(window, result: ImportResult, as_new_design: bool) -> None:
             design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
         doc.undo_stack.push(cmd.AddDesignCommand(doc, design, len(doc.project.designs)))
         return
-    changed = [(doc.design.find_component(c.name), c) for c in result.design.components]
-    changed = [(old, new) for old, new in changed if old is not None and old.policies != new.policies]
-    if not changed:
+    edits = []
+    for new in result.design.components:
+        old = doc.design.find_component(new.name)
+        if old is not None:
+            edits.append((doc.edit.set_component_fields, old.id, _changed(old, new, {"id", "position", "name"})))
+    for new in result.design.links:
+        old = next((l for l in doc.design.links if l.name == new.name), None)
+        if old is not None:
+            edits.append((doc.edit.set_link_fields, old.id, _changed(old, new, {"id", "source", "target"})))
+    edits = [edit for edit in edits if edit[2]]
+    if not edits:
         return
-    doc.undo_stack.beginMacro(f"Import configuration ({len(changed)} components)")
+    doc.undo_stack.beginMacro(f"Import configuration ({len(edits)} changes)")
     try:
-        for old, new in changed:
-            doc.edit.set_component_fields(old.id, {"policies": [p.model_dump(mode="json") for p in new.policies]},
-                                          merge=False)
+        for apply, item_id, changes in edits:
+            apply(item_id, changes, merge=False)
     finally:
         doc.undo_stack.endMacro()
+
+
+def _changed(old, new, keep: set[str]) -> dict:
+    """The fields of ``new`` that differ from ``old``, as the editor's dotted-path changes."""
+    before, after = old.model_dump(mode="json", exclude=keep), new.model_dump(mode="json", exclude=keep)
+    return {key: value for key, value in after.items() if before.get(key) != value}
 
 
 def import_configuration(window) -> bool:

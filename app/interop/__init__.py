@@ -19,7 +19,7 @@ from .reading import Document, load_json, load_properties, load_yaml, read_text
 
 IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
 # Formats that describe a whole system: they make a design rather than refine one.
-TOPOLOGY_FORMATS = ("compose", "kubernetes", "otlp")
+TOPOLOGY_FORMATS = ("compose", "kubernetes")
 EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
 # Formats that describe one client's calls: exporting them needs the calling component.
 PER_CALLER_FORMATS = ("grpc", "envoy")

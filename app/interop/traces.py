@@ -19,7 +19,7 @@ from typing import Any
 from engine.model import Client, Constant, Database, Design, External, Link, LogNormal, OpenLoop, Service, format_seconds
 
 from .notes import ImportResult, InteropError
-from .placing import match_name_ok
+from .placing import match_component, match_name_ok
 from .reading import Document, mapping, sequence
 
 KIND_CLIENT, KIND_SERVER, KIND_PRODUCER, KIND_CONSUMER = 3, 2, 4, 5
@@ -134,10 +134,78 @@ def fit_summary(label: str, values: list[float], dist) -> str:
 
 
 def import_traces(docs: list[Document], design: Design | None, result: ImportResult) -> Design:
-    """A design whose calls, call counts, service times and arrival rates come from the spans."""
+    """A design whose calls, call counts, service times and arrival rates come from the spans;
+    given a design, the same figures calibrate the components and calls it already has."""
+    traced = traced_design(docs, result)
+    return traced if design is None else calibrate(design, traced, result, docs[0].source)
+
+
+_TIME_FIELDS = {"service": "service_time", "database": "query_time", "external": "latency"}
+
+
+def calibrate(design: Design, traced: Design, result: ImportResult, source: str) -> Design:
+    """``design`` with the traced times, error shares, call patterns and arrival rates of the
+    components and calls it shares with ``traced``; what it lacks is named."""
+    design = design.model_copy(deep=True)
+    index = {c.name: i for i, c in enumerate(design.components)}
+    names: dict[str, str] = {}
+    for t in traced.components:
+        if t.kind == "client":
+            continue
+        found = match_component(design, t.name)
+        if found is not None:
+            names[t.name] = found.name
+        if found is None or found.kind not in _TIME_FIELDS:
+            why = "is not in the design" if found is None else f"is a {found.kind.replace('_', ' ')} there"
+            result.add("not_understood", f"{t.name} {why}; its traced times were left out", source)
+            continue
+        update = {_TIME_FIELDS[found.kind]: getattr(t, _TIME_FIELDS[t.kind])}
+        if t.kind == "service":
+            update["error_probability"] = t.error_probability
+        design.components[index[found.name]] = found.model_copy(update=update)
+        result.add("mapped", f"{t.name} -> {found.name}: {_TIME_FIELDS[found.kind].replace('_', ' ')} "
+                             f"{update[_TIME_FIELDS[found.kind]].describe()}", source)
+    for link in traced.links:
+        caller, callee = names.get(link.source), names.get(link.target)
+        if traced.component(link.source).kind == "client":
+            target = names.get(link.target)
+            clients = [c for c in design.components if c.kind == "client" and target is not None
+                       and _reaches(design, c.name, target)]
+            rate = traced.component(link.source).workload.rate
+            for client in clients:
+                if client.workload.type == "open":
+                    workload = client.workload.model_copy(update={"rate": rate})
+                    design.components[index[client.name]] = client.model_copy(update={"workload": workload})
+                    result.add("mapped", f"{client.name}: {rate:.3g} requests/s, as the traces arrive at {target}",
+                               source)
+            continue
+        existing = next((i for i, l in enumerate(design.links) if l.source == caller and l.target == callee), None)
+        if existing is None:
+            result.add("not_understood", f"the traces show {link.source} -> {link.target}, a call the design does "
+                                         "not have; add it on the canvas", source)
+            continue
+        design.links[existing] = design.links[existing].model_copy(
+            update={"probability": link.probability, "count": link.count})
+    return design
+
+
+def _reaches(design: Design, start: str, goal: str) -> bool:
+    """Whether requests from ``start`` reach ``goal`` through load balancers only."""
+    todo, seen = [start], set()
+    while todo:
+        name = todo.pop()
+        for link in design.links_from(name):
+            if link.target == goal:
+                return True
+            if design.component(link.target).kind == "load_balancer" and link.target not in seen:
+                seen.add(link.target)
+                todo.append(link.target)
+    return False
+
+
+def traced_design(docs: list[Document], result: ImportResult) -> Design:
+    """A new design from the spans alone."""
     source = docs[0].source if docs else ""
-    if design is not None:
-        raise InteropError("traces describe a whole system; import them without a design", source)
     spans = read_spans(docs, result)
     by_id = {(s.trace, s.id): s for s in spans}
     roots = []
@@ -266,8 +334,8 @@ def import_traces(docs: list[Document], design: Design | None, result: ImportRes
         client = f"{service} users"
         components.append(Client(name=client, workload=OpenLoop(rate=min(rate, 10_000_000))))
         links.append(Link(source=client, target=service))
-    result.add("differs", "capacities (instances, workers) are Faultline's defaults: traces show time, not how many "
-                          "copies serve", source)
+    result.add("differs", "capacities (instances, workers) are not in traces: a new design gets Faultline's "
+                          "defaults, a calibrated one keeps its own", source)
     return Design(name=source.rsplit(".", 1)[0][:200] or "traced system", components=components, links=links,
                   description=f"Made from the traces in {source}.")
 

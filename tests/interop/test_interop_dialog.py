@@ -112,10 +112,26 @@ def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, 
     assert json.loads((tmp_path / "sc.json").read_text()) == config
 
 
-def test_a_whole_system_always_makes_a_new_design_and_shows_the_fit(window, qtbot):
-    dialog = ImportConfigurationDialog(window.document.design, [FIXTURES / "checkout-traces.json"], window)
+def test_a_whole_system_always_makes_a_new_design(window, qtbot):
+    dialog = ImportConfigurationDialog(window.document.design, [FIXTURES / "shop-compose.yml"], window)
     qtbot.addWidget(dialog)
     assert dialog.makes_new_design and not dialog.into_current.isEnabled()
-    assert "measured p50" in dialog.preview.toPlainText() and "fitted p50" in dialog.preview.toPlainText()
     apply_import(window, dialog.result, dialog.makes_new_design)
-    assert window.document.project.designs[-1].find_component("checkout") is not None
+    assert window.document.project.designs[-1].find_component("orders-db") is not None
+
+
+def test_traces_show_the_fit_before_calibrating_the_design(window, qtbot, tmp_path):
+    text = (FIXTURES / "checkout-traces.json").read_text().replace('"postgresql"', '"db"')
+    path = tmp_path / "traces.json"
+    path.write_text(text)
+    dialog = ImportConfigurationDialog(window.document.design, [path], window)
+    qtbot.addWidget(dialog)
+    assert not dialog.makes_new_design
+    preview = dialog.preview.toPlainText()
+    assert "db (database, seen from its callers): lognormal" in preview and "measured p50" in preview
+    assert "fitted p50" in preview
+    before = window.document.design.component("db").query_time
+    apply_import(window, dialog.result, False)
+    assert window.document.design.component("db").query_time.kind == "lognormal"
+    window.document.undo_stack.undo()
+    assert window.document.design.component("db").query_time == before

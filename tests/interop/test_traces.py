@@ -59,6 +59,21 @@ def test_collector_file_exporter_lines_and_bad_spans(tmp_path):
         import_files([bad])
 
 
-def test_traces_are_not_merged_into_a_design(shop):
-    with pytest.raises(InteropError, match="traces describe a whole system"):
-        import_files([FIXTURES / "checkout-traces.json"], shop)
+def test_traces_calibrate_an_existing_design(three_tier, tmp_path):
+    # the same flow under the example's names: frontend is the API, checkout the cache, postgresql the database
+    text = (FIXTURES / "checkout-traces.json").read_text()
+    text = text.replace('"frontend"', '"api"').replace('"checkout"', '"cache"').replace('"postgresql"', '"db"')
+    path = tmp_path / "traces.json"
+    path.write_text(text)
+    result = import_files([path], three_tier)
+    design = result.design
+    assert design.component("db").query_time.kind == "lognormal"
+    assert design.component("db").query_time.quantile(0.5) == pytest.approx(0.00204, rel=0.01)
+    assert design.component("api").service_time.quantile(0.5) == pytest.approx(0.005, rel=0.1)
+    assert design.component("browsers").workload.rate == pytest.approx(4.0)   # reaches the API through the balancer
+    assert design.link("api -> cache").probability == pytest.approx(2 / 3)
+    assert design.link("cache -> db").count == 2
+    assert design.component("api").instances == 3                          # capacity is the design's own
+    # a cache is not timed like a service: said, not silently skipped
+    assert "cache is a cache there; its traced times were left out" in preview_text(result.notes)
+    assert design.problems() == []
