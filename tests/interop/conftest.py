@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.model import Design, parse_design
-from interop_helpers import EXAMPLES, shop_design
+from interop_support import EXAMPLES, shop_design
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 
 from app.cli import main as cli_main
 from engine.model import parse_design
-from interop_helpers import EXAMPLES, FIXTURES, policy
+from interop_support import EXAMPLES, FIXTURES, policy
 
 
 def test_import_into_a_design_prints_the_preview_and_writes_json(tmp_path, capsys):

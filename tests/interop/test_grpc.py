@@ -7,7 +7,7 @@ import pytest
 
 from app.interop import InteropError, export_design, import_files, preview_text
 from engine.model import GrpcRetryThrottling
-from interop_helpers import FIXTURES, policy
+from interop_support import FIXTURES, policy
 
 
 def test_service_config_maps_to_the_calls_into_the_named_service(shop):

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
-from interop_helpers import EXAMPLES, FIXTURES
+from interop_support import EXAMPLES, FIXTURES
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from app.interop import InteropError, detect_format, export_design, import_files, preview_text
 from engine.model import EnvoyRetryBudget
-from interop_helpers import FIXTURES, policy
+from interop_support import FIXTURES, policy
 
 
 def test_istio_rules_map_to_the_calls_into_the_host(shop):

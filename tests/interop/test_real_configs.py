@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.interop import InteropError, import_files, preview_text
-from interop_helpers import REAL_CONFIGS
+from interop_support import REAL_CONFIGS
 
 FILES = sorted(p for p in REAL_CONFIGS.glob("*/*") if p.is_file()) if REAL_CONFIGS.is_dir() else []
 

@@ -7,7 +7,7 @@ import pytest
 from app.interop import InteropError, export_design, import_files, preview_text
 from engine.model import RunOptions
 from engine.simulation import Simulation
-from interop_helpers import FIXTURES, policy
+from interop_support import FIXTURES, policy
 
 
 def _write(tmp_path, text: str, name: str = "application.yml"):

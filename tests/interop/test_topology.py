@@ -6,7 +6,7 @@ import pytest
 from app.cli import main as cli_main
 from app.interop import InteropError, import_files, preview_text
 from engine.model import parse_design
-from interop_helpers import FIXTURES
+from interop_support import FIXTURES
 
 
 def test_compose_services_become_components_with_replicas_and_calls():
@@ -14,12 +14,12 @@ def test_compose_services_become_components_with_replicas_and_calls():
     design = result.design
     kinds = {c.name: c.kind for c in design.components}
     assert kinds == {"proxy": "load_balancer", "web": "service", "orders": "service", "orders-db": "database",
-                     "sessions": "cache", "events": "queue", "proxy users": "client"}
+                     "carts": "cache", "events": "queue", "proxy users": "client"}
     assert design.component("web").instances == 3
     assert design.component("orders").instances == 2            # ${ORDERS_REPLICAS:-2}
     assert {l.name for l in design.links} == {"proxy users -> proxy", "proxy -> web", "web -> orders",
-                                              "web -> sessions", "orders -> orders-db", "orders -> events"}
-    assert design.component("sessions").hit_ratio == 1.0         # no store behind it in the file
+                                              "web -> carts", "orders -> orders-db", "orders -> events"}
+    assert design.component("carts").hit_ratio == 1.0         # no store behind it in the file
     text = preview_text(result.notes)
     assert "shop-compose.yml:28: service loadtest runs only with the profile(s) test; left out" in text
     assert "service web: resource limits" in text

@@ -7,7 +7,7 @@ import pytest
 
 from app.interop import InteropError, import_files, preview_text
 from app.interop.traces import fit
-from interop_helpers import FIXTURES
+from interop_support import FIXTURES
 
 
 def test_traces_become_services_calls_and_a_client():

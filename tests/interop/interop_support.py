@@ -1,4 +1,4 @@
-"""Paths and helpers the interop tests share."""
+"""Paths, designs and look-ups the interop tests share."""
 from __future__ import annotations
 
 from pathlib import Path
