@@ -106,6 +106,16 @@ def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:
     return spans
 
 
+def _covered(intervals: list[tuple[float, float]]) -> float:
+    """The length of the union of ``intervals``."""
+    total, end = 0.0, -math.inf
+    for start, stop in sorted(intervals):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
+
+
 def _quantile(values: list[float], q: float) -> float:
     """The q-quantile of ``values`` by linear interpolation between order statistics."""
     ordered = sorted(values)
@@ -233,9 +243,10 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
         return None
 
     def own_calls(entry: Span) -> tuple[dict[str, int], float]:
-        """Calls made by ``entry``'s own service below it, and the time it waited on them."""
+        """Calls made by ``entry``'s own service below it, and the time it waited on them
+        (calls made in parallel overlap, so the waits are a union of intervals, not a sum)."""
         counts: dict[str, int] = defaultdict(int)
-        waited = 0.0
+        waits: list[tuple[float, float]] = []
         todo = [entry]
         while todo:
             span = todo.pop()
@@ -244,13 +255,13 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
                 callee = others[0].service if others else callee_of(span, None)
                 if callee is not None:
                     counts[callee] += 1
-                    waited += span.duration
+                    waits.append((span.start, span.end))
                     continue
             for child in others:
                 counts[child.service] += 1
-                waited += child.duration
+                waits.append((child.start, child.end))
             todo += [c for c in span.children if c.service == span.service]
-        return counts, waited
+        return counts, _covered(waits)
 
     self_times: dict[str, list[float]] = defaultdict(list)
     operations: dict[tuple[str, str], list[float]] = defaultdict(list)

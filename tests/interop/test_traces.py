@@ -77,3 +77,22 @@ def test_traces_calibrate_an_existing_design(three_tier, tmp_path):
     # a cache is not timed like a service: said, not silently skipped
     assert "cache is a cache there; its traced times were left out" in preview_text(result.notes)
     assert design.problems() == []
+
+
+def test_parallel_calls_are_waited_on_once(tmp_path):
+    def span(sid, parent, service_kind, start_ms, end_ms, name="op"):
+        return {"traceId": "1", "spanId": sid, "parentSpanId": parent, "name": name, "kind": service_kind,
+                "startTimeUnixNano": str(start_ms * 1_000_000), "endTimeUnixNano": str(end_ms * 1_000_000)}
+
+    def service(name, spans):
+        return {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": name}}]},
+                "scopeSpans": [{"spans": spans}]}
+
+    # api works 0-100 ms and calls two backends at once, 10-60 and 20-70: it waited 60 ms, not 100
+    doc = {"resourceSpans": [
+        service("api", [span("a", "", 2, 0, 100), span("b", "a", 3, 10, 60), span("c", "a", 3, 20, 70)]),
+        service("left", [span("d", "b", 2, 11, 59)]), service("right", [span("e", "c", 2, 21, 69)])]}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    design = import_files([path]).design
+    assert design.component("api").service_time.value == pytest.approx(0.040)
