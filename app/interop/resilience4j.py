@@ -405,7 +405,8 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                     if refusal:
                         result.add("not_understood", refusal, settings.where)
                     else:
-                        result.add("mapped", f"{label} {name} -> {policy.title} on {target}", settings.where)
+                        given = ", ".join(f"{e.parts[-1]} {e.value}" for e in props.values()) or "library defaults"
+                        result.add("mapped", f"{label} {name} -> {policy.title} on {target} ({given})", settings.where)
     return design
 
 
