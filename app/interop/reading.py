@@ -33,11 +33,12 @@ class Document:
 
     def line(self, path: tuple) -> int | None:
         """The 1-based line of ``path``, or of its nearest ancestor that has one."""
-        while path:
+        while True:
             if path in self.lines:
                 return self.lines[path]
+            if not path:
+                return None
             path = path[:-1]
-        return None
 
     def where(self, path: tuple) -> str:
         """``file.yml:12`` for a key path, for messages."""
