@@ -12,8 +12,6 @@ from engine.model import Design, format_seconds
 from .notes import Note
 from .placing import effective_policy
 
-MAX_PATHS = 10_000
-
 
 def service_time(component):
     """The distribution of the time a component itself spends on a call, or None."""
@@ -77,8 +75,11 @@ def lint_design(design: Design) -> list[Note]:
         if note not in notes:
             notes.append(note)
 
+    by_name = {c.name: c for c in design.components}
     for link in design.links:
-        caller, callee = design.component(link.source), design.component(link.target)
+        caller, callee = by_name.get(link.source), by_name.get(link.target)
+        if caller is None or callee is None:
+            continue
         where = link.name
         retry = effective_policy(design, caller, callee.name, "retry")
         breaker = effective_policy(design, caller, callee.name, "circuit_breaker")
@@ -123,32 +124,46 @@ def lint_design(design: Design) -> list[Note]:
 
 
 def _multiplying_retries(design: Design) -> list[Note]:
-    """Paths from the clients on which retries at two or more layers multiply."""
-    notes: list[Note] = []
-    roots = [c.name for c in design.components if not design.links_into(c.name)]
-    visits = [0]
-
-    def walk(name: str, trail: list[str], layers: list[tuple[str, int]]) -> None:
-        visits[0] += 1
-        if visits[0] > MAX_PATHS:
-            return
-        for link in design.links_from(name):
-            if link.target in trail:
-                continue
-            retry = effective_policy(design, design.component(name), link.target, "retry")
-            deeper = layers + ([(link.name, retry.max_attempts)] if retry is not None and retry.max_attempts > 1 else [])
-            if len(deeper) >= 2 and len(deeper) > len(layers):
-                factor = 1
-                for _, attempts in deeper:
-                    factor *= attempts
-                text = (f"retries at {len(deeper)} layers multiply ("
-                        + ", ".join(f"{call}: {n} attempts" for call, n in deeper)
-                        + f"): {link.target} may see {factor} attempts per request when it fails")
-                note = Note("warning", text, " -> ".join(trail + [link.target]))
-                if note not in notes:
-                    notes.append(note)
-            walk(link.target, trail + [link.target], deeper)
-
-    for root in roots:
-        walk(root, [root], [])
+    """Where retries at two or more layers multiply: for each component at the end of a chain of
+    retried calls, the path from a client on which the most attempts reach it."""
+    by_name = {c.name: c for c in design.components}
+    outgoing: dict[str, list[str]] = {c.name: [] for c in design.components}
+    incoming: dict[str, int] = {c.name: 0 for c in design.components}
+    for link in design.links:
+        if link.source in outgoing and link.target in incoming:
+            outgoing[link.source].append(link.target)
+            incoming[link.target] += 1
+    attempts = {(a, b): _attempts(design, by_name[a], b) for a, targets in outgoing.items() for b in targets}
+    # best[name]: the largest product of attempts over paths into it, with the retried calls on that path
+    best: dict[str, tuple[int, list[tuple[str, int]], list[str]]] = {}
+    ready = [name for name, count in incoming.items() if count == 0]
+    for name in ready:
+        best[name] = (1, [], [name])
+    while ready:   # Kahn's order: a cycle (refused by validation anyway) is simply not followed
+        name = ready.pop()
+        factor, layers, trail = best[name]
+        for target in outgoing[name]:
+            n = attempts[(name, target)]
+            candidate = (factor * n, layers + ([(f"{name} -> {target}", n)] if n > 1 else []), trail + [target])
+            if target not in best or candidate[0] > best[target][0]:
+                best[target] = candidate
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
+    notes = []
+    for name, (factor, layers, trail) in best.items():
+        lands_here = layers and layers[-1][0].endswith(f" -> {name}")
+        goes_on = any(attempts[(name, t)] > 1 for t in outgoing[name])
+        if len(layers) >= 2 and lands_here and not goes_on:
+            shown = layers if len(layers) <= 4 else layers[:2] + [("...", 0)] + layers[-2:]
+            calls = ", ".join(call if call == "..." else f"{call}: {n} attempts" for call, n in shown)
+            count = f"{factor}" if factor < 10**6 else f"about 10^{len(str(factor)) - 1}"
+            path = trail if len(trail) <= 6 else trail[:2] + ["..."] + trail[-2:]
+            notes.append(Note("warning", f"retries at {len(layers)} layers multiply ({calls}): {name} may see "
+                                         f"{count} attempts per request when it fails", " -> ".join(path)))
     return notes
+
+
+def _attempts(design: Design, caller, callee: str) -> int:
+    retry = effective_policy(design, caller, callee, "retry")
+    return retry.max_attempts if retry is not None else 1
