@@ -86,3 +86,13 @@ def test_import_and_export_and_the_lint_command_report_findings(shop, tmp_path, 
     assert "warning: orders -> orders-db: the bulkhead allows 25" in capsys.readouterr().out
     assert cli_main(["import", str(config), "--into", str(out)]) == 0
     assert "Settings that lie:\n  orders -> orders-db: the bulkhead allows 25" in capsys.readouterr().out
+
+
+def test_multiplying_retries_are_reported_once_at_the_end_of_the_chain(shop):
+    design = _with(shop, "web", RetryPolicy(scope="gateway", max_attempts=2))
+    design = _with(design, "gateway", RetryPolicy(scope="orders", max_attempts=3))
+    design = _with(design, "orders", RetryPolicy(scope="orders-db", max_attempts=4))
+    findings = [t for t in _texts(design) if "multiply" in t]
+    assert findings == ["web -> gateway -> orders -> orders-db: retries at 3 layers multiply (web -> gateway: 2 "
+                        "attempts, gateway -> orders: 3 attempts, orders -> orders-db: 4 attempts): orders-db may "
+                        "see 24 attempts per request when it fails"]
