@@ -225,7 +225,9 @@ class ExportConfigurationDialog(QDialog):
         for fmt in EXPORT_FORMATS:
             self.format.addItem(FORMAT_LABELS[fmt], fmt)
         self.caller = QComboBox()
-        self.caller.addItems([c.name for c in design.components if design.links_from(c.name)])
+        # only components that guard a call have anything to export in a per-caller format
+        self.caller.addItems([c.name for c in design.components
+                              if design.links_from(c.name) and any(not p.inbound for p in c.policies)])
         self.caller.setToolTip("A gRPC service config or an Envoy sidecar belongs to one calling component.")
         form = QFormLayout()
         form.addRow("&Format:", self.format)
