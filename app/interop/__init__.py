@@ -42,7 +42,8 @@ __all__ = [
 
 
 def read_documents(path: str | Path) -> list[Document]:
-    """A file's documents: .properties as flat keys, .json as JSON, anything else as YAML."""
+    """A file's documents: .properties as flat keys, .json (and one JSON object a line) as JSON,
+    anything else as YAML."""
     path = Path(path)
     if path.name == ".env" or path.suffix.lower() == ".env":
         raise InteropError("is an environment file (NAME=value lines) that docker compose reads to fill ${NAME} "
@@ -57,7 +58,12 @@ def read_documents(path: str | Path) -> list[Document]:
                                                          for line in lines):
             # one JSON object a line: the OpenTelemetry collector's file exporter
             return [load_json(line, f"{path.name}:{i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()]
-        return [load_json(text, path.name)]
+        if suffix in (".json", ".jsonl"):
+            return [load_json(text, path.name)]
+        try:
+            return [load_json(text, path.name)]
+        except InteropError:
+            pass   # YAML in flow style ({a: 1}) looks like JSON at first sight
     return load_yaml(text, path.name)
 
 

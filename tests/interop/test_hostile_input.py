@@ -49,3 +49,11 @@ def test_oversized_files_are_refused_before_reading(tmp_path):
         handle.truncate(MAX_BYTES + 1)
     with pytest.raises(InteropError, match=r"big.yml: is 5.2 MB; configuration files above 5 MB are refused"):
         import_files([path])
+
+
+def test_yaml_in_flow_style_is_not_mistaken_for_json(tmp_path):
+    path = tmp_path / "vs.yaml"
+    path.write_text("{apiVersion: networking.istio.io/v1, kind: VirtualService, metadata: {name: db},\n"
+                    " spec: {http: [{route: [{destination: {host: db}}], timeout: 2s}]}}\n")
+    result = import_files([path])
+    assert [c.name for c in result.design.components if c.kind == "service"][-1] == "db"
