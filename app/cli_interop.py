@@ -11,12 +11,13 @@ The format of each FILE is recognised from its content unless --format says it.
 Resilience4j instances named after a component guard the calls to it (from the
 application named by spring.application.name when that is a component); gRPC
 services, Envoy clusters and Istio hosts guard the calls into the component of
-their name. Map anything else with --map NAME=CALLER->CALLEE.
+their name. Map anything else with --map NAME=CALLER->CALLEE (a gRPC entry
+that names no service is mapped as *). Quote the mapping: the shell reads >.
 Without --into, a small design is made around the imported settings.
 
 examples:
   faultline import application.yml --into shop.json --out shop-r4j.json
-  faultline import application.yml --into shop.json --map backendA=api->db --out out.json
+  faultline import application.yml --into shop.json --map 'backendA=api->db' --out out.json
   faultline import service_config.json --format grpc --into shop.json --out out.json
   faultline import destination-rule.yaml virtual-service.yaml --into shop.json --out out.json
 """
