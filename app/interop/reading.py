@@ -152,7 +152,7 @@ def load_properties(text: str, source: str) -> Document:
     lines: dict[tuple, int] = {}
     pending, start = "", 0
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.lstrip() if not pending else raw.lstrip()
+        line = raw.lstrip()
         if not pending and (not line or line[0] in "#!"):
             continue
         if not pending:
@@ -288,11 +288,13 @@ def spring_duration(value: Any, key: str, where: str, bare_unit: float = 1e-3) -
     ``bare_unit`` seconds (milliseconds, as Spring binds ``Duration`` by default)."""
     if isinstance(value, bool):
         raise InteropError(f"{key} must be a duration such as 500ms or 10s (got {value!r})", where)
-    if isinstance(value, (int, float)):
-        return float(value) * bare_unit
     text = str(value)
     match = _SPRING_DURATION.match(text)
     if match:
+        if "." in match.group(1):
+            # Spring's simple style takes whole numbers only; the application would not start
+            raise InteropError(f"{key} = {text}: Spring takes whole numbers in this style (write it in a smaller "
+                               "unit, e.g. 1500ms, or as ISO-8601, e.g. PT1.5S)", where)
         number, unit = float(match.group(1)), match.group(2)
         return number * (_UNITS[unit.lower()] if unit else bare_unit)
     match = _ISO_DURATION.match(text)

@@ -98,6 +98,8 @@ def test_unmatched_instances_are_reported_and_mapped_on_request(shop, tmp_path):
      "application.yml:1: resilience4j.circuitbreaker.instances.x.failureRateThreshold is out of range"),
     ("resilience4j.retry.instances.x.waitDuration: soon\n",
      "application.yml:1: resilience4j.retry.instances.x.waitDuration must be a duration"),
+    ("resilience4j.retry.instances.x.waitDuration: 1.5s\n",
+     "application.yml:1: resilience4j.retry.instances.x.waitDuration = 1.5s: Spring takes whole numbers"),
     ("resilience4j:\n  retry: [\n", "application.yml:3: not valid YAML"),
 ])
 def test_bad_input_is_refused_naming_file_line_and_key(shop, tmp_path, text, message):
