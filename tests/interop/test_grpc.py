@@ -62,7 +62,7 @@ def test_a_retry_policy_without_required_fields_is_left_out_and_named(shop, tmp_
     assert not [p for p in result.design.component("gateway").policies if p.kind == "retry"]
 
 
-def test_export_round_trips_and_names_what_grpc_cannot_say(shop):
+def test_export_round_trips_and_names_what_grpc_cannot_say(shop, tmp_path):
     imported = import_files([FIXTURES / "orders_service_config.json"], shop).design
     exported = export_design(imported, "grpc")
     config = json.loads(exported.text)
@@ -71,12 +71,9 @@ def test_export_round_trips_and_names_what_grpc_cannot_say(shop):
         "maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2.0,
         "retryableStatusCodes": ["DEADLINE_EXCEEDED", "UNAVAILABLE"]}
     assert any("deadline over all attempts" in n for n in exported.notes)
-    path = FIXTURES.parent / "_roundtrip.json"
-    try:
-        path.write_text(exported.text)
-        again = import_files([path], shop).design
-    finally:
-        path.unlink()
+    path = tmp_path / "service_config.json"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
     for kind in ("retry", "timeout"):
         assert policy(again, "gateway", kind, "orders").model_dump(exclude={"id"}) == \
             policy(imported, "gateway", kind, "orders").model_dump(exclude={"id"})

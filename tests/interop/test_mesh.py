@@ -62,32 +62,26 @@ def test_bad_mesh_durations_are_refused_with_the_line(shop, tmp_path):
         import_files([path], shop)
 
 
-def test_istio_export_round_trips(shop):
+def test_istio_export_round_trips(shop, tmp_path):
     imported = import_files([FIXTURES / "orders-mesh.yaml"], shop).design
     exported = export_design(imported, "istio")
     assert "kind: DestinationRule" in exported.text and "http2MaxRequests: 30" in exported.text
     assert "perTryTimeout: 800ms" in exported.text and "attempts: 3" in exported.text
-    path = FIXTURES.parent / "_roundtrip.yaml"
-    try:
-        path.write_text(exported.text)
-        again = import_files([path], shop).design
-    finally:
-        path.unlink()
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
     for kind in ("bulkhead", "timeout"):
         assert policy(again, "gateway", kind, "orders").model_dump(exclude={"id"}) == \
             policy(imported, "gateway", kind, "orders").model_dump(exclude={"id"})
     assert policy(again, "gateway", "retry", "orders").max_attempts == 4
 
 
-def test_envoy_export_round_trips_through_the_sidecar_resources(shop):
+def test_envoy_export_round_trips_through_the_sidecar_resources(shop, tmp_path):
     imported = import_files([FIXTURES / "inventory-envoy.yaml"], shop).design
     exported = export_design(imported, "envoy", "gateway")
-    path = FIXTURES.parent / "_roundtrip.yaml"
-    try:
-        path.write_text(exported.text)
-        again = import_files([path], shop).design
-    finally:
-        path.unlink()
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
     for kind in ("bulkhead", "retry", "timeout"):
         assert policy(again, "gateway", kind, "inventory").model_dump(exclude={"id"}) == \
             policy(imported, "gateway", kind, "inventory").model_dump(exclude={"id"})
