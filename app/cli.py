@@ -1,4 +1,4 @@
-"""Headless command line: validate, schema, run."""
+"""Headless command line: validate, schema, run, convert, import, export, lint."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from engine.model import Design, DesignError
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "convert")
+SUBCOMMANDS = ("run", "validate", "schema", "convert", "import", "export", "lint")
 
 
 def _cmd_validate(args) -> int:
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_run import add_run_parser
 
     add_run_parser(sub)
+    from app.cli_interop import add_interop_parsers
+
+    add_interop_parsers(sub)
     return parser
 
 

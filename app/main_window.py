@@ -26,6 +26,7 @@ from engine.model import Position, Project
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .document import EditRejected, ProjectDocument, new_project
+from .interop_dialog import add_interop_actions
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .resources import EXAMPLES, app_icon, icon
 from .store import (
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action, self.export_project_action])
+        self.import_config_action, self.export_config_action = add_interop_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")

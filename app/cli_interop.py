@@ -1,0 +1,164 @@
+"""``faultline import``, ``export`` and ``lint``: other tools' configuration files in and out, and
+the settings in them that contradict each other."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+IMPORT_EPILOG = """\
+The format of each FILE is recognised from its content unless --format says it.
+Resilience4j instances named after a component guard the calls to it (from the
+application named by spring.application.name when that is a component); gRPC
+services, Envoy clusters and Istio hosts guard the calls into the component of
+their name. Map anything else with --map NAME=CALLER->CALLEE (a gRPC entry
+that names no service is mapped as *). Quote the mapping: the shell reads >.
+Without --into, a small design is made around the imported settings.
+
+examples:
+  faultline import application.yml --into shop.json --out shop-r4j.json
+  faultline import application.yml --into shop.json --map 'backendA=api->db' --out out.json
+  faultline import service_config.json --format grpc --into shop.json --out out.json
+  faultline import destination-rule.yaml virtual-service.yaml --into shop.json --out out.json
+"""
+
+EXPORT_EPILOG = """\
+examples:
+  faultline export shop.json --format resilience4j application.yml
+  faultline export shop.json --format grpc --caller api service_config.json
+  faultline export shop.json --format envoy --caller api envoy.yaml
+  faultline export shop.json --format istio istio.yaml
+"""
+
+
+def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``import`` and ``export`` on the CLI's sub-parsers."""
+    from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
+
+    p = sub.add_parser("import", help="apply other tools' configuration files to a design",
+                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP trace files into a design, "
+                                   "print what maps to what and what was left out, and write the design as JSON.",
+                       epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=IMPORT_FORMATS, help="the format of every FILE (default: recognised)")
+    p.add_argument("--into", metavar="DESIGN", help="the design (JSON or .faultline) the settings apply to")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project --into names")
+    p.add_argument("--map", action="append", default=[], metavar="NAME=CALLER->CALLEE",
+                   help="the call an instance or service guards (repeatable)")
+    p.add_argument("--out", metavar="OUT.json", help="write the resulting design here (without it: preview only)")
+    p.set_defaults(func=cmd_import)
+
+    e = sub.add_parser("export", help="write a design's resilience settings in another tool's format",
+                       description="Write the resilience policies of a design as another tool's configuration.",
+                       epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("design", metavar="DESIGN", help="design JSON, project JSON or .faultline file")
+    e.add_argument("output", metavar="OUT", help="the file to write ('-' for standard output)")
+    e.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    e.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    e.add_argument("--caller", metavar="NAME",
+                   help="gRPC and Envoy: the component whose calls the file describes")
+    e.set_defaults(func=cmd_export)
+
+    lint = sub.add_parser("lint", help="find resilience settings that contradict each other or the system",
+                          description="Check a design's policies the way an experienced operator would: retries "
+                                      "that inflate a breaker's failure rate, retries longer than the caller's "
+                                      "timeout, timeouts below the callee's service time, retries that multiply "
+                                      "across layers, bulkheads wider than the callee's capacity.")
+    lint.add_argument("design", metavar="DESIGN", help="design JSON, project JSON or .faultline file")
+    lint.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    lint.add_argument("--strict", action="store_true", help="exit with status 1 when there is a finding")
+    lint.set_defaults(func=cmd_lint)
+
+
+def _load(path: str, name: str | None):
+    from app.store import ProjectFileError, load_design_from_path
+    from engine.model import DesignError
+
+    try:
+        return load_design_from_path(path, name)
+    except ProjectFileError as exc:
+        raise DesignError([str(exc)]) from None
+
+
+def laid_out(design):
+    """``design`` with readable positions when its components have none yet (a new design)."""
+    from app.document.layout import layered_positions, needs_layout
+    from engine.model import Position
+
+    if not needs_layout(design):
+        return design
+    design = design.model_copy(deep=True)
+    spots = layered_positions(design)
+    for i, c in enumerate(design.components):
+        design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
+    return design
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import, print the preview, and write the design when --out is given."""
+    from app.interop import InteropError, import_files, preview_text
+    from app.store import ProjectFileError, export_json
+
+    design = _load(args.into, args.design_name) if args.into else None
+    try:
+        result = import_files(args.files, design, args.map, args.format)
+    except InteropError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(preview_text(result.notes, result.unmapped))
+    problems = result.design.problems()
+    if problems:
+        print("error: the imported design cannot run:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    if args.out is None:
+        print("(preview only: give --out OUT.json to write the design)")
+        return 0
+    try:
+        export_json(laid_out(result.design), Path(args.out))
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f'wrote {args.out}: design "{result.design.name}" ({len(result.design.components)} components)')
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the design's settings in the chosen format; say what the format cannot hold."""
+    from app.interop import InteropError, export_design
+
+    design = _load(args.design, args.design_name)
+    try:
+        exported = export_design(design, args.format, args.caller)
+    except InteropError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = sys.stderr if args.output == "-" else sys.stdout
+    for note in exported.notes:
+        print(f"note: {note}", file=report)
+    for warning in exported.warnings:
+        print(f"warning: {warning}", file=report)
+    if args.output == "-":
+        sys.stdout.write(exported.text)
+        return 0
+    try:
+        Path(args.output).write_text(exported.text, encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output} ({args.format})")
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Print every finding; with --strict a finding makes the exit status 1."""
+    from app.interop import lint_design
+
+    design = _load(args.design, args.design_name)
+    findings = lint_design(design)
+    for finding in findings:
+        print(f"warning: {finding}")
+    if not findings:
+        print(f'design "{design.name}": no contradictory resilience settings found')
+    return 1 if findings and args.strict else 0

@@ -1,0 +1,178 @@
+"""Other tools' configuration files into and out of ``engine.model`` designs.
+
+Qt-free: the command line and the window both call ``import_files`` and ``export_design``.
+Every import returns its preview (what maps to what, what was not understood, what Faultline
+models differently) beside the design; bad input raises ``InteropError`` naming the file, the
+line and the key.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.model import Design
+
+from . import grpc, mesh, resilience4j, topology, traces
+from .lint import lint_design
+from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
+from .placing import parse_mappings
+from .reading import Document, load_json, load_properties, load_yaml, read_text
+
+IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
+# Formats that describe a whole system: they make a design rather than refine one.
+TOPOLOGY_FORMATS = ("compose", "kubernetes")
+EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
+# Formats that describe one client's calls: exporting them needs the calling component.
+PER_CALLER_FORMATS = ("grpc", "envoy")
+FORMAT_LABELS = {
+    "resilience4j": "Resilience4j Spring Boot configuration (application.yml, .properties)",
+    "grpc": "gRPC service config (JSON)",
+    "envoy": "Envoy clusters and routes (YAML or JSON)",
+    "istio": "Istio DestinationRule and VirtualService (YAML)",
+    "compose": "docker-compose file",
+    "kubernetes": "Kubernetes manifests (Deployments, Services, autoscalers)",
+    "otlp": "OpenTelemetry traces (OTLP JSON)",
+}
+# Recognised so that a refusal can say what the file is.
+
+__all__ = [
+    "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS",
+    "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
+    "Target", "detect_format", "export_design", "import_files", "lint_design", "preview_text", "read_documents",
+]
+
+
+def read_documents(path: str | Path) -> list[Document]:
+    """A file's documents: .properties as flat keys, .json (and one JSON object a line) as JSON,
+    anything else as YAML."""
+    path = Path(path)
+    if path.name == ".env" or path.suffix.lower() == ".env":
+        raise InteropError("is an environment file (NAME=value lines) that docker compose reads to fill ${NAME} "
+                           "placeholders; it describes no system or policy to import", path.name)
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix == ".properties":
+        return [load_properties(text, path.name)]
+    if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
+        lines = [line for line in text.splitlines() if line.strip()]
+        if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
+                                                         for line in lines):
+            # one JSON object a line: the OpenTelemetry collector's file exporter
+            return [load_json(line, f"{path.name}:{i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if suffix in (".json", ".jsonl"):
+            return [load_json(text, path.name)]
+        try:
+            return [load_json(text, path.name)]
+        except InteropError:
+            pass   # YAML in flow style ({a: 1}) looks like JSON at first sight
+    return load_yaml(text, path.name)
+
+
+def _kind_of(data) -> str | None:
+    if isinstance(data, list):
+        kinds = {_kind_of(item) for item in data[:20]} - {None}
+        return kinds.pop() if len(kinds) == 1 else None
+    if not isinstance(data, dict):
+        return None
+    keys = {str(k) for k in data}
+    if keys & {"methodConfig", "retryThrottling"}:
+        return "grpc"
+    if "resourceSpans" in keys:
+        return "otlp"
+    api = str(data.get("apiVersion", ""))
+    if "istio.io" in api:
+        return "istio"
+    if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources", "configs"}:
+        return "envoy"
+    typed = data.get("resources") if isinstance(data.get("resources"), list) else [data]
+    if any(isinstance(r, dict) and str(r.get("@type", "")).startswith("type.googleapis.com/envoy") for r in typed):
+        return "envoy"
+    if api and "kind" in keys:
+        return "kubernetes"
+    if keys & {"circuitBreakers", "circuit_breakers", "outlierDetection", "outlier_detection",
+               "virtualHosts", "virtual_hosts", "connectTimeout", "connect_timeout"}:
+        return "envoy"
+    if "services" in keys and isinstance(data.get("services"), dict):
+        return "compose"
+    return None
+
+
+def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
+    """What kind of configuration ``path`` holds, from its content."""
+    docs = read_documents(path) if docs is None else docs
+    name = Path(path).name
+    if resilience4j.looks_like(docs):
+        return "resilience4j"
+    kinds = {_kind_of(doc.data) for doc in docs} - {None}
+    if len(kinds) == 1:
+        return kinds.pop()
+    if not docs:
+        raise InteropError("is empty", name)
+    raise InteropError("is not a configuration Faultline recognises (Resilience4j application.yml or "
+                       ".properties, gRPC service config JSON, Envoy clusters and routes, Istio DestinationRule "
+                       "or VirtualService, docker-compose, Kubernetes manifests, OTLP JSON traces)", name)
+
+
+def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
+                 fmt: str | None = None) -> ImportResult:
+    """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
+
+    ``mappings`` are ``NAME=CALLER->CALLEE`` strings (a Resilience4j instance, a gRPC service,
+    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file.
+    """
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
+    if mappings and design is None:
+        raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
+    targets = parse_mappings(list(mappings), design) if mappings else {}
+    result = ImportResult(design if design is not None else Design())
+    current = design
+    read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
+    # A file that describes the whole system goes first; the others refine what it made.
+    read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
+    for path, docs, kind in read:
+        try:
+            current = _import_one(docs, kind, current, targets, result)
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            # a shape no check above foresaw: still a message, never a traceback
+            raise InteropError(f"its structure is not what {FORMAT_LABELS[kind]} holds ({exc})", Path(path).name) \
+                from None
+        result.formats.append(kind)
+    unused = set(targets) - result.mapped_names
+    for name in sorted(unused):
+        result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
+    result.design = current
+    for note in lint_design(current):
+        result.add(note.kind, note.text, note.where)
+    return result
+
+
+def _import_one(docs: list[Document], kind: str, current: Design | None, targets: dict,
+                result: ImportResult) -> Design:
+    """One file of ``kind`` applied to ``current`` (or made into a design)."""
+    if kind == "resilience4j":
+        return resilience4j.import_resilience4j(docs, current, targets, result)
+    if kind == "grpc":
+        return grpc.import_grpc(docs, current, targets, result)
+    if kind == "otlp":
+        return traces.import_traces(docs, current, result)
+    if kind in TOPOLOGY_FORMATS:
+        return topology.import_topology(docs, current, result, kind)
+    return mesh.import_mesh(docs, current, targets, result, kind)
+
+
+def export_design(design: Design, fmt: str, caller: str | None = None) -> ExportResult:
+    """``design``'s settings in another tool's format; ``caller`` picks the client whose calls
+    a per-client format (gRPC, Envoy) describes. ``notes`` say what the format cannot hold;
+    ``warnings`` what the settings themselves get wrong (``lint_design``)."""
+    if fmt == "resilience4j":
+        exported = ExportResult(*resilience4j.export_resilience4j(design))
+    elif fmt == "grpc":
+        exported = ExportResult(*grpc.export_grpc(design, caller))
+    elif fmt == "istio":
+        exported = ExportResult(*mesh.export_istio(design))
+    elif fmt == "envoy":
+        exported = ExportResult(*mesh.export_envoy(design, caller))
+    else:
+        raise InteropError(f"unknown format {fmt!r}; Faultline exports: {', '.join(EXPORT_FORMATS)}", "--format")
+    exported.warnings = lint_design(design)
+    return exported

@@ -1,0 +1,499 @@
+"""Envoy clusters and routes, and Istio ``DestinationRule`` / ``VirtualService``, both ways.
+
+A cluster or host names the component it sends to (``default/orders``, ``orders:8080``,
+``orders.shop.svc.cluster.local`` and ``outbound|80||orders.shop.svc.cluster.local`` all name
+``orders``); its settings go on every call into that component, or on the call given by a
+mapping ``CLUSTER=CALLER->CALLEE``. Where a field is left out, the proxy's default applies,
+as it would in production (Envoy's route timeout of 15 s, Istio's two retries).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, RetryPolicy, TimeoutPolicy
+
+from .notes import ImportResult, InteropError, Target
+from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
+from .reading import Document, go_duration, mapping, number, pick, sequence, snake
+from .yaml_out import Commented, dump_documents
+
+# Envoy's own defaults [route_components.proto, circuit_breaker.proto, router filter docs].
+ENVOY_ROUTE_TIMEOUT = 15.0
+ENVOY_NUM_RETRIES = 1
+ENVOY_BASE_INTERVAL = 0.025
+ENVOY_THRESHOLD = 1024
+# Istio's mesh-wide default retry policy when a VirtualService route says nothing.
+ISTIO_ATTEMPTS = 2
+ISTIO_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
+UNLIMITED = 1_000_000   # limits at or above this are no limit a simulation would reach
+
+# retry_on / retryOn conditions as the outcomes Faultline keeps apart
+RETRY_ON = {
+    "5xx": ("error", "unavailable", "timeout"),
+    "gateway-error": ("unavailable", "timeout"),
+    "reset": ("unavailable",),
+    "reset-before-request": ("unavailable",),
+    "connect-failure": ("unavailable",),
+    "refused-stream": ("unavailable",),
+    "http3-post-connect-failure": ("unavailable",),
+    "unavailable": ("unavailable",),
+    "deadline-exceeded": ("timeout",),
+    "resource-exhausted": ("rejected",),
+    "envoy-ratelimited": ("rejected",),
+    "internal": ("error",),
+    "retriable-4xx": ("error",),
+    "cancelled": (),
+    "retriable-headers": (),
+}
+STATUS_OUTCOME = {503: "unavailable", 504: "timeout", 429: "rejected"}
+OUTCOME_RETRY_ON = {"error": "5xx", "unavailable": "connect-failure,refused-stream,unavailable",
+                    "timeout": "gateway-error", "rejected": "resource-exhausted"}
+_CLUSTER_KEYS = {"connect_timeout", "circuit_breakers", "outlier_detection", "lb_policy", "load_assignment",
+                 "eds_cluster_config", "dns_lookup_family", "load_balancing_policy"}
+
+
+@dataclass
+class CallSettings:
+    """What one cluster or host says about the calls into it."""
+
+    name: str
+    where: str
+    bulkhead: BulkheadPolicy | None = None
+    retry: RetryPolicy | None = None
+    timeout: TimeoutPolicy | None = None
+    budget: EnvoyRetryBudget | None = None
+    wheres: dict[str, str] = field(default_factory=dict)
+
+
+def host_names(name: str) -> list[str]:
+    """The names a cluster or host may go by, most specific first."""
+    names = [name]
+    if name.count("|") == 3:                      # Istio: outbound|port|subset|host
+        name = name.split("|")[3]
+        names.append(name)
+    tail = name.rsplit("/", 1)[-1].split(":")[0]  # namespace/name:port
+    names += [tail, tail.split(".")[0]]            # name.namespace.svc.cluster.local
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _callee(design: Design, name: str):
+    for candidate in host_names(name):
+        found = match_component(design, candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def _dicts(data: Any, path: tuple = (), budget: list | None = None) -> Iterator[tuple[dict, tuple]]:
+    budget = budget if budget is not None else [200_000]
+    budget[0] -= 1
+    if budget[0] < 0:
+        return
+    if isinstance(data, dict):
+        yield data, path
+        for key, value in data.items():
+            yield from _dicts(value, path + (key,), budget)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _dicts(value, path + (i,), budget)
+
+
+def looks_like_istio(data: Any) -> bool:
+    return isinstance(data, dict) and "istio.io" in str(data.get("apiVersion", ""))
+
+
+def _retry_outcomes(conditions: str, codes: list, key: str, where: str, result: ImportResult) -> list[str]:
+    outcomes: set[str] = set()
+    for token in (t.strip() for t in str(conditions).split(",") if t.strip()):
+        if token.isdigit():                        # Istio accepts plain status codes in retryOn
+            codes = list(codes) + [int(token)]
+        elif token == "retriable-status-codes":
+            outcomes.update(STATUS_OUTCOME.get(int(c), "error") for c in codes or [])
+        elif token in RETRY_ON:
+            outcomes.update(RETRY_ON[token])
+        else:
+            result.add("not_understood", f"{key}: retry condition {token!r} is not one Faultline knows", where)
+    if any(t.isdigit() for t in str(conditions).split(",")):
+        outcomes.update(STATUS_OUTCOME.get(int(c), "error") for c in codes)
+    return sorted(outcomes)
+
+
+def _settings(found: dict[str, CallSettings], name: str, where: str) -> CallSettings:
+    return found.setdefault(name, CallSettings(name, where))
+
+
+# -- Envoy ----------------------------------------------------------------------------------------
+
+def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
+    name = str(pick(cluster, "name"))
+    where = doc.where(path)
+    settings = _settings(found, name, where)
+    for key in cluster:
+        key_s = snake(str(key))
+        if key_s == "outlier_detection":
+            result.add("not_understood", f"cluster {name}: outlier detection (ejecting failing hosts) is not modelled "
+                                         "yet, so it was left out", doc.where(path + (key,)))
+        elif key_s in ("connect_timeout", "lb_policy", "load_balancing_policy", "dns_lookup_family"):
+            result.add("ignored", f"cluster {name}: {key} — connections, DNS and the proxy's host choice are not "
+                                  "simulated", doc.where(path + (key,)))
+    breakers = pick(cluster, "circuit_breakers")
+    if breakers is None:
+        return
+    cb_where = doc.where(path + (next(k for k in cluster if snake(str(k)) == "circuit_breakers"),))
+    breakers = mapping(breakers, f"cluster {name} circuit_breakers", cb_where)
+    thresholds = [t for t in sequence(pick(breakers, "thresholds"), f"cluster {name} circuit_breakers.thresholds",
+                                      cb_where) if isinstance(t, dict)
+                  and str(t.get("priority", "DEFAULT")).upper() == "DEFAULT"]
+    if pick(breakers, "per_host_thresholds"):
+        result.add("not_understood", f"cluster {name}: per-host thresholds are not modelled", cb_where)
+    if not thresholds:
+        return
+    t = thresholds[0]
+    key = f"cluster {name} circuit_breakers"
+    limits = {k: number(pick(t, k, ENVOY_THRESHOLD), f"{key}.{k}", cb_where, integer=True)
+              for k in ("max_connections", "max_pending_requests", "max_requests", "max_retries")}
+    concurrency = min(limits["max_requests"], limits["max_connections"])
+    if concurrency < UNLIMITED:
+        settings.bulkhead = BulkheadPolicy(max_concurrent_calls=concurrency, max_wait_duration=0.0)
+        settings.wheres["bulkhead"] = cb_where
+        result.add("differs", f"{key}: modelled as a bulkhead of {concurrency} concurrent calls "
+                              f"(the lower of max_requests {limits['max_requests']} and max_connections "
+                              f"{limits['max_connections']}); the {limits['max_pending_requests']} pending requests "
+                              "Envoy queues for a connection are not", cb_where)
+    budget = pick(t, "retry_budget")
+    if isinstance(budget, dict):
+        percent = pick(budget, "budget_percent", {})
+        percent = percent.get("value", 20.0) if isinstance(percent, dict) else percent
+        settings.budget = EnvoyRetryBudget(
+            budget_percent=number(percent, f"{key}.retry_budget.budget_percent", cb_where),
+            min_retry_concurrency=number(pick(budget, "min_retry_concurrency", 3),
+                                         f"{key}.retry_budget.min_retry_concurrency", cb_where, integer=True))
+    elif "max_retries" in {snake(str(k)) for k in t}:
+        result.add("differs", f"{key}.max_retries {limits['max_retries']}: a cap on concurrent retries is not "
+                              "modelled (an Envoy retry_budget is)", cb_where)
+
+
+def _envoy_route(route: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
+    action = route["route"]
+    where = doc.where(path)
+    clusters = []
+    if pick(action, "cluster"):
+        clusters = [str(pick(action, "cluster"))]
+    weighted = pick(action, "weighted_clusters")
+    if isinstance(weighted, dict):
+        clusters += [str(c.get("name")) for c in weighted.get("clusters", []) if isinstance(c, dict)]
+    if not clusters:
+        return
+    label = f"route to {', '.join(clusters)}"
+    raw_timeout = pick(action, "timeout")
+    overall = ENVOY_ROUTE_TIMEOUT if raw_timeout is None else go_duration(raw_timeout, f"{label} timeout", where)
+    if raw_timeout is None:
+        result.add("differs", f"{label}: no timeout, so Envoy's default of 15 s applies", where)
+    retry, per_try = None, None
+    policy = pick(action, "retry_policy")
+    if isinstance(policy, dict):
+        retry, per_try = _envoy_retry(policy, label, doc.where(path + ("route",)), result)
+    timeout = per_try if per_try is not None else overall
+    for name in clusters:
+        settings = _settings(found, name, where)
+        if timeout > 0:
+            settings.timeout = TimeoutPolicy(timeout=timeout, cancel_on_timeout=True)
+            settings.wheres["timeout"] = where
+            if retry is not None and per_try is None:
+                result.add("differs", f"{label}: the route timeout covers all attempts in Envoy; Faultline's "
+                                      "timeout applies to each attempt", where)
+        if retry is not None:
+            settings.retry = retry
+            settings.wheres["retry"] = where
+
+
+def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> tuple[RetryPolicy | None, float | None]:
+    per_try = pick(policy, "per_try_timeout")
+    per_try = go_duration(per_try, f"{label} per_try_timeout", where) if per_try is not None else None
+    conditions = pick(policy, "retry_on")
+    if not conditions:
+        result.add("not_understood", f"{label}: retry_policy has no retry_on, so Envoy retries only when a request "
+                                     "header asks; left out", where)
+        return None, per_try
+    if isinstance(conditions, list):
+        conditions = ",".join(str(c) for c in conditions)
+    codes = pick(policy, "retriable_status_codes", []) or []
+    outcomes = _retry_outcomes(conditions, codes, f"{label} retry_on", where, result)
+    retries = number(pick(policy, "num_retries", ENVOY_NUM_RETRIES), f"{label} num_retries", where, integer=True)
+    backoff = mapping(pick(policy, "retry_back_off"), f"{label} retry_back_off", where)
+    base = go_duration(pick(backoff, "base_interval"), f"{label} base_interval", where) \
+        if pick(backoff, "base_interval") else ENVOY_BASE_INTERVAL
+    cap = go_duration(pick(backoff, "max_interval"), f"{label} max_interval", where) \
+        if pick(backoff, "max_interval") else 10 * base
+    for key in policy:
+        if snake(str(key)) in ("retry_host_predicate", "host_selection_retry_max_attempts", "retry_priority"):
+            result.add("ignored", f"{label}: {key} picks another host for a retry; Faultline's load balancing "
+                                  "decides the instance", where)
+    if not outcomes or retries < 1:
+        return None, per_try
+    result.add("differs", f"{label}: Envoy's backoff is fully jittered exponential from {base * 1000:g} ms; "
+                          "Faultline draws full jitter over base x 2^(n-1)", where)
+    retry = RetryPolicy(max_attempts=min(retries + 1, 100), wait_duration=base, backoff="exponential", multiplier=2.0,
+                        max_wait_duration=cap, jitter="full", retry_on=outcomes)
+    return retry, per_try
+
+
+# -- Istio ----------------------------------------------------------------------------------------
+
+def _istio(doc: Document, found: dict, result: ImportResult) -> None:
+    data = doc.data
+    kind = data.get("kind")
+    spec = mapping(data.get("spec"), f"{kind} spec", doc.where(("spec",)))
+    if kind == "DestinationRule":
+        host = str(spec.get("host", ""))
+        where = doc.where(("spec", "host"))
+        settings = _settings(found, host, where)
+        policy = mapping(spec.get("trafficPolicy"), "trafficPolicy", doc.where(("spec", "trafficPolicy")))
+        limit_where = doc.where(("spec", "trafficPolicy", "connectionPool"))
+        pool = mapping(policy.get("connectionPool"), "trafficPolicy.connectionPool", limit_where)
+        tcp = mapping(pool.get("tcp"), "connectionPool.tcp", limit_where)
+        http = mapping(pool.get("http"), "connectionPool.http", limit_where)
+        key = f"DestinationRule {data.get('metadata', {}).get('name', host)}"
+        conns = number(tcp.get("maxConnections", 2**32 - 1), f"{key} tcp.maxConnections", limit_where, integer=True)
+        reqs = number(http.get("http2MaxRequests", 2**32 - 1), f"{key} http2MaxRequests", limit_where, integer=True)
+        concurrency = min(conns, reqs)
+        if concurrency < UNLIMITED:
+            settings.bulkhead = BulkheadPolicy(max_concurrent_calls=concurrency)
+            settings.wheres["bulkhead"] = limit_where
+            pending = http.get("http1MaxPendingRequests", 2**32 - 1)
+            result.add("differs", f"{key}: connectionPool modelled as a bulkhead of {concurrency} concurrent calls; "
+                                  f"the {pending} pending requests queued for a connection are not", limit_where)
+        if "maxRetries" in http:
+            result.add("differs", f"{key}: http.maxRetries {http['maxRetries']} caps concurrent retries, which is "
+                                  "not modelled", limit_where)
+        if "outlierDetection" in policy:
+            result.add("not_understood", f"{key}: outlierDetection (ejecting failing hosts) is not modelled yet, "
+                                         "so it was left out", doc.where(("spec", "trafficPolicy", "outlierDetection")))
+        for other in ("loadBalancer", "tls", "portLevelSettings"):
+            if other in policy:
+                result.add("ignored", f"{key}: trafficPolicy.{other} is not simulated",
+                           doc.where(("spec", "trafficPolicy", other)))
+        if spec.get("subsets"):
+            result.add("not_understood", f"{key}: subsets (versions of {host}) are not modelled; their own "
+                                         "traffic policies were left out", doc.where(("spec", "subsets")))
+    elif kind == "VirtualService":
+        for i, route in enumerate(sequence(spec.get("http"), "VirtualService spec.http", doc.where(("spec", "http")))):
+            route = mapping(route, f"spec.http[{i}]", doc.where(("spec", "http", i)))
+            _istio_route(route, ("spec", "http", i), doc, found, result)
+        for other in ("tcp", "tls"):
+            if spec.get(other):
+                result.add("not_understood", f"VirtualService {other} routes are not modelled", doc.where(("spec", other)))
+    else:
+        result.add("not_understood", f"an Istio {kind} says nothing Faultline models", doc.where(("kind",)))
+
+
+def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
+    where = doc.where(path)
+    hosts = [str(mapping(d.get("destination"), "destination", where).get("host"))
+             for d in sequence(route.get("route"), "route", where) if isinstance(d, dict)]
+    if not hosts:
+        return
+    label = f"VirtualService route to {', '.join(hosts)}"
+    if "fault" in route:
+        result.add("not_understood", f"{label}: fault injection belongs in an experiment; it was left out",
+                   doc.where(path + ("fault",)))
+    if len(route.get("match") or []) > 0:
+        result.add("differs", f"{label}: match conditions are not modelled; the route applies to every call", where)
+    timeout = go_duration(route["timeout"], f"{label} timeout", doc.where(path + ("timeout",))) \
+        if "timeout" in route else None
+    retries = route.get("retries")
+    if retries is None:
+        retries = {"attempts": ISTIO_ATTEMPTS, "retryOn": ISTIO_RETRY_ON}
+        result.add("differs", f"{label}: no retries, so Istio's default applies ({ISTIO_ATTEMPTS} retries on "
+                              f"{ISTIO_RETRY_ON}, 503)", where)
+    r_where = doc.where(path + ("retries",))
+    retries = mapping(retries, f"{label} retries", r_where)
+    attempts = number(retries.get("attempts", ISTIO_ATTEMPTS), f"{label} retries.attempts", r_where, integer=True)
+    per_try = go_duration(retries["perTryTimeout"], f"{label} perTryTimeout", r_where) \
+        if "perTryTimeout" in retries else None
+    retry = None
+    if attempts > 0:
+        outcomes = _retry_outcomes(retries.get("retryOn", ISTIO_RETRY_ON), [503], f"{label} retryOn", r_where, result)
+        if outcomes:
+            retry = RetryPolicy(max_attempts=min(attempts + 1, 100), wait_duration=ENVOY_BASE_INTERVAL,
+                                backoff="exponential", multiplier=2.0, max_wait_duration=10 * ENVOY_BASE_INTERVAL,
+                                jitter="full", retry_on=outcomes)
+    each = per_try if per_try is not None else timeout
+    for host in hosts:
+        settings = _settings(found, host, where)
+        if retry is not None:
+            settings.retry = retry
+            settings.wheres["retry"] = r_where
+        if each is not None and each > 0:
+            settings.timeout = TimeoutPolicy(timeout=each, cancel_on_timeout=True)
+            settings.wheres["timeout"] = where
+    if timeout and per_try and retry is not None:
+        result.add("differs", f"{label}: timeout {timeout:g} s over all attempts is not modelled beside the "
+                              f"perTryTimeout {per_try:g} s Faultline applies to each", where)
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str, Target], result: ImportResult,
+                fmt: str) -> Design:
+    """Apply Envoy or Istio settings to a copy of ``design`` (or to a skeleton around them)."""
+    found: dict[str, CallSettings] = {}
+    for doc in docs:
+        if looks_like_istio(doc.data):
+            _istio(doc, found, result)
+            continue
+        for item, path in _dicts(doc.data):
+            keys = {snake(str(k)) for k in item}
+            if "name" in keys and keys & _CLUSTER_KEYS and not isinstance(item.get("route"), dict):
+                _envoy_cluster(item, path, doc, found, result)
+            elif isinstance(item.get("route"), dict):
+                _envoy_route(item, path, doc, found, result)
+    source = docs[0].source if docs else ""
+    if fmt == "envoy":
+        result.add("ignored", "listeners, filters, endpoints and everything else but clusters' limits and outlier "
+                              "detection and routes' timeouts and retries are not simulated", source)
+    if not found:
+        raise InteropError(f"has no {'Envoy cluster or route' if fmt == 'envoy' else 'DestinationRule or VirtualService'}"
+                           " settings Faultline models", source)
+    if design is None:
+        design = skeleton("proxy client", [host_names(n)[-1] for n in found if n not in mappings])
+        result.add("differs", f'no design was given: made "{design.name}" calling one service per cluster or host; '
+                              "adjust it to your system", source)
+    design = design.model_copy(deep=True)
+    for name, settings in found.items():
+        if settings.retry is not None and settings.budget is not None:
+            settings.retry = settings.retry.model_copy(update={"budget": settings.budget})
+        elif settings.budget is not None:
+            result.add("not_understood", f"cluster {name}: retry_budget, but no route retries into it", settings.where)
+        if name in mappings:
+            result.mapped_names.add(name)
+            targets = [mappings[name]]
+        else:
+            callee = _callee(design, name)
+            targets = callers_of(design, callee.name) if callee else []
+        policies = [(k, p) for k, p in (("bulkhead", settings.bulkhead), ("retry", settings.retry),
+                                         ("timeout", settings.timeout)) if p is not None]
+        if not policies:
+            continue
+        if not targets:
+            result.unmapped.append(name)
+            result.add("not_understood", f'{name} guards no call of "{design.name}": map it with {name}=CALLER->CALLEE',
+                       settings.where)
+            continue
+        for target in targets:
+            for kind, policy in policies:
+                refusal = put_policy(design, target, policy.model_copy(deep=True))
+                where = settings.wheres.get(kind, settings.where)
+                result.add("not_understood" if refusal else "mapped",
+                           refusal or f"{name} -> {policy.title} on {target}", where)
+    return design
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+def _retry_on(retry: RetryPolicy) -> str:
+    return ",".join(dict.fromkeys(OUTCOME_RETRY_ON[o] for o in retry.retry_on if o in OUTCOME_RETRY_ON))
+
+
+def export_istio(design: Design) -> tuple[str, list[str]]:
+    """A DestinationRule and a VirtualService per called component, from its callers' bulkhead,
+    retry and timeout; a breaker, which Istio does not have, is named in a comment."""
+    documents, notes = [], []
+    for callee in design.components:
+        callers = [design.component(link.source) for link in design.links_into(callee.name)]
+        if not callers:
+            continue
+        guarded = [(c, {k: effective_policy(design, c, callee.name, k)
+                        for k in ("bulkhead", "retry", "timeout", "circuit_breaker")}) for c in callers]
+        guarded = [(c, p) for c, p in guarded if any(p.values())]
+        if not guarded:
+            continue
+        caller, chosen = guarded[0]
+        header = [f'Istio traffic policy for calls into "{callee.name}" in design "{design.name}"']
+        if len({tuple(sorted((k, v.model_dump_json(exclude={"id", "scope"}) if v else "") for k, v in p.items()))
+                for _, p in guarded}) > 1:
+            text = (f"callers of {callee.name} guard it differently; Istio applies one policy to all of them, "
+                    f"written from {caller.name}")
+            header.append(text)
+            notes.append(text)
+        bulkhead, retry, timeout, breaker = (chosen[k] for k in ("bulkhead", "retry", "timeout", "circuit_breaker"))
+        if bulkhead is not None:
+            pool = {"tcp": {"maxConnections": bulkhead.max_concurrent_calls},
+                    "http": {"http2MaxRequests": bulkhead.max_concurrent_calls,
+                             "http1MaxPendingRequests": Commented(1, "Istio needs at least 1; Faultline's bulkhead "
+                                                                     f"waits {bulkhead.max_wait_duration:g} s")}}
+            rule = {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+                    "metadata": {"name": callee.name}, "spec": {"host": callee.name,
+                                                                 "trafficPolicy": {"connectionPool": pool}}}
+            documents.append((rule, header))
+        service_header = [] if bulkhead is not None else header
+        if breaker is not None:
+            text = (f"{caller.name} -> {callee.name}: the circuit breaker (failure rate {breaker.failure_rate_threshold:g} % "
+                    f"over {breaker.sliding_window_size}) has no Istio equivalent; outlierDetection ejects hosts instead")
+            notes.append(text)
+            service_header = service_header + [text]
+        route: dict[str, Any] = {"route": [{"destination": {"host": callee.name}}]}
+        if retry is not None:
+            retries: dict[str, Any] = {"attempts": retry.max_attempts - 1, "retryOn": _retry_on(retry)}
+            if timeout is not None:
+                retries["perTryTimeout"] = f"{timeout.timeout * 1000:g}ms"
+            route["retries"] = retries
+            if retry.backoff != "exponential" or retry.jitter != "full" or retry.wait_duration != ENVOY_BASE_INTERVAL:
+                notes.append(f"{caller.name} -> {callee.name}: Istio's retry backoff is fixed by the proxy (25 ms, "
+                             f"fully jittered); Faultline waits {retry.wait_duration * 1000:g} ms, {retry.backoff}")
+        else:
+            route["retries"] = {"attempts": 0}   # without it Istio's default would retry twice
+        if timeout is not None and retry is None:
+            route["timeout"] = f"{timeout.timeout * 1000:g}ms"
+        service = {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                   "metadata": {"name": callee.name}, "spec": {"hosts": [callee.name], "http": [route]}}
+        documents.append((service, service_header))
+    if not documents:
+        raise InteropError(f'design "{design.name}" has no bulkhead, retry or timeout on a call to export')
+    return dump_documents(documents), notes
+
+
+def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str]]:
+    """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
+    retry budget) and a route configuration with each call's timeout and retry policy."""
+    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout"))
+    clusters, routes, notes = [], [], []
+    for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
+        bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)
+                                             for k in ("bulkhead", "retry", "timeout", "circuit_breaker"))
+        cluster: dict[str, Any] = {"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": callee,
+                                   "type": "STRICT_DNS", "connect_timeout": "1s"}
+        thresholds: dict[str, Any] = {"priority": "DEFAULT"}
+        if bulkhead is not None:
+            thresholds.update(max_requests=bulkhead.max_concurrent_calls, max_connections=bulkhead.max_concurrent_calls,
+                              max_pending_requests=1)
+        if retry is not None and isinstance(retry.budget, EnvoyRetryBudget):
+            thresholds["retry_budget"] = {"budget_percent": {"value": retry.budget.budget_percent},
+                                          "min_retry_concurrency": retry.budget.min_retry_concurrency}
+        elif retry is not None and retry.budget is not None:
+            notes.append(f"{caller.name} -> {callee}: gRPC retry throttling has no Envoy equivalent; left out")
+        if len(thresholds) > 1:
+            cluster["circuit_breakers"] = {"thresholds": [thresholds]}
+        if breaker is not None:
+            notes.append(f"{caller.name} -> {callee}: the circuit breaker has no Envoy equivalent (Envoy's "
+                         "circuit_breakers are concurrency limits; outlier_detection ejects hosts)")
+        clusters.append(cluster)
+        action: dict[str, Any] = {"cluster": callee, "timeout": "0s"}
+        if retry is not None:
+            action["retry_policy"] = {"retry_on": _retry_on(retry), "num_retries": retry.max_attempts - 1,
+                                      "retry_back_off": {"base_interval": f"{retry.wait_duration:g}s",
+                                                         "max_interval": f"{(retry.max_wait_duration or 10 * retry.wait_duration):g}s"}}
+            if timeout is not None:
+                action["retry_policy"]["per_try_timeout"] = f"{timeout.timeout:g}s"
+            if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:
+                notes.append(f"{caller.name} -> {callee}: Envoy's backoff is always fully jittered and doubling; "
+                             f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {retry.jitter} jitter")
+        elif timeout is not None:
+            action["timeout"] = f"{timeout.timeout:g}s"
+        routes.append({"match": {"prefix": f"/{callee}/"}, "route": action})
+    route_config = {"@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+                    "name": f"{caller.name}-outbound",
+                    "virtual_hosts": [{"name": caller.name, "domains": ["*"], "routes": routes}]}
+    header = [f'Envoy resources for the sidecar of "{caller.name}" in design "{design.name}"']
+    return dump_documents([({"resources": [route_config] + clusters}, header + notes)]), notes

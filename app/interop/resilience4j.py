@@ -1,0 +1,536 @@
+"""Resilience4j's Spring Boot configuration (``application.yml`` / ``.properties``), both ways.
+
+An instance guards the calls its application makes to one backend. On import, an instance
+named after a component guards the calls to that component (from the application named by
+``spring.application.name`` when it is a component, else from every caller); other instances
+need a mapping ``INSTANCE=CALLER->CALLEE``. Each instance's properties are resolved the way
+the library does: its ``baseConfig`` (or ``configs.default``), then its own keys; a key it
+leaves out takes the library's default.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.model import (
+    BulkheadPolicy,
+    CircuitBreakerPolicy,
+    Design,
+    RateLimiterPolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+)
+
+from .notes import ImportResult, InteropError, Target
+from .placing import callers_of, effective_policy, match_component, put_policy, skeleton
+from .reading import (
+    Document,
+    Entry,
+    boolean,
+    canonical,
+    number,
+    resolve_templates,
+    spring_duration,
+    spring_entries,
+    spring_text,
+)
+from .yaml_out import Commented, dump_documents
+
+FORMAT = "resilience4j"
+
+# Spring module key -> (what the preview calls it, Faultline policy kind)
+MODULES = {
+    "circuitbreaker": ("circuitbreaker", "circuit_breaker"),
+    "retry": ("retry", "retry"),
+    "bulkhead": ("bulkhead", "bulkhead"),
+    "threadpoolbulkhead": ("thread-pool-bulkhead", "bulkhead"),
+    "ratelimiter": ("ratelimiter", "rate_limiter"),
+    "timelimiter": ("timelimiter", "timeout"),
+}
+# "backends" and "limiters" are the names older releases used for "instances".
+INSTANCE_SECTIONS = {"instances", "backends", "limiters"}
+
+# canonical property -> (Faultline field, how to read it). Old names sit beside the current ones.
+_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    "circuitbreaker": {
+        "failureratethreshold": ("failure_rate_threshold", "float"),
+        "slowcallratethreshold": ("slow_call_rate_threshold", "float"),
+        "slowcalldurationthreshold": ("slow_call_duration_threshold", "duration"),
+        "slidingwindowtype": ("sliding_window_type", "window"),
+        "slidingwindowsize": ("sliding_window_size", "int"),
+        "ringbuffersizeinclosedstate": ("sliding_window_size", "int"),
+        "minimumnumberofcalls": ("minimum_number_of_calls", "int"),
+        "permittednumberofcallsinhalfopenstate": ("permitted_number_of_calls_in_half_open_state", "int"),
+        "ringbuffersizeinhalfopenstate": ("permitted_number_of_calls_in_half_open_state", "int"),
+        "waitdurationinopenstate": ("wait_duration_in_open_state", "duration"),
+        "waitinterval": ("wait_duration_in_open_state", "duration"),
+        "automatictransitionfromopentohalfopenenabled": ("automatic_transition_from_open_to_half_open_enabled", "bool"),
+        "maxwaitdurationinhalfopenstate": ("max_wait_duration_in_half_open_state", "duration"),
+        "enableexponentialbackoff": ("_exponential", "bool"),
+        "exponentialbackoffmultiplier": ("_multiplier", "float"),
+        "exponentialmaxwaitdurationinopenstate": ("_max_open_wait", "duration"),
+        "enablerandomizedwait": ("_randomized", "bool"),
+        "randomizedwaitfactor": ("_random_factor", "float"),
+        "transitiontostateafterwaitduration": ("_after_half_open", "text"),
+        "initialstate": ("_initial_state", "text"),
+    },
+    "retry": {
+        "maxattempts": ("max_attempts", "int"),
+        "maxretryattempts": ("max_attempts", "int"),
+        "waitduration": ("wait_duration", "duration"),
+        "enableexponentialbackoff": ("_exponential", "bool"),
+        "exponentialbackoffmultiplier": ("multiplier", "float"),
+        "exponentialmaxwaitduration": ("max_wait_duration", "duration"),
+        "enablerandomizedwait": ("_randomized", "bool"),
+        "randomizedwaitfactor": ("randomization_factor", "float"),
+    },
+    "bulkhead": {
+        "maxconcurrentcalls": ("max_concurrent_calls", "int"),
+        "maxwaitduration": ("max_wait_duration", "duration"),
+        "maxwaittime": ("max_wait_duration", "duration"),
+        "faircallhandlingstrategyenabled": ("_fair", "bool"),
+    },
+    "threadpoolbulkhead": {
+        "maxthreadpoolsize": ("max_concurrent_calls", "int"),
+        "corethreadpoolsize": ("_core", "int"),
+        "queuecapacity": ("_queue", "int"),
+        "keepaliveduration": ("_keep_alive", "duration"),
+    },
+    "ratelimiter": {
+        "limitforperiod": ("limit_for_period", "int"),
+        "limitrefreshperiod": ("limit_refresh_period", "duration"),
+        "timeoutduration": ("timeout_duration", "duration"),
+    },
+    "timelimiter": {
+        "timeoutduration": ("timeout", "duration"),
+        "cancelrunningfuture": ("cancel_on_timeout", "bool"),
+    },
+}
+
+# Keys that only change logs, metrics, health checks or stack traces.
+_OBSERVABILITY = {
+    "registerhealthindicator", "allowhealthindicatortofail", "eventconsumerbuffersize", "writablestacktraceenabled",
+    "subscribeforevents", "tags", "metricnames", "slidingwindowsynchronizationstrategy", "contextpropagators",
+}
+# Keys that choose which exceptions or results count: Java code Faultline cannot evaluate.
+_CLASSIFIERS = {
+    "recordexceptions", "ignoreexceptions", "recordfailurepredicate", "recordresultpredicate",
+    "ignoreexceptionpredicate", "retryexceptions", "retryexceptionpredicate", "resultpredicate",
+    "failaftermaxattempts", "retryonresultpredicate",
+}
+_OUTCOMES_TEXT = {
+    "circuit_breaker": "Faultline records the outcomes error, timeout, rejected and unavailable as failures",
+    "retry": "Faultline retries every failed outcome (error, timeout, rejected, short-circuited, unavailable)",
+}
+_POLICY_CLASSES = {
+    "circuit_breaker": CircuitBreakerPolicy,
+    "retry": RetryPolicy,
+    "bulkhead": BulkheadPolicy,
+    "rate_limiter": RateLimiterPolicy,
+    "timeout": TimeoutPolicy,
+}
+# Spring keys outside resilience4j that the import reads.
+_SPRING_USED = {"spring.application.name", "spring.config.activate.onprofile", "spring.profiles"}
+# Resilience4j's assumption for thread pools when the file does not say: the machine's processors.
+ASSUMED_PROCESSORS = 4
+
+
+@dataclass
+class Settings:
+    """The keys written for one instance or config of one module."""
+
+    module: str
+    name: str
+    where: str
+    props: dict[str, Entry] = field(default_factory=dict)
+    base: Entry | None = None
+
+
+@dataclass
+class Application:
+    """The Resilience4j settings of one application (one ``spring.application.name``)."""
+
+    name: str | None
+    instances: dict[str, dict[str, Settings]] = field(default_factory=dict)   # module -> name -> settings
+    configs: dict[str, dict[str, Settings]] = field(default_factory=dict)
+
+
+def looks_like(docs: list[Document]) -> bool:
+    """Whether a file holds Resilience4j settings."""
+    for doc in docs:
+        if isinstance(doc.data, dict):
+            for key in doc.data:
+                if str(key).split(".")[0].lower() == "resilience4j":
+                    return True
+    return False
+
+
+def _profile(entries: list[Entry]) -> str | None:
+    for e in entries:
+        key = canonical(e.key)
+        if key in ("spring.config.activate.onprofile", "spring.profiles"):
+            return str(e.value)
+    return None
+
+
+def read_applications(docs: list[Document], result: ImportResult) -> list[Application]:
+    """Group a file's documents by application and collect their Resilience4j keys."""
+    apps: list[Application] = []
+    for doc in docs:
+        entries = spring_entries(doc)
+        profile = _profile(entries)
+        if profile is not None and doc.index > 0:
+            result.add("not_understood", f"document {doc.index + 1} applies only to the Spring profile "
+                                         f'"{profile}"; it was left out', doc.where(()))
+            continue
+        known = {e.key: e.value for e in entries}
+        name = next((str(e.value) for e in entries if canonical(e.key) == "spring.application.name"), None)
+        app = next((a for a in apps if a.name == name), None) if name else (apps[0] if apps else None)
+        if app is None:
+            app = Application(name)
+            apps.append(app)
+        elif app.name is None and name:
+            app.name = name
+        others: dict[str, str] = {}
+        for entry in entries:
+            if entry.parts and canonical(entry.parts[0]) == "resilience4j":
+                _take(app, entry, known, result)
+            elif entry.parts and canonical(entry.key) not in _SPRING_USED:
+                others.setdefault(entry.parts[0], entry.where)
+        if others:
+            result.add("ignored", f"{', '.join(others)}: settings outside resilience4j, not resilience patterns",
+                       next(iter(others.values())))
+    return [a for a in apps if a.instances or a.configs]
+
+
+def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> None:
+    parts = entry.parts[1:]
+    module = canonical(parts[0]) if parts else ""
+    if module not in MODULES:
+        result.add("not_understood", f"{entry.key} is not a resilience pattern Faultline models", entry.where)
+        return
+    label = MODULES[module][0]
+    section = canonical(parts[1]) if len(parts) > 1 else ""
+    if section in INSTANCE_SECTIONS | {"configs"} and len(parts) == 3 and entry.value in ({}, None):
+        book = app.configs if section == "configs" else app.instances
+        book.setdefault(module, {}).setdefault(parts[2], Settings(module, parts[2], entry.where))
+        return
+    if section not in INSTANCE_SECTIONS | {"configs"} or len(parts) < 4:
+        kind = "ignored" if "aspectorder" in section or section in ("tags", "metrics") else "not_understood"
+        result.add(kind, f"{entry.key} is not an instance or config setting", entry.where)
+        return
+    name, prop = parts[2], canonical(".".join(parts[3:]))
+    book = app.configs if section == "configs" else app.instances
+    settings = book.setdefault(module, {}).setdefault(name, Settings(module, name, entry.where))
+    value = resolve_templates(entry.value, entry.key, entry.where, known)
+    entry = Entry(entry.parts, value, entry.where)
+    if prop == "baseconfig":
+        settings.base = entry
+    elif prop in _FIELDS[module]:
+        settings.props[prop] = entry
+    elif prop.split(".")[0] in _OBSERVABILITY:
+        result.add("ignored", f"{entry.key} only changes metrics, health or logs", entry.where)
+    elif prop.split(".")[0] in _CLASSIFIERS:
+        policy_kind = MODULES[module][1]
+        result.add("differs", f"{entry.key} names Java exceptions or predicates; "
+                              f"{_OUTCOMES_TEXT.get(policy_kind, 'Faultline classifies outcomes, not exceptions')}",
+                   entry.where)
+    else:
+        result.add("not_understood", f"{entry.key}: {label} has no setting Faultline knows by this name", entry.where)
+
+
+def _resolved(app: Application, module: str, settings: Settings, seen: tuple = ()) -> dict[str, Entry]:
+    """The instance's keys over its base, chosen as the library does: its ``baseConfig``, else a
+    config of its own name, else ``configs.default``. A config used as a base inherits only
+    through its own ``baseConfig``, never from ``default``."""
+    configs = app.configs.get(module, {})
+    is_config = any(settings is c for c in configs.values())
+    base_name = str(settings.base.value) if settings.base else None
+    if base_name is None and not is_config:
+        base_name = settings.name if settings.name in configs else "default" if "default" in configs else None
+    props: dict[str, Entry] = {}
+    if base_name is not None:
+        if base_name not in configs:
+            label = MODULES[module][0]
+            known = ", ".join(configs) or "none"
+            raise InteropError(f'{settings.base.key} names the config "{base_name}", which resilience4j.{label}.configs '
+                               f"does not define (it has: {known})", settings.base.where)
+        if base_name in seen or (settings.base is not None and base_name == settings.name and not is_config):
+            raise InteropError(f'baseConfig "{base_name}" refers back to itself', settings.base.where)
+        props.update(_resolved(app, module, configs[base_name], seen + (base_name,)))
+    props.update(settings.props)
+    return props
+
+
+def _value(entry: Entry, how: str) -> Any:
+    if how == "duration":
+        return spring_duration(entry.value, entry.key, entry.where)
+    if how == "int":
+        return number(entry.value, entry.key, entry.where, integer=True)
+    if how == "float":
+        return number(entry.value, entry.key, entry.where)
+    if how == "bool":
+        return boolean(entry.value, entry.key, entry.where)
+    if how == "window":
+        text = str(entry.value).strip().upper().replace("-", "_")
+        if text not in ("COUNT_BASED", "TIME_BASED"):
+            raise InteropError(f"{entry.key} must be COUNT_BASED or TIME_BASED (got {entry.value!r})", entry.where)
+        return text.lower()
+    return str(entry.value).strip()
+
+
+def build_policy(module: str, props: dict[str, Entry], result: ImportResult, target: Target | None = None):
+    """The Faultline policy for one resolved instance; notes say where the models part ways."""
+    kind = MODULES[module][1]
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    source: dict[str, Entry] = {}
+    for prop, entry in props.items():
+        name, how = _FIELDS[module][prop]
+        (extra if name.startswith("_") else values)[name] = _value(entry, how)
+        source[name] = entry
+    if module == "circuitbreaker":
+        if "sliding_window_size" in values and "ringbuffersizeinclosedstate" in props and "minimum_number_of_calls" not in values:
+            values["minimum_number_of_calls"] = values["sliding_window_size"]  # the old ring buffer was both
+        if extra.get("_exponential") and extra.get("_randomized"):
+            entry = source["_randomized"]
+            raise InteropError(f"{entry.key}: Resilience4j refuses exponential backoff and a randomized wait in the "
+                               "open state together", entry.where)
+        if extra.get("_exponential"):
+            values["wait_duration_multiplier"] = extra.get("_multiplier", 1.5)
+            if "_max_open_wait" in extra:
+                entry = source["_max_open_wait"]
+                result.add("differs", f"{entry.key}: Faultline's open-state wait grows without a cap", entry.where)
+        if extra.get("_randomized"):
+            entry = source["_randomized"]
+            result.add("differs", f"{entry.key}: Faultline's open-state wait takes no randomised interval; the "
+                                  "wait is fixed", entry.where)
+        for key, default, why in (("_after_half_open", "OPEN", "a half-open breaker that waited too long goes back to OPEN in Faultline"),
+                                  ("_initial_state", "CLOSED", "Faultline's breakers start CLOSED")):
+            if key in extra and extra[key].upper() != default:
+                entry = source[key]
+                result.add("differs", f"{entry.key} = {extra[key]}: {why}", entry.where)
+    elif module == "retry":
+        if extra.get("_exponential"):
+            values["backoff"] = "exponential"
+        else:
+            values.pop("multiplier", None)
+            values.pop("max_wait_duration", None)
+        if extra.get("_randomized"):
+            values["jitter"] = "randomized"
+        else:
+            values.pop("randomization_factor", None)
+    elif module == "bulkhead" and extra.get("_fair") is False:
+        entry = source["_fair"]
+        result.add("differs", f"{entry.key} = false: Faultline's bulkhead always serves waiting calls in order",
+                   entry.where)
+    elif module == "threadpoolbulkhead":
+        size = values.get("max_concurrent_calls")
+        if size is None:
+            size = extra.get("_core") or ASSUMED_PROCESSORS
+            values["max_concurrent_calls"] = size
+            result.add("differs", f"{MODULES[module][0]}: maxThreadPoolSize not set; Resilience4j takes the machine's "
+                                  f"processor count, Faultline assumes {size}",
+                       next(iter(source.values())).where if source else "")
+        where = source["max_concurrent_calls"].where if "max_concurrent_calls" in source else ""
+        queue = extra.get("_queue", 100)
+        result.add("differs", f"thread-pool bulkhead: modelled as {size} concurrent calls with no wait; the pool's "
+                              f"queue of {queue} and its separate threads are not modelled", where)
+    elif module == "timelimiter":
+        values.setdefault("cancel_on_timeout", True)   # the library cancels the running future by default
+    try:
+        policy = _POLICY_CLASSES[kind].model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        name = str(err["loc"][0]) if err["loc"] else ""
+        entry = source.get(name)
+        message = str((err.get("ctx") or {}).get("error", err["msg"]))
+        where = entry.where if entry else ""
+        key = entry.key if entry else f"resilience4j.{MODULES[module][0]}"
+        raise InteropError(f"{key} is out of range: {message} (got {err.get('input')!r})", where) from None
+    if kind == "rate_limiter" and target is not None:
+        result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "
+                              f"limits what each instance of {target.callee} accepts", "")
+    return policy
+
+
+def _targets(design: Design, app: Application, instance: str, mappings: dict[str, Target],
+             result: ImportResult) -> list[Target]:
+    if instance in mappings:
+        result.mapped_names.add(instance)
+        return [mappings[instance]]
+    callee = match_component(design, instance)
+    if callee is None:
+        return []
+    caller = match_component(design, app.name) if app.name else None
+    if caller is not None and any(l.source == caller.name and l.target == callee.name for l in design.links):
+        return [Target(caller.name, callee.name)]
+    return callers_of(design, callee.name)
+
+
+def import_resilience4j(docs: list[Document], design: Design | None, mappings: dict[str, Target],
+                        result: ImportResult) -> Design:
+    """Apply the Resilience4j instances of ``docs`` to a copy of ``design`` (or to a skeleton)."""
+    apps = read_applications(docs, result)
+    source = docs[0].source if docs else ""
+    if not apps:
+        raise InteropError("has no resilience4j instances or configs", source)
+    if design is None:
+        names = [n for a in apps for mod in a.instances.values() for n in mod if n not in mappings]
+        design = skeleton(apps[0].name or "application", names)
+        result.add("differs", f'no design was given: made "{design.name}" called by "clients" at 10 requests/s and '
+                              "calling one service per instance; adjust it to your system", source)
+    design = design.model_copy(deep=True)
+    for app in apps:
+        for module, instances in app.instances.items():
+            label = MODULES[module][0]
+            for name, settings in instances.items():
+                props = _resolved(app, module, settings)
+                targets = _targets(design, app, name, mappings, result)
+                if not targets:
+                    if name not in result.unmapped:
+                        result.unmapped.append(name)
+                    result.add("not_understood", f"resilience4j.{label} instance {name} guards no call of "
+                                                 f'"{design.name}": map it with {name}=CALLER->CALLEE', settings.where)
+                    continue
+                if module == "threadpoolbulkhead" and name in app.instances.get("bulkhead", {}):
+                    result.add("differs", f"thread-pool-bulkhead {name} left out: the semaphore bulkhead of the "
+                                          "same name guards the call (Spring's default bulkhead type)", settings.where)
+                    continue
+                for target in targets:
+                    policy = build_policy(module, props, result, target)
+                    refusal = put_policy(design, target, policy)
+                    if refusal:
+                        result.add("not_understood", refusal, settings.where)
+                    else:
+                        given = ", ".join(f"{e.parts[-1]} {e.value}" for e in props.values()) or "library defaults"
+                        result.add("mapped", f"{label} {name} -> {policy.title} on {target} ({given})", settings.where)
+    return design
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+def _key(name: str) -> str:
+    """A component name as a Spring map key: brackets keep dots and spaces."""
+    return name if all(ch.isalnum() or ch in "-_" for ch in name) else f"[{name}]"
+
+
+def _cb_props(p: CircuitBreakerPolicy) -> dict:
+    props: dict[str, Any] = {
+        "slidingWindowType": p.sliding_window_type.upper(),
+        "slidingWindowSize": p.sliding_window_size,
+        "minimumNumberOfCalls": p.minimum_number_of_calls,
+        "failureRateThreshold": p.failure_rate_threshold,
+        "slowCallRateThreshold": p.slow_call_rate_threshold,
+        "slowCallDurationThreshold": spring_text(p.slow_call_duration_threshold),
+        "waitDurationInOpenState": spring_text(p.wait_duration_in_open_state),
+        "permittedNumberOfCallsInHalfOpenState": p.permitted_number_of_calls_in_half_open_state,
+        "automaticTransitionFromOpenToHalfOpenEnabled": p.automatic_transition_from_open_to_half_open_enabled,
+        "maxWaitDurationInHalfOpenState": spring_text(p.max_wait_duration_in_half_open_state)
+        if p.max_wait_duration_in_half_open_state else 0,
+    }
+    if p.wait_duration_multiplier > 1:
+        props["enableExponentialBackoff"] = True
+        props["exponentialBackoffMultiplier"] = p.wait_duration_multiplier
+    default = CircuitBreakerPolicy().record_outcomes
+    if sorted(p.record_outcomes) != sorted(default):
+        props["recordExceptions"] = Commented(
+            None, f"Faultline records {', '.join(p.record_outcomes)} as failures; list the matching exceptions")
+    return props
+
+
+def _retry_props(p: RetryPolicy) -> dict:
+    props: dict[str, Any] = {"maxAttempts": p.max_attempts, "waitDuration": spring_text(p.wait_duration)}
+    if p.backoff == "exponential":
+        props["enableExponentialBackoff"] = True
+        props["exponentialBackoffMultiplier"] = p.multiplier
+        if p.max_wait_duration is not None:
+            props["exponentialMaxWaitDuration"] = spring_text(p.max_wait_duration)
+    if p.jitter == "randomized":
+        props["enableRandomizedWait"] = True
+        props["randomizedWaitFactor"] = p.randomization_factor
+    elif p.jitter != "none":
+        props["enableRandomizedWait"] = Commented(
+            False, f"Faultline uses {p.jitter} jitter, which Resilience4j has no setting for")
+    from engine.model import FAILURE_OUTCOMES
+    if sorted(p.retry_on) != sorted(FAILURE_OUTCOMES):
+        props["retryExceptions"] = Commented(
+            None, f"Faultline retries only {', '.join(p.retry_on)}; list the matching exceptions")
+    if p.budget is not None:
+        props["maxAttempts"] = Commented(p.max_attempts, f"Faultline also limits retries with a {p.budget.kind.replace('_', ' ')} "
+                                                         "retry budget, which Resilience4j does not have")
+    return props
+
+
+def _policy_props(policy) -> dict:
+    if isinstance(policy, CircuitBreakerPolicy):
+        return _cb_props(policy)
+    if isinstance(policy, RetryPolicy):
+        return _retry_props(policy)
+    if isinstance(policy, BulkheadPolicy):
+        return {"maxConcurrentCalls": policy.max_concurrent_calls,
+                "maxWaitDuration": spring_text(policy.max_wait_duration) if policy.max_wait_duration else 0}
+    if isinstance(policy, TimeoutPolicy):
+        return {"timeoutDuration": spring_text(policy.timeout), "cancelRunningFuture": policy.cancel_on_timeout}
+    if isinstance(policy, RateLimiterPolicy):
+        return {"limitForPeriod": policy.limit_for_period,
+                "limitRefreshPeriod": spring_text(policy.limit_refresh_period),
+                "timeoutDuration": spring_text(policy.timeout_duration) if policy.timeout_duration else 0}
+    raise AssertionError(policy.kind)
+
+
+_EXPORT_MODULES = (("circuit_breaker", "circuitbreaker"), ("retry", "retry"), ("bulkhead", "bulkhead"),
+                   ("rate_limiter", "ratelimiter"), ("timeout", "timelimiter"))
+
+
+def export_resilience4j(design: Design) -> tuple[str, list[str]]:
+    """One ``application.yml`` document per calling component: its Resilience4j instances,
+    named after the components they guard, with comments where Faultline's value has no
+    Resilience4j equivalent."""
+    documents = []
+    for caller in design.components:
+        callees = [link.target for link in design.links_from(caller.name)]
+        modules: dict[str, dict] = {}
+        comments: list[str] = []
+        for callee in dict.fromkeys(callees):
+            target = design.component(callee)
+            for kind, module in _EXPORT_MODULES:
+                if kind == "rate_limiter":
+                    policy = next((p for p in target.policies if p.kind == kind and p.enabled), None)
+                else:
+                    policy = effective_policy(design, caller, callee, kind)
+                if policy is None:
+                    continue
+                props = _policy_props(policy)
+                if kind == "rate_limiter":
+                    instances = getattr(target, "instances", 1)
+                    props = {**props, "limitForPeriod": Commented(
+                        policy.limit_for_period, f"Faultline limits each of the {instances} instance(s) of "
+                                                 f"{callee} for all its callers together")}
+                modules.setdefault(module, {}).setdefault("instances", {})[_key(callee)] = props
+            fallback = effective_policy(design, caller, callee, "fallback")
+            if fallback is not None:
+                comments.append(f"{caller.name} -> {callee} has a fallback; in Resilience4j a fallback is code "
+                                "(fallbackMethod), not configuration")
+        for policy in caller.policies:
+            if not policy.enabled and policy.kind in dict(_EXPORT_MODULES):
+                comments.append(f"the disabled {policy.title} of {caller.name} is left out")
+        if modules:
+            documents.append(({"spring": {"application": {"name": caller.name}}, "resilience4j": modules},
+                              [f'Resilience4j settings of "{caller.name}" in design "{design.name}"'] + comments))
+    if not documents:
+        raise InteropError(f'design "{design.name}" has no caller-side policy, rate limiter or timeout to export')
+    shedding = [c.name for c in design.components
+                if any(p.kind == "load_shedding" and p.enabled for p in c.policies)]
+    if shedding:
+        documents[0][1].append(f"load shedding on {', '.join(shedding)} has no Resilience4j equivalent; left out")
+    notes = [line for _, header in documents for line in header[1:]]
+    for tree, _header in documents:
+        caller = tree["spring"]["application"]["name"]
+        for module, section in tree["resilience4j"].items():
+            for instance, props in section["instances"].items():
+                notes += [f"{caller} -> {instance.strip('[]')}, {module}.{key}: {value.comment}"
+                          for key, value in props.items() if isinstance(value, Commented)]
+    return dump_documents(documents), notes

@@ -1,0 +1,371 @@
+"""File > Import configuration… and File > Export configuration…: other tools' files with a preview.
+
+The import dialog shows what maps to what, what was not understood and what Faultline models
+differently before anything changes; instances that guard no call of the design get a row in
+a mapping table where the user picks the call. Accepting applies the result as one undoable
+step: the changed components' policies in the current design, or a new design.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QFontDatabase
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.model import Design, Position
+
+from .interop import (
+    EXPORT_FORMATS,
+    FORMAT_LABELS,
+    IMPORT_FORMATS,
+    PER_CALLER_FORMATS,
+    TOPOLOGY_FORMATS,
+    ExportResult,
+    ImportResult,
+    InteropError,
+    detect_format,
+    export_design,
+    import_files,
+    preview_text,
+)
+
+NOT_MAPPED = "(not mapped)"
+CONFIG_FILTER = "Configuration files (*.yml *.yaml *.properties *.json);;All files (*)"
+
+
+def _monospace(widget: QWidget) -> None:
+    widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+
+class ImportConfigurationDialog(QDialog):
+    """Choose files, see the preview, map what needs mapping, then accept."""
+
+    def __init__(self, design: Design, paths: list[str | Path] = (), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import configuration")
+        self.setObjectName("importConfigurationDialog")
+        self.resize(820, 620)
+        self._design = design
+        self._paths: list[Path] = []
+        self._result: ImportResult | None = None
+        self._combos: dict[str, QComboBox] = {}
+
+        self.files_label = QLabel("No file chosen.")
+        self.files_label.setWordWrap(True)
+        choose = QPushButton("Choose &files…")
+        choose.clicked.connect(self._choose)
+        top = QHBoxLayout()
+        top.addWidget(self.files_label, 1)
+        top.addWidget(choose)
+
+        self.into_current = QRadioButton(f'Apply to the current design "{design.name}"')
+        self.as_new = QRadioButton("Make a new design around the settings")
+        self.into_current.setChecked(True)
+        group = QButtonGroup(self)
+        for button in (self.into_current, self.as_new):
+            group.addButton(button)
+            button.toggled.connect(self._refresh)
+
+        self.mapping = QTableWidget(0, 2)
+        self.mapping.setHorizontalHeaderLabels(["Instance or service", "Guards the call"])
+        self.mapping.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.mapping.horizontalHeader().setStretchLastSection(True)
+        self.mapping.verticalHeader().hide()
+        self.mapping.setToolTip("Settings whose name matches no component: pick the call each one guards.")
+        self.mapping_label = QLabel("Names that match no component of the design:")
+
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setObjectName("importPreview")
+        _monospace(self.preview)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setObjectName("importError")
+        self.error.setStyleSheet("color: palette(highlighted-text); background: #b3261e; padding: 4px;")
+        self.error.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.into_current)
+        layout.addWidget(self.as_new)
+        layout.addWidget(self.mapping_label)
+        layout.addWidget(self.mapping, 1)
+        layout.addWidget(QLabel("Preview:"))
+        layout.addWidget(self.preview, 3)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.set_files(list(paths))
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def result(self) -> ImportResult | None:
+        """The import as it stands, or None while there is nothing to import."""
+        return self._result
+
+    @property
+    def makes_new_design(self) -> bool:
+        return self.as_new.isChecked()
+
+    def set_files(self, paths: list[str | Path]) -> None:
+        """Import these files (and forget the previous files' mappings)."""
+        self._paths = [Path(p) for p in paths]
+        whole_system = False
+        for path in self._paths:
+            try:
+                whole_system = whole_system or detect_format(path) in TOPOLOGY_FORMATS
+            except InteropError:
+                pass   # the import below shows the message
+        # A compose file or Kubernetes manifest describes a whole system: it always makes a design.
+        self.into_current.setEnabled(not whole_system)
+        if whole_system:
+            self.as_new.setChecked(True)
+        self._combos.clear()
+        self.mapping.setRowCount(0)
+        self.files_label.setText(", ".join(p.name for p in self._paths) or "No file chosen.")
+        self._refresh()
+
+    def set_mapping(self, name: str, call: str) -> None:
+        """Map an instance to ``caller -> callee`` (what choosing it in the table does)."""
+        combo = self._combos[name]
+        index = combo.findText(call)
+        if index < 0:
+            raise KeyError(call)
+        combo.setCurrentIndex(index)
+
+    def mappings(self) -> list[str]:
+        return [f"{name}={combo.currentText().replace(' -> ', '->')}"
+                for name, combo in self._combos.items() if combo.currentText() != NOT_MAPPED]
+
+    def _choose(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import configuration", "", CONFIG_FILTER)
+        if paths:
+            self.set_files(paths)
+
+    def _refresh(self) -> None:
+        self._result = None
+        if not self._paths:
+            self._show("", "Choose configuration files "
+                            f"({', '.join(FORMAT_LABELS[f] for f in IMPORT_FORMATS)}).")
+            return
+        new = self.makes_new_design
+        self.mapping.setEnabled(not new)
+        try:
+            result = import_files(self._paths, None if new else self._design, [] if new else self.mappings())
+        except InteropError as exc:
+            self._show(str(exc), "")
+            return
+        for name in result.unmapped:
+            if name not in self._combos:
+                self._add_row(name)
+        problems = result.design.problems()
+        if problems:
+            self._show("The result could not run: " + "; ".join(str(p) for p in problems), "")
+            return
+        self._result = result
+        self._show("", preview_text(result.notes, result.unmapped))
+
+    def _add_row(self, name: str) -> None:
+        row = self.mapping.rowCount()
+        self.mapping.insertRow(row)
+        label = QLabel(name)
+        label.setContentsMargins(6, 0, 6, 0)
+        self.mapping.setCellWidget(row, 0, label)
+        combo = QComboBox()
+        combo.addItem(NOT_MAPPED)
+        combo.addItems([link.name for link in self._design.links])
+        combo.currentIndexChanged.connect(self._refresh)
+        self.mapping.setCellWidget(row, 1, combo)
+        self._combos[name] = combo
+
+    def _show(self, error: str, text: str) -> None:
+        self.error.setText(error)
+        self.error.setVisible(bool(error))
+        self.preview.setPlainText(text)
+        visible = bool(self._combos)
+        self.mapping.setVisible(visible)
+        self.mapping_label.setVisible(visible)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self._result is not None)
+
+
+class ExportConfigurationDialog(QDialog):
+    """Pick a format (and for gRPC the calling component), read the text, then save it."""
+
+    def __init__(self, design: Design, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export configuration")
+        self.setObjectName("exportConfigurationDialog")
+        self.resize(760, 600)
+        self._design = design
+        self._exported: ExportResult | None = None
+        self.format = QComboBox()
+        for fmt in EXPORT_FORMATS:
+            self.format.addItem(FORMAT_LABELS[fmt], fmt)
+        self.caller = QComboBox()
+        # only components that guard a call have anything to export in a per-caller format
+        self.caller.addItems([c.name for c in design.components
+                              if design.links_from(c.name) and any(not p.inbound for p in c.policies)])
+        self.caller.setToolTip("A gRPC service config or an Envoy sidecar belongs to one calling component.")
+        form = QFormLayout()
+        form.addRow("&Format:", self.format)
+        form.addRow("&Calls of:", self.caller)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        _monospace(self.text)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.buttons)
+        self.format.currentIndexChanged.connect(self._refresh)
+        self.caller.currentIndexChanged.connect(self._refresh)
+        self.saved_to: Path | None = None
+        self._refresh()
+
+    @property
+    def exported(self) -> ExportResult | None:
+        return self._exported
+
+    def _refresh(self) -> None:
+        fmt = self.format.currentData()
+        per_caller = fmt in PER_CALLER_FORMATS
+        self.caller.setEnabled(per_caller)
+        try:
+            self._exported = export_design(self._design, fmt, self.caller.currentText() if per_caller else None)
+        except InteropError as exc:
+            self._exported = None
+            self.text.setPlainText("")
+            self.notes.setText(str(exc))
+        else:
+            self.text.setPlainText(self._exported.text)
+            lines = [f"• {n}" for n in self._exported.notes] + [f"⚠ {w}" for w in self._exported.warnings]
+            self.notes.setText("\n".join(lines) or "Everything in these policies has an equivalent in this format.")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self._exported is not None)
+
+    def suggested_name(self) -> str:
+        return {"grpc": "service_config.json", "envoy": "envoy.yaml", "istio": "istio.yaml"}.get(
+            self.format.currentData(), "application.yml")
+
+    def save_to(self, path: str | Path) -> None:
+        """Write the text shown; raises OSError."""
+        Path(path).write_text(self._exported.text, encoding="utf-8")
+        self.saved_to = Path(path)
+
+    def _save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export configuration", self.suggested_name())
+        if not path:
+            return
+        try:
+            self.save_to(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot export", f"Cannot write {Path(path).name}: {exc.strerror or exc}")
+            return
+        self.accept()
+
+
+# -- the main window's side -------------------------------------------------------------------------
+
+def apply_import(window, result: ImportResult, as_new_design: bool) -> None:
+    """Put an accepted import into the window's document as one undoable step."""
+    from .document import commands as cmd
+    from .document.layout import layered_positions
+
+    doc = window.document
+    if as_new_design:
+        design = result.design.model_copy(deep=True)
+        taken = {d.name for d in doc.project.designs}
+        name, n = design.name, 2
+        while name in taken:
+            name, n = f"{design.name} {n}", n + 1
+        design.name = name
+        spots = layered_positions(design)
+        for i, c in enumerate(design.components):
+            design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
+        doc.undo_stack.push(cmd.AddDesignCommand(doc, design, len(doc.project.designs)))
+        return
+    edits = []
+    for new in result.design.components:
+        old = doc.design.find_component(new.name)
+        if old is not None:
+            edits.append((doc.edit.set_component_fields, old.id, _changed(old, new, {"id", "position", "name"})))
+    for new in result.design.links:
+        old = next((l for l in doc.design.links if l.name == new.name), None)
+        if old is not None:
+            edits.append((doc.edit.set_link_fields, old.id, _changed(old, new, {"id", "source", "target"})))
+    edits = [edit for edit in edits if edit[2]]
+    if not edits:
+        return
+    doc.undo_stack.beginMacro(f"Import configuration ({len(edits)} changes)")
+    try:
+        for apply, item_id, changes in edits:
+            apply(item_id, changes, merge=False)
+    finally:
+        doc.undo_stack.endMacro()
+
+
+def _changed(old, new, keep: set[str]) -> dict:
+    """The fields of ``new`` that differ from ``old``, as the editor's dotted-path changes."""
+    before, after = old.model_dump(mode="json", exclude=keep), new.model_dump(mode="json", exclude=keep)
+    return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+def import_configuration(window) -> bool:
+    """File > Import configuration…: choose files, preview, apply. True when something was applied."""
+    start = str(window.settings.value("files/last_dir", str(Path.home())))
+    paths, _ = QFileDialog.getOpenFileNames(window, "Import configuration", start, CONFIG_FILTER)
+    if not paths:
+        return False
+    dialog = ImportConfigurationDialog(window.document.design, paths, window)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+        return False
+    apply_import(window, dialog.result, dialog.makes_new_design)
+    window.statusBar().showMessage(f"Imported {', '.join(Path(p).name for p in paths)}.", 6000)
+    return True
+
+
+def export_configuration(window) -> bool:
+    """File > Export configuration…: the current design's policies in another tool's format."""
+    dialog = ExportConfigurationDialog(window.document.design, window)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def add_interop_actions(window, menu: QMenu) -> tuple[QAction, QAction]:
+    """Put Import configuration… and Export configuration… in ``menu`` (the File menu)."""
+    import_action = QAction("Import &Configuration…", window)
+    import_action.setStatusTip("Apply Resilience4j, gRPC, Envoy or Istio settings to the design, with a preview first.")
+    import_action.triggered.connect(lambda: import_configuration(window))
+    export_action = QAction("Export Con&figuration…", window)
+    export_action.setStatusTip("Write the design's resilience policies as Resilience4j, gRPC, Envoy or Istio "
+                               "configuration.")
+    export_action.triggered.connect(lambda: export_configuration(window))
+    menu.addActions([import_action, export_action])
+    return import_action, export_action

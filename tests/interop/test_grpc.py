@@ -1,0 +1,79 @@
+"""gRPC service config: timeouts, retry policies and throttling in and out."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.interop import InteropError, export_design, import_files, preview_text
+from engine.model import GrpcRetryThrottling
+from interop_support import FIXTURES, policy
+
+
+def test_service_config_maps_to_the_calls_into_the_named_service(shop):
+    result = import_files([FIXTURES / "orders_service_config.json"], shop)
+    retry = policy(result.design, "gateway", "retry", "orders")
+    assert (retry.max_attempts, retry.wait_duration, retry.backoff, retry.multiplier, retry.max_wait_duration) == (
+        4, 0.1, "exponential", 2.0, 1.0)
+    assert (retry.jitter, retry.randomization_factor) == ("randomized", 0.2)   # random(0.8, 1.2)
+    assert sorted(retry.retry_on) == ["timeout", "unavailable"]
+    assert retry.budget == GrpcRetryThrottling(max_tokens=10, token_ratio=0.1)
+    timeout = policy(result.design, "gateway", "timeout", "orders")
+    assert (timeout.timeout, timeout.cancel_on_timeout) == (2.0, True)   # the service's own entry, not Checkout's
+    assert result.design.problems() == []
+
+
+def test_what_the_model_cannot_express_is_named(shop):
+    result = import_files([FIXTURES / "orders_service_config.json"], shop)
+    text = preview_text(result.notes)
+    assert "methodConfig[2].hedgingPolicy (maxAttempts 3, hedgingDelay 0.05s): hedging is not modelled yet" in text
+    assert "methodConfig[1] for shop.Orders/Checkout: Faultline models one call per link" in text
+    assert "methodConfig[0].timeout 2s is a deadline over all attempts" in text
+    assert "orders_service_config.json:2: loadBalancingConfig" in text
+    assert "methodConfig[0].waitForReady only changes how a call waits" in text
+    assert not any(p.kind == "retry" for p in result.design.component("gateway").policies
+                   if getattr(p, "scope", None) == "inventory")
+
+
+@pytest.mark.parametrize("policy_text, message", [
+    ('{"maxAttempts": 3, "initialBackoff": "soon", "maxBackoff": "1s", "backoffMultiplier": 2, '
+     '"retryableStatusCodes": ["UNAVAILABLE"]}', 'retryPolicy.initialBackoff must be a duration in seconds'),
+    ('{"maxAttempts": 1, "initialBackoff": "1s", "maxBackoff": "1s", "backoffMultiplier": 2, '
+     '"retryableStatusCodes": ["UNAVAILABLE"]}', "maxAttempts must be at least 2"),
+    ('{"maxAttempts": 3, "initialBackoff": "1s", "maxBackoff": "1s", "backoffMultiplier": 2, '
+     '"retryableStatusCodes": ["BROKEN"]}', "'BROKEN' is not a gRPC status code"),
+])
+def test_bad_retry_policies_are_refused_with_file_line_and_key(shop, tmp_path, policy_text, message):
+    path = tmp_path / "sc.json"
+    path.write_text('{"methodConfig": [{\n "name": [{"service": "orders"}],\n "retryPolicy": ' + policy_text + "}]}")
+    with pytest.raises(InteropError) as caught:
+        import_files([path], shop)
+    assert str(caught.value).startswith("sc.json:") and message in str(caught.value)
+
+
+def test_a_retry_policy_without_required_fields_is_left_out_and_named(shop, tmp_path):
+    path = tmp_path / "sc.json"
+    path.write_text(json.dumps({"methodConfig": [{"name": [{"service": "orders"}], "timeout": "3s", "retryPolicy": {
+        "initialBackoff": "0.25s", "maxBackoff": "32s", "backoffMultiplier": 1.3,
+        "retryableStatusCodes": ["UNAVAILABLE"]}}]}))
+    result = import_files([path], shop)
+    assert "has no maxAttempts; gRPC requires every field" in preview_text(result.notes)
+    assert policy(result.design, "gateway", "timeout", "orders").timeout == 3.0
+    assert not [p for p in result.design.component("gateway").policies if p.kind == "retry"]
+
+
+def test_export_round_trips_and_names_what_grpc_cannot_say(shop, tmp_path):
+    imported = import_files([FIXTURES / "orders_service_config.json"], shop).design
+    exported = export_design(imported, "grpc")
+    config = json.loads(exported.text)
+    assert config["retryThrottling"] == {"maxTokens": 10.0, "tokenRatio": 0.1}
+    assert config["methodConfig"][0]["retryPolicy"] == {
+        "maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2.0,
+        "retryableStatusCodes": ["DEADLINE_EXCEEDED", "UNAVAILABLE"]}
+    assert any("deadline over all attempts" in n for n in exported.notes)
+    path = tmp_path / "service_config.json"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
+    for kind in ("retry", "timeout"):
+        assert policy(again, "gateway", kind, "orders").model_dump(exclude={"id"}) == \
+            policy(imported, "gateway", kind, "orders").model_dump(exclude={"id"})

@@ -1,0 +1,92 @@
+"""Envoy clusters and routes, Istio DestinationRule and VirtualService: in and out."""
+from __future__ import annotations
+
+import pytest
+
+from app.interop import InteropError, detect_format, export_design, import_files, preview_text
+from engine.model import EnvoyRetryBudget
+from interop_support import FIXTURES, policy
+
+
+def test_istio_rules_map_to_the_calls_into_the_host(shop):
+    assert detect_format(FIXTURES / "orders-mesh.yaml") == "istio"
+    result = import_files([FIXTURES / "orders-mesh.yaml"], shop)
+    bulkhead = policy(result.design, "gateway", "bulkhead", "orders")
+    assert bulkhead.max_concurrent_calls == 30            # the lower of 40 connections and 30 requests
+    retry = policy(result.design, "gateway", "retry", "orders")
+    assert retry.max_attempts == 4                        # attempts counts retries; Faultline counts the first call
+    assert sorted(retry.retry_on) == ["error", "timeout", "unavailable"]
+    assert policy(result.design, "gateway", "timeout", "orders").timeout == 0.8   # per try
+    text = preview_text(result.notes)
+    assert "orders-mesh.yaml:16: DestinationRule orders: outlierDetection (ejecting failing hosts) is not modelled" in text
+    assert "the 10 pending requests queued for a connection are not" in text
+    assert "timeout 3 s over all attempts is not modelled beside the perTryTimeout 0.8 s" in text
+    assert result.design.problems() == []
+
+
+def test_istio_defaults_apply_where_a_route_says_nothing(shop, tmp_path):
+    path = tmp_path / "vs.yaml"
+    path.write_text("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders}\n"
+                    "spec:\n  hosts: [orders]\n  http:\n  - route:\n    - destination: {host: orders}\n")
+    result = import_files([path], shop)
+    retry = policy(result.design, "gateway", "retry", "orders")
+    assert retry.max_attempts == 3 and retry.retry_on == ["unavailable"]
+    assert "Istio's default applies (2 retries" in preview_text(result.notes)
+
+
+def test_envoy_cluster_and_route_map_with_their_budget(shop):
+    assert detect_format(FIXTURES / "inventory-envoy.yaml") == "envoy"
+    result = import_files([FIXTURES / "inventory-envoy.yaml"], shop)
+    assert policy(result.design, "gateway", "bulkhead", "inventory").max_concurrent_calls == 20
+    retry = policy(result.design, "gateway", "retry", "inventory")
+    assert (retry.max_attempts, retry.wait_duration, retry.max_wait_duration, retry.jitter) == (3, 0.05, 0.5, "full")
+    assert sorted(retry.retry_on) == ["timeout", "unavailable"]
+    assert retry.budget == EnvoyRetryBudget(budget_percent=25.0, min_retry_concurrency=2)
+    assert policy(result.design, "gateway", "timeout", "inventory").timeout == 0.4
+    assert "inventory-envoy.yaml:7: cluster inventory: connect_timeout" in preview_text(result.notes)
+
+
+def test_camel_case_protojson_names_read_the_same(shop, tmp_path):
+    path = tmp_path / "clusters.yaml"
+    path.write_text("- name: inventory\n  connectTimeout: 1s\n  circuitBreakers:\n    thresholds:\n"
+                    "    - maxRequests: 7\n      maxConnections: 9\n")
+    result = import_files([path], shop, fmt="envoy")
+    assert policy(result.design, "gateway", "bulkhead", "inventory").max_concurrent_calls == 7
+
+
+def test_bad_mesh_durations_are_refused_with_the_line(shop, tmp_path):
+    path = tmp_path / "vs.yaml"
+    path.write_text("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: o}\nspec:\n"
+                    "  http:\n  - route:\n    - destination: {host: orders}\n    timeout: soon\n")
+    with pytest.raises(InteropError, match=r"vs.yaml:8: VirtualService route to orders timeout must be a duration"):
+        import_files([path], shop)
+
+
+def test_istio_export_round_trips(shop, tmp_path):
+    imported = import_files([FIXTURES / "orders-mesh.yaml"], shop).design
+    exported = export_design(imported, "istio")
+    assert "kind: DestinationRule" in exported.text and "http2MaxRequests: 30" in exported.text
+    assert "perTryTimeout: 800ms" in exported.text and "attempts: 3" in exported.text
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
+    for kind in ("bulkhead", "timeout"):
+        assert policy(again, "gateway", kind, "orders").model_dump(exclude={"id"}) == \
+            policy(imported, "gateway", kind, "orders").model_dump(exclude={"id"})
+    assert policy(again, "gateway", "retry", "orders").max_attempts == 4
+
+
+def test_envoy_export_round_trips_through_the_sidecar_resources(shop, tmp_path):
+    imported = import_files([FIXTURES / "inventory-envoy.yaml"], shop).design
+    exported = export_design(imported, "envoy", "gateway")
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.text)
+    again = import_files([path], shop).design
+    for kind in ("bulkhead", "retry", "timeout"):
+        assert policy(again, "gateway", kind, "inventory").model_dump(exclude={"id"}) == \
+            policy(imported, "gateway", kind, "inventory").model_dump(exclude={"id"})
+
+
+def test_export_names_the_breaker_istio_cannot_express(three_tier):
+    exported = export_design(three_tier, "istio")
+    assert any("the circuit breaker (failure rate 50 % over 50) has no Istio equivalent" in n for n in exported.notes)

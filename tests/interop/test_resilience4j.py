@@ -1,0 +1,225 @@
+"""Resilience4j Spring Boot configuration: import, export, round trip, and the library's semantics
+in a run of the imported design."""
+from __future__ import annotations
+
+import pytest
+
+from app.interop import InteropError, export_design, import_files, preview_text
+from engine.model import RunOptions
+from engine.simulation import Simulation
+from interop_support import FIXTURES, policy
+
+
+def _write(tmp_path, text: str, name: str = "application.yml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_instances_named_after_components_guard_the_calls_of_the_named_application(three_tier):
+    result = import_files([FIXTURES / "shop-api.yml"], three_tier)
+    design = result.design
+    breaker = policy(design, "api", "circuit_breaker", "db")
+    # configs.default via base-config (kebab-case), the ${VAR:default} template, ISO-8601 duration
+    assert breaker.sliding_window_size == 20
+    assert breaker.minimum_number_of_calls == 10
+    assert breaker.wait_duration_in_open_state == 7.0
+    assert breaker.slow_call_duration_threshold == 0.25
+    assert breaker.slow_call_rate_threshold == 80.0
+    assert breaker.permitted_number_of_calls_in_half_open_state == 4
+    # a YAML merge key brings the shared retry config; the instance's own key wins
+    retry = policy(design, "api", "retry", "cache")
+    assert (retry.max_attempts, retry.wait_duration, retry.backoff, retry.multiplier) == (2, 0.05, "exponential", 2.0)
+    bulkhead = policy(design, "api", "bulkhead", "db")
+    assert (bulkhead.max_concurrent_calls, bulkhead.max_wait_duration) == (12, 0.01)
+    timeout = policy(design, "api", "timeout", "db")
+    assert timeout.timeout == 0.4 and timeout.cancel_on_timeout is True  # cancelRunningFuture defaults to true
+    # spring.application.name = api: the cache's own call to db is not the API's to guard
+    assert all(getattr(p, "scope", None) != "db" or p.kind != "timeout" for p in design.component("cache").policies)
+    assert design.problems() == []
+
+
+def test_the_preview_names_what_was_left_out_with_file_and_line(three_tier):
+    result = import_files([FIXTURES / "shop-api.yml"], three_tier)
+    text = preview_text(result.notes, result.unmapped)
+    assert "shop-api.yml:20: resilience4j.circuitbreaker.configs.default.record-exceptions names Java exceptions" in text
+    assert "shop-api.yml:19: resilience4j.circuitbreaker.configs.default.register-health-indicator only changes" in text
+    assert 'applies only to the Spring profile "load-test"' in text
+    # the profile's bulkhead of 100 was not applied
+    assert policy(result.design, "api", "bulkhead", "db").max_concurrent_calls == 12
+
+
+def test_old_key_names_and_properties_files(shop):
+    legacy = import_files([FIXTURES / "legacy.yml"], shop, ["payments=gateway->payments"])
+    breaker = policy(legacy.design, "gateway", "circuit_breaker", "payments")
+    assert (breaker.sliding_window_size, breaker.minimum_number_of_calls) == (8, 8)  # the ring buffer was both
+    assert breaker.permitted_number_of_calls_in_half_open_state == 2
+    assert breaker.wait_duration_in_open_state == 3.0  # a bare number is milliseconds
+    retry = policy(legacy.design, "gateway", "retry", "payments")
+    assert (retry.max_attempts, retry.jitter, retry.randomization_factor) == (4, "randomized", 0.3)
+    limiter = policy(legacy.design, "payments", "rate_limiter")
+    assert (limiter.limit_for_period, limiter.limit_refresh_period, limiter.timeout_duration) == (20, 1.0, 0.1)
+
+    props = import_files([FIXTURES / "gateway.properties"], shop)
+    breaker = policy(props.design, "gateway", "circuit_breaker", "orders")
+    assert (breaker.sliding_window_type, breaker.sliding_window_size, breaker.wait_duration_in_open_state) == (
+        "time_based", 10, 30.0)
+    assert policy(props.design, "gateway", "bulkhead", "orders").max_concurrent_calls == 6
+    timeout = policy(props.design, "gateway", "timeout", "orders")
+    assert (timeout.timeout, timeout.cancel_on_timeout) == (2.0, False)
+    differs = " ".join(n.text for n in props.of_kind("differs"))
+    assert "queue of 20" in differs and "recordExceptions" in differs  # continued line kept whole
+
+
+def test_a_policy_the_component_cannot_take_is_named_not_dropped(three_tier, tmp_path):
+    path = _write(tmp_path, "resilience4j.ratelimiter.instances.lb.limitForPeriod: 5\n")
+    result = import_files([path], three_tier)
+    assert not result.design.component("lb").policies
+    assert any('rate limiter for browsers -> lb left out: a load balancer takes no inbound policies ("lb")' in n.text
+               for n in result.of_kind("not_understood"))
+
+
+def test_unmatched_instances_are_reported_and_mapped_on_request(shop, tmp_path):
+    path = _write(tmp_path, "resilience4j.retry.instances.backendA.maxAttempts: 5\n")
+    result = import_files([path], shop)
+    assert result.unmapped == ["backendA"]
+    assert not any(p.kind == "retry" for c in result.design.components for p in c.policies)
+    mapped = import_files([path], shop, ["backendA=orders->orders-db"])
+    assert mapped.unmapped == []
+    assert policy(mapped.design, "orders", "retry", "orders-db").max_attempts == 5
+
+
+@pytest.mark.parametrize("text, message", [
+    ("resilience4j.retry.instances.x.waitDuration: ${RETRY_WAIT}\n",
+     "application.yml:1: resilience4j.retry.instances.x.waitDuration is the placeholder ${RETRY_WAIT} with no default"),
+    ("resilience4j.retry.instances.x:\n  baseConfig: missing\n",
+     'application.yml:2: resilience4j.retry.instances.x.baseConfig names the config "missing"'),
+    ("resilience4j.circuitbreaker.instances.x.failureRateThreshold: 150\n",
+     "application.yml:1: resilience4j.circuitbreaker.instances.x.failureRateThreshold is out of range"),
+    ("resilience4j.retry.instances.x.waitDuration: soon\n",
+     "application.yml:1: resilience4j.retry.instances.x.waitDuration must be a duration"),
+    ("resilience4j.retry.instances.x.waitDuration: 1.5s\n",
+     "application.yml:1: resilience4j.retry.instances.x.waitDuration = 1.5s: Spring takes whole numbers"),
+    ("resilience4j:\n  retry: [\n", "application.yml:3: not valid YAML"),
+])
+def test_bad_input_is_refused_naming_file_line_and_key(shop, tmp_path, text, message):
+    with pytest.raises(InteropError) as caught:
+        import_files([_write(tmp_path, text)], shop, ["x=gateway->orders"] if "instances.x" in text else [])
+    assert message in str(caught.value)
+
+
+def test_a_mapping_must_name_a_call_of_the_design(shop, tmp_path):
+    path = _write(tmp_path, "resilience4j.retry.instances.x.maxAttempts: 2\n")
+    with pytest.raises(InteropError, match='"web" does not call "orders"'):
+        import_files([path], shop, ["x=web->orders"])
+    with pytest.raises(InteropError, match='no component named "nowhere"'):
+        import_files([path], shop, ["x=gateway->nowhere"])
+
+
+def test_without_a_design_a_skeleton_is_made_around_the_application(tmp_path):
+    result = import_files([FIXTURES / "shop-api.yml"])
+    design = result.design
+    assert {c.name for c in design.components} == {"clients", "api", "db", "cache"}
+    assert policy(design, "api", "circuit_breaker", "db").wait_duration_in_open_state == 7.0
+    assert design.problems() == []
+    assert any("no design was given" in n.text for n in result.of_kind("differs"))
+
+
+def test_export_writes_library_names_and_units_and_round_trips(three_tier, tmp_path):
+    imported = import_files([FIXTURES / "shop-api.yml"], three_tier).design
+    exported = export_design(imported, "resilience4j")
+    text = exported.text
+    assert "waitDurationInOpenState: 7s" in text and "slowCallDurationThreshold: 250ms" in text
+    assert "spring:\n  application:\n    name: api" in text
+    # back into the example with its own policies removed: the same policies come back
+    bare = three_tier.model_copy(deep=True)
+    for i, c in enumerate(bare.components):
+        bare.components[i] = c.model_copy(update={"policies": []})
+    path = tmp_path / "application.yml"
+    path.write_text(text)
+    again = import_files([path], bare).design
+
+    def kept(design):
+        return {(c.name, p.kind, getattr(p, "scope", None)): p.model_dump(exclude={"id", "scope"})
+                for c in design.components for p in c.policies}
+
+    original = kept(imported)
+    # a policy that guards every call comes back as one per dependency, which the engine treats the same
+    expanded = {}
+    for (owner, kind, scope), values in sorted(original.items(), key=lambda item: item[0][2] is None):
+        callees = [l.target for l in imported.links_from(owner)] if scope is None else [scope]
+        for callee in callees:
+            expanded.setdefault((owner, kind, callee), values)
+    assert kept(again) == expanded
+
+
+def test_export_comments_what_resilience4j_cannot_say(three_tier):
+    design = three_tier.model_copy(deep=True)
+    api = design.component("api")
+    policies = [p.model_copy(update={"jitter": "full"}) if p.kind == "retry" else p for p in api.policies]
+    design.components[[c.name for c in design.components].index("api")] = api.model_copy(update={"policies": policies})
+    exported = export_design(design, "resilience4j")
+    assert "enableRandomizedWait: false  # Faultline uses full jitter, which Resilience4j has no setting for" \
+        in exported.text
+    assert any("full jitter" in note for note in exported.notes)
+
+
+def _breaker_events(design, kind: str, link: str = "api -> db"):
+    sim = Simulation(design, RunOptions(duration=120, seed=3), "database outage")
+    sim.advance()
+    return [e["time"] for e in sim.result().events_of(kind) if e["link"] == link]
+
+
+def _with(tmp_path, three_tier, **overrides):
+    settings = {"slidingWindowSize": 10, "minimumNumberOfCalls": 10, "failureRateThreshold": 100,
+                "waitDurationInOpenState": "7s", "automaticTransitionFromOpenToHalfOpenEnabled": "true",
+                "permittedNumberOfCallsInHalfOpenState": 4, **overrides}
+    text = "resilience4j.circuitbreaker.instances.db:\n" + "".join(f"  {k}: {v}\n" for k, v in settings.items())
+    return import_files([_write(tmp_path, text)], three_tier).design
+
+
+def test_imported_breaker_opens_and_waits_as_the_library_does_in_the_database_outage(tmp_path, three_tier):
+    design = _with(tmp_path, three_tier)
+    opened = _breaker_events(design, "breaker_opened")
+    half_open = _breaker_events(design, "breaker_half_open")
+    closed = _breaker_events(design, "breaker_closed")
+    # the database hangs from 60 s: no opening before, the first within the outage's first second
+    assert 60.0 < opened[0] < 61.0
+    # automatic transition: HALF_OPEN exactly waitDurationInOpenState after every opening
+    assert half_open == pytest.approx([t + 7.0 for t in opened[:len(half_open)]])
+    # it closes only once the database is back (30 s outage, 2 s restart)
+    assert closed and closed[0] > 92.0 and not [t for t in opened if 61.0 < t < 67.0]
+
+
+def test_imported_threshold_and_lazy_wait_follow_the_library(tmp_path, three_tier):
+    strict = _breaker_events(_with(tmp_path, three_tier), "breaker_opened")
+    # same seed, same calls: at 50 % the breaker opens after 5 failures of 10, before 10 of 10
+    half = _breaker_events(_with(tmp_path, three_tier, failureRateThreshold=50), "breaker_opened")
+    assert half[0] < strict[0]
+    lazy = _with(tmp_path, three_tier, automaticTransitionFromOpenToHalfOpenEnabled="false")
+    opened, half_open = _breaker_events(lazy, "breaker_opened"), _breaker_events(lazy, "breaker_half_open")
+    # without the automatic transition the next call after the wait (strictly after it) moves it
+    for t_open, t_half in zip(opened, half_open):
+        assert t_open + 7.0 < t_half < t_open + 7.5
+
+
+def test_base_resolution_follows_the_library(shop, tmp_path):
+    # a config named like the instance is its base; a config used as a base does not inherit default
+    text = """\
+resilience4j.retry:
+  configs:
+    default: {maxAttempts: 7, waitDuration: 1s}
+    shared: {waitDuration: 200ms}
+    orders: {maxAttempts: 5}
+  instances:
+    orders: {}
+    inventory: {baseConfig: shared}
+    payments: {waitDuration: 300ms}
+"""
+    design = import_files([_write(tmp_path, text)], shop).design
+    assert (policy(design, "gateway", "retry", "orders").max_attempts,
+            policy(design, "gateway", "retry", "orders").wait_duration) == (5, 0.5)
+    assert (policy(design, "gateway", "retry", "inventory").max_attempts,
+            policy(design, "gateway", "retry", "inventory").wait_duration) == (3, 0.2)
+    assert (policy(design, "gateway", "retry", "payments").max_attempts,
+            policy(design, "gateway", "retry", "payments").wait_duration) == (7, 0.3)
