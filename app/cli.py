@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from engine.model import Design, DesignError
@@ -51,12 +52,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
     except DesignError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (``| head``) went away: nothing more can be written to it, and the
+        # interpreter's own flush at exit must not fail again on the closed pipe.
+        _silence_stdout()
+        print("error: the output was closed before everything was written (broken pipe)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor behind stdout (a test's capture)
+        pass
 
 
 if __name__ == "__main__":

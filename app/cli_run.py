@@ -45,7 +45,30 @@ def _load(args):
         raise DesignError([str(exc)]) from None
 
 
+def output_problems(json_out: str | None, csv_dir: str | None) -> list[str]:
+    """What keeps the results from being written where asked, found before any simulation."""
+    problems = []
+    if json_out:
+        path = Path(json_out)
+        if path.is_dir():
+            problems.append(f'--json {json_out}: "{json_out}" is a folder; give a file name inside it')
+        elif not path.parent.is_dir():
+            problems.append(f'--json {json_out}: the folder "{path.parent}" does not exist')
+    if csv_dir:
+        path = Path(csv_dir)
+        if path.exists() and not path.is_dir():
+            problems.append(f'--csv {csv_dir}: "{csv_dir}" is a file, not a folder')
+        else:
+            parent = next((p for p in path.parents if p.exists()), None)
+            if parent is not None and not parent.is_dir():
+                problems.append(f'--csv {csv_dir}: "{parent}" is a file, not a folder')
+    return problems
+
+
 def cmd_run(args) -> int:
+    problems = output_problems(args.json, args.csv)
+    if problems:
+        raise DesignError(problems)
     design = _load(args).check()
     options = parse_options({
         "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
@@ -77,20 +100,30 @@ def cmd_run(args) -> int:
     print_summary(main_result, out)
     if comparison is not None:
         print_comparison(comparison, out)
-    if args.json:
-        if comparison is not None:
-            import json
-
-            Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False))
-        else:
-            main_result.write_json(args.json)
-        print(f"\nresults written to {args.json}", file=out)
-    if args.csv:
-        written = main_result.write_csv(args.csv)
-        if comparison is not None and "unprotected" in comparison.runs:
-            written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
-        print(f"{len(written)} CSV files written to {args.csv}", file=out)
+    write_outputs(args, main_result, comparison, out)
     return 0
+
+
+def write_outputs(args, main_result: RunResult, comparison: Comparison | None, out) -> None:
+    """Write the results JSON and CSV tables asked for; a failed write is a message, not a traceback."""
+    try:
+        if args.json:
+            if comparison is not None:
+                import json
+
+                Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False),
+                                           encoding="utf-8")
+            else:
+                main_result.write_json(args.json)
+            print(f"\nresults written to {args.json}", file=out)
+        if args.csv:
+            written = main_result.write_csv(args.csv)
+            if comparison is not None and "unprotected" in comparison.runs:
+                written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
+            print(f"{len(written)} CSV files written to {args.csv}", file=out)
+    except OSError as exc:
+        where = exc.filename or args.json or args.csv
+        raise DesignError([f"cannot write {where}: {exc.strerror or exc}"]) from None
 
 
 def _comparison_json(comparison: Comparison) -> dict:

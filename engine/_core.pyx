@@ -817,30 +817,52 @@ cdef class Core:
     # ------------------------------------------------------------------ pattern probes
     # Thin wrappers over the nogil state machines, so tests can replay the
     # libraries' own scenarios call by call without running the event loop.
-    def breaker_acquire(self, int link, double now):
+    # The state machines index C arrays unchecked: every index is checked here first.
+    def _link(self, link, str needs=""):
+        if not 0 <= link < self.n_l:
+            raise IndexError(f"no link {link}: this design has {self.n_l} link(s), numbered 0 to {self.n_l - 1}")
+        if needs == "breaker" and not self.l_cb_on[link]:
+            raise ValueError(f"link {link} has no circuit breaker")
+        if needs == "retry" and self.l_rt_max[link] <= 1:
+            raise ValueError(f"link {link} has no retry policy")
+        if needs == "budget" and self.l_bud_kind[link] == 0:
+            raise ValueError(f"link {link} has no retry budget")
+        return link
+
+    def _outcome(self, str outcome):
+        if outcome not in _OUTCOME_CODES:
+            raise ValueError(f"unknown outcome {outcome!r} (expected one of {', '.join(_OUTCOME_CODES)})")
+        return _OUTCOME_CODES[outcome]
+
+    def breaker_acquire(self, link, double now):
         """Ask the link's breaker for permission at time ``now`` (Resilience4j tryAcquirePermission)."""
+        self._link(link, "breaker")
         self.now = now
         return bool(self._cb_acquire(link))
 
-    def breaker_record(self, int link, str outcome, double duration, double now):
+    def breaker_record(self, link, str outcome, double duration, double now):
         """Record a call's outcome (``ok``, ``error``, ``timeout``, ...) and duration at ``now``."""
+        self._link(link, "breaker")
+        code = self._outcome(outcome)
         self.now = now
-        self._cb_record(link, _OUTCOME_CODES[outcome], duration)
+        self._cb_record(link, code, duration)
 
-    def breaker_force(self, int link, str state, double now):
+    def breaker_force(self, link, str state, double now):
         """Manual transition, as CircuitBreaker.transitionTo*State (for scenario set-up)."""
+        self._link(link, "breaker")
+        if state not in ("OPEN", "HALF_OPEN", "CLOSED"):
+            raise ValueError(f"unknown breaker state {state!r} (expected OPEN, HALF_OPEN or CLOSED)")
         self.now = now
         if state == "OPEN":
             self._cb_to_open(link, self._cb_rate(link, 0), self._cb_rate(link, 1))
         elif state == "HALF_OPEN":
             self._cb_to_half(link)
-        elif state == "CLOSED":
-            self._cb_to_closed(link, -1.0, -1.0)
         else:
-            raise ValueError(state)
+            self._cb_to_closed(link, -1.0, -1.0)
 
-    def breaker_status(self, int link):
+    def breaker_status(self, link):
         """State name, failure rate, slow-call rate (-1 below the minimum), buffered, failed, permits."""
+        self._link(link, "breaker")
         return {
             "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.cb_state[link]],
             "failure_rate": self._cb_rate(link, 0),
@@ -850,11 +872,14 @@ cdef class Core:
             "permits": int(self.cb_permits[link]),
         }
 
-    def retry_waits(self, int link, int attempts):
+    def retry_waits(self, link, int attempts):
         """The waits a call on ``link`` would sleep after 1, 2, ... ``attempts`` failed attempts."""
+        self._link(link)
         cdef int k = self._new_call()
         cdef list waits = []
         cdef int n
+        if k < 0:
+            raise MemoryError("not enough memory for a call record")
         self.calls[k].link = link
         self.calls[k].prev_sleep = self.l_rt_wait[link]
         for n in range(1, attempts + 1):
@@ -863,15 +888,24 @@ cdef class Core:
         self._free_call(k)
         return waits
 
-    def budget_record(self, int link, bint failed):
+    def budget_record(self, link, bint failed):
         """Account one attempt's result in the link's retry budget."""
+        self._link(link, "budget")
         self._budget_account(link, failed)
 
-    def budget_status(self, int link):
+    def budget_status(self, link):
+        self._link(link, "budget")
         return {"tokens": self.l_tokens[link] / 1000.0, "allows_retry": bool(self._budget_allows(link))}
 
-    def rate_limiter_acquire(self, int component, int instance, double now):
+    def rate_limiter_acquire(self, component, instance, double now):
         """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
+        if not 0 <= component < self.n_c:
+            raise IndexError(f"no component {component}: this design has {self.n_c}, numbered 0 to {self.n_c - 1}")
+        if self.c_rl_limit[component] <= 0:
+            raise ValueError(f"component {component} has no rate limiter")
+        if not 0 <= instance < self.c_instances[component]:
+            raise IndexError(f"no instance {instance}: component {component} has {self.c_instances[component]} "
+                             f"instance(s), numbered 0 to {self.c_instances[component] - 1}")
         self.now = now
         return self._rl_acquire(<int>(self.c_inst_offset[component] + instance), component)
 
