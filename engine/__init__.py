@@ -7,6 +7,6 @@ Public API::
 """
 from .model import Design, DesignError, Experiment, RunOptions, parse_design
 from .results import RunResult
-from .simulation import Simulation, simulate
+from .simulation import RunStopped, Simulation, simulate
 
-__all__ = ["Design", "DesignError", "Experiment", "RunOptions", "RunResult", "Simulation", "parse_design", "simulate"]
+__all__ = ["Design", "DesignError", "Experiment", "RunOptions", "RunResult", "RunStopped", "Simulation", "parse_design", "simulate"]

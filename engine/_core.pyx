@@ -155,6 +155,20 @@ cdef int NB = 1200
 
 cdef int UNLIMITED = 2147483647
 
+# Why the loop halted before the end of the run (``Core.halt_reason``).
+cdef enum:
+    HALT_NONE = 0
+    HALT_POOL_BUDGET = 1     # requests, calls or events in flight outgrew the pool limit
+    HALT_STALLED = 2         # too many events without the clock advancing
+
+HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
+# Record sizes, for estimating what a run's pools cost.
+EVENT_BYTES = sizeof(Event)
+JOB_BYTES = sizeof(Job)
+CALL_BYTES = sizeof(Call)
+# Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
+cdef int64_t MAX_RECORDS = 1 << 30
+
 LOG_KIND_NAMES = (
     "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
     "breaker_opened", "breaker_half_open", "breaker_closed", "bulkhead_saturated",
@@ -243,6 +257,11 @@ cdef class Core:
     cdef readonly int current_bucket
     cdef readonly bint finished
     cdef readonly bint out_of_memory
+    cdef readonly int halt_reason
+    cdef readonly int64_t pool_bytes     # what the growable pools hold now
+    cdef readonly int64_t pool_limit     # what they may hold (0: no limit)
+    cdef readonly int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
+    cdef readonly int64_t stalled        # events since the clock last advanced
     cdef int stop_flag
 
     # static component parameters
@@ -748,6 +767,10 @@ cdef class Core:
         self.wn_seq = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_next = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_free = -1
+        self.pool_bytes = (self.heap_cap * sizeof(Event) + self.job_cap * sizeof(Job)
+                           + self.call_cap * sizeof(Call) + self.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
+        self.pool_limit = int(scalars.get("pool_limit", 0))
+        self.stall_limit = int(scalars.get("stall_limit", 0))
         if (self.heap == NULL or self.jobs == NULL or self.calls == NULL or self.rng == NULL
                 or self.cb_ring == NULL or self.wn_next == NULL or self.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
@@ -913,12 +936,18 @@ cdef class Core:
     cdef void _run(self, double until, int64_t max_events) noexcept nogil:
         cdef int64_t processed = 0
         cdef Event ev
-        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory:
+        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory and self.halt_reason == HALT_NONE:
             if self.heap[0].t > until:
                 break
             if max_events > 0 and processed >= max_events:
                 break
             ev = self._pop()
+            if ev.t > self.now:
+                self.stalled = 0
+            else:
+                self.stalled += 1
+                if self.stall_limit > 0 and self.stalled > self.stall_limit:
+                    self.halt_reason = HALT_STALLED
             self.now = ev.t
             self._dispatch(&ev)
             processed += 1
@@ -992,6 +1021,8 @@ cdef class Core:
         cdef int64_t i, p
         cdef Event ev
         if self.heap_n == self.heap_cap:
+            if not self._may_grow(self.heap_cap, self.heap_cap * sizeof(Event)):
+                return
             grown = <Event*> realloc(self.heap, 2 * self.heap_cap * sizeof(Event))
             if grown == NULL:
                 self.out_of_memory = 1
@@ -1046,6 +1077,17 @@ cdef class Core:
         return top
 
     # ------------------------------------------------------------------ pools
+    cdef bint _may_grow(self, int64_t records, int64_t more_bytes) noexcept nogil:
+        """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
+
+        realloc holds the old block and the new, twice its size, while it copies: count both.
+        """
+        if 2 * records > MAX_RECORDS or (self.pool_limit > 0 and self.pool_bytes + 2 * more_bytes > self.pool_limit):
+            self.halt_reason = HALT_POOL_BUDGET
+            return 0
+        self.pool_bytes += more_bytes
+        return 1
+
     cdef int _new_job(self) noexcept nogil:
         cdef int j
         cdef Job* grown
@@ -1054,6 +1096,8 @@ cdef class Core:
             self.job_free = self.jobs[j].next_q
         else:
             if self.job_n == self.job_cap:
+                if not self._may_grow(self.job_cap, self.job_cap * sizeof(Job)):
+                    return -1
                 grown = <Job*> realloc(self.jobs, 2 * self.job_cap * sizeof(Job))
                 if grown == NULL:
                     self.out_of_memory = 1
@@ -1099,6 +1143,8 @@ cdef class Core:
             self.call_free = self.calls[k].next_wait
         else:
             if self.call_n == self.call_cap:
+                if not self._may_grow(self.call_cap, self.call_cap * sizeof(Call)):
+                    return -1
                 grown = <Call*> realloc(self.calls, 2 * self.call_cap * sizeof(Call))
                 if grown == NULL:
                     self.out_of_memory = 1
@@ -1838,6 +1884,8 @@ cdef class Core:
             self.wn_free = self.wn_next[node]
         else:
             if self.wn_n == self.wn_cap:
+                if not self._may_grow(self.wn_cap, self.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
+                    return -1
                 self.wn_cap *= 2
                 self.wn_call = <int32_t*> realloc(self.wn_call, self.wn_cap * sizeof(int32_t))
                 self.wn_deadline = <double*> realloc(self.wn_deadline, self.wn_cap * sizeof(double))

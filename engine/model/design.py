@@ -15,6 +15,7 @@ from .resilience import CALLER_POLICY_KINDS
 
 FORMAT_VERSION = 1
 LINK_ARROW = " -> "
+DEFAULT_MEMORY_BUDGET = 2 * 2**30
 
 
 def link_name(source: str, target: str) -> str:
@@ -49,6 +50,10 @@ class RunOptions(BaseModel):
     resilience: bool = True
     faults: bool = True
     event_log_cap: int = Field(10_000, ge=0, le=10_000_000)
+    # What a run may hold in memory: its metric arrays up front, and the requests, calls and
+    # events in flight as they grow. A run estimated to need more is refused before it starts;
+    # one that outgrows it on the way stops with its partial results.
+    memory_budget: int = Field(DEFAULT_MEMORY_BUDGET, ge=64 * 2**20, le=2**50, description="bytes")
 
     @model_validator(mode="after")
     def _consistent(self):

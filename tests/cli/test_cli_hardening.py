@@ -97,3 +97,103 @@ def test_probes_check_their_indices():
     with pytest.raises(ValueError, match="unknown outcome 'okay'"):
         sim.probe.breaker_record(guarded, "okay", 0.1, 0.0)
     assert sim.probe.breaker_status(guarded)["state"] == "CLOSED"
+
+
+def _write(tmp_path, name, design: dict) -> str:
+    import json
+
+    path = tmp_path / name
+    path.write_text(json.dumps(design))
+    return str(path)
+
+
+SPIN = {"name": "spin", "components": [
+    {"kind": "client", "name": "users",
+     "workload": {"type": "closed", "users": 3, "think_time": {"kind": "constant", "value": 0}}},
+    {"kind": "service", "name": "api", "service_time": {"kind": "constant", "value": 0}},
+], "links": [{"source": "users", "target": "api", "latency": {"kind": "constant", "value": 0}}]}
+
+FLOOD = {"name": "flood", "components": [
+    {"kind": "client", "name": "users", "workload": {"type": "open", "rate": 200000}},
+    {"kind": "service", "name": "api", "workers": 1, "service_time": {"kind": "constant", "value": 1}},
+], "links": [{"source": "users", "target": "api"}]}
+
+
+def test_a_run_caught_in_a_zero_time_loop_ends_with_the_cause(tmp_path, capsys, monkeypatch):
+    import json
+
+    import engine.simulation
+
+    monkeypatch.setattr(engine.simulation, "STALL_EVENTS", 100_000)
+    out = tmp_path / "r.json"
+    assert main(["run", _write(tmp_path, "spin.json", SPIN), "--duration", "10", "--json", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert 'Design "spin": 0 of 10 s simulated' in captured.out
+    assert 'error: The clock stopped at 0 s of 10 s' in captured.err
+    assert 'client "users" and service "api"' in captured.err
+    assert json.loads(out.read_text())["meta"]["stopped"] == "zero_time_loop"
+
+
+def test_a_run_that_outgrows_its_memory_budget_prints_what_it_measured(tmp_path, capsys):
+    path = _write(tmp_path, "flood.json", FLOOD)
+    assert main(["run", path, "--duration", "600", "--memory-budget", "64M"]) == 2
+    captured = capsys.readouterr()
+    assert "\napi " in captured.out
+    assert "error: The run stopped at " in captured.err
+    assert "outgrew the memory budget of 64 MiB" in captured.err
+
+
+@pytest.mark.parametrize("value,message", [
+    ("lots", "--memory-budget 'lots' is not a size"),
+    ("-1G", "--memory-budget '-1G' is not a size"),
+    ("1M", "memory_budget Input should be greater than or equal to 67108864"),
+])
+def test_a_memory_budget_that_is_no_size_is_refused(value, message, capsys):
+    assert main(["run", THREE_TIER, f"--memory-budget={value}"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_sizes_read_as_people_write_them():
+    from app.cli_run import parse_size
+
+    assert parse_size("512M") == 512 * 2**20
+    assert parse_size("1.5GiB") == 3 * 2**29
+    assert parse_size("4g") == 4 * 2**30
+    assert parse_size("1000000") == 1_000_000
+
+
+def test_too_many_replications_are_refused_before_any_run(capsys):
+    assert main(["run", THREE_TIER, "--replications", "5000"]) == 2
+    assert "at most 1,000 runs in one comparison (asked for 5,000)" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
+    import _thread
+    import threading
+
+    import app.cli_run
+    from engine import Simulation
+
+    started = threading.Event()
+
+    class Watched(Simulation):
+        def advance(self, *args, **kwargs):
+            started.set()
+            return super().advance(*args, **kwargs)
+
+    def press_ctrl_c():
+        started.wait(60)
+        _thread.interrupt_main()
+
+    monkeypatch.setattr(app.cli_run, "Simulation", Watched)
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    out = tmp_path / "r.json"
+    # Long enough that it cannot end before the interrupt lands.
+    assert main(["run", THREE_TIER, "--duration", "10000000", "--bucket", "1000", "--json", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert "interrupted: Interrupted at " in captured.err
+    assert " of 1e+07 s simulated" in captured.out and "\napi " in captured.out
+    import json
+
+    meta = json.loads(out.read_text())["meta"]
+    assert meta["stopped"] == "interrupted" and 0 < meta["simulated_time"] < 1e7
