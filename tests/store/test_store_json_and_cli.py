@@ -180,3 +180,27 @@ def test_main_py_dispatches_convert(tmp_path):
                            str(tmp_path / "d.faultline")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert isinstance(open_project(tmp_path / "d.faultline").project.designs[0], Design)
+
+
+@pytest.mark.parametrize("leaf_first", [False, True], ids=["root first", "leaf first"])
+def test_a_5000_service_chain_imports_and_lays_out(tmp_path, qapp, leaf_first):
+    from app.document import ProjectDocument
+    from app.document.layout import layered_positions, needs_layout
+
+    depth = 5_000
+    names = [f"s{i}" for i in range(depth)]
+    components = [{"kind": "client", "name": "users"}] + [{"kind": "service", "name": n} for n in names]
+    links = [{"source": "users", "target": "s0"}] + [{"source": a, "target": b} for a, b in zip(names, names[1:])]
+    if leaf_first:
+        components.reverse()
+        links.reverse()
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"name": "deep", "components": components, "links": links}))
+    design = import_json(path)
+    assert needs_layout(design)
+    spots = layered_positions(design)
+    # One column per hop, left to right.
+    assert [spots[n][0] for n in ("users", "s0", "s1", f"s{depth - 1}")] == [0.0, 240.0, 480.0, depth * 240.0]
+    doc = ProjectDocument(Project(name="deep", designs=[design]))
+    assert doc.problems() == []
+    doc.deleteLater()
