@@ -251,7 +251,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
     models = []
     for data in designs.values():
         try:
-            models.append(parse_design(data, check=False))
+            models.append(parse_design(data, check=False, strict=False))  # SQLite keeps booleans as integers
         except DesignError as exc:
             # A forged file can hold megabytes in one field; the message quotes only the start.
             lines = [f"  {_clip(str(p))}" for p in exc.problems[:_MAX_PROBLEMS]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, Project, parse_design
+from engine.model import Design, DesignError, NumberTooLong, Project, load_json, parse_design
 from engine.model.design import FORMAT_VERSION
 
 from . import limits
@@ -42,7 +42,9 @@ def export_json(project_or_design: Project | Design, path: str | os.PathLike) ->
 def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
     """A project or a design from JSON text, told apart by their fields (a project has ``designs``)."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except NumberTooLong as exc:
+        raise cannot_open(path, f"it holds {exc}") from None
     except RecursionError:
         raise cannot_open(path, "its JSON is nested too deeply to read") from None
     except json.JSONDecodeError as exc:

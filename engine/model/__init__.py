@@ -22,10 +22,12 @@ from .design import (
     Design,
     DesignError,
     Link,
+    NumberTooLong,
     Problem,
     RunOptions,
     describe,
     link_name,
+    load_json,
     parse_design,
     parse_options,
 )
