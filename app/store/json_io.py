@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, NumberTooLong, Project, load_json, parse_design
+from engine.model import Design, DesignError, NumberTooLong, Project, field_problems, load_json, parse_design
 from engine.model.design import FORMAT_VERSION
 
 from . import limits
@@ -81,10 +81,7 @@ def _parse_project(data: dict[str, Any], path: Path) -> Project:
     try:
         return Project.model_validate({**data, "designs": designs})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'project'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = "; ".join(str(p) for p in field_problems(exc))
         raise cannot_open(path, f"the project in it does not follow the model ({problems})") from None
 
 

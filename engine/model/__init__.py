@@ -26,6 +26,7 @@ from .design import (
     Problem,
     RunOptions,
     describe,
+    field_problems,
     link_name,
     load_json,
     parse_design,

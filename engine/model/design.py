@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -78,12 +79,45 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+# A message shows this many problems of one kind, and this many lines in all; the rest are counted.
+SHOWN_PER_KIND = 10
+SHOWN_IN_ALL = 50
+
+
+def _kind_of(problem: Problem) -> str:
+    """Problems that differ only in where they are, or in the value quoted, are of one kind."""
+    return re.sub(r" \(got .*\)$", "", problem.message)
+
+
+def summarise(problems: list[Problem]) -> str:
+    """Problems as lines a person reads: the first few of each kind, then how many more.
+
+    A design with ten thousand identical mistakes says so in a dozen lines, not a megabyte.
+    """
+    kinds: dict[str, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault(_kind_of(p), []).append(p)
+    lines: list[str] = []
+    shown = 0
+    for same in kinds.values():
+        if len(lines) >= SHOWN_IN_ALL:
+            break
+        lines += [str(p) for p in same[:SHOWN_PER_KIND]]
+        shown += min(len(same), SHOWN_PER_KIND)
+        if len(same) > SHOWN_PER_KIND:
+            lines.append(f"  and {len(same) - SHOWN_PER_KIND:,} more like this")
+            shown += len(same) - SHOWN_PER_KIND
+    if shown < len(problems):
+        lines.append(f"and {len(problems) - shown:,} more problems")
+    return "\n".join(lines)
+
+
 class DesignError(ValueError):
     """A design (or the file it came from) cannot be used; ``problems`` says why."""
 
     def __init__(self, problems: Iterable[Problem | str]):
         self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(summarise(self.problems))
 
     def __reduce__(self):
         # rebuilt from the problems, not the message, when it crosses a process boundary
@@ -259,6 +293,9 @@ _TYPE_MESSAGES = {
     "uuid_type": "must be an id like 3f2b9c1e-8d4a-4e6f-9b7c-2a1d5e8f0c3b",
     "uuid_parsing": "must be an id like 3f2b9c1e-8d4a-4e6f-9b7c-2a1d5e8f0c3b",
     "finite_number": "must be a finite number",
+    "datetime_type": "must be a date and time like 2026-01-31T09:30:00Z",
+    "datetime_parsing": "must be a date and time like 2026-01-31T09:30:00Z",
+    "datetime_from_date_parsing": "must be a date and time like 2026-01-31T09:30:00Z",
 }
 
 
@@ -310,6 +347,11 @@ def _sentence(field: str, msg: str) -> str:
     if msg == last or msg.startswith(last + " "):
         return field + msg[len(last):]
     return f"{field} {msg}"
+
+
+def field_problems(error: ValidationError, where: str = "") -> list[Problem]:
+    """Any model's validation errors as problems that name the field: ``name must not be empty``."""
+    return [Problem(where, _sentence(field_path(err["loc"]), _message(err))) for err in error.errors(include_url=False)]
 
 
 def explain_validation_error(error: ValidationError, data: Any) -> list[Problem]:
@@ -383,11 +425,6 @@ def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool
 
 def parse_options(data: dict) -> RunOptions:
     try:
-        return RunOptions.model_validate(data)
+        return RunOptions.model_validate(data, strict=True)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"])
-            msg = str((err.get("ctx") or {}).get("error", err["msg"]))
-            problems.append(Problem("run options", f"{field} {msg}".strip()))
-        raise DesignError(problems) from None
+        raise DesignError(field_problems(exc, "run options")) from None

@@ -69,10 +69,18 @@ def test_a_project_record_that_breaks_the_model(tmp_path):
     (tmp_path / "x.json").write_text('{"designs": [], "created": "soon"}', encoding="utf-8")
     with pytest.raises(ProjectFileError) as info:
         import_json(tmp_path / "x.json")
-    # The rest of the sentence is pydantic's wording.
-    assert str(info.value).startswith(
-        "Cannot open x.json: the project in it does not follow the model (created: Input should be a valid datetime"
-    )
+    assert str(info.value) == ('Cannot open x.json: the project in it does not follow the model '
+                               '(created must be a date and time like 2026-01-31T09:30:00Z (got "soon"))')
+
+
+def test_a_project_level_message_keeps_the_names_as_written(tmp_path):
+    designs = [{"name": "Shop", "components": []}, {"name": "Shop", "components": []}]
+    (tmp_path / "x.json").write_text(json.dumps({"name": "P", "designs": designs}), encoding="utf-8")
+    with pytest.raises(ProjectFileError) as info:
+        import_json(tmp_path / "x.json")
+    message = str(info.value)
+    assert 'two designs are named "Shop"' in message
+    assert "Value error" not in message
 
 
 def test_importing_a_project_file_says_to_open_it(tmp_path):
