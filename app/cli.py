@@ -48,7 +48,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Characters a terminal acts on rather than shows: C0 controls but the line break, DEL, C1
+# controls, and the marks that reverse the direction of text.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x0A}
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def printable(text: str) -> str:
+    """Text with every control character written out (``\\x1b``): a name from a file cannot move
+    the cursor, recolour, retitle or reorder what a terminal shows."""
+    return text.translate(_CONTROLS)
+
+
+class _Printable:
+    """A text stream that passes everything written to it through ``printable``."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(stdout), _Printable(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -197,3 +197,59 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
 
     meta = json.loads(out.read_text())["meta"]
     assert meta["stopped"] == "interrupted" and 0 < meta["simulated_time"] < 1e7
+
+
+HOSTILE = {"name": "=cmd|calc!A0", "components": [
+    {"kind": "client", "name": "=HYPERLINK(A1)", "workload": {"type": "open", "rate": 20}},
+    {"kind": "service", "name": "@SUM(1+1)"},
+    {"kind": "service", "name": "-2+3", "error_probability": 0.5},
+    {"kind": "service", "name": "\x1b]0;owned\x07\x1b[2Japi\u202e"},
+], "links": [{"source": "=HYPERLINK(A1)", "target": "@SUM(1+1)"},
+             {"source": "@SUM(1+1)", "target": "-2+3"},
+             {"source": "@SUM(1+1)", "target": "\x1b]0;owned\x07\x1b[2Japi\u202e"}],
+   "experiments": [{"name": "+x", "faults": [{"kind": "crash", "target": "-2+3", "start": 1, "duration": 2}]}]}
+
+
+def test_csv_cells_from_names_are_never_formulas(tmp_path, capsys):
+    import csv
+
+    out = tmp_path / "csv"
+    assert main(["run", _write(tmp_path, "hostile.json", HOSTILE), "--duration", "5", "--experiment", "+x",
+                 "--csv", str(out)]) == 0
+    cells = []
+    for table in out.iterdir():
+        with table.open(newline="", encoding="utf-8") as fh:
+            cells += [cell for row in csv.reader(fh) for cell in row]
+    texts = [c for c in cells if c and not _is_number(c)]
+    assert "'=HYPERLINK(A1)" in texts and "'@SUM(1+1)" in texts and "'-2+3" in texts
+    assert "'=HYPERLINK(A1) -> @SUM(1+1)" in texts
+    assert not [c for c in texts if c[0] in "=+-@\t\r"]
+    # Numbers stay numbers, the negative ones too.
+    assert any(_is_number(c) for c in cells)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_text_cells_follow_the_owasp_rule():
+    from engine.results import text_cell
+
+    for start in "=+-@\t\r":
+        assert text_cell(start + "x") == "'" + start + "x"
+    assert text_cell("api") == "api" and text_cell("") == ""
+
+
+def test_escape_sequences_in_names_are_shown_not_obeyed(tmp_path, capsys):
+    assert main(["run", _write(tmp_path, "hostile.json", HOSTILE), "--duration", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]0;owned\\x07" in out
+    broken = dict(HOSTILE, components=HOSTILE["components"] + [{"kind": "service", "name": "\x1b[31mred", "workers": 0}])
+    assert main(["validate", _write(tmp_path, "broken.json", broken)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and 'service "\\x1b[31mred": workers must be at least 1' in err
