@@ -24,6 +24,8 @@ SLICE_EVENTS = 250_000
 # through a deep chain), and reached in seconds.
 STALL_EVENTS = 50_000_000
 STALL_ARRIVALS = 1000
+# The event log as results hold it: a dict of a dozen fields per entry.
+EVENT_RECORD_BYTES = 640
 # Room the growable pools (requests, calls, events in flight) need at the least.
 MIN_POOL_BYTES = 16 * 2**20
 MAX_REPLICATIONS = 1000
@@ -68,7 +70,8 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
               + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
               + 40 * windows)                          # breaker windows
-    results = series + 8 * 3 * n_b * n_c               # the copies, and throughput, goodput, error rate
+    results = (series + 8 * 3 * n_b * n_c              # the copies, and throughput, goodput, error rate
+               + EVENT_RECORD_BYTES * int(options.event_log_cap))
     return engine, results
 
 
