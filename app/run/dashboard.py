@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.results import text_cell
+from engine import text_cell
 
 from .comparison_table import ComparisonTable
 from .formatting import (

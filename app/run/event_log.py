@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.results import text_cell
+from engine import text_cell
 
 from .formatting import format_time
 from .session import VARIANT_LABELS, RunSession
