@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from engine.model import Design, DesignError
@@ -50,16 +51,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Characters a terminal acts on rather than shows: C0 controls but the line break, DEL, C1
+# controls, and the marks that reverse the direction of text.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x0A}
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def printable(text: str) -> str:
+    """Text with every control character written out (``\\x1b``): a name from a file cannot move
+    the cursor, recolour, retitle or reorder what a terminal shows."""
+    return text.translate(_CONTROLS)
+
+
+class _Printable:
+    """A text stream that passes everything written to it through ``printable``."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(stdout), _Printable(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
     except DesignError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (``| head``) went away: nothing more can be written to it, and the
+        # interpreter's own flush at exit must not fail again on the closed pipe.
+        _silence_stdout()
+        print("error: the output was closed before everything was written (broken pipe)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor behind stdout (a test's capture)
+        pass
 
 
 if __name__ == "__main__":

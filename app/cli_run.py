@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 
 from engine.compare import Comparison, run_comparison
+from engine.simulation import RunStopped, Simulation, check_replications
 from engine.model import DesignError, format_seconds, parse_options
 from engine.model.validation import experiment_problems
 from engine.results import RunResult
@@ -31,6 +33,9 @@ def add_run_parser(sub) -> None:
     p.add_argument("--baseline", action="store_true", help="with --compare: also run without faults")
     p.add_argument("--replications", type=int, default=1, metavar="R",
                    help="run R seeds (in parallel processes) and report means with 95%% confidence intervals")
+    p.add_argument("--memory-budget", metavar="SIZE", default=None,
+                   help="memory a run may use, e.g. 512M or 4G (default 2G): a run estimated to need more is "
+                        "refused, one that outgrows it stops with its partial results")
     p.add_argument("--json", metavar="OUT", help="write the results JSON here")
     p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder")
     p.set_defaults(func=cmd_run)
@@ -45,12 +50,55 @@ def _load(args):
         raise DesignError([str(exc)]) from None
 
 
+def output_problems(json_out: str | None, csv_dir: str | None) -> list[str]:
+    """What keeps the results from being written where asked, found before any simulation."""
+    problems = []
+    if json_out:
+        path = Path(json_out)
+        if path.is_dir():
+            problems.append(f'--json {json_out}: "{json_out}" is a folder; give a file name inside it')
+        elif not path.parent.is_dir():
+            problems.append(f'--json {json_out}: the folder "{path.parent}" does not exist')
+    if csv_dir:
+        path = Path(csv_dir)
+        if path.exists() and not path.is_dir():
+            problems.append(f'--csv {csv_dir}: "{csv_dir}" is a file, not a folder')
+        else:
+            parent = next((p for p in path.parents if p.exists()), None)
+            if parent is not None and not parent.is_dir():
+                problems.append(f'--csv {csv_dir}: "{parent}" is a file, not a folder')
+    return problems
+
+
+_SIZE_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_size(text: str, option: str = "--memory-budget") -> int:
+    """``512M``, ``4G``, ``1.5GiB``, ``1000000000``: a size in bytes (units are powers of 1024)."""
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = raw[-1:] if raw[-1:] in _SIZE_UNITS else ""
+    number = raw[:-1] if unit else raw
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise DesignError([f"{option} {text!r} is not a size (write it like 512M, 4G or 1.5GiB)"])
+    return int(value * _SIZE_UNITS[unit])
+
+
 def cmd_run(args) -> int:
-    design = _load(args).check()
-    options = parse_options({
+    problems = output_problems(args.json, args.csv)
+    if problems:
+        raise DesignError(problems)
+    raw_options = {
         "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
         "bucket": args.bucket, "resilience": not args.no_resilience,
-    })
+    }
+    if args.memory_budget is not None:
+        raw_options["memory_budget"] = parse_size(args.memory_budget)
+    options = parse_options(raw_options)
+    design = _load(args).check()
     experiment = design.experiment(args.experiment) if args.experiment else None
     if experiment is not None:
         problems = experiment_problems(design, experiment, options.duration)
@@ -63,34 +111,58 @@ def cmd_run(args) -> int:
     if args.compare and args.no_resilience:
         raise DesignError(["--compare already runs without resilience; drop --no-resilience"])
 
+    out = sys.stdout
     if args.compare or args.replications > 1:
+        variants = 1 + args.compare + args.baseline
+        check_replications(design, options, experiment, runs=args.replications * variants,
+                           at_once=os.cpu_count() or 1)
         comparison = run_comparison(design, options, experiment, replications=args.replications,
                                     baseline=args.baseline, compare=args.compare)
         main_result = comparison.runs["protected"][0]
-    else:
-        from engine import simulate
-
-        comparison = None
-        main_result = simulate(design, options, experiment)
-
-    out = sys.stdout
-    print_summary(main_result, out)
-    if comparison is not None:
+        print_summary(main_result, out)
         print_comparison(comparison, out)
-    if args.json:
-        if comparison is not None:
-            import json
+        write_outputs(args, main_result, comparison, out)
+        return 0
 
-            Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False))
-        else:
-            main_result.write_json(args.json)
-        print(f"\nresults written to {args.json}", file=out)
-    if args.csv:
-        written = main_result.write_csv(args.csv)
-        if comparison is not None and "unprotected" in comparison.runs:
-            written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
-        print(f"{len(written)} CSV files written to {args.csv}", file=out)
-    return 0
+    sim = Simulation(design, options, experiment)
+    status = 0
+    try:
+        sim.result()
+    except RunStopped:
+        status = 2
+    except KeyboardInterrupt:
+        sim.interrupted()
+        status = 130
+    # The results so far: the whole run, or what was measured before it stopped.
+    main_result = sim.snapshot()
+    print_summary(main_result, out)
+    write_outputs(args, main_result, None, out)
+    if sim.stopped:
+        print(f"{'interrupted' if status == 130 else 'error'}: {sim.stop_message}\n"
+              f"The results above cover what was measured until then.", file=sys.stderr)
+    return status
+
+
+def write_outputs(args, main_result: RunResult, comparison: Comparison | None, out) -> None:
+    """Write the results JSON and CSV tables asked for; a failed write is a message, not a traceback."""
+    try:
+        if args.json:
+            if comparison is not None:
+                import json
+
+                Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False),
+                                           encoding="utf-8")
+            else:
+                main_result.write_json(args.json)
+            print(f"\nresults written to {args.json}", file=out)
+        if args.csv:
+            written = main_result.write_csv(args.csv)
+            if comparison is not None and "unprotected" in comparison.runs:
+                written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
+            print(f"{len(written)} CSV files written to {args.csv}", file=out)
+    except OSError as exc:
+        where = exc.filename or args.json or args.csv
+        raise DesignError([f"cannot write {where}: {exc.strerror or exc}"]) from None
 
 
 def _comparison_json(comparison: Comparison) -> dict:
@@ -111,17 +183,19 @@ def print_summary(result: RunResult, out) -> None:
     meta = result.meta
     exp = f', experiment "{meta["experiment"]}"' if meta.get("experiment") else ""
     opts = meta["options"]
-    print(f'Design "{meta["design"]}"{exp}: {opts["duration"]:g} s simulated '
+    simulated = (f'{opts["duration"]:g} s' if meta.get("finished", True)
+                 else f'{meta["simulated_time"]:g} of {opts["duration"]:g} s')
+    print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
           f'(warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
           f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
-    header = f'{"component":<22}{"kind":<14}{"req/s":>9}{"errors":>8}{"p50":>10}{"p99":>10}{"util":>7}{"queue":>8}'
+    header = f'{"component":<22}{"kind":<14}{"req/s":>9}{"errors":>8}{"p50":>10}{"p99":>10}{"util":>7}{"queue":>10}'
     print("\n" + header, file=out)
     print("-" * len(header), file=out)
     for name in result.components:
         s = result.summary["components"][name]
         print(f'{name[:21]:<22}{s["kind"]:<14}{s["throughput"]:>9.1f}{s["error_rate"] * 100:>7.1f}%'
               f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
-              f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>8.1f}', file=out)
+              f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>10.1f}', file=out)
     failing = [(n, s) for n, s in result.summary["components"].items() if s["completed"] and s["error_rate"] > 0]
     if failing:
         print("\noutcomes (non-ok):", file=out)

@@ -6,7 +6,7 @@ Public API::
     result = simulate(design, RunOptions(duration=60, seed=7), experiment="db crash")
 """
 from .model import Design, DesignError, Experiment, RunOptions, parse_design
-from .results import RunResult
-from .simulation import Simulation, simulate
+from .results import RunResult, text_cell
+from .simulation import RunStopped, Simulation, simulate
 
-__all__ = ["Design", "DesignError", "Experiment", "RunOptions", "RunResult", "Simulation", "parse_design", "simulate"]
+__all__ = ["Design", "DesignError", "Experiment", "RunOptions", "RunResult", "RunStopped", "Simulation", "parse_design", "simulate", "text_cell"]

@@ -155,6 +155,20 @@ cdef int NB = 1200
 
 cdef int UNLIMITED = 2147483647
 
+# Why the loop halted before the end of the run (``Core.halt_reason``).
+cdef enum:
+    HALT_NONE = 0
+    HALT_POOL_BUDGET = 1     # requests, calls or events in flight outgrew the pool limit
+    HALT_STALLED = 2         # too many events without the clock advancing
+
+HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
+# Record sizes, for estimating what a run's pools cost.
+EVENT_BYTES = sizeof(Event)
+JOB_BYTES = sizeof(Job)
+CALL_BYTES = sizeof(Call)
+# Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
+cdef int64_t MAX_RECORDS = 1 << 30
+
 LOG_KIND_NAMES = (
     "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
     "breaker_opened", "breaker_half_open", "breaker_closed", "bulkhead_saturated",
@@ -243,6 +257,11 @@ cdef class Core:
     cdef readonly int current_bucket
     cdef readonly bint finished
     cdef readonly bint out_of_memory
+    cdef readonly int halt_reason
+    cdef readonly int64_t pool_bytes     # what the growable pools hold now
+    cdef readonly int64_t pool_limit     # what they may hold (0: no limit)
+    cdef readonly int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
+    cdef readonly int64_t stalled        # events since the clock last advanced
     cdef int stop_flag
 
     # static component parameters
@@ -748,6 +767,10 @@ cdef class Core:
         self.wn_seq = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_next = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
         self.wn_free = -1
+        self.pool_bytes = (self.heap_cap * sizeof(Event) + self.job_cap * sizeof(Job)
+                           + self.call_cap * sizeof(Call) + self.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
+        self.pool_limit = int(scalars.get("pool_limit", 0))
+        self.stall_limit = int(scalars.get("stall_limit", 0))
         if (self.heap == NULL or self.jobs == NULL or self.calls == NULL or self.rng == NULL
                 or self.cb_ring == NULL or self.wn_next == NULL or self.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
@@ -817,30 +840,52 @@ cdef class Core:
     # ------------------------------------------------------------------ pattern probes
     # Thin wrappers over the nogil state machines, so tests can replay the
     # libraries' own scenarios call by call without running the event loop.
-    def breaker_acquire(self, int link, double now):
+    # The state machines index C arrays unchecked: every index is checked here first.
+    def _link(self, link, str needs=""):
+        if not 0 <= link < self.n_l:
+            raise IndexError(f"no link {link}: this design has {self.n_l} link(s), numbered 0 to {self.n_l - 1}")
+        if needs == "breaker" and not self.l_cb_on[link]:
+            raise ValueError(f"link {link} has no circuit breaker")
+        if needs == "retry" and self.l_rt_max[link] <= 1:
+            raise ValueError(f"link {link} has no retry policy")
+        if needs == "budget" and self.l_bud_kind[link] == 0:
+            raise ValueError(f"link {link} has no retry budget")
+        return link
+
+    def _outcome(self, str outcome):
+        if outcome not in _OUTCOME_CODES:
+            raise ValueError(f"unknown outcome {outcome!r} (expected one of {', '.join(_OUTCOME_CODES)})")
+        return _OUTCOME_CODES[outcome]
+
+    def breaker_acquire(self, link, double now):
         """Ask the link's breaker for permission at time ``now`` (Resilience4j tryAcquirePermission)."""
+        self._link(link, "breaker")
         self.now = now
         return bool(self._cb_acquire(link))
 
-    def breaker_record(self, int link, str outcome, double duration, double now):
+    def breaker_record(self, link, str outcome, double duration, double now):
         """Record a call's outcome (``ok``, ``error``, ``timeout``, ...) and duration at ``now``."""
+        self._link(link, "breaker")
+        code = self._outcome(outcome)
         self.now = now
-        self._cb_record(link, _OUTCOME_CODES[outcome], duration)
+        self._cb_record(link, code, duration)
 
-    def breaker_force(self, int link, str state, double now):
+    def breaker_force(self, link, str state, double now):
         """Manual transition, as CircuitBreaker.transitionTo*State (for scenario set-up)."""
+        self._link(link, "breaker")
+        if state not in ("OPEN", "HALF_OPEN", "CLOSED"):
+            raise ValueError(f"unknown breaker state {state!r} (expected OPEN, HALF_OPEN or CLOSED)")
         self.now = now
         if state == "OPEN":
             self._cb_to_open(link, self._cb_rate(link, 0), self._cb_rate(link, 1))
         elif state == "HALF_OPEN":
             self._cb_to_half(link)
-        elif state == "CLOSED":
-            self._cb_to_closed(link, -1.0, -1.0)
         else:
-            raise ValueError(state)
+            self._cb_to_closed(link, -1.0, -1.0)
 
-    def breaker_status(self, int link):
+    def breaker_status(self, link):
         """State name, failure rate, slow-call rate (-1 below the minimum), buffered, failed, permits."""
+        self._link(link, "breaker")
         return {
             "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.cb_state[link]],
             "failure_rate": self._cb_rate(link, 0),
@@ -850,11 +895,14 @@ cdef class Core:
             "permits": int(self.cb_permits[link]),
         }
 
-    def retry_waits(self, int link, int attempts):
+    def retry_waits(self, link, int attempts):
         """The waits a call on ``link`` would sleep after 1, 2, ... ``attempts`` failed attempts."""
+        self._link(link)
         cdef int k = self._new_call()
         cdef list waits = []
         cdef int n
+        if k < 0:
+            raise MemoryError("not enough memory for a call record")
         self.calls[k].link = link
         self.calls[k].prev_sleep = self.l_rt_wait[link]
         for n in range(1, attempts + 1):
@@ -863,15 +911,24 @@ cdef class Core:
         self._free_call(k)
         return waits
 
-    def budget_record(self, int link, bint failed):
+    def budget_record(self, link, bint failed):
         """Account one attempt's result in the link's retry budget."""
+        self._link(link, "budget")
         self._budget_account(link, failed)
 
-    def budget_status(self, int link):
+    def budget_status(self, link):
+        self._link(link, "budget")
         return {"tokens": self.l_tokens[link] / 1000.0, "allows_retry": bool(self._budget_allows(link))}
 
-    def rate_limiter_acquire(self, int component, int instance, double now):
+    def rate_limiter_acquire(self, component, instance, double now):
         """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
+        if not 0 <= component < self.n_c:
+            raise IndexError(f"no component {component}: this design has {self.n_c}, numbered 0 to {self.n_c - 1}")
+        if self.c_rl_limit[component] <= 0:
+            raise ValueError(f"component {component} has no rate limiter")
+        if not 0 <= instance < self.c_instances[component]:
+            raise IndexError(f"no instance {instance}: component {component} has {self.c_instances[component]} "
+                             f"instance(s), numbered 0 to {self.c_instances[component] - 1}")
         self.now = now
         return self._rl_acquire(<int>(self.c_inst_offset[component] + instance), component)
 
@@ -879,12 +936,18 @@ cdef class Core:
     cdef void _run(self, double until, int64_t max_events) noexcept nogil:
         cdef int64_t processed = 0
         cdef Event ev
-        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory:
+        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory and self.halt_reason == HALT_NONE:
             if self.heap[0].t > until:
                 break
             if max_events > 0 and processed >= max_events:
                 break
             ev = self._pop()
+            if ev.t > self.now:
+                self.stalled = 0
+            else:
+                self.stalled += 1
+                if self.stall_limit > 0 and self.stalled > self.stall_limit:
+                    self.halt_reason = HALT_STALLED
             self.now = ev.t
             self._dispatch(&ev)
             processed += 1
@@ -958,6 +1021,8 @@ cdef class Core:
         cdef int64_t i, p
         cdef Event ev
         if self.heap_n == self.heap_cap:
+            if not self._may_grow(self.heap_cap, self.heap_cap * sizeof(Event)):
+                return
             grown = <Event*> realloc(self.heap, 2 * self.heap_cap * sizeof(Event))
             if grown == NULL:
                 self.out_of_memory = 1
@@ -1012,6 +1077,17 @@ cdef class Core:
         return top
 
     # ------------------------------------------------------------------ pools
+    cdef bint _may_grow(self, int64_t records, int64_t more_bytes) noexcept nogil:
+        """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
+
+        realloc holds the old block and the new, twice its size, while it copies: count both.
+        """
+        if 2 * records > MAX_RECORDS or (self.pool_limit > 0 and self.pool_bytes + 2 * more_bytes > self.pool_limit):
+            self.halt_reason = HALT_POOL_BUDGET
+            return 0
+        self.pool_bytes += more_bytes
+        return 1
+
     cdef int _new_job(self) noexcept nogil:
         cdef int j
         cdef Job* grown
@@ -1020,6 +1096,8 @@ cdef class Core:
             self.job_free = self.jobs[j].next_q
         else:
             if self.job_n == self.job_cap:
+                if not self._may_grow(self.job_cap, self.job_cap * sizeof(Job)):
+                    return -1
                 grown = <Job*> realloc(self.jobs, 2 * self.job_cap * sizeof(Job))
                 if grown == NULL:
                     self.out_of_memory = 1
@@ -1065,6 +1143,8 @@ cdef class Core:
             self.call_free = self.calls[k].next_wait
         else:
             if self.call_n == self.call_cap:
+                if not self._may_grow(self.call_cap, self.call_cap * sizeof(Call)):
+                    return -1
                 grown = <Call*> realloc(self.calls, 2 * self.call_cap * sizeof(Call))
                 if grown == NULL:
                     self.out_of_memory = 1
@@ -1804,6 +1884,8 @@ cdef class Core:
             self.wn_free = self.wn_next[node]
         else:
             if self.wn_n == self.wn_cap:
+                if not self._may_grow(self.wn_cap, self.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
+                    return -1
                 self.wn_cap *= 2
                 self.wn_call = <int32_t*> realloc(self.wn_call, self.wn_cap * sizeof(int32_t))
                 self.wn_deadline = <double*> realloc(self.wn_deadline, self.wn_cap * sizeof(double))

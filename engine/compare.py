@@ -113,6 +113,17 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
     return table
 
 
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down without waiting for the runs in it: they are of no use any more."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
 def run_comparison(design: Design, options: RunOptions, experiment: Experiment | str | None = None,
                    replications: int = 1, baseline: bool = False, compare: bool = True,
                    processes: int | None = None) -> Comparison:
@@ -137,8 +148,14 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
         workers = processes or min(len(jobs), os.cpu_count() or 1)
         payload = [(design.model_dump_json(), options.model_dump_json(), experiment_name, v, s) for v, s in jobs]
         # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             for v, seed, data in pool.map(_run_one, payload):
                 results[v][seed] = RunResult.from_dict(data)
+        except BaseException:
+            # Ctrl+C or a failed run: the runs still going are not waited for.
+            _abandon(pool)
+            raise
+        pool.shutdown()
     runs = {v: [results[v][s] for s in sorted(results[v])] for v in variants}
     return Comparison(runs=runs, table=build_table(runs), replications=replications)

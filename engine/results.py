@@ -162,7 +162,7 @@ class RunResult:
             w.writerow(["time", "component", *metrics])
             for b, t in enumerate(self.bucket_times):
                 for i, name in enumerate(self.components):
-                    w.writerow([f"{t:g}", name, *(_fmt(self.series[m][b, i]) for m in metrics)])
+                    w.writerow([f"{t:g}", text_cell(name), *(_fmt(self.series[m][b, i]) for m in metrics)])
         written.append(path)
         path = out / "link_series.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
@@ -171,7 +171,7 @@ class RunResult:
             w.writerow(["time", "link", *metrics])
             for b, t in enumerate(self.bucket_times):
                 for i, name in enumerate(self.links):
-                    w.writerow([f"{t:g}", name, *(_fmt(self.link_series[m][b, i]) for m in metrics)])
+                    w.writerow([f"{t:g}", text_cell(name), *(_fmt(self.link_series[m][b, i]) for m in metrics)])
         written.append(path)
         for key, filename, label in (("components", "summary.csv", "component"), ("links", "link_summary.csv", "link")):
             path = out / filename
@@ -181,17 +181,28 @@ class RunResult:
                 w = csv.writer(fh)
                 w.writerow([label, *fields])
                 for name, row in rows.items():
-                    w.writerow([name, *(_fmt(row.get(f)) for f in fields)])
+                    w.writerow([text_cell(name), *(_fmt(row.get(f)) for f in fields)])
             written.append(path)
         path = out / "events.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["time", "kind", "component", "link", "fault_id", "details"])
             for e in self.events:
-                w.writerow([f"{e['time']:.6f}", e["kind"], e.get("component") or "", e.get("link") or "",
-                            e.get("fault_id") or "", e.get("details", "")])
+                w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
+                                                   ("kind", "component", "link", "fault_id", "details"))])
         written.append(path)
         return written
+
+
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """A name or other text for a CSV cell: one a spreadsheet would run as a formula
+    (``=HYPERLINK(...)``) gets a leading apostrophe and stays text. Numbers never pass here."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _fmt(value) -> str:
@@ -199,6 +210,8 @@ def _fmt(value) -> str:
         return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.6g}"
+    if isinstance(value, str):
+        return text_cell(value)
     return str(value)
 
 

@@ -9,12 +9,117 @@ import numpy as np
 
 from . import _core
 from .compile import Compiled, compile_design
-from .model import Design, Experiment, RunOptions
+from .model import Design, DesignError, Experiment, Problem, RunOptions, describe
 from .model.outcomes import OUTCOME_NAMES
 from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
 from .version import __version__
 
 _OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
+
+# The event loop runs in slices of this many events: between two, a pending Ctrl+C is raised
+# and a stop request is seen. A slice takes well under a second on any design.
+SLICE_EVENTS = 250_000
+# A run whose clock stays put for this many events in a row is caught in a loop that takes
+# no simulated time. Far above what any legal instant holds (a million users sending at once
+# through a deep chain), and reached in seconds.
+STALL_EVENTS = 50_000_000
+STALL_ARRIVALS = 1000
+# The event log as results hold it: a dict of a dozen fields per entry.
+EVENT_RECORD_BYTES = 640
+# Room the growable pools (requests, calls, events in flight) need at the least.
+MIN_POOL_BYTES = 16 * 2**20
+MAX_REPLICATIONS = 1000
+
+
+class RunStopped(DesignError):
+    """The engine stopped a run before its end; ``reason`` names why (``memory_budget``,
+    ``zero_time_loop``). What was measured up to then stays readable through ``snapshot()``."""
+
+    def __init__(self, problems, reason: str = ""):
+        super().__init__(problems)
+        self.reason = reason
+
+    def __reduce__(self):
+        return (RunStopped, (self.problems, self.reason))
+
+
+def format_bytes(n: float) -> str:
+    """``2 GiB``, ``17.2 GiB``, ``512 MiB``: sizes as people read them."""
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
+    """Bytes one run holds before its first event: (engine arrays, results built from them).
+
+    Dominated by the per-bucket metric arrays (buckets x components x counters and gauges,
+    buckets x links x theirs), which the results copy once more.
+    """
+    n_c = max(1, len(compiled.component_names))
+    n_l = max(1, len(compiled.link_names))
+    n_b = max(1, int(compiled.scalars["n_buckets"]))
+    n_i = len(compiled.arrays["inst_comp"])
+    per_c = len(_core.COUNTER_NAMES) + len(_core.GAUGE_NAMES)
+    per_l = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
+    series = 8 * n_b * (n_c * per_c + n_l * per_l)
+    windows = int(np.sum(compiled.arrays["l_cb_size"] * compiled.arrays["l_cb_on"]))
+    engine = (series
+              + 8 * 2 * n_c * _core.HISTOGRAM_BINS     # latency histograms: run and bucket
+              + 8 * 8 * int(options.event_log_cap)     # the event log's columns
+              + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
+              + 40 * windows)                          # breaker windows
+    results = (series + 8 * 3 * n_b * n_c              # the copies, and throughput, goodput, error rate
+               + EVENT_RECORD_BYTES * int(options.event_log_cap))
+    return engine, results
+
+
+def _nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k at or above ``x``."""
+    k = math.floor(math.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * 10**k >= x * (1 - 1e-12):
+            return float(m * 10**k)
+    return float(10 ** (k + 1))  # pragma: no cover
+
+
+def _budget_problem(compiled: Compiled, options: RunOptions, engine: int, results: int) -> Problem:
+    n_b = int(compiled.scalars["n_buckets"])
+    per_bucket = (engine + results) / max(1, n_b)
+    budget = options.memory_budget
+    what = (f"{n_b:,} buckets of {options.bucket:g} s for {len(compiled.component_names):,} components "
+            f"and {len(compiled.link_names):,} links")
+    fits = int((budget - MIN_POOL_BYTES) // per_bucket) if per_bucket else 0
+    if fits >= 1 and fits < n_b:
+        advice = f"use a bucket of at least {_nice_ceiling(options.duration / fits):g} s, or raise the memory budget"
+    else:
+        advice = "run a smaller design, or raise the memory budget"
+    return Problem("run options", f"{what} need about {format_bytes(engine + results)} for their metrics, "
+                                  f"more than the memory budget of {format_bytes(budget)}: {advice}")
+
+
+def check_replications(design: Design, options: RunOptions, experiment: Experiment | str | None,
+                       runs: int, at_once: int) -> None:
+    """Refuse ``runs`` runs of a design (``at_once`` of them in parallel) that would not fit the budget.
+
+    Every run's results are kept until the comparison is built; each live run also holds its engine.
+    """
+    if runs > MAX_REPLICATIONS:
+        raise DesignError([Problem("run options", f"at most {MAX_REPLICATIONS:,} runs in one comparison "
+                                                  f"(asked for {runs:,})")])
+    if isinstance(experiment, str):
+        experiment = design.experiment(experiment)
+    engine, results = run_memory(compile_design(design, options, experiment), options)
+    need = runs * results + min(runs, at_once) * (engine + MIN_POOL_BYTES)
+    if need > options.memory_budget:
+        most = int((options.memory_budget - min(runs, at_once) * (engine + MIN_POOL_BYTES)) // max(1, results))
+        fewer = f"run at most {most:,}, " if most >= 1 else ""
+        raise DesignError([Problem(
+            "run options",
+            f"{runs:,} runs of {format_bytes(engine + results)} each need about {format_bytes(need)}, more than "
+            f"the memory budget of {format_bytes(options.memory_budget)}: {fewer}use a wider bucket, "
+            f"or raise the memory budget")])
 
 
 class Simulation:
@@ -33,7 +138,14 @@ class Simulation:
             experiment = design.experiment(experiment)
         self.experiment = experiment
         self.compiled: Compiled = compile_design(design, self.options, experiment)
-        self._core = _core.Core(self.compiled.arrays, self.compiled.scalars)
+        engine, results = run_memory(self.compiled, self.options)
+        pool_limit = self.options.memory_budget - engine - results
+        if pool_limit < MIN_POOL_BYTES:
+            raise DesignError([_budget_problem(self.compiled, self.options, engine, results)])
+        scalars = dict(self.compiled.scalars, pool_limit=pool_limit, stall_limit=STALL_EVENTS)
+        self._core = _core.Core(self.compiled.arrays, scalars)
+        self.stopped: str | None = None        # why the run ended early: a HALT reason or "interrupted"
+        self.stop_message: str | None = None
         self._wall = 0.0
         self._event_records: list[dict[str, Any]] = []   # log entries already turned into dicts
 
@@ -69,14 +181,64 @@ class Simulation:
     def advance(self, until: float | None = None, max_events: int | None = None) -> bool:
         """Run to simulated time ``until`` (default: the end) or for ``max_events`` events.
 
-        Returns True once the run has reached its duration.
+        Returns True once the run has reached its duration. Raises RunStopped when the engine
+        halts the run (a loop that takes no time, requests outgrowing the memory budget), and
+        lets a Ctrl+C through within a slice; either way the results so far stay readable.
         """
-        self._core.resume()
+        core = self._core
+        core.resume()
+        target = math.inf if until is None else float(until)
+        budget = int(max_events or 0)
+        done = 0
         start = time.perf_counter()
         try:
-            return self._core.advance(math.inf if until is None else float(until), int(max_events or 0))
+            while True:
+                step = SLICE_EVENTS if budget <= 0 else min(SLICE_EVENTS, budget - done)
+                before = core.events_processed
+                finished = core.advance(target, step)
+                ran = core.events_processed - before
+                done += ran
+                # A short slice ended for another reason: the target, the end, a stop, a halt.
+                if finished or ran < step or (budget > 0 and done >= budget):
+                    break
         finally:
             self._wall += time.perf_counter() - start
+        if core.halt_reason:
+            self._halted()
+        return finished
+
+    def interrupted(self) -> None:
+        """Record that the run was interrupted by its user (the results say so)."""
+        if not self.finished and self.stopped is None:
+            self.stopped = "interrupted"
+            self.stop_message = f"Interrupted at {self.now:g} s of {self.options.duration:g} s."
+
+    def _halted(self) -> None:
+        core, comp = self._core, self.compiled
+        reason = _core.HALT_REASON_NAMES[core.halt_reason]
+        a = core.state_arrays()
+        by_name = {c.name: c for c in self.design.components}
+        # Caught in the loop: whatever took arrivals by the thousand in the bucket the clock is stuck in.
+        bucket = min(int(core.current_bucket), a["mc"].shape[0] - 1)
+        arrivals = a["mc"][bucket, :len(comp.component_names), 0]
+        involved = [describe(by_name[name]) for i, name in enumerate(comp.component_names)
+                    if arrivals[i] >= STALL_ARRIVALS]
+        where = f"at {core.now:g} s of {self.options.duration:g} s"
+        if reason == "zero_time_loop":
+            message = (f"The clock stopped {where}: {core.stalled:,} events in a row took no simulated time. "
+                       f"Requests circle through {_and_list(involved) or 'the design'} without taking any "
+                       f"time: give the think time, a service time or a link latency a value above zero.")
+        else:
+            queued = sorted(((int(a["_c_qlen"][i]), name) for i, name in enumerate(comp.component_names)
+                             if a["_c_qlen"][i] > 0), reverse=True)[:3]
+            waiting = "; ".join(f"{describe(by_name[n])} has {q:,} waiting" for q, n in queued)
+            message = (f"The run stopped {where}: {core.live_jobs:,} requests and {core.live_calls:,} calls in flight "
+                       f"outgrew the memory budget of {format_bytes(self.options.memory_budget)}"
+                       + (f" ({waiting})" if waiting else "")
+                       + ". Work arrives faster than the design serves it, or retries multiply it: bound "
+                         "the queues, shed load, add capacity, or raise the memory budget.")
+        self.stopped, self.stop_message = reason, message
+        raise RunStopped([Problem("", message)], reason)
 
     def stop(self) -> None:
         """Make an ``advance`` running in another thread return at its next event."""
@@ -157,6 +319,8 @@ class Simulation:
             "events_processed": self.events_processed,
             "simulated_time": float(core.now),
             "finished": bool(core.finished),
+            "stopped": self.stopped,
+            "stop_message": self.stop_message,
             "components": list(comp.component_names),
             "kinds": list(comp.component_kinds),
             "links": list(comp.link_names),
@@ -179,7 +343,9 @@ class Simulation:
 
     def _summaries(self, a: dict[str, Any], n_c: int, n_l: int, final: bool) -> dict[str, Any]:
         comp = self.compiled
-        measured = max(1e-12, (self.options.duration if final else self._core.now) - self.options.warmup)
+        measured = max(0.0, (self.options.duration if final else self._core.now) - self.options.warmup)
+        # A run stopped before its measured window began has no rates, not infinite ones.
+        per_second = 1.0 / measured if measured > 1e-9 else 0.0
         tot_c, tot_l = a["tot_c"], a["tot_l"]
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
@@ -194,16 +360,16 @@ class Simulation:
             completed = sum(outcomes.values())
             served = tot_lat[i, 1]
             vmax = float(tot_lat[i, 2])
-            busy = tot_area[i, 1] / measured
+            busy = tot_area[i, 1] * per_second
             components[name] = {
                 "kind": comp.component_kinds[i],
                 "arrivals": counters["arrivals"],
                 "completed": completed,
                 "outcomes": outcomes,
                 "error_rate": (completed - outcomes["ok"] - outcomes["fallback"]) / completed if completed else 0.0,
-                "arrival_rate": counters["arrivals"] / measured,
-                "throughput": completed / measured,
-                "goodput": (outcomes["ok"] + outcomes["fallback"]) / measured,
+                "arrival_rate": counters["arrivals"] * per_second,
+                "throughput": completed * per_second,
+                "goodput": (outcomes["ok"] + outcomes["fallback"]) * per_second,
                 "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
                 "latency_p50": histogram_quantile(hist[i], 0.50, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
                 "latency_p90": histogram_quantile(hist[i], 0.90, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
@@ -212,9 +378,9 @@ class Simulation:
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
                 "mean_busy": float(busy),
-                "mean_queue_length": float(tot_area[i, 0] / measured),
-                "mean_in_flight": float(tot_area[i, 2] / measured),
-                "mean_instances_up": float(tot_area[i, 3] / measured),
+                "mean_queue_length": float(tot_area[i, 0] * per_second),
+                "mean_in_flight": float(tot_area[i, 2] * per_second),
+                "mean_instances_up": float(tot_area[i, 3] * per_second),
                 "in_flight_at_end": int(inflight[i]),
                 "calls": counters["calls"],
                 "attempts": counters["attempts"],
@@ -295,6 +461,12 @@ class Simulation:
                 record["details"] = f"{int(v1)} permits in use"
             out.append(record)
         return list(out)
+
+
+def _and_list(items: list[str]) -> str:
+    if len(items) > 6:
+        items = items[:5] + [f"{len(items) - 5} more"]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + (" and " + items[-1] if items else "")
 
 
 def simulate(design: Design, options: RunOptions | None = None,

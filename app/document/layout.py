@@ -16,24 +16,10 @@ def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
     names = [c.name for c in design.components]
     known = set(names)
     callers: dict[str, list[str]] = {n: [] for n in names}
-    callees: dict[str, list[str]] = {n: [] for n in names}
     for link in design.links:
         if link.source in known and link.target in known and link.source != link.target:
-            callees[link.source].append(link.target)
             callers[link.target].append(link.source)
-    depth: dict[str, int] = {}
-
-    def visit(name: str, trail: frozenset) -> int:
-        # Longest path from any root; a cycle (an invalid design) is cut where it closes.
-        if name in depth:
-            return depth[name]
-        parents = [p for p in callers[name] if p not in trail]
-        d = 0 if not parents else 1 + max(visit(p, trail | {name}) for p in parents)
-        depth[name] = d
-        return d
-
-    for name in names:
-        visit(name, frozenset())
+    depth = _longest_paths(names, callers)
     columns: dict[int, list[str]] = {}
     for name in names:
         columns.setdefault(depth[name], []).append(name)
@@ -56,6 +42,37 @@ def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
         for i, name in enumerate(members):
             positions[name] = (col * COLUMN, offset + i * ROW)
     return positions
+
+
+def _longest_paths(names: list[str], callers: dict[str, list[str]]) -> dict[str, int]:
+    """Longest call path from any root to each component; a cycle (an invalid design) is cut
+    where it closes. Depth-first with an explicit stack, so a chain of thousands of services
+    is laid out like any other design."""
+    depth: dict[str, int] = {}
+    for root in names:
+        if root in depth:
+            continue
+        on_path = {root}
+        # frames: [component, its callers not on the path, next caller to look at, deepest so far]
+        frames = [[root, list(callers[root]), 0, -1]]
+        while frames:
+            frame = frames[-1]
+            name, parents, i, best = frame
+            if i < len(parents):
+                frame[2] += 1
+                parent = parents[i]
+                if parent in depth:
+                    frame[3] = max(best, depth[parent])
+                else:
+                    frames.append([parent, [p for p in callers[parent] if p not in on_path], 0, -1])
+                    on_path.add(parent)
+                continue
+            depth[name] = best + 1
+            frames.pop()
+            on_path.discard(name)
+            if frames:
+                frames[-1][3] = max(frames[-1][3], depth[name])
+    return depth
 
 
 def needs_layout(design: Design) -> bool:

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import text_cell
+
 from .comparison_table import ComparisonTable
 from .formatting import (
     COMPONENT_COLOURS,
@@ -848,7 +850,7 @@ class Dashboard(QWidget):
                 columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
         with Path(path).open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(["time_s", *(name for name, _ in columns)])
+            w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
             for i, t in enumerate(x):
                 w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
 

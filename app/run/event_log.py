@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import text_cell
+
 from .formatting import format_time
 from .session import VARIANT_LABELS, RunSession
 
@@ -293,8 +295,8 @@ class EventLog(QWidget):
             w = csv.writer(fh)
             w.writerow(["time_s", "run", "component", "link", "kind", "details"])
             for e in events:
-                w.writerow([f"{e['time']:.6f}", e.get("variant", ""), e.get("component") or "", e.get("link") or "",
-                            e["kind"], e.get("details", "")])
+                w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
+                                                   ("variant", "component", "link", "kind", "details"))])
         return len(events)
 
     def _export_csv_dialog(self) -> None:

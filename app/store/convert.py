@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, Project, parse_design
+from engine.model import Design, DesignError, Project, field_problems, parse_design
 
 from .errors import ContentError
 from .runs import (
@@ -251,7 +251,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
     models = []
     for data in designs.values():
         try:
-            models.append(parse_design(data, check=False))
+            models.append(parse_design(data, check=False, strict=False))  # SQLite keeps booleans as integers
         except DesignError as exc:
             # A forged file can hold megabytes in one field; the message quotes only the start.
             lines = [f"  {_clip(str(p))}" for p in exc.problems[:_MAX_PROBLEMS]]
@@ -268,9 +268,8 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
             "designs": models,
         })
     except ValidationError as exc:
-        raise ContentError("the project record does not follow the model: " + "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])} {err['msg'].lower()}" for err in exc.errors(include_url=False)
-        )) from None
+        raise ContentError("the project record does not follow the model: "
+                           + "; ".join(str(p) for p in field_problems(exc))) from None
 
     design_ids = {pk: model.id for pk, model in zip(designs, models)}
     arrays: dict[Any, list[Mapping[str, Any]]] = {}

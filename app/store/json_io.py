@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, Project, parse_design
+from engine.model import Design, DesignError, NumberTooLong, Project, field_problems, load_json, parse_design
 from engine.model.design import FORMAT_VERSION
 
 from . import limits
@@ -42,7 +42,9 @@ def export_json(project_or_design: Project | Design, path: str | os.PathLike) ->
 def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
     """A project or a design from JSON text, told apart by their fields (a project has ``designs``)."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except NumberTooLong as exc:
+        raise cannot_open(path, f"it holds {exc}") from None
     except RecursionError:
         raise cannot_open(path, "its JSON is nested too deeply to read") from None
     except json.JSONDecodeError as exc:
@@ -79,10 +81,7 @@ def _parse_project(data: dict[str, Any], path: Path) -> Project:
     try:
         return Project.model_validate({**data, "designs": designs})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'project'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = "; ".join(str(p) for p in field_problems(exc))
         raise cannot_open(path, f"the project in it does not follow the model ({problems})") from None
 
 

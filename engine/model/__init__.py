@@ -22,10 +22,13 @@ from .design import (
     Design,
     DesignError,
     Link,
+    NumberTooLong,
     Problem,
     RunOptions,
     describe,
+    field_problems,
     link_name,
+    load_json,
     parse_design,
     parse_options,
 )

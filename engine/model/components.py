@@ -10,6 +10,8 @@ from .distributions import Constant, Distribution, Exponential
 from .resilience import Policy
 
 FanOut = Literal["sequential", "parallel"]
+# The engine counts requests in 32-bit fields: no count it holds may exceed this.
+MAX_COUNT = 2**31 - 1
 
 
 class Position(BaseModel):
@@ -184,7 +186,7 @@ class Service(_Component):
     kind: Literal["service"] = "service"
     instances: int = Field(1, ge=1, le=10_000)
     workers: int = Field(8, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0, description="empty means unbounded")
+    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT, description="empty means unbounded")
     service_time: Distribution = Field(default_factory=lambda: Exponential(mean=0.01))
     error_probability: float = Field(0.0, ge=0, le=1)
     fan_out: FanOut = "sequential"
@@ -199,7 +201,7 @@ class Database(_Component):
     kind: Literal["database"] = "database"
     instances: int = Field(1, ge=1, le=10_000)
     connections: int = Field(20, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0)
+    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT)
     query_time: Distribution = Field(default_factory=lambda: Exponential(mean=0.005))
     error_probability: float = Field(0.0, ge=0, le=1)
 
@@ -217,7 +219,7 @@ class Cache(_Component):
     kind: Literal["cache"] = "cache"
     instances: int = Field(1, ge=1, le=10_000)
     workers: int = Field(64, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0)
+    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT)
     hit_ratio: float = Field(0.85, ge=0, le=1)
     hit_time: Distribution = Field(default_factory=lambda: Constant(value=0.0005))
     error_probability: float = Field(0.0, ge=0, le=1)

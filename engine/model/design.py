@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -15,6 +16,7 @@ from .resilience import CALLER_POLICY_KINDS
 
 FORMAT_VERSION = 1
 LINK_ARROW = " -> "
+DEFAULT_MEMORY_BUDGET = 2 * 2**30
 
 
 def link_name(source: str, target: str) -> str:
@@ -49,6 +51,10 @@ class RunOptions(BaseModel):
     resilience: bool = True
     faults: bool = True
     event_log_cap: int = Field(10_000, ge=0, le=10_000_000)
+    # What a run may hold in memory: its metric arrays up front, and the requests, calls and
+    # events in flight as they grow. A run estimated to need more is refused before it starts;
+    # one that outgrows it on the way stops with its partial results.
+    memory_budget: int = Field(DEFAULT_MEMORY_BUDGET, ge=64 * 2**20, le=2**50, description="bytes")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -73,12 +79,45 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+# A message shows this many problems of one kind, and this many lines in all; the rest are counted.
+SHOWN_PER_KIND = 10
+SHOWN_IN_ALL = 50
+
+
+def _kind_of(problem: Problem) -> str:
+    """Problems that differ only in where they are, or in the value quoted, are of one kind."""
+    return re.sub(r" \(got .*\)$", "", problem.message)
+
+
+def summarise(problems: list[Problem]) -> str:
+    """Problems as lines a person reads: the first few of each kind, then how many more.
+
+    A design with ten thousand identical mistakes says so in a dozen lines, not a megabyte.
+    """
+    kinds: dict[str, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault(_kind_of(p), []).append(p)
+    lines: list[str] = []
+    shown = 0
+    for same in kinds.values():
+        if len(lines) >= SHOWN_IN_ALL:
+            break
+        lines += [str(p) for p in same[:SHOWN_PER_KIND]]
+        shown += min(len(same), SHOWN_PER_KIND)
+        if len(same) > SHOWN_PER_KIND:
+            lines.append(f"  and {len(same) - SHOWN_PER_KIND:,} more like this")
+            shown += len(same) - SHOWN_PER_KIND
+    if shown < len(problems):
+        lines.append(f"and {len(problems) - shown:,} more problems")
+    return "\n".join(lines)
+
+
 class DesignError(ValueError):
     """A design (or the file it came from) cannot be used; ``problems`` says why."""
 
     def __init__(self, problems: Iterable[Problem | str]):
         self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(summarise(self.problems))
 
     def __reduce__(self):
         # rebuilt from the problems, not the message, when it crosses a process boundary
@@ -95,7 +134,7 @@ class Design(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
-    format: int = Field(FORMAT_VERSION, description="version of this JSON format")
+    format: int = Field(FORMAT_VERSION, ge=1, le=2**31 - 1, description="version of this JSON format")
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field("Untitled design", min_length=1, max_length=200)
     description: str = Field("", max_length=100_000)
@@ -153,11 +192,29 @@ class Design(BaseModel):
         return self
 
 
+def _clip(text: Any, limit: int = 64) -> str:
+    """Text from a file, cut to a length a message can carry."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value from a file as its author wrote it in JSON (``true``, ``"10"``), kept short."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        # Too long to print, and past 4,300 digits Python refuses to turn it into text at all.
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = type(value).__name__
+    return _clip(text, 60)
+
+
 def _component_label(raw: Any) -> str:
     if isinstance(raw, dict):
-        kind = str(raw.get("kind", "component")).replace("_", " ")
+        kind = _clip(raw.get("kind", "component"), 32).replace("_", " ")
         name = raw.get("name")
-        return f'{kind} "{name}"' if name else kind
+        return f'{kind} "{_clip(name)}"' if name else kind
     return "component"
 
 
@@ -177,16 +234,16 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
                 rest = rest[1:]
         elif head == "links":
             if isinstance(raw, dict):
-                where = f'link "{raw.get("source", "?")}{LINK_ARROW}{raw.get("target", "?")}"'
+                where = f'link "{_clip(raw.get("source", "?"))}{LINK_ARROW}{_clip(raw.get("target", "?"))}"'
             else:
                 where = "link"
         else:
-            where = f'experiment "{raw.get("name", "?")}"' if isinstance(raw, dict) else "experiment"
+            where = f'experiment "{_clip(raw.get("name", "?"))}"' if isinstance(raw, dict) else "experiment"
             if len(rest) >= 2 and rest[0] == "faults" and isinstance(rest[1], int):
                 faults = raw.get("faults", []) if isinstance(raw, dict) else []
                 fault = faults[rest[1]] if rest[1] < len(faults) else None
                 if isinstance(fault, dict):
-                    where += f', fault {rest[1] + 1} ({fault.get("kind", "?")} on "{fault.get("target", "?")}")'
+                    where += f', fault {rest[1] + 1} ({_clip(fault.get("kind", "?"), 32)} on "{_clip(fault.get("target", "?"))}")'
                 rest = rest[2:]
                 if rest and isinstance(rest[0], str) and rest[0] in COMPONENT_FAULT_KINDS + LINK_FAULT_KINDS:
                     rest = rest[1:]
@@ -194,7 +251,7 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
             pols = raw.get("policies") or []
             pol = pols[rest[1]] if rest[1] < len(pols) else None
             kind = pol.get("kind", "policy") if isinstance(pol, dict) else "policy"
-            where += f", {str(kind).replace('_', ' ')} policy"
+            where += f", {_clip(kind, 32).replace('_', ' ')} policy"
             rest = rest[2:]
             if rest and isinstance(rest[0], str) and rest[0] in CALLER_POLICY_KINDS + ("rate_limiter", "load_shedding"):
                 rest = rest[1:]
@@ -219,48 +276,131 @@ _UNION_TAGS = {
 }
 
 
+# What a JSON value must be, by pydantic's error type, in the words of the file's author.
+_TYPE_MESSAGES = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "uuid_type": "must be an id like 3f2b9c1e-8d4a-4e6f-9b7c-2a1d5e8f0c3b",
+    "uuid_parsing": "must be an id like 3f2b9c1e-8d4a-4e6f-9b7c-2a1d5e8f0c3b",
+    "finite_number": "must be a finite number",
+    "datetime_type": "must be a date and time like 2026-01-31T09:30:00Z",
+    "datetime_parsing": "must be a date and time like 2026-01-31T09:30:00Z",
+    "datetime_from_date_parsing": "must be a date and time like 2026-01-31T09:30:00Z",
+}
+
+
+def _message(err: dict) -> str:
+    """One pydantic error as the rest of a sentence that begins with the field's name."""
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    kind = err["type"]
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')} (got {shown(got)})"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')} (got {shown(got)})"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')} (got {shown(got)})"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')} (got {shown(got)})"
+    if kind in _TYPE_MESSAGES:
+        return f"{_TYPE_MESSAGES[kind]} (got {shown(got)})"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "union_tag_invalid":
+        return f"unknown kind {_clip(repr(ctx.get('tag')))} (expected one of {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
+        return f"needs a {ctx.get('discriminator', 'kind')!s} field"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {shown(got)})"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"needs at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"may have at most {ctx.get('max_length'):,} characters (got {len(got) if isinstance(got, str) else '?':,})"
+    if kind == "too_long":
+        return f"may hold at most {ctx.get('max_length'):,} items (got {ctx.get('actual_length', '?'):,})"
+    msg = err["msg"]
+    # pydantic's own sentences begin "Input should ..."; anything else is quoted as it is.
+    if msg.startswith("Input should"):
+        msg = "should" + msg[len("Input should"):]
+    return f"{msg} (got {shown(got)})" if got is not None else msg
+
+
+def _sentence(field: str, msg: str) -> str:
+    """``workers must be ...``; a message that already names its field does not name it twice."""
+    if not field:
+        return msg
+    last = field.rsplit(".", 1)[-1]
+    if msg == last or msg.startswith(last + " "):
+        return field + msg[len(last):]
+    return f"{field} {msg}"
+
+
+def field_problems(error: ValidationError, where: str = "") -> list[Problem]:
+    """Any model's validation errors as problems that name the field: ``name must not be empty``."""
+    return [Problem(where, _sentence(field_path(err["loc"]), _message(err))) for err in error.errors(include_url=False)]
+
+
 def explain_validation_error(error: ValidationError, data: Any) -> list[Problem]:
     """Rewrite pydantic's errors as messages that name the component and the field."""
     problems = []
     for err in error.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         where, field = _where(loc, data)
-        ctx = err.get("ctx") or {}
-        got = err.get("input")
-        kind = err["type"]
-        if kind == "greater_than_equal":
-            msg = f"must be at least {ctx.get('ge')} (got {got!r})"
-        elif kind == "greater_than":
-            msg = f"must be greater than {ctx.get('gt')} (got {got!r})"
-        elif kind == "less_than_equal":
-            msg = f"must be at most {ctx.get('le')} (got {got!r})"
-        elif kind == "less_than":
-            msg = f"must be less than {ctx.get('lt')} (got {got!r})"
-        elif kind == "missing":
-            msg = "is required"
-        elif kind == "extra_forbidden":
-            msg = "is not a known field"
-        elif kind == "union_tag_invalid":
-            msg = f"unknown kind {ctx.get('tag')!r} (expected one of {ctx.get('expected_tags')})"
-        elif kind == "union_tag_not_found":
-            msg = f"needs a {ctx.get('discriminator', 'kind')!s} field"
-        elif kind == "value_error":
-            msg = str(ctx.get("error", err["msg"]))
-        elif kind == "literal_error":
-            msg = f"must be one of {ctx.get('expected')} (got {got!r})"
-        else:
-            msg = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {got!r})" if got is not None else err["msg"]
-        problems.append(Problem(where, f"{field} {msg}".strip() if field else msg))
+        problems.append(Problem(where, _sentence(field, _message(err))))
     return problems
 
 
-def parse_design(source: str | bytes | dict, *, check: bool = True) -> Design:
-    """Build a Design from JSON text or a dict; raise DesignError naming every problem."""
+class NumberTooLong(ValueError):
+    """A JSON number with more digits than any field of a design could hold."""
+
+
+MAX_NUMBER_DIGITS = 40
+
+
+def json_int(text: str) -> int:
+    """``parse_int`` for ``json.loads``: a number too long for any field is refused before
+    Python spends time on it (or refuses it in words about its own settings)."""
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise NumberTooLong(f"a number of {digits:,} digits, longer than any field takes")
+    return int(text)
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads`` for design files: numbers are bounded (see ``json_int``)."""
+    return json.loads(text, parse_int=json_int)
+
+
+def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool = True) -> Design:
+    """Build a Design from JSON text or a dict (as JSON gives it); raise DesignError naming every problem.
+
+    ``strict`` takes JSON's types at their word: ``true`` is not a worker count and ``"10"``
+    is not a rate (a whole number still serves where a number is asked for). Project files,
+    whose columns hold booleans as integers, read with ``strict=False``.
+    """
     if isinstance(source, (str, bytes)):
         try:
-            data = json.loads(source)
+            data = load_json(source)
         except json.JSONDecodeError as exc:
             raise DesignError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]) from None
+        except NumberTooLong as exc:
+            raise DesignError([Problem("", f"holds {exc}")]) from None
+        except RecursionError:
+            raise DesignError([Problem("", "its JSON is nested too deeply to read")]) from None
     else:
         data = source
     if not isinstance(data, dict):
@@ -269,9 +409,15 @@ def parse_design(source: str | bytes | dict, *, check: bool = True) -> Design:
     if isinstance(fmt, int) and fmt > FORMAT_VERSION:
         raise DesignError([Problem("", f"made with a newer Faultline (design format {fmt}); this version reads up to {FORMAT_VERSION}")])
     try:
-        design = Design.model_validate(data)
+        if strict:
+            # JSON mode, where strict still reads ids and times from text as JSON writes them.
+            design = Design.model_validate_json(json.dumps(data, default=str), strict=True)
+        else:
+            design = Design.model_validate(data)
     except ValidationError as exc:
         raise DesignError(explain_validation_error(exc, data)) from None
+    except ValueError:  # json.dumps: an integer too long for Python to write
+        raise DesignError([Problem("", "holds a number longer than any field takes")]) from None
     if check:
         design.check()
     return design
@@ -279,11 +425,6 @@ def parse_design(source: str | bytes | dict, *, check: bool = True) -> Design:
 
 def parse_options(data: dict) -> RunOptions:
     try:
-        return RunOptions.model_validate(data)
+        return RunOptions.model_validate(data, strict=True)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"])
-            msg = str((err.get("ctx") or {}).get("error", err["msg"]))
-            problems.append(Problem("run options", f"{field} {msg}".strip()))
-        raise DesignError(problems) from None
+        raise DesignError(field_problems(exc, "run options")) from None

@@ -13,9 +13,9 @@ class InstanceSelector(BaseModel):
     """Which instances of a component a fault hits: a count, a fraction or explicit indices."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    count: int | None = Field(None, ge=1)
+    count: int | None = Field(None, ge=1, le=10_000)
     fraction: float | None = Field(None, ge=0, le=1)
-    indices: list[Annotated[int, Field(ge=0)]] | None = None
+    indices: list[Annotated[int, Field(ge=0, lt=10_000)]] | None = Field(None, max_length=10_000)
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -90,7 +90,7 @@ class ExhaustionFault(_Fault):
     kind: Literal["exhaustion"] = "exhaustion"
     resource: Literal["cpu", "pool", "memory_leak"] = "cpu"
     factor: float = Field(2.0, ge=1, description="cpu: service time multiplier")
-    pool_size: int = Field(1, ge=0, description="pool: workers or connections left per instance")
+    pool_size: int = Field(1, ge=0, le=100_000, description="pool: workers or connections left per instance")
     leak_rate: float = Field(0.05, gt=0, description="memory_leak: slowdown per second of uptime")
     kill_factor: float = Field(4.0, gt=1, description="memory_leak: the slowdown at which the instance is killed")
     restart_delay: float = Field(5.0, ge=0, description="memory_leak: time to restart after the kill")

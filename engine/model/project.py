@@ -18,7 +18,7 @@ class Project(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
-    format: int = 1
+    format: int = Field(1, ge=1, le=2**31 - 1)
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field("Untitled project", min_length=1, max_length=200)
     description: str = Field("", max_length=100_000)

@@ -79,7 +79,7 @@ class EnvoyRetryBudget(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["envoy_budget"] = "envoy_budget"
     budget_percent: float = Field(20.0, ge=0, le=100)
-    min_retry_concurrency: int = Field(3, ge=0)
+    min_retry_concurrency: int = Field(3, ge=0, le=1_000_000)
 
 
 RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
@@ -128,7 +128,7 @@ class RateLimiterPolicy(_Policy):
     """Resilience4j AtomicRateLimiter at the callee, one per instance."""
 
     kind: Literal["rate_limiter"] = "rate_limiter"
-    limit_for_period: int = Field(50, ge=1)
+    limit_for_period: int = Field(50, ge=1, le=1_000_000_000)
     limit_refresh_period: float = Field(500e-9, gt=0)
     timeout_duration: float = Field(5.0, ge=0)
 
@@ -142,7 +142,7 @@ class LoadSheddingPolicy(_Policy):
 
     kind: Literal["load_shedding"] = "load_shedding"
     max_queue_wait: float | None = Field(None, gt=0)
-    max_queue_length: int | None = Field(None, ge=0)
+    max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _some_bound(self):

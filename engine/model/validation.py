@@ -103,28 +103,43 @@ def design_problems(design: Design) -> list[Problem]:
 
 
 def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
-    """Report each call cycle once, as the path that closes it."""
-    problems, state, stack = [], {}, []
-    reported = set()
+    """Report each call cycle once, as the path that closes it.
 
-    def visit(node: str):
-        state[node] = 1
-        stack.append(node)
-        for nxt in outgoing.get(node, []):
+    Depth-first with an explicit stack: a chain of ten thousand services is a legal design,
+    and its depth must not meet Python's recursion limit.
+    """
+    problems: list[Problem] = []
+    state: dict[str, int] = {}          # 1 on the current path, 2 done
+    reported: set[frozenset] = set()
+    for root in outgoing:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        position: dict[str, int] = {root: 0}   # where each node of the path stands in it
+        cursors: list[int] = [0]               # next callee to look at, per node of the path
+        state[root] = 1
+        while path:
+            node = path[-1]
+            callees = outgoing.get(node, [])
+            if cursors[-1] == len(callees):
+                state[node] = 2
+                path.pop()
+                cursors.pop()
+                del position[node]
+                continue
+            nxt = callees[cursors[-1]]
+            cursors[-1] += 1
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] + [nxt]
+                cycle = path[position[nxt]:] + [nxt]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
                     problems.append(Problem("design", f"call cycle {LINK_ARROW.join(cycle)} (it would recurse forever)"))
-            elif state.get(nxt) is None:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for node in outgoing:
-        if state.get(node) is None:
-            visit(node)
+            elif nxt not in state:
+                state[nxt] = 1
+                position[nxt] = len(path)
+                path.append(nxt)
+                cursors.append(0)
     return problems
 
 

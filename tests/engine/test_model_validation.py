@@ -209,9 +209,9 @@ def test_schema_is_json_schema_of_a_design():
 
 @pytest.mark.parametrize("mutate,message", [
     (lambda d: d["components"][1].update(service_time={"kind": "constant", "value": float("inf")}),
-     'service "api": service_time.value input should be a finite number'),
+     'service "api": service_time.value must be a finite number (got Infinity)'),
     (lambda d: d["components"][0].update(position={"x": float("nan"), "y": 0}),
-     'client "users": position.x input should be a finite number'),
+     'client "users": position.x must be a finite number (got NaN)'),
 ])
 def test_numbers_must_be_finite_so_every_design_fits_in_json(mutate, message):
     data = base()

@@ -69,10 +69,18 @@ def test_a_project_record_that_breaks_the_model(tmp_path):
     (tmp_path / "x.json").write_text('{"designs": [], "created": "soon"}', encoding="utf-8")
     with pytest.raises(ProjectFileError) as info:
         import_json(tmp_path / "x.json")
-    # The rest of the sentence is pydantic's wording.
-    assert str(info.value).startswith(
-        "Cannot open x.json: the project in it does not follow the model (created: Input should be a valid datetime"
-    )
+    assert str(info.value) == ('Cannot open x.json: the project in it does not follow the model '
+                               '(created must be a date and time like 2026-01-31T09:30:00Z (got "soon"))')
+
+
+def test_a_project_level_message_keeps_the_names_as_written(tmp_path):
+    designs = [{"name": "Shop", "components": []}, {"name": "Shop", "components": []}]
+    (tmp_path / "x.json").write_text(json.dumps({"name": "P", "designs": designs}), encoding="utf-8")
+    with pytest.raises(ProjectFileError) as info:
+        import_json(tmp_path / "x.json")
+    message = str(info.value)
+    assert 'two designs are named "Shop"' in message
+    assert "Value error" not in message
 
 
 def test_importing_a_project_file_says_to_open_it(tmp_path):
@@ -180,3 +188,27 @@ def test_main_py_dispatches_convert(tmp_path):
                            str(tmp_path / "d.faultline")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert isinstance(open_project(tmp_path / "d.faultline").project.designs[0], Design)
+
+
+@pytest.mark.parametrize("leaf_first", [False, True], ids=["root first", "leaf first"])
+def test_a_5000_service_chain_imports_and_lays_out(tmp_path, qapp, leaf_first):
+    from app.document import ProjectDocument
+    from app.document.layout import layered_positions, needs_layout
+
+    depth = 5_000
+    names = [f"s{i}" for i in range(depth)]
+    components = [{"kind": "client", "name": "users"}] + [{"kind": "service", "name": n} for n in names]
+    links = [{"source": "users", "target": "s0"}] + [{"source": a, "target": b} for a, b in zip(names, names[1:])]
+    if leaf_first:
+        components.reverse()
+        links.reverse()
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"name": "deep", "components": components, "links": links}))
+    design = import_json(path)
+    assert needs_layout(design)
+    spots = layered_positions(design)
+    # One column per hop, left to right.
+    assert [spots[n][0] for n in ("users", "s0", "s1", f"s{depth - 1}")] == [0.0, 240.0, 480.0, depth * 240.0]
+    doc = ProjectDocument(Project(name="deep", designs=[design]))
+    assert doc.problems() == []
+    doc.deleteLater()
