@@ -14,6 +14,7 @@ the old file or the new one.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -44,6 +45,44 @@ class Header:
     wal: bool
     user_version: int
     application_id: int
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file on disk looked like when Faultline last read or wrote it.
+
+    Size and modification time notice a change cheaply; the SHA-256 of the
+    bytes decides, so a file touched but not changed is not reported.
+    """
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def changed(self, path: str | os.PathLike) -> bool:
+        """Whether ``path`` now holds something else than this stamp records (or nothing)."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return True
+        if (info.st_size, info.st_mtime_ns) == (self.size, self.mtime_ns):
+            return False
+        if info.st_size != self.size:
+            return True
+        try:
+            with open(path, "rb") as f:
+                return hashlib.file_digest(f, "sha256").hexdigest() != self.sha256
+        except OSError:
+            return True
+
+
+def stamp_of(path: str | os.PathLike, data: bytes) -> FileStamp | None:
+    """The stamp of ``path``, which was just read or written as ``data``; None if it cannot be seen."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
 def read_whole(path: Path, limit: int | None = None) -> bytes:
@@ -205,11 +244,12 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
+def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> FileStamp | None:
     """Replace ``target`` by ``data`` so that a crash leaves the old or the new file, never a mix.
 
     ``verify(temp_path)`` runs on the flushed new file before the rename and
-    may raise to abandon the save; the old file is then untouched.
+    may raise to abandon the save; the old file is then untouched. Returns
+    the stamp of the new file.
     """
     try:
         fd, temp = _open_temp(target)
@@ -235,6 +275,7 @@ def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | Non
         raise
     fsync_directory(target.parent)
     remove_stale_temps(target)
+    return stamp_of(target, data)
 
 
 def remove_stale_temps(target: Path, now: float | None = None) -> list[Path]:

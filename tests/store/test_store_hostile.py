@@ -10,6 +10,7 @@ import pytest
 
 from app.store import APPLICATION_ID, ProjectFileError, open_project, save_project
 from app.store import limits
+from app.store.digest import content_digest
 from store_builders import saved_run, shop_design, shop_project
 
 
@@ -21,14 +22,26 @@ def project_file(tmp_path) -> Path:
     return path
 
 
-def alter(path: Path, *statements: str, params: tuple = ()) -> None:
+def alter(path: Path, *statements: str, params: tuple = (), reseal: bool = True) -> None:
+    """Change a file with SQL, then (as a forger would) record the digest of the new content."""
     conn = sqlite3.connect(path)
     try:
         for sql in statements:
             conn.execute(sql, params) if params else conn.execute(sql)
+        if reseal:
+            reseal_digest(conn)
         conn.commit()
     finally:
         conn.close()
+
+
+def reseal_digest(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        value = content_digest(conn, version)
+        conn.execute("UPDATE file_digest SET value = ?", (value,))
+    except sqlite3.Error:
+        pass  # a file altered beyond having a digest to recompute
 
 
 def refused(path: Path) -> str:
@@ -110,7 +123,7 @@ def test_sqlite_but_not_faultline(tmp_path):
 def test_newer_schema(project_file):
     alter(project_file, "PRAGMA user_version = 7")
     assert refused(project_file) == (
-        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 1"
+        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 2"
     )
 
 
