@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from engine.model import Design, DesignError, Project, parse_design
 
+from . import limits
 from .errors import ContentError
 from .runs import (
     SavedRun,
@@ -278,6 +279,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
     for run_row, row in _children(rows["run_array"], "run_pk", runs_by_pk, "run_array", "run"):
         arrays.setdefault(run_row["pk"], []).append(row)
     runs = []
+    budget = limits.DecodeBudget()
     for design_id, row in _children(rows["run"], "design_pk", design_ids, "run", "design"):
-        runs.append(read_run(row, arrays.get(row["pk"], []), design_id))
+        runs.append(read_run(row, arrays.get(row["pk"], []), design_id, budget))
     return project, runs

@@ -199,9 +199,16 @@ def _check_sizes(conn: sqlite3.Connection) -> None:
     total = conn.execute(
         "SELECT sum(CAST(rows AS REAL) * coalesce(cols, 1) * 8) FROM run_array"
     ).fetchone()[0] or 0
-    if total > limits.MAX_TOTAL_ARRAY_BYTES:
+    if total > limits.MAX_DECODED_BYTES:
         raise ContentError(f"its saved runs claim {limits.describe_size(total)} of results, more than "
-                           f"the {limits.describe_size(limits.MAX_TOTAL_ARRAY_BYTES)} a project may hold")
+                           f"the {limits.describe_size(limits.MAX_DECODED_BYTES)} a project may hold")
+    text = conn.execute(
+        "SELECT sum(length(CAST(meta AS BLOB)) + length(CAST(summary AS BLOB)) + length(CAST(components AS BLOB))"
+        " + length(CAST(links AS BLOB))) FROM run"
+    ).fetchone()[0] or 0
+    if text > limits.MAX_DECODED_JSON_BYTES:
+        raise ContentError(f"its saved runs hold {limits.describe_size(text)} of text, more than "
+                           f"the {limits.describe_size(limits.MAX_DECODED_JSON_BYTES)} a project may hold")
 
 
 def _read_rows(conn: sqlite3.Connection) -> dict[str, list[Mapping[str, Any]]]:
