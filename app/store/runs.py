@@ -22,6 +22,7 @@ import numpy as np
 
 from . import limits
 from .errors import ContentError
+from .run_models import run_part_problem
 
 RUN_KEYS = (
     "meta",
@@ -114,6 +115,9 @@ def check_run_data(data: Any, where: str) -> None:
             raise RunDataError(f"{where}: {key} must be a dict")
     if not isinstance(data["events"], list):
         raise RunDataError(f"{where}: events must be a list")
+    problem = run_part_problem(data["meta"], data["events"])
+    if problem:
+        raise RunDataError(f"{where}: {problem}")
     dropped = data["events_dropped"]
     if isinstance(dropped, bool) or not isinstance(dropped, int) or dropped < 0:
         raise RunDataError(f"{where}: events_dropped must be a whole number of at least 0 (got {dropped!r})")

@@ -1,6 +1,7 @@
 """Files small on disk that would decode to gigabytes: bounded for the whole file, before decompressing."""
 from __future__ import annotations
 
+import json
 import zlib
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def refused(path: Path) -> str:
 def test_event_logs_each_within_their_limit_cannot_add_up_past_the_files_budget(three_runs, monkeypatch,
                                                                                 decompressed):
     monkeypatch.setattr(limits, "MAX_DECODED_JSON_BYTES", 40_000)
-    log = b"[" + b"0," * 15_000 + b"0]"  # 30 KB each, far below one log's limit
+    log = json.dumps([{"time": 1.0, "kind": "fault_started"}] * 1_000).encode()  # 38 KB each, far below one log's limit
     alter(three_runs, "UPDATE run SET events = ?", params=(zlib.compress(log, 9),))
     assert refused(three_runs) == (
         "Cannot open runs.faultline: its saved runs decode to more than 39.1 KB of event logs and other text, "
