@@ -24,6 +24,7 @@ from engine.model import Project
 from .errors import ProjectFileError
 from .fileio import atomic_write
 from .paths import user_data_dir
+from .processes import process_alive
 from .project_file import OpenedProject, open_project, save_project
 from .runs import SavedRun
 
@@ -37,21 +38,8 @@ def default_recovery_dir() -> Path:
 
 
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    if os.name != "posix":
-        # Windows has no harmless "signal 0" (os.kill terminates); offering a copy that
-        # another running window also holds is the safe mistake.
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
+    # This process's own copies are known by their tokens; a pid equal to ours is an earlier life.
+    return pid != os.getpid() and process_alive(pid)
 
 
 @dataclass(frozen=True)

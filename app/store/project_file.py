@@ -25,6 +25,7 @@ from .fileio import (
     parse_header,
     read_head,
     read_whole,
+    remove_stale_temps,
     require_serialize,
     resolve_target,
     stamp_of,
@@ -100,7 +101,9 @@ def open_project(path: str | os.PathLike) -> OpenedProject:
     path = Path(path)
     # Judge the header first, so a large file of another kind is not read whole for nothing.
     _check_identity(parse_header(read_head(path), path, complete=False), path)
-    return load_bytes(read_whole(path), path)
+    data = read_whole(path)
+    remove_stale_temps(path.resolve())
+    return load_bytes(data, path)
 
 
 def load_bytes(data: bytes, path: Path) -> OpenedProject:
