@@ -22,7 +22,9 @@ from typing import Iterable
 from engine.model import Project
 
 from .errors import ProjectFileError
-from .fileio import atomic_write
+from . import schema
+from .fileio import atomic_write, parse_header, read_head
+from .migrations import version_problem
 from .paths import user_data_dir
 from .processes import process_alive
 from .project_file import OpenedProject, open_project, save_project
@@ -55,6 +57,18 @@ class Recovery:
     def open(self) -> OpenedProject:
         """The recovered project (raises ProjectFileError if the copy itself is damaged)."""
         return open_project(self.path)
+
+    def version_problem(self) -> str | None:
+        """Why this version cannot read the copy at all (a newer Faultline wrote it), or None.
+
+        Such a copy is kept, not offered: the version that wrote it can still recover it.
+        """
+        try:
+            header = parse_header(read_head(self.path), self.path, complete=False)
+        except ProjectFileError:
+            return None  # damaged: opening it says so
+        found = header.user_version
+        return version_problem(found) if found > schema.SCHEMA_VERSION else None
 
     def discard(self) -> None:
         """Delete the copy (after it was restored and saved, or declined)."""

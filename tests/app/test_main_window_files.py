@@ -85,7 +85,7 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     window.open_path(path)
     window.document.runs.append("sentinel")
     calls = []
-    import app.main_window as mw
+    import app.window_files as mw
 
     original = mw.save_project
     mw.save_project = lambda p, proj, runs=(), include_runs=True: calls.append(list(runs)) or original(p, proj)
