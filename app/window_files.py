@@ -81,7 +81,8 @@ class WindowFiles:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("File changed on disk")
-        box.setText(f"“{path.name}” was changed by another window or program since you opened it.")
+        happened = "changed" if path.exists() else "moved or deleted"
+        box.setText(f"“{path.name}” was {happened} by another window or program since you opened it.")
         box.setInformativeText(
             ("Saving now would replace those changes. " if saving else "")
             + "Reload it (your unsaved changes here are lost), save your version as another file, or overwrite "
