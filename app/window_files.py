@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.model import Position, Project
@@ -447,7 +447,10 @@ class WindowFiles:
         """Another main window beside this one (made by ``window_factory`` when the application sets one)."""
         window = self.window_factory() if self.window_factory is not None else type(self)(
             self.settings, self.recent, Autosave(self.autosave.directory))
-        self._other_windows = [w for w in getattr(self, "_other_windows", []) if w.isVisible()] + [window]
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Held here while open: a top-level window without a Python owner would be collected.
+        self._other_windows = getattr(self, "_other_windows", []) + [window]
+        window.destroyed.connect(lambda *_: self._other_windows.remove(window))
         window.show()
         return window
 

@@ -579,7 +579,7 @@ def test_a_recovery_copy_that_cannot_be_read_is_kept(window, monkeypatch):
     assert copy.path.exists()
 
 
-def test_a_double_clicked_file_opens_beside_accepted_recovery(window, tmp_path, monkeypatch):
+def test_a_double_clicked_file_opens_beside_accepted_recovery(window, qtbot, tmp_path, monkeypatch):
     lost = _crash_copy(window.autosave.directory, "lost work", tmp_path / "other.faultline")
     clicked = _saved(tmp_path, "clicked", "the file double-clicked")
     monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
@@ -593,6 +593,7 @@ def test_a_double_clicked_file_opens_beside_accepted_recovery(window, tmp_path, 
     finally:
         recovered.document.undo_stack.setClean()
         recovered.close()
+    qtbot.waitUntil(lambda: window._other_windows == [])  # closed and deleted, not left as a hidden window
 
 
 def test_recovered_work_of_the_double_clicked_file_opens_in_its_window(window, tmp_path, monkeypatch):
