@@ -148,7 +148,13 @@ class WindowFiles:
             self.open_path(path, ask=False)
 
     def read_project(self, path: Path) -> OpenedProject:
-        """Open ``path`` on a worker thread while the window stays responsive (raises like open_project)."""
+        """Open ``path`` on a worker thread while the window stays responsive (raises like open_project).
+
+        Raises Cancelled if the window is already opening a file (a second
+        request made while the first one is under way).
+        """
+        if self.busy_with is not None:
+            raise Cancelled()
         self.busy_with = f"Opening {path.name}…"
         self.statusBar().showMessage(self.busy_with)
         try:
@@ -428,8 +434,8 @@ class WindowFiles:
         work of another file then opens in a window of its own.
         """
         if argv_paths:
-            self.open_path(argv_paths[0], ask=False)
-            self.offer_recovery(elsewhere=self._doc.path is not None or self._doc.modified)
+            opened = self.open_path(argv_paths[0], ask=False)
+            self.offer_recovery(elsewhere=opened)
             return
         if self.offer_recovery():
             return
@@ -475,7 +481,8 @@ class WindowFiles:
             except ProjectFileError as exc:
                 self.show_error("Cannot recover", f"{exc}\n\nThe recovery copy is kept in {recovery.path.parent}.")
                 continue
-            here = not elsewhere or (recovery.original == self._doc.path and not self._doc.modified)
+            same_file = recovery.original is not None and recovery.original == self._doc.path
+            here = not elsewhere or (same_file and not self._doc.modified)
             target = self if here else self.new_window()
             target._replace(opened.project, recovery.original, opened.runs, modified=True)
             # Keep the work safe under this session's own copy before letting the old one go.

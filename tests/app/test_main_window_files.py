@@ -596,6 +596,38 @@ def test_a_double_clicked_file_opens_beside_accepted_recovery(window, qtbot, tmp
     qtbot.waitUntil(lambda: window._other_windows == [])  # closed and deleted, not left as a hidden window
 
 
+def test_a_double_clicked_json_design_is_not_replaced_by_recovered_work(window, qtbot, tmp_path, monkeypatch):
+    import json
+
+    _crash_copy(window.autosave.directory, "lost work")
+    design = tmp_path / "design.json"
+    design.write_text(json.dumps({"name": "reviewed", "components": [{"kind": "client", "name": "users"}]}))
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    window.start([str(design)])
+    assert window.document.design.name == "reviewed"
+    [recovered] = window._other_windows
+    qtbot.addWidget(recovered)
+    assert recovered.document.design.name == "lost work design"
+    recovered.document.undo_stack.setClean()
+    recovered.close()
+
+
+def test_a_second_open_while_one_is_under_way_is_refused(window, tmp_path, monkeypatch):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import app.window_files as module
+
+    first, second = _saved(tmp_path, "first", "first design"), _saved(tmp_path, "second", "second design")
+    gate, answers = threading.Event(), []
+    real_open = module.open_project
+    monkeypatch.setattr(module, "open_project", lambda p: (gate.wait(10), real_open(p))[1])
+    QTimer.singleShot(0, lambda: (answers.append(window.open_path(second, ask=False)), gate.set()))
+    assert window.open_path(first, ask=False)
+    assert answers == [False] and window.document.design.name == "first design"
+
+
 def test_recovered_work_of_the_double_clicked_file_opens_in_its_window(window, tmp_path, monkeypatch):
     clicked = _saved(tmp_path, "clicked", "as saved")
     _crash_copy(window.autosave.directory, "unsaved edits", clicked)
