@@ -148,17 +148,21 @@ class WindowFiles:
             self.open_path(path, ask=False)
 
     def read_project(self, path: Path) -> OpenedProject:
-        """Open ``path`` on a worker thread while the window stays responsive (raises like open_project).
+        """Open ``path`` on a worker thread while the window stays responsive (raises like open_project)."""
+        return self._off_thread(f"Opening {path.name}…", open_project, path)
 
-        Raises Cancelled if the window is already opening a file (a second
+    def _off_thread(self, text: str, fn, *args):
+        """``fn(*args)`` on a worker thread with ``text`` as the busy state; raises what it raises.
+
+        Raises Cancelled if the window is already reading a file (a second
         request made while the first one is under way).
         """
         if self.busy_with is not None:
             raise Cancelled()
-        self.busy_with = f"Opening {path.name}…"
-        self.statusBar().showMessage(self.busy_with)
+        self.busy_with = text
+        self.statusBar().showMessage(text)
         try:
-            return run_off_thread(self, self.busy_with, open_project, path)
+            return run_off_thread(self, text, fn, *args)
         finally:
             self.busy_with = None
             self.statusBar().clearMessage()
@@ -319,7 +323,9 @@ class WindowFiles:
             return False
         path = Path(path)
         try:
-            item = import_json(path)
+            item = self._off_thread(f"Importing {path.name}…", import_json, path)
+        except Cancelled:
+            return False
         except ProjectFileError as exc:
             self.show_error("Cannot import", str(exc))
             return False
@@ -477,7 +483,9 @@ class WindowFiles:
                 recovery.discard()
                 continue
             try:
-                opened = recovery.open()
+                opened = self._off_thread(f"Recovering “{recovery.project_name}”…", recovery.open)
+            except Cancelled:
+                continue
             except ProjectFileError as exc:
                 self.show_error("Cannot recover", f"{exc}\n\nThe recovery copy is kept in {recovery.path.parent}.")
                 continue
