@@ -492,7 +492,8 @@ class WindowFiles:
             same_file = recovery.original is not None and recovery.original == self._doc.path
             here = not elsewhere or (same_file and not self._doc.modified)
             target = self if here else self.new_window()
-            target._replace(opened.project, recovery.original, opened.runs, modified=True)
+            target._replace(opened.project, recovery.original, opened.runs, modified=True,
+                            stamp=recovery.original_stamp)
             # Keep the work safe under this session's own copy before letting the old one go.
             target.write_autosave()
             recovery.discard()
@@ -505,7 +506,8 @@ class WindowFiles:
         if not self._doc.modified:
             return
         try:
-            self.autosave.write(self._doc.snapshot(), self._doc.path, self._doc.runs)
+            self.autosave.write(self._doc.snapshot(), self._doc.path, self._doc.runs,
+                                original_stamp=self._disk_stamp)
         except ProjectFileError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 

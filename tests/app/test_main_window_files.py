@@ -548,6 +548,28 @@ def test_activating_the_window_notices_a_change_once(window, tmp_path, asked_abo
     assert window.document.design.name == "theirs, later"
 
 
+def test_recovered_work_saved_over_a_file_changed_since_the_crash_asks_first(qtbot, window, tmp_path,
+                                                                             asked_about_disk, monkeypatch):
+    from app.store import autosave as autosave_module
+
+    path = _saved(tmp_path)
+    assert window.open_path(path)
+    window.document.edit.add_component("service", name="unsaved before the crash")
+    window.write_autosave()
+    autosave_module._LIVE_TOKENS.discard(window.autosave.token)  # the window crashes
+    save_project(path, Project(name="shop", designs=[Design(name="saved by a colleague meanwhile")]))
+    after = _second_window(qtbot, tmp_path)
+    after.autosave = Autosave(window.autosave.directory)
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    assert after.offer_recovery()
+    assert after.document.path == path
+    assert not after.save()
+    assert asked_about_disk["asked"] == [("shop.faultline", True)]
+    assert open_project(path).project.designs[0].name == "saved by a colleague meanwhile"
+    after.document.undo_stack.setClean()
+    window.document.undo_stack.setClean()
+
+
 # -- recovery and start-up --------------------------------------------------------------------
 
 def _crash_copy(directory: Path, name: str, original: Path | None = None) -> Autosave:
