@@ -37,10 +37,17 @@ def main(argv: list[str]) -> int:
     settings = QSettings()
     theme.apply_theme(app, str(settings.value("window/theme", "system")))
     app.setWindowIcon(app_icon())
-    window = MainWindow(settings)
     # Live runs (app/run): run controls, Run menu, dashboard, event log and runs panel.
     from .run.ui import install as install_run_ui
-    install_run_ui(window)
+
+    def make_window() -> MainWindow:
+        # Every window, including one opened for recovered work, gets the same run side.
+        made = MainWindow(settings)
+        install_run_ui(made)
+        made.window_factory = make_window
+        return made
+
+    window = make_window()
     window.show()
     app.installEventFilter(FileOpenHandler(window))
     paths = [a for a in argv if not a.startswith("-")]

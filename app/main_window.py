@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import atexit
 import json
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -21,34 +19,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import Position, Project
 
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
-from .document import EditRejected, ProjectDocument, new_project
+from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
-from .resources import EXAMPLES, app_icon, icon
-from .store import (
-    Autosave,
-    ProjectFileError,
-    RecentFiles,
-    export_json,
-    import_json,
-    open_project,
-    pending_recoveries,
-    save_project,
-)
+from .resources import app_icon, icon
+from .store import Autosave, RecentFiles
+from .window_files import WindowFiles
 
 FRAGMENT_MIME = "application/x-faultline-fragment"
-FILE_FILTER = "Faultline projects (*.faultline)"
-JSON_FILTER = "JSON (*.json)"
 AUTOSAVE_INTERVAL_MS = 60_000
-FIRST_EXAMPLE = "three_tier.json"
 
 
-class MainWindow(QMainWindow):
-    """The design editor. The run dashboard plugs in with ``add_dock`` and ``add_run_action``."""
+class MainWindow(WindowFiles, QMainWindow):
+    """The design editor. The run dashboard plugs in with ``add_dock`` and ``add_run_action``.
+
+    Its files (open, save, recovery, ...) are ``WindowFiles``, in ``window_files.py``.
+    """
 
     document_replaced = Signal()  # after New, Open, Revert, Import, recovery
 
@@ -417,6 +406,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         path = self._doc.path
         name = path.name if path else self._doc.project.name
+        if path is None and self._damaged_source is not None:
+            name = f"{self._damaged_source.name} (damaged, read-only)"
         self.setWindowTitle(f"{name}[*] — Faultline")
         self.setWindowModified(self._doc.modified)
         self.revert_action.setEnabled(path is not None)
@@ -688,301 +679,6 @@ class MainWindow(QMainWindow):
         self.faults.set_picked_target(name)
         self.faults_dock.raise_()
         self.statusBar().showMessage(f"Fault aimed at “{name}”.", 5000)
-
-    # -- files --------------------------------------------------------------------------------
-    def ask_save_changes(self) -> str:
-        """'save', 'discard' or 'cancel' — asked before unsaved changes would be lost."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save the changes to “{self._doc.path.name if self._doc.path else self._doc.project.name}”?")
-        box.setInformativeText("Your changes will be lost if you don't save them.")
-        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                               | QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
-            QMessageBox.StandardButton(answer), "cancel")
-
-    def choose_open_path(self, caption: str, filters: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, caption, str(self._last_dir()), filters)
-        return path or None
-
-    def choose_save_path(self, caption: str, filters: str, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, caption, str(self._last_dir() / suggested), filters)
-        return path or None
-
-    def show_error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self, title, message)
-
-    def _last_dir(self) -> Path:
-        return Path(str(self.settings.value("files/last_dir", str(Path.home()))))
-
-    def maybe_save(self) -> bool:
-        """True if it is fine to drop the current project (saved, discarded, or unchanged)."""
-        if not self._doc.modified:
-            return True
-        answer = self.ask_save_changes()
-        if answer == "save":
-            return self.save()
-        return answer == "discard"
-
-    def new_project(self) -> None:
-        """Start an empty project (after asking about unsaved changes)."""
-        if self.maybe_save():
-            self._replace(new_project(), None, [])
-            self.statusBar().showMessage("New project.", 4000)
-
-    def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        path = self.choose_open_path("Open project", f"{FILE_FILTER};;{JSON_FILTER};;All files (*)")
-        if path:
-            self.open_path(path, ask=False)
-
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a .faultline project (or import a JSON file); False if refused or cancelled."""
-        path = Path(path)
-        if path.suffix.lower() == ".json":
-            return self.import_path(path, ask)
-        if ask and not self.maybe_save():
-            return False
-        try:
-            opened = open_project(path)
-        except ProjectFileError as exc:
-            self.show_error("Cannot open project", str(exc))
-            if not path.exists():
-                self._forget_recent(path)
-            return False
-        self._replace(opened.project, path, opened.runs)
-        self._remember(path)
-        self.statusBar().showMessage(f"Opened {path.name}.", 5000)
-        return True
-
-    def save(self) -> bool:
-        """Save to the current file, or ask for one; False if cancelled or refused."""
-        if self._doc.path is None:
-            return self.save_as()
-        return self._save_to(self._doc.path)
-
-    def save_as(self) -> bool:
-        """Ask for a file and save there; False if cancelled or refused."""
-        suggested = (self._doc.path.name if self._doc.path else f"{self._doc.project.name}.faultline")
-        path = self.choose_save_path("Save project as", FILE_FILTER, suggested)
-        if not path:
-            return False
-        if not path.endswith(".faultline"):
-            path += ".faultline"
-        return self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        from datetime import datetime, timezone
-
-        snapshot = self._doc.snapshot()
-        # The file records when its content last changed; the store writes what it is given.
-        snapshot.modified = max(datetime.now(timezone.utc).replace(microsecond=0), snapshot.created)
-        try:
-            save_project(path, snapshot, self._doc.runs)
-        except ProjectFileError as exc:
-            self.show_error("Cannot save project", str(exc))
-            return False
-        self._doc.project.modified = snapshot.modified
-        self._doc.mark_saved(path)
-        self.autosave.discard()
-        self._remember(path)
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path.name}.", 5000)
-        return True
-
-    def revert(self) -> None:
-        """Reload the file, dropping unsaved changes after a confirmation."""
-        path = self._doc.path
-        if path is None:
-            return
-        if self._doc.modified:
-            answer = QMessageBox.question(self, "Revert", f"Drop all unsaved changes and reload {path.name}?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        try:
-            opened = open_project(path)
-        except ProjectFileError as exc:
-            self.show_error("Cannot revert", str(exc))
-            return
-        self._replace(opened.project, path, opened.runs)
-
-    def import_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        path = self.choose_open_path("Import JSON", f"{JSON_FILTER};;All files (*)")
-        if path:
-            self.import_path(path, ask=False)
-
-    def import_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a JSON project or design as a new, unsaved project."""
-        if ask and not self.maybe_save():
-            return False
-        path = Path(path)
-        try:
-            item = import_json(path)
-        except ProjectFileError as exc:
-            self.show_error("Cannot import", str(exc))
-            return False
-        project = item if isinstance(item, Project) else Project(name=item.name, designs=[item])
-        self._replace(project, None, [])
-        self.settings.setValue("files/last_dir", str(path.parent))
-        self.statusBar().showMessage(f"Imported {path.name}; save it as a project to keep it.", 6000)
-        return True
-
-    def export_dialog(self) -> None:
-        design = self._doc.design
-        path = self.choose_save_path("Export design as JSON", JSON_FILTER, f"{design.name}.json")
-        if path:
-            self.export_path(path)
-
-    def export_project_dialog(self) -> None:
-        path = self.choose_save_path("Export project as JSON", JSON_FILTER, f"{self._doc.project.name}.json")
-        if path:
-            self.export_path(path, whole_project=True)
-
-    def export_path(self, path: str | Path, whole_project: bool = False) -> bool:
-        """Write the current design (or the whole project) as JSON to ``path``."""
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            path = path.with_suffix(path.suffix + ".json") if path.suffix else path.with_suffix(".json")
-        try:
-            export_json(self._doc.snapshot() if whole_project else self._doc.design.model_copy(deep=True), path)
-        except ProjectFileError as exc:
-            self.show_error("Cannot export", str(exc))
-            return False
-        what = self._doc.project.name if whole_project else self._doc.design.name
-        self.statusBar().showMessage(f"Exported “{what}” to {path.name}.", 5000)
-        return True
-
-    def _replace(self, project: Project, path: Path | None, runs, modified: bool = False) -> None:
-        from .document.layout import layered_positions, needs_layout
-
-        if any(needs_layout(d) for d in project.designs):
-            # Hand-written JSON leaves every component at the origin: lay it out before showing it.
-            project = project.model_copy(deep=True)
-            for design in project.designs:
-                if needs_layout(design):
-                    spots = layered_positions(design)
-                    for i, c in enumerate(design.components):
-                        x, y = spots[c.name]
-                        design.components[i] = c.model_copy(update={"position": Position(x=x, y=y)})
-        self.scene.clear_health()
-        self._doc.load(project, path, runs, modified=modified)
-        self.autosave.discard()
-        self._update_title()
-        self.view.fit()
-        self.document_replaced.emit()
-
-    def _remember(self, path: Path) -> None:
-        self.settings.setValue("files/last_dir", str(path.parent))
-        try:
-            self.recent.add(path)
-        except ProjectFileError:
-            pass  # the recent list is a convenience; failing to keep it must not fail a save
-
-    def _forget_recent(self, path: Path) -> None:
-        try:
-            self.recent.remove(path)
-        except ProjectFileError:
-            pass
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        paths = self.recent.existing()
-        if not paths:
-            empty = self.recent_menu.addAction("No recent projects")
-            empty.setEnabled(False)
-            return
-        for i, path in enumerate(paths, start=1):
-            action = self.recent_menu.addAction(f"&{i} {path.name}" if i < 10 else path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        self.recent_menu.addSeparator()
-        self.recent_menu.addAction("Clear List", self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        try:
-            self.recent.clear()
-        except ProjectFileError as exc:
-            self.statusBar().showMessage(str(exc), 6000)
-
-    def _open_dropped(self, paths: list) -> None:
-        if paths:
-            self.open_path(paths[0])
-
-    def dragEnterEvent(self, event):
-        if any(u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json")) for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event):
-        files = [u.toLocalFile() for u in event.mimeData().urls()
-                 if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
-        if files:
-            event.acceptProposedAction()
-            self.open_path(files[0])
-
-    # -- start-up, autosave, recovery ---------------------------------------------------------
-    def start(self, argv_paths: list[str]) -> None:
-        """Open what the command line names, else offer recovery, else the example on first start."""
-        if self.offer_recovery():
-            return
-        if argv_paths:
-            self.open_path(argv_paths[0], ask=False)
-            return
-        if not self.settings.value("app/started_before", False, type=bool):
-            self.settings.setValue("app/started_before", True)
-            example = EXAMPLES / FIRST_EXAMPLE
-            if example.is_file():
-                self.import_path(example, ask=False)
-                self.statusBar().showMessage("This is an example design: a client, a load balancer, services and a "
-                                             "database. Select a component to edit it.", 15000)
-                return
-        self.view.fit()
-
-    def ask_recover(self, recovery) -> bool:
-        when = recovery.written.astimezone().strftime("%Y-%m-%d %H:%M") if recovery.written else "recently"
-        original = f" ({recovery.original})" if recovery.original else ""
-        answer = QMessageBox.question(
-            self, "Recover unsaved work",
-            f"Faultline did not close properly. A recovery copy of “{recovery.project_name}”{original} "
-            f"from {when} was found.\n\nOpen it? (No deletes the copy.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def offer_recovery(self) -> bool:
-        """Offer the newest recovery copy left by a crash; True if one was opened."""
-        recoveries = pending_recoveries(self.autosave.directory)
-        for recovery in recoveries:
-            if not self.ask_recover(recovery):
-                recovery.discard()
-                continue
-            try:
-                opened = recovery.open()
-            except ProjectFileError as exc:
-                self.show_error("Cannot recover", str(exc))
-                recovery.discard()
-                continue
-            self._replace(opened.project, recovery.original, opened.runs, modified=True)
-            # Keep the work safe under this session's own copy before letting the old one go.
-            self.write_autosave()
-            recovery.discard()
-            self.statusBar().showMessage("Recovered unsaved work: save it to keep it.", 10000)
-            return True
-        return False
-
-    def write_autosave(self) -> None:
-        """Write the recovery copy now, if there are unsaved changes."""
-        if not self._doc.modified:
-            return
-        try:
-            self.autosave.write(self._doc.snapshot(), self._doc.path, self._doc.runs)
-        except ProjectFileError as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 
     def closeEvent(self, event):
         if not self.maybe_save():

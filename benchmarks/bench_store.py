@@ -85,7 +85,8 @@ def sample_run(design: Design, buckets: int = 600) -> SavedRun:
     data = {
         "meta": {"options": {"duration": float(buckets), "bucket": 1.0, "seed": 1}},
         "summary": {"throughput": 1234.5},
-        "events": [{"t": float(i), "kind": "breaker_opened", "component": "service-1"} for i in range(2000)],
+        "events": [{"time": float(i), "kind": "breaker_opened", "component": "service-1", "link": None,
+                    "fault_id": None, "instance": None, "details": "CLOSED -> OPEN"} for i in range(2000)],
         "events_dropped": 0,
         "components": [c.name for c in design.components],
         "links": [link.name for link in design.links],

@@ -10,10 +10,12 @@ object it hands out has passed the model's validation.
     design = load_design_from_path("shop.faultline", "checkout")
 
 Every failure to read or write a file is a ProjectFileError whose message
-names the file and the problem.
+names the file and the problem; a DamagedFileError (a file changed after it
+was saved) also carries what could still be read.
 """
 from .autosave import Autosave, Recovery, pending_recoveries
-from .errors import ProjectFileError
+from .errors import DamagedFileError, ProjectFileError
+from .fileio import FileStamp
 from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
 from .project_file import OpenedProject, open_project, save_project
 from .recent import RecentFiles
@@ -25,6 +27,8 @@ FILE_SUFFIX = ".faultline"
 __all__ = [
     "APPLICATION_ID",
     "Autosave",
+    "DamagedFileError",
+    "FileStamp",
     "FILE_SUFFIX",
     "OpenedProject",
     "ProjectFileError",

@@ -11,6 +11,7 @@ which says which file it recovers and which process wrote it.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
@@ -22,8 +23,11 @@ from typing import Iterable
 from engine.model import Project
 
 from .errors import ProjectFileError
-from .fileio import atomic_write
+from . import schema
+from .fileio import FileStamp, atomic_write, parse_header, read_head
+from .migrations import version_problem
 from .paths import user_data_dir
+from .processes import process_alive
 from .project_file import OpenedProject, open_project, save_project
 from .runs import SavedRun
 
@@ -37,21 +41,8 @@ def default_recovery_dir() -> Path:
 
 
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    if os.name != "posix":
-        # Windows has no harmless "signal 0" (os.kill terminates); offering a copy that
-        # another running window also holds is the safe mistake.
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
+    # This process's own copies are known by their tokens; a pid equal to ours is an earlier life.
+    return pid != os.getpid() and process_alive(pid)
 
 
 @dataclass(frozen=True)
@@ -63,10 +54,25 @@ class Recovery:
     original: Path | None
     project_name: str
     written: datetime | None
+    # What the original file looked like to the session that crashed: a later change by someone
+    # else is then noticed when the recovered work is saved over it.
+    original_stamp: FileStamp | None = None
 
     def open(self) -> OpenedProject:
         """The recovered project (raises ProjectFileError if the copy itself is damaged)."""
         return open_project(self.path)
+
+    def version_problem(self) -> str | None:
+        """Why this version cannot read the copy at all (a newer Faultline wrote it), or None.
+
+        Such a copy is kept, not offered: the version that wrote it can still recover it.
+        """
+        try:
+            header = parse_header(read_head(self.path), self.path, complete=False)
+        except ProjectFileError:
+            return None  # damaged: opening it says so
+        found = header.user_version
+        return version_problem(found) if found > schema.SCHEMA_VERSION else None
 
     def discard(self) -> None:
         """Delete the copy (after it was restored and saved, or declined)."""
@@ -102,8 +108,10 @@ class Autosave:
         return self.directory / f"{self.token}.json"
 
     def write(self, project: Project, original: str | os.PathLike | None = None,
-              runs: Iterable[SavedRun] = (), include_runs: bool = True) -> Path:
-        """Write (or overwrite) the recovery copy; ``original`` is the file it stands in for, if any."""
+              runs: Iterable[SavedRun] = (), include_runs: bool = True,
+              original_stamp: FileStamp | None = None) -> Path:
+        """Write (or overwrite) the recovery copy; ``original`` is the file it stands in for, if any,
+        as ``original_stamp`` says it looked when it was opened or last saved."""
         _LIVE_TOKENS.add(self.token)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -116,6 +124,7 @@ class Autosave:
             "project": project.name,
             "written": datetime.now(timezone.utc).isoformat(),
             "pid": os.getpid(),
+            "original_stamp": dataclasses.asdict(original_stamp) if original_stamp is not None else None,
         }
         atomic_write(self.info_path, json.dumps(info, indent=2, ensure_ascii=False).encode("utf-8"))
         return self.path
@@ -140,6 +149,15 @@ def _read_info(path: Path) -> dict:
     except (OSError, ValueError, RecursionError):
         return {}
     return info if isinstance(info, dict) else {}
+
+
+def _stamp(value: object) -> FileStamp | None:
+    if not isinstance(value, dict):
+        return None
+    size, mtime_ns, sha256 = value.get("size"), value.get("mtime_ns"), value.get("sha256")
+    if not (isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(sha256, str)):
+        return None
+    return FileStamp(size, mtime_ns, sha256)
 
 
 def pending_recoveries(directory: str | os.PathLike | None = None) -> list[Recovery]:
@@ -175,6 +193,7 @@ def pending_recoveries(directory: str | os.PathLike | None = None) -> list[Recov
             original=Path(original) if isinstance(original, str) and original else None,
             project_name=name if isinstance(name, str) else copy.stem,
             written=written,
+            original_stamp=_stamp(info.get("original_stamp")),
         ))
     found.sort(key=lambda r: r.written, reverse=True)
     return found

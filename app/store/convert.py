@@ -14,8 +14,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, Project, field_problems, parse_design
+from engine.model import FORMAT_VERSION, Design, DesignError, Project, field_problems, parse_design
 
+from . import limits
 from .errors import ContentError
 from .runs import (
     SavedRun,
@@ -38,6 +39,17 @@ _WORKLOAD_COLUMNS = ("type",)
 
 Rows = dict[str, list[dict[str, Any]]]
 _MAX_PROBLEMS = 20
+
+
+def project_format_problem(fmt: Any) -> str | None:
+    """Why a project record of format ``fmt`` cannot be read, or None: the one rule for files and JSON."""
+    if isinstance(fmt, bool) or not isinstance(fmt, int):
+        return f"its project format must be a whole number (got {_short(fmt)})"
+    if fmt > FORMAT_VERSION:
+        return f"made with a newer Faultline (project format {fmt}); this version reads up to {FORMAT_VERSION}"
+    if fmt < 1:
+        return f"its project format {fmt} is not one Faultline writes (1 to {FORMAT_VERSION})"
+    return None
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -192,6 +204,9 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
     if len(rows["project"]) != 1:
         raise ContentError(f"holds {len(rows['project'])} project records; a project file has exactly one")
     prow = rows["project"][0]
+    problem = project_format_problem(prow["format"])
+    if problem:
+        raise ContentError(problem)
     designs: dict[Any, dict[str, Any]] = {}
     for _, row in _children(rows["design"], "project_pk", {prow["pk"]: prow}, "design", "project"):
         designs[row["pk"]] = {
@@ -277,6 +292,7 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
     for run_row, row in _children(rows["run_array"], "run_pk", runs_by_pk, "run_array", "run"):
         arrays.setdefault(run_row["pk"], []).append(row)
     runs = []
+    budget = limits.DecodeBudget()
     for design_id, row in _children(rows["run"], "design_pk", design_ids, "run", "design"):
-        runs.append(read_run(row, arrays.get(row["pk"], []), design_id))
+        runs.append(read_run(row, arrays.get(row["pk"], []), design_id, budget))
     return project, runs

@@ -33,3 +33,19 @@ class ContentError(ValueError):
     Raised while converting rows; ``open_project`` turns it into a
     ProjectFileError that also names the file.
     """
+
+
+class DamagedFileError(ProjectFileError):
+    """A file whose content no longer matches the digest recorded when it was saved.
+
+    ``salvage`` is what could still be read (an ``OpenedProject``), for the
+    user to look at read-only, or None when nothing could. The message says
+    that the file was damaged after it was saved and how.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None, salvage=None):
+        super().__init__(message, path)
+        self.salvage = salvage
+
+
+DAMAGED = "this file was damaged after it was saved"

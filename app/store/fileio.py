@@ -10,12 +10,21 @@ Saving writes the complete new file beside the target under a temporary
 name, flushes it to disk, checks it, renames it over the target and
 flushes the directory: after a crash at any moment the target is either
 the old file or the new one.
+
+A save that dies leaves its temporary file behind. The name carries the
+writer's machine and process id, and on POSIX the writer holds a lock on
+it until the rename, so the next open or save of the same file removes the
+temporary files of writers that are gone and never one still being
+written, by this process, another Faultline or another machine.
 """
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+import re
 import secrets
+import socket
 import sqlite3
 import stat
 import time
@@ -27,12 +36,24 @@ from typing import Callable, Iterator
 from . import limits
 from .limits import describe_size
 from .errors import ContentError, cannot_open, cannot_save
+from .processes import process_alive
+
+try:
+    import fcntl
+except ImportError:  # Windows: a file being written cannot be deleted there anyway
+    fcntl = None  # type: ignore[assignment]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 TEMP_SUFFIX = ".saving"
-# A temporary file this old was left by a save that died; a live save takes seconds at most.
+# A temporary file without a writer's name this old was left by a save that died.
 STALE_TEMP_SECONDS = 15 * 60
+# A temporary file written this recently may be another machine's save under way (its pid means
+# nothing here, and a shared drive may not pass locks on).
+YOUNG_TEMP_SECONDS = 60
+# The machine in temporary names: a short hash, since host names may hold any character.
+HOST_TAG = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+_TEMP_NAME = re.compile(r"([0-9a-f]{8})-([0-9]{1,10})-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,44 @@ class Header:
     wal: bool
     user_version: int
     application_id: int
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file on disk looked like when Faultline last read or wrote it.
+
+    Size and modification time notice a change cheaply; the SHA-256 of the
+    bytes decides, so a file touched but not changed is not reported.
+    """
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def changed(self, path: str | os.PathLike) -> bool:
+        """Whether ``path`` now holds something else than this stamp records (or nothing)."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return True
+        if (info.st_size, info.st_mtime_ns) == (self.size, self.mtime_ns):
+            return False
+        if info.st_size != self.size:
+            return True
+        try:
+            with open(path, "rb") as f:
+                return hashlib.file_digest(f, "sha256").hexdigest() != self.sha256
+        except OSError:
+            return True
+
+
+def stamp_of(path: str | os.PathLike, data: bytes) -> FileStamp | None:
+    """The stamp of ``path``, which was just read or written as ``data``; None if it cannot be seen."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
 def read_whole(path: Path, limit: int | None = None) -> bytes:
@@ -184,14 +243,41 @@ def resolve_target(path: str | os.PathLike) -> Path:
     return target
 
 
+def temp_name(target: Path, pid: int | None = None) -> Path:
+    """A fresh temporary name beside ``target`` naming this machine and the writing process."""
+    pid = os.getpid() if pid is None else pid
+    return target.with_name(f".{target.name}.{HOST_TAG}-{pid}-{secrets.token_hex(6)}{TEMP_SUFFIX}")
+
+
 def _open_temp(target: Path) -> tuple[int, Path]:
     while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        temp = temp_name(target)
         try:
             # 0o666 lets the user's umask decide, as for any new file.
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), temp
         except FileExistsError:
             continue
+
+
+def _lock(path: Path) -> int | None:
+    """A descriptor holding an exclusive lock on ``path``, or None if another holds it (POSIX only)."""
+    if fcntl is None:
+        return -1
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None and fd >= 0:
+        os.close(fd)
 
 
 def fsync_directory(directory: Path) -> None:
@@ -205,11 +291,12 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
+def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> FileStamp | None:
     """Replace ``target`` by ``data`` so that a crash leaves the old or the new file, never a mix.
 
     ``verify(temp_path)`` runs on the flushed new file before the rename and
-    may raise to abandon the save; the old file is then untouched.
+    may raise to abandon the save; the old file is then untouched. Returns
+    the stamp of the new file.
     """
     try:
         fd, temp = _open_temp(target)
@@ -217,6 +304,7 @@ def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | Non
         raise cannot_save(target, f"you do not have permission to write in {target.parent}") from None
     except OSError as exc:
         raise cannot_save(target, f"a file cannot be created in {target.parent} ({exc.strerror or exc})") from None
+    held = _lock(temp)  # until the rename: a cleaner that cannot take it knows the save is alive
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -233,19 +321,46 @@ def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | Non
         if isinstance(exc, OSError):
             raise cannot_save(target, f"{exc.strerror or exc}; the previous version is untouched") from None
         raise
+    finally:
+        _unlock(held)
     fsync_directory(target.parent)
     remove_stale_temps(target)
+    return stamp_of(target, data)
+
+
+def _writer_gone(temp: Path, now: float) -> bool:
+    """Whether nobody can still be writing ``temp`` (judged from its name and age; the lock decides last)."""
+    age = now - temp.stat().st_mtime
+    found = _TEMP_NAME.fullmatch(temp.name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[-1])
+    if found is None:
+        return age > STALE_TEMP_SECONDS  # named before writers signed their files
+    host, pid = found.group(1), int(found.group(2))
+    if host != HOST_TAG or pid == os.getpid():
+        return age > YOUNG_TEMP_SECONDS
+    return not process_alive(pid)
 
 
 def remove_stale_temps(target: Path, now: float | None = None) -> list[Path]:
-    """Delete temporary files of saves of ``target`` that died long ago; return what was removed."""
+    """Delete the temporary files of saves of ``target`` whose writer is gone; return what was removed.
+
+    A temporary file is kept while its writing process runs on this machine,
+    while a writer holds its lock, and for a while after its last write
+    when it comes from another machine or from this process.
+    """
     now = time.time() if now is None else now
     removed = []
     for temp in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
         try:
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+            if not _writer_gone(temp, now):
+                continue
+            held = _lock(temp)
+            if held is None:
+                continue
+            try:
                 temp.unlink()
-                removed.append(temp)
+            finally:
+                _unlock(held)
+            removed.append(temp)
         except OSError:
             continue
     return removed

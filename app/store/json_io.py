@@ -12,6 +12,7 @@ from engine.model import Design, DesignError, NumberTooLong, Project, field_prob
 from engine.model.design import FORMAT_VERSION
 
 from . import limits
+from .convert import project_format_problem
 from .errors import ProjectFileError, cannot_open, cannot_save
 from .fileio import atomic_write, is_sqlite, read_head, read_whole, resolve_target
 from .project_file import open_project
@@ -65,9 +66,9 @@ def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
 
 
 def _parse_project(data: dict[str, Any], path: Path) -> Project:
-    fmt = data.get("format", 1)
-    if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > FORMAT_VERSION:
-        raise cannot_open(path, f"made with a newer Faultline (project format {fmt}); this version reads up to {FORMAT_VERSION}")
+    problem = project_format_problem(data.get("format", FORMAT_VERSION))
+    if problem:
+        raise cannot_open(path, problem)
     raw_designs = data.get("designs")
     if not isinstance(raw_designs, list):
         raise cannot_open(path, '"designs" must be a list of designs')

@@ -8,7 +8,8 @@ current schema. A step never edits an older step: changing the saved shape
 means adding a version, and a fixture file of every version in
 ``tests/fixtures`` proves each one still opens.
 
-Schema 1 is the first; there is no step yet.
+Schema 1 is the first; schema 2 adds the table of the content digest,
+which a migrated schema 1 file leaves empty (it was saved without one).
 """
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ Step = Callable[[sqlite3.Connection], None]
 
 # The oldest schema this version can still read (by migrating it).
 OLDEST_SCHEMA_VERSION = 1
+
+
+def _add_digest_table(conn: sqlite3.Connection) -> None:
+    # Frozen text: exactly the table schema 2 defines, so the migrated copy has schema 2's shape.
+    conn.execute("CREATE TABLE file_digest (\n\tpk INTEGER NOT NULL, \n\talgorithm TEXT NOT NULL, "
+                 "\n\tvalue TEXT NOT NULL, \n\tPRIMARY KEY (pk)\n)")
+
+
 # Step from version N to N + 1, keyed by N.
-MIGRATIONS: dict[int, Step] = {}
+MIGRATIONS: dict[int, Step] = {1: _add_digest_table}
 
 
 def version_problem(found: int) -> str | None:

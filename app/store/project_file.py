@@ -15,18 +15,23 @@ from engine.model import DesignError, Project
 
 from . import limits, migrations, schema
 from .convert import project_to_rows, rows_to_project
-from .errors import ContentError, ProjectFileError, cannot_open, cannot_save
+from .digest import digest_problem, write_digest
+from .errors import DAMAGED, ContentError, DamagedFileError, ProjectFileError, cannot_open, cannot_save
 from .fileio import (
+    FileStamp,
     Header,
     atomic_write,
     memory_copy,
     parse_header,
     read_head,
     read_whole,
+    remove_stale_temps,
     require_serialize,
     resolve_target,
+    stamp_of,
 )
 from .runs import SavedRun
+from .shape import check_shape
 
 # How each table is read back: parents first, children in their saved order.
 _ORDER = {
@@ -68,7 +73,10 @@ class OpenedProject:
 
     ``schema_version`` is the schema the file was written with (older files
     are migrated in memory; the next save writes the current schema), and
-    ``written_by`` the Faultline version that saved it.
+    ``written_by`` the Faultline version that saved it. ``stamp`` is what the
+    file on disk looked like when it was read (to notice a later change by
+    someone else), and ``damaged`` is set on what is left of a file that no
+    longer matches its digest.
     """
 
     project: Project
@@ -76,6 +84,8 @@ class OpenedProject:
     path: Path | None = None
     schema_version: int = schema.SCHEMA_VERSION
     written_by: str = ""
+    stamp: FileStamp | None = None
+    damaged: bool = False
 
 
 # -- opening -------------------------------------------------------------------
@@ -91,40 +101,61 @@ def open_project(path: str | os.PathLike) -> OpenedProject:
     path = Path(path)
     # Judge the header first, so a large file of another kind is not read whole for nothing.
     _check_identity(parse_header(read_head(path), path, complete=False), path)
-    return load_bytes(read_whole(path), path)
+    data = read_whole(path)
+    remove_stale_temps(path.resolve())
+    return load_bytes(data, path)
 
 
 def load_bytes(data: bytes, path: Path) -> OpenedProject:
-    """Interpret the bytes of a project file; ``path`` is only used in messages."""
+    """Interpret the bytes of a project file; ``path`` is only used in messages.
+
+    A file whose content does not match its digest raises DamagedFileError,
+    which carries what could still be read.
+    """
     header = parse_header(data, path)
     _check_identity(header, path)
+    damage = None
     try:
         with memory_copy(data) as conn:
             # SQLite's own reports quote damaged names; read them leniently, the data strictly.
             conn.text_factory = _lenient_text
+            # Before the integrity check, which would run any CHECK constraint a forged schema carries.
+            check_shape(conn, header.user_version)
             _check_integrity(conn)
-            _refuse_code(conn)
             conn.text_factory = str
+            damage = digest_problem(conn, header.user_version)
             if header.user_version < schema.SCHEMA_VERSION:
                 # The only writes ever made to a file's content: upgrading the in-memory copy.
                 conn.execute("PRAGMA query_only = OFF")
                 migrations.upgrade(conn, header.user_version)
                 conn.execute("PRAGMA query_only = ON")
-            _check_tables(conn)
             _check_sizes(conn)
             rows = _read_rows(conn)
         project, runs = rows_to_project(rows)
     except ProjectFileError:
         raise
     except (ContentError, DesignError) as exc:
-        raise cannot_open(path, str(exc)) from None
+        raise _unreadable(path, damage, str(exc)) from None
     except (sqlite3.Error, SQLAlchemyError, UnicodeDecodeError) as exc:
-        raise cannot_open(path, f"it is damaged ({_sql_message(exc)})") from None
+        raise _unreadable(path, damage, f"it is damaged ({_sql_message(exc)})") from None
     except MemoryError:
         raise cannot_open(path, "it is too large to open in the memory available") from None
     written_by = rows["project"][0]["written_by"]
-    return OpenedProject(project, runs, path, header.user_version,
-                         written_by if isinstance(written_by, str) else "")
+    opened = OpenedProject(project, runs, path, header.user_version,
+                           written_by if isinstance(written_by, str) else "", stamp_of(path, data))
+    if damage is not None:
+        opened.damaged = True
+        raise DamagedFileError(
+            f"Cannot open {path.name}: {DAMAGED}: {damage}, so names or numbers in it may have changed",
+            path, salvage=opened)
+    return opened
+
+
+def _unreadable(path: Path, damage: str | None, reason: str) -> ProjectFileError:
+    if damage is None:
+        return cannot_open(path, reason)
+    return DamagedFileError(f"Cannot open {path.name}: {DAMAGED}: {damage}, and what is left cannot be read "
+                            f"({reason})", path)
 
 
 def _check_identity(header: Header, path: Path) -> None:
@@ -156,36 +187,6 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
         raise ContentError(f"it is damaged (SQLite integrity check: {'; '.join(str(r) for r in result)[:300]})")
 
 
-def _refuse_code(conn: sqlite3.Connection) -> None:
-    """Refuse triggers, views, virtual and generated columns: Faultline never writes them."""
-    found = []
-    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master"):
-        if kind in ("trigger", "view"):
-            found.append(f'{kind} "{name}"')
-        elif kind == "table" and isinstance(sql, str) and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
-            found.append(f'virtual table "{name}"')
-    for table in schema.TABLES:
-        for row in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table.name,)):
-            if row[1] in (2, 3):
-                found.append(f'generated column "{table.name}.{row[0]}"')
-    if found:
-        raise ContentError(
-            f"it contains {', '.join(found[:5])}{' and more' if len(found) > 5 else ''}. Faultline files never "
-            "hold SQL of their own, so this one was altered by another program; it is not opened"
-        )
-
-
-def _check_tables(conn: sqlite3.Connection) -> None:
-    for table in schema.TABLES:
-        present = {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table.name,))}
-        if not present:
-            raise ContentError(f'it lacks the table "{table.name}" (it is damaged or was not written by Faultline)')
-        missing = [c.name for c in table.columns if c.name not in present]
-        if missing:
-            raise ContentError(f'its table "{table.name}" lacks the column(s) {", ".join(missing)} '
-                               "(it is damaged or was not written by Faultline)")
-
-
 def _check_sizes(conn: sqlite3.Connection) -> None:
     """Refuse absurd sizes before reading rows, so a forged file cannot exhaust memory."""
     for table, parent, limit, what, owner in _COUNT_LIMITS:
@@ -201,9 +202,16 @@ def _check_sizes(conn: sqlite3.Connection) -> None:
     total = conn.execute(
         "SELECT sum(CAST(rows AS REAL) * coalesce(cols, 1) * 8) FROM run_array"
     ).fetchone()[0] or 0
-    if total > limits.MAX_TOTAL_ARRAY_BYTES:
+    if total > limits.MAX_DECODED_BYTES:
         raise ContentError(f"its saved runs claim {limits.describe_size(total)} of results, more than "
-                           f"the {limits.describe_size(limits.MAX_TOTAL_ARRAY_BYTES)} a project may hold")
+                           f"the {limits.describe_size(limits.MAX_DECODED_BYTES)} a project may hold")
+    text = conn.execute(
+        "SELECT sum(length(CAST(meta AS BLOB)) + length(CAST(summary AS BLOB)) + length(CAST(components AS BLOB))"
+        " + length(CAST(links AS BLOB))) FROM run"
+    ).fetchone()[0] or 0
+    if text > limits.MAX_DECODED_JSON_BYTES:
+        raise ContentError(f"its saved runs hold {limits.describe_size(text)} of text, more than "
+                           f"the {limits.describe_size(limits.MAX_DECODED_JSON_BYTES)} a project may hold")
 
 
 def _read_rows(conn: sqlite3.Connection) -> dict[str, list[Mapping[str, Any]]]:
@@ -241,6 +249,9 @@ def build_file(project: Project, runs: Iterable[SavedRun] = ()) -> bytes:
                         conn.execute(table.insert(), rows[table.name])
         finally:
             engine.dispose(close=False)
+        # Computed from the rows as stored, by the code that checks it on open.
+        write_digest(raw)
+        raw.commit()
         return raw.serialize()
     finally:
         raw.close()
@@ -253,21 +264,25 @@ def verify_file(path: Path) -> None:
     if header.application_id != schema.APPLICATION_ID or header.user_version != schema.SCHEMA_VERSION:
         raise ContentError("the new file's header is not what was written")
     with memory_copy(data) as conn:
+        check_shape(conn, schema.SCHEMA_VERSION)
         _check_integrity(conn)
         dangling = conn.execute("PRAGMA foreign_key_check").fetchone()
         if dangling is not None:
             raise ContentError(f"the new file has a dangling reference in table {dangling[0]}")
+        damage = digest_problem(conn, schema.SCHEMA_VERSION)
+        if damage is not None:
+            raise ContentError(f"the new file as read back from disk: {damage}")
 
 
 def save_project(path: str | os.PathLike, project: Project, runs: Iterable[SavedRun] = (),
-                 include_runs: bool = True) -> None:
+                 include_runs: bool = True) -> FileStamp | None:
     """Save ``project`` (and ``runs`` unless ``include_runs`` is false) to ``path``, atomically.
 
     The complete new file is written beside the target, flushed, checked
     with SQLite's integrity check and renamed over the old one, so a crash
     or power cut at any moment leaves the old file or the new one. Raises
     ProjectFileError, naming what could not be stored, and leaves the old
-    file untouched in that case.
+    file untouched in that case. Returns the stamp of the new file.
     """
     target = resolve_target(path)
     try:
@@ -283,4 +298,4 @@ def save_project(path: str | os.PathLike, project: Project, runs: Iterable[Saved
         except (ContentError, ProjectFileError, sqlite3.Error) as exc:
             raise cannot_save(target, f"the new file failed its check ({exc}); the previous version is untouched") from None
 
-    atomic_write(target, data, verify)
+    return atomic_write(target, data, verify)

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import limits
 from .errors import ContentError
+from .run_models import run_part_problem
 
 RUN_KEYS = (
     "meta",
@@ -114,6 +115,9 @@ def check_run_data(data: Any, where: str) -> None:
             raise RunDataError(f"{where}: {key} must be a dict")
     if not isinstance(data["events"], list):
         raise RunDataError(f"{where}: events must be a list")
+    problem = run_part_problem(data["meta"], data["events"])
+    if problem:
+        raise RunDataError(f"{where}: {problem}")
     dropped = data["events_dropped"]
     if isinstance(dropped, bool) or not isinstance(dropped, int) or dropped < 0:
         raise RunDataError(f"{where}: events_dropped must be a whole number of at least 0 (got {dropped!r})")
@@ -182,8 +186,9 @@ def bounded_decompress(blob: Any, limit: int, where: str) -> bytes:
     return out
 
 
-def decode_array(rows: Any, cols: Any, blob: Any, where: str, encoding: Any = ARRAY_ENCODING) -> np.ndarray:
-    """The float64 array of one ``run_array`` row, its size checked against its shape."""
+def decode_array(rows: Any, cols: Any, blob: Any, where: str, encoding: Any = ARRAY_ENCODING,
+                 budget: limits.DecodeBudget | None = None) -> np.ndarray:
+    """The float64 array of one ``run_array`` row, its size checked against its shape (and ``budget``)."""
     if encoding != ARRAY_ENCODING:
         raise RunDataError(f"{where}: unknown encoding {_short(encoding)}")
     for label, value, optional in (("rows", rows, False), ("cols", cols, True)):
@@ -198,6 +203,8 @@ def decode_array(rows: Any, cols: Any, blob: Any, where: str, encoding: Any = AR
             f"{where}: claims {rows} x {cols if cols is not None else 1} values "
             f"({limits.describe_size(expected)}), more than a saved run may hold"
         )
+    if budget is not None:
+        budget.take(expected)
     raw = bounded_decompress(blob, expected, where)
     if len(raw) != expected:
         raise RunDataError(f"{where}: holds {len(raw)} bytes, its shape needs {expected}")
@@ -294,8 +301,43 @@ def _kind(value: Any) -> str:
     return value.replace("_", " ")[:40] if isinstance(value, str) else _short(value)
 
 
-def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design_id: uuid.UUID) -> SavedRun:
-    """Rebuild one saved run from its ``run`` row and its ``run_array`` rows (in order)."""
+def _json_text(value: Any, where: str, budget: limits.DecodeBudget) -> Any:
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        budget.take(len(value), json=True)
+    return loads(value, where)
+
+
+def _check_declared_shapes(array_rows: list[Mapping[str, Any]], components: Any, links: Any, where: str) -> None:
+    """Refuse arrays whose declared shapes disagree with the run's names and buckets, before decompressing any."""
+    for key, names in (("components", components), ("links", links)):
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise RunDataError(f"{where}: {key} must be a list of names")
+    times = [arow for arow in array_rows if arow["role"] == "bucket_times"]
+    if len(times) != 1:
+        raise RunDataError(f"{where}: has no bucket_times" if not times else f"{where}: holds bucket_times twice")
+    n = times[0]["rows"]
+    if times[0]["cols"] is not None:
+        raise RunDataError(f"{where}: bucket_times must have 1 dimension(s) (got shape ({n}, {times[0]['cols']}))")
+    columns = {"series": len(components), "link_series": len(links)}
+    for arow in array_rows:
+        role = arow["role"]
+        if role not in columns:
+            continue
+        shape = (arow["rows"], arow["cols"])
+        if shape != (n, columns[role]):
+            got = f"({arow['rows']},)" if arow["cols"] is None else f"({arow['rows']}, {arow['cols']})"
+            raise RunDataError(f"{where}: {role} {_short(arow['name'])} has shape {got}; buckets x columns must be "
+                               f"({n}, {columns[role]})")
+
+
+def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design_id: uuid.UUID,
+             budget: limits.DecodeBudget | None = None) -> SavedRun:
+    """Rebuild one saved run from its ``run`` row and its ``run_array`` rows (in order).
+
+    ``budget`` is what is left of the file's decoded budget; every shape is
+    checked against the run's names before anything is decompressed.
+    """
+    budget = budget if budget is not None else limits.DecodeBudget()
     label = row["label"]
     where = f"saved run {_short(label)}"
     if not isinstance(label, str):
@@ -305,36 +347,44 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
         raise RunDataError(f"{where}: experiment must be a name (got {_short(experiment)})")
     run_id = parse_uuid(row["id"], where)
     created = parse_time(row["created"], f"{where}, created")
-    events_text = bounded_decompress(row["events"], limits.MAX_EVENTS_BYTES, f"{where}, events")
+    components = _json_text(row["components"], f"{where}, components", budget)
+    links = _json_text(row["links"], f"{where}, links", budget)
+    for arow in array_rows:
+        if arow["role"] not in ARRAY_ROLES:
+            raise RunDataError(f"{where}: unknown kind of array {_short(arow['role'])}")
+    _check_declared_shapes(array_rows, components, links, where)
     data: dict[str, Any] = {
-        "meta": loads(row["meta"], f"{where}, meta"),
-        "summary": loads(row["summary"], f"{where}, summary"),
-        "events": loads(events_text, f"{where}, events"),
+        "meta": _json_text(row["meta"], f"{where}, meta", budget),
+        "summary": _json_text(row["summary"], f"{where}, summary", budget),
+        "events": None,
         "events_dropped": row["events_dropped"],
-        "components": loads(row["components"], f"{where}, components"),
-        "links": loads(row["links"], f"{where}, links"),
+        "components": components,
+        "links": links,
         "series": {},
         "link_series": {},
     }
+    cap = min(limits.MAX_EVENTS_BYTES, budget.json)
+    try:
+        events_text = bounded_decompress(row["events"], cap, f"{where}, events")
+    except RunDataError:
+        if cap < limits.MAX_EVENTS_BYTES:
+            budget.take(cap + 1, json=True)  # raises: the file's budget, not this log, is what ran out
+        raise
+    budget.take(len(events_text), json=True)
+    data["events"] = loads(events_text, f"{where}, events")
     times = None
     for arow in array_rows:
         role, name = arow["role"], arow["name"]
-        if role not in ARRAY_ROLES:
-            raise RunDataError(f"{where}: unknown kind of array {_short(role)}")
         if not isinstance(name, str):
             raise RunDataError(f"{where}: {role} name must be text (got {_short(name)})")
         what = f"{where}, {role} {_short(name)}" if name else f"{where}, {role}"
-        array = decode_array(arow["rows"], arow["cols"], arow["data"], what, arow["encoding"])
+        array = decode_array(arow["rows"], arow["cols"], arow["data"], what, arow["encoding"], budget)
         if role == "bucket_times":
-            if times is not None:
-                raise RunDataError(f"{where}: holds bucket_times twice")
             times = array
         elif name in data[role]:
             raise RunDataError(f"{what}: appears twice")
         else:
             data[role][name] = array
-    if times is None:
-        raise RunDataError(f"{where}: has no bucket_times")
     data["bucket_times"] = times
     ordered = {key: data[key] for key in RUN_KEYS}
     check_run_data(ordered, where)

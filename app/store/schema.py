@@ -1,4 +1,4 @@
-"""The tables of a ``.faultline`` file, schema version 1.
+"""The tables of a ``.faultline`` file, schema version 2.
 
 Every table has a surrogate integer key ``pk`` that the rows reference one
 another by, and the model's stable UUID in ``id``. Keeping the two apart
@@ -15,6 +15,9 @@ Changing any of this means a new schema version and a migration step in
 same goes for a new field in the model, although it would land in a JSON
 column: the model forbids unknown fields, so an older Faultline must meet a
 newer schema number (and say so) rather than an unknown field.
+
+Versions: 1, the content tables; 2 adds ``file_digest``, the SHA-256 of
+the content recorded at save (see ``digest.py``).
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from sqlalchemy import (
 # "FLTL" in ASCII. SQLite keeps this number at byte 68 of the header, so a
 # Faultline file is recognisable before anything in it is read.
 APPLICATION_ID = 0x464C544C
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -183,6 +186,14 @@ run_array_table = Table(
     UniqueConstraint("run_pk", "ord"),
 )
 
+digest_table = Table(
+    "file_digest",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("algorithm", Text, nullable=False),
+    Column("value", Text, nullable=False, comment="hex digest of the content of every other table"),
+)
+
 # Parents before children: the order rows are written in and checked in.
 TABLES = (
     project_table,
@@ -196,3 +207,13 @@ TABLES = (
     run_table,
     run_array_table,
 )
+
+
+def content_tables_of(version: int) -> tuple[Table, ...]:
+    """The tables holding the project in a file of schema ``version`` (the same in 1 and 2)."""
+    return TABLES
+
+
+def tables_of(version: int) -> tuple[Table, ...]:
+    """Every table of a file of schema ``version``."""
+    return TABLES if version < 2 else TABLES + (digest_table,)

@@ -85,7 +85,7 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     window.open_path(path)
     window.document.runs.append("sentinel")
     calls = []
-    import app.main_window as mw
+    import app.window_files as mw
 
     original = mw.save_project
     mw.save_project = lambda p, proj, runs=(), include_runs=True: calls.append(list(runs)) or original(p, proj)
@@ -382,3 +382,305 @@ def test_a_design_without_positions_is_laid_out_on_import(window, tmp_path):
     assert not needs_layout(design)
     assert [c.position.x for c in design.components] == [0, 240, 480]
     assert not window.document.modified
+
+
+# -- opening off the window's thread, damaged and hostile files -------------------------------------
+
+def _saved(tmp_path, name: str = "shop", design: str = "d") -> Path:
+    path = tmp_path / f"{name}.faultline"
+    save_project(path, Project(name=name, designs=[Design(name=design)]))
+    return path
+
+
+def test_a_file_opens_on_a_worker_thread_while_the_window_keeps_answering(window, tmp_path, monkeypatch):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import app.window_files as module
+
+    path = _saved(tmp_path)
+    gate = threading.Event()
+    opened_on, seen_while_busy = [], []
+    real_open = module.open_project
+
+    def slow_open(p):
+        opened_on.append(threading.get_ident())
+        gate.wait(10)  # released only by a timer of the window's own event loop
+        return real_open(p)
+
+    monkeypatch.setattr(module, "open_project", slow_open)
+    QTimer.singleShot(0, lambda: (seen_while_busy.append(window.busy_with), gate.set()))
+    assert window.open_path(path)
+    assert seen_while_busy == ["Opening shop.faultline…"]
+    assert opened_on and opened_on[0] != threading.get_ident()
+    assert window.document.design.name == "d" and window.busy_with is None
+
+
+def test_a_file_with_sql_of_its_own_is_refused_in_the_window(window, tmp_path):
+    import sqlite3
+
+    path = _saved(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE bomb(x CHECK (length(zeroblob(100000000)) > 0))")
+    conn.commit()
+    conn.close()
+    assert not window.open_path(path)
+    assert 'it contains table "bomb"' in window.last_error
+
+
+def _damage(path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE design SET name = 'e'")  # the digest is not brought up to date
+    conn.commit()
+    conn.close()
+
+
+def test_a_damaged_file_is_said_so_and_can_be_read_read_only(window, tmp_path, monkeypatch):
+    path = _saved(tmp_path)
+    _damage(path)
+    asked = []
+    monkeypatch.setattr(MainWindow, "ask_open_damaged", lambda self, message: asked.append(message) or False)
+    before = window.document.project
+    assert not window.open_path(path)
+    assert window.document.project is before
+    assert "this file was damaged after it was saved" in asked[0]
+    monkeypatch.setattr(MainWindow, "ask_open_damaged", lambda self, message: True)
+    assert window.open_path(path)
+    assert window.document.design.name == "e" and window.document.path is None
+    assert window.windowTitle().startswith("shop.faultline (damaged, read-only)")
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(path))
+    assert not window.save()  # never over the damaged file
+    assert "damaged file" in window.last_error
+    kept = tmp_path / "kept.faultline"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(kept))
+    assert window.save()
+    assert open_project(kept).project.designs[0].name == "e"
+
+
+# -- changes on disk by someone else --------------------------------------------------------------
+
+@pytest.fixture
+def asked_about_disk(monkeypatch):
+    """The answers given to 'changed on disk' (set ``answers``), and the questions asked."""
+    state = {"answers": [], "asked": []}
+
+    def ask(self, path, saving):
+        state["asked"].append((path.name, saving))
+        return state["answers"].pop(0) if state["answers"] else "keep"
+
+    monkeypatch.setattr(MainWindow, "ask_changed_on_disk", ask)
+    return state
+
+
+def _second_window(qtbot, tmp_path):
+    other = MainWindow(QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat),
+                       RecentFiles(tmp_path / "other"), Autosave(tmp_path / "other-recovery"))
+    qtbot.addWidget(other)
+    return other
+
+
+def test_two_windows_on_one_file_the_second_save_asks_first(window, qtbot, tmp_path, asked_about_disk):
+    path = _saved(tmp_path)
+    other = _second_window(qtbot, tmp_path)
+    assert window.open_path(path) and other.open_path(path)
+    window.document.edit.add_component("service", name="first window's work")
+    assert window.save()
+    other.document.edit.add_component("database", name="second window's work")
+    assert not other.save()  # asked; kept: nothing written
+    assert asked_about_disk["asked"] == [("shop.faultline", True)]
+    names = [c.name for c in open_project(path).project.designs[0].components]
+    assert names == ["first window's work"]
+    asked_about_disk["answers"] = ["overwrite"]
+    assert other.save()
+    assert [c.name for c in open_project(path).project.designs[0].components] == ["second window's work"]
+    other.document.edit.add_component("cache", name="more")
+    assert other.save() and len(asked_about_disk["asked"]) == 2  # its own save is no change by someone else
+    other.document.undo_stack.setClean()
+    other.close()
+
+
+def test_a_changed_file_can_be_reloaded_or_saved_elsewhere(window, tmp_path, asked_about_disk, monkeypatch):
+    path = _saved(tmp_path)
+    assert window.open_path(path)
+    save_project(path, Project(name="shop", designs=[Design(name="theirs")]))
+    window.document.edit.add_component("service", name="mine")
+    asked_about_disk["answers"] = ["save_as"]
+    mine = tmp_path / "mine.faultline"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(mine))
+    assert window.save()
+    assert open_project(path).project.designs[0].name == "theirs"
+    assert [c.name for c in open_project(mine).project.designs[0].components] == ["mine"]
+    assert window.open_path(path)
+    save_project(path, Project(name="shop", designs=[Design(name="theirs again")]))
+    window.document.edit.add_component("service", name="dropped")
+    asked_about_disk["answers"] = ["reload"]
+    assert not window.save()
+    assert window.document.design.name == "theirs again" and not window.document.modified
+
+
+def test_a_file_touched_but_not_changed_is_not_reported(window, tmp_path, asked_about_disk):
+    import os
+
+    path = _saved(tmp_path)
+    assert window.open_path(path)
+    os.utime(path, (1, 1))
+    window.document.edit.add_component("service")
+    assert window.save() and asked_about_disk["asked"] == []
+
+
+def test_activating_the_window_notices_a_change_once(window, tmp_path, asked_about_disk, monkeypatch):
+    from PySide6.QtCore import QEvent
+
+    path = _saved(tmp_path)
+    assert window.open_path(path)
+    assert window.check_file_on_disk() is None
+    save_project(path, Project(name="shop", designs=[Design(name="theirs")]))
+    monkeypatch.setattr(MainWindow, "isActiveWindow", lambda self: True)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))
+    assert asked_about_disk["asked"] == [("shop.faultline", False)]
+    assert window.check_file_on_disk() is None  # kept: not asked again for the same change
+    save_project(path, Project(name="shop", designs=[Design(name="theirs, later")]))
+    asked_about_disk["answers"] = ["reload"]
+    assert window.check_file_on_disk() == "reload"
+    assert window.document.design.name == "theirs, later"
+
+
+def test_recovered_work_saved_over_a_file_changed_since_the_crash_asks_first(qtbot, window, tmp_path,
+                                                                             asked_about_disk, monkeypatch):
+    from app.store import autosave as autosave_module
+
+    path = _saved(tmp_path)
+    assert window.open_path(path)
+    window.document.edit.add_component("service", name="unsaved before the crash")
+    window.write_autosave()
+    autosave_module._LIVE_TOKENS.discard(window.autosave.token)  # the window crashes
+    save_project(path, Project(name="shop", designs=[Design(name="saved by a colleague meanwhile")]))
+    after = _second_window(qtbot, tmp_path)
+    after.autosave = Autosave(window.autosave.directory)
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    assert after.offer_recovery()
+    assert after.document.path == path
+    assert not after.save()
+    assert asked_about_disk["asked"] == [("shop.faultline", True)]
+    assert open_project(path).project.designs[0].name == "saved by a colleague meanwhile"
+    after.document.undo_stack.setClean()
+    window.document.undo_stack.setClean()
+
+
+# -- recovery and start-up --------------------------------------------------------------------
+
+def _crash_copy(directory: Path, name: str, original: Path | None = None) -> Autosave:
+    from app.store import autosave as autosave_module
+
+    copy = Autosave(directory)
+    copy.write(Project(name=name, designs=[Design(name=f"{name} design")]), original)
+    autosave_module._LIVE_TOKENS.discard(copy.token)
+    return copy
+
+
+def test_a_recovery_copy_from_a_newer_faultline_is_kept_not_offered(window, monkeypatch):
+    copy = _crash_copy(window.autosave.directory, "from the future")
+    data = bytearray(copy.path.read_bytes())
+    data[60:64] = (99).to_bytes(4, "big")
+    copy.path.write_bytes(bytes(data))
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    assert not window.offer_recovery()
+    assert copy.path.exists() and copy.info_path.exists()
+    assert "was kept: made with a newer Faultline (schema 99)" in window.statusBar().currentMessage()
+
+
+def test_a_recovery_copy_that_cannot_be_read_is_kept(window, monkeypatch):
+    copy = _crash_copy(window.autosave.directory, "damaged copy")
+    copy.path.write_bytes(copy.path.read_bytes()[:4096])
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    assert not window.offer_recovery()
+    assert "The recovery copy is kept" in window.last_error
+    assert copy.path.exists()
+
+
+def test_a_double_clicked_file_opens_beside_accepted_recovery(window, qtbot, tmp_path, monkeypatch):
+    lost = _crash_copy(window.autosave.directory, "lost work", tmp_path / "other.faultline")
+    clicked = _saved(tmp_path, "clicked", "the file double-clicked")
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    window.start([str(clicked)])
+    assert window.document.path == clicked and window.document.design.name == "the file double-clicked"
+    [recovered] = window._other_windows
+    try:
+        assert recovered.document.design.name == "lost work design" and recovered.document.modified
+        assert recovered.document.path == tmp_path / "other.faultline"
+        assert not lost.path.exists()
+    finally:
+        recovered.document.undo_stack.setClean()
+        recovered.close()
+    qtbot.waitUntil(lambda: window._other_windows == [])  # closed and deleted, not left as a hidden window
+
+
+def test_a_double_clicked_json_design_is_not_replaced_by_recovered_work(window, qtbot, tmp_path, monkeypatch):
+    import json
+
+    _crash_copy(window.autosave.directory, "lost work")
+    design = tmp_path / "design.json"
+    design.write_text(json.dumps({"name": "reviewed", "components": [{"kind": "client", "name": "users"}]}))
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    window.start([str(design)])
+    assert window.document.design.name == "reviewed"
+    [recovered] = window._other_windows
+    qtbot.addWidget(recovered)
+    assert recovered.document.design.name == "lost work design"
+    recovered.document.undo_stack.setClean()
+    recovered.close()
+
+
+def test_a_second_open_while_one_is_under_way_is_refused(window, tmp_path, monkeypatch):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import app.window_files as module
+
+    first, second = _saved(tmp_path, "first", "first design"), _saved(tmp_path, "second", "second design")
+    gate, answers = threading.Event(), []
+    real_open = module.open_project
+    monkeypatch.setattr(module, "open_project", lambda p: (gate.wait(10), real_open(p))[1])
+    QTimer.singleShot(0, lambda: (answers.append(window.open_path(second, ask=False)), gate.set()))
+    assert window.open_path(first, ask=False)
+    assert answers == [False] and window.document.design.name == "first design"
+
+
+def test_recovered_work_of_the_double_clicked_file_opens_in_its_window(window, tmp_path, monkeypatch):
+    clicked = _saved(tmp_path, "clicked", "as saved")
+    _crash_copy(window.autosave.directory, "unsaved edits", clicked)
+    monkeypatch.setattr(MainWindow, "ask_recover", lambda self, rec: True)
+    window.start([str(clicked)])
+    assert window.document.design.name == "unsaved edits design" and window.document.modified
+    assert getattr(window, "_other_windows", []) == []
+
+
+# -- where save dialogs start ------------------------------------------------------------------
+
+def test_save_dialogs_start_in_documents_never_in_the_programs_folder(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    import app.file_tasks as file_tasks
+    from app.resources import EXAMPLES
+
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr(file_tasks, "documents_dir", lambda: documents)
+    started_in = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda parent, caption, where, filters: started_in.append(where) or ("", "")))
+    window.settings.remove("files/last_dir")
+    window.start([])  # first start: the bundled example
+    window.save()
+    window.settings.setValue("files/last_dir", str(EXAMPLES))  # left by an older version
+    window.save_as()
+    assert [Path(p).parent for p in started_in] == [documents, documents]
+    mine = tmp_path / "projects"
+    mine.mkdir()
+    assert window._save_to(mine / "p.faultline")
+    window.save_as()  # a saved project's Save As starts beside it
+    assert Path(started_in[-1]) == mine / "p.faultline"

@@ -303,7 +303,12 @@ def run_data(components: list[str], links: list[str], buckets: int = 6, seed: in
     return {
         "meta": {"options": {"duration": 60.0, "seed": seed, "bucket": 1.0}, "engine": "test"},
         "summary": {"p99": 0.25, "error_rate": 0.01, "empty": float("nan"), "per": {"api": [1, 2.5, None]}},
-        "events": [{"t": 1.5, "kind": "fault_started", "target": "db"}, {"t": 6.5, "kind": "breaker_open"}],
+        "events": [
+            {"time": 1.5, "kind": "fault_started", "component": "db", "link": None, "fault_id": None,
+             "instance": None, "details": "db crashes"},
+            {"time": 6.5, "kind": "breaker_opened", "component": components[0] if components else None,
+             "link": None, "fault_id": None, "instance": None, "details": "CLOSED -> OPEN"},
+        ],
         "events_dropped": 3,
         "components": list(components),
         "links": list(links),

@@ -59,8 +59,8 @@ def test_a_save_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_path
         assert found == old or found == new
         seen[found.name] += 1
     assert seen["old"] > 4 and seen["new"] > 4, seen
-    leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(fileio.TEMP_SUFFIX)]
-    assert all(p.name.startswith(".p.faultline.") for p in leftovers)
+    # Each open cleared what the killed save before it left behind.
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(fileio.TEMP_SUFFIX)] == []
 
 
 def test_a_failed_check_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
@@ -169,3 +169,82 @@ def test_temporary_files_of_long_dead_saves_are_cleared_by_the_next_save(tmp_pat
     save_project(path, shop_project())
     # A fresh one may belong to a save still running in another window.
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p.faultline", fresh.name, other.name])
+
+
+LIVE_WRITER = """
+import sys
+from pathlib import Path
+from app.store import fileio
+
+target, ready, go = (Path(a) for a in sys.argv[1:4])
+
+def verify(temp):
+    ready.write_text(temp.name)
+    while not go.exists():
+        pass
+
+fileio.atomic_write(target, b"written by the live writer", verify)
+"""
+
+DEAD_WRITER = """
+import os, sys
+from pathlib import Path
+from app.store import fileio
+
+fd, temp = fileio._open_temp(Path(sys.argv[1]))
+os.write(fd, b"half a file")
+print(temp.name)
+os._exit(1)  # killed mid-save: nothing cleans up
+"""
+
+
+def _python(code: str, *args) -> list[str]:
+    return [sys.executable, "-c", code, *map(str, args)]
+
+
+@pytest.mark.skipif(fileio.fcntl is None, reason="the writer's lock is a POSIX lock")
+def test_stale_temporary_files_are_cleared_without_touching_a_save_under_way(tmp_path):
+    import subprocess
+
+    target = tmp_path / "p.faultline"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    dead = subprocess.run(_python(DEAD_WRITER, target), env=env, capture_output=True, text=True)
+    dead_temp = tmp_path / dead.stdout.strip()
+    assert dead_temp.exists()
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    live = subprocess.Popen(_python(LIVE_WRITER, target, ready, go), env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and live.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        live_temp = tmp_path / ready.read_text()
+        # Another machine's save, locked by its writer, long after its last write.
+        foreign = tmp_path / f".p.faultline.0badcafe-{live.pid}-0123456789ab{fileio.TEMP_SUFFIX}"
+        foreign.write_bytes(b"another machine's save")
+        old = time.time() - fileio.YOUNG_TEMP_SECONDS - 5
+        os.utime(foreign, (old, old))
+        holder = os.open(foreign, os.O_RDONLY)
+        fileio.fcntl.flock(holder, fileio.fcntl.LOCK_EX)
+
+        assert fileio.remove_stale_temps(target) == [dead_temp]
+        assert live_temp.exists() and foreign.exists()
+        os.close(holder)
+        assert fileio.remove_stale_temps(target) == [foreign]
+        assert live_temp.exists()
+    finally:
+        go.write_text("go")
+        assert live.wait(timeout=120) == 0
+    assert target.read_bytes() == b"written by the live writer"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(fileio.TEMP_SUFFIX)] == []
+
+
+def test_opening_a_file_clears_what_a_dead_save_of_it_left(tmp_path):
+    import subprocess
+
+    target = tmp_path / "p.faultline"
+    save_project(target, shop_project())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    dead = subprocess.run(_python(DEAD_WRITER, target), env=env, capture_output=True, text=True)
+    assert (tmp_path / dead.stdout.strip()).exists()
+    open_project(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.faultline"]

@@ -10,6 +10,7 @@ import pytest
 
 from app.store import APPLICATION_ID, ProjectFileError, open_project, save_project
 from app.store import limits
+from app.store.digest import content_digest
 from store_builders import saved_run, shop_design, shop_project
 
 
@@ -21,14 +22,26 @@ def project_file(tmp_path) -> Path:
     return path
 
 
-def alter(path: Path, *statements: str, params: tuple = ()) -> None:
+def alter(path: Path, *statements: str, params: tuple = (), reseal: bool = True) -> None:
+    """Change a file with SQL, then (as a forger would) record the digest of the new content."""
     conn = sqlite3.connect(path)
     try:
         for sql in statements:
             conn.execute(sql, params) if params else conn.execute(sql)
+        if reseal:
+            reseal_digest(conn)
         conn.commit()
     finally:
         conn.close()
+
+
+def reseal_digest(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        value = content_digest(conn, version)
+        conn.execute("UPDATE file_digest SET value = ?", (value,))
+    except sqlite3.Error:
+        pass  # a file altered beyond having a digest to recompute
 
 
 def refused(path: Path) -> str:
@@ -110,7 +123,7 @@ def test_sqlite_but_not_faultline(tmp_path):
 def test_newer_schema(project_file):
     alter(project_file, "PRAGMA user_version = 7")
     assert refused(project_file) == (
-        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 1"
+        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 2"
     )
 
 
@@ -333,7 +346,7 @@ def test_a_value_beyond_sqlites_length_limit(project_file, monkeypatch):
 def test_an_array_claiming_absurd_dimensions(project_file):
     alter(project_file, "UPDATE run_array SET rows = 1000000000, cols = 1000000 WHERE ord = 1")
     assert refused(project_file) == (
-        "Cannot open shop.faultline: its saved runs claim 7,450,580.6 GB of results, more than the 4.0 GB a project may hold"
+        "Cannot open shop.faultline: its saved runs claim 7,450,580.6 GB of results, more than the 1.0 GB a project may hold"
     )
 
 
@@ -345,8 +358,8 @@ def test_an_array_larger_than_one_array_may_be(project_file, monkeypatch):
 
 
 def test_an_array_shorter_than_its_shape(project_file):
-    alter(project_file, "UPDATE run_array SET rows = rows + 1 WHERE ord = 1")
-    assert "holds 144 bytes, its shape needs 168" in refused(project_file)
+    alter(project_file, "UPDATE run_array SET rows = rows + 1")
+    assert 'saved run "run", bucket_times: holds 48 bytes, its shape needs 56' in refused(project_file)
 
 
 def test_a_decompression_bomb(project_file):

@@ -72,19 +72,45 @@ def _append_to_description(conn: sqlite3.Connection) -> None:
 
 
 def test_an_older_file_is_migrated_in_memory_and_left_alone_on_disk(tmp_path, monkeypatch):
-    """Pretend schema 2 exists: the v1 fixture goes through the 1 -> 2 step on open."""
+    """Pretend schema 3 exists: the v1 fixture goes through the 1 -> 2 and 2 -> 3 steps on open."""
     path = tmp_path / "old.faultline"
     path.write_bytes((FIXTURES / "project_v1.faultline").read_bytes())
     before = path.read_bytes()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: _append_to_description})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {1: migrations.MIGRATIONS[1], 2: _append_to_description})
     opened = open_project(path)
     assert opened.schema_version == 1
     assert opened.project.description == expected(1)[0].description + " (migrated)"
     assert path.read_bytes() == before
     save_project(path, opened.project, opened.runs)
-    assert int.from_bytes(path.read_bytes()[60:64], "big") == 2
+    assert int.from_bytes(path.read_bytes()[60:64], "big") == 3
     assert open_project(path).project.description.endswith("(migrated)")  # no step runs twice
+
+
+def test_a_schema_1_file_has_no_digest_and_still_opens_then_saves_with_one(tmp_path):
+    path = tmp_path / "old.faultline"
+    path.write_bytes((FIXTURES / "project_v1.faultline").read_bytes())
+    with sqlite3.connect(path) as conn:
+        assert "file_digest" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    opened = open_project(path)
+    assert opened.project == expected(1)[0]
+    save_project(path, opened.project, opened.runs)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT algorithm, length(value) FROM file_digest").fetchall() == [("sha256", 64)]
+    finally:
+        conn.close()
+    assert open_project(path).schema_version == 2
+
+
+def test_the_migrated_schema_is_exactly_the_current_one():
+    from app.store import shape
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.deserialize((FIXTURES / "project_v1.faultline").read_bytes())
+    migrations.upgrade(conn, 1)
+    assert sorted(shape.read_master(conn)) == sorted(shape.expected_master(schema.SCHEMA_VERSION))
+    shape.check_shape(conn, schema.SCHEMA_VERSION)
 
 
 def test_steps_run_in_order_one_version_at_a_time(monkeypatch):
