@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 # Libraries Qt needs on a bare Debian machine (offscreen and real windows).
 QT_SYSTEM_PACKAGES := libglib2.0-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-core \
 	libxkbcommon0 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
-	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
+	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
+	libwayland-client0 libwayland-cursor0 libwayland-egl1
 ENGINE_SOURCES := $(wildcard engine/*.pyx engine/*.pxd) setup.py
 ENGINE_BUILT := $(VENV)/.engine-built
 

@@ -75,9 +75,47 @@ KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
 SYSTEM_LIBRARY = re.compile(
     r"^lib(fontconfig|freetype|dbus-1|X11|X11-xcb|Xau|Xdmcp|xcb(-[a-z0-9-]+)?|xkbcommon(-x11)?"
     r"|glib-2\.0|gthread-2\.0|gobject-2\.0|gio-2\.0|gmodule-2\.0|GL|EGL|GLX|OpenGL)\.so(\.|$)")
+# X11 helper libraries Qt's xcb plugin links that a default desktop of a supported system (Debian 12
+# GNOME, Xfce, Cinnamon, MATE; Ubuntu 24.04) does not always install: the bundle carries them
+# (soname -> the build machine's Debian package they are copied from), so the .deb need not depend
+# on them and an offline install works. They only speak the X protocol through the system's libxcb,
+# so a copy from the build machine matches any X server.
+BUNDLED_DESKTOP_LIBRARIES: dict[str, str] = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+# Where they go: beside Qt's own libraries, which find them through their RUNPATH ($ORIGIN).
+QT_LIBRARY_DIR = "PySide6/Qt/lib"
 # Linux and macOS wheels keep Qt's plugins in PySide6/Qt/plugins, Windows wheels in PySide6/plugins.
 _QT_PLUGINS_DIR = re.compile(r"^PySide6/(Qt/)?plugins/")
 _QT_PLUGIN = re.compile(r"^PySide6/(Qt/)?plugins/(?P<folder>[^/]+)/(lib)?(q)?(?P<name>[^/]+?)\.(so|dll|dylib)$")
+
+
+def bundled_desktop_library_entries(find_path: Callable[[str], str | None]) -> list[tuple[str, str, str]]:
+    """PyInstaller TOC entries copying BUNDLED_DESKTOP_LIBRARIES from this machine into QT_LIBRARY_DIR.
+
+    ``find_path(soname)`` gives the library's path here (None: not installed).
+    Each is stored under its soname, the name the dynamic loader looks for.
+    RuntimeError naming the packages to install when any is missing.
+    """
+    entries, missing = [], []
+    for soname, package in sorted(BUNDLED_DESKTOP_LIBRARIES.items()):
+        path = find_path(soname)
+        if path is None:
+            missing.append(package)
+        else:
+            entries.append((f"{QT_LIBRARY_DIR}/{soname}", os.path.realpath(path), "BINARY"))
+    if missing:
+        raise RuntimeError("the bundle carries these X11 libraries, which this build machine lacks; install them "
+                           f"with: sudo apt-get install -y --no-install-recommends {' '.join(missing)}")
+    return entries
 
 
 def bundle_file_wanted(dest: str) -> bool:
@@ -334,7 +372,8 @@ def resolve_packages(sonames: Iterable[str], find_path: Callable[[str], str | No
     return packages, sorted(unresolved)
 
 
-def _system_find_path() -> Callable[[str], str | None]:
+def system_find_path() -> Callable[[str], str | None]:
+    """soname -> path of the machine's own libraries (``ldconfig -p``)."""
     paths = ldconfig_paths(subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True,
                                           check=True).stdout)
     return paths.get
@@ -360,7 +399,7 @@ def debian_depends(bundle: Path) -> str:
     then fails to start.
     """
     external = external_libraries(bundle)
-    packages, unresolved = resolve_packages(external, _system_find_path(), _system_owner_of)
+    packages, unresolved = resolve_packages(external, system_find_path(), _system_owner_of)
     if unresolved:
         lines = [f"  {name} (needed by {', '.join(sorted({p.name for p in external[name]})[:3])})"
                  for name in unresolved]

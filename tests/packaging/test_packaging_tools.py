@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import struct
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -153,7 +153,7 @@ def test_external_libraries_are_what_the_bundle_does_not_carry(tmp_path):
     (tmp_path / "bin").mkdir()
     shutil.copy(ls, tmp_path / "bin" / "ls")
     carried = next(n for n in needed if n != "libc.so.6")
-    real = Path(pt._system_find_path()(carried))
+    real = Path(pt.system_find_path()(carried))
     shutil.copy(real, tmp_path / carried)                    # the bundle carries this one
     (tmp_path / "libc.so.6").write_text("a text file is no library")  # and this name is no library
     external = pt.external_libraries(tmp_path)
@@ -248,3 +248,22 @@ def test_icons_render_from_the_app_svg_and_qt_reads_them_back(tmp_path, qapp):
     ico = QImage(str(tmp_path / "faultline.ico"))
     assert not ico.isNull()
     assert (tmp_path / "faultline.svg").read_bytes() == pt.APP_ICON_SVG.read_bytes()
+
+
+def test_x11_helpers_default_desktops_lack_are_copied_beside_qt_under_their_sonames():
+    found = {soname: f"/usr/lib/x86_64-linux-gnu/{soname}.0.0" for soname in pt.BUNDLED_DESKTOP_LIBRARIES}
+    entries = pt.bundled_desktop_library_entries(found.get)
+    assert {e[0] for e in entries} == {f"PySide6/Qt/lib/{s}" for s in pt.BUNDLED_DESKTOP_LIBRARIES}
+    assert all(e[2] == "BINARY" and e[1].endswith(PurePosixPath(e[0]).name + ".0.0") for e in entries)
+    # Qt's xcb plugin links them: every one Qt 6.5+ needs and default desktops may not carry.
+    for package in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-render-util0"):
+        assert package in pt.BUNDLED_DESKTOP_LIBRARIES.values()
+    # Kept in the bundle although SYSTEM_LIBRARY leaves the desktop's libxcb to the system.
+    assert all(pt.bundle_file_wanted(e[0]) for e in entries)
+    assert not pt.bundle_file_wanted("libxcb-cursor.so.0")
+
+
+def test_a_build_machine_without_the_x11_helpers_is_told_what_to_install():
+    with pytest.raises(RuntimeError, match=r"sudo apt-get install -y --no-install-recommends libxcb-cursor0 "):
+        pt.bundled_desktop_library_entries(lambda soname: None if "cursor" in soname or "icccm" in soname
+                                           else f"/lib/{soname}")
