@@ -20,7 +20,7 @@ a line saying they were skipped and the rest still runs.
 """
 from __future__ import annotations
 
-import ctypes
+import _ctypes
 import faulthandler
 import inspect
 import json
@@ -106,7 +106,8 @@ def load_problems(paths: Iterable[Path]) -> dict[Path, str]:
     problems: dict[Path, str] = {}
     for path in paths:
         try:
-            ctypes.CDLL(str(path))
+            # _ctypes.dlopen, not ctypes.CDLL: a packaged build wraps CDLL in one that hides the loader's reason.
+            _ctypes.dlopen(str(path), os.RTLD_NOW | os.RTLD_LOCAL)
         except OSError as exc:
             message = str(exc)
             m = _NOT_FOUND.match(message)

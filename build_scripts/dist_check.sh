@@ -6,7 +6,9 @@
 #   3. the .deb: installed with apt (as root), its launcher's self-test offline, the menu entry,
 #      icons and file type in place and registered, then removed again, leaving nothing behind;
 #   4. the .deb on a bare Debian (debootstrap, no X, OpenGL or fonts): apt must bring everything
-#      the program needs from its Depends, and the self-test must pass there, offline.
+#      the program needs from its Depends, and the self-test must pass there, offline, offscreen
+#      and with its window on an X server (Xvfb); without a library its screen plugin links,
+#      the self-test must fail and name it.
 # Exits non-zero naming the first check that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +66,21 @@ say "2. the tarball: $TARBALL"
 mkdir "$WORK/tar"
 tar -xzf "$TARBALL" -C "$WORK/tar"
 run_self_test tarball "$WORK/tar/Faultline/Faultline"
+
+say "2b. a bundle missing a library of its screen plugin must fail its self-test"
+# A hard-linked copy (a plain one across file systems) without Qt's xcb library, which no system has:
+# offscreen the program would still run, so only loading the plugins for real can notice.
+cp -al dist/Faultline "$WORK/broken" 2>/dev/null || cp -a dist/Faultline "$WORK/broken"
+rm "$WORK/broken/_internal/PySide6/Qt/lib/libQt6XcbQpa.so.6"
+if (cd "$WORK" && timeout 300 "${OFFLINE[@]}" env -i PATH=/usr/bin:/bin HOME="$WORK/home-broken" LANG=C.UTF-8 \
+        "$WORK/broken/Faultline" --self-test >"$WORK/broken.log" 2>&1); then
+    cat "$WORK/broken.log"
+    fail "the self-test passed a bundle whose xcb plugin cannot load"
+fi
+grep '^FAIL Qt plugins: .*platforms/libqxcb.so: needs libQt6XcbQpa.so.6' "$WORK/broken.log" \
+    || { cat "$WORK/broken.log"; fail "the self-test did not name the xcb plugin's missing library"; }
+rm -rf "$WORK/broken"
+ok "without libQt6XcbQpa.so.6 the self-test fails, naming it"
 
 say "3. the Debian package: $DEB"
 dpkg-deb --info "$DEB" | sed -n '/Package:/,$p'
@@ -180,6 +197,40 @@ else
     grep -E "^(ok|skip) " "$WORK/bare.log"
     grep -q "^self-test passed" "$WORK/bare.log" || fail "the self-test on the bare system did not pass"
     ok "the self-test passes offline on the bare system"
+
+    # A real screen: Xvfb, the only package added beyond the Depends. The X11 helpers the bundle
+    # carries must not be on the system, so that the window opening proves the bundle's copies work.
+    chroot "$BARE" sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xvfb xauth" \
+        >"$WORK/bare-xvfb.log" 2>&1 || { tail -20 "$WORK/bare-xvfb.log"; fail "apt install xvfb on the bare system"; }
+    for lib in $("$PY" build_scripts/packaging_tools.py bundled-libraries); do
+        ! chroot "$BARE" /sbin/ldconfig -p | grep -q "$lib" || fail "the bare system has $lib: the check would not test the bundle's"
+        [ -f "$BARE/opt/faultline/_internal/PySide6/Qt/lib/$lib" ] || fail "the package does not carry $lib"
+    done
+    if ! (cd / && timeout 300 "${OFFLINE[@]}" chroot "$BARE" env -i PATH=/usr/bin:/bin HOME=/tmp/home LANG=C.UTF-8 \
+            QT_QPA_PLATFORM=xcb QT_DEBUG_PLUGINS=1 sh -c 'cd /tmp && xvfb-run -a faultline --self-test --screen' \
+            >"$WORK/bare-xcb.log" 2>"$WORK/bare-xcb.err"); then
+        cat "$WORK/bare-xcb.log"; tail -30 "$WORK/bare-xcb.err"
+        fail "the self-test on an X server on the bare system"
+    fi
+    grep -E "^(ok|skip) " "$WORK/bare-xcb.log"
+    grep -q '^ok   main window: .* shown on the xcb screen' "$WORK/bare-xcb.log" \
+        || { cat "$WORK/bare-xcb.log"; fail "the main window did not open on the X server"; }
+    grep -q '"/opt/faultline/_internal/PySide6/Qt/plugins/platforms/libqxcb.so" loaded library' "$WORK/bare-xcb.err" \
+        || { grep -i xcb "$WORK/bare-xcb.err" | head; fail "Qt did not load the bundle's xcb plugin"; }
+    ok "the window opens on an X server (Xvfb) on the bare system, offline, with the X11 helpers the bundle carries"
+
+    # Without one of those helpers the self-test must fail and name it (offscreen, where Qt itself never notices).
+    helper=/opt/faultline/_internal/PySide6/Qt/lib/libxcb-cursor.so.0
+    mv "$BARE$helper" "$BARE$helper.away"
+    if (cd / && timeout 300 "${OFFLINE[@]}" chroot "$BARE" env -i PATH=/usr/bin:/bin HOME=/tmp/home LANG=C.UTF-8 \
+            sh -c 'cd /tmp && faultline --self-test' >"$WORK/bare-broken.log" 2>&1); then
+        cat "$WORK/bare-broken.log"
+        fail "the self-test passed without $helper"
+    fi
+    mv "$BARE$helper.away" "$BARE$helper"
+    grep '^FAIL Qt plugins: .*needs libxcb-cursor.so.0' "$WORK/bare-broken.log" \
+        || { cat "$WORK/bare-broken.log"; fail "the self-test did not name the missing libxcb-cursor.so.0"; }
+    ok "without the bundle's libxcb-cursor.so.0 the self-test fails on the bare system, naming it"
     umount "$BARE/proc"
     rm -rf --one-file-system "$BARE"
     trap 'rm -rf "$WORK"' EXIT

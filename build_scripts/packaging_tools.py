@@ -3,6 +3,7 @@
     python build_scripts/packaging_tools.py version                 # the one version, from pyproject.toml
     python build_scripts/packaging_tools.py icons OUT_DIR           # PNG renders + .ico + .icns of the app icon
     python build_scripts/packaging_tools.py deb-depends BUNDLE_DIR  # Debian packages the bundle's libraries need
+    python build_scripts/packaging_tools.py bundled-libraries       # the X11 helpers the bundle carries itself
 
 Everything here runs on the build machine only; nothing of it is bundled.
 """
@@ -91,6 +92,16 @@ BUNDLED_DESKTOP_LIBRARIES: dict[str, str] = {
     "libxcb-xkb.so.1": "libxcb-xkb1",
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
 }
+# What the .deb may depend on: packages every default desktop of the supported systems installs
+# (GTK 3 brings GLib, xkbcommon and the Wayland client libraries; Mesa and the X server OpenGL,
+# EGL and the xcb extensions they use; cairo libxcb-render and -shm; fontconfig a font), so the
+# package installs offline. A library of another package must be bundled (above) instead.
+DEFAULT_DESKTOP_PACKAGES = frozenset({
+    "libc6", "libdbus-1-3", "libegl1", "libfontconfig1", "libfreetype6", "libgl1", "libglib2.0-0",
+    "libwayland-client0", "libwayland-cursor0", "libwayland-egl1", "libx11-6", "libx11-xcb1",
+    "libxcb1", "libxcb-glx0", "libxcb-randr0", "libxcb-render0", "libxcb-shm0", "libxcb-sync1",
+    "libxcb-xfixes0", "libxkbcommon0",
+})
 # Where they go: beside Qt's own libraries, which find them through their RUNPATH ($ORIGIN).
 QT_LIBRARY_DIR = "PySide6/Qt/lib"
 # Linux and macOS wheels keep Qt's plugins in PySide6/Qt/plugins, Windows wheels in PySide6/plugins.
@@ -350,26 +361,18 @@ def _usrmerge_variants(path: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
-def resolve_packages(sonames: Iterable[str], find_path: Callable[[str], str | None],
-                     owner_of: Callable[[list[str]], Mapping[str, str]]) -> tuple[set[str], list[str]]:
-    """Debian packages providing ``sonames``, and the names no package was found for."""
-    packages: set[str] = set()
-    unresolved: list[str] = []
+def library_packages(sonames: Iterable[str], find_path: Callable[[str], str | None],
+                     owner_of: Callable[[list[str]], Mapping[str, str]]) -> dict[str, str]:
+    """soname -> the Debian package providing it, for each of ``sonames`` a package was found for."""
     candidates: dict[str, list[str]] = {}
     for name in sorted(set(sonames)):
         path = find_path(name)
-        if path is None:
-            unresolved.append(name)
-            continue
-        candidates[name] = _usrmerge_variants(path)
+        if path is not None:
+            candidates[name] = _usrmerge_variants(path)
     owners = owner_of([p for variants in candidates.values() for p in variants]) if candidates else {}
-    for name, variants in candidates.items():
-        found = next((owners[p] for p in variants if p in owners), None)
-        if found is None:
-            unresolved.append(name)
-        else:
-            packages.add(found)
-    return packages, sorted(unresolved)
+    found = {name: next((owners[p] for p in variants if p in owners), None) for name, variants in candidates.items()}
+    return {name: package for name, package in found.items() if package is not None}
+
 
 
 def system_find_path() -> Callable[[str], str | None]:
@@ -399,13 +402,23 @@ def debian_depends(bundle: Path) -> str:
     then fails to start.
     """
     external = external_libraries(bundle)
-    packages, unresolved = resolve_packages(external, system_find_path(), _system_owner_of)
+    owners = library_packages(external, system_find_path(), _system_owner_of)
+
+    def needed_by(name: str) -> str:
+        return ", ".join(sorted({p.name for p in external[name]})[:3])
+
+    unresolved = sorted(set(external) - set(owners))
     if unresolved:
-        lines = [f"  {name} (needed by {', '.join(sorted({p.name for p in external[name]})[:3])})"
-                 for name in unresolved]
+        lines = [f"  {name} (needed by {needed_by(name)})" for name in unresolved]
         raise RuntimeError("no installed Debian package provides these libraries the bundle links:\n"
                            + "\n".join(lines) + "\ninstall them (make sysdeps) or drop the files that need them")
-    return format_depends(packages, glibc_version())
+    beyond = sorted(name for name, package in owners.items() if package not in DEFAULT_DESKTOP_PACKAGES)
+    if beyond:
+        lines = [f"  {name} from {owners[name]} (needed by {needed_by(name)})" for name in beyond]
+        raise RuntimeError("the bundle links libraries of packages a default desktop may not have, so the "
+                           "package would not install offline:\n" + "\n".join(lines)
+                           + "\nbundle them (BUNDLED_DESKTOP_LIBRARIES) or drop the files that need them")
+    return format_depends(set(owners.values()), glibc_version())
 
 
 def format_depends(packages: Iterable[str], glibc: str | None) -> str:
@@ -498,6 +511,8 @@ def main(argv: list[str]) -> int:
         app = QGuiApplication(["faultline-icons"])  # noqa: F841 - Qt wants an application while it draws
         for path in write_icons(Path(argv[1])):
             print(path)
+    elif argv[:1] == ["bundled-libraries"] and len(argv) == 1:
+        print("\n".join(sorted(BUNDLED_DESKTOP_LIBRARIES)))
     elif argv[:1] == ["deb-depends"] and len(argv) == 2:
         try:
             print(debian_depends(Path(argv[1])))

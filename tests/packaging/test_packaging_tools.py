@@ -187,14 +187,34 @@ libc6: /lib/x86_64-linux-gnu/libc.so.6
                                     "/lib/x86_64-linux-gnu/libc.so.6": "libc6"}
 
 
-def test_resolve_packages_follows_usrmerge_and_names_what_it_cannot_find():
+def test_library_packages_follow_usrmerge_and_leave_out_what_no_package_provides():
     paths = {"libz.so.1": "/lib/x86_64-linux-gnu/libz.so.1", "libGL.so.1": "/usr/lib/x86_64-linux-gnu/libGL.so.1",
              "libodd.so.2": "/opt/odd/libodd.so.2"}
     owners = {"/usr/lib/x86_64-linux-gnu/libz.so.1": "zlib1g", "/usr/lib/x86_64-linux-gnu/libGL.so.1": "libgl1"}
-    packages, unresolved = pt.resolve_packages(["libz.so.1", "libGL.so.1", "libodd.so.2", "libgone.so.9"],
-                                               paths.get, lambda asked: {p: owners[p] for p in asked if p in owners})
-    assert packages == {"zlib1g", "libgl1"}
-    assert unresolved == ["libgone.so.9", "libodd.so.2"]
+    found = pt.library_packages(["libz.so.1", "libGL.so.1", "libodd.so.2", "libgone.so.9"],
+                                paths.get, lambda asked: {p: owners[p] for p in asked if p in owners})
+    assert found == {"libz.so.1": "zlib1g", "libGL.so.1": "libgl1"}
+
+
+@linux_only
+def test_depends_refuses_a_library_a_default_desktop_may_lack(tmp_path, monkeypatch):
+    """A Qt update linking one more X11 helper must not quietly make the package uninstallable offline."""
+    shutil.copy(shutil.which("ls"), tmp_path / "ls")
+    monkeypatch.setattr(pt, "external_libraries", lambda bundle: {"libxcb-cursor.so.0": [tmp_path / "libqxcb.so"],
+                                                                  "libc.so.6": [tmp_path / "ls"]})
+    monkeypatch.setattr(pt, "system_find_path", lambda: {"libxcb-cursor.so.0": "/usr/lib/x/libxcb-cursor.so.0",
+                                                         "libc.so.6": "/usr/lib/x/libc.so.6"}.get)
+    monkeypatch.setattr(pt, "_system_owner_of", lambda paths: {"/usr/lib/x/libxcb-cursor.so.0": "libxcb-cursor0",
+                                                               "/usr/lib/x/libc.so.6": "libc6"})
+    with pytest.raises(RuntimeError, match=r"(?s)may not have.*libxcb-cursor.so.0 from libxcb-cursor0 "
+                                           r"\(needed by libqxcb.so\).*BUNDLED_DESKTOP_LIBRARIES"):
+        pt.debian_depends(tmp_path)
+    monkeypatch.setattr(pt, "external_libraries", lambda bundle: {"libc.so.6": [tmp_path / "ls"]})
+    assert pt.debian_depends(tmp_path).startswith("libc6")
+
+
+def test_the_x11_helpers_the_bundle_carries_are_not_among_what_it_may_depend_on():
+    assert not set(pt.BUNDLED_DESKTOP_LIBRARIES.values()) & pt.DEFAULT_DESKTOP_PACKAGES
 
 
 def test_depends_line_pins_glibc_and_asks_for_a_font():
