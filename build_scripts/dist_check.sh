@@ -2,7 +2,8 @@
 # Check what build_linux.sh produced, the way a user meets it (normally through `make dist-check`):
 #   1. the bundle's self-test, offline (a network namespace with no interfaces) and with an empty
 #      home, which must stay empty: the self-test writes only to its temporary folder;
-#   2. the same from the unpacked tarball;
+#   2. the same from the unpacked tarball, and its install.sh (menu entry, file type, icon in a
+#      temporary home, then --uninstall); a bundle without its xcb plugin's library must fail;
 #   3. the .deb: installed with apt (as root), its launcher's self-test offline, the menu entry,
 #      icons and file type in place and registered, then removed again, leaving nothing behind;
 #   4. the .deb on a bare Debian (debootstrap, no X, OpenGL or fonts): apt must bring everything
@@ -66,6 +67,33 @@ say "2. the tarball: $TARBALL"
 mkdir "$WORK/tar"
 tar -xzf "$TARBALL" -C "$WORK/tar"
 run_self_test tarball "$WORK/tar/Faultline/Faultline"
+
+# The tarball's install.sh: a menu entry, file type and icon for one user, pointing at the unpacked folder.
+home="$WORK/home-install"
+data="$home/.local/share"
+mkdir -p "$home"
+env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" "$WORK/tar/Faultline/install.sh" >"$WORK/install.log" 2>&1 \
+    || { cat "$WORK/install.log"; fail "install.sh from the tarball"; }
+cat "$WORK/install.log"
+grep -qx "Exec=\"$WORK/tar/Faultline/Faultline\" %f" "$data/applications/faultline.desktop" \
+    || fail "install.sh's menu entry does not start $WORK/tar/Faultline/Faultline"
+for f in mime/packages/faultline.xml icons/hicolor/scalable/apps/faultline.svg \
+         icons/hicolor/scalable/mimetypes/application-x-faultline.svg; do
+    [ -f "$data/$f" ] || fail "install.sh did not install ~/.local/share/$f"
+done
+if command -v update-mime-database >/dev/null; then
+    grep -q '^80:application/x-faultline:\*\.faultline$' "$data/mime/globs2" || fail "install.sh did not register *.faultline"
+fi
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate "$data/applications/faultline.desktop" || fail "desktop-file-validate of install.sh's menu entry"
+fi
+grep -q "^Every system library Faultline needs is installed.$" "$WORK/install.log" || fail "install.sh found libraries missing"
+env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" "$WORK/tar/Faultline/install.sh" --uninstall >/dev/null \
+    || fail "install.sh --uninstall"
+left=$(find "$home" -name '*faultline*' ! -path "$data/mime/*" -print -quit)
+[ -z "$left" ] || fail "install.sh --uninstall left $left"
+! grep -qs faultline "$data/mime/globs2" || fail "install.sh --uninstall left *.faultline in the MIME database"
+ok "install.sh adds the menu entry, file type and icon for the unpacked folder; --uninstall removes them"
 
 say "2b. a bundle missing a library of its screen plugin must fail its self-test"
 # A hard-linked copy (a plain one across file systems) without Qt's xcb library, which no system has:
@@ -180,6 +208,22 @@ else
         ! chroot "$BARE" /sbin/ldconfig -p | grep -q "$lib" || fail "the bare system already has $lib: not bare"
     done
     before=$(chroot "$BARE" dpkg-query -W -f='.\n' | wc -l)
+
+    # The tarball's install.sh on the bare system names what is missing, with the apt-get line to install it.
+    tar -xzf "$TARBALL" -C "$BARE/tmp"
+    mkdir -p "$BARE/tmp/home-install"
+    if chroot "$BARE" env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp/home-install /tmp/Faultline/install.sh \
+            >"$WORK/bare-install.log" 2>&1; then
+        cat "$WORK/bare-install.log"; fail "install.sh found nothing missing on a bare system"
+    fi
+    named=$(sed -n 's/^  sudo apt-get install //p' "$WORK/bare-install.log")
+    [ -n "$named" ] || { cat "$WORK/bare-install.log"; fail "install.sh printed no apt-get line on the bare system"; }
+    depends=$(dpkg-deb -f "$DEB" Depends)
+    for package in $named; do
+        tr ',|' '\n\n' <<<"$depends" | awk '{ print $1 }' | grep -qxF "$package" \
+            || fail "install.sh asks for $package, which the .deb does not depend on (Depends: $depends)"
+    done
+    ok "on the bare system install.sh lists the missing libraries: sudo apt-get install $named"
     cp "$DEB" "$BARE/tmp/"
     cp /etc/resolv.conf "$BARE/etc/resolv.conf"
     mount -t proc proc "$BARE/proc"
@@ -188,6 +232,10 @@ else
         || { tail -20 "$WORK/bare-apt.log"; fail "apt install of the .deb on a bare $VERSION_CODENAME"; }
     after=$(chroot "$BARE" dpkg-query -W -f='.\n' | wc -l)
     ok "apt installed the .deb and $((after - before - 1)) packages it depends on into a bare $VERSION_CODENAME of $before packages"
+    chroot "$BARE" env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp/home-install /tmp/Faultline/install.sh \
+        >"$WORK/bare-install.log" 2>&1 || { cat "$WORK/bare-install.log"; fail "install.sh once the Depends are installed"; }
+    ok "with the Depends installed, install.sh finds every library the tarball needs"
+    rm -rf "$BARE/tmp/Faultline" "$BARE/tmp/home-install"
     mkdir -p "$BARE/tmp/home"
     if ! (cd / && timeout 300 "${OFFLINE[@]}" chroot "$BARE" env -i PATH=/usr/bin:/bin HOME=/tmp/home LANG=C.UTF-8 \
             sh -c 'cd /tmp && faultline --self-test' >"$WORK/bare.log" 2>&1); then

@@ -4,6 +4,7 @@
     python build_scripts/packaging_tools.py icons OUT_DIR           # PNG renders + .ico + .icns of the app icon
     python build_scripts/packaging_tools.py deb-depends BUNDLE_DIR  # Debian packages the bundle's libraries need
     python build_scripts/packaging_tools.py bundled-libraries       # the X11 helpers the bundle carries itself
+    python build_scripts/packaging_tools.py install-script BUNDLE_DIR OUT  # the tarball's install.sh
 
 Everything here runs on the build machine only; nothing of it is bundled.
 """
@@ -421,6 +422,25 @@ def debian_depends(bundle: Path) -> str:
     return format_depends(set(owners.values()), glibc_version())
 
 
+INSTALL_SCRIPT = ROOT / "build_scripts" / "install.sh"
+INSTALL_SCRIPT_TABLE = "@LIBRARY_PACKAGES@"
+
+
+def fill_install_script(template: str, packages: Mapping[str, str]) -> str:
+    """install.sh with its soname -> package table filled in, one ``soname package`` a line."""
+    if template.count(INSTALL_SCRIPT_TABLE) != 1:
+        raise ValueError(f"the install script must hold {INSTALL_SCRIPT_TABLE} exactly once")
+    table = "\n".join(f"{name} {package}" for name, package in sorted(packages.items()))
+    return template.replace(INSTALL_SCRIPT_TABLE, table)
+
+
+def write_install_script(bundle: Path, out: Path) -> None:
+    """The tarball's install.sh, knowing the package of every system library ``bundle`` links."""
+    packages = library_packages(external_libraries(bundle), system_find_path(), _system_owner_of)
+    out.write_text(fill_install_script(INSTALL_SCRIPT.read_text(encoding="utf-8"), packages), encoding="utf-8")
+    out.chmod(0o755)
+
+
 def format_depends(packages: Iterable[str], glibc: str | None) -> str:
     parts = []
     for package in sorted(set(packages)):
@@ -511,6 +531,8 @@ def main(argv: list[str]) -> int:
         app = QGuiApplication(["faultline-icons"])  # noqa: F841 - Qt wants an application while it draws
         for path in write_icons(Path(argv[1])):
             print(path)
+    elif argv[:1] == ["install-script"] and len(argv) == 3:
+        write_install_script(Path(argv[1]), Path(argv[2]))
     elif argv[:1] == ["bundled-libraries"] and len(argv) == 1:
         print("\n".join(sorted(BUNDLED_DESKTOP_LIBRARIES)))
     elif argv[:1] == ["deb-depends"] and len(argv) == 2:

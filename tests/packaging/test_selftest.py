@@ -152,29 +152,9 @@ def test_on_screen_the_self_test_uses_the_platform_asked_for(tmp_path, monkeypat
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF libraries and glibc's loader")
 
 
-def library_needing(tmp_path: Path, missing: str) -> tuple[Path, str]:
-    """A copy of a real shared library, one of whose NEEDED names is rewritten to ``missing``'s length-alike.
-
-    Returns the copy and the name it now needs, which no system has.
-    """
-    import _ctypes
-
-    source = Path(_ctypes.__file__)
-    data = source.read_bytes()
-    needed = b"\0libffi.so."
-    assert needed in data, f"{source} links no libffi"
-    at = data.index(needed) + 1
-    end = data.index(b"\0", at)
-    original = data[at:end].decode()
-    name = (missing + "x" * len(original))[:len(original) - 3] + ".so"
-    copy = tmp_path / "libneedsmissing.so"
-    copy.write_bytes(data[:at] + name.encode() + data[end:])
-    return copy, name
-
-
 @linux_only
-def test_load_problems_names_the_library_that_is_missing(tmp_path):
-    broken, name = library_needing(tmp_path, "libfaultlinegone")
+def test_load_problems_names_the_library_that_is_missing(tmp_path, library_needing):
+    broken, name = library_needing("libfaultlinegone")
     not_a_library = tmp_path / "libtext.so"
     not_a_library.write_text("no ELF here")
     import _ctypes
@@ -208,9 +188,10 @@ def test_plugins_to_load_every_bundled_plugin_but_only_the_screens_of_the_source
 
 
 @linux_only
-def test_a_screen_plugin_that_cannot_load_fails_the_self_test_naming_the_library(tmp_path, monkeypatch):
+def test_a_screen_plugin_that_cannot_load_fails_the_self_test_naming_the_library(tmp_path, monkeypatch,
+                                                                                 library_needing):
     """Offscreen never loads the xcb plugin: without this check a missing X11 library passed unnoticed."""
-    broken, name = library_needing(tmp_path, "libxcbgone")
+    broken, name = library_needing("libxcbgone")
     real = selftest.plugins_to_load
     monkeypatch.setattr(selftest, "plugins_to_load", lambda plugins, frozen, system=None: real(plugins, frozen) + [broken])
     code, text = run(tmp_path, with_window=False)
