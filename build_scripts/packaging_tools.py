@@ -1,6 +1,7 @@
 """Helpers shared by the PyInstaller spec and the installer scripts, usable as a small command line.
 
     python build_scripts/packaging_tools.py version                 # the one version, from pyproject.toml
+    python build_scripts/packaging_tools.py macos-minimum           # the oldest macOS the bundled Qt runs on
     python build_scripts/packaging_tools.py icons OUT_DIR           # PNG renders + .ico + .icns of the app icon
     python build_scripts/packaging_tools.py deb-depends BUNDLE_DIR  # Debian packages the bundle's libraries need
     python build_scripts/packaging_tools.py bundled-libraries       # the X11 helpers the bundle carries itself
@@ -54,6 +55,58 @@ def windows_version(version: str) -> str:
 def debian_version(version: str) -> str:
     """A Debian version that sorts like the Python one: pre-releases before the release (1.0rc1 -> 1.0~rc1)."""
     return re.sub(r"(\d)(a|b|rc|\.dev)(\d+)", lambda m: f"{m[1]}~{m[2].lstrip('.')}{m[3]}", version)
+
+
+# Fields a Windows executable's version resource shows in Explorer's Properties -> Details.
+VERSION_INFO_NAMES = ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
+                      "VarFileInfo", "VarStruct")
+
+
+def windows_version_info(version: str, name: str) -> str:
+    """The text of a PyInstaller version file (``EXE(version=...)``) for ``name``.exe at ``version``.
+
+    Built from the one version, so the executable's Details tab, the
+    installer and the About dialog all say the same number.
+    """
+    numbers = tuple(int(n) for n in windows_version(version).split("."))
+    # Task Manager and the "Open with" list show FileDescription as the program's name.
+    strings = [("CompanyName", name), ("FileDescription", name), ("FileVersion", version),
+               ("InternalName", name), ("LegalCopyright", f"{name} developers"),
+               ("OriginalFilename", f"{name}.exe"), ("ProductName", name), ("ProductVersion", version)]
+    table = ",\n".join(f"        StringStruct({k!r}, {v!r})" for k, v in strings)
+    return (f"VSVersionInfo(\n"
+            f"  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, flags=0x0, OS=0x40004,\n"
+            f"                    fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+            f"  kids=[\n"
+            f"    StringFileInfo([StringTable('040904B0', [\n{table}])]),\n"
+            f"    VarFileInfo([VarStruct('Translation', [1033, 1200])]),\n"
+            f"  ],\n"
+            f")\n")
+
+
+# The oldest macOS each Qt 6 release runs on ("Qt for macOS", Supported Configurations, per release).
+# LSMinimumSystemVersion must say it: an older Mac would otherwise start the app and crash in Qt.
+QT_MACOS_MINIMUM = {
+    (6, 0): "10.14", (6, 1): "10.14", (6, 2): "10.14", (6, 3): "10.14", (6, 4): "10.14",
+    (6, 5): "11.0", (6, 6): "11.0", (6, 7): "11.0",
+    (6, 8): "12.0", (6, 9): "12.0",
+    (6, 10): "13.0", (6, 11): "13.0",
+    (6, 12): "14.4",
+}
+
+
+def macos_minimum(qt_version: str) -> str:
+    """LSMinimumSystemVersion for a bundle of Qt ``qt_version`` (e.g. "6.11.3" -> "13.0").
+
+    ValueError for a Qt release the table does not know yet, so that a
+    Qt upgrade makes someone look up its minimum instead of guessing.
+    """
+    m = re.match(r"(\d+)\.(\d+)", qt_version)
+    key = (int(m[1]), int(m[2])) if m else None
+    if key not in QT_MACOS_MINIMUM:
+        raise ValueError(f"no minimum macOS known for Qt {qt_version}: add it to QT_MACOS_MINIMUM in "
+                         "build_scripts/packaging_tools.py from that release's 'Qt for macOS' page")
+    return QT_MACOS_MINIMUM[key]
 
 
 # -- which Qt files a bundle keeps -------------------------------------------------------------
@@ -522,6 +575,10 @@ def main(argv: list[str]) -> int:
         print(project_version())
     elif argv[:1] == ["windows-version"] and len(argv) == 1:
         print(windows_version(project_version()))
+    elif argv[:1] == ["macos-minimum"] and len(argv) == 1:
+        from PySide6 import QtCore
+
+        print(macos_minimum(QtCore.qVersion()))
     elif argv[:1] == ["debian-version"] and len(argv) == 1:
         print(debian_version(project_version()))
     elif argv[:1] == ["icons"] and len(argv) == 2:

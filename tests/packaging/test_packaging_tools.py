@@ -287,3 +287,46 @@ def test_a_build_machine_without_the_x11_helpers_is_told_what_to_install():
     with pytest.raises(RuntimeError, match=r"sudo apt-get install -y --no-install-recommends libxcb-cursor0 "):
         pt.bundled_desktop_library_entries(lambda soname: None if "cursor" in soname or "icccm" in soname
                                            else f"/lib/{soname}")
+
+
+@pytest.mark.parametrize("qt, macos", [
+    ("6.2.4", "10.14"), ("6.5.3", "11.0"), ("6.7.0", "11.0"), ("6.8.1", "12.0"), ("6.10.0", "13.0"),
+    ("6.11.3", "13.0"), ("6.12.0", "14.4"),
+])
+def test_minimum_macos_for_each_qt_release(qt, macos):
+    assert pt.macos_minimum(qt) == macos
+
+
+def test_minimum_macos_is_never_guessed_for_an_unknown_qt():
+    with pytest.raises(ValueError, match=r"no minimum macOS known for Qt 6\.99\.0: add it to QT_MACOS_MINIMUM"):
+        pt.macos_minimum("6.99.0")
+    with pytest.raises(ValueError, match="no minimum macOS known for Qt 5.15.2"):
+        pt.macos_minimum("5.15.2")
+
+
+def test_the_bundled_qt_has_a_known_minimum_macos_that_only_rises():
+    from PySide6 import QtCore
+
+    assert pt.macos_minimum(QtCore.qVersion())
+    minimums = [tuple(int(n) for n in pt.QT_MACOS_MINIMUM[k].split(".")) for k in sorted(pt.QT_MACOS_MINIMUM)]
+    assert minimums == sorted(minimums)
+
+
+def test_windows_version_file_holds_the_one_version():
+    made: list[tuple] = []
+
+    def record(name):
+        def build(*args, **kwargs):
+            made.append((name, args, kwargs))
+            return (name, args, kwargs)
+        return build
+
+    text = pt.windows_version_info("1.2rc1", "Faultline")
+    info = eval(text, {"__builtins__": {}, **{n: record(n) for n in pt.VERSION_INFO_NAMES}})  # noqa: S307
+    assert info[0] == "VSVersionInfo"
+    ffi = info[2]["ffi"]
+    assert ffi[2]["filevers"] == (1, 2, 0, 0) and ffi[2]["prodvers"] == (1, 2, 0, 0)
+    strings = dict(args for name, args, _ in made if name == "StringStruct")
+    assert strings["FileVersion"] == strings["ProductVersion"] == "1.2rc1"
+    assert strings["OriginalFilename"] == "Faultline.exe" and strings["ProductName"] == "Faultline"
+    assert strings["FileDescription"] == "Faultline"
