@@ -55,12 +55,14 @@ missing_libraries() {
         echo "note: no ldd here, so the system libraries Faultline needs were not checked" >&2
         return
     fi
-    local provided
-    provided=$(find "$bundle" \( -type f -o -type l \) -name '*.so*' -printf '%f\n' | sort -u)
-    { find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$bundle/$APP" \) -print0 \
-        | xargs -0 -r -n 64 ldd 2>/dev/null || true; } \
-        | awk '$2 == "=>" && $3 == "not" && $4 == "found" { print $1 }' | sort -u \
-        | comm -23 - <(printf '%s\n' "$provided")
+    # What the bundle has first, then what ldd finds nowhere; one awk keeps the second less the first
+    # (no process substitution: a chroot or container may lack /dev/fd).
+    {
+        find "$bundle" \( -type f -o -type l \) -name '*.so*' -printf 'have %f\n'
+        { find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$bundle/$APP" \) -print0 \
+            | xargs -0 -r -n 64 ldd 2>/dev/null || true; } \
+            | awk '$2 == "=>" && $3 == "not" && $4 == "found" { print "need", $1 }'
+    } | awk '$1 == "have" { have[$2] = 1; next } !($2 in have) { print $2 }' | sort -u
 }
 
 # desktop_exec PATH: PATH as a quoted argument of a desktop entry's Exec key.
