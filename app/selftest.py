@@ -100,7 +100,8 @@ def load_problems(paths: Iterable[Path]) -> dict[Path, str]:
 
     Loading for real resolves every library the file links, and every symbol
     it takes from them, where and as the program will. A library that cannot
-    be found is named ("needs libxcb-cursor.so.0, which is not installed");
+    be found is named ("needs libxcb-cursor.so.0, which is neither installed
+    nor in the build");
     any other failure is the loader's own message.
     """
     problems: dict[Path, str] = {}
@@ -220,10 +221,11 @@ class SelfTest:
                 else f"{time.monotonic() - _IMPORTED_AT:.2f} s after the self-test started")
         kept = [k for k in offered if k not in kwargs]
         note = f" (it keeps its own {', '.join(kept)})" if kept else ""
-        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown {"offscreen" if screen == "offscreen" else f"on the {screen} screen"} {when}{note}'
+        where = "offscreen" if screen == "offscreen" else f"on the {screen} screen"
+        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown {where} {when}{note}'
 
     def step_qt_plugins(self) -> str:
-        """The plugins a real screen needs: offscreen, the self-test never loads them, so look for them."""
+        """The plugins a real screen needs: offscreen Qt never loads them, so look for them and load them."""
         from PySide6.QtCore import QLibraryInfo
         from PySide6.QtGui import QImageReader
 
