@@ -22,7 +22,7 @@ LIBRARY_PACKAGES='
 '
 
 usage() {
-    sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 # package_for SONAME: the Debian package that provides a library. The build machine's table first;
