@@ -1,8 +1,11 @@
 """``Faultline --self-test``: prove an installed or packaged Faultline works, with no screen and no network.
 
-It runs offscreen and, in order: shows the main window (and says how long
-after the process started it appeared), checks that the plugins a real
-screen needs are there (offscreen never loads them), opens a bundled example design, runs
+It runs offscreen (with ``--screen``, on the desktop's screen) and, in order:
+checks that the plugins a real screen needs are there and that the dynamic
+loader can load them with every library they link (offscreen never loads
+them, so a missing system library would otherwise pass unnoticed), shows the
+main window (and says how long after the process started it appeared),
+opens a bundled example design, runs
 one of its experiments, runs it again as two replications in worker
 processes (which in a packaged build are the executable started again),
 saves the design and the run into a project file in a temporary folder and
@@ -17,19 +20,22 @@ a line saying they were skipped and the rest still runs.
 """
 from __future__ import annotations
 
+import _ctypes
 import faulthandler
 import inspect
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterable, TextIO
 
 FLAG = "--self-test"
+SCREEN_FLAG = "--screen"
 PREFERRED_EXAMPLE = "three_tier.json"
 WATCHDOG_SECONDS = 180
 # How far past the end of the last fault window the run goes, so the recovery shows.
@@ -68,6 +74,47 @@ def native_platforms(system: str | None = None) -> tuple[str, ...]:
     if system == "darwin":
         return ("qcocoa",)
     return ()
+
+
+def plugins_to_load(plugins: Path, frozen: bool, system: str | None = None) -> list[Path]:
+    """The Qt plugins whose libraries the self-test has the dynamic loader resolve.
+
+    A bundle keeps only plugins it uses, so each of them must load. The
+    sources' PySide6 ships many the application never uses (SQL drivers,
+    multimedia back ends), so there only the native screen plugins count.
+    """
+    if frozen:
+        return sorted(p for p in plugins.rglob("*.so") if p.is_file())
+    names = native_platforms(system)
+    folder = plugins / "platforms"
+    found = sorted(folder.glob("*.so")) if folder.is_dir() else []
+    return [p for p in found if any(p.stem.removeprefix("lib") == name for name in names)]
+
+
+# What glibc's dlerror says when a library a loaded file links is nowhere to be found.
+_NOT_FOUND = re.compile(r"^(?P<name>[^:\s/][^:\s]*): cannot open shared object file")
+
+
+def load_problems(paths: Iterable[Path]) -> dict[Path, str]:
+    """Each shared library of ``paths`` the dynamic loader cannot load, with what stops it.
+
+    Loading for real resolves every library the file links, and every symbol
+    it takes from them, where and as the program will. A library that cannot
+    be found is named ("needs libxcb-cursor.so.0, which is neither installed
+    nor in the build");
+    any other failure is the loader's own message.
+    """
+    problems: dict[Path, str] = {}
+    for path in paths:
+        try:
+            # _ctypes.dlopen, not ctypes.CDLL: a packaged build wraps CDLL in one that hides the loader's reason.
+            _ctypes.dlopen(str(path), os.RTLD_NOW | os.RTLD_LOCAL)
+        except OSError as exc:
+            message = str(exc)
+            m = _NOT_FOUND.match(message)
+            problems[path] = (f"needs {m['name']}, which is neither installed nor in the build" if m
+                              else message.removeprefix(f"{path}: "))
+    return problems
 
 
 def run_duration(experiment) -> float:
@@ -168,15 +215,17 @@ class SelfTest:
         self.qt_app.processEvents()
         if not self.window.isVisible():
             raise SelfTestFailure("the main window did not become visible within 30 s")
+        screen = self.qt_app.platformName()
         age = process_age()
         when = (f"{age:.2f} s after the process started" if age is not None
                 else f"{time.monotonic() - _IMPORTED_AT:.2f} s after the self-test started")
         kept = [k for k in offered if k not in kwargs]
         note = f" (it keeps its own {', '.join(kept)})" if kept else ""
-        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown offscreen {when}{note}'
+        where = "offscreen" if screen == "offscreen" else f"on the {screen} screen"
+        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown {where} {when}{note}'
 
     def step_qt_plugins(self) -> str:
-        """The plugins a real screen needs: offscreen, the self-test never loads them, so look for them."""
+        """The plugins a real screen needs: offscreen Qt never loads them, so look for them and load them."""
         from PySide6.QtCore import QLibraryInfo
         from PySide6.QtGui import QImageReader
 
@@ -186,11 +235,22 @@ class SelfTest:
         if missing:
             raise SelfTestFailure(f"no {' or '.join(missing)} platform plugin in {folder} (found: "
                                   f"{', '.join(found) or 'nothing'}): the window could not open on a screen")
+        loaded = ""
+        if sys.platform.startswith("linux"):
+            plugins = plugins_to_load(folder.parent, getattr(sys, "frozen", False))
+            problems = load_problems(plugins)
+            if problems:
+                raise SelfTestFailure("the dynamic loader cannot load " + "; ".join(
+                    f"{p.relative_to(folder.parent) if p.is_relative_to(folder.parent) else p}: {why}"
+                    for p, why in problems.items())
+                    + ": the window could not open on a screen")
+            loaded = f"; {len(plugins)} plugins load with every library they link"
         formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
         lacking = sorted({"svg", "png", "ico"} - formats)
         if lacking:
             raise SelfTestFailure(f"Qt cannot read {', '.join(lacking)} images: icons would be missing")
-        return f"platform plugins {', '.join(native_platforms())} present in {folder}; svg, png and ico images readable"
+        return (f"platform plugins {', '.join(native_platforms())} present in {folder}{loaded}; "
+                "svg, png and ico images readable")
 
     def step_example(self) -> str:
         from engine.model import parse_design
@@ -300,6 +360,7 @@ class SelfTest:
 
     # -- driver --------------------------------------------------------------------------
     def steps(self) -> list[tuple[str, Callable[[], str]]]:
+        # The plugins first: a screen plugin that cannot load would end the process at the window step.
         steps = [
             ("Qt plugins", self.step_qt_plugins),
             ("example", self.step_example),
@@ -308,7 +369,7 @@ class SelfTest:
             ("project file", self.step_project_file),
         ]
         if self.with_window:
-            steps.insert(0, ("main window", self.step_window))
+            steps.insert(1, ("main window", self.step_window))
             steps.append(("open by double-click", self.step_window_opens_file))
         return steps
 
@@ -363,9 +424,16 @@ def _output() -> tuple[TextIO, TextIO | None]:
     return report, report
 
 
-def run_self_test(out: TextIO | None = None, with_window: bool = True, workdir: str | os.PathLike | None = None) -> int:
-    """Run every step; 0 when all passed (or were skipped as not applicable), 1 naming the failed step."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+def run_self_test(out: TextIO | None = None, with_window: bool = True, workdir: str | os.PathLike | None = None,
+                  screen: bool = False) -> int:
+    """Run every step; 0 when all passed (or were skipped as not applicable), 1 naming the failed step.
+
+    Offscreen, whatever QT_QPA_PLATFORM says, unless ``screen``: then the
+    window opens where Qt would open it for real (the desktop's display, or
+    the platform QT_QPA_PLATFORM names), which proves the screen plugin works.
+    """
+    if not screen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     out = out or sys.stdout
     if workdir is not None:
         return SelfTest(out, Path(workdir), with_window).run()
@@ -374,16 +442,18 @@ def run_self_test(out: TextIO | None = None, with_window: bool = True, workdir: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry for ``main.py --self-test``: offscreen, a watchdog against hangs, exit status 0 or 1."""
-    if argv:
-        print(f"usage: faultline {FLAG}   (takes no other arguments; got {' '.join(argv)})", file=sys.stderr)
+    """Entry for ``main.py --self-test [--screen]``: a watchdog against hangs, exit status 0 or 1 (2: bad usage)."""
+    argv = argv or []
+    if argv not in ([], [SCREEN_FLAG]):
+        print(f"usage: faultline {FLAG} [{SCREEN_FLAG}]   ({SCREEN_FLAG}: show the window on the desktop's "
+              f"screen instead of offscreen; got {' '.join(argv)})", file=sys.stderr)
         return 2
     out, opened = _output()
     if opened is None and sys.stderr is not None:
         # A dialog nobody can answer would hang forever: dump where and give up instead.
         faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
     try:
-        return run_self_test(out)
+        return run_self_test(out, screen=argv == [SCREEN_FLAG])
     finally:
         faulthandler.cancel_dump_traceback_later()
         if opened is not None:

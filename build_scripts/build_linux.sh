@@ -56,8 +56,11 @@ rm -rf "$BUNDLE" build/pyinstaller "$TARBALL" "$DEB"
 BUNDLE_DONE=$(date +%s)
 
 say "tarball $TARBALL"
+# The tarball alone holds install.sh (menu entry, file type and icon for one user; the .deb has its own).
+mkdir -p build/tarball/Faultline
+"${TOOLS[@]}" install-script "$BUNDLE" build/tarball/Faultline/install.sh
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
-    -C dist -cf - Faultline | gzip -6 -n > "$TARBALL"
+    -C dist -cf - Faultline -C "$ROOT/build/tarball" Faultline/install.sh | gzip -6 -n > "$TARBALL"
 
 say "Debian package $DEB"
 ICONS=build/faultline-spec/icons   # rendered by the spec from resources/icons/faultline.svg

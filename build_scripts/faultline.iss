@@ -1,7 +1,7 @@
 ; Inno Setup 6 script: the Windows installer for Faultline.
 ; It packages dist\Faultline\ as built by faultline.spec, and cannot be built on Linux:
 ; run build_windows.ps1 on Windows, which builds the bundle, self-tests it, and calls
-;   iscc /DAppVersion=<version> /DAppVersionNumeric=<a.b.c.d> build_scripts\faultline.iss
+;   iscc /DAppVersion=<version> /DAppVersionNumeric=<a.b.c.d> [/DSign /Sfaultline=<signtool sign ...>] build_scripts\faultline.iss
 ; Names kept in step with faultline.spec and the Linux package: the executable Faultline.exe,
 ; the .faultline extension, the MIME type application/x-faultline.
 
@@ -42,6 +42,12 @@ SolidCompression=yes
 WizardStyle=modern
 ChangesAssociations=yes
 CloseApplications=yes
+#ifdef Sign
+; build_windows.ps1 passes /DSign and the signtool command as /Sfaultline=...: Inno Setup signs the
+; setup and the uninstaller it writes into it, so neither shows an unknown publisher.
+SignTool=faultline
+SignedUninstaller=yes
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked

@@ -1,8 +1,11 @@
 """Helpers shared by the PyInstaller spec and the installer scripts, usable as a small command line.
 
     python build_scripts/packaging_tools.py version                 # the one version, from pyproject.toml
+    python build_scripts/packaging_tools.py macos-minimum           # the oldest macOS the bundled Qt runs on
     python build_scripts/packaging_tools.py icons OUT_DIR           # PNG renders + .ico + .icns of the app icon
     python build_scripts/packaging_tools.py deb-depends BUNDLE_DIR  # Debian packages the bundle's libraries need
+    python build_scripts/packaging_tools.py bundled-libraries       # the X11 helpers the bundle carries itself
+    python build_scripts/packaging_tools.py install-script BUNDLE_DIR OUT  # the tarball's install.sh
 
 Everything here runs on the build machine only; nothing of it is bundled.
 """
@@ -54,6 +57,58 @@ def debian_version(version: str) -> str:
     return re.sub(r"(\d)(a|b|rc|\.dev)(\d+)", lambda m: f"{m[1]}~{m[2].lstrip('.')}{m[3]}", version)
 
 
+# Fields a Windows executable's version resource shows in Explorer's Properties -> Details.
+VERSION_INFO_NAMES = ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
+                      "VarFileInfo", "VarStruct")
+
+
+def windows_version_info(version: str, name: str) -> str:
+    """The text of a PyInstaller version file (``EXE(version=...)``) for ``name``.exe at ``version``.
+
+    Built from the one version, so the executable's Details tab, the
+    installer and the About dialog all say the same number.
+    """
+    numbers = tuple(int(n) for n in windows_version(version).split("."))
+    # Task Manager and the "Open with" list show FileDescription as the program's name.
+    strings = [("CompanyName", name), ("FileDescription", name), ("FileVersion", version),
+               ("InternalName", name), ("LegalCopyright", f"{name} developers"),
+               ("OriginalFilename", f"{name}.exe"), ("ProductName", name), ("ProductVersion", version)]
+    table = ",\n".join(f"        StringStruct({k!r}, {v!r})" for k, v in strings)
+    return (f"VSVersionInfo(\n"
+            f"  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, flags=0x0, OS=0x40004,\n"
+            f"                    fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+            f"  kids=[\n"
+            f"    StringFileInfo([StringTable('040904B0', [\n{table}])]),\n"
+            f"    VarFileInfo([VarStruct('Translation', [1033, 1200])]),\n"
+            f"  ],\n"
+            f")\n")
+
+
+# The oldest macOS each Qt 6 release runs on ("Qt for macOS", Supported Configurations, per release).
+# LSMinimumSystemVersion must say it: an older Mac would otherwise start the app and crash in Qt.
+QT_MACOS_MINIMUM = {
+    (6, 0): "10.14", (6, 1): "10.14", (6, 2): "10.14", (6, 3): "10.14", (6, 4): "10.14",
+    (6, 5): "11.0", (6, 6): "11.0", (6, 7): "11.0",
+    (6, 8): "12.0", (6, 9): "12.0",
+    (6, 10): "13.0", (6, 11): "13.0",
+    (6, 12): "14.4",
+}
+
+
+def macos_minimum(qt_version: str) -> str:
+    """LSMinimumSystemVersion for a bundle of Qt ``qt_version`` (e.g. "6.11.3" -> "13.0").
+
+    ValueError for a Qt release the table does not know yet, so that a
+    Qt upgrade makes someone look up its minimum instead of guessing.
+    """
+    m = re.match(r"(\d+)\.(\d+)", qt_version)
+    key = (int(m[1]), int(m[2])) if m else None
+    if key not in QT_MACOS_MINIMUM:
+        raise ValueError(f"no minimum macOS known for Qt {qt_version}: add it to QT_MACOS_MINIMUM in "
+                         "build_scripts/packaging_tools.py from that release's 'Qt for macOS' page")
+    return QT_MACOS_MINIMUM[key]
+
+
 # -- which Qt files a bundle keeps -------------------------------------------------------------
 # Plugin folders the application uses, and within them the plugins kept (None: all of them).
 KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
@@ -75,9 +130,57 @@ KEEP_QT_PLUGINS: dict[str, set[str] | None] = {
 SYSTEM_LIBRARY = re.compile(
     r"^lib(fontconfig|freetype|dbus-1|X11|X11-xcb|Xau|Xdmcp|xcb(-[a-z0-9-]+)?|xkbcommon(-x11)?"
     r"|glib-2\.0|gthread-2\.0|gobject-2\.0|gio-2\.0|gmodule-2\.0|GL|EGL|GLX|OpenGL)\.so(\.|$)")
+# X11 helper libraries Qt's xcb plugin links that a default desktop of a supported system (Debian 12
+# GNOME, Xfce, Cinnamon, MATE; Ubuntu 24.04) does not always install: the bundle carries them
+# (soname -> the build machine's Debian package they are copied from), so the .deb need not depend
+# on them and an offline install works. They only speak the X protocol through the system's libxcb,
+# so a copy from the build machine matches any X server.
+BUNDLED_DESKTOP_LIBRARIES: dict[str, str] = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+# What the .deb may depend on: packages every default desktop of the supported systems installs
+# (GTK 3 brings GLib, xkbcommon and the Wayland client libraries; Mesa and the X server OpenGL,
+# EGL and the xcb extensions they use; cairo libxcb-render and -shm; fontconfig a font), so the
+# package installs offline. A library of another package must be bundled (above) instead.
+DEFAULT_DESKTOP_PACKAGES = frozenset({
+    "libc6", "libdbus-1-3", "libegl1", "libfontconfig1", "libfreetype6", "libgl1", "libglib2.0-0",
+    "libwayland-client0", "libwayland-cursor0", "libwayland-egl1", "libx11-6", "libx11-xcb1",
+    "libxcb1", "libxcb-glx0", "libxcb-randr0", "libxcb-render0", "libxcb-shm0", "libxcb-sync1",
+    "libxcb-xfixes0", "libxkbcommon0",
+})
+# Where they go: beside Qt's own libraries, which find them through their RUNPATH ($ORIGIN).
+QT_LIBRARY_DIR = "PySide6/Qt/lib"
 # Linux and macOS wheels keep Qt's plugins in PySide6/Qt/plugins, Windows wheels in PySide6/plugins.
 _QT_PLUGINS_DIR = re.compile(r"^PySide6/(Qt/)?plugins/")
 _QT_PLUGIN = re.compile(r"^PySide6/(Qt/)?plugins/(?P<folder>[^/]+)/(lib)?(q)?(?P<name>[^/]+?)\.(so|dll|dylib)$")
+
+
+def bundled_desktop_library_entries(find_path: Callable[[str], str | None]) -> list[tuple[str, str, str]]:
+    """PyInstaller TOC entries copying BUNDLED_DESKTOP_LIBRARIES from this machine into QT_LIBRARY_DIR.
+
+    ``find_path(soname)`` gives the library's path here (None: not installed).
+    Each is stored under its soname, the name the dynamic loader looks for.
+    RuntimeError naming the packages to install when any is missing.
+    """
+    entries, missing = [], []
+    for soname, package in sorted(BUNDLED_DESKTOP_LIBRARIES.items()):
+        path = find_path(soname)
+        if path is None:
+            missing.append(package)
+        else:
+            entries.append((f"{QT_LIBRARY_DIR}/{soname}", os.path.realpath(path), "BINARY"))
+    if missing:
+        raise RuntimeError("the bundle carries these X11 libraries, which this build machine lacks; install them "
+                           f"with: sudo apt-get install -y --no-install-recommends {' '.join(missing)}")
+    return entries
 
 
 def bundle_file_wanted(dest: str) -> bool:
@@ -312,29 +415,22 @@ def _usrmerge_variants(path: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
-def resolve_packages(sonames: Iterable[str], find_path: Callable[[str], str | None],
-                     owner_of: Callable[[list[str]], Mapping[str, str]]) -> tuple[set[str], list[str]]:
-    """Debian packages providing ``sonames``, and the names no package was found for."""
-    packages: set[str] = set()
-    unresolved: list[str] = []
+def library_packages(sonames: Iterable[str], find_path: Callable[[str], str | None],
+                     owner_of: Callable[[list[str]], Mapping[str, str]]) -> dict[str, str]:
+    """soname -> the Debian package providing it, for each of ``sonames`` a package was found for."""
     candidates: dict[str, list[str]] = {}
     for name in sorted(set(sonames)):
         path = find_path(name)
-        if path is None:
-            unresolved.append(name)
-            continue
-        candidates[name] = _usrmerge_variants(path)
+        if path is not None:
+            candidates[name] = _usrmerge_variants(path)
     owners = owner_of([p for variants in candidates.values() for p in variants]) if candidates else {}
-    for name, variants in candidates.items():
-        found = next((owners[p] for p in variants if p in owners), None)
-        if found is None:
-            unresolved.append(name)
-        else:
-            packages.add(found)
-    return packages, sorted(unresolved)
+    found = {name: next((owners[p] for p in variants if p in owners), None) for name, variants in candidates.items()}
+    return {name: package for name, package in found.items() if package is not None}
 
 
-def _system_find_path() -> Callable[[str], str | None]:
+
+def system_find_path() -> Callable[[str], str | None]:
+    """soname -> path of the machine's own libraries (``ldconfig -p``)."""
     paths = ldconfig_paths(subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True,
                                           check=True).stdout)
     return paths.get
@@ -360,13 +456,42 @@ def debian_depends(bundle: Path) -> str:
     then fails to start.
     """
     external = external_libraries(bundle)
-    packages, unresolved = resolve_packages(external, _system_find_path(), _system_owner_of)
+    owners = library_packages(external, system_find_path(), _system_owner_of)
+
+    def needed_by(name: str) -> str:
+        return ", ".join(sorted({p.name for p in external[name]})[:3])
+
+    unresolved = sorted(set(external) - set(owners))
     if unresolved:
-        lines = [f"  {name} (needed by {', '.join(sorted({p.name for p in external[name]})[:3])})"
-                 for name in unresolved]
+        lines = [f"  {name} (needed by {needed_by(name)})" for name in unresolved]
         raise RuntimeError("no installed Debian package provides these libraries the bundle links:\n"
                            + "\n".join(lines) + "\ninstall them (make sysdeps) or drop the files that need them")
-    return format_depends(packages, glibc_version())
+    beyond = sorted(name for name, package in owners.items() if package not in DEFAULT_DESKTOP_PACKAGES)
+    if beyond:
+        lines = [f"  {name} from {owners[name]} (needed by {needed_by(name)})" for name in beyond]
+        raise RuntimeError("the bundle links libraries of packages a default desktop may not have, so the "
+                           "package would not install offline:\n" + "\n".join(lines)
+                           + "\nbundle them (BUNDLED_DESKTOP_LIBRARIES) or drop the files that need them")
+    return format_depends(set(owners.values()), glibc_version())
+
+
+INSTALL_SCRIPT = ROOT / "build_scripts" / "install.sh"
+INSTALL_SCRIPT_TABLE = "@LIBRARY_PACKAGES@"
+
+
+def fill_install_script(template: str, packages: Mapping[str, str]) -> str:
+    """install.sh with its soname -> package table filled in, one ``soname package`` a line."""
+    if template.count(INSTALL_SCRIPT_TABLE) != 1:
+        raise ValueError(f"the install script must hold {INSTALL_SCRIPT_TABLE} exactly once")
+    table = "\n".join(f"{name} {package}" for name, package in sorted(packages.items()))
+    return template.replace(INSTALL_SCRIPT_TABLE, table)
+
+
+def write_install_script(bundle: Path, out: Path) -> None:
+    """The tarball's install.sh, knowing the package of every system library ``bundle`` links."""
+    packages = library_packages(external_libraries(bundle), system_find_path(), _system_owner_of)
+    out.write_text(fill_install_script(INSTALL_SCRIPT.read_text(encoding="utf-8"), packages), encoding="utf-8")
+    out.chmod(0o755)
 
 
 def format_depends(packages: Iterable[str], glibc: str | None) -> str:
@@ -450,6 +575,10 @@ def main(argv: list[str]) -> int:
         print(project_version())
     elif argv[:1] == ["windows-version"] and len(argv) == 1:
         print(windows_version(project_version()))
+    elif argv[:1] == ["macos-minimum"] and len(argv) == 1:
+        from PySide6 import QtCore
+
+        print(macos_minimum(QtCore.qVersion()))
     elif argv[:1] == ["debian-version"] and len(argv) == 1:
         print(debian_version(project_version()))
     elif argv[:1] == ["icons"] and len(argv) == 2:
@@ -459,6 +588,10 @@ def main(argv: list[str]) -> int:
         app = QGuiApplication(["faultline-icons"])  # noqa: F841 - Qt wants an application while it draws
         for path in write_icons(Path(argv[1])):
             print(path)
+    elif argv[:1] == ["install-script"] and len(argv) == 3:
+        write_install_script(Path(argv[1]), Path(argv[2]))
+    elif argv[:1] == ["bundled-libraries"] and len(argv) == 1:
+        print("\n".join(sorted(BUNDLED_DESKTOP_LIBRARIES)))
     elif argv[:1] == ["deb-depends"] and len(argv) == 2:
         try:
             print(debian_depends(Path(argv[1])))

@@ -89,3 +89,49 @@ def test_no_qt_module_the_application_imports_is_left_out_of_the_bundle():
     assert {"QtCore", "QtGui", "QtWidgets"} <= set(used)
     clash = {name: sorted(paths) for name, paths in used.items() if name in excluded}
     assert not clash, f"imported but excluded from the bundle by build_scripts/faultline.spec: {clash}"
+
+
+# -- signing, version resource, minimum macOS: what cannot run here is checked to be wired up ----
+def test_windows_signing_covers_the_executable_the_setup_and_the_uninstaller_and_is_optional():
+    ps1 = (SCRIPTS / "build_windows.ps1").read_text()
+    iss = (SCRIPTS / "faultline.iss").read_text()
+    assert "$sign = [bool]$env:WINDOWS_CERTIFICATE" in ps1
+    assert "signing skipped: WINDOWS_CERTIFICATE is not set" in ps1
+    # The executable is signed before its self-test, so the test runs what ships.
+    assert ps1.index(f"& $signtool @signArgs dist\\{APP_NAME}\\{APP_NAME}.exe") < ps1.index("--self-test")
+    assert '"/tr", $timestamp' in ps1 and '"/fd", "sha256"' in ps1
+    # Inno Setup signs the setup and the uninstaller it writes with the same signtool command.
+    assert '$isccArgs += @("/DSign", "/Sfaultline=$innoSign")' in ps1 and "`$f" in ps1
+    sign_block = re.search(r"#ifdef Sign\n(.*?)#endif", iss, re.S)
+    assert sign_block and "SignTool=faultline" in sign_block[1] and "SignedUninstaller=yes" in sign_block[1]
+    assert iss.index("#ifdef Sign") < iss.index("[Tasks]")           # inside [Setup]
+    assert "& $signtool verify /pa $signed" in ps1
+
+
+def test_windows_executable_carries_the_one_version():
+    spec = (SCRIPTS / "faultline.spec").read_text()
+    assert "pt.windows_version_info(VERSION, APP_NAME)" in spec
+    assert "version=str(VERSION_FILE) if VERSION_FILE else None" in spec
+    ps1 = (SCRIPTS / "build_windows.ps1").read_text()
+    assert "VersionInfo.ProductVersion" in ps1 and "-ne $version" in ps1
+
+
+def test_macos_signing_notarises_and_staples_the_app_and_the_dmg_and_is_optional():
+    sh = (SCRIPTS / "build_macos.sh").read_text()
+    assert 'codesign --deep --force --options runtime --timestamp --sign "$SIGN" "$APP"' in sh
+    assert 'codesign --force --timestamp --sign "$SIGN" "$DMG"' in sh
+    assert 'xcrun notarytool submit "$file" "${NOTARY[@]}" --wait' in sh
+    assert 'xcrun stapler staple "$target"' in sh
+    assert 'notarise build/Faultline-notarise.zip "$APP"' in sh and 'notarise "$DMG" "$DMG"' in sh
+    # The .app is stapled before it is copied into the .dmg, so the copy in the .dmg carries its ticket.
+    assert sh.index('notarise build/Faultline-notarise.zip "$APP"') < sh.index('cp -R "$APP" "$STAGE/"')
+    assert "signing and notarisation skipped: CODESIGN_IDENTITY is not set" in sh
+    assert "notarisation skipped: set NOTARY_PROFILE, or APPLE_ID, APPLE_TEAM_ID and APPLE_APP_PASSWORD" in sh
+    # Signed before the self-test, which then runs the hardened-runtime build that ships.
+    assert sh.index('--options runtime --timestamp --sign "$SIGN" "$APP"') < sh.index("--self-test")
+
+
+def test_macos_minimum_comes_from_the_bundled_qt():
+    spec = (SCRIPTS / "faultline.spec").read_text()
+    assert '"LSMinimumSystemVersion": pt.macos_minimum(QtCore.qVersion())' in spec
+    assert "packaging_tools.py macos-minimum" in (SCRIPTS / "build_macos.sh").read_text()

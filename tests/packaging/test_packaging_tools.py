@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import struct
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -153,7 +153,7 @@ def test_external_libraries_are_what_the_bundle_does_not_carry(tmp_path):
     (tmp_path / "bin").mkdir()
     shutil.copy(ls, tmp_path / "bin" / "ls")
     carried = next(n for n in needed if n != "libc.so.6")
-    real = Path(pt._system_find_path()(carried))
+    real = Path(pt.system_find_path()(carried))
     shutil.copy(real, tmp_path / carried)                    # the bundle carries this one
     (tmp_path / "libc.so.6").write_text("a text file is no library")  # and this name is no library
     external = pt.external_libraries(tmp_path)
@@ -187,14 +187,34 @@ libc6: /lib/x86_64-linux-gnu/libc.so.6
                                     "/lib/x86_64-linux-gnu/libc.so.6": "libc6"}
 
 
-def test_resolve_packages_follows_usrmerge_and_names_what_it_cannot_find():
+def test_library_packages_follow_usrmerge_and_leave_out_what_no_package_provides():
     paths = {"libz.so.1": "/lib/x86_64-linux-gnu/libz.so.1", "libGL.so.1": "/usr/lib/x86_64-linux-gnu/libGL.so.1",
              "libodd.so.2": "/opt/odd/libodd.so.2"}
     owners = {"/usr/lib/x86_64-linux-gnu/libz.so.1": "zlib1g", "/usr/lib/x86_64-linux-gnu/libGL.so.1": "libgl1"}
-    packages, unresolved = pt.resolve_packages(["libz.so.1", "libGL.so.1", "libodd.so.2", "libgone.so.9"],
-                                               paths.get, lambda asked: {p: owners[p] for p in asked if p in owners})
-    assert packages == {"zlib1g", "libgl1"}
-    assert unresolved == ["libgone.so.9", "libodd.so.2"]
+    found = pt.library_packages(["libz.so.1", "libGL.so.1", "libodd.so.2", "libgone.so.9"],
+                                paths.get, lambda asked: {p: owners[p] for p in asked if p in owners})
+    assert found == {"libz.so.1": "zlib1g", "libGL.so.1": "libgl1"}
+
+
+@linux_only
+def test_depends_refuses_a_library_a_default_desktop_may_lack(tmp_path, monkeypatch):
+    """A Qt update linking one more X11 helper must not quietly make the package uninstallable offline."""
+    shutil.copy(shutil.which("ls"), tmp_path / "ls")
+    monkeypatch.setattr(pt, "external_libraries", lambda bundle: {"libxcb-cursor.so.0": [tmp_path / "libqxcb.so"],
+                                                                  "libc.so.6": [tmp_path / "ls"]})
+    monkeypatch.setattr(pt, "system_find_path", lambda: {"libxcb-cursor.so.0": "/usr/lib/x/libxcb-cursor.so.0",
+                                                         "libc.so.6": "/usr/lib/x/libc.so.6"}.get)
+    monkeypatch.setattr(pt, "_system_owner_of", lambda paths: {"/usr/lib/x/libxcb-cursor.so.0": "libxcb-cursor0",
+                                                               "/usr/lib/x/libc.so.6": "libc6"})
+    with pytest.raises(RuntimeError, match=r"(?s)may not have.*libxcb-cursor.so.0 from libxcb-cursor0 "
+                                           r"\(needed by libqxcb.so\).*BUNDLED_DESKTOP_LIBRARIES"):
+        pt.debian_depends(tmp_path)
+    monkeypatch.setattr(pt, "external_libraries", lambda bundle: {"libc.so.6": [tmp_path / "ls"]})
+    assert pt.debian_depends(tmp_path).startswith("libc6")
+
+
+def test_the_x11_helpers_the_bundle_carries_are_not_among_what_it_may_depend_on():
+    assert not set(pt.BUNDLED_DESKTOP_LIBRARIES.values()) & pt.DEFAULT_DESKTOP_PACKAGES
 
 
 def test_depends_line_pins_glibc_and_asks_for_a_font():
@@ -248,3 +268,65 @@ def test_icons_render_from_the_app_svg_and_qt_reads_them_back(tmp_path, qapp):
     ico = QImage(str(tmp_path / "faultline.ico"))
     assert not ico.isNull()
     assert (tmp_path / "faultline.svg").read_bytes() == pt.APP_ICON_SVG.read_bytes()
+
+
+def test_x11_helpers_default_desktops_lack_are_copied_beside_qt_under_their_sonames():
+    found = {soname: f"/usr/lib/x86_64-linux-gnu/{soname}.0.0" for soname in pt.BUNDLED_DESKTOP_LIBRARIES}
+    entries = pt.bundled_desktop_library_entries(found.get)
+    assert {e[0] for e in entries} == {f"PySide6/Qt/lib/{s}" for s in pt.BUNDLED_DESKTOP_LIBRARIES}
+    assert all(e[2] == "BINARY" and e[1].endswith(PurePosixPath(e[0]).name + ".0.0") for e in entries)
+    # Qt's xcb plugin links them: every one Qt 6.5+ needs and default desktops may not carry.
+    for package in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-render-util0"):
+        assert package in pt.BUNDLED_DESKTOP_LIBRARIES.values()
+    # Kept in the bundle although SYSTEM_LIBRARY leaves the desktop's libxcb to the system.
+    assert all(pt.bundle_file_wanted(e[0]) for e in entries)
+    assert not pt.bundle_file_wanted("libxcb-cursor.so.0")
+
+
+def test_a_build_machine_without_the_x11_helpers_is_told_what_to_install():
+    with pytest.raises(RuntimeError, match=r"sudo apt-get install -y --no-install-recommends libxcb-cursor0 "):
+        pt.bundled_desktop_library_entries(lambda soname: None if "cursor" in soname or "icccm" in soname
+                                           else f"/lib/{soname}")
+
+
+@pytest.mark.parametrize("qt, macos", [
+    ("6.2.4", "10.14"), ("6.5.3", "11.0"), ("6.7.0", "11.0"), ("6.8.1", "12.0"), ("6.10.0", "13.0"),
+    ("6.11.3", "13.0"), ("6.12.0", "14.4"),
+])
+def test_minimum_macos_for_each_qt_release(qt, macos):
+    assert pt.macos_minimum(qt) == macos
+
+
+def test_minimum_macos_is_never_guessed_for_an_unknown_qt():
+    with pytest.raises(ValueError, match=r"no minimum macOS known for Qt 6\.99\.0: add it to QT_MACOS_MINIMUM"):
+        pt.macos_minimum("6.99.0")
+    with pytest.raises(ValueError, match="no minimum macOS known for Qt 5.15.2"):
+        pt.macos_minimum("5.15.2")
+
+
+def test_the_bundled_qt_has_a_known_minimum_macos_that_only_rises():
+    from PySide6 import QtCore
+
+    assert pt.macos_minimum(QtCore.qVersion())
+    minimums = [tuple(int(n) for n in pt.QT_MACOS_MINIMUM[k].split(".")) for k in sorted(pt.QT_MACOS_MINIMUM)]
+    assert minimums == sorted(minimums)
+
+
+def test_windows_version_file_holds_the_one_version():
+    made: list[tuple] = []
+
+    def record(name):
+        def build(*args, **kwargs):
+            made.append((name, args, kwargs))
+            return (name, args, kwargs)
+        return build
+
+    text = pt.windows_version_info("1.2rc1", "Faultline")
+    info = eval(text, {"__builtins__": {}, **{n: record(n) for n in pt.VERSION_INFO_NAMES}})  # noqa: S307
+    assert info[0] == "VSVersionInfo"
+    ffi = info[2]["ffi"]
+    assert ffi[2]["filevers"] == (1, 2, 0, 0) and ffi[2]["prodvers"] == (1, 2, 0, 0)
+    strings = dict(args for name, args, _ in made if name == "StringStruct")
+    assert strings["FileVersion"] == strings["ProductVersion"] == "1.2rc1"
+    assert strings["OriginalFilename"] == "Faultline.exe" and strings["ProductName"] == "Faultline"
+    assert strings["FileDescription"] == "Faultline"

@@ -133,7 +133,72 @@ def test_process_age_counts_from_process_start():
 
 def test_extra_arguments_are_refused(capsys):
     assert selftest.main(["--bogus"]) == 2
-    assert "takes no other arguments" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "usage: faultline --self-test [--screen]" in err and "got --bogus" in err
+    assert selftest.main(["--screen", "--bogus"]) == 2
+
+
+def test_on_screen_the_self_test_uses_the_platform_asked_for(tmp_path, monkeypatch):
+    """``--screen`` leaves QT_QPA_PLATFORM alone (here offscreen already); without it, offscreen is forced."""
+    monkeypatch.setenv("QT_QPA_PLATFORM", "minimal")
+    out = io.StringIO()
+    assert selftest.run_self_test(out, with_window=False, workdir=tmp_path, screen=True) == 0, out.getvalue()
+    assert "Qt platform minimal" in out.getvalue()
+    out = io.StringIO()
+    assert selftest.run_self_test(out, with_window=False, workdir=tmp_path) == 0, out.getvalue()
+    assert "Qt platform offscreen" in out.getvalue()
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF libraries and glibc's loader")
+
+
+@linux_only
+def test_load_problems_names_the_library_that_is_missing(tmp_path, library_needing):
+    broken, name = library_needing("libfaultlinegone")
+    not_a_library = tmp_path / "libtext.so"
+    not_a_library.write_text("no ELF here")
+    import _ctypes
+
+    problems = selftest.load_problems([Path(_ctypes.__file__), broken, not_a_library])
+    assert list(problems) == [broken, not_a_library]
+    assert problems[broken] == f"needs {name}, which is neither installed nor in the build"
+    assert "libtext.so" not in problems[not_a_library] and problems[not_a_library]  # the loader's own words
+
+
+@linux_only
+def test_the_screen_plugins_of_these_sources_load():
+    from PySide6.QtCore import QLibraryInfo
+
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
+    chosen = selftest.plugins_to_load(plugins, frozen=False, system="linux")
+    assert sorted(p.name for p in chosen) == ["libqwayland.so", "libqxcb.so"]
+    assert selftest.load_problems(chosen) == {}
+
+
+def test_plugins_to_load_every_bundled_plugin_but_only_the_screens_of_the_sources(tmp_path):
+    for rel in ("platforms/libqxcb.so", "platforms/libqwayland.so", "platforms/libqvnc.so",
+                "platforms/libqoffscreen.so", "xcbglintegrations/libqxcb-glx-integration.so", "styles/readme.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    frozen = [p.relative_to(tmp_path).as_posix() for p in selftest.plugins_to_load(tmp_path, True, "linux")]
+    assert frozen == ["platforms/libqoffscreen.so", "platforms/libqvnc.so", "platforms/libqwayland.so",
+                      "platforms/libqxcb.so", "xcbglintegrations/libqxcb-glx-integration.so"]
+    sources = [p.name for p in selftest.plugins_to_load(tmp_path, False, "linux")]
+    assert sources == ["libqwayland.so", "libqxcb.so"]
+
+
+@linux_only
+def test_a_screen_plugin_that_cannot_load_fails_the_self_test_naming_the_library(tmp_path, monkeypatch,
+                                                                                 library_needing):
+    """Offscreen never loads the xcb plugin: without this check a missing X11 library passed unnoticed."""
+    broken, name = library_needing("libxcbgone")
+    real = selftest.plugins_to_load
+    monkeypatch.setattr(selftest, "plugins_to_load", lambda plugins, frozen, system=None: real(plugins, frozen) + [broken])
+    code, text = run(tmp_path, with_window=False)
+    assert code == 1
+    line = next(l for l in text.splitlines() if l.startswith("FAIL Qt plugins:"))
+    assert f"libneedsmissing.so: needs {name}, which is neither installed nor in the build" in line
+    assert "the window could not open on a screen" in line
 
 
 def test_main_py_routes_self_test_and_writes_nothing_in_home(tmp_path):
