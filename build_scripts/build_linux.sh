@@ -88,8 +88,8 @@ Upstream-Name: Faultline
 Files: *
 License: $("$PY" -c "import tomllib;l=tomllib.load(open('pyproject.toml','rb'))['project']['license'];print(l if isinstance(l, str) else l['text'])")
  Faultline $VERSION, with the Python runtime, Qt (LGPLv3, dynamically linked
- from /opt/faultline/_internal/PySide6), PySide6, NumPy, pydantic, SQLAlchemy
- and pyqtgraph, each under its own license.
+ from /opt/faultline/_internal/PySide6), PySide6, NumPy, pydantic, SQLAlchemy,
+ PyYAML and pyqtgraph, each under its own license.
 EOF
 
 DEPENDS=$("${TOOLS[@]}" deb-depends "$STAGE/opt/faultline")
