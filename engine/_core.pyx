@@ -139,6 +139,13 @@ cdef enum:
     MLG_BH_INUSE = 3
     NMLG = 4
 
+# Objective counters: client requests no slower than an objective's latency threshold.
+cdef enum:
+    MO_OK = 0
+    MO_FALLBACK = 1
+    MO_SERVED = 2
+    NMO = 3
+
 # Area accumulators per component (time integrals).
 cdef enum:
     A_QLEN = 0
@@ -168,6 +175,7 @@ GAUGE_NAMES = ("queue_length", "busy", "in_flight", "instances_up", "latency_p50
 LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", "rejected",
                       "short_circuited", "unavailable", "fallback", "bulkhead_rejected",
                       "breaker_rejected", "retries_exhausted", "retries_throttled")
+OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
                   "short_circuited": O_SHORT, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
@@ -268,6 +276,9 @@ cdef class Core:
     cdef double* c_rl_timeout
     cdef double* c_shed_wait
     cdef int64_t* c_shed_len
+    cdef int64_t* c_obj_offset   # a client's objectives: obj_thr[c_obj_offset : + c_obj_count]
+    cdef int64_t* c_obj_count
+    cdef double* obj_thr         # latency threshold of each objective (inf: none)
     cdef int64_t* out_links
     cdef int64_t* inst_comp
     cdef double* bp_t
@@ -440,6 +451,9 @@ cdef class Core:
     cdef int64_t* hist_t
     cdef int64_t* hist_b
     cdef double* b_lat       # per component, current bucket: sum, n, max
+    cdef double* mo          # per bucket and objective: ok, fallback, answered within its threshold
+    cdef double* tot_o       # the same over the measured window
+    cdef int n_o
     # event log
     cdef double* lg_t
     cdef int64_t* lg_kind
@@ -511,6 +525,9 @@ cdef class Core:
         self.c_rl_timeout = _dptr(keep["c_rl_timeout"])
         self.c_shed_wait = _dptr(keep["c_shed_wait"])
         self.c_shed_len = _iptr(keep["c_shed_len"])
+        self.c_obj_offset = _iptr(keep["c_obj_offset"])
+        self.c_obj_count = _iptr(keep["c_obj_count"])
+        self.obj_thr = _dptr(keep["obj_thr"])
         self.out_links = _iptr(keep["out_links"])
         self.inst_comp = _iptr(keep["inst_comp"])
         self.bp_t = _dptr(keep["bp_t"])
@@ -698,6 +715,11 @@ cdef class Core:
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
+        self.n_o = len(arrays["obj_thr"])
+        keep["mo"] = np.zeros((max(n_b, 1), max(self.n_o, 1), NMO))
+        keep["tot_o"] = np.zeros((max(self.n_o, 1), NMO))
+        self.mo = _dptr(keep["mo"].reshape(-1))
+        self.tot_o = _dptr(keep["tot_o"].reshape(-1))
         self.mc = _dptr(keep["mc"].reshape(-1))
         self.mg = _dptr(keep["mg"].reshape(-1))
         self.ml = _dptr(keep["ml"].reshape(-1))
@@ -1161,6 +1183,8 @@ cdef class Core:
             self.tot_lat[c * 5 + 4] += 1
         if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
             return
+        if self.c_obj_count[c] > 0:
+            self._count_objectives(c, outcome, latency)
         if latency > H_MIN:
             b = <int>(log(latency / H_MIN) / H_LOG_GAMMA)
             if b >= NB:
@@ -1178,6 +1202,28 @@ cdef class Core:
             self.tot_lat[c * 5 + 1] += 1
             if latency > self.tot_lat[c * 5 + 2]:
                 self.tot_lat[c * 5 + 2] = latency
+
+    cdef void _count_objectives(self, int c, int outcome, double latency) noexcept nogil:
+        """Count an answered client request against each of the client's latency thresholds."""
+        cdef int64_t k, o
+        cdef double* row
+        for k in range(self.c_obj_count[c]):
+            o = self.c_obj_offset[c] + k
+            if latency > self.obj_thr[o]:
+                continue
+            row = &self.mo[(<int64_t>self.current_bucket * self.n_o + o) * NMO]
+            row[MO_SERVED] += 1
+            if outcome == O_OK:
+                row[MO_OK] += 1
+            elif outcome == O_FALLBACK:
+                row[MO_FALLBACK] += 1
+            if self.now >= self.warmup:
+                row = &self.tot_o[o * NMO]
+                row[MO_SERVED] += 1
+                if outcome == O_OK:
+                    row[MO_OK] += 1
+                elif outcome == O_FALLBACK:
+                    row[MO_FALLBACK] += 1
 
     cdef double _hist_quantile(self, int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
         cdef int64_t target = <int64_t>ceil(q * n)

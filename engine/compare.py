@@ -8,7 +8,6 @@ interval (Student t), and every difference a paired one.
 """
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor

@@ -190,13 +190,13 @@ def evaluate(result: "RunResult", recovery: RecoverySettings | None = None) -> R
         objective = OBJECTIVE_CLASSES[spec["objective"]["kind"]].model_validate(spec["objective"])
         settings = recovery or RecoverySettings.model_validate(spec.get("recovery") or {})
         client = spec["client"]
-        good_b, judged_b = _good_and_judged(objective, _columns(result, client), _within(result.objective_series, j))
+        counts = bucket_counts(result, j, objective)
         totals = result.summary["objectives"][j]
         outcomes = result.summary["components"][client]["outcomes"]
         good, judged = _good_and_judged(objective, outcomes, totals)
         target = objective.good_share_target
         attainment = good / judged if judged > 0 else math.nan
-        series = attainment_series(good_b, judged_b, result.column("arrivals", client))
+        series = counts.attainment()
         verdict = ObjectiveVerdict(
             client=client, index=int(spec["index"]), objective_id=str(objective.id), kind=objective.kind,
             label=objective.describe(), target=target, good=float(good), judged=float(judged),
@@ -207,21 +207,48 @@ def evaluate(result: "RunResult", recovery: RecoverySettings | None = None) -> R
         verdicts.append(verdict)
         for fault_id, title, start, end in windows:
             recoveries.append(recovery_through(
-                verdict, times, width, duration, warmup, good_b, judged_b,
-                result.column("arrivals", client), fault_id, title, start, end, settings,
+                verdict, counts, times, width, duration, warmup, fault_id, title, start, end, settings,
             ))
     return RunVerdicts(verdicts, recoveries)
 
 
-def attainment_series(good: np.ndarray, judged: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
-    """Per-bucket attainment: good / judged; 0 where requests arrived but none completed
-    (a stalled journey), nan where nothing happened at all."""
-    good = np.asarray(good, dtype=np.float64)
-    judged = np.asarray(judged, dtype=np.float64)
-    arrivals = np.asarray(arrivals, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(judged > 0, good / np.where(judged > 0, judged, 1.0), np.nan)
-    return np.where((judged <= 0) & (arrivals > 0), 0.0, share)
+@dataclass(frozen=True)
+class BucketCounts:
+    """One objective's requests per bucket: good and judged ones, arrivals, and completions
+    of any outcome. ``reference`` is what a lost request is counted against: every arrival
+    for availability, the answered requests for latency."""
+
+    good: np.ndarray
+    judged: np.ndarray
+    arrivals: np.ndarray
+    completed: np.ndarray
+    reference: np.ndarray
+
+    @classmethod
+    def of(cls, good, judged, arrivals, completed=None, reference=None) -> "BucketCounts":
+        """Counts from plain sequences; ``completed`` defaults to ``judged``, ``reference`` to ``arrivals``."""
+        good, judged, arrivals = (np.asarray(x, dtype=np.float64) for x in (good, judged, arrivals))
+        completed = judged if completed is None else np.asarray(completed, dtype=np.float64)
+        reference = arrivals if reference is None else np.asarray(reference, dtype=np.float64)
+        return cls(good, judged, arrivals, completed, reference)
+
+    def attainment(self) -> np.ndarray:
+        """Per-bucket attainment: good / judged; 0 where requests arrived but nothing at all
+        completed (a stalled journey); nan where nothing was judged otherwise (neutral)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(self.judged > 0, self.good / np.where(self.judged > 0, self.judged, 1.0), np.nan)
+        return np.where((self.completed <= 0) & (self.arrivals > 0), 0.0, share)
+
+
+def bucket_counts(result: "RunResult", j: int, objective) -> BucketCounts:
+    """Per-bucket counts of the ``j``-th objective of ``result``."""
+    client = result.meta["objectives"][j]["client"]
+    outcomes = {o: result.column(o, client) for o in COMPLETED_OUTCOMES}
+    within = {name: result.objective_series[name][:, j] for name in WITHIN_COUNTERS}
+    good, judged = _good_and_judged(objective, outcomes, within)
+    completed = sum(outcomes.values())
+    arrivals = result.column("arrivals", client)
+    return BucketCounts.of(good, judged, arrivals, completed, judged if objective.kind == "latency" else arrivals)
 
 
 def burn_rate(attainment, target: float):
@@ -243,20 +270,21 @@ def fault_windows(result: "RunResult") -> list[tuple[str | None, str, float, flo
             windows.append((e["fault_id"], titles.get(e["fault_id"], "fault"), start, float(e["time"])))
     for fid, starts in open_at.items():
         windows += [(fid, titles.get(fid, "fault"), s, None) for s in starts]
+    # a fault held "until the end" is ended by the run's end, which is no recovery point
+    duration = float(result.meta["options"]["duration"])
+    windows = [(f, t, s, None if e is None or e >= duration - 1e-9 * max(1.0, duration) else e)
+               for f, t, s, e in windows]
     return sorted(windows, key=lambda w: (w[2], str(w[0])))
 
 
-def recovery_through(verdict: ObjectiveVerdict, times: np.ndarray, width: float, duration: float,
-                     warmup: float, good: np.ndarray, judged: np.ndarray, arrivals: np.ndarray,
-                     fault_id: str | None, title: str, start: float, end: float | None,
-                     settings: RecoverySettings) -> RecoveryVerdict:
+def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.ndarray, width: float,
+                     duration: float, warmup: float, fault_id: str | None, title: str, start: float,
+                     end: float | None, settings: RecoverySettings) -> RecoveryVerdict:
     """Impact and recovery of one objective through one fault window (see the module notes)."""
     times = np.asarray(times, dtype=np.float64)
-    good = np.asarray(good, dtype=np.float64)
-    judged = np.asarray(judged, dtype=np.float64)
-    arrivals = np.asarray(arrivals, dtype=np.float64)
+    good, judged = counts.good, counts.judged
     target = verdict.target
-    att = attainment_series(good, judged, arrivals)
+    att = counts.attainment()
     ends = np.minimum(times + width, duration)
     eps = 1e-9 * max(1.0, duration)
     before = (times >= warmup - eps) & (ends <= start + eps)
@@ -284,7 +312,7 @@ def recovery_through(verdict: ObjectiveVerdict, times: np.ndarray, width: float,
     breach = np.nonzero(np.nan_to_num(span_att, nan=1.0) < target)[0]
     tti = max(0.0, float(times[first + breach[0]]) - start) if len(breach) else None
     worst = float(np.nanmin(span_att)) if np.any(~np.isnan(span_att)) else math.nan
-    lost = max(0.0, float((arrivals[span] * pre - good[span]).sum()))
+    lost = max(0.0, float((counts.reference[span] * pre - good[span]).sum()))
     if end is None:
         text = "fault lasts until the end of the run"
     elif recovered:
@@ -349,14 +377,6 @@ def _good_and_judged(objective, outcomes, within):
     return good, sum(outcomes[o] for o in COMPLETED_OUTCOMES)
 
 
-def _columns(result: "RunResult", client: str) -> dict[str, np.ndarray]:
-    return {o: result.column(o, client) for o in COMPLETED_OUTCOMES}
-
-
-def _within(series: dict[str, np.ndarray], j: int) -> dict[str, np.ndarray]:
-    return {name: series[name][:, j] for name in WITHIN_COUNTERS}
-
-
 def _finite(value):
     if value is None:
         return None
@@ -366,6 +386,6 @@ def _finite(value):
 
 __all__ = [
     "NOT_RECOVERED", "ObjectiveVerdict", "RecoveryVerdict", "ReplicatedObjective", "ReplicatedRecovery",
-    "RunVerdicts", "across_replications", "attainment_series", "burn_rate", "evaluate", "fault_windows",
+    "BucketCounts", "RunVerdicts", "across_replications", "bucket_counts", "burn_rate", "evaluate", "fault_windows",
     "recovery_through",
 ]

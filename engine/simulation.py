@@ -145,7 +145,13 @@ class Simulation:
         for i, name in enumerate(_core.LINK_GAUGE_NAMES):
             link_series[name] = mlg[:, :, i].copy()
 
+        n_o = len(comp.objectives)
+        mo = a["mo"][since:done, :n_o, :]
+        objective_series = {name: mo[:, :, i].copy() for i, name in enumerate(_core.OBJECTIVE_COUNTER_NAMES)}
+
         summary = self._summaries(a, n_c, n_l, final)
+        summary["objectives"] = [dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
+                                 for j in range(n_o)]
         meta = {
             "faultline_version": __version__,
             "design": self.design.name,
@@ -162,6 +168,7 @@ class Simulation:
             "links": list(comp.link_names),
             "breakers": [comp.link_names[l] for l in comp.breaker_links],
             "faults": [{"id": fid, "title": t} for fid, t in zip(comp.fault_ids, comp.fault_titles)],
+            "objectives": comp.objectives,
             "latency_histogram": {"bins": _core.HISTOGRAM_BINS, "min": _core.HISTOGRAM_MIN,
                                   "gamma": _core.HISTOGRAM_GAMMA},
         }
@@ -175,6 +182,7 @@ class Simulation:
             summary=summary,
             events=self._events(a),
             events_dropped=int(core.log_dropped),
+            objective_series=objective_series,
         )
 
     def _summaries(self, a: dict[str, Any], n_c: int, n_l: int, final: bool) -> dict[str, Any]:
