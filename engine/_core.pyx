@@ -154,11 +154,13 @@ cdef enum:
     A_UP = 3
     NA = 4
 
-# Log-bucketed latency histogram: bins grow by 2 %, so the geometric middle of
-# a bin is within 1 % of any value in it. 1 µs .. ~5.8 h.
+# Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
+# interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
+# same bin as the exact sample percentile: relative error below 0.5 % for any distribution.
 cdef double H_MIN = 1e-6
-cdef double H_LOG_GAMMA = 0.0198026272961797   # log(1.02)
-cdef int NB = 1200
+cdef double H_GAMMA = 1.005
+cdef double H_LOG_GAMMA = log(H_GAMMA)
+cdef int NB = 4800
 
 cdef int UNLIMITED = 2147483647
 
@@ -179,9 +181,43 @@ OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
                   "short_circuited": O_SHORT, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
-HISTOGRAM_BINS = 1200
-HISTOGRAM_MIN = 1e-6
-HISTOGRAM_GAMMA = 1.02
+HISTOGRAM_BINS = NB
+HISTOGRAM_MIN = H_MIN
+HISTOGRAM_GAMMA = H_GAMMA
+
+
+cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
+    """The q-quantile of ``n`` latencies in a log-bucketed histogram.
+
+    The rank q·n falls in bin b, which holds h values after ``acc`` smaller ones; the value is
+    read at the fraction (q·n − acc) / h of the bin on a log scale, as if the values were spread
+    evenly inside it. Seeds that fill a bin differently thus give different percentiles, and the
+    result stays in the bin of the exact sample quantile (the ⌈q·n⌉-th smallest value).
+    """
+    cdef double rank = q * n
+    cdef double acc = 0.0, h, frac
+    cdef int b
+    if n <= 0:
+        return 0.0
+    for b in range(NB):
+        h = <double>hist[b]
+        if h > 0 and acc + h >= rank:
+            frac = (rank - acc) / h
+            if frac < 0:
+                frac = 0
+            return fmin(H_MIN * exp((b + frac) * H_LOG_GAMMA), vmax)
+        acc += h
+    return vmax
+
+
+def histogram_quantile(hist, double q, double vmax):
+    """The q-quantile (0 < q < 1) of a latency histogram row (``HISTOGRAM_BINS`` int64 counts)
+    whose largest value is ``vmax``; 0 for an empty histogram."""
+    counts = np.ascontiguousarray(hist, dtype=np.int64)
+    if counts.shape != (NB,):
+        raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
+    cdef int64_t[::1] view = counts
+    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax)
 
 
 # ---------------------------------------------------------------- random numbers
@@ -1225,22 +1261,6 @@ cdef class Core:
                 elif outcome == O_FALLBACK:
                     row[MO_FALLBACK] += 1
 
-    cdef double _hist_quantile(self, int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
-        cdef int64_t target = <int64_t>ceil(q * n)
-        cdef int64_t acc = 0
-        cdef int b
-        cdef double v
-        if n == 0:
-            return 0.0
-        if target < 1:
-            target = 1
-        for b in range(NB):
-            acc += hist[b]
-            if acc >= target:
-                v = H_MIN * exp((b + 0.5) * H_LOG_GAMMA)
-                return fmin(v, vmax)
-        return vmax
-
     cdef void _log(self, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
         cdef int64_t n = self.log_n
         if n >= self.log_cap:
@@ -1279,9 +1299,9 @@ cdef class Core:
             n = <int64_t>self.b_lat[c * 3 + 1]
             base = <int64_t>c * NB
             if n > 0:
-                g[MG_P50] = self._hist_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
-                g[MG_P90] = self._hist_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
-                g[MG_P99] = self._hist_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
+                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
+                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
+                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
                 g[MG_MAX] = self.b_lat[c * 3 + 2]
                 g[MG_MEAN] = self.b_lat[c * 3] / n
                 memset(&self.hist_b[base], 0, NB * sizeof(int64_t))

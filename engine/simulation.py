@@ -11,7 +11,7 @@ from . import _core
 from .compile import Compiled, compile_design
 from .model import Design, Experiment, RunOptions
 from .model.outcomes import OUTCOME_NAMES
-from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
+from .results import BREAKER_STATE_NAMES, RunResult
 from .version import __version__
 
 _OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
@@ -213,9 +213,9 @@ class Simulation:
                 "throughput": completed / measured,
                 "goodput": (outcomes["ok"] + outcomes["fallback"]) / measured,
                 "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
-                "latency_p50": histogram_quantile(hist[i], 0.50, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
-                "latency_p90": histogram_quantile(hist[i], 0.90, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
-                "latency_p99": histogram_quantile(hist[i], 0.99, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
+                "latency_p50": _core.histogram_quantile(hist[i], 0.50, vmax),
+                "latency_p90": _core.histogram_quantile(hist[i], 0.90, vmax),
+                "latency_p99": _core.histogram_quantile(hist[i], 0.99, vmax),
                 "latency_max": vmax,
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
