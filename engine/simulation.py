@@ -150,8 +150,7 @@ class Simulation:
         objective_series = {name: mo[:, :, i].copy() for i, name in enumerate(_core.OBJECTIVE_COUNTER_NAMES)}
 
         summary = self._summaries(a, n_c, n_l, final)
-        summary["objectives"] = [dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
-                                 for j in range(n_o)]
+        summary["objectives"] = [self._objective_totals(a, j) for j in range(n_o)]
         meta = {
             "faultline_version": __version__,
             "design": self.design.name,
@@ -254,6 +253,17 @@ class Simulation:
                 "breaker_state": BREAKER_STATE_NAMES[int(states[l])] if has_breaker else None,
             }
         return {"measured_seconds": measured, "components": components, "links": links}
+
+    def _objective_totals(self, a: dict[str, Any], j: int) -> dict[str, Any]:
+        """An objective's counters over the measured window; a latency objective also gets its
+        percentile of the client's end-to-end latency."""
+        spec = self.compiled.objectives[j]
+        totals: dict[str, Any] = dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
+        if spec["objective"]["kind"] == "latency":
+            c = self.compiled.component_names.index(spec["client"])
+            totals["percentile"] = _core.histogram_quantile(
+                a["hist_t"][c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
+        return totals
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
         """The event log as dicts; entries are converted once, as they arrive."""
