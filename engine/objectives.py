@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .model.objectives import OBJECTIVE_CLASSES, RecoverySettings
+from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES as COMPLETED_OUTCOMES
 from .stats import mean_ci, wilson_interval
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 # Counters the engine keeps per objective and bucket: requests that ended ok / fallback /
 # answered at all (any outcome but a refusal) no slower than the objective's threshold.
 WITHIN_COUNTERS = ("ok_within", "fallback_within", "served_within")
-ANSWERED_OUTCOMES = ("ok", "error", "timeout", "fallback")
-COMPLETED_OUTCOMES = ("ok", "error", "timeout", "rejected", "short_circuited", "unavailable", "fallback")
 NOT_RECOVERED = "did not recover by the end of the run"
 
 
