@@ -1,4 +1,4 @@
-"""Headless command line: validate, schema, run, convert, import, export, lint."""
+"""Headless command line: run, check, validate, schema, convert, import, export, lint."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import sys
 from engine.model import Design, DesignError
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "convert", "import", "export", "lint")
+SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint")
 
 
 def _cmd_validate(args) -> int:
@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_interop import add_interop_parsers
 
     add_interop_parsers(sub)
+    from app.cli_check import add_check_parser
+
+    add_check_parser(sub)
     return parser
 
 

@@ -41,7 +41,8 @@ def add_run_parser(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
-def _load(args):
+def load_design(args):
+    """The design named by ``args.design`` (a file) and ``args.design_name`` (which one of a project)."""
     from app.store import ProjectFileError, load_design_from_path
 
     try:
@@ -98,7 +99,7 @@ def cmd_run(args) -> int:
     if args.memory_budget is not None:
         raw_options["memory_budget"] = parse_size(args.memory_budget)
     options = parse_options(raw_options)
-    design = _load(args).check()
+    design = load_design(args).check()
     experiment = design.experiment(args.experiment) if args.experiment else None
     if experiment is not None:
         problems = experiment_problems(design, experiment, options.duration)
@@ -196,6 +197,7 @@ def print_summary(result: RunResult, out) -> None:
         print(f'{name[:21]:<22}{s["kind"]:<14}{s["throughput"]:>9.1f}{s["error_rate"] * 100:>7.1f}%'
               f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
               f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>10.1f}', file=out)
+    print_objectives(result, out)
     failing = [(n, s) for n, s in result.summary["components"].items() if s["completed"] and s["error_rate"] > 0]
     if failing:
         print("\noutcomes (non-ok):", file=out)
@@ -233,6 +235,21 @@ def print_summary(result: RunResult, out) -> None:
             for e in entries[:3]:
                 where = e["link"] or e["component"] or ""
                 print(f'    {e["time"]:9.3f} s  {where:<24} {e["details"]}', file=out)
+
+
+def print_objectives(result: RunResult, out) -> None:
+    """One line per client objective: attainment, met or missed, recovery after each fault."""
+    from app.cli_check import attainment_text, met_text, recovery_text
+    from engine.objectives import across_replications
+
+    objectives, recoveries = across_replications([result.verdicts()])
+    if not objectives:
+        return
+    print("\nobjectives:", file=out)
+    for o in objectives:
+        windows = [recovery_text(r) for r in recoveries if (r.client, r.index) == (o.client, o.index)]
+        after = f'; {"; ".join(windows)}' if windows else ""
+        print(f"  {o.client}: {o.label}: {attainment_text(o)} {met_text(o)}{after}", file=out)
 
 
 def _fmt_ci(mean: float, ci: float, scale: float = 1.0, digits: int = 3) -> str:

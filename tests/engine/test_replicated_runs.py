@@ -1,0 +1,35 @@
+"""Replications keep the run's own switches: resilience off stays off in every seed."""
+from engine.compare import run_comparison
+from engine.model import RunOptions
+from engine_support import load_example
+
+
+def test_replications_honour_resilience_off():
+    design = load_example("retry_storm")
+    comparison = run_comparison(design, RunOptions(duration=80, resilience=False), "brief slowdown",
+                                replications=2, compare=False, processes=1)
+    runs = comparison.runs["protected"]
+    assert [r.meta["options"]["resilience"] for r in runs] == [False, False]
+    # without retries, every request is one attempt
+    assert all(r.component_summary("clients")["retries"] == 0 for r in runs)
+
+
+def test_replications_honour_faults_off():
+    design = load_example("retry_storm")
+    comparison = run_comparison(design, RunOptions(duration=80, faults=False), "brief slowdown",
+                                replications=1, compare=False, processes=1)
+    assert comparison.runs["protected"][0].meta["options"]["faults"] is False
+
+
+def test_the_comparison_table_skips_figures_older_results_lack():
+    from engine.compare import build_table
+
+    design = load_example("mmc")
+    comparison = run_comparison(design, RunOptions(duration=30), None, replications=1, processes=1)
+    for runs in comparison.runs.values():
+        for r in runs:
+            for summary in r.summary["components"].values():
+                del summary["queue_wait_mean"], summary["wait_probability"]
+    table = build_table(comparison.runs)
+    metrics = {row["metric"] for row in table}
+    assert "latency_p99" in metrics and "queue_wait_mean" not in metrics
