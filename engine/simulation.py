@@ -63,10 +63,11 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     n_i = len(compiled.arrays["inst_comp"])
     per_c = len(_core.COUNTER_NAMES) + len(_core.GAUGE_NAMES)
     per_l = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
-    series = 8 * n_b * (n_c * per_c + n_l * per_l)
+    n_o = len(compiled.arrays["obj_thr"])
+    series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
     windows = int(np.sum(compiled.arrays["l_cb_size"] * compiled.arrays["l_cb_on"]))
     engine = (series
-              + 8 * 2 * n_c * _core.HISTOGRAM_BINS     # latency histograms: run and bucket
+              + 8 * 3 * n_c * _core.HISTOGRAM_BINS     # histograms: latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
               + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
               + 40 * windows)                          # breaker windows
