@@ -29,8 +29,9 @@ COMPARED_METRICS = (
 def _variant_options(options: RunOptions, variant: str, seed: int) -> RunOptions:
     return options.model_copy(update={
         "seed": seed,
-        "resilience": variant != "unprotected",
-        "faults": variant != "baseline",
+        # the run's own switches still hold: "protected" with resilience off stays off
+        "resilience": options.resilience and variant != "unprotected",
+        "faults": options.faults and variant != "baseline",
     })
 
 

@@ -20,8 +20,8 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
   buckets all within ``tolerance`` of the pre-fault level; if the run ends first, the
   journey *did not recover by the end of the run* — a metastable failure when the
   trigger is long gone. *Peak impact* is the lowest bucket attainment from the fault's
-  start to recovery (or the end); *requests lost* is the good requests short of what the
-  pre-fault level would have delivered over that span (arrivals x level - good).
+  start to recovery (or the end); *requests lost* is the bad requests of that span beyond
+  the pre-fault share (judged x level - good).
   Times have the resolution of the metric bucket.
 - **across replications**: the share of replications meeting each objective with a
   Wilson 95 % interval; attainment, time to impact, time to recover and requests lost as
@@ -132,6 +132,7 @@ class ReplicatedObjective:
     client: str
     index: int
     label: str
+    target: float
     replications: int
     met: int
     share_met: float
@@ -215,22 +216,19 @@ def evaluate(result: "RunResult", recovery: RecoverySettings | None = None) -> R
 @dataclass(frozen=True)
 class BucketCounts:
     """One objective's requests per bucket: good and judged ones, arrivals, and completions
-    of any outcome. ``reference`` is what a lost request is counted against: every arrival
-    for availability, the answered requests for latency."""
+    of any outcome."""
 
     good: np.ndarray
     judged: np.ndarray
     arrivals: np.ndarray
     completed: np.ndarray
-    reference: np.ndarray
 
     @classmethod
-    def of(cls, good, judged, arrivals, completed=None, reference=None) -> "BucketCounts":
-        """Counts from plain sequences; ``completed`` defaults to ``judged``, ``reference`` to ``arrivals``."""
+    def of(cls, good, judged, arrivals, completed=None) -> "BucketCounts":
+        """Counts from plain sequences; ``completed`` defaults to ``judged``."""
         good, judged, arrivals = (np.asarray(x, dtype=np.float64) for x in (good, judged, arrivals))
         completed = judged if completed is None else np.asarray(completed, dtype=np.float64)
-        reference = arrivals if reference is None else np.asarray(reference, dtype=np.float64)
-        return cls(good, judged, arrivals, completed, reference)
+        return cls(good, judged, arrivals, completed)
 
     def attainment(self) -> np.ndarray:
         """Per-bucket attainment: good / judged; 0 where requests arrived but nothing at all
@@ -248,7 +246,7 @@ def bucket_counts(result: "RunResult", j: int, objective) -> BucketCounts:
     good, judged = _good_and_judged(objective, outcomes, within)
     completed = sum(outcomes.values())
     arrivals = result.column("arrivals", client)
-    return BucketCounts.of(good, judged, arrivals, completed, judged if objective.kind == "latency" else arrivals)
+    return BucketCounts.of(good, judged, arrivals, completed)
 
 
 def burn_rate(attainment, target: float):
@@ -312,7 +310,7 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
     breach = np.nonzero(np.nan_to_num(span_att, nan=1.0) < target)[0]
     tti = max(0.0, float(times[first + breach[0]]) - start) if len(breach) else None
     worst = float(np.nanmin(span_att)) if np.any(~np.isnan(span_att)) else math.nan
-    lost = max(0.0, float((counts.reference[span] * pre - good[span]).sum()))
+    lost = max(0.0, float((judged[span] * pre - good[span]).sum()))
     if end is None:
         text = "fault lasts until the end of the run"
     elif recovered:
@@ -342,7 +340,8 @@ def across_replications(runs: Sequence[RunVerdicts]) -> tuple[list[ReplicatedObj
         n, met = len(vs), sum(v.met for v in vs)
         low, high = wilson_interval(met, n)
         att, att_ci = mean_ci([v.attainment for v in vs if not math.isnan(v.attainment)])
-        objectives.append(ReplicatedObjective(client, index, vs[0].label, n, met, met / n, low, high, att, att_ci))
+        objectives.append(ReplicatedObjective(client, index, vs[0].label, vs[0].target, n, met, met / n, low, high,
+                                              att, att_ci))
     recoveries: list[ReplicatedRecovery] = []
     by_window: dict[tuple, list[RecoveryVerdict]] = {}
     for run in runs:

@@ -106,7 +106,8 @@ class RunResult:
             "bucket_times": self.bucket_times,
             "series": dict(self.series),
             "link_series": dict(self.link_series),
-            "objective_series": dict(self.objective_series) if self.objective_series is not None else None,
+            # only when there are counters: results of older versions have none
+            **({"objective_series": dict(self.objective_series)} if self.objective_series is not None else {}),
         }
 
     @classmethod

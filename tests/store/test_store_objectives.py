@@ -37,3 +37,20 @@ def test_objectives_survive_json_export_and_import(tmp_path):
     path = tmp_path / "slo.json"
     export_json(project, path)
     assert import_json(path).model_dump(mode="json") == project.model_dump(mode="json")
+
+
+def test_a_saved_run_keeps_its_objective_counters_and_verdicts(tmp_path):
+    from app.store import SavedRun
+    from engine import RunOptions, simulate
+    from engine.results import RunResult
+
+    design = _design_with_objectives()
+    result = simulate(design, RunOptions(duration=20, seed=3), "db down")
+    run = SavedRun.create(design.id, result.to_dict(), experiment="db down", label="with objectives")
+    path = tmp_path / "runs.faultline"
+    save_project(path, Project(name="Slo", designs=[design]), [run])
+    (loaded,) = open_project(path).runs
+    assert loaded == run
+    again = RunResult.from_dict(loaded.data)
+    assert again.verdicts().to_json_dict() == result.verdicts().to_json_dict()
+    assert len(again.verdicts().objectives) == 3 and len(again.verdicts().recovery) == 3
