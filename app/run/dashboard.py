@@ -43,6 +43,7 @@ from .formatting import (
     format_time,
 )
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
+from .verdict_view import add_verdict_rows
 
 REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
@@ -693,6 +694,7 @@ class Dashboard(QWidget):
             self.table_box.hide()
             return
         self.table_box.fill(rows, session.replications, self.components)
+        add_verdict_rows(self.table_box, session)
         if not self.table_box.isVisible():
             self.table_box.show()
             # The plots keep most of the width; the table scrolls sideways when narrower than its columns.

@@ -15,6 +15,7 @@ from engine.model import Design
 
 from .formatting import COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value, trivial_row, verdict
 from .session import VARIANT_LABELS, RunSession
+from .verdicts import report_section
 
 EVENT_EXCERPT = 200
 SUMMARY_FIGURES = ("throughput", "goodput", "error_rate", "latency_p50", "latency_p99", "utilisation",
@@ -54,6 +55,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
+    parts += report_section(session)  # the verdicts lead: what a reader wants first
     parts += _run_section(session)
     parts += _design_section(session, design, design_png, health_time)
     parts += _experiment_section(session, design)

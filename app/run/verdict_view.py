@@ -1,0 +1,369 @@
+"""Verdicts on the dashboard: a banner, objective lines on the plots, error-budget burn, recovery marks.
+
+``VerdictOverlay(dashboard)`` adds itself to a ``Dashboard`` through its public
+surface (its layout, ``plots``, ``plots_widget``, ``log_latency``) and keeps its
+own plot items, so the dashboard's rebuilds never touch them. The window calls
+``show_session``, ``refresh`` (a few times a second while a run goes, and when it
+ends) and ``show_empty``.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtWidgets import QFrame, QLabel, QTableWidgetItem, QVBoxLayout
+
+from .formatting import COMPONENT_COLOURS, VARIANT_STYLES
+from .session import VARIANT_LABELS, RunSession
+from .verdicts import (
+    COLOURS,
+    MET,
+    MISSED,
+    PENDING,
+    SYMBOLS,
+    headline,
+    objective_specs,
+    recovery_text,
+    verdict_rows,
+    verdicts_of,
+)
+
+BURN_TITLE = "Error-budget burn rate (1 = spending the budget exactly at the allowed pace)"
+_BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+BURN_PLOT_HEIGHT = 130
+
+
+class VerdictBanner(QFrame):
+    """The run's verdict in one line, and a row per objective and per fault it went through."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("verdictBanner")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 4, 8, 4)
+        col.setSpacing(2)
+        self.head = QLabel()
+        self.head.setObjectName("verdictHeadline")
+        self.head.setTextFormat(Qt.TextFormat.RichText)
+        self.head.setWordWrap(True)
+        col.addWidget(self.head)
+        self.details = QLabel()
+        self.details.setObjectName("verdictDetails")
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.details)
+        self.state: str | None = None
+        self.hide()
+
+    def show_verdicts(self, session: RunSession | None) -> None:
+        """Show the session's verdicts so far; hidden when no client of the run has objectives."""
+        head = headline(session, verdicts_of(session)) if session is not None else None
+        if head is None:
+            self.state = None
+            self.hide()
+            return
+        self.state = head.state
+        back, border = _BACKGROUNDS[head.state]
+        self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
+                           " #verdictBanner QLabel { color: #1d2430; background: transparent; }")
+        self.head.setText(f"<span style='color:{COLOURS[head.state]}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
+                          f"</span> <b>{_e(head.text)}</b>")
+        rows = verdict_rows(session)
+        variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
+        several = len(variants) > 1
+        lines = []
+        for r in rows:
+            what = (f"&nbsp;&nbsp;&nbsp;{_e(r.what)}" if r.recovery else f"<b>{_e(r.client)}</b> · {_e(r.what)}")
+            cells = []
+            for v in variants:
+                if v not in r.cells:
+                    continue
+                state, text = r.cells[v]
+                tag = f"{_e(VARIANT_LABELS.get(v, v))}: " if several else ""
+                cells.append(f"<span style='color:{COLOURS[state]}'>{tag}{_e(text)}</span>")
+            lines.append(f"{what} — {' &nbsp;·&nbsp; '.join(cells)}")
+        self.details.setText("<br>".join(lines))
+        self.show()
+
+    def text(self) -> str:
+        """The banner as plain text: what a test or a screen reader reads."""
+        if self.isHidden():
+            return ""
+        return "\n".join(_plain(label.text()) for label in (self.head, self.details))
+
+
+class VerdictOverlay(QObject):
+    """The banner above a dashboard's plots, and its objective lines, burn plot and recovery marks."""
+
+    def __init__(self, dashboard):
+        super().__init__(dashboard)
+        self.dashboard = dashboard
+        self.session: RunSession | None = None
+        self.banner = VerdictBanner()
+        # Right under the dashboard's header row, above the failure message and the legend.
+        dashboard.layout().insertWidget(1, self.banner)
+        self.burn_plot: pg.PlotItem | None = None
+        self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
+        self._burn_items: list = []
+        self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
+        self._marks: list[pg.InfiniteLine] = []
+        self._specs_key: tuple | None = None
+        self._marked: tuple | None = None
+        dashboard.log_latency.toggled.connect(self._place_latency_lines)
+
+    # -- sessions -------------------------------------------------------------------
+    def show_empty(self) -> None:
+        self.session = None
+        self._clear()
+        self.banner.show_verdicts(None)
+
+    def show_session(self, session: RunSession) -> None:
+        """A new run (live or reopened): objective items are built once its objectives are known."""
+        self.session = session
+        self._clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring banner, burn curves and recovery marks up to the session's data."""
+        session = self.session
+        if session is None:
+            return
+        specs = objective_specs(session)
+        key = tuple((s["client"], s["index"], str(s["objective"])) for s in specs)
+        if key != self._specs_key:
+            self._clear()
+            self._specs_key = key
+            if specs:
+                self._build(specs)
+        self.banner.show_verdicts(session)
+        if specs:
+            self._draw_burn()
+            self._draw_marks()
+
+    # -- building ----------------------------------------------------------------------
+    def _clear(self) -> None:
+        for key, line, _value in self._threshold_lines:
+            self.dashboard.plots[key].removeItem(line)
+        self._threshold_lines = []
+        if self.burn_plot is not None:
+            self.dashboard.plots_widget.removeItem(self.burn_plot)
+            self.burn_plot = None
+        self._burn_items, self._burn_curves, self._marks = [], [], []
+        self._specs_key = None
+        self._marked = None
+
+    def _build(self, specs: list[dict]) -> None:
+        session = self.session
+        clients = session.client_names() or sorted({s["client"] for s in specs})
+        for spec in specs:
+            colour = _client_colour(clients, spec["client"])
+            objective = spec["objective"]
+            if objective["kind"] == "latency":
+                text = f"{spec['client']} p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
+                self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
+            else:
+                text = f"{spec['client']} error budget {_budget(objective['target'])}"
+                self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
+                if objective.get("latency_threshold") is not None:
+                    text = f"{spec['client']} good ≤ {_ms(objective['latency_threshold'])}"
+                    self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
+        self._place_latency_lines()
+        self._build_burn(specs, clients)
+
+    def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
+        pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
+        line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen, label=text,
+                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour})
+        line.setZValue(40)
+        self.dashboard.plots[plot].addItem(line, ignoreBounds=True)
+        self._threshold_lines.append((plot, line, value))
+
+    def _place_latency_lines(self, *_args) -> None:
+        # A log axis plots log10 of the values: the lines move with it.
+        log = self.dashboard.log_latency.isChecked()
+        for plot, line, value in self._threshold_lines:
+            if plot == "latency":
+                line.setPos(math.log10(value) if log and value > 0 else value)
+
+    def _build_burn(self, specs: list[dict], clients: list[str]) -> None:
+        session = self.session
+        widget = self.dashboard.plots_widget
+        row = widget.ci.layout.rowCount()
+        plot = widget.addPlot(row=row, col=0, colspan=2)
+        plot.setTitle(BURN_TITLE, size="8.5pt")
+        plot.titleLabel.setMaximumHeight(16)
+        plot.layout.setRowFixedHeight(0, 16)
+        plot.setMaximumHeight(BURN_PLOT_HEIGHT)
+        plot.setClipToView(True)
+        plot.getAxis("left").setWidth(44)
+        plot.setXLink(self.dashboard.plots.get("throughput"))
+        plot.setMouseEnabled(y=False)
+        text = self.dashboard.palette().text().color()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setTextPen(pg.mkPen(text))
+        self.burn_plot = plot
+        pace = pg.InfiniteLine(pos=1.0, angle=0, movable=False,
+                               pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
+                               label="budget pace", labelOpts={"position": 0.02, "color": text.name()})
+        plot.addItem(pace, ignoreBounds=True)
+        for window in session.fault_windows:
+            region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
+                                         brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+            region.setZValue(-10)
+            plot.addItem(region, ignoreBounds=True)
+        several = len(session.variant_names) > 1
+        for spec in specs:
+            colour = _client_colour(clients, spec["client"])
+            for variant in session.variant_names:
+                pen = pg.mkPen(QColor(colour), width=1)
+                pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
+                pen.setCosmetic(True)
+                item = pg.PlotDataItem(pen=pen, connect="finite")
+                plot.addItem(item)
+                self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
+        plot.setXRange(0, session.duration, padding=0.01)
+
+    # -- drawing -------------------------------------------------------------------------
+    def _draw_burn(self) -> None:
+        session = self.session
+        top = 1.0
+        for item, variant, key in self._burn_curves:
+            verdicts = verdicts_of(session, variant)
+            match = next((v for v in verdicts.objectives if v.key == key), None) if verdicts else None
+            if match is None:
+                item.setData([], [])
+                continue
+            y = np.asarray(match.burn_rate, dtype=np.float64)
+            x = np.arange(len(y), dtype=np.float64) * session.bucket + session.bucket / 2
+            item.setData(x, y)
+            if np.any(np.isfinite(y)):
+                top = max(top, float(np.nanmax(y)))
+        if self.burn_plot is not None:
+            self.burn_plot.setYRange(0, top * 1.08, padding=0)
+
+    def _draw_marks(self) -> None:
+        """A line where each variant's journey recovered after each fault, or where it failed to."""
+        session = self.session
+        if self.burn_plot is None:
+            return
+        running = not session.done
+        marks = []
+        for variant in session.variant_names:
+            verdicts = verdicts_of(session, variant)
+            if verdicts is None:
+                continue
+            windows: dict[tuple, list] = {}
+            for r in verdicts.recovery:
+                if r.fault_end is not None:
+                    windows.setdefault((r.fault_id, r.fault_start), []).append(r)
+            for rs in windows.values():
+                worst = next((r for r in rs if not r.recovered), None)
+                if worst is None:
+                    slowest = max(rs, key=lambda r: r.time_to_recover or 0.0)
+                    if not any(r.breached for r in rs):
+                        continue
+                    marks.append((variant, slowest.fault_end + (slowest.time_to_recover or 0.0), MET,
+                                  recovery_text(slowest, running)))
+                elif not running:
+                    marks.append((variant, worst.fault_end, MISSED, recovery_text(worst, running)))
+        key = tuple(marks)
+        if key == self._marked:
+            return
+        self._marked = key
+        for line in self._marks:
+            self.burn_plot.removeItem(line)
+        self._marks = []
+        several = len(session.variant_names) > 1
+        for i, (variant, t, state, text) in enumerate(marks):
+            tag = f" ({VARIANT_LABELS.get(variant, variant)})" if several else ""
+            pen = pg.mkPen(COLOURS[state], width=2)
+            pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
+            line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
+                                   label=f"{SYMBOLS[state]} {text}{tag}",
+                                   labelOpts={"position": 0.85 - 0.25 * (i % 3), "color": COLOURS[state],
+                                              "anchors": [(0, 0.5), (0, 0.5)]})
+            line.setZValue(45)
+            self.burn_plot.addItem(line, ignoreBounds=True)
+            self._marks.append(line)
+
+    @property
+    def recovery_marks(self) -> list[tuple[float, str]]:
+        """Where recovery (or its absence) is marked: (time, label text)."""
+        return [(float(line.value()), line.label.toPlainText()) for line in self._marks]
+
+
+# -- the comparison table ----------------------------------------------------------------
+_TABLE_COLUMNS = {"protected": 1, "unprotected": 2, "baseline": 4}
+
+
+def add_verdict_rows(table_box, session: RunSession) -> None:
+    """Objective and recovery rows at the top of a comparison table, one column per variant."""
+    rows = verdict_rows(session)
+    if not rows:
+        return
+    table = table_box.table
+    columns = table.columnCount()
+    bold = table.font()
+    bold.setBold(True)
+    clients = list(dict.fromkeys(r.client for r in rows))
+    table.insertRow(0)
+    head = QTableWidgetItem("Objectives")
+    head.setFont(bold)
+    table.setItem(0, 0, head)
+    i = 1
+    for client in clients:
+        for r in (r for r in rows if r.client == client):
+            table.insertRow(i)
+            what = f"{client} · {r.what}" if not r.recovery else f"  {r.what}"
+            item = QTableWidgetItem(what)
+            item.setToolTip(f"{client} · {r.what}")
+            table.setItem(i, 0, item)
+            for variant, (state, text) in r.cells.items():
+                column = _TABLE_COLUMNS.get(variant)
+                if column is None or column >= columns:
+                    continue
+                cell = QTableWidgetItem(text)
+                cell.setForeground(QColor(COLOURS[state]))
+                cell.setToolTip(text)
+                table.setItem(i, column, cell)
+            i += 1
+    # The spans the table set for its own group headings moved down with their rows.
+    table.clearSpans()
+    table.setSpan(0, 0, 1, columns)
+    for row in range(i, table.rowCount()):
+        first = table.item(row, 0)
+        if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
+            table.setSpan(row, 0, 1, columns)
+    table.resizeColumnsToContents()
+
+
+def _client_colour(clients: list[str], client: str) -> str:
+    index = clients.index(client) if client in clients else 0
+    return COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.4g} ms" if seconds < 1 else f"{seconds:.4g} s"
+
+
+def _budget(target: float) -> str:
+    return f"{(1.0 - target) * 100:.3g} %"
+
+
+def _plain(rich: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText()
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=False)
+
+
+__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows"]

@@ -1,0 +1,124 @@
+"""Verdicts in the window: the banner, objective lines, burn plot, recovery marks, comparison rows, report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_builders import EXPERIMENT, make_three_tier
+from test_run_window import FULL_SPEED, make_window, run_and_wait
+
+from app.run.session import FINISHED
+from app.run.verdict_view import BURN_TITLE
+from app.run.verdicts import MET, MISSED
+from app.store import load_design_from_path
+from engine.model import Project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+STORM_EXPERIMENT = "brief slowdown"
+
+
+@pytest.fixture
+def example_window(qtbot, tmp_path):
+    created = []
+
+    def open_example(name: str, duration: float = 180, experiment: str | None = STORM_EXPERIMENT):
+        w, ui = make_window(qtbot, tmp_path, name)
+        created.append((w, ui))
+        design = load_design_from_path(EXAMPLES / f"{name}.json")
+        w.document.load(Project(name=name, designs=[design]))
+        ui.speed_combo.setCurrentIndex(FULL_SPEED)
+        ui.duration_spin.setValue(duration)
+        ui.set_experiment(experiment)
+        return w, ui
+
+    yield open_example
+    for w, ui in created:
+        ui.shutdown()
+        w.close()
+
+
+def test_retry_storm_is_reported_as_not_recovered(qtbot, example_window):
+    _w, ui = example_window("retry_storm")
+    session = run_and_wait(qtbot, ui)
+    assert session.status == FINISHED
+    banner = ui.verdicts.banner
+    assert banner.isVisible() and banner.state == MISSED
+    text = banner.text()
+    assert "did not recover after exhaustion on server" in text.splitlines()[0]
+    assert "did not recover by the end of the run" in text
+    # The failure is marked where the fault ended, on the burn plot.
+    marks = ui.verdicts.recovery_marks
+    assert marks and all(t == pytest.approx(75.0) and "did not recover" in label for t, label in marks)
+
+
+def test_guarded_retry_storm_is_reported_as_recovered(qtbot, example_window):
+    _w, ui = example_window("retry_storm_guarded")
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert banner.isVisible()
+    head = banner.text().splitlines()[0]
+    assert "recovered after the fault" in head and "did not recover" not in head
+    assert "recovered in 2.0 s" in banner.text()
+    # Recovery is marked after the fault's end, when attainment was back.
+    marks = ui.verdicts.recovery_marks
+    assert marks and all(75.0 < t <= 90.0 and "recovered in" in label for t, label in marks)
+
+
+def test_objective_lines_and_burn_follow_the_run(qtbot, example_window):
+    _w, ui = example_window("retry_storm")
+    run_and_wait(qtbot, ui)
+    overlay = ui.verdicts
+    lines = sorted((plot, round(value, 9)) for plot, _line, value in overlay._threshold_lines)
+    # The example's objectives: 90 % of requests ok (a 10 % error budget), and p99 within 1 s.
+    assert lines == [("errors", 10.0), ("latency", 1000.0)]
+    assert overlay.burn_plot is not None and overlay.burn_plot.titleLabel.text.startswith(BURN_TITLE[:20])
+    x, y = overlay._burn_curves[0][0].getData()
+    assert len(x) == 180
+    # Healthy before the fault; long after it ended nothing is good: burning ten times a 10 % budget.
+    assert y[30] < 1.0 and y[150] == pytest.approx(10.0)
+    ui.dashboard.log_latency.setChecked(True)
+    latency = [line for plot, line, _v in overlay._threshold_lines if plot == "latency"]
+    assert latency[0].value() == pytest.approx(3.0)  # log10 of 1000 ms
+
+
+def test_banner_judges_while_the_run_goes(qtbot, example_window):
+    _w, ui = example_window("retry_storm", duration=120)
+    ui.speed_combo.setCurrentIndex(2)  # 30x: frames arrive while it runs
+    ui.run_action.trigger()
+    qtbot.waitUntil(lambda: ui.verdicts.banner.isVisible() and "So far" in ui.verdicts.banner.text(), timeout=20_000)
+    assert ui.verdicts.banner.state not in (MET, MISSED)
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=20_000)
+
+
+def test_no_objectives_no_banner(qtbot, example_window):
+    w, ui = example_window("retry_storm", duration=30)
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.set_experiment(EXPERIMENT)
+    run_and_wait(qtbot, ui)
+    assert not ui.verdicts.banner.isVisible() and ui.verdicts.burn_plot is None
+
+
+def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot, example_window, tmp_path):
+    # The database outage: the availability objective is met with protection and missed without.
+    _w, ui = example_window("three_tier", experiment="database outage")
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    table = ui.dashboard.table
+
+    def cell(r, c):
+        return table.item(r, c).text() if table.item(r, c) else ""
+
+    assert cell(0, 0) == "Objectives"
+    assert cell(1, 0) == "browsers · availability 95 % (ok)"
+    assert cell(1, 1).startswith("✔ 95.") and cell(1, 2).startswith("✘ 33.")
+    assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
+    assert cell(2, 1) == "✔ recovered in 5.0 s" and cell(2, 2) == "✘ did not recover by the end of the run"
+    # The engine's own figures follow, under their component headings.
+    assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
+    text = ui.verdicts.banner.text()
+    assert "with resilience: ✔ recovered in 5.0 s" in text and "without resilience: ✘ did not recover" in text
+    path = ui.export_report(tmp_path / "report.html")
+    html = path.read_text(encoding="utf-8")
+    assert html.index("<h2>Verdicts</h2>") < html.index("<h2>Run</h2>")
+    assert "did not recover by the end of the run" in html and "recovered in 5.0 s" in html
