@@ -98,7 +98,11 @@ class ObjectiveCard(QFrame):
         col.addWidget(self.form)
 
     def bind(self, objective) -> None:
-        self.title.setText(f"<b>{objective.title}</b> · {_esc(objective.describe()).replace('&lt;=', '≤')}")
+        text = _esc(objective.describe()).replace("&lt;=", "≤")
+        if text.lower().startswith(objective.title.lower()):
+            self.title.setText(f"<b>{text[0].upper()}{text[1:]}</b>")
+        else:
+            self.title.setText(f"<b>{objective.title}</b> · {text}")
         self.form.bind(objective)
 
 

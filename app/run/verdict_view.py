@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QFrame, QLabel, QTableWidgetItem, QVBoxLayout
 
-from .formatting import COMPONENT_COLOURS, VARIANT_STYLES
+from .formatting import COMPONENT_COLOURS, VARIANT_STYLES, format_time
 from .session import VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
@@ -27,15 +27,15 @@ from .verdicts import (
     SYMBOLS,
     headline,
     objective_specs,
-    recovery_text,
     verdict_rows,
     verdicts_of,
 )
 
-BURN_TITLE = "Error-budget burn rate (1 = spending the budget exactly at the allowed pace)"
+BURN_TITLE = "Error-budget burn rate (1× spends the budget exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
-BURN_PLOT_HEIGHT = 130
+BURN_PLOT_HEIGHT = 110
+_SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 
 
 class VerdictBanner(QFrame):
@@ -77,9 +77,8 @@ class VerdictBanner(QFrame):
         rows = verdict_rows(session)
         variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
         several = len(variants) > 1
-        lines = []
+        lines: list[str] = []
         for r in rows:
-            what = (f"&nbsp;&nbsp;&nbsp;{_e(r.what)}" if r.recovery else f"<b>{_e(r.client)}</b> · {_e(r.what)}")
             cells = []
             for v in variants:
                 if v not in r.cells:
@@ -87,7 +86,11 @@ class VerdictBanner(QFrame):
                 state, text = r.cells[v]
                 tag = f"{_e(VARIANT_LABELS.get(v, v))}: " if several else ""
                 cells.append(f"<span style='color:{COLOURS[state]}'>{tag}{_e(text)}</span>")
-            lines.append(f"{what} — {' &nbsp;·&nbsp; '.join(cells)}")
+            # A fault's row joins its objective's line: one line per objective in a short dock.
+            if r.recovery and lines:
+                lines[-1] += f" &nbsp;|&nbsp; {_e(r.what)}: {' · '.join(cells)}"
+            else:
+                lines.append(f"<b>{_e(r.client)}</b> · {_e(r.what)}: {' · '.join(cells)}")
         self.details.setText("<br>".join(lines))
         self.show()
 
@@ -152,6 +155,7 @@ class VerdictOverlay(QObject):
             self.dashboard.plots[key].removeItem(line)
         self._threshold_lines = []
         if self.burn_plot is not None:
+            self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
             self.burn_plot = None
         self._burn_items, self._burn_curves, self._marks = [], [], []
@@ -202,15 +206,18 @@ class VerdictOverlay(QObject):
         plot.setMaximumHeight(BURN_PLOT_HEIGHT)
         plot.setClipToView(True)
         plot.getAxis("left").setWidth(44)
-        plot.setXLink(self.dashboard.plots.get("throughput"))
-        plot.setMouseEnabled(y=False)
+        # Follows the plots' time range by hand: an x link would align it by screen position, and it
+        # spans both columns of plots.
+        self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)
+        plot.setMouseEnabled(x=False, y=False)
         text = self.dashboard.palette().text().color()
         for name in ("left", "bottom"):
             plot.getAxis(name).setTextPen(pg.mkPen(text))
         self.burn_plot = plot
-        pace = pg.InfiniteLine(pos=1.0, angle=0, movable=False,
+        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
                                pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
-                               label="budget pace", labelOpts={"position": 0.02, "color": text.name()})
+                               label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
+                                                                 "anchors": [(0, 1), (0, 1)]})
         plot.addItem(pace, ignoreBounds=True)
         for window in session.fault_windows:
             region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
@@ -227,7 +234,11 @@ class VerdictOverlay(QObject):
                 item = pg.PlotDataItem(pen=pen, connect="finite")
                 plot.addItem(item)
                 self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
-        plot.setXRange(0, session.duration, padding=0.01)
+        plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
+
+    def _follow_range(self, _view, x_range) -> None:
+        if self.burn_plot is not None:
+            self.burn_plot.setXRange(*x_range, padding=0)
 
     # -- drawing -------------------------------------------------------------------------
     def _draw_burn(self) -> None:
@@ -239,13 +250,15 @@ class VerdictOverlay(QObject):
             if match is None:
                 item.setData([], [])
                 continue
-            y = np.asarray(match.burn_rate, dtype=np.float64)
-            x = np.arange(len(y), dtype=np.float64) * session.bucket + session.bucket / 2
-            item.setData(x, y)
-            if np.any(np.isfinite(y)):
-                top = max(top, float(np.nanmax(y)))
+            burn = np.asarray(match.burn_rate, dtype=np.float64)
+            x = np.arange(len(burn), dtype=np.float64) * session.bucket + session.bucket / 2
+            item.setData(x, _burn_y(burn))
+            if np.any(np.isfinite(burn)):
+                top = max(top, float(np.nanmax(burn)))
         if self.burn_plot is not None:
-            self.burn_plot.setYRange(0, top * 1.08, padding=0)
+            self.burn_plot.setYRange(0, _burn_y(top) * 1.1, padding=0)
+            ticks = [(_burn_y(b), f"{b:g}×") for b in (1, 10, 100, 1000, 10000) if b <= top * 1.1]
+            self.burn_plot.getAxis("left").setTicks([ticks, []])
 
     def _draw_marks(self) -> None:
         """A line where each variant's journey recovered after each fault, or where it failed to."""
@@ -268,10 +281,10 @@ class VerdictOverlay(QObject):
                     slowest = max(rs, key=lambda r: r.time_to_recover or 0.0)
                     if not any(r.breached for r in rs):
                         continue
-                    marks.append((variant, slowest.fault_end + (slowest.time_to_recover or 0.0), MET,
-                                  recovery_text(slowest, running)))
+                    took = slowest.time_to_recover or 0.0
+                    marks.append((variant, slowest.fault_end + took, MET, f"recovered +{format_time(took)}"))
                 elif not running:
-                    marks.append((variant, worst.fault_end, MISSED, recovery_text(worst, running)))
+                    marks.append((variant, worst.fault_end, MISSED, "not recovered"))
         key = tuple(marks)
         if key == self._marked:
             return
@@ -281,12 +294,12 @@ class VerdictOverlay(QObject):
         self._marks = []
         several = len(session.variant_names) > 1
         for i, (variant, t, state, text) in enumerate(marks):
-            tag = f" ({VARIANT_LABELS.get(variant, variant)})" if several else ""
+            tag = f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
             pen = pg.mkPen(COLOURS[state], width=2)
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
             line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
                                    label=f"{SYMBOLS[state]} {text}{tag}",
-                                   labelOpts={"position": 0.85 - 0.25 * (i % 3), "color": COLOURS[state],
+                                   labelOpts={"position": 0.85 - 0.45 * (i % 2), "color": COLOURS[state],
                                               "anchors": [(0, 0.5), (0, 0.5)]})
             line.setZValue(45)
             self.burn_plot.addItem(line, ignoreBounds=True)
@@ -341,6 +354,11 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
         if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
             table.setSpan(row, 0, 1, columns)
     table.resizeColumnsToContents()
+
+
+def _burn_y(burn):
+    """Burn rates on a log scale that keeps 0: from within the budget to a hundred times over, readable at once."""
+    return np.log10(1.0 + np.maximum(burn, 0.0))
 
 
 def _client_colour(clients: list[str], client: str) -> str:

@@ -108,11 +108,11 @@ def objective_state(v: ObjectiveVerdict, running: bool) -> str:
 
 
 def objective_text(v: ObjectiveVerdict) -> str:
-    """``99.95 %, 45 % of the error budget``."""
+    """``99.95 %, 45 % of budget``: attainment and the share of the error budget it spent."""
     if v.judged <= 0:
         return "no requests judged yet"
     budget = v.budget_consumed
-    spent = f"{budget * 100:.0f} % of the error budget" if budget < 10 else f"{budget:.0f}× the error budget"
+    spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
     return f"{percent(v.attainment)}, {spent}"
 
 

@@ -44,7 +44,7 @@ def test_rows_read_label_help_and_unit_from_the_model(window, qtbot):
     hold = pane.recovery.editors["recovery.hold"]
     assert isinstance(hold, DurationEditor) and hold.unit == "s" and hold.text() == "10 s"
     assert hold.toolTip() == RecoverySettings.model_fields["hold"].description
-    assert "availability 99.9 %" in card.title.text()
+    assert "Availability 99.9 %" in card.title.text()
 
 
 def test_add_edit_remove_each_one_undo_step(window, qtbot):
