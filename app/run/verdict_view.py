@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QTextDocument
-from PySide6.QtWidgets import QFrame, QLabel, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTableWidgetItem, QToolButton, QVBoxLayout
 
 from .formatting import COMPONENT_COLOURS, VARIANT_STYLES, format_time
 from .session import VARIANT_LABELS, RunSession
@@ -31,10 +31,11 @@ from .verdicts import (
     verdicts_of,
 )
 
-BURN_TITLE = "Error-budget burn rate (1× spends the budget exactly over the run)"
+BURN_TITLE = "Error-budget burn rate (1×: the budget spent exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
-BURN_PLOT_HEIGHT = 110
+BURN_PLOT_HEIGHT = 120
+BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 
 
@@ -47,11 +48,21 @@ class VerdictBanner(QFrame):
         col = QVBoxLayout(self)
         col.setContentsMargins(8, 4, 8, 4)
         col.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(6)
         self.head = QLabel()
         self.head.setObjectName("verdictHeadline")
         self.head.setTextFormat(Qt.TextFormat.RichText)
         self.head.setWordWrap(True)
-        col.addWidget(self.head)
+        top.addWidget(self.head, 1)
+        self.toggle = QToolButton()
+        self.toggle.setText("Details")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setToolTip("Show or hide each objective's verdict (the plots get the room back)")
+        self.toggle.toggled.connect(lambda on: self.details.setVisible(on))
+        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        col.addLayout(top)
         self.details = QLabel()
         self.details.setObjectName("verdictDetails")
         self.details.setTextFormat(Qt.TextFormat.RichText)
@@ -63,7 +74,7 @@ class VerdictBanner(QFrame):
 
     def show_verdicts(self, session: RunSession | None) -> None:
         """Show the session's verdicts so far; hidden when no client of the run has objectives."""
-        head = headline(session, verdicts_of(session)) if session is not None else None
+        head = headline(session) if session is not None else None
         if head is None:
             self.state = None
             self.hide()
@@ -84,7 +95,7 @@ class VerdictBanner(QFrame):
                 if v not in r.cells:
                     continue
                 state, text = r.cells[v]
-                tag = f"{_e(VARIANT_LABELS.get(v, v))}: " if several else ""
+                tag = f"{_e(_SHORT_VARIANTS.get(v, v))}: " if several else ""
                 cells.append(f"<span style='color:{COLOURS[state]}'>{tag}{_e(text)}</span>")
             # A fault's row joins its objective's line: one line per objective in a short dock.
             if r.recovery and lines:
@@ -98,7 +109,8 @@ class VerdictBanner(QFrame):
         """The banner as plain text: what a test or a screen reader reads."""
         if self.isHidden():
             return ""
-        return "\n".join(_plain(label.text()) for label in (self.head, self.details))
+        shown = [self.head] + ([self.details] if self.toggle.isChecked() else [])
+        return "\n".join(_plain(label.text()) for label in shown)
 
 
 class VerdictOverlay(QObject):
@@ -204,6 +216,7 @@ class VerdictOverlay(QObject):
         plot.titleLabel.setMaximumHeight(16)
         plot.layout.setRowFixedHeight(0, 16)
         plot.setMaximumHeight(BURN_PLOT_HEIGHT)
+        plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
         plot.setClipToView(True)
         plot.getAxis("left").setWidth(44)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
@@ -299,9 +312,10 @@ class VerdictOverlay(QObject):
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
             line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
                                    label=f"{SYMBOLS[state]} {text}{tag}",
-                                   labelOpts={"position": 0.85 - 0.45 * (i % 2), "color": COLOURS[state],
+                                   labelOpts={"position": 0.85 - 0.7 * (i % 2), "color": COLOURS[state],
                                               "anchors": [(0, 0.5), (0, 0.5)]})
             line.setZValue(45)
+            line.setToolTip(f"{text}{tag} at {format_time(t)}")
             self.burn_plot.addItem(line, ignoreBounds=True)
             self._marks.append(line)
 

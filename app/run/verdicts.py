@@ -28,9 +28,9 @@ from engine.objectives import (
 from .formatting import format_time
 from .session import VARIANT_LABELS, RunSession, VariantData
 
-MET, MISSED, PENDING = "met", "missed", "pending"
-SYMBOLS = {MET: "✔", MISSED: "✘", PENDING: "…"}
-COLOURS = {MET: "#2e9d4f", MISSED: "#d3362d", PENDING: "#8a6d00"}
+MET, MISSED, PENDING, MIXED = "met", "missed", "pending", "mixed"  # mixed: met in some replications only
+SYMBOLS = {MET: "✔", MISSED: "✘", PENDING: "…", MIXED: "◐"}
+COLOURS = {MET: "#2e9d4f", MISSED: "#d3362d", PENDING: "#8a6d00", MIXED: "#b06f00"}
 
 # (rows, finished) of the buffers last judged, and the verdicts: judging again only when they changed.
 _CACHE: weakref.WeakKeyDictionary[VariantData, tuple[tuple[int, bool], RunVerdicts]] = weakref.WeakKeyDictionary()
@@ -154,12 +154,29 @@ class Headline:
     text: str
 
 
-def headline(session: RunSession, verdicts: RunVerdicts | None) -> Headline | None:
-    """The run's verdict in one line (None when no client has objectives)."""
+def headline(session: RunSession) -> Headline | None:
+    """The run's verdict in one line (None when no client has objectives).
+
+    Its state is the primary run's; a comparison says how every variant fared.
+    """
+    verdicts = verdicts_of(session)
     if verdicts is None:
         return Headline(PENDING, "Judging objectives as the run goes…") if objective_specs(session) else None
     if not verdicts.objectives:
         return None
+    state, text = _summary(session, verdicts)
+    if session.is_comparison:
+        parts = [f"{VARIANT_LABELS.get(session.primary, session.primary)}: {text}"]
+        for variant in session.variant_names[1:]:
+            other = verdicts_of(session, variant)
+            if other is not None and other.objectives:
+                parts.append(f"{VARIANT_LABELS.get(variant, variant)}: {_summary(session, other)[1]}")
+        text = " · ".join(parts)
+    return Headline(state, text[0].upper() + text[1:])
+
+
+def _summary(session: RunSession, verdicts: RunVerdicts) -> tuple[str, str]:
+    """One variant's state and words: objectives met or missed, recovered or not."""
     running = not session.done
     states = [objective_state(v, running) for v in verdicts.objectives]
     missed = states.count(MISSED)
@@ -180,8 +197,7 @@ def headline(session: RunSession, verdicts: RunVerdicts | None) -> Headline | No
     elif faults and not running:
         parts.append("recovered after every fault" if len(faults) > 1 else "recovered after the fault")
     state = PENDING if running else (MISSED if missed or not_recovered else MET)
-    text = "; ".join(parts)
-    return Headline(state, text[0].upper() + text[1:])
+    return state, "; ".join(parts)
 
 
 # -- rows for the banner and the comparison table ---------------------------------------
@@ -216,8 +232,9 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                 continue
             rep = next((r for r in replicated.get(v, ([], []))[0] if (r.client, r.index) == objective.key), None)
             if rep is not None:
-                state = MET if rep.met == rep.replications else MISSED
-                cells[v] = (state, f"met in {rep.met} of {rep.replications} runs, {percent(rep.attainment)}")
+                state = _share_state(rep.met, rep.replications)
+                cells[v] = (state, f"{SYMBOLS[state]} met in {rep.met} of {rep.replications} runs, "
+                                   f"{percent(rep.attainment)}")
             else:
                 state = objective_state(match, running)
                 cells[v] = (state, f"{SYMBOLS[state]} {objective_text(match)}")
@@ -233,10 +250,10 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                 rep = [x for x in replicated.get(v, ([], []))[1] if (x.client, x.index, x.fault_id) == r.key]
                 if k < len(rep) and rep[k].fault_ends:
                     x = rep[k]
-                    state = MET if x.recovered == x.replications else MISSED
+                    state = _share_state(x.recovered, x.replications)
                     when = f", in {format_time(x.time_to_recover)}" if x.recovered and math.isfinite(x.time_to_recover) \
                         else ""
-                    cells[v] = (state, f"recovered in {x.recovered} of {x.replications} runs{when}")
+                    cells[v] = (state, f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications} runs{when}")
                 else:
                     state = recovery_state(match[k], running)
                     cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(match[k], running)}")
@@ -244,11 +261,14 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
     return rows
 
 
+def _share_state(count: int, runs: int) -> str:
+    return MET if count == runs else (MISSED if count == 0 else MIXED)
+
+
 # -- the report ----------------------------------------------------------------------
 def report_section(session: RunSession) -> list[str]:
     """The verdicts as the report's opening section (nothing when no client has objectives)."""
-    verdicts = verdicts_of(session)
-    head = headline(session, verdicts)
+    head = headline(session)
     rows = verdict_rows(session)
     if head is None or not rows:
         return []
@@ -279,7 +299,7 @@ def _escape(value: Any) -> str:
 
 
 __all__ = [
-    "COLOURS", "MET", "MISSED", "PENDING", "SYMBOLS", "Headline", "VerdictRow", "fault_span", "headline", "label",
+    "COLOURS", "MET", "MISSED", "MIXED", "PENDING", "SYMBOLS", "Headline", "VerdictRow", "fault_span", "headline", "label",
     "objective_specs", "objective_state", "objective_text", "percent", "recovery_state", "recovery_text",
     "report_section", "result_so_far", "verdict_rows", "verdicts_of",
 ]

@@ -118,8 +118,49 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     # The engine's own figures follow, under their component headings.
     assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
     text = ui.verdicts.banner.text()
-    assert "with resilience: ✔ recovered in 5.0 s" in text and "without resilience: ✘ did not recover" in text
+    assert text.startswith("✔ With resilience: every objective met; recovered after the fault · without resilience: "
+                           "1 of 2 objectives missed; did not recover after crash on db")
+    assert "with: ✔ recovered in 5.0 s" in text and "without: ✘ did not recover" in text
     path = ui.export_report(tmp_path / "report.html")
     html = path.read_text(encoding="utf-8")
     assert html.index("<h2>Verdicts</h2>") < html.index("<h2>Run</h2>")
     assert "did not recover by the end of the run" in html and "recovered in 5.0 s" in html
+
+
+def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_path):
+    w, ui = example_window("retry_storm", duration=120)
+    run_and_wait(qtbot, ui)
+    before = ui.verdicts.banner.text()
+    ui.keep_run()
+    path = tmp_path / "storm.faultline"
+    assert w._save_to(path)
+    other, other_ui = example_window("retry_storm_guarded")
+    assert other.open_path(path, ask=False)
+    other_ui.open_group(other_ui.runs_panel.groups[0])
+    assert other_ui.verdicts.banner.text() == before
+    assert "did not recover" in before.splitlines()[0]
+    assert other_ui.verdicts.recovery_marks == ui.verdicts.recovery_marks
+
+
+def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_window):
+    _w, ui = example_window("three_tier", duration=150, experiment="database outage")
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(3)
+    run_and_wait(qtbot, ui)
+    assert len(ui.session.replicated_verdicts["protected"]) == 3
+    table = ui.dashboard.table
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0) and "availability" in table.item(r, 0).text())
+    protected, unprotected = table.item(row, 1).text(), table.item(row, 2).text()
+    assert protected.split()[1:3] == ["met", "in"] and protected.split()[4:7] == ["of", "3", "runs,"]
+    assert unprotected.startswith("✘ met in 0 of 3 runs")
+    recovery = table.item(row + 1, 2).text()
+    assert recovery.startswith("✘ recovered in 0 of 3 runs")
+
+
+def test_banner_details_fold_away(qtbot, example_window):
+    _w, ui = example_window("retry_storm", duration=100)
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert len(banner.text().splitlines()) == 3
+    banner.toggle.click()
+    assert not banner.details.isVisible() and len(banner.text().splitlines()) == 1
