@@ -15,10 +15,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QTextDocument
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTableWidgetItem, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+)
 
 from .formatting import COMPONENT_COLOURS, VARIANT_STYLES, format_time
-from .session import VARIANT_LABELS, RunSession
+from .session import RunSession
 from .verdicts import (
     COLOURS,
     MET,

@@ -233,8 +233,8 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
             rep = next((r for r in replicated.get(v, ([], []))[0] if (r.client, r.index) == objective.key), None)
             if rep is not None:
                 state = _share_state(rep.met, rep.replications)
-                cells[v] = (state, f"{SYMBOLS[state]} met in {rep.met} of {rep.replications} runs, "
-                                   f"{percent(rep.attainment)}")
+                text = f"{SYMBOLS[state]} met in {rep.met} of {rep.replications} runs, {percent(rep.attainment)}"
+                cells[v] = (state, text)
             else:
                 state = objective_state(match, running)
                 cells[v] = (state, f"{SYMBOLS[state]} {objective_text(match)}")
