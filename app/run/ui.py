@@ -102,7 +102,8 @@ class RunUi(QObject):
         self.choose_report_path = self._choose_report_path
 
         self.dashboard = Dashboard()
-        self.verdicts = VerdictOverlay(self.dashboard)
+        faults = getattr(window, "faults", None)
+        self.verdicts = VerdictOverlay(self.dashboard, getattr(faults, "timeline", None))
         self.event_log = EventLog()
         self.runs_panel = RunsPanel()
         self._build_controls()

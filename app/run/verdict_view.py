@@ -34,6 +34,7 @@ from .verdicts import (
     SYMBOLS,
     headline,
     objective_specs,
+    recovery_marks,
     verdict_rows,
     verdicts_of,
 )
@@ -123,9 +124,10 @@ class VerdictBanner(QFrame):
 class VerdictOverlay(QObject):
     """The banner above a dashboard's plots, and its objective lines, burn plot and recovery marks."""
 
-    def __init__(self, dashboard):
+    def __init__(self, dashboard, timeline=None):
         super().__init__(dashboard)
         self.dashboard = dashboard
+        self.timeline = timeline  # the Faults pane's timeline, marked with the finished run's recovery
         self.session: RunSession | None = None
         self.banner = VerdictBanner()
         # Right under the dashboard's header row, above the failure message and the legend.
@@ -144,6 +146,7 @@ class VerdictOverlay(QObject):
         self.session = None
         self._clear()
         self.banner.show_verdicts(None)
+        self._mark_timeline()
 
     def show_session(self, session: RunSession) -> None:
         """A new run (live or reopened): objective items are built once its objectives are known."""
@@ -167,6 +170,18 @@ class VerdictOverlay(QObject):
         if specs:
             self._draw_burn()
             self._draw_marks()
+        self._mark_timeline()
+
+    def _mark_timeline(self) -> None:
+        if self.timeline is None:
+            return
+        session = self.session
+        verdicts = verdicts_of(session) if session is not None and session.done else None
+        marks: dict[str, list[tuple[float, str, str, str]]] = {}
+        for m in recovery_marks(verdicts, False) if verdicts is not None else []:
+            marks.setdefault(str(m.fault_id), []).append((m.time, COLOURS[m.state], SYMBOLS[m.state], m.text))
+        if marks != self.timeline.recovery:
+            self.timeline.set_recovery(marks)
 
     # -- building ----------------------------------------------------------------------
     def _clear(self) -> None:
@@ -289,22 +304,9 @@ class VerdictOverlay(QObject):
         marks = []
         for variant in session.variant_names:
             verdicts = verdicts_of(session, variant)
-            if verdicts is None:
-                continue
-            windows: dict[tuple, list] = {}
-            for r in verdicts.recovery:
-                if r.fault_end is not None:
-                    windows.setdefault((r.fault_id, r.fault_start), []).append(r)
-            for rs in windows.values():
-                worst = next((r for r in rs if not r.recovered), None)
-                if worst is None:
-                    slowest = max(rs, key=lambda r: r.time_to_recover or 0.0)
-                    if not any(r.breached for r in rs):
-                        continue
-                    took = slowest.time_to_recover or 0.0
-                    marks.append((variant, slowest.fault_end + took, MET, f"recovered +{format_time(took)}"))
-                elif not running:
-                    marks.append((variant, worst.fault_end, MISSED, "not recovered"))
+            if verdicts is not None:
+                marks += [(variant, m.time, m.state, m.short) for m in recovery_marks(verdicts, running)
+                          if m.breached or m.state != MET]
         key = tuple(marks)
         if key == self._marked:
             return

@@ -200,6 +200,43 @@ def _summary(session: RunSession, verdicts: RunVerdicts) -> tuple[str, str]:
     return state, "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class RecoveryMark:
+    """Where one run's journey recovered after one fault activation, judged over all its objectives."""
+
+    fault_id: str | None
+    fault_start: float
+    time: float                 # when attainment was back (or the fault's end, when it never was)
+    state: str
+    breached: bool
+    short: str                  # "recovered +2.0 s", for a plot label
+    text: str                   # the engine's sentence, for tooltips and lists
+
+
+def recovery_marks(verdicts: RunVerdicts, running: bool) -> list[RecoveryMark]:
+    """One mark per fault activation that ended: the slowest objective's recovery, or its failure to.
+
+    While a run goes, failures are not marked yet: the rest of the run may still bring recovery.
+    """
+    windows: dict[tuple, list[RecoveryVerdict]] = {}
+    for r in verdicts.recovery:
+        if r.fault_end is not None:
+            windows.setdefault((r.fault_id, r.fault_start), []).append(r)
+    marks = []
+    for (fault_id, start), rs in windows.items():
+        breached = any(r.breached for r in rs)
+        failed = next((r for r in rs if not r.recovered), None)
+        if failed is None:
+            slowest = max(rs, key=lambda r: r.time_to_recover or 0.0)
+            took = slowest.time_to_recover or 0.0
+            marks.append(RecoveryMark(fault_id, start, slowest.fault_end + took, MET, breached,
+                                      f"recovered +{format_time(took)}", recovery_text(slowest, running)))
+        elif not running:
+            marks.append(RecoveryMark(fault_id, start, failed.fault_end, MISSED, breached, "not recovered",
+                                      recovery_text(failed, running)))
+    return marks
+
+
 # -- rows for the banner and the comparison table ---------------------------------------
 @dataclass(frozen=True)
 class VerdictRow:
@@ -299,7 +336,27 @@ def _escape(value: Any) -> str:
 
 
 __all__ = [
-    "COLOURS", "MET", "MISSED", "MIXED", "PENDING", "SYMBOLS", "Headline", "VerdictRow", "fault_span", "headline", "label",
-    "objective_specs", "objective_state", "objective_text", "percent", "recovery_state", "recovery_text",
-    "report_section", "result_so_far", "verdict_rows", "verdicts_of",
+    "COLOURS",
+    "MET",
+    "MISSED",
+    "MIXED",
+    "PENDING",
+    "SYMBOLS",
+    "Headline",
+    "RecoveryMark",
+    "VerdictRow",
+    "fault_span",
+    "headline",
+    "label",
+    "objective_specs",
+    "objective_state",
+    "objective_text",
+    "percent",
+    "recovery_marks",
+    "recovery_state",
+    "recovery_text",
+    "report_section",
+    "result_so_far",
+    "verdict_rows",
+    "verdicts_of",
 ]

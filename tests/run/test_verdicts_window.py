@@ -164,3 +164,20 @@ def test_banner_details_fold_away(qtbot, example_window):
     assert len(banner.text().splitlines()) == 3
     banner.toggle.click()
     assert not banner.details.isVisible() and len(banner.text().splitlines()) == 1
+
+
+def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window):
+    w, ui = example_window("retry_storm_guarded")
+    timeline = w.faults.timeline
+    fault = w.document.design.experiments[0].faults[0]
+    run_and_wait(qtbot, ui)
+    [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
+    assert (t, symbol, text) == (77.0, "✔", "recovered in 2.0 s")
+    assert "Last run:\nexhaustion on server: recovered in 2.0 s" in timeline.toolTip()
+    # The next run's marks replace them: without any pattern (and so without retries) the queue
+    # drains slowly.
+    ui.resilience_action.setChecked(False)
+    run_and_wait(qtbot, ui)
+    [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
+    assert (t, symbol, text) == (98.0, "✔", "recovered in 23.0 s")
+    assert timeline.toolTip().count("Last run:") == 1
