@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .formatting import COMPONENT_COLOURS, VARIANT_STYLES, format_time
+from engine.model import OBJECTIVE_CLASSES
+
+from .formatting import VARIANT_STYLES, format_time
 from .session import RunSession
 from .verdicts import (
     COLOURS,
@@ -33,15 +35,18 @@ from .verdicts import (
     PENDING,
     SYMBOLS,
     headline,
+    label,
     objective_specs,
     recovery_marks,
     verdict_rows,
     verdicts_of,
 )
 
-BURN_TITLE = "Error-budget burn rate (1×: the budget spent exactly over the run)"
+BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+# One colour per objective (threshold lines and burn curves alike), in the run's objective order.
+OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
 BURN_PLOT_HEIGHT = 120
 BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
@@ -197,10 +202,8 @@ class VerdictOverlay(QObject):
         self._marked = None
 
     def _build(self, specs: list[dict]) -> None:
-        session = self.session
-        clients = session.client_names() or sorted({s["client"] for s in specs})
-        for spec in specs:
-            colour = _client_colour(clients, spec["client"])
+        for j, spec in enumerate(specs):
+            colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
             objective = spec["objective"]
             if objective["kind"] == "latency":
                 text = f"{spec['client']} p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
@@ -212,14 +215,15 @@ class VerdictOverlay(QObject):
                     text = f"{spec['client']} good ≤ {_ms(objective['latency_threshold'])}"
                     self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
         self._place_latency_lines()
-        self._build_burn(specs, clients)
+        self._build_burn(specs)
 
     def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
         pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
         line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen, label=text,
                                labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour})
         line.setZValue(40)
-        self.dashboard.plots[plot].addItem(line, ignoreBounds=True)
+        # Counted in the plot's range: a threshold far above the curves still shows.
+        self.dashboard.plots[plot].addItem(line)
         self._threshold_lines.append((plot, line, value))
 
     def _place_latency_lines(self, *_args) -> None:
@@ -229,7 +233,7 @@ class VerdictOverlay(QObject):
             if plot == "latency":
                 line.setPos(math.log10(value) if log and value > 0 else value)
 
-    def _build_burn(self, specs: list[dict], clients: list[str]) -> None:
+    def _build_burn(self, specs: list[dict]) -> None:
         session = self.session
         widget = self.dashboard.plots_widget
         row = widget.ci.layout.rowCount()
@@ -260,8 +264,13 @@ class VerdictOverlay(QObject):
             region.setZValue(-10)
             plot.addItem(region, ignoreBounds=True)
         several = len(session.variant_names) > 1
-        for spec in specs:
-            colour = _client_colour(clients, spec["client"])
+        one_client = len({spec["client"] for spec in specs}) == 1
+        keys = []
+        for j, spec in enumerate(specs):
+            colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
+            name = label(_describe(spec["objective"])) if one_client else \
+                f"{spec['client']} {label(_describe(spec['objective']))}"
+            keys.append(f"<span style='color:{colour}'>■ {_e(name)}</span>")
             for variant in session.variant_names:
                 pen = pg.mkPen(QColor(colour), width=1)
                 pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
@@ -270,6 +279,8 @@ class VerdictOverlay(QObject):
                 plot.addItem(item)
                 self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
+        # The key is in the title: a legend inside so short a plot would cover the curves.
+        plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
 
     def _follow_range(self, _view, x_range) -> None:
         if self.burn_plot is not None:
@@ -384,9 +395,9 @@ def _burn_y(burn):
     return np.log10(1.0 + np.maximum(burn, 0.0))
 
 
-def _client_colour(clients: list[str], client: str) -> str:
-    index = clients.index(client) if client in clients else 0
-    return COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+def _describe(objective: dict) -> str:
+    """The model's own one-line description of an objective given as data."""
+    return OBJECTIVE_CLASSES[objective["kind"]].model_validate(objective).describe()
 
 
 def _ms(seconds: float) -> str:
