@@ -126,12 +126,19 @@ def _recovery_override(args) -> RecoverySettings | None:
 
 # ---------------------------------------------------------------- rendering
 def attainment_text(o: ReplicatedObjective) -> str:
-    """``99.62 %``, or with replications ``99.62 % ± 0.11``."""
+    """``99.62 %``, or with replications ``99.62 % ± 0.11``; a latency objective adds its
+    percentile: ``99.95 % (p99 939 ms)``."""
     if math.isnan(o.attainment):
         return "no requests"
     text = f"{o.attainment * 100:.2f} %"
     if not math.isnan(o.attainment_ci):
         text += f" ± {o.attainment_ci * 100:.2f}"
+    if o.measured is not None:
+        # the label starts with "pN": show the percentile the objective bounds
+        pn = f"{o.label.split()[0]} {format_seconds(o.measured)}"
+        if o.measured_ci is not None and not math.isnan(o.measured_ci):
+            pn += f" ± {format_seconds(o.measured_ci)}"
+        text += f" ({pn})"
     return text
 
 

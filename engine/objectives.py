@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .model.objectives import OBJECTIVE_CLASSES, RecoverySettings
+from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES as COMPLETED_OUTCOMES
 from .stats import mean_ci, wilson_interval
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 # Counters the engine keeps per objective and bucket: requests that ended ok / fallback /
 # answered at all (any outcome but a refusal) no slower than the objective's threshold.
 WITHIN_COUNTERS = ("ok_within", "fallback_within", "served_within")
-ANSWERED_OUTCOMES = ("ok", "error", "timeout", "fallback")
-COMPLETED_OUTCOMES = ("ok", "error", "timeout", "rejected", "short_circuited", "unavailable", "fallback")
 NOT_RECOVERED = "did not recover by the end of the run"
 
 
@@ -64,6 +63,7 @@ class ObjectiveVerdict:
     attainment: float           # good / judged over the measured run (nan without requests)
     met: bool
     budget_consumed: float      # (1 - attainment) / (1 - target)
+    measured: float | None      # a latency objective's percentile over the run (s); None otherwise
     attainment_series: np.ndarray = field(repr=False, compare=False)
     burn_rate: np.ndarray = field(repr=False, compare=False)
 
@@ -75,6 +75,7 @@ class ObjectiveVerdict:
         data = {k: v for k, v in asdict(self).items() if k not in ("attainment_series", "burn_rate")}
         data["attainment"] = _finite(self.attainment)
         data["budget_consumed"] = _finite(self.budget_consumed)
+        data["measured"] = _finite(self.measured)
         data["attainment_series"] = [_finite(v) for v in self.attainment_series]
         data["burn_rate"] = [_finite(v) for v in self.burn_rate]
         return data
@@ -140,6 +141,8 @@ class ReplicatedObjective:
     share_met_high: float
     attainment: float
     attainment_ci: float        # Student t 95 % half-width (nan with one replication)
+    measured: float | None = None     # a latency objective's percentile, mean over replications
+    measured_ci: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return {k: (_finite(v) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -202,7 +205,8 @@ def evaluate(result: "RunResult", recovery: RecoverySettings | None = None) -> R
             client=client, index=int(spec["index"]), objective_id=str(objective.id), kind=objective.kind,
             label=objective.describe(), target=target, good=float(good), judged=float(judged),
             attainment=attainment, met=bool(judged > 0 and attainment >= target),
-            budget_consumed=burn_rate(attainment, target), attainment_series=series,
+            budget_consumed=burn_rate(attainment, target), measured=totals.get("percentile"),
+            attainment_series=series,
             burn_rate=burn_rate(series, target),
         )
         verdicts.append(verdict)
@@ -340,8 +344,10 @@ def across_replications(runs: Sequence[RunVerdicts]) -> tuple[list[ReplicatedObj
         n, met = len(vs), sum(v.met for v in vs)
         low, high = wilson_interval(met, n)
         att, att_ci = mean_ci([v.attainment for v in vs if not math.isnan(v.attainment)])
+        measured = [v.measured for v in vs if v.measured is not None]
+        pn, pn_ci = mean_ci(measured) if measured else (None, None)
         objectives.append(ReplicatedObjective(client, index, vs[0].label, vs[0].target, n, met, met / n, low, high,
-                                              att, att_ci))
+                                              att, att_ci, pn, pn_ci))
     recoveries: list[ReplicatedRecovery] = []
     by_window: dict[tuple, list[RecoveryVerdict]] = {}
     for run in runs:

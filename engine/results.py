@@ -47,16 +47,6 @@ RESULTS_VERSION = 2
 BREAKER_STATE_NAMES = ("CLOSED", "OPEN", "HALF_OPEN")
 
 
-def histogram_quantile(hist: np.ndarray, q: float, vmax: float, vmin: float, gamma: float) -> float:
-    """Quantile of a log-bucketed histogram: the geometric middle of the bin that holds it."""
-    n = int(hist.sum())
-    if n == 0:
-        return 0.0
-    target = max(1, math.ceil(q * n))
-    b = int(np.searchsorted(np.cumsum(hist), target))
-    return float(min(vmin * gamma ** (b + 0.5), vmax))
-
-
 @dataclass
 class RunResult:
     """What a run produced; arrays are (buckets x components) or (buckets x links)."""
