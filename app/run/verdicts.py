@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from engine import RunResult
+from engine.model import format_seconds
 from engine.objectives import (
     NOT_RECOVERED,
     ObjectiveVerdict,
@@ -108,12 +109,21 @@ def objective_state(v: ObjectiveVerdict, running: bool) -> str:
 
 
 def objective_text(v: ObjectiveVerdict) -> str:
-    """``99.95 %, 45 % of budget``: attainment and the share of the error budget it spent."""
+    """``99.95 %, 45 % of budget``: attainment and the share of the error budget it spent; a latency
+    objective also gives the percentile it bounds (``p99 320 ms``)."""
     if v.judged <= 0:
         return "no requests judged yet"
     budget = v.budget_consumed
     spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
+    measured = getattr(v, "measured", None)
+    if v.kind == "latency" and measured is not None and math.isfinite(measured):
+        return f"{_percentile_name(v.label)} {format_seconds(measured)}, {percent(v.attainment)} within, {spent}"
     return f"{percent(v.attainment)}, {spent}"
+
+
+def _percentile_name(objective_label: str) -> str:
+    """'p99 <= 500 ms' -> 'p99'."""
+    return objective_label.split(" ", 1)[0]
 
 
 def recovery_state(r: RecoveryVerdict, running: bool) -> str:

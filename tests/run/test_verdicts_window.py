@@ -115,6 +115,9 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     assert cell(1, 1).startswith("✔ 95.") and cell(1, 2).startswith("✘ 33.")
     assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
     assert cell(2, 1) == "✔ recovered in 5.0 s" and cell(2, 2) == "✘ did not recover by the end of the run"
+    # A latency objective shows the percentile it bounds beside the share of requests within it.
+    assert cell(3, 0) == "browsers · p99 ≤ 250 ms"
+    assert cell(3, 1).startswith("✔ p99 ") and " ms, 99." in cell(3, 1) and "% within" in cell(3, 1)
     # The engine's own figures follow, under their component headings.
     assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
     text = ui.verdicts.banner.text()
