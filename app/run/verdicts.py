@@ -115,9 +115,8 @@ def objective_text(v: ObjectiveVerdict) -> str:
         return "no requests judged yet"
     budget = v.budget_consumed
     spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
-    measured = getattr(v, "measured", None)
-    if v.kind == "latency" and measured is not None and math.isfinite(measured):
-        return f"{_percentile_name(v.label)} {format_seconds(measured)}, {percent(v.attainment)} within, {spent}"
+    if v.kind == "latency" and v.measured is not None and math.isfinite(v.measured):
+        return f"{_percentile_name(v.label)} {format_seconds(v.measured)}, {percent(v.attainment)} within, {spent}"
     return f"{percent(v.attainment)}, {spent}"
 
 
