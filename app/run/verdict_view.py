@@ -38,6 +38,7 @@ from .verdicts import (
     label,
     objective_specs,
     recovery_marks,
+    undecided,
     verdict_rows,
     verdicts_of,
 )
@@ -181,7 +182,7 @@ class VerdictOverlay(QObject):
         if self.timeline is None:
             return
         session = self.session
-        verdicts = verdicts_of(session) if session is not None and session.done else None
+        verdicts = verdicts_of(session) if session is not None and not undecided(session) else None
         marks: dict[str, list[tuple[float, str, str, str]]] = {}
         for m in recovery_marks(verdicts, False) if verdicts is not None else []:
             marks.setdefault(str(m.fault_id), []).append((m.time, COLOURS[m.state], SYMBOLS[m.state], m.text))
@@ -311,7 +312,7 @@ class VerdictOverlay(QObject):
         session = self.session
         if self.burn_plot is None:
             return
-        running = not session.done
+        running = undecided(session)
         marks = []
         for variant in session.variant_names:
             verdicts = verdicts_of(session, variant)

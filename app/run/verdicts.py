@@ -27,7 +27,7 @@ from engine.objectives import (
 )
 
 from .formatting import format_time
-from .session import VARIANT_LABELS, RunSession, VariantData
+from .session import RUNNING, STOPPED, VARIANT_LABELS, RunSession, VariantData
 
 MET, MISSED, PENDING, MIXED = "met", "missed", "pending", "mixed"  # mixed: met in some replications only
 SYMBOLS = {MET: "✔", MISSED: "✘", PENDING: "…", MIXED: "◐"}
@@ -78,6 +78,12 @@ def objective_specs(session: RunSession) -> list[dict[str, Any]]:
         return []
     meta = data.result.meta if data.result is not None else data.meta
     return list(meta.get("objectives") or [])
+
+
+def undecided(session: RunSession) -> bool:
+    """Whether the run may still change its verdicts: running, or stopped before its end (a miss so
+    far is not a miss, and a journey not yet recovered might have)."""
+    return session.status in (RUNNING, STOPPED)
 
 
 # -- wording -----------------------------------------------------------------------
@@ -174,6 +180,9 @@ def headline(session: RunSession) -> Headline | None:
     if not verdicts.objectives:
         return None
     state, text = _summary(session, verdicts)
+    if session.status == STOPPED:
+        data = session.variants.get(session.primary)
+        text = f"run stopped at {format_time(data.now if data else 0.0)}, {text}"
     if session.is_comparison:
         parts = [f"{VARIANT_LABELS.get(session.primary, session.primary)}: {text}"]
         for variant in session.variant_names[1:]:
@@ -186,7 +195,7 @@ def headline(session: RunSession) -> Headline | None:
 
 def _summary(session: RunSession, verdicts: RunVerdicts) -> tuple[str, str]:
     """One variant's state and words: objectives met or missed, recovered or not."""
-    running = not session.done
+    running = undecided(session)
     states = [objective_state(v, running) for v in verdicts.objectives]
     missed = states.count(MISSED)
     not_recovered = [r for r in verdicts.recovery if recovery_state(r, running) == MISSED and r.fault_end is not None]
@@ -259,7 +268,7 @@ class VerdictRow:
 
 def verdict_rows(session: RunSession) -> list[VerdictRow]:
     """Objective and recovery rows, one cell per variant (replications summarised when there are several)."""
-    running = not session.done
+    running = undecided(session)
     per_variant: dict[str, RunVerdicts] = {}
     for v in session.variant_names:
         verdicts = verdicts_of(session, v)
@@ -320,7 +329,7 @@ def report_section(session: RunSession) -> list[str]:
         return []
     e = _escape
     variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
-    cols = "".join(f"<th>{e(VARIANT_LABELS.get(v, v))}</th>" for v in variants) if len(variants) > 1 \
+    cols = "".join(f"<th>{e(VARIANT_LABELS.get(v, v).capitalize())}</th>" for v in variants) if len(variants) > 1 \
         else "<th>Verdict</th>"
     body = []
     for r in rows:

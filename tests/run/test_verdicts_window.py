@@ -9,7 +9,7 @@ from test_run_window import FULL_SPEED, make_window, run_and_wait
 
 from app.run.session import FINISHED
 from app.run.verdict_view import BURN_TITLE
-from app.run.verdicts import MET, MISSED
+from app.run.verdicts import MET, MISSED, PENDING
 from app.store import load_design_from_path
 from engine.model import Project
 
@@ -83,13 +83,20 @@ def test_objective_lines_and_burn_follow_the_run(qtbot, example_window):
 
 
 def test_banner_judges_while_the_run_goes(qtbot, example_window):
-    _w, ui = example_window("retry_storm", duration=120)
+    w, ui = example_window("retry_storm", duration=300)
     ui.speed_combo.setCurrentIndex(2)  # 30x: frames arrive while it runs
     ui.run_action.trigger()
     qtbot.waitUntil(lambda: ui.verdicts.banner.isVisible() and "So far" in ui.verdicts.banner.text(), timeout=20_000)
     assert ui.verdicts.banner.state not in (MET, MISSED)
-    ui.stop()
-    qtbot.waitUntil(lambda: not ui.controller.running, timeout=20_000)
+    ui.speed_combo.setCurrentIndex(3)  # 100x: past the fault's end quickly
+    qtbot.waitUntil(lambda: ui.session.variants[ui.session.primary].now > 80, timeout=20_000)
+    with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
+        ui.stop()
+    # Stopped early, the journey has not recovered *yet*: no final word on it.
+    text = ui.verdicts.banner.text()
+    assert text.startswith("… Run stopped at ") and ui.verdicts.banner.state == PENDING
+    assert "not recovered yet" in text and "by the end of the run" not in text
+    assert w.faults.timeline.recovery == {}
 
 
 def test_no_objectives_no_banner(qtbot, example_window):
