@@ -64,6 +64,32 @@ def _empty_meaning(description: str) -> str:
     return m.group(1).strip() if m else ""
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+class PercentAwareForm(ModelForm):
+    """A form whose ratio fields are typed as percentages, and whose messages say so too.
+
+    The model judges the stored ratio ("must be less than 1.0"); the user typed "100", so the numbers
+    of a ratio field's messages are shown as percentages ("must be less than 100 %").
+    """
+
+    def __init__(self, fields: list[FieldSpec], ratios: set[str], commit=None, parent=None):
+        super().__init__(fields, commit, parent)
+        self.ratios = ratios
+
+    def show_errors(self, errors: list[FieldError], fallback: str | None = None) -> None:
+        shown = [FieldError(e.path, _NUMBER.sub(lambda m: f"{float(m.group()) * 100:g} %", e.message))
+                 if (self._match(e.path) or fallback) in self.ratios else e for e in errors]
+        super().show_errors(shown, fallback)
+
+
+def ratio_paths(cls: type[BaseModel], prefix: str = "") -> set[str]:
+    """The dotted paths of ``cls``'s fields whose unit is a ratio (typed as percentages)."""
+    return {f"{prefix}{name}" for name, info in cls.model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("unit") == "ratio"}
+
+
 def objective_fields(kind: str) -> list[FieldSpec]:
     """The editable fields of an objective kind, in the model's order (its id and tag left out)."""
     cls = OBJECTIVE_CLASSES[kind]
@@ -94,7 +120,7 @@ class ObjectiveCard(QFrame):
         self.remove.setToolTip("Remove this objective (undo brings it back)")
         head.addWidget(self.remove)
         col.addLayout(head)
-        self.form = ModelForm(objective_fields(kind))
+        self.form = PercentAwareForm(objective_fields(kind), ratio_paths(OBJECTIVE_CLASSES[kind]))
         col.addWidget(self.form)
 
     def bind(self, objective) -> None:
@@ -147,7 +173,8 @@ class ObjectivesEditor(QWidget):
         self.recovery_title = QLabel(f"<b>{Client.model_fields['recovery'].title}</b>")
         self.recovery_title.setToolTip((Client.model_fields["recovery"].description or "").capitalize())
         col.addWidget(self.recovery_title)
-        self.recovery = ModelForm(RECOVERY_FIELDS, commit=self._commit_recovery)
+        self.recovery = PercentAwareForm(RECOVERY_FIELDS, ratio_paths(RecoverySettings, "recovery."),
+                                         commit=self._commit_recovery)
         col.addWidget(self.recovery)
 
     # -- showing ------------------------------------------------------------------
