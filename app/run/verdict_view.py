@@ -93,10 +93,9 @@ class VerdictBanner(QFrame):
             self.state = None
             self.hide()
             return
+        if head.state != self.state:  # restyling re-polishes every child: only when the colour changes
+            self._restyle(head.state)
         self.state = head.state
-        back, border = _BACKGROUNDS[head.state]
-        self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
-                           " #verdictBanner QLabel { color: #1d2430; background: transparent; }")
         self.head.setText(f"<span style='color:{COLOURS[head.state]}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
                           f"</span> <b>{_e(head.text)}</b>")
         rows = verdict_rows(session)
@@ -119,6 +118,11 @@ class VerdictBanner(QFrame):
         self.details.setText("<br>".join(lines))
         self.show()
 
+    def _restyle(self, state: str) -> None:
+        back, border = _BACKGROUNDS[state]
+        self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
+                           " #verdictBanner QLabel { color: #1d2430; background: transparent; }")
+
     def text(self) -> str:
         """The banner as plain text: what a test or a screen reader reads."""
         if self.isHidden():
@@ -138,7 +142,8 @@ class VerdictOverlay(QObject):
         self.banner = VerdictBanner()
         # Right under the dashboard's header row, above the failure message and the legend.
         dashboard.layout().insertWidget(1, self.banner)
-        self.burn_plot: pg.PlotItem | None = None
+        self.burn_plot: pg.PlotItem | None = None  # in the dashboard's grid while a run has objectives
+        self._burn_spare: pg.PlotItem | None = None  # made once: a new PlotItem costs tens of ms
         self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
         self._burn_items: list = []
         self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
@@ -197,7 +202,8 @@ class VerdictOverlay(QObject):
         if self.burn_plot is not None:
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
-            self.burn_plot = None
+            self.burn_plot.clear()
+            self._burn_spare, self.burn_plot = self.burn_plot, None
         self._burn_items, self._burn_curves, self._marks = [], [], []
         self._specs_key = None
         self._marked = None
@@ -237,15 +243,8 @@ class VerdictOverlay(QObject):
     def _build_burn(self, specs: list[dict]) -> None:
         session = self.session
         widget = self.dashboard.plots_widget
-        row = widget.ci.layout.rowCount()
-        plot = widget.addPlot(row=row, col=0, colspan=2)
-        plot.setTitle(BURN_TITLE, size="8.5pt")
-        plot.titleLabel.setMaximumHeight(16)
-        plot.layout.setRowFixedHeight(0, 16)
-        plot.setMaximumHeight(BURN_PLOT_HEIGHT)
-        plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
-        plot.setClipToView(True)
-        plot.getAxis("left").setWidth(44)
+        plot = self._burn_spare or self._new_burn_plot()
+        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=2)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
         # spans both columns of plots.
         self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)
@@ -282,6 +281,18 @@ class VerdictOverlay(QObject):
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         # The key is in the title: a legend inside so short a plot would cover the curves.
         plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
+
+    @staticmethod
+    def _new_burn_plot() -> pg.PlotItem:
+        plot = pg.PlotItem()
+        plot.setTitle(BURN_TITLE, size="8.5pt")
+        plot.titleLabel.setMaximumHeight(16)
+        plot.layout.setRowFixedHeight(0, 16)
+        plot.setMaximumHeight(BURN_PLOT_HEIGHT)
+        plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
+        plot.setClipToView(True)
+        plot.getAxis("left").setWidth(44)
+        return plot
 
     def _follow_range(self, _view, x_range) -> None:
         if self.burn_plot is not None:
