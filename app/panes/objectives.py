@@ -152,7 +152,7 @@ class ObjectivesEditor(QWidget):
         menu = QMenu(self.add_button)
         for kind in OBJECTIVE_KINDS:
             cls = OBJECTIVE_CLASSES[kind]
-            action = menu.addAction(kind.capitalize())
+            action = menu.addAction(cls().title)
             action.setToolTip((cls.__doc__ or "").strip())
             action.triggered.connect(lambda _checked=False, k=kind: self.add(k))
         menu.setToolTipsVisible(True)

@@ -277,6 +277,8 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
     if not per_variant:
         return []
     replicated = {v: across_replications(vs) for v, vs in session.replicated_verdicts.items() if len(vs) > 1}
+    # A kept comparison holds its first replication only: say so beside figures that have intervals.
+    first_only = " (first replication)" if session.replications > 1 and not replicated and not running else ""
     rows: list[VerdictRow] = []
     first = next(iter(per_variant.values()))
     for objective in first.objectives:
@@ -292,7 +294,7 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                 cells[v] = (state, text)
             else:
                 state = objective_state(match, running)
-                cells[v] = (state, f"{SYMBOLS[state]} {objective_text(match)}")
+                cells[v] = (state, f"{SYMBOLS[state]} {objective_text(match)}{first_only}")
         rows.append(VerdictRow(objective.client, label(objective.label), cells))
         seen: dict[tuple, int] = {}
         for r in (r for r in first.recovery if (r.client, r.index) == objective.key):
@@ -311,7 +313,7 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                     cells[v] = (state, f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications} runs{when}")
                 else:
                     state = recovery_state(match[k], running)
-                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(match[k], running)}")
+                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(match[k], running)}{first_only}")
             rows.append(VerdictRow(objective.client, f"after {fault_span(r)}", cells, recovery=True))
     return rows
 

@@ -191,3 +191,15 @@ def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window
     [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
     assert (t, symbol, text) == (98.0, "✔", "recovered in 23.0 s")
     assert timeline.toolTip().count("Last run:") == 1
+
+
+def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replications(qtbot, example_window, tmp_path):
+    w, ui = example_window("retry_storm", duration=100)
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(2)
+    run_and_wait(qtbot, ui)
+    assert ui.dashboard.table.item(1, 1).text().startswith("✘ met in 0 of 2 runs")
+    ui.keep_run()
+    ui.open_group(ui.runs_panel.groups[0])
+    assert ui.session.replications == 2 and not ui.session.replicated_verdicts
+    assert ui.dashboard.table.item(1, 1).text().endswith("(first replication)")
