@@ -193,7 +193,7 @@ def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window
     assert timeline.toolTip().count("Last run:") == 1
 
 
-def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replications(qtbot, example_window, tmp_path):
+def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replications(qtbot, example_window):
     _w, ui = example_window("retry_storm", duration=100)
     ui.compare_action.setChecked(True)
     ui.replications_spin.setValue(2)
