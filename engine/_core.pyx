@@ -205,20 +205,21 @@ cdef inline int _histogram_bin(double value) noexcept nogil:
     return NB - 1 if b >= NB else b
 
 
-cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
+cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
     """The q-quantile of ``n`` latencies in a log-bucketed histogram.
 
     The rank q·n falls in bin b, which holds h values after ``acc`` smaller ones; the value is
     read at the fraction (q·n − acc) / h of the bin on a log scale, as if the values were spread
     evenly inside it. Seeds that fill a bin differently thus give different percentiles, and the
     result stays in the bin of the exact sample quantile (the ⌈q·n⌉-th smallest value).
+    Only bins ``lo`` to ``hi`` (inclusive) may hold values.
     """
     cdef double rank = q * n
     cdef double acc = 0.0, h, frac
     cdef int b
     if n <= 0:
         return 0.0
-    for b in range(NB):
+    for b in range(lo, hi + 1):
         h = <double>hist[b]
         if h > 0 and acc + h >= rank:
             frac = (rank - acc) / h
@@ -236,7 +237,7 @@ def histogram_quantile(hist, double q, double vmax):
     if counts.shape != (NB,):
         raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
     cdef int64_t[::1] view = counts
-    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax)
+    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
 
 
 # ---------------------------------------------------------------- random numbers
@@ -508,6 +509,7 @@ cdef class Core:
     cdef int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     cdef double* wait_max
     cdef double* b_lat       # per component, current bucket: sum, n, max
+    cdef int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     cdef double* mo          # per bucket and objective: ok, fallback, answered within its threshold
     cdef double* tot_o       # the same over the measured window
     cdef int n_o
@@ -772,6 +774,8 @@ cdef class Core:
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
+        keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
+        self.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["wait_max"] = np.zeros(max(n_c, 1))
         self.hist_w = _iptr(keep["hist_w"].reshape(-1))
@@ -1250,6 +1254,11 @@ cdef class Core:
             self._count_objectives(c, outcome, latency)
         b = _histogram_bin(latency)
         self.hist_b[c * NB + b] += 1
+        # the bucket's percentiles and reset then touch only the bins in use
+        if b < self.b_bins[c * 2]:
+            self.b_bins[c * 2] = b
+        if b > self.b_bins[c * 2 + 1]:
+            self.b_bins[c * 2 + 1] = b
         self.b_lat[c * 3] += latency
         self.b_lat[c * 3 + 1] += 1
         if latency > self.b_lat[c * 3 + 2]:
@@ -1299,7 +1308,7 @@ cdef class Core:
         self.log_n += 1
 
     cdef void _flush_bucket(self, int b, double width) noexcept nogil:
-        cdef int c, l
+        cdef int c, l, lo, hi
         cdef int64_t base, n
         cdef double* g
         for c in range(self.n_c):
@@ -1321,12 +1330,15 @@ cdef class Core:
             n = <int64_t>self.b_lat[c * 3 + 1]
             base = <int64_t>c * NB
             if n > 0:
-                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
-                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
-                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
+                lo, hi = <int>self.b_bins[c * 2], <int>self.b_bins[c * 2 + 1]
+                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2], lo, hi)
+                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2], lo, hi)
+                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2], lo, hi)
                 g[MG_MAX] = self.b_lat[c * 3 + 2]
                 g[MG_MEAN] = self.b_lat[c * 3] / n
-                memset(&self.hist_b[base], 0, NB * sizeof(int64_t))
+                memset(&self.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
+                self.b_bins[c * 2] = NB
+                self.b_bins[c * 2 + 1] = -1
             self.b_lat[c * 3] = 0
             self.b_lat[c * 3 + 1] = 0
             self.b_lat[c * 3 + 2] = 0

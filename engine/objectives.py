@@ -255,8 +255,8 @@ def bucket_counts(result: "RunResult", j: int, objective) -> BucketCounts:
 
 def burn_rate(attainment, target: float):
     """Error-budget burn: the bad share over the allowed bad share, (1 - a) / (1 - target)."""
-    return (1.0 - np.asarray(attainment, dtype=np.float64)) / (1.0 - target) if np.ndim(attainment) \
-        else (1.0 - attainment) / (1.0 - target)
+    bad = 1.0 - (np.asarray(attainment, dtype=np.float64) if np.ndim(attainment) else attainment)
+    return bad / (1.0 - target)
 
 
 def fault_windows(result: "RunResult") -> list[tuple[str | None, str, float, float | None]]:

@@ -132,3 +132,17 @@ def test_experiment_and_all_experiments_exclude_each_other():
 def test_every_example_tells_the_story_its_description_tells(example, args, status, says, capsys):
     assert main(["check", str(EXAMPLES / f"{example}.json"), *args]) == status
     assert says in capsys.readouterr().out
+
+
+def test_check_reads_one_design_of_a_project_file(tmp_path, capsys):
+    from app.store import save_project
+    from engine.model import Project, parse_design
+
+    storm, guarded = (parse_design(Path(p).read_text()) for p in (STORM, GUARDED))
+    path = tmp_path / "storms.faultline"
+    save_project(path, Project(name="Storms", designs=[storm, guarded]))
+    assert main(["check", str(path), "--design", "Retry storm (guarded)", "--experiment", "brief slowdown"]) == 0
+    assert 'Objectives of design "Retry storm (guarded)"' in capsys.readouterr().out
+    assert main(["check", str(path), "--design", "Retry storm", "--experiment", "brief slowdown"]) == 1
+    assert main(["check", str(path), "--design", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
