@@ -84,11 +84,12 @@ class FaultTimeline(QWidget):
         self.update()
 
     def horizon(self) -> float:
-        """The run's length if known, else at least a minute; widened to show every fault."""
+        """The run's length if known, else at least a minute; widened to show every fault and recovery mark."""
         end = self.run_duration or 60.0
         for f in self.faults:
             last = f.start + (f.duration or 0) + (f.period or 0)
             end = max(end, last * 1.15)
+            end = max([end] + [t * 1.08 for t, *_rest in self.recovery.get(str(f.id), [])])
         return end
 
     def sizeHint(self) -> QSize:

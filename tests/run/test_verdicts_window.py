@@ -190,6 +190,7 @@ def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window
     run_and_wait(qtbot, ui)
     [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
     assert (t, symbol, text) == (98.0, "✔", "recovered in 23.0 s")
+    assert timeline.horizon() > 98.0  # the mark is drawn where it is, not clamped to the edge
     assert timeline.toolTip().count("Last run:") == 1
 
 
