@@ -151,6 +151,8 @@ class VerdictOverlay(QObject):
         self._specs_key: tuple | None = None
         self._marked: tuple | None = None
         dashboard.log_latency.toggled.connect(self._place_latency_lines)
+        # After the dashboard's own handler, which leaves the readout alone outside its plots.
+        dashboard.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     # -- sessions -------------------------------------------------------------------
     def show_empty(self) -> None:
@@ -281,6 +283,26 @@ class VerdictOverlay(QObject):
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         # The key is in the title: a legend inside so short a plot would cover the curves.
         plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        """Over the burn plot, the readout gives each objective's burn rate at that time."""
+        plot, session = self.burn_plot, self.session
+        if plot is None or session is None or not plot.sceneBoundingRect().contains(scene_pos):
+            return
+        t = plot.vb.mapSceneToView(scene_pos).x()
+        b = math.floor(t / session.bucket)
+        parts = [f"<b>t = {format_time(max(0.0, t))}</b>"]
+        several = len(session.variant_names) > 1
+        for item, variant, key in self._burn_curves:
+            verdicts = verdicts_of(session, variant)
+            match = next((v for v in verdicts.objectives if v.key == key), None) if verdicts else None
+            if match is None or not 0 <= b < len(match.burn_rate) or not np.isfinite(match.burn_rate[b]):
+                continue
+            tag = f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+            colour = item.opts["pen"].color().name()
+            parts.append(f"<span style='color:{colour}'>{_e(label(match.label))}{_e(tag)}</span> "
+                         f"burn {match.burn_rate[b]:.3g}×")
+        self.dashboard.readout.setText(" &nbsp; ".join(parts))
 
     @staticmethod
     def _new_burn_plot() -> pg.PlotItem:

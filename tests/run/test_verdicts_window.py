@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPointF
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
@@ -77,6 +78,10 @@ def test_objective_lines_and_burn_follow_the_run(qtbot, example_window):
     # Healthy before the fault; long after it ended nothing is good: burning ten times a 10 % budget.
     burn = 10 ** y - 1  # plotted as log10(1 + burn)
     assert burn[30] < 1.0 and burn[150] == pytest.approx(10.0)
+    # Hovering the burn plot reads each objective's burn at that time.
+    ui.dashboard.plots_widget.scene().sigMouseMoved.emit(overlay.burn_plot.vb.mapViewToScene(QPointF(150.5, 1.0)))
+    readout = ui.dashboard.readout.text()
+    assert "t = 150.5 s" in readout and "availability 90 % (ok)</span> burn 10×" in readout
     ui.dashboard.log_latency.setChecked(True)
     latency = [line for plot, line, _v in overlay._threshold_lines if plot == "latency"]
     assert latency[0].value() == pytest.approx(3.0)  # log10 of 1000 ms
