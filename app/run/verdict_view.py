@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from engine.model import OBJECTIVE_CLASSES
 
 from .formatting import VARIANT_STYLES, format_time
-from .session import RunSession
+from .session import VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
     MET,
@@ -379,6 +379,18 @@ class VerdictOverlay(QObject):
         return [(float(line.value()), line.label.toPlainText()) for line in self._marks]
 
 
+def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
+    """Each objective's burn rate per bucket and variant, as columns for the dashboard's CSV export."""
+    several = len(session.variant_names) > 1
+    columns = []
+    for variant in session.variant_names:
+        verdicts = verdicts_of(session, variant)
+        for v in verdicts.objectives if verdicts is not None else []:
+            tag = f" ({VARIANT_LABELS.get(variant, variant)})" if several else ""
+            columns.append((f"{v.client} {label(v.label)} error-budget burn{tag}", np.asarray(v.burn_rate)))
+    return columns
+
+
 # -- the comparison table ----------------------------------------------------------------
 _TABLE_COLUMNS = {"protected": 1, "unprotected": 2, "baseline": 4}
 
@@ -452,4 +464,4 @@ def _e(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows"]
+__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]

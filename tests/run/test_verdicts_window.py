@@ -1,6 +1,7 @@
 """Verdicts in the window: the banner, objective lines, burn plot, recovery marks, comparison rows, report."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_guarded_retry_storm_is_reported_as_recovered(qtbot, example_window):
     assert marks == [(77.0, "✔ recovered +2.0 s")]
 
 
-def test_objective_lines_and_burn_follow_the_run(qtbot, example_window):
+def test_objective_lines_and_burn_follow_the_run(qtbot, example_window, tmp_path):
     _w, ui = example_window("retry_storm")
     run_and_wait(qtbot, ui)
     overlay = ui.verdicts
@@ -82,6 +83,12 @@ def test_objective_lines_and_burn_follow_the_run(qtbot, example_window):
     ui.dashboard.plots_widget.scene().sigMouseMoved.emit(overlay.burn_plot.vb.mapViewToScene(QPointF(150.5, 1.0)))
     readout = ui.dashboard.readout.text()
     assert "t = 150.5 s" in readout and "availability 90 % (ok)</span> burn 10×" in readout
+    # The CSV export holds the burn curves too.
+    ui.dashboard.export_csv(tmp_path / "plots.csv")
+    with (tmp_path / "plots.csv").open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    column = header.index("clients availability 90 % (ok) error-budget burn")
+    assert float(rows[150][column]) == pytest.approx(10.0)
     ui.dashboard.log_latency.setChecked(True)
     latency = [line for plot, line, _v in overlay._threshold_lines if plot == "latency"]
     assert latency[0].value() == pytest.approx(3.0)  # log10 of 1000 ms
