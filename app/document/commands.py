@@ -284,6 +284,33 @@ class EditPolicyCommand(EditComponentCommand):
         self.merge_key = ("policy", old.id, policy_id, field) if field else None
 
 
+# -- objectives (stored in their client) ---------------------------------------
+class AddObjectiveCommand(EditComponentCommand):
+    """Add a service-level objective to a client (the client's objective list is replaced)."""
+
+    def __init__(self, document, old, new, objective_title: str, parent=None):
+        super().__init__(document, old, new, parent=parent, text=f'Add {objective_title.lower()} objective to "{old.name}"')
+
+
+class RemoveObjectiveCommand(EditComponentCommand):
+    """Remove a service-level objective from its client."""
+
+    def __init__(self, document, old, new, objective_title: str, parent=None):
+        super().__init__(document, old, new, parent=parent,
+                         text=f'Remove {objective_title.lower()} objective from "{old.name}"')
+
+
+class EditObjectiveCommand(EditComponentCommand):
+    """Change an objective's parameters; consecutive edits of one field of one objective merge."""
+
+    def __init__(self, document, old, new, objective_id: uuid.UUID, field: str | None, objective_title: str,
+                 parent=None):
+        super().__init__(document, old, new, parent=parent,
+                         text=f'Edit {objective_title.lower()} objective of "{old.name}"'
+                         + (f" {field.replace('_', ' ')}" if field else ""))
+        self.merge_key = ("objective", old.id, objective_id, field) if field else None
+
+
 # -- experiments and faults ---------------------------------------------------
 class AddExperimentCommand(_DocumentCommand):
     """Add an experiment (new or duplicated) and make it the current one."""

@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from engine.model import (
     COMPONENT_CLASSES,
+    OBJECTIVE_CLASSES,
     BulkheadPolicy,
     CircuitBreakerPolicy,
     CrashFault,
@@ -394,6 +395,46 @@ class DocumentEditor:
         policy = self.doc.policy(component_id, policy_id)
         new = old.model_copy(update={"policies": [p for p in old.policies if p.id != policy_id]})
         self._push(cmd.RemovePolicyCommand(self.doc, old, new, policy.title))
+
+    # -- objectives ---------------------------------------------------------------
+    def objective(self, component_id: uuid.UUID, objective_id: uuid.UUID):
+        """An objective of a client by id."""
+        for o in getattr(self.doc.component(component_id), "objectives", ()):
+            if o.id == objective_id:
+                return o
+        raise KeyError(objective_id)
+
+    def add_objective(self, component_id: uuid.UUID, kind: str) -> uuid.UUID:
+        """Give a client an objective of ``kind`` with the model's defaults; returns its id."""
+        old = self.doc.component(component_id)
+        if old.kind != "client":
+            raise EditRejected([FieldError("", "objectives belong to clients: they judge what a user journey sees")])
+        if kind not in OBJECTIVE_CLASSES:
+            raise EditRejected([FieldError("", f"unknown objective kind {kind!r}")])
+        objective = validated(OBJECTIVE_CLASSES[kind], {})
+        new = updated(old, {"objectives": [*(dump(o) for o in old.objectives), dump(objective)]})
+        self._push(cmd.AddObjectiveCommand(self.doc, old, new, objective.title))
+        return objective.id
+
+    def set_objective_fields(self, component_id: uuid.UUID, objective_id: uuid.UUID, changes: dict[str, Any],
+                             merge: bool = True) -> None:
+        """Edit an objective's parameters; rapid edits of one field merge."""
+        old = self.doc.component(component_id)
+        objective = self.objective(component_id, objective_id)
+        new_objective = updated(objective, changes)
+        if new_objective == objective:
+            return
+        new = old.model_copy(update={"objectives": [new_objective if o.id == objective_id else o
+                                                    for o in old.objectives]})
+        field = next(iter(changes)) if merge and len(changes) == 1 else None
+        self._push(cmd.EditObjectiveCommand(self.doc, old, new, objective_id, field, objective.title))
+
+    def remove_objective(self, component_id: uuid.UUID, objective_id: uuid.UUID) -> None:
+        """Remove an objective from its client."""
+        old = self.doc.component(component_id)
+        objective = self.objective(component_id, objective_id)
+        new = old.model_copy(update={"objectives": [o for o in old.objectives if o.id != objective_id]})
+        self._push(cmd.RemoveObjectiveCommand(self.doc, old, new, objective.title))
 
     # -- experiments and faults -------------------------------------------------
     def _unique_experiment_name(self, base: str) -> str:

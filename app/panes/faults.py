@@ -58,6 +58,8 @@ class FaultTimeline(QWidget):
         self.faults: list = []
         self.selected = None
         self.run_duration: float | None = None
+        # From the last run: fault id (text) -> (time, colour, symbol, words) per activation
+        self.recovery: dict[str, list[tuple[float, str, str, str]]] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("When each fault is active over the run. Hatched bars repeat; an arrow runs to the end.")
         self.setAccessibleName("Fault timeline")
@@ -73,12 +75,21 @@ class FaultTimeline(QWidget):
         self.run_duration = seconds
         self.update()
 
+    def set_recovery(self, marks: dict[str, list[tuple[float, str, str, str]]]) -> None:
+        """Mark where the last run's journeys recovered after each fault (or that they did not)."""
+        self.recovery = dict(marks)
+        words = [f"{f.title} on {f.target}: {text}" for f in self.faults for _t, _c, _s, text in marks.get(str(f.id), [])]
+        base = self.toolTip().split("\n\nLast run:")[0]
+        self.setToolTip(base + ("\n\nLast run:\n" + "\n".join(words) if words else ""))
+        self.update()
+
     def horizon(self) -> float:
-        """The run's length if known, else at least a minute; widened to show every fault."""
+        """The run's length if known, else at least a minute; widened to show every fault and recovery mark."""
         end = self.run_duration or 60.0
         for f in self.faults:
             last = f.start + (f.duration or 0) + (f.period or 0)
             end = max(end, last * 1.15)
+            end = max([end] + [t * 1.08 for t, *_rest in self.recovery.get(str(f.id), [])])
         return end
 
     def sizeHint(self) -> QSize:
@@ -145,6 +156,13 @@ class FaultTimeline(QWidget):
                     mid = rect.center().y()
                     p.drawLine(int(rect.right()) + 1, int(mid) - 3, int(rect.right()) + 4, int(mid))
                     p.drawLine(int(rect.right()) + 1, int(mid) + 3, int(rect.right()) + 4, int(mid))
+            for t, colour_name, symbol, _text in self.recovery.get(str(f.id), []):
+                x = self._x(t, w, horizon)
+                mark = QColor(colour_name)
+                p.setPen(QPen(mark, 2))
+                p.drawLine(int(x), y, int(x), y + self.ROW - 4)
+                p.drawText(QRectF(x + 2, y - 1, 14, self.ROW), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                           symbol)
 
     def mousePressEvent(self, event) -> None:
         row = int((event.position().y() - 4) // self.ROW)

@@ -8,6 +8,7 @@ from ..document import EditRejected, ProjectDocument
 from ..resources import KIND_LABELS, kind_pixmap
 from .fields import scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
+from .objectives import ObjectivesEditor
 
 
 class DesignForm(ModelForm):
@@ -41,6 +42,8 @@ class PropertiesPane(QWidget):
         self.body.addWidget(self.subtitle)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)
+        self.objectives = ObjectivesEditor(document)
+        self.body.addWidget(self.objectives)
         self.notes_label = QLabel("Notes")
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("What this design is for, assumptions, sources of the numbers…")
@@ -78,6 +81,7 @@ class PropertiesPane(QWidget):
     def _show(self, kind: str, item_id) -> None:
         previous_kind = self.form.kind if isinstance(self.form, ComponentForm) else type(self.form)
         self.notes.setVisible(kind == "design")
+        self.objectives.setVisible(kind == "component" and self.doc.component(item_id).kind == "client")
         self.notes_label.setVisible(kind == "design")
         if kind == "component":
             component = self.doc.component(item_id)
@@ -89,6 +93,8 @@ class PropertiesPane(QWidget):
             self.title.setText(component.name)
             self.subtitle.setText(KIND_LABELS[component.kind])
             self.form.bind(component)
+            if component.kind == "client":
+                self.objectives.bind(item_id, component)
         elif kind == "link":
             link = self.doc.link(item_id)
             if not isinstance(self.form, LinkForm):
@@ -115,6 +121,7 @@ class PropertiesPane(QWidget):
 
     def _show_many(self, ids) -> None:
         self.notes.hide()
+        self.objectives.hide()
         self.notes_label.hide()
         comps = [self.doc.component(i) for i in ids if self.doc.kind_of(i) == "component"]
         kinds = {c.kind for c in comps}

@@ -45,6 +45,7 @@ from .formatting import (
     format_time,
 )
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
+from .verdict_view import add_verdict_rows, burn_columns
 
 REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
@@ -695,6 +696,7 @@ class Dashboard(QWidget):
             self.table_box.hide()
             return
         self.table_box.fill(rows, session.replications, self.components)
+        add_verdict_rows(self.table_box, session)
         if not self.table_box.isVisible():
             self.table_box.show()
             # The plots keep most of the width; the table scrolls sideways when narrower than its columns.
@@ -848,6 +850,7 @@ class Dashboard(QWidget):
                 columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
             for name in session.breakers:
                 columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
+        columns += burn_columns(session)
         with Path(path).open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])

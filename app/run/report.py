@@ -15,6 +15,7 @@ from engine.model import Design
 
 from .formatting import COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value, trivial_row, verdict
 from .session import VARIANT_LABELS, RunSession
+from .verdicts import objective_specs, report_section
 
 EVENT_EXCERPT = 200
 SUMMARY_FIGURES = ("throughput", "goodput", "error_rate", "latency_p50", "latency_p99", "utilisation",
@@ -54,6 +55,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
+    parts += report_section(session)  # the verdicts lead: what a reader wants first
     parts += _run_section(session)
     parts += _design_section(session, design, design_png, health_time)
     parts += _experiment_section(session, design)
@@ -87,6 +89,8 @@ def _legend(session: RunSession, plotted: list[str]) -> str:
         items.append('<span style="color:#d3362d">▮</span> shaded: fault windows')
     items.append("error rate: stacked by outcome for " + _e(plotted[0] if plotted else "the client"))
     items.append("breakers: green closed, amber half-open, red open")
+    if objective_specs(session):
+        items.append("dash-dot lines: objectives' thresholds; bottom plot: error-budget burn, recovery marked")
     return '<p class="note">' + " &nbsp;·&nbsp; ".join(items) + "</p>"
 
 

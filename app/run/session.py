@@ -35,6 +35,9 @@ class VariantData:
         self.n = 0
         self.series: dict[str, np.ndarray] = {}
         self.link_series: dict[str, np.ndarray] = {}
+        self.objective_series: dict[str, np.ndarray] = {}  # (buckets x objectives) counters
+        self.meta: dict[str, Any] = {}  # of the latest snapshot, for verdicts while running
+        self.summary: dict[str, Any] = {}
         self.events: list[dict[str, Any]] = []
         self.breaker_states: dict[str, str] = {}
         self.instances_down: dict[str, int] = {}
@@ -47,6 +50,7 @@ class VariantData:
         data = cls(result.components, result.links, len(result.bucket_times))
         data.series = dict(result.series)
         data.link_series = dict(result.link_series)
+        data.objective_series = dict(result.objective_series or {})
         data.n = len(result.bucket_times)
         data.events = list(result.events)
         data.now = float(result.meta.get("simulated_time", 0.0))
@@ -60,7 +64,7 @@ class VariantData:
             return
         while self.capacity < needed:
             self.capacity *= 2
-        for store in (self.series, self.link_series):
+        for store in (self.series, self.link_series, self.objective_series):
             for k, a in store.items():
                 bigger = np.full((self.capacity, a.shape[1]), np.nan)
                 bigger[: a.shape[0]] = a
@@ -71,7 +75,9 @@ class VariantData:
         end = frame.start + rows
         self._grow(end)
         for src, store, width in ((frame.series, self.series, len(self.components)),
-                                  (frame.link_series, self.link_series, len(self.links))):
+                                  (frame.link_series, self.link_series, len(self.links)),
+                                  (frame.objective_series, self.objective_series,
+                                   len(frame.meta.get("objectives", ())))):
             for metric, values in src.items():
                 buf = store.get(metric)
                 if buf is None:
@@ -83,6 +89,7 @@ class VariantData:
         self.breakers = list(frame.breaker_states)
         self.instances_down = dict(frame.instances_down)
         self.now = frame.now
+        self.meta, self.summary = frame.meta, frame.summary
 
     def finish(self, result: RunResult) -> None:
         """Adopt the final results: summaries, every bucket, the whole event log."""
@@ -98,6 +105,7 @@ class VariantData:
         self.n = n
         self.events = list(result.events)
         self.breakers = list(result.meta.get("breakers", self.breakers))
+        self.objective_series = dict(result.objective_series or {})
 
     def column(self, metric: str, component: str) -> np.ndarray:
         """A view of one component's values so far (no copy)."""
@@ -143,6 +151,7 @@ class RunSession:
     kinds: dict[str, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # components in the engine's order, known before data
     group_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    replicated_verdicts: dict[str, list] = field(default_factory=dict)  # variant -> RunVerdicts per seed
     progress: float = 0.0
     replication: int = 0  # which replication the worker is on (0: the live one)
     wall_time: float = 0.0
@@ -229,6 +238,7 @@ class RunSession:
         if first is not None:
             self.breakers = list(first.meta.get("breakers", self.breakers))
         self.comparison = outcome.comparison
+        self.replicated_verdicts = dict(outcome.verdicts)
         if outcome.comparison is not None:
             self.table = list(outcome.comparison.table)
             self.replications = outcome.comparison.replications

@@ -37,6 +37,7 @@ from .report import write_report
 from .runs_panel import RunsPanel
 from .saved import RunGroup, group_runs, saved_runs_of
 from .session import FAILED, STOPPED, RunSession
+from .verdict_view import VerdictOverlay
 from .worker import RunRequest
 
 NO_EXPERIMENT = "(no faults)"
@@ -101,6 +102,8 @@ class RunUi(QObject):
         self.choose_report_path = self._choose_report_path
 
         self.dashboard = Dashboard()
+        faults = getattr(window, "faults", None)
+        self.verdicts = VerdictOverlay(self.dashboard, getattr(faults, "timeline", None))
         self.event_log = EventLog()
         self.runs_panel = RunsPanel()
         self._build_controls()
@@ -406,6 +409,7 @@ class RunUi(QObject):
         self.session = session
         self._last_health = 0.0
         self.dashboard.show_session(session)
+        self.verdicts.show_session(session)
         self.event_log.show_session(session)
         self._show_dashboard()
         self._update_actions()
@@ -420,11 +424,13 @@ class RunUi(QObject):
         if now - self._last_health >= HEALTH_INTERVAL_S:
             self._last_health = now
             self.apply_health(session)
+            self.verdicts.refresh()
 
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
         self.dashboard.session_ended()
+        self.verdicts.refresh()
         self.event_log.session_ended()
         self.apply_health(session, self.dashboard.canvas_variant)
         self._update_actions()
@@ -497,6 +503,7 @@ class RunUi(QObject):
             self.controller.stop()
         self.session = None
         self.dashboard.show_empty()
+        self.verdicts.show_empty()
         self.event_log.show_session(None)
         self.scene.clear_health()
         self.refresh_runs()
@@ -559,6 +566,7 @@ class RunUi(QObject):
                                       for c in self.doc.design.components if c.name in session.instances})
         self.session = session
         self.dashboard.show_session(session)
+        self.verdicts.show_session(session)
         self.event_log.show_session(session)
         self.scene.clear_health()
         self.apply_health(session, self.dashboard.canvas_variant)

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from engine import Design, DesignError, RunOptions, RunResult, Simulation
 from engine.compare import Comparison, build_table
+from engine.objectives import RunVerdicts, evaluate
 
 _UNCHANGED = object()  # no new speed asked for
 # Order in which variants are driven and listed everywhere.
@@ -94,6 +95,10 @@ class VariantFrame:
     breaker_states: dict[str, str]
     instances_down: dict[str, int]
     now: float
+    # per-objective counters of the new rows, and the run so far as the verdicts need it
+    objective_series: dict[str, np.ndarray] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +121,8 @@ class RunOutcome:
     comparison: Comparison | None
     stopped: bool
     wall_time: float
+    # every replication's verdicts per variant, judged before its time series were dropped
+    verdicts: dict[str, list[RunVerdicts]] = field(default_factory=dict)
 
 
 def _lower_this_threads_priority() -> None:
@@ -226,16 +233,19 @@ class RunWorker(QObject):
         first = {v: (lv.sim.snapshot() if stopped else lv.sim.result()) for v, lv in live.items()}
         self._forget([lv.sim for lv in live.values()])
         comparison = None
+        verdicts = {v: [evaluate(first[v])] for v in variants}
         if len(variants) > 1 and not stopped:
             runs = {v: [first[v]] for v in variants}
-            stopped = not self._replicate(runs, variants)
+            stopped = not self._replicate(runs, variants, verdicts)
             if stopped:
                 # Stopped among the extra seeds: the finished live runs still compare, without intervals.
                 runs = {v: [first[v]] for v in variants}
+                verdicts = {v: vs[:1] for v, vs in verdicts.items()}
             comparison = Comparison(runs=runs, table=build_table(runs), replications=len(runs[variants[0]]))
-        return RunOutcome(results=first, comparison=comparison, stopped=stopped, wall_time=0.0)
+        return RunOutcome(results=first, comparison=comparison, stopped=stopped, wall_time=0.0, verdicts=verdicts)
 
-    def _replicate(self, runs: dict[str, list[RunResult]], variants: list[str]) -> bool:
+    def _replicate(self, runs: dict[str, list[RunResult]], variants: list[str],
+                   verdicts: dict[str, list[RunVerdicts]]) -> bool:
         """Further seeds for confidence intervals, in parallel; False when stopped on the way.
 
         Threads, not processes: the engine's loop releases the GIL, so simulations
@@ -246,7 +256,7 @@ class RunWorker(QObject):
         jobs = [(k, v) for k in range(1, r.replications) for v in variants]
         if not jobs:
             return True
-        results: dict[tuple[int, str], RunResult] = {}
+        results: dict[tuple[int, str], tuple[RunResult, RunVerdicts]] = {}
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="faultline-replication") as pool:
             futures = {pool.submit(self._replication, v, r.options.seed + k): (k, v) for k, v in jobs}
@@ -265,11 +275,12 @@ class RunWorker(QObject):
         if self._stop.is_set() or len(results) != len(jobs):
             return False
         for (k, v) in sorted(results):
-            runs[v].append(results[(k, v)])
+            runs[v].append(results[(k, v)][0])
+            verdicts[v].append(results[(k, v)][1])
         return True
 
-    def _replication(self, variant: str, seed: int) -> RunResult | None:
-        """One replication to its end in a pool thread (None when stopped)."""
+    def _replication(self, variant: str, seed: int) -> tuple[RunResult, RunVerdicts] | None:
+        """One replication to its end in a pool thread, with its verdicts (None when stopped)."""
         _lower_this_threads_priority()
         if self._stop.is_set():
             return None
@@ -278,7 +289,10 @@ class RunWorker(QObject):
             finished = False
             while not finished and not self._stop.is_set():
                 finished = sim.advance(max_events=200_000)
-            return _summary_only(sim.result()) if finished else None
+            if not finished:
+                return None
+            result = sim.result()
+            return _summary_only(result), evaluate(result)
         finally:
             self._forget([sim])
 
@@ -369,6 +383,9 @@ class RunWorker(QObject):
                 breaker_states=lv.sim.breaker_states(),
                 instances_down=lv.sim.instances_down(),
                 now=lv.sim.now,
+                objective_series=snap.objective_series or {},
+                meta=snap.meta,
+                summary=snap.summary,
             )
             lv.sent_rows = rows
             lv.sent_events = len(snap.events)

@@ -1,0 +1,240 @@
+"""A client's service-level objectives and recovery settings, edited in the Properties pane.
+
+Every row's label, help and unit come from the model's own ``Field`` metadata
+(``title``, ``description``, ``json_schema_extra["unit"]``), so the pane, the
+report and the command line describe an objective in the same words. Each
+finished edit is one undoable command through the document's editor.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.model import OBJECTIVE_CLASSES, OBJECTIVE_KINDS, Client, RecoverySettings
+
+from ..document import EditRejected, FieldError, ProjectDocument
+from .fields import DurationEditor, NumberEditor, secondary_label
+from .forms import FieldSpec, ModelForm, flag, percent
+
+# Seconds at or above this default are shown in s, shorter ones in ms.
+_SECONDS_FROM = 1.0
+
+
+def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
+    """A form row for field ``name`` of ``cls``, labelled, explained and united by the field's own metadata.
+
+    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (ms for short defaults), anything
+    else is shown beside a number. A field that admits None may be left empty.
+    """
+    info = cls.model_fields[name]
+    path = f"{prefix}{name}"
+    label = info.title or name.replace("_", " ").capitalize()
+    tip = info.description or ""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    unit = str(extra.get("unit", ""))
+    kinds = get_args(info.annotation) or (info.annotation,)
+    optional = type(None) in kinds
+    if info.annotation is bool:
+        return flag(path, label, tip)
+    if unit == "ratio":
+        return percent(path, label, tip)
+    placeholder = _empty_meaning(tip) if optional else ""
+    if unit == "s":
+        shown = "s" if isinstance(info.default, (int, float)) and info.default >= _SECONDS_FROM else "ms"
+        return FieldSpec(path, label, lambda: DurationEditor(shown, optional=optional, placeholder=placeholder), tip)
+    integer = int in kinds and float not in kinds
+    return FieldSpec(path, label, lambda: NumberEditor(integer, optional=optional, placeholder=placeholder), tip, unit)
+
+
+def _empty_meaning(description: str) -> str:
+    """'... empty means any latency' -> 'any latency': what an empty optional field stands for."""
+    m = re.search(r"empty means ([^;,.]+)", description)
+    return m.group(1).strip() if m else ""
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+class PercentAwareForm(ModelForm):
+    """A form whose ratio fields are typed as percentages, and whose messages say so too.
+
+    The model judges the stored ratio ("must be less than 1.0"); the user typed "100", so the numbers
+    of a ratio field's messages are shown as percentages ("must be less than 100 %").
+    """
+
+    def __init__(self, fields: list[FieldSpec], ratios: set[str], commit=None, parent=None):
+        super().__init__(fields, commit, parent)
+        self.ratios = ratios
+
+    def show_errors(self, errors: list[FieldError], fallback: str | None = None) -> None:
+        shown = [FieldError(e.path, _NUMBER.sub(lambda m: f"{float(m.group()) * 100:g} %", e.message))
+                 if (self._match(e.path) or fallback) in self.ratios else e for e in errors]
+        super().show_errors(shown, fallback)
+
+
+def ratio_paths(cls: type[BaseModel], prefix: str = "") -> set[str]:
+    """The dotted paths of ``cls``'s fields whose unit is a ratio (typed as percentages)."""
+    return {f"{prefix}{name}" for name, info in cls.model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("unit") == "ratio"}
+
+
+def objective_fields(kind: str) -> list[FieldSpec]:
+    """The editable fields of an objective kind, in the model's order (its id and tag left out)."""
+    cls = OBJECTIVE_CLASSES[kind]
+    return [model_field(cls, name) for name in cls.model_fields if name not in ("id", "kind")]
+
+
+RECOVERY_FIELDS = [model_field(RecoverySettings, name, "recovery.") for name in RecoverySettings.model_fields]
+
+
+class ObjectiveCard(QFrame):
+    """One objective: its one-line description, a remove button and its fields."""
+
+    def __init__(self, kind: str, parent=None):
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName("objectiveCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(6, 4, 6, 6)
+        col.setSpacing(4)
+        head = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("objectiveTitle")
+        self.title.setWordWrap(True)
+        head.addWidget(self.title, 1)
+        self.remove = QToolButton()
+        self.remove.setText("Remove")
+        self.remove.setToolTip("Remove this objective (undo brings it back)")
+        head.addWidget(self.remove)
+        col.addLayout(head)
+        self.form = PercentAwareForm(objective_fields(kind), ratio_paths(OBJECTIVE_CLASSES[kind]))
+        col.addWidget(self.form)
+
+    def bind(self, objective) -> None:
+        text = _esc(objective.describe()).replace("&lt;=", "≤")
+        if text.lower().startswith(objective.title.lower()):
+            self.title.setText(f"<b>{text[0].upper()}{text[1:]}</b>")
+        else:
+            self.title.setText(f"<b>{objective.title}</b> · {text}")
+        self.form.bind(objective)
+
+
+class ObjectivesEditor(QWidget):
+    """The objectives of one client and when its journey counts as recovered after a fault."""
+
+    def __init__(self, document: ProjectDocument, parent=None):
+        super().__init__(parent)
+        self.doc = document
+        self.component_id: uuid.UUID | None = None
+        self.cards: dict[uuid.UUID, ObjectiveCard] = {}
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 6, 0, 0)
+        col.setSpacing(6)
+        head = QHBoxLayout()
+        title = QLabel(f"<b>{Client.model_fields['objectives'].title}</b>")
+        head.addWidget(title, 1)
+        self.add_button = QToolButton()
+        self.add_button.setText("Add objective")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        for kind in OBJECTIVE_KINDS:
+            cls = OBJECTIVE_CLASSES[kind]
+            action = menu.addAction(cls().title)
+            action.setToolTip((cls.__doc__ or "").strip())
+            action.triggered.connect(lambda _checked=False, k=kind: self.add(k))
+        menu.setToolTipsVisible(True)
+        self.add_button.setMenu(menu)
+        head.addWidget(self.add_button)
+        col.addLayout(head)
+        self.hint = secondary_label(f"{Client.model_fields['objectives'].description.capitalize()}. "
+                                    "None yet: runs show no verdict for this client.")
+        col.addWidget(self.hint)
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        col.addWidget(self.error)
+        self.cards_box = QVBoxLayout()
+        self.cards_box.setSpacing(6)
+        col.addLayout(self.cards_box)
+        self.recovery_title = QLabel(f"<b>{Client.model_fields['recovery'].title}</b>")
+        self.recovery_title.setToolTip((Client.model_fields["recovery"].description or "").capitalize())
+        col.addWidget(self.recovery_title)
+        self.recovery = PercentAwareForm(RECOVERY_FIELDS, ratio_paths(RecoverySettings, "recovery."),
+                                         commit=self._commit_recovery)
+        col.addWidget(self.recovery)
+
+    # -- showing ------------------------------------------------------------------
+    def bind(self, component_id: uuid.UUID, client: Client) -> None:
+        """Show ``client``'s objectives; cards are rebuilt only when objectives come or go."""
+        self.component_id = component_id
+        wanted = [(o.id, o.kind) for o in client.objectives]
+        if wanted != [(oid, card.kind) for oid, card in self.cards.items()]:
+            self._rebuild(wanted)
+        for objective in client.objectives:
+            self.cards[objective.id].bind(objective)
+        self.recovery.bind(client)
+        has = bool(client.objectives)
+        self.hint.setVisible(not has)
+        self.recovery_title.setVisible(has)
+        self.recovery.setVisible(has)
+        self.error.hide()
+
+    def _rebuild(self, wanted: list[tuple[uuid.UUID, str]]) -> None:
+        for card in self.cards.values():
+            self.cards_box.removeWidget(card)
+            card.hide()  # at once: deleteLater waits for the event loop
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = {}
+        for oid, kind in wanted:
+            card = ObjectiveCard(kind)
+            card.form.commit = lambda changes, oid=oid: self._commit(oid, changes)
+            card.remove.clicked.connect(lambda _checked=False, oid=oid: self.remove(oid))
+            self.cards_box.addWidget(card)
+            self.cards[oid] = card
+
+    # -- editing -------------------------------------------------------------------
+    def add(self, kind: str) -> uuid.UUID | None:
+        """Add an objective of ``kind`` with the model's defaults to the shown client."""
+        if self.component_id is None:
+            return None
+        try:
+            return self.doc.edit.add_objective(self.component_id, kind)
+        except EditRejected as exc:
+            self._show_error(exc.errors)
+            return None
+
+    def remove(self, objective_id: uuid.UUID) -> None:
+        if self.component_id is not None:
+            self.doc.edit.remove_objective(self.component_id, objective_id)
+
+    def _commit(self, objective_id: uuid.UUID, changes: dict[str, Any]) -> None:
+        self.doc.edit.set_objective_fields(self.component_id, objective_id, changes)
+
+    def _commit_recovery(self, changes: dict[str, Any]) -> None:
+        self.doc.edit.set_component_fields(self.component_id, changes)
+
+    def _show_error(self, errors: list[FieldError]) -> None:
+        self.error.setText("\n".join(e.message for e in errors))
+        self.error.show()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = ["RECOVERY_FIELDS", "ObjectiveCard", "ObjectivesEditor", "model_field", "objective_fields"]

@@ -1,0 +1,467 @@
+"""Verdicts on the dashboard: a banner, objective lines on the plots, error-budget burn, recovery marks.
+
+``VerdictOverlay(dashboard)`` adds itself to a ``Dashboard`` through its public
+surface (its layout, ``plots``, ``plots_widget``, ``log_latency``) and keeps its
+own plot items, so the dashboard's rebuilds never touch them. The window calls
+``show_session``, ``refresh`` (a few times a second while a run goes, and when it
+ends) and ``show_empty``.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+)
+
+from engine.model import OBJECTIVE_CLASSES
+
+from .formatting import VARIANT_STYLES, format_time
+from .session import VARIANT_LABELS, RunSession
+from .verdicts import (
+    COLOURS,
+    MET,
+    MISSED,
+    PENDING,
+    SYMBOLS,
+    headline,
+    label,
+    objective_specs,
+    recovery_marks,
+    undecided,
+    verdict_rows,
+    verdicts_of,
+)
+
+BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
+_BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+# One colour per objective (threshold lines and burn curves alike), in the run's objective order.
+OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
+BURN_PLOT_HEIGHT = 120
+BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
+_SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
+
+
+class VerdictBanner(QFrame):
+    """The run's verdict in one line, and a row per objective and per fault it went through."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("verdictBanner")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 4, 8, 4)
+        col.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(6)
+        self.head = QLabel()
+        self.head.setObjectName("verdictHeadline")
+        self.head.setTextFormat(Qt.TextFormat.RichText)
+        self.head.setWordWrap(True)
+        top.addWidget(self.head, 1)
+        self.toggle = QToolButton()
+        self.toggle.setText("Details")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setToolTip("Show or hide each objective's verdict (the plots get the room back)")
+        self.toggle.toggled.connect(lambda on: self.details.setVisible(on))
+        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        col.addLayout(top)
+        self.details = QLabel()
+        self.details.setObjectName("verdictDetails")
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.details)
+        self.state: str | None = None
+        self.hide()
+
+    def show_verdicts(self, session: RunSession | None) -> None:
+        """Show the session's verdicts so far; hidden when no client of the run has objectives."""
+        head = headline(session) if session is not None else None
+        if head is None:
+            self.state = None
+            self.hide()
+            return
+        if head.state != self.state:  # restyling re-polishes every child: only when the colour changes
+            self._restyle(head.state)
+        self.state = head.state
+        self.head.setText(f"<span style='color:{COLOURS[head.state]}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
+                          f"</span> <b>{_e(head.text)}</b>")
+        rows = verdict_rows(session)
+        variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
+        several = len(variants) > 1
+        lines: list[str] = []
+        for r in rows:
+            cells = []
+            for v in variants:
+                if v not in r.cells:
+                    continue
+                state, text = r.cells[v]
+                tag = f"{_e(_SHORT_VARIANTS.get(v, v))}: " if several else ""
+                cells.append(f"<span style='color:{COLOURS[state]}'>{tag}{_e(text)}</span>")
+            # A fault's row joins its objective's line: one line per objective in a short dock.
+            if r.recovery and lines:
+                lines[-1] += f" &nbsp;|&nbsp; {_e(r.what)}: {' · '.join(cells)}"
+            else:
+                lines.append(f"<b>{_e(r.client)}</b> · {_e(r.what)}: {' · '.join(cells)}")
+        self.details.setText("<br>".join(lines))
+        self.show()
+
+    def _restyle(self, state: str) -> None:
+        back, border = _BACKGROUNDS[state]
+        self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
+                           " #verdictBanner QLabel { color: #1d2430; background: transparent; }")
+
+    def text(self) -> str:
+        """The banner as plain text: what a test or a screen reader reads."""
+        if self.isHidden():
+            return ""
+        shown = [self.head] + ([self.details] if self.toggle.isChecked() else [])
+        return "\n".join(_plain(label.text()) for label in shown)
+
+
+class VerdictOverlay(QObject):
+    """The banner above a dashboard's plots, and its objective lines, burn plot and recovery marks."""
+
+    def __init__(self, dashboard, timeline=None):
+        super().__init__(dashboard)
+        self.dashboard = dashboard
+        self.timeline = timeline  # the Faults pane's timeline, marked with the finished run's recovery
+        self.session: RunSession | None = None
+        self.banner = VerdictBanner()
+        # Right under the dashboard's header row, above the failure message and the legend.
+        dashboard.layout().insertWidget(1, self.banner)
+        self.burn_plot: pg.PlotItem | None = None  # in the dashboard's grid while a run has objectives
+        self._burn_spare: pg.PlotItem | None = None  # made once: a new PlotItem costs tens of ms
+        self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
+        self._burn_items: list = []
+        self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
+        self._marks: list[pg.InfiniteLine] = []
+        self._specs_key: tuple | None = None
+        self._marked: tuple | None = None
+        dashboard.log_latency.toggled.connect(self._place_latency_lines)
+        # After the dashboard's own handler, which leaves the readout alone outside its plots.
+        dashboard.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    # -- sessions -------------------------------------------------------------------
+    def show_empty(self) -> None:
+        self.session = None
+        self._clear()
+        self.banner.show_verdicts(None)
+        self._mark_timeline()
+
+    def show_session(self, session: RunSession) -> None:
+        """A new run (live or reopened): objective items are built once its objectives are known."""
+        self.session = session
+        self._clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring banner, burn curves and recovery marks up to the session's data."""
+        session = self.session
+        if session is None:
+            return
+        specs = objective_specs(session)
+        key = tuple((s["client"], s["index"], str(s["objective"])) for s in specs)
+        if key != self._specs_key:
+            self._clear()
+            self._specs_key = key
+            if specs:
+                self._build(specs)
+        self.banner.show_verdicts(session)
+        if specs:
+            self._draw_burn()
+            self._draw_marks()
+        self._mark_timeline()
+
+    def _mark_timeline(self) -> None:
+        if self.timeline is None:
+            return
+        session = self.session
+        verdicts = verdicts_of(session) if session is not None and not undecided(session) else None
+        marks: dict[str, list[tuple[float, str, str, str]]] = {}
+        for m in recovery_marks(verdicts, False) if verdicts is not None else []:
+            marks.setdefault(str(m.fault_id), []).append((m.time, COLOURS[m.state], SYMBOLS[m.state], m.text))
+        if marks != self.timeline.recovery:
+            self.timeline.set_recovery(marks)
+
+    # -- building ----------------------------------------------------------------------
+    def _clear(self) -> None:
+        for key, line, _value in self._threshold_lines:
+            self.dashboard.plots[key].removeItem(line)
+        self._threshold_lines = []
+        if self.burn_plot is not None:
+            self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
+            self.dashboard.plots_widget.removeItem(self.burn_plot)
+            self.burn_plot.clear()
+            self._burn_spare, self.burn_plot = self.burn_plot, None
+        self._burn_items, self._burn_curves, self._marks = [], [], []
+        self._specs_key = None
+        self._marked = None
+
+    def _build(self, specs: list[dict]) -> None:
+        for j, spec in enumerate(specs):
+            colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
+            objective = spec["objective"]
+            if objective["kind"] == "latency":
+                text = f"{spec['client']} p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
+                self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
+            else:
+                text = f"{spec['client']} error budget {_budget(objective['target'])}"
+                self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
+                if objective.get("latency_threshold") is not None:
+                    text = f"{spec['client']} good ≤ {_ms(objective['latency_threshold'])}"
+                    self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
+        self._place_latency_lines()
+        self._build_burn(specs)
+
+    def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
+        pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
+        line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen, label=text,
+                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour})
+        line.setZValue(40)
+        # Counted in the plot's range: a threshold far above the curves still shows.
+        self.dashboard.plots[plot].addItem(line)
+        self._threshold_lines.append((plot, line, value))
+
+    def _place_latency_lines(self, *_args) -> None:
+        # A log axis plots log10 of the values: the lines move with it.
+        log = self.dashboard.log_latency.isChecked()
+        for plot, line, value in self._threshold_lines:
+            if plot == "latency":
+                line.setPos(math.log10(value) if log and value > 0 else value)
+
+    def _build_burn(self, specs: list[dict]) -> None:
+        session = self.session
+        widget = self.dashboard.plots_widget
+        plot = self._burn_spare or self._new_burn_plot()
+        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=2)
+        # Follows the plots' time range by hand: an x link would align it by screen position, and it
+        # spans both columns of plots.
+        self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)
+        plot.setMouseEnabled(x=False, y=False)
+        text = self.dashboard.palette().text().color()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setTextPen(pg.mkPen(text))
+        self.burn_plot = plot
+        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
+                               pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
+                               label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
+                                                                 "anchors": [(0, 1), (0, 1)]})
+        plot.addItem(pace, ignoreBounds=True)
+        for window in session.fault_windows:
+            region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
+                                         brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+            region.setZValue(-10)
+            plot.addItem(region, ignoreBounds=True)
+        several = len(session.variant_names) > 1
+        one_client = len({spec["client"] for spec in specs}) == 1
+        keys = []
+        for j, spec in enumerate(specs):
+            colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
+            name = label(_describe(spec["objective"])) if one_client else \
+                f"{spec['client']} {label(_describe(spec['objective']))}"
+            keys.append(f"<span style='color:{colour}'>■ {_e(name)}</span>")
+            for variant in session.variant_names:
+                pen = pg.mkPen(QColor(colour), width=1)
+                pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
+                pen.setCosmetic(True)
+                item = pg.PlotDataItem(pen=pen, connect="finite")
+                plot.addItem(item)
+                self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
+        plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
+        # The key is in the title: a legend inside so short a plot would cover the curves.
+        plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        """Over the burn plot, the readout gives each objective's burn rate at that time."""
+        plot, session = self.burn_plot, self.session
+        if plot is None or session is None or not plot.sceneBoundingRect().contains(scene_pos):
+            return
+        t = plot.vb.mapSceneToView(scene_pos).x()
+        b = math.floor(t / session.bucket)
+        parts = [f"<b>t = {format_time(max(0.0, t))}</b>"]
+        several = len(session.variant_names) > 1
+        for item, variant, key in self._burn_curves:
+            verdicts = verdicts_of(session, variant)
+            match = next((v for v in verdicts.objectives if v.key == key), None) if verdicts else None
+            if match is None or not 0 <= b < len(match.burn_rate) or not np.isfinite(match.burn_rate[b]):
+                continue
+            tag = f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+            colour = item.opts["pen"].color().name()
+            parts.append(f"<span style='color:{colour}'>{_e(label(match.label))}{_e(tag)}</span> "
+                         f"burn {match.burn_rate[b]:.3g}×")
+        self.dashboard.readout.setText(" &nbsp; ".join(parts))
+
+    @staticmethod
+    def _new_burn_plot() -> pg.PlotItem:
+        plot = pg.PlotItem()
+        plot.setTitle(BURN_TITLE, size="8.5pt")
+        plot.titleLabel.setMaximumHeight(16)
+        plot.layout.setRowFixedHeight(0, 16)
+        plot.setMaximumHeight(BURN_PLOT_HEIGHT)
+        plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
+        plot.setClipToView(True)
+        plot.getAxis("left").setWidth(44)
+        return plot
+
+    def _follow_range(self, _view, x_range) -> None:
+        if self.burn_plot is not None:
+            self.burn_plot.setXRange(*x_range, padding=0)
+
+    # -- drawing -------------------------------------------------------------------------
+    def _draw_burn(self) -> None:
+        session = self.session
+        top = 1.0
+        for item, variant, key in self._burn_curves:
+            verdicts = verdicts_of(session, variant)
+            match = next((v for v in verdicts.objectives if v.key == key), None) if verdicts else None
+            if match is None:
+                item.setData([], [])
+                continue
+            burn = np.asarray(match.burn_rate, dtype=np.float64)
+            x = np.arange(len(burn), dtype=np.float64) * session.bucket + session.bucket / 2
+            item.setData(x, _burn_y(burn))
+            if np.any(np.isfinite(burn)):
+                top = max(top, float(np.nanmax(burn)))
+        if self.burn_plot is not None:
+            self.burn_plot.setYRange(0, _burn_y(top) * 1.1, padding=0)
+            ticks = [(_burn_y(b), f"{b:g}×") for b in (1, 10, 100, 1000, 10000) if b <= top * 1.1]
+            self.burn_plot.getAxis("left").setTicks([ticks, []])
+
+    def _draw_marks(self) -> None:
+        """A line where each variant's journey recovered after each fault, or where it failed to."""
+        session = self.session
+        if self.burn_plot is None:
+            return
+        running = undecided(session)
+        marks = []
+        for variant in session.variant_names:
+            verdicts = verdicts_of(session, variant)
+            if verdicts is not None:
+                marks += [(variant, m.time, m.state, m.short) for m in recovery_marks(verdicts, running)
+                          if m.breached or m.state != MET]
+        key = tuple(marks)
+        if key == self._marked:
+            return
+        self._marked = key
+        for line in self._marks:
+            self.burn_plot.removeItem(line)
+        self._marks = []
+        several = len(session.variant_names) > 1
+        for i, (variant, t, state, text) in enumerate(marks):
+            tag = f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+            pen = pg.mkPen(COLOURS[state], width=2)
+            pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
+            line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
+                                   label=f"{SYMBOLS[state]} {text}{tag}",
+                                   labelOpts={"position": 0.85 - 0.7 * (i % 2), "color": COLOURS[state],
+                                              "anchors": [(0, 0.5), (0, 0.5)]})
+            line.setZValue(45)
+            line.setToolTip(f"{text}{tag} at {format_time(t)}")
+            self.burn_plot.addItem(line, ignoreBounds=True)
+            self._marks.append(line)
+
+    @property
+    def recovery_marks(self) -> list[tuple[float, str]]:
+        """Where recovery (or its absence) is marked: (time, label text)."""
+        return [(float(line.value()), line.label.toPlainText()) for line in self._marks]
+
+
+def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
+    """Each objective's burn rate per bucket and variant, as columns for the dashboard's CSV export."""
+    several = len(session.variant_names) > 1
+    columns = []
+    for variant in session.variant_names:
+        verdicts = verdicts_of(session, variant)
+        for v in verdicts.objectives if verdicts is not None else []:
+            tag = f" ({VARIANT_LABELS.get(variant, variant)})" if several else ""
+            columns.append((f"{v.client} {label(v.label)} error-budget burn{tag}", np.asarray(v.burn_rate)))
+    return columns
+
+
+# -- the comparison table ----------------------------------------------------------------
+_TABLE_COLUMNS = {"protected": 1, "unprotected": 2, "baseline": 4}
+
+
+def add_verdict_rows(table_box, session: RunSession) -> None:
+    """Objective and recovery rows at the top of a comparison table, one column per variant."""
+    rows = verdict_rows(session)
+    if not rows:
+        return
+    table = table_box.table
+    columns = table.columnCount()
+    bold = table.font()
+    bold.setBold(True)
+    clients = list(dict.fromkeys(r.client for r in rows))
+    table.insertRow(0)
+    head = QTableWidgetItem("Objectives")
+    head.setFont(bold)
+    table.setItem(0, 0, head)
+    i = 1
+    for client in clients:
+        for r in (r for r in rows if r.client == client):
+            table.insertRow(i)
+            what = f"{client} · {r.what}" if not r.recovery else f"  {r.what}"
+            item = QTableWidgetItem(what)
+            item.setToolTip(f"{client} · {r.what}")
+            table.setItem(i, 0, item)
+            for variant, (state, text) in r.cells.items():
+                column = _TABLE_COLUMNS.get(variant)
+                if column is None or column >= columns:
+                    continue
+                cell = QTableWidgetItem(text)
+                cell.setForeground(QColor(COLOURS[state]))
+                cell.setToolTip(text)
+                table.setItem(i, column, cell)
+            i += 1
+    # The spans the table set for its own group headings moved down with their rows.
+    table.clearSpans()
+    table.setSpan(0, 0, 1, columns)
+    for row in range(i, table.rowCount()):
+        first = table.item(row, 0)
+        if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
+            table.setSpan(row, 0, 1, columns)
+    table.resizeColumnsToContents()
+
+
+def _burn_y(burn):
+    """Burn rates on a log scale that keeps 0: from within the budget to a hundred times over, readable at once."""
+    return np.log10(1.0 + np.maximum(burn, 0.0))
+
+
+def _describe(objective: dict) -> str:
+    """The model's own one-line description of an objective given as data."""
+    return OBJECTIVE_CLASSES[objective["kind"]].model_validate(objective).describe()
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.4g} ms" if seconds < 1 else f"{seconds:.4g} s"
+
+
+def _budget(target: float) -> str:
+    return f"{(1.0 - target) * 100:.3g} %"
+
+
+def _plain(rich: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText()
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=False)
+
+
+__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]

@@ -1,0 +1,62 @@
+"""How the window words verdicts: percentages, recovery marks per fault, undecided runs (no Qt needed)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.run.verdicts import (
+    MET,
+    MISSED,
+    PENDING,
+    percent,
+    recovery_marks,
+    recovery_state,
+    recovery_text,
+)
+from engine.objectives import NOT_RECOVERED, RecoveryVerdict, RunVerdicts
+
+
+def recovery(index=0, fault="f1", start=60.0, end=75.0, recovered=True, ttr=2.0, breached=True) -> RecoveryVerdict:
+    return RecoveryVerdict(
+        client="users", index=index, label="p99 <= 1 s", fault_id=fault, fault_title="crash on db",
+        fault_start=start, fault_end=end, pre_fault_attainment=1.0, breached=breached,
+        time_to_impact=1.0 if breached else None, recovered=recovered if end is not None else None,
+        time_to_recover=ttr if recovered and end is not None else None, worst_attainment=0.2,
+        peak_burn_rate=80.0, requests_lost=10.0, verdict="",
+    )
+
+
+@pytest.mark.parametrize("share, text", [
+    (0.999, "99.90 %"), (0.9995, "99.95 %"), (0.99996, "99.996 %"), (0.5, "50.0 %"), (1.0, "100 %"),
+    (math.nan, "–"),
+])
+def test_percentages_never_round_a_miss_up_to_100(share, text):
+    assert percent(share) == text
+
+
+def test_a_fault_is_marked_at_its_slowest_objectives_recovery():
+    verdicts = RunVerdicts([], [recovery(0, ttr=2.0), recovery(1, ttr=7.0),
+                                recovery(0, fault="f2", start=100.0, end=110.0, breached=False, ttr=0.0)])
+    first, second = recovery_marks(verdicts, running=False)
+    assert (first.fault_id, first.time, first.state, first.short) == ("f1", 82.0, MET, "recovered +7.0 s")
+    assert first.text == "recovered in 7.0 s"
+    assert (second.fault_id, second.breached, second.text) == ("f2", False, "not impacted")
+
+
+def test_one_objective_not_recovered_marks_the_fault_as_not_recovered_once_the_run_is_over():
+    verdicts = RunVerdicts([], [recovery(0, ttr=2.0), recovery(1, recovered=False)])
+    [mark] = recovery_marks(verdicts, running=False)
+    assert (mark.time, mark.state, mark.text) == (75.0, MISSED, NOT_RECOVERED)
+    # While the run goes the journey may still recover: nothing is marked yet.
+    assert recovery_marks(verdicts, running=True) == []
+    assert recovery_state(recovery(recovered=False), running=True) == PENDING
+    assert recovery_text(recovery(recovered=False), running=True) == "not recovered yet"
+
+
+def test_a_fault_held_to_the_end_has_no_recovery_to_mark():
+    held = recovery(end=None)
+    assert recovery_marks(RunVerdicts([], [held]), running=False) == []
+    assert recovery_state(held, running=False) == MISSED
+    assert recovery_text(held, running=False) == "breached while the fault lasted (it lasts until the end of the run)"
+    assert recovery_text(held, running=True) == "fault active"

@@ -1,0 +1,218 @@
+"""Verdicts in the window: the banner, objective lines, burn plot, recovery marks, comparison rows, report."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF
+from run_builders import EXPERIMENT, make_three_tier
+from test_run_window import FULL_SPEED, make_window, run_and_wait
+
+from app.run.session import FINISHED
+from app.run.verdict_view import BURN_TITLE
+from app.run.verdicts import MET, MISSED, PENDING
+from app.store import load_design_from_path
+from engine.model import Project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+STORM_EXPERIMENT = "brief slowdown"
+
+
+@pytest.fixture
+def example_window(qtbot, tmp_path):
+    created = []
+
+    def open_example(name: str, duration: float = 180, experiment: str | None = STORM_EXPERIMENT):
+        w, ui = make_window(qtbot, tmp_path, name)
+        created.append((w, ui))
+        design = load_design_from_path(EXAMPLES / f"{name}.json")
+        w.document.load(Project(name=name, designs=[design]))
+        ui.speed_combo.setCurrentIndex(FULL_SPEED)
+        ui.duration_spin.setValue(duration)
+        ui.set_experiment(experiment)
+        return w, ui
+
+    yield open_example
+    for w, ui in created:
+        ui.shutdown()
+        w.close()
+
+
+def test_retry_storm_is_reported_as_not_recovered(qtbot, example_window):
+    _w, ui = example_window("retry_storm")
+    session = run_and_wait(qtbot, ui)
+    assert session.status == FINISHED
+    banner = ui.verdicts.banner
+    assert banner.isVisible() and banner.state == MISSED
+    text = banner.text()
+    assert "did not recover after exhaustion on server" in text.splitlines()[0]
+    assert "did not recover by the end of the run" in text
+    # The failure is marked where the fault ended, on the burn plot.
+    marks = ui.verdicts.recovery_marks
+    assert marks and all(t == pytest.approx(75.0) and "not recovered" in label for t, label in marks)
+
+
+def test_guarded_retry_storm_is_reported_as_recovered(qtbot, example_window):
+    _w, ui = example_window("retry_storm_guarded")
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert banner.isVisible()
+    head = banner.text().splitlines()[0]
+    assert "recovered after the fault" in head and "did not recover" not in head
+    assert "recovered in 2.0 s" in banner.text()
+    # Recovery is marked after the fault's end, when attainment was back.
+    marks = ui.verdicts.recovery_marks
+    assert marks == [(77.0, "✔ recovered +2.0 s")]
+
+
+def test_objective_lines_and_burn_follow_the_run(qtbot, example_window, tmp_path):
+    _w, ui = example_window("retry_storm")
+    run_and_wait(qtbot, ui)
+    overlay = ui.verdicts
+    lines = sorted((plot, round(value, 9)) for plot, _line, value in overlay._threshold_lines)
+    # The example's objectives: 90 % of requests ok (a 10 % error budget), and p99 within 1 s.
+    assert lines == [("errors", 10.0), ("latency", 1000.0)]
+    assert overlay.burn_plot is not None and overlay.burn_plot.titleLabel.text.startswith(BURN_TITLE[:20])
+    x, y = overlay._burn_curves[0][0].getData()
+    assert len(x) == 180
+    # Healthy before the fault; long after it ended nothing is good: burning ten times a 10 % budget.
+    burn = 10 ** y - 1  # plotted as log10(1 + burn)
+    assert burn[30] < 1.0 and burn[150] == pytest.approx(10.0)
+    # Hovering the burn plot reads each objective's burn at that time.
+    ui.dashboard.plots_widget.scene().sigMouseMoved.emit(overlay.burn_plot.vb.mapViewToScene(QPointF(150.5, 1.0)))
+    readout = ui.dashboard.readout.text()
+    assert "t = 150.5 s" in readout and "availability 90 % (ok)</span> burn 10×" in readout
+    # The CSV export holds the burn curves too.
+    ui.dashboard.export_csv(tmp_path / "plots.csv")
+    with (tmp_path / "plots.csv").open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    column = header.index("clients availability 90 % (ok) error-budget burn")
+    assert float(rows[150][column]) == pytest.approx(10.0)
+    ui.dashboard.log_latency.setChecked(True)
+    latency = [line for plot, line, _v in overlay._threshold_lines if plot == "latency"]
+    assert latency[0].value() == pytest.approx(3.0)  # log10 of 1000 ms
+
+
+def test_banner_judges_while_the_run_goes(qtbot, example_window):
+    w, ui = example_window("retry_storm", duration=300)
+    ui.speed_combo.setCurrentIndex(2)  # 30x: frames arrive while it runs
+    ui.run_action.trigger()
+    qtbot.waitUntil(lambda: ui.verdicts.banner.isVisible() and "So far" in ui.verdicts.banner.text(), timeout=20_000)
+    assert ui.verdicts.banner.state not in (MET, MISSED)
+    ui.speed_combo.setCurrentIndex(3)  # 100x: past the fault's end quickly
+    qtbot.waitUntil(lambda: ui.session.variants[ui.session.primary].now > 80, timeout=20_000)
+    with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
+        ui.stop()
+    # Stopped early, the journey has not recovered *yet*: no final word on it.
+    text = ui.verdicts.banner.text()
+    assert text.startswith("… Run stopped at ") and ui.verdicts.banner.state == PENDING
+    assert "not recovered yet" in text and "by the end of the run" not in text
+    assert w.faults.timeline.recovery == {}
+
+
+def test_no_objectives_no_banner(qtbot, example_window):
+    w, ui = example_window("retry_storm", duration=30)
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.set_experiment(EXPERIMENT)
+    run_and_wait(qtbot, ui)
+    assert not ui.verdicts.banner.isVisible() and ui.verdicts.burn_plot is None
+
+
+def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot, example_window, tmp_path):
+    # The database outage: the availability objective is met with protection and missed without.
+    _w, ui = example_window("three_tier", experiment="database outage")
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    table = ui.dashboard.table
+
+    def cell(r, c):
+        return table.item(r, c).text() if table.item(r, c) else ""
+
+    assert cell(0, 0) == "Objectives"
+    assert cell(1, 0) == "browsers · availability 95 % (ok)"
+    assert cell(1, 1).startswith("✔ 95.") and cell(1, 2).startswith("✘ 33.")
+    assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
+    assert cell(2, 1) == "✔ recovered in 5.0 s" and cell(2, 2) == "✘ did not recover by the end of the run"
+    # A latency objective shows the percentile it bounds beside the share of requests within it.
+    assert cell(3, 0) == "browsers · p99 ≤ 250 ms"
+    assert cell(3, 1).startswith("✔ p99 ") and " ms, 99." in cell(3, 1) and "% within" in cell(3, 1)
+    # The engine's own figures follow, under their component headings.
+    assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
+    text = ui.verdicts.banner.text()
+    assert text.startswith("✔ With resilience: every objective met; recovered after the fault · without resilience: "
+                           "1 of 2 objectives missed; did not recover after crash on db")
+    assert "with: ✔ recovered in 5.0 s" in text and "without: ✘ did not recover" in text
+    path = ui.export_report(tmp_path / "report.html")
+    html = path.read_text(encoding="utf-8")
+    assert html.index("<h2>Verdicts</h2>") < html.index("<h2>Run</h2>")
+    assert "did not recover by the end of the run" in html and "recovered in 5.0 s" in html
+
+
+def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_path):
+    w, ui = example_window("retry_storm", duration=120)
+    run_and_wait(qtbot, ui)
+    before = ui.verdicts.banner.text()
+    ui.keep_run()
+    path = tmp_path / "storm.faultline"
+    assert w._save_to(path)
+    other, other_ui = example_window("retry_storm_guarded")
+    assert other.open_path(path, ask=False)
+    other_ui.open_group(other_ui.runs_panel.groups[0])
+    assert other_ui.verdicts.banner.text() == before
+    assert "did not recover" in before.splitlines()[0]
+    assert other_ui.verdicts.recovery_marks == ui.verdicts.recovery_marks
+
+
+def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_window):
+    _w, ui = example_window("three_tier", duration=150, experiment="database outage")
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(3)
+    run_and_wait(qtbot, ui)
+    assert len(ui.session.replicated_verdicts["protected"]) == 3
+    table = ui.dashboard.table
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0) and "availability" in table.item(r, 0).text())
+    protected, unprotected = table.item(row, 1).text(), table.item(row, 2).text()
+    assert protected.split()[1:3] == ["met", "in"] and protected.split()[4:7] == ["of", "3", "runs,"]
+    assert unprotected.startswith("✘ met in 0 of 3 runs")
+    recovery = table.item(row + 1, 2).text()
+    assert recovery.startswith("✘ recovered in 0 of 3 runs")
+
+
+def test_banner_details_fold_away(qtbot, example_window):
+    _w, ui = example_window("retry_storm", duration=100)
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert len(banner.text().splitlines()) == 3
+    banner.toggle.click()
+    assert not banner.details.isVisible() and len(banner.text().splitlines()) == 1
+
+
+def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window):
+    w, ui = example_window("retry_storm_guarded")
+    timeline = w.faults.timeline
+    fault = w.document.design.experiments[0].faults[0]
+    run_and_wait(qtbot, ui)
+    [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
+    assert (t, symbol, text) == (77.0, "✔", "recovered in 2.0 s")
+    assert "Last run:\nexhaustion on server: recovered in 2.0 s" in timeline.toolTip()
+    # The next run's marks replace them: without any pattern (and so without retries) the queue
+    # drains slowly.
+    ui.resilience_action.setChecked(False)
+    run_and_wait(qtbot, ui)
+    [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
+    assert (t, symbol, text) == (98.0, "✔", "recovered in 23.0 s")
+    assert timeline.horizon() > 98.0  # the mark is drawn where it is, not clamped to the edge
+    assert timeline.toolTip().count("Last run:") == 1
+
+
+def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replications(qtbot, example_window):
+    _w, ui = example_window("retry_storm", duration=100)
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(2)
+    run_and_wait(qtbot, ui)
+    assert ui.dashboard.table.item(1, 1).text().startswith("✘ met in 0 of 2 runs")
+    ui.keep_run()
+    ui.open_group(ui.runs_panel.groups[0])
+    assert ui.session.replications == 2 and not ui.session.replicated_verdicts
+    assert ui.dashboard.table.item(1, 1).text().endswith("(first replication)")
