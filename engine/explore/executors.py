@@ -1,0 +1,214 @@
+"""Where a sweep's runs execute: this process, local worker processes, or a Dask cluster.
+
+Every executor takes the same (design JSON, options JSON, tasks) and yields
+``(task, metrics)`` as runs finish, keeping only a few runs per worker in
+flight so that stopping is quick and a long sweep holds little memory. The
+work itself is ``worker.run_task``: the numbers do not depend on where it ran.
+
+Dask is imported here only, and only when a cluster executor is made.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Iterable, Iterator
+
+from ..model import DesignError, Problem
+from .worker import run_task
+
+# Runs in flight per worker: enough to hide the round trip, few enough to stop at once.
+IN_FLIGHT_PER_WORKER = 3
+
+
+class Executor:
+    """Runs sweep tasks somewhere; use as a context manager so workers are always released."""
+
+    name = "executor"
+    workers = 1
+
+    def run(self, design_json: str, options_json: str, tasks: Iterable[Any]) -> Iterator[tuple[Any, dict]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Cancel what has not run and release the workers (idempotent)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        return f"{self.workers} {self.name} worker{'s' if self.workers != 1 else ''}"
+
+
+class InProcessExecutor(Executor):
+    """Runs every task here, one after another: the reference the others are measured against."""
+
+    name = "in-process"
+
+    def run(self, design_json, options_json, tasks):
+        for task in tasks:
+            yield run_task(design_json, options_json, task)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl+C reaches every process of the terminal's group; the parent alone decides how to
+    # stop, and a worker interrupted while idle would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _windowed(submit, tasks: Iterable[Any], window: int, wait_some) -> Iterator[Any]:
+    """Keep ``window`` futures in flight from ``tasks``; yield finished ones as they come."""
+    pending = iter(tasks)
+    in_flight: set = set()
+
+    def refill():
+        while len(in_flight) < window:
+            task = next(pending, None)
+            if task is None:
+                return
+            in_flight.add(submit(task))
+
+    refill()
+    while in_flight:
+        for future in wait_some(in_flight):
+            in_flight.discard(future)
+            yield future
+        refill()
+
+
+class LocalExecutor(Executor):
+    """Worker processes on this machine, started once (spawn) and reused for every run."""
+
+    name = "local process"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
+                                         mp_context=multiprocessing.get_context("spawn"))
+        self._in_flight: set = set()
+
+    def run(self, design_json, options_json, tasks):
+        def submit(task):
+            future = self._pool.submit(run_task, design_json, options_json, task)
+            self._in_flight.add(future)
+            return future
+
+        def wait_some(futures):
+            return wait(futures, return_when=FIRST_COMPLETED).done
+
+        for future in _windowed(submit, tasks, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
+            self._in_flight.discard(future)
+            yield future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for future in self._in_flight:
+                future.cancel()
+            # Runs already started finish (a point takes seconds at most); nothing new starts.
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise DesignError([Problem("cluster", "sweeps on a Dask cluster need Dask's distributed scheduler: "
+                                              "pip install 'dask[distributed]'")]) from None
+    return distributed
+
+
+class DaskExecutor(Executor):
+    """A Dask ``distributed`` cluster: an existing one by its scheduler's address, or a
+    ``LocalCluster`` started (and closed) here."""
+
+    name = "Dask"
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None,
+                 processes: bool = True, connect_timeout: float = 10.0):
+        distributed = _distributed()
+        self._cluster = None
+        self._in_flight: set = set()
+        if scheduler:
+            try:
+                self._client = distributed.Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise DesignError([Problem("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
+        else:
+            import logging
+
+            self._cluster = distributed.LocalCluster(
+                n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
+                processes=processes, dashboard_address=None, silence_logs=logging.ERROR,
+            )
+            self._client = distributed.Client(self._cluster)
+        self.where = scheduler or "a local cluster"
+
+    @property
+    def workers(self) -> int:
+        threads = self._client.nthreads() if self._client is not None else {}
+        return max(1, sum(threads.values()))
+
+    def describe(self) -> str:
+        n = self.workers
+        return f"{n} Dask worker thread{'s' if n != 1 else ''} on {self.where}"
+
+    def run(self, design_json, options_json, tasks):
+        distributed = _distributed()
+        client = self._client
+        # Sent once to every worker, not once per task.
+        design_future = client.scatter(design_json, broadcast=True, hash=False)
+        completed = distributed.as_completed()
+
+        def submit(task):
+            future = client.submit(run_task, design_future, options_json, task, pure=False)
+            self._in_flight.add(future)
+            completed.add(future)
+            return future
+
+        def wait_some(futures):
+            return [next(completed)]
+
+        window = max(1, self.workers) * IN_FLIGHT_PER_WORKER
+        for future in _windowed(submit, tasks, window, wait_some):
+            self._in_flight.discard(future)
+            yield future.result()
+
+    def close(self) -> None:
+        if self._client is None:
+            return
+        try:
+            if self._in_flight:
+                self._client.cancel(list(self._in_flight))
+            self._client.close()
+        finally:
+            self._client = None
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
+
+
+def make_executor(scheduler: str | None = None, dask_local: int | None = None,
+                  workers: int | None = None) -> Executor:
+    """The executor a command line asks for: a cluster by address, a local Dask cluster of
+    ``dask_local`` workers, or ``workers`` local processes (one run in this process if 1)."""
+    if scheduler and dask_local:
+        raise DesignError([Problem("--scheduler", "give either --scheduler or --dask-local, not both")])
+    if scheduler:
+        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
+            raise DesignError([Problem("--scheduler", f'"{scheduler}" should be an address like tcp://HOST:PORT')])
+        return DaskExecutor(scheduler=scheduler)
+    if dask_local is not None:
+        if dask_local < 1:
+            raise DesignError([Problem("--dask-local", f"needs at least 1 worker (got {dask_local})")])
+        return DaskExecutor(local_workers=dask_local)
+    if workers is not None and workers < 1:
+        raise DesignError([Problem("--workers", f"needs at least 1 (got {workers})")])
+    if workers == 1:
+        return InProcessExecutor()
+    return LocalExecutor(workers)

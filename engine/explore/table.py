@@ -1,0 +1,166 @@
+"""A sweep's results: one tidy row per point x experiment x replication, written as runs finish,
+and a summary per point with 95 % confidence intervals.
+
+The CSV's columns: ``point`` (its number in the sweep, from 1), ``experiment``
+(empty without one), ``replication`` (from 0), ``seed``, one column per swept
+parameter path, one per metric (``CLIENT.throughput``, ``.goodput``,
+``.error_rate``, ``.p50``, ``.p99``; seconds and requests per second) and
+``fingerprint``: a digest of the design and run options, so that a file is
+never resumed by a different sweep. Each row is flushed as it is written; a
+sweep rerun with the same file skips the runs it already holds.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+from ..compare import mean_ci
+from ..model import DesignError, Problem
+from .paths import format_value
+from .sweep import Sweep, Task
+from .worker import metric_columns
+
+KEY_COLUMNS = ("point", "experiment", "replication", "seed")
+
+
+def summary_path(out: str | Path) -> Path:
+    """``results.csv`` -> ``results.summary.csv``: where the per-point summary goes."""
+    out = Path(out)
+    return out.with_name(f"{out.stem if out.suffix == '.csv' else out.name}.summary.csv")
+
+
+def columns(sweep: Sweep) -> list[str]:
+    return [*KEY_COLUMNS, *sweep.paths, *metric_columns(sweep.clients), "fingerprint"]
+
+
+def row_of(sweep: Sweep, task: Task, metrics: dict[str, float], fingerprint: str) -> dict[str, str]:
+    """A finished run as CSV cells; floats written so they read back exactly."""
+    row = {"point": str(task.point + 1), "experiment": task.experiment or "",
+           "replication": str(task.replication), "seed": str(task.seed)}
+    for path, value in task.values:
+        row[path] = format_value(value)
+    for column in metric_columns(sweep.clients):
+        value = metrics.get(column)
+        row[column] = "" if value is None or (isinstance(value, float) and math.isnan(value)) else repr(float(value))
+    row["fingerprint"] = fingerprint
+    return row
+
+
+def row_key(row: dict[str, str], paths: list[str]) -> tuple:
+    """The identity of a written row, as ``Task.key`` gives it for a planned run."""
+    return (row["experiment"], int(row["replication"]), tuple(row[p] for p in paths))
+
+
+class ResultsFile:
+    """The CSV a sweep writes into, opened for appending; what it already holds is read first.
+
+    Refuses (``DesignError``) a file written by a sweep of other parameters, metrics,
+    design or run options, naming what differs.
+    """
+
+    def __init__(self, path: str | Path, sweep: Sweep):
+        self.path = Path(path)
+        self.sweep = sweep
+        self.columns = columns(sweep)
+        self.fingerprint = sweep.fingerprint()
+        self.rows: list[dict[str, str]] = []
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self._read_existing()
+        self.done = {row_key(r, sweep.paths) for r in self.rows}
+        new = not self.rows
+        self._fh = self.path.open("w" if new else "a", newline="", encoding="utf-8")
+        self._writer = csv.DictWriter(self._fh, fieldnames=self.columns)
+        if new:
+            self._writer.writeheader()
+            self._fh.flush()
+
+    def _refuse(self, why: str) -> DesignError:
+        return DesignError([Problem(str(self.path), f"{why}; give another --out, or delete the file to start over")])
+
+    def _read_existing(self) -> None:
+        data = self.path.read_bytes()
+        if not data.endswith(b"\n"):
+            # A run stopped mid-row: drop the partial row, keep every whole one.
+            cut = data.rfind(b"\n") + 1
+            with self.path.open("r+b") as fh:
+                fh.truncate(cut)
+        with self.path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            if header != self.columns:
+                theirs = [c for c in header if c not in KEY_COLUMNS and "." in c and c not in self.columns]
+                ours = [c for c in self.columns if c not in header]
+                detail = "its columns differ"
+                if theirs or ours:
+                    detail = (f"it holds {', '.join(theirs) or 'no other columns'} and lacks "
+                              f"{', '.join(ours) or 'nothing'}")
+                raise self._refuse(f"it was written by a sweep of other parameters or metrics ({detail})")
+            for row in reader:
+                if row.get("fingerprint") != self.fingerprint:
+                    raise self._refuse("it was written by a sweep of another design or other run options "
+                                       "(duration, warm-up, bucket)")
+                self.rows.append(row)
+
+    def pending(self) -> list[Task]:
+        """The sweep's runs not in the file yet."""
+        return [t for t in self.sweep.tasks() if t.key not in self.done]
+
+    def append(self, task: Task, metrics: dict[str, float]) -> dict[str, str]:
+        row = row_of(self.sweep, task, metrics, self.fingerprint)
+        self._writer.writerow(row)
+        # One whole row at a time reaches the file, so a stop at any moment keeps every finished run.
+        self._fh.flush()
+        self.rows.append(row)
+        self.done.add(task.key)
+        return row
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def summarise(sweep: Sweep, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Per point and experiment: the parameters, the replications run, and every metric's mean
+    with the half-width of its Student-t 95 % interval (nan from one replication), in sweep order."""
+    metrics = metric_columns(sweep.clients)
+    groups: dict[tuple, list[dict[str, str]]] = {}
+    for row in rows:
+        groups.setdefault((row["experiment"], tuple(row[p] for p in sweep.paths)), []).append(row)
+    out = []
+    for i, point in enumerate(sweep.points):
+        cells = tuple(format_value(v) for v in point.values())
+        for experiment in sweep.experiments:
+            members = groups.get((experiment or "", cells))
+            if not members:
+                continue
+            entry: dict[str, Any] = {"point": i + 1, "experiment": experiment or ""}
+            entry.update(zip(sweep.paths, cells))
+            entry["replications"] = len(members)
+            for column in metrics:
+                values = [float(r[column]) for r in members if r.get(column) not in (None, "")]
+                entry[column], entry[f"{column}.ci95"] = mean_ci(values)
+            out.append(entry)
+    return out
+
+
+def write_summary(path: str | Path, sweep: Sweep, summary: list[dict[str, Any]]) -> Path:
+    """The summary as CSV: ``point, experiment, <paths>, replications, <metric>, <metric>.ci95, ...``."""
+    path = Path(path)
+    fields = ["point", "experiment", *sweep.paths, "replications"]
+    for column in metric_columns(sweep.clients):
+        fields += [column, f"{column}.ci95"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for entry in summary:
+            writer.writerow({k: ("" if isinstance(v, float) and math.isnan(v) else
+                                 repr(v) if isinstance(v, float) else v) for k, v in entry.items()})
+    return path

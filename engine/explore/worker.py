@@ -1,0 +1,68 @@
+"""What runs on a worker: one point of a sweep, from the design JSON, the point's values and a seed.
+
+Only ``engine`` is needed here, so a cluster worker with Faultline's engine
+installed (and nothing of the application) can run sweeps.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..model import Design, RunOptions
+from ..results import RunResult
+from ..simulation import simulate
+from .paths import ParameterSpace
+
+# Per client, the figures a sweep row keeps: (column suffix, summary key).
+CLIENT_METRICS = (
+    ("throughput", "throughput"),
+    ("goodput", "goodput"),
+    ("error_rate", "error_rate"),
+    ("p50", "latency_p50"),
+    ("p99", "latency_p99"),
+)
+
+
+def metric_columns(clients: list[str]) -> list[str]:
+    """The metric columns of a sweep row, in order, for a design with these clients."""
+    return [f"{client}.{name}" for client in clients for name, _ in CLIENT_METRICS]
+
+
+def row_metrics(result: RunResult) -> dict[str, float]:
+    """A run's figures as sweep columns: throughput, goodput, error rate, p50, p99 per client."""
+    kinds = dict(zip(result.components, result.kinds))
+    out: dict[str, float] = {}
+    for name in result.components:
+        if kinds.get(name) != "client":
+            continue
+        summary = result.summary["components"][name]
+        for column, key in CLIENT_METRICS:
+            out[f"{name}.{column}"] = float(summary[key])
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _space(design_json: str) -> ParameterSpace:
+    # Parsed once per worker and design: every task of a sweep carries the same text.
+    return ParameterSpace(Design.model_validate_json(design_json))
+
+
+@functools.lru_cache(maxsize=4)
+def _options(options_json: str) -> RunOptions:
+    return RunOptions.model_validate_json(options_json)
+
+
+def run_point(design_json: str, options_json: str, values: tuple[tuple[str, Any], ...],
+              experiment: str | None, seed: int) -> dict[str, float]:
+    """Simulate one point of a sweep and return its row's metrics.
+
+    The sweep checked every point's design before sending it, so it is not checked again.
+    """
+    design = _space(design_json).with_values(dict(values), check=False)
+    options = _options(options_json).model_copy(update={"seed": seed})
+    return row_metrics(simulate(design, options, experiment))
+
+
+def run_task(design_json: str, options_json: str, task) -> tuple[Any, dict[str, float]]:
+    """``run_point`` for a ``sweep.Task``; returns the task with its metrics."""
+    return task, run_point(design_json, options_json, task.values, task.experiment, task.seed)
