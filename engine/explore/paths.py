@@ -87,16 +87,16 @@ class Parameter:
 
         Raises ``ValueError`` saying what is wrong, without the path (the caller adds it).
         """
-        if isinstance(raw, str):
-            text = raw.strip()
-            if text.lower() in NONE_WORDS:
-                if self.optional:
-                    return None
-                raise ValueError("needs a value" if not text else f"cannot be {text!r}")
-        elif raw is None:
+        if self.type == "choice" and raw is not None:
+            # A choice may itself be called "none" (a retry's jitter): match choices first.
+            for choice in self.choices:
+                if str(raw).strip() == str(choice):
+                    return choice
+        if raw is None or isinstance(raw, str) and raw.strip().lower() in NONE_WORDS:
             if self.optional:
                 return None
-            raise ValueError("needs a value")
+            text = "" if raw is None else raw.strip()
+            raise ValueError("needs a value" if not text else f"cannot be {text!r}")
         if self.type == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -107,9 +107,6 @@ class Parameter:
                 return False
             raise ValueError(f"must be true or false (got {raw!r})")
         if self.type == "choice":
-            for choice in self.choices:
-                if str(raw).strip() == str(choice):
-                    return choice
             raise ValueError(f"must be one of {', '.join(map(str, self.choices))} (got {raw!r})")
         try:
             number = float(raw)
