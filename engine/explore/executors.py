@@ -144,7 +144,8 @@ class DaskExecutor(Executor):
 
             self._cluster = distributed.LocalCluster(
                 n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
-                processes=processes, dashboard_address=None, silence_logs=logging.ERROR,
+                # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
+                processes=processes, dashboard_address=":0", silence_logs=logging.ERROR,
             )
             self._client = distributed.Client(self._cluster)
         self.where = scheduler or "a local cluster"
@@ -153,6 +154,12 @@ class DaskExecutor(Executor):
     def workers(self) -> int:
         threads = self._client.nthreads() if self._client is not None else {}
         return max(1, sum(threads.values()))
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time used so far by the worker processes, summed (for measuring a sweep's cost)."""
+        import time
+
+        return float(sum(self._client.run(time.process_time).values()))
 
     def describe(self) -> str:
         n = self.workers
