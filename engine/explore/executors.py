@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Iterable, Iterator
 
 from ..model import DesignError, Problem
-from .worker import run_task
+from .worker import run_batch, run_task
 
 # Runs in flight per worker: enough to hide the round trip, few enough to stop at once.
 IN_FLIGHT_PER_WORKER = 3
@@ -60,17 +60,17 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _windowed(submit, tasks: Iterable[Any], window: int, wait_some) -> Iterator[Any]:
-    """Keep ``window`` futures in flight from ``tasks``; yield finished ones as they come."""
-    pending = iter(tasks)
+def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
+    """Keep ``window`` futures in flight, made by ``submit_next()`` until it returns None;
+    yield finished ones as they come."""
     in_flight: set = set()
 
     def refill():
         while len(in_flight) < window:
-            task = next(pending, None)
-            if task is None:
+            future = submit_next()
+            if future is None:
                 return
-            in_flight.add(submit(task))
+            in_flight.add(future)
 
     refill()
     while in_flight:
@@ -93,7 +93,12 @@ class LocalExecutor(Executor):
         self._in_flight: set = set()
 
     def run(self, design_json, options_json, tasks):
-        def submit(task):
+        pending = iter(tasks)
+
+        def submit_next():
+            task = next(pending, None)
+            if task is None:
+                return None
             future = self._pool.submit(run_task, design_json, options_json, task)
             self._in_flight.add(future)
             return future
@@ -101,7 +106,7 @@ class LocalExecutor(Executor):
         def wait_some(futures):
             return wait(futures, return_when=FIRST_COMPLETED).done
 
-        for future in _windowed(submit, tasks, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
+        for future in _windowed(submit_next, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
             yield future.result()
 
@@ -168,12 +173,21 @@ class DaskExecutor(Executor):
     def run(self, design_json, options_json, tasks):
         distributed = _distributed()
         client = self._client
+        tasks = list(tasks)
+        workers = max(1, self.workers)
         # Sent once to every worker, not once per task.
         design_future = client.scatter(design_json, broadcast=True, hash=False)
         completed = distributed.as_completed()
+        sizer = _BatchSizer(workers)
+        position = 0
 
-        def submit(task):
-            future = client.submit(run_task, design_future, options_json, task, pure=False)
+        def submit_next():
+            nonlocal position
+            if position >= len(tasks):
+                return None
+            size = sizer.next_size(len(tasks) - position)
+            batch, position = tasks[position:position + size], position + size
+            future = client.submit(run_batch, design_future, options_json, batch, pure=False)
             self._in_flight.add(future)
             completed.add(future)
             return future
@@ -181,10 +195,11 @@ class DaskExecutor(Executor):
         def wait_some(futures):
             return [next(completed)]
 
-        window = max(1, self.workers) * IN_FLIGHT_PER_WORKER
-        for future in _windowed(submit, tasks, window, wait_some):
+        for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
-            yield future.result()
+            results, seconds = future.result()
+            sizer.observe(len(results), seconds)
+            yield from results
 
     def close(self) -> None:
         if self._client is None:
@@ -198,6 +213,32 @@ class DaskExecutor(Executor):
             if self._cluster is not None:
                 self._cluster.close()
                 self._cluster = None
+
+
+class _BatchSizer:
+    """How many runs to send in one Dask task: one at first, then as many as take about
+    ``BATCH_SECONDS``, so that the scheduler's cost per task (a few milliseconds) stays a small
+    share of short runs, while the last batches shrink so that no worker is left with a long tail."""
+
+    BATCH_SECONDS = 0.5
+    MAX_BATCH = 64
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._runs = 0
+        self._seconds = 0.0
+
+    def observe(self, runs: int, seconds: float) -> None:
+        self._runs += runs
+        self._seconds += seconds
+
+    def next_size(self, remaining: int) -> int:
+        if not self._runs:
+            return 1
+        per_run = max(self._seconds / self._runs, 1e-6)
+        wanted = max(1, min(self.MAX_BATCH, int(self.BATCH_SECONDS / per_run)))
+        fair = max(1, -(-remaining // (self.workers * IN_FLIGHT_PER_WORKER)))
+        return min(wanted, fair)
 
 
 def make_executor(scheduler: str | None = None, dask_local: int | None = None,

@@ -6,6 +6,7 @@ installed (and nothing of the application) can run sweeps.
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 from ..model import Design, RunOptions
@@ -66,3 +67,10 @@ def run_point(design_json: str, options_json: str, values: tuple[tuple[str, Any]
 def run_task(design_json: str, options_json: str, task) -> tuple[Any, dict[str, float]]:
     """``run_point`` for a ``sweep.Task``; returns the task with its metrics."""
     return task, run_point(design_json, options_json, task.values, task.experiment, task.seed)
+
+
+def run_batch(design_json: str, options_json: str, tasks) -> tuple[list[tuple[Any, dict[str, float]]], float]:
+    """``run_task`` for several tasks in a row, and the seconds they took (for sizing batches)."""
+    start = time.perf_counter()
+    results = [run_task(design_json, options_json, task) for task in tasks]
+    return results, time.perf_counter() - start

@@ -176,3 +176,17 @@ def test_the_summary_has_t_intervals_per_point(tmp_path):
     written = _read(path)
     assert float(written[0]["users.p99"]) == summary[0]["users.p99"]
     assert float(written[1]["users.p99.ci95"]) == summary[1]["users.p99.ci95"]
+
+
+def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
+    from engine.explore.executors import IN_FLIGHT_PER_WORKER, _BatchSizer
+
+    sizer = _BatchSizer(workers=2)
+    assert sizer.next_size(remaining=1000) == 1  # nothing measured yet
+    sizer.observe(runs=10, seconds=0.1)  # 10 ms a run: about half a second's worth in one task
+    assert sizer.next_size(remaining=1000) == 50
+    assert sizer.next_size(remaining=2 * IN_FLIGHT_PER_WORKER * 3) == 3  # the last runs spread over the workers
+    assert sizer.next_size(remaining=1) == 1
+    slow = _BatchSizer(workers=2)
+    slow.observe(runs=2, seconds=4.0)  # two-second runs go one at a time
+    assert slow.next_size(remaining=1000) == 1
