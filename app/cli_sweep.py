@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-from pathlib import Path
 
 from engine.explore import ParameterSpace, format_value
 from engine.model import DesignError, Problem, parse_options
@@ -174,8 +173,14 @@ def cmd_sweep(args) -> int:
 
 
 def _progress(console, total: int, quiet: bool):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("left"), TimeRemainingColumn(), console=console,

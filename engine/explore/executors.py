@@ -12,8 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..model import DesignError, Problem
 from .worker import run_batch, run_task

@@ -25,6 +25,7 @@ be written with or without spaces around it):
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -112,7 +113,7 @@ class Parameter:
             number = float(raw)
         except (TypeError, ValueError):
             raise ValueError(f"must be a number (got {raw!r})") from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             raise ValueError(f"must be a finite number (got {raw!r})")
         if self.type == "int":
             if number != int(number):

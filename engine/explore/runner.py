@@ -1,8 +1,8 @@
 """Running a planned sweep on an executor, writing each row as its run finishes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .executors import Executor, InProcessExecutor
 from .sweep import Sweep

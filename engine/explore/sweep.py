@@ -22,8 +22,9 @@ import hashlib
 import itertools
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..model import Design, DesignError, Problem, RunOptions
 from ..model.validation import experiment_problems
@@ -96,7 +97,7 @@ def parse_axis(space: ParameterSpace, path: str, spec: str) -> Axis:
         step = numbers[2]
         if step <= 0:
             raise _bad(path, spec, "the step must be greater than 0")
-        count = int(math.floor((high - low) / step * (1 + 1e-12))) + 1
+        count = math.floor((high - low) / step * (1 + 1e-12)) + 1
         if count > MAX_POINTS:
             raise _bad(path, spec, f"{count:,} values is more than a sweep can run")
         raw = [low + k * step for k in range(count)]

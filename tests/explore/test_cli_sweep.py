@@ -99,10 +99,29 @@ def test_ctrl_c_keeps_the_finished_rows_and_the_same_command_resumes(tmp_path):
     assert "stopped after" in err and "run the same command to resume" in err and "Traceback" not in err
     kept = _read(out)
     assert 3 <= len(kept) < 40
-    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert finished.returncode == 0, finished.stderr
     assert f"{len(kept)} of 40 runs already there; running the rest" in finished.stdout
     rows = _read(out)
     assert len(rows) == 40
     assert len({(r["browsers.rate"], r["replication"]) for r in rows}) == 40
     assert rows[:len(kept)] == kept
+
+
+def test_the_progress_bar_counts_runs_and_estimates_the_time_left():
+    import io
+
+    from rich.console import Console
+
+    from app.cli_sweep import _progress
+
+    screen = io.StringIO()
+    progress, bar = _progress(Console(file=screen, force_terminal=True, width=100), total=4, quiet=False)
+    with progress:
+        for done in range(1, 5):
+            progress.update(bar, completed=done)
+            progress.refresh()
+    shown = screen.getvalue()
+    assert "4/4" in shown and "left" in shown
+    quiet, _ = _progress(Console(file=io.StringIO(), force_terminal=True), total=4, quiet=True)
+    assert quiet.disable
