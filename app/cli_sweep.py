@@ -128,7 +128,7 @@ def _plan(args):
 def cmd_sweep(args) -> int:
     from rich.console import Console
 
-    from engine.explore.executors import make_executor
+    from engine.explore.executors import SweepError, make_executor
     from engine.explore.runner import run_sweep
     from engine.explore.table import summarise, summary_path, write_summary
 
@@ -143,7 +143,7 @@ def cmd_sweep(args) -> int:
     rows: list[dict] = []
     interrupted = False
     with make_executor(args.scheduler, args.dask_local, args.workers) as executor:
-        print(f"on {executor.describe()}", file=out)
+        print(f"running on {executor.describe()}", file=out)
         progress, bar = _progress(err, total, quiet=args.quiet)
         try:
             with progress:
@@ -158,6 +158,10 @@ def cmd_sweep(args) -> int:
                 rows = run_sweep(sweep, executor, args.out, on_row=on_row, on_start=on_start)
         except KeyboardInterrupt:
             interrupted = True
+        except SweepError as exc:
+            kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
+            print(f"error: {exc}{kept}", file=sys.stderr)
+            return 1
     elapsed = time.perf_counter() - started
     if interrupted:
         kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
@@ -189,12 +193,16 @@ def _progress(console, total: int, quiet: bool):
     return progress, bar
 
 
-def _cell(mean: float, ci: float, scale: float, digits: int = 3) -> str:
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _cell(mean: float, ci: float, scale: float) -> str:
     if mean is None or math.isnan(mean):
         return "-"
-    text = f"{mean * scale:.{digits}g}"
+    text = _number(mean * scale)
     if not math.isnan(ci):
-        text += f" ± {ci * scale:.2g}"
+        text += f" ± {_number(ci * scale) if ci * scale >= 1000 else f'{ci * scale:.2g}'}"
     return text
 
 

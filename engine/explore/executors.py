@@ -9,9 +9,11 @@ Dask is imported here only, and only when a cluster executor is made.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
@@ -21,6 +23,20 @@ from .worker import run_batch, run_task
 
 # Runs in flight per worker: enough to hide the round trip, few enough to stop at once.
 IN_FLIGHT_PER_WORKER = 3
+
+
+class SweepError(RuntimeError):
+    """A run failed for a reason other than its design (a worker died, the cluster went away)."""
+
+
+def _outcome(future, where: str):
+    """The future's result; its failure as a ``SweepError`` saying where, unless it is the design's."""
+    try:
+        return future.result()
+    except DesignError:
+        raise
+    except Exception as exc:
+        raise SweepError(f"a run failed on {where}: {type(exc).__name__}: {exc}") from exc
 
 
 class Executor:
@@ -61,6 +77,23 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _sigint_ignored():
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers; it is the one Ctrl+C interrupts
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of a local Dask cluster as it starts (a Dask preload hook)."""
+    _ignore_sigint()
+
+
 def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
     """Keep ``window`` futures in flight, made by ``submit_next()`` until it returns None;
     yield finished ones as they come."""
@@ -92,6 +125,12 @@ class LocalExecutor(Executor):
         self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
                                          mp_context=multiprocessing.get_context("spawn"))
         self._in_flight: set = set()
+        # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
+        # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.
+        # (The pool starts a process per submit while none is idle.)
+        with _sigint_ignored():
+            started = [self._pool.submit(os.getpid) for _ in range(self.workers)]
+        wait(started)
 
     def run(self, design_json, options_json, tasks):
         pending = iter(tasks)
@@ -109,7 +148,7 @@ class LocalExecutor(Executor):
 
         for future in _windowed(submit_next, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
-            yield future.result()
+            yield _outcome(future, self.describe())
 
     def close(self) -> None:
         if self._pool is not None:
@@ -152,9 +191,11 @@ class DaskExecutor(Executor):
                 n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
                 # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
                 processes=processes, dashboard_address=":0", silence_logs=logging.ERROR,
+                # worker processes share the terminal: Ctrl+C is the sweep's to handle, not theirs
+                **({"preload": [__name__]} if processes else {}),
             )
             self._client = distributed.Client(self._cluster)
-        self.where = scheduler or "a local cluster"
+        self.where = scheduler or self._client.scheduler.address
 
     @property
     def workers(self) -> int:
@@ -169,7 +210,7 @@ class DaskExecutor(Executor):
 
     def describe(self) -> str:
         n = self.workers
-        return f"{n} Dask worker thread{'s' if n != 1 else ''} on {self.where}"
+        return f"{n} Dask worker thread{'s' if n != 1 else ''} at {self.where}"
 
     def run(self, design_json, options_json, tasks):
         distributed = _distributed()
@@ -198,7 +239,7 @@ class DaskExecutor(Executor):
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
-            results, seconds = future.result()
+            results, seconds = _outcome(future, f"the Dask cluster at {self.where}")
             sizer.observe(len(results), seconds)
             yield from results
 

@@ -223,7 +223,7 @@ def plan_sweep(design: Design, params: list[tuple[str, str]], options: RunOption
         points = lhs_points(axes, lhs, options.seed if lhs_seed is None else lhs_seed)
     else:
         points = grid_points(axes) if axes else [{}]
-    experiments = list(experiments or [None])
+    experiments = list(dict.fromkeys(experiments or [None]))
     for name in experiments:
         if name is not None:
             design.experiment(name)

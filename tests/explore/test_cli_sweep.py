@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,10 +80,11 @@ def test_sweep_prints_a_summary_and_writes_rows_and_summary(capsys, tmp_path):
     assert all(float(s["browsers.error_rate"]) > 0 for s in outage)
 
 
-def test_ctrl_c_keeps_the_finished_rows_and_the_same_command_resumes(tmp_path):
+@pytest.mark.parametrize("backend", [["--workers", "2"], ["--dask-local", "2"]], ids=["processes", "dask"])
+def test_ctrl_c_keeps_the_finished_rows_and_the_same_command_resumes(tmp_path, backend):
     out = tmp_path / "big.csv"
     command = [sys.executable, str(ROOT / "main.py"), "sweep", THREE_TIER, "--param", "browsers.rate=100:2000:100",
-               "--replications", "2", "--duration", "60", "--workers", "2", "--out", str(out)]
+               "--replications", "2", "--duration", "30", *backend, "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
@@ -89,7 +92,7 @@ def test_ctrl_c_keeps_the_finished_rows_and_the_same_command_resumes(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 4):
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to every process of the group
         _, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
@@ -125,3 +128,29 @@ def test_the_progress_bar_counts_runs_and_estimates_the_time_left():
     assert "4/4" in shown and "left" in shown
     quiet, _ = _progress(Console(file=io.StringIO(), force_terminal=True), total=4, quiet=True)
     assert quiet.disable
+
+
+def test_a_worker_that_dies_is_a_message_and_the_rows_stay(tmp_path):
+    import psutil
+
+    out = tmp_path / "dies.csv"
+    command = [sys.executable, str(ROOT / "main.py"), "sweep", THREE_TIER, "--param", "browsers.rate=100:2000:100",
+               "--duration", "60", "--workers", "2", "--out", str(out)]
+    process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 3):
+            time.sleep(0.05)
+        workers = [p for p in psutil.Process(process.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        assert workers
+        workers[0].kill()
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 1, err
+    assert "error: a run failed on 2 local process workers: BrokenProcessPool" in err
+    assert "run the same command to resume" in err and "Traceback" not in err
+    assert len(_read(out)) >= 2
