@@ -2,6 +2,7 @@
 
     python main.py [PROJECT.faultline]      open the application
     python main.py run DESIGN.json ...      simulate headless (see --help)
+    python main.py check DESIGN.json ...    judge its objectives; exit 1 when one is missed
 """
 import multiprocessing
 import sys

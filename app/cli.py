@@ -1,4 +1,4 @@
-"""Headless command line: validate, schema, run, convert, params, sweep."""
+"""Headless command line: run, check, validate, schema, convert, params, sweep."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from engine.model import Design, DesignError
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "convert", "params", "sweep")
+SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "params", "sweep")
 
 
 def _cmd_validate(args) -> int:
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_run import add_run_parser
 
     add_run_parser(sub)
+    from app.cli_check import add_check_parser
+
+    add_check_parser(sub)
     from app.cli_sweep import add_params_parser, add_sweep_parser
 
     add_params_parser(sub)

@@ -36,7 +36,8 @@ def add_run_parser(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
-def _load(args):
+def load_design(args):
+    """The design named by ``args.design`` (a file) and ``args.design_name`` (which one of a project)."""
     from app.store import ProjectFileError, load_design_from_path
 
     try:
@@ -46,7 +47,7 @@ def _load(args):
 
 
 def cmd_run(args) -> int:
-    design = _load(args).check()
+    design = load_design(args).check()
     options = parse_options({
         "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
         "bucket": args.bucket, "resilience": not args.no_resilience,

@@ -139,6 +139,13 @@ cdef enum:
     MLG_BH_INUSE = 3
     NMLG = 4
 
+# Objective counters: client requests no slower than an objective's latency threshold.
+cdef enum:
+    MO_OK = 0
+    MO_FALLBACK = 1
+    MO_SERVED = 2
+    NMO = 3
+
 # Area accumulators per component (time integrals).
 cdef enum:
     A_QLEN = 0
@@ -147,11 +154,13 @@ cdef enum:
     A_UP = 3
     NA = 4
 
-# Log-bucketed latency histogram: bins grow by 2 %, so the geometric middle of
-# a bin is within 1 % of any value in it. 1 µs .. ~5.8 h.
+# Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
+# interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
+# same bin as the exact sample percentile: relative error below 0.5 % for any distribution.
 cdef double H_MIN = 1e-6
-cdef double H_LOG_GAMMA = 0.0198026272961797   # log(1.02)
-cdef int NB = 1200
+cdef double H_GAMMA = 1.005
+cdef double H_LOG_GAMMA = log(H_GAMMA)
+cdef int NB = 4800
 
 cdef int UNLIMITED = 2147483647
 
@@ -168,12 +177,47 @@ GAUGE_NAMES = ("queue_length", "busy", "in_flight", "instances_up", "latency_p50
 LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", "rejected",
                       "short_circuited", "unavailable", "fallback", "bulkhead_rejected",
                       "breaker_rejected", "retries_exhausted", "retries_throttled")
+OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
                   "short_circuited": O_SHORT, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
-HISTOGRAM_BINS = 1200
-HISTOGRAM_MIN = 1e-6
-HISTOGRAM_GAMMA = 1.02
+HISTOGRAM_BINS = NB
+HISTOGRAM_MIN = H_MIN
+HISTOGRAM_GAMMA = H_GAMMA
+
+
+cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
+    """The q-quantile of ``n`` latencies in a log-bucketed histogram.
+
+    The rank q·n falls in bin b, which holds h values after ``acc`` smaller ones; the value is
+    read at the fraction (q·n − acc) / h of the bin on a log scale, as if the values were spread
+    evenly inside it. Seeds that fill a bin differently thus give different percentiles, and the
+    result stays in the bin of the exact sample quantile (the ⌈q·n⌉-th smallest value).
+    """
+    cdef double rank = q * n
+    cdef double acc = 0.0, h, frac
+    cdef int b
+    if n <= 0:
+        return 0.0
+    for b in range(NB):
+        h = <double>hist[b]
+        if h > 0 and acc + h >= rank:
+            frac = (rank - acc) / h
+            if frac < 0:
+                frac = 0
+            return fmin(H_MIN * exp((b + frac) * H_LOG_GAMMA), vmax)
+        acc += h
+    return vmax
+
+
+def histogram_quantile(hist, double q, double vmax):
+    """The q-quantile (0 < q < 1) of a latency histogram row (``HISTOGRAM_BINS`` int64 counts)
+    whose largest value is ``vmax``; 0 for an empty histogram."""
+    counts = np.ascontiguousarray(hist, dtype=np.int64)
+    if counts.shape != (NB,):
+        raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
+    cdef int64_t[::1] view = counts
+    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax)
 
 
 # ---------------------------------------------------------------- random numbers
@@ -268,6 +312,9 @@ cdef class Core:
     cdef double* c_rl_timeout
     cdef double* c_shed_wait
     cdef int64_t* c_shed_len
+    cdef int64_t* c_obj_offset   # a client's objectives: obj_thr[c_obj_offset : + c_obj_count]
+    cdef int64_t* c_obj_count
+    cdef double* obj_thr         # latency threshold of each objective (inf: none)
     cdef int64_t* out_links
     cdef int64_t* inst_comp
     cdef double* bp_t
@@ -440,6 +487,9 @@ cdef class Core:
     cdef int64_t* hist_t
     cdef int64_t* hist_b
     cdef double* b_lat       # per component, current bucket: sum, n, max
+    cdef double* mo          # per bucket and objective: ok, fallback, answered within its threshold
+    cdef double* tot_o       # the same over the measured window
+    cdef int n_o
     # event log
     cdef double* lg_t
     cdef int64_t* lg_kind
@@ -511,6 +561,9 @@ cdef class Core:
         self.c_rl_timeout = _dptr(keep["c_rl_timeout"])
         self.c_shed_wait = _dptr(keep["c_shed_wait"])
         self.c_shed_len = _iptr(keep["c_shed_len"])
+        self.c_obj_offset = _iptr(keep["c_obj_offset"])
+        self.c_obj_count = _iptr(keep["c_obj_count"])
+        self.obj_thr = _dptr(keep["obj_thr"])
         self.out_links = _iptr(keep["out_links"])
         self.inst_comp = _iptr(keep["inst_comp"])
         self.bp_t = _dptr(keep["bp_t"])
@@ -698,6 +751,11 @@ cdef class Core:
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
+        self.n_o = len(arrays["obj_thr"])
+        keep["mo"] = np.zeros((max(n_b, 1), max(self.n_o, 1), NMO))
+        keep["tot_o"] = np.zeros((max(self.n_o, 1), NMO))
+        self.mo = _dptr(keep["mo"].reshape(-1))
+        self.tot_o = _dptr(keep["tot_o"].reshape(-1))
         self.mc = _dptr(keep["mc"].reshape(-1))
         self.mg = _dptr(keep["mg"].reshape(-1))
         self.ml = _dptr(keep["ml"].reshape(-1))
@@ -1161,6 +1219,8 @@ cdef class Core:
             self.tot_lat[c * 5 + 4] += 1
         if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
             return
+        if self.c_obj_count[c] > 0:
+            self._count_objectives(c, outcome, latency)
         if latency > H_MIN:
             b = <int>(log(latency / H_MIN) / H_LOG_GAMMA)
             if b >= NB:
@@ -1179,21 +1239,27 @@ cdef class Core:
             if latency > self.tot_lat[c * 5 + 2]:
                 self.tot_lat[c * 5 + 2] = latency
 
-    cdef double _hist_quantile(self, int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
-        cdef int64_t target = <int64_t>ceil(q * n)
-        cdef int64_t acc = 0
-        cdef int b
-        cdef double v
-        if n == 0:
-            return 0.0
-        if target < 1:
-            target = 1
-        for b in range(NB):
-            acc += hist[b]
-            if acc >= target:
-                v = H_MIN * exp((b + 0.5) * H_LOG_GAMMA)
-                return fmin(v, vmax)
-        return vmax
+    cdef void _count_objectives(self, int c, int outcome, double latency) noexcept nogil:
+        """Count an answered client request against each of the client's latency thresholds."""
+        cdef int64_t k, o
+        cdef double* row
+        for k in range(self.c_obj_count[c]):
+            o = self.c_obj_offset[c] + k
+            if latency > self.obj_thr[o]:
+                continue
+            row = &self.mo[(<int64_t>self.current_bucket * self.n_o + o) * NMO]
+            row[MO_SERVED] += 1
+            if outcome == O_OK:
+                row[MO_OK] += 1
+            elif outcome == O_FALLBACK:
+                row[MO_FALLBACK] += 1
+            if self.now >= self.warmup:
+                row = &self.tot_o[o * NMO]
+                row[MO_SERVED] += 1
+                if outcome == O_OK:
+                    row[MO_OK] += 1
+                elif outcome == O_FALLBACK:
+                    row[MO_FALLBACK] += 1
 
     cdef void _log(self, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
         cdef int64_t n = self.log_n
@@ -1233,9 +1299,9 @@ cdef class Core:
             n = <int64_t>self.b_lat[c * 3 + 1]
             base = <int64_t>c * NB
             if n > 0:
-                g[MG_P50] = self._hist_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
-                g[MG_P90] = self._hist_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
-                g[MG_P99] = self._hist_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
+                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
+                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
+                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
                 g[MG_MAX] = self.b_lat[c * 3 + 2]
                 g[MG_MEAN] = self.b_lat[c * 3] / n
                 memset(&self.hist_b[base], 0, NB * sizeof(int64_t))

@@ -8,18 +8,17 @@ interval (Student t), and every difference a paired one.
 """
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .results import RunResult
 from .simulation import simulate
+from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
 
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
@@ -27,37 +26,12 @@ COMPARED_METRICS = (
     "utilisation", "mean_queue_length",
 )
 
-# Two-sided 95 % Student t quantiles for 1..30 degrees of freedom.
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042)
-
-
-def t95(df: int) -> float:
-    if df < 1:
-        return math.nan
-    if df <= len(_T95):
-        return _T95[df - 1]
-    return NormalDist().inv_cdf(0.975)
-
-
-def mean_ci(values: list[float]) -> tuple[float, float]:
-    """Mean and the half-width of its 95 % confidence interval (nan with one value)."""
-    n = len(values)
-    if n == 0:
-        return math.nan, math.nan
-    m = sum(values) / n
-    if n == 1:
-        return m, math.nan
-    var = sum((v - m) ** 2 for v in values) / (n - 1)
-    return m, t95(n - 1) * math.sqrt(var / n)
-
-
 def _variant_options(options: RunOptions, variant: str, seed: int) -> RunOptions:
     return options.model_copy(update={
         "seed": seed,
-        "resilience": variant != "unprotected",
-        "faults": variant != "baseline",
+        # the run's own switches still hold: "protected" with resilience off stays off
+        "resilience": options.resilience and variant != "unprotected",
+        "faults": options.faults and variant != "baseline",
     })
 
 

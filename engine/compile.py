@@ -134,6 +134,8 @@ class Compiled:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
     breaker_links: list[int] = field(default_factory=list)
+    # every client objective, in the order of the core's objective counters
+    objectives: list[dict] = field(default_factory=list)
 
 
 def _policy(component, kind_cls, link_target: str | None, enabled: bool):
@@ -173,6 +175,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     )}
     bp_t: list[float] = []
     bp_r: list[float] = []
+    obj_offset, obj_count, obj_thr, objectives = [], [], [], []
     inst_comp: list[int] = []
     # Outgoing links grouped by source, in the design's order (the call order).
     links = design.links
@@ -191,7 +194,13 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         instances, workers, qcap, dist, err, skip, fanout, lb = 1, UNLIMITED, -1, -1, 0.0, 0.0, 0, 0
         arrival, users, think = -1, 0, -1
         bp_offset, bp_count = len(bp_t), 0
+        obj_offset.append(len(obj_thr))
+        obj_count.append(len(c.objectives) if isinstance(c, Client) else 0)
         if isinstance(c, Client):
+            for k, objective in enumerate(c.objectives):
+                obj_thr.append(_objective_threshold(objective))
+                objectives.append({"client": c.name, "index": k, "objective": objective.model_dump(mode="json"),
+                                   "recovery": c.recovery.model_dump(mode="json")})
             fanout = int(c.fan_out == "parallel")
             w = c.workload
             if isinstance(w, ClosedLoop):
@@ -391,6 +400,9 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     arrays["out_links"] = arr(out_links, np.int64)
     arrays["inst_comp"] = arr(inst_comp, np.int64)
     arrays["bp_t"] = arr(bp_t, np.float64)
+    arrays["c_obj_offset"] = arr(obj_offset, np.int64)
+    arrays["c_obj_count"] = arr(obj_count, np.int64)
+    arrays["obj_thr"] = arr(obj_thr, np.float64)
     arrays["bp_r"] = arr(bp_r, np.float64)
     arrays["d_kind"] = arr(dists.kind, np.int64)
     arrays["d_p0"] = arr(dists.p0, np.float64)
@@ -411,4 +423,12 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         arrays=arrays,
         scalars=scalars,
         breaker_links=breaker_links,
+        objectives=objectives,
     )
+
+
+def _objective_threshold(objective) -> float:
+    """The latency an objective's good requests may not exceed (inf: any latency)."""
+    if objective.kind == "latency":
+        return objective.threshold
+    return math.inf if objective.latency_threshold is None else objective.latency_threshold

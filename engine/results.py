@@ -13,6 +13,21 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   and ``link_series[metric][link]``: one value per bucket
 - ``events``: the event log (time, kind, component, link, fault, details);
   ``events_dropped``: entries beyond the log's cap
+- ``meta.objectives``: every client objective judged, in order (client, index in its
+  objectives, the objective, the client's recovery settings);
+  ``objective_series[counter]``: per objective, one value per bucket, of the requests that
+  ended ``ok`` / ``fallback`` / answered at all no slower than its threshold
+  (``ok_within``, ``fallback_within``, ``served_within``); ``summary.objectives``: the
+  same counters over the measured window
+- ``slo`` (version 2): per objective, ``client``, ``label``, ``kind``, ``target``, ``good``
+  and ``judged`` requests, ``attainment``, ``met``, ``budget_consumed`` and per bucket
+  ``attainment_series`` and ``burn_rate``
+- ``recovery`` (version 2): per objective and fault window, ``fault_start``, ``fault_end``,
+  ``pre_fault_attainment``, ``breached``, ``time_to_impact``, ``recovered``,
+  ``time_to_recover``, ``worst_attainment``, ``peak_burn_rate``, ``requests_lost`` and a
+  ``verdict`` sentence. Definitions: ``engine/objectives.py``.
+
+Version 1 files (no objectives) still load.
 """
 from __future__ import annotations
 
@@ -28,18 +43,8 @@ import numpy as np
 from .model.outcomes import OUTCOME_NAMES
 
 RESULTS_FORMAT = "faultline-results"
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
 BREAKER_STATE_NAMES = ("CLOSED", "OPEN", "HALF_OPEN")
-
-
-def histogram_quantile(hist: np.ndarray, q: float, vmax: float, vmin: float, gamma: float) -> float:
-    """Quantile of a log-bucketed histogram: the geometric middle of the bin that holds it."""
-    n = int(hist.sum())
-    if n == 0:
-        return 0.0
-    target = max(1, math.ceil(q * n))
-    b = int(np.searchsorted(np.cumsum(hist), target))
-    return float(min(vmin * gamma ** (b + 0.5), vmax))
 
 
 @dataclass
@@ -55,6 +60,8 @@ class RunResult:
     summary: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
     events_dropped: int = 0
+    # (buckets x objectives) counters of meta["objectives"]; None for results without them
+    objective_series: dict[str, np.ndarray] | None = None
 
     # -- access -------------------------------------------------------------
     @property
@@ -89,6 +96,8 @@ class RunResult:
             "bucket_times": self.bucket_times,
             "series": dict(self.series),
             "link_series": dict(self.link_series),
+            # only when there are counters: results of older versions have none
+            **({"objective_series": dict(self.objective_series)} if self.objective_series is not None else {}),
         }
 
     @classmethod
@@ -103,7 +112,14 @@ class RunResult:
             summary=data["summary"],
             events=list(data.get("events", [])),
             events_dropped=int(data.get("events_dropped", 0)),
+            objective_series=_arrays(data.get("objective_series")),
         )
+
+    def verdicts(self, recovery=None):
+        """Objectives met or missed and recovery per fault window (``engine.objectives.evaluate``)."""
+        from .objectives import evaluate
+
+        return evaluate(self, recovery)
 
     def to_json_dict(self) -> dict[str, Any]:
         def columns(arrays: dict[str, np.ndarray], names: list[str]) -> dict[str, dict[str, list]]:
@@ -122,6 +138,9 @@ class RunResult:
             "link_series": columns(self.link_series, self.links),
             "events": self.events,
             "events_dropped": self.events_dropped,
+            "objective_series": {m: [_clean_list(v[:, j]) for j in range(v.shape[1])]
+                                 for m, v in (self.objective_series or {}).items()},
+            **self.verdicts().to_json_dict(),
         }
 
     @classmethod
@@ -145,6 +164,11 @@ class RunResult:
             bucket_times=np.asarray(data["bucket_times"], dtype=np.float64),
             series=stack(data["series"], comps), link_series=stack(data["link_series"], links),
             summary=data["summary"], events=data["events"], events_dropped=data["events_dropped"],
+            objective_series=_arrays({
+                m: np.column_stack([np.asarray(c, dtype=np.float64) for c in cols])
+                if cols else np.zeros((len(data["bucket_times"]), 0))
+                for m, cols in data.get("objective_series", {}).items()
+            }) if data.get("objective_series") else None,
         )
 
     def write_json(self, path: str | Path) -> None:
@@ -192,6 +216,12 @@ class RunResult:
                             e.get("fault_id") or "", e.get("details", "")])
         written.append(path)
         return written
+
+
+def _arrays(data: dict[str, Any] | None) -> dict[str, np.ndarray] | None:
+    if data is None:
+        return None
+    return {k: np.asarray(v, dtype=np.float64) for k, v in data.items()}
 
 
 def _fmt(value) -> str:

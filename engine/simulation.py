@@ -11,7 +11,7 @@ from . import _core
 from .compile import Compiled, compile_design
 from .model import Design, Experiment, RunOptions
 from .model.outcomes import OUTCOME_NAMES
-from .results import BREAKER_STATE_NAMES, RunResult, histogram_quantile
+from .results import BREAKER_STATE_NAMES, RunResult
 from .version import __version__
 
 _OUTCOME_COUNTERS = OUTCOME_NAMES  # the counters right after "arrivals", in Outcome order
@@ -145,7 +145,12 @@ class Simulation:
         for i, name in enumerate(_core.LINK_GAUGE_NAMES):
             link_series[name] = mlg[:, :, i].copy()
 
+        n_o = len(comp.objectives)
+        mo = a["mo"][since:done, :n_o, :]
+        objective_series = {name: mo[:, :, i].copy() for i, name in enumerate(_core.OBJECTIVE_COUNTER_NAMES)}
+
         summary = self._summaries(a, n_c, n_l, final)
+        summary["objectives"] = [self._objective_totals(a, j) for j in range(n_o)]
         meta = {
             "faultline_version": __version__,
             "design": self.design.name,
@@ -162,6 +167,7 @@ class Simulation:
             "links": list(comp.link_names),
             "breakers": [comp.link_names[l] for l in comp.breaker_links],
             "faults": [{"id": fid, "title": t} for fid, t in zip(comp.fault_ids, comp.fault_titles)],
+            "objectives": comp.objectives,
             "latency_histogram": {"bins": _core.HISTOGRAM_BINS, "min": _core.HISTOGRAM_MIN,
                                   "gamma": _core.HISTOGRAM_GAMMA},
         }
@@ -175,6 +181,7 @@ class Simulation:
             summary=summary,
             events=self._events(a),
             events_dropped=int(core.log_dropped),
+            objective_series=objective_series,
         )
 
     def _summaries(self, a: dict[str, Any], n_c: int, n_l: int, final: bool) -> dict[str, Any]:
@@ -205,9 +212,9 @@ class Simulation:
                 "throughput": completed / measured,
                 "goodput": (outcomes["ok"] + outcomes["fallback"]) / measured,
                 "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
-                "latency_p50": histogram_quantile(hist[i], 0.50, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
-                "latency_p90": histogram_quantile(hist[i], 0.90, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
-                "latency_p99": histogram_quantile(hist[i], 0.99, vmax, _core.HISTOGRAM_MIN, _core.HISTOGRAM_GAMMA),
+                "latency_p50": _core.histogram_quantile(hist[i], 0.50, vmax),
+                "latency_p90": _core.histogram_quantile(hist[i], 0.90, vmax),
+                "latency_p99": _core.histogram_quantile(hist[i], 0.99, vmax),
                 "latency_max": vmax,
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
@@ -246,6 +253,17 @@ class Simulation:
                 "breaker_state": BREAKER_STATE_NAMES[int(states[l])] if has_breaker else None,
             }
         return {"measured_seconds": measured, "components": components, "links": links}
+
+    def _objective_totals(self, a: dict[str, Any], j: int) -> dict[str, Any]:
+        """An objective's counters over the measured window; a latency objective also gets its
+        percentile of the client's end-to-end latency."""
+        spec = self.compiled.objectives[j]
+        totals: dict[str, Any] = dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
+        if spec["objective"]["kind"] == "latency":
+            c = self.compiled.component_names.index(spec["client"])
+            totals["percentile"] = _core.histogram_quantile(
+                a["hist_t"][c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
+        return totals
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
         """The event log as dicts; entries are converted once, as they arrive."""

@@ -34,7 +34,9 @@ RUN_KEYS = (
     "series",
     "link_series",
 )
-ARRAY_ROLES = ("bucket_times", "series", "link_series")
+# Present only in runs whose results carry them (per-objective counters, buckets x objectives).
+OPTIONAL_RUN_KEYS = ("objective_series",)
+ARRAY_ROLES = ("bucket_times", "series", "link_series", "objective_series")
 _FLOAT64 = np.dtype("<f8")
 # How run_array.data is encoded: little-endian float64, byte planes shuffled, zlib.
 ARRAY_ENCODING = "f8le-shuffle-zlib"
@@ -104,7 +106,7 @@ def check_run_data(data: Any, where: str) -> None:
     if not isinstance(data, dict):
         raise RunDataError(f"{where}: run data must be a dict (got {type(data).__name__})")
     missing = [k for k in RUN_KEYS if k not in data]
-    unknown = [str(k) for k in data if k not in RUN_KEYS]
+    unknown = [str(k) for k in data if k not in RUN_KEYS + OPTIONAL_RUN_KEYS]
     if missing:
         raise RunDataError(f"{where}: run data lacks {', '.join(missing)}")
     if unknown:
@@ -132,6 +134,15 @@ def check_run_data(data: Any, where: str) -> None:
             if not isinstance(name, str):
                 raise RunDataError(f"{where}: {role} names must be text (got {name!r})")
             _check_array(array, f"{where}: {role} {_short(name)}", ndim=2, shape=(n, len(names)))
+    if "objective_series" in data:
+        group = data["objective_series"]
+        objectives = data["meta"].get("objectives") or []
+        if not isinstance(group, dict) or not isinstance(objectives, list):
+            raise RunDataError(f"{where}: objective_series must be a dict of arrays, one column per objective")
+        for name, array in group.items():
+            if not isinstance(name, str):
+                raise RunDataError(f"{where}: objective_series names must be text (got {name!r})")
+            _check_array(array, f"{where}: objective_series {_short(name)}", ndim=2, shape=(n, len(objectives)))
 
 
 def _check_array(array: Any, where: str, ndim: int, shape: tuple[int, int] | None = None) -> None:
@@ -233,6 +244,7 @@ def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_
     arrays = [("bucket_times", "", data["bucket_times"])]
     arrays += [("series", name, a) for name, a in data["series"].items()]
     arrays += [("link_series", name, a) for name, a in data["link_series"].items()]
+    arrays += [("objective_series", name, a) for name, a in (data.get("objective_series") or {}).items()]
     array_rows = []
     for index, (role, name, array) in enumerate(arrays):
         rows, cols, blob = encode_array(array)
@@ -329,13 +341,13 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
             if times is not None:
                 raise RunDataError(f"{where}: holds bucket_times twice")
             times = array
-        elif name in data[role]:
+        elif name in data.setdefault(role, {}):
             raise RunDataError(f"{what}: appears twice")
         else:
             data[role][name] = array
     if times is None:
         raise RunDataError(f"{where}: has no bucket_times")
     data["bucket_times"] = times
-    ordered = {key: data[key] for key in RUN_KEYS}
+    ordered = {key: data[key] for key in RUN_KEYS + OPTIONAL_RUN_KEYS if key in data}
     check_run_data(ordered, where)
     return SavedRun(run_id, design_id, experiment, label, created, ordered)

@@ -38,8 +38,8 @@ from ..model import Design, DesignError, Problem, parse_design
 
 # A client's workload is what the client *is* to an architect: its rate is "the client's rate".
 _FLATTENED = frozenset({"workload"})
-# Identity, layout and wiring, not parameters of the simulated system.
-_SKIPPED = frozenset({"id", "name", "position", "source", "target", "scope", "description", "format"})
+# Layout, not a parameter of the simulated system. (Names, ids and wiring are text: skipped by type.)
+_SKIPPED = frozenset({"position"})
 _ARROW = re.compile(r"\s*->\s*")
 _TIME_NAME = re.compile(r"(^|_)(duration|timeout|start|end|at|period|delay|wait|mtbf|mttr)($|_)")
 NONE_WORDS = ("none", "null", "")
@@ -179,6 +179,9 @@ def _scalar_type(annotation: Any) -> tuple[str | None, tuple, bool]:
 
 
 def _unit(name: str, info, in_distribution: bool, le: float | None) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("unit"):
+        return str(extra["unit"])  # a field that states its unit is believed over any guess below
     description = (info.description or "").lower()
     if "per second" in description:
         return "1/s"

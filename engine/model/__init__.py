@@ -52,6 +52,14 @@ from .faults import (
     PartitionFault,
     RandomFailuresFault,
 )
+from .objectives import (
+    OBJECTIVE_CLASSES,
+    OBJECTIVE_KINDS,
+    AvailabilityObjective,
+    LatencyObjective,
+    Objective,
+    RecoverySettings,
+)
 from .outcomes import FAILURE_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES, Outcome
 from .resilience import (
     CALLER_POLICY_KINDS,

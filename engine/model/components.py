@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .distributions import Constant, Distribution, Exponential
+from .objectives import Objective, RecoverySettings
 from .resilience import Policy
 
 FanOut = Literal["sequential", "parallel"]
@@ -160,6 +161,14 @@ class Client(_Component):
     kind: Literal["client"] = "client"
     workload: Workload = Field(default_factory=OpenLoop)
     fan_out: FanOut = "sequential"
+    objectives: list[Objective] = Field(
+        default_factory=list, max_length=100, title="Objectives",
+        description="service-level objectives of this user journey, judged over the measured run",
+    )
+    recovery: RecoverySettings = Field(
+        default_factory=RecoverySettings, title="Recovery",
+        description="when this journey counts as recovered after a fault ends",
+    )
 
     def key_figures(self) -> str:
         w = self.workload

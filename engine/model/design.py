@@ -190,6 +190,15 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
                 rest = rest[2:]
                 if rest and isinstance(rest[0], str) and rest[0] in COMPONENT_FAULT_KINDS + LINK_FAULT_KINDS:
                     rest = rest[1:]
+        if len(rest) >= 2 and rest[0] == "objectives" and isinstance(rest[1], int) and isinstance(raw, dict):
+            objs = raw.get("objectives") or []
+            obj = objs[rest[1]] if rest[1] < len(objs) else None
+            kind = obj.get("kind", "?") if isinstance(obj, dict) else "?"
+            where += f", objective {rest[1] + 1} ({kind})"
+            rest = rest[2:]
+            # the union tag, not a field: "latency" is also a field name elsewhere
+            if rest and rest[0] in ("availability", "latency"):
+                rest = rest[1:]
         if len(rest) >= 2 and rest[0] == "policies" and isinstance(rest[1], int) and isinstance(raw, dict):
             pols = raw.get("policies") or []
             pol = pols[rest[1]] if rest[1] < len(pols) else None

@@ -48,7 +48,10 @@ def test_results_json_is_versioned_and_csv_tables_are_written(tmp_path, capsys):
     assert main(["run", THREE_TIER, "--duration", "20", "--seed", "4", "--json", str(out_json),
                  "--csv", str(out_csv)]) == 0
     data = json.loads(out_json.read_text())
-    assert data["format"] == "faultline-results" and data["version"] == 1
+    assert data["format"] == "faultline-results" and data["version"] == 2
+    assert [o["label"] for o in data["slo"]] == ["availability 95 % (ok)", "p99 <= 250 ms"]
+    assert all(o["met"] for o in data["slo"]) and data["recovery"] == []   # no experiment, no fault windows
+    assert len(data["slo"][0]["burn_rate"]) == 20
     assert data["meta"]["seed"] == 4 and data["meta"]["events_processed"] > 0
     api = data["summary"]["components"]["api"]
     for key in ("throughput", "error_rate", "latency_mean", "latency_p50", "latency_p90", "latency_p99",

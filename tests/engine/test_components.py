@@ -160,17 +160,17 @@ def test_a_failed_dependency_fails_the_caller_and_a_sequential_caller_stops_ther
     assert r.component_summary("after")["arrivals"] == 0
 
 
-def test_latency_percentiles_are_within_one_percent_of_the_exact_value():
+def test_latency_percentiles_are_within_a_percent_of_the_exact_value():
     # 2 million samples keep the sample quantiles within 0.1 % of the true ones; the rest of
-    # the 1.5 % allowed is the histogram's bin error (at most 1 %).
+    # the 0.6 % allowed is the histogram's error (below 0.5 %, see test_percentiles.py).
     design = m.Design(components=[
         m.Client(name="users", workload=m.OpenLoop(rate=1000)),
         m.External(name="api", latency=m.Uniform(low=0.0, high=1.0)),
     ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
     s = run(design, duration=2000, warmup=0, bucket=100).component_summary("users")
-    assert s["latency_p50"] == pytest.approx(0.5, rel=0.015)
-    assert s["latency_p90"] == pytest.approx(0.9, rel=0.015)
-    assert s["latency_p99"] == pytest.approx(0.99, rel=0.015)
+    assert s["latency_p50"] == pytest.approx(0.5, rel=0.006)
+    assert s["latency_p90"] == pytest.approx(0.9, rel=0.006)
+    assert s["latency_p99"] == pytest.approx(0.99, rel=0.006)
     assert s["latency_max"] <= 1.0
 
 

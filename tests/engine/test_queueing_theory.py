@@ -3,8 +3,8 @@
 Tolerances: a run of about a million requests at rho 0.8 has about 1 %
 noise on the mean response time (SEMANTICS §5.1, Lindley check);
 averaging four seeds halves it, and rho 0.9 is noisier still, so means are
-held to 2-4 % and percentiles (which also carry the histogram's 1 % bin
-error) to 4 %. Durations are set by the number of requests they hold.
+held to 2-4 % and percentiles (which also carry the histogram's error,
+below 0.5 %; see test_percentiles.py) to 4 %. Durations are set by the number of requests they hold.
 """
 import math
 

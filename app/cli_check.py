@@ -1,0 +1,227 @@
+"""``faultline check``: run a design's experiments and judge its objectives, for CI pipelines.
+
+Exit status: 0 when every objective is met (in every replication), 1 when any is missed,
+2 on invalid input. ``--junit`` writes one test case per objective and run, so any CI
+system shows the verdicts; ``--json`` writes them with their intervals.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from engine.compare import run_comparison
+from engine.model import DesignError, RecoverySettings, format_seconds, parse_options
+from engine.model.validation import experiment_problems
+from engine.objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
+from pydantic import ValidationError
+
+NO_FAULTS = "(no faults)"
+CHECK_FORMAT = "faultline-check"
+CHECK_VERSION = 1
+
+
+def add_check_parser(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="run a design's experiments and judge its objectives (exit 1 when any is missed)",
+        description="Simulate a design and judge every client objective: attainment with its "
+                    "interval, met or missed, and recovery after each fault. Without --experiment "
+                    "the design runs without faults; --all-experiments runs that and every "
+                    "experiment. Exit status: 0 all objectives met (in every replication), 1 any "
+                    "missed, 2 invalid input.",
+    )
+    p.add_argument("design", help="design JSON, project JSON or .faultline file")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project to check")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--experiment", metavar="NAME", help="judge the objectives under this experiment")
+    which.add_argument("--all-experiments", action="store_true",
+                       help="judge them without faults and under every experiment of the design")
+    p.add_argument("--replications", type=int, default=1, metavar="R",
+                   help="run R seeds: the share of replications meeting each objective, with 95%% intervals")
+    p.add_argument("--duration", type=float, default=180.0, metavar="S", help="simulated seconds (default 180)")
+    p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the verdicts")
+    p.add_argument("--seed", type=int, default=1, metavar="N")
+    p.add_argument("--bucket", type=float, default=1.0, metavar="S",
+                   help="metric bucket width, the resolution of recovery times (default 1 s)")
+    p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
+    p.add_argument("--tolerance", type=float, metavar="SHARE",
+                   help="recovered within this share of the pre-fault attainment (default: each client's own)")
+    p.add_argument("--hold", type=float, metavar="S",
+                   help="for this many seconds in a row (default: each client's own)")
+    p.add_argument("--junit", metavar="OUT.xml", help="write the verdicts as JUnit XML")
+    p.add_argument("--json", metavar="OUT", help="write the verdicts as JSON")
+    p.set_defaults(func=cmd_check)
+
+
+@dataclass
+class CheckedRun:
+    """The verdicts of one experiment (or of the fault-free run) across replications."""
+
+    experiment: str
+    objectives: list[ReplicatedObjective]
+    recovery: list[ReplicatedRecovery]
+
+    def missed(self) -> list[ReplicatedObjective]:
+        return [o for o in self.objectives if o.met < o.replications]
+
+
+def cmd_check(args) -> int:
+    from app.cli_run import load_design
+
+    design = load_design(args).check()
+    if not any(getattr(c, "objectives", None) for c in design.components):
+        raise DesignError([f'design "{design.name}" has no objectives to check: give a client an '
+                           "availability or latency objective"])
+    options = parse_options({
+        "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
+        "bucket": args.bucket, "resilience": not args.no_resilience,
+    })
+    if args.replications < 1:
+        raise DesignError(["--replications must be at least 1"])
+    recovery = _recovery_override(args)
+    if args.experiment:
+        experiments = [design.experiment(args.experiment)]
+    elif args.all_experiments:
+        experiments = [None, *design.experiments]
+    else:
+        experiments = [None]
+    for experiment in experiments:
+        problems = experiment_problems(design, experiment, options.duration) if experiment else []
+        if problems:
+            raise DesignError(problems)
+
+    checked = []
+    for experiment in experiments:
+        comparison = run_comparison(design, options, experiment, replications=args.replications, compare=False)
+        verdicts = [r.verdicts(recovery) for r in comparison.runs["protected"]]
+        objectives, recoveries = across_replications(verdicts)
+        checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
+
+    print_verdicts(design.name, checked, args.replications, sys.stdout)
+    if args.junit:
+        write_junit(args.junit, design.name, checked)
+        print(f"JUnit XML written to {args.junit}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(check_json(design.name, checked, args.replications),
+                                              indent=1, allow_nan=False), encoding="utf-8")
+        print(f"verdicts written to {args.json}")
+    return 1 if any(run.missed() for run in checked) else 0
+
+
+def _recovery_override(args) -> RecoverySettings | None:
+    if args.tolerance is None and args.hold is None:
+        return None
+    values = {k: v for k, v in (("tolerance", args.tolerance), ("hold", args.hold)) if v is not None}
+    try:
+        return RecoverySettings(**values)
+    except ValidationError as exc:
+        problems = [f"--{err['loc'][0]} {err['msg'][0].lower()}{err['msg'][1:]} (got {err['input']!r})"
+                    for err in exc.errors(include_url=False)]
+        raise DesignError(problems) from None
+
+
+# ---------------------------------------------------------------- rendering
+def attainment_text(o: ReplicatedObjective) -> str:
+    """``99.62 %``, or with replications ``99.62 % ± 0.11``; a latency objective adds its
+    percentile: ``99.95 % (p99 939 ms)``."""
+    if math.isnan(o.attainment):
+        return "no requests"
+    text = f"{o.attainment * 100:.2f} %"
+    if not math.isnan(o.attainment_ci):
+        text += f" ± {o.attainment_ci * 100:.2f}"
+    if o.measured is not None:
+        # the label starts with "pN": show the percentile the objective bounds
+        pn = f"{o.label.split()[0]} {format_seconds(o.measured)}"
+        if o.measured_ci is not None and not math.isnan(o.measured_ci):
+            pn += f" ± {format_seconds(o.measured_ci)}"
+        text += f" ({pn})"
+    return text
+
+
+def met_text(o: ReplicatedObjective) -> str:
+    """``met`` / ``MISSED``, or with replications ``4/5 met (38-96 %)`` (Wilson 95 %)."""
+    if o.replications == 1:
+        return "met" if o.met else "MISSED"
+    verdict = "met" if o.met == o.replications else "MISSED"
+    return (f"{verdict} {o.met}/{o.replications} "
+            f"({o.share_met_low * 100:.0f}-{o.share_met_high * 100:.0f} %)")
+
+
+def recovery_text(r: ReplicatedRecovery) -> str:
+    """What happened after one fault, across replications."""
+    if not r.fault_ends:
+        return f"{r.fault_title}: lasts until the end"
+    if r.recovered == 0:
+        return f"{r.fault_title}: did not recover by the end of the run"
+    ttr = format_seconds(r.time_to_recover) if r.time_to_recover else "0 s"
+    if not math.isnan(r.time_to_recover_ci):
+        ttr += f" ± {format_seconds(r.time_to_recover_ci)}"
+    share = "" if r.recovered == r.replications else f" in {r.recovered}/{r.replications}"
+    return f"{r.fault_title}: recovered in {ttr}{share}"
+
+
+def print_verdicts(design_name: str, checked: list[CheckedRun], replications: int, out) -> None:
+    reps = f", {replications} replications with 95 % intervals" if replications > 1 else ""
+    print(f'Objectives of design "{design_name}"{reps}', file=out)
+    rows = []
+    for run in checked:
+        for o in run.objectives:
+            windows = [r for r in run.recovery if (r.client, r.index) == (o.client, o.index)]
+            recovery = "; ".join(recovery_text(r) for r in windows) or "-"
+            rows.append((f"{o.client}: {o.label}", run.experiment, attainment_text(o), met_text(o), recovery))
+    headers = ("objective", "experiment", "attainment", "verdict", "recovery")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line.rstrip(), file=out)
+    print("-" * len(line.rstrip()), file=out)
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=out)
+    missed = sum(1 for run in checked for _ in run.missed())
+    total = sum(len(run.objectives) for run in checked)
+    print(f"\n{total - missed} of {total} objective verdicts met" + (f", {missed} missed" if missed else ""), file=out)
+
+
+def write_junit(path: str, design_name: str, checked: list[CheckedRun]) -> None:
+    """One test suite per experiment, one test case per objective; a miss is a failure."""
+    suites = ElementTree.Element("testsuites", name=f"Faultline objectives: {design_name}")
+    for run in checked:
+        failures = run.missed()
+        suite = ElementTree.SubElement(suites, "testsuite", name=f"{design_name} / {run.experiment}",
+                                       tests=str(len(run.objectives)), failures=str(len(failures)), errors="0")
+        for o in run.objectives:
+            case = ElementTree.SubElement(suite, "testcase", classname=f"{design_name}.{o.client}",
+                                          name=f"{o.label} [{run.experiment}]")
+            windows = [r for r in run.recovery if (r.client, r.index) == (o.client, o.index)]
+            if o in failures:
+                failure = ElementTree.SubElement(
+                    case, "failure", type="ObjectiveMissed",
+                    message=f"attainment {attainment_text(o)}, target {_target_text(o)}: {met_text(o)}",
+                )
+                failure.text = "\n".join(recovery_text(r) for r in windows)
+            if windows:
+                ElementTree.SubElement(case, "system-out").text = "\n".join(recovery_text(r) for r in windows)
+    tree = ElementTree.ElementTree(suites)
+    ElementTree.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _target_text(o: ReplicatedObjective) -> str:
+    return f"{o.target * 100:g} %"
+
+
+def check_json(design_name: str, checked: list[CheckedRun], replications: int) -> dict:
+    """The verdicts as a JSON document (``"format": "faultline-check"``)."""
+    return {
+        "format": CHECK_FORMAT,
+        "version": CHECK_VERSION,
+        "design": design_name,
+        "replications": replications,
+        "passed": not any(run.missed() for run in checked),
+        "runs": [{"experiment": run.experiment,
+                  "objectives": [o.to_json_dict() for o in run.objectives],
+                  "recovery": [r.to_json_dict() for r in run.recovery]} for run in checked],
+    }

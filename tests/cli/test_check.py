@@ -1,0 +1,123 @@
+"""``check``: verdicts for CI pipelines, with exit codes, JUnit XML and JSON."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from app.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "resources" / "examples"
+THREE_TIER = str(EXAMPLES / "three_tier.json")
+STORM = str(EXAMPLES / "retry_storm.json")
+GUARDED = str(EXAMPLES / "retry_storm_guarded.json")
+
+
+def test_the_retry_storm_misses_its_objectives_and_never_recovers(capsys):
+    assert main(["check", STORM, "--experiment", "brief slowdown"]) == 1
+    out = capsys.readouterr().out
+    assert "clients: availability 90 % (ok)" in out and "MISSED" in out
+    assert "exhaustion on server: did not recover by the end of the run" in out
+    assert "0 of 2 objective verdicts met, 2 missed" in out
+
+
+def test_the_guarded_retry_storm_recovers_and_meets_its_objectives(capsys):
+    assert main(["check", GUARDED, "--experiment", "brief slowdown"]) == 0
+    out = capsys.readouterr().out
+    assert "did not recover" not in out
+    assert "exhaustion on server: recovered in 2 s" in out
+    assert "(p99 9" in out      # the measured p99, a little under the 1 s bound
+    assert "2 of 2 objective verdicts met" in out
+
+
+def test_the_three_tier_outage_is_met_with_protection_and_missed_without(capsys):
+    args = ["check", THREE_TIER, "--experiment", "database outage"]
+    assert main(args) == 0
+    assert "crash on db: recovered in 5 s" in capsys.readouterr().out
+    assert main([*args, "--no-resilience"]) == 1
+    out = capsys.readouterr().out
+    assert "crash on db: did not recover by the end of the run" in out
+
+
+def test_without_an_experiment_the_design_runs_without_faults(capsys):
+    assert main(["check", THREE_TIER, "--duration", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "(no faults)" in out and "database outage" not in out
+
+
+def test_junit_xml_has_a_case_per_objective_and_a_failure_per_miss(tmp_path):
+    out = tmp_path / "verdicts.xml"
+    assert main(["check", THREE_TIER, "--all-experiments", "--junit", str(out)]) == 1
+    root = ElementTree.parse(out).getroot()
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [
+        "Three-tier web shop / (no faults)", "Three-tier web shop / database outage",
+        "Three-tier web shop / slow database", "Three-tier web shop / API CPU starvation",
+        "Three-tier web shop / cache node failure", "Three-tier web shop / bad day",
+    ]
+    cases = root.findall(".//testcase")
+    assert len(cases) == 12
+    assert all(c.get("classname") == "Three-tier web shop.browsers" for c in cases)
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert failed and sum(int(s.get("failures")) for s in suites) == len(failed)
+    assert "target 95 %" in failed[0].find("failure").get("message")
+    outage = suites[1].findall("testcase")[0]
+    assert outage.find("failure") is None and "recovered in 5 s" in outage.find("system-out").text
+
+
+def test_replications_report_the_share_met_with_a_wilson_interval(tmp_path, capsys):
+    out = tmp_path / "verdicts.json"
+    assert main(["check", GUARDED, "--experiment", "brief slowdown", "--replications", "3",
+                 "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "met 3/3 (44-100 %)" in text and "±" in text
+    data = json.loads(out.read_text())
+    assert data["format"] == "faultline-check" and data["passed"] and data["replications"] == 3
+    (run,) = data["runs"]
+    availability = run["objectives"][0]
+    assert availability["met"] == 3 and availability["share_met_low"] == pytest.approx(0.4385, abs=1e-4)
+    assert availability["attainment_ci"] > 0
+    recovery = run["recovery"][0]
+    assert recovery["recovered"] == 3 and recovery["time_to_recover"] is not None
+
+
+def test_recovery_settings_can_be_overridden_from_the_command_line(capsys):
+    args = ["check", GUARDED, "--experiment", "brief slowdown", "--duration", "100"]
+    main(args)
+    assert "exhaustion on server: recovered in 2 s" in capsys.readouterr().out
+    # the run ends 25 s after the fault: 30 s of sustained recovery cannot be seen
+    main([*args, "--hold", "30"])
+    assert "did not recover by the end of the run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "missing.json"], "missing.json"),
+    (["check", THREE_TIER, "--experiment", "nope"], 'no experiment named "nope"'),
+    (["check", THREE_TIER, "--replications", "0"], "--replications must be at least 1"),
+    (["check", THREE_TIER, "--tolerance", "2"], "--tolerance input should be less than 1"),
+    (["check", THREE_TIER, "--hold", "0"], "--hold input should be greater than 0"),
+    (["check", THREE_TIER, "--duration", "30", "--experiment", "database outage"], "is not inside the run"),
+])
+def test_invalid_input_exits_2_with_a_message(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_design_without_objectives_is_invalid_input(tmp_path, capsys):
+    data = json.loads(Path(THREE_TIER).read_text())
+    for c in data["components"]:
+        c.pop("objectives", None)
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps(data))
+    assert main(["check", str(path)]) == 2
+    assert 'design "Three-tier web shop" has no objectives to check' in capsys.readouterr().err
+
+
+def test_experiment_and_all_experiments_exclude_each_other():
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "check", THREE_TIER, "--experiment", "bad day",
+                           "--all-experiments"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and "not allowed with argument" in proc.stderr and "Traceback" not in proc.stderr
