@@ -89,6 +89,19 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _sigint_sets(event: threading.Event):
+    """While inside, Ctrl+C sets ``event`` instead of interrupting whatever runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def dask_setup(worker) -> None:
     """Run by each worker of a local Dask cluster as it starts (a Dask preload hook)."""
     _ignore_sigint()
@@ -190,7 +203,9 @@ class DaskExecutor(Executor):
             self._cluster = distributed.LocalCluster(
                 n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
                 # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
-                processes=processes, dashboard_address=":0", silence_logs=logging.ERROR,
+                # Workers' own logs are noise here (a heartbeat that misses a closing scheduler):
+                # a run that fails reaches the sweep through its future.
+                processes=processes, dashboard_address=":0", silence_logs=logging.CRITICAL,
                 # worker processes share the terminal: Ctrl+C is the sweep's to handle, not theirs
                 **({"preload": [__name__]} if processes else {}),
             )
@@ -213,13 +228,16 @@ class DaskExecutor(Executor):
         return f"{n} Dask worker thread{'s' if n != 1 else ''} at {self.where}"
 
     def run(self, design_json, options_json, tasks):
+        stop = threading.Event()
+        with _sigint_sets(stop):
+            yield from self._run(design_json, options_json, list(tasks), stop)
+
+    def _run(self, design_json, options_json, tasks, stop: threading.Event):
         distributed = _distributed()
         client = self._client
-        tasks = list(tasks)
         workers = max(1, self.workers)
         # Sent once to every worker, not once per task.
         design_future = client.scatter(design_json, broadcast=True, hash=False)
-        completed = distributed.as_completed()
         sizer = _BatchSizer(workers)
         position = 0
 
@@ -231,11 +249,18 @@ class DaskExecutor(Executor):
             batch, position = tasks[position:position + size], position + size
             future = client.submit(run_batch, design_future, options_json, batch, pure=False)
             self._in_flight.add(future)
-            completed.add(future)
             return future
 
         def wait_some(futures):
-            return [next(completed)]
+            # Short waits, so that Ctrl+C is taken here, between Dask's calls, and never
+            # inside one (where it leaves Dask's event loop logging half-done callbacks).
+            while True:
+                if stop.is_set():
+                    raise KeyboardInterrupt
+                try:
+                    return distributed.wait(list(futures), timeout=0.2, return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    continue
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)

@@ -29,6 +29,7 @@ from typing import Any
 from ..model import Design, DesignError, Problem, RunOptions
 from ..model.validation import experiment_problems
 from .paths import Parameter, ParameterSpace, format_value
+from .worker import metric_columns
 
 # More combinations than this is a typing mistake, not a sweep that will ever finish.
 MAX_POINTS = 1_000_000
@@ -177,6 +178,11 @@ class Sweep:
     @property
     def clients(self) -> list[str]:
         return [c.name for c in self.design.components if c.kind == "client"]
+
+    @property
+    def metric_columns(self) -> list[str]:
+        """The metric columns of every row (``worker.metric_columns``)."""
+        return metric_columns(self.design)
 
     def __len__(self) -> int:
         return len(self.points) * len(self.experiments) * self.replications

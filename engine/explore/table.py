@@ -4,7 +4,9 @@ and a summary per point with 95 % confidence intervals.
 The CSV's columns: ``point`` (its number in the sweep, from 1), ``experiment``
 (empty without one), ``replication`` (from 0), ``seed``, one column per swept
 parameter path, one per metric (``CLIENT.throughput``, ``.goodput``,
-``.error_rate``, ``.p50``, ``.p99``; seconds and requests per second) and
+``.error_rate``, ``.p50``, ``.p99``; seconds and requests per second; and per
+objective ``CLIENT.objectives.K.met``, ``.attainment``, ``.recovered``,
+``.time_to_recover``, see ``worker.OBJECTIVE_METRICS``) and
 ``fingerprint``: a digest of the design and run options, so that a file is
 never resumed by a different sweep. Each row is flushed as it is written; a
 sweep rerun with the same file skips the runs it already holds.
@@ -16,11 +18,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..compare import mean_ci
 from ..model import DesignError, Problem
+from ..stats import mean_ci, wilson_interval
 from .paths import format_value
 from .sweep import Sweep, Task
-from .worker import metric_columns
+from .worker import SHARE_METRICS
 
 KEY_COLUMNS = ("point", "experiment", "replication", "seed")
 
@@ -32,7 +34,7 @@ def summary_path(out: str | Path) -> Path:
 
 
 def columns(sweep: Sweep) -> list[str]:
-    return [*KEY_COLUMNS, *sweep.paths, *metric_columns(sweep.clients), "fingerprint"]
+    return [*KEY_COLUMNS, *sweep.paths, *sweep.metric_columns, "fingerprint"]
 
 
 def row_of(sweep: Sweep, task: Task, metrics: dict[str, float], fingerprint: str) -> dict[str, str]:
@@ -41,7 +43,7 @@ def row_of(sweep: Sweep, task: Task, metrics: dict[str, float], fingerprint: str
            "replication": str(task.replication), "seed": str(task.seed)}
     for path, value in task.values:
         row[path] = format_value(value)
-    for column in metric_columns(sweep.clients):
+    for column in sweep.metric_columns:
         value = metrics.get(column)
         row[column] = "" if value is None or (isinstance(value, float) and math.isnan(value)) else repr(float(value))
     row["fingerprint"] = fingerprint
@@ -129,8 +131,9 @@ class ResultsFile:
 
 def summarise(sweep: Sweep, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     """Per point and experiment: the parameters, the replications run, and every metric's mean
-    with the half-width of its Student-t 95 % interval (nan from one replication), in sweep order."""
-    metrics = metric_columns(sweep.clients)
+    with the half-width of its Student-t 95 % interval (nan from one replication); a verdict
+    (met, recovered) as the share of replications with its Wilson 95 % interval. In sweep order."""
+    metrics = sweep.metric_columns
     groups: dict[tuple, list[dict[str, str]]] = {}
     for row in rows:
         groups.setdefault((row["experiment"], tuple(row[p] for p in sweep.paths)), []).append(row)
@@ -146,17 +149,23 @@ def summarise(sweep: Sweep, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
             entry["replications"] = len(members)
             for column in metrics:
                 values = [float(r[column]) for r in members if r.get(column) not in (None, "")]
-                entry[column], entry[f"{column}.ci95"] = mean_ci(values)
+                if column.rsplit(".", 1)[-1] in SHARE_METRICS:
+                    entry[column] = sum(values) / len(values) if values else math.nan
+                    entry[f"{column}.low"], entry[f"{column}.high"] = wilson_interval(int(sum(values)), len(values))
+                else:
+                    entry[column], entry[f"{column}.ci95"] = mean_ci(values)
             out.append(entry)
     return out
 
 
 def write_summary(path: str | Path, sweep: Sweep, summary: list[dict[str, Any]]) -> Path:
-    """The summary as CSV: ``point, experiment, <paths>, replications, <metric>, <metric>.ci95, ...``."""
+    """The summary as CSV: ``point, experiment, <paths>, replications``, then per metric its mean
+    and ``.ci95``, or for a verdict its share and ``.low``, ``.high``."""
     path = Path(path)
     fields = ["point", "experiment", *sweep.paths, "replications"]
-    for column in metric_columns(sweep.clients):
-        fields += [column, f"{column}.ci95"]
+    for column in sweep.metric_columns:
+        share = column.rsplit(".", 1)[-1] in SHARE_METRICS
+        fields += [column, *((f"{column}.low", f"{column}.high") if share else (f"{column}.ci95",))]
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()

@@ -24,13 +24,36 @@ CLIENT_METRICS = (
 )
 
 
-def metric_columns(clients: list[str]) -> list[str]:
-    """The metric columns of a sweep row, in order, for a design with these clients."""
-    return [f"{client}.{name}" for client in clients for name, _ in CLIENT_METRICS]
+# Per objective of a client: met (1 or 0), attainment (good share over the measured run),
+# recovered (1 when it came back after every fault window that ended, 0 when not, empty
+# without one) and time_to_recover (the longest, seconds; empty unless recovered).
+OBJECTIVE_METRICS = ("met", "attainment", "recovered", "time_to_recover")
+# Columns that hold a 1-or-0 verdict, summarised as a share with a Wilson interval.
+SHARE_METRICS = ("met", "recovered")
+
+
+def objective_prefix(client: str, index: int) -> str:
+    """``browsers.objectives.1``: an objective named as its parameters' paths name it."""
+    return f"{client}.objectives.{index + 1}"
+
+
+def metric_columns(design: Design) -> list[str]:
+    """The metric columns of a sweep row for this design, in order."""
+    columns = []
+    for component in design.components:
+        if component.kind != "client":
+            continue
+        columns += [f"{component.name}.{name}" for name, _ in CLIENT_METRICS]
+        for index, _ in enumerate(getattr(component, "objectives", ())):
+            columns += [f"{objective_prefix(component.name, index)}.{m}" for m in OBJECTIVE_METRICS]
+    return columns
 
 
 def row_metrics(result: RunResult) -> dict[str, float]:
-    """A run's figures as sweep columns: throughput, goodput, error rate, p50, p99 per client."""
+    """A run's figures as sweep columns: per client throughput, goodput, error rate, p50 and
+    p99, and the verdict of each of its objectives (``engine.objectives``)."""
+    from ..objectives import evaluate
+
     kinds = dict(zip(result.components, result.kinds))
     out: dict[str, float] = {}
     for name in result.components:
@@ -39,6 +62,17 @@ def row_metrics(result: RunResult) -> dict[str, float]:
         summary = result.summary["components"][name]
         for column, key in CLIENT_METRICS:
             out[f"{name}.{column}"] = float(summary[key])
+    verdicts = evaluate(result)
+    for verdict in verdicts.objectives:
+        prefix = objective_prefix(verdict.client, verdict.index)
+        out[f"{prefix}.met"] = 1.0 if verdict.met else 0.0
+        out[f"{prefix}.attainment"] = float(verdict.attainment)
+        ended = [r for r in verdicts.recovery if r.key[:2] == verdict.key and r.recovered is not None]
+        if ended:
+            recovered = all(r.recovered for r in ended)
+            out[f"{prefix}.recovered"] = 1.0 if recovered else 0.0
+            if recovered:
+                out[f"{prefix}.time_to_recover"] = max(float(r.time_to_recover) for r in ended)
     return out
 
 

@@ -82,6 +82,10 @@ def test_sweep_prints_a_summary_and_writes_rows_and_summary(capsys, tmp_path):
     assert len(summary) == 4 and {s["replications"] for s in summary} == {"2"}
     outage = [s for s in summary if s["experiment"] == "database outage"]
     assert all(float(s["browsers.error_rate"]) > 0 for s in outage)
+    # the example's availability objective: met without faults, missed through the outage
+    assert "browsers.objectives.1 met" in text
+    assert {s["browsers.objectives.1.met"] for s in summary if s["experiment"] == ""} == {"1.0"}
+    assert {s["browsers.objectives.1.met"] for s in outage} == {"0.0"}
 
 
 @pytest.mark.parametrize("backend", [["--workers", "2"], ["--dask-local", "2"]], ids=["processes", "dask"])

@@ -190,3 +190,27 @@ def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
     slow = _BatchSizer(workers=2)
     slow.observe(runs=2, seconds=4.0)  # two-second runs go one at a time
     assert slow.next_size(remaining=1000) == 1
+
+
+def test_rows_carry_the_verdict_of_every_objective_and_the_summary_its_share():
+    design = small_station()
+    design.components[0].objectives = [m.AvailabilityObjective(target=0.99), m.LatencyObjective(threshold=0.2)]
+    design.components[0].recovery = m.RecoverySettings(hold=1.0)
+    sweep = plan_sweep(design, [("server.workers", "2,3")], SHORT, experiments=[None, "outage"], replications=2)
+    assert sweep.metric_columns[5:9] == ["users.objectives.1.met", "users.objectives.1.attainment",
+                                         "users.objectives.1.recovered", "users.objectives.1.time_to_recover"]
+    rows = run_sweep(sweep)
+    calm = [r for r in rows if r["experiment"] == ""]
+    outage = [r for r in rows if r["experiment"] == "outage"]
+    assert {r["users.objectives.1.met"] for r in calm} == {"1.0"}
+    assert {r["users.objectives.1.recovered"] for r in calm} == {""}  # no fault, nothing to recover from
+    # three seconds of a crashed server out of ten miss 99 % availability, and the journey comes back
+    assert {r["users.objectives.1.met"] for r in outage} == {"0.0"}
+    assert all(float(r["users.objectives.1.attainment"]) < 0.8 for r in outage)
+    assert {r["users.objectives.1.recovered"] for r in outage} == {"1.0"}
+    assert all(0 <= float(r["users.objectives.1.time_to_recover"]) < 5 for r in outage)
+    summary = {(s["experiment"], s["server.workers"]): s for s in summarise(sweep, rows)}
+    calm_point, outage_point = summary[("", "2")], summary[("outage", "2")]
+    assert calm_point["users.objectives.1.met"] == 1.0 and outage_point["users.objectives.1.met"] == 0.0
+    low, high = outage_point["users.objectives.1.met.low"], outage_point["users.objectives.1.met.high"]
+    assert low == 0.0 and 0.5 < high < 1  # Wilson: zero of two still leaves room
