@@ -19,7 +19,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from ..model import DesignError, Problem
-from .worker import run_batch, run_task
+from ..version import __version__
+from .worker import engine_version, run_batch, run_task
 
 # Runs in flight per worker: enough to hide the round trip, few enough to stop at once.
 IN_FLIGHT_PER_WORKER = 3
@@ -211,6 +212,25 @@ class DaskExecutor(Executor):
             )
             self._client = distributed.Client(self._cluster)
         self.where = scheduler or self._client.scheduler.address
+        try:
+            self._check_workers()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_workers(self) -> None:
+        """Refuse workers that cannot run this engine, or run another version of it: their
+        numbers would differ from a local run's without saying so."""
+        try:
+            versions = self._client.run(engine_version)
+        except Exception as exc:
+            raise DesignError([Problem(self.where, f"the Dask workers cannot run Faultline's engine "
+                                                  f"({type(exc).__name__}: {exc}); install Faultline on them")]) from exc
+        ours = __version__
+        other = sorted({v for v in versions.values() if v != ours})
+        if other:
+            raise DesignError([Problem(self.where, f"Dask workers run Faultline {', '.join(other)}, this is {ours}; "
+                                                  "install the same version on every worker")])
 
     @property
     def workers(self) -> int:

@@ -103,6 +103,13 @@ def run_task(design_json: str, options_json: str, task) -> tuple[Any, dict[str, 
     return task, run_point(design_json, options_json, task.values, task.experiment, task.seed)
 
 
+def engine_version() -> str:
+    """The Faultline version this worker runs (a sweep refuses workers that differ)."""
+    from ..version import __version__
+
+    return __version__
+
+
 def run_batch(design_json: str, options_json: str, tasks) -> tuple[list[tuple[Any, dict[str, float]]], float]:
     """``run_task`` for several tasks in a row, and the seconds they took (for sizing batches)."""
     start = time.perf_counter()

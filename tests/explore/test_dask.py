@@ -101,3 +101,12 @@ def test_a_sweep_through_a_dask_scheduler_and_worker_matches_the_local_backend(t
     on_dask, here = _read(tmp_path / "dask.csv"), _read(tmp_path / "local.csv")
     assert len(here) == 8
     assert sorted(on_dask, key=_key) == sorted(here, key=_key)
+
+
+def test_workers_running_another_engine_version_are_refused(monkeypatch):
+    from engine.explore import executors
+    from engine.version import __version__
+
+    monkeypatch.setattr(executors, "__version__", "0.0.1")  # this side "upgraded"; the workers did not
+    with pytest.raises(DesignError, match=rf"Dask workers run Faultline {__version__}, this is 0.0.1; install"):
+        DaskExecutor(local_workers=1, processes=False)
