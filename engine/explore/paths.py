@@ -324,23 +324,27 @@ class ParameterSpace:
         Values may be text as typed on a command line. A bad path, a value out of
         range or a design the change makes invalid raise ``DesignError`` naming the path.
         """
-        import copy
-
         if not values:
             return self.design
-        data = copy.deepcopy(self._data)
+        data = self._data
         for path, raw in values.items():
-            parameter = self.get(path)
-            value = self.coerce(path, raw)
-            node = data
-            for step in parameter.location[:-1]:
-                node = node[step]
-            node[parameter.location[-1]] = value
+            data = _replaced(data, self.get(path).location, self.coerce(path, raw))
         try:
             return parse_design(data, check=check)
         except DesignError as exc:
             setting = ", ".join(f"{normalise(p)}={_text(v)}" for p, v in values.items())
             raise DesignError([Problem(f"with {setting}", str(p)) for p in exc.problems]) from None
+
+
+def _replaced(node: Any, location: tuple, value: Any) -> Any:
+    """``node`` with the value at ``location`` replaced: the dicts and lists on the way are
+    copied, everything else is shared (the original is never changed; a sweep does this per point)."""
+    if not location:
+        return value
+    head = location[0]
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    copy[head] = _replaced(node[head], location[1:], value)
+    return copy
 
 
 def with_values(design: Design, values: dict[str, Any]) -> Design:

@@ -93,6 +93,10 @@ def test_a_value_set_by_path_gives_a_new_validated_design(shop):
     assert changed.component("lb").strategy == "random"
     assert changed.component("api").policies[3].enabled is False
     assert shop.component("api").workers == 16  # the original is left alone
+    space = ParameterSpace(shop)
+    space.with_values({"api.workers": 4, "api->db.circuit_breaker.failure_rate_threshold": 10})
+    again = space.with_values({"api.instances": 2})  # the first change did not leak into the second
+    assert again.component("api").workers == 16 and again.component("api").policies[1].failure_rate_threshold == 50
 
 
 @pytest.mark.parametrize("values, message", [
