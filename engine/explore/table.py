@@ -14,6 +14,7 @@ sweep rerun with the same file skips the runs it already holds.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,14 @@ class ResultsFile:
         self.columns = columns(sweep)
         self.fingerprint = sweep.fingerprint()
         self.rows: list[dict[str, str]] = []
-        if self.path.exists() and self.path.stat().st_size > 0:
-            self._read_existing()
-        self.done = {row_key(r, sweep.paths) for r in self.rows}
-        new = not self.rows
-        self._fh = self.path.open("w" if new else "a", newline="", encoding="utf-8")
+        try:
+            if self.path.is_file() and self.path.stat().st_size > 0:
+                self._read_existing()
+            self.done = {row_key(r, sweep.paths) for r in self.rows}
+            new = not self.rows
+            self._fh = self.path.open("w" if new else "a", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise DesignError([Problem(str(self.path), f"cannot be written: {exc.strerror or exc}")]) from None
         self._writer = csv.DictWriter(self._fh, fieldnames=self.columns)
         if new:
             self._writer.writeheader()
@@ -83,27 +87,34 @@ class ResultsFile:
 
     def _read_existing(self) -> None:
         data = self.path.read_bytes()
-        if not data.endswith(b"\n"):
-            # A run stopped mid-row: drop the partial row, keep every whole one.
-            cut = data.rfind(b"\n") + 1
+        # A run stopped mid-row leaves a partial last line: read the whole ones only, and cut it
+        # off the file once the file is known to be this sweep's (never touch anyone else's).
+        whole = data[:data.rfind(b"\n") + 1]
+        try:
+            self._read_rows(csv.DictReader(io.StringIO(whole.decode("utf-8"), newline="")))
+        except (UnicodeDecodeError, csv.Error):
+            raise self._refuse("it is not a sweep's results file") from None
+        if len(whole) < len(data):
             with self.path.open("r+b") as fh:
-                fh.truncate(cut)
-        with self.path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            if header != self.columns:
-                theirs = [c for c in header if c not in KEY_COLUMNS and "." in c and c not in self.columns]
-                ours = [c for c in self.columns if c not in header]
-                detail = "its columns differ"
-                if theirs or ours:
-                    detail = (f"it holds {', '.join(theirs) or 'no other columns'} and lacks "
-                              f"{', '.join(ours) or 'nothing'}")
-                raise self._refuse(f"it was written by a sweep of other parameters or metrics ({detail})")
-            for row in reader:
-                if row.get("fingerprint") != self.fingerprint:
-                    raise self._refuse("it was written by a sweep of another design or other run options "
-                                       "(duration, warm-up, bucket)")
-                self.rows.append(row)
+                fh.truncate(len(whole))
+
+    def _read_rows(self, reader: csv.DictReader) -> None:
+        header = reader.fieldnames or []
+        if header != self.columns:
+            theirs = [c for c in header if c not in KEY_COLUMNS and "." in c and c not in self.columns]
+            ours = [c for c in self.columns if c not in header]
+            detail = "its columns differ"
+            if theirs or ours:
+                detail = (f"it holds {', '.join(theirs) or 'no other columns'} and lacks "
+                          f"{', '.join(ours) or 'nothing'}")
+            raise self._refuse(f"it was written by a sweep of other parameters or metrics ({detail})")
+        for number, row in enumerate(reader, start=2):
+            if row.get("fingerprint") != self.fingerprint:
+                raise self._refuse("it was written by a sweep of another design or other run options "
+                                   "(duration, warm-up, bucket)")
+            if None in row.values() or None in row or not row["replication"].isdigit():
+                raise self._refuse(f"line {number} is damaged")
+            self.rows.append(row)
 
     def pending(self) -> list[Task]:
         """The sweep's runs not in the file yet."""

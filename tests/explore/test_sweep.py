@@ -214,3 +214,24 @@ def test_rows_carry_the_verdict_of_every_objective_and_the_summary_its_share():
     assert calm_point["users.objectives.1.met"] == 1.0 and outage_point["users.objectives.1.met"] == 0.0
     low, high = outage_point["users.objectives.1.met.low"], outage_point["users.objectives.1.met.high"]
     assert low == 0.0 and 0.5 < high < 1  # Wilson: zero of two still leaves room
+
+
+def test_an_unusable_out_file_is_named_and_left_alone(tmp_path):
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("point,experiment\nmy own notes without a final line break")
+    with pytest.raises(DesignError, match="notes.txt: it was written by a sweep of other parameters"):
+        ResultsFile(notes, sweep)
+    assert notes.read_text().endswith("final line break")  # not truncated: it is not ours
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\xff\xd8\xff\xe0 not text\n")
+    with pytest.raises(DesignError, match="image.csv: it is not a sweep's results file"):
+        ResultsFile(binary, sweep)
+    with pytest.raises(DesignError, match="cannot be written: No such file or directory"):
+        ResultsFile(tmp_path / "missing" / "r.csv", sweep)
+    out = tmp_path / "r.csv"
+    run_sweep(sweep, out=out)
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text(lines[0] + lines[1].replace(",0,", ",x,", 1) + lines[2])
+    with pytest.raises(DesignError, match="r.csv: line 2 is damaged"):
+        ResultsFile(out, sweep)
