@@ -9,7 +9,14 @@ when a sweep is sent to a cluster.
     with make_executor(workers=2) as executor:
         rows = run_sweep(sweep, executor, out="sweep.csv")
 """
-from .executors import DaskExecutor, Executor, InProcessExecutor, LocalExecutor, SweepError, make_executor
+from .executors import (
+    DaskExecutor,
+    Executor,
+    InProcessExecutor,
+    LocalExecutor,
+    SweepError,
+    make_executor,
+)
 from .paths import Parameter, ParameterSpace, format_value, normalise, with_values
 from .runner import run_sweep
 from .sweep import Sweep, plan_sweep
