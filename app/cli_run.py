@@ -123,6 +123,7 @@ def print_summary(result: RunResult, out) -> None:
         print(f'{name[:21]:<22}{s["kind"]:<14}{s["throughput"]:>9.1f}{s["error_rate"] * 100:>7.1f}%'
               f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
               f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>8.1f}', file=out)
+    print_objectives(result, out)
     failing = [(n, s) for n, s in result.summary["components"].items() if s["completed"] and s["error_rate"] > 0]
     if failing:
         print("\noutcomes (non-ok):", file=out)
@@ -160,6 +161,21 @@ def print_summary(result: RunResult, out) -> None:
             for e in entries[:3]:
                 where = e["link"] or e["component"] or ""
                 print(f'    {e["time"]:9.3f} s  {where:<24} {e["details"]}', file=out)
+
+
+def print_objectives(result: RunResult, out) -> None:
+    """One line per client objective: attainment, met or missed, recovery after each fault."""
+    from app.cli_check import attainment_text, met_text, recovery_text
+    from engine.objectives import across_replications
+
+    objectives, recoveries = across_replications([result.verdicts()])
+    if not objectives:
+        return
+    print("\nobjectives:", file=out)
+    for o in objectives:
+        windows = [recovery_text(r) for r in recoveries if (r.client, r.index) == (o.client, o.index)]
+        after = f'; {"; ".join(windows)}' if windows else ""
+        print(f"  {o.client}: {o.label}: {attainment_text(o)} {met_text(o)}{after}", file=out)
 
 
 def _fmt_ci(mean: float, ci: float, scale: float = 1.0, digits: int = 3) -> str:

@@ -103,7 +103,11 @@ cdef enum:
     MC_RL_REJ = 11
     MC_SHED_REJ = 12
     MC_LOST = 13
-    NMC = 14
+    MC_STARTED = 14     # work that got a worker
+    MC_WAITED = 15      # ... after waiting in the queue
+    MC_WAIT_SUM = 16    # seconds waited in the queue
+    MC_REFUSED_TIME = 17  # seconds the refused requests took (a rate limiter's timeout wait)
+    NMC = 18
 
 # Per-component gauges per bucket.
 cdef enum:
@@ -129,7 +133,11 @@ cdef enum:
     ML_SHORT = 11
     ML_EXHAUSTED = 12
     ML_THROTTLED = 13
-    NML = 14
+    ML_BH_WAITED = 14   # attempts that waited for a bulkhead permit
+    ML_BH_WAIT_SUM = 15 # seconds they waited, admitted or not
+    ML_LAT_SUM = 16     # seconds the answered calls took, retries included
+    ML_REFUSED_TIME = 17  # seconds the refused calls took (a bulkhead's maximum wait)
+    NML = 18
 
 # Per-link gauges per bucket.
 cdef enum:
@@ -171,12 +179,14 @@ LOG_KIND_NAMES = (
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
 )
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
-                 "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost")
+                 "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
+                 "started", "waited", "queue_wait_sum", "refused_time")
 GAUGE_NAMES = ("queue_length", "busy", "in_flight", "instances_up", "latency_p50", "latency_p90",
                "latency_p99", "latency_max", "latency_mean", "utilisation")
 LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", "rejected",
                       "short_circuited", "unavailable", "fallback", "bulkhead_rejected",
-                      "breaker_rejected", "retries_exhausted", "retries_throttled")
+                      "breaker_rejected", "retries_exhausted", "retries_throttled",
+                      "bulkhead_waited", "bulkhead_wait_sum", "latency_sum", "refused_time")
 OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
@@ -186,20 +196,30 @@ HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
 
-cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax) noexcept nogil:
+cdef inline int _histogram_bin(double value) noexcept nogil:
+    """The latency histogram bin of ``value`` (seconds); the end bins take what lies beyond."""
+    cdef int b
+    if value <= H_MIN:
+        return 0
+    b = <int>(log(value / H_MIN) / H_LOG_GAMMA)
+    return NB - 1 if b >= NB else b
+
+
+cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
     """The q-quantile of ``n`` latencies in a log-bucketed histogram.
 
     The rank q·n falls in bin b, which holds h values after ``acc`` smaller ones; the value is
     read at the fraction (q·n − acc) / h of the bin on a log scale, as if the values were spread
     evenly inside it. Seeds that fill a bin differently thus give different percentiles, and the
     result stays in the bin of the exact sample quantile (the ⌈q·n⌉-th smallest value).
+    Only bins ``lo`` to ``hi`` (inclusive) may hold values.
     """
     cdef double rank = q * n
     cdef double acc = 0.0, h, frac
     cdef int b
     if n <= 0:
         return 0.0
-    for b in range(NB):
+    for b in range(lo, hi + 1):
         h = <double>hist[b]
         if h > 0 and acc + h >= rank:
             frac = (rank - acc) / h
@@ -217,7 +237,7 @@ def histogram_quantile(hist, double q, double vmax):
     if counts.shape != (NB,):
         raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
     cdef int64_t[::1] view = counts
-    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax)
+    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
 
 
 # ---------------------------------------------------------------- random numbers
@@ -486,7 +506,10 @@ cdef class Core:
     cdef double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
     cdef int64_t* hist_t
     cdef int64_t* hist_b
+    cdef int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
+    cdef double* wait_max
     cdef double* b_lat       # per component, current bucket: sum, n, max
+    cdef int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     cdef double* mo          # per bucket and objective: ok, fallback, answered within its threshold
     cdef double* tot_o       # the same over the measured window
     cdef int n_o
@@ -751,6 +774,12 @@ cdef class Core:
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
+        keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
+        self.b_bins = _iptr(keep["b_bins"].reshape(-1))
+        keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        keep["wait_max"] = np.zeros(max(n_c, 1))
+        self.hist_w = _iptr(keep["hist_w"].reshape(-1))
+        self.wait_max = _dptr(keep["wait_max"])
         self.n_o = len(arrays["obj_thr"])
         keep["mo"] = np.zeros((max(n_b, 1), max(self.n_o, 1), NMO))
         keep["tot_o"] = np.zeros((max(self.n_o, 1), NMO))
@@ -1218,16 +1247,18 @@ cdef class Core:
             self.tot_lat[c * 5 + 3] += latency
             self.tot_lat[c * 5 + 4] += 1
         if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
+            # refusals stay out of the latency percentiles, but the time they took is counted
+            self._count_c(c, MC_REFUSED_TIME, latency)
             return
         if self.c_obj_count[c] > 0:
             self._count_objectives(c, outcome, latency)
-        if latency > H_MIN:
-            b = <int>(log(latency / H_MIN) / H_LOG_GAMMA)
-            if b >= NB:
-                b = NB - 1
-        else:
-            b = 0
+        b = _histogram_bin(latency)
         self.hist_b[c * NB + b] += 1
+        # the bucket's percentiles and reset then touch only the bins in use
+        if b < self.b_bins[c * 2]:
+            self.b_bins[c * 2] = b
+        if b > self.b_bins[c * 2 + 1]:
+            self.b_bins[c * 2 + 1] = b
         self.b_lat[c * 3] += latency
         self.b_lat[c * 3 + 1] += 1
         if latency > self.b_lat[c * 3 + 2]:
@@ -1277,7 +1308,7 @@ cdef class Core:
         self.log_n += 1
 
     cdef void _flush_bucket(self, int b, double width) noexcept nogil:
-        cdef int c, l
+        cdef int c, l, lo, hi
         cdef int64_t base, n
         cdef double* g
         for c in range(self.n_c):
@@ -1299,12 +1330,15 @@ cdef class Core:
             n = <int64_t>self.b_lat[c * 3 + 1]
             base = <int64_t>c * NB
             if n > 0:
-                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2])
-                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2])
-                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2])
+                lo, hi = <int>self.b_bins[c * 2], <int>self.b_bins[c * 2 + 1]
+                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2], lo, hi)
+                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2], lo, hi)
+                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2], lo, hi)
                 g[MG_MAX] = self.b_lat[c * 3 + 2]
                 g[MG_MEAN] = self.b_lat[c * 3] / n
-                memset(&self.hist_b[base], 0, NB * sizeof(int64_t))
+                memset(&self.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
+                self.b_bins[c * 2] = NB
+                self.b_bins[c * 2 + 1] = -1
             self.b_lat[c * 3] = 0
             self.b_lat[c * 3 + 1] = 0
             self.b_lat[c * 3 + 2] = 0
@@ -1558,12 +1592,22 @@ cdef class Core:
     cdef void _start_service(self, int j) noexcept nogil:
         cdef int c = self.jobs[j].comp
         cdef int inst = self.jobs[j].inst
-        cdef double st, factor = self.c_cpu[c]
+        cdef double st, factor = self.c_cpu[c], wait = 0.0
         cdef int f = self.c_leak_fault[c]
         self._touch(c)
         self.i_busy[inst] += 1
         self.c_busy[c] += 1
         self.jobs[j].holds_worker = 1
+        if self.jobs[j].state == JS_QUEUED:
+            wait = self.now - self.jobs[j].t_service    # t_service holds the time it joined the queue
+        self._count_c(c, MC_STARTED, 1.0)
+        if wait > 0:
+            self._count_c(c, MC_WAITED, 1.0)
+            self._count_c(c, MC_WAIT_SUM, wait)
+            if self.now >= self.warmup:
+                self.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
+                if wait > self.wait_max[c]:
+                    self.wait_max[c] = wait
         self.jobs[j].state = JS_SERVICE
         self.jobs[j].t_service = self.now
         if self.c_skip[c] > 0:
@@ -1698,6 +1742,7 @@ cdef class Core:
             self._complete_job(j, O_REJECTED)
             return
         self.jobs[j].state = JS_QUEUED
+        self.jobs[j].t_service = self.now
         self.jobs[j].next_q = -1
         if self.i_qtail[inst] >= 0:
             self.jobs[self.i_qtail[inst]].next_q = j
@@ -1846,6 +1891,7 @@ cdef class Core:
                 self.calls[k].holds_bulkhead = 1
             elif self.l_bh_wait[link] > 0:
                 self._bulkhead_pressure(link)
+                self._count_l(link, ML_BH_WAITED, 1.0)
                 self._bh_enqueue(k)
                 self.calls[k].state = CS_BH_WAIT
                 self._push(self.now + self.l_bh_wait[link], EV_BH_EXPIRE, k, gen, self.calls[k].seq, 0, 0)
@@ -1961,6 +2007,7 @@ cdef class Core:
             live = self._node_live(node) and self.calls[k].state == CS_BH_WAIT
             self._node_free(node)
             if live:
+                self._count_l(link, ML_BH_WAIT_SUM, self.now - self.calls[k].t_attempt)
                 self.l_bh_inuse[link] += 1
                 self.calls[k].holds_bulkhead = 1
                 self.calls[k].state = CS_IN_FLIGHT
@@ -2103,6 +2150,9 @@ cdef class Core:
         cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
         cdef bint retry
         cdef double wait
+        if self.calls[k].state == CS_BH_WAIT:
+            # the wait for a permit ends without one: its maximum wait, or the call's timeout
+            self._count_l(link, ML_BH_WAIT_SUM, self.now - self.calls[k].t_attempt)
         self.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
         if self.calls[k].holds_bulkhead:
             self.calls[k].holds_bulkhead = 0
@@ -2141,7 +2191,12 @@ cdef class Core:
     cdef void _finish_call(self, int k, int outcome) noexcept nogil:
         cdef int link = self.calls[k].link
         cdef int j = self.calls[k].job, jgen = self.calls[k].job_gen
+        cdef double took = self.now - self.calls[k].t_start
         self._count_l(link, ML_OUT + outcome, 1.0)
+        if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
+            self._count_l(link, ML_REFUSED_TIME, took)
+        else:
+            self._count_l(link, ML_LAT_SUM, took)
         self.l_active[link] -= 1
         if self.calls[k].retrying:
             self.l_active_retries[link] -= 1

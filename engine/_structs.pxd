@@ -33,7 +33,7 @@ cdef struct Job:
     int32_t user         # closed-loop user that sent it, -1 otherwise
     int32_t degraded     # a dependency answered with a fallback: the answer is degraded
     double t_arrive
-    double t_service
+    double t_service     # when it joined the instance queue, then when a worker took it
 
 cdef struct Call:
     # One logical call from a job over a link, with its retry state.

@@ -4,7 +4,8 @@ The protected and unprotected runs of one replication share their seed, so
 arrivals and service draws are the same and the difference between them is
 the patterns' effect, not noise. Replications use seeds ``seed, seed+1, ...``
 and run in worker processes; every figure gets a mean and a 95 % confidence
-interval (Student t), and every difference a paired one.
+interval (Student t), and every difference a paired one. Objectives get the share of
+replications that meet them, with a Wilson 95 % interval (``engine.objectives``).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
+from .objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
 from .results import RunResult
 from .simulation import simulate
 from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
@@ -23,7 +25,7 @@ from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of t
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
     "throughput", "goodput", "error_rate", "latency_mean", "latency_p50", "latency_p99",
-    "utilisation", "mean_queue_length",
+    "utilisation", "mean_queue_length", "queue_wait_mean", "wait_probability",
 )
 
 def _variant_options(options: RunOptions, variant: str, seed: int) -> RunOptions:
@@ -57,10 +59,18 @@ class Comparison:
                 return r
         raise KeyError((component, metric))
 
+    def verdicts(self) -> dict[str, tuple[list[ReplicatedObjective], list[ReplicatedRecovery]]]:
+        """Per variant: each objective across replications (share met, Wilson 95 %) and each
+        fault window's recovery (means, Student t 95 %)."""
+        return {v: across_replications([r.verdicts() for r in rs]) for v, rs in self.runs.items()}
+
     def to_json_dict(self) -> dict[str, Any]:
+        verdicts = self.verdicts()
         return {
             "replications": self.replications,
             "table": self.table,
+            "slo": {v: [o.to_json_dict() for o in objs] for v, (objs, _) in verdicts.items()},
+            "recovery": {v: [r.to_json_dict() for r in recs] for v, (_, recs) in verdicts.items()},
             "runs": {v: [r.to_json_dict() for r in rs] for v, rs in self.runs.items()},
         }
 
@@ -73,6 +83,9 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
     table = []
     for component in protected[0].components:
         for metric in COMPARED_METRICS:
+            if metric not in protected[0].summary["components"][component]:
+                continue   # results saved by an older version lack the newer figures
+
             def values(rs):
                 return [float(r.summary["components"][component][metric]) for r in rs]
             p, u = values(protected), values(unprotected)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .model.objectives import OBJECTIVE_CLASSES, RecoverySettings
+from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES as COMPLETED_OUTCOMES
 from .stats import mean_ci, wilson_interval
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 # Counters the engine keeps per objective and bucket: requests that ended ok / fallback /
 # answered at all (any outcome but a refusal) no slower than the objective's threshold.
 WITHIN_COUNTERS = ("ok_within", "fallback_within", "served_within")
-ANSWERED_OUTCOMES = ("ok", "error", "timeout", "fallback")
-COMPLETED_OUTCOMES = ("ok", "error", "timeout", "rejected", "short_circuited", "unavailable", "fallback")
 NOT_RECOVERED = "did not recover by the end of the run"
 
 
@@ -256,8 +255,8 @@ def bucket_counts(result: "RunResult", j: int, objective) -> BucketCounts:
 
 def burn_rate(attainment, target: float):
     """Error-budget burn: the bad share over the allowed bad share, (1 - a) / (1 - target)."""
-    return (1.0 - np.asarray(attainment, dtype=np.float64)) / (1.0 - target) if np.ndim(attainment) \
-        else (1.0 - attainment) / (1.0 - target)
+    bad = 1.0 - (np.asarray(attainment, dtype=np.float64) if np.ndim(attainment) else attainment)
+    return bad / (1.0 - target)
 
 
 def fault_windows(result: "RunResult") -> list[tuple[str | None, str, float, float | None]]:

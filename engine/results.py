@@ -7,8 +7,18 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   events processed, simulated time reached, whether the run finished
 - ``summary.components[name]``: throughput, goodput, outcome counts and
   rates, latency mean/p50/p90/p99/max (seconds), utilisation, mean queue
-  length, retries; ``summary.links[name]``: calls, attempts, retries,
-  attempts per call, outcomes, breaker and bulkhead rejections
+  length, retries; queue wait of the work it took on (``queue_wait_mean``,
+  ``queue_wait_p50``/``p90``/``p99``, ``wait_probability`` — the share that
+  waited at all — and ``waited_mean``); the time refused requests took
+  (``refused``, ``refused_time_mean``, ``refused_time_total``: a rate
+  limiter's timeout wait, kept out of the latency percentiles).
+  ``summary.links[name]``: calls, attempts, retries, attempts per call,
+  outcomes, error rate, breaker and bulkhead rejections, ``latency_mean`` of
+  the answered calls (retries included), bulkhead waits
+  (``bulkhead_waited``, ``bulkhead_wait_probability``,
+  ``bulkhead_wait_mean``) and the time refused calls took (a bulkhead's
+  maximum wait). Percentiles are interpolated inside a log-bucketed
+  histogram's bin: relative error below 0.5 %.
 - ``bucket_times``: start of each bucket (s); ``series[metric][component]``
   and ``link_series[metric][link]``: one value per bucket
 - ``events``: the event log (time, kind, component, link, fault, details);

@@ -10,7 +10,7 @@ import numpy as np
 from . import _core
 from .compile import Compiled, compile_design
 from .model import Design, Experiment, RunOptions
-from .model.outcomes import OUTCOME_NAMES
+from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES
 from .results import BREAKER_STATE_NAMES, RunResult
 from .version import __version__
 
@@ -139,6 +139,7 @@ class Simulation:
         series["goodput"] = (series["ok"] + series["fallback"]) / per_s
         with np.errstate(invalid="ignore", divide="ignore"):
             series["error_rate"] = np.where(completed > 0, (completed - series["ok"] - series["fallback"]) / completed, 0.0)
+            series["queue_wait_mean"] = np.where(series["started"] > 0, series["queue_wait_sum"] / np.maximum(series["started"], 1), 0.0)
         link_series: dict[str, np.ndarray] = {}
         for i, name in enumerate(_core.LINK_COUNTER_NAMES):
             link_series[name] = ml[:, :, i].copy()
@@ -231,6 +232,8 @@ class Simulation:
                 "lost": counters["lost"],
                 # end-to-end amplification: requests this component saw per request a user sent
                 "amplification": counters["arrivals"] / client_requests if client_requests else 0.0,
+                **_wait_figures(counters, a["hist_w"][i], float(a["wait_max"][i])),
+                **_refusal_figures(counters, outcomes),
             }
         links: dict[str, Any] = {}
         states = self._core.breaker_states()
@@ -251,6 +254,11 @@ class Simulation:
                 "retries_exhausted": c["retries_exhausted"],
                 "retries_throttled": c["retries_throttled"],
                 "breaker_state": BREAKER_STATE_NAMES[int(states[l])] if has_breaker else None,
+                "latency_mean": _ratio(c["latency_sum"], sum(outcomes[o] for o in ANSWERED_OUTCOMES)),
+                "bulkhead_waited": c["bulkhead_waited"],
+                "bulkhead_wait_probability": _ratio(c["bulkhead_waited"], c["attempts"]),
+                "bulkhead_wait_mean": _ratio(c["bulkhead_wait_sum"], c["bulkhead_waited"]),
+                **_refusal_figures(c, outcomes),
             }
         return {"measured_seconds": measured, "components": components, "links": links}
 
@@ -313,6 +321,41 @@ class Simulation:
                 record["details"] = f"{int(v1)} permits in use"
             out.append(record)
         return list(out)
+
+
+WAIT_QUANTILES = (("queue_wait_p50", 0.50), ("queue_wait_p90", 0.90), ("queue_wait_p99", 0.99))
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def _wait_figures(counters: dict[str, float], hist: np.ndarray, vmax: float) -> dict[str, float]:
+    """Queue wait of the work a component took on: mean, share that waited at all, percentiles.
+
+    Work that found a free worker waited zero; the histogram holds only the others, so a
+    percentile whose rank falls among the zeros is zero and the rest are read from the histogram.
+    """
+    started, waited = counters["started"], counters["waited"]
+    figures = {
+        "queue_wait_mean": _ratio(counters["queue_wait_sum"], started),
+        "wait_probability": _ratio(waited, started),
+        "waited_mean": _ratio(counters["queue_wait_sum"], waited),
+    }
+    for key, q in WAIT_QUANTILES:
+        rank = q * started
+        zeros = started - waited
+        figures[key] = 0.0 if rank <= zeros or waited <= 0 else \
+            _core.histogram_quantile(hist, min(1.0, (rank - zeros) / waited), vmax)
+    return figures
+
+
+def _refusal_figures(counters: dict[str, float], outcomes: dict[str, float]) -> dict[str, float]:
+    """Refusals are left out of latency, but the time they took (a rate limiter's timeout wait,
+    a bulkhead's maximum wait) is reported here."""
+    refused = sum(outcomes[o] for o in REFUSAL_OUTCOMES)
+    return {"refused": refused, "refused_time_mean": _ratio(counters["refused_time"], refused),
+            "refused_time_total": counters["refused_time"]}
 
 
 def simulate(design: Design, options: RunOptions | None = None,

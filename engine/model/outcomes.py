@@ -25,3 +25,5 @@ FAILURE_OUTCOMES = ("error", "timeout", "rejected", "short_circuited", "unavaila
 # Outcomes that are answered without doing the work: kept out of latency percentiles,
 # which would otherwise look better the more a component refuses.
 REFUSAL_OUTCOMES = ("rejected", "short_circuited", "unavailable")
+# Outcomes whose latency counts: everything answered after doing the work.
+ANSWERED_OUTCOMES = tuple(o for o in OUTCOME_NAMES if o not in REFUSAL_OUTCOMES)

@@ -121,3 +121,28 @@ def test_experiment_and_all_experiments_exclude_each_other():
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "check", THREE_TIER, "--experiment", "bad day",
                            "--all-experiments"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2 and "not allowed with argument" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("example, args, status, says", [
+    ("mmc", [], 0, "users: p99 <= 1 s"),
+    ("mmc", ["--experiment", "lose a worker"], 1, "exhaustion on server: recovered in 15 s"),
+    ("microservices", ["--experiment", "slow recommendations"], 0, "2 of 2 objective verdicts met"),
+    ("microservices", ["--experiment", "slow recommendations", "--no-resilience"], 1, "0 of 2 objective verdicts met"),
+])
+def test_every_example_tells_the_story_its_description_tells(example, args, status, says, capsys):
+    assert main(["check", str(EXAMPLES / f"{example}.json"), *args]) == status
+    assert says in capsys.readouterr().out
+
+
+def test_check_reads_one_design_of_a_project_file(tmp_path, capsys):
+    from app.store import save_project
+    from engine.model import Project, parse_design
+
+    storm, guarded = (parse_design(Path(p).read_text()) for p in (STORM, GUARDED))
+    path = tmp_path / "storms.faultline"
+    save_project(path, Project(name="Storms", designs=[storm, guarded]))
+    assert main(["check", str(path), "--design", "Retry storm (guarded)", "--experiment", "brief slowdown"]) == 0
+    assert 'Objectives of design "Retry storm (guarded)"' in capsys.readouterr().out
+    assert main(["check", str(path), "--design", "Retry storm", "--experiment", "brief slowdown"]) == 1
+    assert main(["check", str(path), "--design", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err

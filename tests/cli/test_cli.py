@@ -28,6 +28,8 @@ def test_run_with_an_experiment_lists_the_faults_and_their_times(capsys):
     assert "latency on api -> db: 40-120 s" in out
     assert "crash on api: 70-90 s" in out
     assert "instance_crashed x1" in out and "70.000 s  api" in out
+    assert "objectives:" in out and "browsers: availability 95 % (ok): " in out
+    assert "crash on api: recovered in" in out
     assert "retries_exhausted x" in out
 
 
@@ -41,6 +43,11 @@ def test_compare_prints_the_difference_with_confidence_intervals(capsys, tmp_pat
     data = json.loads(out_json.read_text())
     assert data["replications"] == 2
     assert {"protected", "unprotected"} <= set(data["runs"])
+    # objectives across replications, per variant: without protection the outage never heals
+    availability = data["slo"]["unprotected"][0]
+    assert availability["label"] == "availability 95 % (ok)" and availability["replications"] == 2
+    assert availability["met"] == 0 and availability["share_met_high"] < 0.9
+    assert [r["recovered"] for r in data["recovery"]["unprotected"]][:1] == [0]
 
 
 def test_results_json_is_versioned_and_csv_tables_are_written(tmp_path, capsys):

@@ -114,3 +114,20 @@ def test_mmc_percentile_intervals_are_not_zero_and_hold_the_theory():
         mean, half = intervals[key]
         assert half > 0, key
         assert abs(mean - _quantile(survival, p)) <= half, (key, mean, half, _quantile(survival, p))
+
+
+def test_each_bucket_reads_only_its_own_latencies():
+    # 100 ms answers, 1.1 s while a 1 s delay is injected from 10 s to 20 s, then 100 ms again:
+    # a bucket's histogram must be emptied completely before the next one fills
+    design = m.Design(name="slow spell", components=[
+        m.Client(name="users", workload=m.OpenLoop(rate=10.0, arrivals="constant")),
+        m.External(name="api", latency=m.Constant(value=0.1)),
+    ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0.0))],
+        experiments=[m.Experiment(name="slow", faults=[
+            m.LatencyFault(target="users -> api", start=10, duration=10, delay=m.Constant(value=1.0))])])
+    r = run(design, duration=40, warmup=0, bucket=1, experiment="slow")
+    for metric in ("latency_p50", "latency_p99"):
+        series = r.column(metric, "users")
+        assert series[:10] == pytest.approx(0.1, rel=BOUND)
+        assert series[12:20] == pytest.approx(1.1, rel=BOUND)
+        assert series[22:] == pytest.approx(0.1, rel=BOUND)

@@ -19,3 +19,17 @@ def test_replications_honour_faults_off():
     comparison = run_comparison(design, RunOptions(duration=80, faults=False), "brief slowdown",
                                 replications=1, compare=False, processes=1)
     assert comparison.runs["protected"][0].meta["options"]["faults"] is False
+
+
+def test_the_comparison_table_skips_figures_older_results_lack():
+    from engine.compare import build_table
+
+    design = load_example("mmc")
+    comparison = run_comparison(design, RunOptions(duration=30), None, replications=1, processes=1)
+    for runs in comparison.runs.values():
+        for r in runs:
+            for summary in r.summary["components"].values():
+                del summary["queue_wait_mean"], summary["wait_probability"]
+    table = build_table(comparison.runs)
+    metrics = {row["metric"] for row in table}
+    assert "latency_p99" in metrics and "queue_wait_mean" not in metrics
