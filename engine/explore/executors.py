@@ -201,15 +201,20 @@ class DaskExecutor(Executor):
         else:
             import logging
 
-            self._cluster = distributed.LocalCluster(
-                n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
-                # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
-                # Workers' own logs are noise here (a heartbeat that misses a closing scheduler):
-                # a run that fails reaches the sweep through its future.
-                processes=processes, dashboard_address=":0", silence_logs=logging.CRITICAL,
-                # worker processes share the terminal: Ctrl+C is the sweep's to handle, not theirs
-                **({"preload": [__name__]} if processes else {}),
-            )
+            import dask
+
+            # A worker samples its threads' stacks every 10 ms for Dask's profiler: a few per cent
+            # of every run, for a dashboard nobody looks at here.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = distributed.LocalCluster(
+                    n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
+                    # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
+                    # Workers' own logs are noise here (a heartbeat that misses a closing scheduler):
+                    # a run that fails reaches the sweep through its future.
+                    processes=processes, dashboard_address=":0", silence_logs=logging.CRITICAL,
+                    # worker processes share the terminal: Ctrl+C is the sweep's to handle, not theirs
+                    **({"preload": [__name__]} if processes else {}),
+                )
             self._client = distributed.Client(self._cluster)
         self.where = scheduler or self._client.scheduler.address
         try:
