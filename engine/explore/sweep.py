@@ -138,7 +138,11 @@ def lhs_points(axes: list[Axis], n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` points of a Latin hypercube over all the axes, reproducible from ``seed``."""
     if n < 1 or n > MAX_POINTS:
         raise DesignError([Problem("--lhs", f"the number of points must be 1..{MAX_POINTS:,} (got {n})")])
-    from scipy.stats import qmc
+    try:
+        from scipy.stats import qmc
+    except ImportError:
+        raise DesignError([Problem("--lhs", "a Latin hypercube needs SciPy, which this installation lacks "
+                                            "(pip install scipy); a grid (a:b:step, a,b,c) needs nothing")]) from None
 
     sample = qmc.LatinHypercube(d=len(axes), rng=seed).random(n)
     return [{a.path: a.pick(float(u)) for a, u in zip(axes, row)} for row in sample]

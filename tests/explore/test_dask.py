@@ -110,3 +110,11 @@ def test_workers_running_another_engine_version_are_refused(monkeypatch):
     monkeypatch.setattr(executors, "__version__", "0.0.1")  # this side "upgraded"; the workers did not
     with pytest.raises(DesignError, match=rf"Dask workers run Faultline {__version__}, this is 0.0.1; install"):
         DaskExecutor(local_workers=1, processes=False)
+
+
+def test_without_dask_a_cluster_is_a_message(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as in the desktop bundle, which leaves Dask out
+    with pytest.raises(DesignError, match="sweeps on a Dask cluster need Dask's distributed scheduler"):
+        make_executor(dask_local=1)

@@ -235,3 +235,12 @@ def test_an_unusable_out_file_is_named_and_left_alone(tmp_path):
     out.write_text(lines[0] + lines[1].replace(",0,", ",x,", 1) + lines[2])
     with pytest.raises(DesignError, match="r.csv: line 2 is damaged"):
         ResultsFile(out, sweep)
+
+
+def test_without_scipy_a_latin_hypercube_is_a_message(shop, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.stats", None)  # as in the desktop bundle, which leaves SciPy out
+    with pytest.raises(DesignError, match="--lhs: a Latin hypercube needs SciPy"):
+        plan_sweep(shop, [("browsers.rate", "100:300")], SHORT, lhs=4)
+    assert len(plan_sweep(shop, [("browsers.rate", "100:300:100")], SHORT).points) == 3
