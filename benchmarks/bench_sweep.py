@@ -78,7 +78,7 @@ def main() -> dict:
         alone.submit(os.getpid).result()
         warm = plan_sweep(sweep.design, [("browsers.rate", "1000,1100")], OPTIONS)
         run_sweep(warm, one), run_sweep(warm, two)  # workers import the engine once, before timing
-        direct, direct_cpu, dask1, worker_cpu, coordinator_cpu, dask2 = [], [], [], [], [], []
+        direct, direct_cpu, dask1, worker_cpu, coordinator_cpu, dask2, busy2 = [], [], [], [], [], [], []
         for _ in range(ROUNDS):
             wall, cpu = alone.submit(direct_wall_and_cpu).result()
             direct.append(wall)
@@ -89,7 +89,10 @@ def main() -> dict:
             # (client and scheduler) is the coordination, which a real cluster runs elsewhere.
             worker_cpu.append(one.worker_cpu_seconds() - there)
             coordinator_cpu.append(time.process_time() - here)
+            there = two.worker_cpu_seconds()
             dask2.append(sweep_seconds(sweep, two))
+            # How much of two cores the two workers got: near 1 unless other work holds the cores.
+            busy2.append((two.worker_cpu_seconds() - there) / (2 * dask2[-1]))
     load = os.getloadavg()[0]
     figures["direct_points_per_s"] = n / min(direct)
     figures["dask_1_points_per_s"], figures["dask_2_points_per_s"] = n / min(dask1), n / min(dask2)
@@ -98,12 +101,14 @@ def main() -> dict:
     figures["dask_coordinator_ms_per_point"] = min(coordinator_cpu) / n * 1000
     figures["dask_speedup"] = min(dask1) / min(dask2)
     figures["load_average"] = load
+    figures["dask_2_cores_used"] = 2 * max(busy2)
     print(f"engine directly  {figures['direct_points_per_s']:6.2f} points/s (wall)")
     print(f"Dask, 1 worker   {figures['dask_1_points_per_s']:6.2f} points/s   overhead per point "
           f"{figures['dask_1_overhead']:+6.1%} wall, {figures['dask_1_worker_cpu_overhead']:+6.1%} worker CPU"
           f"   (target <= 10 %); client and scheduler {figures['dask_coordinator_ms_per_point']:.1f} ms CPU a point")
     print(f"Dask, 2 workers  {figures['dask_2_points_per_s']:6.2f} points/s   {figures['dask_speedup']:.2f}x one worker"
-          f"   (target >= 1.7x; load average {load:.1f} on {os.cpu_count()} cores)")
+          f"   (target >= 1.7x); the workers got {figures['dask_2_cores_used']:.2f} of {os.cpu_count()} cores"
+          f" (load average {load:.1f})")
     return figures
 
 
