@@ -39,6 +39,7 @@ def _pairs(items: list[str] | None, option: str) -> list[tuple[str, str]]:
 
 # -- params ---------------------------------------------------------------------------------------
 def add_params_parser(sub) -> None:
+    """Register ``params`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "params",
         help="list a design's parameters by path, with values, units and ranges",
@@ -56,6 +57,7 @@ def add_params_parser(sub) -> None:
 
 
 def cmd_params(args) -> int:
+    """List the parameters (after any ``--set``), and save the changed design if asked."""
     design = _load(args)
     if args.save and not args.set_values:
         raise DesignError([Problem("--save", "needs --set PATH=VALUE: there is nothing changed to save")])
@@ -82,6 +84,7 @@ def cmd_params(args) -> int:
 
 # -- sweep ----------------------------------------------------------------------------------------
 def add_sweep_parser(sub) -> None:
+    """Register ``sweep`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "sweep",
         help="run a design over ranges of parameters, on local processes or a Dask cluster",
@@ -126,6 +129,7 @@ def _plan(args):
 
 
 def cmd_sweep(args) -> int:
+    """Plan the sweep, run it with a progress bar, print and write the summary; 130 if stopped."""
     from rich.console import Console
 
     from engine.explore.executors import SweepError, make_executor

@@ -61,6 +61,7 @@ def sweep_seconds(sweep, executor, clock=time.perf_counter) -> float:
 
 
 def main() -> dict:
+    """Print the sweep figures and return them by name."""
     sweep = _sweep()
     n = len(sweep)
     figures = {}

@@ -47,6 +47,7 @@ class Executor:
     workers = 1
 
     def run(self, design_json: str, options_json: str, tasks: Iterable[Any]) -> Iterator[tuple[Any, dict]]:
+        """Run ``tasks`` of the design and options given as JSON; yield ``(task, metrics)`` as each finishes."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -59,6 +60,7 @@ class Executor:
         self.close()
 
     def describe(self) -> str:
+        """Where runs go, for a person: ``2 local process workers``."""
         return f"{self.workers} {self.name} worker{'s' if self.workers != 1 else ''}"
 
 
@@ -239,6 +241,7 @@ class DaskExecutor(Executor):
 
     @property
     def workers(self) -> int:
+        """Worker threads the cluster has now (at least 1: tasks wait for workers that join later)."""
         threads = self._client.nthreads() if self._client is not None else {}
         return max(1, sum(threads.values()))
 
@@ -321,10 +324,12 @@ class _BatchSizer:
         self._seconds = 0.0
 
     def observe(self, runs: int, seconds: float) -> None:
+        """A batch of ``runs`` took ``seconds`` on its worker."""
         self._runs += runs
         self._seconds += seconds
 
     def next_size(self, remaining: int) -> int:
+        """Runs for the next batch, with ``remaining`` runs not yet sent."""
         if not self._runs:
             return 1
         per_run = max(self._seconds / self._runs, 1e-6)

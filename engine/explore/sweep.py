@@ -177,10 +177,12 @@ class Sweep:
 
     @property
     def paths(self) -> list[str]:
+        """The swept parameters' paths, in the order given."""
         return [a.path for a in self.axes]
 
     @property
     def clients(self) -> list[str]:
+        """The design's clients, whose figures each row holds."""
         return [c.name for c in self.design.components if c.kind == "client"]
 
     @property

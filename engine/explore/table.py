@@ -35,6 +35,7 @@ def summary_path(out: str | Path) -> Path:
 
 
 def columns(sweep: Sweep) -> list[str]:
+    """The header of a sweep's results file, in order."""
     return [*KEY_COLUMNS, *sweep.paths, *sweep.metric_columns, "fingerprint"]
 
 
@@ -121,6 +122,7 @@ class ResultsFile:
         return [t for t in self.sweep.tasks() if t.key not in self.done]
 
     def append(self, task: Task, metrics: dict[str, float]) -> dict[str, str]:
+        """Write the row of a finished run now, and return it."""
         row = row_of(self.sweep, task, metrics, self.fingerprint)
         self._writer.writerow(row)
         # One whole row at a time reaches the file, so a stop at any moment keeps every finished run.
