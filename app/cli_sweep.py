@@ -8,7 +8,6 @@ local processes or a Dask cluster, streaming rows into a CSV it can resume.
 """
 from __future__ import annotations
 
-import math
 import sys
 import time
 
@@ -197,47 +196,11 @@ def _progress(console, total: int, quiet: bool):
     return progress, bar
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-
-
-def _cell(mean: float, ci: float, scale: float) -> str:
-    if mean is None or math.isnan(mean):
-        return "-"
-    text = _number(mean * scale)
-    if not math.isnan(ci):
-        text += f" ± {_number(ci * scale) if ci * scale >= 1000 else f'{ci * scale:.2g}'}"
-    return text
-
-
-def _count(share: float, replications: int) -> str:
-    """A verdict's share of replications as ``2/3``; ``-`` where it does not apply."""
-    return "-" if math.isnan(share) else f"{round(share * replications)}/{replications}"
-
-
 def print_summary(sweep, summary: list[dict], out) -> None:
-    """One line per point and experiment: its parameters, then per client throughput,
-    error rate and p99, each mean ± the half-width of its 95 % interval, and per objective
-    the replications that met it (and, after faults, that recovered)."""
-    shown = (("throughput", "/s", 1.0), ("error_rate", " %", 100.0), ("p99", " ms", 1000.0))
-    verdicts = [c.removesuffix(".met") for c in sweep.metric_columns if c.endswith(".met")]
-    recovery = [p for p in verdicts if any(not math.isnan(e.get(f"{p}.recovered", math.nan)) for e in summary)]
-    heads = ["#", *sweep.paths] + (["experiment"] if sweep.experiments != [None] else []) + ["n"]
-    heads += [f"{c}.{m}{u}" for c in sweep.clients for m, u, _ in shown]
-    heads += [f"{p} met" for p in verdicts] + [f"{p} recovered" for p in recovery]
-    table = []
-    for entry in summary:
-        line = [str(entry["point"]), *(entry[p] for p in sweep.paths)]
-        if sweep.experiments != [None]:
-            line.append(entry["experiment"] or "none")
-        line.append(str(entry["replications"]))
-        for client in sweep.clients:
-            for metric, _, scale in shown:
-                column = f"{client}.{metric}"
-                line.append(_cell(entry[column], entry[f"{column}.ci95"], scale))
-        line += [_count(entry[f"{p}.met"], entry["replications"]) for p in verdicts]
-        line += [_count(entry[f"{p}.recovered"], entry["replications"]) for p in recovery]
-        table.append(line)
+    """The summary table (``engine.explore.table.summary_table``), aligned in columns."""
+    from engine.explore.table import summary_table
+
+    heads, table = summary_table(sweep, summary)
     widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(heads)]
     print("\nsummary per point" + (" (mean ± 95 % interval)" if sweep.replications > 1 else ""), file=out)
     print("  ".join(h.rjust(w) for h, w in zip(heads, widths)), file=out)

@@ -1,6 +1,7 @@
 """Running a planned sweep on an executor, writing each row as its run finishes."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,8 @@ RowCallback = Callable[[dict, int, int], None]
 
 def run_sweep(sweep: Sweep, executor: Executor | None = None, out: str | Path | None = None,
               on_row: RowCallback | None = None,
-              on_start: Callable[[int, int], None] | None = None) -> list[dict[str, str]]:
+              on_start: Callable[[int, int], None] | None = None,
+              stop: threading.Event | None = None) -> list[dict[str, str]]:
     """Run every run of ``sweep`` not already in ``out`` and return all its rows (as CSV cells).
 
     With ``out``, rows are appended to that CSV as runs finish and the runs it
@@ -35,6 +37,8 @@ def run_sweep(sweep: Sweep, executor: Executor | None = None, out: str | Path | 
             rows.append(row_of(sweep, task, metrics, fingerprint))
             if on_row:
                 on_row(rows[-1], len(rows), len(tasks))
+            if stop is not None and stop.is_set():
+                break
         return rows
     with ResultsFile(out, sweep) as results:
         tasks = results.pending()
@@ -45,4 +49,6 @@ def run_sweep(sweep: Sweep, executor: Executor | None = None, out: str | Path | 
             row = results.append(task, metrics)
             if on_row:
                 on_row(row, len(results.done), total)
+            if stop is not None and stop.is_set():
+                break
         return results.rows

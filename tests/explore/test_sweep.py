@@ -244,3 +244,19 @@ def test_without_scipy_a_latin_hypercube_is_a_message(shop, monkeypatch):
     with pytest.raises(DesignError, match="--lhs: a Latin hypercube needs SciPy"):
         plan_sweep(shop, [("browsers.rate", "100:300")], SHORT, lhs=4)
     assert len(plan_sweep(shop, [("browsers.rate", "100:300:100")], SHORT).points) == 3
+
+
+def test_a_stop_from_another_thread_ends_the_sweep_after_the_next_run(tmp_path):
+    import threading
+
+    stop = threading.Event()
+    sweep = plan_sweep(small_station(), [("server.workers", "1:6:1")], SHORT)
+    seen = []
+
+    def on_row(row, done, total):
+        seen.append(done)
+        if done == 2:
+            stop.set()
+
+    rows = run_sweep(sweep, out=tmp_path / "r.csv", on_row=on_row, stop=stop)
+    assert seen == [1, 2] and len(rows) == 2 and len(_read(tmp_path / "r.csv")) == 2
