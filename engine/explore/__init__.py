@@ -20,10 +20,10 @@ from .executors import (
 from .paths import Parameter, ParameterSpace, format_value, normalise, with_values
 from .runner import run_sweep
 from .sweep import Sweep, plan_sweep
-from .table import ResultsFile, summarise, summary_path, write_summary
+from .table import ResultsFile, summarise, summary_path, summary_table, write_summary
 
 __all__ = [
     "DaskExecutor", "Executor", "InProcessExecutor", "LocalExecutor", "Parameter", "ParameterSpace",
     "ResultsFile", "Sweep", "SweepError", "format_value", "make_executor", "normalise", "plan_sweep",
-    "run_sweep", "summarise", "summary_path", "with_values", "write_summary",
+    "run_sweep", "summarise", "summary_path", "summary_table", "with_values", "write_summary",
 ]

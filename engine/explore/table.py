@@ -124,12 +124,16 @@ class ResultsFile:
     def append(self, task: Task, metrics: dict[str, float]) -> dict[str, str]:
         """Write the row of a finished run now, and return it."""
         row = row_of(self.sweep, task, metrics, self.fingerprint)
+        self.write_row(row)
+        return row
+
+    def write_row(self, row: dict[str, str]) -> None:
+        """Write a row made by ``row_of`` (a finished run's, or one kept from elsewhere)."""
         self._writer.writerow(row)
         # One whole row at a time reaches the file, so a stop at any moment keeps every finished run.
         self._fh.flush()
         self.rows.append(row)
-        self.done.add(task.key)
-        return row
+        self.done.add(row_key(row, self.sweep.paths))
 
     def close(self) -> None:
         if not self._fh.closed:

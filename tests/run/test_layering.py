@@ -6,7 +6,7 @@ from pathlib import Path
 
 import app.run
 
-PUBLIC_ENGINE = {"engine", "engine.compare", "engine.model"}
+PUBLIC_ENGINE = {"engine", "engine.compare", "engine.model", "engine.explore"}
 FORBIDDEN = ("sqlalchemy", "sqlite3", "app.store.")
 
 
