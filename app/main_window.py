@@ -204,6 +204,8 @@ class MainWindow(WindowFiles, QMainWindow):
                                       "Remove the current design from the project.")
         self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
                                        "Add a chaos experiment to the design.")
+        self.sweep_action = a("S&weep Parameters…", self.open_sweep, None, None,
+                              "Run the design over ranges of its parameters and compare the points.")
         self.help_action = a("&Mouse and Keyboard", self.show_help, K.HelpContents, None,
                              "How to draw, link, select, zoom and pan on the canvas.")
         self.about_action = a("&About Faultline", self.about, None, None, "")
@@ -264,6 +266,7 @@ class MainWindow(WindowFiles, QMainWindow):
         design_menu.addActions([self.new_design_action, self.rename_design_action, self.delete_design_action])
         design_menu.addSeparator()
         design_menu.addAction(self.new_experiment_action)
+        design_menu.addAction(self.sweep_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addActions([self.help_action, self.about_action])
 
@@ -578,6 +581,18 @@ class MainWindow(WindowFiles, QMainWindow):
         self._doc.edit.add_design()
         self.properties_dock.raise_()
         self.statusBar().showMessage("New design added: rename it in Properties.", 6000)
+
+    def open_sweep(self) -> None:
+        """The sweep window for the current design; a design with problems is fixed first."""
+        from .run.sweep_dialog import SweepDialog
+
+        problems = self._doc.design.problems()
+        if problems:
+            self.statusBar().showMessage(f"Fix the design before sweeping it: {problems[0]}", 8000)
+            return
+        dialog = SweepDialog(self._doc.design, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def rename_design(self) -> None:
         self._doc.set_selection([])

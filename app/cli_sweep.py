@@ -1,0 +1,209 @@
+"""``faultline params`` and ``faultline sweep``: a design's parameters by path, and sweeps over them.
+
+``params`` lists every numeric or choice parameter with its value, unit and
+valid range, and with ``--set PATH=VALUE`` (and ``--save``) makes a changed,
+validated copy of the design. ``sweep`` runs a design over ranges, lists or a
+Latin hypercube of parameters, crossed with experiments and replications, on
+local processes or a Dask cluster, streaming rows into a CSV it can resume.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from engine.explore import ParameterSpace, format_value
+from engine.model import DesignError, Problem, parse_options
+
+
+def _load(args):
+    from app.store import ProjectFileError, load_design_from_path
+
+    try:
+        return load_design_from_path(args.design, args.design_name).check()
+    except ProjectFileError as exc:
+        raise DesignError([str(exc)]) from None
+
+
+def _pairs(items: list[str] | None, option: str) -> list[tuple[str, str]]:
+    from engine.explore.sweep import parse_param_option
+
+    out = []
+    for item in items or []:
+        try:
+            out.append(parse_param_option(item))
+        except DesignError as exc:
+            raise DesignError([Problem(option, p.message) for p in exc.problems]) from None
+    return out
+
+
+# -- params ---------------------------------------------------------------------------------------
+def add_params_parser(sub) -> None:
+    """Register ``params`` on the command line's sub-parsers."""
+    p = sub.add_parser(
+        "params",
+        help="list a design's parameters by path, with values, units and ranges",
+        description="List every numeric or choice parameter of a design by its path (the names "
+                    "`sweep --param` takes), with its current value, unit and valid range. "
+                    "--set changes some of them; --save writes the changed design as JSON.",
+    )
+    p.add_argument("design", help="design JSON, project JSON or .faultline file")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    p.add_argument("--match", metavar="TEXT", help="only the paths that contain TEXT")
+    p.add_argument("--set", dest="set_values", action="append", metavar="PATH=VALUE",
+                   help="set a parameter (repeatable); the changed design is checked")
+    p.add_argument("--save", metavar="OUT.json", help="with --set: write the changed design here")
+    p.set_defaults(func=cmd_params)
+
+
+def cmd_params(args) -> int:
+    """List the parameters (after any ``--set``), and save the changed design if asked."""
+    design = _load(args)
+    if args.save and not args.set_values:
+        raise DesignError([Problem("--save", "needs --set PATH=VALUE: there is nothing changed to save")])
+    changes = dict(_pairs(args.set_values, "--set"))
+    if changes:
+        design = ParameterSpace(design).with_values(changes)
+    space = ParameterSpace(design)
+    shown = [p for p in space if not args.match or args.match.lower() in p.path.lower()]
+    out = sys.stdout
+    print(f'Design "{design.name}": {len(space)} parameters'
+          + (f', {len(shown)} matching "{args.match}"' if args.match else ""), file=out)
+    width = max([len(p.path) for p in shown] + [4])
+    print(f'\n{"path":<{width}}  {"value":>12}  {"unit":<5}  range', file=out)
+    print("-" * (width + 40), file=out)
+    for p in shown:
+        print(f"{p.path:<{width}}  {format_value(p.value):>12}  {p.unit:<5}  {p.range_text()}", file=out)
+    if args.save:
+        from app.store import export_json
+
+        export_json(design, args.save)
+        print(f"\nchanged design written to {args.save}", file=out)
+    return 0
+
+
+# -- sweep ----------------------------------------------------------------------------------------
+def add_sweep_parser(sub) -> None:
+    """Register ``sweep`` on the command line's sub-parsers."""
+    p = sub.add_parser(
+        "sweep",
+        help="run a design over ranges of parameters, on local processes or a Dask cluster",
+        description="Run a design over parameters given by path (see `params`), crossed with "
+                    "experiments and replications. SPEC is a range a:b:step, a list a,b,c, or with "
+                    "--lhs N an interval a:b. Replication k uses seed SEED+k at every point (common "
+                    "random numbers). Rows stream into --out as runs finish; rerunning with the same "
+                    "--out resumes. A per-point summary with 95%% confidence intervals is printed "
+                    "and written next to it as NAME.summary.csv.",
+    )
+    p.add_argument("design", help="design JSON, project JSON or .faultline file")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    p.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
+                   help="a parameter and its values: a:b:step, a,b,c, or a:b with --lhs (repeatable)")
+    p.add_argument("--experiment", action="append", metavar="NAME",
+                   help='an experiment to cross with (repeatable; "none" for a run without faults)')
+    p.add_argument("--replications", type=int, default=1, metavar="R", help="seeds per point (default 1)")
+    p.add_argument("--lhs", type=int, metavar="N", help="N points of a Latin hypercube instead of a grid")
+    p.add_argument("--duration", type=float, default=60.0, metavar="S", help="simulated seconds (default 60)")
+    p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0 and of the sample")
+    p.add_argument("--out", metavar="CSV", help="write (and resume) the rows here")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask cluster")
+    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: one per core; 1 runs in this process)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+
+def _plan(args):
+    from engine.explore.sweep import plan_sweep
+
+    design = _load(args)
+    options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
+    experiments = None
+    if args.experiment:
+        experiments = [None if name.strip().lower() in ("none", "") else name for name in args.experiment]
+    return plan_sweep(design, _pairs(args.param, "--param"), options, experiments=experiments,
+                      replications=args.replications, lhs=args.lhs)
+
+
+def cmd_sweep(args) -> int:
+    """Plan the sweep, run it with a progress bar, print and write the summary; 130 if stopped."""
+    from rich.console import Console
+
+    from engine.explore.executors import SweepError, make_executor
+    from engine.explore.runner import run_sweep
+    from engine.explore.table import summarise, summary_path, write_summary
+
+    sweep = _plan(args)
+    out = sys.stdout
+    err = Console(stderr=True)
+    total = len(sweep)
+    print(f'Sweep of "{sweep.design.name}": {len(sweep.points)} point(s) x {len(sweep.experiments)} '
+          f"experiment(s) x {sweep.replications} replication(s) = {total} run(s) of "
+          f"{sweep.options.duration:g} s", file=out)
+    started = time.perf_counter()
+    rows: list[dict] = []
+    interrupted = False
+    with make_executor(args.scheduler, args.dask_local, args.workers) as executor:
+        print(f"running on {executor.describe()}", file=out)
+        progress, bar = _progress(err, total, quiet=args.quiet)
+        try:
+            with progress:
+                def on_row(row, done, of):
+                    progress.update(bar, completed=done)
+
+                def on_start(already, of):
+                    if already:
+                        print(f"{args.out}: {already} of {of} runs already there; running the rest", file=out)
+                    progress.update(bar, completed=already)
+
+                rows = run_sweep(sweep, executor, args.out, on_row=on_row, on_start=on_start)
+        except KeyboardInterrupt:
+            interrupted = True
+        except SweepError as exc:
+            kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
+            print(f"error: {exc}{kept}", file=sys.stderr)
+            return 1
+    elapsed = time.perf_counter() - started
+    if interrupted:
+        kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
+        print(f"\nstopped after {elapsed:.1f} s{kept}", file=sys.stderr)
+        return 130
+    summary = summarise(sweep, rows)
+    print_summary(sweep, summary, out)
+    print(f"\n{total} runs in {elapsed:.1f} s ({total / elapsed if elapsed else 0:.1f} runs/s)", file=out)
+    if args.out:
+        written = write_summary(summary_path(args.out), sweep, summary)
+        print(f"rows in {args.out}, summary in {written}", file=out)
+    return 0
+
+
+def _progress(console, total: int, quiet: bool):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("left"), TimeRemainingColumn(), console=console,
+                        disable=quiet or not console.is_terminal, transient=False)
+    bar = progress.add_task("sweep", total=total)
+    return progress, bar
+
+
+def print_summary(sweep, summary: list[dict], out) -> None:
+    """The summary table (``engine.explore.table.summary_table``), aligned in columns."""
+    from engine.explore.table import summary_table
+
+    heads, table = summary_table(sweep, summary)
+    widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(heads)]
+    print("\nsummary per point" + (" (mean ± 95 % interval)" if sweep.replications > 1 else ""), file=out)
+    print("  ".join(h.rjust(w) for h, w in zip(heads, widths)), file=out)
+    print("-" * (sum(widths) + 2 * (len(widths) - 1)), file=out)
+    for line in table:
+        print("  ".join(c.rjust(w) for c, w in zip(line, widths)), file=out)

@@ -1,0 +1,274 @@
+"""The sweep window: parameters of the current design by path, run over values on local
+worker processes, with the summary per point as the command line prints it.
+
+The sweep runs on a Python thread (the engine releases the GIL) and talks to
+the window through queued signals only; Stop ends it after the run that
+finishes next, and closing the window stops it first.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.explore import (
+    ParameterSpace,
+    ResultsFile,
+    make_executor,
+    plan_sweep,
+    run_sweep,
+    summarise,
+    summary_path,
+    summary_table,
+    write_summary,
+)
+from engine.model import Design, DesignError, parse_options
+
+NO_FAULTS = "(no faults)"
+
+
+class SweepDialog(QDialog):
+    """Pick parameters and their values (``4:16:4``, ``a,b,c``), experiments and replications;
+    run; read the summary per point; save the rows and the summary as CSV."""
+
+    row_finished = Signal(int, int)     # runs done, runs in all
+    sweep_finished = Signal(object)     # the rows, or a message saying why the sweep failed
+
+    def __init__(self, design: Design, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Sweep — {design.name}")
+        self.design = design
+        self._space = ParameterSpace(design)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._sweep = None
+        self._rows: list[dict] = []
+        layout = QVBoxLayout(self)
+
+        self.params = QTableWidget(0, 2)
+        self.params.setHorizontalHeaderLabels(["Parameter", "Values"])
+        self.params.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.params.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.params.verticalHeader().hide()
+        self.params.setToolTip("Values: a range 4:16:4 (from, to, step), or a list 4,8,16 "
+                               "(choices, true/false, none)")
+        layout.addWidget(self.params)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add Parameter")
+        self.add_button.clicked.connect(lambda: self.add_parameter())
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self._remove_parameter)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        form = QFormLayout()
+        self.experiments = QListWidget()
+        self.experiments.setMaximumHeight(90)
+        for name in [NO_FAULTS, *(e.name for e in design.experiments)]:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name == NO_FAULTS else Qt.CheckState.Unchecked)
+            self.experiments.addItem(item)
+        form.addRow("Experiments", self.experiments)
+        self.replications = QSpinBox()
+        self.replications.setRange(1, 1000)
+        self.replications.setValue(3)
+        form.addRow("Replications", self.replications)
+        self.duration = QSpinBox()
+        self.duration.setRange(1, 10_000_000)
+        self.duration.setValue(60)
+        self.duration.setSuffix(" s")
+        form.addRow("Duration", self.duration)
+        self.workers = QSpinBox()
+        self.workers.setRange(1, 512)
+        self.workers.setValue(os.cpu_count() or 1)
+        self.workers.setToolTip("Worker processes; 1 runs in this process")
+        form.addRow("Workers", self.workers)
+        layout.addLayout(form)
+
+        run_row = QHBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.stop_button)
+        run_row.addWidget(self.progress, 1)
+        layout.addLayout(run_row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.results = QTableWidget(0, 0)
+        self.results.verticalHeader().hide()
+        self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.results, 1)
+        bottom = QDialogButtonBox()
+        self.save_button = bottom.addButton("Save CSV…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(lambda: self.save())
+        bottom.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.close)
+        layout.addWidget(bottom)
+
+        self.row_finished.connect(self._on_row)
+        self.sweep_finished.connect(self._on_finished)
+        self.add_parameter()
+        self.resize(760, 620)
+
+    # -- the form ------------------------------------------------------------------------------
+    def add_parameter(self, path: str = "", values: str = "") -> None:
+        """Add a parameter row, a path picked from the design's (or typed) and its values."""
+        row = self.params.rowCount()
+        self.params.insertRow(row)
+        combo = QComboBox()
+        combo.setEditable(True)
+        combo.addItems([p.path for p in self._space])
+        combo.setCurrentText(path)
+        combo.setToolTip("A parameter's path, as `faultline params` lists them")
+        self.params.setCellWidget(row, 0, combo)
+        self.params.setCellWidget(row, 1, QLineEdit(values))
+
+    def _remove_parameter(self) -> None:
+        self.params.removeRow(max(0, self.params.currentRow()))
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        pairs = []
+        for row in range(self.params.rowCount()):
+            path = self.params.cellWidget(row, 0).currentText().strip()
+            values = self.params.cellWidget(row, 1).text().strip()
+            if path or values:
+                pairs.append((path, values))
+        return pairs
+
+    def _experiments(self) -> list[str | None]:
+        chosen = []
+        for i in range(self.experiments.count()):
+            item = self.experiments.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                chosen.append(None if item.text() == NO_FAULTS else item.text())
+        return chosen
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Check the sweep (problems are shown, naming the parameter) and run it on a thread."""
+        if self._thread is not None:
+            return
+        try:
+            experiments = self._experiments()
+            if not experiments:
+                raise DesignError(["tick at least one experiment, or (no faults)"])
+            options = parse_options({"duration": float(self.duration.value())})
+            sweep = plan_sweep(self.design, self._pairs(), options, experiments=experiments,
+                               replications=self.replications.value())
+        except DesignError as exc:
+            self.status.setText(str(exc))
+            return
+        self._sweep, self._rows = sweep, []
+        self._stop.clear()
+        self.progress.setRange(0, len(sweep))
+        self.progress.setValue(0)
+        self.status.setText(f"{len(sweep.points)} point(s) x {len(sweep.experiments)} experiment(s) x "
+                            f"{sweep.replications} replication(s) = {len(sweep)} run(s)")
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.save_button.setEnabled(False)
+        self._thread = threading.Thread(target=self._work, args=(sweep, self.workers.value()),
+                                        name="sweep", daemon=True)
+        self._thread.start()
+
+    def _work(self, sweep, workers: int) -> None:
+        # On the sweep thread: only signals cross to the window.
+        try:
+            with make_executor(workers=workers) as executor:
+                rows = run_sweep(sweep, executor, stop=self._stop,
+                                 on_row=lambda row, done, total: self.row_finished.emit(done, total))
+        except Exception as exc:  # noqa: BLE001 - shown in the window: a failed sweep must not end the application
+            self.sweep_finished.emit(f"the sweep failed: {type(exc).__name__}: {exc}")
+            return
+        self.sweep_finished.emit(rows)
+
+    def stop(self) -> None:
+        """End the sweep after the run that finishes next."""
+        self._stop.set()
+        self.stop_button.setEnabled(False)
+
+    def _on_row(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+
+    def _on_finished(self, outcome) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if isinstance(outcome, str):
+            self.status.setText(outcome)
+            return
+        self._rows = outcome
+        stopped = " (stopped)" if self._stop.is_set() else ""
+        self.status.setText(f"{len(outcome)} of {len(self._sweep)} runs done{stopped}")
+        heads, table = summary_table(self._sweep, summarise(self._sweep, outcome))
+        self.results.setColumnCount(len(heads))
+        self.results.setHorizontalHeaderLabels(heads)
+        self.results.setRowCount(len(table))
+        for r, line in enumerate(table):
+            for c, text in enumerate(line):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.results.setItem(r, c, item)
+        self.results.resizeColumnsToContents()
+        self.save_button.setEnabled(bool(outcome))
+
+    @property
+    def running(self) -> bool:
+        """Whether a sweep is under way."""
+        return self._thread is not None
+
+    def save(self, path: str | None = None) -> None:
+        """Write the rows (and ``NAME.summary.csv`` beside them) where the user chooses."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save Sweep Results", "sweep.csv", "CSV files (*.csv)")
+            if not path:
+                return
+        try:
+            if os.path.exists(path):
+                os.remove(path)  # the dialog asked before replacing it
+            with ResultsFile(path, self._sweep) as out:
+                for row in self._rows:
+                    out.write_row(row)
+            written = write_summary(summary_path(path), self._sweep, summarise(self._sweep, self._rows))
+        except (DesignError, OSError) as exc:
+            self.status.setText(f"not saved: {exc}")
+            return
+        self.status.setText(f"rows in {path}, summary in {written}")
+
+    def closeEvent(self, event) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+        super().closeEvent(event)

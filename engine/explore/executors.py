@@ -1,0 +1,359 @@
+"""Where a sweep's runs execute: this process, local worker processes, or a Dask cluster.
+
+Every executor takes the same (design JSON, options JSON, tasks) and yields
+``(task, metrics)`` as runs finish, keeping only a few runs per worker in
+flight so that stopping is quick and a long sweep holds little memory. The
+work itself is ``worker.run_task``: the numbers do not depend on where it ran.
+
+Dask is imported here only, and only when a cluster executor is made.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from ..model import DesignError, Problem
+from ..version import __version__
+from .worker import engine_version, run_batch, run_task
+
+# Runs in flight per worker: enough to hide the round trip, few enough to stop at once.
+IN_FLIGHT_PER_WORKER = 3
+
+
+class SweepError(RuntimeError):
+    """A run failed for a reason other than its design (a worker died, the cluster went away)."""
+
+
+def _outcome(future, where: str):
+    """The future's result; its failure as a ``SweepError`` saying where, unless it is the design's."""
+    try:
+        return future.result()
+    except DesignError:
+        raise
+    except Exception as exc:
+        raise SweepError(f"a run failed on {where}: {type(exc).__name__}: {exc}") from exc
+
+
+class Executor:
+    """Runs sweep tasks somewhere; use as a context manager so workers are always released."""
+
+    name = "executor"
+    workers = 1
+
+    def run(self, design_json: str, options_json: str, tasks: Iterable[Any]) -> Iterator[tuple[Any, dict]]:
+        """Run ``tasks`` of the design and options given as JSON; yield ``(task, metrics)`` as each finishes."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Cancel what has not run and release the workers (idempotent)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        """Where runs go, for a person: ``2 local process workers``."""
+        return f"{self.workers} {self.name} worker{'s' if self.workers != 1 else ''}"
+
+
+class InProcessExecutor(Executor):
+    """Runs every task here, one after another: the reference the others are measured against."""
+
+    name = "in-process"
+
+    def run(self, design_json, options_json, tasks):
+        for task in tasks:
+            yield run_task(design_json, options_json, task)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl+C reaches every process of the terminal's group; the parent alone decides how to
+    # stop, and a worker interrupted while idle would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers; it is the one Ctrl+C interrupts
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _sigint_sets(event: threading.Event):
+    """While inside, Ctrl+C sets ``event`` instead of interrupting whatever runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of a local Dask cluster as it starts (a Dask preload hook)."""
+    _ignore_sigint()
+
+
+def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
+    """Keep ``window`` futures in flight, made by ``submit_next()`` until it returns None;
+    yield finished ones as they come."""
+    in_flight: set = set()
+
+    def refill():
+        while len(in_flight) < window:
+            future = submit_next()
+            if future is None:
+                return
+            in_flight.add(future)
+
+    refill()
+    while in_flight:
+        for future in wait_some(in_flight):
+            in_flight.discard(future)
+            yield future
+        refill()
+
+
+class LocalExecutor(Executor):
+    """Worker processes on this machine, started once (spawn) and reused for every run."""
+
+    name = "local process"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
+                                         mp_context=multiprocessing.get_context("spawn"))
+        self._in_flight: set = set()
+        # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
+        # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.
+        # (The pool starts a process per submit while none is idle.)
+        with _sigint_ignored():
+            started = [self._pool.submit(os.getpid) for _ in range(self.workers)]
+        wait(started)
+
+    def run(self, design_json, options_json, tasks):
+        pending = iter(tasks)
+
+        def submit_next():
+            task = next(pending, None)
+            if task is None:
+                return None
+            future = self._pool.submit(run_task, design_json, options_json, task)
+            self._in_flight.add(future)
+            return future
+
+        def wait_some(futures):
+            return wait(futures, return_when=FIRST_COMPLETED).done
+
+        for future in _windowed(submit_next, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
+            self._in_flight.discard(future)
+            yield _outcome(future, self.describe())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for future in self._in_flight:
+                future.cancel()
+            # Runs already started finish (a point takes seconds at most); nothing new starts.
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise DesignError([Problem("cluster", "sweeps on a Dask cluster need Dask's distributed scheduler: "
+                                              "pip install 'dask[distributed]'")]) from None
+    return distributed
+
+
+class DaskExecutor(Executor):
+    """A Dask ``distributed`` cluster: an existing one by its scheduler's address, or a
+    ``LocalCluster`` started (and closed) here."""
+
+    name = "Dask"
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None,
+                 processes: bool = True, connect_timeout: float = 10.0):
+        distributed = _distributed()
+        self._cluster = None
+        self._in_flight: set = set()
+        if scheduler:
+            try:
+                self._client = distributed.Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise DesignError([Problem("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
+        else:
+            import logging
+
+            import dask
+
+            # A worker samples its threads' stacks every 10 ms for Dask's profiler: a few per cent
+            # of every run, for a dashboard nobody looks at here.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = distributed.LocalCluster(
+                    n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
+                    # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
+                    # Workers' own logs are noise here (a heartbeat that misses a closing scheduler):
+                    # a run that fails reaches the sweep through its future.
+                    processes=processes, dashboard_address=":0", silence_logs=logging.CRITICAL,
+                    # worker processes share the terminal: Ctrl+C is the sweep's to handle, not theirs
+                    **({"preload": [__name__]} if processes else {}),
+                )
+            self._client = distributed.Client(self._cluster)
+        self.where = scheduler or self._client.scheduler.address
+        try:
+            self._check_workers()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_workers(self) -> None:
+        """Refuse workers that cannot run this engine, or run another version of it: their
+        numbers would differ from a local run's without saying so."""
+        try:
+            versions = self._client.run(engine_version)
+        except Exception as exc:
+            raise DesignError([Problem(self.where, f"the Dask workers cannot run Faultline's engine "
+                                                  f"({type(exc).__name__}: {exc}); install Faultline on them")]) from exc
+        ours = __version__
+        other = sorted({v for v in versions.values() if v != ours})
+        if other:
+            raise DesignError([Problem(self.where, f"Dask workers run Faultline {', '.join(other)}, this is {ours}; "
+                                                  "install the same version on every worker")])
+
+    @property
+    def workers(self) -> int:
+        """Worker threads the cluster has now (at least 1: tasks wait for workers that join later)."""
+        threads = self._client.nthreads() if self._client is not None else {}
+        return max(1, sum(threads.values()))
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time used so far by the worker processes, summed (for measuring a sweep's cost)."""
+        import time
+
+        return float(sum(self._client.run(time.process_time).values()))
+
+    def describe(self) -> str:
+        n = self.workers
+        return f"{n} Dask worker thread{'s' if n != 1 else ''} at {self.where}"
+
+    def run(self, design_json, options_json, tasks):
+        stop = threading.Event()
+        with _sigint_sets(stop):
+            yield from self._run(design_json, options_json, list(tasks), stop)
+
+    def _run(self, design_json, options_json, tasks, stop: threading.Event):
+        distributed = _distributed()
+        client = self._client
+        workers = max(1, self.workers)
+        # Sent once to every worker, not once per task.
+        design_future = client.scatter(design_json, broadcast=True, hash=False)
+        sizer = _BatchSizer(workers)
+        position = 0
+
+        def submit_next():
+            nonlocal position
+            if position >= len(tasks):
+                return None
+            size = sizer.next_size(len(tasks) - position)
+            batch, position = tasks[position:position + size], position + size
+            future = client.submit(run_batch, design_future, options_json, batch, pure=False)
+            self._in_flight.add(future)
+            return future
+
+        def wait_some(futures):
+            # Short waits, so that Ctrl+C is taken here, between Dask's calls, and never
+            # inside one (where it leaves Dask's event loop logging half-done callbacks).
+            while True:
+                if stop.is_set():
+                    raise KeyboardInterrupt
+                try:
+                    return distributed.wait(list(futures), timeout=0.2, return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    continue
+
+        for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
+            self._in_flight.discard(future)
+            results, seconds = _outcome(future, f"the Dask cluster at {self.where}")
+            sizer.observe(len(results), seconds)
+            yield from results
+
+    def close(self) -> None:
+        if self._client is None:
+            return
+        try:
+            if self._in_flight:
+                self._client.cancel(list(self._in_flight))
+            self._client.close()
+        finally:
+            self._client = None
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
+
+
+class _BatchSizer:
+    """How many runs to send in one Dask task: one at first, then as many as take about
+    ``BATCH_SECONDS``, so that the scheduler's cost per task (a few milliseconds) stays a small
+    share of short runs, while the last batches shrink so that no worker is left with a long tail."""
+
+    BATCH_SECONDS = 0.5
+    MAX_BATCH = 64
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._runs = 0
+        self._seconds = 0.0
+
+    def observe(self, runs: int, seconds: float) -> None:
+        """A batch of ``runs`` took ``seconds`` on its worker."""
+        self._runs += runs
+        self._seconds += seconds
+
+    def next_size(self, remaining: int) -> int:
+        """Runs for the next batch, with ``remaining`` runs not yet sent."""
+        if not self._runs:
+            return 1
+        per_run = max(self._seconds / self._runs, 1e-6)
+        wanted = max(1, min(self.MAX_BATCH, int(self.BATCH_SECONDS / per_run)))
+        fair = max(1, -(-remaining // (self.workers * IN_FLIGHT_PER_WORKER)))
+        return min(wanted, fair)
+
+
+def make_executor(scheduler: str | None = None, dask_local: int | None = None,
+                  workers: int | None = None) -> Executor:
+    """The executor a command line asks for: a cluster by address, a local Dask cluster of
+    ``dask_local`` workers, or ``workers`` local processes (one run in this process if 1)."""
+    if scheduler and dask_local:
+        raise DesignError([Problem("--scheduler", "give either --scheduler or --dask-local, not both")])
+    if scheduler:
+        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
+            raise DesignError([Problem("--scheduler", f'"{scheduler}" should be an address like tcp://HOST:PORT')])
+        return DaskExecutor(scheduler=scheduler)
+    if dask_local is not None:
+        if dask_local < 1:
+            raise DesignError([Problem("--dask-local", f"needs at least 1 worker (got {dask_local})")])
+        return DaskExecutor(local_workers=dask_local)
+    if workers is not None and workers < 1:
+        raise DesignError([Problem("--workers", f"needs at least 1 (got {workers})")])
+    if workers == 1:
+        return InProcessExecutor()
+    return LocalExecutor(workers)

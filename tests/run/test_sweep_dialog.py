@@ -1,0 +1,64 @@
+"""The sweep window: parameters by path, a run on a thread, the summary per point, Stop, Save."""
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+from run_builders import EXPERIMENT
+
+from app.run.sweep_dialog import SweepDialog
+
+
+def _dialog(qtbot, design, path="api.workers", values="2,16"):
+    dialog = SweepDialog(design)
+    qtbot.addWidget(dialog)
+    dialog.params.cellWidget(0, 0).setCurrentText(path)
+    dialog.params.cellWidget(0, 1).setText(values)
+    dialog.replications.setValue(2)
+    dialog.duration.setValue(30)
+    dialog.workers.setValue(1)
+    return dialog
+
+
+def _cells(table):
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    return heads, [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
+    dialog = _dialog(qtbot, design)
+    dialog.experiments.item(1).setCheckState(Qt.CheckState.Checked)  # the design's outage, beside no faults
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+        dialog.start()
+    assert not dialog.running and dialog.progress.value() == 8
+    heads, rows = _cells(dialog.results)
+    assert heads[:4] == ["#", "api.workers", "experiment", "n"] and "users.p99 ms" in heads
+    assert [(r[1], r[2], r[3]) for r in rows] == [("2", "none", "2"), ("2", EXPERIMENT, "2"),
+                                                  ("16", "none", "2"), ("16", EXPERIMENT, "2")]
+    assert dialog.status.text() == "8 of 8 runs done"
+    dialog.save(str(tmp_path / "shop.csv"))
+    with open(tmp_path / "shop.csv", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 8
+    assert (tmp_path / "shop.summary.csv").exists()
+
+
+def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, design):
+    dialog = _dialog(qtbot, design, values="0,4")
+    dialog.start()
+    assert not dialog.running
+    assert dialog.status.text() == 'api.workers: "0,4": must be at least 1 (got 0)'
+    dialog.params.cellWidget(0, 0).setCurrentText("api.wrkers")
+    dialog.start()
+    assert "api.wrkers: is not a parameter" in dialog.status.text()
+
+
+def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
+    dialog = _dialog(qtbot, design, values="1:16:1")
+    dialog.row_finished.connect(lambda done, total: dialog.stop() if done == 2 else None)
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+        dialog.start()
+    # the stop comes through the event loop: the run under way by then finishes too
+    done = int(dialog.status.text().split(" of ")[0])
+    assert 2 <= done < 32 and dialog.status.text().endswith(" of 32 runs done (stopped)")
+    assert 1 <= dialog.results.rowCount() < 16
+    assert dialog.run_button.isEnabled() and not dialog.stop_button.isEnabled()
