@@ -5,17 +5,19 @@ import atexit
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QPointF, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QToolBar,
     QToolButton,
     QWidget,
@@ -27,6 +29,7 @@ from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .document import EditRejected, ProjectDocument, new_project
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
+from .panes.fields import FollowingScrollArea
 from .resources import EXAMPLES, app_icon, icon
 from .store import (
     Autosave,
@@ -79,10 +82,11 @@ class MainWindow(QMainWindow):
         self.palette_dock = self.add_dock("Components", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea,
                                           "paletteDock")
         self.properties_dock = self.add_dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
-                                             "propertiesDock")
+                                             "propertiesDock", scroll=True)
         self.resilience_dock = self.add_dock("Resilience", self.resilience, Qt.DockWidgetArea.RightDockWidgetArea,
-                                             "resilienceDock")
-        self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock")
+                                             "resilienceDock", scroll=True)
+        self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock",
+                                         scroll=True)
         from PySide6.QtWidgets import QUndoView
 
         self.history = QUndoView(self._doc.undo_stack)
@@ -100,7 +104,6 @@ class MainWindow(QMainWindow):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.write_autosave)
-        self.resize(1360, 860)
         self._restore_layout()
         self._update_title()
         self._update_designs()
@@ -112,11 +115,15 @@ class MainWindow(QMainWindow):
         return self._doc
 
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.BottomDockWidgetArea,
-                 object_name: str | None = None) -> QDockWidget:
-        """Dock a pane; it gets a toggle in View > Panels and its place is remembered between starts."""
+                 object_name: str | None = None, scroll: bool = False) -> QDockWidget:
+        """Dock a pane; it gets a toggle in View > Panels and its place is remembered between starts.
+
+        With ``scroll`` the pane scrolls when its dock is shorter than the pane, so a tall
+        pane never makes the window taller than a small screen.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name or f"{title.lower().replace(' ', '_')}Dock")
-        dock.setWidget(widget)
+        dock.setWidget(_scrolling(widget) if scroll else widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -357,16 +364,14 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            # First start: most of the screen, centred, rather than a fixed size in a corner.
-            screen = QApplication.primaryScreen()
-            if screen is not None:
-                area = screen.availableGeometry()
-                width, height = min(1600, int(area.width() * 0.9)), min(1000, int(area.height() * 0.9))
-                self.setGeometry(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2,
-                                 width, height)
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            # First start: most of the screen, centred. A restored size is kept unless the screen
+            # is now smaller (a laptop after a large monitor): it must fit, title bar included.
+            rect = fit_to_screen(self.geometry() if restored else None, screen.availableGeometry())
+            if not restored or rect != self.geometry():
+                self.setGeometry(rect)
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self._layout_restored = True
@@ -1025,6 +1030,39 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "
                           "and watch resilience patterns hold it together.</p>")
+
+
+# What a window manager adds around the client area: a title bar above, thin borders elsewhere.
+TITLE_BAR, BORDER = 32, 8
+PREFERRED_SIZE = QSize(1600, 1000)
+
+
+def fit_to_screen(wanted: QRect | None, available: QRect) -> QRect:
+    """Window (client) geometry inside ``available``, a screen's free area, with room for the frame.
+
+    ``wanted`` None means a first start: the preferred size, or all the room there is, centred.
+    A wanted rectangle keeps its size where it fits and is moved back onto the screen.
+    """
+    left, top = available.x() + BORDER, available.y() + TITLE_BAR
+    room = QSize(max(1, available.width() - 2 * BORDER), max(1, available.height() - TITLE_BAR - BORDER))
+    size = (PREFERRED_SIZE if wanted is None else wanted.size()).boundedTo(room)
+    if wanted is None:
+        x, y = left + (room.width() - size.width()) // 2, top + (room.height() - size.height()) // 2
+    else:
+        x = min(max(wanted.x(), left), left + room.width() - size.width())
+        y = min(max(wanted.y(), top), top + room.height() - size.height())
+    return QRect(x, y, size.width(), size.height())
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless area that scrolls when its dock is smaller than the widget."""
+    area = FollowingScrollArea()
+    area.setObjectName(f"{widget.objectName() or type(widget).__name__}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
 
 
 _clipboard_cleared_at_exit = False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
 from engine.model import FAULT_KINDS, format_seconds
 
 from ..document import EditRejected, ProjectDocument, kind_label
-from ..resources import icon
 from ..theme import current_canvas_colours
-from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import FAULT_FORMS, ModelForm
 
 FAULT_HINTS = {
@@ -224,7 +223,7 @@ class FaultInjectionPanel(QWidget):
         bar = QHBoxLayout()
         self.add_button = QToolButton()
         self.add_button.setText("Add fault")
-        self.add_button.setIcon(icon("bolt"))
+        set_themed_icon(self.add_button, "bolt")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self)
@@ -262,11 +261,16 @@ class FaultInjectionPanel(QWidget):
 
     def _button(self, icon_name: str, tip: str, slot) -> QToolButton:
         b = QToolButton()
-        b.setIcon(icon(icon_name))
+        set_themed_icon(b, icon_name)
         b.setToolTip(tip)
         b.setAccessibleName(tip)
         b.clicked.connect(slot)
         return b
+
+    def changeEvent(self, event):  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            retint_icons(self)
 
     # -- showing ----------------------------------------------------------------------
     def refresh(self, *_args) -> None:

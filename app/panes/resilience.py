@@ -1,7 +1,7 @@
 """The Resilience pane: the selected component's policies; add, edit, enable, remove, scope."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
 
 from ..document import EditRejected, ProjectDocument, kind_label
-from ..resources import icon
 from .faults import fit_rows
-from .fields import ChoiceEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import POLICY_FORMS, ModelForm
 
 POLICY_HINTS = {
@@ -60,7 +59,7 @@ class ResiliencePanel(QWidget):
         bar = QHBoxLayout()
         self.add_button = QToolButton()
         self.add_button.setText("Add policy")
-        self.add_button.setIcon(icon("add"))
+        set_themed_icon(self.add_button, "add")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_menu = QMenu(self)
@@ -75,7 +74,7 @@ class ResiliencePanel(QWidget):
                 self.add_menu.addSeparator()
         self.add_button.setMenu(self.add_menu)
         self.remove_button = QToolButton()
-        self.remove_button.setIcon(icon("remove"))
+        set_themed_icon(self.remove_button, "remove")
         self.remove_button.setToolTip("Remove the selected policy")
         self.remove_button.clicked.connect(self.remove_policy)
         self.defaults_button = QToolButton()
@@ -118,6 +117,11 @@ class ResiliencePanel(QWidget):
         d.link_added.connect(lambda *_: self._refresh_scope())
         d.link_removed.connect(lambda *_: self._refresh_scope())
         self._follow_selection()
+
+    def changeEvent(self, event):  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            retint_icons(self)
 
     # -- following the document -------------------------------------------------------
     def _follow_selection(self, *_args) -> None:

@@ -198,7 +198,7 @@ class Dashboard(QWidget):
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = pg.GraphicsLayoutWidget()
-        self.plots_widget.setMinimumHeight(260)
+        self.plots_widget.setMinimumHeight(150)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
         self.table_box.all_rows_check.toggled.connect(lambda _on: self._fill_table())
@@ -270,6 +270,7 @@ class Dashboard(QWidget):
             self._hover_lines[key] = hover
             self._cursor_lines[key] = cursor
         self.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plots_widget.installEventFilter(self)
         self.plots_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
     def _apply_palette(self) -> None:
@@ -286,6 +287,24 @@ class Dashboard(QWidget):
                 axis.setPen(pg.mkPen(grid))
                 axis.setTextPen(pg.mkPen(text))
 
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        if watched is self.plots_widget and event.type() == QEvent.Type.Leave:
+            self._hide_hover()
+        return super().eventFilter(watched, event)
+
+    def _hide_hover(self) -> None:
+        """The pointer left the plots: its dashed line and its readout go (the cursor's readout stays)."""
+        for line in self._hover_lines.values():
+            line.hide()
+        self.readout.setText(self._readout(self.cursor_time, None) if self.cursor_time is not None else " ")
+
+    def _clear_pointer(self) -> None:
+        """Forget the cursor, the hover line and the readout: they belong to the run shown before."""
+        self.cursor_time = None
+        for line in (*self._hover_lines.values(), *self._cursor_lines.values()):
+            line.hide()
+        self.readout.setText(" ")
+
     def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "plots"):
@@ -295,6 +314,7 @@ class Dashboard(QWidget):
     def show_empty(self) -> None:
         self._timer.stop()
         self.session = None
+        self._clear_pointer()
         self._clear_items()
         self.title_label.setText("")
         self.progress.setValue(0)
@@ -315,9 +335,7 @@ class Dashboard(QWidget):
         self.progress.show()
         self._user_components = False
         self.components = self._default_components(session)
-        self.cursor_time = None
-        for line in self._cursor_lines.values():
-            line.hide()
+        self._clear_pointer()
         self.variant_combo.blockSignals(True)
         self.variant_combo.clear()
         for v in session.variant_names:
@@ -629,7 +647,9 @@ class Dashboard(QWidget):
             codes[column == 2] = _STRIP_HALF
             # Image rows go upwards; the first breaker is drawn on top.
             image[: len(codes), len(names) - 1 - i] = codes[: session.n_buckets]
-        self.strip.setImage(image, levels=(0, 3), autoLevels=False)
+        # Two image rows per breaker: pyqtgraph draws nothing for an image one row high,
+        # which a run with a single breaker (the usual case) would otherwise be.
+        self.strip.setImage(np.repeat(image, 2, axis=1), levels=(0, 3), autoLevels=False)
         self.strip.setRect(QRectF(0, 0, session.n_buckets * session.bucket, len(names)))
 
     def _update_header(self) -> None:
@@ -811,15 +831,23 @@ class Dashboard(QWidget):
     # -- export ----------------------------------------------------------------
     def plots_png(self, width: int | None = None) -> bytes:
         """The plots as PNG bytes; with ``width``, rendered at that many pixels across (for reports)."""
-        if width:
-            from pyqtgraph.exporters import ImageExporter
+        # The hover line follows the pointer, not the data: it has no place in a picture.
+        hovering = [line for line in self._hover_lines.values() if line.isVisible()]
+        for line in hovering:
+            line.hide()
+        try:
+            if width:
+                from pyqtgraph.exporters import ImageExporter
 
-            exporter = ImageExporter(self.plots_widget.ci)
-            exporter.parameters()["width"] = int(width)
-            exporter.parameters()["antialias"] = True
-            image = exporter.export(toBytes=True)
-        else:
-            image = self.plots_widget.grab()
+                exporter = ImageExporter(self.plots_widget.ci)
+                exporter.parameters()["width"] = int(width)
+                exporter.parameters()["antialias"] = True
+                image = exporter.export(toBytes=True)
+            else:
+                image = self.plots_widget.grab()
+        finally:
+            for line in hovering:
+                line.show()
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import struct
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,26 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _img(png: bytes | None, alt: str) -> str:
+def png_size(png: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG image, from its header; None if ``png`` is not one."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", png[16:24])
+
+
+def _img(png: bytes | None, alt: str, density: float = 1.0) -> str:
+    """An embedded PNG; with ``density`` 2 it is shown at half its pixel size, sharp in print."""
     if not png:
         return ""
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+    size = png_size(png)
+    width = f' width="{round(size[0] / density)}"' if size and density != 1.0 else ""
+    return f'<img alt="{_e(alt)}"{width} src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
 def build_report(session: RunSession, design: Design | None = None, design_png: bytes | None = None,
                  plots_png: bytes | None = None, plotted: list[str] | None = None,
-                 health_time: float | None = None) -> str:
-    """The report as HTML text."""
+                 health_time: float | None = None, density: float = 1.0) -> str:
+    """The report as HTML text; ``density`` is the pictures' pixels per displayed pixel (2 for print)."""
     title = f"{session.design_name} — {session.experiment or 'no faults'}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -55,10 +66,10 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
     parts += _run_section(session)
-    parts += _design_section(session, design, design_png, health_time)
+    parts += _design_section(session, design, design_png, health_time, density)
     parts += _experiment_section(session, design)
     if plots_png:
-        parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run")]
+        parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run", density)]
     parts += _summary_section(session)
     if session.table:
         parts += _comparison_section(session)
@@ -69,9 +80,11 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
 
 def write_report(path: str | Path, session: RunSession, design: Design | None = None,
                  design_png: bytes | None = None, plots_png: bytes | None = None,
-                 plotted: list[str] | None = None, health_time: float | None = None) -> Path:
+                 plotted: list[str] | None = None, health_time: float | None = None, density: float = 1.0) -> Path:
+    """Write ``build_report`` to ``path``."""
     path = Path(path)
-    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time), encoding="utf-8")
+    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time, density),
+                    encoding="utf-8")
     return path
 
 
@@ -110,10 +123,10 @@ def _run_section(session: RunSession) -> list[str]:
 
 
 def _design_section(session: RunSession, design: Design | None, png: bytes | None,
-                    health_time: float | None) -> list[str]:
+                    health_time: float | None, density: float = 1.0) -> list[str]:
     out = ["<h2>Design</h2>"]
     if png:
-        out.append(_img(png, f"the design {session.design_name}"))
+        out.append(_img(png, f"the design {session.design_name}", density))
         when = f"at {format_time(health_time)}" if health_time is not None else "at the end of the run"
         out.append(f'<p class="note">Borders show each component\'s health {_e(when)}: green healthy, '
                    "amber loaded or failing in part, red failing or down.</p>")

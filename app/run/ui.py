@@ -11,8 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from engine import RunOptions
 
+from ..canvas.export import PRINT_SCALE, render_png
 from ..store import ProjectFileError, save_project
 
 from .controller import RunController
@@ -46,6 +47,7 @@ DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
 MAX_BUCKETS = 2000
+REPORT_WIDTH = 1060  # the report's column, in CSS pixels
 
 
 def bucket_for(duration: float) -> float:
@@ -58,29 +60,6 @@ def bucket_for(duration: float) -> float:
         if raw <= step * magnitude:
             return float(step * magnitude)
     return float(10 * magnitude)
-
-
-def render_scene_png(scene, max_width: int = 1400) -> bytes | None:
-    """The design as the canvas draws it (health colours included), as PNG bytes."""
-    items = [i for i in scene.items() if i.isVisible()]
-    if not items:
-        return None
-    rect = scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
-    scale = min(1.5, max_width / max(1.0, rect.width()))
-    size = QSize(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)))
-    image = QImage(size, QImage.Format.Format_ARGB32)
-    image.fill(scene.colours.background)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(0, 0, size.width(), size.height()), rect)
-    painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
 
 
 class RunUi(QObject):
@@ -637,9 +616,11 @@ class RunUi(QObject):
         if session is None:
             raise ValueError("there is no run to report")
         design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
-        design_png = render_scene_png(self.scene) if design is not None and design.id == self.doc.design.id else None
-        written = write_report(path, session, design, design_png, self.dashboard.plots_png(width=1300),
-                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time)
+        design_png = render_png(self.scene) if design is not None and design.id == self.doc.design.id else None
+        written = write_report(path, session, design, design_png,
+                               self.dashboard.plots_png(width=round(REPORT_WIDTH * PRINT_SCALE)),
+                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time,
+                               density=PRINT_SCALE)
         self._status(f"Report written to {written}")
         return written
 
@@ -658,4 +639,4 @@ def install(window) -> RunUi:
     return ui
 
 
-__all__ = ["RunUi", "install", "bucket_for", "render_scene_png"]
+__all__ = ["RunUi", "install", "bucket_for"]
