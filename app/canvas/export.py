@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem
 
 MARGIN = 24.0  # scene units around the drawing
 PRINT_SCALE = 2.0  # pixels per scene unit: about 200 dpi for a design printed at its on-screen size
@@ -100,14 +101,21 @@ def save_picture(scene, path: str | Path, title: str = "") -> Path:
 def _render(scene, painter: QPainter, target: QRectF, source: QRectF) -> None:
     # The selection outline belongs to the editor, not to a picture someone else reads.
     selected = scene.selectedItems()
+    # Cached items would reach an SVG as bitmaps, their names as pixels rather than text.
+    cached = [(item, item.cacheMode()) for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
     blocked = scene.signalsBlocked()
     scene.blockSignals(True)
     scene.drawing_picture = True
     try:
         for item in selected:
             item.setSelected(False)
+        for item, _mode in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         scene.render(painter, target, source)
     finally:
+        for item, mode in cached:
+            item.setCacheMode(mode)
         for item in selected:
             item.setSelected(True)
         scene.drawing_picture = False
