@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from .comparison_table import ComparisonTable
 from .formatting import (
+    BREAKER_COLOURS,
+    BREAKER_LABELS,
     COMPONENT_COLOURS,
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -44,6 +46,7 @@ from .formatting import (
 )
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 
+SHOWN_FINDINGS = 2  # reasons under the header; the rest in its tooltip and the report
 REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
@@ -57,7 +60,8 @@ PLOT_TITLES = {
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 # Breaker strip codes: the engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index.
 _STRIP_CLOSED, _STRIP_HALF, _STRIP_OPEN, _STRIP_NONE = 0, 1, 2, 3
-_STRIP_LUT = np.array([[46, 157, 79, 255], [217, 138, 0, 255], [211, 54, 45, 255], [0, 0, 0, 0]], dtype=np.ubyte)
+_STRIP_LUT = np.array([[*QColor(BREAKER_COLOURS[state]).getRgb()[:3], 255] for state in ("closed", "half_open", "open")]
+                      + [[0, 0, 0, 0]], dtype=np.ubyte)
 
 
 def _pen(colour: str, variant: str, alpha: int = 255) -> QPen:
@@ -185,6 +189,15 @@ class Dashboard(QWidget):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         layout.addWidget(self.readout)
+
+        self.why_label = QLabel()
+        self.why_label.setObjectName("runFindings")
+        self.why_label.setTextFormat(Qt.TextFormat.RichText)
+        self.why_label.setWordWrap(True)
+        self.why_label.setProperty("secondary", True)
+        self.why_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.why_label.hide()
+        layout.addWidget(self.why_label)
 
         self.placeholder = QLabel(
             "<p style='font-size:11pt'><b>No run yet.</b></p>"
@@ -323,6 +336,7 @@ class Dashboard(QWidget):
         self.variant_combo.hide()
         self.pages.setCurrentWidget(self.placeholder)
         self.legend_label.setText("")
+        self._update_findings()
         self.table_box.hide()
         self.error_label.hide()
         self.slider.setEnabled(False)
@@ -348,6 +362,7 @@ class Dashboard(QWidget):
         for plot in self.plots.values():
             plot.setXRange(0, session.duration, padding=0.01)
         self._fill_table()
+        self._update_findings()
         self._update_header()
         self._update_slider()
         self._set_buttons()
@@ -374,6 +389,7 @@ class Dashboard(QWidget):
         self.error_label.setVisible(session.status == FAILED)
         self.error_label.setText(session.error)
         self._fill_table()
+        self._update_findings()
         self._update_header()
         self._update_slider()
         self._set_buttons()
@@ -507,8 +523,13 @@ class Dashboard(QWidget):
         session = self.session
         for window in session.fault_windows:
             for key, plot in self.plots.items():
+                # A neutral band: every hue is taken by a meaning of its own.
+                shade = QColor(self.palette().text().color())
+                shade.setAlpha(22)
+                edge = QColor(shade)
+                edge.setAlpha(80)
                 region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                             brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+                                             brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
                 region.setZValue(-10)
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
                 plot.addItem(region, ignoreBounds=True)
@@ -683,11 +704,24 @@ class Dashboard(QWidget):
             faults = "; ".join(f"{_esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
                                for w in session.fault_windows[:4])
             more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
-            parts.append(f"<span style='color:#d3362d'>▮</span> {faults}{more}")
+            parts.append(f"<span style='color:palette(mid)'>▒</span> {faults}{more}")
         if session.breakers:
-            parts.append("breakers: <span style='color:#2e9d4f'>■</span> closed "
-                         "<span style='color:#d98a00'>■</span> half-open <span style='color:#d3362d'>■</span> open")
+            parts.append("breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
+                                                 for k, label in BREAKER_LABELS.items()))
         self.legend_label.setText(" &nbsp;·&nbsp; ".join(parts))
+
+    def _update_findings(self) -> None:
+        """Under the header, the likeliest reasons for what the plots show (all of them in the tooltip)."""
+        findings = self.session.findings() if self.session is not None else []
+        self.why_label.setVisible(bool(findings))
+        if not findings:
+            self.why_label.setText("")
+            self.why_label.setToolTip("")
+            return
+        shown = findings[:SHOWN_FINDINGS]
+        more = f" (+{len(findings) - len(shown)} more)" if len(findings) > len(shown) else ""
+        self.why_label.setText("<b>Why:</b> " + "; ".join(_esc(f.text) for f in shown) + more)
+        self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings))
 
     def _set_log_latency(self, on: bool) -> None:
         self.plots["latency"].setLogMode(y=on)

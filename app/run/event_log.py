@@ -19,16 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .formatting import format_time
+from .formatting import COLOURS, format_time, text_colour
 from .session import VARIANT_LABELS, RunSession
 
 ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 _KIND_COLOURS = {
-    "fault_started": "#d3362d", "fault_ended": "#2e9d4f", "instance_crashed": "#d3362d",
-    "instance_restarted": "#2e9d4f", "oom_killed": "#d3362d", "breaker_opened": "#d3362d",
-    "breaker_half_open": "#d98a00", "breaker_closed": "#2e9d4f",
+    "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
+    "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
+    "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": text_colour(COLOURS["breaker.half_open"]),
+    "breaker_closed": COLOURS["breaker.closed"],
 }
 
 

@@ -14,7 +14,22 @@ from typing import Any
 
 from engine.model import Design
 
-from .formatting import COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value, trivial_row, verdict
+from .formatting import (
+    BREAKER_COLOURS,
+    BREAKER_LABELS,
+    COLOURS,
+    COMPONENT_COLOURS,
+    FAILURE_KINDS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    METRIC_LABELS,
+    comparison_cells,
+    format_time,
+    format_value,
+    trivial_row,
+    unit_for,
+    verdict,
+)
 from .session import VARIANT_LABELS, RunSession
 
 EVENT_EXCERPT = 200
@@ -30,8 +45,12 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 th, td { border: 1px solid #d6dae0; padding: 3px 8px; } th { background: #eef0f3; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.better { color: #2e9d4f; } .worse { color: #d3362d; } .note { color: #5b6472; font-size: 0.9em; }
+.better { color: @better; } .worse { color: @worse; } .note { color: #5b6472; font-size: 0.9em; }
 """
+
+
+def _style() -> str:
+    return _STYLE.replace("@better", COLOURS["better"]).replace("@worse", COLOURS["worse"])
 
 
 def _e(value: Any) -> str:
@@ -61,7 +80,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
     title = f"{session.design_name} — {session.experiment or 'no faults'}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Faultline report: {_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>Faultline report: {_e(title)}</title><style>{_style()}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
@@ -73,6 +92,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
     parts += _summary_section(session)
     if session.table:
         parts += _comparison_section(session)
+    parts += _findings_section(session)
     parts += _events_section(session)
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -97,9 +117,13 @@ def _legend(session: RunSession, plotted: list[str]) -> str:
         items.append("; ".join(f"{styles[v]}: {_e(VARIANT_LABELS[v])}" for v in session.variant_names))
     items.append("latency: p99 strong, p50 pale")
     if session.fault_windows:
-        items.append('<span style="color:#d3362d">▮</span> shaded: fault windows')
-    items.append("error rate: stacked by outcome for " + _e(plotted[0] if plotted else "the client"))
-    items.append("breakers: green closed, amber half-open, red open")
+        items.append('<span style="color:#999999">▮</span> shaded: fault windows')
+    outcomes = " ".join(f'<span style="color:{OUTCOME_COLOURS[k]}">■</span> {_e(OUTCOME_LABELS[k])}'
+                        for k in FAILURE_KINDS)
+    items.append("error rate stacked by outcome for " + _e(plotted[0] if plotted else "the client") + ": "
+                 + outcomes)
+    items.append("breakers: " + " ".join(f'<span style="color:{BREAKER_COLOURS[k]}">■</span> {label}'
+                                         for k, label in BREAKER_LABELS.items()))
     return '<p class="note">' + " &nbsp;·&nbsp; ".join(items) + "</p>"
 
 
@@ -171,10 +195,15 @@ def _summary_section(session: RunSession) -> list[str]:
         if session.is_comparison:
             out.append(f"<h3>{_e(VARIANT_LABELS.get(variant, variant))}</h3>")
         head = "".join(f"<th>{_e(METRIC_LABELS[m])}</th>" for m in SUMMARY_FIGURES)
+        summaries = result.summary["components"]
+        # One unit per column, so that a column of latencies reads down without switching ms and s.
+        units = {m: unit_for(m, [summaries[n].get(m) for n in result.components if summaries[n].get(m) is not None])
+                 for m in SUMMARY_FIGURES}
         rows = []
         for name in result.components:
-            s = result.summary["components"][name]
-            cells = "".join(f'<td class="num">{_e(format_value(m, s.get(m)))}</td>' for m in SUMMARY_FIGURES)
+            s = summaries[name]
+            cells = "".join(f'<td class="num">{_e(format_value(m, s.get(m), unit=units[m]))}</td>'
+                            for m in SUMMARY_FIGURES)
             rows.append(f"<tr><td>{_e(name)}</td>{cells}</tr>")
         out.append(f"<table><tr><th>Component</th>{head}</tr>{''.join(rows)}</table>")
         breakers = [(name, s) for name, s in result.summary["links"].items() if s.get("breaker_state")]
@@ -189,26 +218,31 @@ def _summary_section(session: RunSession) -> list[str]:
 
 def _comparison_section(session: RunSession) -> list[str]:
     baseline = any("baseline" in r for r in session.table)
-    head = ("<tr><th>Component</th><th>Figure</th><th>With resilience</th><th>Without</th><th>Difference</th>"
+    head = ("<tr><th>Component</th><th>Figure</th><th>Difference</th><th>With resilience</th><th>Without</th>"
             + ("<th>No faults</th>" if baseline else "") + "</tr>")
     rows = []
     for r in (r for r in session.table if not trivial_row(r)):
-        m = r["metric"]
-        diff, ci = r.get("difference"), r.get("difference_ci")
-        cls = {1: "better", -1: "worse"}.get(verdict(m, diff, ci), "")
-        cells = [
-            f"<td>{_e(r['component'])}</td><td>{_e(METRIC_LABELS.get(m, m))}</td>",
-            f'<td class="num">{_e(format_ci(m, r.get("protected"), r.get("protected_ci")))}</td>',
-            f'<td class="num">{_e(format_ci(m, r.get("unprotected"), r.get("unprotected_ci")))}</td>',
-            f'<td class="num {cls}">{_e(format_ci(m, diff, ci, signed=True))}</td>',
-        ]
-        if baseline:
-            cells.append(f'<td class="num">{_e(format_ci(m, r.get("baseline"), r.get("baseline_ci")))}</td>')
+        cls = {1: "better", -1: "worse"}.get(verdict(r["metric"], r.get("difference"), r.get("difference_ci")), "")
+        figure, difference, *values = comparison_cells(r, baseline)
+        cells = [f"<td>{_e(r['component'])}</td><td>{_e(figure)}</td>",
+                 f'<td class="num {cls}">{_e(difference)}</td>']
+        cells += [f'<td class="num">{_e(v)}</td>' for v in values]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = ("Difference: with minus without resilience on the same seeds (common random numbers)"
-            + (f"; ± is the 95 % confidence interval over {session.replications} replications." if
-               session.replications > 1 else "; one replication, so no confidence interval."))
+            + (f"; ± is the 95 % confidence interval over {session.replications} replications; a difference "
+               "is coloured only when its interval excludes zero." if session.replications > 1
+               else "; one replication, so no confidence interval and no colour: run several to tell a real "
+                    "difference from chance."))
     return ["<h2>Comparison</h2>", f"<table>{head}{''.join(rows)}</table>", f'<p class="note">{_e(note)}</p>']
+
+
+def _findings_section(session: RunSession) -> list[str]:
+    findings = session.findings()
+    if not findings:
+        return []
+    items = "".join(f"<li>{_e(f.text)}</li>" for f in findings)
+    return ["<h2>Why</h2>", f"<ul>{items}</ul>",
+            '<p class="note">Reasons found by rules over the design, the experiment and the results.</p>']
 
 
 def _events_section(session: RunSession) -> list[str]:

@@ -533,6 +533,7 @@ class RunUi(QObject):
         except KeyError:
             pass  # its design is gone; the plots and log still open
         if self.doc.design.name == session.design_name:
+            session.design = self.doc.design.model_copy(deep=True)
             # Instance counts from the design itself: more exact than the most seen up at once.
             session.instances.update({c.name: int(getattr(c, "instances", 0) or 0)
                                       for c in self.doc.design.components if c.name in session.instances})
