@@ -78,6 +78,9 @@ def render_svg(scene, title: str = "") -> bytes | None:
     generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
     generator.setTitle(title or "Faultline design")
     generator.setDescription("Drawn by Faultline")
+    # The screen's resolution, so that text sized in points keeps its size beside the shapes.
+    views = scene.views()
+    generator.setResolution(views[0].logicalDpiX() if views else 96)
     painter = QPainter(generator)
     painter.fillRect(QRectF(0, 0, rect.width(), rect.height()), scene.colours.background)
     _render(scene, painter, QRectF(0, 0, rect.width(), rect.height()), rect)

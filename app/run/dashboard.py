@@ -8,13 +8,13 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
-import csv
 import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,47 +33,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
 from .formatting import (
-    BREAKER_COLOURS,
-    BREAKER_LABELS,
     COMPONENT_COLOURS,
     FAILURE_KINDS,
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
-    VARIANT_STYLES,
     format_time,
+    format_value,
 )
+from .plot_style import clip_title, legend_html, safe_file_name
+from .plot_style import esc as _esc
+from .plot_style import pen as _pen
+from .plot_style import set_title as _set_title
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 
-SHOWN_FINDINGS = 2  # reasons under the header; the rest in its tooltip and the report
+SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
-    "throughput": "Throughput (requests/s)",
-    "errors": "Error rate by outcome (%)",
-    "latency": "Latency p99 and p50 (pale), ms",
-    "utilisation": "Utilisation (%)",
+    "throughput": "Throughput",
+    "errors": "Error rate by outcome",
+    "latency": "Latency p99, p50 pale",
+    "utilisation": "Utilisation",
     "queue": "Queue length",
     "breakers": "Circuit breakers",
 }
-_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
-# Breaker strip codes: the engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index.
-_STRIP_CLOSED, _STRIP_HALF, _STRIP_OPEN, _STRIP_NONE = 0, 1, 2, 3
-_STRIP_LUT = np.array([[*QColor(BREAKER_COLOURS[state]).getRgb()[:3], 255] for state in ("closed", "half_open", "open")]
-                      + [[0, 0, 0, 0]], dtype=np.ubyte)
-
-
-def _pen(colour: str, variant: str, alpha: int = 255) -> QPen:
-    """One pixel wide, always: wider or antialiased lines cost Qt's raster engine several times more."""
-    c = QColor(colour)
-    c.setAlpha(alpha)
-    pen = pg.mkPen(c, width=1)
-    pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
-    pen.setCosmetic(True)
-    return pen
-
-
+# Left-axis units; pyqtgraph scales "s" and "/s" to ms or k/s as the range asks.
+PLOT_UNITS = {"throughput": "/s", "errors": "%", "latency": "s", "utilisation": "%", "queue": "", "breakers": ""}
+# The metric each plot's values are formatted as in the readout, and the factor back to its unit.
+_READOUT = {"throughput": ("throughput", 1.0), "latency": ("latency", 1.0), "errors": ("error_rate", 0.01),
+            "utilisation": ("utilisation", 0.01), "queue": ("mean_queue_length", 1.0)}
+# Two rows of three: the dashboard sits in a wide, short dock.
+PLOT_POSITIONS = {"throughput": (0, 0), "errors": (0, 1), "latency": (0, 2), "utilisation": (1, 0),
+                  "queue": (1, 1), "breakers": (1, 2)}
 class _Curve:
     """One plotted line and where its values come from."""
 
@@ -94,6 +88,7 @@ class Dashboard(QWidget):
     variant_changed = Signal(str)  # the variant the canvas should colour by
     keep_requested = Signal()
     report_requested = Signal()
+    design_picture_requested = Signal(str)  # "png" or "svg": the canvas is the window's to draw
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -106,7 +101,6 @@ class Dashboard(QWidget):
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
         self._user_components = False
-        self._strip_names: list[str] = []
         self._component_actions: dict[str, QAction] = {}
         self._build()
         self._timer = QTimer(self)
@@ -148,16 +142,20 @@ class Dashboard(QWidget):
         self.variant_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.variant_combo.currentIndexChanged.connect(self._on_variant_combo)
         header.addWidget(self.variant_combo)
-        self.png_button = QToolButton()
-        self.png_button.setText("PNG…")
-        self.png_button.setToolTip("Save the plots as a PNG image")
-        self.png_button.clicked.connect(self._export_png_dialog)
-        header.addWidget(self.png_button)
-        self.csv_button = QToolButton()
-        self.csv_button.setText("CSV…")
-        self.csv_button.setToolTip("Save the plotted data as CSV")
-        self.csv_button.clicked.connect(self._export_csv_dialog)
-        header.addWidget(self.csv_button)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save the plots as a picture (PNG at print resolution, or SVG) with their "
+                                      "title and legend, the plotted data as CSV, or the design as a picture")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(self.export_button)
+        self.export_menu.addAction("Plots as PNG…", lambda: self._export_dialog("png"))
+        self.export_menu.addAction("Plots as SVG…", lambda: self._export_dialog("svg"))
+        self.export_menu.addAction("Plotted Data as CSV…", lambda: self._export_dialog("csv"))
+        self.export_menu.addSeparator()
+        self.export_menu.addAction("Design as PNG…", lambda: self.design_picture_requested.emit("png"))
+        self.export_menu.addAction("Design as SVG…", lambda: self.design_picture_requested.emit("svg"))
+        self.export_button.setMenu(self.export_menu)
+        header.addWidget(self.export_button)
         self.keep_button = QToolButton()
         self.keep_button.setText("Keep run")
         self.keep_button.setToolTip("Keep this run in the project (saved with it)")
@@ -193,8 +191,9 @@ class Dashboard(QWidget):
         self.why_label = QLabel()
         self.why_label.setObjectName("runFindings")
         self.why_label.setTextFormat(Qt.TextFormat.RichText)
-        self.why_label.setWordWrap(True)
         self.why_label.setProperty("secondary", True)
+        self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
+        self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
         self.why_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.why_label.hide()
         layout.addWidget(self.why_label)
@@ -237,22 +236,35 @@ class Dashboard(QWidget):
         layout.addLayout(slider_row)
 
         self.plots: dict[str, pg.PlotItem] = {}
-        positions = {"throughput": (0, 0), "errors": (0, 1), "latency": (1, 0), "utilisation": (1, 1),
-                     "queue": (2, 0), "breakers": (2, 1)}
+        self.enlarged: str | None = None
         for key in PLOTS:
-            row, col = positions[key]
+            row, col = PLOT_POSITIONS[key]
             plot = self.plots_widget.addPlot(row=row, col=col)
+            clip_title(plot)
             _set_title(plot, PLOT_TITLES[key])
             # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
             # than every curve together; the crosshair and its readout give exact values instead.
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.getAxis("left").setWidth(44)
-            if row == 2:
-                plot.getAxis("bottom").setLabel("simulated time (s)")
+            left = plot.getAxis("left")
+            left.setWidth(52)
+            if PLOT_UNITS[key]:
+                left.setLabel(units=PLOT_UNITS[key])
+                left.enableAutoSIPrefix(PLOT_UNITS[key] != "%")
+            for axis in (left, plot.getAxis("bottom")):
+                # Labels only where they fit: a short plot shows fewer ticks rather than overlapping ones.
+                axis.setStyle(textFillLimits=[(0, 0.7), (2, 0.4)], autoExpandTextSpace=False)
+            plot.getAxis("bottom").setLabel("simulated time", units="s")
+            plot.getAxis("bottom").showLabel(row == 1)
             if key != "throughput":
                 plot.setXLink(self.plots.get("throughput"))
+            self._add_plot_menu(key, plot)
             self.plots[key] = plot
+        grid = self.plots_widget.ci.layout
+        for col in range(3):
+            grid.setColumnStretchFactor(col, 1)
+        for row in range(2):
+            grid.setRowStretchFactor(row, 1)
         self._apply_palette()
         self.plots["errors"].setYRange(0, 100)
         self.plots["utilisation"].setYRange(0, 105)
@@ -260,14 +272,8 @@ class Dashboard(QWidget):
         breakers = self.plots["breakers"]
         breakers.setMouseEnabled(y=False)
         breakers.hideAxis("left")
-        self.strip = pg.ImageItem()
-        self.strip.setLookupTable(_STRIP_LUT)
-        self.strip.setLevels((0, 3))
-        breakers.addItem(self.strip)
-        self.strip_labels: list[pg.TextItem] = []
-        self.strip_note = pg.TextItem("", color=(120, 120, 120), anchor=(0.5, 0.5))
-        breakers.addItem(self.strip_note)
-        breakers.vb.sigResized.connect(self._fit_strip_labels)
+        self.breaker_strip = BreakerStrip(breakers)
+        self.strip = self.breaker_strip.image
 
         self._hover_lines: dict[str, pg.InfiniteLine] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
@@ -276,7 +282,7 @@ class Dashboard(QWidget):
             hover.setZValue(50)
             hover.hide()
             plot.addItem(hover, ignoreBounds=True)
-            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#2f6fe4", width=1.5))
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.palette().text().color(), width=1.5))
             cursor.setZValue(51)
             cursor.hide()
             plot.addItem(cursor, ignoreBounds=True)
@@ -285,6 +291,48 @@ class Dashboard(QWidget):
         self.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plots_widget.installEventFilter(self)
         self.plots_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def _add_plot_menu(self, key: str, plot: pg.PlotItem) -> None:
+        """Enlarge and export entries at the top of the plot's right-click menu."""
+        menu = plot.vb.menu
+        first = menu.actions()[0] if menu.actions() else None
+        enlarge = QAction("Enlarge This Plot (double-click)", menu)
+        enlarge.triggered.connect(lambda: self.enlarge(None if self.enlarged == key else key))
+        menu.aboutToShow.connect(lambda: enlarge.setText("Show All Plots (double-click)" if self.enlarged == key
+                                                         else "Enlarge This Plot (double-click)"))
+        png = QAction("Export This Plot as PNG…", menu)
+        png.triggered.connect(lambda: self._export_dialog("png", key))
+        svg = QAction("Export This Plot as SVG…", menu)
+        svg.triggered.connect(lambda: self._export_dialog("svg", key))
+        menu.insertActions(first, [enlarge, png, svg])
+        menu.insertSeparator(first)
+
+    def enlarge(self, key: str | None) -> None:
+        """Give one plot the whole plot area (None: show all six again)."""
+        shown_before = self.plots[self.enlarged or "throughput"]
+        x_range = shown_before.vb.viewRange()[0]
+        self.enlarged = key if key in self.plots else None
+        grid = self.plots_widget.ci.layout
+        # Linked plots share a range by their position on screen: with one plot alone at full width
+        # the link would stretch its range. Unlinked while enlarged, relinked after.
+        for name, plot in self.plots.items():
+            if name != "throughput":
+                plot.setXLink(None if self.enlarged else self.plots["throughput"])
+        in_grid = [grid.itemAt(i) for i in range(grid.count())]
+        # Out of the grid, not just hidden: a hidden plot would keep its row and column.
+        for plot in self.plots.values():
+            if any(item is plot for item in in_grid):
+                grid.removeItem(plot)
+        for name, plot in self.plots.items():
+            shown = self.enlarged is None or name == self.enlarged
+            plot.setVisible(shown)
+            plot.getAxis("bottom").showLabel(self.enlarged is not None or PLOT_POSITIONS[name][0] == 1)
+            if self.enlarged is None:
+                grid.addItem(plot, *PLOT_POSITIONS[name])
+            elif shown:
+                grid.addItem(plot, 0, 0, 2, 3)
+        grid.activate()
+        self.plots[self.enlarged or "throughput"].setXRange(*x_range, padding=0)
 
     def _apply_palette(self) -> None:
         """Plot colours follow the application's light or dark look."""
@@ -433,10 +481,7 @@ class Dashboard(QWidget):
         for key, region in self._regions:
             self.plots[key].removeItem(region)
         self._regions = []
-        for label in self.strip_labels:
-            self.plots["breakers"].removeItem(label)
-        self.strip_labels = []
-        self.strip.clear()
+        self.breaker_strip.clear()
         for plot in self.plots.values():
             if plot.legend is not None:
                 plot.legend.clear()
@@ -453,7 +498,7 @@ class Dashboard(QWidget):
         if focus is not None:
             self._build_stack(focus)
         self._build_regions()
-        self._build_strip()
+        self.breaker_strip.build(session.breakers, session.duration)
         self._update_legend()
 
     def _add_component_curves(self, index: int, component: str) -> None:
@@ -535,36 +580,6 @@ class Dashboard(QWidget):
                 plot.addItem(region, ignoreBounds=True)
                 self._regions.append((key, region))
 
-    def _build_strip(self) -> None:
-        session = self.session
-        plot = self.plots["breakers"]
-        for label in self.strip_labels:
-            plot.removeItem(label)
-        self.strip_labels = []
-        self._strip_names = list(session.breakers)
-        names = session.breakers
-        if not names:
-            self.strip_note.setPos(session.duration / 2, 0.5)
-            plot.setYRange(0, 1)
-            return
-        self.strip_note.setText("")
-        plot.setYRange(0, len(names), padding=0)
-        for i, name in enumerate(names):
-            label = pg.TextItem(html=f"<span style='font-size:7.5pt; color:#1d2430'>{_esc(name)}</span>",
-                                anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 150))
-            label.setPos(session.duration * 0.005, len(names) - i - 0.5)
-            plot.addItem(label, ignoreBounds=True)
-            self.strip_labels.append(label)
-        self._fit_strip_labels()
-
-    def _fit_strip_labels(self, *_args) -> None:
-        """Name each breaker's row while the rows are tall enough to read; the crosshair names them always."""
-        if not self.strip_labels:
-            return
-        row_px = self.plots["breakers"].vb.height() / len(self.strip_labels)
-        for label in self.strip_labels:
-            label.setVisible(row_px >= 13)
-
     def _fill_components_menu(self) -> None:
         names = self.session.components if self.session else []
         if list(self._component_actions) != names:
@@ -618,7 +633,7 @@ class Dashboard(QWidget):
             y = data.column(c.metric, c.component)
             if c.metric.startswith("latency"):
                 # No requests finished in a bucket: a gap, not a zero (and no log of zero).
-                y = np.where(y > 0, y * 1000.0, np.nan)
+                y = np.where(y > 0, y, np.nan)
             elif c.metric in ("utilisation", "error_rate"):
                 y = y * 100.0
             c.values = y
@@ -647,31 +662,15 @@ class Dashboard(QWidget):
 
     def _draw_strip(self) -> None:
         session = self.session
-        if session.breakers != self._strip_names:
+        if session.breakers != self.breaker_strip.names:
             # A live run names its breakers with its first frame.
-            self._build_strip()
+            self.breaker_strip.build(session.breakers, session.duration)
             self._update_legend()
-        names = session.breakers
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
-        # Breakers are named by the first frame: until then "none" would be premature.
-        self.strip_note.setText("no circuit breakers in this run" if has_data and not names else "")
-        if not names or not has_data or "breaker_state" not in data.link_series:
-            self.strip.clear()
-            return
-        image = np.full((session.n_buckets, len(names)), _STRIP_NONE, dtype=np.ubyte)
-        for i, name in enumerate(names):
-            column = data.link_column("breaker_state", name)
-            codes = np.full(len(column), _STRIP_NONE, dtype=np.ubyte)
-            codes[column == 0] = _STRIP_CLOSED
-            codes[column == 1] = _STRIP_OPEN
-            codes[column == 2] = _STRIP_HALF
-            # Image rows go upwards; the first breaker is drawn on top.
-            image[: len(codes), len(names) - 1 - i] = codes[: session.n_buckets]
-        # Two image rows per breaker: pyqtgraph draws nothing for an image one row high,
-        # which a run with a single breaker (the usual case) would otherwise be.
-        self.strip.setImage(np.repeat(image, 2, axis=1), levels=(0, 3), autoLevels=False)
-        self.strip.setRect(QRectF(0, 0, session.n_buckets * session.bucket, len(names)))
+        columns = ([data.link_column("breaker_state", name) for name in session.breakers]
+                   if has_data and "breaker_state" in data.link_series else None)
+        self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
 
     def _update_header(self) -> None:
         session = self.session
@@ -690,25 +689,7 @@ class Dashboard(QWidget):
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
 
     def _update_legend(self) -> None:
-        session = self.session
-        parts = []
-        for index, component in enumerate(self.components):
-            colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
-            parts.append(f"<span style='color:{colour}'>■</span> {_esc(component)}")
-        if len(session.variant_names) > 1:
-            styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
-            parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
-        parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
-                              for k in FAILURE_KINDS))
-        if session.fault_windows:
-            faults = "; ".join(f"{_esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
-                               for w in session.fault_windows[:4])
-            more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
-            parts.append(f"<span style='color:palette(mid)'>▒</span> {faults}{more}")
-        if session.breakers:
-            parts.append("breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
-                                                 for k, label in BREAKER_LABELS.items()))
-        self.legend_label.setText(" &nbsp;·&nbsp; ".join(parts))
+        self.legend_label.setText(legend_html(self.session, self.components))
 
     def _update_findings(self) -> None:
         """Under the header, the likeliest reasons for what the plots show (all of them in the tooltip)."""
@@ -719,7 +700,7 @@ class Dashboard(QWidget):
             self.why_label.setToolTip("")
             return
         shown = findings[:SHOWN_FINDINGS]
-        more = f" (+{len(findings) - len(shown)} more)" if len(findings) > len(shown) else ""
+        more = f" (+{len(findings) - len(shown)} more: hover)" if len(findings) > len(shown) else ""
         self.why_label.setText("<b>Why:</b> " + "; ".join(_esc(f.text) for f in shown) + more)
         self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings))
 
@@ -728,7 +709,7 @@ class Dashboard(QWidget):
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED
-        for button in (self.png_button, self.csv_button, self.components_button, self.log_latency):
+        for button in (self.export_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
         keepable = done and not self.session.saved
@@ -811,7 +792,12 @@ class Dashboard(QWidget):
 
     def _on_mouse_clicked(self, event) -> None:
         key = self._plot_at(event.scenePos())
-        if key is None or self.session is None or event.button() != Qt.MouseButton.LeftButton:
+        if key is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if event.double():
+            self.enlarge(None if self.enlarged == key else key)
+            return
+        if self.session is None:
             return
         t = self.plots[key].vb.mapSceneToView(event.scenePos()).x()
         t = min(max(0.0, t), self.session.duration)
@@ -833,7 +819,7 @@ class Dashboard(QWidget):
                 for kind in FAILURE_KINDS:
                     count = float(np.nan_to_num(data.column(kind, focus)[b]))
                     if count:
-                        parts.append(f"{OUTCOME_LABELS[kind]} {100 * count / completed:.1f} %")
+                        parts.append(f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}")
             key_curves = [c for c in self._curves if c.plot == "errors"]
         elif key == "breakers":
             data = session.variants.get(session.primary)
@@ -847,8 +833,8 @@ class Dashboard(QWidget):
             key_curves = [c for c in self._curves if c.plot == wanted]
         for c in key_curves:
             if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
-                unit = {"throughput": "/s", "latency": " ms", "utilisation": " %", "errors": " %"}.get(c.plot, "")
-                parts.append(f"{_esc(c.label)} {c.values[b]:.4g}{unit}")
+                metric, factor = _READOUT[c.plot]
+                parts.append(f"{_esc(c.label)} {format_value(metric, float(c.values[b]) * factor)}")
         return " &nbsp; ".join(parts)
 
     def _on_variant_combo(self, _index: int) -> None:
@@ -863,84 +849,64 @@ class Dashboard(QWidget):
         return self.variant_combo.currentData() or self.session.primary
 
     # -- export ----------------------------------------------------------------
-    def plots_png(self, width: int | None = None) -> bytes:
-        """The plots as PNG bytes; with ``width``, rendered at that many pixels across (for reports)."""
-        # The hover line follows the pointer, not the data: it has no place in a picture.
-        hovering = [line for line in self._hover_lines.values() if line.isVisible()]
-        for line in hovering:
-            line.hide()
-        try:
-            if width:
-                from pyqtgraph.exporters import ImageExporter
+    def hover_lines(self) -> list[pg.InfiniteLine]:
+        return list(self._hover_lines.values())
 
-                exporter = ImageExporter(self.plots_widget.ci)
-                exporter.parameters()["width"] = int(width)
-                exporter.parameters()["antialias"] = True
-                image = exporter.export(toBytes=True)
-            else:
-                image = self.plots_widget.grab()
-        finally:
-            for line in hovering:
-                line.show()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        buffer.close()
-        return bytes(data.data())
+    def curves(self) -> list[_Curve]:
+        return list(self._curves)
 
-    def export_png(self, path: str | Path) -> None:
-        Path(path).write_bytes(self.plots_png())
+    def plot_title(self, key: str) -> str:
+        return PLOT_TITLES[key]
 
-    def export_csv(self, path: str | Path) -> None:
+    def plot_unit(self, key: str) -> str:
+        return PLOT_UNITS[key]
+
+    def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
+        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
+        from .plot_export import PRINT_SCALE, plots_picture_size, plots_png
+
+        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
+        return plots_png(self, key, scale)
+
+    def export_png(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as a PNG at print resolution."""
+        from .plot_export import save_plots
+
+        return save_plots(self, Path(path).with_suffix(".png"), key)
+
+    def export_svg(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as SVG."""
+        from .plot_export import save_plots
+
+        return save_plots(self, Path(path).with_suffix(".svg"), key)
+
+    def export_csv(self, path: str | Path) -> Path:
         """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
+        from .plot_export import write_csv
+
+        return write_csv(self, path)
+
+    def default_file_name(self, what: str = "plots") -> str:
+        """design - experiment - what - date, safe in any file system."""
         session = self.session
-        if session is None:
-            raise ValueError("there is no run to export")
-        x = session.times()
-        columns: list[tuple[str, np.ndarray]] = []
-        for c in self._curves:
-            columns.append((f"{PLOT_TITLES[c.plot]}: {c.label}", c.values))
-        data = session.variants.get(session.primary)
-        if data is not None and self.components:
-            focus = self.components[0]
-            for kind in FAILURE_KINDS:
-                columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
-            for name in session.breakers:
-                columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["time_s", *(name for name, _ in columns)])
-            for i, t in enumerate(x):
-                w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
+        parts = [session.design_name, session.experiment or "no faults"] if session is not None else ["faultline"]
+        return safe_file_name(" - ".join([*parts, what, date.today().isoformat()]))
 
-    def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save plots as PNG", "faultline-run.png", "PNG image (*.png)")
-        if path:
-            self.export_png(path)
-
-    def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save plotted data as CSV", "faultline-run.csv", "CSV (*.csv)")
-        if path:
+    def _export_dialog(self, kind: str, key: str | None = None) -> None:
+        if self.session is None:
+            return
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}
+        what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
+        suggested = f"{self.default_file_name(what)}.{kind}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export", suggested, filters[kind])
+        if not path:
+            return
+        path = Path(path).with_suffix(f".{kind}")
+        if kind == "csv":
             self.export_csv(path)
+        else:
+            (self.export_png if kind == "png" else self.export_svg)(path, key)
 
     def closeEvent(self, event):
         self._timer.stop()
         super().closeEvent(event)
-
-
-def _set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
-    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
-    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
-    plot.titleLabel.setMaximumHeight(16)
-    plot.layout.setRowFixedHeight(0, 16)
-
-
-def _cell(values: np.ndarray, i: int) -> str:
-    if i >= len(values) or not np.isfinite(values[i]):
-        return ""
-    return f"{values[i]:.6g}"
-
-
-def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
@@ -28,12 +29,13 @@ from PySide6.QtWidgets import (
 
 from engine import RunOptions
 
-from ..canvas.export import PRINT_SCALE, render_png
+from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
 
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
+from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
 from .saved import RunGroup, group_runs, saved_runs_of
@@ -119,6 +121,9 @@ class RunUi(QObject):
         self.save_without_runs_action = QAction("Save a Copy &Without Runs…", self)
         self.save_without_runs_action.setToolTip("Save the project without its kept runs: a small file to send")
         self.save_without_runs_action.triggered.connect(self.save_copy_without_runs_dialog)
+        self.design_picture_action = QAction("Export &Design Picture…", self)
+        self.design_picture_action.setToolTip("Save the design as drawn on the canvas, as PNG or SVG")
+        self.design_picture_action.triggered.connect(lambda: self.export_design_picture_dialog("png"))
         self.clear_health_action = QAction("C&lear Run Colours on Canvas", self)
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
@@ -188,7 +193,8 @@ class RunUi(QObject):
         for action in (self.resilience_action, self.compare_action, self.baseline_action):
             menu.addAction(action)
         menu.addSeparator()
-        for action in (self.keep_action, self.report_action, self.save_without_runs_action, self.clear_health_action):
+        for action in (self.keep_action, self.report_action, self.design_picture_action,
+                       self.save_without_runs_action, self.clear_health_action):
             menu.addAction(action)
 
     def _build_docks(self) -> None:
@@ -238,6 +244,7 @@ class RunUi(QObject):
         self.dashboard.variant_changed.connect(self._on_variant_changed)
         self.dashboard.keep_requested.connect(self.keep_run)
         self.dashboard.report_requested.connect(self.export_report_dialog)
+        self.dashboard.design_picture_requested.connect(self.export_design_picture_dialog)
         self.event_log.event_activated.connect(self._on_event_activated)
         self.runs_panel.open_requested.connect(self.open_group)
         self.runs_panel.delete_requested.connect(self.delete_group)
@@ -599,12 +606,31 @@ class RunUi(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, "Export run report", suggested, "HTML report (*.html)")
         return path or None
 
+    def export_design_picture_dialog(self, kind: str = "png") -> Path | None:
+        """Ask where to save the design on the canvas as a PNG or SVG picture, and save it."""
+        design = self.doc.design
+        suggested = f"{safe_file_name(f'{design.name} - {date.today().isoformat()}')}.{kind}"
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
+        other = "svg" if kind == "png" else "png"
+        path = self.window.choose_save_path("Export design picture", f"{filters[kind]};;{filters[other]}", suggested)
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() not in (".png", ".svg"):
+            target = target.with_suffix(f".{kind}")
+        try:
+            written = save_picture(self.scene, target, design.name)
+        except (OSError, ValueError) as exc:
+            self.window.show_error("Cannot export the design", str(exc))
+            return None
+        self._status(f"Design picture written to {written}")
+        return written
+
     def export_report_dialog(self) -> Path | None:
         session = self.session
         if session is None or not session.results():
             return None
-        safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in session.title())[:80].strip()
-        path = self.choose_report_path(f"{safe}.html")
+        path = self.choose_report_path(f"{self.dashboard.default_file_name('report')}.html")
         if not path:
             return None
         if not path.endswith((".html", ".htm")):

@@ -5,12 +5,11 @@ import base64
 import re
 
 import pytest
-from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage
 from pyqtgraph.exporters import ImageExporter
 
 from app.canvas.export import picture_rect, render_svg
-from app.run.dashboard import _STRIP_LUT
+from app.run.breaker_strip import LUT as _STRIP_LUT
 from engine.model import Project
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 from run_builders import EXPERIMENT, make_three_tier
@@ -79,7 +78,7 @@ def test_the_pointer_leaves_nothing_behind_in_a_new_run_a_new_project_or_a_pictu
     dashboard = ui.dashboard
     run_and_wait(qtbot, ui)
     plot = dashboard.plots["throughput"]
-    inside = plot.vb.mapViewToScene(QPointF(10.0, 1.0))
+    inside = plot.vb.sceneBoundingRect().center()
     dashboard._on_mouse_moved(inside)
     hover = dashboard._hover_lines["throughput"]
     assert hover.isVisible() and "t =" in dashboard.readout.text()
@@ -99,6 +98,70 @@ def test_the_hover_line_is_not_in_an_exported_picture(qtbot, window):
     dashboard = ui.dashboard
     run_and_wait(qtbot, ui)
     plain = QImage.fromData(dashboard.plots_png(width=900))
-    dashboard._on_mouse_moved(dashboard.plots["throughput"].vb.mapViewToScene(QPointF(12.0, 1.0)))
+    dashboard._on_mouse_moved(dashboard.plots["throughput"].vb.sceneBoundingRect().center())
     hovered = QImage.fromData(dashboard.plots_png(width=900))
     assert plain == hovered
+
+
+def test_plots_export_at_print_resolution_and_as_svg_with_title_legend_and_units(qtbot, window, tmp_path):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    png = QImage(str(dashboard.export_png(tmp_path / "plots.png")))
+    area = dashboard.plots_widget.ci.sceneBoundingRect()
+    assert png.width() == round(2 * area.width()) and png.height() > 2 * area.height()  # a header above
+    svg = dashboard.export_svg(tmp_path / "plots.svg").read_text(encoding="utf-8")
+    for text in ("three tier", EXPERIMENT, "Throughput", "Latency p99", "users", "timeout", "with resilience",
+                 "closed", "simulated time"):
+        assert text in svg, text
+    assert re.search(r">\s*\(?(ms|s)\)?\s*<", svg) or "(ms)" in svg or "(s)" in svg  # an axis unit
+    one = QImage.fromData(dashboard.plots_png(key="latency"))
+    assert 0 < one.width() < png.width()
+    lines = dashboard.export_csv(tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
+    assert "Latency p99, p50 pale (s): users p99" in lines[0] and "Throughput (/s): users" in lines[0]
+
+
+def test_axes_scale_their_units(qtbot, window):
+    ui = window.run_ui
+    ui.set_experiment(None)
+    run_and_wait(qtbot, ui)
+    latency = ui.dashboard.plots["latency"].getAxis("left")
+    assert latency.labelUnitPrefix == "m"  # a three-tier p99 of tens of milliseconds reads in ms
+    throughput = ui.dashboard.plots["throughput"].getAxis("left")
+    assert throughput.labelUnits == "/s" and throughput.labelUnitPrefix == ""  # 150 requests per second
+
+
+def test_a_plot_can_be_enlarged_and_put_back(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    area = dashboard.plots_widget.ci
+    small = dashboard.plots["latency"].sceneBoundingRect()
+    dashboard.enlarge("latency")
+    qtbot.wait(20)
+    big = dashboard.plots["latency"].sceneBoundingRect()
+    assert big.width() > 0.9 * area.rect().width() and big.height() > 1.8 * small.height()
+    assert not dashboard.plots["throughput"].isVisible()
+    dashboard.enlarge(None)
+    qtbot.wait(20)
+    assert all(plot.isVisible() for plot in dashboard.plots.values())
+    assert dashboard.plots["latency"].sceneBoundingRect().width() < 0.5 * area.rect().width()
+
+
+def test_exports_are_named_after_design_experiment_and_date(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    name = ui.dashboard.default_file_name("report")
+    assert name.startswith("three tier - database outage - report - ") and name[-10:-6] >= "2024"
+    asked = []
+    ui.choose_report_path = lambda suggested: asked.append(suggested)
+    ui.export_report_dialog()
+    assert asked == [f"{name}.html"]
+
+
+def test_the_design_exports_as_a_picture_from_the_run_menu(qtbot, window, tmp_path, monkeypatch):
+    ui = window.run_ui
+    target = tmp_path / "design.svg"
+    monkeypatch.setattr(window, "choose_save_path", lambda *args: str(target))
+    ui.design_picture_action.trigger()
+    assert target.exists() and ">api<" in target.read_text(encoding="utf-8")

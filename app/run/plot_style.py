@@ -1,0 +1,94 @@
+"""How the dashboard's plots look: pens, compact titles, the legend; shared by the window and its exports."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from .formatting import (
+    BREAKER_COLOURS,
+    BREAKER_LABELS,
+    COMPONENT_COLOURS,
+    FAILURE_KINDS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    VARIANT_STYLES,
+    format_time,
+)
+from .session import VARIANT_LABELS, RunSession
+
+FAULT_GLYPH_COLOUR = "#9a9a9a"  # fault windows are a neutral band: every hue has a meaning of its own
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+
+
+def pen(colour: str, variant: str, alpha: int = 255) -> QPen:
+    """One pixel wide, always: wider or antialiased lines cost Qt's raster engine several times more."""
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    line = pg.mkPen(c, width=1)
+    line.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
+    line.setCosmetic(True)
+    return line
+
+
+def legend_html(session: RunSession | None, components: list[str]) -> str:
+    """What the colours, line styles and shading of the plots mean, as rich text."""
+    if session is None:
+        return ""
+    parts = []
+    for index, component in enumerate(components):
+        colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+        parts.append(f"<span style='color:{colour}'>■</span> {esc(component)}")
+    if len(session.variant_names) > 1:
+        styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
+        parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
+    parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
+                          for k in FAILURE_KINDS))
+    if session.fault_windows:
+        faults = "; ".join(f"{esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
+                           for w in session.fault_windows[:4])
+        more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
+        parts.append(f"<span style='color:{FAULT_GLYPH_COLOUR}'>▒</span> {faults}{more}")
+    if session.breakers:
+        parts.append("breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
+                                             for k, label in BREAKER_LABELS.items()))
+    return " &nbsp;·&nbsp; ".join(parts)
+
+
+class _ClippedTitle(pg.LabelItem):
+    """A plot title that asks for no width: a long one is clipped by its plot rather than widening
+    its column of the grid past the dock (pyqtgraph's own asks for its text's width on every resize)."""
+
+    def updateMin(self):  # noqa: N802 - pyqtgraph override
+        super().updateMin()
+        self.setMinimumWidth(0)
+        for which in (Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize):
+            self._sizeHint[which] = (0, self._sizeHint[which][1])
+        self.updateGeometry()
+
+
+def clip_title(plot: pg.PlotItem) -> None:
+    """Put a ``_ClippedTitle`` where the plot's title goes."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    if old.scene() is not None:
+        old.scene().removeItem(old)
+    plot.titleLabel = _ClippedTitle("", size="8.5pt")
+    plot.titleLabel.setFlag(plot.titleLabel.GraphicsItemFlag.ItemClipsToShape)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
+
+
+def set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
+    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
+    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
+    plot.titleLabel.setMaximumHeight(16)
+    plot.layout.setRowFixedHeight(0, 16)
+
+
+def safe_file_name(text: str) -> str:
+    """``text`` with the characters file systems refuse replaced."""
+    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]
+
+
+def esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
