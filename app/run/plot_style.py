@@ -1,6 +1,8 @@
 """How the dashboard's plots look: pens, compact titles, the legend; shared by the window and its exports."""
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
@@ -29,6 +31,14 @@ def pen(colour: str, variant: str, alpha: int = 255) -> QPen:
     line.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
     line.setCosmetic(True)
     return line
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (1 for nothing)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-12))
 
 
 def legend_html(session: RunSession | None, components: list[str]) -> str:
@@ -60,10 +70,14 @@ class _ClippedTitle(pg.LabelItem):
     its column of the grid past the dock (pyqtgraph's own asks for its text's width on every resize)."""
 
     def updateMin(self):  # noqa: N802 - pyqtgraph override
-        super().updateMin()
+        height = self.itemRect().height()
+        hints = {Qt.SizeHint.MinimumSize: (0, height), Qt.SizeHint.PreferredSize: (0, height),
+                 Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+        if hints == getattr(self, "_sizeHint", None):
+            return  # pyqtgraph asks again on every resize; an unchanged title must not relayout the plot
+        self._sizeHint = hints
         self.setMinimumWidth(0)
-        for which in (Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize):
-            self._sizeHint[which] = (0, self._sizeHint[which][1])
+        self.setMinimumHeight(height)
         self.updateGeometry()
 
 

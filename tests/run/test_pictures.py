@@ -4,11 +4,13 @@ from __future__ import annotations
 import base64
 import re
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 from pyqtgraph.exporters import ImageExporter
 
 from app.canvas.export import picture_rect, render_svg
+from app.run.plot_style import nice_ceiling
 from app.run.breaker_strip import LUT as _STRIP_LUT
 from engine.model import Project
 from test_run_window import FULL_SPEED, make_window, run_and_wait
@@ -165,3 +167,43 @@ def test_the_design_exports_as_a_picture_from_the_run_menu(qtbot, window, tmp_pa
     monkeypatch.setattr(window, "choose_save_path", lambda *args: str(target))
     ui.design_picture_action.trigger()
     assert target.exists() and ">api<" in target.read_text(encoding="utf-8")
+
+
+def test_a_live_run_redraws_one_row_of_plots_per_tick_and_reuses_its_curves(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    items_before = {key: len(plot.items) for key, plot in dashboard.plots.items()}
+    run_and_wait(qtbot, ui)  # a second run takes its curves from those the first left
+    assert {key: len(plot.items) for key, plot in dashboard.plots.items()} == items_before
+
+    def points(plot: str) -> int:
+        x = next(c for c in dashboard.curves() if c.plot == plot).item.getData()[0]
+        return 0 if x is None else len(x)
+
+    for curve in dashboard.curves():
+        curve.item.setData([], [])
+    dashboard.session_updated()
+    dashboard._redraw_if_dirty()
+    assert points("throughput") == 30 and points("utilisation") == 0  # the top row first
+    dashboard._redraw_if_dirty()
+    assert points("utilisation") == 30
+    drawn = dashboard.frames_drawn
+    dashboard._redraw_if_dirty()
+    assert dashboard.frames_drawn == drawn  # nothing new: nothing redrawn
+
+
+def test_fitted_axes_grow_in_nice_steps_above_the_data(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    for key in ("throughput", "latency", "queue"):
+        low, top = dashboard.plots[key].vb.viewRange()[1]
+        peak = max(float(np.nanmax(c.values)) for c in dashboard.curves() if c.plot == key)
+        assert low == 0 and peak <= top < 2.5 * max(peak, 0.4)
+        assert nice_ceiling(top) == pytest.approx(top)
+
+
+def test_nice_ceilings():
+    assert [nice_ceiling(v) for v in (0.0, 0.7, 1.0, 1.3, 2.2, 3.0, 180.0, 0.031)] == \
+        [1.0, 1.0, 1.0, 2.0, 2.5, 5.0, 200.0, 0.05]
