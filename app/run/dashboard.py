@@ -8,8 +8,6 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
-import math
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -39,41 +37,33 @@ from .formatting import (
     COMPONENT_COLOURS,
     FAILURE_KINDS,
     OUTCOME_COLOURS,
-    OUTCOME_LABELS,
     format_time,
-    format_value,
 )
-from .plot_style import clip_title, legend_html, nice_ceiling, safe_file_name
+from .plot_export import default_file_name, export_file
+from .plot_grid import (
+    FITTED_Y,
+    PLOT_POSITIONS,
+    PLOT_TITLES,
+    PLOT_UNITS,
+    PLOTS,
+    add_plot_menu,
+    build_plots,
+    enlarge_plot,
+    fit_y,
+)
 from .plot_style import esc as _esc
+from .plot_style import legend_html, readout_html
 from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 
-FITTED_Y = ("throughput", "latency", "queue")  # y axes fitted to the data (the others are 0-100 %)
-Y_HEADROOM = 1.08  # room above the highest value
-SHRINK_BELOW = 0.4  # a y axis shrinks when the data use less than this share of it
 CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
-PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
-PLOT_TITLES = {
-    "throughput": "Throughput",
-    "errors": "Error rate by outcome",
-    "latency": "Latency p99, p50 pale",
-    "utilisation": "Utilisation",
-    "queue": "Queue length",
-    "breakers": "Circuit breakers",
-}
-# Left-axis units; pyqtgraph scales "s" and "/s" to ms or k/s as the range asks.
-PLOT_UNITS = {"throughput": "/s", "errors": "%", "latency": "s", "utilisation": "%", "queue": "", "breakers": ""}
-# The metric each plot's values are formatted as in the readout, and the factor back to its unit.
-_READOUT = {"throughput": ("throughput", 1.0), "latency": ("latency", 1.0), "errors": ("error_rate", 0.01),
-            "utilisation": ("utilisation", 0.01), "queue": ("mean_queue_length", 1.0)}
-# Two rows of three: the dashboard sits in a wide, short dock.
-PLOT_POSITIONS = {"throughput": (0, 0), "errors": (0, 1), "latency": (0, 2), "utilisation": (1, 0),
-                  "queue": (1, 1), "breakers": (1, 2)}
+
+
 class _Curve:
     """One plotted line and where its values come from."""
 
@@ -245,50 +235,14 @@ class Dashboard(QWidget):
         slider_row.addWidget(self.time_label)
         layout.addLayout(slider_row)
 
-        self.plots: dict[str, pg.PlotItem] = {}
         self.enlarged: str | None = None
-        for key in PLOTS:
-            row, col = PLOT_POSITIONS[key]
-            plot = self.plots_widget.addPlot(row=row, col=col)
-            clip_title(plot)
-            _set_title(plot, PLOT_TITLES[key])
-            # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
-            # than every curve together; the crosshair and its readout give exact values instead.
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
-            left = plot.getAxis("left")
-            left.setWidth(52)
-            if PLOT_UNITS[key]:
-                left.setLabel(units=PLOT_UNITS[key])
-                left.enableAutoSIPrefix(PLOT_UNITS[key] != "%")
-            for axis in (left, plot.getAxis("bottom")):
-                # Labels only where they fit: a short plot shows fewer ticks rather than overlapping ones.
-                axis.setStyle(textFillLimits=[(0, 0.7), (2, 0.4)], autoExpandTextSpace=False)
-            plot.getAxis("bottom").setLabel("simulated time", units="s")
-            _show_time_axis(plot, row == 1)
-            if key != "throughput":
-                plot.setXLink(self.plots.get("throughput"))
-            self._add_plot_menu(key, plot)
-            # A plot hidden for a moment (see show_session) keeps its cell: the others must not
-            # grow into it and back, since every resize redraws every axis.
-            policy = plot.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            plot.setSizePolicy(policy)
-            self.plots[key] = plot
-        grid = self.plots_widget.ci.layout
-        for col in range(3):
-            grid.setColumnStretchFactor(col, 1)
-        for row in range(2):
-            grid.setRowStretchFactor(row, 1)
+        self.plots = build_plots(self.plots_widget)
+        for key, plot in self.plots.items():
+            add_plot_menu(plot, lambda k=key: self.enlarge(None if self.enlarged == k else k),
+                          lambda kind, k=key: self._export_dialog(kind, k), lambda k=key: self.enlarged == k)
         self._apply_palette()
-        self.plots["errors"].setYRange(0, 100)
-        self.plots["utilisation"].setYRange(0, 105)
-        self.plots["utilisation"].enableAutoRange(axis="y", enable=False)
         self._user_ranged: set[str] = set()
         for key in FITTED_Y:
-            # Fitted by _fit_y in steps rather than by pyqtgraph on every setData.
-            self.plots[key].enableAutoRange(axis="y", enable=False)
-            self.plots[key].setYRange(0, 1, padding=0)
             self.plots[key].vb.sigRangeChangedManually.connect(lambda *_a, k=key: self._user_ranged.add(k))
         breakers = self.plots["breakers"]
         breakers.setMouseEnabled(y=False)
@@ -316,47 +270,10 @@ class Dashboard(QWidget):
         self.plots_widget.installEventFilter(self)
         self.plots_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
-    def _add_plot_menu(self, key: str, plot: pg.PlotItem) -> None:
-        """Enlarge and export entries at the top of the plot's right-click menu."""
-        menu = plot.vb.menu
-        first = menu.actions()[0] if menu.actions() else None
-        enlarge = QAction("Enlarge This Plot (double-click)", menu)
-        enlarge.triggered.connect(lambda: self.enlarge(None if self.enlarged == key else key))
-        menu.aboutToShow.connect(lambda: enlarge.setText("Show All Plots (double-click)" if self.enlarged == key
-                                                         else "Enlarge This Plot (double-click)"))
-        png = QAction("Export This Plot as PNG…", menu)
-        png.triggered.connect(lambda: self._export_dialog("png", key))
-        svg = QAction("Export This Plot as SVG…", menu)
-        svg.triggered.connect(lambda: self._export_dialog("svg", key))
-        menu.insertActions(first, [enlarge, png, svg])
-        menu.insertSeparator(first)
-
     def enlarge(self, key: str | None) -> None:
         """Give one plot the whole plot area (None: show all six again)."""
-        shown_before = self.plots[self.enlarged or "throughput"]
-        x_range = shown_before.vb.viewRange()[0]
         self.enlarged = key if key in self.plots else None
-        grid = self.plots_widget.ci.layout
-        # Linked plots share a range by their position on screen: with one plot alone at full width
-        # the link would stretch its range. Unlinked while enlarged, relinked after.
-        for name, plot in self.plots.items():
-            if name != "throughput":
-                plot.setXLink(None if self.enlarged else self.plots["throughput"])
-        in_grid = [grid.itemAt(i) for i in range(grid.count())]
-        # Out of the grid, not just hidden: a hidden plot would keep its row and column.
-        for plot in self.plots.values():
-            if any(item is plot for item in in_grid):
-                grid.removeItem(plot)
-        for name, plot in self.plots.items():
-            shown = self.enlarged is None or name == self.enlarged
-            plot.setVisible(shown)
-            _show_time_axis(plot, self.enlarged is not None or PLOT_POSITIONS[name][0] == 1)
-            if self.enlarged is None:
-                grid.addItem(plot, *PLOT_POSITIONS[name])
-            elif shown:
-                grid.addItem(plot, 0, 0, 2, 3)
-        grid.activate()
-        self.plots[self.enlarged or "throughput"].setXRange(*x_range, padding=0)
+        enlarge_plot(self.plots, self.plots_widget.ci.layout, self.enlarged)
 
     def _apply_palette(self) -> None:
         """Plot colours follow the application's light or dark look."""
@@ -722,21 +639,10 @@ class Dashboard(QWidget):
         self._fit_y(keys)
 
     def _fit_y(self, keys: set[str] = frozenset(FITTED_Y)) -> None:
-        """Grow a free y axis in nice steps, and shrink it only when the data fall well below its top.
-
-        An axis whose range changes with every frame redraws its labels with every frame, which
-        costs a third of a repaint; in steps it changes a few times a run. An axis the user has
-        zoomed or panned is left alone until the next run.
-        """
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
                 continue
-            peaks = [np.nanmax(c.values) for c in self._curves
-                     if c.plot == key and c.values.size and np.isfinite(c.values).any()]
-            peak = max(peaks, default=0.0)
-            top = self.plots[key].vb.viewRange()[1][1]
-            if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
-                self.plots[key].setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)
+            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key])
 
     def _draw_stack(self) -> None:
         session = self.session
@@ -909,36 +815,7 @@ class Dashboard(QWidget):
 
     def _readout(self, t: float, key: str | None) -> str:
         """Values at time ``t`` of the curves in plot ``key`` (all plots' first curves if None)."""
-        session = self.session
-        if session is None or t < 0:
-            return " "
-        b = int(math.floor(t / session.bucket))
-        parts = [f"<b>t = {format_time(t)}</b>"]
-        if key == "errors":
-            data = session.variants.get(session.primary)
-            if data is not None and self.components and b < data.n:
-                focus = self.components[0]
-                completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
-                for kind in FAILURE_KINDS:
-                    count = float(np.nan_to_num(data.column(kind, focus)[b]))
-                    if count:
-                        parts.append(f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}")
-            key_curves = [c for c in self._curves if c.plot == "errors"]
-        elif key == "breakers":
-            data = session.variants.get(session.primary)
-            for name in session.breakers:
-                column = data.link_column("breaker_state", name) if data else np.zeros(0)
-                if b < len(column) and np.isfinite(column[b]):
-                    parts.append(f"{_esc(name)}: {('CLOSED', 'OPEN', 'HALF_OPEN')[int(column[b])]}")
-            key_curves = []
-        else:
-            wanted = key or "throughput"
-            key_curves = [c for c in self._curves if c.plot == wanted]
-        for c in key_curves:
-            if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
-                metric, factor = _READOUT[c.plot]
-                parts.append(f"{_esc(c.label)} {format_value(metric, float(c.values[b]) * factor)}")
-        return " &nbsp; ".join(parts)
+        return readout_html(self.session, self._curves, self.components, t, key)
 
     def _on_variant_combo(self, _index: int) -> None:
         variant = self.variant_combo.currentData()
@@ -991,33 +868,17 @@ class Dashboard(QWidget):
 
     def default_file_name(self, what: str = "plots") -> str:
         """design - experiment - what - date, safe in any file system."""
-        session = self.session
-        parts = [session.design_name, session.experiment or "no faults"] if session is not None else ["faultline"]
-        return safe_file_name(" - ".join([*parts, what, date.today().isoformat()]))
+        return default_file_name(self.session, what)
 
     def _export_dialog(self, kind: str, key: str | None = None) -> None:
         if self.session is None:
             return
         filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}
         what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
-        suggested = f"{self.default_file_name(what)}.{kind}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export", suggested, filters[kind])
-        if not path:
-            return
-        path = Path(path).with_suffix(f".{kind}")
-        if kind == "csv":
-            self.export_csv(path)
-        else:
-            (self.export_png if kind == "png" else self.export_svg)(path, key)
+        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{self.default_file_name(what)}.{kind}", filters[kind])
+        if path:
+            export_file(self, Path(path).with_suffix(f".{kind}"), key)
 
     def closeEvent(self, event):
         self._timer.stop()
         super().closeEvent(event)
-
-
-def _show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
-    """Time values and label under the bottom row only: the top row shares its time axis, and
-    six labelled axes cost room and a third of a full repaint."""
-    axis = plot.getAxis("bottom")
-    axis.showLabel(labelled)
-    axis.setStyle(showValues=labelled)

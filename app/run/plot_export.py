@@ -8,6 +8,7 @@ by the same code, into a QImage or a QSvgGenerator.
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
 
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
+from .plot_style import safe_file_name
 
 PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
 HEADER_MARGIN = 8.0
@@ -100,6 +102,19 @@ def save_plots(dashboard, path: str | Path, key: str | None = None) -> Path:
         path = path.with_suffix(".png")
     path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
     return path
+
+
+def export_file(dashboard, path: Path, key: str | None = None) -> Path:
+    """Write the plots (or one) as PNG or SVG, or the plotted data as CSV, by the suffix of ``path``."""
+    if path.suffix.lower() == ".csv":
+        return write_csv(dashboard, path)
+    return save_plots(dashboard, path, key)
+
+
+def default_file_name(session, what: str = "plots") -> str:
+    """design - experiment - what - date, safe in any file system."""
+    parts = [session.design_name, session.experiment or "no faults"] if session is not None else ["faultline"]
+    return safe_file_name(" - ".join([*parts, what, date.today().isoformat()]))
 
 
 def write_csv(dashboard, path: str | Path) -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
@@ -16,9 +17,13 @@ from .formatting import (
     OUTCOME_LABELS,
     VARIANT_STYLES,
     format_time,
+    format_value,
 )
 from .session import VARIANT_LABELS, RunSession
 
+# The metric each plot's values are formatted as in the readout, and the factor back to its unit.
+READOUT_METRICS = {"throughput": ("throughput", 1.0), "latency": ("latency", 1.0), "errors": ("error_rate", 0.01),
+                   "utilisation": ("utilisation", 0.01), "queue": ("mean_queue_length", 1.0)}
 FAULT_GLYPH_COLOUR = "#9a9a9a"  # fault windows are a neutral band: every hue has a meaning of its own
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 
@@ -39,6 +44,39 @@ def nice_ceiling(value: float) -> float:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
     return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-12))
+
+
+def readout_html(session, curves, components: list[str], t: float, key: str | None) -> str:
+    """The readout at time ``t``: the values of plot ``key``'s curves (the throughput plot's if None)."""
+    if session is None or t < 0:
+        return " "
+    b = int(math.floor(t / session.bucket))
+    parts = [f"<b>t = {format_time(t)}</b>"]
+    if key == "errors":
+        data = session.variants.get(session.primary)
+        if data is not None and components and b < data.n:
+            focus = components[0]
+            completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
+            for kind in FAILURE_KINDS:
+                count = float(np.nan_to_num(data.column(kind, focus)[b]))
+                if count:
+                    parts.append(f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}")
+        key_curves = [c for c in curves if c.plot == "errors"]
+    elif key == "breakers":
+        data = session.variants.get(session.primary)
+        for name in session.breakers:
+            column = data.link_column("breaker_state", name) if data else np.zeros(0)
+            if b < len(column) and np.isfinite(column[b]):
+                parts.append(f"{esc(name)}: {('CLOSED', 'OPEN', 'HALF_OPEN')[int(column[b])]}")
+        key_curves = []
+    else:
+        wanted = key or "throughput"
+        key_curves = [c for c in curves if c.plot == wanted]
+    for c in key_curves:
+        if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
+            metric, factor = READOUT_METRICS[c.plot]
+            parts.append(f"{esc(c.label)} {format_value(metric, float(c.values[b]) * factor)}")
+    return " &nbsp; ".join(parts)
 
 
 def legend_html(session: RunSession | None, components: list[str]) -> str:

@@ -18,7 +18,6 @@ from engine.compare import Comparison, build_table
 from engine.model import Design
 
 from .explain import Finding, explain
-
 from .worker import VARIANT_ORDER, LiveFrame, RunOutcome, RunRequest, VariantFrame
 
 RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"

@@ -31,7 +31,6 @@ from engine import RunOptions
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
-
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
