@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
 from .formatting import (
-    COMPONENT_COLOURS,
     FAILURE_KINDS,
     OUTCOME_COLOURS,
     format_time,
@@ -52,7 +51,7 @@ from .plot_grid import (
     fit_y,
 )
 from .plot_style import esc as _esc
-from .plot_style import legend_html, readout_html
+from .plot_style import legend_html, readout_html, series_colour
 from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
@@ -293,6 +292,12 @@ class Dashboard(QWidget):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(grid))
                 axis.setTextPen(pg.mkPen(text))
+        for line in getattr(self, "_cursor_lines", {}).values():
+            line.setPen(pg.mkPen(text, width=1.5))
+        if self.session is not None:
+            # Series colours are lighter on a dark background: draw the curves again in them.
+            self._rebuild_items()
+            self.redraw()
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt override
         if watched is self.plots_widget and event.type() == QEvent.Type.Leave:
@@ -457,7 +462,7 @@ class Dashboard(QWidget):
 
     def _add_component_curves(self, index: int, component: str) -> None:
         session = self.session
-        colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+        colour = series_colour(index, self._dark())
         for variant in session.variant_names:
             single = len(session.variant_names) == 1
             tag = "" if single else f" ({VARIANT_LABELS[variant]})"
@@ -692,7 +697,10 @@ class Dashboard(QWidget):
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
 
     def _update_legend(self) -> None:
-        self.legend_label.setText(legend_html(self.session, self.components))
+        self.legend_label.setText(legend_html(self.session, self.components, self._dark()))
+
+    def _dark(self) -> bool:
+        return self.palette().base().color().lightness() < 128
 
     def _update_findings(self) -> None:
         """Under the header, the likeliest reasons for what the plots show (all of them in the tooltip)."""

@@ -79,13 +79,19 @@ def readout_html(session, curves, components: list[str], t: float, key: str | No
     return " &nbsp; ".join(parts)
 
 
-def legend_html(session: RunSession | None, components: list[str]) -> str:
+def series_colour(index: int, dark: bool = False) -> str:
+    """The colour of the ``index``-th plotted component; lightened to read on a dark background."""
+    colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+    return QColor(colour).lighter(140).name() if dark else colour
+
+
+def legend_html(session: RunSession | None, components: list[str], dark: bool = False) -> str:
     """What the colours, line styles and shading of the plots mean, as rich text."""
     if session is None:
         return ""
     parts = []
     for index, component in enumerate(components):
-        colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+        colour = series_colour(index, dark)
         parts.append(f"<span style='color:{colour}'>■</span> {esc(component)}")
     if len(session.variant_names) > 1:
         styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
@@ -125,8 +131,8 @@ def clip_title(plot: pg.PlotItem) -> None:
     plot.layout.removeItem(old)
     if old.scene() is not None:
         old.scene().removeItem(old)
-    plot.titleLabel = _ClippedTitle("", size="8.5pt")
-    plot.titleLabel.setFlag(plot.titleLabel.GraphicsItemFlag.ItemClipsToShape)
+    plot.titleLabel = _ClippedTitle("", size="8.5pt", justify="left")
+    plot.titleLabel.setFlag(plot.titleLabel.GraphicsItemFlag.ItemClipsChildrenToShape)
     plot.layout.addItem(plot.titleLabel, 0, 1)
 
 
