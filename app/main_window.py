@@ -188,7 +188,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(K.Undo)
         self.undo_action.setIcon(icon("undo"))
         self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(QKeySequence.keyBindings(K.Redo))
+        # Ctrl+Y as well as the platform's own (Ctrl+Shift+Z on Linux): what most editors accept.
+        redo_keys = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts(redo_keys)
         self.redo_action.setIcon(icon("redo"))
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.model import format_seconds
 from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
 
 from ..document import EditRejected, ProjectDocument, kind_label
@@ -31,6 +32,28 @@ POLICY_HINTS = {
     "load_shedding": "Reject work that would wait too long in this component's queue (inbound).",
 }
 ALL_SCOPE = "__all__"
+# Caller-side patterns around one call, outer to inner: Resilience4j's Spring aspect order
+# (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
+NESTING = ("fallback", "retry", "circuit_breaker", "timeout", "bulkhead")
+
+
+def call_nesting(policies, scope: str | None) -> str:
+    """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
+    call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
+    applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
+    kinds = [k for k in NESTING if any(p.kind == k for p in applied)]
+    if not kinds:
+        return ""
+    target = f'calls to "{scope}"' if scope else "each call"
+    text = f"Around {target}, outer to inner: " + " → ".join(kind_label(k) for k in kinds) + " → the call."
+    timeout = next((p for p in applied if p.kind == "timeout"), None)
+    retry = next((p for p in applied if p.kind == "retry"), None)
+    if timeout is not None and retry is not None:
+        text += (f" The timeout ({format_seconds(timeout.timeout)}) bounds each attempt: up to "
+                 f"{retry.max_attempts} attempts, with waits between them.")
+    elif timeout is not None:
+        text += f" The timeout ({format_seconds(timeout.timeout)}) bounds the whole call (no retry)."
+    return text
 
 
 def scope_text(policy) -> str:
@@ -105,6 +128,10 @@ class ResiliencePanel(QWidget):
         scope_row.addWidget(self.scope_label)
         scope_row.addWidget(self.scope, 1)
         self.body.addLayout(scope_row)
+        self.nesting = secondary_label()
+        self.nesting.setObjectName("policyNesting")
+        self.nesting.setToolTip("The order the patterns wrap each call, as Resilience4j's Spring aspects do.")
+        self.body.addWidget(self.nesting)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)
         self.body.addStretch(1)
@@ -202,10 +229,13 @@ class ResiliencePanel(QWidget):
             self.form.setParent(None)
             self.form.deleteLater()
             self.form = None
-        for w in (self.hint, self.scope, self.scope_label):
+        for w in (self.hint, self.scope, self.scope_label, self.nesting):
             w.setVisible(policy is not None)
         if policy is None:
             return
+        component = self.doc.component(self.component_id)
+        self.nesting.setText(call_nesting(component.policies, None if policy.inbound else policy.scope))
+        self.nesting.setVisible(bool(self.nesting.text()))
         if self.form is None:
             self.form = form_cls()
             self.form_holder.addWidget(self.form)

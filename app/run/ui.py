@@ -235,6 +235,7 @@ class RunUi(QObject):
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
+        self.duration_spin.valueChanged.connect(self._show_run_length)
         # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
         self.speed_combo.currentIndexChanged.connect(lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
         self.compare_action.toggled.connect(self._update_actions)
@@ -292,10 +293,17 @@ class RunUi(QObject):
         self.doc.set_current_experiment(uuid.UUID(data) if data else None)
         self._check_fault_times()
 
+    def _show_run_length(self, *_args) -> None:
+        """The fault timeline spans the run the controls describe (faults beyond it stand out)."""
+        faults_pane = getattr(self.window, "faults", None)
+        if faults_pane is not None and hasattr(faults_pane, "timeline"):
+            faults_pane.timeline.set_run_duration(float(self.duration_spin.value()))
+
     def _check_fault_times(self, *_args) -> None:
         """Say so when the chosen experiment's faults start after the run would have ended."""
         experiment = self.doc.current_experiment
         duration = float(self.duration_spin.value())
+        self._show_run_length()
         if experiment is None:
             return
         late = [f for f in experiment.faults if f.enabled and f.start >= duration]

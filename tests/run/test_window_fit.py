@@ -153,3 +153,13 @@ def test_pane_icons_follow_the_theme(qtbot, small_window):
         app.setStyle(old_style)
         app.setPalette(old_palette)
         app.setStyleSheet(old_sheet)
+
+
+def test_the_fault_timeline_spans_the_run_the_controls_describe(qtbot, small_window):
+    ui = small_window.run_ui
+    timeline = small_window.faults.timeline
+    ui.duration_spin.setValue(45)
+    assert timeline.run_duration == 45
+    assert timeline.horizon() >= 45
+    ui.duration_spin.setValue(600)
+    assert timeline.run_duration == 600 and timeline.horizon() >= 600
