@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from engine.model import Design
+from engine.model import Design, format_seconds
 
 from .formatting import (
     BREAKER_COLOURS,
@@ -161,7 +161,52 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
             for c in design.components)
         out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
                    f"{rows}</table>")
+        policies = [(c, p) for c in design.components for p in c.policies]
+        if policies:
+            rows = "".join(
+                f"<tr><td>{_e(c.name)}</td><td>{_e(p.kind.replace('_', ' '))}</td>"
+                f"<td>{_e('inbound' if p.inbound else (f'calls to {p.scope}' if p.scope else 'all outgoing calls'))}"
+                f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
+                for c, p in policies)
+            out.append("<h3>Resilience policies</h3><table><tr><th>Component</th><th>Policy</th><th>Guards</th>"
+                       f"<th>Enabled</th><th>Parameters</th></tr>{rows}</table>")
     return out
+
+
+POLICY_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "scope")
+FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration", "period")
+# Fields held in seconds, shown as durations; the rest as they are.
+_SECONDS = ("duration", "timeout", "wait", "delay", "period", "start", "mtbf", "mttr", "refresh")
+
+
+def parameters(model, skip: tuple[str, ...] = ()) -> str:
+    """A policy's or fault's settings as "name value" pairs, durations with their unit."""
+    parts = []
+    for name, value in model:
+        if name in skip or value is None:
+            continue
+        label = name.replace("_", " ")
+        if hasattr(value, "describe"):
+            text = value.describe()
+        elif name.endswith("rate_threshold") or name == "budget_percent":
+            text = f"{value:g} %"
+        elif name == "fraction":
+            text = f"{value * 100:g} %"
+        elif (isinstance(value, float) and any(word in name for word in _SECONDS)
+              and not any(word in name for word in ("multiplier", "factor"))):
+            text = format_seconds(value)
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(v).replace("_", " ") for v in value) or "none"
+        elif hasattr(value, "model_dump"):
+            inner = parameters(value, ("kind",))
+            kind = str(getattr(value, "kind", "")).replace("_", " ")
+            text = f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        else:
+            text = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
+        parts.append(f"{label} {text}")
+    return " · ".join(parts)
 
 
 def _experiment_section(session: RunSession, design: Design | None) -> list[str]:
@@ -177,9 +222,10 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
             end = "end of run" if f.duration is None else format_time(f.start + f.duration)
             repeat = f", every {format_time(f.period)}" if f.period else ""
             rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(f.target)}</td><td>{_e(format_time(f.start))}</td>"
-                        f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td></tr>")
-        out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th></tr>"
-                   + "".join(rows) + "</table>")
+                        f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td>"
+                        f"<td>{_e(parameters(f, FAULT_SHOWN_ELSEWHERE))}</td></tr>")
+        out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th>"
+                   "<th>Parameters</th></tr>" + "".join(rows) + "</table>")
     elif session.fault_windows:
         rows = "".join(f"<tr><td>{_e(w.title)}</td><td>{_e(w.target)}</td><td>{_e(format_time(w.start))}</td>"
                        f"<td>{_e(format_time(w.end))}</td></tr>" for w in session.fault_windows)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+from html import escape
 
 import numpy as np
 import pytest
@@ -207,3 +208,19 @@ def test_fitted_axes_grow_in_nice_steps_above_the_data(qtbot, window):
 def test_nice_ceilings():
     assert [nice_ceiling(v) for v in (0.0, 0.7, 1.0, 1.3, 2.2, 3.0, 180.0, 0.031)] == \
         [1.0, 1.0, 1.0, 2.0, 2.5, 5.0, 200.0, 0.05]
+
+
+def test_the_report_gives_every_policys_and_faults_parameters_and_the_reasons(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    html = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Resilience policies" in html
+    assert "timeout 500 ms" in html  # the api's timeout
+    assert "max attempts 2 · wait duration 50.0 ms" in html or "max attempts 2 · wait duration 50 ms" in html
+    assert "wait duration in open state 5 s" in html and "failure rate threshold 50 %" in html
+    assert "mode hang" in html  # the database outage hangs its callers
+    assert "<th>Difference</th><th>With resilience</th>" in html
+    findings = ui.session.findings()
+    assert findings, "an outage behind a breaker has reasons to give"
+    assert "<h2>Why</h2>" in html and all(escape(f.text) in html for f in findings)
