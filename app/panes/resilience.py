@@ -128,12 +128,13 @@ class ResiliencePanel(QWidget):
         scope_row.addWidget(self.scope_label)
         scope_row.addWidget(self.scope, 1)
         self.body.addLayout(scope_row)
+        self.form_holder = QVBoxLayout()
+        self.body.addLayout(self.form_holder)
+        # Under the form: on a small screen the parameters come first.
         self.nesting = secondary_label()
         self.nesting.setObjectName("policyNesting")
         self.nesting.setToolTip("The order the patterns wrap each call, as Resilience4j's Spring aspects do.")
         self.body.addWidget(self.nesting)
-        self.form_holder = QVBoxLayout()
-        self.body.addLayout(self.form_holder)
         self.body.addStretch(1)
         outer.addWidget(scroll, 1)
         d = document
