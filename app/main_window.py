@@ -5,19 +5,17 @@ import atexit
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QPointF, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
-    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QScrollArea,
     QToolBar,
     QToolButton,
     QWidget,
@@ -29,7 +27,6 @@ from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .document import EditRejected, ProjectDocument, new_project
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
-from .panes.fields import FollowingScrollArea
 from .resources import EXAMPLES, app_icon, icon
 from .store import (
     Autosave,
@@ -41,6 +38,7 @@ from .store import (
     pending_recoveries,
     save_project,
 )
+from .window_fit import fit_to_screen, scrolling
 
 FRAGMENT_MIME = "application/x-faultline-fragment"
 FILE_FILTER = "Faultline projects (*.faultline)"
@@ -123,7 +121,7 @@ class MainWindow(QMainWindow):
         """
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name or f"{title.lower().replace(' ', '_')}Dock")
-        dock.setWidget(_scrolling(widget) if scroll else widget)
+        dock.setWidget(scrolling(widget) if scroll else widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -1034,39 +1032,6 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "
                           "and watch resilience patterns hold it together.</p>")
-
-
-# What a window manager adds around the client area: a title bar above, thin borders elsewhere.
-TITLE_BAR, BORDER = 32, 8
-PREFERRED_SIZE = QSize(1600, 1000)
-
-
-def fit_to_screen(wanted: QRect | None, available: QRect) -> QRect:
-    """Window (client) geometry inside ``available``, a screen's free area, with room for the frame.
-
-    ``wanted`` None means a first start: the preferred size, or all the room there is, centred.
-    A wanted rectangle keeps its size where it fits and is moved back onto the screen.
-    """
-    left, top = available.x() + BORDER, available.y() + TITLE_BAR
-    room = QSize(max(1, available.width() - 2 * BORDER), max(1, available.height() - TITLE_BAR - BORDER))
-    size = (PREFERRED_SIZE if wanted is None else wanted.size()).boundedTo(room)
-    if wanted is None:
-        x, y = left + (room.width() - size.width()) // 2, top + (room.height() - size.height()) // 2
-    else:
-        x = min(max(wanted.x(), left), left + room.width() - size.width())
-        y = min(max(wanted.y(), top), top + room.height() - size.height())
-    return QRect(x, y, size.width(), size.height())
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless area that scrolls when its dock is smaller than the widget."""
-    area = FollowingScrollArea()
-    area.setObjectName(f"{widget.objectName() or type(widget).__name__}Scroll")
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area
 
 
 _clipboard_cleared_at_exit = False

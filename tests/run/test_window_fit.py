@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QLineEdit, QWidget
 
-from app.main_window import fit_to_screen
+from app.window_fit import fit_to_screen
 from app.panes.fields import DurationEditor, NumberEditor
 from engine.model import Project
 from run_builders import make_three_tier
