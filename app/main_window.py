@@ -639,6 +639,14 @@ class MainWindow(QMainWindow):
             target = node.view.name
         elif link is not None:
             target = doc.link(link.link_id).name
+            caller = doc.component_named(doc.link(link.link_id).source)
+            policies = menu.addMenu(icon("shield"), "Add Policy on This Call")
+            for kind in CALLER_POLICY_KINDS:
+                action = policies.addAction(kind.replace("_", " ").capitalize())
+                reason = doc.edit.policy_refusal(caller.id, kind) if caller is not None else "no caller"
+                action.setEnabled(reason is None)
+                action.setToolTip(reason or "")
+                action.triggered.connect(lambda _=False, k=kind, i=link.link_id: self._add_policy_from_menu(i, k))
         else:
             target = None
         if target is not None:
@@ -667,8 +675,9 @@ class MainWindow(QMainWindow):
         menu.exec(where)
         menu.deleteLater()
 
-    def _add_policy_from_menu(self, component_id, kind: str) -> None:
-        self._doc.set_selection([component_id])
+    def _add_policy_from_menu(self, item_id, kind: str) -> None:
+        """Add a policy to the component, or (a link) to its caller for the calls along it."""
+        self._doc.set_selection([item_id])
         self.resilience.add_policy(kind)
         self.resilience_dock.show()
         self.resilience_dock.raise_()

@@ -70,6 +70,7 @@ class ResiliencePanel(QWidget):
         super().__init__(parent)
         self.doc = document
         self.component_id = None
+        self.call_target: str | None = None  # the dependency whose calls are shown, when a link is selected
         self.policy_id = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
@@ -153,17 +154,28 @@ class ResiliencePanel(QWidget):
 
     # -- following the document -------------------------------------------------------
     def _follow_selection(self, *_args) -> None:
-        comps = [i for i in self.doc.selection if self.doc.kind_of(i) == "component"]
-        self.show_component(comps[0] if len(comps) == 1 and len(self.doc.selection) == 1 else None)
+        selection = self.doc.selection
+        if len(selection) == 1 and self.doc.kind_of(selection[0]) == "link":
+            # A link: the policies of its caller that guard this call.
+            link = self.doc.link(selection[0])
+            caller = self.doc.component_named(link.source)
+            if caller is not None:
+                self.show_component(caller.id, call=link.target)
+                return
+        comps = [i for i in selection if self.doc.kind_of(i) == "component"]
+        self.show_component(comps[0] if len(comps) == 1 and len(selection) == 1 else None)
 
     def _component_changed(self, component_id) -> None:
         if component_id == self.component_id:
-            self.show_component(component_id if self.doc.kind_of(component_id) == "component" else None)
+            self.show_component(component_id if self.doc.kind_of(component_id) == "component" else None,
+                                call=self.call_target)
 
-    def show_component(self, component_id) -> None:
-        if component_id != self.component_id:
+    def show_component(self, component_id, call: str | None = None) -> None:
+        """Show a component's policies; with ``call``, only those guarding its calls to that dependency."""
+        if component_id != self.component_id or call != self.call_target:
             self.policy_id = None
         self.component_id = component_id
+        self.call_target = call if component_id is not None else None
         self.list.blockSignals(True)
         self.list.clear()
         if component_id is None:
@@ -177,13 +189,19 @@ class ResiliencePanel(QWidget):
             self._show_policy(None)
             return
         component = self.doc.component(component_id)
-        self.title.setText(f"Resilience of “{component.name}”")
+        policies = [p for p in component.policies if self._guards_the_call(p)]
+        if self.policy_id not in {p.id for p in policies}:
+            self.policy_id = None
+        self.title.setText(f"Resilience of “{component.name}”" if call is None
+                           else f"Resilience of the calls {component.name} → {call}")
         self.add_button.setEnabled(True)
         for kind, action in self.add_actions.items():
             reason = self.doc.edit.policy_refusal(component_id, kind)
+            if reason is None and call is not None and kind in INBOUND_POLICY_KINDS:
+                reason = "An inbound policy guards a component, not a call: select the component."
             action.setEnabled(reason is None)
             action.setToolTip(reason or POLICY_HINTS[kind])
-        for policy in component.policies:
+        for policy in policies:
             item = QListWidgetItem(f"{kind_label(policy.kind).capitalize()} — {scope_text(policy)}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -196,14 +214,24 @@ class ResiliencePanel(QWidget):
             self.list.setCurrentRow(0)
             self.policy_id = self.list.item(0).data(Qt.ItemDataRole.UserRole)
         self.list.blockSignals(False)
-        self.empty.setText("No policies yet: add one with “Add policy”. Caller-side policies guard this component's "
-                           "calls; inbound ones guard the component itself.")
-        self.empty.setVisible(not component.policies)
-        self.list.setVisible(bool(component.policies))
+        if call is None:
+            self.empty.setText("No policies yet: add one with “Add policy”. Caller-side policies guard this "
+                               "component's calls; inbound ones guard the component itself.")
+        else:
+            self.empty.setText(f"No policy guards these calls yet: “Add policy” adds one for the calls to "
+                               f"“{call}” only.")
+        self.empty.setVisible(not policies)
+        self.list.setVisible(bool(policies))
         fit_rows(self.list)
-        self.remove_button.setEnabled(bool(component.policies))
-        self.defaults_button.setEnabled(bool(component.policies))
+        self.remove_button.setEnabled(bool(policies))
+        self.defaults_button.setEnabled(bool(policies))
         self._show_policy(self.policy_id)
+
+    def _guards_the_call(self, policy) -> bool:
+        """Whether ``policy`` applies to the call shown (every policy when a component is shown)."""
+        if self.call_target is None:
+            return True
+        return not policy.inbound and policy.scope in (None, self.call_target)
 
     def _current_changed(self, current, _previous) -> None:
         self.policy_id = current.data(Qt.ItemDataRole.UserRole) if current else None
@@ -268,13 +296,14 @@ class ResiliencePanel(QWidget):
     def add_policy(self, kind: str):
         if self.component_id is None:
             return None
+        scope = self.call_target if kind in CALLER_POLICY_KINDS else None
         try:
-            self.policy_id = self.doc.edit.add_policy(self.component_id, kind)
+            self.policy_id = self.doc.edit.add_policy(self.component_id, kind, scope)
         except EditRejected as exc:
             self.empty.setText(str(exc))
             self.empty.show()
             return None
-        self.show_component(self.component_id)
+        self.show_component(self.component_id, call=self.call_target)
         return self.policy_id
 
     def reset_policy(self) -> None:

@@ -342,6 +342,10 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     link_item = window.scene.link_item(doc.design.link("web -> db").id)
     on_link = actions(window.context_menu(link_item.mapToScene(link_item._path.pointAtPercent(0.3))))
     assert "Inject Fault/Partition" in on_link and "Inject Fault/Component crash" not in on_link
+    on_link["Add Policy on This Call/Retry"].trigger()
+    retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
+    assert retry.scope == "db"  # the calls along the link, not all of web's calls
+    assert window.resilience.title.text() == "Resilience of the calls web → db"
     on_empty = actions(window.context_menu(QPointF(-2000, -2000)))
     on_empty["Add Component Here/Queue"].trigger()
     queue = doc.design.components[-1]

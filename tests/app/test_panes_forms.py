@@ -432,6 +432,26 @@ def test_a_lognormal_given_by_mean_and_std_is_edited_by_its_percentiles(qapp):
     LogNormal.model_validate(committed[0])
 
 
+def test_selecting_a_link_edits_the_policies_on_that_call(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    everywhere = panel.add_policy("timeout")
+    panel.add_policy("bulkhead")
+    choose(panel.scope, "cache")
+    doc.set_selection([doc.design.link("web -> db").id])
+    assert panel.title.text() == "Resilience of the calls web → db"
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == ["Timeout — all outgoing calls"]
+    assert not panel.add_actions["rate_limiter"].isEnabled()  # inbound: about the component, not a call
+    added = panel.add_policy("circuit_breaker")
+    assert doc.policy(ids["web"], added).scope == "db"
+    assert panel.list.count() == 2 and panel.policy_id == added
+    doc.set_selection([ids["web"]])
+    assert panel.list.count() == 3 and panel.title.text() == "Resilience of “web”"
+    assert doc.policy(ids["web"], everywhere).scope is None
+
+
 def test_ctrl_y_redoes(window, qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
