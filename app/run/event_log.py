@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,7 +28,7 @@ COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 _KIND_COLOURS = {
     "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
     "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
-    "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": text_colour(COLOURS["breaker.half_open"]),
+    "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": COLOURS["breaker.half_open"],
     "breaker_closed": COLOURS["breaker.closed"],
 }
 
@@ -78,7 +78,10 @@ class EventLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return e["time"] if col == 0 else self.data(index)
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and e["kind"] in _KIND_COLOURS:
-            return QColor(_KIND_COLOURS[e["kind"]])
+            colour = _KIND_COLOURS[e["kind"]]
+            # Yellow reads on a dark background; on a light one, in its darker tone.
+            light = QGuiApplication.palette().base().color().lightness() >= 128
+            return QColor(text_colour(colour) if light else colour)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

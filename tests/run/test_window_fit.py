@@ -163,3 +163,25 @@ def test_the_fault_timeline_spans_the_run_the_controls_describe(qtbot, small_win
     assert timeline.horizon() >= 45
     ui.duration_spin.setValue(600)
     assert timeline.run_duration == 600 and timeline.horizon() >= 600
+
+
+def test_the_event_log_writes_half_open_in_a_tone_that_reads_on_either_background(qapp):
+    from PySide6.QtCore import Qt
+
+    from app import theme
+    from app.run.event_log import EventLogModel
+    from app.run.formatting import COLOURS, text_colour
+
+    model = EventLogModel()
+    model.events = [{"time": 1.0, "kind": "breaker_half_open", "component": "api", "link": "api -> db",
+                     "details": "OPEN -> HALF_OPEN", "variant": "protected"}]
+    old = qapp.palette()
+    try:
+        qapp.setPalette(theme.light_palette())
+        on_light = model.data(model.index(0, 3), Qt.ItemDataRole.ForegroundRole).name().upper()
+        qapp.setPalette(theme.dark_palette())
+        on_dark = model.data(model.index(0, 3), Qt.ItemDataRole.ForegroundRole).name().upper()
+    finally:
+        qapp.setPalette(old)
+    assert on_dark == COLOURS["breaker.half_open"].upper()
+    assert on_light == text_colour(COLOURS["breaker.half_open"]).upper() != on_dark
