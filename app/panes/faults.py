@@ -287,11 +287,17 @@ class FaultInjectionPanel(QWidget):
         faults = current.faults if current else []
         if self.fault_id not in {f.id for f in faults}:
             self.fault_id = faults[0].id if faults else None
+        run = self.timeline.run_duration
         for fault in faults:
-            item = QListWidgetItem(fault_summary(fault))
+            late = run is not None and fault.enabled and fault.start >= run
+            item = QListWidgetItem(fault_summary(fault) + (" — after the run ends" if late else ""))
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
-            item.setToolTip(FAULT_HINTS[fault.kind])
-            if not fault.enabled:
+            item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
+                            "it would not happen. Lengthen the run or start the fault earlier."
+                            if late else FAULT_HINTS[fault.kind])
+            if late:
+                item.setForeground(QColor(current_canvas_colours().warn))
+            elif not fault.enabled:
                 item.setForeground(self.palette().placeholderText())
             self.list.addItem(item)
             if fault.id == self.fault_id:
@@ -310,6 +316,12 @@ class FaultInjectionPanel(QWidget):
             self.message.setText("")
         self.message.setVisible(bool(self.message.text()))
         self._show_fault()
+
+    def set_run_duration(self, seconds: float | None) -> None:
+        """The run's length, from the run controls: the timeline spans it and late faults are flagged."""
+        if seconds != self.timeline.run_duration:
+            self.timeline.set_run_duration(seconds)
+            self.refresh()
 
     def _current_changed(self, current, _previous) -> None:
         self.fault_id = current.data(Qt.ItemDataRole.UserRole) if current else None

@@ -296,8 +296,8 @@ class RunUi(QObject):
     def _show_run_length(self, *_args) -> None:
         """The fault timeline spans the run the controls describe (faults beyond it stand out)."""
         faults_pane = getattr(self.window, "faults", None)
-        if faults_pane is not None and hasattr(faults_pane, "timeline"):
-            faults_pane.timeline.set_run_duration(float(self.duration_spin.value()))
+        if faults_pane is not None and hasattr(faults_pane, "set_run_duration"):
+            faults_pane.set_run_duration(float(self.duration_spin.value()))
 
     def _check_fault_times(self, *_args) -> None:
         """Say so when the chosen experiment's faults start after the run would have ended."""

@@ -185,3 +185,16 @@ def test_the_event_log_writes_half_open_in_a_tone_that_reads_on_either_backgroun
         qapp.setPalette(old)
     assert on_dark == COLOURS["breaker.half_open"].upper()
     assert on_light == text_colour(COLOURS["breaker.half_open"]).upper() != on_dark
+
+
+def test_a_fault_after_the_end_of_the_run_is_flagged_in_the_faults_pane(qtbot, small_window):
+    ui = small_window.run_ui
+    pane = small_window.faults
+    ui.set_experiment("database outage")
+    ui.duration_spin.setValue(40)
+    assert "after the run ends" not in pane.list.item(0).text()  # the outage starts at 10 s
+    ui.duration_spin.setValue(8)
+    assert pane.list.item(0).text().endswith("— after the run ends")
+    assert "would not happen" in pane.list.item(0).toolTip()
+    ui.duration_spin.setValue(40)
+    assert "after the run ends" not in pane.list.item(0).text()
