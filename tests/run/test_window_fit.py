@@ -198,3 +198,18 @@ def test_a_fault_after_the_end_of_the_run_is_flagged_in_the_faults_pane(qtbot, s
     assert "would not happen" in pane.list.item(0).toolTip()
     ui.duration_spin.setValue(40)
     assert "after the run ends" not in pane.list.item(0).text()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_properties_and_fault_forms_show_whole_values(qtbot, small_window, screen):
+    w = small_window
+    _fit(qtbot, w, *screen)
+    w.properties_dock.raise_()
+    for component in w.document.design.components:
+        w.document.set_selection([component.id])
+        form = w.properties.form
+        qtbot.waitUntil(lambda: not _problems(form), timeout=3000)
+    w.faults_dock.raise_()
+    form = w.faults.form
+    assert form is not None
+    qtbot.waitUntil(lambda: not _problems(form), timeout=3000)
