@@ -28,6 +28,7 @@ from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .resources import app_icon, icon
 from .store import Autosave, RecentFiles
 from .window_files import WindowFiles
+from .window_fit import fit_to_screen, scrolling
 
 FRAGMENT_MIME = "application/x-faultline-fragment"
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -69,10 +70,11 @@ class MainWindow(WindowFiles, QMainWindow):
         self.palette_dock = self.add_dock("Components", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea,
                                           "paletteDock")
         self.properties_dock = self.add_dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
-                                             "propertiesDock")
+                                             "propertiesDock", scroll=True)
         self.resilience_dock = self.add_dock("Resilience", self.resilience, Qt.DockWidgetArea.RightDockWidgetArea,
-                                             "resilienceDock")
-        self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock")
+                                             "resilienceDock", scroll=True)
+        self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock",
+                                         scroll=True)
         from PySide6.QtWidgets import QUndoView
 
         self.history = QUndoView(self._doc.undo_stack)
@@ -90,7 +92,6 @@ class MainWindow(WindowFiles, QMainWindow):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.write_autosave)
-        self.resize(1360, 860)
         self._restore_layout()
         self._update_title()
         self._update_designs()
@@ -102,11 +103,15 @@ class MainWindow(WindowFiles, QMainWindow):
         return self._doc
 
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.BottomDockWidgetArea,
-                 object_name: str | None = None) -> QDockWidget:
-        """Dock a pane; it gets a toggle in View > Panels and its place is remembered between starts."""
+                 object_name: str | None = None, scroll: bool = False) -> QDockWidget:
+        """Dock a pane; it gets a toggle in View > Panels and its place is remembered between starts.
+
+        With ``scroll`` the pane scrolls when its dock is shorter than the pane, so a tall
+        pane never makes the window taller than a small screen.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name or f"{title.lower().replace(' ', '_')}Dock")
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget) if scroll else widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -171,7 +176,11 @@ class MainWindow(WindowFiles, QMainWindow):
         self.undo_action.setShortcut(K.Undo)
         self.undo_action.setIcon(icon("undo"))
         self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(QKeySequence.keyBindings(K.Redo))
+        # Ctrl+Y as well as the platform's own (Ctrl+Shift+Z on Linux): what most editors accept.
+        redo_keys = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts(redo_keys)
         self.redo_action.setIcon(icon("redo"))
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")
@@ -351,16 +360,14 @@ class MainWindow(WindowFiles, QMainWindow):
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            # First start: most of the screen, centred, rather than a fixed size in a corner.
-            screen = QApplication.primaryScreen()
-            if screen is not None:
-                area = screen.availableGeometry()
-                width, height = min(1600, int(area.width() * 0.9)), min(1000, int(area.height() * 0.9))
-                self.setGeometry(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2,
-                                 width, height)
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            # First start: most of the screen, centred. A restored size is kept unless the screen
+            # is now smaller (a laptop after a large monitor): it must fit, title bar included.
+            rect = fit_to_screen(self.geometry() if restored else None, screen.availableGeometry())
+            if not restored or rect != self.geometry():
+                self.setGeometry(rect)
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self._layout_restored = True
@@ -640,6 +647,14 @@ class MainWindow(WindowFiles, QMainWindow):
             target = node.view.name
         elif link is not None:
             target = doc.link(link.link_id).name
+            caller = doc.component_named(doc.link(link.link_id).source)
+            policies = menu.addMenu(icon("shield"), "Add Policy on This Call")
+            for kind in CALLER_POLICY_KINDS:
+                action = policies.addAction(kind.replace("_", " ").capitalize())
+                reason = doc.edit.policy_refusal(caller.id, kind) if caller is not None else "no caller"
+                action.setEnabled(reason is None)
+                action.setToolTip(reason or "")
+                action.triggered.connect(lambda _=False, k=kind, i=link.link_id: self._add_policy_from_menu(i, k))
         else:
             target = None
         if target is not None:
@@ -668,8 +683,9 @@ class MainWindow(WindowFiles, QMainWindow):
         menu.exec(where)
         menu.deleteLater()
 
-    def _add_policy_from_menu(self, component_id, kind: str) -> None:
-        self._doc.set_selection([component_id])
+    def _add_policy_from_menu(self, item_id, kind: str) -> None:
+        """Add a policy to the component, or (a link) to its caller for the calls along it."""
+        self._doc.set_selection([item_id])
         self.resilience.add_policy(kind)
         self.resilience_dock.show()
         self.resilience_dock.raise_()

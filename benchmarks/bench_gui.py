@@ -4,13 +4,14 @@ Prints the longest gap between ticks of a 5 ms QTimer in the GUI thread
 during a full-speed run of the three-tier example (offscreen, with the real
 main window, dashboard, event log and canvas colouring), the rate at which
 snapshots reach the GUI, the dashboard's redraw rate, and how long Stop took.
-Figures, not a test: the issue asks for stalls <= 30 ms and >= 10 redraws/s.
+Figures, not a test: stalls should stay within 16 ms (one frame at 60 Hz), with >= 10 redraws/s.
 
-    python -m benchmarks.bench_gui [seconds]
+    python -m benchmarks.bench_gui [seconds] [trials]
 """
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -53,9 +54,15 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
 
     ui.controller.updated.connect(on_frame)
     ticks: list[float] = []
+    cpu_ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(TICK_MS)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        cpu_ticks.append(time.thread_time())
+
+    timer.timeout.connect(tick)
 
     for _ in range(20):
         app.processEvents()
@@ -68,6 +75,7 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     timer.stop()
     idle_gaps = sorted(b - a for a, b in zip(ticks, ticks[1:]))
     ticks.clear()
+    cpu_ticks.clear()
     ui.run()
     while frames == 0:
         app.processEvents()
@@ -95,7 +103,12 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     window.close()
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     gaps.sort()
+    # The GUI thread's own work between two ticks (CPU time): the stall the window causes itself,
+    # apart from the time the operating system gives other processes on a shared machine.
+    work = sorted(b - a for a, b in zip(cpu_ticks, cpu_ticks[1:]))
     return {
+        "max_work_ms": 1000 * work[-1] if work else float("nan"),
+        "p99_work_ms": 1000 * work[int(0.99 * (len(work) - 1))] if work else float("nan"),
         "idle_max_gap_ms": 1000 * idle_gaps[-1] if idle_gaps else float("nan"),
         "seconds": elapsed,
         "gui_cpu_share": gui_cpu / elapsed,
@@ -110,16 +123,26 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.bench_gui [seconds] [trials]``: each configuration ``trials`` times."""
     argv = sys.argv[1:] if argv is None else argv
     seconds = float(argv[0]) if argv else 4.0
+    trials = int(argv[1]) if len(argv) > 1 else 3
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work competes for them)")
     for compare in (False, True):
-        r = measure(seconds, compare)
+        # Several trials, the median reported: one trial's worst tick is at the mercy of whatever
+        # else the machine runs at that moment.
+        runs = [measure(seconds, compare) for _ in range(trials)]
+        r = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        worst = {key: max(run[key] for run in runs) for key in ("max_gap_ms", "max_work_ms")}
         what = "with and without resilience (lockstep)" if compare else "one run"
-        print(f"GUI during a full-speed run of the {EXAMPLE} example, {what}, {r['seconds']:.1f} s:")
+        print(f"GUI during a full-speed run of the {EXAMPLE} example, {what}, {r['seconds']:.1f} s, "
+              f"median of {trials} trials:")
         print(f"  longest stall between {TICK_MS} ms timer ticks: {r['max_gap_ms']:.1f} ms "
-              f"(p99 {r['p99_gap_ms']:.1f} ms; bound 30 ms)")
+              f"(worst trial {worst['max_gap_ms']:.1f} ms, p99 {r['p99_gap_ms']:.1f} ms; bound 16 ms)")
+        print(f"  longest work of the GUI thread between two ticks: {r['max_work_ms']:.1f} ms CPU "
+              f"(worst trial {worst['max_work_ms']:.1f} ms, p99 {r['p99_work_ms']:.1f} ms): the stall with a core "
+              "to spare")
         print(f"  the GUI thread was busy {100 * r['gui_cpu_share']:.0f} % of the time (redraws, canvas, log)")
         print(f"  (idle window, same timer: longest gap {r['idle_max_gap_ms']:.1f} ms — the machine's own noise)")
         print(f"  snapshots reaching the GUI: {r['snapshots_per_s']:.1f}/s (cap 30/s); "

@@ -87,9 +87,22 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def set_health(self, health: dict | None) -> None:
+        before = self._health_look()
         self.health = dict(health) if health else None
         self._update_tooltip()
-        self.update()
+        # A run recolours the canvas five times a second; most updates change no pixel,
+        # and repainting a cached node for nothing costs the window a frame's time.
+        if self._health_look() != before:
+            self.update()
+
+    def _health_look(self) -> tuple | None:
+        """What the node shows of its health: text, border colour, load bar, tags."""
+        h = self.health
+        if not h:
+            return None
+        return (_health_text(h, short=True), _health_colour(h, self.colours).rgba(),
+                round(max(0.0, min(1.0, float(h.get("utilisation", 0.0) or 0.0))) * 100),
+                int(h.get("crashed", 0) or 0), str(h.get("breaker") or ""))
 
     def set_link_target_state(self, state: bool | None) -> None:
         if state != self._link_target_state:

@@ -42,6 +42,7 @@ class CanvasScene(QGraphicsScene):
         self.colours = current_canvas_colours()
         self.snap_to_grid = True
         self.picking = False
+        self.drawing_picture = False  # while exporting: no grid, no editing marks
         self._nodes: dict[uuid.UUID, NodeItem] = {}
         self._links: dict[uuid.UUID, LinkItem] = {}
         self._links_of: dict[uuid.UUID, set[uuid.UUID]] = {}
@@ -455,7 +456,7 @@ class CanvasScene(QGraphicsScene):
         c = self.colours
         painter.fillRect(rect, c.background)
         scale = painter.worldTransform().m11()
-        if scale < 0.35:
+        if scale < 0.35 or self.drawing_picture:
             return  # a grid denser than a few pixels is noise
         left = math.floor(rect.left() / GRID) * GRID
         top = math.floor(rect.top() / GRID) * GRID

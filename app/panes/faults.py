@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
 from engine.model import FAULT_KINDS, format_seconds
 
 from ..document import EditRejected, ProjectDocument, kind_label
-from ..resources import icon
 from ..theme import current_canvas_colours
-from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import FAULT_FORMS, ModelForm
 
 FAULT_HINTS = {
@@ -242,7 +241,7 @@ class FaultInjectionPanel(QWidget):
         bar = QHBoxLayout()
         self.add_button = QToolButton()
         self.add_button.setText("Add fault")
-        self.add_button.setIcon(icon("bolt"))
+        set_themed_icon(self.add_button, "bolt")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self)
@@ -280,11 +279,16 @@ class FaultInjectionPanel(QWidget):
 
     def _button(self, icon_name: str, tip: str, slot) -> QToolButton:
         b = QToolButton()
-        b.setIcon(icon(icon_name))
+        set_themed_icon(b, icon_name)
         b.setToolTip(tip)
         b.setAccessibleName(tip)
         b.clicked.connect(slot)
         return b
+
+    def changeEvent(self, event):  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            retint_icons(self)
 
     # -- showing ----------------------------------------------------------------------
     def refresh(self, *_args) -> None:
@@ -301,11 +305,17 @@ class FaultInjectionPanel(QWidget):
         faults = current.faults if current else []
         if self.fault_id not in {f.id for f in faults}:
             self.fault_id = faults[0].id if faults else None
+        run = self.timeline.run_duration
         for fault in faults:
-            item = QListWidgetItem(fault_summary(fault))
+            late = run is not None and fault.enabled and fault.start >= run
+            item = QListWidgetItem(fault_summary(fault) + (" — after the run ends" if late else ""))
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
-            item.setToolTip(FAULT_HINTS[fault.kind])
-            if not fault.enabled:
+            item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
+                            "it would not happen. Lengthen the run or start the fault earlier."
+                            if late else FAULT_HINTS[fault.kind])
+            if late:
+                item.setForeground(QColor(current_canvas_colours().warn))
+            elif not fault.enabled:
                 item.setForeground(self.palette().placeholderText())
             self.list.addItem(item)
             if fault.id == self.fault_id:
@@ -324,6 +334,12 @@ class FaultInjectionPanel(QWidget):
             self.message.setText("")
         self.message.setVisible(bool(self.message.text()))
         self._show_fault()
+
+    def set_run_duration(self, seconds: float | None) -> None:
+        """The run's length, from the run controls: the timeline spans it and late faults are flagged."""
+        if seconds != self.timeline.run_duration:
+            self.timeline.set_run_duration(seconds)
+            self.refresh()
 
     def _current_changed(self, current, _previous) -> None:
         self.fault_id = current.data(Qt.ItemDataRole.UserRole) if current else None

@@ -12,9 +12,10 @@ import re
 from typing import Any, Callable
 
 from pydantic import TypeAdapter, ValidationError
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +35,7 @@ from engine.model import DISTRIBUTION_KINDS, Distribution, format_seconds
 from engine.model.outcomes import FAILURE_OUTCOMES
 
 from ..document.model_edit import field_errors
+from ..resources import icon
 
 _UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -57,11 +60,22 @@ def format_duration(seconds: float | None, unit: str) -> str:
     return f"{value:.6g} {unit}"
 
 
+def text_width_needed(edit: QLineEdit, text: str) -> int:
+    """The width a line edit needs to show ``text`` whole: the text, its margins, the frame, the cursor."""
+    margins = edit.textMargins()
+    contents = edit.contentsMargins()
+    frame = edit.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, edit)
+    # QLineEdit keeps 2 px of horizontal margin inside its frame, plus room for the cursor.
+    return (edit.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + contents.left()
+            + contents.right() + 2 * frame + 2 * 2 + 4)
+
+
 class _LineEditor(QLineEdit):
     """A line edit that commits on Enter/focus-out and steps with the arrow keys."""
 
     committed = Signal(object)
     invalid = Signal(str)
+    whole_value = False  # numbers and durations are short and must show whole; free text may scroll
 
     def __init__(self, optional: bool = False, placeholder: str = "", parent=None):
         super().__init__(parent)
@@ -75,6 +89,15 @@ class _LineEditor(QLineEdit):
         self._shown = self.format(value)
         if self.text() != self._shown:
             self.setText(self._shown)
+            self.updateGeometry()
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt override
+        """For short values, wide enough for the whole value: a layout may squeeze the editor,
+        but never cut "100 ms" to "10"."""
+        hint = super().minimumSizeHint()
+        if not self.whole_value:
+            return hint
+        return hint.expandedTo(QSize(text_width_needed(self, self._shown or self.placeholderText()), 0))
 
     def format(self, value) -> str:
         return "" if value is None else str(value)
@@ -129,6 +152,8 @@ class TextEditor(_LineEditor):
 class NumberEditor(_LineEditor):
     """An int or float; the model judges the range, so its own messages reach the user."""
 
+    whole_value = True
+
     def __init__(self, integer: bool = False, scale: float = 1.0, optional: bool = False, placeholder: str = "",
                  parent=None):
         super().__init__(optional, placeholder, parent)
@@ -171,6 +196,8 @@ class NumberEditor(_LineEditor):
 
 class DurationEditor(_LineEditor):
     """Seconds, shown in ``unit``; any of µs, ms, s, min may be typed."""
+
+    whole_value = True
 
     def __init__(self, unit: str = "ms", optional: bool = False, placeholder: str = "", parent=None):
         super().__init__(optional, placeholder, parent)
@@ -270,6 +297,23 @@ class OutcomesEditor(QWidget):
         self.committed.emit([o for o, box in self.boxes.items() if box.isChecked()])
 
 
+THEMED_ICON = "themedIcon"  # the dynamic property naming a button's palette-tinted icon
+
+
+def set_themed_icon(button: QAbstractButton, name: str) -> None:
+    """Give ``button`` the icon ``name`` tinted for the current palette; ``retint_icons`` redraws it."""
+    button.setProperty(THEMED_ICON, name)
+    button.setIcon(icon(name))
+
+
+def retint_icons(root: QWidget) -> None:
+    """Redraw the themed icons under ``root`` in the palette's colours (after a theme switch)."""
+    for button in root.findChildren(QAbstractButton):
+        name = button.property(THEMED_ICON)
+        if name:
+            button.setIcon(icon(name))
+
+
 def secondary_label(text: str = "", wrap: bool = True) -> QLabel:
     """A quieter label for hints and explanations (the theme styles ``secondary`` labels)."""
     label = QLabel(text)
@@ -278,9 +322,41 @@ def secondary_label(text: str = "", wrap: bool = True) -> QLabel:
     return label
 
 
+class FollowingScrollArea(QScrollArea):
+    """A scroll area that follows its body's layout as forms come and go, and never cuts it sideways.
+
+    QScrollArea recomputes its range on a LayoutRequest sent to itself, but a body
+    whose layout grows (a form swapped in, a row shown) posts that request to the
+    viewport instead: the body keeps its old height and its rows are squeezed
+    over one another. Forwarding the request keeps every row at its full height.
+    """
+
+    def setWidget(self, widget: QWidget) -> None:  # noqa: N802 - Qt override
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            # Posted, so it runs after the body's own layout has taken the new size.
+            QCoreApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt override
+        """As narrow as the body allows with the scroll bar beside it; as short as the scroll bar allows."""
+        hint = super().minimumSizeHint()
+        body = self.widget()
+        if body is None:
+            return hint
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        margins = self.contentsMargins()
+        return QSize(max(hint.width(), body.minimumSizeHint().width() + bar + margins.left() + margins.right()),
+                     hint.height())
+
+
 def scrolling_body(margins: tuple[int, int, int, int] = (0, 0, 0, 0)) -> tuple[QScrollArea, QVBoxLayout]:
     """A frameless area that scrolls up and down only, and the layout to fill it."""
-    scroll = QScrollArea()
+    scroll = FollowingScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

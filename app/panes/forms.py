@@ -113,6 +113,8 @@ class ModelForm(QWidget):
         outer.addWidget(self.form_error)
         self.layout_ = QFormLayout()
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A narrow pane puts the editor under its label rather than cutting the value or its unit off.
+        self.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.layout_.setLabelAlignment(self.layout_.labelAlignment())
         self.layout_.setHorizontalSpacing(10)
         self.layout_.setVerticalSpacing(6)

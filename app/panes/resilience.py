@@ -1,7 +1,7 @@
 """The Resilience pane: the selected component's policies; add, edit, enable, remove, scope."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.model import format_seconds
 from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
 
 from ..document import EditRejected, ProjectDocument, kind_label
-from ..resources import icon
 from .faults import fit_rows
-from .fields import ChoiceEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import POLICY_FORMS, ModelForm
 
 POLICY_HINTS = {
@@ -32,6 +32,28 @@ POLICY_HINTS = {
     "load_shedding": "Reject work that would wait too long in this component's queue (inbound).",
 }
 ALL_SCOPE = "__all__"
+# Caller-side patterns around one call, outer to inner: Resilience4j's Spring aspect order
+# (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
+NESTING = ("fallback", "retry", "circuit_breaker", "timeout", "bulkhead")
+
+
+def call_nesting(policies, scope: str | None) -> str:
+    """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
+    call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
+    applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
+    kinds = [k for k in NESTING if any(p.kind == k for p in applied)]
+    if not kinds:
+        return ""
+    target = f'calls to "{scope}"' if scope else "each call"
+    text = f"Around {target}, outer to inner: " + " → ".join(kind_label(k) for k in kinds) + " → the call."
+    timeout = next((p for p in applied if p.kind == "timeout"), None)
+    retry = next((p for p in applied if p.kind == "retry"), None)
+    if timeout is not None and retry is not None:
+        text += (f" The timeout ({format_seconds(timeout.timeout)}) bounds each attempt: up to "
+                 f"{retry.max_attempts} attempts, with waits between them.")
+    elif timeout is not None:
+        text += f" The timeout ({format_seconds(timeout.timeout)}) bounds the whole call (no retry)."
+    return text
 
 
 def scope_text(policy) -> str:
@@ -48,6 +70,7 @@ class ResiliencePanel(QWidget):
         super().__init__(parent)
         self.doc = document
         self.component_id = None
+        self.call_target: str | None = None  # the dependency whose calls are shown, when a link is selected
         self.policy_id = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
@@ -60,7 +83,7 @@ class ResiliencePanel(QWidget):
         bar = QHBoxLayout()
         self.add_button = QToolButton()
         self.add_button.setText("Add policy")
-        self.add_button.setIcon(icon("add"))
+        set_themed_icon(self.add_button, "add")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_menu = QMenu(self)
@@ -75,7 +98,7 @@ class ResiliencePanel(QWidget):
                 self.add_menu.addSeparator()
         self.add_button.setMenu(self.add_menu)
         self.remove_button = QToolButton()
-        self.remove_button.setIcon(icon("remove"))
+        set_themed_icon(self.remove_button, "remove")
         self.remove_button.setToolTip("Remove the selected policy")
         self.remove_button.clicked.connect(self.remove_policy)
         self.defaults_button = QToolButton()
@@ -108,6 +131,11 @@ class ResiliencePanel(QWidget):
         self.body.addLayout(scope_row)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)
+        # Under the form: on a small screen the parameters come first.
+        self.nesting = secondary_label()
+        self.nesting.setObjectName("policyNesting")
+        self.nesting.setToolTip("The order the patterns wrap each call, as Resilience4j's Spring aspects do.")
+        self.body.addWidget(self.nesting)
         self.body.addStretch(1)
         outer.addWidget(scroll, 1)
         d = document
@@ -119,19 +147,35 @@ class ResiliencePanel(QWidget):
         d.link_removed.connect(lambda *_: self._refresh_scope())
         self._follow_selection()
 
+    def changeEvent(self, event):  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            retint_icons(self)
+
     # -- following the document -------------------------------------------------------
     def _follow_selection(self, *_args) -> None:
-        comps = [i for i in self.doc.selection if self.doc.kind_of(i) == "component"]
-        self.show_component(comps[0] if len(comps) == 1 and len(self.doc.selection) == 1 else None)
+        selection = self.doc.selection
+        if len(selection) == 1 and self.doc.kind_of(selection[0]) == "link":
+            # A link: the policies of its caller that guard this call.
+            link = self.doc.link(selection[0])
+            caller = self.doc.component_named(link.source)
+            if caller is not None:
+                self.show_component(caller.id, call=link.target)
+                return
+        comps = [i for i in selection if self.doc.kind_of(i) == "component"]
+        self.show_component(comps[0] if len(comps) == 1 and len(selection) == 1 else None)
 
     def _component_changed(self, component_id) -> None:
         if component_id == self.component_id:
-            self.show_component(component_id if self.doc.kind_of(component_id) == "component" else None)
+            self.show_component(component_id if self.doc.kind_of(component_id) == "component" else None,
+                                call=self.call_target)
 
-    def show_component(self, component_id) -> None:
-        if component_id != self.component_id:
+    def show_component(self, component_id, call: str | None = None) -> None:
+        """Show a component's policies; with ``call``, only those guarding its calls to that dependency."""
+        if component_id != self.component_id or call != self.call_target:
             self.policy_id = None
         self.component_id = component_id
+        self.call_target = call if component_id is not None else None
         self.list.blockSignals(True)
         self.list.clear()
         if component_id is None:
@@ -145,13 +189,19 @@ class ResiliencePanel(QWidget):
             self._show_policy(None)
             return
         component = self.doc.component(component_id)
-        self.title.setText(f"Resilience of “{component.name}”")
+        policies = [p for p in component.policies if self._guards_the_call(p)]
+        if self.policy_id not in {p.id for p in policies}:
+            self.policy_id = None
+        self.title.setText(f"Resilience of “{component.name}”" if call is None
+                           else f"Resilience of the calls {component.name} → {call}")
         self.add_button.setEnabled(True)
         for kind, action in self.add_actions.items():
             reason = self.doc.edit.policy_refusal(component_id, kind)
+            if reason is None and call is not None and kind in INBOUND_POLICY_KINDS:
+                reason = "An inbound policy guards a component, not a call: select the component."
             action.setEnabled(reason is None)
             action.setToolTip(reason or POLICY_HINTS[kind])
-        for policy in component.policies:
+        for policy in policies:
             item = QListWidgetItem(f"{kind_label(policy.kind).capitalize()} — {scope_text(policy)}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -164,14 +214,24 @@ class ResiliencePanel(QWidget):
             self.list.setCurrentRow(0)
             self.policy_id = self.list.item(0).data(Qt.ItemDataRole.UserRole)
         self.list.blockSignals(False)
-        self.empty.setText("No policies yet: add one with “Add policy”. Caller-side policies guard this component's "
-                           "calls; inbound ones guard the component itself.")
-        self.empty.setVisible(not component.policies)
-        self.list.setVisible(bool(component.policies))
+        if call is None:
+            self.empty.setText("No policies yet: add one with “Add policy”. Caller-side policies guard this "
+                               "component's calls; inbound ones guard the component itself.")
+        else:
+            self.empty.setText(f"No policy guards these calls yet: “Add policy” adds one for the calls to "
+                               f"“{call}” only.")
+        self.empty.setVisible(not policies)
+        self.list.setVisible(bool(policies))
         fit_rows(self.list)
-        self.remove_button.setEnabled(bool(component.policies))
-        self.defaults_button.setEnabled(bool(component.policies))
+        self.remove_button.setEnabled(bool(policies))
+        self.defaults_button.setEnabled(bool(policies))
         self._show_policy(self.policy_id)
+
+    def _guards_the_call(self, policy) -> bool:
+        """Whether ``policy`` applies to the call shown (every policy when a component is shown)."""
+        if self.call_target is None:
+            return True
+        return not policy.inbound and policy.scope in (None, self.call_target)
 
     def _current_changed(self, current, _previous) -> None:
         self.policy_id = current.data(Qt.ItemDataRole.UserRole) if current else None
@@ -198,10 +258,13 @@ class ResiliencePanel(QWidget):
             self.form.setParent(None)
             self.form.deleteLater()
             self.form = None
-        for w in (self.hint, self.scope, self.scope_label):
+        for w in (self.hint, self.scope, self.scope_label, self.nesting):
             w.setVisible(policy is not None)
         if policy is None:
             return
+        component = self.doc.component(self.component_id)
+        self.nesting.setText(call_nesting(component.policies, None if policy.inbound else policy.scope))
+        self.nesting.setVisible(bool(self.nesting.text()))
         if self.form is None:
             self.form = form_cls()
             self.form_holder.addWidget(self.form)
@@ -233,13 +296,14 @@ class ResiliencePanel(QWidget):
     def add_policy(self, kind: str):
         if self.component_id is None:
             return None
+        scope = self.call_target if kind in CALLER_POLICY_KINDS else None
         try:
-            self.policy_id = self.doc.edit.add_policy(self.component_id, kind)
+            self.policy_id = self.doc.edit.add_policy(self.component_id, kind, scope)
         except EditRejected as exc:
             self.empty.setText(str(exc))
             self.empty.show()
             return None
-        self.show_component(self.component_id)
+        self.show_component(self.component_id, call=self.call_target)
         return self.policy_id
 
     def reset_policy(self) -> None:

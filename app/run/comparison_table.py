@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .formatting import METRIC_LABELS, format_ci, trivial_row, verdict
+from .formatting import COLOURS, comparison_cells, trivial_row, verdict
 
-GOOD, BAD = "#2e9d4f", "#d3362d"
+GOOD, BAD = COLOURS["better"], COLOURS["worse"]
+DIFFERENCE_COLUMN = 1
 
 
 class ComparisonTable(QWidget):
@@ -56,8 +57,9 @@ class ComparisonTable(QWidget):
         self.title.setText("<b>With vs without resilience</b> · " + (
             f"mean ± 95 % CI, {replications} replications" if replications > 1 else "one replication"))
         baseline = any("baseline" in r for r in rows)
-        # Short headers leave the difference column in view on a laptop screen; the title says "resilience".
-        headers = ["Figure", "With", "Without", "Difference"] + (["No faults"] if baseline else [])
+        # The difference comes right after the figure's name, so that a narrow table still shows it;
+        # short headers, since the title says "resilience".
+        headers = ["Figure", "Difference", "With", "Without"] + (["No faults"] if baseline else [])
         table = self.table
         table.clearSpans()
         table.setColumnCount(len(headers))
@@ -74,19 +76,12 @@ class ComparisonTable(QWidget):
             table.setSpan(i, 0, 1, len(headers))
             i += 1
             for row in (r for r in rows if r["component"] == component):
-                metric = row["metric"]
-                cells = [METRIC_LABELS.get(metric, metric),
-                         format_ci(metric, row.get("protected"), row.get("protected_ci")),
-                         format_ci(metric, row.get("unprotected"), row.get("unprotected_ci")),
-                         format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True)]
-                if baseline:
-                    cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci")))
-                for j, text in enumerate(cells):
+                for j, text in enumerate(comparison_cells(row, baseline)):
                     item = QTableWidgetItem(text)
                     if j >= 1:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if j == 3:
-                        judged = verdict(metric, row.get("difference"), row.get("difference_ci"))
+                    if j == DIFFERENCE_COLUMN:
+                        judged = verdict(row["metric"], row.get("difference"), row.get("difference_ci"))
                         if judged:
                             item.setForeground(QColor(GOOD if judged > 0 else BAD))
                     table.setItem(i, j, item)

@@ -8,13 +8,11 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
-import csv
-import math
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,44 +31,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import text_cell
-
+from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
 from .formatting import (
-    COMPONENT_COLOURS,
     FAILURE_KINDS,
     OUTCOME_COLOURS,
-    OUTCOME_LABELS,
-    VARIANT_STYLES,
     format_time,
 )
+from .plot_export import default_file_name, export_file
+from .plot_grid import (
+    FITTED_Y,
+    PLOT_POSITIONS,
+    PLOT_TITLES,
+    PLOT_UNITS,
+    PLOTS,
+    add_plot_menu,
+    build_plots,
+    enlarge_plot,
+    fit_y,
+)
+from .plot_style import esc as _esc
+from .plot_style import legend_html, readout_html, series_colour
+from .plot_style import pen as _pen
+from .plot_style import set_title as _set_title
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
-from .verdict_view import add_verdict_rows, burn_columns
+from .verdict_view import add_verdict_rows
 
-REDRAW_INTERVAL_MS = 40  # 25 Hz, within the 20-30 Hz the style guide asks for
-PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
-PLOT_TITLES = {
-    "throughput": "Throughput (requests/s)",
-    "errors": "Error rate by outcome (%)",
-    "latency": "Latency p99 and p50 (pale), ms",
-    "utilisation": "Utilisation (%)",
-    "queue": "Queue length",
-    "breakers": "Circuit breakers",
-}
-_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
-# Breaker strip codes: the engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index.
-_STRIP_CLOSED, _STRIP_HALF, _STRIP_OPEN, _STRIP_NONE = 0, 1, 2, 3
-_STRIP_LUT = np.array([[46, 157, 79, 255], [217, 138, 0, 255], [211, 54, 45, 255], [0, 0, 0, 0]], dtype=np.ubyte)
-
-
-def _pen(colour: str, variant: str, alpha: int = 255) -> QPen:
-    """One pixel wide, always: wider or antialiased lines cost Qt's raster engine several times more."""
-    c = QColor(colour)
-    c.setAlpha(alpha)
-    pen = pg.mkPen(c, width=1)
-    pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
-    pen.setCosmetic(True)
-    return pen
+CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
+# Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
+SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
+SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
+REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 
 
 class _Curve:
@@ -93,6 +84,7 @@ class Dashboard(QWidget):
     variant_changed = Signal(str)  # the variant the canvas should colour by
     keep_requested = Signal()
     report_requested = Signal()
+    design_picture_requested = Signal(str)  # "png" or "svg": the canvas is the window's to draw
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,12 +92,12 @@ class Dashboard(QWidget):
         self.components: list[str] = []
         self.frames_drawn = 0
         self.cursor_time: float | None = None
-        self._dirty = False
+        self._dirty: set[int] = set()  # rows of plots with frames they have not drawn yet
+        self._next_row = 0  # the row of plots the next timer tick redraws
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
         self._user_components = False
-        self._strip_names: list[str] = []
         self._component_actions: dict[str, QAction] = {}
         self._build()
         self._timer = QTimer(self)
@@ -147,16 +139,20 @@ class Dashboard(QWidget):
         self.variant_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.variant_combo.currentIndexChanged.connect(self._on_variant_combo)
         header.addWidget(self.variant_combo)
-        self.png_button = QToolButton()
-        self.png_button.setText("PNG…")
-        self.png_button.setToolTip("Save the plots as a PNG image")
-        self.png_button.clicked.connect(self._export_png_dialog)
-        header.addWidget(self.png_button)
-        self.csv_button = QToolButton()
-        self.csv_button.setText("CSV…")
-        self.csv_button.setToolTip("Save the plotted data as CSV")
-        self.csv_button.clicked.connect(self._export_csv_dialog)
-        header.addWidget(self.csv_button)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save the plots as a picture (PNG at print resolution, or SVG) with their "
+                                      "title and legend, the plotted data as CSV, or the design as a picture")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(self.export_button)
+        self.export_menu.addAction("Plots as PNG…", lambda: self._export_dialog("png"))
+        self.export_menu.addAction("Plots as SVG…", lambda: self._export_dialog("svg"))
+        self.export_menu.addAction("Plotted Data as CSV…", lambda: self._export_dialog("csv"))
+        self.export_menu.addSeparator()
+        self.export_menu.addAction("Design as PNG…", lambda: self.design_picture_requested.emit("png"))
+        self.export_menu.addAction("Design as SVG…", lambda: self.design_picture_requested.emit("svg"))
+        self.export_button.setMenu(self.export_menu)
+        header.addWidget(self.export_button)
         self.keep_button = QToolButton()
         self.keep_button.setText("Keep run")
         self.keep_button.setToolTip("Keep this run in the project (saved with it)")
@@ -181,6 +177,9 @@ class Dashboard(QWidget):
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.legend_label.setWordWrap(True)
         self.legend_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Two lines kept from the start: a legend that grows when the first frame names the
+        # breakers would resize the plots mid-run, and a resize redraws every axis.
+        self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.legend_label)
 
         self.readout = QLabel(" ")
@@ -188,6 +187,16 @@ class Dashboard(QWidget):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         layout.addWidget(self.readout)
+
+        self.why_label = QLabel()
+        self.why_label.setObjectName("runFindings")
+        self.why_label.setTextFormat(Qt.TextFormat.RichText)
+        self.why_label.setProperty("secondary", True)
+        self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
+        self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
+        self.why_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.why_label.hide()
+        layout.addWidget(self.why_label)
 
         self.placeholder = QLabel(
             "<p style='font-size:11pt'><b>No run yet.</b></p>"
@@ -201,7 +210,7 @@ class Dashboard(QWidget):
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = pg.GraphicsLayoutWidget()
-        self.plots_widget.setMinimumHeight(260)
+        self.plots_widget.setMinimumHeight(150)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
         self.table_box.all_rows_check.toggled.connect(lambda _on: self._fill_table())
@@ -226,38 +235,23 @@ class Dashboard(QWidget):
         slider_row.addWidget(self.time_label)
         layout.addLayout(slider_row)
 
-        self.plots: dict[str, pg.PlotItem] = {}
-        positions = {"throughput": (0, 0), "errors": (0, 1), "latency": (1, 0), "utilisation": (1, 1),
-                     "queue": (2, 0), "breakers": (2, 1)}
-        for key in PLOTS:
-            row, col = positions[key]
-            plot = self.plots_widget.addPlot(row=row, col=col)
-            _set_title(plot, PLOT_TITLES[key])
-            # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
-            # than every curve together; the crosshair and its readout give exact values instead.
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.getAxis("left").setWidth(44)
-            if row == 2:
-                plot.getAxis("bottom").setLabel("simulated time (s)")
-            if key != "throughput":
-                plot.setXLink(self.plots.get("throughput"))
-            self.plots[key] = plot
+        self.enlarged: str | None = None
+        self.plots = build_plots(self.plots_widget)
+        for key, plot in self.plots.items():
+            add_plot_menu(plot, lambda k=key: self.enlarge(None if self.enlarged == k else k),
+                          lambda kind, k=key: self._export_dialog(kind, k), lambda k=key: self.enlarged == k)
         self._apply_palette()
-        self.plots["errors"].setYRange(0, 100)
-        self.plots["utilisation"].setYRange(0, 105)
-        self.plots["utilisation"].enableAutoRange(axis="y", enable=False)
+        self._user_ranged: set[str] = set()
+        for key in FITTED_Y:
+            self.plots[key].vb.sigRangeChangedManually.connect(lambda *_a, k=key: self._user_ranged.add(k))
         breakers = self.plots["breakers"]
         breakers.setMouseEnabled(y=False)
         breakers.hideAxis("left")
-        self.strip = pg.ImageItem()
-        self.strip.setLookupTable(_STRIP_LUT)
-        self.strip.setLevels((0, 3))
-        breakers.addItem(self.strip)
-        self.strip_labels: list[pg.TextItem] = []
-        self.strip_note = pg.TextItem("", color=(120, 120, 120), anchor=(0.5, 0.5))
-        breakers.addItem(self.strip_note)
-        breakers.vb.sigResized.connect(self._fit_strip_labels)
+        self.breaker_strip = BreakerStrip(breakers)
+        self.strip = self.breaker_strip.image
+
+        self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
+        self._stock_curves()
 
         self._hover_lines: dict[str, pg.InfiniteLine] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
@@ -266,19 +260,30 @@ class Dashboard(QWidget):
             hover.setZValue(50)
             hover.hide()
             plot.addItem(hover, ignoreBounds=True)
-            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#2f6fe4", width=1.5))
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.palette().text().color(), width=1.5))
             cursor.setZValue(51)
             cursor.hide()
             plot.addItem(cursor, ignoreBounds=True)
             self._hover_lines[key] = hover
             self._cursor_lines[key] = cursor
         self.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plots_widget.installEventFilter(self)
         self.plots_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def enlarge(self, key: str | None) -> None:
+        """Give one plot the whole plot area (None: show all six again)."""
+        self.enlarged = key if key in self.plots else None
+        enlarge_plot(self.plots, self.plots_widget.ci.layout, self.enlarged)
 
     def _apply_palette(self) -> None:
         """Plot colours follow the application's light or dark look."""
         pal = self.palette()
         background, text = pal.base().color(), pal.text().color()
+        # Palette events also come without a change of colour (a style sheet set on a child):
+        # restyling the axes then would only make every axis draw itself afresh.
+        if (background.rgba(), text.rgba()) == getattr(self, "_palette_applied", None):
+            return
+        self._palette_applied = (background.rgba(), text.rgba())
         self.plots_widget.setBackground(background)
         grid = QColor(text)
         grid.setAlpha(160)
@@ -288,6 +293,30 @@ class Dashboard(QWidget):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(grid))
                 axis.setTextPen(pg.mkPen(text))
+        for line in getattr(self, "_cursor_lines", {}).values():
+            line.setPen(pg.mkPen(text, width=1.5))
+        if self.session is not None:
+            # Series colours are lighter on a dark background: draw the curves again in them.
+            self._rebuild_items()
+            self.redraw()
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        if watched is self.plots_widget and event.type() == QEvent.Type.Leave:
+            self._hide_hover()
+        return super().eventFilter(watched, event)
+
+    def _hide_hover(self) -> None:
+        """The pointer left the plots: its dashed line and its readout go (the cursor's readout stays)."""
+        for line in self._hover_lines.values():
+            line.hide()
+        self.readout.setText(self._readout(self.cursor_time, None) if self.cursor_time is not None else " ")
+
+    def _clear_pointer(self) -> None:
+        """Forget the cursor, the hover line and the readout: they belong to the run shown before."""
+        self.cursor_time = None
+        for line in (*self._hover_lines.values(), *self._cursor_lines.values()):
+            line.hide()
+        self.readout.setText(" ")
 
     def changeEvent(self, event):
         super().changeEvent(event)
@@ -298,6 +327,7 @@ class Dashboard(QWidget):
     def show_empty(self) -> None:
         self._timer.stop()
         self.session = None
+        self._clear_pointer()
         self._clear_items()
         self.title_label.setText("")
         self.progress.setValue(0)
@@ -306,6 +336,7 @@ class Dashboard(QWidget):
         self.variant_combo.hide()
         self.pages.setCurrentWidget(self.placeholder)
         self.legend_label.setText("")
+        self._update_findings()
         self.table_box.hide()
         self.error_label.hide()
         self.slider.setEnabled(False)
@@ -318,9 +349,10 @@ class Dashboard(QWidget):
         self.progress.show()
         self._user_components = False
         self.components = self._default_components(session)
-        self.cursor_time = None
-        for line in self._cursor_lines.values():
-            line.hide()
+        self._clear_pointer()
+        self._user_ranged.clear()
+        for key in FITTED_Y:
+            self.plots[key].setYRange(0, 1, padding=0)
         self.variant_combo.blockSignals(True)
         self.variant_combo.clear()
         for v in session.variant_names:
@@ -333,6 +365,7 @@ class Dashboard(QWidget):
         for plot in self.plots.values():
             plot.setXRange(0, session.duration, padding=0.01)
         self._fill_table()
+        self._update_findings()
         self._update_header()
         self._update_slider()
         self._set_buttons()
@@ -340,11 +373,16 @@ class Dashboard(QWidget):
         width = max(400, self.splitter.width())
         self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
         if session.status == RUNNING:
+            # The first paint of a run draws every axis afresh; the bottom row follows one tick
+            # later, so that paint is half as long (hidden, the row keeps its place in the grid).
+            for key, (row, _col) in PLOT_POSITIONS.items():
+                if row == 1 and self.enlarged is None:
+                    self.plots[key].hide()
             self._timer.start()
 
     def session_updated(self) -> None:
         """A frame arrived: redraw on the next timer tick."""
-        self._dirty = True
+        self._dirty = {0, 1}
         if len(self.components) < 2:
             self._adopt_default_components()
 
@@ -359,6 +397,7 @@ class Dashboard(QWidget):
         self.error_label.setVisible(session.status == FAILED)
         self.error_label.setText(session.error)
         self._fill_table()
+        self._update_findings()
         self._update_header()
         self._update_slider()
         self._set_buttons()
@@ -394,7 +433,7 @@ class Dashboard(QWidget):
     # -- items --------------------------------------------------------------
     def _clear_items(self) -> None:
         for c in self._curves:
-            self.plots[c.plot].removeItem(c.item)
+            self._release_curve(c.plot, c.item)
         self._curves = []
         for item in self._stack:
             self.plots["errors"].removeItem(item)
@@ -402,10 +441,7 @@ class Dashboard(QWidget):
         for key, region in self._regions:
             self.plots[key].removeItem(region)
         self._regions = []
-        for label in self.strip_labels:
-            self.plots["breakers"].removeItem(label)
-        self.strip_labels = []
-        self.strip.clear()
+        self.breaker_strip.clear()
         for plot in self.plots.values():
             if plot.legend is not None:
                 plot.legend.clear()
@@ -422,12 +458,12 @@ class Dashboard(QWidget):
         if focus is not None:
             self._build_stack(focus)
         self._build_regions()
-        self._build_strip()
+        self.breaker_strip.build(session.breakers, session.duration)
         self._update_legend()
 
     def _add_component_curves(self, index: int, component: str) -> None:
         session = self.session
-        colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+        colour = series_colour(index, self._dark())
         for variant in session.variant_names:
             single = len(session.variant_names) == 1
             tag = "" if single else f" ({VARIANT_LABELS[variant]})"
@@ -459,12 +495,33 @@ class Dashboard(QWidget):
             self._rebuild_items()
 
     def _add_curve(self, plot: str, component: str, variant: str, metric: str, pen: QPen, label: str) -> None:
+        pool = self._spare[plot]
+        item = pool.pop() if pool else self._new_curve(plot)
+        item.setPen(pen)
+        item.show()
+        self._curves.append(_Curve(item, plot, component, variant, metric, label))
+
+    def _new_curve(self, plot: str) -> pg.PlotDataItem:
         # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
-        item = pg.PlotDataItem(pen=pen, connect="finite", autoDownsampleFactor=1.5)
+        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5)
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         self.plots[plot].addItem(item)
-        self._curves.append(_Curve(item, plot, component, variant, metric, label))
+        return item
+
+    def _release_curve(self, plot: str, item: pg.PlotDataItem) -> None:
+        """Keep a curve no longer shown for the next one: adding an item to a plot costs a
+        millisecond, which mid-run (a component joins the plots) would stall the window."""
+        item.setData([], [])
+        item.hide()
+        self._spare[plot].append(item)
+
+    def _stock_curves(self) -> None:
+        """Curves for two components in a three-way comparison, made before any run needs them."""
+        for key in CURVE_PLOTS:
+            while len(self._spare[key]) < SPARE_CURVES[key]:
+                self._spare[key].append(self._new_curve(key))
+                self._spare[key][-1].hide()
 
     def _build_stack(self, focus: str) -> None:
         """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
@@ -492,42 +549,17 @@ class Dashboard(QWidget):
         session = self.session
         for window in session.fault_windows:
             for key, plot in self.plots.items():
+                # A neutral band: every hue is taken by a meaning of its own.
+                shade = QColor(self.palette().text().color())
+                shade.setAlpha(22)
+                edge = QColor(shade)
+                edge.setAlpha(80)
                 region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                             brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+                                             brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
                 region.setZValue(-10)
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
                 plot.addItem(region, ignoreBounds=True)
                 self._regions.append((key, region))
-
-    def _build_strip(self) -> None:
-        session = self.session
-        plot = self.plots["breakers"]
-        for label in self.strip_labels:
-            plot.removeItem(label)
-        self.strip_labels = []
-        self._strip_names = list(session.breakers)
-        names = session.breakers
-        if not names:
-            self.strip_note.setPos(session.duration / 2, 0.5)
-            plot.setYRange(0, 1)
-            return
-        self.strip_note.setText("")
-        plot.setYRange(0, len(names), padding=0)
-        for i, name in enumerate(names):
-            label = pg.TextItem(html=f"<span style='font-size:7.5pt; color:#1d2430'>{_esc(name)}</span>",
-                                anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 150))
-            label.setPos(session.duration * 0.005, len(names) - i - 0.5)
-            plot.addItem(label, ignoreBounds=True)
-            self.strip_labels.append(label)
-        self._fit_strip_labels()
-
-    def _fit_strip_labels(self, *_args) -> None:
-        """Name each breaker's row while the rows are tall enough to read; the crosshair names them always."""
-        if not self.strip_labels:
-            return
-        row_px = self.plots["breakers"].vb.height() / len(self.strip_labels)
-        for label in self.strip_labels:
-            label.setVisible(row_px >= 13)
 
     def _fill_components_menu(self) -> None:
         names = self.session.components if self.session else []
@@ -555,8 +587,16 @@ class Dashboard(QWidget):
     # -- drawing -------------------------------------------------------------
     def _redraw_if_dirty(self) -> None:
         # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
-        if self._dirty and self.isVisible():
-            self.redraw()
+        if not self._dirty or not self.isVisible():
+            return
+        # One row of plots per tick: each tick's update, and the repaint it causes, is half
+        # as long, so the window never stalls for a whole dashboard's worth of drawing.
+        row = self._next_row if self._next_row in self._dirty else min(self._dirty)
+        self._next_row = 1 - row
+        self._dirty.discard(row)
+        self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r == row})
+        if row == 1:
+            self.frames_drawn += 1
             self._update_header()
 
     def showEvent(self, event):
@@ -566,13 +606,24 @@ class Dashboard(QWidget):
             self._update_header()
 
     def redraw(self) -> None:
-        """Push the session's current buffers into the curves (views, no copies of the buffers)."""
-        self._dirty = False
+        """Push the session's current buffers into every curve (views, no copies of the buffers)."""
+        self._dirty = set()
+        self._next_row = 0
+        if self.session is None:
+            return
+        self.frames_drawn += 1
+        self._draw_plots(set(PLOTS))
+
+    def _draw_plots(self, keys: set[str]) -> None:
         session = self.session
         if session is None:
             return
-        self.frames_drawn += 1
+        for key in keys:
+            if self.enlarged in (None, key) and not self.plots[key].isVisible():
+                self.plots[key].show()
         for c in self._curves:
+            if c.plot not in keys:
+                continue
             data = session.variants.get(c.variant)
             if data is None or data.n == 0:
                 c.item.setData([], [])
@@ -582,13 +633,22 @@ class Dashboard(QWidget):
             y = data.column(c.metric, c.component)
             if c.metric.startswith("latency"):
                 # No requests finished in a bucket: a gap, not a zero (and no log of zero).
-                y = np.where(y > 0, y * 1000.0, np.nan)
+                y = np.where(y > 0, y, np.nan)
             elif c.metric in ("utilisation", "error_rate"):
                 y = y * 100.0
             c.values = y
             c.item.setData(x, y)
-        self._draw_stack()
-        self._draw_strip()
+        if "errors" in keys:
+            self._draw_stack()
+        if "breakers" in keys:
+            self._draw_strip()
+        self._fit_y(keys)
+
+    def _fit_y(self, keys: set[str] = frozenset(FITTED_Y)) -> None:
+        for key in FITTED_Y:
+            if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
+                continue
+            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key])
 
     def _draw_stack(self) -> None:
         session = self.session
@@ -611,29 +671,15 @@ class Dashboard(QWidget):
 
     def _draw_strip(self) -> None:
         session = self.session
-        if session.breakers != self._strip_names:
+        if session.breakers != self.breaker_strip.names:
             # A live run names its breakers with its first frame.
-            self._build_strip()
+            self.breaker_strip.build(session.breakers, session.duration)
             self._update_legend()
-        names = session.breakers
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
-        # Breakers are named by the first frame: until then "none" would be premature.
-        self.strip_note.setText("no circuit breakers in this run" if has_data and not names else "")
-        if not names or not has_data or "breaker_state" not in data.link_series:
-            self.strip.clear()
-            return
-        image = np.full((session.n_buckets, len(names)), _STRIP_NONE, dtype=np.ubyte)
-        for i, name in enumerate(names):
-            column = data.link_column("breaker_state", name)
-            codes = np.full(len(column), _STRIP_NONE, dtype=np.ubyte)
-            codes[column == 0] = _STRIP_CLOSED
-            codes[column == 1] = _STRIP_OPEN
-            codes[column == 2] = _STRIP_HALF
-            # Image rows go upwards; the first breaker is drawn on top.
-            image[: len(codes), len(names) - 1 - i] = codes[: session.n_buckets]
-        self.strip.setImage(image, levels=(0, 3), autoLevels=False)
-        self.strip.setRect(QRectF(0, 0, session.n_buckets * session.bucket, len(names)))
+        columns = ([data.link_column("breaker_state", name) for name in session.breakers]
+                   if has_data and "breaker_state" in data.link_series else None)
+        self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
 
     def _update_header(self) -> None:
         session = self.session
@@ -652,32 +698,36 @@ class Dashboard(QWidget):
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
 
     def _update_legend(self) -> None:
-        session = self.session
-        parts = []
-        for index, component in enumerate(self.components):
-            colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
-            parts.append(f"<span style='color:{colour}'>■</span> {_esc(component)}")
-        if len(session.variant_names) > 1:
-            styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
-            parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
-        parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
-                              for k in FAILURE_KINDS))
-        if session.fault_windows:
-            faults = "; ".join(f"{_esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
-                               for w in session.fault_windows[:4])
-            more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
-            parts.append(f"<span style='color:#d3362d'>▮</span> {faults}{more}")
-        if session.breakers:
-            parts.append("breakers: <span style='color:#2e9d4f'>■</span> closed "
-                         "<span style='color:#d98a00'>■</span> half-open <span style='color:#d3362d'>■</span> open")
-        self.legend_label.setText(" &nbsp;·&nbsp; ".join(parts))
+        self.legend_label.setText(legend_html(self.session, self.components, self._dark()))
+
+    def _dark(self) -> bool:
+        return self.palette().base().color().lightness() < 128
+
+    def _update_findings(self) -> None:
+        """Under the header, the likeliest reasons for what the plots show (all of them in the tooltip)."""
+        findings = self.session.findings() if self.session is not None else []
+        self.why_label.setVisible(bool(findings))
+        if not findings:
+            self.why_label.setText("")
+            self.why_label.setToolTip("")
+            return
+        shown = findings[:SHOWN_FINDINGS]
+        more = f" (+{len(findings) - len(shown)} more: hover)" if len(findings) > len(shown) else ""
+        self.why_label.setText("<b>Why:</b> " + "; ".join(_esc(f.text) for f in shown) + more)
+        self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings))
 
     def _set_log_latency(self, on: bool) -> None:
-        self.plots["latency"].setLogMode(y=on)
+        plot = self.plots["latency"]
+        plot.setLogMode(y=on)
+        # Logarithmic: pyqtgraph fits the decades; linear: back to the stepped fit.
+        plot.enableAutoRange(axis="y", enable=on)
+        if not on:
+            plot.setYRange(0, 1, padding=0)
+            self._fit_y()
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED
-        for button in (self.png_button, self.csv_button, self.components_button, self.log_latency):
+        for button in (self.export_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
         keepable = done and not self.session.saved
@@ -761,7 +811,12 @@ class Dashboard(QWidget):
 
     def _on_mouse_clicked(self, event) -> None:
         key = self._plot_at(event.scenePos())
-        if key is None or self.session is None or event.button() != Qt.MouseButton.LeftButton:
+        if key is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if event.double():
+            self.enlarge(None if self.enlarged == key else key)
+            return
+        if self.session is None:
             return
         t = self.plots[key].vb.mapSceneToView(event.scenePos()).x()
         t = min(max(0.0, t), self.session.duration)
@@ -770,36 +825,7 @@ class Dashboard(QWidget):
 
     def _readout(self, t: float, key: str | None) -> str:
         """Values at time ``t`` of the curves in plot ``key`` (all plots' first curves if None)."""
-        session = self.session
-        if session is None or t < 0:
-            return " "
-        b = int(math.floor(t / session.bucket))
-        parts = [f"<b>t = {format_time(t)}</b>"]
-        if key == "errors":
-            data = session.variants.get(session.primary)
-            if data is not None and self.components and b < data.n:
-                focus = self.components[0]
-                completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
-                for kind in FAILURE_KINDS:
-                    count = float(np.nan_to_num(data.column(kind, focus)[b]))
-                    if count:
-                        parts.append(f"{OUTCOME_LABELS[kind]} {100 * count / completed:.1f} %")
-            key_curves = [c for c in self._curves if c.plot == "errors"]
-        elif key == "breakers":
-            data = session.variants.get(session.primary)
-            for name in session.breakers:
-                column = data.link_column("breaker_state", name) if data else np.zeros(0)
-                if b < len(column) and np.isfinite(column[b]):
-                    parts.append(f"{_esc(name)}: {('CLOSED', 'OPEN', 'HALF_OPEN')[int(column[b])]}")
-            key_curves = []
-        else:
-            wanted = key or "throughput"
-            key_curves = [c for c in self._curves if c.plot == wanted]
-        for c in key_curves:
-            if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
-                unit = {"throughput": "/s", "latency": " ms", "utilisation": " %", "errors": " %"}.get(c.plot, "")
-                parts.append(f"{_esc(c.label)} {c.values[b]:.4g}{unit}")
-        return " &nbsp; ".join(parts)
+        return readout_html(self.session, self._curves, self.components, t, key)
 
     def _on_variant_combo(self, _index: int) -> None:
         variant = self.variant_combo.currentData()
@@ -813,77 +839,56 @@ class Dashboard(QWidget):
         return self.variant_combo.currentData() or self.session.primary
 
     # -- export ----------------------------------------------------------------
-    def plots_png(self, width: int | None = None) -> bytes:
-        """The plots as PNG bytes; with ``width``, rendered at that many pixels across (for reports)."""
-        if width:
-            from pyqtgraph.exporters import ImageExporter
+    def hover_lines(self) -> list[pg.InfiniteLine]:
+        return list(self._hover_lines.values())
 
-            exporter = ImageExporter(self.plots_widget.ci)
-            exporter.parameters()["width"] = int(width)
-            exporter.parameters()["antialias"] = True
-            image = exporter.export(toBytes=True)
-        else:
-            image = self.plots_widget.grab()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        buffer.close()
-        return bytes(data.data())
+    def curves(self) -> list[_Curve]:
+        return list(self._curves)
 
-    def export_png(self, path: str | Path) -> None:
-        Path(path).write_bytes(self.plots_png())
+    def plot_title(self, key: str) -> str:
+        return PLOT_TITLES[key]
 
-    def export_csv(self, path: str | Path) -> None:
+    def plot_unit(self, key: str) -> str:
+        return PLOT_UNITS[key]
+
+    def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
+        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
+        from .plot_export import PRINT_SCALE, plots_picture_size, plots_png
+
+        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
+        return plots_png(self, key, scale)
+
+    def export_png(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as a PNG at print resolution."""
+        from .plot_export import save_plots
+
+        return save_plots(self, Path(path).with_suffix(".png"), key)
+
+    def export_svg(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as SVG."""
+        from .plot_export import save_plots
+
+        return save_plots(self, Path(path).with_suffix(".svg"), key)
+
+    def export_csv(self, path: str | Path) -> Path:
         """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
-        session = self.session
-        if session is None:
-            raise ValueError("there is no run to export")
-        x = session.times()
-        columns: list[tuple[str, np.ndarray]] = []
-        for c in self._curves:
-            columns.append((f"{PLOT_TITLES[c.plot]}: {c.label}", c.values))
-        data = session.variants.get(session.primary)
-        if data is not None and self.components:
-            focus = self.components[0]
-            for kind in FAILURE_KINDS:
-                columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
-            for name in session.breakers:
-                columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
-        columns += burn_columns(session)
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
-            for i, t in enumerate(x):
-                w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
+        from .plot_export import write_csv
 
-    def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save plots as PNG", "faultline-run.png", "PNG image (*.png)")
-        if path:
-            self.export_png(path)
+        return write_csv(self, path)
 
-    def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save plotted data as CSV", "faultline-run.csv", "CSV (*.csv)")
+    def default_file_name(self, what: str = "plots") -> str:
+        """design - experiment - what - date, safe in any file system."""
+        return default_file_name(self.session, what)
+
+    def _export_dialog(self, kind: str, key: str | None = None) -> None:
+        if self.session is None:
+            return
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}
+        what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
+        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{self.default_file_name(what)}.{kind}", filters[kind])
         if path:
-            self.export_csv(path)
+            export_file(self, Path(path).with_suffix(f".{kind}"), key)
 
     def closeEvent(self, event):
         self._timer.stop()
         super().closeEvent(event)
-
-
-def _set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
-    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
-    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
-    plot.titleLabel.setMaximumHeight(16)
-    plot.layout.setRowFixedHeight(0, 16)
-
-
-def _cell(values: np.ndarray, i: int) -> str:
-    if i >= len(values) or not np.isfinite(values[i]):
-        return ""
-    return f"{values[i]:.6g}"
-
-
-def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
 
 from engine import text_cell
 
-from .formatting import format_time
+from .formatting import COLOURS, format_time, text_colour
 from .session import VARIANT_LABELS, RunSession
 
 ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 _KIND_COLOURS = {
-    "fault_started": "#d3362d", "fault_ended": "#2e9d4f", "instance_crashed": "#d3362d",
-    "instance_restarted": "#2e9d4f", "oom_killed": "#d3362d", "breaker_opened": "#d3362d",
-    "breaker_half_open": "#d98a00", "breaker_closed": "#2e9d4f",
+    "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
+    "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
+    "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": COLOURS["breaker.half_open"],
+    "breaker_closed": COLOURS["breaker.closed"],
 }
 
 
@@ -79,7 +80,10 @@ class EventLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return e["time"] if col == 0 else self.data(index)
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and e["kind"] in _KIND_COLOURS:
-            return QColor(_KIND_COLOURS[e["kind"]])
+            colour = _KIND_COLOURS[e["kind"]]
+            # Yellow reads on a dark background; on a light one, in its darker tone.
+            light = QGuiApplication.palette().base().color().lightness() >= 128
+            return QColor(text_colour(colour) if light else colour)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

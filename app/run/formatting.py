@@ -24,34 +24,137 @@ OUTCOME_LABELS = {
     "short_circuited": "short-circuited", "unavailable": "unavailable", "fallback": "fallback",
 }
 FAILURE_KINDS = ("error", "timeout", "rejected", "short_circuited", "unavailable")
-OUTCOME_COLOURS = {
-    "error": "#d3362d", "timeout": "#e07b00", "rejected": "#9c4dcc", "short_circuited": "#2f6fe4",
-    "unavailable": "#6b7380", "fallback": "#4fb0a5",
+# Colours by meaning, one table for plots, strip, table, event log and report. From the Okabe–Ito
+# palette, told apart with the common colour-vision deficiencies; no colour stands for two things.
+# An open breaker short-circuits every call, so it shares that outcome's colour: the same meaning.
+COLOURS = {
+    "outcome.error": "#D55E00",  # vermillion
+    "outcome.timeout": "#E69F00",  # orange
+    "outcome.rejected": "#CC79A7",  # reddish purple
+    "outcome.short_circuited": "#56B4E9",  # sky blue
+    "outcome.unavailable": "#7F7F7F",  # grey
+    "breaker.closed": "#009E73",  # bluish green: healthy
+    "breaker.half_open": "#F0E442",  # yellow: on trial
+    "breaker.open": "#56B4E9",  # short-circuiting
+    "better": "#009E73",  # healthy, improved
+    "worse": "#D55E00",  # failing, made worse
 }
-COMPONENT_COLOURS = ("#2f6fe4", "#d98a00", "#2e9d4f", "#c2185b", "#7b5cc4", "#00838f", "#8d6e63", "#5f7d2b")
+# Text in yellow cannot be read on a light background: the same meaning in a darker tone.
+TEXT_TONES = {"#F0E442": "#8A7F00"}
+BREAKER_LABELS = {"closed": "closed", "half_open": "half-open", "open": "open (short-circuits calls)"}
+OUTCOME_COLOURS = {kind: COLOURS[f"outcome.{kind}"] for kind in FAILURE_KINDS}
+BREAKER_COLOURS = {state: COLOURS[f"breaker.{state}"] for state in ("closed", "half_open", "open")}
+# Component series: dark, saturated hues none of the meanings above uses (Tol's muted set, in part).
+COMPONENT_COLOURS = ("#0072B2", "#882255", "#999933", "#332288", "#8C510A", "#117733")
+
+
+def text_colour(colour: str) -> str:
+    """A meaning's colour as text on a light background."""
+    return TEXT_TONES.get(colour, colour)
+
+
 VARIANT_STYLES = {"protected": "solid", "unprotected": "dash", "baseline": "dot"}
 
 
-def format_value(metric: str, value: float | None, signed: bool = False) -> str:
-    """A figure with its unit: 12.3 /s, 4.5 %, 87 ms."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    if metric.startswith("latency") or metric == "sojourn_mean":
-        ms = value * 1000
-        return f"{sign}{ms:.3g} ms" if abs(ms) < 1000 else f"{sign}{value:.3g} s"
-    if metric in ("error_rate", "utilisation"):
-        return f"{sign}{value * 100:.1f} %"
+SIGNIFICANT = 3  # figures shown for a value; its confidence interval gets two
+# Units a metric may be shown in, smallest first: (suffix, value in the metric's own unit).
+_SCALES = {
+    "time": (("ms", 1e-3), ("s", 1.0)),  # sub-millisecond latencies read best in ms too
+    "rate": (("/s", 1.0), ("k/s", 1e3), ("M/s", 1e6)),
+}
+
+
+def metric_kind(metric: str) -> str:
+    """How a metric is measured: 'time' (seconds), 'rate' (per second), 'share' (0..1) or 'count'."""
+    if metric.startswith("latency") or metric in ("sojourn_mean",):
+        return "time"
     if metric in ("throughput", "goodput", "arrival_rate"):
-        return f"{sign}{value:.4g} /s"
-    return f"{sign}{value:.3g}"
+        return "rate"
+    if metric in ("error_rate", "utilisation"):
+        return "share"
+    return "count"
 
 
-def format_ci(metric: str, value: float | None, half_width: float | None, signed: bool = False) -> str:
-    text = format_value(metric, value, signed)
-    if half_width is not None and isinstance(half_width, float) and math.isfinite(half_width):
-        text += f" ± {format_value(metric, half_width)}"
-    return text
+def unit_for(metric: str, values) -> tuple[str, float]:
+    """One unit for a set of values of ``metric`` (a table row, a plot axis): the largest value
+    decides, so that every figure of the row reads in the same unit. Returns (suffix, scale)."""
+    kind = metric_kind(metric)
+    if kind == "share":
+        return "%", 0.01
+    if kind == "count":
+        return "", 1.0
+    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    largest = max(finite, default=0.0)
+    chosen = _SCALES[kind][0]
+    for suffix, scale in _SCALES[kind]:
+        # 0.9996 s reads as 1.00 s, not 1000 ms.
+        if largest >= scale * (1 - 0.5 * 10 ** -SIGNIFICANT):
+            chosen = (suffix, scale)
+    return chosen
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> str:
+    """``value`` to ``digits`` significant figures, without exponent: 1530, 12.3, 0.0456."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else "–"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = digits - 1 - magnitude
+    rounded = round(value, decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > magnitude:
+        decimals -= 1  # 9.996 rounds up to 10.0: one decimal fewer keeps three figures
+    return f"{rounded:.{max(0, decimals)}f}"
+
+
+def _with_unit(number: str, suffix: str) -> str:
+    return f"{number} {suffix}" if suffix else number
+
+
+def format_value(metric: str, value: float | None, signed: bool = False,
+                 unit: tuple[str, float] | None = None) -> str:
+    """A figure to three significant figures with its unit: 12.3 /s, 4.56 %, 87.0 ms, 1.20 s.
+
+    ``unit`` (from ``unit_for``) puts several figures in the same unit; by default the
+    value picks its own."""
+    if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "–"
+    suffix, scale = unit or unit_for(metric, [value])
+    sign = "+" if signed and value > 0 else ""
+    return sign + _with_unit(significant(value / scale), suffix)
+
+
+def format_ci(metric: str, value: float | None, half_width: float | None, signed: bool = False,
+              unit: tuple[str, float] | None = None) -> str:
+    """A figure and its 95 % confidence interval in the same unit: +10.0 ± 1.5 /s.
+
+    The half width gets two significant figures of its own, so a small but real spread
+    never shows as "± 0"; an interval of exactly zero (the same figure on every seed) is left out."""
+    unit = unit or unit_for(metric, [value])
+    text = format_value(metric, value, signed, unit)
+    if (half_width is None or not isinstance(half_width, (int, float)) or not math.isfinite(half_width)
+            or half_width == 0 or text == "–"):
+        return text
+    suffix, scale = unit
+    number = text[: -len(suffix) - 1] if suffix else text
+    return _with_unit(f"{number} ± {significant(half_width / scale, 2)}", suffix)
+
+
+def row_unit(row: dict) -> tuple[str, float]:
+    """The unit every figure of a comparison row is shown in."""
+    keys = ("protected", "unprotected", "baseline", "difference")
+    return unit_for(row["metric"], [row.get(k) for k in keys if row.get(k) is not None])
+
+
+def comparison_cells(row: dict, baseline: bool) -> list[str]:
+    """A comparison row as the table and the report show it: figure, difference, with, without
+    (and no faults), all in one unit."""
+    metric, unit = row["metric"], row_unit(row)
+    cells = [METRIC_LABELS.get(metric, metric),
+             format_ci(metric, row.get("difference"), row.get("difference_ci"), signed=True, unit=unit),
+             format_ci(metric, row.get("protected"), row.get("protected_ci"), unit=unit),
+             format_ci(metric, row.get("unprotected"), row.get("unprotected_ci"), unit=unit)]
+    if baseline:
+        cells.append(format_ci(metric, row.get("baseline"), row.get("baseline_ci"), unit=unit))
+    return cells
 
 
 def format_time(seconds: float) -> str:
@@ -64,11 +167,12 @@ def format_time(seconds: float) -> str:
 
 
 def verdict(metric: str, value, half_width) -> int:
-    """+1 when resilience made the figure better, -1 worse, 0 neutral or not distinguishable from no change."""
+    """+1 when resilience made the figure better, -1 worse, 0 when neutral or when the difference's
+    95 % interval does not exclude zero (with one replication there is no interval: no call)."""
     better = BETTER.get(metric, 0)
-    if not better or not isinstance(value, float) or not math.isfinite(value) or value == 0:
+    if not better or not isinstance(value, (int, float)) or not math.isfinite(value) or value == 0:
         return 0
-    if isinstance(half_width, float) and math.isfinite(half_width) and abs(value) <= half_width:
+    if not isinstance(half_width, (int, float)) or not math.isfinite(half_width) or abs(value) <= half_width:
         return 0
     return 1 if value * better > 0 else -1
 

@@ -7,13 +7,29 @@ from __future__ import annotations
 
 import base64
 import html
+import struct
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from engine.model import Design
+from engine.model import Design, format_seconds
 
-from .formatting import COMPONENT_COLOURS, METRIC_LABELS, format_ci, format_time, format_value, trivial_row, verdict
+from .formatting import (
+    BREAKER_COLOURS,
+    BREAKER_LABELS,
+    COLOURS,
+    COMPONENT_COLOURS,
+    FAILURE_KINDS,
+    METRIC_LABELS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    comparison_cells,
+    format_time,
+    format_value,
+    trivial_row,
+    unit_for,
+    verdict,
+)
 from .session import VARIANT_LABELS, RunSession
 from .verdicts import objective_specs, report_section
 
@@ -30,40 +46,55 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 th, td { border: 1px solid #d6dae0; padding: 3px 8px; } th { background: #eef0f3; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.better { color: #2e9d4f; } .worse { color: #d3362d; } .note { color: #5b6472; font-size: 0.9em; }
+.better { color: @better; } .worse { color: @worse; } .note { color: #5b6472; font-size: 0.9em; }
 """
+
+
+def _style() -> str:
+    return _STYLE.replace("@better", COLOURS["better"]).replace("@worse", COLOURS["worse"])
 
 
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _img(png: bytes | None, alt: str) -> str:
+def png_size(png: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG image, from its header; None if ``png`` is not one."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", png[16:24])
+
+
+def _img(png: bytes | None, alt: str, density: float = 1.0) -> str:
+    """An embedded PNG; with ``density`` 2 it is shown at half its pixel size, sharp in print."""
     if not png:
         return ""
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+    size = png_size(png)
+    width = f' width="{round(size[0] / density)}"' if size and density != 1.0 else ""
+    return f'<img alt="{_e(alt)}"{width} src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
 def build_report(session: RunSession, design: Design | None = None, design_png: bytes | None = None,
                  plots_png: bytes | None = None, plotted: list[str] | None = None,
-                 health_time: float | None = None) -> str:
-    """The report as HTML text."""
+                 health_time: float | None = None, density: float = 1.0) -> str:
+    """The report as HTML text; ``density`` is the pictures' pixels per displayed pixel (2 for print)."""
     title = f"{session.design_name} — {session.experiment or 'no faults'}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Faultline report: {_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>Faultline report: {_e(title)}</title><style>{_style()}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
     parts += report_section(session)  # the verdicts lead: what a reader wants first
     parts += _run_section(session)
-    parts += _design_section(session, design, design_png, health_time)
+    parts += _design_section(session, design, design_png, health_time, density)
     parts += _experiment_section(session, design)
     if plots_png:
-        parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run")]
+        parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run", density)]
     parts += _summary_section(session)
     if session.table:
         parts += _comparison_section(session)
+    parts += _findings_section(session)
     parts += _events_section(session)
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -71,9 +102,11 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
 
 def write_report(path: str | Path, session: RunSession, design: Design | None = None,
                  design_png: bytes | None = None, plots_png: bytes | None = None,
-                 plotted: list[str] | None = None, health_time: float | None = None) -> Path:
+                 plotted: list[str] | None = None, health_time: float | None = None, density: float = 1.0) -> Path:
+    """Write ``build_report`` to ``path``."""
     path = Path(path)
-    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time), encoding="utf-8")
+    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time, density),
+                    encoding="utf-8")
     return path
 
 
@@ -86,9 +119,13 @@ def _legend(session: RunSession, plotted: list[str]) -> str:
         items.append("; ".join(f"{styles[v]}: {_e(VARIANT_LABELS[v])}" for v in session.variant_names))
     items.append("latency: p99 strong, p50 pale")
     if session.fault_windows:
-        items.append('<span style="color:#d3362d">▮</span> shaded: fault windows')
-    items.append("error rate: stacked by outcome for " + _e(plotted[0] if plotted else "the client"))
-    items.append("breakers: green closed, amber half-open, red open")
+        items.append('<span style="color:#999999">▮</span> shaded: fault windows')
+    outcomes = " ".join(f'<span style="color:{OUTCOME_COLOURS[k]}">■</span> {_e(OUTCOME_LABELS[k])}'
+                        for k in FAILURE_KINDS)
+    items.append("error rate stacked by outcome for " + _e(plotted[0] if plotted else "the client") + ": "
+                 + outcomes)
+    items.append("breakers: " + " ".join(f'<span style="color:{BREAKER_COLOURS[k]}">■</span> {label}'
+                                         for k, label in BREAKER_LABELS.items()))
     if objective_specs(session):
         items.append("dash-dot lines: objectives' thresholds; bottom plot: error-budget burn, recovery marked")
     return '<p class="note">' + " &nbsp;·&nbsp; ".join(items) + "</p>"
@@ -114,10 +151,10 @@ def _run_section(session: RunSession) -> list[str]:
 
 
 def _design_section(session: RunSession, design: Design | None, png: bytes | None,
-                    health_time: float | None) -> list[str]:
+                    health_time: float | None, density: float = 1.0) -> list[str]:
     out = ["<h2>Design</h2>"]
     if png:
-        out.append(_img(png, f"the design {session.design_name}"))
+        out.append(_img(png, f"the design {session.design_name}", density))
         when = f"at {format_time(health_time)}" if health_time is not None else "at the end of the run"
         out.append(f'<p class="note">Borders show each component\'s health {_e(when)}: green healthy, '
                    "amber loaded or failing in part, red failing or down.</p>")
@@ -128,7 +165,52 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
             for c in design.components)
         out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
                    f"{rows}</table>")
+        policies = [(c, p) for c in design.components for p in c.policies]
+        if policies:
+            rows = "".join(
+                f"<tr><td>{_e(c.name)}</td><td>{_e(p.kind.replace('_', ' '))}</td>"
+                f"<td>{_e('inbound' if p.inbound else (f'calls to {p.scope}' if p.scope else 'all outgoing calls'))}"
+                f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
+                for c, p in policies)
+            out.append("<h3>Resilience policies</h3><table><tr><th>Component</th><th>Policy</th><th>Guards</th>"
+                       f"<th>Enabled</th><th>Parameters</th></tr>{rows}</table>")
     return out
+
+
+POLICY_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "scope")
+FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration", "period")
+# Fields held in seconds, shown as durations; the rest as they are.
+_SECONDS = ("duration", "timeout", "wait", "delay", "period", "start", "mtbf", "mttr", "refresh")
+
+
+def parameters(model, skip: tuple[str, ...] = ()) -> str:
+    """A policy's or fault's settings as "name value" pairs, durations with their unit."""
+    parts = []
+    for name, value in model:
+        if name in skip or value is None:
+            continue
+        label = name.replace("_", " ")
+        if hasattr(value, "describe"):
+            text = value.describe()
+        elif name.endswith("rate_threshold") or name == "budget_percent":
+            text = f"{value:g} %"
+        elif name == "fraction":
+            text = f"{value * 100:g} %"
+        elif (isinstance(value, float) and any(word in name for word in _SECONDS)
+              and not any(word in name for word in ("multiplier", "factor"))):
+            text = format_seconds(value)
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(v).replace("_", " ") for v in value) or "none"
+        elif hasattr(value, "model_dump"):
+            inner = parameters(value, ("kind",))
+            kind = str(getattr(value, "kind", "")).replace("_", " ")
+            text = f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        else:
+            text = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
+        parts.append(f"{label} {text}")
+    return " · ".join(parts)
 
 
 def _experiment_section(session: RunSession, design: Design | None) -> list[str]:
@@ -144,9 +226,10 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
             end = "end of run" if f.duration is None else format_time(f.start + f.duration)
             repeat = f", every {format_time(f.period)}" if f.period else ""
             rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(f.target)}</td><td>{_e(format_time(f.start))}</td>"
-                        f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td></tr>")
-        out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th></tr>"
-                   + "".join(rows) + "</table>")
+                        f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td>"
+                        f"<td>{_e(parameters(f, FAULT_SHOWN_ELSEWHERE))}</td></tr>")
+        out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th>"
+                   "<th>Parameters</th></tr>" + "".join(rows) + "</table>")
     elif session.fault_windows:
         rows = "".join(f"<tr><td>{_e(w.title)}</td><td>{_e(w.target)}</td><td>{_e(format_time(w.start))}</td>"
                        f"<td>{_e(format_time(w.end))}</td></tr>" for w in session.fault_windows)
@@ -162,10 +245,15 @@ def _summary_section(session: RunSession) -> list[str]:
         if session.is_comparison:
             out.append(f"<h3>{_e(VARIANT_LABELS.get(variant, variant))}</h3>")
         head = "".join(f"<th>{_e(METRIC_LABELS[m])}</th>" for m in SUMMARY_FIGURES)
+        summaries = result.summary["components"]
+        # One unit per column, so that a column of latencies reads down without switching ms and s.
+        units = {m: unit_for(m, [summaries[n].get(m) for n in result.components if summaries[n].get(m) is not None])
+                 for m in SUMMARY_FIGURES}
         rows = []
         for name in result.components:
-            s = result.summary["components"][name]
-            cells = "".join(f'<td class="num">{_e(format_value(m, s.get(m)))}</td>' for m in SUMMARY_FIGURES)
+            s = summaries[name]
+            cells = "".join(f'<td class="num">{_e(format_value(m, s.get(m), unit=units[m]))}</td>'
+                            for m in SUMMARY_FIGURES)
             rows.append(f"<tr><td>{_e(name)}</td>{cells}</tr>")
         out.append(f"<table><tr><th>Component</th>{head}</tr>{''.join(rows)}</table>")
         breakers = [(name, s) for name, s in result.summary["links"].items() if s.get("breaker_state")]
@@ -180,26 +268,31 @@ def _summary_section(session: RunSession) -> list[str]:
 
 def _comparison_section(session: RunSession) -> list[str]:
     baseline = any("baseline" in r for r in session.table)
-    head = ("<tr><th>Component</th><th>Figure</th><th>With resilience</th><th>Without</th><th>Difference</th>"
+    head = ("<tr><th>Component</th><th>Figure</th><th>Difference</th><th>With resilience</th><th>Without</th>"
             + ("<th>No faults</th>" if baseline else "") + "</tr>")
     rows = []
     for r in (r for r in session.table if not trivial_row(r)):
-        m = r["metric"]
-        diff, ci = r.get("difference"), r.get("difference_ci")
-        cls = {1: "better", -1: "worse"}.get(verdict(m, diff, ci), "")
-        cells = [
-            f"<td>{_e(r['component'])}</td><td>{_e(METRIC_LABELS.get(m, m))}</td>",
-            f'<td class="num">{_e(format_ci(m, r.get("protected"), r.get("protected_ci")))}</td>',
-            f'<td class="num">{_e(format_ci(m, r.get("unprotected"), r.get("unprotected_ci")))}</td>',
-            f'<td class="num {cls}">{_e(format_ci(m, diff, ci, signed=True))}</td>',
-        ]
-        if baseline:
-            cells.append(f'<td class="num">{_e(format_ci(m, r.get("baseline"), r.get("baseline_ci")))}</td>')
+        cls = {1: "better", -1: "worse"}.get(verdict(r["metric"], r.get("difference"), r.get("difference_ci")), "")
+        figure, difference, *values = comparison_cells(r, baseline)
+        cells = [f"<td>{_e(r['component'])}</td><td>{_e(figure)}</td>",
+                 f'<td class="num {cls}">{_e(difference)}</td>']
+        cells += [f'<td class="num">{_e(v)}</td>' for v in values]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = ("Difference: with minus without resilience on the same seeds (common random numbers)"
-            + (f"; ± is the 95 % confidence interval over {session.replications} replications." if
-               session.replications > 1 else "; one replication, so no confidence interval."))
+            + (f"; ± is the 95 % confidence interval over {session.replications} replications; a difference "
+               "is coloured only when its interval excludes zero." if session.replications > 1
+               else "; one replication, so no confidence interval and no colour: run several to tell a real "
+                    "difference from chance."))
     return ["<h2>Comparison</h2>", f"<table>{head}{''.join(rows)}</table>", f'<p class="note">{_e(note)}</p>']
+
+
+def _findings_section(session: RunSession) -> list[str]:
+    findings = session.findings()
+    if not findings:
+        return []
+    items = "".join(f"<li>{_e(f.text)}</li>" for f in findings)
+    return ["<h2>Why</h2>", f"<ul>{items}</ul>",
+            '<p class="note">Reasons found by rules over the design, the experiment and the results.</p>']
 
 
 def _events_section(session: RunSession) -> list[str]:

@@ -15,7 +15,9 @@ import numpy as np
 
 from engine import RunResult
 from engine.compare import Comparison, build_table
+from engine.model import Design
 
+from .explain import Finding, explain
 from .worker import VARIANT_ORDER, LiveFrame, RunOutcome, RunRequest, VariantFrame
 
 RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
@@ -156,6 +158,7 @@ class RunSession:
     replication: int = 0  # which replication the worker is on (0: the live one)
     wall_time: float = 0.0
     saved: bool = False
+    design: Design | None = None  # what was run, when known: the reasons for the results need it
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -180,6 +183,7 @@ class RunSession:
             instances=instances,
             kinds={c.name: c.kind for c in design.components},
             names=[c.name for c in design.components],
+            design=design,
         )
 
     @classmethod
@@ -318,6 +322,13 @@ class RunSession:
             if name not in exclude and value > best_value:
                 best, best_value = name, value
         return best
+
+    def findings(self) -> list[Finding]:
+        """Why the results came out as they did (empty while running or without the design)."""
+        if self.design is None or not self.done:
+            return []
+        experiment = next((e for e in self.design.experiments if e.name == self.experiment), None)
+        return explain(self.design, experiment, self.results())
 
     def merged_events(self) -> list[dict[str, Any]]:
         """Every variant's events, each tagged with its variant, in time order."""

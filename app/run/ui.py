@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -28,11 +29,12 @@ from PySide6.QtWidgets import (
 
 from engine import RunOptions
 
+from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
-
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
+from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
 from .saved import RunGroup, group_runs, saved_runs_of
@@ -47,6 +49,7 @@ DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
 MAX_BUCKETS = 2000
+REPORT_WIDTH = 1060  # the report's column, in CSS pixels
 
 
 def bucket_for(duration: float) -> float:
@@ -59,29 +62,6 @@ def bucket_for(duration: float) -> float:
         if raw <= step * magnitude:
             return float(step * magnitude)
     return float(10 * magnitude)
-
-
-def render_scene_png(scene, max_width: int = 1400) -> bytes | None:
-    """The design as the canvas draws it (health colours included), as PNG bytes."""
-    items = [i for i in scene.items() if i.isVisible()]
-    if not items:
-        return None
-    rect = scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
-    scale = min(1.5, max_width / max(1.0, rect.width()))
-    size = QSize(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)))
-    image = QImage(size, QImage.Format.Format_ARGB32)
-    image.fill(scene.colours.background)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(0, 0, size.width(), size.height()), rect)
-    painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
 
 
 class RunUi(QObject):
@@ -143,6 +123,9 @@ class RunUi(QObject):
         self.save_without_runs_action = QAction("Save a Copy &Without Runs…", self)
         self.save_without_runs_action.setToolTip("Save the project without its kept runs: a small file to send")
         self.save_without_runs_action.triggered.connect(self.save_copy_without_runs_dialog)
+        self.design_picture_action = QAction("Export &Design Picture…", self)
+        self.design_picture_action.setToolTip("Save the design as drawn on the canvas, as PNG or SVG")
+        self.design_picture_action.triggered.connect(lambda: self.export_design_picture_dialog("png"))
         self.clear_health_action = QAction("C&lear Run Colours on Canvas", self)
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
@@ -212,7 +195,8 @@ class RunUi(QObject):
         for action in (self.resilience_action, self.compare_action, self.baseline_action):
             menu.addAction(action)
         menu.addSeparator()
-        for action in (self.keep_action, self.report_action, self.save_without_runs_action, self.clear_health_action):
+        for action in (self.keep_action, self.report_action, self.design_picture_action,
+                       self.save_without_runs_action, self.clear_health_action):
             menu.addAction(action)
 
     def _build_docks(self) -> None:
@@ -254,6 +238,7 @@ class RunUi(QObject):
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
+        self.duration_spin.valueChanged.connect(self._show_run_length)
         # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
         self.speed_combo.currentIndexChanged.connect(lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
         self.compare_action.toggled.connect(self._update_actions)
@@ -262,6 +247,7 @@ class RunUi(QObject):
         self.dashboard.variant_changed.connect(self._on_variant_changed)
         self.dashboard.keep_requested.connect(self.keep_run)
         self.dashboard.report_requested.connect(self.export_report_dialog)
+        self.dashboard.design_picture_requested.connect(self.export_design_picture_dialog)
         self.event_log.event_activated.connect(self._on_event_activated)
         self.runs_panel.open_requested.connect(self.open_group)
         self.runs_panel.delete_requested.connect(self.delete_group)
@@ -310,10 +296,17 @@ class RunUi(QObject):
         self.doc.set_current_experiment(uuid.UUID(data) if data else None)
         self._check_fault_times()
 
+    def _show_run_length(self, *_args) -> None:
+        """The fault timeline spans the run the controls describe (faults beyond it stand out)."""
+        faults_pane = getattr(self.window, "faults", None)
+        if faults_pane is not None and hasattr(faults_pane, "set_run_duration"):
+            faults_pane.set_run_duration(float(self.duration_spin.value()))
+
     def _check_fault_times(self, *_args) -> None:
         """Say so when the chosen experiment's faults start after the run would have ended."""
         experiment = self.doc.current_experiment
         duration = float(self.duration_spin.value())
+        self._show_run_length()
         if experiment is None:
             return
         late = [f for f in experiment.faults if f.enabled and f.start >= duration]
@@ -561,6 +554,7 @@ class RunUi(QObject):
         except KeyError:
             pass  # its design is gone; the plots and log still open
         if self.doc.design.name == session.design_name:
+            session.design = self.doc.design.model_copy(deep=True)
             # Instance counts from the design itself: more exact than the most seen up at once.
             session.instances.update({c.name: int(getattr(c, "instances", 0) or 0)
                                       for c in self.doc.design.components if c.name in session.instances})
@@ -627,12 +621,31 @@ class RunUi(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, "Export run report", suggested, "HTML report (*.html)")
         return path or None
 
+    def export_design_picture_dialog(self, kind: str = "png") -> Path | None:
+        """Ask where to save the design on the canvas as a PNG or SVG picture, and save it."""
+        design = self.doc.design
+        suggested = f"{safe_file_name(f'{design.name} - {date.today().isoformat()}')}.{kind}"
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
+        other = "svg" if kind == "png" else "png"
+        path = self.window.choose_save_path("Export design picture", f"{filters[kind]};;{filters[other]}", suggested)
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() not in (".png", ".svg"):
+            target = target.with_suffix(f".{kind}")
+        try:
+            written = save_picture(self.scene, target, design.name)
+        except (OSError, ValueError) as exc:
+            self.window.show_error("Cannot export the design", str(exc))
+            return None
+        self._status(f"Design picture written to {written}")
+        return written
+
     def export_report_dialog(self) -> Path | None:
         session = self.session
         if session is None or not session.results():
             return None
-        safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in session.title())[:80].strip()
-        path = self.choose_report_path(f"{safe}.html")
+        path = self.choose_report_path(f"{self.dashboard.default_file_name('report')}.html")
         if not path:
             return None
         if not path.endswith((".html", ".htm")):
@@ -645,9 +658,11 @@ class RunUi(QObject):
         if session is None:
             raise ValueError("there is no run to report")
         design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
-        design_png = render_scene_png(self.scene) if design is not None and design.id == self.doc.design.id else None
-        written = write_report(path, session, design, design_png, self.dashboard.plots_png(width=1300),
-                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time)
+        design_png = render_png(self.scene) if design is not None and design.id == self.doc.design.id else None
+        written = write_report(path, session, design, design_png,
+                               self.dashboard.plots_png(width=round(REPORT_WIDTH * PRINT_SCALE)),
+                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time,
+                               density=PRINT_SCALE)
         self._status(f"Report written to {written}")
         return written
 
@@ -666,4 +681,4 @@ def install(window) -> RunUi:
     return ui
 
 
-__all__ = ["RunUi", "install", "bucket_for", "render_scene_png"]
+__all__ = ["RunUi", "install", "bucket_for"]

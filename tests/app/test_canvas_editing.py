@@ -274,6 +274,21 @@ def test_set_health_colours_nodes_and_clears(window):
     assert item.health is None
 
 
+def test_health_repaints_a_node_only_when_what_it_shows_changes(window, monkeypatch):
+    ids = build_three_tier(window.document)
+    item = window.scene.node_item(ids["web"])
+    updates = []
+    monkeypatch.setattr(item, "update", lambda *args: updates.append(args))
+    window.scene.set_health(ids["web"], {"utilisation": 0.401, "error_rate": 0.0})
+    window.scene.set_health(ids["web"], {"utilisation": 0.404, "error_rate": 0.0})  # same text, colour and bar
+    assert len(updates) == 1
+    assert "util 40 %" in item.toolTip()
+    window.scene.set_health(ids["web"], {"utilisation": 0.62, "error_rate": 0.0})
+    window.scene.set_health(ids["web"], {"utilisation": 0.62, "error_rate": 0.0, "breaker": "open"})
+    window.scene.clear_health()
+    assert len(updates) == 4
+
+
 def test_renaming_relabels_nodes_and_links(window):
     doc = window.document
     ids = build_three_tier(doc)
@@ -327,6 +342,10 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     link_item = window.scene.link_item(doc.design.link("web -> db").id)
     on_link = actions(window.context_menu(link_item.mapToScene(link_item._path.pointAtPercent(0.3))))
     assert "Inject Fault/Partition" in on_link and "Inject Fault/Component crash" not in on_link
+    on_link["Add Policy on This Call/Retry"].trigger()
+    retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
+    assert retry.scope == "db"  # the calls along the link, not all of web's calls
+    assert window.resilience.title.text() == "Resilience of the calls web → db"
     on_empty = actions(window.context_menu(QPointF(-2000, -2000)))
     on_empty["Add Component Here/Queue"].trigger()
     queue = doc.design.components[-1]

@@ -211,6 +211,24 @@ def test_policy_scope_enable_and_remove(window, qtbot):
     assert doc.policy(ids["web"], pid).scope == "db"
 
 
+def test_the_pane_shows_how_the_patterns_wrap_a_call(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    panel.add_policy("timeout")
+    assert panel.nesting.text().startswith("Around each call, outer to inner: timeout → the call.")
+    assert "bounds the whole call (no retry)" in panel.nesting.text()
+    panel.add_policy("retry")
+    panel.add_policy("bulkhead")
+    text = panel.nesting.text()
+    assert "retry → timeout → bulkhead → the call" in text
+    assert "bounds each attempt: up to 3 attempts" in text
+    retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
+    doc.edit.set_policy_fields(ids["web"], retry.id, {"enabled": False})
+    assert "outer to inner: timeout → bulkhead → the call. The timeout (1 s) bounds the whole call" in panel.nesting.text()
+
+
 def test_policy_back_to_library_defaults(window, qtbot):
     doc = window.document
     ids = build_three_tier(doc)
@@ -412,3 +430,39 @@ def test_a_lognormal_given_by_mean_and_std_is_edited_by_its_percentiles(qapp):
     assert committed and committed[0]["p50"] == pytest.approx(by_moments.quantile(0.5))
     assert "mean" not in committed[0]
     LogNormal.model_validate(committed[0])
+
+
+def test_selecting_a_link_edits_the_policies_on_that_call(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    everywhere = panel.add_policy("timeout")
+    panel.add_policy("bulkhead")
+    choose(panel.scope, "cache")
+    doc.set_selection([doc.design.link("web -> db").id])
+    assert panel.title.text() == "Resilience of the calls web → db"
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == ["Timeout — all outgoing calls"]
+    assert not panel.add_actions["rate_limiter"].isEnabled()  # inbound: about the component, not a call
+    added = panel.add_policy("circuit_breaker")
+    assert doc.policy(ids["web"], added).scope == "db"
+    assert panel.list.count() == 2 and panel.policy_id == added
+    doc.set_selection([ids["web"]])
+    assert panel.list.count() == 3 and panel.title.text() == "Resilience of “web”"
+    assert doc.policy(ids["web"], everywhere).scope is None
+
+
+def test_ctrl_y_redoes(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+
+    assert QKeySequence("Ctrl+Y") in window.redo_action.shortcuts()
+    doc = window.document
+    ids = build_three_tier(doc)
+    count = len(doc.design.components)
+    doc.edit.delete([ids["db"]])
+    doc.undo_stack.undo()
+    assert len(doc.design.components) == count
+    window.view.setFocus()
+    qtbot.keyClick(window.view, "y", modifier=Qt.KeyboardModifier.ControlModifier)
+    assert len(doc.design.components) == count - 1

@@ -111,10 +111,10 @@ def test_compare_overlays_both_runs_and_fills_the_table(qtbot, window):
     table = ui.dashboard.table
     assert ui.dashboard.table_box.isVisible() and table.rowCount() > 0
     headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
-    assert headers[1:4] == ["With", "Without", "Difference"]
+    assert headers[1:4] == ["Difference", "With", "Without"]  # the difference never scrolls out of view
     assert table.item(0, 0).text() == "users"  # rows grouped under their component
     assert table.item(1, 0).text() == "Throughput"
-    assert "±" in table.item(1, 3).text()  # two replications: a confidence interval
+    assert "±" in table.item(1, 1).text()  # two replications: a confidence interval
     assert {e["variant"] for e in ui.event_log.model.events} == {"protected", "unprotected"}
 
 
@@ -333,7 +333,7 @@ def test_a_run_without_resilience_alone_is_drawn_solid_and_has_no_breakers(qtbot
     session = run_and_wait(qtbot, ui)
     assert session.variant_names == ["unprotected"]
     assert all(c.item.opts["pen"].style().name == "SolidLine" for c in ui.dashboard._curves)
-    assert session.breakers == [] and ui.dashboard.strip_note.textItem.toPlainText() == "no circuit breakers in this run"
+    assert session.breakers == [] and ui.dashboard.breaker_strip.note.textItem.toPlainText() == "no circuit breakers in this run"
     assert "breaker" not in node_health(window, "api")
 
 

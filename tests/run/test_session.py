@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from app.run.formatting import format_ci, format_value, trivial_row, verdict
+from app.run.formatting import comparison_cells, format_ci, format_value, trivial_row, unit_for, verdict
 from app.run.saved import group_runs, saved_runs_of
 from app.run.session import RunSession, fault_windows_from_events
 from app.run.ui import bucket_for
@@ -67,19 +67,41 @@ def test_kept_comparisons_group_back_together(results):
     assert reopened.saved
 
 
-def test_figures_read_with_their_units():
+def test_figures_read_with_three_significant_figures_and_their_units():
     assert format_value("latency_p99", 0.0873) == "87.3 ms"
-    assert format_value("error_rate", 0.026) == "2.6 %"
+    assert format_value("latency_p99", 1.2345) == "1.23 s"
+    assert format_value("latency_p99", 0.9996) == "1.00 s"  # not "1000 ms"
+    assert format_value("error_rate", 0.026) == "2.60 %"
     assert format_value("throughput", 199.0) == "199 /s"
-    assert format_ci("goodput", 10.0, 1.5, signed=True) == "+10 /s ± 1.5 /s"
+    assert format_value("throughput", 15342.0) == "15.3 k/s"
+    assert format_value("mean_queue_length", 0.04567) == "0.0457"
+    assert format_ci("goodput", 10.0, 1.5, signed=True) == "+10.0 ± 1.5 /s"
     assert format_value("throughput", math.nan) == "–"
 
 
-def test_verdicts_follow_direction_and_interval():
-    assert verdict("goodput", 5.0, math.nan) == 1
+def test_an_interval_never_reads_zero_for_a_quantity_that_varies():
+    assert format_ci("throughput", 150.0, 0.004) == "150 ± 0.0040 /s"
+    assert format_ci("latency_p99", 0.2, 0.00002) == "200 ± 0.020 ms"
+    assert format_ci("throughput", 150.0, 0.0) == "150 /s"  # the same on every seed: no interval to show
+
+
+def test_a_comparison_row_reads_in_one_unit_with_the_difference_first():
+    row = {"component": "api", "metric": "latency_p99", "protected": 0.95, "unprotected": 1.6,
+           "difference": -0.65, "difference_ci": 0.05}
+    assert unit_for("latency_p99", [0.95, 1.6]) == ("s", 1.0)
+    assert comparison_cells(row, baseline=False) == ["Latency p99", "-0.650 ± 0.050 s", "0.950 s", "1.60 s"]
+    fast = {"component": "api", "metric": "throughput", "protected": 990.0, "unprotected": 1010.0,
+            "difference": -20.0}
+    assert comparison_cells(fast, baseline=False)[1:] == ["-0.0200 k/s", "0.990 k/s", "1.01 k/s"]
+
+
+def test_only_a_difference_whose_interval_excludes_zero_is_judged():
+    assert verdict("goodput", 5.0, 1.0) == 1
+    assert verdict("goodput", 5.0, math.nan) == 0  # one replication: no interval, no call
+    assert verdict("goodput", 5.0, None) == 0
     assert verdict("latency_p99", 0.1, 0.01) == -1
     assert verdict("latency_p99", 0.1, 0.2) == 0  # within its interval: no call
-    assert verdict("utilisation", 0.5, math.nan) == 0
+    assert verdict("utilisation", 0.5, 0.01) == 0  # neither better nor worse
     assert trivial_row({"metric": "utilisation", "protected": 0.0, "unprotected": 0.0})
     assert not trivial_row({"metric": "throughput", "protected": 0.0, "unprotected": 0.0})
 

@@ -1,0 +1,183 @@
+"""Pictures and data of the dashboard's plots: PNG at print resolution, SVG, CSV.
+
+A picture carries what a reader needs without the window beside it: the
+run's title, the legend (components, runs, outcomes, breaker states, fault
+windows) and each plot with its title and axis units. PNG and SVG are drawn
+by the same code, into a QImage or a QSvgGenerator.
+"""
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF
+from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
+from PySide6.QtSvg import QSvgGenerator
+
+from engine import text_cell
+
+from .formatting import FAILURE_KINDS, OUTCOME_LABELS
+from .plot_style import safe_file_name
+from .verdict_view import burn_columns
+
+PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
+HEADER_MARGIN = 8.0
+
+
+def plots_picture_size(dashboard, key: str | None = None) -> QSizeF:
+    """The picture's size in screen pixels: the plots (or one plot) and the header above them."""
+    source = _source(dashboard, key)
+    header = _header(dashboard, key, source.width())
+    return QSizeF(source.width(), header.size().height() + source.height())
+
+
+def render_plots(dashboard, painter: QPainter, key: str | None = None) -> None:
+    """Paint the header and the plots (or the plot ``key``) at the painter's origin, in screen pixels."""
+    source = _source(dashboard, key)
+    header = _header(dashboard, key, source.width())
+    height = header.size().height()
+    palette = dashboard.palette()
+    painter.fillRect(QRectF(0, 0, source.width(), height + source.height()), palette.base().color())
+    header.drawContents(painter)
+    # The hover line follows the pointer, not the data: it has no place in a picture.
+    hovering = [line for line in dashboard.hover_lines() if line.isVisible()]
+    for line in hovering:
+        line.hide()
+    try:
+        dashboard.plots_widget.scene().render(painter, QRectF(0, height, source.width(), source.height()), source)
+    finally:
+        for line in hovering:
+            line.show()
+
+
+def plots_image(dashboard, key: str | None = None, scale: float = PRINT_SCALE) -> QImage:
+    """The plots as an image, ``scale`` pixels per screen pixel."""
+    size = plots_picture_size(dashboard, key)
+    image = QImage(QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale))),
+                   QImage.Format.Format_ARGB32)
+    image.fill(dashboard.palette().base().color())
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.scale(scale, scale)
+    render_plots(dashboard, painter, key)
+    painter.end()
+    return image
+
+
+def plots_png(dashboard, key: str | None = None, scale: float = PRINT_SCALE) -> bytes:
+    """``plots_image`` as PNG bytes."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    plots_image(dashboard, key, scale).save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def plots_svg(dashboard, key: str | None = None) -> bytes:
+    """The plots as SVG: lines and text stay sharp at any size."""
+    size = plots_picture_size(dashboard, key)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size.toSize())
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(_title_text(dashboard, key))
+    # The screen's resolution: fonts in points and pyqtgraph's cached axis pictures then land where
+    # they do on screen (QSvgGenerator assumes 72 dpi).
+    generator.setResolution(dashboard.logicalDpiX())
+    painter = QPainter(generator)
+    render_plots(dashboard, painter, key)
+    painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def save_plots(dashboard, path: str | Path, key: str | None = None) -> Path:
+    """Write the plots (or one plot) to ``path``: SVG or PNG by its suffix, PNG if it has neither."""
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        path = path.with_suffix(".png")
+    path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
+    return path
+
+
+def export_file(dashboard, path: Path, key: str | None = None) -> Path:
+    """Write the plots (or one) as PNG or SVG, or the plotted data as CSV, by the suffix of ``path``."""
+    if path.suffix.lower() == ".csv":
+        return write_csv(dashboard, path)
+    return save_plots(dashboard, path, key)
+
+
+def default_file_name(session, what: str = "plots") -> str:
+    """design - experiment - what - date, safe in any file system."""
+    parts = [session.design_name, session.experiment or "no faults"] if session is not None else ["faultline"]
+    return safe_file_name(" - ".join([*parts, what, date.today().isoformat()]))
+
+
+def write_csv(dashboard, path: str | Path) -> Path:
+    """Every plotted series on the bucket grid: one column per curve, with its unit; stacked outcomes too."""
+    session = dashboard.session
+    if session is None:
+        raise ValueError("there is no run to export")
+    x = session.times()
+    columns: list[tuple[str, np.ndarray]] = []
+    for c in dashboard.curves():
+        unit = dashboard.plot_unit(c.plot)
+        columns.append((f"{dashboard.plot_title(c.plot)}{f' ({unit})' if unit else ''}: {c.label}", c.values))
+    data = session.variants.get(session.primary)
+    if data is not None and dashboard.components:
+        focus = dashboard.components[0]
+        for kind in FAILURE_KINDS:
+            columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
+        for name in session.breakers:
+            columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
+    columns += burn_columns(session)
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
+        for i, t in enumerate(x):
+            w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
+    return path
+
+
+def _source(dashboard, key: str | None) -> QRectF:
+    if key is not None:
+        return dashboard.plots[key].sceneBoundingRect()
+    return dashboard.plots_widget.ci.sceneBoundingRect()
+
+
+def _title_text(dashboard, key: str | None) -> str:
+    session = dashboard.session
+    what = session.title() if session is not None else "Faultline"
+    return f"{dashboard.plot_title(key)} — {what}" if key is not None else what
+
+
+def _header(dashboard, key: str | None, width: float) -> QTextDocument:
+    """The run's title and the legend, as rich text as wide as the plots."""
+    text = QColor(dashboard.palette().text().color()).name()
+    doc = QTextDocument()
+    doc.setDocumentMargin(HEADER_MARGIN)
+    font = dashboard.font()
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet(f"body {{ color: {text}; }}")
+    legend = dashboard.legend_label.text()
+    doc.setHtml(f"<body><b>{_escape(_title_text(dashboard, key))}</b><br>{legend}</body>")
+    doc.setTextWidth(width)
+    return doc
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(values: np.ndarray, i: int) -> str:
+    if i >= len(values) or not np.isfinite(values[i]):
+        return ""
+    return f"{values[i]:.6g}"

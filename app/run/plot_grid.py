@@ -1,0 +1,142 @@
+"""The dashboard's six plots: how they are laid out, labelled, enlarged and fitted to their data."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QAction
+
+from .plot_style import clip_title, nice_ceiling
+from .plot_style import set_title as _set_title
+
+FITTED_Y = ("throughput", "latency", "queue")  # y axes fitted to the data (the others are 0-100 %)
+Y_HEADROOM = 1.08  # room above the highest value
+SHRINK_BELOW = 0.4  # a y axis shrinks when the data use less than this share of it
+PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
+PLOT_TITLES = {
+    "throughput": "Throughput",
+    "errors": "Error rate by outcome",
+    "latency": "Latency p99, p50 pale",
+    "utilisation": "Utilisation",
+    "queue": "Queue length",
+    "breakers": "Circuit breakers",
+}
+# Left-axis units; pyqtgraph scales "s" and "/s" to ms or k/s as the range asks.
+PLOT_UNITS = {"throughput": "/s", "errors": "%", "latency": "s", "utilisation": "%", "queue": "", "breakers": ""}
+# Two rows of three: the dashboard sits in a wide, short dock.
+PLOT_POSITIONS = {"throughput": (0, 0), "errors": (0, 1), "latency": (0, 2), "utilisation": (1, 0),
+                  "queue": (1, 1), "breakers": (1, 2)}
+
+
+def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
+    """The six plots in ``widget``: titles, axes with units, shared time axis, fixed or fitted ranges."""
+    plots: dict[str, pg.PlotItem] = {}
+    for key in PLOTS:
+        row, col = PLOT_POSITIONS[key]
+        plot = widget.addPlot(row=row, col=col)
+        clip_title(plot)
+        _set_title(plot, PLOT_TITLES[key])
+        # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
+        # than every curve together; the crosshair and its readout give exact values instead.
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        left = plot.getAxis("left")
+        left.setWidth(52)
+        if PLOT_UNITS[key]:
+            left.setLabel(units=PLOT_UNITS[key])
+            left.enableAutoSIPrefix(PLOT_UNITS[key] != "%")
+        for axis in (left, plot.getAxis("bottom")):
+            # Labels only where they fit: a short plot shows fewer ticks rather than overlapping ones.
+            axis.setStyle(textFillLimits=[(0, 0.7), (2, 0.4)], autoExpandTextSpace=False)
+        plot.getAxis("bottom").setLabel("simulated time", units="s")
+        show_time_axis(plot, row == 1)
+        if key != "throughput":
+            plot.setXLink(plots["throughput"])
+        # A plot hidden for a moment (see Dashboard.show_session) keeps its cell: the others must
+        # not grow into it and back, since every resize redraws every axis.
+        policy = plot.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        plot.setSizePolicy(policy)
+        plots[key] = plot
+    grid = widget.ci.layout
+    for col in range(3):
+        grid.setColumnStretchFactor(col, 1)
+    for row in range(2):
+        grid.setRowStretchFactor(row, 1)
+    plots["errors"].setYRange(0, 100)
+    plots["utilisation"].setYRange(0, 105)
+    plots["utilisation"].enableAutoRange(axis="y", enable=False)
+    for key in FITTED_Y:
+        # Fitted by fit_y in steps rather than by pyqtgraph on every setData.
+        plots[key].enableAutoRange(axis="y", enable=False)
+        plots[key].setYRange(0, 1, padding=0)
+    plots["breakers"].setMouseEnabled(y=False)
+    plots["breakers"].hideAxis("left")
+    return plots
+
+
+def add_plot_menu(plot: pg.PlotItem, toggle: Callable[[], None], export: Callable[[str], None],
+                  enlarged: Callable[[], bool]) -> None:
+    """Enlarge and export entries at the top of the plot's right-click menu."""
+    menu = plot.vb.menu
+    first = menu.actions()[0] if menu.actions() else None
+    enlarge = QAction("Enlarge This Plot (double-click)", menu)
+    enlarge.triggered.connect(toggle)
+    menu.aboutToShow.connect(lambda: enlarge.setText("Show All Plots (double-click)" if enlarged()
+                                                     else "Enlarge This Plot (double-click)"))
+    png = QAction("Export This Plot as PNG…", menu)
+    png.triggered.connect(lambda: export("png"))
+    svg = QAction("Export This Plot as SVG…", menu)
+    svg.triggered.connect(lambda: export("svg"))
+    menu.insertActions(first, [enlarge, png, svg])
+    menu.insertSeparator(first)
+
+
+def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None) -> None:
+    """Give the plot ``key`` the whole grid, or (None) put all six back in their cells."""
+    x_range = plots["throughput"].vb.viewRange()[0]
+    shown = [plot for plot in plots.values() if plot.isVisible()]
+    if len(shown) == 1:
+        x_range = shown[0].vb.viewRange()[0]  # carry the enlarged plot's zoom back to the others
+    # Linked plots share a range by their position on screen: with one plot alone at full width
+    # the link would stretch its range. Unlinked while enlarged, relinked after.
+    for name, plot in plots.items():
+        if name != "throughput":
+            plot.setXLink(None if key else plots["throughput"])
+    in_grid = [grid.itemAt(i) for i in range(grid.count())]
+    # Out of the grid, not just hidden: a hidden plot would keep its row and column.
+    for plot in plots.values():
+        if any(item is plot for item in in_grid):
+            grid.removeItem(plot)
+    for name, plot in plots.items():
+        visible = key is None or name == key
+        plot.setVisible(visible)
+        show_time_axis(plot, key is not None or PLOT_POSITIONS[name][0] == 1)
+        if key is None:
+            grid.addItem(plot, *PLOT_POSITIONS[name])
+        elif visible:
+            grid.addItem(plot, 0, 0, 2, 3)
+    grid.activate()
+    plots[key or "throughput"].setXRange(*x_range, padding=0)
+
+
+def fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
+    """Grow a y axis in nice steps, and shrink it only when the data fall well below its top.
+
+    An axis whose range changes with every frame redraws its labels with every frame, which
+    costs a third of a repaint; in steps it changes a few times a run.
+    """
+    peaks = [np.nanmax(values) for values in series if values.size and np.isfinite(values).any()]
+    peak = max(peaks, default=0.0)
+    top = plot.vb.viewRange()[1][1]
+    if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
+        plot.setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)
+
+
+def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
+    """Time values and label under the bottom row only: the top row shares its time axis, and
+    six labelled axes cost room and a third of a full repaint."""
+    axis = plot.getAxis("bottom")
+    axis.showLabel(labelled)
+    axis.setStyle(showValues=labelled)

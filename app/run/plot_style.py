@@ -1,0 +1,152 @@
+"""How the dashboard's plots look: pens, compact titles, the legend; shared by the window and its exports."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from .formatting import (
+    BREAKER_COLOURS,
+    BREAKER_LABELS,
+    COMPONENT_COLOURS,
+    FAILURE_KINDS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    VARIANT_STYLES,
+    format_time,
+    format_value,
+)
+from .session import VARIANT_LABELS, RunSession
+
+# The metric each plot's values are formatted as in the readout, and the factor back to its unit.
+READOUT_METRICS = {"throughput": ("throughput", 1.0), "latency": ("latency", 1.0), "errors": ("error_rate", 0.01),
+                   "utilisation": ("utilisation", 0.01), "queue": ("mean_queue_length", 1.0)}
+FAULT_GLYPH_COLOUR = "#9a9a9a"  # fault windows are a neutral band: every hue has a meaning of its own
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+
+
+def pen(colour: str, variant: str, alpha: int = 255) -> QPen:
+    """One pixel wide, always: wider or antialiased lines cost Qt's raster engine several times more."""
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    line = pg.mkPen(c, width=1)
+    line.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant, "solid")])
+    line.setCosmetic(True)
+    return line
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (1 for nothing)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-12))
+
+
+def readout_html(session, curves, components: list[str], t: float, key: str | None) -> str:
+    """The readout at time ``t``: the values of plot ``key``'s curves (the throughput plot's if None)."""
+    if session is None or t < 0:
+        return " "
+    b = int(math.floor(t / session.bucket))
+    parts = [f"<b>t = {format_time(t)}</b>"]
+    if key == "errors":
+        data = session.variants.get(session.primary)
+        if data is not None and components and b < data.n:
+            focus = components[0]
+            completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
+            for kind in FAILURE_KINDS:
+                count = float(np.nan_to_num(data.column(kind, focus)[b]))
+                if count:
+                    parts.append(f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}")
+        key_curves = [c for c in curves if c.plot == "errors"]
+    elif key == "breakers":
+        data = session.variants.get(session.primary)
+        for name in session.breakers:
+            column = data.link_column("breaker_state", name) if data else np.zeros(0)
+            if b < len(column) and np.isfinite(column[b]):
+                parts.append(f"{esc(name)}: {('CLOSED', 'OPEN', 'HALF_OPEN')[int(column[b])]}")
+        key_curves = []
+    else:
+        wanted = key or "throughput"
+        key_curves = [c for c in curves if c.plot == wanted]
+    for c in key_curves:
+        if 0 <= b < len(c.values) and np.isfinite(c.values[b]):
+            metric, factor = READOUT_METRICS[c.plot]
+            parts.append(f"{esc(c.label)} {format_value(metric, float(c.values[b]) * factor)}")
+    return " &nbsp; ".join(parts)
+
+
+def series_colour(index: int, dark: bool = False) -> str:
+    """The colour of the ``index``-th plotted component; lightened to read on a dark background."""
+    colour = COMPONENT_COLOURS[index % len(COMPONENT_COLOURS)]
+    return QColor(colour).lighter(140).name() if dark else colour
+
+
+def legend_html(session: RunSession | None, components: list[str], dark: bool = False) -> str:
+    """What the colours, line styles and shading of the plots mean, as rich text."""
+    if session is None:
+        return ""
+    parts = []
+    for index, component in enumerate(components):
+        colour = series_colour(index, dark)
+        parts.append(f"<span style='color:{colour}'>■</span> {esc(component)}")
+    if len(session.variant_names) > 1:
+        styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
+        parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
+    parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
+                          for k in FAILURE_KINDS))
+    if session.fault_windows:
+        faults = "; ".join(f"{esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
+                           for w in session.fault_windows[:4])
+        more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
+        parts.append(f"<span style='color:{FAULT_GLYPH_COLOUR}'>▒</span> {faults}{more}")
+    if session.breakers:
+        parts.append("breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
+                                             for k, label in BREAKER_LABELS.items()))
+    return " &nbsp;·&nbsp; ".join(parts)
+
+
+class _ClippedTitle(pg.LabelItem):
+    """A plot title that asks for no width: a long one is clipped by its plot rather than widening
+    its column of the grid past the dock (pyqtgraph's own asks for its text's width on every resize)."""
+
+    def updateMin(self):  # noqa: N802 - pyqtgraph override
+        height = self.itemRect().height()
+        hints = {Qt.SizeHint.MinimumSize: (0, height), Qt.SizeHint.PreferredSize: (0, height),
+                 Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+        if hints == getattr(self, "_sizeHint", None):
+            return  # pyqtgraph asks again on every resize; an unchanged title must not relayout the plot
+        self._sizeHint = hints
+        self.setMinimumWidth(0)
+        self.setMinimumHeight(height)
+        self.updateGeometry()
+
+
+def clip_title(plot: pg.PlotItem) -> None:
+    """Put a ``_ClippedTitle`` where the plot's title goes."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    if old.scene() is not None:
+        old.scene().removeItem(old)
+    plot.titleLabel = _ClippedTitle("", size="8.5pt", justify="left")
+    plot.titleLabel.setFlag(plot.titleLabel.GraphicsItemFlag.ItemClipsChildrenToShape)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
+
+
+def set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
+    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
+    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
+    plot.titleLabel.setMaximumHeight(16)
+    plot.layout.setRowFixedHeight(0, 16)
+
+
+def safe_file_name(text: str) -> str:
+    """``text`` with the characters file systems refuse replaced."""
+    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]
+
+
+def esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

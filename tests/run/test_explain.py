@@ -1,0 +1,101 @@
+"""Reasons for a run's results, from rules over the design, the experiment and the results (no Qt)."""
+from __future__ import annotations
+
+import re
+
+from app.run.explain import explain
+from engine import RunOptions, simulate
+from engine.model import (
+    BulkheadPolicy,
+    CircuitBreakerPolicy,
+    Client,
+    Constant,
+    CrashFault,
+    Database,
+    Design,
+    ErrorFault,
+    Experiment,
+    Exponential,
+    LatencyFault,
+    Link,
+    OpenLoop,
+    RetryPolicy,
+    Service,
+    TimeoutPolicy,
+)
+
+
+def _design(policies, faults) -> Design:
+    return Design(
+        name="shop",
+        components=[
+            Client(name="users", workload=OpenLoop(rate=100.0)),
+            Service(name="api", instances=2, workers=16, service_time=Exponential(mean=0.005), policies=policies),
+            Database(name="db", connections=20, query_time=Exponential(mean=0.005)),
+        ],
+        links=[Link(source="users", target="api"), Link(source="api", target="db")],
+        experiments=[Experiment(name="trouble", faults=faults)],
+    ).check()
+
+
+def _run(design: Design) -> dict:
+    experiment = design.experiments[0]
+    return {variant: simulate(design, RunOptions(duration=40, seed=3, resilience=variant == "protected"),
+                              experiment.name)
+            for variant in ("protected", "unprotected")}
+
+
+def _texts(design: Design) -> list[str]:
+    return [f.text for f in explain(design, design.experiments[0], _run(design))]
+
+
+def test_a_timeout_below_the_injected_latency_is_named_with_both_figures():
+    design = _design([TimeoutPolicy(timeout=0.15)],
+                     [LatencyFault(target="api -> db", start=5, duration=20, delay=Constant(value=0.3))])
+    assert "timeout 150 ms on api -> db is below the injected 300 ms latency: every attempt times out" \
+        in _texts(design)
+
+
+def test_a_timeout_above_the_injected_latency_is_not_blamed():
+    design = _design([TimeoutPolicy(timeout=0.5)],
+                     [LatencyFault(target="db", start=5, duration=20, delay=Constant(value=0.3))])
+    assert not any("timeout" in t for t in _texts(design))
+
+
+def test_retries_are_shown_to_multiply_the_load_at_the_dependency():
+    design = _design([RetryPolicy(max_attempts=3, wait_duration=0.01)],
+                     [ErrorFault(target="db", start=0, duration=None, fraction=1.0)])
+    texts = _texts(design)
+    amplified = [t for t in texts if t.startswith("retries multiply load")]
+    assert len(amplified) == 1 and amplified[0].endswith("at db")
+    factor = float(re.search(r"x([\d.]+)", amplified[0]).group(1))
+    assert 2.5 <= factor <= 3.0  # every call fails: three attempts each
+
+
+def test_an_open_breaker_is_explained_with_its_share_of_the_run():
+    design = _design([CircuitBreakerPolicy(sliding_window_size=20, minimum_number_of_calls=10,
+                                           wait_duration_in_open_state=5)],
+                     [CrashFault(target="db", start=10, duration=20, mode="refuse")])
+    opened = [t for t in _texts(design) if t.startswith("the breaker on api -> db was open")]
+    assert len(opened) == 1 and "open for 5.00 s at a time" in opened[0]
+    share = float(re.search(r"open (\d+) % of the run", opened[0]).group(1))
+    assert 10 <= share <= 60  # a 20 s outage in a 40 s run
+
+
+def test_a_hung_dependency_without_a_timeout_is_named():
+    design = _design([RetryPolicy(max_attempts=2)], [CrashFault(target="db", start=10, duration=20, mode="hang")])
+    assert any(t.startswith("api has no timeout on calls to db, which hang") for t in _texts(design))
+    guarded = _design([TimeoutPolicy(timeout=0.2)], [CrashFault(target="db", start=10, duration=20, mode="hang")])
+    assert not any("no timeout" in t for t in _texts(guarded))
+
+
+def test_a_saturated_bulkhead_is_explained():
+    design = _design([BulkheadPolicy(max_concurrent_calls=1)],
+                     [LatencyFault(target="db", start=0, duration=None, delay=Constant(value=0.05))])
+    assert any(t.startswith("the bulkhead on api -> db (at most 1 calls at once) rejected") for t in _texts(design))
+
+
+def test_a_calm_run_needs_no_reasons():
+    design = _design([TimeoutPolicy(timeout=1.0), RetryPolicy(max_attempts=2)], [])
+    assert explain(design, design.experiments[0], _run(design)) == []
+    assert explain(design, design.experiments[0], {}) == []

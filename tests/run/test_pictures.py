@@ -1,0 +1,226 @@
+"""Pictures of a run: the breaker strip, the design in the report, and what the pointer leaves behind."""
+from __future__ import annotations
+
+import base64
+import re
+from html import escape
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+from pyqtgraph.exporters import ImageExporter
+
+from app.canvas.export import picture_rect, render_svg
+from app.run.plot_style import nice_ceiling
+from app.run.breaker_strip import LUT as _STRIP_LUT
+from engine.model import Project
+from test_run_window import FULL_SPEED, make_window, run_and_wait
+from run_builders import EXPERIMENT, make_three_tier
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w, ui = make_window(qtbot, tmp_path)
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    ui.duration_spin.setValue(30)
+    ui.set_experiment(EXPERIMENT)
+    yield w
+    ui.shutdown()
+    w.close()
+
+
+def _count(image: QImage, rgb: tuple[int, int, int], step: int = 2) -> int:
+    want = QColor(*rgb)
+    return sum(1 for x in range(0, image.width(), step) for y in range(0, image.height(), step)
+               if image.pixelColor(x, y).rgb() == want.rgb())
+
+
+def test_a_run_with_one_breaker_draws_its_strip(qtbot, window):
+    ui = window.run_ui
+    session = run_and_wait(qtbot, ui)
+    assert session.breakers == ["api -> db"]
+    strip = ImageExporter(ui.dashboard.plots["breakers"]).export(toBytes=True)
+    closed = tuple(int(v) for v in _STRIP_LUT[0][:3])
+    open_ = tuple(int(v) for v in _STRIP_LUT[2][:3])
+    assert _count(strip, closed) > 50  # closed before and after the outage
+    assert _count(strip, open_) > 5  # and open during it
+
+
+def _non_background_box(image: QImage, background: QColor) -> tuple[int, int, int, int]:
+    xs, ys = [], []
+    for x in range(0, image.width(), 3):
+        for y in range(0, image.height(), 3):
+            if image.pixelColor(x, y).rgb() != background.rgb():
+                xs.append(x)
+                ys.append(y)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_the_reports_design_picture_is_readable_and_names_every_component(qtbot, window, tmp_path):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    html = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
+    match = re.search(r'<img alt="the design [^"]*"(?: width="(\d+)")? src="data:image/png;base64,([^"]+)"', html)
+    assert match, "no design picture in the report"
+    image = QImage.fromData(base64.b64decode(match.group(2)), "PNG")
+    drawn = picture_rect(window.scene)
+    # At least the canvas's 100 %: the names are as legible as on screen.
+    assert image.width() >= drawn.width() and image.height() >= drawn.height()
+    assert match.group(1) is None or int(match.group(1)) >= drawn.width()
+    # The design fills the picture rather than a strip of it.
+    left, top, right, bottom = _non_background_box(image, window.scene.colours.background)
+    assert right - left > 0.8 * image.width() and bottom - top > 0.4 * image.height()
+    svg = render_svg(window.scene, "three tier").decode("utf-8")
+    for component in window.document.design.components:
+        assert f">{component.name}<" in svg
+
+
+def test_the_pointer_leaves_nothing_behind_in_a_new_run_a_new_project_or_a_picture(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    plot = dashboard.plots["throughput"]
+    inside = plot.vb.sceneBoundingRect().center()
+    dashboard._on_mouse_moved(inside)
+    hover = dashboard._hover_lines["throughput"]
+    assert hover.isVisible() and "t =" in dashboard.readout.text()
+    png = QImage.fromData(dashboard.plots_png())
+    assert hover.isVisible(), "the export put the hover line back"
+    assert not png.isNull()
+    run_and_wait(qtbot, ui)
+    assert not hover.isVisible() and dashboard.readout.text().strip() == ""
+    dashboard._on_mouse_moved(inside)
+    assert hover.isVisible()
+    window.new_project()
+    assert not hover.isVisible() and dashboard.readout.text().strip() == ""
+
+
+def test_the_hover_line_is_not_in_an_exported_picture(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    plain = QImage.fromData(dashboard.plots_png(width=900))
+    dashboard._on_mouse_moved(dashboard.plots["throughput"].vb.sceneBoundingRect().center())
+    hovered = QImage.fromData(dashboard.plots_png(width=900))
+    assert plain == hovered
+
+
+def test_plots_export_at_print_resolution_and_as_svg_with_title_legend_and_units(qtbot, window, tmp_path):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    png = QImage(str(dashboard.export_png(tmp_path / "plots.png")))
+    area = dashboard.plots_widget.ci.sceneBoundingRect()
+    assert png.width() == round(2 * area.width()) and png.height() > 2 * area.height()  # a header above
+    svg = dashboard.export_svg(tmp_path / "plots.svg").read_text(encoding="utf-8")
+    for text in ("three tier", EXPERIMENT, "Throughput", "Latency p99", "users", "timeout", "with resilience",
+                 "closed", "simulated time"):
+        assert text in svg, text
+    assert re.search(r">\s*\(?(ms|s)\)?\s*<", svg) or "(ms)" in svg or "(s)" in svg  # an axis unit
+    one = QImage.fromData(dashboard.plots_png(key="latency"))
+    assert 0 < one.width() < png.width()
+    lines = dashboard.export_csv(tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
+    assert "Latency p99, p50 pale (s): users p99" in lines[0] and "Throughput (/s): users" in lines[0]
+
+
+def test_axes_scale_their_units(qtbot, window):
+    ui = window.run_ui
+    ui.set_experiment(None)
+    run_and_wait(qtbot, ui)
+    latency = ui.dashboard.plots["latency"].getAxis("left")
+    assert latency.labelUnitPrefix == "m"  # a three-tier p99 of tens of milliseconds reads in ms
+    throughput = ui.dashboard.plots["throughput"].getAxis("left")
+    assert throughput.labelUnits == "/s" and throughput.labelUnitPrefix == ""  # 150 requests per second
+
+
+def test_a_plot_can_be_enlarged_and_put_back(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    area = dashboard.plots_widget.ci
+    small = dashboard.plots["latency"].sceneBoundingRect()
+    dashboard.enlarge("latency")
+    qtbot.wait(20)
+    big = dashboard.plots["latency"].sceneBoundingRect()
+    assert big.width() > 0.9 * area.rect().width() and big.height() > 1.8 * small.height()
+    assert not dashboard.plots["throughput"].isVisible()
+    dashboard.enlarge(None)
+    qtbot.wait(20)
+    assert all(plot.isVisible() for plot in dashboard.plots.values())
+    assert dashboard.plots["latency"].sceneBoundingRect().width() < 0.5 * area.rect().width()
+
+
+def test_exports_are_named_after_design_experiment_and_date(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    name = ui.dashboard.default_file_name("report")
+    assert name.startswith("three tier - database outage - report - ") and name[-10:-6] >= "2024"
+    asked = []
+    ui.choose_report_path = lambda suggested: asked.append(suggested)
+    ui.export_report_dialog()
+    assert asked == [f"{name}.html"]
+
+
+def test_the_design_exports_as_a_picture_from_the_run_menu(qtbot, window, tmp_path, monkeypatch):
+    ui = window.run_ui
+    target = tmp_path / "design.svg"
+    monkeypatch.setattr(window, "choose_save_path", lambda *args: str(target))
+    ui.design_picture_action.trigger()
+    assert target.exists() and ">api<" in target.read_text(encoding="utf-8")
+
+
+def test_a_live_run_redraws_one_row_of_plots_per_tick_and_reuses_its_curves(qtbot, window):
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    items_before = {key: len(plot.items) for key, plot in dashboard.plots.items()}
+    run_and_wait(qtbot, ui)  # a second run takes its curves from those the first left
+    assert {key: len(plot.items) for key, plot in dashboard.plots.items()} == items_before
+
+    def points(plot: str) -> int:
+        x = next(c for c in dashboard.curves() if c.plot == plot).item.getData()[0]
+        return 0 if x is None else len(x)
+
+    for curve in dashboard.curves():
+        curve.item.setData([], [])
+    dashboard.session_updated()
+    dashboard._redraw_if_dirty()
+    assert points("throughput") == 30 and points("utilisation") == 0  # the top row first
+    dashboard._redraw_if_dirty()
+    assert points("utilisation") == 30
+    drawn = dashboard.frames_drawn
+    dashboard._redraw_if_dirty()
+    assert dashboard.frames_drawn == drawn  # nothing new: nothing redrawn
+
+
+def test_fitted_axes_grow_in_nice_steps_above_the_data(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    for key in ("throughput", "latency", "queue"):
+        low, top = dashboard.plots[key].vb.viewRange()[1]
+        peak = max(float(np.nanmax(c.values)) for c in dashboard.curves() if c.plot == key)
+        assert low == 0 and peak <= top < 2.5 * max(peak, 0.4)
+        assert nice_ceiling(top) == pytest.approx(top)
+
+
+def test_nice_ceilings():
+    assert [nice_ceiling(v) for v in (0.0, 0.7, 1.0, 1.3, 2.2, 3.0, 180.0, 0.031)] == \
+        [1.0, 1.0, 1.0, 2.0, 2.5, 5.0, 200.0, 0.05]
+
+
+def test_the_report_gives_every_policys_and_faults_parameters_and_the_reasons(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    html = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Resilience policies" in html
+    assert "timeout 500 ms" in html  # the api's timeout
+    assert "max attempts 2 · wait duration 50.0 ms" in html or "max attempts 2 · wait duration 50 ms" in html
+    assert "wait duration in open state 5 s" in html and "failure rate threshold 50 %" in html
+    assert "mode hang" in html  # the database outage hangs its callers
+    assert "<th>Difference</th><th>With resilience</th>" in html
+    findings = ui.session.findings()
+    assert findings, "an outage behind a breaker has reasons to give"
+    assert "<h2>Why</h2>" in html and all(escape(f.text) in html for f in findings)
