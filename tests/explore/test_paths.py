@@ -41,7 +41,7 @@ def test_ranges_units_and_choices_come_from_the_field_metadata(shop):
     assert space.get("api->cache.retry.wait_duration").unit == "s"
     assert space.get("api->db.circuit_breaker.wait_duration_multiplier").unit == "x"
     capacity = space.get("api.queue_capacity")
-    assert capacity.optional and capacity.range_text() == ">= 0, or none"
+    assert capacity.optional and capacity.range_text() == "0..2,147,483,647, or none"
     assert space.get("lb.strategy").choices == ("round_robin", "random", "least_outstanding", "power_of_two")
     assert space.get("api->cache.retry.enabled").type == "bool"
 
