@@ -13,154 +13,7 @@ from libc.stdint cimport uint64_t, int64_t, int32_t
 import numpy as np
 
 from engine._structs cimport Event, Job, Call, Rng
-
-cdef enum:
-    K_CLIENT = 0
-    K_LB = 1
-    K_SERVICE = 2
-    K_DATABASE = 3
-    K_CACHE = 4
-    K_QUEUE = 5
-    K_EXTERNAL = 6
-
-cdef enum:
-    O_OK = 0
-    O_ERROR = 1
-    O_TIMEOUT = 2
-    O_REJECTED = 3
-    O_SHORT = 4
-    O_UNAVAILABLE = 5
-    O_FALLBACK = 6
-    N_OUT = 7
-
-cdef enum:
-    EV_ARRIVAL = 0
-    EV_CALL_ARRIVE = 1
-    EV_SERVICE_DONE = 2
-    EV_RESPONSE = 3
-    EV_TIMEOUT = 4
-    EV_RETRY = 5
-    EV_BH_EXPIRE = 6
-    EV_FALLBACK_DONE = 7
-    EV_RL_GRANT = 8
-    EV_RL_REJECT = 9
-    EV_BUCKET = 10
-    EV_FAULT = 11
-    EV_RESTART = 12
-    EV_RANDOM_FAIL = 13
-    EV_RANDOM_REPAIR = 14
-    EV_OOM = 15
-    EV_CB_TIMER = 16
-    EV_THINK_DONE = 17
-    EV_WARMUP = 18
-
-cdef enum:
-    JS_FREE = 0
-    JS_QUEUED = 1
-    JS_SERVICE = 2
-    JS_WAITING = 3
-    JS_RL_WAIT = 4
-
-cdef enum:
-    CS_FREE = 0
-    CS_BH_WAIT = 1
-    CS_IN_FLIGHT = 2
-    CS_BACKOFF = 3
-    CS_FALLBACK = 4
-
-cdef enum:
-    CB_CLOSED = 0
-    CB_OPEN = 1
-    CB_HALF = 2
-
-# Event-log kinds; engine.results names them.
-cdef enum:
-    LG_FAULT_STARTED = 0
-    LG_FAULT_ENDED = 1
-    LG_INSTANCE_CRASHED = 2
-    LG_INSTANCE_RESTARTED = 3
-    LG_OOM_KILLED = 4
-    LG_BREAKER_OPENED = 5
-    LG_BREAKER_HALF_OPEN = 6
-    LG_BREAKER_CLOSED = 7
-    LG_BULKHEAD_SATURATED = 8
-    LG_BULKHEAD_RECOVERED = 9
-    LG_RETRIES_EXHAUSTED = 10
-    LG_BUDGET_EXHAUSTED = 11
-    LG_BUDGET_RESTORED = 12
-    LG_RATE_LIMITING_BEGAN = 13
-    LG_RATE_LIMITING_ENDED = 14
-    LG_SHEDDING_BEGAN = 15
-    LG_SHEDDING_ENDED = 16
-
-# Per-component counters per bucket.
-cdef enum:
-    MC_ARRIVALS = 0
-    MC_OUT = 1          # 7 outcome slots: 1..7
-    MC_RETRIES = 8
-    MC_ATTEMPTS = 9
-    MC_CALLS = 10
-    MC_RL_REJ = 11
-    MC_SHED_REJ = 12
-    MC_LOST = 13
-    MC_STARTED = 14     # work that got a worker
-    MC_WAITED = 15      # ... after waiting in the queue
-    MC_WAIT_SUM = 16    # seconds waited in the queue
-    MC_REFUSED_TIME = 17  # seconds the refused requests took (a rate limiter's timeout wait)
-    NMC = 18
-
-# Per-component gauges per bucket.
-cdef enum:
-    MG_QLEN = 0
-    MG_BUSY = 1
-    MG_INFLIGHT = 2
-    MG_UP = 3
-    MG_P50 = 4
-    MG_P90 = 5
-    MG_P99 = 6
-    MG_MAX = 7
-    MG_MEAN = 8
-    MG_UTIL = 9
-    NMG = 10
-
-# Per-link counters per bucket.
-cdef enum:
-    ML_CALLS = 0
-    ML_ATTEMPTS = 1
-    ML_RETRIES = 2
-    ML_OUT = 3          # 7 final outcomes: 3..9
-    ML_BH_REJ = 10
-    ML_SHORT = 11
-    ML_EXHAUSTED = 12
-    ML_THROTTLED = 13
-    ML_BH_WAITED = 14   # attempts that waited for a bulkhead permit
-    ML_BH_WAIT_SUM = 15 # seconds they waited, admitted or not
-    ML_LAT_SUM = 16     # seconds the answered calls took, retries included
-    ML_REFUSED_TIME = 17  # seconds the refused calls took (a bulkhead's maximum wait)
-    NML = 18
-
-# Per-link gauges per bucket.
-cdef enum:
-    MLG_CB_STATE = 0
-    MLG_CB_OPEN = 1
-    MLG_CB_FAILURE_RATE = 2
-    MLG_BH_INUSE = 3
-    NMLG = 4
-
-# Objective counters: client requests no slower than an objective's latency threshold.
-cdef enum:
-    MO_OK = 0
-    MO_FALLBACK = 1
-    MO_SERVED = 2
-    NMO = 3
-
-# Area accumulators per component (time integrals).
-cdef enum:
-    A_QLEN = 0
-    A_BUSY = 1
-    A_INFLIGHT = 2
-    A_UP = 3
-    NA = 4
+from engine._codes cimport *
 
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
@@ -169,14 +22,6 @@ cdef double H_MIN = 1e-6
 cdef double H_GAMMA = 1.005
 cdef double H_LOG_GAMMA = log(H_GAMMA)
 cdef int NB = 4800
-
-cdef int UNLIMITED = 2147483647
-
-# Why the loop halted before the end of the run (``Core.halt_reason``).
-cdef enum:
-    HALT_NONE = 0
-    HALT_POOL_BUDGET = 1     # requests, calls or events in flight outgrew the pool limit
-    HALT_STALLED = 2         # too many events without the clock advancing
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
@@ -204,7 +49,7 @@ LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", 
 OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
-                  "short_circuited": O_SHORT, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
+                  "short_circuited": O_SHORT_CIRCUITED, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
 HISTOGRAM_BINS = NB
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
@@ -725,7 +570,7 @@ cdef class Core:
         for l in range(n_l):
             keep["_l_lat_first"][l] = len(lat_list)
             for f in range(self.n_f):
-                if self.f_kind[f] == 1 and (self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]):
+                if self.f_kind[f] == F_LATENCY and (self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]):
                     lat_list.append(f)
             keep["_l_lat_count"][l] = len(lat_list) - keep["_l_lat_first"][l]
         keep["_l_lat_list"] = np.asarray(lat_list or [0], dtype=np.int64)
@@ -778,7 +623,7 @@ cdef class Core:
         for l in range(n_l):
             self.cb_ring_size[l] = self.l_cb_size[l]
             self.cb_last_sec[l] = -1
-            if self.l_bud_kind[l] == 1:
+            if self.l_bud_kind[l] == BUD_GRPC_THROTTLING:
                 self.l_tokens[l] = <int64_t>(self.l_bud_p0[l] * 1000.0 + 0.5)
 
         # metrics
@@ -864,17 +709,17 @@ cdef class Core:
 
         for c in range(n_c):
             cap_total = 0
-            if self.c_kind[c] != K_CLIENT and self.c_kind[c] != K_LB:
+            if self.c_kind[c] != K_CLIENT and self.c_kind[c] != K_LOAD_BALANCER:
                 self.c_up[c] = self.c_instances[c]
                 if self.c_workers[c] < UNLIMITED:
                     cap_total = self.c_workers[c] * self.c_instances[c]
             self.c_capacity[c] = cap_total
-            for k in range(self.c_instances[c] if self.c_kind[c] not in (K_CLIENT, K_LB) else 0):
+            for k in range(self.c_instances[c] if self.c_kind[c] not in (K_CLIENT, K_LOAD_BALANCER) else 0):
                 i = self.c_inst_offset[c] + k
                 if self.c_rl_limit[c] > 0:
                     self.i_rl_perm[i] = self.c_rl_limit[c]
             if self.c_kind[c] == K_CLIENT:
-                if self.c_arrival[c] == 2:
+                if self.c_arrival[c] == AR_CLOSED:
                     for k in range(self.c_users[c]):
                         self._push(self._draw(self.c_think[c], &self.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
                 else:
@@ -935,7 +780,7 @@ cdef class Core:
             raise ValueError(f"link {link} has no circuit breaker")
         if needs == "retry" and self.l_rt_max[link] <= 1:
             raise ValueError(f"link {link} has no retry policy")
-        if needs == "budget" and self.l_bud_kind[link] == 0:
+        if needs == "budget" and self.l_bud_kind[link] == BUD_NONE:
             raise ValueError(f"link {link} has no retry budget")
         return link
 
@@ -964,7 +809,7 @@ cdef class Core:
             raise ValueError(f"unknown breaker state {state!r} (expected OPEN, HALF_OPEN or CLOSED)")
         self.now = now
         if state == "OPEN":
-            self._cb_to_open(link, self._cb_rate(link, 0), self._cb_rate(link, 1))
+            self._cb_to_open(link, self._cb_rate(link, RATE_FAILURE), self._cb_rate(link, RATE_SLOW))
         elif state == "HALF_OPEN":
             self._cb_to_half(link)
         else:
@@ -975,8 +820,8 @@ cdef class Core:
         self._link(link, "breaker")
         return {
             "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.cb_state[link]],
-            "failure_rate": self._cb_rate(link, 0),
-            "slow_call_rate": self._cb_rate(link, 1),
+            "failure_rate": self._cb_rate(link, RATE_FAILURE),
+            "slow_call_rate": self._cb_rate(link, RATE_SLOW),
             "buffered": int(self.cb_tot[link]),
             "failed": int(self.cb_fail[link]),
             "permits": int(self.cb_permits[link]),
@@ -1269,13 +1114,13 @@ cdef class Core:
         cdef int k = self.d_kind[d]
         cdef double p0 = self.d_p0[d], p1 = self.d_p1[d], x
         cdef int tries
-        if k == 0:
+        if k == D_CONSTANT:
             return p0
-        if k == 1:
+        if k == D_EXPONENTIAL:
             return _expo(r, p0)
-        if k == 2:
+        if k == D_UNIFORM:
             return p0 + (p1 - p0) * _uniform(r)
-        if k == 3:
+        if k == D_NORMAL:
             if p1 <= 0:
                 return p0
             for tries in range(1000):
@@ -1283,7 +1128,7 @@ cdef class Core:
                 if x >= 0:
                     return x
             return 0.0
-        if k == 4:
+        if k == D_LOGNORMAL:
             return exp(p0 + p1 * _normal(r))
         # empirical: p0 is the offset into the points pool, p1 the count
         return self.d_points[<int64_t>p0 + <int64_t>(_uniform(r) * p1)]
@@ -1326,7 +1171,7 @@ cdef class Core:
         if self.now >= self.warmup:
             self.tot_lat[c * 5 + 3] += latency
             self.tot_lat[c * 5 + 4] += 1
-        if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
+        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
             # refusals stay out of the latency percentiles, but the time they took is counted
             self._count_c(c, MC_REFUSED_TIME, latency)
             return
@@ -1438,7 +1283,7 @@ cdef class Core:
                 g[MLG_CB_STATE] = self.cb_state[l]
                 g[MLG_CB_OPEN] = self.cb_open_area[l] / width
                 self.cb_open_area[l] = 0
-                g[MLG_CB_FAILURE_RATE] = self._cb_rate(l, 0)
+                g[MLG_CB_FAILURE_RATE] = self._cb_rate(l, RATE_FAILURE)
             g[MLG_BH_INUSE] = self.l_bh_inuse[l]
             if self.l_bh_flag[l] and self.l_bh_rej_b[l] == 0:
                 self.l_bh_flag[l] = 0
@@ -1480,7 +1325,7 @@ cdef class Core:
         cdef int64_t off = self.c_bp_offset[c], k
         if lam <= 0:
             return INFINITY
-        if self.c_arrival[c] == 0:
+        if self.c_arrival[c] == AR_POISSON:
             # Poisson with a time-varying rate: thinning against the schedule's peak.
             while True:
                 t += _expo(r, 1.0 / lam)
@@ -1536,12 +1381,12 @@ cdef class Core:
         self.jobs[j].fail = -1
         self.jobs[j].cursor = 0
         self.jobs[j].rep = 0
-        if self.c_kind[c] == K_LB:
+        if self.c_kind[c] == K_LOAD_BALANCER:
             self._lb_forward(j)
             return
         n = self.c_out_count[c]
         off = self.c_out_offset[c]
-        if self.c_fanout[c] == 1:
+        if self.c_fanout[c] == FO_PARALLEL:
             # A sentinel pending count keeps the job open while calls are issued:
             # one can be answered at once (an open breaker) before the next is made.
             self.jobs[j].pending = 1
@@ -1587,19 +1432,19 @@ cdef class Core:
         elif outcome != O_OK:
             # A load balancer passes the outcome through and a client reports what its user saw;
             # a service turns a failed dependency into an error of its own.
-            if self.c_kind[c] == K_LB or self.c_kind[c] == K_CLIENT:
+            if self.c_kind[c] == K_LOAD_BALANCER or self.c_kind[c] == K_CLIENT:
                 self.jobs[j].fail = outcome
             else:
                 self.jobs[j].fail = O_ERROR
         self.jobs[j].pending -= 1
-        if self.c_fanout[c] == 1 and self.c_kind[c] != K_LB:
+        if self.c_fanout[c] == FO_PARALLEL and self.c_kind[c] != K_LOAD_BALANCER:
             if self.jobs[j].pending == 0:
                 self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
             return
         if self.jobs[j].fail >= 0:
             self._complete_job(j, self.jobs[j].fail)
         elif self.jobs[j].pending == 0:
-            if self.c_kind[c] == K_LB:
+            if self.c_kind[c] == K_LOAD_BALANCER:
                 self._complete_job(j, O_OK)
             else:
                 self._next_sequential(j)
@@ -1722,7 +1567,7 @@ cdef class Core:
         cdef double wait
         if not current and self.l_to_cancel[link]:
             return   # the caller gave up and cancelled: the request never starts
-        if kind == K_LB:
+        if kind == K_LOAD_BALANCER:
             inst = -1
         j = self._new_job()
         if j < 0:
@@ -1751,7 +1596,7 @@ cdef class Core:
         if self.c_inject_err[c] > 0 and _uniform(&self.rng[c]) < self.c_inject_err[c]:
             self._complete_job(j, O_ERROR)
             return
-        if kind == K_LB:
+        if kind == K_LOAD_BALANCER:
             self._begin_calls(j)
             return
         if self.c_rl_limit[c] > 0:
@@ -1839,7 +1684,7 @@ cdef class Core:
         balancing strategy when the caller is a load balancer."""
         cdef int chooser = <int>self.l_src[link], target = <int>self.l_dst[link]
         cdef int64_t first = self.c_inst_offset[target], n = self.c_instances[target]
-        cdef int strategy = <int>self.c_lb[chooser] if self.c_kind[chooser] == K_LB else 0
+        cdef int strategy = <int>self.c_lb[chooser] if self.c_kind[chooser] == K_LOAD_BALANCER else LB_ROUND_ROBIN
         return self._pick_range(chooser, link, strategy, first, n)
 
     cdef int _pick_range(self, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
@@ -1847,16 +1692,16 @@ cdef class Core:
         cdef Rng* r = &self.rng[chooser]
         if n <= 0:
             return -1
-        if strategy == 0:
+        if strategy == LB_ROUND_ROBIN:
             for k in range(n):
                 i = first + (self.l_rr[link] % n)
                 self.l_rr[link] += 1
                 if not self._refusing(<int>i):
                     return <int>i
             return -1
-        if strategy == 1 or strategy == 3:
+        if strategy == LB_RANDOM or strategy == LB_POWER_OF_TWO:
             a = first + <int64_t>(_uniform(r) * n)
-            if strategy == 3 and n > 1:
+            if strategy == LB_POWER_OF_TWO and n > 1:
                 b = first + <int64_t>(_uniform(r) * n)
                 if not self._refusing(<int>b) and (self._refusing(<int>a) or self.i_jobs[b] < self.i_jobs[a]):
                     a = b
@@ -1907,7 +1752,7 @@ cdef class Core:
         cdef Rng* r = &self.rng[lb]
         if total <= 0:
             return -1
-        if strategy == 0:
+        if strategy == LB_ROUND_ROBIN:
             start = self.c_rr[lb]
             self.c_rr[lb] += 1
         else:
@@ -1924,11 +1769,11 @@ cdef class Core:
                 idx -= self.c_instances[i]
             if cand < 0 or self._refusing(<int>cand):
                 continue
-            if strategy == 0 or strategy == 1:
+            if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
                 return <int>cand
             if best < 0 or self.i_jobs[cand] < self.i_jobs[best]:
                 best = cand
-            if strategy == 3 and k >= 1:
+            if strategy == LB_POWER_OF_TWO and k >= 1:
                 break   # power of two choices: the better of the first two usable picks
         return <int>best
 
@@ -1960,7 +1805,7 @@ cdef class Core:
         if self.l_cb_on[link]:
             if not self._cb_acquire(link):
                 self._count_l(link, ML_SHORT, 1.0)
-                self._attempt_done(k, O_SHORT)
+                self._attempt_done(k, O_SHORT_CIRCUITED)
                 return
             self.calls[k].cb_permit = 1
         if self.l_to[link] > 0:
@@ -2120,7 +1965,7 @@ cdef class Core:
         self.calls[k].state = CS_IN_FLIGHT
         lat = self._draw(<int>self.l_dist[link], lr)
         if self.l_faulted[link]:
-            lat += self._extra_latency(link, 1)
+            lat += self._extra_latency(link, DIR_REQUEST)
             if self.l_part_refuse[link] > 0:
                 self._push(self.now, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
                 return
@@ -2129,7 +1974,7 @@ cdef class Core:
             if self.l_inject_err[link] > 0 and _uniform(lr) < self.l_inject_err[link]:
                 self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_ERROR)
                 return
-        if self.c_kind[dst] != K_LB and self.c_kind[dst] != K_CLIENT:
+        if self.c_kind[dst] != K_LOAD_BALANCER and self.c_kind[dst] != K_CLIENT:
             inst = self._pick_in(link)
             if inst < 0:
                 # every instance is down: the connection is refused one hop away
@@ -2142,7 +1987,7 @@ cdef class Core:
         if self.l_faulted[link]:
             if self.l_part_hang[link] > 0 or self.l_part_refuse[link] > 0:
                 return
-            lat += self._extra_latency(link, 2)
+            lat += self._extra_latency(link, DIR_RESPONSE)
         self._push(self.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
 
     cdef void _on_response(self, int k, int gen, int seq, int outcome) noexcept nogil:
@@ -2172,7 +2017,7 @@ cdef class Core:
         cdef int i
         cdef Rng* r = &self.rng[self.l_src[link]]
         cdef int jitter = self.l_rt_jitter[link]
-        if self.l_rt_backoff[link] == 1:
+        if self.l_rt_backoff[link] == BO_EXPONENTIAL:
             # Resilience4j truncates to whole milliseconds at every step.
             ms = base * 1000.0
             for i in range(1, n):
@@ -2181,19 +2026,19 @@ cdef class Core:
                     ms = cap * 1000.0
                     break
             v = ms / 1000.0
-        if jitter == 3:
+        if jitter == J_DECORRELATED:
             v = base + _uniform(r) * (3.0 * self.calls[k].prev_sleep - base)
             if cap > 0 and v > cap:
                 v = cap
             self.calls[k].prev_sleep = v
             return v
-        if cap > 0 and v > cap and jitter != 4:
+        if cap > 0 and v > cap and jitter != J_RANDOMIZED:
             v = cap
-        if jitter == 1:
+        if jitter == J_FULL:
             return _uniform(r) * v
-        if jitter == 2:
+        if jitter == J_EQUAL:
             return v / 2.0 + _uniform(r) * v / 2.0
-        if jitter == 4:
+        if jitter == J_RANDOMIZED:
             f = self.l_rt_rand[link]
             ms = v * 1000.0
             ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
@@ -2205,9 +2050,9 @@ cdef class Core:
     cdef bint _budget_allows(self, int link) noexcept nogil:
         cdef int kind = self.l_bud_kind[link]
         cdef double allowed
-        if kind == 1:
+        if kind == BUD_GRPC_THROTTLING:
             return self.l_tokens[link] * 2 > <int64_t>(self.l_bud_p0[link] * 1000.0 + 0.5)
-        if kind == 2:
+        if kind == BUD_ENVOY_BUDGET:
             allowed = fmax(self.l_bud_p1[link], self.l_bud_p0[link] / 100.0 * self.l_active[link])
             return self.l_active_retries[link] < allowed
         return 1
@@ -2242,7 +2087,7 @@ cdef class Core:
         if self.calls[k].cb_permit:
             self.calls[k].cb_permit = 0
             self._cb_record(link, outcome, self.now - self.calls[k].t_attempt)
-        if self.l_bud_kind[link] == 1 and outcome != O_SHORT:
+        if self.l_bud_kind[link] == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
             self._budget_account(link, failed and (self.l_rt_on[link] & bit) != 0)
         retry = failed and (self.l_rt_on[link] & bit) != 0 and self.calls[k].attempt < self.l_rt_max[link]
         if retry and not self._budget_allows(link):
@@ -2275,7 +2120,7 @@ cdef class Core:
         cdef int j = self.calls[k].job, jgen = self.calls[k].job_gen
         cdef double took = self.now - self.calls[k].t_start
         self._count_l(link, ML_OUT + outcome, 1.0)
-        if outcome == O_REJECTED or outcome == O_SHORT or outcome == O_UNAVAILABLE:
+        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
             self._count_l(link, ML_REFUSED_TIME, took)
         else:
             self._count_l(link, ML_LAT_SUM, took)
@@ -2380,7 +2225,7 @@ cdef class Core:
             minimum = self.l_cb_size[l]
         if tot == 0 or tot < minimum:
             return -1.0
-        if which == 0:
+        if which == RATE_FAILURE:
             return self.cb_fail[l] * 100.0 / tot
         return self.cb_slow[l] * 100.0 / tot
 
@@ -2406,14 +2251,14 @@ cdef class Core:
         self._cb_add(l, failed, slow)
         if self.cb_state[l] == CB_OPEN:
             return   # recorded into the carried-over window, never a transition
-        fr = self._cb_rate(l, 0)
-        sr = self._cb_rate(l, 1)
+        fr = self._cb_rate(l, RATE_FAILURE)
+        sr = self._cb_rate(l, RATE_SLOW)
         if fr < 0 or sr < 0:
             return
         above = fr >= self.l_cb_fr[l] or sr >= self.l_cb_sr[l]
         if above:
             self._cb_to_open(l, fr, sr)
-        elif self.cb_state[l] == CB_HALF:
+        elif self.cb_state[l] == CB_HALF_OPEN:
             self._cb_to_closed(l, fr, sr)
 
     cdef void _cb_to_open(self, int l, double fr, double sr) noexcept nogil:
@@ -2425,7 +2270,7 @@ cdef class Core:
         self.cb_open_wait[l] = self._cb_wait(l, self.cb_attempts[l])
         self.cb_epoch[l] += 1
         if self.l_cb_auto[l]:
-            self._push(self.now + self.cb_open_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 1, 0, 0)
+            self._push(self.now + self.cb_open_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
 
     cdef double _cb_wait(self, int l, int64_t attempt) noexcept nogil:
         """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
@@ -2441,13 +2286,13 @@ cdef class Core:
     cdef void _cb_to_half(self, int l) noexcept nogil:
         self._cb_touch(l)
         self._log(LG_BREAKER_HALF_OPEN, self.l_src[l], l, -1, self.cb_state[l], 0, 0)
-        self.cb_state[l] = CB_HALF
+        self.cb_state[l] = CB_HALF_OPEN
         self.cb_permits[l] = self.l_cb_half[l]
         self.cb_half_window[l] = 1
         self._cb_reset_ring(l, self.l_cb_half[l])
         self.cb_epoch[l] += 1
         if self.l_cb_half_wait[l] > 0:
-            self._push(self.now + self.l_cb_half_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], 2, 0, 0)
+            self._push(self.now + self.l_cb_half_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
 
     cdef void _cb_to_closed(self, int l, double fr, double sr) noexcept nogil:
         self._cb_touch(l)
@@ -2464,10 +2309,10 @@ cdef class Core:
     cdef void _on_cb_timer(self, int l, int epoch, int which) noexcept nogil:
         if self.cb_epoch[l] != epoch:
             return
-        if which == 1 and self.cb_state[l] == CB_OPEN:
+        if which == CBT_OPEN_WAIT and self.cb_state[l] == CB_OPEN:
             self._cb_to_half(l)
-        elif which == 2 and self.cb_state[l] == CB_HALF:
-            self._cb_to_open(l, self._cb_rate(l, 0), self._cb_rate(l, 1))
+        elif which == CBT_HALF_OPEN_WAIT and self.cb_state[l] == CB_HALF_OPEN:
+            self._cb_to_open(l, self._cb_rate(l, RATE_FAILURE), self._cb_rate(l, RATE_SLOW))
 
     # ------------------------------------------------------------------ faults
     cdef void _recompute_component_faults(self, int c) noexcept nogil:
@@ -2478,15 +2323,15 @@ cdef class Core:
         for f in range(self.n_f):
             if not self.f_active[f] or self.f_comp[f] != c:
                 continue
-            if self.f_kind[f] == 2:
-                if self.f_mode[f] == 0:
+            if self.f_kind[f] == F_EXHAUSTION:
+                if self.f_mode[f] == R_CPU:
                     cpu *= self.f_p0[f]
-                elif self.f_mode[f] == 1:
+                elif self.f_mode[f] == R_POOL:
                     if <int64_t>self.f_p1[f] < pool:
                         pool = <int64_t>self.f_p1[f]
                 else:
                     leak = f
-            elif self.f_kind[f] == 3:
+            elif self.f_kind[f] == F_ERROR:
                 ok *= 1.0 - self.f_p0[f]
         self.c_cpu[c] = cpu
         self.c_pool[c] = pool
@@ -2500,10 +2345,10 @@ cdef class Core:
         for f in range(self.n_f):
             if not self.f_active[f] or self.f_link[f] != l:
                 continue
-            if self.f_kind[f] == 3:
+            if self.f_kind[f] == F_ERROR:
                 ok *= 1.0 - self.f_p0[f]
-            elif self.f_kind[f] == 4:
-                if self.f_mode[f] == 1:
+            elif self.f_kind[f] == F_PARTITION:
+                if self.f_mode[f] == M_HANG:
                     hang += 1
                 else:
                     refuse += 1
@@ -2513,13 +2358,13 @@ cdef class Core:
 
     cdef void _on_fault(self, int action) noexcept nogil:
         cdef int f = <int>self.fa_fault[action]
-        cdef bint start = self.fa_action[action] == 0
+        cdef bint start = self.fa_action[action] == FA_START
         cdef int kind = <int>self.f_kind[f], c = <int>self.f_comp[f], l = <int>self.f_link[f]
         cdef int64_t k, inst
         self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
         self.f_active[f] = 1 if start else 0
         self._count_link_fault(f, 1 if start else -1)
-        if kind == 0:
+        if kind == F_CRASH:
             for k in range(self.f_inst_count[f]):
                 inst = self.f_instances[self.f_inst_first[f] + k]
                 if start:
@@ -2527,7 +2372,7 @@ cdef class Core:
                 else:
                     self._push(self.now + self.f_restart[f], EV_RESTART, <int>inst, <int>self.f_mode[f], f, 0, 0)
             return
-        if kind == 5:
+        if kind == F_RANDOM_FAILURES:
             self.f_epoch[f] += 1
             if start:
                 for k in range(self.f_inst_count[f]):
@@ -2539,14 +2384,14 @@ cdef class Core:
             self._recompute_link_faults(l)
             return
         self._recompute_component_faults(c)
-        if kind == 2 and self.f_mode[f] == 2:
+        if kind == F_EXHAUSTION and self.f_mode[f] == R_MEMORY_LEAK:
             for k in range(self.c_instances[c]):
                 inst = self.c_inst_offset[c] + k
                 self.i_leak_epoch[inst] += 1
                 if start:
                     self.i_up_since[inst] = self.now
                     self._schedule_oom(<int>inst)
-        if kind == 2 and self.f_mode[f] == 1 and not start:
+        if kind == F_EXHAUSTION and self.f_mode[f] == R_POOL and not start:
             for k in range(self.c_instances[c]):
                 self._dispatch_queue(<int>(self.c_inst_offset[c] + k))
 
@@ -2555,7 +2400,7 @@ cdef class Core:
         or on its target, an error or partition fault on the link itself."""
         cdef int l
         for l in range(self.n_l):
-            if self.f_link[f] == l or (self.f_kind[f] == 1 and self.f_comp[f] == self.l_dst[l]):
+            if self.f_link[f] == l or (self.f_kind[f] == F_LATENCY and self.f_comp[f] == self.l_dst[l]):
                 self.l_faulted[l] += delta
 
     cdef void _schedule_oom(self, int inst) noexcept nogil:
@@ -2572,18 +2417,18 @@ cdef class Core:
         if self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0:
             return
         self._log(LG_OOM_KILLED, <int>self.inst_comp[inst], -1, f, inst, 0, 0)
-        self._crash(inst, 0, f)
-        self._push(self.now + self.f_restart[f], EV_RESTART, inst, 0, f, 0, 0)
+        self._crash(inst, M_REFUSE, f)
+        self._push(self.now + self.f_restart[f], EV_RESTART, inst, M_REFUSE, f, 0, 0)
 
     cdef void _on_random_fail(self, int inst, int f, int epoch) noexcept nogil:
         if self.f_epoch[f] != epoch or not self.f_active[f]:
             return
-        self._crash(inst, 0, f)
+        self._crash(inst, M_REFUSE, f)
         self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p1[f]),
                    EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
 
     cdef void _on_random_repair(self, int inst, int f, int epoch) noexcept nogil:
-        self._restart(inst, 0)
+        self._restart(inst, M_REFUSE)
         if self.f_epoch[f] == epoch and self.f_active[f]:
             self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p0[f]),
                        EV_RANDOM_FAIL, inst, f, epoch, 0, 0)

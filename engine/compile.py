@@ -9,9 +9,26 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
+from ._codes import (
+    Arrival,
+    Backoff,
+    Budget,
+    Direction,
+    Dist,
+    DownMode,
+    FanOut,
+    FaultAction,
+    FaultKind,
+    Jitter,
+    Kind,
+    Resource,
+    Strategy,
+    Window,
+)
 from .model import (
     Cache,
     Client,
@@ -55,22 +72,15 @@ from .model.resilience import (
     TimeoutPolicy,
 )
 
-# Component kinds, as the core numbers them.
-KIND_CLIENT, KIND_LB, KIND_SERVICE, KIND_DATABASE, KIND_CACHE, KIND_QUEUE, KIND_EXTERNAL = range(7)
-KIND_CODES = {
-    "client": KIND_CLIENT, "load_balancer": KIND_LB, "service": KIND_SERVICE,
-    "database": KIND_DATABASE, "cache": KIND_CACHE, "queue": KIND_QUEUE, "external": KIND_EXTERNAL,
-}
-DIST_CODES = {"constant": 0, "exponential": 1, "uniform": 2, "normal": 3, "lognormal": 4, "empirical": 5}
-LB_CODES = {"round_robin": 0, "random": 1, "least_outstanding": 2, "power_of_two": 3}
-JITTER_CODES = {"none": 0, "full": 1, "equal": 2, "decorrelated": 3, "randomized": 4}
-
-# Fault actions the core applies at a time: (time, action, fault index).
-FA_START, FA_END = 0, 1
-FAULT_CODES = {"crash": 0, "latency": 1, "exhaustion": 2, "error": 3, "partition": 4, "random_failures": 5}
-RESOURCE_CODES = {"cpu": 0, "pool": 1, "memory_leak": 2}
-DIRECTION_CODES = {"request": 1, "response": 2, "both": 3}
 UNLIMITED = 2**31 - 1
+
+
+def code(enum: type[IntEnum], word: str) -> int:
+    """The core's code for one of the model's words: ``code(Kind, "load_balancer")`` is
+    ``Kind.K_LOAD_BALANCER``. Every member of a code enum shares one prefix (``K_``, ``D_``...)."""
+    prefix = next(iter(enum)).name.split("_", 1)[0]
+    return enum[f"{prefix}_{word.upper()}"]
+
 
 
 def outcome_mask(outcomes) -> int:
@@ -100,7 +110,7 @@ class _DistTable:
         self.points: list[float] = []
 
     def add(self, dist) -> int:
-        code = DIST_CODES[dist.kind]
+        code_ = code(Dist, dist.kind)
         if isinstance(dist, Constant):
             p = (dist.value, 0.0)
         elif isinstance(dist, Exponential):
@@ -116,7 +126,7 @@ class _DistTable:
             self.points.extend(dist.points)
         else:  # pragma: no cover - the model's union is closed
             raise TypeError(dist)
-        self.kind.append(code)
+        self.kind.append(code_)
         self.p0.append(float(p[0]))
         self.p1.append(float(p[1]))
         return len(self.kind) - 1
@@ -185,7 +195,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         per_source[index[link.source]].append(li)
 
     for i, c in enumerate(comps):
-        a["kind"].append(KIND_CODES[c.kind])
+        a["kind"].append(code(Kind, c.kind))
         a["inst_offset"].append(len(inst_comp))
         a["out_offset"].append(len(out_links))
         out_links.extend(per_source[i])
@@ -201,22 +211,22 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
                 obj_thr.append(_objective_threshold(objective))
                 objectives.append({"client": c.name, "index": k, "objective": objective.model_dump(mode="json"),
                                    "recovery": c.recovery.model_dump(mode="json")})
-            fanout = int(c.fan_out == "parallel")
+            fanout = code(FanOut, c.fan_out)
             w = c.workload
             if isinstance(w, ClosedLoop):
-                arrival, users, think = 2, w.users, dists.add(w.think_time)
+                arrival, users, think = Arrival.AR_CLOSED, w.users, dists.add(w.think_time)
             else:
-                arrival = 0 if w.arrivals == "poisson" else 1
+                arrival = code(Arrival, w.arrivals)
                 points = w.rate_breakpoints(options.duration)
                 bp_t.extend(p[0] for p in points)
                 bp_r.extend(p[1] for p in points)
                 bp_count = len(points)
         elif isinstance(c, LoadBalancer):
-            lb = LB_CODES[c.strategy]
+            lb = code(Strategy, c.strategy)
         elif isinstance(c, Service):
             instances, workers, dist, err = c.instances, c.workers, dists.add(c.service_time), c.error_probability
             qcap = -1 if c.queue_capacity is None else c.queue_capacity
-            fanout = int(c.fan_out == "parallel")
+            fanout = code(FanOut, c.fan_out)
         elif isinstance(c, Database):
             instances, workers, dist, err = c.instances, c.connections, dists.add(c.query_time), c.error_probability
             qcap = -1 if c.queue_capacity is None else c.queue_capacity
@@ -226,7 +236,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
             skip = c.hit_ratio
         elif isinstance(c, Queue):
             workers, dist, err, qcap = c.consumers, dists.add(c.process_time), c.error_probability, c.capacity
-            fanout = int(c.fan_out == "parallel")
+            fanout = code(FanOut, c.fan_out)
         elif isinstance(c, External):
             dist, err = dists.add(c.latency), c.error_probability
         for _ in range(instances):
@@ -277,30 +287,30 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         rt = _policy(src, RetryPolicy, link.target, on)
         L["rt_max"].append(rt.max_attempts if rt else 1)
         L["rt_wait"].append(rt.wait_duration if rt else 0.0)
-        L["rt_backoff"].append(int(rt.backoff == "exponential") if rt else 0)
+        L["rt_backoff"].append(code(Backoff, rt.backoff) if rt else Backoff.BO_FIXED)
         L["rt_mult"].append(rt.multiplier if rt else 1.0)
         L["rt_max_wait"].append(rt.max_wait_duration if rt and rt.max_wait_duration else -1.0)
-        L["rt_jitter"].append(JITTER_CODES[rt.jitter] if rt else 0)
+        L["rt_jitter"].append(code(Jitter, rt.jitter) if rt else Jitter.J_NONE)
         L["rt_rand"].append(rt.randomization_factor if rt else 0.0)
         L["rt_on"].append(outcome_mask(rt.retry_on) if rt else 0)
         budget = rt.budget if rt else None
         if isinstance(budget, GrpcRetryThrottling):
-            L["bud_kind"].append(1)
+            L["bud_kind"].append(Budget.BUD_GRPC_THROTTLING)
             L["bud_p0"].append(budget.max_tokens)
             L["bud_p1"].append(budget.token_ratio)
         elif isinstance(budget, EnvoyRetryBudget):
-            L["bud_kind"].append(2)
+            L["bud_kind"].append(Budget.BUD_ENVOY_BUDGET)
             L["bud_p0"].append(budget.budget_percent)
             L["bud_p1"].append(float(budget.min_retry_concurrency))
         else:
-            L["bud_kind"].append(0)
+            L["bud_kind"].append(Budget.BUD_NONE)
             L["bud_p0"].append(0.0)
             L["bud_p1"].append(0.0)
         cb = _policy(src, CircuitBreakerPolicy, link.target, on)
         L["cb_on"].append(int(cb is not None))
         if cb is not None:
             breaker_links.append(li)
-        L["cb_time"].append(int(cb.sliding_window_type == "time_based") if cb else 0)
+        L["cb_time"].append(code(Window, cb.sliding_window_type) if cb else Window.W_COUNT_BASED)
         L["cb_size"].append(cb.sliding_window_size if cb else 1)
         L["cb_min"].append(cb.minimum_number_of_calls if cb else 1)
         L["cb_fr"].append(cb.failure_rate_threshold if cb else 100.0)
@@ -337,7 +347,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
             link_i = link_index[LINK_ARROW.join(p.strip() for p in target.split("->"))]
         else:
             comp_i = index[target]
-        F["kind"].append(FAULT_CODES[fault.kind])
+        F["kind"].append(code(FaultKind, fault.kind))
         F["comp"].append(comp_i)
         F["link"].append(link_i)
         F["seed"].append(stream_seed(options.seed, "fault", f"{fault.kind}@{target}#{nth}"))
@@ -348,19 +358,19 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
             count = a["instances"][comp_i]
             chosen = [inst0 + k for k in range(count)]
         if isinstance(fault, CrashFault):
-            mode = 1 if fault.mode == "hang" else 0
+            mode = code(DownMode, fault.mode)
             restart = fault.restart_delay
             chosen = [a["inst_offset"][comp_i] + k for k in fault.instances.resolve(a["instances"][comp_i])]
         elif isinstance(fault, LatencyFault):
-            dist, p0, mode = dists.add(fault.delay), fault.fraction, DIRECTION_CODES[fault.direction]
+            dist, p0, mode = dists.add(fault.delay), fault.fraction, code(Direction, fault.direction)
         elif isinstance(fault, ExhaustionFault):
-            mode = RESOURCE_CODES[fault.resource]
+            mode = code(Resource, fault.resource)
             p0, p1, p2, kill = fault.factor, float(fault.pool_size), fault.leak_rate, fault.kill_factor
             restart = fault.restart_delay
         elif isinstance(fault, ErrorFault):
             p0 = fault.fraction
         elif isinstance(fault, PartitionFault):
-            mode = 1 if fault.mode == "hang" else 0
+            mode = code(DownMode, fault.mode)
         elif isinstance(fault, RandomFailuresFault):
             p0, p1 = fault.mtbf, fault.mttr
         F["restart"].append(restart)
@@ -374,9 +384,9 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         F["inst_count"].append(len(chosen))
         fault_instances.extend(chosen)
         for start, end in fault.windows(options.duration):
-            actions.append((start, FA_START, fi))
+            actions.append((start, FaultAction.FA_START, fi))
             if end < options.duration or fault.duration is not None:
-                actions.append((end, FA_END, fi))
+                actions.append((end, FaultAction.FA_END, fi))
     actions.sort()
 
     def arr(values, dtype):
