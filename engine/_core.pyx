@@ -14,6 +14,9 @@ import numpy as np
 
 from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+
+from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
 
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
@@ -142,6 +145,15 @@ cdef inline double _expo(Rng* r, double mean) noexcept nogil:
     return -log(1.0 - _uniform(r)) * mean
 
 
+cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
+    """The buffer of a table the compiler made, once its fields are checked to be the struct's."""
+    if rows.dtype != dtype:
+        raise TypeError(f"the {name} table has fields {rows.dtype.names}; the core reads {dtype.names}")
+    keep[name] = np.ascontiguousarray(rows)
+    cdef unsigned char[::1] raw = keep[name].view(np.uint8)
+    return <void*>&raw[0]
+
+
 cdef int64_t* _iptr(object arr):
     cdef int64_t[::1] mv = arr
     if mv.shape[0] == 0:
@@ -173,94 +185,22 @@ cdef class Core:
     cdef readonly int64_t stalled        # events since the clock last advanced
     cdef int stop_flag
 
-    # static component parameters
-    cdef int64_t* c_kind
-    cdef int64_t* c_instances
-    cdef int64_t* c_workers
-    cdef int64_t* c_qcap
-    cdef int64_t* c_dist
-    cdef double* c_err
-    cdef double* c_skip
-    cdef int64_t* c_fanout
-    cdef int64_t* c_lb
-    cdef int64_t* c_inst_offset
-    cdef int64_t* c_out_offset
-    cdef int64_t* c_out_count
-    cdef int64_t* c_arrival
-    cdef int64_t* c_bp_offset
-    cdef int64_t* c_bp_count
-    cdef int64_t* c_users
-    cdef int64_t* c_think
-    cdef int64_t* c_rl_limit
-    cdef double* c_rl_period
-    cdef double* c_rl_timeout
-    cdef double* c_shed_wait
-    cdef int64_t* c_shed_len
-    cdef int64_t* c_obj_offset   # a client's objectives: obj_thr[c_obj_offset : + c_obj_count]
-    cdef int64_t* c_obj_count
+    # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
+    cdef ComponentRow* comps
+    cdef LinkRow* links
+    cdef PolicyRow* pol          # the caller's patterns on each link
+    cdef FaultRow* faults
+    cdef FaultActionRow* actions
+    cdef DistRow* dists
+    # the lists the rows point into
     cdef double* obj_thr         # latency threshold of each objective (inf: none)
     cdef int64_t* out_links
     cdef int64_t* inst_comp
     cdef double* bp_t
     cdef double* bp_r
-    cdef int64_t* d_kind
-    cdef double* d_p0
-    cdef double* d_p1
     cdef double* d_points
-    # static link parameters
-    cdef int64_t* l_src
-    cdef int64_t* l_dst
-    cdef int64_t* l_dist
-    cdef double* l_prob
-    cdef int64_t* l_count
-    cdef double* l_to
-    cdef int64_t* l_to_cancel
-    cdef int64_t* l_rt_max
-    cdef double* l_rt_wait
-    cdef int64_t* l_rt_backoff
-    cdef double* l_rt_mult
-    cdef double* l_rt_max_wait
-    cdef int64_t* l_rt_jitter
-    cdef double* l_rt_rand
-    cdef int64_t* l_rt_on
-    cdef int64_t* l_bud_kind
-    cdef double* l_bud_p0
-    cdef double* l_bud_p1
-    cdef int64_t* l_cb_on
-    cdef int64_t* l_cb_time
-    cdef int64_t* l_cb_size
-    cdef int64_t* l_cb_min
-    cdef double* l_cb_fr
-    cdef double* l_cb_sr
-    cdef double* l_cb_slow
-    cdef double* l_cb_wait
-    cdef double* l_cb_wait_mult
-    cdef double* cb_open_wait   # the wait of the current opening
-    cdef int64_t* l_cb_half
-    cdef int64_t* l_cb_auto
-    cdef double* l_cb_half_wait
-    cdef int64_t* l_cb_mask
-    cdef int64_t* l_bh_max
-    cdef double* l_bh_wait
-    cdef int64_t* l_fb_mask
-    cdef int64_t* l_fb_dist
-    # static fault parameters
-    cdef int64_t* f_kind
-    cdef int64_t* f_comp
-    cdef int64_t* f_link
-    cdef int64_t* f_mode
-    cdef double* f_p0
-    cdef double* f_p1
-    cdef double* f_p2
-    cdef double* f_kill
-    cdef int64_t* f_dist
-    cdef double* f_restart
-    cdef int64_t* f_inst_first
-    cdef int64_t* f_inst_count
     cdef int64_t* f_instances
-    cdef double* fa_time
-    cdef int64_t* fa_action
-    cdef int64_t* fa_fault
+    cdef double* cb_open_wait   # the wait of the current opening
 
     # dynamic state
     cdef Rng* rng
@@ -412,104 +352,32 @@ cdef class Core:
         free(self.wn_seq)
         free(self.wn_next)
 
-    def __init__(self, dict arrays, dict scalars):
+    def __init__(self, compiled, dict scalars):
         cdef int i, c, l, f, k
-        keep = dict(arrays)
+        keep = dict(compiled.arrays)
         self._keep = keep
         self.duration = scalars["duration"]
         self.warmup = scalars["warmup"]
         self.bucket = scalars["bucket"]
         self.n_b = scalars["n_buckets"]
-        self.n_c = len(arrays["c_kind"])
-        self.n_l = len(arrays["l_src"])
-        self.n_i = len(arrays["inst_comp"])
-        self.n_f = len(arrays["f_kind"])
-        self.n_fa = len(arrays["fa_time"])
-
-        self.c_kind = _iptr(keep["c_kind"])
-        self.c_instances = _iptr(keep["c_instances"])
-        self.c_workers = _iptr(keep["c_workers"])
-        self.c_qcap = _iptr(keep["c_qcap"])
-        self.c_dist = _iptr(keep["c_dist"])
-        self.c_err = _dptr(keep["c_err"])
-        self.c_skip = _dptr(keep["c_skip_calls"])
-        self.c_fanout = _iptr(keep["c_fanout"])
-        self.c_lb = _iptr(keep["c_lb"])
-        self.c_inst_offset = _iptr(keep["c_inst_offset"])
-        self.c_out_offset = _iptr(keep["c_out_offset"])
-        self.c_out_count = _iptr(keep["c_out_count"])
-        self.c_arrival = _iptr(keep["c_arrival"])
-        self.c_bp_offset = _iptr(keep["c_bp_offset"])
-        self.c_bp_count = _iptr(keep["c_bp_count"])
-        self.c_users = _iptr(keep["c_users"])
-        self.c_think = _iptr(keep["c_think_dist"])
-        self.c_rl_limit = _iptr(keep["c_rl_limit"])
-        self.c_rl_period = _dptr(keep["c_rl_period"])
-        self.c_rl_timeout = _dptr(keep["c_rl_timeout"])
-        self.c_shed_wait = _dptr(keep["c_shed_wait"])
-        self.c_shed_len = _iptr(keep["c_shed_len"])
-        self.c_obj_offset = _iptr(keep["c_obj_offset"])
-        self.c_obj_count = _iptr(keep["c_obj_count"])
+        self.n_c = compiled.n_components
+        self.n_l = compiled.n_links
+        self.n_i = len(keep["inst_comp"])
+        self.n_f = compiled.n_faults
+        self.n_fa = compiled.n_fault_actions
+        self.comps = <ComponentRow*> _table(keep, "components", compiled.components, COMPONENT)
+        self.links = <LinkRow*> _table(keep, "links", compiled.links, LINK)
+        self.pol = <PolicyRow*> _table(keep, "policies", compiled.policies, POLICY)
+        self.faults = <FaultRow*> _table(keep, "faults", compiled.faults, FAULT)
+        self.actions = <FaultActionRow*> _table(keep, "fault_actions", compiled.fault_actions, FAULT_ACTION)
+        self.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
         self.obj_thr = _dptr(keep["obj_thr"])
         self.out_links = _iptr(keep["out_links"])
         self.inst_comp = _iptr(keep["inst_comp"])
         self.bp_t = _dptr(keep["bp_t"])
         self.bp_r = _dptr(keep["bp_r"])
-        self.d_kind = _iptr(keep["d_kind"])
-        self.d_p0 = _dptr(keep["d_p0"])
-        self.d_p1 = _dptr(keep["d_p1"])
         self.d_points = _dptr(keep["d_points"])
-        self.l_src = _iptr(keep["l_src"])
-        self.l_dst = _iptr(keep["l_dst"])
-        self.l_dist = _iptr(keep["l_dist"])
-        self.l_prob = _dptr(keep["l_prob"])
-        self.l_count = _iptr(keep["l_count"])
-        self.l_to = _dptr(keep["l_to"])
-        self.l_to_cancel = _iptr(keep["l_to_cancel"])
-        self.l_rt_max = _iptr(keep["l_rt_max"])
-        self.l_rt_wait = _dptr(keep["l_rt_wait"])
-        self.l_rt_backoff = _iptr(keep["l_rt_backoff"])
-        self.l_rt_mult = _dptr(keep["l_rt_mult"])
-        self.l_rt_max_wait = _dptr(keep["l_rt_max_wait"])
-        self.l_rt_jitter = _iptr(keep["l_rt_jitter"])
-        self.l_rt_rand = _dptr(keep["l_rt_rand"])
-        self.l_rt_on = _iptr(keep["l_rt_on"])
-        self.l_bud_kind = _iptr(keep["l_bud_kind"])
-        self.l_bud_p0 = _dptr(keep["l_bud_p0"])
-        self.l_bud_p1 = _dptr(keep["l_bud_p1"])
-        self.l_cb_on = _iptr(keep["l_cb_on"])
-        self.l_cb_time = _iptr(keep["l_cb_time"])
-        self.l_cb_size = _iptr(keep["l_cb_size"])
-        self.l_cb_min = _iptr(keep["l_cb_min"])
-        self.l_cb_fr = _dptr(keep["l_cb_fr"])
-        self.l_cb_sr = _dptr(keep["l_cb_sr"])
-        self.l_cb_slow = _dptr(keep["l_cb_slow"])
-        self.l_cb_wait = _dptr(keep["l_cb_wait"])
-        self.l_cb_wait_mult = _dptr(keep["l_cb_wait_mult"])
-        self.l_cb_half = _iptr(keep["l_cb_half"])
-        self.l_cb_auto = _iptr(keep["l_cb_auto"])
-        self.l_cb_half_wait = _dptr(keep["l_cb_half_wait"])
-        self.l_cb_mask = _iptr(keep["l_cb_mask"])
-        self.l_bh_max = _iptr(keep["l_bh_max"])
-        self.l_bh_wait = _dptr(keep["l_bh_wait"])
-        self.l_fb_mask = _iptr(keep["l_fb_mask"])
-        self.l_fb_dist = _iptr(keep["l_fb_dist"])
-        self.f_kind = _iptr(keep["f_kind"])
-        self.f_comp = _iptr(keep["f_comp"])
-        self.f_link = _iptr(keep["f_link"])
-        self.f_mode = _iptr(keep["f_mode"])
-        self.f_p0 = _dptr(keep["f_p0"])
-        self.f_p1 = _dptr(keep["f_p1"])
-        self.f_p2 = _dptr(keep["f_p2"])
-        self.f_kill = _dptr(keep["f_kill"])
-        self.f_dist = _iptr(keep["f_dist"])
-        self.f_restart = _dptr(keep["f_restart"])
-        self.f_inst_first = _iptr(keep["f_inst_first"])
-        self.f_inst_count = _iptr(keep["f_inst_count"])
         self.f_instances = _iptr(keep["f_instances"])
-        self.fa_time = _dptr(keep["fa_time"])
-        self.fa_action = _iptr(keep["fa_action"])
-        self.fa_fault = _iptr(keep["fa_fault"])
 
         n_c, n_l, n_i, n_f, n_b = self.n_c, self.n_l, self.n_i, self.n_f, self.n_b
 
@@ -570,7 +438,7 @@ cdef class Core:
         for l in range(n_l):
             keep["_l_lat_first"][l] = len(lat_list)
             for f in range(self.n_f):
-                if self.f_kind[f] == F_LATENCY and (self.f_link[f] == l or self.f_comp[f] == self.l_dst[l]):
+                if self.faults[f].kind == F_LATENCY and (self.faults[f].link == l or self.faults[f].comp == self.links[l].dst):
                     lat_list.append(f)
             keep["_l_lat_count"][l] = len(lat_list) - keep["_l_lat_first"][l]
         keep["_l_lat_list"] = np.asarray(lat_list or [0], dtype=np.int64)
@@ -608,10 +476,10 @@ cdef class Core:
         for l in range(n_l):
             ring_offsets[l] = ring_total
             tb_offsets[l] = tb_total
-            if self.l_cb_on[l]:
-                ring_total += max(self.l_cb_size[l], self.l_cb_half[l])
-                if self.l_cb_time[l]:
-                    tb_total += self.l_cb_size[l]
+            if self.pol[l].cb_on:
+                ring_total += max(self.pol[l].cb_size, self.pol[l].cb_half)
+                if self.pol[l].cb_time:
+                    tb_total += self.pol[l].cb_size
         keep["_cb_ring_off"][:] = ring_offsets
         keep["_cb_tb_off"] = tb_offsets
         self.cb_tb_off = _iptr(tb_offsets)
@@ -621,10 +489,10 @@ cdef class Core:
         self.cb_tb_fail = _iptr(zi("_cb_tb_fail", tb_total))
         self.cb_tb_slow = _iptr(zi("_cb_tb_slow", tb_total))
         for l in range(n_l):
-            self.cb_ring_size[l] = self.l_cb_size[l]
+            self.cb_ring_size[l] = self.pol[l].cb_size
             self.cb_last_sec[l] = -1
-            if self.l_bud_kind[l] == BUD_GRPC_THROTTLING:
-                self.l_tokens[l] = <int64_t>(self.l_bud_p0[l] * 1000.0 + 0.5)
+            if self.pol[l].budget == BUD_GRPC_THROTTLING:
+                self.l_tokens[l] = <int64_t>(self.pol[l].max_tokens * 1000.0 + 0.5)
 
         # metrics
         keep["mc"] = np.zeros((max(n_b, 1), max(n_c, 1), NMC))
@@ -644,7 +512,7 @@ cdef class Core:
         keep["wait_max"] = np.zeros(max(n_c, 1))
         self.hist_w = _iptr(keep["hist_w"].reshape(-1))
         self.wait_max = _dptr(keep["wait_max"])
-        self.n_o = len(arrays["obj_thr"])
+        self.n_o = len(keep["obj_thr"])
         keep["mo"] = np.zeros((max(n_b, 1), max(self.n_o, 1), NMO))
         keep["tot_o"] = np.zeros((max(self.n_o, 1), NMO))
         self.mo = _dptr(keep["mo"].reshape(-1))
@@ -680,9 +548,12 @@ cdef class Core:
         # random streams: components, then links, then faults
         n_streams = n_c + n_l + n_f
         self.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
-        seeds = list(arrays["c_seed"]) + list(arrays["l_seed"]) + list(arrays["f_seed"])
-        for i in range(n_streams):
-            _seed(&self.rng[i], <uint64_t> int(seeds[i]))
+        for c in range(n_c):
+            _seed(&self.rng[c], <uint64_t>self.comps[c].seed)
+        for l in range(n_l):
+            _seed(&self.rng[n_c + l], <uint64_t>self.links[l].seed)
+        for f in range(n_f):
+            _seed(&self.rng[n_c + n_l + f], <uint64_t>self.faults[f].seed)
 
         self.heap_cap = 1024
         self.heap = <Event*> malloc(self.heap_cap * sizeof(Event))
@@ -709,29 +580,29 @@ cdef class Core:
 
         for c in range(n_c):
             cap_total = 0
-            if self.c_kind[c] != K_CLIENT and self.c_kind[c] != K_LOAD_BALANCER:
-                self.c_up[c] = self.c_instances[c]
-                if self.c_workers[c] < UNLIMITED:
-                    cap_total = self.c_workers[c] * self.c_instances[c]
+            if self.comps[c].kind != K_CLIENT and self.comps[c].kind != K_LOAD_BALANCER:
+                self.c_up[c] = self.comps[c].instances
+                if self.comps[c].workers < UNLIMITED:
+                    cap_total = self.comps[c].workers * self.comps[c].instances
             self.c_capacity[c] = cap_total
-            for k in range(self.c_instances[c] if self.c_kind[c] not in (K_CLIENT, K_LOAD_BALANCER) else 0):
-                i = self.c_inst_offset[c] + k
-                if self.c_rl_limit[c] > 0:
-                    self.i_rl_perm[i] = self.c_rl_limit[c]
-            if self.c_kind[c] == K_CLIENT:
-                if self.c_arrival[c] == AR_CLOSED:
-                    for k in range(self.c_users[c]):
-                        self._push(self._draw(self.c_think[c], &self.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
+            for k in range(self.comps[c].instances if self.comps[c].kind not in (K_CLIENT, K_LOAD_BALANCER) else 0):
+                i = self.comps[c].inst_offset + k
+                if self.comps[c].rl_limit > 0:
+                    self.i_rl_perm[i] = self.comps[c].rl_limit
+            if self.comps[c].kind == K_CLIENT:
+                if self.comps[c].arrival == AR_CLOSED:
+                    for k in range(self.comps[c].users):
+                        self._push(self._draw(self.comps[c].think_dist, &self.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
                 else:
                     lam = 0.0
-                    for k in range(self.c_bp_count[c]):
-                        lam = max(lam, self.bp_r[self.c_bp_offset[c] + k])
+                    for k in range(self.comps[c].bp_count):
+                        lam = max(lam, self.bp_r[self.comps[c].bp_offset + k])
                     self.c_lam_max[c] = lam
                     t = self._next_arrival(c, 0.0, 1)
                     if t < self.duration:
                         self._push(t, EV_ARRIVAL, c, 0, 0, 0, 0)
         for k in range(self.n_fa):
-            self._push(self.fa_time[k], EV_FAULT, k, 0, 0, 0, 0)
+            self._push(self.actions[k].time, EV_FAULT, k, 0, 0, 0, 0)
         if self.n_b > 1:
             self._push(self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
         if self.warmup > 0:
@@ -776,11 +647,11 @@ cdef class Core:
     def _link(self, link, str needs=""):
         if not 0 <= link < self.n_l:
             raise IndexError(f"no link {link}: this design has {self.n_l} link(s), numbered 0 to {self.n_l - 1}")
-        if needs == "breaker" and not self.l_cb_on[link]:
+        if needs == "breaker" and not self.pol[link].cb_on:
             raise ValueError(f"link {link} has no circuit breaker")
-        if needs == "retry" and self.l_rt_max[link] <= 1:
+        if needs == "retry" and self.pol[link].rt_max <= 1:
             raise ValueError(f"link {link} has no retry policy")
-        if needs == "budget" and self.l_bud_kind[link] == BUD_NONE:
+        if needs == "budget" and self.pol[link].budget == BUD_NONE:
             raise ValueError(f"link {link} has no retry budget")
         return link
 
@@ -836,7 +707,7 @@ cdef class Core:
         if k < 0:
             raise MemoryError("not enough memory for a call record")
         self.calls[k].link = link
-        self.calls[k].prev_sleep = self.l_rt_wait[link]
+        self.calls[k].prev_sleep = self.pol[link].rt_wait
         for n in range(1, attempts + 1):
             self.calls[k].attempt = n
             waits.append(self._backoff(k))
@@ -856,13 +727,13 @@ cdef class Core:
         """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
         if not 0 <= component < self.n_c:
             raise IndexError(f"no component {component}: this design has {self.n_c}, numbered 0 to {self.n_c - 1}")
-        if self.c_rl_limit[component] <= 0:
+        if self.comps[component].rl_limit <= 0:
             raise ValueError(f"component {component} has no rate limiter")
-        if not 0 <= instance < self.c_instances[component]:
-            raise IndexError(f"no instance {instance}: component {component} has {self.c_instances[component]} "
-                             f"instance(s), numbered 0 to {self.c_instances[component] - 1}")
+        if not 0 <= instance < self.comps[component].instances:
+            raise IndexError(f"no instance {instance}: component {component} has {self.comps[component].instances} "
+                             f"instance(s), numbered 0 to {self.comps[component].instances - 1}")
         self.now = now
-        return self._rl_acquire(<int>(self.c_inst_offset[component] + instance), component)
+        return self._rl_acquire(<int>(self.comps[component].inst_offset + instance), component)
 
     # ------------------------------------------------------------------ loop
     cdef void _run(self, double until, int64_t max_events) noexcept nogil:
@@ -1111,27 +982,26 @@ cdef class Core:
 
     # ------------------------------------------------------------------ draws
     cdef double _draw(self, int d, Rng* r) noexcept nogil:
-        cdef int k = self.d_kind[d]
-        cdef double p0 = self.d_p0[d], p1 = self.d_p1[d], x
+        cdef DistRow* row = &self.dists[d]
+        cdef double x
         cdef int tries
-        if k == D_CONSTANT:
-            return p0
-        if k == D_EXPONENTIAL:
-            return _expo(r, p0)
-        if k == D_UNIFORM:
-            return p0 + (p1 - p0) * _uniform(r)
-        if k == D_NORMAL:
-            if p1 <= 0:
-                return p0
+        if row.kind == D_CONSTANT:
+            return row.value
+        if row.kind == D_EXPONENTIAL:
+            return _expo(r, row.mean)
+        if row.kind == D_UNIFORM:
+            return row.low + (row.high - row.low) * _uniform(r)
+        if row.kind == D_NORMAL:
+            if row.std <= 0:
+                return row.mean
             for tries in range(1000):
-                x = p0 + p1 * _normal(r)
+                x = row.mean + row.std * _normal(r)
                 if x >= 0:
                     return x
             return 0.0
-        if k == D_LOGNORMAL:
-            return exp(p0 + p1 * _normal(r))
-        # empirical: p0 is the offset into the points pool, p1 the count
-        return self.d_points[<int64_t>p0 + <int64_t>(_uniform(r) * p1)]
+        if row.kind == D_LOGNORMAL:
+            return exp(row.mu + row.sigma * _normal(r))
+        return self.d_points[row.first + <int64_t>(_uniform(r) * row.count)]
 
     # ------------------------------------------------------------------ metrics
     cdef inline void _count_c(self, int c, int field, double v) noexcept nogil:
@@ -1175,7 +1045,7 @@ cdef class Core:
             # refusals stay out of the latency percentiles, but the time they took is counted
             self._count_c(c, MC_REFUSED_TIME, latency)
             return
-        if self.c_obj_count[c] > 0:
+        if self.comps[c].obj_count > 0:
             self._count_objectives(c, outcome, latency)
         b = _histogram_bin(latency)
         self.hist_b[c * NB + b] += 1
@@ -1199,8 +1069,8 @@ cdef class Core:
         """Count an answered client request against each of the client's latency thresholds."""
         cdef int64_t k, o
         cdef double* row
-        for k in range(self.c_obj_count[c]):
-            o = self.c_obj_offset[c] + k
+        for k in range(self.comps[c].obj_count):
+            o = self.comps[c].obj_offset + k
             if latency > self.obj_thr[o]:
                 continue
             row = &self.mo[(<int64_t>self.current_bucket * self.n_o + o) * NMO]
@@ -1278,7 +1148,7 @@ cdef class Core:
             self.c_shed_rej_b[c] = 0
         for l in range(self.n_l):
             g = &self.mlg[(<int64_t>b * self.n_l + l) * NMLG]
-            if self.l_cb_on[l]:
+            if self.pol[l].cb_on:
                 self._cb_touch(l)
                 g[MLG_CB_STATE] = self.cb_state[l]
                 g[MLG_CB_OPEN] = self.cb_open_area[l] / width
@@ -1287,10 +1157,10 @@ cdef class Core:
             g[MLG_BH_INUSE] = self.l_bh_inuse[l]
             if self.l_bh_flag[l] and self.l_bh_rej_b[l] == 0:
                 self.l_bh_flag[l] = 0
-                self._log(LG_BULKHEAD_RECOVERED, self.l_src[l], l, -1, -1, self.l_bh_inuse[l], 0)
+                self._log(LG_BULKHEAD_RECOVERED, self.links[l].src, l, -1, -1, self.l_bh_inuse[l], 0)
             self.l_bh_rej_b[l] = 0
             if self.l_exh_b[l] > 0:
-                self._log(LG_RETRIES_EXHAUSTED, self.l_src[l], l, -1, -1, self.l_exh_b[l], 0)
+                self._log(LG_RETRIES_EXHAUSTED, self.links[l].src, l, -1, -1, self.l_exh_b[l], 0)
                 self.l_exh_b[l] = 0
 
     cdef void _finalize(self) noexcept nogil:
@@ -1305,7 +1175,7 @@ cdef class Core:
     # ------------------------------------------------------------------ clients
     cdef double _rate_at(self, int c, double t) noexcept nogil:
         """Piecewise-linear rate; the cursor only moves forward, as time does."""
-        cdef int64_t off = self.c_bp_offset[c], n = self.c_bp_count[c]
+        cdef int64_t off = self.comps[c].bp_offset, n = self.comps[c].bp_count
         cdef int64_t k = self.c_bp_cur[c]
         cdef double t0, t1
         while k + 1 < n and self.bp_t[off + k + 1] <= t:
@@ -1322,10 +1192,10 @@ cdef class Core:
     cdef double _next_arrival(self, int c, double t, bint first) noexcept nogil:
         cdef double lam = self.c_lam_max[c], rate
         cdef Rng* r = &self.rng[c]
-        cdef int64_t off = self.c_bp_offset[c], k
+        cdef int64_t off = self.comps[c].bp_offset, k
         if lam <= 0:
             return INFINITY
-        if self.c_arrival[c] == AR_POISSON:
+        if self.comps[c].arrival == AR_POISSON:
             # Poisson with a time-varying rate: thinning against the schedule's peak.
             while True:
                 t += _expo(r, 1.0 / lam)
@@ -1345,7 +1215,7 @@ cdef class Core:
                     t = floor(t * rate + 0.5) / rate
                 return t
             k = self.c_bp_cur[c]
-            if k + 1 >= self.c_bp_count[c]:
+            if k + 1 >= self.comps[c].bp_count:
                 return INFINITY
             # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
             t = self.bp_t[off + k + 1]
@@ -1381,20 +1251,20 @@ cdef class Core:
         self.jobs[j].fail = -1
         self.jobs[j].cursor = 0
         self.jobs[j].rep = 0
-        if self.c_kind[c] == K_LOAD_BALANCER:
+        if self.comps[c].kind == K_LOAD_BALANCER:
             self._lb_forward(j)
             return
-        n = self.c_out_count[c]
-        off = self.c_out_offset[c]
-        if self.c_fanout[c] == FO_PARALLEL:
+        n = self.comps[c].out_count
+        off = self.comps[c].out_offset
+        if self.comps[c].fan_out == FO_PARALLEL:
             # A sentinel pending count keeps the job open while calls are issued:
             # one can be answered at once (an open breaker) before the next is made.
             self.jobs[j].pending = 1
             for k in range(n):
                 link = self.out_links[off + k]
-                if self.l_prob[link] < 1.0 and _uniform(&self.rng[c]) >= self.l_prob[link]:
+                if self.links[link].prob < 1.0 and _uniform(&self.rng[c]) >= self.links[link].prob:
                     continue
-                for r in range(self.l_count[link]):
+                for r in range(self.links[link].count):
                     if self.jobs[j].gen != gen:
                         return
                     self.jobs[j].pending += 1
@@ -1405,15 +1275,15 @@ cdef class Core:
 
     cdef void _next_sequential(self, int j) noexcept nogil:
         cdef int c = self.jobs[j].comp
-        cdef int64_t n = self.c_out_count[c], off = self.c_out_offset[c]
+        cdef int64_t n = self.comps[c].out_count, off = self.comps[c].out_offset
         cdef int link
         while self.jobs[j].cursor < n:
             link = self.out_links[off + self.jobs[j].cursor]
-            if self.jobs[j].rep == 0 and self.l_prob[link] < 1.0:
-                if _uniform(&self.rng[c]) >= self.l_prob[link]:
+            if self.jobs[j].rep == 0 and self.links[link].prob < 1.0:
+                if _uniform(&self.rng[c]) >= self.links[link].prob:
                     self.jobs[j].cursor += 1
                     continue
-            if self.jobs[j].rep < self.l_count[link]:
+            if self.jobs[j].rep < self.links[link].count:
                 self.jobs[j].rep += 1
                 self.jobs[j].pending = 1
                 self._issue_call(j, link, -1)
@@ -1432,19 +1302,19 @@ cdef class Core:
         elif outcome != O_OK:
             # A load balancer passes the outcome through and a client reports what its user saw;
             # a service turns a failed dependency into an error of its own.
-            if self.c_kind[c] == K_LOAD_BALANCER or self.c_kind[c] == K_CLIENT:
+            if self.comps[c].kind == K_LOAD_BALANCER or self.comps[c].kind == K_CLIENT:
                 self.jobs[j].fail = outcome
             else:
                 self.jobs[j].fail = O_ERROR
         self.jobs[j].pending -= 1
-        if self.c_fanout[c] == FO_PARALLEL and self.c_kind[c] != K_LOAD_BALANCER:
+        if self.comps[c].fan_out == FO_PARALLEL and self.comps[c].kind != K_LOAD_BALANCER:
             if self.jobs[j].pending == 0:
                 self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
             return
         if self.jobs[j].fail >= 0:
             self._complete_job(j, self.jobs[j].fail)
         elif self.jobs[j].pending == 0:
-            if self.c_kind[c] == K_LOAD_BALANCER:
+            if self.comps[c].kind == K_LOAD_BALANCER:
                 self._complete_job(j, O_OK)
             else:
                 self._next_sequential(j)
@@ -1468,13 +1338,13 @@ cdef class Core:
                                 self.jobs[j].reply_link, outcome)
         self._free_job(j)
         if user >= 0:
-            self._push(self.now + self._draw(self.c_think[c], &self.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+            self._push(self.now + self._draw(self.comps[c].think_dist, &self.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
         if held:
             self._release_worker(inst)
 
     cdef int _worker_cap(self, int inst) noexcept nogil:
         cdef int c = self.inst_comp[inst]
-        cdef int64_t cap = self.c_workers[c]
+        cdef int64_t cap = self.comps[c].workers
         if self.c_pool[c] < cap:
             cap = self.c_pool[c]
         return <int>cap
@@ -1500,7 +1370,7 @@ cdef class Core:
             self.c_qlen[c] -= 1
             if self.jobs[j].cancelled:
                 self._complete_job(j, O_TIMEOUT)
-            elif self.c_shed_wait[c] >= 0 and self.now - self.jobs[j].t_arrive > self.c_shed_wait[c]:
+            elif self.comps[c].shed_wait >= 0 and self.now - self.jobs[j].t_arrive > self.comps[c].shed_wait:
                 self._shed(j)
             else:
                 self._start_service(j)
@@ -1535,11 +1405,11 @@ cdef class Core:
                     self.wait_max[c] = wait
         self.jobs[j].state = JS_SERVICE
         self.jobs[j].t_service = self.now
-        if self.c_skip[c] > 0:
-            self.jobs[j].skip_calls = _uniform(&self.rng[c]) < self.c_skip[c]
+        if self.comps[c].hit_ratio > 0:
+            self.jobs[j].skip_calls = _uniform(&self.rng[c]) < self.comps[c].hit_ratio
         if f >= 0:
-            factor *= 1.0 + self.f_p2[f] * (self.now - self.i_up_since[inst])
-        st = self._draw(self.c_dist[c], &self.rng[c]) * factor
+            factor *= 1.0 + self.faults[f].leak_rate * (self.now - self.i_up_since[inst])
+        st = self._draw(self.comps[c].dist, &self.rng[c]) * factor
         self._push(self.now + st, EV_SERVICE_DONE, j, self.jobs[j].gen, 0, 0, 0)
 
     cdef void _on_service_done(self, int j, int gen) noexcept nogil:
@@ -1549,9 +1419,9 @@ cdef class Core:
         c = self.jobs[j].comp
         if self.jobs[j].cancelled:
             self._complete_job(j, O_TIMEOUT)
-        elif self.c_err[c] > 0 and _uniform(&self.rng[c]) < self.c_err[c]:
+        elif self.comps[c].error_probability > 0 and _uniform(&self.rng[c]) < self.comps[c].error_probability:
             self._complete_job(j, O_ERROR)
-        elif self.jobs[j].skip_calls or self.c_out_count[c] == 0:
+        elif self.jobs[j].skip_calls or self.comps[c].out_count == 0:
             self._complete_job(j, O_OK)
         else:
             self._begin_calls(j)
@@ -1561,11 +1431,11 @@ cdef class Core:
         return self.i_down_refuse[inst] > 0
 
     cdef void _on_call_arrive(self, int k, int gen, int seq, int link, int inst) noexcept nogil:
-        cdef int c = self.l_dst[link]
-        cdef int j, kind = self.c_kind[c]
+        cdef int c = self.links[link].dst
+        cdef int j, kind = self.comps[c].kind
         cdef bint current = self.calls[k].gen == gen and self.calls[k].seq == seq and self.calls[k].state == CS_IN_FLIGHT
         cdef double wait
-        if not current and self.l_to_cancel[link]:
+        if not current and self.pol[link].cancel_on_timeout:
             return   # the caller gave up and cancelled: the request never starts
         if kind == K_LOAD_BALANCER:
             inst = -1
@@ -1599,15 +1469,15 @@ cdef class Core:
         if kind == K_LOAD_BALANCER:
             self._begin_calls(j)
             return
-        if self.c_rl_limit[c] > 0:
+        if self.comps[c].rl_limit > 0:
             wait = self._rl_acquire(inst, c)
             if wait != 0:
                 self.jobs[j].state = JS_RL_WAIT
                 if wait > 0:
                     self._push(self.now + wait, EV_RL_GRANT, j, self.jobs[j].gen, 0, 0, 0)
-                elif self.c_rl_timeout[c] > 0:
+                elif self.comps[c].rl_timeout > 0:
                     # Resilience4j makes a refused caller wait its whole timeout first.
-                    self._push(self.now + self.c_rl_timeout[c], EV_RL_REJECT, j, self.jobs[j].gen, 0, 0, 0)
+                    self._push(self.now + self.comps[c].rl_timeout, EV_RL_REJECT, j, self.jobs[j].gen, 0, 0, 0)
                 else:
                     self._reject_rate_limited(j)
                 return
@@ -1624,8 +1494,8 @@ cdef class Core:
 
     cdef double _rl_acquire(self, int inst, int c) noexcept nogil:
         """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
-        cdef double period = self.c_rl_period[c]
-        cdef double limit = <double>self.c_rl_limit[c]
+        cdef double period = self.comps[c].rl_period
+        cdef double limit = <double>self.comps[c].rl_limit
         cdef int64_t cycle = <int64_t>floor(self.now / period)
         cdef double wait, missing
         if cycle > self.i_rl_cycle[inst]:
@@ -1638,7 +1508,7 @@ cdef class Core:
         wait = (cycle + 1) * period - self.now
         if missing > 0:
             wait += ceil(missing / limit) * period
-        if wait <= self.c_rl_timeout[c]:
+        if wait <= self.comps[c].rl_timeout:
             self.i_rl_perm[inst] -= 1
             return wait if wait > 0 else 1e-12
         return -1.0
@@ -1649,8 +1519,8 @@ cdef class Core:
         if self.jobs[j].cancelled:
             self._complete_job(j, O_TIMEOUT)
             return
-        if self.c_kind[c] == K_QUEUE and self.jobs[j].reply_call >= 0:
-            if self.i_busy[inst] >= self._worker_cap(inst) and self.i_qlen[inst] >= self.c_qcap[c]:
+        if self.comps[c].kind == K_QUEUE and self.jobs[j].reply_call >= 0:
+            if self.i_busy[inst] >= self._worker_cap(inst) and self.i_qlen[inst] >= self.comps[c].queue_capacity:
                 self._complete_job(j, O_REJECTED)
                 return
             # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
@@ -1660,10 +1530,10 @@ cdef class Core:
         if self.i_busy[inst] < self._worker_cap(inst) and self.i_qlen[inst] == 0:
             self._start_service(j)
             return
-        if self.c_shed_len[c] >= 0 and self.i_qlen[inst] >= self.c_shed_len[c]:
+        if self.comps[c].shed_len >= 0 and self.i_qlen[inst] >= self.comps[c].shed_len:
             self._shed(j)
             return
-        if self.c_qcap[c] >= 0 and self.i_qlen[inst] >= self.c_qcap[c]:
+        if self.comps[c].queue_capacity >= 0 and self.i_qlen[inst] >= self.comps[c].queue_capacity:
             self._complete_job(j, O_REJECTED)
             return
         self.jobs[j].state = JS_QUEUED
@@ -1682,9 +1552,9 @@ cdef class Core:
     cdef int _pick_in(self, int link) noexcept nogil:
         """An instance of the link's target that is not refusing: round robin per link, or the
         balancing strategy when the caller is a load balancer."""
-        cdef int chooser = <int>self.l_src[link], target = <int>self.l_dst[link]
-        cdef int64_t first = self.c_inst_offset[target], n = self.c_instances[target]
-        cdef int strategy = <int>self.c_lb[chooser] if self.c_kind[chooser] == K_LOAD_BALANCER else LB_ROUND_ROBIN
+        cdef int chooser = <int>self.links[link].src, target = <int>self.links[link].dst
+        cdef int64_t first = self.comps[target].inst_offset, n = self.comps[target].instances
+        cdef int strategy = <int>self.comps[chooser].strategy if self.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
         return self._pick_range(chooser, link, strategy, first, n)
 
     cdef int _pick_range(self, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
@@ -1726,10 +1596,10 @@ cdef class Core:
     cdef void _lb_forward(self, int j) noexcept nogil:
         """Pick one instance over all the balancer's targets, then call through that target's link."""
         cdef int lb = self.jobs[j].comp
-        cdef int64_t off = self.c_out_offset[lb], n = self.c_out_count[lb], k, total = 0
+        cdef int64_t off = self.comps[lb].out_offset, n = self.comps[lb].out_count, k, total = 0
         cdef int link = -1, target, inst
         for k in range(n):
-            total += self.c_instances[self.l_dst[self.out_links[off + k]]]
+            total += self.comps[self.links[self.out_links[off + k]].dst].instances
         # Balance over the flat list of instances by remembering which target it falls in.
         if n == 1:
             link = <int>self.out_links[off]
@@ -1738,7 +1608,7 @@ cdef class Core:
             if inst >= 0:
                 target = <int>self.inst_comp[inst]
                 for k in range(n):
-                    if self.l_dst[self.out_links[off + k]] == target:
+                    if self.links[self.out_links[off + k]].dst == target:
                         link = <int>self.out_links[off + k]
                         break
             else:
@@ -1748,7 +1618,7 @@ cdef class Core:
 
     cdef int _pick_flat(self, int lb, int64_t off, int64_t n, int64_t total) noexcept nogil:
         cdef int64_t k, idx, start, t, best = -1, i, cand
-        cdef int strategy = self.c_lb[lb]
+        cdef int strategy = self.comps[lb].strategy
         cdef Rng* r = &self.rng[lb]
         if total <= 0:
             return -1
@@ -1762,11 +1632,11 @@ cdef class Core:
             # map the flat index to an instance
             cand = -1
             for t in range(n):
-                i = self.l_dst[self.out_links[off + t]]
-                if idx < self.c_instances[i]:
-                    cand = self.c_inst_offset[i] + idx
+                i = self.links[self.out_links[off + t]].dst
+                if idx < self.comps[i].instances:
+                    cand = self.comps[i].inst_offset + idx
                     break
-                idx -= self.c_instances[i]
+                idx -= self.comps[i].instances
             if cand < 0 or self._refusing(<int>cand):
                 continue
             if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
@@ -1785,9 +1655,9 @@ cdef class Core:
         self.calls[k].job = j
         self.calls[k].job_gen = self.jobs[j].gen
         self.calls[k].link = link
-        self.calls[k].prev_sleep = self.l_rt_wait[link]
+        self.calls[k].prev_sleep = self.pol[link].rt_wait
         self._count_l(link, ML_CALLS, 1.0)
-        self._count_c(<int>self.l_src[link], MC_CALLS, 1.0)
+        self._count_c(<int>self.links[link].src, MC_CALLS, 1.0)
         self.l_active[link] += 1
         self._start_attempt(k)
 
@@ -1800,26 +1670,26 @@ cdef class Core:
         self.calls[k].cb_permit = 0
         self.calls[k].state = CS_IN_FLIGHT
         self._count_l(link, ML_ATTEMPTS, 1.0)
-        self._count_c(<int>self.l_src[link], MC_ATTEMPTS, 1.0)
+        self._count_c(<int>self.links[link].src, MC_ATTEMPTS, 1.0)
         # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
-        if self.l_cb_on[link]:
+        if self.pol[link].cb_on:
             if not self._cb_acquire(link):
                 self._count_l(link, ML_SHORT, 1.0)
                 self._attempt_done(k, O_SHORT_CIRCUITED)
                 return
             self.calls[k].cb_permit = 1
-        if self.l_to[link] > 0:
+        if self.pol[link].timeout > 0:
             self._arm_timeout(k, link)
-        if self.l_bh_max[link] >= 0:
-            if self.l_bh_inuse[link] < self.l_bh_max[link] and self.l_bh_head[link] < 0:
+        if self.pol[link].bh_max >= 0:
+            if self.l_bh_inuse[link] < self.pol[link].bh_max and self.l_bh_head[link] < 0:
                 self.l_bh_inuse[link] += 1
                 self.calls[k].holds_bulkhead = 1
-            elif self.l_bh_wait[link] > 0:
+            elif self.pol[link].bh_wait > 0:
                 self._bulkhead_pressure(link)
                 self._count_l(link, ML_BH_WAITED, 1.0)
                 self._bh_enqueue(k)
                 self.calls[k].state = CS_BH_WAIT
-                self._push(self.now + self.l_bh_wait[link], EV_BH_EXPIRE, k, gen, self.calls[k].seq, 0, 0)
+                self._push(self.now + self.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, self.calls[k].seq, 0, 0)
                 return
             else:
                 self._count_l(link, ML_BH_REJ, 1.0)
@@ -1832,7 +1702,7 @@ cdef class Core:
         self.l_bh_rej_b[link] += 1
         if not self.l_bh_flag[link]:
             self.l_bh_flag[link] = 1
-            self._log(LG_BULKHEAD_SATURATED, self.l_src[link], link, -1, -1, self.l_bh_inuse[link], 0)
+            self._log(LG_BULKHEAD_SATURATED, self.links[link].src, link, -1, -1, self.l_bh_inuse[link], 0)
 
     cdef int _node_new(self, int k, double deadline) noexcept nogil:
         cdef int node
@@ -1887,7 +1757,7 @@ cdef class Core:
         """Queue the attempt's deadline on its link. A timeout is the same for every call on a
         link, so deadlines arrive in order: one heap event per link at a time is enough, and
         attempts that finished in time are dropped from the line without touching the heap."""
-        cdef double deadline = self.now + self.l_to[link]
+        cdef double deadline = self.now + self.pol[link].timeout
         cdef int node = self._node_new(k, deadline)
         if node < 0:
             return
@@ -1925,7 +1795,7 @@ cdef class Core:
         cdef int node, k
         cdef bint live
         self.l_bh_inuse[link] -= 1
-        while self.l_bh_head[link] >= 0 and self.l_bh_inuse[link] < self.l_bh_max[link]:
+        while self.l_bh_head[link] >= 0 and self.l_bh_inuse[link] < self.pol[link].bh_max:
             node = <int>self.l_bh_head[link]
             self.l_bh_head[link] = self.wn_next[node]
             if self.l_bh_head[link] < 0:
@@ -1948,22 +1818,22 @@ cdef class Core:
         cdef Rng* r
         for i in range(self.l_lat_first[link], self.l_lat_first[link] + self.l_lat_count[link]):
             f = <int>self.l_lat_list[i]
-            if not self.f_active[f] or not (self.f_mode[f] & direction):
+            if not self.f_active[f] or not (self.faults[f].direction & direction):
                 continue
             r = &self.rng[self.n_c + self.n_l + f]
-            if self.f_p0[f] < 1.0 and _uniform(r) >= self.f_p0[f]:
+            if self.faults[f].fraction < 1.0 and _uniform(r) >= self.faults[f].fraction:
                 continue
-            extra += self._draw(<int>self.f_dist[f], r)
+            extra += self._draw(<int>self.faults[f].delay_dist, r)
         return extra
 
     cdef void _send(self, int k) noexcept nogil:
         cdef int link = self.calls[k].link
-        cdef int dst = <int>self.l_dst[link]
+        cdef int dst = <int>self.links[link].dst
         cdef int inst = -1
         cdef double lat
         cdef Rng* lr = &self.rng[self.n_c + link]
         self.calls[k].state = CS_IN_FLIGHT
-        lat = self._draw(<int>self.l_dist[link], lr)
+        lat = self._draw(<int>self.links[link].dist, lr)
         if self.l_faulted[link]:
             lat += self._extra_latency(link, DIR_REQUEST)
             if self.l_part_refuse[link] > 0:
@@ -1974,7 +1844,7 @@ cdef class Core:
             if self.l_inject_err[link] > 0 and _uniform(lr) < self.l_inject_err[link]:
                 self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_ERROR)
                 return
-        if self.c_kind[dst] != K_LOAD_BALANCER and self.c_kind[dst] != K_CLIENT:
+        if self.comps[dst].kind != K_LOAD_BALANCER and self.comps[dst].kind != K_CLIENT:
             inst = self._pick_in(link)
             if inst < 0:
                 # every instance is down: the connection is refused one hop away
@@ -1983,7 +1853,7 @@ cdef class Core:
         self._push(self.now + lat, EV_CALL_ARRIVE, k, self.calls[k].gen, self.calls[k].seq, link, inst)
 
     cdef void _send_response(self, int k, int gen, int seq, int link, int outcome) noexcept nogil:
-        cdef double lat = self._draw(<int>self.l_dist[link], &self.rng[self.n_c + link])
+        cdef double lat = self._draw(<int>self.links[link].dist, &self.rng[self.n_c + link])
         if self.l_faulted[link]:
             if self.l_part_hang[link] > 0 or self.l_part_refuse[link] > 0:
                 return
@@ -1997,7 +1867,7 @@ cdef class Core:
 
     cdef void _timeout_call(self, int k) noexcept nogil:
         cdef int j
-        if self.calls[k].state == CS_IN_FLIGHT and self.l_to_cancel[self.calls[k].link]:
+        if self.calls[k].state == CS_IN_FLIGHT and self.pol[self.calls[k].link].cancel_on_timeout:
             j = self.calls[k].callee_job
             if j >= 0 and self.jobs[j].gen == self.calls[k].callee_gen:
                 self._cancel_job(j)
@@ -2012,16 +1882,16 @@ cdef class Core:
         """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
         cdef int link = self.calls[k].link
         cdef int n = self.calls[k].attempt
-        cdef double base = self.l_rt_wait[link], cap = self.l_rt_max_wait[link]
+        cdef double base = self.pol[link].rt_wait, cap = self.pol[link].rt_max_wait
         cdef double v = base, ms, f
         cdef int i
-        cdef Rng* r = &self.rng[self.l_src[link]]
-        cdef int jitter = self.l_rt_jitter[link]
-        if self.l_rt_backoff[link] == BO_EXPONENTIAL:
+        cdef Rng* r = &self.rng[self.links[link].src]
+        cdef int jitter = self.pol[link].rt_jitter
+        if self.pol[link].rt_backoff == BO_EXPONENTIAL:
             # Resilience4j truncates to whole milliseconds at every step.
             ms = base * 1000.0
             for i in range(1, n):
-                ms = floor(ms * self.l_rt_mult[link])
+                ms = floor(ms * self.pol[link].rt_mult)
                 if cap > 0 and ms > cap * 1000.0:
                     ms = cap * 1000.0
                     break
@@ -2039,7 +1909,7 @@ cdef class Core:
         if jitter == J_EQUAL:
             return v / 2.0 + _uniform(r) * v / 2.0
         if jitter == J_RANDOMIZED:
-            f = self.l_rt_rand[link]
+            f = self.pol[link].rt_rand
             ms = v * 1000.0
             ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
             v = ms / 1000.0
@@ -2048,27 +1918,27 @@ cdef class Core:
         return v
 
     cdef bint _budget_allows(self, int link) noexcept nogil:
-        cdef int kind = self.l_bud_kind[link]
+        cdef int kind = self.pol[link].budget
         cdef double allowed
         if kind == BUD_GRPC_THROTTLING:
-            return self.l_tokens[link] * 2 > <int64_t>(self.l_bud_p0[link] * 1000.0 + 0.5)
+            return self.l_tokens[link] * 2 > <int64_t>(self.pol[link].max_tokens * 1000.0 + 0.5)
         if kind == BUD_ENVOY_BUDGET:
-            allowed = fmax(self.l_bud_p1[link], self.l_bud_p0[link] / 100.0 * self.l_active[link])
+            allowed = fmax(self.pol[link].min_retry_concurrency, self.pol[link].budget_percent / 100.0 * self.l_active[link])
             return self.l_active_retries[link] < allowed
         return 1
 
     cdef void _budget_account(self, int link, bint failed) noexcept nogil:
         """gRPC throttling: a failure costs one token, a success earns tokenRatio (milli-tokens)."""
-        cdef int64_t full = <int64_t>(self.l_bud_p0[link] * 1000.0 + 0.5)
+        cdef int64_t full = <int64_t>(self.pol[link].max_tokens * 1000.0 + 0.5)
         if failed:
             self.l_tokens[link] = self.l_tokens[link] - 1000 if self.l_tokens[link] >= 1000 else 0
         else:
-            self.l_tokens[link] += <int64_t>(self.l_bud_p1[link] * 1000.0 + 0.5)
+            self.l_tokens[link] += <int64_t>(self.pol[link].token_ratio * 1000.0 + 0.5)
             if self.l_tokens[link] > full:
                 self.l_tokens[link] = full
             if self.l_bud_flag[link] and self.l_tokens[link] * 2 > full:
                 self.l_bud_flag[link] = 0
-                self._log(LG_BUDGET_RESTORED, self.l_src[link], link, -1, -1, self.l_tokens[link] / 1000.0, 0)
+                self._log(LG_BUDGET_RESTORED, self.links[link].src, link, -1, -1, self.l_tokens[link] / 1000.0, 0)
 
     cdef void _attempt_done(self, int k, int outcome) noexcept nogil:
         cdef int link = self.calls[k].link
@@ -2087,30 +1957,30 @@ cdef class Core:
         if self.calls[k].cb_permit:
             self.calls[k].cb_permit = 0
             self._cb_record(link, outcome, self.now - self.calls[k].t_attempt)
-        if self.l_bud_kind[link] == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
-            self._budget_account(link, failed and (self.l_rt_on[link] & bit) != 0)
-        retry = failed and (self.l_rt_on[link] & bit) != 0 and self.calls[k].attempt < self.l_rt_max[link]
+        if self.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
+            self._budget_account(link, failed and (self.pol[link].rt_on & bit) != 0)
+        retry = failed and (self.pol[link].rt_on & bit) != 0 and self.calls[k].attempt < self.pol[link].rt_max
         if retry and not self._budget_allows(link):
             retry = 0
             self._count_l(link, ML_THROTTLED, 1.0)
             if not self.l_bud_flag[link]:
                 self.l_bud_flag[link] = 1
-                self._log(LG_BUDGET_EXHAUSTED, self.l_src[link], link, -1, -1, self.l_tokens[link] / 1000.0, 0)
+                self._log(LG_BUDGET_EXHAUSTED, self.links[link].src, link, -1, -1, self.l_tokens[link] / 1000.0, 0)
         if retry:
             wait = self._backoff(k)
             self._count_l(link, ML_RETRIES, 1.0)
-            self._count_c(<int>self.l_src[link], MC_RETRIES, 1.0)
+            self._count_c(<int>self.links[link].src, MC_RETRIES, 1.0)
             if not self.calls[k].retrying:
                 self.calls[k].retrying = 1
                 self.l_active_retries[link] += 1
             self._push(self.now + wait, EV_RETRY, k, gen, 0, 0, 0)
             return
-        if failed and self.l_rt_max[link] > 1 and self.calls[k].attempt >= self.l_rt_max[link]:
+        if failed and self.pol[link].rt_max > 1 and self.calls[k].attempt >= self.pol[link].rt_max:
             self._count_l(link, ML_EXHAUSTED, 1.0)
             self.l_exh_b[link] += 1
-        if failed and (self.l_fb_mask[link] & bit) != 0:
+        if failed and (self.pol[link].fb_mask & bit) != 0:
             self.calls[k].state = CS_FALLBACK
-            self._push(self.now + self._draw(<int>self.l_fb_dist[link], &self.rng[self.l_src[link]]),
+            self._push(self.now + self._draw(<int>self.pol[link].fb_dist, &self.rng[self.links[link].src]),
                        EV_FALLBACK_DONE, k, gen, 0, 0, 0)
             return
         self._finish_call(k, outcome)
@@ -2146,7 +2016,7 @@ cdef class Core:
 
     cdef void _cb_reset_time_window(self, int l) noexcept nogil:
         cdef int64_t off = self.cb_tb_off[l], k
-        for k in range(self.l_cb_size[l]):
+        for k in range(self.pol[l].cb_size):
             self.cb_tb_sec[off + k] = -1
             self.cb_tb_tot[off + k] = 0
             self.cb_tb_fail[off + k] = 0
@@ -2157,14 +2027,14 @@ cdef class Core:
         self.cb_last_sec[l] = -1
 
     cdef bint _cb_time_window(self, int l) noexcept nogil:
-        return self.l_cb_time[l] and not self.cb_half_window[l]
+        return self.pol[l].cb_time and not self.cb_half_window[l]
 
     cdef void _cb_add(self, int l, bint failed, bint slow) noexcept nogil:
         cdef int64_t pos, off, s, sec, n, k, slot
         cdef unsigned char old
         if self._cb_time_window(l):
             # whole epoch seconds; data of second s counts until the clock reaches s + N
-            n = self.l_cb_size[l]
+            n = self.pol[l].cb_size
             off = self.cb_tb_off[l]
             sec = <int64_t>floor(self.now)
             if sec > self.cb_last_sec[l]:
@@ -2216,13 +2086,13 @@ cdef class Core:
 
     cdef double _cb_rate(self, int l, int which) noexcept nogil:
         """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
-        cdef int64_t minimum = self.l_cb_min[l]
+        cdef int64_t minimum = self.pol[l].cb_min
         cdef int64_t tot = self.cb_tot[l]
         if self.cb_half_window[l]:
-            if self.l_cb_half[l] < minimum:
-                minimum = self.l_cb_half[l]
-        elif not self.l_cb_time[l] and self.l_cb_size[l] < minimum:
-            minimum = self.l_cb_size[l]
+            if self.pol[l].cb_half < minimum:
+                minimum = self.pol[l].cb_half
+        elif not self.pol[l].cb_time and self.pol[l].cb_size < minimum:
+            minimum = self.pol[l].cb_size
         if tot == 0 or tot < minimum:
             return -1.0
         if which == RATE_FAILURE:
@@ -2244,8 +2114,8 @@ cdef class Core:
         return 0
 
     cdef void _cb_record(self, int l, int outcome, double duration) noexcept nogil:
-        cdef bint failed = ((self.l_cb_mask[l] >> outcome) & 1) != 0
-        cdef bint slow = duration > self.l_cb_slow[l]
+        cdef bint failed = ((self.pol[l].cb_mask >> outcome) & 1) != 0
+        cdef bint slow = duration > self.pol[l].cb_slow
         cdef double fr, sr
         cdef bint above
         self._cb_add(l, failed, slow)
@@ -2255,7 +2125,7 @@ cdef class Core:
         sr = self._cb_rate(l, RATE_SLOW)
         if fr < 0 or sr < 0:
             return
-        above = fr >= self.l_cb_fr[l] or sr >= self.l_cb_sr[l]
+        above = fr >= self.pol[l].cb_fr or sr >= self.pol[l].cb_sr
         if above:
             self._cb_to_open(l, fr, sr)
         elif self.cb_state[l] == CB_HALF_OPEN:
@@ -2263,48 +2133,48 @@ cdef class Core:
 
     cdef void _cb_to_open(self, int l, double fr, double sr) noexcept nogil:
         self._cb_touch(l)
-        self._log(LG_BREAKER_OPENED, self.l_src[l], l, -1, self.cb_state[l], fr, sr)
+        self._log(LG_BREAKER_OPENED, self.links[l].src, l, -1, self.cb_state[l], fr, sr)
         self.cb_state[l] = CB_OPEN
         self.cb_attempts[l] += 1
         self.cb_opened_at[l] = self.now
         self.cb_open_wait[l] = self._cb_wait(l, self.cb_attempts[l])
         self.cb_epoch[l] += 1
-        if self.l_cb_auto[l]:
+        if self.pol[l].cb_auto:
             self._push(self.now + self.cb_open_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
 
     cdef double _cb_wait(self, int l, int64_t attempt) noexcept nogil:
         """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
         which truncates to whole milliseconds at every step."""
-        cdef double ms = self.l_cb_wait[l] * 1000.0
+        cdef double ms = self.pol[l].cb_wait * 1000.0
         cdef int64_t k
-        if self.l_cb_wait_mult[l] == 1.0:
-            return self.l_cb_wait[l]
+        if self.pol[l].cb_wait_mult == 1.0:
+            return self.pol[l].cb_wait
         for k in range(1, attempt):
-            ms = floor(ms * self.l_cb_wait_mult[l])
+            ms = floor(ms * self.pol[l].cb_wait_mult)
         return ms / 1000.0
 
     cdef void _cb_to_half(self, int l) noexcept nogil:
         self._cb_touch(l)
-        self._log(LG_BREAKER_HALF_OPEN, self.l_src[l], l, -1, self.cb_state[l], 0, 0)
+        self._log(LG_BREAKER_HALF_OPEN, self.links[l].src, l, -1, self.cb_state[l], 0, 0)
         self.cb_state[l] = CB_HALF_OPEN
-        self.cb_permits[l] = self.l_cb_half[l]
+        self.cb_permits[l] = self.pol[l].cb_half
         self.cb_half_window[l] = 1
-        self._cb_reset_ring(l, self.l_cb_half[l])
+        self._cb_reset_ring(l, self.pol[l].cb_half)
         self.cb_epoch[l] += 1
-        if self.l_cb_half_wait[l] > 0:
-            self._push(self.now + self.l_cb_half_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
+        if self.pol[l].cb_half_wait > 0:
+            self._push(self.now + self.pol[l].cb_half_wait, EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
 
     cdef void _cb_to_closed(self, int l, double fr, double sr) noexcept nogil:
         self._cb_touch(l)
-        self._log(LG_BREAKER_CLOSED, self.l_src[l], l, -1, self.cb_state[l], fr, sr)
+        self._log(LG_BREAKER_CLOSED, self.links[l].src, l, -1, self.cb_state[l], fr, sr)
         self.cb_state[l] = CB_CLOSED
         self.cb_attempts[l] = 0
         self.cb_half_window[l] = 0
         self.cb_epoch[l] += 1
-        if self.l_cb_time[l]:
+        if self.pol[l].cb_time:
             self._cb_reset_time_window(l)
         else:
-            self._cb_reset_ring(l, self.l_cb_size[l])
+            self._cb_reset_ring(l, self.pol[l].cb_size)
 
     cdef void _on_cb_timer(self, int l, int epoch, int which) noexcept nogil:
         if self.cb_epoch[l] != epoch:
@@ -2321,18 +2191,18 @@ cdef class Core:
         cdef int64_t pool = UNLIMITED
         cdef int leak = -1
         for f in range(self.n_f):
-            if not self.f_active[f] or self.f_comp[f] != c:
+            if not self.f_active[f] or self.faults[f].comp != c:
                 continue
-            if self.f_kind[f] == F_EXHAUSTION:
-                if self.f_mode[f] == R_CPU:
-                    cpu *= self.f_p0[f]
-                elif self.f_mode[f] == R_POOL:
-                    if <int64_t>self.f_p1[f] < pool:
-                        pool = <int64_t>self.f_p1[f]
+            if self.faults[f].kind == F_EXHAUSTION:
+                if self.faults[f].resource == R_CPU:
+                    cpu *= self.faults[f].factor
+                elif self.faults[f].resource == R_POOL:
+                    if self.faults[f].pool_size < pool:
+                        pool = self.faults[f].pool_size
                 else:
                     leak = f
-            elif self.f_kind[f] == F_ERROR:
-                ok *= 1.0 - self.f_p0[f]
+            elif self.faults[f].kind == F_ERROR:
+                ok *= 1.0 - self.faults[f].fraction
         self.c_cpu[c] = cpu
         self.c_pool[c] = pool
         self.c_leak_fault[c] = leak
@@ -2343,12 +2213,12 @@ cdef class Core:
         cdef double ok = 1.0
         cdef int64_t hang = 0, refuse = 0
         for f in range(self.n_f):
-            if not self.f_active[f] or self.f_link[f] != l:
+            if not self.f_active[f] or self.faults[f].link != l:
                 continue
-            if self.f_kind[f] == F_ERROR:
-                ok *= 1.0 - self.f_p0[f]
-            elif self.f_kind[f] == F_PARTITION:
-                if self.f_mode[f] == M_HANG:
+            if self.faults[f].kind == F_ERROR:
+                ok *= 1.0 - self.faults[f].fraction
+            elif self.faults[f].kind == F_PARTITION:
+                if self.faults[f].down_mode == M_HANG:
                     hang += 1
                 else:
                     refuse += 1
@@ -2357,50 +2227,50 @@ cdef class Core:
         self.l_part_refuse[l] = refuse
 
     cdef void _on_fault(self, int action) noexcept nogil:
-        cdef int f = <int>self.fa_fault[action]
-        cdef bint start = self.fa_action[action] == FA_START
-        cdef int kind = <int>self.f_kind[f], c = <int>self.f_comp[f], l = <int>self.f_link[f]
+        cdef int f = <int>self.actions[action].fault
+        cdef bint start = self.actions[action].action == FA_START
+        cdef int kind = <int>self.faults[f].kind, c = <int>self.faults[f].comp, l = <int>self.faults[f].link
         cdef int64_t k, inst
         self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
         self.f_active[f] = 1 if start else 0
         self._count_link_fault(f, 1 if start else -1)
         if kind == F_CRASH:
-            for k in range(self.f_inst_count[f]):
-                inst = self.f_instances[self.f_inst_first[f] + k]
+            for k in range(self.faults[f].inst_count):
+                inst = self.f_instances[self.faults[f].inst_first + k]
                 if start:
-                    self._crash(<int>inst, <int>self.f_mode[f], f)
+                    self._crash(<int>inst, <int>self.faults[f].down_mode, f)
                 else:
-                    self._push(self.now + self.f_restart[f], EV_RESTART, <int>inst, <int>self.f_mode[f], f, 0, 0)
+                    self._push(self.now + self.faults[f].restart_delay, EV_RESTART, <int>inst, <int>self.faults[f].down_mode, f, 0, 0)
             return
         if kind == F_RANDOM_FAILURES:
             self.f_epoch[f] += 1
             if start:
-                for k in range(self.f_inst_count[f]):
-                    inst = self.f_instances[self.f_inst_first[f] + k]
-                    self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p0[f]),
+                for k in range(self.faults[f].inst_count):
+                    inst = self.f_instances[self.faults[f].inst_first + k]
+                    self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mtbf),
                                EV_RANDOM_FAIL, <int>inst, f, <int>self.f_epoch[f], 0, 0)
             return
         if l >= 0:
             self._recompute_link_faults(l)
             return
         self._recompute_component_faults(c)
-        if kind == F_EXHAUSTION and self.f_mode[f] == R_MEMORY_LEAK:
-            for k in range(self.c_instances[c]):
-                inst = self.c_inst_offset[c] + k
+        if kind == F_EXHAUSTION and self.faults[f].resource == R_MEMORY_LEAK:
+            for k in range(self.comps[c].instances):
+                inst = self.comps[c].inst_offset + k
                 self.i_leak_epoch[inst] += 1
                 if start:
                     self.i_up_since[inst] = self.now
                     self._schedule_oom(<int>inst)
-        if kind == F_EXHAUSTION and self.f_mode[f] == R_POOL and not start:
-            for k in range(self.c_instances[c]):
-                self._dispatch_queue(<int>(self.c_inst_offset[c] + k))
+        if kind == F_EXHAUSTION and self.faults[f].resource == R_POOL and not start:
+            for k in range(self.comps[c].instances):
+                self._dispatch_queue(<int>(self.comps[c].inst_offset + k))
 
     cdef void _count_link_fault(self, int f, int delta) noexcept nogil:
         """Keep count of the active faults each link must look at: a latency fault on a link
         or on its target, an error or partition fault on the link itself."""
         cdef int l
         for l in range(self.n_l):
-            if self.f_link[f] == l or (self.f_kind[f] == F_LATENCY and self.f_comp[f] == self.l_dst[l]):
+            if self.faults[f].link == l or (self.faults[f].kind == F_LATENCY and self.faults[f].comp == self.links[l].dst):
                 self.l_faulted[l] += delta
 
     cdef void _schedule_oom(self, int inst) noexcept nogil:
@@ -2408,7 +2278,7 @@ cdef class Core:
         cdef int f = <int>self.c_leak_fault[c]
         if f < 0:
             return
-        self._push(self.i_up_since[inst] + (self.f_kill[f] - 1.0) / self.f_p2[f], EV_OOM, inst,
+        self._push(self.i_up_since[inst] + (self.faults[f].kill_factor - 1.0) / self.faults[f].leak_rate, EV_OOM, inst,
                    <int>self.i_leak_epoch[inst], f, 0, 0)
 
     cdef void _on_oom(self, int inst, int epoch, int f) noexcept nogil:
@@ -2418,19 +2288,19 @@ cdef class Core:
             return
         self._log(LG_OOM_KILLED, <int>self.inst_comp[inst], -1, f, inst, 0, 0)
         self._crash(inst, M_REFUSE, f)
-        self._push(self.now + self.f_restart[f], EV_RESTART, inst, M_REFUSE, f, 0, 0)
+        self._push(self.now + self.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
 
     cdef void _on_random_fail(self, int inst, int f, int epoch) noexcept nogil:
         if self.f_epoch[f] != epoch or not self.f_active[f]:
             return
         self._crash(inst, M_REFUSE, f)
-        self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p1[f]),
+        self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mttr),
                    EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
 
     cdef void _on_random_repair(self, int inst, int f, int epoch) noexcept nogil:
         self._restart(inst, M_REFUSE)
         if self.f_epoch[f] == epoch and self.f_active[f]:
-            self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.f_p0[f]),
+            self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mtbf),
                        EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
 
     cdef void _crash(self, int inst, int hang, int f) noexcept nogil:
@@ -2479,8 +2349,8 @@ cdef class Core:
         self.c_up[c] += 1
         self.i_up_since[inst] = self.now
         self.i_leak_epoch[inst] += 1
-        if self.c_rl_limit[c] > 0:
-            self.i_rl_perm[inst] = self.c_rl_limit[c]
-            self.i_rl_cycle[inst] = <int64_t>floor(self.now / self.c_rl_period[c])
+        if self.comps[c].rl_limit > 0:
+            self.i_rl_perm[inst] = self.comps[c].rl_limit
+            self.i_rl_cycle[inst] = <int64_t>floor(self.now / self.comps[c].rl_period)
         self._schedule_oom(inst)
 
