@@ -167,219 +167,338 @@ cdef double* _dptr(object arr):
     return &mv[0]
 
 
+
+cdef struct Sim:
+    # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
+    int n_c
+    int n_l
+    int n_i
+    int n_f
+    int n_fa
+    int n_b
+    double duration
+    double warmup
+    double bucket
+    double now
+    int64_t events_processed
+    int current_bucket
+    bint finished
+    bint out_of_memory
+    int halt_reason
+    int64_t pool_bytes     # what the growable pools hold now
+    int64_t pool_limit     # what they may hold (0: no limit)
+    int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
+    int64_t stalled        # events since the clock last advanced
+    volatile int stop_flag
+
+    # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
+    ComponentRow* comps
+    LinkRow* links
+    PolicyRow* pol          # the caller's patterns on each link
+    FaultRow* faults
+    FaultActionRow* actions
+    DistRow* dists
+    # the lists the rows point into
+    double* obj_thr         # latency threshold of each objective (inf: none)
+    int64_t* out_links
+    int64_t* inst_comp
+    double* bp_t
+    double* bp_r
+    double* d_points
+    int64_t* f_instances
+    double* cb_open_wait   # the wait of the current opening
+
+    # dynamic state
+    Rng* rng
+    int64_t* c_rr
+    int64_t* l_rr
+    int64_t* c_bp_cur
+    double* c_lam_max
+    double* c_inject_err
+    double* c_cpu
+    int64_t* c_pool
+    int64_t* c_leak_fault
+    int64_t* c_qlen
+    int64_t* c_busy
+    int64_t* c_inflight
+    int64_t* c_up
+    double* c_last_t
+    double* c_area          # n_c * NA, current bucket
+    int64_t* c_rl_flag
+    int64_t* c_rl_rej_b
+    int64_t* c_shed_flag
+    int64_t* c_shed_rej_b
+    int64_t* c_capacity     # total workers of a component, for utilisation
+    int64_t* i_down_refuse
+    int64_t* i_down_hang
+    int64_t* i_busy
+    int64_t* i_qlen
+    int64_t* i_qhead
+    int64_t* i_qtail
+    int64_t* i_jobs
+    double* i_rl_perm
+    int64_t* i_rl_cycle
+    double* i_up_since
+    int64_t* i_leak_epoch
+    double* l_inject_err
+    int64_t* l_part_hang
+    int64_t* l_part_refuse
+    int64_t* l_active
+    int64_t* l_active_retries
+    int64_t* l_tokens       # gRPC throttling, in milli-tokens
+    int64_t* l_bud_flag
+    int64_t* l_bh_inuse
+    int64_t* l_bh_head
+    int64_t* l_to_head
+    int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
+    int64_t* l_lat_count
+    int64_t* l_lat_list
+    int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
+    int64_t* l_to_tail
+    int64_t* l_to_armed
+    int64_t* l_bh_tail
+    int64_t* l_bh_flag
+    int64_t* l_bh_rej_b
+    int64_t* l_exh_b
+    int64_t* cb_state
+    int64_t* cb_attempts
+    double* cb_opened_at
+    int64_t* cb_epoch
+    int64_t* cb_permits
+    int64_t* cb_half_window  # 1 while the half-open count window is the live one
+    int64_t* cb_ring_off
+    int64_t* cb_ring_size
+    int64_t* cb_ring_pos
+    int64_t* cb_ring_n
+    int64_t* cb_tot
+    int64_t* cb_fail
+    int64_t* cb_slow
+    int64_t* cb_last_sec
+    unsigned char* cb_ring
+    int64_t* cb_tb_off
+    int64_t* cb_tb_sec
+    int64_t* cb_tb_tot
+    int64_t* cb_tb_fail
+    int64_t* cb_tb_slow
+    double* cb_open_area
+    double* cb_last_t
+    int64_t* f_active
+    int64_t* f_epoch
+
+    # FIFO lines of calls per link (bulkhead waiters, pending timeouts): nodes (call, gen, seq, deadline, next)
+    double* wn_deadline
+    int32_t* wn_call
+    int32_t* wn_gen
+    int32_t* wn_seq
+    int32_t* wn_next
+    int wn_cap
+    int wn_free
+    int wn_n
+
+    # pools
+    Event* heap
+    int64_t heap_n
+    int64_t heap_cap
+    int64_t seq
+    Job* jobs
+    int job_n
+    int job_cap
+    int job_free
+    int live_jobs
+    Call* calls
+    int call_n
+    int call_cap
+    int call_free
+    int live_calls
+
+    # metrics (numpy-owned)
+    double* mc
+    double* mg
+    double* ml
+    double* mlg
+    double* tot_c
+    double* tot_l
+    double* tot_area     # minus the areas accumulated before the warm-up ended
+    double* c_cum_area   # areas of the buckets flushed so far
+    double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
+    int64_t* hist_t
+    int64_t* hist_b
+    int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
+    double* wait_max
+    double* b_lat       # per component, current bucket: sum, n, max
+    int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
+    double* mo          # per bucket and objective: ok, fallback, answered within its threshold
+    double* tot_o       # the same over the measured window
+    int n_o
+    # event log
+    double* lg_t
+    int64_t* lg_kind
+    int64_t* lg_comp
+    int64_t* lg_link
+    int64_t* lg_fault
+    int64_t* lg_inst
+    double* lg_v1
+    double* lg_v2
+    int64_t log_n
+    int64_t log_cap
+    int64_t log_dropped
+
+
+
 cdef class Core:
     """The compiled simulation. Driven from Python by ``advance``; see engine.simulation."""
 
+    cdef Sim s
     cdef object _keep
-    cdef readonly int n_c, n_l, n_i, n_f, n_fa, n_b
-    cdef readonly double duration, warmup, bucket
-    cdef readonly double now
-    cdef readonly int64_t events_processed
-    cdef readonly int current_bucket
-    cdef readonly bint finished
-    cdef readonly bint out_of_memory
-    cdef readonly int halt_reason
-    cdef readonly int64_t pool_bytes     # what the growable pools hold now
-    cdef readonly int64_t pool_limit     # what they may hold (0: no limit)
-    cdef readonly int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
-    cdef readonly int64_t stalled        # events since the clock last advanced
-    cdef int stop_flag
 
-    # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
-    cdef ComponentRow* comps
-    cdef LinkRow* links
-    cdef PolicyRow* pol          # the caller's patterns on each link
-    cdef FaultRow* faults
-    cdef FaultActionRow* actions
-    cdef DistRow* dists
-    # the lists the rows point into
-    cdef double* obj_thr         # latency threshold of each objective (inf: none)
-    cdef int64_t* out_links
-    cdef int64_t* inst_comp
-    cdef double* bp_t
-    cdef double* bp_r
-    cdef double* d_points
-    cdef int64_t* f_instances
-    cdef double* cb_open_wait   # the wait of the current opening
+    @property
+    def n_c(self):
+        return self.s.n_c
 
-    # dynamic state
-    cdef Rng* rng
-    cdef int64_t* c_rr
-    cdef int64_t* l_rr
-    cdef int64_t* c_bp_cur
-    cdef double* c_lam_max
-    cdef double* c_inject_err
-    cdef double* c_cpu
-    cdef int64_t* c_pool
-    cdef int64_t* c_leak_fault
-    cdef int64_t* c_qlen
-    cdef int64_t* c_busy
-    cdef int64_t* c_inflight
-    cdef int64_t* c_up
-    cdef double* c_last_t
-    cdef double* c_area          # n_c * NA, current bucket
-    cdef int64_t* c_rl_flag
-    cdef int64_t* c_rl_rej_b
-    cdef int64_t* c_shed_flag
-    cdef int64_t* c_shed_rej_b
-    cdef int64_t* c_capacity     # total workers of a component, for utilisation
-    cdef int64_t* i_down_refuse
-    cdef int64_t* i_down_hang
-    cdef int64_t* i_busy
-    cdef int64_t* i_qlen
-    cdef int64_t* i_qhead
-    cdef int64_t* i_qtail
-    cdef int64_t* i_jobs
-    cdef double* i_rl_perm
-    cdef int64_t* i_rl_cycle
-    cdef double* i_up_since
-    cdef int64_t* i_leak_epoch
-    cdef double* l_inject_err
-    cdef int64_t* l_part_hang
-    cdef int64_t* l_part_refuse
-    cdef int64_t* l_active
-    cdef int64_t* l_active_retries
-    cdef int64_t* l_tokens       # gRPC throttling, in milli-tokens
-    cdef int64_t* l_bud_flag
-    cdef int64_t* l_bh_inuse
-    cdef int64_t* l_bh_head
-    cdef int64_t* l_to_head
-    cdef int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
-    cdef int64_t* l_lat_count
-    cdef int64_t* l_lat_list
-    cdef int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
-    cdef int64_t* l_to_tail
-    cdef int64_t* l_to_armed
-    cdef int64_t* l_bh_tail
-    cdef int64_t* l_bh_flag
-    cdef int64_t* l_bh_rej_b
-    cdef int64_t* l_exh_b
-    cdef int64_t* cb_state
-    cdef int64_t* cb_attempts
-    cdef double* cb_opened_at
-    cdef int64_t* cb_epoch
-    cdef int64_t* cb_permits
-    cdef int64_t* cb_half_window  # 1 while the half-open count window is the live one
-    cdef int64_t* cb_ring_off
-    cdef int64_t* cb_ring_size
-    cdef int64_t* cb_ring_pos
-    cdef int64_t* cb_ring_n
-    cdef int64_t* cb_tot
-    cdef int64_t* cb_fail
-    cdef int64_t* cb_slow
-    cdef int64_t* cb_last_sec
-    cdef unsigned char* cb_ring
-    cdef int64_t* cb_tb_off
-    cdef int64_t* cb_tb_sec
-    cdef int64_t* cb_tb_tot
-    cdef int64_t* cb_tb_fail
-    cdef int64_t* cb_tb_slow
-    cdef double* cb_open_area
-    cdef double* cb_last_t
-    cdef int64_t* f_active
-    cdef int64_t* f_epoch
+    @property
+    def n_l(self):
+        return self.s.n_l
 
-    # FIFO lines of calls per link (bulkhead waiters, pending timeouts): nodes (call, gen, seq, deadline, next)
-    cdef double* wn_deadline
-    cdef int32_t* wn_call
-    cdef int32_t* wn_gen
-    cdef int32_t* wn_seq
-    cdef int32_t* wn_next
-    cdef int wn_cap, wn_free, wn_n
+    @property
+    def n_i(self):
+        return self.s.n_i
 
-    # pools
-    cdef Event* heap
-    cdef int64_t heap_n, heap_cap
-    cdef int64_t seq
-    cdef Job* jobs
-    cdef int job_n, job_cap, job_free
-    cdef readonly int live_jobs
-    cdef Call* calls
-    cdef int call_n, call_cap, call_free
-    cdef readonly int live_calls
+    @property
+    def n_f(self):
+        return self.s.n_f
 
-    # metrics (numpy-owned)
-    cdef double* mc
-    cdef double* mg
-    cdef double* ml
-    cdef double* mlg
-    cdef double* tot_c
-    cdef double* tot_l
-    cdef double* tot_area     # minus the areas accumulated before the warm-up ended
-    cdef double* c_cum_area   # areas of the buckets flushed so far
-    cdef double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
-    cdef int64_t* hist_t
-    cdef int64_t* hist_b
-    cdef int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
-    cdef double* wait_max
-    cdef double* b_lat       # per component, current bucket: sum, n, max
-    cdef int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
-    cdef double* mo          # per bucket and objective: ok, fallback, answered within its threshold
-    cdef double* tot_o       # the same over the measured window
-    cdef int n_o
-    # event log
-    cdef double* lg_t
-    cdef int64_t* lg_kind
-    cdef int64_t* lg_comp
-    cdef int64_t* lg_link
-    cdef int64_t* lg_fault
-    cdef int64_t* lg_inst
-    cdef double* lg_v1
-    cdef double* lg_v2
-    cdef readonly int64_t log_n, log_cap, log_dropped
+    @property
+    def n_fa(self):
+        return self.s.n_fa
+
+    @property
+    def n_b(self):
+        return self.s.n_b
+
+    @property
+    def duration(self):
+        return self.s.duration
+
+    @property
+    def warmup(self):
+        return self.s.warmup
+
+    @property
+    def bucket(self):
+        return self.s.bucket
+
+    @property
+    def now(self):
+        return self.s.now
+
+    @property
+    def events_processed(self):
+        return self.s.events_processed
+
+    @property
+    def current_bucket(self):
+        return self.s.current_bucket
+
+    @property
+    def finished(self):
+        return self.s.finished
+
+    @property
+    def out_of_memory(self):
+        return self.s.out_of_memory
+
+    @property
+    def halt_reason(self):
+        return self.s.halt_reason
+
+    @property
+    def pool_bytes(self):
+        return self.s.pool_bytes
+
+    @property
+    def pool_limit(self):
+        return self.s.pool_limit
+
+    @property
+    def stall_limit(self):
+        return self.s.stall_limit
+
+    @property
+    def stalled(self):
+        return self.s.stalled
+
+    @property
+    def live_jobs(self):
+        return self.s.live_jobs
+
+    @property
+    def live_calls(self):
+        return self.s.live_calls
+
+    @property
+    def log_n(self):
+        return self.s.log_n
+
+    @property
+    def log_cap(self):
+        return self.s.log_cap
+
+    @property
+    def log_dropped(self):
+        return self.s.log_dropped
 
     def __cinit__(self):
-        self.heap = NULL
-        self.jobs = NULL
-        self.calls = NULL
-        self.rng = NULL
-        self.cb_ring = NULL
-        self.wn_call = NULL
-        self.wn_deadline = NULL
-        self.wn_gen = NULL
-        self.wn_seq = NULL
-        self.wn_next = NULL
+        self.s.heap = NULL
+        self.s.jobs = NULL
+        self.s.calls = NULL
+        self.s.rng = NULL
+        self.s.cb_ring = NULL
+        self.s.wn_call = NULL
+        self.s.wn_deadline = NULL
+        self.s.wn_gen = NULL
+        self.s.wn_seq = NULL
+        self.s.wn_next = NULL
 
     def __dealloc__(self):
-        free(self.heap)
-        free(self.jobs)
-        free(self.calls)
-        free(self.rng)
-        free(self.cb_ring)
-        free(self.wn_call)
-        free(self.wn_deadline)
-        free(self.wn_gen)
-        free(self.wn_seq)
-        free(self.wn_next)
+        free(self.s.heap)
+        free(self.s.jobs)
+        free(self.s.calls)
+        free(self.s.rng)
+        free(self.s.cb_ring)
+        free(self.s.wn_call)
+        free(self.s.wn_deadline)
+        free(self.s.wn_gen)
+        free(self.s.wn_seq)
+        free(self.s.wn_next)
 
     def __init__(self, compiled, dict scalars):
         cdef int i, c, l, f, k
         keep = dict(compiled.arrays)
         self._keep = keep
-        self.duration = scalars["duration"]
-        self.warmup = scalars["warmup"]
-        self.bucket = scalars["bucket"]
-        self.n_b = scalars["n_buckets"]
-        self.n_c = compiled.n_components
-        self.n_l = compiled.n_links
-        self.n_i = len(keep["inst_comp"])
-        self.n_f = compiled.n_faults
-        self.n_fa = compiled.n_fault_actions
-        self.comps = <ComponentRow*> _table(keep, "components", compiled.components, COMPONENT)
-        self.links = <LinkRow*> _table(keep, "links", compiled.links, LINK)
-        self.pol = <PolicyRow*> _table(keep, "policies", compiled.policies, POLICY)
-        self.faults = <FaultRow*> _table(keep, "faults", compiled.faults, FAULT)
-        self.actions = <FaultActionRow*> _table(keep, "fault_actions", compiled.fault_actions, FAULT_ACTION)
-        self.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
-        self.obj_thr = _dptr(keep["obj_thr"])
-        self.out_links = _iptr(keep["out_links"])
-        self.inst_comp = _iptr(keep["inst_comp"])
-        self.bp_t = _dptr(keep["bp_t"])
-        self.bp_r = _dptr(keep["bp_r"])
-        self.d_points = _dptr(keep["d_points"])
-        self.f_instances = _iptr(keep["f_instances"])
+        self.s.duration = scalars["duration"]
+        self.s.warmup = scalars["warmup"]
+        self.s.bucket = scalars["bucket"]
+        self.s.n_b = scalars["n_buckets"]
+        self.s.n_c = compiled.n_components
+        self.s.n_l = compiled.n_links
+        self.s.n_i = len(keep["inst_comp"])
+        self.s.n_f = compiled.n_faults
+        self.s.n_fa = compiled.n_fault_actions
+        self.s.comps = <ComponentRow*> _table(keep, "components", compiled.components, COMPONENT)
+        self.s.links = <LinkRow*> _table(keep, "links", compiled.links, LINK)
+        self.s.pol = <PolicyRow*> _table(keep, "policies", compiled.policies, POLICY)
+        self.s.faults = <FaultRow*> _table(keep, "faults", compiled.faults, FAULT)
+        self.s.actions = <FaultActionRow*> _table(keep, "fault_actions", compiled.fault_actions, FAULT_ACTION)
+        self.s.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
+        self.s.obj_thr = _dptr(keep["obj_thr"])
+        self.s.out_links = _iptr(keep["out_links"])
+        self.s.inst_comp = _iptr(keep["inst_comp"])
+        self.s.bp_t = _dptr(keep["bp_t"])
+        self.s.bp_r = _dptr(keep["bp_r"])
+        self.s.d_points = _dptr(keep["d_points"])
+        self.s.f_instances = _iptr(keep["f_instances"])
 
-        n_c, n_l, n_i, n_f, n_b = self.n_c, self.n_l, self.n_i, self.n_f, self.n_b
+        n_c, n_l, n_i, n_f, n_b = self.s.n_c, self.s.n_l, self.s.n_i, self.s.n_f, self.s.n_b
 
         def zi(name, n, fill=0):
             keep[name] = np.full(max(n, 1), fill, dtype=np.int64)
@@ -389,83 +508,83 @@ cdef class Core:
             keep[name] = np.full(max(n, 1), fill, dtype=np.float64)
             return keep[name]
 
-        self.c_rr = _iptr(zi("_c_rr", n_c))
-        self.l_rr = _iptr(zi("_l_rr", n_l))
-        self.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
-        self.c_lam_max = _dptr(zd("_c_lam_max", n_c))
-        self.c_inject_err = _dptr(zd("_c_inject_err", n_c))
-        self.c_cpu = _dptr(zd("_c_cpu", n_c, 1.0))
-        self.c_pool = _iptr(zi("_c_pool", n_c, UNLIMITED))
-        self.c_leak_fault = _iptr(zi("_c_leak_fault", n_c, -1))
-        self.c_qlen = _iptr(zi("_c_qlen", n_c))
-        self.c_busy = _iptr(zi("_c_busy", n_c))
-        self.c_inflight = _iptr(zi("_c_inflight", n_c))
-        self.c_up = _iptr(zi("_c_up", n_c))
-        self.c_last_t = _dptr(zd("_c_last_t", n_c))
-        self.c_area = _dptr(zd("_c_area", n_c * NA))
-        self.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
-        self.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
-        self.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
-        self.c_shed_rej_b = _iptr(zi("_c_shed_rej_b", n_c))
-        self.c_capacity = _iptr(zi("_c_capacity", n_c))
-        self.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
-        self.i_down_hang = _iptr(zi("_i_down_hang", n_i))
-        self.i_busy = _iptr(zi("_i_busy", n_i))
-        self.i_qlen = _iptr(zi("_i_qlen", n_i))
-        self.i_qhead = _iptr(zi("_i_qhead", n_i, -1))
-        self.i_qtail = _iptr(zi("_i_qtail", n_i, -1))
-        self.i_jobs = _iptr(zi("_i_jobs", n_i))
-        self.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
-        self.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
-        self.i_up_since = _dptr(zd("_i_up_since", n_i))
-        self.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
-        self.l_inject_err = _dptr(zd("_l_inject_err", n_l))
-        self.l_part_hang = _iptr(zi("_l_part_hang", n_l))
-        self.l_part_refuse = _iptr(zi("_l_part_refuse", n_l))
-        self.l_active = _iptr(zi("_l_active", n_l))
-        self.l_active_retries = _iptr(zi("_l_active_retries", n_l))
-        self.l_tokens = _iptr(zi("_l_tokens", n_l))
-        self.l_bud_flag = _iptr(zi("_l_bud_flag", n_l))
-        self.l_bh_inuse = _iptr(zi("_l_bh_inuse", n_l))
-        self.l_bh_head = _iptr(zi("_l_bh_head", n_l, -1))
-        self.l_to_head = _iptr(zi("_l_to_head", n_l, -1))
-        self.l_to_tail = _iptr(zi("_l_to_tail", n_l, -1))
-        self.l_to_armed = _iptr(zi("_l_to_armed", n_l))
-        self.l_lat_first = _iptr(zi("_l_lat_first", n_l))
-        self.l_lat_count = _iptr(zi("_l_lat_count", n_l))
-        self.l_faulted = _iptr(zi("_l_faulted", n_l))
+        self.s.c_rr = _iptr(zi("_c_rr", n_c))
+        self.s.l_rr = _iptr(zi("_l_rr", n_l))
+        self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
+        self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
+        self.s.c_inject_err = _dptr(zd("_c_inject_err", n_c))
+        self.s.c_cpu = _dptr(zd("_c_cpu", n_c, 1.0))
+        self.s.c_pool = _iptr(zi("_c_pool", n_c, UNLIMITED))
+        self.s.c_leak_fault = _iptr(zi("_c_leak_fault", n_c, -1))
+        self.s.c_qlen = _iptr(zi("_c_qlen", n_c))
+        self.s.c_busy = _iptr(zi("_c_busy", n_c))
+        self.s.c_inflight = _iptr(zi("_c_inflight", n_c))
+        self.s.c_up = _iptr(zi("_c_up", n_c))
+        self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
+        self.s.c_area = _dptr(zd("_c_area", n_c * NA))
+        self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
+        self.s.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
+        self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
+        self.s.c_shed_rej_b = _iptr(zi("_c_shed_rej_b", n_c))
+        self.s.c_capacity = _iptr(zi("_c_capacity", n_c))
+        self.s.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
+        self.s.i_down_hang = _iptr(zi("_i_down_hang", n_i))
+        self.s.i_busy = _iptr(zi("_i_busy", n_i))
+        self.s.i_qlen = _iptr(zi("_i_qlen", n_i))
+        self.s.i_qhead = _iptr(zi("_i_qhead", n_i, -1))
+        self.s.i_qtail = _iptr(zi("_i_qtail", n_i, -1))
+        self.s.i_jobs = _iptr(zi("_i_jobs", n_i))
+        self.s.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
+        self.s.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
+        self.s.i_up_since = _dptr(zd("_i_up_since", n_i))
+        self.s.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
+        self.s.l_inject_err = _dptr(zd("_l_inject_err", n_l))
+        self.s.l_part_hang = _iptr(zi("_l_part_hang", n_l))
+        self.s.l_part_refuse = _iptr(zi("_l_part_refuse", n_l))
+        self.s.l_active = _iptr(zi("_l_active", n_l))
+        self.s.l_active_retries = _iptr(zi("_l_active_retries", n_l))
+        self.s.l_tokens = _iptr(zi("_l_tokens", n_l))
+        self.s.l_bud_flag = _iptr(zi("_l_bud_flag", n_l))
+        self.s.l_bh_inuse = _iptr(zi("_l_bh_inuse", n_l))
+        self.s.l_bh_head = _iptr(zi("_l_bh_head", n_l, -1))
+        self.s.l_to_head = _iptr(zi("_l_to_head", n_l, -1))
+        self.s.l_to_tail = _iptr(zi("_l_to_tail", n_l, -1))
+        self.s.l_to_armed = _iptr(zi("_l_to_armed", n_l))
+        self.s.l_lat_first = _iptr(zi("_l_lat_first", n_l))
+        self.s.l_lat_count = _iptr(zi("_l_lat_count", n_l))
+        self.s.l_faulted = _iptr(zi("_l_faulted", n_l))
         lat_list = []
         for l in range(n_l):
             keep["_l_lat_first"][l] = len(lat_list)
-            for f in range(self.n_f):
-                if self.faults[f].kind == F_LATENCY and (self.faults[f].link == l or self.faults[f].comp == self.links[l].dst):
+            for f in range(self.s.n_f):
+                if self.s.faults[f].kind == F_LATENCY and (self.s.faults[f].link == l or self.s.faults[f].comp == self.s.links[l].dst):
                     lat_list.append(f)
             keep["_l_lat_count"][l] = len(lat_list) - keep["_l_lat_first"][l]
         keep["_l_lat_list"] = np.asarray(lat_list or [0], dtype=np.int64)
-        self.l_lat_list = _iptr(keep["_l_lat_list"])
-        self.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
-        self.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
-        self.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
-        self.l_exh_b = _iptr(zi("_l_exh_b", n_l))
-        self.cb_state = _iptr(zi("_cb_state", n_l))
-        self.cb_attempts = _iptr(zi("_cb_attempts", n_l))
-        self.cb_opened_at = _dptr(zd("_cb_opened_at", n_l))
-        self.cb_open_wait = _dptr(zd("_cb_open_wait", n_l))
-        self.cb_epoch = _iptr(zi("_cb_epoch", n_l))
-        self.cb_permits = _iptr(zi("_cb_permits", n_l))
-        self.cb_half_window = _iptr(zi("_cb_half_window", n_l))
-        self.cb_ring_off = _iptr(zi("_cb_ring_off", n_l))
-        self.cb_ring_size = _iptr(zi("_cb_ring_size", n_l))
-        self.cb_ring_pos = _iptr(zi("_cb_ring_pos", n_l))
-        self.cb_ring_n = _iptr(zi("_cb_ring_n", n_l))
-        self.cb_tot = _iptr(zi("_cb_tot", n_l))
-        self.cb_fail = _iptr(zi("_cb_fail", n_l))
-        self.cb_slow = _iptr(zi("_cb_slow", n_l))
-        self.cb_last_sec = _iptr(zi("_cb_last_sec", n_l))
-        self.cb_open_area = _dptr(zd("_cb_open_area", n_l))
-        self.cb_last_t = _dptr(zd("_cb_last_t", n_l))
-        self.f_active = _iptr(zi("_f_active", n_f))
-        self.f_epoch = _iptr(zi("_f_epoch", n_f))
+        self.s.l_lat_list = _iptr(keep["_l_lat_list"])
+        self.s.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
+        self.s.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
+        self.s.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
+        self.s.l_exh_b = _iptr(zi("_l_exh_b", n_l))
+        self.s.cb_state = _iptr(zi("_cb_state", n_l))
+        self.s.cb_attempts = _iptr(zi("_cb_attempts", n_l))
+        self.s.cb_opened_at = _dptr(zd("_cb_opened_at", n_l))
+        self.s.cb_open_wait = _dptr(zd("_cb_open_wait", n_l))
+        self.s.cb_epoch = _iptr(zi("_cb_epoch", n_l))
+        self.s.cb_permits = _iptr(zi("_cb_permits", n_l))
+        self.s.cb_half_window = _iptr(zi("_cb_half_window", n_l))
+        self.s.cb_ring_off = _iptr(zi("_cb_ring_off", n_l))
+        self.s.cb_ring_size = _iptr(zi("_cb_ring_size", n_l))
+        self.s.cb_ring_pos = _iptr(zi("_cb_ring_pos", n_l))
+        self.s.cb_ring_n = _iptr(zi("_cb_ring_n", n_l))
+        self.s.cb_tot = _iptr(zi("_cb_tot", n_l))
+        self.s.cb_fail = _iptr(zi("_cb_fail", n_l))
+        self.s.cb_slow = _iptr(zi("_cb_slow", n_l))
+        self.s.cb_last_sec = _iptr(zi("_cb_last_sec", n_l))
+        self.s.cb_open_area = _dptr(zd("_cb_open_area", n_l))
+        self.s.cb_last_t = _dptr(zd("_cb_last_t", n_l))
+        self.s.f_active = _iptr(zi("_f_active", n_f))
+        self.s.f_epoch = _iptr(zi("_f_epoch", n_f))
 
         # Breaker windows: a count ring big enough for the closed window and the
         # half-open window, and whole-second buckets for time-based windows.
@@ -476,23 +595,23 @@ cdef class Core:
         for l in range(n_l):
             ring_offsets[l] = ring_total
             tb_offsets[l] = tb_total
-            if self.pol[l].cb_on:
-                ring_total += max(self.pol[l].cb_size, self.pol[l].cb_half)
-                if self.pol[l].cb_time:
-                    tb_total += self.pol[l].cb_size
+            if self.s.pol[l].cb_on:
+                ring_total += max(self.s.pol[l].cb_size, self.s.pol[l].cb_half)
+                if self.s.pol[l].cb_time:
+                    tb_total += self.s.pol[l].cb_size
         keep["_cb_ring_off"][:] = ring_offsets
         keep["_cb_tb_off"] = tb_offsets
-        self.cb_tb_off = _iptr(tb_offsets)
-        self.cb_ring = <unsigned char*> calloc(max(ring_total, 1), 1)
-        self.cb_tb_sec = _iptr(zi("_cb_tb_sec", tb_total, -1))
-        self.cb_tb_tot = _iptr(zi("_cb_tb_tot", tb_total))
-        self.cb_tb_fail = _iptr(zi("_cb_tb_fail", tb_total))
-        self.cb_tb_slow = _iptr(zi("_cb_tb_slow", tb_total))
+        self.s.cb_tb_off = _iptr(tb_offsets)
+        self.s.cb_ring = <unsigned char*> calloc(max(ring_total, 1), 1)
+        self.s.cb_tb_sec = _iptr(zi("_cb_tb_sec", tb_total, -1))
+        self.s.cb_tb_tot = _iptr(zi("_cb_tb_tot", tb_total))
+        self.s.cb_tb_fail = _iptr(zi("_cb_tb_fail", tb_total))
+        self.s.cb_tb_slow = _iptr(zi("_cb_tb_slow", tb_total))
         for l in range(n_l):
-            self.cb_ring_size[l] = self.pol[l].cb_size
-            self.cb_last_sec[l] = -1
-            if self.pol[l].budget == BUD_GRPC_THROTTLING:
-                self.l_tokens[l] = <int64_t>(self.pol[l].max_tokens * 1000.0 + 0.5)
+            self.s.cb_ring_size[l] = self.s.pol[l].cb_size
+            self.s.cb_last_sec[l] = -1
+            if self.s.pol[l].budget == BUD_GRPC_THROTTLING:
+                self.s.l_tokens[l] = <int64_t>(self.s.pol[l].max_tokens * 1000.0 + 0.5)
 
         # metrics
         keep["mc"] = np.zeros((max(n_b, 1), max(n_c, 1), NMC))
@@ -507,106 +626,106 @@ cdef class Core:
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
-        self.b_bins = _iptr(keep["b_bins"].reshape(-1))
+        self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["wait_max"] = np.zeros(max(n_c, 1))
-        self.hist_w = _iptr(keep["hist_w"].reshape(-1))
-        self.wait_max = _dptr(keep["wait_max"])
-        self.n_o = len(keep["obj_thr"])
-        keep["mo"] = np.zeros((max(n_b, 1), max(self.n_o, 1), NMO))
-        keep["tot_o"] = np.zeros((max(self.n_o, 1), NMO))
-        self.mo = _dptr(keep["mo"].reshape(-1))
-        self.tot_o = _dptr(keep["tot_o"].reshape(-1))
-        self.mc = _dptr(keep["mc"].reshape(-1))
-        self.mg = _dptr(keep["mg"].reshape(-1))
-        self.ml = _dptr(keep["ml"].reshape(-1))
-        self.mlg = _dptr(keep["mlg"].reshape(-1))
-        self.tot_c = _dptr(keep["tot_c"].reshape(-1))
-        self.tot_l = _dptr(keep["tot_l"].reshape(-1))
-        self.tot_area = _dptr(keep["tot_area"].reshape(-1))
+        self.s.hist_w = _iptr(keep["hist_w"].reshape(-1))
+        self.s.wait_max = _dptr(keep["wait_max"])
+        self.s.n_o = len(keep["obj_thr"])
+        keep["mo"] = np.zeros((max(n_b, 1), max(self.s.n_o, 1), NMO))
+        keep["tot_o"] = np.zeros((max(self.s.n_o, 1), NMO))
+        self.s.mo = _dptr(keep["mo"].reshape(-1))
+        self.s.tot_o = _dptr(keep["tot_o"].reshape(-1))
+        self.s.mc = _dptr(keep["mc"].reshape(-1))
+        self.s.mg = _dptr(keep["mg"].reshape(-1))
+        self.s.ml = _dptr(keep["ml"].reshape(-1))
+        self.s.mlg = _dptr(keep["mlg"].reshape(-1))
+        self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
+        self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        self.s.tot_area = _dptr(keep["tot_area"].reshape(-1))
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
-        self.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
-        self.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
-        self.hist_t = _iptr(keep["hist_t"].reshape(-1))
-        self.hist_b = _iptr(keep["hist_b"].reshape(-1))
-        self.b_lat = _dptr(keep["b_lat"].reshape(-1))
+        self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
+        self.s.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
+        self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
+        self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
+        self.s.b_lat = _dptr(keep["b_lat"].reshape(-1))
         cap = int(scalars["log_cap"])
-        self.log_cap = cap
+        self.s.log_cap = cap
         for name in ("lg_t", "lg_v1", "lg_v2"):
             keep[name] = np.zeros(max(cap, 1))
         for name in ("lg_kind", "lg_comp", "lg_link", "lg_fault", "lg_inst"):
             keep[name] = np.zeros(max(cap, 1), dtype=np.int64)
-        self.lg_t = _dptr(keep["lg_t"])
-        self.lg_v1 = _dptr(keep["lg_v1"])
-        self.lg_v2 = _dptr(keep["lg_v2"])
-        self.lg_kind = _iptr(keep["lg_kind"])
-        self.lg_comp = _iptr(keep["lg_comp"])
-        self.lg_link = _iptr(keep["lg_link"])
-        self.lg_fault = _iptr(keep["lg_fault"])
-        self.lg_inst = _iptr(keep["lg_inst"])
+        self.s.lg_t = _dptr(keep["lg_t"])
+        self.s.lg_v1 = _dptr(keep["lg_v1"])
+        self.s.lg_v2 = _dptr(keep["lg_v2"])
+        self.s.lg_kind = _iptr(keep["lg_kind"])
+        self.s.lg_comp = _iptr(keep["lg_comp"])
+        self.s.lg_link = _iptr(keep["lg_link"])
+        self.s.lg_fault = _iptr(keep["lg_fault"])
+        self.s.lg_inst = _iptr(keep["lg_inst"])
 
         # random streams: components, then links, then faults
         n_streams = n_c + n_l + n_f
-        self.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
+        self.s.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
         for c in range(n_c):
-            _seed(&self.rng[c], <uint64_t>self.comps[c].seed)
+            _seed(&self.s.rng[c], <uint64_t>self.s.comps[c].seed)
         for l in range(n_l):
-            _seed(&self.rng[n_c + l], <uint64_t>self.links[l].seed)
+            _seed(&self.s.rng[n_c + l], <uint64_t>self.s.links[l].seed)
         for f in range(n_f):
-            _seed(&self.rng[n_c + n_l + f], <uint64_t>self.faults[f].seed)
+            _seed(&self.s.rng[n_c + n_l + f], <uint64_t>self.s.faults[f].seed)
 
-        self.heap_cap = 1024
-        self.heap = <Event*> malloc(self.heap_cap * sizeof(Event))
-        self.job_cap = 1024
-        self.jobs = <Job*> malloc(self.job_cap * sizeof(Job))
-        self.job_free = -1
-        self.call_cap = 1024
-        self.calls = <Call*> malloc(self.call_cap * sizeof(Call))
-        self.call_free = -1
-        self.wn_cap = 256
-        self.wn_call = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
-        self.wn_deadline = <double*> malloc(self.wn_cap * sizeof(double))
-        self.wn_gen = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
-        self.wn_seq = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
-        self.wn_next = <int32_t*> malloc(self.wn_cap * sizeof(int32_t))
-        self.wn_free = -1
-        self.pool_bytes = (self.heap_cap * sizeof(Event) + self.job_cap * sizeof(Job)
-                           + self.call_cap * sizeof(Call) + self.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
-        self.pool_limit = int(scalars.get("pool_limit", 0))
-        self.stall_limit = int(scalars.get("stall_limit", 0))
-        if (self.heap == NULL or self.jobs == NULL or self.calls == NULL or self.rng == NULL
-                or self.cb_ring == NULL or self.wn_next == NULL or self.wn_deadline == NULL):
+        self.s.heap_cap = 1024
+        self.s.heap = <Event*> malloc(self.s.heap_cap * sizeof(Event))
+        self.s.job_cap = 1024
+        self.s.jobs = <Job*> malloc(self.s.job_cap * sizeof(Job))
+        self.s.job_free = -1
+        self.s.call_cap = 1024
+        self.s.calls = <Call*> malloc(self.s.call_cap * sizeof(Call))
+        self.s.call_free = -1
+        self.s.wn_cap = 256
+        self.s.wn_call = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
+        self.s.wn_deadline = <double*> malloc(self.s.wn_cap * sizeof(double))
+        self.s.wn_gen = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
+        self.s.wn_seq = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
+        self.s.wn_next = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
+        self.s.wn_free = -1
+        self.s.pool_bytes = (self.s.heap_cap * sizeof(Event) + self.s.job_cap * sizeof(Job)
+                           + self.s.call_cap * sizeof(Call) + self.s.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
+        self.s.pool_limit = int(scalars.get("pool_limit", 0))
+        self.s.stall_limit = int(scalars.get("stall_limit", 0))
+        if (self.s.heap == NULL or self.s.jobs == NULL or self.s.calls == NULL or self.s.rng == NULL
+                or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
 
         for c in range(n_c):
             cap_total = 0
-            if self.comps[c].kind != K_CLIENT and self.comps[c].kind != K_LOAD_BALANCER:
-                self.c_up[c] = self.comps[c].instances
-                if self.comps[c].workers < UNLIMITED:
-                    cap_total = self.comps[c].workers * self.comps[c].instances
-            self.c_capacity[c] = cap_total
-            for k in range(self.comps[c].instances if self.comps[c].kind not in (K_CLIENT, K_LOAD_BALANCER) else 0):
-                i = self.comps[c].inst_offset + k
-                if self.comps[c].rl_limit > 0:
-                    self.i_rl_perm[i] = self.comps[c].rl_limit
-            if self.comps[c].kind == K_CLIENT:
-                if self.comps[c].arrival == AR_CLOSED:
-                    for k in range(self.comps[c].users):
-                        self._push(self._draw(self.comps[c].think_dist, &self.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
+            if self.s.comps[c].kind != K_CLIENT and self.s.comps[c].kind != K_LOAD_BALANCER:
+                self.s.c_up[c] = self.s.comps[c].instances
+                if self.s.comps[c].workers < UNLIMITED:
+                    cap_total = self.s.comps[c].workers * self.s.comps[c].instances
+            self.s.c_capacity[c] = cap_total
+            for k in range(self.s.comps[c].instances if self.s.comps[c].kind not in (K_CLIENT, K_LOAD_BALANCER) else 0):
+                i = self.s.comps[c].inst_offset + k
+                if self.s.comps[c].rl_limit > 0:
+                    self.s.i_rl_perm[i] = self.s.comps[c].rl_limit
+            if self.s.comps[c].kind == K_CLIENT:
+                if self.s.comps[c].arrival == AR_CLOSED:
+                    for k in range(self.s.comps[c].users):
+                        _push(&self.s, _draw(&self.s, self.s.comps[c].think_dist, &self.s.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
                 else:
                     lam = 0.0
-                    for k in range(self.comps[c].bp_count):
-                        lam = max(lam, self.bp_r[self.comps[c].bp_offset + k])
-                    self.c_lam_max[c] = lam
-                    t = self._next_arrival(c, 0.0, 1)
-                    if t < self.duration:
-                        self._push(t, EV_ARRIVAL, c, 0, 0, 0, 0)
-        for k in range(self.n_fa):
-            self._push(self.actions[k].time, EV_FAULT, k, 0, 0, 0, 0)
-        if self.n_b > 1:
-            self._push(self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
-        if self.warmup > 0:
-            self._push(self.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
+                    for k in range(self.s.comps[c].bp_count):
+                        lam = max(lam, self.s.bp_r[self.s.comps[c].bp_offset + k])
+                    self.s.c_lam_max[c] = lam
+                    t = _next_arrival(&self.s, c, 0.0, 1)
+                    if t < self.s.duration:
+                        _push(&self.s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
+        for k in range(self.s.n_fa):
+            _push(&self.s, self.s.actions[k].time, EV_FAULT, k, 0, 0, 0, 0)
+        if self.s.n_b > 1:
+            _push(&self.s, self.s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+        if self.s.warmup > 0:
+            _push(&self.s, self.s.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
 
     # ------------------------------------------------------------------ API
     def advance(self, double until=INFINITY, int64_t max_events=0):
@@ -614,44 +733,44 @@ cdef class Core:
 
         Returns True once the run has reached its duration. Releases the GIL.
         """
-        if until > self.duration:
-            until = self.duration
+        if until > self.s.duration:
+            until = self.s.duration
         with nogil:
-            self._run(until, max_events)
-        if self.out_of_memory:
+            _run(&self.s, until, max_events)
+        if self.s.out_of_memory:
             raise MemoryError("the simulation ran out of memory")
-        return self.finished
+        return self.s.finished
 
     def stop(self):
         """Ask a running ``advance`` (in another thread) to return at its next event."""
-        self.stop_flag = 1
+        self.s.stop_flag = 1
 
     def resume(self):
-        self.stop_flag = 0
+        self.s.stop_flag = 0
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
         return self._keep
 
     def breaker_states(self):
-        return np.array([self.cb_state[l] for l in range(self.n_l)], dtype=np.int64)
+        return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)
 
     def instances_down(self):
-        return np.array([1 if (self.i_down_refuse[i] > 0 or self.i_down_hang[i] > 0) else 0
-                         for i in range(self.n_i)], dtype=np.int64)
+        return np.array([1 if (self.s.i_down_refuse[i] > 0 or self.s.i_down_hang[i] > 0) else 0
+                         for i in range(self.s.n_i)], dtype=np.int64)
 
     # ------------------------------------------------------------------ pattern probes
     # Thin wrappers over the nogil state machines, so tests can replay the
     # libraries' own scenarios call by call without running the event loop.
     # The state machines index C arrays unchecked: every index is checked here first.
     def _link(self, link, str needs=""):
-        if not 0 <= link < self.n_l:
-            raise IndexError(f"no link {link}: this design has {self.n_l} link(s), numbered 0 to {self.n_l - 1}")
-        if needs == "breaker" and not self.pol[link].cb_on:
+        if not 0 <= link < self.s.n_l:
+            raise IndexError(f"no link {link}: this design has {self.s.n_l} link(s), numbered 0 to {self.s.n_l - 1}")
+        if needs == "breaker" and not self.s.pol[link].cb_on:
             raise ValueError(f"link {link} has no circuit breaker")
-        if needs == "retry" and self.pol[link].rt_max <= 1:
+        if needs == "retry" and self.s.pol[link].rt_max <= 1:
             raise ValueError(f"link {link} has no retry policy")
-        if needs == "budget" and self.pol[link].budget == BUD_NONE:
+        if needs == "budget" and self.s.pol[link].budget == BUD_NONE:
             raise ValueError(f"link {link} has no retry budget")
         return link
 
@@ -663,1694 +782,1697 @@ cdef class Core:
     def breaker_acquire(self, link, double now):
         """Ask the link's breaker for permission at time ``now`` (Resilience4j tryAcquirePermission)."""
         self._link(link, "breaker")
-        self.now = now
-        return bool(self._cb_acquire(link))
+        self.s.now = now
+        return bool(_cb_acquire(&self.s, link))
 
     def breaker_record(self, link, str outcome, double duration, double now):
         """Record a call's outcome (``ok``, ``error``, ``timeout``, ...) and duration at ``now``."""
         self._link(link, "breaker")
         code = self._outcome(outcome)
-        self.now = now
-        self._cb_record(link, code, duration)
+        self.s.now = now
+        _cb_record(&self.s, link, code, duration)
 
     def breaker_force(self, link, str state, double now):
         """Manual transition, as CircuitBreaker.transitionTo*State (for scenario set-up)."""
         self._link(link, "breaker")
         if state not in ("OPEN", "HALF_OPEN", "CLOSED"):
             raise ValueError(f"unknown breaker state {state!r} (expected OPEN, HALF_OPEN or CLOSED)")
-        self.now = now
+        self.s.now = now
         if state == "OPEN":
-            self._cb_to_open(link, self._cb_rate(link, RATE_FAILURE), self._cb_rate(link, RATE_SLOW))
+            _cb_to_open(&self.s, link, _cb_rate(&self.s, link, RATE_FAILURE), _cb_rate(&self.s, link, RATE_SLOW))
         elif state == "HALF_OPEN":
-            self._cb_to_half(link)
+            _cb_to_half(&self.s, link)
         else:
-            self._cb_to_closed(link, -1.0, -1.0)
+            _cb_to_closed(&self.s, link, -1.0, -1.0)
 
     def breaker_status(self, link):
         """State name, failure rate, slow-call rate (-1 below the minimum), buffered, failed, permits."""
         self._link(link, "breaker")
         return {
-            "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.cb_state[link]],
-            "failure_rate": self._cb_rate(link, RATE_FAILURE),
-            "slow_call_rate": self._cb_rate(link, RATE_SLOW),
-            "buffered": int(self.cb_tot[link]),
-            "failed": int(self.cb_fail[link]),
-            "permits": int(self.cb_permits[link]),
+            "state": ("CLOSED", "OPEN", "HALF_OPEN")[self.s.cb_state[link]],
+            "failure_rate": _cb_rate(&self.s, link, RATE_FAILURE),
+            "slow_call_rate": _cb_rate(&self.s, link, RATE_SLOW),
+            "buffered": int(self.s.cb_tot[link]),
+            "failed": int(self.s.cb_fail[link]),
+            "permits": int(self.s.cb_permits[link]),
         }
 
     def retry_waits(self, link, int attempts):
         """The waits a call on ``link`` would sleep after 1, 2, ... ``attempts`` failed attempts."""
         self._link(link)
-        cdef int k = self._new_call()
+        cdef int k = _new_call(&self.s)
         cdef list waits = []
         cdef int n
         if k < 0:
             raise MemoryError("not enough memory for a call record")
-        self.calls[k].link = link
-        self.calls[k].prev_sleep = self.pol[link].rt_wait
+        self.s.calls[k].link = link
+        self.s.calls[k].prev_sleep = self.s.pol[link].rt_wait
         for n in range(1, attempts + 1):
-            self.calls[k].attempt = n
-            waits.append(self._backoff(k))
-        self._free_call(k)
+            self.s.calls[k].attempt = n
+            waits.append(_backoff(&self.s, k))
+        _free_call(&self.s, k)
         return waits
 
     def budget_record(self, link, bint failed):
         """Account one attempt's result in the link's retry budget."""
         self._link(link, "budget")
-        self._budget_account(link, failed)
+        _budget_account(&self.s, link, failed)
 
     def budget_status(self, link):
         self._link(link, "budget")
-        return {"tokens": self.l_tokens[link] / 1000.0, "allows_retry": bool(self._budget_allows(link))}
+        return {"tokens": self.s.l_tokens[link] / 1000.0, "allows_retry": bool(_budget_allows(&self.s, link))}
 
     def rate_limiter_acquire(self, component, instance, double now):
         """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
-        if not 0 <= component < self.n_c:
-            raise IndexError(f"no component {component}: this design has {self.n_c}, numbered 0 to {self.n_c - 1}")
-        if self.comps[component].rl_limit <= 0:
+        if not 0 <= component < self.s.n_c:
+            raise IndexError(f"no component {component}: this design has {self.s.n_c}, numbered 0 to {self.s.n_c - 1}")
+        if self.s.comps[component].rl_limit <= 0:
             raise ValueError(f"component {component} has no rate limiter")
-        if not 0 <= instance < self.comps[component].instances:
-            raise IndexError(f"no instance {instance}: component {component} has {self.comps[component].instances} "
-                             f"instance(s), numbered 0 to {self.comps[component].instances - 1}")
-        self.now = now
-        return self._rl_acquire(<int>(self.comps[component].inst_offset + instance), component)
+        if not 0 <= instance < self.s.comps[component].instances:
+            raise IndexError(f"no instance {instance}: component {component} has {self.s.comps[component].instances} "
+                             f"instance(s), numbered 0 to {self.s.comps[component].instances - 1}")
+        self.s.now = now
+        return _rl_acquire(&self.s, <int>(self.s.comps[component].inst_offset + instance), component)
 
     # ------------------------------------------------------------------ loop
-    cdef void _run(self, double until, int64_t max_events) noexcept nogil:
-        cdef int64_t processed = 0
-        cdef Event ev
-        while self.heap_n > 0 and self.stop_flag == 0 and not self.out_of_memory and self.halt_reason == HALT_NONE:
-            if self.heap[0].t > until:
+
+
+# ---------------------------------------------------------------------- the loop
+cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
+    cdef int64_t processed = 0
+    cdef Event ev
+    while s.heap_n > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
+        if s.heap[0].t > until:
+            break
+        if max_events > 0 and processed >= max_events:
+            break
+        ev = _pop(s)
+        if ev.t > s.now:
+            s.stalled = 0
+        else:
+            s.stalled += 1
+            if s.stall_limit > 0 and s.stalled > s.stall_limit:
+                s.halt_reason = HALT_STALLED
+        s.now = ev.t
+        _dispatch(s, &ev)
+        processed += 1
+    s.events_processed += processed
+    if s.stop_flag == 0 and (s.heap_n == 0 or s.heap[0].t > until):
+        if until > s.now:
+            s.now = until
+        if until >= s.duration and not s.finished:
+            _finalize(s)
+
+cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
+    cdef int t = ev.type
+    if t == EV_CALL_ARRIVE:
+        _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+    elif t == EV_SERVICE_DONE:
+        _on_service_done(s, ev.a, ev.b)
+    elif t == EV_RESPONSE:
+        _on_response(s, ev.a, ev.b, ev.c, ev.e)
+    elif t == EV_ARRIVAL:
+        _on_arrival(s, ev.a)
+    elif t == EV_TIMEOUT:
+        _on_link_timeouts(s, ev.a)
+    elif t == EV_RETRY:
+        if s.calls[ev.a].gen == ev.b and s.calls[ev.a].state == CS_BACKOFF:
+            _start_attempt(s, ev.a)
+    elif t == EV_BH_EXPIRE:
+        if (s.calls[ev.a].gen == ev.b and s.calls[ev.a].seq == ev.c
+                and s.calls[ev.a].state == CS_BH_WAIT):
+            _count_l(s, s.calls[ev.a].link, ML_BH_REJ, 1.0)
+            _bulkhead_pressure(s, s.calls[ev.a].link)
+            _attempt_done(s, ev.a, O_REJECTED)
+    elif t == EV_FALLBACK_DONE:
+        if s.calls[ev.a].gen == ev.b and s.calls[ev.a].state == CS_FALLBACK:
+            _finish_call(s, ev.a, O_FALLBACK)
+    elif t == EV_RL_GRANT:
+        if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
+            _admit(s, ev.a)
+    elif t == EV_RL_REJECT:
+        if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
+            _reject_rate_limited(s, ev.a)
+    elif t == EV_BUCKET:
+        _flush_bucket(s, s.current_bucket, s.bucket)
+        s.current_bucket += 1
+        if s.current_bucket < s.n_b - 1:
+            _push(s, (s.current_bucket + 1) * s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+    elif t == EV_FAULT:
+        _on_fault(s, ev.a)
+    elif t == EV_RESTART:
+        _restart(s, ev.a, ev.b)
+    elif t == EV_RANDOM_FAIL:
+        _on_random_fail(s, ev.a, ev.b, ev.c)
+    elif t == EV_RANDOM_REPAIR:
+        _on_random_repair(s, ev.a, ev.b, ev.c)
+    elif t == EV_OOM:
+        _on_oom(s, ev.a, ev.b, ev.c)
+    elif t == EV_CB_TIMER:
+        _on_cb_timer(s, ev.a, ev.b, ev.c)
+    elif t == EV_THINK_DONE:
+        _start_root(s, ev.a, ev.b)
+    elif t == EV_WARMUP:
+        _on_warmup_end(s)
+
+# ------------------------------------------------------------------ heap
+cdef inline bint _before(Sim* s, Event* x, Event* y) noexcept nogil:
+    return x.t < y.t or (x.t == y.t and x.seq < y.seq)
+
+# A 4-ary heap: half the levels of a binary one, and the four children of a node share
+# cache lines. Any correct priority queue pops the same (time, seq) order.
+cdef void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    cdef Event* grown
+    cdef int64_t i, p
+    cdef Event ev
+    if s.heap_n == s.heap_cap:
+        if not _may_grow(s, s.heap_cap, s.heap_cap * sizeof(Event)):
+            return
+        grown = <Event*> realloc(s.heap, 2 * s.heap_cap * sizeof(Event))
+        if grown == NULL:
+            s.out_of_memory = 1
+            return
+        s.heap = grown
+        s.heap_cap *= 2
+    ev.t = t
+    ev.seq = s.seq
+    s.seq += 1
+    ev.type = type
+    ev.a = a
+    ev.b = b
+    ev.c = c
+    ev.d = d
+    ev.e = e
+    i = s.heap_n
+    s.heap_n += 1
+    while i > 0:
+        p = (i - 1) >> 2
+        if _before(s, &ev, &s.heap[p]):
+            s.heap[i] = s.heap[p]
+            i = p
+        else:
+            break
+    s.heap[i] = ev
+
+cdef Event _pop(Sim* s) noexcept nogil:
+    cdef Event top = s.heap[0]
+    cdef Event last
+    cdef int64_t i = 0, child, best, end, n
+    s.heap_n -= 1
+    n = s.heap_n
+    if n > 0:
+        last = s.heap[n]
+        while True:
+            child = 4 * i + 1
+            if child >= n:
                 break
-            if max_events > 0 and processed >= max_events:
-                break
-            ev = self._pop()
-            if ev.t > self.now:
-                self.stalled = 0
-            else:
-                self.stalled += 1
-                if self.stall_limit > 0 and self.stalled > self.stall_limit:
-                    self.halt_reason = HALT_STALLED
-            self.now = ev.t
-            self._dispatch(&ev)
-            processed += 1
-        self.events_processed += processed
-        if self.stop_flag == 0 and (self.heap_n == 0 or self.heap[0].t > until):
-            if until > self.now:
-                self.now = until
-            if until >= self.duration and not self.finished:
-                self._finalize()
-
-    cdef void _dispatch(self, Event* ev) noexcept nogil:
-        cdef int t = ev.type
-        if t == EV_CALL_ARRIVE:
-            self._on_call_arrive(ev.a, ev.b, ev.c, ev.d, ev.e)
-        elif t == EV_SERVICE_DONE:
-            self._on_service_done(ev.a, ev.b)
-        elif t == EV_RESPONSE:
-            self._on_response(ev.a, ev.b, ev.c, ev.e)
-        elif t == EV_ARRIVAL:
-            self._on_arrival(ev.a)
-        elif t == EV_TIMEOUT:
-            self._on_link_timeouts(ev.a)
-        elif t == EV_RETRY:
-            if self.calls[ev.a].gen == ev.b and self.calls[ev.a].state == CS_BACKOFF:
-                self._start_attempt(ev.a)
-        elif t == EV_BH_EXPIRE:
-            if (self.calls[ev.a].gen == ev.b and self.calls[ev.a].seq == ev.c
-                    and self.calls[ev.a].state == CS_BH_WAIT):
-                self._count_l(self.calls[ev.a].link, ML_BH_REJ, 1.0)
-                self._bulkhead_pressure(self.calls[ev.a].link)
-                self._attempt_done(ev.a, O_REJECTED)
-        elif t == EV_FALLBACK_DONE:
-            if self.calls[ev.a].gen == ev.b and self.calls[ev.a].state == CS_FALLBACK:
-                self._finish_call(ev.a, O_FALLBACK)
-        elif t == EV_RL_GRANT:
-            if self.jobs[ev.a].gen == ev.b and self.jobs[ev.a].state == JS_RL_WAIT:
-                self._admit(ev.a)
-        elif t == EV_RL_REJECT:
-            if self.jobs[ev.a].gen == ev.b and self.jobs[ev.a].state == JS_RL_WAIT:
-                self._reject_rate_limited(ev.a)
-        elif t == EV_BUCKET:
-            self._flush_bucket(self.current_bucket, self.bucket)
-            self.current_bucket += 1
-            if self.current_bucket < self.n_b - 1:
-                self._push((self.current_bucket + 1) * self.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
-        elif t == EV_FAULT:
-            self._on_fault(ev.a)
-        elif t == EV_RESTART:
-            self._restart(ev.a, ev.b)
-        elif t == EV_RANDOM_FAIL:
-            self._on_random_fail(ev.a, ev.b, ev.c)
-        elif t == EV_RANDOM_REPAIR:
-            self._on_random_repair(ev.a, ev.b, ev.c)
-        elif t == EV_OOM:
-            self._on_oom(ev.a, ev.b, ev.c)
-        elif t == EV_CB_TIMER:
-            self._on_cb_timer(ev.a, ev.b, ev.c)
-        elif t == EV_THINK_DONE:
-            self._start_root(ev.a, ev.b)
-        elif t == EV_WARMUP:
-            self._on_warmup_end()
-
-    # ------------------------------------------------------------------ heap
-    cdef inline bint _before(self, Event* x, Event* y) noexcept nogil:
-        return x.t < y.t or (x.t == y.t and x.seq < y.seq)
-
-    # A 4-ary heap: half the levels of a binary one, and the four children of a node share
-    # cache lines. Any correct priority queue pops the same (time, seq) order.
-    cdef void _push(self, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
-        cdef Event* grown
-        cdef int64_t i, p
-        cdef Event ev
-        if self.heap_n == self.heap_cap:
-            if not self._may_grow(self.heap_cap, self.heap_cap * sizeof(Event)):
-                return
-            grown = <Event*> realloc(self.heap, 2 * self.heap_cap * sizeof(Event))
-            if grown == NULL:
-                self.out_of_memory = 1
-                return
-            self.heap = grown
-            self.heap_cap *= 2
-        ev.t = t
-        ev.seq = self.seq
-        self.seq += 1
-        ev.type = type
-        ev.a = a
-        ev.b = b
-        ev.c = c
-        ev.d = d
-        ev.e = e
-        i = self.heap_n
-        self.heap_n += 1
-        while i > 0:
-            p = (i - 1) >> 2
-            if self._before(&ev, &self.heap[p]):
-                self.heap[i] = self.heap[p]
-                i = p
-            else:
-                break
-        self.heap[i] = ev
-
-    cdef Event _pop(self) noexcept nogil:
-        cdef Event top = self.heap[0]
-        cdef Event last
-        cdef int64_t i = 0, child, best, end, n
-        self.heap_n -= 1
-        n = self.heap_n
-        if n > 0:
-            last = self.heap[n]
-            while True:
-                child = 4 * i + 1
-                if child >= n:
-                    break
-                best = child
-                end = child + 4 if child + 4 < n else n
+            best = child
+            end = child + 4 if child + 4 < n else n
+            child += 1
+            while child < end:
+                if _before(s, &s.heap[child], &s.heap[best]):
+                    best = child
                 child += 1
-                while child < end:
-                    if self._before(&self.heap[child], &self.heap[best]):
-                        best = child
-                    child += 1
-                if self._before(&self.heap[best], &last):
-                    self.heap[i] = self.heap[best]
-                    i = best
-                else:
-                    break
-            self.heap[i] = last
-        return top
+            if _before(s, &s.heap[best], &last):
+                s.heap[i] = s.heap[best]
+                i = best
+            else:
+                break
+        s.heap[i] = last
+    return top
 
-    # ------------------------------------------------------------------ pools
-    cdef bint _may_grow(self, int64_t records, int64_t more_bytes) noexcept nogil:
-        """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
+# ------------------------------------------------------------------ pools
+cdef bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept nogil:
+    """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
 
-        realloc holds the old block and the new, twice its size, while it copies: count both.
-        """
-        if 2 * records > MAX_RECORDS or (self.pool_limit > 0 and self.pool_bytes + 2 * more_bytes > self.pool_limit):
-            self.halt_reason = HALT_POOL_BUDGET
-            return 0
-        self.pool_bytes += more_bytes
-        return 1
+    realloc holds the old block and the new, twice its size, while it copies: count both.
+    """
+    if 2 * records > MAX_RECORDS or (s.pool_limit > 0 and s.pool_bytes + 2 * more_bytes > s.pool_limit):
+        s.halt_reason = HALT_POOL_BUDGET
+        return 0
+    s.pool_bytes += more_bytes
+    return 1
 
-    cdef int _new_job(self) noexcept nogil:
-        cdef int j
-        cdef Job* grown
-        if self.job_free >= 0:
-            j = self.job_free
-            self.job_free = self.jobs[j].next_q
-        else:
-            if self.job_n == self.job_cap:
-                if not self._may_grow(self.job_cap, self.job_cap * sizeof(Job)):
-                    return -1
-                grown = <Job*> realloc(self.jobs, 2 * self.job_cap * sizeof(Job))
-                if grown == NULL:
-                    self.out_of_memory = 1
-                    return -1
-                self.jobs = grown
-                self.job_cap *= 2
-            j = self.job_n
-            self.job_n += 1
-            self.jobs[j].gen = 0
-        self.jobs[j].state = JS_SERVICE
-        self.jobs[j].inst = -1
-        self.jobs[j].reply_call = -1
-        self.jobs[j].reply_gen = 0
-        self.jobs[j].reply_seq = 0
-        self.jobs[j].reply_link = -1
-        self.jobs[j].cursor = 0
-        self.jobs[j].rep = 0
-        self.jobs[j].pending = 0
-        self.jobs[j].fail = -1
-        self.jobs[j].next_q = -1
-        self.jobs[j].cancelled = 0
-        self.jobs[j].skip_calls = 0
-        self.jobs[j].holds_worker = 0
-        self.jobs[j].user = -1
-        self.jobs[j].degraded = 0
-        self.jobs[j].t_arrive = self.now
-        self.jobs[j].t_service = self.now
-        self.live_jobs += 1
-        return j
+cdef int _new_job(Sim* s) noexcept nogil:
+    cdef int j
+    cdef Job* grown
+    if s.job_free >= 0:
+        j = s.job_free
+        s.job_free = s.jobs[j].next_q
+    else:
+        if s.job_n == s.job_cap:
+            if not _may_grow(s, s.job_cap, s.job_cap * sizeof(Job)):
+                return -1
+            grown = <Job*> realloc(s.jobs, 2 * s.job_cap * sizeof(Job))
+            if grown == NULL:
+                s.out_of_memory = 1
+                return -1
+            s.jobs = grown
+            s.job_cap *= 2
+        j = s.job_n
+        s.job_n += 1
+        s.jobs[j].gen = 0
+    s.jobs[j].state = JS_SERVICE
+    s.jobs[j].inst = -1
+    s.jobs[j].reply_call = -1
+    s.jobs[j].reply_gen = 0
+    s.jobs[j].reply_seq = 0
+    s.jobs[j].reply_link = -1
+    s.jobs[j].cursor = 0
+    s.jobs[j].rep = 0
+    s.jobs[j].pending = 0
+    s.jobs[j].fail = -1
+    s.jobs[j].next_q = -1
+    s.jobs[j].cancelled = 0
+    s.jobs[j].skip_calls = 0
+    s.jobs[j].holds_worker = 0
+    s.jobs[j].user = -1
+    s.jobs[j].degraded = 0
+    s.jobs[j].t_arrive = s.now
+    s.jobs[j].t_service = s.now
+    s.live_jobs += 1
+    return j
 
-    cdef void _free_job(self, int j) noexcept nogil:
-        self.jobs[j].gen += 1
-        self.jobs[j].state = JS_FREE
-        self.jobs[j].next_q = self.job_free
-        self.job_free = j
-        self.live_jobs -= 1
+cdef void _free_job(Sim* s, int j) noexcept nogil:
+    s.jobs[j].gen += 1
+    s.jobs[j].state = JS_FREE
+    s.jobs[j].next_q = s.job_free
+    s.job_free = j
+    s.live_jobs -= 1
 
-    cdef int _new_call(self) noexcept nogil:
-        cdef int k
-        cdef Call* grown
-        if self.call_free >= 0:
-            k = self.call_free
-            self.call_free = self.calls[k].next_wait
-        else:
-            if self.call_n == self.call_cap:
-                if not self._may_grow(self.call_cap, self.call_cap * sizeof(Call)):
-                    return -1
-                grown = <Call*> realloc(self.calls, 2 * self.call_cap * sizeof(Call))
-                if grown == NULL:
-                    self.out_of_memory = 1
-                    return -1
-                self.calls = grown
-                self.call_cap *= 2
-            k = self.call_n
-            self.call_n += 1
-            self.calls[k].gen = 0
-        self.calls[k].state = CS_IN_FLIGHT
-        self.calls[k].attempt = 0
-        self.calls[k].seq = 0
-        self.calls[k].holds_bulkhead = 0
-        self.calls[k].cb_permit = 0
-        self.calls[k].forced_comp = -1
-        self.calls[k].callee_job = -1
-        self.calls[k].callee_gen = 0
-        self.calls[k].next_wait = -1
-        self.calls[k].retrying = 0
-        self.calls[k].t_start = self.now
-        self.calls[k].t_attempt = self.now
-        self.calls[k].prev_sleep = 0.0
-        self.live_calls += 1
-        return k
+cdef int _new_call(Sim* s) noexcept nogil:
+    cdef int k
+    cdef Call* grown
+    if s.call_free >= 0:
+        k = s.call_free
+        s.call_free = s.calls[k].next_wait
+    else:
+        if s.call_n == s.call_cap:
+            if not _may_grow(s, s.call_cap, s.call_cap * sizeof(Call)):
+                return -1
+            grown = <Call*> realloc(s.calls, 2 * s.call_cap * sizeof(Call))
+            if grown == NULL:
+                s.out_of_memory = 1
+                return -1
+            s.calls = grown
+            s.call_cap *= 2
+        k = s.call_n
+        s.call_n += 1
+        s.calls[k].gen = 0
+    s.calls[k].state = CS_IN_FLIGHT
+    s.calls[k].attempt = 0
+    s.calls[k].seq = 0
+    s.calls[k].holds_bulkhead = 0
+    s.calls[k].cb_permit = 0
+    s.calls[k].forced_comp = -1
+    s.calls[k].callee_job = -1
+    s.calls[k].callee_gen = 0
+    s.calls[k].next_wait = -1
+    s.calls[k].retrying = 0
+    s.calls[k].t_start = s.now
+    s.calls[k].t_attempt = s.now
+    s.calls[k].prev_sleep = 0.0
+    s.live_calls += 1
+    return k
 
-    cdef void _free_call(self, int k) noexcept nogil:
-        self.calls[k].gen += 1
-        self.calls[k].state = CS_FREE
-        self.calls[k].next_wait = self.call_free
-        self.call_free = k
-        self.live_calls -= 1
+cdef void _free_call(Sim* s, int k) noexcept nogil:
+    s.calls[k].gen += 1
+    s.calls[k].state = CS_FREE
+    s.calls[k].next_wait = s.call_free
+    s.call_free = k
+    s.live_calls -= 1
 
-    # ------------------------------------------------------------------ draws
-    cdef double _draw(self, int d, Rng* r) noexcept nogil:
-        cdef DistRow* row = &self.dists[d]
-        cdef double x
-        cdef int tries
-        if row.kind == D_CONSTANT:
-            return row.value
-        if row.kind == D_EXPONENTIAL:
-            return _expo(r, row.mean)
-        if row.kind == D_UNIFORM:
-            return row.low + (row.high - row.low) * _uniform(r)
-        if row.kind == D_NORMAL:
-            if row.std <= 0:
-                return row.mean
-            for tries in range(1000):
-                x = row.mean + row.std * _normal(r)
-                if x >= 0:
-                    return x
-            return 0.0
-        if row.kind == D_LOGNORMAL:
-            return exp(row.mu + row.sigma * _normal(r))
-        return self.d_points[row.first + <int64_t>(_uniform(r) * row.count)]
+# ------------------------------------------------------------------ draws
+cdef double _draw(Sim* s, int d, Rng* r) noexcept nogil:
+    cdef DistRow* row = &s.dists[d]
+    cdef double x
+    cdef int tries
+    if row.kind == D_CONSTANT:
+        return row.value
+    if row.kind == D_EXPONENTIAL:
+        return _expo(r, row.mean)
+    if row.kind == D_UNIFORM:
+        return row.low + (row.high - row.low) * _uniform(r)
+    if row.kind == D_NORMAL:
+        if row.std <= 0:
+            return row.mean
+        for tries in range(1000):
+            x = row.mean + row.std * _normal(r)
+            if x >= 0:
+                return x
+        return 0.0
+    if row.kind == D_LOGNORMAL:
+        return exp(row.mu + row.sigma * _normal(r))
+    return s.d_points[row.first + <int64_t>(_uniform(r) * row.count)]
 
-    # ------------------------------------------------------------------ metrics
-    cdef inline void _count_c(self, int c, int field, double v) noexcept nogil:
-        self.mc[(<int64_t>self.current_bucket * self.n_c + c) * NMC + field] += v
-        if self.now >= self.warmup:
-            self.tot_c[c * NMC + field] += v
+# ------------------------------------------------------------------ metrics
+cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
+    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
+    if s.now >= s.warmup:
+        s.tot_c[c * NMC + field] += v
 
-    cdef inline void _count_l(self, int l, int field, double v) noexcept nogil:
-        self.ml[(<int64_t>self.current_bucket * self.n_l + l) * NML + field] += v
-        if self.now >= self.warmup:
-            self.tot_l[l * NML + field] += v
+cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
+    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
+    if s.now >= s.warmup:
+        s.tot_l[l * NML + field] += v
 
-    cdef void _touch(self, int c) noexcept nogil:
-        cdef double dt = self.now - self.c_last_t[c]
-        cdef double* area
-        if dt <= 0:
-            return
-        area = &self.c_area[c * NA]
-        area[A_QLEN] += self.c_qlen[c] * dt
-        area[A_BUSY] += self.c_busy[c] * dt
-        area[A_INFLIGHT] += self.c_inflight[c] * dt
-        area[A_UP] += self.c_up[c] * dt
-        self.c_last_t[c] = self.now
+cdef void _touch(Sim* s, int c) noexcept nogil:
+    cdef double dt = s.now - s.c_last_t[c]
+    cdef double* area
+    if dt <= 0:
+        return
+    area = &s.c_area[c * NA]
+    area[A_QLEN] += s.c_qlen[c] * dt
+    area[A_BUSY] += s.c_busy[c] * dt
+    area[A_INFLIGHT] += s.c_inflight[c] * dt
+    area[A_UP] += s.c_up[c] * dt
+    s.c_last_t[c] = s.now
 
-    cdef void _on_warmup_end(self) noexcept nogil:
-        """Remember the areas so far: the summary's time averages cover only what follows."""
-        cdef int c, k
-        for c in range(self.n_c):
-            self._touch(c)
-            for k in range(NA):
-                self.tot_area[c * NA + k] = -(self.c_cum_area[c * NA + k] + self.c_area[c * NA + k])
+cdef void _on_warmup_end(Sim* s) noexcept nogil:
+    """Remember the areas so far: the summary's time averages cover only what follows."""
+    cdef int c, k
+    for c in range(s.n_c):
+        _touch(s, c)
+        for k in range(NA):
+            s.tot_area[c * NA + k] = -(s.c_cum_area[c * NA + k] + s.c_area[c * NA + k])
 
-    cdef void _record_done(self, int c, int outcome, double latency) noexcept nogil:
-        """A component answered a request: count the outcome, and its latency if it did the work."""
-        cdef int b
-        self._count_c(c, MC_OUT + outcome, 1.0)
-        if self.now >= self.warmup:
-            self.tot_lat[c * 5 + 3] += latency
-            self.tot_lat[c * 5 + 4] += 1
-        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-            # refusals stay out of the latency percentiles, but the time they took is counted
-            self._count_c(c, MC_REFUSED_TIME, latency)
-            return
-        if self.comps[c].obj_count > 0:
-            self._count_objectives(c, outcome, latency)
-        b = _histogram_bin(latency)
-        self.hist_b[c * NB + b] += 1
-        # the bucket's percentiles and reset then touch only the bins in use
-        if b < self.b_bins[c * 2]:
-            self.b_bins[c * 2] = b
-        if b > self.b_bins[c * 2 + 1]:
-            self.b_bins[c * 2 + 1] = b
-        self.b_lat[c * 3] += latency
-        self.b_lat[c * 3 + 1] += 1
-        if latency > self.b_lat[c * 3 + 2]:
-            self.b_lat[c * 3 + 2] = latency
-        if self.now >= self.warmup:
-            self.hist_t[c * NB + b] += 1
-            self.tot_lat[c * 5] += latency
-            self.tot_lat[c * 5 + 1] += 1
-            if latency > self.tot_lat[c * 5 + 2]:
-                self.tot_lat[c * 5 + 2] = latency
+cdef void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:
+    """A component answered a request: count the outcome, and its latency if it did the work."""
+    cdef int b
+    _count_c(s, c, MC_OUT + outcome, 1.0)
+    if s.now >= s.warmup:
+        s.tot_lat[c * 5 + 3] += latency
+        s.tot_lat[c * 5 + 4] += 1
+    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+        # refusals stay out of the latency percentiles, but the time they took is counted
+        _count_c(s, c, MC_REFUSED_TIME, latency)
+        return
+    if s.comps[c].obj_count > 0:
+        _count_objectives(s, c, outcome, latency)
+    b = _histogram_bin(latency)
+    s.hist_b[c * NB + b] += 1
+    # the bucket's percentiles and reset then touch only the bins in use
+    if b < s.b_bins[c * 2]:
+        s.b_bins[c * 2] = b
+    if b > s.b_bins[c * 2 + 1]:
+        s.b_bins[c * 2 + 1] = b
+    s.b_lat[c * 3] += latency
+    s.b_lat[c * 3 + 1] += 1
+    if latency > s.b_lat[c * 3 + 2]:
+        s.b_lat[c * 3 + 2] = latency
+    if s.now >= s.warmup:
+        s.hist_t[c * NB + b] += 1
+        s.tot_lat[c * 5] += latency
+        s.tot_lat[c * 5 + 1] += 1
+        if latency > s.tot_lat[c * 5 + 2]:
+            s.tot_lat[c * 5 + 2] = latency
 
-    cdef void _count_objectives(self, int c, int outcome, double latency) noexcept nogil:
-        """Count an answered client request against each of the client's latency thresholds."""
-        cdef int64_t k, o
-        cdef double* row
-        for k in range(self.comps[c].obj_count):
-            o = self.comps[c].obj_offset + k
-            if latency > self.obj_thr[o]:
-                continue
-            row = &self.mo[(<int64_t>self.current_bucket * self.n_o + o) * NMO]
+cdef void _count_objectives(Sim* s, int c, int outcome, double latency) noexcept nogil:
+    """Count an answered client request against each of the client's latency thresholds."""
+    cdef int64_t k, o
+    cdef double* row
+    for k in range(s.comps[c].obj_count):
+        o = s.comps[c].obj_offset + k
+        if latency > s.obj_thr[o]:
+            continue
+        row = &s.mo[(<int64_t>s.current_bucket * s.n_o + o) * NMO]
+        row[MO_SERVED] += 1
+        if outcome == O_OK:
+            row[MO_OK] += 1
+        elif outcome == O_FALLBACK:
+            row[MO_FALLBACK] += 1
+        if s.now >= s.warmup:
+            row = &s.tot_o[o * NMO]
             row[MO_SERVED] += 1
             if outcome == O_OK:
                 row[MO_OK] += 1
             elif outcome == O_FALLBACK:
                 row[MO_FALLBACK] += 1
-            if self.now >= self.warmup:
-                row = &self.tot_o[o * NMO]
-                row[MO_SERVED] += 1
-                if outcome == O_OK:
-                    row[MO_OK] += 1
-                elif outcome == O_FALLBACK:
-                    row[MO_FALLBACK] += 1
 
-    cdef void _log(self, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
-        cdef int64_t n = self.log_n
-        if n >= self.log_cap:
-            self.log_dropped += 1
-            return
-        self.lg_t[n] = self.now
-        self.lg_kind[n] = kind
-        self.lg_comp[n] = comp
-        self.lg_link[n] = link
-        self.lg_fault[n] = fault
-        self.lg_inst[n] = inst
-        self.lg_v1[n] = v1
-        self.lg_v2[n] = v2
-        self.log_n += 1
+cdef void _log(Sim* s, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
+    cdef int64_t n = s.log_n
+    if n >= s.log_cap:
+        s.log_dropped += 1
+        return
+    s.lg_t[n] = s.now
+    s.lg_kind[n] = kind
+    s.lg_comp[n] = comp
+    s.lg_link[n] = link
+    s.lg_fault[n] = fault
+    s.lg_inst[n] = inst
+    s.lg_v1[n] = v1
+    s.lg_v2[n] = v2
+    s.log_n += 1
 
-    cdef void _flush_bucket(self, int b, double width) noexcept nogil:
-        cdef int c, l, lo, hi
-        cdef int64_t base, n
-        cdef double* g
-        for c in range(self.n_c):
-            self._touch(c)
-            g = &self.mg[(<int64_t>b * self.n_c + c) * NMG]
-            g[MG_QLEN] = self.c_area[c * NA + A_QLEN] / width
-            g[MG_BUSY] = self.c_area[c * NA + A_BUSY] / width
-            g[MG_INFLIGHT] = self.c_area[c * NA + A_INFLIGHT] / width
-            g[MG_UP] = self.c_area[c * NA + A_UP] / width
-            g[MG_UTIL] = g[MG_BUSY] / self.c_capacity[c] if self.c_capacity[c] > 0 else 0.0
-            self.c_cum_area[c * NA + A_QLEN] += self.c_area[c * NA + A_QLEN]
-            self.c_cum_area[c * NA + A_BUSY] += self.c_area[c * NA + A_BUSY]
-            self.c_cum_area[c * NA + A_INFLIGHT] += self.c_area[c * NA + A_INFLIGHT]
-            self.c_cum_area[c * NA + A_UP] += self.c_area[c * NA + A_UP]
-            self.c_area[c * NA + A_QLEN] = 0
-            self.c_area[c * NA + A_BUSY] = 0
-            self.c_area[c * NA + A_INFLIGHT] = 0
-            self.c_area[c * NA + A_UP] = 0
-            n = <int64_t>self.b_lat[c * 3 + 1]
-            base = <int64_t>c * NB
-            if n > 0:
-                lo, hi = <int>self.b_bins[c * 2], <int>self.b_bins[c * 2 + 1]
-                g[MG_P50] = _histogram_quantile(&self.hist_b[base], n, 0.50, self.b_lat[c * 3 + 2], lo, hi)
-                g[MG_P90] = _histogram_quantile(&self.hist_b[base], n, 0.90, self.b_lat[c * 3 + 2], lo, hi)
-                g[MG_P99] = _histogram_quantile(&self.hist_b[base], n, 0.99, self.b_lat[c * 3 + 2], lo, hi)
-                g[MG_MAX] = self.b_lat[c * 3 + 2]
-                g[MG_MEAN] = self.b_lat[c * 3] / n
-                memset(&self.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
-                self.b_bins[c * 2] = NB
-                self.b_bins[c * 2 + 1] = -1
-            self.b_lat[c * 3] = 0
-            self.b_lat[c * 3 + 1] = 0
-            self.b_lat[c * 3 + 2] = 0
-            # edge-triggered log entries for inbound protection: ended after a quiet bucket
-            if self.c_rl_flag[c] and self.c_rl_rej_b[c] == 0:
-                self.c_rl_flag[c] = 0
-                self._log(LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
-            self.c_rl_rej_b[c] = 0
-            if self.c_shed_flag[c] and self.c_shed_rej_b[c] == 0:
-                self.c_shed_flag[c] = 0
-                self._log(LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
-            self.c_shed_rej_b[c] = 0
-        for l in range(self.n_l):
-            g = &self.mlg[(<int64_t>b * self.n_l + l) * NMLG]
-            if self.pol[l].cb_on:
-                self._cb_touch(l)
-                g[MLG_CB_STATE] = self.cb_state[l]
-                g[MLG_CB_OPEN] = self.cb_open_area[l] / width
-                self.cb_open_area[l] = 0
-                g[MLG_CB_FAILURE_RATE] = self._cb_rate(l, RATE_FAILURE)
-            g[MLG_BH_INUSE] = self.l_bh_inuse[l]
-            if self.l_bh_flag[l] and self.l_bh_rej_b[l] == 0:
-                self.l_bh_flag[l] = 0
-                self._log(LG_BULKHEAD_RECOVERED, self.links[l].src, l, -1, -1, self.l_bh_inuse[l], 0)
-            self.l_bh_rej_b[l] = 0
-            if self.l_exh_b[l] > 0:
-                self._log(LG_RETRIES_EXHAUSTED, self.links[l].src, l, -1, -1, self.l_exh_b[l], 0)
-                self.l_exh_b[l] = 0
+cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
+    cdef int c, l, lo, hi
+    cdef int64_t base, n
+    cdef double* g
+    for c in range(s.n_c):
+        _touch(s, c)
+        g = &s.mg[(<int64_t>b * s.n_c + c) * NMG]
+        g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
+        g[MG_BUSY] = s.c_area[c * NA + A_BUSY] / width
+        g[MG_INFLIGHT] = s.c_area[c * NA + A_INFLIGHT] / width
+        g[MG_UP] = s.c_area[c * NA + A_UP] / width
+        g[MG_UTIL] = g[MG_BUSY] / s.c_capacity[c] if s.c_capacity[c] > 0 else 0.0
+        s.c_cum_area[c * NA + A_QLEN] += s.c_area[c * NA + A_QLEN]
+        s.c_cum_area[c * NA + A_BUSY] += s.c_area[c * NA + A_BUSY]
+        s.c_cum_area[c * NA + A_INFLIGHT] += s.c_area[c * NA + A_INFLIGHT]
+        s.c_cum_area[c * NA + A_UP] += s.c_area[c * NA + A_UP]
+        s.c_area[c * NA + A_QLEN] = 0
+        s.c_area[c * NA + A_BUSY] = 0
+        s.c_area[c * NA + A_INFLIGHT] = 0
+        s.c_area[c * NA + A_UP] = 0
+        n = <int64_t>s.b_lat[c * 3 + 1]
+        base = <int64_t>c * NB
+        if n > 0:
+            lo, hi = <int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1]
+            g[MG_P50] = _histogram_quantile(&s.hist_b[base], n, 0.50, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_P90] = _histogram_quantile(&s.hist_b[base], n, 0.90, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_P99] = _histogram_quantile(&s.hist_b[base], n, 0.99, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_MAX] = s.b_lat[c * 3 + 2]
+            g[MG_MEAN] = s.b_lat[c * 3] / n
+            memset(&s.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
+            s.b_bins[c * 2] = NB
+            s.b_bins[c * 2 + 1] = -1
+        s.b_lat[c * 3] = 0
+        s.b_lat[c * 3 + 1] = 0
+        s.b_lat[c * 3 + 2] = 0
+        # edge-triggered log entries for inbound protection: ended after a quiet bucket
+        if s.c_rl_flag[c] and s.c_rl_rej_b[c] == 0:
+            s.c_rl_flag[c] = 0
+            _log(s, LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
+        s.c_rl_rej_b[c] = 0
+        if s.c_shed_flag[c] and s.c_shed_rej_b[c] == 0:
+            s.c_shed_flag[c] = 0
+            _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
+        s.c_shed_rej_b[c] = 0
+    for l in range(s.n_l):
+        g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
+        if s.pol[l].cb_on:
+            _cb_touch(s, l)
+            g[MLG_CB_STATE] = s.cb_state[l]
+            g[MLG_CB_OPEN] = s.cb_open_area[l] / width
+            s.cb_open_area[l] = 0
+            g[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
+        g[MLG_BH_INUSE] = s.l_bh_inuse[l]
+        if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
+            s.l_bh_flag[l] = 0
+            _log(s, LG_BULKHEAD_RECOVERED, s.links[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
+        s.l_bh_rej_b[l] = 0
+        if s.l_exh_b[l] > 0:
+            _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
+            s.l_exh_b[l] = 0
 
-    cdef void _finalize(self) noexcept nogil:
-        cdef double width = self.duration - (self.n_b - 1) * self.bucket
-        self.now = self.duration
-        if width <= 0:
-            width = self.bucket
-        self._flush_bucket(self.n_b - 1, width)
-        self.current_bucket = self.n_b
-        self.finished = 1
+cdef void _finalize(Sim* s) noexcept nogil:
+    cdef double width = s.duration - (s.n_b - 1) * s.bucket
+    s.now = s.duration
+    if width <= 0:
+        width = s.bucket
+    _flush_bucket(s, s.n_b - 1, width)
+    s.current_bucket = s.n_b
+    s.finished = 1
 
-    # ------------------------------------------------------------------ clients
-    cdef double _rate_at(self, int c, double t) noexcept nogil:
-        """Piecewise-linear rate; the cursor only moves forward, as time does."""
-        cdef int64_t off = self.comps[c].bp_offset, n = self.comps[c].bp_count
-        cdef int64_t k = self.c_bp_cur[c]
-        cdef double t0, t1
-        while k + 1 < n and self.bp_t[off + k + 1] <= t:
-            k += 1
-        self.c_bp_cur[c] = k
-        if k + 1 >= n:
-            return self.bp_r[off + n - 1]
-        t0 = self.bp_t[off + k]
-        t1 = self.bp_t[off + k + 1]
-        if t1 <= t0:
-            return self.bp_r[off + k + 1]
-        return self.bp_r[off + k] + (self.bp_r[off + k + 1] - self.bp_r[off + k]) * (t - t0) / (t1 - t0)
+# ------------------------------------------------------------------ clients
+cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
+    """Piecewise-linear rate; the cursor only moves forward, as time does."""
+    cdef int64_t off = s.comps[c].bp_offset, n = s.comps[c].bp_count
+    cdef int64_t k = s.c_bp_cur[c]
+    cdef double t0, t1
+    while k + 1 < n and s.bp_t[off + k + 1] <= t:
+        k += 1
+    s.c_bp_cur[c] = k
+    if k + 1 >= n:
+        return s.bp_r[off + n - 1]
+    t0 = s.bp_t[off + k]
+    t1 = s.bp_t[off + k + 1]
+    if t1 <= t0:
+        return s.bp_r[off + k + 1]
+    return s.bp_r[off + k] + (s.bp_r[off + k + 1] - s.bp_r[off + k]) * (t - t0) / (t1 - t0)
 
-    cdef double _next_arrival(self, int c, double t, bint first) noexcept nogil:
-        cdef double lam = self.c_lam_max[c], rate
-        cdef Rng* r = &self.rng[c]
-        cdef int64_t off = self.comps[c].bp_offset, k
-        if lam <= 0:
-            return INFINITY
-        if self.comps[c].arrival == AR_POISSON:
-            # Poisson with a time-varying rate: thinning against the schedule's peak.
-            while True:
-                t += _expo(r, 1.0 / lam)
-                if t >= self.duration:
-                    return t
-                if _uniform(r) * lam <= self._rate_at(c, t):
-                    return t
-        # evenly spaced at the current rate; skip ahead through zero-rate stretches
-        while t < self.duration:
-            rate = self._rate_at(c, t)
-            if rate > 0:
-                if first:
-                    return t
-                # snap to the 1/rate grid so that repeated additions do not drift across bucket edges
-                t += 1.0 / rate
-                if fabs(t * rate - floor(t * rate + 0.5)) < 1e-9:
-                    t = floor(t * rate + 0.5) / rate
+cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
+    cdef double lam = s.c_lam_max[c], rate
+    cdef Rng* r = &s.rng[c]
+    cdef int64_t off = s.comps[c].bp_offset, k
+    if lam <= 0:
+        return INFINITY
+    if s.comps[c].arrival == AR_POISSON:
+        # Poisson with a time-varying rate: thinning against the schedule's peak.
+        while True:
+            t += _expo(r, 1.0 / lam)
+            if t >= s.duration:
                 return t
-            k = self.c_bp_cur[c]
-            if k + 1 >= self.comps[c].bp_count:
-                return INFINITY
-            # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
-            t = self.bp_t[off + k + 1]
-            first = 1
-        return t
+            if _uniform(r) * lam <= _rate_at(s, c, t):
+                return t
+    # evenly spaced at the current rate; skip ahead through zero-rate stretches
+    while t < s.duration:
+        rate = _rate_at(s, c, t)
+        if rate > 0:
+            if first:
+                return t
+            # snap to the 1/rate grid so that repeated additions do not drift across bucket edges
+            t += 1.0 / rate
+            if fabs(t * rate - floor(t * rate + 0.5)) < 1e-9:
+                t = floor(t * rate + 0.5) / rate
+            return t
+        k = s.c_bp_cur[c]
+        if k + 1 >= s.comps[c].bp_count:
+            return INFINITY
+        # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
+        t = s.bp_t[off + k + 1]
+        first = 1
+    return t
 
-    cdef void _on_arrival(self, int c) noexcept nogil:
-        cdef double t
-        self._start_root(c, -1)
-        t = self._next_arrival(c, self.now, 0)
-        if t < self.duration:
-            self._push(t, EV_ARRIVAL, c, 0, 0, 0, 0)
+cdef void _on_arrival(Sim* s, int c) noexcept nogil:
+    cdef double t
+    _start_root(s, c, -1)
+    t = _next_arrival(s, c, s.now, 0)
+    if t < s.duration:
+        _push(s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
 
-    cdef void _start_root(self, int c, int user) noexcept nogil:
-        cdef int j = self._new_job()
-        if j < 0:
-            return
-        self.jobs[j].comp = c
-        self.jobs[j].user = user
-        self._count_c(c, MC_ARRIVALS, 1.0)
-        self._touch(c)
-        self.c_inflight[c] += 1
-        self._begin_calls(j)
+cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
+    cdef int j = _new_job(s)
+    if j < 0:
+        return
+    s.jobs[j].comp = c
+    s.jobs[j].user = user
+    _count_c(s, c, MC_ARRIVALS, 1.0)
+    _touch(s, c)
+    s.c_inflight[c] += 1
+    _begin_calls(s, j)
 
-    # ------------------------------------------------------------------ jobs
-    cdef void _begin_calls(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        cdef int gen = self.jobs[j].gen
-        cdef int64_t k, r, n, off
-        cdef int link
-        self.jobs[j].state = JS_WAITING
-        self.jobs[j].pending = 0
-        self.jobs[j].fail = -1
-        self.jobs[j].cursor = 0
-        self.jobs[j].rep = 0
-        if self.comps[c].kind == K_LOAD_BALANCER:
-            self._lb_forward(j)
-            return
-        n = self.comps[c].out_count
-        off = self.comps[c].out_offset
-        if self.comps[c].fan_out == FO_PARALLEL:
-            # A sentinel pending count keeps the job open while calls are issued:
-            # one can be answered at once (an open breaker) before the next is made.
-            self.jobs[j].pending = 1
-            for k in range(n):
-                link = self.out_links[off + k]
-                if self.links[link].prob < 1.0 and _uniform(&self.rng[c]) >= self.links[link].prob:
-                    continue
-                for r in range(self.links[link].count):
-                    if self.jobs[j].gen != gen:
-                        return
-                    self.jobs[j].pending += 1
-                    self._issue_call(j, link, -1)
-            self._child_done(j, gen, O_OK)
-        else:
-            self._next_sequential(j)
-
-    cdef void _next_sequential(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        cdef int64_t n = self.comps[c].out_count, off = self.comps[c].out_offset
-        cdef int link
-        while self.jobs[j].cursor < n:
-            link = self.out_links[off + self.jobs[j].cursor]
-            if self.jobs[j].rep == 0 and self.links[link].prob < 1.0:
-                if _uniform(&self.rng[c]) >= self.links[link].prob:
-                    self.jobs[j].cursor += 1
-                    continue
-            if self.jobs[j].rep < self.links[link].count:
-                self.jobs[j].rep += 1
-                self.jobs[j].pending = 1
-                self._issue_call(j, link, -1)
-                return
-            self.jobs[j].rep = 0
-            self.jobs[j].cursor += 1
-        self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
-
-    cdef void _child_done(self, int j, int gen, int outcome) noexcept nogil:
-        cdef int c
-        if self.jobs[j].gen != gen or self.jobs[j].state != JS_WAITING:
-            return
-        c = self.jobs[j].comp
-        if outcome == O_FALLBACK:
-            self.jobs[j].degraded = 1
-        elif outcome != O_OK:
-            # A load balancer passes the outcome through and a client reports what its user saw;
-            # a service turns a failed dependency into an error of its own.
-            if self.comps[c].kind == K_LOAD_BALANCER or self.comps[c].kind == K_CLIENT:
-                self.jobs[j].fail = outcome
-            else:
-                self.jobs[j].fail = O_ERROR
-        self.jobs[j].pending -= 1
-        if self.comps[c].fan_out == FO_PARALLEL and self.comps[c].kind != K_LOAD_BALANCER:
-            if self.jobs[j].pending == 0:
-                self._complete_job(j, self.jobs[j].fail if self.jobs[j].fail >= 0 else O_OK)
-            return
-        if self.jobs[j].fail >= 0:
-            self._complete_job(j, self.jobs[j].fail)
-        elif self.jobs[j].pending == 0:
-            if self.comps[c].kind == K_LOAD_BALANCER:
-                self._complete_job(j, O_OK)
-            else:
-                self._next_sequential(j)
-
-    cdef void _complete_job(self, int j, int outcome) noexcept nogil:
-        if outcome == O_OK and self.jobs[j].degraded:
-            outcome = O_FALLBACK
-        cdef int c = self.jobs[j].comp
-        cdef int inst = self.jobs[j].inst
-        cdef int held = self.jobs[j].holds_worker
-        cdef int user = self.jobs[j].user
-        cdef int reply = self.jobs[j].reply_call
-        cdef int cancelled = self.jobs[j].cancelled
-        self._record_done(c, outcome, self.now - self.jobs[j].t_arrive)
-        self._touch(c)
-        self.c_inflight[c] -= 1
-        if inst >= 0:
-            self.i_jobs[inst] -= 1
-        if reply >= 0 and not cancelled:
-            self._send_response(reply, self.jobs[j].reply_gen, self.jobs[j].reply_seq,
-                                self.jobs[j].reply_link, outcome)
-        self._free_job(j)
-        if user >= 0:
-            self._push(self.now + self._draw(self.comps[c].think_dist, &self.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
-        if held:
-            self._release_worker(inst)
-
-    cdef int _worker_cap(self, int inst) noexcept nogil:
-        cdef int c = self.inst_comp[inst]
-        cdef int64_t cap = self.comps[c].workers
-        if self.c_pool[c] < cap:
-            cap = self.c_pool[c]
-        return <int>cap
-
-    cdef void _release_worker(self, int inst) noexcept nogil:
-        cdef int c = self.inst_comp[inst]
-        self._touch(c)
-        self.i_busy[inst] -= 1
-        self.c_busy[c] -= 1
-        self._dispatch_queue(inst)
-
-    cdef void _dispatch_queue(self, int inst) noexcept nogil:
-        """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
-        cdef int c = self.inst_comp[inst]
-        cdef int j
-        while self.i_busy[inst] < self._worker_cap(inst) and self.i_qlen[inst] > 0:
-            j = <int>self.i_qhead[inst]
-            self.i_qhead[inst] = self.jobs[j].next_q
-            if self.i_qhead[inst] < 0:
-                self.i_qtail[inst] = -1
-            self._touch(c)
-            self.i_qlen[inst] -= 1
-            self.c_qlen[c] -= 1
-            if self.jobs[j].cancelled:
-                self._complete_job(j, O_TIMEOUT)
-            elif self.comps[c].shed_wait >= 0 and self.now - self.jobs[j].t_arrive > self.comps[c].shed_wait:
-                self._shed(j)
-            else:
-                self._start_service(j)
-
-    cdef void _shed(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        self._count_c(c, MC_SHED_REJ, 1.0)
-        self.c_shed_rej_b[c] += 1
-        if not self.c_shed_flag[c]:
-            self.c_shed_flag[c] = 1
-            self._log(LG_SHEDDING_BEGAN, c, -1, -1, self.jobs[j].inst, self.i_qlen[self.jobs[j].inst], 0)
-        self._complete_job(j, O_REJECTED)
-
-    cdef void _start_service(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        cdef int inst = self.jobs[j].inst
-        cdef double st, factor = self.c_cpu[c], wait = 0.0
-        cdef int f = self.c_leak_fault[c]
-        self._touch(c)
-        self.i_busy[inst] += 1
-        self.c_busy[c] += 1
-        self.jobs[j].holds_worker = 1
-        if self.jobs[j].state == JS_QUEUED:
-            wait = self.now - self.jobs[j].t_service    # t_service holds the time it joined the queue
-        self._count_c(c, MC_STARTED, 1.0)
-        if wait > 0:
-            self._count_c(c, MC_WAITED, 1.0)
-            self._count_c(c, MC_WAIT_SUM, wait)
-            if self.now >= self.warmup:
-                self.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
-                if wait > self.wait_max[c]:
-                    self.wait_max[c] = wait
-        self.jobs[j].state = JS_SERVICE
-        self.jobs[j].t_service = self.now
-        if self.comps[c].hit_ratio > 0:
-            self.jobs[j].skip_calls = _uniform(&self.rng[c]) < self.comps[c].hit_ratio
-        if f >= 0:
-            factor *= 1.0 + self.faults[f].leak_rate * (self.now - self.i_up_since[inst])
-        st = self._draw(self.comps[c].dist, &self.rng[c]) * factor
-        self._push(self.now + st, EV_SERVICE_DONE, j, self.jobs[j].gen, 0, 0, 0)
-
-    cdef void _on_service_done(self, int j, int gen) noexcept nogil:
-        cdef int c
-        if self.jobs[j].gen != gen or self.jobs[j].state != JS_SERVICE:
-            return
-        c = self.jobs[j].comp
-        if self.jobs[j].cancelled:
-            self._complete_job(j, O_TIMEOUT)
-        elif self.comps[c].error_probability > 0 and _uniform(&self.rng[c]) < self.comps[c].error_probability:
-            self._complete_job(j, O_ERROR)
-        elif self.jobs[j].skip_calls or self.comps[c].out_count == 0:
-            self._complete_job(j, O_OK)
-        else:
-            self._begin_calls(j)
-
-    # ------------------------------------------------------------------ arrival at a callee
-    cdef bint _refusing(self, int inst) noexcept nogil:
-        return self.i_down_refuse[inst] > 0
-
-    cdef void _on_call_arrive(self, int k, int gen, int seq, int link, int inst) noexcept nogil:
-        cdef int c = self.links[link].dst
-        cdef int j, kind = self.comps[c].kind
-        cdef bint current = self.calls[k].gen == gen and self.calls[k].seq == seq and self.calls[k].state == CS_IN_FLIGHT
-        cdef double wait
-        if not current and self.pol[link].cancel_on_timeout:
-            return   # the caller gave up and cancelled: the request never starts
-        if kind == K_LOAD_BALANCER:
-            inst = -1
-        j = self._new_job()
-        if j < 0:
-            return
-        self.jobs[j].comp = c
-        self.jobs[j].inst = inst
-        self.jobs[j].reply_call = k
-        self.jobs[j].reply_gen = gen
-        self.jobs[j].reply_seq = seq
-        self.jobs[j].reply_link = link
-        self.jobs[j].state = JS_QUEUED
-        self._count_c(c, MC_ARRIVALS, 1.0)
-        self._touch(c)
-        self.c_inflight[c] += 1
-        if inst >= 0:
-            self.i_jobs[inst] += 1
-        if current:
-            self.calls[k].callee_job = j
-            self.calls[k].callee_gen = self.jobs[j].gen
-        if inst >= 0 and (self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0):
-            self._count_c(c, MC_LOST, 1.0)
-            if self.i_down_refuse[inst] == 0:
-                self.jobs[j].cancelled = 1   # hung: the caller never hears back
-            self._complete_job(j, O_UNAVAILABLE)
-            return
-        if self.c_inject_err[c] > 0 and _uniform(&self.rng[c]) < self.c_inject_err[c]:
-            self._complete_job(j, O_ERROR)
-            return
-        if kind == K_LOAD_BALANCER:
-            self._begin_calls(j)
-            return
-        if self.comps[c].rl_limit > 0:
-            wait = self._rl_acquire(inst, c)
-            if wait != 0:
-                self.jobs[j].state = JS_RL_WAIT
-                if wait > 0:
-                    self._push(self.now + wait, EV_RL_GRANT, j, self.jobs[j].gen, 0, 0, 0)
-                elif self.comps[c].rl_timeout > 0:
-                    # Resilience4j makes a refused caller wait its whole timeout first.
-                    self._push(self.now + self.comps[c].rl_timeout, EV_RL_REJECT, j, self.jobs[j].gen, 0, 0, 0)
-                else:
-                    self._reject_rate_limited(j)
-                return
-        self._admit(j)
-
-    cdef void _reject_rate_limited(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        self._count_c(c, MC_RL_REJ, 1.0)
-        self.c_rl_rej_b[c] += 1
-        if not self.c_rl_flag[c]:
-            self.c_rl_flag[c] = 1
-            self._log(LG_RATE_LIMITING_BEGAN, c, -1, -1, self.jobs[j].inst, 0, 0)
-        self._complete_job(j, O_REJECTED)
-
-    cdef double _rl_acquire(self, int inst, int c) noexcept nogil:
-        """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
-        cdef double period = self.comps[c].rl_period
-        cdef double limit = <double>self.comps[c].rl_limit
-        cdef int64_t cycle = <int64_t>floor(self.now / period)
-        cdef double wait, missing
-        if cycle > self.i_rl_cycle[inst]:
-            self.i_rl_perm[inst] = fmin(self.i_rl_perm[inst] + (cycle - self.i_rl_cycle[inst]) * limit, limit)
-            self.i_rl_cycle[inst] = cycle
-        if self.i_rl_perm[inst] >= 1:
-            self.i_rl_perm[inst] -= 1
-            return 0.0
-        missing = 1.0 - (self.i_rl_perm[inst] + limit)
-        wait = (cycle + 1) * period - self.now
-        if missing > 0:
-            wait += ceil(missing / limit) * period
-        if wait <= self.comps[c].rl_timeout:
-            self.i_rl_perm[inst] -= 1
-            return wait if wait > 0 else 1e-12
-        return -1.0
-
-    cdef void _admit(self, int j) noexcept nogil:
-        cdef int c = self.jobs[j].comp
-        cdef int inst = self.jobs[j].inst
-        if self.jobs[j].cancelled:
-            self._complete_job(j, O_TIMEOUT)
-            return
-        if self.comps[c].kind == K_QUEUE and self.jobs[j].reply_call >= 0:
-            if self.i_busy[inst] >= self._worker_cap(inst) and self.i_qlen[inst] >= self.comps[c].queue_capacity:
-                self._complete_job(j, O_REJECTED)
-                return
-            # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
-            self._send_response(self.jobs[j].reply_call, self.jobs[j].reply_gen, self.jobs[j].reply_seq,
-                                self.jobs[j].reply_link, O_OK)
-            self.jobs[j].reply_call = -1
-        if self.i_busy[inst] < self._worker_cap(inst) and self.i_qlen[inst] == 0:
-            self._start_service(j)
-            return
-        if self.comps[c].shed_len >= 0 and self.i_qlen[inst] >= self.comps[c].shed_len:
-            self._shed(j)
-            return
-        if self.comps[c].queue_capacity >= 0 and self.i_qlen[inst] >= self.comps[c].queue_capacity:
-            self._complete_job(j, O_REJECTED)
-            return
-        self.jobs[j].state = JS_QUEUED
-        self.jobs[j].t_service = self.now
-        self.jobs[j].next_q = -1
-        if self.i_qtail[inst] >= 0:
-            self.jobs[self.i_qtail[inst]].next_q = j
-        else:
-            self.i_qhead[inst] = j
-        self.i_qtail[inst] = j
-        self._touch(c)
-        self.i_qlen[inst] += 1
-        self.c_qlen[c] += 1
-
-    # ------------------------------------------------------------------ routing
-    cdef int _pick_in(self, int link) noexcept nogil:
-        """An instance of the link's target that is not refusing: round robin per link, or the
-        balancing strategy when the caller is a load balancer."""
-        cdef int chooser = <int>self.links[link].src, target = <int>self.links[link].dst
-        cdef int64_t first = self.comps[target].inst_offset, n = self.comps[target].instances
-        cdef int strategy = <int>self.comps[chooser].strategy if self.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
-        return self._pick_range(chooser, link, strategy, first, n)
-
-    cdef int _pick_range(self, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
-        cdef int64_t k, i, best = -1, a, b
-        cdef Rng* r = &self.rng[chooser]
-        if n <= 0:
-            return -1
-        if strategy == LB_ROUND_ROBIN:
-            for k in range(n):
-                i = first + (self.l_rr[link] % n)
-                self.l_rr[link] += 1
-                if not self._refusing(<int>i):
-                    return <int>i
-            return -1
-        if strategy == LB_RANDOM or strategy == LB_POWER_OF_TWO:
-            a = first + <int64_t>(_uniform(r) * n)
-            if strategy == LB_POWER_OF_TWO and n > 1:
-                b = first + <int64_t>(_uniform(r) * n)
-                if not self._refusing(<int>b) and (self._refusing(<int>a) or self.i_jobs[b] < self.i_jobs[a]):
-                    a = b
-            if not self._refusing(<int>a):
-                return <int>a
-            for k in range(n):
-                i = first + ((a - first + k) % n)
-                if not self._refusing(<int>i):
-                    return <int>i
-            return -1
-        # least outstanding; ties go round the ring so equal loads spread
-        a = self.l_rr[link]
-        self.l_rr[link] += 1
+# ------------------------------------------------------------------ jobs
+cdef void _begin_calls(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int gen = s.jobs[j].gen
+    cdef int64_t k, r, n, off
+    cdef int link
+    s.jobs[j].state = JS_WAITING
+    s.jobs[j].pending = 0
+    s.jobs[j].fail = -1
+    s.jobs[j].cursor = 0
+    s.jobs[j].rep = 0
+    if s.comps[c].kind == K_LOAD_BALANCER:
+        _lb_forward(s, j)
+        return
+    n = s.comps[c].out_count
+    off = s.comps[c].out_offset
+    if s.comps[c].fan_out == FO_PARALLEL:
+        # A sentinel pending count keeps the job open while calls are issued:
+        # one can be answered at once (an open breaker) before the next is made.
+        s.jobs[j].pending = 1
         for k in range(n):
-            i = first + ((a + k) % n)
-            if self._refusing(<int>i):
+            link = s.out_links[off + k]
+            if s.links[link].prob < 1.0 and _uniform(&s.rng[c]) >= s.links[link].prob:
                 continue
-            if best < 0 or self.i_jobs[i] < self.i_jobs[best]:
-                best = i
-        return <int>best
+            for r in range(s.links[link].count):
+                if s.jobs[j].gen != gen:
+                    return
+                s.jobs[j].pending += 1
+                _issue_call(s, j, link, -1)
+        _child_done(s, j, gen, O_OK)
+    else:
+        _next_sequential(s, j)
 
-    cdef void _lb_forward(self, int j) noexcept nogil:
-        """Pick one instance over all the balancer's targets, then call through that target's link."""
-        cdef int lb = self.jobs[j].comp
-        cdef int64_t off = self.comps[lb].out_offset, n = self.comps[lb].out_count, k, total = 0
-        cdef int link = -1, target, inst
+cdef void _next_sequential(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
+    cdef int link
+    while s.jobs[j].cursor < n:
+        link = s.out_links[off + s.jobs[j].cursor]
+        if s.jobs[j].rep == 0 and s.links[link].prob < 1.0:
+            if _uniform(&s.rng[c]) >= s.links[link].prob:
+                s.jobs[j].cursor += 1
+                continue
+        if s.jobs[j].rep < s.links[link].count:
+            s.jobs[j].rep += 1
+            s.jobs[j].pending = 1
+            _issue_call(s, j, link, -1)
+            return
+        s.jobs[j].rep = 0
+        s.jobs[j].cursor += 1
+    _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
+
+cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
+    cdef int c
+    if s.jobs[j].gen != gen or s.jobs[j].state != JS_WAITING:
+        return
+    c = s.jobs[j].comp
+    if outcome == O_FALLBACK:
+        s.jobs[j].degraded = 1
+    elif outcome != O_OK:
+        # A load balancer passes the outcome through and a client reports what its user saw;
+        # a service turns a failed dependency into an error of its own.
+        if s.comps[c].kind == K_LOAD_BALANCER or s.comps[c].kind == K_CLIENT:
+            s.jobs[j].fail = outcome
+        else:
+            s.jobs[j].fail = O_ERROR
+    s.jobs[j].pending -= 1
+    if s.comps[c].fan_out == FO_PARALLEL and s.comps[c].kind != K_LOAD_BALANCER:
+        if s.jobs[j].pending == 0:
+            _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
+        return
+    if s.jobs[j].fail >= 0:
+        _complete_job(s, j, s.jobs[j].fail)
+    elif s.jobs[j].pending == 0:
+        if s.comps[c].kind == K_LOAD_BALANCER:
+            _complete_job(s, j, O_OK)
+        else:
+            _next_sequential(s, j)
+
+cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
+    if outcome == O_OK and s.jobs[j].degraded:
+        outcome = O_FALLBACK
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    cdef int held = s.jobs[j].holds_worker
+    cdef int user = s.jobs[j].user
+    cdef int reply = s.jobs[j].reply_call
+    cdef int cancelled = s.jobs[j].cancelled
+    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    _touch(s, c)
+    s.c_inflight[c] -= 1
+    if inst >= 0:
+        s.i_jobs[inst] -= 1
+    if reply >= 0 and not cancelled:
+        _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
+                            s.jobs[j].reply_link, outcome)
+    _free_job(s, j)
+    if user >= 0:
+        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+    if held:
+        _release_worker(s, inst)
+
+cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
+    cdef int c = s.inst_comp[inst]
+    cdef int64_t cap = s.comps[c].workers
+    if s.c_pool[c] < cap:
+        cap = s.c_pool[c]
+    return <int>cap
+
+cdef void _release_worker(Sim* s, int inst) noexcept nogil:
+    cdef int c = s.inst_comp[inst]
+    _touch(s, c)
+    s.i_busy[inst] -= 1
+    s.c_busy[c] -= 1
+    _dispatch_queue(s, inst)
+
+cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
+    """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
+    cdef int c = s.inst_comp[inst]
+    cdef int j
+    while s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] > 0:
+        j = <int>s.i_qhead[inst]
+        s.i_qhead[inst] = s.jobs[j].next_q
+        if s.i_qhead[inst] < 0:
+            s.i_qtail[inst] = -1
+        _touch(s, c)
+        s.i_qlen[inst] -= 1
+        s.c_qlen[c] -= 1
+        if s.jobs[j].cancelled:
+            _complete_job(s, j, O_TIMEOUT)
+        elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
+            _shed(s, j)
+        else:
+            _start_service(s, j)
+
+cdef void _shed(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_SHED_REJ, 1.0)
+    s.c_shed_rej_b[c] += 1
+    if not s.c_shed_flag[c]:
+        s.c_shed_flag[c] = 1
+        _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
+    _complete_job(s, j, O_REJECTED)
+
+cdef void _start_service(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    cdef double st, factor = s.c_cpu[c], wait = 0.0
+    cdef int f = s.c_leak_fault[c]
+    _touch(s, c)
+    s.i_busy[inst] += 1
+    s.c_busy[c] += 1
+    s.jobs[j].holds_worker = 1
+    if s.jobs[j].state == JS_QUEUED:
+        wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
+    _count_c(s, c, MC_STARTED, 1.0)
+    if wait > 0:
+        _count_c(s, c, MC_WAITED, 1.0)
+        _count_c(s, c, MC_WAIT_SUM, wait)
+        if s.now >= s.warmup:
+            s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
+            if wait > s.wait_max[c]:
+                s.wait_max[c] = wait
+    s.jobs[j].state = JS_SERVICE
+    s.jobs[j].t_service = s.now
+    if s.comps[c].hit_ratio > 0:
+        s.jobs[j].skip_calls = _uniform(&s.rng[c]) < s.comps[c].hit_ratio
+    if f >= 0:
+        factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
+    st = _draw(s, s.comps[c].dist, &s.rng[c]) * factor
+    _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+
+cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
+    cdef int c
+    if s.jobs[j].gen != gen or s.jobs[j].state != JS_SERVICE:
+        return
+    c = s.jobs[j].comp
+    if s.jobs[j].cancelled:
+        _complete_job(s, j, O_TIMEOUT)
+    elif s.comps[c].error_probability > 0 and _uniform(&s.rng[c]) < s.comps[c].error_probability:
+        _complete_job(s, j, O_ERROR)
+    elif s.jobs[j].skip_calls or s.comps[c].out_count == 0:
+        _complete_job(s, j, O_OK)
+    else:
+        _begin_calls(s, j)
+
+# ------------------------------------------------------------------ arrival at a callee
+cdef bint _refusing(Sim* s, int inst) noexcept nogil:
+    return s.i_down_refuse[inst] > 0
+
+cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
+    cdef int c = s.links[link].dst
+    cdef int j, kind = s.comps[c].kind
+    cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef double wait
+    if not current and s.pol[link].cancel_on_timeout:
+        return   # the caller gave up and cancelled: the request never starts
+    if kind == K_LOAD_BALANCER:
+        inst = -1
+    j = _new_job(s)
+    if j < 0:
+        return
+    s.jobs[j].comp = c
+    s.jobs[j].inst = inst
+    s.jobs[j].reply_call = k
+    s.jobs[j].reply_gen = gen
+    s.jobs[j].reply_seq = seq
+    s.jobs[j].reply_link = link
+    s.jobs[j].state = JS_QUEUED
+    _count_c(s, c, MC_ARRIVALS, 1.0)
+    _touch(s, c)
+    s.c_inflight[c] += 1
+    if inst >= 0:
+        s.i_jobs[inst] += 1
+    if current:
+        s.calls[k].callee_job = j
+        s.calls[k].callee_gen = s.jobs[j].gen
+    if inst >= 0 and (s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0):
+        _count_c(s, c, MC_LOST, 1.0)
+        if s.i_down_refuse[inst] == 0:
+            s.jobs[j].cancelled = 1   # hung: the caller never hears back
+        _complete_job(s, j, O_UNAVAILABLE)
+        return
+    if s.c_inject_err[c] > 0 and _uniform(&s.rng[c]) < s.c_inject_err[c]:
+        _complete_job(s, j, O_ERROR)
+        return
+    if kind == K_LOAD_BALANCER:
+        _begin_calls(s, j)
+        return
+    if s.comps[c].rl_limit > 0:
+        wait = _rl_acquire(s, inst, c)
+        if wait != 0:
+            s.jobs[j].state = JS_RL_WAIT
+            if wait > 0:
+                _push(s, s.now + wait, EV_RL_GRANT, j, s.jobs[j].gen, 0, 0, 0)
+            elif s.comps[c].rl_timeout > 0:
+                # Resilience4j makes a refused caller wait its whole timeout first.
+                _push(s, s.now + s.comps[c].rl_timeout, EV_RL_REJECT, j, s.jobs[j].gen, 0, 0, 0)
+            else:
+                _reject_rate_limited(s, j)
+            return
+    _admit(s, j)
+
+cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_RL_REJ, 1.0)
+    s.c_rl_rej_b[c] += 1
+    if not s.c_rl_flag[c]:
+        s.c_rl_flag[c] = 1
+        _log(s, LG_RATE_LIMITING_BEGAN, c, -1, -1, s.jobs[j].inst, 0, 0)
+    _complete_job(s, j, O_REJECTED)
+
+cdef double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
+    """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
+    cdef double period = s.comps[c].rl_period
+    cdef double limit = <double>s.comps[c].rl_limit
+    cdef int64_t cycle = <int64_t>floor(s.now / period)
+    cdef double wait, missing
+    if cycle > s.i_rl_cycle[inst]:
+        s.i_rl_perm[inst] = fmin(s.i_rl_perm[inst] + (cycle - s.i_rl_cycle[inst]) * limit, limit)
+        s.i_rl_cycle[inst] = cycle
+    if s.i_rl_perm[inst] >= 1:
+        s.i_rl_perm[inst] -= 1
+        return 0.0
+    missing = 1.0 - (s.i_rl_perm[inst] + limit)
+    wait = (cycle + 1) * period - s.now
+    if missing > 0:
+        wait += ceil(missing / limit) * period
+    if wait <= s.comps[c].rl_timeout:
+        s.i_rl_perm[inst] -= 1
+        return wait if wait > 0 else 1e-12
+    return -1.0
+
+cdef void _admit(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    if s.jobs[j].cancelled:
+        _complete_job(s, j, O_TIMEOUT)
+        return
+    if s.comps[c].kind == K_QUEUE and s.jobs[j].reply_call >= 0:
+        if s.i_busy[inst] >= _worker_cap(s, inst) and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+            _complete_job(s, j, O_REJECTED)
+            return
+        # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
+        _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
+                            s.jobs[j].reply_link, O_OK)
+        s.jobs[j].reply_call = -1
+    if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
+        _start_service(s, j)
+        return
+    if s.comps[c].shed_len >= 0 and s.i_qlen[inst] >= s.comps[c].shed_len:
+        _shed(s, j)
+        return
+    if s.comps[c].queue_capacity >= 0 and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+        _complete_job(s, j, O_REJECTED)
+        return
+    s.jobs[j].state = JS_QUEUED
+    s.jobs[j].t_service = s.now
+    s.jobs[j].next_q = -1
+    if s.i_qtail[inst] >= 0:
+        s.jobs[s.i_qtail[inst]].next_q = j
+    else:
+        s.i_qhead[inst] = j
+    s.i_qtail[inst] = j
+    _touch(s, c)
+    s.i_qlen[inst] += 1
+    s.c_qlen[c] += 1
+
+# ------------------------------------------------------------------ routing
+cdef int _pick_in(Sim* s, int link) noexcept nogil:
+    """An instance of the link's target that is not refusing: round robin per link, or the
+    balancing strategy when the caller is a load balancer."""
+    cdef int chooser = <int>s.links[link].src, target = <int>s.links[link].dst
+    cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances
+    cdef int strategy = <int>s.comps[chooser].strategy if s.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
+    return _pick_range(s, chooser, link, strategy, first, n)
+
+cdef int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
+    cdef int64_t k, i, best = -1, a, b
+    cdef Rng* r = &s.rng[chooser]
+    if n <= 0:
+        return -1
+    if strategy == LB_ROUND_ROBIN:
         for k in range(n):
-            total += self.comps[self.links[self.out_links[off + k]].dst].instances
-        # Balance over the flat list of instances by remembering which target it falls in.
-        if n == 1:
-            link = <int>self.out_links[off]
-        else:
-            inst = self._pick_flat(lb, off, n, total)
-            if inst >= 0:
-                target = <int>self.inst_comp[inst]
-                for k in range(n):
-                    if self.links[self.out_links[off + k]].dst == target:
-                        link = <int>self.out_links[off + k]
-                        break
-            else:
-                link = <int>self.out_links[off]
-        self.jobs[j].pending = 1
-        self._issue_call(j, link, -1)
+            i = first + (s.l_rr[link] % n)
+            s.l_rr[link] += 1
+            if not _refusing(s, <int>i):
+                return <int>i
+        return -1
+    if strategy == LB_RANDOM or strategy == LB_POWER_OF_TWO:
+        a = first + <int64_t>(_uniform(r) * n)
+        if strategy == LB_POWER_OF_TWO and n > 1:
+            b = first + <int64_t>(_uniform(r) * n)
+            if not _refusing(s, <int>b) and (_refusing(s, <int>a) or s.i_jobs[b] < s.i_jobs[a]):
+                a = b
+        if not _refusing(s, <int>a):
+            return <int>a
+        for k in range(n):
+            i = first + ((a - first + k) % n)
+            if not _refusing(s, <int>i):
+                return <int>i
+        return -1
+    # least outstanding; ties go round the ring so equal loads spread
+    a = s.l_rr[link]
+    s.l_rr[link] += 1
+    for k in range(n):
+        i = first + ((a + k) % n)
+        if _refusing(s, <int>i):
+            continue
+        if best < 0 or s.i_jobs[i] < s.i_jobs[best]:
+            best = i
+    return <int>best
 
-    cdef int _pick_flat(self, int lb, int64_t off, int64_t n, int64_t total) noexcept nogil:
-        cdef int64_t k, idx, start, t, best = -1, i, cand
-        cdef int strategy = self.comps[lb].strategy
-        cdef Rng* r = &self.rng[lb]
-        if total <= 0:
-            return -1
-        if strategy == LB_ROUND_ROBIN:
-            start = self.c_rr[lb]
-            self.c_rr[lb] += 1
-        else:
-            start = <int64_t>(_uniform(r) * total)
-        for k in range(total):
-            idx = (start + k) % total
-            # map the flat index to an instance
-            cand = -1
-            for t in range(n):
-                i = self.links[self.out_links[off + t]].dst
-                if idx < self.comps[i].instances:
-                    cand = self.comps[i].inst_offset + idx
+cdef void _lb_forward(Sim* s, int j) noexcept nogil:
+    """Pick one instance over all the balancer's targets, then call through that target's link."""
+    cdef int lb = s.jobs[j].comp
+    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, k, total = 0
+    cdef int link = -1, target, inst
+    for k in range(n):
+        total += s.comps[s.links[s.out_links[off + k]].dst].instances
+    # Balance over the flat list of instances by remembering which target it falls in.
+    if n == 1:
+        link = <int>s.out_links[off]
+    else:
+        inst = _pick_flat(s, lb, off, n, total)
+        if inst >= 0:
+            target = <int>s.inst_comp[inst]
+            for k in range(n):
+                if s.links[s.out_links[off + k]].dst == target:
+                    link = <int>s.out_links[off + k]
                     break
-                idx -= self.comps[i].instances
-            if cand < 0 or self._refusing(<int>cand):
-                continue
-            if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
-                return <int>cand
-            if best < 0 or self.i_jobs[cand] < self.i_jobs[best]:
-                best = cand
-            if strategy == LB_POWER_OF_TWO and k >= 1:
-                break   # power of two choices: the better of the first two usable picks
-        return <int>best
-
-    # ------------------------------------------------------------------ caller side
-    cdef void _issue_call(self, int j, int link, int forced) noexcept nogil:
-        cdef int k = self._new_call()
-        if k < 0:
-            return
-        self.calls[k].job = j
-        self.calls[k].job_gen = self.jobs[j].gen
-        self.calls[k].link = link
-        self.calls[k].prev_sleep = self.pol[link].rt_wait
-        self._count_l(link, ML_CALLS, 1.0)
-        self._count_c(<int>self.links[link].src, MC_CALLS, 1.0)
-        self.l_active[link] += 1
-        self._start_attempt(k)
-
-    cdef void _start_attempt(self, int k) noexcept nogil:
-        cdef int link = self.calls[k].link
-        cdef int gen = self.calls[k].gen
-        self.calls[k].attempt += 1
-        self.calls[k].seq += 1
-        self.calls[k].t_attempt = self.now
-        self.calls[k].cb_permit = 0
-        self.calls[k].state = CS_IN_FLIGHT
-        self._count_l(link, ML_ATTEMPTS, 1.0)
-        self._count_c(<int>self.links[link].src, MC_ATTEMPTS, 1.0)
-        # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
-        if self.pol[link].cb_on:
-            if not self._cb_acquire(link):
-                self._count_l(link, ML_SHORT, 1.0)
-                self._attempt_done(k, O_SHORT_CIRCUITED)
-                return
-            self.calls[k].cb_permit = 1
-        if self.pol[link].timeout > 0:
-            self._arm_timeout(k, link)
-        if self.pol[link].bh_max >= 0:
-            if self.l_bh_inuse[link] < self.pol[link].bh_max and self.l_bh_head[link] < 0:
-                self.l_bh_inuse[link] += 1
-                self.calls[k].holds_bulkhead = 1
-            elif self.pol[link].bh_wait > 0:
-                self._bulkhead_pressure(link)
-                self._count_l(link, ML_BH_WAITED, 1.0)
-                self._bh_enqueue(k)
-                self.calls[k].state = CS_BH_WAIT
-                self._push(self.now + self.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, self.calls[k].seq, 0, 0)
-                return
-            else:
-                self._count_l(link, ML_BH_REJ, 1.0)
-                self._bulkhead_pressure(link)
-                self._attempt_done(k, O_REJECTED)
-                return
-        self._send(k)
-
-    cdef void _bulkhead_pressure(self, int link) noexcept nogil:
-        self.l_bh_rej_b[link] += 1
-        if not self.l_bh_flag[link]:
-            self.l_bh_flag[link] = 1
-            self._log(LG_BULKHEAD_SATURATED, self.links[link].src, link, -1, -1, self.l_bh_inuse[link], 0)
-
-    cdef int _node_new(self, int k, double deadline) noexcept nogil:
-        cdef int node
-        if self.wn_free >= 0:
-            node = self.wn_free
-            self.wn_free = self.wn_next[node]
         else:
-            if self.wn_n == self.wn_cap:
-                if not self._may_grow(self.wn_cap, self.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
-                    return -1
-                self.wn_cap *= 2
-                self.wn_call = <int32_t*> realloc(self.wn_call, self.wn_cap * sizeof(int32_t))
-                self.wn_deadline = <double*> realloc(self.wn_deadline, self.wn_cap * sizeof(double))
-                self.wn_gen = <int32_t*> realloc(self.wn_gen, self.wn_cap * sizeof(int32_t))
-                self.wn_seq = <int32_t*> realloc(self.wn_seq, self.wn_cap * sizeof(int32_t))
-                self.wn_next = <int32_t*> realloc(self.wn_next, self.wn_cap * sizeof(int32_t))
-                if (self.wn_call == NULL or self.wn_gen == NULL or self.wn_seq == NULL
-                        or self.wn_next == NULL or self.wn_deadline == NULL):
-                    self.out_of_memory = 1
-                    return -1
-            node = self.wn_n
-            self.wn_n += 1
-        self.wn_call[node] = k
-        self.wn_gen[node] = self.calls[k].gen
-        self.wn_seq[node] = self.calls[k].seq
-        self.wn_deadline[node] = deadline
-        self.wn_next[node] = -1
-        return node
+            link = <int>s.out_links[off]
+    s.jobs[j].pending = 1
+    _issue_call(s, j, link, -1)
 
-    cdef inline void _node_free(self, int node) noexcept nogil:
-        self.wn_next[node] = self.wn_free
-        self.wn_free = node
+cdef int _pick_flat(Sim* s, int lb, int64_t off, int64_t n, int64_t total) noexcept nogil:
+    cdef int64_t k, idx, start, t, best = -1, i, cand
+    cdef int strategy = s.comps[lb].strategy
+    cdef Rng* r = &s.rng[lb]
+    if total <= 0:
+        return -1
+    if strategy == LB_ROUND_ROBIN:
+        start = s.c_rr[lb]
+        s.c_rr[lb] += 1
+    else:
+        start = <int64_t>(_uniform(r) * total)
+    for k in range(total):
+        idx = (start + k) % total
+        # map the flat index to an instance
+        cand = -1
+        for t in range(n):
+            i = s.links[s.out_links[off + t]].dst
+            if idx < s.comps[i].instances:
+                cand = s.comps[i].inst_offset + idx
+                break
+            idx -= s.comps[i].instances
+        if cand < 0 or _refusing(s, <int>cand):
+            continue
+        if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
+            return <int>cand
+        if best < 0 or s.i_jobs[cand] < s.i_jobs[best]:
+            best = cand
+        if strategy == LB_POWER_OF_TWO and k >= 1:
+            break   # power of two choices: the better of the first two usable picks
+    return <int>best
 
-    cdef inline bint _node_live(self, int node) noexcept nogil:
-        """The node's call is still on the attempt it was queued for, and still waiting on it."""
-        cdef int k = self.wn_call[node]
-        return (self.calls[k].gen == self.wn_gen[node] and self.calls[k].seq == self.wn_seq[node]
-                and (self.calls[k].state == CS_IN_FLIGHT or self.calls[k].state == CS_BH_WAIT))
+# ------------------------------------------------------------------ caller side
+cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
+    cdef int k = _new_call(s)
+    if k < 0:
+        return
+    s.calls[k].job = j
+    s.calls[k].job_gen = s.jobs[j].gen
+    s.calls[k].link = link
+    s.calls[k].prev_sleep = s.pol[link].rt_wait
+    _count_l(s, link, ML_CALLS, 1.0)
+    _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
+    s.l_active[link] += 1
+    _start_attempt(s, k)
 
-    cdef void _bh_enqueue(self, int k) noexcept nogil:
-        cdef int link = self.calls[k].link
-        cdef int node = self._node_new(k, 0.0)
-        if node < 0:
+cdef void _start_attempt(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int gen = s.calls[k].gen
+    s.calls[k].attempt += 1
+    s.calls[k].seq += 1
+    s.calls[k].t_attempt = s.now
+    s.calls[k].cb_permit = 0
+    s.calls[k].state = CS_IN_FLIGHT
+    _count_l(s, link, ML_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
+    # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
+    if s.pol[link].cb_on:
+        if not _cb_acquire(s, link):
+            _count_l(s, link, ML_SHORT, 1.0)
+            _attempt_done(s, k, O_SHORT_CIRCUITED)
             return
-        if self.l_bh_tail[link] >= 0:
-            self.wn_next[self.l_bh_tail[link]] = node
-        else:
-            self.l_bh_head[link] = node
-        self.l_bh_tail[link] = node
-
-    cdef void _arm_timeout(self, int k, int link) noexcept nogil:
-        """Queue the attempt's deadline on its link. A timeout is the same for every call on a
-        link, so deadlines arrive in order: one heap event per link at a time is enough, and
-        attempts that finished in time are dropped from the line without touching the heap."""
-        cdef double deadline = self.now + self.pol[link].timeout
-        cdef int node = self._node_new(k, deadline)
-        if node < 0:
+        s.calls[k].cb_permit = 1
+    if s.pol[link].timeout > 0:
+        _arm_timeout(s, k, link)
+    if s.pol[link].bh_max >= 0:
+        if s.l_bh_inuse[link] < s.pol[link].bh_max and s.l_bh_head[link] < 0:
+            s.l_bh_inuse[link] += 1
+            s.calls[k].holds_bulkhead = 1
+        elif s.pol[link].bh_wait > 0:
+            _bulkhead_pressure(s, link)
+            _count_l(s, link, ML_BH_WAITED, 1.0)
+            _bh_enqueue(s, k)
+            s.calls[k].state = CS_BH_WAIT
+            _push(s, s.now + s.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
             return
-        if self.l_to_tail[link] >= 0:
-            self.wn_next[self.l_to_tail[link]] = node
         else:
-            self.l_to_head[link] = node
-        self.l_to_tail[link] = node
-        if not self.l_to_armed[link]:
-            self.l_to_armed[link] = 1
-            self._push(deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
+            _count_l(s, link, ML_BH_REJ, 1.0)
+            _bulkhead_pressure(s, link)
+            _attempt_done(s, k, O_REJECTED)
+            return
+    _send(s, k)
 
-    cdef void _on_link_timeouts(self, int link) noexcept nogil:
-        cdef int node, k
-        cdef bint live
-        # stays armed while this runs: a retry queued from inside re-arms through the loop below
-        self.l_to_armed[link] = 1
-        while self.l_to_head[link] >= 0:
-            node = <int>self.l_to_head[link]
-            live = self._node_live(node)
-            if live and self.wn_deadline[node] > self.now:
-                self._push(self.wn_deadline[node], EV_TIMEOUT, link, 0, 0, 0, 0)
-                return
-            self.l_to_head[link] = self.wn_next[node]
-            if self.l_to_head[link] < 0:
-                self.l_to_tail[link] = -1
-            k = self.wn_call[node]
-            self._node_free(node)
-            if live:
-                self._timeout_call(k)
-        self.l_to_armed[link] = 0
+cdef void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
+    s.l_bh_rej_b[link] += 1
+    if not s.l_bh_flag[link]:
+        s.l_bh_flag[link] = 1
+        _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
 
-    cdef void _bh_release(self, int link) noexcept nogil:
-        """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
-        cdef int node, k
-        cdef bint live
-        self.l_bh_inuse[link] -= 1
-        while self.l_bh_head[link] >= 0 and self.l_bh_inuse[link] < self.pol[link].bh_max:
-            node = <int>self.l_bh_head[link]
-            self.l_bh_head[link] = self.wn_next[node]
-            if self.l_bh_head[link] < 0:
-                self.l_bh_tail[link] = -1
-            k = self.wn_call[node]
-            live = self._node_live(node) and self.calls[k].state == CS_BH_WAIT
-            self._node_free(node)
-            if live:
-                self._count_l(link, ML_BH_WAIT_SUM, self.now - self.calls[k].t_attempt)
-                self.l_bh_inuse[link] += 1
-                self.calls[k].holds_bulkhead = 1
-                self.calls[k].state = CS_IN_FLIGHT
-                self._send(k)
+cdef int _node_new(Sim* s, int k, double deadline) noexcept nogil:
+    cdef int node
+    if s.wn_free >= 0:
+        node = s.wn_free
+        s.wn_free = s.wn_next[node]
+    else:
+        if s.wn_n == s.wn_cap:
+            if not _may_grow(s, s.wn_cap, s.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
+                return -1
+            s.wn_cap *= 2
+            s.wn_call = <int32_t*> realloc(s.wn_call, s.wn_cap * sizeof(int32_t))
+            s.wn_deadline = <double*> realloc(s.wn_deadline, s.wn_cap * sizeof(double))
+            s.wn_gen = <int32_t*> realloc(s.wn_gen, s.wn_cap * sizeof(int32_t))
+            s.wn_seq = <int32_t*> realloc(s.wn_seq, s.wn_cap * sizeof(int32_t))
+            s.wn_next = <int32_t*> realloc(s.wn_next, s.wn_cap * sizeof(int32_t))
+            if (s.wn_call == NULL or s.wn_gen == NULL or s.wn_seq == NULL
+                    or s.wn_next == NULL or s.wn_deadline == NULL):
+                s.out_of_memory = 1
+                return -1
+        node = s.wn_n
+        s.wn_n += 1
+    s.wn_call[node] = k
+    s.wn_gen[node] = s.calls[k].gen
+    s.wn_seq[node] = s.calls[k].seq
+    s.wn_deadline[node] = deadline
+    s.wn_next[node] = -1
+    return node
 
-    cdef double _extra_latency(self, int link, int direction) noexcept nogil:
-        """Added delay of the latency faults active on this link (or on its target)."""
-        cdef int f
-        cdef int64_t i
-        cdef double extra = 0.0
-        cdef Rng* r
-        for i in range(self.l_lat_first[link], self.l_lat_first[link] + self.l_lat_count[link]):
-            f = <int>self.l_lat_list[i]
-            if not self.f_active[f] or not (self.faults[f].direction & direction):
-                continue
-            r = &self.rng[self.n_c + self.n_l + f]
-            if self.faults[f].fraction < 1.0 and _uniform(r) >= self.faults[f].fraction:
-                continue
-            extra += self._draw(<int>self.faults[f].delay_dist, r)
-        return extra
+cdef inline void _node_free(Sim* s, int node) noexcept nogil:
+    s.wn_next[node] = s.wn_free
+    s.wn_free = node
 
-    cdef void _send(self, int k) noexcept nogil:
-        cdef int link = self.calls[k].link
-        cdef int dst = <int>self.links[link].dst
-        cdef int inst = -1
-        cdef double lat
-        cdef Rng* lr = &self.rng[self.n_c + link]
-        self.calls[k].state = CS_IN_FLIGHT
-        lat = self._draw(<int>self.links[link].dist, lr)
-        if self.l_faulted[link]:
-            lat += self._extra_latency(link, DIR_REQUEST)
-            if self.l_part_refuse[link] > 0:
-                self._push(self.now, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
-                return
-            if self.l_part_hang[link] > 0:
-                return   # dropped on the floor: only a timeout ends this attempt
-            if self.l_inject_err[link] > 0 and _uniform(lr) < self.l_inject_err[link]:
-                self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_ERROR)
-                return
-        if self.comps[dst].kind != K_LOAD_BALANCER and self.comps[dst].kind != K_CLIENT:
-            inst = self._pick_in(link)
-            if inst < 0:
-                # every instance is down: the connection is refused one hop away
-                self._push(self.now + lat, EV_RESPONSE, k, self.calls[k].gen, self.calls[k].seq, link, O_UNAVAILABLE)
-                return
-        self._push(self.now + lat, EV_CALL_ARRIVE, k, self.calls[k].gen, self.calls[k].seq, link, inst)
+cdef inline bint _node_live(Sim* s, int node) noexcept nogil:
+    """The node's call is still on the attempt it was queued for, and still waiting on it."""
+    cdef int k = s.wn_call[node]
+    return (s.calls[k].gen == s.wn_gen[node] and s.calls[k].seq == s.wn_seq[node]
+            and (s.calls[k].state == CS_IN_FLIGHT or s.calls[k].state == CS_BH_WAIT))
 
-    cdef void _send_response(self, int k, int gen, int seq, int link, int outcome) noexcept nogil:
-        cdef double lat = self._draw(<int>self.links[link].dist, &self.rng[self.n_c + link])
-        if self.l_faulted[link]:
-            if self.l_part_hang[link] > 0 or self.l_part_refuse[link] > 0:
-                return
-            lat += self._extra_latency(link, DIR_RESPONSE)
-        self._push(self.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+cdef void _bh_enqueue(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int node = _node_new(s, k, 0.0)
+    if node < 0:
+        return
+    if s.l_bh_tail[link] >= 0:
+        s.wn_next[s.l_bh_tail[link]] = node
+    else:
+        s.l_bh_head[link] = node
+    s.l_bh_tail[link] = node
 
-    cdef void _on_response(self, int k, int gen, int seq, int outcome) noexcept nogil:
-        if self.calls[k].gen != gen or self.calls[k].seq != seq or self.calls[k].state != CS_IN_FLIGHT:
-            return   # an answer to an attempt the caller already gave up on
-        self._attempt_done(k, outcome)
+cdef void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
+    """Queue the attempt's deadline on its link. A timeout is the same for every call on a
+    link, so deadlines arrive in order: one heap event per link at a time is enough, and
+    attempts that finished in time are dropped from the line without touching the heap."""
+    cdef double deadline = s.now + s.pol[link].timeout
+    cdef int node = _node_new(s, k, deadline)
+    if node < 0:
+        return
+    if s.l_to_tail[link] >= 0:
+        s.wn_next[s.l_to_tail[link]] = node
+    else:
+        s.l_to_head[link] = node
+    s.l_to_tail[link] = node
+    if not s.l_to_armed[link]:
+        s.l_to_armed[link] = 1
+        _push(s, deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
 
-    cdef void _timeout_call(self, int k) noexcept nogil:
-        cdef int j
-        if self.calls[k].state == CS_IN_FLIGHT and self.pol[self.calls[k].link].cancel_on_timeout:
-            j = self.calls[k].callee_job
-            if j >= 0 and self.jobs[j].gen == self.calls[k].callee_gen:
-                self._cancel_job(j)
-        self._attempt_done(k, O_TIMEOUT)
+cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
+    cdef int node, k
+    cdef bint live
+    # stays armed while this runs: a retry queued from inside re-arms through the loop below
+    s.l_to_armed[link] = 1
+    while s.l_to_head[link] >= 0:
+        node = <int>s.l_to_head[link]
+        live = _node_live(s, node)
+        if live and s.wn_deadline[node] > s.now:
+            _push(s, s.wn_deadline[node], EV_TIMEOUT, link, 0, 0, 0, 0)
+            return
+        s.l_to_head[link] = s.wn_next[node]
+        if s.l_to_head[link] < 0:
+            s.l_to_tail[link] = -1
+        k = s.wn_call[node]
+        _node_free(s, node)
+        if live:
+            _timeout_call(s, k)
+    s.l_to_armed[link] = 0
 
-    cdef void _cancel_job(self, int j) noexcept nogil:
-        self.jobs[j].cancelled = 1
-        if self.jobs[j].state == JS_WAITING:
-            self._complete_job(j, O_TIMEOUT)
+cdef void _bh_release(Sim* s, int link) noexcept nogil:
+    """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
+    cdef int node, k
+    cdef bint live
+    s.l_bh_inuse[link] -= 1
+    while s.l_bh_head[link] >= 0 and s.l_bh_inuse[link] < s.pol[link].bh_max:
+        node = <int>s.l_bh_head[link]
+        s.l_bh_head[link] = s.wn_next[node]
+        if s.l_bh_head[link] < 0:
+            s.l_bh_tail[link] = -1
+        k = s.wn_call[node]
+        live = _node_live(s, node) and s.calls[k].state == CS_BH_WAIT
+        _node_free(s, node)
+        if live:
+            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            s.l_bh_inuse[link] += 1
+            s.calls[k].holds_bulkhead = 1
+            s.calls[k].state = CS_IN_FLIGHT
+            _send(s, k)
 
-    cdef double _backoff(self, int k) noexcept nogil:
-        """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
-        cdef int link = self.calls[k].link
-        cdef int n = self.calls[k].attempt
-        cdef double base = self.pol[link].rt_wait, cap = self.pol[link].rt_max_wait
-        cdef double v = base, ms, f
-        cdef int i
-        cdef Rng* r = &self.rng[self.links[link].src]
-        cdef int jitter = self.pol[link].rt_jitter
-        if self.pol[link].rt_backoff == BO_EXPONENTIAL:
-            # Resilience4j truncates to whole milliseconds at every step.
-            ms = base * 1000.0
-            for i in range(1, n):
-                ms = floor(ms * self.pol[link].rt_mult)
-                if cap > 0 and ms > cap * 1000.0:
-                    ms = cap * 1000.0
-                    break
-            v = ms / 1000.0
-        if jitter == J_DECORRELATED:
-            v = base + _uniform(r) * (3.0 * self.calls[k].prev_sleep - base)
-            if cap > 0 and v > cap:
-                v = cap
-            self.calls[k].prev_sleep = v
-            return v
-        if cap > 0 and v > cap and jitter != J_RANDOMIZED:
+cdef double _extra_latency(Sim* s, int link, int direction) noexcept nogil:
+    """Added delay of the latency faults active on this link (or on its target)."""
+    cdef int f
+    cdef int64_t i
+    cdef double extra = 0.0
+    cdef Rng* r
+    for i in range(s.l_lat_first[link], s.l_lat_first[link] + s.l_lat_count[link]):
+        f = <int>s.l_lat_list[i]
+        if not s.f_active[f] or not (s.faults[f].direction & direction):
+            continue
+        r = &s.rng[s.n_c + s.n_l + f]
+        if s.faults[f].fraction < 1.0 and _uniform(r) >= s.faults[f].fraction:
+            continue
+        extra += _draw(s, <int>s.faults[f].delay_dist, r)
+    return extra
+
+cdef void _send(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int dst = <int>s.links[link].dst
+    cdef int inst = -1
+    cdef double lat
+    cdef Rng* lr = &s.rng[s.n_c + link]
+    s.calls[k].state = CS_IN_FLIGHT
+    lat = _draw(s, <int>s.links[link].dist, lr)
+    if s.l_faulted[link]:
+        lat += _extra_latency(s, link, DIR_REQUEST)
+        if s.l_part_refuse[link] > 0:
+            _push(s, s.now, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
+            return
+        if s.l_part_hang[link] > 0:
+            return   # dropped on the floor: only a timeout ends this attempt
+        if s.l_inject_err[link] > 0 and _uniform(lr) < s.l_inject_err[link]:
+            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
+            return
+    if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
+        inst = _pick_in(s, link)
+        if inst < 0:
+            # every instance is down: the connection is refused one hop away
+            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
+            return
+    _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
+
+cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
+    cdef double lat = _draw(s, <int>s.links[link].dist, &s.rng[s.n_c + link])
+    if s.l_faulted[link]:
+        if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
+            return
+        lat += _extra_latency(s, link, DIR_RESPONSE)
+    _push(s, s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+
+cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
+    if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
+        return   # an answer to an attempt the caller already gave up on
+    _attempt_done(s, k, outcome)
+
+cdef void _timeout_call(Sim* s, int k) noexcept nogil:
+    cdef int j
+    if s.calls[k].state == CS_IN_FLIGHT and s.pol[s.calls[k].link].cancel_on_timeout:
+        j = s.calls[k].callee_job
+        if j >= 0 and s.jobs[j].gen == s.calls[k].callee_gen:
+            _cancel_job(s, j)
+    _attempt_done(s, k, O_TIMEOUT)
+
+cdef void _cancel_job(Sim* s, int j) noexcept nogil:
+    s.jobs[j].cancelled = 1
+    if s.jobs[j].state == JS_WAITING:
+        _complete_job(s, j, O_TIMEOUT)
+
+cdef double _backoff(Sim* s, int k) noexcept nogil:
+    """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
+    cdef int link = s.calls[k].link
+    cdef int n = s.calls[k].attempt
+    cdef double base = s.pol[link].rt_wait, cap = s.pol[link].rt_max_wait
+    cdef double v = base, ms, f
+    cdef int i
+    cdef Rng* r = &s.rng[s.links[link].src]
+    cdef int jitter = s.pol[link].rt_jitter
+    if s.pol[link].rt_backoff == BO_EXPONENTIAL:
+        # Resilience4j truncates to whole milliseconds at every step.
+        ms = base * 1000.0
+        for i in range(1, n):
+            ms = floor(ms * s.pol[link].rt_mult)
+            if cap > 0 and ms > cap * 1000.0:
+                ms = cap * 1000.0
+                break
+        v = ms / 1000.0
+    if jitter == J_DECORRELATED:
+        v = base + _uniform(r) * (3.0 * s.calls[k].prev_sleep - base)
+        if cap > 0 and v > cap:
             v = cap
-        if jitter == J_FULL:
-            return _uniform(r) * v
-        if jitter == J_EQUAL:
-            return v / 2.0 + _uniform(r) * v / 2.0
-        if jitter == J_RANDOMIZED:
-            f = self.pol[link].rt_rand
-            ms = v * 1000.0
-            ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
-            v = ms / 1000.0
-            if cap > 0 and v > cap:
-                v = cap
+        s.calls[k].prev_sleep = v
         return v
+    if cap > 0 and v > cap and jitter != J_RANDOMIZED:
+        v = cap
+    if jitter == J_FULL:
+        return _uniform(r) * v
+    if jitter == J_EQUAL:
+        return v / 2.0 + _uniform(r) * v / 2.0
+    if jitter == J_RANDOMIZED:
+        f = s.pol[link].rt_rand
+        ms = v * 1000.0
+        ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
+        v = ms / 1000.0
+        if cap > 0 and v > cap:
+            v = cap
+    return v
 
-    cdef bint _budget_allows(self, int link) noexcept nogil:
-        cdef int kind = self.pol[link].budget
-        cdef double allowed
-        if kind == BUD_GRPC_THROTTLING:
-            return self.l_tokens[link] * 2 > <int64_t>(self.pol[link].max_tokens * 1000.0 + 0.5)
-        if kind == BUD_ENVOY_BUDGET:
-            allowed = fmax(self.pol[link].min_retry_concurrency, self.pol[link].budget_percent / 100.0 * self.l_active[link])
-            return self.l_active_retries[link] < allowed
+cdef bint _budget_allows(Sim* s, int link) noexcept nogil:
+    cdef int kind = s.pol[link].budget
+    cdef double allowed
+    if kind == BUD_GRPC_THROTTLING:
+        return s.l_tokens[link] * 2 > <int64_t>(s.pol[link].max_tokens * 1000.0 + 0.5)
+    if kind == BUD_ENVOY_BUDGET:
+        allowed = fmax(s.pol[link].min_retry_concurrency, s.pol[link].budget_percent / 100.0 * s.l_active[link])
+        return s.l_active_retries[link] < allowed
+    return 1
+
+cdef void _budget_account(Sim* s, int link, bint failed) noexcept nogil:
+    """gRPC throttling: a failure costs one token, a success earns tokenRatio (milli-tokens)."""
+    cdef int64_t full = <int64_t>(s.pol[link].max_tokens * 1000.0 + 0.5)
+    if failed:
+        s.l_tokens[link] = s.l_tokens[link] - 1000 if s.l_tokens[link] >= 1000 else 0
+    else:
+        s.l_tokens[link] += <int64_t>(s.pol[link].token_ratio * 1000.0 + 0.5)
+        if s.l_tokens[link] > full:
+            s.l_tokens[link] = full
+        if s.l_bud_flag[link] and s.l_tokens[link] * 2 > full:
+            s.l_bud_flag[link] = 0
+            _log(s, LG_BUDGET_RESTORED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+
+cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int gen = s.calls[k].gen
+    cdef int64_t bit = (<int64_t>1) << outcome
+    cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
+    cdef bint retry
+    cdef double wait
+    if s.calls[k].state == CS_BH_WAIT:
+        # the wait for a permit ends without one: its maximum wait, or the call's timeout
+        _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+    s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
+    if s.calls[k].holds_bulkhead:
+        s.calls[k].holds_bulkhead = 0
+        _bh_release(s, link)
+    if s.calls[k].cb_permit:
+        s.calls[k].cb_permit = 0
+        _cb_record(s, link, outcome, s.now - s.calls[k].t_attempt)
+    if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
+        _budget_account(s, link, failed and (s.pol[link].rt_on & bit) != 0)
+    retry = failed and (s.pol[link].rt_on & bit) != 0 and s.calls[k].attempt < s.pol[link].rt_max
+    if retry and not _budget_allows(s, link):
+        retry = 0
+        _count_l(s, link, ML_THROTTLED, 1.0)
+        if not s.l_bud_flag[link]:
+            s.l_bud_flag[link] = 1
+            _log(s, LG_BUDGET_EXHAUSTED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+    if retry:
+        wait = _backoff(s, k)
+        _count_l(s, link, ML_RETRIES, 1.0)
+        _count_c(s, <int>s.links[link].src, MC_RETRIES, 1.0)
+        if not s.calls[k].retrying:
+            s.calls[k].retrying = 1
+            s.l_active_retries[link] += 1
+        _push(s, s.now + wait, EV_RETRY, k, gen, 0, 0, 0)
+        return
+    if failed and s.pol[link].rt_max > 1 and s.calls[k].attempt >= s.pol[link].rt_max:
+        _count_l(s, link, ML_EXHAUSTED, 1.0)
+        s.l_exh_b[link] += 1
+    if failed and (s.pol[link].fb_mask & bit) != 0:
+        s.calls[k].state = CS_FALLBACK
+        _push(s, s.now + _draw(s, <int>s.pol[link].fb_dist, &s.rng[s.links[link].src]),
+                   EV_FALLBACK_DONE, k, gen, 0, 0, 0)
+        return
+    _finish_call(s, k, outcome)
+
+cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int j = s.calls[k].job, jgen = s.calls[k].job_gen
+    cdef double took = s.now - s.calls[k].t_start
+    _count_l(s, link, ML_OUT + outcome, 1.0)
+    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+        _count_l(s, link, ML_REFUSED_TIME, took)
+    else:
+        _count_l(s, link, ML_LAT_SUM, took)
+    s.l_active[link] -= 1
+    if s.calls[k].retrying:
+        s.l_active_retries[link] -= 1
+    _free_call(s, k)
+    _child_done(s, j, jgen, outcome)
+
+# ------------------------------------------------------------------ circuit breaker
+cdef void _cb_touch(Sim* s, int l) noexcept nogil:
+    if s.cb_state[l] == CB_OPEN:
+        s.cb_open_area[l] += s.now - s.cb_last_t[l]
+    s.cb_last_t[l] = s.now
+
+cdef void _cb_reset_ring(Sim* s, int l, int64_t size) noexcept nogil:
+    s.cb_ring_size[l] = size
+    s.cb_ring_pos[l] = 0
+    s.cb_ring_n[l] = 0
+    s.cb_tot[l] = 0
+    s.cb_fail[l] = 0
+    s.cb_slow[l] = 0
+
+cdef void _cb_reset_time_window(Sim* s, int l) noexcept nogil:
+    cdef int64_t off = s.cb_tb_off[l], k
+    for k in range(s.pol[l].cb_size):
+        s.cb_tb_sec[off + k] = -1
+        s.cb_tb_tot[off + k] = 0
+        s.cb_tb_fail[off + k] = 0
+        s.cb_tb_slow[off + k] = 0
+    s.cb_tot[l] = 0
+    s.cb_fail[l] = 0
+    s.cb_slow[l] = 0
+    s.cb_last_sec[l] = -1
+
+cdef bint _cb_time_window(Sim* s, int l) noexcept nogil:
+    return s.pol[l].cb_time and not s.cb_half_window[l]
+
+cdef void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
+    cdef int64_t pos, off, first, sec, n, k, slot
+    cdef unsigned char old
+    if _cb_time_window(s, l):
+        # whole epoch seconds; data of second s counts until the clock reaches s + N
+        n = s.pol[l].cb_size
+        off = s.cb_tb_off[l]
+        sec = <int64_t>floor(s.now)
+        if sec > s.cb_last_sec[l]:
+            first = s.cb_last_sec[l] + 1 if s.cb_last_sec[l] >= 0 else sec
+            if sec - first >= n:
+                first = sec - n + 1
+            for k in range(first, sec + 1):
+                slot = off + (k % n)
+                s.cb_tot[l] -= s.cb_tb_tot[slot]
+                s.cb_fail[l] -= s.cb_tb_fail[slot]
+                s.cb_slow[l] -= s.cb_tb_slow[slot]
+                s.cb_tb_tot[slot] = 0
+                s.cb_tb_fail[slot] = 0
+                s.cb_tb_slow[slot] = 0
+                s.cb_tb_sec[slot] = k
+            if s.cb_last_sec[l] >= 0 and sec - s.cb_last_sec[l] >= n:
+                # every slot is stale: clear the ones the loop above did not reach
+                for k in range(n):
+                    slot = off + k
+                    if s.cb_tb_sec[slot] <= sec - n:
+                        s.cb_tot[l] -= s.cb_tb_tot[slot]
+                        s.cb_fail[l] -= s.cb_tb_fail[slot]
+                        s.cb_slow[l] -= s.cb_tb_slow[slot]
+                        s.cb_tb_tot[slot] = 0
+                        s.cb_tb_fail[slot] = 0
+                        s.cb_tb_slow[slot] = 0
+            s.cb_last_sec[l] = sec
+        slot = off + (sec % n)
+        s.cb_tb_tot[slot] += 1
+        s.cb_tb_fail[slot] += failed
+        s.cb_tb_slow[slot] += slow
+        s.cb_tot[l] += 1
+        s.cb_fail[l] += failed
+        s.cb_slow[l] += slow
+        return
+    pos = s.cb_ring_off[l] + s.cb_ring_pos[l]
+    if s.cb_ring_n[l] == s.cb_ring_size[l]:
+        old = s.cb_ring[pos]
+        s.cb_tot[l] -= 1
+        s.cb_fail[l] -= old & 1
+        s.cb_slow[l] -= (old >> 1) & 1
+    else:
+        s.cb_ring_n[l] += 1
+    s.cb_ring[pos] = <unsigned char>((1 if failed else 0) | (2 if slow else 0))
+    s.cb_tot[l] += 1
+    s.cb_fail[l] += failed
+    s.cb_slow[l] += slow
+    s.cb_ring_pos[l] = (s.cb_ring_pos[l] + 1) % s.cb_ring_size[l]
+
+cdef double _cb_rate(Sim* s, int l, int which) noexcept nogil:
+    """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
+    cdef int64_t minimum = s.pol[l].cb_min
+    cdef int64_t tot = s.cb_tot[l]
+    if s.cb_half_window[l]:
+        if s.pol[l].cb_half < minimum:
+            minimum = s.pol[l].cb_half
+    elif not s.pol[l].cb_time and s.pol[l].cb_size < minimum:
+        minimum = s.pol[l].cb_size
+    if tot == 0 or tot < minimum:
+        return -1.0
+    if which == RATE_FAILURE:
+        return s.cb_fail[l] * 100.0 / tot
+    return s.cb_slow[l] * 100.0 / tot
+
+cdef bint _cb_acquire(Sim* s, int l) noexcept nogil:
+    if s.cb_state[l] == CB_CLOSED:
         return 1
-
-    cdef void _budget_account(self, int link, bint failed) noexcept nogil:
-        """gRPC throttling: a failure costs one token, a success earns tokenRatio (milli-tokens)."""
-        cdef int64_t full = <int64_t>(self.pol[link].max_tokens * 1000.0 + 0.5)
-        if failed:
-            self.l_tokens[link] = self.l_tokens[link] - 1000 if self.l_tokens[link] >= 1000 else 0
+    if s.cb_state[l] == CB_OPEN:
+        # strictly after the wait, as Instant.isAfter
+        if s.now > s.cb_opened_at[l] + s.cb_open_wait[l]:
+            _cb_to_half(s, l)
         else:
-            self.l_tokens[link] += <int64_t>(self.pol[link].token_ratio * 1000.0 + 0.5)
-            if self.l_tokens[link] > full:
-                self.l_tokens[link] = full
-            if self.l_bud_flag[link] and self.l_tokens[link] * 2 > full:
-                self.l_bud_flag[link] = 0
-                self._log(LG_BUDGET_RESTORED, self.links[link].src, link, -1, -1, self.l_tokens[link] / 1000.0, 0)
+            return 0
+    if s.cb_permits[l] > 0:
+        s.cb_permits[l] -= 1
+        return 1
+    return 0
 
-    cdef void _attempt_done(self, int k, int outcome) noexcept nogil:
-        cdef int link = self.calls[k].link
-        cdef int gen = self.calls[k].gen
-        cdef int64_t bit = (<int64_t>1) << outcome
-        cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
-        cdef bint retry
-        cdef double wait
-        if self.calls[k].state == CS_BH_WAIT:
-            # the wait for a permit ends without one: its maximum wait, or the call's timeout
-            self._count_l(link, ML_BH_WAIT_SUM, self.now - self.calls[k].t_attempt)
-        self.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
-        if self.calls[k].holds_bulkhead:
-            self.calls[k].holds_bulkhead = 0
-            self._bh_release(link)
-        if self.calls[k].cb_permit:
-            self.calls[k].cb_permit = 0
-            self._cb_record(link, outcome, self.now - self.calls[k].t_attempt)
-        if self.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
-            self._budget_account(link, failed and (self.pol[link].rt_on & bit) != 0)
-        retry = failed and (self.pol[link].rt_on & bit) != 0 and self.calls[k].attempt < self.pol[link].rt_max
-        if retry and not self._budget_allows(link):
-            retry = 0
-            self._count_l(link, ML_THROTTLED, 1.0)
-            if not self.l_bud_flag[link]:
-                self.l_bud_flag[link] = 1
-                self._log(LG_BUDGET_EXHAUSTED, self.links[link].src, link, -1, -1, self.l_tokens[link] / 1000.0, 0)
-        if retry:
-            wait = self._backoff(k)
-            self._count_l(link, ML_RETRIES, 1.0)
-            self._count_c(<int>self.links[link].src, MC_RETRIES, 1.0)
-            if not self.calls[k].retrying:
-                self.calls[k].retrying = 1
-                self.l_active_retries[link] += 1
-            self._push(self.now + wait, EV_RETRY, k, gen, 0, 0, 0)
-            return
-        if failed and self.pol[link].rt_max > 1 and self.calls[k].attempt >= self.pol[link].rt_max:
-            self._count_l(link, ML_EXHAUSTED, 1.0)
-            self.l_exh_b[link] += 1
-        if failed and (self.pol[link].fb_mask & bit) != 0:
-            self.calls[k].state = CS_FALLBACK
-            self._push(self.now + self._draw(<int>self.pol[link].fb_dist, &self.rng[self.links[link].src]),
-                       EV_FALLBACK_DONE, k, gen, 0, 0, 0)
-            return
-        self._finish_call(k, outcome)
+cdef void _cb_record(Sim* s, int l, int outcome, double duration) noexcept nogil:
+    cdef bint failed = ((s.pol[l].cb_mask >> outcome) & 1) != 0
+    cdef bint slow = duration > s.pol[l].cb_slow
+    cdef double fr, sr
+    cdef bint above
+    _cb_add(s, l, failed, slow)
+    if s.cb_state[l] == CB_OPEN:
+        return   # recorded into the carried-over window, never a transition
+    fr = _cb_rate(s, l, RATE_FAILURE)
+    sr = _cb_rate(s, l, RATE_SLOW)
+    if fr < 0 or sr < 0:
+        return
+    above = fr >= s.pol[l].cb_fr or sr >= s.pol[l].cb_sr
+    if above:
+        _cb_to_open(s, l, fr, sr)
+    elif s.cb_state[l] == CB_HALF_OPEN:
+        _cb_to_closed(s, l, fr, sr)
 
-    cdef void _finish_call(self, int k, int outcome) noexcept nogil:
-        cdef int link = self.calls[k].link
-        cdef int j = self.calls[k].job, jgen = self.calls[k].job_gen
-        cdef double took = self.now - self.calls[k].t_start
-        self._count_l(link, ML_OUT + outcome, 1.0)
-        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-            self._count_l(link, ML_REFUSED_TIME, took)
-        else:
-            self._count_l(link, ML_LAT_SUM, took)
-        self.l_active[link] -= 1
-        if self.calls[k].retrying:
-            self.l_active_retries[link] -= 1
-        self._free_call(k)
-        self._child_done(j, jgen, outcome)
+cdef void _cb_to_open(Sim* s, int l, double fr, double sr) noexcept nogil:
+    _cb_touch(s, l)
+    _log(s, LG_BREAKER_OPENED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
+    s.cb_state[l] = CB_OPEN
+    s.cb_attempts[l] += 1
+    s.cb_opened_at[l] = s.now
+    s.cb_open_wait[l] = _cb_wait(s, l, s.cb_attempts[l])
+    s.cb_epoch[l] += 1
+    if s.pol[l].cb_auto:
+        _push(s, s.now + s.cb_open_wait[l], EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
 
-    # ------------------------------------------------------------------ circuit breaker
-    cdef void _cb_touch(self, int l) noexcept nogil:
-        if self.cb_state[l] == CB_OPEN:
-            self.cb_open_area[l] += self.now - self.cb_last_t[l]
-        self.cb_last_t[l] = self.now
+cdef double _cb_wait(Sim* s, int l, int64_t attempt) noexcept nogil:
+    """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
+    which truncates to whole milliseconds at every step."""
+    cdef double ms = s.pol[l].cb_wait * 1000.0
+    cdef int64_t k
+    if s.pol[l].cb_wait_mult == 1.0:
+        return s.pol[l].cb_wait
+    for k in range(1, attempt):
+        ms = floor(ms * s.pol[l].cb_wait_mult)
+    return ms / 1000.0
 
-    cdef void _cb_reset_ring(self, int l, int64_t size) noexcept nogil:
-        self.cb_ring_size[l] = size
-        self.cb_ring_pos[l] = 0
-        self.cb_ring_n[l] = 0
-        self.cb_tot[l] = 0
-        self.cb_fail[l] = 0
-        self.cb_slow[l] = 0
+cdef void _cb_to_half(Sim* s, int l) noexcept nogil:
+    _cb_touch(s, l)
+    _log(s, LG_BREAKER_HALF_OPEN, s.links[l].src, l, -1, s.cb_state[l], 0, 0)
+    s.cb_state[l] = CB_HALF_OPEN
+    s.cb_permits[l] = s.pol[l].cb_half
+    s.cb_half_window[l] = 1
+    _cb_reset_ring(s, l, s.pol[l].cb_half)
+    s.cb_epoch[l] += 1
+    if s.pol[l].cb_half_wait > 0:
+        _push(s, s.now + s.pol[l].cb_half_wait, EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
 
-    cdef void _cb_reset_time_window(self, int l) noexcept nogil:
-        cdef int64_t off = self.cb_tb_off[l], k
-        for k in range(self.pol[l].cb_size):
-            self.cb_tb_sec[off + k] = -1
-            self.cb_tb_tot[off + k] = 0
-            self.cb_tb_fail[off + k] = 0
-            self.cb_tb_slow[off + k] = 0
-        self.cb_tot[l] = 0
-        self.cb_fail[l] = 0
-        self.cb_slow[l] = 0
-        self.cb_last_sec[l] = -1
+cdef void _cb_to_closed(Sim* s, int l, double fr, double sr) noexcept nogil:
+    _cb_touch(s, l)
+    _log(s, LG_BREAKER_CLOSED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
+    s.cb_state[l] = CB_CLOSED
+    s.cb_attempts[l] = 0
+    s.cb_half_window[l] = 0
+    s.cb_epoch[l] += 1
+    if s.pol[l].cb_time:
+        _cb_reset_time_window(s, l)
+    else:
+        _cb_reset_ring(s, l, s.pol[l].cb_size)
 
-    cdef bint _cb_time_window(self, int l) noexcept nogil:
-        return self.pol[l].cb_time and not self.cb_half_window[l]
+cdef void _on_cb_timer(Sim* s, int l, int epoch, int which) noexcept nogil:
+    if s.cb_epoch[l] != epoch:
+        return
+    if which == CBT_OPEN_WAIT and s.cb_state[l] == CB_OPEN:
+        _cb_to_half(s, l)
+    elif which == CBT_HALF_OPEN_WAIT and s.cb_state[l] == CB_HALF_OPEN:
+        _cb_to_open(s, l, _cb_rate(s, l, RATE_FAILURE), _cb_rate(s, l, RATE_SLOW))
 
-    cdef void _cb_add(self, int l, bint failed, bint slow) noexcept nogil:
-        cdef int64_t pos, off, s, sec, n, k, slot
-        cdef unsigned char old
-        if self._cb_time_window(l):
-            # whole epoch seconds; data of second s counts until the clock reaches s + N
-            n = self.pol[l].cb_size
-            off = self.cb_tb_off[l]
-            sec = <int64_t>floor(self.now)
-            if sec > self.cb_last_sec[l]:
-                s = self.cb_last_sec[l] + 1 if self.cb_last_sec[l] >= 0 else sec
-                if sec - s >= n:
-                    s = sec - n + 1
-                for k in range(s, sec + 1):
-                    slot = off + (k % n)
-                    self.cb_tot[l] -= self.cb_tb_tot[slot]
-                    self.cb_fail[l] -= self.cb_tb_fail[slot]
-                    self.cb_slow[l] -= self.cb_tb_slow[slot]
-                    self.cb_tb_tot[slot] = 0
-                    self.cb_tb_fail[slot] = 0
-                    self.cb_tb_slow[slot] = 0
-                    self.cb_tb_sec[slot] = k
-                if self.cb_last_sec[l] >= 0 and sec - self.cb_last_sec[l] >= n:
-                    # every slot is stale: clear the ones the loop above did not reach
-                    for k in range(n):
-                        slot = off + k
-                        if self.cb_tb_sec[slot] <= sec - n:
-                            self.cb_tot[l] -= self.cb_tb_tot[slot]
-                            self.cb_fail[l] -= self.cb_tb_fail[slot]
-                            self.cb_slow[l] -= self.cb_tb_slow[slot]
-                            self.cb_tb_tot[slot] = 0
-                            self.cb_tb_fail[slot] = 0
-                            self.cb_tb_slow[slot] = 0
-                self.cb_last_sec[l] = sec
-            slot = off + (sec % n)
-            self.cb_tb_tot[slot] += 1
-            self.cb_tb_fail[slot] += failed
-            self.cb_tb_slow[slot] += slow
-            self.cb_tot[l] += 1
-            self.cb_fail[l] += failed
-            self.cb_slow[l] += slow
-            return
-        pos = self.cb_ring_off[l] + self.cb_ring_pos[l]
-        if self.cb_ring_n[l] == self.cb_ring_size[l]:
-            old = self.cb_ring[pos]
-            self.cb_tot[l] -= 1
-            self.cb_fail[l] -= old & 1
-            self.cb_slow[l] -= (old >> 1) & 1
-        else:
-            self.cb_ring_n[l] += 1
-        self.cb_ring[pos] = <unsigned char>((1 if failed else 0) | (2 if slow else 0))
-        self.cb_tot[l] += 1
-        self.cb_fail[l] += failed
-        self.cb_slow[l] += slow
-        self.cb_ring_pos[l] = (self.cb_ring_pos[l] + 1) % self.cb_ring_size[l]
-
-    cdef double _cb_rate(self, int l, int which) noexcept nogil:
-        """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
-        cdef int64_t minimum = self.pol[l].cb_min
-        cdef int64_t tot = self.cb_tot[l]
-        if self.cb_half_window[l]:
-            if self.pol[l].cb_half < minimum:
-                minimum = self.pol[l].cb_half
-        elif not self.pol[l].cb_time and self.pol[l].cb_size < minimum:
-            minimum = self.pol[l].cb_size
-        if tot == 0 or tot < minimum:
-            return -1.0
-        if which == RATE_FAILURE:
-            return self.cb_fail[l] * 100.0 / tot
-        return self.cb_slow[l] * 100.0 / tot
-
-    cdef bint _cb_acquire(self, int l) noexcept nogil:
-        if self.cb_state[l] == CB_CLOSED:
-            return 1
-        if self.cb_state[l] == CB_OPEN:
-            # strictly after the wait, as Instant.isAfter
-            if self.now > self.cb_opened_at[l] + self.cb_open_wait[l]:
-                self._cb_to_half(l)
+# ------------------------------------------------------------------ faults
+cdef void _recompute_component_faults(Sim* s, int c) noexcept nogil:
+    cdef int f
+    cdef double cpu = 1.0, ok = 1.0
+    cdef int64_t pool = UNLIMITED
+    cdef int leak = -1
+    for f in range(s.n_f):
+        if not s.f_active[f] or s.faults[f].comp != c:
+            continue
+        if s.faults[f].kind == F_EXHAUSTION:
+            if s.faults[f].resource == R_CPU:
+                cpu *= s.faults[f].factor
+            elif s.faults[f].resource == R_POOL:
+                if s.faults[f].pool_size < pool:
+                    pool = s.faults[f].pool_size
             else:
-                return 0
-        if self.cb_permits[l] > 0:
-            self.cb_permits[l] -= 1
-            return 1
-        return 0
+                leak = f
+        elif s.faults[f].kind == F_ERROR:
+            ok *= 1.0 - s.faults[f].fraction
+    s.c_cpu[c] = cpu
+    s.c_pool[c] = pool
+    s.c_leak_fault[c] = leak
+    s.c_inject_err[c] = 1.0 - ok
 
-    cdef void _cb_record(self, int l, int outcome, double duration) noexcept nogil:
-        cdef bint failed = ((self.pol[l].cb_mask >> outcome) & 1) != 0
-        cdef bint slow = duration > self.pol[l].cb_slow
-        cdef double fr, sr
-        cdef bint above
-        self._cb_add(l, failed, slow)
-        if self.cb_state[l] == CB_OPEN:
-            return   # recorded into the carried-over window, never a transition
-        fr = self._cb_rate(l, RATE_FAILURE)
-        sr = self._cb_rate(l, RATE_SLOW)
-        if fr < 0 or sr < 0:
-            return
-        above = fr >= self.pol[l].cb_fr or sr >= self.pol[l].cb_sr
-        if above:
-            self._cb_to_open(l, fr, sr)
-        elif self.cb_state[l] == CB_HALF_OPEN:
-            self._cb_to_closed(l, fr, sr)
+cdef void _recompute_link_faults(Sim* s, int l) noexcept nogil:
+    cdef int f
+    cdef double ok = 1.0
+    cdef int64_t hang = 0, refuse = 0
+    for f in range(s.n_f):
+        if not s.f_active[f] or s.faults[f].link != l:
+            continue
+        if s.faults[f].kind == F_ERROR:
+            ok *= 1.0 - s.faults[f].fraction
+        elif s.faults[f].kind == F_PARTITION:
+            if s.faults[f].down_mode == M_HANG:
+                hang += 1
+            else:
+                refuse += 1
+    s.l_inject_err[l] = 1.0 - ok
+    s.l_part_hang[l] = hang
+    s.l_part_refuse[l] = refuse
 
-    cdef void _cb_to_open(self, int l, double fr, double sr) noexcept nogil:
-        self._cb_touch(l)
-        self._log(LG_BREAKER_OPENED, self.links[l].src, l, -1, self.cb_state[l], fr, sr)
-        self.cb_state[l] = CB_OPEN
-        self.cb_attempts[l] += 1
-        self.cb_opened_at[l] = self.now
-        self.cb_open_wait[l] = self._cb_wait(l, self.cb_attempts[l])
-        self.cb_epoch[l] += 1
-        if self.pol[l].cb_auto:
-            self._push(self.now + self.cb_open_wait[l], EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
-
-    cdef double _cb_wait(self, int l, int64_t attempt) noexcept nogil:
-        """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
-        which truncates to whole milliseconds at every step."""
-        cdef double ms = self.pol[l].cb_wait * 1000.0
-        cdef int64_t k
-        if self.pol[l].cb_wait_mult == 1.0:
-            return self.pol[l].cb_wait
-        for k in range(1, attempt):
-            ms = floor(ms * self.pol[l].cb_wait_mult)
-        return ms / 1000.0
-
-    cdef void _cb_to_half(self, int l) noexcept nogil:
-        self._cb_touch(l)
-        self._log(LG_BREAKER_HALF_OPEN, self.links[l].src, l, -1, self.cb_state[l], 0, 0)
-        self.cb_state[l] = CB_HALF_OPEN
-        self.cb_permits[l] = self.pol[l].cb_half
-        self.cb_half_window[l] = 1
-        self._cb_reset_ring(l, self.pol[l].cb_half)
-        self.cb_epoch[l] += 1
-        if self.pol[l].cb_half_wait > 0:
-            self._push(self.now + self.pol[l].cb_half_wait, EV_CB_TIMER, l, <int>self.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
-
-    cdef void _cb_to_closed(self, int l, double fr, double sr) noexcept nogil:
-        self._cb_touch(l)
-        self._log(LG_BREAKER_CLOSED, self.links[l].src, l, -1, self.cb_state[l], fr, sr)
-        self.cb_state[l] = CB_CLOSED
-        self.cb_attempts[l] = 0
-        self.cb_half_window[l] = 0
-        self.cb_epoch[l] += 1
-        if self.pol[l].cb_time:
-            self._cb_reset_time_window(l)
-        else:
-            self._cb_reset_ring(l, self.pol[l].cb_size)
-
-    cdef void _on_cb_timer(self, int l, int epoch, int which) noexcept nogil:
-        if self.cb_epoch[l] != epoch:
-            return
-        if which == CBT_OPEN_WAIT and self.cb_state[l] == CB_OPEN:
-            self._cb_to_half(l)
-        elif which == CBT_HALF_OPEN_WAIT and self.cb_state[l] == CB_HALF_OPEN:
-            self._cb_to_open(l, self._cb_rate(l, RATE_FAILURE), self._cb_rate(l, RATE_SLOW))
-
-    # ------------------------------------------------------------------ faults
-    cdef void _recompute_component_faults(self, int c) noexcept nogil:
-        cdef int f
-        cdef double cpu = 1.0, ok = 1.0
-        cdef int64_t pool = UNLIMITED
-        cdef int leak = -1
-        for f in range(self.n_f):
-            if not self.f_active[f] or self.faults[f].comp != c:
-                continue
-            if self.faults[f].kind == F_EXHAUSTION:
-                if self.faults[f].resource == R_CPU:
-                    cpu *= self.faults[f].factor
-                elif self.faults[f].resource == R_POOL:
-                    if self.faults[f].pool_size < pool:
-                        pool = self.faults[f].pool_size
-                else:
-                    leak = f
-            elif self.faults[f].kind == F_ERROR:
-                ok *= 1.0 - self.faults[f].fraction
-        self.c_cpu[c] = cpu
-        self.c_pool[c] = pool
-        self.c_leak_fault[c] = leak
-        self.c_inject_err[c] = 1.0 - ok
-
-    cdef void _recompute_link_faults(self, int l) noexcept nogil:
-        cdef int f
-        cdef double ok = 1.0
-        cdef int64_t hang = 0, refuse = 0
-        for f in range(self.n_f):
-            if not self.f_active[f] or self.faults[f].link != l:
-                continue
-            if self.faults[f].kind == F_ERROR:
-                ok *= 1.0 - self.faults[f].fraction
-            elif self.faults[f].kind == F_PARTITION:
-                if self.faults[f].down_mode == M_HANG:
-                    hang += 1
-                else:
-                    refuse += 1
-        self.l_inject_err[l] = 1.0 - ok
-        self.l_part_hang[l] = hang
-        self.l_part_refuse[l] = refuse
-
-    cdef void _on_fault(self, int action) noexcept nogil:
-        cdef int f = <int>self.actions[action].fault
-        cdef bint start = self.actions[action].action == FA_START
-        cdef int kind = <int>self.faults[f].kind, c = <int>self.faults[f].comp, l = <int>self.faults[f].link
-        cdef int64_t k, inst
-        self._log(LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
-        self.f_active[f] = 1 if start else 0
-        self._count_link_fault(f, 1 if start else -1)
-        if kind == F_CRASH:
-            for k in range(self.faults[f].inst_count):
-                inst = self.f_instances[self.faults[f].inst_first + k]
-                if start:
-                    self._crash(<int>inst, <int>self.faults[f].down_mode, f)
-                else:
-                    self._push(self.now + self.faults[f].restart_delay, EV_RESTART, <int>inst, <int>self.faults[f].down_mode, f, 0, 0)
-            return
-        if kind == F_RANDOM_FAILURES:
-            self.f_epoch[f] += 1
+cdef void _on_fault(Sim* s, int action) noexcept nogil:
+    cdef int f = <int>s.actions[action].fault
+    cdef bint start = s.actions[action].action == FA_START
+    cdef int kind = <int>s.faults[f].kind, c = <int>s.faults[f].comp, l = <int>s.faults[f].link
+    cdef int64_t k, inst
+    _log(s, LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
+    s.f_active[f] = 1 if start else 0
+    _count_link_fault(s, f, 1 if start else -1)
+    if kind == F_CRASH:
+        for k in range(s.faults[f].inst_count):
+            inst = s.f_instances[s.faults[f].inst_first + k]
             if start:
-                for k in range(self.faults[f].inst_count):
-                    inst = self.f_instances[self.faults[f].inst_first + k]
-                    self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mtbf),
-                               EV_RANDOM_FAIL, <int>inst, f, <int>self.f_epoch[f], 0, 0)
-            return
-        if l >= 0:
-            self._recompute_link_faults(l)
-            return
-        self._recompute_component_faults(c)
-        if kind == F_EXHAUSTION and self.faults[f].resource == R_MEMORY_LEAK:
-            for k in range(self.comps[c].instances):
-                inst = self.comps[c].inst_offset + k
-                self.i_leak_epoch[inst] += 1
-                if start:
-                    self.i_up_since[inst] = self.now
-                    self._schedule_oom(<int>inst)
-        if kind == F_EXHAUSTION and self.faults[f].resource == R_POOL and not start:
-            for k in range(self.comps[c].instances):
-                self._dispatch_queue(<int>(self.comps[c].inst_offset + k))
+                _crash(s, <int>inst, <int>s.faults[f].down_mode, f)
+            else:
+                _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, <int>inst, <int>s.faults[f].down_mode, f, 0, 0)
+        return
+    if kind == F_RANDOM_FAILURES:
+        s.f_epoch[f] += 1
+        if start:
+            for k in range(s.faults[f].inst_count):
+                inst = s.f_instances[s.faults[f].inst_first + k]
+                _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
+                           EV_RANDOM_FAIL, <int>inst, f, <int>s.f_epoch[f], 0, 0)
+        return
+    if l >= 0:
+        _recompute_link_faults(s, l)
+        return
+    _recompute_component_faults(s, c)
+    if kind == F_EXHAUSTION and s.faults[f].resource == R_MEMORY_LEAK:
+        for k in range(s.comps[c].instances):
+            inst = s.comps[c].inst_offset + k
+            s.i_leak_epoch[inst] += 1
+            if start:
+                s.i_up_since[inst] = s.now
+                _schedule_oom(s, <int>inst)
+    if kind == F_EXHAUSTION and s.faults[f].resource == R_POOL and not start:
+        for k in range(s.comps[c].instances):
+            _dispatch_queue(s, <int>(s.comps[c].inst_offset + k))
 
-    cdef void _count_link_fault(self, int f, int delta) noexcept nogil:
-        """Keep count of the active faults each link must look at: a latency fault on a link
-        or on its target, an error or partition fault on the link itself."""
-        cdef int l
-        for l in range(self.n_l):
-            if self.faults[f].link == l or (self.faults[f].kind == F_LATENCY and self.faults[f].comp == self.links[l].dst):
-                self.l_faulted[l] += delta
+cdef void _count_link_fault(Sim* s, int f, int delta) noexcept nogil:
+    """Keep count of the active faults each link must look at: a latency fault on a link
+    or on its target, an error or partition fault on the link its."""
+    cdef int l
+    for l in range(s.n_l):
+        if s.faults[f].link == l or (s.faults[f].kind == F_LATENCY and s.faults[f].comp == s.links[l].dst):
+            s.l_faulted[l] += delta
 
-    cdef void _schedule_oom(self, int inst) noexcept nogil:
-        cdef int c = <int>self.inst_comp[inst]
-        cdef int f = <int>self.c_leak_fault[c]
-        if f < 0:
-            return
-        self._push(self.i_up_since[inst] + (self.faults[f].kill_factor - 1.0) / self.faults[f].leak_rate, EV_OOM, inst,
-                   <int>self.i_leak_epoch[inst], f, 0, 0)
+cdef void _schedule_oom(Sim* s, int inst) noexcept nogil:
+    cdef int c = <int>s.inst_comp[inst]
+    cdef int f = <int>s.c_leak_fault[c]
+    if f < 0:
+        return
+    _push(s, s.i_up_since[inst] + (s.faults[f].kill_factor - 1.0) / s.faults[f].leak_rate, EV_OOM, inst,
+               <int>s.i_leak_epoch[inst], f, 0, 0)
 
-    cdef void _on_oom(self, int inst, int epoch, int f) noexcept nogil:
-        if self.i_leak_epoch[inst] != epoch or self.c_leak_fault[self.inst_comp[inst]] != f:
-            return
-        if self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0:
-            return
-        self._log(LG_OOM_KILLED, <int>self.inst_comp[inst], -1, f, inst, 0, 0)
-        self._crash(inst, M_REFUSE, f)
-        self._push(self.now + self.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
+cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
+    if s.i_leak_epoch[inst] != epoch or s.c_leak_fault[s.inst_comp[inst]] != f:
+        return
+    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+        return
+    _log(s, LG_OOM_KILLED, <int>s.inst_comp[inst], -1, f, inst, 0, 0)
+    _crash(s, inst, M_REFUSE, f)
+    _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
 
-    cdef void _on_random_fail(self, int inst, int f, int epoch) noexcept nogil:
-        if self.f_epoch[f] != epoch or not self.f_active[f]:
-            return
-        self._crash(inst, M_REFUSE, f)
-        self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mttr),
-                   EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
+cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
+    if s.f_epoch[f] != epoch or not s.f_active[f]:
+        return
+    _crash(s, inst, M_REFUSE, f)
+    _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mttr),
+               EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
 
-    cdef void _on_random_repair(self, int inst, int f, int epoch) noexcept nogil:
-        self._restart(inst, M_REFUSE)
-        if self.f_epoch[f] == epoch and self.f_active[f]:
-            self._push(self.now + _expo(&self.rng[self.n_c + self.n_l + f], self.faults[f].mtbf),
-                       EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
+cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
+    _restart(s, inst, M_REFUSE)
+    if s.f_epoch[f] == epoch and s.f_active[f]:
+        _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
+                   EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
 
-    cdef void _crash(self, int inst, int hang, int f) noexcept nogil:
-        """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
-        cdef int c = <int>self.inst_comp[inst]
-        cdef bint was_up = self.i_down_refuse[inst] == 0 and self.i_down_hang[inst] == 0
-        cdef int j, n
-        if hang:
-            self.i_down_hang[inst] += 1
-        else:
-            self.i_down_refuse[inst] += 1
-        if not was_up:
-            return
-        self._log(LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
-        self._touch(c)
-        self.c_up[c] -= 1
-        self.i_leak_epoch[inst] += 1
-        # Detach the instance's workers and queue first, so completing lost jobs
-        # cannot hand the queue to a worker of a dead instance.
-        self.c_busy[c] -= self.i_busy[inst]
-        self.c_qlen[c] -= self.i_qlen[inst]
-        self.i_busy[inst] = 0
-        self.i_qlen[inst] = 0
-        self.i_qhead[inst] = -1
-        self.i_qtail[inst] = -1
-        n = self.job_n
-        for j in range(n):
-            if self.jobs[j].state != JS_FREE and self.jobs[j].inst == inst and self.jobs[j].comp == c:
-                self.jobs[j].holds_worker = 0
-                if hang:
-                    self.jobs[j].cancelled = 1
-                self._count_c(c, MC_LOST, 1.0)
-                self._complete_job(j, O_UNAVAILABLE)
+cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
+    """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
+    cdef int c = <int>s.inst_comp[inst]
+    cdef bint was_up = s.i_down_refuse[inst] == 0 and s.i_down_hang[inst] == 0
+    cdef int j, n
+    if hang:
+        s.i_down_hang[inst] += 1
+    else:
+        s.i_down_refuse[inst] += 1
+    if not was_up:
+        return
+    _log(s, LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
+    _touch(s, c)
+    s.c_up[c] -= 1
+    s.i_leak_epoch[inst] += 1
+    # Detach the instance's workers and queue first, so completing lost jobs
+    # cannot hand the queue to a worker of a dead instance.
+    s.c_busy[c] -= s.i_busy[inst]
+    s.c_qlen[c] -= s.i_qlen[inst]
+    s.i_busy[inst] = 0
+    s.i_qlen[inst] = 0
+    s.i_qhead[inst] = -1
+    s.i_qtail[inst] = -1
+    n = s.job_n
+    for j in range(n):
+        if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:
+            s.jobs[j].holds_worker = 0
+            if hang:
+                s.jobs[j].cancelled = 1
+            _count_c(s, c, MC_LOST, 1.0)
+            _complete_job(s, j, O_UNAVAILABLE)
 
-    cdef void _restart(self, int inst, int hang) noexcept nogil:
-        cdef int c = <int>self.inst_comp[inst]
-        if hang:
-            if self.i_down_hang[inst] > 0:
-                self.i_down_hang[inst] -= 1
-        elif self.i_down_refuse[inst] > 0:
-            self.i_down_refuse[inst] -= 1
-        if self.i_down_refuse[inst] > 0 or self.i_down_hang[inst] > 0:
-            return
-        self._log(LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
-        self._touch(c)
-        self.c_up[c] += 1
-        self.i_up_since[inst] = self.now
-        self.i_leak_epoch[inst] += 1
-        if self.comps[c].rl_limit > 0:
-            self.i_rl_perm[inst] = self.comps[c].rl_limit
-            self.i_rl_cycle[inst] = <int64_t>floor(self.now / self.comps[c].rl_period)
-        self._schedule_oom(inst)
+cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
+    cdef int c = <int>s.inst_comp[inst]
+    if hang:
+        if s.i_down_hang[inst] > 0:
+            s.i_down_hang[inst] -= 1
+    elif s.i_down_refuse[inst] > 0:
+        s.i_down_refuse[inst] -= 1
+    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+        return
+    _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
+    _touch(s, c)
+    s.c_up[c] += 1
+    s.i_up_since[inst] = s.now
+    s.i_leak_epoch[inst] += 1
+    if s.comps[c].rl_limit > 0:
+        s.i_rl_perm[inst] = s.comps[c].rl_limit
+        s.i_rl_cycle[inst] = <int64_t>floor(s.now / s.comps[c].rl_period)
+    _schedule_oom(s, inst)
 
