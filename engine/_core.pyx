@@ -16,23 +16,29 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
 
+from engine._state cimport Sim
+from engine._random cimport _rotl, _next, _uniform, _splitmix, _seed, _normal, _expo, _draw
+from engine._pools cimport _may_grow, _new_job, _free_job, _new_call, _free_call, _node_new, _node_free, _node_live
+from engine._heap cimport _before, _push, _pop
+from engine._eventlog cimport _log
+from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end, _record_done, _count_objectives
+from engine._breakers cimport _cb_touch, _cb_reset_ring, _cb_reset_time_window, _cb_time_window, _cb_add, _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_wait, _cb_to_half, _cb_to_closed, _on_cb_timer
+from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
+from engine._retries cimport _backoff, _budget_allows, _budget_account
+from engine._faults cimport _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom, _extra_latency
+from engine._routing cimport _refusing, _pick_in, _pick_range, _pick_flat
+
 from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
 
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
 # same bin as the exact sample percentile: relative error below 0.5 % for any distribution.
-cdef double H_MIN = 1e-6
-cdef double H_GAMMA = 1.005
-cdef double H_LOG_GAMMA = log(H_GAMMA)
-cdef int NB = 4800
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
 EVENT_BYTES = sizeof(Event)
 JOB_BYTES = sizeof(Job)
 CALL_BYTES = sizeof(Call)
-# Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
-cdef int64_t MAX_RECORDS = 1 << 30
 
 LOG_KIND_NAMES = (
     "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
@@ -58,40 +64,6 @@ HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
 
-cdef inline int _histogram_bin(double value) noexcept nogil:
-    """The latency histogram bin of ``value`` (seconds); the end bins take what lies beyond."""
-    cdef int b
-    if value <= H_MIN:
-        return 0
-    b = <int>(log(value / H_MIN) / H_LOG_GAMMA)
-    return NB - 1 if b >= NB else b
-
-
-cdef double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
-    """The q-quantile of ``n`` latencies in a log-bucketed histogram.
-
-    The rank q·n falls in bin b, which holds h values after ``acc`` smaller ones; the value is
-    read at the fraction (q·n − acc) / h of the bin on a log scale, as if the values were spread
-    evenly inside it. Seeds that fill a bin differently thus give different percentiles, and the
-    result stays in the bin of the exact sample quantile (the ⌈q·n⌉-th smallest value).
-    Only bins ``lo`` to ``hi`` (inclusive) may hold values.
-    """
-    cdef double rank = q * n
-    cdef double acc = 0.0, h, frac
-    cdef int b
-    if n <= 0:
-        return 0.0
-    for b in range(lo, hi + 1):
-        h = <double>hist[b]
-        if h > 0 and acc + h >= rank:
-            frac = (rank - acc) / h
-            if frac < 0:
-                frac = 0
-            return fmin(H_MIN * exp((b + frac) * H_LOG_GAMMA), vmax)
-        acc += h
-    return vmax
-
-
 def histogram_quantile(hist, double q, double vmax):
     """The q-quantile (0 < q < 1) of a latency histogram row (``HISTOGRAM_BINS`` int64 counts)
     whose largest value is ``vmax``; 0 for an empty histogram."""
@@ -105,46 +77,6 @@ def histogram_quantile(hist, double q, double vmax):
 # ---------------------------------------------------------------- random numbers
 # xoshiro256** seeded through splitmix64: one independent stream per component,
 # link and fault, so editing one component leaves every other stream unchanged.
-cdef inline uint64_t _rotl(uint64_t x, int k) noexcept nogil:
-    return (x << k) | (x >> (64 - k))
-
-cdef inline uint64_t _next(Rng* r) noexcept nogil:
-    cdef uint64_t result = _rotl(r.s1 * 5, 7) * 9
-    cdef uint64_t t = r.s1 << 17
-    r.s2 ^= r.s0
-    r.s3 ^= r.s1
-    r.s1 ^= r.s2
-    r.s0 ^= r.s3
-    r.s2 ^= t
-    r.s3 = _rotl(r.s3, 45)
-    return result
-
-cdef inline double _uniform(Rng* r) noexcept nogil:
-    return <double>(_next(r) >> 11) * (1.0 / 9007199254740992.0)
-
-cdef inline uint64_t _splitmix(uint64_t* x) noexcept nogil:
-    x[0] += <uint64_t>0x9E3779B97F4A7C15
-    cdef uint64_t z = x[0]
-    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
-    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
-    return z ^ (z >> 31)
-
-cdef inline void _seed(Rng* r, uint64_t seed) noexcept nogil:
-    cdef uint64_t x = seed
-    r.s0 = _splitmix(&x)
-    r.s1 = _splitmix(&x)
-    r.s2 = _splitmix(&x)
-    r.s3 = _splitmix(&x)
-
-cdef inline double _normal(Rng* r) noexcept nogil:
-    cdef double u1 = 1.0 - _uniform(r)
-    cdef double u2 = _uniform(r)
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2)
-
-cdef inline double _expo(Rng* r, double mean) noexcept nogil:
-    return -log(1.0 - _uniform(r)) * mean
-
-
 cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     """The buffer of a table the compiler made, once its fields are checked to be the struct's."""
     if rows.dtype != dtype:
@@ -165,184 +97,6 @@ cdef double* _dptr(object arr):
     if mv.shape[0] == 0:
         return NULL
     return &mv[0]
-
-
-
-cdef struct Sim:
-    # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
-    int n_c
-    int n_l
-    int n_i
-    int n_f
-    int n_fa
-    int n_b
-    double duration
-    double warmup
-    double bucket
-    double now
-    int64_t events_processed
-    int current_bucket
-    bint finished
-    bint out_of_memory
-    int halt_reason
-    int64_t pool_bytes     # what the growable pools hold now
-    int64_t pool_limit     # what they may hold (0: no limit)
-    int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
-    int64_t stalled        # events since the clock last advanced
-    volatile int stop_flag
-
-    # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
-    ComponentRow* comps
-    LinkRow* links
-    PolicyRow* pol          # the caller's patterns on each link
-    FaultRow* faults
-    FaultActionRow* actions
-    DistRow* dists
-    # the lists the rows point into
-    double* obj_thr         # latency threshold of each objective (inf: none)
-    int64_t* out_links
-    int64_t* inst_comp
-    double* bp_t
-    double* bp_r
-    double* d_points
-    int64_t* f_instances
-    double* cb_open_wait   # the wait of the current opening
-
-    # dynamic state
-    Rng* rng
-    int64_t* c_rr
-    int64_t* l_rr
-    int64_t* c_bp_cur
-    double* c_lam_max
-    double* c_inject_err
-    double* c_cpu
-    int64_t* c_pool
-    int64_t* c_leak_fault
-    int64_t* c_qlen
-    int64_t* c_busy
-    int64_t* c_inflight
-    int64_t* c_up
-    double* c_last_t
-    double* c_area          # n_c * NA, current bucket
-    int64_t* c_rl_flag
-    int64_t* c_rl_rej_b
-    int64_t* c_shed_flag
-    int64_t* c_shed_rej_b
-    int64_t* c_capacity     # total workers of a component, for utilisation
-    int64_t* i_down_refuse
-    int64_t* i_down_hang
-    int64_t* i_busy
-    int64_t* i_qlen
-    int64_t* i_qhead
-    int64_t* i_qtail
-    int64_t* i_jobs
-    double* i_rl_perm
-    int64_t* i_rl_cycle
-    double* i_up_since
-    int64_t* i_leak_epoch
-    double* l_inject_err
-    int64_t* l_part_hang
-    int64_t* l_part_refuse
-    int64_t* l_active
-    int64_t* l_active_retries
-    int64_t* l_tokens       # gRPC throttling, in milli-tokens
-    int64_t* l_bud_flag
-    int64_t* l_bh_inuse
-    int64_t* l_bh_head
-    int64_t* l_to_head
-    int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
-    int64_t* l_lat_count
-    int64_t* l_lat_list
-    int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
-    int64_t* l_to_tail
-    int64_t* l_to_armed
-    int64_t* l_bh_tail
-    int64_t* l_bh_flag
-    int64_t* l_bh_rej_b
-    int64_t* l_exh_b
-    int64_t* cb_state
-    int64_t* cb_attempts
-    double* cb_opened_at
-    int64_t* cb_epoch
-    int64_t* cb_permits
-    int64_t* cb_half_window  # 1 while the half-open count window is the live one
-    int64_t* cb_ring_off
-    int64_t* cb_ring_size
-    int64_t* cb_ring_pos
-    int64_t* cb_ring_n
-    int64_t* cb_tot
-    int64_t* cb_fail
-    int64_t* cb_slow
-    int64_t* cb_last_sec
-    unsigned char* cb_ring
-    int64_t* cb_tb_off
-    int64_t* cb_tb_sec
-    int64_t* cb_tb_tot
-    int64_t* cb_tb_fail
-    int64_t* cb_tb_slow
-    double* cb_open_area
-    double* cb_last_t
-    int64_t* f_active
-    int64_t* f_epoch
-
-    # FIFO lines of calls per link (bulkhead waiters, pending timeouts): nodes (call, gen, seq, deadline, next)
-    double* wn_deadline
-    int32_t* wn_call
-    int32_t* wn_gen
-    int32_t* wn_seq
-    int32_t* wn_next
-    int wn_cap
-    int wn_free
-    int wn_n
-
-    # pools
-    Event* heap
-    int64_t heap_n
-    int64_t heap_cap
-    int64_t seq
-    Job* jobs
-    int job_n
-    int job_cap
-    int job_free
-    int live_jobs
-    Call* calls
-    int call_n
-    int call_cap
-    int call_free
-    int live_calls
-
-    # metrics (numpy-owned)
-    double* mc
-    double* mg
-    double* ml
-    double* mlg
-    double* tot_c
-    double* tot_l
-    double* tot_area     # minus the areas accumulated before the warm-up ended
-    double* c_cum_area   # areas of the buckets flushed so far
-    double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
-    int64_t* hist_t
-    int64_t* hist_b
-    int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
-    double* wait_max
-    double* b_lat       # per component, current bucket: sum, n, max
-    int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
-    double* mo          # per bucket and objective: ok, fallback, answered within its threshold
-    double* tot_o       # the same over the measured window
-    int n_o
-    # event log
-    double* lg_t
-    int64_t* lg_kind
-    int64_t* lg_comp
-    int64_t* lg_link
-    int64_t* lg_fault
-    int64_t* lg_inst
-    double* lg_v1
-    double* lg_v2
-    int64_t log_n
-    int64_t log_cap
-    int64_t log_dropped
-
 
 
 cdef class Core:
@@ -883,6 +637,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
         if until >= s.duration and not s.finished:
             _finalize(s)
 
+
 cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     cdef int t = ev.type
     if t == EV_CALL_ARRIVE:
@@ -935,295 +690,13 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_WARMUP:
         _on_warmup_end(s)
 
-# ------------------------------------------------------------------ heap
-cdef inline bint _before(Sim* s, Event* x, Event* y) noexcept nogil:
-    return x.t < y.t or (x.t == y.t and x.seq < y.seq)
 
+# ------------------------------------------------------------------ heap
 # A 4-ary heap: half the levels of a binary one, and the four children of a node share
 # cache lines. Any correct priority queue pops the same (time, seq) order.
-cdef void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
-    cdef Event* grown
-    cdef int64_t i, p
-    cdef Event ev
-    if s.heap_n == s.heap_cap:
-        if not _may_grow(s, s.heap_cap, s.heap_cap * sizeof(Event)):
-            return
-        grown = <Event*> realloc(s.heap, 2 * s.heap_cap * sizeof(Event))
-        if grown == NULL:
-            s.out_of_memory = 1
-            return
-        s.heap = grown
-        s.heap_cap *= 2
-    ev.t = t
-    ev.seq = s.seq
-    s.seq += 1
-    ev.type = type
-    ev.a = a
-    ev.b = b
-    ev.c = c
-    ev.d = d
-    ev.e = e
-    i = s.heap_n
-    s.heap_n += 1
-    while i > 0:
-        p = (i - 1) >> 2
-        if _before(s, &ev, &s.heap[p]):
-            s.heap[i] = s.heap[p]
-            i = p
-        else:
-            break
-    s.heap[i] = ev
-
-cdef Event _pop(Sim* s) noexcept nogil:
-    cdef Event top = s.heap[0]
-    cdef Event last
-    cdef int64_t i = 0, child, best, end, n
-    s.heap_n -= 1
-    n = s.heap_n
-    if n > 0:
-        last = s.heap[n]
-        while True:
-            child = 4 * i + 1
-            if child >= n:
-                break
-            best = child
-            end = child + 4 if child + 4 < n else n
-            child += 1
-            while child < end:
-                if _before(s, &s.heap[child], &s.heap[best]):
-                    best = child
-                child += 1
-            if _before(s, &s.heap[best], &last):
-                s.heap[i] = s.heap[best]
-                i = best
-            else:
-                break
-        s.heap[i] = last
-    return top
-
 # ------------------------------------------------------------------ pools
-cdef bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept nogil:
-    """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
-
-    realloc holds the old block and the new, twice its size, while it copies: count both.
-    """
-    if 2 * records > MAX_RECORDS or (s.pool_limit > 0 and s.pool_bytes + 2 * more_bytes > s.pool_limit):
-        s.halt_reason = HALT_POOL_BUDGET
-        return 0
-    s.pool_bytes += more_bytes
-    return 1
-
-cdef int _new_job(Sim* s) noexcept nogil:
-    cdef int j
-    cdef Job* grown
-    if s.job_free >= 0:
-        j = s.job_free
-        s.job_free = s.jobs[j].next_q
-    else:
-        if s.job_n == s.job_cap:
-            if not _may_grow(s, s.job_cap, s.job_cap * sizeof(Job)):
-                return -1
-            grown = <Job*> realloc(s.jobs, 2 * s.job_cap * sizeof(Job))
-            if grown == NULL:
-                s.out_of_memory = 1
-                return -1
-            s.jobs = grown
-            s.job_cap *= 2
-        j = s.job_n
-        s.job_n += 1
-        s.jobs[j].gen = 0
-    s.jobs[j].state = JS_SERVICE
-    s.jobs[j].inst = -1
-    s.jobs[j].reply_call = -1
-    s.jobs[j].reply_gen = 0
-    s.jobs[j].reply_seq = 0
-    s.jobs[j].reply_link = -1
-    s.jobs[j].cursor = 0
-    s.jobs[j].rep = 0
-    s.jobs[j].pending = 0
-    s.jobs[j].fail = -1
-    s.jobs[j].next_q = -1
-    s.jobs[j].cancelled = 0
-    s.jobs[j].skip_calls = 0
-    s.jobs[j].holds_worker = 0
-    s.jobs[j].user = -1
-    s.jobs[j].degraded = 0
-    s.jobs[j].t_arrive = s.now
-    s.jobs[j].t_service = s.now
-    s.live_jobs += 1
-    return j
-
-cdef void _free_job(Sim* s, int j) noexcept nogil:
-    s.jobs[j].gen += 1
-    s.jobs[j].state = JS_FREE
-    s.jobs[j].next_q = s.job_free
-    s.job_free = j
-    s.live_jobs -= 1
-
-cdef int _new_call(Sim* s) noexcept nogil:
-    cdef int k
-    cdef Call* grown
-    if s.call_free >= 0:
-        k = s.call_free
-        s.call_free = s.calls[k].next_wait
-    else:
-        if s.call_n == s.call_cap:
-            if not _may_grow(s, s.call_cap, s.call_cap * sizeof(Call)):
-                return -1
-            grown = <Call*> realloc(s.calls, 2 * s.call_cap * sizeof(Call))
-            if grown == NULL:
-                s.out_of_memory = 1
-                return -1
-            s.calls = grown
-            s.call_cap *= 2
-        k = s.call_n
-        s.call_n += 1
-        s.calls[k].gen = 0
-    s.calls[k].state = CS_IN_FLIGHT
-    s.calls[k].attempt = 0
-    s.calls[k].seq = 0
-    s.calls[k].holds_bulkhead = 0
-    s.calls[k].cb_permit = 0
-    s.calls[k].forced_comp = -1
-    s.calls[k].callee_job = -1
-    s.calls[k].callee_gen = 0
-    s.calls[k].next_wait = -1
-    s.calls[k].retrying = 0
-    s.calls[k].t_start = s.now
-    s.calls[k].t_attempt = s.now
-    s.calls[k].prev_sleep = 0.0
-    s.live_calls += 1
-    return k
-
-cdef void _free_call(Sim* s, int k) noexcept nogil:
-    s.calls[k].gen += 1
-    s.calls[k].state = CS_FREE
-    s.calls[k].next_wait = s.call_free
-    s.call_free = k
-    s.live_calls -= 1
-
 # ------------------------------------------------------------------ draws
-cdef double _draw(Sim* s, int d, Rng* r) noexcept nogil:
-    cdef DistRow* row = &s.dists[d]
-    cdef double x
-    cdef int tries
-    if row.kind == D_CONSTANT:
-        return row.value
-    if row.kind == D_EXPONENTIAL:
-        return _expo(r, row.mean)
-    if row.kind == D_UNIFORM:
-        return row.low + (row.high - row.low) * _uniform(r)
-    if row.kind == D_NORMAL:
-        if row.std <= 0:
-            return row.mean
-        for tries in range(1000):
-            x = row.mean + row.std * _normal(r)
-            if x >= 0:
-                return x
-        return 0.0
-    if row.kind == D_LOGNORMAL:
-        return exp(row.mu + row.sigma * _normal(r))
-    return s.d_points[row.first + <int64_t>(_uniform(r) * row.count)]
-
 # ------------------------------------------------------------------ metrics
-cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
-    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
-    if s.now >= s.warmup:
-        s.tot_c[c * NMC + field] += v
-
-cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
-    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
-    if s.now >= s.warmup:
-        s.tot_l[l * NML + field] += v
-
-cdef void _touch(Sim* s, int c) noexcept nogil:
-    cdef double dt = s.now - s.c_last_t[c]
-    cdef double* area
-    if dt <= 0:
-        return
-    area = &s.c_area[c * NA]
-    area[A_QLEN] += s.c_qlen[c] * dt
-    area[A_BUSY] += s.c_busy[c] * dt
-    area[A_INFLIGHT] += s.c_inflight[c] * dt
-    area[A_UP] += s.c_up[c] * dt
-    s.c_last_t[c] = s.now
-
-cdef void _on_warmup_end(Sim* s) noexcept nogil:
-    """Remember the areas so far: the summary's time averages cover only what follows."""
-    cdef int c, k
-    for c in range(s.n_c):
-        _touch(s, c)
-        for k in range(NA):
-            s.tot_area[c * NA + k] = -(s.c_cum_area[c * NA + k] + s.c_area[c * NA + k])
-
-cdef void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:
-    """A component answered a request: count the outcome, and its latency if it did the work."""
-    cdef int b
-    _count_c(s, c, MC_OUT + outcome, 1.0)
-    if s.now >= s.warmup:
-        s.tot_lat[c * 5 + 3] += latency
-        s.tot_lat[c * 5 + 4] += 1
-    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        # refusals stay out of the latency percentiles, but the time they took is counted
-        _count_c(s, c, MC_REFUSED_TIME, latency)
-        return
-    if s.comps[c].obj_count > 0:
-        _count_objectives(s, c, outcome, latency)
-    b = _histogram_bin(latency)
-    s.hist_b[c * NB + b] += 1
-    # the bucket's percentiles and reset then touch only the bins in use
-    if b < s.b_bins[c * 2]:
-        s.b_bins[c * 2] = b
-    if b > s.b_bins[c * 2 + 1]:
-        s.b_bins[c * 2 + 1] = b
-    s.b_lat[c * 3] += latency
-    s.b_lat[c * 3 + 1] += 1
-    if latency > s.b_lat[c * 3 + 2]:
-        s.b_lat[c * 3 + 2] = latency
-    if s.now >= s.warmup:
-        s.hist_t[c * NB + b] += 1
-        s.tot_lat[c * 5] += latency
-        s.tot_lat[c * 5 + 1] += 1
-        if latency > s.tot_lat[c * 5 + 2]:
-            s.tot_lat[c * 5 + 2] = latency
-
-cdef void _count_objectives(Sim* s, int c, int outcome, double latency) noexcept nogil:
-    """Count an answered client request against each of the client's latency thresholds."""
-    cdef int64_t k, o
-    cdef double* row
-    for k in range(s.comps[c].obj_count):
-        o = s.comps[c].obj_offset + k
-        if latency > s.obj_thr[o]:
-            continue
-        row = &s.mo[(<int64_t>s.current_bucket * s.n_o + o) * NMO]
-        row[MO_SERVED] += 1
-        if outcome == O_OK:
-            row[MO_OK] += 1
-        elif outcome == O_FALLBACK:
-            row[MO_FALLBACK] += 1
-        if s.now >= s.warmup:
-            row = &s.tot_o[o * NMO]
-            row[MO_SERVED] += 1
-            if outcome == O_OK:
-                row[MO_OK] += 1
-            elif outcome == O_FALLBACK:
-                row[MO_FALLBACK] += 1
-
-cdef void _log(Sim* s, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:
-    cdef int64_t n = s.log_n
-    if n >= s.log_cap:
-        s.log_dropped += 1
-        return
-    s.lg_t[n] = s.now
-    s.lg_kind[n] = kind
-    s.lg_comp[n] = comp
-    s.lg_link[n] = link
-    s.lg_fault[n] = fault
-    s.lg_inst[n] = inst
-    s.lg_v1[n] = v1
-    s.lg_v2[n] = v2
-    s.log_n += 1
-
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     cdef int c, l, lo, hi
     cdef int64_t base, n
@@ -1285,6 +758,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
 
+
 cdef void _finalize(Sim* s) noexcept nogil:
     cdef double width = s.duration - (s.n_b - 1) * s.bucket
     s.now = s.duration
@@ -1293,6 +767,7 @@ cdef void _finalize(Sim* s) noexcept nogil:
     _flush_bucket(s, s.n_b - 1, width)
     s.current_bucket = s.n_b
     s.finished = 1
+
 
 # ------------------------------------------------------------------ clients
 cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
@@ -1310,6 +785,7 @@ cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
     if t1 <= t0:
         return s.bp_r[off + k + 1]
     return s.bp_r[off + k] + (s.bp_r[off + k + 1] - s.bp_r[off + k]) * (t - t0) / (t1 - t0)
+
 
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef double lam = s.c_lam_max[c], rate
@@ -1344,12 +820,14 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
         first = 1
     return t
 
+
 cdef void _on_arrival(Sim* s, int c) noexcept nogil:
     cdef double t
     _start_root(s, c, -1)
     t = _next_arrival(s, c, s.now, 0)
     if t < s.duration:
         _push(s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
+
 
 cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
     cdef int j = _new_job(s)
@@ -1361,6 +839,7 @@ cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
     _touch(s, c)
     s.c_inflight[c] += 1
     _begin_calls(s, j)
+
 
 # ------------------------------------------------------------------ jobs
 cdef void _begin_calls(Sim* s, int j) noexcept nogil:
@@ -1395,6 +874,7 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
     else:
         _next_sequential(s, j)
 
+
 cdef void _next_sequential(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
@@ -1413,6 +893,7 @@ cdef void _next_sequential(Sim* s, int j) noexcept nogil:
         s.jobs[j].rep = 0
         s.jobs[j].cursor += 1
     _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
+
 
 cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
     cdef int c
@@ -1441,6 +922,7 @@ cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
         else:
             _next_sequential(s, j)
 
+
 cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     if outcome == O_OK and s.jobs[j].degraded:
         outcome = O_FALLBACK
@@ -1464,6 +946,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     if held:
         _release_worker(s, inst)
 
+
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
     cdef int c = s.inst_comp[inst]
     cdef int64_t cap = s.comps[c].workers
@@ -1471,12 +954,14 @@ cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
         cap = s.c_pool[c]
     return <int>cap
 
+
 cdef void _release_worker(Sim* s, int inst) noexcept nogil:
     cdef int c = s.inst_comp[inst]
     _touch(s, c)
     s.i_busy[inst] -= 1
     s.c_busy[c] -= 1
     _dispatch_queue(s, inst)
+
 
 cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
     """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
@@ -1497,6 +982,7 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         else:
             _start_service(s, j)
 
+
 cdef void _shed(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_SHED_REJ, 1.0)
@@ -1505,6 +991,7 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
         s.c_shed_flag[c] = 1
         _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
     _complete_job(s, j, O_REJECTED)
+
 
 cdef void _start_service(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
@@ -1534,6 +1021,7 @@ cdef void _start_service(Sim* s, int j) noexcept nogil:
     st = _draw(s, s.comps[c].dist, &s.rng[c]) * factor
     _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
+
 cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
     cdef int c
     if s.jobs[j].gen != gen or s.jobs[j].state != JS_SERVICE:
@@ -1548,10 +1036,8 @@ cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
     else:
         _begin_calls(s, j)
 
-# ------------------------------------------------------------------ arrival at a callee
-cdef bint _refusing(Sim* s, int inst) noexcept nogil:
-    return s.i_down_refuse[inst] > 0
 
+# ------------------------------------------------------------------ arrival at a callee
 cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
     cdef int c = s.links[link].dst
     cdef int j, kind = s.comps[c].kind
@@ -1605,6 +1091,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
             return
     _admit(s, j)
 
+
 cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_RL_REJ, 1.0)
@@ -1614,26 +1101,6 @@ cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
         _log(s, LG_RATE_LIMITING_BEGAN, c, -1, -1, s.jobs[j].inst, 0, 0)
     _complete_job(s, j, O_REJECTED)
 
-cdef double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
-    """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
-    cdef double period = s.comps[c].rl_period
-    cdef double limit = <double>s.comps[c].rl_limit
-    cdef int64_t cycle = <int64_t>floor(s.now / period)
-    cdef double wait, missing
-    if cycle > s.i_rl_cycle[inst]:
-        s.i_rl_perm[inst] = fmin(s.i_rl_perm[inst] + (cycle - s.i_rl_cycle[inst]) * limit, limit)
-        s.i_rl_cycle[inst] = cycle
-    if s.i_rl_perm[inst] >= 1:
-        s.i_rl_perm[inst] -= 1
-        return 0.0
-    missing = 1.0 - (s.i_rl_perm[inst] + limit)
-    wait = (cycle + 1) * period - s.now
-    if missing > 0:
-        wait += ceil(missing / limit) * period
-    if wait <= s.comps[c].rl_timeout:
-        s.i_rl_perm[inst] -= 1
-        return wait if wait > 0 else 1e-12
-    return -1.0
 
 cdef void _admit(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
@@ -1670,51 +1137,8 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
     s.i_qlen[inst] += 1
     s.c_qlen[c] += 1
 
+
 # ------------------------------------------------------------------ routing
-cdef int _pick_in(Sim* s, int link) noexcept nogil:
-    """An instance of the link's target that is not refusing: round robin per link, or the
-    balancing strategy when the caller is a load balancer."""
-    cdef int chooser = <int>s.links[link].src, target = <int>s.links[link].dst
-    cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances
-    cdef int strategy = <int>s.comps[chooser].strategy if s.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
-    return _pick_range(s, chooser, link, strategy, first, n)
-
-cdef int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
-    cdef int64_t k, i, best = -1, a, b
-    cdef Rng* r = &s.rng[chooser]
-    if n <= 0:
-        return -1
-    if strategy == LB_ROUND_ROBIN:
-        for k in range(n):
-            i = first + (s.l_rr[link] % n)
-            s.l_rr[link] += 1
-            if not _refusing(s, <int>i):
-                return <int>i
-        return -1
-    if strategy == LB_RANDOM or strategy == LB_POWER_OF_TWO:
-        a = first + <int64_t>(_uniform(r) * n)
-        if strategy == LB_POWER_OF_TWO and n > 1:
-            b = first + <int64_t>(_uniform(r) * n)
-            if not _refusing(s, <int>b) and (_refusing(s, <int>a) or s.i_jobs[b] < s.i_jobs[a]):
-                a = b
-        if not _refusing(s, <int>a):
-            return <int>a
-        for k in range(n):
-            i = first + ((a - first + k) % n)
-            if not _refusing(s, <int>i):
-                return <int>i
-        return -1
-    # least outstanding; ties go round the ring so equal loads spread
-    a = s.l_rr[link]
-    s.l_rr[link] += 1
-    for k in range(n):
-        i = first + ((a + k) % n)
-        if _refusing(s, <int>i):
-            continue
-        if best < 0 or s.i_jobs[i] < s.i_jobs[best]:
-            best = i
-    return <int>best
-
 cdef void _lb_forward(Sim* s, int j) noexcept nogil:
     """Pick one instance over all the balancer's targets, then call through that target's link."""
     cdef int lb = s.jobs[j].comp
@@ -1738,36 +1162,6 @@ cdef void _lb_forward(Sim* s, int j) noexcept nogil:
     s.jobs[j].pending = 1
     _issue_call(s, j, link, -1)
 
-cdef int _pick_flat(Sim* s, int lb, int64_t off, int64_t n, int64_t total) noexcept nogil:
-    cdef int64_t k, idx, start, t, best = -1, i, cand
-    cdef int strategy = s.comps[lb].strategy
-    cdef Rng* r = &s.rng[lb]
-    if total <= 0:
-        return -1
-    if strategy == LB_ROUND_ROBIN:
-        start = s.c_rr[lb]
-        s.c_rr[lb] += 1
-    else:
-        start = <int64_t>(_uniform(r) * total)
-    for k in range(total):
-        idx = (start + k) % total
-        # map the flat index to an instance
-        cand = -1
-        for t in range(n):
-            i = s.links[s.out_links[off + t]].dst
-            if idx < s.comps[i].instances:
-                cand = s.comps[i].inst_offset + idx
-                break
-            idx -= s.comps[i].instances
-        if cand < 0 or _refusing(s, <int>cand):
-            continue
-        if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
-            return <int>cand
-        if best < 0 or s.i_jobs[cand] < s.i_jobs[best]:
-            best = cand
-        if strategy == LB_POWER_OF_TWO and k >= 1:
-            break   # power of two choices: the better of the first two usable picks
-    return <int>best
 
 # ------------------------------------------------------------------ caller side
 cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
@@ -1782,6 +1176,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
     s.l_active[link] += 1
     _start_attempt(s, k)
+
 
 cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
@@ -1820,77 +1215,6 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
             return
     _send(s, k)
 
-cdef void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
-    s.l_bh_rej_b[link] += 1
-    if not s.l_bh_flag[link]:
-        s.l_bh_flag[link] = 1
-        _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
-
-cdef int _node_new(Sim* s, int k, double deadline) noexcept nogil:
-    cdef int node
-    if s.wn_free >= 0:
-        node = s.wn_free
-        s.wn_free = s.wn_next[node]
-    else:
-        if s.wn_n == s.wn_cap:
-            if not _may_grow(s, s.wn_cap, s.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
-                return -1
-            s.wn_cap *= 2
-            s.wn_call = <int32_t*> realloc(s.wn_call, s.wn_cap * sizeof(int32_t))
-            s.wn_deadline = <double*> realloc(s.wn_deadline, s.wn_cap * sizeof(double))
-            s.wn_gen = <int32_t*> realloc(s.wn_gen, s.wn_cap * sizeof(int32_t))
-            s.wn_seq = <int32_t*> realloc(s.wn_seq, s.wn_cap * sizeof(int32_t))
-            s.wn_next = <int32_t*> realloc(s.wn_next, s.wn_cap * sizeof(int32_t))
-            if (s.wn_call == NULL or s.wn_gen == NULL or s.wn_seq == NULL
-                    or s.wn_next == NULL or s.wn_deadline == NULL):
-                s.out_of_memory = 1
-                return -1
-        node = s.wn_n
-        s.wn_n += 1
-    s.wn_call[node] = k
-    s.wn_gen[node] = s.calls[k].gen
-    s.wn_seq[node] = s.calls[k].seq
-    s.wn_deadline[node] = deadline
-    s.wn_next[node] = -1
-    return node
-
-cdef inline void _node_free(Sim* s, int node) noexcept nogil:
-    s.wn_next[node] = s.wn_free
-    s.wn_free = node
-
-cdef inline bint _node_live(Sim* s, int node) noexcept nogil:
-    """The node's call is still on the attempt it was queued for, and still waiting on it."""
-    cdef int k = s.wn_call[node]
-    return (s.calls[k].gen == s.wn_gen[node] and s.calls[k].seq == s.wn_seq[node]
-            and (s.calls[k].state == CS_IN_FLIGHT or s.calls[k].state == CS_BH_WAIT))
-
-cdef void _bh_enqueue(Sim* s, int k) noexcept nogil:
-    cdef int link = s.calls[k].link
-    cdef int node = _node_new(s, k, 0.0)
-    if node < 0:
-        return
-    if s.l_bh_tail[link] >= 0:
-        s.wn_next[s.l_bh_tail[link]] = node
-    else:
-        s.l_bh_head[link] = node
-    s.l_bh_tail[link] = node
-
-cdef void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
-    """Queue the attempt's deadline on its link. A timeout is the same for every call on a
-    link, so deadlines arrive in order: one heap event per link at a time is enough, and
-    attempts that finished in time are dropped from the line without touching the heap."""
-    cdef double deadline = s.now + s.pol[link].timeout
-    cdef int node = _node_new(s, k, deadline)
-    if node < 0:
-        return
-    if s.l_to_tail[link] >= 0:
-        s.wn_next[s.l_to_tail[link]] = node
-    else:
-        s.l_to_head[link] = node
-    s.l_to_tail[link] = node
-    if not s.l_to_armed[link]:
-        s.l_to_armed[link] = 1
-        _push(s, deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
 
 cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
     cdef int node, k
@@ -1912,6 +1236,7 @@ cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
             _timeout_call(s, k)
     s.l_to_armed[link] = 0
 
+
 cdef void _bh_release(Sim* s, int link) noexcept nogil:
     """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
     cdef int node, k
@@ -1932,21 +1257,6 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
             s.calls[k].state = CS_IN_FLIGHT
             _send(s, k)
 
-cdef double _extra_latency(Sim* s, int link, int direction) noexcept nogil:
-    """Added delay of the latency faults active on this link (or on its target)."""
-    cdef int f
-    cdef int64_t i
-    cdef double extra = 0.0
-    cdef Rng* r
-    for i in range(s.l_lat_first[link], s.l_lat_first[link] + s.l_lat_count[link]):
-        f = <int>s.l_lat_list[i]
-        if not s.f_active[f] or not (s.faults[f].direction & direction):
-            continue
-        r = &s.rng[s.n_c + s.n_l + f]
-        if s.faults[f].fraction < 1.0 and _uniform(r) >= s.faults[f].fraction:
-            continue
-        extra += _draw(s, <int>s.faults[f].delay_dist, r)
-    return extra
 
 cdef void _send(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
@@ -1974,6 +1284,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             return
     _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
+
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
     cdef double lat = _draw(s, <int>s.links[link].dist, &s.rng[s.n_c + link])
     if s.l_faulted[link]:
@@ -1982,10 +1293,12 @@ cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome)
         lat += _extra_latency(s, link, DIR_RESPONSE)
     _push(s, s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
 
+
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
     if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
         return   # an answer to an attempt the caller already gave up on
     _attempt_done(s, k, outcome)
+
 
 cdef void _timeout_call(Sim* s, int k) noexcept nogil:
     cdef int j
@@ -1995,72 +1308,12 @@ cdef void _timeout_call(Sim* s, int k) noexcept nogil:
             _cancel_job(s, j)
     _attempt_done(s, k, O_TIMEOUT)
 
+
 cdef void _cancel_job(Sim* s, int j) noexcept nogil:
     s.jobs[j].cancelled = 1
     if s.jobs[j].state == JS_WAITING:
         _complete_job(s, j, O_TIMEOUT)
 
-cdef double _backoff(Sim* s, int k) noexcept nogil:
-    """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
-    cdef int link = s.calls[k].link
-    cdef int n = s.calls[k].attempt
-    cdef double base = s.pol[link].rt_wait, cap = s.pol[link].rt_max_wait
-    cdef double v = base, ms, f
-    cdef int i
-    cdef Rng* r = &s.rng[s.links[link].src]
-    cdef int jitter = s.pol[link].rt_jitter
-    if s.pol[link].rt_backoff == BO_EXPONENTIAL:
-        # Resilience4j truncates to whole milliseconds at every step.
-        ms = base * 1000.0
-        for i in range(1, n):
-            ms = floor(ms * s.pol[link].rt_mult)
-            if cap > 0 and ms > cap * 1000.0:
-                ms = cap * 1000.0
-                break
-        v = ms / 1000.0
-    if jitter == J_DECORRELATED:
-        v = base + _uniform(r) * (3.0 * s.calls[k].prev_sleep - base)
-        if cap > 0 and v > cap:
-            v = cap
-        s.calls[k].prev_sleep = v
-        return v
-    if cap > 0 and v > cap and jitter != J_RANDOMIZED:
-        v = cap
-    if jitter == J_FULL:
-        return _uniform(r) * v
-    if jitter == J_EQUAL:
-        return v / 2.0 + _uniform(r) * v / 2.0
-    if jitter == J_RANDOMIZED:
-        f = s.pol[link].rt_rand
-        ms = v * 1000.0
-        ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
-        v = ms / 1000.0
-        if cap > 0 and v > cap:
-            v = cap
-    return v
-
-cdef bint _budget_allows(Sim* s, int link) noexcept nogil:
-    cdef int kind = s.pol[link].budget
-    cdef double allowed
-    if kind == BUD_GRPC_THROTTLING:
-        return s.l_tokens[link] * 2 > <int64_t>(s.pol[link].max_tokens * 1000.0 + 0.5)
-    if kind == BUD_ENVOY_BUDGET:
-        allowed = fmax(s.pol[link].min_retry_concurrency, s.pol[link].budget_percent / 100.0 * s.l_active[link])
-        return s.l_active_retries[link] < allowed
-    return 1
-
-cdef void _budget_account(Sim* s, int link, bint failed) noexcept nogil:
-    """gRPC throttling: a failure costs one token, a success earns tokenRatio (milli-tokens)."""
-    cdef int64_t full = <int64_t>(s.pol[link].max_tokens * 1000.0 + 0.5)
-    if failed:
-        s.l_tokens[link] = s.l_tokens[link] - 1000 if s.l_tokens[link] >= 1000 else 0
-    else:
-        s.l_tokens[link] += <int64_t>(s.pol[link].token_ratio * 1000.0 + 0.5)
-        if s.l_tokens[link] > full:
-            s.l_tokens[link] = full
-        if s.l_bud_flag[link] and s.l_tokens[link] * 2 > full:
-            s.l_bud_flag[link] = 0
-            _log(s, LG_BUDGET_RESTORED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
 
 cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef int link = s.calls[k].link
@@ -2107,6 +1360,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         return
     _finish_call(s, k, outcome)
 
+
 cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int j = s.calls[k].job, jgen = s.calls[k].job_gen
@@ -2122,232 +1376,9 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     _free_call(s, k)
     _child_done(s, j, jgen, outcome)
 
+
 # ------------------------------------------------------------------ circuit breaker
-cdef void _cb_touch(Sim* s, int l) noexcept nogil:
-    if s.cb_state[l] == CB_OPEN:
-        s.cb_open_area[l] += s.now - s.cb_last_t[l]
-    s.cb_last_t[l] = s.now
-
-cdef void _cb_reset_ring(Sim* s, int l, int64_t size) noexcept nogil:
-    s.cb_ring_size[l] = size
-    s.cb_ring_pos[l] = 0
-    s.cb_ring_n[l] = 0
-    s.cb_tot[l] = 0
-    s.cb_fail[l] = 0
-    s.cb_slow[l] = 0
-
-cdef void _cb_reset_time_window(Sim* s, int l) noexcept nogil:
-    cdef int64_t off = s.cb_tb_off[l], k
-    for k in range(s.pol[l].cb_size):
-        s.cb_tb_sec[off + k] = -1
-        s.cb_tb_tot[off + k] = 0
-        s.cb_tb_fail[off + k] = 0
-        s.cb_tb_slow[off + k] = 0
-    s.cb_tot[l] = 0
-    s.cb_fail[l] = 0
-    s.cb_slow[l] = 0
-    s.cb_last_sec[l] = -1
-
-cdef bint _cb_time_window(Sim* s, int l) noexcept nogil:
-    return s.pol[l].cb_time and not s.cb_half_window[l]
-
-cdef void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
-    cdef int64_t pos, off, first, sec, n, k, slot
-    cdef unsigned char old
-    if _cb_time_window(s, l):
-        # whole epoch seconds; data of second s counts until the clock reaches s + N
-        n = s.pol[l].cb_size
-        off = s.cb_tb_off[l]
-        sec = <int64_t>floor(s.now)
-        if sec > s.cb_last_sec[l]:
-            first = s.cb_last_sec[l] + 1 if s.cb_last_sec[l] >= 0 else sec
-            if sec - first >= n:
-                first = sec - n + 1
-            for k in range(first, sec + 1):
-                slot = off + (k % n)
-                s.cb_tot[l] -= s.cb_tb_tot[slot]
-                s.cb_fail[l] -= s.cb_tb_fail[slot]
-                s.cb_slow[l] -= s.cb_tb_slow[slot]
-                s.cb_tb_tot[slot] = 0
-                s.cb_tb_fail[slot] = 0
-                s.cb_tb_slow[slot] = 0
-                s.cb_tb_sec[slot] = k
-            if s.cb_last_sec[l] >= 0 and sec - s.cb_last_sec[l] >= n:
-                # every slot is stale: clear the ones the loop above did not reach
-                for k in range(n):
-                    slot = off + k
-                    if s.cb_tb_sec[slot] <= sec - n:
-                        s.cb_tot[l] -= s.cb_tb_tot[slot]
-                        s.cb_fail[l] -= s.cb_tb_fail[slot]
-                        s.cb_slow[l] -= s.cb_tb_slow[slot]
-                        s.cb_tb_tot[slot] = 0
-                        s.cb_tb_fail[slot] = 0
-                        s.cb_tb_slow[slot] = 0
-            s.cb_last_sec[l] = sec
-        slot = off + (sec % n)
-        s.cb_tb_tot[slot] += 1
-        s.cb_tb_fail[slot] += failed
-        s.cb_tb_slow[slot] += slow
-        s.cb_tot[l] += 1
-        s.cb_fail[l] += failed
-        s.cb_slow[l] += slow
-        return
-    pos = s.cb_ring_off[l] + s.cb_ring_pos[l]
-    if s.cb_ring_n[l] == s.cb_ring_size[l]:
-        old = s.cb_ring[pos]
-        s.cb_tot[l] -= 1
-        s.cb_fail[l] -= old & 1
-        s.cb_slow[l] -= (old >> 1) & 1
-    else:
-        s.cb_ring_n[l] += 1
-    s.cb_ring[pos] = <unsigned char>((1 if failed else 0) | (2 if slow else 0))
-    s.cb_tot[l] += 1
-    s.cb_fail[l] += failed
-    s.cb_slow[l] += slow
-    s.cb_ring_pos[l] = (s.cb_ring_pos[l] + 1) % s.cb_ring_size[l]
-
-cdef double _cb_rate(Sim* s, int l, int which) noexcept nogil:
-    """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
-    cdef int64_t minimum = s.pol[l].cb_min
-    cdef int64_t tot = s.cb_tot[l]
-    if s.cb_half_window[l]:
-        if s.pol[l].cb_half < minimum:
-            minimum = s.pol[l].cb_half
-    elif not s.pol[l].cb_time and s.pol[l].cb_size < minimum:
-        minimum = s.pol[l].cb_size
-    if tot == 0 or tot < minimum:
-        return -1.0
-    if which == RATE_FAILURE:
-        return s.cb_fail[l] * 100.0 / tot
-    return s.cb_slow[l] * 100.0 / tot
-
-cdef bint _cb_acquire(Sim* s, int l) noexcept nogil:
-    if s.cb_state[l] == CB_CLOSED:
-        return 1
-    if s.cb_state[l] == CB_OPEN:
-        # strictly after the wait, as Instant.isAfter
-        if s.now > s.cb_opened_at[l] + s.cb_open_wait[l]:
-            _cb_to_half(s, l)
-        else:
-            return 0
-    if s.cb_permits[l] > 0:
-        s.cb_permits[l] -= 1
-        return 1
-    return 0
-
-cdef void _cb_record(Sim* s, int l, int outcome, double duration) noexcept nogil:
-    cdef bint failed = ((s.pol[l].cb_mask >> outcome) & 1) != 0
-    cdef bint slow = duration > s.pol[l].cb_slow
-    cdef double fr, sr
-    cdef bint above
-    _cb_add(s, l, failed, slow)
-    if s.cb_state[l] == CB_OPEN:
-        return   # recorded into the carried-over window, never a transition
-    fr = _cb_rate(s, l, RATE_FAILURE)
-    sr = _cb_rate(s, l, RATE_SLOW)
-    if fr < 0 or sr < 0:
-        return
-    above = fr >= s.pol[l].cb_fr or sr >= s.pol[l].cb_sr
-    if above:
-        _cb_to_open(s, l, fr, sr)
-    elif s.cb_state[l] == CB_HALF_OPEN:
-        _cb_to_closed(s, l, fr, sr)
-
-cdef void _cb_to_open(Sim* s, int l, double fr, double sr) noexcept nogil:
-    _cb_touch(s, l)
-    _log(s, LG_BREAKER_OPENED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
-    s.cb_state[l] = CB_OPEN
-    s.cb_attempts[l] += 1
-    s.cb_opened_at[l] = s.now
-    s.cb_open_wait[l] = _cb_wait(s, l, s.cb_attempts[l])
-    s.cb_epoch[l] += 1
-    if s.pol[l].cb_auto:
-        _push(s, s.now + s.cb_open_wait[l], EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
-
-cdef double _cb_wait(Sim* s, int l, int64_t attempt) noexcept nogil:
-    """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
-    which truncates to whole milliseconds at every step."""
-    cdef double ms = s.pol[l].cb_wait * 1000.0
-    cdef int64_t k
-    if s.pol[l].cb_wait_mult == 1.0:
-        return s.pol[l].cb_wait
-    for k in range(1, attempt):
-        ms = floor(ms * s.pol[l].cb_wait_mult)
-    return ms / 1000.0
-
-cdef void _cb_to_half(Sim* s, int l) noexcept nogil:
-    _cb_touch(s, l)
-    _log(s, LG_BREAKER_HALF_OPEN, s.links[l].src, l, -1, s.cb_state[l], 0, 0)
-    s.cb_state[l] = CB_HALF_OPEN
-    s.cb_permits[l] = s.pol[l].cb_half
-    s.cb_half_window[l] = 1
-    _cb_reset_ring(s, l, s.pol[l].cb_half)
-    s.cb_epoch[l] += 1
-    if s.pol[l].cb_half_wait > 0:
-        _push(s, s.now + s.pol[l].cb_half_wait, EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
-
-cdef void _cb_to_closed(Sim* s, int l, double fr, double sr) noexcept nogil:
-    _cb_touch(s, l)
-    _log(s, LG_BREAKER_CLOSED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
-    s.cb_state[l] = CB_CLOSED
-    s.cb_attempts[l] = 0
-    s.cb_half_window[l] = 0
-    s.cb_epoch[l] += 1
-    if s.pol[l].cb_time:
-        _cb_reset_time_window(s, l)
-    else:
-        _cb_reset_ring(s, l, s.pol[l].cb_size)
-
-cdef void _on_cb_timer(Sim* s, int l, int epoch, int which) noexcept nogil:
-    if s.cb_epoch[l] != epoch:
-        return
-    if which == CBT_OPEN_WAIT and s.cb_state[l] == CB_OPEN:
-        _cb_to_half(s, l)
-    elif which == CBT_HALF_OPEN_WAIT and s.cb_state[l] == CB_HALF_OPEN:
-        _cb_to_open(s, l, _cb_rate(s, l, RATE_FAILURE), _cb_rate(s, l, RATE_SLOW))
-
 # ------------------------------------------------------------------ faults
-cdef void _recompute_component_faults(Sim* s, int c) noexcept nogil:
-    cdef int f
-    cdef double cpu = 1.0, ok = 1.0
-    cdef int64_t pool = UNLIMITED
-    cdef int leak = -1
-    for f in range(s.n_f):
-        if not s.f_active[f] or s.faults[f].comp != c:
-            continue
-        if s.faults[f].kind == F_EXHAUSTION:
-            if s.faults[f].resource == R_CPU:
-                cpu *= s.faults[f].factor
-            elif s.faults[f].resource == R_POOL:
-                if s.faults[f].pool_size < pool:
-                    pool = s.faults[f].pool_size
-            else:
-                leak = f
-        elif s.faults[f].kind == F_ERROR:
-            ok *= 1.0 - s.faults[f].fraction
-    s.c_cpu[c] = cpu
-    s.c_pool[c] = pool
-    s.c_leak_fault[c] = leak
-    s.c_inject_err[c] = 1.0 - ok
-
-cdef void _recompute_link_faults(Sim* s, int l) noexcept nogil:
-    cdef int f
-    cdef double ok = 1.0
-    cdef int64_t hang = 0, refuse = 0
-    for f in range(s.n_f):
-        if not s.f_active[f] or s.faults[f].link != l:
-            continue
-        if s.faults[f].kind == F_ERROR:
-            ok *= 1.0 - s.faults[f].fraction
-        elif s.faults[f].kind == F_PARTITION:
-            if s.faults[f].down_mode == M_HANG:
-                hang += 1
-            else:
-                refuse += 1
-    s.l_inject_err[l] = 1.0 - ok
-    s.l_part_hang[l] = hang
-    s.l_part_refuse[l] = refuse
-
 cdef void _on_fault(Sim* s, int action) noexcept nogil:
     cdef int f = <int>s.actions[action].fault
     cdef bint start = s.actions[action].action == FA_START
@@ -2387,21 +1418,6 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
         for k in range(s.comps[c].instances):
             _dispatch_queue(s, <int>(s.comps[c].inst_offset + k))
 
-cdef void _count_link_fault(Sim* s, int f, int delta) noexcept nogil:
-    """Keep count of the active faults each link must look at: a latency fault on a link
-    or on its target, an error or partition fault on the link its."""
-    cdef int l
-    for l in range(s.n_l):
-        if s.faults[f].link == l or (s.faults[f].kind == F_LATENCY and s.faults[f].comp == s.links[l].dst):
-            s.l_faulted[l] += delta
-
-cdef void _schedule_oom(Sim* s, int inst) noexcept nogil:
-    cdef int c = <int>s.inst_comp[inst]
-    cdef int f = <int>s.c_leak_fault[c]
-    if f < 0:
-        return
-    _push(s, s.i_up_since[inst] + (s.faults[f].kill_factor - 1.0) / s.faults[f].leak_rate, EV_OOM, inst,
-               <int>s.i_leak_epoch[inst], f, 0, 0)
 
 cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
     if s.i_leak_epoch[inst] != epoch or s.c_leak_fault[s.inst_comp[inst]] != f:
@@ -2412,6 +1428,7 @@ cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
     _crash(s, inst, M_REFUSE, f)
     _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
 
+
 cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
     if s.f_epoch[f] != epoch or not s.f_active[f]:
         return
@@ -2419,11 +1436,13 @@ cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
     _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mttr),
                EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
 
+
 cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
     _restart(s, inst, M_REFUSE)
     if s.f_epoch[f] == epoch and s.f_active[f]:
         _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
                    EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
+
 
 cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
@@ -2456,6 +1475,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
                 s.jobs[j].cancelled = 1
             _count_c(s, c, MC_LOST, 1.0)
             _complete_job(s, j, O_UNAVAILABLE)
+
 
 cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     cdef int c = <int>s.inst_comp[inst]
