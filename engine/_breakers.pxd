@@ -1,14 +1,10 @@
 # Circuit breakers (Resilience4j semantics): count- and time-based windows, the CLOSED / OPEN /
 # HALF_OPEN transitions and their timers.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
+from libc.math cimport floor
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
 from engine._eventlog cimport _log
 from engine._heap cimport _push
 

@@ -6,9 +6,8 @@
 # place; dynamic records (jobs, calls, events) live in pooled, growable C arrays with
 # generation counters, so an event that refers to a record that was freed and reused is
 # recognised as stale and ignored.
-from libc.stdlib cimport malloc, realloc, free, calloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdlib cimport malloc, free, calloc
+from libc.math cimport INFINITY
 from libc.stdint cimport uint64_t, int64_t, int32_t
 
 import numpy as np
@@ -18,16 +17,13 @@ from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
 
 from engine._state cimport Sim
-from engine._random cimport _rotl, _next, _uniform, _splitmix, _seed, _normal, _expo, _draw
-from engine._pools cimport _may_grow, _new_job, _free_job, _new_call, _free_call, _node_new, _node_free, _node_live
-from engine._heap cimport _before, _push, _pop
-from engine._eventlog cimport _log
-from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end, _record_done, _count_objectives
-from engine._breakers cimport _cb_touch, _cb_reset_ring, _cb_reset_time_window, _cb_time_window, _cb_add, _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_wait, _cb_to_half, _cb_to_closed, _on_cb_timer
-from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
+from engine._random cimport _seed, _draw
+from engine._pools cimport _new_call, _free_call
+from engine._heap cimport _push
+from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
+from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
+from engine._guards cimport _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
-from engine._faults cimport _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom, _extra_latency
-from engine._routing cimport _refusing, _pick_in, _pick_range, _pick_flat
 from engine._loop cimport _run, _next_arrival
 
 from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
@@ -225,6 +221,7 @@ cdef class Core:
 
     def __init__(self, compiled, dict scalars):
         cdef int i, c, l, f, k
+        cdef FaultRow* fault
         keep = dict(compiled.arrays)
         self._keep = keep
         self.s.duration = scalars["duration"]
@@ -309,7 +306,8 @@ cdef class Core:
         for l in range(n_l):
             keep["_l_lat_first"][l] = len(lat_list)
             for f in range(self.s.n_f):
-                if self.s.faults[f].kind == F_LATENCY and (self.s.faults[f].link == l or self.s.faults[f].comp == self.s.links[l].dst):
+                fault = &self.s.faults[f]
+                if fault.kind == F_LATENCY and (fault.link == l or fault.comp == self.s.links[l].dst):
                     lat_list.append(f)
             keep["_l_lat_count"][l] = len(lat_list) - keep["_l_lat_first"][l]
         keep["_l_lat_list"] = np.asarray(lat_list or [0], dtype=np.int64)

@@ -1,13 +1,9 @@
 # The run's event log: the state changes an engineer would look for in production logs.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
+from libc.math cimport log
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
 
 
 cdef inline void _log(Sim* s, int kind, int comp, int link, int fault, int inst, double v1, double v2) noexcept nogil:

@@ -1,14 +1,10 @@
 # Bulkheads, timeouts and rate limiters: the waiting lines of calls per link and the permits
 # of an instance's rate limiter.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
+from libc.math cimport floor, ceil, fmin
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
 from engine._eventlog cimport _log
 from engine._heap cimport _push
 from engine._pools cimport _node_new

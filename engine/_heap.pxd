@@ -1,13 +1,10 @@
 # The event queue: a 4-ary heap of Events ordered by (time, insertion order).
-from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdint cimport int64_t
 from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
+from engine._structs cimport Event
 from engine._pools cimport _may_grow
 
 

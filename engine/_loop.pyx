@@ -8,21 +8,26 @@ from libc.math cimport floor, fabs, INFINITY
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
-from engine._structs cimport Event, Job, Call, Rng
+from engine._structs cimport Event, Rng
 from engine._codes cimport *
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
 
 from engine._state cimport Sim
-from engine._random cimport _rotl, _next, _uniform, _splitmix, _seed, _normal, _expo, _draw
-from engine._pools cimport _may_grow, _new_job, _free_job, _new_call, _free_call, _node_new, _node_free, _node_live
-from engine._heap cimport _before, _push, _pop
+from engine._random cimport _uniform, _expo, _draw
+from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
+from engine._heap cimport _push, _pop
 from engine._eventlog cimport _log
-from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end, _record_done, _count_objectives
-from engine._breakers cimport _cb_touch, _cb_reset_ring, _cb_reset_time_window, _cb_time_window, _cb_add, _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_wait, _cb_to_half, _cb_to_closed, _on_cb_timer
+from engine._metrics cimport (
+    NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
+    _record_done
+)
+from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
 from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
-from engine._faults cimport _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom, _extra_latency
-from engine._routing cimport _refusing, _pick_in, _pick_range, _pick_flat
+from engine._faults cimport (
+    _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
+    _extra_latency
+)
+from engine._routing cimport _pick_in, _pick_flat
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:

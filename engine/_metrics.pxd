@@ -1,14 +1,10 @@
 # Streaming metrics: per-bucket counters, time-weighted areas, log-bucketed latency histograms
 # and the objectives' counters.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
+from libc.math cimport log, exp, fmin
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
 
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the

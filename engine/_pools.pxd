@@ -1,14 +1,11 @@
 # The pooled, growable records of a run: requests (Job), calls (Call) and the nodes of the
 # per-link waiting lines, each freed record reused with its generation bumped.
-from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
+from engine._structs cimport Job, Call
 
 # Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
 cdef enum:

@@ -1,13 +1,11 @@
 # Random streams (xoshiro256** seeded through splitmix64, one per component, link and fault)
 # and the draws of the distribution table.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport uint64_t, int64_t
+from libc.math cimport log, exp, sqrt, cos
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
+from engine._structs cimport Rng
 from engine._tables cimport DistRow
 
 

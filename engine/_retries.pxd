@@ -1,13 +1,10 @@
 # Retries: backoff with Resilience4j's and AWS's jitters, gRPC retry throttling and Envoy's budget.
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
+from libc.math cimport floor, fmax
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
+from engine._structs cimport Rng
 from engine._eventlog cimport _log
 from engine._random cimport _uniform
 

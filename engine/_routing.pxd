@@ -1,14 +1,10 @@
 # Routing: which instance of a target a call goes to (per-link round robin, or the load
 # balancer's strategy).
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport realloc
-from libc.string cimport memset
-from libc.math cimport log, exp, sqrt, floor, ceil, cos, fabs, fmin, fmax, INFINITY
+from libc.stdint cimport int64_t
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport DistRow
+from engine._structs cimport Rng
 from engine._random cimport _uniform
 
 
