@@ -12,6 +12,8 @@ from libc.stdint cimport uint64_t, int64_t, int32_t
 
 import numpy as np
 
+from engine import _codes as _py_codes
+
 from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
@@ -51,8 +53,7 @@ LINK_COUNTER_NAMES = ("calls", "attempts", "retries", "ok", "error", "timeout", 
                       "bulkhead_waited", "bulkhead_wait_sum", "latency_sum", "refused_time")
 OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
-_OUTCOME_CODES = {"ok": O_OK, "error": O_ERROR, "timeout": O_TIMEOUT, "rejected": O_REJECTED,
-                  "short_circuited": O_SHORT_CIRCUITED, "unavailable": O_UNAVAILABLE, "fallback": O_FALLBACK}
+_OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
