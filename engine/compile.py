@@ -1,4 +1,4 @@
-"""Validate a design and lower it to the flat typed arrays the Cython core runs on.
+"""Validate a design and lower it to the typed tables the Cython core runs on.
 
 Everything the event loop needs is decided here, once: which policy guards
 which link, which fault hits which instance when, and the random stream of
@@ -9,9 +9,27 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
+from ._codes import (
+    Arrival,
+    Backoff,
+    Budget,
+    Direction,
+    Dist,
+    DownMode,
+    FanOut,
+    FaultAction,
+    FaultKind,
+    Jitter,
+    Kind,
+    Resource,
+    Strategy,
+    Window,
+)
+from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY, table
 from .model import (
     Cache,
     Client,
@@ -55,22 +73,15 @@ from .model.resilience import (
     TimeoutPolicy,
 )
 
-# Component kinds, as the core numbers them.
-KIND_CLIENT, KIND_LB, KIND_SERVICE, KIND_DATABASE, KIND_CACHE, KIND_QUEUE, KIND_EXTERNAL = range(7)
-KIND_CODES = {
-    "client": KIND_CLIENT, "load_balancer": KIND_LB, "service": KIND_SERVICE,
-    "database": KIND_DATABASE, "cache": KIND_CACHE, "queue": KIND_QUEUE, "external": KIND_EXTERNAL,
-}
-DIST_CODES = {"constant": 0, "exponential": 1, "uniform": 2, "normal": 3, "lognormal": 4, "empirical": 5}
-LB_CODES = {"round_robin": 0, "random": 1, "least_outstanding": 2, "power_of_two": 3}
-JITTER_CODES = {"none": 0, "full": 1, "equal": 2, "decorrelated": 3, "randomized": 4}
-
-# Fault actions the core applies at a time: (time, action, fault index).
-FA_START, FA_END = 0, 1
-FAULT_CODES = {"crash": 0, "latency": 1, "exhaustion": 2, "error": 3, "partition": 4, "random_failures": 5}
-RESOURCE_CODES = {"cpu": 0, "pool": 1, "memory_leak": 2}
-DIRECTION_CODES = {"request": 1, "response": 2, "both": 3}
 UNLIMITED = 2**31 - 1
+
+
+def code(enum: type[IntEnum], word: str) -> int:
+    """The core's code for one of the model's words: ``code(Kind, "load_balancer")`` is
+    ``Kind.K_LOAD_BALANCER``. Every member of a code enum shares one prefix (``K_``, ``D_``...)."""
+    prefix = next(iter(enum)).name.split("_", 1)[0]
+    return enum[f"{prefix}_{word.upper()}"]
+
 
 
 def outcome_mask(outcomes) -> int:
@@ -90,52 +101,78 @@ def stream_seed(seed: int, kind: str, key: str) -> int:
     return int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
 
 
-class _DistTable:
-    """All distributions of a design as rows (kind, p0, p1) plus a pool of empirical points."""
+class _Dists:
+    """Every distribution of a design, as rows of the distribution table plus a pool of
+    empirical points; ``add`` returns the row a component, link or fault refers to."""
 
     def __init__(self):
-        self.kind: list[int] = []
-        self.p0: list[float] = []
-        self.p1: list[float] = []
+        self.rows: list[dict] = []
         self.points: list[float] = []
 
     def add(self, dist) -> int:
-        code = DIST_CODES[dist.kind]
+        row = dict(kind=code(Dist, dist.kind), value=0.0, mean=0.0, std=0.0, low=0.0, high=0.0,
+                   mu=0.0, sigma=0.0, first=0, count=0)
         if isinstance(dist, Constant):
-            p = (dist.value, 0.0)
+            row["value"] = dist.value
         elif isinstance(dist, Exponential):
-            p = (dist.mean(), 0.0)
+            row["mean"] = dist.mean()
         elif isinstance(dist, Uniform):
-            p = (dist.low, dist.high)
+            row["low"], row["high"] = dist.low, dist.high
         elif isinstance(dist, Normal):
-            p = (dist.mean_, dist.std)
+            row["mean"], row["std"] = dist.mean_, dist.std
         elif isinstance(dist, LogNormal):
-            p = dist.mu_sigma()
+            row["mu"], row["sigma"] = dist.mu_sigma()
         elif isinstance(dist, Empirical):
-            p = (float(len(self.points)), float(len(dist.points)))
+            row["first"], row["count"] = len(self.points), len(dist.points)
             self.points.extend(dist.points)
         else:  # pragma: no cover - the model's union is closed
             raise TypeError(dist)
-        self.kind.append(code)
-        self.p0.append(float(p[0]))
-        self.p1.append(float(p[1]))
-        return len(self.kind) - 1
+        self.rows.append(row)
+        return len(self.rows) - 1
 
 
 @dataclass
 class Compiled:
-    """The lowered design: names for the results, arrays for the core."""
+    """The lowered design: names for the results, typed tables and flat arrays for the core.
+
+    The tables' dtypes come from the core's structs (engine/_tables.pxd): ``components``,
+    ``links`` and ``policies`` (one row per link), ``faults``, ``fault_actions`` (sorted by
+    time) and ``dists``. The flat arrays are the lists the rows point into.
+    """
 
     component_names: list[str]
     component_kinds: list[str]
     link_names: list[str]
     fault_ids: list[str]
     fault_titles: list[str]
+    components: np.ndarray
+    links: np.ndarray
+    policies: np.ndarray
+    faults: np.ndarray
+    fault_actions: np.ndarray
+    dists: np.ndarray
+    # out_links, inst_comp, bp_t, bp_r, obj_thr, f_instances, d_points
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
     breaker_links: list[int] = field(default_factory=list)
     # every client objective, in the order of the core's objective counters
     objectives: list[dict] = field(default_factory=list)
+
+    @property
+    def n_components(self) -> int:
+        return len(self.component_names)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.link_names)
+
+    @property
+    def n_faults(self) -> int:
+        return len(self.fault_ids)
+
+    @property
+    def n_fault_actions(self) -> int:
+        return int(self.scalars["n_fault_actions"])
 
 
 def _policy(component, kind_cls, link_target: str | None, enabled: bool):
@@ -154,8 +191,12 @@ def _policy(component, kind_cls, link_target: str | None, enabled: bool):
     return general
 
 
+def _arr(values, dtype) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(values, dtype=dtype).reshape(-1))
+
+
 def compile_design(design: Design, options: RunOptions, experiment: Experiment | str | None = None) -> Compiled:
-    """Check the design (and experiment) and lower both to arrays."""
+    """Check the design (and experiment) and lower both to the core's tables."""
     design.check()
     if isinstance(experiment, str):
         experiment = design.experiment(experiment)
@@ -163,268 +204,236 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         problems = experiment_problems(design, experiment, options.duration)
         if problems:
             raise DesignError(problems)
-
-    comps = design.components
-    index = {c.name: i for i, c in enumerate(comps)}
-    n = len(comps)
-    dists = _DistTable()
-    a: dict[str, list] = {k: [] for k in (
-        "kind", "instances", "workers", "qcap", "dist", "err", "skip_calls", "fanout", "lb",
-        "inst_offset", "out_offset", "out_count", "arrival", "bp_offset", "bp_count", "users",
-        "think_dist", "seed", "rl_limit", "rl_period", "rl_timeout", "shed_wait", "shed_len",
-    )}
-    bp_t: list[float] = []
-    bp_r: list[float] = []
-    obj_offset, obj_count, obj_thr, objectives = [], [], [], []
-    inst_comp: list[int] = []
-    # Outgoing links grouped by source, in the design's order (the call order).
-    links = design.links
-    out_links: list[int] = []
-    per_source: dict[int, list[int]] = {i: [] for i in range(n)}
-    for li, link in enumerate(links):
-        per_source[index[link.source]].append(li)
-
-    for i, c in enumerate(comps):
-        a["kind"].append(KIND_CODES[c.kind])
-        a["inst_offset"].append(len(inst_comp))
-        a["out_offset"].append(len(out_links))
-        out_links.extend(per_source[i])
-        a["out_count"].append(len(per_source[i]))
-        a["seed"].append(stream_seed(options.seed, "component", c.name))
-        instances, workers, qcap, dist, err, skip, fanout, lb = 1, UNLIMITED, -1, -1, 0.0, 0.0, 0, 0
-        arrival, users, think = -1, 0, -1
-        bp_offset, bp_count = len(bp_t), 0
-        obj_offset.append(len(obj_thr))
-        obj_count.append(len(c.objectives) if isinstance(c, Client) else 0)
-        if isinstance(c, Client):
-            for k, objective in enumerate(c.objectives):
-                obj_thr.append(_objective_threshold(objective))
-                objectives.append({"client": c.name, "index": k, "objective": objective.model_dump(mode="json"),
-                                   "recovery": c.recovery.model_dump(mode="json")})
-            fanout = int(c.fan_out == "parallel")
-            w = c.workload
-            if isinstance(w, ClosedLoop):
-                arrival, users, think = 2, w.users, dists.add(w.think_time)
-            else:
-                arrival = 0 if w.arrivals == "poisson" else 1
-                points = w.rate_breakpoints(options.duration)
-                bp_t.extend(p[0] for p in points)
-                bp_r.extend(p[1] for p in points)
-                bp_count = len(points)
-        elif isinstance(c, LoadBalancer):
-            lb = LB_CODES[c.strategy]
-        elif isinstance(c, Service):
-            instances, workers, dist, err = c.instances, c.workers, dists.add(c.service_time), c.error_probability
-            qcap = -1 if c.queue_capacity is None else c.queue_capacity
-            fanout = int(c.fan_out == "parallel")
-        elif isinstance(c, Database):
-            instances, workers, dist, err = c.instances, c.connections, dists.add(c.query_time), c.error_probability
-            qcap = -1 if c.queue_capacity is None else c.queue_capacity
-        elif isinstance(c, Cache):
-            instances, workers, dist, err = c.instances, c.workers, dists.add(c.hit_time), c.error_probability
-            qcap = -1 if c.queue_capacity is None else c.queue_capacity
-            skip = c.hit_ratio
-        elif isinstance(c, Queue):
-            workers, dist, err, qcap = c.consumers, dists.add(c.process_time), c.error_probability, c.capacity
-            fanout = int(c.fan_out == "parallel")
-        elif isinstance(c, External):
-            dist, err = dists.add(c.latency), c.error_probability
-        for _ in range(instances):
-            inst_comp.append(i)
-        a["instances"].append(instances)
-        a["workers"].append(workers)
-        a["qcap"].append(qcap)
-        a["dist"].append(dist)
-        a["err"].append(err)
-        a["skip_calls"].append(skip)
-        a["fanout"].append(fanout)
-        a["lb"].append(lb)
-        a["arrival"].append(arrival)
-        a["bp_offset"].append(bp_offset)
-        a["bp_count"].append(bp_count)
-        a["users"].append(users)
-        a["think_dist"].append(think)
-        rl = _policy(c, RateLimiterPolicy, None, options.resilience)
-        a["rl_limit"].append(rl.limit_for_period if rl else 0)
-        a["rl_period"].append(rl.limit_refresh_period if rl else 0.0)
-        a["rl_timeout"].append(rl.timeout_duration if rl else 0.0)
-        shed = _policy(c, LoadSheddingPolicy, None, options.resilience)
-        a["shed_wait"].append(shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0)
-        a["shed_len"].append(shed.max_queue_length if shed and shed.max_queue_length is not None else -1)
-
-    L = {k: [] for k in (
-        "src", "dst", "dist", "prob", "count", "seed",
-        "to", "to_cancel",
-        "rt_max", "rt_wait", "rt_backoff", "rt_mult", "rt_max_wait", "rt_jitter", "rt_rand", "rt_on",
-        "bud_kind", "bud_p0", "bud_p1",
-        "cb_on", "cb_time", "cb_size", "cb_min", "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_wait_mult", "cb_half",
-        "cb_auto", "cb_half_wait", "cb_mask",
-        "bh_max", "bh_wait", "fb_mask", "fb_dist",
-    )}
-    breaker_links = []
-    for li, link in enumerate(links):
-        src = comps[index[link.source]]
-        L["src"].append(index[link.source])
-        L["dst"].append(index[link.target])
-        L["dist"].append(dists.add(link.latency))
-        L["prob"].append(link.probability)
-        L["count"].append(link.count)
-        L["seed"].append(stream_seed(options.seed, "link", link.name))
-        on = options.resilience
-        to = _policy(src, TimeoutPolicy, link.target, on)
-        L["to"].append(to.timeout if to else -1.0)
-        L["to_cancel"].append(int(bool(to and to.cancel_on_timeout)))
-        rt = _policy(src, RetryPolicy, link.target, on)
-        L["rt_max"].append(rt.max_attempts if rt else 1)
-        L["rt_wait"].append(rt.wait_duration if rt else 0.0)
-        L["rt_backoff"].append(int(rt.backoff == "exponential") if rt else 0)
-        L["rt_mult"].append(rt.multiplier if rt else 1.0)
-        L["rt_max_wait"].append(rt.max_wait_duration if rt and rt.max_wait_duration else -1.0)
-        L["rt_jitter"].append(JITTER_CODES[rt.jitter] if rt else 0)
-        L["rt_rand"].append(rt.randomization_factor if rt else 0.0)
-        L["rt_on"].append(outcome_mask(rt.retry_on) if rt else 0)
-        budget = rt.budget if rt else None
-        if isinstance(budget, GrpcRetryThrottling):
-            L["bud_kind"].append(1)
-            L["bud_p0"].append(budget.max_tokens)
-            L["bud_p1"].append(budget.token_ratio)
-        elif isinstance(budget, EnvoyRetryBudget):
-            L["bud_kind"].append(2)
-            L["bud_p0"].append(budget.budget_percent)
-            L["bud_p1"].append(float(budget.min_retry_concurrency))
-        else:
-            L["bud_kind"].append(0)
-            L["bud_p0"].append(0.0)
-            L["bud_p1"].append(0.0)
-        cb = _policy(src, CircuitBreakerPolicy, link.target, on)
-        L["cb_on"].append(int(cb is not None))
-        if cb is not None:
-            breaker_links.append(li)
-        L["cb_time"].append(int(cb.sliding_window_type == "time_based") if cb else 0)
-        L["cb_size"].append(cb.sliding_window_size if cb else 1)
-        L["cb_min"].append(cb.minimum_number_of_calls if cb else 1)
-        L["cb_fr"].append(cb.failure_rate_threshold if cb else 100.0)
-        L["cb_sr"].append(cb.slow_call_rate_threshold if cb else 100.0)
-        L["cb_slow"].append(cb.slow_call_duration_threshold if cb else 1e300)
-        L["cb_wait"].append(cb.wait_duration_in_open_state if cb else 60.0)
-        L["cb_wait_mult"].append(cb.wait_duration_multiplier if cb else 1.0)
-        L["cb_half"].append(cb.permitted_number_of_calls_in_half_open_state if cb else 1)
-        L["cb_auto"].append(int(cb.automatic_transition_from_open_to_half_open_enabled) if cb else 0)
-        L["cb_half_wait"].append(cb.max_wait_duration_in_half_open_state if cb else 0.0)
-        L["cb_mask"].append(outcome_mask(cb.record_outcomes) if cb else 0)
-        bh = _policy(src, BulkheadPolicy, link.target, on)
-        L["bh_max"].append(bh.max_concurrent_calls if bh else -1)
-        L["bh_wait"].append(bh.max_wait_duration if bh else 0.0)
-        fb = _policy(src, FallbackPolicy, link.target, on)
-        L["fb_mask"].append(outcome_mask(fb.on) if fb else 0)
-        L["fb_dist"].append(dists.add(fb.latency) if fb else -1)
-
+    dists = _Dists()
+    lowered = _Lowered()
+    _lower_components(design, options, dists, lowered)
+    links, policies, breaker_links = _lower_links(design, options, dists)
     faults = [f for f in (experiment.faults if experiment and options.faults else []) if f.enabled]
-    link_index = {l.name: i for i, l in enumerate(links)}
-    F = {k: [] for k in (
-        "kind", "comp", "link", "mode", "p0", "p1", "p2", "kill", "dist", "restart", "inst_first", "inst_count",
-        "seed",
-    )}
-    fault_instances: list[int] = []
+    fault_rows, actions = _lower_faults(design, options, faults, dists, lowered)
+
+    arrays = {
+        "out_links": _arr(lowered.out_links, np.int64),
+        "inst_comp": _arr(lowered.inst_comp, np.int64),
+        "bp_t": _arr(lowered.bp_t, np.float64),
+        "bp_r": _arr(lowered.bp_r, np.float64),
+        "obj_thr": _arr(lowered.obj_thr, np.float64),
+        "f_instances": _arr(lowered.fault_instances, np.int64),
+        "d_points": _arr(dists.points or [0.0], np.float64),
+    }
+    n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
+    scalars = {
+        "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
+        "n_buckets": n_buckets, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
+    }
+    return Compiled(
+        component_names=[c.name for c in design.components],
+        component_kinds=[c.kind for c in design.components],
+        link_names=[l.name for l in design.links],
+        fault_ids=[str(f.id) for f in faults],
+        fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
+        components=table(lowered.components, COMPONENT),
+        links=table(links, LINK),
+        policies=table(policies, POLICY),
+        faults=table(fault_rows, FAULT),
+        fault_actions=table(actions, FAULT_ACTION),
+        dists=table(dists.rows, DIST),
+        arrays=arrays,
+        scalars=scalars,
+        breaker_links=breaker_links,
+        objectives=lowered.objectives,
+    )
+
+
+@dataclass
+class _Lowered:
+    """What lowering the components leaves for the other tables to point into."""
+
+    components: list[dict] = field(default_factory=list)
+    inst_comp: list[int] = field(default_factory=list)
+    out_links: list[int] = field(default_factory=list)
+    bp_t: list[float] = field(default_factory=list)
+    bp_r: list[float] = field(default_factory=list)
+    obj_thr: list[float] = field(default_factory=list)
+    objectives: list[dict] = field(default_factory=list)
+    fault_instances: list[int] = field(default_factory=list)
+
+
+def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _Lowered) -> None:
+    """One row per component: its capacity, its work, its workload, its inbound patterns."""
+    index = {c.name: i for i, c in enumerate(design.components)}
+    # Outgoing links grouped by source, in the design's order (the call order).
+    per_source: dict[int, list[int]] = {i: [] for i in range(len(design.components))}
+    for li, link in enumerate(design.links):
+        per_source[index[link.source]].append(li)
+    for i, c in enumerate(design.components):
+        row = dict(
+            kind=code(Kind, c.kind), instances=1, workers=UNLIMITED, queue_capacity=-1, dist=-1,
+            error_probability=0.0, hit_ratio=0.0, fan_out=FanOut.FO_SEQUENTIAL, strategy=Strategy.LB_ROUND_ROBIN,
+            inst_offset=len(out.inst_comp), out_offset=len(out.out_links), out_count=len(per_source[i]),
+            arrival=-1, bp_offset=len(out.bp_t), bp_count=0, users=0, think_dist=-1,
+            obj_offset=len(out.obj_thr), obj_count=0,
+            seed=stream_seed(options.seed, "component", c.name),
+        )
+        out.out_links.extend(per_source[i])
+        if isinstance(c, Client):
+            _lower_client(c, options, dists, row, out)
+        elif isinstance(c, LoadBalancer):
+            row["strategy"] = code(Strategy, c.strategy)
+        elif isinstance(c, Service):
+            row.update(instances=c.instances, workers=c.workers, dist=dists.add(c.service_time),
+                       fan_out=code(FanOut, c.fan_out))
+        elif isinstance(c, Database):
+            row.update(instances=c.instances, workers=c.connections, dist=dists.add(c.query_time))
+        elif isinstance(c, Cache):
+            row.update(instances=c.instances, workers=c.workers, dist=dists.add(c.hit_time), hit_ratio=c.hit_ratio)
+        elif isinstance(c, Queue):
+            row.update(workers=c.consumers, dist=dists.add(c.process_time), queue_capacity=c.capacity,
+                       fan_out=code(FanOut, c.fan_out))
+        elif isinstance(c, External):
+            row["dist"] = dists.add(c.latency)
+        if isinstance(c, (Service, Database, Cache)) and c.queue_capacity is not None:
+            row["queue_capacity"] = c.queue_capacity
+        if not isinstance(c, (Client, LoadBalancer)):
+            row["error_probability"] = c.error_probability
+        out.inst_comp.extend([i] * row["instances"])
+        rl = _policy(c, RateLimiterPolicy, None, options.resilience)
+        row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,
+                   rl_timeout=rl.timeout_duration if rl else 0.0)
+        shed = _policy(c, LoadSheddingPolicy, None, options.resilience)
+        row.update(shed_wait=shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0,
+                   shed_len=shed.max_queue_length if shed and shed.max_queue_length is not None else -1)
+        out.components.append(row)
+
+
+def _lower_client(c: Client, options: RunOptions, dists: _Dists, row: dict, out: _Lowered) -> None:
+    """A client's workload and objectives."""
+    row["obj_count"] = len(c.objectives)
+    for k, objective in enumerate(c.objectives):
+        out.obj_thr.append(_objective_threshold(objective))
+        out.objectives.append({"client": c.name, "index": k, "objective": objective.model_dump(mode="json"),
+                               "recovery": c.recovery.model_dump(mode="json")})
+    row["fan_out"] = code(FanOut, c.fan_out)
+    w = c.workload
+    if isinstance(w, ClosedLoop):
+        row.update(arrival=Arrival.AR_CLOSED, users=w.users, think_dist=dists.add(w.think_time))
+    else:
+        row["arrival"] = code(Arrival, w.arrivals)
+        points = w.rate_breakpoints(options.duration)
+        out.bp_t.extend(p[0] for p in points)
+        out.bp_r.extend(p[1] for p in points)
+        row["bp_count"] = len(points)
+
+
+def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[list[dict], list[dict], list[int]]:
+    """One row per link, and one row of the caller's patterns guarding it."""
+    index = {c.name: i for i, c in enumerate(design.components)}
+    links, policies, breaker_links = [], [], []
+    for li, link in enumerate(design.links):
+        links.append(dict(src=index[link.source], dst=index[link.target], dist=dists.add(link.latency),
+                          prob=link.probability, count=link.count,
+                          seed=stream_seed(options.seed, "link", link.name)))
+        source = design.components[index[link.source]]
+        row = _lower_policies(source, link.target, options.resilience, dists)
+        if row["cb_on"]:
+            breaker_links.append(li)
+        policies.append(row)
+    return links, policies, breaker_links
+
+
+def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
+    """The patterns ``source`` applies to its calls to ``target``; neutral values where none applies."""
+    to = _policy(source, TimeoutPolicy, target, on)
+    rt = _policy(source, RetryPolicy, target, on)
+    cb = _policy(source, CircuitBreakerPolicy, target, on)
+    bh = _policy(source, BulkheadPolicy, target, on)
+    fb = _policy(source, FallbackPolicy, target, on)
+    budget = rt.budget if rt else None
+    return dict(
+        timeout=to.timeout if to else -1.0,
+        cancel_on_timeout=int(bool(to and to.cancel_on_timeout)),
+        rt_max=rt.max_attempts if rt else 1,
+        rt_wait=rt.wait_duration if rt else 0.0,
+        rt_backoff=code(Backoff, rt.backoff) if rt else Backoff.BO_FIXED,
+        rt_mult=rt.multiplier if rt else 1.0,
+        rt_max_wait=rt.max_wait_duration if rt and rt.max_wait_duration else -1.0,
+        rt_jitter=code(Jitter, rt.jitter) if rt else Jitter.J_NONE,
+        rt_rand=rt.randomization_factor if rt else 0.0,
+        rt_on=outcome_mask(rt.retry_on) if rt else 0,
+        budget=code(Budget, budget.kind) if budget else Budget.BUD_NONE,
+        max_tokens=budget.max_tokens if isinstance(budget, GrpcRetryThrottling) else 0.0,
+        token_ratio=budget.token_ratio if isinstance(budget, GrpcRetryThrottling) else 0.0,
+        budget_percent=budget.budget_percent if isinstance(budget, EnvoyRetryBudget) else 0.0,
+        min_retry_concurrency=float(budget.min_retry_concurrency) if isinstance(budget, EnvoyRetryBudget) else 0.0,
+        cb_on=int(cb is not None),
+        cb_time=code(Window, cb.sliding_window_type) if cb else Window.W_COUNT_BASED,
+        cb_size=cb.sliding_window_size if cb else 1,
+        cb_min=cb.minimum_number_of_calls if cb else 1,
+        cb_fr=cb.failure_rate_threshold if cb else 100.0,
+        cb_sr=cb.slow_call_rate_threshold if cb else 100.0,
+        cb_slow=cb.slow_call_duration_threshold if cb else 1e300,
+        cb_wait=cb.wait_duration_in_open_state if cb else 60.0,
+        cb_wait_mult=cb.wait_duration_multiplier if cb else 1.0,
+        cb_half=cb.permitted_number_of_calls_in_half_open_state if cb else 1,
+        cb_auto=int(cb.automatic_transition_from_open_to_half_open_enabled) if cb else 0,
+        cb_half_wait=cb.max_wait_duration_in_half_open_state if cb else 0.0,
+        cb_mask=outcome_mask(cb.record_outcomes) if cb else 0,
+        bh_max=bh.max_concurrent_calls if bh else -1,
+        bh_wait=bh.max_wait_duration if bh else 0.0,
+        fb_mask=outcome_mask(fb.on) if fb else 0,
+        fb_dist=dists.add(fb.latency) if fb else -1,
+    )
+
+
+def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dists,
+                  lowered: _Lowered) -> tuple[list[dict], list[dict]]:
+    """One row per fault, and its start and end actions sorted by time."""
+    index = {c.name: i for i, c in enumerate(design.components)}
+    link_index = {l.name: i for i, l in enumerate(design.links)}
+    rows: list[dict] = []
     actions: list[tuple[float, int, int]] = []
-    seen_faults: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for fi, fault in enumerate(faults):
         target = fault.target
         # the n-th fault of a kind on a target: stable when other faults are added or removed
-        nth = seen_faults[(fault.kind, target)] = seen_faults.get((fault.kind, target), -1) + 1
+        nth = seen[(fault.kind, target)] = seen.get((fault.kind, target), -1) + 1
         comp_i, link_i = -1, -1
         if "->" in target:
             link_i = link_index[LINK_ARROW.join(p.strip() for p in target.split("->"))]
         else:
             comp_i = index[target]
-        F["kind"].append(FAULT_CODES[fault.kind])
-        F["comp"].append(comp_i)
-        F["link"].append(link_i)
-        F["seed"].append(stream_seed(options.seed, "fault", f"{fault.kind}@{target}#{nth}"))
-        mode, p0, p1, p2, kill, dist, restart = 0, 0.0, 0.0, 0.0, 0.0, -1, 0.0
+        row = dict(kind=code(FaultKind, fault.kind), comp=comp_i, link=link_i, down_mode=DownMode.M_REFUSE,
+                   resource=Resource.R_CPU, direction=Direction.DIR_REQUEST, fraction=0.0, delay_dist=-1,
+                   factor=1.0, pool_size=0, leak_rate=0.0, kill_factor=0.0, restart_delay=0.0, mtbf=0.0, mttr=0.0,
+                   seed=stream_seed(options.seed, "fault", f"{fault.kind}@{target}#{nth}"))
         chosen: list[int] = []
         if comp_i >= 0:
-            inst0 = a["inst_offset"][comp_i]
-            count = a["instances"][comp_i]
-            chosen = [inst0 + k for k in range(count)]
+            comp = lowered.components[comp_i]
+            chosen = [comp["inst_offset"] + k for k in range(comp["instances"])]
         if isinstance(fault, CrashFault):
-            mode = 1 if fault.mode == "hang" else 0
-            restart = fault.restart_delay
-            chosen = [a["inst_offset"][comp_i] + k for k in fault.instances.resolve(a["instances"][comp_i])]
+            row.update(down_mode=code(DownMode, fault.mode), restart_delay=fault.restart_delay)
+            comp = lowered.components[comp_i]
+            chosen = [comp["inst_offset"] + k for k in fault.instances.resolve(comp["instances"])]
         elif isinstance(fault, LatencyFault):
-            dist, p0, mode = dists.add(fault.delay), fault.fraction, DIRECTION_CODES[fault.direction]
+            row.update(delay_dist=dists.add(fault.delay), fraction=fault.fraction,
+                       direction=code(Direction, fault.direction))
         elif isinstance(fault, ExhaustionFault):
-            mode = RESOURCE_CODES[fault.resource]
-            p0, p1, p2, kill = fault.factor, float(fault.pool_size), fault.leak_rate, fault.kill_factor
-            restart = fault.restart_delay
+            row.update(resource=code(Resource, fault.resource), factor=fault.factor, pool_size=fault.pool_size,
+                       leak_rate=fault.leak_rate, kill_factor=fault.kill_factor, restart_delay=fault.restart_delay)
         elif isinstance(fault, ErrorFault):
-            p0 = fault.fraction
+            row["fraction"] = fault.fraction
         elif isinstance(fault, PartitionFault):
-            mode = 1 if fault.mode == "hang" else 0
+            row["down_mode"] = code(DownMode, fault.mode)
         elif isinstance(fault, RandomFailuresFault):
-            p0, p1 = fault.mtbf, fault.mttr
-        F["restart"].append(restart)
-        F["p2"].append(p2)
-        F["kill"].append(kill)
-        F["mode"].append(mode)
-        F["p0"].append(p0)
-        F["p1"].append(p1)
-        F["dist"].append(dist)
-        F["inst_first"].append(len(fault_instances))
-        F["inst_count"].append(len(chosen))
-        fault_instances.extend(chosen)
+            row.update(mtbf=fault.mtbf, mttr=fault.mttr)
+        row.update(inst_first=len(lowered.fault_instances), inst_count=len(chosen))
+        lowered.fault_instances.extend(chosen)
+        rows.append(row)
         for start, end in fault.windows(options.duration):
-            actions.append((start, FA_START, fi))
+            actions.append((start, FaultAction.FA_START, fi))
             if end < options.duration or fault.duration is not None:
-                actions.append((end, FA_END, fi))
+                actions.append((end, FaultAction.FA_END, fi))
     actions.sort()
-
-    def arr(values, dtype):
-        return np.ascontiguousarray(np.asarray(values, dtype=dtype).reshape(-1))
-
-    arrays = {}
-    for k, v in a.items():
-        dtype = np.float64 if k in ("err", "skip_calls", "rl_period", "rl_timeout", "shed_wait") else np.int64
-        arrays["c_" + k] = arr(v, dtype)
-    float_link = {"prob", "to", "rt_wait", "rt_mult", "rt_max_wait", "rt_rand", "bud_p0", "bud_p1",
-                  "cb_fr", "cb_sr", "cb_slow", "cb_wait", "cb_wait_mult", "cb_half_wait", "bh_wait"}
-    for k, v in L.items():
-        arrays["l_" + k] = arr(v, np.float64 if k in float_link else np.int64)
-    float_fault = {"p0", "p1", "p2", "restart", "kill"}
-    for k, v in F.items():
-        arrays["f_" + k] = arr(v, np.float64 if k in float_fault else np.int64)
-    arrays["f_instances"] = arr(fault_instances, np.int64)
-    arrays["fa_time"] = arr([x[0] for x in actions], np.float64)
-    arrays["fa_action"] = arr([x[1] for x in actions], np.int64)
-    arrays["fa_fault"] = arr([x[2] for x in actions], np.int64)
-    arrays["out_links"] = arr(out_links, np.int64)
-    arrays["inst_comp"] = arr(inst_comp, np.int64)
-    arrays["bp_t"] = arr(bp_t, np.float64)
-    arrays["c_obj_offset"] = arr(obj_offset, np.int64)
-    arrays["c_obj_count"] = arr(obj_count, np.int64)
-    arrays["obj_thr"] = arr(obj_thr, np.float64)
-    arrays["bp_r"] = arr(bp_r, np.float64)
-    arrays["d_kind"] = arr(dists.kind, np.int64)
-    arrays["d_p0"] = arr(dists.p0, np.float64)
-    arrays["d_p1"] = arr(dists.p1, np.float64)
-    arrays["d_points"] = arr(dists.points or [0.0], np.float64)
-
-    n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
-    scalars = {
-        "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
-        "n_buckets": n_buckets, "log_cap": options.event_log_cap,
-    }
-    return Compiled(
-        component_names=[c.name for c in comps],
-        component_kinds=[c.kind for c in comps],
-        link_names=[l.name for l in links],
-        fault_ids=[str(f.id) for f in faults],
-        fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
-        arrays=arrays,
-        scalars=scalars,
-        breaker_links=breaker_links,
-        objectives=objectives,
-    )
+    return rows, [dict(time=t, action=a, fault=f) for t, a, f in actions]
 
 
 def _objective_threshold(objective) -> float:

@@ -65,7 +65,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     per_l = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
     n_o = len(compiled.arrays["obj_thr"])
     series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
-    windows = int(np.sum(compiled.arrays["l_cb_size"] * compiled.arrays["l_cb_on"]))
+    windows = int(np.sum(compiled.policies["cb_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
     engine = (series
               + 8 * 3 * n_c * _core.HISTOGRAM_BINS     # histograms: latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
@@ -144,7 +144,7 @@ class Simulation:
         if pool_limit < MIN_POOL_BYTES:
             raise DesignError([_budget_problem(self.compiled, self.options, engine, results)])
         scalars = dict(self.compiled.scalars, pool_limit=pool_limit, stall_limit=STALL_EVENTS)
-        self._core = _core.Core(self.compiled.arrays, scalars)
+        self._core = _core.Core(self.compiled, scalars)
         self.stopped: str | None = None        # why the run ended early: a HALT reason or "interrupted"
         self.stop_message: str | None = None
         self._wall = 0.0
@@ -463,7 +463,7 @@ class Simulation:
                 "details": "",
             }
             if kind in ("instance_crashed", "instance_restarted", "oom_killed"):
-                first = int(comp.arrays["c_inst_offset"][c])
+                first = int(comp.components["inst_offset"][c])
                 record["instance"] = inst - first
                 mode = " (hangs)" if kind == "instance_crashed" and v1 else ""
                 record["details"] = f"instance {inst - first}{mode}"

@@ -1,0 +1,69 @@
+# Bulkheads, timeouts and rate limiters: the waiting lines of calls per link and the permits
+# of an instance's rate limiter.
+from libc.stdint cimport int64_t
+from libc.math cimport floor, ceil, fmin
+
+from engine._codes cimport *
+from engine._state cimport Sim
+from engine._eventlog cimport _log
+from engine._heap cimport _push
+from engine._pools cimport _node_new
+
+
+cdef inline void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
+    s.l_bh_rej_b[link] += 1
+    if not s.l_bh_flag[link]:
+        s.l_bh_flag[link] = 1
+        _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
+
+
+cdef inline void _bh_enqueue(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int node = _node_new(s, k, 0.0)
+    if node < 0:
+        return
+    if s.l_bh_tail[link] >= 0:
+        s.wn_next[s.l_bh_tail[link]] = node
+    else:
+        s.l_bh_head[link] = node
+    s.l_bh_tail[link] = node
+
+
+cdef inline void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
+    """Queue the attempt's deadline on its link. A timeout is the same for every call on a
+    link, so deadlines arrive in order: one heap event per link at a time is enough, and
+    attempts that finished in time are dropped from the line without touching the heap."""
+    cdef double deadline = s.now + s.pol[link].timeout
+    cdef int node = _node_new(s, k, deadline)
+    if node < 0:
+        return
+    if s.l_to_tail[link] >= 0:
+        s.wn_next[s.l_to_tail[link]] = node
+    else:
+        s.l_to_head[link] = node
+    s.l_to_tail[link] = node
+    if not s.l_to_armed[link]:
+        s.l_to_armed[link] = 1
+        _push(s, deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
+
+
+cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
+    """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
+    cdef double period = s.comps[c].rl_period
+    cdef double limit = <double>s.comps[c].rl_limit
+    cdef int64_t cycle = <int64_t>floor(s.now / period)
+    cdef double wait, missing
+    if cycle > s.i_rl_cycle[inst]:
+        s.i_rl_perm[inst] = fmin(s.i_rl_perm[inst] + (cycle - s.i_rl_cycle[inst]) * limit, limit)
+        s.i_rl_cycle[inst] = cycle
+    if s.i_rl_perm[inst] >= 1:
+        s.i_rl_perm[inst] -= 1
+        return 0.0
+    missing = 1.0 - (s.i_rl_perm[inst] + limit)
+    wait = (cycle + 1) * period - s.now
+    if missing > 0:
+        wait += ceil(missing / limit) * period
+    if wait <= s.comps[c].rl_timeout:
+        s.i_rl_perm[inst] -= 1
+        return wait if wait > 0 else 1e-12
+    return -1.0

@@ -1,0 +1,916 @@
+# The event loop: the dispatch of every event to the step it triggers, and the steps that
+# call one another in turns (requests at a component, calls between components, faults
+# taking instances down). The concerns they lean on are inline functions of their own
+# modules (engine/_heap.pxd, _pools, _metrics, _breakers, _guards, _retries, _faults,
+# _routing ...), so every call here is direct. Run `with nogil`, on the state struct the
+# Core owns.
+from libc.math cimport floor, fabs, INFINITY
+from libc.stdint cimport int64_t
+from libc.string cimport memset
+
+from engine._structs cimport Event, Rng
+from engine._codes cimport *
+
+from engine._state cimport Sim
+from engine._random cimport _uniform, _expo, _draw
+from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
+from engine._heap cimport _push, _pop
+from engine._eventlog cimport _log
+from engine._metrics cimport (
+    NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
+    _record_done
+)
+from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
+from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
+from engine._retries cimport _backoff, _budget_allows, _budget_account
+from engine._faults cimport (
+    _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
+    _extra_latency
+)
+from engine._routing cimport _pick_in, _pick_flat
+
+
+cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
+    cdef int64_t processed = 0
+    cdef Event ev
+    while s.heap_n > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
+        if s.heap[0].t > until:
+            break
+        if max_events > 0 and processed >= max_events:
+            break
+        ev = _pop(s)
+        if ev.t > s.now:
+            s.stalled = 0
+        else:
+            s.stalled += 1
+            if s.stall_limit > 0 and s.stalled > s.stall_limit:
+                s.halt_reason = HALT_STALLED
+        s.now = ev.t
+        _dispatch(s, &ev)
+        processed += 1
+    s.events_processed += processed
+    if s.stop_flag == 0 and (s.heap_n == 0 or s.heap[0].t > until):
+        if until > s.now:
+            s.now = until
+        if until >= s.duration and not s.finished:
+            _finalize(s)
+
+
+cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
+    cdef int t = ev.type
+    if t == EV_CALL_ARRIVE:
+        _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+    elif t == EV_SERVICE_DONE:
+        _on_service_done(s, ev.a, ev.b)
+    elif t == EV_RESPONSE:
+        _on_response(s, ev.a, ev.b, ev.c, ev.e)
+    elif t == EV_ARRIVAL:
+        _on_arrival(s, ev.a)
+    elif t == EV_TIMEOUT:
+        _on_link_timeouts(s, ev.a)
+    elif t == EV_RETRY:
+        if s.calls[ev.a].gen == ev.b and s.calls[ev.a].state == CS_BACKOFF:
+            _start_attempt(s, ev.a)
+    elif t == EV_BH_EXPIRE:
+        if (s.calls[ev.a].gen == ev.b and s.calls[ev.a].seq == ev.c
+                and s.calls[ev.a].state == CS_BH_WAIT):
+            _count_l(s, s.calls[ev.a].link, ML_BH_REJ, 1.0)
+            _bulkhead_pressure(s, s.calls[ev.a].link)
+            _attempt_done(s, ev.a, O_REJECTED)
+    elif t == EV_FALLBACK_DONE:
+        if s.calls[ev.a].gen == ev.b and s.calls[ev.a].state == CS_FALLBACK:
+            _finish_call(s, ev.a, O_FALLBACK)
+    elif t == EV_RL_GRANT:
+        if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
+            _admit(s, ev.a)
+    elif t == EV_RL_REJECT:
+        if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
+            _reject_rate_limited(s, ev.a)
+    elif t == EV_BUCKET:
+        _flush_bucket(s, s.current_bucket, s.bucket)
+        s.current_bucket += 1
+        if s.current_bucket < s.n_b - 1:
+            _push(s, (s.current_bucket + 1) * s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+    elif t == EV_FAULT:
+        _on_fault(s, ev.a)
+    elif t == EV_RESTART:
+        _restart(s, ev.a, ev.b)
+    elif t == EV_RANDOM_FAIL:
+        _on_random_fail(s, ev.a, ev.b, ev.c)
+    elif t == EV_RANDOM_REPAIR:
+        _on_random_repair(s, ev.a, ev.b, ev.c)
+    elif t == EV_OOM:
+        _on_oom(s, ev.a, ev.b, ev.c)
+    elif t == EV_CB_TIMER:
+        _on_cb_timer(s, ev.a, ev.b, ev.c)
+    elif t == EV_THINK_DONE:
+        _start_root(s, ev.a, ev.b)
+    elif t == EV_WARMUP:
+        _on_warmup_end(s)
+
+
+# ------------------------------------------------------------------ heap
+# A 4-ary heap: half the levels of a binary one, and the four children of a node share
+# cache lines. Any correct priority queue pops the same (time, seq) order.
+# ------------------------------------------------------------------ pools
+# ------------------------------------------------------------------ draws
+# ------------------------------------------------------------------ metrics
+cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
+    cdef int c, l, lo, hi
+    cdef int64_t base, n
+    cdef double* g
+    for c in range(s.n_c):
+        _touch(s, c)
+        g = &s.mg[(<int64_t>b * s.n_c + c) * NMG]
+        g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
+        g[MG_BUSY] = s.c_area[c * NA + A_BUSY] / width
+        g[MG_INFLIGHT] = s.c_area[c * NA + A_INFLIGHT] / width
+        g[MG_UP] = s.c_area[c * NA + A_UP] / width
+        g[MG_UTIL] = g[MG_BUSY] / s.c_capacity[c] if s.c_capacity[c] > 0 else 0.0
+        s.c_cum_area[c * NA + A_QLEN] += s.c_area[c * NA + A_QLEN]
+        s.c_cum_area[c * NA + A_BUSY] += s.c_area[c * NA + A_BUSY]
+        s.c_cum_area[c * NA + A_INFLIGHT] += s.c_area[c * NA + A_INFLIGHT]
+        s.c_cum_area[c * NA + A_UP] += s.c_area[c * NA + A_UP]
+        s.c_area[c * NA + A_QLEN] = 0
+        s.c_area[c * NA + A_BUSY] = 0
+        s.c_area[c * NA + A_INFLIGHT] = 0
+        s.c_area[c * NA + A_UP] = 0
+        n = <int64_t>s.b_lat[c * 3 + 1]
+        base = <int64_t>c * NB
+        if n > 0:
+            lo, hi = <int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1]
+            g[MG_P50] = _histogram_quantile(&s.hist_b[base], n, 0.50, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_P90] = _histogram_quantile(&s.hist_b[base], n, 0.90, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_P99] = _histogram_quantile(&s.hist_b[base], n, 0.99, s.b_lat[c * 3 + 2], lo, hi)
+            g[MG_MAX] = s.b_lat[c * 3 + 2]
+            g[MG_MEAN] = s.b_lat[c * 3] / n
+            memset(&s.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
+            s.b_bins[c * 2] = NB
+            s.b_bins[c * 2 + 1] = -1
+        s.b_lat[c * 3] = 0
+        s.b_lat[c * 3 + 1] = 0
+        s.b_lat[c * 3 + 2] = 0
+        # edge-triggered log entries for inbound protection: ended after a quiet bucket
+        if s.c_rl_flag[c] and s.c_rl_rej_b[c] == 0:
+            s.c_rl_flag[c] = 0
+            _log(s, LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
+        s.c_rl_rej_b[c] = 0
+        if s.c_shed_flag[c] and s.c_shed_rej_b[c] == 0:
+            s.c_shed_flag[c] = 0
+            _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
+        s.c_shed_rej_b[c] = 0
+    for l in range(s.n_l):
+        g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
+        if s.pol[l].cb_on:
+            _cb_touch(s, l)
+            g[MLG_CB_STATE] = s.cb_state[l]
+            g[MLG_CB_OPEN] = s.cb_open_area[l] / width
+            s.cb_open_area[l] = 0
+            g[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
+        g[MLG_BH_INUSE] = s.l_bh_inuse[l]
+        if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
+            s.l_bh_flag[l] = 0
+            _log(s, LG_BULKHEAD_RECOVERED, s.links[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
+        s.l_bh_rej_b[l] = 0
+        if s.l_exh_b[l] > 0:
+            _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
+            s.l_exh_b[l] = 0
+
+
+cdef void _finalize(Sim* s) noexcept nogil:
+    cdef double width = s.duration - (s.n_b - 1) * s.bucket
+    s.now = s.duration
+    if width <= 0:
+        width = s.bucket
+    _flush_bucket(s, s.n_b - 1, width)
+    s.current_bucket = s.n_b
+    s.finished = 1
+
+
+# ------------------------------------------------------------------ clients
+cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
+    """Piecewise-linear rate; the cursor only moves forward, as time does."""
+    cdef int64_t off = s.comps[c].bp_offset, n = s.comps[c].bp_count
+    cdef int64_t k = s.c_bp_cur[c]
+    cdef double t0, t1
+    while k + 1 < n and s.bp_t[off + k + 1] <= t:
+        k += 1
+    s.c_bp_cur[c] = k
+    if k + 1 >= n:
+        return s.bp_r[off + n - 1]
+    t0 = s.bp_t[off + k]
+    t1 = s.bp_t[off + k + 1]
+    if t1 <= t0:
+        return s.bp_r[off + k + 1]
+    return s.bp_r[off + k] + (s.bp_r[off + k + 1] - s.bp_r[off + k]) * (t - t0) / (t1 - t0)
+
+
+cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
+    cdef double lam = s.c_lam_max[c], rate
+    cdef Rng* r = &s.rng[c]
+    cdef int64_t off = s.comps[c].bp_offset, k
+    if lam <= 0:
+        return INFINITY
+    if s.comps[c].arrival == AR_POISSON:
+        # Poisson with a time-varying rate: thinning against the schedule's peak.
+        while True:
+            t += _expo(r, 1.0 / lam)
+            if t >= s.duration:
+                return t
+            if _uniform(r) * lam <= _rate_at(s, c, t):
+                return t
+    # evenly spaced at the current rate; skip ahead through zero-rate stretches
+    while t < s.duration:
+        rate = _rate_at(s, c, t)
+        if rate > 0:
+            if first:
+                return t
+            # snap to the 1/rate grid so that repeated additions do not drift across bucket edges
+            t += 1.0 / rate
+            if fabs(t * rate - floor(t * rate + 0.5)) < 1e-9:
+                t = floor(t * rate + 0.5) / rate
+            return t
+        k = s.c_bp_cur[c]
+        if k + 1 >= s.comps[c].bp_count:
+            return INFINITY
+        # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
+        t = s.bp_t[off + k + 1]
+        first = 1
+    return t
+
+
+cdef void _on_arrival(Sim* s, int c) noexcept nogil:
+    cdef double t
+    _start_root(s, c, -1)
+    t = _next_arrival(s, c, s.now, 0)
+    if t < s.duration:
+        _push(s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
+
+
+cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
+    cdef int j = _new_job(s)
+    if j < 0:
+        return
+    s.jobs[j].comp = c
+    s.jobs[j].user = user
+    _count_c(s, c, MC_ARRIVALS, 1.0)
+    _touch(s, c)
+    s.c_inflight[c] += 1
+    _begin_calls(s, j)
+
+
+# ------------------------------------------------------------------ jobs
+cdef void _begin_calls(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int gen = s.jobs[j].gen
+    cdef int64_t k, r, n, off
+    cdef int link
+    s.jobs[j].state = JS_WAITING
+    s.jobs[j].pending = 0
+    s.jobs[j].fail = -1
+    s.jobs[j].cursor = 0
+    s.jobs[j].rep = 0
+    if s.comps[c].kind == K_LOAD_BALANCER:
+        _lb_forward(s, j)
+        return
+    n = s.comps[c].out_count
+    off = s.comps[c].out_offset
+    if s.comps[c].fan_out == FO_PARALLEL:
+        # A sentinel pending count keeps the job open while calls are issued:
+        # one can be answered at once (an open breaker) before the next is made.
+        s.jobs[j].pending = 1
+        for k in range(n):
+            link = s.out_links[off + k]
+            if s.links[link].prob < 1.0 and _uniform(&s.rng[c]) >= s.links[link].prob:
+                continue
+            for r in range(s.links[link].count):
+                if s.jobs[j].gen != gen:
+                    return
+                s.jobs[j].pending += 1
+                _issue_call(s, j, link, -1)
+        _child_done(s, j, gen, O_OK)
+    else:
+        _next_sequential(s, j)
+
+
+cdef void _next_sequential(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
+    cdef int link
+    while s.jobs[j].cursor < n:
+        link = s.out_links[off + s.jobs[j].cursor]
+        if s.jobs[j].rep == 0 and s.links[link].prob < 1.0:
+            if _uniform(&s.rng[c]) >= s.links[link].prob:
+                s.jobs[j].cursor += 1
+                continue
+        if s.jobs[j].rep < s.links[link].count:
+            s.jobs[j].rep += 1
+            s.jobs[j].pending = 1
+            _issue_call(s, j, link, -1)
+            return
+        s.jobs[j].rep = 0
+        s.jobs[j].cursor += 1
+    _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
+
+
+cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
+    cdef int c
+    if s.jobs[j].gen != gen or s.jobs[j].state != JS_WAITING:
+        return
+    c = s.jobs[j].comp
+    if outcome == O_FALLBACK:
+        s.jobs[j].degraded = 1
+    elif outcome != O_OK:
+        # A load balancer passes the outcome through and a client reports what its user saw;
+        # a service turns a failed dependency into an error of its own.
+        if s.comps[c].kind == K_LOAD_BALANCER or s.comps[c].kind == K_CLIENT:
+            s.jobs[j].fail = outcome
+        else:
+            s.jobs[j].fail = O_ERROR
+    s.jobs[j].pending -= 1
+    if s.comps[c].fan_out == FO_PARALLEL and s.comps[c].kind != K_LOAD_BALANCER:
+        if s.jobs[j].pending == 0:
+            _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
+        return
+    if s.jobs[j].fail >= 0:
+        _complete_job(s, j, s.jobs[j].fail)
+    elif s.jobs[j].pending == 0:
+        if s.comps[c].kind == K_LOAD_BALANCER:
+            _complete_job(s, j, O_OK)
+        else:
+            _next_sequential(s, j)
+
+
+cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
+    if outcome == O_OK and s.jobs[j].degraded:
+        outcome = O_FALLBACK
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    cdef int held = s.jobs[j].holds_worker
+    cdef int user = s.jobs[j].user
+    cdef int reply = s.jobs[j].reply_call
+    cdef int cancelled = s.jobs[j].cancelled
+    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    _touch(s, c)
+    s.c_inflight[c] -= 1
+    if inst >= 0:
+        s.i_jobs[inst] -= 1
+    if reply >= 0 and not cancelled:
+        _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
+                            s.jobs[j].reply_link, outcome)
+    _free_job(s, j)
+    if user >= 0:
+        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+    if held:
+        _release_worker(s, inst)
+
+
+cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
+    cdef int c = s.inst_comp[inst]
+    cdef int64_t cap = s.comps[c].workers
+    if s.c_pool[c] < cap:
+        cap = s.c_pool[c]
+    return <int>cap
+
+
+cdef void _release_worker(Sim* s, int inst) noexcept nogil:
+    cdef int c = s.inst_comp[inst]
+    _touch(s, c)
+    s.i_busy[inst] -= 1
+    s.c_busy[c] -= 1
+    _dispatch_queue(s, inst)
+
+
+cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
+    """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
+    cdef int c = s.inst_comp[inst]
+    cdef int j
+    while s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] > 0:
+        j = <int>s.i_qhead[inst]
+        s.i_qhead[inst] = s.jobs[j].next_q
+        if s.i_qhead[inst] < 0:
+            s.i_qtail[inst] = -1
+        _touch(s, c)
+        s.i_qlen[inst] -= 1
+        s.c_qlen[c] -= 1
+        if s.jobs[j].cancelled:
+            _complete_job(s, j, O_TIMEOUT)
+        elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
+            _shed(s, j)
+        else:
+            _start_service(s, j)
+
+
+cdef void _shed(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_SHED_REJ, 1.0)
+    s.c_shed_rej_b[c] += 1
+    if not s.c_shed_flag[c]:
+        s.c_shed_flag[c] = 1
+        _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
+    _complete_job(s, j, O_REJECTED)
+
+
+cdef void _start_service(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    cdef double st, factor = s.c_cpu[c], wait = 0.0
+    cdef int f = s.c_leak_fault[c]
+    _touch(s, c)
+    s.i_busy[inst] += 1
+    s.c_busy[c] += 1
+    s.jobs[j].holds_worker = 1
+    if s.jobs[j].state == JS_QUEUED:
+        wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
+    _count_c(s, c, MC_STARTED, 1.0)
+    if wait > 0:
+        _count_c(s, c, MC_WAITED, 1.0)
+        _count_c(s, c, MC_WAIT_SUM, wait)
+        if s.now >= s.warmup:
+            s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
+            if wait > s.wait_max[c]:
+                s.wait_max[c] = wait
+    s.jobs[j].state = JS_SERVICE
+    s.jobs[j].t_service = s.now
+    if s.comps[c].hit_ratio > 0:
+        s.jobs[j].skip_calls = _uniform(&s.rng[c]) < s.comps[c].hit_ratio
+    if f >= 0:
+        factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
+    st = _draw(s, s.comps[c].dist, &s.rng[c]) * factor
+    _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+
+
+cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
+    cdef int c
+    if s.jobs[j].gen != gen or s.jobs[j].state != JS_SERVICE:
+        return
+    c = s.jobs[j].comp
+    if s.jobs[j].cancelled:
+        _complete_job(s, j, O_TIMEOUT)
+    elif s.comps[c].error_probability > 0 and _uniform(&s.rng[c]) < s.comps[c].error_probability:
+        _complete_job(s, j, O_ERROR)
+    elif s.jobs[j].skip_calls or s.comps[c].out_count == 0:
+        _complete_job(s, j, O_OK)
+    else:
+        _begin_calls(s, j)
+
+
+# ------------------------------------------------------------------ arrival at a callee
+cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
+    cdef int c = s.links[link].dst
+    cdef int j, kind = s.comps[c].kind
+    cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef double wait
+    if not current and s.pol[link].cancel_on_timeout:
+        return   # the caller gave up and cancelled: the request never starts
+    if kind == K_LOAD_BALANCER:
+        inst = -1
+    j = _new_job(s)
+    if j < 0:
+        return
+    s.jobs[j].comp = c
+    s.jobs[j].inst = inst
+    s.jobs[j].reply_call = k
+    s.jobs[j].reply_gen = gen
+    s.jobs[j].reply_seq = seq
+    s.jobs[j].reply_link = link
+    s.jobs[j].state = JS_QUEUED
+    _count_c(s, c, MC_ARRIVALS, 1.0)
+    _touch(s, c)
+    s.c_inflight[c] += 1
+    if inst >= 0:
+        s.i_jobs[inst] += 1
+    if current:
+        s.calls[k].callee_job = j
+        s.calls[k].callee_gen = s.jobs[j].gen
+    if inst >= 0 and (s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0):
+        _count_c(s, c, MC_LOST, 1.0)
+        if s.i_down_refuse[inst] == 0:
+            s.jobs[j].cancelled = 1   # hung: the caller never hears back
+        _complete_job(s, j, O_UNAVAILABLE)
+        return
+    if s.c_inject_err[c] > 0 and _uniform(&s.rng[c]) < s.c_inject_err[c]:
+        _complete_job(s, j, O_ERROR)
+        return
+    if kind == K_LOAD_BALANCER:
+        _begin_calls(s, j)
+        return
+    if s.comps[c].rl_limit > 0:
+        wait = _rl_acquire(s, inst, c)
+        if wait != 0:
+            s.jobs[j].state = JS_RL_WAIT
+            if wait > 0:
+                _push(s, s.now + wait, EV_RL_GRANT, j, s.jobs[j].gen, 0, 0, 0)
+            elif s.comps[c].rl_timeout > 0:
+                # Resilience4j makes a refused caller wait its whole timeout first.
+                _push(s, s.now + s.comps[c].rl_timeout, EV_RL_REJECT, j, s.jobs[j].gen, 0, 0, 0)
+            else:
+                _reject_rate_limited(s, j)
+            return
+    _admit(s, j)
+
+
+cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_RL_REJ, 1.0)
+    s.c_rl_rej_b[c] += 1
+    if not s.c_rl_flag[c]:
+        s.c_rl_flag[c] = 1
+        _log(s, LG_RATE_LIMITING_BEGAN, c, -1, -1, s.jobs[j].inst, 0, 0)
+    _complete_job(s, j, O_REJECTED)
+
+
+cdef void _admit(Sim* s, int j) noexcept nogil:
+    cdef int c = s.jobs[j].comp
+    cdef int inst = s.jobs[j].inst
+    if s.jobs[j].cancelled:
+        _complete_job(s, j, O_TIMEOUT)
+        return
+    if s.comps[c].kind == K_QUEUE and s.jobs[j].reply_call >= 0:
+        if s.i_busy[inst] >= _worker_cap(s, inst) and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+            _complete_job(s, j, O_REJECTED)
+            return
+        # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
+        _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
+                            s.jobs[j].reply_link, O_OK)
+        s.jobs[j].reply_call = -1
+    if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
+        _start_service(s, j)
+        return
+    if s.comps[c].shed_len >= 0 and s.i_qlen[inst] >= s.comps[c].shed_len:
+        _shed(s, j)
+        return
+    if s.comps[c].queue_capacity >= 0 and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+        _complete_job(s, j, O_REJECTED)
+        return
+    s.jobs[j].state = JS_QUEUED
+    s.jobs[j].t_service = s.now
+    s.jobs[j].next_q = -1
+    if s.i_qtail[inst] >= 0:
+        s.jobs[s.i_qtail[inst]].next_q = j
+    else:
+        s.i_qhead[inst] = j
+    s.i_qtail[inst] = j
+    _touch(s, c)
+    s.i_qlen[inst] += 1
+    s.c_qlen[c] += 1
+
+
+# ------------------------------------------------------------------ routing
+cdef void _lb_forward(Sim* s, int j) noexcept nogil:
+    """Pick one instance over all the balancer's targets, then call through that target's link."""
+    cdef int lb = s.jobs[j].comp
+    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, k, total = 0
+    cdef int link = -1, target, inst
+    for k in range(n):
+        total += s.comps[s.links[s.out_links[off + k]].dst].instances
+    # Balance over the flat list of instances by remembering which target it falls in.
+    if n == 1:
+        link = <int>s.out_links[off]
+    else:
+        inst = _pick_flat(s, lb, off, n, total)
+        if inst >= 0:
+            target = <int>s.inst_comp[inst]
+            for k in range(n):
+                if s.links[s.out_links[off + k]].dst == target:
+                    link = <int>s.out_links[off + k]
+                    break
+        else:
+            link = <int>s.out_links[off]
+    s.jobs[j].pending = 1
+    _issue_call(s, j, link, -1)
+
+
+# ------------------------------------------------------------------ caller side
+cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
+    cdef int k = _new_call(s)
+    if k < 0:
+        return
+    s.calls[k].job = j
+    s.calls[k].job_gen = s.jobs[j].gen
+    s.calls[k].link = link
+    s.calls[k].prev_sleep = s.pol[link].rt_wait
+    _count_l(s, link, ML_CALLS, 1.0)
+    _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
+    s.l_active[link] += 1
+    _start_attempt(s, k)
+
+
+cdef void _start_attempt(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int gen = s.calls[k].gen
+    s.calls[k].attempt += 1
+    s.calls[k].seq += 1
+    s.calls[k].t_attempt = s.now
+    s.calls[k].cb_permit = 0
+    s.calls[k].state = CS_IN_FLIGHT
+    _count_l(s, link, ML_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
+    # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
+    if s.pol[link].cb_on:
+        if not _cb_acquire(s, link):
+            _count_l(s, link, ML_SHORT, 1.0)
+            _attempt_done(s, k, O_SHORT_CIRCUITED)
+            return
+        s.calls[k].cb_permit = 1
+    if s.pol[link].timeout > 0:
+        _arm_timeout(s, k, link)
+    if s.pol[link].bh_max >= 0:
+        if s.l_bh_inuse[link] < s.pol[link].bh_max and s.l_bh_head[link] < 0:
+            s.l_bh_inuse[link] += 1
+            s.calls[k].holds_bulkhead = 1
+        elif s.pol[link].bh_wait > 0:
+            _bulkhead_pressure(s, link)
+            _count_l(s, link, ML_BH_WAITED, 1.0)
+            _bh_enqueue(s, k)
+            s.calls[k].state = CS_BH_WAIT
+            _push(s, s.now + s.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
+            return
+        else:
+            _count_l(s, link, ML_BH_REJ, 1.0)
+            _bulkhead_pressure(s, link)
+            _attempt_done(s, k, O_REJECTED)
+            return
+    _send(s, k)
+
+
+cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
+    cdef int node, k
+    cdef bint live
+    # stays armed while this runs: a retry queued from inside re-arms through the loop below
+    s.l_to_armed[link] = 1
+    while s.l_to_head[link] >= 0:
+        node = <int>s.l_to_head[link]
+        live = _node_live(s, node)
+        if live and s.wn_deadline[node] > s.now:
+            _push(s, s.wn_deadline[node], EV_TIMEOUT, link, 0, 0, 0, 0)
+            return
+        s.l_to_head[link] = s.wn_next[node]
+        if s.l_to_head[link] < 0:
+            s.l_to_tail[link] = -1
+        k = s.wn_call[node]
+        _node_free(s, node)
+        if live:
+            _timeout_call(s, k)
+    s.l_to_armed[link] = 0
+
+
+cdef void _bh_release(Sim* s, int link) noexcept nogil:
+    """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
+    cdef int node, k
+    cdef bint live
+    s.l_bh_inuse[link] -= 1
+    while s.l_bh_head[link] >= 0 and s.l_bh_inuse[link] < s.pol[link].bh_max:
+        node = <int>s.l_bh_head[link]
+        s.l_bh_head[link] = s.wn_next[node]
+        if s.l_bh_head[link] < 0:
+            s.l_bh_tail[link] = -1
+        k = s.wn_call[node]
+        live = _node_live(s, node) and s.calls[k].state == CS_BH_WAIT
+        _node_free(s, node)
+        if live:
+            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            s.l_bh_inuse[link] += 1
+            s.calls[k].holds_bulkhead = 1
+            s.calls[k].state = CS_IN_FLIGHT
+            _send(s, k)
+
+
+cdef void _send(Sim* s, int k) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int dst = <int>s.links[link].dst
+    cdef int inst = -1
+    cdef double lat
+    cdef Rng* lr = &s.rng[s.n_c + link]
+    s.calls[k].state = CS_IN_FLIGHT
+    lat = _draw(s, <int>s.links[link].dist, lr)
+    if s.l_faulted[link]:
+        lat += _extra_latency(s, link, DIR_REQUEST)
+        if s.l_part_refuse[link] > 0:
+            _push(s, s.now, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
+            return
+        if s.l_part_hang[link] > 0:
+            return   # dropped on the floor: only a timeout ends this attempt
+        if s.l_inject_err[link] > 0 and _uniform(lr) < s.l_inject_err[link]:
+            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
+            return
+    if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
+        inst = _pick_in(s, link)
+        if inst < 0:
+            # every instance is down: the connection is refused one hop away
+            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
+            return
+    _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
+
+
+cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
+    cdef double lat = _draw(s, <int>s.links[link].dist, &s.rng[s.n_c + link])
+    if s.l_faulted[link]:
+        if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
+            return
+        lat += _extra_latency(s, link, DIR_RESPONSE)
+    _push(s, s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+
+
+cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
+    if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
+        return   # an answer to an attempt the caller already gave up on
+    _attempt_done(s, k, outcome)
+
+
+cdef void _timeout_call(Sim* s, int k) noexcept nogil:
+    cdef int j
+    if s.calls[k].state == CS_IN_FLIGHT and s.pol[s.calls[k].link].cancel_on_timeout:
+        j = s.calls[k].callee_job
+        if j >= 0 and s.jobs[j].gen == s.calls[k].callee_gen:
+            _cancel_job(s, j)
+    _attempt_done(s, k, O_TIMEOUT)
+
+
+cdef void _cancel_job(Sim* s, int j) noexcept nogil:
+    s.jobs[j].cancelled = 1
+    if s.jobs[j].state == JS_WAITING:
+        _complete_job(s, j, O_TIMEOUT)
+
+
+cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int gen = s.calls[k].gen
+    cdef int64_t bit = (<int64_t>1) << outcome
+    cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
+    cdef bint retry
+    cdef double wait
+    if s.calls[k].state == CS_BH_WAIT:
+        # the wait for a permit ends without one: its maximum wait, or the call's timeout
+        _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+    s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
+    if s.calls[k].holds_bulkhead:
+        s.calls[k].holds_bulkhead = 0
+        _bh_release(s, link)
+    if s.calls[k].cb_permit:
+        s.calls[k].cb_permit = 0
+        _cb_record(s, link, outcome, s.now - s.calls[k].t_attempt)
+    if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
+        _budget_account(s, link, failed and (s.pol[link].rt_on & bit) != 0)
+    retry = failed and (s.pol[link].rt_on & bit) != 0 and s.calls[k].attempt < s.pol[link].rt_max
+    if retry and not _budget_allows(s, link):
+        retry = 0
+        _count_l(s, link, ML_THROTTLED, 1.0)
+        if not s.l_bud_flag[link]:
+            s.l_bud_flag[link] = 1
+            _log(s, LG_BUDGET_EXHAUSTED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+    if retry:
+        wait = _backoff(s, k)
+        _count_l(s, link, ML_RETRIES, 1.0)
+        _count_c(s, <int>s.links[link].src, MC_RETRIES, 1.0)
+        if not s.calls[k].retrying:
+            s.calls[k].retrying = 1
+            s.l_active_retries[link] += 1
+        _push(s, s.now + wait, EV_RETRY, k, gen, 0, 0, 0)
+        return
+    if failed and s.pol[link].rt_max > 1 and s.calls[k].attempt >= s.pol[link].rt_max:
+        _count_l(s, link, ML_EXHAUSTED, 1.0)
+        s.l_exh_b[link] += 1
+    if failed and (s.pol[link].fb_mask & bit) != 0:
+        s.calls[k].state = CS_FALLBACK
+        _push(s, s.now + _draw(s, <int>s.pol[link].fb_dist, &s.rng[s.links[link].src]),
+                   EV_FALLBACK_DONE, k, gen, 0, 0, 0)
+        return
+    _finish_call(s, k, outcome)
+
+
+cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
+    cdef int link = s.calls[k].link
+    cdef int j = s.calls[k].job, jgen = s.calls[k].job_gen
+    cdef double took = s.now - s.calls[k].t_start
+    _count_l(s, link, ML_OUT + outcome, 1.0)
+    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+        _count_l(s, link, ML_REFUSED_TIME, took)
+    else:
+        _count_l(s, link, ML_LAT_SUM, took)
+    s.l_active[link] -= 1
+    if s.calls[k].retrying:
+        s.l_active_retries[link] -= 1
+    _free_call(s, k)
+    _child_done(s, j, jgen, outcome)
+
+
+# ------------------------------------------------------------------ circuit breaker
+# ------------------------------------------------------------------ faults
+cdef void _on_fault(Sim* s, int action) noexcept nogil:
+    cdef int f = <int>s.actions[action].fault
+    cdef bint start = s.actions[action].action == FA_START
+    cdef int kind = <int>s.faults[f].kind, c = <int>s.faults[f].comp, l = <int>s.faults[f].link
+    cdef int64_t k, inst
+    _log(s, LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
+    s.f_active[f] = 1 if start else 0
+    _count_link_fault(s, f, 1 if start else -1)
+    if kind == F_CRASH:
+        for k in range(s.faults[f].inst_count):
+            inst = s.f_instances[s.faults[f].inst_first + k]
+            if start:
+                _crash(s, <int>inst, <int>s.faults[f].down_mode, f)
+            else:
+                _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, <int>inst, <int>s.faults[f].down_mode, f, 0, 0)
+        return
+    if kind == F_RANDOM_FAILURES:
+        s.f_epoch[f] += 1
+        if start:
+            for k in range(s.faults[f].inst_count):
+                inst = s.f_instances[s.faults[f].inst_first + k]
+                _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
+                           EV_RANDOM_FAIL, <int>inst, f, <int>s.f_epoch[f], 0, 0)
+        return
+    if l >= 0:
+        _recompute_link_faults(s, l)
+        return
+    _recompute_component_faults(s, c)
+    if kind == F_EXHAUSTION and s.faults[f].resource == R_MEMORY_LEAK:
+        for k in range(s.comps[c].instances):
+            inst = s.comps[c].inst_offset + k
+            s.i_leak_epoch[inst] += 1
+            if start:
+                s.i_up_since[inst] = s.now
+                _schedule_oom(s, <int>inst)
+    if kind == F_EXHAUSTION and s.faults[f].resource == R_POOL and not start:
+        for k in range(s.comps[c].instances):
+            _dispatch_queue(s, <int>(s.comps[c].inst_offset + k))
+
+
+cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
+    if s.i_leak_epoch[inst] != epoch or s.c_leak_fault[s.inst_comp[inst]] != f:
+        return
+    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+        return
+    _log(s, LG_OOM_KILLED, <int>s.inst_comp[inst], -1, f, inst, 0, 0)
+    _crash(s, inst, M_REFUSE, f)
+    _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
+
+
+cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
+    if s.f_epoch[f] != epoch or not s.f_active[f]:
+        return
+    _crash(s, inst, M_REFUSE, f)
+    _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mttr),
+               EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
+
+
+cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
+    _restart(s, inst, M_REFUSE)
+    if s.f_epoch[f] == epoch and s.f_active[f]:
+        _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
+                   EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
+
+
+cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
+    """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
+    cdef int c = <int>s.inst_comp[inst]
+    cdef bint was_up = s.i_down_refuse[inst] == 0 and s.i_down_hang[inst] == 0
+    cdef int j, n
+    if hang:
+        s.i_down_hang[inst] += 1
+    else:
+        s.i_down_refuse[inst] += 1
+    if not was_up:
+        return
+    _log(s, LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
+    _touch(s, c)
+    s.c_up[c] -= 1
+    s.i_leak_epoch[inst] += 1
+    # Detach the instance's workers and queue first, so completing lost jobs
+    # cannot hand the queue to a worker of a dead instance.
+    s.c_busy[c] -= s.i_busy[inst]
+    s.c_qlen[c] -= s.i_qlen[inst]
+    s.i_busy[inst] = 0
+    s.i_qlen[inst] = 0
+    s.i_qhead[inst] = -1
+    s.i_qtail[inst] = -1
+    n = s.job_n
+    for j in range(n):
+        if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:
+            s.jobs[j].holds_worker = 0
+            if hang:
+                s.jobs[j].cancelled = 1
+            _count_c(s, c, MC_LOST, 1.0)
+            _complete_job(s, j, O_UNAVAILABLE)
+
+
+cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
+    cdef int c = <int>s.inst_comp[inst]
+    if hang:
+        if s.i_down_hang[inst] > 0:
+            s.i_down_hang[inst] -= 1
+    elif s.i_down_refuse[inst] > 0:
+        s.i_down_refuse[inst] -= 1
+    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+        return
+    _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
+    _touch(s, c)
+    s.c_up[c] += 1
+    s.i_up_since[inst] = s.now
+    s.i_leak_epoch[inst] += 1
+    if s.comps[c].rl_limit > 0:
+        s.i_rl_perm[inst] = s.comps[c].rl_limit
+        s.i_rl_cycle[inst] = <int64_t>floor(s.now / s.comps[c].rl_period)
+    _schedule_oom(s, inst)
+

@@ -1,0 +1,158 @@
+# The pooled, growable records of a run: requests (Job), calls (Call) and the nodes of the
+# per-link waiting lines, each freed record reused with its generation bumped.
+from libc.stdint cimport int64_t, int32_t
+from libc.stdlib cimport realloc
+
+from engine._codes cimport *
+from engine._state cimport Sim
+from engine._structs cimport Job, Call
+
+# Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
+cdef enum:
+    MAX_RECORDS = 1 << 30
+
+
+cdef inline bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept nogil:
+    """Whether a pool of ``records`` may double (by ``more_bytes``); if not, halt the run.
+
+    realloc holds the old block and the new, twice its size, while it copies: count both.
+    """
+    if 2 * records > MAX_RECORDS or (s.pool_limit > 0 and s.pool_bytes + 2 * more_bytes > s.pool_limit):
+        s.halt_reason = HALT_POOL_BUDGET
+        return 0
+    s.pool_bytes += more_bytes
+    return 1
+
+
+cdef inline int _new_job(Sim* s) noexcept nogil:
+    cdef int j
+    cdef Job* grown
+    if s.job_free >= 0:
+        j = s.job_free
+        s.job_free = s.jobs[j].next_q
+    else:
+        if s.job_n == s.job_cap:
+            if not _may_grow(s, s.job_cap, s.job_cap * sizeof(Job)):
+                return -1
+            grown = <Job*> realloc(s.jobs, 2 * s.job_cap * sizeof(Job))
+            if grown == NULL:
+                s.out_of_memory = 1
+                return -1
+            s.jobs = grown
+            s.job_cap *= 2
+        j = s.job_n
+        s.job_n += 1
+        s.jobs[j].gen = 0
+    s.jobs[j].state = JS_SERVICE
+    s.jobs[j].inst = -1
+    s.jobs[j].reply_call = -1
+    s.jobs[j].reply_gen = 0
+    s.jobs[j].reply_seq = 0
+    s.jobs[j].reply_link = -1
+    s.jobs[j].cursor = 0
+    s.jobs[j].rep = 0
+    s.jobs[j].pending = 0
+    s.jobs[j].fail = -1
+    s.jobs[j].next_q = -1
+    s.jobs[j].cancelled = 0
+    s.jobs[j].skip_calls = 0
+    s.jobs[j].holds_worker = 0
+    s.jobs[j].user = -1
+    s.jobs[j].degraded = 0
+    s.jobs[j].t_arrive = s.now
+    s.jobs[j].t_service = s.now
+    s.live_jobs += 1
+    return j
+
+
+cdef inline void _free_job(Sim* s, int j) noexcept nogil:
+    s.jobs[j].gen += 1
+    s.jobs[j].state = JS_FREE
+    s.jobs[j].next_q = s.job_free
+    s.job_free = j
+    s.live_jobs -= 1
+
+
+cdef inline int _new_call(Sim* s) noexcept nogil:
+    cdef int k
+    cdef Call* grown
+    if s.call_free >= 0:
+        k = s.call_free
+        s.call_free = s.calls[k].next_wait
+    else:
+        if s.call_n == s.call_cap:
+            if not _may_grow(s, s.call_cap, s.call_cap * sizeof(Call)):
+                return -1
+            grown = <Call*> realloc(s.calls, 2 * s.call_cap * sizeof(Call))
+            if grown == NULL:
+                s.out_of_memory = 1
+                return -1
+            s.calls = grown
+            s.call_cap *= 2
+        k = s.call_n
+        s.call_n += 1
+        s.calls[k].gen = 0
+    s.calls[k].state = CS_IN_FLIGHT
+    s.calls[k].attempt = 0
+    s.calls[k].seq = 0
+    s.calls[k].holds_bulkhead = 0
+    s.calls[k].cb_permit = 0
+    s.calls[k].forced_comp = -1
+    s.calls[k].callee_job = -1
+    s.calls[k].callee_gen = 0
+    s.calls[k].next_wait = -1
+    s.calls[k].retrying = 0
+    s.calls[k].t_start = s.now
+    s.calls[k].t_attempt = s.now
+    s.calls[k].prev_sleep = 0.0
+    s.live_calls += 1
+    return k
+
+
+cdef inline void _free_call(Sim* s, int k) noexcept nogil:
+    s.calls[k].gen += 1
+    s.calls[k].state = CS_FREE
+    s.calls[k].next_wait = s.call_free
+    s.call_free = k
+    s.live_calls -= 1
+
+
+cdef inline int _node_new(Sim* s, int k, double deadline) noexcept nogil:
+    cdef int node
+    if s.wn_free >= 0:
+        node = s.wn_free
+        s.wn_free = s.wn_next[node]
+    else:
+        if s.wn_n == s.wn_cap:
+            if not _may_grow(s, s.wn_cap, s.wn_cap * (4 * sizeof(int32_t) + sizeof(double))):
+                return -1
+            s.wn_cap *= 2
+            s.wn_call = <int32_t*> realloc(s.wn_call, s.wn_cap * sizeof(int32_t))
+            s.wn_deadline = <double*> realloc(s.wn_deadline, s.wn_cap * sizeof(double))
+            s.wn_gen = <int32_t*> realloc(s.wn_gen, s.wn_cap * sizeof(int32_t))
+            s.wn_seq = <int32_t*> realloc(s.wn_seq, s.wn_cap * sizeof(int32_t))
+            s.wn_next = <int32_t*> realloc(s.wn_next, s.wn_cap * sizeof(int32_t))
+            if (s.wn_call == NULL or s.wn_gen == NULL or s.wn_seq == NULL
+                    or s.wn_next == NULL or s.wn_deadline == NULL):
+                s.out_of_memory = 1
+                return -1
+        node = s.wn_n
+        s.wn_n += 1
+    s.wn_call[node] = k
+    s.wn_gen[node] = s.calls[k].gen
+    s.wn_seq[node] = s.calls[k].seq
+    s.wn_deadline[node] = deadline
+    s.wn_next[node] = -1
+    return node
+
+
+cdef inline void _node_free(Sim* s, int node) noexcept nogil:
+    s.wn_next[node] = s.wn_free
+    s.wn_free = node
+
+
+cdef inline bint _node_live(Sim* s, int node) noexcept nogil:
+    """The node's call is still on the attempt it was queued for, and still waiting on it."""
+    cdef int k = s.wn_call[node]
+    return (s.calls[k].gen == s.wn_gen[node] and s.calls[k].seq == s.wn_seq[node]
+            and (s.calls[k].state == CS_IN_FLIGHT or s.calls[k].state == CS_BH_WAIT))

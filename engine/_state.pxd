@@ -1,0 +1,181 @@
+# What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
+# loop, in whichever module of its concern, is a function of a pointer to it.
+from libc.stdint cimport int64_t, int32_t
+
+from engine._structs cimport Event, Job, Call, Rng
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+
+cdef struct Sim:
+    # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
+    int n_c
+    int n_l
+    int n_i
+    int n_f
+    int n_fa
+    int n_b
+    double duration
+    double warmup
+    double bucket
+    double now
+    int64_t events_processed
+    int current_bucket
+    bint finished
+    bint out_of_memory
+    int halt_reason
+    int64_t pool_bytes     # what the growable pools hold now
+    int64_t pool_limit     # what they may hold (0: no limit)
+    int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
+    int64_t stalled        # events since the clock last advanced
+    volatile int stop_flag
+
+    # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
+    ComponentRow* comps
+    LinkRow* links
+    PolicyRow* pol          # the caller's patterns on each link
+    FaultRow* faults
+    FaultActionRow* actions
+    DistRow* dists
+    # the lists the rows point into
+    double* obj_thr         # latency threshold of each objective (inf: none)
+    int64_t* out_links
+    int64_t* inst_comp
+    double* bp_t
+    double* bp_r
+    double* d_points
+    int64_t* f_instances
+    double* cb_open_wait   # the wait of the current opening
+
+    # dynamic state
+    Rng* rng
+    int64_t* c_rr
+    int64_t* l_rr
+    int64_t* c_bp_cur
+    double* c_lam_max
+    double* c_inject_err
+    double* c_cpu
+    int64_t* c_pool
+    int64_t* c_leak_fault
+    int64_t* c_qlen
+    int64_t* c_busy
+    int64_t* c_inflight
+    int64_t* c_up
+    double* c_last_t
+    double* c_area          # n_c * NA, current bucket
+    int64_t* c_rl_flag
+    int64_t* c_rl_rej_b
+    int64_t* c_shed_flag
+    int64_t* c_shed_rej_b
+    int64_t* c_capacity     # total workers of a component, for utilisation
+    int64_t* i_down_refuse
+    int64_t* i_down_hang
+    int64_t* i_busy
+    int64_t* i_qlen
+    int64_t* i_qhead
+    int64_t* i_qtail
+    int64_t* i_jobs
+    double* i_rl_perm
+    int64_t* i_rl_cycle
+    double* i_up_since
+    int64_t* i_leak_epoch
+    double* l_inject_err
+    int64_t* l_part_hang
+    int64_t* l_part_refuse
+    int64_t* l_active
+    int64_t* l_active_retries
+    int64_t* l_tokens       # gRPC throttling, in milli-tokens
+    int64_t* l_bud_flag
+    int64_t* l_bh_inuse
+    int64_t* l_bh_head
+    int64_t* l_to_head
+    int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
+    int64_t* l_lat_count
+    int64_t* l_lat_list
+    int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
+    int64_t* l_to_tail
+    int64_t* l_to_armed
+    int64_t* l_bh_tail
+    int64_t* l_bh_flag
+    int64_t* l_bh_rej_b
+    int64_t* l_exh_b
+    int64_t* cb_state
+    int64_t* cb_attempts
+    double* cb_opened_at
+    int64_t* cb_epoch
+    int64_t* cb_permits
+    int64_t* cb_half_window  # 1 while the half-open count window is the live one
+    int64_t* cb_ring_off
+    int64_t* cb_ring_size
+    int64_t* cb_ring_pos
+    int64_t* cb_ring_n
+    int64_t* cb_tot
+    int64_t* cb_fail
+    int64_t* cb_slow
+    int64_t* cb_last_sec
+    unsigned char* cb_ring
+    int64_t* cb_tb_off
+    int64_t* cb_tb_sec
+    int64_t* cb_tb_tot
+    int64_t* cb_tb_fail
+    int64_t* cb_tb_slow
+    double* cb_open_area
+    double* cb_last_t
+    int64_t* f_active
+    int64_t* f_epoch
+
+    # FIFO lines of calls per link (bulkhead waiters, pending timeouts): nodes (call, gen, seq, deadline, next)
+    double* wn_deadline
+    int32_t* wn_call
+    int32_t* wn_gen
+    int32_t* wn_seq
+    int32_t* wn_next
+    int wn_cap
+    int wn_free
+    int wn_n
+
+    # pools
+    Event* heap
+    int64_t heap_n
+    int64_t heap_cap
+    int64_t seq
+    Job* jobs
+    int job_n
+    int job_cap
+    int job_free
+    int live_jobs
+    Call* calls
+    int call_n
+    int call_cap
+    int call_free
+    int live_calls
+
+    # metrics (numpy-owned)
+    double* mc
+    double* mg
+    double* ml
+    double* mlg
+    double* tot_c
+    double* tot_l
+    double* tot_area     # minus the areas accumulated before the warm-up ended
+    double* c_cum_area   # areas of the buckets flushed so far
+    double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
+    int64_t* hist_t
+    int64_t* hist_b
+    int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
+    double* wait_max
+    double* b_lat       # per component, current bucket: sum, n, max
+    int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
+    double* mo          # per bucket and objective: ok, fallback, answered within its threshold
+    double* tot_o       # the same over the measured window
+    int n_o
+    # event log
+    double* lg_t
+    int64_t* lg_kind
+    int64_t* lg_comp
+    int64_t* lg_link
+    int64_t* lg_fault
+    int64_t* lg_inst
+    double* lg_v1
+    double* lg_v2
+    int64_t log_n
+    int64_t log_cap
+    int64_t log_dropped

@@ -1,0 +1,64 @@
+"""The compiler fills the core's tables field by field, with the core's field names."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine.model as m
+from engine import RunOptions, _codes, _core, _tables
+from engine.compile import code, compile_design
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+@pytest.fixture
+def bad_day():
+    design = m.parse_design((EXAMPLES / "three_tier.json").read_text())
+    return design, compile_design(design, RunOptions(duration=120), "bad day")
+
+
+def test_every_table_has_the_dtype_the_core_reads(bad_day):
+    _, compiled = bad_day
+    for name, dtype in [("components", _tables.COMPONENT), ("links", _tables.LINK), ("policies", _tables.POLICY),
+                        ("faults", _tables.FAULT), ("fault_actions", _tables.FAULT_ACTION), ("dists", _tables.DIST)]:
+        assert getattr(compiled, name).dtype == dtype, name
+
+
+def test_fault_parameters_land_in_their_named_fields(bad_day):
+    design, compiled = bad_day
+    faults = compiled.faults
+    experiment = design.experiment("bad day")
+    by_kind = {}
+    for i, fault in enumerate(experiment.faults):
+        by_kind.setdefault(fault.kind, []).append((fault, faults[i]))
+    cpu, pool = by_kind["exhaustion"]
+    assert cpu[1]["resource"] == _codes.Resource.R_CPU and cpu[1]["factor"] == cpu[0].factor
+    assert pool[1]["resource"] == _codes.Resource.R_POOL and pool[1]["pool_size"] == pool[0].pool_size
+    (error, row), = by_kind["error"]
+    assert row["kind"] == _codes.FaultKind.F_ERROR and row["fraction"] == error.fraction
+    (latency, row), = by_kind["latency"]
+    assert row["link"] == compiled.link_names.index("api -> db") and row["comp"] == -1
+    assert compiled.dists[row["delay_dist"]]["kind"] == code(_codes.Dist, latency.delay.kind)
+    assert row["direction"] & _codes.Direction.DIR_REQUEST
+
+
+def test_a_row_must_name_every_field_and_no_other():
+    with pytest.raises(KeyError, match="missing \\['fault'\\], unknown \\['faults'\\]"):
+        _tables.table([{"time": 1.0, "action": 0, "faults": 2}], _tables.FAULT_ACTION)
+
+
+def test_an_empty_table_still_has_a_row_to_point_at():
+    assert _tables.table([], _tables.LINK).shape == (1,)
+
+
+def test_the_core_refuses_a_table_whose_fields_are_not_its_own(bad_day):
+    _, compiled = bad_day
+    # the same bytes, but a field renamed: the core must not read it as its struct
+    names = list(compiled.faults.dtype.names)
+    names[names.index("fraction")] = "p0"
+    compiled.faults = compiled.faults.view(np.dtype({"names": names, "formats": [
+        compiled.faults.dtype.fields[n][0] for n in compiled.faults.dtype.names]}))
+    with pytest.raises(TypeError, match="faults table"):
+        _core.Core(compiled, dict(compiled.scalars))
