@@ -153,9 +153,13 @@ def _run_comparison(args, design, options, experiment) -> int:
     variants = 1 + args.compare + args.baseline
     check_replications(design, options, experiment, runs=args.replications * variants,
                        at_once=os.cpu_count() or 1)
+    def progress(finished: int, planned: int) -> None:
+        # on stderr, as each run ends: a long comparison shows it is moving, stdout stays the table
+        print(f"{finished} of {planned} runs finished", file=sys.stderr, flush=True)
+
     try:
         comparison = run_comparison(design, options, experiment, replications=args.replications,
-                                    baseline=args.baseline, compare=args.compare)
+                                    baseline=args.baseline, compare=args.compare, progress=progress)
     except ComparisonInterrupted as stop:
         comparison = stop.partial
         if comparison is not None:
