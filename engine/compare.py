@@ -170,9 +170,8 @@ def _run_in_pool(design: Design, options: RunOptions, experiment_name: str | Non
     """Run ``jobs`` in the worker pool, handing each result to ``finished`` as it arrives (so that
     an interruption keeps what was done)."""
     design_json, options_json = design.model_dump_json(), options.model_dump_json()
-    executor = workers.pool()
-    pending = {executor.submit(_run_one, (design_json, options_json, experiment_name, v, s)) for v, s in jobs}
     try:
+        pending = set(workers.submit(_run_one, [(design_json, options_json, experiment_name, v, s) for v, s in jobs]))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

@@ -14,7 +14,9 @@ import multiprocessing
 import os
 import signal
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 
 _lock = threading.Lock()
@@ -31,6 +33,32 @@ def pool() -> ProcessPoolExecutor:
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_leave_interrupts_to_the_parent)
         return _pool
+
+
+def submit(fn: Callable[[Any], Any], jobs: Iterable[Any]) -> list[Future]:
+    """``fn(job)`` for every job, in the pool. Ctrl+C while the pool starts a process is held
+    until the process has started, then raised: a child cut off halfway through its start would
+    print its own traceback and be left out of what ``abandon()`` ends."""
+    with _interrupt_deferred():
+        executor = pool()
+        return [executor.submit(fn, job) for job in jobs]
+
+
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    # only the main thread gets SIGINT, and only Python's own handler is replaced
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _leave_interrupts_to_the_parent() -> None:
@@ -51,7 +79,8 @@ def abandon() -> None:
         executor, _pool = _pool, None
     if executor is None:
         return
-    processes = list((getattr(executor, "_processes", None) or {}).values())
+    # a process whose start was itself interrupted has no pid: nothing to end
+    processes = [p for p in (getattr(executor, "_processes", None) or {}).values() if p.pid]
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -71,4 +100,4 @@ def shutdown() -> None:
 
 atexit.register(shutdown)
 
-__all__ = ["BrokenProcessPool", "abandon", "pool", "shutdown"]
+__all__ = ["BrokenProcessPool", "abandon", "pool", "shutdown", "submit"]
