@@ -28,8 +28,11 @@ def test_sigint_during_replications_keeps_the_finished_ones(tmp_path):
         progress.append(line)
         if line.startswith("2 of 80 runs finished"):
             break
+    workers = _workers_of(proc.pid)
+    assert workers
     proc.send_signal(signal.SIGINT)
     stdout, rest = proc.communicate(timeout=120)
+    assert _all_gone(workers), "a worker outlived the interrupted command"
     stderr = "".join(progress) + rest
     assert proc.returncode == 130, stderr
     finished = next(int(line.split()[1]) for line in stderr.splitlines() if line.startswith("interrupted: "))
@@ -58,6 +61,27 @@ def test_sigint_before_any_replication_finished_says_so(tmp_path):
     assert "interrupted: 0 of 4 replications finished; nothing to show." in stderr
     assert not out.exists()
     assert "Traceback" not in stderr
+
+
+def _workers_of(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"spawn_main" in _cmdline(int(c))]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _all_gone(pids: list[int]) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not any(_cmdline(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _has_children(pid: int) -> bool:
