@@ -6,7 +6,6 @@ import json
 import os
 import sys
 
-from engine.model import Design, DesignError
 from engine.version import __version__
 
 SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint", "params", "sweep")
@@ -14,6 +13,7 @@ SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "expor
 
 def _cmd_validate(args) -> int:
     from app.store import ProjectFileError, load_design_from_path
+    from engine.model import DesignError
 
     try:
         design = load_design_from_path(args.design, args.design_name).check()
@@ -26,11 +26,15 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_schema(args) -> int:
+    from engine.model import Design
+
     print(json.dumps(Design.model_json_schema(by_alias=True), indent=2))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command; given the ``command`` about to run, the others may be
+    registered by name and help only, so that what they need is not imported."""
     parser = argparse.ArgumentParser(prog="faultline", description="Faultline headless commands.")
     parser.add_argument("--version", action="version", version=f"Faultline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -45,9 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_run import add_run_parser
 
     add_run_parser(sub)
-    from app.cli_interop import add_interop_parsers
+    from app.cli_interop import COMMANDS as INTEROP_COMMANDS, add_interop_parsers
 
-    add_interop_parsers(sub)
+    add_interop_parsers(sub, complete=command is None or command in INTEROP_COMMANDS)
     from app.cli_check import add_check_parser
 
     add_check_parser(sub)
@@ -93,13 +97,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         status = args.func(args)
         sys.stdout.flush()
         return status
-    except DesignError as exc:
+    except ValueError as exc:
+        # imported here: ``--help`` and argparse's own errors never load the engine's models
+        from engine.model import DesignError
+
+        if not isinstance(exc, DesignError):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from engine.compare import run_comparison
-from engine.model import DesignError, RecoverySettings, format_seconds, parse_options
-from engine.model.validation import experiment_problems
-from engine.objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine is imported by the command that runs, not by ``--help``
+    from engine.model import RecoverySettings
+    from engine.objectives import ReplicatedObjective, ReplicatedRecovery
 
 NO_FAULTS = "(no faults)"
 CHECK_FORMAT = "faultline-check"
@@ -71,6 +71,10 @@ class CheckedRun:
 
 def cmd_check(args) -> int:
     from app.cli_run import load_design
+    from engine.compare import run_comparison
+    from engine.model import DesignError, parse_options
+    from engine.model.validation import experiment_problems
+    from engine.objectives import across_replications
 
     design = load_design(args).check()
     if not any(getattr(c, "objectives", None) for c in design.components):
@@ -115,6 +119,9 @@ def cmd_check(args) -> int:
 def _recovery_override(args) -> RecoverySettings | None:
     if args.tolerance is None and args.hold is None:
         return None
+    from engine.model import DesignError, RecoverySettings
+    from pydantic import ValidationError
+
     values = {k: v for k, v in (("tolerance", args.tolerance), ("hold", args.hold)) if v is not None}
     try:
         return RecoverySettings(**values)
@@ -128,6 +135,8 @@ def _recovery_override(args) -> RecoverySettings | None:
 def attainment_text(o: ReplicatedObjective) -> str:
     """``99.62 %``, or with replications ``99.62 % ± 0.11``; a latency objective adds its
     percentile: ``99.95 % (p99 939 ms)``."""
+    from engine.model import format_seconds
+
     if math.isnan(o.attainment):
         return "no requests"
     text = f"{o.attainment * 100:.2f} %"
@@ -153,6 +162,8 @@ def met_text(o: ReplicatedObjective) -> str:
 
 def recovery_text(r: ReplicatedRecovery) -> str:
     """What happened after one fault, across replications."""
+    from engine.model import format_seconds
+
     if not r.fault_ends:
         return f"{r.fault_title}: lasts until the end"
     if r.recovered == 0:

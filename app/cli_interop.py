@@ -31,11 +31,24 @@ examples:
 """
 
 
-def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register ``import`` and ``export`` on the CLI's sub-parsers."""
+COMMANDS = {
+    "import": "apply other tools' configuration files to a design",
+    "export": "write a design's resilience settings in another tool's format",
+    "lint": "find resilience settings that contradict each other or the system",
+}
+
+
+def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) -> None:
+    """Register ``import``, ``export`` and ``lint`` on the CLI's sub-parsers. With ``complete``
+    false (another command was chosen) only their names and help are registered: the list of
+    formats would import every reader, and the engine's models with them."""
+    if not complete:
+        for name, text in COMMANDS.items():
+            sub.add_parser(name, help=text)
+        return
     from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
 
-    p = sub.add_parser("import", help="apply other tools' configuration files to a design",
+    p = sub.add_parser("import", help=COMMANDS["import"],
                        description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP trace files into a design, "
                                    "print what maps to what and what was left out, and write the design as JSON.",
                        epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,7 +61,7 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="OUT.json", help="write the resulting design here (without it: preview only)")
     p.set_defaults(func=cmd_import)
 
-    e = sub.add_parser("export", help="write a design's resilience settings in another tool's format",
+    e = sub.add_parser("export", help=COMMANDS["export"],
                        description="Write the resilience policies of a design as another tool's configuration.",
                        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("design", metavar="DESIGN", help="design JSON, project JSON or .faultline file")
@@ -59,7 +72,7 @@ def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
                    help="gRPC and Envoy: the component whose calls the file describes")
     e.set_defaults(func=cmd_export)
 
-    lint = sub.add_parser("lint", help="find resilience settings that contradict each other or the system",
+    lint = sub.add_parser("lint", help=COMMANDS["lint"],
                           description="Check a design's policies the way an experienced operator would: retries "
                                       "that inflate a breaker's failure rate, retries longer than the caller's "
                                       "timeout, timeouts below the callee's service time, retries that multiply "

@@ -5,12 +5,11 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.compare import Comparison, run_comparison
-from engine.simulation import RunStopped, Simulation, check_replications
-from engine.model import DesignError, format_seconds, parse_options
-from engine.model.validation import experiment_problems
-from engine.results import RunResult
+if TYPE_CHECKING:  # the engine is imported when the command runs, not by ``--help``
+    from engine.compare import Comparison
+    from engine.results import RunResult
 
 
 def add_run_parser(sub) -> None:
@@ -44,6 +43,7 @@ def add_run_parser(sub) -> None:
 def load_design(args):
     """The design named by ``args.design`` (a file) and ``args.design_name`` (which one of a project)."""
     from app.store import ProjectFileError, load_design_from_path
+    from engine.model import DesignError
 
     try:
         return load_design_from_path(args.design, args.design_name)
@@ -76,6 +76,8 @@ _SIZE_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 def parse_size(text: str, option: str = "--memory-budget") -> int:
     """``512M``, ``4G``, ``1.5GiB``, ``1000000000``: a size in bytes (units are powers of 1024)."""
+    from engine.model import DesignError
+
     raw = text.strip().upper().removesuffix("B").removesuffix("I")
     unit = raw[-1:] if raw[-1:] in _SIZE_UNITS else ""
     number = raw[:-1] if unit else raw
@@ -89,6 +91,10 @@ def parse_size(text: str, option: str = "--memory-budget") -> int:
 
 
 def cmd_run(args) -> int:
+    """Simulate as asked and print the summary; status 0, 2 (stopped, invalid) or 130 (Ctrl+C)."""
+    from engine.model import DesignError, parse_options
+    from engine.model.validation import experiment_problems
+
     problems = output_problems(args.json, args.csv)
     if problems:
         raise DesignError(problems)
@@ -111,20 +117,15 @@ def cmd_run(args) -> int:
         raise DesignError(["--baseline needs --compare"])
     if args.compare and args.no_resilience:
         raise DesignError(["--compare already runs without resilience; drop --no-resilience"])
+    if args.compare or args.replications > 1:
+        return _run_comparison(args, design, options, experiment)
+    return _run_once(args, design, options, experiment)
+
+
+def _run_once(args, design, options, experiment) -> int:
+    from engine.simulation import RunStopped, Simulation
 
     out = sys.stdout
-    if args.compare or args.replications > 1:
-        variants = 1 + args.compare + args.baseline
-        check_replications(design, options, experiment, runs=args.replications * variants,
-                           at_once=os.cpu_count() or 1)
-        comparison = run_comparison(design, options, experiment, replications=args.replications,
-                                    baseline=args.baseline, compare=args.compare)
-        main_result = comparison.runs["protected"][0]
-        print_summary(main_result, out)
-        print_comparison(comparison, out)
-        write_outputs(args, main_result, comparison, out)
-        return 0
-
     sim = Simulation(design, options, experiment)
     status = 0
     try:
@@ -144,15 +145,48 @@ def cmd_run(args) -> int:
     return status
 
 
+def _run_comparison(args, design, options, experiment) -> int:
+    from engine.compare import ComparisonInterrupted, run_comparison
+    from engine.simulation import check_replications
+
+    out = sys.stdout
+    variants = 1 + args.compare + args.baseline
+    check_replications(design, options, experiment, runs=args.replications * variants,
+                       at_once=os.cpu_count() or 1)
+    def progress(finished: int, planned: int) -> None:
+        # on stderr, as each run ends: a long comparison shows it is moving, stdout stays the table
+        print(f"{finished} of {planned} runs finished", file=sys.stderr, flush=True)
+
+    try:
+        comparison = run_comparison(design, options, experiment, replications=args.replications,
+                                    baseline=args.baseline, compare=args.compare, progress=progress)
+    except ComparisonInterrupted as stop:
+        comparison = stop.partial
+        if comparison is not None:
+            _print_comparison_outputs(args, comparison, out)
+        print(f"interrupted: {stop.finished} of {stop.planned} replications finished"
+              + ("; the results above cover those." if comparison is not None else "; nothing to show."),
+              file=sys.stderr)
+        return 130
+    _print_comparison_outputs(args, comparison, out)
+    return 0
+
+
+def _print_comparison_outputs(args, comparison: Comparison, out) -> None:
+    main_result = comparison.runs["protected"][0]
+    print_summary(main_result, out)
+    print_comparison(comparison, out)
+    write_outputs(args, main_result, comparison, out)
+
+
 def write_outputs(args, main_result: RunResult, comparison: Comparison | None, out) -> None:
     """Write the results JSON and CSV tables asked for; a failed write is a message, not a traceback."""
+    from engine.model import DesignError
+
     try:
         if args.json:
             if comparison is not None:
-                import json
-
-                Path(args.json).write_text(json.dumps(_comparison_json(comparison), indent=1, allow_nan=False),
-                                           encoding="utf-8")
+                comparison.write_json(args.json)
             else:
                 main_result.write_json(args.json)
             print(f"\nresults written to {args.json}", file=out)
@@ -166,17 +200,9 @@ def write_outputs(args, main_result: RunResult, comparison: Comparison | None, o
         raise DesignError([f"cannot write {where}: {exc.strerror or exc}"]) from None
 
 
-def _comparison_json(comparison: Comparison) -> dict:
-    data = comparison.to_json_dict()
-    # NaN (a confidence interval from one replication) is not JSON: write null.
-    for row in data["table"]:
-        for k, v in row.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                row[k] = None
-    return data
-
-
 def _ms(seconds: float) -> str:
+    from engine.model import format_seconds
+
     return format_seconds(seconds) if seconds else "-"
 
 

@@ -9,18 +9,18 @@ replications that meet them, with a Wilson 95 % interval (``engine.objectives``)
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+import math
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
-from .results import RunResult
+from .results import JsonArray, JsonObject, RunResult, materialise, write_json
 from .simulation import simulate
 from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
+from . import workers
 
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
@@ -65,14 +65,25 @@ class Comparison:
         return {v: across_replications([r.verdicts() for r in rs]) for v, rs in self.runs.items()}
 
     def to_json_dict(self) -> dict[str, Any]:
+        return materialise(self.json_parts())
+
+    def json_parts(self) -> JsonObject:
+        """The comparison JSON, each run's results produced only when written. A confidence
+        interval of one replication (NaN) is written null: NaN is not JSON."""
         verdicts = self.verdicts()
-        return {
-            "replications": self.replications,
-            "table": self.table,
-            "slo": {v: [o.to_json_dict() for o in objs] for v, (objs, _) in verdicts.items()},
-            "recovery": {v: [r.to_json_dict() for r in recs] for v, (_, recs) in verdicts.items()},
-            "runs": {v: [r.to_json_dict() for r in rs] for v, rs in self.runs.items()},
-        }
+        table = [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+                 for row in self.table]
+        return JsonObject(iter([
+            ("replications", self.replications),
+            ("table", table),
+            ("slo", {v: [o.to_json_dict() for o in objs] for v, (objs, _) in verdicts.items()}),
+            ("recovery", {v: [r.to_json_dict() for r in recs] for v, (_, recs) in verdicts.items()}),
+            ("runs", JsonObject((v, JsonArray(r.json_parts() for r in rs)) for v, rs in self.runs.items())),
+        ]))
+
+    def write_json(self, path) -> None:
+        """Write the comparison JSON to ``path``, one run's series at a time."""
+        write_json(path, self.json_parts())
 
 
 def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
@@ -100,21 +111,25 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
     return table
 
 
-def _abandon(pool: ProcessPoolExecutor) -> None:
-    """Shut a pool down without waiting for the runs in it: they are of no use any more."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
+class ComparisonInterrupted(KeyboardInterrupt):
+    """Ctrl+C during a comparison: the runs still going were stopped; ``partial`` holds the
+    replications whose every variant had finished (None when none had)."""
+
+    def __init__(self, partial: Comparison | None, finished: int, planned: int):
+        super().__init__(f"{finished} of {planned} replications finished")
+        self.partial, self.finished, self.planned = partial, finished, planned
 
 
 def run_comparison(design: Design, options: RunOptions, experiment: Experiment | str | None = None,
                    replications: int = 1, baseline: bool = False, compare: bool = True,
-                   processes: int | None = None) -> Comparison:
-    """Run protected (and unprotected, and fault-free baseline) variants over ``replications`` seeds."""
+                   processes: int | None = None,
+                   progress: Callable[[int, int], Any] | None = None) -> Comparison:
+    """Run protected (and unprotected, and fault-free baseline) variants over ``replications`` seeds.
+
+    Several runs go to the shared worker pool (``engine.workers``); ``processes=1`` runs them
+    here, one after another. ``progress(finished, planned)`` is called as each run ends.
+    Ctrl+C raises ``ComparisonInterrupted`` with the replications that had finished.
+    """
     if replications < 1:
         raise ValueError("replications must be at least 1")
     # Fail here, with the design's own message, rather than once per worker process.
@@ -128,21 +143,41 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
     variants = ["protected"] + (["unprotected"] if compare else []) + (["baseline"] if baseline else [])
     jobs = [(v, options.seed + k) for k in range(replications) for v in variants]
     results: dict[str, dict[int, RunResult]] = {v: {} for v in variants}
-    if len(jobs) == 1 or processes == 1:
-        for v, seed in jobs:
-            results[v][seed] = simulate(design, _variant_options(options, v, seed), experiment_name)
-    else:
-        workers = processes or min(len(jobs), os.cpu_count() or 1)
-        payload = [(design.model_dump_json(), options.model_dump_json(), experiment_name, v, s) for v, s in jobs]
-        # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            for v, seed, data in pool.map(_run_one, payload):
-                results[v][seed] = RunResult.from_dict(data)
-        except BaseException:
-            # Ctrl+C or a failed run: the runs still going are not waited for.
-            _abandon(pool)
-            raise
-        pool.shutdown()
+
+    def finished(variant: str, seed: int, result: RunResult) -> None:
+        results[variant][seed] = result
+        if progress is not None:
+            progress(sum(map(len, results.values())), len(jobs))
+    try:
+        if len(jobs) == 1 or processes == 1:
+            for v, seed in jobs:
+                finished(v, seed, simulate(design, _variant_options(options, v, seed), experiment_name))
+        else:
+            _run_in_pool(design, options, experiment_name, jobs, finished)
+    except KeyboardInterrupt:
+        done = [options.seed + k for k in range(replications) if all(options.seed + k in results[v] for v in variants)]
+        partial = None
+        if done:
+            runs = {v: [results[v][s] for s in done] for v in variants}
+            partial = Comparison(runs=runs, table=build_table(runs), replications=len(done))
+        raise ComparisonInterrupted(partial, len(done), replications) from None
     runs = {v: [results[v][s] for s in sorted(results[v])] for v in variants}
     return Comparison(runs=runs, table=build_table(runs), replications=replications)
+
+
+def _run_in_pool(design: Design, options: RunOptions, experiment_name: str | None,
+                 jobs: list[tuple[str, int]], finished: Callable[[str, int, RunResult], None]) -> None:
+    """Run ``jobs`` in the worker pool, handing each result to ``finished`` as it arrives (so that
+    an interruption keeps what was done)."""
+    design_json, options_json = design.model_dump_json(), options.model_dump_json()
+    try:
+        pending = set(workers.submit(_run_one, [(design_json, options_json, experiment_name, v, s) for v, s in jobs]))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                v, seed, data = future.result()
+                finished(v, seed, RunResult.from_dict(data))
+    except BaseException:
+        # Ctrl+C or a failed run: the runs still going are not waited for.
+        workers.abandon()
+        raise

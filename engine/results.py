@@ -46,7 +46,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -132,26 +132,32 @@ class RunResult:
         return evaluate(self, recovery)
 
     def to_json_dict(self) -> dict[str, Any]:
-        def columns(arrays: dict[str, np.ndarray], names: list[str]) -> dict[str, dict[str, list]]:
-            return {
-                metric: {name: _clean_list(values[:, i]) for i, name in enumerate(names)}
-                for metric, values in arrays.items()
-            }
+        return materialise(self.json_parts())
 
-        return {
-            "format": RESULTS_FORMAT,
-            "version": RESULTS_VERSION,
-            "meta": self.meta,
-            "summary": self.summary,
-            "bucket_times": _clean_list(self.bucket_times),
-            "series": columns(self.series, self.components),
-            "link_series": columns(self.link_series, self.links),
-            "events": self.events,
-            "events_dropped": self.events_dropped,
-            "objective_series": {m: [_clean_list(v[:, j]) for j in range(v.shape[1])]
-                                 for m, v in (self.objective_series or {}).items()},
-            **self.verdicts().to_json_dict(),
-        }
+    def json_parts(self) -> "JsonObject":
+        """The results JSON as a ``JsonObject``: each series column becomes a list only when it
+        is written, so a long run is never all in memory as Python lists at once."""
+        def columns(arrays: dict[str, np.ndarray], names: list[str]) -> JsonObject:
+            return JsonObject(
+                (metric, JsonObject((name, _clean_list(values[:, i])) for i, name in enumerate(names)))
+                for metric, values in arrays.items())
+
+        def parts():
+            yield "format", RESULTS_FORMAT
+            yield "version", RESULTS_VERSION
+            yield "meta", self.meta
+            yield "summary", self.summary
+            yield "bucket_times", _clean_list(self.bucket_times)
+            yield "series", columns(self.series, self.components)
+            yield "link_series", columns(self.link_series, self.links)
+            yield "events", self.events
+            yield "events_dropped", self.events_dropped
+            yield "objective_series", JsonObject(
+                (m, JsonArray(_clean_list(v[:, j]) for j in range(v.shape[1])))
+                for m, v in (self.objective_series or {}).items())
+            yield from self.verdicts().to_json_dict().items()
+
+        return JsonObject(parts())
 
     @classmethod
     def from_json_dict(cls, data: dict[str, Any]) -> "RunResult":
@@ -182,7 +188,9 @@ class RunResult:
         )
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json_dict(), indent=1, allow_nan=False), encoding="utf-8")
+        """Write the results JSON, series by series (the same text as ``json.dumps(to_json_dict(),
+        indent=1)``)."""
+        write_json(path, self.json_parts())
 
     def write_csv(self, directory: str | Path) -> list[Path]:
         """One CSV per table: series (long form), link series, summaries, events."""
@@ -228,6 +236,83 @@ class RunResult:
         return written
 
 
+class JsonObject:
+    """A JSON object given as (key, value) pairs, produced while it is written; values may be
+    ``JsonObject`` or ``JsonArray`` again. Iterable once."""
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]]):
+        self.pairs = pairs
+
+
+class JsonArray:
+    """A JSON array given as its items, produced while it is written. Iterable once."""
+
+    def __init__(self, items: Iterable[Any]):
+        self.items = items
+
+
+def materialise(value: Any) -> Any:
+    """``value`` with every ``JsonObject`` / ``JsonArray`` made into a dict / list."""
+    if isinstance(value, JsonObject):
+        return {k: materialise(v) for k, v in value.pairs}
+    if isinstance(value, JsonArray):
+        return [materialise(v) for v in value.items]
+    return value
+
+
+def write_json(path: str | Path, value: Any) -> None:
+    """Write ``value`` to ``path`` as ``json.dumps(materialise(value), indent=1, allow_nan=False)``
+    would, without ever holding the whole text (or every streamed part) in memory."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        dump_json(value, fh.write)
+
+
+def dump_json(value: Any, write: Callable[[str], Any], level: int = 0) -> None:
+    """Write ``value`` as indented JSON through ``write``, one part at a time: objects and arrays
+    item by item, a list of numbers as one piece."""
+    if isinstance(value, (JsonObject, dict)):
+        pairs = value.pairs if isinstance(value, JsonObject) else value.items()
+        _dump_items(((_key(k), v) for k, v in pairs), "{}", write, level)
+    elif isinstance(value, (JsonArray, list, tuple)):
+        items = value.items if isinstance(value, JsonArray) else value
+        if isinstance(items, list) and items and all(type(v) is float or v is None for v in items):
+            # a series column: json.dumps would make several small strings per number
+            pad = "\n" + " " * (level + 1)
+            write("[" + pad + ("," + pad).join(map(_number, items)) + "\n" + " " * level + "]")
+        else:
+            _dump_items(((None, v) for v in items), "[]", write, level)
+    else:
+        write(json.dumps(value, allow_nan=False))
+
+
+def _dump_items(items: Iterable[tuple[str | None, Any]], brackets: str, write, level: int) -> None:
+    pad = "\n" + " " * (level + 1)
+    write(brackets[0])
+    empty = True
+    for key, item in items:
+        write(pad if empty else "," + pad)
+        if key is not None:
+            write(key + ": ")
+        dump_json(item, write, level + 1)
+        empty = False
+    write(brackets[1] if empty else "\n" + " " * level + brackets[1])
+
+
+def _key(key: Any) -> str:
+    # json.dumps writes a key that is not a string as the JSON text of that value, quoted
+    if not isinstance(key, str):
+        key = json.dumps(key, allow_nan=False)
+    return json.dumps(key)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "null"
+    if not math.isfinite(value):
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    return float.__repr__(value)
+
+
 # A spreadsheet reads a cell that begins with one of these as a formula (OWASP, CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -264,4 +349,4 @@ def outcome_rates(counts: dict[str, float]) -> dict[str, float]:
     return {f"{k}_rate": (v / total if total else 0.0) for k, v in counts.items()}
 
 
-__all__ = ["RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES", "OUTCOME_NAMES"]
+__all__ = ["JsonArray", "JsonObject", "RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES", "OUTCOME_NAMES", "dump_json", "materialise", "write_json"]

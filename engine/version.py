@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import sys
-from importlib import metadata
 from pathlib import Path
 
 BUILD_VERSION_FILE = "_build_version"
@@ -41,6 +40,8 @@ def _from_pyproject() -> str | None:
 
 
 def _from_metadata() -> str | None:
+    from importlib import metadata  # only when neither of the above answers: it is slow to import
+
     try:
         return metadata.version("faultline")
     except metadata.PackageNotFoundError:

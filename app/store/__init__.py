@@ -13,14 +13,41 @@ Every failure to read or write a file is a ProjectFileError whose message
 names the file and the problem; a DamagedFileError (a file changed after it
 was saved) also carries what could still be read.
 """
-from .autosave import Autosave, Recovery, pending_recoveries
-from .errors import DamagedFileError, ProjectFileError
-from .fileio import FileStamp
-from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
-from .project_file import OpenedProject, open_project, save_project
-from .recent import RecentFiles
-from .runs import SavedRun
-from .schema import APPLICATION_ID, SCHEMA_VERSION
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each name is imported from its module on first use: reading a JSON design must not load
+# SQLAlchemy, which only the .faultline files need.
+_HOME = {
+    "Autosave": "autosave", "Recovery": "autosave", "pending_recoveries": "autosave",
+    "DamagedFileError": "errors", "ProjectFileError": "errors", "FileStamp": "fileio",
+    "export_json": "json_io", "import_json": "json_io", "load_design_from_path": "json_io",
+    "load_project_or_json": "json_io", "OpenedProject": "project_file", "open_project": "project_file",
+    "save_project": "project_file", "RecentFiles": "recent", "SavedRun": "runs",
+    "APPLICATION_ID": "schema", "SCHEMA_VERSION": "schema",
+}
+
+if TYPE_CHECKING:
+    from .autosave import Autosave, Recovery, pending_recoveries
+    from .errors import DamagedFileError, ProjectFileError
+    from .fileio import FileStamp
+    from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
+    from .project_file import OpenedProject, open_project, save_project
+    from .recent import RecentFiles
+    from .runs import SavedRun
+    from .schema import APPLICATION_ID, SCHEMA_VERSION
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 FILE_SUFFIX = ".faultline"
 

@@ -15,7 +15,6 @@ from . import limits
 from .convert import project_format_problem
 from .errors import ProjectFileError, cannot_open, cannot_save
 from .fileio import atomic_write, is_sqlite, read_head, read_whole, resolve_target
-from .project_file import open_project
 
 
 def to_json_text(item: Project | Design) -> str:
@@ -106,7 +105,11 @@ def import_json(path: str | os.PathLike) -> Project | Design:
 def load_project_or_json(path: str | os.PathLike) -> Project | Design:
     """A ``.faultline`` file's project, or a JSON file's project or design, told apart by content."""
     path = Path(path)
-    return open_project(path).project if is_sqlite(read_head(path)) else import_json(path)
+    if is_sqlite(read_head(path)):
+        from .project_file import open_project  # SQLAlchemy only for the files that need it
+
+        return open_project(path).project
+    return import_json(path)
 
 
 def load_design_from_path(path: str | os.PathLike, design_name: str | None = None) -> Design:

@@ -171,7 +171,7 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
     import _thread
     import threading
 
-    import app.cli_run
+    import engine.simulation
     from engine import Simulation
 
     started = threading.Event()
@@ -185,7 +185,8 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
         started.wait(60)
         _thread.interrupt_main()
 
-    monkeypatch.setattr(app.cli_run, "Simulation", Watched)
+    # the command imports the engine when it runs: patch it where it is found then
+    monkeypatch.setattr(engine.simulation, "Simulation", Watched)
     threading.Thread(target=press_ctrl_c, daemon=True).start()
     out = tmp_path / "r.json"
     # Long enough that it cannot end before the interrupt lands.
