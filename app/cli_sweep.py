@@ -11,12 +11,10 @@ from __future__ import annotations
 import sys
 import time
 
-from engine.explore import ParameterSpace, format_value
-from engine.model import DesignError, Problem, parse_options
-
 
 def _load(args):
     from app.store import ProjectFileError, load_design_from_path
+    from engine.model import DesignError
 
     try:
         return load_design_from_path(args.design, args.design_name).check()
@@ -26,6 +24,7 @@ def _load(args):
 
 def _pairs(items: list[str] | None, option: str) -> list[tuple[str, str]]:
     from engine.explore.sweep import parse_param_option
+    from engine.model import DesignError, Problem
 
     out = []
     for item in items or []:
@@ -57,6 +56,8 @@ def add_params_parser(sub) -> None:
 
 def cmd_params(args) -> int:
     """List the parameters (after any ``--set``), and save the changed design if asked."""
+    from engine.explore import ParameterSpace, format_value
+    from engine.model import DesignError, Problem
     design = _load(args)
     if args.save and not args.set_values:
         raise DesignError([Problem("--save", "needs --set PATH=VALUE: there is nothing changed to save")])
@@ -117,6 +118,7 @@ def add_sweep_parser(sub) -> None:
 
 def _plan(args):
     from engine.explore.sweep import plan_sweep
+    from engine.model import parse_options
 
     design = _load(args)
     options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
