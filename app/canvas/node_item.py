@@ -8,6 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
+from engine.model import FAULT_CLASSES, POLICY_CLASSES
+
 from ..resources import kind_colour, kind_pixmap
 
 NODE_WIDTH = 160.0
@@ -15,24 +17,6 @@ NODE_HEIGHT = 64.0
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
 
-# Short badge texts for policies, in the nesting order around a call (outer to inner).
-POLICY_BADGES = {
-    "retry": ("R", "retry"),
-    "circuit_breaker": ("CB", "circuit breaker"),
-    "rate_limiter": ("RL", "rate limiter"),
-    "timeout": ("T", "timeout"),
-    "bulkhead": ("BH", "bulkhead"),
-    "fallback": ("FB", "fallback"),
-    "load_shedding": ("LS", "load shedding"),
-}
-FAULT_BADGES = {
-    "crash": "crash",
-    "latency": "slow",
-    "exhaustion": "exhaust",
-    "error": "errors",
-    "partition": "cut",
-    "random_failures": "flaky",
-}
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 
@@ -114,7 +98,7 @@ class NodeItem(QGraphicsItem):
         lines = [f"<b>{_esc(v.name)}</b> — {v.kind.replace('_', ' ')}", _esc(v.figures)]
         if v.policies:
             lines.append("Resilience: " + ", ".join(
-                POLICY_BADGES[k][1] + ("" if on else " (off)") for k, on in v.policies))
+                POLICY_CLASSES[k].label.lower() + ("" if on else " (off)") for k, on in v.policies))
         if v.faults:
             lines.append("Faults in this experiment: " + ", ".join(f.replace("_", " ") for f in v.faults))
         if self.health:
@@ -272,7 +256,7 @@ class NodeItem(QGraphicsItem):
         x = body.left() + 11
         y = body.bottom() - 17
         for kind, enabled in self.view.policies:
-            text = POLICY_BADGES.get(kind, ("?", kind))[0]
+            text = POLICY_CLASSES[kind].badge if kind in POLICY_CLASSES else "?"
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             colour = QColor(c.policy)
@@ -289,7 +273,7 @@ class NodeItem(QGraphicsItem):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             x += w + 3
         for kind in self.view.faults:
-            text = "⚡ " + FAULT_BADGES.get(kind, kind)
+            text = "⚡ " + (FAULT_CLASSES[kind].badge if kind in FAULT_CLASSES else kind)
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             painter.setPen(Qt.PenStyle.NoPen)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,7 +36,20 @@ class InstanceSelector(BaseModel):
 
 
 class _Fault(BaseModel):
+    """What every fault has: a target, a window, and the facts of its kind that every view reads.
+
+    A kind states its facts once, here on its class: ``label`` (a title), ``help`` (one sentence),
+    ``badge`` (the canvas word), ``on_links`` / ``on_components`` (what it may target) and
+    ``needs_instances`` (it hits a component's own instances, which clients and load balancers lack).
+    """
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    label: ClassVar[str]
+    help: ClassVar[str]
+    badge: ClassVar[str]
+    on_links: ClassVar[bool] = False
+    on_components: ClassVar[bool] = True
+    needs_instances: ClassVar[bool] = False
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     target: str = Field(..., min_length=1, description='a component name, or a link "a -> b"')
@@ -58,7 +71,16 @@ class _Fault(BaseModel):
 
     @property
     def title(self) -> str:
+        """The kind as prose ("random failures"), for sentences about this fault."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
+
+    @classmethod
+    def targets_phrase(cls) -> str:
+        """What a fault of this kind can aim at, in words: "a link", "a component or link", ..."""
+        if not cls.on_components:
+            return "a link"
+        what = "a service, database, cache, queue or external component" if cls.needs_instances else "a component"
+        return what + (" or link" if cls.on_links else "")
 
     def windows(self, run_end: float) -> list[tuple[float, float]]:
         """The (start, end) windows this fault is active in, clipped to the run."""
@@ -74,6 +96,10 @@ class _Fault(BaseModel):
 
 class CrashFault(_Fault):
     kind: Literal["crash"] = "crash"
+    label = "Component crash"
+    help = "Instances stop: callers are refused at once, or hang until they time out."
+    badge = "crash"
+    needs_instances = True
     instances: InstanceSelector = Field(default_factory=InstanceSelector)
     mode: Literal["refuse", "hang"] = "refuse"
     restart_delay: float = Field(0.0, ge=0, description="cold start after the window ends")
@@ -81,6 +107,10 @@ class CrashFault(_Fault):
 
 class LatencyFault(_Fault):
     kind: Literal["latency"] = "latency"
+    label = "Network latency"
+    help = "Extra delay on a link, or on every call into a component."
+    badge = "slow"
+    on_links = True
     delay: Distribution = Field(default_factory=lambda: Constant(value=0.3))
     fraction: float = Field(1.0, ge=0, le=1)
     direction: Literal["request", "response", "both"] = "request"
@@ -88,6 +118,10 @@ class LatencyFault(_Fault):
 
 class ExhaustionFault(_Fault):
     kind: Literal["exhaustion"] = "exhaustion"
+    label = "Resource exhaustion"
+    help = "CPU slowdown, a shrunken pool, or a memory leak that ends in a crash."
+    badge = "exhaust"
+    needs_instances = True
     resource: Literal["cpu", "pool", "memory_leak"] = "cpu"
     factor: float = Field(2.0, ge=1, description="cpu: service time multiplier")
     pool_size: int = Field(1, ge=0, le=100_000, description="pool: workers or connections left per instance")
@@ -98,16 +132,29 @@ class ExhaustionFault(_Fault):
 
 class ErrorFault(_Fault):
     kind: Literal["error"] = "error"
+    label = "Error injection"
+    help = "A share of calls fails with an application error."
+    badge = "errors"
+    on_links = True
     fraction: float = Field(0.5, ge=0, le=1)
 
 
 class PartitionFault(_Fault):
     kind: Literal["partition"] = "partition"
+    label = "Partition"
+    help = "A link drops everything."
+    badge = "cut"
+    on_links = True
+    on_components = False
     mode: Literal["hang", "refuse"] = "hang"
 
 
 class RandomFailuresFault(_Fault):
     kind: Literal["random_failures"] = "random_failures"
+    label = "Random failures"
+    help = "Instances fail and recover at random (MTBF / MTTR)."
+    badge = "flaky"
+    needs_instances = True
     mtbf: float = Field(60.0, gt=0, description="mean time between failures per instance, seconds")
     mttr: float = Field(10.0, gt=0, description="mean time to repair, seconds")
 
@@ -117,9 +164,14 @@ Fault = Annotated[
     Field(discriminator="kind"),
 ]
 
-FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "partition", "random_failures")
-LINK_FAULT_KINDS = ("latency", "error", "partition")
-COMPONENT_FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "random_failures")
+# Every list of fault kinds is read off the classes of the union above, in its order.
+FAULT_CLASSES: dict[str, type[_Fault]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Fault)[0])
+}
+FAULT_KINDS = tuple(FAULT_CLASSES)
+LINK_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.on_links)
+COMPONENT_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.on_components)
+INSTANCE_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.needs_instances)
 
 
 class Experiment(BaseModel):

@@ -7,7 +7,7 @@ recognisable; times are in seconds.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,17 +19,26 @@ _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[ass
 
 
 class _Policy(BaseModel):
+    """What every policy has, and the facts of its kind that every view reads.
+
+    A kind states its facts once, here on its class: ``help`` (one sentence), ``badge`` (the
+    canvas's few letters), ``label`` (a title) and ``inbound`` (it guards the component itself, not its calls).
+    """
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    label: ClassVar[str]
+    help: ClassVar[str]
+    badge: ClassVar[str]
+    inbound: ClassVar[bool] = False
+    # Values a new policy starts with where a field has no default (load shedding needs one bound).
+    starting_values: ClassVar[dict[str, object]] = {}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     enabled: bool = True
 
     @property
-    def inbound(self) -> bool:
-        return False
-
-    @property
     def title(self) -> str:
+        """The kind as prose ("circuit breaker")."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
 
 
@@ -43,6 +52,9 @@ class CircuitBreakerPolicy(_CallerPolicy):
     """Resilience4j CircuitBreakerConfig, one breaker per guarded dependency."""
 
     kind: Literal["circuit_breaker"] = "circuit_breaker"
+    label = "Circuit breaker"
+    help = "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker)."
+    badge = "CB"
     sliding_window_type: Literal["count_based", "time_based"] = "count_based"
     sliding_window_size: int = Field(100, ge=1, le=100_000)
     minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000)
@@ -89,6 +101,9 @@ class RetryPolicy(_CallerPolicy):
     """Retry: ``max_attempts`` counts the first call (Resilience4j, gRPC)."""
 
     kind: Literal["retry"] = "retry"
+    label = "Retry"
+    help = "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy)."
+    badge = "R"
     max_attempts: int = Field(3, ge=1, le=100)
     wait_duration: float = Field(0.5, ge=0, description="first wait, seconds")
     backoff: Literal["fixed", "exponential"] = "fixed"
@@ -104,6 +119,9 @@ class TimeoutPolicy(_CallerPolicy):
     """The caller gives up after ``timeout``; the callee keeps working unless cancelled."""
 
     kind: Literal["timeout"] = "timeout"
+    label = "Timeout"
+    help = "Give up on a call that takes too long."
+    badge = "T"
     timeout: float = Field(1.0, gt=0)
     cancel_on_timeout: bool = False
 
@@ -112,6 +130,9 @@ class BulkheadPolicy(_CallerPolicy):
     """Resilience4j SemaphoreBulkhead: permits with a fair FIFO wait."""
 
     kind: Literal["bulkhead"] = "bulkhead"
+    label = "Bulkhead"
+    help = "Cap concurrent calls so one slow dependency cannot take every worker."
+    badge = "BH"
     max_concurrent_calls: int = Field(25, ge=0, le=1_000_000)
     max_wait_duration: float = Field(0.0, ge=0)
 
@@ -120,6 +141,9 @@ class FallbackPolicy(_CallerPolicy):
     """Answer with a degraded response on chosen failures."""
 
     kind: Literal["fallback"] = "fallback"
+    label = "Fallback"
+    help = "Answer with a degraded response when a call fails."
+    badge = "FB"
     on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
     latency: Distribution = Field(default_factory=lambda: Constant(value=0.001))
 
@@ -128,19 +152,24 @@ class RateLimiterPolicy(_Policy):
     """Resilience4j AtomicRateLimiter at the callee, one per instance."""
 
     kind: Literal["rate_limiter"] = "rate_limiter"
+    label = "Rate limiter"
+    help = "Admit at most N requests per period into this component (inbound)."
+    badge = "RL"
+    inbound = True
     limit_for_period: int = Field(50, ge=1, le=1_000_000_000)
     limit_refresh_period: float = Field(500e-9, gt=0)
     timeout_duration: float = Field(5.0, ge=0)
-
-    @property
-    def inbound(self) -> bool:
-        return True
 
 
 class LoadSheddingPolicy(_Policy):
     """Reject work that would wait too long in the queue, or beyond a queue length."""
 
     kind: Literal["load_shedding"] = "load_shedding"
+    label = "Load shedding"
+    help = "Reject work that would wait too long in this component's queue (inbound)."
+    badge = "LS"
+    inbound = True
+    starting_values = {"max_queue_wait": 1.0}
     max_queue_wait: float | None = Field(None, gt=0)
     max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1)
 
@@ -150,15 +179,12 @@ class LoadSheddingPolicy(_Policy):
             raise ValueError("set max_queue_wait, max_queue_length or both")
         return self
 
-    @property
-    def inbound(self) -> bool:
-        return True
 
-
+# In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
     Union[
-        CircuitBreakerPolicy,
         RetryPolicy,
+        CircuitBreakerPolicy,
         TimeoutPolicy,
         BulkheadPolicy,
         FallbackPolicy,
@@ -168,5 +194,9 @@ Policy = Annotated[
     Field(discriminator="kind"),
 ]
 
-CALLER_POLICY_KINDS = ("retry", "circuit_breaker", "timeout", "bulkhead", "fallback")
-INBOUND_POLICY_KINDS = ("rate_limiter", "load_shedding")
+POLICY_CLASSES: dict[str, type[_Policy]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Policy)[0])
+}
+POLICY_KINDS = tuple(POLICY_CLASSES)
+CALLER_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if not cls.inbound)
+INBOUND_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if cls.inbound)
