@@ -17,6 +17,17 @@ NODE_HEIGHT = 64.0
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
 
+
+def policy_badge(kind: str) -> str:
+    """The few letters a node shows for a policy of ``kind`` (its model class's badge)."""
+    return POLICY_CLASSES[kind].badge if kind in POLICY_CLASSES else "?"
+
+
+def fault_badge(kind: str) -> str:
+    """The word a node shows for a fault of ``kind`` (its model class's badge), after a bolt."""
+    return "⚡ " + (FAULT_CLASSES[kind].badge if kind in FAULT_CLASSES else kind)
+
+
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 
@@ -100,7 +111,8 @@ class NodeItem(QGraphicsItem):
             lines.append("Resilience: " + ", ".join(
                 POLICY_CLASSES[k].label.lower() + ("" if on else " (off)") for k, on in v.policies))
         if v.faults:
-            lines.append("Faults in this experiment: " + ", ".join(f.replace("_", " ") for f in v.faults))
+            lines.append("Faults in this experiment: " + ", ".join(
+                FAULT_CLASSES[f].label.lower() if f in FAULT_CLASSES else f for f in v.faults))
         if self.health:
             lines.append(_health_text(self.health))
         for p in v.problems:
@@ -256,7 +268,7 @@ class NodeItem(QGraphicsItem):
         x = body.left() + 11
         y = body.bottom() - 17
         for kind, enabled in self.view.policies:
-            text = POLICY_CLASSES[kind].badge if kind in POLICY_CLASSES else "?"
+            text = policy_badge(kind)
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             colour = QColor(c.policy)
@@ -273,7 +285,7 @@ class NodeItem(QGraphicsItem):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             x += w + 3
         for kind in self.view.faults:
-            text = "⚡ " + (FAULT_CLASSES[kind].badge if kind in FAULT_CLASSES else kind)
+            text = fault_badge(kind)
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             painter.setPen(Qt.PenStyle.NoPen)

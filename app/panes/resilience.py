@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.model import format_seconds
-from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS, POLICY_CLASSES
+from engine.model.resilience import CALL_NESTING, CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS, POLICY_CLASSES
 
 from ..document import EditRejected, ProjectDocument, kind_label
 from .faults import fit_rows
@@ -23,16 +23,13 @@ from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label,
 from .forms import POLICY_FORMS, ModelForm
 
 ALL_SCOPE = "__all__"
-# Caller-side patterns around one call, outer to inner: Resilience4j's Spring aspect order
-# (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
-NESTING = ("fallback", "retry", "circuit_breaker", "timeout", "bulkhead")
 
 
 def call_nesting(policies, scope: str | None) -> str:
     """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
     call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
     applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
-    kinds = [k for k in NESTING if any(p.kind == k for p in applied)]
+    kinds = [k for k in CALL_NESTING if any(p.kind == k for p in applied)]
     if not kinds:
         return ""
     target = f'calls to "{scope}"' if scope else "each call"

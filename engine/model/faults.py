@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 
 
@@ -52,11 +53,18 @@ class _Fault(BaseModel):
     needs_instances: ClassVar[bool] = False
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    target: str = Field(..., min_length=1, description='a component name, or a link "a -> b"')
-    start: float = Field(0.0, ge=0)
-    duration: float | None = Field(None, gt=0, description="empty means until the end of the run")
-    period: float | None = Field(None, gt=0, description="repeat every period seconds")
-    enabled: bool = True
+    target: str = Field(..., min_length=1, title="Target",
+                        description='the component or link the fault hits: a component name, or a link "a -> b"')
+    start: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Start", description="when the fault begins, in run time",
+                         json_schema_extra={"unit": "s"})
+    duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Duration",
+                                   description="how long it lasts; empty means until the end",
+                                   json_schema_extra={"unit": "s"})
+    period: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Repeat every",
+                                 description="start the fault again every period; empty means once",
+                                 json_schema_extra={"unit": "s"})
+    enabled: bool = Field(True, title="Enabled",
+                          description="a disabled fault stays in the experiment but is not injected")
 
     @model_validator(mode="after")
     def _period_fits(self):
@@ -100,9 +108,14 @@ class CrashFault(_Fault):
     help = "Instances stop: callers are refused at once, or hang until they time out."
     badge = "crash"
     needs_instances = True
-    instances: InstanceSelector = Field(default_factory=InstanceSelector)
-    mode: Literal["refuse", "hang"] = "refuse"
-    restart_delay: float = Field(0.0, ge=0, description="cold start after the window ends")
+    instances: InstanceSelector = Field(default_factory=InstanceSelector, title="Instances",
+                                        description="which instances crash")
+    mode: Literal["refuse", "hang"] = Field(
+        "refuse", title="Crash mode",
+        description="refuse: callers see 'unavailable' at once; hang: calls sit until the caller's timeout",
+        json_schema_extra={"choices": {"refuse": "refuse at once", "hang": "hang until callers time out"}})
+    restart_delay: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Restart delay",
+                                 description="cold start after the window ends", json_schema_extra={"unit": "s"})
 
 
 class LatencyFault(_Fault):
@@ -111,9 +124,12 @@ class LatencyFault(_Fault):
     help = "Extra delay on a link, or on every call into a component."
     badge = "slow"
     on_links = True
-    delay: Distribution = Field(default_factory=lambda: Constant(value=0.3))
-    fraction: float = Field(1.0, ge=0, le=1)
-    direction: Literal["request", "response", "both"] = "request"
+    delay: Distribution = Field(default_factory=lambda: Constant(value=0.3), title="Added delay",
+                                description="extra latency per affected call")
+    fraction: float = Field(1.0, ge=0, le=1, title="Affected calls", description="share of calls delayed",
+                            json_schema_extra={"unit": "ratio"})
+    direction: Literal["request", "response", "both"] = Field(
+        "request", title="Direction", description="which way of the call is delayed")
 
 
 class ExhaustionFault(_Fault):
@@ -122,12 +138,24 @@ class ExhaustionFault(_Fault):
     help = "CPU slowdown, a shrunken pool, or a memory leak that ends in a crash."
     badge = "exhaust"
     needs_instances = True
-    resource: Literal["cpu", "pool", "memory_leak"] = "cpu"
-    factor: float = Field(2.0, ge=1, description="cpu: service time multiplier")
-    pool_size: int = Field(1, ge=0, le=100_000, description="pool: workers or connections left per instance")
-    leak_rate: float = Field(0.05, gt=0, description="memory_leak: slowdown per second of uptime")
-    kill_factor: float = Field(4.0, gt=1, description="memory_leak: the slowdown at which the instance is killed")
-    restart_delay: float = Field(5.0, ge=0, description="memory_leak: time to restart after the kill")
+    resource: Literal["cpu", "pool", "memory_leak"] = Field(
+        "cpu", title="Resource", description="what runs out",
+        json_schema_extra={"choices": {"cpu": "CPU (slower service)", "pool": "worker or connection pool",
+                                       "memory_leak": "memory leak"}})
+    factor: float = Field(2.0, ge=1, le=1000, title="CPU factor", description="cpu: service time is multiplied by this",
+                          json_schema_extra={"unit": "x", "shown_when": {"resource": ["cpu"]}})
+    pool_size: int = Field(1, ge=0, le=100_000, title="Pool left",
+                           description="pool: workers or connections left per instance",
+                           json_schema_extra={"unit": "workers", "shown_when": {"resource": ["pool"]}})
+    leak_rate: float = Field(0.05, gt=0, le=1000, title="Leak rate",
+                             description="memory_leak: slowdown added per second of uptime",
+                             json_schema_extra={"unit": "1/s", "shown_when": {"resource": ["memory_leak"]}})
+    kill_factor: float = Field(4.0, gt=1, le=1000, title="Killed at",
+                               description="memory_leak: the slowdown at which the instance is killed",
+                               json_schema_extra={"unit": "x", "shown_when": {"resource": ["memory_leak"]}})
+    restart_delay: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Restart delay",
+                                 description="memory_leak: time to restart after the kill",
+                                 json_schema_extra={"unit": "s", "shown_when": {"resource": ["memory_leak"]}})
 
 
 class ErrorFault(_Fault):
@@ -136,7 +164,8 @@ class ErrorFault(_Fault):
     help = "A share of calls fails with an application error."
     badge = "errors"
     on_links = True
-    fraction: float = Field(0.5, ge=0, le=1)
+    fraction: float = Field(0.5, ge=0, le=1, title="Failed calls", description="share of calls aborted with an error",
+                            json_schema_extra={"unit": "ratio"})
 
 
 class PartitionFault(_Fault):
@@ -146,7 +175,9 @@ class PartitionFault(_Fault):
     badge = "cut"
     on_links = True
     on_components = False
-    mode: Literal["hang", "refuse"] = "hang"
+    mode: Literal["hang", "refuse"] = Field(
+        "hang", title="Dropped calls", description="what a caller sees when the link drops everything",
+        json_schema_extra={"choices": {"hang": "hang until timeout", "refuse": "refuse at once"}})
 
 
 class RandomFailuresFault(_Fault):
@@ -155,8 +186,10 @@ class RandomFailuresFault(_Fault):
     help = "Instances fail and recover at random (MTBF / MTTR)."
     badge = "flaky"
     needs_instances = True
-    mtbf: float = Field(60.0, gt=0, description="mean time between failures per instance, seconds")
-    mttr: float = Field(10.0, gt=0, description="mean time to repair, seconds")
+    mtbf: float = Field(60.0, gt=0, le=LONGEST_RUN, title="Mean time between failures",
+                        description="per instance, exponentially distributed", json_schema_extra={"unit": "s"})
+    mttr: float = Field(10.0, gt=0, le=LONGEST_RUN, title="Mean time to repair",
+                        description="per failure, exponentially distributed", json_schema_extra={"unit": "s"})
 
 
 Fault = Annotated[

@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 from .outcomes import FAILURE_OUTCOMES
 
@@ -34,7 +35,8 @@ class _Policy(BaseModel):
     starting_values: ClassVar[dict[str, object]] = {}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    enabled: bool = True
+    enabled: bool = Field(True, title="Enabled",
+                          description="a disabled policy stays on the component but guards nothing")
 
     @property
     def title(self) -> str:
@@ -43,6 +45,10 @@ class _Policy(BaseModel):
 
 
 class _CallerPolicy(_Policy):
+    # Where the pattern sits around one call, outer (0) to inner: Resilience4j's Spring aspect
+    # order (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
+    nesting: ClassVar[int]
+
     scope: str | None = Field(
         None, description="name of the one dependency this guards; empty guards every outgoing call"
     )
@@ -55,24 +61,47 @@ class CircuitBreakerPolicy(_CallerPolicy):
     label = "Circuit breaker"
     help = "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker)."
     badge = "CB"
-    sliding_window_type: Literal["count_based", "time_based"] = "count_based"
-    sliding_window_size: int = Field(100, ge=1, le=100_000)
-    minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000)
-    failure_rate_threshold: float = Field(50.0, gt=0, le=100)
-    slow_call_rate_threshold: float = Field(100.0, gt=0, le=100)
-    slow_call_duration_threshold: float = Field(60.0, gt=0)
-    wait_duration_in_open_state: float = Field(60.0, ge=0.001)
+    nesting = 2
+    sliding_window_type: Literal["count_based", "time_based"] = Field(
+        "count_based", title="Window",
+        description="count-based: the last N calls; time-based: calls of the last N seconds",
+        json_schema_extra={"choices": {"count_based": "last N calls", "time_based": "last N seconds"}})
+    sliding_window_size: int = Field(100, ge=1, le=100_000, title="Window size",
+                                     description="N: calls (count-based) or seconds (time-based)",
+                                     json_schema_extra={"unit": "calls or s"})
+    minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000, title="Minimum calls",
+                                         description="calls needed before the failure rate is judged",
+                                         json_schema_extra={"unit": "calls"})
+    failure_rate_threshold: float = Field(50.0, gt=0, le=100, title="Failure rate threshold",
+                                          description="failure rate at or above which the breaker opens",
+                                          json_schema_extra={"unit": "%"})
+    slow_call_rate_threshold: float = Field(100.0, gt=0, le=100, title="Slow call rate threshold",
+                                            description="slow-call rate at or above which the breaker opens",
+                                            json_schema_extra={"unit": "%"})
+    slow_call_duration_threshold: float = Field(60.0, gt=0, le=LONGEST_RUN, title="Slow call duration threshold",
+                                                description="calls longer than this count as slow",
+                                                json_schema_extra={"unit": "s"})
+    wait_duration_in_open_state: float = Field(60.0, ge=0.001, le=LONGEST_RUN, title="Wait duration in open state",
+                                               description="time the breaker stays open before trying again",
+                                               json_schema_extra={"unit": "s"})
     wait_duration_multiplier: float = Field(
-        1.0, ge=1, le=100,
-        description="above 1, consecutive openings wait longer: wait x multiplier^(k-1) "
-                    "(waitIntervalFunctionInOpenState = IntervalFunction.ofExponentialBackoff)",
+        1.0, ge=1, le=100, title="Wait multiplier",
+        description="above 1, each consecutive opening waits this many times longer than the last, and closing "
+                    "resets it: wait x multiplier^(k-1) (Resilience4j's exponential interval function)",
+        json_schema_extra={"unit": "x"},
     )
-    permitted_number_of_calls_in_half_open_state: int = Field(10, ge=1, le=100_000)
-    automatic_transition_from_open_to_half_open_enabled: bool = False
-    max_wait_duration_in_half_open_state: float = Field(0.0, ge=0)
+    permitted_number_of_calls_in_half_open_state: int = Field(
+        10, ge=1, le=100_000, title="Calls permitted in half-open state",
+        description="trial calls let through in half-open state", json_schema_extra={"unit": "calls"})
+    automatic_transition_from_open_to_half_open_enabled: bool = Field(
+        False, title="Move to half-open automatically",
+        description="half-open when the wait is over, without waiting for a call")
+    max_wait_duration_in_half_open_state: float = Field(
+        0.0, ge=0, le=LONGEST_RUN, title="Max wait in half-open state",
+        description="half-open longer than this re-opens; 0 waits for the trial calls", json_schema_extra={"unit": "s"})
     record_outcomes: list[FailureOutcome] = Field(
-        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"],
-        description="outcomes recorded as failures; others count as successes",
+        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"], title="Record as failure",
+        description="outcomes recorded as failures; the others count as successes",
     )
 
 
@@ -81,8 +110,11 @@ class GrpcRetryThrottling(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["grpc_throttling"] = "grpc_throttling"
-    max_tokens: float = Field(10.0, gt=0, le=1000)
-    token_ratio: float = Field(0.1, gt=0)
+    max_tokens: float = Field(10.0, gt=0, le=1000, title="Max tokens", description="size of the token bucket",
+                              json_schema_extra={"unit": "tokens"})
+    token_ratio: float = Field(0.1, gt=0, le=1000, title="Token ratio",
+                               description="tokens returned by each successful call",
+                               json_schema_extra={"unit": "tokens"})
 
 
 class EnvoyRetryBudget(BaseModel):
@@ -90,8 +122,12 @@ class EnvoyRetryBudget(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["envoy_budget"] = "envoy_budget"
-    budget_percent: float = Field(20.0, ge=0, le=100)
-    min_retry_concurrency: int = Field(3, ge=0, le=1_000_000)
+    budget_percent: float = Field(20.0, ge=0, le=100, title="Budget",
+                                  description="concurrent retries as a share of active requests",
+                                  json_schema_extra={"unit": "%"})
+    min_retry_concurrency: int = Field(3, ge=0, le=1_000_000, title="Min retry concurrency",
+                                       description="retries always allowed at once, whatever the budget",
+                                       json_schema_extra={"unit": "retries"})
 
 
 RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
@@ -104,15 +140,30 @@ class RetryPolicy(_CallerPolicy):
     label = "Retry"
     help = "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy)."
     badge = "R"
-    max_attempts: int = Field(3, ge=1, le=100)
-    wait_duration: float = Field(0.5, ge=0, description="first wait, seconds")
-    backoff: Literal["fixed", "exponential"] = "fixed"
-    multiplier: float = Field(1.5, ge=1)
-    max_wait_duration: float | None = Field(None, gt=0)
-    jitter: Literal["none", "full", "equal", "decorrelated", "randomized"] = "none"
-    randomization_factor: float = Field(0.5, ge=0, le=1)
-    retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
-    budget: RetryBudget | None = None
+    nesting = 1
+    max_attempts: int = Field(3, ge=1, le=100, title="Max attempts",
+                              description="attempts in all, the first call included (Resilience4j, gRPC)",
+                              json_schema_extra={"unit": "attempts"})
+    wait_duration: float = Field(0.5, ge=0, le=LONGEST_RUN, title="Wait", description="wait before the first retry",
+                                 json_schema_extra={"unit": "s"})
+    backoff: Literal["fixed", "exponential"] = Field(
+        "fixed", title="Backoff", description="fixed: the same wait; exponential: multiplied each time")
+    multiplier: float = Field(1.5, ge=1, le=100, title="Multiplier",
+                              description="exponential backoff: each wait is this times the last",
+                              json_schema_extra={"unit": "x"})
+    max_wait_duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max wait",
+                                            description="cap on one wait; empty means no cap",
+                                            json_schema_extra={"unit": "s", "shown_in": "ms"})
+    jitter: Literal["none", "full", "equal", "decorrelated", "randomized"] = Field(
+        "none", title="Jitter", description="randomness in waits that keeps retrying callers from moving in lockstep")
+    randomization_factor: float = Field(0.5, ge=0, le=1, title="Randomization",
+                                        description="randomized jitter: wait ± this share",
+                                        json_schema_extra={"unit": "ratio"})
+    retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES), title="Retry on",
+                                           description="outcomes that are retried")
+    budget: RetryBudget | None = Field(
+        None, title="Retry budget",
+        description="caps retries so that they cannot multiply load during an outage (gRPC throttling, Envoy budget)")
 
 
 class TimeoutPolicy(_CallerPolicy):
@@ -122,8 +173,13 @@ class TimeoutPolicy(_CallerPolicy):
     label = "Timeout"
     help = "Give up on a call that takes too long."
     badge = "T"
-    timeout: float = Field(1.0, gt=0)
-    cancel_on_timeout: bool = False
+    nesting = 3
+    timeout: float = Field(1.0, gt=0, le=LONGEST_RUN, title="Timeout",
+                           description="the caller gives up after this long",
+                           json_schema_extra={"unit": "s", "shown_in": "ms"})
+    cancel_on_timeout: bool = Field(
+        False, title="Cancel the call on timeout",
+        description="free the callee's worker too; otherwise it keeps working on an answer nobody waits for")
 
 
 class BulkheadPolicy(_CallerPolicy):
@@ -133,8 +189,13 @@ class BulkheadPolicy(_CallerPolicy):
     label = "Bulkhead"
     help = "Cap concurrent calls so one slow dependency cannot take every worker."
     badge = "BH"
-    max_concurrent_calls: int = Field(25, ge=0, le=1_000_000)
-    max_wait_duration: float = Field(0.0, ge=0)
+    nesting = 4
+    max_concurrent_calls: int = Field(25, ge=0, le=1_000_000, title="Max concurrent calls",
+                                      description="calls in flight at once through this bulkhead",
+                                      json_schema_extra={"unit": "calls"})
+    max_wait_duration: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Max wait",
+                                     description="how long a call waits for a permit; 0 rejects at once",
+                                     json_schema_extra={"unit": "s", "shown_in": "ms"})
 
 
 class FallbackPolicy(_CallerPolicy):
@@ -144,8 +205,11 @@ class FallbackPolicy(_CallerPolicy):
     label = "Fallback"
     help = "Answer with a degraded response when a call fails."
     badge = "FB"
-    on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
-    latency: Distribution = Field(default_factory=lambda: Constant(value=0.001))
+    nesting = 0
+    on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES), title="Fall back on",
+                                     description="failures answered with a degraded response")
+    latency: Distribution = Field(default_factory=lambda: Constant(value=0.001), title="Fallback latency",
+                                  description="time to produce the degraded response")
 
 
 class RateLimiterPolicy(_Policy):
@@ -156,9 +220,15 @@ class RateLimiterPolicy(_Policy):
     help = "Admit at most N requests per period into this component (inbound)."
     badge = "RL"
     inbound = True
-    limit_for_period: int = Field(50, ge=1, le=1_000_000_000)
-    limit_refresh_period: float = Field(500e-9, gt=0)
-    timeout_duration: float = Field(5.0, ge=0)
+    limit_for_period: int = Field(50, ge=1, le=1_000_000_000, title="Limit for period",
+                                  description="requests admitted per refresh period, per instance",
+                                  json_schema_extra={"unit": "requests"})
+    limit_refresh_period: float = Field(500e-9, gt=0, le=LONGEST_RUN, title="Limit refresh period",
+                                        description="permits refill after this long (Resilience4j default 500 ns)",
+                                        json_schema_extra={"unit": "s"})
+    timeout_duration: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Wait for permit",
+                                    description="how long a request waits for a permit before rejection",
+                                    json_schema_extra={"unit": "s"})
 
 
 class LoadSheddingPolicy(_Policy):
@@ -170,8 +240,13 @@ class LoadSheddingPolicy(_Policy):
     badge = "LS"
     inbound = True
     starting_values = {"max_queue_wait": 1.0}
-    max_queue_wait: float | None = Field(None, gt=0)
-    max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1)
+    max_queue_wait: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max queue wait",
+                                         description="reject work that has waited longer than this; "
+                                                     "empty means no limit",
+                                         json_schema_extra={"unit": "s", "shown_in": "ms"})
+    max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1, title="Max queue length",
+                                         description="reject arrivals beyond this queue length; empty means no limit",
+                                         json_schema_extra={"unit": "requests"})
 
     @model_validator(mode="after")
     def _some_bound(self):
@@ -200,3 +275,5 @@ POLICY_CLASSES: dict[str, type[_Policy]] = {
 POLICY_KINDS = tuple(POLICY_CLASSES)
 CALLER_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if not cls.inbound)
 INBOUND_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if cls.inbound)
+# Caller-side kinds in the order they wrap one call, outer to inner.
+CALL_NESTING = tuple(sorted(CALLER_POLICY_KINDS, key=lambda k: POLICY_CLASSES[k].nesting))
