@@ -622,10 +622,8 @@ class MainWindow(WindowFiles, QMainWindow):
     # -- context menu ------------------------------------------------------------------------
     def context_menu(self, scene_pos) -> QMenu:
         """The canvas menu for what is under ``scene_pos``: policies and faults for a node, faults for a link."""
-        from engine.model import COMPONENT_KINDS, FAULT_KINDS
-        from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
+        from engine.model import COMPONENT_KINDS, FAULT_CLASSES, POLICY_CLASSES
 
-        from .panes.faults import FAULT_TITLES
         from .resources import KIND_LABELS, kind_icon
 
         menu = QMenu(self)
@@ -638,31 +636,34 @@ class MainWindow(WindowFiles, QMainWindow):
         if node is not None:
             cid = node.component_id
             policies = menu.addMenu(icon("shield"), "Add Resilience Policy")
-            for kind in CALLER_POLICY_KINDS + INBOUND_POLICY_KINDS:
-                action = policies.addAction(kind.replace("_", " ").capitalize())
+            for kind, cls in POLICY_CLASSES.items():
+                action = policies.addAction(cls.label)
                 reason = doc.edit.policy_refusal(cid, kind)
                 action.setEnabled(reason is None)
-                action.setToolTip(reason or "")
+                action.setToolTip(reason or cls.help)
                 action.triggered.connect(lambda _=False, k=kind, c=cid: self._add_policy_from_menu(c, k))
             target = node.view.name
         elif link is not None:
             target = doc.link(link.link_id).name
             caller = doc.component_named(doc.link(link.link_id).source)
             policies = menu.addMenu(icon("shield"), "Add Policy on This Call")
-            for kind in CALLER_POLICY_KINDS:
-                action = policies.addAction(kind.replace("_", " ").capitalize())
+            for kind, cls in POLICY_CLASSES.items():
+                if cls.inbound:
+                    continue
+                action = policies.addAction(cls.label)
                 reason = doc.edit.policy_refusal(caller.id, kind) if caller is not None else "no caller"
                 action.setEnabled(reason is None)
-                action.setToolTip(reason or "")
+                action.setToolTip(reason or cls.help)
                 action.triggered.connect(lambda _=False, k=kind, i=link.link_id: self._add_policy_from_menu(i, k))
         else:
             target = None
         if target is not None:
             faults = menu.addMenu(icon("bolt"), "Inject Fault")
             allowed = doc.edit.fault_kinds_for(target)
-            for kind in FAULT_KINDS:
+            for kind, cls in FAULT_CLASSES.items():
                 if kind in allowed:
-                    action = faults.addAction(FAULT_TITLES[kind])
+                    action = faults.addAction(cls.label)
+                    action.setToolTip(cls.help)
                     action.triggered.connect(lambda _=False, k=kind, t=target: self._add_fault_from_menu(k, t))
             menu.addSeparator()
             if node is not None:

@@ -8,6 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
+from engine.model import FAULT_CLASSES, POLICY_CLASSES
+
 from ..resources import kind_colour, kind_pixmap
 
 NODE_WIDTH = 160.0
@@ -15,24 +17,17 @@ NODE_HEIGHT = 64.0
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
 
-# Short badge texts for policies, in the nesting order around a call (outer to inner).
-POLICY_BADGES = {
-    "retry": ("R", "retry"),
-    "circuit_breaker": ("CB", "circuit breaker"),
-    "rate_limiter": ("RL", "rate limiter"),
-    "timeout": ("T", "timeout"),
-    "bulkhead": ("BH", "bulkhead"),
-    "fallback": ("FB", "fallback"),
-    "load_shedding": ("LS", "load shedding"),
-}
-FAULT_BADGES = {
-    "crash": "crash",
-    "latency": "slow",
-    "exhaustion": "exhaust",
-    "error": "errors",
-    "partition": "cut",
-    "random_failures": "flaky",
-}
+
+def policy_badge(kind: str) -> str:
+    """The few letters a node shows for a policy of ``kind`` (its model class's badge)."""
+    return POLICY_CLASSES[kind].badge if kind in POLICY_CLASSES else "?"
+
+
+def fault_badge(kind: str) -> str:
+    """The word a node shows for a fault of ``kind`` (its model class's badge), after a bolt."""
+    return "⚡ " + (FAULT_CLASSES[kind].badge if kind in FAULT_CLASSES else kind)
+
+
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 
@@ -114,9 +109,10 @@ class NodeItem(QGraphicsItem):
         lines = [f"<b>{_esc(v.name)}</b> — {v.kind.replace('_', ' ')}", _esc(v.figures)]
         if v.policies:
             lines.append("Resilience: " + ", ".join(
-                POLICY_BADGES[k][1] + ("" if on else " (off)") for k, on in v.policies))
+                POLICY_CLASSES[k].label.lower() + ("" if on else " (off)") for k, on in v.policies))
         if v.faults:
-            lines.append("Faults in this experiment: " + ", ".join(f.replace("_", " ") for f in v.faults))
+            lines.append("Faults in this experiment: " + ", ".join(
+                FAULT_CLASSES[f].label.lower() if f in FAULT_CLASSES else f for f in v.faults))
         if self.health:
             lines.append(_health_text(self.health))
         for p in v.problems:
@@ -272,7 +268,7 @@ class NodeItem(QGraphicsItem):
         x = body.left() + 11
         y = body.bottom() - 17
         for kind, enabled in self.view.policies:
-            text = POLICY_BADGES.get(kind, ("?", kind))[0]
+            text = policy_badge(kind)
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             colour = QColor(c.policy)
@@ -289,7 +285,7 @@ class NodeItem(QGraphicsItem):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             x += w + 3
         for kind in self.view.faults:
-            text = "⚡ " + FAULT_BADGES.get(kind, kind)
+            text = fault_badge(kind)
             w = fm.horizontalAdvance(text) + 10
             rect = QRectF(x, y, w, 13)
             painter.setPen(Qt.PenStyle.NoPen)

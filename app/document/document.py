@@ -1,6 +1,7 @@
 """The open project: designs as engine.model objects, the undo stack and the signals views follow."""
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 from typing import Any, Iterable
@@ -47,6 +48,7 @@ class ProjectDocument(QObject):
     modified_changed = Signal(bool)
     path_changed = Signal(object)  # Path or None
     edited = Signal()  # after any mutation: problems and titles refresh from this
+    runs_changed = Signal()  # runs kept, removed or renamed
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -54,7 +56,7 @@ class ProjectDocument(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._project = project or new_project()
         self._path: Path | None = None
-        self.runs: list = []
+        self._runs: list = []
         self._design_id = self._project.designs[0].id
         self._selection: list[uuid.UUID] = []
         self._experiment_id: uuid.UUID | None = self._first_experiment_id()
@@ -68,6 +70,41 @@ class ProjectDocument(QObject):
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
+
+    # -- kept runs ------------------------------------------------------------
+    # Kept runs are not undoable edits (a run is not a change to the design), but each change
+    # leaves the file on disk behind, so the project reads as modified until the next save.
+    @property
+    def runs(self) -> tuple:
+        """The runs kept in the project, oldest first; change them with the methods below."""
+        return tuple(self._runs)
+
+    def keep_runs(self, records: Iterable) -> None:
+        """Keep run records (the store's ``SavedRun``) in the project, after those kept before."""
+        records = list(records)
+        if records:
+            self._runs.extend(records)
+            self._runs_changed()
+
+    def remove_runs(self, run_ids: Iterable[uuid.UUID]) -> None:
+        """Drop the kept runs with these ids; unknown ids are ignored."""
+        ids = set(run_ids)
+        kept = [r for r in self._runs if r.id not in ids]
+        if len(kept) != len(self._runs):
+            self._runs = kept
+            self._runs_changed()
+
+    def relabel_runs(self, labels: dict[uuid.UUID, str]) -> None:
+        """Give kept runs new labels, by run id."""
+        changed = [dataclasses.replace(r, label=labels[r.id]) if r.id in labels and r.label != labels[r.id] else r
+                   for r in self._runs]
+        if any(a is not b for a, b in zip(changed, self._runs)):
+            self._runs = changed
+            self._runs_changed()
+
+    def _runs_changed(self) -> None:
+        self.undo_stack.resetClean()
+        self.runs_changed.emit()
 
     # -- project ------------------------------------------------------------
     @property
@@ -101,7 +138,7 @@ class ProjectDocument(QObject):
         if not project.designs:
             project = project.model_copy(update={"designs": [Design(name="Design 1")]})
         self._project = project
-        self.runs = list(runs)
+        self._runs = list(runs)
         self._design_id = project.designs[0].id
         self._selection = []
         self._experiment_id = self._first_experiment_id()

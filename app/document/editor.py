@@ -15,27 +15,15 @@ from PySide6.QtGui import QUndoCommand
 from engine.model import (
     COMPONENT_CLASSES,
     OBJECTIVE_CLASSES,
-    BulkheadPolicy,
-    CircuitBreakerPolicy,
-    CrashFault,
     Design,
-    ErrorFault,
-    ExhaustionFault,
     Experiment,
-    FallbackPolicy,
-    LatencyFault,
     Link,
-    LoadSheddingPolicy,
-    PartitionFault,
     Position,
-    RandomFailuresFault,
-    RateLimiterPolicy,
-    RetryPolicy,
-    TimeoutPolicy,
     describe,
 )
 
-from engine.model.faults import LINK_FAULT_KINDS
+from engine.model.faults import FAULT_CLASSES, LINK_FAULT_KINDS
+from engine.model.resilience import POLICY_CLASSES
 from engine.model.validation import fault_kinds_for, policy_refusal
 
 from . import commands as cmd
@@ -44,25 +32,6 @@ from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, va
 if TYPE_CHECKING:
     from .document import ProjectDocument
 
-POLICY_CLASSES = {
-    "circuit_breaker": CircuitBreakerPolicy,
-    "retry": RetryPolicy,
-    "timeout": TimeoutPolicy,
-    "bulkhead": BulkheadPolicy,
-    "fallback": FallbackPolicy,
-    "rate_limiter": RateLimiterPolicy,
-    "load_shedding": LoadSheddingPolicy,
-}
-# Values a new policy starts with where the model has no default (it needs at least one bound).
-POLICY_STARTING_VALUES: dict[str, dict[str, Any]] = {"load_shedding": {"max_queue_wait": 1.0}}
-FAULT_CLASSES = {
-    "crash": CrashFault,
-    "latency": LatencyFault,
-    "exhaustion": ExhaustionFault,
-    "error": ErrorFault,
-    "partition": PartitionFault,
-    "random_failures": RandomFailuresFault,
-}
 FRAGMENT_FORMAT = "faultline-fragment/1"
 
 
@@ -358,7 +327,7 @@ class DocumentEditor:
         if reason:
             raise EditRejected([FieldError("", reason)])
         old = self.doc.component(component_id)
-        values = dict(POLICY_STARTING_VALUES.get(kind, {}))
+        values = dict(POLICY_CLASSES[kind].starting_values)
         if scope is not None:
             values["scope"] = scope
         policy = validated(POLICY_CLASSES[kind], values)
@@ -382,7 +351,7 @@ class DocumentEditor:
         """Put a policy's parameters back to the library defaults, keeping its id, scope and on/off state."""
         policy = self.doc.policy(component_id, policy_id)
         keep = {"id": policy.id, "enabled": policy.enabled, **({"scope": policy.scope} if hasattr(policy, "scope") else {})}
-        fresh = validated(POLICY_CLASSES[policy.kind], {**POLICY_STARTING_VALUES.get(policy.kind, {}), **keep})
+        fresh = validated(POLICY_CLASSES[policy.kind], {**POLICY_CLASSES[policy.kind].starting_values, **keep})
         if fresh != policy:
             old = self.doc.component(component_id)
             new = old.model_copy(update={"policies": [fresh if p.id == policy_id else p for p in old.policies]})

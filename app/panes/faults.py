@@ -17,32 +17,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import FAULT_KINDS, format_seconds
+from engine.model import FAULT_CLASSES, format_seconds
 
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..theme import current_canvas_colours
 from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import FAULT_FORMS, ModelForm
 
-FAULT_HINTS = {
-    "crash": "Instances stop: callers are refused at once, or hang until they time out.",
-    "latency": "Extra delay on a link, or on every call into a component.",
-    "exhaustion": "CPU slowdown, a shrunken pool, or a memory leak that ends in a crash.",
-    "error": "A share of calls fails with an application error.",
-    "partition": "A link drops everything.",
-    "random_failures": "Instances fail and recover at random (MTBF / MTTR).",
-}
-FAULT_TITLES = {
-    "crash": "Component crash", "latency": "Network latency", "exhaustion": "Resource exhaustion",
-    "error": "Error injection", "partition": "Partition", "random_failures": "Random failures",
-}
 
 
 def fault_summary(fault) -> str:
     """One line for the fault list: kind, target and window."""
     end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)
     repeat = f", every {format_seconds(fault.period)}" if fault.period else ""
-    return f"{FAULT_TITLES[fault.kind]} on “{fault.target}”, {format_seconds(fault.start)} → {end}{repeat}"
+    return f"{fault.label} on “{fault.target}”, {format_seconds(fault.start)} → {end}{repeat}"
 
 
 class FaultTimeline(QWidget):
@@ -247,9 +235,9 @@ class FaultInjectionPanel(QWidget):
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
         self.add_actions: dict[str, QAction] = {}
-        for kind in FAULT_KINDS:
-            action = menu.addAction(FAULT_TITLES[kind])
-            action.setToolTip(FAULT_HINTS[kind])
+        for kind, cls in FAULT_CLASSES.items():
+            action = menu.addAction(cls.label)
+            action.setToolTip(cls.help)
             action.triggered.connect(lambda _=False, k=kind: self.add_fault(k))
             self.add_actions[kind] = action
         self.add_button.setMenu(menu)
@@ -312,7 +300,7 @@ class FaultInjectionPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
             item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
                             "it would not happen. Lengthen the run or start the fault earlier."
-                            if late else FAULT_HINTS[fault.kind])
+                            if late else fault.help)
             if late:
                 item.setForeground(QColor(current_canvas_colours().warn))
             elif not fault.enabled:
@@ -375,7 +363,7 @@ class FaultInjectionPanel(QWidget):
         self.form.target.set_choices(self.doc.edit.fault_targets(fault.kind))
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)
-        self.fault_title.setText(f"<b>{FAULT_TITLES[fault.kind]}</b> — {FAULT_HINTS[fault.kind]}")
+        self.fault_title.setText(f"<b>{fault.label}</b> — {fault.help}")
 
     # -- experiments -------------------------------------------------------------------
     def new_experiment(self) -> None:
@@ -424,7 +412,7 @@ class FaultInjectionPanel(QWidget):
             experiment = self.doc.current_experiment
         target = target or self.default_target(kind)
         if target is None:
-            what = "a component or link" if kind in ("latency", "error") else ("a link" if kind == "partition" else "a service, database, cache, queue or external component")
+            what = FAULT_CLASSES[kind].targets_phrase()
             self.message.setText(f"A {kind_label(kind)} fault needs {what} to aim at; draw one first.")
             self.message.show()
             return None

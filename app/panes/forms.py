@@ -7,11 +7,18 @@ under the field and nothing reaches the document.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from types import UnionType
+from typing import Annotated, Any, Callable, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
+from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
 from .fields import (
@@ -330,196 +337,100 @@ class LinkForm(ModelForm):
     FIELDS = LINK_FIELDS
 
 
-# -- resilience policies (defaults and semantics follow Resilience4j, gRPC, Envoy) -----
-_OUTCOME_TIP = "Outcomes counted as failures; the others count as successes."
+# -- forms read off the model -------------------------------------------------------
+def _empty_meaning(description: str) -> str:
+    """'... empty means any latency' -> 'any latency': what an empty optional field stands for."""
+    m = re.search(r"empty means ([^;,.]+)", description)
+    return m.group(1).strip() if m else ""
 
 
-class CircuitBreakerForm(ModelForm):
-    """Resilience4j circuit breaker: sliding window, thresholds, open and half-open behaviour."""
-
-    FIELDS = [
-        choice("sliding_window_type", "Window", [("count_based", "last N calls"), ("time_based", "last N seconds")],
-               "Count-based: the last N calls. Time-based: calls of the last N seconds."),
-        integer("sliding_window_size", "Window size", "N: calls (count-based) or seconds (time-based)."),
-        integer("minimum_number_of_calls", "Minimum calls", "Calls needed before the failure rate is judged."),
-        number("failure_rate_threshold", "Failure threshold", "Failure rate at or above which the breaker opens.", "%"),
-        number("slow_call_rate_threshold", "Slow-call threshold", "Slow-call rate at or above which the breaker opens.", "%"),
-        seconds("slow_call_duration_threshold", "Slow call after", "Calls longer than this count as slow."),
-        seconds("wait_duration_in_open_state", "Wait in open", "Time the breaker stays open before trying again."),
-        number("wait_duration_multiplier", "Wait multiplier",
-               "Above 1, each consecutive opening waits this many times longer than the last; closing resets it."),
-        integer("permitted_number_of_calls_in_half_open_state", "Half-open calls",
-                "Trial calls let through in half-open state."),
-        flag("automatic_transition_from_open_to_half_open_enabled", "Move to half-open automatically",
-             "Half-open when the wait is over, without waiting for a call."),
-        seconds("max_wait_duration_in_half_open_state", "Max wait half-open",
-                "Half-open longer than this re-opens; 0 waits for the trial calls."),
-        outcomes("record_outcomes", "Record as failure", _OUTCOME_TIP),
-    ]
+def _visible_when(when: dict[str, list]) -> Callable[[dict], bool]:
+    return lambda d: all(d.get(name) in values for name, values in when.items())
 
 
-class RetryForm(ModelForm):
-    """Retry: attempts, backoff, jitter, outcomes retried, optional budget (Resilience4j, gRPC, Envoy)."""
-
-    FIELDS = [
-        integer("max_attempts", "Max attempts", "Attempts in all, the first call included (Resilience4j, gRPC)."),
-        seconds("wait_duration", "Wait", "Wait before the first retry.", unit="ms"),
-        choice("backoff", "Backoff", ["fixed", "exponential"], "Fixed: the same wait. Exponential: multiplied each time."),
-        number("multiplier", "Multiplier", "Exponential backoff: each wait is this times the last."),
-        seconds("max_wait_duration", "Max wait", "Cap on one wait; empty means no cap.", unit="ms", optional=True,
-                placeholder="no cap"),
-        choice("jitter", "Jitter", ["none", "full", "equal", "decorrelated", "randomized"],
-               "Randomness in waits that keeps retrying callers from moving in lockstep."),
-        percent("randomization_factor", "Randomization", "Randomized jitter: wait ± this share."),
-        outcomes("retry_on", "Retry on", "Outcomes that are retried."),
-        FieldSpec("budget", "Retry budget", RetryBudgetEditor,
-                  "Caps retries so that they cannot multiply load during an outage (gRPC throttling, Envoy budget)."),
-    ]
+def _members(annotation) -> tuple:
+    """The types a field admits, through unions, optionals and ``Annotated`` wrappers."""
+    if get_origin(annotation) is Annotated:
+        return _members(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return tuple(m for arg in get_args(annotation) for m in _members(arg))
+    return (annotation,)
 
 
-class TimeoutForm(ModelForm):
-    """Timeout of each guarded call."""
+def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
+    """A form row for field ``name`` of ``cls``: label, help, unit, choices and editor from its metadata.
 
-    FIELDS = [
-        seconds("timeout", "Timeout", "The caller gives up after this long.", unit="ms"),
-        flag("cancel_on_timeout", "Cancel the call on timeout",
-             "Free the callee's worker too; otherwise it keeps working on an answer nobody waits for."),
-    ]
-
-
-class BulkheadForm(ModelForm):
-    """Semaphore bulkhead: concurrent calls and the wait for a permit."""
-
-    FIELDS = [
-        integer("max_concurrent_calls", "Max concurrent calls", "Calls in flight at once through this bulkhead."),
-        seconds("max_wait_duration", "Max wait", "How long a call waits for a permit; 0 rejects at once.", unit="ms"),
-    ]
-
-
-class FallbackForm(ModelForm):
-    """Degraded answers on chosen failures."""
-
-    FIELDS = [
-        outcomes("on", "Fall back on", "Failures answered with a degraded response."),
-        distribution("latency", "Fallback latency", "Time to produce the degraded response."),
-    ]
-
-
-class RateLimiterForm(ModelForm):
-    """Resilience4j rate limiter at the component (inbound)."""
-
-    FIELDS = [
-        integer("limit_for_period", "Limit per period", "Requests admitted per refresh period, per instance."),
-        seconds("limit_refresh_period", "Refresh period", "Permits refill after this long (Resilience4j default 500 ns).",
-                unit="ms"),
-        seconds("timeout_duration", "Wait for permit", "How long a request waits for a permit before rejection."),
-    ]
-
-
-class LoadSheddingForm(ModelForm):
-    """Load shedding by queue wait or queue length (inbound)."""
-
-    FIELDS = [
-        seconds("max_queue_wait", "Max queue wait", "Reject work that has waited longer than this; empty: no limit.",
-                unit="ms", optional=True, placeholder="no limit"),
-        integer("max_queue_length", "Max queue length", "Reject arrivals beyond this queue length; empty: no limit.",
-                optional=True, placeholder="no limit"),
-    ]
+    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (in the field's ``shown_in``), anything else is shown beside a number. A field that admits None may be left empty.
+    """
+    info = cls.model_fields[name]
+    path = f"{prefix}{name}"
+    label, tip, unit = field_label(name, info), field_help(info), field_unit(info)
+    kinds = _members(info.annotation)
+    optional = type(None) in kinds
+    when = field_shown_when(info)
+    visible = _visible_when(when) if when else None
+    placeholder = _empty_meaning(tip) if optional else ""
+    choices = field_choices(info)
+    if info.annotation is bool:
+        spec = flag(path, label, tip)
+    elif name == "target" and info.annotation is str:
+        spec = FieldSpec(path, label, TargetEditor, tip)
+    elif choices:
+        spec = FieldSpec(path, label, lambda: ChoiceEditor(choices), tip)
+    elif InstanceSelector in kinds:
+        spec = FieldSpec(path, label, InstancesEditor, tip)
+    elif get_origin(info.annotation) is list:
+        spec = outcomes(path, label, tip)
+    elif Constant in kinds:  # a union of the distributions (pydantic keeps its discriminator apart)
+        spec = distribution(path, label, tip)
+    elif GrpcRetryThrottling in kinds:
+        spec = FieldSpec(path, label, RetryBudgetEditor, tip)
+    elif unit == "ratio":
+        spec = percent(path, label, tip)
+    elif unit == "s":
+        shown = field_shown_in(info)
+        spec = FieldSpec(path, label, lambda: DurationEditor(shown, optional=optional, placeholder=placeholder), tip)
+    else:
+        integer_ = int in kinds and float not in kinds
+        spec = FieldSpec(path, label, lambda: NumberEditor(integer_, optional=optional, placeholder=placeholder),
+                         tip, unit)
+    spec.visible = visible
+    return spec
 
 
-POLICY_FORMS: dict[str, type[ModelForm]] = {
-    "circuit_breaker": CircuitBreakerForm, "retry": RetryForm, "timeout": TimeoutForm, "bulkhead": BulkheadForm,
-    "fallback": FallbackForm, "rate_limiter": RateLimiterForm, "load_shedding": LoadSheddingForm,
-}
+def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -> list[FieldSpec]:
+    """The rows of a form over ``cls``: every field in the model's order but those in ``skip``."""
+    return [model_field(cls, name) for name in cls.model_fields if name not in skip]
 
 
-# -- faults ------------------------------------------------------------------------
-def _window_fields() -> list[FieldSpec]:
-    return [
-        FieldSpec("target", "Target", TargetEditor, "The component or link the fault hits."),
-        seconds("start", "Start", "When the fault begins, in run time."),
-        seconds("duration", "Duration", "How long it lasts; empty means until the end of the run.", optional=True,
-                placeholder="until the end"),
-        seconds("period", "Repeat every", "Start the fault again every period; empty means once.", optional=True,
-                placeholder="once"),
-        flag("enabled", "Enabled", "A disabled fault stays in the experiment but is not injected."),
-    ]
+class PolicyForm(ModelForm):
+    """A resilience policy's parameters (its scope and switch live in the pane around it)."""
 
-
-class _FaultForm(ModelForm):
-    EXTRA: list[FieldSpec] = []
+    MODEL: type[BaseModel]
 
     def __init__(self, commit=None, parent=None):
-        super().__init__(_window_fields() + self.EXTRA, commit, parent)
+        super().__init__(model_fields(self.MODEL, ("id", "kind", "enabled", "scope")), commit, parent)
+
+
+class FaultForm(ModelForm):
+    """A fault's target, window and parameters."""
+
+    MODEL: type[BaseModel]
+
+    def __init__(self, commit=None, parent=None):
+        super().__init__(model_fields(self.MODEL), commit, parent)
 
     @property
     def target(self) -> TargetEditor:
         return self.editors["target"]  # type: ignore[return-value]
 
 
-class ComponentCrashForm(_FaultForm):
-    """Component crash: which instances, refuse or hang, restart delay."""
-
-    EXTRA = [
-        FieldSpec("instances", "Instances", InstancesEditor, "Which instances crash."),
-        choice("mode", "Crash mode", [("refuse", "refuse at once"), ("hang", "hang until callers time out")],
-               "Refuse: callers see 'unavailable' at once. Hang: calls sit until the caller's timeout."),
-        seconds("restart_delay", "Restart delay", "Cold start after the window ends."),
-    ]
-
-
-class NetworkLatencyForm(_FaultForm):
-    """Added latency on a link or on all calls into a component."""
-
-    EXTRA = [
-        distribution("delay", "Added delay", "Extra latency per affected call."),
-        percent("fraction", "Affected calls", "Share of calls delayed."),
-        choice("direction", "Direction", ["request", "response", "both"], "Which way of the call is delayed."),
-    ]
-
-
-class ResourceExhaustionForm(_FaultForm):
-    """CPU slowdown, a shrunken pool, or a memory leak."""
-
-    EXTRA = [
-        choice("resource", "Resource", [("cpu", "CPU (slower service)"), ("pool", "worker or connection pool"),
-                                        ("memory_leak", "memory leak")], "What runs out."),
-        FieldSpec("factor", "CPU factor", lambda: NumberEditor(False), "Service time is multiplied by this.", "×",
-                  visible=lambda d: d.get("resource") == "cpu"),
-        FieldSpec("pool_size", "Pool left", lambda: NumberEditor(True), "Workers or connections left per instance.",
-                  visible=lambda d: d.get("resource") == "pool"),
-        FieldSpec("leak_rate", "Leak rate", lambda: NumberEditor(False), "Slowdown added per second of uptime.",
-                  "per second", visible=lambda d: d.get("resource") == "memory_leak"),
-        FieldSpec("kill_factor", "Killed at", lambda: NumberEditor(False), "Slowdown at which the instance is killed.",
-                  "× slower", visible=lambda d: d.get("resource") == "memory_leak"),
-        FieldSpec("restart_delay", "Restart delay", lambda: DurationEditor("s"), "Time to restart after the kill.",
-                  visible=lambda d: d.get("resource") == "memory_leak"),
-    ]
-
-
-class ErrorInjectionForm(_FaultForm):
-    """A share of calls fails with an application error."""
-
-    EXTRA = [percent("fraction", "Failed calls", "Share of calls aborted with an error.")]
-
-
-class PartitionForm(_FaultForm):
-    """A link drops every call."""
-
-    EXTRA = [choice("mode", "Dropped calls", [("hang", "hang until timeout"), ("refuse", "refuse at once")],
-                    "What a caller sees when the link drops everything.")]
-
-
-class RandomFailuresForm(_FaultForm):
-    """Instances fail and recover at random (MTBF, MTTR)."""
-
-    EXTRA = [
-        seconds("mtbf", "Mean time between failures", "Per instance, exponentially distributed."),
-        seconds("mttr", "Mean time to repair", "Per failure, exponentially distributed."),
-    ]
-
-
-FAULT_FORMS: dict[str, type[_FaultForm]] = {
-    "crash": ComponentCrashForm, "latency": NetworkLatencyForm, "exhaustion": ResourceExhaustionForm,
-    "error": ErrorInjectionForm, "partition": PartitionForm, "random_failures": RandomFailuresForm,
+# One form class per kind, so that a pane can tell whether the form it shows fits the item selected.
+POLICY_FORMS: dict[str, type[PolicyForm]] = {
+    kind: type(f"{cls.__name__}Form", (PolicyForm,), {"MODEL": cls, "__doc__": cls.help})
+    for kind, cls in POLICY_CLASSES.items()
+}
+FAULT_FORMS: dict[str, type[FaultForm]] = {
+    kind: type(f"{cls.__name__}Form", (FaultForm,), {"MODEL": cls, "__doc__": cls.help})
+    for kind, cls in FAULT_CLASSES.items()
 }

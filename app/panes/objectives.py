@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from PySide6.QtWidgets import (
@@ -25,44 +25,8 @@ from PySide6.QtWidgets import (
 from engine.model import OBJECTIVE_CLASSES, OBJECTIVE_KINDS, Client, RecoverySettings
 
 from ..document import EditRejected, FieldError, ProjectDocument
-from .fields import DurationEditor, NumberEditor, secondary_label
-from .forms import FieldSpec, ModelForm, flag, percent
-
-# Seconds at or above this default are shown in s, shorter ones in ms.
-_SECONDS_FROM = 1.0
-
-
-def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
-    """A form row for field ``name`` of ``cls``, labelled, explained and united by the field's own metadata.
-
-    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (ms for short defaults), anything
-    else is shown beside a number. A field that admits None may be left empty.
-    """
-    info = cls.model_fields[name]
-    path = f"{prefix}{name}"
-    label = info.title or name.replace("_", " ").capitalize()
-    tip = info.description or ""
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    unit = str(extra.get("unit", ""))
-    kinds = get_args(info.annotation) or (info.annotation,)
-    optional = type(None) in kinds
-    if info.annotation is bool:
-        return flag(path, label, tip)
-    if unit == "ratio":
-        return percent(path, label, tip)
-    placeholder = _empty_meaning(tip) if optional else ""
-    if unit == "s":
-        shown = "s" if isinstance(info.default, (int, float)) and info.default >= _SECONDS_FROM else "ms"
-        return FieldSpec(path, label, lambda: DurationEditor(shown, optional=optional, placeholder=placeholder), tip)
-    integer = int in kinds and float not in kinds
-    return FieldSpec(path, label, lambda: NumberEditor(integer, optional=optional, placeholder=placeholder), tip, unit)
-
-
-def _empty_meaning(description: str) -> str:
-    """'... empty means any latency' -> 'any latency': what an empty optional field stands for."""
-    m = re.search(r"empty means ([^;,.]+)", description)
-    return m.group(1).strip() if m else ""
-
+from .fields import secondary_label
+from .forms import FieldSpec, ModelForm, model_field
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 

@@ -15,33 +15,21 @@ from PySide6.QtWidgets import (
 )
 
 from engine.model import format_seconds
-from engine.model.resilience import CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS
+from engine.model.resilience import CALL_NESTING, CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS, POLICY_CLASSES
 
 from ..document import EditRejected, ProjectDocument, kind_label
 from .faults import fit_rows
 from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import POLICY_FORMS, ModelForm
 
-POLICY_HINTS = {
-    "retry": "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy).",
-    "circuit_breaker": "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker).",
-    "timeout": "Give up on a call that takes too long.",
-    "bulkhead": "Cap concurrent calls so one slow dependency cannot take every worker.",
-    "fallback": "Answer with a degraded response when a call fails.",
-    "rate_limiter": "Admit at most N requests per period into this component (inbound).",
-    "load_shedding": "Reject work that would wait too long in this component's queue (inbound).",
-}
 ALL_SCOPE = "__all__"
-# Caller-side patterns around one call, outer to inner: Resilience4j's Spring aspect order
-# (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
-NESTING = ("fallback", "retry", "circuit_breaker", "timeout", "bulkhead")
 
 
 def call_nesting(policies, scope: str | None) -> str:
     """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
     call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
     applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
-    kinds = [k for k in NESTING if any(p.kind == k for p in applied)]
+    kinds = [k for k in CALL_NESTING if any(p.kind == k for p in applied)]
     if not kinds:
         return ""
     target = f'calls to "{scope}"' if scope else "each call"
@@ -89,9 +77,9 @@ class ResiliencePanel(QWidget):
         self.add_menu = QMenu(self)
         self.add_menu.setToolTipsVisible(True)
         self.add_actions: dict[str, QAction] = {}
-        for kind in CALLER_POLICY_KINDS + INBOUND_POLICY_KINDS:
-            action = self.add_menu.addAction(kind_label(kind).capitalize())
-            action.setToolTip(POLICY_HINTS[kind])
+        for kind, cls in POLICY_CLASSES.items():
+            action = self.add_menu.addAction(cls.label)
+            action.setToolTip(cls.help)
             action.triggered.connect(lambda _=False, k=kind: self.add_policy(k))
             self.add_actions[kind] = action
             if kind == CALLER_POLICY_KINDS[-1]:
@@ -200,13 +188,13 @@ class ResiliencePanel(QWidget):
             if reason is None and call is not None and kind in INBOUND_POLICY_KINDS:
                 reason = "An inbound policy guards a component, not a call: select the component."
             action.setEnabled(reason is None)
-            action.setToolTip(reason or POLICY_HINTS[kind])
+            action.setToolTip(reason or POLICY_CLASSES[kind].help)
         for policy in policies:
-            item = QListWidgetItem(f"{kind_label(policy.kind).capitalize()} — {scope_text(policy)}")
+            item = QListWidgetItem(f"{policy.label} — {scope_text(policy)}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if policy.enabled else Qt.CheckState.Unchecked)
-            item.setToolTip(POLICY_HINTS[policy.kind])
+            item.setToolTip(policy.help)
             self.list.addItem(item)
             if policy.id == self.policy_id:
                 self.list.setCurrentItem(item)
@@ -271,7 +259,7 @@ class ResiliencePanel(QWidget):
         cid, pid = self.component_id, policy.id
         self.form.commit = lambda changes: self.doc.edit.set_policy_fields(cid, pid, changes)
         self.form.bind(policy)
-        self.hint.setText(POLICY_HINTS[policy.kind])
+        self.hint.setText(policy.help)
         self._refresh_scope()
 
     def _refresh_scope(self) -> None:

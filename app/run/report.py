@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.model import Design, format_seconds
+from engine.model.catalogue import field_unit
 
 from .formatting import (
     BREAKER_COLOURS,
@@ -179,34 +180,32 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
 
 POLICY_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "scope")
 FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration", "period")
-# Fields held in seconds, shown as durations; the rest as they are.
-_SECONDS = ("duration", "timeout", "wait", "delay", "period", "start", "mtbf", "mttr", "refresh")
 
 
 def parameters(model, skip: tuple[str, ...] = ()) -> str:
-    """A policy's or fault's settings as "name value" pairs, durations with their unit."""
+    """A policy's or fault's settings as "name value" pairs, each in the unit its model field states."""
     parts = []
     for name, value in model:
         if name in skip or value is None:
             continue
         label = name.replace("_", " ")
+        unit = field_unit(type(model).model_fields[name])
         if hasattr(value, "describe"):
             text = value.describe()
-        elif name.endswith("rate_threshold") or name == "budget_percent":
-            text = f"{value:g} %"
-        elif name == "fraction":
-            text = f"{value * 100:g} %"
-        elif (isinstance(value, float) and any(word in name for word in _SECONDS)
-              and not any(word in name for word in ("multiplier", "factor"))):
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif unit == "s":
             text = format_seconds(value)
+        elif unit == "ratio":
+            text = f"{value * 100:g} %"
+        elif unit == "%":
+            text = f"{value:g} %"
         elif isinstance(value, (list, tuple)):
             text = ", ".join(str(v).replace("_", " ") for v in value) or "none"
         elif hasattr(value, "model_dump"):
             inner = parameters(value, ("kind",))
             kind = str(getattr(value, "kind", "")).replace("_", " ")
             text = f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
-        elif isinstance(value, bool):
-            text = "yes" if value else "no"
         else:
             text = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
         parts.append(f"{label} {text}")

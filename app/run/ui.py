@@ -235,6 +235,7 @@ class RunUi(QObject):
                        d.current_experiment_changed):
             signal.connect(self._refresh_experiments)
         d.project_replaced.connect(self._on_project_replaced)
+        d.runs_changed.connect(self.refresh_runs)
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
@@ -513,10 +514,6 @@ class RunUi(QObject):
     def _note_unkept_run(self) -> None:
         self._status("Saved. The last run is not in the file: keep it with Run > Keep Run in Project, then save again.")
 
-    def _mark_modified(self) -> None:
-        # Kept runs are not undoable edits, but the file on disk no longer holds them.
-        self.doc.undo_stack.resetClean()
-
     def keep_run(self) -> RunGroup | None:
         """Keep the shown run in the project (saved with it by File > Save)."""
         session = self.session
@@ -527,11 +524,8 @@ class RunUi(QObject):
             design_id = uuid.UUID(str(first.meta.get("design_id")))
         except ValueError:
             design_id = self.doc.design.id
-        records = saved_runs_of(session, design_id)
-        self.doc.runs.extend(records)
+        self.doc.keep_runs(saved_runs_of(session, design_id))
         session.saved = True
-        self._mark_modified()
-        self.refresh_runs()
         self.runs_panel.select(str(session.group_id))
         self.dashboard.mark_kept()
         self._update_actions()
@@ -572,12 +566,9 @@ class RunUi(QObject):
     def delete_group(self, group: RunGroup) -> bool:
         if not self.confirm(f"Delete the kept run “{group.label}” from the project?"):
             return False
-        ids = {r.id for r in group.runs}
-        self.doc.runs[:] = [r for r in self.doc.runs if r.id not in ids]
-        self._mark_modified()
         if self.session is not None and str(self.session.group_id) == group.id:
             self.session.saved = False
-        self.refresh_runs()
+        self.doc.remove_runs(r.id for r in group.runs)
         self._update_actions()
         self.dashboard.mark_kept()
         return True
@@ -585,11 +576,11 @@ class RunUi(QObject):
     def rename_group(self, group: RunGroup, label: str) -> None:
         """Give a kept run (every variant of a comparison) a name of the user's choosing."""
         several = len(group.runs) > 1
+        labels = {}
         for run in group.runs:
             suffix = run.label.rsplit(" — ", 1)[1] if several and " — " in run.label else ""
-            run.label = f"{label} — {suffix}" if suffix else label
-        self._mark_modified()
-        self.refresh_runs()
+            labels[run.id] = f"{label} — {suffix}" if suffix else label
+        self.doc.relabel_runs(labels)
         self.runs_panel.select(group.id)
 
     def _confirm(self, text: str) -> bool:

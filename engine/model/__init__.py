@@ -44,7 +44,10 @@ from .distributions import (
     format_seconds,
 )
 from .faults import (
+    COMPONENT_FAULT_KINDS,
+    FAULT_CLASSES,
     FAULT_KINDS,
+    LINK_FAULT_KINDS,
     CrashFault,
     ErrorFault,
     ExhaustionFault,
@@ -67,6 +70,8 @@ from .outcomes import FAILURE_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES, Outcome
 from .resilience import (
     CALLER_POLICY_KINDS,
     INBOUND_POLICY_KINDS,
+    POLICY_CLASSES,
+    POLICY_KINDS,
     BulkheadPolicy,
     CircuitBreakerPolicy,
     EnvoyRetryBudget,

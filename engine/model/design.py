@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
 from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, Experiment
-from .resilience import CALLER_POLICY_KINDS
+from .resilience import POLICY_KINDS
 
 FORMAT_VERSION = 1
 LINK_ARROW = " -> "
@@ -262,7 +262,7 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
             kind = pol.get("kind", "policy") if isinstance(pol, dict) else "policy"
             where += f", {_clip(kind, 32).replace('_', ' ')} policy"
             rest = rest[2:]
-            if rest and isinstance(rest[0], str) and rest[0] in CALLER_POLICY_KINDS + ("rate_limiter", "load_shedding"):
+            if rest and isinstance(rest[0], str) and rest[0] in POLICY_KINDS:
                 rest = rest[1:]
         # Drop union tags ('exponential', 'open') that pydantic puts in the path.
         field = ".".join(str(p) for p in rest if not (isinstance(p, str) and p in _UNION_TAGS))

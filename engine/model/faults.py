@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 
 
@@ -36,14 +37,34 @@ class InstanceSelector(BaseModel):
 
 
 class _Fault(BaseModel):
+    """What every fault has: a target, a window, and the facts of its kind that every view reads.
+
+    A kind states its facts once, here on its class: ``label`` (a title), ``help`` (one sentence),
+    ``badge`` (the canvas word), ``on_links`` / ``on_components`` (what it may target) and
+    ``needs_instances`` (it hits a component's own instances, which clients and load balancers lack).
+    """
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    label: ClassVar[str]
+    help: ClassVar[str]
+    badge: ClassVar[str]
+    on_links: ClassVar[bool] = False
+    on_components: ClassVar[bool] = True
+    needs_instances: ClassVar[bool] = False
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    target: str = Field(..., min_length=1, description='a component name, or a link "a -> b"')
-    start: float = Field(0.0, ge=0)
-    duration: float | None = Field(None, gt=0, description="empty means until the end of the run")
-    period: float | None = Field(None, gt=0, description="repeat every period seconds")
-    enabled: bool = True
+    target: str = Field(..., min_length=1, title="Target",
+                        description='the component or link the fault hits: a component name, or a link "a -> b"')
+    start: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Start", description="when the fault begins, in run time",
+                         json_schema_extra={"unit": "s"})
+    duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Duration",
+                                   description="how long it lasts; empty means until the end",
+                                   json_schema_extra={"unit": "s"})
+    period: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Repeat every",
+                                 description="start the fault again every period; empty means once",
+                                 json_schema_extra={"unit": "s"})
+    enabled: bool = Field(True, title="Enabled",
+                          description="a disabled fault stays in the experiment but is not injected")
 
     @model_validator(mode="after")
     def _period_fits(self):
@@ -58,7 +79,16 @@ class _Fault(BaseModel):
 
     @property
     def title(self) -> str:
+        """The kind as prose ("random failures"), for sentences about this fault."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
+
+    @classmethod
+    def targets_phrase(cls) -> str:
+        """What a fault of this kind can aim at, in words: "a link", "a component or link", ..."""
+        if not cls.on_components:
+            return "a link"
+        what = "a service, database, cache, queue or external component" if cls.needs_instances else "a component"
+        return what + (" or link" if cls.on_links else "")
 
     def windows(self, run_end: float) -> list[tuple[float, float]]:
         """The (start, end) windows this fault is active in, clipped to the run."""
@@ -74,42 +104,92 @@ class _Fault(BaseModel):
 
 class CrashFault(_Fault):
     kind: Literal["crash"] = "crash"
-    instances: InstanceSelector = Field(default_factory=InstanceSelector)
-    mode: Literal["refuse", "hang"] = "refuse"
-    restart_delay: float = Field(0.0, ge=0, description="cold start after the window ends")
+    label = "Component crash"
+    help = "Instances stop: callers are refused at once, or hang until they time out."
+    badge = "crash"
+    needs_instances = True
+    instances: InstanceSelector = Field(default_factory=InstanceSelector, title="Instances",
+                                        description="which instances crash")
+    mode: Literal["refuse", "hang"] = Field(
+        "refuse", title="Crash mode",
+        description="refuse: callers see 'unavailable' at once; hang: calls sit until the caller's timeout",
+        json_schema_extra={"choices": {"refuse": "refuse at once", "hang": "hang until callers time out"}})
+    restart_delay: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Restart delay",
+                                 description="cold start after the window ends", json_schema_extra={"unit": "s"})
 
 
 class LatencyFault(_Fault):
     kind: Literal["latency"] = "latency"
-    delay: Distribution = Field(default_factory=lambda: Constant(value=0.3))
-    fraction: float = Field(1.0, ge=0, le=1)
-    direction: Literal["request", "response", "both"] = "request"
+    label = "Network latency"
+    help = "Extra delay on a link, or on every call into a component."
+    badge = "slow"
+    on_links = True
+    delay: Distribution = Field(default_factory=lambda: Constant(value=0.3), title="Added delay",
+                                description="extra latency per affected call")
+    fraction: float = Field(1.0, ge=0, le=1, title="Affected calls", description="share of calls delayed",
+                            json_schema_extra={"unit": "ratio"})
+    direction: Literal["request", "response", "both"] = Field(
+        "request", title="Direction", description="which way of the call is delayed")
 
 
 class ExhaustionFault(_Fault):
     kind: Literal["exhaustion"] = "exhaustion"
-    resource: Literal["cpu", "pool", "memory_leak"] = "cpu"
-    factor: float = Field(2.0, ge=1, description="cpu: service time multiplier")
-    pool_size: int = Field(1, ge=0, le=100_000, description="pool: workers or connections left per instance")
-    leak_rate: float = Field(0.05, gt=0, description="memory_leak: slowdown per second of uptime")
-    kill_factor: float = Field(4.0, gt=1, description="memory_leak: the slowdown at which the instance is killed")
-    restart_delay: float = Field(5.0, ge=0, description="memory_leak: time to restart after the kill")
+    label = "Resource exhaustion"
+    help = "CPU slowdown, a shrunken pool, or a memory leak that ends in a crash."
+    badge = "exhaust"
+    needs_instances = True
+    resource: Literal["cpu", "pool", "memory_leak"] = Field(
+        "cpu", title="Resource", description="what runs out",
+        json_schema_extra={"choices": {"cpu": "CPU (slower service)", "pool": "worker or connection pool",
+                                       "memory_leak": "memory leak"}})
+    factor: float = Field(2.0, ge=1, le=1000, title="CPU factor", description="cpu: service time is multiplied by this",
+                          json_schema_extra={"unit": "x", "shown_when": {"resource": ["cpu"]}})
+    pool_size: int = Field(1, ge=0, le=100_000, title="Pool left",
+                           description="pool: workers or connections left per instance",
+                           json_schema_extra={"unit": "workers", "shown_when": {"resource": ["pool"]}})
+    leak_rate: float = Field(0.05, gt=0, le=1000, title="Leak rate",
+                             description="memory_leak: slowdown added per second of uptime",
+                             json_schema_extra={"unit": "1/s", "shown_when": {"resource": ["memory_leak"]}})
+    kill_factor: float = Field(4.0, gt=1, le=1000, title="Killed at",
+                               description="memory_leak: the slowdown at which the instance is killed",
+                               json_schema_extra={"unit": "x", "shown_when": {"resource": ["memory_leak"]}})
+    restart_delay: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Restart delay",
+                                 description="memory_leak: time to restart after the kill",
+                                 json_schema_extra={"unit": "s", "shown_when": {"resource": ["memory_leak"]}})
 
 
 class ErrorFault(_Fault):
     kind: Literal["error"] = "error"
-    fraction: float = Field(0.5, ge=0, le=1)
+    label = "Error injection"
+    help = "A share of calls fails with an application error."
+    badge = "errors"
+    on_links = True
+    fraction: float = Field(0.5, ge=0, le=1, title="Failed calls", description="share of calls aborted with an error",
+                            json_schema_extra={"unit": "ratio"})
 
 
 class PartitionFault(_Fault):
     kind: Literal["partition"] = "partition"
-    mode: Literal["hang", "refuse"] = "hang"
+    label = "Partition"
+    help = "A link drops everything."
+    badge = "cut"
+    on_links = True
+    on_components = False
+    mode: Literal["hang", "refuse"] = Field(
+        "hang", title="Dropped calls", description="what a caller sees when the link drops everything",
+        json_schema_extra={"choices": {"hang": "hang until timeout", "refuse": "refuse at once"}})
 
 
 class RandomFailuresFault(_Fault):
     kind: Literal["random_failures"] = "random_failures"
-    mtbf: float = Field(60.0, gt=0, description="mean time between failures per instance, seconds")
-    mttr: float = Field(10.0, gt=0, description="mean time to repair, seconds")
+    label = "Random failures"
+    help = "Instances fail and recover at random (MTBF / MTTR)."
+    badge = "flaky"
+    needs_instances = True
+    mtbf: float = Field(60.0, gt=0, le=LONGEST_RUN, title="Mean time between failures",
+                        description="per instance, exponentially distributed", json_schema_extra={"unit": "s"})
+    mttr: float = Field(10.0, gt=0, le=LONGEST_RUN, title="Mean time to repair",
+                        description="per failure, exponentially distributed", json_schema_extra={"unit": "s"})
 
 
 Fault = Annotated[
@@ -117,9 +197,14 @@ Fault = Annotated[
     Field(discriminator="kind"),
 ]
 
-FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "partition", "random_failures")
-LINK_FAULT_KINDS = ("latency", "error", "partition")
-COMPONENT_FAULT_KINDS = ("crash", "latency", "exhaustion", "error", "random_failures")
+# Every list of fault kinds is read off the classes of the union above, in its order.
+FAULT_CLASSES: dict[str, type[_Fault]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Fault)[0])
+}
+FAULT_KINDS = tuple(FAULT_CLASSES)
+LINK_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.on_links)
+COMPONENT_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.on_components)
+INSTANCE_FAULT_KINDS = tuple(k for k, cls in FAULT_CLASSES.items() if cls.needs_instances)
 
 
 class Experiment(BaseModel):

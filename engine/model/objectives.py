@@ -43,7 +43,7 @@ class AvailabilityObjective(BaseModel):
     latency_threshold: float | None = Field(
         None, gt=0, le=86_400, title="Latency threshold",
         description="a good request is also no slower than this; empty means any latency",
-        json_schema_extra={"unit": "s"},
+        json_schema_extra={"unit": "s", "shown_in": "ms"},
     )
 
     @property

@@ -7,10 +7,11 @@ recognisable; times are in seconds.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 from .outcomes import FAILURE_OUTCOMES
 
@@ -19,21 +20,35 @@ _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[ass
 
 
 class _Policy(BaseModel):
+    """What every policy has, and the facts of its kind that every view reads.
+
+    A kind states its facts once, here on its class: ``help`` (one sentence), ``badge`` (the
+    canvas's few letters), ``label`` (a title) and ``inbound`` (it guards the component itself, not its calls).
+    """
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    label: ClassVar[str]
+    help: ClassVar[str]
+    badge: ClassVar[str]
+    inbound: ClassVar[bool] = False
+    # Values a new policy starts with where a field has no default (load shedding needs one bound).
+    starting_values: ClassVar[dict[str, object]] = {}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    enabled: bool = True
-
-    @property
-    def inbound(self) -> bool:
-        return False
+    enabled: bool = Field(True, title="Enabled",
+                          description="a disabled policy stays on the component but guards nothing")
 
     @property
     def title(self) -> str:
+        """The kind as prose ("circuit breaker")."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
 
 
 class _CallerPolicy(_Policy):
+    # Where the pattern sits around one call, outer (0) to inner: Resilience4j's Spring aspect
+    # order (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
+    nesting: ClassVar[int]
+
     scope: str | None = Field(
         None, description="name of the one dependency this guards; empty guards every outgoing call"
     )
@@ -43,24 +58,50 @@ class CircuitBreakerPolicy(_CallerPolicy):
     """Resilience4j CircuitBreakerConfig, one breaker per guarded dependency."""
 
     kind: Literal["circuit_breaker"] = "circuit_breaker"
-    sliding_window_type: Literal["count_based", "time_based"] = "count_based"
-    sliding_window_size: int = Field(100, ge=1, le=100_000)
-    minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000)
-    failure_rate_threshold: float = Field(50.0, gt=0, le=100)
-    slow_call_rate_threshold: float = Field(100.0, gt=0, le=100)
-    slow_call_duration_threshold: float = Field(60.0, gt=0)
-    wait_duration_in_open_state: float = Field(60.0, ge=0.001)
+    label = "Circuit breaker"
+    help = "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker)."
+    badge = "CB"
+    nesting = 2
+    sliding_window_type: Literal["count_based", "time_based"] = Field(
+        "count_based", title="Window",
+        description="count-based: the last N calls; time-based: calls of the last N seconds",
+        json_schema_extra={"choices": {"count_based": "last N calls", "time_based": "last N seconds"}})
+    sliding_window_size: int = Field(100, ge=1, le=100_000, title="Window size",
+                                     description="N: calls (count-based) or seconds (time-based)",
+                                     json_schema_extra={"unit": "calls or s"})
+    minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000, title="Minimum calls",
+                                         description="calls needed before the failure rate is judged",
+                                         json_schema_extra={"unit": "calls"})
+    failure_rate_threshold: float = Field(50.0, gt=0, le=100, title="Failure rate threshold",
+                                          description="failure rate at or above which the breaker opens",
+                                          json_schema_extra={"unit": "%"})
+    slow_call_rate_threshold: float = Field(100.0, gt=0, le=100, title="Slow call rate threshold",
+                                            description="slow-call rate at or above which the breaker opens",
+                                            json_schema_extra={"unit": "%"})
+    slow_call_duration_threshold: float = Field(60.0, gt=0, le=LONGEST_RUN, title="Slow call duration threshold",
+                                                description="calls longer than this count as slow",
+                                                json_schema_extra={"unit": "s"})
+    wait_duration_in_open_state: float = Field(60.0, ge=0.001, le=LONGEST_RUN, title="Wait duration in open state",
+                                               description="time the breaker stays open before trying again",
+                                               json_schema_extra={"unit": "s"})
     wait_duration_multiplier: float = Field(
-        1.0, ge=1, le=100,
-        description="above 1, consecutive openings wait longer: wait x multiplier^(k-1) "
-                    "(waitIntervalFunctionInOpenState = IntervalFunction.ofExponentialBackoff)",
+        1.0, ge=1, le=100, title="Wait multiplier",
+        description="above 1, each consecutive opening waits this many times longer than the last, and closing "
+                    "resets it: wait x multiplier^(k-1) (Resilience4j's exponential interval function)",
+        json_schema_extra={"unit": "x"},
     )
-    permitted_number_of_calls_in_half_open_state: int = Field(10, ge=1, le=100_000)
-    automatic_transition_from_open_to_half_open_enabled: bool = False
-    max_wait_duration_in_half_open_state: float = Field(0.0, ge=0)
+    permitted_number_of_calls_in_half_open_state: int = Field(
+        10, ge=1, le=100_000, title="Calls permitted in half-open state",
+        description="trial calls let through in half-open state", json_schema_extra={"unit": "calls"})
+    automatic_transition_from_open_to_half_open_enabled: bool = Field(
+        False, title="Move to half-open automatically",
+        description="half-open when the wait is over, without waiting for a call")
+    max_wait_duration_in_half_open_state: float = Field(
+        0.0, ge=0, le=LONGEST_RUN, title="Max wait in half-open state",
+        description="half-open longer than this re-opens; 0 waits for the trial calls", json_schema_extra={"unit": "s"})
     record_outcomes: list[FailureOutcome] = Field(
-        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"],
-        description="outcomes recorded as failures; others count as successes",
+        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"], title="Record as failure",
+        description="outcomes recorded as failures; the others count as successes",
     )
 
 
@@ -69,8 +110,11 @@ class GrpcRetryThrottling(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["grpc_throttling"] = "grpc_throttling"
-    max_tokens: float = Field(10.0, gt=0, le=1000)
-    token_ratio: float = Field(0.1, gt=0)
+    max_tokens: float = Field(10.0, gt=0, le=1000, title="Max tokens", description="size of the token bucket",
+                              json_schema_extra={"unit": "tokens"})
+    token_ratio: float = Field(0.1, gt=0, le=1000, title="Token ratio",
+                               description="tokens returned by each successful call",
+                               json_schema_extra={"unit": "tokens"})
 
 
 class EnvoyRetryBudget(BaseModel):
@@ -78,8 +122,12 @@ class EnvoyRetryBudget(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: Literal["envoy_budget"] = "envoy_budget"
-    budget_percent: float = Field(20.0, ge=0, le=100)
-    min_retry_concurrency: int = Field(3, ge=0, le=1_000_000)
+    budget_percent: float = Field(20.0, ge=0, le=100, title="Budget",
+                                  description="concurrent retries as a share of active requests",
+                                  json_schema_extra={"unit": "%"})
+    min_retry_concurrency: int = Field(3, ge=0, le=1_000_000, title="Min retry concurrency",
+                                       description="retries always allowed at once, whatever the budget",
+                                       json_schema_extra={"unit": "retries"})
 
 
 RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
@@ -89,60 +137,116 @@ class RetryPolicy(_CallerPolicy):
     """Retry: ``max_attempts`` counts the first call (Resilience4j, gRPC)."""
 
     kind: Literal["retry"] = "retry"
-    max_attempts: int = Field(3, ge=1, le=100)
-    wait_duration: float = Field(0.5, ge=0, description="first wait, seconds")
-    backoff: Literal["fixed", "exponential"] = "fixed"
-    multiplier: float = Field(1.5, ge=1)
-    max_wait_duration: float | None = Field(None, gt=0)
-    jitter: Literal["none", "full", "equal", "decorrelated", "randomized"] = "none"
-    randomization_factor: float = Field(0.5, ge=0, le=1)
-    retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
-    budget: RetryBudget | None = None
+    label = "Retry"
+    help = "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy)."
+    badge = "R"
+    nesting = 1
+    max_attempts: int = Field(3, ge=1, le=100, title="Max attempts",
+                              description="attempts in all, the first call included (Resilience4j, gRPC)",
+                              json_schema_extra={"unit": "attempts"})
+    wait_duration: float = Field(0.5, ge=0, le=LONGEST_RUN, title="Wait", description="wait before the first retry",
+                                 json_schema_extra={"unit": "s"})
+    backoff: Literal["fixed", "exponential"] = Field(
+        "fixed", title="Backoff", description="fixed: the same wait; exponential: multiplied each time")
+    multiplier: float = Field(1.5, ge=1, le=100, title="Multiplier",
+                              description="exponential backoff: each wait is this times the last",
+                              json_schema_extra={"unit": "x"})
+    max_wait_duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max wait",
+                                            description="cap on one wait; empty means no cap",
+                                            json_schema_extra={"unit": "s", "shown_in": "ms"})
+    jitter: Literal["none", "full", "equal", "decorrelated", "randomized"] = Field(
+        "none", title="Jitter", description="randomness in waits that keeps retrying callers from moving in lockstep")
+    randomization_factor: float = Field(0.5, ge=0, le=1, title="Randomization",
+                                        description="randomized jitter: wait ± this share",
+                                        json_schema_extra={"unit": "ratio"})
+    retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES), title="Retry on",
+                                           description="outcomes that are retried")
+    budget: RetryBudget | None = Field(
+        None, title="Retry budget",
+        description="caps retries so that they cannot multiply load during an outage (gRPC throttling, Envoy budget)")
 
 
 class TimeoutPolicy(_CallerPolicy):
     """The caller gives up after ``timeout``; the callee keeps working unless cancelled."""
 
     kind: Literal["timeout"] = "timeout"
-    timeout: float = Field(1.0, gt=0)
-    cancel_on_timeout: bool = False
+    label = "Timeout"
+    help = "Give up on a call that takes too long."
+    badge = "T"
+    nesting = 3
+    timeout: float = Field(1.0, gt=0, le=LONGEST_RUN, title="Timeout",
+                           description="the caller gives up after this long",
+                           json_schema_extra={"unit": "s", "shown_in": "ms"})
+    cancel_on_timeout: bool = Field(
+        False, title="Cancel the call on timeout",
+        description="free the callee's worker too; otherwise it keeps working on an answer nobody waits for")
 
 
 class BulkheadPolicy(_CallerPolicy):
     """Resilience4j SemaphoreBulkhead: permits with a fair FIFO wait."""
 
     kind: Literal["bulkhead"] = "bulkhead"
-    max_concurrent_calls: int = Field(25, ge=0, le=1_000_000)
-    max_wait_duration: float = Field(0.0, ge=0)
+    label = "Bulkhead"
+    help = "Cap concurrent calls so one slow dependency cannot take every worker."
+    badge = "BH"
+    nesting = 4
+    max_concurrent_calls: int = Field(25, ge=0, le=1_000_000, title="Max concurrent calls",
+                                      description="calls in flight at once through this bulkhead",
+                                      json_schema_extra={"unit": "calls"})
+    max_wait_duration: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Max wait",
+                                     description="how long a call waits for a permit; 0 rejects at once",
+                                     json_schema_extra={"unit": "s", "shown_in": "ms"})
 
 
 class FallbackPolicy(_CallerPolicy):
     """Answer with a degraded response on chosen failures."""
 
     kind: Literal["fallback"] = "fallback"
-    on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES))
-    latency: Distribution = Field(default_factory=lambda: Constant(value=0.001))
+    label = "Fallback"
+    help = "Answer with a degraded response when a call fails."
+    badge = "FB"
+    nesting = 0
+    on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES), title="Fall back on",
+                                     description="failures answered with a degraded response")
+    latency: Distribution = Field(default_factory=lambda: Constant(value=0.001), title="Fallback latency",
+                                  description="time to produce the degraded response")
 
 
 class RateLimiterPolicy(_Policy):
     """Resilience4j AtomicRateLimiter at the callee, one per instance."""
 
     kind: Literal["rate_limiter"] = "rate_limiter"
-    limit_for_period: int = Field(50, ge=1, le=1_000_000_000)
-    limit_refresh_period: float = Field(500e-9, gt=0)
-    timeout_duration: float = Field(5.0, ge=0)
-
-    @property
-    def inbound(self) -> bool:
-        return True
+    label = "Rate limiter"
+    help = "Admit at most N requests per period into this component (inbound)."
+    badge = "RL"
+    inbound = True
+    limit_for_period: int = Field(50, ge=1, le=1_000_000_000, title="Limit for period",
+                                  description="requests admitted per refresh period, per instance",
+                                  json_schema_extra={"unit": "requests"})
+    limit_refresh_period: float = Field(500e-9, gt=0, le=LONGEST_RUN, title="Limit refresh period",
+                                        description="permits refill after this long (Resilience4j default 500 ns)",
+                                        json_schema_extra={"unit": "s"})
+    timeout_duration: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Wait for permit",
+                                    description="how long a request waits for a permit before rejection",
+                                    json_schema_extra={"unit": "s"})
 
 
 class LoadSheddingPolicy(_Policy):
     """Reject work that would wait too long in the queue, or beyond a queue length."""
 
     kind: Literal["load_shedding"] = "load_shedding"
-    max_queue_wait: float | None = Field(None, gt=0)
-    max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1)
+    label = "Load shedding"
+    help = "Reject work that would wait too long in this component's queue (inbound)."
+    badge = "LS"
+    inbound = True
+    starting_values = {"max_queue_wait": 1.0}
+    max_queue_wait: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max queue wait",
+                                         description="reject work that has waited longer than this; "
+                                                     "empty means no limit",
+                                         json_schema_extra={"unit": "s", "shown_in": "ms"})
+    max_queue_length: int | None = Field(None, ge=0, le=2**31 - 1, title="Max queue length",
+                                         description="reject arrivals beyond this queue length; empty means no limit",
+                                         json_schema_extra={"unit": "requests"})
 
     @model_validator(mode="after")
     def _some_bound(self):
@@ -150,15 +254,12 @@ class LoadSheddingPolicy(_Policy):
             raise ValueError("set max_queue_wait, max_queue_length or both")
         return self
 
-    @property
-    def inbound(self) -> bool:
-        return True
 
-
+# In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
     Union[
-        CircuitBreakerPolicy,
         RetryPolicy,
+        CircuitBreakerPolicy,
         TimeoutPolicy,
         BulkheadPolicy,
         FallbackPolicy,
@@ -168,5 +269,11 @@ Policy = Annotated[
     Field(discriminator="kind"),
 ]
 
-CALLER_POLICY_KINDS = ("retry", "circuit_breaker", "timeout", "bulkhead", "fallback")
-INBOUND_POLICY_KINDS = ("rate_limiter", "load_shedding")
+POLICY_CLASSES: dict[str, type[_Policy]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Policy)[0])
+}
+POLICY_KINDS = tuple(POLICY_CLASSES)
+CALLER_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if not cls.inbound)
+INBOUND_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if cls.inbound)
+# Caller-side kinds in the order they wrap one call, outer to inner.
+CALL_NESTING = tuple(sorted(CALLER_POLICY_KINDS, key=lambda k: POLICY_CLASSES[k].nesting))

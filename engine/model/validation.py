@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .design import LINK_ARROW, Design, Problem, describe
-from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
+from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
 from .resilience import INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
@@ -12,7 +12,6 @@ INBOUND_POLICY_COMPONENT_KINDS = frozenset({"service", "database", "cache", "que
 SHEDDING_COMPONENT_KINDS = frozenset({"service", "database", "cache"})
 # Kinds without instances of their own: nothing to crash, starve or fail at random.
 NO_INSTANCE_KINDS = frozenset({"client", "load_balancer"})
-INSTANCE_FAULT_KINDS = ("crash", "random_failures", "exhaustion")
 
 
 def policy_refusal(component, kind: str) -> str | None:

@@ -243,7 +243,7 @@ def test_load_resets_history_and_selection(three_tier, doc):
     doc.project_replaced.connect(lambda: replaced.append(True))
     doc.load(Project(name="other", designs=[Design(name="d")]), runs=["a run"])
     assert replaced and doc.selection == [] and doc.undo_stack.count() == 0 and not doc.modified
-    assert doc.runs == ["a run"]
+    assert doc.runs == ("a run",)
     doc.load(Project(name="recovered"), modified=True)
     assert doc.modified and doc.design.name == "Design 1"
 
@@ -264,3 +264,29 @@ def test_arrange_lays_out_in_call_order_as_one_step(three_tier, doc):
     assert len(spots) == 5
     doc.undo_stack.undo()
     assert needs_layout(doc.design)
+
+
+def test_kept_runs_change_only_through_the_document_which_says_so(doc):
+    import dataclasses
+    import uuid
+
+    @dataclasses.dataclass
+    class Run:
+        id: uuid.UUID
+        label: str
+
+    first, second = Run(uuid.uuid4(), "before — with"), Run(uuid.uuid4(), "before — without")
+    changes = []
+    doc.runs_changed.connect(lambda: changes.append([r.label for r in doc.runs]))
+    doc.keep_runs([first, second])
+    assert doc.modified and changes == [["before — with", "before — without"]]
+    assert isinstance(doc.runs, tuple)  # a copy: editing it cannot change the project behind its back
+    doc.relabel_runs({first.id: "after — with"})
+    assert changes[-1] == ["after — with", "before — without"] and first.label == "before — with"
+    doc.relabel_runs({first.id: "after — with"})  # no change, no signal
+    assert len(changes) == 2
+    doc.mark_saved()
+    doc.remove_runs([second.id, uuid.uuid4()])
+    assert [r.label for r in doc.runs] == ["after — with"] and doc.modified and len(changes) == 3
+    doc.remove_runs([second.id])
+    assert len(changes) == 3

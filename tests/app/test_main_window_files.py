@@ -83,7 +83,11 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     project = Project(name="p", designs=[Design(name="d")])
     save_project(path, project)
     window.open_path(path)
-    window.document.runs.append("sentinel")
+    import uuid
+    from datetime import datetime, timezone
+
+    kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(timezone.utc), {})
+    window.document.keep_runs([kept])
     calls = []
     import app.window_files as mw
 
@@ -94,7 +98,7 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
         window.save()
     finally:
         mw.save_project = original
-    assert calls == [["sentinel"]]
+    assert calls == [[kept]]
 
 
 def test_unsaved_changes_prompt_can_cancel_save_or_discard(window, tmp_path, monkeypatch):

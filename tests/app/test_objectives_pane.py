@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from app.document import EditRejected
 from app.panes.fields import BoolEditor, DurationEditor, NumberEditor
 from engine.model import AvailabilityObjective, LatencyObjective, RecoverySettings
+from engine.model.catalogue import field_help
 
 
 def _client(window):
@@ -35,7 +36,7 @@ def test_rows_read_label_help_and_unit_from_the_model(window, qtbot):
     target = AvailabilityObjective.model_fields["target"]
     assert form.layout_.labelForField(form.layout_.itemAt(form._rows["target"], form.layout_.ItemRole.FieldRole)
                                       .widget()).text() == target.title
-    assert form.editors["target"].toolTip() == target.description
+    assert form.editors["target"].toolTip() == field_help(target)
     assert isinstance(form.editors["target"], NumberEditor) and form.editors["target"].text() == "99.9"  # ratio as %
     assert isinstance(form.editors["count_fallback"], BoolEditor)
     threshold = form.editors["latency_threshold"]
@@ -43,7 +44,7 @@ def test_rows_read_label_help_and_unit_from_the_model(window, qtbot):
     assert threshold.placeholderText() == "any latency"
     hold = pane.recovery.editors["recovery.hold"]
     assert isinstance(hold, DurationEditor) and hold.unit == "s" and hold.text() == "10 s"
-    assert hold.toolTip() == RecoverySettings.model_fields["hold"].description
+    assert hold.toolTip() == field_help(RecoverySettings.model_fields["hold"])
     assert "Availability 99.9 %" in card.title.text()
 
 

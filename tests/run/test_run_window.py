@@ -179,7 +179,7 @@ def test_kept_run_is_saved_and_reopens_without_running(qtbot, window, tmp_path):
         # Delete it again.
         other_ui.confirm = lambda _text: True
         assert other_ui.delete_group(other_ui.runs_panel.groups[0])
-        assert other.document.runs == [] and other_ui.runs_panel.groups == []
+        assert other.document.runs == () and other_ui.runs_panel.groups == []
     finally:
         other_ui.shutdown()
         other.close()

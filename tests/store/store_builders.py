@@ -49,6 +49,7 @@ from engine.model import (
     TimeoutPolicy,
     Uniform,
 )
+from engine.model.catalogue import LONGEST_RUN
 from engine.model.outcomes import FAILURE_OUTCOMES
 
 # Floats over the whole range, subnormals included: exactness is the point.
@@ -86,6 +87,9 @@ distributions = st.one_of(
 )
 
 opt_positive = st.none() | positive
+# Times of policies and faults: no longer than the longest run the model accepts.
+time_nonneg = st.floats(min_value=0, max_value=LONGEST_RUN, allow_nan=False)
+time_positive = st.floats(min_value=1e-300, max_value=LONGEST_RUN, allow_nan=False)
 
 
 def caller_policies(scopes: list[str]):
@@ -99,38 +103,38 @@ def caller_policies(scopes: list[str]):
             minimum_number_of_calls=st.integers(1, 1_000_000),
             failure_rate_threshold=st.floats(min_value=0.001, max_value=100),
             slow_call_rate_threshold=st.floats(min_value=0.001, max_value=100),
-            slow_call_duration_threshold=positive,
+            slow_call_duration_threshold=time_positive,
             wait_duration_in_open_state=st.floats(min_value=0.001, max_value=1e6),
             permitted_number_of_calls_in_half_open_state=st.integers(1, 100_000),
             automatic_transition_from_open_to_half_open_enabled=st.booleans(),
-            max_wait_duration_in_half_open_state=nonneg,
+            max_wait_duration_in_half_open_state=time_nonneg,
             record_outcomes=failures,
         ),
         st.builds(
             RetryPolicy, **common,
-            max_attempts=st.integers(1, 100), wait_duration=nonneg,
+            max_attempts=st.integers(1, 100), wait_duration=time_nonneg,
             backoff=st.sampled_from(["fixed", "exponential"]),
-            multiplier=st.floats(min_value=1, max_value=1e6), max_wait_duration=opt_positive,
+            multiplier=st.floats(min_value=1, max_value=100), max_wait_duration=st.none() | time_positive,
             jitter=st.sampled_from(["none", "full", "equal", "decorrelated", "randomized"]),
             randomization_factor=unit, retry_on=failures,
             budget=st.none()
             | st.builds(GrpcRetryThrottling, max_tokens=st.floats(min_value=0.01, max_value=1000),
-                        token_ratio=positive)
+                        token_ratio=st.floats(min_value=1e-9, max_value=1000))
             | st.builds(EnvoyRetryBudget, budget_percent=st.floats(0, 100),
                         min_retry_concurrency=st.integers(0, 1000)),
         ),
-        st.builds(TimeoutPolicy, **common, timeout=positive, cancel_on_timeout=st.booleans()),
+        st.builds(TimeoutPolicy, **common, timeout=time_positive, cancel_on_timeout=st.booleans()),
         st.builds(BulkheadPolicy, **common, max_concurrent_calls=st.integers(0, 1_000_000),
-                  max_wait_duration=nonneg),
+                  max_wait_duration=time_nonneg),
         st.builds(FallbackPolicy, **common, on=failures, latency=distributions),
     )
 
 
 inbound_policies = st.one_of(
     st.builds(RateLimiterPolicy, id=ids, enabled=st.booleans(), limit_for_period=small,
-              limit_refresh_period=positive, timeout_duration=nonneg),
+              limit_refresh_period=time_positive, timeout_duration=time_nonneg),
     st.one_of(
-        st.builds(LoadSheddingPolicy, id=ids, enabled=st.booleans(), max_queue_wait=positive,
+        st.builds(LoadSheddingPolicy, id=ids, enabled=st.booleans(), max_queue_wait=time_positive,
                   max_queue_length=st.none() | st.integers(0, 10**6)),
         st.builds(LoadSheddingPolicy, id=ids, enabled=st.booleans(), max_queue_wait=st.none(),
                   max_queue_length=st.integers(0, 10**6)),
@@ -207,7 +211,7 @@ def components(draw, name: str, scopes: list[str]):
 
 @st.composite
 def faults(draw, targets: list[str]):
-    common = dict(id=draw(ids), target=draw(st.sampled_from(targets)), start=draw(nonneg),
+    common = dict(id=draw(ids), target=draw(st.sampled_from(targets)), start=draw(time_nonneg),
                   enabled=draw(st.booleans()))
     duration = draw(st.none() | st.floats(min_value=0.001, max_value=1e6))
     common["duration"] = duration
@@ -222,21 +226,22 @@ def faults(draw, targets: list[str]):
             st.builds(InstanceSelector, indices=st.lists(st.integers(0, 50), max_size=4)),
         ))
         return CrashFault(**common, instances=selector, mode=draw(st.sampled_from(["refuse", "hang"])),
-                          restart_delay=draw(nonneg))
+                          restart_delay=draw(time_nonneg))
     if kind == "latency":
         return LatencyFault(**common, delay=draw(distributions), fraction=draw(unit),
                             direction=draw(st.sampled_from(["request", "response", "both"])))
     if kind == "exhaustion":
         return ExhaustionFault(**common, resource=draw(st.sampled_from(["cpu", "pool", "memory_leak"])),
-                               factor=draw(st.floats(min_value=1, max_value=1e6)),
-                               pool_size=draw(st.integers(0, 1000)), leak_rate=draw(positive),
-                               kill_factor=draw(st.floats(min_value=1.001, max_value=1e6)),
-                               restart_delay=draw(nonneg))
+                               factor=draw(st.floats(min_value=1, max_value=1000)),
+                               pool_size=draw(st.integers(0, 1000)),
+                               leak_rate=draw(st.floats(min_value=1e-9, max_value=1000)),
+                               kill_factor=draw(st.floats(min_value=1.001, max_value=1000)),
+                               restart_delay=draw(time_nonneg))
     if kind == "error":
         return ErrorFault(**common, fraction=draw(unit))
     if kind == "partition":
         return PartitionFault(**common, mode=draw(st.sampled_from(["hang", "refuse"])))
-    return RandomFailuresFault(**common, mtbf=draw(positive), mttr=draw(positive))
+    return RandomFailuresFault(**common, mtbf=draw(time_positive), mttr=draw(time_positive))
 
 
 @st.composite

@@ -1,0 +1,85 @@
+"""Every view offers and shows every fault and policy kind in the words of its model class."""
+from __future__ import annotations
+
+import pytest
+from editor_helpers import build_three_tier
+
+from app.canvas.node_item import fault_badge, policy_badge
+from app.panes.forms import FAULT_FORMS, POLICY_FORMS
+from app.panes.fields import DurationEditor, NumberEditor
+from app.run.report import parameters
+from engine.model import FAULT_CLASSES, POLICY_CLASSES
+from engine.model.catalogue import field_help, field_label, field_unit
+
+
+@pytest.mark.parametrize("forms,classes,skip", [
+    (FAULT_FORMS, FAULT_CLASSES, {"id", "kind"}),
+    (POLICY_FORMS, POLICY_CLASSES, {"id", "kind", "enabled", "scope"}),
+], ids=["faults", "policies"])
+def test_every_kind_has_a_form_with_a_row_per_field_in_the_fields_words(qtbot, forms, classes, skip):
+    assert list(forms) == list(classes)
+    for kind, cls in classes.items():
+        form = forms[kind]()
+        qtbot.addWidget(form)
+        names = [n for n in cls.model_fields if n not in skip]
+        assert [s.path for s in form.specs] == names, kind
+        for spec in form.specs:
+            info = cls.model_fields[spec.path]
+            assert form.editors[spec.path].toolTip() == field_help(info), f"{kind}.{spec.path}"
+            if spec.label:  # a flag carries its label on the check box
+                assert spec.label == field_label(spec.path, info)
+            editor = form.editors[spec.path]
+            if isinstance(editor, NumberEditor) and field_unit(info) != "ratio":
+                assert spec.unit == field_unit(info), f"{kind}.{spec.path}"
+            if field_unit(info) == "s":
+                assert isinstance(editor, DurationEditor), f"{kind}.{spec.path}"
+
+
+def test_a_form_shows_a_field_only_for_the_values_it_matters_for(qtbot):
+    form = FAULT_FORMS["exhaustion"]()
+    qtbot.addWidget(form)
+    shown = {s.path: s.visible for s in form.specs if s.visible is not None}
+    assert shown["factor"]({"resource": "cpu"}) and not shown["factor"]({"resource": "pool"})
+    assert shown["pool_size"]({"resource": "pool"}) and not shown["leak_rate"]({"resource": "pool"})
+
+
+def test_choice_rows_offer_the_models_values_in_its_words(qtbot):
+    form = FAULT_FORMS["crash"]()
+    qtbot.addWidget(form)
+    combo = form.editors["mode"]
+    assert [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == [
+        ("refuse", "refuse at once"), ("hang", "hang until callers time out")]
+
+
+def test_menus_offer_every_kind_by_its_label_and_help(window):
+    faults = window.faults.add_actions
+    assert list(faults) == list(FAULT_CLASSES)
+    for kind, cls in FAULT_CLASSES.items():
+        assert faults[kind].text() == cls.label and faults[kind].toolTip() == cls.help
+    policies = window.resilience.add_actions
+    assert list(policies) == list(POLICY_CLASSES)
+    for kind, cls in POLICY_CLASSES.items():
+        assert policies[kind].text() == cls.label
+
+
+def test_the_fault_pane_titles_a_fault_with_its_kinds_label_and_help(window):
+    doc = window.document
+    build_three_tier(doc)
+    for kind, cls in FAULT_CLASSES.items():
+        target = window.faults.default_target(kind)
+        assert target is not None, f"the three-tier design has nothing a {kind} fault can hit"
+        window.faults.add_fault(kind, target)
+        assert window.faults.fault_title.text() == f"<b>{cls.label}</b> — {cls.help}"
+
+
+def test_every_kind_has_its_own_badge_on_the_canvas():
+    assert {fault_badge(k) for k in FAULT_CLASSES} == {f"⚡ {c.badge}" for c in FAULT_CLASSES.values()}
+    assert [policy_badge(k) for k in POLICY_CLASSES] == [c.badge for c in POLICY_CLASSES.values()]
+
+
+def test_the_report_gives_parameters_in_the_unit_their_field_states():
+    breaker = POLICY_CLASSES["circuit_breaker"](failure_rate_threshold=40, wait_duration_in_open_state=0.25)
+    text = parameters(breaker, ("id", "kind", "enabled", "scope"))
+    assert "failure rate threshold 40 %" in text and "wait duration in open state 250 ms" in text
+    latency = FAULT_CLASSES["latency"](target="a -> b", fraction=0.25)
+    assert "fraction 25 %" in parameters(latency, ("id", "kind", "target"))
