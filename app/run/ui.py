@@ -31,9 +31,11 @@ from engine import RunOptions
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
+from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
+from .formatting import run_progress_text, time_left
 from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
@@ -75,6 +77,7 @@ class RunUi(QObject):
         self.controller = RunController(self)
         self.session: RunSession | None = None
         self._last_health = 0.0
+        self._started_at = 0.0
         self._shut_down = False
         self._grown = False
         # Overridable in tests: dialogs that would block a headless run.
@@ -183,6 +186,12 @@ class RunUi(QObject):
             bar.addWidget(check)
         bar.addWidget(QLabel(" Replications "))
         bar.addWidget(self.replications_spin)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("runProgress")
+        self.progress_label.setToolTip("Simulated time reached, and the wall-clock time the run still needs at its "
+                                       "pace so far")
+        bar.addWidget(QLabel("  "))
+        bar.addWidget(self.progress_label)
         # On a row of its own: beside the editor's toolbar the controls would overflow.
         w.addToolBarBreak()
         w.addToolBar(bar)
@@ -235,6 +244,10 @@ class RunUi(QObject):
                        d.current_experiment_changed):
             signal.connect(self._refresh_experiments)
         d.project_replaced.connect(self._on_project_replaced)
+        for signal in (d.component_added, d.component_removed, d.component_changed, d.link_added, d.link_removed,
+                       d.link_changed, d.policy_added, d.policy_removed, d.policy_changed, d.fault_added,
+                       d.fault_removed, d.fault_changed):
+            signal.connect(self._on_design_edited)
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
@@ -371,7 +384,12 @@ class RunUi(QObject):
                           speed=self.speed_combo.currentData())
 
     def run(self) -> RunSession | None:
+        """Start a run of the controls' request; None if one is under way or the user declined."""
         if self.controller.running:
+            return None
+        overloaded = overloads(self.doc.design)
+        if overloaded and not self.confirm(overload_question(overloaded)):
+            self._status("Run not started: " + overloaded[0].describe() + ".")
             return None
         self.scene.clear_health()
         self._save_controls()
@@ -400,6 +418,8 @@ class RunUi(QObject):
 
     def _on_started(self, session: RunSession) -> None:
         self.session = session
+        self._started_at = time.monotonic()
+        self._show_progress(session)
         self._last_health = 0.0
         self.dashboard.show_session(session)
         self.verdicts.show_session(session)
@@ -413,6 +433,7 @@ class RunUi(QObject):
             return
         self.dashboard.session_updated()
         self.event_log.session_updated()
+        self._show_progress(session)
         now = time.perf_counter()
         if now - self._last_health >= HEALTH_INTERVAL_S:
             self._last_health = now
@@ -423,6 +444,7 @@ class RunUi(QObject):
         if session is not self.session:
             return
         self.dashboard.session_ended()
+        self.progress_label.clear()
         self.verdicts.refresh()
         self.event_log.session_ended()
         self.apply_health(session, self.dashboard.canvas_variant)
@@ -435,6 +457,12 @@ class RunUi(QObject):
         else:
             self._status(f"Run finished in {session.wall_time:.2f} s of wall time. Keep it with Run > Keep Run "
                          "in Project; drag the time slider to replay it on the canvas.")
+
+    def _show_progress(self, session: RunSession) -> None:
+        data = session.variants.get(session.primary)
+        sim_time = data.now if data else 0.0
+        left = time_left(session.progress, time.monotonic() - self._started_at)
+        self.progress_label.setText(run_progress_text(sim_time, session.duration, left))
 
     def _update_actions(self, *_args) -> None:
         running = self.controller.running
@@ -502,6 +530,15 @@ class RunUi(QObject):
         self.refresh_runs()
         self._refresh_experiments()
         self._update_actions()
+
+    def _on_design_edited(self, *_args) -> None:
+        """An edit makes the last run's colours describe another design: show the design as it is now.
+
+        Moving components is not an edit of the design, so it keeps them; a run
+        under way recolours the canvas at its next update anyway.
+        """
+        if not self.controller.running:
+            self.scene.clear_health()
 
     def _on_modified_changed(self, modified: bool) -> None:
         # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.
@@ -672,6 +709,13 @@ class RunUi(QObject):
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
+
+
+def overload_question(overloaded) -> str:
+    """The question asked before a run of a design offered far more load than it can serve."""
+    lines = "\n".join(f"• {o.describe()}" for o in overloaded)
+    return (f"The design offers more work than it can serve:\n{lines}\n\nEach of these queues grows for the whole "
+            "run, and the run takes long to simulate. Run anyway?")
 
 
 def install(window) -> RunUi:
