@@ -437,8 +437,11 @@ class CanvasScene(QGraphicsScene):
             item.set_health(health)
 
     def clear_health(self) -> None:
+        """Show the design as drawn: no run colours on nodes, no run figures on links."""
         for cid in list(self._health):
             self.set_health(cid, None)
+        for item in self._links.values():
+            item.set_live("")
 
     # -- look ------------------------------------------------------------------------------------
     def set_colours(self, colours) -> None:

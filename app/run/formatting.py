@@ -182,6 +182,17 @@ def run_progress_text(sim_time: float, duration: float, left: float | None) -> s
     return f"{text} · about {wait} left"
 
 
+def link_figures_text(figures: dict[str, float]) -> str:
+    """A link's live figures as a short label: calls per second, then retries and failed calls when there are any."""
+    parts = [f"{significant(figures['rate'], 2)}/s"]
+    if figures.get("retries", 0.0) > 0:
+        parts.append(f"{significant(figures['retries'], 2)} retries/s")
+    if figures.get("errors", 0.0) > 0:
+        share = figures["errors"] * 100
+        parts.append(f"{share:.0f} % failed" if share >= 1 else "<1 % failed")
+    return " · ".join(parts)
+
+
 def verdict(metric: str, value, half_width) -> int:
     """+1 when resilience made the figure better, -1 worse, 0 when neutral or when the difference's
     95 % interval does not exclude zero (with one replication there is no interval: no call)."""

@@ -35,7 +35,7 @@ from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
-from .formatting import run_progress_text, time_left
+from .formatting import link_figures_text, run_progress_text, time_left
 from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
@@ -50,6 +50,7 @@ SPEEDS = (("Real time", 1.0), ("10× speed", 10.0), ("30× speed", 30.0), ("100�
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
+LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
 REPORT_WIDTH = 1060  # the report's column, in CSS pixels
 
@@ -491,12 +492,21 @@ class RunUi(QObject):
             component = self.doc.component_named(name)
             if component is not None:
                 self.scene.set_health(component.id, health)
+        ids = {link.name: link.id for link in self.doc.design.links}
+        for name, figures in session.link_figures(variant, bucket).items():
+            item = self.scene.link_item(ids[name]) if name in ids else None
+            if item is not None:
+                item.set_live(link_figures_text(figures), figures["errors"] >= LINK_ALARM)
 
     def _on_cursor(self, t: float | None) -> None:
         session = self.session
         if session is None or t is None or not session.done:
             return
-        self.apply_health(session, self.dashboard.canvas_variant, session.bucket_at(t))
+        bucket = session.bucket_at(t)
+        self.apply_health(session, self.dashboard.canvas_variant, bucket)
+        # The last bucket also holds what the run logged as it ended, at its very end.
+        end = (bucket + 1) * session.bucket if bucket < session.n_buckets - 1 else math.inf
+        self.event_log.follow_time(bucket * session.bucket, end)
 
     def _on_variant_changed(self, variant: str) -> None:
         session = self.session
