@@ -101,8 +101,13 @@ class LinkItem(QGraphicsItem):
         self.name = f"{self.source.view.name} -> {self.target.view.name}"
         self.label = label
         self.faults = faults
-        self.setToolTip(f"{self.name}<br>{label}" + (f"<br>Faults: {', '.join(faults)}" if faults else ""))
+        self._update_tooltip()
         self.update()
+
+    def _update_tooltip(self) -> None:
+        # Whatever a label cannot show in full on a short link, the tooltip shows.
+        self.setToolTip(f"{self.name}<br>{self.label}" + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
+                        + (f"<br>In the run: {self.live_text}" if self.live_text else ""))
 
     def set_colours(self, colours) -> None:
         self.colours = colours
@@ -113,6 +118,7 @@ class LinkItem(QGraphicsItem):
         if text == self.live_text and alarm == self.live_alarm:
             return
         self.live_text, self.live_alarm = text, alarm
+        self._update_tooltip()
         self.update()
 
     def adjust(self) -> None:
@@ -190,12 +196,25 @@ class LinkItem(QGraphicsItem):
         if self.live_text:
             self._draw_label(painter, self.live_text, mid, c.fault if self.live_alarm else c.node_text)
 
+    def fitted(self, text: str) -> str:
+        """``text`` as it fits along the link, elided if need be; "" if not even a word's start would fit.
+
+        A label wider than its link would reach over the nodes at its ends.
+        """
+        _font, metrics = _label_font()
+        room = self._length - 16 - 8
+        if metrics.horizontalAdvance(text) <= room:
+            return text
+        short = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        return short if len(short) > 3 else ""
+
     def _draw_label(self, painter: QPainter, text: str, mid: QPointF, pen_colour) -> bool:
         """One line of text on a rounded plate centred at ``mid``; False if it is longer than the link."""
+        text = self.fitted(text)
+        if not text:
+            return False
         font, metrics = _label_font()
         w = metrics.horizontalAdvance(text) + 8
-        if self._length < w + 16:
-            return False  # a label longer than its link would cover the nodes; the tooltip still has it
         painter.setFont(font)
         rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
         painter.setPen(Qt.PenStyle.NoPen)
