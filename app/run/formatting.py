@@ -174,7 +174,7 @@ def time_left(progress: float, elapsed: float) -> float | None:
 
 
 def run_progress_text(sim_time: float, duration: float, left: float | None) -> str:
-    """The run's progress for the run toolbar: simulated time reached and, when known, the time left."""
+    """The run's progress for the status bar: simulated time reached and, when known, the time left."""
     text = f"simulated {format_time(sim_time)} of {format_time(duration)}"
     if left is None:
         return text

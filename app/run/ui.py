@@ -191,8 +191,11 @@ class RunUi(QObject):
         self.progress_label.setObjectName("runProgress")
         self.progress_label.setToolTip("Simulated time reached, and the wall-clock time the run still needs at its "
                                        "pace so far")
-        bar.addWidget(QLabel("  "))
-        bar.addWidget(self.progress_label)
+        # A fixed width: text of another length would lay the status bar out again at every update.
+        self.progress_label.setFixedWidth(self.progress_label.fontMetrics().horizontalAdvance(
+            run_progress_text(36_000, 36_000, 5_000)) + 12)
+        self.progress_label.hide()
+        w.statusBar().addPermanentWidget(self.progress_label)
         # On a row of its own: beside the editor's toolbar the controls would overflow.
         w.addToolBarBreak()
         w.addToolBar(bar)
@@ -434,10 +437,10 @@ class RunUi(QObject):
             return
         self.dashboard.session_updated()
         self.event_log.session_updated()
-        self._show_progress(session)
         now = time.perf_counter()
         if now - self._last_health >= HEALTH_INTERVAL_S:
             self._last_health = now
+            self._show_progress(session)
             self.apply_health(session)
             self.verdicts.refresh()
 
@@ -446,6 +449,7 @@ class RunUi(QObject):
             return
         self.dashboard.session_ended()
         self.progress_label.clear()
+        self.progress_label.hide()
         self.verdicts.refresh()
         self.event_log.session_ended()
         self.apply_health(session, self.dashboard.canvas_variant)
@@ -464,6 +468,7 @@ class RunUi(QObject):
         sim_time = data.now if data else 0.0
         left = time_left(session.progress, time.monotonic() - self._started_at)
         self.progress_label.setText(run_progress_text(sim_time, session.duration, left))
+        self.progress_label.show()
 
     def _update_actions(self, *_args) -> None:
         running = self.controller.running

@@ -133,7 +133,7 @@ def test_an_overloaded_design_asks_before_running_and_can_be_declined(qtbot, win
     assert window.statusBar().currentMessage().startswith("Run not started: db: offered 20,000 req/s")
 
 
-def test_a_run_shows_its_progress_in_simulated_time_on_the_run_toolbar(qtbot, window):
+def test_a_run_shows_its_progress_in_simulated_time_on_the_status_bar(qtbot, window):
     ui = window.run_ui
     window.document.load(Project(name="p", designs=[make_three_tier(rate=150)]))
     seen = []
@@ -142,4 +142,5 @@ def test_a_run_shows_its_progress_in_simulated_time_on_the_run_toolbar(qtbot, wi
         ui.run()
     assert ui.session.status == FINISHED
     assert seen and all(t.startswith("simulated ") and t.split(" of ")[1].startswith("20.0 s") for t in seen)
-    assert ui.progress_label.text() == ""
+    assert ui.progress_label.text() == "" and ui.progress_label.isHidden()
+    assert ui.progress_label.parent() is window.statusBar() or window.statusBar().isAncestorOf(ui.progress_label)
