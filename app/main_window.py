@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
+from .canvas.placement import fragment_positions, free_offset
 from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
@@ -197,7 +198,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.zoom_out_action = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "zoom_out", "Shrink the canvas.")
         self.reset_zoom_action = a("&Actual Size", self.view.reset_zoom, QKeySequence("Ctrl+0"), None, "Zoom to 100 %.")
         self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")
-        self.arrange_action = a("A&rrange", self._doc.edit.arrange, QKeySequence("Ctrl+Shift+L"), None,
+        self.arrange_action = a("A&rrange", self.arrange, QKeySequence("Ctrl+Shift+L"), None,
                                 "Lay the design out in call order, callers left, dependencies right.")
         self.fit_selection_action = a("Fit &Selection", self.view.fit_selection, QKeySequence("Shift+F"), None,
                                       "Zoom to the selected components.")
@@ -234,6 +235,7 @@ class MainWindow(WindowFiles, QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._add_file_extras(file_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
         file_menu.addSeparator()
@@ -525,15 +527,28 @@ class MainWindow(WindowFiles, QMainWindow):
         if not isinstance(fragment, dict):
             self.statusBar().showMessage("The clipboard holds no Faultline components.", 5000)
             return
-        self._paste_count += 1
-        step = 40.0 * self._paste_count
-        try:
-            self._doc.edit.paste(fragment, (step, step))
-        except EditRejected as exc:
-            self.statusBar().showMessage(str(exc), 6000)
+        in_place = self._paste_count < 0  # a cut goes back where it was, if that spot is still free
+        self._paste_count = 0
+        self._paste_beside(fragment, first=0 if in_place else 1)
+
+    def arrange(self) -> None:
+        """Lay the design out in call order, then show all of it."""
+        self._doc.edit.arrange()
+        self.view.fit()
 
     def duplicate(self) -> None:
-        self._doc.edit.duplicate(self._doc.selection)
+        fragment = self._doc.edit.fragment(self._doc.selection)
+        if fragment is not None:
+            self._paste_beside(fragment, text="Duplicate")
+
+    def _paste_beside(self, fragment: dict, first: int = 1, text: str = "Paste") -> None:
+        """Add the fragment's copies at the first offset where they cover no component."""
+        occupied = [(c.position.x, c.position.y) for c in self._doc.design.components]
+        offset = free_offset(fragment_positions(fragment), occupied, first)
+        try:
+            self._doc.edit.paste(fragment, offset, text=text)
+        except EditRejected as exc:
+            self.statusBar().showMessage(str(exc), 6000)
 
     def delete_selection(self) -> None:
         if self._focus_in_text():

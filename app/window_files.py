@@ -10,8 +10,10 @@ activated, and the user chooses: reload, save as, or overwrite.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -38,8 +40,30 @@ from .store import (
 FILE_FILTER = "Faultline projects (*.faultline)"
 JSON_FILTER = "JSON (*.json)"
 FIRST_EXAMPLE = "three_tier.json"
+REOPEN_LAST_KEY = "files/reopen_last"
 # Answers of the dialog about a file changed on disk.
 RELOAD, SAVE_AS, OVERWRITE, KEEP = "reload", "save_as", "overwrite", "keep"
+
+
+class Example(NamedTuple):
+    """A bundled example project: its file, its title and what it shows."""
+
+    path: Path
+    name: str
+    description: str
+
+
+def bundled_examples(folder: Path = EXAMPLES) -> list[Example]:
+    """The example projects in ``folder``, by title; a file that cannot be read is left out."""
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            found.append(Example(path, str(data.get("name") or path.stem), str(data.get("description") or "")))
+    return sorted(found, key=lambda e: e.name.casefold())
 
 
 class WindowFiles:
@@ -139,6 +163,37 @@ class WindowFiles:
         if self.maybe_save():
             self._replace(new_project(), None, [])
             self.statusBar().showMessage("New project.", 4000)
+
+    def open_example(self, path: Path) -> bool:
+        """Open a copy of a bundled example as an untitled project: Save asks where to keep it."""
+        if not self.import_path(path):
+            return False
+        self.statusBar().showMessage(f"Opened a copy of the example “{self._doc.project.name}”; save it to keep "
+                                     "your changes.", 8000)
+        return True
+
+    def _add_file_extras(self, file_menu) -> None:
+        """File › Open Example and the Reopen Last Project preference, added after Open Recent."""
+        self.examples_menu = file_menu.addMenu("Open E&xample")
+        self.examples_menu.setToolTipsVisible(True)
+        self.examples_menu.aboutToShow.connect(self._fill_examples)
+        self.reopen_last_action = file_menu.addAction("Reopen Last Project on Start")
+        self.reopen_last_action.setCheckable(True)
+        self.reopen_last_action.setStatusTip("On start, open the project that was opened or saved last.")
+        self.reopen_last_action.setChecked(self.settings.value(REOPEN_LAST_KEY, False, type=bool))
+        self.reopen_last_action.toggled.connect(lambda on: self.settings.setValue(REOPEN_LAST_KEY, on))
+
+    def _fill_examples(self) -> None:
+        self.examples_menu.clear()
+        examples = bundled_examples()
+        if not examples:
+            self.examples_menu.addAction("No examples installed").setEnabled(False)
+            return
+        for example in examples:
+            action = self.examples_menu.addAction(example.name)
+            action.setToolTip(example.description or example.name)
+            action.setStatusTip(example.description)
+            action.triggered.connect(lambda _=False, p=example.path: self.open_example(p))
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -434,7 +489,7 @@ class WindowFiles:
 
     # -- start-up, autosave, recovery ------------------------------------------------------------
     def start(self, argv_paths: list[str]) -> None:
-        """Open what the command line names, offer recovery, else the example on first start.
+        """Open what the command line names, offer recovery, else the last project (if asked) or the first example.
 
         A file named on the command line (a double-click) always opens; recovered
         work of another file then opens in a window of its own.
@@ -445,6 +500,10 @@ class WindowFiles:
             return
         if self.offer_recovery():
             return
+        if self.settings.value(REOPEN_LAST_KEY, False, type=bool):
+            last = self.recent.existing()[:1]
+            if last and self.open_path(last[0], ask=False):
+                return
         if not self.settings.value("app/started_before", False, type=bool):
             self.settings.setValue("app/started_before", True)
             example = EXAMPLES / FIRST_EXAMPLE

@@ -5,6 +5,7 @@ during a full-speed run of the three-tier example (offscreen, with the real
 main window, dashboard, event log and canvas colouring), the rate at which
 snapshots reach the GUI, the dashboard's redraw rate, and how long Stop took.
 Figures, not a test: stalls should stay within 16 ms (one frame at 60 Hz), with >= 10 redraws/s.
+It also times the one-off work as a whole run starts and as it ends.
 
     python -m benchmarks.bench_gui [seconds] [trials]
 """
@@ -122,6 +123,63 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     }
 
 
+def measure_ends(compare: bool, duration: float = 2_000.0) -> dict[str, float]:
+    """The GUI thread's longest work between two timer ticks as a whole run starts and as it ends.
+
+    The start (curves built, every axis drawn) and the end (final draw, table,
+    verdicts, canvas colours) are one-off jobs that the streaming figures above
+    leave out.
+    """
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from app.main_window import MainWindow
+    from app.resources import EXAMPLES
+    from app.run.ui import FULL_SPEED_INDEX, install
+    from app.store import Autosave, RecentFiles
+
+    tmp = tempfile.mkdtemp(prefix="faultline-bench-")
+    window = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat),
+                        RecentFiles(tmp), Autosave(os.path.join(tmp, "recovery")))
+    ui = install(window)
+    window.resize(1600, 1000)
+    window.show()
+    window.import_path(EXAMPLES / EXAMPLE, ask=False)
+    ui.set_experiment(window.document.design.experiments[0].name)
+    ui.speed_combo.setCurrentIndex(FULL_SPEED_INDEX)
+    ui.compare_action.setChecked(compare)
+    ui.duration_spin.setValue(duration)
+    marks: dict[str, float] = {}
+    ui.controller.started.connect(lambda *_: marks.setdefault("started", time.thread_time()))
+    ui.controller.ended.connect(lambda *_: marks.setdefault("ended", time.thread_time()))
+    cpu_ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: cpu_ticks.append(time.thread_time()))
+    for _ in range(20):
+        app.processEvents()
+    timer.start()
+    ui.run()
+    while ui.controller.running:
+        app.processEvents()
+        time.sleep(0.0005)
+    settle = time.perf_counter()
+    while time.perf_counter() - settle < 0.5:  # what the end leaves for later ticks counts too
+        app.processEvents()
+        time.sleep(0.0005)
+    timer.stop()
+    ui.shutdown()
+    window.close()
+    gaps = [(a, b - a) for a, b in zip(cpu_ticks, cpu_ticks[1:])]
+    start_cpu, end_cpu = marks.get("started", 0.0), marks.get("ended", float("inf"))
+    # The start: from the run's first signal for a quarter second of GUI time; the end: from its last signal on.
+    at_start = [g for t, g in gaps if start_cpu - 0.05 <= t <= start_cpu + 0.25]
+    at_end = [g for t, g in gaps if t >= end_cpu - 0.05]
+    return {"start_work_ms": 1000 * max(at_start, default=float("nan")),
+            "end_work_ms": 1000 * max(at_end, default=float("nan"))}
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m benchmarks.bench_gui [seconds] [trials]``: each configuration ``trials`` times."""
     argv = sys.argv[1:] if argv is None else argv
@@ -150,6 +208,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  simulated {r['simulated_s_per_s']:,.0f} s per wall second")
         print(f"  Stop: the run's results reached the window {r['stopped_ms']:.1f} ms after the click (bound 100 ms); "
               f"window updated and thread joined after {r['stop_ms']:.1f} ms")
+        ends = [measure_ends(compare) for _ in range(trials)]
+        e = {key: statistics.median(run[key] for run in ends) for key in ends[0]}
+        print(f"  a whole run's start and end: longest GUI work between two ticks {e['start_work_ms']:.1f} ms CPU as it "
+              f"starts, {e['end_work_ms']:.1f} ms as it ends (median of {trials})")
 
 
 if __name__ == "__main__":

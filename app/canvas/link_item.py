@@ -85,6 +85,9 @@ class LinkItem(QGraphicsItem):
         self._label_at = QPointF()
         self._end = QPointF()
         self._bounds = QRectF()
+        # A run's figures for this link (calls, retries, failures), drawn under the label; "" when none.
+        self.live_text = ""
+        self.live_alarm = False
         self.adjust()
 
     def _changed(self) -> None:
@@ -98,11 +101,24 @@ class LinkItem(QGraphicsItem):
         self.name = f"{self.source.view.name} -> {self.target.view.name}"
         self.label = label
         self.faults = faults
-        self.setToolTip(f"{self.name}<br>{label}" + (f"<br>Faults: {', '.join(faults)}" if faults else ""))
+        self._update_tooltip()
         self.update()
+
+    def _update_tooltip(self) -> None:
+        # Whatever a label cannot show in full on a short link, the tooltip shows.
+        self.setToolTip(f"{self.name}<br>{self.label}" + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
+                        + (f"<br>In the run: {self.live_text}" if self.live_text else ""))
 
     def set_colours(self, colours) -> None:
         self.colours = colours
+        self.update()
+
+    def set_live(self, text: str, alarm: bool = False) -> None:
+        """Show a run's figures for this link under its label ("" hides them); ``alarm`` draws them in the fault colour."""
+        if text == self.live_text and alarm == self.live_alarm:
+            return
+        self.live_text, self.live_alarm = text, alarm
+        self._update_tooltip()
         self.update()
 
     def adjust(self) -> None:
@@ -115,7 +131,7 @@ class LinkItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         self._shape = stroker.createStroke(self._path)
-        self._bounds = self._shape.boundingRect().adjusted(-60, -20, 60, 20)  # room for the label
+        self._bounds = self._shape.boundingRect().adjusted(-60, -20, 60, 36)  # room for the label and live figures
         # Arrow head along the curve's end tangent, and the label spot, worked out once per move.
         # Straight from the control points: QPainterPath's percent look-ups measure arc length, slowly.
         tangent = end - c2 if (end - c2).manhattanLength() > 1e-6 else end - start
@@ -174,18 +190,39 @@ class LinkItem(QGraphicsItem):
             painter.setBrush(colour)
             painter.drawEllipse(self._end, 5, 5)
         text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
-        if text:
-            font, metrics = _label_font()
-            painter.setFont(font)
-            mid = self._label_at
-            w = metrics.horizontalAdvance(text) + 8
-            if self._length < w + 16:
-                return  # a label longer than its link would cover the nodes; the tooltip still has it
-            rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
-            painter.setBrush(c.link_label_bg)
-            painter.drawRoundedRect(rect, 4, 4)
-            painter.setPen(colour if (selected or self.faults) else c.node_subtext)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        mid = self._label_at
+        if text and self._draw_label(painter, text, mid, colour if (selected or self.faults) else c.node_subtext):
+            mid = mid + QPointF(0, 16)
+        if self.live_text:
+            self._draw_label(painter, self.live_text, mid, c.fault if self.live_alarm else c.node_text)
+
+    def fitted(self, text: str) -> str:
+        """``text`` as it fits along the link, elided if need be; "" if not even a word's start would fit.
+
+        A label wider than its link would reach over the nodes at its ends.
+        """
+        _font, metrics = _label_font()
+        room = self._length - 16 - 8
+        if metrics.horizontalAdvance(text) <= room:
+            return text
+        short = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        return short if len(short) > 3 else ""
+
+    def _draw_label(self, painter: QPainter, text: str, mid: QPointF, pen_colour) -> bool:
+        """One line of text on a rounded plate centred at ``mid``; False if it is longer than the link."""
+        text = self.fitted(text)
+        if not text:
+            return False
+        font, metrics = _label_font()
+        w = metrics.horizontalAdvance(text) + 8
+        painter.setFont(font)
+        rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colours.link_label_bg)
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(pen_colour)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return True
 
 
 class LinkOverview(QGraphicsItem):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
 from ..document import ProjectDocument
 from ..theme import current_canvas_colours
+from .guides import AlignmentGuides, start_guides, stop_guides
 from .link_item import LinkItem, LinkOverview, curve
 from .node_item import NodeItem, NodeView
 
@@ -50,6 +51,7 @@ class CanvasScene(QGraphicsScene):
         self._syncing = False
         self._press_positions: dict[uuid.UUID, QPointF] | None = None
         self._new_link: _NewLink | None = None
+        self._guides: AlignmentGuides | None = None  # while one component is dragged
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.selectionChanged.connect(self._on_scene_selection)
         d = document
@@ -86,6 +88,7 @@ class CanvasScene(QGraphicsScene):
     def rebuild(self, *_args) -> None:
         """Drop every item and draw the current design afresh."""
         self._new_link = None
+        self._guides = None  # cleared with the other items
         self._syncing = True
         try:
             self.clear()
@@ -320,9 +323,8 @@ class CanvasScene(QGraphicsScene):
 
     # -- moves: free while dragging, one undo step on release --------------------------------
     def snapped(self, pos: QPointF) -> QPointF:
-        if not self.snap_to_grid:
-            return pos
-        return QPointF(round(pos.x() / GRID) * GRID, round(pos.y() / GRID) * GRID)
+        grid = QPointF(round(pos.x() / GRID) * GRID, round(pos.y() / GRID) * GRID) if self.snap_to_grid else pos
+        return self._guides.snap(pos, grid) if self._guides is not None else grid
 
     def node_moved(self, item: NodeItem) -> None:
         for link_id in self._links_of.get(item.component_id, ()):
@@ -345,6 +347,8 @@ class CanvasScene(QGraphicsScene):
         super().mousePressEvent(event)
         if self._new_link is None and event.button() == Qt.MouseButton.LeftButton:
             self._press_positions = {i.component_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+            if len(self._press_positions) == 1:
+                self._guides = start_guides(self, self._nodes[next(iter(self._press_positions))])
 
     def mouseMoveEvent(self, event):
         if self._new_link is not None:
@@ -370,6 +374,7 @@ class CanvasScene(QGraphicsScene):
     def commit_moves(self) -> None:
         """Push one move command for everything dragged since the press."""
         pressed, self._press_positions = self._press_positions, None
+        self._guides = stop_guides(self, self._guides)
         if not pressed:
             return
         moved = {}
@@ -437,8 +442,11 @@ class CanvasScene(QGraphicsScene):
             item.set_health(health)
 
     def clear_health(self) -> None:
+        """Show the design as drawn: no run colours on nodes, no run figures on links."""
         for cid in list(self._health):
             self.set_health(cid, None)
+        for item in self._links.values():
+            item.set_live("")
 
     # -- look ------------------------------------------------------------------------------------
     def set_colours(self, colours) -> None:

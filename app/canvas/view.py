@@ -5,6 +5,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
+from .minimap import Minimap
 from .scene import GRID, CanvasScene
 
 KIND_MIME = "application/x-faultline-component-kind"
@@ -38,6 +39,7 @@ class CanvasView(QGraphicsView):
         self._pan_rest = (0.0, 0.0)
         self._space = False
         self.setAccessibleName("Design canvas")
+        self.minimap = Minimap(self)
 
     @property
     def canvas(self) -> CanvasScene:
@@ -237,6 +239,10 @@ class CanvasView(QGraphicsView):
         painter.setFont(font)
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.EMPTY_HINT)
         painter.restore()
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.minimap.refresh()
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()

@@ -50,6 +50,7 @@ from .plot_grid import (
     enlarge_plot,
     fit_y,
 )
+from .plot_window import PlotWindow, pop_out
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
 from .plot_style import pen as _pen
@@ -236,10 +237,12 @@ class Dashboard(QWidget):
         layout.addLayout(slider_row)
 
         self.enlarged: str | None = None
+        self.popped: dict[str, PlotWindow | None] = {}  # plots in windows of their own
         self.plots = build_plots(self.plots_widget)
         for key, plot in self.plots.items():
             add_plot_menu(plot, lambda k=key: self.enlarge(None if self.enlarged == k else k),
-                          lambda kind, k=key: self._export_dialog(kind, k), lambda k=key: self.enlarged == k)
+                          lambda kind, k=key: self._export_dialog(kind, k), lambda k=key: self.enlarged == k,
+                          lambda k=key: pop_out(self, k))
         self._apply_palette()
         self._user_ranged: set[str] = set()
         for key in FITTED_Y:
@@ -272,8 +275,8 @@ class Dashboard(QWidget):
 
     def enlarge(self, key: str | None) -> None:
         """Give one plot the whole plot area (None: show all six again)."""
-        self.enlarged = key if key in self.plots else None
-        enlarge_plot(self.plots, self.plots_widget.ci.layout, self.enlarged)
+        self.enlarged = key if key in self.plots and key not in self.popped else None
+        enlarge_plot(self.plots, self.plots_widget.ci.layout, self.enlarged, away=set(self.popped))
 
     def _apply_palette(self) -> None:
         """Plot colours follow the application's light or dark look."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class EventLogModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.events: list[dict[str, Any]] = []
+        self.highlighted: range = range(0)  # rows at the time slider's time
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.events)
@@ -84,6 +86,10 @@ class EventLogModel(QAbstractTableModel):
             # Yellow reads on a dark background; on a light one, in its darker tone.
             light = QGuiApplication.palette().base().color().lightness() >= 128
             return QColor(text_colour(colour) if light else colour)
+        if role == Qt.ItemDataRole.BackgroundRole and index.row() in self.highlighted:
+            colour = QGuiApplication.palette().highlight().color()
+            colour.setAlpha(70)
+            return colour
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -91,7 +97,19 @@ class EventLogModel(QAbstractTableModel):
     def set_events(self, events: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.events = list(events)
+        self.highlighted = range(0)
         self.endResetModel()
+
+    def highlight(self, start: float, end: float) -> range:
+        """Mark the rows whose time falls in [start, end); the events must be in time order. Returns the rows."""
+        times = [e["time"] for e in self.events]
+        rows = range(bisect_left(times, start), bisect_left(times, end))
+        old, self.highlighted = self.highlighted, rows
+        for changed in (old, rows):
+            if changed:
+                self.dataChanged.emit(self.index(changed.start, 0), self.index(changed.stop - 1, len(COLUMNS) - 1),
+                                      [Qt.ItemDataRole.BackgroundRole])
+        return rows
 
     def append(self, events: list[dict[str, Any]]) -> None:
         if not events:
@@ -231,6 +249,21 @@ class EventLog(QWidget):
     def session_ended(self) -> None:
         """The final logs replace what arrived live (they are complete and in order)."""
         self.show_session(self.session)
+
+    def follow_time(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Highlight the events in [start, end) and scroll to them; returns them.
+
+        With none in that span the table scrolls to the last event before it,
+        so the reader sees what led up to the slider's time.
+        """
+        rows = self.model.highlight(start, end)
+        if not self.model.events:
+            return []
+        target = rows.start if rows else max(0, rows.start - 1)
+        index = self.proxy.mapFromSource(self.model.index(target, 0))
+        if index.isValid():
+            self.view.scrollTo(index, QTableView.ScrollHint.PositionAtCenter)
+        return [self.model.events[r] for r in rows]
 
     # -- filters -------------------------------------------------------------
     def _fill_filters(self) -> None:

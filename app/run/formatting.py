@@ -166,6 +166,33 @@ def format_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def time_left(progress: float, elapsed: float) -> float | None:
+    """Wall-clock seconds a run still needs, judged from its pace so far; None until that pace means anything."""
+    if progress < 0.02 or progress >= 1.0 or elapsed < 0.5:
+        return None
+    return elapsed * (1.0 - progress) / progress
+
+
+def run_progress_text(sim_time: float, duration: float, left: float | None) -> str:
+    """The run's progress for the status bar: simulated time reached and, when known, the time left."""
+    text = f"simulated {format_time(sim_time)} of {format_time(duration)}"
+    if left is None:
+        return text
+    wait = f"{left:.0f} s" if left < 90 else f"{left / 60:.0f} min"
+    return f"{text} · about {wait} left"
+
+
+def link_figures_text(figures: dict[str, float]) -> str:
+    """A link's live figures as a short label: calls per second, then retries and failed calls when there are any."""
+    parts = [f"{significant(figures['rate'], 2)}/s"]
+    if figures.get("retries", 0.0) > 0:
+        parts.append(f"{significant(figures['retries'], 2)} retries/s")
+    if figures.get("errors", 0.0) > 0:
+        share = figures["errors"] * 100
+        parts.append(f"{share:.0f} % failed" if share >= 1 else "<1 % failed")
+    return " · ".join(parts)
+
+
 def verdict(metric: str, value, half_width) -> int:
     """+1 when resilience made the figure better, -1 worse, 0 when neutral or when the difference's
     95 % interval does not exclude zero (with one replication there is no interval: no call)."""

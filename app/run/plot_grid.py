@@ -77,39 +77,49 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
 
 
 def add_plot_menu(plot: pg.PlotItem, toggle: Callable[[], None], export: Callable[[str], None],
-                  enlarged: Callable[[], bool]) -> None:
-    """Enlarge and export entries at the top of the plot's right-click menu."""
+                  enlarged: Callable[[], bool], pop_out: Callable[[], None]) -> None:
+    """Enlarge, open-in-a-window and export entries at the top of the plot's right-click menu."""
     menu = plot.vb.menu
     first = menu.actions()[0] if menu.actions() else None
     enlarge = QAction("Enlarge This Plot (double-click)", menu)
     enlarge.triggered.connect(toggle)
+    window = QAction("Open This Plot in a Window", menu)
+    window.triggered.connect(pop_out)
     menu.aboutToShow.connect(lambda: enlarge.setText("Show All Plots (double-click)" if enlarged()
                                                      else "Enlarge This Plot (double-click)"))
     png = QAction("Export This Plot as PNG…", menu)
     png.triggered.connect(lambda: export("png"))
     svg = QAction("Export This Plot as SVG…", menu)
     svg.triggered.connect(lambda: export("svg"))
-    menu.insertActions(first, [enlarge, png, svg])
+    menu.insertActions(first, [enlarge, window, png, svg])
     menu.insertSeparator(first)
 
 
-def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None) -> None:
-    """Give the plot ``key`` the whole grid, or (None) put all six back in their cells."""
-    x_range = plots["throughput"].vb.viewRange()[0]
-    shown = [plot for plot in plots.values() if plot.isVisible()]
-    if len(shown) == 1:
-        x_range = shown[0].vb.viewRange()[0]  # carry the enlarged plot's zoom back to the others
-    # Linked plots share a range by their position on screen: with one plot alone at full width
-    # the link would stretch its range. Unlinked while enlarged, relinked after.
-    for name, plot in plots.items():
-        if name != "throughput":
-            plot.setXLink(None if key else plots["throughput"])
+def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=frozenset()) -> None:
+    """Give the plot ``key`` the whole grid, or (None) put all six back in their cells.
+
+    Plots named in ``away`` are in windows of their own: they leave the grid
+    and are neither shown nor linked here.
+    """
+    here = {name: plot for name, plot in plots.items() if name not in away}
+    anchor = here.get("throughput") or next(iter(here.values()), None)
     in_grid = [grid.itemAt(i) for i in range(grid.count())]
     # Out of the grid, not just hidden: a hidden plot would keep its row and column.
     for plot in plots.values():
         if any(item is plot for item in in_grid):
             grid.removeItem(plot)
-    for name, plot in plots.items():
+    if anchor is None:
+        return
+    x_range = anchor.vb.viewRange()[0]
+    shown = [plot for plot in here.values() if plot.isVisible()]
+    if len(shown) == 1:
+        x_range = shown[0].vb.viewRange()[0]  # carry the enlarged plot's zoom back to the others
+    # Linked plots share a range by their position on screen: with one plot alone at full width
+    # the link would stretch its range. Unlinked while enlarged, relinked after.
+    for plot in here.values():
+        if plot is not anchor:
+            plot.setXLink(None if key else anchor)
+    for name, plot in here.items():
         visible = key is None or name == key
         plot.setVisible(visible)
         show_time_axis(plot, key is not None or PLOT_POSITIONS[name][0] == 1)
@@ -118,7 +128,7 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None) -> None:
         elif visible:
             grid.addItem(plot, 0, 0, 2, 3)
     grid.activate()
-    plots[key or "throughput"].setXRange(*x_range, padding=0)
+    (here.get(key) or anchor).setXRange(*x_range, padding=0)
 
 
 def fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:

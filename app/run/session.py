@@ -15,7 +15,7 @@ import numpy as np
 
 from engine import RunResult
 from engine.compare import Comparison, build_table
-from engine.model import Design
+from engine.model import FAILURE_OUTCOMES, OUTCOME_NAMES, Design
 
 from .explain import Finding, explain
 from .worker import VARIANT_ORDER, LiveFrame, RunOutcome, RunRequest, VariantFrame
@@ -378,6 +378,27 @@ class RunSession:
             if name in breaker_by_source:
                 h["breaker"] = BREAKER_NAMES[breaker_by_source[name]]
             out[name] = h
+        return out
+
+
+    def link_figures(self, variant: str | None = None, bucket: int | None = None) -> dict[str, dict[str, float]]:
+        """Calls per second, retries per second and the share of failed calls of every link at ``bucket``.
+
+        The default is the latest bucket received. A call that ended in a
+        fallback counts as served, as the component figures count it.
+        """
+        data = self.variants.get(variant or self.primary)
+        if data is None or data.n == 0 or "calls" not in data.link_series:
+            return {}
+        b = data.n - 1 if bucket is None else max(0, min(bucket, data.n - 1))
+        width = max(min(self.bucket, self.duration - b * self.bucket), 1e-9)
+        out = {}
+        for i, name in enumerate(data.links):
+            ended = sum(_value(data.link_series, o, b, i) for o in OUTCOME_NAMES)
+            failed = sum(_value(data.link_series, o, b, i) for o in FAILURE_OUTCOMES)
+            out[name] = {"rate": _value(data.link_series, "calls", b, i) / width,
+                         "retries": _value(data.link_series, "retries", b, i) / width,
+                         "errors": failed / ended if ended > 0 else 0.0}
         return out
 
 

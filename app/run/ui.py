@@ -31,9 +31,11 @@ from engine import RunOptions
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
+from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
+from .formatting import link_figures_text, run_progress_text, time_left
 from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
@@ -48,6 +50,7 @@ SPEEDS = (("Real time", 1.0), ("10× speed", 10.0), ("30× speed", 30.0), ("100�
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
+LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
 REPORT_WIDTH = 1060  # the report's column, in CSS pixels
 
@@ -75,6 +78,7 @@ class RunUi(QObject):
         self.controller = RunController(self)
         self.session: RunSession | None = None
         self._last_health = 0.0
+        self._started_at = 0.0
         self._shut_down = False
         self._grown = False
         # Overridable in tests: dialogs that would block a headless run.
@@ -183,6 +187,15 @@ class RunUi(QObject):
             bar.addWidget(check)
         bar.addWidget(QLabel(" Replications "))
         bar.addWidget(self.replications_spin)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("runProgress")
+        self.progress_label.setToolTip("Simulated time reached, and the wall-clock time the run still needs at its "
+                                       "pace so far")
+        # A fixed width: text of another length would lay the status bar out again at every update.
+        self.progress_label.setFixedWidth(self.progress_label.fontMetrics().horizontalAdvance(
+            run_progress_text(36_000, 36_000, 5_000)) + 12)
+        self.progress_label.hide()
+        w.statusBar().addPermanentWidget(self.progress_label)
         # On a row of its own: beside the editor's toolbar the controls would overflow.
         w.addToolBarBreak()
         w.addToolBar(bar)
@@ -236,6 +249,10 @@ class RunUi(QObject):
             signal.connect(self._refresh_experiments)
         d.project_replaced.connect(self._on_project_replaced)
         d.runs_changed.connect(self.refresh_runs)
+        for signal in (d.component_added, d.component_removed, d.component_changed, d.link_added, d.link_removed,
+                       d.link_changed, d.policy_added, d.policy_removed, d.policy_changed, d.fault_added,
+                       d.fault_removed, d.fault_changed):
+            signal.connect(self._on_design_edited)
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
@@ -372,7 +389,12 @@ class RunUi(QObject):
                           speed=self.speed_combo.currentData())
 
     def run(self) -> RunSession | None:
+        """Start a run of the controls' request; None if one is under way or the user declined."""
         if self.controller.running:
+            return None
+        overloaded = overloads(self.doc.design)
+        if overloaded and not self.confirm(overload_question(overloaded)):
+            self._status("Run not started: " + overloaded[0].describe() + ".")
             return None
         self.scene.clear_health()
         self._save_controls()
@@ -401,6 +423,8 @@ class RunUi(QObject):
 
     def _on_started(self, session: RunSession) -> None:
         self.session = session
+        self._started_at = time.monotonic()
+        self._show_progress(session)
         self._last_health = 0.0
         self.dashboard.show_session(session)
         self.verdicts.show_session(session)
@@ -417,6 +441,7 @@ class RunUi(QObject):
         now = time.perf_counter()
         if now - self._last_health >= HEALTH_INTERVAL_S:
             self._last_health = now
+            self._show_progress(session)
             self.apply_health(session)
             self.verdicts.refresh()
 
@@ -424,6 +449,8 @@ class RunUi(QObject):
         if session is not self.session:
             return
         self.dashboard.session_ended()
+        self.progress_label.clear()
+        self.progress_label.hide()
         self.verdicts.refresh()
         self.event_log.session_ended()
         self.apply_health(session, self.dashboard.canvas_variant)
@@ -436,6 +463,13 @@ class RunUi(QObject):
         else:
             self._status(f"Run finished in {session.wall_time:.2f} s of wall time. Keep it with Run > Keep Run "
                          "in Project; drag the time slider to replay it on the canvas.")
+
+    def _show_progress(self, session: RunSession) -> None:
+        data = session.variants.get(session.primary)
+        sim_time = data.now if data else 0.0
+        left = time_left(session.progress, time.monotonic() - self._started_at)
+        self.progress_label.setText(run_progress_text(sim_time, session.duration, left))
+        self.progress_label.show()
 
     def _update_actions(self, *_args) -> None:
         running = self.controller.running
@@ -464,12 +498,21 @@ class RunUi(QObject):
             component = self.doc.component_named(name)
             if component is not None:
                 self.scene.set_health(component.id, health)
+        ids = {link.name: link.id for link in self.doc.design.links}
+        for name, figures in session.link_figures(variant, bucket).items():
+            item = self.scene.link_item(ids[name]) if name in ids else None
+            if item is not None:
+                item.set_live(link_figures_text(figures), figures["errors"] >= LINK_ALARM)
 
     def _on_cursor(self, t: float | None) -> None:
         session = self.session
         if session is None or t is None or not session.done:
             return
-        self.apply_health(session, self.dashboard.canvas_variant, session.bucket_at(t))
+        bucket = session.bucket_at(t)
+        self.apply_health(session, self.dashboard.canvas_variant, bucket)
+        # The last bucket also holds what the run logged as it ended, at its very end.
+        end = (bucket + 1) * session.bucket if bucket < session.n_buckets - 1 else math.inf
+        self.event_log.follow_time(bucket * session.bucket, end)
 
     def _on_variant_changed(self, variant: str) -> None:
         session = self.session
@@ -503,6 +546,15 @@ class RunUi(QObject):
         self.refresh_runs()
         self._refresh_experiments()
         self._update_actions()
+
+    def _on_design_edited(self, *_args) -> None:
+        """An edit makes the last run's colours describe another design: show the design as it is now.
+
+        Moving components is not an edit of the design, so it keeps them; a run
+        under way recolours the canvas at its next update anyway.
+        """
+        if not self.controller.running:
+            self.scene.clear_health()
 
     def _on_modified_changed(self, modified: bool) -> None:
         # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.
@@ -663,6 +715,13 @@ class RunUi(QObject):
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
+
+
+def overload_question(overloaded) -> str:
+    """The question asked before a run of a design offered far more load than it can serve."""
+    lines = "\n".join(f"• {o.describe()}" for o in overloaded)
+    return (f"The design offers more work than it can serve:\n{lines}\n\nEach of these queues grows for the whole "
+            "run, and the run takes long to simulate. Run anyway?")
 
 
 def install(window) -> RunUi:

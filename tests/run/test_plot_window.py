@@ -1,0 +1,76 @@
+"""Any dashboard plot can be opened in a window of its own, and goes back to its cell when that window closes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.run.dashboard import Dashboard
+from app.run.plot_grid import PLOT_POSITIONS
+from app.run.plot_window import PlotWindow, pop_out
+from app.run.session import RunSession
+from engine import RunOptions, simulate
+from run_builders import EXPERIMENT
+
+
+@pytest.fixture
+def dashboard(qtbot):
+    d = Dashboard()
+    qtbot.addWidget(d)
+    d.resize(1000, 600)
+    d.show()
+    qtbot.waitExposed(d)
+    yield d
+    for window in list(d.popped.values()):
+        window.close()
+
+
+def in_grid(dashboard, key) -> bool:
+    grid = dashboard.plots_widget.ci.layout
+    return any(grid.itemAt(i) is dashboard.plots[key] for i in range(grid.count()))
+
+
+def finished_session(design) -> RunSession:
+    options = RunOptions(duration=30, seed=1, bucket=1.0)
+    result = simulate(design, options, experiment=EXPERIMENT)
+    return RunSession.from_results({"protected": result})
+
+
+def test_a_plot_opens_in_its_own_window_and_comes_back(qtbot, dashboard):
+    window = pop_out(dashboard, "latency")
+    assert isinstance(window, PlotWindow) and window.isVisible()
+    assert window.windowTitle().startswith("Latency")
+    plot = dashboard.plots["latency"]
+    assert not in_grid(dashboard, "latency") and plot.scene() is window.canvas.scene()
+    assert all(in_grid(dashboard, k) for k in dashboard.plots if k != "latency")
+    assert pop_out(dashboard, "latency") is window  # asked again: the same window
+    # enlarging another plot leaves the window alone
+    dashboard.enlarge("throughput")
+    assert plot.scene() is window.canvas.scene() and plot.isVisible()
+    dashboard.enlarge(None)
+    window.close()
+    assert "latency" not in dashboard.popped
+    grid = dashboard.plots_widget.ci.layout
+    assert in_grid(dashboard, "latency") and plot.scene() is dashboard.plots_widget.scene()
+    row, col = PLOT_POSITIONS["latency"]
+    assert grid.itemAt(row, col) is plot
+    # and it can go out again
+    again = pop_out(dashboard, "latency")
+    assert again is not window and not in_grid(dashboard, "latency")
+    again.close()
+    assert in_grid(dashboard, "latency")
+
+
+def test_an_enlarged_plot_opened_in_a_window_gives_the_grid_back_to_the_others(qtbot, dashboard):
+    dashboard.enlarge("errors")
+    pop_out(dashboard, "errors")
+    assert dashboard.enlarged is None
+    assert all(in_grid(dashboard, k) and dashboard.plots[k].isVisible() for k in dashboard.plots if k != "errors")
+
+
+def test_the_window_shows_the_runs_curves(qtbot, dashboard, design):
+    window = pop_out(dashboard, "throughput")
+    dashboard.show_session(finished_session(design))
+    curves = [c.item for c in dashboard._curves if c.plot == "throughput"]
+    assert curves and all(c.scene() is window.canvas.scene() for c in curves)
+    x, y = curves[0].getData()
+    assert len(x) == 30 and np.nansum(y) > 0
