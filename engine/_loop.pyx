@@ -28,6 +28,7 @@ from engine._faults cimport (
     _extra_latency
 )
 from engine._routing cimport _pick_in, _pick_flat
+from engine._disciplines cimport _enqueue, _queue_emptied, _codel_drops
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
@@ -159,6 +160,13 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.c_shed_flag[c] = 0
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
+        if s.c_codel_flag[c] and s.c_codel_b[c] == 0:
+            s.c_codel_flag[c] = 0
+            _log(s, LG_CODEL_ENDED, c, -1, -1, -1, 0, 0)
+        s.c_codel_b[c] = 0
+        if s.c_lifo_flag[c] and s.c_lifo_b[c] == 0:
+            s.c_lifo_flag[c] = 0
+            _log(s, LG_LIFO_ENDED, c, -1, -1, -1, 0, 0)
     for l in range(s.n_l):
         g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
         if s.pol[l].cb_on:
@@ -393,10 +401,14 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         _touch(s, c)
         s.i_qlen[inst] -= 1
         s.c_qlen[c] -= 1
+        if s.i_qlen[inst] == 0:
+            _queue_emptied(s, inst)
         if s.jobs[j].cancelled:
             _complete_job(s, j, O_TIMEOUT)
         elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
             _shed(s, j)
+        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+            _codel_drop(s, j)
         else:
             _start_service(s, j)
 
@@ -408,6 +420,18 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
     if not s.c_shed_flag[c]:
         s.c_shed_flag[c] = 1
         _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
+    _complete_job(s, j, O_REJECTED)
+
+
+cdef void _codel_drop(Sim* s, int j) noexcept nogil:
+    """CoDel drops a request at the head of the queue: load shed, answered ``rejected``."""
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_SHED_REJ, 1.0)
+    s.c_codel_b[c] += 1
+    if not s.c_codel_flag[c]:
+        s.c_codel_flag[c] = 1
+        _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,
+             s.i_qlen[s.jobs[j].inst])
     _complete_job(s, j, O_REJECTED)
 
 
@@ -545,12 +569,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
         return
     s.jobs[j].state = JS_QUEUED
     s.jobs[j].t_service = s.now
-    s.jobs[j].next_q = -1
-    if s.i_qtail[inst] >= 0:
-        s.jobs[s.i_qtail[inst]].next_q = j
-    else:
-        s.i_qhead[inst] = j
-    s.i_qtail[inst] = j
+    _enqueue(s, inst, j)
     _touch(s, c)
     s.i_qlen[inst] += 1
     s.c_qlen[c] += 1
@@ -885,6 +904,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     s.i_qlen[inst] = 0
     s.i_qhead[inst] = -1
     s.i_qtail[inst] = -1
+    _queue_emptied(s, inst)
     n = s.job_n
     for j in range(n):
         if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:
