@@ -8,7 +8,7 @@ test_queueing_theory.py: four seeds of about a million requests each hold the me
 import pytest
 
 import engine.model as m
-from engine_support import averaged, rel, run, station
+from engine_support import averaged, load_example, rel, run, station
 
 
 def _station(discipline, rate, mean=1.0, **fields):
@@ -126,3 +126,21 @@ def test_adaptive_lifo_returns_to_fifo_when_the_queue_empties():
     began, ended = result.events_of("adaptive_lifo_began"), result.events_of("adaptive_lifo_ended")
     assert began and ended and ended[-1]["time"] > 20.0
     assert ended[-1]["time"] > began[-1]["time"]
+
+
+def test_the_overload_control_example_recovers_where_fifo_does_not():
+    design = load_example("overload_control")
+    slowdown = design.experiments[0]
+    server = design.component("server")
+    assert server.queue_discipline == "codel"
+    fifo = design.model_copy(update={"components": [
+        c if c.name != "server" else server.model_copy(update={"queue_discipline": "fifo"}) for c in design.components]})
+    codel_run = run(design, duration=180.0, warmup=0.0, bucket=1.0, experiment=slowdown)
+    fifo_run = run(fifo, duration=180.0, warmup=0.0, bucket=1.0, experiment=slowdown)
+    # the last 30 s: CoDel serves the clients' whole rate again, FIFO serves none of it in time
+    assert codel_run.column("ok", "clients")[-30:].mean() > 60.0
+    assert fifo_run.column("ok", "clients")[-30:].mean() < 5.0
+    assert codel_run.component_summary("clients")["outcomes"]["rejected"] > 0
+    verdicts = codel_run.verdicts()
+    assert verdicts.all_met and verdicts.recovery and all(r.recovered for r in verdicts.recovery)
+    assert not fifo_run.verdicts().all_met
