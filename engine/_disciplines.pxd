@@ -47,6 +47,14 @@ cdef inline void _queue_emptied(Sim* s, int inst) noexcept nogil:
         s.c_lifo_b[c] -= 1
 
 
+cdef inline void _queue_lost(Sim* s, int inst) noexcept nogil:
+    """The instance crashed with its queue: its discipline starts afresh."""
+    _queue_emptied(s, inst)
+    s.i_cd_first_above[inst] = 0.0
+    s.i_cd_dropping[inst] = 0
+    s.i_cd_count[inst] = 0
+
+
 cdef inline bint _codel_drops(Sim* s, int inst, double sojourn) noexcept nogil:
     """Whether CoDel drops the request just taken from the head of the queue after ``sojourn``
     seconds in it (Nichols & Jacobson 2012, its dequeue routine with requests for packets).

@@ -28,7 +28,7 @@ from engine._faults cimport (
     _extra_latency
 )
 from engine._routing cimport _pick_in, _pick_flat
-from engine._disciplines cimport _enqueue, _queue_emptied, _codel_drops
+from engine._disciplines cimport _enqueue, _queue_emptied, _queue_lost, _codel_drops
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
@@ -904,7 +904,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     s.i_qlen[inst] = 0
     s.i_qhead[inst] = -1
     s.i_qtail[inst] = -1
-    _queue_emptied(s, inst)
+    _queue_lost(s, inst)
     n = s.job_n
     for j in range(n):
         if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:

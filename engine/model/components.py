@@ -220,7 +220,7 @@ class LoadBalancer(_Component):
 
 
 class Service(_Component, Queueing):
-    """Instances x workers, a FIFO queue per instance, dependency calls holding the worker."""
+    """Instances x workers, a queue per instance, dependency calls holding the worker."""
 
     kind: Literal["service"] = "service"
     instances: int = Field(1, ge=1, le=10_000)

@@ -144,3 +144,4 @@ def test_the_overload_control_example_recovers_where_fifo_does_not():
     verdicts = codel_run.verdicts()
     assert verdicts.all_met and verdicts.recovery and all(r.recovered for r in verdicts.recovery)
     assert not fifo_run.verdicts().all_met
+
