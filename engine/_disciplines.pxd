@@ -8,6 +8,7 @@ from libc.stdint cimport int64_t
 from engine._codes cimport *
 from engine._state cimport Sim
 from engine._eventlog cimport _log
+from engine._metrics cimport _count_c
 
 
 cdef inline void _enqueue(Sim* s, int inst, int j) noexcept nogil:
@@ -95,3 +96,26 @@ cdef inline bint _codel_drops(Sim* s, int inst, double sojourn) noexcept nogil:
     s.i_cd_drop_next[inst] = s.now + interval / sqrt(<double>s.i_cd_count[inst])
     s.i_cd_dropping[inst] = 1
     return 1
+
+
+cdef inline void _codel_count_drop(Sim* s, int j) noexcept nogil:
+    """Account a request CoDel drops as load shed (its caller is answered ``rejected``)."""
+    cdef int c = s.jobs[j].comp
+    _count_c(s, c, MC_SHED_REJ, 1.0)
+    s.c_codel_b[c] += 1
+    if not s.c_codel_flag[c]:
+        s.c_codel_flag[c] = 1
+        _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,
+             s.i_qlen[s.jobs[j].inst])
+
+
+cdef inline void _discipline_bucket_end(Sim* s, int c) noexcept nogil:
+    """Edge-triggered log entries, as for load shedding: ended after a bucket without drops,
+    or with none of the component's instances serving LIFO."""
+    if s.c_codel_flag[c] and s.c_codel_b[c] == 0:
+        s.c_codel_flag[c] = 0
+        _log(s, LG_CODEL_ENDED, c, -1, -1, -1, 0, 0)
+    s.c_codel_b[c] = 0
+    if s.c_lifo_flag[c] and s.c_lifo_b[c] == 0:
+        s.c_lifo_flag[c] = 0
+        _log(s, LG_LIFO_ENDED, c, -1, -1, -1, 0, 0)

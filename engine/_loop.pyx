@@ -28,7 +28,9 @@ from engine._faults cimport (
     _extra_latency
 )
 from engine._routing cimport _pick_in, _pick_flat
-from engine._disciplines cimport _enqueue, _queue_emptied, _queue_lost, _codel_drops
+from engine._disciplines cimport (
+    _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
+)
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
@@ -160,13 +162,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.c_shed_flag[c] = 0
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
-        if s.c_codel_flag[c] and s.c_codel_b[c] == 0:
-            s.c_codel_flag[c] = 0
-            _log(s, LG_CODEL_ENDED, c, -1, -1, -1, 0, 0)
-        s.c_codel_b[c] = 0
-        if s.c_lifo_flag[c] and s.c_lifo_b[c] == 0:
-            s.c_lifo_flag[c] = 0
-            _log(s, LG_LIFO_ENDED, c, -1, -1, -1, 0, 0)
+        _discipline_bucket_end(s, c)
     for l in range(s.n_l):
         g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
         if s.pol[l].cb_on:
@@ -408,7 +404,8 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
             _shed(s, j)
         elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
-            _codel_drop(s, j)
+            _codel_count_drop(s, j)
+            _complete_job(s, j, O_REJECTED)
         else:
             _start_service(s, j)
 
@@ -420,18 +417,6 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
     if not s.c_shed_flag[c]:
         s.c_shed_flag[c] = 1
         _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
-    _complete_job(s, j, O_REJECTED)
-
-
-cdef void _codel_drop(Sim* s, int j) noexcept nogil:
-    """CoDel drops a request at the head of the queue: load shed, answered ``rejected``."""
-    cdef int c = s.jobs[j].comp
-    _count_c(s, c, MC_SHED_REJ, 1.0)
-    s.c_codel_b[c] += 1
-    if not s.c_codel_flag[c]:
-        s.c_codel_flag[c] = 1
-        _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,
-             s.i_qlen[s.jobs[j].inst])
     _complete_job(s, j, O_REJECTED)
 
 
