@@ -30,6 +30,12 @@ cpdef enum Strategy:
     LB_LEAST_OUTSTANDING = 2
     LB_POWER_OF_TWO = 3
 
+cpdef enum Discipline:
+    QD_FIFO = 0
+    QD_LIFO = 1
+    QD_ADAPTIVE_LIFO = 2
+    QD_CODEL = 3
+
 cpdef enum FanOut:
     FO_SEQUENTIAL = 0
     FO_PARALLEL = 1
@@ -177,7 +183,11 @@ cdef enum LogKind:
     LG_RATE_LIMITING_ENDED = 14
     LG_SHEDDING_BEGAN = 15
     LG_SHEDDING_ENDED = 16
-    N_LOG_KINDS = 17
+    LG_CODEL_BEGAN = 17
+    LG_CODEL_ENDED = 18
+    LG_LIFO_BEGAN = 19
+    LG_LIFO_ENDED = 20
+    N_LOG_KINDS = 21
 
 # Per-component counters per bucket.
 cdef enum:

@@ -41,6 +41,7 @@ LOG_KIND_NAMES = (
     "breaker_opened", "breaker_half_open", "breaker_closed", "bulkhead_saturated",
     "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
+    "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
 )
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
@@ -277,6 +278,16 @@ cdef class Core:
         self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
         self.s.c_shed_rej_b = _iptr(zi("_c_shed_rej_b", n_c))
         self.s.c_capacity = _iptr(zi("_c_capacity", n_c))
+        self.s.c_codel_flag = _iptr(zi("_c_codel_flag", n_c))
+        self.s.c_codel_b = _iptr(zi("_c_codel_b", n_c))
+        self.s.c_lifo_flag = _iptr(zi("_c_lifo_flag", n_c))
+        self.s.c_lifo_b = _iptr(zi("_c_lifo_b", n_c))
+        self.s.i_q_since = _dptr(zd("_i_q_since", n_i))
+        self.s.i_lifo = _iptr(zi("_i_lifo", n_i))
+        self.s.i_cd_first_above = _dptr(zd("_i_cd_first_above", n_i))
+        self.s.i_cd_drop_next = _dptr(zd("_i_cd_drop_next", n_i))
+        self.s.i_cd_count = _iptr(zi("_i_cd_count", n_i))
+        self.s.i_cd_dropping = _iptr(zi("_i_cd_dropping", n_i))
         self.s.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
         self.s.i_down_hang = _iptr(zi("_i_down_hang", n_i))
         self.s.i_busy = _iptr(zi("_i_busy", n_i))

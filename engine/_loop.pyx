@@ -28,6 +28,9 @@ from engine._faults cimport (
     _extra_latency
 )
 from engine._routing cimport _pick_in, _pick_flat
+from engine._disciplines cimport (
+    _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
+)
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
@@ -159,6 +162,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.c_shed_flag[c] = 0
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
+        _discipline_bucket_end(s, c)
     for l in range(s.n_l):
         g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
         if s.pol[l].cb_on:
@@ -393,10 +397,15 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         _touch(s, c)
         s.i_qlen[inst] -= 1
         s.c_qlen[c] -= 1
+        if s.i_qlen[inst] == 0:
+            _queue_emptied(s, inst)
         if s.jobs[j].cancelled:
             _complete_job(s, j, O_TIMEOUT)
         elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
             _shed(s, j)
+        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+            _codel_count_drop(s, j)
+            _complete_job(s, j, O_REJECTED)
         else:
             _start_service(s, j)
 
@@ -545,12 +554,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
         return
     s.jobs[j].state = JS_QUEUED
     s.jobs[j].t_service = s.now
-    s.jobs[j].next_q = -1
-    if s.i_qtail[inst] >= 0:
-        s.jobs[s.i_qtail[inst]].next_q = j
-    else:
-        s.i_qhead[inst] = j
-    s.i_qtail[inst] = j
+    _enqueue(s, inst, j)
     _touch(s, c)
     s.i_qlen[inst] += 1
     s.c_qlen[c] += 1
@@ -885,6 +889,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     s.i_qlen[inst] = 0
     s.i_qhead[inst] = -1
     s.i_qtail[inst] = -1
+    _queue_lost(s, inst)
     n = s.job_n
     for j in range(n):
         if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:

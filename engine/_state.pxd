@@ -66,6 +66,10 @@ cdef struct Sim:
     int64_t* c_shed_flag
     int64_t* c_shed_rej_b
     int64_t* c_capacity     # total workers of a component, for utilisation
+    int64_t* c_codel_flag   # CoDel dropped on this component lately (edge-triggered log)
+    int64_t* c_codel_b      # CoDel drops in the current bucket
+    int64_t* c_lifo_flag    # adaptive LIFO served some instance LIFO lately (edge-triggered log)
+    int64_t* c_lifo_b       # LIFO-served enqueues in the current bucket
     int64_t* i_down_refuse
     int64_t* i_down_hang
     int64_t* i_busy
@@ -73,6 +77,12 @@ cdef struct Sim:
     int64_t* i_qhead
     int64_t* i_qtail
     int64_t* i_jobs
+    double* i_q_since       # when the instance's queue last became non-empty
+    int64_t* i_lifo         # 1 while adaptive LIFO serves this instance LIFO
+    double* i_cd_first_above  # CoDel: when the sojourn time may first count as standing (0: below target)
+    double* i_cd_drop_next  # CoDel: time of the next drop while dropping
+    int64_t* i_cd_count     # CoDel: drops since dropping began
+    int64_t* i_cd_dropping  # CoDel: 1 in the dropping state
     double* i_rl_perm
     int64_t* i_rl_cycle
     double* i_up_since

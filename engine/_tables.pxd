@@ -32,6 +32,10 @@ cdef struct ComponentRow:
     double rl_timeout
     double shed_wait             # load shedding (inbound), -1: none
     int64_t shed_len
+    int64_t discipline           # Discipline of the instances' queues
+    double codel_target          # CoDel's target sojourn time
+    double codel_interval        # CoDel's interval
+    double lifo_after            # adaptive LIFO: the queue serves LIFO once non-empty this long
     int64_t seed
 
 cdef struct LinkRow:

@@ -18,6 +18,7 @@ from ._codes import (
     Backoff,
     Budget,
     Direction,
+    Discipline,
     Dist,
     DownMode,
     FanOut,
@@ -51,6 +52,7 @@ from .model import (
     Uniform,
     experiment_problems,
 )
+from .model.components import Queueing
 from .model.design import LINK_ARROW
 from .model.faults import (
     CrashFault,
@@ -272,6 +274,7 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
             inst_offset=len(out.inst_comp), out_offset=len(out.out_links), out_count=len(per_source[i]),
             arrival=-1, bp_offset=len(out.bp_t), bp_count=0, users=0, think_dist=-1,
             obj_offset=len(out.obj_thr), obj_count=0,
+            discipline=Discipline.QD_FIFO, codel_target=0.0, codel_interval=0.0, lifo_after=0.0,
             seed=stream_seed(options.seed, "component", c.name),
         )
         out.out_links.extend(per_source[i])
@@ -295,6 +298,9 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
             row["queue_capacity"] = c.queue_capacity
         if not isinstance(c, (Client, LoadBalancer)):
             row["error_probability"] = c.error_probability
+        if isinstance(c, Queueing):
+            row.update(discipline=code(Discipline, c.queue_discipline), codel_target=c.codel_target,
+                       codel_interval=c.codel_interval, lifo_after=c.lifo_after)
         out.inst_comp.extend([i] * row["instances"])
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,

@@ -486,6 +486,17 @@ class Simulation:
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
                 record["details"] = f"{int(v1)} permits in use"
+            elif kind in ("codel_dropping_began", "adaptive_lifo_began"):
+                record["instance"] = inst - int(comp.components["inst_offset"][c])
+                record["queue_length"] = int(v2)
+                if kind == "codel_dropping_began":
+                    record["queue_wait"] = v1
+                    record["details"] = (f"instance {record['instance']}: dropped a request after "
+                                         f"{v1 * 1000:.1f} ms in the queue, {int(v2)} waiting")
+                else:
+                    record["standing_for"] = v1
+                    record["details"] = (f"instance {record['instance']}: queue non-empty for {v1:.3g} s, "
+                                         f"{int(v2)} waiting; newest first")
             out.append(record)
         return list(out)
 

@@ -246,6 +246,32 @@ _FAN_OUT = choice("fan_out", "Dependency calls", ["sequential", "parallel"],
                   "Sequential calls add up; parallel calls wait for the slowest.")
 
 
+
+def _discipline_is(name: str) -> Callable[[dict], bool]:
+    return lambda d: d.get("queue_discipline") == name
+
+
+_DISCIPLINE = [
+    choice("queue_discipline", "Queue discipline",
+           [("fifo", "FIFO (oldest first)"), ("lifo", "LIFO (newest first)"),
+            ("adaptive_lifo", "adaptive LIFO"), ("codel", "CoDel (drops long waits)")],
+           "Which waiting request a free worker takes. Adaptive LIFO serves FIFO until the queue has stood "
+           "for 'LIFO after', then newest first (Maurer, \"Fail at Scale\"). CoDel serves FIFO and drops, "
+           "as load shed, requests that waited past its target once waits stayed above it for an interval "
+           "(Nichols & Jacobson, \"Controlling Queue Delay\")."),
+    FieldSpec("codel_target", "CoDel target", lambda: DurationEditor("ms"),
+              "CoDel's target (default 5 ms): the queue wait that counts as standing.",
+              visible=_discipline_is("codel")),
+    FieldSpec("codel_interval", "CoDel interval", lambda: DurationEditor("ms"),
+              "CoDel's interval (default 100 ms): waits above target this long start the drops, which "
+              "then come interval/sqrt(count) apart.", visible=_discipline_is("codel")),
+    FieldSpec("lifo_after", "LIFO after", lambda: DurationEditor("ms"),
+              "Adaptive LIFO (default 100 ms, CoDel's interval in \"Fail at Scale\"): serve newest first "
+              "once the queue has been non-empty this long; back to FIFO when it empties.",
+              visible=_discipline_is("adaptive_lifo")),
+]
+
+
 def _open(d: dict) -> bool:
     return (d.get("workload") or {}).get("type") == "open"
 
@@ -281,21 +307,21 @@ LOAD_BALANCER_FIELDS = [
 SERVICE_FIELDS = [
     _NAME, _INSTANCES,
     integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies.", "per instance"),
-    _QUEUE,
+    _QUEUE, *_DISCIPLINE,
     distribution("service_time", "Service time", "Own CPU time per request, without dependency calls."),
     _ERRORS, _FAN_OUT,
 ]
 DATABASE_FIELDS = [
     _NAME, _INSTANCES,
     integer("connections", "Connections", "Connection pool size per instance.", "per instance"),
-    _QUEUE,
+    _QUEUE, *_DISCIPLINE,
     distribution("query_time", "Query time", "Time a query holds its connection."),
     _ERRORS,
 ]
 CACHE_FIELDS = [
     _NAME, _INSTANCES,
     integer("workers", "Workers", "Concurrent lookups per instance.", "per instance"),
-    _QUEUE,
+    _QUEUE, *_DISCIPLINE,
     percent("hit_ratio", "Hit ratio", "Share of lookups answered from the cache; misses go to its dependency."),
     distribution("hit_time", "Hit time", "Time to answer a hit."),
     _ERRORS,
@@ -304,6 +330,7 @@ QUEUE_FIELDS = [
     _NAME,
     integer("capacity", "Buffer", "Messages the queue holds; a full queue rejects.", "messages"),
     integer("consumers", "Consumers", "Messages processed at once."),
+    *_DISCIPLINE,
     distribution("process_time", "Process time", "Consumer time per message, before its own calls."),
     _ERRORS, _FAN_OUT,
 ]

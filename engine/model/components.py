@@ -157,6 +157,36 @@ class _Component(BaseModel):
         return True
 
 
+QueueDiscipline = Literal["fifo", "lifo", "adaptive_lifo", "codel"]
+
+
+class Queueing(BaseModel):
+    """The discipline of the queue in front of each instance's workers."""
+
+    queue_discipline: QueueDiscipline = Field(
+        "fifo", title="Queue discipline",
+        description="which waiting request a free worker takes: fifo (oldest first), lifo (newest first), "
+                    "adaptive_lifo (FIFO until the queue has stood for 'LIFO after', then newest first; "
+                    "Maurer, Fail at Scale), codel (FIFO, dropping requests that waited past 'target' "
+                    "once the queue has stood for 'interval'; Nichols & Jacobson)",
+    )
+    codel_target: float = Field(
+        0.005, gt=0, le=3600, title="CoDel target", json_schema_extra={"unit": "s"},
+        description="CoDel 'target' (default 5 ms): the queue wait a request may have without counting "
+                    "toward a standing queue",
+    )
+    codel_interval: float = Field(
+        0.1, gt=0, le=3600, title="CoDel interval", json_schema_extra={"unit": "s"},
+        description="CoDel 'interval' (default 100 ms): how long waits must stay above target before "
+                    "dropping begins; drops then come interval/sqrt(count) apart",
+    )
+    lifo_after: float = Field(
+        0.1, ge=0, le=3600, title="LIFO after", json_schema_extra={"unit": "s"},
+        description="adaptive LIFO: serve newest first once the queue has been non-empty this long "
+                    "(Fail at Scale's CoDel interval, 100 ms by default)",
+    )
+
+
 class Client(_Component):
     """A workload source; records the end-to-end latency and outcome of every request."""
 
@@ -189,8 +219,8 @@ class LoadBalancer(_Component):
         return self.strategy.replace("_", " ")
 
 
-class Service(_Component):
-    """Instances x workers, a FIFO queue per instance, dependency calls holding the worker."""
+class Service(_Component, Queueing):
+    """Instances x workers, a queue per instance, dependency calls holding the worker."""
 
     kind: Literal["service"] = "service"
     instances: int = Field(1, ge=1, le=10_000)
@@ -204,7 +234,7 @@ class Service(_Component):
         return f"{self.instances} x {self.workers} workers"
 
 
-class Database(_Component):
+class Database(_Component, Queueing):
     """A connection pool in front of queries; makes no calls of its own."""
 
     kind: Literal["database"] = "database"
@@ -222,7 +252,7 @@ class Database(_Component):
         return f"{self.instances} x {self.connections} conns"
 
 
-class Cache(_Component):
+class Cache(_Component, Queueing):
     """Hits answer fast; misses are forwarded to the cache's dependency."""
 
     kind: Literal["cache"] = "cache"
@@ -237,7 +267,7 @@ class Cache(_Component):
         return f"hit {self.hit_ratio * 100:.0f} %"
 
 
-class Queue(_Component):
+class Queue(_Component, Queueing):
     """Asynchronous hand-off: the producer's call completes on enqueue; consumers drain it."""
 
     kind: Literal["queue"] = "queue"

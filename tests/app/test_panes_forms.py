@@ -466,3 +466,23 @@ def test_ctrl_y_redoes(window, qtbot):
     window.view.setFocus()
     qtbot.keyClick(window.view, "y", modifier=Qt.KeyboardModifier.ControlModifier)
     assert len(doc.design.components) == count - 1
+
+
+@pytest.mark.parametrize("kind", ["service", "database", "cache", "queue"])
+def test_queue_discipline_shows_its_own_parameters(window, qtbot, kind):
+    doc = window.document
+    cid = doc.edit.add_component(kind, (0, 0))
+    doc.set_selection([cid])
+    pane = window.properties
+    assert not any(visible(pane.form, p) for p in ("codel_target", "codel_interval", "lifo_after"))
+    assert "CoDel" in pane.form.editors["queue_discipline"].toolTip()
+    choose(pane.form.editors["queue_discipline"], "codel")
+    assert doc.component(cid).queue_discipline == "codel"
+    assert visible(pane.form, "codel_target") and visible(pane.form, "codel_interval")
+    assert "default 5 ms" in pane.form.editors["codel_target"].toolTip()
+    type_text(qtbot, pane.form.editors["codel_target"], "20 ms")
+    assert doc.component(cid).codel_target == pytest.approx(0.020)
+    choose(pane.form.editors["queue_discipline"], "adaptive_lifo")
+    assert visible(pane.form, "lifo_after") and not visible(pane.form, "codel_target")
+    type_text(qtbot, pane.form.editors["lifo_after"], "250 ms")
+    assert doc.component(cid).lifo_after == pytest.approx(0.25)

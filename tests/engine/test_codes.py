@@ -33,6 +33,7 @@ VOCABULARY = [
     (_codes.Dist, _kinds(distributions.Distribution)),
     (_codes.Strategy, _literal(components.LoadBalancer, "strategy")),
     (_codes.FanOut, _literal(components.Service, "fan_out")),
+    (_codes.Discipline, _literal(components.Service, "queue_discipline")),
     (_codes.Arrival, _literal(components.OpenLoop, "arrivals") + ("closed",)),
     (_codes.Backoff, _literal(resilience.RetryPolicy, "backoff")),
     (_codes.Jitter, _literal(resilience.RetryPolicy, "jitter")),

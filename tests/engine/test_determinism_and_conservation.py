@@ -6,7 +6,7 @@ import engine.model as m
 from engine import RunOptions, Simulation, simulate
 from engine_support import load_example, run
 
-EXAMPLES = ["mmc", "three_tier", "microservices", "retry_storm", "retry_storm_guarded"]
+EXAMPLES = ["mmc", "three_tier", "microservices", "retry_storm", "retry_storm_guarded", "overload_control"]
 
 
 def _same(a, b):

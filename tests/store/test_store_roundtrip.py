@@ -143,3 +143,29 @@ def test_opening_leaves_the_file_alone(tmp_path):
     open_project(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.faultline"]
+
+
+def test_queue_disciplines_and_their_parameters_survive_save_and_open(tmp_path):
+    """They travel in the component's params JSON: no schema change."""
+    design = Design(
+        name="disciplines",
+        components=[
+            Client(name="web"),
+            Service(name="api", queue_discipline="codel", codel_target=0.02, codel_interval=0.25),
+            Service(name="auth", queue_discipline="adaptive_lifo", lifo_after=0.3),
+            Service(name="search", queue_discipline="lifo"),
+        ],
+        links=[Link(source="web", target="api"), Link(source="api", target="auth"), Link(source="api", target="search")],
+    )
+    project = Project(designs=[design])
+    path = tmp_path / "p.faultline"
+    save_project(path, project)
+    assert open_project(path).project == project
+    conn = sqlite3.connect(path)
+    try:
+        params = json.loads(conn.execute("SELECT params FROM component WHERE name = 'api'").fetchone()[0])
+    finally:
+        conn.close()
+    assert (params["queue_discipline"], params["codel_target"], params["codel_interval"]) == ("codel", 0.02, 0.25)
+    export_json(design, tmp_path / "d.json")
+    assert import_json(tmp_path / "d.json") == design
