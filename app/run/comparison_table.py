@@ -21,6 +21,8 @@ from .formatting import COLOURS, comparison_cells, trivial_row, verdict
 
 GOOD, BAD = COLOURS["better"], COLOURS["worse"]
 DIFFERENCE_COLUMN = 1
+# Where each variant's own figures stand (after the figure's name and the difference).
+VARIANT_COLUMNS = {"protected": 2, "unprotected": 3, "baseline": 4}
 
 
 class ComparisonTable(QWidget):

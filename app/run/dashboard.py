@@ -754,7 +754,7 @@ class Dashboard(QWidget):
             self.table_box.show()
             # The plots keep most of the width; the table scrolls sideways when narrower than its columns.
             width = max(400, self.splitter.width())
-            self.splitter.setSizes([int(width * 0.62), int(width * 0.38)])
+            self.splitter.setSizes([int(width * 0.68), int(width * 0.32)])
 
     # -- cursor, crosshair, slider ---------------------------------------------
     def _update_slider(self) -> None:

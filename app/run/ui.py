@@ -407,12 +407,13 @@ class RunUi(QObject):
     def _show_dashboard(self) -> None:
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
-        # Plots need room: the first time, give the bottom docks half the window if they have less;
-        # after that the user's own sizing stands.
+        # Plots need room: the first time, give the bottom docks three fifths of the window if they
+        # have less (the banner, legend and reasons sit above the plots); after that the user's own
+        # sizing stands.
         if self._grown:
             return
         self._grown = True
-        wanted = int(self.window.height() * 0.5)
+        wanted = int(self.window.height() * 0.6)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
             self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)

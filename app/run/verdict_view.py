@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.model import OBJECTIVE_CLASSES
 
+from .comparison_table import VARIANT_COLUMNS
 from .formatting import VARIANT_STYLES, format_time
 from .session import VARIANT_LABELS, RunSession
 from .verdicts import (
@@ -392,9 +393,6 @@ def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
 
 
 # -- the comparison table ----------------------------------------------------------------
-_TABLE_COLUMNS = {"protected": 1, "unprotected": 2, "baseline": 4}
-
-
 def add_verdict_rows(table_box, session: RunSession) -> None:
     """Objective and recovery rows at the top of a comparison table, one column per variant."""
     rows = verdict_rows(session)
@@ -418,7 +416,7 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
             item.setToolTip(f"{client} · {r.what}")
             table.setItem(i, 0, item)
             for variant, (state, text) in r.cells.items():
-                column = _TABLE_COLUMNS.get(variant)
+                column = VARIANT_COLUMNS.get(variant)
                 if column is None or column >= columns:
                     continue
                 cell = QTableWidgetItem(text)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
+from app.run.comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS
 from app.run.session import FINISHED
 from app.run.verdict_view import BURN_TITLE
 from app.run.verdicts import MET, MISSED, PENDING
@@ -126,17 +127,23 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     run_and_wait(qtbot, ui)
     table = ui.dashboard.table
 
+    with_, without = VARIANT_COLUMNS["protected"], VARIANT_COLUMNS["unprotected"]
+
     def cell(r, c):
         return table.item(r, c).text() if table.item(r, c) else ""
 
     assert cell(0, 0) == "Objectives"
     assert cell(1, 0) == "browsers · availability 95 % (ok)"
-    assert cell(1, 1).startswith("✔ 95.") and cell(1, 2).startswith("✘ 33.")
+    assert cell(1, with_).startswith("✔ 95.") and cell(1, without).startswith("✘ 33.")
+    # Verdicts stand under their variant's heading; the Difference column keeps to differences.
+    assert table.horizontalHeaderItem(with_).text() == "With"
+    assert table.horizontalHeaderItem(without).text() == "Without"
+    assert cell(1, DIFFERENCE_COLUMN) == ""
     assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
-    assert cell(2, 1) == "✔ recovered in 5.0 s" and cell(2, 2) == "✘ did not recover by the end of the run"
+    assert cell(2, with_) == "✔ recovered in 5.0 s" and cell(2, without) == "✘ did not recover by the end of the run"
     # A latency objective shows the percentile it bounds beside the share of requests within it.
     assert cell(3, 0) == "browsers · p99 ≤ 250 ms"
-    assert cell(3, 1).startswith("✔ p99 ") and " ms, 99." in cell(3, 1) and "% within" in cell(3, 1)
+    assert cell(3, with_).startswith("✔ p99 ") and " ms, 99." in cell(3, with_) and "% within" in cell(3, with_)
     # The engine's own figures follow, under their component headings.
     assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
     text = ui.verdicts.banner.text()
@@ -172,10 +179,11 @@ def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_windo
     assert len(ui.session.replicated_verdicts["protected"]) == 3
     table = ui.dashboard.table
     row = next(r for r in range(table.rowCount()) if table.item(r, 0) and "availability" in table.item(r, 0).text())
-    protected, unprotected = table.item(row, 1).text(), table.item(row, 2).text()
+    protected = table.item(row, VARIANT_COLUMNS["protected"]).text()
+    unprotected = table.item(row, VARIANT_COLUMNS["unprotected"]).text()
     assert protected.split()[1:3] == ["met", "in"] and protected.split()[4:7] == ["of", "3", "runs,"]
     assert unprotected.startswith("✘ met in 0 of 3 runs")
-    recovery = table.item(row + 1, 2).text()
+    recovery = table.item(row + 1, VARIANT_COLUMNS["unprotected"]).text()
     assert recovery.startswith("✘ recovered in 0 of 3 runs")
 
 
@@ -211,8 +219,8 @@ def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replicatio
     ui.compare_action.setChecked(True)
     ui.replications_spin.setValue(2)
     run_and_wait(qtbot, ui)
-    assert ui.dashboard.table.item(1, 1).text().startswith("✘ met in 0 of 2 runs")
+    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).text().startswith("✘ met in 0 of 2 runs")
     ui.keep_run()
     ui.open_group(ui.runs_panel.groups[0])
     assert ui.session.replications == 2 and not ui.session.replicated_verdicts
-    assert ui.dashboard.table.item(1, 1).text().endswith("(first replication)")
+    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).text().endswith("(first replication)")
