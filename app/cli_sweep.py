@@ -113,6 +113,9 @@ def add_sweep_parser(sub) -> None:
     where.add_argument("--workers", type=int, metavar="N",
                        help="local worker processes (default: one per core; 1 runs in this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--sensitivity", nargs="?", const="", metavar="METRIC",
+                   help="after the summary, which parameters move METRIC most (standardized regression "
+                        "coefficients and rank correlations; default: the first objective's attainment)")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -173,11 +176,29 @@ def cmd_sweep(args) -> int:
         return 130
     summary = summarise(sweep, rows)
     print_summary(sweep, summary, out)
+    if args.sensitivity is not None:
+        for experiment in sweep.experiments:
+            print_sensitivity(sweep, rows, args.sensitivity or None, experiment, out)
     print(f"\n{total} runs in {elapsed:.1f} s ({total / elapsed if elapsed else 0:.1f} runs/s)", file=out)
     if args.out:
         written = write_summary(summary_path(args.out), sweep, summary)
         print(f"rows in {args.out}, summary in {written}", file=out)
     return 0
+
+
+def print_sensitivity(sweep, rows, metric: str | None, experiment: str | None, out) -> None:
+    """Which parameters move ``metric`` most under ``experiment``, as a table with text bars."""
+    from engine.explore.sensitivity import sensitivity, sensitivity_table
+
+    result = sensitivity(sweep, rows, metric, experiment or "")
+    fit = "" if math.isnan(result.r_squared) else f", linear fit R² {result.r_squared:.2f}"
+    print(f"\nsensitivity of {result.metric} ({experiment or 'no faults'}; {result.runs} runs{fit})", file=out)
+    heads, table = sensitivity_table(result)
+    widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(heads)]
+    print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(), file=out)
+    for line in table:
+        print("  ".join(c.ljust(w) if i in (0, 3) else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(line, widths))).rstrip(), file=out)
 
 
 def _progress(console, total: int, quiet: bool):

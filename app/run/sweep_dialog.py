@@ -52,6 +52,7 @@ from engine.explore import (
 from engine.model import Design, DesignError, parse_options
 
 from .sweep_plot import SweepPlot
+from .sweep_sensitivity import TornadoPlot
 
 NO_FAULTS = "(no faults)"
 
@@ -132,6 +133,12 @@ class SweepDialog(QDialog):
         self.duration.setValue(60)
         self.duration.setSuffix(" s")
         form.addRow("Duration", self.duration)
+        self.lhs = QSpinBox()
+        self.lhs.setRange(0, 1_000_000)
+        self.lhs.setSpecialValueText("grid")
+        self.lhs.setToolTip("Points of a Latin hypercube over the parameters' intervals a:b (grid: every "
+                            "combination); what the Sensitivity tab weighs best")
+        form.addRow("Latin hypercube", self.lhs)
         self.workers = QSpinBox()
         self.workers.setRange(1, 512)
         self.workers.setValue(os.cpu_count() or 1)
@@ -163,6 +170,8 @@ class SweepDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.results, "Table")
         self.tabs.addTab(self.chart, "Chart")
+        self.tornado = TornadoPlot()
+        self.tabs.addTab(self.tornado, "Sensitivity")
         layout.addWidget(self.tabs, 1)
         bottom = QDialogButtonBox()
         self.apply_button = bottom.addButton("Apply This Point", QDialogButtonBox.ButtonRole.ActionRole)
@@ -230,7 +239,7 @@ class SweepDialog(QDialog):
                 raise DesignError(["tick at least one experiment, or (no faults)"])
             options = parse_options({"duration": float(self.duration.value())})
             sweep = plan_sweep(self.design, self._pairs(), options, experiments=experiments,
-                               replications=self.replications.value())
+                               replications=self.replications.value(), lhs=self.lhs.value() or None)
         except DesignError as exc:
             self.status.setText(str(exc))
             return
@@ -290,7 +299,10 @@ class SweepDialog(QDialog):
         self.results.resizeColumnsToContents()
         self.save_button.setEnabled(bool(outcome))
         self.chart.show_summary(self._sweep, summarise(self._sweep, outcome))
-        if outcome and len(self._sweep.axes) >= 2:
+        self.tornado.show_rows(self._sweep, outcome)
+        if outcome and self._sweep.axes and self._sweep.axes[0].continuous:
+            self.tabs.setCurrentWidget(self.tornado)
+        elif outcome and len(self._sweep.axes) >= 2:
             self.tabs.setCurrentWidget(self.chart)
 
     # -- a point into the design -----------------------------------------------------------------

@@ -15,18 +15,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 
 from engine.explore import ParameterSpace, format_value
+from engine.explore.sensitivity import default_metric
 from engine.explore.suggest import cost
 from engine.explore.worker import SHARE_METRICS
 
 BAND = (70, 130, 180, 60)
 LINE = (70, 130, 180)
 FRONT = (200, 80, 40)
-
-
-def default_metric(columns: list[str]) -> str:
-    """The first objective's attainment if the design has objectives, else the first goodput."""
-    return next((c for c in columns if c.endswith(".attainment")),
-                next((c for c in columns if c.endswith(".goodput")), columns[0] if columns else ""))
 
 
 def interval(entry: dict[str, Any], column: str) -> tuple[float, float, float]:

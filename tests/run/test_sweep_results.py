@@ -181,3 +181,33 @@ def test_suggest_window_ranks_fixes_and_applies_one_as_one_undo_step(qtbot, qapp
     doc.undo_stack.undo()
     assert doc.design == design
     doc.deleteLater()
+
+
+def test_a_latin_hypercube_shows_a_tornado_of_what_moves_a_metric(qtbot):
+    design = parse_design((EXAMPLES / "retry_storm.json").read_text())
+    dialog = SweepDialog(design)
+    qtbot.addWidget(dialog)
+    dialog.params.cellWidget(0, 0).setCurrentText("server.workers")
+    dialog.params.cellWidget(0, 1).setText("10:16")
+    dialog.add_parameter("clients.rate", "20:60")
+    dialog.add_parameter("clients->server.latency.value", "0.001:0.002")
+    dialog.lhs.setValue(30)
+    dialog.replications.setValue(1)
+    dialog.duration.setValue(60)
+    dialog.workers.setValue(1)
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=120_000):
+        dialog.start()
+        assert dialog.running, dialog.status.text()
+    tornado = dialog.tornado
+    assert dialog.tabs.currentWidget() is tornado
+    tornado.metric.setCurrentText("clients.throughput")
+    assert tornado.result is not None and tornado.result.runs == 30
+    # without faults and well below capacity, what the clients send is what gets through
+    top = tornado.result.effects[0]
+    assert top.path == "clients.rate" and top.src > 0.9 and top.rank_correlation > 0.9
+    assert tornado.result.r_squared > 0.9
+    assert sorted(e.path for e in tornado.result.effects) == \
+        sorted(["server.workers", "clients.rate", "clients->server.latency.value"])
+    assert len(tornado.bars.opts["width"]) == 3
+    assert tornado.bars.opts["width"][0] == top.src
+    assert "over 30 runs" in tornado.note.text()
