@@ -63,6 +63,8 @@ class MainWindow(WindowFiles, QMainWindow):
         self.properties = PropertiesPane(self._doc)
         self.resilience = ResiliencePanel(self._doc)
         self.faults = FaultInjectionPanel(self._doc)
+        for pane in (self.properties, self.resilience, self.faults):
+            pane.sweep_requested.connect(self.sweep_field)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -599,6 +601,17 @@ class MainWindow(WindowFiles, QMainWindow):
                              apply=lambda values: self._refusal(apply_values, self._doc, values))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+    def sweep_field(self, request: tuple) -> None:
+        """A pane's "Sweep This Parameter…": the sweep window with that field's path chosen."""
+        from .run.sweep_apply import parameter_path
+
+        try:
+            path = parameter_path(self._doc.design, request)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Cannot sweep this field: {exc}", 8000)
+            return
+        self.open_sweep(path)
 
     def open_suggest(self) -> None:
         """The window that tries standard mitigations on the current design and ranks them."""

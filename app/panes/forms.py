@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
 from .fields import (
@@ -98,6 +98,10 @@ class ModelForm(QWidget):
                  parent=None):
         super().__init__(parent)
         self.commit = commit
+        # sweep(field_path): set by a pane whose window can sweep a parameter; the fields'
+        # context menus offer "Sweep This Parameter…" only then
+        self.sweep: Callable[[str], None] | None = None
+        self._field_of: dict[QObject, str] = {}
         self.specs = list(fields if fields is not None else self.FIELDS)
         self._data: dict = {}
         self.editors: dict[str, QWidget] = {}
@@ -153,8 +157,32 @@ class ModelForm(QWidget):
             self.layout_.addRow(label, holder)
         self.editors[spec.path] = editor
         self.errors[spec.path] = error
+        for widget in (editor, *editor.findChildren(QWidget), *((label,) if label is not None else ())):
+            self._field_of[widget] = spec.path
+            widget.installEventFilter(self)
         editor.committed.connect(lambda value, path=spec.path: self.submit({path: value}))
         editor.invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A right-click on a field adds "Sweep This Parameter…" to its usual menu."""
+        if event.type() == QEvent.Type.ContextMenu and self.sweep is not None and watched in self._field_of:
+            self.show_field_menu(watched, self._field_of[watched], event.globalPos())
+            return True
+        return super().eventFilter(watched, event)
+
+    def show_field_menu(self, widget: QObject, path: str, where) -> None:
+        """Pop up ``field_menu`` at the global position ``where``."""
+        self.field_menu(widget, path).exec(where)
+
+    def field_menu(self, widget: QObject, path: str) -> QMenu:
+        """The context menu of a field: the widget's own (copy, paste…) and the sweep action."""
+        own = getattr(widget, "createStandardContextMenu", None)
+        menu = own() if callable(own) else QMenu(self)
+        if not menu.isEmpty():
+            menu.addSeparator()
+        action = menu.addAction("Sweep This Parameter…")
+        action.triggered.connect(lambda: self.sweep(path) if self.sweep is not None else None)
+        return menu
 
     # -- showing ----------------------------------------------------------------
     def bind(self, model: Any) -> None:

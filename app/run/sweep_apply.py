@@ -58,3 +58,40 @@ def apply_values(document, values: dict[str, Any]) -> bool:
     new = ParameterSpace(document.design).with_values(values)
     words = ", ".join(f"{path}={format_value(value)}" for path, value in values.items())
     return apply_design(document, new, f"Apply sweep point {words}")
+
+
+def parameter_path(design: Design, request: tuple) -> str:
+    """The parameter path of a field a pane asked to sweep: ``("component", id, field)``,
+    ``("link", id, field)``, ``("policy", component id, policy id, field)`` or
+    ``("fault", experiment id, fault id, field)``, the field as the forms name it
+    (``workload.rate``, ``service_time``). A field holding several parameters (a distribution)
+    gives its first that is set. Raises ``ValueError`` saying why when the field is no parameter."""
+    kind, *ids, field = request
+    try:
+        if kind == "component":
+            prefix = ("components", _index(design.components, ids[0]))
+        elif kind == "link":
+            prefix = ("links", _index(design.links, ids[0]))
+        elif kind == "policy":
+            ci = _index(design.components, ids[0])
+            prefix = ("components", ci, "policies", _index(design.components[ci].policies, ids[1]))
+        elif kind == "fault":
+            ei = _index(design.experiments, ids[0])
+            prefix = ("experiments", ei, "faults", _index(design.experiments[ei].faults, ids[1]))
+        else:
+            raise ValueError(f"cannot sweep a field of a {kind}")
+    except StopIteration:
+        raise ValueError("what that field belonged to is no longer in the design") from None
+    location = prefix + tuple(int(k) if k.isdigit() else k for k in field.split("."))
+    parameters = list(ParameterSpace(design))
+    exact = [p for p in parameters if p.location == location]
+    # of a distribution's parameters, the first that is set (a lognormal by p50 and p99 has no mean)
+    below = sorted((p for p in parameters if p.location[:len(location)] == location),
+                   key=lambda p: p.value is None)
+    if not (exact or below):
+        raise ValueError(f'"{field.replace("_", " ")}" is not a number or a choice a sweep can vary')
+    return (exact or below)[0].path
+
+
+def _index(parts, part_id) -> int:
+    return next(i for i, part in enumerate(parts) if part.id == part_id)

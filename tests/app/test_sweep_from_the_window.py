@@ -70,3 +70,78 @@ def test_a_point_of_the_sweep_window_applies_to_the_open_design(window, qtbot):
     window._doc.undo_stack.undo()
     assert window._doc.component_named("api").workers == 16
     dialog.close()
+
+
+def _sweep_from_menu(window, form, field):
+    menu = form.field_menu(form.editors[field], field)
+    action = next(a for a in menu.actions() if a.text() == "Sweep This Parameter…")
+    action.trigger()
+    dialogs = window.findChildren(SweepDialog)
+    assert dialogs, window.statusBar().currentMessage()
+    dialog = dialogs[-1]
+    path = dialog.params.cellWidget(0, 0).currentText()
+    dialog.close()
+    dialog.deleteLater()
+    return path
+
+
+def test_right_click_on_a_field_sweeps_that_parameter(window, qtbot):
+    assert window.open_path(THREE_TIER)
+    doc = window._doc
+    api = doc.component_named("api")
+    doc.set_selection([api.id])
+    assert _sweep_from_menu(window, window.properties.form, "workers") == "api.workers"
+    assert _sweep_from_menu(window, window.properties.form, "service_time") == "api.service_time.p50"
+    browsers = doc.component_named("browsers")
+    doc.set_selection([browsers.id])
+    assert _sweep_from_menu(window, window.properties.form, "workload.rate") == "browsers.rate"
+    link = next(link for link in doc.design.links if link.source == "api" and link.target == "db")
+    doc.set_selection([link.id])
+    assert _sweep_from_menu(window, window.properties.form, "probability") == "api->db.probability"
+    # a policy of the resilience pane, and a fault of the faults pane
+    doc.set_selection([api.id])
+    window.resilience.show_component(api.id)
+    breaker = next(p for p in api.policies if p.kind == "circuit_breaker")
+    window.resilience._show_policy(breaker.id)
+    assert _sweep_from_menu(window, window.resilience.form, "failure_rate_threshold") == \
+        "api->db.circuit_breaker.failure_rate_threshold"
+    outage = doc.design.experiment("database outage")
+    window.faults.select_fault(outage.faults[0].id)
+    assert _sweep_from_menu(window, window.faults.form, "duration") == "database outage.duration"
+
+
+def test_a_text_field_cannot_be_swept_and_says_so(window):
+    assert window.open_path(THREE_TIER)
+    api = window._doc.component_named("api")
+    window._doc.set_selection([api.id])
+    form = window.properties.form
+    form.field_menu(form.editors["name"], "name").actions()[-1].trigger()
+    assert not window.findChildren(SweepDialog)
+    assert window.statusBar().currentMessage() == 'Cannot sweep this field: "name" is not a number or a choice a sweep can vary'
+
+
+def test_the_context_menu_event_of_a_field_offers_the_sweep(window, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    from app.panes.forms import ModelForm
+
+    assert window.open_path(THREE_TIER)
+    window._doc.set_selection([window._doc.component_named("api").id])
+    shown = []
+
+    def show(form, widget, path, where):
+        # the menu as it would pop up, without a modal loop
+        menu = form.field_menu(widget, path)
+        shown.append([a.text() for a in menu.actions()])
+        next(a for a in menu.actions() if a.text() == "Sweep This Parameter…").trigger()
+
+    monkeypatch.setattr(ModelForm, "show_field_menu", show)
+    editor = window.properties.form.editors["instances"]
+    QApplication.sendEvent(editor, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2), editor.mapToGlobal(QPoint(2, 2))))
+    assert shown and shown[0][-1] == "Sweep This Parameter…"
+    assert len(shown[0]) > 2  # the field's own copy and paste stay
+    dialog = window.findChild(SweepDialog)
+    assert dialog.params.cellWidget(0, 0).currentText() == "api.instances"
+    dialog.close()
