@@ -1,4 +1,4 @@
-"""Headless command line: run, check, validate, schema, convert, import, export, lint, params, sweep."""
+"""Headless command line: run, check, validate, schema, convert, import, export, lint, params, sweep, suggest."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint", "params", "sweep")
+SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint", "params", "sweep", "suggest")
 
 
 def _cmd_validate(args) -> int:
@@ -55,10 +55,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from app.cli_check import add_check_parser
 
     add_check_parser(sub)
-    from app.cli_sweep import add_params_parser, add_sweep_parser
+    from app.cli_sweep import add_params_parser, add_suggest_parser, add_sweep_parser
 
     add_params_parser(sub)
     add_sweep_parser(sub)
+    add_suggest_parser(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ local processes or a Dask cluster, streaming rows into a CSV it can resume.
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -113,6 +114,9 @@ def add_sweep_parser(sub) -> None:
     where.add_argument("--workers", type=int, metavar="N",
                        help="local worker processes (default: one per core; 1 runs in this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--sensitivity", nargs="?", const="", metavar="METRIC",
+                   help="after the summary, which parameters move METRIC most (standardized regression "
+                        "coefficients and rank correlations; default: the first objective's attainment)")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -174,11 +178,29 @@ def cmd_sweep(args) -> int:
         return 130
     summary = summarise(sweep, rows)
     print_summary(sweep, summary, out)
+    if args.sensitivity is not None:
+        for experiment in sweep.experiments:
+            print_sensitivity(sweep, rows, args.sensitivity or None, experiment, out)
     print(f"\n{total} runs in {elapsed:.1f} s ({total / elapsed if elapsed else 0:.1f} runs/s)", file=out)
     if args.out:
         written = write_summary(summary_path(args.out), sweep, summary)
         print(f"rows in {args.out}, summary in {written}", file=out)
     return 0
+
+
+def print_sensitivity(sweep, rows, metric: str | None, experiment: str | None, out) -> None:
+    """Which parameters move ``metric`` most under ``experiment``, as a table with text bars."""
+    from engine.explore.sensitivity import sensitivity, sensitivity_table
+
+    result = sensitivity(sweep, rows, metric, experiment or "")
+    fit = "" if math.isnan(result.r_squared) else f", linear fit R² {result.r_squared:.2f}"
+    print(f"\nsensitivity of {result.metric} ({experiment or 'no faults'}; {result.runs} runs{fit})", file=out)
+    heads, table = sensitivity_table(result)
+    widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(heads)]
+    print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(), file=out)
+    for line in table:
+        print("  ".join(c.ljust(w) if i in (0, 3) else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(line, widths))).rstrip(), file=out)
 
 
 def _progress(console, total: int, quiet: bool):
@@ -209,3 +231,80 @@ def print_summary(sweep, summary: list[dict], out) -> None:
     print("-" * (sum(widths) + 2 * (len(widths) - 1)), file=out)
     for line in table:
         print("  ".join(c.rjust(w) for c, w in zip(line, widths)), file=out)
+
+
+# -- suggest --------------------------------------------------------------------------------------
+def add_suggest_parser(sub) -> None:
+    """Register ``suggest`` on the command line's sub-parsers."""
+    p = sub.add_parser(
+        "suggest",
+        help="try standard mitigations on a design that misses its objectives, and rank them",
+        description="Measure a run without faults, then try timeouts from each callee's p99.9, retries "
+                    "with a budget, breakers, bulkheads sized by Little's law, load shedding by queue "
+                    "wait and more instances or workers, each on the calls a fault is felt through; run "
+                    "each candidate under the experiment with the same seeds and rank them by objectives "
+                    "met, then attainment, then cost (instances x workers).",
+    )
+    p.add_argument("design", help="design JSON, project JSON or .faultline file")
+    p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
+    p.add_argument("--experiment", metavar="NAME", help="the experiment to survive (default: no faults)")
+    p.add_argument("--no-resilience", action="store_true",
+                   help="start from the design with every resilience policy removed")
+    p.add_argument("--replications", type=int, default=3, metavar="R", help="seeds per candidate (default 3)")
+    p.add_argument("--duration", type=float, default=180.0, metavar="S", help="simulated seconds (default 180)")
+    p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="candidates shown (default 10)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="local worker processes (default: one run at a time in this process)")
+    p.add_argument("--save", metavar="OUT.json", help="write the best candidate's design here")
+    p.set_defaults(func=cmd_suggest)
+
+
+def cmd_suggest(args) -> int:
+    """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
+    from engine.explore.executors import make_executor
+    from engine.explore.suggest import suggest
+
+    design = _load(args)
+    options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
+    if args.top < 1:
+        raise DesignError([Problem("--top", f"must be at least 1 (got {args.top})")])
+    started = time.perf_counter()
+    with make_executor(workers=args.workers or 1) as executor:
+        found = suggest(design, args.experiment, options, replications=args.replications, executor=executor,
+                        start_without_resilience=args.no_resilience)
+    print_suggestions(found, args.top, sys.stdout)
+    print(f"\n{len(found.ranked)} candidates x {found.replications} replications in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stdout)
+    best = found.ranked[0]
+    if args.save:
+        from app.store import export_json
+
+        export_json(best.design, args.save)
+        print(f'design of "{best.name}" written to {args.save}', file=sys.stdout)
+    return 0 if best.meets_all else 1
+
+
+def print_suggestions(found, top: int, out) -> None:
+    """The ranked candidates, best first: objectives met, attainment with its interval, cost,
+    and each change in words with its parameter paths."""
+    start = "without its resilience" if not any(c.policies for c in found.design.components) else "as it is"
+    print(f'Fixes for "{found.design.name}" ({start}) under '
+          f'{found.experiment or "no faults"}: {found.options.duration:g} s, '
+          f"{found.replications} replication(s) each, ranked by objectives met, attainment, cost", file=out)
+    objectives = found.objectives
+    for rank, candidate in enumerate(found.ranked[:top], start=1):
+        verdict = "meets every objective" if candidate.meets_all else \
+            f"meets {candidate.objectives_met} of {len(objectives)} objectives"
+        print(f"\n{rank}. {candidate.name}: {verdict}, cost {candidate.cost}", file=out)
+        for objective in objectives:
+            mean, ci = candidate.attainment(objective)
+            low, high = candidate.met_interval(objective)
+            share = candidate.met_share(objective)
+            interval = "" if math.isnan(ci) else f" ± {ci * 100:.2f}"
+            print(f"   {objective}: attainment {mean * 100:.2f}{interval} %, met in "
+                  f"{round(share * len(candidate.runs))}/{len(candidate.runs)} runs "
+                  f"(95 % {low * 100:.0f}–{high * 100:.0f} %)", file=out)
+        for line in candidate.describe().splitlines():
+            print(f"   - {line}", file=out)

@@ -65,6 +65,8 @@ class MainWindow(WindowFiles, QMainWindow):
         self.properties = PropertiesPane(self._doc)
         self.resilience = ResiliencePanel(self._doc)
         self.faults = FaultInjectionPanel(self._doc)
+        for pane in (self.properties, self.resilience, self.faults):
+            pane.sweep_requested.connect(self.sweep_field)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -214,8 +216,10 @@ class MainWindow(WindowFiles, QMainWindow):
                                       "Remove the current design from the project.")
         self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
                                        "Add a chaos experiment to the design.")
-        self.sweep_action = a("S&weep Parameters…", self.open_sweep, None, None,
+        self.sweep_action = a("S&weep Parameters…", lambda: self.open_sweep(), None, None,
                               "Run the design over ranges of its parameters and compare the points.")
+        self.suggest_action = a("Su&ggest Fixes…", self.open_suggest, None, None,
+                                "Try standard mitigations on the design and rank them by the objectives they meet.")
         self.help_action = a("&Mouse and Keyboard", self.show_help, K.HelpContents, None,
                              "How to draw, link, select, zoom and pan on the canvas.")
         self.about_action = a("&About Faultline", self.about, None, None, "")
@@ -278,6 +282,7 @@ class MainWindow(WindowFiles, QMainWindow):
         design_menu.addSeparator()
         design_menu.addAction(self.new_experiment_action)
         design_menu.addAction(self.sweep_action)
+        design_menu.addAction(self.suggest_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addActions([self.help_action, self.about_action])
 
@@ -604,17 +609,56 @@ class MainWindow(WindowFiles, QMainWindow):
         self.properties_dock.raise_()
         self.statusBar().showMessage("New design added: rename it in Properties.", 6000)
 
-    def open_sweep(self) -> None:
-        """The sweep window for the current design; a design with problems is fixed first."""
+    def open_sweep(self, path: str = "") -> None:
+        """The sweep window for the current design (with ``path`` to sweep preselected); a design
+        with problems is fixed first."""
+        from .run.sweep_apply import apply_values
         from .run.sweep_dialog import SweepDialog
 
         problems = self._doc.design.problems()
         if problems:
             self.statusBar().showMessage(f"Fix the design before sweeping it: {problems[0]}", 8000)
             return
-        dialog = SweepDialog(self._doc.design, self)
+        dialog = SweepDialog(self._doc.design, self, path=path,
+                             apply=lambda values: self._refusal(apply_values, self._doc, values))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+    def sweep_field(self, request: tuple) -> None:
+        """A pane's "Sweep This Parameter…": the sweep window with that field's path chosen."""
+        from .run.sweep_apply import parameter_path
+
+        try:
+            path = parameter_path(self._doc.design, request)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Cannot sweep this field: {exc}", 8000)
+            return
+        self.open_sweep(path)
+
+    def open_suggest(self) -> None:
+        """The window that tries standard mitigations on the current design and ranks them."""
+        from .run.sweep_apply import apply_design
+        from .run.sweep_suggest import SuggestDialog
+
+        problems = self._doc.design.problems()
+        if problems:
+            self.statusBar().showMessage(f"Fix the design before looking for fixes: {problems[0]}", 8000)
+            return
+        dialog = SuggestDialog(self._doc.design, self,
+                               apply=lambda design, text: self._refusal(apply_design, self._doc, design, text))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    @staticmethod
+    def _refusal(edit, *args) -> str | None:
+        """Run an edit of the document; what went wrong, in words, or None."""
+        from engine.model import DesignError
+
+        try:
+            edit(*args)
+        except (DesignError, ValueError) as exc:
+            return str(exc)
+        return None
 
     def rename_design(self) -> None:
         self._doc.set_selection([])

@@ -383,6 +383,8 @@ class Simulation:
                 "latency_p50": _core.histogram_quantile(hist[i], 0.50, vmax),
                 "latency_p90": _core.histogram_quantile(hist[i], 0.90, vmax),
                 "latency_p99": _core.histogram_quantile(hist[i], 0.99, vmax),
+                # what a timeout is set from: a caller should give up on the slowest 0.1 % only
+                "latency_p999": _core.histogram_quantile(hist[i], 0.999, vmax),
                 "latency_max": vmax,
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,

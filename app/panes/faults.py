@@ -177,6 +177,8 @@ class FaultInjectionPanel(QWidget):
     """Experiments of the design (create, rename, duplicate, delete) and the faults of the current one."""
 
     pick_requested = Signal()  # the user wants to click the fault's target on the canvas
+    # ("fault", experiment id, fault id, field path) of a field the user asked to sweep
+    sweep_requested = Signal(object)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -360,6 +362,7 @@ class FaultInjectionPanel(QWidget):
             self.form_holder.addWidget(self.form)
         eid, fid = experiment.id, fault.id
         self.form.commit = lambda changes: self.doc.edit.set_fault_fields(eid, fid, changes)
+        self.form.sweep = lambda field: self.sweep_requested.emit(("fault", eid, fid, field))
         self.form.target.set_choices(self.doc.edit.fault_targets(fault.kind))
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Callable, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
 from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
@@ -105,6 +105,10 @@ class ModelForm(QWidget):
                  parent=None):
         super().__init__(parent)
         self.commit = commit
+        # sweep(field_path): set by a pane whose window can sweep a parameter; the fields'
+        # context menus offer "Sweep This Parameter…" only then
+        self.sweep: Callable[[str], None] | None = None
+        self._field_of: dict[QObject, str] = {}
         self.specs = list(fields if fields is not None else self.FIELDS)
         self._data: dict = {}
         self.editors: dict[str, QWidget] = {}
@@ -162,8 +166,32 @@ class ModelForm(QWidget):
             self.layout_.addRow(label, holder)
         self.editors[spec.path] = editor
         self.errors[spec.path] = error
+        for widget in (editor, *editor.findChildren(QWidget), *((label,) if label is not None else ())):
+            self._field_of[widget] = spec.path
+            widget.installEventFilter(self)
         editor.committed.connect(lambda value, path=spec.path: self.submit({path: value}))
         editor.invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A right-click on a field adds "Sweep This Parameter…" to its usual menu."""
+        if event.type() == QEvent.Type.ContextMenu and self.sweep is not None and watched in self._field_of:
+            self.show_field_menu(watched, self._field_of[watched], event.globalPos())
+            return True
+        return super().eventFilter(watched, event)
+
+    def show_field_menu(self, widget: QObject, path: str, where) -> None:
+        """Pop up ``field_menu`` at the global position ``where``."""
+        self.field_menu(widget, path).exec(where)
+
+    def field_menu(self, widget: QObject, path: str) -> QMenu:
+        """The context menu of a field: the widget's own (copy, paste…) and the sweep action."""
+        own = getattr(widget, "createStandardContextMenu", None)
+        menu = own() if callable(own) else QMenu(self)
+        if not menu.isEmpty():
+            menu.addSeparator()
+        action = menu.addAction("Sweep This Parameter…")
+        action.triggered.connect(lambda: self.sweep(path) if self.sweep is not None else None)
+        return menu
 
     # -- showing ----------------------------------------------------------------
     def bind(self, model: Any) -> None:

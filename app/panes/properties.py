@@ -1,7 +1,7 @@
 """The Properties pane: the selected component's or link's parameters, or the design's when none is."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..document import EditRejected, ProjectDocument
@@ -19,6 +19,9 @@ class DesignForm(ModelForm):
 
 class PropertiesPane(QWidget):
     """Follows the document's selection and edits through undoable commands."""
+
+    # (kind, id, field path) of a field the user asked to sweep: the window opens the sweep
+    sweep_requested = Signal(object)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -89,6 +92,7 @@ class PropertiesPane(QWidget):
                 self._set_form(ComponentForm(component.kind, commit=lambda ch, i=item_id: self._commit_component(i, ch)))
             else:
                 self.form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
+            self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
             self.icon.setPixmap(kind_pixmap(component.kind, 24))
             self.title.setText(component.name)
             self.subtitle.setText(KIND_LABELS[component.kind])
@@ -100,6 +104,7 @@ class PropertiesPane(QWidget):
             if not isinstance(self.form, LinkForm):
                 self._set_form(LinkForm())
             self.form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
+            self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
             self.icon.clear()
             self.title.setText(link.name)
             self.subtitle.setText(f'Calls from "{link.source}" to "{link.target}"')

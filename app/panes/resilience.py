@@ -1,7 +1,7 @@
 """The Resilience pane: the selected component's policies; add, edit, enable, remove, scope."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -53,6 +53,9 @@ def scope_text(policy) -> str:
 
 class ResiliencePanel(QWidget):
     """Policies of the selected component, each edited in its own form."""
+
+    # ("policy", component id, policy id, field path) of a field the user asked to sweep
+    sweep_requested = Signal(object)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -258,6 +261,7 @@ class ResiliencePanel(QWidget):
             self.form_holder.addWidget(self.form)
         cid, pid = self.component_id, policy.id
         self.form.commit = lambda changes: self.doc.edit.set_policy_fields(cid, pid, changes)
+        self.form.sweep = lambda field: self.sweep_requested.emit(("policy", cid, pid, field))
         self.form.bind(policy)
         self.hint.setText(policy.help)
         self._refresh_scope()

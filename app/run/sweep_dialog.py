@@ -1,5 +1,7 @@
 """The sweep window: parameters of the current design by path, run over values on local
-worker processes, with the summary per point as the command line prints it.
+worker processes, with the summary per point as the command line prints it and
+as a chart (``sweep_plot``); a point picked in either is applied to the design
+as one undo step through the ``apply`` callback the main window gives.
 
 The sweep runs on a Python thread (the engine releases the GIL) and talks to
 the window through queued signals only; Stop ends it after the run that
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
 from engine.explore import (
     ParameterSpace,
     ResultsFile,
+    format_value,
     make_executor,
     plan_sweep,
     run_sweep,
@@ -45,7 +51,28 @@ from engine.explore import (
 )
 from engine.model import Design, DesignError, parse_options
 
+from .sweep_plot import SweepPlot
+from .sweep_sensitivity import TornadoPlot
+
 NO_FAULTS = "(no faults)"
+
+
+def default_spec(parameter) -> str:
+    """Values to start a sweep of ``parameter`` from: half, the value and twice it for a number,
+    every choice otherwise; values out of the parameter's range are left out."""
+    if not parameter.numeric:
+        return ",".join(format_value(c) for c in parameter.choices)
+    value = parameter.value if parameter.value is not None else 1
+    raw = [value / 2, value, value * 2]
+    if parameter.type == "int":
+        raw = [max(1, int(value) // 2), int(value), int(value) * 2]
+    kept = []
+    for candidate in raw:
+        try:
+            kept.append(format_value(parameter.coerce(candidate)))
+        except ValueError:
+            continue
+    return ",".join(dict.fromkeys(kept))
 
 
 class SweepDialog(QDialog):
@@ -55,10 +82,14 @@ class SweepDialog(QDialog):
     row_finished = Signal(int, int)     # runs done, runs in all
     sweep_finished = Signal(object)     # the rows, or a message saying why the sweep failed
 
-    def __init__(self, design: Design, parent: QWidget | None = None):
+    def __init__(self, design: Design, parent: QWidget | None = None, path: str = "",
+                 apply: Callable[[dict[str, Any]], str | None] | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"Sweep — {design.name}")
         self.design = design
+        # apply(values) sets a point's values in the open design; returns why not, or None
+        self._apply = apply
+        self._selected: int | None = None
         self._space = ParameterSpace(design)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -102,6 +133,12 @@ class SweepDialog(QDialog):
         self.duration.setValue(60)
         self.duration.setSuffix(" s")
         form.addRow("Duration", self.duration)
+        self.lhs = QSpinBox()
+        self.lhs.setRange(0, 1_000_000)
+        self.lhs.setSpecialValueText("grid")
+        self.lhs.setToolTip("Points of a Latin hypercube over the parameters' intervals a:b (grid: every "
+                            "combination); what the Sensitivity tab weighs best")
+        form.addRow("Latin hypercube", self.lhs)
         self.workers = QSpinBox()
         self.workers.setRange(1, 512)
         self.workers.setValue(os.cpu_count() or 1)
@@ -126,8 +163,22 @@ class SweepDialog(QDialog):
         self.results = QTableWidget(0, 0)
         self.results.verticalHeader().hide()
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.results, 1)
+        self.results.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.results.itemSelectionChanged.connect(self._on_table_selection)
+        self.chart = SweepPlot()
+        self.chart.point_selected.connect(self.select_point)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.results, "Table")
+        self.tabs.addTab(self.chart, "Chart")
+        self.tornado = TornadoPlot()
+        self.tabs.addTab(self.tornado, "Sensitivity")
+        layout.addWidget(self.tabs, 1)
         bottom = QDialogButtonBox()
+        self.apply_button = bottom.addButton("Apply This Point", QDialogButtonBox.ButtonRole.ActionRole)
+        self.apply_button.setEnabled(False)
+        self.apply_button.setToolTip("Set the selected point's values in the design (one undo step)")
+        self.apply_button.clicked.connect(lambda: self.apply_selected())
+        self.apply_button.setVisible(apply is not None)
         self.save_button = bottom.addButton("Save CSV…", QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(lambda: self.save())
@@ -136,8 +187,8 @@ class SweepDialog(QDialog):
 
         self.row_finished.connect(self._on_row)
         self.sweep_finished.connect(self._on_finished)
-        self.add_parameter()
-        self.resize(760, 620)
+        self.add_parameter(path)
+        self.resize(760, 720)
 
     # -- the form ------------------------------------------------------------------------------
     def add_parameter(self, path: str = "", values: str = "") -> None:
@@ -150,6 +201,11 @@ class SweepDialog(QDialog):
         combo.setCurrentText(path)
         combo.setToolTip("A parameter's path, as `faultline params` lists them")
         self.params.setCellWidget(row, 0, combo)
+        if path and not values:
+            try:
+                values = default_spec(self._space.get(path))
+            except DesignError:
+                values = ""
         self.params.setCellWidget(row, 1, QLineEdit(values))
 
     def _remove_parameter(self) -> None:
@@ -183,7 +239,7 @@ class SweepDialog(QDialog):
                 raise DesignError(["tick at least one experiment, or (no faults)"])
             options = parse_options({"duration": float(self.duration.value())})
             sweep = plan_sweep(self.design, self._pairs(), options, experiments=experiments,
-                               replications=self.replications.value())
+                               replications=self.replications.value(), lhs=self.lhs.value() or None)
         except DesignError as exc:
             self.status.setText(str(exc))
             return
@@ -242,6 +298,36 @@ class SweepDialog(QDialog):
                 self.results.setItem(r, c, item)
         self.results.resizeColumnsToContents()
         self.save_button.setEnabled(bool(outcome))
+        self.chart.show_summary(self._sweep, summarise(self._sweep, outcome))
+        self.tornado.show_rows(self._sweep, outcome)
+        if outcome and self._sweep.axes and self._sweep.axes[0].continuous:
+            self.tabs.setCurrentWidget(self.tornado)
+        elif outcome and len(self._sweep.axes) >= 2:
+            self.tabs.setCurrentWidget(self.chart)
+
+    # -- a point into the design -----------------------------------------------------------------
+    def _on_table_selection(self) -> None:
+        rows = {index.row() for index in self.results.selectedIndexes()}
+        if len(rows) == 1:
+            self.select_point(int(self.results.item(rows.pop(), 0).text()) - 1)
+
+    def select_point(self, index: int) -> None:
+        """Make point ``index`` of the sweep the one "Apply This Point" applies."""
+        if self._sweep is None or not 0 <= index < len(self._sweep.points):
+            return
+        self._selected = index
+        self.apply_button.setEnabled(self._apply is not None and bool(self._sweep.points[index]))
+        words = ", ".join(f"{p}={format_value(v)}" for p, v in self._sweep.points[index].items())
+        self.status.setText(f"point {index + 1} selected: {words}")
+
+    def apply_selected(self) -> None:
+        """Set the selected point's values in the design through the ``apply`` callback."""
+        if self._apply is None or self._sweep is None or self._selected is None:
+            return
+        values = self._sweep.points[self._selected]
+        refusal = self._apply(values)
+        words = ", ".join(f"{p}={format_value(v)}" for p, v in values.items())
+        self.status.setText(f"not applied: {refusal}" if refusal else f"applied {words} to the design (Undo takes it back)")
 
     @property
     def running(self) -> bool:

@@ -1,0 +1,82 @@
+"""Which parameters move a metric most, as a tornado chart: one horizontal bar per parameter, its
+standardized regression coefficient, the strongest at the top (``engine.explore.sensitivity``)."""
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.explore.sensitivity import Sensitivity, default_metric, sensitivity
+from engine.model import DesignError
+
+UP = (60, 140, 90)
+DOWN = (200, 80, 60)
+
+
+class TornadoPlot(QWidget):
+    """The sensitivity of a chosen metric to each swept parameter, for a finished sweep's rows."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.metric = QComboBox()
+        self.experiment = QComboBox()
+        form.addRow("Metric", self.metric)
+        form.addRow("Experiment", self.experiment)
+        layout.addLayout(form)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "standardized regression coefficient")
+        layout.addWidget(self.plot, 1)
+        self.result: Sensitivity | None = None
+        self.bars: pg.BarGraphItem | None = None
+        self._sweep = None
+        self._rows: list[dict] = []
+        self.metric.currentIndexChanged.connect(self.redraw)
+        self.experiment.currentIndexChanged.connect(self.redraw)
+
+    def show_rows(self, sweep, rows: list[dict]) -> None:
+        """Weigh the parameters of ``sweep`` over its ``rows`` and draw the bars."""
+        self._sweep, self._rows = sweep, rows
+        for combo in (self.metric, self.experiment):
+            combo.blockSignals(True)
+            combo.clear()
+        self.metric.addItems(sweep.metric_columns)
+        self.metric.setCurrentText(default_metric(sweep.metric_columns))
+        self.experiment.addItems([e or "(no faults)" for e in sweep.experiments])
+        self.experiment.setEnabled(len(sweep.experiments) > 1)
+        for combo in (self.metric, self.experiment):
+            combo.blockSignals(False)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the bars for the chosen metric and experiment, or say why there are none."""
+        self.plot.clear()
+        self.result, self.bars = None, None
+        if self._sweep is None:
+            return
+        experiment = self._sweep.experiments[max(self.experiment.currentIndex(), 0)] or ""
+        try:
+            result = sensitivity(self._sweep, self._rows, self.metric.currentText(), experiment)
+        except DesignError as exc:
+            self.note.setText(f"no sensitivity: {exc.problems[0].message}")
+            return
+        self.result = result
+        effects = [e for e in result.effects if not math.isnan(e.src)]
+        count = len(effects)
+        # strongest at the top: the first effect gets the highest y
+        ys = [count - 1 - k for k in range(count)]
+        widths = [e.src for e in effects]
+        brushes = [pg.mkBrush(*(UP if w >= 0 else DOWN)) for w in widths]
+        self.bars = pg.BarGraphItem(x0=[0.0] * count, y=ys, height=0.6, width=widths, brushes=brushes)
+        self.plot.addItem(self.bars)
+        self.plot.addItem(pg.InfiniteLine(pos=0.0, angle=90, pen=pg.mkPen((120, 120, 120))))
+        self.plot.getAxis("left").setTicks([[(y, e.path) for y, e in zip(ys, effects)]])
+        fit = "" if math.isnan(result.r_squared) else f"; a linear fit explains {result.r_squared:.0%} of its variance"
+        self.note.setText(f"{result.metric} over {result.runs} runs{fit}. Rank correlations: "
+                          + ", ".join(f"{e.path} {e.rank_correlation:+.2f}" for e in result.effects
+                                      if not math.isnan(e.rank_correlation)))

@@ -1,0 +1,170 @@
+"""Ranked fixes: the catalogue's settings, the ranking, and the two examples it must fix."""
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from engine.explore.suggest import (
+    Baseline,
+    Candidate,
+    bulkhead_size,
+    candidates,
+    cost,
+    nice,
+    suggest,
+    without_resilience,
+)
+from engine.model import RunOptions, parse_design
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "resources" / "examples"
+
+
+def _design(name):
+    return parse_design((EXAMPLES / f"{name}.json").read_text())
+
+
+def test_settings_are_rounded_up_to_two_significant_digits():
+    assert nice(0.0590031) == 0.06
+    assert nice(0.0717) == 0.072
+    assert nice(1.234) == 1.3
+    assert nice(0.0) == 0.001
+
+
+def test_bulkhead_is_littles_law_plus_three_standard_deviations():
+    # 40 calls/s x 0.1 s = 4 in flight; 4 + 3 x 2 + 1 = 11
+    assert bulkhead_size(40.0, 0.1) == 11
+    assert bulkhead_size(0.0, 0.0) == 2
+
+
+def test_cost_is_instances_times_workers_or_connections():
+    design = _design("three_tier")
+    # api 3 x 16, cache 2 x 64, db 1 x 20
+    assert cost(design) == 48 + 128 + 20
+
+
+def test_without_resilience_removes_every_policy_and_nothing_else():
+    design = _design("three_tier")
+    bare = without_resilience(design)
+    assert not any(c.policies for c in bare.components)
+    assert [c.name for c in bare.components] == [c.name for c in design.components]
+    assert bare.links == design.links
+
+
+def test_each_candidate_names_the_paths_it_sets_and_its_design_has_them():
+    from engine.explore.paths import ParameterSpace
+
+    design = without_resilience(_design("three_tier"))
+    base = Baseline(p999={"db": 0.059, "cache": 0.04, "lb": 0.07, "api": 0.06},
+                    p99={"db": 0.037, "cache": 0.03, "lb": 0.05, "api": 0.04},
+                    mean={"db": 0.008, "cache": 0.002, "lb": 0.012, "api": 0.01},
+                    calls={"api -> db": 40.0, "cache -> db": 30.0, "api -> cache": 200.0, "browsers -> lb": 200.0})
+    pool = candidates(design, base, "database outage")
+    assert pool[0].name == "as it is" and not pool[0].changes
+    names = [c.name for c in pool]
+    assert "timeout on api -> db" in names
+    assert "bulkhead on api -> db" in names
+    assert "more instances of db" in names
+    # a load balancer holds no caller policies: nothing is suggested on its calls
+    assert not any("lb -> api" in n for n in names)
+    for candidate in pool[1:]:
+        space = ParameterSpace(candidate.design)
+        for change in candidate.changes:
+            assert change.words
+            for path, value in change.paths:
+                assert space.get(path).value == value, (candidate.name, path)
+    timeout = next(c for c in pool if c.name == "timeout on api -> db")
+    # 1.25 x p99.9 of 59 ms, rounded up: 74 ms
+    assert timeout.changes[0].paths == (("api->db.timeout.timeout", 0.074),)
+    bulkhead = next(c for c in pool if c.name == "bulkhead on api -> db")
+    assert ("api->db.bulkhead.max_concurrent_calls", bulkhead_size(40.0, 0.008)) in bulkhead.changes[1].paths
+
+
+def test_ranking_puts_objectives_met_before_attainment_before_cost():
+    objectives = ["c.objectives.1", "c.objectives.2"]
+
+    def candidate(name, met, attainment, price):
+        runs = [{f"{o}.met": m, f"{o}.attainment": a} for o, m, a in zip(objectives, met, attainment)]
+        merged = {k: v for run in runs for k, v in run.items()}
+        return Candidate(name, [], None, price, runs=[merged, merged], objectives=objectives)
+
+    cheap_missing = candidate("cheap", (1.0, 0.0), (0.99, 0.5), 10)
+    dear_meeting = candidate("dear", (1.0, 1.0), (0.96, 0.99), 100)
+    cheaper_meeting = candidate("cheaper", (1.0, 1.0), (0.96, 0.99), 50)
+    better_attained = candidate("better", (1.0, 0.0), (0.99, 0.9), 200)
+    ranked = sorted([cheap_missing, dear_meeting, better_attained, cheaper_meeting], key=Candidate.score)
+    assert [c.name for c in ranked] == ["cheaper", "dear", "better", "cheap"]
+
+
+def _assert_a_fix_meeting_everything_ranks_first(found):
+    best = found.ranked[0]
+    assert best.changes, "the design as it is cannot be the fix"
+    assert best.meets_all
+    as_it_is = next(c for c in found.ranked if not c.changes)
+    assert not as_it_is.meets_all
+    assert found.ranked.index(as_it_is) > 0
+    # everything that meets every objective ranks above everything that does not
+    verdicts = [c.meets_all for c in found.ranked]
+    assert verdicts == sorted(verdicts, reverse=True)
+    assert len(best.runs) == found.replications
+
+
+def test_three_tier_outage_without_resilience_gets_a_fix_that_meets_its_objectives():
+    found = suggest(_design("three_tier"), "database outage", RunOptions(duration=180), replications=2,
+                    start_without_resilience=True)
+    _assert_a_fix_meeting_everything_ranks_first(found)
+
+
+def test_retry_storm_gets_a_fix_that_meets_its_objectives():
+    found = suggest(_design("retry_storm"), "brief slowdown", RunOptions(duration=180), replications=2)
+    _assert_a_fix_meeting_everything_ranks_first(found)
+    # the storm itself: the design as it is never recovers
+    as_it_is = next(c for c in found.ranked if not c.changes)
+    assert all(run.get("clients.objectives.1.recovered") == 0.0 for run in as_it_is.runs)
+
+
+def test_candidates_share_their_seeds():
+    found = suggest(_design("retry_storm"), "brief slowdown", RunOptions(duration=90), replications=2,
+                    only=["more instances"], combine=False)
+    as_it_is = next(c for c in found.ranked if not c.changes)
+    again = suggest(_design("retry_storm"), "brief slowdown", RunOptions(duration=90), replications=2,
+                    only=["nothing of that name"], combine=False)
+    assert again.ranked[0].runs == as_it_is.runs
+
+
+def test_a_design_without_objectives_is_refused_by_name(capsys, tmp_path):
+    design = _design("retry_storm").to_dict()
+    for component in design["components"]:
+        component.pop("objectives", None)
+    path = tmp_path / "bare.json"
+    import json
+
+    path.write_text(json.dumps(design))
+    assert main(["suggest", str(path), "--experiment", "brief slowdown"]) == 2
+    assert "has no objectives to meet" in capsys.readouterr().err
+
+
+def test_cli_ranks_and_saves_the_best(capsys, tmp_path):
+    out = tmp_path / "fixed.json"
+    status = main(["suggest", str(EXAMPLES / "retry_storm.json"), "--experiment", "brief slowdown",
+                   "--replications", "2", "--top", "3", "--save", str(out)])
+    text = capsys.readouterr().out
+    assert status == 0
+    assert text.startswith('Fixes for "Retry storm" (as it is) under brief slowdown')
+    assert "1. " in text and "meets every objective" in text.split("2. ")[0]
+    assert "3. " in text and "4. " not in text
+    saved = parse_design(out.read_text())
+    assert saved != _design("retry_storm")
+    # the saved design passes `check`
+    assert main(["check", str(out), "--experiment", "brief slowdown"]) == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--replications", "0"], "must be at least 1"),
+    (["--top", "0"], "--top"),
+    (["--experiment", "nope"], 'no experiment named "nope"'),
+    (["--experiment", "brief slowdown", "--duration", "30"], "is not inside the run"),
+])
+def test_cli_bad_input_is_named(capsys, argv, message):
+    assert main(["suggest", str(EXAMPLES / "retry_storm.json"), *argv]) == 2
+    assert message in capsys.readouterr().err
