@@ -265,6 +265,7 @@ def cmd_suggest(args) -> int:
     """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
     from engine.explore.executors import make_executor
     from engine.explore.suggest import suggest
+    from engine.model import DesignError, Problem, parse_options
 
     design = _load(args)
     options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
