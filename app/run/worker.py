@@ -201,7 +201,7 @@ class RunWorker(QObject):
             outcome = self._run()
             outcome.wall_time = time.perf_counter() - started
         except DesignError as exc:
-            self.failed.emit("The design cannot run:\n" + "\n".join(str(p) for p in exc.problems))
+            self.failed.emit(f"The design cannot run:\n{exc}")  # summarised: alike problems are counted
             return
         except Exception as exc:  # any failure must reach the window, not a console
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()

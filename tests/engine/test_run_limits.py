@@ -112,3 +112,19 @@ def test_the_window_hears_why_a_run_stopped(qtbot, monkeypatch):
     worker.run()
     assert len(messages) == 1
     assert messages[0].startswith("The design cannot run:\nThe clock stopped at 0 s")
+
+
+def test_the_window_hears_a_summary_of_many_alike_problems(qtbot):
+    from app.run.worker import RunRequest, RunWorker
+
+    links = [{"source": "users", "target": f"ghost {i}"} for i in range(300)]
+    design = parse_design({"name": "ghosts", "components": [{"kind": "client", "name": "users"}],
+                           "links": links}, check=False)
+    worker = RunWorker(RunRequest(design=design, options=RunOptions(duration=10)))
+    messages = []
+    worker.failed.connect(messages.append)
+    worker.run()
+    assert len(messages) == 1
+    lines = messages[0].splitlines()
+    assert lines[0] == "The design cannot run:"
+    assert len(lines) < 60 and lines[-1] == "and 251 more problems"
