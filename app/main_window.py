@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .canvas.placement import fragment_positions, free_offset

@@ -30,9 +30,10 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, TextIO
 
 FLAG = "--self-test"
 SCREEN_FLAG = "--screen"
@@ -253,8 +254,8 @@ class SelfTest:
                 "svg, png and ico images readable")
 
     def step_example(self) -> str:
-        from engine.model import parse_design
         from app.resources import EXAMPLES
+        from engine.model import parse_design
 
         path = pick_example(EXAMPLES)
         self.design = parse_design(json.loads(path.read_text(encoding="utf-8")))
@@ -324,8 +325,8 @@ class SelfTest:
                 f"exactly ({mine:.0f} requests), seed 2 differs ({theirs[1]:.0f})")
 
     def step_project_file(self) -> str:
-        from engine.model import Project
         from app.store import SavedRun, open_project, save_project
+        from engine.model import Project
         from engine.version import __version__
 
         self.project = Project(name="Self-test", designs=[self.design])

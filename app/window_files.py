@@ -11,7 +11,7 @@ activated, and the user chooses: reload, save as, or overwrite.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +23,6 @@ from engine.model import Position, Project
 from .document import new_project
 from .file_tasks import Cancelled, in_program_dir, run_off_thread, save_dir
 from .resources import EXAMPLES
-from .store.fileio import stamp_of
 from .store import (
     Autosave,
     DamagedFileError,
@@ -36,6 +35,7 @@ from .store import (
     pending_recoveries,
     save_project,
 )
+from .store.fileio import stamp_of
 
 FILE_FILTER = "Faultline projects (*.faultline)"
 JSON_FILTER = "JSON (*.json)"
@@ -312,7 +312,7 @@ class WindowFiles:
                 return False
         snapshot = self._doc.snapshot()
         # The file records when its content last changed; the store writes what it is given.
-        snapshot.modified = max(datetime.now(timezone.utc).replace(microsecond=0), snapshot.created)
+        snapshot.modified = max(datetime.now(UTC).replace(microsecond=0), snapshot.created)
         try:
             stamp = save_project(path, snapshot, self._doc.runs)
         except ProjectFileError as exc:

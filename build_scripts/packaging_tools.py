@@ -18,8 +18,8 @@ import struct
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ICON_SVG = ROOT / "resources" / "icons" / "faultline.svg"

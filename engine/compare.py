@@ -10,17 +10,18 @@ replications that meet them, with a Wilson 95 % interval (``engine.objectives``)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from . import workers
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
 from .results import JsonArray, JsonObject, RunResult, materialise, write_json
 from .simulation import simulate
 from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
-from . import workers
 
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -27,7 +28,7 @@ class MacroCommand(QUndoCommand):
     the stack drops the parent.
     """
 
-    def __init__(self, text: str = "", parent: "MacroCommand | None" = None):
+    def __init__(self, text: str = "", parent: MacroCommand | None = None):
         super().__init__(text)
         self.subcommands: list[QUndoCommand] = []
         if parent is not None:

@@ -21,7 +21,6 @@ from engine.model import (
     Position,
     describe,
 )
-
 from engine.model.faults import FAULT_CLASSES, LINK_FAULT_KINDS
 from engine.model.resilience import POLICY_CLASSES
 from engine.model.validation import fault_kinds_for, policy_refusal
@@ -43,7 +42,7 @@ def kind_label(kind: str) -> str:
 class DocumentEditor:
     """Builds and pushes the undo commands for every kind of edit."""
 
-    def __init__(self, document: "ProjectDocument"):
+    def __init__(self, document: ProjectDocument):
         self.doc = document
 
     @property

@@ -8,8 +8,9 @@ as it would in production (Envoy's route timeout of 15 s, Istio's two retries).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, RetryPolicy, TimeoutPolicy
 

@@ -25,7 +25,6 @@ from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, seco
 from .forms import FAULT_FORMS, ModelForm
 
 
-
 def fault_summary(fault) -> str:
     """One line for the fault list: kind, target and window."""
     end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)

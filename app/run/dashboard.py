@@ -50,11 +50,11 @@ from .plot_grid import (
     enlarge_plot,
     fit_y,
 )
-from .plot_window import PlotWindow, pop_out
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
 from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
+from .plot_window import PlotWindow, pop_out
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 from .verdict_view import add_verdict_rows
 

@@ -1,7 +1,7 @@
 """The dashboard's six plots: how they are laid out, labelled, enlarged and fitted to their data."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg

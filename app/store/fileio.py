@@ -28,14 +28,14 @@ import socket
 import sqlite3
 import stat
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import limits
-from .limits import describe_size
 from .errors import ContentError, cannot_open, cannot_save
+from .limits import describe_size
 from .processes import process_alive
 
 try:

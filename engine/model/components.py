@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -56,7 +56,7 @@ class RateSpike(BaseModel):
     rate: float = Field(..., ge=0)
 
 
-RateChange = Annotated[Union[RateStep, RateRamp, RateSpike], Field(discriminator="kind")]
+RateChange = Annotated[RateStep | RateRamp | RateSpike, Field(discriminator="kind")]
 
 
 def _change_start(change) -> float:
@@ -124,7 +124,7 @@ class ClosedLoop(BaseModel):
     think_time: Distribution = Field(default_factory=lambda: Exponential(mean=1.0))
 
 
-Workload = Annotated[Union[OpenLoop, ClosedLoop], Field(discriminator="type")]
+Workload = Annotated[OpenLoop | ClosedLoop, Field(discriminator="type")]
 
 _NAME_FORBIDDEN = set('"\n\r\t')
 
@@ -297,7 +297,7 @@ class External(_Component):
 
 
 Component = Annotated[
-    Union[Client, LoadBalancer, Service, Database, Cache, Queue, External],
+    Client | LoadBalancer | Service | Database | Cache | Queue | External,
     Field(discriminator="kind"),
 ]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -185,7 +186,7 @@ class Design(BaseModel):
 
         return design_problems(self)
 
-    def check(self) -> "Design":
+    def check(self) -> Design:
         problems = self.problems()
         if problems:
             raise DesignError(problems)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -181,7 +181,7 @@ class Empirical(_Dist):
 
 
 Distribution = Annotated[
-    Union[Constant, Exponential, Uniform, Normal, LogNormal, Empirical],
+    Constant | Exponential | Uniform | Normal | LogNormal | Empirical,
     Field(discriminator="kind"),
 ]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -193,7 +193,7 @@ class RandomFailuresFault(_Fault):
 
 
 Fault = Annotated[
-    Union[CrashFault, LatencyFault, ExhaustionFault, ErrorFault, PartitionFault, RandomFailuresFault],
+    CrashFault | LatencyFault | ExhaustionFault | ErrorFault | PartitionFault | RandomFailuresFault,
     Field(discriminator="kind"),
 ]
 

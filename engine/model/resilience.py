@@ -7,7 +7,7 @@ recognisable; times are in seconds.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -130,7 +130,7 @@ class EnvoyRetryBudget(BaseModel):
                                        json_schema_extra={"unit": "retries"})
 
 
-RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
+RetryBudget = Annotated[GrpcRetryThrottling | EnvoyRetryBudget, Field(discriminator="kind")]
 
 
 class RetryPolicy(_CallerPolicy):
@@ -257,15 +257,7 @@ class LoadSheddingPolicy(_Policy):
 
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
-    Union[
-        RetryPolicy,
-        CircuitBreakerPolicy,
-        TimeoutPolicy,
-        BulkheadPolicy,
-        FallbackPolicy,
-        RateLimiterPolicy,
-        LoadSheddingPolicy,
-    ],
+    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | RateLimiterPolicy | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 

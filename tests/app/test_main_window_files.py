@@ -1,6 +1,7 @@
 """The main window: files through the store, prompts, drops, autosave and recovery, layout, extension points."""
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -84,9 +85,9 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     save_project(path, project)
     window.open_path(path)
     import uuid
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(timezone.utc), {})
+    kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(UTC), {})
     window.document.keep_runs([kept])
     calls = []
     import app.window_files as mw

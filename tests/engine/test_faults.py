@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from engine_support import erlang_c_wait, rel, run, station
 
 import engine.model as m
-from engine_support import erlang_c_wait, rel, run, station
 
 
 def with_faults(design, *faults, name="exp"):

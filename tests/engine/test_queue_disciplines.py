@@ -6,9 +6,9 @@ service does not change how much work waits) but spreads it: the p99 grows. Tole
 test_queueing_theory.py: four seeds of about a million requests each hold the mean to 3 %.
 """
 import pytest
+from engine_support import averaged, load_example, rel, run, station
 
 import engine.model as m
-from engine_support import averaged, load_example, rel, run, station
 
 
 def _station(discipline, rate, mean=1.0, **fields):

@@ -1,10 +1,10 @@
 """Resilience patterns replayed against the libraries' own scenarios (SEMANTICS.md §1-3)."""
 
 import pytest
+from engine_support import erlang_b, load_example, run, station
 
 import engine.model as m
 from engine import RunOptions, Simulation
-from engine_support import erlang_b, load_example, run, station
 
 
 def breaker_sim(**cb):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from engine_support import erlang_b, rel, run, station
 
 import engine.model as m
-from engine_support import erlang_b, rel, run, station
 
 
 def _erlang_c(c: int, a: float) -> float:

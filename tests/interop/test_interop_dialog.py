@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from interop_support import EXAMPLES, FIXTURES
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
-from interop_support import EXAMPLES, FIXTURES
 
 
 @pytest.fixture

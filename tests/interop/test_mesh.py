@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES, policy
 
 from app.interop import InteropError, detect_format, export_design, import_files, preview_text
 from engine.model import EnvoyRetryBudget
-from interop_support import FIXTURES, policy
 
 
 def test_istio_rules_map_to_the_calls_into_the_host(shop):

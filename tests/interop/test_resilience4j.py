@@ -3,11 +3,11 @@ in a run of the imported design."""
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES, policy
 
 from app.interop import InteropError, export_design, import_files, preview_text
 from engine.model import RunOptions
 from engine.simulation import Simulation
-from interop_support import FIXTURES, policy
 
 
 def _write(tmp_path, text: str, name: str = "application.yml"):

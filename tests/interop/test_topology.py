@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES
 
 from app.cli import main as cli_main
 from app.interop import InteropError, import_files, preview_text
 from engine.model import parse_design
-from interop_support import FIXTURES
 
 
 def test_compose_services_become_components_with_replicas_and_calls():

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
+from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
 from app.run.session import FAILED, FINISHED, STOPPED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles, open_project
 from engine.model import Design, Project, Service
-from run_builders import EXPERIMENT, make_three_tier
 
 FULL_SPEED = 4  # index of "Full speed" in the speed picker
 STOP_BOUND_S = 0.1

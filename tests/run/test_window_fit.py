@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QLineEdit, QWidget
-
-from app.window_fit import fit_to_screen
-from app.panes.fields import DurationEditor, NumberEditor
-from engine.model import Project
 from run_builders import make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
+
+from app.panes.fields import DurationEditor, NumberEditor
+from app.window_fit import fit_to_screen
+from engine.model import Project
 
 SCREENS = [(1280, 720), (1920, 1080)]
 

@@ -11,11 +11,10 @@ import time
 from collections import Counter
 
 import pytest
-
-from app.store import ProjectFileError, open_project, save_project
-from app.store import fileio
-from engine.model import Client, Design, Link, Project, RetryPolicy, Service
 from store_builders import shop_project
+
+from app.store import ProjectFileError, fileio, open_project, save_project
+from engine.model import Client, Design, Link, Project, RetryPolicy, Service
 
 
 def project_of(size: int, name: str) -> Project:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from store_builders import saved_run, shop_design
 
 from app.store import ProjectFileError, export_json, import_json, open_project, save_project
 from app.store.project_file import build_file, load_bytes
 from engine.model import Design, Project
-from store_builders import saved_run, shop_design
 
 TRIALS = 300
 

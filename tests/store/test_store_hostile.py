@@ -7,11 +7,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from app.store import APPLICATION_ID, ProjectFileError, open_project, save_project
-from app.store import limits
-from app.store.digest import content_digest
 from store_builders import saved_run, shop_design, shop_project
+
+from app.store import APPLICATION_ID, ProjectFileError, limits, open_project, save_project
+from app.store.digest import content_digest
 
 
 @pytest.fixture

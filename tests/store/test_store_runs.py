@@ -6,10 +6,10 @@ import uuid
 
 import numpy as np
 import pytest
+from store_builders import run_data, saved_run, shop_design, shop_project
 
 from app.store import ProjectFileError, SavedRun, open_project, save_project
 from engine.model import Client, Design, Project
-from store_builders import run_data, saved_run, shop_design, shop_project
 
 
 def test_saved_runs_reload_exactly(tmp_path):
