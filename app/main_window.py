@@ -685,9 +685,10 @@ class MainWindow(WindowFiles, QMainWindow):
             menu.addAction(self.delete_action)
         else:
             add = menu.addMenu("Add Component Here")
+            drop_at = QPointF(scene_pos)
             for kind in COMPONENT_KINDS:
                 action = add.addAction(kind_icon(kind), KIND_LABELS[kind])
-                action.triggered.connect(lambda _=False, k=kind, p=QPointF(scene_pos): self.view.drop_component(k, p))
+                action.triggered.connect(lambda _=False, k=kind, p=drop_at: self.view.drop_component(k, p))
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()
             menu.addAction(self.fit_action)

@@ -337,7 +337,7 @@ def _elf_dynamic(data: bytes) -> tuple[str | None, list[str]]:
             continue
         strtab_offset = sections[link][4]
 
-        def string(at: int) -> str:
+        def string(at: int, strtab_offset: int = strtab_offset) -> str:
             start = strtab_offset + at
             return data[start:data.index(b"\0", start)].decode("utf-8", "replace")
 

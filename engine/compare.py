@@ -98,7 +98,7 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
             if metric not in protected[0].summary["components"][component]:
                 continue   # results saved by an older version lack the newer figures
 
-            def values(rs):
+            def values(rs, component=component, metric=metric):
                 return [float(r.summary["components"][component][metric]) for r in rs]
             p, u = values(protected), values(unprotected)
             row = {"component": component, "metric": metric}

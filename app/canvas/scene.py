@@ -270,7 +270,7 @@ class CanvasScene(QGraphicsScene):
 
     def _refresh_faults(self, *_args) -> None:
         faults = self._fault_map()
-        for cid, item in self._nodes.items():
+        for item in self._nodes.values():
             kinds = faults.get(item.view.name, [])
             if kinds != item.view.faults:
                 item.view.faults = kinds

@@ -28,6 +28,8 @@ from .session import VARIANT_LABELS, RunSession
 ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
+# The invalid index Qt passes for the root: one shared default, never mutated.
+_ROOT = QModelIndex()
 _KIND_COLOURS = {
     "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
     "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
@@ -48,10 +50,10 @@ class EventLogModel(QAbstractTableModel):
         self.events: list[dict[str, Any]] = []
         self.highlighted: range = range(0)  # rows at the time slider's time
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.events)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -123,7 +123,9 @@ def test_local_processes_give_the_numbers_of_one_process():
     here = run_sweep(sweep, InProcessExecutor())
     with LocalExecutor(2) as pool:
         there = run_sweep(sweep, pool)
-    key = lambda r: (r["point"], r["experiment"], r["replication"])
+    def key(r):
+        return r["point"], r["experiment"], r["replication"]
+
     assert sorted(here, key=key) == sorted(there, key=key)
     assert len(here) == 12 and {r["experiment"] for r in here} == {"", "outage"}
 
