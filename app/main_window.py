@@ -765,7 +765,7 @@ class MainWindow(WindowFiles, QMainWindow):
         box.open()
 
     def about(self) -> None:
-        from .version import __version__
+        from engine.version import __version__
 
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "

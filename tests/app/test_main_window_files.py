@@ -689,3 +689,14 @@ def test_save_dialogs_start_in_documents_never_in_the_programs_folder(window, tm
     assert window._save_to(mine / "p.faultline")
     window.save_as()  # a saved project's Save As starts beside it
     assert Path(started_in[-1]) == mine / "p.faultline"
+
+
+def test_about_names_the_installed_version(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.version import __version__
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append((title, text))))
+    window.about()
+    assert shown and shown[0][0] == "About Faultline" and f"Faultline {__version__}" in shown[0][1]
