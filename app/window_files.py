@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine.model import Position, Project
 
@@ -66,8 +66,34 @@ def bundled_examples(folder: Path = EXAMPLES) -> list[Example]:
     return sorted(found, key=lambda e: e.name.casefold())
 
 
-class WindowFiles:
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings, SignalInstance
+    from PySide6.QtWidgets import QAbstractButton, QMenu
+
+    from .canvas import CanvasScene, CanvasView
+    from .document import ProjectDocument
+    from .store import RecentFiles
+
+    # What the checker needs to know: the mixin's methods run on the main window, a QMainWindow.
+    _WindowBase = QMainWindow
+else:
+    _WindowBase = object
+
+
+class WindowFiles(_WindowBase):
     """File handling of the main window (a mixin: the window provides ``_doc``, settings and the rest)."""
+
+    if TYPE_CHECKING:
+        _doc: ProjectDocument
+        settings: QSettings
+        recent: RecentFiles
+        recent_menu: QMenu
+        autosave: Autosave
+        scene: CanvasScene
+        view: CanvasView
+        document_replaced: SignalInstance
+
+        def _update_title(self) -> None: ...
 
     _disk_stamp: FileStamp | None = None
     _stamp_declined: FileStamp | None = None
@@ -111,7 +137,7 @@ class WindowFiles:
             ("Saving now would replace those changes. " if saving else "")
             + "Reload it (your unsaved changes here are lost), save your version as another file, or overwrite "
             "the file with your version?")
-        buttons = {
+        buttons: dict[QAbstractButton, str] = {
             box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole): RELOAD,
             box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole): SAVE_AS,
             box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): OVERWRITE,
@@ -143,10 +169,14 @@ class WindowFiles:
         QMessageBox.warning(self, title, message)
 
     def _last_dir(self) -> Path:
-        return save_dir(None, self.settings.value("files/last_dir", None, type=str))
+        return save_dir(None, self._remembered_dir())
 
     def _save_dir(self) -> Path:
-        return save_dir(self._doc.path, self.settings.value("files/last_dir", None, type=str))
+        return save_dir(self._doc.path, self._remembered_dir())
+
+    def _remembered_dir(self) -> str | None:
+        remembered = self.settings.value("files/last_dir", None, type=str)
+        return remembered if isinstance(remembered, str) else None
 
     # -- opening ---------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -339,7 +369,7 @@ class WindowFiles:
         again when the window is activated (a save still asks).
         """
         path = self._doc.path
-        if self._asking_about_disk or not self._changed_on_disk():
+        if path is None or self._asking_about_disk or not self._changed_on_disk():
             return None
         seen = self._stamp_declined
         if seen is not None and not seen.changed(path):
