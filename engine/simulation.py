@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+import engine._core as _core
+
 from .compile import Compiled, compile_design
 from .model import Design, DesignError, Experiment, Problem, RunOptions, describe
 from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES
