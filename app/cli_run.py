@@ -245,7 +245,8 @@ def print_summary(result: RunResult, out) -> None:
         for f in meta["faults"]:
             starts = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_started"]
             ends = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_ended"]
-            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s" for i, s in enumerate(starts))
+            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s"
+                             for i, s in enumerate(starts))
             print(f'  {f["title"]}: {when or "did not fire"}', file=out)
     others = [e for e in result.events if e["kind"] not in ("fault_started", "fault_ended")]
     if others:
@@ -300,7 +301,8 @@ def print_comparison(comparison: Comparison, out) -> None:
     for row in comparison.table:
         if row["metric"] not in shown:
             continue
-        scale = 100.0 if row["metric"] in ("error_rate", "utilisation") else (1000.0 if "latency" in row["metric"] else 1.0)
+        metric = row["metric"]
+        scale = 100.0 if metric in ("error_rate", "utilisation") else (1000.0 if "latency" in metric else 1.0)
         unit = {100.0: " %", 1000.0: " ms"}.get(scale, "/s")
         line = f'{row["component"][:19]:<20}{row["metric"] + unit:<18}'
         for v in variants:

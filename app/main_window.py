@@ -165,7 +165,8 @@ class MainWindow(WindowFiles, QMainWindow):
         self.save_action = a("&Save", self.save, K.Save, "save", "Save the project.")
         self.save_as_action = a("Save &As…", self.save_as, K.SaveAs, None, "Save the project to another file.")
         self.revert_action = a("&Revert to Saved", self.revert, None, None, "Drop unsaved changes and reload the file.")
-        self.import_action = a("&Import JSON…", self.import_dialog, None, None, "Open a design or project exported as JSON.")
+        self.import_action = a("&Import JSON…", self.import_dialog, None, None,
+                               "Open a design or project exported as JSON.")
         self.export_action = a("&Export Design as JSON…", self.export_dialog, None, None,
                                "Write the current design as JSON, for review and version control.")
         self.export_project_action = a("Export &Project as JSON…", self.export_project_dialog, None, None,

@@ -223,7 +223,8 @@ class SelfTest:
         kept = [k for k in offered if k not in kwargs]
         note = f" (it keeps its own {', '.join(kept)})" if kept else ""
         where = "offscreen" if screen == "offscreen" else f"on the {screen} screen"
-        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown {where} {when}{note}'
+        title = self.window.windowTitle().replace("[*]", "")
+        return f'{type(self.window).__name__} "{title}" shown {where} {when}{note}'
 
     def step_qt_plugins(self) -> str:
         """The plugins a real screen needs: offscreen Qt never loads them, so look for them and load them."""
@@ -357,7 +358,8 @@ class SelfTest:
         self.qt_app.processEvents()
         if ok is False:
             raise SelfTestFailure(f"the main window refused to open {self.project_path}")
-        return f'the main window opened {self.project_path.name}: title "{self.window.windowTitle().replace("[*]", "")}"'
+        title = self.window.windowTitle().replace("[*]", "")
+        return f'the main window opened {self.project_path.name}: title "{title}"'
 
     # -- driver --------------------------------------------------------------------------
     def steps(self) -> list[tuple[str, Callable[[], str]]]:

@@ -350,4 +350,5 @@ def outcome_rates(counts: dict[str, float]) -> dict[str, float]:
     return {f"{k}_rate": (v / total if total else 0.0) for k, v in counts.items()}
 
 
-__all__ = ["JsonArray", "JsonObject", "RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES", "OUTCOME_NAMES", "dump_json", "materialise", "write_json"]
+__all__ = ["JsonArray", "JsonObject", "RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES",
+           "OUTCOME_NAMES", "dump_json", "materialise", "write_json"]

@@ -165,7 +165,9 @@ class CanvasScene(QGraphicsScene):
             return out
         for fault in experiment.faults:
             if fault.enabled:
-                target = " -> ".join(p.strip() for p in fault.target.split("->")) if "->" in fault.target else fault.target
+                target = fault.target
+                if "->" in target:
+                    target = " -> ".join(p.strip() for p in target.split("->"))
                 kinds = out.setdefault(target, [])
                 if fault.kind not in kinds:
                     kinds.append(fault.kind)

@@ -306,7 +306,8 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
             dist = fit(waits)
             result.add("mapped", fit_summary(f"{name} ({'database' if peers[name] else 'external'}, seen from its "
                                              "callers)", waits, dist), source)
-            components.append(Database(name=name, query_time=dist) if peers[name] else External(name=name, latency=dist))
+            components.append(Database(name=name, query_time=dist) if peers[name]
+                              else External(name=name, latency=dist))
             continue
         if values and len(values) >= MIN_SPANS_TO_FIT:
             dist = fit(values)

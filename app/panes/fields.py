@@ -521,7 +521,8 @@ class InstancesEditor(QWidget):
     committed = Signal(object)
     invalid = Signal(str)
 
-    MODES = [("all", "all instances"), ("count", "the first N"), ("fraction", "a fraction"), ("indices", "these indices")]
+    MODES = [("all", "all instances"), ("count", "the first N"), ("fraction", "a fraction"),
+             ("indices", "these indices")]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -547,7 +548,8 @@ class InstancesEditor(QWidget):
             mode, text = "fraction", f"{data['fraction'] * 100:g} %"
         self.mode.set_value(mode)
         self.amount.setEnabled(mode != "all")
-        self.amount.setPlaceholderText({"count": "e.g. 1", "fraction": "e.g. 50 %", "indices": "e.g. 0, 2"}.get(mode, ""))
+        placeholders = {"count": "e.g. 1", "fraction": "e.g. 50 %", "indices": "e.g. 0, 2"}
+        self.amount.setPlaceholderText(placeholders.get(mode, ""))
         self._shown = text
         self.amount.setText(text)
 
@@ -667,7 +669,8 @@ class RetryBudgetEditor(QWidget):
         "grpc_throttling": [("max_tokens", "max tokens", False, "Token bucket size; retries stop below half of it."),
                             ("token_ratio", "token ratio", False, "Tokens a success gives back (a failure costs 1).")],
         "envoy_budget": [("budget_percent", "budget %", False, "Concurrent retries as a share of active requests."),
-                         ("min_retry_concurrency", "at least", True, "Retries always allowed at once, whatever the share.")],
+                         ("min_retry_concurrency", "at least", True,
+                          "Retries always allowed at once, whatever the share.")],
     }
 
     def __init__(self, parent=None):

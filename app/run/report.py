@@ -301,7 +301,8 @@ def _events_section(session: RunSession) -> list[str]:
         return out + ["<p>No events were logged.</p>"]
     shown = events[:EVENT_EXCERPT]
     run_col = session.is_comparison
-    head = "<tr><th>Time</th>" + ("<th>Run</th>" if run_col else "") + "<th>Component</th><th>Kind</th><th>Details</th></tr>"
+    head = ("<tr><th>Time</th>" + ("<th>Run</th>" if run_col else "")
+            + "<th>Component</th><th>Kind</th><th>Details</th></tr>")
     rows = []
     for e in shown:
         run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant'), e.get('variant', '')))}</td>" if run_col else ""

@@ -249,7 +249,8 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
             ends.append(found[1]["name"])
         design["links"].append({
             "id": row["id"], "source": ends[0], "target": ends[1],
-            "latency": loads(row["latency"], f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
+            "latency": loads(row["latency"],
+                             f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
             "probability": row["probability"], "count": row["count"],
         })
     experiments: dict[Any, dict[str, Any]] = {}

@@ -199,7 +199,8 @@ class DaskExecutor(Executor):
             try:
                 self._client = distributed.Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError) as exc:
-                raise DesignError([Problem("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
+                raise DesignError([Problem("--scheduler",
+                                           f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
         else:
             import logging
 
@@ -231,8 +232,9 @@ class DaskExecutor(Executor):
         try:
             versions = self._client.run(engine_version)
         except Exception as exc:
-            raise DesignError([Problem(self.where, f"the Dask workers cannot run Faultline's engine "
-                                                  f"({type(exc).__name__}: {exc}); install Faultline on them")]) from exc
+            raise DesignError([Problem(self.where, "the Dask workers cannot run Faultline's engine "
+                                                   f"({type(exc).__name__}: {exc}); install Faultline on them")
+                               ]) from exc
         ours = __version__
         other = sorted({v for v in versions.values() if v != ours})
         if other:

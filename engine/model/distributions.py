@@ -13,7 +13,8 @@ Z99 = _STANDARD_NORMAL.inv_cdf(0.99)
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True,
+                              serialize_by_alias=True)
 
     def mean(self) -> float:
         raise NotImplementedError

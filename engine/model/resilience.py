@@ -257,7 +257,8 @@ class LoadSheddingPolicy(_Policy):
 
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
-    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | RateLimiterPolicy | LoadSheddingPolicy,
+    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | RateLimiterPolicy
+    | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 
