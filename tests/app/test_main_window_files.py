@@ -31,7 +31,8 @@ def rich_design(doc) -> None:
     e.set_component_fields(ids["web"], {"instances": 3, "workers": 16, "queue_capacity": 40,
                                         "service_time": {"kind": "normal", "mean": 0.02, "std": 0.004},
                                         "fan_out": "parallel"}, merge=False)
-    e.set_component_fields(ids["cache"], {"hit_ratio": 0.9, "hit_time": {"kind": "empirical", "points": [0.001, 0.002]}})
+    e.set_component_fields(ids["cache"], {"hit_ratio": 0.9,
+                                          "hit_time": {"kind": "empirical", "points": [0.001, 0.002]}})
     e.set_component_fields(ids["db"], {"connections": 7, "query_time": {"kind": "uniform", "low": 0.001, "high": 0.01}})
     web = ids["web"]
     cb = e.add_policy(web, "circuit_breaker", scope="db")

@@ -71,7 +71,8 @@ def test_bad_file_shows_the_message_and_cannot_be_accepted(window, qtbot, tmp_pa
     qtbot.addWidget(dialog)
     assert not _ok(dialog)
     assert not dialog.error.isHidden()
-    assert "application.yml:1: resilience4j.retry.instances.cache.waitDuration is the placeholder" in dialog.error.text()
+    assert ("application.yml:1: resilience4j.retry.instances.cache.waitDuration is the placeholder"
+            in dialog.error.text())
 
 
 def test_a_new_design_is_laid_out_and_undoable(window, qtbot):

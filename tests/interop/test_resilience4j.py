@@ -42,7 +42,8 @@ def test_instances_named_after_components_guard_the_calls_of_the_named_applicati
 def test_the_preview_names_what_was_left_out_with_file_and_line(three_tier):
     result = import_files([FIXTURES / "shop-api.yml"], three_tier)
     text = preview_text(result.notes, result.unmapped)
-    assert "shop-api.yml:20: resilience4j.circuitbreaker.configs.default.record-exceptions names Java exceptions" in text
+    assert ("shop-api.yml:20: resilience4j.circuitbreaker.configs.default.record-exceptions names Java exceptions"
+            in text)
     assert "shop-api.yml:19: resilience4j.circuitbreaker.configs.default.register-health-indicator only changes" in text
     assert 'applies only to the Spring profile "load-test"' in text
     # the profile's bulkhead of 100 was not applied

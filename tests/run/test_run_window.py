@@ -333,7 +333,8 @@ def test_a_run_without_resilience_alone_is_drawn_solid_and_has_no_breakers(qtbot
     session = run_and_wait(qtbot, ui)
     assert session.variant_names == ["unprotected"]
     assert all(c.item.opts["pen"].style().name == "SolidLine" for c in ui.dashboard._curves)
-    assert session.breakers == [] and ui.dashboard.breaker_strip.note.textItem.toPlainText() == "no circuit breakers in this run"
+    assert session.breakers == []
+    assert ui.dashboard.breaker_strip.note.textItem.toPlainText() == "no circuit breakers in this run"
     assert "breaker" not in node_health(window, "api")
 
 

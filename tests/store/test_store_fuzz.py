@@ -36,7 +36,9 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
             out[rng.randrange(100)] = rng.randrange(256)
     else:  # cut short or padded
         cut = rng.randrange(len(out))
-        return bytes(out[:cut]) if rng.random() < 0.7 else bytes(out) + bytes(rng.randrange(256) for _ in range(cut % 5000))
+        if rng.random() < 0.7:
+            return bytes(out[:cut])
+        return bytes(out) + bytes(rng.randrange(256) for _ in range(cut % 5000))
     return bytes(out)
 
 

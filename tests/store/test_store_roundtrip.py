@@ -163,7 +163,8 @@ def test_queue_disciplines_and_their_parameters_survive_save_and_open(tmp_path):
             Service(name="auth", queue_discipline="adaptive_lifo", lifo_after=0.3),
             Service(name="search", queue_discipline="lifo"),
         ],
-        links=[Link(source="web", target="api"), Link(source="api", target="auth"), Link(source="api", target="search")],
+        links=[Link(source="web", target="api"), Link(source="api", target="auth"),
+               Link(source="api", target="search")],
     )
     project = Project(designs=[design])
     path = tmp_path / "p.faultline"
