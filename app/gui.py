@@ -15,7 +15,7 @@ class FileOpenHandler(QObject):
         super().__init__(window)
         self._window = window
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.FileOpen and event.file():
             self._window.open_path(event.file())
             return True

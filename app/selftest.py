@@ -391,7 +391,7 @@ class SelfTest:
                 self.skipped.append(name)
                 self.say(f"skip {name}: {skip}")
                 continue
-            except Exception as exc:  # noqa: BLE001 - the point is to name any failure
+            except Exception as exc:  # the point is to name any failure
                 self.say(f"FAIL {name}: {type(exc).__name__}: {exc}")
                 self.say(f"self-test FAILED at {name!r} (steps passed before it: {len(self.passed)})")
                 return 1

@@ -389,7 +389,7 @@ class WindowFiles(_WindowBase):
             self._asking_about_disk = False
         return answer
 
-    def changeEvent(self, event):  # noqa: N802 - Qt override
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.check_file_on_disk()
@@ -506,11 +506,11 @@ class WindowFiles(_WindowBase):
         if paths:
             self.open_path(paths[0])
 
-    def dragEnterEvent(self, event):  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event):
         if any(u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json")) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event):  # noqa: N802 - Qt override
+    def dropEvent(self, event):
         files = [u.toLocalFile() for u in event.mimeData().urls()
                  if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
         if files:

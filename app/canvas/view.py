@@ -241,7 +241,7 @@ class CanvasView(QGraphicsView):
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.EMPTY_HINT)
         painter.restore()
 
-    def resizeEvent(self, event):  # noqa: N802 - Qt override
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self.minimap.refresh()
 

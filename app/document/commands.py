@@ -60,7 +60,7 @@ class _MergeableReplace(_DocumentCommand):
         self.merge_key = merge_key
         self._stamp = time.monotonic()
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return _MERGE_ID if self.merge_key is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
@@ -165,7 +165,7 @@ class NudgeComponentsCommand(MoveComponentsCommand):
         self.setText("Nudge" if len(moves) == 1 else f"Nudge {len(moves)} components")
         self._stamp = time.monotonic()
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return _MERGE_ID + 1
 
     def mergeWith(self, other: QUndoCommand) -> bool:

@@ -273,7 +273,7 @@ class FaultInjectionPanel(QWidget):
         b.clicked.connect(slot)
         return b
 
-    def changeEvent(self, event):  # noqa: N802 - Qt override
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             retint_icons(self)

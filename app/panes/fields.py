@@ -92,7 +92,7 @@ class _LineEditor(QLineEdit):
             self.setText(self._shown)
             self.updateGeometry()
 
-    def minimumSizeHint(self):  # noqa: N802 - Qt override
+    def minimumSizeHint(self):
         """For short values, wide enough for the whole value: a layout may squeeze the editor,
         but never cut "100 ms" to "10"."""
         hint = super().minimumSizeHint()
@@ -332,18 +332,18 @@ class FollowingScrollArea(QScrollArea):
     over one another. Forwarding the request keeps every row at its full height.
     """
 
-    def setWidget(self, widget: QWidget) -> None:  # noqa: N802 - Qt override
+    def setWidget(self, widget: QWidget) -> None:
         super().setWidget(widget)
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
             # Posted, so it runs after the body's own layout has taken the new size.
             QCoreApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
             self.updateGeometry()
         return super().eventFilter(watched, event)
 
-    def minimumSizeHint(self):  # noqa: N802 - Qt override
+    def minimumSizeHint(self):
         """As narrow as the body allows with the scroll bar beside it; as short as the scroll bar allows."""
         hint = super().minimumSizeHint()
         body = self.widget()

@@ -303,7 +303,7 @@ class Dashboard(QWidget):
             self._rebuild_items()
             self.redraw()
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if watched is self.plots_widget and event.type() == QEvent.Type.Leave:
             self._hide_hover()
         return super().eventFilter(watched, event)
