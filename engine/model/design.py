@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
@@ -311,7 +312,7 @@ _TYPE_MESSAGES = {
 }
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     """One pydantic error as the rest of a sentence that begins with the field's name."""
     ctx = err.get("ctx") or {}
     got = err.get("input")

@@ -142,10 +142,12 @@ class LogNormal(_Dist):
 
     def mu_sigma(self) -> tuple[float, float]:
         """Parameters of the underlying normal distribution."""
-        if self.p50 is not None:
-            return math.log(self.p50), math.log(self.p99 / self.p50) / Z99
-        sigma2 = math.log1p((self.std / self.mean_) ** 2)
-        return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
+        p50, p99, mean, std = self.p50, self.p99, self.mean_, self.std
+        if p50 is not None and p99 is not None:  # the validator allows both or neither
+            return math.log(p50), math.log(p99 / p50) / Z99
+        assert mean is not None and std is not None  # the validator's other case
+        sigma2 = math.log1p((std / mean) ** 2)
+        return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def mean(self) -> float:
         mu, sigma = self.mu_sigma()
@@ -158,9 +160,11 @@ class LogNormal(_Dist):
         return math.exp(mu + sigma * _STANDARD_NORMAL.inv_cdf(p))
 
     def describe(self) -> str:
-        if self.p50 is not None:
-            return f"lognormal(p50 {format_seconds(self.p50)}, p99 {format_seconds(self.p99)})"
-        return f"lognormal(mean {format_seconds(self.mean_)}, sd {format_seconds(self.std)})"
+        p50, p99, mean, std = self.p50, self.p99, self.mean_, self.std
+        if p50 is not None and p99 is not None:  # the validator allows both or neither
+            return f"lognormal(p50 {format_seconds(p50)}, p99 {format_seconds(p99)})"
+        assert mean is not None and std is not None  # the validator's other case
+        return f"lognormal(mean {format_seconds(mean)}, sd {format_seconds(std)})"
 
 
 class Empirical(_Dist):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .components import Component
 from .design import LINK_ARROW, Design, Problem, describe
 from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
 from .resilience import INBOUND_POLICY_KINDS
@@ -38,7 +39,7 @@ def fault_kinds_for(component) -> tuple[str, ...]:
 
 def design_problems(design: Design) -> list[Problem]:
     problems: list[Problem] = []
-    by_name = {}
+    by_name: dict[str, Component] = {}
     for c in design.components:
         if c.name in by_name:
             problems.append(Problem(describe(c), f'name "{c.name}" is used by another component', c.id))
@@ -94,8 +95,8 @@ def design_problems(design: Design) -> list[Problem]:
         problems.append(Problem("design", "has no client, so nothing sends requests"))
 
     names = Counter(e.name for e in design.experiments)
-    for name, n in names.items():
-        if n > 1:
+    for name, count in names.items():
+        if count > 1:
             problems.append(Problem(f'experiment "{name}"', "name is used by another experiment"))
     for experiment in design.experiments:
         problems += experiment_problems(design, experiment)
@@ -147,7 +148,7 @@ def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
 def _policy_problems(component, outs: list[str]) -> list[Problem]:
     problems = []
     where = describe(component)
-    seen = Counter()
+    seen: Counter[tuple[str, str | None]] = Counter()
     for policy in component.policies:
         label = f"{policy.title} policy"
         refusal = policy_refusal(component, policy.kind)
