@@ -101,7 +101,7 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
             def values(rs, component=component, metric=metric):
                 return [float(r.summary["components"][component][metric]) for r in rs]
             p, u = values(protected), values(unprotected)
-            row = {"component": component, "metric": metric}
+            row: dict[str, Any] = {"component": component, "metric": metric}
             row["protected"], row["protected_ci"] = mean_ci(p)
             if u:
                 row["unprotected"], row["unprotected_ci"] = mean_ci(u)
@@ -135,6 +135,7 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
         raise ValueError("replications must be at least 1")
     # Fail here, with the design's own message, rather than once per worker process.
     compile_design(design, options, experiment)
+    experiment_name: str | None
     if isinstance(experiment, Experiment):
         experiment_name = experiment.name
         if experiment not in design.experiments:

@@ -248,7 +248,9 @@ def bucket_counts(result: RunResult, j: int, objective) -> BucketCounts:
     """Per-bucket counts of the ``j``-th objective of ``result``."""
     client = result.meta["objectives"][j]["client"]
     outcomes = {o: result.column(o, client) for o in COMPLETED_OUTCOMES}
-    within = {name: result.objective_series[name][:, j] for name in WITHIN_COUNTERS}
+    series = result.objective_series
+    assert series is not None  # a run of a design with objectives records their series
+    within = {name: series[name][:, j] for name in WITHIN_COUNTERS}
     good, judged = _good_and_judged(objective, outcomes, within)
     completed = sum(outcomes.values())
     arrivals = result.column("arrivals", client)
@@ -265,7 +267,7 @@ def fault_windows(result: RunResult) -> list[tuple[str | None, str, float, float
     """(fault id, title, start, end or None) of every fault activation in the run, in time order."""
     titles = {f["id"]: f["title"] for f in result.meta.get("faults", [])}
     open_at: dict[Any, list[float]] = {}
-    windows = []
+    windows: list[tuple[str | None, str, float, float | None]] = []
     for e in result.events:
         if e["kind"] == "fault_started":
             open_at.setdefault(e["fault_id"], []).append(float(e["time"]))

@@ -138,8 +138,9 @@ class LocalExecutor(Executor):
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
-                                         mp_context=multiprocessing.get_context("spawn"))
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_ignore_sigint,
+            mp_context=multiprocessing.get_context("spawn"))
         self._in_flight: set = set()
         # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
         # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.

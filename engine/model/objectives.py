@@ -96,7 +96,8 @@ class LatencyObjective(BaseModel):
 
 Objective = Annotated[AvailabilityObjective | LatencyObjective, Field(discriminator="kind")]
 OBJECTIVE_KINDS = ("availability", "latency")
-OBJECTIVE_CLASSES = {"availability": AvailabilityObjective, "latency": LatencyObjective}
+OBJECTIVE_CLASSES: dict[str, type[AvailabilityObjective] | type[LatencyObjective]] = {
+    "availability": AvailabilityObjective, "latency": LatencyObjective}
 
 
 class RecoverySettings(BaseModel):
