@@ -84,7 +84,7 @@ def _icon(name: str, colour: str | None, disabled: str | None = None) -> QIcon:
 def icon(name: str) -> QIcon:
     """A toolbar or menu icon, drawn in the palette's text colour so it reads in light and dark."""
     app = QGuiApplication.instance()
-    if app is None:
+    if not isinstance(app, QGuiApplication):  # no application yet, or one without a GUI
         return _icon(name, "#333333")
     palette = app.palette()
     colour = palette.windowText().color().name()

@@ -479,7 +479,7 @@ class RunUi(QObject):
         self.stop_action.setEnabled(running)
         session = self.session
         done = session is not None and session.done and session.status != FAILED and bool(session.results())
-        self.keep_action.setEnabled(done and not session.saved)
+        self.keep_action.setEnabled(done and session is not None and not session.saved)
         self.report_action.setEnabled(done)
         several = self.compare_action.isChecked() or self.baseline_action.isChecked()
         self.replications_spin.setEnabled(several)

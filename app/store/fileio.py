@@ -167,7 +167,7 @@ def parse_header(data: bytes, path: Path, complete: bool = True) -> Header:
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
         raise cannot_open(path, f"it is damaged (its header gives an impossible page size, {page_size})")
-    page_count = int.from_bytes(data[28:32], "big")
+    page_count: int | None = int.from_bytes(data[28:32], "big")
     # The in-header size is only valid if "version-valid-for" matches the change counter.
     if data[92:96] != data[24:28] or page_count == 0:
         page_count = None
