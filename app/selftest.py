@@ -247,7 +247,7 @@ class SelfTest:
                     for p, why in problems.items())
                     + ": the window could not open on a screen")
             loaded = f"; {len(plugins)} plugins load with every library they link"
-        formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+        formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
         lacking = sorted({"svg", "png", "ico"} - formats)
         if lacking:
             raise SelfTestFailure(f"Qt cannot read {', '.join(lacking)} images: icons would be missing")
@@ -350,6 +350,8 @@ class SelfTest:
     def step_window_opens_file(self) -> str:
         if self.window is None:
             raise _Skip("no main window to open the project in")
+        if self.project_path is None:
+            raise _Skip("no saved project to open")
         opener = getattr(self.window, "open_path", None)
         if opener is None:
             raise _Skip(f"{type(self.window).__name__} has no open_path yet")

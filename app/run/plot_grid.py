@@ -128,7 +128,8 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
         elif visible:
             grid.addItem(plot, 0, 0, 2, 3)
     grid.activate()
-    (here.get(key) or anchor).setXRange(*x_range, padding=0)
+    enlarged = here.get(key) if key is not None else None
+    (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
 def fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
