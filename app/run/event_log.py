@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from bisect import bisect_left
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -142,7 +142,7 @@ class EventFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        e = self.sourceModel().event_at(source_row)
+        e = cast(EventLogModel, self.sourceModel()).event_at(source_row)
         if self.kind != ALL and e["kind"] != self.kind:
             return False
         if self.component != ALL and self.component not in (e.get("component"), _target(e.get("link"))):
@@ -232,7 +232,7 @@ class EventLog(QWidget):
         session = self.session
         if session is None:
             return
-        new = []
+        new: list[dict[str, Any]] = []
         for v, data in session.variants.items():
             start = self._taken.get(v, 0)
             if len(data.events) > start:

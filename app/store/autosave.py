@@ -53,7 +53,7 @@ class Recovery:
     info_path: Path
     original: Path | None
     project_name: str
-    written: datetime | None
+    written: datetime  # from the copy's file time when its note lacks one
     # What the original file looked like to the session that crashed: a later change by someone
     # else is then noticed when the recovered work is saved over it.
     original_stamp: FileStamp | None = None
