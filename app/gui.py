@@ -23,7 +23,8 @@ class FileOpenHandler(QObject):
 
 
 def main(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("Faultline")
     app.setOrganizationName("Faultline")
     app.setApplicationDisplayName("Faultline")

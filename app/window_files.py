@@ -11,6 +11,7 @@ activated, and the user chooses: reload, save as, or overwrite.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -100,7 +101,7 @@ class WindowFiles(_WindowBase):
     _damaged_source: Path | None = None
     _asking_about_disk = False
     busy_with: str | None = None
-    window_factory = None
+    window_factory: Callable[[], WindowFiles] | None = None
 
     # -- questions (tests replace these) ------------------------------------------------------
     def ask_save_changes(self) -> str:
