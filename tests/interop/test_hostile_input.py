@@ -58,3 +58,8 @@ def test_yaml_in_flow_style_is_not_mistaken_for_json(tmp_path):
                     " spec: {http: [{route: [{destination: {host: db}}], timeout: 2s}]}}\n")
     result = import_files([path])
     assert [c.name for c in result.design.components if c.kind == "service"][-1] == "db"
+
+
+def test_no_files_is_refused_with_a_message():
+    with pytest.raises(InteropError, match="no file to import"):
+        import_files([])
