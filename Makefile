@@ -23,9 +23,14 @@ endif
 run: sysdeps $(ENGINE_BUILT)
 	$(PY) main.py
 
-test: sysdeps $(ENGINE_BUILT)
-	$(VENV)/bin/lint-imports
+test: sysdeps lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# Style, types and layer contracts; mypy and lint-imports import the compiled engine, hence the stamp.
+lint: $(ENGINE_BUILT)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(ENGINE_BUILT)
 	$(PY) -m benchmarks

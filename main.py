@@ -11,7 +11,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the sub-command named in ``argv``, the self-test, or else the application."""
     # Each path imports only what it runs: a headless command never loads Qt or the self-test,
     # and the command line loads the engine only for the sub-command that needs it.
-    from app.cli import SUBCOMMANDS, main as cli_main
+    from app.cli import SUBCOMMANDS
+    from app.cli import main as cli_main
 
     argv = sys.argv[1:] if argv is None else argv
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):

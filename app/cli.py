@@ -49,7 +49,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from app.cli_run import add_run_parser
 
     add_run_parser(sub)
-    from app.cli_interop import COMMANDS as INTEROP_COMMANDS, add_interop_parsers
+    from app.cli_interop import COMMANDS as INTEROP_COMMANDS
+    from app.cli_interop import add_interop_parsers
 
     add_interop_parsers(sub, complete=command is None or command in INTEROP_COMMANDS)
     from app.cli_check import add_check_parser

@@ -11,9 +11,8 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
-
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by ``--help``
     from engine.model import RecoverySettings
@@ -119,8 +118,9 @@ def cmd_check(args) -> int:
 def _recovery_override(args) -> RecoverySettings | None:
     if args.tolerance is None and args.hold is None:
         return None
-    from engine.model import DesignError, RecoverySettings
     from pydantic import ValidationError
+
+    from engine.model import DesignError, RecoverySettings
 
     values = {k: v for k, v in (("tolerance", args.tolerance), ("hold", args.hold)) if v is not None}
     try:

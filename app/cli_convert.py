@@ -43,9 +43,9 @@ def convert(source: str | Path, target: str | Path, design: str | None = None,
     Raises ProjectFileError for unreadable input, an unknown output kind or
     a failed write.
     """
-    from engine.model import Design, Project
     from app.store import ProjectFileError, export_json, import_json, open_project, save_project
     from app.store.fileio import is_sqlite, read_head
+    from engine.model import Design, Project
 
     source, target = Path(source), Path(target)
     kind = target.suffix.lower()

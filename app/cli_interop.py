@@ -49,8 +49,9 @@ def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) 
     from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
 
     p = sub.add_parser("import", help=COMMANDS["import"],
-                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP trace files into a design, "
-                                   "print what maps to what and what was left out, and write the design as JSON.",
+                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP "
+                                   "trace files into a design, print what maps to what and what was left out, "
+                                   "and write the design as JSON.",
                        epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=IMPORT_FORMATS, help="the format of every FILE (default: recognised)")

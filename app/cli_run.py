@@ -108,9 +108,9 @@ def cmd_run(args) -> int:
     design = load_design(args).check()
     experiment = design.experiment(args.experiment) if args.experiment else None
     if experiment is not None:
-        problems = experiment_problems(design, experiment, options.duration)
-        if problems:
-            raise DesignError(problems)
+        unfit = experiment_problems(design, experiment, options.duration)
+        if unfit:
+            raise DesignError(unfit)
     if args.replications < 1:
         raise DesignError(["--replications must be at least 1"])
     if args.baseline and not args.compare:
@@ -161,11 +161,11 @@ def _run_comparison(args, design, options, experiment) -> int:
         comparison = run_comparison(design, options, experiment, replications=args.replications,
                                     baseline=args.baseline, compare=args.compare, progress=progress)
     except ComparisonInterrupted as stop:
-        comparison = stop.partial
-        if comparison is not None:
-            _print_comparison_outputs(args, comparison, out)
+        partial = stop.partial
+        if partial is not None:
+            _print_comparison_outputs(args, partial, out)
         print(f"interrupted: {stop.finished} of {stop.planned} replications finished"
-              + ("; the results above cover those." if comparison is not None else "; nothing to show."),
+              + ("; the results above cover those." if partial is not None else "; nothing to show."),
               file=sys.stderr)
         return 130
     _print_comparison_outputs(args, comparison, out)
@@ -245,7 +245,8 @@ def print_summary(result: RunResult, out) -> None:
         for f in meta["faults"]:
             starts = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_started"]
             ends = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_ended"]
-            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s" for i, s in enumerate(starts))
+            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s"
+                             for i, s in enumerate(starts))
             print(f'  {f["title"]}: {when or "did not fire"}', file=out)
     others = [e for e in result.events if e["kind"] not in ("fault_started", "fault_ended")]
     if others:
@@ -278,7 +279,7 @@ def print_objectives(result: RunResult, out) -> None:
         print(f"  {o.client}: {o.label}: {attainment_text(o)} {met_text(o)}{after}", file=out)
 
 
-def _fmt_ci(mean: float, ci: float, scale: float = 1.0, digits: int = 3) -> str:
+def _fmt_ci(mean: float | None, ci: float | None, scale: float = 1.0, digits: int = 3) -> str:
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
     text = f"{mean * scale:.{digits}g}"
@@ -300,7 +301,8 @@ def print_comparison(comparison: Comparison, out) -> None:
     for row in comparison.table:
         if row["metric"] not in shown:
             continue
-        scale = 100.0 if row["metric"] in ("error_rate", "utilisation") else (1000.0 if "latency" in row["metric"] else 1.0)
+        metric = row["metric"]
+        scale = 100.0 if metric in ("error_rate", "utilisation") else (1000.0 if "latency" in metric else 1.0)
         unit = {100.0: " %", 1000.0: " ms"}.get(scale, "/s")
         line = f'{row["component"][:19]:<20}{row["metric"] + unit:<18}'
         for v in variants:

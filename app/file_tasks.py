@@ -10,8 +10,9 @@ gets its result as if the call had been made directly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget

@@ -15,7 +15,7 @@ class FileOpenHandler(QObject):
         super().__init__(window)
         self._window = window
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.FileOpen and event.file():
             self._window.open_path(event.file())
             return True
@@ -23,7 +23,8 @@ class FileOpenHandler(QObject):
 
 
 def main(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("Faultline")
     app.setOrganizationName("Faultline")
     app.setApplicationDisplayName("Faultline")

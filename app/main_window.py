@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .canvas.placement import fragment_positions, free_offset
@@ -168,7 +167,8 @@ class MainWindow(WindowFiles, QMainWindow):
         self.save_action = a("&Save", self.save, K.Save, "save", "Save the project.")
         self.save_as_action = a("Save &As…", self.save_as, K.SaveAs, None, "Save the project to another file.")
         self.revert_action = a("&Revert to Saved", self.revert, None, None, "Drop unsaved changes and reload the file.")
-        self.import_action = a("&Import JSON…", self.import_dialog, None, None, "Open a design or project exported as JSON.")
+        self.import_action = a("&Import JSON…", self.import_dialog, None, None,
+                               "Open a design or project exported as JSON.")
         self.export_action = a("&Export Design as JSON…", self.export_dialog, None, None,
                                "Write the current design as JSON, for review and version control.")
         self.export_project_action = a("Export &Project as JSON…", self.export_project_dialog, None, None,
@@ -730,9 +730,10 @@ class MainWindow(WindowFiles, QMainWindow):
             menu.addAction(self.delete_action)
         else:
             add = menu.addMenu("Add Component Here")
+            drop_at = QPointF(scene_pos)
             for kind in COMPONENT_KINDS:
                 action = add.addAction(kind_icon(kind), KIND_LABELS[kind])
-                action.triggered.connect(lambda _=False, k=kind, p=QPointF(scene_pos): self.view.drop_component(k, p))
+                action.triggered.connect(lambda _=False, k=kind, p=drop_at: self.view.drop_component(k, p))
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()
             menu.addAction(self.fit_action)
@@ -809,7 +810,7 @@ class MainWindow(WindowFiles, QMainWindow):
         box.open()
 
     def about(self) -> None:
-        from .version import __version__
+        from engine.version import __version__
 
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
@@ -67,7 +67,7 @@ def _svg(name: str, colour: str | None = None) -> bytes:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def _icon(name: str, colour: str | None, disabled: str | None = None) -> QIcon:
     svg = _svg(name, colour)
     icon = QIcon()
@@ -84,7 +84,7 @@ def _icon(name: str, colour: str | None, disabled: str | None = None) -> QIcon:
 def icon(name: str) -> QIcon:
     """A toolbar or menu icon, drawn in the palette's text colour so it reads in light and dark."""
     app = QGuiApplication.instance()
-    if app is None:
+    if not isinstance(app, QGuiApplication):  # no application yet, or one without a GUI
         return _icon(name, "#333333")
     palette = app.palette()
     colour = palette.windowText().color().name()
@@ -98,7 +98,7 @@ def clear_icon_cache() -> None:
     kind_pixmap.cache_clear()
 
 
-@lru_cache(maxsize=None)
+@cache
 def kind_pixmap(kind: str, size: int, ratio: float = 2.0) -> QPixmap:
     """A component kind's icon at ``size`` logical pixels (cached)."""
     return _render(_svg(kind), size, ratio)

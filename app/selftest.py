@@ -30,9 +30,10 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, TextIO
 
 FLAG = "--self-test"
 SCREEN_FLAG = "--screen"
@@ -222,7 +223,8 @@ class SelfTest:
         kept = [k for k in offered if k not in kwargs]
         note = f" (it keeps its own {', '.join(kept)})" if kept else ""
         where = "offscreen" if screen == "offscreen" else f"on the {screen} screen"
-        return f'{type(self.window).__name__} "{self.window.windowTitle().replace("[*]", "")}" shown {where} {when}{note}'
+        title = self.window.windowTitle().replace("[*]", "")
+        return f'{type(self.window).__name__} "{title}" shown {where} {when}{note}'
 
     def step_qt_plugins(self) -> str:
         """The plugins a real screen needs: offscreen Qt never loads them, so look for them and load them."""
@@ -245,7 +247,7 @@ class SelfTest:
                     for p, why in problems.items())
                     + ": the window could not open on a screen")
             loaded = f"; {len(plugins)} plugins load with every library they link"
-        formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+        formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
         lacking = sorted({"svg", "png", "ico"} - formats)
         if lacking:
             raise SelfTestFailure(f"Qt cannot read {', '.join(lacking)} images: icons would be missing")
@@ -253,8 +255,8 @@ class SelfTest:
                 "svg, png and ico images readable")
 
     def step_example(self) -> str:
-        from engine.model import parse_design
         from app.resources import EXAMPLES
+        from engine.model import parse_design
 
         path = pick_example(EXAMPLES)
         self.design = parse_design(json.loads(path.read_text(encoding="utf-8")))
@@ -324,8 +326,8 @@ class SelfTest:
                 f"exactly ({mine:.0f} requests), seed 2 differs ({theirs[1]:.0f})")
 
     def step_project_file(self) -> str:
-        from engine.model import Project
         from app.store import SavedRun, open_project, save_project
+        from engine.model import Project
         from engine.version import __version__
 
         self.project = Project(name="Self-test", designs=[self.design])
@@ -348,6 +350,8 @@ class SelfTest:
     def step_window_opens_file(self) -> str:
         if self.window is None:
             raise _Skip("no main window to open the project in")
+        if self.project_path is None:
+            raise _Skip("no saved project to open")
         opener = getattr(self.window, "open_path", None)
         if opener is None:
             raise _Skip(f"{type(self.window).__name__} has no open_path yet")
@@ -356,7 +360,8 @@ class SelfTest:
         self.qt_app.processEvents()
         if ok is False:
             raise SelfTestFailure(f"the main window refused to open {self.project_path}")
-        return f'the main window opened {self.project_path.name}: title "{self.window.windowTitle().replace("[*]", "")}"'
+        title = self.window.windowTitle().replace("[*]", "")
+        return f'the main window opened {self.project_path.name}: title "{title}"'
 
     # -- driver --------------------------------------------------------------------------
     def steps(self) -> list[tuple[str, Callable[[], str]]]:
@@ -388,7 +393,7 @@ class SelfTest:
                 self.skipped.append(name)
                 self.say(f"skip {name}: {skip}")
                 continue
-            except Exception as exc:  # noqa: BLE001 - the point is to name any failure
+            except Exception as exc:  # the point is to name any failure
                 self.say(f"FAIL {name}: {type(exc).__name__}: {exc}")
                 self.say(f"self-test FAILED at {name!r} (steps passed before it: {len(self.passed)})")
                 return 1

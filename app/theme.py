@@ -148,7 +148,7 @@ def canvas_colours(look: str) -> CanvasColours:
 def current_canvas_colours() -> CanvasColours:
     """The canvas colours that match the application's current palette."""
     app = QGuiApplication.instance()
-    dark = bool(app) and app.palette().window().color().lightness() < 128
+    dark = isinstance(app, QGuiApplication) and app.palette().window().color().lightness() < 128
     return DARK_CANVAS if dark else LIGHT_CANVAS
 
 

@@ -11,19 +11,19 @@ activated, and the user chooses: reload, save as, or overwrite.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine.model import Position, Project
 
 from .document import new_project
 from .file_tasks import Cancelled, in_program_dir, run_off_thread, save_dir
 from .resources import EXAMPLES
-from .store.fileio import stamp_of
 from .store import (
     Autosave,
     DamagedFileError,
@@ -36,6 +36,7 @@ from .store import (
     pending_recoveries,
     save_project,
 )
+from .store.fileio import stamp_of
 
 FILE_FILTER = "Faultline projects (*.faultline)"
 JSON_FILTER = "JSON (*.json)"
@@ -66,15 +67,41 @@ def bundled_examples(folder: Path = EXAMPLES) -> list[Example]:
     return sorted(found, key=lambda e: e.name.casefold())
 
 
-class WindowFiles:
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings, SignalInstance
+    from PySide6.QtWidgets import QAbstractButton, QMenu
+
+    from .canvas import CanvasScene, CanvasView
+    from .document import ProjectDocument
+    from .store import RecentFiles
+
+    # What the checker needs to know: the mixin's methods run on the main window, a QMainWindow.
+    _WindowBase = QMainWindow
+else:
+    _WindowBase = object
+
+
+class WindowFiles(_WindowBase):
     """File handling of the main window (a mixin: the window provides ``_doc``, settings and the rest)."""
+
+    if TYPE_CHECKING:
+        _doc: ProjectDocument
+        settings: QSettings
+        recent: RecentFiles
+        recent_menu: QMenu
+        autosave: Autosave
+        scene: CanvasScene
+        view: CanvasView
+        document_replaced: SignalInstance
+
+        def _update_title(self) -> None: ...
 
     _disk_stamp: FileStamp | None = None
     _stamp_declined: FileStamp | None = None
     _damaged_source: Path | None = None
     _asking_about_disk = False
     busy_with: str | None = None
-    window_factory = None
+    window_factory: Callable[[], WindowFiles] | None = None
 
     # -- questions (tests replace these) ------------------------------------------------------
     def ask_save_changes(self) -> str:
@@ -111,7 +138,7 @@ class WindowFiles:
             ("Saving now would replace those changes. " if saving else "")
             + "Reload it (your unsaved changes here are lost), save your version as another file, or overwrite "
             "the file with your version?")
-        buttons = {
+        buttons: dict[QAbstractButton, str] = {
             box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole): RELOAD,
             box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole): SAVE_AS,
             box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): OVERWRITE,
@@ -143,10 +170,14 @@ class WindowFiles:
         QMessageBox.warning(self, title, message)
 
     def _last_dir(self) -> Path:
-        return save_dir(None, self.settings.value("files/last_dir", None, type=str))
+        return save_dir(None, self._remembered_dir())
 
     def _save_dir(self) -> Path:
-        return save_dir(self._doc.path, self.settings.value("files/last_dir", None, type=str))
+        return save_dir(self._doc.path, self._remembered_dir())
+
+    def _remembered_dir(self) -> str | None:
+        remembered = self.settings.value("files/last_dir", None, type=str)
+        return remembered if isinstance(remembered, str) else None
 
     # -- opening ---------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -312,7 +343,7 @@ class WindowFiles:
                 return False
         snapshot = self._doc.snapshot()
         # The file records when its content last changed; the store writes what it is given.
-        snapshot.modified = max(datetime.now(timezone.utc).replace(microsecond=0), snapshot.created)
+        snapshot.modified = max(datetime.now(UTC).replace(microsecond=0), snapshot.created)
         try:
             stamp = save_project(path, snapshot, self._doc.runs)
         except ProjectFileError as exc:
@@ -339,7 +370,7 @@ class WindowFiles:
         again when the window is activated (a save still asks).
         """
         path = self._doc.path
-        if self._asking_about_disk or not self._changed_on_disk():
+        if path is None or self._asking_about_disk or not self._changed_on_disk():
             return None
         seen = self._stamp_declined
         if seen is not None and not seen.changed(path):
@@ -359,7 +390,7 @@ class WindowFiles:
             self._asking_about_disk = False
         return answer
 
-    def changeEvent(self, event):  # noqa: N802 - Qt override
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.check_file_on_disk()
@@ -476,11 +507,11 @@ class WindowFiles:
         if paths:
             self.open_path(paths[0])
 
-    def dragEnterEvent(self, event):  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event):
         if any(u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json")) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event):  # noqa: N802 - Qt override
+    def dropEvent(self, event):
         files = [u.toLocalFile() for u in event.mimeData().urls()
                  if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
         if files:

@@ -96,7 +96,7 @@ def measure(n: int = 500) -> dict[str, float]:
     view.reset_zoom()
     app.processEvents()
     times = []
-    for i in range(60):
+    for _ in range(60):
         view.pan_by(10, 4)
         start = time.perf_counter()
         view.viewport().repaint()

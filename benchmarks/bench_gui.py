@@ -210,8 +210,9 @@ def main(argv: list[str] | None = None) -> None:
               f"window updated and thread joined after {r['stop_ms']:.1f} ms")
         ends = [measure_ends(compare) for _ in range(trials)]
         e = {key: statistics.median(run[key] for run in ends) for key in ends[0]}
-        print(f"  a whole run's start and end: longest GUI work between two ticks {e['start_work_ms']:.1f} ms CPU as it "
-              f"starts, {e['end_work_ms']:.1f} ms as it ends (median of {trials})")
+        print("  a whole run's start and end: longest GUI work between two ticks "
+              f"{e['start_work_ms']:.1f} ms CPU as it starts, {e['end_work_ms']:.1f} ms as it ends "
+              f"(median of {trials})")
 
 
 if __name__ == "__main__":

@@ -52,10 +52,10 @@ def startup() -> dict[str, tuple[float, float]]:
 def replication_overhead(replications: int = 8, duration: float = 2.0) -> dict[str, float]:
     """Wall time per replication of a tiny run: in the reused pool, in a pool started for the
     comparison (as before the pool was shared), and the simulation alone in this process."""
+    from app.store import load_design_from_path
     from engine import workers
     from engine.compare import run_comparison
     from engine.model import RunOptions
-    from app.store import load_design_from_path
 
     design = load_design_from_path(SMALL, None)
     options = RunOptions(duration=duration)

@@ -22,9 +22,28 @@ if str(ROOT) not in sys.path:
 
 from app.store import SavedRun, open_project, save_project  # noqa: E402
 from engine.model import (  # noqa: E402
-    BulkheadPolicy, Cache, CircuitBreakerPolicy, Client, CrashFault, Database, Design, Experiment, Exponential,
-    External, LatencyFault, Link, LoadBalancer, LoadSheddingPolicy, LogNormal, OpenLoop, Position, Project, Queue,
-    RetryPolicy, Service, TimeoutPolicy,
+    BulkheadPolicy,
+    Cache,
+    CircuitBreakerPolicy,
+    Client,
+    CrashFault,
+    Database,
+    Design,
+    Experiment,
+    Exponential,
+    External,
+    LatencyFault,
+    Link,
+    LoadBalancer,
+    LoadSheddingPolicy,
+    LogNormal,
+    OpenLoop,
+    Position,
+    Project,
+    Queue,
+    RetryPolicy,
+    Service,
+    TimeoutPolicy,
 )
 
 # Share of each kind in a large design; services dominate, as in real systems.

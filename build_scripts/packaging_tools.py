@@ -18,8 +18,8 @@ import struct
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ICON_SVG = ROOT / "resources" / "icons" / "faultline.svg"
@@ -337,7 +337,7 @@ def _elf_dynamic(data: bytes) -> tuple[str | None, list[str]]:
             continue
         strtab_offset = sections[link][4]
 
-        def string(at: int) -> str:
+        def string(at: int, strtab_offset: int = strtab_offset) -> str:
             start = strtab_offset + at
             return data[start:data.index(b"\0", start)].decode("utf-8", "replace")
 

@@ -10,17 +10,18 @@ replications that meet them, with a Wilson 95 % interval (``engine.objectives``)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from . import workers
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
 from .results import JsonArray, JsonObject, RunResult, materialise, write_json
 from .simulation import simulate
 from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
-from . import workers
 
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
@@ -97,10 +98,10 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
             if metric not in protected[0].summary["components"][component]:
                 continue   # results saved by an older version lack the newer figures
 
-            def values(rs):
+            def values(rs, component=component, metric=metric):
                 return [float(r.summary["components"][component][metric]) for r in rs]
             p, u = values(protected), values(unprotected)
-            row = {"component": component, "metric": metric}
+            row: dict[str, Any] = {"component": component, "metric": metric}
             row["protected"], row["protected_ci"] = mean_ci(p)
             if u:
                 row["unprotected"], row["unprotected_ci"] = mean_ci(u)
@@ -134,6 +135,7 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
         raise ValueError("replications must be at least 1")
     # Fail here, with the design's own message, rather than once per worker process.
     compile_design(design, options, experiment)
+    experiment_name: str | None
     if isinstance(experiment, Experiment):
         experiment_name = experiment.name
         if experiment not in design.experiments:

@@ -30,13 +30,15 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .model.objectives import OBJECTIVE_CLASSES, RecoverySettings
-from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES as COMPLETED_OUTCOMES
+from .model.outcomes import ANSWERED_OUTCOMES
+from .model.outcomes import OUTCOME_NAMES as COMPLETED_OUTCOMES
 from .stats import mean_ci, wilson_interval
 
 if TYPE_CHECKING:
@@ -175,7 +177,7 @@ class ReplicatedRecovery:
 
 
 # ---------------------------------------------------------------- one run
-def evaluate(result: "RunResult", recovery: RecoverySettings | None = None) -> RunVerdicts:
+def evaluate(result: RunResult, recovery: RecoverySettings | None = None) -> RunVerdicts:
     """Judge every objective of every client in ``result``, and its recovery after each fault.
 
     ``recovery`` overrides every client's own recovery settings for this evaluation.
@@ -228,7 +230,7 @@ class BucketCounts:
     completed: np.ndarray
 
     @classmethod
-    def of(cls, good, judged, arrivals, completed=None) -> "BucketCounts":
+    def of(cls, good, judged, arrivals, completed=None) -> BucketCounts:
         """Counts from plain sequences; ``completed`` defaults to ``judged``."""
         good, judged, arrivals = (np.asarray(x, dtype=np.float64) for x in (good, judged, arrivals))
         completed = judged if completed is None else np.asarray(completed, dtype=np.float64)
@@ -242,11 +244,13 @@ class BucketCounts:
         return np.where((self.completed <= 0) & (self.arrivals > 0), 0.0, share)
 
 
-def bucket_counts(result: "RunResult", j: int, objective) -> BucketCounts:
+def bucket_counts(result: RunResult, j: int, objective) -> BucketCounts:
     """Per-bucket counts of the ``j``-th objective of ``result``."""
     client = result.meta["objectives"][j]["client"]
     outcomes = {o: result.column(o, client) for o in COMPLETED_OUTCOMES}
-    within = {name: result.objective_series[name][:, j] for name in WITHIN_COUNTERS}
+    series = result.objective_series
+    assert series is not None  # a run of a design with objectives records their series
+    within = {name: series[name][:, j] for name in WITHIN_COUNTERS}
     good, judged = _good_and_judged(objective, outcomes, within)
     completed = sum(outcomes.values())
     arrivals = result.column("arrivals", client)
@@ -259,11 +263,11 @@ def burn_rate(attainment, target: float):
     return bad / (1.0 - target)
 
 
-def fault_windows(result: "RunResult") -> list[tuple[str | None, str, float, float | None]]:
+def fault_windows(result: RunResult) -> list[tuple[str | None, str, float, float | None]]:
     """(fault id, title, start, end or None) of every fault activation in the run, in time order."""
     titles = {f["id"]: f["title"] for f in result.meta.get("faults", [])}
     open_at: dict[Any, list[float]] = {}
-    windows = []
+    windows: list[tuple[str | None, str, float, float | None]] = []
     for e in result.events:
         if e["kind"] == "fault_started":
             open_at.setdefault(e["fault_id"], []).append(float(e["time"]))

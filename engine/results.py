@@ -44,9 +44,10 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ class RunResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RunResult":
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
         return cls(
             meta=dict(data["meta"]),
             components=list(data["components"]),
@@ -134,7 +135,7 @@ class RunResult:
     def to_json_dict(self) -> dict[str, Any]:
         return materialise(self.json_parts())
 
-    def json_parts(self) -> "JsonObject":
+    def json_parts(self) -> JsonObject:
         """The results JSON as a ``JsonObject``: each series column becomes a list only when it
         is written, so a long run is never all in memory as Python lists at once."""
         def columns(arrays: dict[str, np.ndarray], names: list[str]) -> JsonObject:
@@ -160,7 +161,7 @@ class RunResult:
         return JsonObject(parts())
 
     @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> "RunResult":
+    def from_json_dict(cls, data: dict[str, Any]) -> RunResult:
         if data.get("format") != RESULTS_FORMAT:
             raise ValueError("not a Faultline results file")
         if int(data.get("version", 0)) > RESULTS_VERSION:
@@ -349,4 +350,5 @@ def outcome_rates(counts: dict[str, float]) -> dict[str, float]:
     return {f"{k}_rate": (v / total if total else 0.0) for k, v in counts.items()}
 
 
-__all__ = ["JsonArray", "JsonObject", "RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES", "OUTCOME_NAMES", "dump_json", "materialise", "write_json"]
+__all__ = ["JsonArray", "JsonObject", "RunResult", "RESULTS_FORMAT", "RESULTS_VERSION", "BREAKER_STATE_NAMES",
+           "OUTCOME_NAMES", "dump_json", "materialise", "write_json"]

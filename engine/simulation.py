@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+import engine._core as _core
+
 from .compile import Compiled, compile_design
 from .model import Design, DesignError, Experiment, Problem, RunOptions, describe
 from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES
@@ -301,8 +302,10 @@ class Simulation:
         series["throughput"] = completed / per_s
         series["goodput"] = (series["ok"] + series["fallback"]) / per_s
         with np.errstate(invalid="ignore", divide="ignore"):
-            series["error_rate"] = np.where(completed > 0, (completed - series["ok"] - series["fallback"]) / completed, 0.0)
-            series["queue_wait_mean"] = np.where(series["started"] > 0, series["queue_wait_sum"] / np.maximum(series["started"], 1), 0.0)
+            failed = completed - series["ok"] - series["fallback"]
+            series["error_rate"] = np.where(completed > 0, failed / completed, 0.0)
+            started = series["started"]
+            series["queue_wait_mean"] = np.where(started > 0, series["queue_wait_sum"] / np.maximum(started, 1), 0.0)
         link_series: dict[str, np.ndarray] = {}
         for i, name in enumerate(_core.LINK_COUNTER_NAMES):
             link_series[name] = ml[:, :, i].copy()
@@ -472,7 +475,8 @@ class Simulation:
             elif kind.startswith("fault_"):
                 record["details"] = comp.fault_titles[f]
             elif kind.startswith("breaker_"):
-                to_state = {"breaker_opened": "OPEN", "breaker_half_open": "HALF_OPEN", "breaker_closed": "CLOSED"}[kind]
+                to_state = {"breaker_opened": "OPEN", "breaker_half_open": "HALF_OPEN",
+                            "breaker_closed": "CLOSED"}[kind]
                 record["from_state"] = BREAKER_STATE_NAMES[inst]
                 record["to_state"] = to_state
                 rates = ""

@@ -106,7 +106,8 @@ class LinkItem(QGraphicsItem):
 
     def _update_tooltip(self) -> None:
         # Whatever a label cannot show in full on a short link, the tooltip shows.
-        self.setToolTip(f"{self.name}<br>{self.label}" + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
+        self.setToolTip(f"{self.name}<br>{self.label}"
+                        + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
                         + (f"<br>In the run: {self.live_text}" if self.live_text else ""))
 
     def set_colours(self, colours) -> None:
@@ -114,7 +115,10 @@ class LinkItem(QGraphicsItem):
         self.update()
 
     def set_live(self, text: str, alarm: bool = False) -> None:
-        """Show a run's figures for this link under its label ("" hides them); ``alarm`` draws them in the fault colour."""
+        """Show a run's figures for this link under its label ("" hides them).
+
+        ``alarm`` draws them in the fault colour.
+        """
         if text == self.live_text and alarm == self.live_alarm:
             return
         self.live_text, self.live_alarm = text, alarm

@@ -75,7 +75,8 @@ class Minimap(QWidget):
         design = self._design.united(self.view.visible_scene_rect())
         scale = min(area.width() / max(design.width(), 1.0), area.height() / max(design.height(), 1.0))
         # Centre the drawing in the minimap.
-        origin = QPointF(design.center().x() - area.width() / 2 / scale, design.center().y() - area.height() / 2 / scale)
+        origin = QPointF(design.center().x() - area.width() / 2 / scale,
+                         design.center().y() - area.height() / 2 / scale)
         return scale, origin
 
     def _area(self) -> QRectF:

@@ -375,7 +375,8 @@ def _health_colour(h: dict, c) -> QColor:
 def _health_text(h: dict, short: bool = False) -> str:
     parts = []
     if "utilisation" in h:
-        parts.append(f"util {float(h['utilisation']) * 100:.0f}%" if short else f"util {float(h['utilisation']) * 100:.0f} %")
+        percent = float(h["utilisation"]) * 100
+        parts.append(f"util {percent:.0f}%" if short else f"util {percent:.0f} %")
     if "error_rate" in h:
         err = float(h["error_rate"]) * 100
         # Short form fits beside the node's name: whole percent unless below one.

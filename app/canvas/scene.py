@@ -165,7 +165,9 @@ class CanvasScene(QGraphicsScene):
             return out
         for fault in experiment.faults:
             if fault.enabled:
-                target = " -> ".join(p.strip() for p in fault.target.split("->")) if "->" in fault.target else fault.target
+                target = fault.target
+                if "->" in target:
+                    target = " -> ".join(p.strip() for p in target.split("->"))
                 kinds = out.setdefault(target, [])
                 if fault.kind not in kinds:
                     kinds.append(fault.kind)
@@ -270,7 +272,7 @@ class CanvasScene(QGraphicsScene):
 
     def _refresh_faults(self, *_args) -> None:
         faults = self._fault_map()
-        for cid, item in self._nodes.items():
+        for item in self._nodes.values():
             kinds = faults.get(item.view.name, [])
             if kinds != item.view.faults:
                 item.view.faults = kinds

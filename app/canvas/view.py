@@ -119,7 +119,8 @@ class CanvasView(QGraphicsView):
         v.setValue(v.value() + iy)
 
     def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.MiddleButton or (self._space and event.button() == Qt.MouseButton.LeftButton):
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (self._space and button == Qt.MouseButton.LeftButton):
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
@@ -240,7 +241,7 @@ class CanvasView(QGraphicsView):
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.EMPTY_HINT)
         painter.restore()
 
-    def resizeEvent(self, event):  # noqa: N802 - Qt override
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self.minimap.refresh()
 
@@ -272,4 +273,5 @@ class CanvasView(QGraphicsView):
 def _local_files(mime) -> list[str]:
     if not mime.hasUrls():
         return []
-    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
+    return [u.toLocalFile() for u in mime.urls()
+            if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]

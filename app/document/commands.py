@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -27,7 +28,7 @@ class MacroCommand(QUndoCommand):
     the stack drops the parent.
     """
 
-    def __init__(self, text: str = "", parent: "MacroCommand | None" = None):
+    def __init__(self, text: str = "", parent: MacroCommand | None = None):
         super().__init__(text)
         self.subcommands: list[QUndoCommand] = []
         if parent is not None:
@@ -59,7 +60,7 @@ class _MergeableReplace(_DocumentCommand):
         self.merge_key = merge_key
         self._stamp = time.monotonic()
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return _MERGE_ID if self.merge_key is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
@@ -129,7 +130,8 @@ class EditComponentCommand(_MergeableReplace):
     """Replace a component's parameters (not its name: see RenameComponentCommand)."""
 
     def __init__(self, document, old, new, field: str | None = None, parent=None, text: str | None = None):
-        super().__init__(document, old, new, text or f'Edit "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""),
+        default_text = f'Edit "{old.name}"' + (f" {field.replace('_', ' ')}" if field else "")
+        super().__init__(document, old, new, text or default_text,
                          merge_key=("component", old.id, field) if field else None, parent=parent)
 
     def redo(self):
@@ -163,7 +165,7 @@ class NudgeComponentsCommand(MoveComponentsCommand):
         self.setText("Nudge" if len(moves) == 1 else f"Nudge {len(moves)} components")
         self._stamp = time.monotonic()
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return _MERGE_ID + 1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
@@ -289,7 +291,8 @@ class AddObjectiveCommand(EditComponentCommand):
     """Add a service-level objective to a client (the client's objective list is replaced)."""
 
     def __init__(self, document, old, new, objective_title: str, parent=None):
-        super().__init__(document, old, new, parent=parent, text=f'Add {objective_title.lower()} objective to "{old.name}"')
+        super().__init__(document, old, new, parent=parent,
+                         text=f'Add {objective_title.lower()} objective to "{old.name}"')
 
 
 class RemoveObjectiveCommand(EditComponentCommand):
@@ -315,7 +318,8 @@ class EditObjectiveCommand(EditComponentCommand):
 class AddExperimentCommand(_DocumentCommand):
     """Add an experiment (new or duplicated) and make it the current one."""
 
-    def __init__(self, document, experiment: Experiment, index: int | None = None, text: str | None = None, parent=None):
+    def __init__(self, document, experiment: Experiment, index: int | None = None, text: str | None = None,
+                 parent=None):
         super().__init__(document, text or f'Add experiment "{experiment.name}"', parent)
         self.experiment, self.index = experiment, index
 
@@ -346,7 +350,8 @@ class EditExperimentCommand(_MergeableReplace):
 
     def __init__(self, document, old: Experiment, new: Experiment, text: str | None = None,
                  merge_key: Hashable | None = None, parent=None):
-        super().__init__(document, old, new, text or f'Edit experiment "{old.name}"', merge_key=merge_key, parent=parent)
+        super().__init__(document, old, new, text or f'Edit experiment "{old.name}"', merge_key=merge_key,
+                         parent=parent)
 
     def redo(self):
         self.document.replace_experiment(self.design_id, self.new)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -133,7 +134,8 @@ class ProjectDocument(QObject):
             self.set_path(path)
         self.undo_stack.setClean()
 
-    def load(self, project: Project, path: str | Path | None = None, runs: Iterable = (), modified: bool = False) -> None:
+    def load(self, project: Project, path: str | Path | None = None, runs: Iterable = (),
+             modified: bool = False) -> None:
         """Replace the whole project (open, new, revert, recover); history starts afresh."""
         if not project.designs:
             project = project.model_copy(update={"designs": [Design(name="Design 1")]})

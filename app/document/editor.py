@@ -21,7 +21,6 @@ from engine.model import (
     Position,
     describe,
 )
-
 from engine.model.faults import FAULT_CLASSES, LINK_FAULT_KINDS
 from engine.model.resilience import POLICY_CLASSES
 from engine.model.validation import fault_kinds_for, policy_refusal
@@ -43,7 +42,7 @@ def kind_label(kind: str) -> str:
 class DocumentEditor:
     """Builds and pushes the undo commands for every kind of edit."""
 
-    def __init__(self, document: "ProjectDocument"):
+    def __init__(self, document: ProjectDocument):
         self.doc = document
 
     @property
@@ -350,7 +349,8 @@ class DocumentEditor:
     def reset_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
         """Put a policy's parameters back to the library defaults, keeping its id, scope and on/off state."""
         policy = self.doc.policy(component_id, policy_id)
-        keep = {"id": policy.id, "enabled": policy.enabled, **({"scope": policy.scope} if hasattr(policy, "scope") else {})}
+        keep = {"id": policy.id, "enabled": policy.enabled,
+                **({"scope": policy.scope} if hasattr(policy, "scope") else {})}
         fresh = validated(POLICY_CLASSES[policy.kind], {**POLICY_CLASSES[policy.kind].starting_values, **keep})
         if fresh != policy:
             old = self.doc.component(component_id)
@@ -472,7 +472,8 @@ class DocumentEditor:
         """Add a fault of ``kind`` aimed at ``target``; refuses targets the kind cannot hit; returns its id."""
         if kind not in self.fault_kinds_for(target):
             where = "link" if "->" in target else "component"
-            raise EditRejected([FieldError("target", f'a {kind_label(kind)} fault cannot target the {where} "{target}"')])
+            message = f'a {kind_label(kind)} fault cannot target the {where} "{target}"'
+            raise EditRejected([FieldError("target", message)])
         fault = validated(FAULT_CLASSES[kind], {"target": target, **fields})
         old = self.doc.experiment(experiment_id)
         new = old.model_copy(update={"faults": [*old.faults, fault]})

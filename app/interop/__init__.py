@@ -7,6 +7,7 @@ line and the key.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine.model import Design
@@ -83,7 +84,8 @@ def _kind_of(data) -> str | None:
         return "istio"
     if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources", "configs"}:
         return "envoy"
-    typed = data.get("resources") if isinstance(data.get("resources"), list) else [data]
+    resources = data.get("resources")
+    typed = resources if isinstance(resources, list) else [data]
     if any(isinstance(r, dict) and str(r.get("@type", "")).startswith("type.googleapis.com/envoy") for r in typed):
         return "envoy"
     if api and "kind" in keys:
@@ -102,7 +104,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
     name = Path(path).name
     if resilience4j.looks_like(docs):
         return "resilience4j"
-    kinds = {_kind_of(doc.data) for doc in docs} - {None}
+    kinds = {kind for doc in docs if (kind := _kind_of(doc.data)) is not None}
     if len(kinds) == 1:
         return kinds.pop()
     if not docs:
@@ -112,7 +114,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
                        "or VirtualService, docker-compose, Kubernetes manifests, OTLP JSON traces)", name)
 
 
-def import_files(paths: list[str | Path], design: Design | None = None, mappings: list[str] = (),
+def import_files(paths: list[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
                  fmt: str | None = None) -> ImportResult:
     """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
 
@@ -123,7 +125,7 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
     if mappings and design is None:
         raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
-    targets = parse_mappings(list(mappings), design) if mappings else {}
+    targets = parse_mappings(list(mappings), design) if mappings and design is not None else {}
     result = ImportResult(design if design is not None else Design())
     current = design
     read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
@@ -140,6 +142,8 @@ def import_files(paths: list[str | Path], design: Design | None = None, mappings
     unused = set(targets) - result.mapped_names
     for name in sorted(unused):
         result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
+    if current is None:
+        raise InteropError("no file to import")
     result.design = current
     for note in lint_design(current):
         result.add(note.kind, note.text, note.where)

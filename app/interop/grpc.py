@@ -236,8 +236,9 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
         if timeout is not None:
             entry["timeout"] = proto_text(timeout.timeout)
             if retry is not None:
-                notes.append(f"{caller.name} -> {callee}: gRPC's timeout of {proto_text(timeout.timeout)} is a deadline "
-                             f"over all attempts; Faultline gives each of the {retry.max_attempts} attempts that long")
+                notes.append(f"{caller.name} -> {callee}: gRPC's timeout of {proto_text(timeout.timeout)} "
+                             "is a deadline over all attempts; "
+                             f"Faultline gives each of the {retry.max_attempts} attempts that long")
         if retry is not None:
             entry["retryPolicy"] = _retry_json(retry, caller.name, callee, notes)
             if retry.budget is not None:

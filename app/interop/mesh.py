@@ -8,8 +8,9 @@ as it would in production (Envoy's route timeout of 15 s, Istio's two retries).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, RetryPolicy, TimeoutPolicy
 
@@ -283,7 +284,8 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
             _istio_route(route, ("spec", "http", i), doc, found, result)
         for other in ("tcp", "tls"):
             if spec.get(other):
-                result.add("not_understood", f"VirtualService {other} routes are not modelled", doc.where(("spec", other)))
+                result.add("not_understood", f"VirtualService {other} routes are not modelled",
+                           doc.where(("spec", other)))
     else:
         result.add("not_understood", f"an Istio {kind} says nothing Faultline models", doc.where(("kind",)))
 
@@ -354,8 +356,8 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
         result.add("ignored", "listeners, filters, endpoints and everything else but clusters' limits and outlier "
                               "detection and routes' timeouts and retries are not simulated", source)
     if not found:
-        raise InteropError(f"has no {'Envoy cluster or route' if fmt == 'envoy' else 'DestinationRule or VirtualService'}"
-                           " settings Faultline models", source)
+        wanted = "Envoy cluster or route" if fmt == "envoy" else "DestinationRule or VirtualService"
+        raise InteropError(f"has no {wanted} settings Faultline models", source)
     if design is None:
         design = skeleton("proxy client", [host_names(n)[-1] for n in found if n not in mappings])
         result.add("differs", f'no design was given: made "{design.name}" calling one service per cluster or host; '
@@ -429,8 +431,9 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
             documents.append((rule, header))
         service_header = [] if bulkhead is not None else header
         if breaker is not None:
-            text = (f"{caller.name} -> {callee.name}: the circuit breaker (failure rate {breaker.failure_rate_threshold:g} % "
-                    f"over {breaker.sliding_window_size}) has no Istio equivalent; outlierDetection ejects hosts instead")
+            text = (f"{caller.name} -> {callee.name}: the circuit breaker "
+                    f"(failure rate {breaker.failure_rate_threshold:g} % over {breaker.sliding_window_size}) "
+                    "has no Istio equivalent; outlierDetection ejects hosts instead")
             notes.append(text)
             service_header = service_header + [text]
         route: dict[str, Any] = {"route": [{"destination": {"host": callee.name}}]}
@@ -481,9 +484,10 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
         clusters.append(cluster)
         action: dict[str, Any] = {"cluster": callee, "timeout": "0s"}
         if retry is not None:
+            max_interval = retry.max_wait_duration or 10 * retry.wait_duration
             action["retry_policy"] = {"retry_on": _retry_on(retry), "num_retries": retry.max_attempts - 1,
                                       "retry_back_off": {"base_interval": f"{retry.wait_duration:g}s",
-                                                         "max_interval": f"{(retry.max_wait_duration or 10 * retry.wait_duration):g}s"}}
+                                                         "max_interval": f"{max_interval:g}s"}}
             if timeout is not None:
                 action["retry_policy"]["per_try_timeout"] = f"{timeout.timeout:g}s"
             if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:

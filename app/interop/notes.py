@@ -1,6 +1,7 @@
 """What an import or export tells its user: errors, and the notes of its preview."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -77,7 +78,7 @@ class ExportResult:
     warnings: list[Note] = field(default_factory=list)   # settings that lie, found before writing
 
 
-def preview_text(notes: list[Note], unmapped: list[str] = ()) -> str:
+def preview_text(notes: list[Note], unmapped: Sequence[str] = ()) -> str:
     """The preview as plain text, grouped by heading, as the CLI prints it and the dialog shows it."""
     lines: list[str] = []
     for kind, heading in NOTE_HEADINGS.items():

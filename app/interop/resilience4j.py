@@ -255,8 +255,9 @@ def _resolved(app: Application, module: str, settings: Settings, seen: tuple = (
         if base_name not in configs:
             label = MODULES[module][0]
             known = ", ".join(configs) or "none"
-            raise InteropError(f'{settings.base.key} names the config "{base_name}", which resilience4j.{label}.configs '
-                               f"does not define (it has: {known})", settings.base.where)
+            raise InteropError(f'{settings.base.key} names the config "{base_name}", '
+                               f"which resilience4j.{label}.configs does not define (it has: {known})",
+                               settings.base.where)
         if base_name in seen or (settings.base is not None and base_name == settings.name and not is_config):
             raise InteropError(f'baseConfig "{base_name}" refers back to itself', settings.base.where)
         props.update(_resolved(app, module, configs[base_name], seen + (base_name,)))
@@ -292,7 +293,8 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         (extra if name.startswith("_") else values)[name] = _value(entry, how)
         source[name] = entry
     if module == "circuitbreaker":
-        if "sliding_window_size" in values and "ringbuffersizeinclosedstate" in props and "minimum_number_of_calls" not in values:
+        if ("sliding_window_size" in values and "ringbuffersizeinclosedstate" in props
+                and "minimum_number_of_calls" not in values):
             values["minimum_number_of_calls"] = values["sliding_window_size"]  # the old ring buffer was both
         if extra.get("_exponential") and extra.get("_randomized"):
             entry = source["_randomized"]
@@ -307,7 +309,8 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
             entry = source["_randomized"]
             result.add("differs", f"{entry.key}: Faultline's open-state wait takes no randomised interval; the "
                                   "wait is fixed", entry.where)
-        for key, default, why in (("_after_half_open", "OPEN", "a half-open breaker that waited too long goes back to OPEN in Faultline"),
+        for key, default, why in (("_after_half_open", "OPEN",
+                                   "a half-open breaker that waited too long goes back to OPEN in Faultline"),
                                   ("_initial_state", "CLOSED", "Faultline's breakers start CLOSED")):
             if key in extra and extra[key].upper() != default:
                 entry = source[key]
@@ -459,7 +462,8 @@ def _retry_props(p: RetryPolicy) -> dict:
         props["retryExceptions"] = Commented(
             None, f"Faultline retries only {', '.join(p.retry_on)}; list the matching exceptions")
     if p.budget is not None:
-        props["maxAttempts"] = Commented(p.max_attempts, f"Faultline also limits retries with a {p.budget.kind.replace('_', ' ')} "
+        budget = p.budget.kind.replace("_", " ")
+        props["maxAttempts"] = Commented(p.max_attempts, f"Faultline also limits retries with a {budget} "
                                                          "retry budget, which Resilience4j does not have")
     return props
 

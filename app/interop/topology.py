@@ -149,7 +149,8 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
                 if kind == "DaemonSet":
                     result.add("differs", f"DaemonSet {name}: one copy per node; taken as 1 instance", where)
                 workloads[name] = w
-                labels[name] = mapping(pod.get("metadata"), f"{kind} {name} template metadata", where).get("labels") or {}
+                metadata = mapping(pod.get("metadata"), f"{kind} {name} template metadata", where)
+                labels[name] = metadata.get("labels") or {}
             elif kind == "Service":
                 services.append((name, mapping(spec.get("selector"), f"Service {name} selector", where),
                                  str(spec.get("type", "ClusterIP")), where))

@@ -16,7 +16,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model import Client, Constant, Database, Design, External, Link, LogNormal, OpenLoop, Service, format_seconds
+from engine.model import (
+    Client,
+    Constant,
+    Database,
+    Design,
+    External,
+    Link,
+    LogNormal,
+    OpenLoop,
+    Service,
+    format_seconds,
+)
 
 from .notes import ImportResult, InteropError
 from .placing import match_component, match_name_ok
@@ -42,7 +53,7 @@ class Span:
     error: bool
     peer: str | None = None
     peer_is_db: bool = False
-    children: list["Span"] = field(default_factory=list)
+    children: list[Span] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -295,7 +306,8 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
             dist = fit(waits)
             result.add("mapped", fit_summary(f"{name} ({'database' if peers[name] else 'external'}, seen from its "
                                              "callers)", waits, dist), source)
-            components.append(Database(name=name, query_time=dist) if peers[name] else External(name=name, latency=dist))
+            components.append(Database(name=name, query_time=dist) if peers[name]
+                              else External(name=name, latency=dist))
             continue
         if values and len(values) >= MIN_SPANS_TO_FIT:
             dist = fit(values)

@@ -1,6 +1,7 @@
 """Writing YAML with comments beside the values that need one (PyYAML writes no comments)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ def _lines(tree: Any, indent: int) -> list[str]:
     return out
 
 
-def dump(tree: Any, header: list[str] = ()) -> str:
+def dump(tree: Any, header: Sequence[str] = ()) -> str:
     """``tree`` as block YAML, ``header`` lines as leading comments."""
     return "\n".join([f"# {line}" for line in header] + _lines(tree, 0)) + "\n"
 

@@ -25,7 +25,6 @@ from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, seco
 from .forms import FAULT_FORMS, ModelForm
 
 
-
 def fault_summary(fault) -> str:
     """One line for the fault list: kind, target and window."""
     end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)
@@ -65,7 +64,8 @@ class FaultTimeline(QWidget):
     def set_recovery(self, marks: dict[str, list[tuple[float, str, str, str]]]) -> None:
         """Mark where the last run's journeys recovered after each fault (or that they did not)."""
         self.recovery = dict(marks)
-        words = [f"{f.title} on {f.target}: {text}" for f in self.faults for _t, _c, _s, text in marks.get(str(f.id), [])]
+        words = [f"{f.title} on {f.target}: {text}"
+                 for f in self.faults for _t, _c, _s, text in marks.get(str(f.id), [])]
         base = self.toolTip().split("\n\nLast run:")[0]
         self.setToolTip(base + ("\n\nLast run:\n" + "\n".join(words) if words else ""))
         self.update()
@@ -148,8 +148,8 @@ class FaultTimeline(QWidget):
                 mark = QColor(colour_name)
                 p.setPen(QPen(mark, 2))
                 p.drawLine(int(x), y, int(x), y + self.ROW - 4)
-                p.drawText(QRectF(x + 2, y - 1, 14, self.ROW), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                           symbol)
+                p.drawText(QRectF(x + 2, y - 1, 14, self.ROW),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, symbol)
 
     def mousePressEvent(self, event) -> None:
         row = int((event.position().y() - 4) // self.ROW)
@@ -275,7 +275,7 @@ class FaultInjectionPanel(QWidget):
         b.clicked.connect(slot)
         return b
 
-    def changeEvent(self, event):  # noqa: N802 - Qt override
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             retint_icons(self)

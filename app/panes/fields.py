@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
@@ -91,7 +92,7 @@ class _LineEditor(QLineEdit):
             self.setText(self._shown)
             self.updateGeometry()
 
-    def minimumSizeHint(self):  # noqa: N802 - Qt override
+    def minimumSizeHint(self):
         """For short values, wide enough for the whole value: a layout may squeeze the editor,
         but never cut "100 ms" to "10"."""
         hint = super().minimumSizeHint()
@@ -331,18 +332,18 @@ class FollowingScrollArea(QScrollArea):
     over one another. Forwarding the request keeps every row at its full height.
     """
 
-    def setWidget(self, widget: QWidget) -> None:  # noqa: N802 - Qt override
+    def setWidget(self, widget: QWidget) -> None:
         super().setWidget(widget)
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
             # Posted, so it runs after the body's own layout has taken the new size.
             QCoreApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
             self.updateGeometry()
         return super().eventFilter(watched, event)
 
-    def minimumSizeHint(self):  # noqa: N802 - Qt override
+    def minimumSizeHint(self):
         """As narrow as the body allows with the scroll bar beside it; as short as the scroll bar allows."""
         hint = super().minimumSizeHint()
         body = self.widget()
@@ -520,7 +521,8 @@ class InstancesEditor(QWidget):
     committed = Signal(object)
     invalid = Signal(str)
 
-    MODES = [("all", "all instances"), ("count", "the first N"), ("fraction", "a fraction"), ("indices", "these indices")]
+    MODES = [("all", "all instances"), ("count", "the first N"), ("fraction", "a fraction"),
+             ("indices", "these indices")]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -546,7 +548,8 @@ class InstancesEditor(QWidget):
             mode, text = "fraction", f"{data['fraction'] * 100:g} %"
         self.mode.set_value(mode)
         self.amount.setEnabled(mode != "all")
-        self.amount.setPlaceholderText({"count": "e.g. 1", "fraction": "e.g. 50 %", "indices": "e.g. 0, 2"}.get(mode, ""))
+        placeholders = {"count": "e.g. 1", "fraction": "e.g. 50 %", "indices": "e.g. 0, 2"}
+        self.amount.setPlaceholderText(placeholders.get(mode, ""))
         self._shown = text
         self.amount.setText(text)
 
@@ -666,7 +669,8 @@ class RetryBudgetEditor(QWidget):
         "grpc_throttling": [("max_tokens", "max tokens", False, "Token bucket size; retries stop below half of it."),
                             ("token_ratio", "token ratio", False, "Tokens a success gives back (a failure costs 1).")],
         "envoy_budget": [("budget_percent", "budget %", False, "Concurrent retries as a share of active requests."),
-                         ("min_retry_concurrency", "at least", True, "Retries always allowed at once, whatever the share.")],
+                         ("min_retry_concurrency", "at least", True,
+                          "Retries always allowed at once, whatever the share.")],
     }
 
     def __init__(self, parent=None):

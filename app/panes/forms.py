@@ -8,12 +8,12 @@ under the field and nothing reaches the document.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import Annotated, Any, Callable, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
-
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
@@ -319,8 +319,8 @@ CLIENT_FIELDS = [
               "per second", visible=_open),
     FieldSpec("workload.schedule", "Rate changes", ScheduleEditor, "", visible=_open),
     FieldSpec("workload", "", RatePreview, "", visible=_open),
-    FieldSpec("workload.users", "Users", lambda: NumberEditor(True), "Concurrent users, each with one request in flight.",
-              visible=_closed),
+    FieldSpec("workload.users", "Users", lambda: NumberEditor(True),
+              "Concurrent users, each with one request in flight.", visible=_closed),
     FieldSpec("workload.think_time", "Think time", lambda: DistributionEditor("s"),
               "Pause between a user's answer and the next request.", visible=_closed),
     _FAN_OUT,
@@ -334,7 +334,8 @@ LOAD_BALANCER_FIELDS = [
 ]
 SERVICE_FIELDS = [
     _NAME, _INSTANCES,
-    integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies.", "per instance"),
+    integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies.",
+            "per instance"),
     _QUEUE, *_DISCIPLINE,
     distribution("service_time", "Service time", "Own CPU time per request, without dependency calls."),
     _ERRORS, _FAN_OUT,
@@ -415,7 +416,8 @@ def _members(annotation) -> tuple:
 def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     """A form row for field ``name`` of ``cls``: label, help, unit, choices and editor from its metadata.
 
-    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (in the field's ``shown_in``), anything else is shown beside a number. A field that admits None may be left empty.
+    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (in the field's ``shown_in``),
+    anything else is shown beside a number. A field that admits None may be left empty.
     """
     info = cls.model_fields[name]
     path = f"{prefix}{name}"

@@ -89,7 +89,8 @@ class PropertiesPane(QWidget):
         if kind == "component":
             component = self.doc.component(item_id)
             if not (isinstance(self.form, ComponentForm) and previous_kind == component.kind):
-                self._set_form(ComponentForm(component.kind, commit=lambda ch, i=item_id: self._commit_component(i, ch)))
+                self._set_form(ComponentForm(component.kind,
+                                             commit=lambda ch, i=item_id: self._commit_component(i, ch)))
             else:
                 self.form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
             self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
@@ -116,7 +117,8 @@ class PropertiesPane(QWidget):
             self.form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
             self.icon.clear()
             self.title.setText(design.name)
-            self.subtitle.setText(f"{_count(len(design.components), 'component')}, {_count(len(design.links), 'link')}, "
+            self.subtitle.setText(f"{_count(len(design.components), 'component')}, "
+                                  f"{_count(len(design.links), 'link')}, "
                                   f"{_count(len(design.experiments), 'experiment')}. "
                                   "Select a component or link to edit it.")
             self.form.bind({"name": design.name})
@@ -171,9 +173,11 @@ class PropertiesPane(QWidget):
         if self.subject and self.subject[0] in ("component", "link"):
             problems = [p for p in problems if p.subject == self.subject[1]]
         if problems:
-            items = "".join(f"<li>{_esc(str(p) if self.subject[0] == 'design' else p.message)}</li>" for p in problems[:12])
+            items = "".join(f"<li>{_esc(str(p) if self.subject[0] == 'design' else p.message)}</li>"
+                            for p in problems[:12])
             more = f"<p>…and {len(problems) - 12} more</p>" if len(problems) > 12 else ""
-            self.problems.setText(f"<b>Needs attention before a run</b><ul style='margin-left:-20px'>{items}</ul>{more}")
+            self.problems.setText("<b>Needs attention before a run</b>"
+                                  f"<ul style='margin-left:-20px'>{items}</ul>{more}")
             self.problems.show()
         else:
             self.problems.hide()

@@ -138,7 +138,7 @@ class ResiliencePanel(QWidget):
         d.link_removed.connect(lambda *_: self._refresh_scope())
         self._follow_selection()
 
-    def changeEvent(self, event):  # noqa: N802 - Qt override
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             retint_icons(self)

@@ -8,7 +8,6 @@ from PySide6.QtCore import QObject, QThread, Signal
 from .session import RunSession
 from .worker import LiveFrame, RunOutcome, RunRequest, RunWorker
 
-
 # Threads that outlived shutdown's wait; kept alive so that their QThread is never destroyed running.
 _UNFINISHED: list[tuple[QThread, RunWorker | None]] = []
 

@@ -50,11 +50,11 @@ from .plot_grid import (
     enlarge_plot,
     fit_y,
 )
-from .plot_window import PlotWindow, pop_out
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
 from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
+from .plot_window import PlotWindow, pop_out
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
 from .verdict_view import add_verdict_rows
 
@@ -303,7 +303,7 @@ class Dashboard(QWidget):
             self._rebuild_items()
             self.redraw()
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+    def eventFilter(self, watched, event):
         if watched is self.plots_widget and event.type() == QEvent.Type.Leave:
             self._hide_hover()
         return super().eventFilter(watched, event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from bisect import bisect_left
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -28,6 +28,8 @@ from .session import VARIANT_LABELS, RunSession
 ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
+# The invalid index Qt passes for the root: one shared default, never mutated.
+_ROOT = QModelIndex()
 _KIND_COLOURS = {
     "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
     "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
@@ -48,10 +50,10 @@ class EventLogModel(QAbstractTableModel):
         self.events: list[dict[str, Any]] = []
         self.highlighted: range = range(0)  # rows at the time slider's time
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.events)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -140,7 +142,7 @@ class EventFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        e = self.sourceModel().event_at(source_row)
+        e = cast(EventLogModel, self.sourceModel()).event_at(source_row)
         if self.kind != ALL and e["kind"] != self.kind:
             return False
         if self.component != ALL and self.component not in (e.get("component"), _target(e.get("link"))):
@@ -230,7 +232,7 @@ class EventLog(QWidget):
         session = self.session
         if session is None:
             return
-        new = []
+        new: list[dict[str, Any]] = []
         for v, data in session.variants.items():
             start = self._taken.get(v, 0)
             if len(data.events) > start:

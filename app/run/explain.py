@@ -9,8 +9,8 @@ report and scripts read the same reasons.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from engine import RunResult
 from engine.model import Design, Experiment

@@ -1,7 +1,7 @@
 """The dashboard's six plots: how they are laid out, labelled, enlarged and fitted to their data."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -128,7 +128,8 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
         elif visible:
             grid.addItem(plot, 0, 0, 2, 3)
     grid.activate()
-    (here.get(key) or anchor).setXRange(*x_range, padding=0)
+    enlarged = here.get(key) if key is not None else None
+    (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
 def fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:

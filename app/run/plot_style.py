@@ -113,7 +113,7 @@ class _ClippedTitle(pg.LabelItem):
     """A plot title that asks for no width: a long one is clipped by its plot rather than widening
     its column of the grid past the dock (pyqtgraph's own asks for its text's width on every resize)."""
 
-    def updateMin(self):  # noqa: N802 - pyqtgraph override
+    def updateMin(self):
         height = self.itemRect().height()
         hints = {Qt.SizeHint.MinimumSize: (0, height), Qt.SizeHint.PreferredSize: (0, height),
                  Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}

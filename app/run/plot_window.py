@@ -34,7 +34,7 @@ class PlotWindow(QWidget):
         self.canvas.addItem(plot, 0, 0)
         self.resize(*WINDOW_SIZE)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
         self.canvas.ci.removeItem(self.plot)
         self.closing.emit(self.key)
         super().closeEvent(event)

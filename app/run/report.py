@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Faultline report: {_e(title)}</title><style>{_style()}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Faultline run report · {datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}</p>',
+        f'<p class="meta">Faultline run report · {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}</p>',
     ]
     parts += report_section(session)  # the verdicts lead: what a reader wants first
     parts += _run_section(session)
@@ -301,7 +301,8 @@ def _events_section(session: RunSession) -> list[str]:
         return out + ["<p>No events were logged.</p>"]
     shown = events[:EVENT_EXCERPT]
     run_col = session.is_comparison
-    head = "<tr><th>Time</th>" + ("<th>Run</th>" if run_col else "") + "<th>Component</th><th>Kind</th><th>Details</th></tr>"
+    head = ("<tr><th>Time</th>" + ("<th>Run</th>" if run_col else "")
+            + "<th>Component</th><th>Kind</th><th>Details</th></tr>")
     rows = []
     for e in shown:
         run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant'), e.get('variant', '')))}</td>" if run_col else ""

@@ -86,7 +86,8 @@ class RunsPanel(QWidget):
     def select(self, group_id: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            item.setSelected(item.data(0, Qt.ItemDataRole.UserRole) == group_id)
+            if item is not None:  # always, for i in range
+                item.setSelected(item.data(0, Qt.ItemDataRole.UserRole) == group_id)
 
     def selected(self) -> RunGroup | None:
         items = self.tree.selectedItems()

@@ -48,7 +48,7 @@ class VariantData:
         self.breakers: list[str] = []  # links guarded by a circuit breaker in this variant
 
     @classmethod
-    def from_result(cls, result: RunResult) -> "VariantData":
+    def from_result(cls, result: RunResult) -> VariantData:
         data = cls(result.components, result.links, len(result.bucket_times))
         data.series = dict(result.series)
         data.link_series = dict(result.link_series)
@@ -162,7 +162,7 @@ class RunSession:
 
     # -- building ------------------------------------------------------------
     @classmethod
-    def live(cls, request: RunRequest) -> "RunSession":
+    def live(cls, request: RunRequest) -> RunSession:
         design = request.design
         windows: list[FaultWindow] = []
         experiment = next((e for e in design.experiments if e.name == request.experiment), None)
@@ -188,7 +188,7 @@ class RunSession:
 
     @classmethod
     def from_results(cls, results: dict[str, RunResult], table: list[dict[str, Any]] | None = None,
-                     replications: int = 1, group_id: uuid.UUID | None = None) -> "RunSession":
+                     replications: int = 1, group_id: uuid.UUID | None = None) -> RunSession:
         """A finished session around results already in hand (a reopened saved run)."""
         ordered = {v: results[v] for v in VARIANT_ORDER if v in results}
         ordered.update({v: r for v, r in results.items() if v not in ordered})

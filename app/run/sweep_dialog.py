@@ -262,7 +262,7 @@ class SweepDialog(QDialog):
             with make_executor(workers=workers) as executor:
                 rows = run_sweep(sweep, executor, stop=self._stop,
                                  on_row=lambda row, done, total: self.row_finished.emit(done, total))
-        except Exception as exc:  # noqa: BLE001 - shown in the window: a failed sweep must not end the application
+        except Exception as exc:  # shown in the window: a failed sweep must not end the application
             self.sweep_finished.emit(f"the sweep failed: {type(exc).__name__}: {exc}")
             return
         self.sweep_finished.emit(rows)

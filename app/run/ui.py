@@ -152,7 +152,8 @@ class RunUi(QObject):
         self.replications_spin = QSpinBox()
         self.replications_spin.setRange(1, 100)
         self.replications_spin.setValue(1)
-        self.replications_spin.setToolTip("Comparisons: repeat on seeds seed, seed+1, ... for 95 % confidence intervals")
+        self.replications_spin.setToolTip(
+            "Comparisons: repeat on seeds seed, seed+1, ... for 95 % confidence intervals")
         self.speed_combo = QComboBox()
         for label, speed in SPEEDS:
             self.speed_combo.addItem(label, speed)
@@ -258,7 +259,8 @@ class RunUi(QObject):
         self.duration_spin.editingFinished.connect(self._check_fault_times)
         self.duration_spin.valueChanged.connect(self._show_run_length)
         # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
-        self.speed_combo.currentIndexChanged.connect(lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
+        self.speed_combo.currentIndexChanged.connect(
+            lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
         self.compare_action.toggled.connect(self._update_actions)
         self.baseline_action.toggled.connect(self._update_actions)
         self.dashboard.cursor_moved.connect(self._on_cursor)
@@ -478,7 +480,7 @@ class RunUi(QObject):
         self.stop_action.setEnabled(running)
         session = self.session
         done = session is not None and session.done and session.status != FAILED and bool(session.results())
-        self.keep_action.setEnabled(done and not session.saved)
+        self.keep_action.setEnabled(done and session is not None and not session.saved)
         self.report_action.setEnabled(done)
         several = self.compare_action.isChecked() or self.baseline_action.isChecked()
         self.replications_spin.setEnabled(several)

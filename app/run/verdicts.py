@@ -308,8 +308,8 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                 if k < len(rep) and rep[k].fault_ends:
                     x = rep[k]
                     state = _share_state(x.recovered, x.replications)
-                    when = f", in {format_time(x.time_to_recover)}" if x.recovered and math.isfinite(x.time_to_recover) \
-                        else ""
+                    timed = x.recovered and math.isfinite(x.time_to_recover)
+                    when = f", in {format_time(x.time_to_recover)}" if timed else ""
                     cells[v] = (state, f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications} runs{when}")
                 else:
                     state = recovery_state(match[k], running)

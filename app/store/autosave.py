@@ -15,15 +15,15 @@ import dataclasses
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from engine.model import Project
 
-from .errors import ProjectFileError
 from . import schema
+from .errors import ProjectFileError
 from .fileio import FileStamp, atomic_write, parse_header, read_head
 from .migrations import version_problem
 from .paths import user_data_dir
@@ -53,7 +53,7 @@ class Recovery:
     info_path: Path
     original: Path | None
     project_name: str
-    written: datetime | None
+    written: datetime  # from the copy's file time when its note lacks one
     # What the original file looked like to the session that crashed: a later change by someone
     # else is then noticed when the recovered work is saved over it.
     original_stamp: FileStamp | None = None
@@ -122,7 +122,7 @@ class Autosave:
         info = {
             "original": os.path.abspath(original) if original is not None else None,
             "project": project.name,
-            "written": datetime.now(timezone.utc).isoformat(),
+            "written": datetime.now(UTC).isoformat(),
             "pid": os.getpid(),
             "original_stamp": dataclasses.asdict(original_stamp) if original_stamp is not None else None,
         }
@@ -183,9 +183,9 @@ def pending_recoveries(directory: str | os.PathLike | None = None) -> list[Recov
             except ValueError:
                 written = None
         if written is None:
-            written = datetime.fromtimestamp(copy.stat().st_mtime, timezone.utc)
+            written = datetime.fromtimestamp(copy.stat().st_mtime, UTC)
         elif written.tzinfo is None:
-            written = written.replace(tzinfo=timezone.utc)
+            written = written.replace(tzinfo=UTC)
         name = info.get("project")
         found.append(Recovery(
             path=copy,

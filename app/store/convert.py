@@ -10,7 +10,8 @@ problems are reported in the model's own words.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -103,11 +104,11 @@ def project_to_rows(project: Project, runs: Iterable[SavedRun], written_by: str)
         _design_rows(design, design_pk, rows, keys)
     for r_ord, run in enumerate(runs):
         where = f"saved run {_short(run.label)}"
-        design_pk = design_pks.get(run.design_id)
-        if design_pk is None:
+        run_design_pk = design_pks.get(run.design_id)
+        if run_design_pk is None:
             raise ContentError(f"{where} belongs to design {run.design_id}, which is not in the project")
         check_run_data(run.data, where)
-        run_row, array_rows = run_rows(run, keys["run"].next(), design_pk, r_ord, keys["run_array"].last + 1)
+        run_row, array_rows = run_rows(run, keys["run"].next(), run_design_pk, r_ord, keys["run_array"].last + 1)
         keys["run_array"].last += len(array_rows)
         rows["run"].append(run_row)
         rows["run_array"] += array_rows
@@ -248,7 +249,8 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
             ends.append(found[1]["name"])
         design["links"].append({
             "id": row["id"], "source": ends[0], "target": ends[1],
-            "latency": loads(row["latency"], f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
+            "latency": loads(row["latency"],
+                             f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
             "probability": row["probability"], "count": row["count"],
         })
     experiments: dict[Any, dict[str, Any]] = {}

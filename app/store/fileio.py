@@ -28,14 +28,14 @@ import socket
 import sqlite3
 import stat
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import limits
-from .limits import describe_size
 from .errors import ContentError, cannot_open, cannot_save
+from .limits import describe_size
 from .processes import process_alive
 
 try:
@@ -167,7 +167,7 @@ def parse_header(data: bytes, path: Path, complete: bool = True) -> Header:
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
         raise cannot_open(path, f"it is damaged (its header gives an impossible page size, {page_size})")
-    page_count = int.from_bytes(data[28:32], "big")
+    page_count: int | None = int.from_bytes(data[28:32], "big")
     # The in-header size is only valid if "version-valid-for" matches the change counter.
     if data[92:96] != data[24:28] or page_count == 0:
         page_count = None

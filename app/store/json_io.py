@@ -73,7 +73,8 @@ def _parse_project(data: dict[str, Any], path: Path) -> Project:
         raise cannot_open(path, '"designs" must be a list of designs')
     designs = []
     for index, raw in enumerate(raw_designs, start=1):
-        label = f'design {index} ("{raw.get("name")}")' if isinstance(raw, dict) and raw.get("name") else f"design {index}"
+        named = isinstance(raw, dict) and raw.get("name")
+        label = f'design {index} ("{raw.get("name")}")' if named else f"design {index}"
         try:
             designs.append(parse_design(raw, check=False))
         except DesignError as exc:

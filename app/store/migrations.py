@@ -14,7 +14,7 @@ which a migrated schema 1 file leaves empty (it was saved without one).
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from . import schema
 from .errors import ContentError

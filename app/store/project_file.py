@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -162,7 +163,8 @@ def _check_identity(header: Header, path: Path) -> None:
     """A Faultline file of a schema this version reads, in rollback-journal mode."""
     if header.application_id != schema.APPLICATION_ID:
         raise cannot_open(path, "it is an SQLite database but not a Faultline project "
-                                f"(its application id is {header.application_id:#010x}, not {schema.APPLICATION_ID:#010x})")
+                                f"(its application id is {header.application_id:#010x}, "
+                                f"not {schema.APPLICATION_ID:#010x})")
     problem = migrations.version_problem(header.user_version)
     if problem:
         raise cannot_open(path, problem)
@@ -296,6 +298,7 @@ def save_project(path: str | os.PathLike, project: Project, runs: Iterable[Saved
         try:
             verify_file(temp)
         except (ContentError, ProjectFileError, sqlite3.Error) as exc:
-            raise cannot_save(target, f"the new file failed its check ({exc}); the previous version is untouched") from None
+            raise cannot_save(target,
+                              f"the new file failed its check ({exc}); the previous version is untouched") from None
 
     return atomic_write(target, data, verify)

@@ -89,7 +89,8 @@ def _problems(exc: ValidationError, first: str) -> str:
         loc = list(err["loc"])
         where = first
         if loc and isinstance(loc[0], int):
-            where = f"{first} {loc.pop(0) + 1}"
+            where = f"{first} {loc[0] + 1}"
+            del loc[0]
         field = ".".join(str(p) for p in loc)
         message = err["msg"].removeprefix("Value error, ").split(" or instance of")[0]
         lines.append(f"{where}{' ' + field if field else ''}: {message[:1].lower()}{message[1:]}")

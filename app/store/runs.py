@@ -14,9 +14,10 @@ import json
 import math
 import uuid
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -67,10 +68,10 @@ class SavedRun:
 
     @classmethod
     def create(cls, design_id: uuid.UUID, data: dict[str, Any], *, experiment: str | None = None,
-               label: str = "") -> "SavedRun":
+               label: str = "") -> SavedRun:
         """A new saved run with a fresh id, stamped now."""
         return cls(uuid.uuid4(), design_id, experiment, label,
-                   datetime.now(timezone.utc).replace(microsecond=0), data)
+                   datetime.now(UTC).replace(microsecond=0), data)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SavedRun):

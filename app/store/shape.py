@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
@@ -43,7 +43,7 @@ def read_master(conn: sqlite3.Connection) -> list[Entry]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_master(version: int) -> tuple[Entry, ...]:
     """The schema objects a file of schema ``version`` holds, as the store creates them."""
     conn = sqlite3.connect(":memory:")

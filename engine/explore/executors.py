@@ -138,8 +138,9 @@ class LocalExecutor(Executor):
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
-                                         mp_context=multiprocessing.get_context("spawn"))
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_ignore_sigint,
+            mp_context=multiprocessing.get_context("spawn"))
         self._in_flight: set = set()
         # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
         # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.
@@ -199,7 +200,8 @@ class DaskExecutor(Executor):
             try:
                 self._client = distributed.Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError) as exc:
-                raise DesignError([Problem("--scheduler", f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
+                raise DesignError([Problem("--scheduler",
+                                           f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
         else:
             import logging
 
@@ -231,8 +233,9 @@ class DaskExecutor(Executor):
         try:
             versions = self._client.run(engine_version)
         except Exception as exc:
-            raise DesignError([Problem(self.where, f"the Dask workers cannot run Faultline's engine "
-                                                  f"({type(exc).__name__}: {exc}); install Faultline on them")]) from exc
+            raise DesignError([Problem(self.where, "the Dask workers cannot run Faultline's engine "
+                                                   f"({type(exc).__name__}: {exc}); install Faultline on them")
+                               ]) from exc
         ours = __version__
         other = sorted({v for v in versions.values() if v != ours})
         if other:

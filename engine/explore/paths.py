@@ -251,9 +251,9 @@ def walk_design(design: Design) -> tuple[list[Parameter], dict[str, Parameter]]:
     out: list[Parameter] = []
     aliases: dict[str, Parameter] = {}
     for ci, component in enumerate(design.components):
-        loc = ("components", ci)
+        loc: tuple[str | int, ...] = ("components", ci)
         _walk(component, component.name, loc, out)
-        owners = [f"{component.name}->{p.scope}" if getattr(p, "scope", None) else component.name
+        owners = [f"{component.name}->{scope}" if (scope := getattr(p, "scope", None)) else component.name
                   for p in component.policies]
         labels = _numbered([f"{owner}.{p.kind}" for owner, p in zip(owners, component.policies)])
         for pi, (policy, label) in enumerate(zip(component.policies, labels)):

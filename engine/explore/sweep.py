@@ -57,9 +57,11 @@ class Axis:
         """The value at ``u`` in [0, 1): a share of the interval, or of the list by equal bins."""
         if self.values:
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
-        value = self.low + u * (self.high - self.low)
+        low, high = self.low, self.high
+        assert low is not None and high is not None  # an axis without values is a range with both ends
+        value = low + u * (high - low)
         if self.parameter.type == "int":
-            return int(min(max(round(value), math.ceil(self.low)), math.floor(self.high)))
+            return int(min(max(round(value), math.ceil(low)), math.floor(high)))
         return value
 
 

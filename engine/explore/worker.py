@@ -72,7 +72,8 @@ def row_metrics(result: RunResult) -> dict[str, float]:
             recovered = all(r.recovered for r in ended)
             out[f"{prefix}.recovered"] = 1.0 if recovered else 0.0
             if recovered:
-                out[f"{prefix}.time_to_recover"] = max(float(r.time_to_recover) for r in ended)
+                out[f"{prefix}.time_to_recover"] = max(float(r.time_to_recover) for r in ended
+                                                       if r.time_to_recover is not None)
     return out
 
 

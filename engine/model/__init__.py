@@ -67,6 +67,7 @@ from .objectives import (
     RecoverySettings,
 )
 from .outcomes import FAILURE_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES, Outcome
+from .project import Project
 from .resilience import (
     CALLER_POLICY_KINDS,
     INBOUND_POLICY_KINDS,
@@ -83,7 +84,6 @@ from .resilience import (
     RetryPolicy,
     TimeoutPolicy,
 )
-from .project import Project
 from .validation import design_problems, experiment_problems
 
 __all__ = [name for name in dir() if not name.startswith("_")]

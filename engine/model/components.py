@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -56,7 +56,7 @@ class RateSpike(BaseModel):
     rate: float = Field(..., ge=0)
 
 
-RateChange = Annotated[Union[RateStep, RateRamp, RateSpike], Field(discriminator="kind")]
+RateChange = Annotated[RateStep | RateRamp | RateSpike, Field(discriminator="kind")]
 
 
 def _change_start(change) -> float:
@@ -121,10 +121,10 @@ class ClosedLoop(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["closed"] = "closed"
     users: int = Field(10, ge=1, le=1_000_000)
-    think_time: Distribution = Field(default_factory=lambda: Exponential(mean=1.0))
+    think_time: Distribution = Field(default_factory=lambda: Exponential(mean_=1.0))
 
 
-Workload = Annotated[Union[OpenLoop, ClosedLoop], Field(discriminator="type")]
+Workload = Annotated[OpenLoop | ClosedLoop, Field(discriminator="type")]
 
 _NAME_FORBIDDEN = set('"\n\r\t')
 
@@ -226,7 +226,7 @@ class Service(_Component, Queueing):
     instances: int = Field(1, ge=1, le=10_000)
     workers: int = Field(8, ge=1, le=100_000)
     queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT, description="empty means unbounded")
-    service_time: Distribution = Field(default_factory=lambda: Exponential(mean=0.01))
+    service_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.01))
     error_probability: float = Field(0.0, ge=0, le=1)
     fan_out: FanOut = "sequential"
 
@@ -241,7 +241,7 @@ class Database(_Component, Queueing):
     instances: int = Field(1, ge=1, le=10_000)
     connections: int = Field(20, ge=1, le=100_000)
     queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT)
-    query_time: Distribution = Field(default_factory=lambda: Exponential(mean=0.005))
+    query_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.005))
     error_probability: float = Field(0.0, ge=0, le=1)
 
     @property
@@ -285,7 +285,7 @@ class External(_Component):
     """A third-party dependency: latency and errors, no capacity limit."""
 
     kind: Literal["external"] = "external"
-    latency: Distribution = Field(default_factory=lambda: Exponential(mean=0.1))
+    latency: Distribution = Field(default_factory=lambda: Exponential(mean_=0.1))
     error_probability: float = Field(0.0, ge=0, le=1)
 
     @property
@@ -297,7 +297,7 @@ class External(_Component):
 
 
 Component = Annotated[
-    Union[Client, LoadBalancer, Service, Database, Cache, Queue, External],
+    Client | LoadBalancer | Service | Database | Cache | Queue | External,
     Field(discriminator="kind"),
 ]
 

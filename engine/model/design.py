@@ -4,10 +4,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
@@ -59,7 +61,8 @@ class RunOptions(BaseModel):
     @model_validator(mode="after")
     def _consistent(self):
         if self.warmup >= self.duration:
-            raise ValueError(f"warmup must be shorter than duration (got warmup {self.warmup}, duration {self.duration})")
+            raise ValueError("warmup must be shorter than duration "
+                             f"(got warmup {self.warmup}, duration {self.duration})")
         if self.duration / self.bucket > 1_000_000:
             raise ValueError(
                 f"bucket is too small for the duration: {self.duration / self.bucket:.0f} buckets (at most 1,000,000)"
@@ -185,7 +188,7 @@ class Design(BaseModel):
 
         return design_problems(self)
 
-    def check(self) -> "Design":
+    def check(self) -> Design:
         problems = self.problems()
         if problems:
             raise DesignError(problems)
@@ -243,7 +246,8 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
                 faults = raw.get("faults", []) if isinstance(raw, dict) else []
                 fault = faults[rest[1]] if rest[1] < len(faults) else None
                 if isinstance(fault, dict):
-                    where += f', fault {rest[1] + 1} ({_clip(fault.get("kind", "?"), 32)} on "{_clip(fault.get("target", "?"))}")'
+                    fault_kind, fault_target = _clip(fault.get("kind", "?"), 32), _clip(fault.get("target", "?"))
+                    where += f', fault {rest[1] + 1} ({fault_kind} on "{fault_target}")'
                 rest = rest[2:]
                 if rest and isinstance(rest[0], str) and rest[0] in COMPONENT_FAULT_KINDS + LINK_FAULT_KINDS:
                     rest = rest[1:]
@@ -308,7 +312,7 @@ _TYPE_MESSAGES = {
 }
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     """One pydantic error as the rest of a sentence that begins with the field's name."""
     ctx = err.get("ctx") or {}
     got = err.get("input")
@@ -336,9 +340,11 @@ def _message(err: dict) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {shown(got)})"
     if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length") == 1 else f"needs at least {ctx.get('min_length')} characters"
+        shortest = ctx.get("min_length")
+        return "must not be empty" if shortest == 1 else f"needs at least {shortest} characters"
     if kind == "string_too_long":
-        return f"may have at most {ctx.get('max_length'):,} characters (got {len(got) if isinstance(got, str) else '?':,})"
+        length = len(got) if isinstance(got, str) else "?"
+        return f"may have at most {ctx.get('max_length'):,} characters (got {length:,})"
     if kind == "too_long":
         return f"may hold at most {ctx.get('max_length'):,} items (got {ctx.get('actual_length', '?'):,})"
     msg = err["msg"]
@@ -405,7 +411,8 @@ def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool
         try:
             data = load_json(source)
         except json.JSONDecodeError as exc:
-            raise DesignError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]) from None
+            where = f"line {exc.lineno} column {exc.colno}"
+            raise DesignError([Problem("", f"not valid JSON: {exc.msg} at {where}")]) from None
         except NumberTooLong as exc:
             raise DesignError([Problem("", f"holds {exc}")]) from None
         except RecursionError:
@@ -416,7 +423,8 @@ def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool
         raise DesignError([Problem("", "a design must be a JSON object")])
     fmt = data.get("format", FORMAT_VERSION)
     if isinstance(fmt, int) and fmt > FORMAT_VERSION:
-        raise DesignError([Problem("", f"made with a newer Faultline (design format {fmt}); this version reads up to {FORMAT_VERSION}")])
+        raise DesignError([Problem("", f"made with a newer Faultline (design format {fmt}); "
+                                       f"this version reads up to {FORMAT_VERSION}")])
     try:
         if strict:
             # JSON mode, where strict still reads ids and times from text as JSON writes them.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -13,7 +13,8 @@ Z99 = _STANDARD_NORMAL.inv_cdf(0.99)
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True,
+                              serialize_by_alias=True)
 
     def mean(self) -> float:
         raise NotImplementedError
@@ -141,10 +142,12 @@ class LogNormal(_Dist):
 
     def mu_sigma(self) -> tuple[float, float]:
         """Parameters of the underlying normal distribution."""
-        if self.p50 is not None:
-            return math.log(self.p50), math.log(self.p99 / self.p50) / Z99
-        sigma2 = math.log1p((self.std / self.mean_) ** 2)
-        return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
+        p50, p99, mean, std = self.p50, self.p99, self.mean_, self.std
+        if p50 is not None and p99 is not None:  # the validator allows both or neither
+            return math.log(p50), math.log(p99 / p50) / Z99
+        assert mean is not None and std is not None  # the validator's other case
+        sigma2 = math.log1p((std / mean) ** 2)
+        return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def mean(self) -> float:
         mu, sigma = self.mu_sigma()
@@ -157,9 +160,11 @@ class LogNormal(_Dist):
         return math.exp(mu + sigma * _STANDARD_NORMAL.inv_cdf(p))
 
     def describe(self) -> str:
-        if self.p50 is not None:
-            return f"lognormal(p50 {format_seconds(self.p50)}, p99 {format_seconds(self.p99)})"
-        return f"lognormal(mean {format_seconds(self.mean_)}, sd {format_seconds(self.std)})"
+        p50, p99, mean, std = self.p50, self.p99, self.mean_, self.std
+        if p50 is not None and p99 is not None:  # the validator allows both or neither
+            return f"lognormal(p50 {format_seconds(p50)}, p99 {format_seconds(p99)})"
+        assert mean is not None and std is not None  # the validator's other case
+        return f"lognormal(mean {format_seconds(mean)}, sd {format_seconds(std)})"
 
 
 class Empirical(_Dist):
@@ -181,7 +186,7 @@ class Empirical(_Dist):
 
 
 Distribution = Annotated[
-    Union[Constant, Exponential, Uniform, Normal, LogNormal, Empirical],
+    Constant | Exponential | Uniform | Normal | LogNormal | Empirical,
     Field(discriminator="kind"),
 ]
 

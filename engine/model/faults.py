@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -93,9 +93,11 @@ class _Fault(BaseModel):
     def windows(self, run_end: float) -> list[tuple[float, float]]:
         """The (start, end) windows this fault is active in, clipped to the run."""
         end = self.start + self.duration if self.duration is not None else run_end
-        if self.period is None:
+        if self.period is None or self.duration is None:
+            # (the validator gives every repeating fault a duration)
             return [(self.start, min(end, run_end))] if self.start < run_end else []
-        out, t = [], self.start
+        out: list[tuple[float, float]] = []
+        t = self.start
         while t < run_end and len(out) < 10_000:
             out.append((t, min(t + self.duration, run_end)))
             t += self.period
@@ -193,7 +195,7 @@ class RandomFailuresFault(_Fault):
 
 
 Fault = Annotated[
-    Union[CrashFault, LatencyFault, ExhaustionFault, ErrorFault, PartitionFault, RandomFailuresFault],
+    CrashFault | LatencyFault | ExhaustionFault | ErrorFault | PartitionFault | RandomFailuresFault,
     Field(discriminator="kind"),
 ]
 

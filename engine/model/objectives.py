@@ -16,7 +16,7 @@ Each field carries its label (``title``), its help (``description``) and its uni
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,9 +94,10 @@ class LatencyObjective(BaseModel):
         return self.percentile / 100.0
 
 
-Objective = Annotated[Union[AvailabilityObjective, LatencyObjective], Field(discriminator="kind")]
+Objective = Annotated[AvailabilityObjective | LatencyObjective, Field(discriminator="kind")]
 OBJECTIVE_KINDS = ("availability", "latency")
-OBJECTIVE_CLASSES = {"availability": AvailabilityObjective, "latency": LatencyObjective}
+OBJECTIVE_CLASSES: dict[str, type[AvailabilityObjective] | type[LatencyObjective]] = {
+    "availability": AvailabilityObjective, "latency": LatencyObjective}
 
 
 class RecoverySettings(BaseModel):

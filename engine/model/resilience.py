@@ -7,7 +7,7 @@ recognisable; times are in seconds.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +17,7 @@ from .outcomes import FAILURE_OUTCOMES
 
 FailureOutcome = Literal["error", "timeout", "rejected", "short_circuited", "unavailable"]
 _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[assignment]
+_RECORDED_BY_DEFAULT: tuple[FailureOutcome, ...] = ("error", "timeout", "rejected", "unavailable")
 
 
 class _Policy(BaseModel):
@@ -100,7 +101,7 @@ class CircuitBreakerPolicy(_CallerPolicy):
         0.0, ge=0, le=LONGEST_RUN, title="Max wait in half-open state",
         description="half-open longer than this re-opens; 0 waits for the trial calls", json_schema_extra={"unit": "s"})
     record_outcomes: list[FailureOutcome] = Field(
-        default_factory=lambda: ["error", "timeout", "rejected", "unavailable"], title="Record as failure",
+        default_factory=lambda: list(_RECORDED_BY_DEFAULT), title="Record as failure",
         description="outcomes recorded as failures; the others count as successes",
     )
 
@@ -130,7 +131,7 @@ class EnvoyRetryBudget(BaseModel):
                                        json_schema_extra={"unit": "retries"})
 
 
-RetryBudget = Annotated[Union[GrpcRetryThrottling, EnvoyRetryBudget], Field(discriminator="kind")]
+RetryBudget = Annotated[GrpcRetryThrottling | EnvoyRetryBudget, Field(discriminator="kind")]
 
 
 class RetryPolicy(_CallerPolicy):
@@ -257,15 +258,8 @@ class LoadSheddingPolicy(_Policy):
 
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
-    Union[
-        RetryPolicy,
-        CircuitBreakerPolicy,
-        TimeoutPolicy,
-        BulkheadPolicy,
-        FallbackPolicy,
-        RateLimiterPolicy,
-        LoadSheddingPolicy,
-    ],
+    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | RateLimiterPolicy
+    | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 
@@ -276,4 +270,5 @@ POLICY_KINDS = tuple(POLICY_CLASSES)
 CALLER_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if not cls.inbound)
 INBOUND_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if cls.inbound)
 # Caller-side kinds in the order they wrap one call, outer to inner.
-CALL_NESTING = tuple(sorted(CALLER_POLICY_KINDS, key=lambda k: POLICY_CLASSES[k].nesting))
+CALL_NESTING = tuple(sorted(CALLER_POLICY_KINDS,
+                            key=lambda k: cast(type[_CallerPolicy], POLICY_CLASSES[k]).nesting))

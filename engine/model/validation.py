@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .components import Component
 from .design import LINK_ARROW, Design, Problem, describe
 from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
 from .resilience import INBOUND_POLICY_KINDS
@@ -38,7 +39,7 @@ def fault_kinds_for(component) -> tuple[str, ...]:
 
 def design_problems(design: Design) -> list[Problem]:
     problems: list[Problem] = []
-    by_name = {}
+    by_name: dict[str, Component] = {}
     for c in design.components:
         if c.name in by_name:
             problems.append(Problem(describe(c), f'name "{c.name}" is used by another component', c.id))
@@ -65,7 +66,7 @@ def design_problems(design: Design) -> list[Problem]:
         seen_pairs.add((link.source, link.target))
         src, dst = by_name[link.source], by_name[link.target]
         if not src.calls_out:
-            problems.append(Problem(describe(src), f"a {src.kind} makes no calls (remove link \"{link.name}\")", src.id))
+            problems.append(Problem(describe(src), f'a {src.kind} makes no calls (remove link "{link.name}")', src.id))
         if dst.kind == "client":
             problems.append(Problem(where, f'client "{dst.name}" receives no calls', link.id))
 
@@ -86,15 +87,16 @@ def design_problems(design: Design) -> list[Problem]:
         if c.kind == "load_balancer" and not outs:
             problems.append(Problem(describe(c), "has no targets (add a link from it)", c.id))
         if c.kind == "cache" and c.hit_ratio < 1 and not outs:
-            problems.append(Problem(describe(c), "misses need somewhere to go (add a link to its backing store, or set hit_ratio to 1)", c.id))
+            problems.append(Problem(describe(c), "misses need somewhere to go "
+                                    "(add a link to its backing store, or set hit_ratio to 1)", c.id))
         problems += _policy_problems(c, outs)
 
     if not any(c.kind == "client" for c in design.components):
         problems.append(Problem("design", "has no client, so nothing sends requests"))
 
     names = Counter(e.name for e in design.experiments)
-    for name, n in names.items():
-        if n > 1:
+    for name, count in names.items():
+        if count > 1:
             problems.append(Problem(f'experiment "{name}"', "name is used by another experiment"))
     for experiment in design.experiments:
         problems += experiment_problems(design, experiment)
@@ -133,7 +135,8 @@ def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    problems.append(Problem("design", f"call cycle {LINK_ARROW.join(cycle)} (it would recurse forever)"))
+                    problems.append(Problem("design",
+                                            f"call cycle {LINK_ARROW.join(cycle)} (it would recurse forever)"))
             elif nxt not in state:
                 state[nxt] = 1
                 position[nxt] = len(path)
@@ -145,7 +148,7 @@ def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
 def _policy_problems(component, outs: list[str]) -> list[Problem]:
     problems = []
     where = describe(component)
-    seen = Counter()
+    seen: Counter[tuple[str, str | None]] = Counter()
     for policy in component.policies:
         label = f"{policy.title} policy"
         refusal = policy_refusal(component, policy.kind)
@@ -153,7 +156,8 @@ def _policy_problems(component, outs: list[str]) -> list[Problem]:
             problems.append(Problem(where, f"{label}: {refusal}", component.id))
         elif policy.kind not in INBOUND_POLICY_KINDS:
             if policy.scope and policy.scope not in outs:
-                problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies', component.id))
+                problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies',
+                                        component.id))
         if policy.enabled:
             key = (policy.kind, getattr(policy, "scope", None))
             seen[key] += 1
@@ -175,25 +179,30 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
             if normalised not in link_names:
                 problems.append(Problem(where, f'target: unknown link "{fault.target}"', fault.id))
             elif fault.kind not in LINK_FAULT_KINDS:
-                problems.append(Problem(where, f"target: a {fault.kind} fault applies to a component, not a link", fault.id))
+                problems.append(Problem(where, f"target: a {fault.kind} fault applies to a component, not a link",
+                                        fault.id))
             continue
         component = by_name.get(fault.target)
         if component is None:
             problems.append(Problem(where, f'target: unknown component "{fault.target}"', fault.id))
             continue
         if fault.kind not in COMPONENT_FAULT_KINDS:
-            problems.append(Problem(where, f"target: a {fault.kind} fault applies to a link, not a component", fault.id))
+            problems.append(Problem(where, f"target: a {fault.kind} fault applies to a link, not a component",
+                                    fault.id))
             continue
         instances = getattr(component, "instances", 1)
         if fault.kind not in fault_kinds_for(component):
-            problems.append(Problem(where, f"target: a {component.kind.replace('_', ' ')} has no instances to {fault.kind.replace('_', ' ')}", fault.id))
+            component_kind, fault_kind = component.kind.replace("_", " "), fault.kind.replace("_", " ")
+            problems.append(Problem(where, f"target: a {component_kind} has no instances to {fault_kind}", fault.id))
         if isinstance(fault, CrashFault) and fault.instances.indices:
             bad = [i for i in fault.instances.indices if i >= instances]
             if bad:
-                problems.append(Problem(where, f"instances: {component.name} has {instances} instance(s), no index {bad[0]}", fault.id))
+                problems.append(Problem(where, f"instances: {component.name} has {instances} instance(s), "
+                                        f"no index {bad[0]}", fault.id))
         if duration is not None:
             if fault.start >= duration:
-                problems.append(Problem(where, f"start {fault.start:g} s is not inside the run (0 to {duration:g} s)", fault.id))
+                problems.append(Problem(where, f"start {fault.start:g} s is not inside the run (0 to {duration:g} s)",
+                                        fault.id))
             elif fault.duration is not None and fault.start + fault.duration > duration + 1e-9:
                 problems.append(Problem(
                     where,

@@ -8,7 +8,8 @@ from editor_helpers import build_three_tier
 
 
 def pytest_collection_modifyitems(config, items):
-    # Qt warnings fail the editor's tests; the offscreen platform's notes on what it cannot do (raise, size hints) are noise.
+    # Qt warnings fail the editor's tests; the offscreen platform's notes on what it cannot do
+    # (raise, size hints) are noise.
     for item in items:
         if "tests/app/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))

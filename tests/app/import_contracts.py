@@ -30,7 +30,8 @@ class ForbiddenSubmoduleContract(Contract):
                         continue
                     for detail in graph.get_import_details(importer=module, imported=package):
                         line = detail["line_contents"]
-                        if forbidden in line or (f"from {package} import" in line and sub in line.split("import", 1)[1]):
+                        imported = f"from {package} import" in line and sub in line.split("import", 1)[1]
+                        if forbidden in line or imported:
                             violations.append(f"{module}:{detail['line_number']} {line.strip()}")
         return ContractCheck(kept=not violations, metadata={"violations": violations})
 

@@ -1,6 +1,7 @@
 """The main window: files through the store, prompts, drops, autosave and recovery, layout, extension points."""
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ def rich_design(doc) -> None:
     e.set_component_fields(ids["web"], {"instances": 3, "workers": 16, "queue_capacity": 40,
                                         "service_time": {"kind": "normal", "mean": 0.02, "std": 0.004},
                                         "fan_out": "parallel"}, merge=False)
-    e.set_component_fields(ids["cache"], {"hit_ratio": 0.9, "hit_time": {"kind": "empirical", "points": [0.001, 0.002]}})
+    e.set_component_fields(ids["cache"], {"hit_ratio": 0.9,
+                                          "hit_time": {"kind": "empirical", "points": [0.001, 0.002]}})
     e.set_component_fields(ids["db"], {"connections": 7, "query_time": {"kind": "uniform", "low": 0.001, "high": 0.01}})
     web = ids["web"]
     cb = e.add_policy(web, "circuit_breaker", scope="db")
@@ -84,9 +86,9 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     save_project(path, project)
     window.open_path(path)
     import uuid
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(timezone.utc), {})
+    kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(UTC), {})
     window.document.keep_runs([kept])
     calls = []
     import app.window_files as mw
@@ -688,3 +690,14 @@ def test_save_dialogs_start_in_documents_never_in_the_programs_folder(window, tm
     assert window._save_to(mine / "p.faultline")
     window.save_as()  # a saved project's Save As starts beside it
     assert Path(started_in[-1]) == mine / "p.faultline"
+
+
+def test_about_names_the_installed_version(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.version import __version__
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append((title, text))))
+    window.about()
+    assert shown and shown[0][0] == "About Faultline" and f"Faultline {__version__}" in shown[0][1]

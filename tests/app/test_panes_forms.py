@@ -226,7 +226,8 @@ def test_the_pane_shows_how_the_patterns_wrap_a_call(window, qtbot):
     assert "bounds each attempt: up to 3 attempts" in text
     retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
     doc.edit.set_policy_fields(ids["web"], retry.id, {"enabled": False})
-    assert "outer to inner: timeout → bulkhead → the call. The timeout (1 s) bounds the whole call" in panel.nesting.text()
+    assert ("outer to inner: timeout → bulkhead → the call. The timeout (1 s) bounds the whole call"
+            in panel.nesting.text())
 
 
 def test_policy_back_to_library_defaults(window, qtbot):

@@ -250,7 +250,8 @@ def test_escape_sequences_in_names_are_shown_not_obeyed(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "\\x1b]0;owned\\x07" in out
-    broken = dict(HOSTILE, components=HOSTILE["components"] + [{"kind": "service", "name": "\x1b[31mred", "workers": 0}])
+    broken = dict(HOSTILE,
+                  components=HOSTILE["components"] + [{"kind": "service", "name": "\x1b[31mred", "workers": 0}])
     assert main(["validate", _write(tmp_path, "broken.json", broken)]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and 'service "\\x1b[31mred": workers must be at least 1' in err

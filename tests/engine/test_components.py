@@ -1,9 +1,9 @@
 """Component semantics: clients, load balancers, caches, queues, external services, fan-out."""
 import numpy as np
 import pytest
+from engine_support import rel, run
 
 import engine.model as m
-from engine_support import rel, run
 
 
 def test_closed_loop_follows_the_interactive_response_time_law():

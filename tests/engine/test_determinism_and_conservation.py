@@ -1,10 +1,10 @@
 """Same seed, same run; streams independent per component; every request accounted for."""
 import numpy as np
 import pytest
+from engine_support import load_example, run
 
 import engine.model as m
 from engine import RunOptions, Simulation, simulate
-from engine_support import load_example, run
 
 EXAMPLES = ["mmc", "three_tier", "microservices", "retry_storm", "retry_storm_guarded", "overload_control"]
 

@@ -1,10 +1,10 @@
 """Integration: patterns measurably help where they should, and naive retries make things worse."""
 import numpy as np
 import pytest
-
-from engine.compare import mean_ci, run_comparison, t95
-from engine import RunOptions
 from engine_support import load_example, run
+
+from engine import RunOptions
+from engine.compare import mean_ci, run_comparison, t95
 
 
 def test_timeouts_breaker_and_bulkhead_protect_users_from_a_slow_database():

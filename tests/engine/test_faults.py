@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from engine_support import erlang_c_wait, rel, run, station
 
 import engine.model as m
-from engine_support import erlang_c_wait, rel, run, station
 
 
 def with_faults(design, *faults, name="exp"):
@@ -206,7 +206,8 @@ def test_example_experiments_log_every_fault_at_its_configured_times():
         for experiment in design.experiments:
             r = run(design, duration=180, warmup=0, bucket=1, experiment=experiment.name)
             for fault in experiment.faults:
-                starts = [e["time"] for e in r.events if e["kind"] == "fault_started" and e["fault_id"] == str(fault.id)]
+                starts = [e["time"] for e in r.events
+                          if e["kind"] == "fault_started" and e["fault_id"] == str(fault.id)]
                 ends = [e["time"] for e in r.events if e["kind"] == "fault_ended" and e["fault_id"] == str(fault.id)]
                 assert starts == [fault.start]
                 assert ends == [fault.start + fault.duration]

@@ -84,7 +84,8 @@ def test_field_rules_name_the_component_and_the_field(mutate, message):
 
 GRAPH_CASES = [
     (lambda d: d["links"].append({"source": "api", "target": "dbb"}), 'link "api -> dbb": unknown component "dbb"'),
-    (lambda d: d["links"].append({"source": "api", "target": "api"}), 'link "api -> api": a component cannot call itself'),
+    (lambda d: d["links"].append({"source": "api", "target": "api"}),
+     'link "api -> api": a component cannot call itself'),
     (lambda d: d["links"].append({"source": "api", "target": "db"}), 'link "api -> db": duplicate link'),
     (lambda d: d["links"].append({"source": "db", "target": "api"}),
      'database "db": a database makes no calls (remove link "db -> api")'),
@@ -153,7 +154,8 @@ def test_experiment_names_are_unique():
 
 def test_fault_windows_must_fall_inside_the_run():
     data = base()
-    data["experiments"] = [{"name": "late", "faults": [{"kind": "error", "target": "api", "start": 50, "duration": 20}]}]
+    data["experiments"] = [{"name": "late",
+                            "faults": [{"kind": "error", "target": "api", "start": 50, "duration": 20}]}]
     design = parse_design(data)
     with pytest.raises(DesignError, match=r"window 50-70 s ends after the run \(60 s\)"):
         compile_design(design, m.RunOptions(duration=60), "late")

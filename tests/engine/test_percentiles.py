@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from engine_support import run, station
 
 import engine.model as m
 from engine import _core
 from engine.stats import mean_ci
-from engine_support import run, station
 
 BOUND = _core.HISTOGRAM_GAMMA - 1     # 0.5 %: the estimate stays in the exact percentile's bin
 

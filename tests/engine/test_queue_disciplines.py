@@ -6,9 +6,9 @@ service does not change how much work waits) but spreads it: the p99 grows. Tole
 test_queueing_theory.py: four seeds of about a million requests each hold the mean to 3 %.
 """
 import pytest
+from engine_support import averaged, load_example, rel, run, station
 
 import engine.model as m
-from engine_support import averaged, load_example, rel, run, station
 
 
 def _station(discipline, rate, mean=1.0, **fields):
@@ -133,8 +133,9 @@ def test_the_overload_control_example_recovers_where_fifo_does_not():
     slowdown = design.experiments[0]
     server = design.component("server")
     assert server.queue_discipline == "codel"
+    fifo_server = server.model_copy(update={"queue_discipline": "fifo"})
     fifo = design.model_copy(update={"components": [
-        c if c.name != "server" else server.model_copy(update={"queue_discipline": "fifo"}) for c in design.components]})
+        c if c.name != "server" else fifo_server for c in design.components]})
     codel_run = run(design, duration=180.0, warmup=0.0, bucket=1.0, experiment=slowdown)
     fifo_run = run(fifo, duration=180.0, warmup=0.0, bucket=1.0, experiment=slowdown)
     # the last 30 s: CoDel serves the clients' whole rate again, FIFO serves none of it in time

@@ -9,9 +9,9 @@ below 0.5 %; see test_percentiles.py) to 4 %. Durations are set by the number of
 import math
 
 import pytest
+from engine_support import averaged, erlang_b, erlang_c_wait, rel, run, station
 
 import engine.model as m
-from engine_support import averaged, erlang_b, erlang_c_wait, rel, run, station
 
 
 @pytest.mark.parametrize("rho,tol", [(0.5, 0.02), (0.8, 0.03), (0.9, 0.04)])

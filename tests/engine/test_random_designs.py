@@ -40,8 +40,10 @@ def caller_policies(draw, scopes):
         if kind == "retry":
             budget = draw(st.sampled_from([None, m.GrpcRetryThrottling(), m.EnvoyRetryBudget()]))
             policies.append(m.RetryPolicy(scope=scope, max_attempts=draw(st.integers(1, 4)),
-                                          wait_duration=draw(times), backoff=draw(st.sampled_from(["fixed", "exponential"])),
-                                          jitter=draw(st.sampled_from(["none", "full", "equal", "decorrelated", "randomized"])),
+                                          wait_duration=draw(times),
+                                          backoff=draw(st.sampled_from(["fixed", "exponential"])),
+                                          jitter=draw(st.sampled_from(
+                                              ["none", "full", "equal", "decorrelated", "randomized"])),
                                           max_wait_duration=draw(st.sampled_from([None, 0.1])), budget=budget))
         elif kind == "circuit_breaker":
             policies.append(m.CircuitBreakerPolicy(
@@ -101,7 +103,8 @@ def runnable_designs(draw):
         if kind == "service":
             comps.append(m.Service(name=name, instances=draw(st.integers(1, 3)), workers=draw(st.integers(1, 8)),
                                    queue_capacity=draw(st.sampled_from([None, 0, 10])),
-                                   service_time=draw(distributions()), error_probability=draw(st.sampled_from([0, 0.1])),
+                                   service_time=draw(distributions()),
+                                   error_probability=draw(st.sampled_from([0, 0.1])),
                                    fan_out=draw(st.sampled_from(["sequential", "parallel"])),
                                    policies=policies + draw(inbound_policies())))
         elif kind == "cache":
@@ -141,7 +144,8 @@ def runnable_designs(draw):
             target = draw(st.sampled_from([l.name for l in links]))
             faults.append(draw(st.sampled_from([
                 m.LatencyFault(target=target, start=start, duration=duration, delay=draw(distributions()),
-                               fraction=draw(fractions), direction=draw(st.sampled_from(["request", "response", "both"]))),
+                               fraction=draw(fractions),
+                               direction=draw(st.sampled_from(["request", "response", "both"]))),
                 m.ErrorFault(target=target, start=start, duration=duration, fraction=draw(fractions)),
                 m.PartitionFault(target=target, start=start, duration=duration,
                                  mode=draw(st.sampled_from(["hang", "refuse"]))),
@@ -149,7 +153,8 @@ def runnable_designs(draw):
         elif targets:
             target = draw(st.sampled_from(targets))
             faults.append(draw(st.sampled_from([
-                m.CrashFault(target=target, start=start, duration=duration, mode=draw(st.sampled_from(["hang", "refuse"])),
+                m.CrashFault(target=target, start=start, duration=duration,
+                             mode=draw(st.sampled_from(["hang", "refuse"])),
                              restart_delay=draw(st.sampled_from([0.0, 2.0])),
                              instances=m.InstanceSelector(fraction=draw(fractions))),
                 m.ExhaustionFault(target=target, start=start, duration=duration,

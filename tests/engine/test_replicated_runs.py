@@ -1,7 +1,8 @@
 """Replications keep the run's own switches: resilience off stays off in every seed."""
+from engine_support import load_example
+
 from engine.compare import run_comparison
 from engine.model import RunOptions
-from engine_support import load_example
 
 
 def test_replications_honour_resilience_off():

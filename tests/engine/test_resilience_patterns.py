@@ -1,10 +1,10 @@
 """Resilience patterns replayed against the libraries' own scenarios (SEMANTICS.md §1-3)."""
 
 import pytest
+from engine_support import erlang_b, load_example, run, station
 
 import engine.model as m
 from engine import RunOptions, Simulation
-from engine_support import erlang_b, load_example, run, station
 
 
 def breaker_sim(**cb):
@@ -167,7 +167,7 @@ def test_count_window_of_ten_at_fifty_percent_opens_on_the_fifth_failure():
     _, cb = breaker_sim(sliding_window_size=10, minimum_number_of_calls=10, failure_rate_threshold=50)
     for _ in range(5):
         call(cb, "ok")
-    for k in range(4):
+    for _ in range(4):
         call(cb, "error")
         assert cb.breaker_status(0)["state"] == "CLOSED"
     call(cb, "error")
@@ -223,7 +223,7 @@ def test_jitter_stays_inside_its_bounds(jitter):
     nominal = [min(5.0, 0.1 * 2 ** (n - 1)) for n in range(1, 9)]
     for _ in range(200):
         waits = probe.retry_waits(0, 8)
-        for n, (w, v) in enumerate(zip(waits, nominal), start=1):
+        for w, v in zip(waits, nominal):
             if jitter == "full":
                 assert 0 <= w <= v
             elif jitter == "equal":

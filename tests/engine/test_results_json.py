@@ -5,11 +5,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from engine_support import load_example
 
 from engine import RunOptions, simulate
 from engine.compare import run_comparison
 from engine.results import JsonArray, JsonObject, RunResult, dump_json, materialise
-from engine_support import load_example
 
 
 def streamed(value) -> str:

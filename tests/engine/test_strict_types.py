@@ -29,7 +29,8 @@ def problems_of(data) -> str:
     ({"workers": 8.5}, 'service "api": workers must be a whole number (got 8.5)'),
     ({"error_probability": "0.1"}, 'service "api": error_probability must be a number (got "0.1")'),
     ({"error_probability": False}, 'service "api": error_probability must be a number (got false)'),
-    ({"policies": [{"kind": "retry", "enabled": 1}]}, 'service "api", retry policy: enabled must be true or false (got 1)'),
+    ({"policies": [{"kind": "retry", "enabled": 1}]},
+     'service "api", retry policy: enabled must be true or false (got 1)'),
     ({"fan_out": 1}, "service \"api\": fan_out must be one of 'sequential' or 'parallel' (got 1)"),
 ])
 def test_json_types_are_not_coerced(fields, message):
@@ -52,8 +53,10 @@ def test_whole_numbers_serve_where_a_number_is_asked_for():
     ({"queue_capacity": 2**63}, "queue_capacity must be at most 2147483647 (got 9223372036854775808)"),
     ({"queue_capacity": 2**64 + 5}, "queue_capacity must be at most 2147483647"),
     ({"workers": 10**35}, "workers must be at most 100000 (got a number of about 36 digits)"),
-    ({"policies": [{"kind": "rate_limiter", "limit_for_period": 2**63}]}, "limit_for_period must be at most 1000000000"),
-    ({"policies": [{"kind": "load_shedding", "max_queue_length": 2**63}]}, "max_queue_length must be at most 2147483647"),
+    ({"policies": [{"kind": "rate_limiter", "limit_for_period": 2**63}]},
+     "limit_for_period must be at most 1000000000"),
+    ({"policies": [{"kind": "load_shedding", "max_queue_length": 2**63}]},
+     "max_queue_length must be at most 2147483647"),
 ])
 def test_integers_are_bounded_by_what_the_engine_holds(fields, message):
     assert message in problems_of(design(**fields))

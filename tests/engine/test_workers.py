@@ -4,11 +4,11 @@ import multiprocessing
 import os
 
 import pytest
+from engine_support import load_example
 
 from engine import workers
 from engine.compare import ComparisonInterrupted, run_comparison
 from engine.model import RunOptions
-from engine_support import load_example
 
 
 def _worker_pids(count: int) -> set[int]:

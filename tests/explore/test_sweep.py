@@ -62,8 +62,10 @@ def test_bad_specs_are_named(shop, path, spec, message):
 def test_a_grid_crosses_every_value_and_checks_each_point(shop):
     sweep = plan_sweep(shop, [("api.workers", "4:8:4"), ("lb.strategy", "random,round_robin")],
                        RunOptions(duration=100), experiments=[None, "database outage"], replications=2)
-    assert sweep.points == [{"api.workers": 4, "lb.strategy": "random"}, {"api.workers": 4, "lb.strategy": "round_robin"},
-                            {"api.workers": 8, "lb.strategy": "random"}, {"api.workers": 8, "lb.strategy": "round_robin"}]
+    assert sweep.points == [{"api.workers": 4, "lb.strategy": "random"},
+                            {"api.workers": 4, "lb.strategy": "round_robin"},
+                            {"api.workers": 8, "lb.strategy": "random"},
+                            {"api.workers": 8, "lb.strategy": "round_robin"}]
     assert len(sweep) == 4 * 2 * 2
     with pytest.raises(DesignError, match=r"point 1 \(database outage.start=5\): experiment \"database outage\""):
         plan_sweep(shop, [("database outage.start", "5,50")], SHORT, experiments=["database outage"])
@@ -123,7 +125,9 @@ def test_local_processes_give_the_numbers_of_one_process():
     here = run_sweep(sweep, InProcessExecutor())
     with LocalExecutor(2) as pool:
         there = run_sweep(sweep, pool)
-    key = lambda r: (r["point"], r["experiment"], r["replication"])
+    def key(r):
+        return r["point"], r["experiment"], r["replication"]
+
     assert sorted(here, key=key) == sorted(there, key=key)
     assert len(here) == 12 and {r["experiment"] for r in here} == {"", "outage"}
 
@@ -157,7 +161,8 @@ def test_a_file_from_another_sweep_is_refused(tmp_path):
     out = tmp_path / "r.csv"
     run_sweep(plan_sweep(small_station(), [("server.workers", "1,2")], SHORT), out=out)
     before = out.read_text()
-    with pytest.raises(DesignError, match=r"other parameters or metrics \(it holds server.workers and lacks users.rate"):
+    with pytest.raises(DesignError,
+                       match=r"other parameters or metrics \(it holds server.workers and lacks users.rate"):
         ResultsFile(out, plan_sweep(small_station(), [("users.rate", "10,20")], SHORT))
     with pytest.raises(DesignError, match="another design or other run options"):
         ResultsFile(out, plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=12)))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from interop_support import EXAMPLES, shop_design
 
 from engine.model import Design, parse_design
-from interop_support import EXAMPLES, shop_design
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
+from interop_support import EXAMPLES, FIXTURES, policy
+
 from app.cli import main as cli_main
 from engine.model import parse_design
-from interop_support import EXAMPLES, FIXTURES, policy
 
 
 def test_import_into_a_design_prints_the_preview_and_writes_json(tmp_path, capsys):

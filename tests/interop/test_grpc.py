@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from interop_support import FIXTURES, policy
 
 from app.interop import InteropError, export_design, import_files, preview_text
 from engine.model import GrpcRetryThrottling
-from interop_support import FIXTURES, policy
 
 
 def test_service_config_maps_to_the_calls_into_the_named_service(shop):

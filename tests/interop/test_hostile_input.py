@@ -8,7 +8,8 @@ from app.interop import InteropError, import_files
 from app.interop.reading import MAX_BYTES
 
 CASES = {
-    "grpc.json": ('{"methodConfig": [{"name": "x", "timeout": 5}]}', "grpc.json:1: methodConfig[0].name must be a list"),
+    "grpc.json": ('{"methodConfig": [{"name": "x", "timeout": 5}]}',
+                  "grpc.json:1: methodConfig[0].name must be a list"),
     "vs.yaml": ("apiVersion: networking.istio.io/v1\nkind: VirtualService\nspec:\n  http: [1, 2]\n",
                 "vs.yaml:4: spec.http[0] must be a map of settings"),
     "dr.yaml": ("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nspec: 5\n",
@@ -57,3 +58,8 @@ def test_yaml_in_flow_style_is_not_mistaken_for_json(tmp_path):
                     " spec: {http: [{route: [{destination: {host: db}}], timeout: 2s}]}}\n")
     result = import_files([path])
     assert [c.name for c in result.design.components if c.kind == "service"][-1] == "db"
+
+
+def test_no_files_is_refused_with_a_message():
+    with pytest.raises(InteropError, match="no file to import"):
+        import_files([])

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from interop_support import EXAMPLES, FIXTURES
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
-from interop_support import EXAMPLES, FIXTURES
 
 
 @pytest.fixture
@@ -71,7 +71,8 @@ def test_bad_file_shows_the_message_and_cannot_be_accepted(window, qtbot, tmp_pa
     qtbot.addWidget(dialog)
     assert not _ok(dialog)
     assert not dialog.error.isHidden()
-    assert "application.yml:1: resilience4j.retry.instances.cache.waitDuration is the placeholder" in dialog.error.text()
+    assert ("application.yml:1: resilience4j.retry.instances.cache.waitDuration is the placeholder"
+            in dialog.error.text())
 
 
 def test_a_new_design_is_laid_out_and_undoable(window, qtbot):

@@ -51,7 +51,8 @@ def test_timeout_below_the_callees_service_time(shop):
     design.components[i] = design.components[i].model_copy(update={"service_time": LogNormal(p50=0.1, p99=0.5)})
     design = _with(design, "gateway", TimeoutPolicy(scope="orders", timeout=0.2))
     finding = next(t for t in _texts(design) if "service time" in t)
-    assert "gateway -> orders: timeout 200 ms is below orders's own service time p99 (p50 100 ms, p99 500 ms)" in finding
+    assert ("gateway -> orders: timeout 200 ms is below orders's own service time p99 (p50 100 ms, p99 500 ms)"
+            in finding)
     assert "about 16 % of calls time out" in finding   # lognormal: 1 - Phi(ln 2 / (ln 5 / z99)) = 0.158
 
 

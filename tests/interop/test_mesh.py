@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES, policy
 
 from app.interop import InteropError, detect_format, export_design, import_files, preview_text
 from engine.model import EnvoyRetryBudget
-from interop_support import FIXTURES, policy
 
 
 def test_istio_rules_map_to_the_calls_into_the_host(shop):
@@ -18,7 +18,8 @@ def test_istio_rules_map_to_the_calls_into_the_host(shop):
     assert sorted(retry.retry_on) == ["error", "timeout", "unavailable"]
     assert policy(result.design, "gateway", "timeout", "orders").timeout == 0.8   # per try
     text = preview_text(result.notes)
-    assert "orders-mesh.yaml:16: DestinationRule orders: outlierDetection (ejecting failing hosts) is not modelled" in text
+    assert ("orders-mesh.yaml:16: DestinationRule orders: outlierDetection (ejecting failing hosts) is not modelled"
+            in text)
     assert "the 10 pending requests queued for a connection are not" in text
     assert "timeout 3 s over all attempts is not modelled beside the perTryTimeout 0.8 s" in text
     assert result.design.problems() == []

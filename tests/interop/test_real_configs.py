@@ -3,9 +3,9 @@ that says what is not understood. The files stay outside the repository."""
 from __future__ import annotations
 
 import pytest
+from interop_support import REAL_CONFIGS
 
 from app.interop import InteropError, import_files, preview_text
-from interop_support import REAL_CONFIGS
 
 FILES = sorted(p for p in REAL_CONFIGS.glob("*/*") if p.is_file()) if REAL_CONFIGS.is_dir() else []
 

@@ -3,11 +3,11 @@ in a run of the imported design."""
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES, policy
 
 from app.interop import InteropError, export_design, import_files, preview_text
 from engine.model import RunOptions
 from engine.simulation import Simulation
-from interop_support import FIXTURES, policy
 
 
 def _write(tmp_path, text: str, name: str = "application.yml"):
@@ -42,7 +42,8 @@ def test_instances_named_after_components_guard_the_calls_of_the_named_applicati
 def test_the_preview_names_what_was_left_out_with_file_and_line(three_tier):
     result = import_files([FIXTURES / "shop-api.yml"], three_tier)
     text = preview_text(result.notes, result.unmapped)
-    assert "shop-api.yml:20: resilience4j.circuitbreaker.configs.default.record-exceptions names Java exceptions" in text
+    assert ("shop-api.yml:20: resilience4j.circuitbreaker.configs.default.record-exceptions names Java exceptions"
+            in text)
     assert "shop-api.yml:19: resilience4j.circuitbreaker.configs.default.register-health-indicator only changes" in text
     assert 'applies only to the Spring profile "load-test"' in text
     # the profile's bulkhead of 100 was not applied

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from interop_support import FIXTURES
 
 from app.cli import main as cli_main
 from app.interop import InteropError, import_files, preview_text
 from engine.model import parse_design
-from interop_support import FIXTURES
 
 
 def test_compose_services_become_components_with_replicas_and_calls():
@@ -41,7 +41,8 @@ def test_kubernetes_workloads_services_and_autoscalers():
 
 def test_a_topology_is_refined_by_the_policy_files_given_with_it(tmp_path):
     policies = tmp_path / "application.yml"
-    policies.write_text("spring.application.name: web\nresilience4j.timelimiter.instances.orders.timeoutDuration: 300ms\n")
+    policies.write_text("spring.application.name: web\n"
+                        "resilience4j.timelimiter.instances.orders.timeoutDuration: 300ms\n")
     result = import_files([policies, FIXTURES / "shop-compose.yml"])     # the topology is read first
     timeout = next(p for p in result.design.component("web").policies if p.kind == "timeout")
     assert (timeout.scope, timeout.timeout) == ("orders", 0.3)

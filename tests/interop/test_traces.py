@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from interop_support import FIXTURES
 
 from app.interop import InteropError, import_files, preview_text
 from app.interop.traces import fit
-from interop_support import FIXTURES
 
 
 def test_traces_become_services_calls_and_a_client():

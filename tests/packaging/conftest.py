@@ -1,8 +1,8 @@
 """Fixtures the packaging tests share."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -322,7 +322,7 @@ def test_windows_version_file_holds_the_one_version():
         return build
 
     text = pt.windows_version_info("1.2rc1", "Faultline")
-    info = eval(text, {"__builtins__": {}, **{n: record(n) for n in pt.VERSION_INFO_NAMES}})  # noqa: S307
+    info = eval(text, {"__builtins__": {}, **{n: record(n) for n in pt.VERSION_INFO_NAMES}})
     assert info[0] == "VSVersionInfo"
     ffi = info[2]["ffi"]
     assert ffi[2]["filevers"] == (1, 2, 0, 0) and ffi[2]["prodvers"] == (1, 2, 0, 0)

@@ -193,7 +193,8 @@ def test_a_screen_plugin_that_cannot_load_fails_the_self_test_naming_the_library
     """Offscreen never loads the xcb plugin: without this check a missing X11 library passed unnoticed."""
     broken, name = library_needing("libxcbgone")
     real = selftest.plugins_to_load
-    monkeypatch.setattr(selftest, "plugins_to_load", lambda plugins, frozen, system=None: real(plugins, frozen) + [broken])
+    monkeypatch.setattr(selftest, "plugins_to_load",
+                        lambda plugins, frozen, system=None: real(plugins, frozen) + [broken])
     code, text = run(tmp_path, with_window=False)
     assert code == 1
     line = next(l for l in text.splitlines() if l.startswith("FAIL Qt plugins:"))

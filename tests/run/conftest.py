@@ -6,9 +6,9 @@ import weakref
 
 import pytest
 from PySide6.QtCore import QThread, QTimer
+from run_builders import make_three_tier
 from shiboken6 import Shiboken
 
-from run_builders import make_three_tier
 from engine.model import Design
 
 

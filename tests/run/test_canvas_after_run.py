@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from run_builders import make_three_tier
 
 from app.main_window import MainWindow
 from app.run.formatting import significant
@@ -10,7 +11,6 @@ from app.run.session import FINISHED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles
 from engine.model import Project
-from run_builders import make_three_tier
 
 
 @pytest.fixture

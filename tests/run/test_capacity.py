@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from run_builders import make_three_tier
 
 from app.main_window import MainWindow
 from app.run.capacity import capacity, offered_rates, overloads
@@ -28,7 +29,6 @@ from engine.model import (
     RateStep,
     Service,
 )
-from run_builders import make_three_tier
 
 
 def fan_design() -> Design:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from run_builders import EXPERIMENT, make_three_tier
 
 from app.run import RunController, RunRequest
 from app.run.session import FAILED, FINISHED, STOPPED
 from engine import RunOptions
-
-from run_builders import EXPERIMENT, make_three_tier
 
 # The bound is 100 ms from Stop to the run ending; the margin absorbs a loaded CI machine
 # (the worker runs at low priority). Measured: from stop() to the results reaching the GUI thread.

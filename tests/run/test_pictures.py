@@ -7,15 +7,15 @@ from html import escape
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QColor, QImage
 from pyqtgraph.exporters import ImageExporter
+from PySide6.QtGui import QColor, QImage
+from run_builders import EXPERIMENT, make_three_tier
+from test_run_window import FULL_SPEED, make_window, run_and_wait
 
 from app.canvas.export import picture_rect, render_svg
-from app.run.plot_style import nice_ceiling
 from app.run.breaker_strip import LUT as _STRIP_LUT
+from app.run.plot_style import nice_ceiling
 from engine.model import Project
-from test_run_window import FULL_SPEED, make_window, run_and_wait
-from run_builders import EXPERIMENT, make_three_tier
 
 
 @pytest.fixture

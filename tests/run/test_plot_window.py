@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from run_builders import EXPERIMENT
 
 from app.run.dashboard import Dashboard
 from app.run.plot_grid import PLOT_POSITIONS
 from app.run.plot_window import PlotWindow, pop_out
 from app.run.session import RunSession
 from engine import RunOptions, simulate
-from run_builders import EXPERIMENT
 
 
 @pytest.fixture

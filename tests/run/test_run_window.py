@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
+from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
 from app.run.session import FAILED, FINISHED, STOPPED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles, open_project
 from engine.model import Design, Project, Service
-from run_builders import EXPERIMENT, make_three_tier
 
 FULL_SPEED = 4  # index of "Full speed" in the speed picker
 STOP_BOUND_S = 0.1
@@ -333,7 +333,8 @@ def test_a_run_without_resilience_alone_is_drawn_solid_and_has_no_breakers(qtbot
     session = run_and_wait(qtbot, ui)
     assert session.variant_names == ["unprotected"]
     assert all(c.item.opts["pen"].style().name == "SolidLine" for c in ui.dashboard._curves)
-    assert session.breakers == [] and ui.dashboard.breaker_strip.note.textItem.toPlainText() == "no circuit breakers in this run"
+    assert session.breakers == []
+    assert ui.dashboard.breaker_strip.note.textItem.toPlainText() == "no circuit breakers in this run"
     assert "breaker" not in node_health(window, "api")
 
 

@@ -5,13 +5,13 @@ import json
 import math
 
 import pytest
+from run_builders import EXPERIMENT, make_three_tier
 
 from app.run.formatting import comparison_cells, format_ci, format_value, trivial_row, unit_for, verdict
 from app.run.saved import group_runs, saved_runs_of
 from app.run.session import RunSession, fault_windows_from_events
 from app.run.ui import bucket_for
 from engine import RunOptions, simulate
-from run_builders import EXPERIMENT, make_three_tier
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QLineEdit, QWidget
-
-from app.window_fit import fit_to_screen
-from app.panes.fields import DurationEditor, NumberEditor
-from engine.model import Project
 from run_builders import make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
+
+from app.panes.fields import DurationEditor, NumberEditor
+from app.window_fit import fit_to_screen
+from engine.model import Project
 
 SCREENS = [(1280, 720), (1920, 1080)]
 
@@ -89,7 +89,7 @@ def test_resilience_forms_show_whole_values_and_units(qtbot, small_window, scree
         pane.list.setCurrentRow(row)
         form = pane.form
         # The scroll area takes the new form's height from a posted event: let the layout settle.
-        qtbot.waitUntil(lambda: not _problems(form), timeout=3000)
+        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
         assert not _problems(form), _problems(form)
 
 
@@ -208,8 +208,8 @@ def test_properties_and_fault_forms_show_whole_values(qtbot, small_window, scree
     for component in w.document.design.components:
         w.document.set_selection([component.id])
         form = w.properties.form
-        qtbot.waitUntil(lambda: not _problems(form), timeout=3000)
+        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
     w.faults_dock.raise_()
     form = w.faults.form
     assert form is not None
-    qtbot.waitUntil(lambda: not _problems(form), timeout=3000)
+    qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 from hypothesis import strategies as st
@@ -267,7 +267,7 @@ def designs(draw, name: str | None = None):
 
 moments = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1),
-    timezones=st.none() | st.just(timezone.utc) | st.builds(
+    timezones=st.none() | st.just(UTC) | st.builds(
         lambda m: timezone(timedelta(minutes=m)), st.integers(-720, 720)),
 )
 
@@ -329,4 +329,4 @@ def run_data(components: list[str], links: list[str], buckets: int = 6, seed: in
 def saved_run(design: Design, label: str = "run", seed: int = 0) -> SavedRun:
     data = run_data([c.name for c in design.components], [link.name for link in design.links], seed=seed)
     return SavedRun(uuid.uuid4(), design.id, design.experiments[0].name if design.experiments else None,
-                    label, datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc), data)
+                    label, datetime(2026, 11, 1, 12, 0, tzinfo=UTC), data)

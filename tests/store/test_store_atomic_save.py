@@ -11,11 +11,10 @@ import time
 from collections import Counter
 
 import pytest
-
-from app.store import ProjectFileError, open_project, save_project
-from app.store import fileio
-from engine.model import Client, Design, Link, Project, RetryPolicy, Service
 from store_builders import shop_project
+
+from app.store import ProjectFileError, fileio, open_project, save_project
+from engine.model import Client, Design, Link, Project, RetryPolicy, Service
 
 
 def project_of(size: int, name: str) -> Project:
@@ -107,7 +106,8 @@ def test_a_full_disk_leaves_the_old_file(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(fileio.os, "fsync", full)
-    with pytest.raises(ProjectFileError, match="^Cannot save p.faultline: No space left on device; the previous version is untouched$"):
+    with pytest.raises(ProjectFileError,
+                       match="^Cannot save p.faultline: No space left on device; the previous version is untouched$"):
         save_project(path, shop_project("new"))
     monkeypatch.undo()
     assert open_project(path).project.name == "old"

@@ -6,11 +6,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from store_builders import saved_run, shop_project
+from test_store_hostile import alter
 
 from app.store import ProjectFileError, limits, open_project, save_project
 from app.store import runs as runs_module
-from store_builders import saved_run, shop_project
-from test_store_hostile import alter
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from store_builders import saved_run, shop_project
+from test_store_hostile import alter
 
 from app.cli import main as cli_main
 from app.store import DamagedFileError, ProjectFileError, open_project, save_project
 from app.store import project_file as project_file_module
 from engine.model import Design, Link, Position, Project, Service
-from store_builders import saved_run, shop_project
-from test_store_hostile import alter
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from store_builders import saved_run, shop_design
 
 from app.store import ProjectFileError, export_json, import_json, open_project, save_project
 from app.store.project_file import build_file, load_bytes
 from engine.model import Design, Project
-from store_builders import saved_run, shop_design
 
 TRIALS = 300
 
@@ -36,7 +36,9 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
             out[rng.randrange(100)] = rng.randrange(256)
     else:  # cut short or padded
         cut = rng.randrange(len(out))
-        return bytes(out[:cut]) if rng.random() < 0.7 else bytes(out) + bytes(rng.randrange(256) for _ in range(cut % 5000))
+        if rng.random() < 0.7:
+            return bytes(out[:cut])
+        return bytes(out) + bytes(rng.randrange(256) for _ in range(cut % 5000))
     return bytes(out)
 
 

@@ -7,11 +7,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from app.store import APPLICATION_ID, ProjectFileError, open_project, save_project
-from app.store import limits
-from app.store.digest import content_digest
 from store_builders import saved_run, shop_design, shop_project
+
+from app.store import APPLICATION_ID, ProjectFileError, limits, open_project, save_project
+from app.store.digest import content_digest
 
 
 @pytest.fixture
@@ -255,7 +254,8 @@ def test_text_that_is_not_utf8(project_file):
 
 
 def test_two_project_records(project_file):
-    alter(project_file, "INSERT INTO project SELECT 2, id, format, name, description, created, modified, written_by FROM project")
+    alter(project_file, "INSERT INTO project SELECT 2, id, format, name, description, created, modified, written_by "
+                        "FROM project")
     assert refused(project_file) == (
         "Cannot open shop.faultline: holds 2 project records; a project file has exactly one"
     )
@@ -294,7 +294,8 @@ def test_a_link_between_designs(tmp_path):
 
     save_project(path, Project(designs=[shop_design("one"), shop_design("two")]))
     alter(path, "UPDATE link SET source_pk = (SELECT min(pk) FROM component WHERE design_pk = 2) WHERE pk = 1")
-    assert refused(path) == 'Cannot open two.faultline: design "one", link 1: its source is a component of another design'
+    assert refused(path) == ('Cannot open two.faultline: design "one", link 1: '
+                             "its source is a component of another design")
 
 
 # -- absurd sizes ----------------------------------------------------------------------
@@ -346,7 +347,8 @@ def test_a_value_beyond_sqlites_length_limit(project_file, monkeypatch):
 def test_an_array_claiming_absurd_dimensions(project_file):
     alter(project_file, "UPDATE run_array SET rows = 1000000000, cols = 1000000 WHERE ord = 1")
     assert refused(project_file) == (
-        "Cannot open shop.faultline: its saved runs claim 7,450,580.6 GB of results, more than the 1.0 GB a project may hold"
+        "Cannot open shop.faultline: its saved runs claim 7,450,580.6 GB of results, "
+        "more than the 1.0 GB a project may hold"
     )
 
 
@@ -383,7 +385,8 @@ def test_an_event_log_bomb(project_file, monkeypatch):
 
 def test_run_data_of_the_wrong_shape(project_file):
     alter(project_file, "UPDATE run SET components = '[\"web\"]'")
-    assert 'saved run "run": series "arrivals" has shape (6, 3); buckets x columns must be (6, 1)' in refused(project_file)
+    assert ('saved run "run": series "arrivals" has shape (6, 3); buckets x columns must be (6, 1)'
+            in refused(project_file))
 
 
 def test_an_array_in_an_unknown_encoding(project_file):
@@ -397,7 +400,8 @@ def test_a_huge_value_is_quoted_only_in_part(project_file):
     alter(project_file, "UPDATE component SET params = json_set(params, '$.workers', ?) WHERE name = 'api'",
           params=("9" * 100_000 + "x",))
     message = refused(project_file)
-    assert message.startswith('Cannot open shop.faultline: design "shop" does not follow the model:\n  service "api": workers ')
+    assert message.startswith('Cannot open shop.faultline: design "shop" does not follow the model:\n'
+                              '  service "api": workers ')
     assert len(message) < 500
 
 

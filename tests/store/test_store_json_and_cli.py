@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from store_builders import saved_run, shop_design, shop_project
 
-from app.cli import SUBCOMMANDS, main as cli_main
+from app.cli import SUBCOMMANDS
+from app.cli import main as cli_main
 from app.store import (
     ProjectFileError,
     export_json,
@@ -18,7 +20,6 @@ from app.store import (
     save_project,
 )
 from engine.model import Design, Project
-from store_builders import saved_run, shop_design, shop_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.store import APPLICATION_ID, ProjectFileError, SavedRun, open_project, save_project
-from app.store import migrations, schema
+from app.store import APPLICATION_ID, ProjectFileError, SavedRun, migrations, open_project, save_project, schema
 from app.store.errors import ContentError
 from engine.model import Project
 

@@ -1,9 +1,10 @@
 """A client's objectives and recovery settings survive the project file and JSON exactly."""
 from __future__ import annotations
 
+from store_builders import shop_design
+
 from app.store import export_json, import_json, open_project, save_project
 from engine.model import AvailabilityObjective, LatencyObjective, Project, RecoverySettings
-from store_builders import shop_design
 
 
 def _design_with_objectives():

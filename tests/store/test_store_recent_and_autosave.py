@@ -7,10 +7,10 @@ import signal
 from pathlib import Path
 
 import pytest
-
-from app.store import Autosave, RecentFiles, open_project, pending_recoveries, save_project
-from app.store.paths import user_data_dir
 from store_builders import saved_run, shop_project
+
+from app.store import Autosave, RecentFiles, pending_recoveries, save_project
+from app.store.paths import user_data_dir
 
 
 def test_recent_files_newest_first_without_repeats(tmp_path):

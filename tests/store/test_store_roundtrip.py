@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from store_builders import designs, projects, shop_project
 
-from app.store import APPLICATION_ID, SCHEMA_VERSION, ProjectFileError, export_json, import_json, open_project, save_project
+from app.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    ProjectFileError,
+    export_json,
+    import_json,
+    open_project,
+    save_project,
+)
 from app.store.project_file import build_file, load_bytes
 from engine.model import (
     Client,
@@ -17,7 +26,6 @@ from engine.model import (
     Project,
     Service,
 )
-from store_builders import designs, projects, shop_project
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -155,7 +163,8 @@ def test_queue_disciplines_and_their_parameters_survive_save_and_open(tmp_path):
             Service(name="auth", queue_discipline="adaptive_lifo", lifo_after=0.3),
             Service(name="search", queue_discipline="lifo"),
         ],
-        links=[Link(source="web", target="api"), Link(source="api", target="auth"), Link(source="api", target="search")],
+        links=[Link(source="web", target="api"), Link(source="api", target="auth"),
+               Link(source="api", target="search")],
     )
     project = Project(designs=[design])
     path = tmp_path / "p.faultline"

@@ -5,14 +5,14 @@ import json
 from pathlib import Path
 
 import pytest
-
-from app.store import ProjectFileError, SavedRun, import_json, open_project, save_project
-from app.store.json_io import to_json_text
-from app.resources import EXAMPLES
-from engine import RunOptions, simulate
-from engine.model import Project
 from store_builders import saved_run, shop_project
 from test_store_hostile import alter
+
+from app.resources import EXAMPLES
+from app.store import ProjectFileError, SavedRun, import_json, open_project, save_project
+from app.store.json_io import to_json_text
+from engine import RunOptions, simulate
+from engine.model import Project
 
 
 @pytest.fixture

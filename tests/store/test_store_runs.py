@@ -6,10 +6,10 @@ import uuid
 
 import numpy as np
 import pytest
+from store_builders import run_data, saved_run, shop_design, shop_project
 
 from app.store import ProjectFileError, SavedRun, open_project, save_project
 from engine.model import Client, Design, Project
-from store_builders import run_data, saved_run, shop_design, shop_project
 
 
 def test_saved_runs_reload_exactly(tmp_path):
@@ -128,7 +128,8 @@ def test_run_data_not_shaped_like_a_run_result_is_refused(tmp_path, case):
 def test_a_run_of_a_design_not_in_the_project_is_refused(tmp_path):
     project = shop_project()
     run = saved_run(shop_design("elsewhere"))
-    with pytest.raises(ProjectFileError, match=f'saved run "run" belongs to design {run.design_id}, which is not in the project'):
+    with pytest.raises(ProjectFileError,
+                       match=f'saved run "run" belongs to design {run.design_id}, which is not in the project'):
         save_project(tmp_path / "p.faultline", project, [run])
 
 
