@@ -8,7 +8,8 @@ import sys
 
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint", "params", "sweep", "suggest")
+SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint",
+               "params", "sweep", "suggest")
 
 
 def _cmd_validate(args) -> int:

@@ -327,7 +327,8 @@ class SweepDialog(QDialog):
         values = self._sweep.points[self._selected]
         refusal = self._apply(values)
         words = ", ".join(f"{p}={format_value(v)}" for p, v in values.items())
-        self.status.setText(f"not applied: {refusal}" if refusal else f"applied {words} to the design (Undo takes it back)")
+        self.status.setText(f"not applied: {refusal}" if refusal
+                            else f"applied {words} to the design (Undo takes it back)")
 
     @property
     def running(self) -> bool:

@@ -193,7 +193,8 @@ class SweepPlot(QWidget):
             view = self.plot.getPlotItem().vb.viewRange()
             sx = (view[0][1] - view[0][0]) or 1.0
             sy = (view[1][1] - view[1][0]) or 1.0
-            k = min(range(len(self._xy)), key=lambda k: ((self._xy[k][0] - x) / sx) ** 2 + ((self._xy[k][1] - y) / sy) ** 2)
+            k = min(range(len(self._xy)),
+                    key=lambda k: ((self._xy[k][0] - x) / sx) ** 2 + ((self._xy[k][1] - y) / sy) ** 2)
             index = self._points[k]
         else:
             index = None

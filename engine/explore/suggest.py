@@ -341,7 +341,9 @@ def combinations(design: Design, ranked: list[Candidate], best: int = 4) -> list
     out = []
     for i, first in enumerate(top):
         for second in top[i + 1:]:
-            build = (lambda d, a=first.build, b=second.build: a(d) + b(d))
+            def build(d, a=first.build, b=second.build):
+                return a(d) + b(d)
+
             candidate = _made(design, f"{first.name} + {second.name}", build)
             if candidate is not None:
                 out.append(candidate)

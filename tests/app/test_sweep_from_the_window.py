@@ -117,7 +117,8 @@ def test_a_text_field_cannot_be_swept_and_says_so(window):
     form = window.properties.form
     form.field_menu(form.editors["name"], "name").actions()[-1].trigger()
     assert not window.findChildren(SweepDialog)
-    assert window.statusBar().currentMessage() == 'Cannot sweep this field: "name" is not a number or a choice a sweep can vary'
+    assert window.statusBar().currentMessage() == (
+        'Cannot sweep this field: "name" is not a number or a choice a sweep can vary')
 
 
 def test_the_context_menu_event_of_a_field_offers_the_sweep(window, monkeypatch):
@@ -139,7 +140,8 @@ def test_the_context_menu_event_of_a_field_offers_the_sweep(window, monkeypatch)
 
     monkeypatch.setattr(ModelForm, "show_field_menu", show)
     editor = window.properties.form.editors["instances"]
-    QApplication.sendEvent(editor, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2), editor.mapToGlobal(QPoint(2, 2))))
+    menu_event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2), editor.mapToGlobal(QPoint(2, 2)))
+    QApplication.sendEvent(editor, menu_event)
     assert shown and shown[0][-1] == "Sweep This Parameter…"
     assert len(shown[0]) > 2  # the field's own copy and paste stay
     dialog = window.findChild(SweepDialog)

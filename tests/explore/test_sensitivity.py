@@ -17,8 +17,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 @pytest.fixture
 def sweep():
     design = parse_design((EXAMPLES / "retry_storm.json").read_text())
-    return plan_sweep(design, [("server.workers", "1:20"), ("clients.rate", "1:100"), ("clients.timeout.timeout", "0.5:3")],
-                      RunOptions(duration=30), lhs=50, check_points=False)
+    params = [("server.workers", "1:20"), ("clients.rate", "1:100"), ("clients.timeout.timeout", "0.5:3")]
+    return plan_sweep(design, params, RunOptions(duration=30), lhs=50, check_points=False)
 
 
 def _rows(sweep, metric):
