@@ -54,6 +54,11 @@ BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 
 
+# A dashboard shorter than this shows the verdict's headline only (details a click away), so that
+# on a 1280x720 screen the plots below keep their height.
+ROOM_FOR_DETAILS = 450
+
+
 class VerdictBanner(QFrame):
     """The run's verdict in one line, and a row per objective and per fault it went through."""
 
@@ -76,6 +81,9 @@ class VerdictBanner(QFrame):
         self.toggle.setChecked(True)
         self.toggle.setToolTip("Show or hide each objective's verdict (the plots get the room back)")
         self.toggle.toggled.connect(lambda on: self.details.setVisible(on))
+        # Until the user chooses, the details show only where the plots keep room beneath them.
+        self.toggle.clicked.connect(self._chosen)
+        self.user_chose = False
         top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
         col.addLayout(top)
         self.details = QLabel()
@@ -117,7 +125,13 @@ class VerdictBanner(QFrame):
             else:
                 lines.append(f"<b>{_e(r.client)}</b> · {_e(r.what)}: {' · '.join(cells)}")
         self.details.setText("<br>".join(lines))
+        if not self.user_chose:
+            parent = self.parentWidget()
+            self.toggle.setChecked(parent is None or parent.height() >= ROOM_FOR_DETAILS)
         self.show()
+
+    def _chosen(self) -> None:
+        self.user_chose = True
 
     def _restyle(self, state: str) -> None:
         back, border = _BACKGROUNDS[state]

@@ -159,6 +159,7 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
 def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_path):
     w, ui = example_window("retry_storm", duration=120)
     run_and_wait(qtbot, ui)
+    ui.verdicts.banner.toggle.setChecked(True)  # details too, however tall either dashboard is
     before = ui.verdicts.banner.text()
     ui.keep_run()
     path = tmp_path / "storm.faultline"
@@ -166,6 +167,7 @@ def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_pa
     other, other_ui = example_window("retry_storm_guarded")
     assert other.open_path(path, ask=False)
     other_ui.open_group(other_ui.runs_panel.groups[0])
+    other_ui.verdicts.banner.toggle.setChecked(True)
     assert other_ui.verdicts.banner.text() == before
     assert "did not recover" in before.splitlines()[0]
     assert other_ui.verdicts.recovery_marks == ui.verdicts.recovery_marks
@@ -194,6 +196,19 @@ def test_banner_details_fold_away(qtbot, example_window):
     assert len(banner.text().splitlines()) == 3
     banner.toggle.click()
     assert not banner.details.isVisible() and len(banner.text().splitlines()) == 1
+
+
+def test_a_short_dashboard_shows_the_headline_only_until_the_user_asks(qtbot, example_window, monkeypatch):
+    import app.run.verdict_view as verdict_view
+
+    monkeypatch.setattr(verdict_view, "ROOM_FOR_DETAILS", 10_000)  # no dashboard is this tall
+    _w, ui = example_window("retry_storm", duration=100)
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert not banner.toggle.isChecked() and len(banner.text().splitlines()) == 1
+    banner.toggle.click()  # the user's choice stands for the runs that follow
+    run_and_wait(qtbot, ui)
+    assert banner.toggle.isChecked() and len(banner.text().splitlines()) == 3
 
 
 def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window):
