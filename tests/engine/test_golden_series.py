@@ -71,19 +71,19 @@ def run_digest(example: str, experiment: str | None, variant: str) -> str:
 
 
 EXPECTED = {
-    "three_tier|None|plain": "f051f50dcd966042adbecd559db8eb3c",
-    "three_tier|bad day|plain": "392de85df35937ac45427f91bcadc327",
-    "three_tier|database outage|plain": "2e3accf79471d5aa30c7eaacff9e4868",
-    "three_tier|cache node failure|plain": "4992d34f67abbc4744f4d1585cb73840",
-    "three_tier|bad day|every_pattern": "a78e03747d574fa45603003ac5bec627",
-    "retry_storm|brief slowdown|plain": "1b51c58a02c9af04efb694cd98aec946",
-    "retry_storm_guarded|brief slowdown|plain": "de9f756e16616c84a5d60334d11af928",
-    "microservices|None|plain": "40713f34fd816021c77d025016152b3e",
-    "microservices|slow recommendations|plain": "3e16f4a06cd57e04be28cdd2f03d9f51",
-    "microservices|payment provider errors|plain": "109893826578a82d31ad4f8d9f729643",
-    "microservices|inventory database crash|plain": "3f74f2d3fa9a6ff84801cc06c7d38076",
-    "mmc|lose a worker|plain": "8fcc99dae66a74aabd3c5615f42ecebe",
-    "mmc|slow CPU|plain": "d975e4dfbe66d0baeca2225fb81338b9",
+    "three_tier|None|plain": "b0695660e86538b74cd458d8286fa985",
+    "three_tier|bad day|plain": "4839d173323d726e3bd3af427fdd6da9",
+    "three_tier|database outage|plain": "96bf1b4bfc3845586f3e19582a232fb8",
+    "three_tier|cache node failure|plain": "9d902d7b9f1dec2452732e4925dad74a",
+    "three_tier|bad day|every_pattern": "8f119af1cfdfdce9b55f843efb630210",
+    "retry_storm|brief slowdown|plain": "995bc8466ebbd3faf2db98ee7a7d8da9",
+    "retry_storm_guarded|brief slowdown|plain": "8875989006f6e9b7e424fdb4dfa4f2eb",
+    "microservices|None|plain": "a41c6aaf304215a67cd7aed914f2dc3c",
+    "microservices|slow recommendations|plain": "ff72267948065aecf8aa8f962d2c0fdf",
+    "microservices|payment provider errors|plain": "a5446b75453105f069773d326e9e15af",
+    "microservices|inventory database crash|plain": "6c466d34bc0669f1d7096805f7cf7c69",
+    "mmc|lose a worker|plain": "f0d7baffb07d277bd9f201fbc1bd9276",
+    "mmc|slow CPU|plain": "f26440c38fc66517746322e0cf39e6fe",
 }
 
 
