@@ -21,7 +21,7 @@ from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultAct
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
-from engine._heap cimport _push
+from engine._heap cimport _push, _events_init, _events_free, _event_slot_bytes
 from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire
@@ -32,7 +32,7 @@ from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
-EVENT_BYTES = sizeof(Event)
+EVENT_BYTES = _event_slot_bytes()
 JOB_BYTES = sizeof(Job)
 CALL_BYTES = sizeof(Call)
 
@@ -199,6 +199,9 @@ cdef class Core:
 
     def __cinit__(self):
         self.s.heap = NULL
+        self.s.now_q = NULL
+        self.s.ev_pool = NULL
+        self.s.ev_free = NULL
         self.s.jobs = NULL
         self.s.calls = NULL
         self.s.rng = NULL
@@ -210,7 +213,7 @@ cdef class Core:
         self.s.wn_next = NULL
 
     def __dealloc__(self):
-        free(self.s.heap)
+        _events_free(&self.s)
         free(self.s.jobs)
         free(self.s.calls)
         free(self.s.rng)
@@ -436,8 +439,7 @@ cdef class Core:
         for f in range(n_f):
             _seed(&self.s.rng[n_c + n_l + f], <uint64_t>self.s.faults[f].seed)
 
-        self.s.heap_cap = 1024
-        self.s.heap = <Event*> malloc(self.s.heap_cap * sizeof(Event))
+        events_ok = _events_init(&self.s, 1024)
         self.s.job_cap = 1024
         self.s.jobs = <Job*> malloc(self.s.job_cap * sizeof(Job))
         self.s.job_free = -1
@@ -451,11 +453,11 @@ cdef class Core:
         self.s.wn_seq = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_next = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_free = -1
-        self.s.pool_bytes = (self.s.heap_cap * sizeof(Event) + self.s.job_cap * sizeof(Job)
+        self.s.pool_bytes = (self.s.heap_cap * _event_slot_bytes() + self.s.job_cap * sizeof(Job)
                            + self.s.call_cap * sizeof(Call) + self.s.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
         self.s.pool_limit = int(scalars.get("pool_limit", 0))
         self.s.stall_limit = int(scalars.get("stall_limit", 0))
-        if (self.s.heap == NULL or self.s.jobs == NULL or self.s.calls == NULL or self.s.rng == NULL
+        if (not events_ok or self.s.jobs == NULL or self.s.calls == NULL or self.s.rng == NULL
                 or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
 

@@ -1,54 +1,162 @@
-# The event queue: a 4-ary heap of Events ordered by (time, insertion order).
-from libc.stdint cimport int64_t
-from libc.stdlib cimport realloc
+# The event queue. Events pop in (time, insertion order): `seq` breaks every tie, so a run
+# is the same whatever structure holds its pending events.
+#
+# An event's record (40 bytes) is written once into a pool slot and never moves; the heap,
+# a 4-ary one (half the levels of a binary heap, and a node's four children share cache
+# lines), moves only its key (time, seq, slot).
+#
+# Events due at the current instant (a zero-delay hop: a link without latency, an answer
+# refused on the spot) skip the heap: their keys join a FIFO line, `now_q`, in push order.
+# Every key in that line has t == now and a larger seq than any event pushed before it, so
+# the line is sorted by (t, seq) and the next event is the smaller of the line's head and
+# the heap's top: exactly the order the heap alone gives.
+from libc.math cimport INFINITY
+from libc.stdint cimport int64_t, int32_t
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event
+from engine._structs cimport Event, EventKey
 from engine._pools cimport _may_grow
 
 
-cdef inline bint _before(Sim* s, Event* x, Event* y) noexcept nogil:
+# What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
+cdef inline int64_t _event_slot_bytes() noexcept nogil:
+    return sizeof(Event) + 2 * sizeof(EventKey) + sizeof(int32_t)
+
+
+cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
     return x.t < y.t or (x.t == y.t and x.seq < y.seq)
 
 
+cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
+    """Allocate the queue for ``cap`` events (a power of two); 0 when memory ran out."""
+    cdef int64_t i
+    s.heap_cap = cap
+    s.heap_n = 0
+    s.now_head = 0
+    s.now_n = 0
+    s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
+    s.now_q = <EventKey*> malloc(cap * sizeof(EventKey))
+    s.ev_pool = <Event*> malloc(cap * sizeof(Event))
+    s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
+    if s.heap == NULL or s.now_q == NULL or s.ev_pool == NULL or s.ev_free == NULL:
+        return 0
+    # slot 0 on top: the first events fill the pool from its start
+    for i in range(cap):
+        s.ev_free[i] = <int32_t>(cap - 1 - i)
+    s.ev_free_n = cap
+    return 1
+
+
+cdef inline void _events_free(Sim* s) noexcept nogil:
+    free(s.heap)
+    free(s.now_q)
+    free(s.ev_pool)
+    free(s.ev_free)
+    s.heap = NULL
+    s.now_q = NULL
+    s.ev_pool = NULL
+    s.ev_free = NULL
+
+
+cdef inline bint _events_grow(Sim* s) noexcept nogil:
+    """Double every array of the queue; on failure the run halts (budget) or is out of memory."""
+    cdef int64_t cap = s.heap_cap, i, wrapped
+    cdef void* p
+    if not _may_grow(s, cap, cap * _event_slot_bytes()):
+        return 0
+    p = realloc(s.heap, 2 * cap * sizeof(EventKey))
+    if p == NULL:
+        s.out_of_memory = 1
+        return 0
+    s.heap = <EventKey*> p
+    p = realloc(s.ev_pool, 2 * cap * sizeof(Event))
+    if p == NULL:
+        s.out_of_memory = 1
+        return 0
+    s.ev_pool = <Event*> p
+    p = realloc(s.ev_free, 2 * cap * sizeof(int32_t))
+    if p == NULL:
+        s.out_of_memory = 1
+        return 0
+    s.ev_free = <int32_t*> p
+    p = realloc(s.now_q, 2 * cap * sizeof(EventKey))
+    if p == NULL:
+        s.out_of_memory = 1
+        return 0
+    s.now_q = <EventKey*> p
+    # the part of the ring that wrapped round to the start moves to just after its end
+    wrapped = s.now_head + s.now_n - cap
+    if wrapped > 0:
+        memcpy(&s.now_q[cap], &s.now_q[0], wrapped * sizeof(EventKey))
+    # the free stack is empty when the queue is full: the new slots are all free
+    for i in range(cap):
+        s.ev_free[s.ev_free_n] = <int32_t>(2 * cap - 1 - i)
+        s.ev_free_n += 1
+    s.heap_cap = 2 * cap
+    return 1
+
+
+cdef inline int64_t _events_pending(Sim* s) noexcept nogil:
+    return s.heap_n + s.now_n
+
+
+cdef inline double _next_time(Sim* s) noexcept nogil:
+    """When the next event is due (infinity when none is pending)."""
+    if s.now_n > 0:
+        if s.heap_n > 0 and _before(&s.heap[0], &s.now_q[s.now_head]):
+            return s.heap[0].t
+        return s.now_q[s.now_head].t
+    if s.heap_n > 0:
+        return s.heap[0].t
+    return INFINITY
+
+
 cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
-    cdef Event* grown
     cdef int64_t i, p
-    cdef Event ev
-    if s.heap_n == s.heap_cap:
-        if not _may_grow(s, s.heap_cap, s.heap_cap * sizeof(Event)):
+    cdef int32_t slot
+    cdef EventKey key
+    cdef Event* ev
+    if s.heap_n + s.now_n == s.heap_cap:
+        if not _events_grow(s):
             return
-        grown = <Event*> realloc(s.heap, 2 * s.heap_cap * sizeof(Event))
-        if grown == NULL:
-            s.out_of_memory = 1
-            return
-        s.heap = grown
-        s.heap_cap *= 2
+    s.ev_free_n -= 1
+    slot = s.ev_free[s.ev_free_n]
+    ev = &s.ev_pool[slot]
     ev.t = t
     ev.seq = s.seq
-    s.seq += 1
     ev.type = type
     ev.a = a
     ev.b = b
     ev.c = c
     ev.d = d
     ev.e = e
+    key.t = t
+    key.seq = s.seq
+    key.slot = slot
+    s.seq += 1
+    if t == s.now and (s.now_n == 0
+                       or s.now_q[(s.now_head + s.now_n - 1) & (s.heap_cap - 1)].t == t):
+        s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)] = key
+        s.now_n += 1
+        return
     i = s.heap_n
     s.heap_n += 1
     while i > 0:
         p = (i - 1) >> 2
-        if _before(s, &ev, &s.heap[p]):
+        if _before(&key, &s.heap[p]):
             s.heap[i] = s.heap[p]
             i = p
         else:
             break
-    s.heap[i] = ev
+    s.heap[i] = key
 
 
-cdef inline Event _pop(Sim* s) noexcept nogil:
-    cdef Event top = s.heap[0]
-    cdef Event last
+cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
+    cdef int32_t slot = s.heap[0].slot
+    cdef EventKey last
     cdef int64_t i = 0, child, best, end, n
     s.heap_n -= 1
     n = s.heap_n
@@ -62,13 +170,27 @@ cdef inline Event _pop(Sim* s) noexcept nogil:
             end = child + 4 if child + 4 < n else n
             child += 1
             while child < end:
-                if _before(s, &s.heap[child], &s.heap[best]):
+                if _before(&s.heap[child], &s.heap[best]):
                     best = child
                 child += 1
-            if _before(s, &s.heap[best], &last):
+            if _before(&s.heap[best], &last):
                 s.heap[i] = s.heap[best]
                 i = best
             else:
                 break
         s.heap[i] = last
-    return top
+    return slot
+
+
+cdef inline void _pop(Sim* s, Event* out) noexcept nogil:
+    """Take the next event (one must be pending) into ``out`` and free its slot."""
+    cdef int32_t slot
+    if s.now_n > 0 and (s.heap_n == 0 or not _before(&s.heap[0], &s.now_q[s.now_head])):
+        slot = s.now_q[s.now_head].slot
+        s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
+        s.now_n -= 1
+    else:
+        slot = _pop_heap(s)
+    out[0] = s.ev_pool[slot]
+    s.ev_free[s.ev_free_n] = slot
+    s.ev_free_n += 1

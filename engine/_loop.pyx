@@ -14,7 +14,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._random cimport _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _pop
+from engine._heap cimport _push, _pop, _next_time, _events_pending
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
@@ -36,12 +36,12 @@ from engine._disciplines cimport (
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
     cdef Event ev
-    while s.heap_n > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
-        if s.heap[0].t > until:
+    while _events_pending(s) > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
+        if _next_time(s) > until:
             break
         if max_events > 0 and processed >= max_events:
             break
-        ev = _pop(s)
+        _pop(s, &ev)
         if ev.t > s.now:
             s.stalled = 0
         else:
@@ -52,7 +52,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
         _dispatch(s, &ev)
         processed += 1
     s.events_processed += processed
-    if s.stop_flag == 0 and (s.heap_n == 0 or s.heap[0].t > until):
+    if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until):
         if until > s.now:
             s.now = until
         if until >= s.duration and not s.finished:
@@ -112,9 +112,6 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _on_warmup_end(s)
 
 
-# ------------------------------------------------------------------ heap
-# A 4-ary heap: half the levels of a binary one, and the four children of a node share
-# cache lines. Any correct priority queue pops the same (time, seq) order.
 # ------------------------------------------------------------------ pools
 # ------------------------------------------------------------------ draws
 # ------------------------------------------------------------------ metrics

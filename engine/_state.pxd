@@ -2,7 +2,7 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t
 
-from engine._structs cimport Event, Job, Call, Rng
+from engine._structs cimport Event, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
 
 cdef struct Sim:
@@ -143,9 +143,17 @@ cdef struct Sim:
     int wn_n
 
     # pools
-    Event* heap
+    # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap and,
+    # for those due at the current instant, in a line in push order
+    EventKey* heap
     int64_t heap_n
-    int64_t heap_cap
+    int64_t heap_cap        # capacity of every array below (a power of two)
+    Event* ev_pool
+    int32_t* ev_free        # a stack of free pool slots
+    int64_t ev_free_n
+    EventKey* now_q         # ring of the keys due at `now`, in push order
+    int64_t now_head
+    int64_t now_n
     int64_t seq
     Job* jobs
     int job_n

@@ -12,6 +12,12 @@ cdef struct Event:
     int32_t d
     int32_t e
 
+cdef struct EventKey:
+    # What the heap moves: the order of an event and where its record lies in the pool.
+    double t
+    int64_t seq
+    int32_t slot
+
 cdef struct Job:
     # One unit of work at a component: an attempt that arrived, or a client request.
     int32_t comp
