@@ -7,6 +7,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._eventlog cimport _log
 from engine._heap cimport _push
+from engine._clock cimport _ns, NS_PER_S
 
 
 cdef inline void _cb_touch(Sim* s, int l) noexcept nogil:
@@ -48,7 +49,7 @@ cdef inline void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
         # whole epoch seconds; data of second s counts until the clock reaches s + N
         n = s.pol[l].cb_size
         off = s.cb_tb_off[l]
-        sec = <int64_t>floor(s.now)
+        sec = s.now_ns // NS_PER_S
         if sec > s.cb_last_sec[l]:
             first = s.cb_last_sec[l] + 1 if s.cb_last_sec[l] >= 0 else sec
             if sec - first >= n:
@@ -117,8 +118,8 @@ cdef inline bint _cb_acquire(Sim* s, int l) noexcept nogil:
     if s.cb_state[l] == CB_CLOSED:
         return 1
     if s.cb_state[l] == CB_OPEN:
-        # strictly after the wait, as Instant.isAfter
-        if s.now > s.cb_opened_at[l] + s.cb_open_wait[l]:
+        # strictly after the wait, as Instant.isAfter: compared in whole nanoseconds
+        if s.now_ns > _ns(s.cb_opened_at[l]) + _ns(s.cb_open_wait[l]):
             _cb_to_half(s, l)
         else:
             return 0

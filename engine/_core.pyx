@@ -21,12 +21,13 @@ from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultAct
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
-from engine._heap cimport _push, _events_init, _events_free, _event_slot_bytes
+from engine._heap cimport _push, _push_edge, _events_init, _events_free, _event_slot_bytes
 from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
+from engine._clock cimport _ns, _seconds
 
 from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
 
@@ -229,8 +230,9 @@ cdef class Core:
         cdef FaultRow* fault
         keep = dict(compiled.arrays)
         self._keep = keep
-        self.s.duration = scalars["duration"]
-        self.s.warmup = scalars["warmup"]
+        # on the clock's nanosecond grid, so that `now` reaches them exactly (engine/_clock.pxd)
+        self.s.duration = _seconds(_ns(scalars["duration"]))
+        self.s.warmup = _seconds(_ns(scalars["warmup"]))
         self.s.bucket = scalars["bucket"]
         self.s.n_b = scalars["n_buckets"]
         self.s.n_c = compiled.n_components
@@ -482,14 +484,14 @@ cdef class Core:
                         lam = max(lam, self.s.bp_r[self.s.comps[c].bp_offset + k])
                     self.s.c_lam_max[c] = lam
                     t = _next_arrival(&self.s, c, 0.0, 1)
-                    if t < self.s.duration:
+                    if _ns(t) < _ns(self.s.duration):
                         _push(&self.s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
         for k in range(self.s.n_fa):
-            _push(&self.s, self.s.actions[k].time, EV_FAULT, k, 0, 0, 0, 0)
+            _push_edge(&self.s, _ns(self.s.actions[k].time), EV_FAULT, k, 0, 0, 0, 0)
         if self.s.n_b > 1:
-            _push(&self.s, self.s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+            _push_edge(&self.s, _ns(self.s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
         if self.s.warmup > 0:
-            _push(&self.s, self.s.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
+            _push_edge(&self.s, _ns(self.s.warmup), EV_WARMUP, 0, 0, 0, 0, 0)
 
     # ------------------------------------------------------------------ API
     def advance(self, double until=INFINITY, int64_t max_events=0):
@@ -543,17 +545,21 @@ cdef class Core:
             raise ValueError(f"unknown outcome {outcome!r} (expected one of {', '.join(_OUTCOME_CODES)})")
         return _OUTCOME_CODES[outcome]
 
+    cdef void _set_clock(self, double now):
+        self.s.now_ns = _ns(now)
+        self.s.now = _seconds(self.s.now_ns)
+
     def breaker_acquire(self, link, double now):
         """Ask the link's breaker for permission at time ``now`` (Resilience4j tryAcquirePermission)."""
         self._link(link, "breaker")
-        self.s.now = now
+        self._set_clock(now)
         return bool(_cb_acquire(&self.s, link))
 
     def breaker_record(self, link, str outcome, double duration, double now):
         """Record a call's outcome (``ok``, ``error``, ``timeout``, ...) and duration at ``now``."""
         self._link(link, "breaker")
         code = self._outcome(outcome)
-        self.s.now = now
+        self._set_clock(now)
         _cb_record(&self.s, link, code, duration)
 
     def breaker_force(self, link, str state, double now):
@@ -561,7 +567,7 @@ cdef class Core:
         self._link(link, "breaker")
         if state not in ("OPEN", "HALF_OPEN", "CLOSED"):
             raise ValueError(f"unknown breaker state {state!r} (expected OPEN, HALF_OPEN or CLOSED)")
-        self.s.now = now
+        self._set_clock(now)
         if state == "OPEN":
             _cb_to_open(&self.s, link, _cb_rate(&self.s, link, RATE_FAILURE), _cb_rate(&self.s, link, RATE_SLOW))
         elif state == "HALF_OPEN":
@@ -615,7 +621,7 @@ cdef class Core:
         if not 0 <= instance < self.s.comps[component].instances:
             raise IndexError(f"no instance {instance}: component {component} has {self.s.comps[component].instances} "
                              f"instance(s), numbered 0 to {self.s.comps[component].instances - 1}")
-        self.s.now = now
+        self._set_clock(now)
         return _rl_acquire(&self.s, <int>(self.s.comps[component].inst_offset + instance), component)
 
     # ------------------------------------------------------------------ loop

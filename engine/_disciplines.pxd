@@ -9,6 +9,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._eventlog cimport _log
 from engine._metrics cimport _count_c
+from engine._clock cimport _ns
 
 
 cdef inline void _enqueue(Sim* s, int inst, int j) noexcept nogil:
@@ -20,7 +21,7 @@ cdef inline void _enqueue(Sim* s, int inst, int j) noexcept nogil:
     if d == QD_ADAPTIVE_LIFO:
         if s.i_qlen[inst] == 0:
             s.i_q_since[inst] = s.now
-        elif not s.i_lifo[inst] and s.now - s.i_q_since[inst] > s.comps[c].lifo_after:
+        elif not s.i_lifo[inst] and _ns(s.now - s.i_q_since[inst]) > _ns(s.comps[c].lifo_after):
             # the queue has stood longer than the threshold: fresh requests go first from now on
             s.i_lifo[inst] = 1
             s.c_lifo_b[c] += 1
@@ -72,7 +73,7 @@ cdef inline bint _codel_drops(Sim* s, int inst, double sojourn) noexcept nogil:
         s.i_cd_first_above[inst] = 0.0
     elif s.i_cd_first_above[inst] == 0.0:
         s.i_cd_first_above[inst] = s.now + interval
-    elif s.now >= s.i_cd_first_above[inst]:
+    elif s.now_ns >= _ns(s.i_cd_first_above[inst]):
         ok_to_drop = 1
     if s.i_cd_dropping[inst]:
         if not ok_to_drop:
@@ -81,7 +82,7 @@ cdef inline bint _codel_drops(Sim* s, int inst, double sojourn) noexcept nogil:
         if s.i_cd_dropping[inst] == 2:
             s.i_cd_drop_next[inst] += interval / sqrt(<double>s.i_cd_count[inst])
             s.i_cd_dropping[inst] = 1
-        if s.now >= s.i_cd_drop_next[inst]:
+        if s.now_ns >= _ns(s.i_cd_drop_next[inst]):
             s.i_cd_count[inst] += 1
             s.i_cd_dropping[inst] = 2
             return 1

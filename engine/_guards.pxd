@@ -7,6 +7,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._eventlog cimport _log
 from engine._heap cimport _push
+from engine._clock cimport _ns, _seconds
 from engine._pools cimport _node_new
 
 
@@ -48,11 +49,14 @@ cdef inline void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
 
 
 cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
-    """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
-    cdef double period = s.comps[c].rl_period
+    """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused.
+    Cycles are counted in whole nanoseconds from time 0, as the library counts them from its
+    creation on System.nanoTime: a call at the very instant a cycle begins is in that cycle."""
+    cdef int64_t period = max(_ns(s.comps[c].rl_period), 1)
     cdef double limit = <double>s.comps[c].rl_limit
-    cdef int64_t cycle = <int64_t>floor(s.now / period)
-    cdef double wait, missing
+    cdef int64_t cycle = s.now_ns // period
+    cdef int64_t wait
+    cdef double missing
     if cycle > s.i_rl_cycle[inst]:
         s.i_rl_perm[inst] = fmin(s.i_rl_perm[inst] + (cycle - s.i_rl_cycle[inst]) * limit, limit)
         s.i_rl_cycle[inst] = cycle
@@ -60,10 +64,10 @@ cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
         s.i_rl_perm[inst] -= 1
         return 0.0
     missing = 1.0 - (s.i_rl_perm[inst] + limit)
-    wait = (cycle + 1) * period - s.now
+    wait = (cycle + 1) * period - s.now_ns
     if missing > 0:
-        wait += ceil(missing / limit) * period
-    if wait <= s.comps[c].rl_timeout:
+        wait += <int64_t>ceil(missing / limit) * period
+    if wait <= _ns(s.comps[c].rl_timeout):
         s.i_rl_perm[inst] -= 1
-        return wait if wait > 0 else 1e-12
+        return _seconds(wait)
     return -1.0

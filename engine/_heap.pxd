@@ -1,4 +1,6 @@
-# The event queue. Events pop in (time, insertion order): `seq` breaks every tie, so a run
+# The event queue. Events pop in (time in nanoseconds, seq): `seq` is the insertion order,
+# except that edges (_push_edge: bucket ends, the end of the warm-up, faults starting or
+# ending) come before every ordinary event of their instant. Every tie is broken, so a run
 # is the same whatever structure holds its pending events.
 #
 # An event's record (40 bytes) is written once into a pool slot and never moves; the heap,
@@ -10,7 +12,6 @@
 # Every key in that line has t == now and a larger seq than any event pushed before it, so
 # the line is sorted by (t, seq) and the next event is the smaller of the line's head and
 # the heap's top: exactly the order the heap alone gives.
-from libc.math cimport INFINITY
 from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
@@ -19,6 +20,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._structs cimport Event, EventKey
 from engine._pools cimport _may_grow
+from engine._clock cimport _ns, _never_ns
 
 
 # What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
@@ -103,18 +105,30 @@ cdef inline int64_t _events_pending(Sim* s) noexcept nogil:
     return s.heap_n + s.now_n
 
 
-cdef inline double _next_time(Sim* s) noexcept nogil:
-    """When the next event is due (infinity when none is pending)."""
+cdef inline int64_t _next_time(Sim* s) noexcept nogil:
+    """When the next event is due, in nanoseconds ("never" when none is pending)."""
     if s.now_n > 0:
         if s.heap_n > 0 and _before(&s.heap[0], &s.now_q[s.now_head]):
             return s.heap[0].t
         return s.now_q[s.now_head].t
     if s.heap_n > 0:
         return s.heap[0].t
-    return INFINITY
+    return _never_ns()
 
 
 cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    """Schedule an event at ``t`` seconds, rounded to the nanosecond."""
+    _push_ns(s, _ns(t), 0, type, a, b, c, d, e)
+
+
+cdef inline void _push_edge(Sim* s, int64_t t, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    """Schedule an event that opens an interval of time (a bucket, the measured window, a
+    fault's start or end) at ``t`` nanoseconds: it pops before every ordinary event of the
+    same instant, so intervals are half-open, [start, end), whatever the order of pushes."""
+    _push_ns(s, t, 1, type, a, b, c, d, e)
+
+
+cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, int c, int d, int e) noexcept nogil:
     cdef int64_t i, p
     cdef int32_t slot
     cdef EventKey key
@@ -125,20 +139,21 @@ cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, i
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
     ev = &s.ev_pool[slot]
+    key.t = t
+    # edges take sequence numbers below every ordinary one, still in push order among them
+    key.seq = s.seq - (<int64_t>1 << 62) if edge else s.seq
+    key.slot = slot
+    s.seq += 1
     ev.t = t
-    ev.seq = s.seq
+    ev.seq = key.seq
     ev.type = type
     ev.a = a
     ev.b = b
     ev.c = c
     ev.d = d
     ev.e = e
-    key.t = t
-    key.seq = s.seq
-    key.slot = slot
-    s.seq += 1
-    if t == s.now and (s.now_n == 0
-                       or s.now_q[(s.now_head + s.now_n - 1) & (s.heap_cap - 1)].t == t):
+    if t == s.now_ns and not edge and (
+            s.now_n == 0 or s.now_q[(s.now_head + s.now_n - 1) & (s.heap_cap - 1)].t == t):
         s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)] = key
         s.now_n += 1
         return

@@ -14,7 +14,8 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._random cimport _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _pop, _next_time, _events_pending
+from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
+from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
@@ -35,26 +36,29 @@ from engine._disciplines cimport (
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
+    cdef int64_t until_ns = _ns(until)
     cdef Event ev
     while _events_pending(s) > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
-        if _next_time(s) > until:
+        if _next_time(s) > until_ns:
             break
         if max_events > 0 and processed >= max_events:
             break
         _pop(s, &ev)
-        if ev.t > s.now:
+        if ev.t > s.now_ns:
             s.stalled = 0
+            s.now_ns = ev.t
+            s.now = _seconds(ev.t)
         else:
             s.stalled += 1
             if s.stall_limit > 0 and s.stalled > s.stall_limit:
                 s.halt_reason = HALT_STALLED
-        s.now = ev.t
         _dispatch(s, &ev)
         processed += 1
     s.events_processed += processed
-    if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until):
-        if until > s.now:
-            s.now = until
+    if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
+        if until_ns > s.now_ns:
+            s.now_ns = until_ns
+            s.now = _seconds(until_ns)
         if until >= s.duration and not s.finished:
             _finalize(s)
 
@@ -93,7 +97,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _flush_bucket(s, s.current_bucket, s.bucket)
         s.current_bucket += 1
         if s.current_bucket < s.n_b - 1:
-            _push(s, (s.current_bucket + 1) * s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
+            _push_edge(s, (s.current_bucket + 1) * _ns(s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
     elif t == EV_FAULT:
         _on_fault(s, ev.a)
     elif t == EV_RESTART:
@@ -180,7 +184,8 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
 
 cdef void _finalize(Sim* s) noexcept nogil:
     cdef double width = s.duration - (s.n_b - 1) * s.bucket
-    s.now = s.duration
+    s.now_ns = _ns(s.duration)
+    s.now = _seconds(s.now_ns)
     if width <= 0:
         width = s.bucket
     _flush_bucket(s, s.n_b - 1, width)
@@ -226,9 +231,10 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
         if rate > 0:
             if first:
                 return t
-            # snap to the 1/rate grid so that repeated additions do not drift across bucket edges
+            # snap to the 1/rate grid so that repeated additions do not drift across bucket
+            # edges: the last arrival was rounded to the nanosecond, so within 1 ns of it
             t += 1.0 / rate
-            if fabs(t * rate - floor(t * rate + 0.5)) < 1e-9:
+            if fabs(t - floor(t * rate + 0.5) / rate) <= 1e-9:
                 t = floor(t * rate + 0.5) / rate
             return t
         k = s.c_bp_cur[c]
@@ -244,7 +250,7 @@ cdef void _on_arrival(Sim* s, int c) noexcept nogil:
     cdef double t
     _start_root(s, c, -1)
     t = _next_arrival(s, c, s.now, 0)
-    if t < s.duration:
+    if _ns(t) < _ns(s.duration):
         _push(s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
 
 
@@ -398,7 +404,7 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
             _queue_emptied(s, inst)
         if s.jobs[j].cancelled:
             _complete_job(s, j, O_TIMEOUT)
-        elif s.comps[c].shed_wait >= 0 and s.now - s.jobs[j].t_arrive > s.comps[c].shed_wait:
+        elif s.comps[c].shed_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].shed_wait):
             _shed(s, j)
         elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
             _codel_count_drop(s, j)
@@ -643,7 +649,7 @@ cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
     while s.l_to_head[link] >= 0:
         node = <int>s.l_to_head[link]
         live = _node_live(s, node)
-        if live and s.wn_deadline[node] > s.now:
+        if live and _ns(s.wn_deadline[node]) > s.now_ns:
             _push(s, s.wn_deadline[node], EV_TIMEOUT, link, 0, 0, 0, 0)
             return
         s.l_to_head[link] = s.wn_next[node]
@@ -913,6 +919,6 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     s.i_leak_epoch[inst] += 1
     if s.comps[c].rl_limit > 0:
         s.i_rl_perm[inst] = s.comps[c].rl_limit
-        s.i_rl_cycle[inst] = <int64_t>floor(s.now / s.comps[c].rl_period)
+        s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].rl_period), 1)
     _schedule_oom(s, inst)
 

@@ -16,7 +16,8 @@ cdef struct Sim:
     double duration
     double warmup
     double bucket
-    double now
+    double now              # seconds: always now_ns / 1e9 (engine/_clock.pxd)
+    int64_t now_ns          # the clock, in whole nanoseconds
     int64_t events_processed
     int current_bucket
     bint finished

@@ -3,7 +3,7 @@
 from libc.stdint cimport uint64_t, int64_t, int32_t
 
 cdef struct Event:
-    double t
+    int64_t t            # nanoseconds (engine/_clock.pxd)
     int64_t seq          # insertion order: equal times pop deterministically
     int32_t type
     int32_t a
@@ -14,7 +14,7 @@ cdef struct Event:
 
 cdef struct EventKey:
     # What the heap moves: the order of an event and where its record lies in the pool.
-    double t
+    int64_t t            # nanoseconds
     int64_t seq
     int32_t slot
 

@@ -1,0 +1,37 @@
+# The engine's clock: integer nanoseconds.
+#
+# Every event is due at a whole nanosecond (its time is rounded once, when it is pushed), and
+# the clock `now_ns` only takes those values, so events that fall on the same instant tie
+# exactly whatever arithmetic led to them. The loop's steps still read `now` in seconds: it is
+# always `now_ns / 1e9`, the double nearest that instant, which is also the double a decimal
+# setting with up to nine decimals (a warm-up, a fault's start) parses to, so `now >= warmup`
+# compares instants exactly. Boundaries that come from sums or quotients (a breaker's open
+# wait, a rate limiter's cycle, a deadline) are compared in nanoseconds: `_ns` of a sum of
+# such seconds lands on the exact instant, the rounding of the sum being far below 0.5 ns for
+# times under about 100 days (the longest run allowed is 116 days: its last days compare to
+# within a few nanoseconds).
+from libc.math cimport llround
+from libc.stdint cimport int64_t
+
+cdef enum:
+    NS_PER_S = 1000000000
+
+
+cdef inline int64_t _never_ns() noexcept nogil:
+    """An instant past any run (about 31 years), for "never" and infinite times."""
+    return 1000000000000000000
+
+
+cdef inline int64_t _ns(double seconds) noexcept nogil:
+    """The nearest whole nanosecond of a time or duration in seconds; infinite, NaN and
+    times past 31 years are "never". (Past 2**53 ns, about 104 days, `now` in seconds can no
+    longer tell neighbouring nanoseconds apart, but the clock itself still can.)"""
+    if not (seconds < 1e9):
+        return _never_ns()
+    if seconds <= -1e9:
+        return -_never_ns()
+    return <int64_t>llround(seconds * 1e9)
+
+
+cdef inline double _seconds(int64_t ns) noexcept nogil:
+    return ns / 1e9
