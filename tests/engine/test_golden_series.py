@@ -71,19 +71,19 @@ def run_digest(example: str, experiment: str | None, variant: str) -> str:
 
 
 EXPECTED = {
-    "three_tier|None|plain": "b0695660e86538b74cd458d8286fa985",
-    "three_tier|bad day|plain": "4839d173323d726e3bd3af427fdd6da9",
-    "three_tier|database outage|plain": "96bf1b4bfc3845586f3e19582a232fb8",
-    "three_tier|cache node failure|plain": "9d902d7b9f1dec2452732e4925dad74a",
-    "three_tier|bad day|every_pattern": "8f119af1cfdfdce9b55f843efb630210",
-    "retry_storm|brief slowdown|plain": "995bc8466ebbd3faf2db98ee7a7d8da9",
-    "retry_storm_guarded|brief slowdown|plain": "8875989006f6e9b7e424fdb4dfa4f2eb",
-    "microservices|None|plain": "a41c6aaf304215a67cd7aed914f2dc3c",
-    "microservices|slow recommendations|plain": "ff72267948065aecf8aa8f962d2c0fdf",
-    "microservices|payment provider errors|plain": "a5446b75453105f069773d326e9e15af",
-    "microservices|inventory database crash|plain": "6c466d34bc0669f1d7096805f7cf7c69",
-    "mmc|lose a worker|plain": "f0d7baffb07d277bd9f201fbc1bd9276",
-    "mmc|slow CPU|plain": "f26440c38fc66517746322e0cf39e6fe",
+    "three_tier|None|plain": "7a5f563b0ae30f044494ea1341415471",
+    "three_tier|bad day|plain": "a5e5db78cad066b9597ae538b33d8f2f",
+    "three_tier|database outage|plain": "a932495c7af7890b4ec461c858571e05",
+    "three_tier|cache node failure|plain": "29cb0aaa9a2a1671d490c76a64f166de",
+    "three_tier|bad day|every_pattern": "8f7cdb4035bd4982390e46564292eec6",
+    "retry_storm|brief slowdown|plain": "b7c37aa78df1c1cece9145df3eed2760",
+    "retry_storm_guarded|brief slowdown|plain": "38e5e049aa5fac2c58560ba7348defc6",
+    "microservices|None|plain": "7e51faff0838d8e4c21b1f4037f33a2f",
+    "microservices|slow recommendations|plain": "ab571311c0438a1c87b8c382a792ccf0",
+    "microservices|payment provider errors|plain": "db3577799e0836524e02cf08cc553355",
+    "microservices|inventory database crash|plain": "5709f03fc5124c22c7a6482266245faf",
+    "mmc|lose a worker|plain": "92248e5455c3e60b64b0bb227acf268a",
+    "mmc|slow CPU|plain": "60504b47605ab16bb882927e0faed30e",
 }
 
 
