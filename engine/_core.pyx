@@ -7,6 +7,7 @@
 # generation counters, so an event that refers to a record that was freed and reused is
 # recognised as stale and ignored.
 from libc.stdlib cimport malloc, free, calloc
+from libc.string cimport memset
 from libc.math cimport INFINITY
 from libc.stdint cimport uint64_t, int64_t, int32_t
 
@@ -21,7 +22,9 @@ from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultAct
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
-from engine._heap cimport _push, _push_edge, _events_init, _events_free, _event_slot_bytes
+from engine._heap cimport (
+    _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
+)
 from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire
@@ -69,6 +72,50 @@ def histogram_quantile(hist, double q, double vmax):
         raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
     cdef int64_t[::1] view = counts
     return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
+
+
+def event_queue_trace(ops, int capacity=4):
+    """Drive a bare event queue (engine/_heap.pxd) through ``ops`` and return what it pops.
+
+    Each op is ``("push", t_ns, edge)`` or ``("pop",)``; a pop moves the clock to the event's
+    time, as the loop does, so pushes at that time take the zero-delay line. Returns
+    ``(t_ns, push index)`` for every pop. ``capacity`` (a power of two) starts small so that
+    the queue grows while its line wraps round.
+    """
+    cdef Sim s
+    cdef Event ev
+    cdef int64_t t
+    cdef int n = 0
+    if capacity < 1 or capacity & (capacity - 1):
+        raise ValueError(f"capacity must be a power of two (got {capacity})")
+    memset(&s, 0, sizeof(Sim))
+    out = []
+    try:
+        if not _events_init(&s, capacity):
+            raise MemoryError("not enough memory for an event queue")
+        for op in ops:
+            if op[0] == "push":
+                t = op[1]
+                if t < s.now_ns:
+                    raise ValueError(f"op {n}: an event at {t} ns is before the clock ({s.now_ns} ns)")
+                if op[2]:
+                    _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
+                else:
+                    _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
+                if s.out_of_memory or s.halt_reason != HALT_NONE:
+                    raise MemoryError("the event queue could not grow")
+            elif op[0] == "pop":
+                if _events_pending(&s) == 0:
+                    raise ValueError(f"op {n}: pop from an empty queue")
+                _pop(&s, &ev)
+                s.now_ns = ev.t
+                out.append((ev.t, ev.a))
+            else:
+                raise ValueError(f"op {n}: unknown operation {op[0]!r} (expected 'push' or 'pop')")
+            n += 1
+    finally:
+        _events_free(&s)
+    return out
 
 
 # ---------------------------------------------------------------- random numbers

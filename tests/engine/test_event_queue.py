@@ -1,0 +1,65 @@
+"""The event queue pops in (time, insertion order), edges first at their instant, whichever
+of its parts (the heap, or the line of events due now) holds an event, and however it grew."""
+import random
+
+import pytest
+
+from engine._core import event_queue_trace
+
+
+def reference(ops):
+    """The same ops on a plain sorted list: the order the queue must reproduce."""
+    pending, out = [], []
+    for n, op in enumerate(ops):
+        if op[0] == "push":
+            pending.append((op[1], 0 if op[2] else 1, n))
+        else:
+            pending.sort()
+            t, _, index = pending.pop(0)
+            out.append((t, index))
+    return out
+
+
+def random_ops(seed, n):
+    rng = random.Random(seed)
+    ops, now, pending = [], 0, []
+    for _ in range(n):
+        if pending and rng.random() < 0.45:
+            ops.append(("pop",))
+            now = min(pending)
+            pending.remove(now)
+        else:
+            # many events at the current instant (the zero-delay line), some later, a few edges
+            t = now if rng.random() < 0.5 else now + rng.randint(0, 6)
+            ops.append(("push", t, rng.random() < 0.1))
+            pending.append(t)
+    return ops + [("pop",)] * len(pending)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_queue_pops_in_time_then_insertion_order_with_edges_first(seed):
+    ops = random_ops(seed, 4000)
+    assert event_queue_trace(ops, capacity=4) == reference(ops)
+
+
+def test_a_burst_due_now_grows_the_queue_while_its_line_wraps():
+    # the clock reaches 5; three events due now join the line and two leave it, so its head
+    # has moved on when forty more arrive and the queue grows from four places
+    ops = [("push", 5, False), ("pop",)] + [("push", 5, False)] * 3 + [("pop",), ("pop",)]
+    ops += [("push", 5, False)] * 40 + [("push", 7, False), ("push", 5, True)]
+    ops += [("pop",)] * 43
+    trace = event_queue_trace(ops, capacity=4)
+    assert trace == reference(ops)
+    # an edge at the current instant goes before the ordinary events still due then
+    assert [index for _, index in trace[:4]] == [0, 2, 3, 48]
+    assert [index for _, index in trace[4:-1]] == [4, *range(7, 47)]
+    assert trace[-1] == (7, 47)
+
+
+def test_bad_operations_are_named():
+    with pytest.raises(ValueError, match="power of two"):
+        event_queue_trace([], capacity=6)
+    with pytest.raises(ValueError, match="op 0: pop from an empty queue"):
+        event_queue_trace([("pop",)])
+    with pytest.raises(ValueError, match="before the clock"):
+        event_queue_trace([("push", 5, False), ("pop",), ("push", 4, False)])
