@@ -10,7 +10,6 @@
 # such seconds lands on the exact instant, the rounding of the sum being far below 0.5 ns for
 # times under about 100 days (the longest run allowed is 116 days: its last days compare to
 # within a few nanoseconds).
-from libc.math cimport llround
 from libc.stdint cimport int64_t
 
 cdef enum:
@@ -26,11 +25,21 @@ cdef inline int64_t _ns(double seconds) noexcept nogil:
     """The nearest whole nanosecond of a time or duration in seconds; infinite, NaN and
     times past 31 years are "never". (Past 2**53 ns, about 104 days, `now` in seconds can no
     longer tell neighbouring nanoseconds apart, but the clock itself still can.)"""
+    cdef double x = seconds * 1e9
+    cdef int64_t n
     if not (seconds < 1e9):
         return _never_ns()
     if seconds <= -1e9:
         return -_never_ns()
-    return <int64_t>llround(seconds * 1e9)
+    # llround (halves away from zero) without the library call, which cost more than the
+    # rest of scheduling an event: x - n is exact, so the comparison with 0.5 is too
+    n = <int64_t>x
+    if x >= 0:
+        if x - n >= 0.5:
+            n += 1
+    elif n - x >= 0.5:
+        n -= 1
+    return n
 
 
 cdef inline double _seconds(int64_t ns) noexcept nogil:
