@@ -30,7 +30,7 @@ from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _c
 from engine._guards cimport _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
-from engine._clock cimport _ns, _seconds
+from engine._clock cimport _ns, _seconds, _never_ns
 
 from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
 
@@ -107,7 +107,7 @@ def event_queue_trace(ops, int capacity=4):
             elif op[0] == "pop":
                 if _events_pending(&s) == 0:
                     raise ValueError(f"op {n}: pop from an empty queue")
-                _pop(&s, &ev)
+                _pop(&s, _never_ns(), &ev)
                 s.now_ns = ev.t
                 out.append((ev.t, ev.a))
             else:

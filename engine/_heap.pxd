@@ -3,7 +3,7 @@
 # ending) come before every ordinary event of their instant. Every tie is broken, so a run
 # is the same whatever structure holds its pending events.
 #
-# An event's record (40 bytes) is written once into a pool slot and never moves; the heap,
+# An event's body (24 bytes) is written once into a pool slot and never moves; the heap,
 # a 4-ary one (half the levels of a binary heap, and a node's four children share cache
 # lines), moves only its key (time, seq, slot).
 #
@@ -18,14 +18,14 @@ from libc.string cimport memcpy
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Event, EventKey
+from engine._structs cimport Event, EventBody, EventKey
 from engine._pools cimport _may_grow
 from engine._clock cimport _ns, _never_ns
 
 
 # What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
 cdef inline int64_t _event_slot_bytes() noexcept nogil:
-    return sizeof(Event) + 2 * sizeof(EventKey) + sizeof(int32_t)
+    return sizeof(EventBody) + 2 * sizeof(EventKey) + sizeof(int32_t)
 
 
 cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
@@ -41,7 +41,7 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
     s.now_n = 0
     s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
     s.now_q = <EventKey*> malloc(cap * sizeof(EventKey))
-    s.ev_pool = <Event*> malloc(cap * sizeof(Event))
+    s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
     s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
     if s.heap == NULL or s.now_q == NULL or s.ev_pool == NULL or s.ev_free == NULL:
         return 0
@@ -74,11 +74,11 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
         s.out_of_memory = 1
         return 0
     s.heap = <EventKey*> p
-    p = realloc(s.ev_pool, 2 * cap * sizeof(Event))
+    p = realloc(s.ev_pool, 2 * cap * sizeof(EventBody))
     if p == NULL:
         s.out_of_memory = 1
         return 0
-    s.ev_pool = <Event*> p
+    s.ev_pool = <EventBody*> p
     p = realloc(s.ev_free, 2 * cap * sizeof(int32_t))
     if p == NULL:
         s.out_of_memory = 1
@@ -132,7 +132,7 @@ cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, 
     cdef int64_t i, p
     cdef int32_t slot
     cdef EventKey key
-    cdef Event* ev
+    cdef EventBody* ev
     if s.heap_n + s.now_n == s.heap_cap:
         if not _events_grow(s):
             return
@@ -144,8 +144,6 @@ cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, 
     key.seq = s.seq - (<int64_t>1 << 62) if edge else s.seq
     key.slot = slot
     s.seq += 1
-    ev.t = t
-    ev.seq = key.seq
     ev.type = type
     ev.a = a
     ev.b = b
@@ -197,15 +195,37 @@ cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
     return slot
 
 
-cdef inline void _pop(Sim* s, Event* out) noexcept nogil:
-    """Take the next event (one must be pending) into ``out`` and free its slot."""
+cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
+    """Take the next event into ``out`` and free its slot, unless none is pending or the next
+    is due after ``until`` (nanoseconds): then return 0 and leave the queue as it was."""
+    cdef EventKey* key
+    cdef bint from_line
     cdef int32_t slot
-    if s.now_n > 0 and (s.heap_n == 0 or not _before(&s.heap[0], &s.now_q[s.now_head])):
-        slot = s.now_q[s.now_head].slot
+    cdef EventBody* body
+    if s.now_n > 0:
+        from_line = s.heap_n == 0 or not _before(&s.heap[0], &s.now_q[s.now_head])
+    elif s.heap_n > 0:
+        from_line = 0
+    else:
+        return 0
+    key = &s.now_q[s.now_head] if from_line else &s.heap[0]
+    if key.t > until:
+        return 0
+    out.t = key.t
+    out.seq = key.seq
+    if from_line:
+        slot = key.slot
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
     else:
         slot = _pop_heap(s)
-    out[0] = s.ev_pool[slot]
+    body = &s.ev_pool[slot]
+    out.type = body.type
+    out.a = body.a
+    out.b = body.b
+    out.c = body.c
+    out.d = body.d
+    out.e = body.e
     s.ev_free[s.ev_free_n] = slot
     s.ev_free_n += 1
+    return 1

@@ -38,12 +38,11 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
     cdef int64_t until_ns = _ns(until)
     cdef Event ev
-    while _events_pending(s) > 0 and s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
-        if _next_time(s) > until_ns:
-            break
+    while s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
         if max_events > 0 and processed >= max_events:
             break
-        _pop(s, &ev)
+        if not _pop(s, until_ns, &ev):
+            break
         if ev.t > s.now_ns:
             s.stalled = 0
             s.now_ns = ev.t

@@ -2,7 +2,7 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t
 
-from engine._structs cimport Event, EventKey, Job, Call, Rng
+from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
 
 cdef struct Sim:
@@ -149,7 +149,7 @@ cdef struct Sim:
     EventKey* heap
     int64_t heap_n
     int64_t heap_cap        # capacity of every array below (a power of two)
-    Event* ev_pool
+    EventBody* ev_pool
     int32_t* ev_free        # a stack of free pool slots
     int64_t ev_free_n
     EventKey* now_q         # ring of the keys due at `now`, in push order

@@ -12,6 +12,15 @@ cdef struct Event:
     int32_t d
     int32_t e
 
+cdef struct EventBody:
+    # What an event carries, kept in the queue's pool while it is pending (engine/_heap.pxd).
+    int32_t type
+    int32_t a
+    int32_t b
+    int32_t c
+    int32_t d
+    int32_t e
+
 cdef struct EventKey:
     # What the heap moves: the order of an event and where its record lies in the pool.
     int64_t t            # nanoseconds
