@@ -10,6 +10,7 @@ import numpy as np
 import engine._core as _core
 
 from .compile import Compiled, compile_design
+from .grid import BucketGrid
 from .model import Design, DesignError, Experiment, Problem, RunOptions, describe
 from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES
 from .results import BREAKER_STATE_NAMES, RunResult
@@ -90,7 +91,7 @@ def _budget_problem(compiled: Compiled, options: RunOptions, engine: int, result
     n_b = int(compiled.scalars["n_buckets"])
     per_bucket = (engine + results) / max(1, n_b)
     budget = options.memory_budget
-    what = (f"{n_b:,} buckets of {options.bucket:g} s for {len(compiled.component_names):,} components "
+    what = (f"{n_b:,} buckets of {compiled.scalars['bucket']:g} s for {len(compiled.component_names):,} components "
             f"and {len(compiled.link_names):,} links")
     fits = int((budget - MIN_POOL_BYTES) // per_bucket) if per_bucket else 0
     if fits >= 1 and fits < n_b:
@@ -140,6 +141,7 @@ class Simulation:
             experiment = design.experiment(experiment)
         self.experiment = experiment
         self.compiled: Compiled = compile_design(design, self.options, experiment)
+        self.grid = BucketGrid.of_options(self.options)
         engine, results = run_memory(self.compiled, self.options)
         pool_limit = self.options.memory_budget - engine - results
         if pool_limit < MIN_POOL_BYTES:
@@ -280,18 +282,18 @@ class Simulation:
         core, comp = self._core, self.compiled
         a = core.state_arrays()
         n_c, n_l = len(comp.component_names), len(comp.link_names)
-        done = int(core.current_bucket) if not final else int(comp.scalars["n_buckets"])
-        done = max(0, min(done, int(comp.scalars["n_buckets"])))
+        grid = self.grid
+        done = int(core.current_bucket) if not final else grid.count
+        done = max(0, min(done, grid.count))
         since = max(0, min(int(since), done))
-        width = self.options.bucket
-        times = np.arange(since, done, dtype=np.float64) * width
+        times = grid.starts(done, since)
         done_rows = done - since
 
         mc = a["mc"][since:done, :n_c, :]
         mg = a["mg"][since:done, :n_c, :]
         ml = a["ml"][since:done, :n_l, :]
         mlg = a["mlg"][since:done, :n_l, :]
-        widths = np.minimum(width, self.options.duration - times) if done_rows else np.zeros(0)
+        widths = grid.widths(done, since)
         series: dict[str, np.ndarray] = {}
         for i, name in enumerate(_core.COUNTER_NAMES):
             series[name] = mc[:, :, i].copy()
@@ -325,6 +327,7 @@ class Simulation:
             "experiment": self.experiment.name if self.experiment else None,
             "seed": self.options.seed,
             "options": self.options.model_dump(mode="json"),
+            "bucket_grid": grid.to_json(),
             "wall_time": self._wall,
             "events_processed": self.events_processed,
             "simulated_time": float(core.now),

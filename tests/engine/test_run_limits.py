@@ -81,15 +81,25 @@ def test_a_queue_that_outgrows_the_budget_stops_the_run_with_its_partial_results
 def test_metric_arrays_beyond_the_budget_are_refused_before_they_are_allocated():
     design = wide(90)
     with pytest.raises(DesignError) as caught:
-        Simulation(design, RunOptions(duration=1_000_000, bucket=1))
+        Simulation(design, RunOptions(duration=1_000_000, bucket=1, max_buckets=1_000_000))
     message = str(caught.value)
     assert "1,000,000 buckets of 1 s for 90 components and 89 links need about" in message
     assert "more than the memory budget of 2 GiB" in message
     advice = message.split("use a bucket of at least ")[1].split(" s")[0]
     # The advice is good: that bucket fits.
-    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=float(advice), memory_budget=2 * 2**30))
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=float(advice), memory_budget=2 * 2**30,
+                                        max_buckets=1_000_000))
     engine, results = simulation.run_memory(sim.compiled, sim.options)
     assert engine + results + simulation.MIN_POOL_BYTES <= 2 * 2**30
+
+
+def test_a_long_run_keeps_a_bounded_number_of_wider_buckets_instead():
+    design = wide(90)
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=1))
+    assert sim.grid.count <= RunOptions().max_buckets < 1_000_000
+    assert sim.grid.width == 128.0 and sim.grid.merged == 128
+    engine, results = simulation.run_memory(sim.compiled, sim.options)
+    assert engine + results < 2**30
 
 
 def test_replications_are_bounded_by_count_and_memory():
