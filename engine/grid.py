@@ -111,13 +111,13 @@ class BucketGrid:
                 "merged": self.merged, "x": "start"}
 
     def describe(self) -> str:
-        """``1 s buckets``, or ``4 s buckets (1 s asked; 36,000 would be too many)``."""
+        """``1 s buckets``, or ``4 s buckets (36,000 of 1 s asked, merged 4 to 1)``."""
         from .model import format_seconds
 
         text = f"{format_seconds(self.width)} buckets"
         if self.coarsened:
             asked = bucket_count(self.duration, self.requested)
-            text += f" ({format_seconds(self.requested)} asked; {asked:,} would be more than kept)"
+            text += f" ({asked:,} of {format_seconds(self.requested)} asked, merged {self.merged} to 1)"
         return text
 
 

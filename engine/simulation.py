@@ -233,9 +233,11 @@ class Simulation:
                        f"Requests circle through {_and_list(involved) or 'the design'} without taking any "
                        f"time: give the think time, a service time or a link latency a value above zero.")
         else:
-            queued = sorted(((int(a["_c_qlen"][i]), name) for i, name in enumerate(comp.component_names)
-                             if a["_c_qlen"][i] > 0), reverse=True)[:3]
-            waiting = "; ".join(f"{describe(by_name[n])} has {q:,} waiting" for q, n in queued)
+            peaks = self.queue_peaks()
+            queued = sorted(((int(peaks[i]), int(a["_c_qlen"][i]), name) for i, name in enumerate(comp.component_names)
+                             if peaks[i] > 0), reverse=True)[:3]
+            waiting = "; ".join(f"{describe(by_name[n])} has {q:,} waiting (at most {p:,}, about "
+                                f"{format_bytes(p * _core.JOB_BYTES)})" for p, q, n in queued)
             message = (f"The run stopped {where}: {core.live_jobs:,} requests and {core.live_calls:,} calls in flight "
                        f"outgrew the memory budget of {format_bytes(self.options.memory_budget)}"
                        + (f" ({waiting})" if waiting else "")
@@ -367,6 +369,7 @@ class Simulation:
         tot_lat, hist = a["tot_lat"], a["hist_t"]
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
+        peaks = self.queue_peaks()
         components: dict[str, Any] = {}
         client_requests = sum(float(tot_c[i][0]) for i, kind in enumerate(comp.component_kinds) if kind == "client")
         for i, name in enumerate(comp.component_names):
@@ -396,6 +399,9 @@ class Simulation:
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
                 "mean_busy": float(busy),
                 "mean_queue_length": float(tot_area[i, 0] * per_second),
+                # the most requests waiting at once (measured window), and what they held
+                "queue_peak": int(peaks[i]),
+                "queue_peak_bytes": int(peaks[i]) * _core.JOB_BYTES,
                 "mean_in_flight": float(tot_area[i, 2] * per_second),
                 "mean_instances_up": float(tot_area[i, 3] * per_second),
                 "in_flight_at_end": int(inflight[i]),
@@ -435,7 +441,26 @@ class Simulation:
                 "bulkhead_wait_mean": _ratio(c["bulkhead_wait_sum"], c["bulkhead_waited"]),
                 **_refusal_figures(c, outcomes),
             }
-        return {"measured_seconds": measured, "components": components, "links": links}
+        return {"measured_seconds": measured, "components": components, "links": links,
+                "memory": self.memory_used()}
+
+    def queue_peaks(self) -> np.ndarray:
+        """Per component, the most requests that waited in its queues at once since the warm-up."""
+        a = self._core.state_arrays()
+        n_c = len(self.compiled.component_names)
+        peaks = a["_c_qpeak"][:n_c].copy()
+        if self._core.now >= self.options.warmup:   # the current length is not yet in the peaks
+            np.maximum(peaks, a["_c_qlen"][:n_c], out=peaks)
+        return peaks
+
+    def memory_used(self) -> dict[str, int]:
+        """What the run held at its peak, in bytes: the metric arrays, the records of requests,
+        calls and events in flight (pools grow and never shrink, so their size is their peak),
+        and the results built from the metrics; against the budget it may use."""
+        engine, results = run_memory(self.compiled, self.options)
+        pools = int(self._core.pool_bytes)
+        return {"metrics_bytes": engine, "pools_bytes": pools, "results_bytes": results,
+                "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget)}
 
     def _objective_totals(self, a: dict[str, Any], j: int) -> dict[str, Any]:
         """An objective's counters over the measured window; a latency objective also gets its

@@ -6,14 +6,13 @@ import json
 
 import numpy as np
 import pytest
+from test_objectives import _crash_design
 
 from engine import simulate
 from engine.grid import BucketGrid, bucket_count
 from engine.model import Client, Design, Exponential, Link, OpenLoop, RunOptions, Service
 from engine.objectives import evaluate
 from engine.results import RunResult
-
-from test_objectives import _crash_design
 
 
 def test_the_grid_cuts_a_run_into_buckets_the_last_one_partial():
@@ -31,7 +30,7 @@ def test_the_grid_cuts_a_run_into_buckets_the_last_one_partial():
 def test_too_many_buckets_widen_by_doubling_until_they_fit():
     grid = BucketGrid.for_run(36_000.0, 1.0, 10_000)
     assert (grid.width, grid.count, grid.merged, grid.requested) == (4.0, 9000, 4, 1.0)
-    assert grid.coarsened and "4 s buckets (1 s asked" in grid.describe()
+    assert grid.coarsened and grid.describe() == "4 s buckets (36,000 of 1 s asked, merged 4 to 1)"
     assert BucketGrid.for_run(10_000.0, 1.0, 10_000).width == 1.0  # exactly at the limit: kept as asked
     assert BucketGrid.for_run(10_000.5, 1.0, 10_000).width == 2.0
     with pytest.raises(ValueError, match="max_buckets must be at least 1"):

@@ -69,6 +69,8 @@ def test_a_queue_that_outgrows_the_budget_stops_the_run_with_its_partial_results
         sim.result()
     assert caught.value.reason == "memory_budget"
     assert 'service "api" has' in str(caught.value) and "waiting" in str(caught.value)
+    peak = sim.snapshot().summary["components"]["api"]["queue_peak"]
+    assert f"waiting (at most {peak:,}, about " in str(caught.value) and peak > 100_000
     assert "memory budget of 64 MiB" in str(caught.value)
     core = sim.probe
     assert 0 < core.pool_bytes <= core.pool_limit < budget
