@@ -239,7 +239,7 @@ def print_summary(result: RunResult, out) -> None:
               f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
               f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>10.1f}{_count(s.get("queue_peak")):>10}',
               file=out)
-    memory = result.summary.get("memory")
+    memory = meta.get("memory")
     if memory:
         print(f'\nmemory: {format_bytes(memory["used_bytes"])} of the {format_bytes(memory["budget_bytes"])} budget '
               f'(metrics {format_bytes(memory["metrics_bytes"])}, requests and calls in flight at most '

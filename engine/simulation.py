@@ -330,6 +330,7 @@ class Simulation:
             "seed": self.options.seed,
             "options": self.options.model_dump(mode="json"),
             "bucket_grid": grid.to_json(),
+            "memory": self.memory_used(),
             "wall_time": self._wall,
             "events_processed": self.events_processed,
             "simulated_time": float(core.now),
@@ -399,9 +400,8 @@ class Simulation:
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
                 "mean_busy": float(busy),
                 "mean_queue_length": float(tot_area[i, 0] * per_second),
-                # the most requests waiting at once (measured window), and what they held
+                # the most requests waiting at once in the measured window
                 "queue_peak": int(peaks[i]),
-                "queue_peak_bytes": int(peaks[i]) * _core.JOB_BYTES,
                 "mean_in_flight": float(tot_area[i, 2] * per_second),
                 "mean_instances_up": float(tot_area[i, 3] * per_second),
                 "in_flight_at_end": int(inflight[i]),
@@ -441,8 +441,7 @@ class Simulation:
                 "bulkhead_wait_mean": _ratio(c["bulkhead_wait_sum"], c["bulkhead_waited"]),
                 **_refusal_figures(c, outcomes),
             }
-        return {"measured_seconds": measured, "components": components, "links": links,
-                "memory": self.memory_used()}
+        return {"measured_seconds": measured, "components": components, "links": links}
 
     def queue_peaks(self) -> np.ndarray:
         """Per component, the most requests that waited in its queues at once since the warm-up."""
@@ -456,11 +455,13 @@ class Simulation:
     def memory_used(self) -> dict[str, int]:
         """What the run held at its peak, in bytes: the metric arrays, the records of requests,
         calls and events in flight (pools grow and never shrink, so their size is their peak),
-        and the results built from the metrics; against the budget it may use."""
+        and the results built from the metrics; against the budget it may use. A waiting
+        request holds ``request_bytes``."""
         engine, results = run_memory(self.compiled, self.options)
         pools = int(self._core.pool_bytes)
         return {"metrics_bytes": engine, "pools_bytes": pools, "results_bytes": results,
-                "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget)}
+                "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget),
+                "request_bytes": _core.JOB_BYTES}
 
     def _objective_totals(self, a: dict[str, Any], j: int) -> dict[str, Any]:
         """An objective's counters over the measured window; a latency objective also gets its

@@ -145,7 +145,7 @@ def _run_section(session: RunSession) -> list[str]:
         ("Metric bucket", session.grid.describe()),
         ("Status", session.status),
     ]
-    memory = next((r.summary.get("memory") for r in session.results().values() if r.summary.get("memory")), None)
+    memory = next((r.meta["memory"] for r in session.results().values() if r.meta.get("memory")), None)
     if memory:
         rows.append(("Memory", f'{format_bytes(memory["used_bytes"])} of the {format_bytes(memory["budget_bytes"])} '
                                f'budget (requests and calls in flight at most {format_bytes(memory["pools_bytes"])})'))

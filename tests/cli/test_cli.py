@@ -30,7 +30,7 @@ def test_a_long_run_keeps_its_buckets_bounded_and_says_so(tmp_path, capsys):
     data = json.loads(out_json.read_text())
     assert data["meta"]["bucket_grid"]["width"] == 4.0 and len(data["bucket_times"]) == 25
     assert len(data["series"]["arrivals"]["api"]) == 25 and data["bucket_times"][-1] == 96.0
-    assert data["summary"]["components"]["api"]["queue_peak"] >= 0 and data["summary"]["memory"]["used_bytes"] > 0
+    assert data["summary"]["components"]["api"]["queue_peak"] >= 0 and data["meta"]["memory"]["used_bytes"] > 0
 
 
 def test_run_with_an_experiment_lists_the_faults_and_their_times(capsys):
