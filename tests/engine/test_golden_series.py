@@ -71,19 +71,19 @@ def run_digest(example: str, experiment: str | None, variant: str) -> str:
 
 
 EXPECTED = {
-    "three_tier|None|plain": "b0695660e86538b74cd458d8286fa985",
-    "three_tier|bad day|plain": "4839d173323d726e3bd3af427fdd6da9",
-    "three_tier|database outage|plain": "96bf1b4bfc3845586f3e19582a232fb8",
-    "three_tier|cache node failure|plain": "9d902d7b9f1dec2452732e4925dad74a",
-    "three_tier|bad day|every_pattern": "8f119af1cfdfdce9b55f843efb630210",
-    "retry_storm|brief slowdown|plain": "995bc8466ebbd3faf2db98ee7a7d8da9",
-    "retry_storm_guarded|brief slowdown|plain": "8875989006f6e9b7e424fdb4dfa4f2eb",
-    "microservices|None|plain": "a41c6aaf304215a67cd7aed914f2dc3c",
-    "microservices|slow recommendations|plain": "ff72267948065aecf8aa8f962d2c0fdf",
-    "microservices|payment provider errors|plain": "a5446b75453105f069773d326e9e15af",
-    "microservices|inventory database crash|plain": "6c466d34bc0669f1d7096805f7cf7c69",
-    "mmc|lose a worker|plain": "f0d7baffb07d277bd9f201fbc1bd9276",
-    "mmc|slow CPU|plain": "f26440c38fc66517746322e0cf39e6fe",
+    "three_tier|None|plain": "23782fa22220b007a0c5d607ba68f294",
+    "three_tier|bad day|plain": "34eb3c125fde996bb974323ae2b696dc",
+    "three_tier|database outage|plain": "da29dc17cc6d16791105b337cabf2fba",
+    "three_tier|cache node failure|plain": "b23a4da05c726af8d2f55610b6e96d3b",
+    "three_tier|bad day|every_pattern": "7d2853e7371edb0dcd1ee1b61065f096",
+    "retry_storm|brief slowdown|plain": "85a8516d04da52ad068be001eebb54ba",
+    "retry_storm_guarded|brief slowdown|plain": "9d43df876395408591fdf744abb17264",
+    "microservices|None|plain": "98f3b46aa4805354175a4fbae37ba4fa",
+    "microservices|slow recommendations|plain": "ef706ca74b17474a43f537be01712f99",
+    "microservices|payment provider errors|plain": "d1adbc004b660159ba28f4a66ad1ca00",
+    "microservices|inventory database crash|plain": "349b2f34fbffff749de814a55d370245",
+    "mmc|lose a worker|plain": "3b424913f28f4fe88d94e95b58140fe7",
+    "mmc|slow CPU|plain": "385579c118c5bea3567dde7484c4b4d6",
 }
 
 
