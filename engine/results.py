@@ -15,7 +15,8 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   (``options.memory_budget``) and ``request_bytes``, what one waiting request holds
 - ``summary.components[name]``: throughput, goodput, outcome counts and
   rates, latency mean/p50/p90/p99/max (seconds), utilisation, mean queue
-  length, ``queue_peak`` (the most requests waiting at once since the warm-up), retries; queue wait of the work it took on (``queue_wait_mean``,
+  length, ``queue_peak`` (the most requests waiting at once since the warm-up),
+  retries; queue wait of the work it took on (``queue_wait_mean``,
   ``queue_wait_p50``/``p90``/``p99``, ``wait_probability`` — the share that
   waited at all — and ``waited_mean``); the time refused requests took
   (``refused``, ``refused_time_mean``, ``refused_time_total``: a rate
