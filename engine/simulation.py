@@ -95,7 +95,8 @@ def _budget_problem(compiled: Compiled, options: RunOptions, engine: int, result
             f"and {len(compiled.link_names):,} links")
     fits = int((budget - MIN_POOL_BYTES) // per_bucket) if per_bucket else 0
     if fits >= 1 and fits < n_b:
-        advice = f"use a bucket of at least {_nice_ceiling(options.duration / fits):g} s, or raise the memory budget"
+        advice = (f"use a bucket of at least {_nice_ceiling(options.duration / fits):g} s, keep at most "
+                  f"{fits:,} buckets (max_buckets), or raise the memory budget")
     else:
         advice = "run a smaller design, or raise the memory budget"
     return Problem("run options", f"{what} need about {format_bytes(engine + results)} for their metrics, "

@@ -88,6 +88,9 @@ def test_metric_arrays_beyond_the_budget_are_refused_before_they_are_allocated()
     assert "1,000,000 buckets of 1 s for 90 components and 89 links need about" in message
     assert "more than the memory budget of 2 GiB" in message
     advice = message.split("use a bucket of at least ")[1].split(" s")[0]
+    most = int(message.split("keep at most ")[1].split(" buckets")[0].replace(",", ""))
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=1, max_buckets=most))
+    assert sim.grid.count <= most
     # The advice is good: that bucket fits.
     sim = Simulation(design, RunOptions(duration=1_000_000, bucket=float(advice), memory_budget=2 * 2**30,
                                         max_buckets=1_000_000))
