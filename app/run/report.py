@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine import format_bytes
 from engine.model import Design, format_seconds
 from engine.model.catalogue import field_unit
-from engine.simulation import format_bytes
 
 from .formatting import (
     BREAKER_COLOURS,
