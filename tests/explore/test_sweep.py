@@ -284,3 +284,17 @@ def test_sweeps_and_replications_share_one_pool_of_workers_started_once():
     run_comparison(small_station(), m.RunOptions(duration=2), None, replications=2, compare=False)
     # the workers that ran the first sweep ran the second and the replications: none was started anew
     assert set(workers.pool()._processes) == started
+
+
+def test_a_results_file_from_before_the_bucket_limit_still_resumes():
+    import hashlib
+    import json
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    # what the fingerprint was when run options had no max_buckets
+    before = hashlib.sha256()
+    before.update(json.dumps(sweep.design.to_dict(), sort_keys=True).encode())
+    before.update(SHORT.model_dump_json(exclude={"seed", "max_buckets"}).encode())
+    assert sweep.fingerprint() == before.hexdigest()[:12]
+    coarse = plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=10.0, max_buckets=5))
+    assert coarse.fingerprint() != sweep.fingerprint()   # its rows' recovery times are on wider buckets
