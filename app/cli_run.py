@@ -26,6 +26,8 @@ def add_run_parser(sub) -> None:
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the summary")
     p.add_argument("--seed", type=int, default=1, metavar="N")
     p.add_argument("--bucket", type=float, default=1.0, metavar="S", help="metric bucket width (default 1 s)")
+    p.add_argument("--max-buckets", type=int, default=None, metavar="N",
+                   help="buckets a run keeps (default 10000): a longer run doubles the bucket width until it fits")
     p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
     p.add_argument("--compare", action="store_true",
                    help="also run without resilience on the same random numbers, and show the difference")
@@ -104,6 +106,8 @@ def cmd_run(args) -> int:
     }
     if args.memory_budget is not None:
         raw_options["memory_budget"] = parse_size(args.memory_budget)
+    if args.max_buckets is not None:
+        raw_options["max_buckets"] = args.max_buckets
     options = parse_options(raw_options)
     design = load_design(args).check()
     experiment = design.experiment(args.experiment) if args.experiment else None
@@ -206,7 +210,14 @@ def _ms(seconds: float) -> str:
     return format_seconds(seconds) if seconds else "-"
 
 
+def _count(value) -> str:
+    return "-" if value is None else f"{int(value):,}"
+
+
 def print_summary(result: RunResult, out) -> None:
+    from engine.grid import BucketGrid
+    from engine.simulation import format_bytes
+
     meta = result.meta
     exp = f', experiment "{meta["experiment"]}"' if meta.get("experiment") else ""
     opts = meta["options"]
@@ -215,14 +226,24 @@ def print_summary(result: RunResult, out) -> None:
     print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
           f'(warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
           f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
-    header = f'{"component":<22}{"kind":<14}{"req/s":>9}{"errors":>8}{"p50":>10}{"p99":>10}{"util":>7}{"queue":>10}'
+    grid = BucketGrid.of_meta(meta)
+    if grid.coarsened:
+        print(f"series in {grid.describe()}", file=out)
+    header = (f'{"component":<22}{"kind":<14}{"req/s":>9}{"errors":>8}{"p50":>10}{"p99":>10}{"util":>7}{"queue":>10}'
+              f'{"peak q":>10}')
     print("\n" + header, file=out)
     print("-" * len(header), file=out)
     for name in result.components:
         s = result.summary["components"][name]
         print(f'{name[:21]:<22}{s["kind"]:<14}{s["throughput"]:>9.1f}{s["error_rate"] * 100:>7.1f}%'
               f'{_ms(s["latency_p50"]):>10}{_ms(s["latency_p99"]):>10}'
-              f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>10.1f}', file=out)
+              f'{s["utilisation"] * 100:>6.0f}%{s["mean_queue_length"]:>10.1f}{_count(s.get("queue_peak")):>10}',
+              file=out)
+    memory = meta.get("memory")
+    if memory:
+        print(f'\nmemory: {format_bytes(memory["used_bytes"])} of the {format_bytes(memory["budget_bytes"])} budget '
+              f'(metrics {format_bytes(memory["metrics_bytes"])}, requests and calls in flight at most '
+              f'{format_bytes(memory["pools_bytes"])}, results {format_bytes(memory["results_bytes"])})', file=out)
     print_objectives(result, out)
     failing = [(n, s) for n, s in result.summary["components"].items() if s["completed"] and s["error_rate"] > 0]
     if failing:

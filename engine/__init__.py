@@ -18,6 +18,7 @@ _HOME = {
     "Design": "model", "DesignError": "model", "Experiment": "model", "RunOptions": "model",
     "parse_design": "model", "RunResult": "results", "text_cell": "results",
     "RunStopped": "simulation", "Simulation": "simulation", "simulate": "simulation",
+    "format_bytes": "simulation",
 }
 
 __all__ = sorted(_HOME)
@@ -25,7 +26,7 @@ __all__ = sorted(_HOME)
 if TYPE_CHECKING:
     from .model import Design, DesignError, Experiment, RunOptions, parse_design
     from .results import RunResult, text_cell
-    from .simulation import RunStopped, Simulation, simulate
+    from .simulation import RunStopped, Simulation, format_bytes, simulate
 
 
 def __getattr__(name: str) -> object:

@@ -320,6 +320,7 @@ cdef class Core:
         self.s.c_pool = _iptr(zi("_c_pool", n_c, UNLIMITED))
         self.s.c_leak_fault = _iptr(zi("_c_leak_fault", n_c, -1))
         self.s.c_qlen = _iptr(zi("_c_qlen", n_c))
+        self.s.c_qpeak = _iptr(zi("_c_qpeak", n_c))
         self.s.c_busy = _iptr(zi("_c_busy", n_c))
         self.s.c_inflight = _iptr(zi("_c_inflight", n_c))
         self.s.c_up = _iptr(zi("_c_up", n_c))

@@ -72,6 +72,10 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
     cdef double dt = s.now - s.c_last_t[c]
     cdef double* area
+    # Every change of a queue's length is preceded by a touch, so each length it had is seen
+    # here, but for the current one (which the results add).
+    if s.c_qlen[c] > s.c_qpeak[c] and s.now >= s.warmup:
+        s.c_qpeak[c] = s.c_qlen[c]
     if dt <= 0:
         return
     area = &s.c_area[c * NA]

@@ -57,6 +57,7 @@ cdef struct Sim:
     int64_t* c_pool
     int64_t* c_leak_fault
     int64_t* c_qlen
+    int64_t* c_qpeak       # the longest c_qlen seen since the warm-up, up to the current one
     int64_t* c_busy
     int64_t* c_inflight
     int64_t* c_up

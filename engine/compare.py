@@ -26,7 +26,7 @@ from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of t
 VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
     "throughput", "goodput", "error_rate", "latency_mean", "latency_p50", "latency_p99",
-    "utilisation", "mean_queue_length", "queue_wait_mean", "wait_probability",
+    "utilisation", "mean_queue_length", "queue_peak", "queue_wait_mean", "wait_probability",
 )
 
 def _variant_options(options: RunOptions, variant: str, seed: int) -> RunOptions:

@@ -31,6 +31,7 @@ from ._codes import (
     Window,
 )
 from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY, table
+from .grid import BucketGrid
 from .model import (
     Cache,
     Client,
@@ -222,10 +223,10 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         "f_instances": _arr(lowered.fault_instances, np.int64),
         "d_points": _arr(dists.points or [0.0], np.float64),
     }
-    n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
+    grid = BucketGrid.of_options(options)
     scalars = {
-        "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
-        "n_buckets": n_buckets, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
+        "duration": options.duration, "warmup": options.warmup, "bucket": grid.width,
+        "n_buckets": grid.count, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
     }
     return Compiled(
         component_names=[c.name for c in design.components],

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .grid import BucketGrid
 from .model.objectives import OBJECTIVE_CLASSES, RecoverySettings
 from .model.outcomes import ANSWERED_OUTCOMES
 from .model.outcomes import OUTCOME_NAMES as COMPLETED_OUTCOMES
@@ -186,7 +187,7 @@ def evaluate(result: RunResult, recovery: RecoverySettings | None = None) -> Run
     if not specs or result.objective_series is None:
         return RunVerdicts([], [])
     options = result.meta["options"]
-    width = float(options["bucket"])
+    width = BucketGrid.of_meta(result.meta).width
     duration = float(options["duration"])
     warmup = float(options["warmup"])
     times = np.asarray(result.bucket_times, dtype=np.float64)

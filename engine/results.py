@@ -4,10 +4,19 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
 
 - ``format``: ``"faultline-results"``, ``version``: ``RESULTS_VERSION``
 - ``meta``: Faultline version, design, experiment, seed, options, wall time,
-  events processed, simulated time reached, whether the run finished
+  events processed, simulated time reached, whether the run finished;
+  ``meta.bucket_grid``: the buckets the series are on (``width`` in seconds, the
+  ``requested`` width, ``count``, how many requested buckets were ``merged`` into one
+  when the run would have kept more than ``options.max_buckets``, and ``x``: ``"start"``,
+  what ``bucket_times`` gives). Results without it are on ``options.bucket``
+  (``engine/grid.py``); ``meta.memory``: bytes the run held at its peak:
+  ``metrics_bytes`` (the engine's arrays), ``pools_bytes`` (requests, calls and events in
+  flight), ``results_bytes``, their sum ``used_bytes``, ``budget_bytes``
+  (``options.memory_budget``) and ``request_bytes``, what one waiting request holds
 - ``summary.components[name]``: throughput, goodput, outcome counts and
   rates, latency mean/p50/p90/p99/max (seconds), utilisation, mean queue
-  length, retries; queue wait of the work it took on (``queue_wait_mean``,
+  length, ``queue_peak`` (the most requests waiting at once since the warm-up),
+  retries; queue wait of the work it took on (``queue_wait_mean``,
   ``queue_wait_p50``/``p90``/``p99``, ``wait_probability`` — the share that
   waited at all — and ``waited_mean``); the time refused requests took
   (``refused``, ``refused_time_mean``, ``refused_time_total``: a rate
@@ -19,7 +28,7 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   ``bulkhead_wait_mean``) and the time refused calls took (a bulkhead's
   maximum wait). Percentiles are interpolated inside a log-bucketed
   histogram's bin: relative error below 0.5 %.
-- ``bucket_times``: start of each bucket (s); ``series[metric][component]``
+- ``bucket_times``: start of each bucket (s) of ``meta.bucket_grid``; ``series[metric][component]``
   and ``link_series[metric][link]``: one value per bucket
 - ``events``: the event log (time, kind, component, link, fault, details);
   ``events_dropped``: entries beyond the log's cap

@@ -10,6 +10,7 @@ import numpy as np
 import engine._core as _core
 
 from .compile import Compiled, compile_design
+from .grid import BucketGrid
 from .model import Design, DesignError, Experiment, Problem, RunOptions, describe
 from .model.outcomes import ANSWERED_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES
 from .results import BREAKER_STATE_NAMES, RunResult
@@ -90,11 +91,12 @@ def _budget_problem(compiled: Compiled, options: RunOptions, engine: int, result
     n_b = int(compiled.scalars["n_buckets"])
     per_bucket = (engine + results) / max(1, n_b)
     budget = options.memory_budget
-    what = (f"{n_b:,} buckets of {options.bucket:g} s for {len(compiled.component_names):,} components "
+    what = (f"{n_b:,} buckets of {compiled.scalars['bucket']:g} s for {len(compiled.component_names):,} components "
             f"and {len(compiled.link_names):,} links")
     fits = int((budget - MIN_POOL_BYTES) // per_bucket) if per_bucket else 0
     if fits >= 1 and fits < n_b:
-        advice = f"use a bucket of at least {_nice_ceiling(options.duration / fits):g} s, or raise the memory budget"
+        advice = (f"use a bucket of at least {_nice_ceiling(options.duration / fits):g} s, keep at most "
+                  f"{fits:,} buckets (max_buckets), or raise the memory budget")
     else:
         advice = "run a smaller design, or raise the memory budget"
     return Problem("run options", f"{what} need about {format_bytes(engine + results)} for their metrics, "
@@ -140,6 +142,7 @@ class Simulation:
             experiment = design.experiment(experiment)
         self.experiment = experiment
         self.compiled: Compiled = compile_design(design, self.options, experiment)
+        self.grid = BucketGrid.of_options(self.options)
         engine, results = run_memory(self.compiled, self.options)
         pool_limit = self.options.memory_budget - engine - results
         if pool_limit < MIN_POOL_BYTES:
@@ -231,9 +234,11 @@ class Simulation:
                        f"Requests circle through {_and_list(involved) or 'the design'} without taking any "
                        f"time: give the think time, a service time or a link latency a value above zero.")
         else:
-            queued = sorted(((int(a["_c_qlen"][i]), name) for i, name in enumerate(comp.component_names)
-                             if a["_c_qlen"][i] > 0), reverse=True)[:3]
-            waiting = "; ".join(f"{describe(by_name[n])} has {q:,} waiting" for q, n in queued)
+            peaks = self.queue_peaks()
+            queued = sorted(((int(peaks[i]), int(a["_c_qlen"][i]), name) for i, name in enumerate(comp.component_names)
+                             if peaks[i] > 0), reverse=True)[:3]
+            waiting = "; ".join(f"{describe(by_name[n])} has {q:,} waiting (at most {p:,}, about "
+                                f"{format_bytes(p * _core.JOB_BYTES)})" for p, q, n in queued)
             message = (f"The run stopped {where}: {core.live_jobs:,} requests and {core.live_calls:,} calls in flight "
                        f"outgrew the memory budget of {format_bytes(self.options.memory_budget)}"
                        + (f" ({waiting})" if waiting else "")
@@ -280,18 +285,18 @@ class Simulation:
         core, comp = self._core, self.compiled
         a = core.state_arrays()
         n_c, n_l = len(comp.component_names), len(comp.link_names)
-        done = int(core.current_bucket) if not final else int(comp.scalars["n_buckets"])
-        done = max(0, min(done, int(comp.scalars["n_buckets"])))
+        grid = self.grid
+        done = int(core.current_bucket) if not final else grid.count
+        done = max(0, min(done, grid.count))
         since = max(0, min(int(since), done))
-        width = self.options.bucket
-        times = np.arange(since, done, dtype=np.float64) * width
+        times = grid.starts(done, since)
         done_rows = done - since
 
         mc = a["mc"][since:done, :n_c, :]
         mg = a["mg"][since:done, :n_c, :]
         ml = a["ml"][since:done, :n_l, :]
         mlg = a["mlg"][since:done, :n_l, :]
-        widths = np.minimum(width, self.options.duration - times) if done_rows else np.zeros(0)
+        widths = grid.widths(done, since)
         series: dict[str, np.ndarray] = {}
         for i, name in enumerate(_core.COUNTER_NAMES):
             series[name] = mc[:, :, i].copy()
@@ -325,6 +330,8 @@ class Simulation:
             "experiment": self.experiment.name if self.experiment else None,
             "seed": self.options.seed,
             "options": self.options.model_dump(mode="json"),
+            "bucket_grid": grid.to_json(),
+            "memory": self.memory_used(),
             "wall_time": self._wall,
             "events_processed": self.events_processed,
             "simulated_time": float(core.now),
@@ -364,6 +371,7 @@ class Simulation:
         tot_lat, hist = a["tot_lat"], a["hist_t"]
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
+        peaks = self.queue_peaks()
         components: dict[str, Any] = {}
         client_requests = sum(float(tot_c[i][0]) for i, kind in enumerate(comp.component_kinds) if kind == "client")
         for i, name in enumerate(comp.component_names):
@@ -393,6 +401,8 @@ class Simulation:
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
                 "mean_busy": float(busy),
                 "mean_queue_length": float(tot_area[i, 0] * per_second),
+                # the most requests waiting at once in the measured window
+                "queue_peak": int(peaks[i]),
                 "mean_in_flight": float(tot_area[i, 2] * per_second),
                 "mean_instances_up": float(tot_area[i, 3] * per_second),
                 "in_flight_at_end": int(inflight[i]),
@@ -433,6 +443,26 @@ class Simulation:
                 **_refusal_figures(c, outcomes),
             }
         return {"measured_seconds": measured, "components": components, "links": links}
+
+    def queue_peaks(self) -> np.ndarray:
+        """Per component, the most requests that waited in its queues at once since the warm-up."""
+        a = self._core.state_arrays()
+        n_c = len(self.compiled.component_names)
+        peaks = a["_c_qpeak"][:n_c].copy()
+        if self._core.now >= self.options.warmup:   # the current length is not yet in the peaks
+            np.maximum(peaks, a["_c_qlen"][:n_c], out=peaks)
+        return peaks
+
+    def memory_used(self) -> dict[str, int]:
+        """What the run held at its peak, in bytes: the metric arrays, the records of requests,
+        calls and events in flight (pools grow and never shrink, so their size is their peak),
+        and the results built from the metrics; against the budget it may use. A waiting
+        request holds ``request_bytes``."""
+        engine, results = run_memory(self.compiled, self.options)
+        pools = int(self._core.pool_bytes)
+        return {"metrics_bytes": engine, "pools_bytes": pools, "results_bytes": results,
+                "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget),
+                "request_bytes": _core.JOB_BYTES}
 
     def _objective_totals(self, a: dict[str, Any], j: int) -> dict[str, Any]:
         """An objective's counters over the measured window; a latency objective also gets its

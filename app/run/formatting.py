@@ -13,11 +13,13 @@ METRIC_LABELS = {
     "latency_p99": "Latency p99",
     "utilisation": "Utilisation",
     "mean_queue_length": "Queue length",
+    "queue_peak": "Peak queue",
 }
 # +1: more is better, -1: less is better, 0: neither (utilisation is a cost, not a goal).
 BETTER = {
     "throughput": 1, "goodput": 1, "error_rate": -1, "latency_mean": -1, "latency_p50": -1,
     "latency_p90": -1, "latency_p99": -1, "utilisation": 0, "mean_queue_length": -1,
+    "queue_peak": -1,
 }
 OUTCOME_LABELS = {
     "ok": "ok", "error": "error", "timeout": "timeout", "rejected": "rejected",
@@ -207,4 +209,4 @@ def verdict(metric: str, value, half_width) -> int:
 def trivial_row(row: dict) -> bool:
     """A comparison figure that is zero in every run, such as a client's utilisation: noise in a table."""
     values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
-    return row["metric"] in ("utilisation", "mean_queue_length") and all(v == 0 for v in values)
+    return row["metric"] in ("utilisation", "mean_queue_length", "queue_peak") and all(v == 0 for v in values)

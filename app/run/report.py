@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine import format_bytes
 from engine.model import Design, format_seconds
 from engine.model.catalogue import field_unit
 
@@ -36,7 +37,7 @@ from .verdicts import objective_specs, report_section
 
 EVENT_EXCERPT = 200
 SUMMARY_FIGURES = ("throughput", "goodput", "error_rate", "latency_p50", "latency_p99", "utilisation",
-                   "mean_queue_length")
+                   "mean_queue_length", "queue_peak")
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2430;
@@ -141,9 +142,13 @@ def _run_section(session: RunSession) -> list[str]:
         ("Duration", format_time(float(o.get("duration", 0)))),
         ("Warm-up", format_time(float(o.get("warmup", 0)))),
         ("Seed", o.get("seed", "")),
-        ("Metric bucket", format_time(float(o.get("bucket", 1)))),
+        ("Metric bucket", session.grid.describe()),
         ("Status", session.status),
     ]
+    memory = next((r.meta["memory"] for r in session.results().values() if r.meta.get("memory")), None)
+    if memory:
+        rows.append(("Memory", f'{format_bytes(memory["used_bytes"])} of the {format_bytes(memory["budget_bytes"])} '
+                               f'budget (requests and calls in flight at most {format_bytes(memory["pools_bytes"])})'))
     if session.replications > 1:
         rows.append(("Replications", f"{session.replications} (seeds {session.seed}–"
                                      f"{session.seed + session.replications - 1})"))

@@ -15,6 +15,7 @@ import numpy as np
 
 from engine import RunResult
 from engine.compare import Comparison, build_table
+from engine.grid import BucketGrid
 from engine.model import FAILURE_OUTCOMES, OUTCOME_NAMES, Design
 
 from .explain import Finding, explain
@@ -260,8 +261,13 @@ class RunSession:
         return float(self.options.get("duration", 60.0))
 
     @property
+    def grid(self) -> BucketGrid:
+        """The run's bucket grid: the width its series have, which may be wider than asked."""
+        return BucketGrid.of_options(self.options)
+
+    @property
     def bucket(self) -> float:
-        return float(self.options.get("bucket", 1.0))
+        return self.grid.width
 
     @property
     def seed(self) -> int:
@@ -269,7 +275,7 @@ class RunSession:
 
     @property
     def n_buckets(self) -> int:
-        return max(1, int(math.ceil(self.duration / self.bucket - 1e-9)))
+        return self.grid.count
 
     @property
     def primary(self) -> str:
@@ -301,10 +307,10 @@ class RunSession:
         """Bucket mid-points (s) of the buckets received so far: an evenly spaced grid."""
         data = self.variants.get(variant or self.primary)
         n = data.n if data else 0
-        return np.arange(n, dtype=np.float64) * self.bucket + self.bucket / 2
+        return self.grid.middles(n)
 
     def bucket_at(self, t: float) -> int:
-        return int(min(max(0, math.floor(t / self.bucket)), self.n_buckets - 1))
+        return self.grid.index(t)
 
     def client_names(self) -> list[str]:
         return [c for c in self.components if self.kinds.get(c) == "client"]

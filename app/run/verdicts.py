@@ -13,9 +13,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from engine import RunResult
+from engine.grid import BucketGrid
 from engine.model import format_seconds
 from engine.objectives import (
     NOT_RECOVERED,
@@ -37,7 +36,7 @@ COLOURS = {MET: "#2e9d4f", MISSED: "#d3362d", PENDING: "#8a6d00", MIXED: "#b06f0
 _CACHE: weakref.WeakKeyDictionary[VariantData, tuple[tuple[int, bool], RunVerdicts]] = weakref.WeakKeyDictionary()
 
 
-def result_so_far(data: VariantData, bucket: float) -> RunResult | None:
+def result_so_far(data: VariantData, grid: BucketGrid) -> RunResult | None:
     """The variant's results: the final ones, or while running a view of the buffers received so far."""
     if data.result is not None:
         return data.result
@@ -46,7 +45,7 @@ def result_so_far(data: VariantData, bucket: float) -> RunResult | None:
     n = data.n
     return RunResult(
         meta=data.meta, components=data.components, links=data.links,
-        bucket_times=np.arange(n, dtype=np.float64) * bucket,
+        bucket_times=grid.starts(n),
         series={k: v[:n] for k, v in data.series.items()},
         link_series={k: v[:n] for k, v in data.link_series.items()},
         summary=data.summary, events=data.events,
@@ -63,7 +62,7 @@ def verdicts_of(session: RunSession, variant: str | None = None) -> RunVerdicts 
     cached = _CACHE.get(data)
     if cached is not None and cached[0] == key:
         return cached[1]
-    result = result_so_far(data, session.bucket)
+    result = result_so_far(data, session.grid)
     if result is None:
         return None
     verdicts = evaluate(result)

@@ -10,7 +10,6 @@ queued stop request until the run had ended.
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -24,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from engine import Design, DesignError, RunOptions, RunResult, Simulation
 from engine.compare import Comparison, build_table
+from engine.grid import BucketGrid
 from engine.objectives import RunVerdicts, evaluate
 
 _UNCHANGED = object()  # no new speed asked for
@@ -81,7 +81,7 @@ class RunRequest:
     @property
     def n_buckets(self) -> int:
         """Buckets a finished run holds (the last one may be partial)."""
-        return max(1, int(math.ceil(self.options.duration / self.options.bucket - 1e-9)))
+        return BucketGrid.of_options(self.options).count
 
 
 @dataclass
@@ -311,7 +311,8 @@ class RunWorker(QObject):
         r = self.request
         duration = r.options.duration
         sims = [lv.sim for lv in live.values()]
-        step = r.options.bucket  # simulated seconds per slice, adapted to SLICE_SECONDS
+        width = BucketGrid.of_options(r.options).width
+        step = width  # simulated seconds per slice, adapted to SLICE_SECONDS
         wall0 = time.perf_counter()
         sim0 = 0.0
         speed = r.speed
@@ -351,7 +352,7 @@ class RunWorker(QObject):
             gap = max(frame_every, frame_cost * 4)
             # A slow paced run completes a bucket now and then: no new bucket, no need to redraw
             # (but the progress bar and live canvas still hear from it a few times a second).
-            bucket = int(now // r.options.bucket)
+            bucket = int(now // width)
             news = bucket != last_bucket or t - last_frame >= IDLE_FRAME_SECONDS
             if finished or (news and t - last_frame >= gap):
                 # The cost is this thread's CPU time: waiting for the CPU or the GIL is not work done.

@@ -131,14 +131,21 @@ def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine, started once (spawn) and reused for every run."""
+    """Worker processes on this machine, started once (spawn) and reused for every run.
+
+    One worker per core is the process's pool (``engine.workers``), which replications use
+    too: a second sweep, or a comparison after a sweep, finds its workers already started.
+    Another number of workers gets a pool of its own for the sweep."""
 
     name = "local process"
 
     def __init__(self, workers: int | None = None):
+        from .. import workers as shared
+
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self._shared = self.workers == (os.cpu_count() or 1)
         # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+        self._pool: ProcessPoolExecutor | None = shared.pool() if self._shared else ProcessPoolExecutor(
             max_workers=self.workers, initializer=_ignore_sigint,
             mp_context=multiprocessing.get_context("spawn"))
         self._in_flight: set = set()
@@ -172,7 +179,11 @@ class LocalExecutor(Executor):
             for future in self._in_flight:
                 future.cancel()
             # Runs already started finish (a point takes seconds at most); nothing new starts.
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            if self._shared:
+                wait([f for f in self._in_flight if not f.cancelled()])
+            else:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._in_flight.clear()
             self._pool = None
 
 

@@ -19,6 +19,9 @@ from .resilience import POLICY_KINDS
 FORMAT_VERSION = 1
 LINK_ARROW = " -> "
 DEFAULT_MEMORY_BUDGET = 2 * 2**30
+# Buckets a run keeps: beyond, its buckets widen (engine/grid.py), so a long run costs what a
+# short one does. Ten hours in one-second buckets keep 9,000 buckets of 4 s.
+DEFAULT_MAX_BUCKETS = 10_000
 
 
 def link_name(source: str, target: str) -> str:
@@ -49,7 +52,9 @@ class RunOptions(BaseModel):
     duration: float = Field(60.0, gt=0, le=10_000_000)
     warmup: float = Field(0.0, ge=0)
     seed: int = Field(1, ge=0, lt=2**63)
-    bucket: float = Field(1.0, gt=0)
+    bucket: float = Field(1.0, gt=0, description="seconds; widened when the run would hold more than max_buckets")
+    max_buckets: int = Field(DEFAULT_MAX_BUCKETS, ge=1, le=1_000_000,
+                             description="buckets a run keeps; a longer run gets wider buckets")
     resilience: bool = True
     faults: bool = True
     event_log_cap: int = Field(10_000, ge=0, le=10_000_000)

@@ -18,7 +18,19 @@ def test_run_prints_a_summary_table(capsys):
     assert 'Design "Three-tier web shop"' in out
     for name in ("browsers", "lb", "api", "cache", "db"):
         assert f"\n{name}" in out
-    assert "p99" in out
+    assert "p99" in out and "peak q" in out
+    assert "\nmemory: " in out and "of the 2 GiB budget" in out
+    assert "series in" not in out   # 30 buckets: kept as asked
+
+
+def test_a_long_run_keeps_its_buckets_bounded_and_says_so(tmp_path, capsys):
+    out_json = tmp_path / "r.json"
+    assert main(["run", THREE_TIER, "--duration", "100", "--max-buckets", "30", "--json", str(out_json)]) == 0
+    assert "series in 4 s buckets (100 of 1 s asked, merged 4 to 1)" in capsys.readouterr().out
+    data = json.loads(out_json.read_text())
+    assert data["meta"]["bucket_grid"]["width"] == 4.0 and len(data["bucket_times"]) == 25
+    assert len(data["series"]["arrivals"]["api"]) == 25 and data["bucket_times"][-1] == 96.0
+    assert data["summary"]["components"]["api"]["queue_peak"] >= 0 and data["meta"]["memory"]["used_bytes"] > 0
 
 
 def test_run_with_an_experiment_lists_the_faults_and_their_times(capsys):

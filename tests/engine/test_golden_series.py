@@ -71,19 +71,19 @@ def run_digest(example: str, experiment: str | None, variant: str) -> str:
 
 
 EXPECTED = {
-    "three_tier|None|plain": "7a5f563b0ae30f044494ea1341415471",
-    "three_tier|bad day|plain": "a5e5db78cad066b9597ae538b33d8f2f",
-    "three_tier|database outage|plain": "a932495c7af7890b4ec461c858571e05",
-    "three_tier|cache node failure|plain": "29cb0aaa9a2a1671d490c76a64f166de",
-    "three_tier|bad day|every_pattern": "8f7cdb4035bd4982390e46564292eec6",
-    "retry_storm|brief slowdown|plain": "b7c37aa78df1c1cece9145df3eed2760",
-    "retry_storm_guarded|brief slowdown|plain": "38e5e049aa5fac2c58560ba7348defc6",
-    "microservices|None|plain": "7e51faff0838d8e4c21b1f4037f33a2f",
-    "microservices|slow recommendations|plain": "ab571311c0438a1c87b8c382a792ccf0",
-    "microservices|payment provider errors|plain": "db3577799e0836524e02cf08cc553355",
-    "microservices|inventory database crash|plain": "5709f03fc5124c22c7a6482266245faf",
-    "mmc|lose a worker|plain": "92248e5455c3e60b64b0bb227acf268a",
-    "mmc|slow CPU|plain": "60504b47605ab16bb882927e0faed30e",
+    "three_tier|None|plain": "f021e92a2b66b5e755b240043e3b0884",
+    "three_tier|bad day|plain": "851555e5f51e06f1b97c9910bb46a43f",
+    "three_tier|database outage|plain": "4f582b07c456c97748ac1ac3d9a46c0d",
+    "three_tier|cache node failure|plain": "6a5f03c978151a87c89364b243f3a12e",
+    "three_tier|bad day|every_pattern": "7aa4ea9ee8871041f3f368ecb1d6e4a8",
+    "retry_storm|brief slowdown|plain": "9aca16e8575fd30b9e448eb64be6b99d",
+    "retry_storm_guarded|brief slowdown|plain": "3cd6abd598610af9af498881b8531174",
+    "microservices|None|plain": "7244d47b43af9b5415d33e9afb703b9e",
+    "microservices|slow recommendations|plain": "6036bc324b253dc535d7950d0102a09c",
+    "microservices|payment provider errors|plain": "00d7167e7f8753373733f78e33eb210d",
+    "microservices|inventory database crash|plain": "afa6d925b61bfca3b4fa75ed5abaa5f3",
+    "mmc|lose a worker|plain": "afbe49068576c9f39f51a5ea297b308b",
+    "mmc|slow CPU|plain": "63b630ed82255a650311dc8cf9677ba3",
 }
 
 

@@ -69,6 +69,8 @@ def test_a_queue_that_outgrows_the_budget_stops_the_run_with_its_partial_results
         sim.result()
     assert caught.value.reason == "memory_budget"
     assert 'service "api" has' in str(caught.value) and "waiting" in str(caught.value)
+    peak = sim.snapshot().summary["components"]["api"]["queue_peak"]
+    assert f"waiting (at most {peak:,}, about " in str(caught.value) and peak > 100_000
     assert "memory budget of 64 MiB" in str(caught.value)
     core = sim.probe
     assert 0 < core.pool_bytes <= core.pool_limit < budget
@@ -81,15 +83,28 @@ def test_a_queue_that_outgrows_the_budget_stops_the_run_with_its_partial_results
 def test_metric_arrays_beyond_the_budget_are_refused_before_they_are_allocated():
     design = wide(90)
     with pytest.raises(DesignError) as caught:
-        Simulation(design, RunOptions(duration=1_000_000, bucket=1))
+        Simulation(design, RunOptions(duration=1_000_000, bucket=1, max_buckets=1_000_000))
     message = str(caught.value)
     assert "1,000,000 buckets of 1 s for 90 components and 89 links need about" in message
     assert "more than the memory budget of 2 GiB" in message
     advice = message.split("use a bucket of at least ")[1].split(" s")[0]
+    most = int(message.split("keep at most ")[1].split(" buckets")[0].replace(",", ""))
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=1, max_buckets=most))
+    assert sim.grid.count <= most
     # The advice is good: that bucket fits.
-    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=float(advice), memory_budget=2 * 2**30))
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=float(advice), memory_budget=2 * 2**30,
+                                        max_buckets=1_000_000))
     engine, results = simulation.run_memory(sim.compiled, sim.options)
     assert engine + results + simulation.MIN_POOL_BYTES <= 2 * 2**30
+
+
+def test_a_long_run_keeps_a_bounded_number_of_wider_buckets_instead():
+    design = wide(90)
+    sim = Simulation(design, RunOptions(duration=1_000_000, bucket=1))
+    assert sim.grid.count <= RunOptions().max_buckets < 1_000_000
+    assert sim.grid.width == 128.0 and sim.grid.merged == 128
+    engine, results = simulation.run_memory(sim.compiled, sim.options)
+    assert engine + results < 2**30
 
 
 def test_replications_are_bounded_by_count_and_memory():

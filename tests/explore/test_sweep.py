@@ -1,5 +1,6 @@
 """Sweeps: specs, grids and Latin hypercubes, common random numbers, resumable results, summaries."""
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,35 @@ def test_a_stop_from_another_thread_ends_the_sweep_after_the_next_run(tmp_path):
 
     rows = run_sweep(sweep, out=tmp_path / "r.csv", on_row=on_row, stop=stop)
     assert seen == [1, 2] and len(rows) == 2 and len(_read(tmp_path / "r.csv")) == 2
+
+
+
+def test_sweeps_and_replications_share_one_pool_of_workers_started_once():
+    from engine import workers
+    from engine.compare import run_comparison
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    with LocalExecutor(os.cpu_count()) as executor:
+        assert executor._pool is workers.pool()
+        run_sweep(sweep, executor)
+    started = set(workers.pool()._processes)
+    assert len(started) == (os.cpu_count() or 1)
+    with LocalExecutor() as executor:
+        assert len(run_sweep(sweep, executor)) == 2
+    run_comparison(small_station(), m.RunOptions(duration=2), None, replications=2, compare=False)
+    # the workers that ran the first sweep ran the second and the replications: none was started anew
+    assert set(workers.pool()._processes) == started
+
+
+def test_a_results_file_from_before_the_bucket_limit_still_resumes():
+    import hashlib
+    import json
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    # what the fingerprint was when run options had no max_buckets
+    before = hashlib.sha256()
+    before.update(json.dumps(sweep.design.to_dict(), sort_keys=True).encode())
+    before.update(SHORT.model_dump_json(exclude={"seed", "max_buckets"}).encode())
+    assert sweep.fingerprint() == before.hexdigest()[:12]
+    coarse = plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=10.0, max_buckets=5))
+    assert coarse.fingerprint() != sweep.fingerprint()   # its rows' recovery times are on wider buckets

@@ -111,3 +111,31 @@ def test_long_runs_get_coarser_buckets():
     assert bucket_for(3600) == 2.0
     assert bucket_for(1_000_000) == 500.0
     assert 1_000_000 / bucket_for(1_000_000) <= 2000
+
+
+def test_a_run_kept_in_wider_buckets_reopens_on_its_own_grid_with_its_peaks(results):
+    from app.run.report import build_report
+
+    design, _runs = results
+    result = simulate(design, RunOptions(duration=30, seed=4, max_buckets=8), EXPERIMENT)
+    reopened = group_runs(saved_runs_of(RunSession.from_results({"protected": result}), design.id))[0].session()
+    for session in (RunSession.from_results({"protected": result}), reopened):
+        assert (session.bucket, session.n_buckets) == (4.0, 8)
+        assert session.times().tolist() == [2.0 + 4.0 * b for b in range(8)]   # plotted at bucket middles
+        assert session.bucket_at(13.0) == 3 and session.bucket_at(30.0) == 7
+        html = build_report(session, design)
+        assert "4 s buckets (30 of 1 s asked, merged 4 to 1)" in html
+        assert "Peak queue" in html and "<th>Memory</th>" in html
+    assert {r["metric"] for r in RunSession.from_results(_runs).table} >= {"queue_peak"}
+
+
+def test_a_run_saved_before_buckets_were_bounded_reopens_as_it_was():
+    from pathlib import Path
+
+    from app.store.project_file import open_project
+
+    opened = open_project(Path(__file__).resolve().parents[1] / "fixtures" / "project_v2.faultline")
+    session = group_runs(opened.runs)[0].session()
+    data = next(iter(session.variants.values()))
+    assert "max_buckets" not in session.options and session.bucket == float(session.options["bucket"])
+    assert session.n_buckets == data.n == math.ceil(session.duration / session.bucket - 1e-9)
