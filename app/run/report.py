@@ -161,15 +161,15 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
                    "amber loaded or failing in part, red failing or down.</p>")
     if design is not None:
         rows = "".join(
-            f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind.replace('_', ' '))}</td><td>{_e(c.key_figures())}</td>"
-            f"<td>{_e(', '.join(p.kind.replace('_', ' ') for p in c.policies if p.enabled) or '–')}</td></tr>"
+            f"<tr><td>{_e(c.name)}</td><td>{_e(c.label)}</td><td>{_e(c.key_figures())}</td>"
+            f"<td>{_e(', '.join(p.label.lower() for p in c.policies if p.enabled) or '–')}</td></tr>"
             for c in design.components)
         out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
                    f"{rows}</table>")
         policies = [(c, p) for c in design.components for p in c.policies]
         if policies:
             rows = "".join(
-                f"<tr><td>{_e(c.name)}</td><td>{_e(p.kind.replace('_', ' '))}</td>"
+                f"<tr><td>{_e(c.name)}</td><td>{_e(p.label)}</td>"
                 f"<td>{_e('inbound' if p.inbound else (f'calls to {p.scope}' if p.scope else 'all outgoing calls'))}"
                 f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
                 for c, p in policies)
