@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.events import event_kind
 from engine.model import Design, format_seconds
 from engine.model.catalogue import field_unit
 
@@ -307,7 +308,7 @@ def _events_section(session: RunSession) -> list[str]:
     for e in shown:
         run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant'), e.get('variant', '')))}</td>" if run_col else ""
         rows.append(f'<tr><td class="num">{e["time"]:.3f}</td>{run}<td>{_e(e.get("link") or e.get("component") or "")}'
-                    f'</td><td>{_e(e["kind"].replace("_", " "))}</td><td>{_e(e.get("details", ""))}</td></tr>')
+                    f'</td><td>{_e(event_kind(e["kind"]).label)}</td><td>{_e(e.get("details", ""))}</td></tr>')
     out.append(f"<table>{head}{''.join(rows)}</table>")
     if len(events) > len(shown):
         out.append(f'<p class="note">First {len(shown)} of {len(events)} events.</p>')

@@ -140,3 +140,23 @@ def test_the_palette_and_insert_menu_offer_every_component_kind_by_its_label_and
     for kind, cls in COMPONENT_CLASSES.items():
         assert window.add_kind_actions[kind].text() == cls.label
         assert kind_colour(kind).name() == cls.colour
+
+
+def test_the_event_log_shows_each_kind_in_the_words_and_colour_of_its_definition(qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.run.event_log import EventLogModel
+    from app.run.formatting import COLOURS, text_colour
+    from engine.events import EVENT_KINDS
+
+    model = EventLogModel()
+    model.set_events([{"time": float(i), "kind": name, "component": "api"} for i, name in enumerate(EVENT_KINDS)])
+    for row, kind in enumerate(EVENT_KINDS.values()):
+        index = model.index(row, 3)
+        assert model.data(index) == kind.label
+        assert model.data(index, Qt.ItemDataRole.ToolTipRole) == kind.help
+        colour = model.data(index, Qt.ItemDataRole.ForegroundRole)
+        if kind.tone:
+            assert colour.name().upper() in {COLOURS[kind.tone].upper(), text_colour(COLOURS[kind.tone]).upper()}
+        else:
+            assert colour is None

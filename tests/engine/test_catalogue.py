@@ -27,8 +27,8 @@ from engine.model import (
     Link,
     RateLimiterPolicy,
 )
-from engine.model.components import ClosedLoop, OpenLoop
 from engine.model.catalogue import field_choices, field_help, field_label, field_unit, numeric_bounds
+from engine.model.components import ClosedLoop, OpenLoop
 from engine.model.faults import INSTANCE_FAULT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
