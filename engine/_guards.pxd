@@ -49,8 +49,8 @@ cdef inline void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
 
 cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
     """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
-    cdef double period = s.comps[c].rl_period
-    cdef double limit = <double>s.comps[c].rl_limit
+    cdef double period = s.comps[c].limit_refresh_period
+    cdef double limit = <double>s.comps[c].limit_for_period
     cdef int64_t cycle = <int64_t>floor(s.now / period)
     cdef double wait, missing
     if cycle > s.i_rl_cycle[inst]:
@@ -63,7 +63,7 @@ cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
     wait = (cycle + 1) * period - s.now
     if missing > 0:
         wait += ceil(missing / limit) * period
-    if wait <= s.comps[c].rl_timeout:
+    if wait <= s.comps[c].timeout_duration:
         s.i_rl_perm[inst] -= 1
         return wait if wait > 0 else 1e-12
     return -1.0
