@@ -27,7 +27,6 @@ from engine.compare import Comparison, build_table
 from engine.objectives import RunVerdicts, evaluate
 from engine.plan import VARIANTS, RunPlan
 
-_UNCHANGED = object()  # no new speed asked for
 # Order in which variants are driven and listed everywhere (engine.plan defines them).
 VARIANT_ORDER = VARIANTS
 # The GUI redraws at 20-30 Hz; more frequent frames would only queue up.
@@ -164,7 +163,8 @@ class RunWorker(QObject):
         self._lock = threading.Lock()
         self._sims: list[Simulation] = []
         self._last_progress = 0.0
-        self._speed_change: object = _UNCHANGED
+        self._speed_changed = False  # a new pace was asked for since the loop last looked
+        self._new_speed: float | None = None
 
     # -- called from the GUI thread ------------------------------------------
     def request_stop(self) -> None:
@@ -178,7 +178,7 @@ class RunWorker(QObject):
     def set_speed(self, speed: float | None) -> None:
         """Change the pace of a running run (thread-safe; the loop takes it at its next slice)."""
         with self._lock:
-            self._speed_change = speed
+            self._speed_changed, self._new_speed = True, speed
 
     @property
     def stop_requested(self) -> bool:
@@ -315,9 +315,9 @@ class RunWorker(QObject):
         now = 0.0
         while not self._stop.is_set():
             target = min(duration, now + step)
-            if self._speed_change is not _UNCHANGED:
+            if self._speed_changed:
                 with self._lock:
-                    speed, self._speed_change = self._speed_change, _UNCHANGED
+                    speed, self._speed_changed = self._new_speed, False
                 # A new pace counts from here, not from the start of the run.
                 wall0, sim0 = time.perf_counter(), now
             if speed is not None:
