@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal, SignalInstance
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.model import (
@@ -44,6 +45,20 @@ from .fields import (
     TargetEditor,
     TextEditor,
 )
+
+
+class FieldEditor(Protocol):
+    """What every editor in ``fields`` has besides being a widget: it shows a value and reports edits."""
+
+    committed: SignalInstance  # the new value, once an edit is finished
+    invalid: SignalInstance  # a message, for input that is no value at all
+
+    def set_value(self, value: Any) -> None: ...
+
+
+def _editing(editor: QWidget) -> FieldEditor:
+    # The editors are of several Qt widget classes, so they share this protocol rather than a base class.
+    return cast(FieldEditor, editor)
 
 
 @dataclass
@@ -180,12 +195,12 @@ class ModelForm(QWidget):
         for widget in (editor, *editor.findChildren(QWidget), *((label,) if label is not None else ())):
             self._field_of[widget] = spec.path
             widget.installEventFilter(self)
-        editor.committed.connect(lambda value, path=spec.path: self.submit({path: value}))
-        editor.invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
+        _editing(editor).committed.connect(lambda value, path=spec.path: self.submit({path: value}))
+        _editing(editor).invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A right-click on a field adds "Sweep This Parameter…" to its usual menu."""
-        if event.type() == QEvent.Type.ContextMenu and self.sweep is not None and watched in self._field_of:
+        if isinstance(event, QContextMenuEvent) and self.sweep is not None and watched in self._field_of:
             self.show_field_menu(watched, self._field_of[watched], event.globalPos())
             return True
         return super().eventFilter(watched, event)
@@ -212,7 +227,7 @@ class ModelForm(QWidget):
             editor = self.editors[spec.path]
             if editor.hasFocus() and isinstance(editor, TextEditor) and editor.text() != editor._shown:
                 continue  # keep what the user is typing
-            editor.set_value(get_path(self._data, spec.path))
+            _editing(editor).set_value(get_path(self._data, spec.path))
             if spec.visible is not None:
                 self.layout_.setRowVisible(self._rows[spec.path], spec.visible(self._data))
         self.clear_errors()

@@ -80,7 +80,7 @@ class OpenLoop(BaseModel):
         "poisson", title="Arrivals", description="how requests are spread in time",
         json_schema_extra={"choices": {"poisson": "Poisson (random)", "constant": "evenly spaced"}})
     rate: float = Field(10.0, ge=0, le=10_000_000, title="Rate", description="requests per second at the start",
-                        json_schema_extra={"unit": "per second"})
+                        json_schema_extra={"unit": "1/s"})
     schedule: list[RateChange] = Field(
         default_factory=list, max_length=10_000, title="Rate changes",
         description="step AT RATE (from AT s the rate is RATE/s), ramp START-END RATE (the rate moves to RATE/s "
@@ -160,6 +160,7 @@ class _Component(BaseModel):
                       description="unique within the design; links, faults and policy scopes refer to it")
     position: Position = Field(default_factory=Position)
     policies: list[Policy] = Field(default_factory=list)
+    kind: str  # each kind narrows it to its own word, its Literal's default
 
     @field_validator("name")
     @classmethod
@@ -310,7 +311,7 @@ class Service(_Component, Queueing):
     instances: int = _instances()
     workers: int = Field(8, ge=1, le=100_000, title="Workers",
                          description="threads per instance; a worker is held while it waits on dependencies",
-                         json_schema_extra={"unit": "per instance"})
+                         json_schema_extra={"unit": "workers"})
     queue_capacity: int | None = _queue_capacity()
     service_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.01), title="Service time",
                                        description="own CPU time per request, without dependency calls")
@@ -332,7 +333,7 @@ class Database(_Component, Queueing):
 
     instances: int = _instances()
     connections: int = Field(20, ge=1, le=100_000, title="Connections", description="connection pool size per instance",
-                             json_schema_extra={"unit": "per instance"})
+                             json_schema_extra={"unit": "connections"})
     queue_capacity: int | None = _queue_capacity()
     query_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.005), title="Query time",
                                      description="time a query holds its connection")
@@ -357,7 +358,7 @@ class Cache(_Component, Queueing):
 
     instances: int = _instances()
     workers: int = Field(64, ge=1, le=100_000, title="Workers", description="concurrent lookups per instance",
-                         json_schema_extra={"unit": "per instance"})
+                         json_schema_extra={"unit": "workers"})
     queue_capacity: int | None = _queue_capacity()
     hit_ratio: float = Field(0.85, ge=0, le=1, title="Hit ratio",
                              description="share of lookups answered from the cache; misses go to its dependency",
