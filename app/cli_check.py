@@ -100,7 +100,7 @@ def cmd_check(args) -> int:
     checked = []
     for experiment in experiments:
         comparison = run_comparison(design, options, experiment, replications=args.replications, compare=False)
-        verdicts = [r.verdicts(recovery) for r in comparison.runs["protected"]]
+        verdicts = [r.verdicts(recovery) for r in comparison.main]
         objectives, recoveries = across_replications(verdicts)
         checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
 

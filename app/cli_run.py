@@ -121,8 +121,11 @@ def cmd_run(args) -> int:
         raise DesignError(["--baseline needs --compare"])
     if args.compare and args.no_resilience:
         raise DesignError(["--compare already runs without resilience; drop --no-resilience"])
+    from engine.plan import RunPlan
+
+    plan = RunPlan(options=options, compare=args.compare, baseline=args.baseline, replications=args.replications)
     if args.compare or args.replications > 1:
-        return _run_comparison(args, design, options, experiment)
+        return _run_comparison(args, design, plan, experiment)
     return _run_once(args, design, options, experiment)
 
 
@@ -149,21 +152,18 @@ def _run_once(args, design, options, experiment) -> int:
     return status
 
 
-def _run_comparison(args, design, options, experiment) -> int:
-    from engine.compare import ComparisonInterrupted, run_comparison
+def _run_comparison(args, design, plan, experiment) -> int:
+    from engine.compare import ComparisonInterrupted, run_plan
     from engine.simulation import check_replications
 
     out = sys.stdout
-    variants = 1 + args.compare + args.baseline
-    check_replications(design, options, experiment, runs=args.replications * variants,
-                       at_once=os.cpu_count() or 1)
+    check_replications(design, plan.options, experiment, runs=len(plan.jobs()), at_once=os.cpu_count() or 1)
     def progress(finished: int, planned: int) -> None:
         # on stderr, as each run ends: a long comparison shows it is moving, stdout stays the table
         print(f"{finished} of {planned} runs finished", file=sys.stderr, flush=True)
 
     try:
-        comparison = run_comparison(design, options, experiment, replications=args.replications,
-                                    baseline=args.baseline, compare=args.compare, progress=progress)
+        comparison = run_plan(design, plan, experiment, progress=progress)
     except ComparisonInterrupted as stop:
         partial = stop.partial
         if partial is not None:
@@ -177,7 +177,7 @@ def _run_comparison(args, design, options, experiment) -> int:
 
 
 def _print_comparison_outputs(args, comparison: Comparison, out) -> None:
-    main_result = comparison.runs["protected"][0]
+    main_result = comparison.main[0]
     print_summary(main_result, out)
     print_comparison(comparison, out)
     write_outputs(args, main_result, comparison, out)
@@ -196,7 +196,8 @@ def write_outputs(args, main_result: RunResult, comparison: Comparison | None, o
             print(f"\nresults written to {args.json}", file=out)
         if args.csv:
             written = main_result.write_csv(args.csv)
-            if comparison is not None and "unprotected" in comparison.runs:
+            # the unprotected runs beside the protected ones; alone, they are the main result above
+            if comparison is not None and {"protected", "unprotected"} <= comparison.runs.keys():
                 written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
             print(f"{len(written)} CSV files written to {args.csv}", file=out)
     except OSError as exc:
@@ -312,9 +313,11 @@ def _fmt_ci(mean: float | None, ci: float | None, scale: float = 1.0, digits: in
 def print_comparison(comparison: Comparison, out) -> None:
     reps = comparison.replications
     print(f"\ncomparison, {reps} replication(s)" + (" with 95 % confidence intervals" if reps > 1 else ""), file=out)
-    variants = [v for v in ("protected", "unprotected", "baseline") if v in comparison.runs]
+    from engine.plan import VARIANTS
+
+    variants = [v for v in VARIANTS if v in comparison.runs]
     header = f'{"component":<20}{"metric":<18}' + "".join(f"{v:>22}" for v in variants)
-    if "unprotected" in comparison.runs:
+    if {"protected", "unprotected"} <= comparison.runs.keys():
         header += f'{"difference":>22}'
     print(header, file=out)
     print("-" * len(header), file=out)

@@ -7,6 +7,7 @@ step: the changed components' policies in the current design, or a new design.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -59,7 +60,7 @@ def _monospace(widget: QWidget) -> None:
 class ImportConfigurationDialog(QDialog):
     """Choose files, see the preview, map what needs mapping, then accept."""
 
-    def __init__(self, design: Design, paths: list[str | Path] = (), parent: QWidget | None = None):
+    def __init__(self, design: Design, paths: Sequence[str | Path] = (), parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import configuration")
         self.setObjectName("importConfigurationDialog")
@@ -122,7 +123,7 @@ class ImportConfigurationDialog(QDialog):
 
     # -- state ------------------------------------------------------------------------------
     @property
-    def result(self) -> ImportResult | None:
+    def import_result(self) -> ImportResult | None:
         """The import as it stands, or None while there is nothing to import."""
         return self._result
 
@@ -130,7 +131,7 @@ class ImportConfigurationDialog(QDialog):
     def makes_new_design(self) -> bool:
         return self.as_new.isChecked()
 
-    def set_files(self, paths: list[str | Path]) -> None:
+    def set_files(self, paths: Sequence[str | Path]) -> None:
         """Import these files (and forget the previous files' mappings)."""
         self._paths = [Path(p) for p in paths]
         whole_system = False
@@ -276,7 +277,9 @@ class ExportConfigurationDialog(QDialog):
             self.format.currentData(), "application.yml")
 
     def save_to(self, path: str | Path) -> None:
-        """Write the text shown; raises OSError."""
+        """Write the text shown; raises OSError (and ValueError when nothing could be exported)."""
+        if self._exported is None:
+            raise ValueError("nothing to save: the design could not be exported in this format")
         Path(path).write_text(self._exported.text, encoding="utf-8")
         self.saved_to = Path(path)
 
@@ -317,10 +320,11 @@ def apply_import(window, result: ImportResult, as_new_design: bool) -> None:
         old = doc.design.find_component(new.name)
         if old is not None:
             edits.append((doc.edit.set_component_fields, old.id, _changed(old, new, {"id", "position", "name"})))
-    for new in result.design.links:
-        old = next((l for l in doc.design.links if l.name == new.name), None)
-        if old is not None:
-            edits.append((doc.edit.set_link_fields, old.id, _changed(old, new, {"id", "source", "target"})))
+    for new_link in result.design.links:
+        old_link = next((l for l in doc.design.links if l.name == new_link.name), None)
+        if old_link is not None:
+            edits.append((doc.edit.set_link_fields, old_link.id,
+                          _changed(old_link, new_link, {"id", "source", "target"})))
     edits = [edit for edit in edits if edit[2]]
     if not edits:
         return
@@ -345,9 +349,9 @@ def import_configuration(window) -> bool:
     if not paths:
         return False
     dialog = ImportConfigurationDialog(window.document.design, paths, window)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.import_result is None:
         return False
-    apply_import(window, dialog.result, dialog.makes_new_design)
+    apply_import(window, dialog.import_result, dialog.makes_new_design)
     window.statusBar().showMessage(f"Imported {', '.join(Path(p).name for p in paths)}.", 6000)
     return True
 

@@ -255,14 +255,14 @@ class MainWindow(WindowFiles, QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.link_action, self.select_all_action])
         insert_menu = bar.addMenu("&Insert")
-        from engine.model import COMPONENT_KINDS
+        from engine.model import COMPONENT_CLASSES
 
-        from .resources import KIND_LABELS, kind_icon
+        from .resources import kind_icon
 
-        for i, kind in enumerate(COMPONENT_KINDS, start=1):
-            action = QAction(kind_icon(kind), KIND_LABELS[kind], self)
+        for i, (kind, cls) in enumerate(COMPONENT_CLASSES.items(), start=1):
+            action = QAction(kind_icon(kind), cls.label, self)
             action.setShortcut(QKeySequence(f"Ctrl+Shift+{i}"))
-            action.setStatusTip(f"Add a {KIND_LABELS[kind].lower()} in the middle of the view.")
+            action.setStatusTip(f"Add a {cls.label[:1].lower() + cls.label[1:]} in the middle of the view. {cls.help}")
             action.triggered.connect(lambda _=False, k=kind: self.view.add_at_centre(k))
             self.addAction(action)
             insert_menu.addAction(action)
@@ -681,9 +681,9 @@ class MainWindow(WindowFiles, QMainWindow):
     # -- context menu ------------------------------------------------------------------------
     def context_menu(self, scene_pos) -> QMenu:
         """The canvas menu for what is under ``scene_pos``: policies and faults for a node, faults for a link."""
-        from engine.model import COMPONENT_KINDS, FAULT_CLASSES, POLICY_CLASSES
+        from engine.model import COMPONENT_CLASSES, FAULT_CLASSES, POLICY_CLASSES
 
-        from .resources import KIND_LABELS, kind_icon
+        from .resources import kind_icon
 
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
@@ -731,8 +731,10 @@ class MainWindow(WindowFiles, QMainWindow):
         else:
             add = menu.addMenu("Add Component Here")
             drop_at = QPointF(scene_pos)
-            for kind in COMPONENT_KINDS:
-                action = add.addAction(kind_icon(kind), KIND_LABELS[kind])
+            add.setToolTipsVisible(True)
+            for kind, cls in COMPONENT_CLASSES.items():
+                action = add.addAction(kind_icon(kind), cls.label)
+                action.setToolTip(cls.help)
                 action.triggered.connect(lambda _=False, k=kind, p=drop_at: self.view.drop_component(k, p))
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()

@@ -9,6 +9,8 @@ from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from engine.model import COMPONENT_CLASSES
+
 
 def resources_dir() -> Path:
     """resources/ beside the sources, or inside a PyInstaller bundle."""
@@ -18,36 +20,6 @@ def resources_dir() -> Path:
 
 ICONS = resources_dir() / "icons"
 EXAMPLES = resources_dir() / "examples"
-
-# One hue per component kind: the palette, the node stripe and the icon agree.
-KIND_COLOURS = {
-    "client": "#3b6fb6",
-    "load_balancer": "#2f8f8a",
-    "service": "#3f8f3a",
-    "database": "#8a4f9e",
-    "cache": "#c9701a",
-    "queue": "#8b6a4f",
-    "external": "#6b6f76",
-}
-KIND_LABELS = {
-    "client": "Client",
-    "load_balancer": "Load balancer",
-    "service": "Service",
-    "database": "Database",
-    "cache": "Cache",
-    "queue": "Queue",
-    "external": "External API",
-}
-KIND_HINTS = {
-    "client": "Sends requests: open loop (a rate) or closed loop (users with think time).",
-    "load_balancer": "Forwards each request to one of its targets.",
-    "service": "Instances x workers, a queue per instance, calls to its dependencies.",
-    "database": "A connection pool in front of queries; calls nothing.",
-    "cache": "Answers hits fast; forwards misses to its backing store.",
-    "queue": "Asynchronous hand-off with a bounded buffer and consumers.",
-    "external": "A third-party dependency: latency and errors, no capacity limit.",
-}
-
 
 def _render(svg: bytes, size: int, ratio: float = 1.0) -> QPixmap:
     renderer = QSvgRenderer(QByteArray(svg))
@@ -100,8 +72,8 @@ def clear_icon_cache() -> None:
 
 @cache
 def kind_pixmap(kind: str, size: int, ratio: float = 2.0) -> QPixmap:
-    """A component kind's icon at ``size`` logical pixels (cached)."""
-    return _render(_svg(kind), size, ratio)
+    """A component kind's icon (its class's ``icon``) at ``size`` logical pixels (cached)."""
+    return _render(_svg(COMPONENT_CLASSES[kind].icon), size, ratio)
 
 
 def kind_icon(kind: str) -> QIcon:
@@ -113,8 +85,8 @@ def kind_icon(kind: str) -> QIcon:
 
 
 def kind_colour(kind: str) -> QColor:
-    """A component kind's hue."""
-    return QColor(KIND_COLOURS.get(kind, "#777777"))
+    """A component kind's hue (its class's ``colour``): its icon, node stripe and palette entry agree."""
+    return QColor(COMPONENT_CLASSES[kind].colour if kind in COMPONENT_CLASSES else "#777777")
 
 
 def app_icon() -> QIcon:

@@ -27,7 +27,7 @@ cdef inline void _cb_reset_ring(Sim* s, int l, int64_t size) noexcept nogil:
 
 cdef inline void _cb_reset_time_window(Sim* s, int l) noexcept nogil:
     cdef int64_t off = s.cb_tb_off[l], k
-    for k in range(s.pol[l].cb_size):
+    for k in range(s.pol[l].sliding_window_size):
         s.cb_tb_sec[off + k] = -1
         s.cb_tb_tot[off + k] = 0
         s.cb_tb_fail[off + k] = 0
@@ -39,7 +39,7 @@ cdef inline void _cb_reset_time_window(Sim* s, int l) noexcept nogil:
 
 
 cdef inline bint _cb_time_window(Sim* s, int l) noexcept nogil:
-    return s.pol[l].cb_time and not s.cb_half_window[l]
+    return s.pol[l].sliding_window_type and not s.cb_half_window[l]
 
 
 cdef inline void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
@@ -47,7 +47,7 @@ cdef inline void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
     cdef unsigned char old
     if _cb_time_window(s, l):
         # whole epoch seconds; data of second s counts until the clock reaches s + N
-        n = s.pol[l].cb_size
+        n = s.pol[l].sliding_window_size
         off = s.cb_tb_off[l]
         sec = s.now_ns // NS_PER_S
         if sec > s.cb_last_sec[l]:
@@ -100,13 +100,13 @@ cdef inline void _cb_add(Sim* s, int l, bint failed, bint slow) noexcept nogil:
 
 cdef inline double _cb_rate(Sim* s, int l, int which) noexcept nogil:
     """Failure (0) or slow-call (1) rate in percent, or -1 below the minimum number of calls."""
-    cdef int64_t minimum = s.pol[l].cb_min
+    cdef int64_t minimum = s.pol[l].minimum_number_of_calls
     cdef int64_t tot = s.cb_tot[l]
     if s.cb_half_window[l]:
-        if s.pol[l].cb_half < minimum:
-            minimum = s.pol[l].cb_half
-    elif not s.pol[l].cb_time and s.pol[l].cb_size < minimum:
-        minimum = s.pol[l].cb_size
+        if s.pol[l].permitted_number_of_calls_in_half_open_state < minimum:
+            minimum = s.pol[l].permitted_number_of_calls_in_half_open_state
+    elif not s.pol[l].sliding_window_type and s.pol[l].sliding_window_size < minimum:
+        minimum = s.pol[l].sliding_window_size
     if tot == 0 or tot < minimum:
         return -1.0
     if which == RATE_FAILURE:
@@ -130,8 +130,8 @@ cdef inline bint _cb_acquire(Sim* s, int l) noexcept nogil:
 
 
 cdef inline void _cb_record(Sim* s, int l, int outcome, double duration) noexcept nogil:
-    cdef bint failed = ((s.pol[l].cb_mask >> outcome) & 1) != 0
-    cdef bint slow = duration > s.pol[l].cb_slow
+    cdef bint failed = ((s.pol[l].record_outcomes >> outcome) & 1) != 0
+    cdef bint slow = duration > s.pol[l].slow_call_duration_threshold
     cdef double fr, sr
     cdef bint above
     _cb_add(s, l, failed, slow)
@@ -141,7 +141,7 @@ cdef inline void _cb_record(Sim* s, int l, int outcome, double duration) noexcep
     sr = _cb_rate(s, l, RATE_SLOW)
     if fr < 0 or sr < 0:
         return
-    above = fr >= s.pol[l].cb_fr or sr >= s.pol[l].cb_sr
+    above = fr >= s.pol[l].failure_rate_threshold or sr >= s.pol[l].slow_call_rate_threshold
     if above:
         _cb_to_open(s, l, fr, sr)
     elif s.cb_state[l] == CB_HALF_OPEN:
@@ -156,19 +156,19 @@ cdef inline void _cb_to_open(Sim* s, int l, double fr, double sr) noexcept nogil
     s.cb_opened_at[l] = s.now
     s.cb_open_wait[l] = _cb_wait(s, l, s.cb_attempts[l])
     s.cb_epoch[l] += 1
-    if s.pol[l].cb_auto:
+    if s.pol[l].automatic_transition_from_open_to_half_open_enabled:
         _push(s, s.now + s.cb_open_wait[l], EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_OPEN_WAIT, 0, 0)
 
 
 cdef inline double _cb_wait(Sim* s, int l, int64_t attempt) noexcept nogil:
     """Wait of the attempt-th consecutive opening: IntervalFunction.ofExponentialBackoff,
     which truncates to whole milliseconds at every step."""
-    cdef double ms = s.pol[l].cb_wait * 1000.0
+    cdef double ms = s.pol[l].wait_duration_in_open_state * 1000.0
     cdef int64_t k
-    if s.pol[l].cb_wait_mult == 1.0:
-        return s.pol[l].cb_wait
+    if s.pol[l].wait_duration_multiplier == 1.0:
+        return s.pol[l].wait_duration_in_open_state
     for k in range(1, attempt):
-        ms = floor(ms * s.pol[l].cb_wait_mult)
+        ms = floor(ms * s.pol[l].wait_duration_multiplier)
     return ms / 1000.0
 
 
@@ -176,12 +176,12 @@ cdef inline void _cb_to_half(Sim* s, int l) noexcept nogil:
     _cb_touch(s, l)
     _log(s, LG_BREAKER_HALF_OPEN, s.links[l].src, l, -1, s.cb_state[l], 0, 0)
     s.cb_state[l] = CB_HALF_OPEN
-    s.cb_permits[l] = s.pol[l].cb_half
+    s.cb_permits[l] = s.pol[l].permitted_number_of_calls_in_half_open_state
     s.cb_half_window[l] = 1
-    _cb_reset_ring(s, l, s.pol[l].cb_half)
+    _cb_reset_ring(s, l, s.pol[l].permitted_number_of_calls_in_half_open_state)
     s.cb_epoch[l] += 1
-    if s.pol[l].cb_half_wait > 0:
-        _push(s, s.now + s.pol[l].cb_half_wait, EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
+    if s.pol[l].max_wait_duration_in_half_open_state > 0:
+        _push(s, s.now + s.pol[l].max_wait_duration_in_half_open_state, EV_CB_TIMER, l, <int>s.cb_epoch[l], CBT_HALF_OPEN_WAIT, 0, 0)
 
 
 cdef inline void _cb_to_closed(Sim* s, int l, double fr, double sr) noexcept nogil:
@@ -191,10 +191,10 @@ cdef inline void _cb_to_closed(Sim* s, int l, double fr, double sr) noexcept nog
     s.cb_attempts[l] = 0
     s.cb_half_window[l] = 0
     s.cb_epoch[l] += 1
-    if s.pol[l].cb_time:
+    if s.pol[l].sliding_window_type:
         _cb_reset_time_window(s, l)
     else:
-        _cb_reset_ring(s, l, s.pol[l].cb_size)
+        _cb_reset_ring(s, l, s.pol[l].sliding_window_size)
 
 
 cdef inline void _on_cb_timer(Sim* s, int l, int epoch, int which) noexcept nogil:

@@ -411,9 +411,9 @@ cdef class Core:
             ring_offsets[l] = ring_total
             tb_offsets[l] = tb_total
             if self.s.pol[l].cb_on:
-                ring_total += max(self.s.pol[l].cb_size, self.s.pol[l].cb_half)
-                if self.s.pol[l].cb_time:
-                    tb_total += self.s.pol[l].cb_size
+                ring_total += max(self.s.pol[l].sliding_window_size, self.s.pol[l].permitted_number_of_calls_in_half_open_state)
+                if self.s.pol[l].sliding_window_type:
+                    tb_total += self.s.pol[l].sliding_window_size
         keep["_cb_ring_off"][:] = ring_offsets
         keep["_cb_tb_off"] = tb_offsets
         self.s.cb_tb_off = _iptr(tb_offsets)
@@ -423,7 +423,7 @@ cdef class Core:
         self.s.cb_tb_fail = _iptr(zi("_cb_tb_fail", tb_total))
         self.s.cb_tb_slow = _iptr(zi("_cb_tb_slow", tb_total))
         for l in range(n_l):
-            self.s.cb_ring_size[l] = self.s.pol[l].cb_size
+            self.s.cb_ring_size[l] = self.s.pol[l].sliding_window_size
             self.s.cb_last_sec[l] = -1
             if self.s.pol[l].budget == BUD_GRPC_THROTTLING:
                 self.s.l_tokens[l] = <int64_t>(self.s.pol[l].max_tokens * 1000.0 + 0.5)
@@ -520,8 +520,8 @@ cdef class Core:
             self.s.c_capacity[c] = cap_total
             for k in range(self.s.comps[c].instances if self.s.comps[c].kind not in (K_CLIENT, K_LOAD_BALANCER) else 0):
                 i = self.s.comps[c].inst_offset + k
-                if self.s.comps[c].rl_limit > 0:
-                    self.s.i_rl_perm[i] = self.s.comps[c].rl_limit
+                if self.s.comps[c].limit_for_period > 0:
+                    self.s.i_rl_perm[i] = self.s.comps[c].limit_for_period
             if self.s.comps[c].kind == K_CLIENT:
                 if self.s.comps[c].arrival == AR_CLOSED:
                     for k in range(self.s.comps[c].users):
@@ -582,7 +582,7 @@ cdef class Core:
             raise IndexError(f"no link {link}: this design has {self.s.n_l} link(s), numbered 0 to {self.s.n_l - 1}")
         if needs == "breaker" and not self.s.pol[link].cb_on:
             raise ValueError(f"link {link} has no circuit breaker")
-        if needs == "retry" and self.s.pol[link].rt_max <= 1:
+        if needs == "retry" and self.s.pol[link].max_attempts <= 1:
             raise ValueError(f"link {link} has no retry policy")
         if needs == "budget" and self.s.pol[link].budget == BUD_NONE:
             raise ValueError(f"link {link} has no retry budget")
@@ -644,7 +644,7 @@ cdef class Core:
         if k < 0:
             raise MemoryError("not enough memory for a call record")
         self.s.calls[k].link = link
-        self.s.calls[k].prev_sleep = self.s.pol[link].rt_wait
+        self.s.calls[k].prev_sleep = self.s.pol[link].wait_duration
         for n in range(1, attempts + 1):
             self.s.calls[k].attempt = n
             waits.append(_backoff(&self.s, k))
@@ -664,7 +664,7 @@ cdef class Core:
         """Ask an instance's rate limiter for a permit: 0 now, > 0 wait, -1 refused."""
         if not 0 <= component < self.s.n_c:
             raise IndexError(f"no component {component}: this design has {self.s.n_c}, numbered 0 to {self.s.n_c - 1}")
-        if self.s.comps[component].rl_limit <= 0:
+        if self.s.comps[component].limit_for_period <= 0:
             raise ValueError(f"component {component} has no rate limiter")
         if not 0 <= instance < self.s.comps[component].instances:
             raise IndexError(f"no instance {instance}: component {component} has {self.s.comps[component].instances} "

@@ -52,8 +52,8 @@ cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
     """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused.
     Cycles are counted in whole nanoseconds from time 0, as the library counts them from its
     creation on System.nanoTime: a call at the very instant a cycle begins is in that cycle."""
-    cdef int64_t period = max(_ns(s.comps[c].rl_period), 1)
-    cdef double limit = <double>s.comps[c].rl_limit
+    cdef int64_t period = max(_ns(s.comps[c].limit_refresh_period), 1)
+    cdef double limit = <double>s.comps[c].limit_for_period
     cdef int64_t cycle = s.now_ns // period
     cdef int64_t wait
     cdef double missing
@@ -67,7 +67,7 @@ cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
     wait = (cycle + 1) * period - s.now_ns
     if missing > 0:
         wait += <int64_t>ceil(missing / limit) * period
-    if wait <= _ns(s.comps[c].rl_timeout):
+    if wait <= _ns(s.comps[c].timeout_duration):
         s.i_rl_perm[inst] -= 1
         return _seconds(wait)
     return -1.0

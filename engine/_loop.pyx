@@ -287,7 +287,7 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
         s.jobs[j].pending = 1
         for k in range(n):
             link = s.out_links[off + k]
-            if s.links[link].prob < 1.0 and _uniform(&s.rng[c]) >= s.links[link].prob:
+            if s.links[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.links[link].probability:
                 continue
             for r in range(s.links[link].count):
                 if s.jobs[j].gen != gen:
@@ -305,8 +305,8 @@ cdef void _next_sequential(Sim* s, int j) noexcept nogil:
     cdef int link
     while s.jobs[j].cursor < n:
         link = s.out_links[off + s.jobs[j].cursor]
-        if s.jobs[j].rep == 0 and s.links[link].prob < 1.0:
-            if _uniform(&s.rng[c]) >= s.links[link].prob:
+        if s.jobs[j].rep == 0 and s.links[link].probability < 1.0:
+            if _uniform(&s.rng[c]) >= s.links[link].probability:
                 s.jobs[j].cursor += 1
                 continue
         if s.jobs[j].rep < s.links[link].count:
@@ -403,7 +403,7 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
             _queue_emptied(s, inst)
         if s.jobs[j].cancelled:
             _complete_job(s, j, O_TIMEOUT)
-        elif s.comps[c].shed_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].shed_wait):
+        elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
             _shed(s, j)
         elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
             _codel_count_drop(s, j)
@@ -506,15 +506,15 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     if kind == K_LOAD_BALANCER:
         _begin_calls(s, j)
         return
-    if s.comps[c].rl_limit > 0:
+    if s.comps[c].limit_for_period > 0:
         wait = _rl_acquire(s, inst, c)
         if wait != 0:
             s.jobs[j].state = JS_RL_WAIT
             if wait > 0:
                 _push(s, s.now + wait, EV_RL_GRANT, j, s.jobs[j].gen, 0, 0, 0)
-            elif s.comps[c].rl_timeout > 0:
+            elif s.comps[c].timeout_duration > 0:
                 # Resilience4j makes a refused caller wait its whole timeout first.
-                _push(s, s.now + s.comps[c].rl_timeout, EV_RL_REJECT, j, s.jobs[j].gen, 0, 0, 0)
+                _push(s, s.now + s.comps[c].timeout_duration, EV_RL_REJECT, j, s.jobs[j].gen, 0, 0, 0)
             else:
                 _reject_rate_limited(s, j)
             return
@@ -548,7 +548,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
     if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
         _start_service(s, j)
         return
-    if s.comps[c].shed_len >= 0 and s.i_qlen[inst] >= s.comps[c].shed_len:
+    if s.comps[c].max_queue_length >= 0 and s.i_qlen[inst] >= s.comps[c].max_queue_length:
         _shed(s, j)
         return
     if s.comps[c].queue_capacity >= 0 and s.i_qlen[inst] >= s.comps[c].queue_capacity:
@@ -595,7 +595,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job = j
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
-    s.calls[k].prev_sleep = s.pol[link].rt_wait
+    s.calls[k].prev_sleep = s.pol[link].wait_duration
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
     s.l_active[link] += 1
@@ -621,16 +621,16 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
         s.calls[k].cb_permit = 1
     if s.pol[link].timeout > 0:
         _arm_timeout(s, k, link)
-    if s.pol[link].bh_max >= 0:
-        if s.l_bh_inuse[link] < s.pol[link].bh_max and s.l_bh_head[link] < 0:
+    if s.pol[link].max_concurrent_calls >= 0:
+        if s.l_bh_inuse[link] < s.pol[link].max_concurrent_calls and s.l_bh_head[link] < 0:
             s.l_bh_inuse[link] += 1
             s.calls[k].holds_bulkhead = 1
-        elif s.pol[link].bh_wait > 0:
+        elif s.pol[link].bulkhead_max_wait_duration > 0:
             _bulkhead_pressure(s, link)
             _count_l(s, link, ML_BH_WAITED, 1.0)
             _bh_enqueue(s, k)
             s.calls[k].state = CS_BH_WAIT
-            _push(s, s.now + s.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
+            _push(s, s.now + s.pol[link].bulkhead_max_wait_duration, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
             return
         else:
             _count_l(s, link, ML_BH_REJ, 1.0)
@@ -666,7 +666,7 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
     cdef int node, k
     cdef bint live
     s.l_bh_inuse[link] -= 1
-    while s.l_bh_head[link] >= 0 and s.l_bh_inuse[link] < s.pol[link].bh_max:
+    while s.l_bh_head[link] >= 0 and s.l_bh_inuse[link] < s.pol[link].max_concurrent_calls:
         node = <int>s.l_bh_head[link]
         s.l_bh_head[link] = s.wn_next[node]
         if s.l_bh_head[link] < 0:
@@ -757,8 +757,8 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         s.calls[k].cb_permit = 0
         _cb_record(s, link, outcome, s.now - s.calls[k].t_attempt)
     if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
-        _budget_account(s, link, failed and (s.pol[link].rt_on & bit) != 0)
-    retry = failed and (s.pol[link].rt_on & bit) != 0 and s.calls[k].attempt < s.pol[link].rt_max
+        _budget_account(s, link, failed and (s.pol[link].retry_on & bit) != 0)
+    retry = failed and (s.pol[link].retry_on & bit) != 0 and s.calls[k].attempt < s.pol[link].max_attempts
     if retry and not _budget_allows(s, link):
         retry = 0
         _count_l(s, link, ML_THROTTLED, 1.0)
@@ -774,12 +774,12 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
             s.l_active_retries[link] += 1
         _push(s, s.now + wait, EV_RETRY, k, gen, 0, 0, 0)
         return
-    if failed and s.pol[link].rt_max > 1 and s.calls[k].attempt >= s.pol[link].rt_max:
+    if failed and s.pol[link].max_attempts > 1 and s.calls[k].attempt >= s.pol[link].max_attempts:
         _count_l(s, link, ML_EXHAUSTED, 1.0)
         s.l_exh_b[link] += 1
-    if failed and (s.pol[link].fb_mask & bit) != 0:
+    if failed and (s.pol[link].fallback_on & bit) != 0:
         s.calls[k].state = CS_FALLBACK
-        _push(s, s.now + _draw(s, <int>s.pol[link].fb_dist, &s.rng[s.links[link].src]),
+        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.links[link].src]),
                    EV_FALLBACK_DONE, k, gen, 0, 0, 0)
         return
     _finish_call(s, k, outcome)
@@ -916,8 +916,8 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     s.c_up[c] += 1
     s.i_up_since[inst] = s.now
     s.i_leak_epoch[inst] += 1
-    if s.comps[c].rl_limit > 0:
-        s.i_rl_perm[inst] = s.comps[c].rl_limit
-        s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].rl_period), 1)
+    if s.comps[c].limit_for_period > 0:
+        s.i_rl_perm[inst] = s.comps[c].limit_for_period
+        s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].limit_refresh_period), 1)
     _schedule_oom(s, inst)
 

@@ -13,16 +13,16 @@ cdef inline double _backoff(Sim* s, int k) noexcept nogil:
     """Wait before the next attempt, after ``attempt`` failures (Resilience4j / AWS jitter)."""
     cdef int link = s.calls[k].link
     cdef int n = s.calls[k].attempt
-    cdef double base = s.pol[link].rt_wait, cap = s.pol[link].rt_max_wait
+    cdef double base = s.pol[link].wait_duration, cap = s.pol[link].retry_max_wait_duration
     cdef double v = base, ms, f
     cdef int i
     cdef Rng* r = &s.rng[s.links[link].src]
-    cdef int jitter = s.pol[link].rt_jitter
-    if s.pol[link].rt_backoff == BO_EXPONENTIAL:
+    cdef int jitter = s.pol[link].jitter
+    if s.pol[link].backoff == BO_EXPONENTIAL:
         # Resilience4j truncates to whole milliseconds at every step.
         ms = base * 1000.0
         for i in range(1, n):
-            ms = floor(ms * s.pol[link].rt_mult)
+            ms = floor(ms * s.pol[link].multiplier)
             if cap > 0 and ms > cap * 1000.0:
                 ms = cap * 1000.0
                 break
@@ -40,7 +40,7 @@ cdef inline double _backoff(Sim* s, int k) noexcept nogil:
     if jitter == J_EQUAL:
         return v / 2.0 + _uniform(r) * v / 2.0
     if jitter == J_RANDOMIZED:
-        f = s.pol[link].rt_rand
+        f = s.pol[link].randomization_factor
         ms = v * 1000.0
         ms = fmax(1.0, floor(ms - f * ms + _uniform(r) * (2.0 * f * ms + 1.0)))
         v = ms / 1000.0

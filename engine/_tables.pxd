@@ -5,6 +5,10 @@
 # structured array of the same fields in the same order has the same layout; engine._tables
 # derives those dtypes from these declarations, and the core checks a table's dtype before
 # it casts the buffer.
+#
+# A field holding a parameter of the model is named as that parameter, so that one name goes from
+# the form to the core; it is prefixed with its kind where two kinds share a name
+# (retry_/bulkhead_max_wait_duration) or the name alone would not say whose it is (fallback_on).
 from libc.stdint cimport int64_t
 
 cdef struct ComponentRow:
@@ -27,11 +31,11 @@ cdef struct ComponentRow:
     int64_t think_dist
     int64_t obj_offset           # a client's objectives: obj_thr[obj_offset : + obj_count]
     int64_t obj_count
-    int64_t rl_limit             # rate limiter (inbound), 0: none
-    double rl_period
-    double rl_timeout
-    double shed_wait             # load shedding (inbound), -1: none
-    int64_t shed_len
+    int64_t limit_for_period     # rate limiter (inbound), 0: none
+    double limit_refresh_period
+    double timeout_duration
+    double max_queue_wait        # load shedding (inbound), -1: none
+    int64_t max_queue_length
     int64_t discipline           # Discipline of the instances' queues
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
@@ -42,7 +46,7 @@ cdef struct LinkRow:
     int64_t src
     int64_t dst
     int64_t dist                 # one-way network latency
-    double prob                  # call probability
+    double probability           # call probability
     int64_t count                # calls per request
     int64_t seed
 
@@ -50,36 +54,36 @@ cdef struct LinkRow:
 cdef struct PolicyRow:
     double timeout               # -1: none
     int64_t cancel_on_timeout
-    int64_t rt_max               # attempts, 1: no retry
-    double rt_wait
-    int64_t rt_backoff           # Backoff
-    double rt_mult
-    double rt_max_wait           # -1: no cap
-    int64_t rt_jitter            # Jitter
-    double rt_rand               # randomization factor
-    int64_t rt_on                # outcome mask retried
+    int64_t max_attempts         # 1: no retry
+    double wait_duration
+    int64_t backoff              # Backoff
+    double multiplier
+    double retry_max_wait_duration  # -1: no cap
+    int64_t jitter               # Jitter
+    double randomization_factor
+    int64_t retry_on             # outcome mask retried
     int64_t budget               # Budget
     double max_tokens            # gRPC retry throttling
     double token_ratio
     double budget_percent        # Envoy retry budget
     double min_retry_concurrency
     int64_t cb_on
-    int64_t cb_time              # Window
-    int64_t cb_size
-    int64_t cb_min
-    double cb_fr                 # failure-rate threshold, percent
-    double cb_sr                 # slow-call-rate threshold, percent
-    double cb_slow               # slow-call duration
-    double cb_wait               # wait in open state
-    double cb_wait_mult
-    int64_t cb_half              # calls permitted in half-open
-    int64_t cb_auto
-    double cb_half_wait
-    int64_t cb_mask              # outcome mask recorded as failures
-    int64_t bh_max               # -1: no bulkhead
-    double bh_wait
-    int64_t fb_mask              # outcome mask answered by the fallback
-    int64_t fb_dist
+    int64_t sliding_window_type  # Window
+    int64_t sliding_window_size
+    int64_t minimum_number_of_calls
+    double failure_rate_threshold  # percent
+    double slow_call_rate_threshold  # percent
+    double slow_call_duration_threshold
+    double wait_duration_in_open_state
+    double wait_duration_multiplier
+    int64_t permitted_number_of_calls_in_half_open_state
+    int64_t automatic_transition_from_open_to_half_open_enabled
+    double max_wait_duration_in_half_open_state
+    int64_t record_outcomes      # outcome mask recorded as failures
+    int64_t max_concurrent_calls  # -1: no bulkhead
+    double bulkhead_max_wait_duration
+    int64_t fallback_on          # outcome mask answered by the fallback
+    int64_t fallback_latency     # a row of the distribution table, -1: none
 
 cdef struct FaultRow:
     int64_t kind                 # FaultKind

@@ -19,30 +19,21 @@ from . import workers
 from .compile import compile_design
 from .model import Design, Experiment, RunOptions
 from .objectives import ReplicatedObjective, ReplicatedRecovery, across_replications
+from .plan import VARIANTS, RunPlan
 from .results import JsonArray, JsonObject, RunResult, materialise, write_json
 from .simulation import simulate
 from .stats import mean_ci, t95  # noqa: F401  (t95 re-exported for callers of this module)
 
-VARIANTS = ("protected", "unprotected", "baseline")
 COMPARED_METRICS = (
     "throughput", "goodput", "error_rate", "latency_mean", "latency_p50", "latency_p99",
     "utilisation", "mean_queue_length", "queue_peak", "queue_wait_mean", "wait_probability",
 )
 
-def _variant_options(options: RunOptions, variant: str, seed: int) -> RunOptions:
-    return options.model_copy(update={
-        "seed": seed,
-        # the run's own switches still hold: "protected" with resilience off stays off
-        "resilience": options.resilience and variant != "unprotected",
-        "faults": options.faults and variant != "baseline",
-    })
-
-
 def _run_one(args) -> tuple[str, int, dict[str, Any]]:
-    design_json, options_json, experiment_name, variant, seed = args
+    design_json, plan_json, experiment_name, variant, seed = args
     design = Design.model_validate_json(design_json)
-    options = RunOptions.model_validate_json(options_json)
-    result = simulate(design, _variant_options(options, variant, seed), experiment_name)
+    plan = RunPlan.model_validate_json(plan_json)
+    result = simulate(design, plan.options_for(variant, seed), experiment_name)
     return variant, seed, result.to_dict()
 
 
@@ -53,6 +44,11 @@ class Comparison:
     runs: dict[str, list[RunResult]]
     table: list[dict[str, Any]] = field(default_factory=list)
     replications: int = 1
+
+    @property
+    def main(self) -> list[RunResult]:
+        """The runs of the first variant: "protected", or the one variant of a run on its own."""
+        return next(iter(self.runs.values()))
 
     def row(self, component: str, metric: str) -> dict[str, Any]:
         for r in self.table:
@@ -88,26 +84,26 @@ class Comparison:
 
 
 def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
-    protected, unprotected = runs.get("protected", []), runs.get("unprotected", [])
-    baseline = runs.get("baseline", [])
-    if not protected:
+    """Per component and metric, each variant's mean and 95 % interval, and with both a protected and
+    an unprotected variant their paired difference."""
+    present = [v for v in VARIANTS if runs.get(v)]
+    if not present:
         return []
+    first = runs[present[0]][0]
     table = []
-    for component in protected[0].components:
+    for component in first.components:
         for metric in COMPARED_METRICS:
-            if metric not in protected[0].summary["components"][component]:
+            if metric not in first.summary["components"][component]:
                 continue   # results saved by an older version lack the newer figures
 
             def values(rs, component=component, metric=metric):
                 return [float(r.summary["components"][component][metric]) for r in rs]
-            p, u = values(protected), values(unprotected)
             row: dict[str, Any] = {"component": component, "metric": metric}
-            row["protected"], row["protected_ci"] = mean_ci(p)
-            if u:
-                row["unprotected"], row["unprotected_ci"] = mean_ci(u)
-                row["difference"], row["difference_ci"] = mean_ci([a - b for a, b in zip(p, u)])
-            if baseline:
-                row["baseline"], row["baseline_ci"] = mean_ci(values(baseline))
+            for v in present:
+                row[v], row[f"{v}_ci"] = mean_ci(values(runs[v]))
+            if "protected" in present and "unprotected" in present:
+                pairs = zip(values(runs["protected"]), values(runs["unprotected"]))
+                row["difference"], row["difference_ci"] = mean_ci([a - b for a, b in pairs])
             table.append(row)
     return table
 
@@ -125,14 +121,23 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
                    replications: int = 1, baseline: bool = False, compare: bool = True,
                    processes: int | None = None,
                    progress: Callable[[int, int], Any] | None = None) -> Comparison:
-    """Run protected (and unprotected, and fault-free baseline) variants over ``replications`` seeds.
+    """Run protected (and unprotected, and fault-free baseline) variants over ``replications`` seeds:
+    ``run_plan`` of the ``RunPlan`` these make."""
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    plan = RunPlan(options=options, compare=compare, baseline=baseline, replications=replications)
+    return run_plan(design, plan, experiment, processes, progress)
+
+
+def run_plan(design: Design, plan: RunPlan, experiment: Experiment | str | None = None,
+             processes: int | None = None, progress: Callable[[int, int], Any] | None = None) -> Comparison:
+    """Run every variant of ``plan`` on every seed.
 
     Several runs go to the shared worker pool (``engine.workers``); ``processes=1`` runs them
     here, one after another. ``progress(finished, planned)`` is called as each run ends.
     Ctrl+C raises ``ComparisonInterrupted`` with the replications that had finished.
     """
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
+    options, replications = plan.options, plan.replications
     # Fail here, with the design's own message, rather than once per worker process.
     compile_design(design, options, experiment)
     experiment_name: str | None
@@ -142,8 +147,7 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
             design = design.model_copy(update={"experiments": [*design.experiments, experiment]})
     else:
         experiment_name = experiment
-    variants = ["protected"] + (["unprotected"] if compare else []) + (["baseline"] if baseline else [])
-    jobs = [(v, options.seed + k) for k in range(replications) for v in variants]
+    variants, jobs = plan.variants, plan.jobs()
     results: dict[str, dict[int, RunResult]] = {v: {} for v in variants}
 
     def finished(variant: str, seed: int, result: RunResult) -> None:
@@ -153,11 +157,11 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
     try:
         if len(jobs) == 1 or processes == 1:
             for v, seed in jobs:
-                finished(v, seed, simulate(design, _variant_options(options, v, seed), experiment_name))
+                finished(v, seed, simulate(design, plan.options_for(v, seed), experiment_name))
         else:
-            _run_in_pool(design, options, experiment_name, jobs, finished)
+            _run_in_pool(design, plan, experiment_name, jobs, finished)
     except KeyboardInterrupt:
-        done = [options.seed + k for k in range(replications) if all(options.seed + k in results[v] for v in variants)]
+        done = [seed for seed in plan.seeds if all(seed in results[v] for v in variants)]
         partial = None
         if done:
             runs = {v: [results[v][s] for s in done] for v in variants}
@@ -167,13 +171,13 @@ def run_comparison(design: Design, options: RunOptions, experiment: Experiment |
     return Comparison(runs=runs, table=build_table(runs), replications=replications)
 
 
-def _run_in_pool(design: Design, options: RunOptions, experiment_name: str | None,
+def _run_in_pool(design: Design, plan: RunPlan, experiment_name: str | None,
                  jobs: list[tuple[str, int]], finished: Callable[[str, int, RunResult], None]) -> None:
     """Run ``jobs`` in the worker pool, handing each result to ``finished`` as it arrives (so that
     an interruption keeps what was done)."""
-    design_json, options_json = design.model_dump_json(), options.model_dump_json()
+    design_json, plan_json = design.model_dump_json(), plan.model_dump_json()
     try:
-        pending = set(workers.submit(_run_one, [(design_json, options_json, experiment_name, v, s) for v, s in jobs]))
+        pending = set(workers.submit(_run_one, [(design_json, plan_json, experiment_name, v, s) for v, s in jobs]))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

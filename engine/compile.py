@@ -304,11 +304,12 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
                        codel_interval=c.codel_interval, lifo_after=c.lifo_after)
         out.inst_comp.extend([i] * row["instances"])
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
-        row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,
-                   rl_timeout=rl.timeout_duration if rl else 0.0)
+        row.update(limit_for_period=rl.limit_for_period if rl else 0,
+                   limit_refresh_period=rl.limit_refresh_period if rl else 0.0,
+                   timeout_duration=rl.timeout_duration if rl else 0.0)
         shed = _policy(c, LoadSheddingPolicy, None, options.resilience)
-        row.update(shed_wait=shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0,
-                   shed_len=shed.max_queue_length if shed and shed.max_queue_length is not None else -1)
+        row.update(max_queue_wait=shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0,
+                   max_queue_length=shed.max_queue_length if shed and shed.max_queue_length is not None else -1)
         out.components.append(row)
 
 
@@ -337,7 +338,7 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
     links, policies, breaker_links = [], [], []
     for li, link in enumerate(design.links):
         links.append(dict(src=index[link.source], dst=index[link.target], dist=dists.add(link.latency),
-                          prob=link.probability, count=link.count,
+                          probability=link.probability, count=link.count,
                           seed=stream_seed(options.seed, "link", link.name)))
         source = design.components[index[link.source]]
         row = _lower_policies(source, link.target, options.resilience, dists)
@@ -358,36 +359,37 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
     return dict(
         timeout=to.timeout if to else -1.0,
         cancel_on_timeout=int(bool(to and to.cancel_on_timeout)),
-        rt_max=rt.max_attempts if rt else 1,
-        rt_wait=rt.wait_duration if rt else 0.0,
-        rt_backoff=code(Backoff, rt.backoff) if rt else Backoff.BO_FIXED,
-        rt_mult=rt.multiplier if rt else 1.0,
-        rt_max_wait=rt.max_wait_duration if rt and rt.max_wait_duration else -1.0,
-        rt_jitter=code(Jitter, rt.jitter) if rt else Jitter.J_NONE,
-        rt_rand=rt.randomization_factor if rt else 0.0,
-        rt_on=outcome_mask(rt.retry_on) if rt else 0,
+        max_attempts=rt.max_attempts if rt else 1,
+        wait_duration=rt.wait_duration if rt else 0.0,
+        backoff=code(Backoff, rt.backoff) if rt else Backoff.BO_FIXED,
+        multiplier=rt.multiplier if rt else 1.0,
+        retry_max_wait_duration=rt.max_wait_duration if rt and rt.max_wait_duration else -1.0,
+        jitter=code(Jitter, rt.jitter) if rt else Jitter.J_NONE,
+        randomization_factor=rt.randomization_factor if rt else 0.0,
+        retry_on=outcome_mask(rt.retry_on) if rt else 0,
         budget=code(Budget, budget.kind) if budget else Budget.BUD_NONE,
         max_tokens=budget.max_tokens if isinstance(budget, GrpcRetryThrottling) else 0.0,
         token_ratio=budget.token_ratio if isinstance(budget, GrpcRetryThrottling) else 0.0,
         budget_percent=budget.budget_percent if isinstance(budget, EnvoyRetryBudget) else 0.0,
         min_retry_concurrency=float(budget.min_retry_concurrency) if isinstance(budget, EnvoyRetryBudget) else 0.0,
         cb_on=int(cb is not None),
-        cb_time=code(Window, cb.sliding_window_type) if cb else Window.W_COUNT_BASED,
-        cb_size=cb.sliding_window_size if cb else 1,
-        cb_min=cb.minimum_number_of_calls if cb else 1,
-        cb_fr=cb.failure_rate_threshold if cb else 100.0,
-        cb_sr=cb.slow_call_rate_threshold if cb else 100.0,
-        cb_slow=cb.slow_call_duration_threshold if cb else 1e300,
-        cb_wait=cb.wait_duration_in_open_state if cb else 60.0,
-        cb_wait_mult=cb.wait_duration_multiplier if cb else 1.0,
-        cb_half=cb.permitted_number_of_calls_in_half_open_state if cb else 1,
-        cb_auto=int(cb.automatic_transition_from_open_to_half_open_enabled) if cb else 0,
-        cb_half_wait=cb.max_wait_duration_in_half_open_state if cb else 0.0,
-        cb_mask=outcome_mask(cb.record_outcomes) if cb else 0,
-        bh_max=bh.max_concurrent_calls if bh else -1,
-        bh_wait=bh.max_wait_duration if bh else 0.0,
-        fb_mask=outcome_mask(fb.on) if fb else 0,
-        fb_dist=dists.add(fb.latency) if fb else -1,
+        sliding_window_type=code(Window, cb.sliding_window_type) if cb else Window.W_COUNT_BASED,
+        sliding_window_size=cb.sliding_window_size if cb else 1,
+        minimum_number_of_calls=cb.minimum_number_of_calls if cb else 1,
+        failure_rate_threshold=cb.failure_rate_threshold if cb else 100.0,
+        slow_call_rate_threshold=cb.slow_call_rate_threshold if cb else 100.0,
+        slow_call_duration_threshold=cb.slow_call_duration_threshold if cb else 1e300,
+        wait_duration_in_open_state=cb.wait_duration_in_open_state if cb else 60.0,
+        wait_duration_multiplier=cb.wait_duration_multiplier if cb else 1.0,
+        permitted_number_of_calls_in_half_open_state=cb.permitted_number_of_calls_in_half_open_state if cb else 1,
+        automatic_transition_from_open_to_half_open_enabled=int(
+            bool(cb and cb.automatic_transition_from_open_to_half_open_enabled)),
+        max_wait_duration_in_half_open_state=cb.max_wait_duration_in_half_open_state if cb else 0.0,
+        record_outcomes=outcome_mask(cb.record_outcomes) if cb else 0,
+        max_concurrent_calls=bh.max_concurrent_calls if bh else -1,
+        bulkhead_max_wait_duration=bh.max_wait_duration if bh else 0.0,
+        fallback_on=outcome_mask(fb.on) if fb else 0,
+        fallback_latency=dists.add(fb.latency) if fb else -1,
     )
 
 

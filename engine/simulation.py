@@ -67,7 +67,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     per_l = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
     n_o = len(compiled.arrays["obj_thr"])
     series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
-    windows = int(np.sum(compiled.policies["cb_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
+    windows = int(np.sum(compiled.policies["sliding_window_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
     engine = (series
               + 8 * 3 * n_c * _core.HISTOGRAM_BINS     # histograms: latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -54,12 +54,16 @@ def render_image(scene, scale: float = PRINT_SCALE) -> QImage | None:
 def render_png(scene, scale: float = PRINT_SCALE) -> bytes | None:
     """``render_image`` as PNG bytes."""
     image = render_image(scene, scale)
-    if image is None:
-        return None
+    return None if image is None else png_bytes(image)
+
+
+def png_bytes(image: QImage) -> bytes:
+    """An image as the bytes of a PNG file."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # QImageWriter rather than QImage.save, whose format argument the bindings type as bytes but accept as str.
+    QImageWriter(buffer, QByteArray(b"PNG")).write(image)
     buffer.close()
     return bytes(data.data())
 

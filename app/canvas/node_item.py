@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
-from engine.model import FAULT_CLASSES, POLICY_CLASSES
+from engine.model import COMPONENT_CLASSES, FAULT_CLASSES, POLICY_CLASSES
 
 from ..resources import kind_colour, kind_pixmap
 
@@ -106,7 +106,8 @@ class NodeItem(QGraphicsItem):
 
     def _update_tooltip(self) -> None:
         v = self.view
-        lines = [f"<b>{_esc(v.name)}</b> — {v.kind.replace('_', ' ')}", _esc(v.figures)]
+        kind = COMPONENT_CLASSES[v.kind].label if v.kind in COMPONENT_CLASSES else v.kind
+        lines = [f"<b>{_esc(v.name)}</b> — {_esc(kind)}", _esc(v.figures)]
         if v.policies:
             lines.append("Resilience: " + ", ".join(
                 POLICY_CLASSES[k].label.lower() + ("" if on else " (off)") for k, on in v.policies))

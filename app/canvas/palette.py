@@ -5,9 +5,9 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
 
-from engine.model import COMPONENT_KINDS
+from engine.model import COMPONENT_CLASSES
 
-from ..resources import KIND_HINTS, KIND_LABELS, kind_icon, kind_pixmap
+from ..resources import kind_icon, kind_pixmap
 from .view import KIND_MIME
 
 
@@ -26,10 +26,10 @@ class ComponentPalette(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAccessibleName("Component palette")
-        for kind in COMPONENT_KINDS:
-            item = QListWidgetItem(kind_icon(kind), KIND_LABELS[kind])
+        for kind, cls in COMPONENT_CLASSES.items():
+            item = QListWidgetItem(kind_icon(kind), cls.label)
             item.setData(Qt.ItemDataRole.UserRole, kind)
-            item.setToolTip(f"<b>{KIND_LABELS[kind]}</b><br>{KIND_HINTS[kind]}<br>"
+            item.setToolTip(f"<b>{cls.label}</b><br>{cls.help}<br>"
                             "<i>Drag onto the canvas, or double-click to add.</i>")
             item.setSizeHint(QSize(150, 32))
             self.addItem(item)

@@ -1,7 +1,7 @@
 """The canvas view: zoom with the wheel and keys, pan, fit, rubber band, drops from the palette."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -156,7 +156,7 @@ class CanvasView(QGraphicsView):
             return
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         if event.key() in arrows:
-            dx, dy = arrows[event.key()]
+            dx, dy = arrows[Qt.Key(event.key())]
             selected = [i for i in self.canvas.doc.selection if self.canvas.doc.kind_of(i) == "component"]
             if selected:
                 # One grid step (five with Shift) keeps nudged nodes on the grid.
@@ -227,7 +227,7 @@ class CanvasView(QGraphicsView):
     EMPTY_HINT = ("Drag a component from the palette to start,\nor double-click one there.\n\n"
                   "Then drag from a component's right-hand dot to what it calls.")
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if self.canvas.node_items():
             return
         # An empty design says how to begin, in the middle of what is visible.

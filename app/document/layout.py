@@ -5,6 +5,8 @@ positions (hand-written JSON puts them all at the origin).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from engine.model import Design
 
 COLUMN = 240.0
@@ -44,6 +46,16 @@ def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
     return positions
 
 
+@dataclass
+class _Frame:
+    """One component on the walk's path, with where the walk stands among its callers."""
+
+    name: str
+    parents: list[str]
+    next: int = 0
+    deepest: int = -1
+
+
 def _longest_paths(names: list[str], callers: dict[str, list[str]]) -> dict[str, int]:
     """Longest call path from any root to each component; a cycle (an invalid design) is cut
     where it closes. Depth-first with an explicit stack, so a chain of thousands of services
@@ -53,25 +65,24 @@ def _longest_paths(names: list[str], callers: dict[str, list[str]]) -> dict[str,
         if root in depth:
             continue
         on_path = {root}
-        # frames: [component, its callers not on the path, next caller to look at, deepest so far]
-        frames = [[root, list(callers[root]), 0, -1]]
+        # Each frame: a component, its callers not on the path, the next caller to look at, the deepest so far.
+        frames = [_Frame(root, list(callers[root]))]
         while frames:
             frame = frames[-1]
-            name, parents, i, best = frame
-            if i < len(parents):
-                frame[2] += 1
-                parent = parents[i]
+            if frame.next < len(frame.parents):
+                parent = frame.parents[frame.next]
+                frame.next += 1
                 if parent in depth:
-                    frame[3] = max(best, depth[parent])
+                    frame.deepest = max(frame.deepest, depth[parent])
                 else:
-                    frames.append([parent, [p for p in callers[parent] if p not in on_path], 0, -1])
+                    frames.append(_Frame(parent, [p for p in callers[parent] if p not in on_path]))
                     on_path.add(parent)
                 continue
-            depth[name] = best + 1
+            depth[frame.name] = frame.deepest + 1
             frames.pop()
-            on_path.discard(name)
+            on_path.discard(frame.name)
             if frames:
-                frames[-1][3] = max(frames[-1][3], depth[name])
+                frames[-1].deepest = max(frames[-1].deepest, depth[frame.name])
     return depth
 
 

@@ -114,7 +114,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
                        "or VirtualService, docker-compose, Kubernetes manifests, OTLP JSON traces)", name)
 
 
-def import_files(paths: list[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
+def import_files(paths: Sequence[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
                  fmt: str | None = None) -> ImportResult:
     """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
 

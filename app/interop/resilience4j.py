@@ -22,8 +22,9 @@ from engine.model import (
     RetryPolicy,
     TimeoutPolicy,
 )
+from engine.model.resilience import _Policy
 
-from .notes import ImportResult, InteropError, Target
+from .notes import ImportResult, InteropError, NoteKind, Target
 from .placing import callers_of, effective_policy, match_component, put_policy, skeleton
 from .reading import (
     Document,
@@ -124,7 +125,7 @@ _OUTCOMES_TEXT = {
     "circuit_breaker": "Faultline records the outcomes error, timeout, rejected and unavailable as failures",
     "retry": "Faultline retries every failed outcome (error, timeout, rejected, short-circuited, unavailable)",
 }
-_POLICY_CLASSES = {
+_POLICY_CLASSES: dict[str, type[_Policy]] = {
     "circuit_breaker": CircuitBreakerPolicy,
     "retry": RetryPolicy,
     "bulkhead": BulkheadPolicy,
@@ -218,7 +219,7 @@ def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> 
         book.setdefault(module, {}).setdefault(parts[2], Settings(module, parts[2], entry.where))
         return
     if section not in INSTANCE_SECTIONS | {"configs"} or len(parts) < 4:
-        kind = "ignored" if "aspectorder" in section or section in ("tags", "metrics") else "not_understood"
+        kind: NoteKind = "ignored" if "aspectorder" in section or section in ("tags", "metrics") else "not_understood"
         result.add(kind, f"{entry.key} is not an instance or config setting", entry.where)
         return
     name, prop = parts[2], canonical(".".join(parts[3:]))
@@ -255,11 +256,14 @@ def _resolved(app: Application, module: str, settings: Settings, seen: tuple = (
         if base_name not in configs:
             label = MODULES[module][0]
             known = ", ".join(configs) or "none"
-            raise InteropError(f'{settings.base.key} names the config "{base_name}", '
+            # only a baseConfig can name a config that is not there: the other two are looked up among them
+            named_by = settings.base.key if settings.base else f"{settings.name}.baseConfig"
+            raise InteropError(f'{named_by} names the config "{base_name}", '
                                f"which resilience4j.{label}.configs does not define (it has: {known})",
-                               settings.base.where)
+                               settings.base.where if settings.base else settings.where)
         if base_name in seen or (settings.base is not None and base_name == settings.name and not is_config):
-            raise InteropError(f'baseConfig "{base_name}" refers back to itself', settings.base.where)
+            raise InteropError(f'baseConfig "{base_name}" refers back to itself',
+                               settings.base.where if settings.base else settings.where)
         props.update(_resolved(app, module, configs[base_name], seen + (base_name,)))
     props.update(settings.props)
     return props
@@ -348,10 +352,10 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         name = str(err["loc"][0]) if err["loc"] else ""
-        entry = source.get(name)
+        culprit = source.get(name)
         message = str((err.get("ctx") or {}).get("error", err["msg"]))
-        where = entry.where if entry else ""
-        key = entry.key if entry else f"resilience4j.{MODULES[module][0]}"
+        where = culprit.where if culprit else ""
+        key = culprit.key if culprit else f"resilience4j.{MODULES[module][0]}"
         raise InteropError(f"{key} is out of range: {message} (got {err.get('input')!r})", where) from None
     if kind == "rate_limiter" and target is not None:
         result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model import COMPONENT_CLASSES, Client, Design, Link, OpenLoop
+from engine.model import COMPONENT_CLASSES, Client, Design, Link, OpenLoop, Service
 
 from .notes import ImportResult, InteropError
 from .placing import match_name_ok
@@ -54,7 +54,7 @@ def guess_kind(name: str, image: str) -> str:
 def _replicas(value: Any, key: str, where: str) -> int:
     # compose fills ${NAME:-default} from the environment: the default is what a plain run gets
     match = re.fullmatch(r"\$\{\w+:?-([^}]*)\}", str(value).strip())
-    count = number(match.group(1) if match else value, key, where, integer=True)
+    count = int(number(match.group(1) if match else value, key, where, integer=True))
     if count < 0:
         raise InteropError(f"{key} must not be negative (got {count})", where)
     return count
@@ -250,7 +250,7 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
         if kind != "service":
             result.add("differs", f"{w.name}: kind {kind.replace('_', ' ')} guessed from its name and image", w.where)
     by_name = {c.name: c for c in components}
-    links = []
+    links: list[Link] = []
     for w in workloads:
         for target in w.calls:
             if target not in by_name:
@@ -271,7 +271,7 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
             result.add("differs", f"{component.name}: a cache with no store behind it in these files; every lookup "
                                   "is taken as a hit", by_workload(workloads, component.name).where)
         elif component.kind == "load_balancer" and component.name not in callers:
-            components[i] = COMPONENT_CLASSES["service"](name=component.name)
+            components[i] = Service(name=component.name)
             result.add("differs", f"{component.name}: a proxy that these files connect to nothing; modelled as a "
                                   "service", by_workload(workloads, component.name).where)
     by_name = {c.name: c for c in components}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -22,7 +23,7 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..theme import current_canvas_colours
 from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
-from .forms import FAULT_FORMS, ModelForm
+from .forms import FAULT_FORMS, FaultForm, ModelForm
 
 
 def fault_summary(fault) -> str:
@@ -183,7 +184,7 @@ class FaultInjectionPanel(QWidget):
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
         self.doc = document
-        self.fault_id = None
+        self.fault_id: uuid.UUID | None = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 10)
@@ -302,7 +303,7 @@ class FaultInjectionPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
             item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
                             "it would not happen. Lengthen the run or start the fault earlier."
-                            if late else fault.help)
+                            if late and run is not None else fault.help)
             if late:
                 item.setForeground(QColor(current_canvas_colours().warn))
             elif not fault.enabled:
@@ -354,7 +355,7 @@ class FaultInjectionPanel(QWidget):
             self.form.deleteLater()
             self.form = None
         self.fault_title.setVisible(fault is not None)
-        if fault is None:
+        if fault is None or experiment is None or form_cls is None:  # a fault is found only in an experiment
             return
         if self.form is None:
             self.form = form_cls()
@@ -413,6 +414,8 @@ class FaultInjectionPanel(QWidget):
         if experiment is None:
             self.new_experiment()
             experiment = self.doc.current_experiment
+            if experiment is None:  # no experiment could be made: nothing to add the fault to
+                return None
         target = target or self.default_target(kind)
         if target is None:
             what = FAULT_CLASSES[kind].targets_phrase()
@@ -436,6 +439,6 @@ class FaultInjectionPanel(QWidget):
 
     def set_picked_target(self, name: str) -> None:
         """The canvas reports a clicked target while picking."""
-        if self.form is not None:
+        if isinstance(self.form, FaultForm):
             self.form.target.pick.setChecked(False)
             self.form.submit({"target": name})

@@ -387,14 +387,15 @@ _DIST_LABELS = {
 def default_distribution(kind: str, mean: float) -> dict:
     """A distribution of ``kind`` with about the given mean, for switching kinds without losing scale."""
     mean = mean if mean > 0 else 0.01
-    return {
+    starts: dict[str, dict[str, Any]] = {
         "constant": {"kind": "constant", "value": mean},
         "exponential": {"kind": "exponential", "mean": mean},
         "uniform": {"kind": "uniform", "low": mean * 0.5, "high": mean * 1.5},
         "normal": {"kind": "normal", "mean": mean, "std": mean * 0.25},
         "lognormal": {"kind": "lognormal", "p50": mean * 0.8, "p99": mean * 4},
         "empirical": {"kind": "empirical", "points": [mean * 0.5, mean, mean * 2]},
-    }[kind]
+    }
+    return starts[kind]
 
 
 class DistributionEditor(QWidget):
@@ -704,7 +705,8 @@ class RetryBudgetEditor(QWidget):
         self._value = data
         kind = data.get("kind") if data else None
         self.kind.set_value(kind)
-        params = self.PARAMS.get(kind, [])
+        params = self.PARAMS.get(kind, []) if data and kind else []
+        values = data or {}
         for i, (label, editor) in enumerate(zip(self.labels, self.editors)):
             shown = i < len(params)
             label.setVisible(shown)
@@ -714,7 +716,7 @@ class RetryBudgetEditor(QWidget):
                 label.setText(text)
                 editor.integer = integer
                 editor.setToolTip(tip)
-                editor.set_value(data.get(key))
+                editor.set_value(values.get(key))
 
     def _param(self, index: int, value) -> None:
         if not self._value:

@@ -11,14 +11,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal, SignalInstance
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
-from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
+from engine.model import (
+    COMPONENT_CLASSES,
+    FAULT_CLASSES,
+    POLICY_CLASSES,
+    Constant,
+    GrpcRetryThrottling,
+    InstanceSelector,
+    Link,
+)
 from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
+from engine.model.components import RateStep
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
 from .fields import (
@@ -37,6 +47,20 @@ from .fields import (
 )
 
 
+class FieldEditor(Protocol):
+    """What every editor in ``fields`` has besides being a widget: it shows a value and reports edits."""
+
+    committed: SignalInstance  # the new value, once an edit is finished
+    invalid: SignalInstance  # a message, for input that is no value at all
+
+    def set_value(self, value: Any) -> None: ...
+
+
+def _editing(editor: QWidget) -> FieldEditor:
+    # The editors are of several Qt widget classes, so they share this protocol rather than a base class.
+    return cast(FieldEditor, editor)
+
+
 @dataclass
 class FieldSpec:
     """One row of a form: the model field's dotted path, its label, editor, unit and tooltip."""
@@ -47,6 +71,8 @@ class FieldSpec:
     tip: str = ""
     unit: str = ""
     visible: Callable[[dict], bool] | None = None
+    # For a choice between variants of a nested model: the path of the value a new choice replaces.
+    replaces: str = ""
 
 
 def text(path, label, tip=""):
@@ -169,12 +195,12 @@ class ModelForm(QWidget):
         for widget in (editor, *editor.findChildren(QWidget), *((label,) if label is not None else ())):
             self._field_of[widget] = spec.path
             widget.installEventFilter(self)
-        editor.committed.connect(lambda value, path=spec.path: self.submit({path: value}))
-        editor.invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
+        _editing(editor).committed.connect(lambda value, path=spec.path: self.submit({path: value}))
+        _editing(editor).invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A right-click on a field adds "Sweep This Parameter…" to its usual menu."""
-        if event.type() == QEvent.Type.ContextMenu and self.sweep is not None and watched in self._field_of:
+        if isinstance(event, QContextMenuEvent) and self.sweep is not None and watched in self._field_of:
             self.show_field_menu(watched, self._field_of[watched], event.globalPos())
             return True
         return super().eventFilter(watched, event)
@@ -201,7 +227,7 @@ class ModelForm(QWidget):
             editor = self.editors[spec.path]
             if editor.hasFocus() and isinstance(editor, TextEditor) and editor.text() != editor._shown:
                 continue  # keep what the user is typing
-            editor.set_value(get_path(self._data, spec.path))
+            _editing(editor).set_value(get_path(self._data, spec.path))
             if spec.visible is not None:
                 self.layout_.setRowVisible(self._rows[spec.path], spec.visible(self._data))
         self.clear_errors()
@@ -215,6 +241,7 @@ class ModelForm(QWidget):
         """Hand an edit to ``commit``; on rejection show why and leave the document alone."""
         if self.commit is None:
             return False
+        changes = self._replacing(changes)
         try:
             self.commit(changes)
         except EditRejected as exc:
@@ -223,6 +250,17 @@ class ModelForm(QWidget):
         self.clear_errors()
         self.edited.emit(changes)
         return True
+
+    def _replacing(self, changes: dict) -> dict:
+        """A new variant replaces the value it tags, which then takes that variant's defaults."""
+        out = {}
+        for path, value in changes.items():
+            spec = next((s for s in self.specs if s.path == path and s.replaces), None)
+            if spec is None:
+                out[path] = value
+            else:
+                out[spec.replaces] = {path[len(spec.replaces) + 1:]: value}
+        return out
 
     def show_errors(self, errors: list[FieldError], fallback: str | None = None) -> None:
         self.clear_errors()
@@ -264,135 +302,6 @@ class ModelForm(QWidget):
         return best
 
 
-# -- components -------------------------------------------------------------------
-_NAME = text("name", "Name", "Unique within the design; links, faults and policy scopes refer to it.")
-_INSTANCES = integer("instances", "Instances", "Replicas, each with its own workers and queue.")
-_QUEUE = integer("queue_capacity", "Queue capacity", "Requests waiting per instance; empty means unbounded.",
-                 "requests", optional=True, placeholder="unbounded")
-_ERRORS = percent("error_probability", "Error rate", "Chance that a request fails by itself (application error).")
-_FAN_OUT = choice("fan_out", "Dependency calls", ["sequential", "parallel"],
-                  "Sequential calls add up; parallel calls wait for the slowest.")
-
-
-
-def _discipline_is(name: str) -> Callable[[dict], bool]:
-    return lambda d: d.get("queue_discipline") == name
-
-
-_DISCIPLINE = [
-    choice("queue_discipline", "Queue discipline",
-           [("fifo", "FIFO (oldest first)"), ("lifo", "LIFO (newest first)"),
-            ("adaptive_lifo", "adaptive LIFO"), ("codel", "CoDel (drops long waits)")],
-           "Which waiting request a free worker takes. Adaptive LIFO serves FIFO until the queue has stood "
-           "for 'LIFO after', then newest first (Maurer, \"Fail at Scale\"). CoDel serves FIFO and drops, "
-           "as load shed, requests that waited past its target once waits stayed above it for an interval "
-           "(Nichols & Jacobson, \"Controlling Queue Delay\")."),
-    FieldSpec("codel_target", "CoDel target", lambda: DurationEditor("ms"),
-              "CoDel's target (default 5 ms): the queue wait that counts as standing.",
-              visible=_discipline_is("codel")),
-    FieldSpec("codel_interval", "CoDel interval", lambda: DurationEditor("ms"),
-              "CoDel's interval (default 100 ms): waits above target this long start the drops, which "
-              "then come interval/sqrt(count) apart.", visible=_discipline_is("codel")),
-    FieldSpec("lifo_after", "LIFO after", lambda: DurationEditor("ms"),
-              "Adaptive LIFO (default 100 ms, CoDel's interval in \"Fail at Scale\"): serve newest first "
-              "once the queue has been non-empty this long; back to FIFO when it empties.",
-              visible=_discipline_is("adaptive_lifo")),
-]
-
-
-def _open(d: dict) -> bool:
-    return (d.get("workload") or {}).get("type") == "open"
-
-
-def _closed(d: dict) -> bool:
-    return not _open(d)
-
-
-CLIENT_FIELDS = [
-    _NAME,
-    choice("workload.type", "Workload", [("open", "open loop (a rate)"), ("closed", "closed loop (users)")],
-           "Open loop: requests arrive whatever happens. Closed loop: each user waits for the answer, then thinks."),
-    FieldSpec("workload.arrivals", "Arrivals", lambda: ChoiceEditor([("poisson", "Poisson (random)"),
-                                                                      ("constant", "evenly spaced")]),
-              "How requests are spread in time.", visible=_open),
-    FieldSpec("workload.rate", "Rate", lambda: NumberEditor(False), "Requests per second at the start.",
-              "per second", visible=_open),
-    FieldSpec("workload.schedule", "Rate changes", ScheduleEditor, "", visible=_open),
-    FieldSpec("workload", "", RatePreview, "", visible=_open),
-    FieldSpec("workload.users", "Users", lambda: NumberEditor(True),
-              "Concurrent users, each with one request in flight.", visible=_closed),
-    FieldSpec("workload.think_time", "Think time", lambda: DistributionEditor("s"),
-              "Pause between a user's answer and the next request.", visible=_closed),
-    _FAN_OUT,
-]
-LOAD_BALANCER_FIELDS = [
-    _NAME,
-    choice("strategy", "Strategy", [("round_robin", "round robin"), ("random", "random"),
-                                    ("least_outstanding", "least outstanding requests"),
-                                    ("power_of_two", "power of two choices")],
-           "How the balancer picks the target instance of each request."),
-]
-SERVICE_FIELDS = [
-    _NAME, _INSTANCES,
-    integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies.",
-            "per instance"),
-    _QUEUE, *_DISCIPLINE,
-    distribution("service_time", "Service time", "Own CPU time per request, without dependency calls."),
-    _ERRORS, _FAN_OUT,
-]
-DATABASE_FIELDS = [
-    _NAME, _INSTANCES,
-    integer("connections", "Connections", "Connection pool size per instance.", "per instance"),
-    _QUEUE, *_DISCIPLINE,
-    distribution("query_time", "Query time", "Time a query holds its connection."),
-    _ERRORS,
-]
-CACHE_FIELDS = [
-    _NAME, _INSTANCES,
-    integer("workers", "Workers", "Concurrent lookups per instance.", "per instance"),
-    _QUEUE, *_DISCIPLINE,
-    percent("hit_ratio", "Hit ratio", "Share of lookups answered from the cache; misses go to its dependency."),
-    distribution("hit_time", "Hit time", "Time to answer a hit."),
-    _ERRORS,
-]
-QUEUE_FIELDS = [
-    _NAME,
-    integer("capacity", "Buffer", "Messages the queue holds; a full queue rejects.", "messages"),
-    integer("consumers", "Consumers", "Messages processed at once."),
-    *_DISCIPLINE,
-    distribution("process_time", "Process time", "Consumer time per message, before its own calls."),
-    _ERRORS, _FAN_OUT,
-]
-EXTERNAL_FIELDS = [
-    _NAME,
-    distribution("latency", "Latency", "Response time of the third party (no capacity limit)."),
-    _ERRORS,
-]
-COMPONENT_FIELDS = {
-    "client": CLIENT_FIELDS, "load_balancer": LOAD_BALANCER_FIELDS, "service": SERVICE_FIELDS,
-    "database": DATABASE_FIELDS, "cache": CACHE_FIELDS, "queue": QUEUE_FIELDS, "external": EXTERNAL_FIELDS,
-}
-LINK_FIELDS = [
-    distribution("latency", "Network latency", "One-way delay, added to the request and to the response."),
-    percent("probability", "Call probability", "Chance that a request makes this call at all."),
-    integer("count", "Calls per request", "How many times the caller calls when it does."),
-]
-
-
-class ComponentForm(ModelForm):
-    """The parameters of one component kind."""
-
-    def __init__(self, kind: str, commit=None, parent=None):
-        super().__init__(COMPONENT_FIELDS[kind], commit, parent)
-        self.kind = kind
-
-
-class LinkForm(ModelForm):
-    """A link's latency and call pattern."""
-
-    FIELDS = LINK_FIELDS
-
-
 # -- forms read off the model -------------------------------------------------------
 def _empty_meaning(description: str) -> str:
     """'... empty means any latency' -> 'any latency': what an empty optional field stands for."""
@@ -400,8 +309,8 @@ def _empty_meaning(description: str) -> str:
     return m.group(1).strip() if m else ""
 
 
-def _visible_when(when: dict[str, list]) -> Callable[[dict], bool]:
-    return lambda d: all(d.get(name) in values for name, values in when.items())
+def _visible_when(when: dict[str, list], prefix: str = "") -> Callable[[dict], bool]:
+    return lambda d: all(get_path(d, prefix + name) in values for name, values in when.items())
 
 
 def _members(annotation) -> tuple:
@@ -425,7 +334,7 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     kinds = _members(info.annotation)
     optional = type(None) in kinds
     when = field_shown_when(info)
-    visible = _visible_when(when) if when else None
+    visible = _visible_when(when, prefix) if when else None
     placeholder = _empty_meaning(tip) if optional else ""
     choices = field_choices(info)
     if info.annotation is bool:
@@ -436,12 +345,16 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
         spec = FieldSpec(path, label, lambda: ChoiceEditor(choices), tip)
     elif InstanceSelector in kinds:
         spec = FieldSpec(path, label, InstancesEditor, tip)
+    elif get_origin(info.annotation) is list and RateStep in _members(get_args(info.annotation)[0]):
+        spec = FieldSpec(path, label, ScheduleEditor, tip)
     elif get_origin(info.annotation) is list:
         spec = outcomes(path, label, tip)
     elif Constant in kinds:  # a union of the distributions (pydantic keeps its discriminator apart)
-        spec = distribution(path, label, tip)
+        spec = distribution(path, label, tip, field_shown_in(info, fallback="ms"))
     elif GrpcRetryThrottling in kinds:
         spec = FieldSpec(path, label, RetryBudgetEditor, tip)
+    elif info.annotation is str:
+        spec = text(path, label, tip)
     elif unit == "ratio":
         spec = percent(path, label, tip)
     elif unit == "s":
@@ -458,6 +371,77 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
 def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -> list[FieldSpec]:
     """The rows of a form over ``cls``: every field in the model's order but those in ``skip``."""
     return [model_field(cls, name) for name in cls.model_fields if name not in skip]
+
+
+def _variant_rows(cls: type[BaseModel], name: str, prefix: str = "") -> list[FieldSpec]:
+    """Rows for a field that holds one of several models (a client's open or closed workload).
+
+    A choice of the variant by its discriminator, in the words the field states, then each variant's
+    own fields, shown while that variant is chosen. Choosing another variant replaces the whole
+    value with that variant's defaults (``FieldSpec.replaces``).
+    """
+    info = cls.model_fields[name]
+    path, tag = f"{prefix}{name}", str(info.discriminator)
+    words = {value: text for value, text in field_choices_of_variants(info)}
+    switch = FieldSpec(f"{path}.{tag}", field_label(name, info), lambda: ChoiceEditor(list(words.items())),
+                       field_help(info))
+    switch.replaces = path
+    rows = [switch]
+    for member in _members(info.annotation):
+        value = member.model_fields[tag].default
+        shown = (lambda v: lambda d: get_path(d, f"{path}.{tag}") == v)(value)
+        for field_name in member.model_fields:
+            if field_name == tag:
+                continue
+            row = model_field(member, field_name, f"{path}.")
+            row.visible = shown
+            rows.append(row)
+            if isinstance(row.make, type) and issubclass(row.make, ScheduleEditor):
+                # The rate over time, drawn from the rate and its changes, right under them.
+                rows.append(FieldSpec(path, "", RatePreview, visible=shown))
+    return rows
+
+
+def field_choices_of_variants(info) -> list[tuple[Any, str]]:
+    """The discriminator values of a field holding one of several models, each with its words."""
+    tag = str(info.discriminator)
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    words = extra.get("choices", {})
+    values = [m.model_fields[tag].default for m in _members(info.annotation)]
+    return [(v, str(words.get(v, str(v).replace("_", " ")))) for v in values]
+
+
+def _is_variant(info) -> bool:
+    """Whether a field holds one of several models told apart by a discriminator, each with its own rows.
+
+    A distribution is one too, but it has an editor of its own.
+    """
+    kinds = _members(info.annotation)
+    return (info.discriminator is not None and Constant not in kinds
+            and all(isinstance(k, type) and issubclass(k, BaseModel) for k in kinds))
+
+
+def component_fields(cls) -> list[FieldSpec]:
+    """The rows of a component kind's form, read off its model class (``parameters`` gives the order)."""
+    rows: list[FieldSpec] = []
+    for name in cls.parameters():
+        rows += _variant_rows(cls, name) if _is_variant(cls.model_fields[name]) else [model_field(cls, name)]
+    return rows
+
+
+class ComponentForm(ModelForm):
+    """The parameters of one component kind."""
+
+    def __init__(self, kind: str, commit=None, parent=None):
+        super().__init__(component_fields(COMPONENT_CLASSES[kind]), commit, parent)
+        self.kind = kind
+
+
+class LinkForm(ModelForm):
+    """A link's latency and call pattern (its ends are edited on the canvas)."""
+
+    def __init__(self, commit=None, parent=None):
+        super().__init__(model_fields(Link, ("id", "source", "target")), commit, parent)
 
 
 class PolicyForm(ModelForm):

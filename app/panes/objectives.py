@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.model import OBJECTIVE_CLASSES, OBJECTIVE_KINDS, Client, RecoverySettings
+from engine.model.catalogue import field_help
 
 from ..document import EditRejected, FieldError, ProjectDocument
 from .fields import secondary_label
@@ -123,7 +125,7 @@ class ObjectivesEditor(QWidget):
         self.add_button.setMenu(menu)
         head.addWidget(self.add_button)
         col.addLayout(head)
-        self.hint = secondary_label(f"{Client.model_fields['objectives'].description.capitalize()}. "
+        self.hint = secondary_label(f"{field_help(Client.model_fields['objectives'])}. "
                                     "None yet: runs show no verdict for this client.")
         col.addWidget(self.hint)
         self.error = QLabel()
@@ -157,7 +159,7 @@ class ObjectivesEditor(QWidget):
         self.recovery.setVisible(has)
         self.error.hide()
 
-    def _rebuild(self, wanted: list[tuple[uuid.UUID, str]]) -> None:
+    def _rebuild(self, wanted: Sequence[tuple[uuid.UUID, str]]) -> None:
         for card in self.cards.values():
             self.cards_box.removeWidget(card)
             card.hide()  # at once: deleteLater waits for the event loop
@@ -187,10 +189,12 @@ class ObjectivesEditor(QWidget):
             self.doc.edit.remove_objective(self.component_id, objective_id)
 
     def _commit(self, objective_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        self.doc.edit.set_objective_fields(self.component_id, objective_id, changes)
+        if self.component_id is not None:
+            self.doc.edit.set_objective_fields(self.component_id, objective_id, changes)
 
     def _commit_recovery(self, changes: dict[str, Any]) -> None:
-        self.doc.edit.set_component_fields(self.component_id, changes)
+        if self.component_id is not None:
+            self.doc.edit.set_component_fields(self.component_id, changes)
 
     def _show_error(self, errors: list[FieldError]) -> None:
         self.error.setText("\n".join(e.message for e in errors))

@@ -4,8 +4,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from engine.model import COMPONENT_CLASSES
+
 from ..document import EditRejected, ProjectDocument
-from ..resources import KIND_LABELS, kind_pixmap
+from ..resources import kind_pixmap
 from .fields import scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
@@ -96,7 +98,7 @@ class PropertiesPane(QWidget):
             self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
             self.icon.setPixmap(kind_pixmap(component.kind, 24))
             self.title.setText(component.name)
-            self.subtitle.setText(KIND_LABELS[component.kind])
+            self.subtitle.setText(COMPONENT_CLASSES[component.kind].label)
             self.form.bind(component)
             if component.kind == "client":
                 self.objectives.bind(item_id, component)
@@ -142,7 +144,7 @@ class PropertiesPane(QWidget):
             self.form.bind(comps[0])
             self.form.layout_.setRowVisible(self.form._rows["name"], False)
             self.icon.setPixmap(kind_pixmap(kind, 24))
-            self.title.setText(f"{len(comps)} {KIND_LABELS[kind].lower()}s")
+            self.title.setText(f"{len(comps)} {COMPONENT_CLASSES[kind].label.lower()}s")
             self.subtitle.setText(f"An edit here applies to all {len(comps)}; the values shown are those of "
                                   f"“{comps[0].name}”.")
             return
@@ -184,14 +186,9 @@ class PropertiesPane(QWidget):
 
     # -- commits --------------------------------------------------------------------
     def _commit_component(self, component_id, changes: dict) -> None:
-        if "workload.type" in changes:
-            # Switching between open and closed loop replaces the workload with the other kind's defaults.
-            changes = {"workload": {"type": changes["workload.type"]}}
         self.doc.edit.set_component_fields(component_id, changes)
 
     def _commit_many(self, ids, changes: dict) -> None:
-        if "workload.type" in changes:
-            changes = {"workload": {"type": changes["workload.type"]}}
         self.doc.edit.set_fields_of_many(ids, changes)
 
     def _commit_design(self, design_id, changes: dict) -> None:

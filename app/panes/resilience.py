@@ -1,6 +1,8 @@
 """The Resilience pane: the selected component's policies; add, edit, enable, remove, scope."""
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -60,9 +62,9 @@ class ResiliencePanel(QWidget):
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
         self.doc = document
-        self.component_id = None
+        self.component_id: uuid.UUID | None = None
         self.call_target: str | None = None  # the dependency whose calls are shown, when a link is selected
-        self.policy_id = None
+        self.policy_id: uuid.UUID | None = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 10)
@@ -231,6 +233,8 @@ class ResiliencePanel(QWidget):
     def _item_changed(self, item: QListWidgetItem) -> None:
         pid = item.data(Qt.ItemDataRole.UserRole)
         enabled = item.checkState() == Qt.CheckState.Checked
+        if self.component_id is None:  # a list item outlived the component it showed
+            return
         if self.doc.policy(self.component_id, pid).enabled != enabled:
             self.doc.edit.set_policy_fields(self.component_id, pid, {"enabled": enabled}, merge=False)
 
@@ -251,7 +255,7 @@ class ResiliencePanel(QWidget):
             self.form = None
         for w in (self.hint, self.scope, self.scope_label, self.nesting):
             w.setVisible(policy is not None)
-        if policy is None:
+        if policy is None or form_cls is None or self.component_id is None:  # a policy is found only on a component
             return
         component = self.doc.component(self.component_id)
         self.nesting.setText(call_nesting(component.policies, None if policy.inbound else policy.scope))

@@ -10,8 +10,8 @@ from .formatting import BREAKER_COLOURS
 
 # The engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index; NONE: no data yet.
 CLOSED, HALF_OPEN, OPEN, NONE = 0, 1, 2, 3
-LUT = np.array([[*QColor(BREAKER_COLOURS[state]).getRgb()[:3], 255] for state in ("closed", "half_open", "open")]
-               + [[0, 0, 0, 0]], dtype=np.ubyte)
+_STATE_COLOURS = [QColor(BREAKER_COLOURS[state]) for state in ("closed", "half_open", "open")]
+LUT = np.array([[c.red(), c.green(), c.blue(), 255] for c in _STATE_COLOURS] + [[0, 0, 0, 0]], dtype=np.ubyte)
 LABEL_ROW_PX = 13  # rows lower than this are not named (the crosshair readout names them)
 
 

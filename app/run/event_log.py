@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import text_cell
+from engine.events import event_kind
 
 from .formatting import COLOURS, format_time, text_colour
 from .session import VARIANT_LABELS, RunSession
@@ -30,16 +31,17 @@ SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 # The invalid index Qt passes for the root: one shared default, never mutated.
 _ROOT = QModelIndex()
-_KIND_COLOURS = {
-    "fault_started": COLOURS["worse"], "fault_ended": COLOURS["better"], "instance_crashed": COLOURS["worse"],
-    "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
-    "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": COLOURS["breaker.half_open"],
-    "breaker_closed": COLOURS["breaker.closed"],
-}
 
 
 def kind_label(kind: str) -> str:
-    return kind.replace("_", " ")
+    """An event kind's words (``engine.events``)."""
+    return event_kind(kind).label
+
+
+def kind_colour(kind: str) -> str | None:
+    """The colour of an event kind's tone, or None for a neutral one."""
+    tone = event_kind(kind).tone
+    return COLOURS[tone] if tone else None
 
 
 class EventLogModel(QAbstractTableModel):
@@ -79,12 +81,13 @@ class EventLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 1:
                 return VARIANT_LABELS.get(e.get("variant", ""), "")
+            if col == 3:
+                return event_kind(e["kind"]).help
             if col == 4:
                 return e.get("details", "")
         if role == Qt.ItemDataRole.UserRole:
             return e["time"] if col == 0 else self.data(index)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and e["kind"] in _KIND_COLOURS:
-            colour = _KIND_COLOURS[e["kind"]]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and (colour := kind_colour(e["kind"])):
             # Yellow reads on a dark background; on a light one, in its darker tone.
             light = QGuiApplication.palette().base().color().lightness() >= 128
             return QColor(text_colour(colour) if light else colour)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from engine import RunResult
-from engine.model import Design, Experiment
+from engine.model import BulkheadPolicy, CircuitBreakerPolicy, Design, Experiment, RetryPolicy, TimeoutPolicy
+from engine.model.components import _Component
+from engine.model.resilience import _Policy
 
 from .formatting import format_value
 
@@ -61,11 +64,14 @@ def _guarded_links(design: Design, component, policy) -> list[str]:
     return [_link_name(component.name, t) for t in targets]
 
 
-def _policies(design: Design, kind: str) -> Iterable[tuple[object, object, str]]:
-    """(component, policy, link) for each enabled policy of ``kind`` and each link it guards."""
+P = TypeVar("P", bound=_Policy)
+
+
+def _policies(design: Design, kind: type[P]) -> Iterable[tuple[_Component, P, str]]:
+    """(component, policy, link) for each enabled caller-side policy of class ``kind`` and each link it guards."""
     for component in design.components:
         for policy in component.policies:
-            if policy.kind == kind and policy.enabled and not policy.inbound:
+            if isinstance(policy, kind) and policy.enabled and not policy.inbound:
                 for link in _guarded_links(design, component, policy):
                     yield component, policy, link
 
@@ -103,7 +109,7 @@ def timeout_below_injected_latency(design, experiment, results) -> list[Finding]
     if _protected(results) is None:
         return []
     out = []
-    for _component, policy, link in _policies(design, "timeout"):
+    for _component, policy, link in _policies(design, TimeoutPolicy):
         for fault in _faults(experiment, "latency"):
             if not _hits(fault, link):
                 continue
@@ -125,7 +131,7 @@ def no_timeout_on_a_hung_dependency(design, experiment, results) -> list[Finding
     hanging = [f for f in _faults(experiment, "crash", "partition") if f.mode == "hang"]
     if not hanging:
         return []
-    timed = {link for _c, _p, link in _policies(design, "timeout")} if _protected(results) is not None else set()
+    timed = {link for _c, _p, link in _policies(design, TimeoutPolicy)} if _protected(results) is not None else set()
     out = []
     for link in design.links:
         name = _link_name(link.source, link.target)
@@ -149,7 +155,7 @@ def retry_amplification(design, experiment, results) -> list[Finding]:
     unprotected = results.get("unprotected")
     out = []
     seen = set()
-    for _component, _policy, link in _policies(design, "retry"):
+    for _component, _policy, link in _policies(design, RetryPolicy):
         target = link.split(" -> ", 1)[1]
         if target in seen:
             continue
@@ -173,7 +179,7 @@ def breaker_open(design, experiment, results) -> list[Finding]:
     if protected is None or "breaker_open_fraction" not in protected.link_series:
         return []
     out = []
-    for _component, policy, link in _policies(design, "circuit_breaker"):
+    for _component, policy, link in _policies(design, CircuitBreakerPolicy):
         if link not in protected.links:
             continue
         column = protected.link_column("breaker_open_fraction", link)
@@ -192,7 +198,7 @@ def bulkhead_rejections(design, experiment, results) -> list[Finding]:
     """A bulkhead that turned away a noticeable share of calls."""
     protected = _protected(results)
     out = []
-    for _component, policy, link in _policies(design, "bulkhead"):
+    for _component, policy, link in _policies(design, BulkheadPolicy):
         summary = _link_summary(protected, link)
         if not summary or not summary.get("calls"):
             continue

@@ -18,6 +18,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from engine import text_cell
 
+from ..canvas.export import png_bytes
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
 from .plot_style import safe_file_name
 from .verdict_view import burn_columns
@@ -69,12 +70,7 @@ def plots_image(dashboard, key: str | None = None, scale: float = PRINT_SCALE) -
 
 def plots_png(dashboard, key: str | None = None, scale: float = PRINT_SCALE) -> bytes:
     """``plots_image`` as PNG bytes."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    plots_image(dashboard, key, scale).save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
+    return png_bytes(plots_image(dashboard, key, scale))
 
 
 def plots_svg(dashboard, key: str | None = None) -> bytes:

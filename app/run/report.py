@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import format_bytes
+from engine.events import event_kind
 from engine.model import Design, format_seconds
 from engine.model.catalogue import field_unit
 
@@ -166,16 +167,16 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
                    "amber loaded or failing in part, red failing or down.</p>")
     if design is not None:
         rows = "".join(
-            f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind.replace('_', ' '))}</td><td>{_e(c.key_figures())}</td>"
-            f"<td>{_e(', '.join(p.kind.replace('_', ' ') for p in c.policies if p.enabled) or '–')}</td></tr>"
+            f"<tr><td>{_e(c.name)}</td><td>{_e(c.label)}</td><td>{_e(c.key_figures())}</td>"
+            f"<td>{_e(', '.join(p.label.lower() for p in c.policies if p.enabled) or '–')}</td></tr>"
             for c in design.components)
         out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
                    f"{rows}</table>")
         policies = [(c, p) for c in design.components for p in c.policies]
         if policies:
             rows = "".join(
-                f"<tr><td>{_e(c.name)}</td><td>{_e(p.kind.replace('_', ' '))}</td>"
-                f"<td>{_e('inbound' if p.inbound else (f'calls to {p.scope}' if p.scope else 'all outgoing calls'))}"
+                f"<tr><td>{_e(c.name)}</td><td>{_e(p.label)}</td>"
+                f"<td>{_e(p.guards())}"
                 f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
                 for c, p in policies)
             out.append("<h3>Resilience policies</h3><table><tr><th>Component</th><th>Policy</th><th>Guards</th>"
@@ -235,9 +236,9 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
         out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th>"
                    "<th>Parameters</th></tr>" + "".join(rows) + "</table>")
     elif session.fault_windows:
-        rows = "".join(f"<tr><td>{_e(w.title)}</td><td>{_e(w.target)}</td><td>{_e(format_time(w.start))}</td>"
-                       f"<td>{_e(format_time(w.end))}</td></tr>" for w in session.fault_windows)
-        out.append(f"<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th></tr>{rows}</table>")
+        windows = "".join(f"<tr><td>{_e(w.title)}</td><td>{_e(w.target)}</td><td>{_e(format_time(w.start))}</td>"
+                          f"<td>{_e(format_time(w.end))}</td></tr>" for w in session.fault_windows)
+        out.append(f"<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th></tr>{windows}</table>")
     elif not session.experiment:
         out.append("<p>No faults were injected.</p>")
     return out
@@ -262,11 +263,11 @@ def _summary_section(session: RunSession) -> list[str]:
         out.append(f"<table><tr><th>Component</th>{head}</tr>{''.join(rows)}</table>")
         breakers = [(name, s) for name, s in result.summary["links"].items() if s.get("breaker_state")]
         if breakers:
-            rows = "".join(f"<tr><td>{_e(n)}</td><td class='num'>{s['breaker_rejected']:.0f}</td>"
-                           f"<td class='num'>{s['retries']:.0f}</td><td>{_e(s['breaker_state'])}</td></tr>"
-                           for n, s in breakers)
+            breaker_rows = "".join(f"<tr><td>{_e(n)}</td><td class='num'>{s['breaker_rejected']:.0f}</td>"
+                                   f"<td class='num'>{s['retries']:.0f}</td><td>{_e(s['breaker_state'])}</td></tr>"
+                                   for n, s in breakers)
             out.append("<table><tr><th>Breaker on</th><th>Calls short-circuited</th><th>Retries</th>"
-                       f"<th>State at end</th></tr>{rows}</table>")
+                       f"<th>State at end</th></tr>{breaker_rows}</table>")
     return out
 
 
@@ -310,9 +311,9 @@ def _events_section(session: RunSession) -> list[str]:
             + "<th>Component</th><th>Kind</th><th>Details</th></tr>")
     rows = []
     for e in shown:
-        run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant'), e.get('variant', '')))}</td>" if run_col else ""
+        run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant', ''), e.get('variant', '')))}</td>" if run_col else ""
         rows.append(f'<tr><td class="num">{e["time"]:.3f}</td>{run}<td>{_e(e.get("link") or e.get("component") or "")}'
-                    f'</td><td>{_e(e["kind"].replace("_", " "))}</td><td>{_e(e.get("details", ""))}</td></tr>')
+                    f'</td><td>{_e(event_kind(e["kind"]).label)}</td><td>{_e(e.get("details", ""))}</td></tr>')
     out.append(f"<table>{head}{''.join(rows)}</table>")
     if len(events) > len(shown):
         out.append(f'<p class="note">First {len(shown)} of {len(events)} events.</p>')

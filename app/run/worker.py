@@ -25,10 +25,10 @@ from engine import Design, DesignError, RunOptions, RunResult, Simulation
 from engine.compare import Comparison, build_table
 from engine.grid import BucketGrid
 from engine.objectives import RunVerdicts, evaluate
+from engine.plan import VARIANTS, RunPlan
 
-_UNCHANGED = object()  # no new speed asked for
-# Order in which variants are driven and listed everywhere.
-VARIANT_ORDER = ("protected", "unprotected", "baseline")
+# Order in which variants are driven and listed everywhere (engine.plan defines them).
+VARIANT_ORDER = VARIANTS
 # The GUI redraws at 20-30 Hz; more frequent frames would only queue up.
 MAX_FRAMES_PER_SECOND = 30.0
 # Without a new bucket, a frame only every so often (progress, live breaker and crash state).
@@ -41,13 +41,12 @@ WORKER_NICENESS = 10
 
 @dataclass(frozen=True)
 class RunRequest:
-    """Everything one press of Run asks for.
+    """Everything one press of Run asks for: the run's plan, and how fast to show it.
 
     ``speed`` is simulated seconds per wall-clock second, or None for as fast
-    as the engine goes. With ``compare`` the design runs with resilience on
-    ("protected") and off ("unprotected") on the same seed, plus a fault-free
-    "baseline" when ``baseline`` is set; ``replications`` > 1 repeats every
-    variant on seeds ``seed, seed+1, ...`` for confidence intervals.
+    as the engine goes. ``options``, ``compare``, ``baseline`` and ``replications``
+    make the ``RunPlan`` (``engine.plan``), which says which variants run on which
+    seeds; the worker only chooses to run them in threads.
     """
 
     design: Design
@@ -58,25 +57,17 @@ class RunRequest:
     replications: int = 1
     speed: float | None = None
 
+    @property
+    def plan(self) -> RunPlan:
+        return RunPlan(options=self.options, compare=self.compare, baseline=self.baseline,
+                       replications=self.replications)
+
     def variants(self) -> list[str]:
         """The variants this request runs, in display order."""
-        if not self.compare and not self.baseline:
-            return ["protected" if self.options.resilience else "unprotected"]
-        out = ["protected"]
-        if self.compare:
-            out.append("unprotected")
-        if self.baseline:
-            out.append("baseline")
-        return out
+        return list(self.plan.variants)
 
     def variant_options(self, variant: str, seed: int) -> RunOptions:
-        if not self.compare and not self.baseline:
-            return self.options.model_copy(update={"seed": seed})
-        return self.options.model_copy(update={
-            "seed": seed,
-            "resilience": variant != "unprotected",
-            "faults": variant != "baseline",
-        })
+        return self.plan.options_for(variant, seed)
 
     @property
     def n_buckets(self) -> int:
@@ -172,7 +163,8 @@ class RunWorker(QObject):
         self._lock = threading.Lock()
         self._sims: list[Simulation] = []
         self._last_progress = 0.0
-        self._speed_change: object = _UNCHANGED
+        self._speed_changed = False  # a new pace was asked for since the loop last looked
+        self._new_speed: float | None = None
 
     # -- called from the GUI thread ------------------------------------------
     def request_stop(self) -> None:
@@ -186,7 +178,7 @@ class RunWorker(QObject):
     def set_speed(self, speed: float | None) -> None:
         """Change the pace of a running run (thread-safe; the loop takes it at its next slice)."""
         with self._lock:
-            self._speed_change = speed
+            self._speed_changed, self._new_speed = True, speed
 
     @property
     def stop_requested(self) -> bool:
@@ -225,8 +217,9 @@ class RunWorker(QObject):
 
     def _run(self) -> RunOutcome:
         r = self.request
-        variants = r.variants()
-        live = {v: _Live(self._make(v, r.options.seed)) for v in variants}
+        plan = r.plan
+        variants = list(plan.variants)
+        live = {v: _Live(self._make(v, plan.seeds[0])) for v in variants}
         self._drive_live(live)
         stopped = self._stop.is_set()
         # result() would run a stopped simulation to its end; snapshot() keeps what was reached.
@@ -252,14 +245,14 @@ class RunWorker(QObject):
         on several cores share nothing but this process, and Stop reaches every
         one of them through ``Simulation.stop()`` within a slice.
         """
-        r = self.request
-        jobs = [(k, v) for k in range(1, r.replications) for v in variants]
+        # Every replication but the first, which ran live.
+        jobs = [(v, seed) for v, seed in self.request.plan.jobs() if seed != self.request.plan.seeds[0]]
         if not jobs:
             return True
         results: dict[tuple[int, str], tuple[RunResult, RunVerdicts]] = {}
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="faultline-replication") as pool:
-            futures = {pool.submit(self._replication, v, r.options.seed + k): (k, v) for k, v in jobs}
+            futures = {pool.submit(self._replication, v, seed): (seed, v) for v, seed in jobs}
             pending = set(futures)
             try:
                 while pending:
@@ -323,9 +316,9 @@ class RunWorker(QObject):
         now = 0.0
         while not self._stop.is_set():
             target = min(duration, now + step)
-            if self._speed_change is not _UNCHANGED:
+            if self._speed_changed:
                 with self._lock:
-                    speed, self._speed_change = self._speed_change, _UNCHANGED
+                    speed, self._speed_changed = self._new_speed, False
                 # A new pace counts from here, not from the start of the run.
                 wall0, sim0 = time.perf_counter(), now
             if speed is not None:

@@ -37,7 +37,9 @@ def _encode(value: object) -> bytes:
         return b"F" + struct.pack(">d", value)
     if isinstance(value, str):
         return _frame(b"S", value.encode("utf-8", "surrogatepass"))
-    return _frame(b"B", bytes(value))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _frame(b"B", bytes(value))
+    raise TypeError(f"a digest covers numbers, text and blobs, not {type(value).__name__}")
 
 
 def content_digest(conn: sqlite3.Connection, version: int) -> str:

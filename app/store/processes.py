@@ -53,7 +53,7 @@ class _Kernel32:
 
     def open(self, pid: int) -> tuple[int | None, int]:
         handle = self._dll.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
-        return (handle, 0) if handle else (None, self._ctypes.get_last_error())
+        return (handle, 0) if handle else (None, self._ctypes.get_last_error())  # type: ignore[attr-defined]
 
     def exit_code(self, handle: int) -> int | None:
         code = self._dword()

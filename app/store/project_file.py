@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -220,10 +220,12 @@ def _read_rows(conn: sqlite3.Connection) -> dict[str, list[Mapping[str, Any]]]:
     engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
     try:
         with engine.connect() as c:
+            # A select of a table's columns is keyed by their names: RowMapping's wider key type
+            # (str or column) does not apply here.
             return {
-                table.name: list(c.execute(
+                table.name: cast(list[Mapping[str, Any]], list(c.execute(
                     select(table).order_by(*(table.c[col] for col in _ORDER[table.name]))
-                ).mappings())
+                ).mappings()))
                 for table in schema.TABLES
             }
     finally:

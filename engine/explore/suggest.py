@@ -20,6 +20,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..model import Design, DesignError, Problem, RunOptions, parse_design
@@ -305,19 +306,24 @@ def candidates(design: Design, base: Baseline, experiment: str | None = None) ->
         if candidate is not None:
             out.append(candidate)
 
+    def on_call(build: Callable, caller: str | None, callee: str) -> Callable[[dict], list[Change]]:
+        return lambda d: build(d, base, caller, callee)
+
+    def on_every_call(build: Callable) -> Callable[[dict], list[Change]]:
+        return lambda d: [ch for a, c in calls for ch in build(d, base, a, c)]
+
     for label, builder in CALLER_MITIGATIONS:
         for caller, callee in calls:
-            add(f"{label} on {caller} -> {callee}", lambda d, b=builder, a=caller, c=callee: b(d, base, a, c))
+            add(f"{label} on {caller} -> {callee}", on_call(builder, caller, callee))
         if len(calls) > 1:
-            add(f"{label} on every call",
-                lambda d, b=builder: [ch for a, c in calls for ch in b(d, base, a, c)])
+            add(f"{label} on every call", on_every_call(builder))
     for callee in callees:
         if kinds[callee] not in _NO_POLICIES and kinds[callee] != "client":
-            add(f"load shedding at {callee}", lambda d, c=callee: _shed(d, base, None, c))
+            add(f"load shedding at {callee}", on_call(_shed, None, callee))
         component = design.component(callee) if hasattr(design, "component") else None
         for name in ("instances", *_POOL_FIELDS):
             if component is not None and hasattr(component, name) and kinds[callee] != "client":
-                add(f"more {name} of {callee}", lambda d, c=callee, f=name: _capacity(d, c, f))
+                add(f"more {name} of {callee}", partial(_capacity, callee=callee, field_name=name))
     return out
 
 

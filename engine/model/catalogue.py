@@ -31,10 +31,13 @@ def field_unit(info: FieldInfo) -> str:
     return str(_extra(info).get("unit", ""))
 
 
-def field_shown_in(info: FieldInfo) -> str:
-    """The unit a duration field is shown in: its ``shown_in``, else ms for defaults under a second, else s."""
+def field_shown_in(info: FieldInfo, fallback: str | None = None) -> str:
+    """The unit a duration field is shown in: its ``shown_in``, else ``fallback`` when given, else ms for
+    defaults under a second, else s."""
     if _extra(info).get("shown_in"):
         return str(_extra(info)["shown_in"])
+    if fallback:
+        return fallback
     short = isinstance(info.default, (int, float)) and 0 < info.default < 1
     return "ms" if short else "s"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -76,9 +76,16 @@ class OpenLoop(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["open"] = "open"
-    arrivals: Literal["poisson", "constant"] = "poisson"
-    rate: float = Field(10.0, ge=0, le=10_000_000, description="requests per second")
-    schedule: list[RateChange] = Field(default_factory=list, max_length=10_000)
+    arrivals: Literal["poisson", "constant"] = Field(
+        "poisson", title="Arrivals", description="how requests are spread in time",
+        json_schema_extra={"choices": {"poisson": "Poisson (random)", "constant": "evenly spaced"}})
+    rate: float = Field(10.0, ge=0, le=10_000_000, title="Rate", description="requests per second at the start",
+                        json_schema_extra={"unit": "1/s"})
+    schedule: list[RateChange] = Field(
+        default_factory=list, max_length=10_000, title="Rate changes",
+        description="step AT RATE (from AT s the rate is RATE/s), ramp START-END RATE (the rate moves to RATE/s "
+                    "between START and END), spike AT DURATION RATE (RATE/s for DURATION s from AT); "
+                    "several separated by ;")
 
     @model_validator(mode="after")
     def _changes_do_not_overlap(self):
@@ -120,8 +127,12 @@ class ClosedLoop(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: Literal["closed"] = "closed"
-    users: int = Field(10, ge=1, le=1_000_000)
-    think_time: Distribution = Field(default_factory=lambda: Exponential(mean_=1.0))
+    users: int = Field(10, ge=1, le=1_000_000, title="Users",
+                       description="concurrent users, each with one request in flight",
+                       json_schema_extra={"unit": "users"})
+    think_time: Distribution = Field(default_factory=lambda: Exponential(mean_=1.0), title="Think time",
+                                     description="pause between a user's answer and the next request",
+                                     json_schema_extra={"shown_in": "s"})
 
 
 Workload = Annotated[OpenLoop | ClosedLoop, Field(discriminator="type")]
@@ -130,12 +141,26 @@ _NAME_FORBIDDEN = set('"\n\r\t')
 
 
 class _Component(BaseModel):
+    """What every component has, and the facts of its kind that every view reads.
+
+    A kind states its facts once, here on its class: ``label`` (a title), ``help`` (one sentence),
+    ``icon`` (the drawing in resources/icons), ``colour`` (the hue its icon, node stripe and palette
+    entry share) and ``shown_elsewhere`` (fields a pane edits in its own way, not as a form row).
+    """
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    label: ClassVar[str]
+    help: ClassVar[str]
+    icon: ClassVar[str]
+    colour: ClassVar[str]
+    shown_elsewhere: ClassVar[tuple[str, ...]] = ("id", "kind", "position", "policies")
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    name: str = Field(..., min_length=1, max_length=64)
+    name: str = Field(..., min_length=1, max_length=64, title="Name",
+                      description="unique within the design; links, faults and policy scopes refer to it")
     position: Position = Field(default_factory=Position)
     policies: list[Policy] = Field(default_factory=list)
+    kind: str  # each kind narrows it to its own word, its Literal's default
 
     @field_validator("name")
     @classmethod
@@ -146,6 +171,14 @@ class _Component(BaseModel):
         if "->" in value or any(ch in _NAME_FORBIDDEN for ch in value):
             raise ValueError(f'name may not contain quotes, tabs, line breaks or "->" (got {value!r})')
         return value
+
+    @classmethod
+    def parameters(cls) -> list[str]:
+        """The fields a form shows, in its order: the name, then the kind's own fields, then shared groups'."""
+        names = [n for n in cls.model_fields if n not in cls.shown_elsewhere]
+        common = [n for n in names if n in _Component.model_fields]
+        own = [n for n in names if n not in common and n in vars(cls).get("__annotations__", {})]
+        return common + own + [n for n in names if n not in common and n not in own]
 
     # What the canvas shows under the name.
     def key_figures(self) -> str:
@@ -165,34 +198,72 @@ class Queueing(BaseModel):
 
     queue_discipline: QueueDiscipline = Field(
         "fifo", title="Queue discipline",
-        description="which waiting request a free worker takes: fifo (oldest first), lifo (newest first), "
-                    "adaptive_lifo (FIFO until the queue has stood for 'LIFO after', then newest first; "
-                    "Maurer, Fail at Scale), codel (FIFO, dropping requests that waited past 'target' "
-                    "once the queue has stood for 'interval'; Nichols & Jacobson)",
+        description="which waiting request a free worker takes; adaptive LIFO serves FIFO until the queue has "
+                    "stood for 'LIFO after', then newest first (Maurer, \"Fail at Scale\"); CoDel serves FIFO "
+                    "and drops, as load shed, requests that waited past its target once waits stayed above it "
+                    "for an interval (Nichols & Jacobson, \"Controlling Queue Delay\")",
+        json_schema_extra={"choices": {"fifo": "FIFO (oldest first)", "lifo": "LIFO (newest first)",
+                                       "adaptive_lifo": "adaptive LIFO", "codel": "CoDel (drops long waits)"}},
     )
     codel_target: float = Field(
-        0.005, gt=0, le=3600, title="CoDel target", json_schema_extra={"unit": "s"},
-        description="CoDel 'target' (default 5 ms): the queue wait a request may have without counting "
+        0.005, gt=0, le=3600, title="CoDel target",
+        json_schema_extra={"unit": "s", "shown_when": {"queue_discipline": ["codel"]}},
+        description="CoDel's target (default 5 ms): the queue wait a request may have without counting "
                     "toward a standing queue",
     )
     codel_interval: float = Field(
-        0.1, gt=0, le=3600, title="CoDel interval", json_schema_extra={"unit": "s"},
-        description="CoDel 'interval' (default 100 ms): how long waits must stay above target before "
-                    "dropping begins; drops then come interval/sqrt(count) apart",
+        0.1, gt=0, le=3600, title="CoDel interval",
+        json_schema_extra={"unit": "s", "shown_when": {"queue_discipline": ["codel"]}},
+        description="CoDel's interval (default 100 ms): waits above target this long start the drops, "
+                    "which then come interval/sqrt(count) apart",
     )
     lifo_after: float = Field(
-        0.1, ge=0, le=3600, title="LIFO after", json_schema_extra={"unit": "s"},
-        description="adaptive LIFO: serve newest first once the queue has been non-empty this long "
-                    "(Fail at Scale's CoDel interval, 100 ms by default)",
+        0.1, ge=0, le=3600, title="LIFO after",
+        json_schema_extra={"unit": "s", "shown_when": {"queue_discipline": ["adaptive_lifo"]}},
+        description="adaptive LIFO (default 100 ms, CoDel's interval in \"Fail at Scale\"): serve newest "
+                    "first once the queue has been non-empty this long; back to FIFO when it empties",
     )
+
+
+# Fields several kinds share, stated once; each call makes a fresh FieldInfo for its class.
+def _instances() -> Any:
+    return Field(1, ge=1, le=10_000, title="Instances",
+                 description="replicas, each with its own workers and queue", json_schema_extra={"unit": "instances"})
+
+
+def _queue_capacity() -> Any:
+    return Field(None, ge=0, le=MAX_COUNT, title="Queue capacity",
+                 description="requests waiting per instance; empty means unbounded",
+                 json_schema_extra={"unit": "requests"})
+
+
+def _error_probability() -> Any:
+    return Field(0.0, ge=0, le=1, title="Error rate",
+                 description="chance that a request fails by itself (application error)",
+                 json_schema_extra={"unit": "ratio"})
+
+
+def _fan_out() -> Any:
+    return Field("sequential", title="Dependency calls",
+                 description="sequential calls add up; parallel calls wait for the slowest")
 
 
 class Client(_Component):
     """A workload source; records the end-to-end latency and outcome of every request."""
 
     kind: Literal["client"] = "client"
-    workload: Workload = Field(default_factory=OpenLoop)
-    fan_out: FanOut = "sequential"
+    label = "Client"
+    help = "Sends requests: open loop (a rate) or closed loop (users with think time)."
+    icon = "client"
+    colour = "#3b6fb6"
+    shown_elsewhere = (*_Component.shown_elsewhere, "objectives", "recovery")
+
+    workload: Workload = Field(
+        default_factory=OpenLoop, title="Workload",
+        description="open loop: requests arrive whatever happens; closed loop: each user waits for the answer, "
+                    "then thinks",
+        json_schema_extra={"choices": {"open": "open loop (a rate)", "closed": "closed loop (users)"}})
+    fan_out: FanOut = _fan_out()
     objectives: list[Objective] = Field(
         default_factory=list, max_length=100, title="Objectives",
         description="service-level objectives of this user journey, judged over the measured run",
@@ -213,7 +284,16 @@ class LoadBalancer(_Component):
     """Forwards each request to one instance of its targets."""
 
     kind: Literal["load_balancer"] = "load_balancer"
-    strategy: Literal["round_robin", "random", "least_outstanding", "power_of_two"] = "round_robin"
+    label = "Load balancer"
+    help = "Forwards each request to one of its targets."
+    icon = "load_balancer"
+    colour = "#2f8f8a"
+
+    strategy: Literal["round_robin", "random", "least_outstanding", "power_of_two"] = Field(
+        "round_robin", title="Strategy", description="how the balancer picks the target instance of each request",
+        json_schema_extra={"choices": {"round_robin": "round robin", "random": "random",
+                                       "least_outstanding": "least outstanding requests",
+                                       "power_of_two": "power of two choices"}})
 
     def key_figures(self) -> str:
         return self.strategy.replace("_", " ")
@@ -223,12 +303,20 @@ class Service(_Component, Queueing):
     """Instances x workers, a queue per instance, dependency calls holding the worker."""
 
     kind: Literal["service"] = "service"
-    instances: int = Field(1, ge=1, le=10_000)
-    workers: int = Field(8, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT, description="empty means unbounded")
-    service_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.01))
-    error_probability: float = Field(0.0, ge=0, le=1)
-    fan_out: FanOut = "sequential"
+    label = "Service"
+    help = "Instances x workers, a queue per instance, calls to its dependencies."
+    icon = "service"
+    colour = "#3f8f3a"
+
+    instances: int = _instances()
+    workers: int = Field(8, ge=1, le=100_000, title="Workers",
+                         description="threads per instance; a worker is held while it waits on dependencies",
+                         json_schema_extra={"unit": "workers"})
+    queue_capacity: int | None = _queue_capacity()
+    service_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.01), title="Service time",
+                                       description="own CPU time per request, without dependency calls")
+    error_probability: float = _error_probability()
+    fan_out: FanOut = _fan_out()
 
     def key_figures(self) -> str:
         return f"{self.instances} x {self.workers} workers"
@@ -238,11 +326,18 @@ class Database(_Component, Queueing):
     """A connection pool in front of queries; makes no calls of its own."""
 
     kind: Literal["database"] = "database"
-    instances: int = Field(1, ge=1, le=10_000)
-    connections: int = Field(20, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT)
-    query_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.005))
-    error_probability: float = Field(0.0, ge=0, le=1)
+    label = "Database"
+    help = "A connection pool in front of queries; calls nothing."
+    icon = "database"
+    colour = "#8a4f9e"
+
+    instances: int = _instances()
+    connections: int = Field(20, ge=1, le=100_000, title="Connections", description="connection pool size per instance",
+                             json_schema_extra={"unit": "connections"})
+    queue_capacity: int | None = _queue_capacity()
+    query_time: Distribution = Field(default_factory=lambda: Exponential(mean_=0.005), title="Query time",
+                                     description="time a query holds its connection")
+    error_probability: float = _error_probability()
 
     @property
     def calls_out(self) -> bool:
@@ -256,12 +351,21 @@ class Cache(_Component, Queueing):
     """Hits answer fast; misses are forwarded to the cache's dependency."""
 
     kind: Literal["cache"] = "cache"
-    instances: int = Field(1, ge=1, le=10_000)
-    workers: int = Field(64, ge=1, le=100_000)
-    queue_capacity: int | None = Field(None, ge=0, le=MAX_COUNT)
-    hit_ratio: float = Field(0.85, ge=0, le=1)
-    hit_time: Distribution = Field(default_factory=lambda: Constant(value=0.0005))
-    error_probability: float = Field(0.0, ge=0, le=1)
+    label = "Cache"
+    help = "Answers hits fast; forwards misses to its backing store."
+    icon = "cache"
+    colour = "#c9701a"
+
+    instances: int = _instances()
+    workers: int = Field(64, ge=1, le=100_000, title="Workers", description="concurrent lookups per instance",
+                         json_schema_extra={"unit": "workers"})
+    queue_capacity: int | None = _queue_capacity()
+    hit_ratio: float = Field(0.85, ge=0, le=1, title="Hit ratio",
+                             description="share of lookups answered from the cache; misses go to its dependency",
+                             json_schema_extra={"unit": "ratio"})
+    hit_time: Distribution = Field(default_factory=lambda: Constant(value=0.0005), title="Hit time",
+                                   description="time to answer a hit")
+    error_probability: float = _error_probability()
 
     def key_figures(self) -> str:
         return f"hit {self.hit_ratio * 100:.0f} %"
@@ -271,11 +375,20 @@ class Queue(_Component, Queueing):
     """Asynchronous hand-off: the producer's call completes on enqueue; consumers drain it."""
 
     kind: Literal["queue"] = "queue"
-    capacity: int = Field(1000, ge=1, le=100_000_000)
-    consumers: int = Field(4, ge=1, le=100_000)
-    process_time: Distribution = Field(default_factory=lambda: Constant(value=0.001))
-    error_probability: float = Field(0.0, ge=0, le=1)
-    fan_out: FanOut = "sequential"
+    label = "Queue"
+    help = "Asynchronous hand-off with a bounded buffer and consumers."
+    icon = "queue"
+    colour = "#8b6a4f"
+
+    capacity: int = Field(1000, ge=1, le=100_000_000, title="Buffer",
+                          description="messages the queue holds; a full queue rejects",
+                          json_schema_extra={"unit": "messages"})
+    consumers: int = Field(4, ge=1, le=100_000, title="Consumers", description="messages processed at once",
+                           json_schema_extra={"unit": "consumers"})
+    process_time: Distribution = Field(default_factory=lambda: Constant(value=0.001), title="Process time",
+                                       description="consumer time per message, before its own calls")
+    error_probability: float = _error_probability()
+    fan_out: FanOut = _fan_out()
 
     def key_figures(self) -> str:
         return f"{self.capacity} buf, {self.consumers} consumers"
@@ -285,8 +398,14 @@ class External(_Component):
     """A third-party dependency: latency and errors, no capacity limit."""
 
     kind: Literal["external"] = "external"
-    latency: Distribution = Field(default_factory=lambda: Exponential(mean_=0.1))
-    error_probability: float = Field(0.0, ge=0, le=1)
+    label = "External API"
+    help = "A third-party dependency: latency and errors, no capacity limit."
+    icon = "external"
+    colour = "#6b6f76"
+
+    latency: Distribution = Field(default_factory=lambda: Exponential(mean_=0.1), title="Latency",
+                                  description="response time of the third party (no capacity limit)")
+    error_probability: float = _error_probability()
 
     @property
     def calls_out(self) -> bool:
@@ -301,13 +420,8 @@ Component = Annotated[
     Field(discriminator="kind"),
 ]
 
-COMPONENT_KINDS = ("client", "load_balancer", "service", "database", "cache", "queue", "external")
-COMPONENT_CLASSES = {
-    "client": Client,
-    "load_balancer": LoadBalancer,
-    "service": Service,
-    "database": Database,
-    "cache": Cache,
-    "queue": Queue,
-    "external": External,
+# Read off the union, in its order (the palette's and the menus'), as the fault and policy kinds are.
+COMPONENT_CLASSES: dict[str, type[_Component]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Component)[0])
 }
+COMPONENT_KINDS = tuple(COMPONENT_CLASSES)

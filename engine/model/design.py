@@ -36,9 +36,13 @@ class Link(BaseModel):
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     source: str = Field(..., min_length=1)
     target: str = Field(..., min_length=1)
-    latency: Distribution = Field(default_factory=lambda: Constant(value=0.0005), description="one way")
-    probability: float = Field(1.0, ge=0, le=1, description="chance a request makes this call")
-    count: int = Field(1, ge=1, le=1000, description="calls per request when it calls")
+    latency: Distribution = Field(default_factory=lambda: Constant(value=0.0005), title="Network latency",
+                                  description="one-way delay, added to the request and to the response")
+    probability: float = Field(1.0, ge=0, le=1, title="Call probability",
+                               description="chance that a request makes this call at all",
+                               json_schema_extra={"unit": "ratio"})
+    count: int = Field(1, ge=1, le=1000, title="Calls per request",
+                       description="how many times the caller calls when it does", json_schema_extra={"unit": "calls"})
 
     @property
     def name(self) -> str:

@@ -44,6 +44,10 @@ class _Policy(BaseModel):
         """The kind as prose ("circuit breaker")."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
 
+    def guards(self) -> str:
+        """What this policy guards, in words: the component itself ("inbound"), or some of its calls."""
+        return "inbound"
+
 
 class _CallerPolicy(_Policy):
     # Where the pattern sits around one call, outer (0) to inner: Resilience4j's Spring aspect
@@ -53,6 +57,9 @@ class _CallerPolicy(_Policy):
     scope: str | None = Field(
         None, description="name of the one dependency this guards; empty guards every outgoing call"
     )
+
+    def guards(self) -> str:
+        return f"calls to {self.scope}" if self.scope else "all outgoing calls"
 
 
 class CircuitBreakerPolicy(_CallerPolicy):

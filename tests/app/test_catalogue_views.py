@@ -83,3 +83,80 @@ def test_the_report_gives_parameters_in_the_unit_their_field_states():
     assert "failure rate threshold 40 %" in text and "wait duration in open state 250 ms" in text
     latency = FAULT_CLASSES["latency"](target="a -> b", fraction=0.25)
     assert "fraction 25 %" in parameters(latency, ("id", "kind", "target"))
+
+
+def test_every_component_form_has_a_row_per_field_in_the_fields_words(qtbot):
+    from app.panes.forms import ComponentForm, LinkForm
+    from engine.model import COMPONENT_CLASSES, Link
+
+    for kind, cls in COMPONENT_CLASSES.items():
+        form = ComponentForm(kind)
+        qtbot.addWidget(form)
+        top = [s.path.split(".")[0] for s in form.specs]
+        assert list(dict.fromkeys(top)) == cls.parameters(), kind
+        for spec in form.specs:
+            if "." in spec.path or not spec.label:  # nested rows; the rate preview edits nothing
+                continue
+            info = cls.model_fields[spec.path]
+            assert form.editors[spec.path].toolTip() == field_help(info), f"{kind}.{spec.path}"
+            assert spec.label == field_label(spec.path, info), f"{kind}.{spec.path}"
+    link = LinkForm()
+    qtbot.addWidget(link)
+    assert [s.path for s in link.specs] == ["latency", "probability", "count"]
+    assert link.specs[1].label == Link.model_fields["probability"].title
+
+
+def test_a_client_form_shows_the_chosen_workloads_fields_and_a_new_choice_replaces_it(qtbot):
+    from app.panes.forms import ComponentForm
+    from engine.model.components import ClosedLoop, OpenLoop
+
+    changes = []
+    form = ComponentForm("client", commit=changes.append)
+    qtbot.addWidget(form)
+    shown = {s.path: s.visible for s in form.specs if s.visible is not None}
+    open_, closed = {"workload": {"type": "open"}}, {"workload": {"type": "closed"}}
+    for name in OpenLoop.model_fields.keys() - {"type"}:
+        assert shown[f"workload.{name}"](open_) and not shown[f"workload.{name}"](closed)
+    for name in ClosedLoop.model_fields.keys() - {"type"}:
+        assert shown[f"workload.{name}"](closed) and not shown[f"workload.{name}"](open_)
+    combo = form.editors["workload.type"]
+    assert [combo.itemData(i) for i in range(combo.count())] == ["open", "closed"]
+    assert combo.itemText(1) == "closed loop (users)"
+    assert form.submit({"workload.type": "closed"}) and changes == [{"workload": {"type": "closed"}}]
+
+
+def test_the_palette_and_insert_menu_offer_every_component_kind_by_its_label_and_help(window):
+    from PySide6.QtCore import Qt
+
+    from app.canvas.palette import ComponentPalette
+    from app.resources import kind_colour
+    from engine.model import COMPONENT_CLASSES
+
+    palette = window.findChild(ComponentPalette)
+    items = [palette.item(i) for i in range(palette.count())]
+    assert [i.data(Qt.ItemDataRole.UserRole) for i in items] == list(COMPONENT_CLASSES)
+    for item, cls in zip(items, COMPONENT_CLASSES.values()):
+        assert item.text() == cls.label and cls.help in item.toolTip()
+    for kind, cls in COMPONENT_CLASSES.items():
+        assert window.add_kind_actions[kind].text() == cls.label
+        assert kind_colour(kind).name() == cls.colour
+
+
+def test_the_event_log_shows_each_kind_in_the_words_and_colour_of_its_definition(qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.run.event_log import EventLogModel
+    from app.run.formatting import COLOURS, text_colour
+    from engine.events import EVENT_KINDS
+
+    model = EventLogModel()
+    model.set_events([{"time": float(i), "kind": name, "component": "api"} for i, name in enumerate(EVENT_KINDS)])
+    for row, kind in enumerate(EVENT_KINDS.values()):
+        index = model.index(row, 3)
+        assert model.data(index) == kind.label
+        assert model.data(index, Qt.ItemDataRole.ToolTipRole) == kind.help
+        colour = model.data(index, Qt.ItemDataRole.ForegroundRole)
+        if kind.tone:
+            assert colour.name().upper() in {COLOURS[kind.tone].upper(), text_colour(COLOURS[kind.tone]).upper()}
+        else:
+            assert colour is None

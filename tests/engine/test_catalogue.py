@@ -12,7 +12,9 @@ from typing import Literal, get_args, get_origin
 import pytest
 
 from engine.model import (
+    COMPONENT_CLASSES,
     COMPONENT_FAULT_KINDS,
+    COMPONENT_KINDS,
     FAULT_CLASSES,
     FAULT_KINDS,
     INBOUND_POLICY_KINDS,
@@ -22,23 +24,31 @@ from engine.model import (
     POLICY_KINDS,
     EnvoyRetryBudget,
     GrpcRetryThrottling,
+    Link,
     RateLimiterPolicy,
 )
 from engine.model.catalogue import field_choices, field_help, field_label, field_unit, numeric_bounds
+from engine.model.components import ClosedLoop, OpenLoop
 from engine.model.faults import INSTANCE_FAULT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND_CLASSES = {**{f"fault {k}": c for k, c in FAULT_CLASSES.items()},
                 **{f"policy {k}": c for k, c in POLICY_CLASSES.items()}}
 # Every class whose fields a form or the report shows: the kinds and what they nest.
-FIELD_CLASSES = [*KIND_CLASSES.values(), GrpcRetryThrottling, EnvoyRetryBudget]
-# Fields a pane shows in its own way, not as a form row.
-NOT_PARAMETERS = {"id", "kind", "scope"}
+FIELD_CLASSES = [*KIND_CLASSES.values(), GrpcRetryThrottling, EnvoyRetryBudget,
+                 *COMPONENT_CLASSES.values(), OpenLoop, ClosedLoop, Link]
+# Fields a pane shows in its own way, not as a form row (a workload's "type" is the choice of its variant).
+NOT_PARAMETERS = {"id", "kind", "scope", "type", "source", "target"}
+
+
+def _shown_elsewhere(cls) -> tuple[str, ...]:
+    return getattr(cls, "shown_elsewhere", ())
 
 
 def _fields(classes) -> list:
     return [pytest.param(cls, name, info, id=f"{cls.__name__}.{name}")
-            for cls in classes for name, info in cls.model_fields.items() if name not in NOT_PARAMETERS]
+            for cls in classes for name, info in cls.model_fields.items()
+            if name not in NOT_PARAMETERS and name not in _shown_elsewhere(cls)]
 
 
 def _numeric(info) -> bool:
@@ -53,7 +63,31 @@ def test_every_kind_states_its_label_help_and_badge(where, cls):
     assert 1 <= len(cls.badge) <= 8, f"{where}: a badge is a few letters that fit on a node"
 
 
+@pytest.mark.parametrize("kind,cls", COMPONENT_CLASSES.items())
+def test_every_component_kind_states_its_label_help_icon_and_colour(kind, cls):
+    assert cls.label and cls.label[0].isupper(), f"{kind} has no label"
+    assert cls.help.endswith("."), f"{kind}: help should be one sentence ending in a full stop"
+    assert (ROOT / "resources" / "icons" / f"{cls.icon}.svg").is_file(), f"{kind}: no drawing {cls.icon}.svg"
+    assert re.fullmatch(r"#[0-9a-f]{6}", cls.colour), f"{kind}: colour should be #rrggbb"
+    assert cls.parameters()[0] == "name"
+    assert set(cls.parameters()) == set(cls.model_fields) - set(cls.shown_elsewhere)
+
+
+def test_component_kinds_are_told_apart_by_label_and_colour():
+    classes = COMPONENT_CLASSES.values()
+    assert len({c.label for c in classes}) == len({c.colour for c in classes}) == len(COMPONENT_CLASSES)
+
+
+def test_a_component_form_keeps_a_kinds_own_fields_before_shared_groups():
+    service = COMPONENT_CLASSES["service"].parameters()
+    assert service[:4] == ["name", "instances", "workers", "queue_capacity"]
+    assert service.index("fan_out") < service.index("queue_discipline")
+
+
 def test_kind_lists_are_read_off_the_classes():
+    assert COMPONENT_KINDS == tuple(COMPONENT_CLASSES)
+    for kind, cls in COMPONENT_CLASSES.items():
+        assert cls.model_fields["kind"].default == kind
     assert FAULT_KINDS == tuple(FAULT_CLASSES) and POLICY_KINDS == tuple(POLICY_CLASSES)
     assert set(LINK_FAULT_KINDS) == {k for k, c in FAULT_CLASSES.items() if c.on_links}
     assert set(COMPONENT_FAULT_KINDS) == {k for k, c in FAULT_CLASSES.items() if c.on_components}

@@ -9,8 +9,11 @@ def test_replications_honour_resilience_off():
     design = load_example("retry_storm")
     comparison = run_comparison(design, RunOptions(duration=80, resilience=False), "brief slowdown",
                                 replications=2, compare=False, processes=1)
-    runs = comparison.runs["protected"]
+    # alone, a run without its patterns is the unprotected variant, named so in the results
+    assert list(comparison.runs) == ["unprotected"]
+    runs = comparison.main
     assert [r.meta["options"]["resilience"] for r in runs] == [False, False]
+    assert [row["unprotected"] for row in comparison.table] and "difference" not in comparison.table[0]
     # without retries, every request is one attempt
     assert all(r.component_summary("clients")["retries"] == 0 for r in runs)
 

@@ -30,7 +30,8 @@ def test_params_lists_paths_values_units_and_ranges(capsys):
     count = len(ParameterSpace(parse_design(Path(THREE_TIER).read_text())))
     assert out.startswith(f'Design "Three-tier web shop": {count} parameters\n')
     lines = {line.split()[0]: line.split() for line in out.splitlines()[3:] if line.strip()}
-    assert lines["api.workers"][1:] == ["16", "1..100,000"]
+    # the unit a component's field states (engine/model/components.py)
+    assert lines["api.workers"][1:] == ["16", "workers", "1..100,000"]
     assert lines["browsers.rate"][1:] == ["200", "1/s", "0..10,000,000"]
     assert "api->db.circuit_breaker.failure_rate_threshold" in lines
     assert "database" in out and "outage.duration" in out

@@ -43,7 +43,7 @@ def test_preview_then_apply_as_one_undoable_step(window, qtbot):
     assert 'applies only to the Spring profile "load-test"' in text
     assert dialog.mapping.isHidden()   # every instance matched a component
     before = _breaker(window).wait_duration_in_open_state
-    apply_import(window, dialog.result, dialog.makes_new_design)
+    apply_import(window, dialog.import_result, dialog.makes_new_design)
     assert _breaker(window).wait_duration_in_open_state == 7.0
     window.document.undo_stack.undo()
     assert _breaker(window).wait_duration_in_open_state == before
@@ -57,9 +57,9 @@ def test_mapping_table_places_an_unmatched_instance(window, qtbot, tmp_path):
     assert not dialog.mapping.isHidden() and dialog.mapping.rowCount() == 1
     assert "Not mapped to a call" in dialog.preview.toPlainText()
     dialog.set_mapping("backendA", "cache -> db")
-    assert dialog.result.unmapped == []
+    assert dialog.import_result.unmapped == []
     assert "bulkhead backendA -> bulkhead on cache -> db" in dialog.preview.toPlainText()
-    apply_import(window, dialog.result, False)
+    apply_import(window, dialog.import_result, False)
     cache = window.document.design.component("cache")
     assert [p.max_concurrent_calls for p in cache.policies if p.kind == "bulkhead"] == [3]
 
@@ -81,7 +81,7 @@ def test_a_new_design_is_laid_out_and_undoable(window, qtbot):
     dialog.as_new.setChecked(True)
     assert _ok(dialog)
     count = len(window.document.project.designs)
-    apply_import(window, dialog.result, True)
+    apply_import(window, dialog.import_result, True)
     designs = window.document.project.designs
     assert len(designs) == count + 1
     added = designs[-1]
@@ -117,7 +117,7 @@ def test_a_whole_system_always_makes_a_new_design(window, qtbot):
     dialog = ImportConfigurationDialog(window.document.design, [FIXTURES / "shop-compose.yml"], window)
     qtbot.addWidget(dialog)
     assert dialog.makes_new_design and not dialog.into_current.isEnabled()
-    apply_import(window, dialog.result, dialog.makes_new_design)
+    apply_import(window, dialog.import_result, dialog.makes_new_design)
     assert window.document.project.designs[-1].find_component("orders-db") is not None
 
 
@@ -132,7 +132,7 @@ def test_traces_show_the_fit_before_calibrating_the_design(window, qtbot, tmp_pa
     assert "db (database, seen from its callers): lognormal" in preview and "measured p50" in preview
     assert "fitted p50" in preview
     before = window.document.design.component("db").query_time
-    apply_import(window, dialog.result, False)
+    apply_import(window, dialog.import_result, False)
     assert window.document.design.component("db").query_time.kind == "lognormal"
     window.document.undo_stack.undo()
     assert window.document.design.component("db").query_time == before
