@@ -262,7 +262,8 @@ class MainWindow(WindowFiles, QMainWindow):
         for i, (kind, cls) in enumerate(COMPONENT_CLASSES.items(), start=1):
             action = QAction(kind_icon(kind), cls.label, self)
             action.setShortcut(QKeySequence(f"Ctrl+Shift+{i}"))
-            action.setStatusTip(f"Add a {cls.label[:1].lower() + cls.label[1:]} in the middle of the view. {cls.help}")
+            noun = cls.label[:1].lower() + cls.label[1:]
+            action.setStatusTip(f"Add a new {noun} in the middle of the view. {cls.help}")
             action.triggered.connect(lambda _=False, k=kind: self.view.add_at_centre(k))
             self.addAction(action)
             insert_menu.addAction(action)

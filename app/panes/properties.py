@@ -1,16 +1,20 @@
 """The Properties pane: the selected component's or link's parameters, or the design's when none is."""
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from engine.model import COMPONENT_CLASSES
+from engine.model import COMPONENT_CLASSES, Client
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
 from .fields import scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
+
+_Form = TypeVar("_Form", bound=ModelForm | None)
 
 
 class DesignForm(ModelForm):
@@ -28,7 +32,8 @@ class PropertiesPane(QWidget):
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
         self.doc = document
-        self.subject = None  # ("component"|"link"|"design", id)
+        # ("component" | "link" | "design", id), or ("many", ids) for several selected
+        self.subject: tuple[str | None, Any] | None = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -83,47 +88,45 @@ class PropertiesPane(QWidget):
             self._show("design", self.doc.design.id)
         self._refresh_problems()
 
-    def _show(self, kind: str, item_id) -> None:
-        previous_kind = self.form.kind if isinstance(self.form, ComponentForm) else type(self.form)
+    def _show(self, kind: str | None, item_id) -> None:
         self.notes.setVisible(kind == "design")
         self.objectives.setVisible(kind == "component" and self.doc.component(item_id).kind == "client")
         self.notes_label.setVisible(kind == "design")
+        form: ModelForm
         if kind == "component":
             component = self.doc.component(item_id)
-            if not (isinstance(self.form, ComponentForm) and previous_kind == component.kind):
-                self._set_form(ComponentForm(component.kind,
-                                             commit=lambda ch, i=item_id: self._commit_component(i, ch)))
+            if isinstance(self.form, ComponentForm) and self.form.kind == component.kind:
+                form = self.form
             else:
-                self.form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
-            self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
+                form = self._set_form(ComponentForm(component.kind))
+            form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
+            form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
             self.icon.setPixmap(kind_pixmap(component.kind, 24))
             self.title.setText(component.name)
             self.subtitle.setText(COMPONENT_CLASSES[component.kind].label)
-            self.form.bind(component)
-            if component.kind == "client":
+            form.bind(component)
+            if isinstance(component, Client):
                 self.objectives.bind(item_id, component)
         elif kind == "link":
             link = self.doc.link(item_id)
-            if not isinstance(self.form, LinkForm):
-                self._set_form(LinkForm())
-            self.form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
-            self.form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
+            form = self.form if isinstance(self.form, LinkForm) else self._set_form(LinkForm())
+            form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
+            form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
             self.icon.clear()
             self.title.setText(link.name)
             self.subtitle.setText(f'Calls from "{link.source}" to "{link.target}"')
-            self.form.bind(link)
+            form.bind(link)
         else:
             design = self.doc.design
-            if not isinstance(self.form, DesignForm):
-                self._set_form(DesignForm())
-            self.form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
+            form = self.form if isinstance(self.form, DesignForm) else self._set_form(DesignForm())
+            form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
             self.icon.clear()
             self.title.setText(design.name)
             self.subtitle.setText(f"{_count(len(design.components), 'component')}, "
                                   f"{_count(len(design.links), 'link')}, "
                                   f"{_count(len(design.experiments), 'experiment')}. "
                                   "Select a component or link to edit it.")
-            self.form.bind({"name": design.name})
+            form.bind({"name": design.name})
             if not self.notes.hasFocus():
                 self.notes.setPlainText(design.description)
         self.subject = (kind, item_id)
@@ -138,11 +141,13 @@ class PropertiesPane(QWidget):
         if len(comps) == len(ids) and len(kinds) == 1:
             # Several components of one kind: one form edits them all, as one undo step.
             kind = kinds.pop()
-            if not (isinstance(self.form, ComponentForm) and self.form.kind == kind):
-                self._set_form(ComponentForm(kind))
-            self.form.commit = lambda ch, ids=tuple(ids): self._commit_many(ids, ch)
-            self.form.bind(comps[0])
-            self.form.layout_.setRowVisible(self.form._rows["name"], False)
+            if isinstance(self.form, ComponentForm) and self.form.kind == kind:
+                form = self.form
+            else:
+                form = self._set_form(ComponentForm(kind))
+            form.commit = lambda ch, ids=tuple(ids): self._commit_many(ids, ch)
+            form.bind(comps[0])
+            form.layout_.setRowVisible(form._rows["name"], False)
             self.icon.setPixmap(kind_pixmap(kind, 24))
             self.title.setText(f"{len(comps)} {COMPONENT_CLASSES[kind].label.lower()}s")
             self.subtitle.setText(f"An edit here applies to all {len(comps)}; the values shown are those of "
@@ -154,7 +159,8 @@ class PropertiesPane(QWidget):
         self.subtitle.setText(f"{_count(len(comps), 'component')}, {_count(len(ids) - len(comps), 'link')}. "
                               "Select one, or several of one kind, to edit parameters.")
 
-    def _set_form(self, form: ModelForm | None) -> None:
+    def _set_form(self, form: _Form) -> _Form:
+        """Show ``form`` (or none) in place of the form shown before, which goes; returns ``form``."""
         if self.form is not None:
             self.form_holder.removeWidget(self.form)
             # Hidden and detached at once: deleteLater only runs when the event loop gets back.
@@ -164,6 +170,7 @@ class PropertiesPane(QWidget):
         self.form = form
         if form is not None:
             self.form_holder.addWidget(form)
+        return form
 
     def _on_changed(self, item_id) -> None:
         if self.subject and (self.subject[1] == item_id or self.subject[0] == "design"
@@ -175,7 +182,8 @@ class PropertiesPane(QWidget):
         if self.subject and self.subject[0] in ("component", "link"):
             problems = [p for p in problems if p.subject == self.subject[1]]
         if problems:
-            items = "".join(f"<li>{_esc(str(p) if self.subject[0] == 'design' else p.message)}</li>"
+            whole_design = self.subject is None or self.subject[0] == "design"
+            items = "".join(f"<li>{_esc(str(p) if whole_design else p.message)}</li>"
                             for p in problems[:12])
             more = f"<p>…and {len(problems) - 12} more</p>" if len(problems) > 12 else ""
             self.problems.setText("<b>Needs attention before a run</b>"
