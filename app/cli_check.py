@@ -24,6 +24,8 @@ CHECK_VERSION = 1
 
 
 def add_check_parser(sub) -> None:
+    from app.cli_run import add_max_buckets_argument
+
     p = sub.add_parser(
         "check",
         help="run a design's experiments and judge its objectives (exit 1 when any is missed)",
@@ -46,6 +48,7 @@ def add_check_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="N")
     p.add_argument("--bucket", type=float, default=1.0, metavar="S",
                    help="metric bucket width, the resolution of recovery times (default 1 s)")
+    add_max_buckets_argument(p)
     p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
     p.add_argument("--tolerance", type=float, metavar="SHARE",
                    help="recovered within this share of the pre-fault attainment (default: each client's own)")
@@ -69,8 +72,9 @@ class CheckedRun:
 
 
 def cmd_check(args) -> int:
-    from app.cli_run import load_design
+    from app.cli_run import bucket_options, load_design
     from engine.compare import run_comparison
+    from engine.grid import BucketGrid
     from engine.model import DesignError, parse_options
     from engine.model.validation import experiment_problems
     from engine.objectives import across_replications
@@ -81,7 +85,7 @@ def cmd_check(args) -> int:
                            "availability or latency objective"])
     options = parse_options({
         "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
-        "bucket": args.bucket, "resilience": not args.no_resilience,
+        "bucket": args.bucket, "resilience": not args.no_resilience, **bucket_options(args),
     })
     if args.replications < 1:
         raise DesignError(["--replications must be at least 1"])
@@ -105,6 +109,9 @@ def cmd_check(args) -> int:
         checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
 
     print_verdicts(design.name, checked, args.replications, sys.stdout)
+    grid = BucketGrid.of_options(options)
+    if grid.coarsened:
+        print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
     if args.junit:
         write_junit(args.junit, design.name, checked)
         print(f"JUnit XML written to {args.junit}")

@@ -26,8 +26,7 @@ def add_run_parser(sub) -> None:
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the summary")
     p.add_argument("--seed", type=int, default=1, metavar="N")
     p.add_argument("--bucket", type=float, default=1.0, metavar="S", help="metric bucket width (default 1 s)")
-    p.add_argument("--max-buckets", type=int, default=None, metavar="N",
-                   help="buckets a run keeps (default 10000): a longer run doubles the bucket width until it fits")
+    add_max_buckets_argument(p)
     p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
     p.add_argument("--compare", action="store_true",
                    help="also run without resilience on the same random numbers, and show the difference")
@@ -40,6 +39,16 @@ def add_run_parser(sub) -> None:
     p.add_argument("--json", metavar="OUT", help="write the results JSON here")
     p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder")
     p.set_defaults(func=cmd_run)
+
+
+def add_max_buckets_argument(p) -> None:
+    p.add_argument("--max-buckets", type=int, default=None, metavar="N",
+                   help="buckets a run keeps (default 10000): a longer run doubles the bucket width until it fits")
+
+
+def bucket_options(args) -> dict:
+    """The run options ``--max-buckets`` sets, if given."""
+    return {} if args.max_buckets is None else {"max_buckets": args.max_buckets}
 
 
 def load_design(args):
@@ -106,8 +115,7 @@ def cmd_run(args) -> int:
     }
     if args.memory_budget is not None:
         raw_options["memory_budget"] = parse_size(args.memory_budget)
-    if args.max_buckets is not None:
-        raw_options["max_buckets"] = args.max_buckets
+    raw_options.update(bucket_options(args))
     options = parse_options(raw_options)
     design = load_design(args).check()
     experiment = design.experiment(args.experiment) if args.experiment else None

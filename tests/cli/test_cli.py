@@ -134,3 +134,10 @@ def test_main_py_runs_headless_without_a_traceback():
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "run", "nowhere.json"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_check_says_when_recovery_is_measured_in_wider_buckets(capsys):
+    main(["check", THREE_TIER, "--experiment", "bad day", "--duration", "120", "--max-buckets", "30"])
+    assert "recovery measured in 4 s buckets (120 of 1 s asked, merged 4 to 1)" in capsys.readouterr().out
+    main(["check", THREE_TIER, "--experiment", "bad day", "--duration", "120"])
+    assert "recovery measured in" not in capsys.readouterr().out

@@ -101,7 +101,7 @@ def test_objectives_and_recovery_stay_right_in_wider_buckets():
         assert len(b.attainment_series) == 15
     r_fine, r_coarse = fine.recovery[0], coarse.recovery[0]
     assert r_fine.time_to_recover == 5.0 and r_coarse.recovered
-    # recovery is told to the resolution of the buckets kept: never sooner, at most a bucket later
+    # one clean outage: recovery is told to the resolution of the buckets kept, at most a bucket later
     assert r_fine.time_to_recover <= r_coarse.time_to_recover <= r_fine.time_to_recover + 4.0
     assert r_coarse.requests_lost == r_fine.requests_lost == 150.0
 

@@ -403,3 +403,34 @@ def test_saving_with_an_unkept_run_says_so(qtbot, window, tmp_path):
     window.document.edit.add_component("service")  # something to save
     assert window._save_to(tmp_path / "shop.faultline")
     qtbot.waitUntil(lambda: "not in the file" in window.statusBar().currentMessage(), timeout=2_000)
+
+
+def test_a_kept_run_in_wider_buckets_is_drawn_and_replayed_on_its_own_grid(qtbot, tmp_path):
+    from app.run.saved import saved_runs_of
+    from app.run.session import RunSession
+    from engine import RunOptions, simulate
+
+    w, ui = make_window(qtbot, tmp_path, "wide")
+    try:
+        design = make_three_tier()
+        options = RunOptions(duration=32, seed=2, max_buckets=8)
+        runs = {"protected": simulate(design, options, EXPERIMENT),
+                "unprotected": simulate(design, options.model_copy(update={"resilience": False}), EXPERIMENT)}
+        w.document.load(Project(name="shop", designs=[design]),
+                        runs=saved_runs_of(RunSession.from_results(runs), design.id))
+        session = ui.open_group(ui.runs_panel.groups[0])
+        assert (session.bucket, session.n_buckets) == (4.0, 8)
+        x, _y = [c for c in ui.dashboard._curves if c.plot == "throughput"][0].item.getData()
+        assert list(x) == [2.0 + 4.0 * b for b in range(8)]     # each 4 s bucket at its middle
+        assert ui.dashboard.slider.maximum() == 7
+        ui.dashboard.slider.setValue(3)
+        assert ui.dashboard.cursor_time == pytest.approx(14.0)
+        assert node_health(w, "db")["crashed"] == 1               # 12-16 s holds the outage (10-20 s)
+        # the comparison's figures include how long the queues grew at most
+        ui.dashboard.table_box.all_rows_check.setChecked(True)
+        table = ui.dashboard.table
+        figures = {table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0)}
+        assert "Peak queue" in figures
+    finally:
+        ui.shutdown()
+        w.close()
