@@ -36,6 +36,9 @@ cdef struct ComponentRow:
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
     double lifo_after            # adaptive LIFO: the queue serves LIFO once non-empty this long
+    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
+    int64_t max_outstanding      # non-blocking: requests per instance waiting without a worker, -1: unbounded
+    int64_t cont_dist            # non-blocking: the continuation's time, -1: none (answered without a worker)
     int64_t seed
 
 cdef struct LinkRow:
@@ -80,6 +83,11 @@ cdef struct PolicyRow:
     double bh_wait
     int64_t fb_mask              # outcome mask answered by the fallback
     int64_t fb_dist
+    double dl                    # deadline of the whole call, -1: none (an inherited one still applies)
+    int64_t hg_max               # hedging: copies in all, 1: no hedging
+    double hg_delay
+    int64_t hg_nonfatal          # outcome mask of failures that send the next copy at once
+    int64_t hg_throttle          # hedging: gRPC throttling of the copies (its bucket is the link's tokens)
 
 cdef struct FaultRow:
     int64_t kind                 # FaultKind

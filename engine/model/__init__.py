@@ -1,5 +1,6 @@
 """The design contract shared by the engine, the store and the application."""
 from .components import (
+    Calling,
     COMPONENT_CLASSES,
     COMPONENT_KINDS,
     Cache,
@@ -75,9 +76,11 @@ from .resilience import (
     POLICY_KINDS,
     BulkheadPolicy,
     CircuitBreakerPolicy,
+    DeadlinePolicy,
     EnvoyRetryBudget,
     FallbackPolicy,
     GrpcRetryThrottling,
+    HedgingPolicy,
     LoadSheddingPolicy,
     Policy,
     RateLimiterPolicy,
