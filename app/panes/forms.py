@@ -17,7 +17,15 @@ from pydantic import BaseModel
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
-from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
+from engine.model import (
+    FAULT_CLASSES,
+    POLICY_CLASSES,
+    Calling,
+    Constant,
+    EnvoyRetryBudget,
+    GrpcRetryThrottling,
+    InstanceSelector,
+)
 from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
@@ -334,8 +342,8 @@ LOAD_BALANCER_FIELDS = [
 ]
 SERVICE_FIELDS = [
     _NAME, _INSTANCES,
-    integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies.",
-            "per instance"),
+    integer("workers", "Workers", "Threads per instance; a worker is held while it waits on dependencies, "
+            "unless the calls are non-blocking.", "per instance"),
     _QUEUE, *_DISCIPLINE,
     distribution("service_time", "Service time", "Own CPU time per request, without dependency calls."),
     _ERRORS, _FAN_OUT,
@@ -441,7 +449,8 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     elif Constant in kinds:  # a union of the distributions (pydantic keeps its discriminator apart)
         spec = distribution(path, label, tip)
     elif GrpcRetryThrottling in kinds:
-        spec = FieldSpec(path, label, RetryBudgetEditor, tip)
+        offered = None if EnvoyRetryBudget in kinds else ("grpc_throttling",)
+        spec = FieldSpec(path, label, lambda: RetryBudgetEditor(kinds=offered), tip)
     elif unit == "ratio":
         spec = percent(path, label, tip)
     elif unit == "s":
@@ -458,6 +467,11 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
 def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -> list[FieldSpec]:
     """The rows of a form over ``cls``: every field in the model's order but those in ``skip``."""
     return [model_field(cls, name) for name in cls.model_fields if name not in skip]
+
+
+# Whether a worker waits on its calls: read off the model, last on the kinds that call out with workers.
+for _rows in (SERVICE_FIELDS, CACHE_FIELDS, QUEUE_FIELDS):
+    _rows.extend(model_fields(Calling, ()))
 
 
 class PolicyForm(ModelForm):
