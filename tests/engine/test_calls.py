@@ -293,3 +293,29 @@ def test_a_deadline_ends_a_hedged_call_and_cancels_its_copies():
     assert result.link_summary("front -> leaf")["outcomes"]["timeout"] == 50
     assert result.component_summary("leaf")["outcomes"]["timeout"] == 100
     assert result.component_summary("front")["latency_max"] == pytest.approx(0.1, rel=1e-6)
+
+
+# ------------------------------------------------------------------ the example
+def test_the_async_pipeline_rides_out_a_slow_dependency_that_sinks_thread_per_request():
+    from engine_support import load_example
+
+    design = load_example("async_pipeline")
+
+    def variant(mode, workers):
+        return design.model_copy(update={"components": [
+            c.model_copy(update={"call_mode": mode, "workers": workers}) if c.name in ("gateway", "enricher") else c
+            for c in design.components]})
+
+    opts = dict(duration=180.0, warmup=0.0, bucket=1.0, experiment="pricing slowdown")
+    asynchronous = run(design, **opts)
+    threads = run(variant("blocking", 32), **opts)
+    ok_async, ok_threads = asynchronous.column("ok", "clients"), threads.column("ok", "clients")
+    # before the slowdown both serve the whole rate
+    assert ok_async[30:60].mean() > 290 and ok_threads[30:60].mean() > 290
+    # while pricing is slow, event loops keep serving; 32 held threads a service do not
+    assert ok_async[70:120].mean() > 290 and ok_threads[70:120].mean() < 30
+    assert asynchronous.verdicts().all_met and not threads.verdicts().all_met
+    assert asynchronous.component_summary("gateway")["utilisation"] < 0.3
+    # the deadline bounds what thread-per-request wastes: expired work is dropped, not served
+    assert threads.events_of("deadline_drops")
+    assert threads.component_summary("clients")["latency_max"] <= 1.0 + 1e-9
