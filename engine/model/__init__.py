@@ -1,9 +1,9 @@
 """The design contract shared by the engine, the store and the application."""
 from .components import (
-    Calling,
     COMPONENT_CLASSES,
     COMPONENT_KINDS,
     Cache,
+    Calling,
     Client,
     ClosedLoop,
     Component,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from engine_support import averaged, rel, run
 
 import engine.model as m
 from engine.model.design import DesignError
-from engine_support import averaged, rel, run
 
 ZERO = m.Constant(value=0.0)
 
