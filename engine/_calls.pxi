@@ -3,7 +3,7 @@
 # steps they call and which calls them from hooks marked "calls:".
 from engine._async cimport _frees_worker, _continues, _continuation_outcome, _service_dist
 from engine._deadlines cimport _arm_deadline, _arrival_deadline, _expired, _count_expired
-from engine._hedging cimport _new_copy, _commits, _live_copy
+from engine._hedging cimport _new_copy, _commits, _live_copy, _release_permit
 
 
 cdef void _calls_without_worker(Sim* s, int j) noexcept nogil:
@@ -132,6 +132,7 @@ cdef void _hedge_cancel_rest(Sim* s, int p) noexcept nogil:
             continue
         if s.calls[k].state == CS_IN_FLIGHT:
             _cancel_callee(s, k)
+        _release_permit(s, k)
         if s.calls[k].holds_bulkhead:
             s.calls[k].holds_bulkhead = 0
             s.calls[k].state = CS_BACKOFF

@@ -46,5 +46,15 @@ cdef inline bint _commits(Sim* s, int k, int outcome) noexcept nogil:
     return (s.pol[s.calls[k].link].hg_nonfatal & ((<int64_t>1) << outcome)) == 0
 
 
+cdef inline void _release_permit(Sim* s, int k) noexcept nogil:
+    """A cancelled copy gives its half-open breaker permit back unrecorded (Resilience4j's
+    releasePermission), so cancelled hedges cannot hold a half-open breaker."""
+    cdef int link = s.calls[k].link
+    if s.calls[k].cb_permit:
+        s.calls[k].cb_permit = 0
+        if s.cb_state[link] == CB_HALF_OPEN:
+            s.cb_permits[link] += 1
+
+
 cdef inline bint _live_copy(Sim* s, int p, int k) noexcept nogil:
     return k >= 0 and s.calls[k].state != CS_FREE and s.calls[k].parent == p
