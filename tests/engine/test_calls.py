@@ -319,3 +319,31 @@ def test_the_async_pipeline_rides_out_a_slow_dependency_that_sinks_thread_per_re
     # the deadline bounds what thread-per-request wastes: expired work is dropped, not served
     assert threads.events_of("deadline_drops")
     assert threads.component_summary("clients")["latency_max"] <= 1.0 + 1e-9
+
+
+def _hedged_behind(*policies) -> m.Design:
+    # copies at 0 and 100 ms to a leaf taking 300 ms, two requests a second
+    return _chain(
+        m.Service(name="front", workers=10, service_time=ZERO,
+                  policies=[m.HedgingPolicy(max_attempts=2, hedging_delay=0.1), *policies]),
+        m.Service(name="leaf", workers=10, service_time=m.Constant(value=0.3)),
+        rate=2.0, arrivals="constant",
+    )
+
+
+def test_cancelled_hedges_give_their_bulkhead_permits_back():
+    result = run(_hedged_behind(m.BulkheadPolicy(max_concurrent_calls=2)), duration=100, warmup=0, bucket=10)
+    link = result.link_summary("front -> leaf")
+    # both copies of a call fit the bulkhead, and the cancelled one frees its permit for the next call
+    assert link["bulkhead_rejected"] == 0 and link["attempts"] == 400
+    assert link["outcomes"]["ok"] == 200
+
+
+def test_cancelled_hedges_are_not_recorded_by_the_breaker():
+    breaker = m.CircuitBreakerPolicy(sliding_window_size=10, minimum_number_of_calls=10,
+                                     slow_call_duration_threshold=0.2, slow_call_rate_threshold=50.0)
+    result = run(_hedged_behind(breaker), duration=100, warmup=0, bucket=10)
+    # the answered copies take 300 ms, slow: the tenth is recorded at 4.5 + 0.3 s and opens the
+    # breaker; had the cancelled copies counted, ten would have been recorded by 2.3 s
+    opened = result.events_of("breaker_opened")
+    assert opened and opened[0]["time"] == pytest.approx(4.8, abs=1e-6)
