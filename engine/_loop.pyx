@@ -558,6 +558,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
         _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
+        s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
     if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
         _start_service(s, j)
         return

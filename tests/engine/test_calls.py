@@ -182,6 +182,19 @@ def test_no_call_starts_past_the_deadline():
     assert sum(e["count"] for e in result.events_of("deadline_drops")) == 50
 
 
+def test_a_queue_answers_the_producer_and_its_consumers_are_not_bound_by_its_deadline():
+    # the producer's deadline (50 ms) ends with its call; the consumer takes 200 ms a message
+    design = _chain(
+        m.Queue(name="jobs", consumers=1, process_time=m.Constant(value=0.2)),
+        m.Service(name="worker", workers=1, service_time=m.Constant(value=0.01)),
+        rate=2.0, arrivals="constant", client_policies=[m.DeadlinePolicy(deadline=0.05)],
+    )
+    result = run(design, duration=100, warmup=0, bucket=10)
+    assert result.component_summary("users")["outcomes"]["ok"] == 200
+    assert result.component_summary("worker")["outcomes"]["ok"] >= 199
+    assert not result.events_of("deadline_drops")
+
+
 def test_a_shorter_deadline_of_a_callee_wins_and_retries_stop_at_the_deadline():
     # mid gives its own calls 50 ms; back always fails, mid retries every 20 ms
     design = _chain(
