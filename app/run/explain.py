@@ -228,6 +228,22 @@ def work_past_its_deadline(design, experiment, results) -> list[Finding]:
     return out
 
 
+def hedges_add_load(design, experiment, results) -> list[Finding]:
+    """Hedged copies beyond the first: extra load at the dependency, and what they bought."""
+    protected = _protected(results)
+    out = []
+    for _component, policy, link in _policies(design, "hedging"):
+        summary = _link_summary(protected, link)
+        if not summary or not summary.get("calls"):
+            continue
+        extra = summary.get("attempts", 0.0) / summary["calls"] - 1.0
+        if extra >= AMPLIFICATION_NOTED - 1.0:
+            out.append(Finding(link, f"hedging on {link} (up to {policy.max_attempts} copies, the next after "
+                                     f"{_ms(policy.hedging_delay)}) sent {extra * 100:.0f} % more requests than "
+                                     "calls", "hedges_add_load"))
+    return out
+
+
 def _own_work(component) -> tuple[float, int] | None:
     """Mean seconds of a component's own work per request, and its workers in all."""
     for work, workers in (("service_time", "workers"), ("hit_time", "workers"), ("process_time", "consumers")):
@@ -266,4 +282,5 @@ RULES: list[Callable[[Design, Experiment | None, dict[str, RunResult]], list[Fin
     bulkhead_rejections,
     work_past_its_deadline,
     blocking_workers_wait_on_calls,
+    hedges_add_load,
 ]

@@ -135,3 +135,26 @@ def test_blocking_workers_that_wait_on_calls_are_named_and_event_loops_are_not()
     texts = [f.text for f in findings if f.rule == "blocking_workers_wait"]
     assert any(re.match(r"enricher's workers were all busy (4[5-9]|5[0-5]) % of the run but its own work needs "
                         r"[45] % of them: they wait on its calls \(blocking\)", t) for t in texts), texts
+
+
+def test_hedges_are_shown_to_add_load_and_a_late_hedge_is_not():
+    from engine.model import External, HedgingPolicy
+
+    def design(delay):
+        return Design(
+            name="hedged",
+            components=[Client(name="users", workload=OpenLoop(rate=50.0)),
+                        Service(name="api", workers=64, service_time=Constant(value=0.0),
+                                policies=[HedgingPolicy(max_attempts=2, hedging_delay=delay)]),
+                        External(name="leaf", latency=Exponential(mean=0.05))],
+            links=[Link(source="users", target="api"), Link(source="api", target="leaf")],
+        ).check()
+
+    def texts(delay):
+        d = design(delay)
+        return [f.text for f in explain(d, None, {"protected": simulate(d, RunOptions(duration=40, seed=3))})]
+
+    assert "hedging on api -> leaf (up to 2 copies, the next after 0 ms) sent 100 % more requests than calls" \
+        in texts(0.0)
+    # after 1 s almost every call has its answer: next to no extra copies
+    assert not any(t.startswith("hedging on") for t in texts(1.0))
