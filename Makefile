@@ -9,7 +9,7 @@ QT_SYSTEM_PACKAGES := libglib2.0-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-co
 	libwayland-client0 libwayland-cursor0 libwayland-egl1
 # What building needs: the venv module, Python's headers and a C compiler for the engine.
 BUILD_SYSTEM_PACKAGES := python3-venv python3-dev gcc
-ENGINE_SOURCES := $(wildcard engine/*.pyx engine/*.pxd) setup.py
+ENGINE_SOURCES := $(wildcard engine/*.pyx engine/*.pxd engine/*.pxi) setup.py
 DEPS_INSTALLED := $(VENV)/.deps-installed
 ENGINE_BUILT := $(VENV)/.engine-built
 

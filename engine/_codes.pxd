@@ -36,6 +36,10 @@ cpdef enum Discipline:
     QD_ADAPTIVE_LIFO = 2
     QD_CODEL = 3
 
+# How a component's worker waits on its dependency calls (engine/_async.pxd).
+cpdef enum CallMode:
+    CM_BLOCKING = 0
+    CM_NON_BLOCKING = 1
 cpdef enum FanOut:
     FO_SEQUENTIAL = 0
     FO_PARALLEL = 1
@@ -139,6 +143,9 @@ cdef enum EventType:
     EV_CB_TIMER = 16
     EV_THINK_DONE = 17
     EV_WARMUP = 18
+    # calls: deadlines and hedging (engine/_deadlines.pxd, engine/_hedging.pxd)
+    EV_DEADLINE = 19
+    EV_HEDGE = 20
 
 cdef enum JobState:
     JS_FREE = 0
@@ -146,6 +153,12 @@ cdef enum JobState:
     JS_SERVICE = 2
     JS_WAITING = 3
     JS_RL_WAIT = 4
+# A job of a non-blocking component: waiting on its calls without a worker, or queued for
+# (or holding) a worker again to run its continuation (engine/_async.pxd).
+cdef enum AsyncState:
+    AS_NONE = 0
+    AS_WAITING = 1
+    AS_CONTINUATION = 2
 
 cdef enum CallState:
     CS_FREE = 0
@@ -153,6 +166,7 @@ cdef enum CallState:
     CS_IN_FLIGHT = 2
     CS_BACKOFF = 3
     CS_FALLBACK = 4
+    CS_HEDGING = 5       # a hedged call waiting on its copies (engine/_hedging.pxd)
 
 # Which timer of a breaker fired (EV_CB_TIMER).
 cdef enum BreakerTimer:
@@ -187,7 +201,12 @@ cdef enum LogKind:
     LG_CODEL_ENDED = 18
     LG_LIFO_BEGAN = 19
     LG_LIFO_ENDED = 20
-    N_LOG_KINDS = 21
+    # calls: non-blocking calls, deadlines, hedging
+    LG_OUTSTANDING_FULL = 21
+    LG_OUTSTANDING_ENDED = 22
+    LG_DEADLINE_DROPS = 23
+    LG_HEDGES = 24
+    N_LOG_KINDS = 25
 
 # Per-component counters per bucket.
 cdef enum:

@@ -46,6 +46,7 @@ LOG_KIND_NAMES = (
     "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
+    "outstanding_limit_reached", "outstanding_limit_ended", "deadline_drops", "hedges_sent",
 )
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
@@ -341,6 +342,11 @@ cdef class Core:
         self.s.i_cd_drop_next = _dptr(zd("_i_cd_drop_next", n_i))
         self.s.i_cd_count = _iptr(zi("_i_cd_count", n_i))
         self.s.i_cd_dropping = _iptr(zi("_i_cd_dropping", n_i))
+        self.s.i_outstanding = _iptr(zi("_i_outstanding", n_i))
+        self.s.c_out_flag = _iptr(zi("_c_out_flag", n_c))
+        self.s.c_out_full_b = _iptr(zi("_c_out_full_b", n_c))
+        self.s.c_dl_drops_b = _iptr(zi("_c_dl_drops_b", n_c))
+        self.s.l_hedges_b = _iptr(zi("_l_hedges_b", n_l))
         self.s.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
         self.s.i_down_hang = _iptr(zi("_i_down_hang", n_i))
         self.s.i_busy = _iptr(zi("_i_busy", n_i))

@@ -32,6 +32,7 @@ from engine._routing cimport _pick_in, _pick_flat
 from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
+include "_calls.pxi"   # non-blocking calls, deadlines, hedging: the hooks marked "calls:"
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
@@ -113,6 +114,8 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _start_root(s, ev.a, ev.b)
     elif t == EV_WARMUP:
         _on_warmup_end(s)
+    elif t == EV_DEADLINE or t == EV_HEDGE:   # calls
+        _on_calls_event(s, ev)
 
 
 # ------------------------------------------------------------------ pools
@@ -179,6 +182,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         if s.l_exh_b[l] > 0:
             _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
+    _calls_bucket_end(s)
 
 
 cdef void _finalize(Sim* s) noexcept nogil:
@@ -348,6 +352,9 @@ cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
 
 
 cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
+    if s.jobs[j].async_state == AS_WAITING and _continues(s, j, outcome):   # calls: continuation
+        _queue_continuation(s, j)
+        return
     if outcome == O_OK and s.jobs[j].degraded:
         outcome = O_FALLBACK
     cdef int c = s.jobs[j].comp
@@ -401,8 +408,10 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         s.c_qlen[c] -= 1
         if s.i_qlen[inst] == 0:
             _queue_emptied(s, inst)
-        if s.jobs[j].cancelled:
-            _complete_job(s, j, O_TIMEOUT)
+        if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
+            _drop_late(s, j)
+        elif s.jobs[j].async_state == AS_CONTINUATION:   # calls: no shedding once the calls are made
+            _start_service(s, j)
         elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
             _shed(s, j)
         elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
@@ -447,7 +456,7 @@ cdef void _start_service(Sim* s, int j) noexcept nogil:
         s.jobs[j].skip_calls = _uniform(&s.rng[c]) < s.comps[c].hit_ratio
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    st = _draw(s, s.comps[c].dist, &s.rng[c]) * factor
+    st = _draw(s, _service_dist(s, j), &s.rng[c]) * factor
     _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
@@ -457,11 +466,15 @@ cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
         return
     c = s.jobs[j].comp
     if s.jobs[j].cancelled:
-        _complete_job(s, j, O_TIMEOUT)
+        _drop_late(s, j)   # calls: counted when its deadline cancelled it
+    elif s.jobs[j].async_state == AS_CONTINUATION:   # calls: the continuation is done
+        _complete_job(s, j, _continuation_outcome(s, j))
     elif s.comps[c].error_probability > 0 and _uniform(&s.rng[c]) < s.comps[c].error_probability:
         _complete_job(s, j, O_ERROR)
     elif s.jobs[j].skip_calls or s.comps[c].out_count == 0:
         _complete_job(s, j, O_OK)
+    elif _frees_worker(s, j):   # calls: non-blocking, the worker goes once the calls are out
+        _calls_without_worker(s, j)
     else:
         _begin_calls(s, j)
 
@@ -494,6 +507,8 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     if current:
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
+    if _arrives_late(s, j, k, gen, link):   # calls: the deadline travels with the call
+        return
     if inst >= 0 and (s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0):
         _count_c(s, c, MC_LOST, 1.0)
         if s.i_down_refuse[inst] == 0:
@@ -545,6 +560,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
         _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
+        s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
     if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
         _start_service(s, j)
         return
@@ -589,7 +605,11 @@ cdef void _lb_forward(Sim* s, int j) noexcept nogil:
 
 # ------------------------------------------------------------------ caller side
 cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
-    cdef int k = _new_call(s)
+    cdef int k
+    if _expired(s, j):   # calls: no call starts past the request's deadline
+        _drop_late(s, j)
+        return
+    k = _new_call(s)
     if k < 0:
         return
     s.calls[k].job = j
@@ -599,7 +619,8 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
     s.l_active[link] += 1
-    _start_attempt(s, k)
+    if not _hedged(s, k, j, link):   # calls: deadline and hedging
+        _start_attempt(s, k)
 
 
 cdef void _start_attempt(Sim* s, int k) noexcept nogil:
@@ -757,8 +778,9 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         s.calls[k].cb_permit = 0
         _cb_record(s, link, outcome, s.now - s.calls[k].t_attempt)
     if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
-        _budget_account(s, link, failed and (s.pol[link].retry_on & bit) != 0)
+        _budget_account(s, link, failed and ((s.pol[link].retry_on | s.pol[link].non_fatal_outcomes) & bit) != 0)
     retry = failed and (s.pol[link].retry_on & bit) != 0 and s.calls[k].attempt < s.pol[link].max_attempts
+    retry = retry and s.now < s.calls[k].deadline   # calls: the deadline covers every attempt
     if retry and not _budget_allows(s, link):
         retry = 0
         _count_l(s, link, ML_THROTTLED, 1.0)
@@ -777,7 +799,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     if failed and s.pol[link].max_attempts > 1 and s.calls[k].attempt >= s.pol[link].max_attempts:
         _count_l(s, link, ML_EXHAUSTED, 1.0)
         s.l_exh_b[link] += 1
-    if failed and (s.pol[link].fallback_on & bit) != 0:
+    if failed and (s.pol[link].fallback_on & bit) != 0 and s.calls[k].parent < 0:   # calls: not per copy
         s.calls[k].state = CS_FALLBACK
         _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.links[link].src]),
                    EV_FALLBACK_DONE, k, gen, 0, 0, 0)
@@ -789,6 +811,9 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int j = s.calls[k].job, jgen = s.calls[k].job_gen
     cdef double took = s.now - s.calls[k].t_start
+    if s.calls[k].parent >= 0:   # calls: a hedged copy answers its call, not the job
+        _hedge_copy_done(s, k, outcome)
+        return
     _count_l(s, link, ML_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         _count_l(s, link, ML_REFUSED_TIME, took)

@@ -2,6 +2,7 @@
 # per-link waiting lines, each freed record reused with its generation bumped.
 from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport realloc
+from libc.math cimport INFINITY
 
 from engine._codes cimport *
 from engine._state cimport Sim
@@ -59,6 +60,8 @@ cdef inline int _new_job(Sim* s) noexcept nogil:
     s.jobs[j].holds_worker = 0
     s.jobs[j].user = -1
     s.jobs[j].degraded = 0
+    s.jobs[j].async_state = AS_NONE
+    s.jobs[j].deadline = INFINITY
     s.jobs[j].t_arrive = s.now
     s.jobs[j].t_service = s.now
     s.live_jobs += 1
@@ -105,6 +108,10 @@ cdef inline int _new_call(Sim* s) noexcept nogil:
     s.calls[k].t_start = s.now
     s.calls[k].t_attempt = s.now
     s.calls[k].prev_sleep = 0.0
+    s.calls[k].parent = -1
+    s.calls[k].copies = 0
+    s.calls[k].out = 0
+    s.calls[k].deadline = INFINITY
     s.live_calls += 1
     return k
 

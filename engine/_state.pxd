@@ -85,6 +85,12 @@ cdef struct Sim:
     double* i_cd_drop_next  # CoDel: time of the next drop while dropping
     int64_t* i_cd_count     # CoDel: drops since dropping began
     int64_t* i_cd_dropping  # CoDel: 1 in the dropping state
+    # calls (engine/_async.pxd, _deadlines.pxd, _hedging.pxd)
+    int64_t* i_outstanding  # non-blocking: requests waiting on their calls without a worker
+    int64_t* c_out_flag     # an instance reached its bound on outstanding requests lately (edge-triggered log)
+    int64_t* c_out_full_b   # requests that kept their worker at the bound in the current bucket
+    int64_t* c_dl_drops_b   # work dropped past its deadline in the current bucket
+    int64_t* l_hedges_b     # hedged copies (beyond the first) sent in the current bucket
     double* i_rl_perm
     int64_t* i_rl_cycle
     double* i_up_since

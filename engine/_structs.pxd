@@ -47,8 +47,10 @@ cdef struct Job:
     int32_t holds_worker
     int32_t user         # closed-loop user that sent it, -1 otherwise
     int32_t degraded     # a dependency answered with a fallback: the answer is degraded
+    int32_t async_state  # AsyncState: a non-blocking component's request between its worker turns
     double t_arrive
     double t_service     # when it joined the instance queue, then when a worker took it
+    double deadline      # when its caller's deadline passes (inf: none); its own calls inherit it
 
 cdef struct Call:
     # One logical call from a job over a link, with its retry state.
@@ -66,9 +68,14 @@ cdef struct Call:
     int32_t callee_gen
     int32_t next_wait    # FIFO link in the bulkhead's waiting line
     int32_t retrying     # counted in the Envoy budget's active retries
+    int32_t parent       # hedging: the call this is a copy of, -1 for a call of a job
+    int32_t copies       # hedging, on the parent: copies sent, and (below) still out
+    int32_t out
+    int32_t kids[5]      # hedging, on the parent: its copies (gRPC caps attempts at 5)
     double t_start
     double t_attempt
     double prev_sleep    # decorrelated jitter remembers its last sleep
+    double deadline      # the call's deadline (inf: none), sent on with every attempt
 
 cdef struct Rng:
     uint64_t s0

@@ -40,6 +40,9 @@ cdef struct ComponentRow:
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
     double lifo_after            # adaptive LIFO: the queue serves LIFO once non-empty this long
+    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
+    int64_t max_outstanding      # non-blocking: requests per instance waiting without a worker, -1: unbounded
+    int64_t cont_dist            # non-blocking: the continuation's time, -1: none (answered without a worker)
     int64_t seed
 
 cdef struct LinkRow:
@@ -84,6 +87,11 @@ cdef struct PolicyRow:
     double bulkhead_max_wait_duration
     int64_t fallback_on          # outcome mask answered by the fallback
     int64_t fallback_latency     # a row of the distribution table, -1: none
+    double deadline              # of the whole call, -1: none (an inherited one still applies)
+    int64_t hedging_max_attempts  # copies in all, 1: no hedging
+    double hedging_delay
+    int64_t non_fatal_outcomes   # outcome mask of failures that send the next copy at once
+    int64_t hedging_throttling   # gRPC throttling of the copies (its bucket is the link's tokens)
 
 cdef struct FaultRow:
     int64_t kind                 # FaultKind

@@ -17,6 +17,7 @@ from ._codes import (
     Arrival,
     Backoff,
     Budget,
+    CallMode,
     Direction,
     Discipline,
     Dist,
@@ -53,7 +54,7 @@ from .model import (
     Uniform,
     experiment_problems,
 )
-from .model.components import Queueing
+from .model.components import Calling, Queueing
 from .model.design import LINK_ARROW
 from .model.faults import (
     CrashFault,
@@ -67,9 +68,11 @@ from .model.outcomes import Outcome
 from .model.resilience import (
     BulkheadPolicy,
     CircuitBreakerPolicy,
+    DeadlinePolicy,
     EnvoyRetryBudget,
     FallbackPolicy,
     GrpcRetryThrottling,
+    HedgingPolicy,
     LoadSheddingPolicy,
     RateLimiterPolicy,
     RetryPolicy,
@@ -276,6 +279,7 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
             arrival=-1, bp_offset=len(out.bp_t), bp_count=0, users=0, think_dist=-1,
             obj_offset=len(out.obj_thr), obj_count=0,
             discipline=Discipline.QD_FIFO, codel_target=0.0, codel_interval=0.0, lifo_after=0.0,
+            call_mode=CallMode.CM_BLOCKING, max_outstanding=-1, cont_dist=-1,
             seed=stream_seed(options.seed, "component", c.name),
         )
         out.out_links.extend(per_source[i])
@@ -302,6 +306,10 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
         if isinstance(c, Queueing):
             row.update(discipline=code(Discipline, c.queue_discipline), codel_target=c.codel_target,
                        codel_interval=c.codel_interval, lifo_after=c.lifo_after)
+        if isinstance(c, Calling) and c.call_mode == "non_blocking":
+            row.update(call_mode=code(CallMode, c.call_mode),
+                       max_outstanding=-1 if c.max_outstanding is None else c.max_outstanding,
+                       cont_dist=-1 if c.continuation_time == Constant(value=0.0) else dists.add(c.continuation_time))
         out.inst_comp.extend([i] * row["instances"])
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(limit_for_period=rl.limit_for_period if rl else 0,
@@ -355,7 +363,10 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
     cb = _policy(source, CircuitBreakerPolicy, target, on)
     bh = _policy(source, BulkheadPolicy, target, on)
     fb = _policy(source, FallbackPolicy, target, on)
-    budget = rt.budget if rt else None
+    dl = _policy(source, DeadlinePolicy, target, on)
+    hg = _policy(source, HedgingPolicy, target, on)
+    # gRPC's throttling bucket serves retries or hedges, whichever the method has
+    budget = rt.budget if rt else (hg.throttling if hg else None)
     return dict(
         timeout=to.timeout if to else -1.0,
         cancel_on_timeout=int(bool(to and to.cancel_on_timeout)),
@@ -390,6 +401,11 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
         bulkhead_max_wait_duration=bh.max_wait_duration if bh else 0.0,
         fallback_on=outcome_mask(fb.on) if fb else 0,
         fallback_latency=dists.add(fb.latency) if fb else -1,
+        deadline=dl.deadline if dl else -1.0,
+        hedging_max_attempts=hg.max_attempts if hg else 1,
+        hedging_delay=hg.hedging_delay if hg else 0.0,
+        non_fatal_outcomes=outcome_mask(hg.non_fatal_outcomes) if hg else 0,
+        hedging_throttling=int(bool(hg and hg.throttling)),
     )
 
 

@@ -48,6 +48,14 @@ EVENT_KINDS: dict[str, EventKind] = {
     "codel_dropping_ended": EventKind("CoDel dropping ended", "CoDel's queue wait is back under its target."),
     "adaptive_lifo_began": EventKind("adaptive LIFO began", "A standing queue switched to newest first."),
     "adaptive_lifo_ended": EventKind("adaptive LIFO ended", "The queue emptied: oldest first again."),
+    "outstanding_limit_reached": EventKind("outstanding limit reached",
+                                           "A non-blocking instance has its most calls out: new requests keep "
+                                           "their worker while they wait.", "worse"),
+    "outstanding_limit_ended": EventKind("outstanding limit ended",
+                                         "A non-blocking instance frees its workers while calls are out again.",
+                                         "better"),
+    "deadline_drops": EventKind("deadline drops", "Work whose deadline had passed was dropped unstarted."),
+    "hedges_sent": EventKind("hedges sent", "Hedged copies of slow or failed calls were sent."),
 }
 
 

@@ -522,6 +522,16 @@ class Simulation:
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
                 record["details"] = f"{int(v1)} permits in use"
+            elif kind == "outstanding_limit_reached":
+                record["instance"] = inst - int(comp.components["inst_offset"][c])
+                record["details"] = (f"instance {record['instance']}: {int(v1)} requests wait on their calls; "
+                                     "the next ones keep their workers")
+            elif kind == "deadline_drops":
+                record["count"] = int(v1)
+                record["details"] = f"{int(v1)} requests dropped past their deadline"
+            elif kind == "hedges_sent":
+                record["count"] = int(v1)
+                record["details"] = f"{int(v1)} hedged copies sent"
             elif kind in ("codel_dropping_began", "adaptive_lifo_began"):
                 record["instance"] = inst - int(comp.components["inst_offset"][c])
                 record["queue_length"] = int(v2)

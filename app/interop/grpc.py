@@ -1,4 +1,4 @@
-"""gRPC service config JSON (``methodConfig``, ``retryThrottling``), both ways.
+"""gRPC service config JSON (``methodConfig`` with retry and hedging policies, ``retryThrottling``), both ways.
 
 A service config belongs to a client's channel. Each ``methodConfig`` names gRPC services
 (``package.Service``); a service matches the component of the same name (the full name or
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.model import Design, GrpcRetryThrottling, RetryPolicy, TimeoutPolicy
+from engine.model import Design, GrpcRetryThrottling, HedgingPolicy, RetryPolicy, TimeoutPolicy
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
@@ -97,6 +97,32 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
                        randomization_factor=JITTER, retry_on=retry_on)
 
 
+def _hedging_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) -> HedgingPolicy | None:
+    where, key = doc.where(path), ".".join(str(p) for p in path)
+    if not isinstance(raw, dict):
+        raise InteropError(f"{key} must be an object", where)
+    if "maxAttempts" not in raw:
+        result.add("not_understood", f"{key} has no maxAttempts, which gRPC requires; it was left out", where)
+        return None
+    attempts = number(raw["maxAttempts"], f"{key}.maxAttempts", where, integer=True)
+    if attempts < 2:
+        raise InteropError(f"{key}.maxAttempts must be at least 2 (got {attempts})", doc.where(path + ("maxAttempts",)))
+    if attempts > MAX_ATTEMPTS_CAP:
+        result.add("differs", f"{key}.maxAttempts {attempts}: gRPC clients cap it at {MAX_ATTEMPTS_CAP}; "
+                              f"imported as {MAX_ATTEMPTS_CAP}", doc.where(path + ("maxAttempts",)))
+        attempts = MAX_ATTEMPTS_CAP
+    delay = proto_duration(raw.get("hedgingDelay", "0s"), f"{key}.hedgingDelay", doc.where(path + ("hedgingDelay",)))
+    codes_where = doc.where(path + ("nonFatalStatusCodes",))
+    codes = [_status(c, f"{key}.nonFatalStatusCodes", codes_where)
+             for c in sequence(raw.get("nonFatalStatusCodes", []), f"{key}.nonFatalStatusCodes", codes_where)]
+    errors = sorted(c for c in codes if STATUS_OUTCOMES.get(c) == "error")
+    if errors:
+        result.add("differs", f"{key}.nonFatalStatusCodes {', '.join(errors)}: Faultline has one application "
+                              "error outcome, so every application error is non-fatal", where)
+    return HedgingPolicy(max_attempts=attempts, hedging_delay=delay,
+                         non_fatal_outcomes=sorted({STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES}))
+
+
 def _throttling(raw: Any, doc: Document) -> GrpcRetryThrottling:
     where = doc.where(("retryThrottling",))
     if not isinstance(raw, dict) or "maxTokens" not in raw or "tokenRatio" not in raw:
@@ -168,18 +194,22 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
         for key in entry:
             if key in _IGNORED:
                 result.add("ignored", f"methodConfig[{i}].{key} {_IGNORED[key]}", doc.where(path + (key,)))
-            elif key == "hedgingPolicy":
-                h = entry[key] if isinstance(entry[key], dict) else {}
-                result.add("not_understood", f"methodConfig[{i}].hedgingPolicy (maxAttempts {h.get('maxAttempts')}, "
-                                             f"hedgingDelay {h.get('hedgingDelay')}): hedging is not modelled yet, "
-                                             "so it was left out", doc.where(path + (key,)))
-            elif key not in ("name", "timeout", "retryPolicy"):
+            elif key not in ("name", "timeout", "retryPolicy", "hedgingPolicy"):
                 result.add("not_understood", f"methodConfig[{i}].{key} is not a method config field Faultline knows",
                            doc.where(path + (key,)))
         retry = _retry_policy(entry["retryPolicy"], path + ("retryPolicy",), doc, result) \
             if "retryPolicy" in entry else None
+        hedging = _hedging_policy(entry["hedgingPolicy"], path + ("hedgingPolicy",), doc, result) \
+            if "hedgingPolicy" in entry else None
+        if hedging is not None and retry is not None:
+            result.add("not_understood", f"methodConfig[{i}] has both a retryPolicy and a hedgingPolicy, which "
+                                         "gRPC refuses; the hedging policy was left out",
+                       doc.where(path + ("hedgingPolicy",)))
+            hedging = None
         if retry is not None and throttling is not None:
             retry = retry.model_copy(update={"budget": throttling})
+        if hedging is not None and throttling is not None:
+            hedging = hedging.model_copy(update={"throttling": throttling})
         timeout = None
         if "timeout" in entry:
             seconds = proto_duration(entry["timeout"], f"methodConfig[{i}].timeout", doc.where(path + ("timeout",)))
@@ -190,7 +220,7 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
                                           f"attempts in gRPC; Faultline's timeout applies to each of the "
                                           f"{retry.max_attempts} attempts", doc.where(path + ("timeout",)))
         for target in targets:
-            for policy in (retry, timeout):
+            for policy in (retry, hedging, timeout):
                 if policy is None:
                     continue
                 refusal = put_policy(design, target, policy.model_copy(deep=True))
@@ -198,10 +228,10 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
                     result.add("not_understood", refusal, doc.where(path))
                 else:
                     result.add("mapped", f"{label} {_summary(policy)} -> {policy.title} on {target}", doc.where(path))
-        retried = retried or retry is not None
+        retried = retried or retry is not None or hedging is not None
     if throttling is not None and not retried:
-        result.add("not_understood", "retryThrottling limits retries and hedges, and no retry policy was imported; "
-                                     "it was left out", doc.where(("retryThrottling",)))
+        result.add("not_understood", "retryThrottling limits retries and hedges, and no retry or hedging policy was "
+                                     "imported; it was left out", doc.where(("retryThrottling",)))
     return design
 
 
@@ -215,6 +245,8 @@ def _left_out(result: ImportResult, doc: Document, index: int, name: dict, servi
 def _summary(policy) -> str:
     if isinstance(policy, TimeoutPolicy):
         return f"timeout {proto_text(policy.timeout)}"
+    if isinstance(policy, HedgingPolicy):
+        return f"hedgingPolicy maxAttempts {policy.max_attempts}, hedgingDelay {proto_text(policy.hedging_delay)}"
     return f"retryPolicy maxAttempts {policy.max_attempts}"
 
 
@@ -223,14 +255,15 @@ def _summary(policy) -> str:
 def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, list[str]]:
     """The service config a caller's channel would use for its calls, and notes on what a
     service config cannot say. ``caller_name`` may be left out when only one component guards
-    its calls with a retry or timeout."""
-    caller = pick_caller(design, caller_name, ("retry", "timeout"))
+    its calls with a retry, hedging or timeout."""
+    caller = pick_caller(design, caller_name, ("retry", "hedging", "timeout"))
     notes: list[str] = []
     methods, budgets = [], []
     for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
         retry = effective_policy(design, caller, callee, "retry")
         timeout = effective_policy(design, caller, callee, "timeout")
-        if retry is None and timeout is None:
+        hedging = effective_policy(design, caller, callee, "hedging")
+        if retry is None and timeout is None and hedging is None:
             continue
         entry: dict[str, Any] = {"name": [{"service": callee}]}
         if timeout is not None:
@@ -243,9 +276,15 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
             entry["retryPolicy"] = _retry_json(retry, caller.name, callee, notes)
             if retry.budget is not None:
                 budgets.append((callee, retry.budget))
+        elif hedging is not None:
+            entry["hedgingPolicy"] = {
+                "maxAttempts": hedging.max_attempts, "hedgingDelay": proto_text(hedging.hedging_delay),
+                "nonFatalStatusCodes": [OUTCOME_STATUS[o] for o in hedging.non_fatal_outcomes if o in OUTCOME_STATUS]}
+            if hedging.throttling is not None:
+                budgets.append((callee, hedging.throttling))
         methods.append(entry)
     if not methods:
-        raise InteropError(f'"{caller.name}" guards none of its calls with a retry or a timeout')
+        raise InteropError(f'"{caller.name}" guards none of its calls with a retry, hedging or a timeout')
     config: dict[str, Any] = {"methodConfig": methods}
     grpc_budgets = {(b.max_tokens, b.token_ratio) for _, b in budgets if isinstance(b, GrpcRetryThrottling)}
     if grpc_budgets:

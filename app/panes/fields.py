@@ -674,12 +674,13 @@ class RetryBudgetEditor(QWidget):
                           "Retries always allowed at once, whatever the share.")],
     }
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, kinds: tuple[str, ...] | None = None):
+        """``kinds``: the budgets offered besides none (all by default; hedging takes only gRPC's)."""
         super().__init__(parent)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(3)
-        self.kind = ChoiceEditor(self.KINDS)
+        self.kind = ChoiceEditor([(k, words) for k, words in self.KINDS if k is None or kinds is None or k in kinds])
         col.addWidget(self.kind)
         row = QHBoxLayout()
         row.setSpacing(4)

@@ -23,6 +23,7 @@ from engine.model import (
     FAULT_CLASSES,
     POLICY_CLASSES,
     Constant,
+    EnvoyRetryBudget,
     GrpcRetryThrottling,
     InstanceSelector,
     Link,
@@ -352,7 +353,8 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     elif Constant in kinds:  # a union of the distributions (pydantic keeps its discriminator apart)
         spec = distribution(path, label, tip, field_shown_in(info, fallback="ms"))
     elif GrpcRetryThrottling in kinds:
-        spec = FieldSpec(path, label, RetryBudgetEditor, tip)
+        offered = None if EnvoyRetryBudget in kinds else ("grpc_throttling",)
+        spec = FieldSpec(path, label, lambda: RetryBudgetEditor(kinds=offered), tip)
     elif info.annotation is str:
         spec = text(path, label, tip)
     elif unit == "ratio":

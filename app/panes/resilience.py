@@ -38,11 +38,19 @@ def call_nesting(policies, scope: str | None) -> str:
     text = f"Around {target}, outer to inner: " + " → ".join(kind_label(k) for k in kinds) + " → the call."
     timeout = next((p for p in applied if p.kind == "timeout"), None)
     retry = next((p for p in applied if p.kind == "retry"), None)
+    hedging = next((p for p in applied if p.kind == "hedging"), None)
+    deadline = next((p for p in applied if p.kind == "deadline"), None)
     if timeout is not None and retry is not None:
         text += (f" The timeout ({format_seconds(timeout.timeout)}) bounds each attempt: up to "
                  f"{retry.max_attempts} attempts, with waits between them.")
+    elif timeout is not None and hedging is not None:
+        text += (f" The timeout ({format_seconds(timeout.timeout)}) bounds each of up to "
+                 f"{hedging.max_attempts} hedged copies.")
     elif timeout is not None:
         text += f" The timeout ({format_seconds(timeout.timeout)}) bounds the whole call (no retry)."
+    if deadline is not None:
+        text += (f" The deadline ({format_seconds(deadline.deadline)}) covers every attempt and travels "
+                 "with the call to the callee and its own calls.")
     return text
 
 

@@ -65,6 +65,8 @@ def capacity(component) -> float | None:
     if servers is None:
         return None
     mean = time.mean()
+    if getattr(component, "call_mode", "blocking") == "non_blocking":
+        mean += component.continuation_time.mean()   # a second turn on a worker once the answers are in
     return servers / mean if mean > 0 else None
 
 

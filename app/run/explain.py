@@ -23,6 +23,10 @@ from .formatting import format_value
 AMPLIFICATION_NOTED = 1.3  # load at a dependency this many times what it gets without retries
 BREAKER_OPEN_NOTED = 0.05  # share of the run a breaker spent open
 REJECTED_NOTED = 0.01  # share of calls a bulkhead turned away
+DEADLINE_DROPS_NOTED = 0.01  # share of a component's requests dropped past their deadline
+SATURATED = 0.95  # utilisation at which a component's workers count as all taken
+SATURATED_NOTED = 0.1  # share of the run's buckets with the workers all taken
+OWN_WORK_SMALL = 0.5  # ... while its own work needs at most this share of them
 
 
 @dataclass(frozen=True)
@@ -209,10 +213,80 @@ def bulkhead_rejections(design, experiment, results) -> list[Finding]:
     return out
 
 
+def work_past_its_deadline(design, experiment, results) -> list[Finding]:
+    """Requests a component dropped because the deadline their callers set had passed."""
+    protected = _protected(results)
+    if protected is None:
+        return []
+    dropped: dict[str, int] = {}
+    for event in protected.events_of("deadline_drops"):
+        dropped[event["component"]] = dropped.get(event["component"], 0) + event["count"]
+    out = []
+    for name, count in dropped.items():
+        arrivals = protected.summary["components"].get(name, {}).get("arrivals", 0.0)
+        if not arrivals or count / arrivals < DEADLINE_DROPS_NOTED:
+            continue
+        fifo = getattr(design.find_component(name), "queue_discipline", None) == "fifo"
+        hint = ("; its FIFO queue hands workers the oldest requests, the first to expire (LIFO or CoDel serve "
+                "fresh ones)" if fifo else "")
+        out.append(Finding(name, f"{name} dropped {count} requests ({min(count / arrivals, 1.0) * 100:.0f} %) past "
+                                 f"their deadline: work its callers had already given up on{hint}", "deadline_drops"))
+    return out
+
+
+def hedges_add_load(design, experiment, results) -> list[Finding]:
+    """Hedged copies beyond the first: extra load at the dependency, and what they bought."""
+    protected = _protected(results)
+    out = []
+    for _component, policy, link in _policies(design, "hedging"):
+        summary = _link_summary(protected, link)
+        if not summary or not summary.get("calls"):
+            continue
+        extra = summary.get("attempts", 0.0) / summary["calls"] - 1.0
+        if extra >= AMPLIFICATION_NOTED - 1.0:
+            out.append(Finding(link, f"hedging on {link} (up to {policy.max_attempts} copies, the next after "
+                                     f"{_ms(policy.hedging_delay)}) sent {extra * 100:.0f} % more requests than "
+                                     "calls", "hedges_add_load"))
+    return out
+
+
+def _own_work(component) -> tuple[float, int] | None:
+    """Mean seconds of a component's own work per request, and its workers in all."""
+    for work, workers in (("service_time", "workers"), ("hit_time", "workers"), ("process_time", "consumers")):
+        if hasattr(component, work):
+            return getattr(component, work).mean(), getattr(component, workers) * getattr(component, "instances", 1)
+    return None
+
+
+def blocking_workers_wait_on_calls(design, experiment, results) -> list[Finding]:
+    """Blocking workers all taken while the component's own work needs few of them: they wait on calls."""
+    out = []
+    result = _protected(results) or next(iter(results.values()))
+    for component in design.components:
+        own_work = _own_work(component)
+        if getattr(component, "call_mode", None) != "blocking" or own_work is None:
+            continue
+        summary = result.summary["components"].get(component.name)
+        if not summary or not design.links_from(component.name) or component.name not in result.components:
+            continue
+        series = result.column("utilisation", component.name)
+        saturated = float((series >= SATURATED).mean()) if len(series) else 0.0
+        own = summary.get("arrival_rate", 0.0) * own_work[0] / own_work[1]
+        if saturated >= SATURATED_NOTED and own <= OWN_WORK_SMALL:
+            out.append(Finding(component.name, f"{component.name}'s workers were all busy {saturated * 100:.0f} % of "
+                                               f"the run but its own work needs {own * 100:.0f} % of them: they wait "
+                                               "on its calls (blocking); non-blocking calls would free them",
+                               "blocking_workers_wait"))
+    return out
+
+
 RULES: list[Callable[[Design, Experiment | None, dict[str, RunResult]], list[Finding]]] = [
     timeout_below_injected_latency,
     no_timeout_on_a_hung_dependency,
     retry_amplification,
     breaker_open,
     bulkhead_rejections,
+    work_past_its_deadline,
+    blocking_workers_wait_on_calls,
+    hedges_add_load,
 ]

@@ -248,6 +248,35 @@ def _fan_out() -> Any:
                  description="sequential calls add up; parallel calls wait for the slowest")
 
 
+CallMode = Literal["blocking", "non_blocking"]
+
+
+class Calling(BaseModel):
+    """Whether a worker waits on its dependency calls, and what an asynchronous one does after."""
+
+    call_mode: CallMode = Field(
+        "blocking", title="Calls",
+        description="blocking: the worker waits while the dependency calls are out (thread per request); "
+                    "non-blocking: the worker is freed once its own work is done and the calls are out, "
+                    "and the request queues for a worker again when the answers are in (an event loop)",
+        json_schema_extra={"choices": {"blocking": "blocking (holds the worker)",
+                                       "non_blocking": "non-blocking (frees the worker)"}},
+    )
+    max_outstanding: int | None = Field(
+        None, ge=1, le=MAX_COUNT, title="Max outstanding",
+        description="non-blocking: requests per instance that may wait on their calls without a worker; "
+                    "beyond it a request keeps its worker while it waits, as a blocking one does "
+                    "(Netty's and Reactor's bounded concurrency); empty means unbounded",
+        json_schema_extra={"unit": "requests", "shown_when": {"call_mode": ["non_blocking"]}},
+    )
+    continuation_time: Distribution = Field(
+        default_factory=lambda: Constant(value=0.0), title="Continuation time",
+        description="non-blocking: the work done once the answers are in, for which the request queues "
+                    "for a worker again; a continuation of no time is answered without a worker",
+        json_schema_extra={"unit": "s", "shown_when": {"call_mode": ["non_blocking"]}},
+    )
+
+
 class Client(_Component):
     """A workload source; records the end-to-end latency and outcome of every request."""
 
@@ -299,8 +328,8 @@ class LoadBalancer(_Component):
         return self.strategy.replace("_", " ")
 
 
-class Service(_Component, Queueing):
-    """Instances x workers, a queue per instance, dependency calls holding the worker."""
+class Service(_Component, Queueing, Calling):
+    """Instances x workers, a queue per instance, dependency calls holding the worker (or not)."""
 
     kind: Literal["service"] = "service"
     label = "Service"
@@ -347,7 +376,7 @@ class Database(_Component, Queueing):
         return f"{self.instances} x {self.connections} conns"
 
 
-class Cache(_Component, Queueing):
+class Cache(_Component, Queueing, Calling):
     """Hits answer fast; misses are forwarded to the cache's dependency."""
 
     kind: Literal["cache"] = "cache"
@@ -371,7 +400,7 @@ class Cache(_Component, Queueing):
         return f"hit {self.hit_ratio * 100:.0f} %"
 
 
-class Queue(_Component, Queueing):
+class Queue(_Component, Queueing, Calling):
     """Asynchronous hand-off: the producer's call completes on enqueue; consumers drain it."""
 
     kind: Literal["queue"] = "queue"

@@ -51,7 +51,9 @@ class _Policy(BaseModel):
 
 class _CallerPolicy(_Policy):
     # Where the pattern sits around one call, outer (0) to inner: Resilience4j's Spring aspect
-    # order (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
+    # order (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last;
+    # a gRPC deadline covers every attempt, and hedging takes retry's place (each copy passes
+    # the breaker, timeout and bulkhead).
     nesting: ClassVar[int]
 
     scope: str | None = Field(
@@ -69,7 +71,7 @@ class CircuitBreakerPolicy(_CallerPolicy):
     label = "Circuit breaker"
     help = "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker)."
     badge = "CB"
-    nesting = 2
+    nesting = 4
     sliding_window_type: Literal["count_based", "time_based"] = Field(
         "count_based", title="Window",
         description="count-based: the last N calls; time-based: calls of the last N seconds",
@@ -148,7 +150,7 @@ class RetryPolicy(_CallerPolicy):
     label = "Retry"
     help = "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy)."
     badge = "R"
-    nesting = 1
+    nesting = 2
     max_attempts: int = Field(3, ge=1, le=100, title="Max attempts",
                               description="attempts in all, the first call included (Resilience4j, gRPC)",
                               json_schema_extra={"unit": "attempts"})
@@ -181,7 +183,7 @@ class TimeoutPolicy(_CallerPolicy):
     label = "Timeout"
     help = "Give up on a call that takes too long."
     badge = "T"
-    nesting = 3
+    nesting = 5
     timeout: float = Field(1.0, gt=0, le=LONGEST_RUN, title="Timeout",
                            description="the caller gives up after this long",
                            json_schema_extra={"unit": "s", "shown_in": "ms"})
@@ -197,7 +199,7 @@ class BulkheadPolicy(_CallerPolicy):
     label = "Bulkhead"
     help = "Cap concurrent calls so one slow dependency cannot take every worker."
     badge = "BH"
-    nesting = 4
+    nesting = 6
     max_concurrent_calls: int = Field(25, ge=0, le=1_000_000, title="Max concurrent calls",
                                       description="calls in flight at once through this bulkhead",
                                       json_schema_extra={"unit": "calls"})
@@ -218,6 +220,57 @@ class FallbackPolicy(_CallerPolicy):
                                      description="failures answered with a degraded response")
     latency: Distribution = Field(default_factory=lambda: Constant(value=0.001), title="Fallback latency",
                                   description="time to produce the degraded response")
+
+
+class DeadlinePolicy(_CallerPolicy):
+    """gRPC deadline: the call's remaining budget travels with it down the call chain."""
+
+    kind: Literal["deadline"] = "deadline"
+    label = "Deadline"
+    help = ("Give a call a deadline that its callee and their callees inherit; work past it is dropped "
+            "(gRPC deadline propagation).")
+    badge = "DL"
+    nesting = 1
+    deadline: float = Field(
+        1.0, gt=0, le=LONGEST_RUN, title="Deadline",
+        description="gRPC 'withDeadlineAfter' (no default: a gRPC call has no deadline unless one is set): "
+                    "the whole call, retries included, must be answered this long after it starts; "
+                    "a shorter deadline inherited from the request being served wins",
+        json_schema_extra={"unit": "s", "shown_in": "ms"},
+    )
+
+
+class HedgingPolicy(_CallerPolicy):
+    """gRPC hedging policy: copies of a call sent a delay apart; the first answer wins."""
+
+    kind: Literal["hedging"] = "hedging"
+    label = "Hedging"
+    help = ("Send copies of a slow call a delay apart and take the first answer, cancelling the rest "
+            "(gRPC hedging policy).")
+    badge = "H"
+    nesting = 3
+    max_attempts: int = Field(
+        2, ge=2, le=5, title="Max attempts",
+        description="gRPC hedgingPolicy 'maxAttempts' (no default; clients cap it at 5): copies sent in all, "
+                    "the first included",
+        json_schema_extra={"unit": "attempts"},
+    )
+    hedging_delay: float = Field(
+        0.0, ge=0, le=LONGEST_RUN, title="Hedging delay",
+        description="gRPC hedgingPolicy 'hedgingDelay' (default 0s: all copies at once): the next copy goes "
+                    "out this long after the last while no answer has committed the call",
+        json_schema_extra={"unit": "s", "shown_in": "ms"},
+    )
+    non_fatal_outcomes: list[FailureOutcome] = Field(
+        default_factory=list, title="Non-fatal outcomes",
+        description="gRPC hedgingPolicy 'nonFatalStatusCodes' (default none): failures that do not end the "
+                    "call but send the next copy at once; any other answer commits the call",
+    )
+    throttling: GrpcRetryThrottling | None = Field(
+        None, title="Throttling",
+        description="gRPC 'retryThrottling': no further copy is sent while the token bucket is at or below "
+                    "half; empty means no throttling",
+    )
 
 
 class RateLimiterPolicy(_Policy):
@@ -265,8 +318,8 @@ class LoadSheddingPolicy(_Policy):
 
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
-    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | RateLimiterPolicy
-    | LoadSheddingPolicy,
+    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | DeadlinePolicy
+    | HedgingPolicy | RateLimiterPolicy | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 

@@ -164,7 +164,23 @@ def _policy_problems(component, outs: list[str]) -> list[Problem]:
             if seen[key] == 2:
                 scope = f' for "{key[1]}"' if key[1] else ""
                 problems.append(Problem(where, f"two enabled {policy.title} policies{scope}", component.id))
+    problems.extend(_hedging_problems(component, outs))
     return problems
+
+
+def _hedging_problems(component, outs: list[str]) -> list[Problem]:
+    """gRPC gives a method a retry policy or a hedging policy, never both: one call, one of them."""
+    enabled = [p for p in component.policies if p.enabled and p.kind in ("retry", "hedging")]
+    hedges = [p for p in enabled if p.kind == "hedging"]
+    if not hedges or len(enabled) == len(hedges):
+        return []
+    both = [t for t in outs if {_guarding(enabled, "retry", t), _guarding(enabled, "hedging", t)} == {True}]
+    return [Problem(describe(component), f'calls to "{t}" have both a retry and a hedging policy; '
+                    "gRPC allows one or the other", component.id) for t in both]
+
+
+def _guarding(policies, kind: str, target: str) -> bool:
+    return any(p.kind == kind and p.scope in (None, "", target) for p in policies)
 
 
 def experiment_problems(design: Design, experiment: Experiment, duration: float | None = None) -> list[Problem]:

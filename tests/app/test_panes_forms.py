@@ -72,7 +72,7 @@ def edit_field(qtbot, form: ModelForm, path: str, value):
     elif isinstance(editor, DistributionEditor):
         choose(editor.kind, "uniform" if editor.kind.currentData() != "uniform" else "normal")
     elif isinstance(editor, RetryBudgetEditor):
-        choose(editor.kind, "envoy_budget" if editor.kind.currentData() != "envoy_budget" else "grpc_throttling")
+        choose(editor.kind, index=(editor.kind.currentIndex() + 1) % editor.kind.count())
     elif isinstance(editor, InstancesEditor):
         choose(editor.mode, "count")
         type_text(qtbot, editor.amount, "2")
@@ -487,3 +487,37 @@ def test_queue_discipline_shows_its_own_parameters(window, qtbot, kind):
     assert visible(pane.form, "lifo_after") and not visible(pane.form, "codel_target")
     type_text(qtbot, pane.form.editors["lifo_after"], "250 ms")
     assert doc.component(cid).lifo_after == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("kind", ["service", "cache", "queue"])
+def test_non_blocking_calls_show_their_bound_and_continuation(window, qtbot, kind):
+    doc = window.document
+    cid = doc.edit.add_component(kind, (0, 0))
+    doc.set_selection([cid])
+    pane = window.properties
+    assert not any(visible(pane.form, p) for p in ("max_outstanding", "continuation_time"))
+    assert "event loop" in pane.form.editors["call_mode"].toolTip()
+    choose(pane.form.editors["call_mode"], "non_blocking")
+    assert doc.component(cid).call_mode == "non_blocking"
+    assert visible(pane.form, "max_outstanding") and visible(pane.form, "continuation_time")
+    type_text(qtbot, pane.form.editors["max_outstanding"], "64")
+    assert doc.component(cid).max_outstanding == 64
+    doc.undo_stack.undo()
+    assert doc.component(cid).max_outstanding is None
+
+
+def test_the_pane_says_what_a_deadline_and_hedging_do_to_a_call(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    panel.add_policy("deadline")
+    panel.add_policy("timeout")
+    panel.add_policy("hedging")
+    text = panel.nesting.text()
+    assert "deadline → hedging → timeout → the call" in text
+    assert "bounds each of up to 2 hedged copies" in text
+    assert "travels with the call to the callee" in text
+    form = panel.form
+    assert "hedgingDelay" in form.editors["hedging_delay"].toolTip()
+    assert "nonFatalStatusCodes" in form.editors["non_fatal_outcomes"].toolTip()

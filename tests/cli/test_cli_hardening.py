@@ -183,12 +183,11 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
             return super().advance(*args, **kwargs)
 
     def press_ctrl_c():
-        # Like a user pressing again: if the run is still advancing after a press (the
-        # interrupt landed where nothing could act on it), press once more.
+        # Like a user pressing again: if the run is still going five seconds after a press (it
+        # landed before the run began to advance, where nothing could act on it), press once more.
+        if not started.wait(60):
+            return
         while not done.is_set():
-            if not started.wait(60):
-                return
-            started.clear()
             _thread.interrupt_main()
             done.wait(5)
 

@@ -6,7 +6,8 @@ from engine_support import load_example, run
 import engine.model as m
 from engine import RunOptions, Simulation, simulate
 
-EXAMPLES = ["mmc", "three_tier", "microservices", "retry_storm", "retry_storm_guarded", "overload_control"]
+EXAMPLES = ["mmc", "three_tier", "microservices", "retry_storm", "retry_storm_guarded", "overload_control",
+            "async_pipeline"]
 
 
 def _same(a, b):

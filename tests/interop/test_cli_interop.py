@@ -35,7 +35,7 @@ def test_map_option_places_an_instance_on_a_call(tmp_path, capsys):
 def test_without_out_the_import_is_a_preview(tmp_path, capsys):
     assert cli_main(["import", str(FIXTURES / "orders_service_config.json")]) == 0
     printed = capsys.readouterr().out
-    assert "hedging is not modelled yet" in printed and "preview only" in printed
+    assert "hedgingPolicy maxAttempts 3" in printed and "preview only" in printed
     assert not list(tmp_path.iterdir())
 
 

@@ -23,10 +23,33 @@ def test_service_config_maps_to_the_calls_into_the_named_service(shop):
     assert result.design.problems() == []
 
 
+def test_a_hedging_policy_maps_to_the_calls_into_its_service_with_the_throttling(shop):
+    result = import_files([FIXTURES / "orders_service_config.json"], shop)
+    hedging = policy(result.design, "gateway", "hedging", "inventory")
+    assert (hedging.max_attempts, hedging.hedging_delay, hedging.non_fatal_outcomes) == (3, 0.05, ["unavailable"])
+    assert hedging.throttling == GrpcRetryThrottling(max_tokens=10, token_ratio=0.1)
+    assert "shop.Inventory hedgingPolicy maxAttempts 3, hedgingDelay 0.05s -> hedging on gateway" in \
+        preview_text(result.notes)
+    exported = json.loads(export_design(result.design, "grpc").text)
+    inventory = next(m for m in exported["methodConfig"] if m["name"] == [{"service": "inventory"}])
+    assert inventory["hedgingPolicy"] == {"maxAttempts": 3, "hedgingDelay": "0.05s",
+                                          "nonFatalStatusCodes": ["UNAVAILABLE"]}
+
+
+def test_a_method_with_both_retry_and_hedging_keeps_the_retry_and_says_so(shop, tmp_path):
+    path = tmp_path / "sc.json"
+    path.write_text(json.dumps({"methodConfig": [{"name": [{"service": "orders"}], "retryPolicy": {
+        "maxAttempts": 3, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"]}, "hedgingPolicy": {"maxAttempts": 2}}]}))
+    result = import_files([path], shop)
+    assert "has both a retryPolicy and a hedgingPolicy" in preview_text(result.notes)
+    assert not [p for p in result.design.component("gateway").policies if p.kind == "hedging"]
+    assert result.design.problems() == []
+
+
 def test_what_the_model_cannot_express_is_named(shop):
     result = import_files([FIXTURES / "orders_service_config.json"], shop)
     text = preview_text(result.notes)
-    assert "methodConfig[2].hedgingPolicy (maxAttempts 3, hedgingDelay 0.05s): hedging is not modelled yet" in text
     assert "methodConfig[1] for shop.Orders/Checkout: Faultline models one call per link" in text
     assert "methodConfig[0].timeout 2s is a deadline over all attempts" in text
     assert "orders_service_config.json:2: loadBalancingConfig" in text

@@ -68,6 +68,13 @@ def test_capacity_is_servers_over_the_mean_service_time():
     assert capacity(d["lb"]) is None and capacity(d["web"]) is None
 
 
+def test_a_non_blocking_component_needs_a_worker_for_its_work_and_its_continuation():
+    loop = Service(name="loop", workers=4, service_time=Constant(value=0.002), call_mode="non_blocking",
+                   continuation_time=Constant(value=0.003))
+    assert capacity(loop) == pytest.approx(4 / 0.005)
+    assert capacity(loop.model_copy(update={"call_mode": "blocking"})) == pytest.approx(4 / 0.002)
+
+
 def test_only_components_far_above_capacity_are_named_most_overloaded_first():
     design = fan_design()
     assert overloads(design) == []  # db: 62.5 of 100, b: 50 of 50 — busy, not far above

@@ -99,3 +99,62 @@ def test_a_calm_run_needs_no_reasons():
     design = _design([TimeoutPolicy(timeout=1.0), RetryPolicy(max_attempts=2)], [])
     assert explain(design, design.experiments[0], _run(design)) == []
     assert explain(design, design.experiments[0], {}) == []
+
+
+def test_work_dropped_past_its_deadline_is_explained_with_the_fifo_hint():
+    from engine.model import DeadlinePolicy
+
+    design = Design(
+        name="late",
+        components=[Client(name="users", workload=OpenLoop(rate=20.0, arrivals="constant"),
+                           policies=[DeadlinePolicy(deadline=0.3)]),
+                    Service(name="back", workers=1, service_time=Constant(value=0.08))],
+        links=[Link(source="users", target="back", latency=Constant(value=0.0))],
+    ).check()
+    texts = [f.text for f in explain(design, None, {"protected": simulate(design, RunOptions(duration=40, seed=3))})]
+    found = [t for t in texts if t.startswith("back dropped ")]
+    assert found and "past their deadline: work its callers had already given up on" in found[0]
+    assert "its FIFO queue hands workers the oldest requests" in found[0]
+
+
+def test_blocking_workers_that_wait_on_calls_are_named_and_event_loops_are_not():
+    from pathlib import Path
+
+    from engine.model import parse_design
+
+    design = parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "async_pipeline.json")
+                          .read_text())
+    slow = design.experiments[0]
+    options = RunOptions(duration=120, warmup=0, seed=3)
+    assert not [f for f in explain(design, slow, {"protected": simulate(design, options, slow.name)})
+                if f.rule == "blocking_workers_wait"]
+    threads = design.model_copy(update={"components": [
+        c.model_copy(update={"call_mode": "blocking", "workers": 32}) if c.name in ("gateway", "enricher") else c
+        for c in design.components]})
+    findings = explain(threads, slow, {"protected": simulate(threads, options, slow.name)})
+    texts = [f.text for f in findings if f.rule == "blocking_workers_wait"]
+    assert any(re.match(r"enricher's workers were all busy (4[5-9]|5[0-5]) % of the run but its own work needs "
+                        r"[45] % of them: they wait on its calls \(blocking\)", t) for t in texts), texts
+
+
+def test_hedges_are_shown_to_add_load_and_a_late_hedge_is_not():
+    from engine.model import External, HedgingPolicy
+
+    def design(delay):
+        return Design(
+            name="hedged",
+            components=[Client(name="users", workload=OpenLoop(rate=50.0)),
+                        Service(name="api", workers=64, service_time=Constant(value=0.0),
+                                policies=[HedgingPolicy(max_attempts=2, hedging_delay=delay)]),
+                        External(name="leaf", latency=Exponential(mean=0.05))],
+            links=[Link(source="users", target="api"), Link(source="api", target="leaf")],
+        ).check()
+
+    def texts(delay):
+        d = design(delay)
+        return [f.text for f in explain(d, None, {"protected": simulate(d, RunOptions(duration=40, seed=3))})]
+
+    assert "hedging on api -> leaf (up to 2 copies, the next after 0 ms) sent 100 % more requests than calls" \
+        in texts(0.0)
+    # after 1 s almost every call has its answer: next to no extra copies
+    assert not any(t.startswith("hedging on") for t in texts(1.0))
