@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from engine import RunResult
-from engine.model import BulkheadPolicy, CircuitBreakerPolicy, Design, Experiment, RetryPolicy, TimeoutPolicy
+from engine.model import (
+    BulkheadPolicy,
+    CircuitBreakerPolicy,
+    Design,
+    Experiment,
+    HedgingPolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+)
 from engine.model.components import _Component
 from engine.model.resilience import _Policy
 
@@ -238,7 +246,7 @@ def hedges_add_load(design, experiment, results) -> list[Finding]:
     """Hedged copies beyond the first: extra load at the dependency, and what they bought."""
     protected = _protected(results)
     out = []
-    for _component, policy, link in _policies(design, "hedging"):
+    for _component, policy, link in _policies(design, HedgingPolicy):
         summary = _link_summary(protected, link)
         if not summary or not summary.get("calls"):
             continue
