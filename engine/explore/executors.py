@@ -10,14 +10,14 @@ Dask is imported here only, and only when a cluster executor is made.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any
 
+from .. import workers as shared_pool
 from ..model import DesignError, Problem
 from ..version import __version__
 from .worker import engine_version, run_batch, run_task
@@ -81,18 +81,6 @@ def _ignore_sigint() -> None:
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may change signal handlers; it is the one Ctrl+C interrupts
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextlib.contextmanager
 def _sigint_sets(event: threading.Event):
     """While inside, Ctrl+C sets ``event`` instead of interrupting whatever runs."""
     if threading.current_thread() is not threading.main_thread():
@@ -131,49 +119,58 @@ def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine, started once (spawn) and reused for every run."""
+    """Worker processes on this machine: the process's one pool (``engine.workers.pool()``), which
+    replications and comparisons use too, so its processes start once and serve every sweep."""
 
     name = "local process"
 
     def __init__(self, workers: int | None = None):
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=self.workers, initializer=_ignore_sigint,
-            mp_context=multiprocessing.get_context("spawn"))
+        size = shared_pool.size()
+        # More than the pool's processes cannot run at once; fewer is honoured by keeping only
+        # that many runs in flight.
+        self.workers = min(max(1, workers or size), size)
         self._in_flight: set = set()
-        # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
-        # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.
-        # (The pool starts a process per submit while none is idle.)
-        with _sigint_ignored():
-            started = [self._pool.submit(os.getpid) for _ in range(self.workers)]
-        wait(started)
+        # Start the workers now rather than with the first run, so that the first figures and
+        # the estimate of the time left are not the pool's start-up.
+        wait(shared_pool.submit(_worker_pid, range(self.workers)))
 
     def run(self, design_json, options_json, tasks):
         pending = iter(tasks)
+        executor = shared_pool.pool()
+        # Several runs queued per process hide the round trip, unless the sweep asked for fewer
+        # processes than the pool has: then at most that many runs may be in the pool at once.
+        window = self.workers * (IN_FLIGHT_PER_WORKER if self.workers == shared_pool.size() else 1)
 
         def submit_next():
             task = next(pending, None)
             if task is None:
                 return None
-            future = self._pool.submit(run_task, design_json, options_json, task)
+            future = executor.submit(run_task, design_json, options_json, task)
             self._in_flight.add(future)
             return future
 
         def wait_some(futures):
             return wait(futures, return_when=FIRST_COMPLETED).done
 
-        for future in _windowed(submit_next, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
-            self._in_flight.discard(future)
-            yield _outcome(future, self.describe())
+        try:
+            for future in _windowed(submit_next, window, wait_some):
+                self._in_flight.discard(future)
+                yield _outcome(future, self.describe())
+        except (KeyboardInterrupt, SweepError):
+            # Ctrl+C or a dead worker: the runs still going are not waited for, as with replications.
+            self._in_flight.clear()
+            shared_pool.abandon()
+            raise
 
     def close(self) -> None:
-        if self._pool is not None:
-            for future in self._in_flight:
-                future.cancel()
-            # Runs already started finish (a point takes seconds at most); nothing new starts.
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        # The pool stays for the next sweep or comparison; only this sweep's queued runs go.
+        for future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()
+
+
+def _worker_pid(_: object) -> int:
+    return os.getpid()
 
 
 def _distributed():

@@ -132,6 +132,44 @@ def test_local_processes_give_the_numbers_of_one_process():
     assert len(here) == 12 and {r["experiment"] for r in here} == {"", "outage"}
 
 
+def test_local_sweeps_and_comparisons_share_one_pool_of_processes():
+    import multiprocessing
+
+    from engine import workers
+    from engine.compare import run_comparison
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    with LocalExecutor(2) as first:
+        run_sweep(sweep, first)
+    pool = workers.pool()
+    started = {p.pid for p in multiprocessing.active_children()}
+    run_comparison(small_station(), SHORT, None, replications=2, compare=True)
+    with LocalExecutor(2) as second:
+        assert len(run_sweep(sweep, second)) == 2
+    assert workers.pool() is pool
+    assert {p.pid for p in multiprocessing.active_children()} == started  # nothing new was started
+
+
+def test_a_sweep_asking_for_fewer_processes_keeps_that_many_runs_in_the_pool():
+    from engine import workers
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1:4:1")], SHORT)
+    with LocalExecutor(1) as one:
+        seen = []
+        real = workers.pool().submit
+
+        def submit(*args, **kwargs):
+            seen.append(len(one._in_flight))
+            return real(*args, **kwargs)
+
+        workers.pool().submit = submit
+        try:
+            assert len(run_sweep(sweep, one)) == 4
+        finally:
+            del workers.pool().submit
+    assert one.workers == 1 and max(seen) == 0  # each run is sent only when the one before is back
+
+
 def _read(path):
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
