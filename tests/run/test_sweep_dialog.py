@@ -28,7 +28,7 @@ def _cells(table):
 def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
     dialog = _dialog(qtbot, design)
     dialog.experiments.item(1).setCheckState(Qt.CheckState.Checked)  # the design's outage, beside no faults
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
     assert not dialog.running and dialog.progress.value() == 8
     heads, rows = _cells(dialog.results)
@@ -54,8 +54,8 @@ def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, desig
 
 def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
     dialog = _dialog(qtbot, design, values="1:16:1")
-    dialog.row_finished.connect(lambda done, total: dialog.stop() if done == 2 else None)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+    dialog.progressed.connect(lambda done, total: dialog.stop() if done == 2 else None)
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
     # the stop comes through the event loop: the run under way by then finishes too
     done = int(dialog.status.text().split(" of ")[0])
