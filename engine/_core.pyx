@@ -24,7 +24,7 @@ from engine._pools cimport _new_call, _free_call
 from engine._heap cimport _push
 from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
-from engine._guards cimport _rl_acquire
+from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
 
@@ -614,6 +614,7 @@ cdef class Core:
             raise IndexError(f"no instance {instance}: component {component} has {self.s.comps[component].instances} "
                              f"instance(s), numbered 0 to {self.s.comps[component].instances - 1}")
         self.s.now = now
-        return _rl_acquire(&self.s, <int>(self.s.comps[component].inst_offset + instance), component)
+        return _rl_acquire(&self.s, _rl_slot(&self.s, <int>(self.s.comps[component].inst_offset + instance), component),
+                           component)
 
     # ------------------------------------------------------------------ loop

@@ -47,6 +47,12 @@ cdef inline void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
         _push(s, deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
 
 
+cdef inline int _rl_slot(Sim* s, int inst, int c) noexcept nogil:
+    """Where an instance's rate limiter keeps its permits: its own slot, or with a global quota
+    the component's first instance's, which every instance then draws from."""
+    return <int>s.comps[c].inst_offset if s.comps[c].rl_global else inst
+
+
 cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:
     """Resilience4j AtomicRateLimiter: 0 now, > 0 the wait for a reserved permit, -1 refused."""
     cdef double period = s.comps[c].rl_period

@@ -21,7 +21,7 @@ from engine._metrics cimport (
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
-from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
+from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
@@ -505,7 +505,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
         _begin_calls(s, j)
         return
     if s.comps[c].rl_limit > 0:
-        wait = _rl_acquire(s, inst, c)
+        wait = _rl_acquire(s, _rl_slot(s, inst, c), c)
         if wait != 0:
             s.jobs[j].state = JS_RL_WAIT
             if wait > 0:
@@ -914,7 +914,7 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     s.c_up[c] += 1
     s.i_up_since[inst] = s.now
     s.i_leak_epoch[inst] += 1
-    if s.comps[c].rl_limit > 0:
+    if s.comps[c].rl_limit > 0 and not s.comps[c].rl_global:   # a global quota outlives one instance
         s.i_rl_perm[inst] = s.comps[c].rl_limit
         s.i_rl_cycle[inst] = <int64_t>floor(s.now / s.comps[c].rl_period)
     _schedule_oom(s, inst)

@@ -30,6 +30,7 @@ cdef struct ComponentRow:
     int64_t rl_limit             # rate limiter (inbound), 0: none
     double rl_period
     double rl_timeout
+    int64_t rl_global            # 1: one quota for all instances, kept at the first instance's slot
     double shed_wait             # load shedding (inbound), -1: none
     int64_t shed_len
     int64_t discipline           # Discipline of the instances' queues

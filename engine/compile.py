@@ -304,7 +304,7 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
         out.inst_comp.extend([i] * row["instances"])
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,
-                   rl_timeout=rl.timeout_duration if rl else 0.0)
+                   rl_timeout=rl.timeout_duration if rl else 0.0, rl_global=int(bool(rl and rl.global_quota)))
         shed = _policy(c, LoadSheddingPolicy, None, options.resilience)
         row.update(shed_wait=shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0,
                    shed_len=shed.max_queue_length if shed and shed.max_queue_length is not None else -1)

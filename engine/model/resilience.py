@@ -214,15 +214,18 @@ class FallbackPolicy(_CallerPolicy):
 
 
 class RateLimiterPolicy(_Policy):
-    """Resilience4j AtomicRateLimiter at the callee, one per instance."""
+    """Resilience4j AtomicRateLimiter at the callee, one per instance, or one quota that all the
+    instances draw from (``global_quota``)."""
 
     kind: Literal["rate_limiter"] = "rate_limiter"
     label = "Rate limiter"
-    help = "Admit at most N requests per period into this component (inbound)."
+    help = ("Admit at most N requests per period into this component (inbound; Resilience4j RateLimiter: "
+            "limitForPeriod 50, limitRefreshPeriod 500 ns, timeoutDuration 5 s).")
     badge = "RL"
     inbound = True
     limit_for_period: int = Field(50, ge=1, le=1_000_000_000, title="Limit for period",
-                                  description="requests admitted per refresh period, per instance",
+                                  description="requests admitted per refresh period, per instance or, with a "
+                                              "global quota, by all instances together (limitForPeriod, default 50)",
                                   json_schema_extra={"unit": "requests"})
     limit_refresh_period: float = Field(500e-9, gt=0, le=LONGEST_RUN, title="Limit refresh period",
                                         description="permits refill after this long (Resilience4j default 500 ns)",
@@ -230,6 +233,11 @@ class RateLimiterPolicy(_Policy):
     timeout_duration: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Wait for permit",
                                     description="how long a request waits for a permit before rejection",
                                     json_schema_extra={"unit": "s"})
+    global_quota: bool = Field(
+        False, title="Global quota",
+        description="one limit for the whole component, shared by all its instances (a cluster-wide limiter such "
+                    "as Envoy's global rate limit service); off: Resilience4j's one limiter per instance, so the "
+                    "component admits instances x limit")
 
 
 class LoadSheddingPolicy(_Policy):
