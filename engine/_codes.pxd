@@ -139,6 +139,7 @@ cdef enum EventType:
     EV_CB_TIMER = 16
     EV_THINK_DONE = 17
     EV_WARMUP = 18
+    EV_TP_KEEPALIVE = 19
 
 cdef enum JobState:
     JS_FREE = 0
@@ -187,6 +188,8 @@ cdef enum LogKind:
     LG_CODEL_ENDED = 18
     LG_LIFO_BEGAN = 19
     LG_LIFO_ENDED = 20
+    LG_TP_GREW = 21
+    LG_TP_SHRANK = 22
     N_LOG_KINDS = 21
 
 # Per-component counters per bucket.

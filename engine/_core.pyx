@@ -42,6 +42,7 @@ LOG_KIND_NAMES = (
     "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
+    "thread_pool_grew", "thread_pool_shrank",
 )
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
@@ -327,6 +328,10 @@ cdef class Core:
         self.s.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
         self.s.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
         self.s.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
+        self.s.l_tp_threads = _iptr(zi("_l_tp_threads", n_l))
+        self.s.l_tp_queued = _iptr(zi("_l_tp_queued", n_l))
+        self.s.l_tp_idled = _iptr(zi("_l_tp_idled", n_l))
+        self.s.l_tp_served = _iptr(zi("_l_tp_served", n_l))
         self.s.l_exh_b = _iptr(zi("_l_exh_b", n_l))
         self.s.cb_state = _iptr(zi("_cb_state", n_l))
         self.s.cb_attempts = _iptr(zi("_cb_attempts", n_l))

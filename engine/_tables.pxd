@@ -79,6 +79,10 @@ cdef struct PolicyRow:
     int64_t cb_mask              # outcome mask recorded as failures
     int64_t bh_max               # -1: no bulkhead
     double bh_wait
+    int64_t tp_core              # thread-pool bulkhead's core threads, 0: none (then bh_max is -1)
+    int64_t tp_max
+    int64_t tp_queue             # queue capacity
+    double tp_keep               # keep-alive of threads beyond the core
     int64_t fb_mask              # outcome mask answered by the fallback
     int64_t fb_dist
 

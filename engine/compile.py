@@ -72,6 +72,7 @@ from .model.resilience import (
     LoadSheddingPolicy,
     RateLimiterPolicy,
     RetryPolicy,
+    ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
 
@@ -352,6 +353,10 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
     rt = _policy(source, RetryPolicy, target, on)
     cb = _policy(source, CircuitBreakerPolicy, target, on)
     bh = _policy(source, BulkheadPolicy, target, on)
+    tp = _policy(source, ThreadPoolBulkheadPolicy, target, on)
+    if bh and tp:
+        # one bulkhead per call (validation): the one scoped to this dependency wins over a general one
+        bh, tp = (None, tp) if tp.scope else (bh, None)
     fb = _policy(source, FallbackPolicy, target, on)
     budget = rt.budget if rt else None
     return dict(
@@ -385,6 +390,10 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
         cb_mask=outcome_mask(cb.record_outcomes) if cb else 0,
         bh_max=bh.max_concurrent_calls if bh else -1,
         bh_wait=bh.max_wait_duration if bh else 0.0,
+        tp_core=tp.core_thread_pool_size if tp else 0,
+        tp_max=tp.max_thread_pool_size if tp else 0,
+        tp_queue=tp.queue_capacity if tp else 0,
+        tp_keep=tp.keep_alive_duration if tp else 0.0,
         fb_mask=outcome_mask(fb.on) if fb else 0,
         fb_dist=dists.add(fb.latency) if fb else -1,
     )

@@ -492,6 +492,10 @@ class Simulation:
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
                 record["details"] = f"{int(v1)} permits in use"
+            elif kind == "thread_pool_grew":
+                record["details"] = f"queue full ({int(v1)} calls): a thread beyond the core started"
+            elif kind == "thread_pool_shrank":
+                record["details"] = "back to the core threads: the last one beyond it idled out"
             elif kind in ("codel_dropping_began", "adaptive_lifo_began"):
                 record["instance"] = inst - int(comp.components["inst_offset"][c])
                 record["queue_length"] = int(v2)
