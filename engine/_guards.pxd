@@ -17,6 +17,15 @@ cdef inline void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
         _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
 
 
+cdef inline int _bh_try(Sim* s, int link) noexcept nogil:
+    """A semaphore bulkhead's permit for a call on ``link``: 1 taken, 0 wait for one (fairly,
+    behind those already waiting), -1 rejected."""
+    if s.l_bh_inuse[link] < s.pol[link].bh_max and s.l_bh_head[link] < 0:
+        s.l_bh_inuse[link] += 1
+        return 1
+    return 0 if s.pol[link].bh_wait > 0 else -1
+
+
 cdef inline void _bh_enqueue(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int node = _node_new(s, k, 0.0)

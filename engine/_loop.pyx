@@ -21,7 +21,7 @@ from engine._metrics cimport (
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
-from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
+from engine._guards cimport _bulkhead_pressure, _bh_try, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
 from engine._threadpool cimport _tp_execute, _tp_next, _tp_keep_alive
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._faults cimport (
@@ -623,8 +623,8 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
         s.calls[k].cb_permit = 1
     if s.pol[link].timeout > 0:
         _arm_timeout(s, k, link)
-    if s.pol[link].tp_core > 0:
-        admitted = _tp_execute(s, link)
+    if s.pol[link].bh_max >= 0 or s.pol[link].tp_core > 0:
+        admitted = _tp_execute(s, link) if s.pol[link].tp_core > 0 else _bh_try(s, link)
         if admitted > 0:
             s.calls[k].holds_bulkhead = 1
         elif admitted == 0:
@@ -632,22 +632,8 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
             _count_l(s, link, ML_BH_WAITED, 1.0)
             _bh_enqueue(s, k)
             s.calls[k].state = CS_BH_WAIT
-            return
-        else:
-            _count_l(s, link, ML_BH_REJ, 1.0)
-            _bulkhead_pressure(s, link)
-            _attempt_done(s, k, O_REJECTED)
-            return
-    elif s.pol[link].bh_max >= 0:
-        if s.l_bh_inuse[link] < s.pol[link].bh_max and s.l_bh_head[link] < 0:
-            s.l_bh_inuse[link] += 1
-            s.calls[k].holds_bulkhead = 1
-        elif s.pol[link].bh_wait > 0:
-            _bulkhead_pressure(s, link)
-            _count_l(s, link, ML_BH_WAITED, 1.0)
-            _bh_enqueue(s, k)
-            s.calls[k].state = CS_BH_WAIT
-            _push(s, s.now + s.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
+            if s.pol[link].tp_core == 0:   # a semaphore's wait is bounded; a thread pool's queue is not
+                _push(s, s.now + s.pol[link].bh_wait, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
             return
         else:
             _count_l(s, link, ML_BH_REJ, 1.0)
