@@ -226,7 +226,7 @@ def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
 
     sizer = _BatchSizer(workers=2)
     assert sizer.next_size(remaining=1000) == 1  # nothing measured yet
-    sizer.observe(runs=10, seconds=0.1)  # 10 ms a run: about half a second's worth in one task
+    sizer.observe(runs=10, seconds=0.2)  # 20 ms a run: about a second's worth in one task
     assert sizer.next_size(remaining=1000) == 50
     assert sizer.next_size(remaining=2 * IN_FLIGHT_PER_WORKER * 3) == 3  # the last runs spread over the workers
     assert sizer.next_size(remaining=1) == 1
