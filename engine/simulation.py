@@ -491,7 +491,11 @@ class Simulation:
             elif kind.startswith("retry_budget"):
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
-                record["details"] = f"{int(v1)} permits in use"
+                used = int(v1)
+                if l >= 0 and int(comp.policies["tp_core"][l]) > 0:
+                    record["details"] = f"{used} thread{'' if used == 1 else 's'} busy"
+                else:
+                    record["details"] = f"{used} permits in use"
             elif kind == "thread_pool_grew":
                 record["details"] = f"queue full ({int(v1)} calls): a thread beyond the core started"
             elif kind == "thread_pool_shrank":

@@ -97,6 +97,8 @@ def test_threads_beyond_the_core_start_only_when_the_queue_is_full_call_by_call(
     assert _rejected_calls(result) == [5, 8, 11]
     grew = result.events_of("thread_pool_grew")
     assert len(grew) == 1 and abs(grew[0]["time"] - 0.2) < 1e-6
+    saturated = result.events_of("bulkhead_saturated")
+    assert saturated[0]["details"] == "1 thread busy"   # call 2 queued behind the one core thread
 
 
 def test_a_semaphore_bulkhead_of_the_same_two_threads_rejects_sooner():
