@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from engine.explore.sensitivity import default_metric
 from engine.model import DesignError
+
+from .formatting import time_left
 
 NO_FAULTS = "(no faults)"
 
@@ -61,6 +64,15 @@ def fill_table(table: QTableWidget, heads: list[str], lines: list[list[str]], wo
             table.setItem(r, c, item)
 
 
+def progress_text(done: int, total: int, elapsed: float) -> str:
+    """Runs done of all and, once the pace means something, about how long the rest will take."""
+    text = f"{done} of {total} runs"
+    left = time_left(done / total, elapsed) if total else None
+    if left is None:
+        return text
+    return text + (f" · about {left:.0f} s left" if left < 90 else f" · about {left / 60:.0f} min left")
+
+
 class BackgroundSearchDialog(QDialog):
     """A dialog whose one search runs on a thread: ``add_run_row`` makes its Run and Stop buttons,
     progress bar and status line; ``start`` checks the form and calls ``launch``; the search's
@@ -74,6 +86,7 @@ class BackgroundSearchDialog(QDialog):
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._started = 0.0
         self.progressed.connect(self._on_progress)
         self.ended.connect(self._on_ended)
 
@@ -104,6 +117,7 @@ class BackgroundSearchDialog(QDialog):
         """Run ``work(*args)`` on a thread, with Run disabled and Stop enabled until it ends;
         its result reaches ``show_outcome``, its failure the status line."""
         self._stop.clear()
+        self._started = monotonic()
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self._thread = threading.Thread(target=self._guarded, args=(work, args), name=name, daemon=True)
@@ -122,6 +136,7 @@ class BackgroundSearchDialog(QDialog):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
+        self.status.setText(progress_text(done, total, monotonic() - self._started))
 
     def _on_ended(self, outcome: Any) -> None:
         if self._thread is not None:

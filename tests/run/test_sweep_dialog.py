@@ -62,3 +62,25 @@ def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
     assert 2 <= done < 32 and dialog.status.text().endswith(" of 32 runs done (stopped)")
     assert 1 <= dialog.results.rowCount() < 16
     assert dialog.run_button.isEnabled() and not dialog.stop_button.isEnabled()
+
+
+def test_progress_says_the_runs_done_and_the_time_left_once_the_pace_is_known(qtbot, design, monkeypatch):
+    import threading
+
+    import app.run.sweep_common as common
+    from app.run.sweep_common import progress_text
+
+    assert progress_text(0, 40, 0.0) == "0 of 40 runs"
+    assert progress_text(10, 40, 12.0) == "10 of 40 runs · about 36 s left"
+    assert progress_text(10, 40, 60.0) == "10 of 40 runs · about 3 min left"
+    dialog = _dialog(qtbot, design)
+    clock = iter([100.0, 130.0])
+    monkeypatch.setattr(common, "monotonic", lambda: next(clock))
+    gate = threading.Event()
+    dialog.launch(lambda: "finished" if gate.wait(10) else "gate never opened", (), "test")
+    dialog.progressed.emit(3, 4)   # 3 runs in 30 s: 10 s for the last one
+    assert dialog.status.text() == "3 of 4 runs · about 10 s left"
+    assert dialog.running and not dialog.run_button.isEnabled()
+    with qtbot.waitSignal(dialog.ended, timeout=10_000):
+        gate.set()
+    assert dialog.status.text() == "finished" and dialog.run_button.isEnabled() and not dialog.running
