@@ -152,3 +152,18 @@ def test_a_call_has_one_bulkhead_semaphore_or_thread_pool():
         assert "max_thread_pool_size (2) must be at least core_thread_pool_size (4)" in str(exc)
     else:
         raise AssertionError("a pool whose maximum is below its core was accepted")
+
+
+def test_without_a_queue_a_call_starts_a_thread_or_is_rejected_and_idle_threads_retire():
+    # queueCapacity 0 (a SynchronousQueue): a call goes to an idle thread or a new one, up to max 2.
+    #   0.0 call 1 on thread A    0.1 call 2: no idle thread, so thread B (the pool grows)
+    #   0.2 call 3 rejected       0.27 A idle; beyond the core, it retires at 0.29 (the pool shrinks)
+    #   0.3 call 4: B is busy, so a new thread (grows)   0.37 B idle, retires at 0.39 (shrinks) ...
+    # every third call is rejected, and the pool grows and shrinks once per three calls.
+    design = _pool(10.0, 0.27, until=1.05, core_thread_pool_size=1, max_thread_pool_size=2, queue_capacity=0,
+                   keep_alive_duration=0.02)
+    result = run(design, duration=3, warmup=0, bucket=0.05)
+    assert _rejected_calls(result) == [3, 6, 9, 12]
+    grew, shrank = result.events_of("thread_pool_grew"), result.events_of("thread_pool_shrank")
+    assert [round(e["time"], 2) for e in grew] == [0.1, 0.3, 0.4, 0.6, 0.7, 0.9, 1.0]
+    assert [round(e["time"], 2) for e in shrank] == [0.29, 0.39, 0.59, 0.69, 0.89, 0.99, 1.19]
