@@ -146,6 +146,8 @@ cdef enum EventType:
     # calls: deadlines and hedging (engine/_deadlines.pxd, engine/_hedging.pxd)
     EV_DEADLINE = 19
     EV_HEDGE = 20
+    # thread-pool bulkheads (engine/_threadpool.pxd)
+    EV_TP_KEEPALIVE = 21
 
 cdef enum JobState:
     JS_FREE = 0
@@ -206,7 +208,10 @@ cdef enum LogKind:
     LG_OUTSTANDING_ENDED = 22
     LG_DEADLINE_DROPS = 23
     LG_HEDGES = 24
-    N_LOG_KINDS = 25
+    # thread-pool bulkheads
+    LG_TP_GREW = 25
+    LG_TP_SHRANK = 26
+    N_LOG_KINDS = 27
 
 # Per-component counters per bucket.
 cdef enum:

@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
-from engine._guards cimport _rl_acquire
+from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
 from engine._clock cimport _ns, _seconds, _never_ns
@@ -47,6 +47,7 @@ LOG_KIND_NAMES = (
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
     "outstanding_limit_reached", "outstanding_limit_ended", "deadline_drops", "hedges_sent",
+    "thread_pool_grew", "thread_pool_shrank",
 )
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
@@ -386,6 +387,10 @@ cdef class Core:
         self.s.l_bh_tail = _iptr(zi("_l_bh_tail", n_l, -1))
         self.s.l_bh_flag = _iptr(zi("_l_bh_flag", n_l))
         self.s.l_bh_rej_b = _iptr(zi("_l_bh_rej_b", n_l))
+        self.s.l_tp_threads = _iptr(zi("_l_tp_threads", n_l))
+        self.s.l_tp_queued = _iptr(zi("_l_tp_queued", n_l))
+        self.s.l_tp_idled = _iptr(zi("_l_tp_idled", n_l))
+        self.s.l_tp_served = _iptr(zi("_l_tp_served", n_l))
         self.s.l_exh_b = _iptr(zi("_l_exh_b", n_l))
         self.s.cb_state = _iptr(zi("_cb_state", n_l))
         self.s.cb_attempts = _iptr(zi("_cb_attempts", n_l))
@@ -676,6 +681,7 @@ cdef class Core:
             raise IndexError(f"no instance {instance}: component {component} has {self.s.comps[component].instances} "
                              f"instance(s), numbered 0 to {self.s.comps[component].instances - 1}")
         self._set_clock(now)
-        return _rl_acquire(&self.s, <int>(self.s.comps[component].inst_offset + instance), component)
+        return _rl_acquire(&self.s, _rl_slot(&self.s, <int>(self.s.comps[component].inst_offset + instance), component),
+                           component)
 
     # ------------------------------------------------------------------ loop

@@ -18,6 +18,15 @@ cdef inline void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
         _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
 
 
+cdef inline int _bh_try(Sim* s, int link) noexcept nogil:
+    """A semaphore bulkhead's permit for a call on ``link``: 1 taken, 0 wait for one (fairly,
+    behind those already waiting), -1 rejected."""
+    if s.l_bh_inuse[link] < s.pol[link].max_concurrent_calls and s.l_bh_head[link] < 0:
+        s.l_bh_inuse[link] += 1
+        return 1
+    return 0 if s.pol[link].bulkhead_max_wait_duration > 0 else -1
+
+
 cdef inline void _bh_enqueue(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int node = _node_new(s, k, 0.0)
@@ -46,6 +55,12 @@ cdef inline void _arm_timeout(Sim* s, int k, int link) noexcept nogil:
     if not s.l_to_armed[link]:
         s.l_to_armed[link] = 1
         _push(s, deadline, EV_TIMEOUT, link, 0, 0, 0, 0)
+
+
+cdef inline int _rl_slot(Sim* s, int inst, int c) noexcept nogil:
+    """Where an instance's rate limiter keeps its permits: its own slot, or with a global quota
+    the component's first instance's, which every instance then draws from."""
+    return <int>s.comps[c].inst_offset if s.comps[c].global_quota else inst
 
 
 cdef inline double _rl_acquire(Sim* s, int inst, int c) noexcept nogil:

@@ -22,7 +22,8 @@ from engine._metrics cimport (
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
-from engine._guards cimport _bulkhead_pressure, _bh_enqueue, _arm_timeout, _rl_acquire
+from engine._guards cimport _bulkhead_pressure, _bh_try, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
+from engine._threadpool cimport _tp_execute, _tp_next, _tp_keep_alive
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
@@ -112,6 +113,8 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _on_cb_timer(s, ev.a, ev.b, ev.c)
     elif t == EV_THINK_DONE:
         _start_root(s, ev.a, ev.b)
+    elif t == EV_TP_KEEPALIVE:
+        _tp_keep_alive(s, ev.a, ev.b)
     elif t == EV_WARMUP:
         _on_warmup_end(s)
     elif t == EV_DEADLINE or t == EV_HEDGE:   # calls
@@ -522,7 +525,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
         _begin_calls(s, j)
         return
     if s.comps[c].limit_for_period > 0:
-        wait = _rl_acquire(s, inst, c)
+        wait = _rl_acquire(s, _rl_slot(s, inst, c), c)
         if wait != 0:
             s.jobs[j].state = JS_RL_WAIT
             if wait > 0:
@@ -626,6 +629,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
 cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int gen = s.calls[k].gen
+    cdef int admitted
     s.calls[k].attempt += 1
     s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
@@ -642,16 +646,17 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
         s.calls[k].cb_permit = 1
     if s.pol[link].timeout > 0:
         _arm_timeout(s, k, link)
-    if s.pol[link].max_concurrent_calls >= 0:
-        if s.l_bh_inuse[link] < s.pol[link].max_concurrent_calls and s.l_bh_head[link] < 0:
-            s.l_bh_inuse[link] += 1
+    if s.pol[link].max_concurrent_calls >= 0 or s.pol[link].core_thread_pool_size > 0:
+        admitted = _tp_execute(s, link) if s.pol[link].core_thread_pool_size > 0 else _bh_try(s, link)
+        if admitted > 0:
             s.calls[k].holds_bulkhead = 1
-        elif s.pol[link].bulkhead_max_wait_duration > 0:
+        elif admitted == 0:
             _bulkhead_pressure(s, link)
             _count_l(s, link, ML_BH_WAITED, 1.0)
             _bh_enqueue(s, k)
             s.calls[k].state = CS_BH_WAIT
-            _push(s, s.now + s.pol[link].bulkhead_max_wait_duration, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
+            if s.pol[link].core_thread_pool_size == 0:   # a semaphore's wait is bounded; a thread pool's queue is not
+                _push(s, s.now + s.pol[link].bulkhead_max_wait_duration, EV_BH_EXPIRE, k, gen, s.calls[k].seq, 0, 0)
             return
         else:
             _count_l(s, link, ML_BH_REJ, 1.0)
@@ -683,9 +688,18 @@ cdef void _on_link_timeouts(Sim* s, int link) noexcept nogil:
 
 
 cdef void _bh_release(Sim* s, int link) noexcept nogil:
-    """Give the permit back and hand it to the first caller still waiting (fair FIFO)."""
+    """Give the permit back and hand it to the first caller still waiting (fair FIFO); a
+    thread-pool bulkhead's thread takes the next call of its queue, or goes idle."""
     cdef int node, k
     cdef bint live
+    if s.pol[link].core_thread_pool_size > 0:
+        k = _tp_next(s, link)
+        if k >= 0:
+            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            s.calls[k].holds_bulkhead = 1
+            s.calls[k].state = CS_IN_FLIGHT
+            _send(s, k)
+        return
     s.l_bh_inuse[link] -= 1
     while s.l_bh_head[link] >= 0 and s.l_bh_inuse[link] < s.pol[link].max_concurrent_calls:
         node = <int>s.l_bh_head[link]
@@ -941,7 +955,7 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     s.c_up[c] += 1
     s.i_up_since[inst] = s.now
     s.i_leak_epoch[inst] += 1
-    if s.comps[c].limit_for_period > 0:
+    if s.comps[c].limit_for_period > 0 and not s.comps[c].global_quota:   # a global quota outlives one instance
         s.i_rl_perm[inst] = s.comps[c].limit_for_period
         s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].limit_refresh_period), 1)
     _schedule_oom(s, inst)

@@ -114,6 +114,12 @@ cdef struct Sim:
     int64_t* l_bh_tail
     int64_t* l_bh_flag
     int64_t* l_bh_rej_b
+    # a thread-pool bulkhead per link (its busy threads are l_bh_inuse, its queue the bulkhead's
+    # line): threads alive, calls in its queue, and the tickets of idle spells issued and ended
+    int64_t* l_tp_threads
+    int64_t* l_tp_queued
+    int64_t* l_tp_idled
+    int64_t* l_tp_served
     int64_t* l_exh_b
     int64_t* cb_state
     int64_t* cb_attempts

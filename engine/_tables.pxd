@@ -36,6 +36,7 @@ cdef struct ComponentRow:
     double timeout_duration
     double max_queue_wait        # load shedding (inbound), -1: none
     int64_t max_queue_length
+    int64_t global_quota         # 1: one quota for all instances, kept at the first instance's slot
     int64_t discipline           # Discipline of the instances' queues
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
@@ -92,6 +93,10 @@ cdef struct PolicyRow:
     double hedging_delay
     int64_t non_fatal_outcomes   # outcome mask of failures that send the next copy at once
     int64_t hedging_throttling   # gRPC throttling of the copies (its bucket is the link's tokens)
+    int64_t core_thread_pool_size  # thread-pool bulkhead's core threads, 0: none (then max_concurrent_calls is -1)
+    int64_t max_thread_pool_size
+    int64_t thread_pool_bulkhead_queue_capacity
+    double keep_alive_duration   # of threads beyond the core
 
 cdef struct FaultRow:
     int64_t kind                 # FaultKind

@@ -76,6 +76,7 @@ from .model.resilience import (
     LoadSheddingPolicy,
     RateLimiterPolicy,
     RetryPolicy,
+    ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
 
@@ -314,7 +315,8 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(limit_for_period=rl.limit_for_period if rl else 0,
                    limit_refresh_period=rl.limit_refresh_period if rl else 0.0,
-                   timeout_duration=rl.timeout_duration if rl else 0.0)
+                   timeout_duration=rl.timeout_duration if rl else 0.0,
+                   global_quota=int(bool(rl and rl.global_quota)))
         shed = _policy(c, LoadSheddingPolicy, None, options.resilience)
         row.update(max_queue_wait=shed.max_queue_wait if shed and shed.max_queue_wait is not None else -1.0,
                    max_queue_length=shed.max_queue_length if shed and shed.max_queue_length is not None else -1)
@@ -362,6 +364,10 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
     rt = _policy(source, RetryPolicy, target, on)
     cb = _policy(source, CircuitBreakerPolicy, target, on)
     bh = _policy(source, BulkheadPolicy, target, on)
+    tp = _policy(source, ThreadPoolBulkheadPolicy, target, on)
+    if bh and tp:
+        # one bulkhead per call (validation): the one scoped to this dependency wins over a general one
+        bh, tp = (None, tp) if tp.scope else (bh, None)
     fb = _policy(source, FallbackPolicy, target, on)
     dl = _policy(source, DeadlinePolicy, target, on)
     hg = _policy(source, HedgingPolicy, target, on)
@@ -406,6 +412,10 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
         hedging_delay=hg.hedging_delay if hg else 0.0,
         non_fatal_outcomes=outcome_mask(hg.non_fatal_outcomes) if hg else 0,
         hedging_throttling=int(bool(hg and hg.throttling)),
+        core_thread_pool_size=tp.core_thread_pool_size if tp else 0,
+        max_thread_pool_size=tp.max_thread_pool_size if tp else 0,
+        thread_pool_bulkhead_queue_capacity=tp.queue_capacity if tp else 0,
+        keep_alive_duration=tp.keep_alive_duration if tp else 0.0,
     )
 
 

@@ -56,6 +56,11 @@ EVENT_KINDS: dict[str, EventKind] = {
                                          "better"),
     "deadline_drops": EventKind("deadline drops", "Work whose deadline had passed was dropped unstarted."),
     "hedges_sent": EventKind("hedges sent", "Hedged copies of slow or failed calls were sent."),
+    "thread_pool_grew": EventKind("thread pool grew",
+                                  "A thread-pool bulkhead's queue was full: a thread beyond the core started.",
+                                  "worse"),
+    "thread_pool_shrank": EventKind("thread pool shrank",
+                                    "A thread-pool bulkhead is back at its core threads.", "better"),
 }
 
 

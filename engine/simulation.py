@@ -521,7 +521,15 @@ class Simulation:
             elif kind.startswith("retry_budget"):
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
-                record["details"] = f"{int(v1)} permits in use"
+                used = int(v1)
+                if l >= 0 and int(comp.policies["core_thread_pool_size"][l]) > 0:
+                    record["details"] = f"{used} thread{'' if used == 1 else 's'} busy"
+                else:
+                    record["details"] = f"{used} permits in use"
+            elif kind == "thread_pool_grew":
+                record["details"] = f"queue full ({int(v1)} calls): a thread beyond the core started"
+            elif kind == "thread_pool_shrank":
+                record["details"] = "back to the core threads: the last one beyond it idled out"
             elif kind == "outstanding_limit_reached":
                 record["instance"] = inst - int(comp.components["inst_offset"][c])
                 record["details"] = (f"instance {record['instance']}: {int(v1)} requests wait on their calls; "

@@ -24,13 +24,18 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
+def size() -> int:
+    """How many processes the pool runs at most: one per core."""
+    return os.cpu_count() or 1
+
+
 def pool() -> ProcessPoolExecutor:
     """The process's pool of simulation workers, made on first call and reused after."""
     global _pool
     with _lock:
         if _pool is None or _broken(_pool):
             # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-            _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
+            _pool = ProcessPoolExecutor(max_workers=size(),
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_leave_interrupts_to_the_parent)
         return _pool
@@ -101,4 +106,4 @@ def shutdown() -> None:
 
 atexit.register(shutdown)
 
-__all__ = ["BrokenProcessPool", "abandon", "pool", "shutdown", "submit"]
+__all__ = ["BrokenProcessPool", "abandon", "pool", "shutdown", "size", "submit"]

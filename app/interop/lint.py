@@ -85,6 +85,7 @@ def lint_design(design: Design) -> list[Note]:
         breaker = effective_policy(design, caller, callee.name, "circuit_breaker")
         timeout = effective_policy(design, caller, callee.name, "timeout")
         bulkhead = effective_policy(design, caller, callee.name, "bulkhead")
+        pool = effective_policy(design, caller, callee.name, "thread_pool_bulkhead")
         if retry is not None and breaker is not None and retry.max_attempts > 1:
             needed = -(-breaker.minimum_number_of_calls // retry.max_attempts)
             warn(where, f"the retry ({retry.max_attempts} attempts) passes every attempt through the circuit breaker: "
@@ -113,12 +114,16 @@ def lint_design(design: Design) -> list[Note]:
                             f"{level} (p50 {format_seconds(p50)}, p99 {format_seconds(p99)}): about "
                             f"{share * 100:.0f} % of calls time out even when nothing is wrong")
         room = capacity(callee)
-        if bulkhead is not None and room is not None and bulkhead.max_concurrent_calls > room:
+        widest = (f"the bulkhead allows {bulkhead.max_concurrent_calls} concurrent calls"
+                  if bulkhead is not None and room is not None and bulkhead.max_concurrent_calls > room else
+                  f"the thread-pool bulkhead runs up to {pool.max_thread_pool_size} threads"
+                  if pool is not None and room is not None and pool.max_thread_pool_size > room else None)
+        if widest:
             per = getattr(callee, "workers", None) or getattr(callee, "connections", None)
             unit = "workers" if getattr(callee, "workers", None) else "connections"
-            warn(where, f"the bulkhead allows {bulkhead.max_concurrent_calls} concurrent calls, more than "
-                        f"{callee.name} serves at once ({getattr(callee, 'instances', 1)} instances x {per} {unit} = "
-                        f"{room}): the excess queues at {callee.name} instead of being refused")
+            warn(where, f"{widest}, more than {callee.name} serves at once ({getattr(callee, 'instances', 1)} "
+                        f"instances x {per} {unit} = {room}): the excess queues at {callee.name} instead of being "
+                        "refused")
     notes += _multiplying_retries(design)
     return notes
 

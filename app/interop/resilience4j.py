@@ -20,6 +20,7 @@ from engine.model import (
     Design,
     RateLimiterPolicy,
     RetryPolicy,
+    ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
 from engine.model.resilience import _Policy
@@ -46,7 +47,7 @@ MODULES = {
     "circuitbreaker": ("circuitbreaker", "circuit_breaker"),
     "retry": ("retry", "retry"),
     "bulkhead": ("bulkhead", "bulkhead"),
-    "threadpoolbulkhead": ("thread-pool-bulkhead", "bulkhead"),
+    "threadpoolbulkhead": ("thread-pool-bulkhead", "thread_pool_bulkhead"),
     "ratelimiter": ("ratelimiter", "rate_limiter"),
     "timelimiter": ("timelimiter", "timeout"),
 }
@@ -94,10 +95,10 @@ _FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "faircallhandlingstrategyenabled": ("_fair", "bool"),
     },
     "threadpoolbulkhead": {
-        "maxthreadpoolsize": ("max_concurrent_calls", "int"),
-        "corethreadpoolsize": ("_core", "int"),
-        "queuecapacity": ("_queue", "int"),
-        "keepaliveduration": ("_keep_alive", "duration"),
+        "maxthreadpoolsize": ("max_thread_pool_size", "int"),
+        "corethreadpoolsize": ("core_thread_pool_size", "int"),
+        "queuecapacity": ("queue_capacity", "int"),
+        "keepaliveduration": ("keep_alive_duration", "duration"),
     },
     "ratelimiter": {
         "limitforperiod": ("limit_for_period", "int"),
@@ -129,6 +130,7 @@ _POLICY_CLASSES: dict[str, type[_Policy]] = {
     "circuit_breaker": CircuitBreakerPolicy,
     "retry": RetryPolicy,
     "bulkhead": BulkheadPolicy,
+    "thread_pool_bulkhead": ThreadPoolBulkheadPolicy,
     "rate_limiter": RateLimiterPolicy,
     "timeout": TimeoutPolicy,
 }
@@ -333,18 +335,16 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         entry = source["_fair"]
         result.add("differs", f"{entry.key} = false: Faultline's bulkhead always serves waiting calls in order",
                    entry.where)
-    elif module == "threadpoolbulkhead":
-        size = values.get("max_concurrent_calls")
-        if size is None:
-            size = extra.get("_core") or ASSUMED_PROCESSORS
-            values["max_concurrent_calls"] = size
-            result.add("differs", f"{MODULES[module][0]}: maxThreadPoolSize not set; Resilience4j takes the machine's "
-                                  f"processor count, Faultline assumes {size}",
-                       next(iter(source.values())).where if source else "")
-        where = source["max_concurrent_calls"].where if "max_concurrent_calls" in source else ""
-        queue = extra.get("_queue", 100)
-        result.add("differs", f"thread-pool bulkhead: modelled as {size} concurrent calls with no wait; the pool's "
-                              f"queue of {queue} and its separate threads are not modelled", where)
+    elif module == "threadpoolbulkhead" and ("max_thread_pool_size" not in values
+                                             or "core_thread_pool_size" not in values):
+        # Resilience4j sizes an unset pool by the machine's processors: core = processors - 1, max = processors
+        maximum = values.setdefault("max_thread_pool_size",
+                                    max(values.get("core_thread_pool_size", 1), ASSUMED_PROCESSORS))
+        values.setdefault("core_thread_pool_size", max(1, min(maximum, ASSUMED_PROCESSORS - 1)))
+        result.add("differs", f"{MODULES[module][0]}: coreThreadPoolSize or maxThreadPoolSize not set; Resilience4j "
+                              f"takes the machine's processor count, Faultline assumes {ASSUMED_PROCESSORS} "
+                              f"(core {values['core_thread_pool_size']}, max {values['max_thread_pool_size']})",
+                   next(iter(source.values())).where if source else "")
     elif module == "timelimiter":
         values.setdefault("cancel_on_timeout", True)   # the library cancels the running future by default
     try:
@@ -480,6 +480,9 @@ def _policy_props(policy) -> dict:
     if isinstance(policy, BulkheadPolicy):
         return {"maxConcurrentCalls": policy.max_concurrent_calls,
                 "maxWaitDuration": spring_text(policy.max_wait_duration) if policy.max_wait_duration else 0}
+    if isinstance(policy, ThreadPoolBulkheadPolicy):
+        return {"coreThreadPoolSize": policy.core_thread_pool_size, "maxThreadPoolSize": policy.max_thread_pool_size,
+                "queueCapacity": policy.queue_capacity, "keepAliveDuration": spring_text(policy.keep_alive_duration)}
     if isinstance(policy, TimeoutPolicy):
         return {"timeoutDuration": spring_text(policy.timeout), "cancelRunningFuture": policy.cancel_on_timeout}
     if isinstance(policy, RateLimiterPolicy):
@@ -490,7 +493,8 @@ def _policy_props(policy) -> dict:
 
 
 _EXPORT_MODULES = (("circuit_breaker", "circuitbreaker"), ("retry", "retry"), ("bulkhead", "bulkhead"),
-                   ("rate_limiter", "ratelimiter"), ("timeout", "timelimiter"))
+                   ("thread_pool_bulkhead", "threadpoolbulkhead"), ("rate_limiter", "ratelimiter"),
+                   ("timeout", "timelimiter"))
 
 
 def export_resilience4j(design: Design) -> tuple[str, list[str]]:
@@ -514,9 +518,10 @@ def export_resilience4j(design: Design) -> tuple[str, list[str]]:
                 props = _policy_props(policy)
                 if kind == "rate_limiter":
                     instances = getattr(target, "instances", 1)
+                    shared = ("all its instances together (a global quota, which Resilience4j does not have)"
+                              if policy.global_quota else f"each of the {instances} instance(s) of {callee}")
                     props = {**props, "limitForPeriod": Commented(
-                        policy.limit_for_period, f"Faultline limits each of the {instances} instance(s) of "
-                                                 f"{callee} for all its callers together")}
+                        policy.limit_for_period, f"Faultline limits {shared} for all its callers together")}
                 modules.setdefault(module, {}).setdefault("instances", {})[_key(callee)] = props
             fallback = effective_policy(design, caller, callee, "fallback")
             if fallback is not None:

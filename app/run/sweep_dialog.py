@@ -10,33 +10,28 @@ finishes next, and closing the window stops it first.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from engine import workers
 from engine.explore import (
     ParameterSpace,
     ResultsFile,
@@ -51,10 +46,9 @@ from engine.explore import (
 )
 from engine.model import Design, DesignError, parse_options
 
+from .sweep_common import NO_FAULTS, BackgroundSearchDialog, add_spin, fill_table
 from .sweep_plot import SweepPlot
 from .sweep_sensitivity import TornadoPlot
-
-NO_FAULTS = "(no faults)"
 
 
 def default_spec(parameter) -> str:
@@ -75,12 +69,11 @@ def default_spec(parameter) -> str:
     return ",".join(dict.fromkeys(kept))
 
 
-class SweepDialog(QDialog):
+class SweepDialog(BackgroundSearchDialog):
     """Pick parameters and their values (``4:16:4``, ``a,b,c``), experiments and replications;
     run; read the summary per point; save the rows and the summary as CSV."""
 
-    row_finished = Signal(int, int)     # runs done, runs in all
-    sweep_finished = Signal(object)     # the rows, or a message saying why the sweep failed
+    searching = "sweep"
 
     def __init__(self, design: Design, parent: QWidget | None = None, path: str = "",
                  apply: Callable[[dict[str, Any]], str | None] | None = None):
@@ -91,8 +84,6 @@ class SweepDialog(QDialog):
         self._apply = apply
         self._selected: int | None = None
         self._space = ParameterSpace(design)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self._sweep = None
         self._rows: list[dict] = []
         layout = QVBoxLayout(self)
@@ -124,42 +115,17 @@ class SweepDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if name == NO_FAULTS else Qt.CheckState.Unchecked)
             self.experiments.addItem(item)
         form.addRow("Experiments", self.experiments)
-        self.replications = QSpinBox()
-        self.replications.setRange(1, 1000)
-        self.replications.setValue(3)
-        form.addRow("Replications", self.replications)
-        self.duration = QSpinBox()
-        self.duration.setRange(1, 10_000_000)
-        self.duration.setValue(60)
-        self.duration.setSuffix(" s")
-        form.addRow("Duration", self.duration)
-        self.lhs = QSpinBox()
-        self.lhs.setRange(0, 1_000_000)
+        self.replications = add_spin(form, "Replications", 1, 1000, 3)
+        self.duration = add_spin(form, "Duration", 1, 10_000_000, 60, " s")
+        self.lhs = add_spin(form, "Latin hypercube", 0, 1_000_000, 0,
+                            tooltip="Points of a Latin hypercube over the parameters' intervals a:b (grid: "
+                                    "every combination); what the Sensitivity tab weighs best")
         self.lhs.setSpecialValueText("grid")
-        self.lhs.setToolTip("Points of a Latin hypercube over the parameters' intervals a:b (grid: every "
-                            "combination); what the Sensitivity tab weighs best")
-        form.addRow("Latin hypercube", self.lhs)
-        self.workers = QSpinBox()
-        self.workers.setRange(1, 512)
-        self.workers.setValue(os.cpu_count() or 1)
-        self.workers.setToolTip("Worker processes; 1 runs in this process")
-        form.addRow("Workers", self.workers)
+        self.workers = add_spin(form, "Workers", 1, workers.size(), workers.size(),
+                                tooltip="Worker processes of the pool that runs replications too; "
+                                        "1 runs in this process")
         layout.addLayout(form)
-
-        run_row = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.clicked.connect(self.start)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setEnabled(False)
-        self.stop_button.clicked.connect(self.stop)
-        self.progress = QProgressBar()
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.stop_button)
-        run_row.addWidget(self.progress, 1)
-        layout.addLayout(run_row)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
+        self.add_run_row(layout, "Run")
         self.results = QTableWidget(0, 0)
         self.results.verticalHeader().hide()
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -185,8 +151,6 @@ class SweepDialog(QDialog):
         bottom.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.close)
         layout.addWidget(bottom)
 
-        self.row_finished.connect(self._on_row)
-        self.sweep_finished.connect(self._on_finished)
         self.add_parameter(path)
         self.resize(760, 720)
 
@@ -244,58 +208,23 @@ class SweepDialog(QDialog):
             self.status.setText(str(exc))
             return
         self._sweep, self._rows = sweep, []
-        self._stop.clear()
         self.progress.setRange(0, len(sweep))
         self.progress.setValue(0)
         self.status.setText(f"{len(sweep.points)} point(s) x {len(sweep.experiments)} experiment(s) x "
                             f"{sweep.replications} replication(s) = {len(sweep)} run(s)")
-        self.run_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
         self.save_button.setEnabled(False)
-        self._thread = threading.Thread(target=self._work, args=(sweep, self.workers.value()),
-                                        name="sweep", daemon=True)
-        self._thread.start()
+        self.launch(self._work, (sweep, self.workers.value()), "sweep")
 
-    def _work(self, sweep, workers: int) -> None:
-        # On the sweep thread: only signals cross to the window.
-        try:
-            with make_executor(workers=workers) as executor:
-                rows = run_sweep(sweep, executor, stop=self._stop,
-                                 on_row=lambda row, done, total: self.row_finished.emit(done, total))
-        except Exception as exc:  # shown in the window: a failed sweep must not end the application
-            self.sweep_finished.emit(f"the sweep failed: {type(exc).__name__}: {exc}")
-            return
-        self.sweep_finished.emit(rows)
+    def _work(self, sweep, workers: int) -> list[dict]:
+        with make_executor(workers=workers) as executor:
+            return run_sweep(sweep, executor, stop=self._stop,
+                             on_row=lambda row, done, total: self.progressed.emit(done, total))
 
-    def stop(self) -> None:
-        """End the sweep after the run that finishes next."""
-        self._stop.set()
-        self.stop_button.setEnabled(False)
-
-    def _on_row(self, done: int, total: int) -> None:
-        self.progress.setValue(done)
-
-    def _on_finished(self, outcome) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self.run_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
-        if isinstance(outcome, str):
-            self.status.setText(outcome)
-            return
+    def show_outcome(self, outcome: list[dict]) -> None:
         self._rows = outcome
         stopped = " (stopped)" if self._stop.is_set() else ""
         self.status.setText(f"{len(outcome)} of {len(self._sweep)} runs done{stopped}")
-        heads, table = summary_table(self._sweep, summarise(self._sweep, outcome))
-        self.results.setColumnCount(len(heads))
-        self.results.setHorizontalHeaderLabels(heads)
-        self.results.setRowCount(len(table))
-        for r, line in enumerate(table):
-            for c, text in enumerate(line):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.results.setItem(r, c, item)
+        fill_table(self.results, *summary_table(self._sweep, summarise(self._sweep, outcome)))
         self.results.resizeColumnsToContents()
         self.save_button.setEnabled(bool(outcome))
         self.chart.show_summary(self._sweep, summarise(self._sweep, outcome))
@@ -330,11 +259,6 @@ class SweepDialog(QDialog):
         self.status.setText(f"not applied: {refusal}" if refusal
                             else f"applied {words} to the design (Undo takes it back)")
 
-    @property
-    def running(self) -> bool:
-        """Whether a sweep is under way."""
-        return self._thread is not None
-
     def save(self, path: str | None = None) -> None:
         """Write the rows (and ``NAME.summary.csv`` beside them) where the user chooses."""
         if path is None:
@@ -352,10 +276,3 @@ class SweepDialog(QDialog):
             self.status.setText(f"not saved: {exc}")
             return
         self.status.setText(f"rows in {path}, summary in {written}")
-
-    def closeEvent(self, event) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
-        super().closeEvent(event)

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.explore import ParameterSpace, format_value
-from engine.explore.sensitivity import default_metric
 from engine.explore.suggest import cost
 from engine.explore.worker import SHARE_METRICS
+
+from .sweep_common import MetricChoice
 
 BAND = (70, 130, 180, 60)
 LINE = (70, 130, 180)
@@ -55,12 +56,8 @@ class SweepPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.metric = QComboBox()
-        self.experiment = QComboBox()
-        form.addRow("Metric", self.metric)
-        form.addRow("Experiment", self.experiment)
-        layout.addLayout(form)
+        self.choice = MetricChoice(layout, self.redraw)
+        self.metric, self.experiment = self.choice.metric, self.choice.experiment
         self.plot = pg.PlotWidget()
         layout.addWidget(self.plot, 1)
         self.kind = ""
@@ -69,27 +66,16 @@ class SweepPlot(QWidget):
         self._summary: list[dict] = []
         self._shown: list[dict] = []
         self._xy: list[tuple[float, float]] = []
-        self.metric.currentIndexChanged.connect(self.redraw)
-        self.experiment.currentIndexChanged.connect(self.redraw)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
     def show_summary(self, sweep, summary: list[dict]) -> None:
         """Draw ``summary`` (``engine.explore.summarise`` of ``sweep``)."""
         self._sweep, self._summary = sweep, summary
-        for combo in (self.metric, self.experiment):
-            combo.blockSignals(True)
-            combo.clear()
-        self.metric.addItems(sweep.metric_columns)
-        self.metric.setCurrentText(default_metric(sweep.metric_columns))
-        self.experiment.addItems([e or "(no faults)" for e in sweep.experiments])
-        self.experiment.setEnabled(len(sweep.experiments) > 1)
-        for combo in (self.metric, self.experiment):
-            combo.blockSignals(False)
+        self.choice.fill(sweep)
         self.redraw()
 
     def _entries(self) -> list[dict]:
-        index = max(self.experiment.currentIndex(), 0)
-        wanted = self._sweep.experiments[index] or ""
+        wanted = self.choice.experiment_of(self._sweep)
         return [e for e in self._summary if e["experiment"] == wanted]
 
     def redraw(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.explore.sensitivity import Sensitivity, default_metric, sensitivity
+from engine.explore.sensitivity import Sensitivity, sensitivity
 from engine.model import DesignError
+
+from .sweep_common import MetricChoice
 
 UP = (60, 140, 90)
 DOWN = (200, 80, 60)
@@ -20,12 +22,8 @@ class TornadoPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.metric = QComboBox()
-        self.experiment = QComboBox()
-        form.addRow("Metric", self.metric)
-        form.addRow("Experiment", self.experiment)
-        layout.addLayout(form)
+        self.choice = MetricChoice(layout, self.redraw)
+        self.metric, self.experiment = self.choice.metric, self.choice.experiment
         self.note = QLabel("")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
@@ -36,21 +34,11 @@ class TornadoPlot(QWidget):
         self.bars: pg.BarGraphItem | None = None
         self._sweep = None
         self._rows: list[dict] = []
-        self.metric.currentIndexChanged.connect(self.redraw)
-        self.experiment.currentIndexChanged.connect(self.redraw)
 
     def show_rows(self, sweep, rows: list[dict]) -> None:
         """Weigh the parameters of ``sweep`` over its ``rows`` and draw the bars."""
         self._sweep, self._rows = sweep, rows
-        for combo in (self.metric, self.experiment):
-            combo.blockSignals(True)
-            combo.clear()
-        self.metric.addItems(sweep.metric_columns)
-        self.metric.setCurrentText(default_metric(sweep.metric_columns))
-        self.experiment.addItems([e or "(no faults)" for e in sweep.experiments])
-        self.experiment.setEnabled(len(sweep.experiments) > 1)
-        for combo in (self.metric, self.experiment):
-            combo.blockSignals(False)
+        self.choice.fill(sweep)
         self.redraw()
 
     def redraw(self) -> None:
@@ -59,7 +47,7 @@ class TornadoPlot(QWidget):
         self.result, self.bars = None, None
         if self._sweep is None:
             return
-        experiment = self._sweep.experiments[max(self.experiment.currentIndex(), 0)] or ""
+        experiment = self.choice.experiment_of(self._sweep)
         try:
             result = sensitivity(self._sweep, self._rows, self.metric.currentText(), experiment)
         except DesignError as exc:

@@ -8,25 +8,17 @@ into the design as one undo step through the ``apply`` callback.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +26,7 @@ from PySide6.QtWidgets import (
 from engine.explore.suggest import Suggestions, suggest
 from engine.model import Design, DesignError, parse_options
 
-NO_FAULTS = "(no faults)"
+from .sweep_common import NO_FAULTS, BackgroundSearchDialog, add_spin, fill_table
 
 
 def candidate_lines(found: Suggestions) -> list[list[str]]:
@@ -51,11 +43,10 @@ def candidate_lines(found: Suggestions) -> list[list[str]]:
     return rows
 
 
-class SuggestDialog(QDialog):
+class SuggestDialog(BackgroundSearchDialog):
     """Pick an experiment, run the search, read the ranked fixes, apply one."""
 
-    progressed = Signal(int, int)   # runs done, runs in all
-    finished_search = Signal(object)  # Suggestions, or a message saying why the search failed
+    searching = "search"
 
     def __init__(self, design: Design, parent: QWidget | None = None,
                  apply: Callable[[Design, str], str | None] | None = None):
@@ -63,8 +54,6 @@ class SuggestDialog(QDialog):
         self.setWindowTitle(f"Suggest Fixes — {design.name}")
         self.design = design
         self._apply = apply
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.found: Suggestions | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -74,30 +63,10 @@ class SuggestDialog(QDialog):
         self.bare = QCheckBox("Start without the design's resilience policies")
         self.bare.setChecked(not any(c.policies for c in design.components))
         form.addRow("", self.bare)
-        self.replications = QSpinBox()
-        self.replications.setRange(1, 100)
-        self.replications.setValue(3)
-        form.addRow("Replications", self.replications)
-        self.duration = QSpinBox()
-        self.duration.setRange(1, 10_000_000)
-        self.duration.setValue(180)
-        self.duration.setSuffix(" s")
-        form.addRow("Duration", self.duration)
+        self.replications = add_spin(form, "Replications", 1, 100, 3)
+        self.duration = add_spin(form, "Duration", 1, 10_000_000, 180, " s")
         layout.addLayout(form)
-        run_row = QHBoxLayout()
-        self.run_button = QPushButton("Find Fixes")
-        self.run_button.clicked.connect(self.start)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setEnabled(False)
-        self.stop_button.clicked.connect(self.stop)
-        self.progress = QProgressBar()
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.stop_button)
-        run_row.addWidget(self.progress, 1)
-        layout.addLayout(run_row)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
+        self.add_run_row(layout, "Find Fixes")
         self.table = QTableWidget(0, 0)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -115,8 +84,6 @@ class SuggestDialog(QDialog):
         self.apply_button.setVisible(apply is not None)
         bottom.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.close)
         layout.addWidget(bottom)
-        self.progressed.connect(self._on_progress)
-        self.finished_search.connect(self._on_finished)
         self.resize(820, 640)
 
     def start(self) -> None:
@@ -130,61 +97,23 @@ class SuggestDialog(QDialog):
         except DesignError as exc:
             self.status.setText(str(exc))
             return
-        self._stop.clear()
         self.found = None
         self.table.setRowCount(0)
         self.changes.clear()
         self.apply_button.setEnabled(False)
-        self.run_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
         self.status.setText("measuring the design without faults, then trying each candidate…")
-        args = (experiment, options, self.replications.value(), self.bare.isChecked())
-        self._thread = threading.Thread(target=self._work, args=args, name="suggest", daemon=True)
-        self._thread.start()
+        self.launch(self._work, (experiment, options, self.replications.value(), self.bare.isChecked()), "suggest")
 
-    def _work(self, experiment, options, replications, bare) -> None:
-        # On the search thread: only signals cross to the window.
-        try:
-            found = suggest(self.design, experiment, options, replications=replications, stop=self._stop,
-                            start_without_resilience=bare, on_progress=self.progressed.emit)
-        except DesignError as exc:
-            self.finished_search.emit(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown in the window: a failed search must not end the application
-            self.finished_search.emit(f"the search failed: {type(exc).__name__}: {exc}")
-            return
-        self.finished_search.emit(found)
+    def _work(self, experiment, options, replications, bare) -> Suggestions:
+        return suggest(self.design, experiment, options, replications=replications, stop=self._stop,
+                       start_without_resilience=bare, on_progress=self.progressed.emit)
 
-    def stop(self) -> None:
-        """End the search after the candidate under way; what ran is ranked."""
-        self._stop.set()
-        self.stop_button.setEnabled(False)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-
-    def _on_finished(self, outcome) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self.run_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
-        if isinstance(outcome, str):
-            self.status.setText(outcome)
-            return
+    def show_outcome(self, outcome: Suggestions) -> None:
+        # Stop ends the search after the candidate under way; what ran is ranked.
         self.found = outcome
         heads = ["#", "candidate", "objectives met", *(f"{o} attainment" for o in outcome.objectives), "cost"]
         lines = candidate_lines(outcome)
-        self.table.setColumnCount(len(heads))
-        self.table.setHorizontalHeaderLabels(heads)
-        self.table.setRowCount(len(lines))
-        for r, line in enumerate(lines):
-            for c, text in enumerate(line):
-                item = QTableWidgetItem(text)
-                if c != 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
+        fill_table(self.table, heads, lines, words=(1,))
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         meeting = sum(1 for c in outcome.ranked if c.meets_all)
         stopped = " (stopped)" if self._stop.is_set() else ""
@@ -218,10 +147,3 @@ class SuggestDialog(QDialog):
             text = f"Apply fix: {candidate.name}"
         refusal = self._apply(candidate.design, text)
         self.status.setText(f"not applied: {refusal}" if refusal else f"applied {candidate.name} (Undo takes it back)")
-
-    def closeEvent(self, event) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
-        super().closeEvent(event)

@@ -10,14 +10,14 @@ Dask is imported here only, and only when a cluster executor is made.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any
 
+from .. import workers as shared_pool
 from ..model import DesignError, Problem
 from ..version import __version__
 from .worker import engine_version, run_batch, run_task
@@ -81,18 +81,6 @@ def _ignore_sigint() -> None:
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may change signal handlers; it is the one Ctrl+C interrupts
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextlib.contextmanager
 def _sigint_sets(event: threading.Event):
     """While inside, Ctrl+C sets ``event`` instead of interrupting whatever runs."""
     if threading.current_thread() is not threading.main_thread():
@@ -131,60 +119,58 @@ def _windowed(submit_next, window: int, wait_some) -> Iterator[Any]:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine, started once (spawn) and reused for every run.
-
-    One worker per core is the process's pool (``engine.workers``), which replications use
-    too: a second sweep, or a comparison after a sweep, finds its workers already started.
-    Another number of workers gets a pool of its own for the sweep."""
+    """Worker processes on this machine: the process's one pool (``engine.workers.pool()``), which
+    replications and comparisons use too, so its processes start once and serve every sweep."""
 
     name = "local process"
 
     def __init__(self, workers: int | None = None):
-        from .. import workers as shared
-
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self._shared = self.workers == (os.cpu_count() or 1)
-        # spawn, not fork: the GUI process has Qt threads that a fork would copy half-alive
-        self._pool: ProcessPoolExecutor | None = shared.pool() if self._shared else ProcessPoolExecutor(
-            max_workers=self.workers, initializer=_ignore_sigint,
-            mp_context=multiprocessing.get_context("spawn"))
+        size = shared_pool.size()
+        # More than the pool's processes cannot run at once; fewer is honoured by keeping only
+        # that many runs in flight.
+        self.workers = min(max(1, workers or size), size)
         self._in_flight: set = set()
-        # Start every worker now, with Ctrl+C ignored while they are made: a process inherits
-        # that, so one still importing the engine when Ctrl+C comes does not die with a traceback.
-        # (The pool starts a process per submit while none is idle.)
-        with _sigint_ignored():
-            started = [self._pool.submit(os.getpid) for _ in range(self.workers)]
-        wait(started)
+        # Start the workers now rather than with the first run, so that the first figures and
+        # the estimate of the time left are not the pool's start-up.
+        wait(shared_pool.submit(_worker_pid, range(self.workers)))
 
     def run(self, design_json, options_json, tasks):
         pending = iter(tasks)
+        executor = shared_pool.pool()
+        # Several runs queued per process hide the round trip, unless the sweep asked for fewer
+        # processes than the pool has: then at most that many runs may be in the pool at once.
+        window = self.workers * (IN_FLIGHT_PER_WORKER if self.workers == shared_pool.size() else 1)
 
         def submit_next():
             task = next(pending, None)
             if task is None:
                 return None
-            future = self._pool.submit(run_task, design_json, options_json, task)
+            future = executor.submit(run_task, design_json, options_json, task)
             self._in_flight.add(future)
             return future
 
         def wait_some(futures):
             return wait(futures, return_when=FIRST_COMPLETED).done
 
-        for future in _windowed(submit_next, self.workers * IN_FLIGHT_PER_WORKER, wait_some):
-            self._in_flight.discard(future)
-            yield _outcome(future, self.describe())
+        try:
+            for future in _windowed(submit_next, window, wait_some):
+                self._in_flight.discard(future)
+                yield _outcome(future, self.describe())
+        except (KeyboardInterrupt, SweepError):
+            # Ctrl+C or a dead worker: the runs still going are not waited for, as with replications.
+            self._in_flight.clear()
+            shared_pool.abandon()
+            raise
 
     def close(self) -> None:
-        if self._pool is not None:
-            for future in self._in_flight:
-                future.cancel()
-            # Runs already started finish (a point takes seconds at most); nothing new starts.
-            if self._shared:
-                wait([f for f in self._in_flight if not f.cancelled()])
-            else:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-            self._in_flight.clear()
-            self._pool = None
+        # The pool stays for the next sweep or comparison; only this sweep's queued runs go.
+        for future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()
+
+
+def _worker_pid(_: object) -> int:
+    return os.getpid()
 
 
 def _distributed():
@@ -196,14 +182,29 @@ def _distributed():
     return distributed
 
 
+# What a LocalCluster started here changes in Dask's defaults, which suit a long-lived cluster
+# watched from its dashboard. The scheduler and the client share this machine's cores with the
+# workers, so every wake-up of theirs is taken from a run:
+LOCAL_CLUSTER_CONFIG = {
+    # a worker samples its threads' stacks every 10 ms for Dask's profiler
+    "distributed.worker.profile.enabled": False,
+    # every server (scheduler, worker, nanny) checks every 20 ms that its event loop is not blocked
+    "distributed.admin.tick.interval": "1s",
+    # CPU, memory and network figures for the dashboard, every 500 ms in every server
+    "distributed.admin.system-monitor.interval": "2s",
+    # a nanny measures its worker's memory every 100 ms; sweep runs hold little
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
 class DaskExecutor(Executor):
     """A Dask ``distributed`` cluster: an existing one by its scheduler's address, or a
-    ``LocalCluster`` started (and closed) here."""
+    ``LocalCluster`` started (and closed) here, with ``LOCAL_CLUSTER_CONFIG`` unless not ``quiet``."""
 
     name = "Dask"
 
     def __init__(self, scheduler: str | None = None, local_workers: int | None = None,
-                 processes: bool = True, connect_timeout: float = 10.0):
+                 processes: bool = True, connect_timeout: float = 10.0, quiet: bool = True):
         distributed = _distributed()
         self._cluster = None
         self._in_flight: set = set()
@@ -218,9 +219,7 @@ class DaskExecutor(Executor):
 
             import dask
 
-            # A worker samples its threads' stacks every 10 ms for Dask's profiler: a few per cent
-            # of every run, for a dashboard nobody looks at here.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set(LOCAL_CLUSTER_CONFIG if quiet else {}):
                 self._cluster = distributed.LocalCluster(
                     n_workers=max(1, local_workers or os.cpu_count() or 1), threads_per_worker=1,
                     # ":0": any free port, so that several sweeps (or engineers) never fight over 8787.
@@ -275,9 +274,9 @@ class DaskExecutor(Executor):
             yield from self._run(design_json, options_json, list(tasks), stop)
 
     def _run(self, design_json, options_json, tasks, stop: threading.Event):
-        distributed = _distributed()
         client = self._client
         workers = max(1, self.workers)
+        ready = threading.Event()
         # Sent once to every worker, not once per task.
         design_future = client.scatter(design_json, broadcast=True, hash=False)
         sizer = _BatchSizer(workers)
@@ -290,19 +289,23 @@ class DaskExecutor(Executor):
             size = sizer.next_size(len(tasks) - position)
             batch, position = tasks[position:position + size], position + size
             future = client.submit(run_batch, design_future, options_json, batch, pure=False)
+            future.add_done_callback(lambda _: ready.set())
             self._in_flight.add(future)
             return future
 
         def wait_some(futures):
-            # Short waits, so that Ctrl+C is taken here, between Dask's calls, and never
-            # inside one (where it leaves Dask's event loop logging half-done callbacks).
+            # A future's state is known here without asking the scheduler; waiting on an event its
+            # callback sets costs nothing, where distributed.wait is a round trip per call. Short
+            # waits, so that Ctrl+C is taken here, between Dask's calls, and never inside one
+            # (where it leaves Dask's event loop logging half-done callbacks).
             while True:
                 if stop.is_set():
                     raise KeyboardInterrupt
-                try:
-                    return distributed.wait(list(futures), timeout=0.2, return_when="FIRST_COMPLETED").done
-                except TimeoutError:
-                    continue
+                ready.clear()
+                done = {future for future in futures if future.done()}
+                if done:
+                    return done
+                ready.wait(0.2)
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
@@ -326,10 +329,11 @@ class DaskExecutor(Executor):
 
 class _BatchSizer:
     """How many runs to send in one Dask task: one at first, then as many as take about
-    ``BATCH_SECONDS``, so that the scheduler's cost per task (a few milliseconds) stays a small
-    share of short runs, while the last batches shrink so that no worker is left with a long tail."""
+    ``BATCH_SECONDS``, so that the scheduler's and the client's cost per task (about 5 ms of CPU,
+    on the cores the workers use when the cluster is local) stays under 1 % of the runs, while the
+    last batches shrink so that no worker is left with a long tail."""
 
-    BATCH_SECONDS = 0.5
+    BATCH_SECONDS = 1.0
     MAX_BATCH = 64
 
     def __init__(self, workers: int):

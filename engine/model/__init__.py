@@ -70,6 +70,7 @@ from .objectives import (
 from .outcomes import FAILURE_OUTCOMES, OUTCOME_NAMES, REFUSAL_OUTCOMES, Outcome
 from .project import Project
 from .resilience import (
+    BULKHEAD_KINDS,
     CALLER_POLICY_KINDS,
     INBOUND_POLICY_KINDS,
     POLICY_CLASSES,
@@ -85,6 +86,7 @@ from .resilience import (
     Policy,
     RateLimiterPolicy,
     RetryPolicy,
+    ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
 from .validation import design_problems, experiment_problems

@@ -208,6 +208,46 @@ class BulkheadPolicy(_CallerPolicy):
                                      json_schema_extra={"unit": "s", "shown_in": "ms"})
 
 
+class ThreadPoolBulkheadPolicy(_CallerPolicy):
+    """Resilience4j ThreadPoolBulkhead (FixedThreadPoolBulkhead): a ThreadPoolExecutor per guarded
+    dependency. A call starts a thread while fewer than the core run, else waits in the queue, else
+    starts a thread up to the maximum, else is rejected (``BulkheadFullException``): threads beyond
+    the core start only when the queue is full, and retire after ``keep_alive_duration`` idle."""
+
+    kind: Literal["thread_pool_bulkhead"] = "thread_pool_bulkhead"
+    label = "Thread-pool bulkhead"
+    help = ("Run calls on a bounded pool of threads with a bounded queue (Resilience4j ThreadPoolBulkhead: "
+            "coreThreadPoolSize, maxThreadPoolSize, queueCapacity 100, keepAliveDuration 20 ms).")
+    badge = "TP"
+    nesting = 7   # innermost, beside the semaphore bulkhead; a call passes one or the other
+    core_thread_pool_size: int = Field(
+        1, ge=1, le=100_000, title="Core threads",
+        description="threads kept even when idle (coreThreadPoolSize; Resilience4j's default is the "
+                    "processors less one, 1 on two cores)",
+        json_schema_extra={"unit": "threads"})
+    max_thread_pool_size: int = Field(
+        2, ge=1, le=100_000, title="Max threads",
+        description="threads at most, the extra ones started only when the queue is full (maxThreadPoolSize; "
+                    "Resilience4j's default is the processors, 2 on two cores)",
+        json_schema_extra={"unit": "threads"})
+    queue_capacity: int = Field(
+        100, ge=0, le=1_000_000, title="Queue capacity",
+        description="calls waiting for a thread at most; 0 hands a call only to an idle thread "
+                    "(queueCapacity, default 100)",
+        json_schema_extra={"unit": "calls"})
+    keep_alive_duration: float = Field(
+        0.02, ge=0, le=LONGEST_RUN, title="Keep alive",
+        description="a thread beyond the core retires after being idle this long (keepAliveDuration, default 20 ms)",
+        json_schema_extra={"unit": "s", "shown_in": "ms"})
+
+    @model_validator(mode="after")
+    def _max_at_least_core(self):
+        if self.max_thread_pool_size < self.core_thread_pool_size:
+            raise ValueError(f"max_thread_pool_size ({self.max_thread_pool_size}) must be at least "
+                             f"core_thread_pool_size ({self.core_thread_pool_size})")
+        return self
+
+
 class FallbackPolicy(_CallerPolicy):
     """Answer with a degraded response on chosen failures."""
 
@@ -274,15 +314,18 @@ class HedgingPolicy(_CallerPolicy):
 
 
 class RateLimiterPolicy(_Policy):
-    """Resilience4j AtomicRateLimiter at the callee, one per instance."""
+    """Resilience4j AtomicRateLimiter at the callee, one per instance, or one quota that all the
+    instances draw from (``global_quota``)."""
 
     kind: Literal["rate_limiter"] = "rate_limiter"
     label = "Rate limiter"
-    help = "Admit at most N requests per period into this component (inbound)."
+    help = ("Admit at most N requests per period into this component (inbound; Resilience4j RateLimiter: "
+            "limitForPeriod 50, limitRefreshPeriod 500 ns, timeoutDuration 5 s).")
     badge = "RL"
     inbound = True
     limit_for_period: int = Field(50, ge=1, le=1_000_000_000, title="Limit for period",
-                                  description="requests admitted per refresh period, per instance",
+                                  description="requests admitted per refresh period, per instance or, with a "
+                                              "global quota, by all instances together (limitForPeriod, default 50)",
                                   json_schema_extra={"unit": "requests"})
     limit_refresh_period: float = Field(500e-9, gt=0, le=LONGEST_RUN, title="Limit refresh period",
                                         description="permits refill after this long (Resilience4j default 500 ns)",
@@ -290,6 +333,11 @@ class RateLimiterPolicy(_Policy):
     timeout_duration: float = Field(5.0, ge=0, le=LONGEST_RUN, title="Wait for permit",
                                     description="how long a request waits for a permit before rejection",
                                     json_schema_extra={"unit": "s"})
+    global_quota: bool = Field(
+        False, title="Global quota",
+        description="one limit for the whole component, shared by all its instances (a cluster-wide limiter such "
+                    "as Envoy's global rate limit service); off: Resilience4j's one limiter per instance, so the "
+                    "component admits instances x limit")
 
 
 class LoadSheddingPolicy(_Policy):
@@ -318,8 +366,8 @@ class LoadSheddingPolicy(_Policy):
 
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
-    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | FallbackPolicy | DeadlinePolicy
-    | HedgingPolicy | RateLimiterPolicy | LoadSheddingPolicy,
+    RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | ThreadPoolBulkheadPolicy | FallbackPolicy
+    | DeadlinePolicy | HedgingPolicy | RateLimiterPolicy | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 
@@ -327,6 +375,8 @@ POLICY_CLASSES: dict[str, type[_Policy]] = {
     cls.model_fields["kind"].default: cls for cls in get_args(get_args(Policy)[0])
 }
 POLICY_KINDS = tuple(POLICY_CLASSES)
+# The kinds that cap a call's concurrency: at most one guards a call.
+BULKHEAD_KINDS = ("bulkhead", "thread_pool_bulkhead")
 CALLER_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if not cls.inbound)
 INBOUND_POLICY_KINDS = tuple(k for k, cls in POLICY_CLASSES.items() if cls.inbound)
 # Caller-side kinds in the order they wrap one call, outer to inner.

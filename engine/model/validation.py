@@ -6,7 +6,7 @@ from collections import Counter
 from .components import Component
 from .design import LINK_ARROW, Design, Problem, describe
 from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
-from .resilience import INBOUND_POLICY_KINDS
+from .resilience import BULKHEAD_KINDS, INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
 INBOUND_POLICY_COMPONENT_KINDS = frozenset({"service", "database", "cache", "queue", "external"})
@@ -159,11 +159,14 @@ def _policy_problems(component, outs: list[str]) -> list[Problem]:
                 problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies',
                                         component.id))
         if policy.enabled:
-            key = (policy.kind, getattr(policy, "scope", None))
+            # a call passes one bulkhead: a semaphore and a thread pool on the same calls is one too many
+            family = "bulkhead" if policy.kind in BULKHEAD_KINDS else policy.kind
+            key = (family, getattr(policy, "scope", None))
             seen[key] += 1
             if seen[key] == 2:
                 scope = f' for "{key[1]}"' if key[1] else ""
-                problems.append(Problem(where, f"two enabled {policy.title} policies{scope}", component.id))
+                title = "bulkhead (semaphore or thread-pool)" if family == "bulkhead" else policy.title
+                problems.append(Problem(where, f"two enabled {title} policies{scope}", component.id))
     problems.extend(_hedging_problems(component, outs))
     return problems
 

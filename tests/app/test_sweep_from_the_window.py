@@ -36,7 +36,7 @@ def test_the_design_menu_suggests_fixes_and_a_fix_is_one_undo_step(window, qtbot
     dialog = window.findChild(SuggestDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.replications.setValue(2)
-    with qtbot.waitSignal(dialog.finished_search, timeout=120_000):
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.start()
     best = dialog.found.ranked[0]
     assert best.meets_all
@@ -59,7 +59,7 @@ def test_a_point_of_the_sweep_window_applies_to_the_open_design(window, qtbot):
     dialog.workers.setValue(1)
     for i in range(dialog.experiments.count()):
         dialog.experiments.item(i).setCheckState(Qt.CheckState.Checked if i == 0 else Qt.CheckState.Unchecked)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
     flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
     dialog.results.selectionModel().select(dialog.results.model().index(0, 0), flags)

@@ -85,10 +85,12 @@ def test_a_sweep_through_a_dask_scheduler_and_worker_matches_the_local_backend(t
 
         with distributed.Client(address, timeout=30) as client:
             client.wait_for_workers(1, timeout=60)
-        args = ["sweep", THREE_TIER, "--param", "api.workers=2,8", "--param", "browsers.rate=100,250",
-                "--replications", "2", "--duration", "8", "--quiet"]
+        # The three-tier outage swept over breaker threshold x retry attempts, 5 replications.
+        args = ["sweep", THREE_TIER, "--param", "api->db.circuit_breaker.failure_rate_threshold=30,60",
+                "--param", "api->cache.retry.max_attempts=1,3", "--experiment", "database outage",
+                "--replications", "5", "--duration", "100", "--quiet"]
         assert main([*args, "--scheduler", address, "--out", str(tmp_path / "dask.csv")]) == 0
-        assert main([*args, "--workers", "1", "--out", str(tmp_path / "local.csv")]) == 0
+        assert main([*args, "--workers", "2", "--out", str(tmp_path / "local.csv")]) == 0
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -99,8 +101,10 @@ def test_a_sweep_through_a_dask_scheduler_and_worker_matches_the_local_backend(t
                 process.kill()
                 process.wait()
     on_dask, here = _read(tmp_path / "dask.csv"), _read(tmp_path / "local.csv")
-    assert len(here) == 8
+    assert len(here) == 20 and {r["experiment"] for r in here} == {"database outage"}
     assert sorted(on_dask, key=_key) == sorted(here, key=_key)
+    # common random numbers: one seed gives each point other figures only through its parameters
+    assert len({r["browsers.p99"] for r in here if r["replication"] == "0"}) > 1
 
 
 def test_workers_running_another_engine_version_are_refused(monkeypatch):

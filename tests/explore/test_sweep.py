@@ -133,6 +133,44 @@ def test_local_processes_give_the_numbers_of_one_process():
     assert len(here) == 12 and {r["experiment"] for r in here} == {"", "outage"}
 
 
+def test_local_sweeps_and_comparisons_share_one_pool_of_processes():
+    import multiprocessing
+
+    from engine import workers
+    from engine.compare import run_comparison
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    with LocalExecutor(2) as first:
+        run_sweep(sweep, first)
+    pool = workers.pool()
+    started = {p.pid for p in multiprocessing.active_children()}
+    run_comparison(small_station(), SHORT, None, replications=2, compare=True)
+    with LocalExecutor(2) as second:
+        assert len(run_sweep(sweep, second)) == 2
+    assert workers.pool() is pool
+    assert {p.pid for p in multiprocessing.active_children()} == started  # nothing new was started
+
+
+def test_a_sweep_asking_for_fewer_processes_keeps_that_many_runs_in_the_pool():
+    from engine import workers
+
+    sweep = plan_sweep(small_station(), [("server.workers", "1:4:1")], SHORT)
+    with LocalExecutor(1) as one:
+        seen = []
+        real = workers.pool().submit
+
+        def submit(*args, **kwargs):
+            seen.append(len(one._in_flight))
+            return real(*args, **kwargs)
+
+        workers.pool().submit = submit
+        try:
+            assert len(run_sweep(sweep, one)) == 4
+        finally:
+            del workers.pool().submit
+    assert one.workers == 1 and max(seen) == 0  # each run is sent only when the one before is back
+
+
 def _read(path):
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
@@ -189,7 +227,7 @@ def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
 
     sizer = _BatchSizer(workers=2)
     assert sizer.next_size(remaining=1000) == 1  # nothing measured yet
-    sizer.observe(runs=10, seconds=0.1)  # 10 ms a run: about half a second's worth in one task
+    sizer.observe(runs=10, seconds=0.2)  # 20 ms a run: about a second's worth in one task
     assert sizer.next_size(remaining=1000) == 50
     assert sizer.next_size(remaining=2 * IN_FLIGHT_PER_WORKER * 3) == 3  # the last runs spread over the workers
     assert sizer.next_size(remaining=1) == 1
@@ -275,7 +313,6 @@ def test_sweeps_and_replications_share_one_pool_of_workers_started_once():
 
     sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
     with LocalExecutor(os.cpu_count()) as executor:
-        assert executor._pool is workers.pool()
         run_sweep(sweep, executor)
     started = set(workers.pool()._processes)
     assert len(started) == (os.cpu_count() or 1)

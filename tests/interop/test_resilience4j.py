@@ -65,11 +65,13 @@ def test_old_key_names_and_properties_files(shop):
     breaker = policy(props.design, "gateway", "circuit_breaker", "orders")
     assert (breaker.sliding_window_type, breaker.sliding_window_size, breaker.wait_duration_in_open_state) == (
         "time_based", 10, 30.0)
-    assert policy(props.design, "gateway", "bulkhead", "orders").max_concurrent_calls == 6
+    pool = policy(props.design, "gateway", "thread_pool_bulkhead", "orders")
+    assert (pool.core_thread_pool_size, pool.max_thread_pool_size, pool.queue_capacity,
+            pool.keep_alive_duration) == (3, 6, 20, 0.02)   # keepAliveDuration left at its default
     timeout = policy(props.design, "gateway", "timeout", "orders")
     assert (timeout.timeout, timeout.cancel_on_timeout) == (2.0, False)
     differs = " ".join(n.text for n in props.of_kind("differs"))
-    assert "queue of 20" in differs and "recordExceptions" in differs  # continued line kept whole
+    assert "thread-pool" not in differs and "recordExceptions" in differs  # continued line kept whole
 
 
 def test_a_policy_the_component_cannot_take_is_named_not_dropped(three_tier, tmp_path):
@@ -152,6 +154,27 @@ def test_export_writes_library_names_and_units_and_round_trips(three_tier, tmp_p
         for callee in callees:
             expanded.setdefault((owner, kind, callee), values)
     assert kept(again) == expanded
+
+
+def test_a_thread_pool_bulkhead_exports_and_imports_under_its_library_names(shop, tmp_path):
+    design = import_files([FIXTURES / "gateway.properties"], shop).design
+    text = export_design(design, "resilience4j").text
+    assert "threadpoolbulkhead:" in text
+    assert "coreThreadPoolSize: 3" in text and "maxThreadPoolSize: 6" in text and "queueCapacity: 20" in text
+    assert "keepAliveDuration: 20ms" in text
+    again = import_files([_write(tmp_path, text)], shop).design
+    pool = policy(again, "gateway", "thread_pool_bulkhead", "orders")
+    assert (pool.core_thread_pool_size, pool.max_thread_pool_size, pool.queue_capacity,
+            pool.keep_alive_duration) == (3, 6, 20, 0.02)
+
+
+def test_an_unsized_thread_pool_takes_the_assumed_processors_and_says_so(shop, tmp_path):
+    path = _write(tmp_path, "resilience4j.thread-pool-bulkhead.instances.orders.queue-capacity=5\n",
+                  "gateway.properties")
+    result = import_files([path], shop)
+    pool = policy(result.design, "gateway", "thread_pool_bulkhead", "orders")
+    assert (pool.core_thread_pool_size, pool.max_thread_pool_size, pool.queue_capacity) == (3, 4, 5)
+    assert any("Faultline assumes 4 (core 3, max 4)" in n.text for n in result.of_kind("differs"))
 
 
 def test_export_comments_what_resilience4j_cannot_say(three_tier):

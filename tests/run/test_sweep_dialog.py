@@ -28,7 +28,7 @@ def _cells(table):
 def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
     dialog = _dialog(qtbot, design)
     dialog.experiments.item(1).setCheckState(Qt.CheckState.Checked)  # the design's outage, beside no faults
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
     assert not dialog.running and dialog.progress.value() == 8
     heads, rows = _cells(dialog.results)
@@ -54,11 +54,33 @@ def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, desig
 
 def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
     dialog = _dialog(qtbot, design, values="1:16:1")
-    dialog.row_finished.connect(lambda done, total: dialog.stop() if done == 2 else None)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=60_000):
+    dialog.progressed.connect(lambda done, total: dialog.stop() if done == 2 else None)
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
     # the stop comes through the event loop: the run under way by then finishes too
     done = int(dialog.status.text().split(" of ")[0])
     assert 2 <= done < 32 and dialog.status.text().endswith(" of 32 runs done (stopped)")
     assert 1 <= dialog.results.rowCount() < 16
     assert dialog.run_button.isEnabled() and not dialog.stop_button.isEnabled()
+
+
+def test_progress_says_the_runs_done_and_the_time_left_once_the_pace_is_known(qtbot, design, monkeypatch):
+    import threading
+
+    import app.run.sweep_common as common
+    from app.run.sweep_common import progress_text
+
+    assert progress_text(0, 40, 0.0) == "0 of 40 runs"
+    assert progress_text(10, 40, 12.0) == "10 of 40 runs · about 36 s left"
+    assert progress_text(10, 40, 60.0) == "10 of 40 runs · about 3 min left"
+    dialog = _dialog(qtbot, design)
+    clock = iter([100.0, 130.0])
+    monkeypatch.setattr(common, "monotonic", lambda: next(clock))
+    gate = threading.Event()
+    dialog.launch(lambda: "finished" if gate.wait(10) else "gate never opened", (), "test")
+    dialog.progressed.emit(3, 4)   # 3 runs in 30 s: 10 s for the last one
+    assert dialog.status.text() == "3 of 4 runs · about 10 s left"
+    assert dialog.running and not dialog.run_button.isEnabled()
+    with qtbot.waitSignal(dialog.ended, timeout=10_000):
+        gate.set()
+    assert dialog.status.text() == "finished" and dialog.run_button.isEnabled() and not dialog.running

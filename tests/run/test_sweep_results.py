@@ -74,7 +74,7 @@ def _apply(document, values):
 
 def test_two_parameters_of_the_outage_show_as_a_heatmap_of_the_grid(qtbot, three_tier):
     dialog, _ = _outage_dialog(qtbot, three_tier)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=120_000):
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.start()
         assert dialog.running, dialog.status.text()
     assert dialog.status.text() == "12 of 12 runs done"
@@ -97,7 +97,7 @@ def test_two_parameters_of_the_outage_show_as_a_heatmap_of_the_grid(qtbot, three
 
 def test_apply_this_point_is_one_undo_step(qtbot, document):
     dialog, applied = _outage_dialog(qtbot, document.design, document)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=120_000):
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.start()
         assert dialog.running, dialog.status.text()
     before = document.design
@@ -169,7 +169,7 @@ def test_suggest_window_ranks_fixes_and_applies_one_as_one_undo_step(qtbot, qapp
     assert dialog.experiment.currentText() == "brief slowdown"
     assert not dialog.bare.isChecked()
     dialog.replications.setValue(2)
-    with qtbot.waitSignal(dialog.finished_search, timeout=120_000):
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.start()
     assert dialog.found is not None and dialog.found.ranked[0].meets_all
     assert dialog.table.item(0, 2).text() == "2/2"
@@ -195,7 +195,7 @@ def test_a_latin_hypercube_shows_a_tornado_of_what_moves_a_metric(qtbot):
     dialog.replications.setValue(1)
     dialog.duration.setValue(60)
     dialog.workers.setValue(1)
-    with qtbot.waitSignal(dialog.sweep_finished, timeout=120_000):
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.start()
         assert dialog.running, dialog.status.text()
     tornado = dialog.tornado

@@ -46,6 +46,7 @@ from engine.model import (
     RateStep,
     RetryPolicy,
     Service,
+    ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
     Uniform,
 )
@@ -127,12 +128,16 @@ def caller_policies(scopes: list[str]):
         st.builds(BulkheadPolicy, **common, max_concurrent_calls=st.integers(0, 1_000_000),
                   max_wait_duration=time_nonneg),
         st.builds(FallbackPolicy, **common, on=failures, latency=distributions),
+        st.integers(1, 100_000).flatmap(lambda core: st.builds(
+            ThreadPoolBulkheadPolicy, **common, core_thread_pool_size=st.just(core),
+            max_thread_pool_size=st.integers(core, 100_000), queue_capacity=st.integers(0, 1_000_000),
+            keep_alive_duration=time_nonneg)),
     )
 
 
 inbound_policies = st.one_of(
     st.builds(RateLimiterPolicy, id=ids, enabled=st.booleans(), limit_for_period=small,
-              limit_refresh_period=time_positive, timeout_duration=time_nonneg),
+              limit_refresh_period=time_positive, timeout_duration=time_nonneg, global_quota=st.booleans()),
     st.one_of(
         st.builds(LoadSheddingPolicy, id=ids, enabled=st.booleans(), max_queue_wait=time_positive,
                   max_queue_length=st.none() | st.integers(0, 10**6)),
