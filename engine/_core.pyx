@@ -248,6 +248,19 @@ cdef class Core:
         self.s.bp_r = _dptr(keep["bp_r"])
         self.s.d_points = _dptr(keep["d_points"])
         self.s.f_instances = _iptr(keep["f_instances"])
+        keep["lt"] = keep["lt"].copy()   # the tree is live state; the compiled tables stay as lowered
+        self.s.lb_off = _iptr(keep["lb_off"])
+        self.s.lb_total = _iptr(keep["lb_total"])
+        self.s.fl_inst = _iptr(keep["fl_inst"])
+        self.s.fl_link = _iptr(keep["fl_link"])
+        self.s.lk_flat = _iptr(keep["lk_flat"])
+        self.s.lt_off = _iptr(keep["lt_off"])
+        self.s.lt_size = _iptr(keep["lt_size"])
+        self.s.lt = _iptr(keep["lt"])
+        self.s.it_off = _iptr(keep["it_off"])
+        self.s.it_n = _iptr(keep["it_n"])
+        self.s.it_lb = _iptr(keep["it_lb"])
+        self.s.it_idx = _iptr(keep["it_idx"])
 
         n_c, n_l, n_i, n_f, n_b = self.s.n_c, self.s.n_l, self.s.n_i, self.s.n_f, self.s.n_b
 

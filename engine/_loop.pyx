@@ -27,7 +27,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency
 )
-from engine._routing cimport _pick_in, _pick_flat
+from engine._routing cimport _pick_in, _pick_flat, _lb_note
 from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
@@ -359,6 +359,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     s.c_inflight[c] -= 1
     if inst >= 0:
         s.i_jobs[inst] -= 1
+        _lb_note(s, inst)
     if reply >= 0 and not cancelled:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, outcome)
@@ -489,6 +490,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     s.c_inflight[c] += 1
     if inst >= 0:
         s.i_jobs[inst] += 1
+        _lb_note(s, inst)
     if current:
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
@@ -564,23 +566,13 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
 cdef void _lb_forward(Sim* s, int j) noexcept nogil:
     """Pick one instance over all the balancer's targets, then call through that target's link."""
     cdef int lb = s.jobs[j].comp
-    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, k, total = 0
-    cdef int link = -1, target, inst
-    for k in range(n):
-        total += s.comps[s.links[s.out_links[off + k]].dst].instances
-    # Balance over the flat list of instances by remembering which target it falls in.
-    if n == 1:
-        link = <int>s.out_links[off]
-    else:
-        inst = _pick_flat(s, lb, off, n, total)
-        if inst >= 0:
-            target = <int>s.inst_comp[inst]
-            for k in range(n):
-                if s.links[s.out_links[off + k]].dst == target:
-                    link = <int>s.out_links[off + k]
-                    break
-        else:
-            link = <int>s.out_links[off]
+    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, idx
+    cdef int link = <int>s.out_links[off]
+    # Balance over the flat list of instances; the target it falls in names the link.
+    if n > 1:
+        idx = _pick_flat(s, lb)
+        if idx >= 0:
+            link = <int>s.fl_link[s.lb_off[lb] + idx]
     s.jobs[j].pending = 1
     _issue_call(s, j, link, -1)
 
@@ -875,6 +867,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
         s.i_down_hang[inst] += 1
     else:
         s.i_down_refuse[inst] += 1
+        _lb_note(s, inst)
     if not was_up:
         return
     _log(s, LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
@@ -907,6 +900,7 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
             s.i_down_hang[inst] -= 1
     elif s.i_down_refuse[inst] > 0:
         s.i_down_refuse[inst] -= 1
+        _lb_note(s, inst)
     if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
         return
     _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)

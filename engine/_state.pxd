@@ -45,6 +45,20 @@ cdef struct Sim:
     int64_t* f_instances
     double* cb_open_wait   # the wait of the current opening
 
+    # load balancers' pick tables (engine/balancing.py); lt is the live min-tree of jobs
+    int64_t* lb_off
+    int64_t* lb_total
+    int64_t* fl_inst
+    int64_t* fl_link
+    int64_t* lk_flat
+    int64_t* lt_off
+    int64_t* lt_size
+    int64_t* lt
+    int64_t* it_off
+    int64_t* it_n
+    int64_t* it_lb
+    int64_t* it_idx
+
     # dynamic state
     Rng* rng
     int64_t* c_rr

@@ -31,6 +31,7 @@ from ._codes import (
     Window,
 )
 from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY, table
+from .balancing import lower_balancing
 from .model import (
     Cache,
     Client,
@@ -222,6 +223,8 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         "f_instances": _arr(lowered.fault_instances, np.int64),
         "d_points": _arr(dists.points or [0.0], np.float64),
     }
+    component_table, link_table = table(lowered.components, COMPONENT), table(links, LINK)
+    arrays.update(lower_balancing(component_table, link_table, arrays["out_links"]))
     n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
@@ -233,8 +236,8 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         link_names=[l.name for l in design.links],
         fault_ids=[str(f.id) for f in faults],
         fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
-        components=table(lowered.components, COMPONENT),
-        links=table(links, LINK),
+        components=component_table,
+        links=link_table,
         policies=table(policies, POLICY),
         faults=table(fault_rows, FAULT),
         fault_actions=table(actions, FAULT_ACTION),
