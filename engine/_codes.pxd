@@ -139,6 +139,14 @@ cdef enum EventType:
     EV_CB_TIMER = 16
     EV_THINK_DONE = 17
     EV_WARMUP = 18
+    EV_OUTLIER_SWEEP = 19
+
+# Why outlier detection ejected an instance (Envoy's OutlierEjectionType).
+cdef enum OutlierType:
+    OD_CONSECUTIVE_5XX = 0
+    OD_CONSECUTIVE_GATEWAY_FAILURE = 1
+    OD_SUCCESS_RATE = 2
+    OD_FAILURE_PERCENTAGE = 3
 
 cdef enum JobState:
     JS_FREE = 0
@@ -187,7 +195,9 @@ cdef enum LogKind:
     LG_CODEL_ENDED = 18
     LG_LIFO_BEGAN = 19
     LG_LIFO_ENDED = 20
-    N_LOG_KINDS = 21
+    LG_INSTANCE_EJECTED = 21
+    LG_INSTANCE_RETURNED = 22
+    N_LOG_KINDS = 23
 
 # Per-component counters per bucket.
 cdef enum:

@@ -16,7 +16,7 @@ from engine import _codes as _py_codes
 
 from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow
 
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
@@ -28,7 +28,7 @@ from engine._guards cimport _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
 
-from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
+from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
@@ -42,7 +42,10 @@ LOG_KIND_NAMES = (
     "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
+    "instance_ejected", "instance_returned",
 )
+# Why an instance was ejected, by engine/_codes.pxd OutlierType.
+OUTLIER_TYPE_NAMES = ("consecutive_5xx", "consecutive_gateway_failure", "success_rate", "failure_percentage")
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
                  "started", "waited", "queue_wait_sum", "refused_time")
@@ -241,6 +244,8 @@ cdef class Core:
         self.s.faults = <FaultRow*> _table(keep, "faults", compiled.faults, FAULT)
         self.s.actions = <FaultActionRow*> _table(keep, "fault_actions", compiled.fault_actions, FAULT_ACTION)
         self.s.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
+        self.s.od = <OutlierRow*> _table(keep, "outliers", compiled.outliers, OUTLIER)
+        self.s.n_od = compiled.n_outliers
         self.s.obj_thr = _dptr(keep["obj_thr"])
         self.s.out_links = _iptr(keep["out_links"])
         self.s.inst_comp = _iptr(keep["inst_comp"])
@@ -261,6 +266,7 @@ cdef class Core:
         self.s.it_n = _iptr(keep["it_n"])
         self.s.it_lb = _iptr(keep["it_lb"])
         self.s.it_idx = _iptr(keep["it_idx"])
+        self.s.lk_od = _iptr(keep["lk_od"])
 
         n_c, n_l, n_i, n_f, n_b = self.s.n_c, self.s.n_l, self.s.n_i, self.s.n_f, self.s.n_b
 
@@ -273,6 +279,17 @@ cdef class Core:
             return keep[name]
 
         self.s.c_rr = _iptr(zi("_c_rr", n_c))
+        n_slots = int(keep["od_slots"][0])
+        self.s.od_active = _iptr(zi("_od_active", self.s.n_od))
+        self.s.od_ejected = _iptr(zi("_od_ejected", n_slots))
+        self.s.od_c5xx = _iptr(zi("_od_c5xx", n_slots))
+        self.s.od_cgw = _iptr(zi("_od_cgw", n_slots))
+        self.s.od_total = _iptr(zi("_od_total", n_slots))
+        self.s.od_ok = _iptr(zi("_od_ok", n_slots))
+        self.s.od_backoff = _iptr(zi("_od_backoff", n_slots))
+        self.s.od_times = _iptr(zi("_od_times", n_slots))
+        self.s.od_last_ej = _dptr(zd("_od_last_ej", n_slots))
+        self.s.od_last_unej = _dptr(zd("_od_last_unej", n_slots, -1.0))
         self.s.l_rr = _iptr(zi("_l_rr", n_l))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
@@ -501,6 +518,10 @@ cdef class Core:
             _push(&self.s, self.s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
         if self.s.warmup > 0:
             _push(&self.s, self.s.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
+        for k in range(self.s.n_od):
+            # Envoy arms each detector's interval timer when the cluster starts
+            if self.s.od[k].interval < self.s.duration:
+                _push(&self.s, self.s.od[k].interval, EV_OUTLIER_SWEEP, k, 0, 0, 0, 0)
 
     # ------------------------------------------------------------------ API
     def advance(self, double until=INFINITY, int64_t max_events=0):

@@ -28,6 +28,7 @@ from engine._faults cimport (
     _extra_latency
 )
 from engine._routing cimport _pick_in, _pick_flat, _lb_note
+from engine._ejection cimport _od_record, _od_sweep
 from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
@@ -110,6 +111,8 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _start_root(s, ev.a, ev.b)
     elif t == EV_WARMUP:
         _on_warmup_end(s)
+    elif t == EV_OUTLIER_SWEEP:
+        _od_sweep(s, ev.a)
 
 
 # ------------------------------------------------------------------ heap
@@ -599,6 +602,7 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
     s.calls[k].cb_permit = 0
+    s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
     _count_l(s, link, ML_ATTEMPTS, 1.0)
     _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
@@ -696,6 +700,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             # every instance is down: the connection is refused one hop away
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
+        s.calls[k].inst = inst
     _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 
@@ -740,6 +745,10 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
         _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
     s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
+    if s.calls[k].inst >= 0:
+        if s.lk_od[link] >= 0:
+            _od_record(s, link, s.calls[k].inst, outcome)
+        s.calls[k].inst = -1
     if s.calls[k].holds_bulkhead:
         s.calls[k].holds_bulkhead = 0
         _bh_release(s, link)

@@ -16,8 +16,24 @@ cdef extern from *:
     int64_t LT_EMPTY "FL_LT_EMPTY"
 
 
-cdef inline bint _refusing(Sim* s, int inst) noexcept nogil:
-    return s.i_down_refuse[inst] > 0
+cdef inline int64_t _od_slot(Sim* s, int link, int64_t inst) noexcept nogil:
+    """Where the link's outlier detector keeps the state of one of the link's target's instances
+    (a balancer's detector watches its flat list; any other caller's, the target's instances)."""
+    cdef int64_t d = s.lk_od[link]
+    cdef int64_t k = inst - s.comps[s.links[link].dst].inst_offset
+    if s.od[d].lb >= 0:
+        k += s.lk_flat[link]
+    return s.od[d].slot_first + k
+
+
+cdef inline bint _ejected(Sim* s, int link, int64_t inst) noexcept nogil:
+    """Outlier detection on this link has ejected the instance."""
+    return s.lk_od[link] >= 0 and s.od_ejected[_od_slot(s, link, inst)] != 0
+
+
+cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
+    """The caller on ``link`` will not pick the instance: it refuses, or its detector ejected it."""
+    return s.i_down_refuse[inst] > 0 or _ejected(s, link, inst)
 
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:
@@ -26,11 +42,14 @@ cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:
     cdef int64_t* t
     if s.it_n[inst] == 0:
         return
-    v = LT_EMPTY if _refusing(s, <int>inst) else s.i_jobs[inst]
     for k in range(s.it_off[inst], s.it_off[inst] + s.it_n[inst]):
         lb = s.it_lb[k]
         t = s.lt + s.lt_off[lb]
         x = s.lt_size[lb] + s.it_idx[k]
+        if _shunned(s, <int>s.fl_link[s.lb_off[lb] + s.it_idx[k]], inst):
+            v = LT_EMPTY
+        else:
+            v = s.i_jobs[inst]
         t[x] = v
         x >>= 1
         while x >= 1:
@@ -114,20 +133,20 @@ cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t
         for k in range(n):
             i = first + (s.l_rr[link] % n)
             s.l_rr[link] += 1
-            if not _refusing(s, <int>i):
+            if not _shunned(s, link, i):
                 return <int>i
         return -1
     if strategy == LB_RANDOM or strategy == LB_POWER_OF_TWO:
         a = first + <int64_t>(_uniform(r) * n)
         if strategy == LB_POWER_OF_TWO and n > 1:
             b = first + <int64_t>(_uniform(r) * n)
-            if not _refusing(s, <int>b) and (_refusing(s, <int>a) or s.i_jobs[b] < s.i_jobs[a]):
+            if not _shunned(s, link, b) and (_shunned(s, link, a) or s.i_jobs[b] < s.i_jobs[a]):
                 a = b
-        if not _refusing(s, <int>a):
+        if not _shunned(s, link, a):
             return <int>a
         for k in range(n):
             i = first + ((a - first + k) % n)
-            if not _refusing(s, <int>i):
+            if not _shunned(s, link, i):
                 return <int>i
         return -1
     # least outstanding; ties go round the ring so equal loads spread
@@ -135,7 +154,7 @@ cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t
     s.l_rr[link] += 1
     for k in range(n):
         i = first + ((a + k) % n)
-        if _refusing(s, <int>i):
+        if _shunned(s, link, i):
             continue
         if best < 0 or s.i_jobs[i] < s.i_jobs[best]:
             best = i
@@ -160,7 +179,7 @@ cdef inline int64_t _pick_flat(Sim* s, int lb) noexcept nogil:
     for k in range(total):
         idx = (start + k) % total
         cand = flat[idx]
-        if _refusing(s, <int>cand):
+        if _shunned(s, <int>s.fl_link[s.lb_off[lb] + idx], cand):
             continue
         if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
             return idx

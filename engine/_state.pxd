@@ -3,7 +3,7 @@
 from libc.stdint cimport int64_t, int32_t
 
 from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow
 
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
@@ -58,6 +58,22 @@ cdef struct Sim:
     int64_t* it_n
     int64_t* it_lb
     int64_t* it_idx
+
+    # outlier detectors (engine/_ejection.pxd): a row each, the detector of each link (-1: none),
+    # and per watched instance ("slot") its ejection and its counts
+    OutlierRow* od
+    int n_od
+    int64_t* lk_od
+    int64_t* od_active      # per detector: instances ejected now
+    int64_t* od_ejected
+    int64_t* od_c5xx        # consecutive 5xx
+    int64_t* od_cgw         # consecutive gateway failures
+    int64_t* od_total       # answers in the current interval
+    int64_t* od_ok          # of which successes
+    int64_t* od_backoff     # Envoy's ejection-time multiplier
+    int64_t* od_times       # ejections so far
+    double* od_last_ej
+    double* od_last_unej    # -1: never returned
 
     # dynamic state
     Rng* rng

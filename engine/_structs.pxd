@@ -51,6 +51,7 @@ cdef struct Call:
     int32_t callee_gen
     int32_t next_wait    # FIFO link in the bulkhead's waiting line
     int32_t retrying     # counted in the Envoy budget's active retries
+    int32_t inst         # the instance the current attempt went to, -1 if it reached none
     double t_start
     double t_attempt
     double prev_sleep    # decorrelated jitter remembers its last sleep

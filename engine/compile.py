@@ -30,7 +30,7 @@ from ._codes import (
     Strategy,
     Window,
 )
-from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY, table
+from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY, table
 from .balancing import lower_balancing
 from .model import (
     Cache,
@@ -71,6 +71,7 @@ from .model.resilience import (
     FallbackPolicy,
     GrpcRetryThrottling,
     LoadSheddingPolicy,
+    OutlierDetectionPolicy,
     RateLimiterPolicy,
     RetryPolicy,
     TimeoutPolicy,
@@ -154,6 +155,7 @@ class Compiled:
     faults: np.ndarray
     fault_actions: np.ndarray
     dists: np.ndarray
+    outliers: np.ndarray
     # out_links, inst_comp, bp_t, bp_r, obj_thr, f_instances, d_points
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
@@ -168,6 +170,10 @@ class Compiled:
     @property
     def n_links(self) -> int:
         return len(self.link_names)
+
+    @property
+    def n_outliers(self) -> int:
+        return int(self.scalars["n_outliers"])
 
     @property
     def n_faults(self) -> int:
@@ -225,10 +231,12 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     }
     component_table, link_table = table(lowered.components, COMPONENT), table(links, LINK)
     arrays.update(lower_balancing(component_table, link_table, arrays["out_links"]))
+    outliers = _lower_outliers(design, options, component_table, arrays)
     n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
         "n_buckets": n_buckets, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
+        "n_outliers": len(outliers),
     }
     return Compiled(
         component_names=[c.name for c in design.components],
@@ -242,6 +250,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         faults=table(fault_rows, FAULT),
         fault_actions=table(actions, FAULT_ACTION),
         dists=table(dists.rows, DIST),
+        outliers=table(outliers, OUTLIER),
         arrays=arrays,
         scalars=scalars,
         breaker_links=breaker_links,
@@ -347,6 +356,60 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
             breaker_links.append(li)
         policies.append(row)
     return links, policies, breaker_links
+
+
+def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray, arrays: dict) -> list[dict]:
+    """One outlier detector per balancer with the policy (over its flat list of instances) and
+    per other guarded call (over its target's instances); ``arrays`` gains each link's detector
+    (``lk_od``) and the number of watched instances (``od_slots``)."""
+    index = {c.name: i for i, c in enumerate(design.components)}
+    lk_od = np.full(max(len(design.links), 1), -1, dtype=np.int64)
+    rows: list[dict] = []
+    slots = 0
+
+    def add(policy: OutlierDetectionPolicy, caller: int, lb: int, link: int, hosts: int) -> None:
+        nonlocal slots
+        rows.append(dict(
+            caller=caller, lb=lb, link=link, slot_first=slots, hosts=hosts,
+            consecutive_5xx=policy.consecutive_5xx, enforcing_consecutive_5xx=policy.enforcing_consecutive_5xx,
+            consecutive_gateway_failure=policy.consecutive_gateway_failure,
+            enforcing_consecutive_gateway_failure=policy.enforcing_consecutive_gateway_failure,
+            interval=policy.interval, base_ejection_time=policy.base_ejection_time,
+            max_ejection_time=policy.longest_ejection, max_ejection_percent=policy.max_ejection_percent,
+            always_eject_one_host=int(policy.always_eject_one_host),
+            success_rate_minimum_hosts=policy.success_rate_minimum_hosts,
+            success_rate_request_volume=policy.success_rate_request_volume,
+            success_rate_stdev_factor=policy.success_rate_stdev_factor / 1000.0,
+            enforcing_success_rate=policy.enforcing_success_rate,
+            failure_percentage_threshold=policy.failure_percentage_threshold,
+            failure_percentage_minimum_hosts=policy.failure_percentage_minimum_hosts,
+            failure_percentage_request_volume=policy.failure_percentage_request_volume,
+            enforcing_failure_percentage=policy.enforcing_failure_percentage,
+        ))
+        slots += hosts
+
+    for c, component in enumerate(design.components):
+        out = [li for li, link in enumerate(design.links) if link.source == component.name]
+        if isinstance(component, LoadBalancer):
+            # a balancer's targets are one cluster: its general policy, else its first scoped one
+            policy = _policy(component, OutlierDetectionPolicy, None, options.resilience) or next(
+                (p for li in out if (p := _policy(component, OutlierDetectionPolicy, design.links[li].target,
+                                                  options.resilience))), None)
+            if policy is not None and int(arrays["lb_total"][c]) > 0:
+                lk_od[out] = len(rows)
+                add(policy, c, c, -1, int(arrays["lb_total"][c]))
+            continue
+        for li in out:
+            target = index[design.links[li].target]
+            if int(components[target]["kind"]) in (Kind.K_LOAD_BALANCER, Kind.K_CLIENT):
+                continue
+            policy = _policy(component, OutlierDetectionPolicy, design.links[li].target, options.resilience)
+            if policy is not None:
+                lk_od[li] = len(rows)
+                add(policy, c, -1, li, int(components[target]["instances"]))
+    arrays["lk_od"] = lk_od
+    arrays["od_slots"] = np.array([slots], dtype=np.int64)
+    return rows
 
 
 def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:

@@ -79,6 +79,7 @@ from .resilience import (
     FallbackPolicy,
     GrpcRetryThrottling,
     LoadSheddingPolicy,
+    OutlierDetectionPolicy,
     Policy,
     RateLimiterPolicy,
     RetryPolicy,
