@@ -72,6 +72,7 @@ cpdef enum FaultKind:
     F_ERROR = 3
     F_PARTITION = 4
     F_RANDOM_FAILURES = 5
+    F_ZONE_OUTAGE = 6
 
 # How a crashed instance or a partitioned link fails its callers.
 cpdef enum DownMode:

@@ -810,7 +810,7 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
     _log(s, LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
     s.f_active[f] = 1 if start else 0
     _count_link_fault(s, f, 1 if start else -1)
-    if kind == F_CRASH:
+    if kind == F_CRASH or kind == F_ZONE_OUTAGE:
         for k in range(s.faults[f].inst_count):
             inst = s.f_instances[s.faults[f].inst_first + k]
             if start:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -62,6 +63,7 @@ from .model.faults import (
     LatencyFault,
     PartitionFault,
     RandomFailuresFault,
+    ZoneOutageFault,
 )
 from .model.outcomes import Outcome
 from .model.resilience import (
@@ -76,6 +78,7 @@ from .model.resilience import (
     RetryPolicy,
     TimeoutPolicy,
 )
+from .model.validation import zone_instances
 
 UNLIMITED = 2**31 - 1
 
@@ -243,7 +246,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         component_kinds=[c.kind for c in design.components],
         link_names=[l.name for l in design.links],
         fault_ids=[str(f.id) for f in faults],
-        fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
+        fault_titles=[_fault_title(design, f) for f in faults],
         components=component_table,
         links=link_table,
         policies=table(policies, POLICY),
@@ -497,6 +500,10 @@ def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dis
             row["down_mode"] = code(DownMode, fault.mode)
         elif isinstance(fault, RandomFailuresFault):
             row.update(mtbf=fault.mtbf, mttr=fault.mttr)
+        elif isinstance(fault, ZoneOutageFault):
+            row.update(down_mode=code(DownMode, fault.mode), restart_delay=fault.restart_delay)
+            chosen = [int(lowered.components[index[name]]["inst_offset"]) + k
+                      for name, k in zone_instances(design, fault)]
         row.update(inst_first=len(lowered.fault_instances), inst_count=len(chosen))
         lowered.fault_instances.extend(chosen)
         rows.append(row)
@@ -506,6 +513,14 @@ def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dis
                 actions.append((end, FaultAction.FA_END, fi))
     actions.sort()
     return rows, [dict(time=t, action=a, fault=f) for t, a, f in actions]
+
+
+def _fault_title(design: Design, fault) -> str:
+    """The fault in the event log's words; a zone outage names what it takes down."""
+    if isinstance(fault, ZoneOutageFault):
+        hit = Counter(name for name, _ in zone_instances(design, fault))
+        return f"zone {fault.zone} outage: " + ", ".join(f"{n} x {name}" for name, n in hit.items())
+    return f"{fault.kind.replace('_', ' ')} on {fault.target}"
 
 
 def _objective_threshold(objective) -> float:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePoli
 
 from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
 from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
+from engine.model.components import Zoned
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
 from .fields import (
@@ -458,6 +459,11 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
 def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -> list[FieldSpec]:
     """The rows of a form over ``cls``: every field in the model's order but those in ``skip``."""
     return [model_field(cls, name) for name in cls.model_fields if name not in skip]
+
+
+# Placement rows come from the model (a zone list per instance is edited in the design's JSON).
+for _fields in (SERVICE_FIELDS, DATABASE_FIELDS, CACHE_FIELDS):
+    _fields.insert(2, model_field(Zoned, "zones"))
 
 
 class PolicyForm(ModelForm):

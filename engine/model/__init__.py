@@ -57,6 +57,7 @@ from .faults import (
     LatencyFault,
     PartitionFault,
     RandomFailuresFault,
+    ZoneOutageFault,
 )
 from .objectives import (
     OBJECTIVE_CLASSES,

@@ -187,6 +187,39 @@ class Queueing(BaseModel):
     )
 
 
+#: zones are numbered 1..MAX_ZONES across a design: zone 2 of one service is zone 2 of another
+MAX_ZONES = 64
+
+
+class Zoned(BaseModel):
+    """Where a component's instances run: failure domains (availability zones) that a zone
+    outage takes down together. Kubernetes spreads replicas evenly over zones
+    (topologySpreadConstraints on topology.kubernetes.io/zone); ``instance_zones`` pins them."""
+
+    zones: int = Field(
+        1, ge=1, le=MAX_ZONES, title="Zones", json_schema_extra={"unit": "zones"},
+        description="zones its instances are spread over: instance k runs in zone k mod zones + 1",
+    )
+    instance_zones: list[Annotated[int, Field(ge=1, le=MAX_ZONES)]] | None = Field(
+        None, max_length=10_000, title="Zone of each instance",
+        description="the zone of each instance in order; empty means spread over 'zones'",
+    )
+
+    def zone_of(self, instance: int) -> int:
+        """The zone (from 1) instance ``instance`` (from 0) runs in."""
+        if self.instance_zones is not None:
+            return self.instance_zones[instance]
+        return instance % self.zones + 1
+
+    @model_validator(mode="after")
+    def _a_zone_per_instance(self):
+        instances = getattr(self, "instances", 1)
+        if self.instance_zones is not None and len(self.instance_zones) != instances:
+            raise ValueError(f"instance_zones names {len(self.instance_zones)} zones for {instances} instances; "
+                             "give one per instance")
+        return self
+
+
 class Client(_Component):
     """A workload source; records the end-to-end latency and outcome of every request."""
 
@@ -219,7 +252,7 @@ class LoadBalancer(_Component):
         return self.strategy.replace("_", " ")
 
 
-class Service(_Component, Queueing):
+class Service(_Component, Queueing, Zoned):
     """Instances x workers, a queue per instance, dependency calls holding the worker."""
 
     kind: Literal["service"] = "service"
@@ -234,7 +267,7 @@ class Service(_Component, Queueing):
         return f"{self.instances} x {self.workers} workers"
 
 
-class Database(_Component, Queueing):
+class Database(_Component, Queueing, Zoned):
     """A connection pool in front of queries; makes no calls of its own."""
 
     kind: Literal["database"] = "database"
@@ -252,7 +285,7 @@ class Database(_Component, Queueing):
         return f"{self.instances} x {self.connections} conns"
 
 
-class Cache(_Component, Queueing):
+class Cache(_Component, Queueing, Zoned):
     """Hits answer fast; misses are forwarded to the cache's dependency."""
 
     kind: Literal["cache"] = "cache"
