@@ -141,6 +141,8 @@ cdef enum EventType:
     EV_THINK_DONE = 17
     EV_WARMUP = 18
     EV_OUTLIER_SWEEP = 19
+    EV_AUTOSCALE = 20
+    EV_INSTANCE_READY = 21
 
 # Why outlier detection ejected an instance (Envoy's OutlierEjectionType).
 cdef enum OutlierType:
@@ -198,7 +200,8 @@ cdef enum LogKind:
     LG_LIFO_ENDED = 20
     LG_INSTANCE_EJECTED = 21
     LG_INSTANCE_RETURNED = 22
-    N_LOG_KINDS = 23
+    LG_SCALED = 23
+    N_LOG_KINDS = 24
 
 # Per-component counters per bucket.
 cdef enum:

@@ -16,7 +16,7 @@ from engine import _codes as _py_codes
 
 from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
@@ -27,8 +27,9 @@ from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _c
 from engine._guards cimport _rl_acquire
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
+from engine._routing cimport _lb_note
 
-from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY
+from engine._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
@@ -42,7 +43,7 @@ LOG_KIND_NAMES = (
     "bulkhead_recovered", "retries_exhausted", "retry_budget_exhausted", "retry_budget_restored",
     "rate_limiting_began", "rate_limiting_ended", "load_shedding_began", "load_shedding_ended",
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
-    "instance_ejected", "instance_returned",
+    "instance_ejected", "instance_returned", "scaled",
 )
 # Why an instance was ejected, by engine/_codes.pxd OutlierType.
 OUTLIER_TYPE_NAMES = ("consecutive_5xx", "consecutive_gateway_failure", "success_rate", "failure_percentage")
@@ -246,6 +247,8 @@ cdef class Core:
         self.s.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
         self.s.od = <OutlierRow*> _table(keep, "outliers", compiled.outliers, OUTLIER)
         self.s.n_od = compiled.n_outliers
+        self.s.hpa = <AutoscaleRow*> _table(keep, "autoscalers", compiled.autoscalers, AUTOSCALE)
+        self.s.n_hpa = compiled.n_autoscalers
         self.s.obj_thr = _dptr(keep["obj_thr"])
         self.s.out_links = _iptr(keep["out_links"])
         self.s.inst_comp = _iptr(keep["inst_comp"])
@@ -290,6 +293,14 @@ cdef class Core:
         self.s.od_times = _iptr(zi("_od_times", n_slots))
         self.s.od_last_ej = _dptr(zd("_od_last_ej", n_slots))
         self.s.od_last_unej = _dptr(zd("_od_last_unej", n_slots, -1.0))
+        n_recs = int(keep["as_recs"][0])
+        self.s.as_replicas = _iptr(zi("_as_replicas", self.s.n_hpa))
+        self.s.as_starting = _iptr(zi("_as_starting", self.s.n_hpa))
+        self.s.as_busy = _dptr(zd("_as_busy", self.s.n_hpa))
+        self.s.as_up = _dptr(zd("_as_up", self.s.n_hpa))
+        self.s.as_rec_pos = _iptr(zi("_as_rec_pos", self.s.n_hpa))
+        self.s.as_rec_t = _dptr(zd("_as_rec_t", n_recs, -INFINITY))
+        self.s.as_rec_n = _iptr(zi("_as_rec_n", n_recs))
         self.s.l_rr = _iptr(zi("_l_rr", n_l))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
@@ -328,6 +339,7 @@ cdef class Core:
         self.s.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
         self.s.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
         self.s.i_up_since = _dptr(zd("_i_up_since", n_i))
+        self.s.i_start_epoch = _iptr(zi("_i_start_epoch", n_i))
         self.s.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
         self.s.l_inject_err = _dptr(zd("_l_inject_err", n_l))
         self.s.l_part_hang = _iptr(zi("_l_part_hang", n_l))
@@ -518,6 +530,17 @@ cdef class Core:
             _push(&self.s, self.s.bucket, EV_BUCKET, 0, 0, 0, 0, 0)
         if self.s.warmup > 0:
             _push(&self.s, self.s.warmup, EV_WARMUP, 0, 0, 0, 0, 0)
+        for k in range(self.s.n_hpa):
+            # instances beyond the starting replicas exist only to be started: stopped until asked for
+            c = self.s.hpa[k].comp
+            for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
+                           self.s.comps[c].inst_offset + self.s.comps[c].instances):
+                self.s.i_down_refuse[i] = 1
+                self.s.c_up[c] -= 1
+                _lb_note(&self.s, i)
+            self.s.as_replicas[k] = self.s.hpa[k].initial
+            if self.s.hpa[k].sync_period < self.s.duration:
+                _push(&self.s, self.s.hpa[k].sync_period, EV_AUTOSCALE, k, 0, 0, 0, 0)
         for k in range(self.s.n_od):
             # Envoy arms each detector's interval timer when the cluster starts
             if self.s.od[k].interval < self.s.duration:

@@ -29,6 +29,7 @@ from engine._faults cimport (
 )
 from engine._routing cimport _pick_in, _pick_flat, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
+from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
@@ -113,6 +114,10 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _on_warmup_end(s)
     elif t == EV_OUTLIER_SWEEP:
         _od_sweep(s, ev.a)
+    elif t == EV_AUTOSCALE:
+        _as_sync(s, ev.a)
+    elif t == EV_INSTANCE_READY:
+        _as_ready(s, ev.c, ev.a, ev.b)
 
 
 # ------------------------------------------------------------------ heap

@@ -3,7 +3,7 @@
 from libc.stdint cimport int64_t, int32_t
 
 from engine._structs cimport Event, Job, Call, Rng
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
@@ -74,6 +74,18 @@ cdef struct Sim:
     int64_t* od_times       # ejections so far
     double* od_last_ej
     double* od_last_unej    # -1: never returned
+
+    # horizontal autoscalers (engine/_autoscale.pxd)
+    AutoscaleRow* hpa
+    int n_hpa
+    int64_t* as_replicas    # per autoscaler: the replicas it has asked for (ready or starting)
+    int64_t* as_starting    # of which still starting
+    double* as_busy         # busy and up worker-areas at the last sync
+    double* as_up
+    double* as_rec_t        # recommendations: when, and how many replicas
+    int64_t* as_rec_n
+    int64_t* as_rec_pos
+    int64_t* i_start_epoch  # an instance's start, cancelled when scaled down before it is ready
 
     # dynamic state
     Rng* rng

@@ -126,6 +126,22 @@ cdef struct OutlierRow:
     int64_t failure_percentage_request_volume
     double enforcing_failure_percentage
 
+# One horizontal autoscaler (Kubernetes HPA) on a service whose instances are allocated up to
+# max_replicas; those beyond ``initial`` start stopped.
+cdef struct AutoscaleRow:
+    int64_t comp
+    int64_t initial
+    int64_t min_replicas
+    int64_t max_replicas
+    double target                # utilisation aimed at, 0..1
+    double tolerance
+    double sync_period
+    double down_window           # scale-down stabilisation
+    double up_window             # scale-up stabilisation
+    double startup_time
+    int64_t rec_first            # its recommendations' ring: as_rec_t, as_rec_n [rec_first : + rec_cap]
+    int64_t rec_cap
+
 cdef struct FaultActionRow:
     double time
     int64_t action               # FaultAction

@@ -31,7 +31,7 @@ from ._codes import (
     Strategy,
     Window,
 )
-from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY, table
+from ._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY, table
 from .balancing import lower_balancing
 from .model import (
     Cache,
@@ -159,6 +159,7 @@ class Compiled:
     fault_actions: np.ndarray
     dists: np.ndarray
     outliers: np.ndarray
+    autoscalers: np.ndarray
     # out_links, inst_comp, bp_t, bp_r, obj_thr, f_instances, d_points
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
@@ -173,6 +174,10 @@ class Compiled:
     @property
     def n_links(self) -> int:
         return len(self.link_names)
+
+    @property
+    def n_autoscalers(self) -> int:
+        return int(self.scalars["n_autoscalers"])
 
     @property
     def n_outliers(self) -> int:
@@ -235,11 +240,12 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     component_table, link_table = table(lowered.components, COMPONENT), table(links, LINK)
     arrays.update(lower_balancing(component_table, link_table, arrays["out_links"]))
     outliers = _lower_outliers(design, options, component_table, arrays)
+    autoscalers = _lower_autoscalers(design, options, arrays)
     n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
         "n_buckets": n_buckets, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
-        "n_outliers": len(outliers),
+        "n_outliers": len(outliers), "n_autoscalers": len(autoscalers),
     }
     return Compiled(
         component_names=[c.name for c in design.components],
@@ -254,6 +260,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         fault_actions=table(actions, FAULT_ACTION),
         dists=table(dists.rows, DIST),
         outliers=table(outliers, OUTLIER),
+        autoscalers=table(autoscalers, AUTOSCALE),
         arrays=arrays,
         scalars=scalars,
         breaker_links=breaker_links,
@@ -298,8 +305,9 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
         elif isinstance(c, LoadBalancer):
             row["strategy"] = code(Strategy, c.strategy)
         elif isinstance(c, Service):
-            row.update(instances=c.instances, workers=c.workers, dist=dists.add(c.service_time),
-                       fan_out=code(FanOut, c.fan_out))
+            # an autoscaled service holds every instance it may have; those beyond its start are stopped
+            row.update(instances=c.autoscaling.max_replicas if c.autoscaling.enabled else c.instances,
+                       workers=c.workers, dist=dists.add(c.service_time), fan_out=code(FanOut, c.fan_out))
         elif isinstance(c, Database):
             row.update(instances=c.instances, workers=c.connections, dist=dists.add(c.query_time))
         elif isinstance(c, Cache):
@@ -359,6 +367,26 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
             breaker_links.append(li)
         policies.append(row)
     return links, policies, breaker_links
+
+
+def _lower_autoscalers(design: Design, options: RunOptions, arrays: dict) -> list[dict]:
+    """One row per autoscaled service; ``arrays`` gains the size of their recommendation rings."""
+    rows: list[dict] = []
+    recs = 0
+    for c, component in enumerate(design.components):
+        if not isinstance(component, Service) or not component.autoscaling.enabled:
+            continue
+        a = component.autoscaling
+        # enough room for every recommendation inside the longer stabilisation window
+        cap = int(math.ceil(max(a.scale_down_stabilization, a.scale_up_stabilization) / a.sync_period)) + 2
+        rows.append(dict(comp=c, initial=component.instances, min_replicas=a.min_replicas,
+                         max_replicas=a.max_replicas, target=a.target_utilization / 100.0, tolerance=a.tolerance,
+                         sync_period=a.sync_period, down_window=a.scale_down_stabilization,
+                         up_window=a.scale_up_stabilization, startup_time=a.startup_time, rec_first=recs,
+                         rec_cap=cap))
+        recs += cap
+    arrays["as_recs"] = np.array([recs], dtype=np.int64)
+    return rows
 
 
 def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray, arrays: dict) -> list[dict]:

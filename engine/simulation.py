@@ -492,6 +492,11 @@ class Simulation:
                 record["details"] = f"tokens {v1:g}"
             elif kind.startswith("bulkhead"):
                 record["details"] = f"{int(v1)} permits in use"
+            elif kind == "scaled":
+                record["from_replicas"], record["to_replicas"] = inst, int(v1)
+                record["utilisation"] = v2 if v2 >= 0 else None
+                measured = f" (utilisation {v2 * 100:.0f} %)" if v2 >= 0 else " (no ready instance measured)"
+                record["details"] = f"{inst} -> {int(v1)} replicas{measured}"
             elif kind in ("instance_ejected", "instance_returned"):
                 target = int(comp.arrays["inst_comp"][inst])
                 record["target"] = comp.component_names[target]

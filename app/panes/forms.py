@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QMenu, QSizePoli
 
 from engine.model import FAULT_CLASSES, POLICY_CLASSES, Constant, GrpcRetryThrottling, InstanceSelector
 from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
-from engine.model.components import Zoned
+from engine.model.components import Autoscaler, Zoned
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
 from .fields import (
@@ -464,6 +464,7 @@ def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -
 # Placement rows come from the model (a zone list per instance is edited in the design's JSON).
 for _fields in (SERVICE_FIELDS, DATABASE_FIELDS, CACHE_FIELDS):
     _fields.insert(2, model_field(Zoned, "zones"))
+SERVICE_FIELDS += [model_field(Autoscaler, name, "autoscaling.") for name in Autoscaler.model_fields]
 
 
 class PolicyForm(ModelForm):

@@ -35,7 +35,7 @@ _KIND_COLOURS = {
     "instance_restarted": COLOURS["better"], "oom_killed": COLOURS["worse"],
     "breaker_opened": COLOURS["breaker.open"], "breaker_half_open": COLOURS["breaker.half_open"],
     "breaker_closed": COLOURS["breaker.closed"],
-    "instance_ejected": COLOURS["worse"], "instance_returned": COLOURS["better"],
+    "instance_ejected": COLOURS["worse"], "instance_returned": COLOURS["better"], "scaled": COLOURS["better"],
 }
 
 

@@ -2,6 +2,7 @@
 from .components import (
     COMPONENT_CLASSES,
     COMPONENT_KINDS,
+    Autoscaler,
     Cache,
     Client,
     ClosedLoop,

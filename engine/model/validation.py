@@ -227,7 +227,10 @@ def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, in
     for component in design.components:
         if not isinstance(component, Zoned) or (not fault.whole_zone and component.name != fault.target):
             continue
-        hit += [(component.name, k) for k in range(component.instances) if component.zone_of(k) == fault.zone]
+        # an autoscaled service's instances it may start are placed too
+        scaler = getattr(component, "autoscaling", None)
+        count = scaler.max_replicas if scaler is not None and scaler.enabled else component.instances
+        hit += [(component.name, k) for k in range(count) if component.zone_of(k) == fault.zone]
     return hit
 
 

@@ -32,6 +32,7 @@ OVERRIDES = {
     "enforcing_consecutive_5xx": "50",
     "enforcing_success_rate": "50",
     "failure_percentage_threshold": "90",
+    "target_utilization": "60",
 }
 
 
