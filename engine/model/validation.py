@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .components import Component, Zoned
+from .components import Cache, Component, Database, Service
 from .design import LINK_ARROW, Design, Problem, describe
 from .faults import (
     COMPONENT_FAULT_KINDS,
@@ -225,7 +225,8 @@ def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, in
     """The (component, instance) pairs a zone outage takes down, in the design's order."""
     hit = []
     for component in design.components:
-        if not isinstance(component, Zoned) or (not fault.whole_zone and component.name != fault.target):
+        if not isinstance(component, (Service, Database, Cache)) or (
+                not fault.whole_zone and component.name != fault.target):
             continue
         # an autoscaled service's instances it may start are placed too
         scaler = getattr(component, "autoscaling", None)
@@ -235,7 +236,7 @@ def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, in
 
 
 def _zone_problems(design: Design, component, fault: ZoneOutageFault, where: str) -> list[Problem]:
-    if not isinstance(component, Zoned):
+    if not isinstance(component, (Service, Database, Cache)):
         return []
     zones = sorted({component.zone_of(k) for k in range(component.instances)})
     if fault.zone not in zones:
