@@ -18,7 +18,18 @@ from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, OutlierDetect
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
-from .reading import Document, boolean, go_duration, mapping, number, pick, proto_duration, sequence, snake
+from .reading import (
+    Document,
+    boolean,
+    go_duration,
+    mapping,
+    number,
+    pick,
+    proto_duration,
+    proto_text,
+    sequence,
+    snake,
+)
 from .yaml_out import Commented, dump_documents
 
 # Envoy's own defaults [route_components.proto, circuit_breaker.proto, router filter docs].
@@ -198,6 +209,19 @@ def _istio_outlier(config: Any, key: str, where: str, result: ImportResult) -> O
 
 
 # -- Envoy ----------------------------------------------------------------------------------------
+
+def _envoy_outlier_out(policy: OutlierDetectionPolicy) -> dict[str, Any]:
+    """A cluster's outlier_detection, every field spelled out so the file says what runs."""
+    out: dict[str, Any] = {}
+    for name in OutlierDetectionPolicy.model_fields:
+        value = getattr(policy, name)
+        if name in _OUTLIER_TIMES:
+            if value is not None:
+                out[name] = proto_text(value)
+        elif name in _OUTLIER_COUNTS or name in _OUTLIER_PERCENTS or name == "always_eject_one_host":
+            out[name] = value
+    return out
+
 
 def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
     name = str(pick(cluster, "name"))
@@ -537,7 +561,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
 def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str]]:
     """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
     retry budget) and a route configuration with each call's timeout and retry policy."""
-    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout"))
+    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout", "outlier_detection"))
     clusters, routes, notes = [], [], []
     for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
         bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)
@@ -555,6 +579,9 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
             notes.append(f"{caller.name} -> {callee}: gRPC retry throttling has no Envoy equivalent; left out")
         if len(thresholds) > 1:
             cluster["circuit_breakers"] = {"thresholds": [thresholds]}
+        outlier = effective_policy(design, caller, callee, "outlier_detection")
+        if outlier is not None:
+            cluster["outlier_detection"] = _envoy_outlier_out(outlier)
         if breaker is not None:
             notes.append(f"{caller.name} -> {callee}: the circuit breaker has no Envoy equivalent (Envoy's "
                          "circuit_breakers are concurrency limits; outlier_detection ejects hosts)")

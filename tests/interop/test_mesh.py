@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from interop_support import FIXTURES, policy
 
+import engine.model as m
 from app.interop import InteropError, detect_format, export_design, import_files, preview_text
 from engine.model import EnvoyRetryBudget
 
@@ -65,6 +66,22 @@ def test_envoy_outlier_detection_becomes_the_policy_with_envoys_defaults(shop, t
                    "    max_ejection_time: 30s\n")
     with pytest.raises(InteropError, match="max_ejection_time cannot be shorter"):
         import_files([bad], shop, fmt="envoy")
+
+
+def test_outlier_detection_goes_out_to_envoy_and_comes_back_the_same(shop, tmp_path):
+    from app.interop.notes import Target
+    from app.interop.placing import put_policy
+
+    design = shop.model_copy(deep=True)
+    sent = m.OutlierDetectionPolicy(consecutive_5xx=3, base_ejection_time=20.0, max_ejection_percent=50.0,
+                                    enforcing_failure_percentage=100.0)
+    assert put_policy(design, Target("gateway", "inventory"), sent) is None
+    text = export_design(design, "envoy", "gateway").text
+    assert "outlier_detection:" in text and "consecutive_5xx: 3" in text
+    path = tmp_path / "sidecar.yaml"
+    path.write_text(text)
+    back = policy(import_files([path], shop, fmt="envoy").design, "gateway", "outlier_detection", "inventory")
+    assert back.model_dump(exclude={"id", "scope"}) == sent.model_dump(exclude={"id", "scope"})
 
 
 def test_camel_case_protojson_names_read_the_same(shop, tmp_path):
