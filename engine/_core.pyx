@@ -262,6 +262,8 @@ cdef class Core:
         self.s.fl_inst = _iptr(keep["fl_inst"])
         self.s.fl_link = _iptr(keep["fl_link"])
         self.s.lk_flat = _iptr(keep["lk_flat"])
+        self.s.i_zone = _iptr(keep["i_zone"])
+        self.s.c_zone_aware = _iptr(keep["c_zone_aware"])
         self.s.lt_off = _iptr(keep["lt_off"])
         self.s.lt_size = _iptr(keep["lt_size"])
         self.s.lt = _iptr(keep["lt"])

@@ -27,7 +27,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency
 )
-from engine._routing cimport _pick_in, _pick_flat, _lb_note
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
 from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
@@ -700,7 +700,10 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
     if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
-        inst = _pick_in(s, link)
+        if s.c_zone_aware[s.links[link].src] and s.jobs[s.calls[k].job].inst >= 0:
+            inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
+        if inst < 0:
+            inst = _pick_in(s, link)
         if inst < 0:
             # every instance is down: the connection is refused one hop away
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)

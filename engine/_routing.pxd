@@ -110,6 +110,20 @@ cdef inline int64_t _lt_pick(Sim* s, int lb, int64_t lo, int64_t hi, int64_t sta
     return k
 
 
+cdef inline int _pick_local(Sim* s, int link, int64_t zone) noexcept nogil:
+    """Round robin over the link's target's instances in ``zone`` that take requests (-1: none).
+    Zones interleave (instance k in zone k mod zones + 1), so a pick looks at about as many
+    instances as there are zones until the zone has none left to give."""
+    cdef int target = <int>s.links[link].dst
+    cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances, k, i
+    for k in range(n):
+        i = first + (s.l_rr[link] % n)
+        s.l_rr[link] += 1
+        if s.i_zone[i] == zone and not _shunned(s, link, i):
+            return <int>i
+    return -1
+
+
 cdef inline int _pick_in(Sim* s, int link) noexcept nogil:
     """An instance of the link's target that is not refusing: round robin per link, or the
     balancing strategy when the caller is a load balancer."""

@@ -51,6 +51,8 @@ cdef struct Sim:
     int64_t* fl_inst
     int64_t* fl_link
     int64_t* lk_flat
+    int64_t* i_zone         # each instance's zone (0: none)
+    int64_t* c_zone_aware   # a component whose instances call their own zone first
     int64_t* lt_off
     int64_t* lt_size
     int64_t* lt

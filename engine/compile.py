@@ -231,6 +231,8 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     arrays = {
         "out_links": _arr(lowered.out_links, np.int64),
         "inst_comp": _arr(lowered.inst_comp, np.int64),
+        "i_zone": _arr(lowered.inst_zone, np.int64),
+        "c_zone_aware": _arr(lowered.zone_aware, np.int64),
         "bp_t": _arr(lowered.bp_t, np.float64),
         "bp_r": _arr(lowered.bp_r, np.float64),
         "obj_thr": _arr(lowered.obj_thr, np.float64),
@@ -274,6 +276,8 @@ class _Lowered:
 
     components: list[dict] = field(default_factory=list)
     inst_comp: list[int] = field(default_factory=list)
+    inst_zone: list[int] = field(default_factory=list)    # 0: in no zone
+    zone_aware: list[int] = field(default_factory=list)   # per component
     out_links: list[int] = field(default_factory=list)
     bp_t: list[float] = field(default_factory=list)
     bp_r: list[float] = field(default_factory=list)
@@ -325,6 +329,9 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
             row.update(discipline=code(Discipline, c.queue_discipline), codel_target=c.codel_target,
                        codel_interval=c.codel_interval, lifo_after=c.lifo_after)
         out.inst_comp.extend([i] * row["instances"])
+        placed = isinstance(c, (Service, Database, Cache))
+        out.inst_zone.extend(c.zone_of(k) if placed else 0 for k in range(row["instances"]))
+        out.zone_aware.append(int(placed and c.zone_aware))
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,
                    rl_timeout=rl.timeout_duration if rl else 0.0)

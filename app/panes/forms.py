@@ -464,6 +464,8 @@ def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -
 # Placement rows come from the model (a zone list per instance is edited in the design's JSON).
 for _fields in (SERVICE_FIELDS, DATABASE_FIELDS, CACHE_FIELDS):
     _fields.insert(2, model_field(Zoned, "zones"))
+for _fields in (SERVICE_FIELDS, CACHE_FIELDS):   # the kinds that call out
+    _fields.insert(3, model_field(Zoned, "zone_aware"))
 SERVICE_FIELDS += [model_field(Autoscaler, name, "autoscaling.") for name in Autoscaler.model_fields]
 
 

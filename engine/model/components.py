@@ -205,6 +205,11 @@ class Zoned(BaseModel):
         None, max_length=10_000, title="Zone of each instance",
         description="the zone of each instance in order; empty means spread over 'zones'",
     )
+    zone_aware: bool = Field(
+        False, title="Zone-aware calls",
+        description="each instance calls its dependencies' instances in its own zone while any there takes "
+                    "requests, and the other zones only when none does (Istio locality failover)",
+    )
 
     def zone_of(self, instance: int) -> int:
         """The zone (from 1) instance ``instance`` (from 0) runs in; instances an autoscaler adds
