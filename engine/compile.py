@@ -329,9 +329,12 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
             row.update(discipline=code(Discipline, c.queue_discipline), codel_target=c.codel_target,
                        codel_interval=c.codel_interval, lifo_after=c.lifo_after)
         out.inst_comp.extend([i] * row["instances"])
-        placed = isinstance(c, (Service, Database, Cache))
-        out.inst_zone.extend(c.zone_of(k) if placed else 0 for k in range(row["instances"]))
-        out.zone_aware.append(int(placed and c.zone_aware))
+        if isinstance(c, (Service, Database, Cache)):
+            out.inst_zone.extend(c.zone_of(k) for k in range(row["instances"]))
+            out.zone_aware.append(int(c.zone_aware))
+        else:
+            out.inst_zone.extend([0] * row["instances"])
+            out.zone_aware.append(0)
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(rl_limit=rl.limit_for_period if rl else 0, rl_period=rl.limit_refresh_period if rl else 0.0,
                    rl_timeout=rl.timeout_duration if rl else 0.0)
