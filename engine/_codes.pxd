@@ -76,6 +76,7 @@ cpdef enum FaultKind:
     F_ERROR = 3
     F_PARTITION = 4
     F_RANDOM_FAILURES = 5
+    F_ZONE_OUTAGE = 6
 
 # How a crashed instance or a partitioned link fails its callers.
 cpdef enum DownMode:
@@ -148,6 +149,17 @@ cdef enum EventType:
     EV_HEDGE = 20
     # thread-pool bulkheads (engine/_threadpool.pxd)
     EV_TP_KEEPALIVE = 21
+    # outlier detection and autoscaling (engine/_ejection.pxd, engine/_autoscale.pxd)
+    EV_OUTLIER_SWEEP = 22
+    EV_AUTOSCALE = 23
+    EV_INSTANCE_READY = 24
+
+# Why outlier detection ejected an instance (Envoy's OutlierEjectionType).
+cdef enum OutlierType:
+    OD_CONSECUTIVE_5XX = 0
+    OD_CONSECUTIVE_GATEWAY_FAILURE = 1
+    OD_SUCCESS_RATE = 2
+    OD_FAILURE_PERCENTAGE = 3
 
 cdef enum JobState:
     JS_FREE = 0
@@ -211,7 +223,11 @@ cdef enum LogKind:
     # thread-pool bulkheads
     LG_TP_GREW = 25
     LG_TP_SHRANK = 26
-    N_LOG_KINDS = 27
+    # outlier detection and autoscaling
+    LG_INSTANCE_EJECTED = 27
+    LG_INSTANCE_RETURNED = 28
+    LG_SCALED = 29
+    N_LOG_KINDS = 30
 
 # Per-component counters per bucket.
 cdef enum:

@@ -17,7 +17,7 @@ from engine import _codes as _py_codes
 
 from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 from engine._state cimport Sim
 from engine._random cimport _seed, _draw
@@ -31,8 +31,9 @@ from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._loop cimport _run, _next_arrival
 from engine._clock cimport _ns, _seconds, _never_ns
+from engine._routing cimport _lb_note
 
-from engine._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY
+from engine._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY
 
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
@@ -48,7 +49,10 @@ LOG_KIND_NAMES = (
     "codel_dropping_began", "codel_dropping_ended", "adaptive_lifo_began", "adaptive_lifo_ended",
     "outstanding_limit_reached", "outstanding_limit_ended", "deadline_drops", "hedges_sent",
     "thread_pool_grew", "thread_pool_shrank",
+    "instance_ejected", "instance_returned", "scaled",
 )
+# Why an instance was ejected, by engine/_codes.pxd OutlierType.
+OUTLIER_TYPE_NAMES = ("consecutive_5xx", "consecutive_gateway_failure", "success_rate", "failure_percentage")
 COUNTER_NAMES = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
                  "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost",
                  "started", "waited", "queue_wait_sum", "refused_time")
@@ -295,6 +299,10 @@ cdef class Core:
         self.s.faults = <FaultRow*> _table(keep, "faults", compiled.faults, FAULT)
         self.s.actions = <FaultActionRow*> _table(keep, "fault_actions", compiled.fault_actions, FAULT_ACTION)
         self.s.dists = <DistRow*> _table(keep, "dists", compiled.dists, DIST)
+        self.s.od = <OutlierRow*> _table(keep, "outliers", compiled.outliers, OUTLIER)
+        self.s.n_od = compiled.n_outliers
+        self.s.hpa = <AutoscaleRow*> _table(keep, "autoscalers", compiled.autoscalers, AUTOSCALE)
+        self.s.n_hpa = compiled.n_autoscalers
         self.s.obj_thr = _dptr(keep["obj_thr"])
         self.s.out_links = _iptr(keep["out_links"])
         self.s.inst_comp = _iptr(keep["inst_comp"])
@@ -302,6 +310,22 @@ cdef class Core:
         self.s.bp_r = _dptr(keep["bp_r"])
         self.s.d_points = _dptr(keep["d_points"])
         self.s.f_instances = _iptr(keep["f_instances"])
+        keep["lt"] = keep["lt"].copy()   # the tree is live state; the compiled tables stay as lowered
+        self.s.lb_off = _iptr(keep["lb_off"])
+        self.s.lb_total = _iptr(keep["lb_total"])
+        self.s.fl_inst = _iptr(keep["fl_inst"])
+        self.s.fl_link = _iptr(keep["fl_link"])
+        self.s.lk_flat = _iptr(keep["lk_flat"])
+        self.s.i_zone = _iptr(keep["i_zone"])
+        self.s.c_zone_aware = _iptr(keep["c_zone_aware"])
+        self.s.lt_off = _iptr(keep["lt_off"])
+        self.s.lt_size = _iptr(keep["lt_size"])
+        self.s.lt = _iptr(keep["lt"])
+        self.s.it_off = _iptr(keep["it_off"])
+        self.s.it_n = _iptr(keep["it_n"])
+        self.s.it_lb = _iptr(keep["it_lb"])
+        self.s.it_idx = _iptr(keep["it_idx"])
+        self.s.lk_od = _iptr(keep["lk_od"])
 
         n_c, n_l, n_i, n_f, n_b = self.s.n_c, self.s.n_l, self.s.n_i, self.s.n_f, self.s.n_b
 
@@ -314,6 +338,25 @@ cdef class Core:
             return keep[name]
 
         self.s.c_rr = _iptr(zi("_c_rr", n_c))
+        n_slots = int(keep["od_slots"][0])
+        self.s.od_active = _iptr(zi("_od_active", self.s.n_od))
+        self.s.od_ejected = _iptr(zi("_od_ejected", n_slots))
+        self.s.od_c5xx = _iptr(zi("_od_c5xx", n_slots))
+        self.s.od_cgw = _iptr(zi("_od_cgw", n_slots))
+        self.s.od_total = _iptr(zi("_od_total", n_slots))
+        self.s.od_ok = _iptr(zi("_od_ok", n_slots))
+        self.s.od_backoff = _iptr(zi("_od_backoff", n_slots))
+        self.s.od_times = _iptr(zi("_od_times", n_slots))
+        self.s.od_last_ej = _dptr(zd("_od_last_ej", n_slots))
+        self.s.od_last_unej = _dptr(zd("_od_last_unej", n_slots, -1.0))
+        n_recs = int(keep["as_recs"][0])
+        self.s.as_replicas = _iptr(zi("_as_replicas", self.s.n_hpa))
+        self.s.as_starting = _iptr(zi("_as_starting", self.s.n_hpa))
+        self.s.as_busy = _dptr(zd("_as_busy", self.s.n_hpa))
+        self.s.as_up = _dptr(zd("_as_up", self.s.n_hpa))
+        self.s.as_rec_pos = _iptr(zi("_as_rec_pos", self.s.n_hpa))
+        self.s.as_rec_t = _dptr(zd("_as_rec_t", n_recs, -INFINITY))
+        self.s.as_rec_n = _iptr(zi("_as_rec_n", n_recs))
         self.s.l_rr = _iptr(zi("_l_rr", n_l))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
@@ -358,6 +401,7 @@ cdef class Core:
         self.s.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
         self.s.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
         self.s.i_up_since = _dptr(zd("_i_up_since", n_i))
+        self.s.i_start_epoch = _iptr(zi("_i_start_epoch", n_i))
         self.s.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
         self.s.l_inject_err = _dptr(zd("_l_inject_err", n_l))
         self.s.l_part_hang = _iptr(zi("_l_part_hang", n_l))
@@ -551,6 +595,21 @@ cdef class Core:
             _push_edge(&self.s, _ns(self.s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
         if self.s.warmup > 0:
             _push_edge(&self.s, _ns(self.s.warmup), EV_WARMUP, 0, 0, 0, 0, 0)
+        for k in range(self.s.n_hpa):
+            # instances beyond the starting replicas exist only to be started: stopped until asked for
+            c = self.s.hpa[k].comp
+            for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
+                           self.s.comps[c].inst_offset + self.s.comps[c].instances):
+                self.s.i_down_refuse[i] = 1
+                self.s.c_up[c] -= 1
+                _lb_note(&self.s, i)
+            self.s.as_replicas[k] = self.s.hpa[k].initial
+            if self.s.hpa[k].sync_period < self.s.duration:
+                _push(&self.s, self.s.hpa[k].sync_period, EV_AUTOSCALE, k, 0, 0, 0, 0)
+        for k in range(self.s.n_od):
+            # Envoy arms each detector's interval timer when the cluster starts
+            if self.s.od[k].interval < self.s.duration:
+                _push(&self.s, self.s.od[k].interval, EV_OUTLIER_SWEEP, k, 0, 0, 0, 0)
 
     # ------------------------------------------------------------------ API
     def advance(self, double until=INFINITY, int64_t max_events=0):

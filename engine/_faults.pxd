@@ -6,6 +6,8 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._structs cimport Rng
 from engine._heap cimport _push
+from engine._metrics cimport _touch
+from engine._clock cimport _ns
 from engine._random cimport _draw, _uniform
 
 
@@ -68,6 +70,21 @@ cdef inline void _schedule_oom(Sim* s, int inst) noexcept nogil:
         return
     _push(s, s.i_up_since[inst] + (s.faults[f].kill_factor - 1.0) / s.faults[f].leak_rate, EV_OOM, inst,
                <int>s.i_leak_epoch[inst], f, 0, 0)
+
+
+cdef inline void _instance_up(Sim* s, int inst) noexcept nogil:
+    """An instance takes requests again (restarted after a fault, or started by the autoscaler):
+    counted up from now, its memory leak starts afresh, its rate limiter is full again unless
+    the component holds one quota for all its instances (a global quota outlives one instance)."""
+    cdef int c = <int>s.inst_comp[inst]
+    _touch(s, c)
+    s.c_up[c] += 1
+    s.i_up_since[inst] = s.now
+    s.i_leak_epoch[inst] += 1
+    if s.comps[c].limit_for_period > 0 and not s.comps[c].global_quota:
+        s.i_rl_perm[inst] = s.comps[c].limit_for_period
+        s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].limit_refresh_period), 1)
+    _schedule_oom(s, inst)
 
 
 cdef inline double _extra_latency(Sim* s, int link, int direction) noexcept nogil:

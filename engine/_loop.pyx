@@ -27,9 +27,11 @@ from engine._threadpool cimport _tp_execute, _tp_next, _tp_keep_alive
 from engine._retries cimport _backoff, _budget_allows, _budget_account
 from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
-    _extra_latency
+    _extra_latency, _instance_up
 )
-from engine._routing cimport _pick_in, _pick_flat
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _lb_note
+from engine._ejection cimport _od_record, _od_sweep
+from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
@@ -119,6 +121,12 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
         _on_warmup_end(s)
     elif t == EV_DEADLINE or t == EV_HEDGE:   # calls
         _on_calls_event(s, ev)
+    elif t == EV_OUTLIER_SWEEP:
+        _od_sweep(s, ev.a)
+    elif t == EV_AUTOSCALE:
+        _as_sync(s, ev.a)
+    elif t == EV_INSTANCE_READY:
+        _as_ready(s, ev.c, ev.a, ev.b)
 
 
 # ------------------------------------------------------------------ pools
@@ -371,6 +379,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     s.c_inflight[c] -= 1
     if inst >= 0:
         s.i_jobs[inst] -= 1
+        _lb_note(s, inst)
     if reply >= 0 and not cancelled:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, outcome)
@@ -507,6 +516,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     s.c_inflight[c] += 1
     if inst >= 0:
         s.i_jobs[inst] += 1
+        _lb_note(s, inst)
     if current:
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
@@ -585,23 +595,13 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
 cdef void _lb_forward(Sim* s, int j) noexcept nogil:
     """Pick one instance over all the balancer's targets, then call through that target's link."""
     cdef int lb = s.jobs[j].comp
-    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, k, total = 0
-    cdef int link = -1, target, inst
-    for k in range(n):
-        total += s.comps[s.links[s.out_links[off + k]].dst].instances
-    # Balance over the flat list of instances by remembering which target it falls in.
-    if n == 1:
-        link = <int>s.out_links[off]
-    else:
-        inst = _pick_flat(s, lb, off, n, total)
-        if inst >= 0:
-            target = <int>s.inst_comp[inst]
-            for k in range(n):
-                if s.links[s.out_links[off + k]].dst == target:
-                    link = <int>s.out_links[off + k]
-                    break
-        else:
-            link = <int>s.out_links[off]
+    cdef int64_t off = s.comps[lb].out_offset, n = s.comps[lb].out_count, idx
+    cdef int link = <int>s.out_links[off]
+    # Balance over the flat list of instances; the target it falls in names the link.
+    if n > 1:
+        idx = _pick_flat(s, lb)
+        if idx >= 0:
+            link = <int>s.fl_link[s.lb_off[lb] + idx]
     s.jobs[j].pending = 1
     _issue_call(s, j, link, -1)
 
@@ -634,6 +634,7 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
     s.calls[k].cb_permit = 0
+    s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
     _count_l(s, link, ML_ATTEMPTS, 1.0)
     _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
@@ -736,11 +737,15 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
     if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
-        inst = _pick_in(s, link)
+        if s.c_zone_aware[s.links[link].src] and s.jobs[s.calls[k].job].inst >= 0:
+            inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
+        if inst < 0:
+            inst = _pick_in(s, link)
         if inst < 0:
             # every instance is down: the connection is refused one hop away
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
+        s.calls[k].inst = inst
     _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 
@@ -785,6 +790,10 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
         _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
     s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
+    if s.calls[k].inst >= 0:
+        if s.lk_od[link] >= 0:
+            _od_record(s, link, s.calls[k].inst, outcome)
+        s.calls[k].inst = -1
     if s.calls[k].holds_bulkhead:
         s.calls[k].holds_bulkhead = 0
         _bh_release(s, link)
@@ -841,122 +850,7 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
 
 
 # ------------------------------------------------------------------ circuit breaker
+
+
 # ------------------------------------------------------------------ faults
-cdef void _on_fault(Sim* s, int action) noexcept nogil:
-    cdef int f = <int>s.actions[action].fault
-    cdef bint start = s.actions[action].action == FA_START
-    cdef int kind = <int>s.faults[f].kind, c = <int>s.faults[f].comp, l = <int>s.faults[f].link
-    cdef int64_t k, inst
-    _log(s, LG_FAULT_STARTED if start else LG_FAULT_ENDED, c, l, f, -1, 0, 0)
-    s.f_active[f] = 1 if start else 0
-    _count_link_fault(s, f, 1 if start else -1)
-    if kind == F_CRASH:
-        for k in range(s.faults[f].inst_count):
-            inst = s.f_instances[s.faults[f].inst_first + k]
-            if start:
-                _crash(s, <int>inst, <int>s.faults[f].down_mode, f)
-            else:
-                _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, <int>inst, <int>s.faults[f].down_mode, f, 0, 0)
-        return
-    if kind == F_RANDOM_FAILURES:
-        s.f_epoch[f] += 1
-        if start:
-            for k in range(s.faults[f].inst_count):
-                inst = s.f_instances[s.faults[f].inst_first + k]
-                _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
-                           EV_RANDOM_FAIL, <int>inst, f, <int>s.f_epoch[f], 0, 0)
-        return
-    if l >= 0:
-        _recompute_link_faults(s, l)
-        return
-    _recompute_component_faults(s, c)
-    if kind == F_EXHAUSTION and s.faults[f].resource == R_MEMORY_LEAK:
-        for k in range(s.comps[c].instances):
-            inst = s.comps[c].inst_offset + k
-            s.i_leak_epoch[inst] += 1
-            if start:
-                s.i_up_since[inst] = s.now
-                _schedule_oom(s, <int>inst)
-    if kind == F_EXHAUSTION and s.faults[f].resource == R_POOL and not start:
-        for k in range(s.comps[c].instances):
-            _dispatch_queue(s, <int>(s.comps[c].inst_offset + k))
-
-
-cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
-    if s.i_leak_epoch[inst] != epoch or s.c_leak_fault[s.inst_comp[inst]] != f:
-        return
-    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
-        return
-    _log(s, LG_OOM_KILLED, <int>s.inst_comp[inst], -1, f, inst, 0, 0)
-    _crash(s, inst, M_REFUSE, f)
-    _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
-
-
-cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
-    if s.f_epoch[f] != epoch or not s.f_active[f]:
-        return
-    _crash(s, inst, M_REFUSE, f)
-    _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mttr),
-               EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
-
-
-cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
-    _restart(s, inst, M_REFUSE)
-    if s.f_epoch[f] == epoch and s.f_active[f]:
-        _push(s, s.now + _expo(&s.rng[s.n_c + s.n_l + f], s.faults[f].mtbf),
-                   EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
-
-
-cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
-    """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
-    cdef int c = <int>s.inst_comp[inst]
-    cdef bint was_up = s.i_down_refuse[inst] == 0 and s.i_down_hang[inst] == 0
-    cdef int j, n
-    if hang:
-        s.i_down_hang[inst] += 1
-    else:
-        s.i_down_refuse[inst] += 1
-    if not was_up:
-        return
-    _log(s, LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
-    _touch(s, c)
-    s.c_up[c] -= 1
-    s.i_leak_epoch[inst] += 1
-    # Detach the instance's workers and queue first, so completing lost jobs
-    # cannot hand the queue to a worker of a dead instance.
-    s.c_busy[c] -= s.i_busy[inst]
-    s.c_qlen[c] -= s.i_qlen[inst]
-    s.i_busy[inst] = 0
-    s.i_qlen[inst] = 0
-    s.i_qhead[inst] = -1
-    s.i_qtail[inst] = -1
-    _queue_lost(s, inst)
-    n = s.job_n
-    for j in range(n):
-        if s.jobs[j].state != JS_FREE and s.jobs[j].inst == inst and s.jobs[j].comp == c:
-            s.jobs[j].holds_worker = 0
-            if hang:
-                s.jobs[j].cancelled = 1
-            _count_c(s, c, MC_LOST, 1.0)
-            _complete_job(s, j, O_UNAVAILABLE)
-
-
-cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
-    cdef int c = <int>s.inst_comp[inst]
-    if hang:
-        if s.i_down_hang[inst] > 0:
-            s.i_down_hang[inst] -= 1
-    elif s.i_down_refuse[inst] > 0:
-        s.i_down_refuse[inst] -= 1
-    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
-        return
-    _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
-    _touch(s, c)
-    s.c_up[c] += 1
-    s.i_up_since[inst] = s.now
-    s.i_leak_epoch[inst] += 1
-    if s.comps[c].limit_for_period > 0 and not s.comps[c].global_quota:   # a global quota outlives one instance
-        s.i_rl_perm[inst] = s.comps[c].limit_for_period
-        s.i_rl_cycle[inst] = s.now_ns // max(_ns(s.comps[c].limit_refresh_period), 1)
-    _schedule_oom(s, inst)
-
+include "_fault_events.pxi"   # _on_fault, _on_oom, random failures, _crash, _restart

@@ -3,7 +3,7 @@
 from libc.stdint cimport int64_t, int32_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
@@ -45,6 +45,50 @@ cdef struct Sim:
     double* d_points
     int64_t* f_instances
     double* cb_open_wait   # the wait of the current opening
+
+    # load balancers' pick tables (engine/balancing.py); lt is the live min-tree of jobs
+    int64_t* lb_off
+    int64_t* lb_total
+    int64_t* fl_inst
+    int64_t* fl_link
+    int64_t* lk_flat
+    int64_t* i_zone         # each instance's zone (0: none)
+    int64_t* c_zone_aware   # a component whose instances call their own zone first
+    int64_t* lt_off
+    int64_t* lt_size
+    int64_t* lt
+    int64_t* it_off
+    int64_t* it_n
+    int64_t* it_lb
+    int64_t* it_idx
+
+    # outlier detectors (engine/_ejection.pxd): a row each, the detector of each link (-1: none),
+    # and per watched instance ("slot") its ejection and its counts
+    OutlierRow* od
+    int n_od
+    int64_t* lk_od
+    int64_t* od_active      # per detector: instances ejected now
+    int64_t* od_ejected
+    int64_t* od_c5xx        # consecutive 5xx
+    int64_t* od_cgw         # consecutive gateway failures
+    int64_t* od_total       # answers in the current interval
+    int64_t* od_ok          # of which successes
+    int64_t* od_backoff     # Envoy's ejection-time multiplier
+    int64_t* od_times       # ejections so far
+    double* od_last_ej
+    double* od_last_unej    # -1: never returned
+
+    # horizontal autoscalers (engine/_autoscale.pxd)
+    AutoscaleRow* hpa
+    int n_hpa
+    int64_t* as_replicas    # per autoscaler: the replicas it has asked for (ready or starting)
+    int64_t* as_starting    # of which still starting
+    double* as_busy         # busy and up worker-areas at the last sync
+    double* as_up
+    double* as_rec_t        # recommendations: when, and how many replicas
+    int64_t* as_rec_n
+    int64_t* as_rec_pos
+    int64_t* i_start_epoch  # an instance's start, cancelled when scaled down before it is ready
 
     # dynamic state
     Rng* rng

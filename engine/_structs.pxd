@@ -72,6 +72,7 @@ cdef struct Call:
     int32_t copies       # hedging, on the parent: copies sent, and (below) still out
     int32_t out
     int32_t kids[5]      # hedging, on the parent: its copies (gRPC caps attempts at 5)
+    int32_t inst         # the instance the current attempt went to, -1 if it reached none
     double t_start
     double t_attempt
     double prev_sleep    # decorrelated jitter remembers its last sleep

@@ -118,6 +118,47 @@ cdef struct FaultRow:
     int64_t inst_count
     int64_t seed
 
+# One outlier detector (Envoy outlier_detection): the instances one caller watches as a cluster.
+cdef struct OutlierRow:
+    int64_t caller               # the component whose calls it watches
+    int64_t lb                   # a balancer's detector watches its flat list of instances; -1: one link's target
+    int64_t link                 # that link (-1 for a balancer's)
+    int64_t slot_first           # its instances' state: od_* [slot_first : + hosts]
+    int64_t hosts
+    int64_t consecutive_5xx
+    double enforcing_consecutive_5xx
+    int64_t consecutive_gateway_failure
+    double enforcing_consecutive_gateway_failure
+    double interval
+    double base_ejection_time
+    double max_ejection_time
+    double max_ejection_percent
+    int64_t always_eject_one_host
+    int64_t success_rate_minimum_hosts
+    int64_t success_rate_request_volume
+    double success_rate_stdev_factor  # in stdevs (Envoy's thousandths / 1000)
+    double enforcing_success_rate
+    double failure_percentage_threshold
+    int64_t failure_percentage_minimum_hosts
+    int64_t failure_percentage_request_volume
+    double enforcing_failure_percentage
+
+# One horizontal autoscaler (Kubernetes HPA) on a service whose instances are allocated up to
+# max_replicas; those beyond ``initial`` start stopped.
+cdef struct AutoscaleRow:
+    int64_t comp
+    int64_t initial
+    int64_t min_replicas
+    int64_t max_replicas
+    double target_utilization    # percent
+    double tolerance
+    double sync_period
+    double scale_down_stabilization
+    double scale_up_stabilization
+    double startup_time
+    int64_t rec_first            # its recommendations' ring: as_rec_t, as_rec_n [rec_first : + rec_cap]
+    int64_t rec_cap
+
 cdef struct FaultActionRow:
     double time
     int64_t action               # FaultAction

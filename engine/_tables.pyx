@@ -2,7 +2,7 @@
 # the compiler fills exactly the fields the core reads, in its order.
 import numpy as np
 
-from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow
+from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 
 cdef object _dtype(dict zeroed, Py_ssize_t size):
@@ -20,6 +20,8 @@ cdef PolicyRow _policy
 cdef FaultRow _fault
 cdef FaultActionRow _action
 cdef DistRow _dist
+cdef OutlierRow _outlier
+cdef AutoscaleRow _autoscale
 
 COMPONENT = _dtype(_component, sizeof(ComponentRow))
 LINK = _dtype(_link, sizeof(LinkRow))
@@ -27,6 +29,8 @@ POLICY = _dtype(_policy, sizeof(PolicyRow))
 FAULT = _dtype(_fault, sizeof(FaultRow))
 FAULT_ACTION = _dtype(_action, sizeof(FaultActionRow))
 DIST = _dtype(_dist, sizeof(DistRow))
+OUTLIER = _dtype(_outlier, sizeof(OutlierRow))
+AUTOSCALE = _dtype(_autoscale, sizeof(AutoscaleRow))
 
 
 def table(rows, dtype):

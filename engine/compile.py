@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -31,7 +32,8 @@ from ._codes import (
     Strategy,
     Window,
 )
-from ._tables import COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, POLICY, table
+from ._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK, OUTLIER, POLICY, table
+from .balancing import lower_balancing
 from .grid import BucketGrid
 from .model import (
     Cache,
@@ -63,6 +65,7 @@ from .model.faults import (
     LatencyFault,
     PartitionFault,
     RandomFailuresFault,
+    ZoneOutageFault,
 )
 from .model.outcomes import Outcome
 from .model.resilience import (
@@ -74,11 +77,13 @@ from .model.resilience import (
     GrpcRetryThrottling,
     HedgingPolicy,
     LoadSheddingPolicy,
+    OutlierDetectionPolicy,
     RateLimiterPolicy,
     RetryPolicy,
     ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
+from .model.validation import zone_instances
 
 UNLIMITED = 2**31 - 1
 
@@ -158,6 +163,8 @@ class Compiled:
     faults: np.ndarray
     fault_actions: np.ndarray
     dists: np.ndarray
+    outliers: np.ndarray
+    autoscalers: np.ndarray
     # out_links, inst_comp, bp_t, bp_r, obj_thr, f_instances, d_points
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
@@ -172,6 +179,14 @@ class Compiled:
     @property
     def n_links(self) -> int:
         return len(self.link_names)
+
+    @property
+    def n_autoscalers(self) -> int:
+        return int(self.scalars["n_autoscalers"])
+
+    @property
+    def n_outliers(self) -> int:
+        return int(self.scalars["n_outliers"])
 
     @property
     def n_faults(self) -> int:
@@ -221,29 +236,38 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     arrays = {
         "out_links": _arr(lowered.out_links, np.int64),
         "inst_comp": _arr(lowered.inst_comp, np.int64),
+        "i_zone": _arr(lowered.inst_zone, np.int64),
+        "c_zone_aware": _arr(lowered.zone_aware, np.int64),
         "bp_t": _arr(lowered.bp_t, np.float64),
         "bp_r": _arr(lowered.bp_r, np.float64),
         "obj_thr": _arr(lowered.obj_thr, np.float64),
         "f_instances": _arr(lowered.fault_instances, np.int64),
         "d_points": _arr(dists.points or [0.0], np.float64),
     }
+    component_table, link_table = table(lowered.components, COMPONENT), table(links, LINK)
+    arrays.update(lower_balancing(component_table, link_table, arrays["out_links"]))
+    outliers = _lower_outliers(design, options, component_table, arrays)
+    autoscalers = _lower_autoscalers(design, options, arrays)
     grid = BucketGrid.of_options(options)
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": grid.width,
         "n_buckets": grid.count, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
+        "n_outliers": len(outliers), "n_autoscalers": len(autoscalers),
     }
     return Compiled(
         component_names=[c.name for c in design.components],
         component_kinds=[c.kind for c in design.components],
         link_names=[l.name for l in design.links],
         fault_ids=[str(f.id) for f in faults],
-        fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
-        components=table(lowered.components, COMPONENT),
-        links=table(links, LINK),
+        fault_titles=[_fault_title(design, f) for f in faults],
+        components=component_table,
+        links=link_table,
         policies=table(policies, POLICY),
         faults=table(fault_rows, FAULT),
         fault_actions=table(actions, FAULT_ACTION),
         dists=table(dists.rows, DIST),
+        outliers=table(outliers, OUTLIER),
+        autoscalers=table(autoscalers, AUTOSCALE),
         arrays=arrays,
         scalars=scalars,
         breaker_links=breaker_links,
@@ -257,6 +281,8 @@ class _Lowered:
 
     components: list[dict] = field(default_factory=list)
     inst_comp: list[int] = field(default_factory=list)
+    inst_zone: list[int] = field(default_factory=list)    # 0: in no zone
+    zone_aware: list[int] = field(default_factory=list)   # per component
     out_links: list[int] = field(default_factory=list)
     bp_t: list[float] = field(default_factory=list)
     bp_r: list[float] = field(default_factory=list)
@@ -289,8 +315,9 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
         elif isinstance(c, LoadBalancer):
             row["strategy"] = code(Strategy, c.strategy)
         elif isinstance(c, Service):
-            row.update(instances=c.instances, workers=c.workers, dist=dists.add(c.service_time),
-                       fan_out=code(FanOut, c.fan_out))
+            # an autoscaled service holds every instance it may have; those beyond its start are stopped
+            row.update(instances=c.autoscaling.max_replicas if c.autoscaling.enabled else c.instances,
+                       workers=c.workers, dist=dists.add(c.service_time), fan_out=code(FanOut, c.fan_out))
         elif isinstance(c, Database):
             row.update(instances=c.instances, workers=c.connections, dist=dists.add(c.query_time))
         elif isinstance(c, Cache):
@@ -312,6 +339,12 @@ def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _
                        max_outstanding=-1 if c.max_outstanding is None else c.max_outstanding,
                        cont_dist=-1 if c.continuation_time == Constant(value=0.0) else dists.add(c.continuation_time))
         out.inst_comp.extend([i] * row["instances"])
+        if isinstance(c, (Service, Database, Cache)):
+            out.inst_zone.extend(c.zone_of(k) for k in range(row["instances"]))
+            out.zone_aware.append(int(c.zone_aware))
+        else:
+            out.inst_zone.extend([0] * row["instances"])
+            out.zone_aware.append(0)
         rl = _policy(c, RateLimiterPolicy, None, options.resilience)
         row.update(limit_for_period=rl.limit_for_period if rl else 0,
                    limit_refresh_period=rl.limit_refresh_period if rl else 0.0,
@@ -356,6 +389,80 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
             breaker_links.append(li)
         policies.append(row)
     return links, policies, breaker_links
+
+
+def _lower_autoscalers(design: Design, options: RunOptions, arrays: dict) -> list[dict]:
+    """One row per autoscaled service; ``arrays`` gains the size of their recommendation rings."""
+    rows: list[dict] = []
+    recs = 0
+    for c, component in enumerate(design.components):
+        if not isinstance(component, Service) or not component.autoscaling.enabled:
+            continue
+        a = component.autoscaling
+        # enough room for every recommendation inside the longer stabilisation window
+        cap = int(math.ceil(max(a.scale_down_stabilization, a.scale_up_stabilization) / a.sync_period)) + 2
+        rows.append(dict(comp=c, initial=component.instances, min_replicas=a.min_replicas,
+                         max_replicas=a.max_replicas, target_utilization=a.target_utilization, tolerance=a.tolerance,
+                         sync_period=a.sync_period, scale_down_stabilization=a.scale_down_stabilization,
+                         scale_up_stabilization=a.scale_up_stabilization, startup_time=a.startup_time, rec_first=recs,
+                         rec_cap=cap))
+        recs += cap
+    arrays["as_recs"] = np.array([recs], dtype=np.int64)
+    return rows
+
+
+def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray, arrays: dict) -> list[dict]:
+    """One outlier detector per balancer with the policy (over its flat list of instances) and
+    per other guarded call (over its target's instances); ``arrays`` gains each link's detector
+    (``lk_od``) and the number of watched instances (``od_slots``)."""
+    index = {c.name: i for i, c in enumerate(design.components)}
+    lk_od = np.full(max(len(design.links), 1), -1, dtype=np.int64)
+    rows: list[dict] = []
+    slots = 0
+
+    def add(policy: OutlierDetectionPolicy, caller: int, lb: int, link: int, hosts: int) -> None:
+        nonlocal slots
+        rows.append(dict(
+            caller=caller, lb=lb, link=link, slot_first=slots, hosts=hosts,
+            consecutive_5xx=policy.consecutive_5xx, enforcing_consecutive_5xx=policy.enforcing_consecutive_5xx,
+            consecutive_gateway_failure=policy.consecutive_gateway_failure,
+            enforcing_consecutive_gateway_failure=policy.enforcing_consecutive_gateway_failure,
+            interval=policy.interval, base_ejection_time=policy.base_ejection_time,
+            max_ejection_time=policy.longest_ejection, max_ejection_percent=policy.max_ejection_percent,
+            always_eject_one_host=int(policy.always_eject_one_host),
+            success_rate_minimum_hosts=policy.success_rate_minimum_hosts,
+            success_rate_request_volume=policy.success_rate_request_volume,
+            success_rate_stdev_factor=policy.success_rate_stdev_factor / 1000.0,
+            enforcing_success_rate=policy.enforcing_success_rate,
+            failure_percentage_threshold=policy.failure_percentage_threshold,
+            failure_percentage_minimum_hosts=policy.failure_percentage_minimum_hosts,
+            failure_percentage_request_volume=policy.failure_percentage_request_volume,
+            enforcing_failure_percentage=policy.enforcing_failure_percentage,
+        ))
+        slots += hosts
+
+    for c, component in enumerate(design.components):
+        out = [li for li, link in enumerate(design.links) if link.source == component.name]
+        if isinstance(component, LoadBalancer):
+            # a balancer's targets are one cluster: its general policy, else its first scoped one
+            policy = _policy(component, OutlierDetectionPolicy, None, options.resilience) or next(
+                (p for li in out if (p := _policy(component, OutlierDetectionPolicy, design.links[li].target,
+                                                  options.resilience))), None)
+            if policy is not None and int(arrays["lb_total"][c]) > 0:
+                lk_od[out] = len(rows)
+                add(policy, c, c, -1, int(arrays["lb_total"][c]))
+            continue
+        for li in out:
+            target = index[design.links[li].target]
+            if int(components[target]["kind"]) in (Kind.K_LOAD_BALANCER, Kind.K_CLIENT):
+                continue
+            policy = _policy(component, OutlierDetectionPolicy, design.links[li].target, options.resilience)
+            if policy is not None:
+                lk_od[li] = len(rows)
+                add(policy, c, -1, li, int(components[target]["instances"]))
+    arrays["lk_od"] = lk_od
+    arrays["od_slots"] = np.array([slots], dtype=np.int64)
+    return rows
 
 
 def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
@@ -460,6 +567,10 @@ def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dis
             row["down_mode"] = code(DownMode, fault.mode)
         elif isinstance(fault, RandomFailuresFault):
             row.update(mtbf=fault.mtbf, mttr=fault.mttr)
+        elif isinstance(fault, ZoneOutageFault):
+            row.update(down_mode=code(DownMode, fault.mode), restart_delay=fault.restart_delay)
+            chosen = [int(lowered.components[index[name]]["inst_offset"]) + k
+                      for name, k in zone_instances(design, fault)]
         row.update(inst_first=len(lowered.fault_instances), inst_count=len(chosen))
         lowered.fault_instances.extend(chosen)
         rows.append(row)
@@ -469,6 +580,14 @@ def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dis
                 actions.append((end, FaultAction.FA_END, fi))
     actions.sort()
     return rows, [dict(time=t, action=a, fault=f) for t, a, f in actions]
+
+
+def _fault_title(design: Design, fault) -> str:
+    """The fault in the event log's words; a zone outage names what it takes down."""
+    if isinstance(fault, ZoneOutageFault):
+        hit = Counter(name for name, _ in zone_instances(design, fault))
+        return f"zone {fault.zone} outage: " + ", ".join(f"{n} x {name}" for name, n in hit.items())
+    return f"{fault.kind.replace('_', ' ')} on {fault.target}"
 
 
 def _objective_threshold(objective) -> float:

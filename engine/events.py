@@ -61,6 +61,11 @@ EVENT_KINDS: dict[str, EventKind] = {
                                   "worse"),
     "thread_pool_shrank": EventKind("thread pool shrank",
                                     "A thread-pool bulkhead is back at its core threads.", "better"),
+    "instance_ejected": EventKind("instance ejected",
+                                  "Outlier detection stopped sending to an instance that kept failing.", "worse"),
+    "instance_returned": EventKind("instance returned",
+                                   "An ejected instance takes requests again after its ejection time.", "better"),
+    "scaled": EventKind("scaled", "The autoscaler changed the number of replicas.", "better"),
 }
 
 

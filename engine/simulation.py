@@ -540,6 +540,24 @@ class Simulation:
             elif kind == "hedges_sent":
                 record["count"] = int(v1)
                 record["details"] = f"{int(v1)} hedged copies sent"
+            elif kind == "scaled":
+                record["from_replicas"], record["to_replicas"] = inst, int(v1)
+                record["utilisation"] = v2 if v2 >= 0 else None
+                measured = f" (utilisation {v2 * 100:.0f} %)" if v2 >= 0 else " (no ready instance measured)"
+                record["details"] = f"{inst} -> {int(v1)} replicas{measured}"
+            elif kind in ("instance_ejected", "instance_returned"):
+                target = int(comp.arrays["inst_comp"][inst])
+                record["target"] = comp.component_names[target]
+                record["instance"] = inst - int(comp.components["inst_offset"][target])
+                where = f"{record['target']} instance {record['instance']}"
+                if kind == "instance_ejected":
+                    record["reason"] = _core.OUTLIER_TYPE_NAMES[int(v1)]
+                    record["ejection_time"] = v2
+                    record["details"] = (f"{where} ejected for {v2:g} s "
+                                         f"({record['reason'].replace('_', ' ')})")
+                else:
+                    record["ejections"] = int(v1)
+                    record["details"] = f"{where} back after {v2:.3g} s out (ejected {int(v1)} times so far)"
             elif kind in ("codel_dropping_began", "adaptive_lifo_began"):
                 record["instance"] = inst - int(comp.components["inst_offset"][c])
                 record["queue_length"] = int(v2)

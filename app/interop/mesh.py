@@ -12,11 +12,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, RetryPolicy, TimeoutPolicy
+from pydantic import ValidationError
+
+from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, OutlierDetectionPolicy, RetryPolicy, TimeoutPolicy
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
-from .reading import Document, go_duration, mapping, number, pick, sequence, snake
+from .reading import (
+    Document,
+    boolean,
+    go_duration,
+    mapping,
+    number,
+    pick,
+    proto_duration,
+    proto_text,
+    sequence,
+    snake,
+)
 from .yaml_out import Commented, dump_documents
 
 # Envoy's own defaults [route_components.proto, circuit_breaker.proto, router filter docs].
@@ -64,6 +77,7 @@ class CallSettings:
     retry: RetryPolicy | None = None
     timeout: TimeoutPolicy | None = None
     budget: EnvoyRetryBudget | None = None
+    outlier: OutlierDetectionPolicy | None = None
     wheres: dict[str, str] = field(default_factory=dict)
 
 
@@ -124,7 +138,90 @@ def _settings(found: dict[str, CallSettings], name: str, where: str) -> CallSett
     return found.setdefault(name, CallSettings(name, where))
 
 
+# -- outlier detection ----------------------------------------------------------------------------
+
+_OUTLIER_TIMES = ("interval", "base_ejection_time", "max_ejection_time")
+_OUTLIER_COUNTS = ("consecutive_5xx", "consecutive_gateway_failure", "success_rate_minimum_hosts",
+                   "success_rate_request_volume", "success_rate_stdev_factor", "failure_percentage_minimum_hosts",
+                   "failure_percentage_request_volume")
+_OUTLIER_PERCENTS = ("max_ejection_percent", "enforcing_consecutive_5xx", "enforcing_consecutive_gateway_failure",
+                     "enforcing_success_rate", "failure_percentage_threshold", "enforcing_failure_percentage")
+# Istio's names, and what its control plane writes into Envoy's cluster for each
+_ISTIO_OUTLIER = {"consecutive5xxErrors": "consecutive_5xx", "consecutiveGatewayErrors": "consecutive_gateway_failure",
+                  "interval": "interval", "baseEjectionTime": "base_ejection_time",
+                  "maxEjectionPercent": "max_ejection_percent"}
+
+
+def _outlier_policy(values: dict, key: str, where: str) -> OutlierDetectionPolicy:
+    try:
+        return OutlierDetectionPolicy(**values)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field_name = ".".join(str(p) for p in problem["loc"]) or "outlier detection"
+        raise InteropError(f"{key}.{field_name}: {problem['msg']}", where) from None
+
+
+def _envoy_outlier(config: Any, name: str, where: str, result: ImportResult) -> OutlierDetectionPolicy:
+    """Envoy's cluster outlier_detection; a field left out keeps Envoy's default."""
+    key = f"cluster {name} outlier_detection"
+    config = mapping(config, key, where)
+    values: dict[str, Any] = {}
+    for raw, value in config.items():
+        field_name = snake(str(raw))
+        if isinstance(value, dict) and set(value) == {"value"}:   # a protobuf wrapper type
+            value = value["value"]
+        if field_name in _OUTLIER_TIMES:
+            values[field_name] = proto_duration(value, f"{key}.{raw}", where)
+        elif field_name in _OUTLIER_COUNTS:
+            values[field_name] = number(value, f"{key}.{raw}", where, integer=True)
+        elif field_name in _OUTLIER_PERCENTS:
+            values[field_name] = number(value, f"{key}.{raw}", where)
+        elif field_name == "always_eject_one_host":
+            values[field_name] = boolean(value, f"{key}.{raw}", where)
+        else:
+            result.add("differs", f"{key}.{raw} is not modelled (local-origin errors count as gateway failures, "
+                                  "with no jitter, panic threshold or active health checks)", where)
+    return _outlier_policy(values, key, where)
+
+
+def _istio_outlier(config: Any, key: str, where: str, result: ImportResult) -> OutlierDetectionPolicy:
+    """Istio's outlierDetection as its control plane writes it for Envoy: success-rate ejection
+    off, and a consecutive count given enforced at 100 % (0 turns it off)."""
+    config = mapping(config, f"{key} outlierDetection", where)
+    values: dict[str, Any] = {"enforcing_success_rate": 0.0}
+    for raw, value in config.items():
+        name = "consecutive5xxErrors" if raw == "consecutiveErrors" else str(raw)
+        field_name = _ISTIO_OUTLIER.get(name)
+        if field_name in _OUTLIER_TIMES:
+            values[field_name] = go_duration(value, f"{key} outlierDetection.{raw}", where)
+        elif field_name == "max_ejection_percent":
+            values[field_name] = number(value, f"{key} outlierDetection.{raw}", where)
+        elif field_name is not None:
+            count = number(value, f"{key} outlierDetection.{raw}", where, integer=True)
+            enforcing = "enforcing_" + field_name
+            values[enforcing] = 100.0 if count > 0 else 0.0
+            if count > 0:
+                values[field_name] = count
+        else:
+            result.add("differs", f"{key}: outlierDetection.{raw} is not modelled (no panic threshold, no split of "
+                                  "local-origin errors)", where)
+    return _outlier_policy(values, f"{key} outlierDetection", where)
+
+
 # -- Envoy ----------------------------------------------------------------------------------------
+
+def _envoy_outlier_out(policy: OutlierDetectionPolicy) -> dict[str, Any]:
+    """A cluster's outlier_detection, every field spelled out so the file says what runs."""
+    out: dict[str, Any] = {}
+    for name in OutlierDetectionPolicy.model_fields:
+        value = getattr(policy, name)
+        if name in _OUTLIER_TIMES:
+            if value is not None:
+                out[name] = proto_text(value)
+        elif name in _OUTLIER_COUNTS or name in _OUTLIER_PERCENTS or name == "always_eject_one_host":
+            out[name] = value
+    return out
+
 
 def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, result: ImportResult) -> None:
     name = str(pick(cluster, "name"))
@@ -133,8 +230,8 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
     for key in cluster:
         key_s = snake(str(key))
         if key_s == "outlier_detection":
-            result.add("not_understood", f"cluster {name}: outlier detection (ejecting failing hosts) is not modelled "
-                                         "yet, so it was left out", doc.where(path + (key,)))
+            settings.outlier = _envoy_outlier(cluster[key], name, doc.where(path + (key,)), result)
+            settings.wheres["outlier_detection"] = doc.where(path + (key,))
         elif key_s in ("connect_timeout", "lb_policy", "load_balancing_policy", "dns_lookup_family"):
             result.add("ignored", f"cluster {name}: {key} — connections, DNS and the proxy's host choice are not "
                                   "simulated", doc.where(path + (key,)))
@@ -269,8 +366,11 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
             result.add("differs", f"{key}: http.maxRetries {http['maxRetries']} caps concurrent retries, which is "
                                   "not modelled", limit_where)
         if "outlierDetection" in policy:
-            result.add("not_understood", f"{key}: outlierDetection (ejecting failing hosts) is not modelled yet, "
-                                         "so it was left out", doc.where(("spec", "trafficPolicy", "outlierDetection")))
+            od_where = doc.where(("spec", "trafficPolicy", "outlierDetection"))
+            settings.outlier = _istio_outlier(policy["outlierDetection"], key, od_where, result)
+            settings.wheres["outlier_detection"] = od_where
+            result.add("differs", f"{key}: outlierDetection as Istio configures Envoy: success-rate ejection off",
+                       od_where)
         for other in ("loadBalancer", "tls", "portLevelSettings"):
             if other in policy:
                 result.add("ignored", f"{key}: trafficPolicy.{other} is not simulated",
@@ -375,7 +475,8 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             callee = _callee(design, name)
             targets = callers_of(design, callee.name) if callee else []
         policies = [(k, p) for k, p in (("bulkhead", settings.bulkhead), ("retry", settings.retry),
-                                         ("timeout", settings.timeout)) if p is not None]
+                                         ("timeout", settings.timeout), ("outlier_detection", settings.outlier))
+                    if p is not None]
         if not policies:
             continue
         if not targets:
@@ -460,7 +561,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
 def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str]]:
     """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
     retry budget) and a route configuration with each call's timeout and retry policy."""
-    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout"))
+    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout", "outlier_detection"))
     clusters, routes, notes = [], [], []
     for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
         bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)
@@ -478,6 +579,9 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
             notes.append(f"{caller.name} -> {callee}: gRPC retry throttling has no Envoy equivalent; left out")
         if len(thresholds) > 1:
             cluster["circuit_breakers"] = {"thresholds": [thresholds]}
+        outlier = effective_policy(design, caller, callee, "outlier_detection")
+        if outlier is not None:
+            cluster["outlier_detection"] = _envoy_outlier_out(outlier)
         if breaker is not None:
             notes.append(f"{caller.name} -> {callee}: the circuit breaker has no Envoy equivalent (Envoy's "
                          "circuit_breakers are concurrency limits; outlier_detection ejects hosts)")

@@ -41,6 +41,7 @@ class Workload:
     calls: list[str] = field(default_factory=list)
     public: bool = False
     words: list[str] = field(default_factory=list)   # env values and arguments, searched for service names
+    autoscaling: dict[str, Any] | None = None        # an HPA's settings, as Autoscaler fields
 
 
 def guess_kind(name: str, image: str) -> str:
@@ -180,11 +181,13 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
     for spec, where, name in scalers:
         ref = mapping(spec.get("scaleTargetRef"), f"HorizontalPodAutoscaler {name} scaleTargetRef", where).get("name")
         if ref in workloads:
-            low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
             w = workloads[ref]
-            w.replicas = max(w.replicas, _replicas(low, f"HorizontalPodAutoscaler {name} minReplicas", where))
-            result.add("differs", f"HorizontalPodAutoscaler {name}: autoscaling is not modelled; {ref} runs "
-                                  f"{w.replicas} instance(s) (the autoscaler allows {low} to {high})", where)
+            w.autoscaling = _autoscaler(spec, name, where, result)
+            low, high = w.autoscaling["min_replicas"], w.autoscaling["max_replicas"]
+            w.replicas = min(max(w.replicas, low), high)
+            result.add("mapped", f"HorizontalPodAutoscaler {name} -> autoscaling of {ref} from {w.replicas} "
+                                 f"instance(s), {low} to {high}, at {w.autoscaling['target_utilization']:g} % "
+                                 "utilisation", where)
         else:
             result.add("not_understood", f"HorizontalPodAutoscaler {name} scales {ref}, which these files do not "
                                          "define", where)
@@ -202,6 +205,36 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
         hint = f"; it autoscales {targets}: import it with the manifest that defines it" if targets else ""
         raise InteropError(f"has no Deployment, StatefulSet or DaemonSet to make components of{hint}", docs[0].source)
     return list(workloads.values())
+
+
+def _autoscaler(spec: dict, name: str, where: str, result: ImportResult) -> dict[str, Any]:
+    """An HPA (autoscaling/v1 or v2) as Autoscaler fields; what it leaves out keeps Kubernetes' default."""
+    key = f"HorizontalPodAutoscaler {name}"
+    low = _replicas(spec.get("minReplicas", 1), f"{key} minReplicas", where)
+    high = _replicas(spec.get("maxReplicas"), f"{key} maxReplicas", where)
+    out: dict[str, Any] = {"enabled": True, "min_replicas": max(1, low), "max_replicas": max(1, high, low)}
+    target = spec.get("targetCPUUtilizationPercentage")
+    for i, metric in enumerate(sequence(spec.get("metrics"), f"{key} spec.metrics", where)):
+        metric = mapping(metric, f"{key} spec.metrics[{i}]", where)
+        resource = mapping(metric.get("resource"), f"{key} spec.metrics[{i}].resource", where)
+        goal = mapping(resource.get("target"), f"{key} spec.metrics[{i}].resource.target", where)
+        if metric.get("type") == "Resource" and resource.get("name") == "cpu" and "averageUtilization" in goal:
+            target = goal["averageUtilization"]
+        else:
+            result.add("differs", f"{key}: metric {i + 1} ({metric.get('type')}) is not modelled; Faultline scales "
+                                  "on its workers' utilisation", where)
+    out["target_utilization"] = float(number(target if target is not None else 80, f"{key} target utilisation",
+                                             where))
+    behavior = mapping(spec.get("behavior"), f"{key} spec.behavior", where)
+    for direction, field_name in (("scaleDown", "scale_down_stabilization"), ("scaleUp", "scale_up_stabilization")):
+        rules = mapping(behavior.get(direction), f"{key} behavior.{direction}", where)
+        if "stabilizationWindowSeconds" in rules:
+            out[field_name] = float(number(rules["stabilizationWindowSeconds"],
+                                           f"{key} behavior.{direction}.stabilizationWindowSeconds", where))
+        if rules.get("policies"):
+            result.add("differs", f"{key}: behavior.{direction}.policies are not modelled; Kubernetes' default "
+                                  "policy applies", where)
+    return out
 
 
 def by_workload(workloads: list[Workload], name: str) -> Workload:
@@ -241,6 +274,11 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
         fields: dict[str, Any] = {"name": w.name}
         if "instances" in COMPONENT_CLASSES[kind].model_fields:
             fields["instances"] = max(1, w.replicas)
+        if w.autoscaling is not None and "autoscaling" in COMPONENT_CLASSES[kind].model_fields:
+            fields["autoscaling"] = w.autoscaling
+        elif w.autoscaling is not None:
+            result.add("differs", f"{w.name} is taken as a {kind}, which does not autoscale in Faultline; "
+                                  f"it runs {max(1, w.replicas)} instance(s)", w.where)
         if w.replicas == 0:
             result.add("differs", f"{w.name} runs 0 replicas; modelled with 1 instance", w.where)
         components.append(COMPONENT_CLASSES[kind](**fields))

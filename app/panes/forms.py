@@ -427,7 +427,14 @@ def component_fields(cls) -> list[FieldSpec]:
     """The rows of a component kind's form, read off its model class (``parameters`` gives the order)."""
     rows: list[FieldSpec] = []
     for name in cls.parameters():
-        rows += _variant_rows(cls, name) if _is_variant(cls.model_fields[name]) else [model_field(cls, name)]
+        info = cls.model_fields[name]
+        if _is_variant(info):
+            rows += _variant_rows(cls, name)
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            # a group of settings of its own (a service's autoscaling): its fields, under the group's name
+            rows += [model_field(info.annotation, sub, f"{name}.") for sub in info.annotation.model_fields]
+        else:
+            rows.append(model_field(cls, name))
     return rows
 
 

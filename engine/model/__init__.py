@@ -2,6 +2,7 @@
 from .components import (
     COMPONENT_CLASSES,
     COMPONENT_KINDS,
+    Autoscaler,
     Cache,
     Calling,
     Client,
@@ -58,6 +59,7 @@ from .faults import (
     LatencyFault,
     PartitionFault,
     RandomFailuresFault,
+    ZoneOutageFault,
 )
 from .objectives import (
     OBJECTIVE_CLASSES,
@@ -83,6 +85,7 @@ from .resilience import (
     GrpcRetryThrottling,
     HedgingPolicy,
     LoadSheddingPolicy,
+    OutlierDetectionPolicy,
     Policy,
     RateLimiterPolicy,
     RetryPolicy,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution, Exponential
 from .objectives import Objective, RecoverySettings
 from .resilience import Policy
@@ -153,7 +154,8 @@ class _Component(BaseModel):
     help: ClassVar[str]
     icon: ClassVar[str]
     colour: ClassVar[str]
-    shown_elsewhere: ClassVar[tuple[str, ...]] = ("id", "kind", "position", "policies")
+    # instance_zones, where a kind has it, is a list per instance edited in the design's JSON
+    shown_elsewhere: ClassVar[tuple[str, ...]] = ("id", "kind", "position", "policies", "instance_zones")
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field(..., min_length=1, max_length=64, title="Name",
@@ -277,6 +279,89 @@ class Calling(BaseModel):
     )
 
 
+#: zones are numbered 1..MAX_ZONES across a design: zone 2 of one service is zone 2 of another
+MAX_ZONES = 64
+
+
+class Zoned(BaseModel):
+    """Where a component's instances run: failure domains (availability zones) that a zone
+    outage takes down together. Kubernetes spreads replicas evenly over zones
+    (topologySpreadConstraints on topology.kubernetes.io/zone); ``instance_zones`` pins them."""
+
+    zones: int = Field(
+        1, ge=1, le=MAX_ZONES, title="Zones", json_schema_extra={"unit": "zones"},
+        description="zones its instances are spread over: instance k runs in zone k mod zones + 1",
+    )
+    instance_zones: list[Annotated[int, Field(ge=1, le=MAX_ZONES)]] | None = Field(
+        None, max_length=10_000, title="Zone of each instance",
+        description="the zone of each instance in order; empty means spread over 'zones'",
+    )
+    zone_aware: bool = Field(
+        False, title="Zone-aware calls",
+        description="each instance calls its dependencies' instances in its own zone while any there takes "
+                    "requests, and the other zones only when none does (Istio locality failover)",
+    )
+
+    def zone_of(self, instance: int) -> int:
+        """The zone (from 1) instance ``instance`` (from 0) runs in; instances an autoscaler adds
+        beyond those pinned are spread over ``zones``."""
+        if self.instance_zones is not None and instance < len(self.instance_zones):
+            return self.instance_zones[instance]
+        return instance % self.zones + 1
+
+    @model_validator(mode="after")
+    def _a_zone_per_instance(self):
+        instances = getattr(self, "instances", 1)
+        if self.instance_zones is not None and len(self.instance_zones) != instances:
+            raise ValueError(f"instance_zones names {len(self.instance_zones)} zones for {instances} instances; "
+                             "give one per instance")
+        return self
+
+
+class Autoscaler(BaseModel):
+    """The Kubernetes horizontal pod autoscaler on average utilisation (autoscaling/v2), with its
+    defaults: desired = ceil(current x utilisation / target), left alone within the tolerance,
+    scale-down to the highest recommendation of the stabilisation window."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    enabled: bool = Field(False, title="Autoscale",
+                          description="add and remove instances with the load (Kubernetes HorizontalPodAutoscaler)")
+    min_replicas: int = Field(1, ge=1, le=10_000, title="Min replicas", json_schema_extra={"unit": "instances"},
+                              description="never fewer instances (HPA minReplicas, default 1)")
+    max_replicas: int = Field(10, ge=1, le=10_000, title="Max replicas", json_schema_extra={"unit": "instances"},
+                              description="never more instances (HPA maxReplicas)")
+    target_utilization: float = Field(
+        80.0, gt=0, le=100, title="Target utilisation", json_schema_extra={"unit": "%"},
+        description="average busy share of the ready instances' workers to aim at (HPA averageUtilization; "
+                    "kubectl autoscale's default 80 %)")
+    tolerance: float = Field(
+        0.1, ge=0, le=1, title="Tolerance", json_schema_extra={"unit": "ratio"},
+        description="no change while utilisation / target is within 1 +- this "
+                    "(--horizontal-pod-autoscaler-tolerance, default 0.1)")
+    sync_period: float = Field(
+        15.0, gt=0, le=LONGEST_RUN, title="Sync period", json_schema_extra={"unit": "s"},
+        description="how often the autoscaler measures and decides (--horizontal-pod-autoscaler-sync-period, "
+                    "default 15 s)")
+    scale_down_stabilization: float = Field(
+        300.0, ge=0, le=LONGEST_RUN, title="Scale-down stabilisation", json_schema_extra={"unit": "s"},
+        description="scale down only to the highest recommendation of this window "
+                    "(behavior.scaleDown.stabilizationWindowSeconds, default 300 s)")
+    scale_up_stabilization: float = Field(
+        0.0, ge=0, le=LONGEST_RUN, title="Scale-up stabilisation", json_schema_extra={"unit": "s"},
+        description="scale up only to the lowest recommendation of this window "
+                    "(behavior.scaleUp.stabilizationWindowSeconds, default 0 s)")
+    startup_time: float = Field(
+        30.0, ge=0, le=LONGEST_RUN, title="Start-up time", json_schema_extra={"unit": "s"},
+        description="from the decision to add an instance until it is ready and takes requests "
+                    "(scheduling, image pull, start and readiness probe)")
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self):
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"min_replicas {self.min_replicas} is above max_replicas {self.max_replicas}")
+        return self
+
+
 class Client(_Component):
     """A workload source; records the end-to-end latency and outcome of every request."""
 
@@ -328,7 +413,7 @@ class LoadBalancer(_Component):
         return self.strategy.replace("_", " ")
 
 
-class Service(_Component, Queueing, Calling):
+class Service(_Component, Queueing, Calling, Zoned):
     """Instances x workers, a queue per instance, dependency calls holding the worker (or not)."""
 
     kind: Literal["service"] = "service"
@@ -346,12 +431,23 @@ class Service(_Component, Queueing, Calling):
                                        description="own CPU time per request, without dependency calls")
     error_probability: float = _error_probability()
     fan_out: FanOut = _fan_out()
+    autoscaling: Autoscaler = Field(default_factory=Autoscaler, title="Autoscaling",
+                                    description="instances added and removed with the load; 'instances' is where "
+                                                "it starts")
+
+    @model_validator(mode="after")
+    def _starts_within_bounds(self):
+        a = self.autoscaling
+        if a.enabled and not a.min_replicas <= self.instances <= a.max_replicas:
+            raise ValueError(f"instances {self.instances} must lie between the autoscaler's min_replicas "
+                             f"{a.min_replicas} and max_replicas {a.max_replicas}")
+        return self
 
     def key_figures(self) -> str:
         return f"{self.instances} x {self.workers} workers"
 
 
-class Database(_Component, Queueing):
+class Database(_Component, Queueing, Zoned):
     """A connection pool in front of queries; makes no calls of its own."""
 
     kind: Literal["database"] = "database"
@@ -376,7 +472,7 @@ class Database(_Component, Queueing):
         return f"{self.instances} x {self.connections} conns"
 
 
-class Cache(_Component, Queueing, Calling):
+class Cache(_Component, Queueing, Calling, Zoned):
     """Hits answer fast; misses are forwarded to the cache's dependency."""
 
     kind: Literal["cache"] = "cache"

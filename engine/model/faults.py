@@ -182,6 +182,27 @@ class PartitionFault(_Fault):
         json_schema_extra={"choices": {"hang": "hang until timeout", "refuse": "refuse at once"}})
 
 
+class ZoneOutageFault(_Fault):
+    """A failure domain goes down: every instance placed in the zone stops at once."""
+
+    kind: Literal["zone_outage"] = "zone_outage"
+    label = "Zone outage"
+    help = "Every instance in one zone stops at once, in every component placed there."
+    badge = "zone"
+    needs_instances = True
+    zone: int = Field(1, ge=1, le=64, title="Zone", description="the zone that goes down, counted from 1",
+                      json_schema_extra={"unit": "zone"})
+    whole_zone: bool = Field(
+        True, title="Whole zone",
+        description="every component's instances in the zone; off: only the target's")
+    mode: Literal["refuse", "hang"] = Field(
+        "refuse", title="Failure",
+        description="refuse: callers see 'unavailable' at once; hang: calls sit until the caller's timeout",
+        json_schema_extra={"choices": {"refuse": "refuse at once", "hang": "hang until callers time out"}})
+    restart_delay: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Restart delay",
+                                 description="cold start after the window ends", json_schema_extra={"unit": "s"})
+
+
 class RandomFailuresFault(_Fault):
     kind: Literal["random_failures"] = "random_failures"
     label = "Random failures"
@@ -195,7 +216,8 @@ class RandomFailuresFault(_Fault):
 
 
 Fault = Annotated[
-    CrashFault | LatencyFault | ExhaustionFault | ErrorFault | PartitionFault | RandomFailuresFault,
+    CrashFault | LatencyFault | ExhaustionFault | ErrorFault | PartitionFault | RandomFailuresFault
+    | ZoneOutageFault,
     Field(discriminator="kind"),
 ]
 

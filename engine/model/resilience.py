@@ -313,6 +313,104 @@ class HedgingPolicy(_CallerPolicy):
     )
 
 
+class OutlierDetectionPolicy(_CallerPolicy):
+    """Envoy outlier detection (cluster ``outlier_detection``): the caller stops sending to an
+    instance of its dependency that keeps failing, for a time that grows with each ejection.
+
+    On a load balancer all its targets' instances form one cluster; on any other caller, the
+    instances of the guarded dependency do. Names and defaults are Envoy's.
+    """
+
+    kind: Literal["outlier_detection"] = "outlier_detection"
+    label = "Outlier detection"
+    help = "Stop sending to an instance that keeps failing, for a while (Envoy outlier detection)."
+    badge = "OD"
+    nesting = 8
+    consecutive_5xx: int = Field(
+        5, ge=1, le=1_000_000, title="Consecutive 5xx",
+        description="failures in a row from one instance that eject it: error, timeout, unavailable or rejected "
+                    "(Envoy consecutive_5xx, default 5)", json_schema_extra={"unit": "calls"})
+    enforcing_consecutive_5xx: float = Field(
+        100.0, ge=0, le=100, title="Enforce consecutive 5xx",
+        description="chance that a consecutive-5xx outlier is really ejected (Envoy enforcing_consecutive_5xx, "
+                    "default 100 %)", json_schema_extra={"unit": "%"})
+    consecutive_gateway_failure: int = Field(
+        5, ge=1, le=1_000_000, title="Consecutive gateway failures",
+        description="gateway failures in a row (timeout, unavailable, rejected: 502-504) that eject an instance "
+                    "(Envoy consecutive_gateway_failure, default 5)", json_schema_extra={"unit": "calls"})
+    enforcing_consecutive_gateway_failure: float = Field(
+        0.0, ge=0, le=100, title="Enforce gateway failures",
+        description="chance that a gateway-failure outlier is really ejected (Envoy "
+                    "enforcing_consecutive_gateway_failure, default 0 %: detected, not ejected)",
+        json_schema_extra={"unit": "%"})
+    interval: float = Field(
+        10.0, gt=0, le=LONGEST_RUN, title="Interval",
+        description="time between analysis sweeps, which return instances and judge success rates "
+                    "(Envoy interval, default 10 s)", json_schema_extra={"unit": "s"})
+    base_ejection_time: float = Field(
+        30.0, gt=0, le=LONGEST_RUN, title="Base ejection time",
+        description="an ejection lasts this times the instance's ejection count, returned at the next sweep "
+                    "(Envoy base_ejection_time, default 30 s)", json_schema_extra={"unit": "s"})
+    max_ejection_time: float | None = Field(
+        None, gt=0, le=LONGEST_RUN, title="Max ejection time",
+        description="cap on one ejection; empty means 300 s, or the base ejection time if longer "
+                    "(Envoy max_ejection_time)", json_schema_extra={"unit": "s"})
+    max_ejection_percent: float = Field(
+        10.0, ge=0, le=100, title="Max ejection percent",
+        description="share of the cluster's instances that may be out at once; with 10 % and fewer than ten "
+                    "instances none is ever ejected (Envoy max_ejection_percent, default 10 %)",
+        json_schema_extra={"unit": "%"})
+    always_eject_one_host: bool = Field(
+        False, title="Always eject one",
+        description="one instance may be ejected whatever the max ejection percent "
+                    "(Envoy always_eject_one_host, default off)")
+    success_rate_minimum_hosts: int = Field(
+        5, ge=1, le=1_000_000, title="Success rate: minimum instances",
+        description="instances with enough requests needed before success rates are compared "
+                    "(Envoy success_rate_minimum_hosts, default 5)", json_schema_extra={"unit": "instances"})
+    success_rate_request_volume: int = Field(
+        100, ge=1, le=1_000_000_000, title="Success rate: request volume",
+        description="requests an instance needs in an interval to be judged (Envoy success_rate_request_volume, "
+                    "default 100)", json_schema_extra={"unit": "requests"})
+    success_rate_stdev_factor: int = Field(
+        1900, ge=0, le=1_000_000, title="Success rate: stdev factor",
+        description="thousandths of a standard deviation below the mean success rate that eject "
+                    "(Envoy success_rate_stdev_factor, default 1900: 1.9 stdev)",
+        json_schema_extra={"unit": "1/1000 stdev"})
+    enforcing_success_rate: float = Field(
+        100.0, ge=0, le=100, title="Enforce success rate",
+        description="chance that a success-rate outlier is really ejected (Envoy enforcing_success_rate, "
+                    "default 100 %)", json_schema_extra={"unit": "%"})
+    failure_percentage_threshold: float = Field(
+        85.0, ge=0, le=100, title="Failure percentage threshold",
+        description="failure share of an instance in an interval at or above which it is an outlier "
+                    "(Envoy failure_percentage_threshold, default 85 %)", json_schema_extra={"unit": "%"})
+    failure_percentage_minimum_hosts: int = Field(
+        5, ge=1, le=1_000_000, title="Failure percentage: minimum instances",
+        description="instances with enough requests needed before failure percentages are judged "
+                    "(Envoy failure_percentage_minimum_hosts, default 5)", json_schema_extra={"unit": "instances"})
+    failure_percentage_request_volume: int = Field(
+        50, ge=1, le=1_000_000_000, title="Failure percentage: request volume",
+        description="requests an instance needs in an interval to be judged "
+                    "(Envoy failure_percentage_request_volume, default 50)", json_schema_extra={"unit": "requests"})
+    enforcing_failure_percentage: float = Field(
+        0.0, ge=0, le=100, title="Enforce failure percentage",
+        description="chance that a failure-percentage outlier is really ejected "
+                    "(Envoy enforcing_failure_percentage, default 0 %: detected, not ejected)",
+        json_schema_extra={"unit": "%"})
+
+    @property
+    def longest_ejection(self) -> float:
+        """Envoy's cap on one ejection: max_ejection_time, else 300 s or the base time if longer."""
+        return self.max_ejection_time if self.max_ejection_time is not None else max(300.0, self.base_ejection_time)
+
+    @model_validator(mode="after")
+    def _cap_not_below_base(self):
+        if self.max_ejection_time is not None and self.max_ejection_time < self.base_ejection_time:
+            raise ValueError("max_ejection_time cannot be shorter than base_ejection_time (Envoy refuses it too)")
+        return self
+
+
 class RateLimiterPolicy(_Policy):
     """Resilience4j AtomicRateLimiter at the callee, one per instance, or one quota that all the
     instances draw from (``global_quota``)."""
@@ -367,7 +465,7 @@ class LoadSheddingPolicy(_Policy):
 # In the order menus offer them: caller-side patterns first, then inbound ones.
 Policy = Annotated[
     RetryPolicy | CircuitBreakerPolicy | TimeoutPolicy | BulkheadPolicy | ThreadPoolBulkheadPolicy | FallbackPolicy
-    | DeadlinePolicy | HedgingPolicy | RateLimiterPolicy | LoadSheddingPolicy,
+    | DeadlinePolicy | HedgingPolicy | OutlierDetectionPolicy | RateLimiterPolicy | LoadSheddingPolicy,
     Field(discriminator="kind"),
 ]
 

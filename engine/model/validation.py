@@ -3,9 +3,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .components import Component
+from .components import Cache, Component, Database, Service
 from .design import LINK_ARROW, Design, Problem, describe
-from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
+from .faults import (
+    COMPONENT_FAULT_KINDS,
+    INSTANCE_FAULT_KINDS,
+    LINK_FAULT_KINDS,
+    CrashFault,
+    Experiment,
+    ZoneOutageFault,
+)
 from .resilience import BULKHEAD_KINDS, INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
@@ -218,6 +225,8 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
             if bad:
                 problems.append(Problem(where, f"instances: {component.name} has {instances} instance(s), "
                                         f"no index {bad[0]}", fault.id))
+        if isinstance(fault, ZoneOutageFault):
+            problems += _zone_problems(design, component, fault, where)
         if duration is not None:
             if fault.start >= duration:
                 problems.append(Problem(where, f"start {fault.start:g} s is not inside the run (0 to {duration:g} s)",
@@ -229,3 +238,28 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
                     fault.id,
                 ))
     return problems
+
+
+def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, int]]:
+    """The (component, instance) pairs a zone outage takes down, in the design's order."""
+    hit = []
+    for component in design.components:
+        if not isinstance(component, (Service, Database, Cache)) or (
+                not fault.whole_zone and component.name != fault.target):
+            continue
+        # an autoscaled service's instances it may start are placed too
+        scaler = getattr(component, "autoscaling", None)
+        count = scaler.max_replicas if scaler is not None and scaler.enabled else component.instances
+        hit += [(component.name, k) for k in range(count) if component.zone_of(k) == fault.zone]
+    return hit
+
+
+def _zone_problems(design: Design, component, fault: ZoneOutageFault, where: str) -> list[Problem]:
+    if not isinstance(component, (Service, Database, Cache)):
+        return []
+    zones = sorted({component.zone_of(k) for k in range(component.instances)})
+    if fault.zone not in zones:
+        listed = ", ".join(str(z) for z in zones)
+        return [Problem(where, f"zone: {component.name} has no instance in zone {fault.zone} "
+                               f"(its instances are in zone {listed})", fault.id)]
+    return []

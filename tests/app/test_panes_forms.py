@@ -28,6 +28,11 @@ OVERRIDES = {
     "multiplier": "2",
     "factor": "3",
     "kill_factor": "6",
+    # percentages whose default doubled would pass 100
+    "enforcing_consecutive_5xx": "50",
+    "enforcing_success_rate": "50",
+    "failure_percentage_threshold": "90",
+    "target_utilization": "60",
 }
 
 
@@ -56,8 +61,8 @@ def edit_field(qtbot, form: ModelForm, path: str, value):
             text = f"{value * 2 if value else 5:g}"
         type_text(qtbot, editor, text)
     elif isinstance(editor, DurationEditor):
-        if name == "period":
-            text = "90 s"  # longer than any duration set before it
+        if name in ("period", "max_ejection_time"):
+            text = "90 s"  # longer than any duration set before it (a period, a base ejection time)
         elif value is None:
             text = "25 ms" if editor.unit == "ms" else "10 s"
         else:

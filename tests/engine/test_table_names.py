@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine._tables import COMPONENT, LINK, POLICY
+from engine._tables import AUTOSCALE, COMPONENT, LINK, OUTLIER, POLICY
 from engine.model import POLICY_CLASSES, EnvoyRetryBudget, GrpcRetryThrottling, Link
 from engine.model.resilience import CALLER_POLICY_KINDS
 
@@ -23,11 +23,22 @@ def _column(table, kind: str, name: str) -> str | None:
     return None
 
 
+# Policies whose settings have a table of their own rather than columns of the policy row.
+OWN_TABLES = {"outlier_detection": OUTLIER}
+
+
 @pytest.mark.parametrize("kind", CALLER_POLICY_KINDS)
 def test_every_parameter_of_a_caller_side_policy_has_a_column_of_its_name(kind):
     cls = POLICY_CLASSES[kind]
+    rows = OWN_TABLES.get(kind, POLICY)
     for name in cls.model_fields.keys() - {"id", "kind", "enabled", "scope", "budget"}:
-        assert _column(POLICY, kind, name), f"{kind}.{name} has no column named after it in PolicyRow"
+        assert _column(rows, kind, name), f"{kind}.{name} has no column named after it in {rows}"
+
+
+def test_every_setting_of_the_autoscaler_has_a_column_of_its_name():
+    from engine.model.components import Autoscaler
+
+    assert Autoscaler.model_fields.keys() - {"enabled"} <= set(AUTOSCALE.names)
 
 
 @pytest.mark.parametrize("kind", ["rate_limiter", "load_shedding"])
@@ -37,7 +48,7 @@ def test_every_parameter_of_an_inbound_policy_has_a_column_of_its_name(kind):
 
 
 def test_every_policy_column_is_a_parameters_name():
-    names = {n for k in CALLER_POLICY_KINDS for n in POLICY_CLASSES[k].model_fields}
+    names = {n for k in CALLER_POLICY_KINDS for n in POLICY_CLASSES[k].model_fields if k not in OWN_TABLES}
     names |= {f"{k}_{n}" for k in CALLER_POLICY_KINDS for n in POLICY_CLASSES[k].model_fields}
     names |= set(GrpcRetryThrottling.model_fields) | set(EnvoyRetryBudget.model_fields)
     strays = set(POLICY.names) - names - POLICY_BOOKKEEPING

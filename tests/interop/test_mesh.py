@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from interop_support import FIXTURES, policy
 
+import engine.model as m
 from app.interop import InteropError, detect_format, export_design, import_files, preview_text
 from engine.model import EnvoyRetryBudget
 
@@ -18,8 +19,10 @@ def test_istio_rules_map_to_the_calls_into_the_host(shop):
     assert sorted(retry.retry_on) == ["error", "timeout", "unavailable"]
     assert policy(result.design, "gateway", "timeout", "orders").timeout == 0.8   # per try
     text = preview_text(result.notes)
-    assert ("orders-mesh.yaml:16: DestinationRule orders: outlierDetection (ejecting failing hosts) is not modelled"
-            in text)
+    outlier = policy(result.design, "gateway", "outlier_detection", "orders")
+    assert (outlier.consecutive_5xx, outlier.interval, outlier.base_ejection_time) == (5, 10.0, 30.0)
+    assert outlier.enforcing_success_rate == 0.0            # Istio turns success-rate ejection off
+    assert ("orders-mesh.yaml:16: DestinationRule orders: outlierDetection as Istio configures Envoy" in text)
     assert "the 10 pending requests queued for a connection are not" in text
     assert "timeout 3 s over all attempts is not modelled beside the perTryTimeout 0.8 s" in text
     assert result.design.problems() == []
@@ -45,6 +48,40 @@ def test_envoy_cluster_and_route_map_with_their_budget(shop):
     assert retry.budget == EnvoyRetryBudget(budget_percent=25.0, min_retry_concurrency=2)
     assert policy(result.design, "gateway", "timeout", "inventory").timeout == 0.4
     assert "inventory-envoy.yaml:7: cluster inventory: connect_timeout" in preview_text(result.notes)
+
+
+def test_envoy_outlier_detection_becomes_the_policy_with_envoys_defaults(shop, tmp_path):
+    path = tmp_path / "clusters.yaml"
+    path.write_text("- name: inventory\n  outlier_detection:\n    consecutive_5xx: 3\n    interval: 5s\n"
+                    "    base_ejection_time: {seconds: 20}\n    max_ejection_percent: {value: 50}\n"
+                    "    enforcing_failure_percentage: 100\n    max_ejection_time_jitter: 1s\n")
+    result = import_files([path], shop, fmt="envoy")
+    outlier = policy(result.design, "gateway", "outlier_detection", "inventory")
+    assert (outlier.consecutive_5xx, outlier.interval, outlier.base_ejection_time) == (3, 5.0, 20.0)
+    assert (outlier.max_ejection_percent, outlier.enforcing_failure_percentage) == (50.0, 100.0)
+    assert (outlier.consecutive_gateway_failure, outlier.enforcing_consecutive_gateway_failure) == (5, 0.0)
+    assert "max_ejection_time_jitter is not modelled" in preview_text(result.notes)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: inventory\n  outlier_detection:\n    base_ejection_time: 60s\n"
+                   "    max_ejection_time: 30s\n")
+    with pytest.raises(InteropError, match="max_ejection_time cannot be shorter"):
+        import_files([bad], shop, fmt="envoy")
+
+
+def test_outlier_detection_goes_out_to_envoy_and_comes_back_the_same(shop, tmp_path):
+    from app.interop.notes import Target
+    from app.interop.placing import put_policy
+
+    design = shop.model_copy(deep=True)
+    sent = m.OutlierDetectionPolicy(consecutive_5xx=3, base_ejection_time=20.0, max_ejection_percent=50.0,
+                                    enforcing_failure_percentage=100.0)
+    assert put_policy(design, Target("gateway", "inventory"), sent) is None
+    text = export_design(design, "envoy", "gateway").text
+    assert "outlier_detection:" in text and "consecutive_5xx: 3" in text
+    path = tmp_path / "sidecar.yaml"
+    path.write_text(text)
+    back = policy(import_files([path], shop, fmt="envoy").design, "gateway", "outlier_detection", "inventory")
+    assert back.model_dump(exclude={"id", "scope"}) == sent.model_dump(exclude={"id", "scope"})
 
 
 def test_camel_case_protojson_names_read_the_same(shop, tmp_path):

@@ -34,8 +34,9 @@ def test_kubernetes_workloads_services_and_autoscalers():
     assert {l.name for l in design.links} == {"web users -> web", "web -> orders", "web -> orders-db",
                                               "orders -> orders-db"}
     text = preview_text(result.notes)
-    assert "HorizontalPodAutoscaler orders: autoscaling is not modelled; orders runs 4 instance(s)" in text
-    assert "(the autoscaler allows 4 to 12)" in text
+    scaler = design.component("orders").autoscaling
+    assert (scaler.enabled, scaler.min_replicas, scaler.max_replicas, scaler.target_utilization) == (True, 4, 12, 80.0)
+    assert "HorizontalPodAutoscaler orders -> autoscaling of orders from 4 instance(s), 4 to 12" in text
     assert design.problems() == []
 
 
@@ -69,3 +70,22 @@ def test_the_cli_writes_a_laid_out_design(tmp_path, capsys):
     assert len(spots) == len(design.components)
     column = {c.name: c.position.x for c in design.components}
     assert column["web users"] < column["web"] < column["orders"] < column["orders-db"]   # callers left of callees
+
+
+def test_an_autoscaling_v2_hpa_brings_its_target_and_windows(tmp_path):
+    path = tmp_path / "k8s.yaml"
+    path.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 1\n"
+        "  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: shop/api}]\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  minReplicas: 2\n  maxReplicas: 9\n"
+        "  metrics:\n  - type: Resource\n"
+        "    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}\n"
+        "  - type: Pods\n    pods: {metric: {name: rps}}\n"
+        "  behavior:\n    scaleDown: {stabilizationWindowSeconds: 120}\n")
+    result = import_files([path])
+    api = result.design.component("api")
+    assert api.instances == 2                                     # raised to the autoscaler's minimum
+    a = api.autoscaling
+    assert (a.min_replicas, a.max_replicas, a.target_utilization, a.scale_down_stabilization) == (2, 9, 60.0, 120.0)
+    assert "metric 2 (Pods) is not modelled" in preview_text(result.notes)
