@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -53,7 +54,6 @@ from .model import (
     experiment_problems,
 )
 from .model.components import Queueing
-from .model.design import LINK_ARROW
 from .model.faults import (
     CrashFault,
     ErrorFault,
@@ -177,8 +177,8 @@ class Compiled:
         return int(self.scalars["n_fault_actions"])
 
 
-def _policy(component, kind_cls, link_target: str | None, enabled: bool):
-    """The policy of a kind guarding a call to ``link_target``: a scoped one wins over a general one."""
+def _policy(component, kind_cls, link_target: uuid.UUID | None, enabled: bool):
+    """The policy of a kind guarding a call to ``link_target`` (an id): a scoped one wins over a general one."""
     if not enabled:
         return None
     general = None
@@ -199,9 +199,12 @@ def _arr(values, dtype) -> np.ndarray:
 
 def compile_design(design: Design, options: RunOptions, experiment: Experiment | str | None = None) -> Compiled:
     """Check the design (and experiment) and lower both to the core's tables."""
+    design = design.with_ids()
     design.check()
     if isinstance(experiment, str):
         experiment = design.experiment(experiment)
+    elif experiment is not None:
+        experiment = design.resolve(experiment)
     if experiment is not None:
         problems = experiment_problems(design, experiment, options.duration)
         if problems:
@@ -223,6 +226,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
         "d_points": _arr(dists.points or [0.0], np.float64),
     }
     n_buckets = int(math.ceil(options.duration / options.bucket - 1e-9))
+    names = design.names()
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": options.bucket,
         "n_buckets": n_buckets, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
@@ -230,9 +234,9 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     return Compiled(
         component_names=[c.name for c in design.components],
         component_kinds=[c.kind for c in design.components],
-        link_names=[l.name for l in design.links],
+        link_names=[design.link_name(l, names) for l in design.links],
         fault_ids=[str(f.id) for f in faults],
-        fault_titles=[f"{f.kind.replace('_', ' ')} on {f.target}" for f in faults],
+        fault_titles=[f"{f.kind.replace('_', ' ')} on {design.name_of(f.target, names)}" for f in faults],
         components=table(lowered.components, COMPONENT),
         links=table(links, LINK),
         policies=table(policies, POLICY),
@@ -262,7 +266,7 @@ class _Lowered:
 
 def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _Lowered) -> None:
     """One row per component: its capacity, its work, its workload, its inbound patterns."""
-    index = {c.name: i for i, c in enumerate(design.components)}
+    index = {c.id: i for i, c in enumerate(design.components)}
     # Outgoing links grouped by source, in the design's order (the call order).
     per_source: dict[int, list[int]] = {i: [] for i in range(len(design.components))}
     for li, link in enumerate(design.links):
@@ -332,12 +336,14 @@ def _lower_client(c: Client, options: RunOptions, dists: _Dists, row: dict, out:
 
 def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[list[dict], list[dict], list[int]]:
     """One row per link, and one row of the caller's patterns guarding it."""
-    index = {c.name: i for i, c in enumerate(design.components)}
+    index = {c.id: i for i, c in enumerate(design.components)}
+    names = design.names()
     links, policies, breaker_links = [], [], []
     for li, link in enumerate(design.links):
+        # Streams are seeded by name, as before ids: the same design draws the same numbers.
         links.append(dict(src=index[link.source], dst=index[link.target], dist=dists.add(link.latency),
                           prob=link.probability, count=link.count,
-                          seed=stream_seed(options.seed, "link", link.name)))
+                          seed=stream_seed(options.seed, "link", design.link_name(link, names))))
         source = design.components[index[link.source]]
         row = _lower_policies(source, link.target, options.resilience, dists)
         if row["cb_on"]:
@@ -346,7 +352,7 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
     return links, policies, breaker_links
 
 
-def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
+def _lower_policies(source, target: uuid.UUID, on: bool, dists: _Dists) -> dict:
     """The patterns ``source`` applies to its calls to ``target``; neutral values where none applies."""
     to = _policy(source, TimeoutPolicy, target, on)
     rt = _policy(source, RetryPolicy, target, on)
@@ -393,20 +399,22 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
 def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dists,
                   lowered: _Lowered) -> tuple[list[dict], list[dict]]:
     """One row per fault, and its start and end actions sorted by time."""
-    index = {c.name: i for i, c in enumerate(design.components)}
-    link_index = {l.name: i for i, l in enumerate(design.links)}
+    index = {c.id: i for i, c in enumerate(design.components)}
+    link_index = {l.id: i for i, l in enumerate(design.links)}
+    names = design.names()
     rows: list[dict] = []
     actions: list[tuple[float, int, int]] = []
     seen: dict[tuple[str, str], int] = {}
     for fi, fault in enumerate(faults):
-        target = fault.target
+        # Named (not by id) in the seed, so that the same design draws the same numbers as before ids.
+        target = design.name_of(fault.target, names)
         # the n-th fault of a kind on a target: stable when other faults are added or removed
         nth = seen[(fault.kind, target)] = seen.get((fault.kind, target), -1) + 1
         comp_i, link_i = -1, -1
-        if "->" in target:
-            link_i = link_index[LINK_ARROW.join(p.strip() for p in target.split("->"))]
+        if fault.target in link_index:
+            link_i = link_index[fault.target]
         else:
-            comp_i = index[target]
+            comp_i = index[fault.target]
         row = dict(kind=code(FaultKind, fault.kind), comp=comp_i, link=link_i, down_mode=DownMode.M_REFUSE,
                    resource=Resource.R_CPU, direction=Direction.DIR_REQUEST, fraction=0.0, delay_dist=-1,
                    factor=1.0, pool_size=0, leak_rate=0.0, kill_factor=0.0, restart_delay=0.0, mtbf=0.0, mttr=0.0,

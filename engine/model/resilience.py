@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 from .outcomes import FAILURE_OUTCOMES
+from .refs import Ref
 
 FailureOutcome = Literal["error", "timeout", "rejected", "short_circuited", "unavailable"]
 _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[assignment]
@@ -50,8 +51,9 @@ class _CallerPolicy(_Policy):
     # order (Retry, CircuitBreaker, TimeLimiter, Bulkhead), with the fallback answering last.
     nesting: ClassVar[int]
 
-    scope: str | None = Field(
-        None, description="name of the one dependency this guards; empty guards every outgoing call"
+    scope: Ref | None = Field(
+        None, description="the one dependency this guards, by id (or by name in a file written by hand); "
+                          "empty guards every outgoing call"
     )
 
 
