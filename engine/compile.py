@@ -11,6 +11,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
 
@@ -177,7 +178,7 @@ class Compiled:
         return int(self.scalars["n_fault_actions"])
 
 
-def _policy(component, kind_cls, link_target: uuid.UUID | None, enabled: bool):
+def _policy(component, kind_cls, link_target: uuid.UUID | str | None, enabled: bool):
     """The policy of a kind guarding a call to ``link_target`` (an id): a scoped one wins over a general one."""
     if not enabled:
         return None
@@ -204,7 +205,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     if isinstance(experiment, str):
         experiment = design.experiment(experiment)
     elif experiment is not None:
-        experiment = design.resolve(experiment)
+        experiment = cast(Experiment, design.resolve(experiment))
     if experiment is not None:
         problems = experiment_problems(design, experiment, options.duration)
         if problems:
@@ -266,7 +267,7 @@ class _Lowered:
 
 def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _Lowered) -> None:
     """One row per component: its capacity, its work, its workload, its inbound patterns."""
-    index = {c.id: i for i, c in enumerate(design.components)}
+    index: dict[uuid.UUID | str, int] = {c.id: i for i, c in enumerate(design.components)}
     # Outgoing links grouped by source, in the design's order (the call order).
     per_source: dict[int, list[int]] = {i: [] for i in range(len(design.components))}
     for li, link in enumerate(design.links):
@@ -336,7 +337,8 @@ def _lower_client(c: Client, options: RunOptions, dists: _Dists, row: dict, out:
 
 def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[list[dict], list[dict], list[int]]:
     """One row per link, and one row of the caller's patterns guarding it."""
-    index = {c.id: i for i, c in enumerate(design.components)}
+    # A checked design's references are ids (a name left unresolved would have been a problem).
+    index: dict[uuid.UUID | str, int] = {c.id: i for i, c in enumerate(design.components)}
     names = design.names()
     links, policies, breaker_links = [], [], []
     for li, link in enumerate(design.links):
@@ -352,7 +354,7 @@ def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[li
     return links, policies, breaker_links
 
 
-def _lower_policies(source, target: uuid.UUID, on: bool, dists: _Dists) -> dict:
+def _lower_policies(source, target: uuid.UUID | str, on: bool, dists: _Dists) -> dict:
     """The patterns ``source`` applies to its calls to ``target``; neutral values where none applies."""
     to = _policy(source, TimeoutPolicy, target, on)
     rt = _policy(source, RetryPolicy, target, on)

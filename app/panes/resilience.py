@@ -25,14 +25,15 @@ from .forms import POLICY_FORMS, ModelForm
 ALL_SCOPE = "__all__"
 
 
-def call_nesting(policies, scope: str | None) -> str:
-    """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
-    call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
+def call_nesting(policies, scope, scope_name: str = "") -> str:
+    """How the enabled caller-side policies for calls to ``scope`` (a dependency's id, named
+    ``scope_name``; None: every call) wrap each call, outer to inner, and whether a timeout
+    bounds each attempt or the whole call."""
     applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
     kinds = [k for k in CALL_NESTING if any(p.kind == k for p in applied)]
     if not kinds:
         return ""
-    target = f'calls to "{scope}"' if scope else "each call"
+    target = f'calls to "{scope_name or scope}"' if scope else "each call"
     text = f"Around {target}, outer to inner: " + " → ".join(kind_label(k) for k in kinds) + " → the call."
     timeout = next((p for p in applied if p.kind == "timeout"), None)
     retry = next((p for p in applied if p.kind == "retry"), None)
@@ -44,11 +45,11 @@ def call_nesting(policies, scope: str | None) -> str:
     return text
 
 
-def scope_text(policy) -> str:
+def scope_text(policy, design) -> str:
     """What a policy guards, as the policy list shows it."""
     if policy.inbound:
         return "inbound"
-    return f'calls to "{policy.scope}"' if policy.scope else "all outgoing calls"
+    return f'calls to "{design.name_of(policy.scope)}"' if policy.scope else "all outgoing calls"
 
 
 class ResiliencePanel(QWidget):
@@ -61,7 +62,7 @@ class ResiliencePanel(QWidget):
         super().__init__(parent)
         self.doc = document
         self.component_id = None
-        self.call_target: str | None = None  # the dependency whose calls are shown, when a link is selected
+        self.call_target = None  # the dependency (by id) whose calls are shown, when a link is selected
         self.policy_id = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
@@ -193,7 +194,7 @@ class ResiliencePanel(QWidget):
             action.setEnabled(reason is None)
             action.setToolTip(reason or POLICY_CLASSES[kind].help)
         for policy in policies:
-            item = QListWidgetItem(f"{policy.label} — {scope_text(policy)}")
+            item = QListWidgetItem(f"{policy.label} — {scope_text(policy, self.doc.design)}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if policy.enabled else Qt.CheckState.Unchecked)
@@ -254,7 +255,8 @@ class ResiliencePanel(QWidget):
         if policy is None:
             return
         component = self.doc.component(self.component_id)
-        self.nesting.setText(call_nesting(component.policies, None if policy.inbound else policy.scope))
+        scope = None if policy.inbound else policy.scope
+        self.nesting.setText(call_nesting(component.policies, scope, self.doc.design.name_of(scope)))
         self.nesting.setVisible(bool(self.nesting.text()))
         if self.form is None:
             self.form = form_cls()
@@ -280,9 +282,12 @@ class ResiliencePanel(QWidget):
             self.scope.setEnabled(False)
             return
         self.scope.setEnabled(True)
-        deps = [link.target for link in self.doc.design.links_from(component.name)]
-        self.scope.set_choices([(ALL_SCOPE, "all outgoing calls")] + [(d, f'calls to "{d}"') for d in deps])
-        self.scope.set_value(policy.scope or ALL_SCOPE)
+        design = self.doc.design
+        deps = [link.target for link in design.links_from(component.id)]
+        # The chooser holds ids as text: what a scope refers to; names are what it shows.
+        self.scope.set_choices([(ALL_SCOPE, "all outgoing calls")]
+                               + [(str(d), f'calls to "{design.name_of(d)}"') for d in deps])
+        self.scope.set_value(str(policy.scope) if policy.scope else ALL_SCOPE)
 
     # -- edits ---------------------------------------------------------------------------
     def add_policy(self, kind: str):

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
 from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, Experiment
-from .refs import LINK_ARROW, Ref, as_ref, link_name, normalise_link_name, resolve_names
+from .refs import Ref, as_ref, link_name, normalise_link_name, resolve_names
 from .resilience import POLICY_KINDS
 
 # 2: links, policy scopes and fault targets hold ids (1 named components; names still read).
@@ -35,15 +35,21 @@ class Link(BaseModel):
     probability: float = Field(1.0, ge=0, le=1, description="chance a request makes this call")
     count: int = Field(1, ge=1, le=1000, description="calls per request when it calls")
 
+    # The design this link belongs to, which knows its ends' names now (see ``name``). Not part of
+    # the link's value: equality, dumps and copies' fields leave it out.
+    _design: Any = PrivateAttr(None)
+
     @property
     def name(self) -> str:
-        """``api -> db`` while the ends are names (a link built in code, before a design resolves it).
+        """``api -> db``: the link as people name it, with its ends' names as they are now."""
+        if self._design is not None:
+            return self._design.link_name(self)
+        return link_name(*(str(end) for end in (self.source, self.target)))
 
-        A link in a design holds ids and is named by the design: ``design.link_name(link)``.
-        """
-        if isinstance(self.source, str) and isinstance(self.target, str):
-            return link_name(self.source, self.target)
-        raise ValueError("a link that refers to components by id is named by its design: design.link_name(link)")
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Link):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
 
 
 class RunOptions(BaseModel):
@@ -162,21 +168,56 @@ class Design(BaseModel):
             data = {**data, "format": FORMAT_VERSION}
         return resolve_names(data)
 
+    # Where each component stood when last looked up by id (see ``_component_name``).
+    _index: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _adopt_links(self) -> Design:
+        self.adopt(*self.links)
+        return self
+
+    def adopt(self, *links: Link) -> None:
+        """Make these links (of this design) name their ends by this design's components."""
+        for link in links:
+            link._design = self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Design):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "links":
+            self.adopt(*self.links)
+        if name in ("components", "links", "experiments"):
+            # ``design.links = [Link(source="api", target="db")]`` resolves as construction does.
+            resolved = self.with_ids()
+            if resolved is not self:
+                for key in ("components", "links", "experiments"):
+                    if getattr(resolved, key) is not getattr(self, key):
+                        super().__setattr__(key, getattr(resolved, key))
+
     def with_ids(self) -> Design:
         """This design, or a copy whose references hold ids where some still held a resolvable name
         (a link or fault appended in code after the design was built)."""
-        refs = [end for link in self.links for end in (link.source, link.target)]
+        refs: list[object] = [end for link in self.links for end in (link.source, link.target)]
         refs += [getattr(p, "scope", None) for c in self.components for p in c.policies]
         refs += [f.target for e in self.experiments for f in e.faults]
         if all(ref is None or isinstance(ref, uuid.UUID) for ref in refs):
             return self
         data = resolve_names({"components": self.components, "links": self.links, "experiments": self.experiments})
-        return self.model_copy(update=data)
+        copy = self.model_copy(update=data)
+        # Only the links made anew are the copy's: the others still belong to (and name by) this design.
+        own = {id(link) for link in self.links}
+        copy.adopt(*(link for link in copy.links if id(link) not in own))
+        return copy
 
     def resolve(self, item: Any) -> Any:
         """A link, component or experiment with the names its references hold turned into this
         design's ids (the item itself when there were none)."""
-        key = {Link: "links", Experiment: "experiments"}.get(type(item), "components")
+        kinds: dict[type, str] = {Link: "links", Experiment: "experiments"}
+        key = kinds.get(type(item), "components")
         data: dict[str, list] = {"components": list(self.components), "links": list(self.links), "experiments": []}
         if key == "components":
             # in place of the component it replaces, so that its name is not taken twice
@@ -217,11 +258,23 @@ class Design(BaseModel):
         link = next((link for link in self.links if link.id == ref), None)
         return self.link_name(link, names) if link is not None else "(unknown)"
 
+    def _component_name(self, ref: uuid.UUID) -> str | None:
+        """A component's name by id, in constant time while the components stay where they were."""
+        hit = self._index.get(ref)
+        components = self.components
+        if hit is None or hit[0] >= len(components) or components[hit[0]] is not hit[1]:
+            self._index = {c.id: (i, c) for i, c in enumerate(components)}
+            hit = self._index.get(ref)
+        return hit[1].name if hit is not None else None
+
     def link_name(self, link: Link, names: dict[uuid.UUID, str] | None = None) -> str:
         """``api -> db``: a link as people name it."""
-        names = self.names() if names is None else names
-        return link_name(*(names.get(end, str(end)) if isinstance(end, uuid.UUID) else end
-                           for end in (link.source, link.target)))
+        ends = []
+        for end in (link.source, link.target):
+            name = (names.get(end) if names is not None else self._component_name(end)) \
+                if isinstance(end, uuid.UUID) else end
+            ends.append(name if name is not None else "?")
+        return link_name(*ends)
 
     def find_link(self, key: uuid.UUID | str | None) -> Link | None:
         """The link with this id, or named ``a -> b`` (also ``a->b``), or None."""

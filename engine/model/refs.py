@@ -4,7 +4,7 @@ A link's ends, a policy's scope and a fault's target hold the id of the componen
 fault, the link) they mean, so renaming a component changes nothing but its name. Files written
 by hand, designs built in code (``Link(source="api", target="db")``) and files of format 1 name
 components instead; a design turns every name it can resolve into an id as it is built. A name it
-cannot resolve (a typo, a name two components share) stays as written, and the design's checks
+cannot resolve (a typo) stays as written, and the design's checks
 say what is wrong with it, by name.
 """
 from __future__ import annotations
@@ -75,20 +75,21 @@ def resolve_names(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     components = [c if _get(c, "id") is not None or not isinstance(c, dict) else {**c, "id": uuid.uuid4()}
                   for c in components]
-    by_name: dict[str, uuid.UUID | None] = {}
+    by_name: dict[str, uuid.UUID] = {}
     name_of: dict[uuid.UUID, str] = {}
     for c in components:
         name, cid = _get(c, "name"), _id_of(c)
         if not isinstance(name, str) or cid is None:
             continue
         name = name.strip()
-        # A name two components share resolves to neither: the checks report both.
-        by_name[name] = None if name in by_name else cid
+        # A name two components share (a draft) means the first, as it always has; the checks
+        # report the second.
+        by_name.setdefault(name, cid)
         name_of[cid] = name
 
     def component_ref(value: Any) -> Any:
         ref = as_ref(value)
-        if isinstance(ref, str) and by_name.get(ref) is not None:
+        if isinstance(ref, str) and ref in by_name:
             return by_name[ref]
         return ref
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections import Counter
 
 from .components import Component
-from .design import LINK_ARROW, Design, Problem, describe
+from .design import Design, Problem, describe
 from .faults import COMPONENT_FAULT_KINDS, INSTANCE_FAULT_KINDS, LINK_FAULT_KINDS, CrashFault, Experiment
+from .refs import LINK_ARROW
 from .resilience import INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
@@ -183,7 +184,7 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
     design = design.with_ids()
     experiment = design.resolve(experiment)
     names = design.names()
-    by_id = {c.id: c for c in design.components}
+    by_id: dict = {c.id: c for c in design.components}
     link_ids = {link.id for link in design.links}
     for index, fault in enumerate(experiment.faults, start=1):
         target = fault.target
@@ -196,9 +197,10 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
                 problems.append(Problem(where, f"target: a {fault.kind} fault applies to a component, not a link",
                                         fault.id))
             continue
-        component = by_id.get(target)  # type: ignore[call-overload]
+        component = by_id.get(target)
         if component is None:
-            message = f'unknown component "{shown}"' if isinstance(target, str) else "not a component or link of the design"
+            message = (f'unknown component "{shown}"' if isinstance(target, str)
+                       else "not a component or link of the design")
             problems.append(Problem(where, f"target: {message}", fault.id))
             continue
         if fault.kind not in COMPONENT_FAULT_KINDS:

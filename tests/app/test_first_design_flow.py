@@ -43,7 +43,7 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     type_text(qtbot, window.properties.form.editors["instances"], "3")
     res = window.resilience
     res.add_actions["circuit_breaker"].trigger()
-    choose(res.scope, "orders db")
+    choose(res.scope, str(doc.component_named("orders db").id))
     type_text(qtbot, res.form.editors["failure_rate_threshold"], "25")
     res.add_actions["retry"].trigger()
     choose(res.form.editors["backoff"], "exponential")
@@ -53,7 +53,7 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     faults.new_exp.click()
     type_text(qtbot, faults.exp_name, "Database outage")
     faults.add_actions["crash"].trigger()
-    assert doc.current_experiment.faults[0].target == "api"  # the selected component
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "api"  # the selected component
     faults.form.target.pick.click()
     mouse(view, "press", node("database").scenePos())
     mouse(view, "release", node("database").scenePos())
