@@ -185,7 +185,7 @@ class ResiliencePanel(QWidget):
         if self.policy_id not in {p.id for p in policies}:
             self.policy_id = None
         self.title.setText(f"Resilience of “{component.name}”" if call is None
-                           else f"Resilience of the calls {component.name} → {call}")
+                           else f"Resilience of the calls {component.name} → {self.doc.design.name_of(call)}")
         self.add_button.setEnabled(True)
         for kind, action in self.add_actions.items():
             reason = self.doc.edit.policy_refusal(component_id, kind)

@@ -241,7 +241,7 @@ def test_policy_back_to_library_defaults(window, qtbot):
     type_text(qtbot, panel.form.editors["wait_duration_in_open_state"], "5 s")
     panel.defaults_button.click()
     p = doc.policy(ids["web"], pid)
-    assert (p.failure_rate_threshold, p.wait_duration_in_open_state, p.scope) == (50, 60, "db")
+    assert (p.failure_rate_threshold, p.wait_duration_in_open_state, p.scope) == (50, 60, ids["db"])
     assert panel.form.editors["failure_rate_threshold"].text() == "50"
     doc.undo_stack.undo()
     assert doc.policy(ids["web"], pid).failure_rate_threshold == 20
