@@ -89,6 +89,8 @@ def effective_policy(design: Design, caller, callee: uuid.UUID | str, kind: str)
         if policy.kind != kind or not policy.enabled:
             continue
         scope = getattr(policy, "scope", None)
+        if isinstance(scope, str):  # a name not yet resolved (a component edited in code)
+            scope = design.ref_to(scope)
         if scope == ref:
             return policy
         if not scope and general is None:
