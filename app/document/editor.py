@@ -460,13 +460,17 @@ class DocumentEditor:
             return ()
         return fault_kinds_for(component)
 
-    def fault_targets(self, kind: str) -> list[tuple[uuid.UUID, str]]:
+    def fault_target_choices(self, kind: str) -> list[tuple[uuid.UUID, str]]:
         """(id, name) of what a fault of this kind can be aimed at, components first."""
         design = self.doc.design
         out = [(c.id, c.name) for c in design.components if kind in self.fault_kinds_for(c.id)]
         if kind in LINK_FAULT_KINDS:
             out += [(link.id, link.name) for link in design.links]
         return out
+
+    def fault_targets(self, kind: str) -> list[str]:
+        """Names of what a fault of this kind can be aimed at, components first."""
+        return [name for _id, name in self.fault_target_choices(kind)]
 
     def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str | uuid.UUID, **fields) -> uuid.UUID:
         """Add a fault of ``kind`` aimed at ``target`` (by id or name); refuses targets the kind cannot hit;

@@ -369,7 +369,7 @@ class FaultInjectionPanel(QWidget):
         eid, fid = experiment.id, fault.id
         self.form.commit = lambda changes: self.doc.edit.set_fault_fields(eid, fid, changes)
         self.form.sweep = lambda field: self.sweep_requested.emit(("fault", eid, fid, field))
-        self.form.target.set_choices(self.doc.edit.fault_targets(fault.kind))
+        self.form.target.set_choices(self.doc.edit.fault_target_choices(fault.kind))
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)
         self.fault_title.setText(f"<b>{fault.label}</b> — {fault.help}")
@@ -406,7 +406,7 @@ class FaultInjectionPanel(QWidget):
     # -- faults ---------------------------------------------------------------------------
     def default_target(self, kind: str):
         """The selected component or link if the fault fits it, else the first target that fits (by id)."""
-        targets = [ref for ref, _name in self.doc.edit.fault_targets(kind)]
+        targets = [ref for ref, _name in self.doc.edit.fault_target_choices(kind)]
         for item_id in self.doc.selection:
             if item_id in targets:
                 return item_id

@@ -79,12 +79,12 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     assert design.model_dump(mode="json") == expected
     api = design.component("api")
     assert api.instances == 3
-    assert [(p.kind, getattr(p, "scope", None)) for p in api.policies] == [("circuit_breaker", "orders db"),
-                                                                          ("retry", None)]
+    assert [(p.kind, getattr(p, "scope", None)) for p in api.policies] == [
+        ("circuit_breaker", design.component("orders db").id), ("retry", None)]
     assert api.policies[0].failure_rate_threshold == 25 and api.policies[1].backoff == "exponential"
     experiment = design.experiments[0]
     assert experiment.name == "Database outage"
     crash, latency = experiment.faults
-    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", "orders db", 20, 30)
-    assert (latency.kind, latency.target, latency.delay.value) == ("latency", "api -> sessions", 0.25)
+    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", design.component("orders db").id, 20, 30)
+    assert (latency.kind, latency.target, latency.delay.value) == ("latency", design.link("api -> sessions").id, 0.25)
     assert window.scene.node_item(api.id).view.policies == [("circuit_breaker", True), ("retry", True)]
