@@ -85,6 +85,7 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     experiment = design.experiments[0]
     assert experiment.name == "Database outage"
     crash, latency = experiment.faults
-    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", design.component("orders db").id, 20, 30)
+    orders_db = design.component("orders db").id
+    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", orders_db, 20, 30)
     assert (latency.kind, latency.target, latency.delay.value) == ("latency", design.link("api -> sessions").id, 0.25)
     assert window.scene.node_item(api.id).view.policies == [("circuit_breaker", True), ("retry", True)]
