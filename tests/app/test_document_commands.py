@@ -177,8 +177,16 @@ def test_copy_paste_gives_new_ids_and_names_and_keeps_inner_links(three_tier, do
     # The originals keep theirs.
     assert [p.scope for p in doc.component(ids["web"]).policies] == [ids["db"], ids["cache"]]
     assert doc.component(new[1]).position.y == 320
+    pasted = dumps(doc)
     doc.undo_stack.undo()
     assert len(doc.design.components) == 5
+    doc.undo_stack.redo()
+    assert dumps(doc) == pasted
+    assert doc.design.links[-1].source == new[0] and doc.design.links[-1].target == new[1]
+    # The copy is its own: renaming the original leaves the copy's link and scope alone.
+    doc.edit.rename_component(ids["db"], "orders")
+    assert doc.design.links[-1].name == "web 2 -> db 2"
+    assert doc.design.name_of(doc.component(new[0]).policies[0].scope) == "db 2"
 
 
 def test_policy_commands(three_tier, doc):
