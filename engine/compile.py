@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
 
@@ -57,7 +59,6 @@ from .model import (
     experiment_problems,
 )
 from .model.components import Calling, Queueing
-from .model.design import LINK_ARROW
 from .model.faults import (
     CrashFault,
     ErrorFault,
@@ -197,8 +198,8 @@ class Compiled:
         return int(self.scalars["n_fault_actions"])
 
 
-def _policy(component, kind_cls, link_target: str | None, enabled: bool):
-    """The policy of a kind guarding a call to ``link_target``: a scoped one wins over a general one."""
+def _policy(component, kind_cls, link_target: uuid.UUID | str | None, enabled: bool):
+    """The policy of a kind guarding a call to ``link_target`` (an id): a scoped one wins over a general one."""
     if not enabled:
         return None
     general = None
@@ -219,9 +220,12 @@ def _arr(values, dtype) -> np.ndarray:
 
 def compile_design(design: Design, options: RunOptions, experiment: Experiment | str | None = None) -> Compiled:
     """Check the design (and experiment) and lower both to the core's tables."""
+    design = design.with_ids()
     design.check()
     if isinstance(experiment, str):
         experiment = design.experiment(experiment)
+    elif experiment is not None:
+        experiment = cast(Experiment, design.resolve(experiment))
     if experiment is not None:
         problems = experiment_problems(design, experiment, options.duration)
         if problems:
@@ -249,6 +253,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     outliers = _lower_outliers(design, options, component_table, arrays)
     autoscalers = _lower_autoscalers(design, options, arrays)
     grid = BucketGrid.of_options(options)
+    names = design.names()
     scalars = {
         "duration": options.duration, "warmup": options.warmup, "bucket": grid.width,
         "n_buckets": grid.count, "log_cap": options.event_log_cap, "n_fault_actions": len(actions),
@@ -257,7 +262,7 @@ def compile_design(design: Design, options: RunOptions, experiment: Experiment |
     return Compiled(
         component_names=[c.name for c in design.components],
         component_kinds=[c.kind for c in design.components],
-        link_names=[l.name for l in design.links],
+        link_names=[design.link_name(l, names) for l in design.links],
         fault_ids=[str(f.id) for f in faults],
         fault_titles=[_fault_title(design, f) for f in faults],
         components=component_table,
@@ -293,7 +298,7 @@ class _Lowered:
 
 def _lower_components(design: Design, options: RunOptions, dists: _Dists, out: _Lowered) -> None:
     """One row per component: its capacity, its work, its workload, its inbound patterns."""
-    index = {c.name: i for i, c in enumerate(design.components)}
+    index: dict[uuid.UUID | str, int] = {c.id: i for i, c in enumerate(design.components)}
     # Outgoing links grouped by source, in the design's order (the call order).
     per_source: dict[int, list[int]] = {i: [] for i in range(len(design.components))}
     for li, link in enumerate(design.links):
@@ -377,12 +382,15 @@ def _lower_client(c: Client, options: RunOptions, dists: _Dists, row: dict, out:
 
 def _lower_links(design: Design, options: RunOptions, dists: _Dists) -> tuple[list[dict], list[dict], list[int]]:
     """One row per link, and one row of the caller's patterns guarding it."""
-    index = {c.name: i for i, c in enumerate(design.components)}
+    # A checked design's references are ids (a name left unresolved would have been a problem).
+    index: dict[uuid.UUID | str, int] = {c.id: i for i, c in enumerate(design.components)}
+    names = design.names()
     links, policies, breaker_links = [], [], []
     for li, link in enumerate(design.links):
+        # Streams are seeded by name, as before ids: the same design draws the same numbers.
         links.append(dict(src=index[link.source], dst=index[link.target], dist=dists.add(link.latency),
                           probability=link.probability, count=link.count,
-                          seed=stream_seed(options.seed, "link", link.name)))
+                          seed=stream_seed(options.seed, "link", design.link_name(link, names))))
         source = design.components[index[link.source]]
         row = _lower_policies(source, link.target, options.resilience, dists)
         if row["cb_on"]:
@@ -415,7 +423,7 @@ def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray,
     """One outlier detector per balancer with the policy (over its flat list of instances) and
     per other guarded call (over its target's instances); ``arrays`` gains each link's detector
     (``lk_od``) and the number of watched instances (``od_slots``)."""
-    index = {c.name: i for i, c in enumerate(design.components)}
+    index: dict[uuid.UUID | str, int] = {c.id: i for i, c in enumerate(design.components)}
     lk_od = np.full(max(len(design.links), 1), -1, dtype=np.int64)
     rows: list[dict] = []
     slots = 0
@@ -442,7 +450,7 @@ def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray,
         slots += hosts
 
     for c, component in enumerate(design.components):
-        out = [li for li, link in enumerate(design.links) if link.source == component.name]
+        out = [li for li, link in enumerate(design.links) if link.source == component.id]
         if isinstance(component, LoadBalancer):
             # a balancer's targets are one cluster: its general policy, else its first scoped one
             policy = _policy(component, OutlierDetectionPolicy, None, options.resilience) or next(
@@ -465,7 +473,7 @@ def _lower_outliers(design: Design, options: RunOptions, components: np.ndarray,
     return rows
 
 
-def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
+def _lower_policies(source, target: uuid.UUID | str, on: bool, dists: _Dists) -> dict:
     """The patterns ``source`` applies to its calls to ``target``; neutral values where none applies."""
     to = _policy(source, TimeoutPolicy, target, on)
     rt = _policy(source, RetryPolicy, target, on)
@@ -529,20 +537,22 @@ def _lower_policies(source, target: str, on: bool, dists: _Dists) -> dict:
 def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dists,
                   lowered: _Lowered) -> tuple[list[dict], list[dict]]:
     """One row per fault, and its start and end actions sorted by time."""
-    index = {c.name: i for i, c in enumerate(design.components)}
-    link_index = {l.name: i for i, l in enumerate(design.links)}
+    index = {c.id: i for i, c in enumerate(design.components)}
+    link_index = {l.id: i for i, l in enumerate(design.links)}
+    names = design.names()
     rows: list[dict] = []
     actions: list[tuple[float, int, int]] = []
     seen: dict[tuple[str, str], int] = {}
     for fi, fault in enumerate(faults):
-        target = fault.target
+        # Named (not by id) in the seed, so that the same design draws the same numbers as before ids.
+        target = design.name_of(fault.target, names)
         # the n-th fault of a kind on a target: stable when other faults are added or removed
         nth = seen[(fault.kind, target)] = seen.get((fault.kind, target), -1) + 1
         comp_i, link_i = -1, -1
-        if "->" in target:
-            link_i = link_index[LINK_ARROW.join(p.strip() for p in target.split("->"))]
+        if fault.target in link_index:
+            link_i = link_index[fault.target]
         else:
-            comp_i = index[target]
+            comp_i = index[fault.target]
         row = dict(kind=code(FaultKind, fault.kind), comp=comp_i, link=link_i, down_mode=DownMode.M_REFUSE,
                    resource=Resource.R_CPU, direction=Direction.DIR_REQUEST, fraction=0.0, delay_dist=-1,
                    factor=1.0, pool_size=0, leak_rate=0.0, kill_factor=0.0, restart_delay=0.0, mtbf=0.0, mttr=0.0,
@@ -569,7 +579,8 @@ def _lower_faults(design: Design, options: RunOptions, faults: list, dists: _Dis
             row.update(mtbf=fault.mtbf, mttr=fault.mttr)
         elif isinstance(fault, ZoneOutageFault):
             row.update(down_mode=code(DownMode, fault.mode), restart_delay=fault.restart_delay)
-            chosen = [int(lowered.components[index[name]]["inst_offset"]) + k
+            position = {c.name: i for i, c in enumerate(design.components)}
+            chosen = [int(lowered.components[position[name]]["inst_offset"]) + k
                       for name, k in zone_instances(design, fault)]
         row.update(inst_first=len(lowered.fault_instances), inst_count=len(chosen))
         lowered.fault_instances.extend(chosen)
@@ -587,7 +598,7 @@ def _fault_title(design: Design, fault) -> str:
     if isinstance(fault, ZoneOutageFault):
         hit = Counter(name for name, _ in zone_instances(design, fault))
         return f"zone {fault.zone} outage: " + ", ".join(f"{n} x {name}" for name, n in hit.items())
-    return f"{fault.kind.replace('_', ' ')} on {fault.target}"
+    return f"{fault.kind.replace('_', ' ')} on {design.name_of(fault.target)}"
 
 
 def _objective_threshold(objective) -> float:

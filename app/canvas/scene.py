@@ -117,7 +117,7 @@ class CanvasScene(QGraphicsScene):
             figures=component.key_figures(),
             calls_out=component.calls_out,
             policies=[(p.kind, p.enabled) for p in component.policies],
-            faults=faults.get(component.name, []),
+            faults=faults.get(component.id, []),
             problems=problems.get(component.id, []),
         )
 
@@ -144,8 +144,8 @@ class CanvasScene(QGraphicsScene):
         if source is None or target is None:
             return None  # a link naming an unknown component: the problems list reports it
         faults = self._fault_map() if faults is None else faults
-        item = LinkItem(link.id, source, target, link_label(link), self.colours, faults.get(link.name, []))
-        item.set_label(link_label(link), faults.get(link.name, []))
+        item = LinkItem(link.id, source, target, link_label(link), self.colours, faults.get(link.id, []))
+        item.set_label(link_label(link), faults.get(link.id, []))
         self._links[link.id] = item
         self._links_of.setdefault(source.component_id, set()).add(link.id)
         self._links_of.setdefault(target.component_id, set()).add(link.id)
@@ -157,18 +157,15 @@ class CanvasScene(QGraphicsScene):
         component = self.doc.component_named(name)
         return self._nodes.get(component.id) if component is not None else None
 
-    def _fault_map(self) -> dict[str, list[str]]:
-        """Fault kinds of the current experiment by target name (enabled faults only)."""
-        out: dict[str, list[str]] = {}
+    def _fault_map(self) -> dict:
+        """Fault kinds of the current experiment by target id (enabled faults only)."""
+        out: dict = {}
         experiment = self.doc.current_experiment
         if experiment is None:
             return out
         for fault in experiment.faults:
             if fault.enabled:
-                target = fault.target
-                if "->" in target:
-                    target = " -> ".join(p.strip() for p in target.split("->"))
-                kinds = out.setdefault(target, [])
+                kinds = out.setdefault(fault.target, [])
                 if fault.kind not in kinds:
                     kinds.append(fault.kind)
         return out
@@ -268,18 +265,18 @@ class CanvasScene(QGraphicsScene):
             self._links_of.setdefault(target.component_id, set()).add(link_id)
             item.target = target
             item.adjust()
-        item.set_label(link_label(link), self._fault_map().get(link.name, []))
+        item.set_label(link_label(link), self._fault_map().get(link.id, []))
 
     def _refresh_faults(self, *_args) -> None:
         faults = self._fault_map()
         for item in self._nodes.values():
-            kinds = faults.get(item.view.name, [])
+            kinds = faults.get(item.component_id, [])
             if kinds != item.view.faults:
                 item.view.faults = kinds
                 item.set_view(item.view)
         for lid, item in self._links.items():
             link = self.doc.link(lid)
-            kinds = faults.get(link.name, [])
+            kinds = faults.get(link.id, [])
             if kinds != item.faults:
                 item.set_label(link_label(link), kinds)
 

@@ -1,8 +1,8 @@
 """Undo commands. Each one calls only the document's mutators, in redo and in undo.
 
 Composite edits (removing a component with its links and the faults aimed at
-it, renaming a component together with everything that names it) are one
-parent command with child commands, so that one undo restores all of it.
+it) are one parent command with child commands, so that one undo restores all
+of it. Links, scopes and fault targets hold ids, so a rename is the name alone.
 """
 from __future__ import annotations
 
@@ -103,16 +103,16 @@ class RemoveComponentCommand(_DocumentCommand):
         self.component = component
         self.index: int | None = None
         design = document.design
-        names = {component.name}
+        gone = {component_id}
         for link in design.links:
-            if component.name in (link.source, link.target):
-                names.add(link.name)
+            if component_id in (link.source, link.target):
+                gone.add(link.id)
                 if skip_links is None or link.id not in skip_links:
                     RemoveLinkCommand(document, link.id, parent=self)
                     if skip_links is not None:
                         skip_links.add(link.id)
         for experiment in design.experiments if remove_faults else ():
-            kept = [f for f in experiment.faults if _normalise(f.target) not in names]
+            kept = [f for f in experiment.faults if f.target not in gone]
             if len(kept) != len(experiment.faults):
                 new = experiment.model_copy(update={"faults": kept})
                 EditExperimentCommand(document, experiment, new, "Remove faults", parent=self)
@@ -179,39 +179,12 @@ class NudgeComponentsCommand(MoveComponentsCommand):
 
 
 class RenameComponentCommand(_DocumentCommand):
-    """Rename a component and every link, fault target and policy scope that names it."""
+    """Rename a component. What refers to it holds its id, so nothing else changes."""
 
     def __init__(self, document, component_id: uuid.UUID, new_name: str, parent=None):
         component = document.component(component_id)
-        old_name = component.name
-        super().__init__(document, f'Rename "{old_name}" to "{new_name}"', parent)
-        design = document.design
-        renamed = component.model_copy(update={"name": new_name})
-        EditComponentCommand(document, component, renamed, parent=self)
-        link_names: dict[str, str] = {}
-        for link in design.links:
-            if old_name in (link.source, link.target):
-                new_link = link.model_copy(update={
-                    "source": new_name if link.source == old_name else link.source,
-                    "target": new_name if link.target == old_name else link.target,
-                })
-                link_names[link.name] = new_link.name
-                EditLinkCommand(document, link, new_link, parent=self)
-        for other in design.components:
-            if other.id == component_id:
-                continue
-            policies = [p.model_copy(update={"scope": new_name}) if getattr(p, "scope", None) == old_name else p
-                        for p in other.policies]
-            if policies != other.policies:
-                EditComponentCommand(document, other, other.model_copy(update={"policies": policies}), parent=self)
-        # The renamed component's own policies name their dependencies, never itself.
-        targets = {old_name: new_name, **link_names}
-        for experiment in design.experiments:
-            faults = [f.model_copy(update={"target": targets[_normalise(f.target)]})
-                      if _normalise(f.target) in targets else f for f in experiment.faults]
-            if faults != experiment.faults:
-                EditExperimentCommand(document, experiment, experiment.model_copy(update={"faults": faults}),
-                                      parent=self)
+        super().__init__(document, f'Rename "{component.name}" to "{new_name}"', parent)
+        EditComponentCommand(document, component, component.model_copy(update={"name": new_name}), parent=self)
 
 
 # -- links --------------------------------------------------------------------
@@ -219,7 +192,7 @@ class AddLinkCommand(_DocumentCommand):
     """Add one link between two existing components."""
 
     def __init__(self, document, link: Link, index: int | None = None, parent=None):
-        super().__init__(document, f'Link "{link.name}"', parent)
+        super().__init__(document, f'Link "{document.design.link_name(link)}"', parent)
         self.link, self.index = link, index
 
     def redo(self):
@@ -234,7 +207,7 @@ class RemoveLinkCommand(_DocumentCommand):
 
     def __init__(self, document, link_id: uuid.UUID, parent=None):
         link = document.link(link_id)
-        super().__init__(document, f'Delete link "{link.name}"', parent)
+        super().__init__(document, f'Delete link "{document.design.link_name(link)}"', parent)
         self.link_id, self.link, self.index = link_id, link, None
 
     def redo(self):
@@ -250,7 +223,8 @@ class EditLinkCommand(_MergeableReplace):
     """Replace a link's call parameters; consecutive edits of one field merge."""
 
     def __init__(self, document, old: Link, new: Link, field: str | None = None, parent=None):
-        super().__init__(document, old, new, f'Edit link "{old.name}"' + (f" {field}" if field else ""),
+        super().__init__(document, old, new, f'Edit link "{document.design.link_name(old)}"'
+                         + (f" {field}" if field else ""),
                          merge_key=("link", old.id, field) if field else None, parent=parent)
 
     def redo(self):
@@ -364,14 +338,16 @@ class AddFaultCommand(EditExperimentCommand):
     """Add a fault to an experiment."""
 
     def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
-        super().__init__(document, old, new, f'Add {fault.title} fault on "{fault.target}"', parent=parent)
+        super().__init__(document, old, new, f'Add {fault.title} fault on "{document.design.name_of(fault.target)}"',
+                         parent=parent)
 
 
 class RemoveFaultCommand(EditExperimentCommand):
     """Remove a fault from an experiment."""
 
     def __init__(self, document, old: Experiment, new: Experiment, fault, parent=None):
-        super().__init__(document, old, new, f'Remove {fault.title} fault on "{fault.target}"', parent=parent)
+        super().__init__(document, old, new,
+                         f'Remove {fault.title} fault on "{document.design.name_of(fault.target)}"', parent=parent)
 
 
 class EditFaultCommand(EditExperimentCommand):
@@ -428,10 +404,3 @@ class EditDesignCommand(MacroCommand):
 
     def undo(self):
         self.document.replace_design_fields(self.design_id, *self.old)
-
-
-def _normalise(target: str) -> str:
-    """Fault targets may be written "a->b"; links are named "a -> b"."""
-    if "->" in target:
-        return " -> ".join(p.strip() for p in target.split("->"))
-    return target

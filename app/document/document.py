@@ -269,9 +269,12 @@ class ProjectDocument(QObject):
         entry = self._lookup().get(item_id)
         return entry[0] if entry else None
 
-    def component_named(self, name: str):
-        """A component of the current design by name, or None."""
-        self._lookup()
+    def component_named(self, name: str | uuid.UUID):
+        """A component of the current design by name (or by the id a reference holds), or None."""
+        lookup = self._lookup()
+        if isinstance(name, uuid.UUID):
+            entry = lookup.get(name)
+            return entry[1] if entry is not None and entry[0] == "component" else None
         return self._names.get(name)
 
     def experiment(self, experiment_id: uuid.UUID) -> Experiment:
@@ -308,6 +311,7 @@ class ProjectDocument(QObject):
     def insert_component(self, design_id: uuid.UUID, component, index: int | None = None) -> None:
         """Mutator: add a component (at ``index`` to restore an order)."""
         design = self._show(design_id)
+        component = design.resolve(component)
         design.components.insert(len(design.components) if index is None else index, component)
         self._invalidate()
         self.component_added.emit(component.id)
@@ -329,6 +333,7 @@ class ProjectDocument(QObject):
         design = self._show(design_id)
         index = self._component_index(design, component.id)
         old = design.components[index]
+        component = design.resolve(component)
         design.components[index] = component
         self._invalidate()
         self.component_changed.emit(component.id)
@@ -357,6 +362,8 @@ class ProjectDocument(QObject):
     def insert_link(self, design_id: uuid.UUID, link: Link, index: int | None = None) -> None:
         """Mutator: add a link (at ``index`` to restore an order)."""
         design = self._show(design_id)
+        link = design.resolve(link)
+        design.adopt(link)
         design.links.insert(len(design.links) if index is None else index, link)
         self._invalidate()
         self.link_added.emit(link.id)
@@ -376,6 +383,8 @@ class ProjectDocument(QObject):
     def replace_link(self, design_id: uuid.UUID, link: Link) -> None:
         """Mutator: replace a link by an edited copy (same id)."""
         design = self._show(design_id)
+        link = design.resolve(link)
+        design.adopt(link)
         design.links[self._link_index(design, link.id)] = link
         self._invalidate()
         self.link_changed.emit(link.id)
@@ -386,6 +395,7 @@ class ProjectDocument(QObject):
         """Mutator: add an experiment and make it current."""
         design = self._show(design_id)
         self._invalidate()
+        experiment = design.resolve(experiment)
         design.experiments.insert(len(design.experiments) if index is None else index, experiment)
         self.experiment_added.emit(experiment.id)
         self.set_current_experiment(experiment.id)
@@ -409,6 +419,7 @@ class ProjectDocument(QObject):
         self._invalidate()
         index = self._experiment_index(design, experiment.id)
         old = design.experiments[index]
+        experiment = design.resolve(experiment)
         design.experiments[index] = experiment
         self.experiment_changed.emit(experiment.id)
         old_faults = {f.id: f for f in old.faults}

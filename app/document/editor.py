@@ -158,12 +158,12 @@ class DocumentEditor:
         if dst.kind == "client":
             return f"A client sends requests but receives none, so nothing can call {describe(dst)}."
         design = self.doc.design
-        for link in design.links:
-            if link.source == src.name and link.target == dst.name:
-                return f'"{src.name}" already calls "{dst.name}" (raise that link\'s count instead).'
-        path = _path(design, dst.name, src.name)
+        if design.link_between(src.id, dst.id) is not None:
+            return f'"{src.name}" already calls "{dst.name}" (raise that link\'s count instead).'
+        path = _path(design, dst.id, src.id)
         if path:
-            cycle = " -> ".join([src.name, *path])
+            names = design.names()
+            cycle = " -> ".join([src.name, *(names[i] for i in path)])
             return f"That would close a call cycle ({cycle}), and a request would recurse forever."
         return None
 
@@ -173,7 +173,7 @@ class DocumentEditor:
         if reason:
             return None, reason
         src, dst = self.doc.component(source_id), self.doc.component(target_id)
-        link = Link(source=src.name, target=dst.name)
+        link = Link(source=src.id, target=dst.id)
         self._push(cmd.AddLinkCommand(self.doc, link))
         self.doc.set_selection([link.id])
         return link.id, None
@@ -181,37 +181,32 @@ class DocumentEditor:
     def relink_refusal(self, link_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
         """Why a link cannot be moved to call ``target_id`` instead, or None."""
         link = self.doc.link(link_id)
-        source = self.doc.component_named(link.source)
-        if self.doc.component(target_id).name == link.target:
+        if target_id == link.target:
             return None
-        return self.link_refusal(source.id, target_id)
+        return self.link_refusal(self.doc.component(link.source).id, target_id)
 
     def relink(self, link_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
         """Point a link at another callee, keeping its id and call parameters; returns a refusal reason or None.
 
-        Faults aimed at the link and the caller's policies scoped to the old callee follow it.
+        Faults aimed at the link follow it (they hold its id); the caller's policies scoped to the
+        old callee are moved to the new one, since they guarded this call.
         """
         reason = self.relink_refusal(link_id, target_id)
         if reason:
             return reason
         old = self.doc.link(link_id)
-        target = self.doc.component(target_id).name
-        if target == old.target:
+        if target_id == old.target:
             return None
-        new = old.model_copy(update={"target": target})
-        parent = cmd.MacroCommand(f'Relink "{old.name}" to "{new.name}"')
+        design = self.doc.design
+        new_name = f"{design.name_of(old.source)} -> {design.name_of(target_id)}"
+        new = old.model_copy(update={"target": target_id})
+        parent = cmd.MacroCommand(f'Relink "{old.name}" to "{new_name}"')
         cmd.EditLinkCommand(self.doc, old, new, parent=parent)
-        source = self.doc.component_named(old.source)
-        policies = [p.model_copy(update={"scope": target}) if getattr(p, "scope", None) == old.target else p
+        source = self.doc.component(old.source)
+        policies = [p.model_copy(update={"scope": target_id}) if getattr(p, "scope", None) == old.target else p
                     for p in source.policies]
         if policies != source.policies:
             cmd.EditComponentCommand(self.doc, source, source.model_copy(update={"policies": policies}), parent=parent)
-        for experiment in self.doc.design.experiments:
-            faults = [f.model_copy(update={"target": new.name}) if cmd._normalise(f.target) == old.name else f
-                      for f in experiment.faults]
-            if faults != experiment.faults:
-                cmd.EditExperimentCommand(self.doc, experiment, experiment.model_copy(update={"faults": faults}),
-                                          parent=parent)
         self._push(parent)
         return None
 
@@ -238,14 +233,13 @@ class DocumentEditor:
         removed: set = set(links)
         for lid in links:
             cmd.RemoveLinkCommand(self.doc, lid, parent=parent)
-        names = set()
+        # Faults aimed at what goes (a component, or a link that goes with it) go too.
+        gone = set(components)
+        gone.update(link.id for link in self.doc.design.links if {link.source, link.target} & set(components))
         for cid in components:
-            c = self.doc.component(cid)
-            names.add(c.name)
-            names.update(link.name for link in self.doc.design.links if c.name in (link.source, link.target))
             cmd.RemoveComponentCommand(self.doc, cid, skip_links=removed, remove_faults=False, parent=parent)
         for experiment in self.doc.design.experiments:
-            kept = [f for f in experiment.faults if cmd._normalise(f.target) not in names]
+            kept = [f for f in experiment.faults if f.target not in gone]
             if len(kept) != len(experiment.faults):
                 cmd.EditExperimentCommand(self.doc, experiment, experiment.model_copy(update={"faults": kept}),
                                           "Remove faults", parent=parent)
@@ -258,8 +252,8 @@ class DocumentEditor:
         comps = [self.doc.component(i) for i in ids if self.doc.kind_of(i) == "component"]
         if not comps:
             return None
-        names = {c.name for c in comps}
-        links = [link for link in self.doc.design.links if link.source in names and link.target in names]
+        ids = {c.id for c in comps}
+        links = [link for link in self.doc.design.links if link.source in ids and link.target in ids]
         return {
             "format": FRAGMENT_FORMAT,
             "components": [c.model_dump(mode="json", by_alias=True) for c in comps],
@@ -271,31 +265,33 @@ class DocumentEditor:
         if not isinstance(fragment, dict) or fragment.get("format") != FRAGMENT_FORMAT:
             raise EditRejected([FieldError("", "the clipboard holds no Faultline components")])
         taken = {c.name for c in self.doc.design.components}
-        raws = list(fragment.get("components", []))
-        renames: dict[str, str] = {}
-        for raw in raws:
-            name = self.unique_name(str(raw.get("name", raw.get("kind", "component"))), taken)
-            taken.add(name)
-            renames[raw.get("name")] = name
+        raws = [raw for raw in fragment.get("components", []) if isinstance(raw, dict)]
+        # The copies' ids by the originals' (as the clipboard's references hold them), and by name
+        # for a fragment written by hand.
+        copies: dict[str, uuid.UUID] = {}
         new_components = []
         for raw in raws:
             data = renewed_ids(copy.deepcopy(raw))
             kind = data.get("kind")
             if kind not in COMPONENT_CLASSES:
                 raise EditRejected([FieldError("", f"unknown component kind {kind!r} in the clipboard")])
-            data["name"] = renames[raw.get("name")]
+            data["name"] = self.unique_name(str(raw.get("name", raw.get("kind", "component"))), taken)
+            taken.add(data["name"])
+            copies.update({str(raw.get("id")): data["id"], str(raw.get("name")): data["id"]})
             pos = data.get("position") or {}
             data["position"] = {"x": float(pos.get("x", 0)) + offset[0], "y": float(pos.get("y", 0)) + offset[1]}
+            new_components.append(data)
+        for data in new_components:
             for policy in data.get("policies", []):
-                # A scope naming a dependency that was not copied along falls back to all calls.
+                # A scope on a dependency that was not copied along falls back to all calls.
                 if policy.get("scope") is not None:
-                    policy["scope"] = renames.get(policy["scope"])
-            new_components.append(validated(COMPONENT_CLASSES[kind], data))
+                    policy["scope"] = copies.get(str(policy["scope"]))
+        new_components = [validated(COMPONENT_CLASSES[data["kind"]], data) for data in new_components]
         new_links = []
         for raw in fragment.get("links", []):
-            if raw.get("source") in renames and raw.get("target") in renames:
+            if isinstance(raw, dict) and str(raw.get("source")) in copies and str(raw.get("target")) in copies:
                 data = renewed_ids(copy.deepcopy(raw))
-                data["source"], data["target"] = renames[raw["source"]], renames[raw["target"]]
+                data["source"], data["target"] = copies[str(raw["source"])], copies[str(raw["target"])]
                 new_links.append(validated(Link, data))
         parent = cmd.MacroCommand(f"{text} {len(new_components)} component" + ("s" if len(new_components) != 1 else ""))
         for component in new_components:
@@ -320,15 +316,16 @@ class DocumentEditor:
         reason = policy_refusal(self.doc.component(component_id), kind)
         return f"{reason[0].upper()}{reason[1:]}." if reason else None
 
-    def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | None = None) -> uuid.UUID:
-        """Attach a policy of ``kind`` with the library defaults; returns its id."""
+    def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | uuid.UUID | None = None) -> uuid.UUID:
+        """Attach a policy of ``kind`` with the library defaults, guarding calls to ``scope`` (a
+        dependency by id or name) or all calls; returns its id."""
         reason = self.policy_refusal(component_id, kind)
         if reason:
             raise EditRejected([FieldError("", reason)])
         old = self.doc.component(component_id)
         values = dict(POLICY_CLASSES[kind].starting_values)
         if scope is not None:
-            values["scope"] = scope
+            values["scope"] = self.doc.design.ref_to(scope)
         policy = validated(POLICY_CLASSES[kind], values)
         new = old.model_copy(update={"policies": [*old.policies, policy]})
         self._push(cmd.AddPolicyCommand(self.doc, old, new, policy.title))
@@ -339,6 +336,8 @@ class DocumentEditor:
         """Edit a policy's parameters; rapid edits of one field merge."""
         old = self.doc.component(component_id)
         policy = self.doc.policy(component_id, policy_id)
+        if changes.get("scope") is not None:
+            changes = {**changes, "scope": self.doc.design.ref_to(changes["scope"])}
         new_policy = updated(policy, changes)
         if new_policy == policy:
             return
@@ -451,30 +450,37 @@ class DocumentEditor:
         """Delete an experiment with its faults."""
         self._push(cmd.RemoveExperimentCommand(self.doc, experiment_id))
 
-    def fault_kinds_for(self, target: str) -> tuple[str, ...]:
-        """Fault kinds that make sense for a target (a component name or a link name)."""
-        if "->" in target:
-            return LINK_FAULT_KINDS
-        component = self.doc.component_named(target)
+    def fault_kinds_for(self, target: str | uuid.UUID) -> tuple[str, ...]:
+        """Fault kinds that make sense for a target: a component or link, by id or by name."""
+        design = self.doc.design
+        if design.targets_link(target):
+            return LINK_FAULT_KINDS if design.find_link(target) is not None else ()
+        component = design.find_component(target)
         if component is None:
             return ()
         return fault_kinds_for(component)
 
-    def fault_targets(self, kind: str) -> list[str]:
-        """Names a fault of this kind can be aimed at, components first."""
+    def fault_target_choices(self, kind: str) -> list[tuple[uuid.UUID, str]]:
+        """(id, name) of what a fault of this kind can be aimed at, components first."""
         design = self.doc.design
-        out = [c.name for c in design.components if kind in self.fault_kinds_for(c.name)]
+        out = [(c.id, c.name) for c in design.components if kind in self.fault_kinds_for(c.id)]
         if kind in LINK_FAULT_KINDS:
-            out += [link.name for link in design.links]
+            out += [(link.id, link.name) for link in design.links]
         return out
 
-    def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str, **fields) -> uuid.UUID:
-        """Add a fault of ``kind`` aimed at ``target``; refuses targets the kind cannot hit; returns its id."""
+    def fault_targets(self, kind: str) -> list[str]:
+        """Names of what a fault of this kind can be aimed at, components first."""
+        return [name for _id, name in self.fault_target_choices(kind)]
+
+    def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str | uuid.UUID, **fields) -> uuid.UUID:
+        """Add a fault of ``kind`` aimed at ``target`` (by id or name); refuses targets the kind cannot hit;
+        returns its id."""
+        design = self.doc.design
         if kind not in self.fault_kinds_for(target):
-            where = "link" if "->" in target else "component"
-            message = f'a {kind_label(kind)} fault cannot target the {where} "{target}"'
+            where = "link" if design.targets_link(target) else "component"
+            message = f'a {kind_label(kind)} fault cannot target the {where} "{design.name_of(target)}"'
             raise EditRejected([FieldError("target", message)])
-        fault = validated(FAULT_CLASSES[kind], {"target": target, **fields})
+        fault = validated(FAULT_CLASSES[kind], {"target": design.ref_to(target), **fields})
         old = self.doc.experiment(experiment_id)
         new = old.model_copy(update={"faults": [*old.faults, fault]})
         self._push(cmd.AddFaultCommand(self.doc, old, new, fault))
@@ -486,8 +492,11 @@ class DocumentEditor:
         old = self.doc.experiment(experiment_id)
         fault = self.doc.fault(experiment_id, fault_id)
         target = changes.get("target")
-        if target is not None and fault.kind not in self.fault_kinds_for(target):
-            raise EditRejected([FieldError("target", f'a {fault.title} fault cannot target "{target}"')])
+        if target is not None:
+            if fault.kind not in self.fault_kinds_for(target):
+                shown = self.doc.design.name_of(target)
+                raise EditRejected([FieldError("target", f'a {fault.title} fault cannot target "{shown}"')])
+            changes = {**changes, "target": self.doc.design.ref_to(target)}
         new_fault = updated(fault, changes)
         if new_fault == fault:
             return
@@ -542,9 +551,9 @@ class DocumentEditor:
         self._push(cmd.RemoveDesignCommand(self.doc, design_id))
 
 
-def _path(design: Design, start: str, goal: str) -> list[str] | None:
-    """A call path from ``start`` to ``goal`` along existing links, if there is one."""
-    outgoing: dict[str, list[str]] = {}
+def _path(design: Design, start: uuid.UUID, goal: uuid.UUID) -> list | None:
+    """A call path (of component ids) from ``start`` to ``goal`` along existing links, if there is one."""
+    outgoing: dict = {}
     for link in design.links:
         outgoing.setdefault(link.source, []).append(link.target)
     stack, seen = [(start, [start])], {start}

@@ -16,11 +16,12 @@ ROW = 100.0
 def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
     """Centre positions by component name: column = longest call path from a root, rows ordered to cut crossings."""
     names = [c.name for c in design.components]
-    known = set(names)
+    name_of = design.names()
     callers: dict[str, list[str]] = {n: [] for n in names}
     for link in design.links:
-        if link.source in known and link.target in known and link.source != link.target:
-            callers[link.target].append(link.source)
+        source, target = design.name_of(link.source, name_of), design.name_of(link.target, name_of)
+        if source in callers and target in callers and source != target:
+            callers[target].append(source)
     depth = _longest_paths(names, callers)
     columns: dict[int, list[str]] = {}
     for name in names:

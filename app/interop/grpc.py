@@ -259,7 +259,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
     caller = pick_caller(design, caller_name, ("retry", "hedging", "timeout"))
     notes: list[str] = []
     methods, budgets = [], []
-    for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
+    for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
         retry = effective_policy(design, caller, callee, "retry")
         timeout = effective_policy(design, caller, callee, "timeout")
         hedging = effective_policy(design, caller, callee, "hedging")

@@ -75,9 +75,8 @@ def lint_design(design: Design) -> list[Note]:
         if note not in notes:
             notes.append(note)
 
-    by_name = {c.name: c for c in design.components}
     for link in design.links:
-        caller, callee = by_name.get(link.source), by_name.get(link.target)
+        caller, callee = design.find_component(link.source), design.find_component(link.target)
         if caller is None or callee is None:
             continue
         where = link.name
@@ -134,10 +133,12 @@ def _multiplying_retries(design: Design) -> list[Note]:
     by_name = {c.name: c for c in design.components}
     outgoing: dict[str, list[str]] = {c.name: [] for c in design.components}
     incoming: dict[str, int] = {c.name: 0 for c in design.components}
+    names = design.names()
     for link in design.links:
-        if link.source in outgoing and link.target in incoming:
-            outgoing[link.source].append(link.target)
-            incoming[link.target] += 1
+        source, target = design.name_of(link.source, names), design.name_of(link.target, names)
+        if source in outgoing and target in incoming:
+            outgoing[source].append(target)
+            incoming[target] += 1
     attempts = {(a, b): _attempts(design, by_name[a], b) for a, targets in outgoing.items() for b in targets}
     # best[name]: the largest product of attempts over paths into it, with the retried calls on that path
     best: dict[str, tuple[int, list[tuple[str, int]], list[str]]] = {}

@@ -563,7 +563,7 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
     retry budget) and a route configuration with each call's timeout and retry policy."""
     caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout", "outlier_detection"))
     clusters, routes, notes = [], [], []
-    for callee in dict.fromkeys(link.target for link in design.links_from(caller.name)):
+    for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
         bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)
                                              for k in ("bulkhead", "retry", "timeout", "circuit_breaker"))
         cluster: dict[str, Any] = {"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": callee,

@@ -2,6 +2,8 @@
 on the call it guards, and the skeleton design used when none is given."""
 from __future__ import annotations
 
+import uuid
+
 from engine.model import Client, Design, Link, OpenLoop, Service
 from engine.model.validation import policy_refusal
 
@@ -33,7 +35,7 @@ def parse_target(text: str, design: Design, where: str = "--map") -> Target:
         if found is None:
             names = ", ".join(c.name for c in design.components) or "none"
             raise InteropError(f'no component named "{given}" in design "{design.name}" (it has: {names})', where)
-    if not any(l.source == caller.name and l.target == callee.name for l in design.links):
+    if design.link_between(caller.id, callee.id) is None:
         raise InteropError(f'"{caller.name}" does not call "{callee.name}" in design "{design.name}"', where)
     return Target(caller.name, callee.name)
 
@@ -51,7 +53,7 @@ def parse_mappings(items: list[str], design: Design) -> dict[str, Target]:
 
 def callers_of(design: Design, callee: str) -> list[Target]:
     """Every call into ``callee``."""
-    return [Target(link.source, link.target) for link in design.links if link.target == callee]
+    return [Target(design.name_of(link.source), design.name_of(link.target)) for link in design.links_into(callee)]
 
 
 def put_policy(design: Design, target: Target, policy) -> str | None:
@@ -65,7 +67,7 @@ def put_policy(design: Design, target: Target, policy) -> str | None:
     if refusal:
         return f'{policy.title} for {target} left out: {refusal} ("{owner.name}")'
     if not policy.inbound:
-        policy = policy.model_copy(update={"scope": target.callee})
+        policy = policy.model_copy(update={"scope": design.ref_to(target.callee)})
     scope = getattr(policy, "scope", None)
     policies = list(owner.policies)
     for i, old in enumerate(policies):
@@ -78,15 +80,18 @@ def put_policy(design: Design, target: Target, policy) -> str | None:
     return None
 
 
-def effective_policy(design: Design, caller, callee: str, kind: str):
+def effective_policy(design: Design, caller, callee: uuid.UUID | str, kind: str):
     """The enabled policy of ``kind`` that guards ``caller``'s calls to ``callee``: a scoped one
-    wins over one that guards every call (as the engine decides)."""
+    wins over one that guards every call (as the engine decides). ``callee`` by name or id."""
+    ref = design.ref_to(callee)
     general = None
     for policy in caller.policies:
         if policy.kind != kind or not policy.enabled:
             continue
         scope = getattr(policy, "scope", None)
-        if scope == callee:
+        if isinstance(scope, str):  # a name not yet resolved (a component edited in code)
+            scope = design.ref_to(scope)
+        if scope == ref:
             return policy
         if not scope and general is None:
             general = policy

@@ -372,7 +372,7 @@ def _targets(design: Design, app: Application, instance: str, mappings: dict[str
     if callee is None:
         return []
     caller = match_component(design, app.name) if app.name else None
-    if caller is not None and any(l.source == caller.name and l.target == callee.name for l in design.links):
+    if caller is not None and design.link_between(caller.id, callee.id) is not None:
         return [Target(caller.name, callee.name)]
     return callers_of(design, callee.name)
 
@@ -503,7 +503,7 @@ def export_resilience4j(design: Design) -> tuple[str, list[str]]:
     Resilience4j equivalent."""
     documents = []
     for caller in design.components:
-        callees = [link.target for link in design.links_from(caller.name)]
+        callees = [design.name_of(link.target) for link in design.links_from(caller.id)]
         modules: dict[str, dict] = {}
         comments: list[str] = []
         for callee in dict.fromkeys(callees):

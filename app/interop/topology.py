@@ -243,7 +243,8 @@ def by_workload(workloads: list[Workload], name: str) -> Workload:
 
 def _reaches(links: list[Link], start: str, goal: str) -> bool:
     """Whether ``goal`` can be reached from ``start`` along ``links``."""
-    seen, todo = set(), [start]
+    seen: set = set()
+    todo: list = [start]  # the links of an import are still written with names
     while todo:
         name = todo.pop()
         if name == goal:

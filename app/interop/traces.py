@@ -12,6 +12,7 @@ rate of a client in front of each entry service.
 from __future__ import annotations
 
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,9 +188,10 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
         result.add("mapped", f"{t.name} -> {found.name}: {_TIME_FIELDS[found.kind].replace('_', ' ')} "
                              f"{update[_TIME_FIELDS[found.kind]].describe()}", source)
     for link in traced.links:
-        caller, callee = names.get(link.source), names.get(link.target)
+        traced_source, traced_target = traced.name_of(link.source), traced.name_of(link.target)
+        caller, callee = names.get(traced_source), names.get(traced_target)
         if traced.component(link.source).kind == "client":
-            target = names.get(link.target)
+            target = names.get(traced_target)
             clients = [c for c in design.components if c.kind == "client" and target is not None
                        and _reaches(design, c.name, target)]
             rate = traced.component(link.source).workload.rate
@@ -200,9 +202,10 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
                     result.add("mapped", f"{client.name}: {rate:.3g} requests/s, as the traces arrive at {target}",
                                source)
             continue
-        existing = next((i for i, l in enumerate(design.links) if l.source == caller and l.target == callee), None)
+        found = design.link_between(caller, callee) if caller is not None and callee is not None else None
+        existing = next((i for i, l in enumerate(design.links) if l is found), None)
         if existing is None:
-            result.add("not_understood", f"the traces show {link.source} -> {link.target}, a call the design does "
+            result.add("not_understood", f"the traces show {traced_source} -> {traced_target}, a call the design does "
                                          "not have; add it on the canvas", source)
             continue
         design.links[existing] = design.links[existing].model_copy(
@@ -212,11 +215,12 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
 
 def _reaches(design: Design, start: str, goal: str) -> bool:
     """Whether requests from ``start`` reach ``goal`` through load balancers only."""
-    todo, seen = [start], set()
+    todo: list[uuid.UUID | str] = [start]
+    seen: set[uuid.UUID | str] = set()
     while todo:
         name = todo.pop()
         for link in design.links_from(name):
-            if link.target == goal:
+            if design.name_of(link.target) == goal:
                 return True
             if design.component(link.target).kind == "load_balancer" and link.target not in seen:
                 seen.add(link.target)

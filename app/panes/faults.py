@@ -26,11 +26,11 @@ from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, seco
 from .forms import FAULT_FORMS, FaultForm, ModelForm
 
 
-def fault_summary(fault) -> str:
-    """One line for the fault list: kind, target and window."""
+def fault_summary(fault, design) -> str:
+    """One line for the fault list: kind, target (by name) and window."""
     end = "the end" if fault.duration is None else format_seconds(fault.start + fault.duration)
     repeat = f", every {format_seconds(fault.period)}" if fault.period else ""
-    return f"{fault.label} on “{fault.target}”, {format_seconds(fault.start)} → {end}{repeat}"
+    return f"{fault.label} on “{design.name_of(fault.target)}”, {format_seconds(fault.start)} → {end}{repeat}"
 
 
 class FaultTimeline(QWidget):
@@ -43,6 +43,7 @@ class FaultTimeline(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.faults: list = []
+        self.targets: dict = {}
         self.selected = None
         self.run_duration: float | None = None
         # From the last run: fault id (text) -> (time, colour, symbol, words) per activation
@@ -51,9 +52,12 @@ class FaultTimeline(QWidget):
         self.setToolTip("When each fault is active over the run. Hatched bars repeat; an arrow runs to the end.")
         self.setAccessibleName("Fault timeline")
 
-    def set_faults(self, faults: list, selected=None) -> None:
+    def set_faults(self, faults: list, selected=None, targets: dict | None = None) -> None:
+        """``targets``: each fault's target by name, by fault id (the names from the last call are kept)."""
         self.faults = list(faults)
         self.selected = selected
+        if targets is not None:
+            self.targets = dict(targets)
         self.updateGeometry()
         self.update()
 
@@ -65,7 +69,7 @@ class FaultTimeline(QWidget):
     def set_recovery(self, marks: dict[str, list[tuple[float, str, str, str]]]) -> None:
         """Mark where the last run's journeys recovered after each fault (or that they did not)."""
         self.recovery = dict(marks)
-        words = [f"{f.title} on {f.target}: {text}"
+        words = [f"{f.title} on {self.targets.get(f.id, '?')}: {text}"
                  for f in self.faults for _t, _c, _s, text in marks.get(str(f.id), [])]
         base = self.toolTip().split("\n\nLast run:")[0]
         self.setToolTip(base + ("\n\nLast run:\n" + "\n".join(words) if words else ""))
@@ -122,7 +126,7 @@ class FaultTimeline(QWidget):
             colour = QColor(c.fault) if f.enabled else QColor(pal.mid().color())
             if f.id == self.selected:
                 p.fillRect(QRectF(0, y - 2, w, self.ROW), pal.alternateBase())
-            label = f"{kind_label(f.kind)} · {f.target}"
+            label = f"{kind_label(f.kind)} · {self.targets.get(f.id, '?')}"
             p.setPen(pal.text().color() if f.id == self.selected else pal.placeholderText().color())
             p.drawText(QRectF(4, y - 1, self.LABELS, self.ROW),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -299,7 +303,7 @@ class FaultInjectionPanel(QWidget):
         run = self.timeline.run_duration
         for fault in faults:
             late = run is not None and fault.enabled and fault.start >= run
-            item = QListWidgetItem(fault_summary(fault) + (" — after the run ends" if late else ""))
+            item = QListWidgetItem(fault_summary(fault, self.doc.design) + (" — after the run ends" if late else ""))
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
             item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
                             "it would not happen. Lengthen the run or start the fault earlier."
@@ -315,7 +319,9 @@ class FaultInjectionPanel(QWidget):
         self.list.setVisible(bool(faults))
         fit_rows(self.list)
         self.remove_button.setEnabled(bool(faults))
-        self.timeline.set_faults(faults, self.fault_id)
+        design = self.doc.design
+        names = design.names()
+        self.timeline.set_faults(faults, self.fault_id, {f.id: design.name_of(f.target, names) for f in faults})
         if current is None:
             self.message.setText("No experiment yet. Create one with + to compose faults against this design.")
         elif not faults:
@@ -364,7 +370,7 @@ class FaultInjectionPanel(QWidget):
         eid, fid = experiment.id, fault.id
         self.form.commit = lambda changes: self.doc.edit.set_fault_fields(eid, fid, changes)
         self.form.sweep = lambda field: self.sweep_requested.emit(("fault", eid, fid, field))
-        self.form.target.set_choices(self.doc.edit.fault_targets(fault.kind))
+        self.form.target.set_choices(self.doc.edit.fault_target_choices(fault.kind))
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)
         self.fault_title.setText(f"<b>{fault.label}</b> — {fault.help}")
@@ -399,17 +405,15 @@ class FaultInjectionPanel(QWidget):
             self.doc.edit.set_experiment_description(experiment.id, text or "")
 
     # -- faults ---------------------------------------------------------------------------
-    def default_target(self, kind: str) -> str | None:
-        """The selected component or link if the fault fits it, else the first target that fits."""
-        targets = self.doc.edit.fault_targets(kind)
+    def default_target(self, kind: str):
+        """The selected component or link if the fault fits it, else the first target that fits (by id)."""
+        targets = [ref for ref, _name in self.doc.edit.fault_target_choices(kind)]
         for item_id in self.doc.selection:
-            what = self.doc.kind_of(item_id)
-            name = self.doc.component(item_id).name if what == "component" else self.doc.link(item_id).name
-            if name in targets:
-                return name
+            if item_id in targets:
+                return item_id
         return targets[0] if targets else None
 
-    def add_fault(self, kind: str, target: str | None = None):
+    def add_fault(self, kind: str, target=None):
         experiment = self.doc.current_experiment
         if experiment is None:
             self.new_experiment()

@@ -649,11 +649,12 @@ class TargetEditor(QWidget):
         self.combo.committed.connect(self.committed)
         self.pick.clicked.connect(lambda on: self.pick_requested.emit() if on else None)
 
-    def set_choices(self, names: list[str]) -> None:
-        self.combo.set_choices([(n, n) for n in names])
+    def set_choices(self, targets: list[tuple[Any, str]]) -> None:
+        """(id, name) of each target; the id (as text) is what is committed, the name what is shown."""
+        self.combo.set_choices([(str(ref), name) for ref, name in targets])
 
     def set_value(self, value) -> None:
-        self.combo.set_value(value)
+        self.combo.set_value(None if value is None else str(value))
 
 
 EditorFactory = Callable[[], QWidget]

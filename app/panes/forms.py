@@ -8,6 +8,7 @@ under the field and nothing reaches the document.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
@@ -340,7 +341,7 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     choices = field_choices(info)
     if info.annotation is bool:
         spec = flag(path, label, tip)
-    elif name == "target" and info.annotation is str:
+    elif name == "target" and uuid.UUID in kinds:  # a reference: the fault's component or link
         spec = FieldSpec(path, label, TargetEditor, tip)
     elif choices:
         spec = FieldSpec(path, label, lambda: ChoiceEditor(choices), tip)

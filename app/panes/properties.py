@@ -114,7 +114,8 @@ class PropertiesPane(QWidget):
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
             self.icon.clear()
             self.title.setText(link.name)
-            self.subtitle.setText(f'Calls from "{link.source}" to "{link.target}"')
+            design = self.doc.design
+            self.subtitle.setText(f'Calls from "{design.name_of(link.source)}" to "{design.name_of(link.target)}"')
             form.bind(link)
         else:
             design = self.doc.design

@@ -27,14 +27,15 @@ from .forms import POLICY_FORMS, ModelForm
 ALL_SCOPE = "__all__"
 
 
-def call_nesting(policies, scope: str | None) -> str:
-    """How the enabled caller-side policies for calls to ``scope`` (None: every call) wrap each
-    call, outer to inner, and whether a timeout bounds each attempt or the whole call."""
+def call_nesting(policies, scope, scope_name: str = "") -> str:
+    """How the enabled caller-side policies for calls to ``scope`` (a dependency's id, named
+    ``scope_name``; None: every call) wrap each call, outer to inner, and whether a timeout
+    bounds each attempt or the whole call."""
     applied = [p for p in policies if p.enabled and not p.inbound and (p.scope is None or p.scope == scope)]
     kinds = [k for k in CALL_NESTING if any(p.kind == k for p in applied)]
     if not kinds:
         return ""
-    target = f'calls to "{scope}"' if scope else "each call"
+    target = f'calls to "{scope_name or scope}"' if scope else "each call"
     text = f"Around {target}, outer to inner: " + " → ".join(kind_label(k) for k in kinds) + " → the call."
     timeout = next((p for p in applied if p.kind == "timeout"), None)
     retry = next((p for p in applied if p.kind == "retry"), None)
@@ -54,11 +55,11 @@ def call_nesting(policies, scope: str | None) -> str:
     return text
 
 
-def scope_text(policy) -> str:
+def scope_text(policy, design) -> str:
     """What a policy guards, as the policy list shows it."""
     if policy.inbound:
         return "inbound"
-    return f'calls to "{policy.scope}"' if policy.scope else "all outgoing calls"
+    return f'calls to "{design.name_of(policy.scope)}"' if policy.scope else "all outgoing calls"
 
 
 class ResiliencePanel(QWidget):
@@ -71,7 +72,8 @@ class ResiliencePanel(QWidget):
         super().__init__(parent)
         self.doc = document
         self.component_id: uuid.UUID | None = None
-        self.call_target: str | None = None  # the dependency whose calls are shown, when a link is selected
+        # the dependency (by id) whose calls are shown, when a link is selected
+        self.call_target: uuid.UUID | str | None = None
         self.policy_id: uuid.UUID | None = None
         self.form: ModelForm | None = None
         outer = QVBoxLayout(self)
@@ -171,7 +173,7 @@ class ResiliencePanel(QWidget):
             self.show_component(component_id if self.doc.kind_of(component_id) == "component" else None,
                                 call=self.call_target)
 
-    def show_component(self, component_id, call: str | None = None) -> None:
+    def show_component(self, component_id, call: uuid.UUID | str | None = None) -> None:
         """Show a component's policies; with ``call``, only those guarding its calls to that dependency."""
         if component_id != self.component_id or call != self.call_target:
             self.policy_id = None
@@ -194,7 +196,7 @@ class ResiliencePanel(QWidget):
         if self.policy_id not in {p.id for p in policies}:
             self.policy_id = None
         self.title.setText(f"Resilience of “{component.name}”" if call is None
-                           else f"Resilience of the calls {component.name} → {call}")
+                           else f"Resilience of the calls {component.name} → {self.doc.design.name_of(call)}")
         self.add_button.setEnabled(True)
         for kind, action in self.add_actions.items():
             reason = self.doc.edit.policy_refusal(component_id, kind)
@@ -203,7 +205,7 @@ class ResiliencePanel(QWidget):
             action.setEnabled(reason is None)
             action.setToolTip(reason or POLICY_CLASSES[kind].help)
         for policy in policies:
-            item = QListWidgetItem(f"{policy.label} — {scope_text(policy)}")
+            item = QListWidgetItem(f"{policy.label} — {scope_text(policy, self.doc.design)}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if policy.enabled else Qt.CheckState.Unchecked)
@@ -266,7 +268,8 @@ class ResiliencePanel(QWidget):
         if policy is None or form_cls is None or self.component_id is None:  # a policy is found only on a component
             return
         component = self.doc.component(self.component_id)
-        self.nesting.setText(call_nesting(component.policies, None if policy.inbound else policy.scope))
+        scope = None if policy.inbound else policy.scope
+        self.nesting.setText(call_nesting(component.policies, scope, self.doc.design.name_of(scope)))
         self.nesting.setVisible(bool(self.nesting.text()))
         if self.form is None:
             self.form = form_cls()
@@ -292,9 +295,12 @@ class ResiliencePanel(QWidget):
             self.scope.setEnabled(False)
             return
         self.scope.setEnabled(True)
-        deps = [link.target for link in self.doc.design.links_from(component.name)]
-        self.scope.set_choices([(ALL_SCOPE, "all outgoing calls")] + [(d, f'calls to "{d}"') for d in deps])
-        self.scope.set_value(policy.scope or ALL_SCOPE)
+        design = self.doc.design
+        deps = [link.target for link in design.links_from(component.id)]
+        # The chooser holds ids as text: what a scope refers to; names are what it shows.
+        self.scope.set_choices([(ALL_SCOPE, "all outgoing calls")]
+                               + [(str(d), f'calls to "{design.name_of(d)}"') for d in deps])
+        self.scope.set_value(str(policy.scope) if policy.scope else ALL_SCOPE)
 
     # -- edits ---------------------------------------------------------------------------
     def add_policy(self, kind: str):

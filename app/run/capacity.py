@@ -79,10 +79,14 @@ def offered_rates(design: Design) -> dict[str, float]:
     by_name = {c.name: c for c in design.components}
     outgoing: dict[str, list] = {name: [] for name in by_name}
     incoming = {name: 0 for name in by_name}
+    names = design.names()
+    # A link's ends by name, so that the walk below reads as it did when links named them.
+    ends = {link.id: (design.name_of(link.source, names), design.name_of(link.target, names)) for link in design.links}
     for link in design.links:
-        if link.source in by_name and link.target in by_name:
-            outgoing[link.source].append(link)
-            incoming[link.target] += 1
+        source, target = ends[link.id]
+        if source in by_name and target in by_name:
+            outgoing[source].append(link)
+            incoming[target] += 1
     rates = {name: (client_rate(c) if c.kind == "client" else 0.0) for name, c in by_name.items()}
     ready = [name for name, n in incoming.items() if n == 0]
     while ready:
@@ -95,10 +99,11 @@ def offered_rates(design: Design) -> dict[str, float]:
                 share = (1.0 - component.hit_ratio) * link.probability * link.count
             else:
                 share = link.probability * link.count
-            rates[link.target] += rates[name] * share
-            incoming[link.target] -= 1
-            if incoming[link.target] == 0:
-                ready.append(link.target)
+            target = ends[link.id][1]
+            rates[target] += rates[name] * share
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
     return rates
 
 

@@ -61,19 +61,17 @@ def _link_name(source: str, target: str) -> str:
     return f"{source} -> {target}"
 
 
-def _normalise_target(target: str) -> str:
-    if "->" not in target:
-        return target.strip()
-    source, _, dest = target.partition("->")
-    return _link_name(source.strip(), dest.strip())
+def _target_name(design: Design, fault) -> str:
+    """What a fault hits, by name: a component's, or a link's ``a -> b``."""
+    return design.name_of(fault.target)
 
 
 def _guarded_links(design: Design, component, policy) -> list[str]:
-    """The links a caller-side policy guards: one named dependency, or all outgoing calls."""
-    targets = [link.target for link in design.links_from(component.name)]
+    """The links a caller-side policy guards: one dependency, or all outgoing calls."""
+    targets = [link.target for link in design.links_from(component.id)]
     if policy.scope:
         targets = [t for t in targets if t == policy.scope]
-    return [_link_name(component.name, t) for t in targets]
+    return [_link_name(component.name, design.name_of(t)) for t in targets]
 
 
 P = TypeVar("P", bound=_Policy)
@@ -94,9 +92,9 @@ def _faults(experiment: Experiment | None, *kinds: str) -> list:
     return [f for f in experiment.faults if f.enabled and f.kind in kinds]
 
 
-def _hits(fault, link: str) -> bool:
+def _hits(design: Design, fault, link: str) -> bool:
     """Whether a fault aimed at a link, or at every link into a component, strikes ``link``."""
-    target = _normalise_target(fault.target)
+    target = _target_name(design, fault)
     return target == link or (" -> " not in target and link.endswith(f" -> {target}"))
 
 
@@ -123,7 +121,7 @@ def timeout_below_injected_latency(design, experiment, results) -> list[Finding]
     out = []
     for _component, policy, link in _policies(design, TimeoutPolicy):
         for fault in _faults(experiment, "latency"):
-            if not _hits(fault, link):
+            if not _hits(design, fault, link):
                 continue
             typical = fault.delay.quantile(0.5)
             if typical >= policy.timeout:
@@ -146,13 +144,14 @@ def no_timeout_on_a_hung_dependency(design, experiment, results) -> list[Finding
     timed = {link for _c, _p, link in _policies(design, TimeoutPolicy)} if _protected(results) is not None else set()
     out = []
     for link in design.links:
-        name = _link_name(link.source, link.target)
+        name = design.link_name(link)
+        source, target = design.name_of(link.source), design.name_of(link.target)
         caller = design.find_component(link.source)
         if name in timed or caller is None or caller.kind in ("client", "load_balancer"):
             continue
         for fault in hanging:
-            if _hits(fault, name) or _normalise_target(fault.target) == link.target:
-                out.append(Finding(name, f"{link.source} has no timeout on calls to {link.target}, which hang "
+            if _hits(design, fault, name) or fault.target == link.target:
+                out.append(Finding(name, f"{source} has no timeout on calls to {target}, which hang "
                                          f"during the fault: its workers wait, and its callers wait on it",
                                    "no_timeout_on_hang"))
                 break

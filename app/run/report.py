@@ -173,10 +173,13 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
         out.append("<table><tr><th>Component</th><th>Kind</th><th>Capacity</th><th>Resilience</th></tr>"
                    f"{rows}</table>")
         policies = [(c, p) for c in design.components for p in c.policies]
+        guards = {p.id: "inbound" if p.inbound else (f"calls to {design.name_of(scope)}"
+                                                     if (scope := getattr(p, "scope", None)) else "all outgoing calls")
+                  for _c, p in policies}
         if policies:
             rows = "".join(
                 f"<tr><td>{_e(c.name)}</td><td>{_e(p.label)}</td>"
-                f"<td>{_e(p.guards())}"
+                f"<td>{_e(guards[p.id])}"
                 f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
                 for c, p in policies)
             out.append("<h3>Resilience policies</h3><table><tr><th>Component</th><th>Policy</th><th>Guards</th>"
@@ -223,14 +226,14 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
     experiment = None
     if design is not None and session.experiment:
         experiment = next((e for e in design.experiments if e.name == session.experiment), None)
-    if experiment is not None:
+    if design is not None and experiment is not None:
         if experiment.description:
             out.append(f"<p>{_e(experiment.description)}</p>")
         rows = []
         for f in experiment.faults:
             end = "end of run" if f.duration is None else format_time(f.start + f.duration)
             repeat = f", every {format_time(f.period)}" if f.period else ""
-            rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(f.target)}</td><td>{_e(format_time(f.start))}</td>"
+            rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(design.name_of(f.target))}</td><td>{_e(format_time(f.start))}</td>"
                         f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td>"
                         f"<td>{_e(parameters(f, FAULT_SHOWN_ELSEWHERE))}</td></tr>")
         out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th>"

@@ -172,7 +172,8 @@ class RunSession:
             for fault in experiment.faults:
                 if fault.enabled:
                     for a, b in fault.windows(request.options.duration):
-                        windows.append(FaultWindow(a, b, f"{fault.title} on {fault.target}", fault.target))
+                        target = design.name_of(fault.target)
+                        windows.append(FaultWindow(a, b, f"{fault.title} on {target}", target))
         instances = {c.name: int(getattr(c, "instances", 0) or 0) for c in design.components}
         return cls(
             design_name=design.name,

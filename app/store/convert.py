@@ -117,11 +117,12 @@ def project_to_rows(project: Project, runs: Iterable[SavedRun], written_by: str)
 
 def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Keys]) -> None:
     where_design = f'design "{design.name}"'
-    pk_by_name: dict[str, int] = {}
+    design = design.with_ids()
+    pk_by_id: dict[uuid.UUID, int] = {}
     for c_ord, component in enumerate(design.components):
         component_pk = keys["component"].next()
-        # With a repeated name (a draft), links resolve to the first: either gives the same name back.
-        pk_by_name.setdefault(component.name, component_pk)
+        # With a repeated id (a draft), links resolve to the first: either gives the same id back.
+        pk_by_id.setdefault(component.id, component_pk)
         dump = component.model_dump(mode="json", by_alias=True)
         workload = dump.get("workload")
         params = _params_json(dump, _COMPONENT_COLUMNS)
@@ -143,12 +144,13 @@ def _design_rows(design: Design, design_pk: int, rows: Rows, keys: dict[str, _Ke
     for l_ord, link in enumerate(design.links):
         ends = []
         for end in (link.source, link.target):
-            if end not in pk_by_name:
+            if not isinstance(end, uuid.UUID) or end not in pk_by_id:
                 raise ContentError(
-                    f'{where_design}, link "{link.name}": unknown component "{end}" '
-                    "(a link must join two components of its design; remove it or add the component)"
+                    f'{where_design}, link "{design.link_name(link)}": '
+                    + (f'unknown component "{end}" ' if isinstance(end, str) else "an end that is not in the design ")
+                    + "(a link must join two components of its design; remove it or add the component)"
                 )
-            ends.append(pk_by_name[end])
+            ends.append(pk_by_id[end])
         rows["link"].append({
             "pk": keys["link"].next(), "design_pk": design_pk, "ord": l_ord, "id": str(link.id),
             "source_pk": ends[0], "target_pk": ends[1],
@@ -195,6 +197,14 @@ def _children(rows: list[Mapping[str, Any]], parent_key: str, parents: Mapping[A
                 f"{parent_table} {_short(row[parent_key])}, which is not in the file"
             )
         yield parent, row
+
+
+def _names_of(design: dict[str, Any]) -> dict[str, str]:
+    """The names of a design's components and links (``a -> b``) by the text of their ids, for messages."""
+    names = {str(c["id"]): str(c["name"]) for c in design["components"]}
+    for link in design["links"]:
+        names[str(link["id"])] = f'{names.get(str(link["source"]), "?")} -> {names.get(str(link["target"]), "?")}'
+    return names
 
 
 def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Project, list[SavedRun]]:
@@ -246,21 +256,24 @@ def rows_to_project(rows: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Projec
                     f'design {_short(design["name"])}, link {len(design["links"]) + 1}: its {column[:-3]} '
                     f"{'is a component of another design' if found else 'is not in the file'}"
                 )
-            ends.append(found[1]["name"])
+            ends.append(found[1])
         design["links"].append({
-            "id": row["id"], "source": ends[0], "target": ends[1],
-            "latency": loads(row["latency"],
-                             f'design {_short(design["name"])}, link "{ends[0]} -> {ends[1]}": latency'),
+            "id": row["id"], "source": ends[0]["id"], "target": ends[1]["id"],
+            "latency": loads(row["latency"], f'design {_short(design["name"])}, link '
+                                             f'"{ends[0]["name"]} -> {ends[1]["name"]}": latency'),
             "probability": row["probability"], "count": row["count"],
         })
     experiments: dict[Any, dict[str, Any]] = {}
+    names: dict[Any, dict[str, str]] = {}  # by experiment: what its fault targets' ids are called
     for design, row in _children(rows["experiment"], "design_pk", designs, "experiment", "design"):
         experiment = {"id": row["id"], "name": row["name"], "description": row["description"], "faults": []}
         design["experiments"].append(experiment)
         experiments[row["pk"]] = experiment
+        names[id(experiment)] = _names_of(design)
     for experiment, row in _children(rows["fault"], "experiment_pk", experiments, "fault", "experiment"):
+        target = names[id(experiment)].get(str(row["target"]), row["target"])
         where = (f'experiment {_short(experiment["name"])}, fault {len(experiment["faults"]) + 1} '
-                 f'({_kind(row["kind"])} on {_short(row["target"])})')
+                 f'({_kind(row["kind"])} on {_short(target)})')
         fault = _params(row["params"], where, _FAULT_COLUMNS)
         fault.update({k: row[k] for k in _FAULT_COLUMNS})
         experiment["faults"].append(fault)

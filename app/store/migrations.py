@@ -10,11 +10,16 @@ means adding a version, and a fixture file of every version in
 
 Schema 1 is the first; schema 2 adds the table of the content digest,
 which a migrated schema 1 file leaves empty (it was saved without one).
+Schema 3 keeps the tables of schema 2, but a policy's ``scope`` and a fault's
+``target`` hold the id of the component (or link) they mean, where schema 2
+held its name, and designs are of format 2.
 """
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
+
+from engine.model.refs import link_name, normalise_link_name
 
 from . import schema
 from .errors import ContentError
@@ -31,8 +36,40 @@ def _add_digest_table(conn: sqlite3.Connection) -> None:
                  "\n\tvalue TEXT NOT NULL, \n\tPRIMARY KEY (pk)\n)")
 
 
+def _refer_by_id(conn: sqlite3.Connection) -> None:
+    # A name two components of a draft share means the first, as it did in schema 2; a name that
+    # means nothing stays as it is, and the design's checks say so, by name.
+    for (design_pk,) in conn.execute("SELECT pk FROM design").fetchall():
+        by_name: dict[str, str] = {}
+        for cid, name in conn.execute("SELECT id, name FROM component WHERE design_pk = ? ORDER BY ord",
+                                      (design_pk,)):
+            by_name.setdefault(name, cid)
+        link_by_name: dict[str, str] = {}
+        for lid, source, target in conn.execute(
+                "SELECT link.id, s.name, t.name FROM link JOIN component AS s ON s.pk = link.source_pk "
+                "JOIN component AS t ON t.pk = link.target_pk WHERE link.design_pk = ? ORDER BY link.ord",
+                (design_pk,)):
+            link_by_name.setdefault(link_name(source, target), lid)
+        scopes = conn.execute(
+            "SELECT policy.pk, policy.scope FROM policy JOIN component ON component.pk = policy.component_pk "
+            "WHERE component.design_pk = ? AND policy.scope IS NOT NULL", (design_pk,)).fetchall()
+        for pk, scope in scopes:
+            if by_name.get(scope) is not None:
+                conn.execute("UPDATE policy SET scope = ? WHERE pk = ?", (by_name[scope], pk))
+        targets = conn.execute(
+            "SELECT fault.pk, fault.target FROM fault JOIN experiment ON experiment.pk = fault.experiment_pk "
+            "WHERE experiment.design_pk = ?", (design_pk,)).fetchall()
+        for pk, target in targets:
+            found = (link_by_name.get(normalise_link_name(target)) if "->" in target
+                     else by_name.get(target.strip()))
+            if found is not None:
+                conn.execute("UPDATE fault SET target = ? WHERE pk = ?", (found, pk))
+    conn.execute("UPDATE design SET format = 2 WHERE format < 2")
+    conn.execute("UPDATE project SET format = 2 WHERE format < 2")
+
+
 # Step from version N to N + 1, keyed by N.
-MIGRATIONS: dict[int, Step] = {1: _add_digest_table}
+MIGRATIONS: dict[int, Step] = {1: _add_digest_table, 2: _refer_by_id}
 
 
 def version_problem(found: int) -> str | None:

@@ -1,4 +1,4 @@
-"""The tables of a ``.faultline`` file, schema version 2.
+"""The tables of a ``.faultline`` file, schema version 3.
 
 Every table has a surrogate integer key ``pk`` that the rows reference one
 another by, and the model's stable UUID in ``id``. Keeping the two apart
@@ -17,7 +17,8 @@ column: the model forbids unknown fields, so an older Faultline must meet a
 newer schema number (and say so) rather than an unknown field.
 
 Versions: 1, the content tables; 2 adds ``file_digest``, the SHA-256 of
-the content recorded at save (see ``digest.py``).
+the content recorded at save (see ``digest.py``); 3 keeps the tables of 2,
+with ``policy.scope`` and ``fault.target`` holding ids instead of names.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from sqlalchemy import (
 # "FLTL" in ASCII. SQLite keeps this number at byte 68 of the header, so a
 # Faultline file is recognisable before anything in it is read.
 APPLICATION_ID = 0x464C544C
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -103,7 +104,7 @@ policy_table = Table(
     Column("id", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("enabled", Integer, nullable=False),
-    Column("scope", Text, nullable=True),
+    Column("scope", Text, nullable=True, comment="id of the component guarded; empty guards every call"),
     Column("params", Text, nullable=False),
     UniqueConstraint("component_pk", "ord"),
 )
@@ -143,7 +144,7 @@ fault_table = Table(
     Column("ord", Integer, nullable=False),
     Column("id", Text, nullable=False),
     Column("kind", Text, nullable=False),
-    Column("target", Text, nullable=False),
+    Column("target", Text, nullable=False, comment="id of the component or link hit"),
     Column("start", Float, nullable=False),
     Column("duration", Float, nullable=True),
     Column("period", Float, nullable=True),
@@ -210,7 +211,7 @@ TABLES = (
 
 
 def content_tables_of(version: int) -> tuple[Table, ...]:
-    """The tables holding the project in a file of schema ``version`` (the same in 1 and 2)."""
+    """The tables holding the project in a file of schema ``version`` (the same in 1, 2 and 3)."""
     return TABLES
 
 

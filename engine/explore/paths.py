@@ -250,18 +250,21 @@ def walk_design(design: Design) -> tuple[list[Parameter], dict[str, Parameter]]:
     """Every parameter of ``design`` in reading order, and the aliases also accepted for them."""
     out: list[Parameter] = []
     aliases: dict[str, Parameter] = {}
+    names = design.names()
     for ci, component in enumerate(design.components):
         loc: tuple[str | int, ...] = ("components", ci)
         _walk(component, component.name, loc, out)
-        owners = [f"{component.name}->{scope}" if (scope := getattr(p, "scope", None)) else component.name
+        owners = [f"{component.name}->{design.name_of(scope, names)}" if (scope := getattr(p, "scope", None))
+                  else component.name
                   for p in component.policies]
         labels = _numbered([f"{owner}.{p.kind}" for owner, p in zip(owners, component.policies)])
         for pi, (policy, label) in enumerate(zip(component.policies, labels)):
             _walk(policy, label, loc + ("policies", pi), out)
     for li, link in enumerate(design.links):
-        _walk(link, f"{link.source}->{link.target}", ("links", li), out)
+        _walk(link, f"{design.name_of(link.source, names)}->{design.name_of(link.target, names)}", ("links", li), out)
     for ei, experiment in enumerate(design.experiments):
-        labels = _numbered([f"{experiment.name}.{f.kind} {normalise(f.target)}" for f in experiment.faults])
+        labels = _numbered([f"{experiment.name}.{f.kind} {normalise(design.name_of(f.target, names))}"
+                            for f in experiment.faults])
         for fi, (fault, label) in enumerate(zip(experiment.faults, labels)):
             loc = ("experiments", ei, "faults", fi)
             if len(experiment.faults) == 1:

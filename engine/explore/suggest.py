@@ -164,9 +164,10 @@ def _component(data: dict, name: str) -> dict:
     return next(c for c in data["components"] if c["name"] == name)
 
 
-def _policy(component: dict, kind: str, scope: str | None) -> dict | None:
-    """The policy of ``kind`` guarding calls to ``scope``: one scoped to it, else one guarding all."""
-    scoped = [p for p in component["policies"] if p["kind"] == kind and p.get("scope") == scope]
+def _policy(component: dict, kind: str, scope: tuple[str, ...]) -> dict | None:
+    """The policy of ``kind`` guarding calls to ``scope`` (a callee by name or id): one scoped to it,
+    else one guarding all."""
+    scoped = [p for p in component["policies"] if p["kind"] == kind and p.get("scope") in scope]
     unscoped = [p for p in component["policies"] if p["kind"] == kind and p.get("scope") is None]
     return (scoped or unscoped or [None])[0]
 
@@ -175,7 +176,7 @@ def _guard(data: dict, caller: str, callee: str, kind: str, settings: dict) -> C
     """Set ``settings`` on the caller's ``kind`` policy for ``callee``, adding one scoped to it
     if there is none."""
     component = _component(data, caller)
-    policy = _policy(component, kind, callee)
+    policy = _policy(component, kind, (callee, str(_component(data, callee)["id"])))
     label = kind.replace("_", " ")
     if policy is None:
         policy = {"kind": kind, "scope": callee, "enabled": True}
@@ -204,7 +205,7 @@ def _timeout(data, base: Baseline, caller, callee) -> list[Change]:
 def _retry(data, base, caller, callee) -> list[Change]:
     settings = {"max_attempts": 3, "wait_duration": 0.05, "backoff": "exponential", "multiplier": 2.0,
                 "jitter": "full", "budget": dict(_BUDGET)}
-    existing = _policy(_component(data, caller), "retry", callee)
+    existing = _policy(_component(data, caller), "retry", (callee, str(_component(data, callee)["id"])))
     if existing is not None:
         settings = {"budget": dict(_BUDGET)}
         if existing.get("wait_duration", 0.0) == 0.0:
@@ -277,10 +278,11 @@ def _capacity(data, callee: str, field_name: str) -> list[Change]:
 
 def _links_to_faults(design: Design, experiment: str | None) -> list[tuple[str, str]]:
     """The calls (caller, callee) whose callee leads to a faulted component: where a fault is felt."""
-    links = [(link.source, link.target) for link in design.links]
+    names = design.names()
+    links = [(design.name_of(link.source, names), design.name_of(link.target, names)) for link in design.links]
     if experiment is None:
         return links
-    targets = {f.target.split("->")[-1].strip() for f in design.experiment(experiment).faults}
+    targets = {design.name_of(f.target, names).split("->")[-1].strip() for f in design.experiment(experiment).faults}
     reaches = set(targets)
     changed = True
     while changed:

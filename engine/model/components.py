@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution, Exponential
 from .objectives import Objective, RecoverySettings
+from .refs import looks_like_id
 from .resilience import Policy
 
 FanOut = Literal["sequential", "parallel"]
@@ -172,6 +173,9 @@ class _Component(BaseModel):
             raise ValueError("name must not be empty")
         if "->" in value or any(ch in _NAME_FORBIDDEN for ch in value):
             raise ValueError(f'name may not contain quotes, tabs, line breaks or "->" (got {value!r})')
+        if looks_like_id(value):
+            # References hold ids; a name that reads as one would be taken for one.
+            raise ValueError(f"name may not have the form of an id (got {value!r})")
         return value
 
     @classmethod

@@ -8,24 +8,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
 from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, Experiment
+from .refs import Ref, as_ref, link_name, normalise_link_name, resolve_names
 from .resilience import POLICY_KINDS
 
-FORMAT_VERSION = 1
-LINK_ARROW = " -> "
+# 2: links, policy scopes and fault targets hold ids (1 named components; names still read).
+FORMAT_VERSION = 2
 DEFAULT_MEMORY_BUDGET = 2 * 2**30
 # Buckets a run keeps: beyond, its buckets widen (engine/grid.py), so a long run costs what a
 # short one does. Ten hours in one-second buckets keep 9,000 buckets of 4 s.
 DEFAULT_MAX_BUCKETS = 10_000
-
-
-def link_name(source: str, target: str) -> str:
-    return f"{source}{LINK_ARROW}{target}"
 
 
 class Link(BaseModel):
@@ -34,8 +31,9 @@ class Link(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    source: str = Field(..., min_length=1)
-    target: str = Field(..., min_length=1)
+    # The caller and the callee, by id (a name until a design resolves it: see refs.py).
+    source: Ref
+    target: Ref
     latency: Distribution = Field(default_factory=lambda: Constant(value=0.0005), title="Network latency",
                                   description="one-way delay, added to the request and to the response")
     probability: float = Field(1.0, ge=0, le=1, title="Call probability",
@@ -44,9 +42,21 @@ class Link(BaseModel):
     count: int = Field(1, ge=1, le=1000, title="Calls per request",
                        description="how many times the caller calls when it does", json_schema_extra={"unit": "calls"})
 
+    # The design this link belongs to, which knows its ends' names now (see ``name``). Not part of
+    # the link's value: equality, dumps and copies' fields leave it out.
+    _design: Any = PrivateAttr(None)
+
     @property
     def name(self) -> str:
-        return link_name(self.source, self.target)
+        """``api -> db``: the link as people name it, with its ends' names as they are now."""
+        if self._design is not None:
+            return self._design.link_name(self)
+        return link_name(*(str(end) for end in (self.source, self.target)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Link):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
 
 
 class RunOptions(BaseModel):
@@ -154,27 +164,177 @@ class Design(BaseModel):
     links: list[Link] = Field(default_factory=list, max_length=100_000)
     experiments: list[Experiment] = Field(default_factory=list, max_length=1000)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _names_to_ids(cls, data: Any) -> Any:
+        # Construction by name (files written by hand, format 1, designs built in code) ends here.
+        if not isinstance(data, dict):
+            return data
+        fmt = data.get("format")
+        if isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < FORMAT_VERSION:
+            # Format 1 named components where format 2 holds ids: resolving its names is the
+            # whole migration, and the design then reads as (and saves as) the current format.
+            data = {**data, "format": FORMAT_VERSION}
+        return resolve_names(data)
+
+    # Where each component stood when last looked up by id (see ``_component_name``).
+    _index: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _adopt_links(self) -> Design:
+        self.adopt(*self.links)
+        return self
+
+    def adopt(self, *links: Link) -> None:
+        """Make these links (of this design) name their ends by this design's components."""
+        for link in links:
+            link._design = self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Design):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "links":
+            self.adopt(*self.links)
+        if name in ("components", "links", "experiments"):
+            # ``design.links = [Link(source="api", target="db")]`` resolves as construction does.
+            resolved = self.with_ids()
+            if resolved is not self:
+                for key in ("components", "links", "experiments"):
+                    if getattr(resolved, key) is not getattr(self, key):
+                        super().__setattr__(key, getattr(resolved, key))
+
+    def with_ids(self) -> Design:
+        """This design, or a copy whose references hold ids where some still held a resolvable name
+        (a link or fault appended in code after the design was built)."""
+        refs: list[object] = [end for link in self.links for end in (link.source, link.target)]
+        refs += [getattr(p, "scope", None) for c in self.components for p in c.policies]
+        refs += [f.target for e in self.experiments for f in e.faults]
+        if all(ref is None or isinstance(ref, uuid.UUID) for ref in refs):
+            return self
+        data = resolve_names({"components": self.components, "links": self.links, "experiments": self.experiments})
+        copy = self.model_copy(update=data)
+        # Only the links made anew are the copy's: the others still belong to (and name by) this design.
+        own = {id(link) for link in self.links}
+        copy.adopt(*(link for link in copy.links if id(link) not in own))
+        return copy
+
+    def resolve(self, item: Any) -> Any:
+        """A link, component or experiment with the names its references hold turned into this
+        design's ids (the item itself when there were none)."""
+        kinds: dict[type, str] = {Link: "links", Experiment: "experiments"}
+        key = kinds.get(type(item), "components")
+        data: dict[str, list] = {"components": list(self.components), "links": list(self.links), "experiments": []}
+        if key == "components":
+            # in place of the component it replaces, so that its name is not taken twice
+            data["components"] = [c for c in self.components if c.id != getattr(item, "id", None)]
+        data[key].append(item)
+        return resolve_names(data)[key][-1]
+
     # -- look-ups ---------------------------------------------------------
-    def component(self, name: str):
-        for c in self.components:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+    # Each takes a component (or link) by id or by name: read code and hand-written keys alike.
+    def find_component(self, key: uuid.UUID | str | None):
+        """The component with this id or name, or None."""
+        ref = as_ref(key)
+        if isinstance(ref, uuid.UUID):
+            return next((c for c in self.components if c.id == ref), None)
+        return next((c for c in self.components if c.name == ref), None)
 
-    def find_component(self, name: str):
-        return next((c for c in self.components if c.name == name), None)
+    def component(self, key: uuid.UUID | str):
+        found = self.find_component(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
-    def link(self, name: str) -> Link:
-        for link in self.links:
-            if link.name == name:
-                return link
-        raise KeyError(name)
+    def names(self) -> dict[uuid.UUID, str]:
+        """Component names by id, for loops over many references."""
+        return {c.id: c.name for c in self.components}
 
-    def links_from(self, name: str) -> list[Link]:
-        return [link for link in self.links if link.source == name]
+    def name_of(self, ref: uuid.UUID | str | None, names: dict[uuid.UUID, str] | None = None) -> str:
+        """What a reference is called: a component's name, a link's ``a -> b``, or the text of a
+        reference that resolves to nothing (a name as written)."""
+        if ref is None:
+            return ""
+        ref = as_ref(ref)
+        if not isinstance(ref, uuid.UUID):
+            return normalise_link_name(ref)
+        names = self.names() if names is None else names
+        if ref in names:
+            return names[ref]
+        link = next((link for link in self.links if link.id == ref), None)
+        return self.link_name(link, names) if link is not None else "(unknown)"
 
-    def links_into(self, name: str) -> list[Link]:
-        return [link for link in self.links if link.target == name]
+    def _component_name(self, ref: uuid.UUID) -> str | None:
+        """A component's name by id, in constant time while the components stay where they were."""
+        hit = self._index.get(ref)
+        components = self.components
+        if hit is None or hit[0] >= len(components) or components[hit[0]] is not hit[1]:
+            self._index = {c.id: (i, c) for i, c in enumerate(components)}
+            hit = self._index.get(ref)
+        return hit[1].name if hit is not None else None
+
+    def link_name(self, link: Link, names: dict[uuid.UUID, str] | None = None) -> str:
+        """``api -> db``: a link as people name it."""
+        ends = []
+        for end in (link.source, link.target):
+            name = (names.get(end) if names is not None else self._component_name(end)) \
+                if isinstance(end, uuid.UUID) else end
+            ends.append(name if name is not None else "?")
+        return link_name(*ends)
+
+    def find_link(self, key: uuid.UUID | str | None) -> Link | None:
+        """The link with this id, or named ``a -> b`` (also ``a->b``), or None."""
+        ref = as_ref(key)
+        if isinstance(ref, uuid.UUID):
+            return next((link for link in self.links if link.id == ref), None)
+        if not isinstance(ref, str):
+            return None
+        wanted = normalise_link_name(ref)
+        names = self.names()
+        return next((link for link in self.links if self.link_name(link, names) == wanted), None)
+
+    def link(self, key: uuid.UUID | str) -> Link:
+        found = self.find_link(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def link_between(self, source: uuid.UUID | str, target: uuid.UUID | str) -> Link | None:
+        """The link from one component to another (each by id or name), if there is one."""
+        a, b = self._ref(source), self._ref(target)
+        return next((link for link in self.links if link.source == a and link.target == b), None)
+
+    def _ref(self, key: uuid.UUID | str) -> uuid.UUID | str:
+        """A component key as the references of this design hold it: its id when it exists."""
+        found = self.find_component(key)
+        return found.id if found is not None else as_ref(key)
+
+    def links_from(self, key: uuid.UUID | str) -> list[Link]:
+        ref = self._ref(key)
+        return [link for link in self.links if link.source == ref]
+
+    def links_into(self, key: uuid.UUID | str) -> list[Link]:
+        ref = self._ref(key)
+        return [link for link in self.links if link.target == ref]
+
+    def targets_link(self, ref: uuid.UUID | str | None) -> bool:
+        """Whether a fault target means a link (by id, or by a name with an arrow)."""
+        ref = as_ref(ref)
+        if isinstance(ref, uuid.UUID):
+            return any(link.id == ref for link in self.links)
+        return isinstance(ref, str) and "->" in ref
+
+    def ref_to(self, key: uuid.UUID | str) -> uuid.UUID | str:
+        """The reference a policy scope or fault target holds for a component or link named or
+        given by id: the id of what exists, the key itself otherwise."""
+        component = self.find_component(key)
+        if component is not None:
+            return component.id
+        link = self.find_link(key)
+        return link.id if link is not None else as_ref(key)
 
     def experiment(self, name: str) -> Experiment:
         for e in self.experiments:
@@ -230,6 +390,21 @@ def _component_label(raw: Any) -> str:
     return "component"
 
 
+def _raw_name(data: dict, ref: Any, links: bool = True) -> str:
+    """What a reference in a file is called: the name of the component or link whose id it holds."""
+    ref = as_ref(ref)
+    if not isinstance(ref, uuid.UUID):
+        return str(ref)
+    for item in data.get("components") or []:
+        if isinstance(item, dict) and as_ref(item.get("id")) == ref:
+            return str(item.get("name", "?"))
+    for item in data.get("links") or [] if links else []:
+        if isinstance(item, dict) and as_ref(item.get("id")) == ref:
+            return link_name(_raw_name(data, item.get("source", "?"), False),
+                             _raw_name(data, item.get("target", "?"), False))
+    return str(ref)
+
+
 def _where(loc: tuple, data: Any) -> tuple[str, str]:
     """Turn a pydantic error location into ('service "orders"', 'workers')."""
     if not isinstance(data, dict) or not loc:
@@ -246,7 +421,8 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
                 rest = rest[1:]
         elif head == "links":
             if isinstance(raw, dict):
-                where = f'link "{_clip(raw.get("source", "?"))}{LINK_ARROW}{_clip(raw.get("target", "?"))}"'
+                ends = (_clip(_raw_name(data, raw.get(end, "?"), False)) for end in ("source", "target"))
+                where = f'link "{link_name(*ends)}"'
             else:
                 where = "link"
         else:
@@ -255,7 +431,8 @@ def _where(loc: tuple, data: Any) -> tuple[str, str]:
                 faults = raw.get("faults", []) if isinstance(raw, dict) else []
                 fault = faults[rest[1]] if rest[1] < len(faults) else None
                 if isinstance(fault, dict):
-                    fault_kind, fault_target = _clip(fault.get("kind", "?"), 32), _clip(fault.get("target", "?"))
+                    fault_kind = _clip(fault.get("kind", "?"), 32)
+                    fault_target = _clip(_raw_name(data, fault.get("target", "?")))
                     where += f', fault {rest[1] + 1} ({fault_kind} on "{fault_target}")'
                 rest = rest[2:]
                 if rest and isinstance(rest[0], str) and rest[0] in COMPONENT_FAULT_KINDS + LINK_FAULT_KINDS:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
+from .refs import Ref
 
 
 class InstanceSelector(BaseModel):
@@ -53,8 +54,9 @@ class _Fault(BaseModel):
     needs_instances: ClassVar[bool] = False
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    target: str = Field(..., min_length=1, title="Target",
-                        description='the component or link the fault hits: a component name, or a link "a -> b"')
+    target: Ref = Field(..., title="Target",
+                        description='the component or link the fault hits, by id; a file written by hand may '
+                                    'name a component, or a link "a -> b"')
     start: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Start", description="when the fault begins, in run time",
                          json_schema_extra={"unit": "s"})
     duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Duration",

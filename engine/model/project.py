@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .design import Design, DesignError, Problem
+from .design import FORMAT_VERSION, Design, DesignError, Problem
 
 
 def _now() -> datetime:
@@ -18,13 +19,22 @@ class Project(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
-    format: int = Field(1, ge=1, le=2**31 - 1)
+    # Follows the design format: a project of format 1 holds designs of format 1, which read as 2.
+    format: int = Field(FORMAT_VERSION, ge=1, le=2**31 - 1)
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     name: str = Field("Untitled project", min_length=1, max_length=200)
     description: str = Field("", max_length=100_000)
     created: datetime = Field(default_factory=_now)
     modified: datetime = Field(default_factory=_now)
     designs: list[Design] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current_format(cls, data: Any) -> Any:
+        fmt = data.get("format") if isinstance(data, dict) else None
+        if isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < FORMAT_VERSION:
+            return {**data, "format": FORMAT_VERSION}
+        return data
 
     @field_validator("designs")
     @classmethod

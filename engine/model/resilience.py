@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 from .outcomes import FAILURE_OUTCOMES
+from .refs import Ref
 
 FailureOutcome = Literal["error", "timeout", "rejected", "short_circuited", "unavailable"]
 _ALL_FAILURES: tuple[FailureOutcome, ...] = FAILURE_OUTCOMES  # type: ignore[assignment]
@@ -44,10 +45,6 @@ class _Policy(BaseModel):
         """The kind as prose ("circuit breaker")."""
         return self.kind.replace("_", " ")  # type: ignore[attr-defined]
 
-    def guards(self) -> str:
-        """What this policy guards, in words: the component itself ("inbound"), or some of its calls."""
-        return "inbound"
-
 
 class _CallerPolicy(_Policy):
     # Where the pattern sits around one call, outer (0) to inner: Resilience4j's Spring aspect
@@ -56,12 +53,10 @@ class _CallerPolicy(_Policy):
     # the breaker, timeout and bulkhead).
     nesting: ClassVar[int]
 
-    scope: str | None = Field(
-        None, description="name of the one dependency this guards; empty guards every outgoing call"
+    scope: Ref | None = Field(
+        None, description="the one dependency this guards, by id (or by name in a file written by hand); "
+                          "empty guards every outgoing call"
     )
-
-    def guards(self) -> str:
-        return f"calls to {self.scope}" if self.scope else "all outgoing calls"
 
 
 class CircuitBreakerPolicy(_CallerPolicy):

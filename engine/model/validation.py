@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .components import Cache, Component, Database, Service
-from .design import LINK_ARROW, Design, Problem, describe
+from .design import Design, Problem, describe
 from .faults import (
     COMPONENT_FAULT_KINDS,
     INSTANCE_FAULT_KINDS,
@@ -13,6 +13,7 @@ from .faults import (
     Experiment,
     ZoneOutageFault,
 )
+from .refs import LINK_ARROW
 from .resilience import BULKHEAD_KINDS, INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
@@ -44,7 +45,13 @@ def fault_kinds_for(component) -> tuple[str, ...]:
     return COMPONENT_FAULT_KINDS
 
 
+def _missing(ref) -> str:
+    """A reference that resolves to nothing, as a message quotes it: a name as written, never an id."""
+    return f'unknown component "{ref}"' if isinstance(ref, str) else "refers to a component that is not in the design"
+
+
 def design_problems(design: Design) -> list[Problem]:
+    design = design.with_ids()
     problems: list[Problem] = []
     by_name: dict[str, Component] = {}
     for c in design.components:
@@ -56,34 +63,35 @@ def design_problems(design: Design) -> list[Problem]:
         if ids[str(c.id)] > 1:
             problems.append(Problem(describe(c), f"id {c.id} is used by another component", c.id))
             ids[str(c.id)] = 0
+    by_id: dict = {c.id: c for c in design.components}
+    names = {i: c.name for i, c in by_id.items()}
 
     seen_pairs = set()
+    valid_links = []
     for link in design.links:
-        where = f'link "{link.name}"'
-        unknown = [n for n in (link.source, link.target) if n not in by_name]
-        for n in unknown:
-            problems.append(Problem(where, f'unknown component "{n}"', link.id))
+        where = f'link "{design.link_name(link, names)}"'
+        unknown = [ref for ref in (link.source, link.target) if ref not in by_id]
+        for ref in unknown:
+            problems.append(Problem(where, _missing(ref), link.id))
         if unknown:
             continue
         if link.source == link.target:
             problems.append(Problem(where, "a component cannot call itself", link.id))
             continue
+        valid_links.append(link)
         if (link.source, link.target) in seen_pairs:
             problems.append(Problem(where, "duplicate link (one link per pair; raise its count instead)", link.id))
         seen_pairs.add((link.source, link.target))
-        src, dst = by_name[link.source], by_name[link.target]
+        src, dst = by_id[link.source], by_id[link.target]
         if not src.calls_out:
-            problems.append(Problem(describe(src), f'a {src.kind} makes no calls (remove link "{link.name}")', src.id))
+            problems.append(Problem(describe(src), f'a {src.kind} makes no calls (remove {where})', src.id))
         if dst.kind == "client":
             problems.append(Problem(where, f'client "{dst.name}" receives no calls', link.id))
 
-    valid_links = [
-        l for l in design.links
-        if l.source in by_name and l.target in by_name and l.source != l.target
-    ]
+    # The call graph by name: cycles are reported as the names of their path.
     outgoing: dict[str, list[str]] = {n: [] for n in by_name}
     for link in valid_links:
-        outgoing[link.source].append(link.target)
+        outgoing[names[link.source]].append(names[link.target])
 
     problems += _cycle_problems(outgoing)
 
@@ -96,13 +104,14 @@ def design_problems(design: Design) -> list[Problem]:
         if c.kind == "cache" and c.hit_ratio < 1 and not outs:
             problems.append(Problem(describe(c), "misses need somewhere to go "
                                     "(add a link to its backing store, or set hit_ratio to 1)", c.id))
-        problems += _policy_problems(c, outs)
+        callees = {link.target for link in valid_links if link.source == c.id} if c.policies else set()
+        problems += _policy_problems(c, callees, names)
 
     if not any(c.kind == "client" for c in design.components):
         problems.append(Problem("design", "has no client, so nothing sends requests"))
 
-    names = Counter(e.name for e in design.experiments)
-    for name, count in names.items():
+    experiment_names = Counter(e.name for e in design.experiments)
+    for name, count in experiment_names.items():
         if count > 1:
             problems.append(Problem(f'experiment "{name}"', "name is used by another experiment"))
     for experiment in design.experiments:
@@ -152,65 +161,73 @@ def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
     return problems
 
 
-def _policy_problems(component, outs: list[str]) -> list[Problem]:
+def _policy_problems(component, callees: set, names: dict) -> list[Problem]:
     problems = []
     where = describe(component)
-    seen: Counter[tuple[str, str | None]] = Counter()
+    seen: Counter[tuple[str, object]] = Counter()
     for policy in component.policies:
         label = f"{policy.title} policy"
         refusal = policy_refusal(component, policy.kind)
+        scope = getattr(policy, "scope", None)
+        shown = names.get(scope, scope) if scope is not None else None
         if refusal:
             problems.append(Problem(where, f"{label}: {refusal}", component.id))
         elif policy.kind not in INBOUND_POLICY_KINDS:
-            if policy.scope and policy.scope not in outs:
-                problems.append(Problem(where, f'{label}: scope "{policy.scope}" is not one of its dependencies',
-                                        component.id))
+            if scope is not None and scope not in callees:
+                what = f'scope "{shown}"' if isinstance(shown, str) else "its scope"
+                problems.append(Problem(where, f"{label}: {what} is not one of its dependencies", component.id))
         if policy.enabled:
             # a call passes one bulkhead: a semaphore and a thread pool on the same calls is one too many
             family = "bulkhead" if policy.kind in BULKHEAD_KINDS else policy.kind
-            key = (family, getattr(policy, "scope", None))
+            key = (family, scope)
             seen[key] += 1
             if seen[key] == 2:
-                scope = f' for "{key[1]}"' if key[1] else ""
+                scope_text = f' for "{shown}"' if isinstance(shown, str) else ""
                 title = "bulkhead (semaphore or thread-pool)" if family == "bulkhead" else policy.title
-                problems.append(Problem(where, f"two enabled {title} policies{scope}", component.id))
-    problems.extend(_hedging_problems(component, outs))
+                problems.append(Problem(where, f"two enabled {title} policies{scope_text}", component.id))
+    problems.extend(_hedging_problems(component, callees, names))
     return problems
 
 
-def _hedging_problems(component, outs: list[str]) -> list[Problem]:
+def _hedging_problems(component, callees: set, names: dict) -> list[Problem]:
     """gRPC gives a method a retry policy or a hedging policy, never both: one call, one of them."""
     enabled = [p for p in component.policies if p.enabled and p.kind in ("retry", "hedging")]
     hedges = [p for p in enabled if p.kind == "hedging"]
     if not hedges or len(enabled) == len(hedges):
         return []
-    both = [t for t in outs if {_guarding(enabled, "retry", t), _guarding(enabled, "hedging", t)} == {True}]
-    return [Problem(describe(component), f'calls to "{t}" have both a retry and a hedging policy; '
-                    "gRPC allows one or the other", component.id) for t in both]
+    both = [t for t in callees if _guarding(enabled, "retry", t) and _guarding(enabled, "hedging", t)]
+    return [Problem(describe(component), f'calls to "{names.get(t, t)}" have both a retry and a hedging policy; '
+                    "gRPC allows one or the other", component.id) for t in sorted(both, key=str)]
 
 
-def _guarding(policies, kind: str, target: str) -> bool:
+def _guarding(policies, kind: str, target) -> bool:
     return any(p.kind == kind and p.scope in (None, "", target) for p in policies)
 
 
 def experiment_problems(design: Design, experiment: Experiment, duration: float | None = None) -> list[Problem]:
     """Fault targets must exist and fit the fault kind; windows must fall inside the run."""
     problems = []
-    by_name = {c.name: c for c in design.components}
-    link_names = {l.name for l in design.links}
+    design = design.with_ids()
+    experiment = design.resolve(experiment)
+    names = design.names()
+    by_id: dict = {c.id: c for c in design.components}
+    link_ids = {link.id for link in design.links}
     for index, fault in enumerate(experiment.faults, start=1):
-        where = f'experiment "{experiment.name}", fault {index} ({fault.kind} on "{fault.target}")'
-        if LINK_ARROW.strip() in fault.target:
-            normalised = LINK_ARROW.join(p.strip() for p in fault.target.split("->"))
-            if normalised not in link_names:
-                problems.append(Problem(where, f'target: unknown link "{fault.target}"', fault.id))
+        target = fault.target
+        shown = design.name_of(target, names)
+        where = f'experiment "{experiment.name}", fault {index} ({fault.kind} on "{shown}")'
+        if target in link_ids or (isinstance(target, str) and "->" in target):
+            if target not in link_ids:
+                problems.append(Problem(where, f'target: unknown link "{shown}"', fault.id))
             elif fault.kind not in LINK_FAULT_KINDS:
                 problems.append(Problem(where, f"target: a {fault.kind} fault applies to a component, not a link",
                                         fault.id))
             continue
-        component = by_name.get(fault.target)
+        component = by_id.get(target)
         if component is None:
-            problems.append(Problem(where, f'target: unknown component "{fault.target}"', fault.id))
+            message = (f'unknown component "{shown}"' if isinstance(target, str)
+                       else "not a component or link of the design")
+            problems.append(Problem(where, f"target: {message}", fault.id))
             continue
         if fault.kind not in COMPONENT_FAULT_KINDS:
             problems.append(Problem(where, f"target: a {fault.kind} fault applies to a link, not a component",
@@ -245,7 +262,7 @@ def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, in
     hit = []
     for component in design.components:
         if not isinstance(component, (Service, Database, Cache)) or (
-                not fault.whole_zone and component.name != fault.target):
+                not fault.whole_zone and fault.target not in (component.id, component.name)):
             continue
         # an autoscaled service's instances it may start are placed too
         scaler = getattr(component, "autoscaling", None)

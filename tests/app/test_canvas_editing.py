@@ -308,14 +308,14 @@ def test_picking_a_fault_target_on_the_canvas(window):
     mouse(window.view, "press", node_centre(window, ids["cache"]))
     mouse(window.view, "release", node_centre(window, ids["cache"]))
     assert not window.scene.picking
-    assert doc.current_experiment.faults[0].target == "cache"
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "cache"
     form.target.pick.click()
     window.view.setFocus()
     from PySide6.QtTest import QTest
 
     QTest.keyClick(window.view, Qt.Key.Key_Escape)
     assert not window.scene.picking and not form.target.pick.isChecked()
-    assert doc.current_experiment.faults[0].target == "cache"
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "cache"
 
 
 def test_context_menu_offers_policies_faults_and_creation(window):
@@ -336,7 +336,7 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     on_web["Add Resilience Policy/Circuit breaker"].trigger()
     assert [p.kind for p in doc.component(ids["web"]).policies] == ["circuit_breaker"]
     on_web["Inject Fault/Component crash"].trigger()
-    assert doc.current_experiment.faults[0].target == "web"
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "web"
     on_db = actions(window.context_menu(node_centre(window, ids["db"])))
     assert not on_db["Add Resilience Policy/Retry"].isEnabled()
     link_item = window.scene.link_item(doc.design.link("web -> db").id)
@@ -344,7 +344,7 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     assert "Inject Fault/Partition" in on_link and "Inject Fault/Component crash" not in on_link
     on_link["Add Policy on This Call/Retry"].trigger()
     retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
-    assert retry.scope == "db"  # the calls along the link, not all of web's calls
+    assert doc.design.name_of(retry.scope) == "db"  # the calls along the link, not all of web's calls
     assert window.resilience.title.text() == "Resilience of the calls web → db"
     on_empty = actions(window.context_menu(QPointF(-2000, -2000)))
     on_empty["Add Component Here/Queue"].trigger()
@@ -427,8 +427,8 @@ def test_dragging_a_selected_links_head_relinks_it(window):
     drag(window.view, item._path.pointAtPercent(1.0), node_centre(window, other))
     moved = doc.link(link.id)
     assert moved.name == "web -> search" and moved.latency == link.latency
-    assert doc.current_experiment.faults[0].target == "web -> search"
-    assert doc.component(ids["web"]).policies[0].scope == "search"
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "web -> search"
+    assert doc.design.name_of(doc.component(ids["web"]).policies[0].scope) == "search"
     assert window.scene.link_item(link.id).target is window.scene.node_item(other)
     assert doc.undo_stack.undoText() == 'Relink "web -> cache" to "web -> search"'
     doc.undo_stack.undo()

@@ -105,21 +105,33 @@ def test_link_refusals_say_why(three_tier, doc):
     assert link_id is None and reason and doc.undo_stack.count() == count
 
 
-def test_rename_updates_links_faults_and_scopes_in_one_step(three_tier, doc):
+def test_rename_changes_the_name_alone_and_what_refers_to_it_follows(three_tier, doc):
     ids = three_tier
     exp = doc.edit.add_experiment("outage")
     doc.edit.add_fault(exp, "crash", "db")
     doc.edit.add_fault(exp, "latency", "web -> db")
     doc.edit.add_policy(ids["web"], "circuit_breaker", scope="db")
+    web_db = doc.design.link_between(ids["web"], ids["db"])
     before = dumps(doc)
+    links_before = doc.design.links[:]
+    experiment_before = doc.design.experiments[0]
     doc.edit.rename_component(ids["db"], "orders")
     design = doc.design
+    # One edit, of the component alone: links, faults and scopes hold its id.
+    assert doc.undo_stack.undoText() == 'Rename "db" to "orders"'
+    assert all(a is b for a, b in zip(design.links, links_before))
+    assert design.experiments[0] is experiment_before
     assert {link.name for link in design.links} >= {"web -> orders", "cache -> orders"}
-    assert [f.target for f in design.experiments[0].faults] == ["orders", "web -> orders"]
-    assert doc.component(ids["web"]).policies[0].scope == "orders"
+    assert [f.target for f in design.experiments[0].faults] == [ids["db"], web_db.id]
+    assert [design.name_of(f.target) for f in design.experiments[0].faults] == ["orders", "web -> orders"]
+    assert doc.component(ids["web"]).policies[0].scope == ids["db"]
     assert design.problems() == []
     doc.undo_stack.undo()
     assert dumps(doc) == before
+    assert doc.design.link_between(ids["web"], ids["db"]).name == "web -> db"
+    doc.undo_stack.redo()
+    assert doc.design.link_between(ids["web"], ids["db"]).name == "web -> orders"
+    assert doc.design.name_of(doc.design.experiments[0].faults[1].target) == "web -> orders"
 
 
 def test_rename_to_a_taken_or_bad_name_is_refused(three_tier, doc):
@@ -140,11 +152,13 @@ def test_delete_takes_links_and_faults_along_and_undo_restores_order(three_tier,
     names = [c.name for c in doc.design.components]
     assert names == ["users", "lb", "db"]
     assert [link.name for link in doc.design.links] == ["users -> lb"]
-    assert [f.target for f in doc.design.experiments[0].faults] == ["db"]
+    assert [f.target for f in doc.design.experiments[0].faults] == [ids["db"]]
     doc.undo_stack.undo()
     assert dumps(doc) == before
+    assert [doc.design.name_of(f.target) for f in doc.design.experiments[0].faults] == ["cache", "web -> cache", "db"]
     doc.undo_stack.redo()
     assert [c.name for c in doc.design.components] == ["users", "lb", "db"]
+    assert [f.target for f in doc.design.experiments[0].faults] == [ids["db"]]
 
 
 def test_copy_paste_gives_new_ids_and_names_and_keeps_inner_links(three_tier, doc):
@@ -158,10 +172,21 @@ def test_copy_paste_gives_new_ids_and_names_and_keeps_inner_links(three_tier, do
     assert doc.selection == new
     assert doc.design.links[-1].name == "web 2 -> db 2"
     scopes = [p.scope for p in doc.component(new[0]).policies]
-    assert scopes == ["db 2", None]  # the cache was not copied: that retry guards all calls now
+    assert scopes == [new[1], None]  # the cache was not copied: that retry guards all calls now
+    assert doc.design.problems() == []
+    # The originals keep theirs.
+    assert [p.scope for p in doc.component(ids["web"]).policies] == [ids["db"], ids["cache"]]
     assert doc.component(new[1]).position.y == 320
+    pasted = dumps(doc)
     doc.undo_stack.undo()
     assert len(doc.design.components) == 5
+    doc.undo_stack.redo()
+    assert dumps(doc) == pasted
+    assert doc.design.links[-1].source == new[0] and doc.design.links[-1].target == new[1]
+    # The copy is its own: renaming the original leaves the copy's link and scope alone.
+    doc.edit.rename_component(ids["db"], "orders")
+    assert doc.design.links[-1].name == "web 2 -> db 2"
+    assert doc.design.name_of(doc.component(new[0]).policies[0].scope) == "db 2"
 
 
 def test_policy_commands(three_tier, doc):

@@ -43,7 +43,7 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     type_text(qtbot, window.properties.form.editors["instances"], "3")
     res = window.resilience
     res.add_actions["circuit_breaker"].trigger()
-    choose(res.scope, "orders db")
+    choose(res.scope, str(doc.component_named("orders db").id))
     type_text(qtbot, res.form.editors["failure_rate_threshold"], "25")
     res.add_actions["retry"].trigger()
     choose(res.form.editors["backoff"], "exponential")
@@ -53,7 +53,7 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     faults.new_exp.click()
     type_text(qtbot, faults.exp_name, "Database outage")
     faults.add_actions["crash"].trigger()
-    assert doc.current_experiment.faults[0].target == "api"  # the selected component
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "api"  # the selected component
     faults.form.target.pick.click()
     mouse(view, "press", node("database").scenePos())
     mouse(view, "release", node("database").scenePos())
@@ -79,12 +79,13 @@ def test_a_new_user_builds_breaks_saves_and_reopens_a_design(window, qtbot, tmp_
     assert design.model_dump(mode="json") == expected
     api = design.component("api")
     assert api.instances == 3
-    assert [(p.kind, getattr(p, "scope", None)) for p in api.policies] == [("circuit_breaker", "orders db"),
-                                                                          ("retry", None)]
+    assert [(p.kind, getattr(p, "scope", None)) for p in api.policies] == [
+        ("circuit_breaker", design.component("orders db").id), ("retry", None)]
     assert api.policies[0].failure_rate_threshold == 25 and api.policies[1].backoff == "exponential"
     experiment = design.experiments[0]
     assert experiment.name == "Database outage"
     crash, latency = experiment.faults
-    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", "orders db", 20, 30)
-    assert (latency.kind, latency.target, latency.delay.value) == ("latency", "api -> sessions", 0.25)
+    orders_db = design.component("orders db").id
+    assert (crash.kind, crash.target, crash.start, crash.duration) == ("crash", orders_db, 20, 30)
+    assert (latency.kind, latency.target, latency.delay.value) == ("latency", design.link("api -> sessions").id, 0.25)
     assert window.scene.node_item(api.id).view.policies == [("circuit_breaker", True), ("retry", True)]

@@ -200,8 +200,8 @@ def test_policy_scope_enable_and_remove(window, qtbot):
     pid = panel.add_policy("circuit_breaker")
     assert [panel.scope.itemText(i) for i in range(panel.scope.count())] == [
         "all outgoing calls", 'calls to "cache"', 'calls to "db"']
-    choose(panel.scope, "db")
-    assert doc.policy(ids["web"], pid).scope == "db"
+    choose(panel.scope, str(doc.component_named("db").id))
+    assert doc.design.name_of(doc.policy(ids["web"], pid).scope) == "db"
     assert panel.list.item(0).text() == 'Circuit breaker — calls to "db"'
     from PySide6.QtCore import Qt
 
@@ -213,7 +213,7 @@ def test_policy_scope_enable_and_remove(window, qtbot):
     panel.remove_policy()
     assert doc.component(ids["web"]).policies == []
     doc.undo_stack.undo()
-    assert doc.policy(ids["web"], pid).scope == "db"
+    assert doc.design.name_of(doc.policy(ids["web"], pid).scope) == "db"
 
 
 def test_the_pane_shows_how_the_patterns_wrap_a_call(window, qtbot):
@@ -241,12 +241,12 @@ def test_policy_back_to_library_defaults(window, qtbot):
     doc.set_selection([ids["web"]])
     panel = window.resilience
     pid = panel.add_policy("circuit_breaker")
-    choose(panel.scope, "db")
+    choose(panel.scope, str(doc.component_named("db").id))
     type_text(qtbot, panel.form.editors["failure_rate_threshold"], "20")
     type_text(qtbot, panel.form.editors["wait_duration_in_open_state"], "5 s")
     panel.defaults_button.click()
     p = doc.policy(ids["web"], pid)
-    assert (p.failure_rate_threshold, p.wait_duration_in_open_state, p.scope) == (50, 60, "db")
+    assert (p.failure_rate_threshold, p.wait_duration_in_open_state, p.scope) == (50, 60, ids["db"])
     assert panel.form.editors["failure_rate_threshold"].text() == "50"
     doc.undo_stack.undo()
     assert doc.policy(ids["web"], pid).failure_rate_threshold == 20
@@ -378,10 +378,10 @@ def test_panes_follow_the_selection(window):
     doc.set_selection([])
     assert pane.title.text() == doc.design.name
     faults.add_fault("crash")
-    assert doc.current_experiment.faults[0].target == "web"  # first target that fits
+    assert doc.design.name_of(doc.current_experiment.faults[0].target) == "web"  # first target that fits
     doc.set_selection([ids["cache"]])
     faults.add_fault("error")
-    assert doc.current_experiment.faults[1].target == "cache"  # the selected component
+    assert doc.design.name_of(doc.current_experiment.faults[1].target) == "cache"  # the selected component
     doc.edit.rename_component(ids["cache"], "sessions")
     assert pane.title.text() == "sessions"
     assert faults.list.item(1).text().startswith("Error injection on “sessions”")
@@ -445,13 +445,13 @@ def test_selecting_a_link_edits_the_policies_on_that_call(window, qtbot):
     panel = window.resilience
     everywhere = panel.add_policy("timeout")
     panel.add_policy("bulkhead")
-    choose(panel.scope, "cache")
+    choose(panel.scope, str(doc.component_named("cache").id))
     doc.set_selection([doc.design.link("web -> db").id])
     assert panel.title.text() == "Resilience of the calls web → db"
     assert [panel.list.item(i).text() for i in range(panel.list.count())] == ["Timeout — all outgoing calls"]
     assert not panel.add_actions["rate_limiter"].isEnabled()  # inbound: about the component, not a call
     added = panel.add_policy("circuit_breaker")
-    assert doc.policy(ids["web"], added).scope == "db"
+    assert doc.design.name_of(doc.policy(ids["web"], added).scope) == "db"
     assert panel.list.count() == 2 and panel.policy_id == added
     doc.set_selection([ids["web"]])
     assert panel.list.count() == 3 and panel.title.text() == "Resilience of “web”"

@@ -95,7 +95,7 @@ def test_right_click_on_a_field_sweeps_that_parameter(window, qtbot):
     browsers = doc.component_named("browsers")
     doc.set_selection([browsers.id])
     assert _sweep_from_menu(window, window.properties.form, "workload.rate") == "browsers.rate"
-    link = next(link for link in doc.design.links if link.source == "api" and link.target == "db")
+    link = doc.design.link_between("api", "db")
     doc.set_selection([link.id])
     assert _sweep_from_menu(window, window.properties.form, "probability") == "api->db.probability"
     # a policy of the resilience pane, and a fault of the faults pane

@@ -28,7 +28,8 @@ def canvas_matches(window) -> None:
         assert item.view.policies == [(p.kind, p.enabled) for p in c.policies]
     for link in design.links:
         item = scene.link_item(link.id)
-        assert (item.source.view.name, item.target.view.name) == (link.source, link.target)
+        assert (item.source.view.name, item.target.view.name) == (design.name_of(link.source),
+                                                                   design.name_of(link.target))
 
 
 def random_edit(rng: random.Random, doc) -> None:

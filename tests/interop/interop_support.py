@@ -34,7 +34,8 @@ def shop_design() -> Design:
 
 def policy(design: Design, owner: str, kind: str, scope: str | None = None):
     """The one policy of ``kind`` (and ``scope``) on ``owner``."""
+    ref = design.ref_to(scope) if scope is not None else None  # scopes hold ids; tests name them
     found = [p for p in design.component(owner).policies
-             if p.kind == kind and getattr(p, "scope", None) == scope]
+             if p.kind == kind and getattr(p, "scope", None) == ref]
     assert len(found) == 1, f"{owner} has {len(found)} {kind} policies for {scope}"
     return found[0]

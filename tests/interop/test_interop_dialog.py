@@ -31,7 +31,7 @@ def _ok(dialog) -> bool:
 
 def _breaker(window):
     return next(p for p in window.document.design.component("api").policies
-                if p.kind == "circuit_breaker" and p.scope == "db")
+                if p.kind == "circuit_breaker" and window.document.design.name_of(p.scope) == "db")
 
 
 def test_preview_then_apply_as_one_undoable_step(window, qtbot):

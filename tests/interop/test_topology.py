@@ -46,7 +46,7 @@ def test_a_topology_is_refined_by_the_policy_files_given_with_it(tmp_path):
                         "resilience4j.timelimiter.instances.orders.timeoutDuration: 300ms\n")
     result = import_files([policies, FIXTURES / "shop-compose.yml"])     # the topology is read first
     timeout = next(p for p in result.design.component("web").policies if p.kind == "timeout")
-    assert (timeout.scope, timeout.timeout) == ("orders", 0.3)
+    assert (result.design.name_of(timeout.scope), timeout.timeout) == ("orders", 0.3)
 
 
 def test_a_topology_is_not_merged_into_a_design(shop):

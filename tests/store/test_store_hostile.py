@@ -122,7 +122,7 @@ def test_sqlite_but_not_faultline(tmp_path):
 def test_newer_schema(project_file):
     alter(project_file, "PRAGMA user_version = 7")
     assert refused(project_file) == (
-        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 2"
+        "Cannot open shop.faultline: made with a newer Faultline (schema 7); this version reads up to 3"
     )
 
 

@@ -53,7 +53,7 @@ IMPORT_PROBLEMS = {
                                 "gizmo \"g\": unknown kind 'gizmo' (expected one of 'client', 'load_balancer', "
                                 "'service', 'database', 'cache', 'queue', 'external')"),
     "newer project": ('{"format": 9, "designs": []}',
-                      "Cannot open x.json: made with a newer Faultline (project format 9); this version reads up to 1"),
+                      "Cannot open x.json: made with a newer Faultline (project format 9); this version reads up to 2"),
 }
 
 

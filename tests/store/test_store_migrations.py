@@ -13,6 +13,7 @@ import pytest
 from app.store import APPLICATION_ID, ProjectFileError, SavedRun, migrations, open_project, save_project, schema
 from app.store.errors import ContentError
 from engine.model import Project
+from engine.model.refs import looks_like_id
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VERSIONS = range(migrations.OLDEST_SCHEMA_VERSION, schema.SCHEMA_VERSION + 1)
@@ -71,18 +72,18 @@ def _append_to_description(conn: sqlite3.Connection) -> None:
 
 
 def test_an_older_file_is_migrated_in_memory_and_left_alone_on_disk(tmp_path, monkeypatch):
-    """Pretend schema 3 exists: the v1 fixture goes through the 1 -> 2 and 2 -> 3 steps on open."""
+    """Pretend schema 4 exists: the v1 fixture goes through the 1 -> 2, 2 -> 3 and 3 -> 4 steps on open."""
     path = tmp_path / "old.faultline"
     path.write_bytes((FIXTURES / "project_v1.faultline").read_bytes())
     before = path.read_bytes()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: migrations.MIGRATIONS[1], 2: _append_to_description})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**migrations.MIGRATIONS, 3: _append_to_description})
     opened = open_project(path)
     assert opened.schema_version == 1
     assert opened.project.description == expected(1)[0].description + " (migrated)"
     assert path.read_bytes() == before
     save_project(path, opened.project, opened.runs)
-    assert int.from_bytes(path.read_bytes()[60:64], "big") == 3
+    assert int.from_bytes(path.read_bytes()[60:64], "big") == 4
     assert open_project(path).project.description.endswith("(migrated)")  # no step runs twice
 
 
@@ -99,7 +100,7 @@ def test_a_schema_1_file_has_no_digest_and_still_opens_then_saves_with_one(tmp_p
         assert conn.execute("SELECT algorithm, length(value) FROM file_digest").fetchall() == [("sha256", 64)]
     finally:
         conn.close()
-    assert open_project(path).schema_version == 2
+    assert open_project(path).schema_version == schema.SCHEMA_VERSION
 
 
 def test_the_migrated_schema_is_exactly_the_current_one():
@@ -168,3 +169,36 @@ def test_a_file_older_than_any_migration(tmp_path, monkeypatch):
     assert str(info.value) == (
         "Cannot open project_v1.faultline: it has schema 1, older than this version can read (schema 2 to 3)"
     )
+
+
+def test_schema_2_names_become_ids_of_the_same_components(tmp_path):
+    """Step 2 -> 3: a scope and a fault target that named a component (or link) now hold its id."""
+    path = tmp_path / "old.faultline"
+    path.write_bytes((FIXTURES / "project_v2.faultline").read_bytes())
+    with sqlite3.connect(path) as conn:
+        named = conn.execute("SELECT scope FROM policy WHERE scope IS NOT NULL ORDER BY pk").fetchall()
+        targets = conn.execute("SELECT target FROM fault ORDER BY pk").fetchall()
+    assert named and not any(looks_like_id(s) for (s,) in named)
+    opened = open_project(path)
+    assert path.read_bytes() == (FIXTURES / "project_v2.faultline").read_bytes()
+    shop = opened.project.designs[0]
+    assert shop.format == 2 and opened.project.format == 2
+    scoped = [p for c in shop.components for p in c.policies if getattr(p, "scope", None) is not None]
+    assert [shop.name_of(p.scope) for p in scoped] == [s for (s,) in named]
+    faults = [f for e in shop.experiments for f in e.faults]
+    assert all(isinstance(f.target, uuid.UUID) for f in faults)
+    assert [shop.name_of(f.target) for f in faults] == [t for (t,) in targets][:len(faults)]
+    assert all(not d.problems() for d in opened.project.designs)
+
+
+def test_a_schema_2_name_that_meant_nothing_stays_a_name():
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.deserialize((FIXTURES / "project_v2.faultline").read_bytes())
+    conn.execute("UPDATE fault SET target = 'nowhere' WHERE pk = (SELECT min(pk) FROM fault)")
+    conn.execute("UPDATE policy SET scope = 'gone' WHERE pk = (SELECT min(pk) FROM policy WHERE scope IS NOT NULL)")
+    migrations.upgrade(conn, 2)
+    targets = [t for (t,) in conn.execute("SELECT target FROM fault ORDER BY pk")]
+    scopes = [s for (s,) in conn.execute("SELECT scope FROM policy WHERE scope IS NOT NULL ORDER BY pk")]
+    assert targets[0] == "nowhere" and all(looks_like_id(t) for t in targets[1:])
+    assert scopes[0] == "gone" and all(looks_like_id(s) for s in scopes[1:])
+    assert conn.execute("SELECT DISTINCT format FROM design").fetchall() == [(2,)]

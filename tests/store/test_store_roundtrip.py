@@ -136,12 +136,14 @@ def test_type_specific_parameters_are_json_objects_with_every_field(tmp_path):
         params = json.loads(conn.execute("SELECT params FROM component WHERE name = 'api'").fetchone()[0])
         workload = conn.execute("SELECT type, params FROM workload").fetchone()
         policy = conn.execute("SELECT kind, scope, params FROM policy ORDER BY ord").fetchone()
+        db_id = conn.execute("SELECT id FROM component WHERE name = 'db'").fetchone()[0]
     finally:
         conn.close()
     # Defaults are written out, so a later change of a default cannot change a saved design.
     assert params["workers"] == 8 and params["service_time"] == {"kind": "exponential", "mean": 0.01}
     assert workload[0] == "open" and json.loads(workload[1])["rate"] == 50
-    assert policy[:2] == ("retry", "db") and json.loads(policy[2])["max_attempts"] == 3
+    # A scope holds the id of the dependency it guards (schema 3), not its name.
+    assert policy[:2] == ("retry", db_id) and json.loads(policy[2])["max_attempts"] == 3
 
 
 def test_opening_leaves_the_file_alone(tmp_path):

@@ -91,9 +91,9 @@ def test_a_run_of_the_wrong_shape_is_not_saved_either(tmp_path):
 
 
 @pytest.mark.parametrize("fmt, reason", [
-    (999, "made with a newer Faultline (project format 999); this version reads up to 1"),
-    (0, "its project format 0 is not one Faultline writes (1 to 1)"),
-    (-3, "its project format -3 is not one Faultline writes (1 to 1)"),
+    (999, "made with a newer Faultline (project format 999); this version reads up to 2"),
+    (0, "its project format 0 is not one Faultline writes (1 to 2)"),
+    (-3, "its project format -3 is not one Faultline writes (1 to 2)"),
 ])
 def test_the_project_format_follows_one_rule_in_files_and_in_json(tmp_path, fmt, reason):
     path = tmp_path / "p.faultline"
