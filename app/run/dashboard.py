@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSplitter,
@@ -62,6 +64,8 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
+PLOT_ROW_MIN_HEIGHT = 130  # a row of plots: title, five ticks and the time axis stay readable
+PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 
 
@@ -169,8 +173,7 @@ class Dashboard(QWidget):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setStyleSheet("QLabel { background: #fde8e6; color: #8a1c14; border: 1px solid #e6a39d;"
-                                       " border-radius: 3px; padding: 6px; }")
+        self.error_label.setObjectName("runError")  # its colours follow the theme (resources/style/app.qss)
         self.error_label.hide()
         layout.addWidget(self.error_label)
 
@@ -195,7 +198,10 @@ class Dashboard(QWidget):
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
         self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
-        self.why_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
+        policy.setRetainSizeWhenHidden(True)
+        self.why_label.setSizePolicy(policy)
         self.why_label.hide()
         layout.addWidget(self.why_label)
 
@@ -211,7 +217,7 @@ class Dashboard(QWidget):
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = pg.GraphicsLayoutWidget()
-        self.plots_widget.setMinimumHeight(150)
+        self.plots_widget.setMinimumHeight(PLOT_ROWS_MIN_HEIGHT)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
         self.table_box.all_rows_check.toggled.connect(lambda _on: self._fill_table())
@@ -223,7 +229,15 @@ class Dashboard(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(self.splitter)
-        layout.addWidget(self.pages, 1)
+        # In a short dock (1280x720, a banner above) the plots keep a readable height and scroll
+        # rather than being squeezed flat.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("dashboardPlots")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.pages)
+        layout.addWidget(self.scroll, 1)
 
         slider_row = QHBoxLayout()
         slider_row.addWidget(QLabel("Time"))
@@ -368,6 +382,8 @@ class Dashboard(QWidget):
         for plot in self.plots.values():
             plot.setXRange(0, session.duration, padding=0.01)
         self._fill_table()
+        if session.status == RUNNING and len(session.variant_names) > 1:
+            self.table_box.wait()
         self._update_findings()
         self._update_header()
         self._update_slider()
@@ -390,10 +406,14 @@ class Dashboard(QWidget):
             self._adopt_default_components()
 
     def session_ended(self) -> None:
-        """The run finished, stopped or failed: final draw, table, slider; the timer stops."""
-        self._timer.stop()
+        """The run finished, stopped or failed: table, slider, and the final draw a row per timer tick.
+
+        A whole redraw at once would stall the window for every axis and curve; the timer draws the
+        two rows on its next ticks and then stops (``flush`` draws them at once for a reader).
+        """
         session = self.session
         if session is None:
+            self._timer.stop()
             return
         if len(self.components) < 2:  # keep the pick made during the run: no surprise switch at the end
             self._adopt_default_components()
@@ -404,7 +424,10 @@ class Dashboard(QWidget):
         self._update_header()
         self._update_slider()
         self._set_buttons()
-        self.redraw()
+        self._dirty = {0, 1}
+        self._next_row = 0
+        if not self._timer.isActive():
+            self._timer.start()
 
     def stop_timer(self) -> None:
         self._timer.stop()
@@ -591,6 +614,8 @@ class Dashboard(QWidget):
     def _redraw_if_dirty(self) -> None:
         # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
         if not self._dirty or not self.isVisible():
+            if self.session is None or self.session.done:
+                self._timer.stop()  # the run's last rows are drawn: nothing more will come
             return
         # One row of plots per tick: each tick's update, and the repaint it causes, is half
         # as long, so the window never stalls for a whole dashboard's worth of drawing.
@@ -606,6 +631,13 @@ class Dashboard(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.redraw()
+            self._update_header()
+
+    def flush(self) -> None:
+        """Draw now the rows a timer tick would have drawn: what is read or exported is up to date."""
+        if self._dirty and self.session is not None:
+            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
+            self._dirty = set()
             self._update_header()
 
     def redraw(self) -> None:
@@ -858,6 +890,7 @@ class Dashboard(QWidget):
         """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
         from .plot_export import PRINT_SCALE, plots_picture_size, plots_png
 
+        self.flush()
         scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
         return plots_png(self, key, scale)
 
@@ -865,18 +898,21 @@ class Dashboard(QWidget):
         """Save the plots (or one) as a PNG at print resolution."""
         from .plot_export import save_plots
 
+        self.flush()
         return save_plots(self, Path(path).with_suffix(".png"), key)
 
     def export_svg(self, path: str | Path, key: str | None = None) -> Path:
         """Save the plots (or one) as SVG."""
         from .plot_export import save_plots
 
+        self.flush()
         return save_plots(self, Path(path).with_suffix(".svg"), key)
 
     def export_csv(self, path: str | Path) -> Path:
         """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
         from .plot_export import write_csv
 
+        self.flush()
         return write_csv(self, path)
 
     def default_file_name(self, what: str = "plots") -> str:
