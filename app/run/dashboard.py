@@ -44,6 +44,7 @@ from .plot_export import default_file_name, export_file
 from .plot_grid import (
     FITTED_Y,
     PLOT_POSITIONS,
+    PLOT_ROW_MIN_HEIGHT,
     PLOT_TITLES,
     PLOT_UNITS,
     PLOTS,
@@ -64,8 +65,7 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
-PLOT_ROW_MIN_HEIGHT = 130  # a row of plots: title, five ticks and the time axis stay readable
-PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT
+PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 
 
