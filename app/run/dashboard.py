@@ -69,6 +69,44 @@ PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins an
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 
 
+class _PlotsView(pg.GraphicsLayoutWidget):
+    """The plots' widget, laying its plots out once per paint however often it was resized before.
+
+    Starting a run shows the plots, the table beside them and the dock's new height in one go, and
+    each of those resizes would lay out every plot and axis again at once.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._resize_pending = False
+        super().__init__(*args, **kwargs)
+
+    def resizeEvent(self, ev):
+        if self.isVisible():
+            self._resize_pending = True
+            self.update()
+        else:
+            super().resizeEvent(ev)
+
+    def settle(self) -> None:
+        """Lay the plots out for the widget's present size, if a resize is still pending."""
+        if self._resize_pending:
+            self._resize_pending = False
+            super().resizeEvent(None)
+
+    def viewportEvent(self, ev):
+        # Paints and the pointer alike see the plots where the present size puts them.
+        self.settle()
+        return super().viewportEvent(ev)
+
+    def render(self, *args, **kwargs):
+        self.settle()
+        return super().render(*args, **kwargs)
+
+    def grab(self, *args, **kwargs):
+        self.settle()
+        return super().grab(*args, **kwargs)
+
+
 class _Curve:
     """One plotted line and where its values come from."""
 
@@ -102,6 +140,8 @@ class Dashboard(QWidget):
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
+        self._stack_items: list[pg.PlotDataItem] = []  # made with the first run, kept (see _clear_items)
+        self._spare_regions: dict[str, list[pg.LinearRegionItem]] = {}
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
         self._build()
@@ -216,7 +256,7 @@ class Dashboard(QWidget):
         self.placeholder.setStyleSheet("color: palette(mid); padding: 12px;")
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.plots_widget = pg.GraphicsLayoutWidget()
+        self.plots_widget = _PlotsView()
         self.plots_widget.setMinimumHeight(PLOT_ROWS_MIN_HEIGHT)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
@@ -268,6 +308,8 @@ class Dashboard(QWidget):
         self.strip = self.breaker_strip.image
 
         self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
+        self._spare_regions = {key: [] for key in self.plots}
+        self._make_stack_items()
         self._stock_curves()
 
         self._hover_lines: dict[str, pg.InfiniteLine] = {}
@@ -461,11 +503,15 @@ class Dashboard(QWidget):
         for c in self._curves:
             self._release_curve(c.plot, c.item)
         self._curves = []
+        # Kept in their plots for the next run, hidden: making them anew costs the start of a run
+        # tens of milliseconds.
         for item in self._stack:
-            self.plots["errors"].removeItem(item)
+            item.setData([], [])
+            item.hide()
         self._stack = []
         for key, region in self._regions:
-            self.plots[key].removeItem(region)
+            region.hide()
+            self._spare_regions[key].append(region)
         self._regions = []
         self.breaker_strip.clear()
         for plot in self.plots.values():
@@ -552,12 +598,20 @@ class Dashboard(QWidget):
     def _build_stack(self, focus: str) -> None:
         """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
         session = self.session
-        plot = self.plots["errors"]
-        _set_title(plot, f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
+        _set_title(self.plots["errors"], f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
         # Each band is a curve of the cumulative share filled down to zero, the higher
         # cumulative drawn underneath: the look of a stacked area chart without
         # FillBetweenItem, whose path rebuild on every frame costs more than the plots.
-        self._stack = []
+        for item in self._stack_items:
+            item.show()
+        self._stack = list(self._stack_items)
+        for variant in session.variant_names[1:]:
+            self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
+                            f"{focus} total ({VARIANT_LABELS[variant]})")
+
+    def _make_stack_items(self) -> None:
+        """The bands of the stacked outcomes, made with the dashboard and kept for every run."""
+        plot = self.plots["errors"]
         for i, kind in enumerate(FAILURE_KINDS):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
@@ -565,11 +619,9 @@ class Dashboard(QWidget):
             item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
             item.setClipToView(True)
             item.setZValue(len(FAILURE_KINDS) - i)
+            item.hide()
             plot.addItem(item)
-            self._stack.append(item)
-        for variant in session.variant_names[1:]:
-            self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
-                            f"{focus} total ({VARIANT_LABELS[variant]})")
+            self._stack_items.append(item)
 
     def _build_regions(self) -> None:
         session = self.session
@@ -580,11 +632,20 @@ class Dashboard(QWidget):
                 shade.setAlpha(22)
                 edge = QColor(shade)
                 edge.setAlpha(80)
-                region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                             brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
-                region.setZValue(-10)
+                spare = self._spare_regions[key]
+                if spare:
+                    region = spare.pop()
+                    region.setRegion((window.start, window.end))
+                    region.setBrush(pg.mkBrush(shade))
+                    for line in region.lines:
+                        line.setPen(pg.mkPen(edge))
+                    region.show()
+                else:
+                    region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
+                                                 brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
+                    region.setZValue(-10)
+                    plot.addItem(region, ignoreBounds=True)
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
-                plot.addItem(region, ignoreBounds=True)
                 self._regions.append((key, region))
 
     def _fill_components_menu(self) -> None:
@@ -635,6 +696,7 @@ class Dashboard(QWidget):
 
     def flush(self) -> None:
         """Draw now the rows a timer tick would have drawn: what is read or exported is up to date."""
+        self.plots_widget.settle()
         if self._dirty and self.session is not None:
             self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
             self._dirty = set()
