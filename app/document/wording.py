@@ -40,11 +40,12 @@ def _field(model: BaseModel, path: str):
     return info, current
 
 
-def _number(value: float) -> str:
-    """A number for people: thousands apart by a space, no trailing zeros, four significant digits."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", " ")
-    return f"{value:.4g}"
+def people_number(value: float, digits: int = 4) -> str:
+    """A number for people: thousands apart by a space from 10 000 on (SI), no trailing zeros."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        whole = int(value)
+        return f"{whole:,}".replace(",", " ") if abs(whole) >= 10_000 else str(whole)
+    return f"{value:.{digits}g}"
 
 
 def value_words(info, value: Any, label: str = "") -> str:
@@ -69,13 +70,13 @@ def value_words(info, value: Any, label: str = "") -> str:
     if unit == "s":
         return format_seconds(float(value))
     if unit == "ratio":
-        return f"{_number(round(value * 100, 6))} %"
+        return f"{people_number(round(value * 100, 6))} %"
     if unit == "1/s":
-        return f"{_number(value)}/s"
+        return f"{people_number(value)}/s"
     if unit in ("", "x"):
-        return _number(value) + ("×" if unit == "x" else "")
+        return people_number(value) + ("×" if unit == "x" else "")
     # A counted noun the label already names is not said twice ("max attempts to 5").
-    return _number(value) if unit.lower() in label.lower() else f"{_number(value)} {unit}"
+    return people_number(value) if unit.lower() in label.lower() else f"{people_number(value)} {unit}"
 
 
 def change_text(subject: str, model: BaseModel, path: str) -> str | None:

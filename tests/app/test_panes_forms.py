@@ -487,3 +487,17 @@ def test_queue_discipline_shows_its_own_parameters(window, qtbot, kind):
     assert visible(pane.form, "lifo_after") and not visible(pane.form, "codel_target")
     type_text(qtbot, pane.form.editors["lifo_after"], "250 ms")
     assert doc.component(cid).lifo_after == pytest.approx(0.25)
+
+
+def test_a_rejected_value_is_explained_inline_in_the_field_s_own_terms(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    form = window.properties.form
+    type_text(qtbot, form.editors["error_probability"], "150")
+    # A percentage field speaks in percent, as typed; the value stays for the user to correct.
+    assert form.error_text("error_probability") == "must be at most 100 % (got 150 %)"
+    assert form.editors["error_probability"].text() == "150"
+    assert not form.errors["error_probability"].isHidden()
+    type_text(qtbot, form.editors["workers"], "0")
+    assert form.error_text("workers") == "must be at least 1 (got 0)"
