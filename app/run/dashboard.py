@@ -69,6 +69,10 @@ PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins an
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 
 
+_LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
+                  QEvent.Type.Hide, QEvent.Type.Polish, QEvent.Type.PolishRequest)
+
+
 class _PlotsView(pg.GraphicsLayoutWidget):
     """The plots' widget, laying its plots out once per paint however often it was resized before.
 
@@ -81,11 +85,12 @@ class _PlotsView(pg.GraphicsLayoutWidget):
         super().__init__(*args, **kwargs)
 
     def resizeEvent(self, ev):
-        if self.isVisible():
-            self._resize_pending = True
-            self.update()
-        else:
-            super().resizeEvent(ev)
+        self._resize_pending = True
+        self.update()
+
+    def showEvent(self, ev):
+        super().showEvent(ev)
+        self.settle()
 
     def settle(self) -> None:
         """Lay the plots out for the widget's present size, if a resize is still pending."""
@@ -94,8 +99,10 @@ class _PlotsView(pg.GraphicsLayoutWidget):
             super().resizeEvent(None)
 
     def viewportEvent(self, ev):
-        # Paints and the pointer alike see the plots where the present size puts them.
-        self.settle()
+        # Paints and the pointer alike see the plots where the present size puts them (the
+        # viewport's own resizes wait like the widget's).
+        if ev.type() not in _LAYOUT_EVENTS:
+            self.settle()
         return super().viewportEvent(ev)
 
     def render(self, *args, **kwargs):
@@ -468,7 +475,9 @@ class Dashboard(QWidget):
         self._set_buttons()
         self._dirty = {0, 1}
         self._next_row = 0
-        if not self._timer.isActive():
+        if not self.isVisible():
+            self._timer.stop()  # closed or out of sight: showEvent draws it all when it is seen again
+        elif not self._timer.isActive():
             self._timer.start()
 
     def stop_timer(self) -> None:
