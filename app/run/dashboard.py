@@ -147,7 +147,7 @@ class Dashboard(QWidget):
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
-        self._stack_items: list[pg.PlotDataItem] = []  # made with the first run, kept (see _clear_items)
+        self._stack_items: list[pg.PlotDataItem] = []  # made with the dashboard, kept (see _clear_items)
         self._spare_regions: dict[str, list[pg.LinearRegionItem]] = {}
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
@@ -315,7 +315,8 @@ class Dashboard(QWidget):
         self.strip = self.breaker_strip.image
 
         self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
-        self._spare_regions = {key: [] for key in self.plots}
+        # One fault window's shading per plot, made before any run needs it (more are made as needed).
+        self._spare_regions = {key: [self._new_region(key)] for key in self.plots}
         self._make_stack_items()
         self._stock_curves()
 
@@ -618,6 +619,13 @@ class Dashboard(QWidget):
             self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
                             f"{focus} total ({VARIANT_LABELS[variant]})")
 
+    def _new_region(self, key: str) -> pg.LinearRegionItem:
+        region = pg.LinearRegionItem(movable=False)
+        region.setZValue(-10)
+        region.hide()
+        self.plots[key].addItem(region, ignoreBounds=True)
+        return region
+
     def _make_stack_items(self) -> None:
         """The bands of the stacked outcomes, made with the dashboard and kept for every run."""
         plot = self.plots["errors"]
@@ -635,25 +643,19 @@ class Dashboard(QWidget):
     def _build_regions(self) -> None:
         session = self.session
         for window in session.fault_windows:
-            for key, plot in self.plots.items():
+            for key in self.plots:
                 # A neutral band: every hue is taken by a meaning of its own.
                 shade = QColor(self.palette().text().color())
                 shade.setAlpha(22)
                 edge = QColor(shade)
                 edge.setAlpha(80)
                 spare = self._spare_regions[key]
-                if spare:
-                    region = spare.pop()
-                    region.setRegion((window.start, window.end))
-                    region.setBrush(pg.mkBrush(shade))
-                    for line in region.lines:
-                        line.setPen(pg.mkPen(edge))
-                    region.show()
-                else:
-                    region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                                 brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
-                    region.setZValue(-10)
-                    plot.addItem(region, ignoreBounds=True)
+                region = spare.pop() if spare else self._new_region(key)
+                region.setRegion((window.start, window.end))
+                region.setBrush(pg.mkBrush(shade))
+                for line in region.lines:
+                    line.setPen(pg.mkPen(edge))
+                region.show()
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
                 self._regions.append((key, region))
 
