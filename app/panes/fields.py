@@ -780,7 +780,9 @@ class RatePreview(QWidget):
                    f"{top:g}/s")
 
 
-_BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) (-?\d[\d.e+-]*)")
+# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be.
+_BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) "
+                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|\s*[%A-Za-zµ])")
 
 
 def in_editor_terms(editor: QWidget, message: str) -> str:
