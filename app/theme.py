@@ -154,9 +154,11 @@ def current_canvas_colours() -> CanvasColours:
 
 _TOKENS = {
     "light": {"@error": "#c62f26", "@secondary": "#5b6472", "@warning": "#7a4a00", "@warning_bg": "#fff6e0",
-              "@warning_border": "#f0d79a", "@dock_title": "#e3e6ea", "@hover": "#e3e8f0"},
+              "@warning_border": "#f0d79a",
+              "@error_bg": "#fde8e6", "@error_border": "#e6a39d", "@dock_title": "#e3e6ea", "@hover": "#e3e8f0"},
     "dark": {"@error": "#ff7a70", "@secondary": "#a3aab5", "@warning": "#f5c46a", "@warning_bg": "#3a3122",
-             "@warning_border": "#6b5528", "@dock_title": "#23272d", "@hover": "#363c45"},
+             "@warning_border": "#6b5528",
+             "@error_bg": "#3a2220", "@error_border": "#7a3a34", "@dock_title": "#23272d", "@hover": "#363c45"},
 }
 
 

@@ -15,6 +15,8 @@ from PySide6.QtGui import QUndoCommand
 
 from engine.model import Design, Experiment, Link, Position
 
+from .wording import change_text, change_text_of
+
 # Rapid edits of one field merge only while they keep coming: a pause this long starts a new step.
 MERGE_WINDOW_S = 2.0
 _MERGE_ID = 1001
@@ -72,6 +74,7 @@ class _MergeableReplace(_DocumentCommand):
             return False
         self.new = other.new
         self._stamp = other._stamp
+        self.setText(other.text())  # "Change api workers to 8": the value the merged edits ended on
         # An edit typed back to where it started is no step at all.
         self.setObsolete(self.new == self.old)
         return True
@@ -130,7 +133,8 @@ class EditComponentCommand(_MergeableReplace):
     """Replace a component's parameters (not its name: see RenameComponentCommand)."""
 
     def __init__(self, document, old, new, field: str | None = None, parent=None, text: str | None = None):
-        default_text = f'Edit "{old.name}"' + (f" {field.replace('_', ' ')}" if field else "")
+        default_text = (change_text(old.name, new, field) if field else None) or \
+            f'Edit "{old.name}"' + (f" {field.replace('_', ' ')}" if field else "")
         super().__init__(document, old, new, text or default_text,
                          merge_key=("component", old.id, field) if field else None, parent=parent)
 
@@ -223,8 +227,10 @@ class EditLinkCommand(_MergeableReplace):
     """Replace a link's call parameters; consecutive edits of one field merge."""
 
     def __init__(self, document, old: Link, new: Link, field: str | None = None, parent=None):
-        super().__init__(document, old, new, f'Edit link "{document.design.link_name(old)}"'
-                         + (f" {field}" if field else ""),
+        name = document.design.link_name(old)
+        text = (change_text(name, new, field) if field else None) or \
+            f'Edit link "{name}"' + (f" {field}" if field else "")
+        super().__init__(document, old, new, text,
                          merge_key=("link", old.id, field) if field else None, parent=parent)
 
     def redo(self):
@@ -255,8 +261,9 @@ class EditPolicyCommand(EditComponentCommand):
     def __init__(self, document, old, new, policy_id: uuid.UUID, field: str | None, policy_title: str, parent=None,
                  text: str | None = None):
         super().__init__(document, old, new, parent=parent,
-                         text=text or f'Edit {policy_title} of "{old.name}"'
-                         + (f" {field.replace('_', ' ')}" if field else ""))
+                         text=text or (change_text_of(f"{old.name} {policy_title.lower()}", new, policy_id, field)
+                                       if field else None)
+                         or f'Edit {policy_title} of "{old.name}"' + (f" {field.replace('_', ' ')}" if field else ""))
         self.merge_key = ("policy", old.id, policy_id, field) if field else None
 
 
@@ -283,7 +290,9 @@ class EditObjectiveCommand(EditComponentCommand):
     def __init__(self, document, old, new, objective_id: uuid.UUID, field: str | None, objective_title: str,
                  parent=None):
         super().__init__(document, old, new, parent=parent,
-                         text=f'Edit {objective_title.lower()} objective of "{old.name}"'
+                         text=(change_text_of(f"{old.name} {objective_title.lower()} objective", new, objective_id,
+                                              field) if field else None)
+                         or f'Edit {objective_title.lower()} objective of "{old.name}"'
                          + (f" {field.replace('_', ' ')}" if field else ""))
         self.merge_key = ("objective", old.id, objective_id, field) if field else None
 
@@ -354,8 +363,9 @@ class EditFaultCommand(EditExperimentCommand):
     """Change a fault's parameters; consecutive edits of one field of one fault merge."""
 
     def __init__(self, document, old: Experiment, new: Experiment, fault, field: str | None, parent=None):
-        super().__init__(document, old, new,
-                         f"Edit {fault.title} fault" + (f" {field.replace('_', ' ')}" if field else ""),
+        text = (change_text_of(f"{fault.title.lower()} fault", new, fault.id, field) if field else None) or \
+            f"Edit {fault.title} fault" + (f" {field.replace('_', ' ')}" if field else "")
+        super().__init__(document, old, new, text,
                          merge_key=("fault", old.id, fault.id, field) if field else None, parent=parent)
 
 

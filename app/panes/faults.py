@@ -247,6 +247,8 @@ class FaultInjectionPanel(QWidget):
             action.setToolTip(cls.help)
             action.triggered.connect(lambda _=False, k=kind: self.add_fault(k))
             self.add_actions[kind] = action
+        # Each entry names where the fault would go: the choice is seen before it is made.
+        menu.aboutToShow.connect(self._name_targets)
         self.add_button.setMenu(menu)
         self.remove_button = self._button("remove", "Remove the selected fault", self.remove_fault)
         bar.addWidget(self.add_button)
@@ -406,12 +408,36 @@ class FaultInjectionPanel(QWidget):
 
     # -- faults ---------------------------------------------------------------------------
     def default_target(self, kind: str):
-        """The selected component or link if the fault fits it, else the first target that fits (by id)."""
+        """Where a new fault of ``kind`` goes, by id (see ``aimed_at``)."""
+        return self.aimed_at(kind)[0]
+
+    def aimed_at(self, kind: str) -> tuple[uuid.UUID | str | None, str]:
+        """The target (by id) a new fault of ``kind`` gets, and why, in words ("" when it is what is selected).
+
+        The selected component or link if the fault fits it; for a component's fault with a link
+        selected, the component the link calls (else its caller); else the first target that fits.
+        """
         targets = [ref for ref, _name in self.doc.edit.fault_target_choices(kind)]
         for item_id in self.doc.selection:
             if item_id in targets:
-                return item_id
-        return targets[0] if targets else None
+                return item_id, ""
+            if self.doc.kind_of(item_id) == "link":
+                link = self.doc.link(item_id)
+                for end, role in ((link.target, "calls"), (link.source, "calls from")):
+                    if end in targets:
+                        how = f"the component the selected link {link.name} calls" if role == "calls" else \
+                            f"the caller of the selected link {link.name}"
+                        return end, how
+        if not targets:
+            return None, ""
+        return targets[0], "the first that fits: select a component or link first to aim it"
+
+    def _name_targets(self) -> None:
+        for kind, action in self.add_actions.items():
+            target = self.default_target(kind)
+            label = FAULT_CLASSES[kind].label
+            action.setText(f"{label} on {self.doc.design.name_of(target)}" if target is not None else label)
+            action.setEnabled(target is not None)
 
     def add_fault(self, kind: str, target=None):
         experiment = self.doc.current_experiment
@@ -420,7 +446,9 @@ class FaultInjectionPanel(QWidget):
             experiment = self.doc.current_experiment
             if experiment is None:  # no experiment could be made: nothing to add the fault to
                 return None
-        target = target or self.default_target(kind)
+        why = ""
+        if target is None:
+            target, why = self.aimed_at(kind)
         if target is None:
             what = FAULT_CLASSES[kind].targets_phrase()
             self.message.setText(f"A {kind_label(kind)} fault needs {what} to aim at; draw one first.")
@@ -433,6 +461,11 @@ class FaultInjectionPanel(QWidget):
             self.message.show()
             return None
         self.refresh()
+        if why:
+            # Not what was selected: say where it went and why, so the choice is never a surprise.
+            self.message.setText(f"{FAULT_CLASSES[kind].label} aimed at {self.doc.design.name_of(target)}, {why}. "
+                                 "Change the target in the form or pick it on the canvas.")
+            self.message.show()
         return self.fault_id
 
     def remove_fault(self) -> None:

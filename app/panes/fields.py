@@ -36,6 +36,7 @@ from engine.model import DISTRIBUTION_KINDS, Distribution, format_seconds
 from engine.model.outcomes import FAILURE_OUTCOMES
 
 from ..document.model_edit import field_errors
+from ..document.wording import people_number
 from ..resources import icon
 
 _UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
@@ -781,3 +782,28 @@ class RatePreview(QWidget):
                    format_seconds(t_end))
         p.drawText(QRectF(area.left() + 2, area.top() - 3, area.width(), 13), Qt.AlignmentFlag.AlignLeft,
                    f"{top:g}/s")
+
+
+# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be.
+_BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) "
+                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|\s*[%A-Za-zµ])")
+
+
+def in_editor_terms(editor: QWidget, message: str) -> str:
+    """A model's message about a value, with its numbers as the field shows them: a percentage field
+    says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at least 1 ms",
+    and large numbers have their thousands apart ("at most 10 000 000")."""
+    def words(match: re.Match) -> str:
+        try:
+            value = float(match.group(2))
+        except ValueError:
+            return match.group(0)
+        if isinstance(editor, DurationEditor):
+            shown = format_duration(value, editor.unit)
+        elif isinstance(editor, NumberEditor) and editor.scale != 1:
+            shown = f"{people_number(round(value * editor.scale, 9), 6)} %"
+        else:
+            shown = people_number(value, 6)
+        return f"{match.group(1)} {shown}"
+
+    return _BOUND.sub(words, message)

@@ -46,6 +46,7 @@ from .fields import (
     ScheduleEditor,
     TargetEditor,
     TextEditor,
+    in_editor_terms,
 )
 
 
@@ -273,7 +274,8 @@ class ModelForm(QWidget):
                 general.append(f"{error.path} {error.message}".strip())
                 continue
             label = self.errors[path]
-            label.setText(((label.text() + "\n") if label.isVisible() and label.text() else "") + error.message)
+            message = in_editor_terms(self.editors[path], error.message)
+            label.setText(((label.text() + "\n") if label.isVisible() and label.text() else "") + message)
             label.show()
         if general:
             self.form_error.setText("\n".join(general))

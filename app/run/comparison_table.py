@@ -51,6 +51,14 @@ class ComparisonTable(QWidget):
         layout.addWidget(self.table, 1)
         self.hide()
 
+    def wait(self) -> None:
+        """Empty, with its title saying when the figures come: a comparison run keeps the table's
+        place from its start, so that its arrival does not resize (and redraw) every plot."""
+        self.title.setText("<b>With vs without resilience</b> · when the run ends")
+        self.table.clearSpans()
+        self.table.setRowCount(0)
+        self.show()
+
     def fill(self, rows: list[dict[str, Any]], replications: int, plotted: list[str]) -> None:
         """Show ``rows`` (the engine's comparison table), only the plotted components unless asked for all."""
         rows = [r for r in rows if not trivial_row(r)]
@@ -88,4 +96,21 @@ class ComparisonTable(QWidget):
                             item.setForeground(QColor(GOOD if judged > 0 else BAD))
                     table.setItem(i, j, item)
                 i += 1
-        table.resizeColumnsToContents()
+        fit_columns(table)
+
+
+FIGURE_SHARE = 0.45  # of the table's width at most for the figure's name, so the difference stays in view
+
+
+def fit_columns(table: QTableWidget) -> None:
+    """Columns to their contents, the first (the figure's name) capped so that the Difference column
+    beside it shows in a narrow table; a name cut short is whole in its tooltip."""
+    table.resizeColumnsToContents()
+    cap = max(90, int(table.viewport().width() * FIGURE_SHARE))
+    if table.columnWidth(0) > cap:
+        table.setColumnWidth(0, cap)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    for row in range(table.rowCount()):
+        item = table.item(row, 0)
+        if item is not None and not item.toolTip():
+            item.setToolTip(item.text())

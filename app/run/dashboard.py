@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSplitter,
@@ -42,6 +44,7 @@ from .plot_export import default_file_name, export_file
 from .plot_grid import (
     FITTED_Y,
     PLOT_POSITIONS,
+    PLOT_ROW_MIN_HEIGHT,
     PLOT_TITLES,
     PLOT_UNITS,
     PLOTS,
@@ -62,7 +65,53 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
+PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
+
+
+_LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
+                  QEvent.Type.Hide, QEvent.Type.Polish, QEvent.Type.PolishRequest)
+
+
+class _PlotsView(pg.GraphicsLayoutWidget):
+    """The plots' widget, laying its plots out once per paint however often it was resized before.
+
+    Starting a run shows the plots, the table beside them and the dock's new height in one go, and
+    each of those resizes would lay out every plot and axis again at once.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._resize_pending = False
+        super().__init__(*args, **kwargs)
+
+    def resizeEvent(self, ev):
+        self._resize_pending = True
+        self.update()
+
+    def showEvent(self, ev):
+        super().showEvent(ev)
+        self.settle()
+
+    def settle(self) -> None:
+        """Lay the plots out for the widget's present size, if a resize is still pending."""
+        if self._resize_pending:
+            self._resize_pending = False
+            super().resizeEvent(None)
+
+    def viewportEvent(self, ev):
+        # Paints and the pointer alike see the plots where the present size puts them (the
+        # viewport's own resizes wait like the widget's).
+        if ev.type() not in _LAYOUT_EVENTS:
+            self.settle()
+        return super().viewportEvent(ev)
+
+    def render(self, *args, **kwargs):
+        self.settle()
+        return super().render(*args, **kwargs)
+
+    def grab(self, *args, **kwargs):
+        self.settle()
+        return super().grab(*args, **kwargs)
 
 
 class _Curve:
@@ -98,6 +147,8 @@ class Dashboard(QWidget):
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
+        self._stack_items: list[pg.PlotDataItem] = []  # made with the dashboard, kept (see _clear_items)
+        self._spare_regions: dict[str, list[pg.LinearRegionItem]] = {}
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
         self._build()
@@ -169,8 +220,7 @@ class Dashboard(QWidget):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setStyleSheet("QLabel { background: #fde8e6; color: #8a1c14; border: 1px solid #e6a39d;"
-                                       " border-radius: 3px; padding: 6px; }")
+        self.error_label.setObjectName("runError")  # its colours follow the theme (resources/style/app.qss)
         self.error_label.hide()
         layout.addWidget(self.error_label)
 
@@ -195,7 +245,10 @@ class Dashboard(QWidget):
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
         self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
-        self.why_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
+        policy.setRetainSizeWhenHidden(True)
+        self.why_label.setSizePolicy(policy)
         self.why_label.hide()
         layout.addWidget(self.why_label)
 
@@ -210,8 +263,8 @@ class Dashboard(QWidget):
         self.placeholder.setStyleSheet("color: palette(mid); padding: 12px;")
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.plots_widget = pg.GraphicsLayoutWidget()
-        self.plots_widget.setMinimumHeight(150)
+        self.plots_widget = _PlotsView()
+        self.plots_widget.setMinimumHeight(PLOT_ROWS_MIN_HEIGHT)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
         self.table_box.all_rows_check.toggled.connect(lambda _on: self._fill_table())
@@ -223,7 +276,15 @@ class Dashboard(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(self.splitter)
-        layout.addWidget(self.pages, 1)
+        # In a short dock (1280x720, a banner above) the plots keep a readable height and scroll
+        # rather than being squeezed flat.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("dashboardPlots")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.pages)
+        layout.addWidget(self.scroll, 1)
 
         slider_row = QHBoxLayout()
         slider_row.addWidget(QLabel("Time"))
@@ -254,6 +315,9 @@ class Dashboard(QWidget):
         self.strip = self.breaker_strip.image
 
         self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
+        # One fault window's shading per plot, made before any run needs it (more are made as needed).
+        self._spare_regions = {key: [self._new_region(key)] for key in self.plots}
+        self._make_stack_items()
         self._stock_curves()
 
         self._hover_lines: dict[str, pg.InfiniteLine] = {}
@@ -368,6 +432,8 @@ class Dashboard(QWidget):
         for plot in self.plots.values():
             plot.setXRange(0, session.duration, padding=0.01)
         self._fill_table()
+        if session.status == RUNNING and len(session.variant_names) > 1:
+            self.table_box.wait()
         self._update_findings()
         self._update_header()
         self._update_slider()
@@ -390,10 +456,14 @@ class Dashboard(QWidget):
             self._adopt_default_components()
 
     def session_ended(self) -> None:
-        """The run finished, stopped or failed: final draw, table, slider; the timer stops."""
-        self._timer.stop()
+        """The run finished, stopped or failed: table, slider, and the final draw a row per timer tick.
+
+        A whole redraw at once would stall the window for every axis and curve; the timer draws the
+        two rows on its next ticks and then stops (``flush`` draws them at once for a reader).
+        """
         session = self.session
         if session is None:
+            self._timer.stop()
             return
         if len(self.components) < 2:  # keep the pick made during the run: no surprise switch at the end
             self._adopt_default_components()
@@ -404,7 +474,12 @@ class Dashboard(QWidget):
         self._update_header()
         self._update_slider()
         self._set_buttons()
-        self.redraw()
+        self._dirty = {0, 1}
+        self._next_row = 0
+        if not self.isVisible():
+            self._timer.stop()  # closed or out of sight: showEvent draws it all when it is seen again
+        elif not self._timer.isActive():
+            self._timer.start()
 
     def stop_timer(self) -> None:
         self._timer.stop()
@@ -438,11 +513,15 @@ class Dashboard(QWidget):
         for c in self._curves:
             self._release_curve(c.plot, c.item)
         self._curves = []
+        # Kept in their plots for the next run, hidden: making them anew costs the start of a run
+        # tens of milliseconds.
         for item in self._stack:
-            self.plots["errors"].removeItem(item)
+            item.setData([], [])
+            item.hide()
         self._stack = []
         for key, region in self._regions:
-            self.plots[key].removeItem(region)
+            region.hide()
+            self._spare_regions[key].append(region)
         self._regions = []
         self.breaker_strip.clear()
         for plot in self.plots.values():
@@ -529,12 +608,27 @@ class Dashboard(QWidget):
     def _build_stack(self, focus: str) -> None:
         """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
         session = self.session
-        plot = self.plots["errors"]
-        _set_title(plot, f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
+        _set_title(self.plots["errors"], f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
         # Each band is a curve of the cumulative share filled down to zero, the higher
         # cumulative drawn underneath: the look of a stacked area chart without
         # FillBetweenItem, whose path rebuild on every frame costs more than the plots.
-        self._stack = []
+        for item in self._stack_items:
+            item.show()
+        self._stack = list(self._stack_items)
+        for variant in session.variant_names[1:]:
+            self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
+                            f"{focus} total ({VARIANT_LABELS[variant]})")
+
+    def _new_region(self, key: str) -> pg.LinearRegionItem:
+        region = pg.LinearRegionItem(movable=False)
+        region.setZValue(-10)
+        region.hide()
+        self.plots[key].addItem(region, ignoreBounds=True)
+        return region
+
+    def _make_stack_items(self) -> None:
+        """The bands of the stacked outcomes, made with the dashboard and kept for every run."""
+        plot = self.plots["errors"]
         for i, kind in enumerate(FAILURE_KINDS):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
@@ -542,26 +636,27 @@ class Dashboard(QWidget):
             item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
             item.setClipToView(True)
             item.setZValue(len(FAILURE_KINDS) - i)
+            item.hide()
             plot.addItem(item)
-            self._stack.append(item)
-        for variant in session.variant_names[1:]:
-            self._add_curve("errors", focus, variant, "error_rate", _pen(self.palette().text().color().name(), variant),
-                            f"{focus} total ({VARIANT_LABELS[variant]})")
+            self._stack_items.append(item)
 
     def _build_regions(self) -> None:
         session = self.session
         for window in session.fault_windows:
-            for key, plot in self.plots.items():
+            for key in self.plots:
                 # A neutral band: every hue is taken by a meaning of its own.
                 shade = QColor(self.palette().text().color())
                 shade.setAlpha(22)
                 edge = QColor(shade)
                 edge.setAlpha(80)
-                region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                             brush=pg.mkBrush(shade), pen=pg.mkPen(edge))
-                region.setZValue(-10)
+                spare = self._spare_regions[key]
+                region = spare.pop() if spare else self._new_region(key)
+                region.setRegion((window.start, window.end))
+                region.setBrush(pg.mkBrush(shade))
+                for line in region.lines:
+                    line.setPen(pg.mkPen(edge))
+                region.show()
                 region.setToolTip(f"{window.title}: {format_time(window.start)} – {format_time(window.end)}")
-                plot.addItem(region, ignoreBounds=True)
                 self._regions.append((key, region))
 
     def _fill_components_menu(self) -> None:
@@ -591,6 +686,8 @@ class Dashboard(QWidget):
     def _redraw_if_dirty(self) -> None:
         # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
         if not self._dirty or not self.isVisible():
+            if self.session is None or self.session.done:
+                self._timer.stop()  # the run's last rows are drawn: nothing more will come
             return
         # One row of plots per tick: each tick's update, and the repaint it causes, is half
         # as long, so the window never stalls for a whole dashboard's worth of drawing.
@@ -606,6 +703,14 @@ class Dashboard(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.redraw()
+            self._update_header()
+
+    def flush(self) -> None:
+        """Draw now the rows a timer tick would have drawn: what is read or exported is up to date."""
+        self.plots_widget.settle()
+        if self._dirty and self.session is not None:
+            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
+            self._dirty = set()
             self._update_header()
 
     def redraw(self) -> None:
@@ -858,6 +963,7 @@ class Dashboard(QWidget):
         """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
         from .plot_export import PRINT_SCALE, plots_picture_size, plots_png
 
+        self.flush()
         scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
         return plots_png(self, key, scale)
 
@@ -865,18 +971,21 @@ class Dashboard(QWidget):
         """Save the plots (or one) as a PNG at print resolution."""
         from .plot_export import save_plots
 
+        self.flush()
         return save_plots(self, Path(path).with_suffix(".png"), key)
 
     def export_svg(self, path: str | Path, key: str | None = None) -> Path:
         """Save the plots (or one) as SVG."""
         from .plot_export import save_plots
 
+        self.flush()
         return save_plots(self, Path(path).with_suffix(".svg"), key)
 
     def export_csv(self, path: str | Path) -> Path:
         """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
         from .plot_export import write_csv
 
+        self.flush()
         return write_csv(self, path)
 
     def default_file_name(self, what: str = "plots") -> str:

@@ -13,6 +13,7 @@ from .plot_style import set_title as _set_title
 FITTED_Y = ("throughput", "latency", "queue")  # y axes fitted to the data (the others are 0-100 %)
 Y_HEADROOM = 1.08  # room above the highest value
 SHRINK_BELOW = 0.4  # a y axis shrinks when the data use less than this share of it
+PLOT_ROW_MIN_HEIGHT = 130  # a row of plots: title, five ticks and the time axis stay readable
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
     "throughput": "Throughput",
@@ -64,6 +65,8 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
         grid.setColumnStretchFactor(col, 1)
     for row in range(2):
         grid.setRowStretchFactor(row, 1)
+        # A row keeps a readable height: the dashboard scrolls rather than squeezing it flat.
+        grid.setRowMinimumHeight(row, PLOT_ROW_MIN_HEIGHT)
     plots["errors"].setYRange(0, 100)
     plots["utilisation"].setYRange(0, 105)
     plots["utilisation"].enableAutoRange(axis="y", enable=False)

@@ -50,6 +50,9 @@ SPEEDS = (("Real time", 1.0), ("10× speed", 10.0), ("30× speed", 30.0), ("100�
 DEFAULT_SPEED = 2  # 30x: a five-minute scenario plays in ten seconds
 FULL_SPEED_INDEX = len(SPEEDS) - 1
 HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault well enough
+# As a run ends the dashboard draws its two rows on its next two ticks; the canvas and the event log
+# repaint after them, one per interval, so that no single paint holds the window for a whole frame.
+END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
 REPORT_WIDTH = 1060  # the report's column, in CSS pixels
@@ -79,6 +82,11 @@ class RunUi(QObject):
         self.session: RunSession | None = None
         self._last_health = 0.0
         self._started_at = 0.0
+        self._held: list = []  # widgets whose repaint waits its turn as a run ends (see _paint_later)
+        self._release_timer = QTimer(self)
+        self._release_timer.setObjectName("faultline-end-paints")
+        self._release_timer.setInterval(END_PAINT_STAGGER_MS)
+        self._release_timer.timeout.connect(self._release_held)
         self._shut_down = False
         self._grown = False
         # Overridable in tests: dialogs that would block a headless run.
@@ -296,6 +304,7 @@ class RunUi(QObject):
             return
         self.controller.shutdown()
         self.dashboard.stop_timer()
+        self._release_held(everything=True)
         self._shut_down = not self.window.isVisible()
 
     # -- experiments ---------------------------------------------------------
@@ -419,6 +428,7 @@ class RunUi(QObject):
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
             self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)
+            self.window.layout().activate()
             view = getattr(self.window, "view", None)
             if view is not None and hasattr(view, "fit"):
                 # The canvas just lost height: show the whole design again once the layout has settled.
@@ -429,10 +439,11 @@ class RunUi(QObject):
         self._started_at = time.monotonic()
         self._show_progress(session)
         self._last_health = 0.0
+        # The dock has its size before the dashboard lays the run out: one resize of the plots, not two.
+        self._show_dashboard()
         self.dashboard.show_session(session)
         self.verdicts.show_session(session)
         self.event_log.show_session(session)
-        self._show_dashboard()
         self._update_actions()
         self._status(f"Running {session.title()}…")
 
@@ -448,9 +459,29 @@ class RunUi(QObject):
             self.apply_health(session)
             self.verdicts.refresh()
 
+    def _paint_later(self, widgets) -> None:
+        """Hold the repaints of ``widgets`` and let them through one per stagger interval, after the
+        dashboard's two rows."""
+        if not self.window.isVisible():
+            return  # closing: nothing will be painted
+        for widget in widgets:
+            if widget is not None and widget.updatesEnabled() and widget not in self._held:
+                widget.setUpdatesEnabled(False)
+                self._held.append(widget)
+        self._release_timer.start()
+
+    def _release_held(self, everything: bool = False) -> None:
+        while self._held:
+            self._held.pop(0).setUpdatesEnabled(True)
+            if not everything:
+                break
+        if not self._held:
+            self._release_timer.stop()
+
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
+        self._paint_later([getattr(self.window, "view", None), self.event_log])
         self.dashboard.session_ended()
         self.progress_label.clear()
         self.progress_label.hide()

@@ -13,9 +13,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from engine.model import OBJECTIVE_CLASSES
 
-from .comparison_table import VARIANT_COLUMNS
+from .comparison_table import VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
-from .session import VARIANT_LABELS, RunSession
+from .plot_style import clip_title
+from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
     MET,
@@ -45,7 +47,10 @@ from .verdicts import (
 )
 
 BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
+# Background, border and text of the banner per state, on a light and on a dark window.
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
+_DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528")}
+_TEXT = {False: "#1d2430", True: "#e6e9ee"}
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 # One colour per objective (threshold lines and burn curves alike), in the run's objective order.
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
@@ -93,6 +98,7 @@ class VerdictBanner(QFrame):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(self.details)
         self.state: str | None = None
+        self._shown: RunSession | None = None  # the run whose verdicts the banner grew to hold
         self.hide()
 
     def show_verdicts(self, session: RunSession | None) -> None:
@@ -125,6 +131,32 @@ class VerdictBanner(QFrame):
             else:
                 lines.append(f"<b>{_e(r.client)}</b> · {_e(r.what)}: {' · '.join(cells)}")
         self.details.setText("<br>".join(lines))
+        # Within one run the banner only grows: each change of its height would resize every plot.
+        same = session is self._shown
+        self._shown = session
+        for part in (self.head, self.details):
+            grown = part.minimumHeight() if same else 0
+            part.setMinimumHeight(max(grown, part.heightForWidth(max(1, part.width()))))
+        if not self.user_chose:
+            parent = self.parentWidget()
+            self.toggle.setChecked(parent is None or parent.height() >= ROOM_FOR_DETAILS)
+        self.show()
+
+    def expect(self, session: RunSession, objectives: list[tuple[str, str]], lines_each: int = 1) -> None:
+        """Pending, before the run's first frame: a line per (client, objective) the design declares,
+        as many as the verdicts will take, so that their arrival does not change the banner's height."""
+        if self.state != PENDING:
+            self._restyle(PENDING)
+        self.state = PENDING
+        self.head.setText(f"<span style='color:{COLOURS[PENDING]}; font-size:11pt'><b>{SYMBOLS[PENDING]}</b>"
+                          "</span> <b>Judging objectives as the run goes…</b>")
+        self.details.setText("<br>".join(f"<b>{_e(client)}</b> · {_e(label(what))}: judging…"
+                                         for client, what in objectives))
+        # A comparison's verdicts take about two lines an objective once both runs report.
+        self.details.setMinimumHeight(lines_each * len(objectives) * self.details.fontMetrics().lineSpacing())
+        # The final headline of a comparison names each run's outcome: two lines in a narrow dock.
+        self.head.setMinimumHeight(lines_each * self.head.fontMetrics().lineSpacing() * 13 // 10)
+        self._shown = session
         if not self.user_chose:
             parent = self.parentWidget()
             self.toggle.setChecked(parent is None or parent.height() >= ROOM_FOR_DETAILS)
@@ -134,9 +166,21 @@ class VerdictBanner(QFrame):
         self.user_chose = True
 
     def _restyle(self, state: str) -> None:
-        back, border = _BACKGROUNDS[state]
+        # The application's palette: the banner's own takes the background its style sheet sets.
+        dark = QApplication.palette().window().color().lightness() < 128
+        if (state, dark) == getattr(self, "_styled", None):
+            return
+        self._styled = (state, dark)
+        back, border = (_DARK_BACKGROUNDS if dark else _BACKGROUNDS)[state]
         self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
-                           " #verdictBanner QLabel { color: #1d2430; background: transparent; }")
+                           f" #verdictBanner QLabel {{ color: {_TEXT[dark]}; background: transparent; }}")
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        # The theme changed: the banner's colours follow (its own style sheet sets no window colour).
+        changes = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changes and self.state is not None:
+            self._restyle(self.state)
 
     def text(self) -> str:
         """The banner as plain text: what a test or a screen reader reads."""
@@ -158,7 +202,9 @@ class VerdictOverlay(QObject):
         # Right under the dashboard's header row, above the failure message and the legend.
         dashboard.layout().insertWidget(1, self.banner)
         self.burn_plot: pg.PlotItem | None = None  # in the dashboard's grid while a run has objectives
-        self._burn_spare: pg.PlotItem | None = None  # made once: a new PlotItem costs tens of ms
+        # Made with the window: a new PlotItem costs tens of ms, too long for the start of a run.
+        self._burn_spare: pg.PlotItem | None = self._new_burn_plot()
+        self._reserved = False  # the design declares objectives: banner and burn plot hold their place
         self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
         self._burn_items: list = []
         self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
@@ -180,6 +226,15 @@ class VerdictOverlay(QObject):
         """A new run (live or reopened): objective items are built once its objectives are known."""
         self.session = session
         self._clear()
+        design = session.design
+        # Objectives come with the run's first frame; placing their banner and burn plot then would
+        # resize every plot mid-run. A design that declares them gets their room before the first paint.
+        declared = [(c.name, o.describe()) for c in design.components for o in getattr(c, "objectives", None) or []] \
+            if design is not None and session.status == RUNNING else []
+        self._reserved = bool(declared)
+        if self._reserved:
+            self._place_burn_plot()
+            self.banner.expect(session, declared, 2 if len(session.variant_names) > 1 else 1)
         self.refresh()
 
     def refresh(self) -> None:
@@ -189,12 +244,14 @@ class VerdictOverlay(QObject):
             return
         specs = objective_specs(session)
         key = tuple((s["client"], s["index"], str(s["objective"])) for s in specs)
+        waiting = self._reserved and not specs and not session.done
         if key != self._specs_key:
-            self._clear()
+            self._clear(keep_plot=bool(specs) or waiting)
             self._specs_key = key
             if specs:
                 self._build(specs)
-        self.banner.show_verdicts(session)
+        if not waiting:
+            self.banner.show_verdicts(session)
         if specs:
             self._draw_burn()
             self._draw_marks()
@@ -212,13 +269,18 @@ class VerdictOverlay(QObject):
             self.timeline.set_recovery(marks)
 
     # -- building ----------------------------------------------------------------------
-    def _clear(self) -> None:
+    def _clear(self, keep_plot: bool = False) -> None:
         for key, line, _value in self._threshold_lines:
             self.dashboard.plots[key].removeItem(line)
         self._threshold_lines = []
-        if self.burn_plot is not None:
+        if self.burn_plot is not None and keep_plot:
+            self.burn_plot.clear()
+            self.burn_plot.setTitle(BURN_TITLE, size="8.5pt")
+        elif self.burn_plot is not None:
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
+            widget = self.dashboard.plots_widget
+            widget.setMinimumHeight(widget.minimumHeight() - BURN_PLOT_MIN_HEIGHT)
             self.burn_plot.clear()
             self._burn_spare, self.burn_plot = self.burn_plot, None
         self._burn_items, self._burn_curves, self._marks = [], [], []
@@ -257,19 +319,31 @@ class VerdictOverlay(QObject):
             if plot == "latency":
                 line.setPos(math.log10(value) if log and value > 0 else value)
 
-    def _build_burn(self, specs: list[dict]) -> None:
-        session = self.session
+    def _place_burn_plot(self) -> pg.PlotItem:
+        """The burn plot in the dashboard's grid, under the plots (already there: left as it is)."""
+        if self.burn_plot is not None:
+            return self.burn_plot
         widget = self.dashboard.plots_widget
         plot = self._burn_spare or self._new_burn_plot()
-        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=2)
+        self._burn_spare = None
+        # Across all three columns: spanning fewer would hand its width to those and narrow the third.
+        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=3)
+        # The plots need the room for it too, or the scroll area squeezes the rows above it.
+        widget.setMinimumHeight(widget.minimumHeight() + BURN_PLOT_MIN_HEIGHT)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
-        # spans both columns of plots.
+        # spans the columns of plots.
         self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)
         plot.setMouseEnabled(x=False, y=False)
         text = self.dashboard.palette().text().color()
         for name in ("left", "bottom"):
             plot.getAxis(name).setTextPen(pg.mkPen(text))
         self.burn_plot = plot
+        return plot
+
+    def _build_burn(self, specs: list[dict]) -> None:
+        session = self.session
+        plot = self._place_burn_plot()
+        text = self.dashboard.palette().text().color()
         pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
                                pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
                                label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
@@ -322,6 +396,8 @@ class VerdictOverlay(QObject):
     @staticmethod
     def _new_burn_plot() -> pg.PlotItem:
         plot = pg.PlotItem()
+        # Its title carries the key of every objective: clipped, or it would widen the whole grid.
+        clip_title(plot)
         plot.setTitle(BURN_TITLE, size="8.5pt")
         plot.titleLabel.setMaximumHeight(16)
         plot.layout.setRowFixedHeight(0, 16)
@@ -445,7 +521,7 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
         first = table.item(row, 0)
         if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
             table.setSpan(row, 0, 1, columns)
-    table.resizeColumnsToContents()
+    fit_columns(table)
 
 
 def _burn_y(burn):

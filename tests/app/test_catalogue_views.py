@@ -160,3 +160,28 @@ def test_the_event_log_shows_each_kind_in_the_words_and_colour_of_its_definition
             assert colour.name().upper() in {COLOURS[kind.tone].upper(), text_colour(COLOURS[kind.tone]).upper()}
         else:
             assert colour is None
+
+
+def test_a_fault_added_with_a_link_selected_goes_where_the_user_pointed_and_says_so(window):
+    from engine.model.faults import LINK_FAULT_KINDS
+
+    doc = window.document
+    ids = build_three_tier(doc)
+    link = next(lk for lk in doc.design.links if lk.name == "web -> db")
+    doc.set_selection([link.id])
+    pane = window.faults
+    pane.add_button.menu().aboutToShow.emit()
+    link_kind = LINK_FAULT_KINDS[0]
+    # The menu names each fault's target before the choice: the link itself, or the component it calls.
+    assert pane.add_actions[link_kind].text() == f"{FAULT_CLASSES[link_kind].label} on web -> db"
+    assert pane.add_actions["crash"].text() == f"{FAULT_CLASSES['crash'].label} on db"
+    pane.add_actions["crash"].trigger()
+    fault = doc.current_experiment.faults[-1]
+    assert (fault.kind, doc.design.name_of(fault.target)) == ("crash", "db")
+    assert "selected link web -> db" in pane.message.text() and not pane.message.isHidden()
+    pane.add_actions[link_kind].trigger()
+    assert doc.design.name_of(doc.current_experiment.faults[-1].target) == "web -> db"
+    # With a component selected the fault goes on it, without a word.
+    doc.set_selection([ids["web"]])
+    pane.add_actions["crash"].trigger()
+    assert doc.design.name_of(doc.current_experiment.faults[-1].target) == "web" and pane.message.isHidden()

@@ -315,3 +315,23 @@ def test_kept_runs_change_only_through_the_document_which_says_so(doc):
     assert [r.label for r in doc.runs] == ["after — with"] and doc.modified and len(changes) == 3
     doc.remove_runs([second.id])
     assert len(changes) == 3
+
+
+def test_undo_labels_say_in_words_what_changed(three_tier, doc):
+    web = three_tier["web"]
+    doc.edit.set_component_fields(web, {"workers": doc.component(web).workers + 1})
+    assert doc.undo_stack.undoText() == f"Change web workers to {doc.component(web).workers}"
+    # Edits of one field merge, and the label follows to the value they ended on.
+    doc.edit.set_component_fields(web, {"workers": 12})
+    assert doc.undo_stack.undoText() == "Change web workers to 12"
+    pid = doc.edit.add_policy(web, "retry")
+    doc.edit.set_policy_fields(web, pid, {"max_attempts": 5})
+    assert doc.undo_stack.undoText() == "Change web retry max attempts to 5"
+    exp = doc.edit.add_experiment("outage")
+    fid = doc.edit.add_fault(exp, "crash", "db", start=5, duration=10)
+    doc.edit.set_fault_fields(exp, fid, {"start": 7})
+    assert doc.undo_stack.undoText() == "Change crash fault start to 7 s"
+    doc.edit.set_fault_fields(exp, fid, {"duration": 0.25})
+    assert doc.undo_stack.undoText() == "Change crash fault duration to 250 ms"
+    doc.edit.set_component_fields(three_tier["db"], {"instances": 10_000})
+    assert doc.undo_stack.undoText() == "Change db instances to 10 000"

@@ -526,3 +526,17 @@ def test_the_pane_says_what_a_deadline_and_hedging_do_to_a_call(window, qtbot):
     form = panel.form
     assert "hedgingDelay" in form.editors["hedging_delay"].toolTip()
     assert "nonFatalStatusCodes" in form.editors["non_fatal_outcomes"].toolTip()
+
+
+def test_a_rejected_value_is_explained_inline_in_the_field_s_own_terms(window, qtbot):
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    form = window.properties.form
+    type_text(qtbot, form.editors["error_probability"], "150")
+    # A percentage field speaks in percent, as typed; the value stays for the user to correct.
+    assert form.error_text("error_probability") == "must be at most 100 % (got 150 %)"
+    assert form.editors["error_probability"].text() == "150"
+    assert not form.errors["error_probability"].isHidden()
+    type_text(qtbot, form.editors["workers"], "0")
+    assert form.error_text("workers") == "must be at least 1 (got 0)"
