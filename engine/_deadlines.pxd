@@ -8,11 +8,13 @@ from libc.math cimport INFINITY
 from engine._codes cimport *
 from engine._state cimport Sim
 from engine._heap cimport _push
+from engine._clock cimport _ns, _seconds
 
 
 cdef inline double _call_deadline(Sim* s, int j, int link) noexcept nogil:
-    """The deadline of a call job ``j`` makes over ``link``."""
-    cdef double own = s.now + s.pol[link].deadline if s.pol[link].deadline > 0 else INFINITY
+    """The deadline of a call job ``j`` makes over ``link``: an instant on the clock's
+    nanosecond grid, so that it ties exactly with events due then."""
+    cdef double own = _seconds(s.now_ns + _ns(s.pol[link].deadline)) if s.pol[link].deadline > 0 else INFINITY
     return own if own < s.jobs[j].deadline else s.jobs[j].deadline
 
 
@@ -35,7 +37,7 @@ cdef inline double _arrival_deadline(Sim* s, int k, int gen, int link) noexcept 
 
 
 cdef inline bint _expired(Sim* s, int j) noexcept nogil:
-    return s.jobs[j].deadline <= s.now
+    return _ns(s.jobs[j].deadline) <= s.now_ns
 
 
 cdef inline void _count_expired(Sim* s, int c) noexcept nogil:

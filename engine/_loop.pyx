@@ -803,7 +803,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
         _budget_account(s, link, failed and ((s.pol[link].retry_on | s.pol[link].non_fatal_outcomes) & bit) != 0)
     retry = failed and (s.pol[link].retry_on & bit) != 0 and s.calls[k].attempt < s.pol[link].max_attempts
-    retry = retry and s.now < s.calls[k].deadline   # calls: the deadline covers every attempt
+    retry = retry and s.now_ns < _ns(s.calls[k].deadline)   # calls: the deadline covers every attempt
     if retry and not _budget_allows(s, link):
         retry = 0
         _count_l(s, link, ML_THROTTLED, 1.0)

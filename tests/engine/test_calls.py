@@ -145,6 +145,23 @@ def test_the_deadline_travels_down_the_chain_and_cancels_the_work_below():
     assert without.component_summary("users")["outcomes"]["ok"] == 100
 
 
+def test_an_answer_due_at_the_very_deadline_is_decided_alike_at_every_instant():
+    # 100 ms out, 100 ms of work, 100 ms back against a 300 ms deadline: each answer is due at
+    # the deadline's instant. On the nanosecond clock that is a tie every time, settled by the
+    # order the events were scheduled (the deadline first), at whatever time the request came.
+    tenth = m.Constant(value=0.1)
+    design = m.Design(
+        name="tie",
+        components=[m.Client(name="users", workload=m.OpenLoop(rate=7.0, arrivals="constant"),
+                             policies=[m.DeadlinePolicy(deadline=0.3)]),
+                    m.Service(name="back", workers=8, service_time=tenth)],
+        links=[m.Link(source="users", target="back", latency=tenth)],
+    )
+    outcomes = run(design, duration=300, warmup=0, bucket=10).component_summary("users")["outcomes"]
+    # all but the last two, still in flight at the end, were decided, and all alike
+    assert outcomes["timeout"] == sum(outcomes.values()) == 2098
+
+
 def test_a_callee_drops_work_whose_deadline_passed_while_it_queued():
     # 20 requests a second into one worker taking 80 ms: the queue grows, deadlines pass in it
     design = _chain(
