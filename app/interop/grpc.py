@@ -66,13 +66,7 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
         result.add("not_understood", f"{key} has no {', '.join(missing)}; gRPC requires every field of a retry "
                                      "policy and ignores one without them, so it was left out", where)
         return None
-    attempts = number(raw["maxAttempts"], f"{key}.maxAttempts", where, integer=True)
-    if attempts < 2:
-        raise InteropError(f"{key}.maxAttempts must be at least 2 (got {attempts})", doc.where(path + ("maxAttempts",)))
-    if attempts > MAX_ATTEMPTS_CAP:
-        result.add("differs", f"{key}.maxAttempts {attempts}: gRPC clients cap it at {MAX_ATTEMPTS_CAP}; "
-                              f"imported as {MAX_ATTEMPTS_CAP}", doc.where(path + ("maxAttempts",)))
-        attempts = MAX_ATTEMPTS_CAP
+    attempts = _max_attempts(raw, key, path, doc, result)
     codes_where = doc.where(path + ("retryableStatusCodes",))
     codes = [_status(c, f"{key}.retryableStatusCodes", codes_where)
              for c in sequence(raw["retryableStatusCodes"], f"{key}.retryableStatusCodes", codes_where)]
@@ -97,6 +91,19 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
                        randomization_factor=JITTER, retry_on=retry_on)
 
 
+def _max_attempts(raw: dict, key: str, path: tuple, doc: Document, result: ImportResult) -> int:
+    """A retry or hedging policy's maxAttempts: at least 2, and at most what gRPC clients allow."""
+    where = doc.where(path + ("maxAttempts",))
+    attempts = int(number(raw["maxAttempts"], f"{key}.maxAttempts", doc.where(path), integer=True))
+    if attempts < 2:
+        raise InteropError(f"{key}.maxAttempts must be at least 2 (got {attempts})", where)
+    if attempts > MAX_ATTEMPTS_CAP:
+        result.add("differs", f"{key}.maxAttempts {attempts}: gRPC clients cap it at {MAX_ATTEMPTS_CAP}; "
+                              f"imported as {MAX_ATTEMPTS_CAP}", where)
+        attempts = MAX_ATTEMPTS_CAP
+    return attempts
+
+
 def _hedging_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) -> HedgingPolicy | None:
     where, key = doc.where(path), ".".join(str(p) for p in path)
     if not isinstance(raw, dict):
@@ -104,13 +111,7 @@ def _hedging_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) 
     if "maxAttempts" not in raw:
         result.add("not_understood", f"{key} has no maxAttempts, which gRPC requires; it was left out", where)
         return None
-    attempts = number(raw["maxAttempts"], f"{key}.maxAttempts", where, integer=True)
-    if attempts < 2:
-        raise InteropError(f"{key}.maxAttempts must be at least 2 (got {attempts})", doc.where(path + ("maxAttempts",)))
-    if attempts > MAX_ATTEMPTS_CAP:
-        result.add("differs", f"{key}.maxAttempts {attempts}: gRPC clients cap it at {MAX_ATTEMPTS_CAP}; "
-                              f"imported as {MAX_ATTEMPTS_CAP}", doc.where(path + ("maxAttempts",)))
-        attempts = MAX_ATTEMPTS_CAP
+    attempts = _max_attempts(raw, key, path, doc, result)
     delay = proto_duration(raw.get("hedgingDelay", "0s"), f"{key}.hedgingDelay", doc.where(path + ("hedgingDelay",)))
     codes_where = doc.where(path + ("nonFatalStatusCodes",))
     codes = [_status(c, f"{key}.nonFatalStatusCodes", codes_where)
