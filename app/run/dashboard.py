@@ -278,7 +278,8 @@ class Dashboard(QWidget):
         self.pages.addWidget(self.splitter)
         # In a short dock (1280x720, a banner above) the plots keep a readable height and scroll
         # rather than being squeezed flat.
-        self.scroll = QScrollArea()
+        # shadows QWidget.scroll(dx, dy), which nothing calls on the dashboard; the name is read outside
+        self.scroll: QScrollArea = QScrollArea()  # type: ignore[assignment]
         self.scroll.setObjectName("dashboardPlots")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -752,7 +753,7 @@ class Dashboard(QWidget):
             self._draw_strip()
         self._fit_y(keys)
 
-    def _fit_y(self, keys: set[str] = frozenset(FITTED_Y)) -> None:
+    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
                 continue
