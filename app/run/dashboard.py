@@ -546,6 +546,7 @@ class Dashboard(QWidget):
 
     def _add_component_curves(self, index: int, component: str) -> None:
         session = self.session
+        assert session is not None  # curves are built for a session's components only
         colour = series_colour(index, self._dark())
         for variant in session.variant_names:
             single = len(session.variant_names) == 1
@@ -609,6 +610,7 @@ class Dashboard(QWidget):
     def _build_stack(self, focus: str) -> None:
         """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
         session = self.session
+        assert session is not None  # built by _rebuild_items, for a session
         _set_title(self.plots["errors"], f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
         # Each band is a curve of the cumulative share filled down to zero, the higher
         # cumulative drawn underneath: the look of a stacked area chart without
@@ -643,6 +645,7 @@ class Dashboard(QWidget):
 
     def _build_regions(self) -> None:
         session = self.session
+        assert session is not None  # built by _rebuild_items, for a session
         for window in session.fault_windows:
             for key in self.plots:
                 # A neutral band: every hue is taken by a meaning of its own.
@@ -761,7 +764,7 @@ class Dashboard(QWidget):
 
     def _draw_stack(self) -> None:
         session = self.session
-        if not self._stack or not self.components:
+        if session is None or not self._stack or not self.components:
             return
         data = session.variants.get(session.primary)
         if data is None or data.n == 0:
@@ -780,6 +783,7 @@ class Dashboard(QWidget):
 
     def _draw_strip(self) -> None:
         session = self.session
+        assert session is not None  # drawn with the session's frames only
         if session.breakers != self.breaker_strip.names:
             # A live run names its breakers with its first frame.
             self.breaker_strip.build(session.breakers, session.duration)
@@ -787,7 +791,7 @@ class Dashboard(QWidget):
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
         columns = ([data.link_column("breaker_state", name) for name in session.breakers]
-                   if has_data and "breaker_state" in data.link_series else None)
+                   if data is not None and has_data and "breaker_state" in data.link_series else None)
         self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
 
     def _update_header(self) -> None:
@@ -839,7 +843,7 @@ class Dashboard(QWidget):
         for button in (self.export_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
-        keepable = done and not self.session.saved
+        keepable = done and self.session is not None and not self.session.saved
         self.keep_button.setEnabled(keepable)
         # A finished run is lost on closing unless kept: make the button hard to miss then.
         self.keep_button.setStyleSheet("font-weight: bold" if keepable else "")
@@ -851,7 +855,7 @@ class Dashboard(QWidget):
     def _fill_table(self) -> None:
         session = self.session
         rows = session.table if session is not None else []
-        if not rows:
+        if session is None or not rows:
             self.table_box.hide()
             return
         self.table_box.fill(rows, session.replications, self.components)
