@@ -7,13 +7,17 @@ import json
 from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDockWidget,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
     QToolBar,
     QToolButton,
     QWidget,
@@ -224,14 +228,14 @@ class MainWindow(WindowFiles, QMainWindow):
                              "How to draw, link, select, zoom and pan on the canvas.")
         self.about_action = a("&About Faultline", self.about, None, None, "")
         self.theme_group = QActionGroup(self)
-        self.theme_actions = {}
+        self.theme_actions: dict[str, QAction] = {}
         for name in theme.THEMES:
             action = QAction({"system": "Follow &System", "light": "&Light", "dark": "&Dark"}[name], self)
             action.setCheckable(True)
             action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
             self.theme_group.addAction(action)
             self.theme_actions[name] = action
-        self.add_kind_actions = {}
+        self.add_kind_actions: dict[str, QAction] = {}
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -344,7 +348,7 @@ class MainWindow(WindowFiles, QMainWindow):
         d = self._doc
         d.modified_changed.connect(self._on_modified)
         d.path_changed.connect(lambda *_: self._update_title())
-        d.design_changed.connect(lambda *_: (self._update_designs(), self._update_title()))
+        d.design_changed.connect(self._on_design_changed)
         d.design_added.connect(lambda *_: self._update_designs())
         d.design_removed.connect(lambda *_: self._update_designs())
         d.design_switched.connect(lambda *_: self._update_designs())
@@ -395,6 +399,7 @@ class MainWindow(WindowFiles, QMainWindow):
     def set_theme(self, name: str) -> None:
         """Switch to 'system', 'light' or 'dark' and remember the choice."""
         app = QApplication.instance()
+        assert isinstance(app, QApplication)  # a window lives only inside a QApplication
         colours = theme.apply_theme(app, name)
         self.settings.setValue("window/theme", name)
         self.theme_actions[name].setChecked(True)
@@ -420,6 +425,10 @@ class MainWindow(WindowFiles, QMainWindow):
                 self.autosave_timer.start()
         else:
             self.autosave_timer.stop()
+
+    def _on_design_changed(self, *_args) -> None:
+        self._update_designs()
+        self._update_title()
 
     def _update_title(self) -> None:
         path = self._doc.path
@@ -485,16 +494,20 @@ class MainWindow(WindowFiles, QMainWindow):
         self.link_action.setEnabled(sum(1 for i in sel if self._doc.kind_of(i) == "component") == 2)
 
     # -- edit actions -----------------------------------------------------------------------
+    def _focused_text(self) -> QLineEdit | QPlainTextEdit | QTextEdit | None:
+        """The text field with the keyboard focus (for a spin box, the line edit it types into), or None."""
+        w = QApplication.focusWidget()
+        if isinstance(w, QAbstractSpinBox):
+            w = w.lineEdit()
+        return w if isinstance(w, (QLineEdit, QPlainTextEdit, QTextEdit)) else None
+
     def _focus_in_text(self) -> bool:
         """Whether the keyboard focus is in a text field, where edit shortcuts belong to the field."""
-        from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
-
-        w = QApplication.focusWidget()
-        return isinstance(w, (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox))
+        return self._focused_text() is not None
 
     def copy(self) -> None:
-        if self._focus_in_text():
-            QApplication.focusWidget().copy()
+        if (field := self._focused_text()) is not None:
+            field.copy()
             return
         fragment = self._doc.edit.fragment(self._doc.selection)
         if fragment is None:
@@ -508,8 +521,8 @@ class MainWindow(WindowFiles, QMainWindow):
         self.statusBar().showMessage(f"Copied {len(fragment['components'])} components.", 4000)
 
     def cut(self) -> None:
-        if self._focus_in_text():
-            QApplication.focusWidget().cut()
+        if (field := self._focused_text()) is not None:
+            field.cut()
             return
         self.copy()
         ids = [i for i in self._doc.selection if self._doc.kind_of(i) == "component"]
@@ -517,13 +530,13 @@ class MainWindow(WindowFiles, QMainWindow):
         self._paste_count = -1  # paste a cut in place
 
     def paste(self) -> None:
-        if self._focus_in_text():
-            QApplication.focusWidget().paste()
+        if (field := self._focused_text()) is not None:
+            field.paste()
             return
         mime = QApplication.clipboard().mimeData()
         raw = None
         if mime is not None and mime.hasFormat(FRAGMENT_MIME):
-            raw = bytes(mime.data(FRAGMENT_MIME)).decode()
+            raw = bytes(mime.data(FRAGMENT_MIME).data()).decode()
         elif mime is not None and mime.hasText():
             raw = mime.text()
         try:
@@ -584,7 +597,9 @@ class MainWindow(WindowFiles, QMainWindow):
             self.statusBar().showMessage(f"No single component matches “{text}”.", 5000)
             return False
         self._doc.set_selection([component.id])
-        self.view.centerOn(self.scene.node_item(component.id))
+        node = self.scene.node_item(component.id)
+        if node is not None:
+            self.view.centerOn(node)
         self.view.setFocus()
         return True
 
@@ -599,8 +614,8 @@ class MainWindow(WindowFiles, QMainWindow):
             self.statusBar().showMessage(f"Link refused: {reason}", 8000)
 
     def select_all(self) -> None:
-        if self._focus_in_text():
-            QApplication.focusWidget().selectAll()
+        if (field := self._focused_text()) is not None:
+            field.selectAll()
             return
         design = self._doc.design
         self._doc.set_selection([c.id for c in design.components] + [link.id for link in design.links])
@@ -665,9 +680,12 @@ class MainWindow(WindowFiles, QMainWindow):
         self._doc.set_selection([])
         self.properties_dock.show()
         self.properties_dock.raise_()
-        editor = self.properties.form.editors["name"]
-        editor.setFocus()
-        editor.selectAll()
+        # with nothing selected the pane shows the design's form, whose name is a line edit
+        form = self.properties.form
+        editor = form.editors.get("name") if form is not None else None
+        if isinstance(editor, QLineEdit):
+            editor.setFocus()
+            editor.selectAll()
 
     def delete_design(self) -> None:
         design = self._doc.design
@@ -720,10 +738,10 @@ class MainWindow(WindowFiles, QMainWindow):
         if target is not None:
             faults = menu.addMenu(icon("bolt"), "Inject Fault")
             allowed = doc.edit.fault_kinds_for(target)
-            for kind, cls in FAULT_CLASSES.items():
+            for kind, fault_cls in FAULT_CLASSES.items():
                 if kind in allowed:
-                    action = faults.addAction(cls.label)
-                    action.setToolTip(cls.help)
+                    action = faults.addAction(fault_cls.label)
+                    action.setToolTip(fault_cls.help)
                     action.triggered.connect(lambda _=False, k=kind, t=target: self._add_fault_from_menu(k, t))
             menu.addSeparator()
             if node is not None:
@@ -733,9 +751,9 @@ class MainWindow(WindowFiles, QMainWindow):
             add = menu.addMenu("Add Component Here")
             drop_at = QPointF(scene_pos)
             add.setToolTipsVisible(True)
-            for kind, cls in COMPONENT_CLASSES.items():
-                action = add.addAction(kind_icon(kind), cls.label)
-                action.setToolTip(cls.help)
+            for kind, component_cls in COMPONENT_CLASSES.items():
+                action = add.addAction(kind_icon(kind), component_cls.label)
+                action.setToolTip(component_cls.help)
                 action.triggered.connect(lambda _=False, k=kind, p=drop_at: self.view.drop_component(k, p))
             menu.addActions([self.paste_action, self.select_all_action])
             menu.addSeparator()
@@ -837,6 +855,5 @@ def _put_on_clipboard(mime: QMimeData) -> None:
 
 
 def _clear_clipboard() -> None:
-    app = QApplication.instance()
-    if app is not None:
-        app.clipboard().clear()
+    if QApplication.instance() is not None:
+        QApplication.clipboard().clear()

@@ -121,8 +121,7 @@ def start_guides(scene, node) -> AlignmentGuides:
 
 
 def stop_guides(scene, guides: AlignmentGuides | None) -> None:
-    """End a drag's guides and take their lines off the canvas; returns None for the caller to keep."""
+    """End a drag's guides and take their lines off the canvas."""
     if guides is not None:
         guides.stop()
         scene.removeItem(guides)
-    return None

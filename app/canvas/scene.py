@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import uuid
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
@@ -153,7 +153,7 @@ class CanvasScene(QGraphicsScene):
         self.overview.invalidate()
         return item
 
-    def _node_named(self, name: str) -> NodeItem | None:
+    def _node_named(self, name: str | uuid.UUID) -> NodeItem | None:
         component = self.doc.component_named(name)
         return self._nodes.get(component.id) if component is not None else None
 
@@ -182,8 +182,8 @@ class CanvasScene(QGraphicsScene):
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.sceneBoundingRect())
-        for item in self._links.values():
-            rect = rect.united(item.boundingRect())
+        for link_item in self._links.values():
+            rect = rect.united(link_item.boundingRect())
         return rect
 
     def _update_scene_rect(self) -> None:
@@ -274,11 +274,11 @@ class CanvasScene(QGraphicsScene):
             if kinds != item.view.faults:
                 item.view.faults = kinds
                 item.set_view(item.view)
-        for lid, item in self._links.items():
+        for lid, link_item in self._links.items():
             link = self.doc.link(lid)
             kinds = faults.get(link.id, [])
-            if kinds != item.faults:
-                item.set_label(link_label(link), kinds)
+            if kinds != link_item.faults:
+                link_item.set_label(link_label(link), kinds)
 
     def _refresh_problems(self) -> None:
         problems = self._problem_map()
@@ -315,8 +315,8 @@ class CanvasScene(QGraphicsScene):
         try:
             for cid, item in self._nodes.items():
                 item.setSelected(cid in wanted)
-            for lid, item in self._links.items():
-                item.setSelected(lid in wanted)
+            for lid, link_item in self._links.items():
+                link_item.setSelected(lid in wanted)
         finally:
             self._syncing = False
 
@@ -373,7 +373,8 @@ class CanvasScene(QGraphicsScene):
     def commit_moves(self) -> None:
         """Push one move command for everything dragged since the press."""
         pressed, self._press_positions = self._press_positions, None
-        self._guides = stop_guides(self, self._guides)
+        stop_guides(self, self._guides)
+        self._guides = None
         if not pressed:
             return
         moved = {}
@@ -452,14 +453,14 @@ class CanvasScene(QGraphicsScene):
         self.colours = colours
         for item in self._nodes.values():
             item.set_colours(colours)
-        for item in self._links.values():
-            item.set_colours(colours)
+        for link_item in self._links.values():
+            link_item.set_colours(colours)
         self.overview.update()
         for view in self.views():
             view.resetCachedContent()  # the cached grid has the old colours
         self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         c = self.colours
         painter.fillRect(rect, c.background)
         scale = painter.worldTransform().m11()
@@ -467,7 +468,8 @@ class CanvasScene(QGraphicsScene):
             return  # a grid denser than a few pixels is noise
         left = math.floor(rect.left() / GRID) * GRID
         top = math.floor(rect.top() / GRID) * GRID
-        minor, major = [], []
+        minor: list[QLineF] = []
+        major: list[QLineF] = []
         x = left
         while x < rect.right():
             (major if round(x / GRID) % 5 == 0 else minor).append(QLineF(x, rect.top(), x, rect.bottom()))

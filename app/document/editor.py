@@ -183,7 +183,11 @@ class DocumentEditor:
         link = self.doc.link(link_id)
         if target_id == link.target:
             return None
-        return self.link_refusal(self.doc.component(link.source).id, target_id)
+        # a reference the design could not resolve holds the name as written (see engine/model/refs.py)
+        source = self.doc.component_named(link.source)
+        if source is None:
+            return f'the link\'s caller "{self.doc.design.name_of(link.source)}" is not in the design'
+        return self.link_refusal(source.id, target_id)
 
     def relink(self, link_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
         """Point a link at another callee, keeping its id and call parameters; returns a refusal reason or None.
@@ -202,7 +206,8 @@ class DocumentEditor:
         new = old.model_copy(update={"target": target_id})
         parent = cmd.MacroCommand(f'Relink "{old.name}" to "{new_name}"')
         cmd.EditLinkCommand(self.doc, old, new, parent=parent)
-        source = self.doc.component(old.source)
+        source = self.doc.component_named(old.source)
+        assert source is not None  # relink_refusal refused a link whose caller is missing
         policies = [p.model_copy(update={"scope": target_id}) if getattr(p, "scope", None) == old.target else p
                     for p in source.policies]
         if policies != source.policies:

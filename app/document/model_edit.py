@@ -8,11 +8,13 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from engine.model.design import explain_validation_error
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def field_errors(exc: ValidationError, data: Any) -> list[FieldError]:
     return out
 
 
-def updated(model: BaseModel, changes: dict[str, Any]) -> BaseModel:
+def updated(model: M, changes: dict[str, Any]) -> M:
     """A validated copy of ``model`` with dotted-path ``changes`` applied; raises EditRejected."""
     data = copy.deepcopy(dump(model))
     for path, value in changes.items():
@@ -84,7 +86,7 @@ def updated(model: BaseModel, changes: dict[str, Any]) -> BaseModel:
     return validated(type(model), data)
 
 
-def validated(cls: type[BaseModel], data: dict) -> BaseModel:
+def validated(cls: type[M], data: dict) -> M:
     """Validate ``data`` as ``cls``; raise EditRejected with per-field messages."""
     try:
         return cls.model_validate(data)

@@ -23,7 +23,7 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..theme import current_canvas_colours
 from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
-from .forms import FAULT_FORMS, FaultForm, ModelForm
+from .forms import FAULT_FORMS, FaultForm
 
 
 def fault_summary(fault, design) -> str:
@@ -189,7 +189,7 @@ class FaultInjectionPanel(QWidget):
         super().__init__(parent)
         self.doc = document
         self.fault_id: uuid.UUID | None = None
-        self.form: ModelForm | None = None
+        self.form: FaultForm | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 10)
         outer.setSpacing(6)

@@ -278,7 +278,8 @@ class Dashboard(QWidget):
         self.pages.addWidget(self.splitter)
         # In a short dock (1280x720, a banner above) the plots keep a readable height and scroll
         # rather than being squeezed flat.
-        self.scroll = QScrollArea()
+        # shadows QWidget.scroll(dx, dy), which nothing calls on the dashboard; the name is read outside
+        self.scroll: QScrollArea = QScrollArea()  # type: ignore[assignment]
         self.scroll.setObjectName("dashboardPlots")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -545,6 +546,7 @@ class Dashboard(QWidget):
 
     def _add_component_curves(self, index: int, component: str) -> None:
         session = self.session
+        assert session is not None  # curves are built for a session's components only
         colour = series_colour(index, self._dark())
         for variant in session.variant_names:
             single = len(session.variant_names) == 1
@@ -608,6 +610,7 @@ class Dashboard(QWidget):
     def _build_stack(self, focus: str) -> None:
         """Failure outcomes of the focus component stacked as bands; other variants as total lines."""
         session = self.session
+        assert session is not None  # built by _rebuild_items, for a session
         _set_title(self.plots["errors"], f"{PLOT_TITLES['errors']} · {focus}", self.palette().text().color())
         # Each band is a curve of the cumulative share filled down to zero, the higher
         # cumulative drawn underneath: the look of a stacked area chart without
@@ -642,6 +645,7 @@ class Dashboard(QWidget):
 
     def _build_regions(self) -> None:
         session = self.session
+        assert session is not None  # built by _rebuild_items, for a session
         for window in session.fault_windows:
             for key in self.plots:
                 # A neutral band: every hue is taken by a meaning of its own.
@@ -752,7 +756,7 @@ class Dashboard(QWidget):
             self._draw_strip()
         self._fit_y(keys)
 
-    def _fit_y(self, keys: set[str] = frozenset(FITTED_Y)) -> None:
+    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
                 continue
@@ -760,7 +764,7 @@ class Dashboard(QWidget):
 
     def _draw_stack(self) -> None:
         session = self.session
-        if not self._stack or not self.components:
+        if session is None or not self._stack or not self.components:
             return
         data = session.variants.get(session.primary)
         if data is None or data.n == 0:
@@ -779,6 +783,7 @@ class Dashboard(QWidget):
 
     def _draw_strip(self) -> None:
         session = self.session
+        assert session is not None  # drawn with the session's frames only
         if session.breakers != self.breaker_strip.names:
             # A live run names its breakers with its first frame.
             self.breaker_strip.build(session.breakers, session.duration)
@@ -786,7 +791,7 @@ class Dashboard(QWidget):
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
         columns = ([data.link_column("breaker_state", name) for name in session.breakers]
-                   if has_data and "breaker_state" in data.link_series else None)
+                   if data is not None and has_data and "breaker_state" in data.link_series else None)
         self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
 
     def _update_header(self) -> None:
@@ -838,7 +843,7 @@ class Dashboard(QWidget):
         for button in (self.export_button, self.components_button, self.log_latency):
             button.setEnabled(self.session is not None)
         self.report_button.setEnabled(done)
-        keepable = done and not self.session.saved
+        keepable = done and self.session is not None and not self.session.saved
         self.keep_button.setEnabled(keepable)
         # A finished run is lost on closing unless kept: make the button hard to miss then.
         self.keep_button.setStyleSheet("font-weight: bold" if keepable else "")
@@ -850,7 +855,7 @@ class Dashboard(QWidget):
     def _fill_table(self) -> None:
         session = self.session
         rows = session.table if session is not None else []
-        if not rows:
+        if session is None or not rows:
             self.table_box.hide()
             return
         self.table_box.fill(rows, session.replications, self.components)

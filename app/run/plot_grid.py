@@ -79,8 +79,9 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
     return plots
 
 
-def add_plot_menu(plot: pg.PlotItem, toggle: Callable[[], None], export: Callable[[str], None],
-                  enlarged: Callable[[], bool], pop_out: Callable[[], None]) -> None:
+# ``...``: callers bind the plot's key as a lambda's default argument, which mypy reads as a parameter.
+def add_plot_menu(plot: pg.PlotItem, toggle: Callable[..., object], export: Callable[..., object],
+                  enlarged: Callable[..., bool], pop_out: Callable[..., object]) -> None:
     """Enlarge, open-in-a-window and export entries at the top of the plot's right-click menu."""
     menu = plot.vb.menu
     first = menu.actions()[0] if menu.actions() else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -316,7 +317,7 @@ class RunSession:
     def client_names(self) -> list[str]:
         return [c for c in self.components if self.kinds.get(c) == "client"]
 
-    def most_loaded(self, exclude: list[str] = ()) -> str | None:
+    def most_loaded(self, exclude: Sequence[str] = ()) -> str | None:
         """The component with the highest mean utilisation so far."""
         data = self.variants.get(self.primary)
         if data is None or data.n == 0 or "utilisation" not in data.series:
@@ -352,7 +353,7 @@ class RunSession:
         if data is None or data.n == 0:
             return {}
         latest = bucket is None
-        b = data.n - 1 if latest else max(0, min(bucket, data.n - 1))
+        b = data.n - 1 if bucket is None else max(0, min(bucket, data.n - 1))
         out: dict[str, dict[str, Any]] = {}
         breaker_by_source: dict[str, int] = {}
         if "breaker_state" in data.link_series:
@@ -418,7 +419,7 @@ def _value(series: dict[str, np.ndarray], metric: str, row: int, col: int) -> fl
 
 
 def fault_windows_from_events(events: list[dict[str, Any]], duration: float,
-                              faults: list[dict[str, Any]] = ()) -> list[FaultWindow]:
+                              faults: Sequence[dict[str, Any]] = ()) -> list[FaultWindow]:
     """Pair fault_started / fault_ended events into windows (open ones run to the end)."""
     titles = {f.get("id"): f.get("title", "fault") for f in faults}
     open_: dict[Any, tuple[float, str]] = {}

@@ -67,6 +67,7 @@ def parameter_path(design: Design, request: tuple) -> str:
     (``workload.rate``, ``service_time``). A field holding several parameters (a distribution)
     gives its first that is set. Raises ``ValueError`` saying why when the field is no parameter."""
     kind, *ids, field = request
+    prefix: tuple[str | int, ...]
     try:
         if kind == "component":
             prefix = ("components", _index(design.components, ids[0]))

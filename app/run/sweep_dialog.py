@@ -35,6 +35,7 @@ from engine import workers
 from engine.explore import (
     ParameterSpace,
     ResultsFile,
+    Sweep,
     format_value,
     make_executor,
     plan_sweep,
@@ -84,7 +85,7 @@ class SweepDialog(BackgroundSearchDialog):
         self._apply = apply
         self._selected: int | None = None
         self._space = ParameterSpace(design)
-        self._sweep = None
+        self._sweep: Sweep | None = None
         self._rows: list[dict] = []
         layout = QVBoxLayout(self)
 
@@ -178,8 +179,11 @@ class SweepDialog(BackgroundSearchDialog):
     def _pairs(self) -> list[tuple[str, str]]:
         pairs = []
         for row in range(self.params.rowCount()):
-            path = self.params.cellWidget(row, 0).currentText().strip()
-            values = self.params.cellWidget(row, 1).text().strip()
+            combo, line = self.params.cellWidget(row, 0), self.params.cellWidget(row, 1)
+            # add_parameter puts these two widgets in every row
+            assert isinstance(combo, QComboBox) and isinstance(line, QLineEdit)
+            path = combo.currentText().strip()
+            values = line.text().strip()
             if path or values:
                 pairs.append((path, values))
         return pairs
@@ -215,30 +219,35 @@ class SweepDialog(BackgroundSearchDialog):
         self.save_button.setEnabled(False)
         self.launch(self._work, (sweep, self.workers.value()), "sweep")
 
-    def _work(self, sweep, workers: int) -> list[dict]:
+    def _work(self, sweep: Sweep, workers: int) -> list[dict]:
         with make_executor(workers=workers) as executor:
             return run_sweep(sweep, executor, stop=self._stop,
                              on_row=lambda row, done, total: self.progressed.emit(done, total))
 
     def show_outcome(self, outcome: list[dict]) -> None:
         self._rows = outcome
+        sweep = self._sweep
+        if sweep is None:  # start() sets it before any work is launched
+            return
         stopped = " (stopped)" if self._stop.is_set() else ""
-        self.status.setText(f"{len(outcome)} of {len(self._sweep)} runs done{stopped}")
-        fill_table(self.results, *summary_table(self._sweep, summarise(self._sweep, outcome)))
+        self.status.setText(f"{len(outcome)} of {len(sweep)} runs done{stopped}")
+        fill_table(self.results, *summary_table(sweep, summarise(sweep, outcome)))
         self.results.resizeColumnsToContents()
         self.save_button.setEnabled(bool(outcome))
-        self.chart.show_summary(self._sweep, summarise(self._sweep, outcome))
-        self.tornado.show_rows(self._sweep, outcome)
-        if outcome and self._sweep.axes and self._sweep.axes[0].continuous:
+        self.chart.show_summary(sweep, summarise(sweep, outcome))
+        self.tornado.show_rows(sweep, outcome)
+        if outcome and sweep.axes and sweep.axes[0].continuous:
             self.tabs.setCurrentWidget(self.tornado)
-        elif outcome and len(self._sweep.axes) >= 2:
+        elif outcome and len(sweep.axes) >= 2:
             self.tabs.setCurrentWidget(self.chart)
 
     # -- a point into the design -----------------------------------------------------------------
     def _on_table_selection(self) -> None:
         rows = {index.row() for index in self.results.selectedIndexes()}
         if len(rows) == 1:
-            self.select_point(int(self.results.item(rows.pop(), 0).text()) - 1)
+            item = self.results.item(rows.pop(), 0)
+            if item is not None:
+                self.select_point(int(item.text()) - 1)
 
     def select_point(self, index: int) -> None:
         """Make point ``index`` of the sweep the one "Apply This Point" applies."""
@@ -261,6 +270,9 @@ class SweepDialog(BackgroundSearchDialog):
 
     def save(self, path: str | None = None) -> None:
         """Write the rows (and ``NAME.summary.csv`` beside them) where the user chooses."""
+        sweep = self._sweep
+        if sweep is None:  # the button is enabled only once a sweep has rows
+            return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Save Sweep Results", "sweep.csv", "CSV files (*.csv)")
             if not path:
@@ -268,10 +280,10 @@ class SweepDialog(BackgroundSearchDialog):
         try:
             if os.path.exists(path):
                 os.remove(path)  # the dialog asked before replacing it
-            with ResultsFile(path, self._sweep) as out:
+            with ResultsFile(path, sweep) as out:
                 for row in self._rows:
                     out.write_row(row)
-            written = write_summary(summary_path(path), self._sweep, summarise(self._sweep, self._rows))
+            written = write_summary(summary_path(path), sweep, summarise(sweep, self._rows))
         except (DesignError, OSError) as exc:
             self.status.setText(f"not saved: {exc}")
             return

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from engine.explore import ParameterSpace, format_value
+from engine.explore import ParameterSpace, Sweep, format_value
 from engine.explore.suggest import cost
 from engine.explore.worker import SHARE_METRICS
 
@@ -57,18 +57,19 @@ class SweepPlot(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.choice = MetricChoice(layout, self.redraw)
-        self.metric, self.experiment = self.choice.metric, self.choice.experiment
+        # not ``metric``: that name is QPaintDevice.metric(), which Qt calls while painting
+        self.metric_box, self.experiment = self.choice.metric, self.choice.experiment
         self.plot = pg.PlotWidget()
         layout.addWidget(self.plot, 1)
         self.kind = ""
         self.grid: np.ndarray | None = None
-        self._sweep = None
+        self._sweep: Sweep | None = None
         self._summary: list[dict] = []
         self._shown: list[dict] = []
         self._xy: list[tuple[float, float]] = []
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
-    def show_summary(self, sweep, summary: list[dict]) -> None:
+    def show_summary(self, sweep: Sweep, summary: list[dict]) -> None:
         """Draw ``summary`` (``engine.explore.summarise`` of ``sweep``)."""
         self._sweep, self._summary = sweep, summary
         self.choice.fill(sweep)
@@ -85,7 +86,7 @@ class SweepPlot(QWidget):
         self._xy = []
         if self._sweep is None:
             return
-        column = self.metric.currentText()
+        column = self.metric_box.currentText()
         self._shown = self._entries()
         axes = self._sweep.axes
         continuous = any(a.continuous for a in axes)
@@ -94,7 +95,7 @@ class SweepPlot(QWidget):
         elif len(axes) == 2 and not continuous:
             self._heatmap(axes, column)
         else:
-            self._pareto(column)
+            self._pareto(self._sweep, column)
 
     def _position(self, axis, cell: str) -> float:
         values = [format_value(v) for v in axis.values]
@@ -143,13 +144,13 @@ class SweepPlot(QWidget):
             self.plot.setLabel(name, axis.path)
         self.plot.setTitle(column)
 
-    def _pareto(self, column: str) -> None:
+    def _pareto(self, sweep: Sweep, column: str) -> None:
         self.kind = "pareto"
-        space = ParameterSpace(self._sweep.design)
+        space = ParameterSpace(sweep.design)
         costs, values, points = [], [], []
         for e in self._shown:
             index = e["point"] - 1
-            costs.append(float(cost(space.with_values(self._sweep.points[index], check=False))))
+            costs.append(float(cost(space.with_values(sweep.points[index], check=False))))
             values.append(interval(e, column)[0])
             points.append(index)
         self.plot.addItem(pg.ScatterPlotItem(costs, values, size=8, brush=pg.mkBrush(*LINE)))

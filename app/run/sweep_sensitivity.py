@@ -7,6 +7,7 @@ import math
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from engine.explore import Sweep
 from engine.explore.sensitivity import Sensitivity, sensitivity
 from engine.model import DesignError
 
@@ -23,7 +24,8 @@ class TornadoPlot(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.choice = MetricChoice(layout, self.redraw)
-        self.metric, self.experiment = self.choice.metric, self.choice.experiment
+        # not ``metric``: that name is QPaintDevice.metric(), which Qt calls while painting
+        self.metric_box, self.experiment = self.choice.metric, self.choice.experiment
         self.note = QLabel("")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
@@ -32,10 +34,10 @@ class TornadoPlot(QWidget):
         layout.addWidget(self.plot, 1)
         self.result: Sensitivity | None = None
         self.bars: pg.BarGraphItem | None = None
-        self._sweep = None
+        self._sweep: Sweep | None = None
         self._rows: list[dict] = []
 
-    def show_rows(self, sweep, rows: list[dict]) -> None:
+    def show_rows(self, sweep: Sweep, rows: list[dict]) -> None:
         """Weigh the parameters of ``sweep`` over its ``rows`` and draw the bars."""
         self._sweep, self._rows = sweep, rows
         self.choice.fill(sweep)
@@ -49,7 +51,7 @@ class TornadoPlot(QWidget):
             return
         experiment = self.choice.experiment_of(self._sweep)
         try:
-            result = sensitivity(self._sweep, self._rows, self.metric.currentText(), experiment)
+            result = sensitivity(self._sweep, self._rows, self.metric_box.currentText(), experiment)
         except DesignError as exc:
             self.note.setText(f"no sensitivity: {exc.problems[0].message}")
             return

@@ -138,7 +138,7 @@ class SuggestDialog(BackgroundSearchDialog):
     def apply_selected(self) -> None:
         """Put the selected candidate's changes into the design, as one undo step."""
         candidate = self._selected()
-        if candidate is None or self._apply is None or not candidate.changes:
+        if candidate is None or self.found is None or self._apply is None or not candidate.changes:
             return
         if self.found.design != self.design:
             # the search started from the design without its policies: the fix is that design plus its changes

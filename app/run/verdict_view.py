@@ -104,7 +104,7 @@ class VerdictBanner(QFrame):
     def show_verdicts(self, session: RunSession | None) -> None:
         """Show the session's verdicts so far; hidden when no client of the run has objectives."""
         head = headline(session) if session is not None else None
-        if head is None:
+        if session is None or head is None:
             self.state = None
             self.hide()
             return
@@ -342,6 +342,7 @@ class VerdictOverlay(QObject):
 
     def _build_burn(self, specs: list[dict]) -> None:
         session = self.session
+        assert session is not None  # refresh() builds the plot only for a session
         plot = self._place_burn_plot()
         text = self.dashboard.palette().text().color()
         pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
@@ -414,6 +415,7 @@ class VerdictOverlay(QObject):
     # -- drawing -------------------------------------------------------------------------
     def _draw_burn(self) -> None:
         session = self.session
+        assert session is not None  # refresh() draws only for a session
         top = 1.0
         for item, variant, key in self._burn_curves:
             verdicts = verdicts_of(session, variant)
@@ -434,7 +436,7 @@ class VerdictOverlay(QObject):
     def _draw_marks(self) -> None:
         """A line where each variant's journey recovered after each fault, or where it failed to."""
         session = self.session
-        if self.burn_plot is None:
+        if self.burn_plot is None or session is None:
             return
         running = undecided(session)
         marks = []

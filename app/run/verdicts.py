@@ -235,22 +235,24 @@ def recovery_marks(verdicts: RunVerdicts, running: bool) -> list[RecoveryMark]:
 
     While a run goes, failures are not marked yet: the rest of the run may still bring recovery.
     """
-    windows: dict[tuple, list[RecoveryVerdict]] = {}
+    # each verdict beside its fault's end, kept here where it is known to be set
+    windows: dict[tuple, list[tuple[float, RecoveryVerdict]]] = {}
     for r in verdicts.recovery:
         if r.fault_end is not None:
-            windows.setdefault((r.fault_id, r.fault_start), []).append(r)
+            windows.setdefault((r.fault_id, r.fault_start), []).append((r.fault_end, r))
     marks = []
-    for (fault_id, start), rs in windows.items():
-        breached = any(r.breached for r in rs)
-        failed = next((r for r in rs if not r.recovered), None)
+    for (fault_id, start), ended in windows.items():
+        breached = any(r.breached for _, r in ended)
+        failed = next(((end, r) for end, r in ended if not r.recovered), None)
         if failed is None:
-            slowest = max(rs, key=lambda r: r.time_to_recover or 0.0)
+            end, slowest = max(ended, key=lambda er: er[1].time_to_recover or 0.0)
             took = slowest.time_to_recover or 0.0
-            marks.append(RecoveryMark(fault_id, start, slowest.fault_end + took, MET, breached,
+            marks.append(RecoveryMark(fault_id, start, end + took, MET, breached,
                                       f"recovered +{format_time(took)}", recovery_text(slowest, running)))
         elif not running:
-            marks.append(RecoveryMark(fault_id, start, failed.fault_end, MISSED, breached, "not recovered",
-                                      recovery_text(failed, running)))
+            end, failure = failed
+            marks.append(RecoveryMark(fault_id, start, end, MISSED, breached, "not recovered",
+                                      recovery_text(failure, running)))
     return marks
 
 
@@ -300,19 +302,19 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
             k = seen[r.key] = seen.get(r.key, -1) + 1
             cells = {}
             for v, verdicts in per_variant.items():
-                match = [x for x in verdicts.recovery if x.key == r.key]
-                if k >= len(match):
+                matches = [x for x in verdicts.recovery if x.key == r.key]
+                if k >= len(matches):
                     continue
-                rep = [x for x in replicated.get(v, ([], []))[1] if (x.client, x.index, x.fault_id) == r.key]
-                if k < len(rep) and rep[k].fault_ends:
-                    x = rep[k]
+                reps = [x for x in replicated.get(v, ([], []))[1] if (x.client, x.index, x.fault_id) == r.key]
+                if k < len(reps) and reps[k].fault_ends:
+                    x = reps[k]
                     state = _share_state(x.recovered, x.replications)
                     timed = x.recovered and math.isfinite(x.time_to_recover)
                     when = f", in {format_time(x.time_to_recover)}" if timed else ""
                     cells[v] = (state, f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications} runs{when}")
                 else:
-                    state = recovery_state(match[k], running)
-                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(match[k], running)}{first_only}")
+                    state = recovery_state(matches[k], running)
+                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(matches[k], running)}{first_only}")
             rows.append(VerdictRow(objective.client, f"after {fault_span(r)}", cells, recovery=True))
     return rows
 

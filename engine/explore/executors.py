@@ -44,7 +44,12 @@ class Executor:
     """Runs sweep tasks somewhere; use as a context manager so workers are always released."""
 
     name = "executor"
-    workers = 1
+    _workers = 1
+
+    @property
+    def workers(self) -> int:
+        """Runs this executor can have going at once (a property so that Dask can ask its cluster)."""
+        return self._workers
 
     def run(self, design_json: str, options_json: str, tasks: Iterable[Any]) -> Iterator[tuple[Any, dict]]:
         """Run ``tasks`` of the design and options given as JSON; yield ``(task, metrics)`` as each finishes."""
@@ -128,7 +133,7 @@ class LocalExecutor(Executor):
         size = shared_pool.size()
         # More than the pool's processes cannot run at once; fewer is honoured by keeping only
         # that many runs in flight.
-        self.workers = min(max(1, workers or size), size)
+        self._workers = min(max(1, workers or size), size)
         self._in_flight: set = set()
         # Start the workers now rather than with the first run, so that the first figures and
         # the estimate of the time left are not the pool's start-up.

@@ -475,3 +475,26 @@ def test_find_a_component_and_fit_the_selection(window, qtbot):
     visible = window.view.visible_scene_rect()
     assert visible.contains(window.scene.node_item(ids["users"]).sceneBoundingRect())
     assert not visible.contains(window.scene.node_item(ids["db"]).sceneBoundingRect())
+
+
+def test_edit_shortcuts_in_a_spin_box_act_on_its_text_not_the_design(window, qapp, monkeypatch):
+    from PySide6.QtWidgets import QApplication, QSpinBox
+
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    spin = QSpinBox(window)
+    spin.setRange(0, 999)
+    spin.setValue(250)
+    # a spin box takes the focus itself (its line edit is internal), as the forms' number fields do
+    monkeypatch.setattr(QApplication, "focusWidget", staticmethod(lambda: spin))
+    count = len(doc.design.components)
+    window.select_all()
+    assert spin.lineEdit().selectedText() == "250"
+    window.copy()
+    assert QApplication.clipboard().text() == "250"
+    window.cut()
+    assert spin.lineEdit().text() == ""
+    window.paste()
+    assert spin.lineEdit().text() == "250"
+    assert len(doc.design.components) == count and doc.selection == [ids["web"]]

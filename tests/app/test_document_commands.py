@@ -335,3 +335,18 @@ def test_undo_labels_say_in_words_what_changed(three_tier, doc):
     assert doc.undo_stack.undoText() == "Change crash fault duration to 250 ms"
     doc.edit.set_component_fields(three_tier["db"], {"instances": 10_000})
     assert doc.undo_stack.undoText() == "Change db instances to 10 000"
+
+
+def test_relinking_a_link_whose_caller_names_no_component_is_refused_in_words(doc):
+    import engine.model as m
+
+    design = m.Design(name="d", components=[m.Client(name="users"),
+                                            m.Service(name="api"), m.Service(name="db")],
+                      links=[m.Link(source="ghost", target="api")])
+    doc.load(m.Project(name="p", designs=[design]))
+    link = doc.design.links[0]
+    db = doc.component_named("db")
+    count = doc.undo_stack.count()
+    assert doc.edit.relink_refusal(link.id, db.id) == 'the link\'s caller "ghost" is not in the design'
+    assert doc.edit.relink(link.id, db.id) == 'the link\'s caller "ghost" is not in the design'
+    assert doc.undo_stack.count() == count and doc.design.links[0].target == link.target
