@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine.model import OBJECTIVE_CLASSES
 
-from .comparison_table import VARIANT_COLUMNS, fit_columns
+from .comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
 from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
@@ -540,6 +540,10 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
     # The spans the table set for its own group headings moved down with their rows.
     table.clearSpans()
     table.setSpan(0, 0, 1, columns)
+    # An objective has no difference: its name takes that cell too rather than being cut short
+    # in a narrow column (the whole name is in its tooltip).
+    for row in range(1, i):
+        table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
     for row in range(i, table.rowCount()):
         first = table.item(row, 0)
         if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
