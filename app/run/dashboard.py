@@ -52,7 +52,6 @@ from .plot_grid import (
     build_plots,
     enlarge_plot,
     fit_y,
-    show_time_axis,
 )
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
@@ -735,9 +734,6 @@ class Dashboard(QWidget):
         for key in keys:
             if self.enlarged in (None, key) and not self.plots[key].isVisible():
                 self.plots[key].show()
-                # A hidden axis sizes itself to nothing when its scale or label changes, and does
-                # not grow back when shown: the time label would sit on the values.
-                show_time_axis(self.plots[key], self.enlarged is not None or PLOT_POSITIONS[key][0] == 1)
         for c in self._curves:
             if c.plot not in keys:
                 continue
