@@ -52,6 +52,7 @@ from .plot_grid import (
     build_plots,
     enlarge_plot,
     fit_y,
+    show_time_axis,
 )
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
@@ -238,7 +239,8 @@ class Dashboard(QWidget):
         self.why_label.setTextFormat(Qt.TextFormat.RichText)
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
-        self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
+        # One line: a taller label centred its text under an empty strip.
+        self.why_label.setMaximumHeight(self.why_label.minimumHeight())
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
         policy.setRetainSizeWhenHidden(True)
@@ -734,6 +736,9 @@ class Dashboard(QWidget):
         for key in keys:
             if self.enlarged in (None, key) and not self.plots[key].isVisible():
                 self.plots[key].show()
+                # An axis re-sized while hidden (a label or style change) takes no height, and does not
+                # grow back when shown: the time label would sit on the values.
+                show_time_axis(self.plots[key], self.enlarged is not None or PLOT_POSITIONS[key][0] == 1)
         for c in self._curves:
             if c.plot not in keys:
                 continue
