@@ -312,17 +312,21 @@ class VerdictOverlay(QObject):
         self._marked = None
 
     def _build(self, specs: list[dict]) -> None:
+        # The client's name only where several have objectives: in a 1280-wide window a plot is
+        # narrower than "browsers error budget 5 %", which then ran over the axis.
+        several = len({spec["client"] for spec in specs}) > 1
         for j, spec in enumerate(specs):
             colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
             objective = spec["objective"]
+            who = f"{spec['client']} " if several else ""
             if objective["kind"] == "latency":
-                text = f"{spec['client']} p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
+                text = f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
                 self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
             else:
-                text = f"{spec['client']} error budget {_budget(objective['target'])}"
+                text = f"{who}error budget {_budget(objective['target'])}"
                 self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
                 if objective.get("latency_threshold") is not None:
-                    text = f"{spec['client']} good ≤ {_ms(objective['latency_threshold'])}"
+                    text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
                     self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
         self._place_latency_lines()
         self._build_burn(specs)

@@ -45,6 +45,11 @@ def test_after_a_comparison_nothing_overlaps_and_the_plots_stay_whole(qtbot, sho
     for line in overlay._marks:
         label = _scene_rect(line.label)
         assert view.top() - 1 <= label.top() and label.bottom() <= view.bottom() + 1, line.label.toPlainText()
+    # The objectives' threshold labels stay within their plots (one client: no name to repeat).
+    for key, line, _value in overlay._threshold_lines:
+        label, plot_view = _scene_rect(line.label), _scene_rect(dashboard.plots[key].vb)
+        assert plot_view.left() - 1 <= label.left(), line.label.toPlainText()
+        assert not line.label.toPlainText().startswith("browsers")
     # No empty line between the legend and the reasons.
     gap = dashboard.why_label.geometry().top() - dashboard.legend_label.geometry().bottom()
     assert dashboard.readout.isHidden() and gap < dashboard.why_label.fontMetrics().lineSpacing()
