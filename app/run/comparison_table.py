@@ -46,6 +46,9 @@ class ComparisonTable(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMinimumWidth(120)
+        # One line a row, cut in the middle (whole in the tooltip): wrapped into two lines, a
+        # figure's name in a narrow column read as two rows.
+        self.table.setWordWrap(False)
         self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
         layout.addWidget(self.table, 1)

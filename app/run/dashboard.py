@@ -52,6 +52,7 @@ from .plot_grid import (
     build_plots,
     enlarge_plot,
     fit_y,
+    show_time_axis,
 )
 from .plot_style import esc as _esc
 from .plot_style import legend_html, readout_html, series_colour
@@ -233,24 +234,30 @@ class Dashboard(QWidget):
         self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.legend_label)
 
-        self.readout = QLabel(" ")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
-        layout.addWidget(self.readout)
-
         self.why_label = QLabel()
         self.why_label.setObjectName("runFindings")
         self.why_label.setTextFormat(Qt.TextFormat.RichText)
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
-        self.why_label.setMaximumHeight(2 * self.why_label.fontMetrics().height() + 4)
+        # One line: a taller label centred its text under an empty strip.
+        self.why_label.setMaximumHeight(self.why_label.minimumHeight())
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
         policy.setRetainSizeWhenHidden(True)
         self.why_label.setSizePolicy(policy)
         self.why_label.hide()
-        layout.addWidget(self.why_label)
+        # The values under the pointer share the line of reasons: a line of its own stood empty
+        # between the legend and "Why" until the pointer went over a plot.
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
+        self.readout.hide()
+        info_row = QHBoxLayout()
+        info_row.setSpacing(12)
+        info_row.addWidget(self.why_label, 1)
+        info_row.addWidget(self.readout, 3)
+        layout.addLayout(info_row)
 
         self.placeholder = QLabel(
             "<p style='font-size:11pt'><b>No run yet.</b></p>"
@@ -377,14 +384,14 @@ class Dashboard(QWidget):
         """The pointer left the plots: its dashed line and its readout go (the cursor's readout stays)."""
         for line in self._hover_lines.values():
             line.hide()
-        self.readout.setText(self._readout(self.cursor_time, None) if self.cursor_time is not None else " ")
+        self.set_readout(self._readout(self.cursor_time, None) if self.cursor_time is not None else "")
 
     def _clear_pointer(self) -> None:
         """Forget the cursor, the hover line and the readout: they belong to the run shown before."""
         self.cursor_time = None
         for line in (*self._hover_lines.values(), *self._cursor_lines.values()):
             line.hide()
-        self.readout.setText(" ")
+        self.set_readout("")
 
     def changeEvent(self, event):
         super().changeEvent(event)
@@ -733,6 +740,9 @@ class Dashboard(QWidget):
         for key in keys:
             if self.enlarged in (None, key) and not self.plots[key].isVisible():
                 self.plots[key].show()
+                # An axis re-sized while hidden (a label or style change) takes no height, and does not
+                # grow back when shown: the time label would sit on the values.
+                show_time_axis(self.plots[key], self.enlarged is not None or PLOT_POSITIONS[key][0] == 1)
         for c in self._curves:
             if c.plot not in keys:
                 continue
@@ -902,7 +912,7 @@ class Dashboard(QWidget):
             line.setPos(t)
             line.show()
         self.time_label.setText(format_time(t))
-        self.readout.setText(self._readout(t, None))
+        self.set_readout(self._readout(t, None))
 
     def _plot_at(self, scene_pos) -> str | None:
         for key, plot in self.plots.items():
@@ -920,7 +930,7 @@ class Dashboard(QWidget):
         for line in self._hover_lines.values():
             line.setPos(t)
             line.show()
-        self.readout.setText(self._readout(t, key))
+        self.set_readout(self._readout(t, key))
 
     def _on_mouse_clicked(self, event) -> None:
         key = self._plot_at(event.scenePos())
@@ -935,6 +945,11 @@ class Dashboard(QWidget):
         t = min(max(0.0, t), self.session.duration)
         self.set_cursor(t)
         self.cursor_moved.emit(t)
+
+    def set_readout(self, text: str) -> None:
+        """The values under the pointer or the cursor; none: the reasons get the whole line."""
+        self.readout.setText(text)
+        self.readout.setVisible(bool(text.strip()))
 
     def _readout(self, t: float, key: str | None) -> str:
         """Values at time ``t`` of the curves in plot ``key`` (all plots' first curves if None)."""

@@ -51,6 +51,10 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
             # Labels only where they fit: a short plot shows fewer ticks rather than overlapping ones.
             axis.setStyle(textFillLimits=[(0, 0.7), (2, 0.4)], autoExpandTextSpace=False)
         plot.getAxis("bottom").setLabel("simulated time", units="s")
+        # Seconds throughout, never "ks": and a prefix re-sized the axis with every change of the
+        # time range, which while the bottom row is hidden (a run's first paint) left it no height,
+        # its label on its values.
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
         show_time_axis(plot, row == 1)
         if key != "throughput":
             plot.setXLink(plots["throughput"])

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine.model import OBJECTIVE_CLASSES
 
-from .comparison_table import VARIANT_COLUMNS, fit_columns
+from .comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
 from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
@@ -35,6 +35,7 @@ from .verdicts import (
     COLOURS,
     MET,
     MISSED,
+    MIXED,
     PENDING,
     SYMBOLS,
     headline,
@@ -51,6 +52,8 @@ BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528")}
 _TEXT = {False: "#1d2430", True: "#e6e9ee"}
+# On the dark banners the states' colours are lightened: the pending amber read as a smudge.
+_DARK_COLOURS = {MET: "#5fd07f", MISSED: "#ff7a70", PENDING: "#f0c545", MIXED: "#f0a040"}
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 # One colour per objective (threshold lines and burn curves alike), in the run's objective order.
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
@@ -59,9 +62,11 @@ BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 
 
-# A dashboard shorter than this shows the verdict's headline only (details a click away), so that
-# on a 1280x720 screen the plots below keep their height.
-ROOM_FOR_DETAILS = 450
+# The dashboard's height besides its plots and the banner's text: header, legend, reasons, time
+# slider, margins. The details show only where the plots (burn plot included) then keep their
+# minimum height below them; otherwise the headline alone (details a click away), so that at
+# 1280x720 and 1600x1000 no plot is pushed below the fold.
+ROOM_FOR_DETAILS = 130
 
 
 class VerdictBanner(QFrame):
@@ -111,7 +116,7 @@ class VerdictBanner(QFrame):
         if head.state != self.state:  # restyling re-polishes every child: only when the colour changes
             self._restyle(head.state)
         self.state = head.state
-        self.head.setText(f"<span style='color:{COLOURS[head.state]}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
+        self.head.setText(f"<span style='color:{self._colour(head.state)}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
                           f"</span> <b>{_e(head.text)}</b>")
         rows = verdict_rows(session)
         variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
@@ -124,7 +129,7 @@ class VerdictBanner(QFrame):
                     continue
                 state, text = r.cells[v]
                 tag = f"{_e(_SHORT_VARIANTS.get(v, v))}: " if several else ""
-                cells.append(f"<span style='color:{COLOURS[state]}'>{tag}{_e(text)}</span>")
+                cells.append(f"<span style='color:{self._colour(state)}'>{tag}{_e(text)}</span>")
             # A fault's row joins its objective's line: one line per objective in a short dock.
             if r.recovery and lines:
                 lines[-1] += f" &nbsp;|&nbsp; {_e(r.what)}: {' · '.join(cells)}"
@@ -139,7 +144,7 @@ class VerdictBanner(QFrame):
             part.setMinimumHeight(max(grown, part.heightForWidth(max(1, part.width()))))
         if not self.user_chose:
             parent = self.parentWidget()
-            self.toggle.setChecked(parent is None or parent.height() >= ROOM_FOR_DETAILS)
+            self.toggle.setChecked(self._details_fit(parent))
         self.show()
 
     def expect(self, session: RunSession, objectives: list[tuple[str, str]], lines_each: int = 1) -> None:
@@ -148,7 +153,7 @@ class VerdictBanner(QFrame):
         if self.state != PENDING:
             self._restyle(PENDING)
         self.state = PENDING
-        self.head.setText(f"<span style='color:{COLOURS[PENDING]}; font-size:11pt'><b>{SYMBOLS[PENDING]}</b>"
+        self.head.setText(f"<span style='color:{self._colour(PENDING)}; font-size:11pt'><b>{SYMBOLS[PENDING]}</b>"
                           "</span> <b>Judging objectives as the run goes…</b>")
         self.details.setText("<br>".join(f"<b>{_e(client)}</b> · {_e(label(what))}: judging…"
                                          for client, what in objectives))
@@ -159,8 +164,19 @@ class VerdictBanner(QFrame):
         self._shown = session
         if not self.user_chose:
             parent = self.parentWidget()
-            self.toggle.setChecked(parent is None or parent.height() >= ROOM_FOR_DETAILS)
+            self.toggle.setChecked(self._details_fit(parent))
         self.show()
+
+    def _colour(self, state: str) -> str:
+        dark = getattr(self, "_styled", (None, False))[1]
+        return (_DARK_COLOURS if dark else COLOURS)[state]
+
+    def _details_fit(self, parent) -> bool:
+        if parent is None:
+            return True
+        plots = getattr(parent, "plots_widget", None)
+        need = ROOM_FOR_DETAILS + self.head.minimumHeight() + self.details.minimumHeight()
+        return parent.height() >= need + (plots.minimumHeight() if plots is not None else 0)
 
     def _chosen(self) -> None:
         self.user_chose = True
@@ -170,7 +186,15 @@ class VerdictBanner(QFrame):
         dark = QApplication.palette().window().color().lightness() < 128
         if (state, dark) == getattr(self, "_styled", None):
             return
+        was_dark = getattr(self, "_styled", (None, dark))[1]
         self._styled = (state, dark)
+        if was_dark != dark:  # the theme changed under the shown verdicts: their colours follow
+            before, after = (COLOURS, _DARK_COLOURS) if dark else (_DARK_COLOURS, COLOURS)
+            for part in (self.head, self.details):
+                text = part.text()
+                for st, colour in before.items():
+                    text = text.replace(f"color:{colour}", f"color:{after[st]}")
+                part.setText(text)
         back, border = (_DARK_BACKGROUNDS if dark else _BACKGROUNDS)[state]
         self.setStyleSheet(f"#verdictBanner {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
                            f" #verdictBanner QLabel {{ color: {_TEXT[dark]}; background: transparent; }}")
@@ -288,17 +312,21 @@ class VerdictOverlay(QObject):
         self._marked = None
 
     def _build(self, specs: list[dict]) -> None:
+        # The client's name only where several have objectives: in a 1280-wide window a plot is
+        # narrower than "browsers error budget 5 %", which then ran over the axis.
+        several = len({spec["client"] for spec in specs}) > 1
         for j, spec in enumerate(specs):
             colour = OBJECTIVE_COLOURS[j % len(OBJECTIVE_COLOURS)]
             objective = spec["objective"]
+            who = f"{spec['client']} " if several else ""
             if objective["kind"] == "latency":
-                text = f"{spec['client']} p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
+                text = f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
                 self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
             else:
-                text = f"{spec['client']} error budget {_budget(objective['target'])}"
+                text = f"{who}error budget {_budget(objective['target'])}"
                 self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
                 if objective.get("latency_threshold") is not None:
-                    text = f"{spec['client']} good ≤ {_ms(objective['latency_threshold'])}"
+                    text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
                     self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
         self._place_latency_lines()
         self._build_burn(specs)
@@ -392,7 +420,7 @@ class VerdictOverlay(QObject):
             colour = item.opts["pen"].color().name()
             parts.append(f"<span style='color:{colour}'>{_e(label(match.label))}{_e(tag)}</span> "
                          f"burn {match.burn_rate[b]:.3g}×")
-        self.dashboard.readout.setText(" &nbsp; ".join(parts))
+        self.dashboard.set_readout(" &nbsp; ".join(parts))
 
     @staticmethod
     def _new_burn_plot() -> pg.PlotItem:
@@ -459,8 +487,7 @@ class VerdictOverlay(QObject):
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
             line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
                                    label=f"{SYMBOLS[state]} {text}{tag}",
-                                   labelOpts={"position": 0.85 - 0.7 * (i % 2), "color": COLOURS[state],
-                                              "anchors": [(0, 0.5), (0, 0.5)]})
+                                   labelOpts=_mark_label_options(i, COLOURS[state]))
             line.setZValue(45)
             line.setToolTip(f"{text}{tag} at {format_time(t)}")
             self.burn_plot.addItem(line, ignoreBounds=True)
@@ -519,6 +546,10 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
     # The spans the table set for its own group headings moved down with their rows.
     table.clearSpans()
     table.setSpan(0, 0, 1, columns)
+    # An objective has no difference: its name takes that cell too rather than being cut short
+    # in a narrow column (the whole name is in its tooltip).
+    for row in range(1, i):
+        table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
     for row in range(i, table.rowCount()):
         first = table.item(row, 0)
         if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
@@ -554,4 +585,13 @@ def _e(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+def _mark_label_options(i: int, colour: str) -> dict:
+    """Marks alternate high and low; each label hangs from the top or stands on the bottom of the
+    plot's view, so that in a short burn plot it stays off the title and the time axis alike."""
+    if i % 2 == 0:
+        return {"position": 0.97, "color": colour, "anchors": [(0, 0), (0, 0)]}
+    return {"position": 0.03, "color": colour, "anchors": [(0, 1), (0, 1)]}
+
+
 __all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]
+

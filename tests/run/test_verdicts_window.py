@@ -26,6 +26,8 @@ def example_window(qtbot, tmp_path):
 
     def open_example(name: str, duration: float = 180, experiment: str | None = STORM_EXPERIMENT):
         w, ui = make_window(qtbot, tmp_path, name)
+        # Tall enough that the banner's details show with the plots whole beneath them.
+        w.resize(1600, 1300)
         created.append((w, ui))
         design = load_design_from_path(EXAMPLES / f"{name}.json")
         w.document.load(Project(name=name, designs=[design]))
