@@ -48,6 +48,7 @@ from .plot_grid import (
     PLOT_TITLES,
     PLOT_UNITS,
     PLOTS,
+    PlotsView,
     add_plot_menu,
     build_plots,
     enlarge_plot,
@@ -68,51 +69,6 @@ SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "e
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
-
-
-_LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
-                  QEvent.Type.Hide, QEvent.Type.Polish, QEvent.Type.PolishRequest)
-
-
-class _PlotsView(pg.GraphicsLayoutWidget):
-    """The plots' widget, laying its plots out once per paint however often it was resized before.
-
-    Starting a run shows the plots, the table beside them and the dock's new height in one go, and
-    each of those resizes would lay out every plot and axis again at once.
-    """
-
-    def __init__(self, *args, **kwargs):
-        self._resize_pending = False
-        super().__init__(*args, **kwargs)
-
-    def resizeEvent(self, ev):
-        self._resize_pending = True
-        self.update()
-
-    def showEvent(self, ev):
-        super().showEvent(ev)
-        self.settle()
-
-    def settle(self) -> None:
-        """Lay the plots out for the widget's present size, if a resize is still pending."""
-        if self._resize_pending:
-            self._resize_pending = False
-            super().resizeEvent(None)
-
-    def viewportEvent(self, ev):
-        # Paints and the pointer alike see the plots where the present size puts them (the
-        # viewport's own resizes wait like the widget's).
-        if ev.type() not in _LAYOUT_EVENTS:
-            self.settle()
-        return super().viewportEvent(ev)
-
-    def render(self, *args, **kwargs):
-        self.settle()
-        return super().render(*args, **kwargs)
-
-    def grab(self, *args, **kwargs):
-        self.settle()
-        return super().grab(*args, **kwargs)
 
 
 class _Curve:
@@ -270,7 +226,7 @@ class Dashboard(QWidget):
         self.placeholder.setStyleSheet("color: palette(mid); padding: 12px;")
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.plots_widget = _PlotsView()
+        self.plots_widget = PlotsView()
         self.plots_widget.setMinimumHeight(PLOT_ROWS_MIN_HEIGHT)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()

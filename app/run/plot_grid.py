@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QAction
 
 from .plot_style import clip_title, nice_ceiling
@@ -159,3 +160,48 @@ def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
     axis = plot.getAxis("bottom")
     axis.showLabel(labelled)
     axis.setStyle(showValues=labelled)
+
+
+LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
+                  QEvent.Type.Hide, QEvent.Type.Polish, QEvent.Type.PolishRequest)
+
+
+class PlotsView(pg.GraphicsLayoutWidget):
+    """The plots' widget, laying its plots out once per paint however often it was resized before.
+
+    Starting a run shows the plots, the table beside them and the dock's new height in one go, and
+    each of those resizes would lay out every plot and axis again at once.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._resize_pending = False
+        super().__init__(*args, **kwargs)
+
+    def resizeEvent(self, ev):
+        self._resize_pending = True
+        self.update()
+
+    def showEvent(self, ev):
+        super().showEvent(ev)
+        self.settle()
+
+    def settle(self) -> None:
+        """Lay the plots out for the widget's present size, if a resize is still pending."""
+        if self._resize_pending:
+            self._resize_pending = False
+            super().resizeEvent(None)
+
+    def viewportEvent(self, ev):
+        # Paints and the pointer alike see the plots where the present size puts them (the
+        # viewport's own resizes wait like the widget's).
+        if ev.type() not in LAYOUT_EVENTS:
+            self.settle()
+        return super().viewportEvent(ev)
+
+    def render(self, *args, **kwargs):
+        self.settle()
+        return super().render(*args, **kwargs)
+
+    def grab(self, *args, **kwargs):
+        self.settle()
+        return super().grab(*args, **kwargs)
