@@ -42,15 +42,15 @@ class Minimap(QWidget):
             rect = rect.united(item.mapRectToScene(item.body_rect()))
         return rect
 
-    def needed(self) -> bool:
-        """Whether part of the design is out of view."""
-        design = self.design_rect()
+    def needed(self, design: QRectF | None = None) -> bool:
+        """Whether part of the design (the area its components cover, if known) is out of view."""
+        design = self.design_rect() if design is None else design
         return not design.isNull() and not self.view.visible_scene_rect().contains(design)
 
     def refresh(self, *_args) -> None:
         """Show or hide as the design and the view now call for, and repaint."""
         self._design = self.design_rect()
-        wanted = self.needed()
+        wanted = self.needed(self._design)
         if wanted:
             self._place()
             self.update()
@@ -89,9 +89,16 @@ class Minimap(QWidget):
 
     def to_map(self, rect: QRectF) -> QRectF:
         """A scene rectangle in minimap coordinates."""
+        return self._mapping()(rect)
+
+    def _mapping(self):
+        """Scene rectangles to minimap ones, with the scale worked out once (a paint maps every node)."""
         scale, origin = self._scale()
-        top_left = self._area().topLeft() + (rect.topLeft() - origin) * scale
-        return QRectF(top_left, rect.size() * scale)
+        corner = self._area().topLeft()
+
+        def to_map(rect: QRectF) -> QRectF:
+            return QRectF(corner + (rect.topLeft() - origin) * scale, rect.size() * scale)
+        return to_map
 
     def paintEvent(self, event) -> None:
         if self.view.scene() is None:
@@ -105,15 +112,16 @@ class Minimap(QWidget):
         painter.setBrush(background)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
         painter.setPen(Qt.PenStyle.NoPen)
+        to_map = self._mapping()
         for item in self.view.canvas.node_items():
-            box = self.to_map(item.mapRectToScene(item.body_rect()))
+            box = to_map(item.mapRectToScene(item.body_rect()))
             painter.setBrush(kind_colour(item.view.kind))
             if box.width() < 2 or box.height() < 2:  # a design of thousands: a dot each, still visible
                 box.setSize(QSizeF(max(box.width(), 2), max(box.height(), 2)))
             painter.drawRect(box)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(colours.selection, 1.5))
-        painter.drawRect(self.to_map(self.view.visible_scene_rect()))
+        painter.drawRect(to_map(self.view.visible_scene_rect()))
 
     def mousePressEvent(self, event) -> None:
         self.view.centerOn(self.to_scene(event.position()))
