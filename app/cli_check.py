@@ -24,7 +24,7 @@ CHECK_VERSION = 1
 
 
 def add_check_parser(sub) -> None:
-    from app.cli_run import add_max_buckets_argument
+    from app.cli_run import add_duration_argument, add_max_buckets_argument
 
     p = sub.add_parser(
         "check",
@@ -43,7 +43,7 @@ def add_check_parser(sub) -> None:
                        help="judge them without faults and under every experiment of the design")
     p.add_argument("--replications", type=int, default=1, metavar="R",
                    help="run R seeds: the share of replications meeting each objective, with 95%% intervals")
-    p.add_argument("--duration", type=float, default=180.0, metavar="S", help="simulated seconds (default 180)")
+    add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the verdicts")
     p.add_argument("--seed", type=int, default=1, metavar="N")
     p.add_argument("--bucket", type=float, default=1.0, metavar="S",
@@ -72,7 +72,7 @@ class CheckedRun:
 
 
 def cmd_check(args) -> int:
-    from app.cli_run import bucket_options, load_design
+    from app.cli_run import bucket_options, duration_note, load_design, run_duration
     from engine.compare import run_comparison
     from engine.grid import BucketGrid
     from engine.model import DesignError, parse_options
@@ -83,10 +83,6 @@ def cmd_check(args) -> int:
     if not any(getattr(c, "objectives", None) for c in design.components):
         raise DesignError([f'design "{design.name}" has no objectives to check: give a client an '
                            "availability or latency objective"])
-    options = parse_options({
-        "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
-        "bucket": args.bucket, "resilience": not args.no_resilience, **bucket_options(args),
-    })
     if args.replications < 1:
         raise DesignError(["--replications must be at least 1"])
     recovery = _recovery_override(args)
@@ -96,6 +92,10 @@ def cmd_check(args) -> int:
         experiments = [None, *design.experiments]
     else:
         experiments = [None]
+    options = parse_options({
+        "duration": run_duration(args, experiments), "warmup": args.warmup, "seed": args.seed,
+        "bucket": args.bucket, "resilience": not args.no_resilience, **bucket_options(args),
+    })
     for experiment in experiments:
         problems = experiment_problems(design, experiment, options.duration) if experiment else []
         if problems:
@@ -108,7 +108,8 @@ def cmd_check(args) -> int:
         objectives, recoveries = across_replications(verdicts)
         checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
 
-    print_verdicts(design.name, checked, args.replications, sys.stdout)
+    length = f"{options.duration:g} s runs ({duration_note(args, experiments)}seed {options.seed})"
+    print_verdicts(design.name, checked, args.replications, sys.stdout, length)
     grid = BucketGrid.of_options(options)
     if grid.coarsened:
         print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
@@ -182,9 +183,9 @@ def recovery_text(r: ReplicatedRecovery) -> str:
     return f"{r.fault_title}: recovered in {ttr}{share}"
 
 
-def print_verdicts(design_name: str, checked: list[CheckedRun], replications: int, out) -> None:
+def print_verdicts(design_name: str, checked: list[CheckedRun], replications: int, out, length: str = "") -> None:
     reps = f", {replications} replications with 95 % intervals" if replications > 1 else ""
-    print(f'Objectives of design "{design_name}"{reps}', file=out)
+    print(f'Objectives of design "{design_name}"{", " + length if length else ""}{reps}', file=out)
     rows = []
     for run in checked:
         for o in run.objectives:

@@ -22,7 +22,7 @@ def add_run_parser(sub) -> None:
     p.add_argument("design", help="design JSON, project JSON or .faultline file")
     p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project to run")
     p.add_argument("--experiment", metavar="NAME", help="the experiment (set of faults) to run")
-    p.add_argument("--duration", type=float, default=60.0, metavar="S", help="simulated seconds (default 60)")
+    add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the summary")
     p.add_argument("--seed", type=int, default=1, metavar="N")
     p.add_argument("--bucket", type=float, default=1.0, metavar="S", help="metric bucket width (default 1 s)")
@@ -39,6 +39,27 @@ def add_run_parser(sub) -> None:
     p.add_argument("--json", metavar="OUT", help="write the results JSON here")
     p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder")
     p.set_defaults(func=cmd_run)
+
+
+def add_duration_argument(p) -> None:
+    p.add_argument("--duration", type=float, default=None, metavar="S",
+                   help="simulated seconds (default: 60, or 60 after the experiment's last fault ends "
+                        "if that is later)")
+
+
+def run_duration(args, experiments) -> float:
+    """``--duration`` if given, else the length that holds every fault of ``experiments`` and its
+    recovery (``engine.model.covering_duration``): the one rule behind run, check, sweep and suggest."""
+    from engine.model import covering_duration
+
+    return args.duration if args.duration is not None else covering_duration(experiments)
+
+
+def duration_note(args, experiments) -> str:
+    """How the run length was chosen, for the line that states it: empty when given."""
+    from engine.model import duration_reason
+
+    return "" if args.duration is not None else f"{duration_reason(experiments)}; "
 
 
 def add_max_buckets_argument(p) -> None:
@@ -109,16 +130,16 @@ def cmd_run(args) -> int:
     problems = output_problems(args.json, args.csv)
     if problems:
         raise DesignError(problems)
+    design = load_design(args).check()
+    experiment = design.experiment(args.experiment) if args.experiment else None
     raw_options = {
-        "duration": args.duration, "warmup": args.warmup, "seed": args.seed,
+        "duration": run_duration(args, [experiment]), "warmup": args.warmup, "seed": args.seed,
         "bucket": args.bucket, "resilience": not args.no_resilience,
     }
     if args.memory_budget is not None:
         raw_options["memory_budget"] = parse_size(args.memory_budget)
     raw_options.update(bucket_options(args))
     options = parse_options(raw_options)
-    design = load_design(args).check()
-    experiment = design.experiment(args.experiment) if args.experiment else None
     if experiment is not None:
         unfit = experiment_problems(design, experiment, options.duration)
         if unfit:
@@ -132,12 +153,13 @@ def cmd_run(args) -> int:
     from engine.plan import RunPlan
 
     plan = RunPlan(options=options, compare=args.compare, baseline=args.baseline, replications=args.replications)
+    note = duration_note(args, [experiment])
     if args.compare or args.replications > 1:
-        return _run_comparison(args, design, plan, experiment)
-    return _run_once(args, design, options, experiment)
+        return _run_comparison(args, design, plan, experiment, note)
+    return _run_once(args, design, options, experiment, note)
 
 
-def _run_once(args, design, options, experiment) -> int:
+def _run_once(args, design, options, experiment, note: str = "") -> int:
     from engine.simulation import RunStopped, Simulation
 
     out = sys.stdout
@@ -152,7 +174,7 @@ def _run_once(args, design, options, experiment) -> int:
         status = 130
     # The results so far: the whole run, or what was measured before it stopped.
     main_result = sim.snapshot()
-    print_summary(main_result, out)
+    print_summary(main_result, out, note)
     write_outputs(args, main_result, None, out)
     if sim.stopped:
         print(f"{'interrupted' if status == 130 else 'error'}: {sim.stop_message}\n"
@@ -160,7 +182,7 @@ def _run_once(args, design, options, experiment) -> int:
     return status
 
 
-def _run_comparison(args, design, plan, experiment) -> int:
+def _run_comparison(args, design, plan, experiment, note: str = "") -> int:
     from engine.compare import ComparisonInterrupted, run_plan
     from engine.simulation import check_replications
 
@@ -175,18 +197,18 @@ def _run_comparison(args, design, plan, experiment) -> int:
     except ComparisonInterrupted as stop:
         partial = stop.partial
         if partial is not None:
-            _print_comparison_outputs(args, partial, out)
+            _print_comparison_outputs(args, partial, out, note)
         print(f"interrupted: {stop.finished} of {stop.planned} replications finished"
               + ("; the results above cover those." if partial is not None else "; nothing to show."),
               file=sys.stderr)
         return 130
-    _print_comparison_outputs(args, comparison, out)
+    _print_comparison_outputs(args, comparison, out, note)
     return 0
 
 
-def _print_comparison_outputs(args, comparison: Comparison, out) -> None:
+def _print_comparison_outputs(args, comparison: Comparison, out, note: str = "") -> None:
     main_result = comparison.main[0]
-    print_summary(main_result, out)
+    print_summary(main_result, out, note)
     print_comparison(comparison, out)
     write_outputs(args, main_result, comparison, out)
 
@@ -223,7 +245,9 @@ def _count(value) -> str:
     return "-" if value is None else f"{int(value):,}"
 
 
-def print_summary(result: RunResult, out) -> None:
+def print_summary(result: RunResult, out, note: str = "") -> None:
+    """The run's headline, its table per component, objectives, outcomes and calls; ``note`` says
+    how the run length was chosen when it was not given."""
     from engine.grid import BucketGrid
     from engine.simulation import format_bytes
 
@@ -233,7 +257,7 @@ def print_summary(result: RunResult, out) -> None:
     simulated = (f'{opts["duration"]:g} s' if meta.get("finished", True)
                  else f'{meta["simulated_time"]:g} of {opts["duration"]:g} s')
     print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
-          f'(warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
+          f'({note}warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
           f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
     grid = BucketGrid.of_meta(meta)
     if grid.coarsened:

@@ -86,6 +86,8 @@ def cmd_params(args) -> int:
 # -- sweep ----------------------------------------------------------------------------------------
 def add_sweep_parser(sub) -> None:
     """Register ``sweep`` on the command line's sub-parsers."""
+    from app.cli_run import add_duration_argument
+
     p = sub.add_parser(
         "sweep",
         help="run a design over ranges of parameters, on local processes or a Dask cluster",
@@ -104,7 +106,7 @@ def add_sweep_parser(sub) -> None:
                    help='an experiment to cross with (repeatable; "none" for a run without faults)')
     p.add_argument("--replications", type=int, default=1, metavar="R", help="seeds per point (default 1)")
     p.add_argument("--lhs", type=int, metavar="N", help="N points of a Latin hypercube instead of a grid")
-    p.add_argument("--duration", type=float, default=60.0, metavar="S", help="simulated seconds (default 60)")
+    add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0 and of the sample")
     p.add_argument("--out", metavar="CSV", help="write (and resume) the rows here")
@@ -121,16 +123,25 @@ def add_sweep_parser(sub) -> None:
 
 
 def _plan(args):
+    from app.cli_run import run_duration
     from engine.explore.sweep import plan_sweep
     from engine.model import parse_options
 
     design = _load(args)
-    options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
     experiments = None
     if args.experiment:
         experiments = [None if name.strip().lower() in ("none", "") else name for name in args.experiment]
+    chosen = [design.experiment(name) for name in experiments or [] if name is not None]
+    options = parse_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed})
     return plan_sweep(design, _pairs(args.param, "--param"), options, experiments=experiments,
                       replications=args.replications, lhs=args.lhs)
+
+
+def _length_note(args, sweep) -> str:
+    from app.cli_run import duration_note
+
+    note = duration_note(args, [sweep.design.experiment(n) for n in sweep.experiments if n is not None])
+    return f" ({note.removesuffix('; ')})" if note else ""
 
 
 def cmd_sweep(args) -> int:
@@ -147,7 +158,7 @@ def cmd_sweep(args) -> int:
     total = len(sweep)
     print(f'Sweep of "{sweep.design.name}": {len(sweep.points)} point(s) x {len(sweep.experiments)} '
           f"experiment(s) x {sweep.replications} replication(s) = {total} run(s) of "
-          f"{sweep.options.duration:g} s", file=out)
+          f"{sweep.options.duration:g} s{_length_note(args, sweep)}", file=out)
     started = time.perf_counter()
     rows: list[dict] = []
     interrupted = False
@@ -235,6 +246,8 @@ def print_summary(sweep, summary: list[dict], out) -> None:
 
 # -- suggest --------------------------------------------------------------------------------------
 def add_suggest_parser(sub) -> None:
+    from app.cli_run import add_duration_argument
+
     """Register ``suggest`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "suggest",
@@ -251,7 +264,7 @@ def add_suggest_parser(sub) -> None:
     p.add_argument("--no-resilience", action="store_true",
                    help="start from the design with every resilience policy removed")
     p.add_argument("--replications", type=int, default=3, metavar="R", help="seeds per candidate (default 3)")
-    p.add_argument("--duration", type=float, default=180.0, metavar="S", help="simulated seconds (default 180)")
+    add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0")
     p.add_argument("--top", type=int, default=10, metavar="N", help="candidates shown (default 10)")
@@ -263,12 +276,14 @@ def add_suggest_parser(sub) -> None:
 
 def cmd_suggest(args) -> int:
     """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
+    from app.cli_run import run_duration
     from engine.explore.executors import make_executor
     from engine.explore.suggest import suggest
     from engine.model import DesignError, Problem, parse_options
 
     design = _load(args)
-    options = parse_options({"duration": args.duration, "warmup": args.warmup, "seed": args.seed})
+    chosen = [design.experiment(args.experiment)] if args.experiment else []
+    options = parse_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed})
     if args.top < 1:
         raise DesignError([Problem("--top", f"must be at least 1 (got {args.top})")])
     started = time.perf_counter()

@@ -50,6 +50,8 @@ from .faults import (
     FAULT_CLASSES,
     FAULT_KINDS,
     LINK_FAULT_KINDS,
+    AFTER_LAST_FAULT,
+    SHORTEST_DEFAULT_RUN,
     CrashFault,
     ErrorFault,
     ExhaustionFault,
@@ -60,6 +62,8 @@ from .faults import (
     PartitionFault,
     RandomFailuresFault,
     ZoneOutageFault,
+    covering_duration,
+    duration_reason,
 )
 from .objectives import (
     OBJECTIVE_CLASSES,

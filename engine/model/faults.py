@@ -241,3 +241,30 @@ class Experiment(BaseModel):
     name: str = Field(..., min_length=1, max_length=120)
     description: str = ""
     faults: list[Fault] = Field(default_factory=list)
+
+    def last_fault_end(self) -> float:
+        """When the last fault's first window ends; a fault held until the end counts from its start.
+
+        A repeating fault counts its first window: its later ones go on as long as the run does."""
+        return max((f.start + (f.duration or 0.0) for f in self.faults), default=0.0)
+
+
+SHORTEST_DEFAULT_RUN = 60.0
+# Time after the last fault ends for its recovery to show: six times the default
+# recovery hold (10 s), so a client has room to recover and stay recovered.
+AFTER_LAST_FAULT = 60.0
+
+
+def covering_duration(experiments: list[Experiment | None] | tuple[Experiment | None, ...] = ()) -> float:
+    """The run length a run of these experiments gets unless one is given: the later of
+    ``SHORTEST_DEFAULT_RUN`` and ``AFTER_LAST_FAULT`` seconds after the last fault window ends,
+    so every fault starts, ends and is recovered from inside the run."""
+    ends = [e.last_fault_end() + AFTER_LAST_FAULT for e in experiments if e is not None and e.faults]
+    return max([SHORTEST_DEFAULT_RUN, *ends])
+
+
+def duration_reason(experiments: list[Experiment | None] | tuple[Experiment | None, ...] = ()) -> str:
+    """Why a run got its default length, in words for the command line and the window."""
+    if covering_duration(experiments) > SHORTEST_DEFAULT_RUN:
+        return f"default: {AFTER_LAST_FAULT:g} s after the last fault ends"
+    return "default length"
