@@ -1,5 +1,7 @@
 """gRPC service config JSON (``methodConfig`` with retry and hedging policies, ``retryThrottling``), both ways.
 
+``methodConfig.timeout`` is the call's deadline, retries included: it maps to a deadline policy.
+
 A service config belongs to a client's channel. Each ``methodConfig`` names gRPC services
 (``package.Service``); a service matches the component of the same name (the full name or
 its last part), and the settings go on every call into that component, or on the call given
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.model import Design, GrpcRetryThrottling, HedgingPolicy, RetryPolicy, TimeoutPolicy
+from engine.model import DeadlinePolicy, Design, GrpcRetryThrottling, HedgingPolicy, RetryPolicy
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
@@ -211,17 +213,19 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
             retry = retry.model_copy(update={"budget": throttling})
         if hedging is not None and throttling is not None:
             hedging = hedging.model_copy(update={"throttling": throttling})
-        timeout = None
+        deadline = None
         if "timeout" in entry:
             seconds = proto_duration(entry["timeout"], f"methodConfig[{i}].timeout", doc.where(path + ("timeout",)))
             if seconds > 0:
-                timeout = TimeoutPolicy(timeout=seconds, cancel_on_timeout=True)
-                if retry is not None:
-                    result.add("differs", f"methodConfig[{i}].timeout {proto_text(seconds)} is a deadline over all "
-                                          f"attempts in gRPC; Faultline's timeout applies to each of the "
-                                          f"{retry.max_attempts} attempts", doc.where(path + ("timeout",)))
+                # gRPC's timeout is the call's deadline, every attempt and backoff included: a deadline
+                # policy, not a per-attempt timeout.
+                deadline = DeadlinePolicy(deadline=seconds)
+                result.add("differs", f"methodConfig[{i}].timeout {proto_text(seconds)} became a deadline over the "
+                                      "whole call, every attempt included, as in gRPC; Faultline also hands what is "
+                                      "left of it to the callee's own calls, as a gRPC server passing its context "
+                                      "on does", doc.where(path + ("timeout",)))
         for target in targets:
-            for policy in (retry, hedging, timeout):
+            for policy in (retry, hedging, deadline):
                 if policy is None:
                     continue
                 refusal = put_policy(design, target, policy.model_copy(deep=True))
@@ -244,8 +248,8 @@ def _left_out(result: ImportResult, doc: Document, index: int, name: dict, servi
 
 
 def _summary(policy) -> str:
-    if isinstance(policy, TimeoutPolicy):
-        return f"timeout {proto_text(policy.timeout)}"
+    if isinstance(policy, DeadlinePolicy):
+        return f"timeout {proto_text(policy.deadline)}"
     if isinstance(policy, HedgingPolicy):
         return f"hedgingPolicy maxAttempts {policy.max_attempts}, hedgingDelay {proto_text(policy.hedging_delay)}"
     return f"retryPolicy maxAttempts {policy.max_attempts}"
@@ -256,23 +260,32 @@ def _summary(policy) -> str:
 def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, list[str]]:
     """The service config a caller's channel would use for its calls, and notes on what a
     service config cannot say. ``caller_name`` may be left out when only one component guards
-    its calls with a retry, hedging or timeout."""
-    caller = pick_caller(design, caller_name, ("retry", "hedging", "timeout"))
+    its calls with a retry, hedging, deadline or timeout.
+
+    A deadline policy is gRPC's ``timeout`` (the whole call); a per-attempt timeout has no field in
+    a service config, so it is written as the call's timeout only when there is no deadline and
+    no retry, where the two mean the same."""
+    caller = pick_caller(design, caller_name, ("retry", "hedging", "deadline", "timeout"))
     notes: list[str] = []
     methods, budgets = [], []
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
         retry = effective_policy(design, caller, callee, "retry")
         timeout = effective_policy(design, caller, callee, "timeout")
         hedging = effective_policy(design, caller, callee, "hedging")
-        if retry is None and timeout is None and hedging is None:
+        deadline = effective_policy(design, caller, callee, "deadline")
+        if retry is None and timeout is None and hedging is None and deadline is None:
             continue
         entry: dict[str, Any] = {"name": [{"service": callee}]}
+        if deadline is not None:
+            entry["timeout"] = proto_text(deadline.deadline)
         if timeout is not None:
-            entry["timeout"] = proto_text(timeout.timeout)
-            if retry is not None:
-                notes.append(f"{caller.name} -> {callee}: gRPC's timeout of {proto_text(timeout.timeout)} "
-                             "is a deadline over all attempts; "
-                             f"Faultline gives each of the {retry.max_attempts} attempts that long")
+            if deadline is None and retry is None and hedging is None:
+                entry["timeout"] = proto_text(timeout.timeout)   # one attempt: its timeout is the call's
+            else:
+                notes.append(f"{caller.name} -> {callee}: the per-attempt timeout of {proto_text(timeout.timeout)} "
+                             "has no field in a gRPC service config (its timeout is a deadline over every "
+                             "attempt); left out" + ("" if deadline is not None else
+                                                     ": give the call a deadline policy to write one"))
         if retry is not None:
             entry["retryPolicy"] = _retry_json(retry, caller.name, callee, notes)
             if retry.budget is not None:
@@ -285,7 +298,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
                 budgets.append((callee, hedging.throttling))
         methods.append(entry)
     if not methods:
-        raise InteropError(f'"{caller.name}" guards none of its calls with a retry, hedging or a timeout')
+        raise InteropError(f'"{caller.name}" guards none of its calls with a retry, hedging, deadline or timeout')
     config: dict[str, Any] = {"methodConfig": methods}
     grpc_budgets = {(b.max_tokens, b.token_ratio) for _, b in budgets if isinstance(b, GrpcRetryThrottling)}
     if grpc_budgets:

@@ -18,8 +18,10 @@ def test_service_config_maps_to_the_calls_into_the_named_service(shop):
     assert (retry.jitter, retry.randomization_factor) == ("randomized", 0.2)   # random(0.8, 1.2)
     assert sorted(retry.retry_on) == ["timeout", "unavailable"]
     assert retry.budget == GrpcRetryThrottling(max_tokens=10, token_ratio=0.1)
-    timeout = policy(result.design, "gateway", "timeout", "orders")
-    assert (timeout.timeout, timeout.cancel_on_timeout) == (2.0, True)   # the service's own entry, not Checkout's
+    # gRPC's timeout is the call's deadline over every attempt: a deadline policy, not a per-attempt timeout
+    assert policy(result.design, "gateway", "deadline", "orders").deadline == 2.0   # the service's own entry
+    assert not [p for p in result.design.component("gateway").policies if p.kind == "timeout"]
+    assert "shop.Orders timeout 2s -> deadline on gateway -> orders" in preview_text(result.notes)
     assert result.design.problems() == []
 
 
@@ -51,7 +53,7 @@ def test_what_the_model_cannot_express_is_named(shop):
     result = import_files([FIXTURES / "orders_service_config.json"], shop)
     text = preview_text(result.notes)
     assert "methodConfig[1] for shop.Orders/Checkout: Faultline models one call per link" in text
-    assert "methodConfig[0].timeout 2s is a deadline over all attempts" in text
+    assert "methodConfig[0].timeout 2s became a deadline over the whole call, every attempt included" in text
     assert "orders_service_config.json:2: loadBalancingConfig" in text
     assert "methodConfig[0].waitForReady only changes how a call waits" in text
     assert not any(p.kind == "retry" for p in result.design.component("gateway").policies
@@ -81,7 +83,7 @@ def test_a_retry_policy_without_required_fields_is_left_out_and_named(shop, tmp_
         "retryableStatusCodes": ["UNAVAILABLE"]}}]}))
     result = import_files([path], shop)
     assert "has no maxAttempts; gRPC requires every field" in preview_text(result.notes)
-    assert policy(result.design, "gateway", "timeout", "orders").timeout == 3.0
+    assert policy(result.design, "gateway", "deadline", "orders").deadline == 3.0
     assert not [p for p in result.design.component("gateway").policies if p.kind == "retry"]
 
 
@@ -93,10 +95,31 @@ def test_export_round_trips_and_names_what_grpc_cannot_say(shop, tmp_path):
     assert config["methodConfig"][0]["retryPolicy"] == {
         "maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2.0,
         "retryableStatusCodes": ["DEADLINE_EXCEEDED", "UNAVAILABLE"]}
-    assert any("deadline over all attempts" in n for n in exported.notes)
+    assert config["methodConfig"][0]["timeout"] == "2s"            # the deadline, back where it came from
     path = tmp_path / "service_config.json"
     path.write_text(exported.text)
     again = import_files([path], shop).design
-    for kind in ("retry", "timeout"):
+    for kind in ("retry", "deadline"):
         assert policy(again, "gateway", kind, "orders").model_dump(exclude={"id"}) == \
             policy(imported, "gateway", kind, "orders").model_dump(exclude={"id"})
+
+
+def test_a_per_attempt_timeout_is_written_only_where_it_is_the_whole_call(shop):
+    from engine.model import DeadlinePolicy, RetryPolicy, TimeoutPolicy
+
+    design = shop.model_copy(deep=True)
+    gateway = design.component("gateway")
+    gateway.policies = [TimeoutPolicy(timeout=0.5, scope="orders")]
+    config = json.loads(export_design(design, "grpc").text)
+    assert config["methodConfig"] == [{"name": [{"service": "orders"}], "timeout": "0.5s"}]   # one attempt
+
+    gateway.policies = [TimeoutPolicy(timeout=0.5, scope="orders"), RetryPolicy(max_attempts=3, scope="orders")]
+    exported = export_design(design, "grpc")
+    assert "timeout" not in json.loads(exported.text)["methodConfig"][0]
+    assert any("per-attempt timeout of 0.5s has no field" in n and "give the call a deadline policy" in n
+               for n in exported.notes)
+
+    gateway.policies = [*gateway.policies, DeadlinePolicy(deadline=2.0, scope="orders")]
+    exported = export_design(design, "grpc")
+    assert json.loads(exported.text)["methodConfig"][0]["timeout"] == "2s"
+    assert any("per-attempt timeout of 0.5s has no field" in n for n in exported.notes)

@@ -108,7 +108,7 @@ def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, 
     dialog.caller.setCurrentText("api")
     config = json.loads(dialog.text.toPlainText())
     assert {m["name"][0]["service"] for m in config["methodConfig"]} == {"cache", "db"}
-    assert "deadline over all attempts" in dialog.notes.text()
+    assert "per-attempt timeout" in dialog.notes.text()
     dialog.save_to(tmp_path / "sc.json")
     assert json.loads((tmp_path / "sc.json").read_text()) == config
 
