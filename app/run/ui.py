@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QToolBar,
+    QToolButton,
 )
 
 from engine import RunOptions
+from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, covering_duration, duration_reason
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
@@ -148,10 +150,16 @@ class RunUi(QObject):
         self.duration_spin = QDoubleSpinBox()
         self.duration_spin.setRange(1, 10_000_000)
         self.duration_spin.setDecimals(0)
-        self.duration_spin.setValue(300)
+        self.duration_spin.setValue(covering_duration())
         self.duration_spin.setSuffix(" s")
         self.duration_spin.setMaximumWidth(110)
-        self.duration_spin.setToolTip("Simulated duration")
+        # Checked, the duration follows the experiment (the command line's rule); typing a
+        # duration unchecks it, and checking it again goes back to the rule.
+        self.duration_auto = QToolButton()
+        self.duration_auto.setText("Auto")
+        self.duration_auto.setCheckable(True)
+        self.duration_auto.setChecked(True)
+        self._following = False  # the spin box is being set by the rule, not by the user
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2_000_000_000)
         self.seed_spin.setValue(1)
@@ -179,6 +187,7 @@ class RunUi(QObject):
         bar.addWidget(self.experiment_combo)
         bar.addWidget(QLabel(" Duration "))
         bar.addWidget(self.duration_spin)
+        bar.addWidget(self.duration_auto)
         bar.addWidget(QLabel(" Seed "))
         bar.addWidget(self.seed_spin)
         bar.addWidget(QLabel(" "))
@@ -266,6 +275,11 @@ class RunUi(QObject):
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
         self.duration_spin.valueChanged.connect(self._show_run_length)
+        self.duration_spin.valueChanged.connect(self._on_duration_set)
+        self.duration_auto.toggled.connect(self._follow_experiment)
+        for signal in (d.fault_added, d.fault_removed, d.fault_changed, d.current_experiment_changed,
+                       d.experiment_changed, d.design_switched, d.project_replaced):
+            signal.connect(self._follow_experiment)
         # The pace can change while a run goes: slow down to watch a fault, or hurry to the end.
         self.speed_combo.currentIndexChanged.connect(
             lambda _i: self.controller.set_speed(self.speed_combo.currentData()))
@@ -323,7 +337,32 @@ class RunUi(QObject):
     def _on_experiment_chosen(self, _index: int) -> None:
         data = self.experiment_combo.currentData()
         self.doc.set_current_experiment(uuid.UUID(data) if data else None)
+        self._follow_experiment()
         self._check_fault_times()
+
+    def _follow_experiment(self, *_args) -> None:
+        """Unless the user set the duration, make it the one that covers the experiment's faults
+        and their recovery (``engine.model.covering_duration``), and say why in its tooltip."""
+        experiment = self.doc.current_experiment
+        if self.duration_auto.isChecked():
+            self._following = True
+            try:
+                self.duration_spin.setValue(covering_duration([experiment]))
+            finally:
+                self._following = False
+            self.duration_spin.setToolTip(f"Simulated duration: {self.duration_spin.value():g} s "
+                                          f"({duration_reason([experiment])}). Type another to keep it.")
+        else:
+            self.duration_spin.setToolTip("Simulated duration, as you set it: Auto makes it follow the experiment")
+        self.duration_auto.setToolTip(f"The duration follows the experiment: {SHORTEST_DEFAULT_RUN:g} s, or "
+                                      f"{AFTER_LAST_FAULT:g} s after its last fault ends, as on the command line")
+
+    def _on_duration_set(self, *_args) -> None:
+        if not self._following and self.duration_auto.isChecked():
+            self.duration_auto.blockSignals(True)
+            self.duration_auto.setChecked(False)
+            self.duration_auto.blockSignals(False)
+            self._follow_experiment()
 
     def _show_run_length(self, *_args) -> None:
         """The fault timeline spans the run the controls describe (faults beyond it stand out)."""
@@ -358,13 +397,17 @@ class RunUi(QObject):
         """The run controls as the user left them last time (not the experiment: that is the project's)."""
         settings = self._settings()
         if settings is None:
+            self._follow_experiment()
             return
         def value(key, default, kind):
             try:
                 return kind(settings.value(f"run/{key}", default))
             except (TypeError, ValueError):
                 return default
-        self.duration_spin.setValue(value("duration", 300.0, float))
+        if str(settings.value("run/duration_auto", True)).lower() in ("true", "1"):
+            self._follow_experiment()
+        else:
+            self.duration_spin.setValue(value("duration", covering_duration(), float))
         self.seed_spin.setValue(value("seed", 1, int))
         self.replications_spin.setValue(value("replications", 1, int))
         self.speed_combo.setCurrentIndex(min(max(0, value("speed", DEFAULT_SPEED, int)), len(SPEEDS) - 1))
@@ -377,6 +420,7 @@ class RunUi(QObject):
         if settings is None:
             return
         settings.setValue("run/duration", self.duration_spin.value())
+        settings.setValue("run/duration_auto", self.duration_auto.isChecked())
         settings.setValue("run/seed", self.seed_spin.value())
         settings.setValue("run/replications", self.replications_spin.value())
         settings.setValue("run/speed", self.speed_combo.currentIndex())
@@ -517,7 +561,7 @@ class RunUi(QObject):
         self.replications_spin.setEnabled(several)
         self.resilience_check.setEnabled(not several)
         self.resilience_action.setEnabled(not several)
-        for widget in (self.experiment_combo, self.duration_spin, self.seed_spin,
+        for widget in (self.experiment_combo, self.duration_spin, self.duration_auto, self.seed_spin,
                        self.compare_check, self.baseline_check):
             widget.setEnabled(not running)
         if running:

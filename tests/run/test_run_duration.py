@@ -1,0 +1,62 @@
+"""The run toolbar's duration follows the chosen experiment, as the command line's default does."""
+from __future__ import annotations
+
+from run_builders import EXPERIMENT, make_three_tier
+
+from app.main_window import MainWindow
+from app.run.ui import install
+from app.store import Autosave, RecentFiles
+from engine.model import Project
+from PySide6.QtCore import QSettings
+
+
+def _window(qtbot, tmp_path, name="d"):
+    settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, RecentFiles(tmp_path / f"{name}-data"), Autosave(tmp_path / f"{name}-recovery"))
+    w.ask_save_changes = lambda: "discard"
+    ui = install(w)
+    qtbot.addWidget(w)
+    return w, ui
+
+
+def test_the_duration_covers_the_experiment_until_the_user_sets_one(qtbot, tmp_path):
+    w, ui = _window(qtbot, tmp_path)
+    doc = w.document
+    doc.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.set_experiment(None)
+    assert ui.duration_auto.isChecked() and ui.duration_spin.value() == 60      # no faults: the shortest run
+    assert "default length" in ui.duration_spin.toolTip()
+    ui.set_experiment(EXPERIMENT)                                               # a crash at 10-20 s
+    assert ui.duration_spin.value() == 80 and "60 s after the last fault ends" in ui.duration_spin.toolTip()
+    experiment = doc.current_experiment
+    doc.edit.set_fault_fields(experiment.id, experiment.faults[0].id, {"start": 100})
+    assert ui.duration_spin.value() == 170                                      # the edit moved the fault
+    assert ui.request().options.duration == 170
+
+    ui.duration_spin.setValue(45)                                               # the user's choice stays
+    assert not ui.duration_auto.isChecked()
+    ui.set_experiment(None)
+    ui.set_experiment(EXPERIMENT)
+    assert ui.duration_spin.value() == 45 and ui.request().options.duration == 45
+    ui.duration_auto.setChecked(True)                                           # and Auto goes back to the rule
+    assert ui.duration_spin.value() == 170
+    ui.shutdown()
+    w.close()
+
+
+def test_whether_the_duration_follows_is_remembered(qtbot, tmp_path):
+    w, ui = _window(qtbot, tmp_path, "kept")
+    ui.duration_spin.setValue(25)
+    ui._save_controls()
+    ui.shutdown()
+    w.close()
+    w2, ui2 = _window(qtbot, tmp_path, "kept")
+    assert ui2.duration_spin.value() == 25 and not ui2.duration_auto.isChecked()
+    ui2.duration_auto.setChecked(True)
+    ui2._save_controls()
+    ui2.shutdown()
+    w2.close()
+    w3, ui3 = _window(qtbot, tmp_path, "kept")
+    assert ui3.duration_auto.isChecked() and ui3.duration_spin.value() == 60
+    ui3.shutdown()
+    w3.close()
