@@ -58,6 +58,50 @@ class _Waiter(QObject):
         self.loop.quit()
 
 
+class FileJob(QObject):
+    """``fn(*args)`` on a worker thread that the window does not wait on: ``done`` is emitted in
+    the window's thread when it ends, with ``result`` or ``error`` set.
+
+    Saving uses it: the window keeps taking input while the file is written. ``wait`` spins a
+    local event loop until the job ends, for callers that need the outcome (a save before
+    closing), so the window keeps painting and answering meanwhile.
+    """
+
+    done = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        super().__init__()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.finished = False
+        self._thread = QThread()
+        self._call = _Call(fn, args)
+        self._call.moveToThread(self._thread)
+        self._thread.started.connect(self._call.run)
+        self._call.done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+        self._call.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @Slot(object, object)
+    def _finish(self, result: Any, error: BaseException | None) -> None:
+        self._thread.wait()
+        self.result, self.error, self.finished = result, error, True
+        self.done.emit()
+
+    def wait(self) -> None:
+        """Return once the job has ended (its ``done`` handlers have run), the window responsive meanwhile."""
+        if self.finished:
+            return
+        loop = QEventLoop()
+        self.done.connect(loop.quit)
+        try:
+            loop.exec()
+        finally:
+            self.done.disconnect(loop.quit)
+
+
 class Cancelled(Exception):
     """The user stopped waiting for work run with ``run_off_thread``."""
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 from engine.model import Position, Project
 
 from .document import new_project
-from .file_tasks import Cancelled, in_program_dir, run_off_thread, save_dir
+from .file_tasks import Cancelled, FileJob, in_program_dir, run_off_thread, save_dir
 from .resources import EXAMPLES
 from .store import (
     Autosave,
@@ -101,6 +101,9 @@ class WindowFiles(_WindowBase):
     _damaged_source: Path | None = None
     _asking_about_disk = False
     busy_with: str | None = None
+    _save_job: FileJob | None = None
+    # What writes a project file; a test slows it down to look at the window during a save.
+    write_project = staticmethod(save_project)
     window_factory: Callable[[], WindowFiles] | None = None
 
     # -- questions (tests replace these) ------------------------------------------------------
@@ -182,6 +185,7 @@ class WindowFiles(_WindowBase):
     # -- opening ---------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True if it is fine to drop the current project (saved, discarded, or unchanged)."""
+        self.wait_for_save()
         if not self._doc.modified:
             return True
         answer = self.ask_save_changes()
@@ -332,6 +336,9 @@ class WindowFiles(_WindowBase):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path, overwrite: bool = False) -> bool:
+        if self._save_job is not None:
+            self.statusBar().showMessage("A save is under way: it must end before another starts.", 5000)
+            return False
         if not overwrite and path == self._doc.path and self._changed_on_disk():
             answer = self.ask_changed_on_disk(path, saving=True)
             if answer == RELOAD:
@@ -341,22 +348,51 @@ class WindowFiles(_WindowBase):
                 return self.save_as()
             if answer != OVERWRITE:
                 return False
+        # What is written is taken here, on the window's thread; the writing is done on a worker,
+        # so the window keeps answering, and edits made meanwhile leave the project modified.
         snapshot = self._doc.snapshot()
         # The file records when its content last changed; the store writes what it is given.
         snapshot.modified = max(datetime.now(UTC).replace(microsecond=0), snapshot.created)
-        try:
-            stamp = save_project(path, snapshot, self._doc.runs)
-        except ProjectFileError as exc:
-            self.show_error("Cannot save project", str(exc))
-            return False
-        self._doc.project.modified = snapshot.modified
-        self._doc.mark_saved(path)
-        self._disk_stamp, self._stamp_declined, self._damaged_source = stamp, None, None
-        self.autosave.discard()
+        job = FileJob(self.write_project, path, snapshot, self._doc.runs)
+        project, generation = self._doc.project, self._doc.generation
+        job.done.connect(lambda: self._save_finished(job, path, project, generation, snapshot.modified))
+        self._save_job = job
+        self.statusBar().showMessage(f"Saving {path.name}…")
+        job.start()
+        job.wait()
+        if job.error is not None and not isinstance(job.error, ProjectFileError):
+            raise job.error
+        return job.error is None
+
+    def _save_finished(self, job: FileJob, path: Path, project: Project, generation: int, modified) -> None:
+        """Record a save's outcome as soon as it ends (whatever the window is doing by then)."""
+        self._save_job = None
+        self.statusBar().clearMessage()
+        if job.error is not None:
+            if isinstance(job.error, ProjectFileError):
+                self.show_error("Cannot save project", str(job.error))
+            return
+        if self._doc.project is not project:
+            return  # another project was opened meanwhile; the file was written all the same
+        self._doc.project.modified = modified
+        complete = self._doc.mark_saved(path, generation)
+        self._disk_stamp, self._stamp_declined, self._damaged_source = job.result, None, None
+        if complete:
+            self.autosave.discard()
         self._remember(path)
         self._update_title()
-        self.statusBar().showMessage(f"Saved {path.name}.", 5000)
-        return True
+        self.statusBar().showMessage(f"Saved {path.name}." if complete else
+                                     f"Saved {path.name}; the changes made while saving are not in it yet.", 5000)
+
+    def wait_for_save(self) -> None:
+        """Return once no save is under way (before closing, opening or replacing the project)."""
+        job = self._save_job
+        if job is not None:
+            job.wait()
+
+    def saving(self) -> bool:
+        """Whether a save is being written now."""
+        return self._save_job is not None
 
     # -- changes by someone else -----------------------------------------------------------------
     def _changed_on_disk(self) -> bool:

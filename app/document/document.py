@@ -55,6 +55,11 @@ class ProjectDocument(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        # Counts every change of content (an edit, an undo or redo, kept runs, another project):
+        # a save that took a snapshot at one count has written what the document holds only
+        # while the count is the same.
+        self._generation = 0
+        self.undo_stack.indexChanged.connect(self._count_change)
         self._project = project or new_project()
         self._path: Path | None = None
         self._runs: list = []
@@ -71,6 +76,14 @@ class ProjectDocument(QObject):
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
+
+    def _count_change(self, *_args) -> None:
+        self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever the content does; see ``mark_saved``."""
+        return self._generation
 
     # -- kept runs ------------------------------------------------------------
     # Kept runs are not undoable edits (a run is not a change to the design), but each change
@@ -104,6 +117,7 @@ class ProjectDocument(QObject):
             self._runs_changed()
 
     def _runs_changed(self) -> None:
+        self._count_change()
         self.undo_stack.resetClean()
         self.runs_changed.emit()
 
@@ -128,11 +142,18 @@ class ProjectDocument(QObject):
         """Whether there are changes since the last save (from the undo stack)."""
         return not self.undo_stack.isClean()
 
-    def mark_saved(self, path: str | Path | None = None) -> None:
-        """The current state is what is on disk (optionally at a new path)."""
+    def mark_saved(self, path: str | Path | None = None, generation: int | None = None) -> bool:
+        """Record that the file (at ``path`` if given) holds the content at ``generation``, read when
+        the snapshot was taken (by default: the content now). True if that is still the content,
+        which is then clean; False if it changed since (a save on a worker thread while the user
+        went on editing), which then stays modified."""
         if path is not None:
             self.set_path(path)
+        if generation is not None and generation != self._generation:
+            self.undo_stack.resetClean()
+            return False
         self.undo_stack.setClean()
+        return True
 
     def load(self, project: Project, path: str | Path | None = None, runs: Iterable = (),
              modified: bool = False) -> None:
@@ -145,6 +166,7 @@ class ProjectDocument(QObject):
         self._selection = []
         self._experiment_id = self._first_experiment_id()
         self._invalidate()
+        self._count_change()
         self.undo_stack.clear()
         self._path = Path(path) if path is not None else None
         self.project_replaced.emit()
@@ -159,8 +181,16 @@ class ProjectDocument(QObject):
         self.edited.emit()
 
     def snapshot(self) -> Project:
-        """A deep copy of the project for saving or exporting, independent of later edits."""
-        return self._project.model_copy(deep=True)
+        """A copy of the project for saving or exporting, independent of later edits.
+
+        Components, links, experiments and their parts are never changed in place (see the class
+        notes): the copy shares them and copies only what edits do change in place, the project,
+        its designs and their lists. A 500-component project takes well under a millisecond,
+        where a deep copy took 75 ms of the window's time on every save and autosave.
+        """
+        designs = [d.model_copy(update={"components": list(d.components), "links": list(d.links),
+                                        "experiments": list(d.experiments)}) for d in self._project.designs]
+        return self._project.model_copy(update={"designs": designs})
 
     def problems(self) -> list:
         """The current design's problems (engine.model ``Problem``s), computed once per edit."""

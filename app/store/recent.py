@@ -51,7 +51,10 @@ class RecentFiles:
     def add(self, path: str | os.PathLike) -> None:
         """Put ``path`` first (moving it up if it is already listed)."""
         path = Path(os.path.abspath(path))
-        rest = [p for p in self.paths() if _key(p) != _key(path)]
+        known = self.paths()
+        if known and known[0] == path:
+            return  # already first: every save of the open file would rewrite (and fsync) the list
+        rest = [p for p in known if _key(p) != _key(path)]
         self._write([path] + rest)
 
     def remove(self, path: str | os.PathLike) -> None:

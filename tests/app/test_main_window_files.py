@@ -91,15 +91,9 @@ def test_saving_keeps_the_runs_it_opened_with(window, tmp_path):
     kept = SavedRun(uuid.uuid4(), window.document.design.id, None, "kept", datetime.now(UTC), {})
     window.document.keep_runs([kept])
     calls = []
-    import app.window_files as mw
-
-    original = mw.save_project
-    mw.save_project = lambda p, proj, runs=(), include_runs=True: calls.append(list(runs)) or original(p, proj)
-    try:
-        window.document.edit.add_component("service")
-        window.save()
-    finally:
-        mw.save_project = original
+    window.write_project = lambda p, proj, runs=(): calls.append(list(runs)) or save_project(p, proj)
+    window.document.edit.add_component("service")
+    window.save()
     assert calls == [[kept]]
 
 

@@ -1,0 +1,76 @@
+"""How long Save holds the window of a 500-component project (offscreen).
+
+A 2 ms timer ticks on the window's thread while File > Save runs; the
+longest gap between ticks is the longest the window could not answer. The
+same project written on the window's thread, as Save did before it wrote on
+a worker, is the figure beside it. Best of five each. Figures, not a test.
+
+    python -m benchmarks.bench_save [components]
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from app.main_window import MainWindow
+    from app.store import Autosave, RecentFiles, save_project
+    from benchmarks.bench_canvas import large_design
+
+    tmp = Path(tempfile.mkdtemp())
+    path = tmp / "large.faultline"
+    save_project(path, large_design(n))
+    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp), Autosave(tmp))
+    window.show()
+    window.open_path(path, ask=False)
+    app.processEvents()
+    doc = window.document
+
+    on_thread, cpu_on_thread, stalls, snapshots = [], [], [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        save_project(path, doc.snapshot(), doc.runs)
+        on_thread.append(time.perf_counter() - t0)
+        cpu_on_thread.append(time.process_time() - c0)
+        t0 = time.perf_counter()
+        doc.snapshot()
+        snapshots.append(time.perf_counter() - t0)
+
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(2)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        doc.edit.add_component("service")
+        timer.start()
+        app.processEvents()
+        start = time.perf_counter()
+        window.save()
+        end = time.perf_counter()
+        timer.stop()
+        marks = [start, *[t for t in ticks if start <= t <= end], end]
+        stalls.append(max(b - a for a, b in zip(marks, marks[1:])))
+    window.close()
+    return {"components": n, "write_on_window_ms": min(on_thread) * 1000, "write_cpu_ms": min(cpu_on_thread) * 1000,
+            "snapshot_ms": min(snapshots) * 1000, "longest_stall_ms": min(stalls) * 1000}
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 500
+    f = measure(n)
+    print(f"save of {f['components']:.0f} components: written on the window's thread "
+          f"{f['write_on_window_ms']:6.1f} ms ({f['write_cpu_ms']:.1f} ms CPU); with the write on a worker the "
+          f"window's longest stall is {f['longest_stall_ms']:.1f} ms (snapshot {f['snapshot_ms']:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
