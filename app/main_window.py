@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +30,7 @@ from .canvas.placement import fragment_positions, free_offset
 from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
+from .read_only_banner import ReadOnlyBanner
 from .resources import app_icon, icon
 from .store import Autosave, RecentFiles
 from .window_files import WindowFiles
@@ -63,7 +65,15 @@ class MainWindow(WindowFiles, QMainWindow):
 
         self.scene = CanvasScene(self._doc, self)
         self.view = CanvasView(self.scene)
-        self.setCentralWidget(self.view)
+        self.read_only_banner = ReadOnlyBanner()
+        self.read_only_banner.save_as_button.clicked.connect(self.save_as)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.view)
+        self.setCentralWidget(central)
         self.palette_widget = ComponentPalette()
         self.properties = PropertiesPane(self._doc)
         self.resilience = ResiliencePanel(self._doc)
@@ -433,8 +443,15 @@ class MainWindow(WindowFiles, QMainWindow):
     def _update_title(self) -> None:
         path = self._doc.path
         name = path.name if path else self._doc.project.name
-        if path is None and self._damaged_source is not None:
-            name = f"{self._damaged_source.name} (damaged, read-only)"
+        damaged = self._damaged_source if path is None else None
+        if damaged is not None:
+            name = f"{damaged.name} (damaged, read-only)"
+        self.read_only_banner.show_for(damaged)
+        tip = "Read from a damaged file: Save asks for a new file." if damaged is not None else "Save the project."
+        if self.save_action.statusTip() != tip:
+            self.save_action.setStatusTip(tip)
+            shortcut = self.save_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            self.save_action.setToolTip(f"Save ({shortcut})<br><small>{tip}</small>")
         self.setWindowTitle(f"{name}[*] — Faultline")
         self.setWindowModified(self._doc.modified)
         self.revert_action.setEnabled(path is not None)

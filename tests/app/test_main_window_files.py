@@ -695,3 +695,27 @@ def test_about_names_the_installed_version(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append((title, text))))
     window.about()
     assert shown and shown[0][0] == "About Faultline" and f"Faultline {__version__}" in shown[0][1]
+
+
+def test_a_damaged_file_read_read_only_says_so_and_save_asks_for_a_new_file(window, tmp_path, monkeypatch):
+    path = _saved(tmp_path)
+    _damage(path)
+    monkeypatch.setattr(MainWindow, "ask_open_damaged", lambda self, message: True)
+    assert not window.read_only_banner.isVisible()
+    assert window.open_path(path)
+    banner = window.read_only_banner
+    assert banner.isVisible() and "damaged file shop.faultline" in banner.label.text()
+    assert "Save asks for a new file" in window.save_action.toolTip()
+    window.document.edit.add_component("service", name="salvaged")   # edits are allowed
+    assert window.windowTitle().startswith("shop.faultline (damaged, read-only)") and window.isWindowModified()
+    asked = []
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: asked.append(a[0]) or None)
+    window.save_action.trigger()                                       # Save goes to Save As
+    assert asked == ["Save project as"] and banner.isVisible()
+    kept = tmp_path / "kept.faultline"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(kept))
+    banner.save_as_button.click()
+    assert not banner.isVisible() and window.document.path == kept and not window.document.modified
+    assert window.windowTitle().startswith("kept.faultline")
+    assert window.save_action.toolTip().endswith("Save the project.</small>")
+    assert [c.name for c in open_project(kept).project.designs[0].components] == ["salvaged"]

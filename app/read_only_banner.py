@@ -1,0 +1,37 @@
+"""The strip above the canvas that says the project is what was read from a damaged file.
+
+Such a project can be edited, but it has no file of its own: saving over the damaged file is
+refused, so Save asks for a new one. The strip says so and offers Save As at once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+
+class ReadOnlyBanner(QFrame):
+    """Shown while the project came from a damaged file and has not been saved elsewhere yet."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readOnlyBanner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel()
+        self.label.setObjectName("readOnlyText")
+        self.label.setWordWrap(True)
+        self.save_as_button = QPushButton("Save As…")
+        self.save_as_button.setToolTip("Keep what was read in a new file; the damaged one stays as it is")
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.save_as_button)
+        self.hide()
+
+    def show_for(self, damaged: Path | None) -> None:
+        """Say that the project was read from ``damaged`` (None: hide)."""
+        if damaged is None:
+            self.hide()
+            return
+        self.label.setText(f"Read-only: what could be read of the damaged file {damaged.name}. You can edit it, "
+                           "but it is saved only to a new file (Save asks where).")
+        self.show()
