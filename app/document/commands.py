@@ -195,8 +195,10 @@ class RenameComponentCommand(_DocumentCommand):
 class AddLinkCommand(_DocumentCommand):
     """Add one link between two existing components."""
 
-    def __init__(self, document, link: Link, index: int | None = None, parent=None):
-        super().__init__(document, f'Link "{document.design.link_name(link)}"', parent)
+    def __init__(self, document, link: Link, index: int | None = None, parent=None,
+                 names: dict[uuid.UUID, str] | None = None):
+        # ``names``: the ends' names when they are not in the design yet (components pasted with it)
+        super().__init__(document, f'Link "{document.design.link_name(link, names)}"', parent)
         self.link, self.index = link, index
 
     def redo(self):

@@ -301,8 +301,9 @@ class DocumentEditor:
         parent = cmd.MacroCommand(f"{text} {len(new_components)} component" + ("s" if len(new_components) != 1 else ""))
         for component in new_components:
             cmd.AddComponentCommand(self.doc, component, parent=parent)
+        names = {c.id: c.name for c in new_components}
         for link in new_links:
-            cmd.AddLinkCommand(self.doc, link, parent=parent)
+            cmd.AddLinkCommand(self.doc, link, parent=parent, names=names)
         self._push(parent)
         ids = [c.id for c in new_components]
         self.doc.set_selection(ids)

@@ -51,7 +51,11 @@ class Link(BaseModel):
         """``api -> db``: the link as people name it, with its ends' names as they are now."""
         if self._design is not None:
             return self._design.link_name(self)
-        return link_name(*(str(end) for end in (self.source, self.target)))
+        # Outside any design (one being built, or a link an undo command holds) an end held by id
+        # has no name to show: the link shows nothing rather than ids.
+        if isinstance(self.source, uuid.UUID) or isinstance(self.target, uuid.UUID):
+            return ""
+        return link_name(self.source, self.target)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Link):

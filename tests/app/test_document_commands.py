@@ -350,3 +350,24 @@ def test_relinking_a_link_whose_caller_names_no_component_is_refused_in_words(do
     assert doc.edit.relink_refusal(link.id, db.id) == 'the link\'s caller "ghost" is not in the design'
     assert doc.edit.relink(link.id, db.id) == 'the link\'s caller "ghost" is not in the design'
     assert doc.undo_stack.count() == count and doc.design.links[0].target == link.target
+
+
+def test_a_pasted_link_is_named_by_its_ends_names_before_they_are_in_the_design(three_tier, doc):
+    ids = three_tier
+    captured = []
+    fragment = doc.edit.fragment([ids["web"], ids["db"]])
+    import app.document.commands as commands
+
+    class Watching(commands.AddLinkCommand):
+        def __init__(self, document, link, *args, **kwargs):
+            super().__init__(document, link, *args, **kwargs)
+            # Held outside any design until the macro is pushed: its name may not show ids.
+            captured.append((self.text(), link.name))
+
+    commands.AddLinkCommand, original = Watching, commands.AddLinkCommand
+    try:
+        doc.edit.paste(fragment, (0, 200))
+    finally:
+        commands.AddLinkCommand = original
+    assert captured == [('Link "web 2 -> db 2"', "")]
+    assert doc.design.links[-1].name == "web 2 -> db 2"

@@ -162,3 +162,11 @@ def test_names_stay_the_seed_of_the_random_streams():
     by_ids = parse_design(design.to_json())
     options = m.RunOptions(duration=10, seed=5)
     assert simulate(design, options, "outage").summary == simulate(by_ids, options, "outage").summary
+
+
+def test_a_link_outside_any_design_shows_names_or_nothing_never_ids():
+    by_id = m.Link(source=uuid.uuid4(), target=uuid.uuid4())
+    assert by_id.name == ""
+    half = m.Link(source="api", target=uuid.uuid4())
+    assert half.name == ""
+    assert m.Link(source="api", target="db").name == "api -> db"
