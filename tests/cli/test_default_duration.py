@@ -12,9 +12,11 @@ from engine.model import (
     CrashFault,
     Experiment,
     LatencyFault,
+    RunOptions,
     covering_duration,
 )
 from engine.model.validation import experiment_problems
+from engine.simulation import simulate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 ZONES = str(EXAMPLES / "zone_outage.json")
@@ -40,7 +42,7 @@ def test_the_rule_is_the_later_of_the_shortest_run_and_a_margin_after_the_last_f
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
-def test_every_example_experiment_fits_the_default_run_with_time_to_recover(path):
+def test_every_example_experiment_starts_and_ends_its_faults_inside_the_default_run(path):
     design = load_design_from_path(path, None).check()
     for experiment in design.experiments:
         duration = covering_duration([experiment])
@@ -48,6 +50,10 @@ def test_every_example_experiment_fits_the_default_run_with_time_to_recover(path
         for fault in experiment.faults:
             (start, end), *_ = fault.windows(duration)
             assert start < end <= duration - AFTER_LAST_FAULT, (experiment.name, fault.kind)
+        result = simulate(design, RunOptions(duration=duration, event_log_cap=100_000), experiment)
+        started = {e["fault_id"] for e in result.events_of("fault_started")}
+        ended = {e["fault_id"] for e in result.events_of("fault_ended")}
+        assert started == ended == {str(f.id) for f in experiment.faults}, experiment.name
 
 
 def test_run_with_an_experiment_covers_its_faults_and_says_how_long_it_ran(tmp_path, capsys):
