@@ -257,7 +257,8 @@ def print_summary(result: RunResult, out, note: str = "") -> None:
     simulated = (f'{opts["duration"]:g} s' if meta.get("finished", True)
                  else f'{meta["simulated_time"]:g} of {opts["duration"]:g} s')
     print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
-          f'({note}warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, resilience {"on" if opts["resilience"] else "off"}) '
+          f'({note}warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, '
+          f'resilience {"on" if opts["resilience"] else "off"}) '
           f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
     grid = BucketGrid.of_meta(meta)
     if grid.coarsened:

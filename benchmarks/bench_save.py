@@ -49,7 +49,7 @@ def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(2)
-        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.timeout.connect(lambda ticks=ticks: ticks.append(time.perf_counter()))
         doc.edit.add_component("service")
         timer.start()
         app.processEvents()

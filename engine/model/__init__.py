@@ -46,11 +46,11 @@ from .distributions import (
     format_seconds,
 )
 from .faults import (
+    AFTER_LAST_FAULT,
     COMPONENT_FAULT_KINDS,
     FAULT_CLASSES,
     FAULT_KINDS,
     LINK_FAULT_KINDS,
-    AFTER_LAST_FAULT,
     SHORTEST_DEFAULT_RUN,
     CrashFault,
     ErrorFault,

@@ -1,13 +1,13 @@
 """The run toolbar's duration follows the chosen experiment, as the command line's default does."""
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
 from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
 from app.run.ui import install
 from app.store import Autosave, RecentFiles
 from engine.model import Project
-from PySide6.QtCore import QSettings
 
 
 def _window(qtbot, tmp_path, name="d"):
