@@ -8,6 +8,7 @@ experiments, picked in the same two lists.
 """
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from time import monotonic
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explore.sensitivity import default_metric
-from engine.model import DesignError
+from engine.model import DesignError, covering_duration, duration_reason
 
 from .formatting import time_left
 
@@ -49,6 +50,35 @@ def add_spin(form: QFormLayout, label: str, low: int, high: int, value: int,
         spin.setToolTip(tooltip)
     form.addRow(label, spin)
     return spin
+
+
+class FollowedDuration:
+    """Keeps a duration field at the run length that covers the chosen experiments' faults (the
+    command line's default, ``engine.model.covering_duration``) until the user types one."""
+
+    def __init__(self, spin: QSpinBox, design) -> None:
+        self.spin, self.design = spin, design
+        self.following = True
+        self._setting = False
+        spin.valueChanged.connect(self._typed)
+
+    def follow(self, names: list[str | None]) -> None:
+        """The chosen experiments (by name; None for no faults) changed."""
+        if not self.following:
+            return
+        experiments = [self.design.experiment(n) for n in names if n]
+        self._setting = True
+        try:
+            self.spin.setValue(math.ceil(covering_duration(experiments)))
+        finally:
+            self._setting = False
+        self.spin.setToolTip(f"Simulated seconds of each run ({duration_reason(experiments)}); "
+                             "type another to keep it")
+
+    def _typed(self, *_args) -> None:
+        if not self._setting:
+            self.following = False
+            self.spin.setToolTip("Simulated seconds of each run, as you set them")
 
 
 def fill_table(table: QTableWidget, heads: list[str], lines: list[list[str]], words: tuple[int, ...] = ()) -> None:

@@ -47,7 +47,7 @@ from engine.explore import (
 )
 from engine.model import Design, DesignError, parse_options
 
-from .sweep_common import NO_FAULTS, BackgroundSearchDialog, add_spin, fill_table
+from .sweep_common import NO_FAULTS, BackgroundSearchDialog, FollowedDuration, add_spin, fill_table
 from .sweep_plot import SweepPlot
 from .sweep_sensitivity import TornadoPlot
 
@@ -118,6 +118,9 @@ class SweepDialog(BackgroundSearchDialog):
         form.addRow("Experiments", self.experiments)
         self.replications = add_spin(form, "Replications", 1, 1000, 3)
         self.duration = add_spin(form, "Duration", 1, 10_000_000, 60, " s")
+        self.followed = FollowedDuration(self.duration, design)
+        self.experiments.itemChanged.connect(lambda _item: self.followed.follow(self._experiments()))
+        self.followed.follow(self._experiments())
         self.lhs = add_spin(form, "Latin hypercube", 0, 1_000_000, 0,
                             tooltip="Points of a Latin hypercube over the parameters' intervals a:b (grid: "
                                     "every combination); what the Sensitivity tab weighs best")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from engine.explore.suggest import Suggestions, suggest
 from engine.model import Design, DesignError, parse_options
 
-from .sweep_common import NO_FAULTS, BackgroundSearchDialog, add_spin, fill_table
+from .sweep_common import NO_FAULTS, BackgroundSearchDialog, FollowedDuration, add_spin, fill_table
 
 
 def candidate_lines(found: Suggestions) -> list[list[str]]:
@@ -65,6 +65,10 @@ class SuggestDialog(BackgroundSearchDialog):
         form.addRow("", self.bare)
         self.replications = add_spin(form, "Replications", 1, 100, 3)
         self.duration = add_spin(form, "Duration", 1, 10_000_000, 180, " s")
+        self.followed = FollowedDuration(self.duration, design)
+        self.experiment.currentTextChanged.connect(
+            lambda name: self.followed.follow([None if name == NO_FAULTS else name]))
+        self.followed.follow([None if self.experiment.currentText() == NO_FAULTS else self.experiment.currentText()])
         layout.addLayout(form)
         self.add_run_row(layout, "Find Fixes")
         self.table = QTableWidget(0, 0)

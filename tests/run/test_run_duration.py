@@ -60,3 +60,26 @@ def test_whether_the_duration_follows_is_remembered(qtbot, tmp_path):
     assert ui3.duration_auto.isChecked() and ui3.duration_spin.value() == 60
     ui3.shutdown()
     w3.close()
+
+
+def test_the_sweep_and_fix_finder_durations_follow_their_experiments_too(qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.run.sweep_dialog import SweepDialog
+    from app.run.sweep_suggest import SuggestDialog
+
+    design = make_three_tier()                                      # its outage: a crash at 10-20 s
+    sweep = SweepDialog(design)
+    qtbot.addWidget(sweep)
+    assert sweep.duration.value() == 60                             # (no faults) alone
+    sweep.experiments.item(1).setCheckState(Qt.CheckState.Checked)
+    assert sweep.duration.value() == 80 and "60 s after the last fault ends" in sweep.duration.toolTip()
+    sweep.duration.setValue(30)
+    sweep.experiments.item(1).setCheckState(Qt.CheckState.Unchecked)
+    assert sweep.duration.value() == 30                             # typed: kept
+
+    finder = SuggestDialog(design)
+    qtbot.addWidget(finder)
+    assert finder.experiment.currentText() == EXPERIMENT and finder.duration.value() == 80
+    finder.experiment.setCurrentText("(no faults)")
+    assert finder.duration.value() == 60
