@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QToolBar,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -67,13 +66,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.view = CanvasView(self.scene)
         self.read_only_banner = ReadOnlyBanner()
         self.read_only_banner.save_as_button.clicked.connect(self.save_as)
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.read_only_banner)
-        column.addWidget(self.view)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self.read_only_banner.above(self.view))
         self.palette_widget = ComponentPalette()
         self.properties = PropertiesPane(self._doc)
         self.resilience = ResiliencePanel(self._doc)
@@ -446,12 +439,7 @@ class MainWindow(WindowFiles, QMainWindow):
         damaged = self._damaged_source if path is None else None
         if damaged is not None:
             name = f"{damaged.name} (damaged, read-only)"
-        self.read_only_banner.show_for(damaged)
-        tip = "Read from a damaged file: Save asks for a new file." if damaged is not None else "Save the project."
-        if self.save_action.statusTip() != tip:
-            self.save_action.setStatusTip(tip)
-            shortcut = self.save_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            self.save_action.setToolTip(f"Save ({shortcut})<br><small>{tip}</small>")
+        self.read_only_banner.show_for(damaged, self.save_action)
         self.setWindowTitle(f"{name}[*] — Faultline")
         self.setWindowModified(self._doc.modified)
         self.revert_action.setEnabled(path is not None)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class ReadOnlyBanner(QFrame):
@@ -27,8 +28,24 @@ class ReadOnlyBanner(QFrame):
         layout.addWidget(self.save_as_button)
         self.hide()
 
-    def show_for(self, damaged: Path | None) -> None:
-        """Say that the project was read from ``damaged`` (None: hide)."""
+    def above(self, widget: QWidget) -> QWidget:
+        """This strip above ``widget`` (the canvas), as one widget."""
+        column_widget = QWidget()
+        column = QVBoxLayout(column_widget)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self)
+        column.addWidget(widget)
+        return column_widget
+
+    def show_for(self, damaged: Path | None, save_action: QAction | None = None) -> None:
+        """Say that the project was read from ``damaged`` (None: hide), and what Save will do."""
+        if save_action is not None:
+            tip = "Read from a damaged file: Save asks for a new file." if damaged is not None else "Save the project."
+            if save_action.statusTip() != tip:
+                save_action.setStatusTip(tip)
+                shortcut = save_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                save_action.setToolTip(f"Save ({shortcut})<br><small>{tip}</small>")
         if damaged is None:
             self.hide()
             return
