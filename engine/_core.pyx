@@ -518,6 +518,7 @@ cdef class Core:
         self.s.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
+        self.s.hist_split = 0
         self.s.b_lat = _dptr(keep["b_lat"].reshape(-1))
         cap = int(scalars["log_cap"])
         self.s.log_cap = cap
@@ -635,6 +636,23 @@ cdef class Core:
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
         return self._keep
+
+    def run_histograms(self):
+        """Each component's latency histogram over the measured window so far (n_c x bins).
+
+        The run's histogram takes in a bucket's latencies when the bucket is flushed
+        (engine/_metrics.pxd), so mid-run the current bucket's are added here, once the
+        warm-up is over; before it, and after the last flush, the run's own is the answer.
+        """
+        hist = self._keep["hist_t"]
+        if not self.s.hist_split or self.s.finished:
+            return hist
+        hist = hist.copy()
+        pending = self._keep["hist_b"]
+        for c, (lo, hi) in enumerate(self._keep["b_bins"]):
+            if lo <= hi:
+                hist[c, lo:hi + 1] += pending[c, lo:hi + 1]
+        return hist
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)

@@ -234,8 +234,9 @@ cdef struct Sim:
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
     double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
-    int64_t* hist_t
+    int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
+    bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     double* b_lat       # per component, current bucket: sum, n, max
