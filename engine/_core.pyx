@@ -9,7 +9,7 @@
 from libc.stdlib cimport malloc, free, calloc
 from libc.string cimport memset
 from libc.math cimport INFINITY
-from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint16_t
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
     _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
-from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
+from engine._metrics cimport H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
@@ -519,6 +519,12 @@ cdef class Core:
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
         self.s.hist_split = 0
+        # one 64-byte line per component, aligned to the line
+        raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
+        skip = (-raw.ctypes.data % 64) // raw.itemsize
+        keep["lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
+        cdef uint16_t[::1] lat_buf = keep["lat_buf"]
+        self.s.lat_buf = &lat_buf[0]
         self.s.b_lat = _dptr(keep["b_lat"].reshape(-1))
         cap = int(scalars["log_cap"])
         self.s.log_cap = cap
@@ -644,9 +650,12 @@ cdef class Core:
         (engine/_metrics.pxd), so mid-run the current bucket's are added here, once the
         warm-up is over; before it, and after the last flush, the run's own is the answer.
         """
+        cdef int c
         hist = self._keep["hist_t"]
         if not self.s.hist_split or self.s.finished:
             return hist
+        for c in range(self.s.n_c):
+            _count_latencies(&self.s, c)
         hist = hist.copy()
         pending = self._keep["hist_b"]
         for c, (lo, hi) in enumerate(self._keep["b_bins"]):

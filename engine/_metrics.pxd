@@ -1,6 +1,6 @@
 # Streaming metrics: per-bucket counters, time-weighted areas, log-bucketed latency histograms
 # and the objectives' counters.
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint16_t
 from libc.math cimport log, exp, fmin
 
 from engine._codes cimport *
@@ -21,6 +21,10 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
+    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, in
+    # one 64-byte line (LB_STRIDE uint16).
+    LB_STRIDE = 32
+    LB_SLOTS = 31
 
 
 cdef inline int _histogram_bin(double value) noexcept nogil:
@@ -72,6 +76,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
+    _count_latencies(s, c)
     rank[0] = 0.50 * n
     rank[1] = 0.90 * n
     rank[2] = 0.99 * n
@@ -98,12 +103,23 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     p99[0] = out[2]
 
 
+cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
+    """Count the bins in component ``c``'s latency buffer into its bucket's histogram."""
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    cdef int64_t* hist = &s.hist_b[<int64_t>c * NB]
+    cdef int k
+    for k in range(1, buf[0] + 1):
+        hist[buf[k]] += 1
+    buf[0] = 0
+
+
 cdef inline void _hist_split(Sim* s) noexcept nogil:
     """The first latency after the warm-up: what the current bucket holds so far preceded it,
     so it is taken from the run's histogram now, to be added back at the bucket's flush."""
     cdef int c, b
     cdef int64_t base
     for c in range(s.n_c):
+        _count_latencies(s, c)
         base = <int64_t>c * NB
         for b in range(<int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1] + 1):
             s.hist_t[base + b] -= s.hist_b[base + b]
@@ -151,6 +167,7 @@ cdef inline void _on_warmup_end(Sim* s) noexcept nogil:
 cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:
     """A component answered a request: count the outcome, and its latency if it did the work."""
     cdef int b
+    cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if s.now >= s.warmup:
         s.tot_lat[c * 5 + 3] += latency
@@ -167,7 +184,14 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
     if not s.hist_split and s.now >= s.warmup:
         _hist_split(s)
-    s.hist_b[c * NB + b] += 1
+    # The bin is noted in the component's buffer and counted with the next few dozen: a
+    # histogram line written per latency misses the cache when hundreds of components take
+    # turns, while a batch of them is counted with their misses overlapping.
+    buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    buf[1 + buf[0]] = <uint16_t>b
+    buf[0] += 1
+    if buf[0] == LB_SLOTS:
+        _count_latencies(s, c)
     # the bucket's percentiles and reset then touch only the bins in use
     if b < s.b_bins[c * 2]:
         s.b_bins[c * 2] = b

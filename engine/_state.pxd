@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t
+from libc.stdint cimport int64_t, int32_t, uint16_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -237,6 +237,7 @@ cdef struct Sim:
     int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
+    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     double* b_lat       # per component, current bucket: sum, n, max
