@@ -371,6 +371,7 @@ cdef class Core:
         self.s.c_up = _iptr(zi("_c_up", n_c))
         self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
         self.s.c_area = _dptr(zd("_c_area", n_c * NA))
+        self.s.c_active = _iptr(zi("_c_active", n_c, 1))
         self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
         self.s.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
         self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))

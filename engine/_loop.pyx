@@ -135,7 +135,11 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     cdef int c, l
     cdef int64_t n
     cdef double* g
+    cdef bint active
     for c in range(s.n_c):
+        # A component nothing happened to has no latencies, no refusals and no protection
+        # flag to end: only its areas (its levels times the bucket's width) are left to do.
+        active = s.c_active[c] != 0
         _touch(s, c)
         g = &s.mg[(<int64_t>b * s.n_c + c) * NMG]
         g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
@@ -151,6 +155,9 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.c_area[c * NA + A_BUSY] = 0
         s.c_area[c * NA + A_INFLIGHT] = 0
         s.c_area[c * NA + A_UP] = 0
+        if not active:
+            s.c_active[c] = 0
+            continue
         n = <int64_t>s.b_lat[c * 3 + 1]
         if n > 0:
             _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
@@ -171,6 +178,8 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
         _discipline_bucket_end(s, c)
+        # a flag still up is ended by a later bucket without refusals: that flush must visit it
+        s.c_active[c] = s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]
     for l in range(s.n_l):
         g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
         if s.pol[l].cb_on:

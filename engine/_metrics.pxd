@@ -141,6 +141,7 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
     cdef double dt = s.now - s.c_last_t[c]
     cdef double* area
+    s.c_active[c] = 1
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
     if s.c_qlen[c] > s.c_qpeak[c] and s.now >= s.warmup:
@@ -168,6 +169,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     """A component answered a request: count the outcome, and its latency if it did the work."""
     cdef int b
     cdef uint16_t* buf
+    s.c_active[c] = 1
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if s.now >= s.warmup:
         s.tot_lat[c * 5 + 3] += latency

@@ -107,6 +107,7 @@ cdef struct Sim:
     int64_t* c_up
     double* c_last_t
     double* c_area          # n_c * NA, current bucket
+    int64_t* c_active       # touched, answered or flagged in the current bucket: its flush has more to do than its areas
     int64_t* c_rl_flag
     int64_t* c_rl_rej_b
     int64_t* c_shed_flag
