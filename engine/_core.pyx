@@ -9,7 +9,7 @@
 from libc.stdlib cimport malloc, free, calloc
 from libc.string cimport memset
 from libc.math cimport INFINITY
-from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint16_t
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
     _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
-from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
+from engine._metrics cimport H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
@@ -371,6 +371,7 @@ cdef class Core:
         self.s.c_up = _iptr(zi("_c_up", n_c))
         self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
         self.s.c_area = _dptr(zd("_c_area", n_c * NA))
+        self.s.c_active = _iptr(zi("_c_active", n_c, 1))
         self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
         self.s.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
         self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
@@ -518,6 +519,13 @@ cdef class Core:
         self.s.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
+        self.s.hist_split = 0
+        # one 64-byte line per component, aligned to the line
+        raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
+        skip = (-raw.ctypes.data % 64) // raw.itemsize
+        keep["lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
+        cdef uint16_t[::1] lat_buf = keep["lat_buf"]
+        self.s.lat_buf = &lat_buf[0]
         self.s.b_lat = _dptr(keep["b_lat"].reshape(-1))
         cap = int(scalars["log_cap"])
         self.s.log_cap = cap
@@ -635,6 +643,26 @@ cdef class Core:
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
         return self._keep
+
+    def run_histograms(self):
+        """Each component's latency histogram over the measured window so far (n_c x bins).
+
+        The run's histogram takes in a bucket's latencies when the bucket is flushed
+        (engine/_metrics.pxd), so mid-run the current bucket's are added here, once the
+        warm-up is over; before it, and after the last flush, the run's own is the answer.
+        """
+        cdef int c
+        hist = self._keep["hist_t"]
+        if not self.s.hist_split or self.s.finished:
+            return hist
+        for c in range(self.s.n_c):
+            _count_latencies(&self.s, c)
+        hist = hist.copy()
+        pending = self._keep["hist_b"]
+        for c, (lo, hi) in enumerate(self._keep["b_bins"]):
+            if lo <= hi:
+                hist[c, lo:hi + 1] += pending[c, lo:hi + 1]
+        return hist
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)

@@ -6,7 +6,6 @@
 # Core owns.
 from libc.math cimport floor, fabs, INFINITY
 from libc.stdint cimport int64_t
-from libc.string cimport memset
 
 from engine._structs cimport Event, Rng
 from engine._codes cimport *
@@ -18,7 +17,7 @@ from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
+    NB, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _touch, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -133,10 +132,14 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
 # ------------------------------------------------------------------ draws
 # ------------------------------------------------------------------ metrics
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
-    cdef int c, l, lo, hi
-    cdef int64_t base, n
+    cdef int c, l
+    cdef int64_t n
     cdef double* g
+    cdef bint active
     for c in range(s.n_c):
+        # A component nothing happened to has no latencies, no refusals and no protection
+        # flag to end: only its areas (its levels times the bucket's width) are left to do.
+        active = s.c_active[c] != 0
         _touch(s, c)
         g = &s.mg[(<int64_t>b * s.n_c + c) * NMG]
         g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
@@ -152,16 +155,14 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.c_area[c * NA + A_BUSY] = 0
         s.c_area[c * NA + A_INFLIGHT] = 0
         s.c_area[c * NA + A_UP] = 0
+        if not active:
+            s.c_active[c] = 0
+            continue
         n = <int64_t>s.b_lat[c * 3 + 1]
-        base = <int64_t>c * NB
         if n > 0:
-            lo, hi = <int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1]
-            g[MG_P50] = _histogram_quantile(&s.hist_b[base], n, 0.50, s.b_lat[c * 3 + 2], lo, hi)
-            g[MG_P90] = _histogram_quantile(&s.hist_b[base], n, 0.90, s.b_lat[c * 3 + 2], lo, hi)
-            g[MG_P99] = _histogram_quantile(&s.hist_b[base], n, 0.99, s.b_lat[c * 3 + 2], lo, hi)
+            _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
             g[MG_MAX] = s.b_lat[c * 3 + 2]
             g[MG_MEAN] = s.b_lat[c * 3] / n
-            memset(&s.hist_b[base + lo], 0, (hi - lo + 1) * sizeof(int64_t))
             s.b_bins[c * 2] = NB
             s.b_bins[c * 2 + 1] = -1
         s.b_lat[c * 3] = 0
@@ -177,6 +178,8 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
         _discipline_bucket_end(s, c)
+        # a flag still up is ended by a later bucket without refusals: that flush must visit it
+        s.c_active[c] = s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]
     for l in range(s.n_l):
         g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
         if s.pol[l].cb_on:

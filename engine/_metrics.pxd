@@ -1,6 +1,6 @@
 # Streaming metrics: per-bucket counters, time-weighted areas, log-bucketed latency histograms
 # and the objectives' counters.
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint16_t
 from libc.math cimport log, exp, fmin
 
 from engine._codes cimport *
@@ -21,6 +21,10 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
+    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, in
+    # one 64-byte line (LB_STRIDE uint16).
+    LB_STRIDE = 32
+    LB_SLOTS = 31
 
 
 cdef inline int _histogram_bin(double value) noexcept nogil:
@@ -57,6 +61,71 @@ cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, doubl
     return vmax
 
 
+cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, double* p90, double* p99) noexcept nogil:
+    """The bucket's 50th, 90th and 99th percentiles of component ``c``'s ``n`` latencies, in
+    one pass over the bins it used, which are then added to the run's histogram (once the
+    warm-up is over) and cleared.
+
+    Each percentile is ``_histogram_quantile``'s, bit for bit: the same ranks, the same running
+    count in the same order.
+    """
+    cdef int64_t* hist = &s.hist_b[<int64_t>c * NB]
+    cdef int64_t* run = &s.hist_t[<int64_t>c * NB]
+    cdef int lo = <int>s.b_bins[c * 2], hi = <int>s.b_bins[c * 2 + 1], b, k
+    cdef double vmax = s.b_lat[c * 3 + 2], acc = 0.0, h, frac
+    cdef double rank[3]
+    cdef double out[3]
+    cdef int found = 0
+    _count_latencies(s, c)
+    rank[0] = 0.50 * n
+    rank[1] = 0.90 * n
+    rank[2] = 0.99 * n
+    out[0] = vmax
+    out[1] = vmax
+    out[2] = vmax
+    for b in range(lo, hi + 1):
+        h = <double>hist[b]
+        if h > 0:
+            for k in range(found, 3):
+                if acc + h < rank[k]:
+                    break
+                frac = (rank[k] - acc) / h
+                if frac < 0:
+                    frac = 0
+                out[k] = fmin(H_MIN * exp((b + frac) * H_LOG_GAMMA), vmax)
+                found = k + 1
+            if s.hist_split:
+                run[b] += hist[b]
+            hist[b] = 0
+        acc += h
+    p50[0] = out[0]
+    p90[0] = out[1]
+    p99[0] = out[2]
+
+
+cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
+    """Count the bins in component ``c``'s latency buffer into its bucket's histogram."""
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    cdef int64_t* hist = &s.hist_b[<int64_t>c * NB]
+    cdef int k
+    for k in range(1, buf[0] + 1):
+        hist[buf[k]] += 1
+    buf[0] = 0
+
+
+cdef inline void _hist_split(Sim* s) noexcept nogil:
+    """The first latency after the warm-up: what the current bucket holds so far preceded it,
+    so it is taken from the run's histogram now, to be added back at the bucket's flush."""
+    cdef int c, b
+    cdef int64_t base
+    for c in range(s.n_c):
+        _count_latencies(s, c)
+        base = <int64_t>c * NB
+        for b in range(<int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1] + 1):
+            s.hist_t[base + b] -= s.hist_b[base + b]
+    s.hist_split = 1
+
+
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
     if s.now >= s.warmup:
@@ -72,6 +141,7 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
     cdef double dt = s.now - s.c_last_t[c]
     cdef double* area
+    s.c_active[c] = 1
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
     if s.c_qlen[c] > s.c_qpeak[c] and s.now >= s.warmup:
@@ -98,6 +168,8 @@ cdef inline void _on_warmup_end(Sim* s) noexcept nogil:
 cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:
     """A component answered a request: count the outcome, and its latency if it did the work."""
     cdef int b
+    cdef uint16_t* buf
+    s.c_active[c] = 1
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if s.now >= s.warmup:
         s.tot_lat[c * 5 + 3] += latency
@@ -109,7 +181,19 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)
     b = _histogram_bin(latency)
-    s.hist_b[c * NB + b] += 1
+    # The run's histogram is not written here but folded from the bucket's at its flush
+    # (_fold_bucket_latencies), so a latency costs one histogram line, not two. The first
+    # latency measured after the warm-up takes the current bucket's earlier ones out first.
+    if not s.hist_split and s.now >= s.warmup:
+        _hist_split(s)
+    # The bin is noted in the component's buffer and counted with the next few dozen: a
+    # histogram line written per latency misses the cache when hundreds of components take
+    # turns, while a batch of them is counted with their misses overlapping.
+    buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    buf[1 + buf[0]] = <uint16_t>b
+    buf[0] += 1
+    if buf[0] == LB_SLOTS:
+        _count_latencies(s, c)
     # the bucket's percentiles and reset then touch only the bins in use
     if b < s.b_bins[c * 2]:
         s.b_bins[c * 2] = b
@@ -120,7 +204,6 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if latency > s.b_lat[c * 3 + 2]:
         s.b_lat[c * 3 + 2] = latency
     if s.now >= s.warmup:
-        s.hist_t[c * NB + b] += 1
         s.tot_lat[c * 5] += latency
         s.tot_lat[c * 5 + 1] += 1
         if latency > s.tot_lat[c * 5 + 2]:

@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t
+from libc.stdint cimport int64_t, int32_t, uint16_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -107,6 +107,7 @@ cdef struct Sim:
     int64_t* c_up
     double* c_last_t
     double* c_area          # n_c * NA, current bucket
+    int64_t* c_active       # touched, answered or flagged in the current bucket: its flush has more to do than its areas
     int64_t* c_rl_flag
     int64_t* c_rl_rej_b
     int64_t* c_shed_flag
@@ -234,8 +235,10 @@ cdef struct Sim:
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
     double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
-    int64_t* hist_t
+    int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
+    bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
+    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     double* b_lat       # per component, current bucket: sum, n, max

@@ -368,7 +368,7 @@ class Simulation:
         tot_c, tot_l = a["tot_c"], a["tot_l"]
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
-        tot_lat, hist = a["tot_lat"], a["hist_t"]
+        tot_lat, hist = a["tot_lat"], self._core.run_histograms()
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         peaks = self.queue_peaks()
@@ -472,7 +472,7 @@ class Simulation:
         if spec["objective"]["kind"] == "latency":
             c = self.compiled.component_names.index(spec["client"])
             totals["percentile"] = _core.histogram_quantile(
-                a["hist_t"][c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
+                self._core.run_histograms()[c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
         return totals
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
