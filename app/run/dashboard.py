@@ -105,6 +105,7 @@ class Dashboard(QWidget):
         # One-off work (the table, reasons, verdicts) done one job per timer tick, between rows of plots.
         self._jobs: dict[str, Callable[[], object]] = {}
         self._job_turn = False  # a row was drawn last tick: a waiting job goes next
+        self._held_back: set[str] = set()  # plots hidden for a run's first paint, shown by jobs
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
@@ -362,6 +363,7 @@ class Dashboard(QWidget):
     def show_empty(self) -> None:
         self._timer.stop()
         self._jobs.clear()
+        self._held_back.clear()
         self.table_box.setUpdatesEnabled(True)
         self.session = None
         self._clear_pointer()
@@ -383,6 +385,7 @@ class Dashboard(QWidget):
         """Show a new session (live or reopened): build its curves and regions, then draw."""
         self.session = session
         self._jobs.clear()  # the run shown before's: whoever needs them for this one asks again
+        self._held_back.clear()
         self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()
@@ -417,13 +420,24 @@ class Dashboard(QWidget):
         self.redraw()
         width = max(400, self.splitter.width())
         self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
-        if session.status == RUNNING:
-            # The first paint of a run draws every axis afresh; the bottom row follows one tick
-            # later, so that paint is half as long (hidden, the row keeps its place in the grid).
+        if session.status == RUNNING and self.enlarged is None:
+            # The first paint of a run draws every axis afresh: the plots of the bottom row follow
+            # one a tick, so that no paint draws more than a row's axes (hidden, a plot keeps its
+            # place in the grid).
             for key, (row, _col) in PLOT_POSITIONS.items():
-                if row == 1 and self.enlarged is None:
+                if row == 1:
                     self.plots[key].hide()
+                    self._held_back.add(key)
+                    self.later(f"show {key}", lambda k=key: self._show_held_back(k))
+        if session.status == RUNNING:
             self._timer.start()
+
+    def _show_held_back(self, key: str) -> None:
+        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
+        self._held_back.discard(key)
+        if self.enlarged is None and not self.plots[key].isVisible():
+            self.plots[key].show()
+            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
 
     def session_updated(self) -> None:
         """A frame arrived: redraw on the next timer tick."""
@@ -741,7 +755,7 @@ class Dashboard(QWidget):
         session = self.session
         if session is None:
             return
-        for key in keys:
+        for key in keys - self._held_back:
             if self.enlarged in (None, key) and not self.plots[key].isVisible():
                 self.plots[key].show()
                 # An axis re-sized while hidden (a label or style change) takes no height, and does not

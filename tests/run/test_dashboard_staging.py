@@ -84,3 +84,27 @@ def test_flush_does_the_waiting_jobs_at_once(qtbot, window):  # noqa: F811
     x, y = dashboard.curves()[0].item.getData()
     assert len(x) == ui.session.variants[ui.session.primary].n and np.nansum(y) > 0
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_a_run_starts_with_the_top_row_and_shows_the_bottom_row_a_plot_per_tick(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    shown: list[set[str]] = []
+    dashboard._timer.stop = lambda: None  # the ticks are run by hand below
+    ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
+    ui.run()
+    bottom = {key for key, (row, _col) in PLOT_POSITIONS.items() if row == 1}
+    visible = {key for key, plot in dashboard.plots.items() if plot.isVisible()}
+    assert visible == set(dashboard.plots) - bottom
+    while dashboard._jobs:
+        dashboard._dirty = set()
+        dashboard._redraw_if_dirty()
+        shown.append({key for key, plot in dashboard.plots.items() if plot.isVisible()})
+    steps = [len(b - a) for a, b in zip([visible, *shown], shown)]
+    assert all(step <= 1 for step in steps) and shown[-1] == set(dashboard.plots)
+    dashboard._timer.blockSignals(False)
+    del dashboard._timer.stop
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
