@@ -9,6 +9,7 @@ spaced bucket grid, which auto downsampling needs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -428,7 +429,7 @@ class Dashboard(QWidget):
                 if row == 1:
                     self.plots[key].hide()
                     self._held_back.add(key)
-                    self.later(f"show {key}", lambda k=key: self._show_held_back(k))
+                    self.later(f"show {key}", partial(self._show_held_back, key))
         if session.status == RUNNING:
             self._timer.start()
 

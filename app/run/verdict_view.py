@@ -302,22 +302,27 @@ class VerdictOverlay(QObject):
         self._build_burn(objective_specs(session))
         return True
 
-    def _refresh_banner(self) -> None:
+    def _refresh_banner(self) -> bool:
         session = self.session
         if session is not None and not self._waiting(session):
             self.banner.show_verdicts(session)
+        # A run without objectives only hid the banner: no tick of its own for that.
+        return bool(self._specs_key)
 
-    def _refresh_burn(self) -> None:
+    def _refresh_burn(self) -> bool:
         if self.session is None:
-            return
-        if self._burn_built:
-            self._draw_burn()
-            if self.burn_plot is not None:
-                # The range just set, applied now rather than at the next paint: the marks' labels
-                # place themselves in the view as it is when they are made.
-                self.burn_plot.vb.updateMatrix()
-            self._draw_marks()
+            return False
+        if not self._burn_built:
+            self._mark_timeline()  # no objectives, no marks: cleared, at little cost
+            return False
+        self._draw_burn()
+        if self.burn_plot is not None:
+            # The range just set, applied now rather than at the next paint: the marks' labels
+            # place themselves in the view as it is when they are made.
+            self.burn_plot.vb.updateMatrix()
+        self._draw_marks()
         self._mark_timeline()
+        return True
 
     def _mark_timeline(self) -> None:
         if self.timeline is None:
