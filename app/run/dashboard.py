@@ -8,6 +8,8 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,10 @@ class Dashboard(QWidget):
         self.cursor_time: float | None = None
         self._dirty: set[int] = set()  # rows of plots with frames they have not drawn yet
         self._next_row = 0  # the row of plots the next timer tick redraws
+        # One-off work (the table, reasons, verdicts) done one job per timer tick, between rows of plots.
+        self._jobs: dict[str, Callable[[], object]] = {}
+        self._job_turn = False  # a row was drawn last tick: a waiting job goes next
+        self._held_back: set[str] = set()  # plots hidden for a run's first paint, shown by jobs
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
@@ -357,6 +363,9 @@ class Dashboard(QWidget):
     # -- sessions --------------------------------------------------------------
     def show_empty(self) -> None:
         self._timer.stop()
+        self._jobs.clear()
+        self._held_back.clear()
+        self.table_box.setUpdatesEnabled(True)
         self.session = None
         self._clear_pointer()
         self._clear_items()
@@ -376,6 +385,9 @@ class Dashboard(QWidget):
     def show_session(self, session: RunSession) -> None:
         """Show a new session (live or reopened): build its curves and regions, then draw."""
         self.session = session
+        self._jobs.clear()  # the run shown before's: whoever needs them for this one asks again
+        self._held_back.clear()
+        self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()
         self._user_components = False
@@ -398,6 +410,10 @@ class Dashboard(QWidget):
         self._fill_table()
         if session.status == RUNNING and len(session.variant_names) > 1:
             self.table_box.wait()
+            # Its place is kept from the start, but its first paint costs as much as a row of plots:
+            # painted on a tick of its own.
+            self.table_box.setUpdatesEnabled(False)
+            self.later("table paint", lambda: self.table_box.setUpdatesEnabled(True))
         self._update_findings()
         self._update_header()
         self._update_slider()
@@ -405,13 +421,24 @@ class Dashboard(QWidget):
         self.redraw()
         width = max(400, self.splitter.width())
         self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
-        if session.status == RUNNING:
-            # The first paint of a run draws every axis afresh; the bottom row follows one tick
-            # later, so that paint is half as long (hidden, the row keeps its place in the grid).
+        if session.status == RUNNING and self.enlarged is None:
+            # The first paint of a run draws every axis afresh: the plots of the bottom row follow
+            # one a tick, so that no paint draws more than a row's axes (hidden, a plot keeps its
+            # place in the grid).
             for key, (row, _col) in PLOT_POSITIONS.items():
-                if row == 1 and self.enlarged is None:
+                if row == 1:
                     self.plots[key].hide()
+                    self._held_back.add(key)
+                    self.later(f"show {key}", partial(self._show_held_back, key))
+        if session.status == RUNNING:
             self._timer.start()
+
+    def _show_held_back(self, key: str) -> None:
+        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
+        self._held_back.discard(key)
+        if self.enlarged is None and not self.plots[key].isVisible():
+            self.plots[key].show()
+            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
 
     def session_updated(self) -> None:
         """A frame arrived: redraw on the next timer tick."""
@@ -433,8 +460,6 @@ class Dashboard(QWidget):
             self._adopt_default_components()
         self.error_label.setVisible(session.status == FAILED)
         self.error_label.setText(session.error)
-        self._fill_table()
-        self._update_findings()
         self._update_header()
         self._update_slider()
         self._set_buttons()
@@ -444,12 +469,39 @@ class Dashboard(QWidget):
             self._timer.stop()  # closed or out of sight: showEvent draws it all when it is seen again
         elif not self._timer.isActive():
             self._timer.start()
+        # Filling the table costs as much as a row of plots: a tick of its own.
+        self.later("table", self._fill_table)
+        self.later("findings", self._update_findings)
+
+    def later(self, key: str, job: Callable[[], object]) -> None:
+        """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).
+
+        Jobs run one per tick, in the order they were first asked for, taking turns with the rows
+        of plots: each tick's work and the repaint it causes stay short. A job asked for again
+        while it waits runs once, after the jobs asked for before it (so a series of jobs asked
+        for together keeps its order).
+        """
+        self._jobs.pop(key, None)
+        if not self.isVisible():
+            job()
+            return
+        self._jobs[key] = job
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _run_job(self) -> None:
+        # A job that found nothing to do (returned False) leaves the tick to the next one.
+        while self._jobs:
+            key = next(iter(self._jobs))
+            if self._jobs.pop(key)() is not False:
+                return
 
     def stop_timer(self) -> None:
         self._timer.stop()
 
     @property
     def redrawing(self) -> bool:
+        """Rows of plots or jobs are still waiting for their timer ticks."""
         return self._timer.isActive()
 
     def _default_components(self, session: RunSession) -> list[str]:
@@ -651,11 +703,19 @@ class Dashboard(QWidget):
 
     # -- drawing -------------------------------------------------------------
     def _redraw_if_dirty(self) -> None:
+        visible = self.isVisible()
+        # While a run goes, jobs take turns with the rows; once it is over its final rows go first.
+        turn = self._job_turn and self.session is not None and not self.session.done
+        if self._jobs and (turn or not self._dirty or not visible):
+            self._job_turn = False
+            self._run_job()
+            return
         # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
-        if not self._dirty or not self.isVisible():
+        if not self._dirty or not visible:
             if self.session is None or self.session.done:
                 self._timer.stop()  # the run's last rows are drawn: nothing more will come
             return
+        self._job_turn = True
         # One row of plots per tick: each tick's update, and the repaint it causes, is half
         # as long, so the window never stalls for a whole dashboard's worth of drawing.
         row = self._next_row if self._next_row in self._dirty else min(self._dirty)
@@ -673,12 +733,15 @@ class Dashboard(QWidget):
             self._update_header()
 
     def flush(self) -> None:
-        """Draw now the rows a timer tick would have drawn: what is read or exported is up to date."""
+        """Draw now the rows and do the jobs that timer ticks would have: what is read or exported is
+        up to date."""
         self.plots_widget.settle()
         if self._dirty and self.session is not None:
             self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
             self._dirty = set()
             self._update_header()
+        while self._jobs:
+            self._run_job()
 
     def redraw(self) -> None:
         """Push the session's current buffers into every curve (views, no copies of the buffers)."""
@@ -693,7 +756,7 @@ class Dashboard(QWidget):
         session = self.session
         if session is None:
             return
-        for key in keys:
+        for key in keys - self._held_back:
             if self.enlarged in (None, key) and not self.plots[key].isVisible():
                 self.plots[key].show()
                 # An axis re-sized while hidden (a label or style change) takes no height, and does not
@@ -768,6 +831,9 @@ class Dashboard(QWidget):
         reps = f" · {session.replications} replications" if session.replications > 1 else ""
         self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
                                  f" · seed {session.seed}{reps} · <i>{status}</i>")
+        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
+        # its value changes: with updates held it is painted with the rest of the window instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(int(session.progress * 1000))
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0
@@ -775,6 +841,7 @@ class Dashboard(QWidget):
             self.progress.setFormat(f"replication {session.replication + 1} of {session.replications}")
         else:
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
+        self.progress.setUpdatesEnabled(True)
 
     def _update_legend(self) -> None:
         self.legend_label.setText(legend_html(self.session, self.components, self._dark()))

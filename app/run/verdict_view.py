@@ -234,6 +234,7 @@ class VerdictOverlay(QObject):
         self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
         self._marks: list[pg.InfiniteLine] = []
         self._specs_key: tuple | None = None
+        self._burn_built = False  # the burn plot holds the curves of the objectives in _specs_key
         self._marked: tuple | None = None
         dashboard.log_latency.toggled.connect(self._place_latency_lines)
         # After the dashboard's own handler, which leaves the readout alone outside its plots.
@@ -259,27 +260,69 @@ class VerdictOverlay(QObject):
         if self._reserved:
             self._place_burn_plot()
             self.banner.expect(session, declared, 2 if len(session.variant_names) > 1 else 1)
-        self.refresh()
+        # At once: a live run has no verdicts yet, and a reopened run is shown whole.
+        for _name, stage in self._stages():
+            stage()
 
     def refresh(self) -> None:
-        """Bring banner, burn curves and recovery marks up to the session's data."""
+        """Bring banner, burn curves and recovery marks up to the session's data, a part per timer
+        tick of the dashboard (each part costs about as much as a row of plots)."""
+        if self.session is None:
+            return
+        for name, stage in self._stages():
+            self.dashboard.later(name, stage)
+
+    def _stages(self):
+        return [("objective lines", self._refresh_items), ("burn plot", self._refresh_burn_items),
+                ("verdict banner", self._refresh_banner), ("burn curves", self._refresh_burn)]
+
+    def _waiting(self, session: RunSession) -> bool:
+        """The design declares objectives, and the run has not named them yet."""
+        return self._reserved and not objective_specs(session) and not session.done
+
+    def _refresh_items(self) -> bool:
+        """Objective lines for the run's objectives, made again only when those change (False: unchanged)."""
         session = self.session
         if session is None:
-            return
+            return False
         specs = objective_specs(session)
         key = tuple((s["client"], s["index"], str(s["objective"])) for s in specs)
-        waiting = self._reserved and not specs and not session.done
-        if key != self._specs_key:
-            self._clear(keep_plot=bool(specs) or waiting)
-            self._specs_key = key
-            if specs:
-                self._build(specs)
-        if not waiting:
-            self.banner.show_verdicts(session)
+        if key == self._specs_key:
+            return False
+        self._clear(keep_plot=bool(specs) or self._waiting(session))
+        self._specs_key = key
         if specs:
-            self._draw_burn()
-            self._draw_marks()
+            self._build(specs)
+        return True
+
+    def _refresh_burn_items(self) -> bool:
+        session = self.session
+        if session is None or not self._specs_key or self._burn_built:
+            return False
+        self._build_burn(objective_specs(session))
+        return True
+
+    def _refresh_banner(self) -> bool:
+        session = self.session
+        if session is not None and not self._waiting(session):
+            self.banner.show_verdicts(session)
+        # A run without objectives only hid the banner: no tick of its own for that.
+        return bool(self._specs_key)
+
+    def _refresh_burn(self) -> bool:
+        if self.session is None:
+            return False
+        if not self._burn_built:
+            self._mark_timeline()  # no objectives, no marks: cleared, at little cost
+            return False
+        self._draw_burn()
+        if self.burn_plot is not None:
+            # The range just set, applied now rather than at the next paint: the marks' labels
+            # place themselves in the view as it is when they are made.
+            self.burn_plot.vb.updateMatrix()
+        self._draw_marks()
         self._mark_timeline()
+        return True
 
     def _mark_timeline(self) -> None:
         if self.timeline is None:
@@ -308,6 +351,7 @@ class VerdictOverlay(QObject):
             self.burn_plot.clear()
             self._burn_spare, self.burn_plot = self.burn_plot, None
         self._burn_items, self._burn_curves, self._marks = [], [], []
+        self._burn_built = False
         self._specs_key = None
         self._marked = None
 
@@ -329,7 +373,6 @@ class VerdictOverlay(QObject):
                     text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
                     self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
         self._place_latency_lines()
-        self._build_burn(specs)
 
     def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
         pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
@@ -399,6 +442,7 @@ class VerdictOverlay(QObject):
                 plot.addItem(item)
                 self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
+        self._burn_built = True
         # The key is in the title: a legend inside so short a plot would cover the curves.
         plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
 

@@ -1,0 +1,110 @@
+"""The dashboard spreads its one-off work over timer ticks: what each tick does, and that it all lands."""
+from __future__ import annotations
+
+import numpy as np
+from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
+
+from app.run.plot_grid import PLOT_POSITIONS
+
+
+def _ticks(dashboard, log):
+    """Run the dashboard's timer ticks by hand, noting what each drew or did."""
+    drawn = []
+    original = dashboard._draw_plots
+    dashboard._draw_plots = lambda keys: (drawn.append(frozenset(keys)), original(keys))[1]
+    while dashboard._dirty or dashboard._jobs:
+        rows, jobs = len(drawn), len(log)
+        dashboard._redraw_if_dirty()
+        if len(drawn) > rows:
+            assert len(log) == jobs, "a row or jobs on a tick, never both"
+            log.append(("row", {PLOT_POSITIONS[k][0] for k in drawn[-1]}.pop()))
+    dashboard._draw_plots = original
+
+
+def test_a_finished_run_draws_its_rows_first_then_one_job_a_tick(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    log: list = []
+    dashboard.session_ended()  # as when the run ends: the final rows, the table and reasons wait for ticks
+    ui.verdicts.refresh()
+    for key in list(dashboard._jobs):
+        job = dashboard._jobs[key]
+        dashboard._jobs[key] = lambda job=job, key=key: (log.append(("job", key)), job())[1]
+    _ticks(dashboard, log)
+    assert log[:2] == [("row", 0), ("row", 1)]
+    jobs = [what for kind, what in log if kind == "job"]
+    assert jobs[:2] == ["table", "findings"]
+    assert jobs.index("verdict banner") < jobs.index("burn curves")
+    # Everything landed: every curve holds the whole run, the table its rows.
+    session = ui.session
+    for curve in dashboard.curves():
+        x, _y = curve.item.getData()
+        assert len(x) == session.variants[curve.variant].n
+    assert dashboard.table.rowCount() > 0 and dashboard.table_box.updatesEnabled()
+    assert not dashboard._jobs and not dashboard._dirty
+
+
+def test_while_a_run_goes_jobs_take_turns_with_the_rows(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    dashboard = ui.dashboard
+    done: list[str] = []
+    dashboard._dirty = {0, 1}
+    dashboard._jobs.clear()
+    dashboard.later("a", lambda: done.append("a"))
+    dashboard.later("skipped", lambda: (done.append("skipped"), False)[1])  # found nothing: the tick goes on
+    dashboard.later("nothing", lambda: False)
+    dashboard.later("b", lambda: done.append("b"))
+    dashboard.later("a", lambda: done.append("a again"))  # asked again: once, after the others
+    dashboard._job_turn = False
+    steps = []
+    for _ in range(4):
+        rows_before, done_before = set(dashboard._dirty), len(done)
+        dashboard._redraw_if_dirty()
+        steps.append("row" if dashboard._dirty != rows_before else tuple(done[done_before:]))
+        dashboard._dirty |= {0, 1}  # frames keep coming
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+    assert steps == ["row", ("skipped", "b"), "row", ("a again",)]
+
+
+def test_flush_does_the_waiting_jobs_at_once(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.session_ended()
+    assert dashboard._jobs
+    dashboard.flush()
+    assert not dashboard._jobs and not dashboard._dirty
+    x, y = dashboard.curves()[0].item.getData()
+    assert len(x) == ui.session.variants[ui.session.primary].n and np.nansum(y) > 0
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_a_run_starts_with_the_top_row_and_shows_the_bottom_row_a_plot_per_tick(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    shown: list[set[str]] = []
+    dashboard._timer.stop = lambda: None  # the ticks are run by hand below
+    ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
+    ui.run()
+    bottom = {key for key, (row, _col) in PLOT_POSITIONS.items() if row == 1}
+    visible = {key for key, plot in dashboard.plots.items() if plot.isVisible()}
+    assert visible == set(dashboard.plots) - bottom
+    while dashboard._jobs:
+        dashboard._dirty = set()
+        dashboard._redraw_if_dirty()
+        shown.append({key for key, plot in dashboard.plots.items() if plot.isVisible()})
+    steps = [len(b - a) for a, b in zip([visible, *shown], shown)]
+    assert all(step <= 1 for step in steps) and shown[-1] == set(dashboard.plots)
+    dashboard._timer.blockSignals(False)
+    del dashboard._timer.stop
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
