@@ -230,11 +230,11 @@ class EventLog(QWidget):
         self.view.setColumnHidden(1, session is None or not session.is_comparison)
         self._fill_filters()
 
-    def session_updated(self) -> None:
-        """Append events that arrived with the latest frames."""
+    def session_updated(self) -> bool:
+        """Append events that arrived with the latest frames; False when none had."""
         session = self.session
         if session is None:
-            return
+            return False
         new: list[dict[str, Any]] = []
         for v, data in session.variants.items():
             start = self._taken.get(v, 0)
@@ -250,6 +250,7 @@ class EventLog(QWidget):
             if following:
                 # Keep the newest events in view unless the reader has scrolled up to look at older ones.
                 self.view.scrollToBottom()
+        return bool(new)
 
     def session_ended(self) -> None:
         """The final logs replace what arrived live (they are complete and in order)."""
