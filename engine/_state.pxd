@@ -116,7 +116,7 @@ cdef struct Sim:
     int64_t* c_codel_flag   # CoDel dropped on this component lately (edge-triggered log)
     int64_t* c_codel_b      # CoDel drops in the current bucket
     int64_t* c_lifo_flag    # adaptive LIFO served some instance LIFO lately (edge-triggered log)
-    int64_t* c_lifo_b       # LIFO-served enqueues in the current bucket
+    int64_t* c_lifo_b       # instances of the component serving LIFO now (never reset: it follows i_lifo)
     int64_t* i_down_refuse
     int64_t* i_down_hang
     int64_t* i_busy
