@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
+from .elide import FittedLabel
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -118,10 +119,7 @@ class Dashboard(QWidget, PlotExports):
         layout.setSpacing(4)
 
         header = QHBoxLayout()
-        self.title_label = QLabel()
-        self.title_label.setTextFormat(Qt.TextFormat.RichText)
-        # Long titles and readouts are cut rather than forcing the dock wider than the window.
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title_label = FittedLabel()
         header.addWidget(self.title_label, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)

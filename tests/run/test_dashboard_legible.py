@@ -1,0 +1,65 @@
+"""What the 1280x720 and 1920x1080 screenshots of a comparison showed cut or crossed, and must not.
+
+Plot titles and the design name were cut mid-word with no sign ("Error rate by outcom"), the event
+log's Kind column cut "instance restarted" to "instance …", the objectives' dashed lines ran through
+their own labels, and the burn plot's two recovery labels touched in a short plot.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QTextDocument
+from test_dashboard_layout import shop  # noqa: F401  (the fixture)
+from test_run_window import run_and_wait
+from test_window_fit import _fit
+
+from app.run.elide import ELLIPSIS
+
+SCREENS = [(1280, 720), (1920, 1080)]
+
+
+def _scene_rect(item):
+    return item.mapRectToScene(item.boundingRect())
+
+
+@pytest.fixture
+def compared(qtbot, shop, request):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, *request.param)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    qtbot.wait(100)
+    return w, ui
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_titles_fit_their_room_or_end_in_an_ellipsis(compared):
+    w, ui = compared
+    dashboard = ui.dashboard
+    plots = dict(dashboard.plots, burn=ui.verdicts.burn_plot)
+    for key, plot in plots.items():
+        title = plot.titleLabel
+        shown = title.item.toPlainText()
+        assert title.item.boundingRect().width() <= title.rect().width() + 1, (key, shown)
+        whole = QTextDocument()
+        whole.setHtml(title.text)
+        assert shown.endswith(ELLIPSIS) or shown == whole.toPlainText(), (key, shown)
+    # The full title stays what the exports and the theme's recolouring read.
+    assert plots["errors"].titleLabel.text.startswith("Error rate by outcome")
+    titles = ((dashboard.title_label, "Three-tier web shop"), (dashboard.table_box.title, "one replication"))
+    for label, words in titles:
+        assert label.sizeHint().width() <= label.contentsRect().width() + 1, label.shown_text()
+        assert words in label.text()
+        if label.shown_text() != label.text():
+            assert ELLIPSIS in label.shown_text() and words in label.toolTip()
+
+
+def test_a_title_cut_short_comes_back_whole_when_widened(qtbot, shop):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, 1280, 720)
+    plot = ui.dashboard.plots["errors"]
+    title = plot.titleLabel
+    title.resize(60, title.size().height())
+    assert title.item.toPlainText().endswith(ELLIPSIS)
+    assert title.item.boundingRect().width() <= 61
+    title.resize(400, title.size().height())
+    assert title.item.toPlainText() == "Error rate by outcome"
