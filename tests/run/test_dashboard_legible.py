@@ -13,6 +13,7 @@ from test_run_window import run_and_wait
 from test_window_fit import _fit
 
 from app.run.elide import ELLIPSIS
+from app.run.event_log import KIND_COLUMN, kind_label
 
 SCREENS = [(1280, 720), (1920, 1080)]
 
@@ -63,3 +64,17 @@ def test_a_title_cut_short_comes_back_whole_when_widened(qtbot, shop):  # noqa: 
     assert title.item.boundingRect().width() <= 61
     title.resize(400, title.size().height())
     assert title.item.toPlainText() == "Error rate by outcome"
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_event_log_shows_every_kind_whole(compared):
+    w, ui = compared
+    log = ui.event_log
+    kinds = {e["kind"] for e in log.model.events}
+    assert "instance_restarted" in kinds
+    metrics = log.view.fontMetrics()
+    width = log.view.columnWidth(KIND_COLUMN)
+    for kind in kinds:
+        words = kind_label(kind)
+        # What the table draws in the cell's text room (the style's margins on both sides).
+        assert metrics.horizontalAdvance(words) + 8 <= width, (words, width)
