@@ -78,3 +78,32 @@ def test_the_event_log_shows_every_kind_whole(compared):
         words = kind_label(kind)
         # What the table draws in the cell's text room (the style's margins on both sides).
         assert metrics.horizontalAdvance(words) + 8 <= width, (words, width)
+
+
+@pytest.mark.parametrize("compared", [(1280, 720)], indirect=True)
+def test_threshold_labels_sit_on_the_plot_background_and_follow_the_theme(compared, qtbot):
+    w, ui = compared
+    overlay = ui.verdicts
+    assert overlay._threshold_lines
+    for _key, line, _value in overlay._threshold_lines:
+        fill = line.label.fill.color()
+        assert fill.alpha() >= 200
+        assert fill.rgb() == ui.dashboard.palette().base().color().rgb()
+    w.set_theme("dark" if ui.dashboard.palette().base().color().lightness() >= 128 else "light")
+    qtbot.wait(50)
+    for _key, line, _value in overlay._threshold_lines:
+        assert line.label.fill.color().rgb() == ui.dashboard.palette().base().color().rgb()
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_recovery_labels_on_the_burn_plot_never_touch(compared):
+    w, ui = compared
+    marks = ui.verdicts._marks
+    assert len(marks) >= 2
+    view = _scene_rect(ui.verdicts.burn_plot.vb)
+    rects = [_scene_rect(line.label) for line in marks]
+    for i, a in enumerate(rects):
+        assert view.left() - 1 <= a.left() and a.right() <= view.right() + 1, marks[i].label.toPlainText()
+        assert view.top() - 1 <= a.top() and a.bottom() <= view.bottom() + 1, marks[i].label.toPlainText()
+        for b in rects[i + 1:]:
+            assert not a.adjusted(0, 0, 0, 1).intersects(b), (a, b)
