@@ -74,3 +74,18 @@ def test_the_window_shows_the_runs_curves(qtbot, dashboard, design):
     assert curves and all(c.scene() is window.canvas.scene() for c in curves)
     x, y = curves[0].getData()
     assert len(x) == 30 and np.nansum(y) > 0
+
+
+def test_a_long_run_in_a_window_keeps_its_time_axis_in_plain_seconds(qtbot, dashboard, design):
+    """Seen in a screenshot: "(ks)" under a popped-out plot, its ticks 0, 1, 2."""
+    options = RunOptions(duration=3000, seed=1, bucket=10.0)
+    dashboard.show_session(RunSession.from_results({"protected": simulate(design, options, experiment=EXPERIMENT)}))
+    dashboard.flush()
+    for key in ("throughput", "breakers"):  # a top-row plot, its time values hidden in the grid, and a bottom one
+        window = pop_out(dashboard, key)
+        qtbot.wait(20)
+        axis = dashboard.plots[key].getAxis("bottom")
+        assert axis.autoSIPrefixScale == 1.0 and "(s)" in axis.labelString() and "ks" not in axis.labelString()
+        ticks = [v for _spacing, values in axis.tickValues(0, 3000, 600) for v in values]
+        assert axis.style["showValues"] and max(ticks) > 1000  # ticks in seconds, not in thousands of them
+        window.close()
