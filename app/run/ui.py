@@ -104,6 +104,8 @@ class RunUi(QObject):
         self._refresh_experiments()
         self.refresh_runs()
         self._load_controls()
+        # The remembered duration is often the spin box's own default, which emits no change.
+        self._show_run_length()
         self._update_actions()
 
     # -- building ------------------------------------------------------------

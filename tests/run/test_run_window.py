@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
+from app.resources import EXAMPLES
 from app.run.session import FAILED, FINISHED, STOPPED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles, open_project
@@ -436,3 +437,14 @@ def test_a_kept_run_in_wider_buckets_is_drawn_and_replayed_on_its_own_grid(qtbot
     finally:
         ui.shutdown()
         w.close()
+
+
+def test_the_fault_timeline_spans_the_run_from_the_start(qtbot, tmp_path):
+    """Seen at 1280x720: a 300 s run's timeline showed 0-100 s until the duration was edited."""
+    w, ui = make_window(qtbot, tmp_path, "timeline")
+    w.import_path(EXAMPLES / "three_tier.json", ask=False)
+    timeline = w.faults.timeline
+    assert timeline.run_duration == ui.duration_spin.value() == 300
+    assert timeline.horizon() == 300
+    ui.shutdown()
+    w.close()
