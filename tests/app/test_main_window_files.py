@@ -701,3 +701,30 @@ def test_about_names_the_installed_version(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append((title, text))))
     window.about()
     assert shown and shown[0][0] == "About Faultline" and f"Faultline {__version__}" in shown[0][1]
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_palettes_scroll_bar_is_drawn_in_the_theme(window, qtbot, look):
+    """Seen at 1280x720: a transparent palette background left its scroll bar's groove solid black."""
+    from PySide6.QtWidgets import QListWidget, QStyle, QStyleOptionSlider
+
+    window.resize(1280, 720)
+    window.show()
+    window.set_theme(look)
+    try:
+        palette = window.findChild(QListWidget, "palette")
+        palette.setFixedHeight(150)
+        qtbot.waitUntil(lambda: palette.verticalScrollBar().isVisible())
+        bar = palette.verticalScrollBar()
+        option = QStyleOptionSlider()
+        bar.initStyleOption(option)
+        groove = bar.style().subControlRect(QStyle.ComplexControl.CC_ScrollBar, option,
+                                            QStyle.SubControl.SC_ScrollBarAddPage, bar)
+        # As the window draws it (a grab of the bar alone paints its own background first).
+        image = window.grab().toImage()
+        colour = image.pixelColor(bar.mapTo(window, groove.center()))
+        window_colour = window.palette().window().color()
+        # The groove is a shade of the window's colour, as Fusion draws it: never black.
+        assert colour.lightness() > 40 and abs(colour.lightness() - window_colour.lightness()) < 90, colour.name()
+    finally:
+        window.set_theme("light")
