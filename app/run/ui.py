@@ -144,7 +144,8 @@ class RunUi(QObject):
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
         self.experiment_combo = QComboBox()
-        self.experiment_combo.setMinimumContentsLength(12)
+        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an ellipsis.
+        self.experiment_combo.setMinimumContentsLength(24)
         self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.experiment_combo.setToolTip("The experiment (set of faults) to run")
         self.duration_spin = QDoubleSpinBox()
