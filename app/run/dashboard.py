@@ -172,9 +172,8 @@ class Dashboard(QWidget, PlotExports):
         self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.legend_label)
 
-        self.why_label = QLabel()
+        self.why_label = FittedLabel(own_tooltip=True)  # the tooltip lists every reason
         self.why_label.setObjectName("runFindings")
-        self.why_label.setTextFormat(Qt.TextFormat.RichText)
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
         # One line: a taller label centred its text under an empty strip.
@@ -186,9 +185,7 @@ class Dashboard(QWidget, PlotExports):
         self.why_label.hide()
         # The values under the pointer share the line of reasons: a line of its own stood empty
         # between the legend and "Why" until the pointer went over a plot.
-        self.readout = QLabel()
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout = FittedLabel()
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         self.readout.hide()
         info_row = QHBoxLayout()

@@ -36,10 +36,12 @@ def cut_to_width(doc: QTextDocument, width: float) -> bool:
 
 class FittedLabel(QLabel):
     """A one-line rich-text label that asks for no width and shows, when too narrow, its text cut
-    with an ellipsis, the whole of it in the tooltip. ``text()`` is the whole text."""
+    with an ellipsis, the whole of it in the tooltip (unless ``own_tooltip``: the owner sets it).
+    ``text()`` is the whole text."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, own_tooltip: bool = False) -> None:
         super().__init__(parent)
+        self._own_tooltip = own_tooltip
         self.setTextFormat(Qt.TextFormat.RichText)
         # Long titles are cut rather than forcing the dock wider than the window.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -78,4 +80,5 @@ class FittedLabel(QLabel):
         whole = doc.toPlainText()
         cut = room > 0 and cut_to_width(doc, room)
         super().setText(doc.toHtml() if cut else self._full)
-        self.setToolTip(whole if cut else "")
+        if not self._own_tooltip:
+            self.setToolTip(whole if cut else "")

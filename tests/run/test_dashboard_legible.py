@@ -52,6 +52,12 @@ def test_titles_fit_their_room_or_end_in_an_ellipsis(compared):
         assert words in label.text()
         if label.shown_text() != label.text():
             assert ELLIPSIS in label.shown_text() and words in label.toolTip()
+    # The reasons and the values under the cursor share a line: each is cut with an ellipsis, never mid-word.
+    dashboard.set_cursor(61.0)
+    for label in (dashboard.why_label, dashboard.readout):
+        assert label.isVisible() and label.sizeHint().width() <= label.contentsRect().width() + 1, label.shown_text()
+        assert label.shown_text() == label.text() or ELLIPSIS in label.shown_text()
+    assert "retries" in dashboard.why_label.toolTip()  # every reason, as before
 
 
 def test_a_title_cut_short_comes_back_whole_when_widened(qtbot, shop):  # noqa: F811
