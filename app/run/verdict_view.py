@@ -325,13 +325,14 @@ class VerdictOverlay(QObject):
             who = f"{spec['client']} " if several else ""
             if objective["kind"] == "latency":
                 text = f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
-                self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
+                # In seconds, as the latency plot's curves (its axis shows ms where the range asks).
+                self._add_threshold("latency", objective["threshold"], text, colour)
             else:
                 text = f"{who}error budget {_budget(objective['target'])}"
                 self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
                 if objective.get("latency_threshold") is not None:
                     text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
-                    self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
+                    self._add_threshold("latency", objective["latency_threshold"], text, colour)
         self._place_latency_lines()
         self._build_burn(specs)
 

@@ -90,8 +90,11 @@ def test_the_event_log_shows_every_kind_whole(compared):
 def test_threshold_labels_sit_on_the_plot_background_and_follow_the_theme(compared, qtbot):
     w, ui = compared
     overlay = ui.verdicts
-    assert overlay._threshold_lines
-    for _key, line, _value in overlay._threshold_lines:
+    assert {key for key, _line, _value in overlay._threshold_lines} == {"errors", "latency"}
+    for key, line, _value in overlay._threshold_lines:
+        # On the plot, in its units: "p99 ≤ 250 ms" was drawn at 250 on an axis in seconds, out of sight.
+        low, high = ui.dashboard.plots[key].vb.viewRange()[1]
+        assert low <= line.value() <= high, (key, line.value())
         fill = line.label.fill.color()
         assert fill.alpha() >= 200
         assert fill.rgb() == ui.dashboard.palette().base().color().rgb()
