@@ -448,3 +448,15 @@ def test_the_fault_timeline_spans_the_run_from_the_start(qtbot, tmp_path):
     assert timeline.horizon() == 300
     ui.shutdown()
     w.close()
+
+
+def test_after_an_edit_the_canvas_shows_the_design_not_the_last_runs_colours(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    assert node_health(window, "db") is not None
+    db = window.document.component_named("db")
+    # Moving is not an edit of the design: the run's colours stay.
+    window.document.edit.move_components({db.id: (db.position.x + 40, db.position.y)})
+    assert node_health(window, "db") is not None
+    window.document.edit.set_component_fields(db.id, {"name": "database"})
+    assert all(item.health is None for item in window.scene.node_items())
