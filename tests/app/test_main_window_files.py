@@ -373,6 +373,17 @@ def test_timeline_follows_the_run_duration(window):
     assert timeline.horizon() > 400
 
 
+def test_the_timelines_tick_labels_stay_inside_it():
+    """Seen at 1280x720: the 300 s run's last tick, at the timeline's right end, read "300" cut short."""
+    from app.panes.faults import tick_label_rect
+
+    width, text = 340.0, 30.0
+    last = tick_label_rect(width - 12, text, width, 0)
+    assert last.right() <= width and last.width() >= text
+    middle = tick_label_rect(200.0, text, width, 0)
+    assert middle.center().x() == 200.0
+
+
 def test_a_design_without_positions_is_laid_out_on_import(window, tmp_path):
     import json
 
