@@ -33,6 +33,14 @@ def fault_summary(fault, design) -> str:
     return f"{fault.label} on “{design.name_of(fault.target)}”, {format_seconds(fault.start)} → {end}{repeat}"
 
 
+def tick_label_rect(x: float, text_width: float, width: float, top: float) -> QRectF:
+    """Where a time tick's label goes: centred under its tick, but kept inside the widget (the run's
+    last tick, at its right end, showed "300" without its unit)."""
+    room = text_width + 2
+    left = min(max(0.0, x - room / 2), width - room)
+    return QRectF(left, top, room, 14)
+
+
 class FaultTimeline(QWidget):
     """One row per fault: when it is active over the run; click a row to select that fault."""
 
@@ -116,7 +124,9 @@ class FaultTimeline(QWidget):
             p.setPen(QPen(pal.mid().color(), 1))
             p.drawLine(int(x), 2, int(x), axis_y + 3)
             p.setPen(pal.placeholderText().color())
-            p.drawText(QRectF(x - 30, axis_y + 2, 60, 14), Qt.AlignmentFlag.AlignHCenter, format_seconds(t))
+            text = format_seconds(t)
+            p.drawText(tick_label_rect(x, fm.horizontalAdvance(text), w, axis_y + 2),
+                       Qt.AlignmentFlag.AlignHCenter, text)
         if not self.faults:
             p.setPen(pal.placeholderText().color())
             p.drawText(QRectF(self.LABELS, 0, w - self.LABELS, axis_y), Qt.AlignmentFlag.AlignCenter, "no faults yet")

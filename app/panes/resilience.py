@@ -268,7 +268,9 @@ class ResiliencePanel(QWidget):
         if policy is None or form_cls is None or self.component_id is None:  # a policy is found only on a component
             return
         component = self.doc.component(self.component_id)
-        scope = None if policy.inbound else policy.scope
+        # With a link selected, every policy listed guards that call: the nesting is the call's whole
+        # stack, not only the policies of the selected one's scope ("timeout → the call" hid a breaker).
+        scope = None if policy.inbound else (self.call_target if self.call_target is not None else policy.scope)
         self.nesting.setText(call_nesting(component.policies, scope, self.doc.design.name_of(scope)))
         self.nesting.setVisible(bool(self.nesting.text()))
         if self.form is None:

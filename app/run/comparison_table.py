@@ -9,14 +9,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from .elide import FittedLabel
 from .formatting import COLOURS, comparison_cells, trivial_row, verdict
 
 GOOD, BAD = COLOURS["better"], COLOURS["worse"]
@@ -33,8 +32,8 @@ class ComparisonTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
-        self.title = QLabel("<b>Comparison</b>")
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title = FittedLabel()
+        self.title.setText("<b>Comparison</b>")
         header.addWidget(self.title, 1)
         self.all_rows_check = QCheckBox("All components")
         self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")

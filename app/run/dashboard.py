@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,7 +18,6 @@ from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,18 +35,18 @@ from PySide6.QtWidgets import (
 
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
+from .elide import FittedLabel
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
     format_time,
 )
-from .plot_export import default_file_name, export_file
+from .plot_export import PlotExports
 from .plot_grid import (
     FITTED_Y,
     PLOT_POSITIONS,
     PLOT_ROW_MIN_HEIGHT,
     PLOT_TITLES,
-    PLOT_UNITS,
     PLOTS,
     PlotsView,
     add_plot_menu,
@@ -86,7 +84,7 @@ class _Curve:
         self.values = np.zeros(0)
 
 
-class Dashboard(QWidget):
+class Dashboard(QWidget, PlotExports):
     """Plots, comparison table and time cursor for one ``RunSession`` at a time."""
 
     cursor_moved = Signal(float)  # simulated seconds, when the user scrubs or clicks a plot
@@ -128,10 +126,7 @@ class Dashboard(QWidget):
         layout.setSpacing(4)
 
         header = QHBoxLayout()
-        self.title_label = QLabel()
-        self.title_label.setTextFormat(Qt.TextFormat.RichText)
-        # Long titles and readouts are cut rather than forcing the dock wider than the window.
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title_label = FittedLabel()
         header.addWidget(self.title_label, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -154,19 +149,7 @@ class Dashboard(QWidget):
         self.variant_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.variant_combo.currentIndexChanged.connect(self._on_variant_combo)
         header.addWidget(self.variant_combo)
-        self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setToolTip("Save the plots as a picture (PNG at print resolution, or SVG) with their "
-                                      "title and legend, the plotted data as CSV, or the design as a picture")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_menu = QMenu(self.export_button)
-        self.export_menu.addAction("Plots as PNG…", lambda: self._export_dialog("png"))
-        self.export_menu.addAction("Plots as SVG…", lambda: self._export_dialog("svg"))
-        self.export_menu.addAction("Plotted Data as CSV…", lambda: self._export_dialog("csv"))
-        self.export_menu.addSeparator()
-        self.export_menu.addAction("Design as PNG…", lambda: self.design_picture_requested.emit("png"))
-        self.export_menu.addAction("Design as SVG…", lambda: self.design_picture_requested.emit("svg"))
-        self.export_button.setMenu(self.export_menu)
+        self.export_button = self._build_export_button()
         header.addWidget(self.export_button)
         self.keep_button = QToolButton()
         self.keep_button.setText("Keep run")
@@ -196,9 +179,8 @@ class Dashboard(QWidget):
         self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.legend_label)
 
-        self.why_label = QLabel()
+        self.why_label = FittedLabel(own_tooltip=True)  # the tooltip lists every reason
         self.why_label.setObjectName("runFindings")
-        self.why_label.setTextFormat(Qt.TextFormat.RichText)
         self.why_label.setProperty("secondary", True)
         self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
         # One line: a taller label centred its text under an empty strip.
@@ -210,9 +192,7 @@ class Dashboard(QWidget):
         self.why_label.hide()
         # The values under the pointer share the line of reasons: a line of its own stood empty
         # between the legend and "Why" until the pointer went over a plot.
-        self.readout = QLabel()
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout = FittedLabel()
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         self.readout.hide()
         info_row = QHBoxLayout()
@@ -989,60 +969,12 @@ class Dashboard(QWidget):
             return None
         return self.variant_combo.currentData() or self.session.primary
 
-    # -- export ----------------------------------------------------------------
+    # -- what the exports read (see plot_export) ------------------------------
     def hover_lines(self) -> list[pg.InfiniteLine]:
         return list(self._hover_lines.values())
 
     def curves(self) -> list[_Curve]:
         return list(self._curves)
-
-    def plot_title(self, key: str) -> str:
-        return PLOT_TITLES[key]
-
-    def plot_unit(self, key: str) -> str:
-        return PLOT_UNITS[key]
-
-    def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
-        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
-        from .plot_export import PRINT_SCALE, plots_picture_size, plots_png
-
-        self.flush()
-        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
-        return plots_png(self, key, scale)
-
-    def export_png(self, path: str | Path, key: str | None = None) -> Path:
-        """Save the plots (or one) as a PNG at print resolution."""
-        from .plot_export import save_plots
-
-        self.flush()
-        return save_plots(self, Path(path).with_suffix(".png"), key)
-
-    def export_svg(self, path: str | Path, key: str | None = None) -> Path:
-        """Save the plots (or one) as SVG."""
-        from .plot_export import save_plots
-
-        self.flush()
-        return save_plots(self, Path(path).with_suffix(".svg"), key)
-
-    def export_csv(self, path: str | Path) -> Path:
-        """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
-        from .plot_export import write_csv
-
-        self.flush()
-        return write_csv(self, path)
-
-    def default_file_name(self, what: str = "plots") -> str:
-        """design - experiment - what - date, safe in any file system."""
-        return default_file_name(self.session, what)
-
-    def _export_dialog(self, kind: str, key: str | None = None) -> None:
-        if self.session is None:
-            return
-        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}
-        what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
-        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{self.default_file_name(what)}.{kind}", filters[kind])
-        if path:
-            export_file(self, Path(path).with_suffix(f".{kind}"), key)
 
     def closeEvent(self, event):
         self._timer.stop()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from .session import VARIANT_LABELS, RunSession
 ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
+KIND_COLUMN = COLUMNS.index("Kind")
 # The invalid index Qt passes for the root: one shared default, never mutated.
 _ROOT = QModelIndex()
 
@@ -298,6 +300,7 @@ class EventLog(QWidget):
         present = [self.kind_combo.itemData(i) for i in range(1, self.kind_combo.count())]
         if kinds == present and self.kind_combo.count():
             return
+        self._fit_kind_column(kinds)
         current = self.kind_combo.currentData() or ALL
         self.kind_combo.blockSignals(True)
         self.kind_combo.clear()
@@ -306,6 +309,18 @@ class EventLog(QWidget):
             self.kind_combo.addItem(kind_label(k), k)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(current)))
         self.kind_combo.blockSignals(False)
+
+    def _fit_kind_column(self, kinds: list[str]) -> None:
+        """Widen the Kind column to its longest word of this run ("instance restarted" was cut to
+        "instance …"); it never narrows under the reader's own width."""
+        metrics = self.view.fontMetrics()
+        # The cell's text margins on either side, as the style draws them, and the sort arrow's room.
+        margin = 2 * (self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 8
+        header = self.view.horizontalHeader()
+        needed = max([metrics.horizontalAdvance(kind_label(k)) for k in kinds]
+                     + [header.fontMetrics().horizontalAdvance(COLUMNS[KIND_COLUMN]) + 16]) + margin
+        if needed > self.view.columnWidth(KIND_COLUMN):
+            self.view.setColumnWidth(KIND_COLUMN, needed)
 
     def set_filter(self, kind: str = ALL, component: str = ALL, variant: str = ALL) -> None:
         """Filter programmatically (the combos follow)."""

@@ -3,25 +3,33 @@
 A picture carries what a reader needs without the window beside it: the
 run's title, the legend (components, runs, outcomes, breaker states, fault
 windows) and each plot with its title and axis units. PNG and SVG are drawn
-by the same code, into a QImage or a QSvgGenerator.
+by the same code, into a QImage or a QSvgGenerator. ``PlotExports`` is the
+dashboard's Export menu and the calls behind it.
 """
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF, SignalInstance
 from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
 from engine import text_cell
 
 from ..canvas.export import png_bytes
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
+from .plot_grid import PLOT_TITLES, PLOT_UNITS
 from .plot_style import safe_file_name
 from .verdict_view import burn_columns
+
+if TYPE_CHECKING:
+    from .session import RunSession
 
 PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
 HEADER_MARGIN = 8.0
@@ -177,3 +185,68 @@ def _cell(values: np.ndarray, i: int) -> str:
     if i >= len(values) or not np.isfinite(values[i]):
         return ""
     return f"{values[i]:.6g}"
+
+
+class PlotExports:
+    """The dashboard's Export menu and the exports behind it; mixed into ``Dashboard``."""
+
+    session: RunSession | None
+    design_picture_requested: SignalInstance  # "png" or "svg": the canvas is the window's to draw
+    flush: Callable[[], None]  # draws what a timer tick would have drawn, so an export is up to date
+
+    def _build_export_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText("Export")
+        button.setToolTip("Save the plots as a picture (PNG at print resolution, or SVG) with their "
+                          "title and legend, the plotted data as CSV, or the design as a picture")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(button)
+        self.export_menu.addAction("Plots as PNG…", lambda: self._export_dialog("png"))
+        self.export_menu.addAction("Plots as SVG…", lambda: self._export_dialog("svg"))
+        self.export_menu.addAction("Plotted Data as CSV…", lambda: self._export_dialog("csv"))
+        self.export_menu.addSeparator()
+        self.export_menu.addAction("Design as PNG…", lambda: self.design_picture_requested.emit("png"))
+        self.export_menu.addAction("Design as SVG…", lambda: self.design_picture_requested.emit("svg"))
+        button.setMenu(self.export_menu)
+        return button
+
+    def plot_title(self, key: str) -> str:
+        return PLOT_TITLES[key]
+
+    def plot_unit(self, key: str) -> str:
+        return PLOT_UNITS[key]
+
+    def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
+        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
+        self.flush()
+        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
+        return plots_png(self, key, scale)
+
+    def export_png(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as a PNG at print resolution."""
+        self.flush()
+        return save_plots(self, Path(path).with_suffix(".png"), key)
+
+    def export_svg(self, path: str | Path, key: str | None = None) -> Path:
+        """Save the plots (or one) as SVG."""
+        self.flush()
+        return save_plots(self, Path(path).with_suffix(".svg"), key)
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Every plotted series on the bucket grid: one column per curve, stacked outcomes included."""
+        self.flush()
+        return write_csv(self, path)
+
+    def default_file_name(self, what: str = "plots") -> str:
+        """design - experiment - what - date, safe in any file system."""
+        return default_file_name(self.session, what)
+
+    def _export_dialog(self, kind: str, key: str | None = None) -> None:
+        if self.session is None:
+            return
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}
+        what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
+        path, _ = QFileDialog.getSaveFileName(cast(QWidget, self), "Export", f"{self.default_file_name(what)}.{kind}",
+                                              filters[kind])
+        if path:
+            export_file(self, Path(path).with_suffix(f".{kind}"), key)

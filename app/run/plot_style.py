@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 
+from .elide import cut_to_width
 from .formatting import (
     BREAKER_COLOURS,
     BREAKER_LABELS,
@@ -110,8 +111,35 @@ def legend_html(session: RunSession | None, components: list[str], dark: bool = 
 
 
 class _ClippedTitle(pg.LabelItem):
-    """A plot title that asks for no width: a long one is clipped by its plot rather than widening
-    its column of the grid past the dock (pyqtgraph's own asks for its text's width on every resize)."""
+    """A plot title that asks for no width: a long one is cut with an ellipsis where its plot ends
+    rather than widening its column of the grid past the dock (pyqtgraph's own asks for its text's
+    width on every resize). ``text`` stays the whole title; only what is drawn is cut."""
+
+    _full_html: str | None = None  # the title as pyqtgraph set it, before any cut
+    _cut = False
+    _fitted: tuple | None = None  # (html, width) the drawn text was last fitted to
+
+    def setText(self, text, **args):
+        self._full_html, self._cut, self._fitted = None, False, None
+        super().setText(text, **args)
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        self._elide()
+
+    def _elide(self) -> None:
+        if self._full_html is None:
+            self._full_html = self.item.toHtml()
+        width = self.rect().width()
+        key = (self._full_html, round(width))
+        if key == self._fitted or width <= 0:
+            return
+        self._fitted = key
+        if self._cut:
+            self.item.setHtml(self._full_html)
+            self._cut = False
+        doc = self.item.document()
+        self._cut = cut_to_width(doc, width)
 
     def updateMin(self):
         height = self.itemRect().height()

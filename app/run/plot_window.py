@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QVBoxLayout, QWidget
 
 from .plot_grid import PLOT_TITLES, show_time_axis
 
@@ -35,9 +35,28 @@ class PlotWindow(QWidget):
         self.resize(*WINDOW_SIZE)
 
     def closeEvent(self, event) -> None:
+        scene = self.canvas.scene()
         self.canvas.ci.removeItem(self.plot)
+        if scene is not None:
+            forget_scene(self.plot, scene)
         self.closing.emit(self.key)
         super().closeEvent(event)
+
+
+def forget_scene(item: QGraphicsItem, scene: QGraphicsScene) -> None:
+    """Let ``item``'s text labels forget ``scene``, which is about to be deleted.
+
+    A pyqtgraph TextItem (an objective's or a mark's label) keeps the last scene it painted in and
+    disconnects from it on its next paint: from a deleted scene, that crashed the next export of the
+    dashboard when the plot was scrolled out of sight and had not painted since it came back.
+    """
+    stack = [item]
+    while stack:
+        current = stack.pop()
+        stack.extend(current.childItems())
+        if getattr(current, "_lastScene", None) is scene:
+            scene.sigPrepareForPaint.disconnect(current.updateTransform)  # type: ignore[attr-defined]
+            current._lastScene = None  # type: ignore[attr-defined]
 
 
 def pop_out(dashboard, key: str) -> PlotWindow:

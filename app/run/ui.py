@@ -106,6 +106,8 @@ class RunUi(QObject):
         self._refresh_experiments()
         self.refresh_runs()
         self._load_controls()
+        # The remembered duration is often the spin box's own default, which emits no change.
+        self._show_run_length()
         self._update_actions()
 
     # -- building ------------------------------------------------------------
@@ -144,7 +146,8 @@ class RunUi(QObject):
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
         self.experiment_combo = QComboBox()
-        self.experiment_combo.setMinimumContentsLength(12)
+        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an ellipsis.
+        self.experiment_combo.setMinimumContentsLength(24)
         self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.experiment_combo.setToolTip("The experiment (set of faults) to run")
         self.duration_spin = QDoubleSpinBox()

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -59,6 +59,9 @@ _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "do
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
 BURN_PLOT_HEIGHT = 120
 BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
+MARK_POINT_SIZE = 8.5  # points, as the plot titles
+MARK_LABEL_MARGIN = 1  # px around a recovery label's words (Qt's default is 4)
+LABEL_FILL_ALPHA = 215  # threshold labels: the plot shows faintly through, the words read
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 
 
@@ -237,6 +240,7 @@ class VerdictOverlay(QObject):
         self._burn_built = False  # the burn plot holds the curves of the objectives in _specs_key
         self._marked: tuple | None = None
         dashboard.log_latency.toggled.connect(self._place_latency_lines)
+        dashboard.installEventFilter(self)  # threshold labels' backgrounds follow the theme
         # After the dashboard's own handler, which leaves the readout alone outside its plots.
         dashboard.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
@@ -365,23 +369,38 @@ class VerdictOverlay(QObject):
             who = f"{spec['client']} " if several else ""
             if objective["kind"] == "latency":
                 text = f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
-                self._add_threshold("latency", objective["threshold"] * 1000.0, text, colour)
+                # In seconds, as the latency plot's curves (its axis shows ms where the range asks).
+                self._add_threshold("latency", objective["threshold"], text, colour)
             else:
                 text = f"{who}error budget {_budget(objective['target'])}"
                 self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
                 if objective.get("latency_threshold") is not None:
                     text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
-                    self._add_threshold("latency", objective["latency_threshold"] * 1000.0, text, colour)
+                    self._add_threshold("latency", objective["latency_threshold"], text, colour)
         self._place_latency_lines()
 
     def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
         pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
+        # On the plot's background, so that neither its own line nor a curve runs through the words.
         line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen, label=text,
-                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour})
+                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour,
+                                          "fill": self._label_fill()})
         line.setZValue(40)
         # Counted in the plot's range: a threshold far above the curves still shows.
         self.dashboard.plots[plot].addItem(line)
         self._threshold_lines.append((plot, line, value))
+
+    def _label_fill(self) -> QBrush:
+        background = QColor(self.dashboard.palette().base().color())
+        background.setAlpha(LABEL_FILL_ALPHA)
+        return QBrush(background)
+
+    def eventFilter(self, watched, event):
+        if watched is self.dashboard and event.type() == QEvent.Type.PaletteChange:
+            for line in [line for _key, line, _value in self._threshold_lines] + self._marks:
+                line.label.fill = self._label_fill()  # TextItem paints its fill from this
+                line.label.update()
+        return False
 
     def _place_latency_lines(self, *_args) -> None:
         # A log axis plots log10 of the values: the lines move with it.
@@ -525,14 +544,20 @@ class VerdictOverlay(QObject):
             self.burn_plot.removeItem(line)
         self._marks = []
         several = len(session.variant_names) > 1
-        for i, (variant, t, state, text) in enumerate(marks):
-            tag = f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+        labels = [f"{SYMBOLS[state]} {text}{_tag(variant, several)}" for variant, _t, state, text in marks]
+        sides = _mark_sides([t for _v, t, _s, _x in marks], labels, self.burn_plot)
+        for (variant, t, state, text), words, (left, high) in zip(marks, labels, sides, strict=True):
+            tag = _tag(variant, several)
             pen = pg.mkPen(COLOURS[state], width=2)
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
-            line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen,
-                                   label=f"{SYMBOLS[state]} {text}{tag}",
-                                   labelOpts=_mark_label_options(i, COLOURS[state]))
+            line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen, label=words,
+                                   labelOpts={**_mark_label_options(left, high, COLOURS[state]),
+                                              "fill": self._label_fill()})
             line.setZValue(45)
+            # Compact: at 1280x720 the burn plot's view is about 35 px high, two labels' room.
+            line.label.setFont(mark_font(self.burn_plot))
+            line.label.textItem.document().setDocumentMargin(MARK_LABEL_MARGIN)
+            line.label.updateTextPos()
             line.setToolTip(f"{text}{tag} at {format_time(t)}")
             self.burn_plot.addItem(line, ignoreBounds=True)
             self._marks.append(line)
@@ -629,12 +654,41 @@ def _e(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _mark_label_options(i: int, colour: str) -> dict:
-    """Marks alternate high and low; each label hangs from the top or stands on the bottom of the
-    plot's view, so that in a short burn plot it stays off the title and the time axis alike."""
-    if i % 2 == 0:
-        return {"position": 0.97, "color": colour, "anchors": [(0, 0), (0, 0)]}
-    return {"position": 0.03, "color": colour, "anchors": [(0, 1), (0, 1)]}
+def _tag(variant: str, several: bool) -> str:
+    return f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+
+
+def _mark_sides(times: list[float], labels: list[str], plot: pg.PlotItem) -> list[tuple[bool, bool]]:
+    """(label left of its line, label high) for each mark.
+
+    Neighbours in time sit high and low in turn; a label goes right of its line unless the view
+    has no room for it there (a mark near the end of the run) and has on the left.
+    """
+    (x0, x1), width = plot.vb.viewRange()[0], plot.vb.width()
+    per_second = width / (x1 - x0) if x1 > x0 and width > 0 else 0.0
+    metrics = QFontMetricsF(mark_font(plot))
+    sides = [(False, True)] * len(times)
+    for k, i in enumerate(sorted(range(len(times)), key=lambda i: times[i])):
+        room = metrics.horizontalAdvance(labels[i]) + 2 * MARK_LABEL_MARGIN
+        left = bool(per_second) and (x1 - times[i]) * per_second < room <= (times[i] - x0) * per_second
+        sides[i] = (left, k % 2 == 0)
+    return sides
+
+
+def mark_font(plot: pg.PlotItem) -> QFont:
+    """The recovery labels' font: the plot titles' size, so two rows of them fit a short burn plot."""
+    font = QFont(plot.font())
+    font.setPointSizeF(MARK_POINT_SIZE)
+    return font
+
+
+def _mark_label_options(left: bool, high: bool, colour: str) -> dict:
+    """A high label hangs from the top of the plot's view, a low one stands on its bottom, so that in
+    a short burn plot it stays off the title and the time axis alike; left or right of its line."""
+    x = 1 if left else 0
+    if high:
+        return {"position": 0.97, "color": colour, "anchors": [(x, 0), (x, 0)]}
+    return {"position": 0.03, "color": colour, "anchors": [(x, 1), (x, 1)]}
 
 
 __all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]

@@ -367,6 +367,17 @@ def test_timeline_follows_the_run_duration(window):
     assert timeline.horizon() > 400
 
 
+def test_the_timelines_tick_labels_stay_inside_it():
+    """Seen at 1280x720: the 300 s run's last tick, at the timeline's right end, read "300" cut short."""
+    from app.panes.faults import tick_label_rect
+
+    width, text = 340.0, 30.0
+    last = tick_label_rect(width - 12, text, width, 0)
+    assert last.right() <= width and last.width() >= text
+    middle = tick_label_rect(200.0, text, width, 0)
+    assert middle.center().x() == 200.0
+
+
 def test_a_design_without_positions_is_laid_out_on_import(window, tmp_path):
     import json
 
@@ -719,3 +730,30 @@ def test_a_damaged_file_read_read_only_says_so_and_save_asks_for_a_new_file(wind
     assert window.windowTitle().startswith("kept.faultline")
     assert window.save_action.toolTip().endswith("Save the project.</small>")
     assert [c.name for c in open_project(kept).project.designs[0].components] == ["salvaged"]
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_palettes_scroll_bar_is_drawn_in_the_theme(window, qtbot, look):
+    """Seen at 1280x720: a transparent palette background left its scroll bar's groove solid black."""
+    from PySide6.QtWidgets import QListWidget, QStyle, QStyleOptionSlider
+
+    window.resize(1280, 720)
+    window.show()
+    window.set_theme(look)
+    try:
+        palette = window.findChild(QListWidget, "palette")
+        palette.setFixedHeight(150)
+        qtbot.waitUntil(lambda: palette.verticalScrollBar().isVisible())
+        bar = palette.verticalScrollBar()
+        option = QStyleOptionSlider()
+        bar.initStyleOption(option)
+        groove = bar.style().subControlRect(QStyle.ComplexControl.CC_ScrollBar, option,
+                                            QStyle.SubControl.SC_ScrollBarAddPage, bar)
+        # As the window draws it (a grab of the bar alone paints its own background first).
+        image = window.grab().toImage()
+        colour = image.pixelColor(bar.mapTo(window, groove.center()))
+        window_colour = window.palette().window().color()
+        # The groove is a shade of the window's colour, as Fusion draws it: never black.
+        assert colour.lightness() > 40 and abs(colour.lightness() - window_colour.lightness()) < 90, colour.name()
+    finally:
+        window.set_theme("light")

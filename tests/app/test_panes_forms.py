@@ -235,6 +235,26 @@ def test_the_pane_shows_how_the_patterns_wrap_a_call(window, qtbot):
             in panel.nesting.text())
 
 
+def test_with_a_link_selected_the_nesting_is_that_calls_whole_stack(window, qtbot):
+    """Seen at 1280x720: on api -> db, choosing the all-calls timeout said "timeout → the call"."""
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    panel = window.resilience
+    panel.add_policy("timeout")  # every call of web
+    link = next(link for link in doc.design.links_from(ids["web"]) if link.target == ids["db"])
+    doc.set_selection([link.id])
+    panel.add_policy("circuit_breaker")  # calls to db only
+    rows = [panel.list.item(i).text() for i in range(panel.list.count())]
+    panel.list.setCurrentRow(next(i for i, text in enumerate(rows) if text.startswith("Timeout")))
+    assert 'Around calls to "db", outer to inner: circuit breaker → timeout → the call.' in panel.nesting.text()
+    # The component alone: the timeout guards every call, the breaker only those to db.
+    doc.set_selection([ids["web"]])
+    panel.list.setCurrentRow(next(i for i in range(panel.list.count())
+                                  if panel.list.item(i).text().startswith("Timeout")))
+    assert panel.nesting.text().startswith("Around each call, outer to inner: timeout → the call.")
+
+
 def test_policy_back_to_library_defaults(window, qtbot):
     doc = window.document
     ids = build_three_tier(doc)

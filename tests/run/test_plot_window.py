@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from run_builders import EXPERIMENT
 
@@ -74,3 +75,37 @@ def test_the_window_shows_the_runs_curves(qtbot, dashboard, design):
     assert curves and all(c.scene() is window.canvas.scene() for c in curves)
     x, y = curves[0].getData()
     assert len(x) == 30 and np.nansum(y) > 0
+
+
+def test_a_long_run_in_a_window_keeps_its_time_axis_in_plain_seconds(qtbot, dashboard, design):
+    """Seen in a screenshot: "(ks)" under a popped-out plot, its ticks 0, 1, 2."""
+    options = RunOptions(duration=3000, seed=1, bucket=10.0)
+    dashboard.show_session(RunSession.from_results({"protected": simulate(design, options, experiment=EXPERIMENT)}))
+    dashboard.flush()
+    for key in ("throughput", "breakers"):  # a top-row plot, its time values hidden in the grid, and a bottom one
+        window = pop_out(dashboard, key)
+        qtbot.wait(20)
+        axis = dashboard.plots[key].getAxis("bottom")
+        assert axis.autoSIPrefixScale == 1.0 and "(s)" in axis.labelString() and "ks" not in axis.labelString()
+        ticks = [v for _spacing, values in axis.tickValues(0, 3000, 600) for v in values]
+        assert axis.style["showValues"] and max(ticks) > 1000  # ticks in seconds, not in thousands of them
+        window.close()
+
+
+def test_a_plot_back_from_its_window_exports_with_its_labels(qtbot, dashboard):
+    """Seen as a crash: an objective's labelled line painted in a plot's window, the window closed,
+    then the dashboard exported before it repainted that plot (scrolled out of sight)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtGui import QImage
+
+    line = pg.InfiniteLine(pos=5.0, angle=0, movable=False, label="error budget 5 %",
+                           labelOpts={"position": 0.98, "fill": pg.mkBrush(255, 255, 255, 215)})
+    dashboard.plots["errors"].addItem(line)
+    window = pop_out(dashboard, "errors")
+    window.canvas.grab()  # the label paints in the window's scene
+    window.close()
+    # The window and its scene are gone before the dashboard paints again.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    image = QImage.fromData(dashboard.plots_png(width=600))
+    assert not image.isNull() and image.width() == 600
+    assert line.label.scene() is dashboard.plots_widget.scene()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
+from app.resources import EXAMPLES
 from app.run.session import FAILED, FINISHED, STOPPED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles, open_project
@@ -436,3 +437,26 @@ def test_a_kept_run_in_wider_buckets_is_drawn_and_replayed_on_its_own_grid(qtbot
     finally:
         ui.shutdown()
         w.close()
+
+
+def test_the_fault_timeline_spans_the_run_from_the_start(qtbot, tmp_path):
+    """Seen at 1280x720: a 300 s run's timeline showed 0-100 s until the duration was edited."""
+    w, ui = make_window(qtbot, tmp_path, "timeline")
+    w.import_path(EXAMPLES / "three_tier.json", ask=False)
+    timeline = w.faults.timeline
+    assert timeline.run_duration == ui.duration_spin.value() == 300
+    assert timeline.horizon() == 300
+    ui.shutdown()
+    w.close()
+
+
+def test_after_an_edit_the_canvas_shows_the_design_not_the_last_runs_colours(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    assert node_health(window, "db") is not None
+    db = window.document.component_named("db")
+    # Moving is not an edit of the design: the run's colours stay.
+    window.document.edit.move_components({db.id: (db.position.x + 40, db.position.y)})
+    assert node_health(window, "db") is not None
+    window.document.edit.set_component_fields(db.id, {"name": "database"})
+    assert all(item.health is None for item in window.scene.node_items())

@@ -214,3 +214,27 @@ def test_properties_and_fault_forms_show_whole_values(qtbot, small_window, scree
     form = w.faults.form
     assert form is not None
     qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
+
+
+def test_the_experiment_box_shows_every_bundled_experiments_name_whole(qtbot, small_window):
+    """Seen at 1280x720: "slow recommendati", cut without an ellipsis."""
+    import json
+
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    from app.resources import EXAMPLES
+
+    w = small_window
+    ui = w.run_ui
+    _fit(qtbot, w, 1280, 720)
+    combo = ui.experiment_combo
+    assert _on_window(w, combo)
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+    names = [e["name"] for path in EXAMPLES.glob("*.json")
+             for e in json.loads(path.read_text(encoding="utf-8")).get("experiments", [])]
+    assert names
+    for name in names:
+        assert combo.fontMetrics().horizontalAdvance(name) <= room, (name, room)

@@ -1,0 +1,84 @@
+"""Rich text cut with an ellipsis where its room ends, for one-line titles that must give way.
+
+Qt clips rich text without a sign (and elides only plain text): a title cut
+there reads as a different word ("Error rate by outcom"). Cutting the text
+document itself keeps the bold design name and the burn plot's coloured key.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+ELLIPSIS = "…"
+
+
+def cut_to_width(doc: QTextDocument, width: float) -> bool:
+    """Cut the one-line ``doc`` so that it, margins included, fits ``width``, ending in an ellipsis.
+    Returns whether it had to be cut."""
+    if doc.size().width() <= width + 0.5:
+        return False
+    margin = doc.documentMargin()
+    cursor = QTextCursor(doc)
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    ellipsis = QFontMetricsF(cursor.charFormat().font()).horizontalAdvance(ELLIPSIS)
+    at = doc.documentLayout().hitTest(QPointF(max(margin, width - margin - ellipsis), margin + 1.0),
+                                      Qt.HitTestAccuracy.FuzzyHit)
+    at = max(0, at)
+    while True:
+        cursor.setPosition(at)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(ELLIPSIS)
+        if at == 0 or doc.size().width() <= width + 0.5:
+            return True
+        at -= 1  # the hit landed on a letter that crosses the edge
+
+
+class FittedLabel(QLabel):
+    """A one-line rich-text label that asks for no width and shows, when too narrow, its text cut
+    with an ellipsis, the whole of it in the tooltip (unless ``own_tooltip``: the owner sets it).
+    ``text()`` is the whole text."""
+
+    def __init__(self, parent: QWidget | None = None, own_tooltip: bool = False) -> None:
+        super().__init__(parent)
+        self._own_tooltip = own_tooltip
+        self.setTextFormat(Qt.TextFormat.RichText)
+        # Long titles are cut rather than forcing the dock wider than the window.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._full = ""
+        self._fitted: tuple[str, int] | None = None
+        self._doc = QTextDocument()
+        self._doc.setDocumentMargin(0)
+
+    def setText(self, text: str) -> None:
+        if text == self._full and self._fitted is not None:
+            return
+        self._full = text
+        self._fitted = None
+        self._fit()
+
+    def text(self) -> str:
+        return self._full
+
+    def shown_text(self) -> str:
+        """What the label draws: its text, or the part of it that fits, with an ellipsis."""
+        return super().text()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        key = (self._full, room)
+        if key == self._fitted:
+            return
+        self._fitted = key
+        doc = self._doc
+        doc.setDefaultFont(self.font())
+        doc.setHtml(self._full)
+        whole = doc.toPlainText()
+        cut = room > 0 and cut_to_width(doc, room)
+        super().setText(doc.toHtml() if cut else self._full)
+        if not self._own_tooltip:
+            self.setToolTip(whole if cut else "")

@@ -1,0 +1,118 @@
+"""What the 1280x720 and 1920x1080 screenshots of a comparison showed cut or crossed, and must not.
+
+Plot titles and the design name were cut mid-word with no sign ("Error rate by outcom"), the event
+log's Kind column cut "instance restarted" to "instance …", the objectives' dashed lines ran through
+their own labels, and the burn plot's two recovery labels touched in a short plot.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QTextDocument
+from test_dashboard_layout import shop  # noqa: F401  (the fixture)
+from test_run_window import run_and_wait
+from test_window_fit import _fit
+
+from app.run.elide import ELLIPSIS
+from app.run.event_log import KIND_COLUMN, kind_label
+
+SCREENS = [(1280, 720), (1920, 1080)]
+
+
+def _scene_rect(item):
+    return item.mapRectToScene(item.boundingRect())
+
+
+@pytest.fixture
+def compared(qtbot, shop, request):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, *request.param)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    qtbot.wait(100)
+    return w, ui
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_titles_fit_their_room_or_end_in_an_ellipsis(compared):
+    w, ui = compared
+    dashboard = ui.dashboard
+    plots = dict(dashboard.plots, burn=ui.verdicts.burn_plot)
+    for key, plot in plots.items():
+        title = plot.titleLabel
+        shown = title.item.toPlainText()
+        assert title.item.boundingRect().width() <= title.rect().width() + 1, (key, shown)
+        whole = QTextDocument()
+        whole.setHtml(title.text)
+        assert shown.endswith(ELLIPSIS) or shown == whole.toPlainText(), (key, shown)
+    # The full title stays what the exports and the theme's recolouring read.
+    assert plots["errors"].titleLabel.text.startswith("Error rate by outcome")
+    titles = ((dashboard.title_label, "Three-tier web shop"), (dashboard.table_box.title, "one replication"))
+    for label, words in titles:
+        assert label.sizeHint().width() <= label.contentsRect().width() + 1, label.shown_text()
+        assert words in label.text()
+        if label.shown_text() != label.text():
+            assert ELLIPSIS in label.shown_text() and words in label.toolTip()
+    # The reasons and the values under the cursor share a line: each is cut with an ellipsis, never mid-word.
+    dashboard.set_cursor(61.0)
+    for label in (dashboard.why_label, dashboard.readout):
+        assert label.isVisible() and label.sizeHint().width() <= label.contentsRect().width() + 1, label.shown_text()
+        assert label.shown_text() == label.text() or ELLIPSIS in label.shown_text()
+    assert "retries" in dashboard.why_label.toolTip()  # every reason, as before
+
+
+def test_a_title_cut_short_comes_back_whole_when_widened(qtbot, shop):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, 1280, 720)
+    plot = ui.dashboard.plots["errors"]
+    title = plot.titleLabel
+    title.resize(60, title.size().height())
+    assert title.item.toPlainText().endswith(ELLIPSIS)
+    assert title.item.boundingRect().width() <= 61
+    title.resize(400, title.size().height())
+    assert title.item.toPlainText() == "Error rate by outcome"
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_event_log_shows_every_kind_whole(compared):
+    w, ui = compared
+    log = ui.event_log
+    kinds = {e["kind"] for e in log.model.events}
+    assert "instance_restarted" in kinds
+    metrics = log.view.fontMetrics()
+    width = log.view.columnWidth(KIND_COLUMN)
+    for kind in kinds:
+        words = kind_label(kind)
+        # What the table draws in the cell's text room (the style's margins on both sides).
+        assert metrics.horizontalAdvance(words) + 8 <= width, (words, width)
+
+
+@pytest.mark.parametrize("compared", [(1280, 720)], indirect=True)
+def test_threshold_labels_sit_on_the_plot_background_and_follow_the_theme(compared, qtbot):
+    w, ui = compared
+    overlay = ui.verdicts
+    assert {key for key, _line, _value in overlay._threshold_lines} == {"errors", "latency"}
+    for key, line, _value in overlay._threshold_lines:
+        # On the plot, in its units: "p99 ≤ 250 ms" was drawn at 250 on an axis in seconds, out of sight.
+        low, high = ui.dashboard.plots[key].vb.viewRange()[1]
+        assert low <= line.value() <= high, (key, line.value())
+        fill = line.label.fill.color()
+        assert fill.alpha() >= 200
+        assert fill.rgb() == ui.dashboard.palette().base().color().rgb()
+    w.set_theme("dark" if ui.dashboard.palette().base().color().lightness() >= 128 else "light")
+    qtbot.wait(50)
+    for _key, line, _value in overlay._threshold_lines:
+        assert line.label.fill.color().rgb() == ui.dashboard.palette().base().color().rgb()
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_recovery_labels_on_the_burn_plot_never_touch(compared):
+    w, ui = compared
+    marks = ui.verdicts._marks
+    assert len(marks) >= 2
+    view = _scene_rect(ui.verdicts.burn_plot.vb)
+    rects = [_scene_rect(line.label) for line in marks]
+    for i, a in enumerate(rects):
+        assert view.left() - 1 <= a.left() and a.right() <= view.right() + 1, marks[i].label.toPlainText()
+        assert view.top() - 1 <= a.top() and a.bottom() <= view.bottom() + 1, marks[i].label.toPlainText()
+        for b in rects[i + 1:]:
+            assert not a.adjusted(0, 0, 0, 1).intersects(b), (a, b)
