@@ -25,7 +25,9 @@ from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
     _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
-from engine._metrics cimport H_MIN, H_GAMMA, NB, _histogram_quantile
+from engine._metrics cimport (
+    H_MIN, H_GAMMA, NB, _histogram_quantile, _histogram_init, _histogram_bin, _histogram_bin_formula
+)
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
@@ -78,6 +80,27 @@ def histogram_quantile(hist, double q, double vmax):
         raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
     cdef int64_t[::1] view = counts
     return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
+
+
+_histogram_init()
+
+
+def histogram_bins(values, bint formula=False):
+    """The latency histogram bin of each value (seconds), as the engine records it; with
+    ``formula``, by the defining formula floor(log(v / HISTOGRAM_MIN) / log(HISTOGRAM_GAMMA))
+    (capped to the end bins) instead of the engine's table lookup. Both must always agree."""
+    cdef double[::1] v = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    out = np.empty(v.shape[0], dtype=np.int32)
+    cdef int[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        if formula:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin_formula(v[i])
+        else:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin(v[i])
+    return out
 
 
 def event_queue_trace(ops, int capacity=4):

@@ -18,7 +18,7 @@ from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
+    NB, _histogram_init, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -36,6 +36,8 @@ from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
 include "_calls.pxi"   # non-blocking calls, deadlines, hedging: the hooks marked "calls:"
+
+_histogram_init()   # the latency bins' lookup tables, once per process
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
