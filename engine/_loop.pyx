@@ -5,7 +5,7 @@
 # _routing ...), so every call here is direct. Run `with nogil`, on the state struct the
 # Core owns.
 from libc.math cimport floor, fabs, INFINITY
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, INT64_MAX
 from libc.string cimport memset
 
 from engine._structs cimport Event, Rng
@@ -43,10 +43,10 @@ _histogram_init()   # the latency bins' lookup tables, once per process
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
     cdef int64_t until_ns = _ns(until)
+    cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
     cdef Event ev
-    while s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
-        if max_events > 0 and processed >= max_events:
-            break
+    # one test of the three reasons to stop, not three (HALT_NONE is 0)
+    while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
         if not _pop(s, until_ns, &ev):
             break
         if ev.t > s.now_ns:
