@@ -18,7 +18,8 @@ from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_init, _histogram_bin, _histogram_quantile, _count_c, _count_l, _touch, _on_warmup_end,
+    NB, _histogram_init, _histogram_bin, _histogram_quantile, _count_c, _count_l, _sum_c, _sum_l,
+    _start_measuring, _touch, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -53,6 +54,8 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             s.stalled = 0
             s.now_ns = ev.t
             s.now = _seconds(ev.t)
+            if not s.measuring and s.now >= s.warmup:
+                _start_measuring(s)
         else:
             s.stalled += 1
             if s.stall_limit > 0 and s.stalled > s.stall_limit:
@@ -459,7 +462,7 @@ cdef void _start_service(Sim* s, int j) noexcept nogil:
     _count_c(s, c, MC_STARTED, 1.0)
     if wait > 0:
         _count_c(s, c, MC_WAITED, 1.0)
-        _count_c(s, c, MC_WAIT_SUM, wait)
+        _sum_c(s, c, MC_WAIT_SUM, wait)
         if s.now >= s.warmup:
             s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
             if wait > s.wait_max[c]:
@@ -698,7 +701,7 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
     if s.pol[link].core_thread_pool_size > 0:
         k = _tp_next(s, link)
         if k >= 0:
-            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
             s.calls[k].holds_bulkhead = 1
             s.calls[k].state = CS_IN_FLIGHT
             _send(s, k)
@@ -713,7 +716,7 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
         live = _node_live(s, node) and s.calls[k].state == CS_BH_WAIT
         _node_free(s, node)
         if live:
-            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
             s.l_bh_inuse[link] += 1
             s.calls[k].holds_bulkhead = 1
             s.calls[k].state = CS_IN_FLIGHT
@@ -790,7 +793,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef double wait
     if s.calls[k].state == CS_BH_WAIT:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
-        _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+        _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
     s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
     if s.calls[k].inst >= 0:
         if s.lk_od[link] >= 0:
@@ -841,9 +844,9 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
         return
     _count_l(s, link, ML_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        _count_l(s, link, ML_REFUSED_TIME, took)
+        _sum_l(s, link, ML_REFUSED_TIME, took)
     else:
-        _count_l(s, link, ML_LAT_SUM, took)
+        _sum_l(s, link, ML_LAT_SUM, took)
     s.l_active[link] -= 1
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1

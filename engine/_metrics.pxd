@@ -125,16 +125,42 @@ cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, doubl
     return vmax
 
 
+# Counts (whole numbers) go only to the current bucket's row: the run's total of a count is
+# the sum of its rows since the warm-up, exact in doubles in any order, which Core.state_arrays
+# folds in as the buckets end. Amounts in seconds (``_sum_c``, ``_sum_l``) are also added to
+# the total as they come, since a sum in another order could differ in its last bits.
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
-    if s.now >= s.warmup:
-        s.tot_c[c * NMC + field] += v
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
-    if s.now >= s.warmup:
+
+
+cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
+    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
+    if s.measuring:
+        s.tot_c[c * NMC + field] += v
+
+
+cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
+    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
+    if s.measuring:
         s.tot_l[l * NML + field] += v
+
+
+cdef inline void _start_measuring(Sim* s) noexcept nogil:
+    """The clock has reached the warm-up's end: keep the current bucket's counts so far, which
+    the run's totals leave out."""
+    cdef int64_t i, n
+    s.measuring = 1
+    s.warm_bucket = s.current_bucket
+    n = <int64_t>s.n_c * NMC
+    for i in range(n):
+        s.warm_c[i] = s.mc[<int64_t>s.current_bucket * n + i]
+    n = <int64_t>s.n_l * NML
+    for i in range(n):
+        s.warm_l[i] = s.ml[<int64_t>s.current_bucket * n + i]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
@@ -172,7 +198,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
         s.tot_lat[c * 5 + 4] += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
-        _count_c(s, c, MC_REFUSED_TIME, latency)
+        _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
     if s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)
