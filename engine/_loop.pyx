@@ -242,7 +242,9 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
             t += _expo(r, 1.0 / lam)
             if t >= s.duration:
                 return t
-            if _uniform(r) * lam <= _rate_at(s, c, t):
+            # a constant rate (one point) is its own peak: no schedule to look up
+            rate = s.bp_r[off] if s.comps[c].bp_count == 1 else _rate_at(s, c, t)
+            if _uniform(r) * lam <= rate:
                 return t
     # evenly spaced at the current rate; skip ahead through zero-rate stretches
     while t < s.duration:
