@@ -26,7 +26,7 @@ from engine._heap cimport (
     _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
-    H_MIN, H_GAMMA, NB, _histogram_quantile, _histogram_init, _histogram_bin, _histogram_bin_formula
+    H_MIN, H_GAMMA, NB, _histogram_quantile, _histogram_init, _histogram_bin, _histogram_bin_formula, _bucket_rows
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -537,6 +537,7 @@ cdef class Core:
         self.s.mc = _dptr(keep["mc"].reshape(-1))
         self.s.mg = _dptr(keep["mg"].reshape(-1))
         self.s.ml = _dptr(keep["ml"].reshape(-1))
+        _bucket_rows(&self.s)
         self.s.mlg = _dptr(keep["mlg"].reshape(-1))
         self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))

@@ -19,7 +19,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _histogram_quantile, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _on_warmup_end,
+    _start_measuring, _bucket_rows, _touch, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -104,6 +104,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_BUCKET:
         _flush_bucket(s, s.current_bucket, s.bucket)
         s.current_bucket += 1
+        _bucket_rows(s)
         if s.current_bucket < s.n_b - 1:
             _push_edge(s, (s.current_bucket + 1) * _ns(s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
     elif t == EV_FAULT:

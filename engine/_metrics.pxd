@@ -129,22 +129,29 @@ cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, doubl
 # the sum of its rows since the warm-up, exact in doubles in any order, which Core.state_arrays
 # folds in as the buckets end. Amounts in seconds (``_sum_c``, ``_sum_l``) are also added to
 # the total as they come, since a sum in another order could differ in its last bits.
+cdef inline void _bucket_rows(Sim* s) noexcept nogil:
+    """Point the counters at the current bucket's rows: call whenever current_bucket changes
+    (while it names a bucket)."""
+    s.mc_row = &s.mc[<int64_t>s.current_bucket * s.n_c * NMC]
+    s.ml_row = &s.ml[<int64_t>s.current_bucket * s.n_l * NML]
+
+
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
-    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
+    s.mc_row[c * NMC + field] += v
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
-    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
+    s.ml_row[l * NML + field] += v
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
-    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
+    s.mc_row[c * NMC + field] += v
     if s.measuring:
         s.tot_c[c * NMC + field] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
-    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
+    s.ml_row[l * NML + field] += v
     if s.measuring:
         s.tot_l[l * NML + field] += v
 

@@ -229,6 +229,8 @@ cdef struct Sim:
     double* mg
     double* ml
     double* mlg
+    double* mc_row          # the current bucket's rows of mc and ml (_bucket_rows)
+    double* ml_row
     double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
     double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
