@@ -30,7 +30,7 @@ extensions = [
         [source.as_posix()],
         include_dirs=[numpy.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        extra_compile_args=["-O0", "-g"] if DEBUG else ["-O2"],
+        extra_compile_args=["-O0", "-g"] if DEBUG else ["-O3"],
     )
     for source in sorted(Path("engine").glob("*.pyx"))  # setup.py runs from the project root
 ]

@@ -27,6 +27,10 @@ cdef inline int64_t _ns(double seconds) noexcept nogil:
     longer tell neighbouring nanoseconds apart, but the clock itself still can.)"""
     cdef double x = seconds * 1e9
     cdef int64_t n
+    if 0.0 <= seconds < 1e9:
+        # the common case, a time in the run or a delay, without a branch on the rounding
+        n = <int64_t>x
+        return n + <int64_t>(x - n >= 0.5)
     if not (seconds < 1e9):
         return _never_ns()
     if seconds <= -1e9:

@@ -25,7 +25,10 @@ from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
     _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
-from engine._metrics cimport H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies
+from engine._metrics cimport (
+    H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
+    _histogram_bin_formula, _bucket_rows
+)
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
@@ -66,6 +69,9 @@ OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
+# the counter fields that are amounts in seconds, summed in the run's totals as they come
+_AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
+_AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -78,6 +84,27 @@ def histogram_quantile(hist, double q, double vmax):
         raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
     cdef int64_t[::1] view = counts
     return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
+
+
+_histogram_init()
+
+
+def histogram_bins(values, bint formula=False):
+    """The latency histogram bin of each value (seconds), as the engine records it; with
+    ``formula``, by the defining formula floor(log(v / HISTOGRAM_MIN) / log(HISTOGRAM_GAMMA))
+    (capped to the end bins) instead of the engine's table lookup. Both must always agree."""
+    cdef double[::1] v = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    out = np.empty(v.shape[0], dtype=np.int32)
+    cdef int[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        if formula:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin_formula(v[i])
+        else:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin(v[i])
+    return out
 
 
 def event_queue_trace(ops, int capacity=4):
@@ -154,6 +181,8 @@ cdef class Core:
 
     cdef Sim s
     cdef object _keep
+    cdef object _acc_c, _acc_l   # the counts of the buckets folded into the totals so far
+    cdef int _folded             # the next bucket to fold
 
     @property
     def n_c(self):
@@ -510,9 +539,19 @@ cdef class Core:
         self.s.mc = _dptr(keep["mc"].reshape(-1))
         self.s.mg = _dptr(keep["mg"].reshape(-1))
         self.s.ml = _dptr(keep["ml"].reshape(-1))
+        _bucket_rows(&self.s)
         self.s.mlg = _dptr(keep["mlg"].reshape(-1))
         self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
+        keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
+        self.s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
+        self.s.warm_l = _dptr(keep["_warm_l"].reshape(-1))
+        self._acc_c = np.zeros((max(n_c, 1), NMC))
+        self._acc_l = np.zeros((max(n_l, 1), NML))
+        self._folded = 1
+        if self.s.warmup <= 0:
+            self.s.measuring = 1   # from the first instant, with nothing before it
         self.s.tot_area = _dptr(keep["tot_area"].reshape(-1))
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
         self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
@@ -642,6 +681,7 @@ cdef class Core:
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
+        self._fold_counts()
         return self._keep
 
     def run_histograms(self):
@@ -663,6 +703,32 @@ cdef class Core:
             if lo <= hi:
                 hist[c, lo:hi + 1] += pending[c, lo:hi + 1]
         return hist
+
+    cdef _fold_counts(self):
+        """Bring the counts in ``tot_c`` and ``tot_l`` up to now: the loop counts into the
+        bucket rows only. Since the warm-up: the buckets after the one it ended in, plus what
+        that one counted from then on. Each finished bucket is added once; the counts are whole
+        numbers, so these sums are exact whatever their order."""
+        cdef int cur = min(self.s.current_bucket, self.s.n_b - 1)
+        cdef int wb = self.s.warm_bucket
+        if not self.s.measuring:
+            return
+        keep = self._keep
+        if self._folded <= wb:
+            self._folded = wb + 1
+        for rows_name, tot_name, warm_name, acc, amounts in (
+                ("mc", "tot_c", "_warm_c", self._acc_c, _AMOUNT_C),
+                ("ml", "tot_l", "_warm_l", self._acc_l, _AMOUNT_L)):
+            rows, tot = keep[rows_name], keep[tot_name]
+            if cur > self._folded:
+                acc += rows[self._folded:cur].sum(axis=0)
+            counts = rows[wb] - keep[warm_name]
+            if cur > wb:
+                counts += acc + rows[cur]
+            counts[:, amounts] = tot[:, amounts]
+            tot[...] = counts
+        if cur > self._folded:
+            self._folded = cur
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)

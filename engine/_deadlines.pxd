@@ -37,7 +37,8 @@ cdef inline double _arrival_deadline(Sim* s, int k, int gen, int link) noexcept 
 
 
 cdef inline bint _expired(Sim* s, int j) noexcept nogil:
-    return _ns(s.jobs[j].deadline) <= s.now_ns
+    # most work has no deadline (infinite): that needs no rounding to tell
+    return s.jobs[j].deadline < 1e9 and _ns(s.jobs[j].deadline) <= s.now_ns
 
 
 cdef inline void _count_expired(Sim* s, int c) noexcept nogil:

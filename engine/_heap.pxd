@@ -180,12 +180,20 @@ cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
             if child >= n:
                 break
             best = child
-            end = child + 4 if child + 4 < n else n
-            child += 1
-            while child < end:
-                if _before(&s.heap[child], &s.heap[best]):
-                    best = child
+            if child + 3 < n:   # all four children, unrolled
+                if _before(&s.heap[child + 1], &s.heap[best]):
+                    best = child + 1
+                if _before(&s.heap[child + 2], &s.heap[best]):
+                    best = child + 2
+                if _before(&s.heap[child + 3], &s.heap[best]):
+                    best = child + 3
+            else:
+                end = n
                 child += 1
+                while child < end:
+                    if _before(&s.heap[child], &s.heap[best]):
+                        best = child
+                    child += 1
             if _before(&s.heap[best], &last):
                 s.heap[i] = s.heap[best]
                 i = best

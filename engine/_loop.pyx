@@ -5,7 +5,7 @@
 # _routing ...), so every call here is direct. Run `with nogil`, on the state struct the
 # Core owns.
 from libc.math cimport floor, fabs, INFINITY
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, INT64_MAX
 
 from engine._structs cimport Event, Rng
 from engine._codes cimport *
@@ -17,7 +17,8 @@ from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _touch, _on_warmup_end,
+    NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
+    _start_measuring, _bucket_rows, _touch, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -36,20 +37,24 @@ from engine._disciplines cimport (
 )
 include "_calls.pxi"   # non-blocking calls, deadlines, hedging: the hooks marked "calls:"
 
+_histogram_init()   # the latency bins' lookup tables, once per process
+
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
     cdef int64_t until_ns = _ns(until)
+    cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
     cdef Event ev
-    while s.stop_flag == 0 and not s.out_of_memory and s.halt_reason == HALT_NONE:
-        if max_events > 0 and processed >= max_events:
-            break
+    # one test of the three reasons to stop, not three (HALT_NONE is 0)
+    while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
         if not _pop(s, until_ns, &ev):
             break
         if ev.t > s.now_ns:
             s.stalled = 0
             s.now_ns = ev.t
             s.now = _seconds(ev.t)
+            if not s.measuring and s.now >= s.warmup:
+                _start_measuring(s)
         else:
             s.stalled += 1
             if s.stall_limit > 0 and s.stalled > s.stall_limit:
@@ -98,6 +103,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_BUCKET:
         _flush_bucket(s, s.current_bucket, s.bucket)
         s.current_bucket += 1
+        _bucket_rows(s)
         if s.current_bucket < s.n_b - 1:
             _push_edge(s, (s.current_bucket + 1) * _ns(s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
     elif t == EV_FAULT:
@@ -240,7 +246,9 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
             t += _expo(r, 1.0 / lam)
             if t >= s.duration:
                 return t
-            if _uniform(r) * lam <= _rate_at(s, c, t):
+            # a constant rate (one point) is its own peak: no schedule to look up
+            rate = s.bp_r[off] if s.comps[c].bp_count == 1 else _rate_at(s, c, t)
+            if _uniform(r) * lam <= rate:
                 return t
     # evenly spaced at the current rate; skip ahead through zero-rate stretches
     while t < s.duration:
@@ -460,7 +468,7 @@ cdef void _start_service(Sim* s, int j) noexcept nogil:
     _count_c(s, c, MC_STARTED, 1.0)
     if wait > 0:
         _count_c(s, c, MC_WAITED, 1.0)
-        _count_c(s, c, MC_WAIT_SUM, wait)
+        _sum_c(s, c, MC_WAIT_SUM, wait)
         if s.now >= s.warmup:
             s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
             if wait > s.wait_max[c]:
@@ -699,7 +707,7 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
     if s.pol[link].core_thread_pool_size > 0:
         k = _tp_next(s, link)
         if k >= 0:
-            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
             s.calls[k].holds_bulkhead = 1
             s.calls[k].state = CS_IN_FLIGHT
             _send(s, k)
@@ -714,7 +722,7 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
         live = _node_live(s, node) and s.calls[k].state == CS_BH_WAIT
         _node_free(s, node)
         if live:
-            _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+            _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
             s.l_bh_inuse[link] += 1
             s.calls[k].holds_bulkhead = 1
             s.calls[k].state = CS_IN_FLIGHT
@@ -791,7 +799,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef double wait
     if s.calls[k].state == CS_BH_WAIT:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
-        _count_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
+        _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
     s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
     if s.calls[k].inst >= 0:
         if s.lk_od[link] >= 0:
@@ -842,9 +850,9 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
         return
     _count_l(s, link, ML_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        _count_l(s, link, ML_REFUSED_TIME, took)
+        _sum_l(s, link, ML_REFUSED_TIME, took)
     else:
-        _count_l(s, link, ML_LAT_SUM, took)
+        _sum_l(s, link, ML_LAT_SUM, took)
     s.l_active[link] -= 1
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1

@@ -1,7 +1,7 @@
 # Streaming metrics: per-bucket counters, time-weighted areas, log-bucketed latency histograms
 # and the objectives' counters.
 from libc.stdint cimport int64_t, uint16_t
-from libc.math cimport log, exp, fmin
+from libc.math cimport exp, fmin
 
 from engine._codes cimport *
 from engine._state cimport Sim
@@ -9,15 +9,92 @@ from engine._state cimport Sim
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
 # same bin as the exact sample percentile: relative error below 0.5 % for any distribution.
+#
+# A bin is defined by the formula in faultline_h_formula, floor(log(v / H_MIN) / log(1.005)),
+# but a `log` per recorded latency was a third of finishing a request. So the bin is looked
+# up instead: the top bits of a positive double (its exponent and first mantissa bits) order
+# it like its value and cut each power of two into cells narrower than two bins, so a cell's
+# first bin plus a comparison or two against the bins' least values gives the bin. Those
+# least values are found once, by bisection against the formula itself, so the lookup gives
+# the formula's bin for every double; within a few ulps of a bin's edge, where a
+# non-monotone rounding of the formula could disagree with a single edge, the formula
+# decides.
 cdef extern from *:
     """
+    #include <math.h>
+    #include <stdint.h>
+    #include <string.h>
     #define FAULTLINE_H_MIN 1e-6
     #define FAULTLINE_H_GAMMA 1.005
     #define FAULTLINE_H_LOG_GAMMA 0.004987541511038968  /* log(1.005), to the last bit */
+    #define FAULTLINE_NB 4800
+    #define FAULTLINE_H_CELL_BITS 7   /* cells of at most 2**-7 = 0.78 %: two bin edges at most */
+    #define FAULTLINE_H_NEAR 4        /* ulps around an edge where the formula decides */
+    #define FAULTLINE_H_CELLS 4608    /* cells from H_MIN past the last edge (36 binades) */
+
+    static int64_t faultline_h_edge[FAULTLINE_NB + 1];   /* bits of bin k's least value; [NB]: none */
+    static uint16_t faultline_h_cell[FAULTLINE_H_CELLS]; /* the bin of each cell's least value */
+    static int64_t faultline_h_base;                     /* the cell of H_MIN */
+    static int faultline_h_ready = 0;
+
+    static inline int64_t faultline_h_bits(double v) { int64_t b; memcpy(&b, &v, 8); return b; }
+    static inline double faultline_h_value(int64_t b) { double v; memcpy(&v, &b, 8); return v; }
+
+    static inline int faultline_h_formula(double value) {
+        int b;
+        if (value <= FAULTLINE_H_MIN) return 0;
+        b = (int)(log(value / FAULTLINE_H_MIN) / FAULTLINE_H_LOG_GAMMA);
+        return b >= FAULTLINE_NB ? FAULTLINE_NB - 1 : b;
+    }
+
+    static void faultline_h_init(void) {
+        int k, c, b = 0;
+        int64_t lo, hi, mid, x;
+        if (faultline_h_ready) return;
+        faultline_h_edge[0] = faultline_h_bits(FAULTLINE_H_MIN) + 1;
+        for (k = 1; k < FAULTLINE_NB; k++) {
+            /* bracket the edge near its closed form, then bisect: formula(lo) < k <= formula(hi) */
+            x = faultline_h_bits(FAULTLINE_H_MIN * exp(k * FAULTLINE_H_LOG_GAMMA));
+            lo = x - 16;
+            hi = x + 16;
+            while (faultline_h_formula(faultline_h_value(lo)) >= k) lo -= 1024;
+            while (faultline_h_formula(faultline_h_value(hi)) < k) hi += 1024;
+            while (hi - lo > 1) {
+                mid = lo + (hi - lo) / 2;
+                if (faultline_h_formula(faultline_h_value(mid)) >= k) hi = mid; else lo = mid;
+            }
+            faultline_h_edge[k] = hi;
+        }
+        faultline_h_edge[FAULTLINE_NB] = INT64_MAX;
+        faultline_h_base = faultline_h_bits(FAULTLINE_H_MIN) >> (52 - FAULTLINE_H_CELL_BITS);
+        for (c = 0; c < FAULTLINE_H_CELLS; c++) {
+            x = (faultline_h_base + c) << (52 - FAULTLINE_H_CELL_BITS);
+            while (b + 1 < FAULTLINE_NB && faultline_h_edge[b + 1] <= x) b++;
+            faultline_h_cell[c] = (uint16_t)b;
+        }
+        faultline_h_ready = 1;
+    }
+
+    static inline int faultline_h_bin(double value) {
+        int64_t x, c;
+        int b;
+        if (value <= FAULTLINE_H_MIN) return 0;
+        x = faultline_h_bits(value);
+        c = (x >> (52 - FAULTLINE_H_CELL_BITS)) - faultline_h_base;
+        if ((uint64_t)c >= FAULTLINE_H_CELLS) return faultline_h_formula(value);   /* hours long, or NaN */
+        b = faultline_h_cell[c];
+        while (x >= faultline_h_edge[b + 1]) b++;
+        if (x - faultline_h_edge[b] < FAULTLINE_H_NEAR || faultline_h_edge[b + 1] - x <= FAULTLINE_H_NEAR)
+            return faultline_h_formula(value);
+        return b;
+    }
     """
     const double H_MIN "FAULTLINE_H_MIN"
     const double H_GAMMA "FAULTLINE_H_GAMMA"
     const double H_LOG_GAMMA "FAULTLINE_H_LOG_GAMMA"
+    void _histogram_init "faultline_h_init"() noexcept nogil
+    int _histogram_bin "faultline_h_bin"(double value) noexcept nogil
+    int _histogram_bin_formula "faultline_h_formula"(double value) noexcept nogil
 
 cdef enum:
     NB = 4800
@@ -25,15 +102,6 @@ cdef enum:
     # one 64-byte line (LB_STRIDE uint16).
     LB_STRIDE = 32
     LB_SLOTS = 31
-
-
-cdef inline int _histogram_bin(double value) noexcept nogil:
-    """The latency histogram bin of ``value`` (seconds); the end bins take what lies beyond."""
-    cdef int b
-    if value <= H_MIN:
-        return 0
-    b = <int>(log(value / H_MIN) / H_LOG_GAMMA)
-    return NB - 1 if b >= NB else b
 
 
 cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
@@ -126,16 +194,49 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
     s.hist_split = 1
 
 
+# Counts (whole numbers) go only to the current bucket's row: the run's total of a count is
+# the sum of its rows since the warm-up, exact in doubles in any order, which Core.state_arrays
+# folds in as the buckets end. Amounts in seconds (``_sum_c``, ``_sum_l``) are also added to
+# the total as they come, since a sum in another order could differ in its last bits.
+cdef inline void _bucket_rows(Sim* s) noexcept nogil:
+    """Point the counters at the current bucket's rows: call whenever current_bucket changes
+    (while it names a bucket)."""
+    s.mc_row = &s.mc[<int64_t>s.current_bucket * s.n_c * NMC]
+    s.ml_row = &s.ml[<int64_t>s.current_bucket * s.n_l * NML]
+
+
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
-    s.mc[(<int64_t>s.current_bucket * s.n_c + c) * NMC + field] += v
-    if s.now >= s.warmup:
-        s.tot_c[c * NMC + field] += v
+    s.mc_row[c * NMC + field] += v
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
-    s.ml[(<int64_t>s.current_bucket * s.n_l + l) * NML + field] += v
-    if s.now >= s.warmup:
+    s.ml_row[l * NML + field] += v
+
+
+cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
+    s.mc_row[c * NMC + field] += v
+    if s.measuring:
+        s.tot_c[c * NMC + field] += v
+
+
+cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
+    s.ml_row[l * NML + field] += v
+    if s.measuring:
         s.tot_l[l * NML + field] += v
+
+
+cdef inline void _start_measuring(Sim* s) noexcept nogil:
+    """The clock has reached the warm-up's end: keep the current bucket's counts so far, which
+    the run's totals leave out."""
+    cdef int64_t i, n
+    s.measuring = 1
+    s.warm_bucket = s.current_bucket
+    n = <int64_t>s.n_c * NMC
+    for i in range(n):
+        s.warm_c[i] = s.mc[<int64_t>s.current_bucket * n + i]
+    n = <int64_t>s.n_l * NML
+    for i in range(n):
+        s.warm_l[i] = s.ml[<int64_t>s.current_bucket * n + i]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
@@ -176,7 +277,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
         s.tot_lat[c * 5 + 4] += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
-        _count_c(s, c, MC_REFUSED_TIME, latency)
+        _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
     if s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)

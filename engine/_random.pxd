@@ -56,13 +56,19 @@ cdef inline double _expo(Rng* r, double mean) noexcept nogil:
 
 
 cdef inline double _draw(Sim* s, int d, Rng* r) noexcept nogil:
+    # The common kinds are drawn in place; the rest in a call, which keeps this small enough
+    # to be inlined into every step that draws.
     cdef DistRow* row = &s.dists[d]
-    cdef double x
-    cdef int tries
     if row.kind == D_CONSTANT:
         return row.value
     if row.kind == D_EXPONENTIAL:
         return _expo(r, row.mean)
+    return _draw_other(s, row, r)
+
+
+cdef inline double _draw_other(Sim* s, DistRow* row, Rng* r) noexcept nogil:
+    cdef double x
+    cdef int tries
     if row.kind == D_UNIFORM:
         return row.low + (row.high - row.low) * _uniform(r)
     if row.kind == D_NORMAL:

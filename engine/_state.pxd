@@ -230,8 +230,14 @@ cdef struct Sim:
     double* mg
     double* ml
     double* mlg
-    double* tot_c
-    double* tot_l
+    double* mc_row          # the current bucket's rows of mc and ml (_bucket_rows)
+    double* ml_row
+    double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
+    double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
+    bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
+    int warm_bucket         # the bucket the warm-up ended in
+    double* warm_c          # that bucket's counter rows at that instant (the part before it)
+    double* warm_l
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
     double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
