@@ -256,6 +256,7 @@ class Dashboard(QWidget, PlotExports):
                           lambda k=key: pop_out(self, k))
         self._apply_palette()
         self._user_ranged: set[str] = set()
+        self._y_marks: dict[str, list[float]] = {}  # lines drawn across a plot, kept in its view
         for key in FITTED_Y:
             self.plots[key].vb.sigRangeChangedManually.connect(lambda *_a, k=key: self._user_ranged.add(k))
         breakers = self.plots["breakers"]
@@ -769,7 +770,12 @@ class Dashboard(QWidget, PlotExports):
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
                 continue
-            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key])
+            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
+
+    def keep_in_view(self, key: str, values: list[float]) -> None:
+        """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""
+        self._y_marks[key] = list(values)
+        self._fit_y({key})
 
     def _draw_stack(self) -> None:
         session = self.session

@@ -1,7 +1,7 @@
 """The dashboard's six plots: how they are laid out, labelled, enlarged and fitted to their data."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -141,14 +141,17 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
     (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
-def fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
+def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> None:
     """Grow a y axis in nice steps, and shrink it only when the data fall well below its top.
+
+    ``marks`` are values drawn as lines across the plot (objective thresholds), kept in view with
+    the data: a threshold above the curves shows before a spike reaches it.
 
     An axis whose range changes with every frame redraws its labels with every frame, which
     costs a third of a repaint; in steps it changes a few times a run.
     """
     peaks = [np.nanmax(values) for values in series if values.size and np.isfinite(values).any()]
-    peak = max(peaks, default=0.0)
+    peak = max([*peaks, *marks], default=0.0)
     top = plot.vb.viewRange()[1][1]
     if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
         plot.setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)

@@ -344,6 +344,7 @@ class VerdictOverlay(QObject):
         for key, line, _value in self._threshold_lines:
             self.dashboard.plots[key].removeItem(line)
         self._threshold_lines = []
+        self._keep_lines_in_view()
         if self.burn_plot is not None and keep_plot:
             self.burn_plot.clear()
             self.burn_plot.setTitle(BURN_TITLE, size="8.5pt")
@@ -378,6 +379,12 @@ class VerdictOverlay(QObject):
                     text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
                     self._add_threshold("latency", objective["latency_threshold"], text, colour)
         self._place_latency_lines()
+        self._keep_lines_in_view()
+
+    def _keep_lines_in_view(self) -> None:
+        # The latency axis is fitted to its curves (the errors plot always spans 0-100 %): a
+        # threshold far above them showed only once a spike reached it.
+        self.dashboard.keep_in_view("latency", [v for key, _line, v in self._threshold_lines if key == "latency"])
 
     def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
         pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
@@ -386,7 +393,6 @@ class VerdictOverlay(QObject):
                                labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour,
                                           "fill": self._label_fill()})
         line.setZValue(40)
-        # Counted in the plot's range: a threshold far above the curves still shows.
         self.dashboard.plots[plot].addItem(line)
         self._threshold_lines.append((plot, line, value))
 

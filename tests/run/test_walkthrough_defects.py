@@ -1,0 +1,50 @@
+"""Small defects a new user meets in a first walk through the window (issue 15)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_run_window import FULL_SPEED, make_window, run_and_wait
+
+from app.store import load_design_from_path
+from engine.model import Project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+@pytest.fixture
+def calm_shop(qtbot, tmp_path):
+    """The three-tier example without faults: its p99 stays far under its 250 ms objective."""
+    w, ui = make_window(qtbot, tmp_path)
+    w.resize(1600, 1000)
+    design = load_design_from_path(EXAMPLES / "three_tier.json")
+    w.document.load(Project(name="shop", designs=[design]))
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    ui.duration_spin.setValue(60)
+    ui.set_experiment(None)
+    yield w, ui
+    ui.shutdown()
+    w.close()
+
+
+def _latency_top(dashboard) -> float:
+    return dashboard.plots["latency"].vb.viewRange()[1][1]
+
+
+def test_the_latency_axis_shows_an_objective_above_the_curves(qtbot, calm_shop):
+    w, ui = calm_shop
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    peak = max(np.nanmax(c.values) for c in dashboard._curves if c.plot == "latency" and c.values.size)
+    thresholds = [value for plot, _line, value in ui.verdicts._threshold_lines if plot == "latency"]
+    assert thresholds == [pytest.approx(0.25)] and peak < 0.25  # the line is above every curve
+    assert _latency_top(dashboard) > 0.25
+    # The pop-out window shows the same plot item, fitted the same way.
+    from app.run.plot_window import pop_out
+    window = pop_out(dashboard, "latency")
+    qtbot.wait(20)
+    assert window.plot.vb.viewRange()[1][1] > 0.25
+    window.close()
+
