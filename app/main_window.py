@@ -339,6 +339,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.problems_label.setAutoRaise(True)
         self.problems_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.problems_menu = QMenu(self.problems_label)
+        self._run_going = False  # told by the run controls: the badge then says so, not "ready"
         self.problems_menu.aboutToShow.connect(self._fill_problems)
         self.problems_label.setMenu(self.problems_menu)
         self.zoom_label = QLabel("100 %")
@@ -453,9 +454,17 @@ class MainWindow(WindowFiles, QMainWindow):
         self.design_combo.blockSignals(False)
         self.delete_design_action.setEnabled(len(self._doc.project.designs) > 1)
 
+    def set_run_going(self, going: bool) -> None:
+        """Say in the status bar whether a run is going (the run controls call this)."""
+        self._run_going = going
+        self._update_problems()
+
     def _update_problems(self) -> None:
         problems = self._doc.problems()
-        if problems:
+        if self._run_going and not problems:
+            self.problems_label.setText("▶ running")
+            self.problems_label.setToolTip("A run is going: Run > Stop ends it")
+        elif problems:
             self.problems_label.setText(f"⚠ {len(problems)} to fix before a run")
             self.problems_label.setToolTip("<br>".join(str(p) for p in problems[:20]))
         else:

@@ -555,6 +555,7 @@ class RunUi(QObject):
 
     def _update_actions(self, *_args) -> None:
         running = self.controller.running
+        self.window.set_run_going(running)
         self.run_action.setEnabled(not running)
         self.stop_action.setEnabled(running)
         session = self.session

@@ -48,3 +48,15 @@ def test_the_latency_axis_shows_an_objective_above_the_curves(qtbot, calm_shop):
     assert window.plot.vb.viewRange()[1][1] > 0.25
     window.close()
 
+
+def test_the_status_bar_does_not_say_ready_while_a_run_goes(qtbot, calm_shop):
+    w, ui = calm_shop
+    ui.duration_spin.setValue(300)
+    ui.speed_combo.setCurrentIndex(1)  # slow enough to look while it goes
+    assert w.problems_label.text() == "✓ ready to run"
+    ui.run_action.trigger()
+    qtbot.waitUntil(lambda: ui.controller.running, timeout=5_000)
+    assert "ready" not in w.problems_label.text() and "running" in w.problems_label.text()
+    with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
+        ui.stop()
+    assert w.problems_label.text() == "✓ ready to run"
