@@ -338,6 +338,9 @@ class EventLog(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        # Empty, the table has nothing to scroll sideways to, however narrow its dock.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if shown
+                                               else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         dropped = 0
         if self.session is not None:
             dropped = sum(d.result.events_dropped for d in self.session.variants.values() if d.result is not None)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
+from app.run.event_log import EventLog
 from app.store import load_design_from_path
 from engine.model import Project
 
@@ -60,3 +61,15 @@ def test_the_status_bar_does_not_say_ready_while_a_run_goes(qtbot, calm_shop):
     with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
         ui.stop()
     assert w.problems_label.text() == "✓ ready to run"
+
+
+def test_the_empty_event_log_has_no_sideways_scroll_bar_in_a_narrow_dock(qtbot):
+    log = EventLog()
+    qtbot.addWidget(log)
+    log.resize(260, 200)
+    log.show()
+    qtbot.waitExposed(log)
+    log.show_session(None)
+    qtbot.wait(20)
+    assert log.view.horizontalHeader().length() > log.view.viewport().width()  # the columns are wider
+    assert not log.view.horizontalScrollBar().isVisible()  # but there is nothing to scroll to
