@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 
 THEMES = ("system", "light", "dark")
 
@@ -46,6 +46,16 @@ DARK_CANVAS = CanvasColours(
     link_label_bg=QColor(27, 30, 35, 220), ok=QColor("#48c072"), warn=QColor("#f0a929"),
     bad=QColor("#ff5a4f"), fault=QColor("#ff6b5e"), policy=QColor("#6ea8ff"), dark=True,
 )
+
+
+def show_menu_arrow(button: QToolButton) -> None:
+    """Give a button that opens a menu an arrow after its word, in its text's colour.
+
+    Fusion's own is a few pixels in the button's corner: disabled on a dark window it read as "_".
+    The style sheet hides that one for buttons marked so (``menuArrow``).
+    """
+    button.setProperty("menuArrow", True)
+    button.setText(f"{button.text()} ▾")
 
 
 def system_prefers_dark() -> bool:

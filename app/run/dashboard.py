@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
 from .elide import FittedLabel
@@ -137,6 +138,7 @@ class Dashboard(QWidget, PlotExports):
         self.components_button.setText("Components")
         self.components_button.setToolTip("Choose the components the plots show")
         self.components_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        show_menu_arrow(self.components_button)
         self.components_menu = QMenu(self.components_button)
         self.components_button.setMenu(self.components_menu)
         header.addWidget(self.components_button)

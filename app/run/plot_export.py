@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 from engine import text_cell
 
 from ..canvas.export import png_bytes
+from ..theme import show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS
 from .plot_style import safe_file_name
@@ -200,6 +201,7 @@ class PlotExports:
         button.setToolTip("Save the plots as a picture (PNG at print resolution, or SVG) with their "
                           "title and legend, the plotted data as CSV, or the design as a picture")
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        show_menu_arrow(button)
         self.export_menu = QMenu(button)
         self.export_menu.addAction("Plots as PNG…", lambda: self._export_dialog("png"))
         self.export_menu.addAction("Plots as SVG…", lambda: self._export_dialog("svg"))

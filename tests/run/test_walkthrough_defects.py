@@ -73,3 +73,40 @@ def test_the_empty_event_log_has_no_sideways_scroll_bar_in_a_narrow_dock(qtbot):
     qtbot.wait(20)
     assert log.view.horizontalHeader().length() > log.view.viewport().width()  # the columns are wider
     assert not log.view.horizontalScrollBar().isVisible()  # but there is nothing to scroll to
+
+
+def _arrow(button) -> tuple[int, int]:
+    """Height (px) of the last mark the button draws inside its frame, and how many of its pixels
+    stand out clearly from the button's background."""
+    image = button.grab().toImage()
+    background = image.pixelColor(image.width() // 2, 3).lightness()
+
+    def contrast(x: int, y: int) -> int:
+        return abs(image.pixelColor(x, y).lightness() - background)
+
+    inside = range(3, image.height() - 3)
+    inked = [x for x in range(3, image.width() - 3) if any(contrast(x, y) > 12 for y in inside)]
+    last = [inked[-1]]  # the rightmost run of columns with something drawn
+    while len(last) < len(inked) and inked[-len(last) - 1] == last[0] - 1:
+        last.insert(0, last[0] - 1)
+    rows = [y for y in inside if any(contrast(x, y) > 12 for x in last)]
+    strong = sum(contrast(x, y) > 40 for x in last for y in inside)
+    return max(rows) - min(rows) + 1, strong
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_disabled_menu_buttons_show_their_arrow(qtbot, tmp_path, theme):
+    w, ui = make_window(qtbot, tmp_path)
+    try:
+        w.set_theme(theme)
+        dashboard = ui.dashboard
+        qtbot.wait(20)
+        for button in (dashboard.components_button, dashboard.export_button):
+            assert not button.isEnabled()
+            height, strong = _arrow(button)
+            # A down arrow that reads as one, not a faint line under the word's end.
+            assert height >= 4 and strong >= 4, (button.text(), height, strong)
+    finally:
+        w.set_theme("light")
+        ui.shutdown()
+        w.close()
