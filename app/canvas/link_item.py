@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
@@ -87,6 +88,7 @@ class LinkItem(QGraphicsItem):
         self._bounds = QRectF()
         # A run's figures for this link (calls, retries, failures), drawn under the label; "" when none.
         self.live_text = ""
+        self.live_shorter: tuple[str, ...] = ()  # the same figures in fewer words, for short links
         self.live_alarm = False
         self.adjust()
 
@@ -114,14 +116,16 @@ class LinkItem(QGraphicsItem):
         self.colours = colours
         self.update()
 
-    def set_live(self, text: str, alarm: bool = False) -> None:
+    def set_live(self, text: str, alarm: bool = False, shorter: Sequence[str] = ()) -> None:
         """Show a run's figures for this link under its label ("" hides them).
 
-        ``alarm`` draws them in the fault colour.
+        ``alarm`` draws them in the fault colour. ``shorter`` are shorter forms of ``text``, longest
+        first: a link too short for ``text`` shows the first that fits whole.
         """
-        if text == self.live_text and alarm == self.live_alarm:
+        shorter = tuple(shorter)
+        if text == self.live_text and alarm == self.live_alarm and shorter == self.live_shorter:
             return
-        self.live_text, self.live_alarm = text, alarm
+        self.live_text, self.live_alarm, self.live_shorter = text, alarm, shorter
         self._update_tooltip()
         self.update()
 
@@ -197,8 +201,19 @@ class LinkItem(QGraphicsItem):
         mid = self._label_at
         if text and self._draw_label(painter, text, mid, colour if (selected or self.faults) else c.node_subtext):
             mid = mid + QPointF(0, 16)
-        if self.live_text:
-            self._draw_label(painter, self.live_text, mid, c.fault if self.live_alarm else c.node_text)
+        live = self.live_shown()
+        if live:
+            self._draw_label(painter, live, mid, c.fault if self.live_alarm else c.node_text)
+
+    def live_shown(self) -> str:
+        """The run's figures as drawn: the longest form that fits the link whole, "" if none does.
+
+        Figures are never cut: "210/…" could be any number from 210 up.
+        """
+        for form in (self.live_text, *self.live_shorter):
+            if form and self.fitted(form) == form:
+                return form
+        return ""
 
     def fitted(self, text: str) -> str:
         """``text`` as it fits along the link, elided if need be; "" if not even a word's start would fit.

@@ -184,15 +184,18 @@ def run_progress_text(sim_time: float, duration: float, left: float | None) -> s
     return f"{text} · about {wait} left"
 
 
-def link_figures_text(figures: dict[str, float]) -> str:
-    """A link's live figures as a short label: calls per second, then retries and failed calls when there are any."""
-    parts = [f"{significant(figures['rate'], 2)}/s"]
-    if figures.get("retries", 0.0) > 0:
-        parts.append(f"{significant(figures['retries'], 2)} retries/s")
+def link_figures_forms(figures: dict[str, float]) -> list[str]:
+    """A link's live figures as short labels in ever fewer words, for links of any length: calls per
+    second, then retries and failed calls when there are any; then without the retries; then the
+    calls per second alone."""
+    rate = f"{significant(figures['rate'], 2)}/s"
+    retries = f"{significant(figures['retries'], 2)} retries/s" if figures.get("retries", 0.0) > 0 else ""
+    failed = ""
     if figures.get("errors", 0.0) > 0:
         share = figures["errors"] * 100
-        parts.append(f"{share:.0f} % failed" if share >= 1 else "<1 % failed")
-    return " · ".join(parts)
+        failed = f"{share:.0f} % failed" if share >= 1 else "<1 % failed"
+    forms = [" · ".join(p for p in (rate, retries, failed) if p), " · ".join(p for p in (rate, failed) if p), rate]
+    return list(dict.fromkeys(forms))  # each form once, longest first
 
 
 def verdict(metric: str, value, half_width) -> int:

@@ -37,7 +37,7 @@ from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
-from .formatting import link_figures_text, run_progress_text, time_left
+from .formatting import link_figures_forms, run_progress_text, time_left
 from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
@@ -585,7 +585,8 @@ class RunUi(QObject):
         for name, figures in session.link_figures(variant, bucket).items():
             item = self.scene.link_item(ids[name]) if name in ids else None
             if item is not None:
-                item.set_live(link_figures_text(figures), figures["errors"] >= LINK_ALARM)
+                text, *shorter = link_figures_forms(figures)
+                item.set_live(text, figures["errors"] >= LINK_ALARM, shorter)
 
     def _on_cursor(self, t: float | None) -> None:
         session = self.session

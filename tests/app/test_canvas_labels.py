@@ -1,6 +1,9 @@
 """Link labels fit their link: elided when the link is short, the whole text in the tooltip."""
 from __future__ import annotations
 
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
 from app.canvas.link_item import _label_font
 
 
@@ -27,3 +30,40 @@ def test_a_label_longer_than_its_link_is_elided_and_the_tooltip_keeps_it(window)
 def test_on_a_link_too_short_for_any_word_nothing_is_drawn(window):
     item = window.scene.link_item(linked(window.document, 180))
     assert item.fitted("a label of some length") == ""
+
+
+class _Recorder(QPainter):
+    """A painter that notes the words drawn through it."""
+
+    def __init__(self, device):
+        super().__init__(device)
+        self.words: list[str] = []
+
+    def drawText(self, *args):  # noqa: N802  (Qt's name)
+        self.words.append(args[-1])
+        super().drawText(*args)
+
+
+def _drawn(item) -> list[str]:
+    image = QImage(400, 200, QImage.Format.Format_ARGB32)
+    painter = _Recorder(image)
+    try:
+        item.paint(painter, QStyleOptionGraphicsItem())
+    finally:
+        painter.end()
+    return painter.words
+
+
+def test_live_figures_too_long_for_their_link_show_in_a_shorter_form_never_cut(window):
+    item = window.scene.link_item(linked(window.document, 240))
+    _font, metrics = _label_font()
+    full, rate = "210/s · 3.4 retries/s · 12 % failed", "210/s"
+    assert metrics.horizontalAdvance(full) > item._length - 24 >= metrics.horizontalAdvance(rate)
+    item.set_live(full, True, shorter=("210/s · 12 % failed", rate))
+    drawn = _drawn(item)
+    assert rate in drawn and not any("…" in words for words in drawn)
+    assert full in item.toolTip()  # the whole figures where the link has no room for them
+    # A long link shows them all.
+    long = window.scene.link_item(linked(window.document, 600))
+    long.set_live(full, shorter=(rate,))
+    assert full in _drawn(long)

@@ -128,8 +128,21 @@ def test_the_event_log_follows_the_time_slider(qtbot, window):
 
 
 def test_a_links_label_names_retries_and_failures_only_when_there_are_some():
-    from app.run.formatting import link_figures_text
+    from app.run.formatting import link_figures_forms
+
+    def link_figures_text(figures):
+        return link_figures_forms(figures)[0]
 
     assert link_figures_text({"rate": 152.4, "retries": 0.0, "errors": 0.0}) == "150/s"
     assert link_figures_text({"rate": 40, "retries": 3.4, "errors": 0.125}) == "40/s · 3.4 retries/s · 12 % failed"
     assert link_figures_text({"rate": 40, "retries": 0, "errors": 0.001}) == "40/s · <1 % failed"
+
+
+
+def test_a_links_figures_have_shorter_forms_for_short_links():
+    from app.run.formatting import link_figures_forms
+
+    assert link_figures_forms({"rate": 212, "retries": 3.4, "errors": 0.125}) == [
+        "210/s · 3.4 retries/s · 12 % failed", "210/s · 12 % failed", "210/s"]
+    assert link_figures_forms({"rate": 212, "retries": 3.4, "errors": 0}) == ["210/s · 3.4 retries/s", "210/s"]
+    assert link_figures_forms({"rate": 212, "retries": 0, "errors": 0}) == ["210/s"]
