@@ -197,23 +197,31 @@ class LinkItem(QGraphicsItem):
             painter.setPen(QPen(c.node_fill, 1.5))
             painter.setBrush(colour)
             painter.drawEllipse(self._end, 5, 5)
-        text = self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
-        mid = self._label_at
-        if text and self._draw_label(painter, text, mid, colour if (selected or self.faults) else c.node_subtext):
-            mid = mid + QPointF(0, 16)
-        live = self.live_shown()
+        self._draw_label(painter, self._label_text(), self._label_at,
+                         colour if (selected or self.faults) else c.node_subtext)
+        live, at = self.live_shown()
         if live:
-            self._draw_label(painter, live, mid, c.fault if self.live_alarm else c.node_text)
+            self._draw_label(painter, live, at, c.fault if self.live_alarm else c.node_text)
 
-    def live_shown(self) -> str:
-        """The run's figures as drawn: the longest form that fits the link whole, "" if none does.
+    def _label_text(self) -> str:
+        return self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
+
+    def live_shown(self) -> tuple[str, QPointF]:
+        """The run's figures as drawn, and where: the longest form that fits the link whole and
+        keeps off the nodes at its ends ("" if none does), under the label if that is drawn.
 
         Figures are never cut: "210/…" could be any number from 210 up.
         """
+        label = self._label_text()
+        at = self._label_at + QPointF(0, 16) if label and self.fitted(label) else QPointF(self._label_at)
+        _font, metrics = _label_font()
+        # On a curved link the label's spot is nearer its ends than the link's length says.
+        nodes = [self.mapRectFromItem(node, node.boundingRect()) for node in (self.source, self.target)]
         for form in (self.live_text, *self.live_shorter):
-            if form and self.fitted(form) == form:
-                return form
-        return ""
+            rect = _plate(form, at, metrics)
+            if form and self.fitted(form) == form and not any(rect.intersects(node) for node in nodes):
+                return form, at
+        return "", at
 
     def fitted(self, text: str) -> str:
         """``text`` as it fits along the link, elided if need be; "" if not even a word's start would fit.
@@ -227,21 +235,25 @@ class LinkItem(QGraphicsItem):
         short = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
         return short if len(short) > 3 else ""
 
-    def _draw_label(self, painter: QPainter, text: str, mid: QPointF, pen_colour) -> bool:
-        """One line of text on a rounded plate centred at ``mid``; False if it is longer than the link."""
+    def _draw_label(self, painter: QPainter, text: str, mid: QPointF, pen_colour) -> None:
+        """One line of text on a rounded plate centred at ``mid``, elided to the link's length."""
         text = self.fitted(text)
         if not text:
-            return False
+            return
         font, metrics = _label_font()
-        w = metrics.horizontalAdvance(text) + 8
         painter.setFont(font)
-        rect = QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
+        rect = _plate(text, mid, metrics)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.colours.link_label_bg)
         painter.drawRoundedRect(rect, 4, 4)
         painter.setPen(pen_colour)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        return True
+
+
+def _plate(text: str, mid: QPointF, metrics: QFontMetricsF) -> QRectF:
+    """The rounded plate a label is drawn on, centred at ``mid``."""
+    w = metrics.horizontalAdvance(text) + 8
+    return QRectF(mid.x() - w / 2, mid.y() - 8, w, 15)
 
 
 class LinkOverview(QGraphicsItem):

@@ -39,19 +39,27 @@ class _Recorder(QPainter):
         super().__init__(device)
         self.words: list[str] = []
 
+        self.plates: list = []
+
     def drawText(self, *args):  # noqa: N802  (Qt's name)
         self.words.append(args[-1])
+        self.plates.append(args[0])
         super().drawText(*args)
 
 
 def _drawn(item) -> list[str]:
+    return list(_painted(item))
+
+
+def _painted(item) -> dict:
+    """The words the link draws, with the rectangles they are drawn in."""
     image = QImage(400, 200, QImage.Format.Format_ARGB32)
     painter = _Recorder(image)
     try:
         item.paint(painter, QStyleOptionGraphicsItem())
     finally:
         painter.end()
-    return painter.words
+    return dict(zip(painter.words, painter.plates))
 
 
 def test_live_figures_too_long_for_their_link_show_in_a_shorter_form_never_cut(window):
@@ -67,3 +75,20 @@ def test_live_figures_too_long_for_their_link_show_in_a_shorter_form_never_cut(w
     long = window.scene.link_item(linked(window.document, 600))
     long.set_live(full, shorter=(rate,))
     assert full in _drawn(long)
+
+
+def test_live_figures_keep_off_the_nodes_at_a_curved_links_ends(window):
+    doc = window.document
+    a = doc.edit.add_component("service", (0, 0), name="a")
+    b = doc.edit.add_component("cache", (240, -110), name="b")
+    link_id, _reason = doc.edit.connect(a, b)
+    item = window.scene.link_item(link_id)
+    full, rate = "230/s · 3 % failed", "230/s"
+    assert item.fitted(full) == full  # the curve is long enough for the words, its ends are close
+    item.set_live(full, shorter=(rate,))
+    drawn = _painted(item)
+    live = [words for words in drawn if words in (full, rate)]
+    assert live, drawn
+    # Clear of the nodes and of the tags above them (a breaker's "OPEN", "1 down").
+    nodes = [item.mapRectFromItem(node, node.boundingRect()) for node in (item.source, item.target)]
+    assert not any(drawn[live[0]].intersects(node) for node in nodes), live
