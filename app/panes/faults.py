@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from engine.model import FAULT_CLASSES, format_seconds
 
 from ..document import EditRejected, ProjectDocument, kind_label
-from ..theme import current_canvas_colours
+from ..theme import current_canvas_colours, show_menu_arrow
 from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import FAULT_FORMS, FaultForm
 
@@ -249,6 +249,7 @@ class FaultInjectionPanel(QWidget):
         set_themed_icon(self.add_button, "bolt")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        show_menu_arrow(self.add_button)
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
         self.add_actions: dict[str, QAction] = {}

@@ -27,6 +27,7 @@ from engine.model import OBJECTIVE_CLASSES, OBJECTIVE_KINDS, Client, RecoverySet
 from engine.model.catalogue import field_help
 
 from ..document import EditRejected, FieldError, ProjectDocument
+from ..theme import show_menu_arrow
 from .fields import secondary_label
 from .forms import FieldSpec, ModelForm, model_field
 
@@ -115,6 +116,7 @@ class ObjectivesEditor(QWidget):
         self.add_button = QToolButton()
         self.add_button.setText("Add objective")
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        show_menu_arrow(self.add_button)
         menu = QMenu(self.add_button)
         for kind in OBJECTIVE_KINDS:
             cls = OBJECTIVE_CLASSES[kind]

@@ -20,6 +20,7 @@ from engine.model import format_seconds
 from engine.model.resilience import CALL_NESTING, CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS, POLICY_CLASSES
 
 from ..document import EditRejected, ProjectDocument, kind_label
+from ..theme import show_menu_arrow
 from .faults import fit_rows
 from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
 from .forms import POLICY_FORMS, ModelForm
@@ -89,6 +90,7 @@ class ResiliencePanel(QWidget):
         set_themed_icon(self.add_button, "add")
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        show_menu_arrow(self.add_button)
         self.add_menu = QMenu(self)
         self.add_menu.setToolTipsVisible(True)
         self.add_actions: dict[str, QAction] = {}

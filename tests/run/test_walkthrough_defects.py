@@ -101,7 +101,8 @@ def test_disabled_menu_buttons_show_their_arrow(qtbot, tmp_path, theme):
         w.set_theme(theme)
         dashboard = ui.dashboard
         qtbot.wait(20)
-        for button in (dashboard.components_button, dashboard.export_button):
+        # Before a run the dashboard's are disabled; with no experiment, so is the Faults pane's.
+        for button in (dashboard.components_button, dashboard.export_button, w.faults.add_button):
             assert not button.isEnabled()
             height, strong = _arrow(button)
             # A down arrow that reads as one, not a faint line under the word's end.
