@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSplitter,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
-from .elide import FittedLabel
+from .elide import CurrentPageStack, FittedLabel
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -211,7 +210,7 @@ class Dashboard(QWidget, PlotExports):
             "appear here as the run goes; the event log beside it lists what happened.</p>")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
-        self.placeholder.setStyleSheet("color: palette(mid); padding: 12px;")
+        self.placeholder.setStyleSheet("color: palette(mid); padding: 4px 12px;")
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = PlotsView()
@@ -224,7 +223,7 @@ class Dashboard(QWidget, PlotExports):
         self.splitter.addWidget(self.table_box)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 2)
-        self.pages = QStackedWidget()
+        self.pages = CurrentPageStack()
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(self.splitter)
         # In a short dock (1280x720, a banner above) the plots keep a readable height and scroll

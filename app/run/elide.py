@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 ELLIPSIS = "…"
 
@@ -82,3 +82,33 @@ class FittedLabel(QLabel):
         super().setText(doc.toHtml() if cut else self._full)
         if not self._own_tooltip:
             self.setToolTip(whole if cut else "")
+
+
+
+class CurrentPageStack(QWidget):
+    """Pages shown one at a time, of which only the one shown asks for room.
+
+    A QStackedWidget asks for its largest page's height (word-wrapped pages count with their
+    height for its width): the dashboard's words before a run took the plots' minimum height and
+    scrolled in a short dock. Hidden, a page takes no room in a layout.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._pages: list[QWidget] = []
+
+    def addWidget(self, page: QWidget) -> None:  # noqa: N802  (QStackedWidget's name)
+        page.setVisible(not self._pages)  # the first page is the current one
+        self._pages.append(page)
+        self._layout.addWidget(page)
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802
+        return next((page for page in self._pages if not page.isHidden()), None)
+
+    def setCurrentWidget(self, current: QWidget) -> None:  # noqa: N802
+        for page in self._pages:  # the old page hidden first: never both asking for room
+            if page is not current:
+                page.hide()
+        current.show()

@@ -111,3 +111,22 @@ def test_disabled_menu_buttons_show_their_arrow(qtbot, tmp_path, theme):
         w.set_theme("light")
         ui.shutdown()
         w.close()
+
+
+def test_the_empty_dashboard_does_not_scroll(qtbot, tmp_path):
+    w, ui = make_window(qtbot, tmp_path)
+    try:
+        w.resize(1280, 720)
+        qtbot.wait(50)
+        dashboard = ui.dashboard
+        assert dashboard.pages.currentWidget() is dashboard.placeholder
+        # The plots' minimum height is for a run's plots: before one, the words fit the dock.
+        assert dashboard.scroll.verticalScrollBar().maximum() == 0
+        assert dashboard.placeholder.height() <= dashboard.scroll.viewport().height()
+        ui.run_action.trigger()
+        qtbot.waitUntil(lambda: dashboard.pages.currentWidget() is dashboard.splitter, timeout=5_000)
+        qtbot.wait(50)
+        assert dashboard.plots_widget.height() >= dashboard.plots_widget.minimumHeight()
+    finally:
+        ui.shutdown()
+        w.close()
