@@ -100,7 +100,7 @@ class MainWindow(WindowFiles, QMainWindow):
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
-        self.autosave_timer.timeout.connect(self.write_autosave)
+        self.autosave_timer.timeout.connect(lambda: self.write_autosave(wait=False))
         self._restore_layout()
         self._update_title()
         self._update_designs()
@@ -812,6 +812,7 @@ class MainWindow(WindowFiles, QMainWindow):
             event.ignore()
             return
         self.autosave_timer.stop()
+        self.wait_for_autosave()
         self.autosave.close()
         self.save_layout()
         event.accept()

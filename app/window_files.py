@@ -102,6 +102,7 @@ class WindowFiles(_WindowBase):
     _asking_about_disk = False
     busy_with: str | None = None
     _save_job: FileJob | None = None
+    _autosave_job: FileJob | None = None
     # What writes a project file; a test slows it down to look at the window during a save.
     write_project = staticmethod(save_project)
     window_factory: Callable[[], WindowFiles] | None = None
@@ -378,7 +379,7 @@ class WindowFiles(_WindowBase):
         complete = self._doc.mark_saved(path, generation)
         self._disk_stamp, self._stamp_declined, self._damaged_source = job.result, None, None
         if complete:
-            self.autosave.discard()
+            self.discard_autosave()
         self._remember(path)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path.name}." if complete else
@@ -499,7 +500,7 @@ class WindowFiles(_WindowBase):
         self.scene.clear_health()
         self._disk_stamp, self._stamp_declined, self._damaged_source = stamp, None, damaged_source
         self._doc.load(project, path, runs, modified=modified)
-        self.autosave.discard()
+        self.discard_autosave()
         self._update_title()
         self.view.fit()
         self.document_replaced.emit()
@@ -627,15 +628,51 @@ class WindowFiles(_WindowBase):
             return True
         return False
 
-    def write_autosave(self) -> None:
-        """Write the recovery copy now, if there are unsaved changes."""
+    def write_autosave(self, wait: bool = True) -> None:
+        """Write the recovery copy, if there are unsaved changes. The timer does not ``wait``: the
+        copy is written on a worker thread from a snapshot taken here, so the window keeps
+        answering while a large project is written; one copy is written at a time, and the next
+        tick takes what changed meanwhile. Otherwise (recovery at start-up) it is written now."""
+        if self._autosave_job is not None:
+            if not wait:
+                return
+            self.wait_for_autosave()
         if not self._doc.modified:
             return
-        try:
-            self.autosave.write(self._doc.snapshot(), self._doc.path, self._doc.runs,
-                                original_stamp=self._disk_stamp)
-        except ProjectFileError as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+        args = (self._doc.snapshot(), self._doc.path, list(self._doc.runs), self._disk_stamp)
+        if wait:
+            try:
+                self._write_recovery_copy(*args)
+            except ProjectFileError as exc:
+                self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+            return
+        job = FileJob(self._write_recovery_copy, *args)
+        job.done.connect(lambda: self._autosave_finished(job))
+        self._autosave_job = job
+        job.start()
+
+    def _write_recovery_copy(self, project: Project, original: Path | None, runs: list, stamp) -> Path:
+        return self.autosave.write(project, original, runs, original_stamp=stamp)
+
+    def _autosave_finished(self, job: FileJob) -> None:
+        self._autosave_job = None
+        if isinstance(job.error, ProjectFileError):
+            self.statusBar().showMessage(f"Autosave failed: {job.error}", 8000)
+        elif job.error is not None:
+            raise job.error
+        elif not self._doc.modified:
+            self.autosave.discard()  # saved while the copy was written: it recovers nothing
+
+    def wait_for_autosave(self) -> None:
+        """Return once no recovery copy is being written."""
+        job = self._autosave_job
+        if job is not None:
+            job.wait()
+
+    def discard_autosave(self) -> None:
+        """Remove the recovery copy, after any copy being written has landed (or it would come back)."""
+        self.wait_for_autosave()
+        self.autosave.discard()
 
 
 def _stamp_now(path: Path) -> FileStamp | None:

@@ -159,3 +159,60 @@ def test_saving_the_open_file_again_does_not_rewrite_the_recent_list(window, tmp
     window.document.edit.add_component("service")
     assert window.save()
     assert writes == [] and window.recent.paths()[0] == path.resolve()
+
+
+def _slow_autosave(window, gate: threading.Event, written_on: list):
+    write = window.autosave.write
+
+    def slow(project, original=None, runs=(), **kw):
+        written_on.append(threading.get_ident())
+        assert gate.wait(10), "the test should have let the recovery copy go on"
+        return write(project, original, runs, **kw)
+    window.autosave.write = slow
+
+
+def test_the_autosave_timer_writes_the_recovery_copy_off_the_windows_thread(window, tmp_path, qtbot):
+    _opened(window, tmp_path)
+    window.document.edit.add_component("service", name="api")
+    gate, written_on = threading.Event(), []
+    _slow_autosave(window, gate, written_on)
+    window.autosave_timer.timeout.emit()           # what the timer does: it does not wait
+    assert not window.autosave.path.exists()       # the window is back while the copy is held
+    assert window._autosave_job is not None
+    window.autosave_timer.timeout.emit()           # one copy at a time: the next tick adds none
+    gate.set()
+    qtbot.waitUntil(lambda: window.autosave.path.exists() and window._autosave_job is None)
+    assert len(written_on) == 1 and written_on[0] != threading.get_ident()
+    assert [c.name for c in open_project(window.autosave.path).project.designs[0].components] == ["api"]
+
+
+def test_a_save_while_the_recovery_copy_is_written_leaves_no_copy_behind(window, tmp_path, qtbot):
+    _opened(window, tmp_path)
+    window.document.edit.add_component("service", name="api")
+    gate, written_on = threading.Event(), []
+    _slow_autosave(window, gate, written_on)
+    window.write_autosave(wait=False)
+    QTimer.singleShot(0, gate.set)
+    assert window.save()                           # its clean state discards the copy once it lands
+    assert not window.document.modified
+    assert not window.autosave.path.exists() and window._autosave_job is None
+
+
+def test_closing_waits_for_the_recovery_copy_and_removes_it(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from app.main_window import MainWindow
+    from app.store import Autosave, RecentFiles
+
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp_path),
+                   Autosave(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    w.document.edit.add_component("service", name="api")
+    gate, written_on = threading.Event(), []
+    _slow_autosave(w, gate, written_on)
+    w.write_autosave(wait=False)
+    QTimer.singleShot(20, gate.set)
+    w.close()
+    assert written_on and w._autosave_job is None
+    assert not w.autosave.path.exists() and not w.autosave.info_path.exists()
