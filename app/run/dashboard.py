@@ -125,9 +125,14 @@ class Dashboard(QWidget, PlotExports):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
 
-        header = QHBoxLayout()
+        # The title goes on a line of its own above the buttons when they leave it too little room
+        # (see _place_title).
+        self._title_line = QHBoxLayout()
+        layout.addLayout(self._title_line)
+        header = self._header = QHBoxLayout()
         self.title_label = FittedLabel()
         header.addWidget(self.title_label, 1)
+        header.addStretch(0)  # holds the buttons to the right while the title is on its own line
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
@@ -818,6 +823,7 @@ class Dashboard(QWidget, PlotExports):
         reps = f" · {session.replications} replications" if session.replications > 1 else ""
         self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
                                  f" · seed {session.seed}{reps} · <i>{status}</i>")
+        self._place_title()
         # A progress bar repaints itself (and with it whatever else of the window waits) the moment
         # its value changes: with updates held it is painted with the rest of the window instead.
         self.progress.setUpdatesEnabled(False)
@@ -829,6 +835,30 @@ class Dashboard(QWidget, PlotExports):
         else:
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
         self.progress.setUpdatesEnabled(True)
+
+    def _place_title(self) -> None:
+        """The title beside the buttons when it fits there whole, else on a line of its own above
+        them: at 1280 the buttons left "Three-ti…" of a comparison's title."""
+        header, title = self._header, self.title_label
+        buttons = [header.itemAt(i) for i in range(header.count())]
+        buttons = [item for item in buttons if item.widget() is not None and item.widget() is not title
+                   and not item.widget().isHidden()]
+        taken = sum(item.sizeHint().width() for item in buttons) + header.spacing() * len(buttons)
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right() - taken
+        own_line = title.whole_width() > room
+        if own_line == (title.parent() is not None and self._title_line.indexOf(title) >= 0):
+            return
+        if own_line:
+            header.removeWidget(title)
+            self._title_line.addWidget(title)
+        else:
+            self._title_line.removeWidget(title)
+            header.insertWidget(0, title, 1)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_title()
 
     def _update_legend(self) -> None:
         self.legend_label.setText(legend_html(self.session, self.components, self._dark()))

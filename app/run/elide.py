@@ -6,6 +6,8 @@ document itself keeps the bold design name and the burn plot's coloured key.
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -63,6 +65,14 @@ class FittedLabel(QLabel):
     def shown_text(self) -> str:
         """What the label draws: its text, or the part of it that fits, with an ellipsis."""
         return super().text()
+
+    def whole_width(self) -> int:
+        """The width the whole text asks for, margins and frame included."""
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self.font())
+        doc.setHtml(self._full)
+        return math.ceil(doc.idealWidth()) + 2 * self.margin() + self.width() - self.contentsRect().width()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -116,3 +116,20 @@ def test_recovery_labels_on_the_burn_plot_never_touch(compared):
         assert view.top() - 1 <= a.top() and a.bottom() <= view.bottom() + 1, marks[i].label.toPlainText()
         for b in rects[i + 1:]:
             assert not a.adjusted(0, 0, 0, 1).intersects(b), (a, b)
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_run_title_reads_whole_and_the_buttons_stay_on_screen(compared):
+    # At 1280x720 the buttons beside it left the title "Three-ti…": it takes a line of its own
+    # when they leave it too little room.
+    w, ui = compared
+    dashboard = ui.dashboard
+    title = dashboard.title_label
+    assert ELLIPSIS not in title.shown_text() and "finished" in title.text()
+    assert title.toolTip() == ""
+    assert title.sizeHint().width() <= title.contentsRect().width() + 1
+    for button in (dashboard.report_button, dashboard.keep_button, dashboard.components_button):
+        assert dashboard.rect().contains(button.geometry()), button.text()
+    # The title shares the buttons' line again when the dock is wide enough for both.
+    if w.width() >= 1920:
+        assert abs(title.geometry().center().y() - dashboard.report_button.geometry().center().y()) <= 3
