@@ -6,6 +6,7 @@ their own labels, and the burn plot's two recovery labels touched in a short plo
 """
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
 from test_dashboard_layout import shop  # noqa: F401  (the fixture)
@@ -14,6 +15,7 @@ from test_window_fit import _fit
 
 from app.run.elide import ELLIPSIS
 from app.run.event_log import KIND_COLUMN, kind_label
+from app.run.verdict_view import _burn_y
 
 SCREENS = [(1280, 720), (1920, 1080)]
 
@@ -133,3 +135,20 @@ def test_the_run_title_reads_whole_and_the_buttons_stay_on_screen(compared):
     # The title shares the buttons' line again when the dock is wide enough for both.
     if w.width() >= 1920:
         assert abs(title.geometry().center().y() - dashboard.report_button.geometry().center().y()) <= 3
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_budget_pace_label_stays_inside_the_burn_plot(compared, qtbot):
+    # Drawn above its line, it lost its top when the line was near the top of the plot: burn rates
+    # within budget (the y range ends just over 1x), as every run starts.
+    w, ui = compared
+    plot = ui.verdicts.burn_plot
+    pace = next(item for item in plot.items if isinstance(item, pg.InfiniteLine)
+                and item.label is not None and item.label.toPlainText() == "budget pace")
+    view = _scene_rect(plot.vb)
+    for top in (1.0, 100.0):
+        plot.setYRange(0, float(_burn_y(top)) * 1.1, padding=0)
+        qtbot.wait(20)
+        label = _scene_rect(pace.label)
+        assert view.top() - 1 <= label.top() and label.bottom() <= view.bottom() + 1, (top, label, view)
+        assert view.left() - 1 <= label.left(), (top, label, view)
