@@ -52,6 +52,7 @@ from .plot_grid import (
     add_plot_menu,
     build_plots,
     enlarge_plot,
+    fit_log_y,
     fit_y,
     show_time_axis,
 )
@@ -774,9 +775,10 @@ class Dashboard(QWidget, PlotExports):
 
     def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
         for key in FITTED_Y:
-            if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
+            if key not in keys or key in self._user_ranged:
                 continue
-            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
+            fit = fit_log_y if key == "latency" and self.log_latency.isChecked() else fit_y
+            fit(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
         """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""
@@ -882,11 +884,13 @@ class Dashboard(QWidget, PlotExports):
     def _set_log_latency(self, on: bool) -> None:
         plot = self.plots["latency"]
         plot.setLogMode(y=on)
-        # Logarithmic: pyqtgraph fits the decades; linear: back to the stepped fit.
-        plot.enableAutoRange(axis="y", enable=on)
+        # Both scales fitted by _fit_y, thresholds included: pyqtgraph's own fit of a log axis
+        # counted each threshold line as 1 s.
+        plot.enableAutoRange(axis="y", enable=False)
+        self._user_ranged.discard("latency")  # a range zoomed on one scale means nothing on the other
         if not on:
-            plot.setYRange(0, 1, padding=0)
-            self._fit_y()
+            plot.setYRange(0, 1, padding=0)  # the stepped fit grows from here
+        self._fit_y({"latency"})
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED

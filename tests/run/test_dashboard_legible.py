@@ -6,6 +6,9 @@ their own labels, and the burn plot's two recovery labels touched in a short plo
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
@@ -152,3 +155,34 @@ def test_the_budget_pace_label_stays_inside_the_burn_plot(compared, qtbot):
         label = _scene_rect(pace.label)
         assert view.top() - 1 <= label.top() and label.bottom() <= view.bottom() + 1, (top, label, view)
         assert view.left() - 1 <= label.left(), (top, label, view)
+
+
+@pytest.mark.parametrize("compared", SCREENS[:1], indirect=True)
+def test_log_latency_keeps_the_thresholds_in_view_and_fits_the_data(compared, qtbot):
+    # pyqtgraph's own fit of a log axis counted each threshold line as y = 0 (1 s): the axis always
+    # reached 1 s, and a threshold above 1 s could be out of view.
+    w, ui = compared
+    dashboard = ui.dashboard
+    plot = dashboard.plots["latency"]
+    dashboard.log_latency.setChecked(True)
+    dashboard.flush()
+    values = np.concatenate([c.values for c in dashboard._curves if c.plot == "latency"])
+    values = values[np.isfinite(values) & (values > 0)]
+
+    def check(marks):
+        bottom, top = plot.vb.viewRange()[1]
+        highest, lowest = max(values.max(), *marks), min(values.min(), *marks)
+        assert bottom <= math.log10(lowest) and math.log10(highest) <= top, (bottom, top, marks)
+        # Whole decades, none of them empty above the highest value or below the lowest.
+        assert top - math.log10(highest) <= 1.0 and math.log10(lowest) - bottom <= 1.0, (bottom, top, marks)
+
+    check([0.25])
+    dashboard.keep_in_view("latency", [5.0])  # an objective above 1 s
+    check([5.0])
+    dashboard.keep_in_view("latency", [])
+    check([values.max()])
+    # Linear again: the stepped fit from 0, the threshold kept in view as before.
+    dashboard.keep_in_view("latency", [5.0])
+    dashboard.log_latency.setChecked(False)
+    bottom, top = plot.vb.viewRange()[1]
+    assert bottom == 0 and top >= 5.0
