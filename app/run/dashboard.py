@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
-from .elide import CurrentPageStack, FittedLabel
+from .elide import CurrentPageStack, FittedLabel, place_title
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -839,24 +839,10 @@ class Dashboard(QWidget, PlotExports):
         self.progress.setUpdatesEnabled(True)
 
     def _place_title(self) -> None:
-        """The title beside the buttons when it fits there whole, else on a line of its own above
-        them: at 1280 the buttons left "Three-ti…" of a comparison's title."""
-        header, title = self._header, self.title_label
-        buttons = [header.itemAt(i) for i in range(header.count())]
-        buttons = [item for item in buttons if item.widget() is not None and item.widget() is not title
-                   and not item.widget().isHidden()]
-        taken = sum(item.sizeHint().width() for item in buttons) + header.spacing() * len(buttons)
-        margins = self.layout().contentsMargins()
-        room = self.width() - margins.left() - margins.right() - taken
-        own_line = title.whole_width() > room
-        if own_line == (title.parent() is not None and self._title_line.indexOf(title) >= 0):
-            return
-        if own_line:
-            header.removeWidget(title)
-            self._title_line.addWidget(title)
-        else:
-            self._title_line.removeWidget(title)
-            header.insertWidget(0, title, 1)
+        layout = self.layout()
+        assert layout is not None  # made in _build
+        margins = layout.contentsMargins()
+        place_title(self.title_label, self._header, self._title_line, self.width() - margins.left() - margins.right())
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -10,7 +10,7 @@ import math
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 ELLIPSIS = "…"
 
@@ -93,6 +93,26 @@ class FittedLabel(QLabel):
         if not self._own_tooltip:
             self.setToolTip(whole if cut else "")
 
+
+
+def place_title(title: FittedLabel, row: QHBoxLayout, own_line: QHBoxLayout, width: int) -> None:
+    """``title`` at the start of ``row`` (buttons) when it fits there whole in ``width``, else alone
+    on ``own_line``: at 1280 the dashboard's buttons left "Three-ti…" of a comparison's title."""
+    taken = 0
+    for i in range(row.count()):
+        item = row.itemAt(i)
+        widget = item.widget() if item is not None else None
+        if item is not None and widget is not None and widget is not title and not widget.isHidden():
+            taken += item.sizeHint().width() + row.spacing()
+    alone = title.whole_width() > width - taken
+    if alone == (own_line.indexOf(title) >= 0):
+        return
+    if alone:
+        row.removeWidget(title)
+        own_line.addWidget(title)
+    else:
+        own_line.removeWidget(title)
+        row.insertWidget(0, title, 1)
 
 
 class CurrentPageStack(QWidget):
