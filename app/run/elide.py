@@ -49,6 +49,7 @@ class FittedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
         self._fitted: tuple[str, int] | None = None
+        self._whole: tuple[tuple[str, str], int] | None = None  # whole_width()'s text and answer
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
@@ -68,11 +69,14 @@ class FittedLabel(QLabel):
 
     def whole_width(self) -> int:
         """The width the whole text asks for, margins and frame included."""
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(self.font())
-        doc.setHtml(self._full)
-        return math.ceil(doc.idealWidth()) + 2 * self.margin() + self.width() - self.contentsRect().width()
+        key = (self._full, self.font().key())
+        if self._whole is None or self._whole[0] != key:  # asked on every frame of a run
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(self.font())
+            doc.setHtml(self._full)
+            self._whole = (key, math.ceil(doc.idealWidth()))
+        return self._whole[1] + 2 * self.margin() + self.width() - self.contentsRect().width()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
