@@ -128,8 +128,11 @@ class Dashboard(QWidget, PlotExports):
 
         # The title goes on a line of its own above the buttons when they leave it too little room
         # (see _place_title).
+        # One item of the dashboard's layout, both lines: the verdict banner goes in after it.
+        head = QVBoxLayout()
+        head.setSpacing(layout.spacing())
         self._title_line = QHBoxLayout()
-        layout.addLayout(self._title_line)
+        head.addLayout(self._title_line)
         header = self._header = QHBoxLayout()
         self.title_label = FittedLabel()
         header.addWidget(self.title_label, 1)
@@ -168,7 +171,8 @@ class Dashboard(QWidget, PlotExports):
         self.report_button.setToolTip("Export an HTML report of this run")
         self.report_button.clicked.connect(self.report_requested)
         header.addWidget(self.report_button)
-        layout.addLayout(header)
+        head.addLayout(header)
+        layout.addLayout(head)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)

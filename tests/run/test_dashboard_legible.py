@@ -135,6 +135,10 @@ def test_the_run_title_reads_whole_and_the_buttons_stay_on_screen(compared):
     assert title.sizeHint().width() <= title.contentsRect().width() + 1
     for button in (dashboard.report_button, dashboard.keep_button, dashboard.components_button):
         assert dashboard.rect().contains(button.geometry()), button.text()
+    # On a line of its own or not, the title and the buttons come before the verdict banner.
+    banner = ui.verdicts.banner
+    assert title.geometry().bottom() < banner.geometry().top(), (title.geometry(), banner.geometry())
+    assert dashboard.report_button.geometry().bottom() < banner.geometry().top()
     # The title shares the buttons' line again when the dock is wide enough for both.
     if w.width() >= 1920:
         assert abs(title.geometry().center().y() - dashboard.report_button.geometry().center().y()) <= 3
