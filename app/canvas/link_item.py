@@ -90,6 +90,7 @@ class LinkItem(QGraphicsItem):
         self.live_text = ""
         self.live_shorter: tuple[str, ...] = ()  # the same figures in fewer words, for short links
         self.live_alarm = False
+        self._shown_label: str | None = None  # label_shown()'s answer until the link moves or is relabelled
         self.adjust()
 
     def _changed(self) -> None:
@@ -103,6 +104,7 @@ class LinkItem(QGraphicsItem):
         self.name = f"{self.source.view.name} -> {self.target.view.name}"
         self.label = label
         self.faults = faults
+        self._shown_label = None
         self._update_tooltip()
         self.update()
 
@@ -153,6 +155,7 @@ class LinkItem(QGraphicsItem):
         self._label_at = _bezier(start, c1, c2, end, 0.62 if self._length > 160 else 0.5)
         # Zoomed far out a few straight segments look the same and cost a fraction of a curve.
         self._coarse = QPolygonF([_bezier(start, c1, c2, end, i / 6) for i in range(7)])
+        self._shown_label = None
         self._changed()
 
     def boundingRect(self) -> QRectF:
@@ -197,7 +200,7 @@ class LinkItem(QGraphicsItem):
             painter.setPen(QPen(c.node_fill, 1.5))
             painter.setBrush(colour)
             painter.drawEllipse(self._end, 5, 5)
-        self._draw_label(painter, self._label_text(), self._label_at,
+        self._draw_label(painter, self.label_shown(), self._label_at,
                          colour if (selected or self.faults) else c.node_subtext)
         live, at = self.live_shown()
         if live:
@@ -206,20 +209,46 @@ class LinkItem(QGraphicsItem):
     def _label_text(self) -> str:
         return self.label + ("  ⚡ " + ", ".join(self.faults) if self.faults else "")
 
+    def _off_nodes(self, text: str, at: QPointF) -> bool:
+        """Whether ``text``'s plate at ``at`` keeps off the nodes at the link's ends and their tags.
+
+        On a curved link the label's spot is nearer its ends than the link's length says.
+        """
+        rect = _plate(text, at, _label_font()[1])
+        return not any(rect.intersects(self.mapRectFromItem(node, node.boundingRect()))
+                       for node in (self.source, self.target))
+
+    def label_shown(self) -> str:
+        """The label as drawn: the longest run of its leading parts ("500 µs · ×3" of
+        "500 µs · ×3 · 20 %") that fits the link whole and keeps off the nodes at its ends, else the
+        whole label elided to the link's length if that keeps off them, else "" (the tooltip has it).
+        """
+        if self._shown_label is None:  # worked out once per move or relabel, not per paint
+            self._shown_label = self._choose_label()
+        return self._shown_label
+
+    def _choose_label(self) -> str:
+        text = self._label_text()
+        if not text:
+            return ""
+        parts = self.label.split(" · ")
+        # The faults' names go first: the dashed link in the fault colour says as much.
+        forms = dict.fromkeys([text, *(" · ".join(parts[:n]) for n in range(len(parts), 0, -1))])
+        for form in forms:
+            if form and self.fitted(form) == form and self._off_nodes(form, self._label_at):
+                return form
+        cut = self.fitted(text)
+        return cut if cut and self._off_nodes(cut, self._label_at) else ""
+
     def live_shown(self) -> tuple[str, QPointF]:
         """The run's figures as drawn, and where: the longest form that fits the link whole and
         keeps off the nodes at its ends ("" if none does), under the label if that is drawn.
 
         Figures are never cut: "210/…" could be any number from 210 up.
         """
-        label = self._label_text()
-        at = self._label_at + QPointF(0, 16) if label and self.fitted(label) else QPointF(self._label_at)
-        _font, metrics = _label_font()
-        # On a curved link the label's spot is nearer its ends than the link's length says.
-        nodes = [self.mapRectFromItem(node, node.boundingRect()) for node in (self.source, self.target)]
+        at = self._label_at + QPointF(0, 16) if self.label_shown() else QPointF(self._label_at)
         for form in (self.live_text, *self.live_shorter):
-            rect = _plate(form, at, metrics)
-            if form and self.fitted(form) == form and not any(rect.intersects(node) for node in nodes):
+            if form and self.fitted(form) == form and self._off_nodes(form, at):
                 return form, at
         return "", at
 

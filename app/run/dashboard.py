@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
-from .elide import CurrentPageStack, FittedLabel
+from .elide import CurrentPageStack, FittedLabel, place_title
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -52,6 +52,7 @@ from .plot_grid import (
     add_plot_menu,
     build_plots,
     enlarge_plot,
+    fit_log_y,
     fit_y,
     show_time_axis,
 )
@@ -125,9 +126,17 @@ class Dashboard(QWidget, PlotExports):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
 
-        header = QHBoxLayout()
+        # The title goes on a line of its own above the buttons when they leave it too little room
+        # (see _place_title).
+        # One item of the dashboard's layout, both lines: the verdict banner goes in after it.
+        head = QVBoxLayout()
+        head.setSpacing(layout.spacing())
+        self._title_line = QHBoxLayout()
+        head.addLayout(self._title_line)
+        header = self._header = QHBoxLayout()
         self.title_label = FittedLabel()
         header.addWidget(self.title_label, 1)
+        header.addStretch(0)  # holds the buttons to the right while the title is on its own line
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
@@ -162,7 +171,8 @@ class Dashboard(QWidget, PlotExports):
         self.report_button.setToolTip("Export an HTML report of this run")
         self.report_button.clicked.connect(self.report_requested)
         header.addWidget(self.report_button)
-        layout.addLayout(header)
+        head.addLayout(header)
+        layout.addLayout(head)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -769,9 +779,10 @@ class Dashboard(QWidget, PlotExports):
 
     def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
         for key in FITTED_Y:
-            if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
+            if key not in keys or key in self._user_ranged:
                 continue
-            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
+            fit = fit_log_y if key == "latency" and self.log_latency.isChecked() else fit_y
+            fit(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
         """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""
@@ -818,6 +829,7 @@ class Dashboard(QWidget, PlotExports):
         reps = f" · {session.replications} replications" if session.replications > 1 else ""
         self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
                                  f" · seed {session.seed}{reps} · <i>{status}</i>")
+        self._place_title()
         # A progress bar repaints itself (and with it whatever else of the window waits) the moment
         # its value changes: with updates held it is painted with the rest of the window instead.
         self.progress.setUpdatesEnabled(False)
@@ -829,6 +841,16 @@ class Dashboard(QWidget, PlotExports):
         else:
             self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
         self.progress.setUpdatesEnabled(True)
+
+    def _place_title(self) -> None:
+        layout = self.layout()
+        assert layout is not None  # made in _build
+        margins = layout.contentsMargins()
+        place_title(self.title_label, self._header, self._title_line, self.width() - margins.left() - margins.right())
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_title()
 
     def _update_legend(self) -> None:
         self.legend_label.setText(legend_html(self.session, self.components, self._dark()))
@@ -852,11 +874,13 @@ class Dashboard(QWidget, PlotExports):
     def _set_log_latency(self, on: bool) -> None:
         plot = self.plots["latency"]
         plot.setLogMode(y=on)
-        # Logarithmic: pyqtgraph fits the decades; linear: back to the stepped fit.
-        plot.enableAutoRange(axis="y", enable=on)
+        # Both scales fitted by _fit_y, thresholds included: pyqtgraph's own fit of a log axis
+        # counted each threshold line as 1 s.
+        plot.enableAutoRange(axis="y", enable=False)
+        self._user_ranged.discard("latency")  # a range zoomed on one scale means nothing on the other
         if not on:
-            plot.setYRange(0, 1, padding=0)
-            self._fit_y()
+            plot.setYRange(0, 1, padding=0)  # the stepped fit grows from here
+        self._fit_y({"latency"})
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED

@@ -6,9 +6,11 @@ document itself keeps the bold design name and the burn plot's coloured key.
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 ELLIPSIS = "…"
 
@@ -47,6 +49,7 @@ class FittedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
         self._fitted: tuple[str, int] | None = None
+        self._whole: tuple[tuple[str, str], int] | None = None  # whole_width()'s text and answer
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
@@ -63,6 +66,17 @@ class FittedLabel(QLabel):
     def shown_text(self) -> str:
         """What the label draws: its text, or the part of it that fits, with an ellipsis."""
         return super().text()
+
+    def whole_width(self) -> int:
+        """The width the whole text asks for, margins and frame included."""
+        key = (self._full, self.font().key())
+        if self._whole is None or self._whole[0] != key:  # asked on every frame of a run
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(self.font())
+            doc.setHtml(self._full)
+            self._whole = (key, math.ceil(doc.idealWidth()))
+        return self._whole[1] + 2 * self.margin() + self.width() - self.contentsRect().width()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -83,6 +97,26 @@ class FittedLabel(QLabel):
         if not self._own_tooltip:
             self.setToolTip(whole if cut else "")
 
+
+
+def place_title(title: FittedLabel, row: QHBoxLayout, own_line: QHBoxLayout, width: int) -> None:
+    """``title`` at the start of ``row`` (buttons) when it fits there whole in ``width``, else alone
+    on ``own_line``: at 1280 the dashboard's buttons left "Three-ti…" of a comparison's title."""
+    taken = 0
+    for i in range(row.count()):
+        item = row.itemAt(i)
+        widget = item.widget() if item is not None else None
+        if item is not None and widget is not None and widget is not title and not widget.isHidden():
+            taken += item.sizeHint().width() + row.spacing()
+    alone = title.whole_width() > width - taken
+    if alone == (own_line.indexOf(title) >= 0):
+        return
+    if alone:
+        row.removeWidget(title)
+        own_line.addWidget(title)
+    else:
+        own_line.removeWidget(title)
+        row.insertWidget(0, title, 1)
 
 
 class CurrentPageStack(QWidget):

@@ -1,6 +1,7 @@
 """The dashboard's six plots: how they are laid out, labelled, enlarged and fitted to their data."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -155,6 +156,28 @@ def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = 
     top = plot.vb.viewRange()[1][1]
     if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
         plot.setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)
+
+
+def fit_log_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> None:
+    """Fit a logarithmic y axis (log10 of the values) to whole decades holding the positive values
+    of ``series`` and ``marks``.
+
+    pyqtgraph's own fit of a log axis counts each line across it as y = 0, 1 on the axis: it
+    always reached 1, and a mark above 1 could be out of view. Whole decades change a few times a
+    run, like fit_y's steps.
+    """
+    lows, highs = [m for m in marks if m > 0], [m for m in marks if m > 0]
+    for values in series:
+        positive = values[values > 0] if values.size else values  # NaN compares false: left out too
+        if positive.size:
+            lows.append(float(positive.min()))
+            highs.append(float(positive.max()))
+    if not lows:
+        return
+    bottom = math.floor(math.log10(min(lows)))
+    top = max(math.ceil(math.log10(max(highs) * Y_HEADROOM)), bottom + 1)
+    if plot.vb.viewRange()[1] != [bottom, top]:
+        plot.setYRange(bottom, top, padding=0)
 
 
 def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:

@@ -441,10 +441,12 @@ class VerdictOverlay(QObject):
         assert session is not None  # refresh() builds the plot only for a session
         plot = self._place_burn_plot()
         text = self.dashboard.palette().text().color()
+        # Its label under the line while the line is in the upper half of the plot, over it in the
+        # lower half: always over it, the label lost its top while burn rates stayed within budget.
         pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
                                pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
                                label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
-                                                                 "anchors": [(0, 1), (0, 1)]})
+                                                                 "anchors": [(0, 0), (0, 1)]})
         plot.addItem(pace, ignoreBounds=True)
         for window in session.fault_windows:
             region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,

@@ -92,3 +92,27 @@ def test_live_figures_keep_off_the_nodes_at_a_curved_links_ends(window):
     # Clear of the nodes and of the tags above them (a breaker's "OPEN", "1 down").
     nodes = [item.mapRectFromItem(node, node.boundingRect()) for node in (item.source, item.target)]
     assert not any(drawn[live[0]].intersects(node) for node in nodes), live
+
+
+def test_a_links_label_keeps_off_the_nodes_at_a_curved_links_ends(window):
+    # Elided by the link's length only, "500 µs · ×3 · 20 %" ran into the cache it pointed at.
+    doc = window.document
+    a = doc.edit.add_component("service", (0, 0), name="a")
+    b = doc.edit.add_component("cache", (240, -80), name="b")
+    link_id, _reason = doc.edit.connect(a, b)
+    item = window.scene.link_item(link_id)
+    full = "500 µs · ×3 · 20 %"
+    item.set_label(full, [])
+    assert item.fitted(full) == full  # long enough by its length
+    drawn = _painted(item)
+    nodes = [item.mapRectFromItem(node, node.boundingRect()) for node in (item.source, item.target)]
+    assert drawn, "no label at all"
+    for words, plate in drawn.items():
+        assert not any(plate.intersects(node) for node in nodes), words
+        # Fewer of its parts, never a figure cut: "500 µs · ×3" or "500 µs".
+        assert full.startswith(words) and (words == full or full[len(words):].startswith(" · ")), words
+    assert full in item.toolTip()
+    # With room around it, the whole label.
+    far = window.scene.link_item(linked(doc, 600))
+    far.set_label(full, [])
+    assert full in _drawn(far)

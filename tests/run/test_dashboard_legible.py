@@ -6,6 +6,10 @@ their own labels, and the burn plot's two recovery labels touched in a short plo
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
 from test_dashboard_layout import shop  # noqa: F401  (the fixture)
@@ -14,6 +18,7 @@ from test_window_fit import _fit
 
 from app.run.elide import ELLIPSIS
 from app.run.event_log import KIND_COLUMN, kind_label
+from app.run.verdict_view import _burn_y
 
 SCREENS = [(1280, 720), (1920, 1080)]
 
@@ -116,3 +121,72 @@ def test_recovery_labels_on_the_burn_plot_never_touch(compared):
         assert view.top() - 1 <= a.top() and a.bottom() <= view.bottom() + 1, marks[i].label.toPlainText()
         for b in rects[i + 1:]:
             assert not a.adjusted(0, 0, 0, 1).intersects(b), (a, b)
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_run_title_reads_whole_and_the_buttons_stay_on_screen(compared):
+    # At 1280x720 the buttons beside it left the title "Three-ti…": it takes a line of its own
+    # when they leave it too little room.
+    w, ui = compared
+    dashboard = ui.dashboard
+    title = dashboard.title_label
+    assert ELLIPSIS not in title.shown_text() and "finished" in title.text()
+    assert title.toolTip() == ""
+    assert title.sizeHint().width() <= title.contentsRect().width() + 1
+    for button in (dashboard.report_button, dashboard.keep_button, dashboard.components_button):
+        assert dashboard.rect().contains(button.geometry()), button.text()
+    # On a line of its own or not, the title and the buttons come before the verdict banner.
+    banner = ui.verdicts.banner
+    assert title.geometry().bottom() < banner.geometry().top(), (title.geometry(), banner.geometry())
+    assert dashboard.report_button.geometry().bottom() < banner.geometry().top()
+    # The title shares the buttons' line again when the dock is wide enough for both.
+    if w.width() >= 1920:
+        assert abs(title.geometry().center().y() - dashboard.report_button.geometry().center().y()) <= 3
+
+
+@pytest.mark.parametrize("compared", SCREENS, indirect=True)
+def test_the_budget_pace_label_stays_inside_the_burn_plot(compared, qtbot):
+    # Drawn above its line, it lost its top when the line was near the top of the plot: burn rates
+    # within budget (the y range ends just over 1x), as every run starts.
+    w, ui = compared
+    plot = ui.verdicts.burn_plot
+    pace = next(item for item in plot.items if isinstance(item, pg.InfiniteLine)
+                and item.label is not None and item.label.toPlainText() == "budget pace")
+    view = _scene_rect(plot.vb)
+    for top in (1.0, 100.0):
+        plot.setYRange(0, float(_burn_y(top)) * 1.1, padding=0)
+        qtbot.wait(20)
+        label = _scene_rect(pace.label)
+        assert view.top() - 1 <= label.top() and label.bottom() <= view.bottom() + 1, (top, label, view)
+        assert view.left() - 1 <= label.left(), (top, label, view)
+
+
+@pytest.mark.parametrize("compared", SCREENS[:1], indirect=True)
+def test_log_latency_keeps_the_thresholds_in_view_and_fits_the_data(compared, qtbot):
+    # pyqtgraph's own fit of a log axis counted each threshold line as y = 0 (1 s): the axis always
+    # reached 1 s, and a threshold above 1 s could be out of view.
+    w, ui = compared
+    dashboard = ui.dashboard
+    plot = dashboard.plots["latency"]
+    dashboard.log_latency.setChecked(True)
+    dashboard.flush()
+    values = np.concatenate([c.values for c in dashboard._curves if c.plot == "latency"])
+    values = values[np.isfinite(values) & (values > 0)]
+
+    def check(marks):
+        bottom, top = plot.vb.viewRange()[1]
+        highest, lowest = max(values.max(), *marks), min(values.min(), *marks)
+        assert bottom <= math.log10(lowest) and math.log10(highest) <= top, (bottom, top, marks)
+        # Whole decades, none of them empty above the highest value or below the lowest.
+        assert top - math.log10(highest) <= 1.0 and math.log10(lowest) - bottom <= 1.0, (bottom, top, marks)
+
+    check([0.25])
+    dashboard.keep_in_view("latency", [5.0])  # an objective above 1 s
+    check([5.0])
+    dashboard.keep_in_view("latency", [])
+    check([values.max()])
+    # Linear again: the stepped fit from 0, the threshold kept in view as before.
+    dashboard.keep_in_view("latency", [5.0])
+    dashboard.log_latency.setChecked(False)
+    bottom, top = plot.vb.viewRange()[1]
+    assert bottom == 0 and top >= 5.0
