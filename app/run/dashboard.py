@@ -69,6 +69,10 @@ SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "e
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
+# Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
+# each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
+# axes are fitted to the data anyway (fit_y).
+LIVE_CURVE = {"dynamicRangeLimit": None}
 
 
 class _Curve:
@@ -584,7 +588,7 @@ class Dashboard(QWidget, PlotExports):
 
     def _new_curve(self, plot: str) -> pg.PlotDataItem:
         # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
-        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5)
+        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5, **LIVE_CURVE)
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         self.plots[plot].addItem(item)
@@ -633,7 +637,7 @@ class Dashboard(QWidget, PlotExports):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
             fill.setAlpha(170)
-            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
+            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill), **LIVE_CURVE)
             item.setClipToView(True)
             item.setZValue(len(FAILURE_KINDS) - i)
             item.hide()
@@ -744,6 +748,7 @@ class Dashboard(QWidget, PlotExports):
                 # An axis re-sized while hidden (a label or style change) takes no height, and does not
                 # grow back when shown: the time label would sit on the values.
                 show_time_axis(self.plots[key], self.enlarged is not None or PLOT_POSITIONS[key][0] == 1)
+        times: dict[str, np.ndarray] = {}  # one time grid per variant, shared by its curves
         for c in self._curves:
             if c.plot not in keys:
                 continue
@@ -752,7 +757,9 @@ class Dashboard(QWidget, PlotExports):
                 c.item.setData([], [])
                 c.values = np.zeros(0)
                 continue
-            x = session.times(c.variant)
+            x = times.get(c.variant)
+            if x is None:
+                x = times[c.variant] = session.times(c.variant)
             y = data.column(c.metric, c.component)
             if c.metric.startswith("latency"):
                 # No requests finished in a bucket: a gap, not a zero (and no log of zero).
