@@ -52,7 +52,7 @@ from .plot_grid import (
     add_plot_menu,
     build_plots,
     enlarge_plot,
-    fit_y,
+    fitted_top,
     show_time_axis,
 )
 from .plot_style import esc as _esc
@@ -71,7 +71,7 @@ PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins an
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 # Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
 # each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
-# axes are fitted to the data anyway (fit_y).
+# axes are fitted to the data anyway (fitted_top).
 LIVE_CURVE = {"dynamicRangeLimit": None}
 
 
@@ -723,7 +723,7 @@ class Dashboard(QWidget, PlotExports):
         up to date."""
         self.plots_widget.settle()
         if self._dirty and self.session is not None:
-            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
+            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
             self._dirty = set()
             self._update_header()
         while self._jobs:
@@ -736,9 +736,11 @@ class Dashboard(QWidget, PlotExports):
         if self.session is None:
             return
         self.frames_drawn += 1
-        self._draw_plots(set(PLOTS))
+        self._draw_plots(set(PLOTS), refits=None)
 
-    def _draw_plots(self, keys: set[str]) -> None:
+    def _draw_plots(self, keys: set[str], refits: int | None = 1) -> None:
+        """Push the session's buffers into the curves of plots ``keys``, and fit their y axes: at most
+        ``refits`` of them change range (None: all), the others on their row's next turn."""
         session = self.session
         if session is None:
             return
@@ -772,13 +774,29 @@ class Dashboard(QWidget, PlotExports):
             self._draw_stack()
         if "breakers" in keys:
             self._draw_strip()
-        self._fit_y(keys)
+        self._fit_y(keys, refits)
 
-    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
+    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y), refits: int | None = None) -> bool:
+        """Fit the y axes of plots ``keys``; at most ``refits`` change range now (None: all), the others
+        on a job's tick of their own. True if an axis changed."""
+        # A y axis that changes range relabels itself and repaints its plot whole: two of them in
+        # one tick (the top row fits both throughput and latency) made the longest tick of a run.
+        moved = False
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged or (key == "latency" and self.log_latency.isChecked()):
                 continue
-            fit_y(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
+            top = fitted_top(self.plots[key], [c.values for c in self._curves if c.plot == key],
+                             self._y_marks.get(key, ()))
+            if top is None:
+                continue
+            if refits is not None:
+                if refits <= 0:
+                    self.later(f"fit {key}", partial(self._fit_y, {key}))
+                    continue
+                refits -= 1
+            self.plots[key].setYRange(0, top, padding=0)
+            moved = True
+        return moved
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
         """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""

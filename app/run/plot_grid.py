@@ -76,7 +76,7 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
     plots["utilisation"].setYRange(0, 105)
     plots["utilisation"].enableAutoRange(axis="y", enable=False)
     for key in FITTED_Y:
-        # Fitted by fit_y in steps rather than by pyqtgraph on every setData.
+        # Fitted by fitted_top in steps rather than by pyqtgraph on every setData.
         plots[key].enableAutoRange(axis="y", enable=False)
         plots[key].setYRange(0, 1, padding=0)
     plots["breakers"].setMouseEnabled(y=False)
@@ -141,8 +141,9 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
     (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
-def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> None:
-    """Grow a y axis in nice steps, and shrink it only when the data fall well below its top.
+def fitted_top(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> float | None:
+    """The top a y axis should move to, or None to keep it: it grows in nice steps, and shrinks
+    only when the data fall well below its top.
 
     ``marks`` are values drawn as lines across the plot (objective thresholds), kept in view with
     the data: a threshold above the curves shows before a spike reaches it.
@@ -154,7 +155,8 @@ def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = 
     peak = max([*peaks, *marks], default=0.0)
     top = plot.vb.viewRange()[1][1]
     if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
-        plot.setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)
+        return nice_ceiling(peak * Y_HEADROOM)
+    return None
 
 
 def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
