@@ -722,12 +722,13 @@ class Dashboard(QWidget, PlotExports):
         """Draw now the rows and do the jobs that timer ticks would have: what is read or exported is
         up to date."""
         self.plots_widget.settle()
-        if self._dirty and self.session is not None:
-            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
+        while self._dirty or self._jobs:  # a job may leave a row to draw again (the breaker strip)
+            if self._dirty and self.session is not None:
+                self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
+                self._update_header()
             self._dirty = set()
-            self._update_header()
-        while self._jobs:
-            self._run_job()
+            while self._jobs:
+                self._run_job()
 
     def redraw(self) -> None:
         """Push the session's current buffers into every curve (views, no copies of the buffers)."""
@@ -826,14 +827,25 @@ class Dashboard(QWidget, PlotExports):
         session = self.session
         assert session is not None  # drawn with the session's frames only
         if session.breakers != self.breaker_strip.names:
-            # A live run names its breakers with its first frame.
-            self.breaker_strip.build(session.breakers, session.duration)
-            self._update_legend()
+            # A live run names its breakers with its first frame. Their rows and names take a tick of
+            # their own (as long as the rest of the row's drawing), the strip drawn on the row's next turn.
+            self.later("breaker strip", self._build_strip)
+            if session.breakers != self.breaker_strip.names:
+                return
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
         columns = ([data.link_column("breaker_state", name) for name in session.breakers]
                    if data is not None and has_data and "breaker_state" in data.link_series else None)
         self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
+
+    def _build_strip(self) -> bool:
+        session = self.session
+        if session is None or session.breakers == self.breaker_strip.names:
+            return False  # built already: the tick goes on to the next job
+        self.breaker_strip.build(session.breakers, session.duration)
+        self._update_legend()
+        self._dirty.add(PLOT_POSITIONS["breakers"][0])
+        return True
 
     def _update_header(self) -> None:
         session = self.session

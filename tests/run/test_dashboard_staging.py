@@ -140,3 +140,31 @@ def test_a_tick_moves_one_y_axis_and_the_others_follow_on_their_rows_next_turn(q
     dashboard.flush()
     assert tops() == fitted and not dashboard._dirty
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_the_breaker_strip_is_built_on_a_tick_of_its_own_and_drawn_on_its_rows_next_turn(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    strip = dashboard.breaker_strip
+    names = list(ui.session.breakers)
+    assert names and strip.names == names
+    strip.clear()
+    strip.names = []  # as before a live run's first frame named its breakers
+    dashboard._dirty, dashboard._next_row = {1}, 1
+    dashboard._redraw_if_dirty()  # the row: the strip waits for its rows
+    assert strip.names == [] and strip.image.image is None and list(dashboard._jobs) == ["breaker strip"]
+    dashboard._redraw_if_dirty()  # the job: rows and names made, the row to draw again
+    assert strip.names == names and len(strip.labels) == len(names) and dashboard._dirty == {1}
+    assert strip.image.image is None
+    dashboard._redraw_if_dirty()
+    assert strip.image.image is not None and not dashboard._dirty and not dashboard._jobs
+    # An export's flush does all of it at once.
+    strip.clear()
+    strip.names = []
+    dashboard._dirty = {1}
+    dashboard.flush()
+    assert strip.names == names and strip.image.image is not None and not dashboard._dirty
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
