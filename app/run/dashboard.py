@@ -53,7 +53,7 @@ from .plot_grid import (
     build_plots,
     enlarge_plot,
     fit_log_y,
-    fit_y,
+    fitted_top,
     show_time_axis,
 )
 from .plot_style import esc as _esc
@@ -70,6 +70,10 @@ SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "e
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
+# Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
+# each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
+# axes are fitted to the data anyway (fitted_top).
+LIVE_CURVE = {"dynamicRangeLimit": None}
 
 
 class _Curve:
@@ -594,7 +598,7 @@ class Dashboard(QWidget, PlotExports):
 
     def _new_curve(self, plot: str) -> pg.PlotDataItem:
         # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
-        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5)
+        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5, **LIVE_CURVE)
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         self.plots[plot].addItem(item)
@@ -643,7 +647,7 @@ class Dashboard(QWidget, PlotExports):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
             fill.setAlpha(170)
-            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
+            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill), **LIVE_CURVE)
             item.setClipToView(True)
             item.setZValue(len(FAILURE_KINDS) - i)
             item.hide()
@@ -728,12 +732,13 @@ class Dashboard(QWidget, PlotExports):
         """Draw now the rows and do the jobs that timer ticks would have: what is read or exported is
         up to date."""
         self.plots_widget.settle()
-        if self._dirty and self.session is not None:
-            self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty})
+        while self._dirty or self._jobs:  # a job may leave a row to draw again (the breaker strip)
+            if self._dirty and self.session is not None:
+                self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
+                self._update_header()
             self._dirty = set()
-            self._update_header()
-        while self._jobs:
-            self._run_job()
+            while self._jobs:
+                self._run_job()
 
     def redraw(self) -> None:
         """Push the session's current buffers into every curve (views, no copies of the buffers)."""
@@ -742,9 +747,11 @@ class Dashboard(QWidget, PlotExports):
         if self.session is None:
             return
         self.frames_drawn += 1
-        self._draw_plots(set(PLOTS))
+        self._draw_plots(set(PLOTS), refits=None)
 
-    def _draw_plots(self, keys: set[str]) -> None:
+    def _draw_plots(self, keys: set[str], refits: int | None = 1) -> None:
+        """Push the session's buffers into the curves of plots ``keys``, and fit their y axes: at most
+        ``refits`` of them change range (None: all), the others on their row's next turn."""
         session = self.session
         if session is None:
             return
@@ -754,6 +761,7 @@ class Dashboard(QWidget, PlotExports):
                 # An axis re-sized while hidden (a label or style change) takes no height, and does not
                 # grow back when shown: the time label would sit on the values.
                 show_time_axis(self.plots[key], self.enlarged is not None or PLOT_POSITIONS[key][0] == 1)
+        times: dict[str, np.ndarray] = {}  # one time grid per variant, shared by its curves
         for c in self._curves:
             if c.plot not in keys:
                 continue
@@ -762,7 +770,9 @@ class Dashboard(QWidget, PlotExports):
                 c.item.setData([], [])
                 c.values = np.zeros(0)
                 continue
-            x = session.times(c.variant)
+            x = times.get(c.variant)
+            if x is None:
+                x = times[c.variant] = session.times(c.variant)
             y = data.column(c.metric, c.component)
             if c.metric.startswith("latency"):
                 # No requests finished in a bucket: a gap, not a zero (and no log of zero).
@@ -775,14 +785,32 @@ class Dashboard(QWidget, PlotExports):
             self._draw_stack()
         if "breakers" in keys:
             self._draw_strip()
-        self._fit_y(keys)
+        self._fit_y(keys, refits)
 
-    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y)) -> None:
+    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y), refits: int | None = None) -> bool:
+        """Fit the y axes of plots ``keys``; at most ``refits`` change range now (None: all), the others
+        on a job's tick of their own. True if an axis changed."""
+        # A y axis that changes range relabels itself and repaints its plot whole: two of them in
+        # one tick (the top row fits both throughput and latency) made the longest tick of a run.
+        moved = False
         for key in FITTED_Y:
             if key not in keys or key in self._user_ranged:
                 continue
-            fit = fit_log_y if key == "latency" and self.log_latency.isChecked() else fit_y
-            fit(self.plots[key], [c.values for c in self._curves if c.plot == key], self._y_marks.get(key, ()))
+            series = [c.values for c in self._curves if c.plot == key]
+            if key == "latency" and self.log_latency.isChecked():
+                fit_log_y(self.plots[key], series, self._y_marks.get(key, ()))  # whole decades: rarely moves
+                continue
+            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()))
+            if top is None:
+                continue
+            if refits is not None:
+                if refits <= 0:
+                    self.later(f"fit {key}", partial(self._fit_y, {key}))
+                    continue
+                refits -= 1
+            self.plots[key].setYRange(0, top, padding=0)
+            moved = True
+        return moved
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
         """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""
@@ -812,14 +840,25 @@ class Dashboard(QWidget, PlotExports):
         session = self.session
         assert session is not None  # drawn with the session's frames only
         if session.breakers != self.breaker_strip.names:
-            # A live run names its breakers with its first frame.
-            self.breaker_strip.build(session.breakers, session.duration)
-            self._update_legend()
+            # A live run names its breakers with its first frame. Their rows and names take a tick of
+            # their own (as long as the rest of the row's drawing), the strip drawn on the row's next turn.
+            self.later("breaker strip", self._build_strip)
+            if session.breakers != self.breaker_strip.names:
+                return
         data = session.variants.get(session.primary)
         has_data = data is not None and data.n > 0
         columns = ([data.link_column("breaker_state", name) for name in session.breakers]
                    if data is not None and has_data and "breaker_state" in data.link_series else None)
         self.breaker_strip.draw(columns, session.n_buckets, session.bucket, has_data)
+
+    def _build_strip(self) -> bool:
+        session = self.session
+        if session is None or session.breakers == self.breaker_strip.names:
+            return False  # built already: the tick goes on to the next job
+        self.breaker_strip.build(session.breakers, session.duration)
+        self._update_legend()
+        self._dirty.add(PLOT_POSITIONS["breakers"][0])
+        return True
 
     def _update_header(self) -> None:
         session = self.session

@@ -77,7 +77,7 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
     plots["utilisation"].setYRange(0, 105)
     plots["utilisation"].enableAutoRange(axis="y", enable=False)
     for key in FITTED_Y:
-        # Fitted by fit_y in steps rather than by pyqtgraph on every setData.
+        # Fitted by fitted_top in steps rather than by pyqtgraph on every setData.
         plots[key].enableAutoRange(axis="y", enable=False)
         plots[key].setYRange(0, 1, padding=0)
     plots["breakers"].setMouseEnabled(y=False)
@@ -142,8 +142,9 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
     (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
-def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> None:
-    """Grow a y axis in nice steps, and shrink it only when the data fall well below its top.
+def fitted_top(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> float | None:
+    """The top a y axis should move to, or None to keep it: it grows in nice steps, and shrinks
+    only when the data fall well below its top.
 
     ``marks`` are values drawn as lines across the plot (objective thresholds), kept in view with
     the data: a threshold above the curves shows before a spike reaches it.
@@ -155,7 +156,8 @@ def fit_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = 
     peak = max([*peaks, *marks], default=0.0)
     top = plot.vb.viewRange()[1][1]
     if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
-        plot.setYRange(0, nice_ceiling(peak * Y_HEADROOM), padding=0)
+        return nice_ceiling(peak * Y_HEADROOM)
+    return None
 
 
 def fit_log_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> None:
@@ -164,7 +166,7 @@ def fit_log_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float
 
     pyqtgraph's own fit of a log axis counts each line across it as y = 0, 1 on the axis: it
     always reached 1, and a mark above 1 could be out of view. Whole decades change a few times a
-    run, like fit_y's steps.
+    run, like fitted_top's steps.
     """
     lows, highs = [m for m in marks if m > 0], [m for m in marks if m > 0]
     for values in series:

@@ -108,3 +108,63 @@ def test_a_run_starts_with_the_top_row_and_shows_the_bottom_row_a_plot_per_tick(
     ui.stop()
     qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_a_tick_moves_one_y_axis_and_the_others_follow_on_their_rows_next_turn(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    plots = dashboard.plots
+
+    def tops():
+        return {key: plots[key].vb.viewRange()[1][1] for key in ("throughput", "latency")}
+
+    fitted = tops()
+    assert all(top > 1e-6 for top in fitted.values())
+    for key in fitted:  # both top-row axes far below their data: each needs a new range
+        plots[key].setYRange(0, 1e-9, padding=0)
+    dashboard._dirty, dashboard._next_row = {0}, 0
+    dashboard._redraw_if_dirty()
+    after_one = tops()
+    assert sorted(top == 1e-9 for top in after_one.values()) == [False, True]
+    left = next(key for key, top in after_one.items() if top == 1e-9)
+    assert list(dashboard._jobs) == [f"fit {left}"]  # the axis left behind moves on a tick of its own
+    dashboard._redraw_if_dirty()
+    assert tops() == fitted and not dashboard._dirty and not dashboard._jobs
+    # What is read or exported fits every axis at once.
+    for key in fitted:
+        plots[key].setYRange(0, 1e-9, padding=0)
+    dashboard._dirty = {0}
+    dashboard.flush()
+    assert tops() == fitted and not dashboard._dirty
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_the_breaker_strip_is_built_on_a_tick_of_its_own_and_drawn_on_its_rows_next_turn(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    strip = dashboard.breaker_strip
+    names = list(ui.session.breakers)
+    assert names and strip.names == names
+    strip.clear()
+    strip.names = []  # as before a live run's first frame named its breakers
+    dashboard._dirty, dashboard._next_row = {1}, 1
+    dashboard._redraw_if_dirty()  # the row: the strip waits for its rows
+    assert strip.names == [] and strip.image.image is None and list(dashboard._jobs) == ["breaker strip"]
+    dashboard._redraw_if_dirty()  # the job: rows and names made, the row to draw again
+    assert strip.names == names and len(strip.labels) == len(names) and dashboard._dirty == {1}
+    assert strip.image.image is None
+    dashboard._redraw_if_dirty()
+    assert strip.image.image is not None and not dashboard._dirty and not dashboard._jobs
+    # An export's flush does all of it at once.
+    strip.clear()
+    strip.names = []
+    dashboard._dirty = {1}
+    dashboard.flush()
+    assert strip.names == names and strip.image.image is not None and not dashboard._dirty
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
