@@ -1,0 +1,126 @@
+"""Compare everything the engine produces before and after a change meant to leave it alone.
+
+    python -m tests.engine.same_results dump DIR      # run every case, write DIR/<case>.pkl
+    python -m tests.engine.same_results compare A B   # report every case whose output differs
+
+A case is an example design, plain or with every pattern switched on, with no experiment or
+one of its experiments, at a warm-up inside a bucket and one on a bucket's edge, plus the
+M/M/4 queue of the benchmarks. What is compared, bit for bit: the per-bucket series of
+components, links and objectives, the summaries, the event log, the number of events and
+the state arrays the results are read from. The golden test pins digests of a few of these
+runs; this covers every experiment and says where a difference is.
+"""
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+import engine.model as m
+from engine import RunOptions, Simulation
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+WARMUPS = (5.0, 7.5)   # on a bucket's edge, and inside one
+
+
+def cases(quick: bool = False) -> Iterator[tuple[str, m.Design, str | None, RunOptions]]:
+    from benchmarks.bench_engine import mm4_design, with_every_pattern
+
+    duration = 40.0 if quick else 150.0
+    for path in sorted(EXAMPLES.glob("*.json")):
+        design = m.parse_design(path.read_text())
+        variants = [("plain", design)]
+        if path.stem == "three_tier":
+            variants.append(("every_pattern", with_every_pattern(design)))
+        experiments: list[str | None] = [None, *(e.name for e in design.experiments)]
+        if quick:
+            experiments = experiments[:2]
+        for variant, d in variants:
+            for experiment in experiments:
+                for warmup in WARMUPS[:1] if quick else WARMUPS:
+                    options = RunOptions(duration=duration, warmup=warmup, bucket=1.0, seed=7)
+                    yield f"{path.stem}|{variant}|{experiment}|{warmup}", d, experiment, options
+    yield "mm4|plain|None|5.0", mm4_design(), None, RunOptions(duration=2000.0, warmup=5.0, bucket=10.0, seed=3)
+
+
+def run_case(design: m.Design, experiment: str | None, options: RunOptions) -> dict[str, Any]:
+    sim = Simulation(design, options, experiment)
+    result = sim.result()
+    return {
+        "series": result.series,
+        "link_series": result.link_series,
+        "objective_series": result.objective_series or {},
+        "summary": result.summary,
+        "events": result.events,
+        "events_processed": result.meta["events_processed"],
+        "state": {k: np.array(v, copy=True) for k, v in sim._core.state_arrays().items()
+                  if isinstance(v, np.ndarray)},
+    }
+
+
+def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
+    """Paths at which ``a`` and ``b`` differ; floats compared by their bits (NaN equals NaN)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=repr):
+            if key not in a or key not in b:
+                yield f"{where}/{key}: only in {'after' if key not in a else 'before'}"
+            else:
+                yield from differences(a[key], b[key], f"{where}/{key}")
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            yield f"{where}: {len(a)} items against {len(b)}"
+        else:
+            for i, (x, y) in enumerate(zip(a, b)):
+                yield from differences(x, y, f"{where}[{i}]")
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        x, y = np.asarray(a), np.asarray(b)
+        if x.shape != y.shape or x.dtype != y.dtype:
+            yield f"{where}: {x.dtype}{x.shape} against {y.dtype}{y.shape}"
+        elif x.tobytes() != y.tobytes():
+            n = int(np.count_nonzero(~((x == y) | ((x != x) & (y != y)))))
+            yield f"{where}: {n} of {x.size} values differ"
+    elif isinstance(a, float) and isinstance(b, float):
+        if np.float64(a).tobytes() != np.float64(b).tobytes() and not (a != a and b != b):
+            yield f"{where}: {a!r} against {b!r}"
+    elif a != b:
+        yield f"{where}: {a!r} against {b!r}"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "dump":
+        out = Path(argv[1])
+        out.mkdir(parents=True, exist_ok=True)
+        n = 0
+        for name, design, experiment, options in cases():
+            data = run_case(design, experiment, options)
+            (out / (name.replace("|", "__").replace(" ", "_") + ".pkl")).write_bytes(pickle.dumps(data))
+            n += 1
+        print(f"{n} runs written to {out}")
+        return 0
+    if len(argv) == 3 and argv[0] == "compare":
+        before, after = Path(argv[1]), Path(argv[2])
+        names = sorted(p.name for p in before.glob("*.pkl"))
+        bad = 0
+        for name in names:
+            if not (after / name).exists():
+                print(f"{name}: missing after")
+                bad += 1
+                continue
+            found = list(differences(pickle.loads((before / name).read_bytes()),
+                                     pickle.loads((after / name).read_bytes())))
+            if found:
+                bad += 1
+                print(f"{name}: {len(found)} differences")
+                for line in found[:12]:
+                    print("   ", line)
+        print(f"{len(names)} runs compared, {bad} differ")
+        return 1 if bad else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
