@@ -19,11 +19,11 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim
+from engine._state cimport Sim, N_LANES
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
-    _push, _push_ns, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
+    _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
@@ -110,7 +110,8 @@ def histogram_bins(values, bint formula=False):
 def event_queue_trace(ops, int capacity=4):
     """Drive a bare event queue (engine/_heap.pxd) through ``ops`` and return what it pops.
 
-    Each op is ``("push", t_ns, edge)`` or ``("pop",)``; a pop moves the clock to the event's
+    Each op is ``("push", t_ns, edge)``, ``("lane", t_ns, ring)`` (a push that offers its key
+    to a ring of constant delays first) or ``("pop",)``; a pop moves the clock to the event's
     time, as the loop does, so pushes at that time take the zero-delay line. Returns
     ``(t_ns, push index)`` for every pop. ``capacity`` (a power of two) starts small so that
     the queue grows while its line wraps round.
@@ -122,16 +123,21 @@ def event_queue_trace(ops, int capacity=4):
     if capacity < 1 or capacity & (capacity - 1):
         raise ValueError(f"capacity must be a power of two (got {capacity})")
     memset(&s, 0, sizeof(Sim))
+    s.n_lanes = N_LANES
     out = []
     try:
         if not _events_init(&s, capacity):
             raise MemoryError("not enough memory for an event queue")
         for op in ops:
-            if op[0] == "push":
+            if op[0] == "push" or op[0] == "lane":
                 t = op[1]
                 if t < s.now_ns:
                     raise ValueError(f"op {n}: an event at {t} ns is before the clock ({s.now_ns} ns)")
-                if op[2]:
+                if op[0] == "lane":
+                    if not 0 <= op[2] < N_LANES:
+                        raise ValueError(f"op {n}: no ring {op[2]} (there are {N_LANES})")
+                    _push_at(&s, t, 0, op[2], EV_ARRIVAL, n, 0, 0, 0, 0)
+                elif op[2]:
                     _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
                 else:
                     _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
@@ -144,7 +150,7 @@ def event_queue_trace(ops, int capacity=4):
                 s.now_ns = ev.t
                 out.append((ev.t, ev.a))
             else:
-                raise ValueError(f"op {n}: unknown operation {op[0]!r} (expected 'push' or 'pop')")
+                raise ValueError(f"op {n}: unknown operation {op[0]!r} (expected 'push', 'lane' or 'pop')")
             n += 1
     finally:
         _events_free(&s)
@@ -448,6 +454,19 @@ cdef class Core:
         self.s.l_lat_first = _iptr(zi("_l_lat_first", n_l))
         self.s.l_lat_count = _iptr(zi("_l_lat_count", n_l))
         self.s.l_faulted = _iptr(zi("_l_faulted", n_l))
+        # A ring of the event queue for each of the first few constant latencies other than
+        # zero (zero-delay events have a line of their own): a link's events then skip the heap.
+        self.s.l_lane = _iptr(zi("_l_lane", n_l, -1))
+        delays = []
+        for l in range(n_l):
+            kind = self.s.dists[self.s.links[l].dist].kind
+            delay = self.s.dists[self.s.links[l].dist].value
+            if kind == D_CONSTANT and delay > 0:
+                if delay not in delays and len(delays) < N_LANES:
+                    delays.append(delay)
+                if delay in delays:
+                    keep["_l_lane"][l] = delays.index(delay)
+        self.s.n_lanes = len(delays)
         lat_list = []
         for l in range(n_l):
             keep["_l_lat_first"][l] = len(lat_list)

@@ -12,15 +12,25 @@
 # Every key in that line has t == now and a larger seq than any event pushed before it, so
 # the line is sorted by (t, seq) and the next event is the smaller of the line's head and
 # the heap's top: exactly the order the heap alone gives.
+#
+# The same holds for events a constant delay ahead (a link's constant latency): pushed at
+# now + d, their times never go back, so a ring per delay (`lane_q`) stays sorted by (t, seq)
+# as the line does. A key joins its ring only when it is not before the ring's last key, and
+# goes to the heap otherwise (a fault's extra latency, a full ring), so the rings are a hint
+# that never changes the order: the next event is the least of the heap's top and the heads.
 from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
 
 from engine._codes cimport *
-from engine._state cimport Sim
+from engine._state cimport Sim, N_LANES, LANE_CAP
 from engine._structs cimport Event, EventBody, EventKey
 from engine._pools cimport _may_grow
 from engine._clock cimport _ns, _never_ns
+
+cdef enum:
+    FROM_HEAP = -1
+    FROM_LINE = -2
 
 
 # What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
@@ -39,11 +49,16 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
     s.heap_n = 0
     s.now_head = 0
     s.now_n = 0
+    s.lanes_n = 0
+    for i in range(N_LANES):
+        s.lane_head[i] = 0
+        s.lane_n[i] = 0
     s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
     s.now_q = <EventKey*> malloc(cap * sizeof(EventKey))
+    s.lane_q = <EventKey*> malloc(N_LANES * LANE_CAP * sizeof(EventKey))
     s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
     s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
-    if s.heap == NULL or s.now_q == NULL or s.ev_pool == NULL or s.ev_free == NULL:
+    if s.heap == NULL or s.now_q == NULL or s.lane_q == NULL or s.ev_pool == NULL or s.ev_free == NULL:
         return 0
     # slot 0 on top: the first events fill the pool from its start
     for i in range(cap):
@@ -55,10 +70,12 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
 cdef inline void _events_free(Sim* s) noexcept nogil:
     free(s.heap)
     free(s.now_q)
+    free(s.lane_q)
     free(s.ev_pool)
     free(s.ev_free)
     s.heap = NULL
     s.now_q = NULL
+    s.lane_q = NULL
     s.ev_pool = NULL
     s.ev_free = NULL
 
@@ -102,38 +119,71 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
 
 
 cdef inline int64_t _events_pending(Sim* s) noexcept nogil:
-    return s.heap_n + s.now_n
+    return s.heap_n + s.now_n + s.lanes_n
+
+
+cdef inline EventKey* _lane_head(Sim* s, int lane) noexcept nogil:
+    return &s.lane_q[lane * LANE_CAP + s.lane_head[lane]]
+
+
+cdef inline EventKey* _peek(Sim* s, int* source) noexcept nogil:
+    """The key of the next event (NULL when none is pending), and where it is: FROM_HEAP,
+    FROM_LINE or the number of its ring."""
+    cdef EventKey* key = NULL
+    cdef EventKey* other
+    cdef int i
+    if s.heap_n > 0:
+        key = &s.heap[0]
+        source[0] = FROM_HEAP
+    if s.now_n > 0:
+        other = &s.now_q[s.now_head]
+        if key == NULL or _before(other, key):
+            key = other
+            source[0] = FROM_LINE
+    if s.lanes_n > 0:
+        for i in range(s.n_lanes):
+            if s.lane_n[i] > 0:
+                other = _lane_head(s, i)
+                if key == NULL or _before(other, key):
+                    key = other
+                    source[0] = i
+    return key
 
 
 cdef inline int64_t _next_time(Sim* s) noexcept nogil:
     """When the next event is due, in nanoseconds ("never" when none is pending)."""
-    if s.now_n > 0:
-        if s.heap_n > 0 and _before(&s.heap[0], &s.now_q[s.now_head]):
-            return s.heap[0].t
-        return s.now_q[s.now_head].t
-    if s.heap_n > 0:
-        return s.heap[0].t
-    return _never_ns()
+    cdef int source
+    cdef EventKey* key = _peek(s, &source)
+    return _never_ns() if key == NULL else key.t
 
 
 cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
     """Schedule an event at ``t`` seconds, rounded to the nanosecond."""
-    _push_ns(s, _ns(t), 0, type, a, b, c, d, e)
+    _push_at(s, _ns(t), 0, -1, type, a, b, c, d, e)
+
+
+cdef inline void _push_lane(Sim* s, int lane, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    """Schedule an event at ``t`` seconds, now plus the constant delay of ring ``lane`` (-1: none)."""
+    _push_at(s, _ns(t), 0, lane, type, a, b, c, d, e)
 
 
 cdef inline void _push_edge(Sim* s, int64_t t, int type, int a, int b, int c, int d, int e) noexcept nogil:
     """Schedule an event that opens an interval of time (a bucket, the measured window, a
     fault's start or end) at ``t`` nanoseconds: it pops before every ordinary event of the
     same instant, so intervals are half-open, [start, end), whatever the order of pushes."""
-    _push_ns(s, t, 1, type, a, b, c, d, e)
+    _push_at(s, t, 1, -1, type, a, b, c, d, e)
 
 
 cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, int c, int d, int e) noexcept nogil:
-    cdef int64_t i, p
+    _push_at(s, t, edge, -1, type, a, b, c, d, e)
+
+
+cdef inline void _push_at(Sim* s, int64_t t, bint edge, int lane, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    cdef int64_t i, p, n
     cdef int32_t slot
     cdef EventKey key
     cdef EventBody* ev
-    if s.heap_n + s.now_n == s.heap_cap:
+    if s.heap_n + s.now_n + s.lanes_n == s.heap_cap:
         if not _events_grow(s):
             return
     s.ev_free_n -= 1
@@ -155,6 +205,14 @@ cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, 
         s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)] = key
         s.now_n += 1
         return
+    if lane >= 0:
+        n = s.lane_n[lane]
+        if n == 0 or (n < LANE_CAP and
+                      s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n - 1) & (LANE_CAP - 1))].t <= t):
+            s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n) & (LANE_CAP - 1))] = key
+            s.lane_n[lane] = n + 1
+            s.lanes_n += 1
+            return
     i = s.heap_n
     s.heap_n += 1
     while i > 0:
@@ -206,27 +264,24 @@ cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
 cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
     """Take the next event into ``out`` and free its slot, unless none is pending or the next
     is due after ``until`` (nanoseconds): then return 0 and leave the queue as it was."""
-    cdef EventKey* key
-    cdef bint from_line
+    cdef int source = FROM_HEAP
+    cdef EventKey* key = _peek(s, &source)
     cdef int32_t slot
     cdef EventBody* body
-    if s.now_n > 0:
-        from_line = s.heap_n == 0 or not _before(&s.heap[0], &s.now_q[s.now_head])
-    elif s.heap_n > 0:
-        from_line = 0
-    else:
-        return 0
-    key = &s.now_q[s.now_head] if from_line else &s.heap[0]
-    if key.t > until:
+    if key == NULL or key.t > until:
         return 0
     out.t = key.t
     out.seq = key.seq
-    if from_line:
-        slot = key.slot
+    slot = key.slot
+    if source == FROM_HEAP:
+        _pop_heap(s)
+    elif source == FROM_LINE:
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
     else:
-        slot = _pop_heap(s)
+        s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
+        s.lane_n[source] -= 1
+        s.lanes_n -= 1
     body = &s.ev_pool[slot]
     out.type = body.type
     out.a = body.a

@@ -13,7 +13,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._random cimport _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _push_edge, _pop, _next_time, _events_pending
+from engine._heap cimport _push, _push_lane, _push_edge, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
@@ -757,7 +757,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
         s.calls[k].inst = inst
-    _push(s, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
+    _push_lane(s, <int>s.l_lane[link], s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
@@ -766,7 +766,7 @@ cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome)
         if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
             return
         lat += _extra_latency(s, link, DIR_RESPONSE)
-    _push(s, s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+    _push_lane(s, <int>s.l_lane[link], s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
 
 
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:

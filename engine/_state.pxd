@@ -5,6 +5,12 @@ from libc.stdint cimport int64_t, int32_t, uint16_t
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
+# The event queue's rings of constant delays (engine/_heap.pxd): how many, and the keys each holds.
+cdef enum:
+    N_LANES = 4
+    LANE_CAP = 1024
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -213,6 +219,14 @@ cdef struct Sim:
     EventKey* now_q         # ring of the keys due at `now`, in push order
     int64_t now_head
     int64_t now_n
+    # rings of keys a constant delay ahead, one per delay (a link's constant latency): pushed
+    # in time order, so each stays sorted without the heap (engine/_heap.pxd)
+    EventKey* lane_q        # N_LANES rings of LANE_CAP keys
+    int64_t lane_head[N_LANES]
+    int64_t lane_n[N_LANES]
+    int64_t lanes_n         # keys in all the rings
+    int n_lanes             # rings in use
+    int64_t* l_lane         # each link's ring, or -1
     int64_t seq
     Job* jobs
     int job_n

@@ -1,5 +1,6 @@
 """The event queue pops in (time, insertion order), edges first at their instant, whichever
-of its parts (the heap, or the line of events due now) holds an event, and however it grew."""
+of its parts (the heap, the line of events due now, the rings of constant delays) holds an
+event, and however it grew."""
 import random
 
 import pytest
@@ -13,6 +14,8 @@ def reference(ops):
     for n, op in enumerate(ops):
         if op[0] == "push":
             pending.append((op[1], 0 if op[2] else 1, n))
+        elif op[0] == "lane":
+            pending.append((op[1], 1, n))
         else:
             pending.sort()
             t, _, index = pending.pop(0)
@@ -54,6 +57,42 @@ def test_a_burst_due_now_grows_the_queue_while_its_line_wraps():
     assert [index for _, index in trace[:4]] == [0, 2, 3, 48]
     assert [index for _, index in trace[4:-1]] == [4, *range(7, 47)]
     assert trace[-1] == (7, 47)
+
+
+def lane_ops(seed, n, delays=(3, 10, 250), rings=4):
+    """Pushes a constant delay ahead through the rings, mixed with ordinary ones; now and then
+    a ring is offered a key before its last (a fault's extra latency undone), or a delay of
+    another ring, or is filled past its capacity."""
+    rng = random.Random(seed)
+    ops, now, pending = [], 0, []
+    for _ in range(n):
+        r = rng.random()
+        if pending and r < 0.4:
+            ops.append(("pop",))
+            now = min(pending)
+            pending.remove(now)
+            continue
+        if r < 0.85:
+            ring = rng.randrange(len(delays))
+            t = now + delays[ring] + (rng.randint(-2, 40) if rng.random() < 0.1 else 0)
+            ops.append(("lane", max(t, now), rng.randrange(rings) if rng.random() < 0.05 else ring))
+        else:
+            t = now + rng.randint(0, 12)
+            ops.append(("push", t, rng.random() < 0.1))
+        pending.append(ops[-1][1])
+    return ops + [("pop",)] * len(pending)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rings_of_constant_delays_keep_the_order_of_the_heap(seed):
+    ops = lane_ops(seed, 6000)
+    assert event_queue_trace(ops, capacity=4) == reference(ops)
+
+
+def test_a_full_ring_sends_its_keys_to_the_heap():
+    # 3,000 keys a constant delay ahead, more than a ring holds, then all popped
+    ops = [("lane", 100 + k // 3, 1) for k in range(3000)] + [("push", 150, True)] + [("pop",)] * 3001
+    assert event_queue_trace(ops, capacity=4) == reference(ops)
 
 
 def test_bad_operations_are_named():
