@@ -237,7 +237,7 @@ cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef double lam = s.c_lam_max[c], rate
     cdef Rng* r = &s.rng[c]
-    cdef int64_t off = s.comps[c].bp_offset, k
+    cdef int64_t off = s.comps[c].bp_offset, k, n
     if lam <= 0:
         return INFINITY
     if s.comps[c].arrival == AR_POISSON:
@@ -246,8 +246,13 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
             t += _expo(r, 1.0 / lam)
             if t >= s.duration:
                 return t
-            # a constant rate (one point) is its own peak: no schedule to look up
-            rate = s.bp_r[off] if s.comps[c].bp_count == 1 else _rate_at(s, c, t)
+            # a constant rate (one point, or a start and an end at the same rate) is its own
+            # peak: no schedule to look up (between two equal points it would give that rate)
+            n = s.comps[c].bp_count
+            if n == 1 or (n == 2 and s.bp_r[off] == s.bp_r[off + 1]):
+                rate = s.bp_r[off]
+            else:
+                rate = _rate_at(s, c, t)
             if _uniform(r) * lam <= rate:
                 return t
     # evenly spaced at the current rate; skip ahead through zero-rate stretches
