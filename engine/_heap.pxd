@@ -159,52 +159,60 @@ cdef inline int64_t _next_time(Sim* s) noexcept nogil:
 
 cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
     """Schedule an event at ``t`` seconds, rounded to the nanosecond."""
-    _push_at(s, _ns(t), 0, -1, type, a, b, c, d, e)
+    _fill(_push_key(s, _ns(t), 0, -1), type, a, b, c, d, e)
 
 
 cdef inline void _push_lane(Sim* s, int lane, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
     """Schedule an event at ``t`` seconds, now plus the constant delay of ring ``lane`` (-1: none)."""
-    _push_at(s, _ns(t), 0, lane, type, a, b, c, d, e)
+    _fill(_push_key(s, _ns(t), 0, lane), type, a, b, c, d, e)
 
 
 cdef inline void _push_edge(Sim* s, int64_t t, int type, int a, int b, int c, int d, int e) noexcept nogil:
     """Schedule an event that opens an interval of time (a bucket, the measured window, a
     fault's start or end) at ``t`` nanoseconds: it pops before every ordinary event of the
     same instant, so intervals are half-open, [start, end), whatever the order of pushes."""
-    _push_at(s, t, 1, -1, type, a, b, c, d, e)
+    _fill(_push_key(s, t, 1, -1), type, a, b, c, d, e)
 
 
 cdef inline void _push_ns(Sim* s, int64_t t, bint edge, int type, int a, int b, int c, int d, int e) noexcept nogil:
-    _push_at(s, t, edge, -1, type, a, b, c, d, e)
+    _fill(_push_key(s, t, edge, -1), type, a, b, c, d, e)
 
 
 cdef inline void _push_at(Sim* s, int64_t t, bint edge, int lane, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    _fill(_push_key(s, t, edge, lane), type, a, b, c, d, e)
+
+
+cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int e) noexcept nogil:
+    # written by the caller, in place: the queue's own step then takes four arguments, not ten
+    if ev != NULL:
+        ev.type = type
+        ev.a = a
+        ev.b = b
+        ev.c = c
+        ev.d = d
+        ev.e = e
+
+
+cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
+    """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
     cdef int64_t i, p, n
     cdef int32_t slot
     cdef EventKey key
-    cdef EventBody* ev
     if s.heap_n + s.now_n + s.lanes_n == s.heap_cap:
         if not _events_grow(s):
-            return
+            return NULL
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
-    ev = &s.ev_pool[slot]
     key.t = t
     # edges take sequence numbers below every ordinary one, still in push order among them
     key.seq = s.seq - (<int64_t>1 << 62) if edge else s.seq
     key.slot = slot
     s.seq += 1
-    ev.type = type
-    ev.a = a
-    ev.b = b
-    ev.c = c
-    ev.d = d
-    ev.e = e
     if t == s.now_ns and not edge and (
             s.now_n == 0 or s.now_q[(s.now_head + s.now_n - 1) & (s.heap_cap - 1)].t == t):
         s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)] = key
         s.now_n += 1
-        return
+        return &s.ev_pool[slot]
     if lane >= 0:
         n = s.lane_n[lane]
         if n == 0 or (n < LANE_CAP and
@@ -212,7 +220,7 @@ cdef inline void _push_at(Sim* s, int64_t t, bint edge, int lane, int type, int 
             s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n) & (LANE_CAP - 1))] = key
             s.lane_n[lane] = n + 1
             s.lanes_n += 1
-            return
+            return &s.ev_pool[slot]
     i = s.heap_n
     s.heap_n += 1
     while i > 0:
@@ -223,6 +231,7 @@ cdef inline void _push_at(Sim* s, int64_t t, bint edge, int lane, int type, int 
         else:
             break
     s.heap[i] = key
+    return &s.ev_pool[slot]
 
 
 cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
