@@ -762,7 +762,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
         s.calls[k].inst = inst
-    _push_lane(s, <int>s.l_lane[link], s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
+    _push_lane(s, _lane(s, link, lat), s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
@@ -771,7 +771,16 @@ cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome)
         if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
             return
         lat += _extra_latency(s, link, DIR_RESPONSE)
-    _push_lane(s, <int>s.l_lane[link], s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+    _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, gen, seq, link, outcome)
+
+
+cdef inline int _lane(Sim* s, int link, double lat) noexcept nogil:
+    """The ring of the event queue for the link's constant latency; none when a fault added
+    to it, as that key would be far ahead of the ring's other links and send their keys to
+    the heap until it left."""
+    if s.l_faulted[link] and lat != s.dists[s.links[link].dist].value:
+        return -1
+    return <int>s.l_lane[link]
 
 
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
