@@ -55,10 +55,12 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
         s.lane_n[i] = 0
     s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
     s.now_q = <EventKey*> malloc(cap * sizeof(EventKey))
-    s.lane_q = <EventKey*> malloc(N_LANES * LANE_CAP * sizeof(EventKey))
+    # only the rings in use (s.n_lanes, set before): a design without constant latencies has none
+    s.lane_q = <EventKey*> malloc(s.n_lanes * LANE_CAP * sizeof(EventKey)) if s.n_lanes > 0 else NULL
     s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
     s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
-    if s.heap == NULL or s.now_q == NULL or s.lane_q == NULL or s.ev_pool == NULL or s.ev_free == NULL:
+    if (s.heap == NULL or s.now_q == NULL or (s.n_lanes > 0 and s.lane_q == NULL)
+            or s.ev_pool == NULL or s.ev_free == NULL):
         return 0
     # slot 0 on top: the first events fill the pool from its start
     for i in range(cap):
