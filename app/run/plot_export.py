@@ -9,7 +9,8 @@ dashboard's Export menu and the calls behind it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -34,6 +35,29 @@ if TYPE_CHECKING:
 
 PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
 HEADER_MARGIN = 8.0
+# The plots are laid out at least this wide (screen pixels) for a picture, whatever the window's
+# size: at 1280x720 the dashboard's plots cut their titles with "…", which a document must not show.
+EXPORT_WIDTH = 1400.0
+
+
+@contextmanager
+def laid_out_for_export(dashboard) -> Iterator[None]:
+    """Lay the plots out at least ``EXPORT_WIDTH`` wide, taller in proportion, for as long as a
+    picture is drawn; then back as the window has them. Only the scene's layout changes: the widget
+    keeps its size, so nothing on screen moves."""
+    layout = dashboard.plots_widget.ci
+    old = layout.geometry()
+    if old.width() <= 0 or old.width() >= EXPORT_WIDTH:
+        yield
+        return
+    grow = EXPORT_WIDTH / old.width()
+    layout.setGeometry(QRectF(old.x(), old.y(), EXPORT_WIDTH, old.height() * grow))
+    layout.layout.activate()
+    try:
+        yield
+    finally:
+        layout.setGeometry(old)
+        layout.layout.activate()
 
 
 def plots_picture_size(dashboard, key: str | None = None) -> QSizeF:
@@ -108,7 +132,8 @@ def save_plots(dashboard, path: str | Path, key: str | None = None) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         path = path.with_suffix(".png")
-    path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
+    with laid_out_for_export(dashboard):
+        path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
     return path
 
 
@@ -221,8 +246,9 @@ class PlotExports:
     def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
         """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
         self.flush()
-        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
-        return plots_png(self, key, scale)
+        with laid_out_for_export(self):
+            scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
+            return plots_png(self, key, scale)
 
     def export_png(self, path: str | Path, key: str | None = None) -> Path:
         """Save the plots (or one) as a PNG at print resolution."""
