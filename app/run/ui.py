@@ -146,8 +146,10 @@ class RunUi(QObject):
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
         self.experiment_combo = QComboBox()
-        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an ellipsis.
-        self.experiment_combo.setMinimumContentsLength(24)
+        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an
+        # ellipsis. Twenty average characters hold them; more pushed Replications off the themed
+        # toolbar at 1280x720.
+        self.experiment_combo.setMinimumContentsLength(20)
         self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.experiment_combo.setToolTip("The experiment (set of faults) to run")
         self.duration_spin = QDoubleSpinBox()
