@@ -38,11 +38,12 @@ HEADER_MARGIN = 8.0
 # The plots are laid out at least this wide (screen pixels) for a picture, whatever the window's
 # size: at 1280x720 the dashboard's plots cut their titles with "…", which a document must not show.
 EXPORT_WIDTH = 1400.0
+EXPORT_SHAPE = 0.6  # the most a picture's plots grow in height, as a share of EXPORT_WIDTH
 
 
 @contextmanager
 def laid_out_for_export(dashboard) -> Iterator[None]:
-    """Lay the plots out at least ``EXPORT_WIDTH`` wide, taller in proportion, for as long as a
+    """Lay the plots out at least ``EXPORT_WIDTH`` wide, and taller, for as long as a
     picture is drawn; then back as the window has them. Only the scene's layout changes: the widget
     keeps its size, so nothing on screen moves."""
     layout = dashboard.plots_widget.ci
@@ -50,8 +51,10 @@ def laid_out_for_export(dashboard) -> Iterator[None]:
     if old.width() <= 0 or old.width() >= EXPORT_WIDTH:
         yield
         return
-    grow = EXPORT_WIDTH / old.width()
-    layout.setGeometry(QRectF(old.x(), old.y(), EXPORT_WIDTH, old.height() * grow))
+    # Taller in proportion, but not past a picture's usual shape: from a narrow dock, plots as
+    # tall as they are wide read badly.
+    height = max(old.height(), min(old.height() * EXPORT_WIDTH / old.width(), EXPORT_WIDTH * EXPORT_SHAPE))
+    layout.setGeometry(QRectF(old.x(), old.y(), EXPORT_WIDTH, height))
     layout.layout.activate()
     try:
         yield
