@@ -15,8 +15,9 @@ from app.run.elide import ELLIPSIS
 
 
 def _titles(dashboard) -> dict[str, tuple[str, bool]]:
-    """Each plot's title as drawn and whether it is cut."""
-    return {key: (plot.titleLabel.item.toPlainText(), plot.titleLabel._cut) for key, plot in dashboard.plots.items()}
+    """Each plot's title as drawn and whether it is cut (of the plots shown)."""
+    return {key: (plot.titleLabel.item.toPlainText(), plot.titleLabel._cut) for key, plot in dashboard.plots.items()
+            if plot.isVisible()}
 
 
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
@@ -44,12 +45,15 @@ def test_exports_draw_whole_titles_and_legend_and_leave_the_window_as_it_was(qtb
     one = dashboard.export_png(tmp_path / "errors.png", key="errors")
     report = ui.export_report(tmp_path / "report.html")
     assert len(drawn) == 4 and report.exists()
-    for titles in drawn:
+    assert len(drawn[2]) == 1  # one plot alone
+    for i, titles in enumerate(drawn):
         for key, (text, cut) in titles.items():
-            assert not cut and ELLIPSIS not in text, (key, text)
+            assert not cut and ELLIPSIS not in text, (i, key, text)
     assert "Error rate by outcome · browsers" in svg and "open (short-circuits calls)" in svg
     assert ELLIPSIS not in re.sub(r"<[^>]+>", "", svg)
     assert QImage(str(png)).width() >= 2 * plot_export.EXPORT_WIDTH
-    assert QImage(str(one)).width() >= 2 * 300  # one plot of the three in a row, at print scale
+    # One plot alone over the whole width, with its time axis, as when enlarged.
+    assert QImage(str(one)).width() >= 2 * 0.9 * plot_export.EXPORT_WIDTH
     # The window is laid out as before.
+    assert dashboard.enlarged is None and all(plot.isVisible() for plot in dashboard.plots.values())
     assert (_titles(dashboard), dashboard.plots_widget.ci.geometry(), dashboard.plots_widget.size()) == on_screen
