@@ -24,6 +24,11 @@ DIFFERENCE_COLUMN = 1
 VARIANT_COLUMNS = {"protected": 2, "unprotected": 3, "baseline": 4}
 
 
+# The difference comes right after the figure's name, so that a narrow table still shows it;
+# short headers, since the title says "resilience".
+HEADERS = ["Figure", "Difference", "With", "Without"]
+
+
 class ComparisonTable(QWidget):
     """Rows grouped under their component; differences coloured when they are distinguishable from none."""
 
@@ -39,7 +44,10 @@ class ComparisonTable(QWidget):
         self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")
         header.addWidget(self.all_rows_check)
         layout.addLayout(header)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, len(HEADERS))
+        # Named from the start: a comparison's table waits empty while the run goes, and Qt's
+        # own headers would read "1 2 3 4".
+        self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -59,6 +67,8 @@ class ComparisonTable(QWidget):
         self.title.setText("<b>With vs without resilience</b> · when the run ends")
         self.table.clearSpans()
         self.table.setRowCount(0)
+        self.table.setColumnCount(len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
         self.show()
 
     def fill(self, rows: list[dict[str, Any]], replications: int, plotted: list[str]) -> None:
@@ -69,9 +79,7 @@ class ComparisonTable(QWidget):
         self.title.setText("<b>With vs without resilience</b> · " + (
             f"mean ± 95 % CI, {replications} replications" if replications > 1 else "one replication"))
         baseline = any("baseline" in r for r in rows)
-        # The difference comes right after the figure's name, so that a narrow table still shows it;
-        # short headers, since the title says "resilience".
-        headers = ["Figure", "Difference", "With", "Without"] + (["No faults"] if baseline else [])
+        headers = HEADERS + (["No faults"] if baseline else [])
         table = self.table
         table.clearSpans()
         table.setColumnCount(len(headers))

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
-from .elide import CurrentPageStack, FittedLabel, place_title
+from .elide import CurrentPageStack, FittedLabel, LegendLabel, place_title
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -56,8 +56,8 @@ from .plot_grid import (
     fitted_top,
     show_time_axis,
 )
+from .plot_style import LEGEND_SEPARATOR, legend_entries, readout_html, series_colour
 from .plot_style import esc as _esc
-from .plot_style import legend_html, readout_html, series_colour
 from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
 from .plot_window import PlotWindow, pop_out
@@ -185,10 +185,7 @@ class Dashboard(QWidget, PlotExports):
         self.error_label.hide()
         layout.addWidget(self.error_label)
 
-        self.legend_label = QLabel()
-        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.legend_label.setWordWrap(True)
-        self.legend_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend_label = LegendLabel(LEGEND_SEPARATOR)
         # Two lines kept from the start: a legend that grows when the first frame names the
         # breakers would resize the plots mid-run, and a resize redraws every axis.
         self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
@@ -371,7 +368,7 @@ class Dashboard(QWidget, PlotExports):
         self.progress.hide()
         self.variant_combo.hide()
         self.pages.setCurrentWidget(self.placeholder)
-        self.legend_label.setText("")
+        self.legend_label.set_entries([])
         self._update_findings()
         self.table_box.hide()
         self.error_label.hide()
@@ -892,7 +889,7 @@ class Dashboard(QWidget, PlotExports):
         self._place_title()
 
     def _update_legend(self) -> None:
-        self.legend_label.setText(legend_html(self.session, self.components, self._dark()))
+        self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()))
 
     def _dark(self) -> bool:
         return self.palette().base().color().lightness() < 128

@@ -146,3 +146,58 @@ class CurrentPageStack(QWidget):
             if page is not current:
                 page.hide()
         current.show()
+
+
+class LegendLabel(QLabel):
+    """A legend of entries that takes one line where they fit, shortening entries (the last first)
+    to their short forms until they do, and wraps only when even those do not fit. ``text()`` is
+    the whole legend, as exports carry it; the tooltip holds it while any entry is shortened."""
+
+    def __init__(self, separator: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._separator = separator
+        self._entries: list[tuple[str, str]] = []
+        self._fitted: tuple | None = None
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._doc = QTextDocument()
+        self._doc.setDocumentMargin(0)
+
+    def set_entries(self, entries: list[tuple[str, str]]) -> None:
+        if entries == self._entries and self._fitted is not None:
+            return
+        self._entries = list(entries)
+        self._fitted = None
+        self._fit()
+
+    def text(self) -> str:
+        return self._separator.join(whole for whole, _short in self._entries)
+
+    def shown_text(self) -> str:
+        """What the label draws: the entries in the forms that fit."""
+        return super().text()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _width(self, html: str) -> float:
+        self._doc.setDefaultFont(self.font())
+        self._doc.setHtml(html)
+        return self._doc.idealWidth()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        key = (tuple(self._entries), room, self.font().key())
+        if key == self._fitted:
+            return
+        self._fitted = key
+        forms = [whole for whole, _short in self._entries]
+        for i in reversed(range(len(forms))):
+            if room <= 0 or self._width(self._separator.join(forms)) <= room:
+                break
+            forms[i] = self._entries[i][1]
+        shown = self._separator.join(forms)
+        super().setText(shown)
+        self.setToolTip(self.text() if shown != self.text() else "")

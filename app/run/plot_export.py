@@ -9,16 +9,17 @@ dashboard's Export menu and the calls behind it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF, SignalInstance
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, QSizeF, SignalInstance
 from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton, QWidget
 
 from engine import text_cell
 
@@ -34,6 +35,54 @@ if TYPE_CHECKING:
 
 PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
 HEADER_MARGIN = 8.0
+# The plots are laid out at least this wide (screen pixels) for a picture, whatever the window's
+# size: at 1280x720 the dashboard's plots cut their titles with "…", which a document must not show.
+EXPORT_WIDTH = 1400.0
+EXPORT_SHAPE = 0.6  # the most a picture's plots grow in height, as a share of EXPORT_WIDTH
+
+
+@contextmanager
+def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
+    """Lay the plots out at least ``EXPORT_WIDTH`` wide, and taller, for as long as a picture is
+    drawn, the plot ``key`` alone over the whole area (with its time axis); then back as the window
+    has them. Nothing is painted in between, so nothing on screen moves."""
+    enlarged = dashboard.enlarged
+    alone = key is not None and key != enlarged and key not in dashboard.popped
+    if alone:
+        dashboard.enlarge(key)
+    view = dashboard.plots_widget
+    old = view.size()
+    wide = 0 < old.width() < EXPORT_WIDTH
+    if wide:
+        # Taller in proportion, but not past a picture's usual shape: from a narrow dock, plots
+        # as tall as they are wide read badly.
+        height = max(old.height(), min(old.height() * EXPORT_WIDTH / old.width(), EXPORT_WIDTH * EXPORT_SHAPE))
+        view.resize(round(EXPORT_WIDTH), round(height))
+        view.settle()
+    if wide or alone:
+        _settle(view)
+    try:
+        yield
+    finally:
+        if wide:
+            view.resize(old)
+            view.settle()
+        if alone:
+            dashboard.enlarge(enlarged)
+
+
+def _settle(view) -> None:
+    """Paint the plots once where nobody sees it, then lay them out again: an axis that has not yet
+    painted at a size learns only then how its labels fit, and leaves itself out until it has."""
+    area = view.ci.sceneBoundingRect()
+    scratch = QImage(max(1, round(area.width())), max(1, round(area.height())), QImage.Format.Format_ARGB32)
+    painter = QPainter(scratch)
+    view.scene().render(painter, QRectF(scratch.rect()), area)
+    painter.end()
+    # The plots' own layouts (a plot's axes beside its view) answer their requests in the event
+    # loop, which an export does not wait for.
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+    view.ci.layout.activate()
 
 
 def plots_picture_size(dashboard, key: str | None = None) -> QSizeF:
@@ -108,7 +157,8 @@ def save_plots(dashboard, path: str | Path, key: str | None = None) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         path = path.with_suffix(".png")
-    path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
+    with laid_out_for_export(dashboard, key):
+        path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
     return path
 
 
@@ -221,8 +271,9 @@ class PlotExports:
     def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
         """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
         self.flush()
-        scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
-        return plots_png(self, key, scale)
+        with laid_out_for_export(self, key):
+            scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
+            return plots_png(self, key, scale)
 
     def export_png(self, path: str | Path, key: str | None = None) -> Path:
         """Save the plots (or one) as a PNG at print resolution."""

@@ -86,28 +86,43 @@ def series_colour(index: int, dark: bool = False) -> str:
     return QColor(colour).lighter(140).name() if dark else colour
 
 
-def legend_html(session: RunSession | None, components: list[str], dark: bool = False) -> str:
-    """What the colours, line styles and shading of the plots mean, as rich text."""
+LEGEND_SEPARATOR = " &nbsp;·&nbsp; "
+
+
+def legend_entries(session: RunSession | None, components: list[str], dark: bool = False) -> list[tuple[str, str]]:
+    """What the colours, line styles and shading of the plots mean: rich-text entries, each whole
+    and in a shorter form for a legend short of room (``elide.LegendLabel`` shortens the last first)."""
     if session is None:
-        return ""
-    parts = []
+        return []
+    entries = []
     for index, component in enumerate(components):
         colour = series_colour(index, dark)
-        parts.append(f"<span style='color:{colour}'>■</span> {esc(component)}")
+        entry = f"<span style='color:{colour}'>■</span> {esc(component)}"
+        entries.append((entry, entry))
     if len(session.variant_names) > 1:
         styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
-        parts.append(" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names))
-    parts.append(" ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}"
-                          for k in FAILURE_KINDS))
+        # The dashboard's title already says what is compared: the short form keeps the first word.
+        entries.append((" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names),
+                        " ".join(f"{styles[v]} {VARIANT_LABELS[v].split()[0]}" for v in session.variant_names)))
+    outcomes = " ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}" for k in FAILURE_KINDS)
+    entries.append((outcomes, outcomes))
     if session.fault_windows:
         faults = "; ".join(f"{esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
                            for w in session.fault_windows[:4])
         more = f" (+{len(session.fault_windows) - 4})" if len(session.fault_windows) > 4 else ""
-        parts.append(f"<span style='color:{FAULT_GLYPH_COLOUR}'>▒</span> {faults}{more}")
+        glyph = f"<span style='color:{FAULT_GLYPH_COLOUR}'>▒</span>"
+        # The bands on the plots show when: the short form names the faults only.
+        titles = "; ".join(esc(w.title) for w in session.fault_windows[:2])
+        short_more = f" (+{len(session.fault_windows) - 2})" if len(session.fault_windows) > 2 else ""
+        entries.append((f"{glyph} {faults}{more}", f"{glyph} {titles}{short_more}"))
     if session.breakers:
-        parts.append("breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
-                                             for k, label in BREAKER_LABELS.items()))
-    return " &nbsp;·&nbsp; ".join(parts)
+        def breakers(short: bool) -> str:
+            # The report keeps the whole labels; on a short legend the explanation in brackets goes.
+            return "breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> "
+                                           f"{label.partition(' (')[0] if short else label}"
+                                           for k, label in BREAKER_LABELS.items())
+        entries.append((breakers(False), breakers(True)))
+    return entries
 
 
 class _ClippedTitle(pg.LabelItem):

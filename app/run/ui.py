@@ -146,8 +146,10 @@ class RunUi(QObject):
         self.clear_health_action.triggered.connect(self.scene.clear_health)
 
         self.experiment_combo = QComboBox()
-        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an ellipsis.
-        self.experiment_combo.setMinimumContentsLength(24)
+        # The bundled examples' names whole ("inventory database crash"): a combo box clips without an
+        # ellipsis. Twenty average characters hold them; more pushed Replications off the themed
+        # toolbar at 1280x720.
+        self.experiment_combo.setMinimumContentsLength(20)
         self.experiment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.experiment_combo.setToolTip("The experiment (set of faults) to run")
         self.duration_spin = QDoubleSpinBox()
@@ -440,8 +442,9 @@ class RunUi(QObject):
         experiment = self.experiment_combo.currentText() if self.experiment_combo.currentIndex() > 0 else None
         compare = self.compare_action.isChecked()
         baseline = self.baseline_action.isChecked()
-        # The worker reads the design in its own thread: give it a copy that later edits cannot touch.
-        return RunRequest(design=self.doc.design.model_copy(deep=True), options=options, experiment=experiment,
+        # The worker reads the design in its own thread: give it a copy that later edits cannot touch
+        # (sharing the immutable components, links' fields and experiments, as saving does).
+        return RunRequest(design=self.doc.design_snapshot(), options=options, experiment=experiment,
                           compare=compare, baseline=baseline,
                           replications=int(self.replications_spin.value()) if (compare or baseline) else 1,
                           speed=self.speed_combo.currentData())
@@ -684,7 +687,7 @@ class RunUi(QObject):
         except KeyError:
             pass  # its design is gone; the plots and log still open
         if self.doc.design.name == session.design_name:
-            session.design = self.doc.design.model_copy(deep=True)
+            session.design = self.doc.design_snapshot()
             # Instance counts from the design itself: more exact than the most seen up at once.
             session.instances.update({c.name: int(getattr(c, "instances", 0) or 0)
                                       for c in self.doc.design.components if c.name in session.instances})

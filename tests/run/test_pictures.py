@@ -14,6 +14,7 @@ from test_run_window import FULL_SPEED, make_window, run_and_wait
 
 from app.canvas.export import picture_rect, render_svg
 from app.run.breaker_strip import LUT as _STRIP_LUT
+from app.run.plot_export import EXPORT_WIDTH
 from app.run.plot_style import nice_ceiling
 from engine.model import Project
 
@@ -112,14 +113,15 @@ def test_plots_export_at_print_resolution_and_as_svg_with_title_legend_and_units
     run_and_wait(qtbot, ui)
     png = QImage(str(dashboard.export_png(tmp_path / "plots.png")))
     area = dashboard.plots_widget.ci.sceneBoundingRect()
-    assert png.width() == round(2 * area.width()) and png.height() > 2 * area.height()  # a header above
+    # Laid out at least EXPORT_WIDTH wide for the picture, taller too, with a header above.
+    assert png.width() == round(2 * max(area.width(), EXPORT_WIDTH)) and png.height() > 2 * area.height()
     svg = dashboard.export_svg(tmp_path / "plots.svg").read_text(encoding="utf-8")
     for text in ("three tier", EXPERIMENT, "Throughput", "Latency p99", "users", "timeout", "with resilience",
                  "closed", "simulated time"):
         assert text in svg, text
     assert re.search(r">\s*\(?(ms|s)\)?\s*<", svg) or "(ms)" in svg or "(s)" in svg  # an axis unit
     one = QImage.fromData(dashboard.plots_png(key="latency"))
-    assert 0 < one.width() < png.width()
+    assert 0 < one.width() <= png.width() and one.height() < png.height()  # one plot, alone over the width
     lines = dashboard.export_csv(tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
     assert "Latency p99, p50 pale (s): users p99" in lines[0] and "Throughput (/s): users" in lines[0]
 

@@ -1,0 +1,40 @@
+"""Seen in the sweep window on the dark theme: the experiments' unchecked boxes did not show."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
+
+from app import theme
+
+
+@pytest.fixture
+def restore_look():
+    app = QApplication.instance()
+    old_palette, old_sheet, old_style = app.palette(), app.styleSheet(), app.style().name()
+    yield app
+    app.setStyle(old_style)
+    app.setPalette(old_palette)
+    app.setStyleSheet(old_sheet)
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_an_unchecked_box_in_a_list_shows_in_either_theme(qtbot, restore_look, look):
+    theme.apply_theme(restore_look, look)
+    view = QListWidget()
+    qtbot.addWidget(view)
+    item = QListWidgetItem("database outage")
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    view.addItem(item)
+    view.resize(200, 60)
+    view.show()
+    qtbot.waitExposed(view)
+    rect = view.visualItemRect(item)
+    image = view.viewport().grab().toImage()
+    base = view.palette().base().color().lightness()
+    # The box lies left of the text: some of its pixels stand out from the list's background.
+    marked = [(x, y) for x in range(rect.left(), rect.left() + 22) for y in range(rect.top(), rect.bottom())
+              if abs(QColor(image.pixel(x, y)).lightness() - base) > 50]
+    assert len(marked) >= 12, marked
