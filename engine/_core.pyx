@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _bucket_rows
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -183,6 +183,8 @@ cdef class Core:
     cdef object _keep
     cdef object _acc_c, _acc_l   # the counts of the buckets folded into the totals so far
     cdef int _folded             # the next bucket to fold
+    cdef object _lv, _lg         # the levels and link gauges as of the last bucket rebuilt
+    cdef int64_t _built          # the buckets rebuilt into the dense rows so far
 
     @property
     def n_c(self):
@@ -294,9 +296,17 @@ cdef class Core:
         self.s.wn_gen = NULL
         self.s.wn_seq = NULL
         self.s.wn_next = NULL
+        self.s.rc_idx = NULL
+        self.s.rc_val = NULL
+        self.s.rl_idx = NULL
+        self.s.rl_val = NULL
 
     def __dealloc__(self):
         _events_free(&self.s)
+        free(self.s.rc_idx)
+        free(self.s.rc_val)
+        free(self.s.rl_idx)
+        free(self.s.rl_val)
         free(self.s.jobs)
         free(self.s.calls)
         free(self.s.rng)
@@ -536,11 +546,24 @@ cdef class Core:
         keep["tot_o"] = np.zeros((max(self.s.n_o, 1), NMO))
         self.s.mo = _dptr(keep["mo"].reshape(-1))
         self.s.tot_o = _dptr(keep["tot_o"].reshape(-1))
-        self.s.mc = _dptr(keep["mc"].reshape(-1))
-        self.s.mg = _dptr(keep["mg"].reshape(-1))
-        self.s.ml = _dptr(keep["ml"].reshape(-1))
-        _bucket_rows(&self.s)
-        self.s.mlg = _dptr(keep["mlg"].reshape(-1))
+        # The dense rows above are filled from the records when read (state_arrays): the loop
+        # counts into one scratch row each and records what was active (_metrics.pxd, "Rows").
+        keep["_mc_row"] = np.zeros((max(n_c, 1), NMC))
+        keep["_ml_row"] = np.zeros((max(n_l, 1), NML))
+        self.s.mc_row = _dptr(keep["_mc_row"].reshape(-1))
+        self.s.ml_row = _dptr(keep["_ml_row"].reshape(-1))
+        keep["_c_list"] = np.arange(max(n_c, 1), dtype=np.int32)   # every component starts active
+        cdef int32_t[::1] c_list = keep["_c_list"]
+        self.s.c_list = &c_list[0]
+        self.s.c_nlist = n_c
+        self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
+        self.s.l_counted = _iptr(zi("_l_counted", n_l))
+        self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
+        self.s.rc_boff = _iptr(zi("_rc_boff", n_b + 1))
+        self.s.rl_boff = _iptr(zi("_rl_boff", n_b + 1))
+        self._lv = np.zeros(max(n_c, 1) * 5)
+        self._lg = np.zeros(max(n_l, 1) * NMLG)
+        self._built = 0
         self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
@@ -681,8 +704,29 @@ cdef class Core:
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
+        self._rebuild_rows()
         self._fold_counts()
         return self._keep
+
+    cdef _rebuild_rows(self):
+        """Fill the dense rows ``mc``, ``mg``, ``ml`` and ``mlg`` of the buckets flushed since
+        the last call from their records, and the current bucket's counts so far; bring every
+        component's areas up to the current bucket."""
+        cdef int64_t b, done = min(self.s.current_bucket, self.s.n_b)
+        cdef double[:, :, ::1] mc = self._keep["mc"]
+        cdef double[:, :, ::1] mg = self._keep["mg"]
+        cdef double[:, :, ::1] ml = self._keep["ml"]
+        cdef double[:, :, ::1] mlg = self._keep["mlg"]
+        cdef double[::1] lv = self._lv
+        cdef double[::1] lg = self._lg
+        with nogil:
+            _catch_up_all(&self.s)
+            for b in range(self._built, done):
+                _rows_rebuild(&self.s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
+        self._built = done
+        if done < self.s.n_b:
+            self._keep["mc"][done] = self._keep["_mc_row"]
+            self._keep["ml"][done] = self._keep["_ml_row"]
 
     def run_histograms(self):
         """Each component's latency histogram over the measured window so far (n_c x bins).

@@ -226,12 +226,24 @@ cdef struct Sim:
     int live_calls
 
     # metrics (numpy-owned)
-    double* mc
-    double* mg
-    double* ml
-    double* mlg
-    double* mc_row          # the current bucket's rows of mc and ml (_bucket_rows)
+    # A bucket's rows are kept only for what was active in it (engine/_metrics.pxd, "rows"):
+    # a record per component (its counts, gauges and levels after the bucket) and per link
+    # (its counts and gauges), bucket b's from rc_boff[b] to rc_boff[b + 1] (rl_boff for
+    # links). Core rebuilds the dense (bucket, component, field) arrays from them when read.
+    double* mc_row          # the current bucket's counts, n_c * NMC and n_l * NML, cleared at its flush
     double* ml_row
+    int32_t* c_list         # the components active in the current bucket (c_active), each once
+    int c_nlist
+    int64_t* c_flushed      # per component, the bucket its c_area covers: older ones are caught up when it is next active
+    int64_t* l_counted      # per link, counted in the current bucket
+    double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
+    int64_t rc_n, rc_cap, rl_n, rl_cap
+    int32_t* rc_idx
+    double* rc_val
+    int64_t* rc_boff
+    int32_t* rl_idx
+    double* rl_val
+    int64_t* rl_boff
     double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
     double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
