@@ -147,13 +147,23 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
-    _count_latencies(s, c)
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     rank[0] = 0.50 * n
     rank[1] = 0.90 * n
     rank[2] = 0.99 * n
     out[0] = vmax
     out[1] = vmax
     out[2] = vmax
+    if buf[0] == n:
+        # All the bucket's latencies are still in the buffer (a component with a few a
+        # bucket): the same walk over their bins, sorted, without the bucket's histogram,
+        # whose lines would each be a cache miss and soon another one to clear.
+        _fold_buffered(s, c, buf, rank, out)
+        p50[0] = out[0]
+        p90[0] = out[1]
+        p99[0] = out[2]
+        return
+    _count_latencies(s, c)
     for b in range(lo, hi + 1):
         h = <double>hist[b]
         if h > 0:
@@ -172,6 +182,41 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     p50[0] = out[0]
     p90[0] = out[1]
     p99[0] = out[2]
+
+
+cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
+    """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
+    the bins with latencies in ascending order, the same running count."""
+    cdef int64_t* run = &s.hist_t[<int64_t>c * NB]
+    cdef int n = buf[0], i, j, k, found = 0
+    cdef uint16_t v
+    cdef double acc = 0.0, h, frac, vmax = out[0]
+    for i in range(2, n + 1):
+        v = buf[i]
+        j = i - 1
+        while j >= 1 and buf[j] > v:
+            buf[j + 1] = buf[j]
+            j -= 1
+        buf[j + 1] = v
+    i = 1
+    while i <= n:
+        j = i
+        while j < n and buf[j + 1] == buf[i]:
+            j += 1
+        h = <double>(j - i + 1)
+        for k in range(found, 3):
+            if acc + h < rank[k]:
+                break
+            frac = (rank[k] - acc) / h
+            if frac < 0:
+                frac = 0
+            out[k] = fmin(H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA), vmax)
+            found = k + 1
+        if s.hist_split:
+            run[buf[i]] += j - i + 1
+        acc += h
+        i = j + 1
+    buf[0] = 0
 
 
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
