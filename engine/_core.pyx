@@ -163,32 +163,6 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     return <void*>&raw[0]
 
 
-cdef extern from *:
-    """
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    #include <unistd.h>
-    static void faultline_small_pages(void* p, size_t n) {
-        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-        uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1), end = ((uintptr_t)p + n) & ~(page - 1);
-        if (end > start) madvise((void*)start, end - start, MADV_NOHUGEPAGE);
-    }
-    #else
-    static void faultline_small_pages(void* p, size_t n) { (void)p; (void)n; }
-    #endif
-    """
-    void _small_pages "faultline_small_pages"(void* p, size_t n)
-
-
-def _sparse_zeros(shape, dtype):
-    """Zeros of which a run writes only scattered parts (a component's histogram uses a few
-    dozen of its bins): kept on small pages, as numpy asks huge ones for large arrays and the
-    kernel would clear 2 MB for each bin first written."""
-    arr = np.zeros(shape, dtype=dtype)
-    _small_pages(<void*><size_t>arr.ctypes.data, arr.nbytes)
-    return arr
-
-
 cdef int64_t* _iptr(object arr):
     cdef int64_t[::1] mv = arr
     if mv.shape[0] == 0:
@@ -558,12 +532,12 @@ cdef class Core:
         keep["tot_l"] = np.zeros((max(n_l, 1), NML))
         keep["tot_area"] = np.zeros((max(n_c, 1), NA))
         keep["tot_lat"] = np.zeros((max(n_c, 1), 5))
-        keep["hist_t"] = _sparse_zeros((max(n_c, 1), NB), np.int64)
-        keep["hist_b"] = _sparse_zeros((max(n_c, 1), NB), np.int64)
+        keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
         self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
-        keep["hist_w"] = _sparse_zeros((max(n_c, 1), NB), np.int64)
+        keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["wait_max"] = np.zeros(max(n_c, 1))
         self.s.hist_w = _iptr(keep["hist_w"].reshape(-1))
         self.s.wait_max = _dptr(keep["wait_max"])
@@ -584,6 +558,9 @@ cdef class Core:
         self.s.c_nlist = n_c
         self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
         self.s.l_counted = _iptr(zi("_l_counted", n_l))
+        self.s.l_cb = _iptr(zi("_l_cb", n_l))
+        for l in range(n_l):
+            self.s.l_cb[l] = self.s.pol[l].cb_on != 0
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         self.s.rc_boff = _iptr(zi("_rc_boff", n_b + 1))
         self.s.rl_boff = _iptr(zi("_rl_boff", n_b + 1))

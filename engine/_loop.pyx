@@ -212,8 +212,13 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     s.c_nlist = kept
     s.rc_boff[b + 1] = s.rc_n
     for l in range(s.n_l):
+        # A link without a breaker, not counted, whose bulkhead use is as last recorded and
+        # with nothing to log has nothing to do: tested on a few flat arrays, not its policy.
+        if ((s.l_counted[l] | s.l_cb[l] | s.l_bh_flag[l] | s.l_bh_rej_b[l] | s.l_exh_b[l]) == 0
+                and s.l_bh_inuse[l] == s.l_last_g[l * NMLG + MLG_BH_INUSE]):
+            continue
         memset(lg, 0, NMLG * sizeof(double))
-        if s.pol[l].cb_on:
+        if s.l_cb[l]:
             _cb_touch(s, l)
             lg[MLG_CB_STATE] = s.cb_state[l]
             lg[MLG_CB_OPEN] = s.cb_open_area[l] / width

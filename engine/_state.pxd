@@ -236,6 +236,8 @@ cdef struct Sim:
     int c_nlist
     int64_t* c_flushed      # per component, the bucket its c_area covers: older ones are caught up when it is next active
     int64_t* l_counted      # per link, counted in the current bucket
+    int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
+    bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     int64_t rc_n, rc_cap, rl_n, rl_cap
     int32_t* rc_idx
