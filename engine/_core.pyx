@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _hp_apply, HP_CAP
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -410,7 +410,9 @@ cdef class Core:
         self.s.c_up = _iptr(zi("_c_up", n_c))
         self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
         self.s.c_area = _dptr(zd("_c_area", n_c * NA))
-        self.s.c_active = _iptr(zi("_c_active", n_c, 1))
+        keep["_c_active"] = np.full(max(n_c, 1), 2, dtype=np.uint8)   # every component starts listed
+        cdef unsigned char[::1] c_active = keep["_c_active"]
+        self.s.c_active = &c_active[0]
         self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
         self.s.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
         self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
@@ -557,7 +559,9 @@ cdef class Core:
         self.s.c_list = &c_list[0]
         self.s.c_nlist = n_c
         self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
-        self.s.l_counted = _iptr(zi("_l_counted", n_l))
+        keep["_l_counted"] = np.zeros(max(n_l, 1), dtype=np.uint8)
+        cdef unsigned char[::1] l_counted = keep["_l_counted"]
+        self.s.l_counted = &l_counted[0]
         self.s.l_cb = _iptr(zi("_l_cb", n_l))
         for l in range(n_l):
             self.s.l_cb[l] = self.s.pol[l].cb_on != 0
@@ -585,6 +589,7 @@ cdef class Core:
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
         self.s.hist_split = 0
+        self.s.hp_idx = _iptr(zi("_hp_idx", HP_CAP))
         # one 64-byte line per component, aligned to the line
         raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
         skip = (-raw.ctypes.data % 64) // raw.itemsize
@@ -723,6 +728,7 @@ cdef class Core:
         cdef double[::1] lv = self._lv
         cdef double[::1] lg = self._lg
         with nogil:
+            _hp_apply(&self.s)
             _catch_up_all(&self.s)
             for b in range(self._built, done):
                 _rows_rebuild(&self.s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
@@ -739,6 +745,7 @@ cdef class Core:
         warm-up is over; before it, and after the last flush, the run's own is the answer.
         """
         cdef int c
+        _hp_apply(&self.s)
         hist = self._keep["hist_t"]
         if not self.s.hist_split or self.s.finished:
             return hist

@@ -20,7 +20,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, RC_W, RC_LV, RL_W, _on_warmup_end,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _hp_apply, RC_W, RC_LV, RL_W, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -205,7 +205,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         r[RC_LV + 3] = s.c_up[c]
         r[RC_LV + 4] = s.c_capacity[c]
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
-        s.c_active[c] = s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]
+        s.c_active[c] = 2 if (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0 else 0
         if s.c_active[c]:
             s.c_list[kept] = c
             kept += 1
@@ -254,6 +254,7 @@ cdef void _finalize(Sim* s) noexcept nogil:
     _flush_bucket(s, s.n_b - 1, width)
     s.current_bucket = s.n_b
     _catch_up_all(s)   # the components idle at the end: their areas and queue peaks
+    _hp_apply(s)
     s.finished = 1
 
 

@@ -105,6 +105,10 @@ cdef enum:
     # one 64-byte line (LB_STRIDE uint16).
     LB_STRIDE = 32
     LB_SLOTS = 31
+    # Additions to the run's histograms waiting to be made together (_hp_apply): a thousand
+    # components' rows are far apart, and a batch of independent additions overlaps their
+    # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
+    HP_CAP = 512
 
 
 cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
@@ -184,10 +188,18 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     p99[0] = out[2]
 
 
+cdef inline void _hp_apply(Sim* s) noexcept nogil:
+    """Make the waiting additions to the run's histograms (whole counts: in any order)."""
+    cdef int64_t k, x
+    for k in range(s.hp_n):
+        x = s.hp_idx[k]
+        s.hist_t[x >> 5] += x & 31
+    s.hp_n = 0
+
+
 cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
     """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
     the bins with latencies in ascending order, the same running count."""
-    cdef int64_t* run = &s.hist_t[<int64_t>c * NB]
     cdef int n = buf[0], i, j, k, found = 0
     cdef uint16_t v
     cdef double acc = 0.0, h, frac, vmax = out[0]
@@ -213,7 +225,10 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, doub
             out[k] = fmin(H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA), vmax)
             found = k + 1
         if s.hist_split:
-            run[buf[i]] += j - i + 1
+            s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
+            s.hp_n += 1
+            if s.hp_n == HP_CAP:
+                _hp_apply(s)
         acc += h
         i = j + 1
     buf[0] = 0
@@ -280,12 +295,12 @@ cdef inline double _bucket_width(Sim* s, int64_t b) noexcept nogil:
 cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     """Do for component ``c`` what the flushes of the buckets before ``upto`` that it sat
     idle through would have done to its areas and queue peak (as _touch and the flush do)."""
-    cdef int64_t k
+    cdef int64_t k, width_ns = _ns(s.bucket)
     cdef int a
     cdef double t, dt
     cdef double* area = &s.c_area[c * NA]
     for k in range(s.c_flushed[c], upto):
-        t = _bucket_end(s, k)
+        t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
         if s.c_qlen[c] > s.c_qpeak[c] and t >= s.warmup:
             s.c_qpeak[c] = s.c_qlen[c]
         dt = t - s.c_last_t[c]
@@ -311,12 +326,19 @@ cdef inline void _catch_up_all(Sim* s) noexcept nogil:
             _catch_up(s, c, upto)
 
 
-cdef inline void _activate(Sim* s, int c) noexcept nogil:
-    """Component ``c`` is active in the current bucket: on the flush's list, its areas
-    caught up to the bucket's start."""
+# c_active: 0 idle in the current bucket; 1 counted (on the flush's list); 2 touched (on the
+# list, and its areas caught up to the bucket's start). Counting only lists, so that the
+# counters stay small enough to be inlined where they are used.
+cdef inline void _listed(Sim* s, int c) noexcept nogil:
     s.c_active[c] = 1
     s.c_list[s.c_nlist] = c
     s.c_nlist += 1
+
+
+cdef inline void _activate(Sim* s, int c) noexcept nogil:
+    if s.c_active[c] == 0:
+        _listed(s, c)
+    s.c_active[c] = 2
     if s.c_flushed[c] != s.current_bucket:
         _catch_up(s, c, s.current_bucket)
 
@@ -400,7 +422,7 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     if not s.c_active[c]:
-        _activate(s, c)
+        _listed(s, c)
     s.mc_row[c * NMC + field] += v
 
 
@@ -411,7 +433,7 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     if not s.c_active[c]:
-        _activate(s, c)
+        _listed(s, c)
     s.mc_row[c * NMC + field] += v
     if s.measuring:
         s.tot_c[c * NMC + field] += v
@@ -441,7 +463,7 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
     cdef double dt
     cdef double* area
-    if not s.c_active[c]:
+    if s.c_active[c] != 2:
         _activate(s, c)
     dt = s.now - s.c_last_t[c]
     # Every change of a queue's length is preceded by a touch, so each length it had is seen

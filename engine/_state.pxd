@@ -107,7 +107,7 @@ cdef struct Sim:
     int64_t* c_up
     double* c_last_t
     double* c_area          # n_c * NA, current bucket
-    int64_t* c_active       # touched, answered or flagged in the current bucket: its flush has more to do than its areas
+    unsigned char* c_active  # a byte each: 0 idle in the current bucket, 1 counted, 2 touched (engine/_metrics.pxd)
     int64_t* c_rl_flag
     int64_t* c_rl_rej_b
     int64_t* c_shed_flag
@@ -235,7 +235,7 @@ cdef struct Sim:
     int32_t* c_list         # the components active in the current bucket (c_active), each once
     int c_nlist
     int64_t* c_flushed      # per component, the bucket its c_area covers: older ones are caught up when it is next active
-    int64_t* l_counted      # per link, counted in the current bucket
+    unsigned char* l_counted  # per link, counted in the current bucket
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
@@ -257,6 +257,8 @@ cdef struct Sim:
     double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
     int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
+    int64_t* hp_idx      # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
+    int64_t hp_n
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
     uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
