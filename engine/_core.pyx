@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _hp_apply, HP_CAP
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _hp_apply, HP_CAP
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -732,6 +732,7 @@ cdef class Core:
             _catch_up_all(&self.s)
             for b in range(self._built, done):
                 _rows_rebuild(&self.s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
+            _rows_forget(&self.s, done)
         self._built = done
         if done < self.s.n_b:
             self._keep["mc"][done] = self._keep["_mc_row"]

@@ -2,7 +2,8 @@
 # and the objectives' counters.
 from libc.stdint cimport int64_t, int32_t, uint16_t
 from libc.math cimport exp, fmin
-from libc.stdlib cimport realloc
+from libc.stdlib cimport realloc, free
+from libc.string cimport memmove
 
 from engine._clock cimport _ns, _seconds
 
@@ -418,6 +419,33 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
             lg[l * NMLG + f] = r[NML + f]
     for l in range(s.n_l * NMLG):
         mlg[l] = lg[l]
+
+
+cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
+    """Drop the records of the buckets before ``done``, all rebuilt: the store keeps only
+    what no one has read yet, in memory it reuses, and none once the run is over."""
+    cdef int64_t shift = s.rc_boff[done]
+    if shift > 0:
+        memmove(s.rc_idx, &s.rc_idx[shift], (s.rc_n - shift) * sizeof(int32_t))
+        memmove(s.rc_val, &s.rc_val[shift * RC_W], (s.rc_n - shift) * RC_W * sizeof(double))
+        s.rc_n -= shift
+        s.rc_boff[done] = 0
+    shift = s.rl_boff[done]
+    if shift > 0:
+        memmove(s.rl_idx, &s.rl_idx[shift], (s.rl_n - shift) * sizeof(int32_t))
+        memmove(s.rl_val, &s.rl_val[shift * RL_W], (s.rl_n - shift) * RL_W * sizeof(double))
+        s.rl_n -= shift
+        s.rl_boff[done] = 0
+    if done >= s.n_b:
+        free(s.rc_idx)
+        free(s.rc_val)
+        free(s.rl_idx)
+        free(s.rl_val)
+        s.rc_idx = NULL
+        s.rc_val = NULL
+        s.rl_idx = NULL
+        s.rl_val = NULL
+        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = 0
 
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
