@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _hp_apply, HP_CAP
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _hp_apply, HP_CAP, _catch_up_now
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -161,6 +161,10 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     keep[name] = np.ascontiguousarray(rows)
     cdef unsigned char[::1] raw = keep[name].view(np.uint8)
     return <void*>&raw[0]
+
+
+cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
+    _catch_up_now(s, c)
 
 
 cdef int64_t* _iptr(object arr):
@@ -410,7 +414,7 @@ cdef class Core:
         self.s.c_up = _iptr(zi("_c_up", n_c))
         self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
         self.s.c_area = _dptr(zd("_c_area", n_c * NA))
-        keep["_c_active"] = np.full(max(n_c, 1), 2, dtype=np.uint8)   # every component starts listed
+        keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed
         cdef unsigned char[::1] c_active = keep["_c_active"]
         self.s.c_active = &c_active[0]
         self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
@@ -554,11 +558,8 @@ cdef class Core:
         keep["_ml_row"] = np.zeros((max(n_l, 1), NML))
         self.s.mc_row = _dptr(keep["_mc_row"].reshape(-1))
         self.s.ml_row = _dptr(keep["_ml_row"].reshape(-1))
-        keep["_c_list"] = np.arange(max(n_c, 1), dtype=np.int32)   # every component starts active
-        cdef int32_t[::1] c_list = keep["_c_list"]
-        self.s.c_list = &c_list[0]
-        self.s.c_nlist = n_c
         self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
+        self.s.catch_up = _catch_up_far
         keep["_l_counted"] = np.zeros(max(n_l, 1), dtype=np.uint8)
         cdef unsigned char[::1] l_counted = keep["_l_counted"]
         self.s.l_counted = &l_counted[0]

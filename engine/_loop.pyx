@@ -5,8 +5,7 @@
 # _routing ...), so every call here is direct. Run `with nogil`, on the state struct the
 # Core owns.
 from libc.math cimport floor, fabs, INFINITY
-from libc.stdint cimport int64_t, int32_t, INT64_MAX
-from libc.stdlib cimport qsort
+from libc.stdint cimport int64_t, int32_t, uint64_t, INT64_MAX
 from libc.string cimport memcpy, memset, memcmp
 
 from engine._structs cimport Event, Rng
@@ -105,6 +104,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_BUCKET:
         _flush_bucket(s, s.current_bucket, s.bucket)
         s.current_bucket += 1
+        s.bucket_start = s.now
         if s.current_bucket < s.n_b - 1:
             _push_edge(s, (s.current_bucket + 1) * _ns(s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
     elif t == EV_FAULT:
@@ -138,24 +138,28 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
 # ------------------------------------------------------------------ pools
 # ------------------------------------------------------------------ draws
 # ------------------------------------------------------------------ metrics
-cdef int _by_index(const void* a, const void* b) noexcept nogil:
-    return (<const int32_t*>a)[0] - (<const int32_t*>b)[0]
-
-
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed
     (engine/_metrics.pxd, "Rows"), and end what a quiet bucket ends."""
-    cdef int c, l, k, kept = 0
+    cdef int c = 0, l
     cdef int64_t n
+    cdef uint64_t eight
     cdef double* r
     cdef double* g
     cdef double lg[NMLG]
-    if not _rows_room(s, s.c_nlist, s.n_l):
+    if not _rows_room(s, s.n_c, s.n_l):
         return
-    # in the components' order, as their log entries have always come
-    qsort(s.c_list, s.c_nlist, sizeof(int32_t), _by_index)
-    for k in range(s.c_nlist):
-        c = s.c_list[k]
+    # the active components in their order (as their log entries have always come), passing
+    # over eight idle ones at a time
+    while c < s.n_c:
+        if c + 8 <= s.n_c:
+            memcpy(&eight, &s.c_active[c], 8)
+            if eight == 0:
+                c += 8
+                continue
+        if not s.c_active[c]:
+            c += 1
+            continue
         s.rc_idx[s.rc_n] = c
         r = &s.rc_val[s.rc_n * RC_W]
         s.rc_n += 1
@@ -205,11 +209,8 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         r[RC_LV + 3] = s.c_up[c]
         r[RC_LV + 4] = s.c_capacity[c]
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
-        s.c_active[c] = 2 if (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0 else 0
-        if s.c_active[c]:
-            s.c_list[kept] = c
-            kept += 1
-    s.c_nlist = kept
+        s.c_active[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
+        c += 1
     s.rc_boff[b + 1] = s.rc_n
     for l in range(s.n_l):
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and

@@ -93,6 +93,7 @@ cdef extern from *:
         return b;
     }
     """
+    bint _unlikely "__builtin_expect"(bint x, long c) noexcept nogil
     const double H_MIN "FAULTLINE_H_MIN"
     const double H_GAMMA "FAULTLINE_H_GAMMA"
     const double H_LOG_GAMMA "FAULTLINE_H_LOG_GAMMA"
@@ -327,21 +328,12 @@ cdef inline void _catch_up_all(Sim* s) noexcept nogil:
             _catch_up(s, c, upto)
 
 
-# c_active: 0 idle in the current bucket; 1 counted (on the flush's list); 2 touched (on the
-# list, and its areas caught up to the bucket's start). Counting only lists, so that the
-# counters stay small enough to be inlined where they are used.
-cdef inline void _listed(Sim* s, int c) noexcept nogil:
-    s.c_active[c] = 1
-    s.c_list[s.c_nlist] = c
-    s.c_nlist += 1
-
-
-cdef inline void _activate(Sim* s, int c) noexcept nogil:
-    if s.c_active[c] == 0:
-        _listed(s, c)
-    s.c_active[c] = 2
-    if s.c_flushed[c] != s.current_bucket:
-        _catch_up(s, c, s.current_bucket)
+cdef inline void _catch_up_now(Sim* s, int c) noexcept nogil:
+    """Component ``c``, idle through the last flush(es), is touched: its areas are first
+    caught up to the current bucket's start. (Its c_last_t is then before that start: the
+    flush of a bucket a component was active in leaves it at the bucket's end.)"""
+    _catch_up(s, c, s.current_bucket)
+    _touch_now(s, c)
 
 
 cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
@@ -449,8 +441,7 @@ cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
 
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
-    if not s.c_active[c]:
-        _listed(s, c)
+    s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
 
 
@@ -460,8 +451,7 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
-    if not s.c_active[c]:
-        _listed(s, c)
+    s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
     if s.measuring:
         s.tot_c[c * NMC + field] += v
@@ -489,10 +479,18 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
+    if _unlikely(s.c_last_t[c] < s.bucket_start, 0):
+        # idle through the last flush: caught up, then touched, by a (tail) call, so that
+        # the catching up stays out of every touch's code and registers
+        s.catch_up(s, c)
+        return
+    _touch_now(s, c)
+
+
+cdef inline void _touch_now(Sim* s, int c) noexcept nogil:
     cdef double dt
     cdef double* area
-    if s.c_active[c] != 2:
-        _activate(s, c)
+    s.c_active[c] = 1
     dt = s.now - s.c_last_t[c]
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
