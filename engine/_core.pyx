@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _hp_apply, HP_CAP, _catch_up_now
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, _catch_up_now
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -572,6 +572,11 @@ cdef class Core:
         self._lv = np.zeros(max(n_c, 1) * 5)
         self._lg = np.zeros(max(n_l, 1) * NMLG)
         self._built = 0
+        # Room for every record a run can make, up to a quarter million of each, at once: what
+        # is never written costs no memory, and one block is reused from run to run where
+        # growing block by block would take fresh pages from the kernel each time.
+        if not _rows_room(&self.s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
+            raise MemoryError("not enough memory for the run's per-bucket records")
         self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
