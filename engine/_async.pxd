@@ -20,6 +20,7 @@ cdef inline bint _frees_worker(Sim* s, int j) noexcept nogil:
         return 0
     if s.comps[c].max_outstanding >= 0 and s.i_outstanding[inst] >= s.comps[c].max_outstanding:
         s.c_out_full_b[c] += 1
+        s.calls_marked = 1
         if not s.c_out_flag[c]:
             s.c_out_flag[c] = 1
             _log(s, LG_OUTSTANDING_FULL, c, -1, -1, inst, s.i_outstanding[inst], 0)

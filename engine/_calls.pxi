@@ -155,12 +155,17 @@ cdef void _hedge_commit(Sim* s, int p, int outcome) noexcept nogil:
 
 cdef void _calls_bucket_end(Sim* s) noexcept nogil:
     """Per-bucket log entries: the bound on outstanding requests no longer reached, work
-    dropped past its deadline, hedged copies sent."""
+    dropped past its deadline, hedged copies sent. Nothing to do unless one was marked
+    (calls_marked) in this bucket or a bound was still reached in the last."""
     cdef int c, l
+    cdef bint still = 0
+    if not s.calls_marked:
+        return
     for c in range(s.n_c):
         if s.c_out_flag[c] and s.c_out_full_b[c] == 0:
             s.c_out_flag[c] = 0
             _log(s, LG_OUTSTANDING_ENDED, c, -1, -1, -1, 0, 0)
+        still |= s.c_out_flag[c] != 0
         s.c_out_full_b[c] = 0
         if s.c_dl_drops_b[c] > 0:
             _log(s, LG_DEADLINE_DROPS, c, -1, -1, -1, s.c_dl_drops_b[c], 0)
@@ -169,3 +174,4 @@ cdef void _calls_bucket_end(Sim* s) noexcept nogil:
         if s.l_hedges_b[l] > 0:
             _log(s, LG_HEDGES, s.links[l].src, l, -1, -1, s.l_hedges_b[l], 0)
             s.l_hedges_b[l] = 0
+    s.calls_marked = still

@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _bucket_rows
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, _catch_up_now
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -169,6 +169,10 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     return <void*>&raw[0]
 
 
+cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
+    _catch_up_now(s, c)
+
+
 cdef int64_t* _iptr(object arr):
     cdef int64_t[::1] mv = arr
     if mv.shape[0] == 0:
@@ -189,6 +193,8 @@ cdef class Core:
     cdef object _keep
     cdef object _acc_c, _acc_l   # the counts of the buckets folded into the totals so far
     cdef int _folded             # the next bucket to fold
+    cdef object _lv, _lg         # the levels and link gauges as of the last bucket rebuilt
+    cdef int64_t _built          # the buckets rebuilt into the dense rows so far
 
     @property
     def n_c(self):
@@ -300,9 +306,17 @@ cdef class Core:
         self.s.wn_gen = NULL
         self.s.wn_seq = NULL
         self.s.wn_next = NULL
+        self.s.rc_idx = NULL
+        self.s.rc_val = NULL
+        self.s.rl_idx = NULL
+        self.s.rl_val = NULL
 
     def __dealloc__(self):
         _events_free(&self.s)
+        free(self.s.rc_idx)
+        free(self.s.rc_val)
+        free(self.s.rl_idx)
+        free(self.s.rl_val)
         free(self.s.jobs)
         free(self.s.calls)
         free(self.s.rng)
@@ -406,7 +420,9 @@ cdef class Core:
         self.s.c_up = _iptr(zi("_c_up", n_c))
         self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
         self.s.c_area = _dptr(zd("_c_area", n_c * NA))
-        self.s.c_active = _iptr(zi("_c_active", n_c, 1))
+        keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed
+        cdef unsigned char[::1] c_active = keep["_c_active"]
+        self.s.c_active = &c_active[0]
         self.s.c_rl_flag = _iptr(zi("_c_rl_flag", n_c))
         self.s.c_rl_rej_b = _iptr(zi("_c_rl_rej_b", n_c))
         self.s.c_shed_flag = _iptr(zi("_c_shed_flag", n_c))
@@ -555,11 +571,31 @@ cdef class Core:
         keep["tot_o"] = np.zeros((max(self.s.n_o, 1), NMO))
         self.s.mo = _dptr(keep["mo"].reshape(-1))
         self.s.tot_o = _dptr(keep["tot_o"].reshape(-1))
-        self.s.mc = _dptr(keep["mc"].reshape(-1))
-        self.s.mg = _dptr(keep["mg"].reshape(-1))
-        self.s.ml = _dptr(keep["ml"].reshape(-1))
-        _bucket_rows(&self.s)
-        self.s.mlg = _dptr(keep["mlg"].reshape(-1))
+        # The dense rows above are filled from the records when read (state_arrays): the loop
+        # counts into one scratch row each and records what was active (_metrics.pxd, "Rows").
+        keep["_mc_row"] = np.zeros((max(n_c, 1), NMC))
+        keep["_ml_row"] = np.zeros((max(n_l, 1), NML))
+        self.s.mc_row = _dptr(keep["_mc_row"].reshape(-1))
+        self.s.ml_row = _dptr(keep["_ml_row"].reshape(-1))
+        self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
+        self.s.catch_up = _catch_up_far
+        keep["_l_counted"] = np.zeros(max(n_l, 1), dtype=np.uint8)
+        cdef unsigned char[::1] l_counted = keep["_l_counted"]
+        self.s.l_counted = &l_counted[0]
+        self.s.l_cb = _iptr(zi("_l_cb", n_l))
+        for l in range(n_l):
+            self.s.l_cb[l] = self.s.pol[l].cb_on != 0
+        self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
+        self.s.rc_boff = _iptr(zi("_rc_boff", n_b + 1))
+        self.s.rl_boff = _iptr(zi("_rl_boff", n_b + 1))
+        self._lv = np.zeros(max(n_c, 1) * 5)
+        self._lg = np.zeros(max(n_l, 1) * NMLG)
+        self._built = 0
+        # Room for every record a run can make, up to a quarter million of each, at once: what
+        # is never written costs no memory, and one block is reused from run to run where
+        # growing block by block would take fresh pages from the kernel each time.
+        if not _rows_room(&self.s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
+            raise MemoryError("not enough memory for the run's per-bucket records")
         self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
         self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
@@ -578,6 +614,7 @@ cdef class Core:
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
         self.s.hist_split = 0
+        self.s.hp_idx = _iptr(zi("_hp_idx", HP_CAP))
         # one 64-byte line per component, aligned to the line
         raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
         skip = (-raw.ctypes.data % 64) // raw.itemsize
@@ -700,8 +737,31 @@ cdef class Core:
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
+        self._rebuild_rows()
         self._fold_counts()
         return self._keep
+
+    cdef _rebuild_rows(self):
+        """Fill the dense rows ``mc``, ``mg``, ``ml`` and ``mlg`` of the buckets flushed since
+        the last call from their records, and the current bucket's counts so far; bring every
+        component's areas up to the current bucket."""
+        cdef int64_t b, done = min(self.s.current_bucket, self.s.n_b)
+        cdef double[:, :, ::1] mc = self._keep["mc"]
+        cdef double[:, :, ::1] mg = self._keep["mg"]
+        cdef double[:, :, ::1] ml = self._keep["ml"]
+        cdef double[:, :, ::1] mlg = self._keep["mlg"]
+        cdef double[::1] lv = self._lv
+        cdef double[::1] lg = self._lg
+        with nogil:
+            _hp_apply(&self.s)
+            _catch_up_all(&self.s)
+            for b in range(self._built, done):
+                _rows_rebuild(&self.s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
+            _rows_forget(&self.s, done)
+        self._built = done
+        if done < self.s.n_b:
+            self._keep["mc"][done] = self._keep["_mc_row"]
+            self._keep["ml"][done] = self._keep["_ml_row"]
 
     def run_histograms(self):
         """Each component's latency histogram over the measured window so far (n_c x bins).
@@ -711,6 +771,7 @@ cdef class Core:
         warm-up is over; before it, and after the last flush, the run's own is the answer.
         """
         cdef int c
+        _hp_apply(&self.s)
         hist = self._keep["hist_t"]
         if not self.s.hist_split or self.s.finished:
             return hist

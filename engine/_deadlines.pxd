@@ -43,3 +43,4 @@ cdef inline bint _expired(Sim* s, int j) noexcept nogil:
 
 cdef inline void _count_expired(Sim* s, int c) noexcept nogil:
     s.c_dl_drops_b[c] += 1
+    s.calls_marked = 1

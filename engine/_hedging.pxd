@@ -36,6 +36,7 @@ cdef inline int _new_copy(Sim* s, int p) noexcept nogil:
     s.calls[p].out += 1
     if s.calls[p].copies > 1:
         s.l_hedges_b[link] += 1
+        s.calls_marked = 1
     return k
 
 

@@ -5,7 +5,8 @@
 # _routing ...), so every call here is direct. Run `with nogil`, on the state struct the
 # Core owns.
 from libc.math cimport floor, fabs, INFINITY
-from libc.stdint cimport int64_t, INT64_MAX
+from libc.stdint cimport int64_t, int32_t, uint64_t, INT64_MAX
+from libc.string cimport memcpy, memset, memcmp
 
 from engine._structs cimport Event, Rng
 from engine._codes cimport *
@@ -18,7 +19,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _bucket_rows, _touch, _on_warmup_end,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _hp_apply, RC_W, RC_LV, RL_W, _on_warmup_end,
     _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -103,7 +104,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_BUCKET:
         _flush_bucket(s, s.current_bucket, s.bucket)
         s.current_bucket += 1
-        _bucket_rows(s)
+        s.bucket_start = s.now
         if s.current_bucket < s.n_b - 1:
             _push_edge(s, (s.current_bucket + 1) * _ns(s.bucket), EV_BUCKET, 0, 0, 0, 0, 0)
     elif t == EV_FAULT:
@@ -138,16 +139,35 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
 # ------------------------------------------------------------------ draws
 # ------------------------------------------------------------------ metrics
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
-    cdef int c, l
+    """End bucket ``b``: record the components active in it and the links that changed
+    (engine/_metrics.pxd, "Rows"), and end what a quiet bucket ends."""
+    cdef int c = 0, l
     cdef int64_t n
+    cdef uint64_t eight
+    cdef double* r
     cdef double* g
-    cdef bint active
-    for c in range(s.n_c):
-        # A component nothing happened to has no latencies, no refusals and no protection
-        # flag to end: only its areas (its levels times the bucket's width) are left to do.
-        active = s.c_active[c] != 0
+    cdef double lg[NMLG]
+    if not _rows_room(s, s.n_c, s.n_l):
+        return
+    # the active components in their order (as their log entries have always come), passing
+    # over eight idle ones at a time
+    while c < s.n_c:
+        if c + 8 <= s.n_c:
+            memcpy(&eight, &s.c_active[c], 8)
+            if eight == 0:
+                c += 8
+                continue
+        if not s.c_active[c]:
+            c += 1
+            continue
+        s.rc_idx[s.rc_n] = c
+        r = &s.rc_val[s.rc_n * RC_W]
+        s.rc_n += 1
+        memcpy(r, &s.mc_row[c * NMC], NMC * sizeof(double))
+        memset(&s.mc_row[c * NMC], 0, NMC * sizeof(double))
+        g = &r[NMC]
+        memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
-        g = &s.mg[(<int64_t>b * s.n_c + c) * NMG]
         g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
         g[MG_BUSY] = s.c_area[c * NA + A_BUSY] / width
         g[MG_INFLIGHT] = s.c_area[c * NA + A_INFLIGHT] / width
@@ -161,9 +181,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.c_area[c * NA + A_BUSY] = 0
         s.c_area[c * NA + A_INFLIGHT] = 0
         s.c_area[c * NA + A_UP] = 0
-        if not active:
-            s.c_active[c] = 0
-            continue
+        s.c_flushed[c] = b + 1
         n = <int64_t>s.b_lat[c * 3 + 1]
         if n > 0:
             _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
@@ -184,17 +202,39 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
         s.c_shed_rej_b[c] = 0
         _discipline_bucket_end(s, c)
+        # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from them)
+        r[RC_LV] = s.c_qlen[c]
+        r[RC_LV + 1] = s.c_busy[c]
+        r[RC_LV + 2] = s.c_inflight[c]
+        r[RC_LV + 3] = s.c_up[c]
+        r[RC_LV + 4] = s.c_capacity[c]
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
-        s.c_active[c] = s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]
+        s.c_active[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
+        c += 1
+    s.rc_boff[b + 1] = s.rc_n
     for l in range(s.n_l):
-        g = &s.mlg[(<int64_t>b * s.n_l + l) * NMLG]
-        if s.pol[l].cb_on:
+        # A link without a breaker, not counted, whose bulkhead use is as last recorded and
+        # with nothing to log has nothing to do: tested on a few flat arrays, not its policy.
+        if ((s.l_counted[l] | s.l_cb[l] | s.l_bh_flag[l] | s.l_bh_rej_b[l] | s.l_exh_b[l]) == 0
+                and s.l_bh_inuse[l] == s.l_last_g[l * NMLG + MLG_BH_INUSE]):
+            continue
+        memset(lg, 0, NMLG * sizeof(double))
+        if s.l_cb[l]:
             _cb_touch(s, l)
-            g[MLG_CB_STATE] = s.cb_state[l]
-            g[MLG_CB_OPEN] = s.cb_open_area[l] / width
+            lg[MLG_CB_STATE] = s.cb_state[l]
+            lg[MLG_CB_OPEN] = s.cb_open_area[l] / width
             s.cb_open_area[l] = 0
-            g[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
-        g[MLG_BH_INUSE] = s.l_bh_inuse[l]
+            lg[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
+        lg[MLG_BH_INUSE] = s.l_bh_inuse[l]
+        if s.l_counted[l] or memcmp(lg, &s.l_last_g[l * NMLG], NMLG * sizeof(double)) != 0:
+            s.rl_idx[s.rl_n] = l
+            r = &s.rl_val[s.rl_n * RL_W]
+            s.rl_n += 1
+            memcpy(r, &s.ml_row[l * NML], NML * sizeof(double))
+            memset(&s.ml_row[l * NML], 0, NML * sizeof(double))
+            memcpy(&r[NML], lg, NMLG * sizeof(double))
+            memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))
+            s.l_counted[l] = 0
         if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
             s.l_bh_flag[l] = 0
             _log(s, LG_BULKHEAD_RECOVERED, s.links[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
@@ -202,6 +242,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         if s.l_exh_b[l] > 0:
             _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
+    s.rl_boff[b + 1] = s.rl_n
     _calls_bucket_end(s)
 
 
@@ -213,6 +254,8 @@ cdef void _finalize(Sim* s) noexcept nogil:
         width = s.bucket
     _flush_bucket(s, s.n_b - 1, width)
     s.current_bucket = s.n_b
+    _catch_up_all(s)   # the components idle at the end: their areas and queue peaks
+    _hp_apply(s)
     s.finished = 1
 
 

@@ -1,7 +1,11 @@
 # Streaming metrics: per-bucket counters, time-weighted areas, log-bucketed latency histograms
 # and the objectives' counters.
-from libc.stdint cimport int64_t, uint16_t
+from libc.stdint cimport int64_t, int32_t, uint16_t
 from libc.math cimport exp, fmin
+from libc.stdlib cimport realloc, free
+from libc.string cimport memmove
+
+from engine._clock cimport _ns, _seconds
 
 from engine._codes cimport *
 from engine._state cimport Sim
@@ -89,6 +93,7 @@ cdef extern from *:
         return b;
     }
     """
+    bint _unlikely "__builtin_expect"(bint x, long c) noexcept nogil
     const double H_MIN "FAULTLINE_H_MIN"
     const double H_GAMMA "FAULTLINE_H_GAMMA"
     const double H_LOG_GAMMA "FAULTLINE_H_LOG_GAMMA"
@@ -102,6 +107,10 @@ cdef enum:
     # one 64-byte line (LB_STRIDE uint16).
     LB_STRIDE = 32
     LB_SLOTS = 31
+    # Additions to the run's histograms waiting to be made together (_hp_apply): a thousand
+    # components' rows are far apart, and a batch of independent additions overlaps their
+    # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
+    HP_CAP = 512
 
 
 cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
@@ -144,13 +153,23 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
-    _count_latencies(s, c)
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     rank[0] = 0.50 * n
     rank[1] = 0.90 * n
     rank[2] = 0.99 * n
     out[0] = vmax
     out[1] = vmax
     out[2] = vmax
+    if buf[0] == n:
+        # All the bucket's latencies are still in the buffer (a component with a few a
+        # bucket): the same walk over their bins, sorted, without the bucket's histogram,
+        # whose lines would each be a cache miss and soon another one to clear.
+        _fold_buffered(s, c, buf, rank, out)
+        p50[0] = out[0]
+        p90[0] = out[1]
+        p99[0] = out[2]
+        return
+    _count_latencies(s, c)
     for b in range(lo, hi + 1):
         h = <double>hist[b]
         if h > 0:
@@ -169,6 +188,52 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     p50[0] = out[0]
     p90[0] = out[1]
     p99[0] = out[2]
+
+
+cdef inline void _hp_apply(Sim* s) noexcept nogil:
+    """Make the waiting additions to the run's histograms (whole counts: in any order)."""
+    cdef int64_t k, x
+    for k in range(s.hp_n):
+        x = s.hp_idx[k]
+        s.hist_t[x >> 5] += x & 31
+    s.hp_n = 0
+
+
+cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
+    """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
+    the bins with latencies in ascending order, the same running count."""
+    cdef int n = buf[0], i, j, k, found = 0
+    cdef uint16_t v
+    cdef double acc = 0.0, h, frac, vmax = out[0]
+    for i in range(2, n + 1):
+        v = buf[i]
+        j = i - 1
+        while j >= 1 and buf[j] > v:
+            buf[j + 1] = buf[j]
+            j -= 1
+        buf[j + 1] = v
+    i = 1
+    while i <= n:
+        j = i
+        while j < n and buf[j + 1] == buf[i]:
+            j += 1
+        h = <double>(j - i + 1)
+        for k in range(found, 3):
+            if acc + h < rank[k]:
+                break
+            frac = (rank[k] - acc) / h
+            if frac < 0:
+                frac = 0
+            out[k] = fmin(H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA), vmax)
+            found = k + 1
+        if s.hist_split:
+            s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
+            s.hp_n += 1
+            if s.hp_n == HP_CAP:
+                _hp_apply(s)
+        acc += h
+        i = j + 1
+    buf[0] = 0
 
 
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
@@ -198,28 +263,202 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
 # the sum of its rows since the warm-up, exact in doubles in any order, which Core.state_arrays
 # folds in as the buckets end. Amounts in seconds (``_sum_c``, ``_sum_l``) are also added to
 # the total as they come, since a sum in another order could differ in its last bits.
-cdef inline void _bucket_rows(Sim* s) noexcept nogil:
-    """Point the counters at the current bucket's rows: call whenever current_bucket changes
-    (while it names a bucket)."""
-    s.mc_row = &s.mc[<int64_t>s.current_bucket * s.n_c * NMC]
-    s.ml_row = &s.ml[<int64_t>s.current_bucket * s.n_l * NML]
+#
+# Rows: the current bucket's counts are one scratch row per component and link, and its
+# flush keeps a record only of what was active in it, so a bucket costs what happened in it,
+# not one row per component (hundreds of idle ones write no fresh memory and are not
+# visited). An idle component's gauges are its levels (unchanged, since every change is
+# preceded by a touch) times the bucket's time over its width: Core rebuilds them from its
+# last record with the flush's own arithmetic, and its areas are caught up the same way,
+# bucket by bucket, when it is next active. A link is recorded when counted or when its
+# gauges differ from its last record, and carried forward otherwise.
+cdef enum:
+    RC_LV = 28    # NMC + NMG: a component's record is its counts, its gauges, then its levels
+    RC_W = 33     # after the bucket (queue, busy, in flight, up, capacity)
+    RL_W = 22     # NML + NMLG: a link's record is its counts, then its gauges
+
+
+cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
+    """The clock at bucket ``b``'s flush, as the loop has it then."""
+    if b + 1 < s.n_b:
+        return _seconds((b + 1) * _ns(s.bucket))
+    return _seconds(_ns(s.duration))
+
+
+cdef inline double _bucket_width(Sim* s, int64_t b) noexcept nogil:
+    """The width bucket ``b``'s gauges are divided by (the last may be shorter)."""
+    cdef double width
+    if b + 1 < s.n_b:
+        return s.bucket
+    width = s.duration - (s.n_b - 1) * s.bucket
+    return width if width > 0 else s.bucket
+
+
+cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
+    """Do for component ``c`` what the flushes of the buckets before ``upto`` that it sat
+    idle through would have done to its areas and queue peak (as _touch and the flush do)."""
+    cdef int64_t k, width_ns = _ns(s.bucket)
+    cdef int a
+    cdef double t, dt
+    cdef double* area = &s.c_area[c * NA]
+    for k in range(s.c_flushed[c], upto):
+        t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
+        if s.c_qlen[c] > s.c_qpeak[c] and t >= s.warmup:
+            s.c_qpeak[c] = s.c_qlen[c]
+        dt = t - s.c_last_t[c]
+        if dt > 0:
+            area[A_QLEN] += s.c_qlen[c] * dt
+            area[A_BUSY] += s.c_busy[c] * dt
+            area[A_INFLIGHT] += s.c_inflight[c] * dt
+            area[A_UP] += s.c_up[c] * dt
+            s.c_last_t[c] = t
+        for a in range(NA):
+            s.c_cum_area[c * NA + a] += area[a]
+            area[a] = 0
+    if upto > s.c_flushed[c]:
+        s.c_flushed[c] = upto
+
+
+cdef inline void _catch_up_all(Sim* s) noexcept nogil:
+    """Every component's areas up to the current bucket, for what reads them from outside."""
+    cdef int c
+    cdef int64_t upto = s.current_bucket if s.current_bucket < s.n_b else s.n_b
+    for c in range(s.n_c):
+        if s.c_flushed[c] < upto:
+            _catch_up(s, c, upto)
+
+
+cdef inline void _catch_up_now(Sim* s, int c) noexcept nogil:
+    """Component ``c``, idle through the last flush(es), is touched: its areas are first
+    caught up to the current bucket's start. (Its c_last_t is then before that start: the
+    flush of a bucket a component was active in leaves it at the bucket's end.)"""
+    _catch_up(s, c, s.current_bucket)
+    _touch_now(s, c)
+
+
+cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
+    """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory."""
+    cdef int64_t cap
+    cdef void* a
+    cdef void* b
+    if s.rc_n + n_c > s.rc_cap:
+        cap = max(2 * s.rc_cap, s.rc_n + n_c)
+        a = realloc(s.rc_idx, cap * sizeof(int32_t))
+        if a != NULL:
+            s.rc_idx = <int32_t*>a
+        b = realloc(s.rc_val, cap * RC_W * sizeof(double))
+        if b != NULL:
+            s.rc_val = <double*>b
+        if a == NULL or b == NULL:
+            s.out_of_memory = 1
+            return 0
+        s.rc_cap = cap
+    if s.rl_n + n_l > s.rl_cap:
+        cap = max(2 * s.rl_cap, s.rl_n + n_l)
+        a = realloc(s.rl_idx, cap * sizeof(int32_t))
+        if a != NULL:
+            s.rl_idx = <int32_t*>a
+        b = realloc(s.rl_val, cap * RL_W * sizeof(double))
+        if b != NULL:
+            s.rl_val = <double*>b
+        if a == NULL or b == NULL:
+            s.out_of_memory = 1
+            return 0
+        s.rl_cap = cap
+    return 1
+
+
+cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double* ml, double* mlg,
+                               double* lv, double* lg) noexcept nogil:
+    """Bucket ``b``'s dense rows (``mc``, ``mg``: n_c rows; ``ml``, ``mlg``: n_l rows) from its
+    records. ``lv`` holds each component's levels (RC_W - RC_LV) and ``lg`` each link's
+    gauges as of the bucket before; both are brought up to this one."""
+    cdef int64_t k, c, l, f
+    cdef double dt = _bucket_end(s, b) - (_bucket_end(s, b - 1) if b > 0 else 0.0)
+    cdef double width = _bucket_width(s, b)
+    cdef double area
+    cdef double* r
+    cdef double* g
+    for c in range(s.n_c):
+        # an idle component's flush: 0 + level * dt for each area (_touch), over the width
+        g = &mg[c * NMG]
+        for f in range(NMG):
+            g[f] = 0.0
+        for f in range(4):
+            area = 0.0
+            area += lv[c * 5 + f] * dt
+            g[MG_QLEN + f] = area / width
+        g[MG_UTIL] = g[MG_BUSY] / lv[c * 5 + 4] if lv[c * 5 + 4] > 0 else 0.0
+        for f in range(NMC):
+            mc[c * NMC + f] = 0.0
+    for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
+        c = s.rc_idx[k]
+        r = &s.rc_val[k * RC_W]
+        for f in range(NMC):
+            mc[c * NMC + f] = r[f]
+        for f in range(NMG):
+            mg[c * NMG + f] = r[NMC + f]
+        for f in range(5):
+            lv[c * 5 + f] = r[RC_LV + f]
+    for l in range(s.n_l * NML):
+        ml[l] = 0.0
+    for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
+        l = s.rl_idx[k]
+        r = &s.rl_val[k * RL_W]
+        for f in range(NML):
+            ml[l * NML + f] = r[f]
+        for f in range(NMLG):
+            lg[l * NMLG + f] = r[NML + f]
+    for l in range(s.n_l * NMLG):
+        mlg[l] = lg[l]
+
+
+cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
+    """Drop the records of the buckets before ``done``, all rebuilt: the store keeps only
+    what no one has read yet, in memory it reuses, and none once the run is over."""
+    cdef int64_t shift = s.rc_boff[done]
+    if shift > 0:
+        memmove(s.rc_idx, &s.rc_idx[shift], (s.rc_n - shift) * sizeof(int32_t))
+        memmove(s.rc_val, &s.rc_val[shift * RC_W], (s.rc_n - shift) * RC_W * sizeof(double))
+        s.rc_n -= shift
+        s.rc_boff[done] = 0
+    shift = s.rl_boff[done]
+    if shift > 0:
+        memmove(s.rl_idx, &s.rl_idx[shift], (s.rl_n - shift) * sizeof(int32_t))
+        memmove(s.rl_val, &s.rl_val[shift * RL_W], (s.rl_n - shift) * RL_W * sizeof(double))
+        s.rl_n -= shift
+        s.rl_boff[done] = 0
+    if done >= s.n_b:
+        free(s.rc_idx)
+        free(s.rc_val)
+        free(s.rl_idx)
+        free(s.rl_val)
+        s.rc_idx = NULL
+        s.rc_val = NULL
+        s.rl_idx = NULL
+        s.rl_val = NULL
+        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = 0
 
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
+    s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
+    s.l_counted[l] = 1
     s.ml_row[l * NML + field] += v
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
+    s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
     if s.measuring:
         s.tot_c[c * NMC + field] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
+    s.l_counted[l] = 1
     s.ml_row[l * NML + field] += v
     if s.measuring:
         s.tot_l[l * NML + field] += v
@@ -233,16 +472,26 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
     s.warm_bucket = s.current_bucket
     n = <int64_t>s.n_c * NMC
     for i in range(n):
-        s.warm_c[i] = s.mc[<int64_t>s.current_bucket * n + i]
+        s.warm_c[i] = s.mc_row[i]
     n = <int64_t>s.n_l * NML
     for i in range(n):
-        s.warm_l[i] = s.ml[<int64_t>s.current_bucket * n + i]
+        s.warm_l[i] = s.ml_row[i]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
-    cdef double dt = s.now - s.c_last_t[c]
+    if _unlikely(s.c_last_t[c] < s.bucket_start, 0):
+        # idle through the last flush: caught up, then touched, by a (tail) call, so that
+        # the catching up stays out of every touch's code and registers
+        s.catch_up(s, c)
+        return
+    _touch_now(s, c)
+
+
+cdef inline void _touch_now(Sim* s, int c) noexcept nogil:
+    cdef double dt
     cdef double* area
     s.c_active[c] = 1
+    dt = s.now - s.c_last_t[c]
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
     if s.c_qlen[c] > s.c_qpeak[c] and s.now >= s.warmup:
@@ -270,7 +519,6 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     """A component answered a request: count the outcome, and its latency if it did the work."""
     cdef int b
     cdef uint16_t* buf
-    s.c_active[c] = 1
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if s.now >= s.warmup:
         s.tot_lat[c * 5 + 3] += latency

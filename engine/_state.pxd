@@ -113,7 +113,7 @@ cdef struct Sim:
     int64_t* c_up
     double* c_last_t
     double* c_area          # n_c * NA, current bucket
-    int64_t* c_active       # touched, answered or flagged in the current bucket: its flush has more to do than its areas
+    unsigned char* c_active  # a byte each: touched, answered, counted or flagged in the current bucket (the flush's to visit)
     int64_t* c_rl_flag
     int64_t* c_rl_rej_b
     int64_t* c_shed_flag
@@ -239,13 +239,14 @@ cdef struct Sim:
     int call_free
     int live_calls
 
-    # metrics (numpy-owned)
-    double* mc
-    double* mg
-    double* ml
-    double* mlg
-    double* mc_row          # the current bucket's rows of mc and ml (_bucket_rows)
+    # metrics (numpy-owned). The hot fields keep their places in the struct (and so their
+    # cache lines); what only the flush reads comes at its end.
+    double* mc_row          # the current bucket's counts, n_c * NMC and n_l * NML, cleared at its flush
     double* ml_row
+    unsigned char* l_counted  # per link, counted in the current bucket
+    double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
+    int64_t* c_flushed      # per component, the bucket its c_area covers: older ones are caught up when it is next active
+    void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
     double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
     double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
@@ -278,3 +279,20 @@ cdef struct Sim:
     int64_t log_n
     int64_t log_cap
     int64_t log_dropped
+
+    # A bucket's rows are kept only for what was active in it (engine/_metrics.pxd, "Rows"):
+    # a record per component (its counts, gauges and levels after the bucket) and per link
+    # (its counts and gauges), bucket b's from rc_boff[b] to rc_boff[b + 1] (rl_boff for
+    # links). Core rebuilds the dense (bucket, component, field) arrays from them when read.
+    int64_t rc_n, rc_cap, rl_n, rl_cap
+    int32_t* rc_idx
+    double* rc_val
+    int64_t* rc_boff
+    int32_t* rl_idx
+    double* rl_val
+    int64_t* rl_boff
+    int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
+    double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
+    bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
+    int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
+    int64_t hp_n
