@@ -5,7 +5,8 @@ during a full-speed run of the three-tier example (offscreen, with the real
 main window, dashboard, event log and canvas colouring), the rate at which
 snapshots reach the GUI, the dashboard's redraw rate, and how long Stop took.
 Figures, not a test: stalls should stay within 16 ms (one frame at 60 Hz), with >= 10 redraws/s.
-It also times the one-off work as a whole run starts and as it ends.
+It also times the one-off work as a whole run starts and as it ends, and the event log's own
+cost (taking a batch of events and repainting) as it follows a live comparison.
 
     python -m benchmarks.bench_gui [seconds] [trials]
 """
@@ -182,6 +183,45 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
             "end_work_ms": 1000 * max(at_end, default=float("nan"))}
 
 
+def measure_event_log(batches: int = 150) -> dict[str, float]:
+    """The event log's own cost as a live comparison's events come in batches and it follows the newest.
+
+    Three events of each of two runs a batch, the second run's a little behind so that they sort in
+    among the first's; what counts is the GUI thread's CPU time from taking a batch to its repaint.
+    """
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from app.run.event_log import EventLog
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
+    session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
+                              is_comparison=True, done=False)
+    window = QMainWindow()
+    log = EventLog()
+    window.setCentralWidget(log)
+    window.resize(700, 560)
+    window.show()
+    log.show_session(session)
+    kinds = ("breaker_opened", "breaker_half_open", "breaker_closed", "retry")
+    costs = []
+    for step in range(batches):
+        for lag, data in zip((0.0, 2.6), variants.values()):
+            for i in range(3):
+                data.events.append({"time": step * 1.1 + i * 0.37 - lag, "kind": kinds[(step + i) % len(kinds)],
+                                    "component": "app", "details": f"event {step}.{i} of the run"})
+        cpu = time.thread_time()
+        log.session_updated()
+        for _ in range(2):  # the rows laid out (a zero timer) and painted
+            app.processEvents()
+        costs.append(time.thread_time() - cpu)
+    window.close()
+    steady = sorted(costs[batches // 3:])  # once the log has scrolled past a viewport's worth
+    return {"median_ms": 1000 * statistics.median(steady), "max_ms": 1000 * steady[-1]}
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m benchmarks.bench_gui [seconds] [trials]``: each configuration ``trials`` times."""
     argv = sys.argv[1:] if argv is None else argv
@@ -189,6 +229,10 @@ def main(argv: list[str] | None = None) -> None:
     trials = int(argv[1]) if len(argv) > 1 else 3
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work competes for them)")
+    logged = [measure_event_log() for _ in range(trials)]
+    print(f"event log following a live comparison, 6 new events a batch: "
+          f"{statistics.median(r['median_ms'] for r in logged):.1f} ms CPU a batch, taken and repainted "
+          f"(longest {statistics.median(r['max_ms'] for r in logged):.1f} ms; median of {trials} trials)")
     for compare in (False, True):
         # Several trials, the median reported: one trial's worst tick is at the mercy of whatever
         # else the machine runs at that moment.
