@@ -212,8 +212,7 @@ class EventTable(QTableView):
             viewport.update(QRect(0, top, viewport.width(), viewport.height() - top))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
-        # dx, dy count rows and columns (the view scrolls an item at a time): the header's offset
-        # tells the pixels.
+        # dx, dy are in the scroll bars' steps: the header's offset tells the pixels.
         before = self.verticalHeader().offset()
         super().scrollContentsBy(dx, dy)
         moved = before - self.verticalHeader().offset()
