@@ -8,7 +8,7 @@ Figures, not a test: stalls should stay within 16 ms (one frame at 60 Hz), with 
 It also times the one-off work as a whole run starts and as it ends, and the event log's own
 cost (taking a batch of events and repainting) as it follows a live comparison.
 
-    python -m benchmarks.bench_gui [seconds] [trials]
+    python -m benchmarks.bench_gui [seconds] [trials] [--account]
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TICK_MS = 5
 EXAMPLE = "three_tier.json"
+ACCOUNTS: list[str] = []  # with --account: what each trial's longest tick was made of
 
 
 def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
@@ -84,6 +85,10 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
         app.processEvents()
     drawn0 = ui.dashboard.frames_drawn
     frames = 0
+    accounting = getattr(app, "on", None) is not None  # an AccountingApp (gui_account)
+    if accounting:
+        app.clear()
+        app.on = True
     timer.start()
     start = time.perf_counter()
     cpu0 = time.thread_time()
@@ -93,6 +98,13 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     gui_cpu = time.thread_time() - cpu0
     timer.stop()
+    if accounting and len(cpu_ticks) > 1:
+        app.on = False
+        worst = max(range(len(cpu_ticks) - 1), key=lambda i: cpu_ticks[i + 1] - cpu_ticks[i])
+        ACCOUNTS.append(f"{'comparing' if compare else 'one run'}: longest tick "
+                        f"{1000 * (cpu_ticks[worst + 1] - cpu_ticks[worst]):.1f} ms CPU, "
+                        f"{1000 * (ticks[worst + 1] - ticks[worst]):.1f} ms wall:")
+        ACCOUNTS.extend("    " + line for line in app.account(ticks[worst], ticks[worst + 1]))
     drawn = ui.dashboard.frames_drawn - drawn0
     received = frames
     stop_asked = time.perf_counter()
@@ -223,8 +235,17 @@ def measure_event_log(batches: int = 150) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m benchmarks.bench_gui [seconds] [trials]``: each configuration ``trials`` times."""
+    """``python -m benchmarks.bench_gui [seconds] [trials] [--account]``: each configuration ``trials``
+    times; ``--account`` also prints what each trial's longest tick was made of (benchmarks/gui_account)."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--account" in argv:
+        argv = [a for a in argv if a != "--account"]
+        from PySide6.QtWidgets import QApplication
+
+        from .gui_account import AccountingApp
+
+        if QApplication.instance() is None:
+            AccountingApp([sys.argv[0]])
     seconds = float(argv[0]) if argv else 4.0
     trials = int(argv[1]) if len(argv) > 1 else 3
     if hasattr(os, "getloadavg"):
@@ -256,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  simulated {r['simulated_s_per_s']:,.0f} s per wall second")
         print(f"  Stop: the run's results reached the window {r['stopped_ms']:.1f} ms after the click (bound 100 ms); "
               f"window updated and thread joined after {r['stop_ms']:.1f} ms")
+        for line in ACCOUNTS:
+            print(f"  {line}")
+        ACCOUNTS.clear()
         ends = [measure_ends(compare) for _ in range(trials)]
         e = {key: statistics.median(run[key] for run in ends) for key in ends[0]}
         b = {key: min(run[key] for run in ends) for key in ends[0]}
