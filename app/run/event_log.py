@@ -339,6 +339,13 @@ class EventLog(QWidget):
         index = self.proxy.mapFromSource(self.model.index(target, 0))
         if index.isValid():
             self.view.scrollTo(index, QTableView.ScrollHint.PositionAtCenter)
+        if rows and index.isValid():
+            # The last of them in view too, as far as the table's height allows: the table scrolls by
+            # the pixel, and centring the first could leave the last a row below the view.
+            last = self.proxy.mapFromSource(self.model.index(rows.stop - 1, 0))
+            first = self.view.visualRect(index)
+            if last.isValid() and self.view.visualRect(last).bottom() - first.top() < self.view.viewport().height():
+                self.view.scrollTo(last, QTableView.ScrollHint.EnsureVisible)
         return [self.model.events[r] for r in rows]
 
     # -- filters -------------------------------------------------------------
