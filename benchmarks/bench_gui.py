@@ -5,9 +5,10 @@ during a full-speed run of the three-tier example (offscreen, with the real
 main window, dashboard, event log and canvas colouring), the rate at which
 snapshots reach the GUI, the dashboard's redraw rate, and how long Stop took.
 Figures, not a test: stalls should stay within 16 ms (one frame at 60 Hz), with >= 10 redraws/s.
-It also times the one-off work as a whole run starts and as it ends.
+It also times the one-off work as a whole run starts and as it ends, and the event log's own
+cost (taking a batch of events and repainting) as it follows a live comparison.
 
-    python -m benchmarks.bench_gui [seconds] [trials]
+    python -m benchmarks.bench_gui [seconds] [trials] [--account]
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TICK_MS = 5
 EXAMPLE = "three_tier.json"
+ACCOUNTS: list[str] = []  # with --account: what each trial's longest tick was made of
 
 
 def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
@@ -83,6 +85,10 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
         app.processEvents()
     drawn0 = ui.dashboard.frames_drawn
     frames = 0
+    accounting = getattr(app, "on", None) is not None  # an AccountingApp (gui_account)
+    if accounting:
+        app.clear()
+        app.on = True
     timer.start()
     start = time.perf_counter()
     cpu0 = time.thread_time()
@@ -92,6 +98,13 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     gui_cpu = time.thread_time() - cpu0
     timer.stop()
+    if accounting and len(cpu_ticks) > 1:
+        app.on = False
+        worst = max(range(len(cpu_ticks) - 1), key=lambda i: cpu_ticks[i + 1] - cpu_ticks[i])
+        ACCOUNTS.append(f"{'comparing' if compare else 'one run'}: longest tick "
+                        f"{1000 * (cpu_ticks[worst + 1] - cpu_ticks[worst]):.1f} ms CPU, "
+                        f"{1000 * (ticks[worst + 1] - ticks[worst]):.1f} ms wall:")
+        ACCOUNTS.extend("    " + line for line in app.account(ticks[worst], ticks[worst + 1]))
     drawn = ui.dashboard.frames_drawn - drawn0
     received = frames
     stop_asked = time.perf_counter()
@@ -182,13 +195,65 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
             "end_work_ms": 1000 * max(at_end, default=float("nan"))}
 
 
+def measure_event_log(batches: int = 150) -> dict[str, float]:
+    """The event log's own cost as a live comparison's events come in batches and it follows the newest.
+
+    Three events of each of two runs a batch, the second run's a little behind so that they sort in
+    among the first's; what counts is the GUI thread's CPU time from taking a batch to its repaint.
+    """
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from app.run.event_log import EventLog
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
+    session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
+                              is_comparison=True, done=False)
+    window = QMainWindow()
+    log = EventLog()
+    window.setCentralWidget(log)
+    window.resize(700, 560)
+    window.show()
+    log.show_session(session)
+    kinds = ("breaker_opened", "breaker_half_open", "breaker_closed", "retry")
+    costs = []
+    for step in range(batches):
+        for lag, data in zip((0.0, 2.6), variants.values()):
+            for i in range(3):
+                data.events.append({"time": step * 1.1 + i * 0.37 - lag, "kind": kinds[(step + i) % len(kinds)],
+                                    "component": "app", "details": f"event {step}.{i} of the run"})
+        cpu = time.thread_time()
+        log.session_updated()
+        for _ in range(2):  # the rows laid out (a zero timer) and painted
+            app.processEvents()
+        costs.append(time.thread_time() - cpu)
+    window.close()
+    steady = sorted(costs[batches // 3:])  # once the log has scrolled past a viewport's worth
+    return {"median_ms": 1000 * statistics.median(steady), "max_ms": 1000 * steady[-1]}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``python -m benchmarks.bench_gui [seconds] [trials]``: each configuration ``trials`` times."""
+    """``python -m benchmarks.bench_gui [seconds] [trials] [--account]``: each configuration ``trials``
+    times; ``--account`` also prints what each trial's longest tick was made of (benchmarks/gui_account)."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--account" in argv:
+        argv = [a for a in argv if a != "--account"]
+        from PySide6.QtWidgets import QApplication
+
+        from .gui_account import AccountingApp
+
+        if QApplication.instance() is None:
+            AccountingApp([sys.argv[0]])
     seconds = float(argv[0]) if argv else 4.0
     trials = int(argv[1]) if len(argv) > 1 else 3
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work competes for them)")
+    logged = [measure_event_log() for _ in range(trials)]
+    print(f"event log following a live comparison, 6 new events a batch: "
+          f"{statistics.median(r['median_ms'] for r in logged):.1f} ms CPU a batch, taken and repainted "
+          f"(longest {statistics.median(r['max_ms'] for r in logged):.1f} ms; median of {trials} trials)")
     for compare in (False, True):
         # Several trials, the median reported: one trial's worst tick is at the mercy of whatever
         # else the machine runs at that moment.
@@ -212,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  simulated {r['simulated_s_per_s']:,.0f} s per wall second")
         print(f"  Stop: the run's results reached the window {r['stopped_ms']:.1f} ms after the click (bound 100 ms); "
               f"window updated and thread joined after {r['stop_ms']:.1f} ms")
+        for line in ACCOUNTS:
+            print(f"  {line}")
+        ACCOUNTS.clear()
         ends = [measure_ends(compare) for _ in range(trials)]
         e = {key: statistics.median(run[key] for run in ends) for key in ends[0]}
         b = {key: min(run[key] for run in ends) for key in ends[0]}

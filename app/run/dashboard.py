@@ -8,12 +8,9 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,13 +44,10 @@ from .plot_grid import (
     PLOT_POSITIONS,
     PLOT_ROW_MIN_HEIGHT,
     PLOT_TITLES,
-    PLOTS,
     PlotsView,
     add_plot_menu,
     build_plots,
     enlarge_plot,
-    fit_log_y,
-    fitted_top,
     show_time_axis,
 )
 from .plot_style import LEGEND_SEPARATOR, legend_entries, readout_html, series_colour
@@ -62,6 +56,7 @@ from .plot_style import pen as _pen
 from .plot_style import set_title as _set_title
 from .plot_window import PlotWindow, pop_out
 from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
+from .staging import StagedDrawing
 from .verdict_view import add_verdict_rows
 
 CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
@@ -69,7 +64,6 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
-REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
 # Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
 # each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
 # axes are fitted to the data anyway (fitted_top).
@@ -89,7 +83,7 @@ class _Curve:
         self.values = np.zeros(0)
 
 
-class Dashboard(QWidget, PlotExports):
+class Dashboard(QWidget, PlotExports, StagedDrawing):
     """Plots, comparison table and time cursor for one ``RunSession`` at a time."""
 
     cursor_moved = Signal(float)  # simulated seconds, when the user scrubs or clicks a plot
@@ -104,12 +98,7 @@ class Dashboard(QWidget, PlotExports):
         self.components: list[str] = []
         self.frames_drawn = 0
         self.cursor_time: float | None = None
-        self._dirty: set[int] = set()  # rows of plots with frames they have not drawn yet
-        self._next_row = 0  # the row of plots the next timer tick redraws
-        # One-off work (the table, reasons, verdicts) done one job per timer tick, between rows of plots.
-        self._jobs: dict[str, Callable[[], object]] = {}
-        self._job_turn = False  # a row was drawn last tick: a waiting job goes next
-        self._held_back: set[str] = set()  # plots hidden for a run's first paint, shown by jobs
+        self._init_staging()
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
@@ -118,10 +107,6 @@ class Dashboard(QWidget, PlotExports):
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
         self._build()
-        self._timer = QTimer(self)
-        self._timer.setObjectName("faultline-dashboard-redraw")
-        self._timer.setInterval(REDRAW_INTERVAL_MS)
-        self._timer.timeout.connect(self._redraw_if_dirty)
         self.show_empty()
 
     # -- building ------------------------------------------------------------
@@ -356,8 +341,7 @@ class Dashboard(QWidget, PlotExports):
     # -- sessions --------------------------------------------------------------
     def show_empty(self) -> None:
         self._timer.stop()
-        self._jobs.clear()
-        self._held_back.clear()
+        self._forget_staged()
         self.table_box.setUpdatesEnabled(True)
         self.session = None
         self._clear_pointer()
@@ -378,8 +362,7 @@ class Dashboard(QWidget, PlotExports):
     def show_session(self, session: RunSession) -> None:
         """Show a new session (live or reopened): build its curves and regions, then draw."""
         self.session = session
-        self._jobs.clear()  # the run shown before's: whoever needs them for this one asks again
-        self._held_back.clear()
+        self._forget_staged()
         self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()
@@ -415,23 +398,9 @@ class Dashboard(QWidget, PlotExports):
         width = max(400, self.splitter.width())
         self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
         if session.status == RUNNING and self.enlarged is None:
-            # The first paint of a run draws every axis afresh: the plots of the bottom row follow
-            # one a tick, so that no paint draws more than a row's axes (hidden, a plot keeps its
-            # place in the grid).
-            for key, (row, _col) in PLOT_POSITIONS.items():
-                if row == 1:
-                    self.plots[key].hide()
-                    self._held_back.add(key)
-                    self.later(f"show {key}", partial(self._show_held_back, key))
+            self._hold_back_bottom_row()
         if session.status == RUNNING:
             self._timer.start()
-
-    def _show_held_back(self, key: str) -> None:
-        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
-        self._held_back.discard(key)
-        if self.enlarged is None and not self.plots[key].isVisible():
-            self.plots[key].show()
-            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
 
     def session_updated(self) -> None:
         """A frame arrived: redraw on the next timer tick."""
@@ -465,37 +434,6 @@ class Dashboard(QWidget, PlotExports):
         # Filling the table costs as much as a row of plots: a tick of its own.
         self.later("table", self._fill_table)
         self.later("findings", self._update_findings)
-
-    def later(self, key: str, job: Callable[[], object]) -> None:
-        """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).
-
-        Jobs run one per tick, in the order they were first asked for, taking turns with the rows
-        of plots: each tick's work and the repaint it causes stay short. A job asked for again
-        while it waits runs once, after the jobs asked for before it (so a series of jobs asked
-        for together keeps its order).
-        """
-        self._jobs.pop(key, None)
-        if not self.isVisible():
-            job()
-            return
-        self._jobs[key] = job
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def _run_job(self) -> None:
-        # A job that found nothing to do (returned False) leaves the tick to the next one.
-        while self._jobs:
-            key = next(iter(self._jobs))
-            if self._jobs.pop(key)() is not False:
-                return
-
-    def stop_timer(self) -> None:
-        self._timer.stop()
-
-    @property
-    def redrawing(self) -> bool:
-        """Rows of plots or jobs are still waiting for their timer ticks."""
-        return self._timer.isActive()
 
     def _default_components(self, session: RunSession) -> list[str]:
         clients = session.client_names()
@@ -694,57 +632,9 @@ class Dashboard(QWidget, PlotExports):
             names.append(name)
         self.set_components(names)
 
-    # -- drawing -------------------------------------------------------------
-    def _redraw_if_dirty(self) -> None:
-        visible = self.isVisible()
-        # While a run goes, jobs take turns with the rows; once it is over its final rows go first.
-        turn = self._job_turn and self.session is not None and not self.session.done
-        if self._jobs and (turn or not self._dirty or not visible):
-            self._job_turn = False
-            self._run_job()
-            return
-        # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
-        if not self._dirty or not visible:
-            if self.session is None or self.session.done:
-                self._timer.stop()  # the run's last rows are drawn: nothing more will come
-            return
-        self._job_turn = True
-        # One row of plots per tick: each tick's update, and the repaint it causes, is half
-        # as long, so the window never stalls for a whole dashboard's worth of drawing.
-        row = self._next_row if self._next_row in self._dirty else min(self._dirty)
-        self._next_row = 1 - row
-        self._dirty.discard(row)
-        self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r == row})
-        if row == 1:
-            self.frames_drawn += 1
-            self._update_header()
-
     def showEvent(self, event):
         super().showEvent(event)
-        if self._dirty:
-            self.redraw()
-            self._update_header()
-
-    def flush(self) -> None:
-        """Draw now the rows and do the jobs that timer ticks would have: what is read or exported is
-        up to date."""
-        self.plots_widget.settle()
-        while self._dirty or self._jobs:  # a job may leave a row to draw again (the breaker strip)
-            if self._dirty and self.session is not None:
-                self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
-                self._update_header()
-            self._dirty = set()
-            while self._jobs:
-                self._run_job()
-
-    def redraw(self) -> None:
-        """Push the session's current buffers into every curve (views, no copies of the buffers)."""
-        self._dirty = set()
-        self._next_row = 0
-        if self.session is None:
-            return
-        self.frames_drawn += 1
-        self._draw_plots(set(PLOTS), refits=None)
+        self._catch_up()
 
     def _draw_plots(self, keys: set[str], refits: int | None = 1) -> None:
         """Push the session's buffers into the curves of plots ``keys``, and fit their y axes: at most
@@ -783,31 +673,6 @@ class Dashboard(QWidget, PlotExports):
         if "breakers" in keys:
             self._draw_strip()
         self._fit_y(keys, refits)
-
-    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y), refits: int | None = None) -> bool:
-        """Fit the y axes of plots ``keys``; at most ``refits`` change range now (None: all), the others
-        on a job's tick of their own. True if an axis changed."""
-        # A y axis that changes range relabels itself and repaints its plot whole: two of them in
-        # one tick (the top row fits both throughput and latency) made the longest tick of a run.
-        moved = False
-        for key in FITTED_Y:
-            if key not in keys or key in self._user_ranged:
-                continue
-            series = [c.values for c in self._curves if c.plot == key]
-            if key == "latency" and self.log_latency.isChecked():
-                fit_log_y(self.plots[key], series, self._y_marks.get(key, ()))  # whole decades: rarely moves
-                continue
-            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()))
-            if top is None:
-                continue
-            if refits is not None:
-                if refits <= 0:
-                    self.later(f"fit {key}", partial(self._fit_y, {key}))
-                    continue
-                refits -= 1
-            self.plots[key].setYRange(0, top, padding=0)
-            moved = True
-        return moved
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
         """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""

@@ -1,0 +1,181 @@
+"""The dashboard's tick-by-tick drawing: a row of plots or one job per timer tick.
+
+A whole dashboard's update and the repaint it causes at once would stall the window for
+every axis and curve. ``StagedDrawing`` spreads it over the dashboard's 20 ms timer: the
+two rows of plots take turns, one-off work (the table, reasons, verdicts, the event log)
+waits its own tick as a job (``later``), a tick moves at most one y axis, and the bottom
+row of a new run's plots appears a plot per tick. ``flush`` does whatever still waits at
+once, for a reader (exports, the report).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+
+from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top, show_time_axis
+
+if TYPE_CHECKING:
+    from .session import RunSession
+
+REDRAW_INTERVAL_MS = 20  # a row of plots per tick: each plot is redrawn at 25 Hz (the style guide's 20-30 Hz)
+
+
+class StagedDrawing:
+    """The timer, the rows waiting to be drawn and the jobs waiting their tick, of a ``Dashboard``."""
+
+    # The dashboard's, read here (see dashboard.py).
+    session: RunSession | None
+    plots: dict[str, Any]
+    enlarged: str | None
+    frames_drawn: int
+    _curves: list[Any]
+    _user_ranged: set[str]
+    _y_marks: dict[str, list[float]]
+    log_latency: Any
+    plots_widget: Any
+    isVisible: Callable[[], bool]
+    _draw_plots: Callable[..., None]
+    _update_header: Callable[[], None]
+
+    def _init_staging(self) -> None:
+        self._dirty: set[int] = set()  # rows of plots with frames they have not drawn yet
+        self._next_row = 0  # the row of plots the next timer tick redraws
+        # One-off work (the table, reasons, verdicts) done one job per timer tick, between rows of plots.
+        self._jobs: dict[str, Callable[[], object]] = {}
+        self._job_turn = False  # a row was drawn last tick: a waiting job goes next
+        self._held_back: set[str] = set()  # plots hidden for a run's first paint, shown by jobs
+        self._timer = QTimer(self)  # type: ignore[arg-type]  # a mixin of a QWidget
+        self._timer.setObjectName("faultline-dashboard-redraw")
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self._redraw_if_dirty)
+
+    def _forget_staged(self) -> None:
+        """Drop the jobs and held-back plots of the run shown before: whoever needs them asks again."""
+        self._jobs.clear()
+        self._held_back.clear()
+
+    def _hold_back_bottom_row(self) -> None:
+        """The first paint of a run draws every axis afresh: the plots of the bottom row follow one a
+        tick, so that no paint draws more than a row's axes (hidden, a plot keeps its place in the grid)."""
+        for key, (row, _col) in PLOT_POSITIONS.items():
+            if row == 1:
+                self.plots[key].hide()
+                self._held_back.add(key)
+                self.later(f"show {key}", partial(self._show_held_back, key))
+
+    def _show_held_back(self, key: str) -> None:
+        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
+        self._held_back.discard(key)
+        if self.enlarged is None and not self.plots[key].isVisible():
+            self.plots[key].show()
+            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
+
+    def later(self, key: str, job: Callable[[], object]) -> None:
+        """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).
+
+        Jobs run one per tick, in the order they were first asked for, taking turns with the rows
+        of plots: each tick's work and the repaint it causes stay short. A job asked for again
+        while it waits runs once, after the jobs asked for before it (so a series of jobs asked
+        for together keeps its order).
+        """
+        self._jobs.pop(key, None)
+        if not self.isVisible():
+            job()
+            return
+        self._jobs[key] = job
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _run_job(self) -> None:
+        # A job that found nothing to do (returned False) leaves the tick to the next one.
+        while self._jobs:
+            key = next(iter(self._jobs))
+            if self._jobs.pop(key)() is not False:
+                return
+
+    def stop_timer(self) -> None:
+        self._timer.stop()
+
+    @property
+    def redrawing(self) -> bool:
+        """Rows of plots or jobs are still waiting for their timer ticks."""
+        return self._timer.isActive()
+
+    def _redraw_if_dirty(self) -> None:
+        visible = self.isVisible()
+        # While a run goes, jobs take turns with the rows; once it is over its final rows go first.
+        turn = self._job_turn and self.session is not None and not self.session.done
+        if self._jobs and (turn or not self._dirty or not visible):
+            self._job_turn = False
+            self._run_job()
+            return
+        # A hidden dashboard (closed or behind another tab) catches up when it is shown again.
+        if not self._dirty or not visible:
+            if self.session is None or self.session.done:
+                self._timer.stop()  # the run's last rows are drawn: nothing more will come
+            return
+        self._job_turn = True
+        # One row of plots per tick: each tick's update, and the repaint it causes, is half
+        # as long, so the window never stalls for a whole dashboard's worth of drawing.
+        row = self._next_row if self._next_row in self._dirty else min(self._dirty)
+        self._next_row = 1 - row
+        self._dirty.discard(row)
+        self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r == row})
+        if row == 1:
+            self.frames_drawn += 1
+            self._update_header()
+
+    def _catch_up(self) -> None:
+        """Shown again: draw at once what the ticks skipped while the dashboard was out of sight."""
+        if self._dirty:
+            self.redraw()
+            self._update_header()
+
+    def flush(self) -> None:
+        """Draw now the rows and do the jobs that timer ticks would have: what is read or exported is
+        up to date."""
+        self.plots_widget.settle()
+        while self._dirty or self._jobs:  # a job may leave a row to draw again (the breaker strip)
+            if self._dirty and self.session is not None:
+                self._draw_plots({key for key, (r, _c) in PLOT_POSITIONS.items() if r in self._dirty}, refits=None)
+                self._update_header()
+            self._dirty = set()
+            while self._jobs:
+                self._run_job()
+
+    def redraw(self) -> None:
+        """Push the session's current buffers into every curve (views, no copies of the buffers)."""
+        self._dirty = set()
+        self._next_row = 0
+        if self.session is None:
+            return
+        self.frames_drawn += 1
+        self._draw_plots(set(PLOTS), refits=None)
+
+    def _fit_y(self, keys: set[str] | frozenset[str] = frozenset(FITTED_Y), refits: int | None = None) -> bool:
+        """Fit the y axes of plots ``keys``; at most ``refits`` change range now (None: all), the others
+        on a job's tick of their own. True if an axis changed."""
+        # A y axis that changes range relabels itself and repaints its plot whole: two of them in
+        # one tick (the top row fits both throughput and latency) made the longest tick of a run.
+        moved = False
+        for key in FITTED_Y:
+            if key not in keys or key in self._user_ranged:
+                continue
+            series = [c.values for c in self._curves if c.plot == key]
+            if key == "latency" and self.log_latency.isChecked():
+                fit_log_y(self.plots[key], series, self._y_marks.get(key, ()))  # whole decades: rarely moves
+                continue
+            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()))
+            if top is None:
+                continue
+            if refits is not None:
+                if refits <= 0:
+                    self.later(f"fit {key}", partial(self._fit_y, {key}))
+                    continue
+                refits -= 1
+            self.plots[key].setYRange(0, top, padding=0)
+            moved = True
+        return moved
