@@ -336,35 +336,31 @@ cdef inline void _catch_up_now(Sim* s, int c) noexcept nogil:
     _touch_now(s, c)
 
 
+cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap,
+                               int64_t need, int64_t width) noexcept nogil:
+    """Grows one record store to hold ``need`` records; flags the run out of memory if it cannot."""
+    cdef int64_t grown = max(2 * cap[0], need)
+    cdef void* a = realloc(idx[0], grown * sizeof(int32_t))
+    if a != NULL:
+        idx[0] = <int32_t*>a
+    cdef void* b = realloc(val[0], grown * width * sizeof(double))
+    if b != NULL:
+        val[0] = <double*>b
+    if a == NULL or b == NULL:
+        s.out_of_memory = 1
+        return 0
+    cap[0] = grown
+    return 1
+
+
 cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
     """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory."""
-    cdef int64_t cap
-    cdef void* a
-    cdef void* b
     if s.rc_n + n_c > s.rc_cap:
-        cap = max(2 * s.rc_cap, s.rc_n + n_c)
-        a = realloc(s.rc_idx, cap * sizeof(int32_t))
-        if a != NULL:
-            s.rc_idx = <int32_t*>a
-        b = realloc(s.rc_val, cap * RC_W * sizeof(double))
-        if b != NULL:
-            s.rc_val = <double*>b
-        if a == NULL or b == NULL:
-            s.out_of_memory = 1
+        if not _grow_records(s, &s.rc_idx, &s.rc_val, &s.rc_cap, s.rc_n + n_c, RC_W):
             return 0
-        s.rc_cap = cap
     if s.rl_n + n_l > s.rl_cap:
-        cap = max(2 * s.rl_cap, s.rl_n + n_l)
-        a = realloc(s.rl_idx, cap * sizeof(int32_t))
-        if a != NULL:
-            s.rl_idx = <int32_t*>a
-        b = realloc(s.rl_val, cap * RL_W * sizeof(double))
-        if b != NULL:
-            s.rl_val = <double*>b
-        if a == NULL or b == NULL:
-            s.out_of_memory = 1
+        if not _grow_records(s, &s.rl_idx, &s.rl_val, &s.rl_cap, s.rl_n + n_l, RL_W):
             return 0
-        s.rl_cap = cap
     return 1
 
 
