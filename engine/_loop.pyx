@@ -793,7 +793,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
         if s.l_part_hang[link] > 0:
             return   # dropped on the floor: only a timeout ends this attempt
         if s.l_inject_err[link] > 0 and _uniform(lr) < s.l_inject_err[link]:
-            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
+            _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
     if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
         if s.c_zone_aware[s.links[link].src] and s.jobs[s.calls[k].job].inst >= 0:
@@ -802,7 +802,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             inst = _pick_in(s, link)
         if inst < 0:
             # every instance is down: the connection is refused one hop away
-            _push(s, s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
+            _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
         s.calls[k].inst = inst
     _push_lane(s, _lane(s, link, lat), s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)

@@ -480,16 +480,19 @@ class Simulation:
         comp = self.compiled
         n = int(self._core.log_n)
         out = self._event_records
-        for k in range(len(out), n):
-            kind = _core.LOG_KIND_NAMES[int(a["lg_kind"][k])]
-            c, l, f, inst = (int(a["lg_comp"][k]), int(a["lg_link"][k]), int(a["lg_fault"][k]), int(a["lg_inst"][k]))
-            v1, v2 = float(a["lg_v1"][k]), float(a["lg_v2"][k])
+        # the new entries' columns as Python numbers at once: indexing numpy arrays one
+        # element at a time cost more than the rest of the conversion (a run with faults
+        # held logs an entry or more per bucket)
+        columns = zip(*(a[name][len(out):n].tolist() for name in (
+            "lg_t", "lg_kind", "lg_comp", "lg_link", "lg_fault", "lg_inst", "lg_v1", "lg_v2")))
+        for t, kind_code, c, l, f, inst, v1, v2 in columns:
+            kind = _core.LOG_KIND_NAMES[kind_code]
             component = comp.component_names[c] if c >= 0 else None
             link = comp.link_names[l] if l >= 0 else None
             if component is None and link is not None:
                 component = link.split(" -> ")[0]
             record = {
-                "time": float(a["lg_t"][k]),
+                "time": t,
                 "kind": kind,
                 "component": component,
                 "link": link,
