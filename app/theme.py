@@ -178,6 +178,7 @@ def stylesheet(look: str) -> str:
 
     style_dir = resources_dir() / "style"
     text = (style_dir / "app.qss").read_text(encoding="utf-8").replace("@style_dir", style_dir.as_posix())
+    text = text.replace("@look", look)
     # Longest tokens first so that @warning does not eat @warning_bg.
     for token, value in sorted(_TOKENS[look].items(), key=lambda kv: -len(kv[0])):
         text = text.replace(token, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget, QListWidgetItem, QStyle
 
 from app import theme
 
@@ -66,3 +66,20 @@ def test_a_checked_box_in_a_list_shows_its_box_and_its_tick_in_either_theme(qtbo
     # A box filled with the highlight (at least 8x8 pixels of it) and a light tick inside it.
     assert len(filled) >= 64, len(filled)
     assert len(tick) >= 6, len(tick)
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_dialog_close_icon_stands_out_from_its_button_in_either_theme(qtbot, restore_look, look):
+    """Seen on the dark theme: Fusion's black Close cross on a dark button."""
+    theme.apply_theme(restore_look, look)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    qtbot.addWidget(box)
+    button = box.button(QDialogButtonBox.StandardButton.Close)
+    # The icon the box gives its Close button (whether it shows icons depends on the desktop).
+    icon = box.style().standardIcon(QStyle.StandardPixmap.SP_DialogCloseButton, None, box)
+    image = icon.pixmap(16, 16).toImage()
+    drawn = [QColor(image.pixelColor(x, y)) for x in range(image.width()) for y in range(image.height())
+             if image.pixelColor(x, y).alpha() > 200]
+    assert drawn, "the Close button has no icon"
+    cross = sum(c.lightness() for c in drawn) / len(drawn)
+    assert abs(cross - button.palette().button().color().lightness()) > 100
