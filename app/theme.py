@@ -176,7 +176,9 @@ def stylesheet(look: str) -> str:
     """The application style sheet with the colours of ``look`` ('light' or 'dark')."""
     from .resources import resources_dir
 
-    text = (resources_dir() / "style" / "app.qss").read_text(encoding="utf-8")
+    style_dir = resources_dir() / "style"
+    text = (style_dir / "app.qss").read_text(encoding="utf-8").replace("@style_dir", style_dir.as_posix())
+    text = text.replace("@look", look)
     # Longest tokens first so that @warning does not eat @warning_bg.
     for token, value in sorted(_TOKENS[look].items(), key=lambda kv: -len(kv[0])):
         text = text.replace(token, value)

@@ -33,11 +33,20 @@ def picture_scale(rect: QRectF, scale: float = PRINT_SCALE) -> float:
     return max(1.0, min(scale, MAX_SIDE / longest))
 
 
-def render_image(scene, scale: float = PRINT_SCALE) -> QImage | None:
-    """The design as an image (health colours and badges as on the canvas); None if it is empty."""
+def render_image(scene, scale: float = PRINT_SCALE, colours=None) -> QImage | None:
+    """The design as an image (health colours and badges as on the canvas); None if it is empty.
+    ``colours``: the canvas colours to draw in (the report's are always light), else the scene's."""
     rect = picture_rect(scene)
     if rect.isNull():
         return None
+    own = scene.colours
+    if colours is not None and colours is not own:
+        # Items only repaint from the event loop, which does not run before the colours are back.
+        scene.set_colours(colours)
+        try:
+            return render_image(scene, scale)
+        finally:
+            scene.set_colours(own)
     factor = picture_scale(rect, scale)
     image = QImage(QSize(max(1, round(rect.width() * factor)), max(1, round(rect.height() * factor))),
                    QImage.Format.Format_ARGB32)
@@ -51,9 +60,9 @@ def render_image(scene, scale: float = PRINT_SCALE) -> QImage | None:
     return image
 
 
-def render_png(scene, scale: float = PRINT_SCALE) -> bytes | None:
+def render_png(scene, scale: float = PRINT_SCALE, colours=None) -> bytes | None:
     """``render_image`` as PNG bytes."""
-    image = render_image(scene, scale)
+    image = render_image(scene, scale, colours)
     return None if image is None else png_bytes(image)
 
 

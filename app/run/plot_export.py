@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, QSizeF, SignalInstance
-from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, QSizeF, Qt, SignalInstance
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton, QWidget
 
 from engine import text_cell
 
 from ..canvas.export import png_bytes
-from ..theme import show_menu_arrow
+from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS
 from .plot_style import safe_file_name
@@ -39,6 +39,24 @@ HEADER_MARGIN = 8.0
 # size: at 1280x720 the dashboard's plots cut their titles with "…", which a document must not show.
 EXPORT_WIDTH = 1400.0
 EXPORT_SHAPE = 0.6  # the most a picture's plots grow in height, as a share of EXPORT_WIDTH
+
+
+@contextmanager
+def in_light_palette(widget: QWidget) -> Iterator[None]:
+    """Give ``widget`` the light palette while a printed picture is drawn, then its own back.
+
+    A report is read on paper and in mail, so its pictures are drawn light whatever the window's
+    theme; the plots restyle themselves from the palette. Nothing is painted in between."""
+    if widget.palette().base().color().lightness() >= 128:
+        yield
+        return
+    own = widget.palette() if widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None
+    widget.setPalette(light_palette())
+    try:
+        yield
+    finally:
+        # An empty palette gives back the inherited one (the application's), as before.
+        widget.setPalette(own if own is not None else QPalette())
 
 
 @contextmanager
@@ -268,10 +286,11 @@ class PlotExports:
     def plot_unit(self, key: str) -> str:
         return PLOT_UNITS[key]
 
-    def plots_png(self, width: int | None = None, key: str | None = None) -> bytes:
-        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x."""
+    def plots_png(self, width: int | None = None, key: str | None = None, light: bool = False) -> bytes:
+        """The plots (or the plot ``key``) with title and legend as PNG; ``width`` in pixels, else at 2x.
+        ``light``: in the light palette whatever the window's theme (for the report)."""
         self.flush()
-        with laid_out_for_export(self, key):
+        with in_light_palette(cast(QWidget, self)) if light else nullcontext(), laid_out_for_export(self, key):
             scale = width / plots_picture_size(self, key).width() if width else PRINT_SCALE
             return plots_png(self, key, scale)
 

@@ -33,6 +33,7 @@ from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, covering_durati
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
 from ..store import ProjectFileError, save_project
+from ..theme import LIGHT_CANVAS
 from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
@@ -788,9 +789,11 @@ class RunUi(QObject):
         if session is None:
             raise ValueError("there is no run to report")
         design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
-        design_png = render_png(self.scene) if design is not None and design.id == self.doc.design.id else None
+        # A report is read on paper and in mail: its pictures are light whatever the window's theme.
+        design_png = (render_png(self.scene, colours=LIGHT_CANVAS)
+                      if design is not None and design.id == self.doc.design.id else None)
         written = write_report(path, session, design, design_png,
-                               self.dashboard.plots_png(width=round(REPORT_WIDTH * PRINT_SCALE)),
+                               self.dashboard.plots_png(width=round(REPORT_WIDTH * PRINT_SCALE), light=True),
                                plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time,
                                density=PRINT_SCALE)
         self._status(f"Report written to {written}")

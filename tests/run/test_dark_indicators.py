@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget, QListWidgetItem, QStyle
 
 from app import theme
 
@@ -38,3 +38,48 @@ def test_an_unchecked_box_in_a_list_shows_in_either_theme(qtbot, restore_look, l
     marked = [(x, y) for x in range(rect.left(), rect.left() + 22) for y in range(rect.top(), rect.bottom())
               if abs(QColor(image.pixel(x, y)).lightness() - base) > 50]
     assert len(marked) >= 12, marked
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_a_checked_box_in_a_list_shows_its_box_and_its_tick_in_either_theme(qtbot, restore_look, look):
+    """Seen on the dark theme: a checked box showed only its tick, so it read as a stray mark."""
+    theme.apply_theme(restore_look, look)
+    view = QListWidget()
+    qtbot.addWidget(view)
+    item = QListWidgetItem("database outage")
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked)
+    view.addItem(item)
+    view.setCurrentRow(-1)
+    view.clearSelection()
+    view.resize(200, 60)
+    view.show()
+    qtbot.waitExposed(view)
+    rect = view.visualItemRect(item)
+    image = view.viewport().grab().toImage()
+    highlight = view.palette().highlight().color()
+    pixels = [QColor(image.pixel(x, y)) for x in range(rect.left(), rect.left() + 22)
+              for y in range(rect.top(), rect.bottom())]
+    filled = [c for c in pixels if abs(c.red() - highlight.red()) + abs(c.green() - highlight.green())
+              + abs(c.blue() - highlight.blue()) < 30]
+    tick = [c for c in pixels if c.lightness() > 230 and c.saturation() < 40]
+    # A box filled with the highlight (at least 8x8 pixels of it) and a light tick inside it.
+    assert len(filled) >= 64, len(filled)
+    assert len(tick) >= 6, len(tick)
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_dialog_close_icon_stands_out_from_its_button_in_either_theme(qtbot, restore_look, look):
+    """Seen on the dark theme: Fusion's black Close cross on a dark button."""
+    theme.apply_theme(restore_look, look)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    qtbot.addWidget(box)
+    button = box.button(QDialogButtonBox.StandardButton.Close)
+    # The icon the box gives its Close button (whether it shows icons depends on the desktop).
+    icon = box.style().standardIcon(QStyle.StandardPixmap.SP_DialogCloseButton, None, box)
+    image = icon.pixmap(16, 16).toImage()
+    drawn = [QColor(image.pixelColor(x, y)) for x in range(image.width()) for y in range(image.height())
+             if image.pixelColor(x, y).alpha() > 200]
+    assert drawn, "the Close button has no icon"
+    cross = sum(c.lightness() for c in drawn) / len(drawn)
+    assert abs(cross - button.palette().button().color().lightness()) > 100

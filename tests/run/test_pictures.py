@@ -8,6 +8,7 @@ from html import escape
 import numpy as np
 import pytest
 from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
@@ -15,7 +16,7 @@ from test_run_window import FULL_SPEED, make_window, run_and_wait
 from app.canvas.export import picture_rect, render_svg
 from app.run.breaker_strip import LUT as _STRIP_LUT
 from app.run.plot_export import EXPORT_WIDTH
-from app.run.plot_style import nice_ceiling
+from app.run.plot_style import nice_ceiling, series_colour
 from engine.model import Project
 
 
@@ -226,3 +227,42 @@ def test_the_report_gives_every_policys_and_faults_parameters_and_the_reasons(qt
     findings = ui.session.findings()
     assert findings, "an outage behind a breaker has reasons to give"
     assert "<h2>Why</h2>" in html and all(escape(f.text) in html for f in findings)
+
+
+def _report_pictures(html: str) -> dict[str, QImage]:
+    pictures = re.findall(r'<img alt="([^"]*)"(?: width="\d+")? src="data:image/png;base64,([^"]+)"', html)
+    return {alt: QImage.fromData(base64.b64decode(data), "PNG") for alt, data in pictures}
+
+
+def _corner(image: QImage) -> QColor:
+    return image.pixelColor(1, 1)
+
+
+def test_the_reports_pictures_are_light_in_the_dark_theme_and_the_window_keeps_its_look(qtbot, window, tmp_path):
+    """A report is read on paper and in mail; PNG exports keep the theme shown on screen."""
+    from app.theme import DARK_CANVAS, LIGHT_CANVAS
+
+    ui = window.run_ui
+    window.set_theme("dark")
+    try:
+        run_and_wait(qtbot, ui)
+        dashboard = ui.dashboard
+        screen_background = dashboard.plots_widget.backgroundBrush().color().rgb()
+        pictures = _report_pictures(ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8"))
+        design = next(image for alt, image in pictures.items() if alt.startswith("the design"))
+        plots = pictures["plots of the run"]
+        assert _corner(design).rgb() == QColor(LIGHT_CANVAS.background).rgb()
+        assert _corner(plots).lightness() > 200
+        # Light series colours on white would be hard to read: the curves are drawn in the light set.
+        assert _count(plots, QColor(series_colour(0, dark=False)).getRgb()[:3], step=1) > 0
+        assert _count(plots, QColor(series_colour(0, dark=True)).getRgb()[:3], step=1) == 0
+        # The window is as it was: dark canvas, dark plots, the application's palette inherited.
+        assert window.scene.colours is DARK_CANVAS
+        assert dashboard.palette().base().color().lightness() < 128
+        assert dashboard.plots_widget.backgroundBrush().color().rgb() == screen_background
+        assert not dashboard.testAttribute(Qt.WidgetAttribute.WA_SetPalette)
+        # A PNG export is what the user sees on screen.
+        exported = QImage(str(dashboard.export_png(tmp_path / "plots.png")))
+        assert _corner(exported).lightness() < 128
+    finally:
+        window.set_theme("light")
