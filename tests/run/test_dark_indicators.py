@@ -83,3 +83,15 @@ def test_the_dialog_close_icon_stands_out_from_its_button_in_either_theme(qtbot,
     assert drawn, "the Close button has no icon"
     cross = sum(c.lightness() for c in drawn) / len(drawn)
     assert abs(cross - button.palette().button().color().lightness()) > 100
+
+
+def test_the_style_pictures_load_from_a_folder_whose_path_has_spaces(qtbot, restore_look, tmp_path, monkeypatch):
+    """Installed on Windows, the program lives under "C:/Program Files/...": the style sheet's
+    pictures must still be found there."""
+    import shutil
+
+    from app import resources
+    installed = tmp_path / "Program Files" / "Faultline" / "resources"
+    shutil.copytree(resources.resources_dir() / "style", installed / "style")
+    monkeypatch.setattr(resources, "resources_dir", lambda: installed)
+    test_a_checked_box_in_a_list_shows_its_box_and_its_tick_in_either_theme(qtbot, restore_look, "dark")
