@@ -100,3 +100,17 @@ def test_what_the_log_shows_after_partial_repaints_is_a_whole_repaint(qtbot):
     assert bar.value() < bar.maximum()  # scrolled up, the log stopped following
     times = [e["time"] for e in log.visible_events()]
     assert times == sorted(times) and len(times) == 6 * 80
+
+
+def test_events_filling_the_table_do_not_narrow_it(qtbot):
+    """A scroll bar appearing as a live run's events overflow the table would narrow its viewport,
+    and the table repaints whole on a resize."""
+    window, log, variants = _live_log(qtbot)
+    viewport = log.view.viewport()
+    width = viewport.width()
+    for step in range(40):
+        _add(variants, step, 0.0)
+        log.session_updated()
+        _settle()
+    assert log.view.verticalScrollBar().maximum() > 0  # the events overflowed the table
+    assert viewport.width() == width
