@@ -52,10 +52,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             break
         if ev.t > s.now_ns:
             s.stalled = 0
-            s.now_ns = ev.t
-            s.now = _seconds(ev.t)
-            if not s.measuring and s.now >= s.warmup:
-                _start_measuring(s)
+            _clock_to(s, ev.t)
         else:
             s.stalled += 1
             if s.stall_limit > 0 and s.stalled > s.stall_limit:
@@ -65,10 +62,18 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     s.events_processed += processed
     if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
         if until_ns > s.now_ns:
-            s.now_ns = until_ns
-            s.now = _seconds(until_ns)
+            _clock_to(s, until_ns)
         if until >= s.duration and not s.finished:
             _finalize(s)
+
+
+cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:
+    """Move the clock forward: every move goes through here, so `measuring` is always
+    `now >= warmup` and the steps test the flag instead of comparing times."""
+    s.now_ns = t
+    s.now = _seconds(t)
+    if not s.measuring and s.now >= s.warmup:
+        _start_measuring(s)
 
 
 cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
@@ -248,8 +253,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
 
 cdef void _finalize(Sim* s) noexcept nogil:
     cdef double width = s.duration - (s.n_b - 1) * s.bucket
-    s.now_ns = _ns(s.duration)
-    s.now = _seconds(s.now_ns)
+    _clock_to(s, _ns(s.duration))
     if width <= 0:
         width = s.bucket
     _flush_bucket(s, s.n_b - 1, width)
@@ -517,7 +521,7 @@ cdef void _start_service(Sim* s, int j) noexcept nogil:
     if wait > 0:
         _count_c(s, c, MC_WAITED, 1.0)
         _sum_c(s, c, MC_WAIT_SUM, wait)
-        if s.now >= s.warmup:
+        if s.measuring:
             s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
             if wait > s.wait_max[c]:
                 s.wait_max[c] = wait

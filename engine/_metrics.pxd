@@ -490,7 +490,7 @@ cdef inline void _touch_now(Sim* s, int c) noexcept nogil:
     dt = s.now - s.c_last_t[c]
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
-    if s.c_qlen[c] > s.c_qpeak[c] and s.now >= s.warmup:
+    if s.c_qlen[c] > s.c_qpeak[c] and s.measuring:
         s.c_qpeak[c] = s.c_qlen[c]
     if dt <= 0:
         return
@@ -516,7 +516,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     cdef int b
     cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
-    if s.now >= s.warmup:
+    if s.measuring:
         s.tot_lat[c * 5 + 3] += latency
         s.tot_lat[c * 5 + 4] += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
@@ -529,7 +529,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     # The run's histogram is not written here but folded from the bucket's at its flush
     # (_fold_bucket_latencies), so a latency costs one histogram line, not two. The first
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
-    if not s.hist_split and s.now >= s.warmup:
+    if s.measuring and not s.hist_split:
         _hist_split(s)
     # The bin is noted in the component's buffer and counted with the next few dozen: a
     # histogram line written per latency misses the cache when hundreds of components take
@@ -548,7 +548,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     s.b_lat[c * 3 + 1] += 1
     if latency > s.b_lat[c * 3 + 2]:
         s.b_lat[c * 3 + 2] = latency
-    if s.now >= s.warmup:
+    if s.measuring:
         s.tot_lat[c * 5] += latency
         s.tot_lat[c * 5 + 1] += 1
         if latency > s.tot_lat[c * 5 + 2]:
@@ -569,7 +569,7 @@ cdef inline void _count_objectives(Sim* s, int c, int outcome, double latency) n
             row[MO_OK] += 1
         elif outcome == O_FALLBACK:
             row[MO_FALLBACK] += 1
-        if s.now >= s.warmup:
+        if s.measuring:
             row = &s.tot_o[o * NMO]
             row[MO_SERVED] += 1
             if outcome == O_OK:
