@@ -12,36 +12,38 @@
 from libc.stdint cimport int64_t
 
 cdef struct ComponentRow:
+    # what a request at the component reads comes first, in two cache lines' worth of fields;
+    # the rest of the row is read only by the patterns that use it
     int64_t kind                 # Kind
-    int64_t instances
     int64_t workers              # per instance (UNLIMITED for clients, balancers, externals)
-    int64_t queue_capacity       # per instance, -1: unbounded
     int64_t dist                 # service time: a row of the distribution table, -1: none
-    double error_probability
-    double hit_ratio             # a cache's hits skip its dependency calls
-    int64_t fan_out              # FanOut
-    int64_t strategy             # Strategy of a load balancer
-    int64_t inst_offset          # its instances: inst_comp[inst_offset : + instances]
     int64_t out_offset           # its outgoing links in call order: out_links[out_offset : + out_count]
     int64_t out_count
+    int64_t fan_out              # FanOut
+    int64_t inst_offset          # its instances: inst_comp[inst_offset : + instances]
+    int64_t instances
+    double error_probability
+    double hit_ratio             # a cache's hits skip its dependency calls
+    int64_t obj_count
+    int64_t limit_for_period     # rate limiter (inbound), 0: none
+    int64_t max_queue_length
+    int64_t queue_capacity       # per instance, -1: unbounded
+    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
+    double max_queue_wait        # load shedding (inbound), -1: none
+    int64_t strategy             # Strategy of a load balancer
     int64_t arrival              # Arrival of a client
     int64_t bp_offset            # an open-loop client's rate schedule: bp_t, bp_r[bp_offset : + bp_count]
     int64_t bp_count
     int64_t users                # closed loop
     int64_t think_dist
     int64_t obj_offset           # a client's objectives: obj_thr[obj_offset : + obj_count]
-    int64_t obj_count
-    int64_t limit_for_period     # rate limiter (inbound), 0: none
     double limit_refresh_period
     double timeout_duration
-    double max_queue_wait        # load shedding (inbound), -1: none
-    int64_t max_queue_length
     int64_t global_quota         # 1: one quota for all instances, kept at the first instance's slot
     int64_t discipline           # Discipline of the instances' queues
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
     double lifo_after            # adaptive LIFO: the queue serves LIFO once non-empty this long
-    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
     int64_t max_outstanding      # non-blocking: requests per instance waiting without a worker, -1: unbounded
     int64_t cont_dist            # non-blocking: the continuation's time, -1: none (answered without a worker)
     int64_t seed
@@ -56,22 +58,28 @@ cdef struct LinkRow:
 
 # The caller's patterns guarding one link; a field keeps its neutral value when no policy applies.
 cdef struct PolicyRow:
-    double timeout               # -1: none
-    int64_t cancel_on_timeout
-    int64_t max_attempts         # 1: no retry
+    # what every call reads comes first (a line's worth of fields), then what a failed one reads
     double wait_duration
+    int64_t cb_on
+    double timeout               # -1: none
+    int64_t max_concurrent_calls  # -1: no bulkhead
+    int64_t core_thread_pool_size  # thread-pool bulkhead's core threads, 0: none (then max_concurrent_calls is -1)
+    double deadline              # of the whole call, -1: none (an inherited one still applies)
+    int64_t hedging_max_attempts  # copies in all, 1: no hedging
+    int64_t budget               # Budget
+    int64_t retry_on             # outcome mask retried
+    int64_t max_attempts         # 1: no retry
+    int64_t fallback_on          # outcome mask answered by the fallback
+    int64_t cancel_on_timeout
     int64_t backoff              # Backoff
     double multiplier
     double retry_max_wait_duration  # -1: no cap
     int64_t jitter               # Jitter
     double randomization_factor
-    int64_t retry_on             # outcome mask retried
-    int64_t budget               # Budget
     double max_tokens            # gRPC retry throttling
     double token_ratio
     double budget_percent        # Envoy retry budget
     double min_retry_concurrency
-    int64_t cb_on
     int64_t sliding_window_type  # Window
     int64_t sliding_window_size
     int64_t minimum_number_of_calls
@@ -84,16 +92,11 @@ cdef struct PolicyRow:
     int64_t automatic_transition_from_open_to_half_open_enabled
     double max_wait_duration_in_half_open_state
     int64_t record_outcomes      # outcome mask recorded as failures
-    int64_t max_concurrent_calls  # -1: no bulkhead
     double bulkhead_max_wait_duration
-    int64_t fallback_on          # outcome mask answered by the fallback
     int64_t fallback_latency     # a row of the distribution table, -1: none
-    double deadline              # of the whole call, -1: none (an inherited one still applies)
-    int64_t hedging_max_attempts  # copies in all, 1: no hedging
     double hedging_delay
     int64_t non_fatal_outcomes   # outcome mask of failures that send the next copy at once
     int64_t hedging_throttling   # gRPC throttling of the copies (its bucket is the link's tokens)
-    int64_t core_thread_pool_size  # thread-pool bulkhead's core threads, 0: none (then max_concurrent_calls is -1)
     int64_t max_thread_pool_size
     int64_t thread_pool_bulkhead_queue_capacity
     double keep_alive_duration   # of threads beyond the core
