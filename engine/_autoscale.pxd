@@ -35,7 +35,7 @@ cdef inline void _as_stop(Sim* s, int a, int64_t inst) noexcept nogil:
         return
     _touch(s, c)
     if s.i_down_refuse[inst] == 0 and s.i_down_hang[inst] == 0:
-        s.c_up[c] -= 1
+        s.ch[c].up -= 1
     s.i_down_refuse[inst] += 1      # no new requests; the queued and running ones finish
     _lb_note(s, inst)
 
@@ -64,11 +64,11 @@ cdef inline void _as_sync(Sim* s, int a) noexcept nogil:
     cdef AutoscaleRow* row = &s.hpa[a]
     cdef int c = <int>row.comp
     cdef double busy, up, d_busy, d_up, usage = -1.0, ratio, idle_ratio
-    cdef int64_t current = s.as_replicas[a], ready = s.c_up[c], starting = s.as_starting[a]
+    cdef int64_t current = s.as_replicas[a], ready = s.ch[c].up, starting = s.as_starting[a]
     cdef int64_t rec = current, up_rec, down_rec, desired, k, i, limit
     _touch(s, c)
-    busy = s.c_cum_area[c * NA + A_BUSY] + s.c_area[c * NA + A_BUSY]
-    up = s.c_cum_area[c * NA + A_UP] + s.c_area[c * NA + A_UP]
+    busy = s.c_cum_area[c * NA + A_BUSY] + s.ch[c].area[A_BUSY]
+    up = s.c_cum_area[c * NA + A_UP] + s.ch[c].area[A_UP]
     d_busy = busy - s.as_busy[a]
     d_up = up - s.as_up[a]
     s.as_busy[a] = busy

@@ -24,7 +24,7 @@ cdef void _queue_continuation(Sim* s, int j) noexcept nogil:
     _enqueue(s, inst, j)
     _touch(s, c)
     s.i_qlen[inst] += 1
-    s.c_qlen[c] += 1
+    s.ch[c].qlen += 1
 
 
 cdef void _on_calls_event(Sim* s, Event* ev) noexcept nogil:

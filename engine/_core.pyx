@@ -19,7 +19,7 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, N_LANES
+from engine._state cimport Sim, CompHot, N_LANES
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
@@ -70,6 +70,11 @@ LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_r
 _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
 # the counter fields that are amounts in seconds, summed in the run's totals as they come
+# engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
+_COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qlen", np.int64),
+                      ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),
+                      ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
+                      ("pool", np.int64), ("pad", np.int64, (2,))])
 _AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
 _AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
 HISTOGRAM_MIN = H_MIN
@@ -409,17 +414,22 @@ cdef class Core:
         self.s.l_rr = _iptr(zi("_l_rr", n_l))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
-        self.s.c_inject_err = _dptr(zd("_c_inject_err", n_c))
-        self.s.c_cpu = _dptr(zd("_c_cpu", n_c, 1.0))
-        self.s.c_pool = _iptr(zi("_c_pool", n_c, UNLIMITED))
-        self.s.c_leak_fault = _iptr(zi("_c_leak_fault", n_c, -1))
-        self.s.c_qlen = _iptr(zi("_c_qlen", n_c))
-        self.s.c_qpeak = _iptr(zi("_c_qpeak", n_c))
-        self.s.c_busy = _iptr(zi("_c_busy", n_c))
-        self.s.c_inflight = _iptr(zi("_c_inflight", n_c))
-        self.s.c_up = _iptr(zi("_c_up", n_c))
-        self.s.c_last_t = _dptr(zd("_c_last_t", n_c))
-        self.s.c_area = _dptr(zd("_c_area", n_c * NA))
+        # one CompHot record per component, aligned to its pair of cache lines; the fields
+        # are also kept as (strided) arrays under their old names, for the results to read
+        raw = np.zeros((max(n_c, 1) + 1) * sizeof(CompHot), dtype=np.uint8)
+        skip = -raw.ctypes.data % sizeof(CompHot)
+        hot = raw[skip:skip + max(n_c, 1) * sizeof(CompHot)].view(_COMP_HOT)
+        if hot.dtype.itemsize != sizeof(CompHot):
+            raise TypeError(f"CompHot is {sizeof(CompHot)} bytes in C, {hot.dtype.itemsize} in numpy")
+        hot["cpu"] = 1.0
+        hot["pool"] = UNLIMITED
+        hot["leak_fault"] = -1
+        keep["_c_hot"] = hot
+        for field in _COMP_HOT.names:
+            if field != "pad" and field != "area":
+                keep["_c_" + field] = hot[field]
+        cdef unsigned char[::1] hot_bytes = raw
+        self.s.ch = <CompHot*>&hot_bytes[skip]
         keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed
         cdef unsigned char[::1] c_active = keep["_c_active"]
         self.s.c_active = &c_active[0]
@@ -672,7 +682,7 @@ cdef class Core:
         for c in range(n_c):
             cap_total = 0
             if self.s.comps[c].kind != K_CLIENT and self.s.comps[c].kind != K_LOAD_BALANCER:
-                self.s.c_up[c] = self.s.comps[c].instances
+                self.s.ch[c].up = self.s.comps[c].instances
                 if self.s.comps[c].workers < UNLIMITED:
                     cap_total = self.s.comps[c].workers * self.s.comps[c].instances
             self.s.c_capacity[c] = cap_total
@@ -704,7 +714,7 @@ cdef class Core:
             for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
                            self.s.comps[c].inst_offset + self.s.comps[c].instances):
                 self.s.i_down_refuse[i] = 1
-                self.s.c_up[c] -= 1
+                self.s.ch[c].up -= 1
                 _lb_note(&self.s, i)
             self.s.as_replicas[k] = self.s.hpa[k].initial
             if self.s.hpa[k].sync_period < self.s.duration:
@@ -739,6 +749,7 @@ cdef class Core:
         """The arrays the results are built from (shared, not copied)."""
         self._rebuild_rows()
         self._fold_counts()
+        self._keep["_c_area"] = self._keep["_c_hot"]["area"].reshape(-1)   # n_c * NA, as it always was
         return self._keep
 
     cdef _rebuild_rows(self):

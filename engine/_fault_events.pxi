@@ -42,7 +42,7 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
 
 
 cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
-    if s.i_leak_epoch[inst] != epoch or s.c_leak_fault[s.inst_comp[inst]] != f:
+    if s.i_leak_epoch[inst] != epoch or s.ch[s.inst_comp[inst]].leak_fault != f:
         return
     if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
         return
@@ -80,12 +80,12 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
         return
     _log(s, LG_INSTANCE_CRASHED, c, -1, f, inst, hang, 0)
     _touch(s, c)
-    s.c_up[c] -= 1
+    s.ch[c].up -= 1
     s.i_leak_epoch[inst] += 1
     # Detach the instance's workers and queue first, so completing lost jobs
     # cannot hand the queue to a worker of a dead instance.
-    s.c_busy[c] -= s.i_busy[inst]
-    s.c_qlen[c] -= s.i_qlen[inst]
+    s.ch[c].busy -= s.i_busy[inst]
+    s.ch[c].qlen -= s.i_qlen[inst]
     s.i_busy[inst] = 0
     s.i_qlen[inst] = 0
     s.i_qhead[inst] = -1

@@ -29,10 +29,10 @@ cdef inline void _recompute_component_faults(Sim* s, int c) noexcept nogil:
                 leak = f
         elif s.faults[f].kind == F_ERROR:
             ok *= 1.0 - s.faults[f].fraction
-    s.c_cpu[c] = cpu
-    s.c_pool[c] = pool
-    s.c_leak_fault[c] = leak
-    s.c_inject_err[c] = 1.0 - ok
+    s.ch[c].cpu = cpu
+    s.ch[c].pool = pool
+    s.ch[c].leak_fault = leak
+    s.ch[c].inject_err = 1.0 - ok
 
 
 cdef inline void _recompute_link_faults(Sim* s, int l) noexcept nogil:
@@ -65,7 +65,7 @@ cdef inline void _count_link_fault(Sim* s, int f, int delta) noexcept nogil:
 
 cdef inline void _schedule_oom(Sim* s, int inst) noexcept nogil:
     cdef int c = <int>s.inst_comp[inst]
-    cdef int f = <int>s.c_leak_fault[c]
+    cdef int f = <int>s.ch[c].leak_fault
     if f < 0:
         return
     _push(s, s.i_up_since[inst] + (s.faults[f].kill_factor - 1.0) / s.faults[f].leak_rate, EV_OOM, inst,
@@ -78,7 +78,7 @@ cdef inline void _instance_up(Sim* s, int inst) noexcept nogil:
     the component holds one quota for all its instances (a global quota outlives one instance)."""
     cdef int c = <int>s.inst_comp[inst]
     _touch(s, c)
-    s.c_up[c] += 1
+    s.ch[c].up += 1
     s.i_up_since[inst] = s.now
     s.i_leak_epoch[inst] += 1
     if s.comps[c].limit_for_period > 0 and not s.comps[c].global_quota:

@@ -173,19 +173,19 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         g = &r[NMC]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
-        g[MG_QLEN] = s.c_area[c * NA + A_QLEN] / width
-        g[MG_BUSY] = s.c_area[c * NA + A_BUSY] / width
-        g[MG_INFLIGHT] = s.c_area[c * NA + A_INFLIGHT] / width
-        g[MG_UP] = s.c_area[c * NA + A_UP] / width
+        g[MG_QLEN] = s.ch[c].area[A_QLEN] / width
+        g[MG_BUSY] = s.ch[c].area[A_BUSY] / width
+        g[MG_INFLIGHT] = s.ch[c].area[A_INFLIGHT] / width
+        g[MG_UP] = s.ch[c].area[A_UP] / width
         g[MG_UTIL] = g[MG_BUSY] / s.c_capacity[c] if s.c_capacity[c] > 0 else 0.0
-        s.c_cum_area[c * NA + A_QLEN] += s.c_area[c * NA + A_QLEN]
-        s.c_cum_area[c * NA + A_BUSY] += s.c_area[c * NA + A_BUSY]
-        s.c_cum_area[c * NA + A_INFLIGHT] += s.c_area[c * NA + A_INFLIGHT]
-        s.c_cum_area[c * NA + A_UP] += s.c_area[c * NA + A_UP]
-        s.c_area[c * NA + A_QLEN] = 0
-        s.c_area[c * NA + A_BUSY] = 0
-        s.c_area[c * NA + A_INFLIGHT] = 0
-        s.c_area[c * NA + A_UP] = 0
+        s.c_cum_area[c * NA + A_QLEN] += s.ch[c].area[A_QLEN]
+        s.c_cum_area[c * NA + A_BUSY] += s.ch[c].area[A_BUSY]
+        s.c_cum_area[c * NA + A_INFLIGHT] += s.ch[c].area[A_INFLIGHT]
+        s.c_cum_area[c * NA + A_UP] += s.ch[c].area[A_UP]
+        s.ch[c].area[A_QLEN] = 0
+        s.ch[c].area[A_BUSY] = 0
+        s.ch[c].area[A_INFLIGHT] = 0
+        s.ch[c].area[A_UP] = 0
         s.c_flushed[c] = b + 1
         n = <int64_t>s.b_lat[c * 3 + 1]
         if n > 0:
@@ -208,10 +208,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.c_shed_rej_b[c] = 0
         _discipline_bucket_end(s, c)
         # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from them)
-        r[RC_LV] = s.c_qlen[c]
-        r[RC_LV + 1] = s.c_busy[c]
-        r[RC_LV + 2] = s.c_inflight[c]
-        r[RC_LV + 3] = s.c_up[c]
+        r[RC_LV] = s.ch[c].qlen
+        r[RC_LV + 1] = s.ch[c].busy
+        r[RC_LV + 2] = s.ch[c].inflight
+        r[RC_LV + 3] = s.ch[c].up
         r[RC_LV + 4] = s.c_capacity[c]
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
         s.c_active[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
@@ -339,7 +339,7 @@ cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
     s.jobs[j].user = user
     _count_c(s, c, MC_ARRIVALS, 1.0)
     _touch(s, c)
-    s.c_inflight[c] += 1
+    s.ch[c].inflight += 1
     _begin_calls(s, j)
 
 
@@ -439,7 +439,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     cdef int cancelled = s.jobs[j].cancelled
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
     _touch(s, c)
-    s.c_inflight[c] -= 1
+    s.ch[c].inflight -= 1
     if inst >= 0:
         s.i_jobs[inst] -= 1
         _lb_note(s, inst)
@@ -456,8 +456,8 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
     cdef int c = s.inst_comp[inst]
     cdef int64_t cap = s.comps[c].workers
-    if s.c_pool[c] < cap:
-        cap = s.c_pool[c]
+    if s.ch[c].pool < cap:
+        cap = s.ch[c].pool
     return <int>cap
 
 
@@ -465,7 +465,7 @@ cdef void _release_worker(Sim* s, int inst) noexcept nogil:
     cdef int c = s.inst_comp[inst]
     _touch(s, c)
     s.i_busy[inst] -= 1
-    s.c_busy[c] -= 1
+    s.ch[c].busy -= 1
     _dispatch_queue(s, inst)
 
 
@@ -480,7 +480,7 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
             s.i_qtail[inst] = -1
         _touch(s, c)
         s.i_qlen[inst] -= 1
-        s.c_qlen[c] -= 1
+        s.ch[c].qlen -= 1
         if s.i_qlen[inst] == 0:
             _queue_emptied(s, inst)
         if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
@@ -509,11 +509,11 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
 cdef void _start_service(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int inst = s.jobs[j].inst
-    cdef double st, factor = s.c_cpu[c], wait = 0.0
-    cdef int f = s.c_leak_fault[c]
+    cdef double st, factor = s.ch[c].cpu, wait = 0.0
+    cdef int f = s.ch[c].leak_fault
     _touch(s, c)
     s.i_busy[inst] += 1
-    s.c_busy[c] += 1
+    s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
     if s.jobs[j].state == JS_QUEUED:
         wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
@@ -576,7 +576,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     s.jobs[j].state = JS_QUEUED
     _count_c(s, c, MC_ARRIVALS, 1.0)
     _touch(s, c)
-    s.c_inflight[c] += 1
+    s.ch[c].inflight += 1
     if inst >= 0:
         s.i_jobs[inst] += 1
         _lb_note(s, inst)
@@ -591,7 +591,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return
-    if s.c_inject_err[c] > 0 and _uniform(&s.rng[c]) < s.c_inject_err[c]:
+    if s.ch[c].inject_err > 0 and _uniform(&s.rng[c]) < s.ch[c].inject_err:
         _complete_job(s, j, O_ERROR)
         return
     if kind == K_LOAD_BALANCER:
@@ -651,7 +651,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
     _enqueue(s, inst, j)
     _touch(s, c)
     s.i_qlen[inst] += 1
-    s.c_qlen[c] += 1
+    s.ch[c].qlen += 1
 
 
 # ------------------------------------------------------------------ routing

@@ -300,18 +300,18 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     cdef int64_t k, width_ns = _ns(s.bucket)
     cdef int a
     cdef double t, dt
-    cdef double* area = &s.c_area[c * NA]
+    cdef double* area = s.ch[c].area
     for k in range(s.c_flushed[c], upto):
         t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
-        if s.c_qlen[c] > s.c_qpeak[c] and t >= s.warmup:
-            s.c_qpeak[c] = s.c_qlen[c]
-        dt = t - s.c_last_t[c]
+        if s.ch[c].qlen > s.ch[c].qpeak and t >= s.warmup:
+            s.ch[c].qpeak = s.ch[c].qlen
+        dt = t - s.ch[c].last_t
         if dt > 0:
-            area[A_QLEN] += s.c_qlen[c] * dt
-            area[A_BUSY] += s.c_busy[c] * dt
-            area[A_INFLIGHT] += s.c_inflight[c] * dt
-            area[A_UP] += s.c_up[c] * dt
-            s.c_last_t[c] = t
+            area[A_QLEN] += s.ch[c].qlen * dt
+            area[A_BUSY] += s.ch[c].busy * dt
+            area[A_INFLIGHT] += s.ch[c].inflight * dt
+            area[A_UP] += s.ch[c].up * dt
+            s.ch[c].last_t = t
         for a in range(NA):
             s.c_cum_area[c * NA + a] += area[a]
             area[a] = 0
@@ -475,7 +475,7 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
-    if _unlikely(s.c_last_t[c] < s.bucket_start, 0):
+    if _unlikely(s.ch[c].last_t < s.bucket_start, 0):
         # idle through the last flush: caught up, then touched, by a (tail) call, so that
         # the catching up stays out of every touch's code and registers
         s.catch_up(s, c)
@@ -487,19 +487,19 @@ cdef inline void _touch_now(Sim* s, int c) noexcept nogil:
     cdef double dt
     cdef double* area
     s.c_active[c] = 1
-    dt = s.now - s.c_last_t[c]
+    dt = s.now - s.ch[c].last_t
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
-    if s.c_qlen[c] > s.c_qpeak[c] and s.measuring:
-        s.c_qpeak[c] = s.c_qlen[c]
+    if s.ch[c].qlen > s.ch[c].qpeak and s.measuring:
+        s.ch[c].qpeak = s.ch[c].qlen
     if dt <= 0:
         return
-    area = &s.c_area[c * NA]
-    area[A_QLEN] += s.c_qlen[c] * dt
-    area[A_BUSY] += s.c_busy[c] * dt
-    area[A_INFLIGHT] += s.c_inflight[c] * dt
-    area[A_UP] += s.c_up[c] * dt
-    s.c_last_t[c] = s.now
+    area = s.ch[c].area
+    area[A_QLEN] += s.ch[c].qlen * dt
+    area[A_BUSY] += s.ch[c].busy * dt
+    area[A_INFLIGHT] += s.ch[c].inflight * dt
+    area[A_UP] += s.ch[c].up * dt
+    s.ch[c].last_t = s.now
 
 
 cdef inline void _on_warmup_end(Sim* s) noexcept nogil:
@@ -508,7 +508,7 @@ cdef inline void _on_warmup_end(Sim* s) noexcept nogil:
     for c in range(s.n_c):
         _touch(s, c)
         for k in range(NA):
-            s.tot_area[c * NA + k] = -(s.c_cum_area[c * NA + k] + s.c_area[c * NA + k])
+            s.tot_area[c * NA + k] = -(s.c_cum_area[c * NA + k] + s.ch[c].area[k])
 
 
 cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:

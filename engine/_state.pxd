@@ -11,6 +11,24 @@ cdef enum:
     LANE_CAP = 1024
 
 
+cdef struct CompHot:
+    # A component's state that a request at it reads and writes, in one record of two cache
+    # lines (aligned, so the pair is fetched together): kept in separate arrays, a component
+    # that sat idle while hundreds of others ran missed the cache on a line for each field.
+    double last_t           # when its levels below were last integrated into its areas
+    double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
+    int64_t qlen
+    int64_t qpeak           # the longest qlen seen since the warm-up, up to the current one
+    int64_t busy
+    int64_t inflight
+    int64_t up
+    double cpu              # service-time factor of a CPU fault
+    double inject_err       # error fraction injected
+    int64_t leak_fault      # the memory-leak fault slowing it, -1: none
+    int64_t pool            # workers left by a pool-exhaustion fault
+    int64_t pad[2]
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -102,17 +120,7 @@ cdef struct Sim:
     int64_t* l_rr
     int64_t* c_bp_cur
     double* c_lam_max
-    double* c_inject_err
-    double* c_cpu
-    int64_t* c_pool
-    int64_t* c_leak_fault
-    int64_t* c_qlen
-    int64_t* c_qpeak       # the longest c_qlen seen since the warm-up, up to the current one
-    int64_t* c_busy
-    int64_t* c_inflight
-    int64_t* c_up
-    double* c_last_t
-    double* c_area          # n_c * NA, current bucket
+    CompHot* ch             # per component, what a request at it reads and writes (one record)
     unsigned char* c_active  # a byte each: touched, answered, counted or flagged in the current bucket (the flush's to visit)
     int64_t* c_rl_flag
     int64_t* c_rl_rej_b
@@ -245,7 +253,7 @@ cdef struct Sim:
     double* ml_row
     unsigned char* l_counted  # per link, counted in the current bucket
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
-    int64_t* c_flushed      # per component, the bucket its c_area covers: older ones are caught up when it is next active
+    int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
     double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
     double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
