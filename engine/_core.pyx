@@ -593,8 +593,14 @@ cdef class Core:
         cdef unsigned char[::1] l_counted = keep["_l_counted"]
         self.s.l_counted = &l_counted[0]
         self.s.l_cb = _iptr(zi("_l_cb", n_l))
+        keep["_l_watch"] = np.zeros(max(n_l, 8), dtype=np.uint8)   # read eight at a time
+        cdef unsigned char[::1] l_watch = keep["_l_watch"]
+        self.s.l_watch = &l_watch[0]
         for l in range(n_l):
             self.s.l_cb[l] = self.s.pol[l].cb_on != 0
+            # what can leave a link something to record or log at a flush though not counted
+            self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
+                                 or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         self.s.rc_boff = _iptr(zi("_rc_boff", n_b + 1))
         self.s.rl_boff = _iptr(zi("_rl_boff", n_b + 1))

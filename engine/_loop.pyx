@@ -148,7 +148,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     (engine/_metrics.pxd, "Rows"), and end what a quiet bucket ends."""
     cdef int c = 0, l
     cdef int64_t n
-    cdef uint64_t eight
+    cdef uint64_t eight, watched
     cdef double* r
     cdef double* g
     cdef double lg[NMLG]
@@ -217,7 +217,17 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.c_active[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
         c += 1
     s.rc_boff[b + 1] = s.rc_n
-    for l in range(s.n_l):
+    l = -1
+    while l + 1 < s.n_l:
+        l += 1
+        # Eight links at a time, none counted and none with a breaker, bulkhead or retries
+        # (whose state could want recording or logging), have nothing to do.
+        if l + 8 <= s.n_l:
+            memcpy(&eight, &s.l_counted[l], 8)
+            memcpy(&watched, &s.l_watch[l], 8)
+            if (eight | watched) == 0:
+                l += 7
+                continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
         # with nothing to log has nothing to do: tested on a few flat arrays, not its policy.
         if ((s.l_counted[l] | s.l_cb[l] | s.l_bh_flag[l] | s.l_bh_rej_b[l] | s.l_exh_b[l]) == 0
