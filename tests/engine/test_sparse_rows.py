@@ -12,6 +12,7 @@ from benchmarks.bench_peers import shape_design
 from engine import RunOptions, Simulation
 
 GROUPS = ("series", "link_series")
+AT = 3   # where a design's links go among idle ones (_with_idle_links)
 
 
 def _balancer(n: int, rate: float) -> m.Design:
@@ -78,3 +79,49 @@ def test_idle_components_do_not_change_the_others():
         assert np.array_equal(rows, b.series[name][:, :n], equal_nan=True), name
     assert np.all(b.series["instances_up"][:, n:] == 1.0)
     assert a.events == b.events
+
+
+
+def _with_idle_links(design: m.Design, n: int = 24) -> m.Design:
+    """``design`` with ``n`` links never called, its own placed after the first ``AT`` of
+    them: the flush meets the design's links in a group of eight with idle ones."""
+    extra = [m.Service(name=f"idle{i}", workers=1, service_time=m.Constant(value=0.001)) for i in range(n + 1)]
+    idle = [m.Link(source=f"idle{i}", target=f"idle{i + 1}") for i in range(n)]
+    return design.model_copy(update={"components": [*design.components, *extra],
+                                     "links": [*idle[:AT], *design.links, *idle[AT:]]})
+
+
+def _same_links(plain: m.Design, options: RunOptions, experiment: str | None = None) -> None:
+    a = Simulation(plain, options, experiment).result()
+    b = Simulation(_with_idle_links(plain), options, experiment).result()
+    n = len(plain.links)
+    for name, rows in a.link_series.items():
+        assert np.array_equal(rows, b.link_series[name][:, AT:AT + n], equal_nan=True), name
+        assert not np.any(b.link_series[name][:, :AT]) and not np.any(b.link_series[name][:, AT + n:]), name
+    assert a.events == b.events
+
+
+def test_idle_links_do_not_change_a_breaker_left_without_calls():
+    """A breaker that opened, then saw no more calls: its state and time open still change
+    with time alone, and a flush that passed over it with the idle links beside it (nothing
+    counted on any of them) would carry its last gauges forward instead."""
+    breaker = m.CircuitBreakerPolicy(sliding_window_size=10, minimum_number_of_calls=10, wait_duration_in_open_state=4.5,
+                                     automatic_transition_from_open_to_half_open_enabled=True)
+    plain = m.Design(name="quiet breaker", components=[
+        m.Client(name="users", workload=m.OpenLoop(rate=50, schedule=[m.RateStep(at=6.0, rate=0.0)]),
+                 policies=[breaker]),
+        m.Service(name="backend", workers=4, service_time=m.Constant(value=0.01), error_probability=1.0),
+    ], links=[m.Link(source="users", target="backend")])
+    options = RunOptions(duration=30.0, bucket=1.0, warmup=1.5, seed=4)
+    states = Simulation(plain, options).result().link_series
+    assert any(np.any(rows[7:] != rows[6]) for rows in states.values())   # gauges move after the calls stop
+    _same_links(plain, options)
+
+
+def test_idle_links_do_not_change_the_guarded_ones():
+    """The every-pattern three-tier design (breakers, bulkheads, retries) through an outage,
+    with idle links placed before its own: the same rows and event log."""
+    from benchmarks.bench_engine import _example, with_every_pattern
+
+    _same_links(with_every_pattern(_example("three_tier")),
+                RunOptions(duration=150.0, bucket=1.0, warmup=2.5, seed=4), "database outage")
