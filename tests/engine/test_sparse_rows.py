@@ -105,7 +105,8 @@ def test_idle_links_do_not_change_a_breaker_left_without_calls():
     """A breaker that opened, then saw no more calls: its state and time open still change
     with time alone, and a flush that passed over it with the idle links beside it (nothing
     counted on any of them) would carry its last gauges forward instead."""
-    breaker = m.CircuitBreakerPolicy(sliding_window_size=10, minimum_number_of_calls=10, wait_duration_in_open_state=4.5,
+    breaker = m.CircuitBreakerPolicy(sliding_window_size=10, minimum_number_of_calls=10,
+                                     wait_duration_in_open_state=4.5,
                                      automatic_transition_from_open_to_half_open_enabled=True)
     plain = m.Design(name="quiet breaker", components=[
         m.Client(name="users", workload=m.OpenLoop(rate=50, schedule=[m.RateStep(at=6.0, rate=0.0)]),
