@@ -31,14 +31,16 @@ def mm4_design(lam: float = 3.2) -> m.Design:
     ], links=[m.Link(source="users", target="server", latency=m.Constant(value=0.0))])
 
 
-def best_rate(design, options, experiment=None, repeat=3, component=None) -> tuple[float, float]:
-    """Best of ``repeat`` runs: (requests per wall-second at ``component`` or the first client, wall s)."""
+def best_rate(design, options, experiment=None, repeat=3, component=None,
+              clock=time.perf_counter) -> tuple[float, float]:
+    """Best of ``repeat`` runs: (requests per second of ``clock`` at ``component`` or the first
+    client, seconds)."""
     best = (0.0, 0.0)
     for _ in range(repeat):
         sim = Simulation(design, options, experiment)
-        start = time.perf_counter()
+        start = clock()
         result = sim.result()
-        wall = time.perf_counter() - start
+        wall = clock() - start
         name = component or next(c.name for c in design.components if c.kind == "client")
         rate = result.component_summary(name)["arrivals"] / wall
         if rate > best[0]:
@@ -153,10 +155,15 @@ def main() -> dict:
     bad_day = three.experiment("bad day").model_copy(deep=True)
     for fault in bad_day.faults:
         fault.start, fault.duration = 1.0, None
-    faulty, _ = best_rate(three, RunOptions(duration=600, bucket=1), experiment=bad_day, repeat=5)
-    calm, _ = best_rate(three, RunOptions(duration=600, bucket=1), repeat=5)
+    # In processor time, the two taken in turn, best of 7 each: on a shared machine a burst of
+    # other work then slows one run of either, not all of one side.
+    faulty = calm = 0.0
+    for _ in range(7):
+        faulty = max(faulty, best_rate(three, RunOptions(duration=600, bucket=1), experiment=bad_day,
+                                       repeat=1, clock=time.process_time)[0])
+        calm = max(calm, best_rate(three, RunOptions(duration=600, bucket=1), repeat=1, clock=time.process_time)[0])
     figures["faults_ratio"] = faulty / calm
-    print(f"five faults     {faulty:>12,.0f} req/s vs {calm:,.0f} without: {faulty / calm:6.1%} (target 90 %)")
+    print(f"five faults     {faulty:>12,.0f} req/cpu-s vs {calm:,.0f} without: {faulty / calm:6.1%} (target 90 %)")
     patterns = with_every_pattern(three)
     on, _ = best_rate(patterns, RunOptions(duration=600, bucket=1))
     off, _ = best_rate(patterns, RunOptions(duration=600, bucket=1, resilience=False))

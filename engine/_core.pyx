@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, _catch_up_now
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -572,6 +572,9 @@ cdef class Core:
         keep["b_lat"] = np.zeros((max(n_c, 1), 3))
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
         self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
+        keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
+        cdef uint64_t[::1] b_used = keep["b_used"]
+        self.s.b_used = &b_used[0]
         keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["wait_max"] = np.zeros(max(n_c, 1))
         self.s.hist_w = _iptr(keep["hist_w"].reshape(-1))

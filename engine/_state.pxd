@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t, uint16_t
+from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -272,6 +272,7 @@ cdef struct Sim:
     double* wait_max
     double* b_lat       # per component, current bucket: sum, n, max
     int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
+    uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
     double* mo          # per bucket and objective: ok, fallback, answered within its threshold
     double* tot_o       # the same over the measured window
     int n_o

@@ -1,0 +1,35 @@
+"""A bucket's percentiles walk only the histogram bins its latencies used (a bit per bin):
+they must equal the percentiles of the bucket's whole histogram, however far apart the used
+bins lie, and the bitmap must be empty again for the next bucket."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine.model as m
+from engine import RunOptions, Simulation, _core
+
+
+@pytest.mark.parametrize("latency", [
+    m.LogNormal(p50=0.01, p99=20.0),                       # bins spread over thousands
+    m.Empirical(points=[0.000002, 0.001, 0.3, 900.0]),     # four bins, words far apart
+    m.Constant(value=0.05),                                # one bin
+])
+def test_a_bucket_percentile_is_the_quantile_of_its_whole_histogram(latency):
+    design = m.Design(components=[
+        m.Client(name="users", workload=m.OpenLoop(rate=400)),
+        m.External(name="api", latency=latency),
+    ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
+    # one bucket as long as the run: its histogram is the run's
+    sim = Simulation(design, RunOptions(duration=50.0, warmup=0.0, bucket=50.0, seed=3))
+    result = sim.result()
+    a = sim._core.state_arrays()
+    names = [c.name for c in design.components]
+    api = names.index("api")
+    hist = a["hist_t"][api]
+    assert hist.sum() > 1000 and (latency.kind == "constant" or np.count_nonzero(hist) > 1)
+    top = float(result.column("latency_max", "api")[0])
+    for q in (50, 90, 99):
+        assert result.column(f"latency_p{q}", "api")[0] == _core.histogram_quantile(hist, q / 100, top)
+    assert not a["b_used"].any()
+    assert not a["hist_b"].any()
