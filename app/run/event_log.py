@@ -341,6 +341,10 @@ class EventLog(QWidget):
             self.model.set_events(session.merged_events())
             self._taken = {v: len(d.events) for v, d in session.variants.items()}
         self.view.setColumnHidden(1, session is None or not session.is_comparison)
+        if session is not None and session.design is not None:
+            # Wide enough now for every kind the run can write: a column widening when a longer kind
+            # first arrives would repaint the whole table mid-run.
+            self._fit_kind_column(sorted(session.design.log_kinds(session.experiment)))
         self._fill_filters()
 
     def session_updated(self) -> bool:
@@ -429,7 +433,7 @@ class EventLog(QWidget):
         self.kind_combo.blockSignals(False)
 
     def _fit_kind_column(self, kinds: list[str]) -> None:
-        """Widen the Kind column to its longest word of this run ("instance restarted" was cut to
+        """Widen the Kind column to the longest word of ``kinds`` ("instance restarted" was cut to
         "instance …"); it never narrows under the reader's own width."""
         metrics = self.view.fontMetrics()
         # The cell's text margins on either side, as the style draws them, and the sort arrow's room.

@@ -1,6 +1,7 @@
 """The event log repaints only what new events changed, and what it shows is what a whole repaint shows."""
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,8 +10,9 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from app import theme
-from app.run.event_log import COLUMNS, SHORT_VARIANT_LABELS, EventLog, kind_colour, kind_label
+from app.run.event_log import COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, EventLog, kind_colour, kind_label
 from app.run.formatting import format_time, text_colour
+from engine.model import parse_design
 
 _ROOT = QModelIndex()
 KINDS = ("fault_started", "breaker_opened", "breaker_half_open", "breaker_closed", "instance_crashed", "retry")
@@ -29,10 +31,10 @@ class _Painted(QObject):
         return False
 
 
-def _live_log(qtbot):
+def _live_log(qtbot, design=None, experiment=None):
     variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
     session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False)
+                              is_comparison=True, done=False, design=design, experiment=experiment)
     window = QMainWindow()
     log = EventLog()
     window.setCentralWidget(log)
@@ -204,3 +206,24 @@ def test_sorting_by_a_column_and_back_by_time(qtbot):
     log.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Time by the time: 10.0 after 9.5, not before
     times = [e["time"] for e in log.visible_events()]
     assert times == sorted(times) and times != sorted(times, key=lambda t: f"{t:.3f}")
+
+
+def test_a_longer_kind_arriving_mid_run_never_widens_the_kind_column(qtbot):
+    """The column is fitted at the run's start to every kind the design can write: widening it when a
+    longer kind first arrives repainted the whole table mid-run."""
+    design = parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "three_tier.json")
+                          .read_text())
+    window, log, variants = _live_log(qtbot, design, "database outage")
+    width = log.view.columnWidth(KIND_COLUMN)
+    metrics = log.view.fontMetrics()
+    can = design.log_kinds("database outage")
+    assert "instance_restarted" in can
+    assert all(metrics.horizontalAdvance(kind_label(k)) + 8 <= width for k in can)
+    assert not log.view.horizontalScrollBar().isVisible()  # empty, nothing to scroll sideways to
+    protected = variants["protected"].events
+    for step, kind in enumerate(["fault_started"] * 3 + ["breaker_opened", "instance_crashed", "instance_restarted",
+                                                         "breaker_half_open", "bulkhead_saturated"]):
+        protected.append({"time": step * 0.5, "kind": kind, "component": "db", "details": ""})
+        log.session_updated()
+        _settle()
+        assert log.view.columnWidth(KIND_COLUMN) == width, kind
