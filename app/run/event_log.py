@@ -129,9 +129,17 @@ class EventLogModel(QStandardItemModel):
         light = _light_theme()
         if light != self._light:
             self._light, self._colours = light, {}
-            for row, e in enumerate(self._events):
-                if (colour := self._colour(e["kind"])) is not None:
-                    self.item(row, KIND_COLUMN).setData(colour, Qt.ItemDataRole.ForegroundRole)
+            if self._events:
+                # Item by item with the signals held, then one change for the column.
+                blocked = self.blockSignals(True)
+                try:
+                    for row, e in enumerate(self._events):
+                        if (colour := self._colour(e["kind"])) is not None:
+                            self.item(row, KIND_COLUMN).setData(colour, Qt.ItemDataRole.ForegroundRole)
+                finally:
+                    self.blockSignals(blocked)
+                self.dataChanged.emit(self.index(0, KIND_COLUMN), self.index(len(self._events) - 1, KIND_COLUMN),
+                                      [Qt.ItemDataRole.ForegroundRole])
         self._paint_highlight(self.highlighted, True)
 
     def highlight(self, start: float, end: float) -> range:
