@@ -45,7 +45,7 @@ def kind_colour(kind: str) -> str | None:
 
 
 _TIME_ROLE = int(Qt.ItemDataRole.UserRole)  # the Time column sorts by the time, not its words
-# Roles and flags as plain ints: converting an enum member costs each call more than the call.
+# Roles and flags as plain ints: converting an enum member costs a call more than the call itself.
 _TIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND_ROLE = int(Qt.ItemDataRole.ForegroundRole)
@@ -68,7 +68,7 @@ class EventLogModel(QStandardItemModel):
         self.kinds: set[str] = set()  # of the events, kept as they come: a live log grows by the thousand
         self.highlighted: range = range(0)  # rows at the time slider's time
         self._light = _light_theme()
-        self._made: dict[tuple[int, str], QStandardItem] = {}
+        self._colours: dict[str, QColor | None] = {}
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.paletteChanged.connect(self._follow_palette)
@@ -103,46 +103,42 @@ class EventLogModel(QStandardItemModel):
             self.appendRow(self._cells(e))
 
     def _cells(self, e: dict[str, Any]) -> list[QStandardItem]:
-        t, details = e["time"], e.get("details", "")
+        t, variant, kind, details = e["time"], e.get("variant", ""), e["kind"], e.get("details", "")
         when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
         when.setData(t, _TIME_ROLE)
         when.setData(_RIGHT, _ALIGNMENT_ROLE)
-        what = QStandardItem(details)
+        run = QStandardItem(SHORT_VARIANT_LABELS.get(variant, variant))
+        if tip := VARIANT_LABELS.get(variant, ""):
+            run.setData(tip, _TIP_ROLE)
+        what = QStandardItem(kind_label(kind))
+        if tip := event_kind(kind).help:
+            what.setData(tip, _TIP_ROLE)
+        if (colour := self._colour(kind)) is not None:
+            what.setData(colour, _FOREGROUND_ROLE)
+        said = QStandardItem(details)
         if details:
-            what.setData(details, _TIP_ROLE)
-        return [when, self._like(1, e.get("variant", "")).clone(),
-                QStandardItem(e.get("link") or e.get("component") or ""), self._like(KIND_COLUMN, e["kind"]).clone(),
-                what]
+            said.setData(details, _TIP_ROLE)
+        return [when, run, QStandardItem(e.get("link") or e.get("component") or ""), what, said]
 
-    def _like(self, column: int, value: str) -> QStandardItem:
-        """The cell of a run or a kind, made once and copied: a copy is one call, making one four."""
+    def _colour(self, kind: str) -> QColor | None:
         try:
-            return self._made[column, value]
+            return self._colours[kind]
         except KeyError:
-            pass
-        if column == KIND_COLUMN:
-            made, tip = QStandardItem(kind_label(value)), event_kind(value).help
             # Yellow reads on a dark background; on a light one, in its darker tone.
-            if tone := kind_colour(value):
-                made.setData(QColor(text_colour(tone) if self._light else tone), _FOREGROUND_ROLE)
-        else:
-            made, tip = QStandardItem(SHORT_VARIANT_LABELS.get(value, value)), VARIANT_LABELS.get(value, "")
-        if tip:
-            made.setData(tip, _TIP_ROLE)
-        self._made[column, value] = made
-        return made
+            tone = kind_colour(kind)
+            colour = self._colours[kind] = QColor(text_colour(tone) if self._light else tone) if tone else None
+            return colour
 
     def _follow_palette(self, *_args) -> None:
         light = _light_theme()
         if light != self._light:
-            self._light, self._made = light, {}
+            self._light, self._colours = light, {}
             if self._events:
                 # Item by item with the signals held, then one change for the column.
                 blocked = self.blockSignals(True)
                 try:
                     for row, e in enumerate(self._events):
-                        colour = self._like(KIND_COLUMN, e["kind"]).data(_FOREGROUND_ROLE)
-                        if colour is not None:
+                        if (colour := self._colour(e["kind"])) is not None:
                             self.item(row, KIND_COLUMN).setData(colour, _FOREGROUND_ROLE)
                 finally:
                     self.blockSignals(blocked)
