@@ -210,7 +210,7 @@ def measure_event_log(batches: int = 150) -> dict[str, float]:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
     session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False)
+                              is_comparison=True, done=False, design=None, experiment=None)
     window = QMainWindow()
     log = EventLog()
     window.setCentralWidget(log)

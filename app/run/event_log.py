@@ -6,8 +6,8 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtCore import QModelIndex, QObject, QRect, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,8 +31,6 @@ ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 KIND_COLUMN = COLUMNS.index("Kind")
-# The invalid index Qt passes for the root: one shared default, never mutated.
-_ROOT = QModelIndex()
 
 
 def kind_label(kind: str) -> str:
@@ -46,91 +44,141 @@ def kind_colour(kind: str) -> str | None:
     return COLOURS[tone] if tone else None
 
 
-class EventLogModel(QAbstractTableModel):
-    """Rows are event dicts as the engine logs them, tagged with their variant."""
+_TIME_ROLE = int(Qt.ItemDataRole.UserRole)  # the Time column sorts by the time, not its words
+# Roles and flags as plain ints: converting an enum member costs a call more than the call itself.
+_TIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND_ROLE = int(Qt.ItemDataRole.ForegroundRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.events: list[dict[str, Any]] = []
+
+class EventLogModel(QStandardItemModel):
+    """Rows are event dicts as the engine logs them, tagged with their variant.
+
+    Each row's cells are made once, when its event arrives: words, tooltips and colours held by
+    Qt's own item model, so a repaint asks no Python code for anything. Asked of a Python model,
+    the seven roles of each visible cell through the filter cost a whole repaint 5 to 15 ms, the
+    window's longest tick while a run streams in. The Kind column's colours follow the theme.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self._events: list[dict[str, Any]] = []
         self.kinds: set[str] = set()  # of the events, kept as they come: a live log grows by the thousand
         self.highlighted: range = range(0)  # rows at the time slider's time
+        self._light = _light_theme()
+        self._colours: dict[str, QColor | None] = {}
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.paletteChanged.connect(self._follow_palette)
 
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.events)
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self._events
 
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        e = self.events[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return f"{e['time']:.3f}" if e["time"] < 600 else format_time(e["time"])
-            if col == 1:
-                return SHORT_VARIANT_LABELS.get(e.get("variant", ""), e.get("variant", ""))
-            if col == 2:
-                return e.get("link") or e.get("component") or ""
-            if col == 3:
-                return kind_label(e["kind"])
-            return e.get("details", "")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 1:
-                return VARIANT_LABELS.get(e.get("variant", ""), "")
-            if col == 3:
-                return event_kind(e["kind"]).help
-            if col == 4:
-                return e.get("details", "")
-        if role == Qt.ItemDataRole.UserRole:
-            return e["time"] if col == 0 else self.data(index)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and (colour := kind_colour(e["kind"])):
-            # Yellow reads on a dark background; on a light one, in its darker tone.
-            light = QGuiApplication.palette().base().color().lightness() >= 128
-            return QColor(text_colour(colour) if light else colour)
-        if role == Qt.ItemDataRole.BackgroundRole and index.row() in self.highlighted:
-            colour = QGuiApplication.palette().highlight().color()
-            colour.setAlpha(70)
-            return colour
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    @events.setter
+    def events(self, events: list[dict[str, Any]]) -> None:
+        self.set_events(events)
 
     def set_events(self, events: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self.events = list(events)
-        self.kinds = {e["kind"] for e in self.events}
+        # Row by row with the signals held: the reset tells views and the filter once, at its end.
+        blocked = self.blockSignals(True)
+        try:
+            self.setRowCount(0)
+            self._events = list(events)
+            for e in self._events:
+                self.appendRow(self._cells(e))
+        finally:
+            self.blockSignals(blocked)
+        self.kinds = {e["kind"] for e in self._events}
         self.highlighted = range(0)
         self.endResetModel()
 
+    def append(self, events: list[dict[str, Any]]) -> None:
+        for e in events:
+            self._events.append(e)
+            self.kinds.add(e["kind"])
+            self.appendRow(self._cells(e))
+
+    def _cells(self, e: dict[str, Any]) -> list[QStandardItem]:
+        t, variant, kind, details = e["time"], e.get("variant", ""), e["kind"], e.get("details", "")
+        when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
+        when.setData(t, _TIME_ROLE)
+        when.setData(_RIGHT, _ALIGNMENT_ROLE)
+        run = QStandardItem(SHORT_VARIANT_LABELS.get(variant, variant))
+        if tip := VARIANT_LABELS.get(variant, ""):
+            run.setData(tip, _TIP_ROLE)
+        what = QStandardItem(kind_label(kind))
+        if tip := event_kind(kind).help:
+            what.setData(tip, _TIP_ROLE)
+        if (colour := self._colour(kind)) is not None:
+            what.setData(colour, _FOREGROUND_ROLE)
+        said = QStandardItem(details)
+        if details:
+            said.setData(details, _TIP_ROLE)
+        return [when, run, QStandardItem(e.get("link") or e.get("component") or ""), what, said]
+
+    def _colour(self, kind: str) -> QColor | None:
+        try:
+            return self._colours[kind]
+        except KeyError:
+            # Yellow reads on a dark background; on a light one, in its darker tone.
+            tone = kind_colour(kind)
+            colour = self._colours[kind] = QColor(text_colour(tone) if self._light else tone) if tone else None
+            return colour
+
+    def _follow_palette(self, *_args) -> None:
+        light = _light_theme()
+        if light != self._light:
+            self._light, self._colours = light, {}
+            if self._events:
+                # Item by item with the signals held, then one change for the column.
+                blocked = self.blockSignals(True)
+                try:
+                    for row, e in enumerate(self._events):
+                        if (colour := self._colour(e["kind"])) is not None:
+                            self.item(row, KIND_COLUMN).setData(colour, _FOREGROUND_ROLE)
+                finally:
+                    self.blockSignals(blocked)
+                self.dataChanged.emit(self.index(0, KIND_COLUMN), self.index(len(self._events) - 1, KIND_COLUMN),
+                                      [Qt.ItemDataRole.ForegroundRole])
+        self._paint_highlight(self.highlighted, True)
+
     def highlight(self, start: float, end: float) -> range:
         """Mark the rows whose time falls in [start, end); the events must be in time order. Returns the rows."""
-        times = [e["time"] for e in self.events]
+        times = [e["time"] for e in self._events]
         rows = range(bisect_left(times, start), bisect_left(times, end))
         old, self.highlighted = self.highlighted, rows
-        for changed in (old, rows):
-            if changed:
-                self.dataChanged.emit(self.index(changed.start, 0), self.index(changed.stop - 1, len(COLUMNS) - 1),
-                                      [Qt.ItemDataRole.BackgroundRole])
+        self._paint_highlight(old, False)
+        self._paint_highlight(rows, True)
         return rows
 
-    def append(self, events: list[dict[str, Any]]) -> None:
-        if not events:
+    def _paint_highlight(self, rows: range, on: bool) -> None:
+        if not rows:
             return
-        first = len(self.events)
-        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
-        self.events.extend(events)
-        self.kinds.update(e["kind"] for e in events)
-        self.endInsertRows()
+        colour = None
+        if on:
+            colour = QGuiApplication.palette().highlight().color()
+            colour.setAlpha(70)
+        # Item by item with the signals held, then one change for the rows.
+        blocked = self.blockSignals(True)
+        try:
+            for row in rows:
+                for col in range(len(COLUMNS)):
+                    self.item(row, col).setData(colour, Qt.ItemDataRole.BackgroundRole)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(rows.start, 0), self.index(rows.stop - 1, len(COLUMNS) - 1),
+                              [Qt.ItemDataRole.BackgroundRole])
 
     def event_at(self, row: int) -> dict[str, Any]:
-        return self.events[row]
+        return self._events[row]
+
+
+def _light_theme() -> bool:
+    return QGuiApplication.palette().base().color().lightness() >= 128
 
 
 class EventFilter(QSortFilterProxyModel):
@@ -141,7 +189,11 @@ class EventFilter(QSortFilterProxyModel):
         self.kind = ALL
         self.component = ALL
         self.variant = ALL
-        self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        # Time by the time, the rest by their words.
+        self.setSortRole(Qt.ItemDataRole.UserRole if column == 0 else Qt.ItemDataRole.DisplayRole)
+        super().sort(column, order)
 
     def set_filter(self, kind: str, component: str, variant: str) -> None:
         # begin/endFilterChange replace invalidateFilter (deprecated since Qt 6.9).
@@ -301,6 +353,10 @@ class EventLog(QWidget):
             self.model.set_events(session.merged_events())
             self._taken = {v: len(d.events) for v, d in session.variants.items()}
         self.view.setColumnHidden(1, session is None or not session.is_comparison)
+        if session is not None and session.design is not None:
+            # Wide enough now for every kind the run can write: a column widening when a longer kind
+            # first arrives would repaint the whole table mid-run.
+            self._fit_kind_column(sorted(session.design.log_kinds(session.experiment)))
         self._fill_filters()
 
     def session_updated(self) -> bool:
@@ -389,7 +445,7 @@ class EventLog(QWidget):
         self.kind_combo.blockSignals(False)
 
     def _fit_kind_column(self, kinds: list[str]) -> None:
-        """Widen the Kind column to its longest word of this run ("instance restarted" was cut to
+        """Widen the Kind column to the longest word of ``kinds`` ("instance restarted" was cut to
         "instance …"); it never narrows under the reader's own width."""
         metrics = self.view.fontMetrics()
         # The cell's text margins on either side, as the style draws them, and the sort arrow's room.

@@ -142,6 +142,12 @@ Workload = Annotated[OpenLoop | ClosedLoop, Field(discriminator="type")]
 _NAME_FORBIDDEN = set('"\n\r\t')
 
 
+def _more_log_kinds(rest: Any) -> tuple[str, ...]:
+    """The log kinds the classes after one in a component's bases add, if any has some."""
+    more = getattr(rest, "log_kinds", None)
+    return more() if more is not None else ()
+
+
 class _Component(BaseModel):
     """What every component has, and the facts of its kind that every view reads.
 
@@ -195,6 +201,11 @@ class _Component(BaseModel):
         """Whether this kind may have outgoing links."""
         return True
 
+    def log_kinds(self) -> tuple[str, ...]:
+        """The event-log kinds (engine.events) the component writes of itself (its policies' are the
+        policies'): each shared group of fields (``Queueing``, ``Calling``) adds its own."""
+        return _more_log_kinds(super())
+
 
 QueueDiscipline = Literal["fifo", "lifo", "adaptive_lifo", "codel"]
 
@@ -229,6 +240,11 @@ class Queueing(BaseModel):
         description="adaptive LIFO (default 100 ms, CoDel's interval in \"Fail at Scale\"): serve newest "
                     "first once the queue has been non-empty this long; back to FIFO when it empties",
     )
+
+    def log_kinds(self) -> tuple[str, ...]:
+        own = {"codel": ("codel_dropping_began", "codel_dropping_ended"),
+               "adaptive_lifo": ("adaptive_lifo_began", "adaptive_lifo_ended")}.get(self.queue_discipline, ())
+        return (*own, *_more_log_kinds(super()))
 
 
 # Fields several kinds share, stated once; each call makes a fresh FieldInfo for its class.
@@ -281,6 +297,11 @@ class Calling(BaseModel):
                     "for a worker again; a continuation of no time is answered without a worker",
         json_schema_extra={"unit": "s", "shown_when": {"call_mode": ["non_blocking"]}},
     )
+
+    def log_kinds(self) -> tuple[str, ...]:
+        limited = self.call_mode == "non_blocking" and self.max_outstanding is not None
+        own = ("outstanding_limit_reached", "outstanding_limit_ended") if limited else ()
+        return (*own, *_more_log_kinds(super()))
 
 
 #: zones are numbered 1..MAX_ZONES across a design: zone 2 of one service is zone 2 of another
@@ -449,6 +470,9 @@ class Service(_Component, Queueing, Calling, Zoned):
 
     def key_figures(self) -> str:
         return f"{self.instances} x {self.workers} workers"
+
+    def log_kinds(self) -> tuple[str, ...]:
+        return (*super().log_kinds(), *(("scaled",) if self.autoscaling.enabled else ()))
 
 
 class Database(_Component, Queueing, Zoned):

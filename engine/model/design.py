@@ -347,6 +347,16 @@ class Design(BaseModel):
         known = ", ".join(f'"{e.name}"' for e in self.experiments) or "none"
         raise DesignError([Problem("", f'no experiment named "{name}" (this design has: {known})')])
 
+    def log_kinds(self, experiment: str | None = None) -> set[str]:
+        """The event-log kinds (engine.events) a run of the design, with ``experiment``'s faults, can
+        write, whichever of a comparison's runs: what its components, policies and faults say they write."""
+        kinds = {k for c in self.components for k in c.log_kinds()}
+        kinds.update(k for c in self.components for p in c.policies for k in p.log_kinds())
+        for e in self.experiments:
+            if e.name == experiment:
+                kinds.update(k for f in e.faults if f.enabled for k in f.log_kinds())
+        return kinds
+
     # -- serialisation ----------------------------------------------------
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent, by_alias=True, exclude_none=False)

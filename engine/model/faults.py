@@ -41,8 +41,9 @@ class _Fault(BaseModel):
     """What every fault has: a target, a window, and the facts of its kind that every view reads.
 
     A kind states its facts once, here on its class: ``label`` (a title), ``help`` (one sentence),
-    ``badge`` (the canvas word), ``on_links`` / ``on_components`` (what it may target) and
-    ``needs_instances`` (it hits a component's own instances, which clients and load balancers lack).
+    ``badge`` (the canvas word), ``on_links`` / ``on_components`` (what it may target),
+    ``needs_instances`` (it hits a component's own instances, which clients and load balancers lack),
+    and ``logs`` (the event-log kinds it can write).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
@@ -52,6 +53,8 @@ class _Fault(BaseModel):
     on_links: ClassVar[bool] = False
     on_components: ClassVar[bool] = True
     needs_instances: ClassVar[bool] = False
+    # The event-log kinds (engine.events) a fault of this kind writes besides its start and end.
+    logs: ClassVar[tuple[str, ...]] = ()
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     target: Ref = Field(..., title="Target",
@@ -67,6 +70,10 @@ class _Fault(BaseModel):
                                  json_schema_extra={"unit": "s"})
     enabled: bool = Field(True, title="Enabled",
                           description="a disabled fault stays in the experiment but is not injected")
+
+    def log_kinds(self) -> tuple[str, ...]:
+        """The event-log kinds this fault can write in a run."""
+        return ("fault_started", "fault_ended", *self.logs)
 
     @model_validator(mode="after")
     def _period_fits(self):
@@ -112,6 +119,7 @@ class CrashFault(_Fault):
     help = "Instances stop: callers are refused at once, or hang until they time out."
     badge = "crash"
     needs_instances = True
+    logs = ("instance_crashed", "instance_restarted")
     instances: InstanceSelector = Field(default_factory=InstanceSelector, title="Instances",
                                         description="which instances crash")
     mode: Literal["refuse", "hang"] = Field(
@@ -161,6 +169,10 @@ class ExhaustionFault(_Fault):
                                  description="memory_leak: time to restart after the kill",
                                  json_schema_extra={"unit": "s", "shown_when": {"resource": ["memory_leak"]}})
 
+    def log_kinds(self) -> tuple[str, ...]:
+        leak = ("oom_killed", "instance_crashed", "instance_restarted") if self.resource == "memory_leak" else ()
+        return (*super().log_kinds(), *leak)
+
 
 class ErrorFault(_Fault):
     kind: Literal["error"] = "error"
@@ -192,6 +204,7 @@ class ZoneOutageFault(_Fault):
     help = "Every instance in one zone stops at once, in every component placed there."
     badge = "zone"
     needs_instances = True
+    logs = ("instance_crashed", "instance_restarted")
     zone: int = Field(1, ge=1, le=64, title="Zone", description="the zone that goes down, counted from 1",
                       json_schema_extra={"unit": "zone"})
     whole_zone: bool = Field(
@@ -211,6 +224,7 @@ class RandomFailuresFault(_Fault):
     help = "Instances fail and recover at random (MTBF / MTTR)."
     badge = "flaky"
     needs_instances = True
+    logs = ("instance_crashed", "instance_restarted")
     mtbf: float = Field(60.0, gt=0, le=LONGEST_RUN, title="Mean time between failures",
                         description="per instance, exponentially distributed", json_schema_extra={"unit": "s"})
     mttr: float = Field(10.0, gt=0, le=LONGEST_RUN, title="Mean time to repair",

@@ -25,7 +25,8 @@ class _Policy(BaseModel):
     """What every policy has, and the facts of its kind that every view reads.
 
     A kind states its facts once, here on its class: ``help`` (one sentence), ``badge`` (the
-    canvas's few letters), ``label`` (a title) and ``inbound`` (it guards the component itself, not its calls).
+    canvas's few letters), ``label`` (a title), ``inbound`` (it guards the component itself, not its calls)
+    and ``logs`` (the event-log kinds it can write).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
@@ -33,12 +34,18 @@ class _Policy(BaseModel):
     help: ClassVar[str]
     badge: ClassVar[str]
     inbound: ClassVar[bool] = False
+    # The event-log kinds (engine.events) a policy of this kind can write.
+    logs: ClassVar[tuple[str, ...]] = ()
     # Values a new policy starts with where a field has no default (load shedding needs one bound).
     starting_values: ClassVar[dict[str, object]] = {}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     enabled: bool = Field(True, title="Enabled",
                           description="a disabled policy stays on the component but guards nothing")
+
+    def log_kinds(self) -> tuple[str, ...]:
+        """The event-log kinds this policy can write in a run: none while it is disabled."""
+        return self.logs if self.enabled else ()
 
     @property
     def title(self) -> str:
@@ -66,6 +73,7 @@ class CircuitBreakerPolicy(_CallerPolicy):
     label = "Circuit breaker"
     help = "Stop calling a failing dependency for a while (Resilience4j CircuitBreaker)."
     badge = "CB"
+    logs = ("breaker_opened", "breaker_half_open", "breaker_closed")
     nesting = 4
     sliding_window_type: Literal["count_based", "time_based"] = Field(
         "count_based", title="Window",
@@ -145,6 +153,7 @@ class RetryPolicy(_CallerPolicy):
     label = "Retry"
     help = "Call again after a failure, with backoff and jitter (Resilience4j Retry, gRPC retry policy)."
     badge = "R"
+    logs = ("retries_exhausted",)
     nesting = 2
     max_attempts: int = Field(3, ge=1, le=100, title="Max attempts",
                               description="attempts in all, the first call included (Resilience4j, gRPC)",
@@ -170,6 +179,10 @@ class RetryPolicy(_CallerPolicy):
         None, title="Retry budget",
         description="caps retries so that they cannot multiply load during an outage (gRPC throttling, Envoy budget)")
 
+    def log_kinds(self) -> tuple[str, ...]:
+        budget = ("retry_budget_exhausted", "retry_budget_restored") if self.budget is not None else ()
+        return (*super().log_kinds(), *budget) if self.enabled else ()
+
 
 class TimeoutPolicy(_CallerPolicy):
     """The caller gives up after ``timeout``; the callee keeps working unless cancelled."""
@@ -194,6 +207,7 @@ class BulkheadPolicy(_CallerPolicy):
     label = "Bulkhead"
     help = "Cap concurrent calls so one slow dependency cannot take every worker."
     badge = "BH"
+    logs = ("bulkhead_saturated", "bulkhead_recovered")
     nesting = 6
     max_concurrent_calls: int = Field(25, ge=0, le=1_000_000, title="Max concurrent calls",
                                       description="calls in flight at once through this bulkhead",
@@ -214,6 +228,7 @@ class ThreadPoolBulkheadPolicy(_CallerPolicy):
     help = ("Run calls on a bounded pool of threads with a bounded queue (Resilience4j ThreadPoolBulkhead: "
             "coreThreadPoolSize, maxThreadPoolSize, queueCapacity 100, keepAliveDuration 20 ms).")
     badge = "TP"
+    logs = ("thread_pool_grew", "thread_pool_shrank", "bulkhead_saturated", "bulkhead_recovered")
     nesting = 7   # innermost, beside the semaphore bulkhead; a call passes one or the other
     core_thread_pool_size: int = Field(
         1, ge=1, le=100_000, title="Core threads",
@@ -265,6 +280,7 @@ class DeadlinePolicy(_CallerPolicy):
     help = ("Give a call a deadline that its callee and their callees inherit; work past it is dropped "
             "(gRPC deadline propagation).")
     badge = "DL"
+    logs = ("deadline_drops",)  # by the callees, which drop the work
     nesting = 1
     deadline: float = Field(
         1.0, gt=0, le=LONGEST_RUN, title="Deadline",
@@ -283,6 +299,7 @@ class HedgingPolicy(_CallerPolicy):
     help = ("Send copies of a slow call a delay apart and take the first answer, cancelling the rest "
             "(gRPC hedging policy).")
     badge = "H"
+    logs = ("hedges_sent",)
     nesting = 3
     max_attempts: int = Field(
         2, ge=2, le=5, title="Max attempts",
@@ -307,6 +324,10 @@ class HedgingPolicy(_CallerPolicy):
                     "half; empty means no throttling",
     )
 
+    def log_kinds(self) -> tuple[str, ...]:
+        budget = ("retry_budget_exhausted", "retry_budget_restored") if self.throttling is not None else ()
+        return (*super().log_kinds(), *budget) if self.enabled else ()
+
 
 class OutlierDetectionPolicy(_CallerPolicy):
     """Envoy outlier detection (cluster ``outlier_detection``): the caller stops sending to an
@@ -320,6 +341,7 @@ class OutlierDetectionPolicy(_CallerPolicy):
     label = "Outlier detection"
     help = "Stop sending to an instance that keeps failing, for a while (Envoy outlier detection)."
     badge = "OD"
+    logs = ("instance_ejected", "instance_returned")
     nesting = 8
     consecutive_5xx: int = Field(
         5, ge=1, le=1_000_000, title="Consecutive 5xx",
@@ -415,6 +437,7 @@ class RateLimiterPolicy(_Policy):
     help = ("Admit at most N requests per period into this component (inbound; Resilience4j RateLimiter: "
             "limitForPeriod 50, limitRefreshPeriod 500 ns, timeoutDuration 5 s).")
     badge = "RL"
+    logs = ("rate_limiting_began", "rate_limiting_ended")
     inbound = True
     limit_for_period: int = Field(50, ge=1, le=1_000_000_000, title="Limit for period",
                                   description="requests admitted per refresh period, per instance or, with a "
@@ -440,6 +463,7 @@ class LoadSheddingPolicy(_Policy):
     label = "Load shedding"
     help = "Reject work that would wait too long in this component's queue (inbound)."
     badge = "LS"
+    logs = ("load_shedding_began", "load_shedding_ended")
     inbound = True
     starting_values = {"max_queue_wait": 1.0}
     max_queue_wait: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max queue wait",

@@ -1,14 +1,20 @@
 """The event log repaints only what new events changed, and what it shows is what a whole repaint shows."""
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QImage
+import pytest
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from app.run.event_log import EventLog
+from app import theme
+from app.run.event_log import COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, EventLog, kind_colour, kind_label
+from app.run.formatting import format_time, text_colour
+from engine.model import parse_design
 
+_ROOT = QModelIndex()
 KINDS = ("fault_started", "breaker_opened", "breaker_half_open", "breaker_closed", "instance_crashed", "retry")
 
 
@@ -25,10 +31,10 @@ class _Painted(QObject):
         return False
 
 
-def _live_log(qtbot):
+def _live_log(qtbot, design=None, experiment=None):
     variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
     session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False)
+                              is_comparison=True, done=False, design=design, experiment=experiment)
     window = QMainWindow()
     log = EventLog()
     window.setCentralWidget(log)
@@ -114,3 +120,110 @@ def test_events_filling_the_table_do_not_narrow_it(qtbot):
         _settle()
     assert log.view.verticalScrollBar().maximum() > 0  # the events overflowed the table
     assert viewport.width() == width
+
+
+class _Asked(QAbstractTableModel):
+    """The log's rows answered role by role from the events at each paint, as the log once did:
+    what its prepared cells must look like."""
+
+    def __init__(self, events, highlighted):
+        super().__init__()
+        self.events, self.highlighted = events, highlighted
+
+    def rowCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        e, col = self.events[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (f"{e['time']:.3f}" if e["time"] < 600 else format_time(e["time"]),
+                    SHORT_VARIANT_LABELS[e["variant"]], e.get("link") or e["component"], kind_label(e["kind"]),
+                    e["details"])[col]
+        if role == Qt.ItemDataRole.UserRole:
+            return e["time"]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and (colour := kind_colour(e["kind"])):
+            light = QGuiApplication.palette().base().color().lightness() >= 128
+            return QColor(text_colour(colour) if light else colour)
+        if role == Qt.ItemDataRole.BackgroundRole and index.row() in self.highlighted:
+            colour = QGuiApplication.palette().highlight().color()
+            colour.setAlpha(70)
+            return colour
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_prepared_cells_draw_what_asking_the_events_at_each_paint_drew(qtbot, qapp, look):
+    old = qapp.palette()
+    qapp.setPalette(theme.light_palette())
+    try:
+        window, log, variants = _live_log(qtbot)
+        for step in range(12):
+            _add(variants, step, 2.6)
+        for data in variants.values():
+            data.events.append({"time": 1234.5, "kind": "outstanding_limit_reached", "component": "db",
+                                "link": "app -> db", "details": "past ten minutes"})
+        log.session_updated()
+        log.follow_time(3.0, 5.0)  # some rows highlighted
+        qapp.setPalette(theme.dark_palette() if look == "dark" else theme.light_palette())  # colours follow
+        _settle()
+        viewport = log.view.viewport()
+        prepared = viewport.grab().toImage()
+        bar = log.view.verticalScrollBar()
+        scrolled = bar.value()
+        assert 0 < scrolled < bar.maximum()  # the highlighted rows in view, not the first nor the last
+        asked = QSortFilterProxyModel()
+        asked.setSourceModel(_Asked(log.model.events, log.model.highlighted))
+        asked.setSortRole(Qt.ItemDataRole.UserRole)
+        log.view.setModel(asked)
+        asked.sort(0)
+        _settle()
+        bar.setValue(scrolled)
+        _settle()
+        assert log.view.model().rowCount() == 6 * 12 + 2
+        assert viewport.grab().toImage() == prepared
+    finally:
+        qapp.setPalette(old)
+
+
+def test_sorting_by_a_column_and_back_by_time(qtbot):
+    window, log, variants = _live_log(qtbot)
+    for step in range(5):
+        _add(variants, step, 2.6)
+    log.session_updated()
+    log.view.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # Details, by its words
+    details = [e["details"] for e in log.visible_events()]
+    assert details == sorted(details, reverse=True)
+    log.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Time by the time: 10.0 after 9.5, not before
+    times = [e["time"] for e in log.visible_events()]
+    assert times == sorted(times) and times != sorted(times, key=lambda t: f"{t:.3f}")
+
+
+def test_a_longer_kind_arriving_mid_run_never_widens_the_kind_column(qtbot):
+    """The column is fitted at the run's start to every kind the design can write: widening it when a
+    longer kind first arrives repainted the whole table mid-run."""
+    design = parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "three_tier.json")
+                          .read_text())
+    window, log, variants = _live_log(qtbot, design, "database outage")
+    width = log.view.columnWidth(KIND_COLUMN)
+    metrics = log.view.fontMetrics()
+    can = design.log_kinds("database outage")
+    assert "instance_restarted" in can
+    assert all(metrics.horizontalAdvance(kind_label(k)) + 8 <= width for k in can)
+    assert not log.view.horizontalScrollBar().isVisible()  # empty, nothing to scroll sideways to
+    protected = variants["protected"].events
+    for step, kind in enumerate(["fault_started"] * 3 + ["breaker_opened", "instance_crashed", "instance_restarted",
+                                                         "breaker_half_open", "bulkhead_saturated"]):
+        protected.append({"time": step * 0.5, "kind": kind, "component": "db", "details": ""})
+        log.session_updated()
+        _settle()
+        assert log.view.columnWidth(KIND_COLUMN) == width, kind
