@@ -98,6 +98,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self.components: list[str] = []
         self.frames_drawn = 0
         self.cursor_time: float | None = None
+        self._header_of: RunSession | None = None  # the run whose title was last placed
         self._init_staging()
         self._curves: list[_Curve] = []
         self._stack: list[pg.PlotDataItem] = []
@@ -728,19 +729,28 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
             return
         status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
         reps = f" · {session.replications} replications" if session.replications > 1 else ""
-        self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
-                                 f" · seed {session.seed}{reps} · <i>{status}</i>")
-        self._place_title()
-        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
-        # its value changes: with updates held it is painted with the rest of the window instead.
-        self.progress.setUpdatesEnabled(False)
-        self.progress.setValue(int(session.progress * 1000))
+        title = (f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
+                 f" · seed {session.seed}{reps} · <i>{status}</i>")
+        # Asked on every frame: the title is placed again only when its words or the run (and with
+        # it the buttons beside it) change; a new width places it from resizeEvent.
+        if title != self.title_label.text() or self._header_of is not session:
+            self._header_of = session
+            self.title_label.setText(title)
+            self._place_title()
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0
         if session.status == RUNNING and session.replication > 0:
-            self.progress.setFormat(f"replication {session.replication + 1} of {session.replications}")
+            shown = f"replication {session.replication + 1} of {session.replications}"
         else:
-            self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
+            shown = f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %"
+        value = int(session.progress * 1000)
+        if (value, shown) == (self.progress.value(), self.progress.format()):
+            return  # letting updates through again would repaint the bar all the same
+        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
+        # its value changes: with updates held it is painted with the rest of the window instead.
+        self.progress.setUpdatesEnabled(False)
+        self.progress.setValue(value)
+        self.progress.setFormat(shown)
         self.progress.setUpdatesEnabled(True)
 
     def _place_title(self) -> None:

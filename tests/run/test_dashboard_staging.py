@@ -168,3 +168,27 @@ def test_the_breaker_strip_is_built_on_a_tick_of_its_own_and_drawn_on_its_rows_n
     dashboard.flush()
     assert strip.names == names and strip.image.image is not None and not dashboard._dirty
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_the_header_follows_the_run_and_places_its_title_only_when_the_title_changes(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    placed = []
+    original = dashboard._place_title
+    dashboard._place_title = lambda: (placed.append(dashboard.title_label.text()), original())[1]
+    ui.run()
+    qtbot.waitUntil(lambda: ui.session is not None and ui.session.progress > 0, timeout=5_000)
+    session = ui.session
+    placed.clear()
+    for _ in range(3):  # frames of a run going on: the same title, the progress moving
+        dashboard._update_header()
+        assert dashboard.progress.value() == int(session.progress * 1000)
+        qtbot.wait(30)
+    assert placed == []  # unchanged words: left where they were placed
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+    assert placed and "stopped" in placed[-1] and "stopped" in dashboard.title_label.text()
+    assert dashboard.progress.value() == int(session.progress * 1000)
+    del dashboard._place_title
