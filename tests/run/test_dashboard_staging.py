@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.plot_grid import PLOT_POSITIONS
@@ -192,3 +193,33 @@ def test_the_header_follows_the_run_and_places_its_title_only_when_the_title_cha
     assert placed and "stopped" in placed[-1] and "stopped" in dashboard.title_label.text()
     assert dashboard.progress.value() == int(session.progress * 1000)
     del dashboard._place_title
+
+
+
+@pytest.fixture
+def axis_paints(monkeypatch):
+    """The axes painted, noted from before the window is made (Qt keeps to the paint it first found)."""
+    import pyqtgraph as pg
+
+    painted: list = []
+    original = pg.AxisItem.paint
+    monkeypatch.setattr(pg.AxisItem, "paint", lambda self, *a: (painted.append(self), original(self, *a))[1])
+    return painted
+
+
+def test_redrawing_the_curves_does_not_paint_the_axes_again(axis_paints, qtbot, window):  # noqa: F811
+    # An axis reaches a few pixels into its plot's view: every row of new data painted it again.
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    qtbot.wait(50)
+    dashboard.plots_widget.viewport().repaint()
+    assert axis_paints  # the axes were painted (into their pixmaps)
+    axis_paints.clear()
+    curves = [c for c in dashboard.curves() if c.plot == "throughput"]
+    for shift in (1.0, 2.0):  # new values within the axes' ranges, as a frame of a run brings
+        for c in curves:
+            x, y = c.item.getData()
+            c.item.setData(x, np.clip(y - shift, 0, None))
+        dashboard.plots_widget.viewport().repaint()
+    assert curves and not axis_paints
