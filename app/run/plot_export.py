@@ -26,7 +26,7 @@ from engine import text_cell
 from ..canvas.export import png_bytes
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
-from .plot_grid import PLOT_TITLES, PLOT_UNITS, axes_painted_directly
+from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
 from .plot_style import safe_file_name
 from .verdict_view import burn_columns
 
@@ -78,7 +78,7 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
         view.resize(round(EXPORT_WIDTH), round(height))
         view.settle()
     if wide or alone:
-        _settle(view, dashboard.plots)
+        _settle(view)
     try:
         yield
     finally:
@@ -89,13 +89,13 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
             dashboard.enlarge(enlarged)
 
 
-def _settle(view, plots) -> None:
+def _settle(view) -> None:
     """Paint the plots once where nobody sees it, then lay them out again: an axis that has not yet
     painted at a size learns only then how its labels fit, and leaves itself out until it has."""
     area = view.ci.sceneBoundingRect()
     scratch = QImage(max(1, round(area.width())), max(1, round(area.height())), QImage.Format.Format_ARGB32)
     painter = QPainter(scratch)
-    with axes_painted_directly(plots):
+    with painted_directly(view.scene()):
         view.scene().render(painter, QRectF(scratch.rect()), area)
     painter.end()
     # The plots' own layouts (a plot's axes beside its view) answer their requests in the event
@@ -124,7 +124,7 @@ def render_plots(dashboard, painter: QPainter, key: str | None = None) -> None:
     for line in hovering:
         line.hide()
     try:
-        with axes_painted_directly(dashboard.plots):
+        with painted_directly(dashboard.plots_widget.scene()):
             dashboard.plots_widget.scene().render(painter, QRectF(0, height, source.width(), source.height()),
                                                   source)
     finally:

@@ -192,17 +192,18 @@ def fit_log_y(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float
 
 
 @contextmanager
-def axes_painted_directly(plots: dict[str, pg.PlotItem]) -> Iterator[None]:
-    """For a picture, the axes paint their lines and labels rather than their on-screen pixmaps:
+def painted_directly(scene) -> Iterator[None]:
+    """For a picture, items kept as on-screen pixmaps (the axes) paint their lines and text afresh:
     an SVG keeps them as text and lines, a PNG at print resolution keeps them sharp."""
-    axes = [plot.getAxis(name) for plot in plots.values() for name in ("left", "bottom")]
-    for axis in axes:
-        axis.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    cached = [(item, item.cacheMode()) for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    for item, _mode in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     try:
         yield
     finally:
-        for axis in axes:
-            axis.setCacheMode(AXIS_CACHE)
+        for item, mode in cached:
+            item.setCacheMode(mode)
 
 
 def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
