@@ -38,6 +38,7 @@ from .formatting import (
     OUTCOME_COLOURS,
     format_time,
 )
+from .live_curve import LiveCurve
 from .plot_export import PlotExports
 from .plot_grid import (
     FITTED_Y,
@@ -64,16 +65,12 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
-# Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
-# each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
-# axes are fitted to the data anyway (fitted_top).
-LIVE_CURVE = {"dynamicRangeLimit": None}
 
 
 class _Curve:
     """One plotted line and where its values come from."""
 
-    def __init__(self, item: pg.PlotDataItem, plot: str, component: str, variant: str, metric: str, label: str):
+    def __init__(self, item: LiveCurve, plot: str, component: str, variant: str, metric: str, label: str):
         self.item = item
         self.plot = plot
         self.component = component
@@ -101,9 +98,9 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self._header_of: RunSession | None = None  # the run whose title was last placed
         self._init_staging()
         self._curves: list[_Curve] = []
-        self._stack: list[pg.PlotDataItem] = []
+        self._stack: list[LiveCurve] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
-        self._stack_items: list[pg.PlotDataItem] = []  # made with the dashboard, kept (see _clear_items)
+        self._stack_items: list[LiveCurve] = []  # made with the dashboard, kept (see _clear_items)
         self._spare_regions: dict[str, list[pg.LinearRegionItem]] = {}
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
@@ -263,7 +260,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self.breaker_strip = BreakerStrip(breakers)
         self.strip = self.breaker_strip.image
 
-        self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
+        self._spare: dict[str, list[LiveCurve]] = {key: [] for key in CURVE_PLOTS}
         # One fault window's shading per plot, made before any run needs it (more are made as needed).
         self._spare_regions = {key: [self._new_region(key)] for key in self.plots}
         self._make_stack_items()
@@ -532,15 +529,12 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         item.show()
         self._curves.append(_Curve(item, plot, component, variant, metric, label))
 
-    def _new_curve(self, plot: str) -> pg.PlotDataItem:
-        # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
-        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5, **LIVE_CURVE)
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, method="peak")
+    def _new_curve(self, plot: str) -> LiveCurve:
+        item = LiveCurve()
         self.plots[plot].addItem(item)
         return item
 
-    def _release_curve(self, plot: str, item: pg.PlotDataItem) -> None:
+    def _release_curve(self, plot: str, item: LiveCurve) -> None:
         """Keep a curve no longer shown for the next one: adding an item to a plot costs a
         millisecond, which mid-run (a component joins the plots) would stall the window."""
         item.setData([], [])
@@ -583,8 +577,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
             fill.setAlpha(170)
-            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill), **LIVE_CURVE)
-            item.setClipToView(True)
+            item = LiveCurve(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
             item.setZValue(len(FAILURE_KINDS) - i)
             item.hide()
             plot.addItem(item)
