@@ -1,24 +1,29 @@
 """A live series on the dashboard: pyqtgraph's curve fed only the part of the run its view shows,
-peak-downsampled to its width.
+downsampled to its width.
 
 ``pg.PlotDataItem`` does the same in general: every ``setData`` checks its input, keeps a
 second dataset, and sends the pen, brush and fill to its curve again (pyqtgraph forces that
 style update on every call), about 75 µs a curve, 18 curves a row of plots, 25 times a second.
 Here a frame is the clip, the downsampling and the curve's own ``setData``: a third of that.
+The plot's menu (downsampling, clip to view, log axes) works on it as on a PlotDataItem.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 
-POINTS_PER_PIXEL = 1.5  # as the dashboard's PlotDataItems had it: a min and a max per pixel and a half
+POINTS_PER_PIXEL = 1.5  # as the dashboard's PlotDataItems had it: a max and a min per pixel and a half
 
 
 class LiveCurve(pg.PlotCurveItem):
     """A curve of a whole series (``getData`` gives it back whole) that draws what its view shows,
-    clipped and downsampled exactly as the dashboard's PlotDataItems were (peak, 1.5 points a pixel)."""
+    clipped and downsampled as the dashboard's PlotDataItems were (peak, 1.5 points a pixel)."""
 
-    _series = (np.zeros(0), np.zeros(0))  # pyqtgraph's constructor sets data before ours runs
+    # pyqtgraph's constructor sets data before ours would run: the defaults live on the class.
+    _series = (np.zeros(0), np.zeros(0))
+    _reduce = (1, True, "peak")  # the plot menu's downsampling: factor, automatic, method
+    _clip = True
+    _log = (False, False)
 
     def __init__(self, **opts):
         super().__init__(connect="finite", **opts)
@@ -38,29 +43,54 @@ class LiveCurve(pg.PlotCurveItem):
         super().viewRangeChanged()
         self.setData()
 
+    # The plot's menu sets these on every curve of the plot, as it would on PlotDataItems.
+    def setDownsampling(self, ds=None, auto=None, method=None) -> None:  # noqa: N802
+        factor, automatic, how = self._reduce
+        self._reduce = (factor if ds is None else int(ds), automatic if auto is None else bool(auto),
+                        how if method is None else method)
+        self.setData()
+
+    def setClipToView(self, clip: bool) -> None:  # noqa: N802
+        self._clip = bool(clip)
+        self.setData()
+
+    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802
+        self._log = (bool(x), bool(y))
+        self.setData()
+
     def _shown(self) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._series
+        if any(self._log):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x, y = (np.log10(x) if self._log[0] else x), (np.log10(y) if self._log[1] else y)
         view = self.getViewBox()
         if view is None or len(x) < 2 or not view.width():
             return x, y
         left, right = view.viewRange()[0]
+        factor, automatic, how = self._reduce
+        step = max(1, factor)
         spacing = (x[-1] - x[0]) / (len(x) - 1)
-        step = max(1, int(abs((right - left) / spacing / (view.width() * POINTS_PER_PIXEL)))) if spacing else 1
-        # The buckets in view and a step either side, so that the line runs to the plot's edges.
-        first = min(max(0, int(np.searchsorted(x, left)) - step), len(x))
-        last = min(max(first, int(np.searchsorted(x, right)) + step), len(x))
-        x, y = x[first:last], y[first:last]
-        return _peaks(x, y, step) if step > 1 else (x, y)
+        if automatic and spacing:
+            step = max(1, int(abs((right - left) / spacing / (view.width() * POINTS_PER_PIXEL))))
+        if self._clip:
+            # The buckets in view and a step either side, so that the line runs to the plot's edges.
+            first = min(max(0, int(np.searchsorted(x, left)) - step), len(x))
+            last = min(max(first, int(np.searchsorted(x, right)) + step), len(x))
+            x, y = x[first:last], y[first:last]
+        return _reduced(x, y, step, how) if step > 1 else (x, y)
 
 
-def _peaks(x: np.ndarray, y: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each run of ``step`` points as its greatest and least value (NaN, a gap, if any is NaN) at
-    the run's middle point, as pyqtgraph's peak downsampling draws it."""
+def _reduced(x: np.ndarray, y: np.ndarray, step: int, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``step`` points as pyqtgraph reduces them: the greatest and least value (``peak``; NaN,
+    a gap, if any is NaN), their mean, or the first, at the run's middle point."""
+    if how == "subsample":
+        return x[::step], y[::step]
     n = len(x) // step
     middle = step // 2
-    xs = np.repeat(x[middle:middle + n * step:step], 2)
     blocks = y[: n * step].reshape(n, step)
+    if how == "mean":
+        return x[middle:middle + n * step:step], blocks.mean(axis=1)
     ys = np.empty(2 * n)
     ys[0::2] = blocks.max(axis=1)
     ys[1::2] = blocks.min(axis=1)
-    return xs, ys
+    return np.repeat(x[middle:middle + n * step:step], 2), ys

@@ -63,3 +63,21 @@ def test_it_draws_again_for_a_new_view(qtbot, plot):
     plot.setXRange(0, 20_000, padding=0)  # zoomed in: the buckets in view, each drawn
     assert live.xData[0] < 100 and live.xData[-1] > 19_900  # to both edges of the view
     assert len(live.xData) > coarse / 2 and live.xData[-1] < 25_000
+
+
+@pytest.mark.parametrize("ds, auto, method", [(4, False, "peak"), (3, False, "mean"), (5, False, "subsample"),
+                                              (1, True, "mean")])
+def test_the_plot_menus_downsampling_clip_and_log_axis_apply_as_to_pyqtgraphs_items(qtbot, plot, ds, auto, method):
+    x = np.arange(5_000) * 10.0 + 5.0
+    y = np.abs(np.sin(x / 700.0)) * 9.0 + 0.5
+    reference, live = _reference(plot), LiveCurve()
+    plot.addItem(live)
+    plot.setXRange(10_000, 30_000, padding=0)
+    for item in (reference, live):
+        item.setData(x, y)
+        item.setDownsampling(ds, auto, method)
+        item.setClipToView(False)
+        item.setLogMode(False, True)
+    drawn_x, drawn_y = reference.curve.getData()
+    np.testing.assert_array_equal(live.xData, drawn_x)
+    np.testing.assert_allclose(live.yData, drawn_y)
