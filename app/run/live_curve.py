@@ -5,7 +5,7 @@ downsampled to its width.
 second dataset, and sends the pen, brush and fill to its curve again (pyqtgraph forces that
 style update on every call), about 75 µs a curve, 18 curves a row of plots, 25 times a second.
 Here a frame is the clip, the downsampling and the curve's own ``setData``: a third of that.
-The plot's menu (downsampling, clip to view, log axes) works on it as on a PlotDataItem.
+The plot's menu (downsampling, clip to view, log axes, spectrum) works on it as on a PlotDataItem.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class LiveCurve(pg.PlotCurveItem):
     _reduce = (1, True, "peak")  # the plot menu's downsampling: factor, automatic, method
     _clip = True
     _log = (False, False)
+    _spectrum = False
 
     def __init__(self, **opts):
         super().__init__(connect="finite", **opts)
@@ -58,8 +59,14 @@ class LiveCurve(pg.PlotCurveItem):
         self._log = (bool(x), bool(y))
         self.setData()
 
+    def setFftMode(self, on: bool) -> None:  # noqa: N802
+        self._spectrum = bool(on)
+        self.setData()
+
     def _shown(self) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._series
+        if self._spectrum and len(x) > 1:  # the menu's power spectrum, as pyqtgraph computes it
+            x, y = np.fft.rfftfreq(len(y), (x[-1] - x[0]) / (len(x) - 1)), np.abs(np.fft.rfft(y) / len(y))
         if any(self._log):
             with np.errstate(divide="ignore", invalid="ignore"):
                 x, y = (np.log10(x) if self._log[0] else x), (np.log10(y) if self._log[1] else y)

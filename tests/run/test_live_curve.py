@@ -81,3 +81,19 @@ def test_the_plot_menus_downsampling_clip_and_log_axis_apply_as_to_pyqtgraphs_it
     drawn_x, drawn_y = reference.curve.getData()
     np.testing.assert_array_equal(live.xData, drawn_x)
     np.testing.assert_allclose(live.yData, drawn_y)
+
+
+def test_the_plot_menus_power_spectrum_applies_as_to_pyqtgraphs_items(qtbot, plot):
+    x = np.arange(512) * 10.0 + 5.0
+    y = np.sin(x / 30.0) + 1.0
+    reference, live = _reference(plot), LiveCurve()
+    plot.addItem(live)
+    for item in (reference, live):
+        item.setData(x, y)
+        item.setClipToView(False)
+        item.setDownsampling(1, False, "peak")
+        item.setFftMode(True)
+    plot.setXRange(*reference.curve.dataBounds(0), padding=0)
+    drawn_x, drawn_y = reference.curve.getData()
+    np.testing.assert_allclose(live.xData, drawn_x)
+    np.testing.assert_allclose(live.yData, drawn_y)
