@@ -212,6 +212,11 @@ def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
     axis = plot.getAxis("bottom")
     axis.showLabel(labelled)
     axis.setStyle(showValues=labelled)
+    left = plot.getAxis("left")
+    if left.isVisible() and left.fixedWidth and left.width() != left.fixedWidth:
+        # Likewise a y axis whose width was worked out while its plot was hidden (a run's first
+        # paint holds the bottom row back) kept no width: the queue plot showed no values.
+        left.setWidth(left.fixedWidth)
 
 
 LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
