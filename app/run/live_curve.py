@@ -25,6 +25,7 @@ class LiveCurve(pg.PlotCurveItem):
     _clip = True
     _log = (False, False)
     _spectrum = False
+    _drawn_for: tuple = ()  # the x range and width the drawn points were chosen for
 
     def __init__(self, **opts):
         super().__init__(connect="finite", **opts)
@@ -40,9 +41,12 @@ class LiveCurve(pg.PlotCurveItem):
         super().setData(*self._shown(), **kargs)
 
     def viewRangeChanged(self, *_args) -> None:
-        # Zoomed, panned, popped out or laid out wider for a picture: drawn again for it.
+        # Zoomed, panned, popped out or laid out wider for a picture: drawn again for it. A new y
+        # range (the axis fitted to the data) leaves what is drawn as it is.
         super().viewRangeChanged()
-        self.setData()
+        view = self.getViewBox()
+        if isinstance(view, pg.ViewBox) and (tuple(view.viewRange()[0]), view.width()) != self._drawn_for:
+            self.setData()
 
     # The plot's menu sets these on every curve of the plot, as it would on PlotDataItems.
     def setDownsampling(self, ds=None, auto=None, method=None) -> None:  # noqa: N802
@@ -71,9 +75,10 @@ class LiveCurve(pg.PlotCurveItem):
             with np.errstate(divide="ignore", invalid="ignore"):
                 x, y = (np.log10(x) if self._log[0] else x), (np.log10(y) if self._log[1] else y)
         view = self.getViewBox()
-        if view is None or len(x) < 2 or not view.width():
+        if not isinstance(view, pg.ViewBox) or len(x) < 2 or not view.width():
             return x, y
         left, right = view.viewRange()[0]
+        self._drawn_for = ((left, right), view.width())
         factor, automatic, how = self._reduce
         step = max(1, factor)
         spacing = (x[-1] - x[0]) / (len(x) - 1)

@@ -97,3 +97,17 @@ def test_the_plot_menus_power_spectrum_applies_as_to_pyqtgraphs_items(qtbot, plo
     drawn_x, drawn_y = reference.curve.getData()
     np.testing.assert_allclose(live.xData, drawn_x)
     np.testing.assert_allclose(live.yData, drawn_y)
+
+
+def test_a_new_y_range_leaves_the_drawn_points_alone(qtbot, plot):
+    x = np.arange(3_000) * 10.0 + 5.0
+    live = LiveCurve()
+    plot.addItem(live)
+    plot.setXRange(0, 200_000, padding=0)
+    live.setData(x, np.cos(x / 900.0) + 3.0)
+    drawn = []
+    live.setData = lambda *a, **k: drawn.append(a)
+    plot.setYRange(0, 50)  # the y axis fitted anew, as the dashboard does a few times a run
+    assert drawn == []
+    plot.setXRange(0, 20_000, padding=0)
+    assert drawn
