@@ -12,6 +12,7 @@ cost (taking a batch of events and repainting) as it follows a live comparison.
 """
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import sys
@@ -30,6 +31,7 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from app.gui import keep_startup_out_of_collections
     from app.main_window import MainWindow
     from app.resources import EXAMPLES
     from app.run.ui import FULL_SPEED_INDEX, install
@@ -49,6 +51,7 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     # Long enough to outlast the measurement (5,000 simulated s a wall second alone); its 10 s
     # buckets arrive by the hundred per second.
     ui.duration_spin.setValue(200_000)
+    keep_startup_out_of_collections()  # as the application does once its window is up (app/gui.py)
 
     frames = 0
 
@@ -89,6 +92,17 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     if accounting:
         app.clear()
         app.on = True
+    full: list[float] = []  # full garbage collections while streaming, in either thread: ms each
+    began: list[float] = []
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began.append(time.perf_counter())
+            elif began:
+                full.append(1000 * (time.perf_counter() - began.pop()))
+
+    gc.callbacks.append(on_gc)
     timer.start()
     start = time.perf_counter()
     cpu0 = time.thread_time()
@@ -98,6 +112,7 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     gui_cpu = time.thread_time() - cpu0
     timer.stop()
+    gc.callbacks.remove(on_gc)
     if accounting and len(cpu_ticks) > 1:
         app.on = False
         worst = max(range(len(cpu_ticks) - 1), key=lambda i: cpu_ticks[i + 1] - cpu_ticks[i])
@@ -134,6 +149,8 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
         "stop_ms": 1000 * stop_s,
         "stopped_ms": 1000 * ended_s if ended_s is not None else float("nan"),
         "simulated_s_per_s": simulated / elapsed,
+        "full_collections": len(full),
+        "full_collection_ms": max(full, default=0.0),
     }
 
 
@@ -149,6 +166,7 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from app.gui import keep_startup_out_of_collections
     from app.main_window import MainWindow
     from app.resources import EXAMPLES
     from app.run.ui import FULL_SPEED_INDEX, install
@@ -165,6 +183,7 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     ui.speed_combo.setCurrentIndex(FULL_SPEED_INDEX)
     ui.compare_action.setChecked(compare)
     ui.duration_spin.setValue(duration)
+    keep_startup_out_of_collections()
     marks: dict[str, float] = {}
     ui.controller.started.connect(lambda *_: marks.setdefault("started", time.thread_time()))
     ui.controller.ended.connect(lambda *_: marks.setdefault("ended", time.thread_time()))
@@ -275,6 +294,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  snapshots reaching the GUI: {r['snapshots_per_s']:.1f}/s (cap 30/s); "
               f"dashboard redraws: {r['redraws_per_s']:.1f}/s (floor 10/s)")
         print(f"  simulated {r['simulated_s_per_s']:,.0f} s per wall second")
+        collections = sum(run["full_collections"] for run in runs)
+        print(f"  full garbage collections while streaming: {collections} in {trials} trials"
+              + (f", the longest {max(run['full_collection_ms'] for run in runs):.1f} ms" if collections else ""))
         print(f"  Stop: the run's results reached the window {r['stopped_ms']:.1f} ms after the click (bound 100 ms); "
               f"window updated and thread joined after {r['stop_ms']:.1f} ms")
         for line in ACCOUNTS:

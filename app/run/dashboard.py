@@ -38,6 +38,7 @@ from .formatting import (
     OUTCOME_COLOURS,
     format_time,
 )
+from .live_curve import LiveCurve
 from .plot_export import PlotExports
 from .plot_grid import (
     FITTED_Y,
@@ -64,16 +65,12 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
-# Live curves skip pyqtgraph's guard against values a million view heights off the plot: it finds
-# each curve's finite bounds on every setData, a fifth of the cost of a row of plots, and the y
-# axes are fitted to the data anyway (fitted_top).
-LIVE_CURVE = {"dynamicRangeLimit": None}
 
 
 class _Curve:
     """One plotted line and where its values come from."""
 
-    def __init__(self, item: pg.PlotDataItem, plot: str, component: str, variant: str, metric: str, label: str):
+    def __init__(self, item: LiveCurve, plot: str, component: str, variant: str, metric: str, label: str):
         self.item = item
         self.plot = plot
         self.component = component
@@ -98,11 +95,12 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self.components: list[str] = []
         self.frames_drawn = 0
         self.cursor_time: float | None = None
+        self._header_of: RunSession | None = None  # the run whose title was last placed
         self._init_staging()
         self._curves: list[_Curve] = []
-        self._stack: list[pg.PlotDataItem] = []
+        self._stack: list[LiveCurve] = []
         self._regions: list[tuple[str, pg.LinearRegionItem]] = []
-        self._stack_items: list[pg.PlotDataItem] = []  # made with the dashboard, kept (see _clear_items)
+        self._stack_items: list[LiveCurve] = []  # made with the dashboard, kept (see _clear_items)
         self._spare_regions: dict[str, list[pg.LinearRegionItem]] = {}
         self._user_components = False
         self._component_actions: dict[str, QAction] = {}
@@ -262,7 +260,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self.breaker_strip = BreakerStrip(breakers)
         self.strip = self.breaker_strip.image
 
-        self._spare: dict[str, list[pg.PlotDataItem]] = {key: [] for key in CURVE_PLOTS}
+        self._spare: dict[str, list[LiveCurve]] = {key: [] for key in CURVE_PLOTS}
         # One fault window's shading per plot, made before any run needs it (more are made as needed).
         self._spare_regions = {key: [self._new_region(key)] for key in self.plots}
         self._make_stack_items()
@@ -531,15 +529,12 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         item.show()
         self._curves.append(_Curve(item, plot, component, variant, metric, label))
 
-    def _new_curve(self, plot: str) -> pg.PlotDataItem:
-        # About two points per pixel after peak downsampling (pyqtgraph's default keeps five).
-        item = pg.PlotDataItem(connect="finite", autoDownsampleFactor=1.5, **LIVE_CURVE)
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, method="peak")
+    def _new_curve(self, plot: str) -> LiveCurve:
+        item = LiveCurve()
         self.plots[plot].addItem(item)
         return item
 
-    def _release_curve(self, plot: str, item: pg.PlotDataItem) -> None:
+    def _release_curve(self, plot: str, item: LiveCurve) -> None:
         """Keep a curve no longer shown for the next one: adding an item to a plot costs a
         millisecond, which mid-run (a component joins the plots) would stall the window."""
         item.setData([], [])
@@ -582,8 +577,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
             colour = QColor(OUTCOME_COLOURS[kind])
             fill = QColor(colour)
             fill.setAlpha(170)
-            item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill), **LIVE_CURVE)
-            item.setClipToView(True)
+            item = LiveCurve(pen=pg.mkPen(colour, width=1), fillLevel=0, brush=pg.mkBrush(fill))
             item.setZValue(len(FAILURE_KINDS) - i)
             item.hide()
             plot.addItem(item)
@@ -728,19 +722,28 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
             return
         status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
         reps = f" · {session.replications} replications" if session.replications > 1 else ""
-        self.title_label.setText(f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
-                                 f" · seed {session.seed}{reps} · <i>{status}</i>")
-        self._place_title()
-        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
-        # its value changes: with updates held it is painted with the rest of the window instead.
-        self.progress.setUpdatesEnabled(False)
-        self.progress.setValue(int(session.progress * 1000))
+        title = (f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
+                 f" · seed {session.seed}{reps} · <i>{status}</i>")
+        # Asked on every frame: the title is placed again only when its words or the run (and with
+        # it the buttons beside it) change; a new width places it from resizeEvent.
+        if title != self.title_label.text() or self._header_of is not session:
+            self._header_of = session
+            self.title_label.setText(title)
+            self._place_title()
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0
         if session.status == RUNNING and session.replication > 0:
-            self.progress.setFormat(f"replication {session.replication + 1} of {session.replications}")
+            shown = f"replication {session.replication + 1} of {session.replications}"
         else:
-            self.progress.setFormat(f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %")
+            shown = f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %"
+        value = int(session.progress * 1000)
+        if (value, shown) == (self.progress.value(), self.progress.format()):
+            return  # letting updates through again would repaint the bar all the same
+        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
+        # its value changes: with updates held it is painted with the rest of the window instead.
+        self.progress.setUpdatesEnabled(False)
+        self.progress.setValue(value)
+        self.progress.setFormat(shown)
         self.progress.setUpdatesEnabled(True)
 
     def _place_title(self) -> None:

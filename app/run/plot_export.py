@@ -26,7 +26,7 @@ from engine import text_cell
 from ..canvas.export import png_bytes
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
-from .plot_grid import PLOT_TITLES, PLOT_UNITS
+from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
 from .plot_style import safe_file_name
 from .verdict_view import burn_columns
 
@@ -95,7 +95,8 @@ def _settle(view) -> None:
     area = view.ci.sceneBoundingRect()
     scratch = QImage(max(1, round(area.width())), max(1, round(area.height())), QImage.Format.Format_ARGB32)
     painter = QPainter(scratch)
-    view.scene().render(painter, QRectF(scratch.rect()), area)
+    with painted_directly(view.scene()):
+        view.scene().render(painter, QRectF(scratch.rect()), area)
     painter.end()
     # The plots' own layouts (a plot's axes beside its view) answer their requests in the event
     # loop, which an export does not wait for.
@@ -123,7 +124,9 @@ def render_plots(dashboard, painter: QPainter, key: str | None = None) -> None:
     for line in hovering:
         line.hide()
     try:
-        dashboard.plots_widget.scene().render(painter, QRectF(0, height, source.width(), source.height()), source)
+        with painted_directly(dashboard.plots_widget.scene()):
+            dashboard.plots_widget.scene().render(painter, QRectF(0, height, source.width(), source.height()),
+                                                  source)
     finally:
         for line in hovering:
             line.show()

@@ -29,6 +29,7 @@ from engine.model import OBJECTIVE_CLASSES
 
 from .comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
+from .plot_grid import AXIS_CACHE
 from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
@@ -505,6 +506,8 @@ class VerdictOverlay(QObject):
         plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
         plot.setClipToView(True)
         plot.getAxis("left").setWidth(44)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setCacheMode(AXIS_CACHE)  # copied, not painted, as the curves redraw
         return plot
 
     def _follow_range(self, _view, x_range) -> None:
@@ -530,7 +533,9 @@ class VerdictOverlay(QObject):
         if self.burn_plot is not None:
             self.burn_plot.setYRange(0, _burn_y(top) * 1.1, padding=0)
             ticks = [(_burn_y(b), f"{b:g}×") for b in (1, 10, 100, 1000, 10000) if b <= top * 1.1]
-            self.burn_plot.getAxis("left").setTicks([ticks, []])
+            axis = self.burn_plot.getAxis("left")
+            if axis._tickLevels != [ticks, []]:  # the same ticks set again would paint the axis afresh
+                axis.setTicks([ticks, []])
 
     def _draw_marks(self) -> None:
         """A line where each variant's journey recovered after each fault, or where it failed to."""

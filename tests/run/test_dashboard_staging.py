@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.plot_grid import PLOT_POSITIONS
@@ -168,3 +169,69 @@ def test_the_breaker_strip_is_built_on_a_tick_of_its_own_and_drawn_on_its_rows_n
     dashboard.flush()
     assert strip.names == names and strip.image.image is not None and not dashboard._dirty
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
+def test_the_header_follows_the_run_and_places_its_title_only_when_the_title_changes(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    placed = []
+    original = dashboard._place_title
+    dashboard._place_title = lambda: (placed.append(dashboard.title_label.text()), original())[1]
+    ui.run()
+    qtbot.waitUntil(lambda: ui.session is not None and ui.session.progress > 0, timeout=5_000)
+    session = ui.session
+    placed.clear()
+    for _ in range(3):  # frames of a run going on: the same title, the progress moving
+        dashboard._update_header()
+        assert dashboard.progress.value() == int(session.progress * 1000)
+        qtbot.wait(30)
+    assert placed == []  # unchanged words: left where they were placed
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+    assert placed and "stopped" in placed[-1] and "stopped" in dashboard.title_label.text()
+    assert dashboard.progress.value() == int(session.progress * 1000)
+    del dashboard._place_title
+
+
+
+@pytest.fixture
+def axis_paints(monkeypatch):
+    """The axes painted, noted from before the window is made (Qt keeps to the paint it first found)."""
+    import pyqtgraph as pg
+
+    painted: list = []
+    original = pg.AxisItem.paint
+    monkeypatch.setattr(pg.AxisItem, "paint", lambda self, *a: (painted.append(self), original(self, *a))[1])
+    return painted
+
+
+def test_redrawing_the_curves_does_not_paint_the_axes_again(axis_paints, qtbot, window):  # noqa: F811
+    # An axis reaches a few pixels into its plot's view: every row of new data painted it again.
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    qtbot.wait(50)
+    dashboard.plots_widget.viewport().repaint()
+    assert axis_paints  # the axes were painted (into their pixmaps)
+    axis_paints.clear()
+    curves = [c for c in dashboard.curves() if c.plot == "throughput"]
+    for shift in (1.0, 2.0):  # new values within the axes' ranges, as a frame of a run brings
+        for c in curves:
+            x, y = c.item.getData()
+            c.item.setData(x, np.clip(y - shift, 0, None))
+        dashboard.plots_widget.viewport().repaint()
+    assert curves and not axis_paints
+
+
+def test_after_a_live_run_every_plots_y_axis_has_its_width(qtbot, window):  # noqa: F811
+    # The bottom row is held back for a run's first paint: a y axis sized while hidden kept no width,
+    # and the queue plot showed no values.
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    qtbot.waitUntil(lambda: not ui.dashboard.redrawing, timeout=2_000)
+    for key, plot in ui.dashboard.plots.items():
+        axis = plot.getAxis("left")
+        if key != "breakers":  # the strip names its rows instead
+            assert axis.isVisible() and axis.width() == axis.fixedWidth > 0, key

@@ -16,6 +16,7 @@ from test_run_window import FULL_SPEED, make_window, run_and_wait
 from app.canvas.export import picture_rect, render_svg
 from app.run.breaker_strip import LUT as _STRIP_LUT
 from app.run.plot_export import EXPORT_WIDTH
+from app.run.plot_grid import AXIS_CACHE
 from app.run.plot_style import nice_ceiling, series_colour
 from engine.model import Project
 
@@ -266,3 +267,17 @@ def test_the_reports_pictures_are_light_in_the_dark_theme_and_the_window_keeps_i
         assert _corner(exported).lightness() < 128
     finally:
         window.set_theme("light")
+
+
+def test_exported_axes_are_lines_and_text_not_their_on_screen_pixmaps(qtbot, window, tmp_path):
+    # On screen each axis is painted once into a pixmap and copied while the curves redraw.
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    run_and_wait(qtbot, ui)
+    qtbot.wait(50)  # painted on screen: the axes' pixmaps are made
+    svg = dashboard.export_svg(tmp_path / "plots.svg").read_text(encoding="utf-8")
+    assert svg.count("<image") <= 1  # the breaker strip is a picture of its own
+    values = set(re.findall(r">\s*([0-9][0-9.]*)\s*<", svg))
+    assert {"0", "50", "100"} <= values, sorted(values)  # the percent axes' tick values, as text
+    axis = dashboard.plots["throughput"].getAxis("left")
+    assert axis.cacheMode() == AXIS_CACHE  # and back to the pixmap on screen

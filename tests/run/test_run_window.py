@@ -278,6 +278,9 @@ def test_picking_components_and_log_latency(qtbot, window):
     assert menu_checked == {"users", "db"}
     dash.log_latency.setChecked(True)
     assert dash.plots["latency"].ctrl.logYCheck.isChecked()
+    # Its curves draw the logarithms of their values (the whole run is in view: its peak too).
+    latency = next(c for c in dash._curves if c.plot == "latency" and np.isfinite(c.values).any())
+    assert np.nanmax(latency.item.yData) == pytest.approx(np.log10(np.nanmax(latency.values)))
     # The crosshair reads the values under the mouse.
     plot = dash.plots["throughput"]
     centre = plot.vb.sceneBoundingRect().center()
