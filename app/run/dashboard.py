@@ -13,26 +13,21 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMenu,
-    QProgressBar,
     QScrollArea,
     QSizePolicy,
     QSlider,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ..theme import show_menu_arrow
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
-from .elide import CurrentPageStack, FittedLabel, LegendLabel, place_title
+from .dashboard_header import DashboardHeader
+from .elide import CurrentPageStack
 from .formatting import (
     FAILURE_KINDS,
     OUTCOME_COLOURS,
@@ -51,19 +46,17 @@ from .plot_grid import (
     enlarge_plot,
     show_time_axis,
 )
-from .plot_style import LEGEND_SEPARATOR, legend_entries, readout_html, series_colour
-from .plot_style import esc as _esc
 from .plot_style import pen as _pen
+from .plot_style import readout_html, series_colour
 from .plot_style import set_title as _set_title
 from .plot_window import PlotWindow, pop_out
-from .session import FAILED, RUNNING, STOPPED, VARIANT_LABELS, RunSession
+from .session import FAILED, RUNNING, VARIANT_LABELS, RunSession
 from .staging import StagedDrawing
 from .verdict_view import add_verdict_rows
 
 CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
-SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
 
 
@@ -80,7 +73,7 @@ class _Curve:
         self.values = np.zeros(0)
 
 
-class Dashboard(QWidget, PlotExports, StagedDrawing):
+class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
     """Plots, comparison table and time cursor for one ``RunSession`` at a time."""
 
     cursor_moved = Signal(float)  # simulated seconds, when the user scrubs or clicks a plot
@@ -113,88 +106,7 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
 
-        # The title goes on a line of its own above the buttons when they leave it too little room
-        # (see _place_title).
-        # One item of the dashboard's layout, both lines: the verdict banner goes in after it.
-        head = QVBoxLayout()
-        head.setSpacing(layout.spacing())
-        self._title_line = QHBoxLayout()
-        head.addLayout(self._title_line)
-        header = self._header = QHBoxLayout()
-        self.title_label = FittedLabel()
-        header.addWidget(self.title_label, 1)
-        header.addStretch(0)  # holds the buttons to the right while the title is on its own line
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setMaximumWidth(150)
-        header.addWidget(self.progress)
-        self.components_button = QToolButton()
-        self.components_button.setText("Components")
-        self.components_button.setToolTip("Choose the components the plots show")
-        self.components_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        show_menu_arrow(self.components_button)
-        self.components_menu = QMenu(self.components_button)
-        self.components_button.setMenu(self.components_menu)
-        header.addWidget(self.components_button)
-        self.log_latency = QCheckBox("Log latency")
-        self.log_latency.setToolTip("Logarithmic latency axis")
-        self.log_latency.toggled.connect(self._set_log_latency)
-        header.addWidget(self.log_latency)
-        self.variant_combo = QComboBox()
-        self.variant_combo.setToolTip("Which run the canvas colours its components by")
-        self.variant_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.variant_combo.currentIndexChanged.connect(self._on_variant_combo)
-        header.addWidget(self.variant_combo)
-        self.export_button = self._build_export_button()
-        header.addWidget(self.export_button)
-        self.keep_button = QToolButton()
-        self.keep_button.setText("Keep run")
-        self.keep_button.setToolTip("Keep this run in the project (saved with it)")
-        self.keep_button.clicked.connect(self.keep_requested)
-        header.addWidget(self.keep_button)
-        self.report_button = QToolButton()
-        self.report_button.setText("Report…")
-        self.report_button.setToolTip("Export an HTML report of this run")
-        self.report_button.clicked.connect(self.report_requested)
-        header.addWidget(self.report_button)
-        head.addLayout(header)
-        layout.addLayout(head)
-
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setObjectName("runError")  # its colours follow the theme (resources/style/app.qss)
-        self.error_label.hide()
-        layout.addWidget(self.error_label)
-
-        self.legend_label = LegendLabel(LEGEND_SEPARATOR)
-        # Two lines kept from the start: a legend that grows when the first frame names the
-        # breakers would resize the plots mid-run, and a resize redraws every axis.
-        self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
-        layout.addWidget(self.legend_label)
-
-        self.why_label = FittedLabel(own_tooltip=True)  # the tooltip lists every reason
-        self.why_label.setObjectName("runFindings")
-        self.why_label.setProperty("secondary", True)
-        self.why_label.setMinimumHeight(self.why_label.fontMetrics().height() + 2)
-        # One line: a taller label centred its text under an empty strip.
-        self.why_label.setMaximumHeight(self.why_label.minimumHeight())
-        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
-        policy.setRetainSizeWhenHidden(True)
-        self.why_label.setSizePolicy(policy)
-        self.why_label.hide()
-        # The values under the pointer share the line of reasons: a line of its own stood empty
-        # between the legend and "Why" until the pointer went over a plot.
-        self.readout = FittedLabel()
-        self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
-        self.readout.hide()
-        info_row = QHBoxLayout()
-        info_row.setSpacing(12)
-        info_row.addWidget(self.why_label, 1)
-        info_row.addWidget(self.readout, 3)
-        layout.addLayout(info_row)
+        self._build_header(layout)
 
         self.placeholder = QLabel(
             "<p style='font-size:11pt'><b>No run yet.</b></p>"
@@ -716,64 +628,9 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         self._dirty.add(PLOT_POSITIONS["breakers"][0])
         return True
 
-    def _update_header(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
-        reps = f" · {session.replications} replications" if session.replications > 1 else ""
-        title = (f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
-                 f" · seed {session.seed}{reps} · <i>{status}</i>")
-        # Asked on every frame: the title is placed again only when its words or the run (and with
-        # it the buttons beside it) change; a new width places it from resizeEvent.
-        if title != self.title_label.text() or self._header_of is not session:
-            self._header_of = session
-            self.title_label.setText(title)
-            self._place_title()
-        data = session.variants.get(session.primary)
-        now = data.now if data else 0.0
-        if session.status == RUNNING and session.replication > 0:
-            shown = f"replication {session.replication + 1} of {session.replications}"
-        else:
-            shown = f"{now:.0f} / {session.duration:.0f} s" if session.duration < 1e5 else "%p %"
-        value = int(session.progress * 1000)
-        if (value, shown) == (self.progress.value(), self.progress.format()):
-            return  # letting updates through again would repaint the bar all the same
-        # A progress bar repaints itself (and with it whatever else of the window waits) the moment
-        # its value changes: with updates held it is painted with the rest of the window instead.
-        self.progress.setUpdatesEnabled(False)
-        self.progress.setValue(value)
-        self.progress.setFormat(shown)
-        self.progress.setUpdatesEnabled(True)
-
-    def _place_title(self) -> None:
-        layout = self.layout()
-        assert layout is not None  # made in _build
-        margins = layout.contentsMargins()
-        place_title(self.title_label, self._header, self._title_line, self.width() - margins.left() - margins.right())
-
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._place_title()
-
-    def _update_legend(self) -> None:
-        self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()))
-
-    def _dark(self) -> bool:
-        return self.palette().base().color().lightness() < 128
-
-    def _update_findings(self) -> None:
-        """Under the header, the likeliest reasons for what the plots show (all of them in the tooltip)."""
-        findings = self.session.findings() if self.session is not None else []
-        self.why_label.setVisible(bool(findings))
-        if not findings:
-            self.why_label.setText("")
-            self.why_label.setToolTip("")
-            return
-        shown = findings[:SHOWN_FINDINGS]
-        more = f" (+{len(findings) - len(shown)} more: hover)" if len(findings) > len(shown) else ""
-        self.why_label.setText("<b>Why:</b> " + "; ".join(_esc(f.text) for f in shown) + more)
-        self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings))
 
     def _set_log_latency(self, on: bool) -> None:
         plot = self.plots["latency"]
@@ -785,19 +642,6 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         if not on:
             plot.setYRange(0, 1, padding=0)  # the stepped fit grows from here
         self._fit_y({"latency"})
-
-    def _set_buttons(self) -> None:
-        done = self.session is not None and self.session.done and self.session.status != FAILED
-        for button in (self.export_button, self.components_button, self.log_latency):
-            button.setEnabled(self.session is not None)
-        self.report_button.setEnabled(done)
-        keepable = done and self.session is not None and not self.session.saved
-        self.keep_button.setEnabled(keepable)
-        # A finished run is lost on closing unless kept: make the button hard to miss then.
-        self.keep_button.setStyleSheet("font-weight: bold" if keepable else "")
-
-    def mark_kept(self) -> None:
-        self._set_buttons()
 
     # -- comparison table ----------------------------------------------------
     def _fill_table(self) -> None:
@@ -883,11 +727,6 @@ class Dashboard(QWidget, PlotExports, StagedDrawing):
         t = min(max(0.0, t), self.session.duration)
         self.set_cursor(t)
         self.cursor_moved.emit(t)
-
-    def set_readout(self, text: str) -> None:
-        """The values under the pointer or the cursor; none: the reasons get the whole line."""
-        self.readout.setText(text)
-        self.readout.setVisible(bool(text.strip()))
 
     def _readout(self, t: float, key: str | None) -> str:
         """Values at time ``t`` of the curves in plot ``key`` (all plots' first curves if None)."""
