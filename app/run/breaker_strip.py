@@ -6,7 +6,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
-from .formatting import BREAKER_COLOURS
+from .formatting import BREAKER_COLOURS, BREAKER_LABELS
+from .plot_grid import PLOT_TITLES
+from .plot_style import breaker_chips, fit_title
 
 # The engine's CLOSED 0, OPEN 1, HALF_OPEN 2 mapped to a colour index; NONE: no data yet.
 CLOSED, HALF_OPEN, OPEN, NONE = 0, 1, 2, 3
@@ -38,6 +40,16 @@ class BreakerStrip:
         self.note = pg.TextItem("", color=(120, 120, 120), anchor=(0.5, 0.5))
         plot.addItem(self.note)
         plot.vb.sigResized.connect(self.fit_labels)
+        # The states' key is the strip's own (no other plot uses these colours): in its title, the
+        # plot's name dropped where the strip is too narrow for both (1280x720).
+        key = breaker_chips()
+        self.key_forms = (f"{PLOT_TITLES['breakers']} {key}", f"Breakers {key}", key)
+        plot.titleLabel.setToolTip(f"{PLOT_TITLES['breakers']}: " + ", ".join(BREAKER_LABELS.values()))
+        plot.vb.sigResized.connect(self.fit_title)
+
+    def fit_title(self, *_args) -> None:
+        """The title with the states' key once there are breakers, in the form the strip's width takes."""
+        fit_title(self.plot, self.key_forms if self.names else (PLOT_TITLES["breakers"],))
 
     def clear(self) -> None:
         for label in self.labels:
@@ -49,6 +61,7 @@ class BreakerStrip:
         """One row per breaker named ``names`` (top to bottom) over a run of ``duration`` seconds."""
         self.clear()
         self.names = list(names)
+        self.fit_title()
         if not names:
             self.note.setPos(duration / 2, 0.5)
             self.plot.setYRange(0, 1)

@@ -111,9 +111,9 @@ class DashboardHeader:
         layout.addWidget(self.error_label)
 
         self.legend_label = LegendLabel(LEGEND_SEPARATOR)
-        # Two lines kept from the start: a legend that grows when the first frame names the
-        # breakers would resize the plots mid-run, and a resize redraws every axis.
-        self.legend_label.setMinimumHeight(2 * self.legend_label.fontMetrics().lineSpacing() + 2)
+        # One line kept from the start, empty or not: the first frames add entries (a component
+        # joins the plots), and a legend that grew then would resize the plots mid-run.
+        self.legend_label.setMinimumHeight(self.legend_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.legend_label)
 
         self.why_label = FittedLabel(own_tooltip=True)  # the tooltip lists every reason

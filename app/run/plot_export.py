@@ -27,7 +27,7 @@ from ..canvas.export import png_bytes
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
-from .plot_style import safe_file_name
+from .plot_style import LEGEND_SEPARATOR, breaker_entry, safe_file_name
 from .verdict_view import burn_columns
 
 if TYPE_CHECKING:
@@ -244,6 +244,9 @@ def _header(dashboard, key: str | None, width: float) -> QTextDocument:
     doc.setDefaultFont(font)
     doc.setDefaultStyleSheet(f"body {{ color: {text}; }}")
     legend = dashboard.legend_label.text()
+    if dashboard.session is not None and dashboard.session.breakers:
+        # On screen the strip's title carries the states' key; a picture repeats it in whole words.
+        legend += LEGEND_SEPARATOR + breaker_entry()
     doc.setHtml(f"<body><b>{_escape(_title_text(dashboard, key))}</b><br>{legend}</body>")
     doc.setTextWidth(width)
     return doc

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPen, QTextDocument
 
 from .elide import cut_to_width
 from .formatting import (
@@ -91,7 +91,9 @@ LEGEND_SEPARATOR = " &nbsp;·&nbsp; "
 
 def legend_entries(session: RunSession | None, components: list[str], dark: bool = False) -> list[tuple[str, str]]:
     """What the colours, line styles and shading of the plots mean: rich-text entries, each whole
-    and in a shorter form for a legend short of room (``elide.LegendLabel`` shortens the last first)."""
+    and in a shorter form for a legend short of room (``elide.LegendLabel`` shortens the last first).
+    The breaker states are not among them: the strip, the one plot where their colours mean
+    something, shows them in its title (``breaker_chips``); pictures add ``breaker_entry``."""
     if session is None:
         return []
     entries = []
@@ -115,14 +117,49 @@ def legend_entries(session: RunSession | None, components: list[str], dark: bool
         titles = "; ".join(esc(w.title) for w in session.fault_windows[:2])
         short_more = f" (+{len(session.fault_windows) - 2})" if len(session.fault_windows) > 2 else ""
         entries.append((f"{glyph} {faults}{more}", f"{glyph} {titles}{short_more}"))
-    if session.breakers:
-        def breakers(short: bool) -> str:
-            # The report keeps the whole labels; on a short legend the explanation in brackets goes.
-            return "breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> "
-                                           f"{label.partition(' (')[0] if short else label}"
-                                           for k, label in BREAKER_LABELS.items())
-        entries.append((breakers(False), breakers(True)))
     return entries
+
+
+def breaker_entry() -> str:
+    """The breaker states' colours in whole words, as a legend entry of pictures and the report."""
+    return "breakers: " + " ".join(f"<span style='color:{BREAKER_COLOURS[k]}'>■</span> {label}"
+                                   for k, label in BREAKER_LABELS.items())
+
+
+def breaker_chips() -> str:
+    """The breaker states as their words on their colours, the way the strip draws them: its key
+    in the fewest pixels (a swatch and a word each needed 171 px where the strip has 164 at 1280)."""
+    return "".join(f"<span style='background-color:{BREAKER_COLOURS[k]}; color:{CHIP_TEXT}'>"
+                   f"&nbsp;{label.partition(' (')[0]}&nbsp;</span>" for k, label in BREAKER_LABELS.items())
+
+
+CHIP_TEXT = "#1d2430"  # dark on every state's colour, in either theme
+
+
+def fit_title(plot: pg.PlotItem, forms: tuple[str, ...]) -> None:
+    """Title ``plot`` with the first of ``forms`` that fits its width whole (the last, cut, if none)."""
+    room = plot.vb.width()
+    chosen = next((form for form in forms if title_width(plot, form) <= room), forms[-1])
+    if chosen != plot.titleLabel.text:
+        set_title(plot, chosen)
+
+
+def title_width(plot: pg.PlotItem, html: str) -> float:
+    """The width ``html`` takes as ``plot``'s title."""
+    label = plot.titleLabel
+    key = (html, label.opts.get("size"), label.item.font().key())
+    cache = _TITLE_WIDTHS
+    if key not in cache:
+        doc = QTextDocument()
+        doc.setDocumentMargin(label.item.document().documentMargin())
+        doc.setDefaultFont(label.item.font())
+        size = label.opts.get("size")
+        doc.setHtml(f"<span style='font-size:{size}'>{html}</span>" if size else html)
+        cache[key] = doc.size().width()  # margins included, as the title's cut counts them
+    return cache[key]
+
+
+_TITLE_WIDTHS: dict[tuple, float] = {}
 
 
 class _ClippedTitle(pg.LabelItem):

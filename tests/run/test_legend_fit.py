@@ -2,13 +2,16 @@
 and the tooltip carry it whole."""
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
 from test_dashboard_layout import shop  # noqa: F401  (the fixture)
 from test_run_window import run_and_wait
 from test_window_fit import _fit
 
-from app.run.elide import LegendLabel
+from app.run.breaker_strip import BreakerStrip
+from app.run.elide import ELLIPSIS, LegendLabel
+from app.run.plot_style import LEGEND_SEPARATOR, clip_title, title_width
 
 
 def _lines(label) -> int:
@@ -38,15 +41,58 @@ def test_a_legend_shortens_its_last_entries_first_and_wraps_only_when_even_short
     assert label.shown_text() == "alpha · bravo · charlie"  # all short, and wrapped
 
 
-@pytest.mark.parametrize("screen", [(1920, 1080)])
-def test_after_a_comparison_the_legend_is_one_line_and_exports_carry_it_whole(qtbot, shop, screen):  # noqa: F811
+@pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
+def test_after_a_comparison_the_legend_is_one_line_and_the_strip_keys_the_breaker_states(qtbot, shop,  # noqa: F811
+                                                                                         screen, tmp_path):
     w, ui = shop
     _fit(qtbot, w, *screen)
     run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
     qtbot.wait(50)
-    legend = ui.dashboard.legend_label
+    dashboard = ui.dashboard
+    legend = dashboard.legend_label
     assert _lines(legend) == 1, legend.shown_text()
-    # Every entry is there, the breakers' colours too; the whole wording is in the tooltip.
-    for word in ("browsers", "with", "timeout", "crash on db", "breakers:", "half-open"):
+    assert legend.height() < 2 * legend.fontMetrics().lineSpacing()
+    # Each entry whole or in its short form, never cut further.
+    entries = legend._entries
+    shown = legend.shown_text().split(LEGEND_SEPARATOR)
+    assert len(shown) == len(entries) and all(s in pair for s, pair in zip(shown, entries))
+    assert ELLIPSIS not in legend.shown_text()
+    for word in ("browsers", "with", "timeout", "crash on db"):
         assert word in legend.shown_text()
-    assert "open (short-circuits calls)" in legend.text() and legend.toolTip() == legend.text()
+    # The breaker states are keyed where their colours are drawn, the strip's title, uncut.
+    assert "half-open" not in legend.text()
+    title = dashboard.plots["breakers"].titleLabel
+    drawn = title.item.toPlainText()
+    assert all(word in drawn for word in ("closed", "half-open", "open")) and not title._cut, drawn
+    assert title_width(dashboard.plots["breakers"], title.text) <= title.rect().width()
+    assert "open (short-circuits calls)" in title.toolTip()
+    # Pictures and the report keep the whole key.
+    svg = dashboard.export_svg(tmp_path / "plots.svg").read_text(encoding="utf-8")
+    assert "open (short-circuits calls)" in svg and "breakers:" in svg
+    report = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "open (short-circuits calls)" in report
+
+
+def test_the_breaker_strip_names_itself_where_it_has_the_room_and_keeps_its_key_where_it_has_not(qtbot):
+    view = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(view)
+    plot = view.addPlot()
+    clip_title(plot)
+    strip = BreakerStrip(plot)
+    view.resize(900, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    assert plot.titleLabel.item.toPlainText() == "Circuit breakers"  # no breakers yet: no key
+    strip.build(["api -> db"], 60.0)
+    qtbot.wait(20)
+    assert plot.titleLabel.text == strip.key_forms[0]
+    # Just wide enough for the second form, then the third: each is taken, whole.
+    for form in (1, 2):
+        room = title_width(plot, strip.key_forms[form]) + 2
+        view.resize(round(view.width() - plot.vb.width() + room), 200)
+        qtbot.waitUntil(lambda f=form: plot.titleLabel.text == strip.key_forms[f], timeout=10_000)
+        assert title_width(plot, strip.key_forms[form - 1]) > plot.vb.width()
+        assert "half-open" in plot.titleLabel.item.toPlainText() and not plot.titleLabel._cut
+    view.resize(900, 200)
+    qtbot.waitUntil(lambda: plot.titleLabel.text == strip.key_forms[0])
