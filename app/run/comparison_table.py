@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -53,13 +54,25 @@ class ComparisonTable(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMinimumWidth(120)
-        # One line a row, cut in the middle (whole in the tooltip): wrapped into two lines, a
-        # figure's name in a narrow column read as two rows.
+        # One line a row where the table has the room (see fit_columns): wrapped, a figure's name
+        # in a narrow column read as two rows.
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # only should the table get too narrow
         self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
         layout.addWidget(self.table, 1)
+        self._fitted_width = -1
+        self.table.viewport().installEventFilter(self)
         self.hide()
+
+    def eventFilter(self, watched, event):
+        # A new width (the splitter, the window) fits the columns again: the Difference column in view.
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            width = self.table.viewport().width()
+            if width != self._fitted_width and self.table.rowCount():
+                self._fitted_width = width
+                fit_columns(self.table)
+        return super().eventFilter(watched, event)
 
     def wait(self) -> None:
         """Empty, with its title saying when the figures come: a comparison run keeps the table's
@@ -109,17 +122,42 @@ class ComparisonTable(QWidget):
         fit_columns(table)
 
 
-FIGURE_SHARE = 0.45  # of the table's width at most for the figure's name, so the difference stays in view
+def text_width(table: QTableWidget, item: QTableWidgetItem) -> int:
+    """The width a cell needs to draw ``item``'s text whole: the text and the style's margin each side."""
+    style = table.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    return QFontMetrics(item.font()).horizontalAdvance(item.text()) + 2 * margin + 1
+
+
+MIN_FIGURE_WIDTH = 60  # narrower, figures' names would wrap a word a line
 
 
 def fit_columns(table: QTableWidget) -> None:
-    """Columns to their contents, the first (the figure's name) capped so that the Difference column
-    beside it shows in a narrow table; a name cut short is whole in its tooltip."""
+    """Every cell's text whole: columns to their contents, and a name spanning Figure and Difference
+    (an objective's) given the room it needs. Where the names and the differences together are wider
+    than the table, the names wrap onto more lines, so that the Difference column stays in view; the
+    variants' columns beyond it scroll sideways."""
+    table.setWordWrap(False)
     table.resizeColumnsToContents()
-    cap = max(90, int(table.viewport().width() * FIGURE_SHARE))
-    if table.columnWidth(0) > cap:
-        table.setColumnWidth(0, cap)
-    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    columns = table.columnCount()
+    for row in range(table.rowCount()):
+        span = table.columnSpan(row, 0)
+        item = table.item(row, 0)
+        if item is None or span in (1, columns):  # group headings span the whole table
+            continue
+        lacking = text_width(table, item) - sum(table.columnWidth(c) for c in range(span))
+        if lacking > 0:
+            table.setColumnWidth(0, table.columnWidth(0) + lacking)
+    room = table.viewport().width() - table.columnWidth(DIFFERENCE_COLUMN)
+    if table.columnWidth(0) > room:
+        # Wrapped, a name breaks between words: its longest word is the least the column takes,
+        # even if that pushes the Difference column partly out of a very narrow table.
+        words = [word for row in range(table.rowCount()) if (item := table.item(row, 0)) is not None
+                 and table.columnSpan(row, 0) < columns for word in item.text().split()]
+        longest = max((text_width(table, QTableWidgetItem(word)) for word in words), default=0)
+        table.setColumnWidth(0, max(room, longest, MIN_FIGURE_WIDTH))
+        table.setWordWrap(True)
+    table.resizeRowsToContents()
     for row in range(table.rowCount()):
         item = table.item(row, 0)
         if item is not None and not item.toolTip():

@@ -14,12 +14,14 @@ METRIC_LABELS = {
     "utilisation": "Utilisation",
     "mean_queue_length": "Queue length",
     "queue_peak": "Peak queue",
+    "queue_wait_mean": "Queue wait mean",
+    "wait_probability": "Share that waited",
 }
 # +1: more is better, -1: less is better, 0: neither (utilisation is a cost, not a goal).
 BETTER = {
     "throughput": 1, "goodput": 1, "error_rate": -1, "latency_mean": -1, "latency_p50": -1,
     "latency_p90": -1, "latency_p99": -1, "utilisation": 0, "mean_queue_length": -1,
-    "queue_peak": -1,
+    "queue_peak": -1, "queue_wait_mean": -1, "wait_probability": -1,
 }
 OUTCOME_LABELS = {
     "ok": "ok", "error": "error", "timeout": "timeout", "rejected": "rejected",
@@ -68,11 +70,11 @@ _SCALES = {
 
 def metric_kind(metric: str) -> str:
     """How a metric is measured: 'time' (seconds), 'rate' (per second), 'share' (0..1) or 'count'."""
-    if metric.startswith("latency") or metric in ("sojourn_mean",):
+    if metric.startswith("latency") or metric in ("sojourn_mean", "queue_wait_mean"):
         return "time"
     if metric in ("throughput", "goodput", "arrival_rate"):
         return "rate"
-    if metric in ("error_rate", "utilisation"):
+    if metric in ("error_rate", "utilisation", "wait_probability"):
         return "share"
     return "count"
 
@@ -212,4 +214,5 @@ def verdict(metric: str, value, half_width) -> int:
 def trivial_row(row: dict) -> bool:
     """A comparison figure that is zero in every run, such as a client's utilisation: noise in a table."""
     values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
-    return row["metric"] in ("utilisation", "mean_queue_length", "queue_peak") and all(v == 0 for v in values)
+    quiet = ("utilisation", "mean_queue_length", "queue_peak", "queue_wait_mean", "wait_probability")
+    return row["metric"] in quiet and all(v == 0 for v in values)

@@ -1,0 +1,93 @@
+"""The comparison table shows every cell's whole text, the Difference column in view.
+
+At 1280x720 the table beside the plots is about 210 pixels wide: the objectives' names were cut
+("browsers · av…ity 95 % (ok)"), queue waits read as raw names in seconds without a unit.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyle
+from test_dashboard_layout import shop  # noqa: F401  (the fixture)
+from test_run_window import run_and_wait
+from test_window_fit import _fit
+
+from app.run.comparison_table import DIFFERENCE_COLUMN, ComparisonTable
+from app.run.formatting import comparison_cells, trivial_row
+
+
+def _cut_cells(table) -> list[tuple[int, int, str]]:
+    """The cells whose text, as the table draws it in its cell (wrapped if it wraps), does not fit."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    cut = []
+    for row in range(table.rowCount()):
+        for column in range(table.columnCount()):
+            item = table.item(row, column)
+            if item is None or not item.text():
+                continue
+            rect = table.visualRect(table.model().index(row, column))
+            room = QRect(0, 0, rect.width() - 2 * margin, rect.height())
+            metrics = QFontMetrics(item.font())
+            flags = Qt.TextFlag.TextWordWrap if table.wordWrap() else Qt.TextFlag.TextSingleLine
+            needed = metrics.boundingRect(room, int(flags), item.text())
+            if needed.width() > room.width() or needed.height() > room.height():
+                cut.append((row, column, item.text()))
+    return cut
+
+
+def _difference_in_view(table) -> bool:
+    right = table.columnViewportPosition(DIFFERENCE_COLUMN) + table.columnWidth(DIFFERENCE_COLUMN)
+    return table.columnViewportPosition(DIFFERENCE_COLUMN) >= 0 and right <= table.viewport().width()
+
+
+@pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
+def test_after_a_comparison_with_objectives_every_cell_reads_whole(qtbot, shop, screen):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, *screen)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    qtbot.wait(50)
+    table = ui.dashboard.table
+    spanned = [r for r in range(table.rowCount()) if table.columnSpan(r, 0) == DIFFERENCE_COLUMN + 1]
+    assert len(spanned) == 4  # two objectives, each with its recovery after the fault
+    assert _cut_cells(table) == []
+    assert _difference_in_view(table)
+    # Still so after the user gives the table less room.
+    sizes = ui.dashboard.splitter.sizes()
+    ui.dashboard.splitter.setSizes([sizes[0] + 30, sizes[1] - 30])
+    qtbot.wait(50)
+    assert _cut_cells(table) == [] and _difference_in_view(table)
+
+
+def _row(component: str, metric: str, protected: float, unprotected: float) -> dict:
+    return {"component": component, "metric": metric, "protected": protected, "unprotected": unprotected,
+            "difference": protected - unprotected}
+
+
+def test_a_narrow_table_wraps_the_figures_names_and_keeps_the_difference_in_view(qtbot):
+    box = ComparisonTable()
+    qtbot.addWidget(box)
+    box.resize(400, 300)
+    box.show()
+    rows = [_row("db", "wait_probability", 0.02, 0.4), _row("db", "queue_wait_mean", 0.0012, 0.25),
+            _row("db", "latency_p99", 0.05, 0.9)]
+    box.fill(rows, 1, ["db"])
+    qtbot.wait(20)
+    table = box.table
+    assert not table.wordWrap() and _cut_cells(table) == [] and _difference_in_view(table)
+    box.resize(150, 300)
+    qtbot.waitUntil(lambda: table.wordWrap())
+    assert _difference_in_view(table) and _cut_cells(table) == []
+    box.resize(400, 300)
+    qtbot.waitUntil(lambda: not table.wordWrap())
+    assert _cut_cells(table) == []
+
+
+def test_queue_waits_read_with_their_units_and_quiet_rows_are_left_out():
+    assert comparison_cells(_row("db", "queue_wait_mean", 0.0012, 0.25), baseline=False) == [
+        "Queue wait mean", "-249 ms", "1.20 ms", "250 ms"]
+    assert comparison_cells(_row("db", "wait_probability", 0.02, 0.4), baseline=False) == [
+        "Share that waited", "-38.0 %", "2.00 %", "40.0 %"]
+    assert trivial_row(_row("browsers", "queue_wait_mean", 0.0, 0.0))
+    assert not trivial_row(_row("db", "queue_wait_mean", 0.0, 0.1))
