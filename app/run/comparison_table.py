@@ -30,6 +30,12 @@ VARIANT_COLUMNS = {"protected": 2, "unprotected": 3, "baseline": 4}
 HEADERS = ["Figure", "Difference", "With", "Without"]
 
 
+def title_forms(detail: str, short_detail: str) -> list[str]:
+    """The table's title, then shorter forms for a narrow table (1280x720 left "With vs with…")."""
+    return [f"<b>With vs without resilience</b> · {detail}", f"<b>With vs without</b> · {short_detail}",
+            "<b>With vs without</b>", "<b>Comparison</b>"]
+
+
 class ComparisonTable(QWidget):
     """Rows grouped under their component; differences coloured when they are distinguishable from none."""
 
@@ -77,7 +83,7 @@ class ComparisonTable(QWidget):
     def wait(self) -> None:
         """Empty, with its title saying when the figures come: a comparison run keeps the table's
         place from its start, so that its arrival does not resize (and redraw) every plot."""
-        self.title.setText("<b>With vs without resilience</b> · when the run ends")
+        self.title.set_forms(title_forms("when the run ends", "at its end"))
         self.table.clearSpans()
         self.table.setRowCount(0)
         self.table.setColumnCount(len(HEADERS))
@@ -89,8 +95,9 @@ class ComparisonTable(QWidget):
         rows = [r for r in rows if not trivial_row(r)]
         if not self.all_rows_check.isChecked():
             rows = [r for r in rows if r["component"] in plotted] or rows
-        self.title.setText("<b>With vs without resilience</b> · " + (
-            f"mean ± 95 % CI, {replications} replications" if replications > 1 else "one replication"))
+        self.title.set_forms(title_forms(*(
+            (f"mean ± 95 % CI, {replications} replications", f"± 95 % CI, {replications} runs") if replications > 1
+            else ("one replication", "one run"))))
         baseline = any("baseline" in r for r in rows)
         headers = HEADERS + (["No faults"] if baseline else [])
         table = self.table

@@ -37,9 +37,9 @@ def cut_to_width(doc: QTextDocument, width: float) -> bool:
 
 
 class FittedLabel(QLabel):
-    """A one-line rich-text label that asks for no width and shows, when too narrow, its text cut
-    with an ellipsis, the whole of it in the tooltip (unless ``own_tooltip``: the owner sets it).
-    ``text()`` is the whole text."""
+    """A one-line rich-text label that asks for no width and shows, when too narrow, a shorter form
+    of its text (``set_forms``) or its text cut with an ellipsis, the whole of it in the tooltip
+    (unless ``own_tooltip``: the owner sets it). ``text()`` is the whole text."""
 
     def __init__(self, parent: QWidget | None = None, own_tooltip: bool = False) -> None:
         super().__init__(parent)
@@ -48,15 +48,21 @@ class FittedLabel(QLabel):
         # Long titles are cut rather than forcing the dock wider than the window.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
-        self._fitted: tuple[str, int] | None = None
+        self._shorter: tuple[str, ...] = ()
+        self._fitted: tuple[str, tuple[str, ...], int] | None = None
         self._whole: tuple[tuple[str, str], int] | None = None  # whole_width()'s text and answer
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
     def setText(self, text: str) -> None:
-        if text == self._full and self._fitted is not None:
+        self.set_forms([text])
+
+    def set_forms(self, forms: list[str]) -> None:
+        """The whole text, then shorter forms of it: the label shows the first that fits whole (the
+        last cut if none does); ``text()`` is the first."""
+        if (forms[0], tuple(forms[1:])) == (self._full, self._shorter) and self._fitted is not None:
             return
-        self._full = text
+        self._full, self._shorter = forms[0], tuple(forms[1:])
         self._fitted = None
         self._fit()
 
@@ -84,7 +90,7 @@ class FittedLabel(QLabel):
 
     def _fit(self) -> None:
         room = self.contentsRect().width() - 2 * self.margin()
-        key = (self._full, room)
+        key = (self._full, self._shorter, room)
         if key == self._fitted:
             return
         self._fitted = key
@@ -92,10 +98,16 @@ class FittedLabel(QLabel):
         doc.setDefaultFont(self.font())
         doc.setHtml(self._full)
         whole = doc.toPlainText()
+        chosen = self._full
+        for form in self._shorter:
+            if room <= 0 or doc.size().width() <= room + 0.5:
+                break
+            chosen = form
+            doc.setHtml(form)
         cut = room > 0 and cut_to_width(doc, room)
-        super().setText(doc.toHtml() if cut else self._full)
+        super().setText(doc.toHtml() if cut else chosen)
         if not self._own_tooltip:
-            self.setToolTip(whole if cut else "")
+            self.setToolTip(whole if cut or chosen != self._full else "")
 
 
 

@@ -14,6 +14,7 @@ from test_run_window import run_and_wait
 from test_window_fit import _fit
 
 from app.run.comparison_table import DIFFERENCE_COLUMN, ComparisonTable
+from app.run.elide import ELLIPSIS, FittedLabel
 from app.run.formatting import comparison_cells, trivial_row
 
 
@@ -53,11 +54,31 @@ def test_after_a_comparison_with_objectives_every_cell_reads_whole(qtbot, shop, 
     assert len(spanned) == 4  # two objectives, each with its recovery after the fault
     assert _cut_cells(table) == []
     assert _difference_in_view(table)
+    # Its title in words that fit, never "With vs with…"; the whole title in the tooltip.
+    title = ui.dashboard.table_box.title
+    assert ELLIPSIS not in title.shown_text()
+    assert title.sizeHint().width() <= title.contentsRect().width() + 1
+    if title.shown_text() != title.text():
+        assert title.toolTip() == "With vs without resilience · one replication"
     # Still so after the user gives the table less room.
     sizes = ui.dashboard.splitter.sizes()
     ui.dashboard.splitter.setSizes([sizes[0] + 30, sizes[1] - 30])
     qtbot.wait(50)
     assert _cut_cells(table) == [] and _difference_in_view(table)
+
+
+def test_a_fitted_label_shows_the_first_form_that_fits_and_cuts_the_last_if_none_does(qtbot):
+    label = FittedLabel()
+    qtbot.addWidget(label)
+    label.show()
+    label.set_forms(["alpha bravo charlie", "alpha bravo", "alpha"])
+    metrics = label.fontMetrics()
+    for shown in ("alpha bravo charlie", "alpha bravo", "alpha"):
+        label.resize(metrics.horizontalAdvance(shown) + 4, 30)
+        assert label.shown_text() == shown
+        assert label.toolTip() == ("" if shown == "alpha bravo charlie" else "alpha bravo charlie")
+    label.resize(metrics.horizontalAdvance("al"), 30)
+    assert ELLIPSIS in label.shown_text() and label.text() == "alpha bravo charlie"
 
 
 def _row(component: str, metric: str, protected: float, unprotected: float) -> dict:
