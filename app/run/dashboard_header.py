@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..theme import show_menu_arrow
 from .elide import FittedLabel, LegendLabel, place_title
-from .plot_style import LEGEND_SEPARATOR, legend_entries
+from .plot_style import LEGEND_SEPARATOR, legend_entries, legend_order
 from .plot_style import esc as _esc
 from .session import FAILED, RUNNING, STOPPED
 
@@ -175,7 +175,8 @@ class DashboardHeader:
         place_title(self.title_label, self._header, self._title_line, self.width() - margins.left() - margins.right())
 
     def _update_legend(self) -> None:
-        self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()))
+        self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()),
+                                      legend_order(self.session, self.components))
 
     def _dark(self) -> bool:
         return self.palette().base().color().lightness() < 128

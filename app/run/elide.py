@@ -161,14 +161,15 @@ class CurrentPageStack(QWidget):
 
 
 class LegendLabel(QLabel):
-    """A legend of entries that takes one line where they fit, shortening entries (the last first)
-    to their short forms until they do, and wraps only when even those do not fit. ``text()`` is
+    """A legend of entries that takes one line where they fit, shortening entries (the last first,
+    or in the order given) to their short forms until they do, and wraps only when even those do not fit. ``text()`` is
     the whole legend, as exports carry it; the tooltip holds it while any entry is shortened."""
 
     def __init__(self, separator: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._separator = separator
         self._entries: list[tuple[str, str]] = []
+        self._order: list[int] = []
         self._fitted: tuple | None = None
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setWordWrap(True)
@@ -176,10 +177,14 @@ class LegendLabel(QLabel):
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
-    def set_entries(self, entries: list[tuple[str, str]]) -> None:
-        if entries == self._entries and self._fitted is not None:
+    def set_entries(self, entries: list[tuple[str, str]], order: list[int] | None = None) -> None:
+        """``order``: the entries' indexes in the order they give way to their short forms (by
+        default the last first)."""
+        order = list(reversed(range(len(entries)))) if order is None else order
+        if entries == self._entries and order == self._order and self._fitted is not None:
             return
         self._entries = list(entries)
+        self._order = order
         self._fitted = None
         self._fit()
 
@@ -201,12 +206,12 @@ class LegendLabel(QLabel):
 
     def _fit(self) -> None:
         room = self.contentsRect().width() - 2 * self.margin()
-        key = (tuple(self._entries), room, self.font().key())
+        key = (tuple(self._entries), tuple(self._order), room, self.font().key())
         if key == self._fitted:
             return
         self._fitted = key
         forms = [whole for whole, _short in self._entries]
-        for i in reversed(range(len(forms))):
+        for i in self._order:
             if room <= 0 or self._width(self._separator.join(forms)) <= room:
                 break
             forms[i] = self._entries[i][1]

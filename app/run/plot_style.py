@@ -87,6 +87,9 @@ def series_colour(index: int, dark: bool = False) -> str:
 
 
 LEGEND_SEPARATOR = " &nbsp;·&nbsp; "
+SHORT_STYLES = {"protected": "—", "unprotected": "--", "baseline": "···"}
+SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
+SHORT_OUTCOMES = {"short_circuited": "short-circ.", "unavailable": "unavail."}
 
 
 def legend_entries(session: RunSession | None, components: list[str], dark: bool = False) -> list[tuple[str, str]]:
@@ -103,11 +106,15 @@ def legend_entries(session: RunSession | None, components: list[str], dark: bool
         entries.append((entry, entry))
     if len(session.variant_names) > 1:
         styles = {"protected": "——", "unprotected": "- - -", "baseline": "·····"}
-        # The dashboard's title already says what is compared: the short form keeps the first word.
+        # The dashboard's title already says what is compared: the short form keeps the words that
+        # tell the runs apart ("no faults" whole: "no" alone says nothing), in narrower strokes.
         entries.append((" ".join(f"{styles[v]} {VARIANT_LABELS[v]}" for v in session.variant_names),
-                        " ".join(f"{styles[v]} {VARIANT_LABELS[v].split()[0]}" for v in session.variant_names)))
-    outcomes = " ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {OUTCOME_LABELS[k]}" for k in FAILURE_KINDS)
-    entries.append((outcomes, outcomes))
+                        " ".join(f"{SHORT_STYLES[v]} {SHORT_VARIANTS[v]}" for v in session.variant_names)))
+
+    def outcomes(labels: dict[str, str]) -> str:
+        return " ".join(f"<span style='color:{OUTCOME_COLOURS[k]}'>■</span> {labels[k]}" for k in FAILURE_KINDS)
+    # With a baseline's third run the legend needs these too to keep to one line at 1280x720.
+    entries.append((outcomes(OUTCOME_LABELS), outcomes({**OUTCOME_LABELS, **SHORT_OUTCOMES})))
     if session.fault_windows:
         faults = "; ".join(f"{esc(w.title)} {format_time(w.start)}–{format_time(w.end)}"
                            for w in session.fault_windows[:4])
@@ -118,6 +125,16 @@ def legend_entries(session: RunSession | None, components: list[str], dark: bool
         short_more = f" (+{len(session.fault_windows) - 2})" if len(session.fault_windows) > 2 else ""
         entries.append((f"{glyph} {faults}{more}", f"{glyph} {titles}{short_more}"))
     return entries
+
+
+def legend_order(session: RunSession | None, components: list[str]) -> list[int]:
+    """The order ``legend_entries`` give way to their short forms: the last first, but the outcomes'
+    abbreviations only after every other entry is short."""
+    if session is None:
+        return []
+    outcomes = len(components) + (len(session.variant_names) > 1)
+    count = outcomes + 1 + bool(session.fault_windows)
+    return [i for i in reversed(range(count)) if i != outcomes] + [outcomes]
 
 
 def breaker_entry() -> str:

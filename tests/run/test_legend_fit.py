@@ -11,7 +11,7 @@ from test_window_fit import _fit
 
 from app.run.breaker_strip import BreakerStrip
 from app.run.elide import ELLIPSIS, LegendLabel
-from app.run.plot_style import LEGEND_SEPARATOR, clip_title, title_width
+from app.run.plot_style import LEGEND_SEPARATOR, clip_title, legend_order, title_width
 
 
 def _lines(label) -> int:
@@ -96,3 +96,33 @@ def test_the_breaker_strip_names_itself_where_it_has_the_room_and_keeps_its_key_
         assert "half-open" in plot.titleLabel.item.toPlainText() and not plot.titleLabel._cut
     view.resize(900, 200)
     qtbot.waitUntil(lambda: plot.titleLabel.text == strip.key_forms[0])
+
+
+def test_entries_give_way_in_the_order_asked(qtbot):
+    label = LegendLabel(" · ")
+    qtbot.addWidget(label)
+    label.show()
+    entries = [("alpha alpha", "alpha"), ("bravo bravo", "bravo"), ("charlie charlie", "charlie")]
+    label.set_entries(entries, order=[2, 0, 1])
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance("alpha · bravo bravo · charlie") + 4, 100)
+    assert label.shown_text() == "alpha · bravo bravo · charlie"  # the middle one kept whole
+
+
+@pytest.mark.parametrize("baseline", [False, True])
+def test_at_1280_the_legend_keeps_to_one_line_with_a_baseline_too(qtbot, shop, baseline):  # noqa: F811
+    w, ui = shop
+    ui.baseline_action.setChecked(baseline)
+    _fit(qtbot, w, 1280, 720)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    legend = dashboard.legend_label
+    assert _lines(legend) == 1, legend.shown_text()
+    entries = legend._entries
+    outcomes = legend_order(dashboard.session, dashboard.components)[-1]
+    assert "timeout" in entries[outcomes][0]  # the outcomes give way last
+    # The runs are told apart in words that say which ("no", for "no faults", said nothing).
+    assert "— with -- without" in legend.shown_text()
+    assert ("··· no faults" in legend.shown_text()) == baseline
+    # Only a third run needs the outcomes' abbreviations.
+    assert ("short-circuited" in legend.shown_text()) != baseline
