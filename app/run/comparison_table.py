@@ -67,16 +67,13 @@ class ComparisonTable(QWidget):
         self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
         layout.addWidget(self.table, 1)
-        self._fitted_width = -1
         self.table.viewport().installEventFilter(self)
         self.hide()
 
     def eventFilter(self, watched, event):
         # A new width (the splitter, the window) fits the columns again: the Difference column in view.
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            width = self.table.viewport().width()
-            if width != self._fitted_width and self.table.rowCount():
-                self._fitted_width = width
+            if self.table.viewport().width() != self.table.property("fitted_width") and self.table.rowCount():
                 fit_columns(self.table)
         return super().eventFilter(watched, event)
 
@@ -143,7 +140,7 @@ def fit_columns(table: QTableWidget) -> None:
     """Every cell's text whole: columns to their contents, and a name spanning Figure and Difference
     (an objective's) given the room it needs. Where the names and the differences together are wider
     than the table, the names wrap onto more lines, so that the Difference column stays in view; the
-    variants' columns beyond it scroll sideways."""
+    variants' columns beyond it scroll sideways. Wrapped rows grow to their lines, and shrink back."""
     table.setWordWrap(False)
     table.resizeColumnsToContents()
     columns = table.columnCount()
@@ -155,6 +152,7 @@ def fit_columns(table: QTableWidget) -> None:
         lacking = text_width(table, item) - sum(table.columnWidth(c) for c in range(span))
         if lacking > 0:
             table.setColumnWidth(0, table.columnWidth(0) + lacking)
+    table.setProperty("fitted_width", table.viewport().width())  # fitted again at another width
     room = table.viewport().width() - table.columnWidth(DIFFERENCE_COLUMN)
     if table.columnWidth(0) > room:
         # Wrapped, a name breaks between words: its longest word is the least the column takes,
@@ -164,7 +162,11 @@ def fit_columns(table: QTableWidget) -> None:
         longest = max((text_width(table, QTableWidgetItem(word)) for word in words), default=0)
         table.setColumnWidth(0, max(room, longest, MIN_FIGURE_WIDTH))
         table.setWordWrap(True)
-    table.resizeRowsToContents()
+        table.resizeRowsToContents()
+    elif table.property("wrapped"):
+        for row in range(table.rowCount()):
+            table.setRowHeight(row, table.verticalHeader().defaultSectionSize())
+    table.setProperty("wrapped", table.wordWrap())
     for row in range(table.rowCount()):
         item = table.item(row, 0)
         if item is not None and not item.toolTip():

@@ -103,6 +103,8 @@ def test_a_narrow_table_wraps_the_figures_names_and_keeps_the_difference_in_view
     box.resize(400, 300)
     qtbot.waitUntil(lambda: not table.wordWrap())
     assert _cut_cells(table) == []
+    default = table.verticalHeader().defaultSectionSize()
+    assert all(table.rowHeight(row) == default for row in range(table.rowCount()))  # one line again
 
 
 def test_queue_waits_read_with_their_units_and_quiet_rows_are_left_out():
