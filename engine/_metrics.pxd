@@ -355,6 +355,17 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
         return
     lt = s.ch[c].last_t
     cq, cb, ci, cu = cum[A_QLEN], cum[A_BUSY], cum[A_INFLIGHT], cum[A_UP]
+    if q == 0 and b == 0 and i == 0:
+        # the common idle service: instances up, nothing else
+        for k in range(k, upto):
+            t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
+            dt = t - lt
+            if dt > 0:
+                cu += u * dt
+                lt = t
+        s.ch[c].last_t = lt
+        cum[A_UP] = cu
+        return
     for k in range(k, upto):
         t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
         dt = t - lt
