@@ -75,8 +75,6 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qle
                       ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("pool", np.int64), ("pad", np.int64, (2,))])
-_AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
-_AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -174,10 +172,6 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     return <void*>&raw[0]
 
 
-cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
-    _catch_up_now(s, c)
-
-
 cdef int64_t* _iptr(object arr):
     cdef int64_t[::1] mv = arr
     if mv.shape[0] == 0:
@@ -191,15 +185,15 @@ cdef double* _dptr(object arr):
     return &mv[0]
 
 
+include "_rows.pxi"   # the dense per-bucket rows and the totals, filled when read
+
+
 cdef class Core:
     """The compiled simulation. Driven from Python by ``advance``; see engine.simulation."""
 
     cdef Sim s
     cdef object _keep
-    cdef object _acc_c, _acc_l   # the counts of the buckets folded into the totals so far
-    cdef int _folded             # the next bucket to fold
-    cdef object _lv, _lg         # the levels and link gauges as of the last bucket rebuilt
-    cdef int64_t _built          # the buckets rebuilt into the dense rows so far
+    cdef _DenseRows _rows
 
     @property
     def n_c(self):
@@ -559,12 +553,6 @@ cdef class Core:
                 self.s.l_tokens[l] = <int64_t>(self.s.pol[l].max_tokens * 1000.0 + 0.5)
 
         # metrics
-        keep["mc"] = np.zeros((max(n_b, 1), max(n_c, 1), NMC))
-        keep["mg"] = np.zeros((max(n_b, 1), max(n_c, 1), NMG))
-        keep["ml"] = np.zeros((max(n_b, 1), max(n_l, 1), NML))
-        keep["mlg"] = np.zeros((max(n_b, 1), max(n_l, 1), NMLG))
-        keep["tot_c"] = np.zeros((max(n_c, 1), NMC))
-        keep["tot_l"] = np.zeros((max(n_l, 1), NML))
         keep["tot_area"] = np.zeros((max(n_c, 1), NA))
         keep["tot_lat"] = np.zeros((max(n_c, 1), 5))
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
@@ -584,14 +572,9 @@ cdef class Core:
         keep["tot_o"] = np.zeros((max(self.s.n_o, 1), NMO))
         self.s.mo = _dptr(keep["mo"].reshape(-1))
         self.s.tot_o = _dptr(keep["tot_o"].reshape(-1))
-        # The dense rows above are filled from the records when read (state_arrays): the loop
-        # counts into one scratch row each and records what was active (_metrics.pxd, "Rows").
-        keep["_mc_row"] = np.zeros((max(n_c, 1), NMC))
-        keep["_ml_row"] = np.zeros((max(n_l, 1), NML))
-        self.s.mc_row = _dptr(keep["_mc_row"].reshape(-1))
-        self.s.ml_row = _dptr(keep["_ml_row"].reshape(-1))
-        self.s.c_flushed = _iptr(zi("_c_flushed", n_c))
-        self.s.catch_up = _catch_up_far
+        # the dense rows, filled from the records when read (state_arrays; engine/_rows.pxi)
+        self._rows = _DenseRows()
+        self._rows.setup(&self.s, keep, n_b, n_c, n_l)
         keep["_l_counted"] = np.zeros(max(n_l, 1), dtype=np.uint8)
         cdef unsigned char[::1] l_counted = keep["_l_counted"]
         self.s.l_counted = &l_counted[0]
@@ -605,25 +588,6 @@ cdef class Core:
             self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
                                  or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
-        self.s.rc_boff = _iptr(zi("_rc_boff", n_b + 1))
-        self.s.rl_boff = _iptr(zi("_rl_boff", n_b + 1))
-        self._lv = np.zeros(max(n_c, 1) * 5)
-        self._lg = np.zeros(max(n_l, 1) * NMLG)
-        self._built = 0
-        # Room for every record a run can make, up to a quarter million of each, at once: what
-        # is never written costs no memory, and one block is reused from run to run where
-        # growing block by block would take fresh pages from the kernel each time.
-        if not _rows_room(&self.s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
-            raise MemoryError("not enough memory for the run's per-bucket records")
-        self.s.tot_c = _dptr(keep["tot_c"].reshape(-1))
-        self.s.tot_l = _dptr(keep["tot_l"].reshape(-1))
-        keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
-        keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
-        self.s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
-        self.s.warm_l = _dptr(keep["_warm_l"].reshape(-1))
-        self._acc_c = np.zeros((max(n_c, 1), NMC))
-        self._acc_l = np.zeros((max(n_l, 1), NML))
-        self._folded = 1
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it
         self.s.tot_area = _dptr(keep["tot_area"].reshape(-1))
@@ -756,32 +720,10 @@ cdef class Core:
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""
-        self._rebuild_rows()
-        self._fold_counts()
+        self._rows.rebuild(&self.s)
+        self._rows.fold(&self.s)
         self._keep["_c_area"] = self._keep["_c_hot"]["area"].reshape(-1)   # n_c * NA, as it always was
         return self._keep
-
-    cdef _rebuild_rows(self):
-        """Fill the dense rows ``mc``, ``mg``, ``ml`` and ``mlg`` of the buckets flushed since
-        the last call from their records, and the current bucket's counts so far; bring every
-        component's areas up to the current bucket."""
-        cdef int64_t b, done = min(self.s.current_bucket, self.s.n_b)
-        cdef double[:, :, ::1] mc = self._keep["mc"]
-        cdef double[:, :, ::1] mg = self._keep["mg"]
-        cdef double[:, :, ::1] ml = self._keep["ml"]
-        cdef double[:, :, ::1] mlg = self._keep["mlg"]
-        cdef double[::1] lv = self._lv
-        cdef double[::1] lg = self._lg
-        with nogil:
-            _hp_apply(&self.s)
-            _catch_up_all(&self.s)
-            for b in range(self._built, done):
-                _rows_rebuild(&self.s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
-            _rows_forget(&self.s, done)
-        self._built = done
-        if done < self.s.n_b:
-            self._keep["mc"][done] = self._keep["_mc_row"]
-            self._keep["ml"][done] = self._keep["_ml_row"]
 
     def run_histograms(self):
         """Each component's latency histogram over the measured window so far (n_c x bins).
@@ -803,32 +745,6 @@ cdef class Core:
             if lo <= hi:
                 hist[c, lo:hi + 1] += pending[c, lo:hi + 1]
         return hist
-
-    cdef _fold_counts(self):
-        """Bring the counts in ``tot_c`` and ``tot_l`` up to now: the loop counts into the
-        bucket rows only. Since the warm-up: the buckets after the one it ended in, plus what
-        that one counted from then on. Each finished bucket is added once; the counts are whole
-        numbers, so these sums are exact whatever their order."""
-        cdef int cur = min(self.s.current_bucket, self.s.n_b - 1)
-        cdef int wb = self.s.warm_bucket
-        if not self.s.measuring:
-            return
-        keep = self._keep
-        if self._folded <= wb:
-            self._folded = wb + 1
-        for rows_name, tot_name, warm_name, acc, amounts in (
-                ("mc", "tot_c", "_warm_c", self._acc_c, _AMOUNT_C),
-                ("ml", "tot_l", "_warm_l", self._acc_l, _AMOUNT_L)):
-            rows, tot = keep[rows_name], keep[tot_name]
-            if cur > self._folded:
-                acc += rows[self._folded:cur].sum(axis=0)
-            counts = rows[wb] - keep[warm_name]
-            if cur > wb:
-                counts += acc + rows[cur]
-            counts[:, amounts] = tot[:, amounts]
-            tot[...] = counts
-        if cur > self._folded:
-            self._folded = cur
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)

@@ -312,26 +312,71 @@ cdef inline double _bucket_width(Sim* s, int64_t b) noexcept nogil:
 cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     """Do for component ``c`` what the flushes of the buckets before ``upto`` that it sat
     idle through would have done to its areas and queue peak (as _touch and the flush do)."""
-    cdef int64_t k, width_ns = _ns(s.bucket)
+    cdef int64_t k = s.c_flushed[c], width_ns
     cdef int a
-    cdef double t, dt
+    cdef double t, dt, last, lt, q, b, i, u, cq, cb, ci, cu
     cdef double* area = s.ch[c].area
-    for k in range(s.c_flushed[c], upto):
-        t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
-        if s.ch[c].qlen > s.ch[c].qpeak and t >= s.warmup:
-            s.ch[c].qpeak = s.ch[c].qlen
-        dt = t - s.ch[c].last_t
+    cdef double* cum = &s.c_cum_area[c * NA]
+    if k >= upto:
+        return
+    width_ns = _ns(s.bucket)
+    # the first bucket adds what the component did in it before it went idle
+    t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
+    if s.ch[c].qlen > s.ch[c].qpeak and t >= s.warmup:
+        s.ch[c].qpeak = s.ch[c].qlen
+    dt = t - s.ch[c].last_t
+    if dt > 0:
+        area[A_QLEN] += s.ch[c].qlen * dt
+        area[A_BUSY] += s.ch[c].busy * dt
+        area[A_INFLIGHT] += s.ch[c].inflight * dt
+        area[A_UP] += s.ch[c].up * dt
+        s.ch[c].last_t = t
+    for a in range(NA):
+        cum[a] += area[a]
+        area[a] = 0
+    s.c_flushed[c] = upto
+    k += 1
+    if k >= upto:
+        return
+    # The rest start with zero areas, and the levels stay as they are: each bucket's area is
+    # exactly level * dt, added to the cumulative ones in the same order as bucket by bucket,
+    # in registers. A level of zero adds exactly zero (the sums are never -0), so a component
+    # with every level zero only moves its clock to the last bucket's end.
+    last = _seconds(upto * width_ns) if upto < s.n_b else _seconds(_ns(s.duration))   # bucket upto - 1's end
+    if s.ch[c].qlen > s.ch[c].qpeak and last >= s.warmup:   # the bucket ends only grow
+        s.ch[c].qpeak = s.ch[c].qlen
+    q = s.ch[c].qlen
+    b = s.ch[c].busy
+    i = s.ch[c].inflight
+    u = s.ch[c].up
+    if q == 0 and b == 0 and i == 0 and u == 0:
+        if last > s.ch[c].last_t:
+            s.ch[c].last_t = last
+        return
+    lt = s.ch[c].last_t
+    cq, cb, ci, cu = cum[A_QLEN], cum[A_BUSY], cum[A_INFLIGHT], cum[A_UP]
+    if q == 0 and b == 0 and i == 0:
+        # the common idle service: instances up, nothing else
+        for k in range(k, upto):
+            t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
+            dt = t - lt
+            if dt > 0:
+                cu += u * dt
+                lt = t
+        s.ch[c].last_t = lt
+        cum[A_UP] = cu
+        return
+    for k in range(k, upto):
+        t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
+        dt = t - lt
         if dt > 0:
-            area[A_QLEN] += s.ch[c].qlen * dt
-            area[A_BUSY] += s.ch[c].busy * dt
-            area[A_INFLIGHT] += s.ch[c].inflight * dt
-            area[A_UP] += s.ch[c].up * dt
-            s.ch[c].last_t = t
-        for a in range(NA):
-            s.c_cum_area[c * NA + a] += area[a]
-            area[a] = 0
-    if upto > s.c_flushed[c]:
-        s.c_flushed[c] = upto
+            cq += q * dt
+            cb += b * dt
+            ci += i * dt
+            cu += u * dt
+            lt = t
+    s.ch[c].last_t = lt
+    cum[A_QLEN], cum[A_BUSY], cum[A_INFLIGHT], cum[A_UP] = cq, cb, ci, cu
 
 
 cdef inline void _catch_up_all(Sim* s) noexcept nogil:

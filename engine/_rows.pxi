@@ -1,0 +1,107 @@
+# The dense per-bucket rows that results read (``mc``, ``mg``, ``ml``, ``mlg``) and the run's
+# totals (``tot_c``, ``tot_l``): the loop counts into one scratch row each and keeps records of
+# what was active in a bucket (engine/_metrics.pxd, "Rows"); these are filled from the records
+# only when read. Included into engine/_core.pyx, whose ``Core`` owns one ``_DenseRows``.
+
+_AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
+_AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
+
+
+cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
+    _catch_up_now(s, c)
+
+
+cdef class _DenseRows:
+    """What has been filled in of the dense rows and folded into the totals so far."""
+
+    cdef dict _keep
+    cdef object _acc_c, _acc_l   # the counts of the buckets folded into the totals so far
+    cdef int _folded             # the next bucket to fold
+    cdef object _lv, _lg         # the levels and link gauges as of the last bucket rebuilt
+    cdef int64_t _built          # the buckets rebuilt into the dense rows so far
+
+    cdef setup(self, Sim* s, dict keep, int64_t n_b, int64_t n_c, int64_t n_l):
+        """Allocate the dense rows, the scratch rows and the records' room, and point the run at them."""
+        self._keep = keep
+        keep["mc"] = np.zeros((max(n_b, 1), max(n_c, 1), NMC))
+        keep["mg"] = np.zeros((max(n_b, 1), max(n_c, 1), NMG))
+        keep["ml"] = np.zeros((max(n_b, 1), max(n_l, 1), NML))
+        keep["mlg"] = np.zeros((max(n_b, 1), max(n_l, 1), NMLG))
+        keep["tot_c"] = np.zeros((max(n_c, 1), NMC))
+        keep["tot_l"] = np.zeros((max(n_l, 1), NML))
+        keep["_mc_row"] = np.zeros((max(n_c, 1), NMC))
+        keep["_ml_row"] = np.zeros((max(n_l, 1), NML))
+        s.mc_row = _dptr(keep["_mc_row"].reshape(-1))
+        s.ml_row = _dptr(keep["_ml_row"].reshape(-1))
+        keep["_c_flushed"] = np.zeros(max(n_c, 1), dtype=np.int64)
+        s.c_flushed = _iptr(keep["_c_flushed"])
+        s.catch_up = _catch_up_far
+        keep["_rc_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        keep["_rl_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        s.rc_boff = _iptr(keep["_rc_boff"])
+        s.rl_boff = _iptr(keep["_rl_boff"])
+        self._lv = np.zeros(max(n_c, 1) * 5)
+        self._lg = np.zeros(max(n_l, 1) * NMLG)
+        self._built = 0
+        # Room for every record a run can make, up to a quarter million of each, at once: what
+        # is never written costs no memory, and one block is reused from run to run where
+        # growing block by block would take fresh pages from the kernel each time.
+        if not _rows_room(s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
+            raise MemoryError("not enough memory for the run's per-bucket records")
+        s.tot_c = _dptr(keep["tot_c"].reshape(-1))
+        s.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
+        keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
+        s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
+        s.warm_l = _dptr(keep["_warm_l"].reshape(-1))
+        self._acc_c = np.zeros((max(n_c, 1), NMC))
+        self._acc_l = np.zeros((max(n_l, 1), NML))
+        self._folded = 1
+
+    cdef rebuild(self, Sim* s):
+        """Fill the dense rows ``mc``, ``mg``, ``ml`` and ``mlg`` of the buckets flushed since
+        the last call from their records, and the current bucket's counts so far; bring every
+        component's areas up to the current bucket."""
+        cdef int64_t b, done = min(s.current_bucket, s.n_b)
+        cdef double[:, :, ::1] mc = self._keep["mc"]
+        cdef double[:, :, ::1] mg = self._keep["mg"]
+        cdef double[:, :, ::1] ml = self._keep["ml"]
+        cdef double[:, :, ::1] mlg = self._keep["mlg"]
+        cdef double[::1] lv = self._lv
+        cdef double[::1] lg = self._lg
+        with nogil:
+            _hp_apply(s)
+            _catch_up_all(s)
+            for b in range(self._built, done):
+                _rows_rebuild(s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
+            _rows_forget(s, done)
+        self._built = done
+        if done < s.n_b:
+            self._keep["mc"][done] = self._keep["_mc_row"]
+            self._keep["ml"][done] = self._keep["_ml_row"]
+
+    cdef fold(self, Sim* s):
+        """Bring the counts in ``tot_c`` and ``tot_l`` up to now: the loop counts into the
+        bucket rows only. Since the warm-up: the buckets after the one it ended in, plus what
+        that one counted from then on. Each finished bucket is added once; the counts are whole
+        numbers, so these sums are exact whatever their order."""
+        cdef int cur = min(s.current_bucket, s.n_b - 1)
+        cdef int wb = s.warm_bucket
+        if not s.measuring:
+            return
+        keep = self._keep
+        if self._folded <= wb:
+            self._folded = wb + 1
+        for rows_name, tot_name, warm_name, acc, amounts in (
+                ("mc", "tot_c", "_warm_c", self._acc_c, _AMOUNT_C),
+                ("ml", "tot_l", "_warm_l", self._acc_l, _AMOUNT_L)):
+            rows, tot = keep[rows_name], keep[tot_name]
+            if cur > self._folded:
+                acc += rows[self._folded:cur].sum(axis=0)
+            counts = rows[wb] - keep[warm_name]
+            if cur > wb:
+                counts += acc + rows[cur]
+            counts[:, amounts] = tot[:, amounts]
+            tot[...] = counts
+        if cur > self._folded:
+            self._folded = cur
