@@ -620,7 +620,9 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
                 column = VARIANT_COLUMNS.get(variant)
                 if column is None or column >= columns:
                     continue
-                cell = QTableWidgetItem(text)
+                # Whole sentences would widen the variants' columns past the table's width; the few
+                # words stand in the cell, the sentence in its tooltip and the banner's details.
+                cell = QTableWidgetItem(r.short.get(variant, text))
                 cell.setForeground(QColor(COLOURS[state]))
                 cell.setToolTip(text)
                 table.setItem(i, column, cell)

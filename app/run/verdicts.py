@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import math
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import RunResult
@@ -120,9 +120,23 @@ def objective_text(v: ObjectiveVerdict) -> str:
         return "no requests judged yet"
     budget = v.budget_consumed
     spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
-    if v.kind == "latency" and v.measured is not None and math.isfinite(v.measured):
-        return f"{_percentile_name(v.label)} {format_seconds(v.measured)}, {percent(v.attainment)} within, {spent}"
-    return f"{percent(v.attainment)}, {spent}"
+    if _bounds_latency(v):
+        return f"{objective_figure(v)}, {percent(v.attainment)} within, {spent}"
+    return f"{objective_figure(v)}, {spent}"
+
+
+def objective_figure(v: ObjectiveVerdict) -> str:
+    """The one figure an objective is judged by, for a cell with room for little else: the
+    percentile a latency objective bounds (``p99 320 ms``), otherwise the attainment."""
+    if v.judged <= 0:
+        return "not judged yet"
+    if _bounds_latency(v):
+        return f"{_percentile_name(v.label)} {format_seconds(v.measured)}"
+    return percent(v.attainment)
+
+
+def _bounds_latency(v: ObjectiveVerdict) -> bool:
+    return v.kind == "latency" and v.measured is not None and math.isfinite(v.measured)
 
 
 def _percentile_name(objective_label: str) -> str:
@@ -153,6 +167,15 @@ def recovery_text(r: RecoveryVerdict, running: bool) -> str:
     if running:
         return "not recovered yet"
     return NOT_RECOVERED
+
+
+def recovery_word(r: RecoveryVerdict, running: bool) -> str:
+    """``recovery_text`` in a few words, for a narrow cell (the table's tooltip has the whole text)."""
+    if r.fault_end is None and not running:
+        return "breached" if r.breached else "held"
+    if r.fault_end is not None and not r.recovered and not running:
+        return "not recovered"
+    return recovery_text(r, running)
 
 
 def fault_span(r: RecoveryVerdict) -> str:
@@ -259,12 +282,14 @@ def recovery_marks(verdicts: RunVerdicts, running: bool) -> list[RecoveryMark]:
 # -- rows for the banner and the comparison table ---------------------------------------
 @dataclass(frozen=True)
 class VerdictRow:
-    """One objective, or one objective through one fault, with a cell per variant: (state, text)."""
+    """One objective, or one objective through one fault, with a cell per variant: (state, text),
+    and the same in a few words where a table has no room for sentences (``short``)."""
 
     client: str
     what: str
     cells: dict[str, tuple[str, str]]
     recovery: bool = False
+    short: dict[str, str] = field(default_factory=dict)
 
 
 def verdict_rows(session: RunSession) -> list[VerdictRow]:
@@ -283,7 +308,7 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
     rows: list[VerdictRow] = []
     first = next(iter(per_variant.values()))
     for objective in first.objectives:
-        cells = {}
+        cells, short = {}, {}
         for v, verdicts in per_variant.items():
             match = next((o for o in verdicts.objectives if o.key == objective.key), None)
             if match is None:
@@ -291,16 +316,18 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
             rep = next((r for r in replicated.get(v, ([], []))[0] if (r.client, r.index) == objective.key), None)
             if rep is not None:
                 state = _share_state(rep.met, rep.replications)
-                text = f"{SYMBOLS[state]} met in {rep.met} of {rep.replications} runs, {percent(rep.attainment)}"
-                cells[v] = (state, text)
+                met = f"{SYMBOLS[state]} met in {rep.met} of {rep.replications} runs"
+                cells[v] = (state, f"{met}, {percent(rep.attainment)}")
+                short[v] = met
             else:
                 state = objective_state(match, running)
                 cells[v] = (state, f"{SYMBOLS[state]} {objective_text(match)}{first_only}")
-        rows.append(VerdictRow(objective.client, label(objective.label), cells))
+                short[v] = f"{SYMBOLS[state]} {objective_figure(match)}"
+        rows.append(VerdictRow(objective.client, label(objective.label), cells, short=short))
         seen: dict[tuple, int] = {}
         for r in (r for r in first.recovery if (r.client, r.index) == objective.key):
             k = seen[r.key] = seen.get(r.key, -1) + 1
-            cells = {}
+            cells, short = {}, {}
             for v, verdicts in per_variant.items():
                 matches = [x for x in verdicts.recovery if x.key == r.key]
                 if k >= len(matches):
@@ -312,10 +339,12 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                     timed = x.recovered and math.isfinite(x.time_to_recover)
                     when = f", in {format_time(x.time_to_recover)}" if timed else ""
                     cells[v] = (state, f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications} runs{when}")
+                    short[v] = f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications}"
                 else:
                     state = recovery_state(matches[k], running)
                     cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(matches[k], running)}{first_only}")
-            rows.append(VerdictRow(objective.client, f"after {fault_span(r)}", cells, recovery=True))
+                    short[v] = f"{SYMBOLS[state]} {recovery_word(matches[k], running)}"
+            rows.append(VerdictRow(objective.client, f"after {fault_span(r)}", cells, recovery=True, short=short))
     return rows
 
 

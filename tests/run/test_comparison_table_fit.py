@@ -13,7 +13,7 @@ from test_dashboard_layout import shop  # noqa: F401  (the fixture)
 from test_run_window import run_and_wait
 from test_window_fit import _fit
 
-from app.run.comparison_table import DIFFERENCE_COLUMN, ComparisonTable
+from app.run.comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, ComparisonTable
 from app.run.elide import ELLIPSIS, FittedLabel
 from app.run.formatting import comparison_cells, trivial_row
 
@@ -37,9 +37,9 @@ def _cut_cells(table) -> list[tuple[int, int, str]]:
     return cut
 
 
-def _difference_in_view(table) -> bool:
-    right = table.columnViewportPosition(DIFFERENCE_COLUMN) + table.columnWidth(DIFFERENCE_COLUMN)
-    return table.columnViewportPosition(DIFFERENCE_COLUMN) >= 0 and right <= table.viewport().width()
+def _difference_in_view(table, column: int = DIFFERENCE_COLUMN) -> bool:
+    right = table.columnViewportPosition(column) + table.columnWidth(column)
+    return table.columnViewportPosition(column) >= 0 and right <= table.viewport().width()
 
 
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
@@ -54,6 +54,11 @@ def test_after_a_comparison_with_objectives_every_cell_reads_whole(qtbot, shop, 
     assert len(spanned) == 4  # two objectives, each with its recovery after the fault
     assert _cut_cells(table) == []
     assert _difference_in_view(table)
+    if screen[0] >= 1920:
+        # The verdicts' sentences made each run's column about 290 px, wider than the table: scrolled
+        # sideways, the two runs' figures now stand side by side, the sentences in the tooltips.
+        runs = [VARIANT_COLUMNS["protected"], VARIANT_COLUMNS["unprotected"]]
+        assert sum(table.columnWidth(c) for c in runs) <= table.viewport().width()
     # Its title in words that fit, never "With vs with…"; the whole title in the tooltip.
     title = ui.dashboard.table_box.title
     assert ELLIPSIS not in title.shown_text()

@@ -13,6 +13,7 @@ from app.run.verdicts import (
     recovery_marks,
     recovery_state,
     recovery_text,
+    recovery_word,
 )
 from engine.objectives import NOT_RECOVERED, RecoveryVerdict, RunVerdicts
 
@@ -60,3 +61,16 @@ def test_a_fault_held_to_the_end_has_no_recovery_to_mark():
     assert recovery_state(held, running=False) == MISSED
     assert recovery_text(held, running=False) == "breached while the fault lasted (it lasts until the end of the run)"
     assert recovery_text(held, running=True) == "fault active"
+
+
+@pytest.mark.parametrize("verdict, running, word", [
+    (recovery(recovered=True, ttr=2.0), False, "recovered in 2.0 s"),
+    (recovery(recovered=True, breached=False), False, "not impacted"),
+    (recovery(recovered=False), False, "not recovered"),
+    (recovery(recovered=False), True, "not recovered yet"),
+    (recovery(end=None), False, "breached"),
+    (recovery(end=None, breached=False), False, "held"),
+    (recovery(end=None), True, "fault active"),
+])
+def test_a_recovery_in_a_few_words_keeps_the_sentences_meaning(verdict, running, word):
+    assert recovery_word(verdict, running) == word

@@ -143,10 +143,14 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     assert table.horizontalHeaderItem(without).text() == "Without"
     assert cell(1, DIFFERENCE_COLUMN) == ""
     assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
-    assert cell(2, with_) == "✔ recovered in 5.0 s" and cell(2, without) == "✘ did not recover by the end of the run"
-    # A latency objective shows the percentile it bounds beside the share of requests within it.
+    assert cell(2, with_) == "✔ recovered in 5.0 s" and cell(2, without) == "✘ not recovered"
+    assert table.item(2, without).toolTip() == "✘ did not recover by the end of the run"
+    # A latency objective shows the percentile it bounds; the share of requests within it and the
+    # budget spent are in the cell's tooltip (sentences would push the variants out of view).
     assert cell(3, 0) == "browsers · p99 ≤ 250 ms"
-    assert cell(3, with_).startswith("✔ p99 ") and " ms, 99." in cell(3, with_) and "% within" in cell(3, with_)
+    assert cell(3, with_).startswith("✔ p99 ") and cell(3, with_).endswith(" ms")
+    tip = table.item(3, with_).toolTip()
+    assert tip.startswith(cell(3, with_) + ", 99.") and "% within" in tip and "of budget" in tip
     # The engine's own figures follow, under their component headings.
     assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
     text = ui.verdicts.banner.text()
@@ -184,12 +188,13 @@ def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_windo
     assert len(ui.session.replicated_verdicts["protected"]) == 3
     table = ui.dashboard.table
     row = next(r for r in range(table.rowCount()) if table.item(r, 0) and "availability" in table.item(r, 0).text())
-    protected = table.item(row, VARIANT_COLUMNS["protected"]).text()
-    unprotected = table.item(row, VARIANT_COLUMNS["unprotected"]).text()
-    assert protected.split()[1:3] == ["met", "in"] and protected.split()[4:7] == ["of", "3", "runs,"]
-    assert unprotected.startswith("✘ met in 0 of 3 runs")
-    recovery = table.item(row + 1, VARIANT_COLUMNS["unprotected"]).text()
-    assert recovery.startswith("✘ recovered in 0 of 3 runs")
+    protected = table.item(row, VARIANT_COLUMNS["protected"])
+    unprotected = table.item(row, VARIANT_COLUMNS["unprotected"])
+    assert protected.text().split()[1:3] == ["met", "in"] and protected.text().split()[4:] == ["of", "3", "runs"]
+    assert protected.toolTip().startswith(protected.text() + ", ")  # and the share of requests judged met
+    assert unprotected.text() == "✘ met in 0 of 3 runs"
+    recovery = table.item(row + 1, VARIANT_COLUMNS["unprotected"])
+    assert recovery.text() == "✘ recovered in 0 of 3" and recovery.toolTip().startswith("✘ recovered in 0 of 3 runs")
 
 
 def test_banner_details_fold_away(qtbot, example_window):
@@ -241,4 +246,4 @@ def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replicatio
     ui.keep_run()
     ui.open_group(ui.runs_panel.groups[0])
     assert ui.session.replications == 2 and not ui.session.replicated_verdicts
-    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).text().endswith("(first replication)")
+    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).toolTip().endswith("(first replication)")
