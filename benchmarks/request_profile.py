@@ -15,6 +15,7 @@ which do not depend on the machine's load, so its figures compare across builds 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -99,9 +100,11 @@ def to_sources(c_lines: Counter[int], c_source: str) -> Counter[tuple[str, int]]
 def _profile(n: int, folder: Path) -> tuple[int, str, str]:
     """Requests, the function table and the annotated sources of one run under callgrind."""
     out = folder / f"callgrind.{n}"
+    # one BLAS thread: idle BLAS worker threads spin for a while and add a varying count
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                           sys.executable, "-c", _CHILD, str(n)],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     requests = int(run.stdout.split()[-1])
     functions = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", str(out)],
                                cwd=ROOT, capture_output=True, text=True, check=True).stdout
