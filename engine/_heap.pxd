@@ -42,6 +42,18 @@ cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
     return x.t < y.t or (x.t == y.t and x.seq < y.seq)
 
 
+cdef inline bint _before_flat(EventKey* x, EventKey* y) noexcept nogil:
+    # _before without short-circuits, so the compiler can select rather than branch
+    return (x.t < y.t) | ((x.t == y.t) & (x.seq < y.seq))
+
+
+cdef inline int64_t _least_of_four(EventKey* h, int64_t c) noexcept nogil:
+    cdef int64_t a = c + _before_flat(&h[c + 1], &h[c])
+    cdef int64_t b = c + 2 + _before_flat(&h[c + 3], &h[c + 2])
+    cdef int64_t take_b = -<int64_t>_before_flat(&h[b], &h[a])
+    return a ^ ((a ^ b) & take_b)
+
+
 cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
     """Allocate the queue for ``cap`` events (a power of two); 0 when memory ran out."""
     cdef int64_t i
@@ -249,13 +261,10 @@ cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
             if child >= n:
                 break
             best = child
-            if child + 3 < n:   # all four children, unrolled
-                if _before(&s.heap[child + 1], &s.heap[best]):
-                    best = child + 1
-                if _before(&s.heap[child + 2], &s.heap[best]):
-                    best = child + 2
-                if _before(&s.heap[child + 3], &s.heap[best]):
-                    best = child + 3
+            if child + 3 < n:
+                # all four children: a tournament of selects, not branches, whose outcome a
+                # large heap makes unpredictable; keys are unique, so the least is the same
+                best = _least_of_four(s.heap, child)
             else:
                 end = n
                 child += 1

@@ -14,7 +14,7 @@ from engine._codes cimport *
 from engine._state cimport Sim
 from engine._random cimport _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _push_lane, _push_edge, _pop, _next_time, _events_pending
+from engine._heap cimport _push, _push_lane, _push_edge, _push_ns, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
@@ -334,11 +334,11 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
 
 
 cdef void _on_arrival(Sim* s, int c) noexcept nogil:
-    cdef double t
+    cdef int64_t t
     _start_root(s, c, -1)
-    t = _next_arrival(s, c, s.now, 0)
-    if _ns(t) < _ns(s.duration):
-        _push(s, t, EV_ARRIVAL, c, 0, 0, 0, 0)
+    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
+    if t < _ns(s.duration):
+        _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 
 
 cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
