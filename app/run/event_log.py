@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 from bisect import bisect_left
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QRect, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,9 @@ def kind_colour(kind: str) -> str | None:
 
 
 _TIME_ROLE = int(Qt.ItemDataRole.UserRole)  # the Time column sorts by the time, not its words
+# What the filters match, on the Time cell: "kind|run|component|link's target" (see EventFilter).
+_FILTER_ROLE = _TIME_ROLE + 1
+_SEP = "\x1f"  # between the filter key's fields: a character no name or kind contains
 # Roles and flags as plain ints: converting an enum member costs a call more than the call itself.
 _TIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
@@ -69,9 +72,6 @@ class EventLogModel(QStandardItemModel):
         self.highlighted: range = range(0)  # rows at the time slider's time
         self._light = _light_theme()
         self._colours: dict[str, QColor | None] = {}
-        app = QGuiApplication.instance()
-        if isinstance(app, QGuiApplication):
-            app.paletteChanged.connect(self._follow_palette)
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -107,6 +107,8 @@ class EventLogModel(QStandardItemModel):
         when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
         when.setData(t, _TIME_ROLE)
         when.setData(_RIGHT, _ALIGNMENT_ROLE)
+        when.setData(_SEP.join((kind, variant or "", e.get("component") or "", _target(e.get("link")) or "")),
+                     _FILTER_ROLE)
         run = QStandardItem(SHORT_VARIANT_LABELS.get(variant, variant))
         if tip := VARIANT_LABELS.get(variant, ""):
             run.setData(tip, _TIP_ROLE)
@@ -129,7 +131,8 @@ class EventLogModel(QStandardItemModel):
             colour = self._colours[kind] = QColor(text_colour(tone) if self._light else tone) if tone else None
             return colour
 
-    def _follow_palette(self, *_args) -> None:
+    def follow_palette(self) -> None:
+        """The theme changed: the Kind column's colours and the highlight follow it (see EventLog.changeEvent)."""
         light = _light_theme()
         if light != self._light:
             self._light, self._colours = light, {}
@@ -182,13 +185,20 @@ def _light_theme() -> bool:
 
 
 class EventFilter(QSortFilterProxyModel):
-    """Shows the events of one kind, component and variant (or all of each)."""
+    """Shows the events of one kind, component and variant (or all of each).
+
+    The rows are matched by Qt itself, a regular expression against each row's filter key: a
+    filter method in Python was called once per row on every change of filter and for every row
+    a live run appends.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.kind = ALL
         self.component = ALL
         self.variant = ALL
+        self.setFilterKeyColumn(0)
+        self.setFilterRole(_FILTER_ROLE)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         # Time by the time, the rest by their words.
@@ -196,20 +206,24 @@ class EventFilter(QSortFilterProxyModel):
         super().sort(column, order)
 
     def set_filter(self, kind: str, component: str, variant: str) -> None:
-        # begin/endFilterChange replace invalidateFilter (deprecated since Qt 6.9).
-        self.beginFilterChange()
         self.kind, self.component, self.variant = kind, component, variant
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.setFilterRegularExpression(filter_pattern(kind, component, variant))
 
-    def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        e = cast(EventLogModel, self.sourceModel()).event_at(source_row)
-        if self.kind != ALL and e["kind"] != self.kind:
-            return False
-        if self.component != ALL and self.component not in (e.get("component"), _target(e.get("link"))):
-            return False
-        if self.variant != ALL and e.get("variant") != self.variant:
-            return False
-        return True
+
+def filter_pattern(kind: str, component: str, variant: str) -> QRegularExpression:
+    """The expression a row's filter key matches when its event is of ``kind``, of run ``variant``,
+    and at ``component`` or on a link into it (``ALL``: any). All three ``ALL``: the empty
+    expression, which Qt lets every row through on without matching."""
+    if kind == component == variant == ALL:
+        return QRegularExpression()
+    field = f"[^{_SEP}]*"
+
+    def exactly(value: str) -> str:
+        return field if value == ALL else QRegularExpression.escape(value)
+
+    where = field + _SEP + field if component == ALL else \
+        f"(?:{exactly(component)}{_SEP}{field}|{field}{_SEP}{exactly(component)})"
+    return QRegularExpression(f"^{exactly(kind)}{_SEP}{exactly(variant)}{_SEP}{where}$")
 
 
 def _target(link: str | None) -> str | None:
@@ -343,6 +357,13 @@ class EventLog(QWidget):
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)
         self._fill_filters()
+
+    def changeEvent(self, event) -> None:
+        # The theme is the application's palette: a change of it reaches every widget as this event
+        # (QGuiApplication.paletteChanged, which the model once followed, is deprecated in Qt 6).
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.follow_palette()
+        super().changeEvent(event)
 
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:
