@@ -102,6 +102,32 @@ class EventLogModel(QStandardItemModel):
             self.kinds.add(e["kind"])
             self.appendRow(self._cells(e))
 
+    def arrange(self, events: list[dict[str, Any]], rows: list[int | None]) -> None:
+        """Show ``events``, reusing the cells of present rows: ``rows[i]`` is the row showing ``events[i]``
+        now, None for an event to make cells for. Making each row's five cells anew is what a whole
+        rebuild costs (0.6 s for 20,000 events); rows kept in place are not touched at all."""
+        kept = sum(row is not None for row in rows)
+        if rows[:kept] == list(range(len(self._events))) and kept == len(self._events):
+            self._paint_highlight(self.highlighted, False)  # as rows made anew would be
+            self.highlighted = range(0)
+            self.append(events[kept:])  # only new events, after the present ones: rows inserted
+            return
+        self._paint_highlight(self.highlighted, False)
+        self.beginResetModel()
+        blocked = self.blockSignals(True)
+        try:
+            # From the last row up: taking the first would move every row after it, each time.
+            cells = [self.takeRow(row) for row in reversed(range(self.rowCount()))][::-1]
+            self.setRowCount(0)
+            for e, row in zip(events, rows):
+                self.appendRow(cells[row] if row is not None else self._cells(e))
+        finally:
+            self.blockSignals(blocked)
+        self._events = list(events)
+        self.kinds = {e["kind"] for e in self._events}
+        self.highlighted = range(0)
+        self.endResetModel()
+
     def _cells(self, e: dict[str, Any]) -> list[QStandardItem]:
         t, variant, kind, details = e["time"], e.get("variant", ""), e["kind"], e.get("details", "")
         when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
@@ -403,8 +429,40 @@ class EventLog(QWidget):
         return bool(new)
 
     def session_ended(self) -> None:
-        """The final logs replace what arrived live (they are complete and in order)."""
-        self.show_session(self.session)
+        """The final logs replace what arrived live (they are complete and in order): the events not
+        shown yet are added, and the rows put in time order, as ``show_session`` would show them."""
+        session = self.session
+        if session is None or not session.done or not self._keep_live_rows(session):
+            self.show_session(session)
+
+    def _keep_live_rows(self, session: RunSession) -> bool:
+        """Arrange the finished run's events (``session.merged_events()``'s order) around the rows the
+        live run made; False if those are not the first events of the final logs."""
+        shown = self.model.events
+        row_of: dict[tuple[str, int], int] = {}  # (variant, its k-th event) -> the row showing it
+        count = dict.fromkeys(session.variants, 0)
+        for row, e in enumerate(shown):
+            v = e.get("variant")
+            if v not in count:
+                return False
+            row_of[(v, count[v])] = row
+            count[v] += 1
+        final: list[tuple[dict[str, Any], int | None]] = []
+        for v, data in session.variants.items():
+            if len(data.events) < count[v]:
+                return False
+            for k, e in enumerate(data.events):
+                tagged = {**e, "variant": v}
+                row = row_of.get((v, k))
+                if row is not None and shown[row] != tagged:
+                    return False
+                final.append((tagged if row is None else shown[row], row))
+        final.sort(key=lambda pair: pair[0]["time"])  # stable: merged_events' order among equal times
+        self.model.arrange([e for e, _row in final], [row for _e, row in final])
+        self._taken = {v: len(d.events) for v, d in session.variants.items()}
+        self._refresh_kinds()
+        self._update_count()
+        return True
 
     def follow_time(self, start: float, end: float) -> list[dict[str, Any]]:
         """Highlight the events in [start, end) and scroll to them; returns them.
