@@ -6,7 +6,7 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QRegularExpression, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QRect, QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -72,6 +72,12 @@ class EventLogModel(QStandardItemModel):
         self.highlighted: range = range(0)  # rows at the time slider's time
         self._light = _light_theme()
         self._colours: dict[str, QColor | None] = {}
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            # Deprecated in Qt 6; but the widget events meant to replace it (PaletteChange,
+            # ApplicationPaletteChange) did not always reach the log once the window's style sheet
+            # had been set, and an application-wide event filter would run Python for every event.
+            app.paletteChanged.connect(self.follow_palette)
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -157,7 +163,7 @@ class EventLogModel(QStandardItemModel):
             colour = self._colours[kind] = QColor(text_colour(tone) if self._light else tone) if tone else None
             return colour
 
-    def follow_palette(self) -> None:
+    def follow_palette(self, *_args) -> None:
         """The theme changed: the Kind column's colours and the highlight follow it (see EventLog.changeEvent)."""
         light = _light_theme()
         if light != self._light:
@@ -383,13 +389,6 @@ class EventLog(QWidget):
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)
         self._fill_filters()
-
-    def changeEvent(self, event) -> None:
-        # The theme is the application's palette: a change of it reaches every widget as this event
-        # (QGuiApplication.paletteChanged, which the model once followed, is deprecated in Qt 6).
-        if event.type() == QEvent.Type.PaletteChange:
-            self.model.follow_palette()
-        super().changeEvent(event)
 
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:
