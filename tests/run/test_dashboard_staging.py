@@ -7,7 +7,6 @@ from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the
 
 from app.run.plot_grid import PLOT_POSITIONS
 
-
 ROWS = [[key for key, (row, _col) in PLOT_POSITIONS.items() if row == r] for r in (0, 1)]
 
 
