@@ -452,10 +452,10 @@ class EventLog(QWidget):
                 return False
             for k, e in enumerate(data.events):
                 tagged = {**e, "variant": v}
-                row = row_of.get((v, k))
-                if row is not None and shown[row] != tagged:
+                present = row_of.get((v, k))
+                if present is not None and shown[present] != tagged:
                     return False
-                final.append((tagged if row is None else shown[row], row))
+                final.append((tagged if present is None else shown[present], present))
         final.sort(key=lambda pair: pair[0]["time"])  # stable: merged_events' order among equal times
         self.model.arrange([e for e, _row in final], [row for _e, row in final])
         self._taken = {v: len(d.events) for v, d in session.variants.items()}
