@@ -1,10 +1,14 @@
-"""The event log's whole repaint: a full viewport of a comparison's events painted anew.
+"""The event log's costs: a whole repaint, and taking a finished run's logs.
 
 A table repaints whole on a resize, a column widening, a filter, or a scroll by more than
 its height; each visible cell's text, colour, font and alignment come from the model. The
-figure is the GUI thread's CPU time of ``viewport().repaint()`` on a filled table about
+first figure is the GUI thread's CPU time of ``viewport().repaint()`` on a filled table about
 500 pixels tall, median (and best) of many, beside a table of the same size left empty:
-what the events' cells add to a repaint.
+what the events' cells add to a repaint. The second is a comparison's end: 20,000 events
+shown live, then the final logs (a few events more) taken by ``session_ended``.
+
+The log's measurements (here, in ``bench_gui`` and in ``tests/run/test_event_log_paint.py``)
+fill it the same way, with ``event_log_window`` and ``add_batch``.
 """
 from __future__ import annotations
 
@@ -17,28 +21,58 @@ from types import SimpleNamespace
 from engine.events import EVENT_KINDS
 
 ROUNDS = 200
+BATCH_KINDS = ("breaker_opened", "breaker_half_open", "breaker_closed", "retry")
 
 
-def _log(events: int):
+def comparison_session(design=None, experiment=None) -> SimpleNamespace:
+    """A live comparison as the event log reads it: two runs whose ``events`` lists grow, ``done`` set
+    (and the lists replaced by the final logs) when it ends."""
+    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
+
+    def merged_events() -> list[dict]:  # as RunSession.merged_events
+        return sorted(({**e, "variant": v} for v, data in variants.items() for e in data.events),
+                      key=lambda e: e["time"])
+
+    return SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
+                           is_comparison=True, done=False, design=design, experiment=experiment,
+                           merged_events=merged_events)
+
+
+def event_log_window(width: int, height: int, design=None, experiment=None):
+    """A window of ``width`` x ``height`` holding an event log that shows a new ``comparison_session``:
+    the window, the log, and the session's runs (variant -> its data, whose ``events`` to add to)."""
     from PySide6.QtWidgets import QMainWindow
 
     from app.run.event_log import EventLog
 
+    session = comparison_session(design, experiment)
+    window = QMainWindow()
+    log = EventLog()
+    window.setCentralWidget(log)
+    window.resize(width, height)
+    window.show()
+    log.show_session(session)
+    return window, log, session.variants
+
+
+def add_batch(variants, step: int, behind: float, kinds=BATCH_KINDS, details: str = "event {step}.{i}") -> None:
+    """Three events in each run, as a live comparison's frame brings them; the second run ``behind``
+    seconds behind the first, so that its events sort in among the first's."""
+    for lag, data in zip((0.0, behind), variants.values()):
+        for i in range(3):
+            data.events.append({"time": step * 1.1 + i * 0.37 - lag, "kind": kinds[(step + i) % len(kinds)],
+                                "component": "app", "details": details.format(step=step, i=i)})
+
+
+def _filled_log(events: int):
+    """A log of ``events`` events of every kind, half of each run, shown as one frame brought them."""
+    window, log, variants = event_log_window(900, 560)
     kinds = list(EVENT_KINDS)
-    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
     for n, data in enumerate(variants.values()):
         for i in range(events // 2):
             data.events.append({"time": i * 0.71 + n * 0.3, "kind": kinds[(i * 7 + n) % len(kinds)],
                                 "component": "app", "link": "web -> app" if i % 3 == 0 else None,
                                 "details": f"event {i} of the run, with words enough to fill the column"})
-    session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False, design=None, experiment=None)
-    window = QMainWindow()
-    log = EventLog()
-    window.setCentralWidget(log)
-    window.resize(900, 560)
-    window.show()
-    log.show_session(session)
     log.session_updated()
     return window, log
 
@@ -50,7 +84,7 @@ def measure_repaint(events: int = 2_000, rounds: int = ROUNDS) -> dict[str, floa
     app = QApplication.instance() or QApplication([sys.argv[0]])
     out: dict[str, float] = {}
     for name, count in (("filled", events), ("empty", 0)):
-        window, log = _log(count)
+        window, log = _filled_log(count)
         for _ in range(3):
             app.processEvents()
         if count:
@@ -71,6 +105,33 @@ def measure_repaint(events: int = 2_000, rounds: int = ROUNDS) -> dict[str, floa
     return out
 
 
+def measure_end(events: int = 20_000, trials: int = 3) -> dict[str, float]:
+    """CPU milliseconds of ``session_ended`` after a comparison of ``events`` events streamed in batches,
+    the final logs holding 1 % more (frames a live run left out), best of ``trials``."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    costs = []
+    for _ in range(trials):
+        window, log, variants = event_log_window(900, 560)
+        for step in range(events // 6):
+            add_batch(variants, step, 2.6)
+            if step % 50 == 49:
+                log.session_updated()
+        log.session_updated()
+        app.processEvents()
+        for data in variants.values():
+            data.events = data.events + [{"time": e["time"] + 1e6, "kind": e["kind"], "component": "db",
+                                          "details": "after the last frame"} for e in data.events[: events // 200]]
+        log.session.done = True
+        cpu = time.thread_time()
+        log.session_ended()
+        costs.append(time.thread_time() - cpu)
+        assert log.model.rowCount() == sum(len(d.events) for d in variants.values())
+        window.close()
+    return {"end_ms": 1000 * min(costs), "events": events}
+
+
 def main(argv: list[str] | None = None) -> None:
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work competes for them)")
@@ -78,6 +139,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"event log, one whole repaint of a {r['height']:.0f} px viewport ({r['rows']:.0f} rows of a comparison): "
           f"{r['filled_ms']:.2f} ms CPU (best {r['filled_best_ms']:.2f}); the same table empty "
           f"{r['empty_ms']:.2f} ms (median of {ROUNDS})")
+    e = measure_end()
+    print(f"event log, a comparison's end: {e['events']:,} events shown live, the final logs taken in "
+          f"{e['end_ms']:.0f} ms CPU (best of 3)")
 
 
 if __name__ == "__main__":

@@ -220,29 +220,15 @@ def measure_event_log(batches: int = 150) -> dict[str, float]:
     Three events of each of two runs a batch, the second run's a little behind so that they sort in
     among the first's; what counts is the GUI thread's CPU time from taking a batch to its repaint.
     """
-    from types import SimpleNamespace
+    from PySide6.QtWidgets import QApplication
 
-    from PySide6.QtWidgets import QApplication, QMainWindow
-
-    from app.run.event_log import EventLog
+    from .bench_event_log import add_batch, event_log_window
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
-    session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False, design=None, experiment=None)
-    window = QMainWindow()
-    log = EventLog()
-    window.setCentralWidget(log)
-    window.resize(700, 560)
-    window.show()
-    log.show_session(session)
-    kinds = ("breaker_opened", "breaker_half_open", "breaker_closed", "retry")
+    window, log, variants = event_log_window(700, 560)
     costs = []
     for step in range(batches):
-        for lag, data in zip((0.0, 2.6), variants.values()):
-            for i in range(3):
-                data.events.append({"time": step * 1.1 + i * 0.37 - lag, "kind": kinds[(step + i) % len(kinds)],
-                                    "component": "app", "details": f"event {step}.{i} of the run"})
+        add_batch(variants, step, 2.6, details="event {step}.{i} of the run")
         cpu = time.thread_time()
         log.session_updated()
         for _ in range(2):  # the rows laid out (a zero timer) and painted

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 
 from app import theme
-from app.run.event_log import COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, EventLog, kind_colour, kind_label
+from app.run.event_log import COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, kind_colour, kind_label
 from app.run.formatting import format_time, text_colour
+from benchmarks.bench_event_log import add_batch, event_log_window
 from engine.model import parse_design
 
 _ROOT = QModelIndex()
@@ -32,27 +32,14 @@ class _Painted(QObject):
 
 
 def _live_log(qtbot, design=None, experiment=None):
-    variants = {v: SimpleNamespace(events=[], result=None) for v in ("protected", "unprotected")}
-    session = SimpleNamespace(variants=variants, components=["web", "app", "db"], variant_names=list(variants),
-                              is_comparison=True, done=False, design=design, experiment=experiment)
-    window = QMainWindow()
-    log = EventLog()
-    window.setCentralWidget(log)
-    window.resize(600, 400)
+    window, log, variants = event_log_window(600, 400, design, experiment)
     qtbot.addWidget(window)
-    window.show()
     qtbot.waitExposed(window)
-    log.show_session(session)
     return window, log, variants
 
 
 def _add(variants, step: int, behind: float) -> None:
-    """Three events in each run; the second run's lag ``behind`` seconds, so they sort in among the first's."""
-    for lag, data in zip((0.0, behind), variants.values()):
-        for i in range(3):
-            t = step * 1.1 + i * 0.37 - lag
-            data.events.append({"time": t, "kind": KINDS[(step + i) % len(KINDS)], "component": "app",
-                                "details": f"event {step}.{i}"})
+    add_batch(variants, step, behind, KINDS)
 
 
 def _settle() -> None:

@@ -174,7 +174,7 @@ def test_the_design_exports_as_a_picture_from_the_run_menu(qtbot, window, tmp_pa
     assert target.exists() and ">api<" in target.read_text(encoding="utf-8")
 
 
-def test_a_live_run_redraws_one_row_of_plots_per_tick_and_reuses_its_curves(qtbot, window):
+def test_a_live_run_redraws_one_plot_per_tick_a_row_after_the_other_and_reuses_its_curves(qtbot, window):
     ui = window.run_ui
     dashboard = ui.dashboard
     run_and_wait(qtbot, ui)
@@ -190,9 +190,13 @@ def test_a_live_run_redraws_one_row_of_plots_per_tick_and_reuses_its_curves(qtbo
         curve.item.setData([], [])
     dashboard.session_updated()
     dashboard._redraw_if_dirty()
-    assert points("throughput") == 30 and points("utilisation") == 0  # the top row first
-    dashboard._redraw_if_dirty()
-    assert points("utilisation") == 30
+    assert points("throughput") == 30 and points("latency") == points("utilisation") == 0  # the top row first
+    for _ in range(3):
+        dashboard._redraw_if_dirty()
+    assert points("latency") == points("utilisation") == 30 and points("queue") == 0
+    for _ in range(2):
+        dashboard._redraw_if_dirty()
+    assert points("queue") == 30
     drawn = dashboard.frames_drawn
     dashboard._redraw_if_dirty()
     assert dashboard.frames_drawn == drawn  # nothing new: nothing redrawn

@@ -1,0 +1,133 @@
+"""The event log's filters, matched by Qt on each row's key, keep their meaning: kind, run, and a
+component or a link into it (the rule the log applied row by row in Python before); and a run's end
+adds only what the log does not show yet, to the same table a new log would show."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from app.run.event_log import ALL
+from benchmarks.bench_event_log import add_batch, event_log_window
+
+
+def _reference(e: dict, kind: str, component: str, variant: str) -> bool:
+    """The rule as the log's Python filter wrote it."""
+    if kind != ALL and e["kind"] != kind:
+        return False
+    target = e["link"].split(" -> ")[-1] if e.get("link") else None
+    if component != ALL and component not in (e.get("component"), target):
+        return False
+    return variant == ALL or e.get("variant") == variant
+
+
+# Names a regular expression would misread unless escaped, and names that begin or end another.
+COMPONENTS = ["web", "app", "app.db", "db", "web+", "(cache)", "a"]
+LINKS = [None, "web -> app", "app -> app.db", "web+ -> (cache)", "app -> db", "a -> web"]
+KINDS = ["fault_started", "breaker_opened", "retry", "instance_crashed"]
+
+
+def _events() -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"protected": [], "unprotected": []}
+    for n, (kind, component, link) in enumerate(itertools.product(KINDS, COMPONENTS + [None], LINKS)):
+        variant = "protected" if n % 3 else "unprotected"
+        out[variant].append({"time": n * 0.25, "kind": kind, "component": component, "link": link,
+                             "details": f"event {n}"})
+    return out
+
+
+def _log(qtbot, done: bool):
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    for v, events in _events().items():
+        variants[v].events = events
+    log.session.done = done
+    if done:
+        log.show_session(log.session)
+    else:
+        log.session_updated()
+    return window, log
+
+
+def test_every_filter_shows_what_the_rule_shows(qtbot):
+    for done in (False, True):  # rows appended live, and a finished run's log made at once
+        _window, log = _log(qtbot, done)
+        everything = log.model.events
+        assert len(log.visible_events()) == len(everything)
+        checked = 0
+        for kind, component, variant in itertools.product([ALL, *KINDS, "retry_exhausted"],
+                                                          [ALL, *COMPONENTS, "ap", "pp"],
+                                                          [ALL, "protected", "unprotected"]):
+            # The proxy itself: the window's combos offer only kinds and components the run has.
+            log.proxy.set_filter(kind, component, variant)
+            want = sorted((e for e in everything if _reference(e, kind, component, variant)),
+                          key=lambda e: (e["time"], e["details"]))
+            shown = sorted(log.visible_events(), key=lambda e: (e["time"], e["details"]))
+            assert shown == want, (kind, component, variant)
+            checked += bool(want)
+        assert checked > 100  # most choices show some events, not only none
+
+
+def test_a_filter_holds_for_events_arriving_after_it_is_set(qtbot):
+    _window, log = _log(qtbot, False)
+    log.proxy.set_filter(ALL, "app.db", ALL)
+    before = len(log.visible_events())
+    data = log.session.variants["protected"]
+    data.events += [{"time": 999.0, "kind": "retry", "component": "app", "link": "app -> app.db", "details": "in"},
+                    {"time": 999.5, "kind": "retry", "component": "appXdb", "link": None, "details": "out"}]
+    log.session_updated()
+    shown = log.visible_events()
+    assert len(shown) == before + 1 and shown[-1]["details"] == "in"
+    assert log.count_label.text().startswith(f"{before + 1} of ")
+
+
+def _shown(log) -> list[tuple]:
+    """Every cell's words, tooltip, colour and alignment, row by row in the model's order."""
+    model = log.model
+    return [tuple((model.data(model.index(r, c)), model.data(model.index(r, c), 3),
+                   str(model.data(model.index(r, c), 9)), model.data(model.index(r, c), 7),
+                   model.data(model.index(r, c), 8))
+                  for c in range(model.columnCount())) for r in range(model.rowCount())]
+
+
+@pytest.mark.parametrize("runs", [1, 2])  # one run's events in order; a comparison's sorted in among
+def test_a_runs_end_adds_the_events_not_shown_and_shows_what_a_new_log_would(qtbot, runs):
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    for step in range(40):
+        add_batch(variants, step, 2.6)
+        if runs == 1:
+            variants["unprotected"].events.clear()
+        log.session_updated()
+    log.follow_time(3.0, 6.0)
+    resets = []
+    log.model.modelReset.connect(lambda: resets.append(True))
+    # The final logs: complete, with events no frame brought (the last, and one in the middle).
+    for data in variants.values():
+        data.events = data.events + [{"time": 500.0, "kind": "fault_ended", "component": "db", "link": "app -> db",
+                                      "details": "after the last frame"}]
+    log.session.done = True
+    log.session_ended()
+    fresh_window, fresh, _ = event_log_window(600, 400)
+    qtbot.addWidget(fresh_window)
+    fresh.show_session(log.session)
+    assert log.model.events == fresh.model.events == log.session.merged_events()
+    assert _shown(log) == _shown(fresh)  # cells as made anew, the highlight gone
+    assert log.visible_events() == fresh.visible_events() and log.count_label.text() == fresh.count_label.text()
+    assert log.kind_combo.count() == fresh.kind_combo.count()
+    assert bool(resets) == (runs == 2)  # rows in order already: the new ones only appended
+    rows = log.model.highlight(3.0, 6.0)
+    assert rows and all(3.0 <= log.model.events[r]["time"] < 6.0 for r in rows)
+
+
+def test_a_runs_end_whose_logs_differ_from_what_was_shown_rebuilds_the_log(qtbot):
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    for step in range(10):
+        add_batch(variants, step, 2.6)
+        log.session_updated()
+    variants["protected"].events[4] = {**variants["protected"].events[4], "details": "said otherwise"}
+    log.session.done = True
+    log.session_ended()
+    assert log.model.events == log.session.merged_events()
+    assert "said otherwise" in [e["details"] for e in log.visible_events()]
