@@ -120,7 +120,7 @@ def objective_text(v: ObjectiveVerdict) -> str:
         return "no requests judged yet"
     budget = v.budget_consumed
     spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
-    if _bounds_latency(v):
+    if _latency_measured(v) is not None:
         return f"{objective_figure(v)}, {percent(v.attainment)} within, {spent}"
     return f"{objective_figure(v)}, {spent}"
 
@@ -130,13 +130,17 @@ def objective_figure(v: ObjectiveVerdict) -> str:
     percentile a latency objective bounds (``p99 320 ms``), otherwise the attainment."""
     if v.judged <= 0:
         return "not judged yet"
-    if _bounds_latency(v):
-        return f"{_percentile_name(v.label)} {format_seconds(v.measured)}"
+    measured = _latency_measured(v)
+    if measured is not None:
+        return f"{_percentile_name(v.label)} {format_seconds(measured)}"
     return percent(v.attainment)
 
 
-def _bounds_latency(v: ObjectiveVerdict) -> bool:
-    return v.kind == "latency" and v.measured is not None and math.isfinite(v.measured)
+def _latency_measured(v: ObjectiveVerdict) -> float | None:
+    """The percentile a latency objective bounds, where the run measured one."""
+    if v.kind == "latency" and v.measured is not None and math.isfinite(v.measured):
+        return v.measured
+    return None
 
 
 def _percentile_name(objective_label: str) -> str:
