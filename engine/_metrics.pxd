@@ -198,6 +198,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
                 found = k + 1
                 if out[k] == vmax:
                     found = 3   # the ranks after it are capped too (see above): vmax, as set
+                    break
             if s.hist_split:
                 run[b] += hist[b]
             hist[b] = 0
@@ -245,6 +246,7 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, doub
             found = k + 1
             if out[k] == vmax:
                 found = 3   # as in _fold_bucket_latencies
+                break
         if s.hist_split:
             s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
             s.hp_n += 1
