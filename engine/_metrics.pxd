@@ -157,7 +157,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef int lo = <int>s.b_bins[c * 2], hi = <int>s.b_bins[c * 2 + 1], b, k, w
-    cdef double vmax = s.b_lat[c * 3 + 2], acc = 0.0, h, frac
+    cdef double vmax = s.b_lat[c * 3 + 2], acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
@@ -194,11 +194,12 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
                 frac = (rank[k] - acc) / h
                 if frac < 0:
                     frac = 0
-                out[k] = fmin(H_MIN * exp((b + frac) * H_LOG_GAMMA), vmax)
-                found = k + 1
-                if out[k] == vmax:
+                x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
+                if x >= vmax:
                     found = 3   # the ranks after it are capped too (see above): vmax, as set
                     break
+                out[k] = x
+                found = k + 1
             if s.hist_split:
                 run[b] += hist[b]
             hist[b] = 0
@@ -222,7 +223,7 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, doub
     the bins with latencies in ascending order, the same running count."""
     cdef int n = buf[0], i, j, k, found = 0
     cdef uint16_t v
-    cdef double acc = 0.0, h, frac, vmax = out[0]
+    cdef double acc = 0.0, h, frac, x, vmax = out[0]
     for i in range(2, n + 1):
         v = buf[i]
         j = i - 1
@@ -242,11 +243,12 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, doub
             frac = (rank[k] - acc) / h
             if frac < 0:
                 frac = 0
-            out[k] = fmin(H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA), vmax)
-            found = k + 1
-            if out[k] == vmax:
+            x = H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA)
+            if x >= vmax:
                 found = 3   # as in _fold_bucket_latencies
                 break
+            out[k] = x
+            found = k + 1
         if s.hist_split:
             s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
             s.hp_n += 1
