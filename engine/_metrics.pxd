@@ -407,6 +407,29 @@ cdef inline void _catch_up_now(Sim* s, int c) noexcept nogil:
     _touch_now(s, c)
 
 
+cdef extern from *:
+    """
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #endif
+    /* Asks for huge pages over the whole 2 MiB pages inside [p, p + n), where the system offers
+       them: a grown record store is written once, front to back, and each fresh small page
+       otherwise costs a fault. Elsewhere, or if refused, nothing changes. */
+    static void faultline_huge_pages(void* p, size_t n) {
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        uintptr_t huge = (uintptr_t)1 << 21;
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+        uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+        if (e > a)
+            (void)madvise((void*)a, e - a, MADV_HUGEPAGE);
+    #else
+        (void)p; (void)n;
+    #endif
+    }
+    """
+    void faultline_huge_pages(void* p, size_t n) nogil
+
+
 cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap,
                                int64_t need, int64_t width) noexcept nogil:
     """Grows one record store to hold ``need`` records; flags the run out of memory if it cannot."""
@@ -417,6 +440,7 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     cdef void* b = realloc(val[0], grown * width * sizeof(double))
     if b != NULL:
         val[0] = <double*>b
+        faultline_huge_pages(b, grown * width * sizeof(double))
     if a == NULL or b == NULL:
         s.out_of_memory = 1
         return 0
