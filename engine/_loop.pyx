@@ -19,8 +19,8 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _hp_apply, RC_W, RC_LV, RL_W, _on_warmup_end,
-    _record_done
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W,
+    _on_warmup_end, _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
 from engine._guards cimport _bulkhead_pressure, _bh_try, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
@@ -168,8 +168,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         r = &s.rc_val[s.rc_n * RC_W]
         s.rc_n += 1
-        memcpy(r, &s.mc_row[c * NMC], NMC * sizeof(double))
-        memset(&s.mc_row[c * NMC], 0, NMC * sizeof(double))
+        _take_counts(r, &s.mc_row[c * NMC], NMC)
         g = &r[NMC]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
@@ -245,8 +244,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_idx[s.rl_n] = l
             r = &s.rl_val[s.rl_n * RL_W]
             s.rl_n += 1
-            memcpy(r, &s.ml_row[l * NML], NML * sizeof(double))
-            memset(&s.ml_row[l * NML], 0, NML * sizeof(double))
+            _take_counts(r, &s.ml_row[l * NML], NML)
             memcpy(&r[NML], lg, NMLG * sizeof(double))
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))
             s.l_counted[l] = 0

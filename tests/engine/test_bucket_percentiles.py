@@ -33,3 +33,25 @@ def test_a_bucket_percentile_is_the_quantile_of_its_whole_histogram(latency):
         assert result.column(f"latency_p{q}", "api")[0] == _core.histogram_quantile(hist, q / 100, top)
     assert not a["b_used"].any()
     assert not a["hist_b"].any()
+
+
+def test_a_bucket_of_few_latencies_caps_its_percentiles_as_its_whole_histogram_does():
+    """A bucket of a few latencies takes its percentiles from their buffer; once one is capped
+    at the bucket's maximum the ones after it are not computed. Each must still be the
+    quantile of the bucket's histogram, whichever of them the cap reached first."""
+    capped_first = set()
+    for seed in range(24):
+        n = 1 + seed % 12   # one latency to a dozen, all buffered
+        design = m.Design(components=[
+            m.Client(name="users", workload=m.ClosedLoop(users=n, think_time=m.Constant(value=40.0))),
+            m.External(name="api", latency=m.LogNormal(p50=0.01, p99=0.5)),
+        ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
+        sim = Simulation(design, RunOptions(duration=50.0, warmup=0.0, bucket=50.0, seed=seed))
+        result = sim.result()
+        hist = sim._core.state_arrays()["hist_t"][[c.name for c in design.components].index("api")]
+        assert hist.sum() == n
+        top = float(result.column("latency_max", "api")[0])
+        got = [result.column(f"latency_p{q}", "api")[0] for q in (50, 90, 99)]
+        assert got == [_core.histogram_quantile(hist, q / 100, top) for q in (50, 90, 99)]
+        capped_first.add(next((i for i, v in enumerate(got) if v == top), 3))
+    assert capped_first == {0, 1, 2, 3}
