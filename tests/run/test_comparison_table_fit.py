@@ -9,9 +9,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyle
-from test_dashboard_layout import shop  # noqa: F401  (the fixture)
-from test_run_window import run_and_wait
-from test_window_fit import _fit
+from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 
 from app.run.comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, ComparisonTable
 from app.run.elide import ELLIPSIS, FittedLabel
@@ -44,11 +42,7 @@ def _difference_in_view(table, column: int = DIFFERENCE_COLUMN) -> bool:
 
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
 def test_after_a_comparison_with_objectives_every_cell_reads_whole(qtbot, shop, screen):  # noqa: F811
-    w, ui = shop
-    _fit(qtbot, w, *screen)
-    run_and_wait(qtbot, ui)
-    ui.dashboard.flush()
-    qtbot.wait(50)
+    w, ui = compared_at(qtbot, shop, screen)
     table = ui.dashboard.table
     spanned = [r for r in range(table.rowCount()) if table.columnSpan(r, 0) == DIFFERENCE_COLUMN + 1]
     assert len(spanned) == 4  # two objectives, each with its recovery after the fault

@@ -11,7 +11,7 @@ import re
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
-from test_dashboard_layout import shop  # noqa: F401  (the fixture)
+from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 from test_run_window import run_and_wait
 from test_window_fit import _fit
 
@@ -27,11 +27,7 @@ def _scene_rect(item):
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_after_a_comparison_nothing_overlaps_and_the_plots_stay_whole(qtbot, shop, screen):  # noqa: F811
-    w, ui = shop
-    _fit(qtbot, w, *screen)
-    run_and_wait(qtbot, ui)
-    ui.dashboard.flush()
-    qtbot.wait(100)
+    w, ui = compared_at(qtbot, shop, screen, settle_ms=100)
     dashboard = ui.dashboard
     # Under the bottom row the time label lies below the tick values, not on them.
     for key in ("utilisation", "queue", "breakers"):

@@ -37,6 +37,16 @@ def shop(qtbot, tmp_path):
     w.close()
 
 
+def compared_at(qtbot, shop, screen: tuple[int, int], settle_ms: int = 50):
+    """The shop's window fitted to ``screen``, after its comparison has run and every plot is drawn."""
+    w, ui = shop
+    _fit(qtbot, w, *screen)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    qtbot.wait(settle_ms)
+    return w, ui
+
+
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
 def test_after_a_comparison_with_objectives_the_plots_stay_readable(qtbot, shop, screen):
     w, ui = shop

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
-from test_dashboard_layout import shop  # noqa: F401  (the fixture)
+from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 from test_run_window import run_and_wait
 from test_window_fit import _fit
 
@@ -44,11 +44,7 @@ def test_a_legend_shortens_its_last_entries_first_and_wraps_only_when_even_short
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
 def test_after_a_comparison_the_legend_is_one_line_and_the_strip_keys_the_breaker_states(qtbot, shop,  # noqa: F811
                                                                                          screen, tmp_path):
-    w, ui = shop
-    _fit(qtbot, w, *screen)
-    run_and_wait(qtbot, ui)
-    ui.dashboard.flush()
-    qtbot.wait(50)
+    w, ui = compared_at(qtbot, shop, screen)
     dashboard = ui.dashboard
     legend = dashboard.legend_label
     assert _lines(legend) == 1, legend.shown_text()
