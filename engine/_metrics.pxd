@@ -306,8 +306,13 @@ cdef enum:
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
     """The clock at bucket ``b``'s flush, as the loop has it then."""
+    return _bucket_end_at(s, b, _ns(s.bucket))
+
+
+cdef inline double _bucket_end_at(Sim* s, int64_t b, int64_t width_ns) noexcept nogil:
+    """``_bucket_end`` with the bucket's width in nanoseconds already at hand (loops over buckets)."""
     if b + 1 < s.n_b:
-        return _seconds((b + 1) * _ns(s.bucket))
+        return _seconds((b + 1) * width_ns)
     return _seconds(_ns(s.duration))
 
 
@@ -332,7 +337,7 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
         return
     width_ns = _ns(s.bucket)
     # the first bucket adds what the component did in it before it went idle
-    t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))   # _bucket_end
+    t = _bucket_end_at(s, k, width_ns)
     if s.ch[c].qlen > s.ch[c].qpeak and t >= s.warmup:
         s.ch[c].qpeak = s.ch[c].qlen
     dt = t - s.ch[c].last_t
@@ -353,7 +358,7 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     # exactly level * dt, added to the cumulative ones in the same order as bucket by bucket,
     # in registers. A level of zero adds exactly zero (the sums are never -0), so a component
     # with every level zero only moves its clock to the last bucket's end.
-    last = _seconds(upto * width_ns) if upto < s.n_b else _seconds(_ns(s.duration))   # bucket upto - 1's end
+    last = _bucket_end_at(s, upto - 1, width_ns)
     if s.ch[c].qlen > s.ch[c].qpeak and last >= s.warmup:   # the bucket ends only grow
         s.ch[c].qpeak = s.ch[c].qlen
     q = s.ch[c].qlen
@@ -369,7 +374,7 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     if q == 0 and b == 0 and i == 0:
         # the common idle service: instances up, nothing else
         for k in range(k, upto):
-            t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
+            t = _bucket_end_at(s, k, width_ns)
             dt = t - lt
             if dt > 0:
                 cu += u * dt
@@ -378,7 +383,7 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
         cum[A_UP] = cu
         return
     for k in range(k, upto):
-        t = _seconds((k + 1) * width_ns) if k + 1 < s.n_b else _seconds(_ns(s.duration))
+        t = _bucket_end_at(s, k, width_ns)
         dt = t - lt
         if dt > 0:
             cq += q * dt
