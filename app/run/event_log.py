@@ -164,7 +164,7 @@ class EventLogModel(QStandardItemModel):
             return colour
 
     def follow_palette(self, *_args) -> None:
-        """The theme changed: the Kind column's colours and the highlight follow it (see EventLog.changeEvent)."""
+        """The theme changed: the Kind column's colours and the highlight follow it."""
         light = _light_theme()
         if light != self._light:
             self._light, self._colours = light, {}
