@@ -15,6 +15,33 @@ from libc.stdint cimport int64_t
 cdef enum:
     NS_PER_S = 1000000000
 
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #define FAULTLINE_NOINLINE __declspec(noinline)
+    #else
+    #define FAULTLINE_NOINLINE __attribute__((noinline))
+    #endif
+    /* _ns of a negative, infinite, NaN or far-off time: kept out of line, so that _ns stays
+       small enough for the compiler to inline it at each of its dozens of uses */
+    static FAULTLINE_NOINLINE int64_t faultline_ns_far(double seconds) {
+        double x = seconds * 1e9;
+        int64_t n;
+        if (!(seconds < 1e9)) return 1000000000000000000LL;   /* "never", also NaN */
+        if (seconds <= -1e9) return -1000000000000000000LL;
+        /* llround (halves away from zero) without the library call, which cost more than
+           the rest of scheduling an event: x - n is exact, so the comparison with 0.5 is too */
+        n = (int64_t)x;
+        if (x >= 0) {
+            if (x - n >= 0.5) n += 1;
+        } else if (n - x >= 0.5) {
+            n -= 1;
+        }
+        return n;
+    }
+    """
+    int64_t _ns_far "faultline_ns_far"(double seconds) noexcept nogil
+
 
 cdef inline int64_t _never_ns() noexcept nogil:
     """An instant past any run (about 31 years), for "never" and infinite times."""
@@ -28,22 +55,12 @@ cdef inline int64_t _ns(double seconds) noexcept nogil:
     cdef double x = seconds * 1e9
     cdef int64_t n
     if 0.0 <= seconds < 1e9:
-        # the common case, a time in the run or a delay, without a branch on the rounding
+        # the common case, a time in the run or a delay, without a branch on the rounding;
+        # the rest in a call of its own, so that this stays small enough for the compiler to
+        # inline at every one of its dozens of uses (it did not, and each paid a call)
         n = <int64_t>x
         return n + <int64_t>(x - n >= 0.5)
-    if not (seconds < 1e9):
-        return _never_ns()
-    if seconds <= -1e9:
-        return -_never_ns()
-    # llround (halves away from zero) without the library call, which cost more than the
-    # rest of scheduling an event: x - n is exact, so the comparison with 0.5 is too
-    n = <int64_t>x
-    if x >= 0:
-        if x - n >= 0.5:
-            n += 1
-    elif n - x >= 0.5:
-        n -= 1
-    return n
+    return _ns_far(seconds)
 
 
 cdef inline double _seconds(int64_t ns) noexcept nogil:
