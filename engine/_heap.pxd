@@ -32,6 +32,21 @@ cdef enum:
     FROM_HEAP = -1
     FROM_LINE = -2
 
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #define FAULTLINE_NOINLINE_CALL __declspec(noinline)
+    #else
+    #define FAULTLINE_NOINLINE_CALL __attribute__((noinline))
+    #endif
+    /* Calls f(s) from a function the compiler may not inline: what f does then stays out
+       of its caller's code and registers. */
+    typedef int (*faultline_step)(void*);
+    static FAULTLINE_NOINLINE_CALL int faultline_out_of_line(faultline_step f, void* s) { return f(s); }
+    """
+    ctypedef int (*_step)(void* s) noexcept nogil
+    int _out_of_line "faultline_out_of_line"(_step f, void* s) noexcept nogil
+
 
 # What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
 cdef inline int64_t _event_slot_bytes() noexcept nogil:
@@ -92,6 +107,10 @@ cdef inline void _events_free(Sim* s) noexcept nogil:
     s.lane_q = NULL
     s.ev_pool = NULL
     s.ev_free = NULL
+
+
+cdef inline int _events_grow_step(void* s) noexcept nogil:
+    return _events_grow(<Sim*>s)
 
 
 cdef inline bint _events_grow(Sim* s) noexcept nogil:
@@ -213,7 +232,8 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     cdef int32_t slot
     cdef EventKey key
     if s.heap_n + s.now_n + s.lanes_n == s.heap_cap:
-        if not _events_grow(s):
+        # rare: out of line, so that the push keeps its few registers (and can be inlined)
+        if not _out_of_line(_events_grow_step, s):
             return NULL
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
