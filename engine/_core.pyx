@@ -32,7 +32,7 @@ from engine._metrics cimport (
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
-from engine._loop cimport _run, _next_arrival
+from engine._loop cimport _run, _next_arrival, _plain_link
 from engine._clock cimport _ns, _seconds, _never_ns
 from engine._routing cimport _lb_note
 
@@ -582,11 +582,15 @@ cdef class Core:
         keep["_l_watch"] = np.zeros(max(n_l, 8), dtype=np.uint8)   # read eight at a time
         cdef unsigned char[::1] l_watch = keep["_l_watch"]
         self.s.l_watch = &l_watch[0]
+        keep["_l_plain"] = np.zeros(max(n_l, 1), dtype=np.uint8)
+        cdef unsigned char[::1] l_plain = keep["_l_plain"]
+        self.s.l_plain = &l_plain[0]
         for l in range(n_l):
             self.s.l_cb[l] = self.s.pol[l].cb_on != 0
             # what can leave a link something to record or log at a flush though not counted
             self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
                                  or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
+            self.s.l_plain[l] = _plain_link(&self.s, l)
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it

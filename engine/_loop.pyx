@@ -562,8 +562,27 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
     s.l_active[link] += 1
-    if not _hedged(s, k, j, link):   # calls: deadline and hedging
+    if s.l_plain[link]:
+        _start_plain_attempt(s, k, j, link)
+    elif not _hedged(s, k, j, link):   # calls: deadline and hedging
         _start_attempt(s, k)
+
+
+cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept nogil:
+    """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
+    deadline is its job's, and its one attempt is sent as it is."""
+    s.calls[k].deadline = s.jobs[j].deadline
+    if s.calls[k].deadline < INFINITY:
+        _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
+    s.calls[k].attempt += 1
+    s.calls[k].seq += 1
+    s.calls[k].t_attempt = s.now
+    s.calls[k].cb_permit = 0
+    s.calls[k].inst = -1
+    s.calls[k].state = CS_IN_FLIGHT
+    _count_l(s, link, ML_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
+    _send(s, k)
 
 
 cdef void _start_attempt(Sim* s, int k) noexcept nogil:
@@ -735,6 +754,12 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
     cdef bint retry
     cdef double wait
+    if s.l_plain[link]:
+        # no permit to give back, nothing to record, and no retry or fallback to start
+        s.calls[k].state = CS_BACKOFF
+        s.calls[k].inst = -1
+        _finish_call(s, k, outcome)
+        return
     if s.calls[k].state == CS_BH_WAIT:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
         _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
