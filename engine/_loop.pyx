@@ -729,7 +729,10 @@ cdef inline int _lane(Sim* s, int link, double lat) noexcept nogil:
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
     if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
         return   # an answer to an attempt the caller already gave up on
-    _attempt_done(s, k, outcome)
+    if s.l_plain[s.calls[k].link]:
+        _plain_attempt_done(s, k, outcome)
+    else:
+        _attempt_done(s, k, outcome)
 
 
 cdef void _timeout_call(Sim* s, int k) noexcept nogil:
@@ -755,10 +758,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef bint retry
     cdef double wait
     if s.l_plain[link]:
-        # no permit to give back, nothing to record, and no retry or fallback to start
-        s.calls[k].state = CS_BACKOFF
-        s.calls[k].inst = -1
-        _finish_call(s, k, outcome)
+        _plain_attempt_done(s, k, outcome)
         return
     if s.calls[k].state == CS_BH_WAIT:
         # the wait for a permit ends without one: its maximum wait, or the call's timeout
@@ -801,6 +801,14 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.links[link].src]),
                    EV_FALLBACK_DONE, k, gen, 0, 0, 0)
         return
+    _finish_call(s, k, outcome)
+
+
+cdef inline void _plain_attempt_done(Sim* s, int k, int outcome) noexcept nogil:
+    """_attempt_done over a link no policy wraps (_plain_link): no permit to give back,
+    nothing to record, and no retry or fallback to start."""
+    s.calls[k].state = CS_BACKOFF
+    s.calls[k].inst = -1
     _finish_call(s, k, outcome)
 
 
