@@ -231,7 +231,7 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     cdef int64_t i, p, n
     cdef int32_t slot
     cdef EventKey key
-    if s.heap_n + s.now_n + s.lanes_n == s.heap_cap:
+    if s.ev_free_n == 0:   # every slot holds a pending event (the heap's, the line's, the rings')
         # rare: out of line, so that the push keeps its few registers (and can be inlined)
         if not _out_of_line(_events_grow_step, s):
             return NULL
