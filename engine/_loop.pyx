@@ -350,7 +350,7 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
     """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
     cdef int c = s.inst_comp[inst]
     cdef int j
-    while s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] > 0:
+    while s.i_qlen[inst] > 0 and s.i_busy[inst] < _worker_cap(s, inst):   # mostly nothing queued
         j = <int>s.i_qhead[inst]
         s.i_qhead[inst] = s.jobs[j].next_q
         if s.i_qhead[inst] < 0:
