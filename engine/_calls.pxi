@@ -10,7 +10,7 @@ cdef void _calls_without_worker(Sim* s, int j) noexcept nogil:
     """Send job j's calls and let its worker take the next request."""
     cdef int inst = s.jobs[j].inst
     _begin_calls(s, j)
-    _release_worker(s, inst)
+    _release_worker(s, inst, 0)
 
 cdef void _queue_continuation(Sim* s, int j) noexcept nogil:
     """The answers are in: the request waits for a worker again to run its continuation."""
@@ -19,7 +19,7 @@ cdef void _queue_continuation(Sim* s, int j) noexcept nogil:
     s.jobs[j].state = JS_QUEUED
     s.jobs[j].t_service = s.now
     if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
-        _start_service(s, j)
+        _start_service(s, j, 0)
         return
     _enqueue(s, inst, j)
     _touch(s, c)

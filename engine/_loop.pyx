@@ -102,7 +102,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
             _finish_call(s, ev.a, O_FALLBACK)
     elif t == EV_RL_GRANT:
         if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
-            _admit(s, ev.a)
+            _admit(s, ev.a, 0)
     elif t == EV_RL_REJECT:
         if s.jobs[ev.a].gen == ev.b and s.jobs[ev.a].state == JS_RL_WAIT:
             _reject_rate_limited(s, ev.a)
@@ -327,7 +327,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     if user >= 0:
         _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
     if held:
-        _release_worker(s, inst)
+        _release_worker(s, inst, 1)
 
 
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
@@ -338,9 +338,11 @@ cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
     return <int>cap
 
 
-cdef void _release_worker(Sim* s, int inst) noexcept nogil:
+cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
+    """Free one of the instance's workers; ``touched``: as for _start_service."""
     cdef int c = s.inst_comp[inst]
-    _touch(s, c)
+    if not touched:
+        _touch(s, c)
     s.i_busy[inst] -= 1
     s.ch[c].busy -= 1
     _dispatch_queue(s, inst)
@@ -363,14 +365,14 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
             _drop_late(s, j)
         elif s.jobs[j].async_state == AS_CONTINUATION:   # calls: no shedding once the calls are made
-            _start_service(s, j)
+            _start_service(s, j, 1)
         elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
             _shed(s, j)
         elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
             _codel_count_drop(s, j)
             _complete_job(s, j, O_REJECTED)
         else:
-            _start_service(s, j)
+            _start_service(s, j, 1)
 
 
 cdef void _shed(Sim* s, int j) noexcept nogil:
@@ -383,12 +385,16 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
     _complete_job(s, j, O_REJECTED)
 
 
-cdef void _start_service(Sim* s, int j) noexcept nogil:
+cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
+    """A worker takes job j. ``touched``: its component was already touched at this instant
+    (another touch would add no area: no time has passed) and its queue has not grown since
+    (it would find no new peak), so that touch is left out."""
     cdef int c = s.jobs[j].comp
     cdef int inst = s.jobs[j].inst
     cdef double st, factor = s.ch[c].cpu, wait = 0.0
     cdef int f = s.ch[c].leak_fault
-    _touch(s, c)
+    if not touched:
+        _touch(s, c)
     s.i_busy[inst] += 1
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
@@ -486,7 +492,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
             else:
                 _reject_rate_limited(s, j)
             return
-    _admit(s, j)
+    _admit(s, j, 1)
 
 
 cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
@@ -499,7 +505,7 @@ cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
     _complete_job(s, j, O_REJECTED)
 
 
-cdef void _admit(Sim* s, int j) noexcept nogil:
+cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int inst = s.jobs[j].inst
     if s.jobs[j].cancelled:
@@ -515,7 +521,7 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
         s.jobs[j].reply_call = -1
         s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
     if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
-        _start_service(s, j)
+        _start_service(s, j, touched)
         return
     if s.comps[c].max_queue_length >= 0 and s.i_qlen[inst] >= s.comps[c].max_queue_length:
         _shed(s, j)
@@ -526,7 +532,8 @@ cdef void _admit(Sim* s, int j) noexcept nogil:
     s.jobs[j].state = JS_QUEUED
     s.jobs[j].t_service = s.now
     _enqueue(s, inst, j)
-    _touch(s, c)
+    if not touched:
+        _touch(s, c)
     s.i_qlen[inst] += 1
     s.ch[c].qlen += 1
 
