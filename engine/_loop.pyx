@@ -254,7 +254,7 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
         _next_sequential(s, j)
 
 
-cdef void _next_sequential(Sim* s, int j) noexcept nogil:
+cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
     cdef int link
