@@ -15,7 +15,6 @@ from typing import Any
 
 from engine import RunResult
 from engine.grid import BucketGrid
-from engine.model import format_seconds
 from engine.objectives import (
     NOT_RECOVERED,
     ObjectiveVerdict,
@@ -25,7 +24,7 @@ from engine.objectives import (
     evaluate,
 )
 
-from .formatting import format_time
+from .formatting import format_time, format_value
 from .session import RUNNING, STOPPED, VARIANT_LABELS, RunSession, VariantData
 
 MET, MISSED, PENDING, MIXED = "met", "missed", "pending", "mixed"  # mixed: met in some replications only
@@ -132,7 +131,8 @@ def objective_figure(v: ObjectiveVerdict) -> str:
         return "not judged yet"
     measured = _latency_measured(v)
     if measured is not None:
-        return f"{_percentile_name(v.label)} {format_seconds(measured)}"
+        # Three significant figures, as the comparison's figures beside it: "p99 88.0 ms", not "88 ms".
+        return f"{_percentile_name(v.label)} {format_value('latency', measured)}"
     return percent(v.attainment)
 
 
