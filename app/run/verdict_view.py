@@ -20,14 +20,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
 )
 
 from engine.model import OBJECTIVE_CLASSES
 
-from .comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
 from .plot_grid import AXIS_CACHE
 from .plot_style import clip_title
@@ -594,53 +592,6 @@ def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
 
 
 # -- the comparison table ----------------------------------------------------------------
-def add_verdict_rows(table_box, session: RunSession) -> None:
-    """Objective and recovery rows at the top of a comparison table, one column per variant."""
-    rows = verdict_rows(session)
-    if not rows:
-        return
-    table = table_box.table
-    columns = table.columnCount()
-    bold = table.font()
-    bold.setBold(True)
-    clients = list(dict.fromkeys(r.client for r in rows))
-    table.insertRow(0)
-    head = QTableWidgetItem("Objectives")
-    head.setFont(bold)
-    table.setItem(0, 0, head)
-    i = 1
-    for client in clients:
-        for r in (r for r in rows if r.client == client):
-            table.insertRow(i)
-            what = f"{client} · {r.what}" if not r.recovery else f"  {r.what}"
-            item = QTableWidgetItem(what)
-            item.setToolTip(f"{client} · {r.what}")
-            table.setItem(i, 0, item)
-            for variant, (state, text) in r.cells.items():
-                column = VARIANT_COLUMNS.get(variant)
-                if column is None or column >= columns:
-                    continue
-                # Whole sentences would widen the variants' columns past the table's width; the few
-                # words stand in the cell, the sentence in its tooltip and the banner's details.
-                cell = QTableWidgetItem(r.short.get(variant, text))
-                cell.setForeground(QColor(COLOURS[state]))
-                cell.setToolTip(text)
-                table.setItem(i, column, cell)
-            i += 1
-    # The spans the table set for its own group headings moved down with their rows.
-    table.clearSpans()
-    table.setSpan(0, 0, 1, columns)
-    # An objective has no difference: its name takes that cell too rather than being cut short
-    # in a narrow column (the whole name is in its tooltip).
-    for row in range(1, i):
-        table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
-    for row in range(i, table.rowCount()):
-        first = table.item(row, 0)
-        if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
-            table.setSpan(row, 0, 1, columns)
-    fit_columns(table)
-
-
 def _burn_y(burn):
     """Burn rates on a log scale that keeps 0: from within the budget to a hundred times over, readable at once."""
     return np.log10(1.0 + np.maximum(burn, 0.0))
@@ -706,5 +657,5 @@ def _mark_label_options(left: bool, high: bool, colour: str) -> dict:
     return {"position": 0.03, "color": colour, "anchors": [(x, 1), (x, 1)]}
 
 
-__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]
+__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "burn_columns"]
 
