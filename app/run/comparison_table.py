@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from .elide import FittedLabel
 from .formatting import COLOURS, comparison_cells, trivial_row, verdict
 from .verdicts import COLOURS as VERDICT_COLOURS
+from .verdicts import DARK_COLOURS as DARK_VERDICT_COLOURS
 
 if TYPE_CHECKING:
     from .verdicts import VerdictRow
@@ -56,6 +57,7 @@ class Cell:
     text: str
     colour: str | None = None
     tooltip: str = ""
+    state: str | None = None  # a verdict's (met, missed…): coloured for the theme when laid out
 
 
 @dataclass
@@ -93,7 +95,7 @@ def objective_entries(rows: Iterable[VerdictRow]) -> list[Entry]:
     """Objective and recovery lines, each run's verdict in a few words, its sentence in the tooltip."""
     entries = []
     for r in rows:
-        values = {variant: Cell(r.short.get(variant, text), VERDICT_COLOURS[state], text)
+        values = {variant: Cell(r.short.get(variant, text), tooltip=text, state=state)
                   for variant, (state, text) in r.cells.items()}
         name = f"  {r.what}" if r.recovery else f"{r.client} · {r.what}"  # a recovery under its objective
         entries.append(Entry(name, tooltip=f"{r.client} · {r.what}", values=values))
@@ -119,6 +121,7 @@ class ComparisonTable(QWidget):
         self.variants: list[str] = ["protected", "unprotected"]
         self.stacked = False
         self._laid_out_at: int | None = None  # the table's width the layout was made for
+        self._laid_out_dark = False  # and whether for a dark background
         # Each shown run's cell, by (entry, variant): in the stacked layout a figure's runs share one.
         self._value_items: dict[tuple[int, str], QTableWidgetItem] = {}
         self.table = QTableWidget(0, len(HEADERS))
@@ -142,6 +145,20 @@ class ComparisonTable(QWidget):
         if watched is self.table and event.type() == QEvent.Type.Resize and self.table.width() != self._laid_out_at:
             self._lay_out()
         return super().eventFilter(watched, event)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # A theme switch: the verdicts take their colours for the new background.
+        if event.type() == QEvent.Type.PaletteChange and self._dark() != self._laid_out_dark:
+            self._lay_out()
+
+    def _dark(self) -> bool:
+        return self.palette().base().color().lightness() < 128
+
+    def _colour(self, cell: Cell) -> str | None:
+        if cell.state is None:
+            return cell.colour
+        return (DARK_VERDICT_COLOURS if self._laid_out_dark else VERDICT_COLOURS)[cell.state]
 
     def wait(self) -> None:
         """Empty, with its title saying when the figures come: a comparison run keeps the table's
@@ -211,6 +228,7 @@ class ComparisonTable(QWidget):
     def _lay_out(self) -> None:
         table = self.table
         self._laid_out_at = table.width()
+        self._laid_out_dark = self._dark()
         widths = self.side_by_side_widths()
         self.stacked = sum(widths) > self.room()
         table.setUpdatesEnabled(False)
@@ -264,7 +282,7 @@ class ComparisonTable(QWidget):
                                                             right=True))
             for variant, cell in entry.values.items():
                 if variant in self.variants:
-                    item = _item(cell.text, cell.colour, cell.tooltip, right=True)
+                    item = _item(cell.text, self._colour(cell), cell.tooltip, right=True)
                     table.setItem(row, VARIANT_COLUMNS[variant], item)
                     self._value_items[(index, variant)] = item
         for column, width in enumerate(widths):
@@ -294,7 +312,8 @@ class ComparisonTable(QWidget):
                 for variant, cell in entry.values.items():
                     if variant not in self.variants:
                         continue
-                    item = _item(f"    {VARIANT_HEADERS[variant].lower()}: {cell.text}", cell.colour, cell.tooltip)
+                    item = _item(f"    {VARIANT_HEADERS[variant].lower()}: {cell.text}", self._colour(cell),
+                                 cell.tooltip)
                     self._value_items[(index, variant)] = item
                     row = self._new_row()
                     table.setItem(row, 0, item)

@@ -32,9 +32,9 @@ from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
+    DARK_COLOURS,
     MET,
     MISSED,
-    MIXED,
     PENDING,
     SYMBOLS,
     headline,
@@ -51,8 +51,7 @@ BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528")}
 _TEXT = {False: "#1d2430", True: "#e6e9ee"}
-# On the dark banners the states' colours are lightened: the pending amber read as a smudge.
-_DARK_COLOURS = {MET: "#5fd07f", MISSED: "#ff7a70", PENDING: "#f0c545", MIXED: "#f0a040"}
+# On the dark banners the states' colours are lightened (DARK_COLOURS): the pending amber read as a smudge.
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 # One colour per objective (threshold lines and burn curves alike), in the run's objective order.
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
@@ -171,7 +170,7 @@ class VerdictBanner(QFrame):
 
     def _colour(self, state: str) -> str:
         dark = getattr(self, "_styled", (None, False))[1]
-        return (_DARK_COLOURS if dark else COLOURS)[state]
+        return (DARK_COLOURS if dark else COLOURS)[state]
 
     def _details_fit(self, parent) -> bool:
         if parent is None:
@@ -191,7 +190,7 @@ class VerdictBanner(QFrame):
         was_dark = getattr(self, "_styled", (None, dark))[1]
         self._styled = (state, dark)
         if was_dark != dark:  # the theme changed under the shown verdicts: their colours follow
-            before, after = (COLOURS, _DARK_COLOURS) if dark else (_DARK_COLOURS, COLOURS)
+            before, after = (COLOURS, DARK_COLOURS) if dark else (DARK_COLOURS, COLOURS)
             for part in (self.head, self.details):
                 text = part.text()
                 for st, colour in before.items():

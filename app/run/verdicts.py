@@ -30,6 +30,8 @@ from .session import RUNNING, STOPPED, VARIANT_LABELS, RunSession, VariantData
 MET, MISSED, PENDING, MIXED = "met", "missed", "pending", "mixed"  # mixed: met in some replications only
 SYMBOLS = {MET: "✔", MISSED: "✘", PENDING: "…", MIXED: "◐"}
 COLOURS = {MET: "#2e9d4f", MISSED: "#d3362d", PENDING: "#8a6d00", MIXED: "#b06f00"}
+# The same meanings lighter, to read on a dark background.
+DARK_COLOURS = {MET: "#5fd07f", MISSED: "#ff7a70", PENDING: "#f0c545", MIXED: "#f0a040"}
 
 # (rows, finished) of the buffers last judged, and the verdicts: judging again only when they changed.
 _CACHE: weakref.WeakKeyDictionary[VariantData, tuple[tuple[int, bool], RunVerdicts]] = weakref.WeakKeyDictionary()

@@ -8,12 +8,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QApplication, QStyle
 from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 
 from app.run.comparison_table import DIFFERENCE_COLUMN, HEADERS, NBSP, ComparisonTable
 from app.run.elide import ELLIPSIS, FittedLabel
 from app.run.formatting import comparison_cells, trivial_row
+from app.run.verdicts import COLOURS as VERDICT_COLOURS
+from app.run.verdicts import DARK_COLOURS
 
 
 def _cut_cells(table) -> list[tuple[int, int, str]]:
@@ -168,3 +170,26 @@ def test_queue_waits_read_with_their_units_and_quiet_rows_are_left_out():
         "Share that waited", "-38.0 %", "2.00 %", "40.0 %"]
     assert trivial_row(_row("browsers", "queue_wait_mean", 0.0, 0.0))
     assert not trivial_row(_row("db", "queue_wait_mean", 0.0, 0.1))
+
+
+def test_the_verdicts_take_their_colours_for_the_theme(qtbot, shop):  # noqa: F811
+    w, ui = compared_at(qtbot, shop, (1600, 1000))
+    box = ui.dashboard.table_box
+    app = QApplication.instance()
+    old_palette, old_sheet, old_style = app.palette(), app.styleSheet(), app.style().name()
+    entry = next(e for e in box.entries if e.objective)
+    state = entry.values["unprotected"].state
+
+    def colour() -> str:
+        return box.value_item(entry, "unprotected").foreground().color().name()
+
+    try:
+        w.set_theme("light")
+        qtbot.waitUntil(lambda: colour() == VERDICT_COLOURS[state])
+        w.set_theme("dark")  # lighter tones: the missed red read dim on the dark table
+        qtbot.waitUntil(lambda: colour() == DARK_COLOURS[state])
+        assert _cut_cells(box.table) == [] and _every_column_in_view(box.table)
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
+        app.setStyleSheet(old_sheet)
