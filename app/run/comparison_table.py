@@ -294,7 +294,7 @@ class ComparisonTable(QWidget):
     def _fill_stacked(self) -> None:
         """Figure and Difference; under each figure a line of its runs' values ("with 55.2 ms ·
         without 52.6 ms"), under each objective a line per run. Lines too long for the table wrap:
-        a figure's runs between runs, never inside a value."""
+        a figure's runs between runs, or before an interval's "±", never inside a value."""
         table = self.table
         table.setColumnCount(len(STACKED_HEADERS))
         table.setHorizontalHeaderLabels(STACKED_HEADERS)
@@ -319,9 +319,11 @@ class ComparisonTable(QWidget):
                     table.setItem(row, 0, item)
                     table.setSpan(row, 0, 1, 2)
                 continue
-            table.setItem(row, DIFFERENCE_COLUMN, _item(entry.difference.text, entry.difference.colour, right=True))
+            table.setItem(row, DIFFERENCE_COLUMN, _item(_breaking_before_interval(entry.difference.text),
+                                                        entry.difference.colour, right=True))
             shown = [(v, c) for v, c in entry.values.items() if v in self.variants]
-            text = RUNS_SEPARATOR.join(f"{VARIANT_HEADERS[v].lower()} {c.text}".replace(" ", NBSP) for v, c in shown)
+            text = RUNS_SEPARATOR.join(_breaking_before_interval(f"{VARIANT_HEADERS[v].lower()} {c.text}")
+                                       for v, c in shown)
             tooltip = "\n".join(f"{VARIANT_HEADERS[v]}: {c.text}" for v, c in shown)
             item = _item(f"{NBSP * 4}{text}", tooltip=tooltip)
             item.setFont(italic)
@@ -331,15 +333,30 @@ class ComparisonTable(QWidget):
             for variant, _cell in shown:
                 self._value_items[(index, variant)] = item
         room = self.room()
-        difference = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN])]
-                         + [text_width(table, e.difference.text) for e in self.entries if e.difference])
+        differences = [e.difference.text for e in self.entries if e.difference]
+        whole = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN])]
+                    + [text_width(table, text) for text in differences])
         # Names wrap between words: the longest word is the least the Figure column takes, even if
         # that pushes the Difference column partly out of a very narrow table.
         words = [word for e in self.entries if e.difference for word in e.name.split()]
-        longest = max((text_width(table, word) for word in words), default=0)
-        table.setColumnWidth(0, max(room - difference, longest, MIN_FIGURE_WIDTH))
+        least = max([MIN_FIGURE_WIDTH] + [text_width(table, word) for word in words])
+        difference = whole
+        if room - whole < least:
+            # With replications a difference carries its interval ("+5.38 ± 1.20 /s"): it goes on a
+            # second line, under the figure, rather than pushing the column out of view.
+            parts = [part for text in differences for part in _breaking_before_interval(text).split(" ")]
+            difference = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN]), room - least]
+                             + [text_width(table, part) for part in parts])
+            difference = min(whole, difference)
+        table.setColumnWidth(0, max(room - difference, least))
         table.setColumnWidth(DIFFERENCE_COLUMN, difference)
         table.resizeRowsToContents()
+
+
+def _breaking_before_interval(text: str) -> str:
+    """``text`` with a break allowed only before its "±": "+5.38 ± 1.20 /s" wraps as "+5.38" over
+    "± 1.20 /s", never inside the figure or its interval."""
+    return text.replace(" ", NBSP).replace(f"{NBSP}±", " ±")
 
 
 def _item(text: str, colour: str | None = None, tooltip: str = "", right: bool = False) -> QTableWidgetItem:

@@ -93,6 +93,19 @@ def test_after_a_comparison_with_objectives_every_column_and_cell_reads_whole(qt
     assert _cut_cells(table) == [] and _every_column_in_view(table) and _every_figure_shown(box)
 
 
+def test_with_replications_and_a_baseline_every_column_reads_whole_at_1280(qtbot, shop):  # noqa: F811
+    # Three runs, each figure with its interval: the differences alone were wider than the table
+    # left them, and pushed it into a sideways scroll.
+    w, ui = shop
+    ui.replications_spin.setValue(3)
+    ui.baseline_action.setChecked(True)
+    w, ui = compared_at(qtbot, shop, (1280, 720))
+    box = ui.dashboard.table_box
+    assert box.variants == ["protected", "unprotected", "baseline"] and box.stacked
+    assert any("±" in e.difference.text for e in box.entries if e.difference)
+    assert _every_column_in_view(box.table) and _cut_cells(box.table) == [] and _every_figure_shown(box)
+
+
 def test_a_fitted_label_shows_the_first_form_that_fits_and_cuts_the_last_if_none_does(qtbot):
     label = FittedLabel()
     qtbot.addWidget(label)
@@ -129,7 +142,7 @@ def test_a_narrow_table_puts_the_runs_under_each_figure_and_back_beside_it_when_
     qtbot.waitUntil(lambda: box.stacked)
     # Figure and Difference, and under each figure its runs on a line of their own.
     assert table.columnCount() == 2
-    assert (table.item(3, 0).text(), table.item(3, DIFFERENCE_COLUMN).text()) == ("Queue wait mean", "-249 ms")
+    assert (table.item(3, 0).text(), table.item(3, DIFFERENCE_COLUMN).text()) == ("Queue wait mean", f"-249{NBSP}ms")
     assert _squeezed(table.item(4, 0).text()) == _squeezed("with 1.20 ms · without 250 ms")
     assert table.item(4, 0).toolTip() == "With: 1.20 ms\nWithout: 250 ms"
     assert _cut_cells(table) == [] and _every_column_in_view(table) and _every_figure_shown(box)
@@ -159,8 +172,17 @@ def test_a_narrow_table_breaks_the_runs_line_between_runs_never_inside_a_figure(
     assert item is box.value_item("Latency p99", "unprotected")
     lines = item.text().split(" · ")
     assert [_squeezed(line) for line in lines] == ["with51.2±3.1ms", "without903±120ms"]
-    assert all(" " not in line.strip(NBSP) for line in lines)  # no break inside a run's figure
+    # A break only between runs or before an interval, never inside a figure.
+    assert all(" " not in part for line in lines for part in line.strip(NBSP).split(" ±"))
     assert _cut_cells(box.table) == [] and _every_column_in_view(box.table)
+    # Narrower still, the difference's interval goes under it rather than out of view.
+    table = box.table
+    box.resize(150, 300)
+    qtbot.waitUntil(lambda: table.width() == 150)
+    difference = table.item(box.entry_row("Latency p99"), DIFFERENCE_COLUMN)
+    assert difference.text().split(" ") == ["-852", f"±{NBSP}110{NBSP}ms"]
+    assert table.rowHeight(box.entry_row("Latency p99")) > 1.5 * table.fontMetrics().lineSpacing()
+    assert _cut_cells(table) == [] and _every_column_in_view(table)
 
 
 def test_queue_waits_read_with_their_units_and_quiet_rows_are_left_out():
