@@ -7,7 +7,7 @@ line of their own under its name and difference, and each objective's verdicts o
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -208,17 +208,18 @@ class ComparisonTable(QWidget):
         """The columns' widths with the runs side by side, every cell whole."""
         table = self.table
         widths = [header_width(table, text) for text in self._side_by_side_headers()]
+        width = cell_measure(table)
         for entry in self.entries:
             if entry.heading:
                 continue
             cells = [(DIFFERENCE_COLUMN, entry.difference)] if entry.difference else []
             cells += [(VARIANT_COLUMNS[v], c) for v, c in entry.values.items() if v in self.variants]
             for column, cell in cells:
-                widths[column] = max(widths[column], text_width(table, cell.text))
+                widths[column] = max(widths[column], width(cell.text))
             if not entry.objective:
-                widths[0] = max(widths[0], text_width(table, entry.name))
+                widths[0] = max(widths[0], width(entry.name))
         # An objective's name spans Figure and Difference: the Figure column takes what it lacks.
-        spanned = max((text_width(table, e.name) for e in self.entries if e.objective), default=0)
+        spanned = max((width(e.name) for e in self.entries if e.objective), default=0)
         widths[0] += max(0, spanned - widths[0] - widths[DIFFERENCE_COLUMN])
         return widths
 
@@ -334,19 +335,20 @@ class ComparisonTable(QWidget):
                 self._value_items[(index, variant)] = item
         room = self.room()
         differences = [e.difference.text for e in self.entries if e.difference]
+        width = cell_measure(table)
         whole = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN])]
-                    + [text_width(table, text) for text in differences])
+                    + [width(text) for text in differences])
         # Names wrap between words: the longest word is the least the Figure column takes, even if
         # that pushes the Difference column partly out of a very narrow table.
         words = [word for e in self.entries if e.difference for word in e.name.split()]
-        least = max([MIN_FIGURE_WIDTH] + [text_width(table, word) for word in words])
+        least = max([MIN_FIGURE_WIDTH] + [width(word) for word in words])
         difference = whole
         if room - whole < least:
             # With replications a difference carries its interval ("+5.38 ± 1.20 /s"): it goes on a
             # second line, under the figure, rather than pushing the column out of view.
             parts = [part for text in differences for part in _breaking_before_interval(text).split(" ")]
             difference = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN]), room - least]
-                             + [text_width(table, part) for part in parts])
+                             + [width(part) for part in parts])
             difference = min(whole, difference)
         table.setColumnWidth(0, max(room - difference, least))
         table.setColumnWidth(DIFFERENCE_COLUMN, difference)
@@ -370,12 +372,13 @@ def _item(text: str, colour: str | None = None, tooltip: str = "", right: bool =
     return item
 
 
-def text_width(table: QTableWidget, text: str, font=None) -> int:
-    """The width a column needs to draw ``text`` whole: the text, the style's margin each side and
-    the grid line the cell gives up."""
-    style = table.style()
-    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
-    return QFontMetrics(font or table.font()).horizontalAdvance(text) + 2 * margin + 1 + int(table.showGrid())
+def cell_measure(table: QTableWidget) -> Callable[[str], int]:
+    """The width a column needs to draw a text whole: the text, the style's margin each side and
+    the grid line the cell gives up (the metrics asked of Qt once, for many texts)."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    extra = 2 * margin + 1 + int(table.showGrid())
+    advance = QFontMetrics(table.font()).horizontalAdvance
+    return lambda text: advance(text) + extra
 
 
 def header_width(table: QTableWidget, text: str) -> int:
