@@ -1,7 +1,15 @@
-"""The comparison table: each summary figure with and without resilience, their difference and its CI."""
+"""The comparison table: each summary figure with and without resilience, their difference and its CI.
+
+Two layouts of the same entries, chosen by the table's width. Where every column fits, the runs stand
+side by side (Figure, Difference, With, Without). Beside the plots at 1280x720 and 1600x1000 the table
+is 210-300 px wide, and the runs' columns needed a sideways scroll: there each figure's runs go on a
+line of their own under its name and difference, and each objective's verdicts on a line per run.
+"""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFontMetrics
@@ -18,22 +26,80 @@ from PySide6.QtWidgets import (
 
 from .elide import FittedLabel
 from .formatting import COLOURS, comparison_cells, trivial_row, verdict
+from .verdicts import COLOURS as VERDICT_COLOURS
+from .verdicts import DARK_COLOURS as DARK_VERDICT_COLOURS
+
+if TYPE_CHECKING:
+    from .verdicts import VerdictRow
 
 GOOD, BAD = COLOURS["better"], COLOURS["worse"]
 DIFFERENCE_COLUMN = 1
-# Where each variant's own figures stand (after the figure's name and the difference).
+# Where each variant's own figures stand side by side (after the figure's name and the difference).
 VARIANT_COLUMNS = {"protected": 2, "unprotected": 3, "baseline": 4}
-
 
 # The difference comes right after the figure's name, so that a narrow table still shows it;
 # short headers, since the title says "resilience".
 HEADERS = ["Figure", "Difference", "With", "Without"]
+VARIANT_HEADERS = {"protected": "With", "unprotected": "Without", "baseline": "No faults"}
+STACKED_HEADERS = HEADERS[: DIFFERENCE_COLUMN + 1]
+RUNS_SEPARATOR = " · "
+NBSP = "\u00a0"
 
 
 def title_forms(detail: str, short_detail: str) -> list[str]:
     """The table's title, then shorter forms for a narrow table (1280x720 left "With vs with…")."""
     return [f"<b>With vs without resilience</b> · {detail}", f"<b>With vs without</b> · {short_detail}",
             "<b>With vs without</b>", "<b>Comparison</b>"]
+
+
+@dataclass
+class Cell:
+    text: str
+    colour: str | None = None
+    tooltip: str = ""
+    state: str | None = None  # a verdict's (met, missed…): coloured for the theme when laid out
+
+
+@dataclass
+class Entry:
+    """A line of the table: a heading (a component, "Objectives"), a figure with its difference, or an
+    objective (no difference); ``values`` holds each run's cell by variant, in column order."""
+
+    name: str
+    tooltip: str = ""
+    difference: Cell | None = None
+    values: dict[str, Cell] = field(default_factory=dict)
+    heading: bool = False
+
+    @property
+    def objective(self) -> bool:
+        return not self.heading and self.difference is None
+
+
+def figure_entries(rows: list[dict[str, Any]], baseline: bool) -> list[Entry]:
+    """The engine's comparison rows, grouped under their component."""
+    entries: list[Entry] = []
+    variants = [v for v in VARIANT_COLUMNS if v != "baseline" or baseline]
+    for component in dict.fromkeys(r["component"] for r in rows):
+        entries.append(Entry(component, heading=True))
+        for row in (r for r in rows if r["component"] == component):
+            name, difference, *values = comparison_cells(row, baseline)
+            judged = verdict(row["metric"], row.get("difference"), row.get("difference_ci"))
+            colour = (GOOD if judged > 0 else BAD) if judged else None
+            entries.append(Entry(name, difference=Cell(difference, colour),
+                                 values={v: Cell(text) for v, text in zip(variants, values, strict=True)}))
+    return entries
+
+
+def objective_entries(rows: Iterable[VerdictRow]) -> list[Entry]:
+    """Objective and recovery lines, each run's verdict in a few words, its sentence in the tooltip."""
+    entries = []
+    for r in rows:
+        values = {variant: Cell(r.short.get(variant, text), tooltip=text, state=state)
+                  for variant, (state, text) in r.cells.items()}
+        name = f"  {r.what}" if r.recovery else f"{r.client} · {r.what}"  # a recovery under its objective
+        entries.append(Entry(name, tooltip=f"{r.client} · {r.what}", values=values))
+    return [Entry("Objectives", heading=True), *entries] if entries else []
 
 
 class ComparisonTable(QWidget):
@@ -51,6 +117,13 @@ class ComparisonTable(QWidget):
         self.all_rows_check.setToolTip("Show every component's figures, not only the plotted ones")
         header.addWidget(self.all_rows_check)
         layout.addLayout(header)
+        self.entries: list[Entry] = []
+        self.variants: list[str] = ["protected", "unprotected"]
+        self.stacked = False
+        self._laid_out_at: int | None = None  # the table's width the layout was made for
+        self._laid_out_dark = False  # and whether for a dark background
+        # Each shown run's cell, by (entry, variant): in the stacked layout a figure's runs share one.
+        self._value_items: dict[tuple[int, str], QTableWidgetItem] = {}
         self.table = QTableWidget(0, len(HEADERS))
         # Named from the start: a comparison's table waits empty while the run goes, and Qt's
         # own headers would read "1 2 3 4".
@@ -60,35 +133,46 @@ class ComparisonTable(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMinimumWidth(120)
-        # One line a row where the table has the room (see fit_columns): wrapped, a figure's name
-        # in a narrow column read as two rows.
-        self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # only should the table get too narrow
         self.table.setToolTip("Difference: with minus without resilience on the same seeds; "
                               "± is the 95 % confidence interval over the replications.")
         layout.addWidget(self.table, 1)
-        self.table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)
         self.hide()
 
     def eventFilter(self, watched, event):
-        # A new width (the splitter, the window) fits the columns again: the Difference column in view.
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            if self.table.viewport().width() != self.table.property("fitted_width") and self.table.rowCount():
-                fit_columns(self.table)
+        # A new width (the splitter, the window) lays the table out again: side by side or stacked.
+        if watched is self.table and event.type() == QEvent.Type.Resize and self.table.width() != self._laid_out_at:
+            self._lay_out()
         return super().eventFilter(watched, event)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # A theme switch: the verdicts take their colours for the new background.
+        if event.type() == QEvent.Type.PaletteChange and self._dark() != self._laid_out_dark:
+            self._lay_out()
+
+    def _dark(self) -> bool:
+        return self.palette().base().color().lightness() < 128
+
+    def _colour(self, cell: Cell) -> str | None:
+        if cell.state is None:
+            return cell.colour
+        return (DARK_VERDICT_COLOURS if self._laid_out_dark else VERDICT_COLOURS)[cell.state]
 
     def wait(self) -> None:
         """Empty, with its title saying when the figures come: a comparison run keeps the table's
         place from its start, so that its arrival does not resize (and redraw) every plot."""
         self.title.set_forms(title_forms("when the run ends", "at its end"))
-        self.table.clearSpans()
-        self.table.setRowCount(0)
-        self.table.setColumnCount(len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.entries = []
+        self.variants = ["protected", "unprotected"]
+        self._lay_out()
         self.show()
 
-    def fill(self, rows: list[dict[str, Any]], replications: int, plotted: list[str]) -> None:
-        """Show ``rows`` (the engine's comparison table), only the plotted components unless asked for all."""
+    def fill(self, rows: list[dict[str, Any]], replications: int, plotted: list[str],
+             objectives: Iterable[VerdictRow] = ()) -> None:
+        """Show ``rows`` (the engine's comparison table), only the plotted components unless asked for
+        all, after the ``objectives``' verdicts."""
         rows = [r for r in rows if not trivial_row(r)]
         if not self.all_rows_check.isChecked():
             rows = [r for r in rows if r["component"] in plotted] or rows
@@ -96,78 +180,212 @@ class ComparisonTable(QWidget):
             (f"mean ± 95 % CI, {replications} replications", f"± 95 % CI, {replications} runs") if replications > 1
             else ("one replication", "one run"))))
         baseline = any("baseline" in r for r in rows)
-        headers = HEADERS + (["No faults"] if baseline else [])
+        self.variants = [v for v in VARIANT_COLUMNS if v != "baseline" or baseline]
+        self.entries = objective_entries(objectives) + figure_entries(rows, baseline)
+        self._lay_out()
+
+    def value_item(self, entry: Entry | str, variant: str) -> QTableWidgetItem | None:
+        """The cell that shows ``variant``'s figure or verdict on ``entry``'s line (or the first line
+        of that name)."""
+        index = next((i for i, e in enumerate(self.entries)
+                      if e is entry or (isinstance(entry, str) and e.name.strip() == entry.strip())), None)
+        return None if index is None else self._value_items.get((index, variant))
+
+    def entry_row(self, name: str) -> int | None:
+        """The table row of the line named ``name``."""
         table = self.table
-        table.clearSpans()
-        table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        components = list(dict.fromkeys(r["component"] for r in rows))
-        table.setRowCount(len(rows) + len(components))
+        return next((r for r in range(table.rowCount()) if (item := table.item(r, 0)) is not None
+                     and item.text().strip() == name.strip()), None)
+
+    # -- layout ----------------------------------------------------------------
+    def room(self) -> int:
+        """The width for columns: the table's, less its frame and a vertical scroll bar's (kept free
+        whether or not one shows, so that its coming does not switch the layout back and forth)."""
+        table = self.table
+        return table.width() - 2 * table.frameWidth() - table.verticalScrollBar().sizeHint().width()
+
+    def side_by_side_widths(self) -> list[int]:
+        """The columns' widths with the runs side by side, every cell whole."""
+        table = self.table
+        widths = [header_width(table, text) for text in self._side_by_side_headers()]
+        width = cell_measure(table)
+        for entry in self.entries:
+            if entry.heading:
+                continue
+            cells = [(DIFFERENCE_COLUMN, entry.difference)] if entry.difference else []
+            cells += [(VARIANT_COLUMNS[v], c) for v, c in entry.values.items() if v in self.variants]
+            for column, cell in cells:
+                widths[column] = max(widths[column], width(cell.text))
+            if not entry.objective:
+                widths[0] = max(widths[0], width(entry.name))
+        # An objective's name spans Figure and Difference: the Figure column takes what it lacks.
+        spanned = max((width(e.name) for e in self.entries if e.objective), default=0)
+        widths[0] += max(0, spanned - widths[0] - widths[DIFFERENCE_COLUMN])
+        return widths
+
+    def _side_by_side_headers(self) -> list[str]:
+        return STACKED_HEADERS + [VARIANT_HEADERS[v] for v in self.variants]
+
+    def _lay_out(self) -> None:
+        table = self.table
+        self._laid_out_at = table.width()
+        self._laid_out_dark = self._dark()
+        widths = self.side_by_side_widths()
+        self.stacked = sum(widths) > self.room()
+        table.setUpdatesEnabled(False)
+        try:
+            table.clearSpans()
+            table.setRowCount(0)
+            self._value_items = {}
+            if self.stacked:
+                self._fill_stacked()
+            else:
+                self._fill_side_by_side(widths)
+            for row in range(table.rowCount()):
+                for column in range(table.columnCount()):
+                    item = table.item(row, column)
+                    if item is not None and not item.toolTip():
+                        item.setToolTip(item.text())
+        finally:
+            table.setUpdatesEnabled(True)
+
+    def _new_row(self) -> int:
+        table = self.table
+        table.insertRow(table.rowCount())
+        return table.rowCount() - 1
+
+    def _heading(self, entry: Entry) -> None:
+        table = self.table
+        row = self._new_row()
+        item = QTableWidgetItem(entry.name)
         bold = table.font()
         bold.setBold(True)
-        i = 0
-        for component in components:
-            head = QTableWidgetItem(component)
-            head.setFont(bold)
-            table.setItem(i, 0, head)
-            table.setSpan(i, 0, 1, len(headers))
-            i += 1
-            for row in (r for r in rows if r["component"] == component):
-                for j, text in enumerate(comparison_cells(row, baseline)):
-                    item = QTableWidgetItem(text)
-                    if j >= 1:
-                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if j == DIFFERENCE_COLUMN:
-                        judged = verdict(row["metric"], row.get("difference"), row.get("difference_ci"))
-                        if judged:
-                            item.setForeground(QColor(GOOD if judged > 0 else BAD))
-                    table.setItem(i, j, item)
-                i += 1
-        fit_columns(table)
+        item.setFont(bold)
+        table.setItem(row, 0, item)
+        table.setSpan(row, 0, 1, table.columnCount())
+
+    def _fill_side_by_side(self, widths: list[int]) -> None:
+        table = self.table
+        headers = self._side_by_side_headers()
+        table.setColumnCount(len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.setWordWrap(False)
+        for index, entry in enumerate(self.entries):
+            if entry.heading:
+                self._heading(entry)
+                continue
+            row = self._new_row()
+            table.setItem(row, 0, _item(entry.name, tooltip=entry.tooltip))
+            if entry.difference is None:  # an objective's name takes the empty Difference cell too
+                table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
+            else:
+                table.setItem(row, DIFFERENCE_COLUMN, _item(entry.difference.text, entry.difference.colour,
+                                                            right=True))
+            for variant, cell in entry.values.items():
+                if variant in self.variants:
+                    item = _item(cell.text, self._colour(cell), cell.tooltip, right=True)
+                    table.setItem(row, VARIANT_COLUMNS[variant], item)
+                    self._value_items[(index, variant)] = item
+        for column, width in enumerate(widths):
+            table.setColumnWidth(column, width)
+        default = table.verticalHeader().defaultSectionSize()
+        for row in range(table.rowCount()):
+            table.setRowHeight(row, default)
+
+    def _fill_stacked(self) -> None:
+        """Figure and Difference; under each figure a line of its runs' values ("with 55.2 ms ·
+        without 52.6 ms"), under each objective a line per run. Lines too long for the table wrap:
+        a figure's runs between runs, or before an interval's "±", never inside a value."""
+        table = self.table
+        table.setColumnCount(len(STACKED_HEADERS))
+        table.setHorizontalHeaderLabels(STACKED_HEADERS)
+        table.setWordWrap(True)
+        italic = table.font()
+        italic.setItalic(True)
+        for index, entry in enumerate(self.entries):
+            if entry.heading:
+                self._heading(entry)
+                continue
+            row = self._new_row()
+            table.setItem(row, 0, _item(entry.name, tooltip=entry.tooltip))
+            if entry.difference is None:
+                table.setSpan(row, 0, 1, 2)
+                for variant, cell in entry.values.items():
+                    if variant not in self.variants:
+                        continue
+                    item = _item(f"    {VARIANT_HEADERS[variant].lower()}: {cell.text}", self._colour(cell),
+                                 cell.tooltip)
+                    self._value_items[(index, variant)] = item
+                    row = self._new_row()
+                    table.setItem(row, 0, item)
+                    table.setSpan(row, 0, 1, 2)
+                continue
+            table.setItem(row, DIFFERENCE_COLUMN, _item(_breaking_before_interval(entry.difference.text),
+                                                        entry.difference.colour, right=True))
+            shown = [(v, c) for v, c in entry.values.items() if v in self.variants]
+            text = RUNS_SEPARATOR.join(_breaking_before_interval(f"{VARIANT_HEADERS[v].lower()} {c.text}")
+                                       for v, c in shown)
+            tooltip = "\n".join(f"{VARIANT_HEADERS[v]}: {c.text}" for v, c in shown)
+            item = _item(f"{NBSP * 4}{text}", tooltip=tooltip)
+            item.setFont(italic)
+            row = self._new_row()
+            table.setItem(row, 0, item)
+            table.setSpan(row, 0, 1, 2)
+            for variant, _cell in shown:
+                self._value_items[(index, variant)] = item
+        room = self.room()
+        differences = [e.difference.text for e in self.entries if e.difference]
+        width = cell_measure(table)
+        whole = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN])]
+                    + [width(text) for text in differences])
+        # Names wrap between words: the longest word is the least the Figure column takes, even if
+        # that pushes the Difference column partly out of a very narrow table.
+        words = [word for e in self.entries if e.difference for word in e.name.split()]
+        least = max([MIN_FIGURE_WIDTH] + [width(word) for word in words])
+        difference = whole
+        if room - whole < least:
+            # With replications a difference carries its interval ("+5.38 ± 1.20 /s"): it goes on a
+            # second line, under the figure, rather than pushing the column out of view.
+            parts = [part for text in differences for part in _breaking_before_interval(text).split(" ")]
+            difference = max([header_width(table, STACKED_HEADERS[DIFFERENCE_COLUMN]), room - least]
+                             + [width(part) for part in parts])
+            difference = min(whole, difference)
+        table.setColumnWidth(0, max(room - difference, least))
+        table.setColumnWidth(DIFFERENCE_COLUMN, difference)
+        table.resizeRowsToContents()
 
 
-def text_width(table: QTableWidget, item: QTableWidgetItem) -> int:
-    """The width a cell needs to draw ``item``'s text whole: the text and the style's margin each side."""
-    style = table.style()
-    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
-    return QFontMetrics(item.font()).horizontalAdvance(item.text()) + 2 * margin + 1
+def _breaking_before_interval(text: str) -> str:
+    """``text`` with a break allowed only before its "±": "+5.38 ± 1.20 /s" wraps as "+5.38" over
+    "± 1.20 /s", never inside the figure or its interval."""
+    return text.replace(" ", NBSP).replace(f"{NBSP}±", " ±")
+
+
+def _item(text: str, colour: str | None = None, tooltip: str = "", right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if colour:
+        item.setForeground(QColor(colour))
+    if tooltip:
+        item.setToolTip(tooltip)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def cell_measure(table: QTableWidget) -> Callable[[str], int]:
+    """The width a column needs to draw a text whole: the text, the style's margin each side and
+    the grid line the cell gives up (the metrics asked of Qt once, for many texts)."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    extra = 2 * margin + 1 + int(table.showGrid())
+    advance = QFontMetrics(table.font()).horizontalAdvance
+    return lambda text: advance(text) + extra
+
+
+def header_width(table: QTableWidget, text: str) -> int:
+    """A header section's width for ``text``, with the style's margins and sort indicator room."""
+    header = table.horizontalHeader()
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    return QFontMetrics(header.font()).horizontalAdvance(text) + 4 * margin
 
 
 MIN_FIGURE_WIDTH = 60  # narrower, figures' names would wrap a word a line
-
-
-def fit_columns(table: QTableWidget) -> None:
-    """Every cell's text whole: columns to their contents, and a name spanning Figure and Difference
-    (an objective's) given the room it needs. Where the names and the differences together are wider
-    than the table, the names wrap onto more lines, so that the Difference column stays in view; the
-    variants' columns beyond it scroll sideways. Wrapped rows grow to their lines, and shrink back."""
-    table.setWordWrap(False)
-    table.resizeColumnsToContents()
-    columns = table.columnCount()
-    for row in range(table.rowCount()):
-        span = table.columnSpan(row, 0)
-        item = table.item(row, 0)
-        if item is None or span in (1, columns):  # group headings span the whole table
-            continue
-        lacking = text_width(table, item) - sum(table.columnWidth(c) for c in range(span))
-        if lacking > 0:
-            table.setColumnWidth(0, table.columnWidth(0) + lacking)
-    table.setProperty("fitted_width", table.viewport().width())  # fitted again at another width
-    room = table.viewport().width() - table.columnWidth(DIFFERENCE_COLUMN)
-    if table.columnWidth(0) > room:
-        # Wrapped, a name breaks between words: its longest word is the least the column takes,
-        # even if that pushes the Difference column partly out of a very narrow table.
-        words = [word for row in range(table.rowCount()) if (item := table.item(row, 0)) is not None
-                 and table.columnSpan(row, 0) < columns for word in item.text().split()]
-        longest = max((text_width(table, QTableWidgetItem(word)) for word in words), default=0)
-        table.setColumnWidth(0, max(room, longest, MIN_FIGURE_WIDTH))
-        table.setWordWrap(True)
-        table.resizeRowsToContents()
-    elif table.property("wrapped"):
-        for row in range(table.rowCount()):
-            table.setRowHeight(row, table.verticalHeader().defaultSectionSize())
-    table.setProperty("wrapped", table.wordWrap())
-    for row in range(table.rowCount()):
-        item = table.item(row, 0)
-        if item is not None and not item.toolTip():
-            item.setToolTip(item.text())

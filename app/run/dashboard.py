@@ -52,7 +52,7 @@ from .plot_style import set_title as _set_title
 from .plot_window import PlotWindow, pop_out
 from .session import FAILED, RUNNING, VARIANT_LABELS, RunSession
 from .staging import StagedDrawing
-from .verdict_view import add_verdict_rows
+from .verdicts import verdict_rows
 
 CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
@@ -650,8 +650,7 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         if session is None or not rows:
             self.table_box.hide()
             return
-        self.table_box.fill(rows, session.replications, self.components)
-        add_verdict_rows(self.table_box, session)
+        self.table_box.fill(rows, session.replications, self.components, verdict_rows(session))
         if not self.table_box.isVisible():
             self.table_box.show()
             # The plots keep most of the width; the table scrolls sideways when narrower than its columns.

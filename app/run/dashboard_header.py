@@ -37,6 +37,15 @@ if TYPE_CHECKING:
 SHOWN_FINDINGS = 1  # reasons under the header, on one line; all of them in its tooltip and the report
 
 
+def title_forms(design: str, experiment: str, seed: int, replications: int, status: str) -> list[str]:
+    """The run's title, then shorter forms for a narrow dashboard: the seed and replications go
+    first, then the experiment, so that the design's name is cut last (it read "Three-tier we…")."""
+    name, state = f"<b>{_esc(design)}</b>", f"<i>{status}</i>"
+    reps = f" · {replications} replications" if replications > 1 else ""
+    return [f"{name} · {_esc(experiment)} · seed {seed}{reps} · {state}", f"{name} · {_esc(experiment)} · {state}",
+            f"{name} · {state}", name]
+
+
 class DashboardHeader:
     """The title, buttons, legend and reasons of a ``Dashboard``."""
 
@@ -143,14 +152,13 @@ class DashboardHeader:
         if session is None:
             return
         status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
-        reps = f" · {session.replications} replications" if session.replications > 1 else ""
-        title = (f"<b>{_esc(session.design_name)}</b> · {_esc(session.experiment or 'no faults')}"
-                 f" · seed {session.seed}{reps} · <i>{status}</i>")
+        forms = title_forms(session.design_name, session.experiment or "no faults", session.seed,
+                            session.replications, status)
         # Asked on every frame: the title is placed again only when its words or the run (and with
         # it the buttons beside it) change; a new width places it from resizeEvent.
-        if title != self.title_label.text() or self._header_of is not session:
+        if forms[0] != self.title_label.text() or self._header_of is not session:
             self._header_of = session
-            self.title_label.setText(title)
+            self.title_label.set_forms(forms)
             self._place_title()
         data = session.variants.get(session.primary)
         now = data.now if data else 0.0

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QRect, QRegularExpression, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -61,7 +61,8 @@ class EventLogModel(QStandardItemModel):
     Each row's cells are made once, when its event arrives: words, tooltips and colours held by
     Qt's own item model, so a repaint asks no Python code for anything. Asked of a Python model,
     the seven roles of each visible cell through the filter cost a whole repaint 5 to 15 ms, the
-    window's longest tick while a run streams in. The Kind column's colours follow the theme.
+    window's longest tick while a run streams in. The Kind column's colours follow the theme when
+    told (``follow_palette``: the ``EventLog`` showing it tells it).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -72,12 +73,6 @@ class EventLogModel(QStandardItemModel):
         self.highlighted: range = range(0)  # rows at the time slider's time
         self._light = _light_theme()
         self._colours: dict[str, QColor | None] = {}
-        app = QGuiApplication.instance()
-        if isinstance(app, QGuiApplication):
-            # Deprecated in Qt 6; but the widget events meant to replace it (PaletteChange,
-            # ApplicationPaletteChange) did not always reach the log once the window's style sheet
-            # had been set, and an application-wide event filter would run Python for every event.
-            app.paletteChanged.connect(self.follow_palette)
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -389,6 +384,35 @@ class EventLog(QWidget):
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)
         self._fill_filters()
+        self._palette_window: QWidget | None = None
+
+    # -- theme ---------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._watch_window()
+
+    def _watch_window(self) -> None:
+        """Listen at the log's top-level window for a new application palette (a theme switch).
+
+        Qt tells each top-level window with ApplicationPaletteChange; the widgets inside get no
+        PaletteChange once the application has a style sheet (their palettes are the sheet's), and a
+        filter on the application would run Python for every event of every widget. The window's
+        own events are few."""
+        window = self.window()
+        if window is self._palette_window:
+            return
+        if self._palette_window is not None:
+            try:
+                self._palette_window.removeEventFilter(self)
+            except RuntimeError:  # that window is gone
+                pass
+        window.installEventFilter(self)
+        self._palette_window = window
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._palette_window and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.model.follow_palette()
+        return super().eventFilter(watched, event)
 
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:

@@ -20,23 +20,21 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
 )
 
 from engine.model import OBJECTIVE_CLASSES
 
-from .comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS, fit_columns
 from .formatting import VARIANT_STYLES, format_time
 from .plot_grid import AXIS_CACHE
 from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
+    DARK_COLOURS,
     MET,
     MISSED,
-    MIXED,
     PENDING,
     SYMBOLS,
     headline,
@@ -53,8 +51,7 @@ BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
 _BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
 _DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528")}
 _TEXT = {False: "#1d2430", True: "#e6e9ee"}
-# On the dark banners the states' colours are lightened: the pending amber read as a smudge.
-_DARK_COLOURS = {MET: "#5fd07f", MISSED: "#ff7a70", PENDING: "#f0c545", MIXED: "#f0a040"}
+# On the dark banners the states' colours are lightened (DARK_COLOURS): the pending amber read as a smudge.
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 # One colour per objective (threshold lines and burn curves alike), in the run's objective order.
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
@@ -173,7 +170,7 @@ class VerdictBanner(QFrame):
 
     def _colour(self, state: str) -> str:
         dark = getattr(self, "_styled", (None, False))[1]
-        return (_DARK_COLOURS if dark else COLOURS)[state]
+        return (DARK_COLOURS if dark else COLOURS)[state]
 
     def _details_fit(self, parent) -> bool:
         if parent is None:
@@ -193,7 +190,7 @@ class VerdictBanner(QFrame):
         was_dark = getattr(self, "_styled", (None, dark))[1]
         self._styled = (state, dark)
         if was_dark != dark:  # the theme changed under the shown verdicts: their colours follow
-            before, after = (COLOURS, _DARK_COLOURS) if dark else (_DARK_COLOURS, COLOURS)
+            before, after = (COLOURS, DARK_COLOURS) if dark else (DARK_COLOURS, COLOURS)
             for part in (self.head, self.details):
                 text = part.text()
                 for st, colour in before.items():
@@ -594,53 +591,6 @@ def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
 
 
 # -- the comparison table ----------------------------------------------------------------
-def add_verdict_rows(table_box, session: RunSession) -> None:
-    """Objective and recovery rows at the top of a comparison table, one column per variant."""
-    rows = verdict_rows(session)
-    if not rows:
-        return
-    table = table_box.table
-    columns = table.columnCount()
-    bold = table.font()
-    bold.setBold(True)
-    clients = list(dict.fromkeys(r.client for r in rows))
-    table.insertRow(0)
-    head = QTableWidgetItem("Objectives")
-    head.setFont(bold)
-    table.setItem(0, 0, head)
-    i = 1
-    for client in clients:
-        for r in (r for r in rows if r.client == client):
-            table.insertRow(i)
-            what = f"{client} · {r.what}" if not r.recovery else f"  {r.what}"
-            item = QTableWidgetItem(what)
-            item.setToolTip(f"{client} · {r.what}")
-            table.setItem(i, 0, item)
-            for variant, (state, text) in r.cells.items():
-                column = VARIANT_COLUMNS.get(variant)
-                if column is None or column >= columns:
-                    continue
-                # Whole sentences would widen the variants' columns past the table's width; the few
-                # words stand in the cell, the sentence in its tooltip and the banner's details.
-                cell = QTableWidgetItem(r.short.get(variant, text))
-                cell.setForeground(QColor(COLOURS[state]))
-                cell.setToolTip(text)
-                table.setItem(i, column, cell)
-            i += 1
-    # The spans the table set for its own group headings moved down with their rows.
-    table.clearSpans()
-    table.setSpan(0, 0, 1, columns)
-    # An objective has no difference: its name takes that cell too rather than being cut short
-    # in a narrow column (the whole name is in its tooltip).
-    for row in range(1, i):
-        table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
-    for row in range(i, table.rowCount()):
-        first = table.item(row, 0)
-        if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
-            table.setSpan(row, 0, 1, columns)
-    fit_columns(table)
-
-
 def _burn_y(burn):
     """Burn rates on a log scale that keeps 0: from within the budget to a hundred times over, readable at once."""
     return np.log10(1.0 + np.maximum(burn, 0.0))
@@ -706,5 +656,5 @@ def _mark_label_options(left: bool, high: bool, colour: str) -> dict:
     return {"position": 0.03, "color": colour, "anchors": [(x, 1), (x, 1)]}
 
 
-__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "add_verdict_rows", "burn_columns"]
+__all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "burn_columns"]
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from engine import RunResult
 from engine.grid import BucketGrid
-from engine.model import format_seconds
 from engine.objectives import (
     NOT_RECOVERED,
     ObjectiveVerdict,
@@ -25,12 +24,14 @@ from engine.objectives import (
     evaluate,
 )
 
-from .formatting import format_time
+from .formatting import format_time, format_value
 from .session import RUNNING, STOPPED, VARIANT_LABELS, RunSession, VariantData
 
 MET, MISSED, PENDING, MIXED = "met", "missed", "pending", "mixed"  # mixed: met in some replications only
 SYMBOLS = {MET: "✔", MISSED: "✘", PENDING: "…", MIXED: "◐"}
 COLOURS = {MET: "#2e9d4f", MISSED: "#d3362d", PENDING: "#8a6d00", MIXED: "#b06f00"}
+# The same meanings lighter, to read on a dark background.
+DARK_COLOURS = {MET: "#5fd07f", MISSED: "#ff7a70", PENDING: "#f0c545", MIXED: "#f0a040"}
 
 # (rows, finished) of the buffers last judged, and the verdicts: judging again only when they changed.
 _CACHE: weakref.WeakKeyDictionary[VariantData, tuple[tuple[int, bool], RunVerdicts]] = weakref.WeakKeyDictionary()
@@ -132,7 +133,8 @@ def objective_figure(v: ObjectiveVerdict) -> str:
         return "not judged yet"
     measured = _latency_measured(v)
     if measured is not None:
-        return f"{_percentile_name(v.label)} {format_seconds(measured)}"
+        # Three significant figures, as the comparison's figures beside it: "p99 88.0 ms", not "88 ms".
+        return f"{_percentile_name(v.label)} {format_value('latency', measured)}"
     return percent(v.attainment)
 
 

@@ -145,6 +145,29 @@ def test_the_run_title_reads_whole_and_the_buttons_stay_on_screen(compared):
         assert abs(title.geometry().center().y() - dashboard.report_button.geometry().center().y()) <= 3
 
 
+def test_a_narrow_run_title_drops_its_details_before_the_designs_name(qtbot, shop):  # noqa: F811
+    w, ui = shop
+    _fit(qtbot, w, 1280, 720)
+    ui.replications_spin.setValue(2)
+    run_and_wait(qtbot, ui)
+    title = ui.dashboard.title_label
+    whole = "Three-tier web shop · database outage · seed 1 · 2 replications · finished"
+    metrics = title.fontMetrics()
+    # A dock narrower than the title (docked beside another, or the window made small): the seed
+    # and replications go, then the experiment; the whole title is in the tooltip.
+    for shown in ("Three-tier web shop · database outage · finished", "Three-tier web shop · finished"):
+        title.resize(metrics.boundingRect(shown).width() + 24, title.height())  # the bold name is wider
+        document = QTextDocument()
+        document.setHtml(title.shown_text())
+        assert document.toPlainText() == shown
+        assert title.toolTip() == whole
+    title.resize(metrics.horizontalAdvance("Three-tier"), title.height())
+    document = QTextDocument()
+    document.setHtml(title.shown_text())
+    assert document.toPlainText().startswith("Three-") and document.toPlainText().endswith(ELLIPSIS)
+    assert title.toolTip() == whole
+
+
 @pytest.mark.parametrize("compared", SCREENS, indirect=True)
 def test_the_budget_pace_label_stays_inside_the_burn_plot(compared, qtbot):
     # Drawn above its line, it lost its top when the line was near the top of the plot: burn rates

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from test_dashboard_layout import shop  # noqa: F401  (the fixture)
 from test_run_window import run_and_wait
 from test_window_fit import _fit
 
 from app.run import plot_export
 from app.run.elide import ELLIPSIS
+from app.run.plot_style import series_colour
 
 
 def _titles(dashboard) -> dict[str, tuple[str, bool]]:
@@ -57,3 +59,45 @@ def test_exports_draw_whole_titles_and_legend_and_leave_the_window_as_it_was(qtb
     # The window is laid out as before.
     assert dashboard.enlarged is None and all(plot.isVisible() for plot in dashboard.plots.values())
     assert (_titles(dashboard), dashboard.plots_widget.ci.geometry(), dashboard.plots_widget.size()) == on_screen
+
+
+def _ink(image: QImage, colour: QColor, top: int) -> float:
+    """How much of ``colour`` the image holds below ``top``, in pixels' worth: each pixel counts by
+    how close it is to the colour against the background (antialiased edges count in part)."""
+    rgb32 = image.convertToFormat(QImage.Format.Format_RGB32)
+    rgb = np.frombuffer(rgb32.constBits(), dtype=np.uint8).reshape(image.height(), image.width(), 4)
+    rgb = rgb[top:, :, 2::-1].astype(float)
+    background = rgb[0, 0]
+    ink = np.array([colour.red(), colour.green(), colour.blue()], dtype=float)
+    towards = (rgb - background) @ (ink - background) / float((ink - background) @ (ink - background))
+    off_line = np.linalg.norm(rgb - background - towards[..., None] * (ink - background), axis=2)
+    # The colour's own mixes with the background only: the grey of a fault's window, another
+    # series or the text is not counted.
+    counted = (off_line < 12) & (towards > 0.25)
+    return float(np.clip(towards, 0.0, 1.0)[counted].sum())
+
+
+def test_an_export_at_three_times_draws_its_curves_three_times_as_wide(qtbot, shop):  # noqa: F811
+    w, ui = shop
+    ui.compare_action.setChecked(False)
+    _fit(qtbot, w, 1600, 1000)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    colour = QColor(series_colour(0, dark=dashboard._dark()))  # the first component's, throughput
+    inks = {}
+    with plot_export.laid_out_for_export(dashboard, "throughput"):
+        qtbot.wait(50)  # the curves drawn again for the plot's export width
+        size = plot_export.plots_picture_size(dashboard, "throughput")
+        # Below the title and legend, whose text and swatches grow by the scale in both directions.
+        header = size.height() - dashboard.plots["throughput"].sceneBoundingRect().height()
+        for scale in (1.0, 3.0, 1.0):
+            image = plot_export.plots_image(dashboard, "throughput", scale)
+            inks.setdefault(scale, []).append(_ink(image, colour, round((header + 2) * scale)))
+    assert inks[1.0][0] == inks[1.0][1] > 100  # the same picture each time, and the curve in it
+    # A stroke's ink is its length times its width: three times as long at 3x, and as wide again.
+    width_ratio = inks[3.0][0] / inks[1.0][0] / 3.0
+    assert 2.4 < width_ratio < 3.8, (inks, width_ratio)
+    # The window's own curves are as thin as before.
+    curve = next(c.item for c in dashboard.curves() if c.plot == "throughput")
+    assert curve.opts["pen"].widthF() <= 1.0

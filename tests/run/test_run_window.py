@@ -114,10 +114,12 @@ def test_compare_overlays_both_runs_and_fills_the_table(qtbot, window):
     table = ui.dashboard.table
     assert ui.dashboard.table_box.isVisible() and table.rowCount() > 0
     headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
-    assert headers[1:4] == ["Difference", "With", "Without"]  # the difference never scrolls out of view
+    assert headers[:2] == ["Figure", "Difference"]  # the difference never scrolls out of view
     assert table.item(0, 0).text() == "users"  # rows grouped under their component
     assert table.item(1, 0).text() == "Throughput"
     assert "±" in table.item(1, 1).text()  # two replications: a confidence interval
+    runs = ui.dashboard.table_box.value_item("Throughput", "unprotected")
+    assert runs is not None and "±" in runs.text()  # each run's figure too, beside or under it
     assert {e["variant"] for e in ui.event_log.model.events} == {"protected", "unprotected"}
 
 

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QToolButton
 from test_window_fit import _fit, small_window  # noqa: F401  (the fixture)
 
-from app.run.comparison_table import HEADERS, ComparisonTable
+from app.run.comparison_table import HEADERS, STACKED_HEADERS, ComparisonTable
 
 THEMES = ["light", "dark"]
 
@@ -39,6 +39,11 @@ def test_every_run_control_is_on_the_toolbar_at_1280(qtbot, themed, theme):
 def test_a_waiting_comparison_table_is_headed_by_its_columns(qtbot):
     box = ComparisonTable()
     qtbot.addWidget(box)
+    box.resize(500, 300)
     box.wait()
     table = box.table
+    qtbot.waitExposed(box)
     assert [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())] == HEADERS
+    box.resize(200, 300)  # beside the plots at 1280: the runs will go under each figure
+    qtbot.waitUntil(lambda: box.stacked)
+    assert [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())] == STACKED_HEADERS

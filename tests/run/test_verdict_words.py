@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from app.run.verdicts import (
     MET,
     MISSED,
     PENDING,
+    objective_figure,
     percent,
     recovery_marks,
     recovery_state,
     recovery_text,
     recovery_word,
 )
-from engine.objectives import NOT_RECOVERED, RecoveryVerdict, RunVerdicts
+from engine.objectives import NOT_RECOVERED, ObjectiveVerdict, RecoveryVerdict, RunVerdicts
 
 
 def recovery(index=0, fault="f1", start=60.0, end=75.0, recovered=True, ttr=2.0, breached=True) -> RecoveryVerdict:
@@ -74,3 +76,13 @@ def test_a_fault_held_to_the_end_has_no_recovery_to_mark():
 ])
 def test_a_recovery_in_a_few_words_keeps_the_sentences_meaning(verdict, running, word):
     assert recovery_word(verdict, running) == word
+
+
+@pytest.mark.parametrize("measured, text", [(0.088, "p99 88.0 ms"), (0.0919, "p99 91.9 ms"), (1.2, "p99 1.20 s"),
+                                            (0.0004, "p99 0.400 ms")])
+def test_a_latency_objectives_figure_has_three_significant_figures_as_the_table_beside_it(measured, text):
+    verdict = ObjectiveVerdict(
+        client="users", index=0, objective_id="o", kind="latency", label="p99 <= 250 ms", target=0.99, good=99.0,
+        judged=100.0, attainment=0.99, met=True, budget_consumed=1.0, measured=measured,
+        attainment_series=np.zeros(0), burn_rate=np.zeros(0))
+    assert objective_figure(verdict) == text

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
-from app.run.comparison_table import DIFFERENCE_COLUMN, VARIANT_COLUMNS
+from app.run.comparison_table import DIFFERENCE_COLUMN
 from app.run.session import FINISHED
 from app.run.verdict_view import BURN_TITLE
 from app.run.verdicts import MET, MISSED, PENDING
@@ -128,31 +128,29 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     _w, ui = example_window("three_tier", experiment="database outage")
     ui.compare_action.setChecked(True)
     run_and_wait(qtbot, ui)
-    table = ui.dashboard.table
+    box = ui.dashboard.table_box
+    table = box.table
 
-    with_, without = VARIANT_COLUMNS["protected"], VARIANT_COLUMNS["unprotected"]
+    def cell(name, variant):
+        return box.value_item(name, variant).text().split(": ", 1)[-1]  # stacked: "with: ✔ …"
 
-    def cell(r, c):
-        return table.item(r, c).text() if table.item(r, c) else ""
-
-    assert cell(0, 0) == "Objectives"
-    assert cell(1, 0) == "browsers · availability 95 % (ok)"
-    assert cell(1, with_).startswith("✔ 95.") and cell(1, without).startswith("✘ 33.")
-    # Verdicts stand under their variant's heading; the Difference column keeps to differences.
-    assert table.horizontalHeaderItem(with_).text() == "With"
-    assert table.horizontalHeaderItem(without).text() == "Without"
-    assert cell(1, DIFFERENCE_COLUMN) == ""
-    assert cell(2, 0).strip() == "after crash on db 60.0 s–90.0 s"
-    assert cell(2, with_) == "✔ recovered in 5.0 s" and cell(2, without) == "✘ not recovered"
-    assert table.item(2, without).toolTip() == "✘ did not recover by the end of the run"
+    availability, recovery, p99 = "browsers · availability 95 % (ok)", "after crash on db 60.0 s–90.0 s", \
+        "browsers · p99 ≤ 250 ms"
+    assert table.item(0, 0).text() == "Objectives"
+    assert table.item(1, 0).text() == availability
+    assert [e.name.strip() for e in box.entries[1:5]] == [availability, recovery, p99, recovery]
+    assert cell(availability, "protected").startswith("✔ 95.") and cell(availability, "unprotected").startswith("✘ 33.")
+    # An objective has no difference: the Difference column keeps to differences.
+    assert box.entries[1].difference is None and table.columnSpan(1, 0) == DIFFERENCE_COLUMN + 1
+    assert cell(recovery, "protected") == "✔ recovered in 5.0 s" and cell(recovery, "unprotected") == "✘ not recovered"
+    assert box.value_item(recovery, "unprotected").toolTip() == "✘ did not recover by the end of the run"
     # A latency objective shows the percentile it bounds; the share of requests within it and the
     # budget spent are in the cell's tooltip (sentences would push the variants out of view).
-    assert cell(3, 0) == "browsers · p99 ≤ 250 ms"
-    assert cell(3, with_).startswith("✔ p99 ") and cell(3, with_).endswith(" ms")
-    tip = table.item(3, with_).toolTip()
-    assert tip.startswith(cell(3, with_) + ", 99.") and "% within" in tip and "of budget" in tip
+    assert cell(p99, "protected").startswith("✔ p99 ") and cell(p99, "protected").endswith(" ms")
+    tip = box.value_item(p99, "protected").toolTip()
+    assert tip.startswith(cell(p99, "protected") + ", 99.") and "% within" in tip and "of budget" in tip
     # The engine's own figures follow, under their component headings.
-    assert any(cell(r, 0) == "browsers" for r in range(5, table.rowCount()))
+    assert box.entry_row("browsers") > box.entry_row(p99)
     text = ui.verdicts.banner.text()
     assert text.startswith("✔ With resilience: every objective met; recovered after the fault · without resilience: "
                            "1 of 2 objectives missed; did not recover after crash on db")
@@ -186,15 +184,17 @@ def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_windo
     ui.replications_spin.setValue(3)
     run_and_wait(qtbot, ui)
     assert len(ui.session.replicated_verdicts["protected"]) == 3
-    table = ui.dashboard.table
-    row = next(r for r in range(table.rowCount()) if table.item(r, 0) and "availability" in table.item(r, 0).text())
-    protected = table.item(row, VARIANT_COLUMNS["protected"])
-    unprotected = table.item(row, VARIANT_COLUMNS["unprotected"])
-    assert protected.text().split()[1:3] == ["met", "in"] and protected.text().split()[4:] == ["of", "3", "runs"]
-    assert protected.toolTip().startswith(protected.text() + ", ")  # and the share of requests judged met
-    assert unprotected.text() == "✘ met in 0 of 3 runs"
-    recovery = table.item(row + 1, VARIANT_COLUMNS["unprotected"])
-    assert recovery.text() == "✘ recovered in 0 of 3" and recovery.toolTip().startswith("✘ recovered in 0 of 3 runs")
+    box = ui.dashboard.table_box
+    availability = next(e for e in box.entries if "availability" in e.name)
+    recovery = box.entries[box.entries.index(availability) + 1]
+    protected = box.value_item(availability, "protected")
+    shown = protected.text().split(": ", 1)[-1]  # stacked beside the plots: "with: ✔ met in …"
+    assert shown.split()[1:3] == ["met", "in"] and shown.split()[4:] == ["of", "3", "runs"]
+    assert protected.toolTip().startswith(shown + ", ")  # and the share of requests judged met
+    assert box.value_item(availability, "unprotected").text().endswith("✘ met in 0 of 3 runs")
+    unrecovered = box.value_item(recovery, "unprotected")
+    assert unrecovered.text().endswith("✘ recovered in 0 of 3")
+    assert unrecovered.toolTip().startswith("✘ recovered in 0 of 3 runs")
 
 
 def test_banner_details_fold_away(qtbot, example_window):
@@ -242,8 +242,11 @@ def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replicatio
     ui.compare_action.setChecked(True)
     ui.replications_spin.setValue(2)
     run_and_wait(qtbot, ui)
-    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).text().startswith("✘ met in 0 of 2 runs")
+    first = ui.dashboard.table_box.entries[1]
+    assert first.values["protected"].text.startswith("✘ met in 0 of 2 runs")
+    assert ui.dashboard.table_box.value_item(first, "protected").text().endswith(first.values["protected"].text)
     ui.keep_run()
     ui.open_group(ui.runs_panel.groups[0])
     assert ui.session.replications == 2 and not ui.session.replicated_verdicts
-    assert ui.dashboard.table.item(1, VARIANT_COLUMNS["protected"]).toolTip().endswith("(first replication)")
+    first = ui.dashboard.table_box.entries[1]
+    assert ui.dashboard.table_box.value_item(first, "protected").toolTip().endswith("(first replication)")
