@@ -110,6 +110,16 @@ class StagedDrawing:
         return self._timer.isActive()
 
     def _redraw_if_dirty(self) -> None:
+        try:
+            self._tick()
+        finally:
+            if self._timer.isActive():
+                # The next tick an interval after this one's work, not after the tick it was due at: a
+                # late timer otherwise caught up with two ticks back to back, their work and paints in
+                # one turn of the event loop (a stall of two ticks' worth).
+                self._timer.start()
+
+    def _tick(self) -> None:
         visible = self.isVisible()
         drawing = bool(self._dirty or self._row_left)
         # While a run goes, jobs take turns with the rows; once it is over its final rows go first.
