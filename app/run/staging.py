@@ -113,10 +113,10 @@ class StagedDrawing:
         try:
             self._tick()
         finally:
-            if self._timer.isActive():
-                # The next tick an interval after this one's work, not after the tick it was due at: a
-                # late timer otherwise caught up with two ticks back to back, their work and paints in
-                # one turn of the event loop (a stall of two ticks' worth).
+            if self._timer.isActive() and self._timer.remainingTime() < REDRAW_INTERVAL_MS // 2:
+                # A late timer is due again an interval after the tick it missed, so it caught up with
+                # two ticks back to back, their work and paints in one turn of the event loop (a stall
+                # of two ticks' worth): the next tick an interval after this one instead.
                 self._timer.start()
 
     def _tick(self) -> None:
