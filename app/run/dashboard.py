@@ -581,9 +581,12 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self._fit_y(keys, refits)
 
     def keep_in_view(self, key: str, values: list[float]) -> None:
-        """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too."""
+        """Fit plot ``key``'s y axis to ``values`` (lines across it, such as objective thresholds) too,
+        on a coming tick (``flush`` fits it at once)."""
         self._y_marks[key] = list(values)
-        self._fit_y({key})
+        # The axis moves on a tick of its own: moved with the lines that asked, its plot's whole
+        # repaint landed with theirs (a run's objectives arriving made a 10-15 ms tick).
+        self._fit_y({key}, refits=0)
 
     def _draw_stack(self) -> None:
         session = self.session

@@ -274,6 +274,9 @@ def test_objective_items_all_land_once_the_ticks_drain_and_are_reused_by_the_nex
             expected = [line for plot, line, _v in overlay._threshold_lines if plot == key]
             assert shown and set(shown) == set(expected)
             assert all(line.label.toPlainText() for line in shown)
+        # The latency axis, fitted on a tick after the lines came, reaches its thresholds.
+        top = max(v for plot, _line, v in overlay._threshold_lines if plot == "latency")
+        assert dashboard.plots["latency"].vb.viewRange()[1][1] >= top
         plot = overlay.burn_plot
         assert plot is not None and plot is overlay._burn_item
         curves = _shown(plot, LiveCurve)
