@@ -459,7 +459,14 @@ class VerdictOverlay(QObject):
         widget = self.dashboard.plots_widget
         plot = self._burn_item
         # Across all three columns: spanning fewer would hand its width to those and narrow the third.
-        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=3)
+        # pyqtgraph lays the whole grid out at once as it adds an item (for use without an event
+        # loop): 4-5 ms at a run's start, done again by the layout request the addition posts.
+        grid = widget.ci.layout
+        grid.activate = _layout_later
+        try:
+            widget.addItem(plot, row=grid.rowCount(), col=0, colspan=3)
+        finally:
+            del grid.activate
         # The plots need the room for it too, or the scroll area squeezes the rows above it.
         widget.setMinimumHeight(widget.minimumHeight() + BURN_PLOT_MIN_HEIGHT)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
@@ -699,6 +706,10 @@ def add_verdict_rows(table_box, session: RunSession) -> None:
         if first is not None and all(table.item(row, c) is None for c in range(1, columns)):
             table.setSpan(row, 0, 1, columns)
     fit_columns(table)
+
+
+def _layout_later() -> None:
+    """In place of a layout's ``activate``: the layout request Qt posts lays it out."""
 
 
 def _burn_y(burn):
