@@ -63,6 +63,8 @@ class LiveCurve(pg.PlotCurveItem):
         # Zoomed, panned, popped out or laid out wider for a picture: drawn again for it. A new y
         # range (the axis fitted to the data) leaves what is drawn as it is.
         super().viewRangeChanged()
+        if not len(self._series[0]):
+            return  # nothing to draw (a spare curve kept for a coming run): nothing to choose again
         view = self.getViewBox()
         if isinstance(view, pg.ViewBox) and (tuple(view.viewRange()[0]), view.width()) != self._drawn_for:
             self.setData()
