@@ -312,7 +312,7 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         width = max(400, self.splitter.width())
         self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
         if session.status == RUNNING and self.enlarged is None:
-            self._hold_back_bottom_row()
+            self._hold_back_plots()
         if session.status == RUNNING:
             self._timer.start()
 

@@ -4,7 +4,7 @@ A whole dashboard's update and the repaint it causes at once would stall the win
 every axis and curve. ``StagedDrawing`` spreads it over the dashboard's 10 ms timer: the
 two rows of plots take turns, drawn a plot per tick; one-off work (the table, reasons,
 verdicts, the event log) waits its own tick as a job (``later``) after each row; a tick
-moves at most one y axis, and the bottom row of a new run's plots appears a plot per tick.
+moves at most one y axis, and a new run's plots after the first appear a plot per tick.
 ``flush`` does whatever still waits at once, for a reader (exports, the report).
 """
 from __future__ import annotations
@@ -62,14 +62,13 @@ class StagedDrawing:
         self._jobs.clear()
         self._held_back.clear()
 
-    def _hold_back_bottom_row(self) -> None:
-        """The first paint of a run draws every axis afresh: the plots of the bottom row follow one a
-        tick, so that no paint draws more than a row's axes (hidden, a plot keeps its place in the grid)."""
-        for key, (row, _col) in PLOT_POSITIONS.items():
-            if row == 1:
-                self.plots[key].hide()
-                self._held_back.add(key)
-                self.later(f"show {key}", partial(self._show_held_back, key))
+    def _hold_back_plots(self) -> None:
+        """The first paint of a run lays every plot out and draws every axis afresh: it draws the first
+        plot, the others follow one a tick (hidden, a plot keeps its place in the grid)."""
+        for key in PLOTS[1:]:
+            self.plots[key].hide()
+            self._held_back.add(key)
+            self.later(f"show {key}", partial(self._show_held_back, key))
 
     def _show_held_back(self, key: str) -> None:
         """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
