@@ -243,7 +243,8 @@ class VerdictOverlay(QObject):
         self._spare_regions: list[pg.LinearRegionItem] = [self._new_burn_region()]
         self._spare_burn_curves = [self._new_burn_curve() for _ in range(SPARE_BURN_CURVES)]
         self._spare_lines: dict[str, list[pg.InfiniteLine]] = {
-            plot: [self._new_threshold_line(plot) for _ in range(SPARE_THRESHOLD_LINES)] for plot in ("latency", "errors")}
+            plot: [self._new_threshold_line(plot) for _ in range(SPARE_THRESHOLD_LINES)]
+            for plot in ("latency", "errors")}
         self._reserved = False  # the design declares objectives: banner and burn plot hold their place
         self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
         self._burn_items: list = []  # the run's fault windows on the burn plot

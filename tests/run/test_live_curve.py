@@ -62,7 +62,7 @@ def test_the_path_and_bounds_pyqtgraph_paints_are_of_the_drawn_points_not_the_wh
     live.setData(x, y)
     assert 0 < len(live.xData) < 2_000
     assert live.getPath().elementCount() == len(live.xData)
-    (x0, x1), (y0, y1) = live.dataBounds(0), live.dataBounds(1)
+    (x0, x1), (_y0, y1) = live.dataBounds(0), live.dataBounds(1)
     assert x0 == live.xData[0] and x1 == live.xData[-1] and y1 < 4.0
     assert len(live.getData()[0]) == 20_000  # asked from outside: still the whole series
     live.setLogMode(False, True)  # bounds in the scale drawn, as the path is
