@@ -33,6 +33,7 @@ class StagedDrawing:
     session: RunSession | None
     plots: dict[str, Any]
     enlarged: str | None
+    popped: dict[str, Any]
     frames_drawn: int
     _curves: list[Any]
     _user_ranged: set[str]
@@ -64,8 +65,11 @@ class StagedDrawing:
 
     def _hold_back_plots(self) -> None:
         """The first paint of a run lays every plot out and draws every axis afresh: it draws the first
-        plot, the others follow one a tick (hidden, a plot keeps its place in the grid)."""
+        plot, the others follow one a tick (hidden, a plot keeps its place in the grid). A plot in a
+        window of its own is left alone."""
         for key in PLOTS[1:]:
+            if key in self.popped:
+                continue  # in a window of its own, with its own time axis
             self.plots[key].hide()
             self._held_back.add(key)
             self.later(f"show {key}", partial(self._show_held_back, key))

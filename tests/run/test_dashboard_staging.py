@@ -6,6 +6,7 @@ import pytest
 from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.plot_grid import PLOT_POSITIONS
+from app.run.plot_window import pop_out
 
 ROWS = [[key for key, (row, _col) in PLOT_POSITIONS.items() if row == r] for r in (0, 1)]
 
@@ -240,3 +241,20 @@ def test_after_a_live_run_every_plots_y_axis_has_its_width(qtbot, window):  # no
         axis = plot.getAxis("left")
         if key != "breakers":  # the strip names its rows instead
             assert axis.isVisible() and axis.width() == axis.fixedWidth > 0, key
+
+
+def test_a_plot_in_a_window_of_its_own_is_not_held_back_as_a_run_starts(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    popped = pop_out(dashboard, "latency")
+    qtbot.wait(20)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    assert popped.plot.isVisible() and "latency" not in dashboard._held_back
+    qtbot.waitUntil(lambda: not dashboard._held_back, timeout=2_000)
+    assert popped.plot.getAxis("bottom").style["showValues"]  # its time axis, as in its window
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+    popped.close()
