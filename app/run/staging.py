@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
-from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top, show_time_axis
+from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top
 
 if TYPE_CHECKING:
     from .session import RunSession
@@ -61,25 +61,26 @@ class StagedDrawing:
     def _forget_staged(self) -> None:
         """Drop the jobs and held-back plots of the run shown before: whoever needs them asks again."""
         self._jobs.clear()
+        for key in self._held_back:
+            self.plots[key].setOpacity(1.0)
         self._held_back.clear()
 
     def _hold_back_plots(self) -> None:
-        """The first paint of a run lays every plot out and draws every axis afresh: it draws the first
-        plot, the others follow one a tick (hidden, a plot keeps its place in the grid). A plot in a
-        window of its own is left alone."""
+        """The first paint of a run draws every axis afresh: it paints the first plot, the others
+        follow one a tick. They are laid out as ever but transparent, which Qt does not paint: hidden
+        and shown again, each relaid the whole grid out and repainted every plot (10-20 ms a tick).
+        A plot in a window of its own is left alone."""
         for key in PLOTS[1:]:
             if key in self.popped:
-                continue  # in a window of its own, with its own time axis
-            self.plots[key].hide()
+                continue
+            self.plots[key].setOpacity(0.0)
             self._held_back.add(key)
             self.later(f"show {key}", partial(self._show_held_back, key))
 
     def _show_held_back(self, key: str) -> None:
-        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
+        """Paint a plot held back from the first paint of a run."""
         self._held_back.discard(key)
-        if self.enlarged is None and not self.plots[key].isVisible():
-            self.plots[key].show()
-            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
+        self.plots[key].setOpacity(1.0)
 
     def later(self, key: str, job: Callable[[], object]) -> None:
         """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).

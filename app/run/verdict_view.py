@@ -279,9 +279,10 @@ class VerdictOverlay(QObject):
             plot = self._place_burn_plot()
             self.banner.expect(session, declared, 2 if len(session.variant_names) > 1 else 1)
             if self.dashboard.isVisible():
-                # Out of the run's first paint, as the dashboard's plots after the first: a tick later.
-                plot.hide()
-                self.dashboard.later("show burn plot", plot.show)
+                # Out of the run's first paint, as the dashboard's plots after the first (see
+                # StagedDrawing._hold_back_plots): painted a tick later.
+                plot.setOpacity(0.0)
+                self.dashboard.later("show burn plot", lambda: plot.setOpacity(1.0))
         # At once: a live run has no verdicts yet, and a reopened run is shown whole.
         for _name, stage in self._stages():
             stage()
@@ -463,7 +464,7 @@ class VerdictOverlay(QObject):
             return self.burn_plot
         widget = self.dashboard.plots_widget
         plot = self._burn_item
-        plot.show()  # held back from a run's first paint by a job that a newer run may have dropped
+        plot.setOpacity(1.0)  # held back from a run's first paint by a job that a newer run may have dropped
         # Across all three columns: spanning fewer would hand its width to those and narrow the third.
         # pyqtgraph lays the whole grid out at once as it adds an item (for use without an event
         # loop): 4-5 ms at a run's start, done again by the layout request the addition posts.
@@ -550,9 +551,6 @@ class VerdictOverlay(QObject):
         plot.layout.setRowFixedHeight(0, 16)
         plot.setMaximumHeight(BURN_PLOT_HEIGHT)
         plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
-        policy = plot.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # hidden for a run's first paint, it keeps its row
-        plot.setSizePolicy(policy)
         plot.setClipToView(True)
         plot.getAxis("left").setWidth(44)
         for name in ("left", "bottom"):

@@ -100,12 +100,16 @@ def test_a_run_starts_with_its_first_plot_and_shows_the_others_a_plot_per_tick(q
     dashboard._timer.stop = lambda: None  # the ticks are run by hand below
     ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
     ui.run()
-    visible = {key for key, plot in dashboard.plots.items() if plot.isVisible()}
+    def painted():  # laid out in their cells all along, the others transparent until their tick
+        assert all(plot.isVisible() for plot in dashboard.plots.values())
+        return {key for key, plot in dashboard.plots.items() if plot.opacity() == 1.0}
+
+    visible = painted()
     assert visible == {"throughput"}
     while dashboard._jobs:
         dashboard._dirty = set()
         dashboard._redraw_if_dirty()
-        shown.append({key for key, plot in dashboard.plots.items() if plot.isVisible()})
+        shown.append(painted())
     steps = [len(b - a) for a, b in zip([visible, *shown], shown)]
     assert all(step <= 1 for step in steps) and shown[-1] == set(dashboard.plots)
     dashboard._timer.blockSignals(False)
@@ -251,7 +255,7 @@ def test_a_plot_in_a_window_of_its_own_is_not_held_back_as_a_run_starts(qtbot, w
     qtbot.wait(20)
     with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
         ui.run()
-    assert popped.plot.isVisible() and "latency" not in dashboard._held_back
+    assert popped.plot.isVisible() and popped.plot.opacity() == 1.0 and "latency" not in dashboard._held_back
     qtbot.waitUntil(lambda: not dashboard._held_back, timeout=2_000)
     assert popped.plot.getAxis("bottom").style["showValues"]  # its time axis, as in its window
     ui.stop()
