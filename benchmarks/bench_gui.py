@@ -157,7 +157,7 @@ def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
 def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     """The GUI thread's longest work between two timer ticks as a whole run starts and as it ends.
 
-    The start (curves built, every axis drawn) and the end (final draw, table,
+    The start (the click on Run: curves built, every axis drawn) and the end (final draw, table,
     verdicts, canvas colours) are one-off jobs that the streaming figures above
     leave out. The run lasts a few wall seconds, so that its end falls well after the quarter
     second of GUI time counted as its start.
@@ -188,14 +188,30 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     ui.controller.started.connect(lambda *_: marks.setdefault("started", time.thread_time()))
     ui.controller.ended.connect(lambda *_: marks.setdefault("ended", time.thread_time()))
     cpu_ticks: list[float] = []
+    ticks: list[float] = []
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        cpu_ticks.append(time.thread_time())
+
     timer = QTimer()
     timer.setInterval(TICK_MS)
-    timer.timeout.connect(lambda: cpu_ticks.append(time.thread_time()))
+    timer.timeout.connect(tick)
     for _ in range(20):
         app.processEvents()
+    accounting = getattr(app, "on", None) is not None  # an AccountingApp (gui_account)
+    if accounting:
+        app.clear()
+        app.on = True
     timer.start()
-    ui.run()
-    while ui.controller.running:
+    # Started from the event loop once the timer ticks, as a click on Run is: the run's set-up and
+    # the first paint it causes fall between two ticks (called before the first tick, they were
+    # never counted).
+    while len(cpu_ticks) < 3:
+        app.processEvents()
+        time.sleep(0.0005)
+    QTimer.singleShot(0, ui.run)
+    while "started" not in marks or ui.controller.running:
         app.processEvents()
         time.sleep(0.0005)
     settle = time.perf_counter()
@@ -203,15 +219,24 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
         app.processEvents()
         time.sleep(0.0005)
     timer.stop()
+    if accounting:
+        app.on = False
     ui.shutdown()
     window.close()
-    gaps = [(a, b - a) for a, b in zip(cpu_ticks, cpu_ticks[1:])]
+    gaps = [(i, a, b - a) for i, (a, b) in enumerate(zip(cpu_ticks, cpu_ticks[1:]))]
     start_cpu, end_cpu = marks.get("started", 0.0), marks.get("ended", float("inf"))
     # The start: from the run's first signal for a quarter second of GUI time; the end: from its last signal on.
-    at_start = [g for t, g in gaps if start_cpu - 0.05 <= t <= start_cpu + 0.25]
-    at_end = [g for t, g in gaps if t >= end_cpu - 0.05]
-    return {"start_work_ms": 1000 * max(at_start, default=float("nan")),
-            "end_work_ms": 1000 * max(at_end, default=float("nan"))}
+    at_start = [(g, i) for i, t, g in gaps if start_cpu - 0.05 <= t <= start_cpu + 0.25]
+    at_end = [(g, i) for i, t, g in gaps if t >= end_cpu - 0.05]
+    what = "comparing" if compare else "one run"
+    for when, near in (("start", at_start), ("end", at_end)):
+        if accounting and near:
+            work, i = max(near)
+            ACCOUNTS.append(f"{what}, the run's {when}: longest tick {1000 * work:.1f} ms CPU, "
+                            f"{1000 * (ticks[i + 1] - ticks[i]):.1f} ms wall:")
+            ACCOUNTS.extend("    " + line for line in app.account(ticks[i], ticks[i + 1]))
+    return {"start_work_ms": 1000 * max(near for near, _i in at_start) if at_start else float("nan"),
+            "end_work_ms": 1000 * max(near for near, _i in at_end) if at_end else float("nan")}
 
 
 def measure_event_log(batches: int = 150) -> dict[str, float]:
@@ -294,6 +319,9 @@ def main(argv: list[str] | None = None) -> None:
         print("  a whole run's start and end: longest GUI work between two ticks "
               f"{e['start_work_ms']:.1f} ms CPU as it starts, {e['end_work_ms']:.1f} ms as it ends "
               f"(median of {trials}; best {b['start_work_ms']:.1f} and {b['end_work_ms']:.1f} ms)")
+        for line in ACCOUNTS:
+            print(f"  {line}")
+        ACCOUNTS.clear()
 
 
 if __name__ == "__main__":

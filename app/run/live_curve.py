@@ -15,9 +15,28 @@ import pyqtgraph as pg
 POINTS_PER_PIXEL = 1.5  # as the dashboard's PlotDataItems had it: a max and a min per pixel and a half
 
 
+def _on_drawn_points(method):
+    """pyqtgraph's ``method``, its ``getData`` giving the points drawn rather than the whole series."""
+    def call(self, *args, **kwargs):
+        outer, self._drawing = self._drawing, True
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._drawing = outer
+    return call
+
+
 class LiveCurve(pg.PlotCurveItem):
     """A curve of a whole series (``getData`` gives it back whole) that draws what its view shows,
     clipped and downsampled as the dashboard's PlotDataItems were (peak, 1.5 points a pixel)."""
+
+    # pyqtgraph builds its path and bounds from ``getData``: given the whole series, each frame made
+    # a path of every bucket of the run (20,000 points for the 1,400 drawn, 2.8 ms a curve) and
+    # measured it whole, with the log axes' bounds in the wrong scale.
+    _drawing = False
+    paint = _on_drawn_points(pg.PlotCurveItem.paint)
+    getPath = _on_drawn_points(pg.PlotCurveItem.getPath)
+    dataBounds = _on_drawn_points(pg.PlotCurveItem.dataBounds)
 
     # pyqtgraph's constructor sets data before ours would run: the defaults live on the class.
     _series = (np.zeros(0), np.zeros(0))
@@ -32,7 +51,7 @@ class LiveCurve(pg.PlotCurveItem):
 
     def getData(self):
         """The series as set, not as drawn (readouts, exports and tests read it)."""
-        return self._series
+        return (self.xData, self.yData) if self._drawing else self._series
 
     def setData(self, *args, **kargs):
         """``setData(x, y)``: the whole series, of evenly spaced x; the curve draws its part in view."""
@@ -44,6 +63,8 @@ class LiveCurve(pg.PlotCurveItem):
         # Zoomed, panned, popped out or laid out wider for a picture: drawn again for it. A new y
         # range (the axis fitted to the data) leaves what is drawn as it is.
         super().viewRangeChanged()
+        if not len(self._series[0]):
+            return  # nothing to draw (a spare curve kept for a coming run): nothing to choose again
         view = self.getViewBox()
         if isinstance(view, pg.ViewBox) and (tuple(view.viewRange()[0]), view.width()) != self._drawn_for:
             self.setData()

@@ -4,7 +4,7 @@ A whole dashboard's update and the repaint it causes at once would stall the win
 every axis and curve. ``StagedDrawing`` spreads it over the dashboard's 10 ms timer: the
 two rows of plots take turns, drawn a plot per tick; one-off work (the table, reasons,
 verdicts, the event log) waits its own tick as a job (``later``) after each row; a tick
-moves at most one y axis, and the bottom row of a new run's plots appears a plot per tick.
+moves at most one y axis, and a new run's plots after the first appear a plot per tick.
 ``flush`` does whatever still waits at once, for a reader (exports, the report).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
-from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top, show_time_axis
+from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top
 
 if TYPE_CHECKING:
     from .session import RunSession
@@ -33,6 +33,7 @@ class StagedDrawing:
     session: RunSession | None
     plots: dict[str, Any]
     enlarged: str | None
+    popped: dict[str, Any]
     frames_drawn: int
     _curves: list[Any]
     _user_ranged: set[str]
@@ -60,23 +61,26 @@ class StagedDrawing:
     def _forget_staged(self) -> None:
         """Drop the jobs and held-back plots of the run shown before: whoever needs them asks again."""
         self._jobs.clear()
+        for key in self._held_back:
+            self.plots[key].setOpacity(1.0)
         self._held_back.clear()
 
-    def _hold_back_bottom_row(self) -> None:
-        """The first paint of a run draws every axis afresh: the plots of the bottom row follow one a
-        tick, so that no paint draws more than a row's axes (hidden, a plot keeps its place in the grid)."""
-        for key, (row, _col) in PLOT_POSITIONS.items():
-            if row == 1:
-                self.plots[key].hide()
-                self._held_back.add(key)
-                self.later(f"show {key}", partial(self._show_held_back, key))
+    def _hold_back_plots(self) -> None:
+        """The first paint of a run draws every axis afresh: it paints the first plot, the others
+        follow one a tick. They are laid out as ever but transparent, which Qt does not paint: hidden
+        and shown again, each relaid the whole grid out and repainted every plot (10-20 ms a tick).
+        A plot in a window of its own is left alone."""
+        for key in PLOTS[1:]:
+            if key in self.popped:
+                continue
+            self.plots[key].setOpacity(0.0)
+            self._held_back.add(key)
+            self.later(f"show {key}", partial(self._show_held_back, key))
 
     def _show_held_back(self, key: str) -> None:
-        """Show a plot kept hidden for the first paint of a run (unless another plot is enlarged)."""
+        """Paint a plot held back from the first paint of a run."""
         self._held_back.discard(key)
-        if self.enlarged is None and not self.plots[key].isVisible():
-            self.plots[key].show()
-            show_time_axis(self.plots[key], PLOT_POSITIONS[key][0] == 1)
+        self.plots[key].setOpacity(1.0)
 
     def later(self, key: str, job: Callable[[], object]) -> None:
         """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).
@@ -110,6 +114,16 @@ class StagedDrawing:
         return self._timer.isActive()
 
     def _redraw_if_dirty(self) -> None:
+        try:
+            self._tick()
+        finally:
+            if self._timer.isActive() and self._timer.remainingTime() < REDRAW_INTERVAL_MS // 2:
+                # A late timer is due again an interval after the tick it missed, so it caught up with
+                # two ticks back to back, their work and paints in one turn of the event loop (a stall
+                # of two ticks' worth): the next tick an interval after this one instead.
+                self._timer.start()
+
+    def _tick(self) -> None:
         visible = self.isVisible()
         drawing = bool(self._dirty or self._row_left)
         # While a run goes, jobs take turns with the rows; once it is over its final rows go first.

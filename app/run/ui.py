@@ -508,8 +508,15 @@ class RunUi(QObject):
         if now - self._last_health >= HEALTH_INTERVAL_S:
             self._last_health = now
             self._show_progress(session)
-            self.apply_health(session)
+            # The canvas's repaint (2-4 ms) on a tick of its own: with a run's first frame it landed
+            # in the same turn of the event loop as the dashboard's first paint.
+            self.dashboard.later("canvas health", self._apply_live_health)
             self.verdicts.refresh()
+
+    def _apply_live_health(self) -> None:
+        session = self.session
+        if session is not None and not session.done:  # once it is over, _on_ended colours the canvas
+            self.apply_health(session)
 
     def _paint_later(self, widgets) -> None:
         """Hold the repaints of ``widgets`` and let them through one per stagger interval, after the

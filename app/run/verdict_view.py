@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from engine.model import OBJECTIVE_CLASSES
 
 from .formatting import VARIANT_STYLES, format_time
+from .live_curve import LiveCurve
 from .plot_grid import AXIS_CACHE
 from .plot_style import clip_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
@@ -61,6 +62,10 @@ MARK_POINT_SIZE = 8.5  # points, as the plot titles
 MARK_LABEL_MARGIN = 1  # px around a recovery label's words (Qt's default is 4)
 LABEL_FILL_ALPHA = 215  # threshold labels: the plot shows faintly through, the words read
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
+# Made with the window (more as a run needs them): two objectives in a three-way comparison, and
+# two thresholds a plot.
+SPARE_BURN_CURVES = 6
+SPARE_THRESHOLD_LINES = 2
 
 
 # The dashboard's height besides its plots and the banner's text: header, legend, reasons, time
@@ -227,12 +232,20 @@ class VerdictOverlay(QObject):
         # Right under the dashboard's header row, above the failure message and the legend.
         dashboard.layout().insertWidget(1, self.banner)
         self.burn_plot: pg.PlotItem | None = None  # in the dashboard's grid while a run has objectives
-        # Made with the window: a new PlotItem costs tens of ms, too long for the start of a run.
-        self._burn_spare: pg.PlotItem | None = self._new_burn_plot()
+        # Made with the window, and its items with it (kept, hidden, between runs): a new PlotItem
+        # costs tens of ms, and making a run's burn curves, pace line and objective lines as its
+        # objectives arrive took 6-11 ms a tick, the longest ticks of a run's start.
+        self._burn_item = self._new_burn_plot()  # the one burn plot, in the grid (burn_plot) or not
+        self._pace = self._new_pace_line()
+        self._spare_regions: list[pg.LinearRegionItem] = [self._new_burn_region()]
+        self._spare_burn_curves = [self._new_burn_curve() for _ in range(SPARE_BURN_CURVES)]
+        self._spare_lines: dict[str, list[pg.InfiniteLine]] = {
+            plot: [self._new_threshold_line(plot) for _ in range(SPARE_THRESHOLD_LINES)]
+            for plot in ("latency", "errors")}
         self._reserved = False  # the design declares objectives: banner and burn plot hold their place
         self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
-        self._burn_items: list = []
-        self._burn_curves: list[tuple[pg.PlotDataItem, str, tuple[str, int]]] = []
+        self._burn_items: list = []  # the run's fault windows on the burn plot
+        self._burn_curves: list[tuple[LiveCurve, str, tuple[str, int]]] = []
         self._marks: list[pg.InfiniteLine] = []
         self._specs_key: tuple | None = None
         self._burn_built = False  # the burn plot holds the curves of the objectives in _specs_key
@@ -260,8 +273,13 @@ class VerdictOverlay(QObject):
             if design is not None and session.status == RUNNING else []
         self._reserved = bool(declared)
         if self._reserved:
-            self._place_burn_plot()
+            plot = self._place_burn_plot()
             self.banner.expect(session, declared, 2 if len(session.variant_names) > 1 else 1)
+            if self.dashboard.isVisible():
+                # Out of the run's first paint, as the dashboard's plots after the first (see
+                # StagedDrawing._hold_back_plots): painted a tick later.
+                plot.setOpacity(0.0)
+                self.dashboard.later("show burn plot", lambda: plot.setOpacity(1.0))
         # At once: a live run has no verdicts yet, and a reopened run is shown whole.
         for _name, stage in self._stages():
             stage()
@@ -340,23 +358,36 @@ class VerdictOverlay(QObject):
     # -- building ----------------------------------------------------------------------
     def _clear(self, keep_plot: bool = False) -> None:
         for key, line, _value in self._threshold_lines:
-            self.dashboard.plots[key].removeItem(line)
+            line.hide()  # kept for the next run's objectives
+            self._spare_lines[key].append(line)
         self._threshold_lines = []
         self._keep_lines_in_view()
-        if self.burn_plot is not None and keep_plot:
-            self.burn_plot.clear()
+        if self.burn_plot is not None:
+            self._release_burn_items()
             self.burn_plot.setTitle(BURN_TITLE, size="8.5pt")
-        elif self.burn_plot is not None:
+        if self.burn_plot is not None and not keep_plot:
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
             widget = self.dashboard.plots_widget
             widget.setMinimumHeight(widget.minimumHeight() - BURN_PLOT_MIN_HEIGHT)
-            self.burn_plot.clear()
-            self._burn_spare, self.burn_plot = self.burn_plot, None
+            self.burn_plot = None
         self._burn_items, self._burn_curves, self._marks = [], [], []
         self._burn_built = False
         self._specs_key = None
         self._marked = None
+
+    def _release_burn_items(self) -> None:
+        """Hide the burn plot's curves, pace line and fault windows for the next run; drop its marks."""
+        self._pace.hide()
+        for region in self._burn_items:
+            region.hide()
+            self._spare_regions.append(region)
+        for item, _variant, _key in self._burn_curves:
+            item.setData([], [])
+            item.hide()
+            self._spare_burn_curves.append(item)
+        for line in self._marks:
+            self._burn_item.removeItem(line)
 
     def _build(self, specs: list[dict]) -> None:
         # The client's name only where several have objectives: in a 1280-wide window a plot is
@@ -385,14 +416,25 @@ class VerdictOverlay(QObject):
         self.dashboard.keep_in_view("latency", [v for key, _line, v in self._threshold_lines if key == "latency"])
 
     def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
-        pen = pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine)
+        spare = self._spare_lines[plot]
+        line = spare.pop() if spare else self._new_threshold_line(plot)
+        line.setPen(pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine))
+        line.setPos(value)
+        line.show()
         # On the plot's background, so that neither its own line nor a curve runs through the words.
-        line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen, label=text,
-                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": colour,
-                                          "fill": self._label_fill()})
-        line.setZValue(40)
-        self.dashboard.plots[plot].addItem(line)
+        line.label.fill = self._label_fill()
+        line.label.setColor(colour)
+        line.label.setFormat(text)  # once shown: a hidden label leaves its text as it was
         self._threshold_lines.append((plot, line, value))
+
+    def _new_threshold_line(self, plot: str) -> pg.InfiniteLine:
+        """An objective's line across plot ``plot``, hidden until a run's objectives take it."""
+        line = pg.InfiniteLine(pos=0.0, angle=0, movable=False, label="",
+                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "fill": self._label_fill()})
+        line.setZValue(40)
+        line.hide()
+        self.dashboard.plots[plot].addItem(line)
+        return line
 
     def _label_fill(self) -> QBrush:
         background = QColor(self.dashboard.palette().base().color())
@@ -418,10 +460,17 @@ class VerdictOverlay(QObject):
         if self.burn_plot is not None:
             return self.burn_plot
         widget = self.dashboard.plots_widget
-        plot = self._burn_spare or self._new_burn_plot()
-        self._burn_spare = None
+        plot = self._burn_item
+        plot.setOpacity(1.0)  # held back from a run's first paint by a job that a newer run may have dropped
         # Across all three columns: spanning fewer would hand its width to those and narrow the third.
-        widget.addItem(plot, row=widget.ci.layout.rowCount(), col=0, colspan=3)
+        # pyqtgraph lays the whole grid out at once as it adds an item (for use without an event
+        # loop): 4-5 ms at a run's start, done again by the layout request the addition posts.
+        grid = widget.ci.layout
+        grid.activate = _layout_later
+        try:
+            widget.addItem(plot, row=grid.rowCount(), col=0, colspan=3)
+        finally:
+            del grid.activate
         # The plots need the room for it too, or the scroll area squeezes the rows above it.
         widget.setMinimumHeight(widget.minimumHeight() + BURN_PLOT_MIN_HEIGHT)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
@@ -439,18 +488,15 @@ class VerdictOverlay(QObject):
         assert session is not None  # refresh() builds the plot only for a session
         plot = self._place_burn_plot()
         text = self.dashboard.palette().text().color()
-        # Its label under the line while the line is in the upper half of the plot, over it in the
-        # lower half: always over it, the label lost its top while burn rates stayed within budget.
-        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
-                               pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
-                               label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
-                                                                 "anchors": [(0, 0), (0, 1)]})
-        plot.addItem(pace, ignoreBounds=True)
+        self._pace.setPen(pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine))
+        self._pace.show()
+        self._pace.label.setColor(text)
+        self._pace.label.valueChanged()  # placed once shown: hidden, it kept its place from before
         for window in session.fault_windows:
-            region = pg.LinearRegionItem(values=(window.start, window.end), movable=False,
-                                         brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
-            region.setZValue(-10)
-            plot.addItem(region, ignoreBounds=True)
+            region = self._spare_regions.pop() if self._spare_regions else self._new_burn_region()
+            region.setRegion((window.start, window.end))
+            region.show()
+            self._burn_items.append(region)
         several = len(session.variant_names) > 1
         one_client = len({spec["client"] for spec in specs}) == 1
         keys = []
@@ -463,8 +509,9 @@ class VerdictOverlay(QObject):
                 pen = pg.mkPen(QColor(colour), width=1)
                 pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
                 pen.setCosmetic(True)
-                item = pg.PlotDataItem(pen=pen, connect="finite")
-                plot.addItem(item)
+                item = self._spare_burn_curves.pop() if self._spare_burn_curves else self._new_burn_curve()
+                item.setPen(pen)
+                item.show()
                 self._burn_curves.append((item, variant, (spec["client"], int(spec["index"]))))
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         self._burn_built = True
@@ -506,6 +553,33 @@ class VerdictOverlay(QObject):
         for name in ("left", "bottom"):
             plot.getAxis(name).setCacheMode(AXIS_CACHE)  # copied, not painted, as the curves redraw
         return plot
+
+    def _new_pace_line(self) -> pg.InfiniteLine:
+        """The burn plot's 1x line, hidden until a run has objectives."""
+        text = self.dashboard.palette().text().color()
+        # Its label under the line while the line is in the upper half of the plot, over it in the
+        # lower half: always over it, the label lost its top while burn rates stayed within budget.
+        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
+                               pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
+                               label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
+                                                                 "anchors": [(0, 0), (0, 1)]})
+        pace.hide()
+        self._burn_item.addItem(pace, ignoreBounds=True)
+        return pace
+
+    def _new_burn_region(self) -> pg.LinearRegionItem:
+        region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(211, 54, 45, 28), pen=pg.mkPen(211, 54, 45, 70))
+        region.setZValue(-10)
+        region.hide()
+        self._burn_item.addItem(region, ignoreBounds=True)
+        return region
+
+    def _new_burn_curve(self) -> LiveCurve:
+        item = LiveCurve()
+        item.setDownsampling(1, False)  # every bucket drawn, as the plot's own default has it
+        item.hide()
+        self._burn_item.addItem(item)
+        return item
 
     def _follow_range(self, _view, x_range) -> None:
         if self.burn_plot is not None:
@@ -590,7 +664,11 @@ def burn_columns(session: RunSession) -> list[tuple[str, np.ndarray]]:
     return columns
 
 
-# -- the comparison table ----------------------------------------------------------------
+# -- the burn plot ------------------------------------------------------------------------
+def _layout_later() -> None:
+    """In place of a layout's ``activate``: the layout request Qt posts lays it out."""
+
+
 def _burn_y(burn):
     """Burn rates on a log scale that keeps 0: from within the budget to a hundred times over, readable at once."""
     return np.log10(1.0 + np.maximum(burn, 0.0))

@@ -6,6 +6,7 @@ import pytest
 from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.plot_grid import PLOT_POSITIONS
+from app.run.plot_window import pop_out
 
 ROWS = [[key for key, (row, _col) in PLOT_POSITIONS.items() if row == r] for r in (0, 1)]
 
@@ -91,7 +92,7 @@ def test_flush_does_the_waiting_jobs_at_once(qtbot, window):  # noqa: F811
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
 
 
-def test_a_run_starts_with_the_top_row_and_shows_the_bottom_row_a_plot_per_tick(qtbot, window):  # noqa: F811
+def test_a_run_starts_with_its_first_plot_and_shows_the_others_a_plot_per_tick(qtbot, window):  # noqa: F811
     ui = window.run_ui
     ui.duration_spin.setValue(1_000_000)
     dashboard = ui.dashboard
@@ -99,13 +100,16 @@ def test_a_run_starts_with_the_top_row_and_shows_the_bottom_row_a_plot_per_tick(
     dashboard._timer.stop = lambda: None  # the ticks are run by hand below
     ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
     ui.run()
-    bottom = {key for key, (row, _col) in PLOT_POSITIONS.items() if row == 1}
-    visible = {key for key, plot in dashboard.plots.items() if plot.isVisible()}
-    assert visible == set(dashboard.plots) - bottom
+    def painted():  # laid out in their cells all along, the others transparent until their tick
+        assert all(plot.isVisible() for plot in dashboard.plots.values())
+        return {key for key, plot in dashboard.plots.items() if plot.opacity() == 1.0}
+
+    visible = painted()
+    assert visible == {"throughput"}
     while dashboard._jobs:
         dashboard._dirty = set()
         dashboard._redraw_if_dirty()
-        shown.append({key for key, plot in dashboard.plots.items() if plot.isVisible()})
+        shown.append(painted())
     steps = [len(b - a) for a, b in zip([visible, *shown], shown)]
     assert all(step <= 1 for step in steps) and shown[-1] == set(dashboard.plots)
     dashboard._timer.blockSignals(False)
@@ -232,7 +236,7 @@ def test_redrawing_the_curves_does_not_paint_the_axes_again(axis_paints, qtbot, 
 
 
 def test_after_a_live_run_every_plots_y_axis_has_its_width(qtbot, window):  # noqa: F811
-    # The bottom row is held back for a run's first paint: a y axis sized while hidden kept no width,
+    # Plots are held back from a run's first paint: a y axis sized while hidden kept no width,
     # and the queue plot showed no values.
     ui = window.run_ui
     run_and_wait(qtbot, ui)
@@ -241,3 +245,20 @@ def test_after_a_live_run_every_plots_y_axis_has_its_width(qtbot, window):  # no
         axis = plot.getAxis("left")
         if key != "breakers":  # the strip names its rows instead
             assert axis.isVisible() and axis.width() == axis.fixedWidth > 0, key
+
+
+def test_a_plot_in_a_window_of_its_own_is_not_held_back_as_a_run_starts(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    popped = pop_out(dashboard, "latency")
+    qtbot.wait(20)
+    with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
+        ui.run()
+    assert popped.plot.isVisible() and popped.plot.opacity() == 1.0 and "latency" not in dashboard._held_back
+    qtbot.waitUntil(lambda: not dashboard._held_back, timeout=2_000)
+    assert popped.plot.getAxis("bottom").style["showValues"]  # its time axis, as in its window
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+    popped.close()

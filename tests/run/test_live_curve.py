@@ -52,6 +52,23 @@ def test_it_draws_the_points_pyqtgraph_drew_and_gives_back_the_whole_series(qtbo
     np.testing.assert_array_equal(whole_y, y)
 
 
+def test_the_path_and_bounds_pyqtgraph_paints_are_of_the_drawn_points_not_the_whole_series(qtbot, plot):
+    x = np.arange(20_000) * 10.0 + 5.0
+    y = np.sin(x / 1_000.0) + 2.0
+    y[100] = 50.0  # out of view: not in what is drawn
+    live = LiveCurve()
+    plot.addItem(live)
+    plot.setXRange(100_000, 200_000, padding=0)
+    live.setData(x, y)
+    assert 0 < len(live.xData) < 2_000
+    assert live.getPath().elementCount() == len(live.xData)
+    (x0, x1), (_y0, y1) = live.dataBounds(0), live.dataBounds(1)
+    assert x0 == live.xData[0] and x1 == live.xData[-1] and y1 < 4.0
+    assert len(live.getData()[0]) == 20_000  # asked from outside: still the whole series
+    live.setLogMode(False, True)  # bounds in the scale drawn, as the path is
+    assert live.dataBounds(1)[1] == pytest.approx(np.nanmax(np.log10(live._series[1][10_000:])), abs=0.01)
+
+
 def test_it_draws_again_for_a_new_view(qtbot, plot):
     x = np.arange(20_000) * 10.0 + 5.0
     y = np.sin(x / 1_000.0) + 2.0

@@ -4,13 +4,15 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from run_builders import EXPERIMENT, make_three_tier
 
 from app.run.formatting import comparison_cells, format_ci, format_value, trivial_row, unit_for, verdict
 from app.run.saved import group_runs, saved_runs_of
-from app.run.session import RunSession, fault_windows_from_events
+from app.run.session import RunSession, VariantData, fault_windows_from_events
 from app.run.ui import bucket_for
+from app.run.worker import VariantFrame
 from engine import RunOptions, simulate
 
 
@@ -139,3 +141,21 @@ def test_a_run_saved_before_buckets_were_bounded_reopens_as_it_was():
     data = next(iter(session.variants.values()))
     assert "max_buckets" not in session.options and session.bucket == float(session.options["bucket"])
     assert session.n_buckets == data.n == math.ceil(session.duration / session.bucket - 1e-9)
+
+
+def test_live_frames_read_back_exactly_as_sent_across_a_growth_of_the_buffers():
+    # The buffers are not filled ahead of the frames (a run's first frame paid for that): what is
+    # read is the rows frames wrote, NaN gaps included, and nothing past them.
+    data = VariantData(["a", "b"], ["a -> b"], capacity=3)
+    sent = []
+    for start in range(0, 8, 2):  # rows 0-7, past the announced 3: the buffers grow on the way
+        rows = np.arange(start * 2, start * 2 + 4, dtype=float).reshape(2, 2)
+        rows[1, 0] = np.nan
+        sent.append(rows)
+        data.append(VariantFrame(start=start, series={"throughput": rows}, link_series={"calls": rows[:, :1]},
+                                 events=[], breaker_states={}, instances_down={}, now=float(start)))
+        assert data.n == start + 2
+        whole = np.concatenate(sent)
+        np.testing.assert_array_equal(data.column("throughput", "a"), whole[:, 0])
+        np.testing.assert_array_equal(data.column("throughput", "b"), whole[:, 1])
+        np.testing.assert_array_equal(data.link_column("calls", "a -> b"), whole[:, 0])

@@ -4,12 +4,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
 from app.run.comparison_table import DIFFERENCE_COLUMN
+from app.run.live_curve import LiveCurve
 from app.run.session import FINISHED
 from app.run.verdict_view import BURN_TITLE
 from app.run.verdicts import MET, MISSED, PENDING
@@ -250,3 +253,51 @@ def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replicatio
     assert ui.session.replications == 2 and not ui.session.replicated_verdicts
     first = ui.dashboard.table_box.entries[1]
     assert ui.dashboard.table_box.value_item(first, "protected").toolTip().endswith("(first replication)")
+
+
+def _shown(plot, kind):
+    return [item for item in plot.items if isinstance(item, kind) and item.isVisible()]
+
+
+def test_objective_items_all_land_once_the_ticks_drain_and_are_reused_by_the_next_run(qtbot, example_window):
+    # The burn plot's curves, pace line and fault windows and the objective lines are made with the
+    # window and taken by a run as its objectives arrive, on the dashboard's ticks.
+    w, ui = example_window("retry_storm", duration=120)
+    dashboard, overlay = ui.dashboard, ui.verdicts
+    before = {key: list(plot.items) for key, plot in dashboard.plots.items()}
+    burn_items = list(overlay._burn_item.items)
+    for compare in (False, True):
+        ui.compare_action.setChecked(compare)
+        session = run_and_wait(qtbot, ui)
+        assert not dashboard._jobs
+        variants = session.variant_names
+        # Each objective's lines shown, with their words, and no line left over from the run before.
+        for key in ("latency", "errors"):
+            shown = [line for line in _shown(dashboard.plots[key], pg.InfiniteLine) if line.zValue() == 40]
+            expected = [line for plot, line, _v in overlay._threshold_lines if plot == key]
+            assert shown and set(shown) == set(expected)
+            assert all(line.label.toPlainText() for line in shown)
+        # The latency axis, fitted on a tick after the lines came, reaches its thresholds.
+        top = max(v for plot, _line, v in overlay._threshold_lines if plot == "latency")
+        assert dashboard.plots["latency"].vb.viewRange()[1][1] >= top
+        plot = overlay.burn_plot
+        assert plot is not None and plot is overlay._burn_item
+        curves = _shown(plot, LiveCurve)
+        assert len(curves) == 2 * len(variants) == len(overlay._burn_curves)  # two objectives a run
+        for curve in curves:
+            x, y = curve.getData()
+            assert len(x) == len(y) == session.n_buckets and np.isfinite(y).any()
+        assert all(len(c.getData()[0]) == 0 for c in plot.items if isinstance(c, LiveCurve) and not c.isVisible())
+        pace = [line for line in _shown(plot, pg.InfiniteLine) if line.label.toPlainText() == "budget pace"]
+        assert len(pace) == 1
+        assert len(_shown(plot, pg.LinearRegionItem)) == len(session.fault_windows) == 1
+    # The second run took the first's items: no plot gained any.
+    assert {key: list(plot.items) for key, plot in dashboard.plots.items()} == before
+    assert [item for item in overlay._burn_item.items if item not in overlay._marks] == burn_items
+    # A design without objectives: nothing of them shows.
+    w.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.set_experiment(EXPERIMENT)
+    run_and_wait(qtbot, ui)
+    assert overlay.burn_plot is None and not overlay._threshold_lines
+    for key in ("latency", "errors"):
+        assert not [line for line in _shown(dashboard.plots[key], pg.InfiniteLine) if line.zValue() == 40]
