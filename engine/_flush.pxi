@@ -108,10 +108,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.l_counted[l] = 0
         if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
             s.l_bh_flag[l] = 0
-            _log(s, LG_BULKHEAD_RECOVERED, s.links[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
+            _log(s, LG_BULKHEAD_RECOVERED, s.lh[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
         s.l_bh_rej_b[l] = 0
         if s.l_exh_b[l] > 0:
-            _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
+            _log(s, LG_RETRIES_EXHAUSTED, s.lh[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
     s.rl_boff[b + 1] = s.rl_n
     _calls_bucket_end(s)
