@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now, ROW_STRIDE
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -78,7 +78,8 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qle
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([(f, np.int64) for f in ("comp", "busy", "qlen", "jobs", "down_refuse", "down_hang",
                                               "qhead", "qtail")])
-_LINK_HOT = np.dtype([(f, np.int64) for f in ("src", "dst", "dist", "lane", "od", "active", "faulted", "rr")])
+_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "pad")), ("probability", np.float64),
+                      *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -438,7 +439,7 @@ cdef class Core:
         keep["_i_qtail"][:] = -1
         del keep["_i_comp"]   # the compiler's inst_comp
         self.s.lh = <LinkHot*>_records(keep, "_l_", _LINK_HOT, sizeof(LinkHot), n_l)
-        for field in ("src", "dst", "dist"):
+        for field in ("src", "dst", "dist", "count", "probability"):
             keep["_l_" + field][:n_l] = keep["links"][field][:n_l]
             del keep["_l_" + field]   # the compiler's links table
         keep["_l_od"][:n_l] = keep["lk_od"][:n_l]

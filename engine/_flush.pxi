@@ -26,7 +26,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         r = &s.rc_val[s.rc_n * RC_W]
         s.rc_n += 1
-        _take_counts(r, &s.mc_row[c * NMC], NMC)
+        _take_counts(r, &s.mc_row[c * ROW_STRIDE], NMC)
         g = &r[NMC]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
@@ -102,7 +102,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_idx[s.rl_n] = l
             r = &s.rl_val[s.rl_n * RL_W]
             s.rl_n += 1
-            _take_counts(r, &s.ml_row[l * NML], NML)
+            _take_counts(r, &s.ml_row[l * ROW_STRIDE], NML)
             memcpy(&r[NML], lg, NMLG * sizeof(double))
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))
             s.l_counted[l] = 0

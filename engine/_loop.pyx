@@ -19,7 +19,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W, ROW_STRIDE,
     _on_warmup_end, _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -242,9 +242,9 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
         s.jobs[j].pending = 1
         for k in range(n):
             link = s.out_links[off + k]
-            if s.links[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.links[link].probability:
+            if s.lh[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.lh[link].probability:
                 continue
-            for r in range(s.links[link].count):
+            for r in range(s.lh[link].count):
                 if s.jobs[j].gen != gen:
                     return
                 s.jobs[j].pending += 1
@@ -260,11 +260,11 @@ cdef void _next_sequential(Sim* s, int j) noexcept nogil:
     cdef int link
     while s.jobs[j].cursor < n:
         link = s.out_links[off + s.jobs[j].cursor]
-        if s.jobs[j].rep == 0 and s.links[link].probability < 1.0:
-            if _uniform(&s.rng[c]) >= s.links[link].probability:
+        if s.jobs[j].rep == 0 and s.lh[link].probability < 1.0:
+            if _uniform(&s.rng[c]) >= s.lh[link].probability:
                 s.jobs[j].cursor += 1
                 continue
-        if s.jobs[j].rep < s.links[link].count:
+        if s.jobs[j].rep < s.lh[link].count:
             s.jobs[j].rep += 1
             s.jobs[j].pending = 1
             _issue_call(s, j, link, -1)

@@ -45,12 +45,15 @@ cdef struct InstHot:
 
 cdef struct LinkHot:
     # A link's state that a call over it reads and writes, in one aligned cache line, with
-    # its ends and latency copied from its row (LinkRow, a line or two more to miss)
-    int64_t src
-    int64_t dst
-    int64_t dist            # its latency: a row of the distribution table
+    # what a call reads of its row (LinkRow) copied in, so that row is not one more miss
+    int32_t src
+    int32_t dst
+    int32_t dist            # its latency: a row of the distribution table
+    int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
+    int32_t count           # calls per request
+    int32_t pad
+    double probability      # of a call
     int64_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
-    int64_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
     int64_t active          # calls in progress
     int64_t faulted         # active faults touching the link; 0 skips every fault check
     int64_t rr              # round robin over its target's instances
