@@ -83,7 +83,8 @@ def test_equal_distributions_share_one_row():
     assert len({rows["a"], rows["c"], rows["d"], rows["f"]}) == 4
     assert len(set(compiled.links["dist"])) == 1
     assert len(compiled.dists) == 5   # a, c, d, f and the links' latency
-    points_of = {name: compiled.arrays["d_points"][compiled.dists[rows[name]]["first"]:][:compiled.dists[rows[name]]["count"]]
+    pool = compiled.arrays["d_points"]
+    points_of = {name: pool[compiled.dists[rows[name]]["first"]:][:compiled.dists[rows[name]]["count"]]
                  for name in ("d", "f")}
     assert list(points_of["d"]) == [0.001, 0.003] and list(points_of["f"]) == [0.001, 0.002]
     assert len(compiled.arrays["d_points"]) == 4   # e's points are d's, not a copy
