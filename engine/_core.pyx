@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now, ROW_STRIDE
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -591,6 +591,9 @@ cdef class Core:
         self.s.l_counted = &l_counted[0]
         self.s.l_cb = _iptr(zi("_l_cb", n_l))
         keep["_l_watch"] = np.zeros(max(n_l, 8), dtype=np.uint8)   # read eight at a time
+        keep["_c_guard"] = np.zeros(max(n_c, 1), dtype=np.uint8)
+        cdef unsigned char[::1] c_guard = keep["_c_guard"]
+        self.s.c_guard = &c_guard[0]
         cdef unsigned char[::1] l_watch = keep["_l_watch"]
         self.s.l_watch = &l_watch[0]
         for l in range(n_l):

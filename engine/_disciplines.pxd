@@ -25,6 +25,7 @@ cdef inline void _enqueue(Sim* s, int inst, int j) noexcept nogil:
             # the queue has stood longer than the threshold: fresh requests go first from now on
             s.i_lifo[inst] = 1
             s.c_lifo_b[c] += 1
+            s.c_guard[c] = 1
             if not s.c_lifo_flag[c]:
                 s.c_lifo_flag[c] = 1
                 _log(s, LG_LIFO_BEGAN, c, -1, -1, inst, s.now - s.i_q_since[inst], s.ih[inst].qlen)
@@ -104,6 +105,7 @@ cdef inline void _codel_count_drop(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_SHED_REJ, 1.0)
     s.c_codel_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_codel_flag[c]:
         s.c_codel_flag[c] = 1
         _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,

@@ -19,7 +19,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W, ROW_STRIDE,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W,
     _on_warmup_end, _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -377,6 +377,7 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_SHED_REJ, 1.0)
     s.c_shed_rej_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_shed_flag[c]:
         s.c_shed_flag[c] = 1
         _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.ih[s.jobs[j].inst].qlen, 0)
@@ -493,6 +494,7 @@ cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_RL_REJ, 1.0)
     s.c_rl_rej_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_rl_flag[c]:
         s.c_rl_flag[c] = 1
         _log(s, LG_RATE_LIMITING_BEGAN, c, -1, -1, s.jobs[j].inst, 0, 0)

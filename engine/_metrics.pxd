@@ -114,10 +114,6 @@ cdef enum:
     # components' rows are far apart, and a batch of independent additions overlaps their
     # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
     HP_CAP = 512
-    # The live counter rows (mc_row, ml_row: NMC and NML counts) lie ROW_STRIDE doubles apart,
-    # from a cache line's start: the counts a request makes (arrivals, an outcome, calls,
-    # attempts, started) then fall on two lines of a row, where 144-byte rows straddled three.
-    ROW_STRIDE = 24
 
 
 cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
@@ -552,24 +548,24 @@ cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * ROW_STRIDE + field] += v
+    s.mc_row[c * NMC + field] += v
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * ROW_STRIDE + field] += v
+    s.ml_row[l * NML + field] += v
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * ROW_STRIDE + field] += v
+    s.mc_row[c * NMC + field] += v
     if s.measuring:
         s.tot_c[c * NMC + field] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * ROW_STRIDE + field] += v
+    s.ml_row[l * NML + field] += v
     if s.measuring:
         s.tot_l[l * NML + field] += v
 
@@ -577,15 +573,15 @@ cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
 cdef inline void _start_measuring(Sim* s) noexcept nogil:
     """The clock has reached the warm-up's end: keep the current bucket's counts so far, which
     the run's totals leave out."""
-    cdef int64_t i, f
+    cdef int64_t i, n
     s.measuring = 1
     s.warm_bucket = s.current_bucket
-    for i in range(s.n_c):
-        for f in range(NMC):
-            s.warm_c[i * NMC + f] = s.mc_row[i * ROW_STRIDE + f]
-    for i in range(s.n_l):
-        for f in range(NML):
-            s.warm_l[i * NML + f] = s.ml_row[i * ROW_STRIDE + f]
+    n = <int64_t>s.n_c * NMC
+    for i in range(n):
+        s.warm_c[i] = s.mc_row[i]
+    n = <int64_t>s.n_l * NML
+    for i in range(n):
+        s.warm_l[i] = s.ml_row[i]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:

@@ -321,6 +321,7 @@ cdef struct Sim:
     int64_t* rl_boff
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
+    unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
