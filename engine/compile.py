@@ -153,7 +153,7 @@ class _Dists:
         found = self._seen.get(key)
         if found is not None:
             if isinstance(dist, Empirical):
-                del self.points[row["first"]:]   # the first row's points serve
+                del self.points[int(row["first"]):]   # the first row's points serve
             return found
         self.rows.append(row)
         self._seen[key] = len(self.rows) - 1
