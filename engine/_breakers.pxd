@@ -150,7 +150,7 @@ cdef inline void _cb_record(Sim* s, int l, int outcome, double duration) noexcep
 
 cdef inline void _cb_to_open(Sim* s, int l, double fr, double sr) noexcept nogil:
     _cb_touch(s, l)
-    _log(s, LG_BREAKER_OPENED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
+    _log(s, LG_BREAKER_OPENED, s.lh[l].src, l, -1, s.cb_state[l], fr, sr)
     s.cb_state[l] = CB_OPEN
     s.cb_attempts[l] += 1
     s.cb_opened_at[l] = s.now
@@ -174,7 +174,7 @@ cdef inline double _cb_wait(Sim* s, int l, int64_t attempt) noexcept nogil:
 
 cdef inline void _cb_to_half(Sim* s, int l) noexcept nogil:
     _cb_touch(s, l)
-    _log(s, LG_BREAKER_HALF_OPEN, s.links[l].src, l, -1, s.cb_state[l], 0, 0)
+    _log(s, LG_BREAKER_HALF_OPEN, s.lh[l].src, l, -1, s.cb_state[l], 0, 0)
     s.cb_state[l] = CB_HALF_OPEN
     s.cb_permits[l] = s.pol[l].permitted_number_of_calls_in_half_open_state
     s.cb_half_window[l] = 1
@@ -186,7 +186,7 @@ cdef inline void _cb_to_half(Sim* s, int l) noexcept nogil:
 
 cdef inline void _cb_to_closed(Sim* s, int l, double fr, double sr) noexcept nogil:
     _cb_touch(s, l)
-    _log(s, LG_BREAKER_CLOSED, s.links[l].src, l, -1, s.cb_state[l], fr, sr)
+    _log(s, LG_BREAKER_CLOSED, s.lh[l].src, l, -1, s.cb_state[l], fr, sr)
     s.cb_state[l] = CB_CLOSED
     s.cb_attempts[l] = 0
     s.cb_half_window[l] = 0

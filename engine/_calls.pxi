@@ -18,12 +18,12 @@ cdef void _queue_continuation(Sim* s, int j) noexcept nogil:
     cdef int inst = s.jobs[j].inst
     s.jobs[j].state = JS_QUEUED
     s.jobs[j].t_service = s.now
-    if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
+    if s.ih[inst].busy < _worker_cap(s, inst) and s.ih[inst].qlen == 0:
         _start_service(s, j, 0)
         return
     _enqueue(s, inst, j)
     _touch(s, c)
-    s.i_qlen[inst] += 1
+    s.ih[inst].qlen += 1
     s.ch[c].qlen += 1
 
 
@@ -146,7 +146,7 @@ cdef void _hedge_commit(Sim* s, int p, int outcome) noexcept nogil:
     cdef int link = s.calls[p].link
     if outcome != O_OK and outcome != O_FALLBACK and (s.pol[link].fallback_on & ((<int64_t>1) << outcome)) != 0:
         s.calls[p].state = CS_FALLBACK
-        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.links[link].src]),
+        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.lh[link].src]),
               EV_FALLBACK_DONE, p, s.calls[p].gen, 0, 0, 0)
         return
     s.calls[p].state = CS_BACKOFF
@@ -172,6 +172,6 @@ cdef void _calls_bucket_end(Sim* s) noexcept nogil:
             s.c_dl_drops_b[c] = 0
     for l in range(s.n_l):
         if s.l_hedges_b[l] > 0:
-            _log(s, LG_HEDGES, s.links[l].src, l, -1, -1, s.l_hedges_b[l], 0)
+            _log(s, LG_HEDGES, s.lh[l].src, l, -1, -1, s.l_hedges_b[l], 0)
             s.l_hedges_b[l] = 0
     s.calls_marked = still

@@ -19,7 +19,7 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, CompHot, N_LANES
+from engine._state cimport Sim, CompHot, InstHot, LinkHot, N_LANES
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
@@ -75,6 +75,11 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qle
                       ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("pool", np.int64), ("pad", np.int64, (2,))])
+# engine/_state.pxd's InstHot and LinkHot, likewise
+_INST_HOT = np.dtype([(f, np.int64) for f in ("comp", "busy", "qlen", "jobs", "down_refuse", "down_hang",
+                                              "qhead", "qtail")])
+_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "pad")), ("probability", np.float64),
+                      *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -170,6 +175,23 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     keep[name] = np.ascontiguousarray(rows)
     cdef unsigned char[::1] raw = keep[name].view(np.uint8)
     return <void*>&raw[0]
+
+
+cdef void* _records(dict keep, str prefix, object dtype, size_t size, Py_ssize_t n) except NULL:
+    """``n`` zeroed records of a C struct of ``size`` bytes (``dtype`` field for field), aligned
+    to their size so that each lies on its own cache lines; kept as keep[prefix + "hot"], and
+    each field also as a (strided) array keep[prefix + field], for the results to read."""
+    if dtype.itemsize != size:
+        raise TypeError(f"{prefix}hot: a record is {size} bytes in C, {dtype.itemsize} in numpy")
+    raw = np.zeros((max(n, 1) + 1) * size, dtype=np.uint8)
+    skip = -raw.ctypes.data % size
+    recs = raw[skip:skip + max(n, 1) * size].view(dtype)
+    keep[prefix + "hot"] = recs
+    for field in dtype.names:
+        if field != "pad":
+            keep[prefix + field] = recs[field]
+    cdef unsigned char[::1] raw_bytes = raw
+    return <void*>&raw_bytes[skip]
 
 
 cdef int64_t* _iptr(object arr):
@@ -353,7 +375,6 @@ cdef class Core:
         self.s.n_hpa = compiled.n_autoscalers
         self.s.obj_thr = _dptr(keep["obj_thr"])
         self.s.out_links = _iptr(keep["out_links"])
-        self.s.inst_comp = _iptr(keep["inst_comp"])
         self.s.bp_t = _dptr(keep["bp_t"])
         self.s.bp_r = _dptr(keep["bp_r"])
         self.s.d_points = _dptr(keep["d_points"])
@@ -373,7 +394,6 @@ cdef class Core:
         self.s.it_n = _iptr(keep["it_n"])
         self.s.it_lb = _iptr(keep["it_lb"])
         self.s.it_idx = _iptr(keep["it_idx"])
-        self.s.lk_od = _iptr(keep["lk_od"])
 
         n_c, n_l, n_i, n_f, n_b = self.s.n_c, self.s.n_l, self.s.n_i, self.s.n_f, self.s.n_b
 
@@ -405,25 +425,26 @@ cdef class Core:
         self.s.as_rec_pos = _iptr(zi("_as_rec_pos", self.s.n_hpa))
         self.s.as_rec_t = _dptr(zd("_as_rec_t", n_recs, -INFINITY))
         self.s.as_rec_n = _iptr(zi("_as_rec_n", n_recs))
-        self.s.l_rr = _iptr(zi("_l_rr", n_l))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
-        # one CompHot record per component, aligned to its pair of cache lines; the fields
-        # are also kept as (strided) arrays under their old names, for the results to read
-        raw = np.zeros((max(n_c, 1) + 1) * sizeof(CompHot), dtype=np.uint8)
-        skip = -raw.ctypes.data % sizeof(CompHot)
-        hot = raw[skip:skip + max(n_c, 1) * sizeof(CompHot)].view(_COMP_HOT)
-        if hot.dtype.itemsize != sizeof(CompHot):
-            raise TypeError(f"CompHot is {sizeof(CompHot)} bytes in C, {hot.dtype.itemsize} in numpy")
-        hot["cpu"] = 1.0
-        hot["pool"] = UNLIMITED
-        hot["leak_fault"] = -1
-        keep["_c_hot"] = hot
-        for field in _COMP_HOT.names:
-            if field != "pad" and field != "area":
-                keep["_c_" + field] = hot[field]
-        cdef unsigned char[::1] hot_bytes = raw
-        self.s.ch = <CompHot*>&hot_bytes[skip]
+        # one record per component (CompHot), per instance (InstHot) and per link (LinkHot)
+        self.s.ch = <CompHot*>_records(keep, "_c_", _COMP_HOT, sizeof(CompHot), n_c)
+        keep["_c_hot"]["cpu"] = 1.0
+        keep["_c_hot"]["pool"] = UNLIMITED
+        keep["_c_hot"]["leak_fault"] = -1
+        del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
+        self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
+        keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
+        keep["_i_qhead"][:] = -1
+        keep["_i_qtail"][:] = -1
+        del keep["_i_comp"]   # the compiler's inst_comp
+        self.s.lh = <LinkHot*>_records(keep, "_l_", _LINK_HOT, sizeof(LinkHot), n_l)
+        for field in ("src", "dst", "dist", "count", "probability"):
+            keep["_l_" + field][:n_l] = keep["links"][field][:n_l]
+            del keep["_l_" + field]   # the compiler's links table
+        keep["_l_od"][:n_l] = keep["lk_od"][:n_l]
+        keep["_l_lane"][:] = -1
+        del keep["_l_od"]   # the compiler's lk_od
         keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed
         cdef unsigned char[::1] c_active = keep["_c_active"]
         self.s.c_active = &c_active[0]
@@ -447,13 +468,6 @@ cdef class Core:
         self.s.c_out_full_b = _iptr(zi("_c_out_full_b", n_c))
         self.s.c_dl_drops_b = _iptr(zi("_c_dl_drops_b", n_c))
         self.s.l_hedges_b = _iptr(zi("_l_hedges_b", n_l))
-        self.s.i_down_refuse = _iptr(zi("_i_down_refuse", n_i))
-        self.s.i_down_hang = _iptr(zi("_i_down_hang", n_i))
-        self.s.i_busy = _iptr(zi("_i_busy", n_i))
-        self.s.i_qlen = _iptr(zi("_i_qlen", n_i))
-        self.s.i_qhead = _iptr(zi("_i_qhead", n_i, -1))
-        self.s.i_qtail = _iptr(zi("_i_qtail", n_i, -1))
-        self.s.i_jobs = _iptr(zi("_i_jobs", n_i))
         self.s.i_rl_perm = _dptr(zd("_i_rl_perm", n_i))
         self.s.i_rl_cycle = _iptr(zi("_i_rl_cycle", n_i))
         self.s.i_up_since = _dptr(zd("_i_up_since", n_i))
@@ -462,7 +476,6 @@ cdef class Core:
         self.s.l_inject_err = _dptr(zd("_l_inject_err", n_l))
         self.s.l_part_hang = _iptr(zi("_l_part_hang", n_l))
         self.s.l_part_refuse = _iptr(zi("_l_part_refuse", n_l))
-        self.s.l_active = _iptr(zi("_l_active", n_l))
         self.s.l_active_retries = _iptr(zi("_l_active_retries", n_l))
         self.s.l_tokens = _iptr(zi("_l_tokens", n_l))
         self.s.l_bud_flag = _iptr(zi("_l_bud_flag", n_l))
@@ -473,10 +486,8 @@ cdef class Core:
         self.s.l_to_armed = _iptr(zi("_l_to_armed", n_l))
         self.s.l_lat_first = _iptr(zi("_l_lat_first", n_l))
         self.s.l_lat_count = _iptr(zi("_l_lat_count", n_l))
-        self.s.l_faulted = _iptr(zi("_l_faulted", n_l))
         # A ring of the event queue for each of the first few constant latencies other than
         # zero (zero-delay events have a line of their own): a link's events then skip the heap.
-        self.s.l_lane = _iptr(zi("_l_lane", n_l, -1))
         delays = []
         for l in range(n_l):
             kind = self.s.dists[self.s.links[l].dist].kind
@@ -580,6 +591,9 @@ cdef class Core:
         self.s.l_counted = &l_counted[0]
         self.s.l_cb = _iptr(zi("_l_cb", n_l))
         keep["_l_watch"] = np.zeros(max(n_l, 8), dtype=np.uint8)   # read eight at a time
+        keep["_c_guard"] = np.zeros(max(n_c, 1), dtype=np.uint8)
+        cdef unsigned char[::1] c_guard = keep["_c_guard"]
+        self.s.c_guard = &c_guard[0]
         cdef unsigned char[::1] l_watch = keep["_l_watch"]
         self.s.l_watch = &l_watch[0]
         keep["_l_plain"] = np.zeros(max(n_l, 1), dtype=np.uint8)
@@ -690,7 +704,7 @@ cdef class Core:
             c = self.s.hpa[k].comp
             for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
                            self.s.comps[c].inst_offset + self.s.comps[c].instances):
-                self.s.i_down_refuse[i] = 1
+                self.s.ih[i].down_refuse = 1
                 self.s.ch[c].up -= 1
                 _lb_note(&self.s, i)
             self.s.as_replicas[k] = self.s.hpa[k].initial
@@ -754,7 +768,7 @@ cdef class Core:
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)
 
     def instances_down(self):
-        return np.array([1 if (self.s.i_down_refuse[i] > 0 or self.s.i_down_hang[i] > 0) else 0
+        return np.array([1 if (self.s.ih[i].down_refuse > 0 or self.s.ih[i].down_hang > 0) else 0
                          for i in range(self.s.n_i)], dtype=np.int64)
 
     # ------------------------------------------------------------------ pattern probes

@@ -19,32 +19,33 @@ cdef inline void _enqueue(Sim* s, int inst, int j) noexcept nogil:
     cdef bint at_head = d == QD_LIFO
     s.jobs[j].next_q = -1
     if d == QD_ADAPTIVE_LIFO:
-        if s.i_qlen[inst] == 0:
+        if s.ih[inst].qlen == 0:
             s.i_q_since[inst] = s.now
         elif not s.i_lifo[inst] and _ns(s.now - s.i_q_since[inst]) > _ns(s.comps[c].lifo_after):
             # the queue has stood longer than the threshold: fresh requests go first from now on
             s.i_lifo[inst] = 1
             s.c_lifo_b[c] += 1
+            s.c_guard[c] = 1
             if not s.c_lifo_flag[c]:
                 s.c_lifo_flag[c] = 1
-                _log(s, LG_LIFO_BEGAN, c, -1, -1, inst, s.now - s.i_q_since[inst], s.i_qlen[inst])
+                _log(s, LG_LIFO_BEGAN, c, -1, -1, inst, s.now - s.i_q_since[inst], s.ih[inst].qlen)
         at_head = s.i_lifo[inst]
-    if at_head and s.i_qhead[inst] >= 0:
-        s.jobs[j].next_q = s.i_qhead[inst]
-        s.i_qhead[inst] = j
+    if at_head and s.ih[inst].qhead >= 0:
+        s.jobs[j].next_q = s.ih[inst].qhead
+        s.ih[inst].qhead = j
         return
-    if s.i_qtail[inst] >= 0:
-        s.jobs[s.i_qtail[inst]].next_q = j
+    if s.ih[inst].qtail >= 0:
+        s.jobs[s.ih[inst].qtail].next_q = j
     else:
-        s.i_qhead[inst] = j
-    s.i_qtail[inst] = j
+        s.ih[inst].qhead = j
+    s.ih[inst].qtail = j
 
 
 cdef inline void _queue_emptied(Sim* s, int inst) noexcept nogil:
     """The instance's queue has emptied: adaptive LIFO goes back to FIFO."""
     cdef int c
     if s.i_lifo[inst]:
-        c = <int>s.inst_comp[inst]
+        c = <int>s.ih[inst].comp
         s.i_lifo[inst] = 0
         s.c_lifo_b[c] -= 1
 
@@ -65,10 +66,10 @@ cdef inline bint _codel_drops(Sim* s, int inst, double sojourn) noexcept nogil:
     the next drop time is still to be advanced by the control law (the reference code
     advances it only when the next request taken may also be dropped).
     """
-    cdef int c = <int>s.inst_comp[inst]
+    cdef int c = <int>s.ih[inst].comp
     cdef double target = s.comps[c].codel_target, interval = s.comps[c].codel_interval
     cdef bint ok_to_drop = 0
-    if sojourn < target or s.i_qlen[inst] == 0:
+    if sojourn < target or s.ih[inst].qlen == 0:
         # below target, or nothing left behind it (the reference's "at most one packet queued")
         s.i_cd_first_above[inst] = 0.0
     elif s.i_cd_first_above[inst] == 0.0:
@@ -104,10 +105,11 @@ cdef inline void _codel_count_drop(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_SHED_REJ, 1.0)
     s.c_codel_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_codel_flag[c]:
         s.c_codel_flag[c] = 1
         _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,
-             s.i_qlen[s.jobs[j].inst])
+             s.ih[s.jobs[j].inst].qlen)
 
 
 cdef inline void _discipline_bucket_end(Sim* s, int c) noexcept nogil:

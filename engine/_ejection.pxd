@@ -22,7 +22,7 @@ cdef inline void _od_where(Sim* s, int d, int64_t k, int* link, int64_t* inst) n
         inst[0] = s.fl_inst[s.lb_off[row.lb] + k]
     else:
         link[0] = <int>row.link
-        inst[0] = s.comps[s.links[row.link].dst].inst_offset + k
+        inst[0] = s.comps[s.lh[row.link].dst].inst_offset + k
 
 
 cdef inline bint _od_enforced(Sim* s, int d, double percent) noexcept nogil:
@@ -96,7 +96,7 @@ cdef inline void _od_record(Sim* s, int link, int64_t inst, int outcome) noexcep
     """An attempt over ``link`` to ``inst`` ended: Envoy's putHttpResponseCode. Failures map to
     HTTP as Envoy maps local-origin errors: timeout 504, unavailable and rejected 503 (gateway
     failures), an application error 500; ok and a degraded answer are successes."""
-    cdef int d = <int>s.lk_od[link]
+    cdef int d = <int>s.lh[link].od
     cdef int64_t slot = _od_slot(s, link, inst)
     cdef int64_t k = slot - s.od[d].slot_first
     s.od_total[slot] += 1

@@ -42,11 +42,11 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
 
 
 cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
-    if s.i_leak_epoch[inst] != epoch or s.ch[s.inst_comp[inst]].leak_fault != f:
+    if s.i_leak_epoch[inst] != epoch or s.ch[s.ih[inst].comp].leak_fault != f:
         return
-    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
         return
-    _log(s, LG_OOM_KILLED, <int>s.inst_comp[inst], -1, f, inst, 0, 0)
+    _log(s, LG_OOM_KILLED, <int>s.ih[inst].comp, -1, f, inst, 0, 0)
     _crash(s, inst, M_REFUSE, f)
     _push(s, s.now + s.faults[f].restart_delay, EV_RESTART, inst, M_REFUSE, f, 0, 0)
 
@@ -68,13 +68,13 @@ cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
 
 cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
-    cdef int c = <int>s.inst_comp[inst]
-    cdef bint was_up = s.i_down_refuse[inst] == 0 and s.i_down_hang[inst] == 0
+    cdef int c = <int>s.ih[inst].comp
+    cdef bint was_up = s.ih[inst].down_refuse == 0 and s.ih[inst].down_hang == 0
     cdef int j, n
     if hang:
-        s.i_down_hang[inst] += 1
+        s.ih[inst].down_hang += 1
     else:
-        s.i_down_refuse[inst] += 1
+        s.ih[inst].down_refuse += 1
         _lb_note(s, inst)
     if not was_up:
         return
@@ -84,12 +84,12 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     s.i_leak_epoch[inst] += 1
     # Detach the instance's workers and queue first, so completing lost jobs
     # cannot hand the queue to a worker of a dead instance.
-    s.ch[c].busy -= s.i_busy[inst]
-    s.ch[c].qlen -= s.i_qlen[inst]
-    s.i_busy[inst] = 0
-    s.i_qlen[inst] = 0
-    s.i_qhead[inst] = -1
-    s.i_qtail[inst] = -1
+    s.ch[c].busy -= s.ih[inst].busy
+    s.ch[c].qlen -= s.ih[inst].qlen
+    s.ih[inst].busy = 0
+    s.ih[inst].qlen = 0
+    s.ih[inst].qhead = -1
+    s.ih[inst].qtail = -1
     _queue_lost(s, inst)
     n = s.job_n
     for j in range(n):
@@ -102,14 +102,14 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
 
 
 cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
-    cdef int c = <int>s.inst_comp[inst]
+    cdef int c = <int>s.ih[inst].comp
     if hang:
-        if s.i_down_hang[inst] > 0:
-            s.i_down_hang[inst] -= 1
-    elif s.i_down_refuse[inst] > 0:
-        s.i_down_refuse[inst] -= 1
+        if s.ih[inst].down_hang > 0:
+            s.ih[inst].down_hang -= 1
+    elif s.ih[inst].down_refuse > 0:
+        s.ih[inst].down_refuse -= 1
         _lb_note(s, inst)
-    if s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0:
+    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
         return
     _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
     _instance_up(s, inst)

@@ -59,12 +59,12 @@ cdef inline void _count_link_fault(Sim* s, int f, int delta) noexcept nogil:
     or on its target, an error or partition fault on the link its."""
     cdef int l
     for l in range(s.n_l):
-        if s.faults[f].link == l or (s.faults[f].kind == F_LATENCY and s.faults[f].comp == s.links[l].dst):
-            s.l_faulted[l] += delta
+        if s.faults[f].link == l or (s.faults[f].kind == F_LATENCY and s.faults[f].comp == s.lh[l].dst):
+            s.lh[l].faulted += delta
 
 
 cdef inline void _schedule_oom(Sim* s, int inst) noexcept nogil:
-    cdef int c = <int>s.inst_comp[inst]
+    cdef int c = <int>s.ih[inst].comp
     cdef int f = <int>s.ch[c].leak_fault
     if f < 0:
         return
@@ -76,7 +76,7 @@ cdef inline void _instance_up(Sim* s, int inst) noexcept nogil:
     """An instance takes requests again (restarted after a fault, or started by the autoscaler):
     counted up from now, its memory leak starts afresh, its rate limiter is full again unless
     the component holds one quota for all its instances (a global quota outlives one instance)."""
-    cdef int c = <int>s.inst_comp[inst]
+    cdef int c = <int>s.ih[inst].comp
     _touch(s, c)
     s.ch[c].up += 1
     s.i_up_since[inst] = s.now

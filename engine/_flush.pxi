@@ -54,16 +54,20 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.b_lat[c * 3] = 0
         s.b_lat[c * 3 + 1] = 0
         s.b_lat[c * 3 + 2] = 0
-        # edge-triggered log entries for inbound protection: ended after a quiet bucket
-        if s.c_rl_flag[c] and s.c_rl_rej_b[c] == 0:
-            s.c_rl_flag[c] = 0
-            _log(s, LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
-        s.c_rl_rej_b[c] = 0
-        if s.c_shed_flag[c] and s.c_shed_rej_b[c] == 0:
-            s.c_shed_flag[c] = 0
-            _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
-        s.c_shed_rej_b[c] = 0
-        _discipline_bucket_end(s, c)
+        # edge-triggered log entries for inbound protection, ended after a quiet bucket: only
+        # where one refused, dropped or served LIFO, or a flag is still up (c_guard), so the
+        # flags and counts of every other component stay out of the cache
+        if s.c_guard[c]:
+            if s.c_rl_flag[c] and s.c_rl_rej_b[c] == 0:
+                s.c_rl_flag[c] = 0
+                _log(s, LG_RATE_LIMITING_ENDED, c, -1, -1, -1, 0, 0)
+            s.c_rl_rej_b[c] = 0
+            if s.c_shed_flag[c] and s.c_shed_rej_b[c] == 0:
+                s.c_shed_flag[c] = 0
+                _log(s, LG_SHEDDING_ENDED, c, -1, -1, -1, 0, 0)
+            s.c_shed_rej_b[c] = 0
+            _discipline_bucket_end(s, c)
+            s.c_guard[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
         # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from them)
         r[RC_LV] = s.ch[c].qlen
         r[RC_LV + 1] = s.ch[c].busy
@@ -71,7 +75,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         r[RC_LV + 3] = s.ch[c].up
         r[RC_LV + 4] = s.c_capacity[c]
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
-        s.c_active[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
+        s.c_active[c] = s.c_guard[c]
         c += 1
     s.rc_boff[b + 1] = s.rc_n
     l = -1
@@ -108,10 +112,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.l_counted[l] = 0
         if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
             s.l_bh_flag[l] = 0
-            _log(s, LG_BULKHEAD_RECOVERED, s.links[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
+            _log(s, LG_BULKHEAD_RECOVERED, s.lh[l].src, l, -1, -1, s.l_bh_inuse[l], 0)
         s.l_bh_rej_b[l] = 0
         if s.l_exh_b[l] > 0:
-            _log(s, LG_RETRIES_EXHAUSTED, s.links[l].src, l, -1, -1, s.l_exh_b[l], 0)
+            _log(s, LG_RETRIES_EXHAUSTED, s.lh[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
     s.rl_boff[b + 1] = s.rl_n
     _calls_bucket_end(s)

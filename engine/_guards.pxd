@@ -15,7 +15,7 @@ cdef inline void _bulkhead_pressure(Sim* s, int link) noexcept nogil:
     s.l_bh_rej_b[link] += 1
     if not s.l_bh_flag[link]:
         s.l_bh_flag[link] = 1
-        _log(s, LG_BULKHEAD_SATURATED, s.links[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
+        _log(s, LG_BULKHEAD_SATURATED, s.lh[link].src, link, -1, -1, s.l_bh_inuse[link], 0)
 
 
 cdef inline int _bh_try(Sim* s, int link) noexcept nogil:

@@ -21,7 +21,7 @@ cdef inline int _new_copy(Sim* s, int p) noexcept nogil:
         _count_l(s, link, ML_THROTTLED, 1.0)
         if not s.l_bud_flag[link]:
             s.l_bud_flag[link] = 1
-            _log(s, LG_BUDGET_EXHAUSTED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+            _log(s, LG_BUDGET_EXHAUSTED, s.lh[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
         return -1
     k = _new_call(s)
     if k < 0:

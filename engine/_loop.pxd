@@ -18,4 +18,4 @@ cdef inline bint _plain_link(Sim* s, int l) noexcept nogil:
             and s.pol[l].core_thread_pool_size <= 0 and s.pol[l].deadline <= 0
             and s.pol[l].hedging_max_attempts <= 1 and s.pol[l].max_attempts <= 1
             and s.pol[l].budget != BUD_GRPC_THROTTLING and s.pol[l].fallback_on == 0
-            and s.lk_od[l] < 0)
+            and s.lh[l].od < 0)

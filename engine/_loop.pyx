@@ -242,9 +242,9 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
         s.jobs[j].pending = 1
         for k in range(n):
             link = s.out_links[off + k]
-            if s.links[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.links[link].probability:
+            if s.lh[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.lh[link].probability:
                 continue
-            for r in range(s.links[link].count):
+            for r in range(s.lh[link].count):
                 if s.jobs[j].gen != gen:
                     return
                 s.jobs[j].pending += 1
@@ -260,11 +260,11 @@ cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
     cdef int link
     while s.jobs[j].cursor < n:
         link = s.out_links[off + s.jobs[j].cursor]
-        if s.jobs[j].rep == 0 and s.links[link].probability < 1.0:
-            if _uniform(&s.rng[c]) >= s.links[link].probability:
+        if s.jobs[j].rep == 0 and s.lh[link].probability < 1.0:
+            if _uniform(&s.rng[c]) >= s.lh[link].probability:
                 s.jobs[j].cursor += 1
                 continue
-        if s.jobs[j].rep < s.links[link].count:
+        if s.jobs[j].rep < s.lh[link].count:
             s.jobs[j].rep += 1
             s.jobs[j].pending = 1
             _issue_call(s, j, link, -1)
@@ -318,7 +318,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     _touch(s, c)
     s.ch[c].inflight -= 1
     if inst >= 0:
-        s.i_jobs[inst] -= 1
+        s.ih[inst].jobs -= 1
         _lb_note(s, inst)
     if reply >= 0 and not cancelled:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
@@ -331,7 +331,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
 
 
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
-    cdef int c = s.inst_comp[inst]
+    cdef int c = s.ih[inst].comp
     cdef int64_t cap = s.comps[c].workers
     if s.ch[c].pool < cap:
         cap = s.ch[c].pool
@@ -340,27 +340,27 @@ cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
 
 cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
     """Free one of the instance's workers; ``touched``: as for _start_service."""
-    cdef int c = s.inst_comp[inst]
+    cdef int c = s.ih[inst].comp
     if not touched:
         _touch(s, c)
-    s.i_busy[inst] -= 1
+    s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     _dispatch_queue(s, inst)
 
 
 cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
     """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
-    cdef int c = s.inst_comp[inst]
+    cdef int c = s.ih[inst].comp
     cdef int j
-    while s.i_qlen[inst] > 0 and s.i_busy[inst] < _worker_cap(s, inst):   # mostly nothing queued
-        j = <int>s.i_qhead[inst]
-        s.i_qhead[inst] = s.jobs[j].next_q
-        if s.i_qhead[inst] < 0:
-            s.i_qtail[inst] = -1
+    while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):   # mostly nothing queued
+        j = <int>s.ih[inst].qhead
+        s.ih[inst].qhead = s.jobs[j].next_q
+        if s.ih[inst].qhead < 0:
+            s.ih[inst].qtail = -1
         _touch(s, c)
-        s.i_qlen[inst] -= 1
+        s.ih[inst].qlen -= 1
         s.ch[c].qlen -= 1
-        if s.i_qlen[inst] == 0:
+        if s.ih[inst].qlen == 0:
             _queue_emptied(s, inst)
         if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
             _drop_late(s, j)
@@ -379,9 +379,10 @@ cdef void _shed(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_SHED_REJ, 1.0)
     s.c_shed_rej_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_shed_flag[c]:
         s.c_shed_flag[c] = 1
-        _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.i_qlen[s.jobs[j].inst], 0)
+        _log(s, LG_SHEDDING_BEGAN, c, -1, -1, s.jobs[j].inst, s.ih[s.jobs[j].inst].qlen, 0)
     _complete_job(s, j, O_REJECTED)
 
 
@@ -395,7 +396,7 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
     cdef int f = s.ch[c].leak_fault
     if not touched:
         _touch(s, c)
-    s.i_busy[inst] += 1
+    s.ih[inst].busy += 1
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
     if s.jobs[j].state == JS_QUEUED:
@@ -439,7 +440,7 @@ cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
 
 # ------------------------------------------------------------------ arrival at a callee
 cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
-    cdef int c = s.links[link].dst
+    cdef int c = s.lh[link].dst
     cdef int j, kind = s.comps[c].kind
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
     cdef double wait
@@ -461,16 +462,16 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     _touch(s, c)
     s.ch[c].inflight += 1
     if inst >= 0:
-        s.i_jobs[inst] += 1
+        s.ih[inst].jobs += 1
         _lb_note(s, inst)
     if current:
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     if _arrives_late(s, j, k, gen, link):   # calls: the deadline travels with the call
         return
-    if inst >= 0 and (s.i_down_refuse[inst] > 0 or s.i_down_hang[inst] > 0):
+    if inst >= 0 and (s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0):
         _count_c(s, c, MC_LOST, 1.0)
-        if s.i_down_refuse[inst] == 0:
+        if s.ih[inst].down_refuse == 0:
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return
@@ -499,6 +500,7 @@ cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     _count_c(s, c, MC_RL_REJ, 1.0)
     s.c_rl_rej_b[c] += 1
+    s.c_guard[c] = 1
     if not s.c_rl_flag[c]:
         s.c_rl_flag[c] = 1
         _log(s, LG_RATE_LIMITING_BEGAN, c, -1, -1, s.jobs[j].inst, 0, 0)
@@ -512,7 +514,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
         _complete_job(s, j, O_TIMEOUT)
         return
     if s.comps[c].kind == K_QUEUE and s.jobs[j].reply_call >= 0:
-        if s.i_busy[inst] >= _worker_cap(s, inst) and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+        if s.ih[inst].busy >= _worker_cap(s, inst) and s.ih[inst].qlen >= s.comps[c].queue_capacity:
             _complete_job(s, j, O_REJECTED)
             return
         # Asynchronous hand-off: the producer is answered on enqueue, the work goes on.
@@ -520,13 +522,13 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
         s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
-    if s.i_busy[inst] < _worker_cap(s, inst) and s.i_qlen[inst] == 0:
+    if s.ih[inst].busy < _worker_cap(s, inst) and s.ih[inst].qlen == 0:
         _start_service(s, j, touched)
         return
-    if s.comps[c].max_queue_length >= 0 and s.i_qlen[inst] >= s.comps[c].max_queue_length:
+    if s.comps[c].max_queue_length >= 0 and s.ih[inst].qlen >= s.comps[c].max_queue_length:
         _shed(s, j)
         return
-    if s.comps[c].queue_capacity >= 0 and s.i_qlen[inst] >= s.comps[c].queue_capacity:
+    if s.comps[c].queue_capacity >= 0 and s.ih[inst].qlen >= s.comps[c].queue_capacity:
         _complete_job(s, j, O_REJECTED)
         return
     s.jobs[j].state = JS_QUEUED
@@ -534,7 +536,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
     _enqueue(s, inst, j)
     if not touched:
         _touch(s, c)
-    s.i_qlen[inst] += 1
+    s.ih[inst].qlen += 1
     s.ch[c].qlen += 1
 
 
@@ -567,8 +569,8 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].link = link
     s.calls[k].prev_sleep = s.pol[link].wait_duration
     _count_l(s, link, ML_CALLS, 1.0)
-    _count_c(s, <int>s.links[link].src, MC_CALLS, 1.0)
-    s.l_active[link] += 1
+    _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
+    s.lh[link].active += 1
     if s.l_plain[link]:
         _start_plain_attempt(s, k, j, link)
     elif not _hedged(s, k, j, link):   # calls: deadline and hedging
@@ -588,7 +590,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
     _count_l(s, link, ML_ATTEMPTS, 1.0)
-    _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
     _send(s, k)
 
 
@@ -603,7 +605,7 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
     _count_l(s, link, ML_ATTEMPTS, 1.0)
-    _count_c(s, <int>s.links[link].src, MC_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
     # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
     if s.pol[link].cb_on:
         if not _cb_acquire(s, link):
@@ -686,13 +688,13 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
 
 cdef void _send(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
-    cdef int dst = <int>s.links[link].dst
+    cdef int dst = <int>s.lh[link].dst
     cdef int inst = -1
     cdef double lat
     cdef Rng* lr = &s.rng[s.n_c + link]
     s.calls[k].state = CS_IN_FLIGHT
-    lat = _draw(s, <int>s.links[link].dist, lr)
-    if s.l_faulted[link]:
+    lat = _draw(s, <int>s.lh[link].dist, lr)
+    if s.lh[link].faulted:
         lat += _extra_latency(s, link, DIR_REQUEST)
         if s.l_part_refuse[link] > 0:
             _push(s, s.now, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
@@ -703,7 +705,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
     if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
-        if s.c_zone_aware[s.links[link].src] and s.jobs[s.calls[k].job].inst >= 0:
+        if s.c_zone_aware[s.lh[link].src] and s.jobs[s.calls[k].job].inst >= 0:
             inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
         if inst < 0:
             inst = _pick_in(s, link)
@@ -716,8 +718,8 @@ cdef void _send(Sim* s, int k) noexcept nogil:
 
 
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
-    cdef double lat = _draw(s, <int>s.links[link].dist, &s.rng[s.n_c + link])
-    if s.l_faulted[link]:
+    cdef double lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+    if s.lh[link].faulted:
         if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
             return
         lat += _extra_latency(s, link, DIR_RESPONSE)
@@ -728,9 +730,9 @@ cdef inline int _lane(Sim* s, int link, double lat) noexcept nogil:
     """The ring of the event queue for the link's constant latency; none when a fault added
     to it, as that key would be far ahead of the ring's other links and send their keys to
     the heap until it left."""
-    if s.l_faulted[link] and lat != s.dists[s.links[link].dist].value:
+    if s.lh[link].faulted and lat != s.dists[s.lh[link].dist].value:
         return -1
-    return <int>s.l_lane[link]
+    return <int>s.lh[link].lane
 
 
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
@@ -772,7 +774,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         _sum_l(s, link, ML_BH_WAIT_SUM, s.now - s.calls[k].t_attempt)
     s.calls[k].state = CS_BACKOFF   # no longer in flight: late answers are ignored
     if s.calls[k].inst >= 0:
-        if s.lk_od[link] >= 0:
+        if s.lh[link].od >= 0:
             _od_record(s, link, s.calls[k].inst, outcome)
         s.calls[k].inst = -1
     if s.calls[k].holds_bulkhead:
@@ -790,11 +792,11 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         _count_l(s, link, ML_THROTTLED, 1.0)
         if not s.l_bud_flag[link]:
             s.l_bud_flag[link] = 1
-            _log(s, LG_BUDGET_EXHAUSTED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+            _log(s, LG_BUDGET_EXHAUSTED, s.lh[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
     if retry:
         wait = _backoff(s, k)
         _count_l(s, link, ML_RETRIES, 1.0)
-        _count_c(s, <int>s.links[link].src, MC_RETRIES, 1.0)
+        _count_c(s, <int>s.lh[link].src, MC_RETRIES, 1.0)
         if not s.calls[k].retrying:
             s.calls[k].retrying = 1
             s.l_active_retries[link] += 1
@@ -805,7 +807,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         s.l_exh_b[link] += 1
     if failed and (s.pol[link].fallback_on & bit) != 0 and s.calls[k].parent < 0:   # calls: not per copy
         s.calls[k].state = CS_FALLBACK
-        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.links[link].src]),
+        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.lh[link].src]),
                    EV_FALLBACK_DONE, k, gen, 0, 0, 0)
         return
     _finish_call(s, k, outcome)
@@ -831,7 +833,7 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
         _sum_l(s, link, ML_REFUSED_TIME, took)
     else:
         _sum_l(s, link, ML_LAT_SUM, took)
-    s.l_active[link] -= 1
+    s.lh[link].active -= 1
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1
     _free_call(s, k)

@@ -16,7 +16,7 @@ cdef inline double _backoff(Sim* s, int k) noexcept nogil:
     cdef double base = s.pol[link].wait_duration, cap = s.pol[link].retry_max_wait_duration
     cdef double v = base, ms, f
     cdef int i
-    cdef Rng* r = &s.rng[s.links[link].src]
+    cdef Rng* r = &s.rng[s.lh[link].src]
     cdef int jitter = s.pol[link].jitter
     if s.pol[link].backoff == BO_EXPONENTIAL:
         # Resilience4j truncates to whole milliseconds at every step.
@@ -55,7 +55,7 @@ cdef inline bint _budget_allows(Sim* s, int link) noexcept nogil:
     if kind == BUD_GRPC_THROTTLING:
         return s.l_tokens[link] * 2 > <int64_t>(s.pol[link].max_tokens * 1000.0 + 0.5)
     if kind == BUD_ENVOY_BUDGET:
-        allowed = fmax(s.pol[link].min_retry_concurrency, s.pol[link].budget_percent / 100.0 * s.l_active[link])
+        allowed = fmax(s.pol[link].min_retry_concurrency, s.pol[link].budget_percent / 100.0 * s.lh[link].active)
         return s.l_active_retries[link] < allowed
     return 1
 
@@ -71,4 +71,4 @@ cdef inline void _budget_account(Sim* s, int link, bint failed) noexcept nogil:
             s.l_tokens[link] = full
         if s.l_bud_flag[link] and s.l_tokens[link] * 2 > full:
             s.l_bud_flag[link] = 0
-            _log(s, LG_BUDGET_RESTORED, s.links[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)
+            _log(s, LG_BUDGET_RESTORED, s.lh[link].src, link, -1, -1, s.l_tokens[link] / 1000.0, 0)

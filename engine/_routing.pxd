@@ -19,8 +19,8 @@ cdef extern from *:
 cdef inline int64_t _od_slot(Sim* s, int link, int64_t inst) noexcept nogil:
     """Where the link's outlier detector keeps the state of one of the link's target's instances
     (a balancer's detector watches its flat list; any other caller's, the target's instances)."""
-    cdef int64_t d = s.lk_od[link]
-    cdef int64_t k = inst - s.comps[s.links[link].dst].inst_offset
+    cdef int64_t d = s.lh[link].od
+    cdef int64_t k = inst - s.comps[s.lh[link].dst].inst_offset
     if s.od[d].lb >= 0:
         k += s.lk_flat[link]
     return s.od[d].slot_first + k
@@ -28,12 +28,12 @@ cdef inline int64_t _od_slot(Sim* s, int link, int64_t inst) noexcept nogil:
 
 cdef inline bint _ejected(Sim* s, int link, int64_t inst) noexcept nogil:
     """Outlier detection on this link has ejected the instance."""
-    return s.lk_od[link] >= 0 and s.od_ejected[_od_slot(s, link, inst)] != 0
+    return s.lh[link].od >= 0 and s.od_ejected[_od_slot(s, link, inst)] != 0
 
 
 cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
     """The caller on ``link`` will not pick the instance: it refuses, or its detector ejected it."""
-    return s.i_down_refuse[inst] > 0 or _ejected(s, link, inst)
+    return s.ih[inst].down_refuse > 0 or _ejected(s, link, inst)
 
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:
@@ -52,7 +52,7 @@ cdef inline void _lb_refresh(Sim* s, int64_t inst) noexcept nogil:
         if _shunned(s, <int>s.fl_link[s.lb_off[lb] + s.it_idx[k]], inst):
             v = LT_EMPTY
         else:
-            v = s.i_jobs[inst]
+            v = s.ih[inst].jobs
         t[x] = v
         x >>= 1
         while x >= 1:
@@ -117,11 +117,11 @@ cdef inline int _pick_local(Sim* s, int link, int64_t zone) noexcept nogil:
     """Round robin over the link's target's instances in ``zone`` that take requests (-1: none).
     Zones interleave (instance k in zone k mod zones + 1), so a pick looks at about as many
     instances as there are zones until the zone has none left to give."""
-    cdef int target = <int>s.links[link].dst
+    cdef int target = <int>s.lh[link].dst
     cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances, k, i
     for k in range(n):
-        i = first + (s.l_rr[link] % n)
-        s.l_rr[link] += 1
+        i = first + (s.lh[link].rr % n)
+        s.lh[link].rr += 1
         if s.i_zone[i] == zone and not _shunned(s, link, i):
             return <int>i
     return -1
@@ -130,13 +130,13 @@ cdef inline int _pick_local(Sim* s, int link, int64_t zone) noexcept nogil:
 cdef inline int _pick_in(Sim* s, int link) noexcept nogil:
     """An instance of the link's target that is not refusing: round robin per link, or the
     balancing strategy when the caller is a load balancer."""
-    cdef int chooser = <int>s.links[link].src, target = <int>s.links[link].dst
+    cdef int chooser = <int>s.lh[link].src, target = <int>s.lh[link].dst
     cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances, k, lo
     cdef int strategy = <int>s.comps[chooser].strategy if s.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
     if strategy == LB_LEAST_OUTSTANDING and s.lt_off[chooser] >= 0 and n > 0:
         lo = s.lk_flat[link]
-        k = _lt_pick(s, chooser, lo, lo + n, lo + (s.l_rr[link] % n))
-        s.l_rr[link] += 1
+        k = _lt_pick(s, chooser, lo, lo + n, lo + (s.lh[link].rr % n))
+        s.lh[link].rr += 1
         return -1 if k < 0 else <int>s.fl_inst[s.lb_off[chooser] + k]
     return _pick_range(s, chooser, link, strategy, first, n)
 
@@ -148,8 +148,8 @@ cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t
         return -1
     if strategy == LB_ROUND_ROBIN:
         for k in range(n):
-            i = first + (s.l_rr[link] % n)
-            s.l_rr[link] += 1
+            i = first + (s.lh[link].rr % n)
+            s.lh[link].rr += 1
             if not _shunned(s, link, i):
                 return <int>i
         return -1
@@ -157,7 +157,7 @@ cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t
         a = first + <int64_t>(_uniform(r) * n)
         if strategy == LB_POWER_OF_TWO and n > 1:
             b = first + <int64_t>(_uniform(r) * n)
-            if not _shunned(s, link, b) and (_shunned(s, link, a) or s.i_jobs[b] < s.i_jobs[a]):
+            if not _shunned(s, link, b) and (_shunned(s, link, a) or s.ih[b].jobs < s.ih[a].jobs):
                 a = b
         if not _shunned(s, link, a):
             return <int>a
@@ -167,13 +167,13 @@ cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t
                 return <int>i
         return -1
     # least outstanding; ties go round the ring so equal loads spread
-    a = s.l_rr[link]
-    s.l_rr[link] += 1
+    a = s.lh[link].rr
+    s.lh[link].rr += 1
     for k in range(n):
         i = first + ((a + k) % n)
         if _shunned(s, link, i):
             continue
-        if best < 0 or s.i_jobs[i] < s.i_jobs[best]:
+        if best < 0 or s.ih[i].jobs < s.ih[best].jobs:
             best = i
     return <int>best
 
@@ -200,7 +200,7 @@ cdef inline int64_t _pick_flat(Sim* s, int lb) noexcept nogil:
             continue
         if strategy == LB_ROUND_ROBIN or strategy == LB_RANDOM:
             return idx
-        if best < 0 or s.i_jobs[cand] < s.i_jobs[flat[best]]:
+        if best < 0 or s.ih[cand].jobs < s.ih[flat[best]].jobs:
             best = idx
         if strategy == LB_POWER_OF_TWO and k >= 1:
             break   # power of two choices: the better of the first two usable picks

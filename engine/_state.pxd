@@ -29,6 +29,36 @@ cdef struct CompHot:
     int64_t pad[2]
 
 
+cdef struct InstHot:
+    # An instance's state that a request at it reads and writes, in one aligned cache line:
+    # in arrays of their own, an instance that sat idle while hundreds of others ran missed
+    # the cache on a line for each.
+    int64_t comp            # its component (the compiler's inst_comp)
+    int64_t busy            # workers busy
+    int64_t qlen
+    int64_t jobs            # requests at it (queued, in service or waiting on calls)
+    int64_t down_refuse     # down and refusing (crash, scale-down): > 0
+    int64_t down_hang       # down and hanging: > 0
+    int64_t qhead           # its queue of jobs (Job.next_q), -1: empty
+    int64_t qtail
+
+
+cdef struct LinkHot:
+    # A link's state that a call over it reads and writes, in one aligned cache line, with
+    # what a call reads of its row (LinkRow) copied in, so that row is not one more miss
+    int32_t src
+    int32_t dst
+    int32_t dist            # its latency: a row of the distribution table
+    int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
+    int32_t count           # calls per request
+    int32_t pad
+    double probability      # of a call
+    int64_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
+    int64_t active          # calls in progress
+    int64_t faulted         # active faults touching the link; 0 skips every fault check
+    int64_t rr              # round robin over its target's instances
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -63,7 +93,6 @@ cdef struct Sim:
     # the lists the rows point into
     double* obj_thr         # latency threshold of each objective (inf: none)
     int64_t* out_links
-    int64_t* inst_comp
     double* bp_t
     double* bp_r
     double* d_points
@@ -90,7 +119,6 @@ cdef struct Sim:
     # and per watched instance ("slot") its ejection and its counts
     OutlierRow* od
     int n_od
-    int64_t* lk_od
     int64_t* od_active      # per detector: instances ejected now
     int64_t* od_ejected
     int64_t* od_c5xx        # consecutive 5xx
@@ -117,7 +145,6 @@ cdef struct Sim:
     # dynamic state
     Rng* rng
     int64_t* c_rr
-    int64_t* l_rr
     int64_t* c_bp_cur
     double* c_lam_max
     CompHot* ch             # per component, what a request at it reads and writes (one record)
@@ -131,13 +158,8 @@ cdef struct Sim:
     int64_t* c_codel_b      # CoDel drops in the current bucket
     int64_t* c_lifo_flag    # adaptive LIFO served some instance LIFO lately (edge-triggered log)
     int64_t* c_lifo_b       # instances of the component serving LIFO now (never reset: it follows i_lifo)
-    int64_t* i_down_refuse
-    int64_t* i_down_hang
-    int64_t* i_busy
-    int64_t* i_qlen
-    int64_t* i_qhead
-    int64_t* i_qtail
-    int64_t* i_jobs
+    InstHot* ih             # per instance, what a request at it reads and writes (one record)
+    LinkHot* lh             # per link, what a call over it reads and writes (one record)
     double* i_q_since       # when the instance's queue last became non-empty
     int64_t* i_lifo         # 1 while adaptive LIFO serves this instance LIFO
     double* i_cd_first_above  # CoDel: when the sojourn time may first count as standing (0: below target)
@@ -157,7 +179,6 @@ cdef struct Sim:
     double* l_inject_err
     int64_t* l_part_hang
     int64_t* l_part_refuse
-    int64_t* l_active
     int64_t* l_active_retries
     int64_t* l_tokens       # gRPC throttling, in milli-tokens
     int64_t* l_bud_flag
@@ -167,7 +188,6 @@ cdef struct Sim:
     int64_t* l_lat_first        # this link's latency faults: l_lat_list[first : first + count]
     int64_t* l_lat_count
     int64_t* l_lat_list
-    int64_t* l_faulted          # active faults touching the link; 0 skips every fault check
     int64_t* l_to_tail
     int64_t* l_to_armed
     int64_t* l_bh_tail
@@ -234,7 +254,6 @@ cdef struct Sim:
     int64_t lane_n[N_LANES]
     int64_t lanes_n         # keys in all the rings
     int n_lanes             # rings in use
-    int64_t* l_lane         # each link's ring, or -1
     int64_t seq
     Job* jobs
     int job_n
@@ -303,6 +322,7 @@ cdef struct Sim:
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
     unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
+    unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)

@@ -38,7 +38,7 @@ cdef inline int _tp_execute(Sim* s, int link) noexcept nogil:
         s.l_tp_threads[link] += 1
         s.l_bh_inuse[link] += 1
         if s.l_tp_threads[link] == core + 1:
-            _log(s, LG_TP_GREW, s.links[link].src, link, -1, -1, s.l_tp_queued[link], 0)
+            _log(s, LG_TP_GREW, s.lh[link].src, link, -1, -1, s.l_tp_queued[link], 0)
         return 1
     return -1   # 4. the queue is full and so are the threads
 
@@ -76,4 +76,4 @@ cdef inline void _tp_keep_alive(Sim* s, int link, int ticket) noexcept nogil:
     s.l_tp_served[link] += 1
     s.l_tp_threads[link] -= 1
     if s.l_tp_threads[link] == s.pol[link].core_thread_pool_size:
-        _log(s, LG_TP_SHRANK, s.links[link].src, link, -1, -1, s.l_tp_queued[link], 0)
+        _log(s, LG_TP_SHRANK, s.lh[link].src, link, -1, -1, s.l_tp_queued[link], 0)

@@ -116,11 +116,17 @@ def stream_seed(seed: int, kind: str, key: str) -> int:
 
 class _Dists:
     """Every distribution of a design, as rows of the distribution table plus a pool of
-    empirical points; ``add`` returns the row a component, link or fault refers to."""
+    empirical points; ``add`` returns the row a component, link or fault refers to.
+
+    Equal distributions share one row: a design of a thousand services with the same service
+    time and links with the same latency reads two rows, not two thousand, so a draw does
+    not miss the cache on a row of its own (rows are read-only; each draw still uses its
+    caller's random stream, so the results do not change)."""
 
     def __init__(self):
         self.rows: list[dict] = []
         self.points: list[float] = []
+        self._seen: dict[tuple, int] = {}
 
     def add(self, dist) -> int:
         row = dict(kind=code(Dist, dist.kind), value=0.0, mean=0.0, std=0.0, low=0.0, high=0.0,
@@ -140,7 +146,17 @@ class _Dists:
             self.points.extend(dist.points)
         else:  # pragma: no cover - the model's union is closed
             raise TypeError(dist)
+        # floats by their bits (0.0 and -0.0 are different rows); empirical points by value
+        key = tuple(v.hex() if isinstance(v, float) else v for k, v in row.items() if k not in ("first", "count"))
+        if isinstance(dist, Empirical):
+            key += tuple(float(p).hex() for p in dist.points)
+        found = self._seen.get(key)
+        if found is not None:
+            if isinstance(dist, Empirical):
+                del self.points[int(row["first"]):]   # the first row's points serve
+            return found
         self.rows.append(row)
+        self._seen[key] = len(self.rows) - 1
         return len(self.rows) - 1
 
 

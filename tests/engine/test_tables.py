@@ -62,3 +62,29 @@ def test_the_core_refuses_a_table_whose_fields_are_not_its_own(bad_day):
         compiled.faults.dtype.fields[n][0] for n in compiled.faults.dtype.names]}))
     with pytest.raises(TypeError, match="faults table"):
         _core.Core(compiled, dict(compiled.scalars))
+
+
+def test_equal_distributions_share_one_row():
+    """Services and links with equal distributions read one row of the distribution table,
+    different ones (an empirical one with other points, another mean) their own; each draw
+    still takes its caller's random stream, so the results are those of one row each."""
+    same = m.Exponential(mean=0.002)
+    points = m.Empirical(points=[0.001, 0.003])
+    services = [m.Service(name="a", service_time=same), m.Service(name="b", service_time=m.Exponential(mean=0.002)),
+                m.Service(name="c", service_time=m.Exponential(mean=0.004)), m.Service(name="d", service_time=points),
+                m.Service(name="e", service_time=m.Empirical(points=[0.001, 0.003])),
+                m.Service(name="f", service_time=m.Empirical(points=[0.001, 0.002]))]
+    hop = m.Constant(value=0.0005)
+    design = m.Design(name="shared", components=[m.Client(name="users", workload=m.OpenLoop(rate=50.0)), *services],
+                      links=[m.Link(source="users", target=s.name, latency=hop) for s in services])
+    compiled = compile_design(design, RunOptions(duration=20))
+    rows = {name: int(row["dist"]) for name, row in zip(compiled.component_names, compiled.components)}
+    assert rows["a"] == rows["b"] and rows["d"] == rows["e"]
+    assert len({rows["a"], rows["c"], rows["d"], rows["f"]}) == 4
+    assert len(set(compiled.links["dist"])) == 1
+    assert len(compiled.dists) == 5   # a, c, d, f and the links' latency
+    pool = compiled.arrays["d_points"]
+    points_of = {name: pool[compiled.dists[rows[name]]["first"]:][:compiled.dists[rows[name]]["count"]]
+                 for name in ("d", "f")}
+    assert list(points_of["d"]) == [0.001, 0.003] and list(points_of["f"]) == [0.001, 0.002]
+    assert len(compiled.arrays["d_points"]) == 4   # e's points are d's, not a copy
