@@ -577,12 +577,8 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
         _start_attempt(s, k)
 
 
-cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept nogil:
-    """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
-    deadline is its job's, and its one attempt is sent as it is."""
-    s.calls[k].deadline = s.jobs[j].deadline
-    if s.calls[k].deadline < INFINITY:
-        _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
+cdef inline void _begin_attempt(Sim* s, int k, int link) noexcept nogil:
+    """What every attempt of a call starts with, on the short path and the whole one."""
     s.calls[k].attempt += 1
     s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
@@ -591,6 +587,15 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     s.calls[k].state = CS_IN_FLIGHT
     _count_l(s, link, ML_ATTEMPTS, 1.0)
     _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
+
+
+cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept nogil:
+    """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
+    deadline is its job's, and its one attempt is sent as it is."""
+    s.calls[k].deadline = s.jobs[j].deadline
+    if s.calls[k].deadline < INFINITY:
+        _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
+    _begin_attempt(s, k, link)
     _send(s, k)
 
 
@@ -598,14 +603,7 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int gen = s.calls[k].gen
     cdef int admitted
-    s.calls[k].attempt += 1
-    s.calls[k].seq += 1
-    s.calls[k].t_attempt = s.now
-    s.calls[k].cb_permit = 0
-    s.calls[k].inst = -1
-    s.calls[k].state = CS_IN_FLIGHT
-    _count_l(s, link, ML_ATTEMPTS, 1.0)
-    _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
+    _begin_attempt(s, k, link)
     # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
     if s.pol[link].cb_on:
         if not _cb_acquire(s, link):
