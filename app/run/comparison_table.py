@@ -264,6 +264,14 @@ class ComparisonTable(QWidget):
         table.setItem(row, 0, item)
         table.setSpan(row, 0, 1, table.columnCount())
 
+    def _name_row(self, entry: Entry) -> int:
+        """A new row with the entry's name; an objective's name takes the empty Difference cell too."""
+        row = self._new_row()
+        self.table.setItem(row, 0, _item(entry.name, tooltip=entry.tooltip))
+        if entry.difference is None:
+            self.table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
+        return row
+
     def _fill_side_by_side(self, widths: list[int]) -> None:
         table = self.table
         headers = self._side_by_side_headers()
@@ -274,11 +282,8 @@ class ComparisonTable(QWidget):
             if entry.heading:
                 self._heading(entry)
                 continue
-            row = self._new_row()
-            table.setItem(row, 0, _item(entry.name, tooltip=entry.tooltip))
-            if entry.difference is None:  # an objective's name takes the empty Difference cell too
-                table.setSpan(row, 0, 1, DIFFERENCE_COLUMN + 1)
-            else:
+            row = self._name_row(entry)
+            if entry.difference is not None:
                 table.setItem(row, DIFFERENCE_COLUMN, _item(entry.difference.text, entry.difference.colour,
                                                             right=True))
             for variant, cell in entry.values.items():
@@ -306,10 +311,8 @@ class ComparisonTable(QWidget):
             if entry.heading:
                 self._heading(entry)
                 continue
-            row = self._new_row()
-            table.setItem(row, 0, _item(entry.name, tooltip=entry.tooltip))
+            row = self._name_row(entry)
             if entry.difference is None:
-                table.setSpan(row, 0, 1, 2)
                 for variant, cell in entry.values.items():
                     if variant not in self.variants:
                         continue
