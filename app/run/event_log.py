@@ -321,6 +321,8 @@ class EventTable(QTableView):
 class EventLog(QWidget):
     """Table of events with kind / component / run filters; activating a row emits ``event_activated``."""
 
+    _palette_window: QWidget | None = None  # the top-level window watched for theme switches
+
     event_activated = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None):
@@ -384,7 +386,6 @@ class EventLog(QWidget):
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)
         self._fill_filters()
-        self._palette_window: QWidget | None = None
 
     # -- theme ---------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -410,7 +411,9 @@ class EventLog(QWidget):
         self._palette_window = window
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self._palette_window and event.type() == QEvent.Type.ApplicationPaletteChange:
+        # The type first: a window torn down after the log's Python side has gone still sends its last
+        # events here, and the instance's attributes are gone by then (the class default stands in).
+        if event.type() == QEvent.Type.ApplicationPaletteChange and watched is self._palette_window:
             self.model.follow_palette()
         return super().eventFilter(watched, event)
 

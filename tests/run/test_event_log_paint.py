@@ -214,3 +214,20 @@ def test_a_longer_kind_arriving_mid_run_never_widens_the_kind_column(qtbot):
         log.session_updated()
         _settle()
         assert log.view.columnWidth(KIND_COLUMN) == width, kind
+
+
+def test_a_window_closed_and_dropped_with_its_log_raises_nothing(qtbot):
+    """The log watches its window for theme switches; the window's last events, sent while it is torn
+    down after the log's Python side has gone, must not reach a half-gone log (pytest-qt fails a test
+    on an exception raised inside a Qt virtual such as eventFilter)."""
+    import gc
+
+    window, log, variants = event_log_window(600, 400)
+    qtbot.waitExposed(window)
+    _add(variants, 0, 2.6)
+    log.session_updated()
+    _settle()
+    window.close()
+    del window, log, variants
+    gc.collect()
+    _settle()
