@@ -128,6 +128,7 @@ def measure_end(events: int = 20_000, trials: int = 3) -> dict[str, float]:
         log.session_ended()
         costs.append(time.thread_time() - cpu)
         assert log.model.rowCount() == sum(len(d.events) for d in variants.values())
+        assert log.visible_events() == log.session.merged_events()  # what a new log would show
         window.close()
     return {"end_ms": 1000 * min(costs), "events": events}
 
