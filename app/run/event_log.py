@@ -277,17 +277,20 @@ def _target(link: str | None) -> str | None:
 
 
 class EventTable(QTableView):
-    """The events' table, repainting only from the first new row down when events arrive.
+    """The events' table, repainting only the rows from the first new one down when events arrive.
 
     A table view answers rows inserted with a repaint of its whole viewport: for a live run's
     log that was every visible cell's data asked of the model, 7 to 15 ms a batch of events,
-    the window's longest tick. Rows above the first new one have not changed, nor moved;
-    anything else (rows removed, a new sort or filter, a reset) still repaints it whole.
+    the window's longest tick. Rows above the first new one have not changed, nor moved, nor has
+    the empty space below the last; anything else (rows removed, a new sort or filter, a reset)
+    still repaints it whole.
     """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._fresh: int | None = None  # the first row inserted since the last layout, if only inserted
+        self._fresh: int | None = None  # the first row inserted since the last layout
+        self._whole = False  # rows moved or made anew since the last layout
+        self._header_words = False  # the header's words said to have changed since the last layout
         # Where the viewport's picture is out of date until its next paint: a scroll before that paint
         # moves the picture, and with it what is out of date.
         self._stale_from: int | None = None
@@ -297,9 +300,21 @@ class EventTable(QTableView):
         for signal in (model.rowsAboutToBeRemoved, model.layoutChanged, model.modelReset,
                        model.columnsInserted, model.columnsRemoved, model.rowsMoved):
             signal.connect(self._changed_whole)
+        # A proxy says so of its columns' headers when its source's first rows arrive (it may read
+        # them from the first row), a moment later: the view lays out its items anew on that, and a
+        # live run's first batch of events repainted the whole table twice.
+        model.headerDataChanged.connect(self._header_changed)
 
     def _changed_whole(self, *_args) -> None:
-        self._fresh = 0
+        if self.model().rowCount():
+            self._whole = True
+        else:
+            # Left empty (a new run's log): nothing to lay out, and the view need not lay it out before
+            # its first rows arrive, which would be taken for a change of the whole then.
+            self.viewport().update()
+
+    def _header_changed(self, *_args) -> None:
+        self._header_words = True
 
     def rowsInserted(self, parent, start: int, end: int) -> None:
         if not parent.isValid():
@@ -307,21 +322,27 @@ class EventTable(QTableView):
         super().rowsInserted(parent, start, end)
 
     def doItemsLayout(self) -> None:
-        fresh, self._fresh = self._fresh, None
-        if not fresh:  # nothing inserted, or rows from the top: the whole viewport
+        fresh, whole, words = self._fresh, self._whole, self._header_words
+        self._fresh, self._whole, self._header_words = None, False, False
+        if whole or (fresh is None and not words):  # or laid out for a reason of Qt's own
             super().doItemsLayout()
             return
-        self.updateGeometries()
-        viewport = self.viewport()
-        top = max(0, self.rowViewportPosition(fresh)) if fresh < self.model().rowCount() else viewport.height()
-        self._mark_stale(top)
+        self.updateGeometries()  # the header repaints its own words; a new height resizes the viewport
+        if fresh is None:
+            return
+        rows = self.model().rowCount()
+        if fresh >= rows:
+            return
+        last = rows - 1
+        self._mark_stale(self.rowViewportPosition(fresh), self.rowViewportPosition(last) + self.rowHeight(last))
 
-    def _mark_stale(self, top: int) -> None:
+    def _mark_stale(self, top: int, bottom: int | None = None) -> None:
         viewport = self.viewport()
         top = max(0, top)
+        bottom = viewport.height() if bottom is None else min(bottom, viewport.height())
         self._stale_from = top if self._stale_from is None else min(self._stale_from, top)
-        if top < viewport.height():
-            viewport.update(QRect(0, top, viewport.width(), viewport.height() - top))
+        if top < bottom:
+            viewport.update(QRect(0, top, viewport.width(), bottom - top))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # dx, dy are in the scroll bars' steps: the header's offset tells the pixels.
