@@ -81,6 +81,9 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
         view.settle()
     if wide or alone:
         _settle(view)
+        # What waits for a tick of the plots laid out anew (objectives' labels placed clear of the
+        # curves at this size), done before the picture is drawn.
+        dashboard.flush()
     try:
         yield
     finally:
@@ -89,6 +92,8 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
             view.settle()
         if alone:
             dashboard.enlarge(enlarged)
+        if wide or alone:
+            dashboard.flush()  # and again as the window has them, before the window paints
 
 
 def _settle(view) -> None:
