@@ -104,16 +104,13 @@ class EventLogModel(QStandardItemModel):
             self._events, self._order_keys, self._logged = [], [], {}
             self.runs = {v: place for place, v in enumerate(runs)}
             self.kinds = set()
-            self._add(events)
+            self.append(events)
         finally:
             self.blockSignals(blocked)
         self.highlighted = []
         self.endResetModel()
 
     def append(self, events: list[dict[str, Any]]) -> None:
-        self._add(events)
-
-    def _add(self, events: list[dict[str, Any]]) -> None:
         self._time_order = None
         for e in events:
             self._events.append(e)
@@ -479,15 +476,18 @@ class EventLog(QWidget):
             return False
         new = self._take_new_events(session)
         if new:
-            bar = self.view.verticalScrollBar()
-            following = bar.value() >= bar.maximum() - 2
-            self.model.append(new)
-            self._refresh_kinds()
-            self._update_count()
-            if following:
-                # Keep the newest events in view unless the reader has scrolled up to look at older ones.
-                self.view.scrollToBottom()
+            self._append(new)
         return bool(new)
+
+    def _append(self, events: list[dict[str, Any]]) -> None:
+        bar = self.view.verticalScrollBar()
+        following = bar.value() >= bar.maximum() - 2
+        self.model.append(events)
+        self._refresh_kinds()
+        self._update_count()
+        if following:
+            # Keep the newest events in view unless the reader has scrolled up to look at older ones.
+            self.view.scrollToBottom()
 
     def _take_new_events(self, session: RunSession) -> list[dict[str, Any]]:
         """The events of each run beyond those shown, tagged with their run; now counted as shown."""
@@ -509,13 +509,11 @@ class EventLog(QWidget):
             self.show_session(session)
             return
         self.model.clear_highlight()  # as rows made anew would be
-        self.model.append(self._take_new_events(session))
-        self._refresh_kinds()
-        self._update_count()
+        self._append(self._take_new_events(session))
 
     def _begins_with_shown(self, session: RunSession) -> bool:
-        """Whether each run's final log begins with the events shown live (the same dicts, most often:
-        the comparison costs next to nothing then)."""
+        """Whether each run's final log begins with the events shown live. It holds the very dicts a live
+        run sent (the engine makes each entry's once), which compare at no cost."""
         return all(v in session.variants and session.variants[v].events[:len(shown)] == shown
                    for v, shown in self._shown.items())
 
