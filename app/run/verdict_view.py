@@ -769,12 +769,14 @@ def threshold_label_place(plot: pg.PlotItem, line: pg.InfiniteLine, texts: tuple
     curves = [(np.asarray(item.xData, dtype=float), np.asarray(item.yData, dtype=float), item.opts.get("fillLevel"))
               for item in plot.items if isinstance(item, pg.PlotCurveItem) and item.isVisible()
               and item.xData is not None and len(item.xData) > 1]
+    # Each text measured as the label draws its own, margins and all, without drawing it.
+    words = line.label.textItem
+    metrics, drawn = QFontMetricsF(words.font()), words.boundingRect()
+    margins = drawn.width() - metrics.horizontalAdvance(words.toPlainText())
+    height = drawn.height() * per_y
     best: tuple[int, tuple[float, float, float, float], tuple[str, float, tuple[float, float]]] | None = None
     for text in texts:
-        if line.label.format != text:
-            line.label.setFormat(text)  # measured as it is drawn
-        size = line.label.textItem.boundingRect()
-        width, height = size.width() * per_x, size.height() * per_y
+        width = (metrics.horizontalAdvance(text) + margins) * per_x
         for position, anchor in THRESHOLD_LABEL_PLACES:
             left = x0 + position * (x1 - x0) - anchor[0] * width
             bottom = y if anchor[1] == 1.0 else y - height  # the label's lower corner on the line: over it
