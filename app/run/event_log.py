@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import struct
 from bisect import bisect_left
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +46,12 @@ def kind_colour(kind: str) -> str | None:
     return COLOURS[tone] if tone else None
 
 
-_TIME_ROLE = int(Qt.ItemDataRole.UserRole)  # the Time column sorts by the time, not its words
+# The Time column sorts by this key: the time, then the run (in the session's order), then the run's own
+# order; the order ``RunSession.merged_events`` gives, whichever run's events arrived first.
+_ORDER_ROLE = int(Qt.ItemDataRole.UserRole)
+_DOUBLE, _BITS, _ORDER = struct.Struct(">d"), struct.Struct(">Q"), struct.Struct(">QII")
 # What the filters match, on the Time cell: "kind|run|component|link's target" (see EventFilter).
-_FILTER_ROLE = _TIME_ROLE + 1
+_FILTER_ROLE = _ORDER_ROLE + 1
 _SEP = "\x1f"  # between the filter key's fields: a character no name or kind contains
 # Roles and flags as plain ints: converting an enum member costs a call more than the call itself.
 _TIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
@@ -56,21 +61,28 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class EventLogModel(QStandardItemModel):
-    """Rows are event dicts as the engine logs them, tagged with their variant.
+    """Rows are event dicts as the engine logs them, tagged with their variant, in the order they came.
 
     Each row's cells are made once, when its event arrives: words, tooltips and colours held by
     Qt's own item model, so a repaint asks no Python code for anything. Asked of a Python model,
     the seven roles of each visible cell through the filter cost a whole repaint 5 to 15 ms, the
     window's longest tick while a run streams in. The Kind column's colours follow the theme when
     told (``follow_palette``: the ``EventLog`` showing it tells it).
+
+    The rows stay where they came: the view's sort puts them in time order (``EventFilter``), and
+    moving 20,000 rows of cells into that order at a comparison's end cost 160 ms.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self._events: list[dict[str, Any]] = []
+        self._order_keys: list[str] = []  # each row's sort key (_ORDER_ROLE)
+        self._time_order: tuple[list[int], list[float]] | None = None  # the rows, and their times, by time
+        self._logged: dict[str, int] = {}  # events of each run so far
+        self.runs: dict[str, int] = {}  # each run's place among the session's: first at equal times
         self.kinds: set[str] = set()  # of the events, kept as they come: a live log grows by the thousand
-        self.highlighted: range = range(0)  # rows at the time slider's time
+        self.highlighted: list[int] = []  # rows at the time slider's time, in time order
         self._light = _light_theme()
         self._colours: dict[str, QColor | None] = {}
 
@@ -82,57 +94,37 @@ class EventLogModel(QStandardItemModel):
     def events(self, events: list[dict[str, Any]]) -> None:
         self.set_events(events)
 
-    def set_events(self, events: list[dict[str, Any]]) -> None:
+    def set_events(self, events: list[dict[str, Any]], runs: Iterable[str] = ()) -> None:
+        """Show ``events`` instead; ``runs`` names the session's runs in its order."""
         self.beginResetModel()
         # Row by row with the signals held: the reset tells views and the filter once, at its end.
         blocked = self.blockSignals(True)
         try:
             self.setRowCount(0)
-            self._events = list(events)
-            for e in self._events:
-                self.appendRow(self._cells(e))
+            self._events, self._order_keys, self._logged = [], [], {}
+            self.runs = {v: place for place, v in enumerate(runs)}
+            self.kinds = set()
+            self.append(events)
         finally:
             self.blockSignals(blocked)
-        self.kinds = {e["kind"] for e in self._events}
-        self.highlighted = range(0)
+        self.highlighted = []
         self.endResetModel()
 
     def append(self, events: list[dict[str, Any]]) -> None:
+        self._time_order = None
         for e in events:
             self._events.append(e)
             self.kinds.add(e["kind"])
             self.appendRow(self._cells(e))
 
-    def arrange(self, events: list[dict[str, Any]], rows: list[int | None]) -> None:
-        """Show ``events``, reusing the cells of present rows: ``rows[i]`` is the row showing ``events[i]``
-        now, None for an event to make cells for. Making each row's five cells anew is what a whole
-        rebuild costs (0.6 s for 20,000 events); rows kept in place are not touched at all."""
-        kept = sum(row is not None for row in rows)
-        if rows[:kept] == list(range(len(self._events))) and kept == len(self._events):
-            self._paint_highlight(self.highlighted, False)  # as rows made anew would be
-            self.highlighted = range(0)
-            self.append(events[kept:])  # only new events, after the present ones: rows inserted
-            return
-        self._paint_highlight(self.highlighted, False)
-        self.beginResetModel()
-        blocked = self.blockSignals(True)
-        try:
-            # From the last row up: taking the first would move every row after it, each time.
-            cells = [self.takeRow(row) for row in reversed(range(self.rowCount()))][::-1]
-            self.setRowCount(0)
-            for e, row in zip(events, rows):
-                self.appendRow(cells[row] if row is not None else self._cells(e))
-        finally:
-            self.blockSignals(blocked)
-        self._events = list(events)
-        self.kinds = {e["kind"] for e in self._events}
-        self.highlighted = range(0)
-        self.endResetModel()
-
     def _cells(self, e: dict[str, Any]) -> list[QStandardItem]:
         t, variant, kind, details = e["time"], e.get("variant", ""), e["kind"], e.get("details", "")
+        nth = self._logged.get(variant, 0)
+        self._logged[variant] = nth + 1
+        key = _order_key(t, self.runs.setdefault(variant, len(self.runs)), nth)
+        self._order_keys.append(key)
         when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
-        when.setData(t, _TIME_ROLE)
+        when.setData(key, _ORDER_ROLE)
         when.setData(_RIGHT, _ALIGNMENT_ROLE)
         when.setData(_SEP.join((kind, variant or "", e.get("component") or "", _target(e.get("link")) or "")),
                      _FILTER_ROLE)
@@ -176,16 +168,33 @@ class EventLogModel(QStandardItemModel):
                                       [Qt.ItemDataRole.ForegroundRole])
         self._paint_highlight(self.highlighted, True)
 
-    def highlight(self, start: float, end: float) -> range:
-        """Mark the rows whose time falls in [start, end); the events must be in time order. Returns the rows."""
-        times = [e["time"] for e in self._events]
-        rows = range(bisect_left(times, start), bisect_left(times, end))
-        old, self.highlighted = self.highlighted, rows
-        self._paint_highlight(old, False)
-        self._paint_highlight(rows, True)
-        return rows
+    def _by_time(self) -> tuple[list[int], list[float]]:
+        """The rows in the order the view sorts them by time, and their times; made when first asked
+        after a change (a time slider asks again and again of a finished run)."""
+        if self._time_order is None:
+            rows = sorted(range(len(self._events)), key=self._order_keys.__getitem__)
+            self._time_order = rows, [self._events[row]["time"] for row in rows]
+        return self._time_order
 
-    def _paint_highlight(self, rows: range, on: bool) -> None:
+    def highlight(self, start: float, end: float) -> list[int]:
+        """Mark the rows whose time falls in [start, end). Returns them, in time order."""
+        rows, times = self._by_time()
+        marked = rows[bisect_left(times, start):bisect_left(times, end)]
+        old, self.highlighted = self.highlighted, marked
+        self._paint_highlight(old, False)
+        self._paint_highlight(marked, True)
+        return marked
+
+    def clear_highlight(self) -> None:
+        self._paint_highlight(self.highlighted, False)
+        self.highlighted = []
+
+    def row_before(self, t: float) -> int | None:
+        """The row of the last event before ``t`` (of the first event if none is before); None if there are none."""
+        rows, times = self._by_time()
+        return rows[max(0, bisect_left(times, t) - 1)] if rows else None
+
+    def _paint_highlight(self, rows: list[int], on: bool) -> None:
         if not rows:
             return
         colour = None
@@ -200,11 +209,18 @@ class EventLogModel(QStandardItemModel):
                     self.item(row, col).setData(colour, Qt.ItemDataRole.BackgroundRole)
         finally:
             self.blockSignals(blocked)
-        self.dataChanged.emit(self.index(rows.start, 0), self.index(rows.stop - 1, len(COLUMNS) - 1),
+        self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1),
                               [Qt.ItemDataRole.BackgroundRole])
 
     def event_at(self, row: int) -> dict[str, Any]:
         return self._events[row]
+
+
+def _order_key(t: float, run: int, nth: int) -> str:
+    """Words that sort as (t, run, nth) does: a double's bits, the sign flipped (all of them when
+    negative), sort as its value; + 0.0 makes -0.0 the 0.0 it equals."""
+    (bits,) = _BITS.unpack(_DOUBLE.pack(t + 0.0))
+    return _ORDER.pack(bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63, run, nth).hex()
 
 
 def _light_theme() -> bool:
@@ -228,8 +244,8 @@ class EventFilter(QSortFilterProxyModel):
         self.setFilterRole(_FILTER_ROLE)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        # Time by the time, the rest by their words.
-        self.setSortRole(Qt.ItemDataRole.UserRole if column == 0 else Qt.ItemDataRole.DisplayRole)
+        # Time by the time (and the order of the logs at equal times), the rest by their words.
+        self.setSortRole(_ORDER_ROLE if column == 0 else Qt.ItemDataRole.DisplayRole)
         super().sort(column, order)
 
     def set_filter(self, kind: str, component: str, variant: str) -> None:
@@ -258,17 +274,20 @@ def _target(link: str | None) -> str | None:
 
 
 class EventTable(QTableView):
-    """The events' table, repainting only from the first new row down when events arrive.
+    """The events' table, repainting only the rows from the first new one down when events arrive.
 
     A table view answers rows inserted with a repaint of its whole viewport: for a live run's
     log that was every visible cell's data asked of the model, 7 to 15 ms a batch of events,
-    the window's longest tick. Rows above the first new one have not changed, nor moved;
-    anything else (rows removed, a new sort or filter, a reset) still repaints it whole.
+    the window's longest tick. Rows above the first new one have not changed, nor moved, nor has
+    the empty space below the last; anything else (rows removed, a new sort or filter, a reset)
+    still repaints it whole.
     """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._fresh: int | None = None  # the first row inserted since the last layout, if only inserted
+        self._fresh: int | None = None  # the first row inserted since the last layout
+        self._whole = False  # rows moved or made anew since the last layout
+        self._header_words = False  # the header's words said to have changed since the last layout
         # Where the viewport's picture is out of date until its next paint: a scroll before that paint
         # moves the picture, and with it what is out of date.
         self._stale_from: int | None = None
@@ -278,9 +297,21 @@ class EventTable(QTableView):
         for signal in (model.rowsAboutToBeRemoved, model.layoutChanged, model.modelReset,
                        model.columnsInserted, model.columnsRemoved, model.rowsMoved):
             signal.connect(self._changed_whole)
+        # A proxy says so of its columns' headers when its source's first rows arrive (it may read
+        # them from the first row), a moment later: the view lays out its items anew on that, and a
+        # live run's first batch of events repainted the whole table twice.
+        model.headerDataChanged.connect(self._header_changed)
 
     def _changed_whole(self, *_args) -> None:
-        self._fresh = 0
+        if self.model().rowCount():
+            self._whole = True
+        else:
+            # Left empty (a new run's log): nothing to lay out, and the view need not lay it out before
+            # its first rows arrive, which would be taken for a change of the whole then.
+            self.viewport().update()
+
+    def _header_changed(self, *_args) -> None:
+        self._header_words = True
 
     def rowsInserted(self, parent, start: int, end: int) -> None:
         if not parent.isValid():
@@ -288,21 +319,27 @@ class EventTable(QTableView):
         super().rowsInserted(parent, start, end)
 
     def doItemsLayout(self) -> None:
-        fresh, self._fresh = self._fresh, None
-        if not fresh:  # nothing inserted, or rows from the top: the whole viewport
+        fresh, whole, words = self._fresh, self._whole, self._header_words
+        self._fresh, self._whole, self._header_words = None, False, False
+        if whole or (fresh is None and not words):  # or laid out for a reason of Qt's own
             super().doItemsLayout()
             return
-        self.updateGeometries()
-        viewport = self.viewport()
-        top = max(0, self.rowViewportPosition(fresh)) if fresh < self.model().rowCount() else viewport.height()
-        self._mark_stale(top)
+        self.updateGeometries()  # the header repaints its own words; a new height resizes the viewport
+        if fresh is None:
+            return
+        rows = self.model().rowCount()
+        if fresh >= rows:
+            return
+        last = rows - 1
+        self._mark_stale(self.rowViewportPosition(fresh), self.rowViewportPosition(last) + self.rowHeight(last))
 
-    def _mark_stale(self, top: int) -> None:
+    def _mark_stale(self, top: int, bottom: int | None = None) -> None:
         viewport = self.viewport()
         top = max(0, top)
+        bottom = viewport.height() if bottom is None else min(bottom, viewport.height())
         self._stale_from = top if self._stale_from is None else min(self._stale_from, top)
-        if top < viewport.height():
-            viewport.update(QRect(0, top, viewport.width(), viewport.height() - top))
+        if top < bottom:
+            viewport.update(QRect(0, top, viewport.width(), bottom - top))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # dx, dy are in the scroll bars' steps: the header's offset tells the pixels.
@@ -328,7 +365,7 @@ class EventLog(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.session: RunSession | None = None
-        self._taken: dict[str, int] = {}
+        self._shown: dict[str, list[dict[str, Any]]] = {}  # each run's events shown, as the run logged them
         self.model = EventLogModel(self)
         self.proxy = EventFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -420,11 +457,11 @@ class EventLog(QWidget):
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:
         self.session = session
-        self._taken = {}
+        self._shown = {}
         self.model.set_events([])
         if session is not None and session.done:
-            self.model.set_events(session.merged_events())
-            self._taken = {v: len(d.events) for v, d in session.variants.items()}
+            self.model.set_events(session.merged_events(), session.variants)
+            self._shown = {v: list(d.events) for v, d in session.variants.items()}
         self.view.setColumnHidden(1, session is None or not session.is_comparison)
         if session is not None and session.design is not None:
             # Wide enough now for every kind the run can write: a column widening when a longer kind
@@ -437,58 +474,48 @@ class EventLog(QWidget):
         session = self.session
         if session is None:
             return False
-        new: list[dict[str, Any]] = []
-        for v, data in session.variants.items():
-            start = self._taken.get(v, 0)
-            if len(data.events) > start:
-                new.extend({**e, "variant": v} for e in data.events[start:])
-                self._taken[v] = len(data.events)
+        new = self._take_new_events(session)
         if new:
-            bar = self.view.verticalScrollBar()
-            following = bar.value() >= bar.maximum() - 2
-            self.model.append(new)
-            self._refresh_kinds()
-            self._update_count()
-            if following:
-                # Keep the newest events in view unless the reader has scrolled up to look at older ones.
-                self.view.scrollToBottom()
+            self._append(new)
         return bool(new)
 
-    def session_ended(self) -> None:
-        """The final logs replace what arrived live (they are complete and in order): the events not
-        shown yet are added, and the rows put in time order, as ``show_session`` would show them."""
-        session = self.session
-        if session is None or not session.done or not self._keep_live_rows(session):
-            self.show_session(session)
-
-    def _keep_live_rows(self, session: RunSession) -> bool:
-        """Arrange the finished run's events (``session.merged_events()``'s order) around the rows the
-        live run made; False if those are not the first events of the final logs."""
-        shown = self.model.events
-        row_of: dict[tuple[str, int], int] = {}  # (variant, its k-th event) -> the row showing it
-        count = dict.fromkeys(session.variants, 0)
-        for row, e in enumerate(shown):
-            v = e.get("variant")
-            if v not in count:
-                return False
-            row_of[(v, count[v])] = row
-            count[v] += 1
-        final: list[tuple[dict[str, Any], int | None]] = []
-        for v, data in session.variants.items():
-            if len(data.events) < count[v]:
-                return False
-            for k, e in enumerate(data.events):
-                tagged = {**e, "variant": v}
-                present = row_of.get((v, k))
-                if present is not None and shown[present] != tagged:
-                    return False
-                final.append((tagged if present is None else shown[present], present))
-        final.sort(key=lambda pair: pair[0]["time"])  # stable: merged_events' order among equal times
-        self.model.arrange([e for e, _row in final], [row for _e, row in final])
-        self._taken = {v: len(d.events) for v, d in session.variants.items()}
+    def _append(self, events: list[dict[str, Any]]) -> None:
+        bar = self.view.verticalScrollBar()
+        following = bar.value() >= bar.maximum() - 2
+        self.model.append(events)
         self._refresh_kinds()
         self._update_count()
-        return True
+        if following:
+            # Keep the newest events in view unless the reader has scrolled up to look at older ones.
+            self.view.scrollToBottom()
+
+    def _take_new_events(self, session: RunSession) -> list[dict[str, Any]]:
+        """The events of each run beyond those shown, tagged with their run; now counted as shown."""
+        new: list[dict[str, Any]] = []
+        for v, data in session.variants.items():
+            self.model.runs.setdefault(v, len(self.model.runs))
+            shown = self._shown.setdefault(v, [])
+            if len(data.events) > len(shown):
+                fresh = data.events[len(shown):]
+                shown.extend(fresh)
+                new.extend({**e, "variant": v} for e in fresh)
+        return new
+
+    def session_ended(self) -> None:
+        """The final logs replace what arrived live (they are complete): the events not shown yet are
+        added, and the view's sort puts them among the others, as ``show_session`` would show them."""
+        session = self.session
+        if session is None or not session.done or not self._begins_with_shown(session):
+            self.show_session(session)
+            return
+        self.model.clear_highlight()  # as rows made anew would be
+        self._append(self._take_new_events(session))
+
+    def _begins_with_shown(self, session: RunSession) -> bool:
+        """Whether each run's final log begins with the events shown live. It holds the very dicts a live
+        run sent (the engine makes each entry's once), which compare at no cost."""
+        return all(v in session.variants and session.variants[v].events[:len(shown)] == shown
+                   for v, shown in self._shown.items())
 
     def follow_time(self, start: float, end: float) -> list[dict[str, Any]]:
         """Highlight the events in [start, end) and scroll to them; returns them.
@@ -497,16 +524,16 @@ class EventLog(QWidget):
         so the reader sees what led up to the slider's time.
         """
         rows = self.model.highlight(start, end)
-        if not self.model.events:
+        target = rows[0] if rows else self.model.row_before(start)
+        if target is None:
             return []
-        target = rows.start if rows else max(0, rows.start - 1)
         index = self.proxy.mapFromSource(self.model.index(target, 0))
         if index.isValid():
             self.view.scrollTo(index, QTableView.ScrollHint.PositionAtCenter)
         if rows and index.isValid():
             # The last of them in view too, as far as the table's height allows: the table scrolls by
             # the pixel, and centring the first could leave the last a row below the view.
-            last = self.proxy.mapFromSource(self.model.index(rows.stop - 1, 0))
+            last = self.proxy.mapFromSource(self.model.index(rows[-1], 0))
             first = self.view.visualRect(index)
             if last.isValid() and self.view.visualRect(last).bottom() - first.top() < self.view.viewport().height():
                 self.view.scrollTo(last, QTableView.ScrollHint.EnsureVisible)

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -80,6 +81,9 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
         view.settle()
     if wide or alone:
         _settle(view)
+        # What waits for a tick of the plots laid out anew (objectives' labels placed clear of the
+        # curves at this size), done before the picture is drawn.
+        dashboard.flush()
     try:
         yield
     finally:
@@ -88,6 +92,8 @@ def laid_out_for_export(dashboard, key: str | None = None) -> Iterator[None]:
             view.settle()
         if alone:
             dashboard.enlarge(enlarged)
+        if wide or alone:
+            dashboard.flush()  # and again as the window has them, before the window paints
 
 
 def _settle(view) -> None:
@@ -135,31 +141,61 @@ def render_plots(dashboard, painter: QPainter, key: str | None = None) -> None:
 
 @contextmanager
 def lines_scaled(scene, scale: float) -> Iterator[None]:
-    """Curves and lines across the plots ``scale`` times as wide while a picture is drawn at ``scale``
-    pixels per screen pixel, then as they were. Their pens are cosmetic (a width in the device's
-    pixels, whatever the painter's scale): a 1 px curve at 3x printed a third as heavy as on screen."""
+    """Curves, lines across the plots, and the axes' lines and ticks ``scale`` times as wide while a
+    picture is drawn at ``scale`` pixels per screen pixel, then as they were. Their pens are cosmetic
+    (a width in the device's pixels, whatever the painter's scale): a 1 px curve at 3x printed a third
+    as heavy as on screen, and the axes, a hairline beside curves three pixels wide."""
     if scale <= 1.0:
         yield
         return
-    widened: list[tuple[Callable[[QPen], None], QPen]] = []
+    put_back: list[Callable[[], None]] = []
     for item in scene.items():
+        if isinstance(item, pg.AxisItem):
+            put_back += _axis_widened(item, scale)
+            continue
         if isinstance(item, pg.PlotCurveItem):
             own = item.opts["pen"]
         elif isinstance(item, pg.InfiniteLine):
             own = item.pen
         else:
             continue
-        if not isinstance(own, QPen) or own.style() == Qt.PenStyle.NoPen or not own.isCosmetic():
-            continue
-        wide = QPen(own)
-        wide.setWidthF(max(1.0, own.widthF()) * scale)  # width 0 is a one-pixel line
-        item.setPen(wide)
-        widened.append((item.setPen, own))
+        wide = _widened(own, scale)
+        if wide is not None:
+            item.setPen(wide)
+            put_back.append(partial(item.setPen, own))
     try:
         yield
     finally:
-        for set_pen, own in widened:
-            set_pen(own)
+        for undo in put_back:
+            undo()
+
+
+def _widened(pen, scale: float) -> QPen | None:
+    """``pen`` ``scale`` times as wide, or None if it draws nothing or is not cosmetic."""
+    if not isinstance(pen, QPen) or pen.style() == Qt.PenStyle.NoPen or not pen.isCosmetic():
+        return None
+    wide = QPen(pen)
+    wide.setWidthF(max(1.0, pen.widthF()) * scale)  # width 0 is a one-pixel line
+    return wide
+
+
+def _axis_widened(axis: pg.AxisItem, scale: float) -> list[Callable[[], None]]:
+    """Widen the axis's line and ticks (its grid lines are ticks); returns how to put them back."""
+    pen, ticks, text = axis.pen(), axis.tickPen(), axis.textPen()
+    wide = _widened(pen, scale)
+    if wide is None:
+        return []
+    own_ticks = ticks != pen  # else the ticks take the line's pen
+    wide_ticks = _widened(ticks, scale) if own_ticks else None
+
+    def dress(line: QPen, tick: QPen | None) -> None:
+        axis.setPen(line)
+        if tick is not None:
+            axis.setTickPen(tick)
+        axis.setTextPen(text)  # setPen gives the axis's label the line's colour
+
+    dress(wide, wide_ticks)
+    return [lambda: dress(pen, ticks if wide_ticks is not None else None)]
 
 
 def plots_image(dashboard, key: str | None = None, scale: float = PRINT_SCALE) -> QImage:

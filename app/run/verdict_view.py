@@ -66,6 +66,15 @@ _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "n
 # two thresholds a plot.
 SPARE_BURN_CURVES = 6
 SPARE_THRESHOLD_LINES = 2
+# Where an objective's label may sit on its line, in order of preference: (where along the line, as a
+# share of the plot's width; the label's corner there). At the right end over the line first, as it
+# always was; then under it, at the left end, in the middle, where it covers no curve.
+THRESHOLD_LABEL_PLACES = (
+    (0.98, (1.0, 1.0)), (0.98, (1.0, 0.0)), (0.02, (0.0, 1.0)), (0.02, (0.0, 0.0)),
+    (0.5, (0.5, 1.0)), (0.5, (0.5, 0.0)), (0.25, (0.5, 1.0)), (0.25, (0.5, 0.0)),
+    (0.75, (0.5, 1.0)), (0.75, (0.5, 0.0)),
+)
+THRESHOLD_LABEL_CLEARANCE = 2.0  # px between a label and a curve: the curve's own width
 
 
 # The dashboard's height besides its plots and the banner's text: header, legend, reasons, time
@@ -244,6 +253,7 @@ class VerdictOverlay(QObject):
             for plot in ("latency", "errors")}
         self._reserved = False  # the design declares objectives: banner and burn plot hold their place
         self._threshold_lines: list[tuple[str, pg.InfiniteLine, float]] = []
+        self._label_texts: dict[pg.InfiniteLine, tuple[str, ...]] = {}  # each line's label, longest first
         self._burn_items: list = []  # the run's fault windows on the burn plot
         self._burn_curves: list[tuple[LiveCurve, str, tuple[str, int]]] = []
         self._marks: list[pg.InfiniteLine] = []
@@ -251,6 +261,9 @@ class VerdictOverlay(QObject):
         self._burn_built = False  # the burn plot holds the curves of the objectives in _specs_key
         self._marked: tuple | None = None
         dashboard.log_latency.toggled.connect(self._place_latency_lines)
+        for key in ("latency", "errors"):
+            # Zoomed, resized, or its axis fitted anew: a label clear of the curves may cover one now.
+            dashboard.plots[key].vb.sigTransformChanged.connect(self._place_labels_later)
         dashboard.installEventFilter(self)  # threshold labels' backgrounds follow the theme
         # After the dashboard's own handler, which leaves the readout alone outside its plots.
         dashboard.plots_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -294,7 +307,8 @@ class VerdictOverlay(QObject):
 
     def _stages(self):
         return [("objective lines", self._refresh_items), ("burn plot", self._refresh_burn_items),
-                ("verdict banner", self._refresh_banner), ("burn curves", self._refresh_burn)]
+                ("verdict banner", self._refresh_banner), ("burn curves", self._refresh_burn),
+                ("objective labels", self._place_labels)]
 
     def _waiting(self, session: RunSession) -> bool:
         """The design declares objectives, and the run has not named them yet."""
@@ -361,6 +375,7 @@ class VerdictOverlay(QObject):
             line.hide()  # kept for the next run's objectives
             self._spare_lines[key].append(line)
         self._threshold_lines = []
+        self._label_texts = {}
         self._keep_lines_in_view()
         if self.burn_plot is not None:
             self._release_burn_items()
@@ -398,15 +413,18 @@ class VerdictOverlay(QObject):
             objective = spec["objective"]
             who = f"{spec['client']} " if several else ""
             if objective["kind"] == "latency":
-                text = f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}"
                 # In seconds, as the latency plot's curves (its axis shows ms where the range asks).
-                self._add_threshold("latency", objective["threshold"], text, colour)
+                self._add_threshold("latency", objective["threshold"], colour,
+                                    f"{who}p{objective['percentile']:g} ≤ {_ms(objective['threshold'])}",
+                                    f"{who}≤ {_ms(objective['threshold'])}")
             else:
-                text = f"{who}error budget {_budget(objective['target'])}"
-                self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, text, colour)
+                budget = _budget(objective["target"])
+                self._add_threshold("errors", (1.0 - objective["target"]) * 100.0, colour,
+                                    f"{who}error budget {budget}", f"{who}{budget}")
                 if objective.get("latency_threshold") is not None:
-                    text = f"{who}good ≤ {_ms(objective['latency_threshold'])}"
-                    self._add_threshold("latency", objective["latency_threshold"], text, colour)
+                    self._add_threshold("latency", objective["latency_threshold"], colour,
+                                        f"{who}good ≤ {_ms(objective['latency_threshold'])}",
+                                        f"{who}≤ {_ms(objective['latency_threshold'])}")
         self._place_latency_lines()
         self._keep_lines_in_view()
 
@@ -415,7 +433,9 @@ class VerdictOverlay(QObject):
         # threshold far above them showed only once a spike reached it.
         self.dashboard.keep_in_view("latency", [v for key, _line, v in self._threshold_lines if key == "latency"])
 
-    def _add_threshold(self, plot: str, value: float, text: str, colour: str) -> None:
+    def _add_threshold(self, plot: str, value: float, colour: str, *texts: str) -> None:
+        """An objective's line at ``value`` across ``plot``, labelled with the first of ``texts`` (the
+        shorter ones where the plot has no room for it clear of the curves)."""
         spare = self._spare_lines[plot]
         line = spare.pop() if spare else self._new_threshold_line(plot)
         line.setPen(pg.mkPen(QColor(colour), width=1, style=Qt.PenStyle.DashDotLine))
@@ -424,13 +444,18 @@ class VerdictOverlay(QObject):
         # On the plot's background, so that neither its own line nor a curve runs through the words.
         line.label.fill = self._label_fill()
         line.label.setColor(colour)
-        line.label.setFormat(text)  # once shown: a hidden label leaves its text as it was
+        line.label.setFormat(texts[0])  # once shown: a hidden label leaves its text as it was
+        line.label.setToolTip(texts[0])  # whole, where the plot has room only for a shorter label
+        _put_label(line, texts[0], *THRESHOLD_LABEL_PLACES[0])  # a line kept from the last run: where it starts
+        self._label_texts[line] = texts
         self._threshold_lines.append((plot, line, value))
 
     def _new_threshold_line(self, plot: str) -> pg.InfiniteLine:
         """An objective's line across plot ``plot``, hidden until a run's objectives take it."""
+        position, anchor = THRESHOLD_LABEL_PLACES[0]
         line = pg.InfiniteLine(pos=0.0, angle=0, movable=False, label="",
-                               labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "fill": self._label_fill()})
+                               labelOpts={"position": position, "anchors": [anchor, anchor],
+                                          "fill": self._label_fill()})
         line.setZValue(40)
         line.hide()
         self.dashboard.plots[plot].addItem(line)
@@ -447,6 +472,23 @@ class VerdictOverlay(QObject):
                 line.label.fill = self._label_fill()  # TextItem paints its fill from this
                 line.label.update()
         return False
+
+    def _place_labels_later(self, *_args) -> None:
+        session = self.session
+        if session is not None and session.done and self._threshold_lines:
+            self.dashboard.later("objective labels", self._place_labels)
+
+    def _place_labels(self) -> bool:
+        """Put each objective's label where it covers no curve of its plot, nor another label, once the
+        run is over (a live run's curves move under them); False when there are none to place."""
+        session = self.session
+        if session is None or not session.done or not self._threshold_lines:
+            return False
+        taken: dict[str, list[tuple[float, float, float, float]]] = {}
+        for key, line, _value in self._threshold_lines:
+            _put_label(line, *threshold_label_place(self.dashboard.plots[key], line, self._label_texts[line],
+                                                    taken.setdefault(key, [])))
+        return True
 
     def _place_latency_lines(self, *_args) -> None:
         # A log axis plots log10 of the values: the lines move with it.
@@ -699,6 +741,85 @@ def _e(text: str) -> str:
 
 def _tag(variant: str, several: bool) -> str:
     return f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
+
+
+# -- the objectives' labels ---------------------------------------------------------------
+def _put_label(line: pg.InfiniteLine, text: str, position: float, anchor: tuple[float, float]) -> None:
+    label = line.label
+    if label.format != text:
+        label.setFormat(text)
+    if (label.orthoPos, label.anchors[0]) != (position, anchor):
+        label.anchors = [anchor, anchor]  # over or under the line wherever the line is in the plot
+        label.setPosition(position)
+
+
+def threshold_label_place(plot: pg.PlotItem, line: pg.InfiniteLine, texts: tuple[str, ...],
+                          taken: list[tuple[float, float, float, float]]) -> tuple[str, float, tuple[float, float]]:
+    """The label of ``line`` (across ``plot``): the first of ``texts`` at the first of
+    ``THRESHOLD_LABEL_PLACES`` where it stays inside the plot's view and covers no curve nor a
+    rectangle of ``taken`` (another label's, in the view's coordinates); where none is clear, the
+    text and place that cover the least. Its rectangle is added to ``taken``."""
+    view = plot.vb
+    (x0, x1), (y0, y1) = view.viewRange()
+    if not (x1 > x0 and y1 > y0 and view.width() > 0 and view.height() > 0):
+        return (texts[0], *THRESHOLD_LABEL_PLACES[0])
+    per_x, per_y = view.viewPixelSize()  # the view's units in a pixel
+    pad_x, pad_y = THRESHOLD_LABEL_CLEARANCE * per_x, THRESHOLD_LABEL_CLEARANCE * per_y
+    y = float(line.value())
+    curves = [(np.asarray(item.xData, dtype=float), np.asarray(item.yData, dtype=float), item.opts.get("fillLevel"))
+              for item in plot.items if isinstance(item, pg.PlotCurveItem) and item.isVisible()
+              and item.xData is not None and len(item.xData) > 1]
+    # Each text measured as the label draws its own, margins and all, without drawing it.
+    words = line.label.textItem
+    metrics, drawn = QFontMetricsF(words.font()), words.boundingRect()
+    margins = drawn.width() - metrics.horizontalAdvance(words.toPlainText())
+    height = drawn.height() * per_y
+    best: tuple[int, tuple[float, float, float, float], tuple[str, float, tuple[float, float]]] | None = None
+    for text in texts:
+        width = (metrics.horizontalAdvance(text) + margins) * per_x
+        for position, anchor in THRESHOLD_LABEL_PLACES:
+            left = x0 + position * (x1 - x0) - anchor[0] * width
+            bottom = y if anchor[1] == 1.0 else y - height  # the label's lower corner on the line: over it
+            rect = (left, left + width, bottom, bottom + height)
+            if rect[0] < x0 or rect[1] > x1 or rect[2] < y0 or rect[3] > y1:
+                continue  # cut off by the plot's edge
+            grown = (rect[0] - pad_x, rect[1] + pad_x, rect[2] - pad_y, rect[3] + pad_y)
+            covered = sum(_segments_through(x, ys, fill, grown) for x, ys, fill in curves) + \
+                sum(_overlap(grown, other) for other in taken)
+            if best is None or covered < best[0]:
+                best = (covered, rect, (text, position, anchor))
+            if not covered:
+                taken.append(rect)
+                return text, position, anchor
+    if best is None:
+        return (texts[0], *THRESHOLD_LABEL_PLACES[0])
+    taken.append(best[1])
+    return best[2]
+
+
+def _segments_through(x: np.ndarray, y: np.ndarray, fill: float | None, rect: tuple[float, float, float, float]) -> int:
+    """How many of a curve's segments (from ``fill`` up, for a filled curve) pass through ``rect``
+    (left, right, bottom, top)."""
+    left, right, bottom, top = rect
+    xa, xb, ya, yb = x[:-1], x[1:], y[:-1], y[1:]
+    forward = xa <= xb  # each segment from its left end
+    xa, xb, ya, yb = np.where(forward, xa, xb), np.where(forward, xb, xa), np.where(forward, ya, yb), \
+        np.where(forward, yb, ya)
+    across = np.isfinite(ya) & np.isfinite(yb) & (xb >= left) & (xa <= right)
+    # The segment's heights where it enters and leaves the rectangle's columns.
+    dx = xb - xa
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0 = np.where(dx > 0, (np.maximum(xa, left) - xa) / dx, 0.0)
+        t1 = np.where(dx > 0, (np.minimum(xb, right) - xa) / dx, 1.0)
+    y0, y1 = ya + t0 * (yb - ya), ya + t1 * (yb - ya)
+    low, high = np.minimum(y0, y1), np.maximum(y0, y1)
+    if fill is not None:
+        low, high = np.minimum(low, fill), np.maximum(high, fill)
+    return int(np.count_nonzero(across & (high >= bottom) & (low <= top)))
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def _mark_sides(times: list[float], labels: list[str], plot: pg.PlotItem) -> list[tuple[bool, bool]]:

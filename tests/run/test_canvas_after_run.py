@@ -119,7 +119,7 @@ def test_the_event_log_follows_the_time_slider(qtbot, window):
     marked = [log.model.events[r] for r in log.model.highlighted]
     assert late in marked and shown(late)
     assert all(session.bucket_at(e["time"]) == session.bucket_at(late["time"]) for e in marked)
-    background = log.model.data(log.model.index(log.model.highlighted.start, 2), 8)  # BackgroundRole
+    background = log.model.data(log.model.index(log.model.highlighted[0], 2), 8)  # BackgroundRole
     assert background is not None
     ui._on_cursor(1.5)  # nothing happens in the second second: nothing is marked
     assert not [e for e in log.model.events if 1.0 <= e["time"] < 2.0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.run.event_log import ALL
 from benchmarks.bench_event_log import add_batch, event_log_window
@@ -82,12 +83,20 @@ def test_a_filter_holds_for_events_arriving_after_it_is_set(qtbot):
 
 
 def _shown(log) -> list[tuple]:
-    """Every cell's words, tooltip, colour and alignment, row by row in the model's order."""
-    model = log.model
-    return [tuple((model.data(model.index(r, c)), model.data(model.index(r, c), 3),
-                   str(model.data(model.index(r, c), 9)), model.data(model.index(r, c), 7),
-                   model.data(model.index(r, c), 8))
-                  for c in range(model.columnCount())) for r in range(model.rowCount())]
+    """Every cell's words, tooltip, colour, alignment and background, row by row as the table shows them."""
+    proxy = log.proxy
+    return [tuple((proxy.data(proxy.index(r, c)), proxy.data(proxy.index(r, c), 3),
+                   str(proxy.data(proxy.index(r, c), 9)), proxy.data(proxy.index(r, c), 7),
+                   proxy.data(proxy.index(r, c), 8))
+                  for c in range(proxy.columnCount())) for r in range(proxy.rowCount())]
+
+
+def _moves(model) -> list[str]:
+    """What a model tells its views of rows reordered or remade."""
+    said: list[str] = []
+    for name in ("modelReset", "layoutChanged", "rowsMoved", "rowsRemoved"):
+        getattr(model, name).connect(lambda *_args, name=name: said.append(name))
+    return said
 
 
 @pytest.mark.parametrize("runs", [1, 2])  # one run's events in order; a comparison's sorted in among
@@ -100,24 +109,65 @@ def test_a_runs_end_adds_the_events_not_shown_and_shows_what_a_new_log_would(qtb
             variants["unprotected"].events.clear()
         log.session_updated()
     log.follow_time(3.0, 6.0)
-    resets = []
-    log.model.modelReset.connect(lambda: resets.append(True))
-    # The final logs: complete, with events no frame brought (the last, and one in the middle).
+    moves = _moves(log.model)
+    # The final logs: complete, with events no frame brought, before and after those shown.
     for data in variants.values():
         data.events = data.events + [{"time": 500.0, "kind": "fault_ended", "component": "db", "link": "app -> db",
-                                      "details": "after the last frame"}]
+                                      "details": "after the last frame"},
+                                     {"time": 7.5, "kind": "retry", "component": "db", "details": "logged late"}]
     log.session.done = True
     log.session_ended()
     fresh_window, fresh, _ = event_log_window(600, 400)
     qtbot.addWidget(fresh_window)
     fresh.show_session(log.session)
-    assert log.model.events == fresh.model.events == log.session.merged_events()
+    assert log.visible_events() == fresh.visible_events() == log.session.merged_events()
     assert _shown(log) == _shown(fresh)  # cells as made anew, the highlight gone
-    assert log.visible_events() == fresh.visible_events() and log.count_label.text() == fresh.count_label.text()
+    assert log.count_label.text() == fresh.count_label.text()
     assert log.kind_combo.count() == fresh.kind_combo.count()
-    assert bool(resets) == (runs == 2)  # rows in order already: the new ones only appended
+    assert moves == []  # the rows shown stayed where they were: the new ones only appended
     rows = log.model.highlight(3.0, 6.0)
     assert rows and all(3.0 <= log.model.events[r]["time"] < 6.0 for r in rows)
+    assert sorted(rows) == [r for r, e in enumerate(log.model.events) if 3.0 <= e["time"] < 6.0]
+    assert [log.model.events[r]["time"] for r in rows] == sorted(log.model.events[r]["time"] for r in rows)
+
+
+def _tied_comparison(qtbot):
+    """A comparison whose runs log events at the same times, the second run's arriving first."""
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    protected, unprotected = variants["protected"], variants["unprotected"]
+    for step in range(6):
+        unprotected.events += [{"time": float(step), "kind": "fault_started", "component": "db",
+                                "details": f"b{step}"}, {"time": float(step), "kind": "retry", "component": "app",
+                                                          "details": f"a{step}"}]
+        log.session_updated()
+    for step in range(6):
+        protected.events += [{"time": float(step), "kind": "fault_started", "component": "db",
+                              "details": f"z{step}"}]
+        log.session_updated()
+    return log
+
+
+def test_events_at_the_same_time_show_in_the_order_of_the_runs_and_of_their_logs(qtbot):
+    log = _tied_comparison(qtbot)
+    assert log.visible_events() == log.session.merged_events()  # live, though the second run's came first
+    log.session.done = True
+    log.session_ended()
+    assert log.visible_events() == log.session.merged_events()
+    log.view.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # Details: the ties in another order
+    assert log.visible_events() != log.session.merged_events()
+    log.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert log.visible_events() == log.session.merged_events()
+
+
+def test_the_time_slider_marks_the_events_at_its_time_whatever_order_they_came_in(qtbot):
+    log = _tied_comparison(qtbot)
+    log.session.done = True
+    log.session_ended()
+    marked = log.follow_time(2.0, 4.0)
+    assert marked == [e for e in log.session.merged_events() if 2.0 <= e["time"] < 4.0]
+    assert log.follow_time(2.5, 2.75) == []
+    assert len(log.model.highlighted) == 0
 
 
 def test_a_runs_end_whose_logs_differ_from_what_was_shown_rebuilds_the_log(qtbot):

@@ -42,6 +42,11 @@ def _add(variants, step: int, behind: float) -> None:
     add_batch(variants, step, behind, KINDS)
 
 
+def _three_tier():
+    return parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "three_tier.json")
+                        .read_text())
+
+
 def _settle() -> None:
     """Let the view lay out the new rows (a zero timer when it is not scrolled) and paint them."""
     for _ in range(2):
@@ -73,6 +78,28 @@ def test_new_events_repaint_only_the_rows_from_the_first_new_one_down(qtbot):
     assert painted.rects, "the new rows were painted"
     assert all(r.top() > viewport.height() // 2 for r in painted.rects)  # the rows above were left as they were
     assert log.model.rowCount() == 6 * 61
+
+
+def test_a_new_runs_first_events_repaint_only_their_rows_once(qtbot):
+    """As later batches do: the log emptied at the run's start, and the filter saying its header changed
+    once its first rows came, were each taken for rows moved, and the first batch painted the whole
+    table twice."""
+    window, log, variants = _live_log(qtbot, _three_tier(), "database outage")  # a live run knows its design
+    _settle()
+    painted = _Painted()
+    viewport = log.view.viewport()
+    viewport.installEventFilter(painted)
+    _add(variants, 0, 2.6)
+    log.session_updated()
+    for _ in range(4):
+        QApplication.processEvents()
+    rows = log.proxy.rowCount()
+    assert rows == 6 and len(painted.rects) == 1
+    assert painted.rects[0].top() == 0 and painted.rects[0].height() <= rows * log.view.rowHeight(0)
+    assert painted.rects[0].width() == viewport.width()
+    shown = _picture(window, viewport)
+    viewport.repaint()
+    assert _picture(window, viewport) == shown
 
 
 def test_what_the_log_shows_after_partial_repaints_is_a_whole_repaint(qtbot):
@@ -198,8 +225,7 @@ def test_sorting_by_a_column_and_back_by_time(qtbot):
 def test_a_longer_kind_arriving_mid_run_never_widens_the_kind_column(qtbot):
     """The column is fitted at the run's start to every kind the design can write: widening it when a
     longer kind first arrives repainted the whole table mid-run."""
-    design = parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "three_tier.json")
-                          .read_text())
+    design = _three_tier()
     window, log, variants = _live_log(qtbot, design, "database outage")
     width = log.view.columnWidth(KIND_COLUMN)
     metrics = log.view.fontMetrics()

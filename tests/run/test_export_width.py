@@ -101,3 +101,49 @@ def test_an_export_at_three_times_draws_its_curves_three_times_as_wide(qtbot, sh
     # The window's own curves are as thin as before.
     curve = next(c.item for c in dashboard.curves() if c.plot == "throughput")
     assert curve.opts["pen"].widthF() <= 1.0
+
+
+def _thickness(pixels: np.ndarray, background: np.ndarray) -> int:
+    """The longest run of pixels unlike the background along a row or column of pixels."""
+    inked = np.abs(pixels.astype(int) - background.astype(int)).sum(axis=-1) > 60
+    longest = run = 0
+    for on in inked:
+        run = run + 1 if on else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_an_export_at_two_and_three_times_draws_its_axes_as_heavy_as_its_curves(qtbot, shop):  # noqa: F811
+    """The axes' pens are cosmetic like the curves': left alone, a 3x picture drew them a third as
+    heavy as on screen, hairlines beside curves three pixels wide."""
+    w, ui = shop
+    ui.compare_action.setChecked(False)
+    _fit(qtbot, w, 1600, 1000)
+    run_and_wait(qtbot, ui)
+    dashboard = ui.dashboard
+    dashboard.flush()
+    plot = dashboard.plots["throughput"]
+    thickness: dict[float, tuple[float, float]] = {}
+    with plot_export.laid_out_for_export(dashboard, "throughput"):
+        qtbot.wait(50)
+        source = plot.sceneBoundingRect()
+        header = plot_export.plots_picture_size(dashboard, "throughput").height() - source.height()
+        # The plot's view in the picture: the left axis's line runs down its left edge, the time axis's under it.
+        view = plot.vb.sceneBoundingRect().translated(-source.left(), header - source.top())
+        for scale in (1.0, 2.0, 3.0):
+            image = plot_export.plots_image(dashboard, "throughput", scale).convertToFormat(QImage.Format.Format_RGB32)
+            rgb = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.width(), 4)[..., :3]
+            background = rgb[0, 0]
+            reach = round(4 * scale)  # around where the line is, short of the ticks' words
+            left, bottom = round(view.left() * scale), round(view.bottom() * scale)
+            # Across the axis's line at many places: the median leaves out where a tick or a curve meets it.
+            rows = np.linspace(view.top() + 10, view.bottom() - 10, 40) * scale
+            columns = np.linspace(view.left() + 10, view.right() - 10, 40) * scale
+            thickness[scale] = (
+                float(np.median([_thickness(rgb[round(y), left - reach:left + reach], background) for y in rows])),
+                float(np.median([_thickness(rgb[bottom - reach:bottom + reach, round(x)], background)
+                                 for x in columns])))
+    assert thickness[1.0] == (1.0, 1.0), thickness
+    assert thickness[2.0] == (2.0, 2.0) and thickness[3.0] == (3.0, 3.0), thickness
+    # The window's own axes are as thin as before.
+    assert plot.getAxis("left").pen().widthF() <= 1.0 and plot.getAxis("bottom").pen().widthF() <= 1.0

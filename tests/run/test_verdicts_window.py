@@ -301,3 +301,53 @@ def test_objective_items_all_land_once_the_ticks_drain_and_are_reused_by_the_nex
     assert overlay.burn_plot is None and not overlay._threshold_lines
     for key in ("latency", "errors"):
         assert not [line for line in _shown(dashboard.plots[key], pg.InfiniteLine) if line.zValue() == 40]
+
+
+def _scene_polylines(plot: pg.PlotItem) -> list[np.ndarray]:
+    """Each curve of ``plot`` as drawn, in scene coordinates, with points every few pixels along its segments."""
+    lines = []
+    for item in plot.items:
+        if not isinstance(item, pg.PlotCurveItem) or not item.isVisible() or item.xData is None:
+            continue
+        drawn = [plot.vb.mapViewToScene(QPointF(x, y)) for x, y in zip(item.xData, item.yData)
+                 if np.isfinite(x) and np.isfinite(y)]
+        points = np.array([(p.x(), p.y()) for p in drawn])
+        if len(points) > 1:
+            steps = np.linspace(0.0, 1.0, 12)[:, None, None]
+            lines.append((points[:-1] + steps * (points[1:] - points[:-1])).reshape(-1, 2))
+    return lines
+
+
+def _covers(rect, lines: list[np.ndarray]) -> int:
+    return sum(int(np.count_nonzero((p[:, 0] >= rect.left()) & (p[:, 0] <= rect.right()) & (p[:, 1] >= rect.top())
+                                    & (p[:, 1] <= rect.bottom()))) for p in lines)
+
+
+def test_an_objectives_label_sits_clear_of_the_curves_that_cross_its_line(qtbot, example_window):
+    """Latency crosses the p99 line under the label's first place (the plot's right end, over the
+    line): once the run is over, the label moves where it covers no curve, inside the plot."""
+    w, ui = example_window("three_tier", duration=95, experiment="database outage")  # down from 60 to 90 s
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    qtbot.wait(50)
+    overlay = ui.verdicts
+    latency = ui.dashboard.plots["latency"]
+    lines = [line for key, line, _v in overlay._threshold_lines if key == "latency"]
+    assert lines
+    curves = _scene_polylines(latency)
+    view = latency.vb.sceneBoundingRect()
+    for line in lines:
+        placed = (line.label.format, line.label.orthoPos, line.label.anchors[0])
+        label = line.label.sceneBoundingRect()
+        assert view.contains(label), (line.label.toPlainText(), label, view)
+        assert _covers(label, curves) == 0, line.label.toPlainText()
+        first = line.label.toolTip()  # the whole label, at its first place
+        line.label.setFormat(first)
+        line.label.anchors = [(1.0, 1.0), (1.0, 1.0)]
+        line.label.setPosition(0.98)
+        assert _covers(line.label.sceneBoundingRect(), curves) > 0  # where it was, it covered them
+        line.label.setFormat(placed[0])
+        line.label.anchors = [placed[2], placed[2]]
+        line.label.setPosition(placed[1])
+    for key, line, _value in overlay._threshold_lines:  # every label inside its plot
+        assert ui.dashboard.plots[key].vb.sceneBoundingRect().contains(line.label.sceneBoundingRect())
