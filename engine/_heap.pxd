@@ -7,6 +7,12 @@
 # a 4-ary one (half the levels of a binary heap, and a node's four children share cache
 # lines), moves only its key (time, seq, slot).
 #
+# A key taken from the top leaves a hole there (slot -1), filled only when the heap is next
+# read or pushed to. An event that pushes the next one (an arrival the next arrival, a
+# worker's end the next start) so drops its key into the hole and sifts it down once, where
+# a pop and a push would sift twice. Keys are unique, so the heap yields the same order
+# whatever its layout.
+#
 # Events due at the current instant (a zero-delay hop: a link without latency, an answer
 # refused on the spot) skip the heap: their keys join a FIFO line, `now_q`, in push order.
 # Every key in that line has t == now and a larger seq than any event pushed before it, so
@@ -166,6 +172,8 @@ cdef inline EventKey* _peek(Sim* s, int* source) noexcept nogil:
     cdef EventKey* other
     cdef int i
     if s.heap_n > 0:
+        if s.heap[0].slot < 0:
+            _fill_hole(s)
         key = &s.heap[0]
         source[0] = FROM_HEAP
     if s.now_n > 0:
@@ -257,6 +265,9 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
             return &s.ev_pool[slot]
     i = s.heap_n
     s.heap_n += 1
+    if i > 0 and s.heap[0].slot < 0:
+        _sift_down(s, key, i + 1)
+        return &s.ev_pool[slot]
     while i > 0:
         p = (i - 1) >> 2
         if _before(&key, &s.heap[p]):
@@ -268,37 +279,38 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     return &s.ev_pool[slot]
 
 
-cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
-    cdef int32_t slot = s.heap[0].slot
-    cdef EventKey last
-    cdef int64_t i = 0, child, best, end, n
-    s.heap_n -= 1
-    n = s.heap_n
-    if n > 0:
-        last = s.heap[n]
-        while True:
-            child = 4 * i + 1
-            if child >= n:
-                break
-            best = child
-            if child + 3 < n:
-                # all four children: a tournament of selects, not branches, whose outcome a
-                # large heap makes unpredictable; keys are unique, so the least is the same
-                best = _least_of_four(s.heap, child)
-            else:
-                end = n
+cdef inline void _fill_hole(Sim* s) noexcept nogil:
+    """Close the hole a pop left on top: the last key sifts down from there."""
+    _sift_down(s, s.heap[s.heap_n], s.heap_n)
+
+
+cdef inline void _sift_down(Sim* s, EventKey last, int64_t n) noexcept nogil:
+    """Place ``last`` in the hole at the top of a heap of ``n`` places (the hole's included)."""
+    cdef int64_t i = 0, child, best, end
+    if n == 0:
+        return
+    while True:
+        child = 4 * i + 1
+        if child >= n:
+            break
+        best = child
+        if child + 3 < n:
+            # all four children: a tournament of selects, not branches, whose outcome a
+            # large heap makes unpredictable; keys are unique, so the least is the same
+            best = _least_of_four(s.heap, child)
+        else:
+            end = n
+            child += 1
+            while child < end:
+                if _before(&s.heap[child], &s.heap[best]):
+                    best = child
                 child += 1
-                while child < end:
-                    if _before(&s.heap[child], &s.heap[best]):
-                        best = child
-                    child += 1
-            if _before(&s.heap[best], &last):
-                s.heap[i] = s.heap[best]
-                i = best
-            else:
-                break
-        s.heap[i] = last
-    return slot
+        if _before(&s.heap[best], &last):
+            s.heap[i] = s.heap[best]
+            i = best
+        else:
+            break
+    s.heap[i] = last
 
 
 cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
@@ -314,7 +326,8 @@ cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
     out.seq = key.seq
     slot = key.slot
     if source == FROM_HEAP:
-        _pop_heap(s)
+        s.heap_n -= 1
+        s.heap[0].slot = -1
     elif source == FROM_LINE:
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
