@@ -236,15 +236,15 @@ cdef struct Sim:
     int wn_n
 
     # pools
-    # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap and,
-    # for those due at the current instant, in a line in push order
+    # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap, and
+    # those due at the current instant in a line of their own, in push order
     EventKey* heap
     int64_t heap_n
     int64_t heap_cap        # capacity of every array below (a power of two)
     EventBody* ev_pool
     int32_t* ev_free        # a stack of free pool slots
     int64_t ev_free_n
-    EventKey* now_q         # ring of the keys due at `now`, in push order
+    EventBody* now_q        # ring of the events due at `now`, in push order (no key: engine/_heap.pxd)
     int64_t now_head
     int64_t now_n
     # rings of keys a constant delay ahead, one per delay (a link's constant latency): pushed
