@@ -556,6 +556,24 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.ml_row[l * NML + field] += v
 
 
+cdef inline void _count_c_pair(Sim* s, int c, int field, int other) noexcept nogil:
+    """One more in two of component ``c``'s counts at once (a call and its only attempt): the
+    row's address and its flag once, where two _count_c would reload both after the flag's
+    byte, which may alias anything."""
+    cdef double* row = &s.mc_row[c * NMC]
+    s.c_active[c] = 1
+    row[field] += 1.0
+    row[other] += 1.0
+
+
+cdef inline void _count_l_pair(Sim* s, int l, int field, int other) noexcept nogil:
+    """_count_c_pair for link ``l``."""
+    cdef double* row = &s.ml_row[l * NML]
+    s.l_counted[l] = 1
+    row[field] += 1.0
+    row[other] += 1.0
+
+
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
