@@ -644,16 +644,20 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     cdef int b
     cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
-    if s.measuring:
-        s.tot_lat[c * 5 + 3] += latency
-        s.tot_lat[c * 5 + 4] += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
+        if s.measuring:
+            s.tot_lat[c * 5 + 3] += latency
+            s.tot_lat[c * 5 + 4] += 1
         _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
     if s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)
-    b = _histogram_bin(latency)
+    # a client's latency over a link without latency is its service's, just recorded
+    if latency != s.binned_latency:
+        s.binned_latency = latency
+        s.binned_bin = _histogram_bin(latency)
+    b = s.binned_bin
     # The run's histogram is not written here but folded from the bucket's at its flush
     # (_fold_bucket_latencies), so a latency costs one histogram line, not two. The first
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
@@ -677,6 +681,8 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if latency > s.b_lat[c * 3 + 2]:
         s.b_lat[c * 3 + 2] = latency
     if s.measuring:
+        s.tot_lat[c * 5 + 3] += latency
+        s.tot_lat[c * 5 + 4] += 1
         s.tot_lat[c * 5] += latency
         s.tot_lat[c * 5 + 1] += 1
         if latency > s.tot_lat[c * 5 + 2]:

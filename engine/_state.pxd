@@ -327,3 +327,5 @@ cdef struct Sim:
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
     int64_t hp_n
+    double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
+    int binned_bin
