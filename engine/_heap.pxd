@@ -240,19 +240,25 @@ cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int 
 
 cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
-    cdef int64_t i, p, n
-    cdef int32_t slot
-    cdef EventKey key
     cdef EventBody* body
     if s.ev_free_n == s.now_n:   # as many events pending as the queue holds (the line's use no slot)
         # rare: out of line, so that the push keeps its few registers (and can be inlined)
         if not _out_of_line(_events_grow_step, s):
             return NULL
     if t == s.now_ns and not edge:
+        # small enough to be inlined where the event is pushed, its body filled in place
         s.seq += 1
         body = &s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)]
         s.now_n += 1
         return body
+    return _push_later(s, t, edge, lane)
+
+
+cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
+    """_push_key of an event due after now, or of an edge: into its ring or the heap."""
+    cdef int64_t i, p, n
+    cdef int32_t slot
+    cdef EventKey key
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
     key.t = t
