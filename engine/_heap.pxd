@@ -338,29 +338,26 @@ cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
         body = &s.now_q[s.now_head]
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
-        _take_body(body, out)
-        return 1
-    if key == NULL or key.t > until:
-        return 0
-    out.t = key.t
-    slot = key.slot
-    if source == FROM_HEAP:
-        s.heap_n -= 1
-        s.heap[0].slot = -1
     else:
-        s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
-        s.lane_n[source] -= 1
-        s.lanes_n -= 1
-    _take_body(&s.ev_pool[slot], out)
-    s.ev_free[s.ev_free_n] = slot
-    s.ev_free_n += 1
-    return 1
-
-
-cdef inline void _take_body(EventBody* body, Event* out) noexcept nogil:
+        if key == NULL or key.t > until:
+            return 0
+        out.t = key.t
+        slot = key.slot
+        if source == FROM_HEAP:
+            s.heap_n -= 1
+            s.heap[0].slot = -1
+        else:
+            s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
+            s.lane_n[source] -= 1
+            s.lanes_n -= 1
+        body = &s.ev_pool[slot]
+        s.ev_free[s.ev_free_n] = slot
+        s.ev_free_n += 1
+    # the slot is free but not yet reused: the body is read before any push
     out.type = body.type
     out.a = body.a
     out.b = body.b
     out.c = body.c
     out.d = body.d
     out.e = body.e
+    return 1
