@@ -7,17 +7,25 @@
 # a 4-ary one (half the levels of a binary heap, and a node's four children share cache
 # lines), moves only its key (time, seq, slot).
 #
-# Events due at the current instant (a zero-delay hop: a link without latency, an answer
-# refused on the spot) skip the heap: their keys join a FIFO line, `now_q`, in push order.
-# Every key in that line has t == now and a larger seq than any event pushed before it, so
-# the line is sorted by (t, seq) and the next event is the smaller of the line's head and
-# the heap's top: exactly the order the heap alone gives.
+# A key taken from the top leaves a hole there (slot -1), filled only when the heap is next
+# read or pushed to. An event that pushes the next one (an arrival the next arrival, a
+# worker's end the next start) so drops its key into the hole and sifts it down once, where
+# a pop and a push would sift twice. Keys are unique, so the heap yields the same order
+# whatever its layout.
 #
-# The same holds for events a constant delay ahead (a link's constant latency): pushed at
-# now + d, their times never go back, so a ring per delay (`lane_q`) stays sorted by (t, seq)
-# as the line does. A key joins its ring only when it is not before the ring's last key, and
-# goes to the heap otherwise (a fault's extra latency, a full ring), so the rings are a hint
-# that never changes the order: the next event is the least of the heap's top and the heads.
+# Events due at the current instant (a zero-delay hop: a link without latency, an answer
+# refused on the spot) skip the heap and the pool: their bodies join a FIFO line, `now_q`, in
+# push order. Every ordinary event pushed during an instant for that instant joins the line,
+# and the line is empty when the clock moves on, so an event of the heap or a ring due now
+# was pushed before the line's (a smaller seq) or is an edge: the line's head is next exactly
+# when nothing there is due now. The order is the one the heap alone gives, and the line
+# keeps no time or seq of its own.
+#
+# Events a constant delay ahead (a link's constant latency), pushed at now + d, have times
+# that never go back, so a ring per delay (`lane_q`) stays sorted by (t, seq). A key joins
+# its ring only when it is not before the ring's last key, and goes to the heap otherwise (a
+# fault's extra latency, a full ring), so the rings are a hint that never changes the order:
+# the next event is the least of the heap's top and the rings' heads, or the line's head.
 from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
@@ -30,7 +38,6 @@ from engine._clock cimport _ns, _never_ns
 
 cdef enum:
     FROM_HEAP = -1
-    FROM_LINE = -2
 
 cdef extern from *:
     """
@@ -48,9 +55,9 @@ cdef extern from *:
     int _out_of_line "faultline_out_of_line"(_step f, void* s) noexcept nogil
 
 
-# What one pending event costs: its record, its key in the heap or the line, and its free-list entry.
+# What one pending event costs: its record in the pool or the line, its key in the heap, and its free-list entry.
 cdef inline int64_t _event_slot_bytes() noexcept nogil:
-    return sizeof(EventBody) + 2 * sizeof(EventKey) + sizeof(int32_t)
+    return 2 * sizeof(EventBody) + sizeof(EventKey) + sizeof(int32_t)
 
 
 cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
@@ -81,7 +88,7 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
         s.lane_head[i] = 0
         s.lane_n[i] = 0
     s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
-    s.now_q = <EventKey*> malloc(cap * sizeof(EventKey))
+    s.now_q = <EventBody*> malloc(cap * sizeof(EventBody))
     # only the rings in use (s.n_lanes, set before): a design without constant latencies has none
     s.lane_q = <EventKey*> malloc(s.n_lanes * LANE_CAP * sizeof(EventKey)) if s.n_lanes > 0 else NULL
     s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
@@ -134,16 +141,16 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
         s.out_of_memory = 1
         return 0
     s.ev_free = <int32_t*> p
-    p = realloc(s.now_q, 2 * cap * sizeof(EventKey))
+    p = realloc(s.now_q, 2 * cap * sizeof(EventBody))
     if p == NULL:
         s.out_of_memory = 1
         return 0
-    s.now_q = <EventKey*> p
+    s.now_q = <EventBody*> p
     # the part of the ring that wrapped round to the start moves to just after its end
     wrapped = s.now_head + s.now_n - cap
     if wrapped > 0:
-        memcpy(&s.now_q[cap], &s.now_q[0], wrapped * sizeof(EventKey))
-    # the free stack is empty when the queue is full: the new slots are all free
+        memcpy(&s.now_q[cap], &s.now_q[0], wrapped * sizeof(EventBody))
+    # the free stack holds only the slots the line's events leave unused: the new ones join it
     for i in range(cap):
         s.ev_free[s.ev_free_n] = <int32_t>(2 * cap - 1 - i)
         s.ev_free_n += 1
@@ -160,19 +167,17 @@ cdef inline EventKey* _lane_head(Sim* s, int lane) noexcept nogil:
 
 
 cdef inline EventKey* _peek(Sim* s, int* source) noexcept nogil:
-    """The key of the next event (NULL when none is pending), and where it is: FROM_HEAP,
-    FROM_LINE or the number of its ring."""
+    """The key of the next event of the heap and the rings (NULL when they hold none), and
+    where it is: FROM_HEAP or the number of its ring. The line's head comes first when this
+    one is not due now (_line_first)."""
     cdef EventKey* key = NULL
     cdef EventKey* other
     cdef int i
     if s.heap_n > 0:
+        if s.heap[0].slot < 0:
+            _fill_hole(s)
         key = &s.heap[0]
         source[0] = FROM_HEAP
-    if s.now_n > 0:
-        other = &s.now_q[s.now_head]
-        if key == NULL or _before(other, key):
-            key = other
-            source[0] = FROM_LINE
     if s.lanes_n > 0:
         for i in range(s.n_lanes):
             if s.lane_n[i] > 0:
@@ -183,10 +188,17 @@ cdef inline EventKey* _peek(Sim* s, int* source) noexcept nogil:
     return key
 
 
+cdef inline bint _line_first(Sim* s, EventKey* key) noexcept nogil:
+    """Whether the line's head comes before ``key``, the next of the heap and the rings."""
+    return s.now_n > 0 and (key == NULL or key.t > s.now_ns)
+
+
 cdef inline int64_t _next_time(Sim* s) noexcept nogil:
     """When the next event is due, in nanoseconds ("never" when none is pending)."""
     cdef int source
     cdef EventKey* key = _peek(s, &source)
+    if _line_first(s, key):
+        return s.now_ns
     return _never_ns() if key == NULL else key.t
 
 
@@ -228,13 +240,25 @@ cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int 
 
 cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
-    cdef int64_t i, p, n
-    cdef int32_t slot
-    cdef EventKey key
-    if s.ev_free_n == 0:   # every slot holds a pending event (the heap's, the line's, the rings')
+    cdef EventBody* body
+    if s.ev_free_n == s.now_n:   # as many events pending as the queue holds (the line's use no slot)
         # rare: out of line, so that the push keeps its few registers (and can be inlined)
         if not _out_of_line(_events_grow_step, s):
             return NULL
+    if t == s.now_ns and not edge:
+        # small enough to be inlined where the event is pushed, its body filled in place
+        s.seq += 1
+        body = &s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)]
+        s.now_n += 1
+        return body
+    return _push_later(s, t, edge, lane)
+
+
+cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
+    """_push_key of an event due after now, or of an edge: into its ring or the heap."""
+    cdef int64_t i, p, n
+    cdef int32_t slot
+    cdef EventKey key
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
     key.t = t
@@ -242,11 +266,6 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     key.seq = s.seq - (<int64_t>1 << 62) if edge else s.seq
     key.slot = slot
     s.seq += 1
-    if t == s.now_ns and not edge and (
-            s.now_n == 0 or s.now_q[(s.now_head + s.now_n - 1) & (s.heap_cap - 1)].t == t):
-        s.now_q[(s.now_head + s.now_n) & (s.heap_cap - 1)] = key
-        s.now_n += 1
-        return &s.ev_pool[slot]
     if lane >= 0:
         n = s.lane_n[lane]
         if n == 0 or (n < LANE_CAP and
@@ -257,6 +276,9 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
             return &s.ev_pool[slot]
     i = s.heap_n
     s.heap_n += 1
+    if i > 0 and s.heap[0].slot < 0:
+        _sift_down(s, key, i + 1)
+        return &s.ev_pool[slot]
     while i > 0:
         p = (i - 1) >> 2
         if _before(&key, &s.heap[p]):
@@ -268,37 +290,38 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     return &s.ev_pool[slot]
 
 
-cdef inline int32_t _pop_heap(Sim* s) noexcept nogil:
-    cdef int32_t slot = s.heap[0].slot
-    cdef EventKey last
-    cdef int64_t i = 0, child, best, end, n
-    s.heap_n -= 1
-    n = s.heap_n
-    if n > 0:
-        last = s.heap[n]
-        while True:
-            child = 4 * i + 1
-            if child >= n:
-                break
-            best = child
-            if child + 3 < n:
-                # all four children: a tournament of selects, not branches, whose outcome a
-                # large heap makes unpredictable; keys are unique, so the least is the same
-                best = _least_of_four(s.heap, child)
-            else:
-                end = n
+cdef inline void _fill_hole(Sim* s) noexcept nogil:
+    """Close the hole a pop left on top: the last key sifts down from there."""
+    _sift_down(s, s.heap[s.heap_n], s.heap_n)
+
+
+cdef inline void _sift_down(Sim* s, EventKey last, int64_t n) noexcept nogil:
+    """Place ``last`` in the hole at the top of a heap of ``n`` places (the hole's included)."""
+    cdef int64_t i = 0, child, best, end
+    if n == 0:
+        return
+    while True:
+        child = 4 * i + 1
+        if child >= n:
+            break
+        best = child
+        if child + 3 < n:
+            # all four children: a tournament of selects, not branches, whose outcome a
+            # large heap makes unpredictable; keys are unique, so the least is the same
+            best = _least_of_four(s.heap, child)
+        else:
+            end = n
+            child += 1
+            while child < end:
+                if _before(&s.heap[child], &s.heap[best]):
+                    best = child
                 child += 1
-                while child < end:
-                    if _before(&s.heap[child], &s.heap[best]):
-                        best = child
-                    child += 1
-            if _before(&s.heap[best], &last):
-                s.heap[i] = s.heap[best]
-                i = best
-            else:
-                break
-        s.heap[i] = last
-    return slot
+        if _before(&s.heap[best], &last):
+            s.heap[i] = s.heap[best]
+            i = best
+        else:
+            break
+    s.heap[i] = last
 
 
 cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
@@ -308,27 +331,33 @@ cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
     cdef EventKey* key = _peek(s, &source)
     cdef int32_t slot
     cdef EventBody* body
-    if key == NULL or key.t > until:
-        return 0
-    out.t = key.t
-    out.seq = key.seq
-    slot = key.slot
-    if source == FROM_HEAP:
-        _pop_heap(s)
-    elif source == FROM_LINE:
+    if _line_first(s, key):
+        if s.now_ns > until:
+            return 0
+        out.t = s.now_ns
+        body = &s.now_q[s.now_head]
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
     else:
-        s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
-        s.lane_n[source] -= 1
-        s.lanes_n -= 1
-    body = &s.ev_pool[slot]
+        if key == NULL or key.t > until:
+            return 0
+        out.t = key.t
+        slot = key.slot
+        if source == FROM_HEAP:
+            s.heap_n -= 1
+            s.heap[0].slot = -1
+        else:
+            s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
+            s.lane_n[source] -= 1
+            s.lanes_n -= 1
+        body = &s.ev_pool[slot]
+        s.ev_free[s.ev_free_n] = slot
+        s.ev_free_n += 1
+    # the slot is free but not yet reused: the body is read before any push
     out.type = body.type
     out.a = body.a
     out.b = body.b
     out.c = body.c
     out.d = body.d
     out.e = body.e
-    s.ev_free[s.ev_free_n] = slot
-    s.ev_free_n += 1
     return 1

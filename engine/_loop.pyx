@@ -18,7 +18,8 @@ from engine._heap cimport _push, _push_lane, _push_edge, _push_ns, _pop, _next_t
 from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
+    NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
+    _count_l_pair, _sum_c, _sum_l,
     _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W,
     _on_warmup_end, _record_done
 )
@@ -226,11 +227,8 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
     cdef int gen = s.jobs[j].gen
     cdef int64_t k, r, n, off
     cdef int link
+    # its pending count, outcome, cursor and repeat are still _new_job's: a job begins its calls once
     s.jobs[j].state = JS_WAITING
-    s.jobs[j].pending = 0
-    s.jobs[j].fail = -1
-    s.jobs[j].cursor = 0
-    s.jobs[j].rep = 0
     if s.comps[c].kind == K_LOAD_BALANCER:
         _lb_forward(s, j)
         return
@@ -568,16 +566,17 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
     s.calls[k].prev_sleep = s.pol[link].wait_duration
-    _count_l(s, link, ML_CALLS, 1.0)
-    _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
     s.lh[link].active += 1
     if s.l_plain[link]:
         _start_plain_attempt(s, k, j, link)
-    elif not _hedged(s, k, j, link):   # calls: deadline and hedging
+        return
+    _count_l(s, link, ML_CALLS, 1.0)
+    _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
+    if not _hedged(s, k, j, link):   # calls: deadline and hedging
         _start_attempt(s, k)
 
 
-cdef inline void _begin_attempt(Sim* s, int k, int link) noexcept nogil:
+cdef inline void _begin_attempt(Sim* s, int k) noexcept nogil:
     """What every attempt of a call starts with, on the short path and the whole one."""
     s.calls[k].attempt += 1
     s.calls[k].seq += 1
@@ -585,17 +584,18 @@ cdef inline void _begin_attempt(Sim* s, int k, int link) noexcept nogil:
     s.calls[k].cb_permit = 0
     s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
-    _count_l(s, link, ML_ATTEMPTS, 1.0)
-    _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
 
 
 cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept nogil:
     """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
-    deadline is its job's, and its one attempt is sent as it is."""
+    deadline is its job's, and its one attempt is sent as it is. The call and its attempt
+    are counted together, each count in its own field as the whole path counts them."""
+    _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
+    _count_c_pair(s, <int>s.lh[link].src, MC_CALLS, MC_ATTEMPTS)
     s.calls[k].deadline = s.jobs[j].deadline
     if s.calls[k].deadline < INFINITY:
         _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
-    _begin_attempt(s, k, link)
+    _begin_attempt(s, k)
     _send(s, k)
 
 
@@ -603,7 +603,9 @@ cdef void _start_attempt(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int gen = s.calls[k].gen
     cdef int admitted
-    _begin_attempt(s, k, link)
+    _begin_attempt(s, k)
+    _count_l(s, link, ML_ATTEMPTS, 1.0)
+    _count_c(s, <int>s.lh[link].src, MC_ATTEMPTS, 1.0)
     # Resilience4j order, outer to inner: retry, circuit breaker, timeout, bulkhead, call.
     if s.pol[link].cb_on:
         if not _cb_acquire(s, link):

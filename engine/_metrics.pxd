@@ -556,6 +556,24 @@ cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.ml_row[l * NML + field] += v
 
 
+cdef inline void _count_c_pair(Sim* s, int c, int field, int other) noexcept nogil:
+    """One more in two of component ``c``'s counts at once (a call and its only attempt): the
+    row's address and its flag once, where two _count_c would reload both after the flag's
+    byte, which may alias anything."""
+    cdef double* row = &s.mc_row[c * NMC]
+    s.c_active[c] = 1
+    row[field] += 1.0
+    row[other] += 1.0
+
+
+cdef inline void _count_l_pair(Sim* s, int l, int field, int other) noexcept nogil:
+    """_count_c_pair for link ``l``."""
+    cdef double* row = &s.ml_row[l * NML]
+    s.l_counted[l] = 1
+    row[field] += 1.0
+    row[other] += 1.0
+
+
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
     s.mc_row[c * NMC + field] += v
@@ -626,16 +644,20 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     cdef int b
     cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
-    if s.measuring:
-        s.tot_lat[c * 5 + 3] += latency
-        s.tot_lat[c * 5 + 4] += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
+        if s.measuring:
+            s.tot_lat[c * 5 + 3] += latency
+            s.tot_lat[c * 5 + 4] += 1
         _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
     if s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)
-    b = _histogram_bin(latency)
+    # a client's latency over a link without latency is its service's, just recorded
+    if latency != s.binned_latency:
+        s.binned_latency = latency
+        s.binned_bin = _histogram_bin(latency)
+    b = s.binned_bin
     # The run's histogram is not written here but folded from the bucket's at its flush
     # (_fold_bucket_latencies), so a latency costs one histogram line, not two. The first
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
@@ -659,6 +681,8 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if latency > s.b_lat[c * 3 + 2]:
         s.b_lat[c * 3 + 2] = latency
     if s.measuring:
+        s.tot_lat[c * 5 + 3] += latency
+        s.tot_lat[c * 5 + 4] += 1
         s.tot_lat[c * 5] += latency
         s.tot_lat[c * 5 + 1] += 1
         if latency > s.tot_lat[c * 5 + 2]:

@@ -236,15 +236,15 @@ cdef struct Sim:
     int wn_n
 
     # pools
-    # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap and,
-    # for those due at the current instant, in a line in push order
+    # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap, and
+    # those due at the current instant in a line of their own, in push order
     EventKey* heap
     int64_t heap_n
     int64_t heap_cap        # capacity of every array below (a power of two)
     EventBody* ev_pool
     int32_t* ev_free        # a stack of free pool slots
     int64_t ev_free_n
-    EventKey* now_q         # ring of the keys due at `now`, in push order
+    EventBody* now_q        # ring of the events due at `now`, in push order (no key: engine/_heap.pxd)
     int64_t now_head
     int64_t now_n
     # rings of keys a constant delay ahead, one per delay (a link's constant latency): pushed
@@ -327,3 +327,5 @@ cdef struct Sim:
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
     int64_t hp_n
+    double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
+    int binned_bin

@@ -4,7 +4,6 @@ from libc.stdint cimport uint64_t, int64_t, int32_t
 
 cdef struct Event:
     int64_t t            # nanoseconds (engine/_clock.pxd)
-    int64_t seq          # insertion order: equal times pop deterministically
     int32_t type
     int32_t a
     int32_t b
