@@ -8,6 +8,9 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -269,10 +272,23 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self.slider.setEnabled(False)
         self._set_buttons()
 
-    def show_session(self, session: RunSession) -> None:
-        """Show a new session (live or reopened): build its curves and regions, then draw."""
-        self.session = session
+    def show_session(self, session: RunSession, then: list[tuple[str, Callable[[], object]]] | None = None) -> None:
+        """Show a new session (live or reopened): build its curves and regions, then draw.
+
+        ``then``: the rest of a run's start (named jobs). With them, the session is shown on a timer
+        tick after this call, the jobs on ticks of their own, and the dashboard painted once they and
+        the layout they cause are done (see StagedDrawing.paint_after).
+        """
         self._forget_staged()
+        if then is not None and self.isVisible():
+            self.paint_after([("show the run", partial(self._show_session, session)), *then])
+            return
+        self._show_session(session)
+        for _key, job in then or []:
+            job()
+
+    def _show_session(self, session: RunSession) -> None:
+        self.session = session
         self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()
