@@ -88,21 +88,26 @@ class StagedDrawing:
         self.plots[key].setOpacity(1.0)
 
     def paint_after(self, jobs: list[tuple[str, Callable[[], object]]]) -> None:
-        """Paint the dashboard only after ``jobs`` (the rest of a run's start), the layout they cause
-        and its plots' layout, each on a tick of their own, before any other job or row.
+        """Do ``jobs`` (the parts of a run's start), the layout they cause and the plots' layout, each
+        on a tick of its own before any other job or row, and only then let the dashboard paint the
+        run: a job wrapped in ``holding_paint`` holds its paints from there on.
 
-        Shown, laid out and painted in the click on Run, a run's start stalled the window for 30-40
+        Shown, laid out and painted in the click on Run, a run's start stalled the window for 30-50
         ms; and each part that appeared after the first paint (the banner, the burn plot) laid every
         plot out again.
         """
-        if not self.isVisible():
-            for _key, job in jobs:
-                job()
-            return
-        self._paint_held = True
-        self.setUpdatesEnabled(False)
+        self._paint_held = True  # jobs before rows from now on
         for key, job in reversed([*jobs, ("lay out", self._lay_out), ("first paint", self._release_paint)]):
             self.later(key, job, first=True)
+
+    def holding_paint(self, job: Callable[[], object]) -> Callable[[], None]:
+        """``job``, after which the dashboard's paints wait for the end of ``paint_after``'s jobs."""
+        def held() -> None:
+            # Held from here on, not earlier: a held widget leaves on screen whatever was there, and
+            # a room just made for it (the dock grown) needs painting.
+            self.setUpdatesEnabled(False)
+            job()
+        return held
 
     def _lay_out(self) -> None:
         """Lay out now what the run's start changed, the window's layouts and then the plots once."""

@@ -492,12 +492,14 @@ class RunUi(QObject):
         self._show_progress(session)
         self._last_health = 0.0
         self.event_log.show_session(session)
-        # The run's plots and table, the dock's new height (and the window's repaint around it), then
-        # the banner and the burn plot it reserves room for, each on a tick after the click's, and
-        # the dashboard painted once they are laid out: all in the click, with that paint, they made
-        # 30-60 ms of work.
-        self.dashboard.show_session(session, then=[("grow the dock", self._show_dashboard),
-                                                   ("run's verdicts", partial(self.verdicts.show_session, session))])
+        # The dock's height (and the window's repaint around it), the run's plots and table, then the
+        # banner, the burn plot it reserves room for and the objectives' items that frames so far
+        # call for, each on a tick after the click's, and the dashboard painted once they are laid
+        # out: in the click, with that paint, they made 30-60 ms of work, and items that came after
+        # the first paint laid every plot out and painted it again.
+        self.dashboard.show_session(session, room=self._show_dashboard,
+                                    then=[("run's verdicts", partial(self.verdicts.show_session, session, built=False)),
+                                          *self.verdicts.stages()])
         self._update_actions()
         self._status(f"Running {session.title()}…")
 

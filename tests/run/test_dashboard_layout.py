@@ -145,3 +145,4 @@ def test_a_comparison_lays_its_plots_out_once_and_paints_them_in_place(qtbot, sh
     assert len(watch.resizes) == 1, watch.resizes
     assert watch.first_paint == {"banner": True, "table": True, "burn plot": True,
                                  "size": dashboard.plots_widget.size().toTuple()}
+
