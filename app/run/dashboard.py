@@ -61,6 +61,11 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
+TABLE_SHARE = 0.3  # of the width beside the plots
+# A comparison's figures and objectives with the runs side by side (three_tier's need 480 px with the
+# table's frame and scroll bar), where the plots keep three columns of 240 px beside it.
+TABLE_SIDE_BY_SIDE_WIDTH = 500
+PLOTS_MIN_WIDTH_BESIDE_TABLE = 720
 
 
 class _Curve:
@@ -696,9 +701,13 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
             self._share_width()
 
     def _share_width(self) -> None:
-        # The plots keep most of the width; the table scrolls sideways when narrower than its columns.
-        width = max(400, self.splitter.width())
-        self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
+        """The plots keep most of the width. Where they keep enough beside it (1920x1080), the table
+        gets the width for its runs side by side; elsewhere a share, its runs stacked (see comparison_table)."""
+        # The pages' width: the splitter's own is stale while the plots' page has been hidden.
+        width = max(400, self.scroll.viewport().width())
+        wide = width - TABLE_SIDE_BY_SIDE_WIDTH >= PLOTS_MIN_WIDTH_BESIDE_TABLE
+        table = TABLE_SIDE_BY_SIDE_WIDTH if wide else int(width * TABLE_SHARE)
+        self.splitter.setSizes([width - table, table])
 
     # -- cursor, crosshair, slider ---------------------------------------------
     def _update_slider(self) -> None:

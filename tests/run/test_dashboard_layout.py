@@ -146,3 +146,16 @@ def test_a_comparison_lays_its_plots_out_once_and_paints_them_in_place(qtbot, sh
     assert watch.first_paint == {"banner": True, "table": True, "burn plot": True,
                                  "size": dashboard.plots_widget.size().toTuple()}
 
+
+@pytest.mark.parametrize("size, side_by_side", [((1280, 720), False), ((1600, 1000), False), ((1920, 1080), True)])
+def test_a_wide_dashboard_gives_the_table_its_runs_side_by_side(qtbot, shop, size, side_by_side):
+    w, ui = shop
+    w.resize(*size)  # not fitted to the test's screen, which is smaller than 1920x1080
+    qtbot.wait(50)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    box = ui.dashboard.table_box
+    assert box.stacked is not side_by_side
+    if side_by_side:  # every column whole, the plots still three readable columns beside it
+        assert sum(box.side_by_side_widths()) <= box.room()
+        assert ui.dashboard.plots_widget.width() >= 3 * 240
