@@ -151,6 +151,11 @@ class StagedDrawing:
         self._timer.stop()
 
     @property
+    def starting(self) -> bool:
+        """A run's start is being put in place (``paint_after``): not painted yet."""
+        return self._paint_held
+
+    @property
     def redrawing(self) -> bool:
         """Rows of plots or jobs are still waiting for their timer ticks."""
         return self._timer.isActive()

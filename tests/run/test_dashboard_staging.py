@@ -100,7 +100,7 @@ def test_a_run_starts_with_its_first_plot_and_shows_the_others_a_plot_per_tick(q
     dashboard._timer.stop = lambda: None  # the ticks are run by hand below
     ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
     ui.run()
-    while dashboard._paint_held:  # the run's start, a part a tick, before its first paint
+    while dashboard.starting:  # the run's start, a part a tick, before its first paint
         dashboard._redraw_if_dirty()
 
     def painted():  # laid out in their cells all along, the others transparent until their tick
