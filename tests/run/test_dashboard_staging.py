@@ -57,6 +57,7 @@ def test_while_a_run_goes_jobs_take_turns_with_the_rows(qtbot, window):  # noqa:
     with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
         ui.run()
     dashboard = ui.dashboard
+    qtbot.waitUntil(lambda: not dashboard.starting, timeout=5_000)  # the run's start in place and painted
     done: list[str] = []
     dashboard._dirty, dashboard._row_left = {0, 1}, []  # no row begun by the run's own ticks
     dashboard._jobs.clear()
