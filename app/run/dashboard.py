@@ -8,6 +8,9 @@ spaced bucket grid, which auto downsampling needs.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -58,6 +61,11 @@ CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
 PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
+TABLE_SHARE = 0.3  # of the width beside the plots
+# A comparison's figures and objectives with the runs side by side (three_tier's need 480 px with the
+# table's frame and scroll bar), where the plots keep three columns of 240 px beside it.
+TABLE_SIDE_BY_SIDE_WIDTH = 500
+PLOTS_MIN_WIDTH_BESIDE_TABLE = 720
 
 
 class _Curve:
@@ -269,10 +277,35 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self.slider.setEnabled(False)
         self._set_buttons()
 
-    def show_session(self, session: RunSession) -> None:
-        """Show a new session (live or reopened): build its curves and regions, then draw."""
-        self.session = session
+    def show_session(self, session: RunSession, room: Callable[[], object] | None = None,
+                     then: list[tuple[str, Callable[[], object]]] | None = None) -> None:
+        """Show a new session (live or reopened): build its curves and regions, then draw.
+
+        ``room`` makes the dashboard's room (the dock shown and grown) first; ``then`` (named jobs)
+        does the rest of a run's start after. Given either, a visible dashboard is cleared now and
+        each part is done on a timer tick of its own, the run painted once they and the layout they
+        cause are done (see StagedDrawing.paint_after).
+        """
         self._forget_staged()
+        if (room is not None or then is not None) and self.isVisible():
+            # Until the run is in place, neither the run before nor "No run yet": an empty dashboard,
+            # cheap to paint at the new size the room gives it.
+            for page in (self.placeholder, self.splitter):
+                page.hide()
+            self.paint_after([*([("make room", room)] if room is not None else []),
+                              ("show the run", self.holding_paint(partial(self._show_session, session))),
+                              ("the run's curves", self._show_curves), *(then or [])])
+            return
+        if room is not None:
+            room()
+        self._show_session(session)
+        self._show_curves()
+        for _key, job in then or []:
+            job()
+
+    def _show_session(self, session: RunSession) -> None:
+        """The session's page, header, axes and table: all but its curves."""
+        self.session = session
         self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()
@@ -290,7 +323,6 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self.variant_combo.blockSignals(False)
         self.error_label.setVisible(session.status == FAILED)
         self.error_label.setText(session.error)
-        self._rebuild_items()
         anchor = self.plots["throughput"].vb
         for plot in self.plots.values():
             # The plots linked to the first follow it: set one by one, each moved every linked plot
@@ -308,9 +340,15 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self._update_header()
         self._update_slider()
         self._set_buttons()
+        self._share_width()
+
+    def _show_curves(self) -> None:
+        """The shown session's curves and regions, drawn; a live run's plots after the first held back."""
+        session = self.session
+        if session is None:
+            return
+        self._rebuild_items()
         self.redraw()
-        width = max(400, self.splitter.width())
-        self.splitter.setSizes([int(width * 0.7), int(width * 0.3)])
         if session.status == RUNNING and self.enlarged is None:
             self._hold_back_plots()
         if session.status == RUNNING:
@@ -660,9 +698,16 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self.table_box.fill(rows, session.replications, self.components, verdict_rows(session))
         if not self.table_box.isVisible():
             self.table_box.show()
-            # The plots keep most of the width; the table scrolls sideways when narrower than its columns.
-            width = max(400, self.splitter.width())
-            self.splitter.setSizes([int(width * 0.68), int(width * 0.32)])
+            self._share_width()
+
+    def _share_width(self) -> None:
+        """The plots keep most of the width. Where they keep enough beside it (1920x1080), the table
+        gets the width for its runs side by side; elsewhere a share, its runs stacked (see comparison_table)."""
+        # The pages' width: the splitter's own is stale while the plots' page has been hidden.
+        width = max(400, self.scroll.viewport().width())
+        wide = width - TABLE_SIDE_BY_SIDE_WIDTH >= PLOTS_MIN_WIDTH_BESIDE_TABLE
+        table = TABLE_SIDE_BY_SIDE_WIDTH if wide else int(width * TABLE_SHARE)
+        self.splitter.setSizes([width - table, table])
 
     # -- cursor, crosshair, slider ---------------------------------------------
     def _update_slider(self) -> None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -219,39 +219,68 @@ def show_time_axis(plot: pg.PlotItem, labelled: bool) -> None:
         left.setWidth(left.fixedWidth)
 
 
-LAYOUT_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show,
-                  QEvent.Type.Hide, QEvent.Type.Polish, QEvent.Type.PolishRequest)
+# The events that read where the plots are: a paint, and the pointer's. Any other (a show, a
+# window activation, an update posted for later) laid the plots out for a size the layouts were
+# about to change again, at a run's start once for each thing the run showed.
+PLACED_EVENTS = frozenset((
+    QEvent.Type.Paint, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.Enter,
+    QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.ContextMenu, QEvent.Type.ToolTip,
+    QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop))
+
+
+SETTLE_ROUNDS = 3  # a layout asks for one more at most (a run's start, measured)
 
 
 class PlotsView(pg.GraphicsLayoutWidget):
-    """The plots' widget, laying its plots out once per paint however often it was resized before.
+    """The plots' widget, laying its plots out once per paint however often it was resized before,
+    and its grid for the size it will have (held from painting, only when ``settle`` is called).
 
-    Starting a run shows the plots, the table beside them and the dock's new height in one go, and
-    each of those resizes would lay out every plot and axis again at once.
+    Starting a run shows the plots, the table beside them, the banner above and the burn plot under
+    them, and grows the dock: each of those would lay out every plot and axis again at once.
     """
 
     def __init__(self, *args, **kwargs):
-        self._resize_pending = False
+        self._layout_pending = False
         super().__init__(*args, **kwargs)
+        # The grid's own layout requests (a plot added, a title's height changed): for the present size.
+        self.ci.installEventFilter(self)
 
     def resizeEvent(self, ev):
-        self._resize_pending = True
+        self._layout_pending = True
         self.update()
 
-    def showEvent(self, ev):
-        super().showEvent(ev)
-        self.settle()
+    def eventFilter(self, watched, event):
+        if watched is self.ci and event.type() == QEvent.Type.LayoutRequest:
+            self._layout_pending = True
+            if self.isVisible() and self.updatesEnabled():
+                # Now, for the present size, not inside the coming paint: moved there, the plots'
+                # new places asked the scene for another whole paint, two or three in one tick.
+                self._lay_out_grid()
+            return True
+        return super().eventFilter(watched, event)
 
     def settle(self) -> None:
-        """Lay the plots out for the widget's present size, if a resize is still pending."""
-        if self._resize_pending:
-            self._resize_pending = False
-            super().resizeEvent(None)
+        """Lay the plots out for the widget's present size, if a resize or a change of the grid waits."""
+        for _round in range(SETTLE_ROUNDS):
+            if not self._layout_pending:
+                return
+            self._lay_out_grid()
+            # The plots' own layouts (title, axes, view) follow, and what they change may ask the
+            # grid for another round: now, not with the paint (asked while the plots' requests are
+            # handled, it waits for a call of its own).
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            QCoreApplication.sendPostedEvents(self.ci, QEvent.Type.LayoutRequest)
+
+    def _lay_out_grid(self) -> None:
+        self._layout_pending = False
+        super().resizeEvent(None)
+        self.ci.layout.activate()  # the grid changed within the same size: not laid out by the resize
 
     def viewportEvent(self, ev):
         # Paints and the pointer alike see the plots where the present size puts them (the
         # viewport's own resizes wait like the widget's).
-        if ev.type() not in LAYOUT_EVENTS:
+        if ev.type() in PLACED_EVENTS:
             self.settle()
         return super().viewportEvent(ev)
 

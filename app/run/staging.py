@@ -5,6 +5,8 @@ every axis and curve. ``StagedDrawing`` spreads it over the dashboard's 10 ms ti
 two rows of plots take turns, drawn a plot per tick; one-off work (the table, reasons,
 verdicts, the event log) waits its own tick as a job (``later``) after each row; a tick
 moves at most one y axis, and a new run's plots after the first appear a plot per tick.
+A live run's start is staged too (``paint_after``): the dashboard is painted only once the
+run's parts are in place and laid out, each on a tick of its own.
 ``flush`` does whatever still waits at once, for a reader (exports, the report).
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
 from .plot_grid import FITTED_Y, PLOT_POSITIONS, PLOTS, fit_log_y, fitted_top
 
@@ -41,6 +43,7 @@ class StagedDrawing:
     log_latency: Any
     plots_widget: Any
     isVisible: Callable[[], bool]
+    setUpdatesEnabled: Callable[[bool], None]
     _draw_plots: Callable[..., None]
     _update_header: Callable[[], None]
 
@@ -53,6 +56,7 @@ class StagedDrawing:
         self._jobs: dict[str, Callable[[], object]] = {}
         self._job_turn = False  # a row was finished last tick: a waiting job goes next
         self._held_back: set[str] = set()  # plots hidden for a run's first paint, shown by jobs
+        self._paint_held = False  # a run's start is being put in place: nothing painted yet (paint_after)
         self._timer = QTimer(self)  # type: ignore[arg-type]  # a mixin of a QWidget
         self._timer.setObjectName("faultline-dashboard-redraw")
         self._timer.setInterval(REDRAW_INTERVAL_MS)
@@ -61,6 +65,7 @@ class StagedDrawing:
     def _forget_staged(self) -> None:
         """Drop the jobs and held-back plots of the run shown before: whoever needs them asks again."""
         self._jobs.clear()
+        self._release_paint()
         for key in self._held_back:
             self.plots[key].setOpacity(1.0)
         self._held_back.clear()
@@ -82,19 +87,56 @@ class StagedDrawing:
         self._held_back.discard(key)
         self.plots[key].setOpacity(1.0)
 
-    def later(self, key: str, job: Callable[[], object]) -> None:
+    def paint_after(self, jobs: list[tuple[str, Callable[[], object]]]) -> None:
+        """Do ``jobs`` (the parts of a run's start), the layout they cause and the plots' layout, each
+        on a tick of its own before any other job or row, and only then let the dashboard paint the
+        run: a job wrapped in ``holding_paint`` holds its paints from there on.
+
+        Shown, laid out and painted in the click on Run, a run's start stalled the window for 30-50
+        ms; and each part that appeared after the first paint (the banner, the burn plot) laid every
+        plot out again.
+        """
+        self._paint_held = True  # jobs before rows from now on
+        for key, job in reversed([*jobs, ("lay out", self._lay_out), ("first paint", self._release_paint)]):
+            self.later(key, job, first=True)
+
+    def holding_paint(self, job: Callable[[], object]) -> Callable[[], None]:
+        """``job``, after which the dashboard's paints wait for the end of ``paint_after``'s jobs."""
+        def held() -> None:
+            # Held from here on, not earlier: a held widget leaves on screen whatever was there, and
+            # a room just made for it (the dock grown) needs painting.
+            self.setUpdatesEnabled(False)
+            job()
+        return held
+
+    def _lay_out(self) -> None:
+        """Lay out now what the run's start changed, the window's layouts and then the plots once."""
+        # A layout request handled can ask its parent's layout again: a few rounds reach the window.
+        for _round in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.plots_widget.settle()
+
+    def _release_paint(self) -> None:
+        if self._paint_held:
+            self._paint_held = False
+            self.setUpdatesEnabled(True)
+
+    def later(self, key: str, job: Callable[[], object], first: bool = False) -> None:
         """Do ``job`` on a coming timer tick rather than now (at once if the dashboard is out of sight).
 
         Jobs run one per tick, in the order they were first asked for, taking turns with the rows
         of plots: each tick's work and the repaint it causes stay short. A job asked for again
         while it waits runs once, after the jobs asked for before it (so a series of jobs asked
-        for together keeps its order).
+        for together keeps its order). ``first``: before the jobs already waiting.
         """
         self._jobs.pop(key, None)
         if not self.isVisible():
             job()
             return
-        self._jobs[key] = job
+        if first:
+            self._jobs = {key: job, **self._jobs}
+        else:
+            self._jobs[key] = job
         if not self._timer.isActive():
             self._timer.start()
 
@@ -107,6 +149,11 @@ class StagedDrawing:
 
     def stop_timer(self) -> None:
         self._timer.stop()
+
+    @property
+    def starting(self) -> bool:
+        """A run's start is being put in place (``paint_after``): not painted yet."""
+        return self._paint_held
 
     @property
     def redrawing(self) -> bool:
@@ -128,7 +175,7 @@ class StagedDrawing:
         drawing = bool(self._dirty or self._row_left)
         # While a run goes, jobs take turns with the rows; once it is over its final rows go first.
         turn = self._job_turn and self.session is not None and not self.session.done
-        if self._jobs and (turn or not drawing or not visible):
+        if self._jobs and (turn or not drawing or not visible or self._paint_held):
             self._job_turn = False
             self._run_job()
             return

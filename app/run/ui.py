@@ -10,6 +10,7 @@ import math
 import time
 import uuid
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
@@ -490,17 +491,21 @@ class RunUi(QObject):
         self._started_at = time.monotonic()
         self._show_progress(session)
         self._last_health = 0.0
-        # The dock has its size before the dashboard lays the run out: one resize of the plots, not two.
-        self._show_dashboard()
-        self.dashboard.show_session(session)
-        self.verdicts.show_session(session)
         self.event_log.show_session(session)
+        # The dock's height (and the window's repaint around it), the run's plots and table, then the
+        # banner, the burn plot it reserves room for and the objectives' items that frames so far
+        # call for, each on a tick after the click's, and the dashboard painted once they are laid
+        # out: in the click, with that paint, they made 30-60 ms of work, and items that came after
+        # the first paint laid every plot out and painted it again.
+        self.dashboard.show_session(session, room=self._show_dashboard,
+                                    then=[("run's verdicts", partial(self.verdicts.show_session, session, built=False)),
+                                          *self.verdicts.stages()])
         self._update_actions()
         self._status(f"Running {session.title()}…")
 
     def _on_updated(self, session: RunSession) -> None:
-        if session is not self.session:
-            return
+        if session is not self.session or session is not self.dashboard.session:
+            return  # a frame before the dashboard shows the run: it draws the run's data as it does
         self.dashboard.session_updated()
         # The log's repaint takes 5-8 ms: on a tick of its own, not in the same repaint as a row of plots.
         self.dashboard.later("event log", self.event_log.session_updated)
@@ -540,6 +545,8 @@ class RunUi(QObject):
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
+        if session is not self.dashboard.session:
+            self.dashboard.flush()  # so short a run that it ended before its start was shown
         self._paint_later([getattr(self.window, "view", None), self.event_log])
         self.dashboard.session_ended()
         self.progress_label.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -275,8 +276,11 @@ class VerdictOverlay(QObject):
         self.banner.show_verdicts(None)
         self._mark_timeline()
 
-    def show_session(self, session: RunSession) -> None:
-        """A new run (live or reopened): objective items are built once its objectives are known."""
+    def show_session(self, session: RunSession, built: bool = True) -> None:
+        """A new run (live or reopened): objective items are built once its objectives are known.
+
+        ``built``: False leaves the items its frames so far call for to ``stages``, done by the caller
+        (a part a tick, as a run's start does)."""
         self.session = session
         self._clear()
         design = session.design
@@ -293,19 +297,22 @@ class VerdictOverlay(QObject):
                 # StagedDrawing._hold_back_plots): painted a tick later.
                 plot.setOpacity(0.0)
                 self.dashboard.later("show burn plot", lambda: plot.setOpacity(1.0))
-        # At once: a live run has no verdicts yet, and a reopened run is shown whole.
-        for _name, stage in self._stages():
-            stage()
+        if built:
+            # At once: a reopened run is shown whole.
+            for _name, stage in self.stages():
+                stage()
 
     def refresh(self) -> None:
         """Bring banner, burn curves and recovery marks up to the session's data, a part per timer
         tick of the dashboard (each part costs about as much as a row of plots)."""
         if self.session is None:
             return
-        for name, stage in self._stages():
+        for name, stage in self.stages():
             self.dashboard.later(name, stage)
 
-    def _stages(self):
+    def stages(self) -> list[tuple[str, Callable[[], bool]]]:
+        """The parts of the objectives' items, each costing about a row of plots; False from a part
+        that found nothing to do."""
         return [("objective lines", self._refresh_items), ("burn plot", self._refresh_burn_items),
                 ("verdict banner", self._refresh_banner), ("burn curves", self._refresh_burn),
                 ("objective labels", self._place_labels)]
@@ -666,6 +673,10 @@ class VerdictOverlay(QObject):
         if key == self._marked:
             return
         self._marked = key
+        # Each label's side is chosen from the view's width: the plots' layout, which may wait for
+        # their next paint, settled first.
+        self.dashboard.plots_widget.settle()
+        self.burn_plot.vb.updateMatrix()
         for line in self._marks:
             self.burn_plot.removeItem(line)
         self._marks = []

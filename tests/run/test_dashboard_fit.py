@@ -55,7 +55,8 @@ def test_after_a_comparison_nothing_overlaps_and_the_plots_stay_whole(qtbot, sho
         assert dashboard.scroll.verticalScrollBar().maximum() == 0
         assert overlay.burn_plot.geometry().bottom() <= dashboard.plots_widget.height() + 1
     # Objective names are one line over the empty Difference cell too, each run's verdict on a line
-    # of its own (the table beside the plots is too narrow for the runs side by side).
+    # of its own (the table beside the plots is too narrow for the runs side by side at the test's
+    # screen, which holds the window to 1600x1000).
     box = dashboard.table_box
     table = box.table
     objective_rows = [box.entry_row(e.name) for e in box.entries if e.objective]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from test_run_window import FULL_SPEED, make_window, run_and_wait
@@ -73,8 +74,10 @@ def test_a_comparison_holds_its_layout_from_start_to_end(qtbot, shop):
     w, ui = shop
     _fit(qtbot, w, 1600, 1000)
     heights = []
+    # As the user sees it: from the dashboard's first paint of the run on (its start is laid out before).
     ui.controller.updated.connect(lambda s: heights.append(
-        (ui.dashboard.plots_widget.height(), ui.dashboard.table_box.isVisible(), s.status)))
+        (ui.dashboard.plots_widget.height(), ui.dashboard.table_box.isVisible(), s.status))
+        if ui.dashboard.session is s and ui.dashboard.updatesEnabled() else None)
     ui.speed_combo.setCurrentIndex(3)  # 100x: frames for a second or so, the layout seen as the run goes
     run_and_wait(qtbot, ui)
     qtbot.wait(100)
@@ -105,3 +108,54 @@ def test_the_verdict_banner_takes_the_dark_theme(qtbot, shop):
         app.setStyle(old_style)
         app.setPalette(old_palette)
         app.setStyleSheet(old_sheet)
+
+
+class _Watch(QObject):
+    """Notes the plot grid's resizes (each one lays every plot and axis out) and what the plots'
+    first paint shows."""
+
+    def __init__(self, ui):
+        super().__init__()
+        self.ui = ui
+        self.resizes: list[tuple[float, float]] = []
+        self.first_paint: dict | None = None
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.GraphicsSceneResize and watched is self.ui.dashboard.plots_widget.ci:
+            self.resizes.append(event.newSize().toTuple())
+        elif event.type() == QEvent.Type.Paint and self.first_paint is None and self.ui.dashboard.session is not None:
+            dashboard = self.ui.dashboard
+            self.first_paint = {"banner": self.ui.verdicts.banner.isVisible(), "table": dashboard.table_box.isVisible(),
+                                "burn plot": self.ui.verdicts.burn_plot is not None,
+                                "size": dashboard.plots_widget.size().toTuple()}
+        return False
+
+
+def test_a_comparison_lays_its_plots_out_once_and_paints_them_in_place(qtbot, shop):
+    w, ui = shop
+    _fit(qtbot, w, 1600, 1000)
+    ui.speed_combo.setCurrentIndex(3)  # 100x: frames arrive while the start is put in place
+    dashboard = ui.dashboard
+    watch = _Watch(ui)
+    dashboard.plots_widget.ci.installEventFilter(watch)
+    dashboard.plots_widget.viewport().installEventFilter(watch)
+    run_and_wait(qtbot, ui)
+    qtbot.wait(100)
+    # The dock's new height, the table, the banner and the burn plot: one layout of the grid for all.
+    assert len(watch.resizes) == 1, watch.resizes
+    assert watch.first_paint == {"banner": True, "table": True, "burn plot": True,
+                                 "size": dashboard.plots_widget.size().toTuple()}
+
+
+@pytest.mark.parametrize("size, side_by_side", [((1280, 720), False), ((1600, 1000), False), ((1920, 1080), True)])
+def test_a_wide_dashboard_gives_the_table_its_runs_side_by_side(qtbot, shop, size, side_by_side):
+    w, ui = shop
+    w.resize(*size)  # not fitted to the test's screen, which is smaller than 1920x1080
+    qtbot.wait(50)
+    run_and_wait(qtbot, ui)
+    ui.dashboard.flush()
+    box = ui.dashboard.table_box
+    assert box.stacked is not side_by_side
+    if side_by_side:  # every column whole, the plots still three readable columns beside it
+        assert sum(box.side_by_side_widths()) <= box.room()
+        assert ui.dashboard.plots_widget.width() >= 3 * 240

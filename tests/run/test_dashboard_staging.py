@@ -57,6 +57,7 @@ def test_while_a_run_goes_jobs_take_turns_with_the_rows(qtbot, window):  # noqa:
     with qtbot.waitSignal(ui.controller.updated, timeout=10_000):
         ui.run()
     dashboard = ui.dashboard
+    qtbot.waitUntil(lambda: not dashboard.starting, timeout=5_000)  # the run's start in place and painted
     done: list[str] = []
     dashboard._dirty, dashboard._row_left = {0, 1}, []  # no row begun by the run's own ticks
     dashboard._jobs.clear()
@@ -100,6 +101,9 @@ def test_a_run_starts_with_its_first_plot_and_shows_the_others_a_plot_per_tick(q
     dashboard._timer.stop = lambda: None  # the ticks are run by hand below
     ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
     ui.run()
+    while dashboard.starting:  # the run's start, a part a tick, before its first paint
+        dashboard._redraw_if_dirty()
+
     def painted():  # laid out in their cells all along, the others transparent until their tick
         assert all(plot.isVisible() for plot in dashboard.plots.values())
         return {key for key, plot in dashboard.plots.items() if plot.opacity() == 1.0}
