@@ -3,8 +3,6 @@
 # what was active in a bucket (engine/_metrics.pxd, "Rows"); these are filled from the records
 # only when read. Included into engine/_core.pyx, whose ``Core`` owns one ``_DenseRows``.
 
-_AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
-_AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
 
 
 cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
@@ -57,8 +55,10 @@ cdef class _DenseRows:
         # growing block by block would take fresh pages from the kernel each time.
         if not _rows_room(s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
             raise MemoryError("not enough memory for the run's per-bucket records")
-        s.tot_c = _dptr(keep["tot_c"].reshape(-1))
-        s.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        keep["_tot_amt_c"] = np.zeros((max(n_c, 1), NAC))
+        keep["_tot_amt_l"] = np.zeros((max(n_l, 1), NAL))
+        s.tot_amt_c = _dptr(keep["_tot_amt_c"].reshape(-1))
+        s.tot_amt_l = _dptr(keep["_tot_amt_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
         keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
         s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
@@ -90,8 +90,8 @@ cdef class _DenseRows:
             self._keep["ml"][done] = self._keep["_ml_row"]
 
     cdef fold(self, Sim* s):
-        """Bring the counts in ``tot_c`` and ``tot_l`` up to now: the loop counts into the
-        bucket rows only. Since the warm-up: the buckets after the one it ended in, plus what
+        """Bring ``tot_c`` and ``tot_l`` up to now: the loop counts into the bucket rows
+        only, and sums the amounts that close each row into rows of their own. Since the warm-up: the buckets after the one it ended in, plus what
         that one counted from then on. Each finished bucket is added once; the counts are whole
         numbers, so these sums are exact whatever their order."""
         cdef int cur = min(s.current_bucket, s.n_b - 1)
@@ -102,15 +102,16 @@ cdef class _DenseRows:
         if self._folded <= wb:
             self._folded = wb + 1
         for rows_name, tot_name, warm_name, acc, amounts in (
-                ("mc", "tot_c", "_warm_c", self._acc_c, _AMOUNT_C),
-                ("ml", "tot_l", "_warm_l", self._acc_l, _AMOUNT_L)):
-            rows, tot = keep[rows_name], keep[tot_name]
+                ("mc", "tot_c", "_warm_c", self._acc_c, "_tot_amt_c"),
+                ("ml", "tot_l", "_warm_l", self._acc_l, "_tot_amt_l")):
+            rows = keep[rows_name]
             if cur > self._folded:
                 acc += rows[self._folded:cur].sum(axis=0)
             counts = rows[wb] - keep[warm_name]
             if cur > wb:
                 counts += acc + rows[cur]
-            counts[:, amounts] = tot[:, amounts]
-            tot[...] = counts
+            amount = keep[amounts]
+            counts[:, -amount.shape[1]:] = amount
+            keep[tot_name][...] = counts
         if cur > self._folded:
             self._folded = cur

@@ -274,8 +274,8 @@ cdef struct Sim:
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
-    double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
-    double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
+    double* tot_amt_c       # amounts (the MC_/ML_ ..._SUM and refused-time fields, NAC and NAL a row)
+    double* tot_amt_l       # since the warm-up; counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
     int warm_bucket         # the bucket the warm-up ended in
     double* warm_c          # that bucket's counter rows at that instant (the part before it)
