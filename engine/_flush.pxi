@@ -44,16 +44,16 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.ch[c].area[A_INFLIGHT] = 0
         s.ch[c].area[A_UP] = 0
         s.c_flushed[c] = b + 1
-        n = <int64_t>s.b_lat[c * 3 + 1]
+        n = <int64_t>s.cl[c].b_n
         if n > 0:
             _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
-            g[MG_MAX] = s.b_lat[c * 3 + 2]
-            g[MG_MEAN] = s.b_lat[c * 3] / n
+            g[MG_MAX] = s.cl[c].b_max
+            g[MG_MEAN] = s.cl[c].b_sum / n
             s.b_bins[c * 2] = NB
             s.b_bins[c * 2 + 1] = -1
-        s.b_lat[c * 3] = 0
-        s.b_lat[c * 3 + 1] = 0
-        s.b_lat[c * 3 + 2] = 0
+        s.cl[c].b_sum = 0
+        s.cl[c].b_n = 0
+        s.cl[c].b_max = 0
         # edge-triggered log entries for inbound protection, ended after a quiet bucket: only
         # where one refused, dropped or served LIFO, or a flag is still up (c_guard), so the
         # flags and counts of every other component stay out of the cache

@@ -162,7 +162,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef int lo = <int>s.b_bins[c * 2], hi = <int>s.b_bins[c * 2 + 1], b, k, w
-    cdef double vmax = s.b_lat[c * 3 + 2], acc = 0.0, h, frac, x
+    cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
@@ -632,8 +632,8 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if s.measuring:
-        s.tot_lat[c * 5 + 3] += latency
-        s.tot_lat[c * 5 + 4] += 1
+        s.cl[c].all_sum += latency
+        s.cl[c].all_n += 1
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
         _sum_c(s, c, MC_REFUSED_TIME, latency)
@@ -659,15 +659,15 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
         s.b_bins[c * 2] = b
     if b > s.b_bins[c * 2 + 1]:
         s.b_bins[c * 2 + 1] = b
-    s.b_lat[c * 3] += latency
-    s.b_lat[c * 3 + 1] += 1
-    if latency > s.b_lat[c * 3 + 2]:
-        s.b_lat[c * 3 + 2] = latency
+    s.cl[c].b_sum += latency
+    s.cl[c].b_n += 1
+    if latency > s.cl[c].b_max:
+        s.cl[c].b_max = latency
     if s.measuring:
-        s.tot_lat[c * 5] += latency
-        s.tot_lat[c * 5 + 1] += 1
-        if latency > s.tot_lat[c * 5 + 2]:
-            s.tot_lat[c * 5 + 2] = latency
+        s.cl[c].t_sum += latency
+        s.cl[c].t_n += 1
+        if latency > s.cl[c].t_max:
+            s.cl[c].t_max = latency
 
 
 cdef inline void _count_objectives(Sim* s, int c, int outcome, double latency) noexcept nogil:

@@ -59,6 +59,19 @@ cdef struct LinkHot:
     int64_t rr              # round robin over its target's instances
 
 
+cdef struct CompLat:
+    # A component's sums of the latencies it answers with, all updated by each answer, in one
+    # aligned cache line (in arrays of their own, three or four lines a latency)
+    double b_sum            # the current bucket's: sum, count, largest
+    double b_n
+    double b_max
+    double t_sum            # served since the warm-up: sum, count, largest
+    double t_n
+    double t_max
+    double all_sum          # every answer's sojourn since the warm-up: sum, count
+    double all_n
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -282,14 +295,13 @@ cdef struct Sim:
     double* warm_l
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
-    double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
+    CompLat* cl         # per component, its latency sums (one record; tot_lat is their t_sum.. all_n)
     int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
     uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     double* wait_max
-    double* b_lat       # per component, current bucket: sum, n, max
     int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
     double* mo          # per bucket and objective: ok, fallback, answered within its threshold
