@@ -567,13 +567,16 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job = j
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
-    s.calls[k].prev_sleep = s.pol[link].wait_duration
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
     s.lh[link].active += 1
     if s.l_plain[link]:
         _start_plain_attempt(s, k, j, link)
-    elif not _hedged(s, k, j, link):   # calls: deadline and hedging
+        return
+    # a retry's backoff starts from it; a plain call never retries, so its policy row stays
+    # out of the cache
+    s.calls[k].prev_sleep = s.pol[link].wait_duration
+    if not _hedged(s, k, j, link):   # calls: deadline and hedging
         _start_attempt(s, k)
 
 
