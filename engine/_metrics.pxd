@@ -3,7 +3,7 @@
 from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
 from libc.math cimport exp, fmin
 from libc.stdlib cimport realloc, free
-from libc.string cimport memmove
+from libc.string cimport memmove, memcpy
 
 from engine._clock cimport _ns, _seconds
 
@@ -302,11 +302,13 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
 # preceded by a touch) times the bucket's time over its width: Core rebuilds them from its
 # last record with the flush's own arithmetic, and its areas are caught up the same way,
 # bucket by bucket, when it is next active. A link is recorded when counted or when its
-# gauges differ from its last record, and carried forward otherwise.
+# gauges differ from its last record, and carried forward otherwise. A record's counts are
+# stored packed (_take_packed): most of a row's are zero, and a bucket then writes what its
+# components and links counted, not a row each, onto fewer fresh pages of the store.
 cdef enum:
-    RC_LV = 28    # NMC + NMG: a component's record is its counts, its gauges, then its levels
-    RC_W = 33     # after the bucket (queue, busy, in flight, up, capacity)
-    RL_W = 22     # NML + NMLG: a link's record is its counts, then its gauges
+    RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
+                  # levels after the bucket (queue, busy, in flight, up, capacity)
+    RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
 
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
@@ -458,18 +460,45 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     return 1
 
 
-cdef inline void _take_counts(double* rec, double* row, int n) noexcept nogil:
-    """Moves a bucket's ``n`` counts from the live ``row`` into its record, leaving the row
-    zero for the next bucket, in one pass over lines the copy has just loaded. (A separate
-    ``memset`` of a row compiles to ``rep stos``, whose start-up costs more than the row.)"""
+cdef inline int64_t _take_packed(double* out, double* row, int n) noexcept nogil:
+    """Moves a bucket's ``n`` counts from the live ``row`` to ``out``, packed: a word with a
+    bit for each count that is not zero, then those counts in order; leaves the row zero and
+    returns the length written, at most ``n + 1``. A zero count costs a load and a test (a
+    component's or link's zeros fall in the same places bucket after bucket, which the
+    branch predictor learns): fewer instructions than a branch-free pass writing each."""
+    cdef uint64_t mask = 0, bits
+    cdef int64_t k = 1
     cdef int f
     for f in range(n):
-        rec[f] = row[f]
-        row[f] = 0.0
+        memcpy(&bits, &row[f], sizeof(double))
+        if bits != 0:    # by its bits: a -0.0 is kept
+            out[k] = row[f]
+            row[f] = 0.0
+            mask |= (<uint64_t>1) << f
+            k += 1
+    memcpy(out, &mask, sizeof(double))
+    return k
+
+
+cdef inline int64_t _unpack_counts(double* row, double* rec, int n) noexcept nogil:
+    """The ``n`` counts ``_take_packed`` wrote to ``rec``, bit for bit, into ``row``; returns
+    their packed length."""
+    cdef uint64_t mask
+    cdef int64_t k = 1
+    cdef int f
+    memcpy(&mask, rec, sizeof(double))
+    for f in range(n):
+        if (mask >> f) & 1:
+            row[f] = rec[k]
+            k += 1
+        else:
+            row[f] = 0.0
+    return k
 
 
 cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
-    """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory."""
+    """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory
+    (room for each at its longest: pages of the store never written cost nothing)."""
     if s.rc_n + n_c > s.rc_cap:
         if not _grow_records(s, &s.rc_idx, &s.rc_val, &s.rc_cap, s.rc_n + n_c, RC_W):
             return 0
@@ -482,9 +511,9 @@ cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
 cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double* ml, double* mlg,
                                double* lv, double* lg) noexcept nogil:
     """Bucket ``b``'s dense rows (``mc``, ``mg``: n_c rows; ``ml``, ``mlg``: n_l rows) from its
-    records. ``lv`` holds each component's levels (RC_W - RC_LV) and ``lg`` each link's
+    records. ``lv`` holds each component's five levels and ``lg`` each link's
     gauges as of the bucket before; both are brought up to this one."""
-    cdef int64_t k, c, l, f
+    cdef int64_t k, c, l, f, v
     cdef double dt = _bucket_end(s, b) - (_bucket_end(s, b - 1) if b > 0 else 0.0)
     cdef double width = _bucket_width(s, b)
     cdef double area
@@ -502,24 +531,25 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
         g[MG_UTIL] = g[MG_BUSY] / lv[c * 5 + 4] if lv[c * 5 + 4] > 0 else 0.0
         for f in range(NMC):
             mc[c * NMC + f] = 0.0
+    v = s.rc_voff[b]
     for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
         c = s.rc_idx[k]
-        r = &s.rc_val[k * RC_W]
-        for f in range(NMC):
-            mc[c * NMC + f] = r[f]
+        v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], NMC)
+        r = &s.rc_val[v]
         for f in range(NMG):
-            mg[c * NMG + f] = r[NMC + f]
+            mg[c * NMG + f] = r[f]
         for f in range(5):
-            lv[c * 5 + f] = r[RC_LV + f]
+            lv[c * 5 + f] = r[NMG + f]
+        v += NMG + 5
     for l in range(s.n_l * NML):
         ml[l] = 0.0
+    v = s.rl_voff[b]
     for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
         l = s.rl_idx[k]
-        r = &s.rl_val[k * RL_W]
-        for f in range(NML):
-            ml[l * NML + f] = r[f]
+        v += _unpack_counts(&ml[l * NML], &s.rl_val[v], NML)
         for f in range(NMLG):
-            lg[l * NMLG + f] = r[NML + f]
+            lg[l * NMLG + f] = s.rl_val[v + f]
+        v += NMLG
     for l in range(s.n_l * NMLG):
         mlg[l] = lg[l]
 
@@ -527,18 +557,23 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
 cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
     """Drop the records of the buckets before ``done``, all rebuilt: the store keeps only
     what no one has read yet, in memory it reuses, and none once the run is over."""
-    cdef int64_t shift = s.rc_boff[done]
+    cdef int64_t shift = s.rc_boff[done], vshift = s.rc_voff[done]
     if shift > 0:
         memmove(s.rc_idx, &s.rc_idx[shift], (s.rc_n - shift) * sizeof(int32_t))
-        memmove(s.rc_val, &s.rc_val[shift * RC_W], (s.rc_n - shift) * RC_W * sizeof(double))
+        memmove(s.rc_val, &s.rc_val[vshift], (s.rc_vn - vshift) * sizeof(double))
         s.rc_n -= shift
+        s.rc_vn -= vshift
         s.rc_boff[done] = 0
+        s.rc_voff[done] = 0
     shift = s.rl_boff[done]
+    vshift = s.rl_voff[done]
     if shift > 0:
         memmove(s.rl_idx, &s.rl_idx[shift], (s.rl_n - shift) * sizeof(int32_t))
-        memmove(s.rl_val, &s.rl_val[shift * RL_W], (s.rl_n - shift) * RL_W * sizeof(double))
+        memmove(s.rl_val, &s.rl_val[vshift], (s.rl_vn - vshift) * sizeof(double))
         s.rl_n -= shift
+        s.rl_vn -= vshift
         s.rl_boff[done] = 0
+        s.rl_voff[done] = 0
     if done >= s.n_b:
         free(s.rc_idx)
         free(s.rc_val)
@@ -548,7 +583,7 @@ cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
         s.rc_val = NULL
         s.rl_idx = NULL
         s.rl_val = NULL
-        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = 0
+        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = s.rc_vn = s.rl_vn = 0
 
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:

@@ -45,8 +45,12 @@ cdef class _DenseRows:
         s.catch_up = _catch_up_far
         keep["_rc_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
         keep["_rl_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        keep["_rc_voff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        keep["_rl_voff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
         s.rc_boff = _iptr(keep["_rc_boff"])
         s.rl_boff = _iptr(keep["_rl_boff"])
+        s.rc_voff = _iptr(keep["_rc_voff"])
+        s.rl_voff = _iptr(keep["_rl_voff"])
         self._lv = np.zeros(max(n_c, 1) * 5)
         self._lg = np.zeros(max(n_l, 1) * NMLG)
         self._built = 0

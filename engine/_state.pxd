@@ -323,14 +323,18 @@ cdef struct Sim:
     # A bucket's rows are kept only for what was active in it (engine/_metrics.pxd, "Rows"):
     # a record per component (its counts, gauges and levels after the bucket) and per link
     # (its counts and gauges), bucket b's from rc_boff[b] to rc_boff[b + 1] (rl_boff for
-    # links). Core rebuilds the dense (bucket, component, field) arrays from them when read.
+    # links), their numbers in rc_val from rc_voff[b] on (rl_voff). Core rebuilds the dense
+    # (bucket, component, field) arrays from them when read.
     int64_t rc_n, rc_cap, rl_n, rl_cap
+    int64_t rc_vn, rl_vn    # the numbers rc_val and rl_val hold
     int32_t* rc_idx
     double* rc_val
     int64_t* rc_boff
+    int64_t* rc_voff
     int32_t* rl_idx
     double* rl_val
     int64_t* rl_boff
+    int64_t* rl_voff
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
     unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
