@@ -27,7 +27,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         s.rc_n += 1
         r = &s.rc_val[s.rc_vn]
-        k = _take_packed(r, &s.mc_row[c * NMC], NMC)
+        k = _take_packed(r, &s.mc_row[c * ROW_W])
         g = &r[k]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
@@ -109,7 +109,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_idx[s.rl_n] = l
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]
-            k = _take_packed(r, &s.ml_row[l * NML], NML)
+            k = _take_packed(r, &s.ml_row[l * ROW_W])
             memcpy(&r[k], lg, NMLG * sizeof(double))
             s.rl_vn += k + NMLG
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))

@@ -19,7 +19,7 @@ from engine._clock cimport _ns, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
     _on_warmup_end, _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer

@@ -305,7 +305,31 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
 # gauges differ from its last record, and carried forward otherwise. A record's counts are
 # stored packed (_take_packed): most of a row's are zero, and a bucket then writes what its
 # components and links counted, not a row each, onto fewer fresh pages of the store.
+#
+# The live counter rows (mc_row, ml_row) hold a component's or link's counts in their own
+# order, ROW_W apart from a cache line's start: the counts a request makes (arrivals, calls,
+# attempts, answers, waits) share each row's first line, so a request at one of a thousand
+# components misses on one line of its row, not on two or three. The line's last place
+# (ROW_HOT) is set when anything else is counted: a flush reads the row's other lines only
+# then, as a request does only for what it rarely counts.
+cdef extern from *:
+    """
+    /* the place in its live row of each MC_ and ML_ field (engine/_codes.pxd), and the field
+       at each place (-1: none) */
+    static const int faultline_mc_slot[18] = {0, 1, 8, 9, 10, 11, 12, 13, 14, 2, 3, 15, 16, 17, 4, 5, 6, 18};
+    static const int faultline_mc_field[24] = {0, 1, 9, 10, 14, 15, 16, -1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 17, -1, -1, -1, -1, -1};
+    static const int faultline_ml_slot[18] = {0, 1, 6, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4, 5, 3, 18};
+    static const int faultline_ml_field[24] = {0, 1, 3, 16, 14, 15, 2, -1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, -1, -1, -1, -1, -1};
+    """
+    const int MC_SLOT "faultline_mc_slot"[18]
+    const int MC_FIELD "faultline_mc_field"[24]
+    const int ML_SLOT "faultline_ml_slot"[18]
+    const int ML_FIELD "faultline_ml_field"[24]
+
+
 cdef enum:
+    ROW_W = 24    # a live counter row's width: three whole cache lines
+    ROW_HOT = 7   # the counts a request makes come before it; set, the row's other lines are in use
     RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
                   # levels after the bucket (queue, busy, in flight, up, capacity)
     RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
@@ -460,15 +484,19 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     return 1
 
 
-cdef inline int64_t _take_packed(double* out, double* row, int n) noexcept nogil:
-    """Moves a bucket's ``n`` counts from the live ``row`` to ``out``, packed: a word with a
-    bit for each count that is not zero, then those counts in order; leaves the row zero and
-    returns the length written, at most ``n + 1``. A zero count costs a load and a test (a
+cdef inline int64_t _take_packed(double* out, double* row) noexcept nogil:
+    """Moves a bucket's counts from the live ``row`` to ``out``, packed: a word with a bit for
+    each place whose count is not zero, then those counts in the row's order; leaves the row
+    zero and returns the length written. Only the first line is read unless its ROW_HOT
+    place is set. A zero count costs a load and a test (a
     component's or link's zeros fall in the same places bucket after bucket, which the
     branch predictor learns): fewer instructions than a branch-free pass writing each."""
     cdef uint64_t mask = 0, bits
     cdef int64_t k = 1
-    cdef int f
+    cdef int f, n = ROW_HOT
+    if row[ROW_HOT] != 0:
+        row[ROW_HOT] = 0.0
+        n = ROW_W
     for f in range(n):
         memcpy(&bits, &row[f], sizeof(double))
         if bits != 0:    # by its bits: a -0.0 is kept
@@ -480,19 +508,17 @@ cdef inline int64_t _take_packed(double* out, double* row, int n) noexcept nogil
     return k
 
 
-cdef inline int64_t _unpack_counts(double* row, double* rec, int n) noexcept nogil:
-    """The ``n`` counts ``_take_packed`` wrote to ``rec``, bit for bit, into ``row``; returns
+cdef inline int64_t _unpack_counts(double* row, double* rec, const int* field) noexcept nogil:
+    """The counts ``_take_packed`` wrote to ``rec``, bit for bit, into ``row`` (zero) in the
+    fields' order (the field at each place of the live row: MC_FIELD, ML_FIELD); returns
     their packed length."""
     cdef uint64_t mask
     cdef int64_t k = 1
-    cdef int f
     memcpy(&mask, rec, sizeof(double))
-    for f in range(n):
-        if (mask >> f) & 1:
-            row[f] = rec[k]
-            k += 1
-        else:
-            row[f] = 0.0
+    while mask:
+        row[field[_ctz(mask)]] = rec[k]
+        k += 1
+        mask &= mask - 1
     return k
 
 
@@ -534,7 +560,7 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     v = s.rc_voff[b]
     for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
         c = s.rc_idx[k]
-        v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], NMC)
+        v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], MC_FIELD)
         r = &s.rc_val[v]
         for f in range(NMG):
             mg[c * NMG + f] = r[f]
@@ -546,7 +572,7 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     v = s.rl_voff[b]
     for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
         l = s.rl_idx[k]
-        v += _unpack_counts(&ml[l * NML], &s.rl_val[v], NML)
+        v += _unpack_counts(&ml[l * NML], &s.rl_val[v], ML_FIELD)
         for f in range(NMLG):
             lg[l * NMLG + f] = s.rl_val[v + f]
         v += NMLG
@@ -586,26 +612,33 @@ cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
         s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = s.rc_vn = s.rl_vn = 0
 
 
+cdef inline void _count_in(double* row, int slot, double v) noexcept nogil:
+    """Adds ``v`` at ``slot`` of a live row (the slot a constant where the field is)."""
+    row[slot] += v
+    if slot > ROW_HOT:
+        row[ROW_HOT] = 1.0
+
+
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * NMC + field] += v
+    _count_in(&s.mc_row[c * ROW_W], MC_SLOT[field], v)
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * NML + field] += v
+    _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * NMC + field] += v
+    _count_in(&s.mc_row[c * ROW_W], MC_SLOT[field], v)
     if s.measuring:
         s.tot_amt_c[c * NAC + field - MC_WAIT_SUM] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * NML + field] += v
+    _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
     if s.measuring:
         s.tot_amt_l[l * NAL + field - ML_BH_WAIT_SUM] += v
 
@@ -613,15 +646,16 @@ cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
 cdef inline void _start_measuring(Sim* s) noexcept nogil:
     """The clock has reached the warm-up's end: keep the current bucket's counts so far, which
     the run's totals leave out."""
-    cdef int64_t i, n
+    cdef int64_t i
+    cdef int f
     s.measuring = 1
     s.warm_bucket = s.current_bucket
-    n = <int64_t>s.n_c * NMC
-    for i in range(n):
-        s.warm_c[i] = s.mc_row[i]
-    n = <int64_t>s.n_l * NML
-    for i in range(n):
-        s.warm_l[i] = s.ml_row[i]
+    for i in range(s.n_c):
+        for f in range(NMC):
+            s.warm_c[i * NMC + f] = s.mc_row[i * ROW_W + MC_SLOT[f]]
+    for i in range(s.n_l):
+        for f in range(NML):
+            s.warm_l[i * NML + f] = s.ml_row[i * ROW_W + ML_SLOT[f]]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:

@@ -5,14 +5,23 @@
 
 
 
+# each field's place in the live rows (engine/_metrics.pxd), for reading them from numpy
+_MC_PLACE = np.array([MC_SLOT[f] for f in range(NMC)])
+_ML_PLACE = np.array([ML_SLOT[f] for f in range(NML)])
+if any(MC_FIELD[MC_SLOT[f]] != f or MC_SLOT[f] == ROW_HOT for f in range(NMC)) or any(
+        ML_FIELD[ML_SLOT[f]] != f or ML_SLOT[f] == ROW_HOT for f in range(NML)):
+    raise ImportError("engine/_metrics.pxd: the live rows' places and fields disagree")
+
+
 cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
     _catch_up_now(s, c)
 
 
 cdef double* _counter_rows(dict keep, str name, int64_t n, int64_t width) except NULL:
-    """The live counter rows of ``n`` components or links, ``width`` counts each, zeroed and
-    from a cache line's start. (Padding each row to whole lines was tried: with rows apart,
-    neighbours no longer share lines, and a fan-out of 1,000 missed its 1 MiB cache more.)"""
+    """The live counter rows of ``n`` components or links, ``width`` places each, zeroed and
+    from a cache line's start. (Rows padded to whole lines with the counts in their own order
+    had neighbours no longer sharing lines, and a fan-out of 1,000 missed its 1 MiB cache
+    more; with the counts a request makes in one line of its row, that row misses once.)"""
     raw = np.zeros(max(n, 1) * width + 8)
     skip = (-raw.ctypes.data % 64) // 8
     keep[name] = raw[skip:skip + max(n, 1) * width].reshape(-1, width)
@@ -38,8 +47,8 @@ cdef class _DenseRows:
         keep["mlg"] = np.zeros((max(n_b, 1), max(n_l, 1), NMLG))
         keep["tot_c"] = np.zeros((max(n_c, 1), NMC))
         keep["tot_l"] = np.zeros((max(n_l, 1), NML))
-        s.mc_row = _counter_rows(keep, "_mc_row", n_c, NMC)
-        s.ml_row = _counter_rows(keep, "_ml_row", n_l, NML)
+        s.mc_row = _counter_rows(keep, "_mc_row", n_c, ROW_W)
+        s.ml_row = _counter_rows(keep, "_ml_row", n_l, ROW_W)
         keep["_c_flushed"] = np.zeros(max(n_c, 1), dtype=np.int64)
         s.c_flushed = _iptr(keep["_c_flushed"])
         s.catch_up = _catch_up_far
@@ -90,8 +99,8 @@ cdef class _DenseRows:
             _rows_forget(s, done)
         self._built = done
         if done < s.n_b:
-            self._keep["mc"][done] = self._keep["_mc_row"]
-            self._keep["ml"][done] = self._keep["_ml_row"]
+            self._keep["mc"][done] = self._keep["_mc_row"][:, _MC_PLACE]
+            self._keep["ml"][done] = self._keep["_ml_row"][:, _ML_PLACE]
 
     cdef fold(self, Sim* s):
         """Bring ``tot_c`` and ``tot_l`` up to now: the loop counts into the bucket rows
