@@ -488,9 +488,9 @@ cdef inline int64_t _take_packed(double* out, double* row) noexcept nogil:
     """Moves a bucket's counts from the live ``row`` to ``out``, packed: a word with a bit for
     each place whose count is not zero, then those counts in the row's order; leaves the row
     zero and returns the length written. Only the first line is read unless its ROW_HOT
-    place is set. A zero count costs a load and a test (a
-    component's or link's zeros fall in the same places bucket after bucket, which the
-    branch predictor learns): fewer instructions than a branch-free pass writing each."""
+    place is set. A zero count costs a load and a test (a component's or link's zeros fall
+    in the same places bucket after bucket, which the branch predictor learns): fewer
+    instructions than a branch-free pass writing each."""
     cdef uint64_t mask = 0, bits
     cdef int64_t k = 1
     cdef int f, n = ROW_HOT

@@ -3,8 +3,6 @@
 # what was active in a bucket (engine/_metrics.pxd, "Rows"); these are filled from the records
 # only when read. Included into engine/_core.pyx, whose ``Core`` owns one ``_DenseRows``.
 
-
-
 # each field's place in the live rows (engine/_metrics.pxd), for reading them from numpy
 _MC_PLACE = np.array([MC_SLOT[f] for f in range(NMC)])
 _ML_PLACE = np.array([ML_SLOT[f] for f in range(NML)])
@@ -19,9 +17,9 @@ cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
 
 cdef double* _counter_rows(dict keep, str name, int64_t n, int64_t width) except NULL:
     """The live counter rows of ``n`` components or links, ``width`` places each, zeroed and
-    from a cache line's start. (Rows padded to whole lines with the counts in their own order
-    had neighbours no longer sharing lines, and a fan-out of 1,000 missed its 1 MiB cache
-    more; with the counts a request makes in one line of its row, that row misses once.)"""
+    from a cache line's start. (Padded rows with the counts in the results' order were tried:
+    neighbours stopped sharing lines, and a fan-out of 1,000 missed its 1 MiB cache more.
+    With the counts a request makes first, it touches one line of a row.)"""
     raw = np.zeros(max(n, 1) * width + 8)
     skip = (-raw.ctypes.data % 64) // 8
     keep[name] = raw[skip:skip + max(n, 1) * width].reshape(-1, width)
@@ -104,9 +102,10 @@ cdef class _DenseRows:
 
     cdef fold(self, Sim* s):
         """Bring ``tot_c`` and ``tot_l`` up to now: the loop counts into the bucket rows
-        only, and sums the amounts that close each row into rows of their own. Since the warm-up: the buckets after the one it ended in, plus what
-        that one counted from then on. Each finished bucket is added once; the counts are whole
-        numbers, so these sums are exact whatever their order."""
+        only, and sums the amounts that close each row into rows of their own. Since the
+        warm-up: the buckets after the one it ended in, plus what that one counted from then
+        on. Each finished bucket is added once; the counts are whole numbers, so these sums
+        are exact whatever their order."""
         cdef int cur = min(s.current_bucket, s.n_b - 1)
         cdef int wb = s.warm_bucket
         if not s.measuring:
