@@ -19,7 +19,7 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, CompHot, InstHot, LinkHot, N_LANES
+from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, N_LANES
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
@@ -27,7 +27,8 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now
+    _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now,
+    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -80,6 +81,8 @@ _INST_HOT = np.dtype([(f, np.int64) for f in ("comp", "busy", "qlen", "jobs", "d
                                               "qhead", "qtail")])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "pad")), ("probability", np.float64),
                       *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
+# engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
+_COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -565,10 +568,11 @@ cdef class Core:
 
         # metrics
         keep["tot_area"] = np.zeros((max(n_c, 1), NA))
-        keep["tot_lat"] = np.zeros((max(n_c, 1), 5))
+        self.s.cl = <CompLat*>_records(keep, "_cl_", _COMP_LAT, sizeof(CompLat), n_c)
+        keep["b_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, :3]
+        keep["tot_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, 3:]
         keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
         keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
-        keep["b_lat"] = np.zeros((max(n_c, 1), 3))
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
         self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
@@ -611,7 +615,6 @@ cdef class Core:
         self.s.tot_area = _dptr(keep["tot_area"].reshape(-1))
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
         self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
-        self.s.tot_lat = _dptr(keep["tot_lat"].reshape(-1))
         self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
         self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
         self.s.hist_split = 0
@@ -622,7 +625,6 @@ cdef class Core:
         keep["lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
         cdef uint16_t[::1] lat_buf = keep["lat_buf"]
         self.s.lat_buf = &lat_buf[0]
-        self.s.b_lat = _dptr(keep["b_lat"].reshape(-1))
         cap = int(scalars["log_cap"])
         self.s.log_cap = cap
         for name in ("lg_t", "lg_v1", "lg_v2"):

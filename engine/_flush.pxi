@@ -7,6 +7,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     cdef int c = 0, l
     cdef int64_t n
     cdef uint64_t eight, watched
+    cdef int64_t k
     cdef double* r
     cdef double* g
     cdef double lg[NMLG]
@@ -24,10 +25,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             c += 1
             continue
         s.rc_idx[s.rc_n] = c
-        r = &s.rc_val[s.rc_n * RC_W]
         s.rc_n += 1
-        _take_counts(r, &s.mc_row[c * NMC], NMC)
-        g = &r[NMC]
+        r = &s.rc_val[s.rc_vn]
+        k = _take_packed(r, &s.mc_row[c * ROW_W])
+        g = &r[k]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
         g[MG_QLEN] = s.ch[c].area[A_QLEN] / width
@@ -44,16 +45,16 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.ch[c].area[A_INFLIGHT] = 0
         s.ch[c].area[A_UP] = 0
         s.c_flushed[c] = b + 1
-        n = <int64_t>s.b_lat[c * 3 + 1]
+        n = <int64_t>s.cl[c].b_n
         if n > 0:
             _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
-            g[MG_MAX] = s.b_lat[c * 3 + 2]
-            g[MG_MEAN] = s.b_lat[c * 3] / n
+            g[MG_MAX] = s.cl[c].b_max
+            g[MG_MEAN] = s.cl[c].b_sum / n
             s.b_bins[c * 2] = NB
             s.b_bins[c * 2 + 1] = -1
-        s.b_lat[c * 3] = 0
-        s.b_lat[c * 3 + 1] = 0
-        s.b_lat[c * 3 + 2] = 0
+        s.cl[c].b_sum = 0
+        s.cl[c].b_n = 0
+        s.cl[c].b_max = 0
         # edge-triggered log entries for inbound protection, ended after a quiet bucket: only
         # where one refused, dropped or served LIFO, or a flag is still up (c_guard), so the
         # flags and counts of every other component stay out of the cache
@@ -69,15 +70,17 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _discipline_bucket_end(s, c)
             s.c_guard[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
         # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from them)
-        r[RC_LV] = s.ch[c].qlen
-        r[RC_LV + 1] = s.ch[c].busy
-        r[RC_LV + 2] = s.ch[c].inflight
-        r[RC_LV + 3] = s.ch[c].up
-        r[RC_LV + 4] = s.c_capacity[c]
+        g[NMG] = s.ch[c].qlen
+        g[NMG + 1] = s.ch[c].busy
+        g[NMG + 2] = s.ch[c].inflight
+        g[NMG + 3] = s.ch[c].up
+        g[NMG + 4] = s.c_capacity[c]
+        s.rc_vn += k + NMG + 5
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
         s.c_active[c] = s.c_guard[c]
         c += 1
     s.rc_boff[b + 1] = s.rc_n
+    s.rc_voff[b + 1] = s.rc_vn
     l = -1
     while l + 1 < s.n_l:
         l += 1
@@ -104,10 +107,11 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         lg[MLG_BH_INUSE] = s.l_bh_inuse[l]
         if s.l_counted[l] or memcmp(lg, &s.l_last_g[l * NMLG], NMLG * sizeof(double)) != 0:
             s.rl_idx[s.rl_n] = l
-            r = &s.rl_val[s.rl_n * RL_W]
             s.rl_n += 1
-            _take_counts(r, &s.ml_row[l * NML], NML)
-            memcpy(&r[NML], lg, NMLG * sizeof(double))
+            r = &s.rl_val[s.rl_vn]
+            k = _take_packed(r, &s.ml_row[l * ROW_W])
+            memcpy(&r[k], lg, NMLG * sizeof(double))
+            s.rl_vn += k + NMLG
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))
             s.l_counted[l] = 0
         if s.l_bh_flag[l] and s.l_bh_rej_b[l] == 0:
@@ -118,6 +122,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _log(s, LG_RETRIES_EXHAUSTED, s.lh[l].src, l, -1, -1, s.l_exh_b[l], 0)
             s.l_exh_b[l] = 0
     s.rl_boff[b + 1] = s.rl_n
+    s.rl_voff[b + 1] = s.rl_vn
     _calls_bucket_end(s)
 
 

@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_counts, _hp_apply, RC_W, RC_LV, RL_W,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
     _on_warmup_end, _record_done
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -565,13 +565,15 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job = j
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
-    s.calls[k].prev_sleep = s.pol[link].wait_duration
     s.lh[link].active += 1
     if s.l_plain[link]:
         _start_plain_attempt(s, k, j, link)
         return
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
+    # a retry's backoff starts from it; a plain call never retries, so its policy row stays
+    # out of the cache
+    s.calls[k].prev_sleep = s.pol[link].wait_duration
     if not _hedged(s, k, j, link):   # calls: deadline and hedging
         _start_attempt(s, k)
 

@@ -3,7 +3,7 @@
 from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
 from libc.math cimport exp, fmin
 from libc.stdlib cimport realloc, free
-from libc.string cimport memmove
+from libc.string cimport memmove, memcpy
 
 from engine._clock cimport _ns, _seconds
 
@@ -114,6 +114,11 @@ cdef enum:
     # components' rows are far apart, and a batch of independent additions overlaps their
     # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
     HP_CAP = 512
+    # The amounts (seconds summed, not counted) close each counter row. Their totals since
+    # the warm-up are kept in rows of their own, this wide: a call then touches a few bytes
+    # of its link's total, not one more 144-byte row per link.
+    NAC = NMC - MC_WAIT_SUM
+    NAL = NML - ML_BH_WAIT_SUM
 
 
 cdef inline double _histogram_quantile(int64_t* hist, int64_t n, double q, double vmax, int lo, int hi) noexcept nogil:
@@ -157,7 +162,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef int lo = <int>s.b_bins[c * 2], hi = <int>s.b_bins[c * 2 + 1], b, k, w
-    cdef double vmax = s.b_lat[c * 3 + 2], acc = 0.0, h, frac, x
+    cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
@@ -297,11 +302,37 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
 # preceded by a touch) times the bucket's time over its width: Core rebuilds them from its
 # last record with the flush's own arithmetic, and its areas are caught up the same way,
 # bucket by bucket, when it is next active. A link is recorded when counted or when its
-# gauges differ from its last record, and carried forward otherwise.
+# gauges differ from its last record, and carried forward otherwise. A record's counts are
+# stored packed (_take_packed): most of a row's are zero, and a bucket then writes what its
+# components and links counted, not a row each, onto fewer fresh pages of the store.
+#
+# The live counter rows (mc_row, ml_row) hold a component's or link's counts in their own
+# order, ROW_W apart from a cache line's start: the counts a request makes (arrivals, calls,
+# attempts, answers, waits) share each row's first line, so a request at one of a thousand
+# components misses on one line of its row, not on two or three. The line's last place
+# (ROW_HOT) is set when anything else is counted: a flush reads the row's other lines only
+# then, as a request does only for what it rarely counts.
+cdef extern from *:
+    """
+    /* the place in its live row of each MC_ and ML_ field (engine/_codes.pxd), and the field
+       at each place (-1: none) */
+    static const int faultline_mc_slot[18] = {0, 1, 8, 9, 10, 11, 12, 13, 14, 2, 3, 15, 16, 17, 4, 5, 6, 18};
+    static const int faultline_mc_field[24] = {0, 1, 9, 10, 14, 15, 16, -1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 17, -1, -1, -1, -1, -1};
+    static const int faultline_ml_slot[18] = {0, 1, 6, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4, 5, 3, 18};
+    static const int faultline_ml_field[24] = {0, 1, 3, 16, 14, 15, 2, -1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, -1, -1, -1, -1, -1};
+    """
+    const int MC_SLOT "faultline_mc_slot"[18]
+    const int MC_FIELD "faultline_mc_field"[24]
+    const int ML_SLOT "faultline_ml_slot"[18]
+    const int ML_FIELD "faultline_ml_field"[24]
+
+
 cdef enum:
-    RC_LV = 28    # NMC + NMG: a component's record is its counts, its gauges, then its levels
-    RC_W = 33     # after the bucket (queue, busy, in flight, up, capacity)
-    RL_W = 22     # NML + NMLG: a link's record is its counts, then its gauges
+    ROW_W = 24    # a live counter row's width: three whole cache lines
+    ROW_HOT = 7   # the counts a request makes come before it; set, the row's other lines are in use
+    RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
+                  # levels after the bucket (queue, busy, in flight, up, capacity)
+    RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
 
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
@@ -453,18 +484,47 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     return 1
 
 
-cdef inline void _take_counts(double* rec, double* row, int n) noexcept nogil:
-    """Moves a bucket's ``n`` counts from the live ``row`` into its record, leaving the row
-    zero for the next bucket, in one pass over lines the copy has just loaded. (A separate
-    ``memset`` of a row compiles to ``rep stos``, whose start-up costs more than the row.)"""
-    cdef int f
+cdef inline int64_t _take_packed(double* out, double* row) noexcept nogil:
+    """Moves a bucket's counts from the live ``row`` to ``out``, packed: a word with a bit for
+    each place whose count is not zero, then those counts in the row's order; leaves the row
+    zero and returns the length written. Only the first line is read unless its ROW_HOT
+    place is set. A zero count costs a load and a test (a component's or link's zeros fall
+    in the same places bucket after bucket, which the branch predictor learns): fewer
+    instructions than a branch-free pass writing each."""
+    cdef uint64_t mask = 0, bits
+    cdef int64_t k = 1
+    cdef int f, n = ROW_HOT
+    if row[ROW_HOT] != 0:
+        row[ROW_HOT] = 0.0
+        n = ROW_W
     for f in range(n):
-        rec[f] = row[f]
-        row[f] = 0.0
+        memcpy(&bits, &row[f], sizeof(double))
+        if bits != 0:    # by its bits: a -0.0 is kept
+            out[k] = row[f]
+            row[f] = 0.0
+            mask |= (<uint64_t>1) << f
+            k += 1
+    memcpy(out, &mask, sizeof(double))
+    return k
+
+
+cdef inline int64_t _unpack_counts(double* row, double* rec, const int* field) noexcept nogil:
+    """The counts ``_take_packed`` wrote to ``rec``, bit for bit, into ``row`` (zero) in the
+    fields' order (the field at each place of the live row: MC_FIELD, ML_FIELD); returns
+    their packed length."""
+    cdef uint64_t mask
+    cdef int64_t k = 1
+    memcpy(&mask, rec, sizeof(double))
+    while mask:
+        row[field[_ctz(mask)]] = rec[k]
+        k += 1
+        mask &= mask - 1
+    return k
 
 
 cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
-    """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory."""
+    """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory
+    (room for each at its longest: pages of the store never written cost nothing)."""
     if s.rc_n + n_c > s.rc_cap:
         if not _grow_records(s, &s.rc_idx, &s.rc_val, &s.rc_cap, s.rc_n + n_c, RC_W):
             return 0
@@ -477,9 +537,9 @@ cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
 cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double* ml, double* mlg,
                                double* lv, double* lg) noexcept nogil:
     """Bucket ``b``'s dense rows (``mc``, ``mg``: n_c rows; ``ml``, ``mlg``: n_l rows) from its
-    records. ``lv`` holds each component's levels (RC_W - RC_LV) and ``lg`` each link's
+    records. ``lv`` holds each component's five levels and ``lg`` each link's
     gauges as of the bucket before; both are brought up to this one."""
-    cdef int64_t k, c, l, f
+    cdef int64_t k, c, l, f, v
     cdef double dt = _bucket_end(s, b) - (_bucket_end(s, b - 1) if b > 0 else 0.0)
     cdef double width = _bucket_width(s, b)
     cdef double area
@@ -497,24 +557,25 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
         g[MG_UTIL] = g[MG_BUSY] / lv[c * 5 + 4] if lv[c * 5 + 4] > 0 else 0.0
         for f in range(NMC):
             mc[c * NMC + f] = 0.0
+    v = s.rc_voff[b]
     for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
         c = s.rc_idx[k]
-        r = &s.rc_val[k * RC_W]
-        for f in range(NMC):
-            mc[c * NMC + f] = r[f]
+        v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], MC_FIELD)
+        r = &s.rc_val[v]
         for f in range(NMG):
-            mg[c * NMG + f] = r[NMC + f]
+            mg[c * NMG + f] = r[f]
         for f in range(5):
-            lv[c * 5 + f] = r[RC_LV + f]
+            lv[c * 5 + f] = r[NMG + f]
+        v += NMG + 5
     for l in range(s.n_l * NML):
         ml[l] = 0.0
+    v = s.rl_voff[b]
     for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
         l = s.rl_idx[k]
-        r = &s.rl_val[k * RL_W]
-        for f in range(NML):
-            ml[l * NML + f] = r[f]
+        v += _unpack_counts(&ml[l * NML], &s.rl_val[v], ML_FIELD)
         for f in range(NMLG):
-            lg[l * NMLG + f] = r[NML + f]
+            lg[l * NMLG + f] = s.rl_val[v + f]
+        v += NMLG
     for l in range(s.n_l * NMLG):
         mlg[l] = lg[l]
 
@@ -522,18 +583,23 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
 cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
     """Drop the records of the buckets before ``done``, all rebuilt: the store keeps only
     what no one has read yet, in memory it reuses, and none once the run is over."""
-    cdef int64_t shift = s.rc_boff[done]
+    cdef int64_t shift = s.rc_boff[done], vshift = s.rc_voff[done]
     if shift > 0:
         memmove(s.rc_idx, &s.rc_idx[shift], (s.rc_n - shift) * sizeof(int32_t))
-        memmove(s.rc_val, &s.rc_val[shift * RC_W], (s.rc_n - shift) * RC_W * sizeof(double))
+        memmove(s.rc_val, &s.rc_val[vshift], (s.rc_vn - vshift) * sizeof(double))
         s.rc_n -= shift
+        s.rc_vn -= vshift
         s.rc_boff[done] = 0
+        s.rc_voff[done] = 0
     shift = s.rl_boff[done]
+    vshift = s.rl_voff[done]
     if shift > 0:
         memmove(s.rl_idx, &s.rl_idx[shift], (s.rl_n - shift) * sizeof(int32_t))
-        memmove(s.rl_val, &s.rl_val[shift * RL_W], (s.rl_n - shift) * RL_W * sizeof(double))
+        memmove(s.rl_val, &s.rl_val[vshift], (s.rl_vn - vshift) * sizeof(double))
         s.rl_n -= shift
+        s.rl_vn -= vshift
         s.rl_boff[done] = 0
+        s.rl_voff[done] = 0
     if done >= s.n_b:
         free(s.rc_idx)
         free(s.rc_val)
@@ -543,63 +609,71 @@ cdef inline void _rows_forget(Sim* s, int64_t done) noexcept nogil:
         s.rc_val = NULL
         s.rl_idx = NULL
         s.rl_val = NULL
-        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = 0
+        s.rc_n = s.rc_cap = s.rl_n = s.rl_cap = s.rc_vn = s.rl_vn = 0
+
+
+cdef inline void _count_in(double* row, int slot, double v) noexcept nogil:
+    """Adds ``v`` at ``slot`` of a live row (the slot a constant where the field is)."""
+    row[slot] += v
+    if slot > ROW_HOT:
+        row[ROW_HOT] = 1.0
 
 
 cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * NMC + field] += v
+    _count_in(&s.mc_row[c * ROW_W], MC_SLOT[field], v)
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * NML + field] += v
+    _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
 
 
 cdef inline void _count_c_pair(Sim* s, int c, int field, int other) noexcept nogil:
     """One more in two of component ``c``'s counts at once (a call and its only attempt): the
     row's address and its flag once, where two _count_c would reload both after the flag's
     byte, which may alias anything."""
-    cdef double* row = &s.mc_row[c * NMC]
+    cdef double* row = &s.mc_row[c * ROW_W]
     s.c_active[c] = 1
-    row[field] += 1.0
-    row[other] += 1.0
+    _count_in(row, MC_SLOT[field], 1.0)
+    _count_in(row, MC_SLOT[other], 1.0)
 
 
 cdef inline void _count_l_pair(Sim* s, int l, int field, int other) noexcept nogil:
     """_count_c_pair for link ``l``."""
-    cdef double* row = &s.ml_row[l * NML]
+    cdef double* row = &s.ml_row[l * ROW_W]
     s.l_counted[l] = 1
-    row[field] += 1.0
-    row[other] += 1.0
+    _count_in(row, ML_SLOT[field], 1.0)
+    _count_in(row, ML_SLOT[other], 1.0)
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     s.c_active[c] = 1
-    s.mc_row[c * NMC + field] += v
+    _count_in(&s.mc_row[c * ROW_W], MC_SLOT[field], v)
     if s.measuring:
-        s.tot_c[c * NMC + field] += v
+        s.tot_amt_c[c * NAC + field - MC_WAIT_SUM] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
     s.l_counted[l] = 1
-    s.ml_row[l * NML + field] += v
+    _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
     if s.measuring:
-        s.tot_l[l * NML + field] += v
+        s.tot_amt_l[l * NAL + field - ML_BH_WAIT_SUM] += v
 
 
 cdef inline void _start_measuring(Sim* s) noexcept nogil:
     """The clock has reached the warm-up's end: keep the current bucket's counts so far, which
     the run's totals leave out."""
-    cdef int64_t i, n
+    cdef int64_t i
+    cdef int f
     s.measuring = 1
     s.warm_bucket = s.current_bucket
-    n = <int64_t>s.n_c * NMC
-    for i in range(n):
-        s.warm_c[i] = s.mc_row[i]
-    n = <int64_t>s.n_l * NML
-    for i in range(n):
-        s.warm_l[i] = s.ml_row[i]
+    for i in range(s.n_c):
+        for f in range(NMC):
+            s.warm_c[i * NMC + f] = s.mc_row[i * ROW_W + MC_SLOT[f]]
+    for i in range(s.n_l):
+        for f in range(NML):
+            s.warm_l[i * NML + f] = s.ml_row[i * ROW_W + ML_SLOT[f]]
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
@@ -647,8 +721,8 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
         if s.measuring:
-            s.tot_lat[c * 5 + 3] += latency
-            s.tot_lat[c * 5 + 4] += 1
+            s.cl[c].all_sum += latency
+            s.cl[c].all_n += 1
         _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
     if s.comps[c].obj_count > 0:
@@ -676,17 +750,17 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
         s.b_bins[c * 2] = b
     if b > s.b_bins[c * 2 + 1]:
         s.b_bins[c * 2 + 1] = b
-    s.b_lat[c * 3] += latency
-    s.b_lat[c * 3 + 1] += 1
-    if latency > s.b_lat[c * 3 + 2]:
-        s.b_lat[c * 3 + 2] = latency
+    s.cl[c].b_sum += latency
+    s.cl[c].b_n += 1
+    if latency > s.cl[c].b_max:
+        s.cl[c].b_max = latency
     if s.measuring:
-        s.tot_lat[c * 5 + 3] += latency
-        s.tot_lat[c * 5 + 4] += 1
-        s.tot_lat[c * 5] += latency
-        s.tot_lat[c * 5 + 1] += 1
-        if latency > s.tot_lat[c * 5 + 2]:
-            s.tot_lat[c * 5 + 2] = latency
+        s.cl[c].all_sum += latency
+        s.cl[c].all_n += 1
+        s.cl[c].t_sum += latency
+        s.cl[c].t_n += 1
+        if latency > s.cl[c].t_max:
+            s.cl[c].t_max = latency
 
 
 cdef inline void _count_objectives(Sim* s, int c, int outcome, double latency) noexcept nogil:

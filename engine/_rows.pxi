@@ -3,8 +3,12 @@
 # what was active in a bucket (engine/_metrics.pxd, "Rows"); these are filled from the records
 # only when read. Included into engine/_core.pyx, whose ``Core`` owns one ``_DenseRows``.
 
-_AMOUNT_C = [MC_WAIT_SUM, MC_REFUSED_TIME]
-_AMOUNT_L = [ML_BH_WAIT_SUM, ML_LAT_SUM, ML_REFUSED_TIME]
+# each field's place in the live rows (engine/_metrics.pxd), for reading them from numpy
+_MC_PLACE = np.array([MC_SLOT[f] for f in range(NMC)])
+_ML_PLACE = np.array([ML_SLOT[f] for f in range(NML)])
+if any(MC_FIELD[MC_SLOT[f]] != f or MC_SLOT[f] == ROW_HOT for f in range(NMC)) or any(
+        ML_FIELD[ML_SLOT[f]] != f or ML_SLOT[f] == ROW_HOT for f in range(NML)):
+    raise ImportError("engine/_metrics.pxd: the live rows' places and fields disagree")
 
 
 cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
@@ -12,9 +16,10 @@ cdef void _catch_up_far(Sim* s, int c) noexcept nogil:
 
 
 cdef double* _counter_rows(dict keep, str name, int64_t n, int64_t width) except NULL:
-    """The live counter rows of ``n`` components or links, ``width`` counts each, zeroed and
-    from a cache line's start. (Padding each row to whole lines was tried: with rows apart,
-    neighbours no longer share lines, and a fan-out of 1,000 missed its 1 MiB cache more.)"""
+    """The live counter rows of ``n`` components or links, ``width`` places each, zeroed and
+    from a cache line's start. (Padded rows with the counts in the results' order were tried:
+    neighbours stopped sharing lines, and a fan-out of 1,000 missed its 1 MiB cache more.
+    With the counts a request makes first, it touches one line of a row.)"""
     raw = np.zeros(max(n, 1) * width + 8)
     skip = (-raw.ctypes.data % 64) // 8
     keep[name] = raw[skip:skip + max(n, 1) * width].reshape(-1, width)
@@ -40,15 +45,19 @@ cdef class _DenseRows:
         keep["mlg"] = np.zeros((max(n_b, 1), max(n_l, 1), NMLG))
         keep["tot_c"] = np.zeros((max(n_c, 1), NMC))
         keep["tot_l"] = np.zeros((max(n_l, 1), NML))
-        s.mc_row = _counter_rows(keep, "_mc_row", n_c, NMC)
-        s.ml_row = _counter_rows(keep, "_ml_row", n_l, NML)
+        s.mc_row = _counter_rows(keep, "_mc_row", n_c, ROW_W)
+        s.ml_row = _counter_rows(keep, "_ml_row", n_l, ROW_W)
         keep["_c_flushed"] = np.zeros(max(n_c, 1), dtype=np.int64)
         s.c_flushed = _iptr(keep["_c_flushed"])
         s.catch_up = _catch_up_far
         keep["_rc_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
         keep["_rl_boff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        keep["_rc_voff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
+        keep["_rl_voff"] = np.zeros(max(n_b + 1, 1), dtype=np.int64)
         s.rc_boff = _iptr(keep["_rc_boff"])
         s.rl_boff = _iptr(keep["_rl_boff"])
+        s.rc_voff = _iptr(keep["_rc_voff"])
+        s.rl_voff = _iptr(keep["_rl_voff"])
         self._lv = np.zeros(max(n_c, 1) * 5)
         self._lg = np.zeros(max(n_l, 1) * NMLG)
         self._built = 0
@@ -57,8 +66,10 @@ cdef class _DenseRows:
         # growing block by block would take fresh pages from the kernel each time.
         if not _rows_room(s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
             raise MemoryError("not enough memory for the run's per-bucket records")
-        s.tot_c = _dptr(keep["tot_c"].reshape(-1))
-        s.tot_l = _dptr(keep["tot_l"].reshape(-1))
+        keep["_tot_amt_c"] = np.zeros((max(n_c, 1), NAC))
+        keep["_tot_amt_l"] = np.zeros((max(n_l, 1), NAL))
+        s.tot_amt_c = _dptr(keep["_tot_amt_c"].reshape(-1))
+        s.tot_amt_l = _dptr(keep["_tot_amt_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
         keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
         s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
@@ -86,14 +97,15 @@ cdef class _DenseRows:
             _rows_forget(s, done)
         self._built = done
         if done < s.n_b:
-            self._keep["mc"][done] = self._keep["_mc_row"]
-            self._keep["ml"][done] = self._keep["_ml_row"]
+            self._keep["mc"][done] = self._keep["_mc_row"][:, _MC_PLACE]
+            self._keep["ml"][done] = self._keep["_ml_row"][:, _ML_PLACE]
 
     cdef fold(self, Sim* s):
-        """Bring the counts in ``tot_c`` and ``tot_l`` up to now: the loop counts into the
-        bucket rows only. Since the warm-up: the buckets after the one it ended in, plus what
-        that one counted from then on. Each finished bucket is added once; the counts are whole
-        numbers, so these sums are exact whatever their order."""
+        """Bring ``tot_c`` and ``tot_l`` up to now: the loop counts into the bucket rows
+        only, and sums the amounts that close each row into rows of their own. Since the
+        warm-up: the buckets after the one it ended in, plus what that one counted from then
+        on. Each finished bucket is added once; the counts are whole numbers, so these sums
+        are exact whatever their order."""
         cdef int cur = min(s.current_bucket, s.n_b - 1)
         cdef int wb = s.warm_bucket
         if not s.measuring:
@@ -102,15 +114,16 @@ cdef class _DenseRows:
         if self._folded <= wb:
             self._folded = wb + 1
         for rows_name, tot_name, warm_name, acc, amounts in (
-                ("mc", "tot_c", "_warm_c", self._acc_c, _AMOUNT_C),
-                ("ml", "tot_l", "_warm_l", self._acc_l, _AMOUNT_L)):
-            rows, tot = keep[rows_name], keep[tot_name]
+                ("mc", "tot_c", "_warm_c", self._acc_c, "_tot_amt_c"),
+                ("ml", "tot_l", "_warm_l", self._acc_l, "_tot_amt_l")):
+            rows = keep[rows_name]
             if cur > self._folded:
                 acc += rows[self._folded:cur].sum(axis=0)
             counts = rows[wb] - keep[warm_name]
             if cur > wb:
                 counts += acc + rows[cur]
-            counts[:, amounts] = tot[:, amounts]
-            tot[...] = counts
+            amount = keep[amounts]
+            counts[:, -amount.shape[1]:] = amount
+            keep[tot_name][...] = counts
         if cur > self._folded:
             self._folded = cur

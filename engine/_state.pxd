@@ -59,6 +59,19 @@ cdef struct LinkHot:
     int64_t rr              # round robin over its target's instances
 
 
+cdef struct CompLat:
+    # A component's sums of the latencies it answers with, all updated by each answer, in one
+    # aligned cache line (in arrays of their own, three or four lines a latency)
+    double b_sum            # the current bucket's: sum, count, largest
+    double b_n
+    double b_max
+    double t_sum            # served since the warm-up: sum, count, largest
+    double t_n
+    double t_max
+    double all_sum          # every answer's sojourn since the warm-up: sum, count
+    double all_n
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -274,22 +287,21 @@ cdef struct Sim:
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
-    double* tot_c           # amounts (the MC_/ML_ ..._SUM and refused-time fields) since the warm-up;
-    double* tot_l           # counts are folded from the bucket rows instead (Core.state_arrays)
+    double* tot_amt_c       # amounts (the MC_/ML_ ..._SUM and refused-time fields, NAC and NAL a row)
+    double* tot_amt_l       # since the warm-up; counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
     int warm_bucket         # the bucket the warm-up ended in
     double* warm_c          # that bucket's counter rows at that instant (the part before it)
     double* warm_l
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
-    double* tot_lat     # per component: sum served latency, n served, max, sum all sojourn, n all
+    CompLat* cl         # per component, its latency sums (one record; tot_lat is their t_sum.. all_n)
     int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
     int64_t* hist_b
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
     uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
     int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
     double* wait_max
-    double* b_lat       # per component, current bucket: sum, n, max
     int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
     double* mo          # per bucket and objective: ok, fallback, answered within its threshold
@@ -311,14 +323,18 @@ cdef struct Sim:
     # A bucket's rows are kept only for what was active in it (engine/_metrics.pxd, "Rows"):
     # a record per component (its counts, gauges and levels after the bucket) and per link
     # (its counts and gauges), bucket b's from rc_boff[b] to rc_boff[b + 1] (rl_boff for
-    # links). Core rebuilds the dense (bucket, component, field) arrays from them when read.
+    # links), their numbers in rc_val from rc_voff[b] on (rl_voff). Core rebuilds the dense
+    # (bucket, component, field) arrays from them when read.
     int64_t rc_n, rc_cap, rl_n, rl_cap
+    int64_t rc_vn, rl_vn    # the numbers rc_val and rl_val hold
     int32_t* rc_idx
     double* rc_val
     int64_t* rc_boff
+    int64_t* rc_voff
     int32_t* rl_idx
     double* rl_val
     int64_t* rl_boff
+    int64_t* rl_voff
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
     unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
