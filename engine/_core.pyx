@@ -70,7 +70,6 @@ OBJECTIVE_COUNTER_NAMES = ("ok_within", "fallback_within", "served_within")
 LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_rate", "bulkhead_in_use")
 _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
-# the counter fields that are amounts in seconds, summed in the run's totals as they come
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qlen", np.int64),
                       ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),

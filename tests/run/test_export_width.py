@@ -77,13 +77,18 @@ def _ink(image: QImage, colour: QColor, top: int) -> float:
     return float(np.clip(towards, 0.0, 1.0)[counted].sum())
 
 
-def test_an_export_at_three_times_draws_its_curves_three_times_as_wide(qtbot, shop):  # noqa: F811
-    w, ui = shop
+def _one_run_at_1600(qtbot, window_and_ui):
+    """The dashboard of one finished run (no comparison) in the window at 1600x1000."""
+    w, ui = window_and_ui
     ui.compare_action.setChecked(False)
     _fit(qtbot, w, 1600, 1000)
     run_and_wait(qtbot, ui)
-    dashboard = ui.dashboard
-    dashboard.flush()
+    ui.dashboard.flush()
+    return ui.dashboard
+
+
+def test_an_export_at_three_times_draws_its_curves_three_times_as_wide(qtbot, shop):  # noqa: F811
+    dashboard = _one_run_at_1600(qtbot, shop)
     colour = QColor(series_colour(0, dark=dashboard._dark()))  # the first component's, throughput
     inks = {}
     with plot_export.laid_out_for_export(dashboard, "throughput"):
@@ -116,12 +121,7 @@ def _thickness(pixels: np.ndarray, background: np.ndarray) -> int:
 def test_an_export_at_two_and_three_times_draws_its_axes_as_heavy_as_its_curves(qtbot, shop):  # noqa: F811
     """The axes' pens are cosmetic like the curves': left alone, a 3x picture drew them a third as
     heavy as on screen, hairlines beside curves three pixels wide."""
-    w, ui = shop
-    ui.compare_action.setChecked(False)
-    _fit(qtbot, w, 1600, 1000)
-    run_and_wait(qtbot, ui)
-    dashboard = ui.dashboard
-    dashboard.flush()
+    dashboard = _one_run_at_1600(qtbot, shop)
     plot = dashboard.plots["throughput"]
     thickness: dict[float, tuple[float, float]] = {}
     with plot_export.laid_out_for_export(dashboard, "throughput"):
