@@ -1,9 +1,10 @@
 """Load balancer pick: cost per request as the number of targets grows.
 
 A balancer over N one-instance services (and over one service of N instances), each strategy,
-at half load. The figure is the marginal wall time per end-to-end request (the difference
-between a run of 150,000 requests and one of 50,000, so compiling and summarising N
-components is left out); the bar (issue 18) is that going from 10 to 1,000 targets costs at
+at half load. The figure is the marginal processor time per end-to-end request (the best of
+runs of 150,000 requests less the best of runs of 50,000, so compiling and summarising N
+components is left out; the difference of two bests, not the best of differences, which
+the noise of a shared machine drove below zero); the bar (issue 18) is that going from 10 to 1,000 targets costs at
 most 1.5x per request. Run with ``python -m benchmarks.bench_balancer``.
 
 Measured on the 2-core machine, shared: before the flat pick tables, least outstanding over
@@ -36,18 +37,21 @@ def balancer_design(n: int, strategy: str, one_target: bool = False) -> m.Design
     )
 
 
-def _wall(design: m.Design, requests: int, n: int) -> float:
+def _cpu(design: m.Design, requests: int, n: int) -> float:
     duration = requests / (0.5 * n)
     sim = Simulation(design, RunOptions(duration=duration, warmup=0.0, bucket=duration / 20))
-    start = time.perf_counter()
+    start = time.process_time()
     sim.result()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
-def per_request_us(n: int, strategy: str, one_target: bool = False, repeat: int = 2) -> float:
-    """Best marginal wall microseconds per end-to-end request over ``repeat`` tries."""
+def per_request_us(n: int, strategy: str, one_target: bool = False, repeat: int = 3) -> float:
+    """Marginal processor microseconds per end-to-end request, from the best of ``repeat`` runs
+    at each length."""
     design = balancer_design(n, strategy, one_target)
-    return min((_wall(design, 150_000, n) - _wall(design, 50_000, n)) / 100_000 * 1e6 for _ in range(repeat))
+    long = min(_cpu(design, 150_000, n) for _ in range(repeat))
+    short = min(_cpu(design, 50_000, n) for _ in range(repeat))
+    return (long - short) / 100_000 * 1e6
 
 
 def main() -> None:
