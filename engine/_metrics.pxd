@@ -2,7 +2,7 @@
 # and the objectives' counters.
 from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
 from libc.math cimport exp, fmin
-from libc.stdlib cimport realloc, free
+from libc.stdlib cimport free
 from libc.string cimport memmove, memcpy
 
 from engine._clock cimport _ns, _seconds
@@ -448,35 +448,44 @@ cdef extern from *:
     #if defined(__linux__)
     #include <sys/mman.h>
     #endif
-    /* Asks for huge pages over the whole 2 MiB pages inside [p, p + n), where the system offers
-       them: a grown record store is written once, front to back, and each fresh small page
-       otherwise costs a fault. Elsewhere, or if refused, nothing changes. */
-    static void faultline_huge_pages(void* p, size_t n) {
+    /* Grows the block p, whose first `used` bytes are kept, to n bytes. A record store is
+       written once, front to back, and each fresh small page costs a fault: on Linux the block
+       starts on a 2 MiB boundary and asks for huge pages over all of it (where it began
+       anywhere, the small pages before its first whole huge page took up to 512 faults).
+       Elsewhere, or if refused, a plain realloc. NULL when memory ran out (p is kept). */
+    static void* faultline_huge_realloc(void* p, size_t used, size_t n) {
     #if defined(__linux__) && defined(MADV_HUGEPAGE)
-        uintptr_t huge = (uintptr_t)1 << 21;
-        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-        uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
-        if (e > a)
-            (void)madvise((void*)a, e - a, MADV_HUGEPAGE);
+        size_t huge = (size_t)1 << 21;
+        void* q = NULL;
+        if (posix_memalign(&q, huge, n) != 0)
+            return NULL;
+        if (p != NULL) {
+            memcpy(q, p, used);
+            free(p);
+        }
+        if (n >= huge)
+            (void)madvise(q, n & ~(huge - 1), MADV_HUGEPAGE);
+        return q;
     #else
-        (void)p; (void)n;
+        (void)used;
+        return realloc(p, n);
     #endif
     }
     """
-    void faultline_huge_pages(void* p, size_t n) nogil
+    void* faultline_huge_realloc(void* p, size_t used, size_t n) nogil
 
 
-cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap,
-                               int64_t need, int64_t width) noexcept nogil:
-    """Grows one record store to hold ``need`` records; flags the run out of memory if it cannot."""
+cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap, int64_t n,
+                               int64_t vn, int64_t need, int64_t width) noexcept nogil:
+    """Grows one record store, holding ``n`` records of ``vn`` numbers, to hold ``need``
+    records; flags the run out of memory if it cannot."""
     cdef int64_t grown = max(2 * cap[0], need)
-    cdef void* a = realloc(idx[0], grown * sizeof(int32_t))
+    cdef void* a = faultline_huge_realloc(idx[0], n * sizeof(int32_t), grown * sizeof(int32_t))
     if a != NULL:
         idx[0] = <int32_t*>a
-    cdef void* b = realloc(val[0], grown * width * sizeof(double))
+    cdef void* b = faultline_huge_realloc(val[0], vn * sizeof(double), grown * width * sizeof(double))
     if b != NULL:
         val[0] = <double*>b
-        faultline_huge_pages(b, grown * width * sizeof(double))
     if a == NULL or b == NULL:
         s.out_of_memory = 1
         return 0
@@ -526,10 +535,10 @@ cdef inline bint _rows_room(Sim* s, int64_t n_c, int64_t n_l) noexcept nogil:
     """Room for ``n_c`` more component records and ``n_l`` link records, or out of memory
     (room for each at its longest: pages of the store never written cost nothing)."""
     if s.rc_n + n_c > s.rc_cap:
-        if not _grow_records(s, &s.rc_idx, &s.rc_val, &s.rc_cap, s.rc_n + n_c, RC_W):
+        if not _grow_records(s, &s.rc_idx, &s.rc_val, &s.rc_cap, s.rc_n, s.rc_vn, s.rc_n + n_c, RC_W):
             return 0
     if s.rl_n + n_l > s.rl_cap:
-        if not _grow_records(s, &s.rl_idx, &s.rl_val, &s.rl_cap, s.rl_n + n_l, RL_W):
+        if not _grow_records(s, &s.rl_idx, &s.rl_val, &s.rl_cap, s.rl_n, s.rl_vn, s.rl_n + n_l, RL_W):
             return 0
     return 1
 
