@@ -520,7 +520,9 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
         s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
-    if s.ih[inst].busy < _worker_cap(s, inst) and s.ih[inst].qlen == 0:
+    # a queue holding work takes this job behind it whatever the workers: the cap, a few
+    # rows away, is read only when it is empty
+    if s.ih[inst].qlen == 0 and s.ih[inst].busy < _worker_cap(s, inst):
         _start_service(s, j, touched)
         return
     if s.comps[c].max_queue_length >= 0 and s.ih[inst].qlen >= s.comps[c].max_queue_length:
