@@ -307,13 +307,16 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     if outcome == O_OK and s.jobs[j].degraded:
         outcome = O_FALLBACK
     cdef int c = s.jobs[j].comp
-    cdef int inst = s.jobs[j].inst
-    cdef int held = s.jobs[j].holds_worker
-    cdef int user = s.jobs[j].user
-    cdef int reply = s.jobs[j].reply_call
-    cdef int cancelled = s.jobs[j].cancelled
+    cdef int inst, held, user, reply, cancelled
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
     _touch(s, c)
+    # read after the recording and the touch, which leave the job alone: held across them,
+    # they took registers those need and went to the stack and back
+    inst = s.jobs[j].inst
+    held = s.jobs[j].holds_worker
+    user = s.jobs[j].user
+    reply = s.jobs[j].reply_call
+    cancelled = s.jobs[j].cancelled
     s.ch[c].inflight -= 1
     if inst >= 0:
         s.ih[inst].jobs -= 1
