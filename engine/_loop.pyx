@@ -346,7 +346,8 @@ cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
         _touch(s, c)
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
-    _dispatch_queue(s, inst)
+    if s.ih[inst].qlen > 0:   # as _dispatch_queue tests first, without its call when idle
+        _dispatch_queue(s, inst)
 
 
 cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
