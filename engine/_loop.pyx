@@ -46,6 +46,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t processed = 0
     cdef int64_t until_ns = _ns(until)
     cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
+    cdef int64_t end_ns = _ns(s.duration)   # once, not at every arrival
     cdef Event ev
     # one test of the three reasons to stop, not three (HALT_NONE is 0)
     while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
@@ -58,7 +59,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             s.stalled += 1
             if s.stall_limit > 0 and s.stalled > s.stall_limit:
                 s.halt_reason = HALT_STALLED
-        _dispatch(s, &ev)
+        _dispatch(s, &ev, end_ns)
         processed += 1
     s.events_processed += processed
     if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
@@ -77,7 +78,7 @@ cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:
         _start_measuring(s)
 
 
-cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
+cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
     cdef int t = ev.type
     if t == EV_CALL_ARRIVE:
         _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
@@ -86,7 +87,7 @@ cdef void _dispatch(Sim* s, Event* ev) noexcept nogil:
     elif t == EV_RESPONSE:
         _on_response(s, ev.a, ev.b, ev.c, ev.e)
     elif t == EV_ARRIVAL:
-        _on_arrival(s, ev.a)
+        _on_arrival(s, ev.a, end_ns)
     elif t == EV_TIMEOUT:
         _on_link_timeouts(s, ev.a)
     elif t == EV_RETRY:
@@ -201,11 +202,12 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     return t
 
 
-cdef void _on_arrival(Sim* s, int c) noexcept nogil:
+cdef void _on_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
+    """``end_ns``: the run's end, _ns(duration)."""
     cdef int64_t t
     _start_root(s, c, -1)
     t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
-    if t < _ns(s.duration):
+    if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 
 
@@ -307,13 +309,16 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     if outcome == O_OK and s.jobs[j].degraded:
         outcome = O_FALLBACK
     cdef int c = s.jobs[j].comp
-    cdef int inst = s.jobs[j].inst
-    cdef int held = s.jobs[j].holds_worker
-    cdef int user = s.jobs[j].user
-    cdef int reply = s.jobs[j].reply_call
-    cdef int cancelled = s.jobs[j].cancelled
+    cdef int inst, held, user, reply, cancelled
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
     _touch(s, c)
+    # read after the recording and the touch, which leave the job alone: held across them,
+    # they took registers those need and went to the stack and back
+    inst = s.jobs[j].inst
+    held = s.jobs[j].holds_worker
+    user = s.jobs[j].user
+    reply = s.jobs[j].reply_call
+    cancelled = s.jobs[j].cancelled
     s.ch[c].inflight -= 1
     if inst >= 0:
         s.ih[inst].jobs -= 1
@@ -343,7 +348,8 @@ cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
         _touch(s, c)
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
-    _dispatch_queue(s, inst)
+    if s.ih[inst].qlen > 0:   # as _dispatch_queue tests first, without its call when idle
+        _dispatch_queue(s, inst)
 
 
 cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
@@ -520,7 +526,9 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
         s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
-    if s.ih[inst].busy < _worker_cap(s, inst) and s.ih[inst].qlen == 0:
+    # a queue holding work takes this job behind it whatever the workers: the cap, a few
+    # rows away, is read only when it is empty
+    if s.ih[inst].qlen == 0 and s.ih[inst].busy < _worker_cap(s, inst):
         _start_service(s, j, touched)
         return
     if s.comps[c].max_queue_length >= 0 and s.ih[inst].qlen >= s.comps[c].max_queue_length:
