@@ -133,6 +133,7 @@ def event_queue_trace(ops, int capacity=4):
     if capacity < 1 or capacity & (capacity - 1):
         raise ValueError(f"capacity must be a power of two (got {capacity})")
     memset(&s, 0, sizeof(Sim))
+    memset(&ev, 0, sizeof(Event))   # _pop always fills it; the compiler cannot see that and warned
     s.n_lanes = N_LANES
     out = []
     try:
