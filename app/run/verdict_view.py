@@ -30,7 +30,7 @@ from engine.model import OBJECTIVE_CLASSES
 from .formatting import VARIANT_STYLES, format_time
 from .live_curve import LiveCurve
 from .plot_grid import AXIS_CACHE
-from .plot_style import clip_title
+from .plot_style import clip_title, set_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
@@ -386,7 +386,7 @@ class VerdictOverlay(QObject):
         self._keep_lines_in_view()
         if self.burn_plot is not None:
             self._release_burn_items()
-            self.burn_plot.setTitle(BURN_TITLE, size="8.5pt")
+            set_title(self.burn_plot, BURN_TITLE)
         if self.burn_plot is not None and not keep_plot:
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
@@ -565,7 +565,7 @@ class VerdictOverlay(QObject):
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         self._burn_built = True
         # The key is in the title: a legend inside so short a plot would cover the curves.
-        plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
+        set_title(plot, f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", text)
 
     def _on_mouse_moved(self, scene_pos) -> None:
         """Over the burn plot, the readout gives each objective's burn rate at that time."""
@@ -592,9 +592,7 @@ class VerdictOverlay(QObject):
         plot = pg.PlotItem()
         # Its title carries the key of every objective: clipped, or it would widen the whole grid.
         clip_title(plot)
-        plot.setTitle(BURN_TITLE, size="8.5pt")
-        plot.titleLabel.setMaximumHeight(16)
-        plot.layout.setRowFixedHeight(0, 16)
+        set_title(plot, BURN_TITLE)
         plot.setMaximumHeight(BURN_PLOT_HEIGHT)
         plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
         plot.setClipToView(True)
