@@ -491,7 +491,7 @@ class RunUi(QObject):
                 QTimer.singleShot(0, view.fit)
 
     def _on_started(self, session: RunSession) -> None:
-        self._release_held(everything=True)  # the run before's, or the first run's event log: the new run shows them
+        self._release_held(everything=True)  # held as the run before ended: the new run shows them at once
         self.session = session
         self._started_at = time.monotonic()
         self._show_progress(session)

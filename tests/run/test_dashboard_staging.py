@@ -216,7 +216,9 @@ def test_the_header_follows_the_run_and_places_its_title_only_when_the_title_cha
     original = dashboard._place_title
     dashboard._place_title = lambda: (placed.append(dashboard.title_label.text()), original())[1]
     ui.run()
-    qtbot.waitUntil(lambda: ui.session is not None and ui.session.progress > 0, timeout=5_000)
+    # The run shown (its start takes a few ticks after the click) and going.
+    qtbot.waitUntil(lambda: ui.session is not None and dashboard.session is ui.session and ui.session.progress > 0,
+                    timeout=5_000)
     session = ui.session
     placed.clear()
     for _ in range(3):  # frames of a run going on: the same title, the progress moving
