@@ -260,6 +260,11 @@ class PlotsView(pg.GraphicsLayoutWidget):
             return True
         return super().eventFilter(watched, event)
 
+    @property
+    def layout_pending(self) -> bool:
+        """A resize or a change of the grid waits for ``settle`` (or the next paint) to lay the plots out."""
+        return self._layout_pending
+
     def settle(self) -> None:
         """Lay the plots out for the widget's present size, if a resize or a change of the grid waits."""
         for _round in range(SETTLE_ROUNDS):

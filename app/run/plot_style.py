@@ -233,11 +233,22 @@ def clip_title(plot: pg.PlotItem) -> None:
     plot.layout.addItem(plot.titleLabel, 0, 1)
 
 
+TITLE_HEIGHT = 16  # px: pyqtgraph's default 30 would take a fifth of a small plot
+
+
 def set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> None:
-    """A compact title row: pyqtgraph's default 30 px would take a fifth of a small plot."""
-    plot.setTitle(text, size="8.5pt", **({"color": colour} if colour is not None else {}))
-    plot.titleLabel.setMaximumHeight(16)
-    plot.layout.setRowFixedHeight(0, 16)
+    """Title ``plot`` in a compact row (``TITLE_HEIGHT``), in the titles' size and ``colour``."""
+    style = {"size": "8.5pt", **({"color": colour} if colour is not None else {})}
+    title = plot.titleLabel
+    if title.isVisibleTo(plot) and plot.layout.rowMaximumHeight(0) == TITLE_HEIGHT:
+        # The words only: pyqtgraph's setTitle puts the row back to 30 px, and a plot whose title row
+        # changes height, even for a moment, lays out the whole grid of plots and repaints them all
+        # (22-30 ms when a comparison's objectives arrived and the burn plot was titled anew).
+        title.setText(text, **style)
+        return
+    plot.setTitle(text, **style)
+    title.setMaximumHeight(TITLE_HEIGHT)
+    plot.layout.setRowFixedHeight(0, TITLE_HEIGHT)
 
 
 def safe_file_name(text: str) -> str:

@@ -479,6 +479,10 @@ class RunUi(QObject):
         wanted = int(self.window.height() * 0.6)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
+            # The event log's repaint at its new height (4-5 ms of CPU) on the dashboard's next tick, a
+            # tick of its own: with the rest of the window's repaint it made a first run's longest tick.
+            self._paint_later([self.event_log])
+            self.dashboard.later("event log paint", self._release_held, first=True)
             self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)
             self.window.layout().activate()
             view = getattr(self.window, "view", None)
@@ -487,6 +491,7 @@ class RunUi(QObject):
                 QTimer.singleShot(0, view.fit)
 
     def _on_started(self, session: RunSession) -> None:
+        self._release_held(everything=True)  # held as the run before ended: the new run shows them at once
         self.session = session
         self._started_at = time.monotonic()
         self._show_progress(session)

@@ -30,7 +30,7 @@ from engine.model import OBJECTIVE_CLASSES
 from .formatting import VARIANT_STYLES, format_time
 from .live_curve import LiveCurve
 from .plot_grid import AXIS_CACHE
-from .plot_style import clip_title
+from .plot_style import clip_title, set_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
@@ -315,7 +315,7 @@ class VerdictOverlay(QObject):
         that found nothing to do."""
         return [("objective lines", self._refresh_items), ("burn plot", self._refresh_burn_items),
                 ("verdict banner", self._refresh_banner), ("burn curves", self._refresh_burn),
-                ("objective labels", self._place_labels)]
+                ("recovery marks", self._draw_marks), ("objective labels", self._place_labels)]
 
     def _waiting(self, session: RunSession) -> bool:
         """The design declares objectives, and the run has not named them yet."""
@@ -357,11 +357,6 @@ class VerdictOverlay(QObject):
             self._mark_timeline()  # no objectives, no marks: cleared, at little cost
             return False
         self._draw_burn()
-        if self.burn_plot is not None:
-            # The range just set, applied now rather than at the next paint: the marks' labels
-            # place themselves in the view as it is when they are made.
-            self.burn_plot.vb.updateMatrix()
-        self._draw_marks()
         self._mark_timeline()
         return True
 
@@ -386,7 +381,7 @@ class VerdictOverlay(QObject):
         self._keep_lines_in_view()
         if self.burn_plot is not None:
             self._release_burn_items()
-            self.burn_plot.setTitle(BURN_TITLE, size="8.5pt")
+            set_title(self.burn_plot, BURN_TITLE)
         if self.burn_plot is not None and not keep_plot:
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
@@ -565,7 +560,7 @@ class VerdictOverlay(QObject):
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         self._burn_built = True
         # The key is in the title: a legend inside so short a plot would cover the curves.
-        plot.setTitle(f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", size="8.5pt", color=text)
+        set_title(plot, f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", text)
 
     def _on_mouse_moved(self, scene_pos) -> None:
         """Over the burn plot, the readout gives each objective's burn rate at that time."""
@@ -592,9 +587,7 @@ class VerdictOverlay(QObject):
         plot = pg.PlotItem()
         # Its title carries the key of every objective: clipped, or it would widen the whole grid.
         clip_title(plot)
-        plot.setTitle(BURN_TITLE, size="8.5pt")
-        plot.titleLabel.setMaximumHeight(16)
-        plot.layout.setRowFixedHeight(0, 16)
+        set_title(plot, BURN_TITLE)
         plot.setMaximumHeight(BURN_PLOT_HEIGHT)
         plot.setMinimumHeight(BURN_PLOT_MIN_HEIGHT)
         plot.setClipToView(True)
@@ -657,11 +650,15 @@ class VerdictOverlay(QObject):
             if axis._tickLevels != [ticks, []]:  # the same ticks set again would paint the axis afresh
                 axis.setTicks([ticks, []])
 
-    def _draw_marks(self) -> None:
-        """A line where each variant's journey recovered after each fault, or where it failed to."""
+    def _draw_marks(self) -> bool:
+        """A line where each variant's journey recovered after each fault, or where it failed to;
+        False if they are as they were.
+
+        A part of its own: its labels are placed in the plots' layout, and with the burn curves a
+        run's start tick took 10-16 ms."""
         session = self.session
-        if self.burn_plot is None or session is None:
-            return
+        if self.burn_plot is None or session is None or not self._burn_built:
+            return False
         running = undecided(session)
         marks = []
         for variant in session.variant_names:
@@ -671,15 +668,23 @@ class VerdictOverlay(QObject):
                           if m.breached or m.state != MET]
         key = tuple(marks)
         if key == self._marked:
-            return
+            return False
+        plots = self.dashboard.plots_widget
+        if marks and plots.layout_pending and self.dashboard.starting:
+            # Placed once a run's start has laid the plots out, on a tick of its own after its parts
+            # are in place: laid out here and the labels placed with them, a tick took 10-16 ms.
+            self.dashboard.later("recovery marks", self._draw_marks)
+            return False
         self._marked = key
-        # Each label's side is chosen from the view's width: the plots' layout, which may wait for
-        # their next paint, settled first.
-        self.dashboard.plots_widget.settle()
-        self.burn_plot.vb.updateMatrix()
         for line in self._marks:
             self.burn_plot.removeItem(line)
         self._marks = []
+        if not marks:
+            return True
+        # Each label's side is chosen from the view's width and range: the plots' layout, which may
+        # wait for their next paint, settled first, and the range just set applied.
+        plots.settle()
+        self.burn_plot.vb.updateMatrix()
         several = len(session.variant_names) > 1
         labels = [f"{SYMBOLS[state]} {text}{_tag(variant, several)}" for variant, _t, state, text in marks]
         sides = _mark_sides([t for _v, t, _s, _x in marks], labels, self.burn_plot)
@@ -698,6 +703,7 @@ class VerdictOverlay(QObject):
             line.setToolTip(f"{text}{tag} at {format_time(t)}")
             self.burn_plot.addItem(line, ignoreBounds=True)
             self._marks.append(line)
+        return True
 
     @property
     def recovery_marks(self) -> list[tuple[float, str]]:

@@ -123,6 +123,29 @@ def test_a_run_starts_with_its_first_plot_and_shows_the_others_a_plot_per_tick(q
     qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
 
 
+def test_a_first_runs_start_puts_each_part_and_the_event_logs_repaint_on_a_tick_of_its_own(qtbot, window):  # noqa: F811
+    ui = window.run_ui
+    ui.duration_spin.setValue(1_000_000)
+    dashboard = ui.dashboard
+    dashboard._timer.stop = lambda: None  # the ticks are run by hand below
+    ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
+    ui.run()
+    ticks = []
+    while dashboard.starting:
+        part = next(iter(dashboard._jobs))
+        dashboard._redraw_if_dirty()
+        ticks.append((part, ui.event_log.updatesEnabled()))
+    # The window's repaint around the grown dock leaves the event log out: its own comes a tick later.
+    assert ticks[:6] == [("make room", False), ("event log paint", True), ("show the run", True),
+                         ("the run's axes", True), ("the run's curves", True), ("the run drawn", True)]
+    assert dashboard.curves() and dashboard.plots["throughput"].vb.viewRange()[0][1] >= 1_000_000
+    dashboard._timer.blockSignals(False)
+    del dashboard._timer.stop
+    ui.stop()
+    qtbot.waitUntil(lambda: not ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not dashboard.redrawing, timeout=2_000)
+
+
 def test_a_tick_moves_at_most_one_y_axis(qtbot, window):  # noqa: F811
     ui = window.run_ui
     ui.compare_action.setChecked(True)
@@ -193,7 +216,9 @@ def test_the_header_follows_the_run_and_places_its_title_only_when_the_title_cha
     original = dashboard._place_title
     dashboard._place_title = lambda: (placed.append(dashboard.title_label.text()), original())[1]
     ui.run()
-    qtbot.waitUntil(lambda: ui.session is not None and ui.session.progress > 0, timeout=5_000)
+    # The run shown (its start takes a few ticks after the click) and going.
+    qtbot.waitUntil(lambda: ui.session is not None and dashboard.session is ui.session and ui.session.progress > 0,
+                    timeout=5_000)
     session = ui.session
     placed.clear()
     for _ in range(3):  # frames of a run going on: the same title, the progress moving
