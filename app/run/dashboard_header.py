@@ -188,15 +188,18 @@ class DashboardHeader:
         alone = self._title_line.indexOf(self.title_label) >= 0
         # Whole beside the reasons; among the buttons it gives way (a layout gives a label whose
         # size policy is Ignored no width at all, whatever its minimum).
-        self.title_label.setMinimumWidth(min(self.title_label.whole_width(), width) if alone else 0)
+        minimum = min(self.title_label.whole_width(), width) if alone else 0
         horizontal = QSizePolicy.Policy.Minimum if alone else QSizePolicy.Policy.Ignored
-        self.title_label.setSizePolicy(horizontal, QSizePolicy.Policy.Preferred)
+        # Only on a change: placed on every resize, and each change lays the dashboard out again.
+        if (minimum, horizontal) != (self.title_label.minimumWidth(), self.title_label.sizePolicy().horizontalPolicy()):
+            self.title_label.setMinimumWidth(minimum)
+            self.title_label.setSizePolicy(horizontal, QSizePolicy.Policy.Preferred)
+            self._title_line.invalidate()  # the title's width changed with its words: the reasons move over
         line = self._title_line if alone else self._info_row
         if line.indexOf(self.why_label) < 0:
             for label, stretch in ((self.why_label, 1), (self.readout, 3)):
                 (self._info_row if alone else self._title_line).removeWidget(label)
                 line.addWidget(label, stretch)
-        self._title_line.invalidate()  # the title's width changed with its words: the reasons move over
 
     def _update_legend(self) -> None:
         self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()),
