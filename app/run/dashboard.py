@@ -40,6 +40,7 @@ from .live_curve import LiveCurve
 from .plot_export import PlotExports
 from .plot_grid import (
     FITTED_Y,
+    PLOT_GRID_SPACING,
     PLOT_POSITIONS,
     PLOT_ROW_MIN_HEIGHT,
     PLOT_TITLES,
@@ -60,7 +61,7 @@ from .verdicts import verdict_rows
 CURVE_PLOTS = ("throughput", "latency", "utilisation", "queue", "errors")
 # Per plot: curves per component and variant (latency has p99 and p50) x 2 components x 3 variants.
 SPARE_CURVES = {"throughput": 6, "latency": 12, "utilisation": 6, "queue": 6, "errors": 2}
-PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + 24  # and the grid's margins and spacing
+PLOT_ROWS_MIN_HEIGHT = 2 * PLOT_ROW_MIN_HEIGHT + PLOT_GRID_SPACING
 TABLE_SHARE = 0.3  # of the width beside the plots
 # A comparison's figures and objectives with the runs side by side (three_tier's need 480 px with the
 # table's frame and scroll bar), where the plots keep three columns of 240 px beside it.
@@ -111,8 +112,9 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
     # -- building ------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
+        # Tight above and below: in a 1280x720 window each pixel of height is one the plots lack.
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
 
         self._build_header(layout)
 

@@ -70,6 +70,7 @@ class DashboardHeader:
         head = QVBoxLayout()
         head.setSpacing(layout.spacing())
         self._title_line = QHBoxLayout()
+        self._title_line.setSpacing(12)  # as between the reasons and the readout, when they join the title
         head.addLayout(self._title_line)
         header = self._header = QHBoxLayout()
         self.title_label = FittedLabel()
@@ -141,7 +142,7 @@ class DashboardHeader:
         self.readout = FittedLabel()
         self.readout.setMinimumHeight(self.readout.fontMetrics().height() + 2)
         self.readout.hide()
-        info_row = QHBoxLayout()
+        info_row = self._info_row = QHBoxLayout()
         info_row.setSpacing(12)
         info_row.addWidget(self.why_label, 1)
         info_row.addWidget(self.readout, 3)
@@ -180,7 +181,25 @@ class DashboardHeader:
         layout = self.layout()
         assert layout is not None  # made in _build
         margins = layout.contentsMargins()
-        place_title(self.title_label, self._header, self._title_line, self.width() - margins.left() - margins.right())
+        width = self.width() - margins.left() - margins.right()
+        place_title(self.title_label, self._header, self._title_line, width)
+        # Where the title takes a line of its own (a 1280x720 window), the reasons and the values
+        # under the pointer take the rest of it: their own line's height goes to the plots.
+        alone = self._title_line.indexOf(self.title_label) >= 0
+        # Whole beside the reasons; among the buttons it gives way (a layout gives a label whose
+        # size policy is Ignored no width at all, whatever its minimum).
+        minimum = min(self.title_label.whole_width(), width) if alone else 0
+        horizontal = QSizePolicy.Policy.Minimum if alone else QSizePolicy.Policy.Ignored
+        # Only on a change: placed on every resize, and each change lays the dashboard out again.
+        if (minimum, horizontal) != (self.title_label.minimumWidth(), self.title_label.sizePolicy().horizontalPolicy()):
+            self.title_label.setMinimumWidth(minimum)
+            self.title_label.setSizePolicy(horizontal, QSizePolicy.Policy.Preferred)
+            self._title_line.invalidate()  # the title's width changed with its words: the reasons move over
+        line = self._title_line if alone else self._info_row
+        if line.indexOf(self.why_label) < 0:
+            for label, stretch in ((self.why_label, 1), (self.readout, 3)):
+                (self._info_row if alone else self._title_line).removeWidget(label)
+                line.addWidget(label, stretch)
 
     def _update_legend(self) -> None:
         self.legend_label.set_entries(legend_entries(self.session, self.components, self._dark()),

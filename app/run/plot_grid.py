@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from .plot_style import clip_title, nice_ceiling
@@ -17,7 +17,8 @@ from .plot_style import set_title as _set_title
 FITTED_Y = ("throughput", "latency", "queue")  # y axes fitted to the data (the others are 0-100 %)
 Y_HEADROOM = 1.08  # room above the highest value
 SHRINK_BELOW = 0.4  # a y axis shrinks when the data use less than this share of it
-PLOT_ROW_MIN_HEIGHT = 130  # a row of plots: title, five ticks and the time axis stay readable
+PLOT_GRID_SPACING = 6  # between rows and columns of plots, and above the burn plot
+PLOT_ROW_MIN_HEIGHT = 80  # a row of plots: title, two ticks and the time axis stay readable
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
     "throughput": "Throughput",
@@ -37,12 +38,28 @@ PLOT_POSITIONS = {"throughput": (0, 0), "errors": (0, 1), "latency": (0, 2), "ut
 AXIS_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
+class ValueAxis(pg.AxisItem):
+    """A y axis whose values never overlap: pyqtgraph labels its coarsest ticks whatever the room,
+    and a plot row at its floor height (a 27 px axis) got six values in the room of two."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.logMode or not levels or not size > 0 or not maxVal > minVal:
+            return levels
+        # A value's height as pyqtgraph measures it; each value is centred on its tick.
+        line = 0.8 * QFontMetricsF(self.style["tickFont"] or self.font()).height()
+        least = (maxVal - minVal) / max(1, int(size // line))
+        if levels[0][0] >= least:
+            return levels
+        return [(nice_ceiling(least), 0)]
+
+
 def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
     """The six plots in ``widget``: titles, axes with units, shared time axis, fixed or fitted ranges."""
     plots: dict[str, pg.PlotItem] = {}
     for key in PLOTS:
         row, col = PLOT_POSITIONS[key]
-        plot = widget.addPlot(row=row, col=col)
+        plot = widget.addPlot(row=row, col=col, axisItems={"left": ValueAxis("left")})
         clip_title(plot)
         _set_title(plot, PLOT_TITLES[key])
         # No grid: pyqtgraph draws grid lines as full-length axis ticks, which cost more to paint
@@ -76,6 +93,10 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
         plot.setSizePolicy(policy)
         plots[key] = plot
     grid = widget.ci.layout
+    # No margin: Qt's 9 px around the grid cost a plot row a tenth of its height in a short dock,
+    # and the plots' axes keep them off the widget's edges.
+    widget.ci.setContentsMargins(0, 0, 0, 0)
+    grid.setSpacing(PLOT_GRID_SPACING)
     for col in range(3):
         grid.setColumnStretchFactor(col, 1)
     for row in range(2):

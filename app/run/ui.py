@@ -243,7 +243,9 @@ class RunUi(QObject):
         self.dashboard_dock = w.add_dock("Dashboard", self.dashboard, bottom, "dashboardDock")
         self.log_dock = w.add_dock("Event log", self.event_log, bottom, "eventLogDock")
         w.splitDockWidget(self.dashboard_dock, self.log_dock, Qt.Orientation.Horizontal)
-        self.runs_dock = w.add_dock("Runs", self.runs_panel, right, "runsDock")
+        # Scrolling: its list and two rows of buttons, tabbed with the properties, held the right
+        # docks 178 px tall, and so the dashboard short of the room a run's start gives it.
+        self.runs_dock = w.add_dock("Runs", self.runs_panel, right, "runsDock", scroll=True)
         neighbour = getattr(w, "faults_dock", None)
         if neighbour is not None:
             w.tabifyDockWidget(neighbour, self.runs_dock)

@@ -29,7 +29,7 @@ from engine.model import OBJECTIVE_CLASSES
 
 from .formatting import VARIANT_STYLES, format_time
 from .live_curve import LiveCurve
-from .plot_grid import AXIS_CACHE
+from .plot_grid import AXIS_CACHE, PLOT_GRID_SPACING
 from .plot_style import clip_title, set_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
@@ -92,7 +92,7 @@ class VerdictBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("verdictBanner")
         col = QVBoxLayout(self)
-        col.setContentsMargins(8, 4, 8, 4)
+        col.setContentsMargins(8, 2, 8, 2)  # its words, not its frame, take the height the plots need
         col.setSpacing(2)
         top = QHBoxLayout()
         top.setSpacing(6)
@@ -386,7 +386,7 @@ class VerdictOverlay(QObject):
             self.dashboard.plots["throughput"].sigXRangeChanged.disconnect(self._follow_range)
             self.dashboard.plots_widget.removeItem(self.burn_plot)
             widget = self.dashboard.plots_widget
-            widget.setMinimumHeight(widget.minimumHeight() - BURN_PLOT_MIN_HEIGHT)
+            widget.setMinimumHeight(widget.minimumHeight() - BURN_PLOT_MIN_HEIGHT - PLOT_GRID_SPACING)
             self.burn_plot = None
         self._burn_items, self._burn_curves, self._marks = [], [], []
         self._burn_built = False
@@ -516,7 +516,7 @@ class VerdictOverlay(QObject):
         finally:
             del grid.activate
         # The plots need the room for it too, or the scroll area squeezes the rows above it.
-        widget.setMinimumHeight(widget.minimumHeight() + BURN_PLOT_MIN_HEIGHT)
+        widget.setMinimumHeight(widget.minimumHeight() + BURN_PLOT_MIN_HEIGHT + PLOT_GRID_SPACING)
         # Follows the plots' time range by hand: an x link would align it by screen position, and it
         # spans the columns of plots.
         self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
@@ -16,6 +17,7 @@ from test_run_window import run_and_wait
 from test_window_fit import _fit
 
 from app.run.comparison_table import DIFFERENCE_COLUMN
+from app.run.plot_grid import PLOT_ROW_MIN_HEIGHT
 from app.run.verdicts import PENDING
 
 SCREENS = [(1280, 720), (1600, 1000), (1920, 1080)]
@@ -49,11 +51,9 @@ def test_after_a_comparison_nothing_overlaps_and_the_plots_stay_whole(qtbot, sho
     # No empty line between the legend and the reasons.
     gap = dashboard.why_label.geometry().top() - dashboard.legend_label.geometry().bottom()
     assert dashboard.readout.isHidden() and gap < dashboard.why_label.fontMetrics().lineSpacing()
-    # Where the dashboard is tall enough for its plots (not at 1280x720, where they scroll), the
-    # banner's details never push the burn plot below the fold.
-    if screen != (1280, 720):
-        assert dashboard.scroll.verticalScrollBar().maximum() == 0
-        assert overlay.burn_plot.geometry().bottom() <= dashboard.plots_widget.height() + 1
+    # The banner's details never push the burn plot below the fold.
+    assert dashboard.scroll.verticalScrollBar().maximum() == 0
+    assert overlay.burn_plot.geometry().bottom() <= dashboard.plots_widget.height() + 1
     # Objective names are one line over the empty Difference cell too, each run's verdict on a line
     # of its own (the table beside the plots is too narrow for the runs side by side at the test's
     # screen, which holds the window to 1600x1000).
@@ -64,6 +64,24 @@ def test_after_a_comparison_nothing_overlaps_and_the_plots_stay_whole(qtbot, sho
     one_line = table.fontMetrics().lineSpacing() * 1.5
     assert all(table.rowHeight(r) < one_line for r in objective_rows)
     assert len(objective_rows) == 4  # two objectives, each with its recovery after the fault
+
+
+@pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
+def test_every_plot_shows_without_scrolling_and_shrinks_only_where_the_dock_is_short(qtbot, shop, screen):  # noqa: F811
+    """At 1280x720 the bottom row and the burn plot lay below the fold of a 178 px scrolling area."""
+    w, ui = compared_at(qtbot, shop, screen, settle_ms=100)
+    dashboard = ui.dashboard
+    viewport = dashboard.scroll.viewport()
+    shown = QRect(viewport.mapTo(w, QPoint(0, 0)), viewport.size())
+    view = dashboard.plots_widget
+    rows = {key: plot.geometry().height() for key, plot in dashboard.plots.items()}
+    for key, plot in [*dashboard.plots.items(), ("burn", ui.verdicts.burn_plot)]:
+        rect = view.mapFromScene(plot.mapRectToScene(plot.boundingRect())).boundingRect()
+        on_window = QRect(view.mapTo(w, rect.topLeft()), rect.size())
+        assert shown.adjusted(-1, -1, 1, 1).contains(on_window), (key, on_window, shown)
+    assert min(rows.values()) >= PLOT_ROW_MIN_HEIGHT, rows
+    if screen == (1920, 1080):  # room enough: the rows stay well above their floor, the banner's details shown
+        assert min(rows.values()) >= 1.3 * PLOT_ROW_MIN_HEIGHT, rows
 
 
 def test_the_readout_shares_the_reasons_line_and_leaves_it_when_the_pointer_goes(qtbot, shop):  # noqa: F811
