@@ -70,7 +70,7 @@ def histograms(sim: Simulation) -> dict[str, np.ndarray]:
     """Each component's latency histogram over the measured window so far, and its queue
     waits' (components x bins)."""
     return {"run": np.array(sim._core.run_histograms(), copy=True),
-            "wait": np.array(sim._core.state_arrays()["hist_w"], copy=True)}
+            "wait": sim._core.wait_histograms()}
 
 
 def halfway(design: m.Design, experiment: str | None, options: RunOptions) -> dict[str, np.ndarray]:
