@@ -19,7 +19,7 @@ from engine._structs cimport Event, Job, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, N_LANES
+from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call
 from engine._heap cimport (
@@ -28,7 +28,7 @@ from engine._heap cimport (
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
     _histogram_bin_formula, _catch_up_all, _rows_rebuild, _rows_forget, _rows_room, _hp_apply, HP_CAP, NBW, _catch_up_now,
-    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD
+    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD, HC, NHC, _hist_add_dense
 )
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
@@ -213,12 +213,18 @@ cdef double* _dptr(object arr):
 include "_rows.pxi"   # the dense per-bucket rows and the totals, filled when read
 
 
+cdef inline int64_t _gap(void* at, int64_t align) noexcept:
+    """The bytes from ``at`` to the next multiple of ``align`` (0 if it is one)."""
+    return (align - <int64_t>(<Py_ssize_t>at % align)) % align
+
+
 cdef class Core:
     """The compiled simulation. Driven from Python by ``advance``; see engine.simulation."""
 
     cdef Sim s
     cdef object _keep
     cdef _DenseRows _rows
+    cdef HistPool _hist[3]   # the run's and the bucket's latencies, and the queue waits
 
     @property
     def n_c(self):
@@ -571,16 +577,15 @@ cdef class Core:
         self.s.cl = <CompLat*>_records(keep, "_cl_", _COMP_LAT, sizeof(CompLat), n_c)
         keep["b_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, :3]
         keep["tot_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, 3:]
-        keep["hist_t"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
-        keep["hist_b"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        self.s.hist_t = self._histograms(keep, 0, "hist_t_pool", n_c)
+        self.s.hist_b = self._histograms(keep, 1, "hist_b_pool", n_c)
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
         self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
         cdef uint64_t[::1] b_used = keep["b_used"]
         self.s.b_used = &b_used[0]
-        keep["hist_w"] = np.zeros((max(n_c, 1), NB), dtype=np.int64)
+        self.s.hist_w = self._histograms(keep, 2, "hist_w_pool", n_c)
         keep["wait_max"] = np.zeros(max(n_c, 1))
-        self.s.hist_w = _iptr(keep["hist_w"].reshape(-1))
         self.s.wait_max = _dptr(keep["wait_max"])
         self.s.n_o = len(keep["obj_thr"])
         keep["mo"] = np.zeros((max(n_b, 1), max(self.s.n_o, 1), NMO))
@@ -615,8 +620,6 @@ cdef class Core:
         self.s.tot_area = _dptr(keep["tot_area"].reshape(-1))
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
         self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
-        self.s.hist_t = _iptr(keep["hist_t"].reshape(-1))
-        self.s.hist_b = _iptr(keep["hist_b"].reshape(-1))
         self.s.hist_split = 0
         self.s.hp_idx = _iptr(zi("_hp_idx", HP_CAP))
         # one 64-byte line per component, aligned to the line
@@ -731,6 +734,34 @@ cdef class Core:
             raise MemoryError("the simulation ran out of memory")
         return self.s.finished
 
+    cdef HistPool* _histograms(self, dict keep, int k, str name, int n_c):
+        """Histograms with no chunk made yet, in one array of zeros (``name`` in ``keep``): the
+        chunk table, then room for every chunk, the first at a cache line's start. The kernel
+        gives memory only to the pages touched, so the room costs only the chunks made. numpy
+        asks for huge pages over an array of 4 MB or more, but only from its first 2 MiB
+        boundary on: the table starts there, or its 300 small pages a thousand components
+        were as many faults in the run."""
+        cdef HistPool* p = &self._hist[k]
+        cdef int64_t chunks = max(n_c, 1) * NHC + 1
+        cdef int64_t table = (chunks + 1) // 2   # int32 each
+        cdef int64_t size = table + chunks * HC
+        cdef int64_t align = (1 << 21) if size * 8 >= (1 << 22) else 64
+        keep[name] = np.zeros(size + align // 8 + 8, dtype=np.int64)
+        cdef int64_t[::1] pool = keep[name]
+        cdef int64_t start = _gap(&pool[0], align) // 8
+        cdef int64_t first = start + table + _gap(&pool[start + table], 64) // 8
+        p.chunk = <int32_t*>&pool[start]
+        p.v = &pool[first]
+        p.n = 1
+        return p
+
+    cdef object _dense(self, HistPool* p):
+        """``p``'s histograms as n_c rows of all NB bins."""
+        out = np.zeros((max(self.s.n_c, 1), NB), dtype=np.int64)
+        cdef int64_t[:, ::1] view = out
+        _hist_add_dense(p, &view[0, 0], self.s.n_c)
+        return out
+
     def stop(self):
         """Ask a running ``advance`` (in another thread) to return at its next event."""
         self.s.stop_flag = 1
@@ -754,17 +785,22 @@ cdef class Core:
         """
         cdef int c
         _hp_apply(&self.s)
-        hist = self._keep["hist_t"]
+        hist = self._dense(self.s.hist_t)
         if not self.s.hist_split or self.s.finished:
             return hist
         for c in range(self.s.n_c):
             _count_latencies(&self.s, c)
-        hist = hist.copy()
-        pending = self._keep["hist_b"]
-        for c, (lo, hi) in enumerate(self._keep["b_bins"]):
-            if lo <= hi:
-                hist[c, lo:hi + 1] += pending[c, lo:hi + 1]
+        cdef int64_t[:, ::1] view = hist
+        _hist_add_dense(self.s.hist_b, &view[0, 0], self.s.n_c)   # its bins are zero outside b_bins
         return hist
+
+    def bucket_histograms(self):
+        """Each component's latency histogram of the current bucket, counted so far (n_c x bins)."""
+        return self._dense(self.s.hist_b)
+
+    def wait_histograms(self):
+        """Each component's histogram of its queue waits longer than zero since the warm-up (n_c x bins)."""
+        return self._dense(self.s.hist_w)
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)

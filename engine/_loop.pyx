@@ -21,7 +21,7 @@ from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l,
     _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
-    _on_warmup_end, _record_done
+    _on_warmup_end, _record_done, _hist_at
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
 from engine._guards cimport _bulkhead_pressure, _bh_try, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
@@ -410,7 +410,7 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
         _count_c(s, c, MC_WAITED, 1.0)
         _sum_c(s, c, MC_WAIT_SUM, wait)
         if s.measuring:
-            s.hist_w[<int64_t>c * NB + _histogram_bin(wait)] += 1
+            _hist_at(s.hist_w, c, _histogram_bin(wait))[0] += 1
             if wait > s.wait_max[c]:
                 s.wait_max[c] = wait
     s.jobs[j].state = JS_SERVICE

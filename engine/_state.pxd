@@ -11,6 +11,16 @@ cdef enum:
     LANE_CAP = 1024
 
 
+cdef struct HistPool:
+    # A latency histogram per component (NB bins), kept in chunks of HC bins made as a bin is
+    # first counted (engine/_metrics.pxd, _hist_at): a component's latencies spread over a
+    # thousand bins but fill a hundred or so, and dense rows were 38 MB at a thousand
+    # components, each of whose huge pages the kernel zeroed as the run first touched it.
+    int64_t* v          # the chunks' counts, HC each, in the order made (chunk 0: none's, unused)
+    int32_t* chunk      # per component, NB / HC: the chunk in v holding each HC bins, 0: none yet
+    int64_t n           # chunks made, chunk 0 included
+
+
 cdef struct CompHot:
     # A component's state that a request at it reads and writes, in one record of two cache
     # lines (aligned, so the pair is fetched together): kept in separate arrays, a component
@@ -296,11 +306,11 @@ cdef struct Sim:
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
     CompLat* cl         # per component, its latency sums (one record; tot_lat is their t_sum.. all_n)
-    int64_t* hist_t      # per component, the buckets flushed since the warm-up (see _record_done)
-    int64_t* hist_b
+    HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
+    HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
     uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
-    int64_t* hist_w     # per component: queue waits longer than zero, after the warm-up
+    HistPool* hist_w    # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b

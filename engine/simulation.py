@@ -368,7 +368,7 @@ class Simulation:
         tot_c, tot_l = a["tot_c"], a["tot_l"]
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
-        tot_lat, hist = a["tot_lat"], self._core.run_histograms()
+        tot_lat, hist, waits = a["tot_lat"], self._core.run_histograms(), self._core.wait_histograms()
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         peaks = self.queue_peaks()
@@ -414,7 +414,7 @@ class Simulation:
                 "lost": counters["lost"],
                 # end-to-end amplification: requests this component saw per request a user sent
                 "amplification": counters["arrivals"] / client_requests if client_requests else 0.0,
-                **_wait_figures(counters, a["hist_w"][i], float(a["wait_max"][i])),
+                **_wait_figures(counters, waits[i], float(a["wait_max"][i])),
                 **_refusal_figures(counters, outcomes),
             }
         links: dict[str, Any] = {}

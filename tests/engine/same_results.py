@@ -6,8 +6,9 @@
 A case is an example design, plain or with every pattern switched on, with no experiment or
 one of its experiments, at a warm-up inside a bucket and one on a bucket's edge, plus the
 M/M/4 queue of the benchmarks. What is compared, bit for bit: the per-bucket series of
-components, links and objectives, the summaries, the event log, the number of events and
-the state arrays the results are read from. The golden test pins digests of a few of these
+components, links and objectives, the summaries, the event log, the number of events, the
+latency and queue-wait histograms (at the end, and halfway in a second run) and the state
+arrays the results are read from. The golden test pins digests of a few of these
 runs; this covers every experiment and says where a difference is.
 """
 from __future__ import annotations
@@ -58,9 +59,25 @@ def run_case(design: m.Design, experiment: str | None, options: RunOptions,
         "summary": result.summary,
         "events": result.events,
         "events_processed": result.meta["events_processed"],
+        "histograms": histograms(sim),
+        # the histograms' working arrays are compared as read (above), whatever their layout
         "state": {k: np.array(v, copy=True) for k, v in sim._core.state_arrays().items()
-                  if isinstance(v, np.ndarray)},
+                  if isinstance(v, np.ndarray) and not k.startswith("hist_")},
     }
+
+
+def histograms(sim: Simulation) -> dict[str, np.ndarray]:
+    """Each component's latency histogram over the measured window so far, and its queue
+    waits' (components x bins)."""
+    return {"run": np.array(sim._core.run_histograms(), copy=True),
+            "wait": sim._core.wait_histograms()}
+
+
+def halfway(design: m.Design, experiment: str | None, options: RunOptions) -> dict[str, np.ndarray]:
+    """The histograms halfway through the run, with a bucket under way."""
+    sim = Simulation(design, options, experiment)
+    sim.advance(until=options.duration / 2 + options.bucket / 3)
+    return histograms(sim)
 
 
 def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
@@ -98,6 +115,7 @@ def main(argv: list[str]) -> int:
         n = 0
         for name, design, experiment, options in cases():
             data = run_case(design, experiment, options)
+            data["halfway"] = halfway(design, experiment, options)
             (out / (name.replace("|", "__").replace(" ", "_") + ".pkl")).write_bytes(pickle.dumps(data))
             n += 1
         print(f"{n} runs written to {out}")

@@ -46,5 +46,5 @@ def test_the_run_histogram_counts_each_latency_after_the_warm_up_once():
     sim = Simulation(_three_tier(), RunOptions(duration=30.0, warmup=4.5, bucket=2.0, seed=9))
     sim.result()
     a = sim._core.state_arrays()
-    assert np.array_equal(a["hist_t"].sum(axis=1), a["tot_lat"][:, 1].astype(np.int64))
-    assert not a["hist_b"].any()
+    assert np.array_equal(sim._core.run_histograms().sum(axis=1), a["tot_lat"][:, 1].astype(np.int64))
+    assert not sim._core.bucket_histograms().any()
