@@ -240,7 +240,8 @@ class StagedDrawing:
             if key == "latency" and self.log_latency.isChecked():
                 fit_log_y(self.plots[key], series, self._y_marks.get(key, ()))  # whole decades: rarely moves
                 continue
-            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()))
+            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()),
+                             final=self.session is not None and self.session.done)
             if top is None:
                 continue
             if refits is not None:
