@@ -115,6 +115,9 @@ class StagedDrawing:
         for _round in range(3):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.plots_widget.settle()
+        # Each view's transform for its new place, which pyqtgraph works out as the first paint
+        # begins (for every plot, the ones held back too, and the lines across them follow).
+        self.plots_widget.scene().prepareForPaint()
 
     def _release_paint(self) -> None:
         if self._paint_held:
