@@ -216,6 +216,18 @@ class EventLogModel(QStandardItemModel):
         return self._events[row]
 
 
+def hold_width(widget: QWidget) -> None:
+    """Fix ``widget``'s size at the widest it has needed so far. A widget of fixed size whose words or
+    items change asks its row for no new layout: the event count, new with every batch of events,
+    laid the filters and the table out again each time (1-2 ms of a live run's log ticks); now its
+    row moves only when it widens."""
+    hint = widget.sizeHint()
+    width = max(hint.width(), widget.minimumWidth())
+    if (widget.minimumWidth(), widget.maximumWidth(), widget.minimumHeight(), widget.maximumHeight()) != \
+            (width, width, hint.height(), hint.height()):
+        widget.setFixedSize(width, hint.height())
+
+
 def _order_key(t: float, run: int, nth: int) -> str:
     """Words that sort as (t, run, nth) does: a double's bits, the sign flipped (all of them when
     negative), sort as its value; + 0.0 makes -0.0 the 0.0 it equals."""
@@ -558,6 +570,7 @@ class EventLog(QWidget):
         self.variant_combo.setVisible(bool(session and session.is_comparison))
         for combo in (self.kind_combo, self.component_combo, self.variant_combo):
             combo.blockSignals(False)
+        hold_width(self.component_combo)
         self._refresh_kinds()
         self._apply_filter()
 
@@ -575,6 +588,7 @@ class EventLog(QWidget):
             self.kind_combo.addItem(kind_label(k), k)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(current)))
         self.kind_combo.blockSignals(False)
+        hold_width(self.kind_combo)
 
     def _fit_kind_column(self, kinds: list[str]) -> None:
         """Widen the Kind column to the longest word of ``kinds`` ("instance restarted" was cut to
@@ -614,6 +628,7 @@ class EventLog(QWidget):
         if dropped:
             text += f" ({dropped} beyond the log's cap not kept)"
         self.count_label.setText(text)
+        hold_width(self.count_label)
 
     def export_csv(self, path: str | Path) -> int:
         """Write the events the filters show, in the table's order; returns how many."""
