@@ -216,16 +216,17 @@ class EventLogModel(QStandardItemModel):
         return self._events[row]
 
 
-def hold_width(widget: QWidget) -> None:
-    """Fix ``widget``'s size at the widest it has needed so far. A widget of fixed size whose words or
-    items change asks its row for no new layout: the event count, new with every batch of events,
-    laid the filters and the table out again each time (1-2 ms of a live run's log ticks); now its
-    row moves only when it widens."""
-    hint = widget.sizeHint()
-    width = max(hint.width(), widget.minimumWidth())
-    if (widget.minimumWidth(), widget.maximumWidth(), widget.minimumHeight(), widget.maximumHeight()) != \
+def hold_width(label: QLabel) -> None:
+    """Fix ``label``'s size at the widest its words have needed so far. A label of fixed size whose
+    words change asks its row for no new layout: the event count, new with every batch of events,
+    laid the filters and the table out again each time; now its row moves only when it widens.
+    (A list's width is left alone: fixed at its longest item, the Kind list widened the window
+    past a 1280 px screen.)"""
+    hint = label.sizeHint()
+    width = max(hint.width(), label.minimumWidth())
+    if (label.minimumWidth(), label.maximumWidth(), label.minimumHeight(), label.maximumHeight()) != \
             (width, width, hint.height(), hint.height()):
-        widget.setFixedSize(width, hint.height())
+        label.setFixedSize(width, hint.height())
 
 
 def _order_key(t: float, run: int, nth: int) -> str:
@@ -570,7 +571,6 @@ class EventLog(QWidget):
         self.variant_combo.setVisible(bool(session and session.is_comparison))
         for combo in (self.kind_combo, self.component_combo, self.variant_combo):
             combo.blockSignals(False)
-        hold_width(self.component_combo)
         self._refresh_kinds()
         self._apply_filter()
 
@@ -588,7 +588,6 @@ class EventLog(QWidget):
             self.kind_combo.addItem(kind_label(k), k)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(current)))
         self.kind_combo.blockSignals(False)
-        hold_width(self.kind_combo)
 
     def _fit_kind_column(self, kinds: list[str]) -> None:
         """Widen the Kind column to the longest word of ``kinds`` ("instance restarted" was cut to

@@ -159,11 +159,12 @@ def test_new_events_lay_the_log_out_again_only_when_the_count_or_a_filter_widens
     requests = _LayoutRequests()
     log.installEventFilter(requests)
     width = log.count_label.width()
-    for step in range(5, 12):
+    for step in range(5, 16):
         _add(variants, step, 2.6)
         log.session_updated()
         _settle()
-    assert log.count_label.text() == "72 events" and requests.count == 0
+    # One a batch (11) before; now only Qt's own (a view's delayed layouts, 0-2 at no fixed batch).
+    assert log.count_label.text() == "96 events" and requests.count <= 3
     # A longer count still shows whole, and the label never narrows after it.
     log.proxy.set_filter("retry", ALL, ALL)
     log._update_count()
