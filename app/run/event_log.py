@@ -470,6 +470,7 @@ class EventLog(QWidget):
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:
         self.session = session
+        self.count_label.setMinimumWidth(0)  # a new run's count: as wide as its words (see hold_width)
         self._shown = {}
         self.model.set_events([])
         if session is not None and session.done:

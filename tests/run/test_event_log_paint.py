@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app import theme
 from app.run.event_log import ALL, COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, kind_colour, kind_label
 from app.run.formatting import format_time, text_colour
-from benchmarks.bench_event_log import add_batch, event_log_window
+from benchmarks.bench_event_log import add_batch, comparison_session, event_log_window
 from engine.model import parse_design
 
 _ROOT = QModelIndex()
@@ -174,6 +174,9 @@ def test_new_events_lay_the_log_out_again_only_when_the_count_or_a_filter_widens
     log.proxy.set_filter(ALL, ALL, ALL)
     log._update_count()
     assert log.count_label.width() > width
+    log.show_session(comparison_session())  # a new run's count is as wide as its own words
+    _settle()
+    assert log.count_label.text() == "0 events" and log.count_label.width() < width
 
 
 class _Asked(QAbstractTableModel):
