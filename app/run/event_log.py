@@ -216,6 +216,19 @@ class EventLogModel(QStandardItemModel):
         return self._events[row]
 
 
+def hold_width(label: QLabel) -> None:
+    """Fix ``label``'s size at the widest its words have needed so far. A label of fixed size whose
+    words change asks its row for no new layout: the event count, new with every batch of events,
+    laid the filters and the table out again each time; now its row moves only when it widens.
+    (A list's width is left alone: fixed at its longest item, the Kind list widened the window
+    past a 1280 px screen.)"""
+    hint = label.sizeHint()
+    width = max(hint.width(), label.minimumWidth())
+    if (label.minimumWidth(), label.maximumWidth(), label.minimumHeight(), label.maximumHeight()) != \
+            (width, width, hint.height(), hint.height()):
+        label.setFixedSize(width, hint.height())
+
+
 def _order_key(t: float, run: int, nth: int) -> str:
     """Words that sort as (t, run, nth) does: a double's bits, the sign flipped (all of them when
     negative), sort as its value; + 0.0 makes -0.0 the 0.0 it equals."""
@@ -457,6 +470,7 @@ class EventLog(QWidget):
     # -- sessions ----------------------------------------------------------
     def show_session(self, session: RunSession | None) -> None:
         self.session = session
+        self.count_label.setMinimumWidth(0)  # a new run's count: as wide as its words (see hold_width)
         self._shown = {}
         self.model.set_events([])
         if session is not None and session.done:
@@ -614,6 +628,7 @@ class EventLog(QWidget):
         if dropped:
             text += f" ({dropped} beyond the log's cap not kept)"
         self.count_label.setText(text)
+        hold_width(self.count_label)
 
     def export_csv(self, path: str | Path) -> int:
         """Write the events the filters show, in the table's order; returns how many."""

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QAction, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
-from .plot_style import clip_title, nice_ceiling
+from .plot_style import AXIS_TOP_STEPS, clip_title, nice_ceiling
 from .plot_style import set_title as _set_title
 
 FITTED_Y = ("throughput", "latency", "queue")  # y axes fitted to the data (the others are 0-100 %)
@@ -172,21 +172,28 @@ def enlarge_plot(plots: dict[str, pg.PlotItem], grid, key: str | None, away=froz
     (enlarged or anchor).setXRange(*x_range, padding=0)
 
 
-def fitted_top(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = ()) -> float | None:
-    """The top a y axis should move to, or None to keep it: it grows in nice steps, and shrinks
-    only when the data fall well below its top.
+def fitted_top(plot: pg.PlotItem, series: list[np.ndarray], marks: Sequence[float] = (),
+               final: bool = False) -> float | None:
+    """The top a y axis should move to, or None to keep it: while a run streams it grows in nice
+    steps, and shrinks only when the data fall well below its top; ``final`` (the run is over, no
+    frame will move it again) it fits the data as they stand.
 
     ``marks`` are values drawn as lines across the plot (objective thresholds), kept in view with
     the data: a threshold above the curves shows before a spike reaches it.
 
     An axis whose range changes with every frame redraws its labels with every frame, which
-    costs a third of a repaint; in steps it changes a few times a run.
+    costs a third of a repaint; in steps it changes a few times a run. Kept at the end, a top
+    reached early (a peak since gone from the plot with the components it belonged to, or a step
+    taken for data that later settled) left the curves in the lower half of their plot.
     """
     peaks = [np.nanmax(values) for values in series if values.size and np.isfinite(values).any()]
     peak = max([*peaks, *marks], default=0.0)
     top = plot.vb.viewRange()[1][1]
+    fitted = nice_ceiling(peak * Y_HEADROOM, AXIS_TOP_STEPS)
+    if final:
+        return fitted if peak > 0 and not math.isclose(fitted, top) else None
     if peak > top or (peak > 0 and peak < SHRINK_BELOW * top):
-        return nice_ceiling(peak * Y_HEADROOM)
+        return fitted
     return None
 
 

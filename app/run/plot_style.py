@@ -39,12 +39,18 @@ def pen(colour: str, variant: str, alpha: int = 255) -> QPen:
     return line
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (1 for nothing)."""
+TICK_STEPS = (1, 2, 2.5, 5, 10)  # times a power of ten: the spacings between an axis's labelled values
+# An axis's top: on the tick steps alone, a top went from 250 to 500 for a peak just past 231
+# (250 less the headroom), and curves near 200 filled two fifths of their plot.
+AXIS_TOP_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceiling(value: float, steps: tuple[float, ...] = TICK_STEPS) -> float:
+    """The smallest of ``steps`` times a power of ten that is at least ``value`` (1 for nothing)."""
     if not value > 0 or not math.isfinite(value):
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
-    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-12))
+    return next(step * magnitude for step in steps if step * magnitude >= value * (1 - 1e-12))
 
 
 def readout_html(session, curves, components: list[str], t: float, key: str | None) -> str:

@@ -115,6 +115,9 @@ class StagedDrawing:
         for _round in range(3):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.plots_widget.settle()
+        # Each view's transform for its new place, which pyqtgraph works out as the first paint
+        # begins (for every plot, the ones held back too, and the lines across them follow).
+        self.plots_widget.scene().prepareForPaint()
 
     def _release_paint(self) -> None:
         if self._paint_held:
@@ -240,7 +243,8 @@ class StagedDrawing:
             if key == "latency" and self.log_latency.isChecked():
                 fit_log_y(self.plots[key], series, self._y_marks.get(key, ()))  # whole decades: rarely moves
                 continue
-            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()))
+            top = fitted_top(self.plots[key], series, self._y_marks.get(key, ()),
+                             final=self.session is not None and self.session.done)
             if top is None:
                 continue
             if refits is not None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QLabel,
@@ -481,13 +482,18 @@ class RunUi(QObject):
         wanted = int(self.window.height() * 0.6)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
             docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
-            # The event log's repaint at its new height (4-5 ms of CPU) on the dashboard's next tick, a
-            # tick of its own: with the rest of the window's repaint it made a first run's longest tick.
-            self._paint_later([self.event_log])
-            self.dashboard.later("event log paint", self._release_held, first=True)
+            view = getattr(self.window, "view", None)
+            # What the grown docks squeeze (the canvas, the panes beside it) and the event log at its
+            # new height repaint on the dashboard's next ticks, one a tick: with the window's repaint
+            # around the grown dock they made the longest tick of a first run's start.
+            squeezed = [w for w in (self.event_log, view) if w is not None] + [
+                d for d in self.window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()
+                and self.window.dockWidgetArea(d) != Qt.DockWidgetArea.BottomDockWidgetArea]
+            self._paint_later(squeezed)
+            for turn in reversed(range(len(squeezed))):
+                self.dashboard.later(f"squeezed paint {turn}", self._release_held, first=True)
             self.window.resizeDocks(docks, [wanted] * len(docks), Qt.Orientation.Vertical)
             self.window.layout().activate()
-            view = getattr(self.window, "view", None)
             if view is not None and hasattr(view, "fit"):
                 # The canvas just lost height: show the whole design again once the layout has settled.
                 QTimer.singleShot(0, view.fit)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QDockWidget
 from test_run_window import FULL_SPEED, run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.plot_grid import PLOT_POSITIONS
@@ -131,13 +132,19 @@ def test_a_first_runs_start_puts_each_part_and_the_event_logs_repaint_on_a_tick_
     ui.controller.started.connect(lambda _s: dashboard._timer.blockSignals(True))
     ui.run()
     ticks = []
+    squeezed = [ui.event_log, window.view, window.findChild(QDockWidget, "propertiesDock")]
     while dashboard.starting:
         part = next(iter(dashboard._jobs))
         dashboard._redraw_if_dirty()
-        ticks.append((part, ui.event_log.updatesEnabled()))
-    # The window's repaint around the grown dock leaves the event log out: its own comes a tick later.
-    assert ticks[:6] == [("make room", False), ("event log paint", True), ("show the run", True),
-                         ("the run's axes", True), ("the run's curves", True), ("the run drawn", True)]
+        ticks.append((part, [widget.updatesEnabled() for widget in squeezed]))
+    # The window's repaint around the grown dock leaves out the event log, the canvas and the panes
+    # beside it: theirs come on the ticks after, one a tick.
+    assert ticks[0] == ("make room", [False, False, False])
+    repaints = [held for part, held in ticks if part.startswith("squeezed paint")]
+    assert [part for part, _held in ticks[1:1 + len(repaints)]] == [f"squeezed paint {i}" for i in range(len(repaints))]
+    assert repaints[0][:2] == [True, False] and repaints[1][:2] == [True, True] and all(repaints[-1])
+    assert [part for part, _held in ticks[1 + len(repaints):5 + len(repaints)]] == [
+        "show the run", "the run's axes", "the run's curves", "the run drawn"]
     assert dashboard.curves() and dashboard.plots["throughput"].vb.viewRange()[0][1] >= 1_000_000
     dashboard._timer.blockSignals(False)
     del dashboard._timer.stop

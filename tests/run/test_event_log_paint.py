@@ -9,9 +9,9 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from app import theme
-from app.run.event_log import COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, kind_colour, kind_label
+from app.run.event_log import ALL, COLUMNS, KIND_COLUMN, SHORT_VARIANT_LABELS, kind_colour, kind_label
 from app.run.formatting import format_time, text_colour
-from benchmarks.bench_event_log import add_batch, event_log_window
+from benchmarks.bench_event_log import add_batch, comparison_session, event_log_window
 from engine.model import parse_design
 
 _ROOT = QModelIndex()
@@ -134,6 +134,49 @@ def test_events_filling_the_table_do_not_narrow_it(qtbot):
         _settle()
     assert log.view.verticalScrollBar().maximum() > 0  # the events overflowed the table
     assert viewport.width() == width
+
+
+class _LayoutRequests(QObject):
+    """How many times a widget was asked to lay its children out again."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_new_events_lay_the_log_out_again_only_when_the_count_or_a_filter_widens(qtbot):
+    """The event count changes with every batch: each change laid out the filters' row and the table."""
+    window, log, variants = _live_log(qtbot)
+    for step in range(5):  # every kind of the batches in the Kind list, and a count of two digits
+        _add(variants, step, 2.6)
+        log.session_updated()
+        _settle()
+    requests = _LayoutRequests()
+    log.installEventFilter(requests)
+    width = log.count_label.width()
+    for step in range(5, 16):
+        _add(variants, step, 2.6)
+        log.session_updated()
+        _settle()
+    # One a batch (11) before; now only Qt's own (a view's delayed layouts, 0-2 at no fixed batch).
+    assert log.count_label.text() == "96 events" and requests.count <= 3
+    # A longer count still shows whole, and the label never narrows after it.
+    log.proxy.set_filter("retry", ALL, ALL)
+    log._update_count()
+    _settle()
+    assert log.count_label.width() >= log.count_label.fontMetrics().horizontalAdvance(log.count_label.text())
+    assert log.count_label.width() > width
+    log.proxy.set_filter(ALL, ALL, ALL)
+    log._update_count()
+    assert log.count_label.width() > width
+    log.show_session(comparison_session())  # a new run's count is as wide as its own words
+    _settle()
+    assert log.count_label.text() == "0 events" and log.count_label.width() < width
 
 
 class _Asked(QAbstractTableModel):

@@ -6,6 +6,7 @@ import re
 from html import escape
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt
@@ -16,8 +17,8 @@ from test_run_window import FULL_SPEED, make_window, run_and_wait
 from app.canvas.export import picture_rect, render_svg
 from app.run.breaker_strip import LUT as _STRIP_LUT
 from app.run.plot_export import EXPORT_WIDTH
-from app.run.plot_grid import AXIS_CACHE
-from app.run.plot_style import nice_ceiling, series_colour
+from app.run.plot_grid import AXIS_CACHE, Y_HEADROOM, fitted_top
+from app.run.plot_style import AXIS_TOP_STEPS, nice_ceiling, series_colour
 from engine.model import Project
 
 
@@ -210,12 +211,43 @@ def test_fitted_axes_grow_in_nice_steps_above_the_data(qtbot, window):
         low, top = dashboard.plots[key].vb.viewRange()[1]
         peak = max(float(np.nanmax(c.values)) for c in dashboard.curves() if c.plot == key)
         assert low == 0 and peak <= top < 2.5 * max(peak, 0.4)
-        assert nice_ceiling(top) == pytest.approx(top)
+        assert nice_ceiling(top, AXIS_TOP_STEPS) == pytest.approx(top)
+
+
+def test_once_the_run_is_over_a_fitted_axis_fits_its_curves_whatever_top_it_reached(qtbot, window):
+    """Screenshots of a comparison showed throughput on 0-500 with its curves near 200: a top taken
+    while the run streamed, which the curves never fell far enough below to shrink it."""
+    ui = window.run_ui
+    dashboard = ui.dashboard
+    raised = []
+
+    def raise_top(_session) -> None:  # as the run ends, before its final rows are drawn
+        raised.append(dashboard.plots["throughput"].vb.viewRange()[1][1])
+        dashboard.plots["throughput"].setYRange(0, 2 * raised[0], padding=0)
+
+    ui.controller.ended.connect(raise_top)
+    run_and_wait(qtbot, ui)
+    assert raised
+    low, top = dashboard.plots["throughput"].vb.viewRange()[1]
+    peak = max(float(np.nanmax(c.values)) for c in dashboard.curves() if c.plot == "throughput")
+    # In view with the headroom, and no further than one step of the axis's tops above that.
+    assert low == 0 and peak * Y_HEADROOM <= top <= 1.5 * peak * Y_HEADROOM
+
+
+def test_a_fitted_axis_takes_the_nearest_top_above_its_data_with_room():
+    plot = pg.PlotItem()
+    plot.setYRange(0, 1, padding=0)
+    # 238 with its headroom is 257: on 0-500 curves near 200 sat in the plot's lower half.
+    assert fitted_top(plot, [np.array([190.0, 238.0, 205.0])]) == 300
+    plot.setYRange(0, 500, padding=0)
+    assert fitted_top(plot, [np.array([190.0, 238.0])]) is None  # while streaming: no jump for so little
+    assert fitted_top(plot, [np.array([190.0, 238.0])], final=True) == 300
 
 
 def test_nice_ceilings():
     assert [nice_ceiling(v) for v in (0.0, 0.7, 1.0, 1.3, 2.2, 3.0, 180.0, 0.031)] == \
         [1.0, 1.0, 1.0, 2.0, 2.5, 5.0, 200.0, 0.05]
+    assert [nice_ceiling(v, AXIS_TOP_STEPS) for v in (1.3, 2.2, 257.0, 3.5, 0.07)] == [1.5, 2.5, 300.0, 4.0, 0.08]
 
 
 def test_the_report_gives_every_policys_and_faults_parameters_and_the_reasons(qtbot, window, tmp_path):
