@@ -13,27 +13,36 @@
 
 cdef extern from *:
     """
-    /* Where the compiler inlines, which it decides by sizes: each fused step is kept out of
-       line (inlined into the dispatch, they made it too large to be inlined into the loop),
-       and the helpers they share with the whole steps are inlined into them (with a second
-       caller the compiler stopped inlining those into either). These name the functions as
-       Cython writes them into engine/_loop.c: should a name change, its attribute is lost
-       without a word, and `python -m benchmarks.request_profile` shows the function again. */
+    /* Where the compiler inlines, which it decides by sizes. Each fused step is kept out of
+       line (inlined into the dispatch, they made it too large to be inlined into the loop:
+       it now always is, with the whole step of a call's arrival, as it was before them) and has every call it makes inlined into it (flatten), but
+       for the whole steps it hands the uncommon turns to, which stay calls. Attributes on
+       the helpers themselves would change the whole steps' code too, and did: three-tier
+       paid 7 % more instructions. These name the functions as Cython writes them into
+       engine/_loop.c: should a name change, its attribute is lost without a word, and
+       `python -m benchmarks.request_profile` shows the function again. */
     #if defined(_MSC_VER)
+    #define FAULTLINE_FUSED __declspec(noinline)
     #define FAULTLINE_ALWAYS_INLINE __forceinline
     #else
+    #define FAULTLINE_FUSED __attribute__((noinline, flatten))
     #define FAULTLINE_ALWAYS_INLINE inline __attribute__((always_inline))
     #endif
     struct __pyx_t_6engine_6_state_Sim;
-    struct __pyx_t_6engine_8_structs_Rng;
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__plain_service_done(struct __pyx_t_6engine_6_state_Sim *, int, int);
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__plain_arrival(struct __pyx_t_6engine_6_state_Sim *, int, int64_t);
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__plain_answer(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int);
-    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_8_metrics__record_done(struct __pyx_t_6engine_6_state_Sim *, int, int, double);
-    static FAULTLINE_ALWAYS_INLINE double __pyx_f_6engine_7_random__draw(struct __pyx_t_6engine_6_state_Sim *, int, struct __pyx_t_6engine_8_structs_Rng *);
-    static FAULTLINE_ALWAYS_INLINE int __pyx_f_6engine_6_pools__new_job(struct __pyx_t_6engine_6_state_Sim *);
-    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_8_metrics__touch(struct __pyx_t_6engine_6_state_Sim *, int);
+    struct __pyx_t_6engine_8_structs_Event;
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_service_done(struct __pyx_t_6engine_6_state_Sim *, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_arrival(struct __pyx_t_6engine_6_state_Sim *, int, int64_t);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_answer(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int);
+    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_5_loop__dispatch(struct __pyx_t_6engine_6_state_Sim *, struct __pyx_t_6engine_8_structs_Event *, int64_t);
+    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_5_loop__on_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_NOINLINE double __pyx_f_6engine_5_loop__next_arrival(struct __pyx_t_6engine_6_state_Sim *, int, double, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__drop_late(struct __pyx_t_6engine_6_state_Sim *, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__complete_job(struct __pyx_t_6engine_6_state_Sim *, int, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__dispatch_queue(struct __pyx_t_6engine_6_state_Sim *, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__admit(struct __pyx_t_6engine_6_state_Sim *, int, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send(struct __pyx_t_6engine_6_state_Sim *, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send_response(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
     """
 
 
