@@ -15,12 +15,12 @@ cdef extern from *:
     """
     /* Where the compiler inlines, which it decides by sizes. Each fused step is kept out of
        line (inlined into the dispatch, they made it too large to be inlined into the loop:
-       it now always is, with the whole step of a call's arrival, as it was before them) and has every call it makes inlined into it (flatten), but
-       for the whole steps it hands the uncommon turns to, which stay calls. Attributes on
-       the helpers themselves would change the whole steps' code too, and did: three-tier
-       paid 7 % more instructions. These name the functions as Cython writes them into
-       engine/_loop.c: should a name change, its attribute is lost without a word, and
-       `python -m benchmarks.request_profile` shows the function again. */
+       it now always is, with the whole step of a call's arrival, as before them) and has
+       every call it makes inlined into it (flatten), the queue's turns included, but for
+       the whole steps it hands uncommon turns to, which stay calls. Attributes on the
+       helpers themselves would change the whole steps' code too, and did: three-tier paid
+       7 % more instructions. These name the functions as Cython writes them into
+       engine/_loop.c (tests/engine/test_fused_steps.py checks that they are there). */
     #if defined(_MSC_VER)
     #define FAULTLINE_FUSED __declspec(noinline)
     #define FAULTLINE_ALWAYS_INLINE __forceinline
@@ -39,8 +39,6 @@ cdef extern from *:
     static FAULTLINE_NOINLINE double __pyx_f_6engine_5_loop__next_arrival(struct __pyx_t_6engine_6_state_Sim *, int, double, int);
     static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__drop_late(struct __pyx_t_6engine_6_state_Sim *, int);
     static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__complete_job(struct __pyx_t_6engine_6_state_Sim *, int, int);
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__dispatch_queue(struct __pyx_t_6engine_6_state_Sim *, int);
-    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__admit(struct __pyx_t_6engine_6_state_Sim *, int, int);
     static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send(struct __pyx_t_6engine_6_state_Sim *, int);
     static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send_response(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
     """

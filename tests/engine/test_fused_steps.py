@@ -6,6 +6,7 @@ Checked by running each design twice: as compiled, and with `c_plain` cleared be
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,15 @@ def test_faults_at_plain_components_take_the_same_turns(example):
         assert plain
         assert list(differences(fused, whole)) == [], experiment
         assert np.array_equal(fused["state"]["hist_t"], whole["state"]["hist_t"])
+
+
+def test_the_inlining_attributes_name_functions_of_the_loop():
+    # an attribute naming a function Cython no longer writes would be lost without a word
+    root = Path(__file__).resolve().parents[2]
+    generated = root / "engine" / "_loop.c"
+    if not generated.exists():
+        pytest.skip("the engine was not built from its sources here")
+    declared = set(re.findall(r"\b(__pyx_f_6engine_\w+)\(", (root / "engine" / "_plain.pxi").read_text()))
+    assert len(declared) >= 10
+    defined = set(re.findall(r"^static [^;]*?\b(__pyx_f_6engine_\w+)\([^;]*\{$", generated.read_text(), re.M))
+    assert declared - defined == set()
