@@ -24,8 +24,9 @@ cdef inline bint _plain_link(Sim* s, int l) noexcept nogil:
 cdef inline bint _plain_service(Sim* s, int c) noexcept nogil:
     """Whether a request at component ``c`` takes the loop's fused steps (`c_plain`,
     engine/_plain.pxi): a worker does its work and it answers, calling no one, with no
-    error drawn, no cache hit, no rate limiter and no queue of its own kind. Whatever hangs
-    on the run's state (faults, deadlines, a full queue) the fused steps still test."""
+    error drawn, no cache hit and no rate limiter; not a queue (which answers on enqueue)
+    nor a client or balancer. Whatever hangs on the run's state (faults, deadlines, a full
+    queue) the fused steps still test."""
     return (s.comps[c].kind != K_CLIENT and s.comps[c].kind != K_LOAD_BALANCER
             and s.comps[c].kind != K_QUEUE and s.comps[c].out_count == 0
             and s.comps[c].error_probability <= 0 and s.comps[c].hit_ratio <= 0

@@ -38,7 +38,7 @@ from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
 include "_calls.pxi"   # non-blocking calls, deadlines, hedging: the hooks marked "calls:"
-include "_plain.pxi"   # a request at a plain service in two steps (c_plain)
+include "_plain.pxi"   # a request from a plain client to a plain service: four fused steps (c_plain)
 
 _histogram_init()   # the latency bins' lookup tables, once per process
 
