@@ -33,7 +33,7 @@ from engine._metrics cimport (
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
-from engine._loop cimport _run, _next_arrival, _plain_link
+from engine._loop cimport _run, _next_arrival, _plain_link, _plain_service, _plain_client
 from engine._clock cimport _ns, _seconds, _never_ns
 from engine._routing cimport _lb_note
 
@@ -614,6 +614,11 @@ cdef class Core:
             self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
                                  or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
             self.s.l_plain[l] = _plain_link(&self.s, l)
+        keep["_c_plain"] = np.zeros(max(n_c, 1), dtype=np.uint8)
+        cdef unsigned char[::1] c_plain = keep["_c_plain"]
+        self.s.c_plain = &c_plain[0]
+        for c in range(n_c):
+            self.s.c_plain[c] = _plain_client(&self.s, c) or _plain_service(&self.s, c)
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it

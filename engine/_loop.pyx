@@ -38,6 +38,7 @@ from engine._disciplines cimport (
     _enqueue, _queue_emptied, _queue_lost, _codel_drops, _codel_count_drop, _discipline_bucket_end
 )
 include "_calls.pxi"   # non-blocking calls, deadlines, hedging: the hooks marked "calls:"
+include "_plain.pxi"   # a request from a plain client to a plain service: four fused steps (c_plain)
 
 _histogram_init()   # the latency bins' lookup tables, once per process
 
@@ -81,13 +82,25 @@ cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:
 cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
     cdef int t = ev.type
     if t == EV_CALL_ARRIVE:
-        _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+        if s.c_plain[s.lh[ev.d].dst]:
+            _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+        else:
+            _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
     elif t == EV_SERVICE_DONE:
-        _on_service_done(s, ev.a, ev.b)
+        if s.c_plain[s.jobs[ev.a].comp]:
+            _plain_service_done(s, ev.a, ev.b)
+        else:
+            _on_service_done(s, ev.a, ev.b)
     elif t == EV_RESPONSE:
-        _on_response(s, ev.a, ev.b, ev.c, ev.e)
+        if s.c_plain[s.lh[ev.d].src]:
+            _plain_answer(s, ev.a, ev.b, ev.c, ev.e)
+        else:
+            _on_response(s, ev.a, ev.b, ev.c, ev.e)
     elif t == EV_ARRIVAL:
-        _on_arrival(s, ev.a, end_ns)
+        if s.c_plain[ev.a]:
+            _plain_arrival(s, ev.a, end_ns)
+        else:
+            _on_arrival(s, ev.a, end_ns)
     elif t == EV_TIMEOUT:
         _on_link_timeouts(s, ev.a)
     elif t == EV_RETRY:
@@ -473,14 +486,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
         s.calls[k].callee_gen = s.jobs[j].gen
     if _arrives_late(s, j, k, gen, link):   # calls: the deadline travels with the call
         return
-    if inst >= 0 and (s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0):
-        _count_c(s, c, MC_LOST, 1.0)
-        if s.ih[inst].down_refuse == 0:
-            s.jobs[j].cancelled = 1   # hung: the caller never hears back
-        _complete_job(s, j, O_UNAVAILABLE)
-        return
-    if s.ch[c].inject_err > 0 and _uniform(&s.rng[c]) < s.ch[c].inject_err:
-        _complete_job(s, j, O_ERROR)
+    if _refused_on_arrival(s, j, c, inst):
         return
     if kind == K_LOAD_BALANCER:
         _begin_calls(s, j)
@@ -498,6 +504,20 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
                 _reject_rate_limited(s, j)
             return
     _admit(s, j, 1)
+
+
+cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept nogil:
+    """A request arriving at a down instance, or failed by an injected error, ends at once."""
+    if inst >= 0 and (s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0):
+        _count_c(s, c, MC_LOST, 1.0)
+        if s.ih[inst].down_refuse == 0:
+            s.jobs[j].cancelled = 1   # hung: the caller never hears back
+        _complete_job(s, j, O_UNAVAILABLE)
+        return 1
+    if s.ch[c].inject_err > 0 and _uniform(&s.rng[c]) < s.ch[c].inject_err:
+        _complete_job(s, j, O_ERROR)
+        return 1
+    return 0
 
 
 cdef void _reject_rate_limited(Sim* s, int j) noexcept nogil:

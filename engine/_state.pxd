@@ -348,6 +348,7 @@ cdef struct Sim:
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
     unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
+    unsigned char* c_plain  # per component, a request there takes the fused steps (engine/_plain.pxi)
     unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)

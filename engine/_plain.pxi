@@ -1,0 +1,210 @@
+# The fused steps of a request between a plain client and a plain service (`c_plain`,
+# _plain_client and _plain_service in engine/_loop.pxd), one function an event: the
+# client's arrival with its call; the call's arrival at the service with its admission and
+# start; the service's end with its answer and the worker's release; the answer at the
+# client with the request's end. Each is the loop's whole steps (_on_arrival to _send;
+# _on_call_arrive, _admit, _start_service; _on_service_done, _complete_job, _send_response,
+# _release_worker; _on_response to _complete_job) with the tests a plain component makes
+# false left out, and every test that hangs on the run's state (a fault, a deadline, a
+# cancelled call, a queue) kept, or handed to the whole step where it begins. They push the
+# same events in the same order and draw the same numbers, so a run is bit for bit the
+# same; what they save is a dozen calls a request and their tests. Included into
+# engine/_loop.pyx, whose steps they call.
+
+cdef extern from *:
+    """
+    /* Where the compiler inlines, which it decides by sizes. Each fused step is kept out of
+       line (inlined into the dispatch, they made it too large to be inlined into the loop:
+       it now always is, with the whole step of a call's arrival, as before them) and has
+       every call it makes inlined into it (flatten), the queue's turns included, but for
+       the whole steps it hands uncommon turns to, which stay calls. Attributes on the
+       helpers themselves would change the whole steps' code too, and did: three-tier paid
+       7 % more instructions. These name the functions as Cython writes them into
+       engine/_loop.c (tests/engine/test_fused_steps.py checks that they are there). */
+    #if defined(_MSC_VER)
+    #define FAULTLINE_FUSED __declspec(noinline)
+    #define FAULTLINE_ALWAYS_INLINE __forceinline
+    #else
+    #define FAULTLINE_FUSED __attribute__((noinline, flatten))
+    #define FAULTLINE_ALWAYS_INLINE inline __attribute__((always_inline))
+    #endif
+    struct __pyx_t_6engine_6_state_Sim;
+    struct __pyx_t_6engine_8_structs_Event;
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_service_done(struct __pyx_t_6engine_6_state_Sim *, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_arrival(struct __pyx_t_6engine_6_state_Sim *, int, int64_t);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_answer(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int);
+    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_5_loop__dispatch(struct __pyx_t_6engine_6_state_Sim *, struct __pyx_t_6engine_8_structs_Event *, int64_t);
+    static FAULTLINE_ALWAYS_INLINE void __pyx_f_6engine_5_loop__on_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_NOINLINE double __pyx_f_6engine_5_loop__next_arrival(struct __pyx_t_6engine_6_state_Sim *, int, double, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__drop_late(struct __pyx_t_6engine_6_state_Sim *, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__complete_job(struct __pyx_t_6engine_6_state_Sim *, int, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send(struct __pyx_t_6engine_6_state_Sim *, int);
+    static FAULTLINE_NOINLINE void __pyx_f_6engine_5_loop__send_response(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    """
+
+
+cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
+    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it)."""
+    cdef int c = <int>s.lh[link].dst
+    cdef int j, f
+    cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef double factor
+    if not current and s.pol[link].cancel_on_timeout:
+        return
+    j = _new_job(s)
+    if j < 0:
+        return
+    s.jobs[j].comp = c
+    s.jobs[j].inst = inst
+    s.jobs[j].reply_call = k
+    s.jobs[j].reply_gen = gen
+    s.jobs[j].reply_seq = seq
+    s.jobs[j].reply_link = link
+    _count_c(s, c, MC_ARRIVALS, 1.0)
+    _touch(s, c)
+    s.ch[c].inflight += 1
+    s.ih[inst].jobs += 1
+    _lb_note(s, inst)
+    if current:
+        s.calls[k].callee_job = j
+        s.calls[k].callee_gen = s.jobs[j].gen
+    s.jobs[j].state = JS_QUEUED
+    s.jobs[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    if _expired(s, j):
+        _drop_late(s, j)
+        return
+    if _refused_on_arrival(s, j, c, inst):
+        return
+    if s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst):
+        _admit(s, j, 1)   # to the queue, or refused there
+        return
+    # _start_service: it waited for no time (a wait of exactly 0.0 counts nothing)
+    s.ih[inst].busy += 1
+    s.ch[c].busy += 1
+    s.jobs[j].holds_worker = 1
+    _count_c(s, c, MC_STARTED, 1.0)
+    s.jobs[j].state = JS_SERVICE
+    factor = s.ch[c].cpu
+    f = <int>s.ch[c].leak_fault
+    if f >= 0:
+        factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
+    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+
+
+cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
+    """_on_service_done at a plain service, which calls no one: the job answers its caller."""
+    cdef int c, inst, reply, link
+    cdef double lat
+    if s.jobs[j].gen != gen or s.jobs[j].state != JS_SERVICE:
+        return
+    if s.jobs[j].cancelled:
+        _drop_late(s, j)
+        return
+    c = s.jobs[j].comp
+    # _complete_job(j, O_OK) of a job that held a worker and made no call
+    _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+    _touch(s, c)
+    inst = s.jobs[j].inst
+    reply = s.jobs[j].reply_call
+    link = s.jobs[j].reply_link
+    s.ch[c].inflight -= 1
+    s.ih[inst].jobs -= 1
+    _lb_note(s, inst)
+    if s.lh[link].faulted:
+        _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
+    else:
+        lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+        _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, reply, s.jobs[j].reply_gen,
+                   s.jobs[j].reply_seq, link, O_OK)
+    _free_job(s, j)
+    # _release_worker(inst, 1)
+    s.ih[inst].busy -= 1
+    s.ch[c].busy -= 1
+    if s.ih[inst].qlen > 0:
+        _dispatch_queue(s, inst)
+
+
+cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
+    """_on_arrival at a plain client: the request's one call goes out as _start_root,
+    _begin_calls, _next_sequential, _issue_call, _start_plain_attempt and _send make it."""
+    cdef int j = _new_job(s), k, link, inst
+    cdef int64_t t
+    cdef double lat
+    if j >= 0:
+        s.jobs[j].comp = c
+        _count_c(s, c, MC_ARRIVALS, 1.0)
+        _touch(s, c)
+        s.ch[c].inflight += 1
+        s.jobs[j].state = JS_WAITING
+        link = s.out_links[s.comps[c].out_offset]
+        s.jobs[j].rep = 1
+        s.jobs[j].pending = 1
+        # a new request's deadline is infinite: _issue_call's test of it passes
+        k = _new_call(s)
+        if k >= 0:
+            s.calls[k].job = j
+            s.calls[k].job_gen = s.jobs[j].gen
+            s.calls[k].link = link
+            s.lh[link].active += 1
+            _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
+            _count_c_pair(s, c, MC_CALLS, MC_ATTEMPTS)
+            s.calls[k].deadline = INFINITY
+            _begin_attempt(s, k)
+            if s.lh[link].faulted:
+                _send(s, k)
+            else:
+                lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+                inst = _pick_in(s, link)
+                if inst < 0:
+                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, k, s.calls[k].gen,
+                               s.calls[k].seq, link, O_UNAVAILABLE)
+                else:
+                    s.calls[k].inst = inst
+                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen,
+                               s.calls[k].seq, link, inst)
+    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
+    if t < end_ns:
+        _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
+
+
+cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
+    """_on_response at a plain client: the call ends (_plain_attempt_done, _finish_call) and
+    with it the request (_child_done, _next_sequential, _complete_job)."""
+    cdef int link, j, jgen, c, user
+    cdef double took
+    if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
+        return   # an answer to an attempt the caller already gave up on
+    link = s.calls[k].link
+    j = s.calls[k].job
+    jgen = s.calls[k].job_gen
+    took = s.now - s.calls[k].t_start
+    _count_l(s, link, ML_OUT + outcome, 1.0)
+    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+        _sum_l(s, link, ML_REFUSED_TIME, took)
+    else:
+        _sum_l(s, link, ML_LAT_SUM, took)
+    s.lh[link].active -= 1
+    s.calls[k].inst = -1
+    _free_call(s, k)   # a plain call never retries: no retry to count off
+    if s.jobs[j].gen != jgen or s.jobs[j].state != JS_WAITING:
+        return
+    c = s.jobs[j].comp
+    if outcome == O_FALLBACK:
+        s.jobs[j].degraded = 1
+    elif outcome != O_OK:
+        s.jobs[j].fail = outcome   # a client reports what its user saw
+    s.jobs[j].pending -= 1
+    if s.jobs[j].fail >= 0:
+        outcome = s.jobs[j].fail
+    elif s.jobs[j].pending == 0:
+        outcome = O_FALLBACK if s.jobs[j].degraded else O_OK   # its one call was its last
+    else:
+        return
+    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    _touch(s, c)
+    user = s.jobs[j].user
+    s.ch[c].inflight -= 1
+    _free_job(s, j)
+    if user >= 0:
+        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
