@@ -92,6 +92,18 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             if (eight | watched) == 0:
                 l += 7
                 continue
+        # A link without a breaker, bulkhead or retries has gauges of zero, as last recorded,
+        # and nothing to log: a counted one is recorded without reading its policy's arrays.
+        if not s.l_watch[l]:
+            if s.l_counted[l]:
+                s.rl_idx[s.rl_n] = l
+                s.rl_n += 1
+                r = &s.rl_val[s.rl_vn]
+                k = _take_packed(r, &s.ml_row[l * ROW_W])
+                memset(&r[k], 0, NMLG * sizeof(double))
+                s.rl_vn += k + NMLG
+                s.l_counted[l] = 0
+            continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
         # with nothing to log has nothing to do: tested on a few flat arrays, not its policy.
         if ((s.l_counted[l] | s.l_cb[l] | s.l_bh_flag[l] | s.l_bh_rej_b[l] | s.l_exh_b[l]) == 0
