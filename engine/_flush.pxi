@@ -1,5 +1,6 @@
 # The bucket's end: what the loop records when simulated time crosses a bucket boundary and
 # when the run ends. Included by _loop.pyx (it shares the loop's module and imports).
+from engine._metrics cimport REC_GAUGES
 
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed
@@ -93,15 +94,13 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
                 l += 7
                 continue
         # A link without a breaker, bulkhead or retries has gauges of zero, as last recorded,
-        # and nothing to log: a counted one is recorded without reading its policy's arrays.
+        # and nothing to log: a counted one is recorded without reading its policy's arrays,
+        # and its record is its counts alone (REC_GAUGES).
         if not s.l_watch[l]:
             if s.l_counted[l]:
                 s.rl_idx[s.rl_n] = l
                 s.rl_n += 1
-                r = &s.rl_val[s.rl_vn]
-                k = _take_packed(r, &s.ml_row[l * ROW_W])
-                memset(&r[k], 0, NMLG * sizeof(double))
-                s.rl_vn += k + NMLG
+                s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W])
                 s.l_counted[l] = 0
             continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
@@ -122,6 +121,9 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]
             k = _take_packed(r, &s.ml_row[l * ROW_W])
+            memcpy(&eight, r, sizeof(double))
+            eight |= <uint64_t>1 << REC_GAUGES
+            memcpy(r, &eight, sizeof(double))
             memcpy(&r[k], lg, NMLG * sizeof(double))
             s.rl_vn += k + NMLG
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))

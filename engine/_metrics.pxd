@@ -333,6 +333,9 @@ cdef enum:
     RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
                   # levels after the bucket (queue, busy, in flight, up, capacity)
     RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
+    # A link record's word has this bit where its gauges follow: without it they are zero
+    # (a link without a breaker, bulkhead or retries), and its record is its counts alone.
+    REC_GAUGES = ROW_W
 
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
@@ -578,6 +581,7 @@ cdef inline int64_t _unpack_counts(double* row, double* rec, const int* field) n
     cdef uint64_t mask
     cdef int64_t k = 1
     memcpy(&mask, rec, sizeof(double))
+    mask &= (<uint64_t>1 << ROW_W) - 1
     while mask:
         row[field[_ctz(mask)]] = rec[k]
         k += 1
@@ -603,6 +607,7 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     records. ``lv`` holds each component's five levels and ``lg`` each link's
     gauges as of the bucket before; both are brought up to this one."""
     cdef int64_t k, c, l, f, v
+    cdef uint64_t mask
     cdef double dt = _bucket_end(s, b) - (_bucket_end(s, b - 1) if b > 0 else 0.0)
     cdef double width = _bucket_width(s, b)
     cdef double area
@@ -635,10 +640,15 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     v = s.rl_voff[b]
     for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
         l = s.rl_idx[k]
+        memcpy(&mask, &s.rl_val[v], sizeof(double))
         v += _unpack_counts(&ml[l * NML], &s.rl_val[v], ML_FIELD)
-        for f in range(NMLG):
-            lg[l * NMLG + f] = s.rl_val[v + f]
-        v += NMLG
+        if mask >> REC_GAUGES:
+            for f in range(NMLG):
+                lg[l * NMLG + f] = s.rl_val[v + f]
+            v += NMLG
+        else:
+            for f in range(NMLG):
+                lg[l * NMLG + f] = 0.0
     for l in range(s.n_l * NMLG):
         mlg[l] = lg[l]
 
