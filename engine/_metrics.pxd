@@ -336,6 +336,9 @@ cdef enum:
     # A link record's word has this bit where its gauges follow: without it they are zero
     # (a link without a breaker, bulkhead or retries), and its record is its counts alone.
     REC_GAUGES = ROW_W
+    # A component record's word has this bit where its queue, busy and in-flight levels after
+    # the bucket follow: without it they are zero, and only its up and capacity levels do.
+    REC_LEVELS = ROW_W
 
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
@@ -628,13 +631,22 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     v = s.rc_voff[b]
     for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
         c = s.rc_idx[k]
+        memcpy(&mask, &s.rc_val[v], sizeof(double))
         v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], MC_FIELD)
         r = &s.rc_val[v]
         for f in range(NMG):
             mg[c * NMG + f] = r[f]
-        for f in range(5):
-            lv[c * 5 + f] = r[NMG + f]
-        v += NMG + 5
+        if mask >> REC_LEVELS:
+            for f in range(5):
+                lv[c * 5 + f] = r[NMG + f]
+            v += NMG + 5
+        else:
+            lv[c * 5] = 0.0
+            lv[c * 5 + 1] = 0.0
+            lv[c * 5 + 2] = 0.0
+            lv[c * 5 + 3] = r[NMG]
+            lv[c * 5 + 4] = r[NMG + 1]
+            v += NMG + 2
     for l in range(s.n_l * NML):
         ml[l] = 0.0
     v = s.rl_voff[b]
