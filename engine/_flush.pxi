@@ -1,5 +1,6 @@
 # The bucket's end: what the loop records when simulated time crosses a bucket boundary and
 # when the run ends. Included by _loop.pyx (it shares the loop's module and imports).
+from engine._metrics cimport REC_GAUGES, REC_LEVELS
 
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed
@@ -69,13 +70,22 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.c_shed_rej_b[c] = 0
             _discipline_bucket_end(s, c)
             s.c_guard[c] = (s.c_rl_flag[c] | s.c_shed_flag[c] | s.c_codel_flag[c] | s.c_lifo_flag[c]) != 0
-        # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from them)
-        g[NMG] = s.ch[c].qlen
-        g[NMG + 1] = s.ch[c].busy
-        g[NMG + 2] = s.ch[c].inflight
-        g[NMG + 3] = s.ch[c].up
-        g[NMG + 4] = s.c_capacity[c]
-        s.rc_vn += k + NMG + 5
+        # the levels an idle stretch after this bucket keeps (Core rebuilds its gauges from
+        # them): queue, busy and in flight only where one is not zero (REC_LEVELS)
+        if s.ch[c].qlen | s.ch[c].busy | s.ch[c].inflight:
+            g[NMG] = s.ch[c].qlen
+            g[NMG + 1] = s.ch[c].busy
+            g[NMG + 2] = s.ch[c].inflight
+            g[NMG + 3] = s.ch[c].up
+            g[NMG + 4] = s.c_capacity[c]
+            memcpy(&eight, r, sizeof(double))
+            eight |= <uint64_t>1 << REC_LEVELS
+            memcpy(r, &eight, sizeof(double))
+            s.rc_vn += k + NMG + 5
+        else:
+            g[NMG] = s.ch[c].up
+            g[NMG + 1] = s.c_capacity[c]
+            s.rc_vn += k + NMG + 2
         # a flag still up is ended by a later bucket without refusals: that flush must visit it
         s.c_active[c] = s.c_guard[c]
         c += 1
@@ -92,6 +102,16 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             if (eight | watched) == 0:
                 l += 7
                 continue
+        # A link without a breaker, bulkhead or retries has gauges of zero, as last recorded,
+        # and nothing to log: a counted one is recorded without reading its policy's arrays,
+        # and its record is its counts alone (REC_GAUGES).
+        if not s.l_watch[l]:
+            if s.l_counted[l]:
+                s.rl_idx[s.rl_n] = l
+                s.rl_n += 1
+                s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W])
+                s.l_counted[l] = 0
+            continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
         # with nothing to log has nothing to do: tested on a few flat arrays, not its policy.
         if ((s.l_counted[l] | s.l_cb[l] | s.l_bh_flag[l] | s.l_bh_rej_b[l] | s.l_exh_b[l]) == 0
@@ -110,6 +130,9 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]
             k = _take_packed(r, &s.ml_row[l * ROW_W])
+            memcpy(&eight, r, sizeof(double))
+            eight |= <uint64_t>1 << REC_GAUGES
+            memcpy(r, &eight, sizeof(double))
             memcpy(&r[k], lg, NMLG * sizeof(double))
             s.rl_vn += k + NMLG
             memcpy(&s.l_last_g[l * NMLG], lg, NMLG * sizeof(double))

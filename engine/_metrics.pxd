@@ -365,6 +365,12 @@ cdef enum:
     RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
                   # levels after the bucket (queue, busy, in flight, up, capacity)
     RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
+    # A link record's word has this bit where its gauges follow: without it they are zero
+    # (a link without a breaker, bulkhead or retries), and its record is its counts alone.
+    REC_GAUGES = ROW_W
+    # A component record's word has this bit where its queue, busy and in-flight levels after
+    # the bucket follow: without it they are zero, and only its up and capacity levels do.
+    REC_LEVELS = ROW_W
 
 
 cdef inline double _bucket_end(Sim* s, int64_t b) noexcept nogil:
@@ -388,10 +394,46 @@ cdef inline double _bucket_width(Sim* s, int64_t b) noexcept nogil:
     return width if width > 0 else s.bucket
 
 
+cdef inline int _lowest_bit(double x) noexcept nogil:
+    """The exponent of ``x``'s lowest set bit (x = odd * 2**result), for a positive normal
+    double; 2000 for zero (a multiple of anything), -2000 for what has none to tell."""
+    cdef uint64_t bits
+    cdef int ex
+    memcpy(&bits, &x, 8)
+    if bits == 0:
+        return 2000
+    ex = <int>((bits >> 52) & 0x7ff)
+    if ex == 0 or ex == 0x7ff or (bits >> 63):
+        return -2000
+    return ex - 1075 + _ctz((bits & ((<uint64_t>1 << 52) - 1)) | (<uint64_t>1 << 52))
+
+
+cdef inline bint _sum_of_equal_steps(double start, double step, int64_t n, double* out) noexcept nogil:
+    """``start`` plus ``n`` times ``step``, added one at a time, each sum rounded, into
+    ``out``: in one step when none of those sums rounds, else 0 (``out`` untouched). Both
+    being whole multiples of 2**e, every sum is one too, below the last, so exact while the
+    last stays under 2**(53 + e); the test asks for under 2**(52 + e), which the last's
+    own rounding cannot cross."""
+    cdef int e = min(_lowest_bit(start), _lowest_bit(step))
+    cdef double total
+    cdef uint64_t bits
+    if e == 2000:
+        out[0] = start
+        return 1
+    if e == -2000:
+        return 0
+    total = start + <double>n * step
+    memcpy(&bits, &total, 8)
+    if <int>((bits >> 52) & 0x7ff) - 1023 >= 52 + e:
+        return 0
+    out[0] = total
+    return 1
+
+
 cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
     """Do for component ``c`` what the flushes of the buckets before ``upto`` that it sat
     idle through would have done to its areas and queue peak (as _touch and the flush do)."""
-    cdef int64_t k = s.c_flushed[c], width_ns
+    cdef int64_t k = s.c_flushed[c], width_ns, full
     cdef int a
     cdef double t, dt, last, lt, q, b, i, u, cq, cb, ci, cu
     cdef double* area = s.ch[c].area
@@ -434,6 +476,24 @@ cdef inline void _catch_up(Sim* s, int c, int64_t upto) noexcept nogil:
         return
     lt = s.ch[c].last_t
     cq, cb, ci, cu = cum[A_QLEN], cum[A_BUSY], cum[A_INFLIGHT], cum[A_UP]
+    # Where every whole bucket's end is exact in seconds (its width a whole number of 1/512 s:
+    # 5**9 divides its nanoseconds), each of them adds the same level * width to an area, so
+    # the stretch up to the last whole bucket is one step, if no sum on the way rounds
+    # (_sum_of_equal_steps): bucket by bucket, a service active one bucket in ten among a
+    # thousand paid this loop, and a division per bucket, at every return.
+    full = upto if upto < s.n_b else s.n_b - 1
+    if (k < full and width_ns % 1953125 == 0 and full * width_ns < (<int64_t>1 << 53)
+            and lt == _bucket_end_at(s, k - 1, width_ns)):
+        t = _seconds(width_ns)
+        # (a level of zero leaves its area as it is)
+        if ((q == 0 or _sum_of_equal_steps(cq, q * t, full - k, &cq))
+                and (b == 0 or _sum_of_equal_steps(cb, b * t, full - k, &cb))
+                and (i == 0 or _sum_of_equal_steps(ci, i * t, full - k, &ci))
+                and (u == 0 or _sum_of_equal_steps(cu, u * t, full - k, &cu))):
+            lt = _bucket_end_at(s, full - 1, width_ns)
+            k = full
+        else:
+            cq, cb, ci, cu = cum[A_QLEN], cum[A_BUSY], cum[A_INFLIGHT], cum[A_UP]
     if q == 0 and b == 0 and i == 0:
         # the common idle service: instances up, nothing else
         for k in range(k, upto):
@@ -556,6 +616,7 @@ cdef inline int64_t _unpack_counts(double* row, double* rec, const int* field) n
     cdef uint64_t mask
     cdef int64_t k = 1
     memcpy(&mask, rec, sizeof(double))
+    mask &= (<uint64_t>1 << ROW_W) - 1
     while mask:
         row[field[_ctz(mask)]] = rec[k]
         k += 1
@@ -581,6 +642,7 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     records. ``lv`` holds each component's five levels and ``lg`` each link's
     gauges as of the bucket before; both are brought up to this one."""
     cdef int64_t k, c, l, f, v
+    cdef uint64_t mask
     cdef double dt = _bucket_end(s, b) - (_bucket_end(s, b - 1) if b > 0 else 0.0)
     cdef double width = _bucket_width(s, b)
     cdef double area
@@ -601,22 +663,36 @@ cdef inline void _rows_rebuild(Sim* s, int64_t b, double* mc, double* mg, double
     v = s.rc_voff[b]
     for k in range(s.rc_boff[b], s.rc_boff[b + 1]):
         c = s.rc_idx[k]
+        memcpy(&mask, &s.rc_val[v], sizeof(double))
         v += _unpack_counts(&mc[c * NMC], &s.rc_val[v], MC_FIELD)
         r = &s.rc_val[v]
         for f in range(NMG):
             mg[c * NMG + f] = r[f]
-        for f in range(5):
-            lv[c * 5 + f] = r[NMG + f]
-        v += NMG + 5
+        if mask >> REC_LEVELS:
+            for f in range(5):
+                lv[c * 5 + f] = r[NMG + f]
+            v += NMG + 5
+        else:
+            lv[c * 5] = 0.0
+            lv[c * 5 + 1] = 0.0
+            lv[c * 5 + 2] = 0.0
+            lv[c * 5 + 3] = r[NMG]
+            lv[c * 5 + 4] = r[NMG + 1]
+            v += NMG + 2
     for l in range(s.n_l * NML):
         ml[l] = 0.0
     v = s.rl_voff[b]
     for k in range(s.rl_boff[b], s.rl_boff[b + 1]):
         l = s.rl_idx[k]
+        memcpy(&mask, &s.rl_val[v], sizeof(double))
         v += _unpack_counts(&ml[l * NML], &s.rl_val[v], ML_FIELD)
-        for f in range(NMLG):
-            lg[l * NMLG + f] = s.rl_val[v + f]
-        v += NMLG
+        if mask >> REC_GAUGES:
+            for f in range(NMLG):
+                lg[l * NMLG + f] = s.rl_val[v + f]
+            v += NMLG
+        else:
+            for f in range(NMLG):
+                lg[l * NMLG + f] = 0.0
     for l in range(s.n_l * NMLG):
         mlg[l] = lg[l]
 

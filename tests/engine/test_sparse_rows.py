@@ -128,7 +128,11 @@ def test_idle_links_do_not_change_the_guarded_ones():
                 RunOptions(duration=150.0, bucket=1.0, warmup=2.5, seed=4), "database outage")
 
 
-def test_catching_up_many_idle_buckets_at_once_equals_one_at_a_time():
+@pytest.mark.parametrize("bucket", [
+    0.3,    # inexact bucket ends: caught up bucket by bucket
+    0.25,   # exact ones: a stretch whose sums would not round is one step (_sum_of_equal_steps)
+])
+def test_catching_up_many_idle_buckets_at_once_equals_one_at_a_time(bucket):
     """A component idle through many buckets is caught up in one go when next touched
     (engine/_metrics.pxd ``_catch_up``); reading the state at every bucket's end catches each
     one up bucket by bucket instead. Both give the same rows and summary, bit for bit, for
@@ -144,19 +148,51 @@ def test_catching_up_many_idle_buckets_at_once_equals_one_at_a_time():
         m.Link(source="users", target="lb"), m.Link(source="users", target="stuck"),
         *(m.Link(source="lb", target=s.name) for s in services)],
         experiments=[m.Experiment(name="crash", faults=[m.CrashFault(target="s2", start=1.0, duration=15.0)])])
-    options = RunOptions(duration=30.0, bucket=0.3, warmup=7.3, seed=6)   # inexact bucket ends
+    options = RunOptions(duration=30.0, bucket=bucket, warmup=7.3, seed=6)
     whole = Simulation(design, options, "crash").result()
     stepped = Simulation(design, options, "crash")
     k = 0
     while not stepped.finished:
         k += 1
-        stepped.advance(k * 0.3)
+        stepped.advance(k * bucket)
         stepped._core.state_arrays()
     step = stepped.result()
     s = whole.series
-    assert s["queue_length"][10:40, 8].min() > 0 and s["busy"][10:40, 8].min() > 0   # stuck's held levels
-    assert np.all(s["instances_up"][4:30, 4] == 0.0)   # s2 down, so idle with every level zero
+
+    def between(start: float, end: float) -> slice:
+        return slice(round(start / bucket), round(end / bucket))
+
+    held = between(3.0, 12.0)
+    assert s["queue_length"][held, 8].min() > 0 and s["busy"][held, 8].min() > 0   # stuck's held levels
+    assert np.all(s["instances_up"][between(1.2, 9.0), 4] == 0.0)   # s2 down, so idle with every level zero
     for group in (*GROUPS, "summary"):
         assert repr(getattr(step, group)) == repr(getattr(whole, group)), group
     for name, rows in whole.series.items():
         assert np.array_equal(rows, step.series[name], equal_nan=True), name
+
+
+def test_a_long_idle_stretch_caught_up_in_one_step_equals_one_bucket_at_a_time():
+    """Where every instant of a run is a whole number of 1/512 s (evenly spaced arrivals,
+    constant times), an idle service's areas never round, so a stretch of idle buckets is
+    caught up in one step (engine/_metrics.pxd ``_sum_of_equal_steps``): the same rows and
+    summary, bit for bit, as reading the state at every bucket's end."""
+    users = m.Client(name="users", workload=m.OpenLoop(arrivals="constant", rate=8.0, schedule=[
+        m.RateStep(at=3.0, rate=0.0), m.RateStep(at=40.0, rate=8.0)]))
+    lb = m.LoadBalancer(name="lb", strategy="round_robin")
+    services = [m.Service(name=f"s{i}", instances=2, workers=1, service_time=m.Constant(value=0.125))
+                for i in range(3)]
+    design = m.Design(name="exact idle stretches", components=[users, lb, *services], links=[
+        m.Link(source="users", target="lb"), *(m.Link(source="lb", target=s.name) for s in services)])
+    options = RunOptions(duration=60.0, bucket=0.5, warmup=10.25, seed=1)
+    whole = Simulation(design, options).result()
+    stepped = Simulation(design, options)
+    k = 0
+    while not stepped.finished:
+        k += 1
+        stepped.advance(k * 0.5)
+        stepped._core.state_arrays()
+    step = stepped.result()
+    assert np.all(whole.series["arrivals"][8:78, 2:] == 0)   # idle from 4 s to 39 s
+    assert np.all(whole.series["instances_up"][8:78, 2:] == 2.0)
+    for group in (*GROUPS, "summary"):
+        assert repr(getattr(step, group)) == repr(getattr(whole, group)), group
