@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import engine.model as m
@@ -70,7 +69,8 @@ def test_faults_at_plain_components_take_the_same_turns(example):
         plain, fused, whole = _fused_and_whole(design, experiment)
         assert plain
         assert list(differences(fused, whole)) == [], experiment
-        assert np.array_equal(fused["state"]["hist_t"], whole["state"]["hist_t"])
+        # the latency histograms are among what `differences` compared: they have something in them
+        assert fused["histograms"]["run"].any(), experiment
 
 
 def test_the_inlining_attributes_name_functions_of_the_loop():
