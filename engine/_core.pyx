@@ -211,11 +211,7 @@ cdef double* _dptr(object arr):
 
 
 include "_rows.pxi"   # the dense per-bucket rows and the totals, filled when read
-
-
-cdef inline int64_t _gap(void* at, int64_t align) noexcept:
-    """The bytes from ``at`` to the next multiple of ``align`` (0 if it is one)."""
-    return (align - <int64_t>(<Py_ssize_t>at % align)) % align
+include "_histograms.pxi"   # the latency histograms' chunk pools, read as dense rows
 
 
 cdef class Core:
@@ -577,14 +573,14 @@ cdef class Core:
         self.s.cl = <CompLat*>_records(keep, "_cl_", _COMP_LAT, sizeof(CompLat), n_c)
         keep["b_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, :3]
         keep["tot_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, 3:]
-        self.s.hist_t = self._histograms(keep, 0, "hist_t_pool", n_c)
-        self.s.hist_b = self._histograms(keep, 1, "hist_b_pool", n_c)
+        self.s.hist_t = _histogram_pool(&self._hist[0], keep, "hist_t_pool", n_c)
+        self.s.hist_b = _histogram_pool(&self._hist[1], keep, "hist_b_pool", n_c)
         keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
         self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
         cdef uint64_t[::1] b_used = keep["b_used"]
         self.s.b_used = &b_used[0]
-        self.s.hist_w = self._histograms(keep, 2, "hist_w_pool", n_c)
+        self.s.hist_w = _histogram_pool(&self._hist[2], keep, "hist_w_pool", n_c)
         keep["wait_max"] = np.zeros(max(n_c, 1))
         self.s.wait_max = _dptr(keep["wait_max"])
         self.s.n_o = len(keep["obj_thr"])
@@ -739,34 +735,6 @@ cdef class Core:
             raise MemoryError("the simulation ran out of memory")
         return self.s.finished
 
-    cdef HistPool* _histograms(self, dict keep, int k, str name, int n_c):
-        """Histograms with no chunk made yet, in one array of zeros (``name`` in ``keep``): the
-        chunk table, then room for every chunk, the first at a cache line's start. The kernel
-        gives memory only to the pages touched, so the room costs only the chunks made. numpy
-        asks for huge pages over an array of 4 MB or more, but only from its first 2 MiB
-        boundary on: the table starts there, or its 300 small pages a thousand components
-        were as many faults in the run."""
-        cdef HistPool* p = &self._hist[k]
-        cdef int64_t chunks = max(n_c, 1) * NHC + 1
-        cdef int64_t table = (chunks + 1) // 2   # int32 each
-        cdef int64_t size = table + chunks * HC
-        cdef int64_t align = (1 << 21) if size * 8 >= (1 << 22) else 64
-        keep[name] = np.zeros(size + align // 8 + 8, dtype=np.int64)
-        cdef int64_t[::1] pool = keep[name]
-        cdef int64_t start = _gap(&pool[0], align) // 8
-        cdef int64_t first = start + table + _gap(&pool[start + table], 64) // 8
-        p.chunk = <int32_t*>&pool[start]
-        p.v = &pool[first]
-        p.n = 1
-        return p
-
-    cdef object _dense(self, HistPool* p):
-        """``p``'s histograms as n_c rows of all NB bins."""
-        out = np.zeros((max(self.s.n_c, 1), NB), dtype=np.int64)
-        cdef int64_t[:, ::1] view = out
-        _hist_add_dense(p, &view[0, 0], self.s.n_c)
-        return out
-
     def stop(self):
         """Ask a running ``advance`` (in another thread) to return at its next event."""
         self.s.stop_flag = 1
@@ -790,7 +758,7 @@ cdef class Core:
         """
         cdef int c
         _hp_apply(&self.s)
-        hist = self._dense(self.s.hist_t)
+        hist = _dense_histograms(&self.s, self.s.hist_t)
         if not self.s.hist_split or self.s.finished:
             return hist
         for c in range(self.s.n_c):
@@ -801,11 +769,11 @@ cdef class Core:
 
     def bucket_histograms(self):
         """Each component's latency histogram of the current bucket, counted so far (n_c x bins)."""
-        return self._dense(self.s.hist_b)
+        return _dense_histograms(&self.s, self.s.hist_b)
 
     def wait_histograms(self):
         """Each component's histogram of its queue waits longer than zero since the warm-up (n_c x bins)."""
-        return self._dense(self.s.hist_w)
+        return _dense_histograms(&self.s, self.s.hist_w)
 
     def breaker_states(self):
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)
