@@ -1,6 +1,10 @@
 # The latency and queue-wait histograms' storage: a pool of chunks per histogram (HistPool in
-# engine/_state.pxd, filled by _hist_at in engine/_metrics.pxd), and its reading as dense rows
-# for the results. Included into engine/_core.pyx, whose ``Core`` owns the three pools.
+# engine/_state.pxd, filled by _hist_at in engine/_metrics.pxd), and its reading: the results'
+# percentiles straight from the chunks, dense rows only for a caller that wants every bin.
+# Included into engine/_core.pyx, whose ``Core`` owns the three pools.
+from libc.math cimport exp, fmin
+
+from engine._metrics cimport H_LOG_GAMMA
 
 
 cdef inline int64_t _gap(void* at, int64_t align) noexcept:
@@ -35,3 +39,74 @@ cdef object _dense_histograms(Sim* s, HistPool* p):
     cdef int64_t[:, ::1] view = out
     _hist_add_dense(p, &view[0, 0], s.n_c)
     return out
+
+
+cdef inline int64_t* _chunk_of(HistPool* p, int c, int64_t j) noexcept nogil:
+    """Component ``c``'s chunk ``j`` in ``p``: its HC counts, or NULL if ``p`` is NULL or has none."""
+    if p == NULL or p.chunk[<int64_t>c * NHC + j] == 0:
+        return NULL
+    return &p.v[<int64_t>p.chunk[<int64_t>c * NHC + j] * HC]
+
+
+cdef void _hist_quantiles(HistPool* p, HistPool* more, int c, double* qs, int nq, double vmax,
+                          double* out) noexcept nogil:
+    """The quantiles ``qs`` (ascending) of component ``c``'s histogram in ``p``, plus its
+    histogram in ``more`` unless NULL: ``_histogram_quantile``'s over the dense row, bit for
+    bit, from the chunks made. A bin with no chunk holds zero, which adds nothing to the
+    running count and passes no test, so skipping it changes nothing; and the ranks ascend,
+    so one walk serves them all."""
+    cdef int64_t n = 0, j, h
+    cdef int64_t* a
+    cdef int64_t* b
+    cdef int i, m = 0
+    cdef double acc = 0.0, rank, frac
+    for j in range(NHC):
+        a = _chunk_of(p, c, j)
+        b = _chunk_of(more, c, j)
+        for i in range(HC):
+            n += (a[i] if a != NULL else 0) + (b[i] if b != NULL else 0)
+    if n <= 0:
+        for m in range(nq):
+            out[m] = 0.0
+        return
+    for j in range(NHC):
+        a = _chunk_of(p, c, j)
+        b = _chunk_of(more, c, j)
+        if m == nq:
+            break
+        if a == NULL and b == NULL:
+            continue
+        for i in range(HC):
+            h = (a[i] if a != NULL else 0) + (b[i] if b != NULL else 0)
+            while m < nq and h > 0:
+                rank = qs[m] * n
+                if acc + <double>h < rank:
+                    break
+                frac = (rank - acc) / <double>h
+                if frac < 0:
+                    frac = 0
+                out[m] = fmin(H_MIN * exp((j * HC + i + frac) * H_LOG_GAMMA), vmax)
+                m += 1
+            acc += <double>h
+    while m < nq:
+        out[m] = vmax
+        m += 1
+
+cdef object _histogram_quantiles(HistPool* p, HistPool* more, components, qs, vmax):
+    """``_hist_quantiles`` of each of ``components`` (indices), row i of ``qs`` at most ``vmax[i]``."""
+    cdef int64_t[::1] comps = np.ascontiguousarray(components, dtype=np.int64)
+    cdef double[:, ::1] levels = np.ascontiguousarray(qs, dtype=np.float64)
+    cdef double[::1] tops = np.ascontiguousarray(vmax, dtype=np.float64)
+    if levels.shape[0] != comps.shape[0] or tops.shape[0] != comps.shape[0]:
+        raise ValueError("one row of quantiles and one largest value per component")
+    if np.any(np.diff(levels, axis=1) < 0):
+        raise ValueError("each row of quantiles must ascend")
+    out = np.zeros((comps.shape[0], levels.shape[1]), dtype=np.float64)
+    cdef double[:, ::1] view = out
+    cdef Py_ssize_t r
+    if levels.shape[1] == 0:
+        return out
+    for r in range(comps.shape[0]):
+        _hist_quantiles(p, more, <int>comps[r], &levels[r, 0], <int>levels.shape[1], tops[r], &view[r, 0])
+    return out
+

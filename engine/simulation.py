@@ -368,7 +368,11 @@ class Simulation:
         tot_c, tot_l = a["tot_c"], a["tot_l"]
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
-        tot_lat, hist, waits = a["tot_lat"], self._core.run_histograms(), self._core.wait_histograms()
+        tot_lat = a["tot_lat"]
+        latency = self._core.run_quantiles(np.arange(n_c), np.tile(LATENCY_QUANTILES, (n_c, 1)), tot_lat[:n_c, 2])
+        wait_levels = [_wait_levels(float(tot_c[i][_STARTED]), float(tot_c[i][_WAITED])) for i in range(n_c)]
+        waits = self._core.wait_quantiles(
+            np.arange(n_c), [[0.0 if q is None else q for q in levels] for levels in wait_levels], a["wait_max"][:n_c])
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         peaks = self.queue_peaks()
@@ -391,11 +395,11 @@ class Simulation:
                 "throughput": completed * per_second,
                 "goodput": (outcomes["ok"] + outcomes["fallback"]) * per_second,
                 "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
-                "latency_p50": _core.histogram_quantile(hist[i], 0.50, vmax),
-                "latency_p90": _core.histogram_quantile(hist[i], 0.90, vmax),
-                "latency_p99": _core.histogram_quantile(hist[i], 0.99, vmax),
+                "latency_p50": float(latency[i, 0]),
+                "latency_p90": float(latency[i, 1]),
+                "latency_p99": float(latency[i, 2]),
                 # what a timeout is set from: a caller should give up on the slowest 0.1 % only
-                "latency_p999": _core.histogram_quantile(hist[i], 0.999, vmax),
+                "latency_p999": float(latency[i, 3]),
                 "latency_max": vmax,
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
@@ -414,7 +418,7 @@ class Simulation:
                 "lost": counters["lost"],
                 # end-to-end amplification: requests this component saw per request a user sent
                 "amplification": counters["arrivals"] / client_requests if client_requests else 0.0,
-                **_wait_figures(counters, waits[i], float(a["wait_max"][i])),
+                **_wait_figures(counters, wait_levels[i], waits[i]),
                 **_refusal_figures(counters, outcomes),
             }
         links: dict[str, Any] = {}
@@ -471,8 +475,8 @@ class Simulation:
         totals: dict[str, Any] = dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
         if spec["objective"]["kind"] == "latency":
             c = self.compiled.component_names.index(spec["client"])
-            totals["percentile"] = _core.histogram_quantile(
-                self._core.run_histograms()[c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
+            totals["percentile"] = float(self._core.run_quantiles(
+                [c], [[spec["objective"]["percentile"] / 100.0]], [a["tot_lat"][c, 2]])[0, 0])
         return totals
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
@@ -582,30 +586,43 @@ def _and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + (" and " + items[-1] if items else "")
 
 
+# The latency percentiles each component's summary gives, ascending.
+LATENCY_QUANTILES = (0.50, 0.90, 0.99, 0.999)
 WAIT_QUANTILES = (("queue_wait_p50", 0.50), ("queue_wait_p90", 0.90), ("queue_wait_p99", 0.99))
+_STARTED = _core.COUNTER_NAMES.index("started")
+_WAITED = _core.COUNTER_NAMES.index("waited")
 
 
 def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def _wait_figures(counters: dict[str, float], hist: np.ndarray, vmax: float) -> dict[str, float]:
-    """Queue wait of the work a component took on: mean, share that waited at all, percentiles.
+def _wait_levels(started: float, waited: float) -> list[float | None]:
+    """Where each of WAIT_QUANTILES falls in the histogram of the waits longer than zero.
 
     Work that found a free worker waited zero; the histogram holds only the others, so a
-    percentile whose rank falls among the zeros is zero and the rest are read from the histogram.
+    percentile whose rank falls among the zeros is zero (None here: no level to read) and
+    the rest are read from the histogram. The zeros are the lowest ranks, so the levels ascend.
     """
+    zeros = started - waited
+    levels: list[float | None] = []
+    for _, q in WAIT_QUANTILES:
+        rank = q * started
+        levels.append(None if rank <= zeros or waited <= 0 else min(1.0, (rank - zeros) / waited))
+    return levels
+
+
+def _wait_figures(counters: dict[str, float], levels: list[float | None], quantiles: np.ndarray) -> dict[str, float]:
+    """Queue wait of the work a component took on: mean, share that waited at all, and the
+    percentiles, ``quantiles`` read at ``levels`` (``_wait_levels``)."""
     started, waited = counters["started"], counters["waited"]
     figures = {
         "queue_wait_mean": _ratio(counters["queue_wait_sum"], started),
         "wait_probability": _ratio(waited, started),
         "waited_mean": _ratio(counters["queue_wait_sum"], waited),
     }
-    for key, q in WAIT_QUANTILES:
-        rank = q * started
-        zeros = started - waited
-        figures[key] = 0.0 if rank <= zeros or waited <= 0 else \
-            _core.histogram_quantile(hist, min(1.0, (rank - zeros) / waited), vmax)
+    for (key, _), level, value in zip(WAIT_QUANTILES, levels, quantiles):
+        figures[key] = 0.0 if level is None else float(value)
     return figures
 
 
