@@ -781,6 +781,12 @@ cdef class Core:
         """As ``run_quantiles``, of ``wait_histograms()``'s rows."""
         return _histogram_quantiles(self.s.hist_w, NULL, components, qs, vmax)
 
+    @property
+    def histogram_bytes(self):
+        """What the three histogram pools use so far (the bound: ``histogram_bytes_bound``)."""
+        cdef int i
+        return sum([_pool_touched(self.s.n_c, self._hist[i].n) for i in range(3)])
+
     def bucket_histograms(self):
         """Each component's latency histogram of the current bucket, counted so far (n_c x bins)."""
         return _dense_histograms(&self.s, self.s.hist_b)

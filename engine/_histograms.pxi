@@ -110,3 +110,27 @@ cdef object _histogram_quantiles(HistPool* p, HistPool* more, components, qs, vm
         _hist_quantiles(p, more, <int>comps[r], &levels[r, 0], <int>levels.shape[1], tops[r], &view[r, 0])
     return out
 
+
+cdef int64_t _pool_touched(int n_c, int64_t chunks) noexcept nogil:
+    """The bytes of a pool (``_histogram_pool``) of ``n_c`` components the kernel gives pages
+    to once ``chunks`` chunks are made (chunk 0 included): the table, every entry of which a
+    component's first count may read, and the chunks, made front to back, to the end of the
+    page the last one is in (a huge page over a pool of 4 MB or more)."""
+    cdef int64_t room = max(n_c, 1) * NHC + 1
+    cdef int64_t table = (room + 1) // 2 * 8
+    cdef int64_t page = (1 << 21) if table + room * HC * 8 >= (1 << 22) else 4096
+    cdef int64_t used = table + 64 + chunks * HC * 8
+    return (used + page - 1) // page * page
+
+
+def histogram_bytes_bound(int n_c, double longest):
+    """The most the three histogram pools of ``n_c`` components can come to use in a run where
+    no latency or queue wait lasts more than ``longest`` seconds.
+
+    A pool reserves room for every chunk (as much as dense rows), but that room is address
+    space: the kernel gives a page only when it is first written, and a chunk is made only
+    when one of its bins is first counted. A latency or a wait fits in the run, so it lies
+    in a bin at most the bin of ``longest``: no component makes a chunk past that one's.
+    """
+    cdef int64_t chunks = min(<int64_t>NHC, _histogram_bin(longest) // HC + 1)
+    return 3 * _pool_touched(n_c, 1 + max(n_c, 1) * chunks)

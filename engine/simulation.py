@@ -54,10 +54,12 @@ def format_bytes(n: float) -> str:
 
 
 def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
-    """Bytes one run holds before its first event: (engine arrays, results built from them).
+    """Bytes one run comes to hold in its metrics: (engine arrays, results built from them).
 
     Dominated by the per-bucket metric arrays (buckets x components x counters and gauges,
-    buckets x links x theirs), which the results copy once more.
+    buckets x links x theirs), which the results copy once more. The latency and queue-wait
+    histograms are counted as the most they can come to use, not the room they reserve
+    (``histogram_bytes_bound``): no latency or wait lasts longer than the run.
     """
     n_c = max(1, len(compiled.component_names))
     n_l = max(1, len(compiled.link_names))
@@ -69,7 +71,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
     windows = int(np.sum(compiled.policies["sliding_window_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
     engine = (series
-              + 8 * 3 * n_c * _core.HISTOGRAM_BINS     # histograms: latency of the run and bucket, queue wait
+              + _core.histogram_bytes_bound(n_c, options.duration)   # latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
               + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
               + 40 * windows)                          # breaker windows
@@ -463,6 +465,9 @@ class Simulation:
         and the results built from the metrics; against the budget it may use. A waiting
         request holds ``request_bytes``."""
         engine, results = run_memory(self.compiled, self.options)
+        # the histograms as they are, not the most they could have come to
+        n_c = max(1, len(self.compiled.component_names))
+        engine += int(self._core.histogram_bytes) - _core.histogram_bytes_bound(n_c, self.options.duration)
         pools = int(self._core.pool_bytes)
         return {"metrics_bytes": engine, "pools_bytes": pools, "results_bytes": results,
                 "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget),

@@ -1,5 +1,7 @@
 """The results read their percentiles from the histograms' chunks, not from dense rows of every
-bin: each must be the dense row's ``histogram_quantile``, bit for bit, mid-run as at the end."""
+bin: each must be the dense row's ``histogram_quantile``, bit for bit, mid-run as at the end.
+And the memory a run is told its histograms take is what they can come to use, not the room
+they reserve."""
 from __future__ import annotations
 
 import zlib
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 import engine.model as m
-from engine import RunOptions, Simulation, _core
+from engine import RunOptions, Simulation, _core, simulation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -103,3 +105,33 @@ def test_results_and_snapshots_are_built_without_dense_rows_and_read_as_from_the
         for key, q in (("latency_p50", 0.5), ("latency_p99", 0.99), ("latency_p999", 0.999)):
             assert summary["components"][name][key] == _core.histogram_quantile(hist[c], q, top)
 
+
+def test_a_wide_design_is_told_what_its_histograms_can_use_not_the_room_they_reserve():
+    n_c = 400
+    names = [f"s{i}" for i in range(n_c - 1)]
+    design = m.Design(name="wide", components=[
+        m.Client(name="users", workload=m.OpenLoop(rate=2000)),
+        *(m.Service(name=n, workers=1, service_time=m.Exponential(mean=0.004)) for n in names),
+    ], links=[m.Link(source="users", target=n) for n in names])
+    options = RunOptions(duration=60.0, warmup=1.0, bucket=1.0, seed=2)
+    sim = Simulation(design, options)
+    dense = 3 * n_c * _core.HISTOGRAM_BINS * 8
+    bound = _core.histogram_bytes_bound(n_c, options.duration)
+    assert bound < dense
+    before = simulation.run_memory(sim.compiled, options)[0]
+    sim.advance()
+    used = sim._core.histogram_bytes
+    # what the run counted: every 16 bins with a count sit in a chunk it made
+    counted = sum(int(np.count_nonzero(h.reshape(n_c, -1, 16).any(axis=2)))
+                  for h in (sim._core.run_histograms(), sim._core.wait_histograms()))
+    assert counted * 16 * 8 < used <= bound
+    memory = sim.result().meta["memory"]
+    assert memory["metrics_bytes"] == before - bound + used < before
+
+
+def test_a_run_longer_than_the_slowest_bin_is_bounded_by_the_room():
+    n_c = 50
+    room = _core.histogram_bytes_bound(n_c, 1e9)
+    assert room == _core.histogram_bytes_bound(n_c, 7 * 3600.0)
+    assert 3 * n_c * _core.HISTOGRAM_BINS * 8 <= room < 3 * n_c * (_core.HISTOGRAM_BINS * 8 + 1300) + 3 * 4096
+    assert _core.histogram_bytes_bound(n_c, 1.0) < _core.histogram_bytes_bound(n_c, 60.0) < room
