@@ -773,7 +773,8 @@ cdef class Core:
 
     def run_quantiles(self, components, qs, vmax):
         """``histogram_quantile`` of ``run_histograms()``'s row of each of ``components``, at the
-        levels of its row of ``qs`` (ascending), capped at its ``vmax``; without the dense rows."""
+        levels of its row of ``qs`` (ascending; one row: the same for all), capped at its
+        ``vmax``; without the dense rows."""
         cdef HistPool* rest = self._run_rest()
         return _histogram_quantiles(self.s.hist_t, rest, components, qs, vmax)
 

@@ -93,23 +93,26 @@ cdef void _hist_quantiles(HistPool* p, HistPool* more, int c, double* qs, int nq
         m += 1
 
 cdef object _histogram_quantiles(HistPool* p, HistPool* more, components, qs, vmax):
-    """``_hist_quantiles`` of each of ``components`` (indices), row i of ``qs`` at most ``vmax[i]``."""
+    """``_hist_quantiles`` of each of ``components`` (indices) at its row of ``qs`` (or at the
+    one row given for all), the i-th at most ``vmax[i]``."""
     cdef int64_t[::1] comps = np.ascontiguousarray(components, dtype=np.int64)
     cdef double[:, ::1] levels = np.ascontiguousarray(qs, dtype=np.float64)
     cdef double[::1] tops = np.ascontiguousarray(vmax, dtype=np.float64)
-    if levels.shape[0] != comps.shape[0] or tops.shape[0] != comps.shape[0]:
-        raise ValueError("one row of quantiles and one largest value per component")
-    if np.any(np.diff(levels, axis=1) < 0):
-        raise ValueError("each row of quantiles must ascend")
-    out = np.zeros((comps.shape[0], levels.shape[1]), dtype=np.float64)
+    cdef Py_ssize_t r, k, n = comps.shape[0], nq = levels.shape[1]
+    if levels.shape[0] not in (1, n) or tops.shape[0] != n:
+        raise ValueError("one row of quantiles (or one for all) and one largest value per component")
+    for r in range(levels.shape[0]):
+        for k in range(1, nq):
+            if levels[r, k] < levels[r, k - 1]:
+                raise ValueError("each row of quantiles must ascend")
+    out = np.zeros((n, nq), dtype=np.float64)
     cdef double[:, ::1] view = out
-    cdef Py_ssize_t r
-    if levels.shape[1] == 0:
+    if nq == 0:
         return out
-    for r in range(comps.shape[0]):
-        _hist_quantiles(p, more, <int>comps[r], &levels[r, 0], <int>levels.shape[1], tops[r], &view[r, 0])
+    for r in range(n):
+        _hist_quantiles(p, more, <int>comps[r], &levels[r if levels.shape[0] == n else 0, 0], <int>nq, tops[r],
+                        &view[r, 0])
     return out
-
 
 cdef int64_t _pool_touched(int n_c, int64_t chunks) noexcept nogil:
     """The bytes of a pool (``_histogram_pool``) of ``n_c`` components the kernel gives pages

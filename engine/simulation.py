@@ -371,7 +371,7 @@ class Simulation:
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
         tot_lat = a["tot_lat"]
-        latency = self._core.run_quantiles(np.arange(n_c), np.tile(LATENCY_QUANTILES, (n_c, 1)), tot_lat[:n_c, 2])
+        latency = self._core.run_quantiles(np.arange(n_c), [LATENCY_QUANTILES], tot_lat[:n_c, 2])
         wait_levels = [_wait_levels(float(tot_c[i][_STARTED]), float(tot_c[i][_WAITED])) for i in range(n_c)]
         waits = self._core.wait_quantiles(
             np.arange(n_c), [[0.0 if q is None else q for q in levels] for levels in wait_levels], a["wait_max"][:n_c])

@@ -47,6 +47,9 @@ def _assert_dense_quantiles(rng, quantiles, dense: np.ndarray, tops: np.ndarray)
     want = np.array([[_core.histogram_quantile(dense[c], q, top) for q in row]
                      for c, row, top in zip(components, levels, caps)])
     assert got.tobytes() == want.tobytes()
+    # one row of levels stands for every component's
+    assert quantiles(components, levels[:1], caps).tobytes() == \
+        quantiles(components, np.repeat(levels[:1], n_c, axis=0), caps).tobytes()
 
 
 @pytest.mark.parametrize("design", [_spread(), *_examples()], ids=lambda d: d.name)
@@ -71,7 +74,7 @@ def test_an_empty_histogram_reads_zero_and_levels_must_ascend():
     with pytest.raises(ValueError, match="ascend"):
         sim._core.run_quantiles([0], [[0.9, 0.5]], [1.0])
     with pytest.raises(ValueError, match="one row"):
-        sim._core.wait_quantiles([0, 1], [[0.5]], [1.0, 1.0])
+        sim._core.wait_quantiles([0, 1], [[0.5], [0.6], [0.7]], [1.0, 1.0])
 
 
 class _WithoutDenseRows:
