@@ -543,22 +543,20 @@ cdef extern from *:
     /* Grows the block p, whose first `used` bytes are kept, to n bytes. A record store is
        written once, front to back, and each fresh small page costs a fault: on Linux the block
        starts on a 2 MiB boundary and asks for huge pages over all of it (where it began
-       anywhere, the small pages before its first whole huge page took up to 512 faults),
-       before the old records are copied in: asked after, the copied part was already in
-       small pages, a fault each. Elsewhere, or if refused, a plain realloc. NULL when
-       memory ran out (p is kept). */
+       anywhere, the small pages before its first whole huge page took up to 512 faults).
+       Elsewhere, or if refused, a plain realloc. NULL when memory ran out (p is kept). */
     static void* faultline_huge_realloc(void* p, size_t used, size_t n) {
     #if defined(__linux__) && defined(MADV_HUGEPAGE)
         size_t huge = (size_t)1 << 21;
         void* q = NULL;
         if (posix_memalign(&q, huge, n) != 0)
             return NULL;
-        if (n >= huge)
-            (void)madvise(q, n & ~(huge - 1), MADV_HUGEPAGE);
         if (p != NULL) {
             memcpy(q, p, used);
             free(p);
         }
+        if (n >= huge)
+            (void)madvise(q, n & ~(huge - 1), MADV_HUGEPAGE);
         return q;
     #else
         (void)used;
