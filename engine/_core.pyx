@@ -749,23 +749,44 @@ cdef class Core:
         self._keep["_c_area"] = self._keep["_c_hot"]["area"].reshape(-1)   # n_c * NA, as it always was
         return self._keep
 
-    def run_histograms(self):
-        """Each component's latency histogram over the measured window so far (n_c x bins).
-
-        The run's histogram takes in a bucket's latencies when the bucket is flushed
-        (engine/_metrics.pxd), so mid-run the current bucket's are added here, once the
-        warm-up is over; before it, and after the last flush, the run's own is the answer.
-        """
+    cdef HistPool* _run_rest(self):
+        """The run's histogram takes in a bucket's latencies when the bucket is flushed
+        (engine/_metrics.pxd): mid-run, once the warm-up is over, the current bucket's pool
+        (returned, counted up to now) holds the rest of it; before, and after the last flush,
+        NULL: the run's own pool is the whole of it."""
         cdef int c
         _hp_apply(&self.s)
-        hist = _dense_histograms(&self.s, self.s.hist_t)
         if not self.s.hist_split or self.s.finished:
-            return hist
+            return NULL
         for c in range(self.s.n_c):
             _count_latencies(&self.s, c)
+        return self.s.hist_b   # its bins are zero outside b_bins
+
+    def run_histograms(self):
+        """Each component's latency histogram over the measured window so far (n_c x bins)."""
+        cdef HistPool* rest = self._run_rest()
+        hist = _dense_histograms(&self.s, self.s.hist_t)
         cdef int64_t[:, ::1] view = hist
-        _hist_add_dense(self.s.hist_b, &view[0, 0], self.s.n_c)   # its bins are zero outside b_bins
+        if rest != NULL:
+            _hist_add_dense(rest, &view[0, 0], self.s.n_c)
         return hist
+
+    def run_quantiles(self, components, qs, vmax):
+        """``histogram_quantile`` of ``run_histograms()``'s row of each of ``components``, at the
+        levels of its row of ``qs`` (ascending; one row: the same for all), capped at its
+        ``vmax``; without the dense rows."""
+        cdef HistPool* rest = self._run_rest()
+        return _histogram_quantiles(self.s.hist_t, rest, components, qs, vmax)
+
+    def wait_quantiles(self, components, qs, vmax):
+        """As ``run_quantiles``, of ``wait_histograms()``'s rows."""
+        return _histogram_quantiles(self.s.hist_w, NULL, components, qs, vmax)
+
+    @property
+    def histogram_bytes(self):
+        """What the three histogram pools use so far (the bound: ``histogram_bytes_bound``)."""
+        cdef int i
+        return sum([_pool_touched(self.s.n_c, self._hist[i].n) for i in range(3)])
 
     def bucket_histograms(self):
         """Each component's latency histogram of the current bucket, counted so far (n_c x bins)."""

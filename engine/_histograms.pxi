@@ -1,6 +1,10 @@
 # The latency and queue-wait histograms' storage: a pool of chunks per histogram (HistPool in
-# engine/_state.pxd, filled by _hist_at in engine/_metrics.pxd), and its reading as dense rows
-# for the results. Included into engine/_core.pyx, whose ``Core`` owns the three pools.
+# engine/_state.pxd, filled by _hist_at in engine/_metrics.pxd), and its reading: the results'
+# percentiles straight from the chunks, dense rows only for a caller that wants every bin.
+# Included into engine/_core.pyx, whose ``Core`` owns the three pools.
+from libc.math cimport exp, fmin
+
+from engine._metrics cimport H_LOG_GAMMA
 
 
 cdef inline int64_t _gap(void* at, int64_t align) noexcept:
@@ -35,3 +39,101 @@ cdef object _dense_histograms(Sim* s, HistPool* p):
     cdef int64_t[:, ::1] view = out
     _hist_add_dense(p, &view[0, 0], s.n_c)
     return out
+
+
+cdef inline int64_t* _chunk_of(HistPool* p, int c, int64_t j) noexcept nogil:
+    """Component ``c``'s chunk ``j`` in ``p``: its HC counts, or NULL if ``p`` is NULL or has none."""
+    if p == NULL or p.chunk[<int64_t>c * NHC + j] == 0:
+        return NULL
+    return &p.v[<int64_t>p.chunk[<int64_t>c * NHC + j] * HC]
+
+
+cdef void _hist_quantiles(HistPool* p, HistPool* more, int c, double* qs, int nq, double vmax,
+                          double* out) noexcept nogil:
+    """The quantiles ``qs`` (ascending) of component ``c``'s histogram in ``p``, plus its
+    histogram in ``more`` unless NULL: ``_histogram_quantile``'s over the dense row, bit for
+    bit, from the chunks made. A bin with no chunk holds zero, which adds nothing to the
+    running count and passes no test, so skipping it changes nothing; and the ranks ascend,
+    so one walk serves them all."""
+    cdef int64_t n = 0, j, h
+    cdef int64_t* a
+    cdef int64_t* b
+    cdef int i, m = 0
+    cdef double acc = 0.0, rank, frac
+    for j in range(NHC):
+        a = _chunk_of(p, c, j)
+        b = _chunk_of(more, c, j)
+        for i in range(HC):
+            n += (a[i] if a != NULL else 0) + (b[i] if b != NULL else 0)
+    if n <= 0:
+        for m in range(nq):
+            out[m] = 0.0
+        return
+    for j in range(NHC):
+        a = _chunk_of(p, c, j)
+        b = _chunk_of(more, c, j)
+        if m == nq:
+            break
+        if a == NULL and b == NULL:
+            continue
+        for i in range(HC):
+            h = (a[i] if a != NULL else 0) + (b[i] if b != NULL else 0)
+            while m < nq and h > 0:
+                rank = qs[m] * n
+                if acc + <double>h < rank:
+                    break
+                frac = (rank - acc) / <double>h
+                if frac < 0:
+                    frac = 0
+                out[m] = fmin(H_MIN * exp((j * HC + i + frac) * H_LOG_GAMMA), vmax)
+                m += 1
+            acc += <double>h
+    while m < nq:
+        out[m] = vmax
+        m += 1
+
+cdef object _histogram_quantiles(HistPool* p, HistPool* more, components, qs, vmax):
+    """``_hist_quantiles`` of each of ``components`` (indices) at its row of ``qs`` (or at the
+    one row given for all), the i-th at most ``vmax[i]``."""
+    cdef int64_t[::1] comps = np.ascontiguousarray(components, dtype=np.int64)
+    cdef double[:, ::1] levels = np.ascontiguousarray(qs, dtype=np.float64)
+    cdef double[::1] tops = np.ascontiguousarray(vmax, dtype=np.float64)
+    cdef Py_ssize_t r, k, n = comps.shape[0], nq = levels.shape[1]
+    if levels.shape[0] not in (1, n) or tops.shape[0] != n:
+        raise ValueError("one row of quantiles (or one for all) and one largest value per component")
+    for r in range(levels.shape[0]):
+        for k in range(1, nq):
+            if levels[r, k] < levels[r, k - 1]:
+                raise ValueError("each row of quantiles must ascend")
+    out = np.zeros((n, nq), dtype=np.float64)
+    cdef double[:, ::1] view = out
+    if nq == 0:
+        return out
+    for r in range(n):
+        _hist_quantiles(p, more, <int>comps[r], &levels[r if levels.shape[0] == n else 0, 0], <int>nq, tops[r],
+                        &view[r, 0])
+    return out
+
+cdef int64_t _pool_touched(int n_c, int64_t chunks) noexcept nogil:
+    """The bytes of a pool (``_histogram_pool``) of ``n_c`` components the kernel gives pages
+    to once ``chunks`` chunks are made (chunk 0 included): the table, every entry of which a
+    component's first count may read, and the chunks, made front to back, to the end of the
+    page the last one is in (a huge page over a pool of 4 MB or more)."""
+    cdef int64_t room = max(n_c, 1) * NHC + 1
+    cdef int64_t table = (room + 1) // 2 * 8
+    cdef int64_t page = (1 << 21) if table + room * HC * 8 >= (1 << 22) else 4096
+    cdef int64_t used = table + 64 + chunks * HC * 8
+    return (used + page - 1) // page * page
+
+
+def histogram_bytes_bound(int n_c, double longest):
+    """The most the three histogram pools of ``n_c`` components can come to use in a run where
+    no latency or queue wait lasts more than ``longest`` seconds.
+
+    A pool reserves room for every chunk (as much as dense rows), but that room is address
+    space: the kernel gives a page only when it is first written, and a chunk is made only
+    when one of its bins is first counted. A latency or a wait fits in the run, so it lies
+    in a bin at most the bin of ``longest``: no component makes a chunk past that one's.
+    """
+    cdef int64_t chunks = min(<int64_t>NHC, _histogram_bin(longest) // HC + 1)
+    return 3 * _pool_touched(n_c, 1 + max(n_c, 1) * chunks)

@@ -54,10 +54,12 @@ def format_bytes(n: float) -> str:
 
 
 def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
-    """Bytes one run holds before its first event: (engine arrays, results built from them).
+    """Bytes one run comes to hold in its metrics: (engine arrays, results built from them).
 
     Dominated by the per-bucket metric arrays (buckets x components x counters and gauges,
-    buckets x links x theirs), which the results copy once more.
+    buckets x links x theirs), which the results copy once more. The latency and queue-wait
+    histograms are counted as the most they can come to use, not the room they reserve
+    (``histogram_bytes_bound``): no latency or wait lasts longer than the run.
     """
     n_c = max(1, len(compiled.component_names))
     n_l = max(1, len(compiled.link_names))
@@ -69,7 +71,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
     windows = int(np.sum(compiled.policies["sliding_window_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
     engine = (series
-              + 8 * 3 * n_c * _core.HISTOGRAM_BINS     # histograms: latency of the run and bucket, queue wait
+              + _core.histogram_bytes_bound(n_c, options.duration)   # latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
               + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
               + 40 * windows)                          # breaker windows
@@ -368,14 +370,20 @@ class Simulation:
         tot_c, tot_l = a["tot_c"], a["tot_l"]
         # areas since the warm-up: everything flushed and pending, less what preceded the warm-up's end
         tot_area = a["tot_area"] + a["c_cum_area"] + a["_c_area"].reshape(a["tot_area"].shape)
-        tot_lat, hist, waits = a["tot_lat"], self._core.run_histograms(), self._core.wait_histograms()
+        tot_lat = a["tot_lat"]
+        latency = self._core.run_quantiles(np.arange(n_c), [LATENCY_QUANTILES], tot_lat[:n_c, 2])
+        # the counters as Python floats at once: one float() per number cost more than the rest
+        counter_rows, link_rows = tot_c[:n_c].tolist(), tot_l[:n_l].tolist()
+        wait_levels = [_wait_levels(row[_STARTED], row[_WAITED]) for row in counter_rows]
+        waits = self._core.wait_quantiles(
+            np.arange(n_c), [[0.0 if q is None else q for q in levels] for levels in wait_levels], a["wait_max"][:n_c])
         inflight = a["_c_inflight"]
         capacity = a["_c_capacity"]
         peaks = self.queue_peaks()
         components: dict[str, Any] = {}
-        client_requests = sum(float(tot_c[i][0]) for i, kind in enumerate(comp.component_kinds) if kind == "client")
+        client_requests = sum(counter_rows[i][0] for i, kind in enumerate(comp.component_kinds) if kind == "client")
         for i, name in enumerate(comp.component_names):
-            counters = dict(zip(_core.COUNTER_NAMES, (float(x) for x in tot_c[i])))
+            counters = dict(zip(_core.COUNTER_NAMES, counter_rows[i]))
             outcomes = {o: counters[o] for o in OUTCOME_NAMES}
             completed = sum(outcomes.values())
             served = tot_lat[i, 1]
@@ -391,11 +399,11 @@ class Simulation:
                 "throughput": completed * per_second,
                 "goodput": (outcomes["ok"] + outcomes["fallback"]) * per_second,
                 "latency_mean": float(tot_lat[i, 0] / served) if served else 0.0,
-                "latency_p50": _core.histogram_quantile(hist[i], 0.50, vmax),
-                "latency_p90": _core.histogram_quantile(hist[i], 0.90, vmax),
-                "latency_p99": _core.histogram_quantile(hist[i], 0.99, vmax),
+                "latency_p50": float(latency[i, 0]),
+                "latency_p90": float(latency[i, 1]),
+                "latency_p99": float(latency[i, 2]),
                 # what a timeout is set from: a caller should give up on the slowest 0.1 % only
-                "latency_p999": _core.histogram_quantile(hist[i], 0.999, vmax),
+                "latency_p999": float(latency[i, 3]),
                 "latency_max": vmax,
                 "sojourn_mean": float(tot_lat[i, 3] / tot_lat[i, 4]) if tot_lat[i, 4] else 0.0,
                 "utilisation": float(busy / capacity[i]) if capacity[i] > 0 else 0.0,
@@ -414,13 +422,13 @@ class Simulation:
                 "lost": counters["lost"],
                 # end-to-end amplification: requests this component saw per request a user sent
                 "amplification": counters["arrivals"] / client_requests if client_requests else 0.0,
-                **_wait_figures(counters, waits[i], float(a["wait_max"][i])),
+                **_wait_figures(counters, wait_levels[i], waits[i]),
                 **_refusal_figures(counters, outcomes),
             }
         links: dict[str, Any] = {}
         states = self._core.breaker_states()
         for l, name in enumerate(comp.link_names):
-            c = dict(zip(_core.LINK_COUNTER_NAMES, (float(x) for x in tot_l[l])))
+            c = dict(zip(_core.LINK_COUNTER_NAMES, link_rows[l]))
             outcomes = {o: c[o] for o in OUTCOME_NAMES}
             has_breaker = l in comp.breaker_links
             links[name] = {
@@ -459,6 +467,9 @@ class Simulation:
         and the results built from the metrics; against the budget it may use. A waiting
         request holds ``request_bytes``."""
         engine, results = run_memory(self.compiled, self.options)
+        # the histograms as they are, not the most they could have come to
+        n_c = max(1, len(self.compiled.component_names))
+        engine += int(self._core.histogram_bytes) - _core.histogram_bytes_bound(n_c, self.options.duration)
         pools = int(self._core.pool_bytes)
         return {"metrics_bytes": engine, "pools_bytes": pools, "results_bytes": results,
                 "used_bytes": engine + pools + results, "budget_bytes": int(self.options.memory_budget),
@@ -471,8 +482,8 @@ class Simulation:
         totals: dict[str, Any] = dict(zip(_core.OBJECTIVE_COUNTER_NAMES, (float(x) for x in a["tot_o"][j])))
         if spec["objective"]["kind"] == "latency":
             c = self.compiled.component_names.index(spec["client"])
-            totals["percentile"] = _core.histogram_quantile(
-                self._core.run_histograms()[c], spec["objective"]["percentile"] / 100.0, float(a["tot_lat"][c, 2]))
+            totals["percentile"] = float(self._core.run_quantiles(
+                [c], [[spec["objective"]["percentile"] / 100.0]], [a["tot_lat"][c, 2]])[0, 0])
         return totals
 
     def _events(self, a: dict[str, Any]) -> list[dict[str, Any]]:
@@ -582,30 +593,43 @@ def _and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + (" and " + items[-1] if items else "")
 
 
+# The latency percentiles each component's summary gives, ascending.
+LATENCY_QUANTILES = (0.50, 0.90, 0.99, 0.999)
 WAIT_QUANTILES = (("queue_wait_p50", 0.50), ("queue_wait_p90", 0.90), ("queue_wait_p99", 0.99))
+_STARTED = _core.COUNTER_NAMES.index("started")
+_WAITED = _core.COUNTER_NAMES.index("waited")
 
 
 def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def _wait_figures(counters: dict[str, float], hist: np.ndarray, vmax: float) -> dict[str, float]:
-    """Queue wait of the work a component took on: mean, share that waited at all, percentiles.
+def _wait_levels(started: float, waited: float) -> list[float | None]:
+    """Where each of WAIT_QUANTILES falls in the histogram of the waits longer than zero.
 
     Work that found a free worker waited zero; the histogram holds only the others, so a
-    percentile whose rank falls among the zeros is zero and the rest are read from the histogram.
+    percentile whose rank falls among the zeros is zero (None here: no level to read) and
+    the rest are read from the histogram. The zeros are the lowest ranks, so the levels ascend.
     """
+    zeros = started - waited
+    levels: list[float | None] = []
+    for _, q in WAIT_QUANTILES:
+        rank = q * started
+        levels.append(None if rank <= zeros or waited <= 0 else min(1.0, (rank - zeros) / waited))
+    return levels
+
+
+def _wait_figures(counters: dict[str, float], levels: list[float | None], quantiles: np.ndarray) -> dict[str, float]:
+    """Queue wait of the work a component took on: mean, share that waited at all, and the
+    percentiles, ``quantiles`` read at ``levels`` (``_wait_levels``)."""
     started, waited = counters["started"], counters["waited"]
     figures = {
         "queue_wait_mean": _ratio(counters["queue_wait_sum"], started),
         "wait_probability": _ratio(waited, started),
         "waited_mean": _ratio(counters["queue_wait_sum"], waited),
     }
-    for key, q in WAIT_QUANTILES:
-        rank = q * started
-        zeros = started - waited
-        figures[key] = 0.0 if rank <= zeros or waited <= 0 else \
-            _core.histogram_quantile(hist, min(1.0, (rank - zeros) / waited), vmax)
+    for (key, _), level, value in zip(WAIT_QUANTILES, levels, quantiles):
+        figures[key] = 0.0 if level is None else float(value)
     return figures
 
 
