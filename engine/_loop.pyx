@@ -12,7 +12,7 @@ from engine._structs cimport Event, Rng
 from engine._codes cimport *
 
 from engine._state cimport Sim
-from engine._random cimport _uniform, _expo, _draw
+from engine._random cimport _next, _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_edge, _push_ns, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _seconds, NS_PER_S
@@ -176,7 +176,7 @@ cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef double lam = s.c_lam_max[c], rate
     cdef Rng* r = &s.rng[c]
-    cdef int64_t off = s.comps[c].bp_offset, k, n
+    cdef int64_t off = s.comps[c].bp_offset, k
     if lam <= 0:
         return INFINITY
     if s.comps[c].arrival == AR_POISSON:
@@ -185,10 +185,8 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
             t += _expo(r, 1.0 / lam)
             if t >= s.duration:
                 return t
-            # a constant rate (one point, or a start and an end at the same rate) is its own
-            # peak: no schedule to look up (between two equal points it would give that rate)
-            n = s.comps[c].bp_count
-            if n == 1 or (n == 2 and s.bp_r[off] == s.bp_r[off + 1]):
+            # a constant rate is its own peak: no schedule to look up
+            if _constant_rate(s, c):
                 rate = s.bp_r[off]
             else:
                 rate = _rate_at(s, c, t)
@@ -215,11 +213,24 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     return t
 
 
+cdef inline double _next_arrival_now(Sim* s, int c) noexcept nogil:
+    """_next_arrival(s, c, s.now, 0), a Poisson client at one rate (`c_poisson_mean`) drawn
+    in place: its thinning accepts every arrival (a uniform below 1 times the rate is at most
+    the rate), so of that test only the uniform is drawn, to leave the stream as it would."""
+    cdef double mean = s.c_poisson_mean[c], t
+    if mean > 0:
+        t = s.now + _expo(&s.rng[c], mean)
+        if not t >= s.duration:
+            _next(&s.rng[c])
+        return t
+    return _next_arrival(s, c, s.now, 0)
+
+
 cdef void _on_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     """``end_ns``: the run's end, _ns(duration)."""
     cdef int64_t t
     _start_root(s, c, -1)
-    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
+    t = _ns(_next_arrival_now(s, c))   # rounded once: what _push would round it to
     if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 

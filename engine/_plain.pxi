@@ -163,7 +163,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                     s.calls[k].inst = inst
                     _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
-    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
+    t = _ns(_next_arrival_now(s, c))   # rounded once: what _push would round it to
     if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 
