@@ -115,7 +115,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
-        _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, reply, s.jobs[j].reply_gen,
+        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
@@ -157,11 +157,11 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
                 inst = _pick_in(s, link)
                 if inst < 0:
-                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, k, s.calls[k].gen,
                                s.calls[k].seq, link, O_UNAVAILABLE)
                 else:
                     s.calls[k].inst = inst
-                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
     t = _ns(_next_arrival_now(s, c))   # rounded once: what _push would round it to
     if t < end_ns:
