@@ -48,6 +48,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t until_ns = _ns(until)
     cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
     cdef int64_t end_ns = _ns(s.duration)   # once, not at every arrival
+    cdef int64_t stall_cap = s.stall_limit if s.stall_limit > 0 else INT64_MAX   # one test an event, not two
     cdef Event ev
     # one test of the three reasons to stop, not three (HALT_NONE is 0)
     while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
@@ -58,7 +59,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             _clock_to(s, ev.t)
         else:
             s.stalled += 1
-            if s.stall_limit > 0 and s.stalled > s.stall_limit:
+            if s.stalled > stall_cap:
                 s.halt_reason = HALT_STALLED
         _dispatch(s, &ev, end_ns)
         processed += 1
