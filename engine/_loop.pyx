@@ -31,7 +31,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency, _instance_up
 )
-from engine._routing cimport _pick_in, _pick_flat, _pick_local, _lb_note
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
 from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
