@@ -180,6 +180,8 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef int64_t off = s.comps[c].bp_offset, k
     if lam <= 0:
         return INFINITY
+    if s.c_poisson_mean[c] > 0:
+        return _next_poisson(s, c, t)
     if s.comps[c].arrival == AR_POISSON:
         # Poisson with a time-varying rate: thinning against the schedule's peak.
         while True:
@@ -214,24 +216,22 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     return t
 
 
-cdef inline double _next_arrival_now(Sim* s, int c) noexcept nogil:
-    """_next_arrival(s, c, s.now, 0), a Poisson client at one rate (`c_poisson_mean`) drawn
-    in place: its thinning accepts every arrival (a uniform below 1 times the rate is at most
+cdef inline double _next_poisson(Sim* s, int c, double t) noexcept nogil:
+    """_next_arrival after ``t`` of a Poisson client at one rate (`c_poisson_mean`, its mean
+    gap): its thinning accepts every arrival (a uniform below 1 times the rate is at most
     the rate), so of that test only the uniform is drawn, to leave the stream as it would."""
-    cdef double mean = s.c_poisson_mean[c], t
-    if mean > 0:
-        t = s.now + _expo(&s.rng[c], mean)
-        if not t >= s.duration:
-            _next(&s.rng[c])
-        return t
-    return _next_arrival(s, c, s.now, 0)
+    cdef Rng* r = &s.rng[c]
+    t += _expo(r, s.c_poisson_mean[c])
+    if not t >= s.duration:
+        _next(r)
+    return t
 
 
 cdef void _on_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     """``end_ns``: the run's end, _ns(duration)."""
     cdef int64_t t
     _start_root(s, c, -1)
-    t = _ns(_next_arrival_now(s, c))   # rounded once: what _push would round it to
+    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
     if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 

@@ -171,7 +171,8 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                     s.calls[k].inst = inst
                     _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
-    t = _ns(_next_arrival_now(s, c))   # rounded once: what _push would round it to
+    # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
+    t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
     if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 
