@@ -65,3 +65,13 @@ cdef inline int64_t _ns(double seconds) noexcept nogil:
 
 cdef inline double _seconds(int64_t ns) noexcept nogil:
     return ns / 1e9
+
+
+cdef inline int64_t _ns_after(int64_t now_ns, double now, double delay) noexcept nogil:
+    """_ns(now + delay), ``now`` being the clock's `now_ns / 1e9`: for no delay (a hop without
+    latency) the clock's own instant, without rounding it back. Below 2**51 ns (26 days)
+    `now * 1e9` lies within half a nanosecond of `now_ns` (two roundings of at most 2**-53
+    each), so that is exactly what _ns(now) gives there."""
+    if delay == 0.0 and now_ns < (<int64_t>1) << 51:
+        return now_ns
+    return _ns(now + delay)

@@ -33,7 +33,7 @@ from engine._metrics cimport (
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
 from engine._guards cimport _rl_acquire, _rl_slot
 from engine._retries cimport _backoff, _budget_allows, _budget_account
-from engine._loop cimport _run, _next_arrival, _plain_link, _plain_service, _plain_client
+from engine._loop cimport _run, _next_arrival, _constant_rate, _plain_link, _plain_service, _plain_client
 from engine._clock cimport _ns, _seconds, _never_ns
 from engine._routing cimport _lb_note
 
@@ -432,6 +432,7 @@ cdef class Core:
         self.s.as_rec_n = _iptr(zi("_as_rec_n", n_recs))
         self.s.c_bp_cur = _iptr(zi("_c_bp_cur", n_c))
         self.s.c_lam_max = _dptr(zd("_c_lam_max", n_c))
+        self.s.c_poisson_mean = _dptr(zd("_c_poisson_mean", n_c))
         # one record per component (CompHot), per instance (InstHot) and per link (LinkHot)
         self.s.ch = <CompHot*>_records(keep, "_c_", _COMP_HOT, sizeof(CompHot), n_c)
         keep["_c_hot"]["cpu"] = 1.0
@@ -696,6 +697,8 @@ cdef class Core:
                     for k in range(self.s.comps[c].bp_count):
                         lam = max(lam, self.s.bp_r[self.s.comps[c].bp_offset + k])
                     self.s.c_lam_max[c] = lam
+                    if self.s.comps[c].arrival == AR_POISSON and 0 < lam < INFINITY and _constant_rate(&self.s, c):
+                        self.s.c_poisson_mean[c] = 1.0 / lam
                     t = _next_arrival(&self.s, c, 0.0, 1)
                     if _ns(t) < _ns(self.s.duration):
                         _push(&self.s, t, EV_ARRIVAL, c, 0, 0, 0, 0)

@@ -8,6 +8,13 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil
 
 
+cdef inline bint _constant_rate(Sim* s, int c) noexcept nogil:
+    """Whether client ``c``'s schedule is one rate: one point, or a start and an end at the
+    same rate (between two equal points the schedule gives that rate)."""
+    cdef int64_t off = s.comps[c].bp_offset, n = s.comps[c].bp_count
+    return n == 1 or (n == 2 and s.bp_r[off] == s.bp_r[off + 1])
+
+
 cdef inline bint _plain_link(Sim* s, int l) noexcept nogil:
     """Whether no policy wraps the calls over link ``l``: no breaker, timeout, bulkhead, own
     deadline, hedging, retry, gRPC throttling, fallback or outlier detection. Its calls then

@@ -12,10 +12,10 @@ from engine._structs cimport Event, Rng
 from engine._codes cimport *
 
 from engine._state cimport Sim
-from engine._random cimport _uniform, _expo, _draw
+from engine._random cimport _next, _uniform, _expo, _draw
 from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _push_lane, _push_edge, _push_ns, _pop, _next_time, _events_pending
-from engine._clock cimport _ns, _seconds, NS_PER_S
+from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending
+from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
@@ -31,7 +31,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency, _instance_up
 )
-from engine._routing cimport _pick_in, _pick_flat, _pick_local, _lb_note
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
 from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
@@ -48,6 +48,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t until_ns = _ns(until)
     cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
     cdef int64_t end_ns = _ns(s.duration)   # once, not at every arrival
+    cdef int64_t stall_cap = s.stall_limit if s.stall_limit > 0 else INT64_MAX   # one test an event, not two
     cdef Event ev
     # one test of the three reasons to stop, not three (HALT_NONE is 0)
     while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
@@ -58,7 +59,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             _clock_to(s, ev.t)
         else:
             s.stalled += 1
-            if s.stall_limit > 0 and s.stalled > s.stall_limit:
+            if s.stalled > stall_cap:
                 s.halt_reason = HALT_STALLED
         _dispatch(s, &ev, end_ns)
         processed += 1
@@ -176,19 +177,19 @@ cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef double lam = s.c_lam_max[c], rate
     cdef Rng* r = &s.rng[c]
-    cdef int64_t off = s.comps[c].bp_offset, k, n
+    cdef int64_t off = s.comps[c].bp_offset, k
     if lam <= 0:
         return INFINITY
+    if s.c_poisson_mean[c] > 0:
+        return _next_poisson(s, c, t)
     if s.comps[c].arrival == AR_POISSON:
         # Poisson with a time-varying rate: thinning against the schedule's peak.
         while True:
             t += _expo(r, 1.0 / lam)
             if t >= s.duration:
                 return t
-            # a constant rate (one point, or a start and an end at the same rate) is its own
-            # peak: no schedule to look up (between two equal points it would give that rate)
-            n = s.comps[c].bp_count
-            if n == 1 or (n == 2 and s.bp_r[off] == s.bp_r[off + 1]):
+            # a constant rate is its own peak: no schedule to look up
+            if _constant_rate(s, c):
                 rate = s.bp_r[off]
             else:
                 rate = _rate_at(s, c, t)
@@ -212,6 +213,17 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
         # _rate_at leaves the cursor on the segment holding t, so the next point lies ahead
         t = s.bp_t[off + k + 1]
         first = 1
+    return t
+
+
+cdef inline double _next_poisson(Sim* s, int c, double t) noexcept nogil:
+    """_next_arrival after ``t`` of a Poisson client at one rate (`c_poisson_mean`, its mean
+    gap): its thinning accepts every arrival (a uniform below 1 times the rate is at most
+    the rate), so of that test only the uniform is drawn, to leave the stream as it would."""
+    cdef Rng* r = &s.rng[c]
+    t += _expo(r, s.c_poisson_mean[c])
+    if not t >= s.duration:
+        _next(r)
     return t
 
 

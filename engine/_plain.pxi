@@ -115,7 +115,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
-        _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, reply, s.jobs[j].reply_gen,
+        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
@@ -128,7 +128,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     """_on_arrival at a plain client: the request's one call goes out as _start_root,
     _begin_calls, _next_sequential, _issue_call, _start_plain_attempt and _send make it."""
-    cdef int j = _new_job(s), k, link, inst
+    cdef int j = _new_job(s), k, link, inst, dst
     cdef int64_t t
     cdef double lat
     if j >= 0:
@@ -155,15 +155,24 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 _send(s, k)
             else:
                 lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
-                inst = _pick_in(s, link)
+                dst = <int>s.lh[link].dst
+                if s.comps[dst].instances == 1:
+                    # _pick_in's round robin over one instance, without its division (rr % 1)
+                    s.lh[link].rr += 1
+                    inst = <int>s.comps[dst].inst_offset
+                    if _shunned(s, link, inst):
+                        inst = -1
+                else:
+                    inst = _pick_in(s, link)
                 if inst < 0:
-                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_RESPONSE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, k, s.calls[k].gen,
                                s.calls[k].seq, link, O_UNAVAILABLE)
                 else:
                     s.calls[k].inst = inst
-                    _push_lane(s, <int>s.lh[link].lane, s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
-    t = _ns(_next_arrival(s, c, s.now, 0))   # rounded once: what _push would round it to
+    # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
+    t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
     if t < end_ns:
         _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
 

@@ -356,3 +356,4 @@ cdef struct Sim:
     int64_t hp_n
     double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
     int binned_bin
+    double* c_poisson_mean  # per client, 1 / its rate when Poisson at one rate, else 0 (_next_poisson)
