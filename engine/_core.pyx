@@ -76,9 +76,9 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qle
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("pool", np.int64), ("pad", np.int64, (2,))])
 # engine/_state.pxd's InstHot and LinkHot, likewise
-_INST_HOT = np.dtype([(f, np.int64) for f in ("comp", "busy", "qlen", "jobs", "down_refuse", "down_hang",
-                                              "qhead", "qtail")])
-_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "pad")), ("probability", np.float64),
+_INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
+                      *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
+_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "zone_aware")), ("probability", np.float64),
                       *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
 _COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
@@ -391,12 +391,10 @@ cdef class Core:
         self.s.fl_link = _iptr(keep["fl_link"])
         self.s.lk_flat = _iptr(keep["lk_flat"])
         self.s.i_zone = _iptr(keep["i_zone"])
-        self.s.c_zone_aware = _iptr(keep["c_zone_aware"])
         self.s.lt_off = _iptr(keep["lt_off"])
         self.s.lt_size = _iptr(keep["lt_size"])
         self.s.lt = _iptr(keep["lt"])
         self.s.it_off = _iptr(keep["it_off"])
-        self.s.it_n = _iptr(keep["it_n"])
         self.s.it_lb = _iptr(keep["it_lb"])
         self.s.it_idx = _iptr(keep["it_idx"])
 
@@ -440,6 +438,8 @@ cdef class Core:
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
+        keep["_i_trees"][:n_i] = keep["it_n"][:n_i]
+        del keep["_i_trees"]   # balancing's it_n
         keep["_i_qhead"][:] = -1
         keep["_i_qtail"][:] = -1
         del keep["_i_comp"]   # the compiler's inst_comp
@@ -448,6 +448,8 @@ cdef class Core:
             keep["_l_" + field][:n_l] = keep["links"][field][:n_l]
             del keep["_l_" + field]   # the compiler's links table
         keep["_l_od"][:n_l] = keep["lk_od"][:n_l]
+        keep["_l_zone_aware"][:n_l] = keep["c_zone_aware"][keep["links"]["src"][:n_l]]
+        del keep["_l_zone_aware"]   # the compiler's c_zone_aware, of each link's source
         keep["_l_lane"][:] = -1
         del keep["_l_od"]   # the compiler's lk_od
         keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed

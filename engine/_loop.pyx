@@ -735,7 +735,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
     if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
-        if s.c_zone_aware[s.lh[link].src] and s.jobs[s.calls[k].job].inst >= 0:
+        if s.lh[link].zone_aware and s.jobs[s.calls[k].job].inst >= 0:
             inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
         if inst < 0:
             inst = _pick_in(s, link)

@@ -38,14 +38,14 @@ cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:
     """The instance's jobs or health changed: refresh its leaves in the least-outstanding trees."""
-    if s.it_n[inst] != 0:   # most instances are in no such tree: that check is all they pay
+    if s.ih[inst].trees != 0:   # most instances are in no such tree: that check is all they pay
         _lb_refresh(s, inst)
 
 
 cdef inline void _lb_refresh(Sim* s, int64_t inst) noexcept nogil:
     cdef int64_t k, lb, x, v, a, b
     cdef int64_t* t
-    for k in range(s.it_off[inst], s.it_off[inst] + s.it_n[inst]):
+    for k in range(s.it_off[inst], s.it_off[inst] + s.ih[inst].trees):
         lb = s.it_lb[k]
         t = s.lt + s.lt_off[lb]
         x = s.lt_size[lb] + s.it_idx[k]

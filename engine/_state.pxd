@@ -43,7 +43,8 @@ cdef struct InstHot:
     # An instance's state that a request at it reads and writes, in one aligned cache line:
     # in arrays of their own, an instance that sat idle while hundreds of others ran missed
     # the cache on a line for each.
-    int64_t comp            # its component (the compiler's inst_comp)
+    int32_t comp            # its component (the compiler's inst_comp)
+    int32_t trees           # least-outstanding trees it is a leaf of (engine/balancing.py's it_n)
     int64_t busy            # workers busy
     int64_t qlen
     int64_t jobs            # requests at it (queued, in service or waiting on calls)
@@ -61,7 +62,7 @@ cdef struct LinkHot:
     int32_t dist            # its latency: a row of the distribution table
     int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
     int32_t count           # calls per request
-    int32_t pad
+    int32_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
     double probability      # of a call
     int64_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
     int64_t active          # calls in progress
@@ -129,12 +130,10 @@ cdef struct Sim:
     int64_t* fl_link
     int64_t* lk_flat
     int64_t* i_zone         # each instance's zone (0: none)
-    int64_t* c_zone_aware   # a component whose instances call their own zone first
     int64_t* lt_off
     int64_t* lt_size
     int64_t* lt
     int64_t* it_off
-    int64_t* it_n
     int64_t* it_lb
     int64_t* it_idx
 
