@@ -175,9 +175,14 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     """The buffer of a table the compiler made, once its fields are checked to be the struct's."""
     if rows.dtype != dtype:
         raise TypeError(f"the {name} table has fields {rows.dtype.names}; the core reads {dtype.names}")
-    keep[name] = np.ascontiguousarray(rows)
-    cdef unsigned char[::1] raw = keep[name].view(np.uint8)
-    return <void*>&raw[0]
+    # a copy on a cache line's start, where a row of whole lines (ComponentRow) keeps its
+    # fields on the lines they were placed on
+    buffer = np.zeros(rows.nbytes + 64, dtype=np.uint8)
+    skip = -buffer.ctypes.data % 64
+    keep[name] = buffer[skip:skip + rows.nbytes].view(dtype)
+    keep[name][:] = rows
+    cdef unsigned char[::1] raw = buffer
+    return <void*>&raw[skip]
 
 
 cdef void* _records(dict keep, str prefix, object dtype, size_t size, Py_ssize_t n) except NULL:
