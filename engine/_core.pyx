@@ -79,7 +79,8 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qle
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "zone_aware")), ("probability", np.float64),
-                      *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
+                      *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
+                      *((f, np.int64) for f in ("active", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
 _COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
 HISTOGRAM_MIN = H_MIN
@@ -455,6 +456,11 @@ cdef class Core:
         keep["_l_od"][:n_l] = keep["lk_od"][:n_l]
         keep["_l_zone_aware"][:n_l] = keep["c_zone_aware"][keep["links"]["src"][:n_l]]
         del keep["_l_zone_aware"]   # the compiler's c_zone_aware, of each link's source
+        targets = keep["components"][keep["links"]["dst"][:n_l]]
+        keep["_l_first_inst"][:n_l] = targets["inst_offset"]
+        keep["_l_n_inst"][:n_l] = np.where((targets["kind"] == K_LOAD_BALANCER) | (targets["kind"] == K_CLIENT),
+                                           -1, targets["instances"])
+        del keep["_l_first_inst"], keep["_l_n_inst"]   # the compiler's components table
         keep["_l_lane"][:] = -1
         del keep["_l_od"]   # the compiler's lk_od
         keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed

@@ -718,7 +718,6 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
 
 cdef void _send(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
-    cdef int dst = <int>s.lh[link].dst
     cdef int inst = -1
     cdef double lat
     cdef Rng* lr = &s.rng[s.n_c + link]
@@ -734,7 +733,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
         if s.l_inject_err[link] > 0 and _uniform(lr) < s.l_inject_err[link]:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
-    if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
+    if s.lh[link].n_inst >= 0:   # not a balancer or a client
         if s.lh[link].zone_aware and s.jobs[s.calls[k].job].inst >= 0:
             inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
         if inst < 0:

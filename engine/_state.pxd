@@ -56,7 +56,8 @@ cdef struct InstHot:
 
 cdef struct LinkHot:
     # A link's state that a call over it reads and writes, in one aligned cache line, with
-    # what a call reads of its row (LinkRow) copied in, so that row is not one more miss
+    # what a call reads of its row (LinkRow) and of its target's copied in, so that those
+    # rows are not one more miss each
     int32_t src
     int32_t dst
     int32_t dist            # its latency: a row of the distribution table
@@ -64,9 +65,11 @@ cdef struct LinkHot:
     int32_t count           # calls per request
     int32_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
     double probability      # of a call
-    int64_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
+    int32_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
+    int32_t faulted         # active faults touching the link; 0 skips every fault check
+    int32_t first_inst      # its target's instances, first_inst .. + n_inst (the target's row),
+    int32_t n_inst          # -1: a balancer or client, whose instances no call picks
     int64_t active          # calls in progress
-    int64_t faulted         # active faults touching the link; 0 skips every fault check
     int64_t rr              # round robin over its target's instances
 
 

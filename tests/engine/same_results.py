@@ -103,12 +103,11 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
             if key not in a.dtype.names or key not in b.dtype.names:
                 yield f"{where}/{key}: only in {'after' if key not in a.dtype.names else 'before'}"
             else:
-                x, y = a[key], b[key]
-                if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "i":
-                    x, y = x.astype(np.int64), y.astype(np.int64)
-                yield from differences(np.ascontiguousarray(x), np.ascontiguousarray(y), f"{where}/{key}")
+                yield from differences(np.ascontiguousarray(a[key]), np.ascontiguousarray(b[key]), f"{where}/{key}")
     elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         x, y = np.asarray(a), np.asarray(b)
+        if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "i":
+            x, y = x.astype(np.int64), y.astype(np.int64)   # a working count's width is layout
         if x.shape != y.shape or x.dtype != y.dtype:
             yield f"{where}: {x.dtype}{x.shape} against {y.dtype}{y.shape}"
         elif x.tobytes() != y.tobytes():
