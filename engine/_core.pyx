@@ -71,10 +71,10 @@ LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_r
 _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
-_COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qlen", np.int64),
-                      ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),
+_COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
+                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("pool", np.int64), ("pad", np.int64, (2,))])
+                      ("pad", np.int64, (5,))])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])

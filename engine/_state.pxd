@@ -25,18 +25,21 @@ cdef struct CompHot:
     # A component's state that a request at it reads and writes, in one record of two cache
     # lines (aligned, so the pair is fetched together): kept in separate arrays, a component
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
+    # The first line is what a touch reads and writes and all an answer at it needs (its
+    # levels count jobs, which an int indexes); the second what its faults change, which an
+    # arrival reads too
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
-    int64_t qlen
-    int64_t qpeak           # the longest qlen seen since the warm-up, up to the current one
-    int64_t busy
-    int64_t inflight
-    int64_t up
+    int32_t qlen
+    int32_t qpeak           # the longest qlen seen since the warm-up, up to the current one
+    int32_t busy
+    int32_t inflight
+    int32_t up
+    int32_t pool            # workers left by a pool-exhaustion fault (UNLIMITED: none)
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
-    int64_t pool            # workers left by a pool-exhaustion fault
-    int64_t pad[2]
+    int64_t pad[5]
 
 
 cdef struct InstHot:
