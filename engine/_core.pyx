@@ -78,7 +78,8 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
-_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "zone_aware")), ("probability", np.float64),
+_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
+                      ("zone_aware", np.int16), ("plain", np.int16), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
                       *((f, np.int64) for f in ("active", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
@@ -614,15 +615,12 @@ cdef class Core:
         self.s.c_guard = &c_guard[0]
         cdef unsigned char[::1] l_watch = keep["_l_watch"]
         self.s.l_watch = &l_watch[0]
-        keep["_l_plain"] = np.zeros(max(n_l, 1), dtype=np.uint8)
-        cdef unsigned char[::1] l_plain = keep["_l_plain"]
-        self.s.l_plain = &l_plain[0]
         for l in range(n_l):
             self.s.l_cb[l] = self.s.pol[l].cb_on != 0
             # what can leave a link something to record or log at a flush though not counted
             self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
                                  or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
-            self.s.l_plain[l] = _plain_link(&self.s, l)
+            self.s.lh[l].plain = _plain_link(&self.s, l)
         keep["_c_plain"] = np.zeros(max(n_c, 1), dtype=np.uint8)
         cdef unsigned char[::1] c_plain = keep["_c_plain"]
         self.s.c_plain = &c_plain[0]

@@ -594,7 +594,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
     s.lh[link].active += 1
-    if s.l_plain[link]:
+    if s.lh[link].plain:
         _start_plain_attempt(s, k, j, link)
         return
     _count_l(s, link, ML_CALLS, 1.0)
@@ -767,7 +767,7 @@ cdef inline int _lane(Sim* s, int link, double lat) noexcept nogil:
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
     if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
         return   # an answer to an attempt the caller already gave up on
-    if s.l_plain[s.calls[k].link]:
+    if s.lh[s.calls[k].link].plain:
         _plain_attempt_done(s, k, outcome)
     else:
         _attempt_done(s, k, outcome)
@@ -795,7 +795,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
     cdef bint retry
     cdef double wait
-    if s.l_plain[link]:
+    if s.lh[link].plain:
         _plain_attempt_done(s, k, outcome)
         return
     if s.calls[k].state == CS_BH_WAIT:

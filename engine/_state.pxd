@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
+from libc.stdint cimport int64_t, int32_t, int16_t, uint16_t, uint64_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -66,7 +66,8 @@ cdef struct LinkHot:
     int32_t dist            # its latency: a row of the distribution table
     int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
     int32_t count           # calls per request
-    int32_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
+    int16_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
+    int16_t plain           # no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
     double probability      # of a call
     int32_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
     int32_t faulted         # active faults touching the link; 0 skips every fault check
@@ -352,7 +353,6 @@ cdef struct Sim:
     int64_t* rl_voff
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
-    unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
     unsigned char* c_plain  # per component, a request there takes the fused steps (engine/_plain.pxi)
     unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again

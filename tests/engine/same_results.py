@@ -106,7 +106,7 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
                 yield from differences(np.ascontiguousarray(a[key]), np.ascontiguousarray(b[key]), f"{where}/{key}")
     elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         x, y = np.asarray(a), np.asarray(b)
-        if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "i":
+        if x.dtype != y.dtype and x.dtype.kind in "iu" and y.dtype.kind in "iu":
             x, y = x.astype(np.int64), y.astype(np.int64)   # a working count's width is layout
         if x.shape != y.shape or x.dtype != y.dtype:
             yield f"{where}: {x.dtype}{x.shape} against {y.dtype}{y.shape}"
