@@ -71,15 +71,17 @@ LINK_GAUGE_NAMES = ("breaker_state", "breaker_open_fraction", "breaker_failure_r
 _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member in _py_codes.Outcome}
 HISTOGRAM_BINS = NB
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
-_COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)), ("qlen", np.int64),
-                      ("qpeak", np.int64), ("busy", np.int64), ("inflight", np.int64), ("up", np.int64),
+_COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
+                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("pool", np.int64), ("pad", np.int64, (2,))])
+                      ("pad", np.int64, (5,))])
 # engine/_state.pxd's InstHot and LinkHot, likewise
-_INST_HOT = np.dtype([(f, np.int64) for f in ("comp", "busy", "qlen", "jobs", "down_refuse", "down_hang",
-                                              "qhead", "qtail")])
-_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count", "pad")), ("probability", np.float64),
-                      *((f, np.int64) for f in ("lane", "active", "faulted", "rr"))])
+_INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
+                      *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
+_LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
+                      ("zone_aware", np.int16), ("plain", np.int16), ("probability", np.float64),
+                      *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
+                      *((f, np.int64) for f in ("active", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
 _COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
 HISTOGRAM_MIN = H_MIN
@@ -175,9 +177,14 @@ cdef void* _table(dict keep, str name, object rows, object dtype) except NULL:
     """The buffer of a table the compiler made, once its fields are checked to be the struct's."""
     if rows.dtype != dtype:
         raise TypeError(f"the {name} table has fields {rows.dtype.names}; the core reads {dtype.names}")
-    keep[name] = np.ascontiguousarray(rows)
-    cdef unsigned char[::1] raw = keep[name].view(np.uint8)
-    return <void*>&raw[0]
+    # a copy on a cache line's start, where a row of whole lines (ComponentRow) keeps its
+    # fields on the lines they were placed on
+    buffer = np.zeros(rows.nbytes + 64, dtype=np.uint8)
+    skip = -buffer.ctypes.data % 64
+    keep[name] = buffer[skip:skip + rows.nbytes].view(dtype)
+    keep[name][:] = rows
+    cdef unsigned char[::1] raw = buffer
+    return <void*>&raw[skip]
 
 
 cdef void* _records(dict keep, str prefix, object dtype, size_t size, Py_ssize_t n) except NULL:
@@ -391,12 +398,10 @@ cdef class Core:
         self.s.fl_link = _iptr(keep["fl_link"])
         self.s.lk_flat = _iptr(keep["lk_flat"])
         self.s.i_zone = _iptr(keep["i_zone"])
-        self.s.c_zone_aware = _iptr(keep["c_zone_aware"])
         self.s.lt_off = _iptr(keep["lt_off"])
         self.s.lt_size = _iptr(keep["lt_size"])
         self.s.lt = _iptr(keep["lt"])
         self.s.it_off = _iptr(keep["it_off"])
-        self.s.it_n = _iptr(keep["it_n"])
         self.s.it_lb = _iptr(keep["it_lb"])
         self.s.it_idx = _iptr(keep["it_idx"])
 
@@ -441,6 +446,8 @@ cdef class Core:
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
+        keep["_i_trees"][:n_i] = keep["it_n"][:n_i]
+        del keep["_i_trees"]   # balancing's it_n
         keep["_i_qhead"][:] = -1
         keep["_i_qtail"][:] = -1
         del keep["_i_comp"]   # the compiler's inst_comp
@@ -449,6 +456,13 @@ cdef class Core:
             keep["_l_" + field][:n_l] = keep["links"][field][:n_l]
             del keep["_l_" + field]   # the compiler's links table
         keep["_l_od"][:n_l] = keep["lk_od"][:n_l]
+        keep["_l_zone_aware"][:n_l] = keep["c_zone_aware"][keep["links"]["src"][:n_l]]
+        del keep["_l_zone_aware"]   # the compiler's c_zone_aware, of each link's source
+        targets = keep["components"][keep["links"]["dst"][:n_l]]
+        keep["_l_first_inst"][:n_l] = targets["inst_offset"]
+        keep["_l_n_inst"][:n_l] = np.where((targets["kind"] == K_LOAD_BALANCER) | (targets["kind"] == K_CLIENT),
+                                           -1, targets["instances"])
+        del keep["_l_first_inst"], keep["_l_n_inst"]   # the compiler's components table
         keep["_l_lane"][:] = -1
         del keep["_l_od"]   # the compiler's lk_od
         keep["_c_active"] = np.ones(max(n_c, 1), dtype=np.uint8)   # every component's first bucket is flushed
@@ -602,15 +616,12 @@ cdef class Core:
         self.s.c_guard = &c_guard[0]
         cdef unsigned char[::1] l_watch = keep["_l_watch"]
         self.s.l_watch = &l_watch[0]
-        keep["_l_plain"] = np.zeros(max(n_l, 1), dtype=np.uint8)
-        cdef unsigned char[::1] l_plain = keep["_l_plain"]
-        self.s.l_plain = &l_plain[0]
         for l in range(n_l):
             self.s.l_cb[l] = self.s.pol[l].cb_on != 0
             # what can leave a link something to record or log at a flush though not counted
             self.s.l_watch[l] = (self.s.l_cb[l] or self.s.pol[l].max_concurrent_calls >= 0
                                  or self.s.pol[l].core_thread_pool_size > 0 or self.s.pol[l].max_attempts > 1)
-            self.s.l_plain[l] = _plain_link(&self.s, l)
+            self.s.lh[l].plain = _plain_link(&self.s, l)
         keep["_c_plain"] = np.zeros(max(n_c, 1), dtype=np.uint8)
         cdef unsigned char[::1] c_plain = keep["_c_plain"]
         self.s.c_plain = &c_plain[0]

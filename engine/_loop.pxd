@@ -18,7 +18,7 @@ cdef inline bint _constant_rate(Sim* s, int c) noexcept nogil:
 cdef inline bint _plain_link(Sim* s, int l) noexcept nogil:
     """Whether no policy wraps the calls over link ``l``: no breaker, timeout, bulkhead, own
     deadline, hedging, retry, gRPC throttling, fallback or outlier detection. Its calls then
-    take the loop's short path (`l_plain`): one attempt, sent as it is, and on its answer
+    take the loop's short path (`LinkHot.plain`): one attempt, sent as it is, and on its answer
     nothing to release, record or retry. Every test skipped there is one these fields make
     false, so the short path does exactly what the whole one would."""
     return (s.pol[l].cb_on == 0 and s.pol[l].timeout <= 0 and s.pol[l].max_concurrent_calls < 0
@@ -42,10 +42,10 @@ cdef inline bint _plain_service(Sim* s, int c) noexcept nogil:
 
 cdef inline bint _plain_client(Sim* s, int c) noexcept nogil:
     """Whether client ``c``'s requests take the loop's fused steps (`c_plain`): each makes
-    one call, over a plain link (`l_plain`, set before) to a component with instances."""
+    one call, over a plain link (`LinkHot.plain`, set before) to a component with instances."""
     cdef int link
     if s.comps[c].kind != K_CLIENT or s.comps[c].fan_out == FO_PARALLEL or s.comps[c].out_count != 1:
         return 0
     link = <int>s.out_links[s.comps[c].out_offset]
-    return (s.l_plain[link] != 0 and s.lh[link].count == 1 and s.lh[link].probability >= 1.0
+    return (s.lh[link].plain != 0 and s.lh[link].count == 1 and s.lh[link].probability >= 1.0
             and s.comps[s.lh[link].dst].kind != K_LOAD_BALANCER and s.comps[s.lh[link].dst].kind != K_CLIENT)

@@ -606,7 +606,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     s.calls[k].job_gen = s.jobs[j].gen
     s.calls[k].link = link
     s.lh[link].active += 1
-    if s.l_plain[link]:
+    if s.lh[link].plain:
         _start_plain_attempt(s, k, j, link)
         return
     _count_l(s, link, ML_CALLS, 1.0)
@@ -730,7 +730,6 @@ cdef void _bh_release(Sim* s, int link) noexcept nogil:
 
 cdef void _send(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
-    cdef int dst = <int>s.lh[link].dst
     cdef int inst = -1
     cdef double lat
     cdef Rng* lr = &s.rng[s.n_c + link]
@@ -746,8 +745,8 @@ cdef void _send(Sim* s, int k) noexcept nogil:
         if s.l_inject_err[link] > 0 and _uniform(lr) < s.l_inject_err[link]:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_ERROR)
             return
-    if s.comps[dst].kind != K_LOAD_BALANCER and s.comps[dst].kind != K_CLIENT:
-        if s.c_zone_aware[s.lh[link].src] and s.jobs[s.calls[k].job].inst >= 0:
+    if s.lh[link].n_inst >= 0:   # not a balancer or a client
+        if s.lh[link].zone_aware and s.jobs[s.calls[k].job].inst >= 0:
             inst = _pick_local(s, link, s.i_zone[s.jobs[s.calls[k].job].inst])
         if inst < 0:
             inst = _pick_in(s, link)
@@ -780,7 +779,7 @@ cdef inline int _lane(Sim* s, int link, double lat) noexcept nogil:
 cdef void _on_response(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
     if s.calls[k].gen != gen or s.calls[k].seq != seq or s.calls[k].state != CS_IN_FLIGHT:
         return   # an answer to an attempt the caller already gave up on
-    if s.l_plain[s.calls[k].link]:
+    if s.lh[s.calls[k].link].plain:
         _plain_attempt_done(s, k, outcome)
     else:
         _attempt_done(s, k, outcome)
@@ -808,7 +807,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
     cdef bint failed = outcome != O_OK and outcome != O_FALLBACK
     cdef bint retry
     cdef double wait
-    if s.l_plain[link]:
+    if s.lh[link].plain:
         _plain_attempt_done(s, k, outcome)
         return
     if s.calls[k].state == CS_BH_WAIT:

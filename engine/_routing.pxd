@@ -38,14 +38,14 @@ cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:
     """The instance's jobs or health changed: refresh its leaves in the least-outstanding trees."""
-    if s.it_n[inst] != 0:   # most instances are in no such tree: that check is all they pay
+    if s.ih[inst].trees != 0:   # most instances are in no such tree: that check is all they pay
         _lb_refresh(s, inst)
 
 
 cdef inline void _lb_refresh(Sim* s, int64_t inst) noexcept nogil:
     cdef int64_t k, lb, x, v, a, b
     cdef int64_t* t
-    for k in range(s.it_off[inst], s.it_off[inst] + s.it_n[inst]):
+    for k in range(s.it_off[inst], s.it_off[inst] + s.ih[inst].trees):
         lb = s.it_lb[k]
         t = s.lt + s.lt_off[lb]
         x = s.lt_size[lb] + s.it_idx[k]
@@ -117,8 +117,7 @@ cdef inline int _pick_local(Sim* s, int link, int64_t zone) noexcept nogil:
     """Round robin over the link's target's instances in ``zone`` that take requests (-1: none).
     Zones interleave (instance k in zone k mod zones + 1), so a pick looks at about as many
     instances as there are zones until the zone has none left to give."""
-    cdef int target = <int>s.lh[link].dst
-    cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances, k, i
+    cdef int64_t first = s.lh[link].first_inst, n = s.lh[link].n_inst, k, i
     for k in range(n):
         i = first + (s.lh[link].rr % n)
         s.lh[link].rr += 1
@@ -130,8 +129,8 @@ cdef inline int _pick_local(Sim* s, int link, int64_t zone) noexcept nogil:
 cdef inline int _pick_in(Sim* s, int link) noexcept nogil:
     """An instance of the link's target that is not refusing: round robin per link, or the
     balancing strategy when the caller is a load balancer."""
-    cdef int chooser = <int>s.lh[link].src, target = <int>s.lh[link].dst
-    cdef int64_t first = s.comps[target].inst_offset, n = s.comps[target].instances, k, lo
+    cdef int chooser = <int>s.lh[link].src
+    cdef int64_t first = s.lh[link].first_inst, n = s.lh[link].n_inst, k, lo
     cdef int strategy = <int>s.comps[chooser].strategy if s.comps[chooser].kind == K_LOAD_BALANCER else LB_ROUND_ROBIN
     if strategy == LB_LEAST_OUTSTANDING and s.lt_off[chooser] >= 0 and n > 0:
         lo = s.lk_flat[link]

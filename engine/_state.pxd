@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t, uint16_t, uint64_t
+from libc.stdint cimport int64_t, int32_t, int16_t, uint16_t, uint64_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -25,25 +25,29 @@ cdef struct CompHot:
     # A component's state that a request at it reads and writes, in one record of two cache
     # lines (aligned, so the pair is fetched together): kept in separate arrays, a component
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
+    # The first line is what a touch reads and writes and all an answer at it needs (its
+    # levels count jobs, which an int indexes); the second what its faults change, which an
+    # arrival reads too
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
-    int64_t qlen
-    int64_t qpeak           # the longest qlen seen since the warm-up, up to the current one
-    int64_t busy
-    int64_t inflight
-    int64_t up
+    int32_t qlen
+    int32_t qpeak           # the longest qlen seen since the warm-up, up to the current one
+    int32_t busy
+    int32_t inflight
+    int32_t up
+    int32_t pool            # workers left by a pool-exhaustion fault (UNLIMITED: none)
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
-    int64_t pool            # workers left by a pool-exhaustion fault
-    int64_t pad[2]
+    int64_t pad[5]
 
 
 cdef struct InstHot:
     # An instance's state that a request at it reads and writes, in one aligned cache line:
     # in arrays of their own, an instance that sat idle while hundreds of others ran missed
     # the cache on a line for each.
-    int64_t comp            # its component (the compiler's inst_comp)
+    int32_t comp            # its component (the compiler's inst_comp)
+    int32_t trees           # least-outstanding trees it is a leaf of (engine/balancing.py's it_n)
     int64_t busy            # workers busy
     int64_t qlen
     int64_t jobs            # requests at it (queued, in service or waiting on calls)
@@ -55,17 +59,21 @@ cdef struct InstHot:
 
 cdef struct LinkHot:
     # A link's state that a call over it reads and writes, in one aligned cache line, with
-    # what a call reads of its row (LinkRow) copied in, so that row is not one more miss
+    # what a call reads of its row (LinkRow) and of its target's copied in, so that those
+    # rows are not one more miss each
     int32_t src
     int32_t dst
     int32_t dist            # its latency: a row of the distribution table
     int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
     int32_t count           # calls per request
-    int32_t pad
+    int16_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
+    int16_t plain           # no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
     double probability      # of a call
-    int64_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
+    int32_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
+    int32_t faulted         # active faults touching the link; 0 skips every fault check
+    int32_t first_inst      # its target's instances, first_inst .. + n_inst (the target's row),
+    int32_t n_inst          # -1: a balancer or client, whose instances no call picks
     int64_t active          # calls in progress
-    int64_t faulted         # active faults touching the link; 0 skips every fault check
     int64_t rr              # round robin over its target's instances
 
 
@@ -129,12 +137,10 @@ cdef struct Sim:
     int64_t* fl_link
     int64_t* lk_flat
     int64_t* i_zone         # each instance's zone (0: none)
-    int64_t* c_zone_aware   # a component whose instances call their own zone first
     int64_t* lt_off
     int64_t* lt_size
     int64_t* lt
     int64_t* it_off
-    int64_t* it_n
     int64_t* it_lb
     int64_t* it_idx
 
@@ -347,7 +353,6 @@ cdef struct Sim:
     int64_t* rl_voff
     int64_t* l_cb           # per link, has a circuit breaker (its gauges change with time alone)
     unsigned char* l_watch  # per link, a breaker, bulkhead or retries: the flush visits it even when not counted
-    unsigned char* l_plain  # per link, no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
     unsigned char* c_plain  # per component, a request there takes the fused steps (engine/_plain.pxi)
     unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again

@@ -12,24 +12,30 @@
 from libc.stdint cimport int64_t
 
 cdef struct ComponentRow:
-    # what a request at the component reads comes first, in two cache lines' worth of fields;
-    # the rest of the row is read only by the patterns that use it
+    # Five whole cache lines (the table is aligned to a line, engine/_core.pyx), its fields
+    # placed by the step that reads them: a hop along a thousand components finds each row
+    # cold, so the fields one step reads share a line. The first line is what a request's
+    # answer and its calls read, the second what its arrival reads; the rest only the
+    # patterns that use them.
     int64_t kind                 # Kind
-    int64_t workers              # per instance (UNLIMITED for clients, balancers, externals)
-    int64_t dist                 # service time: a row of the distribution table, -1: none
+    int64_t fan_out              # FanOut
     int64_t out_offset           # its outgoing links in call order: out_links[out_offset : + out_count]
     int64_t out_count
-    int64_t fan_out              # FanOut
+    double error_probability
+    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
+    int64_t obj_count
+    int64_t workers              # per instance (UNLIMITED for clients, balancers, externals)
+
+    int64_t dist                 # service time: a row of the distribution table, -1: none
+    int64_t limit_for_period     # rate limiter (inbound), 0: none
+    int64_t queue_capacity       # per instance, -1: unbounded
+    double hit_ratio             # a cache's hits skip its dependency calls
+    int64_t max_queue_length
+    double max_queue_wait        # load shedding (inbound), -1: none
     int64_t inst_offset          # its instances: inst_comp[inst_offset : + instances]
     int64_t instances
-    double error_probability
-    double hit_ratio             # a cache's hits skip its dependency calls
-    int64_t obj_count
-    int64_t limit_for_period     # rate limiter (inbound), 0: none
-    int64_t max_queue_length
-    int64_t queue_capacity       # per instance, -1: unbounded
-    int64_t call_mode            # CallMode: whether a worker waits on the dependency calls
-    double max_queue_wait        # load shedding (inbound), -1: none
+
+    int64_t discipline           # Discipline of the instances' queues
     int64_t strategy             # Strategy of a load balancer
     int64_t arrival              # Arrival of a client
     int64_t bp_offset            # an open-loop client's rate schedule: bp_t, bp_r[bp_offset : + bp_count]
@@ -37,16 +43,18 @@ cdef struct ComponentRow:
     int64_t users                # closed loop
     int64_t think_dist
     int64_t obj_offset           # a client's objectives: obj_thr[obj_offset : + obj_count]
+
     double limit_refresh_period
     double timeout_duration
     int64_t global_quota         # 1: one quota for all instances, kept at the first instance's slot
-    int64_t discipline           # Discipline of the instances' queues
     double codel_target          # CoDel's target sojourn time
     double codel_interval        # CoDel's interval
     double lifo_after            # adaptive LIFO: the queue serves LIFO once non-empty this long
     int64_t max_outstanding      # non-blocking: requests per instance waiting without a worker, -1: unbounded
     int64_t cont_dist            # non-blocking: the continuation's time, -1: none (answered without a worker)
+
     int64_t seed
+    int64_t pad[7]
 
 cdef struct LinkRow:
     int64_t src

@@ -6,8 +6,10 @@ from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultAct
 
 
 cdef object _dtype(dict zeroed, Py_ssize_t size):
-    # a zeroed struct converts to {field: 0} for integers and {field: 0.0} for doubles
-    dtype = np.dtype([(name, np.float64 if isinstance(value, float) else np.int64)
+    # a zeroed struct converts to {field: 0} for integers, {field: 0.0} for doubles and
+    # {"pad": [0, ...]} for the words that fill a row to whole cache lines
+    dtype = np.dtype([(name, np.int64, (len(value),)) if name == "pad" else
+                      (name, np.float64 if isinstance(value, float) else np.int64)
                       for name, value in zeroed.items()])
     if dtype.itemsize != size:
         raise TypeError(f"a table row has padding: {dtype.itemsize} bytes in numpy, {size} in C")
@@ -34,9 +36,9 @@ AUTOSCALE = _dtype(_autoscale, sizeof(AutoscaleRow))
 
 
 def table(rows, dtype):
-    """A table of ``dtype`` from one dict per row, which must name every field and no other;
-    at least one (zero) row, so the core always has a buffer to point at."""
-    names = dtype.names
+    """A table of ``dtype`` from one dict per row, which must name every field but its padding
+    and no other; at least one (zero) row, so the core always has a buffer to point at."""
+    names = tuple(n for n in dtype.names if n != "pad")
     for i, row in enumerate(rows):
         if row.keys() != set(names):
             missing, extra = set(names) - row.keys(), row.keys() - set(names)
@@ -44,4 +46,9 @@ def table(rows, dtype):
                            f"unknown {sorted(extra)}")
     if not rows:
         return np.zeros(1, dtype=dtype)
-    return np.array([tuple(row[n] for n in names) for row in rows], dtype=dtype)
+    if len(names) == len(dtype.names):
+        return np.array([tuple(row[n] for n in names) for row in rows], dtype=dtype)
+    padded = np.zeros(len(rows), dtype=dtype)
+    for n in names:
+        padded[n] = np.array([row[n] for row in rows], dtype=dtype.fields[n][0])
+    return padded

@@ -95,8 +95,19 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
         else:
             for i, (x, y) in enumerate(zip(a, b)):
                 yield from differences(x, y, f"{where}[{i}]")
+    elif (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype.names and b.dtype.names
+          and a.shape == b.shape):
+        # a record of working state (engine/_state.pxd) is compared field by field: its
+        # layout (order, width, padding) is not a result, its values are
+        for key in sorted((set(a.dtype.names) | set(b.dtype.names)) - {"pad"}):
+            if key not in a.dtype.names or key not in b.dtype.names:
+                yield f"{where}/{key}: only in {'after' if key not in a.dtype.names else 'before'}"
+            else:
+                yield from differences(np.ascontiguousarray(a[key]), np.ascontiguousarray(b[key]), f"{where}/{key}")
     elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         x, y = np.asarray(a), np.asarray(b)
+        if x.dtype != y.dtype and x.dtype.kind in "iu" and y.dtype.kind in "iu":
+            x, y = x.astype(np.int64), y.astype(np.int64)   # a working count's width is layout
         if x.shape != y.shape or x.dtype != y.dtype:
             yield f"{where}: {x.dtype}{x.shape} against {y.dtype}{y.shape}"
         elif x.tobytes() != y.tobytes():

@@ -88,3 +88,14 @@ def test_equal_distributions_share_one_row():
                  for name in ("d", "f")}
     assert list(points_of["d"]) == [0.001, 0.003] and list(points_of["f"]) == [0.001, 0.002]
     assert len(compiled.arrays["d_points"]) == 4   # e's points are d's, not a copy
+
+
+def test_a_component_row_is_whole_cache_lines_and_its_padding_is_filled():
+    """A component row is read by a hop at each of a thousand components: its fields are
+    placed on lines by the step that reads them, which holds only for rows of whole lines."""
+    assert _tables.COMPONENT.itemsize % 64 == 0
+    row = {name: 0 for name in _tables.COMPONENT.names if name != "pad"}
+    built = _tables.table([{**row, "kind": 3, "hit_ratio": 0.25}], _tables.COMPONENT)
+    assert built[0]["kind"] == 3 and built[0]["hit_ratio"] == 0.25 and not built[0]["pad"].any()
+    with pytest.raises(KeyError, match="unknown \\['pad'\\]"):
+        _tables.table([{**row, "pad": 0}], _tables.COMPONENT)
