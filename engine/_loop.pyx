@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
+    _start_measuring, _touch, _touch_client, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -243,7 +243,7 @@ cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
     s.jobs[j].comp = c
     s.jobs[j].user = user
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_client(s, c)
     s.ch[c].inflight += 1
     _begin_calls(s, j)
 

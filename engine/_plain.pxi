@@ -136,7 +136,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     if j >= 0:
         s.jobs[j].comp = c
         _count_c(s, c, MC_ARRIVALS, 1.0)
-        _touch(s, c)
+        _touch_client(s, c)
         s.ch[c].inflight += 1
         s.jobs[j].state = JS_WAITING
         link = s.out_links[s.comps[c].out_offset]
@@ -213,7 +213,7 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     else:
         return
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1
     _free_job(s, j)
