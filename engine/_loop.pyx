@@ -374,11 +374,12 @@ cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:   # as _dispatch_queue tests first, without its call when idle
-        _dispatch_queue(s, inst)
+        _dispatch_queue(s, inst, 1)
 
 
-cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
-    """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
+cdef void _dispatch_queue(Sim* s, int inst, bint touched) noexcept nogil:
+    """Hand queued work to free workers, dropping cancelled and overdue work on the way.
+    ``touched``: as for _start_service; it spares the first job's touch only."""
     cdef int c = s.ih[inst].comp
     cdef int j
     while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):   # mostly nothing queued
@@ -386,7 +387,9 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         s.ih[inst].qhead = s.jobs[j].next_q
         if s.ih[inst].qhead < 0:
             s.ih[inst].qtail = -1
-        _touch(s, c)
+        if not touched:
+            _touch(s, c)
+        touched = 0
         s.ih[inst].qlen -= 1
         s.ch[c].qlen -= 1
         if s.ih[inst].qlen == 0:

@@ -124,7 +124,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:
-        _dispatch_queue(s, inst)
+        _dispatch_queue(s, inst, 1)
 
 
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
