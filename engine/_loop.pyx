@@ -19,8 +19,8 @@ from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
-    _count_l_pair, _sum_c, _sum_l,
-    _start_measuring, _touch, _touch_client, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
+    _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
+    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
@@ -336,7 +336,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int inst, held, user, reply, cancelled
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_counted(s, c)
     # read after the recording and the touch, which leave the job alone: held across them,
     # they took registers those need and went to the stack and back
     inst = s.jobs[j].inst
@@ -491,7 +491,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     s.jobs[j].reply_link = link
     s.jobs[j].state = JS_QUEUED
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_counted(s, c)
     s.ch[c].inflight += 1
     if inst >= 0:
         s.ih[inst].jobs += 1

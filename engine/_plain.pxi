@@ -64,7 +64,7 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.jobs[j].reply_seq = seq
     s.jobs[j].reply_link = link
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_counted(s, c)
     s.ch[c].inflight += 1
     s.ih[inst].jobs += 1
     _lb_note(s, inst)
@@ -106,7 +106,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     c = s.jobs[j].comp
     # _complete_job(j, O_OK) of a job that held a worker and made no call
     _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_counted(s, c)
     inst = s.jobs[j].inst
     reply = s.jobs[j].reply_call
     link = s.jobs[j].reply_link
