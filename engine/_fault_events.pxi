@@ -38,7 +38,7 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
                 _schedule_oom(s, <int>inst)
     if kind == F_EXHAUSTION and s.faults[f].resource == R_POOL and not start:
         for k in range(s.comps[c].instances):
-            _dispatch_queue(s, <int>(s.comps[c].inst_offset + k))
+            _dispatch_queue(s, <int>(s.comps[c].inst_offset + k), 0)
 
 
 cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:

@@ -19,7 +19,7 @@ from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
-    _count_l_pair, _sum_c, _sum_l,
+    _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
     _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
     _on_warmup_end, _record_done, _hist_at
 )
@@ -243,7 +243,7 @@ cdef void _start_root(Sim* s, int c, int user) noexcept nogil:
     s.jobs[j].comp = c
     s.jobs[j].user = user
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_client(s, c)
     s.ch[c].inflight += 1
     _begin_calls(s, j)
 
@@ -336,7 +336,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int inst, held, user, reply, cancelled
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_counted(s, c)
     # read after the recording and the touch, which leave the job alone: held across them,
     # they took registers those need and went to the stack and back
     inst = s.jobs[j].inst
@@ -374,11 +374,12 @@ cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:   # as _dispatch_queue tests first, without its call when idle
-        _dispatch_queue(s, inst)
+        _dispatch_queue(s, inst, 1)
 
 
-cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
-    """Hand queued work to free workers, dropping cancelled and overdue work on the way."""
+cdef void _dispatch_queue(Sim* s, int inst, bint touched) noexcept nogil:
+    """Hand queued work to free workers, dropping cancelled and overdue work on the way.
+    ``touched``: as for _start_service; it spares the first job's touch only."""
     cdef int c = s.ih[inst].comp
     cdef int j
     while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):   # mostly nothing queued
@@ -386,7 +387,9 @@ cdef void _dispatch_queue(Sim* s, int inst) noexcept nogil:
         s.ih[inst].qhead = s.jobs[j].next_q
         if s.ih[inst].qhead < 0:
             s.ih[inst].qtail = -1
-        _touch(s, c)
+        if not touched:
+            _touch(s, c)
+        touched = 0
         s.ih[inst].qlen -= 1
         s.ch[c].qlen -= 1
         if s.ih[inst].qlen == 0:
@@ -488,7 +491,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     s.jobs[j].reply_link = link
     s.jobs[j].state = JS_QUEUED
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_counted(s, c)
     s.ch[c].inflight += 1
     if inst >= 0:
         s.ih[inst].jobs += 1

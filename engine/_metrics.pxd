@@ -532,7 +532,8 @@ cdef inline void _catch_up_now(Sim* s, int c) noexcept nogil:
     caught up to the current bucket's start. (Its c_last_t is then before that start: the
     flush of a bucket a component was active in leaves it at the bucket's end.)"""
     _catch_up(s, c, s.current_bucket)
-    _touch_now(s, c)
+    s.c_active[c] = 1
+    _touch_now(s, c, 1)
 
 
 cdef extern from *:
@@ -794,30 +795,53 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
 
 
 cdef inline void _touch(Sim* s, int c) noexcept nogil:
+    _touch_levels(s, c, 1, 0)
+
+
+cdef inline void _touch_counted(Sim* s, int c) noexcept nogil:
+    """_touch right after a count of ``c`` (_count_c, _record_done), which marked it active:
+    the flag's second write, after the row's which may alias it, was not left out for us."""
+    _touch_levels(s, c, 1, 1)
+
+
+cdef inline void _touch_client(Sim* s, int c) noexcept nogil:
+    """_touch_counted at a client, whose requests in flight are its only level that moves: its
+    queue, busy workers and instances up stay 0 all run long (a design that calls a client, or
+    puts an instance's fault or an autoscaler on one, does not compile:
+    engine/model/validation.py), so their areas and the queue's peak would only add 0 to 0."""
+    _touch_levels(s, c, 0, 1)
+
+
+cdef inline void _touch_levels(Sim* s, int c, bint serves, bint counted) noexcept nogil:
     if _unlikely(s.ch[c].last_t < s.bucket_start, 0):
         # idle through the last flush: caught up, then touched, by a (tail) call, so that
         # the catching up stays out of every touch's code and registers
         s.catch_up(s, c)
         return
-    _touch_now(s, c)
+    if not counted:
+        s.c_active[c] = 1
+    _touch_now(s, c, serves)
 
 
-cdef inline void _touch_now(Sim* s, int c) noexcept nogil:
+cdef inline void _touch_now(Sim* s, int c, bint serves) noexcept nogil:
+    """``serves``: the component may queue, work or go down (all but a client, _touch_client);
+    its caller has marked it active."""
     cdef double dt
     cdef double* area
-    s.c_active[c] = 1
     dt = s.now - s.ch[c].last_t
     # Every change of a queue's length is preceded by a touch, so each length it had is seen
     # here, but for the current one (which the results add).
-    if s.ch[c].qlen > s.ch[c].qpeak and s.measuring:
+    if serves and s.ch[c].qlen > s.ch[c].qpeak and s.measuring:
         s.ch[c].qpeak = s.ch[c].qlen
     if dt <= 0:
         return
     area = s.ch[c].area
-    area[A_QLEN] += s.ch[c].qlen * dt
-    area[A_BUSY] += s.ch[c].busy * dt
+    if serves:
+        area[A_QLEN] += s.ch[c].qlen * dt
+        area[A_BUSY] += s.ch[c].busy * dt
     area[A_INFLIGHT] += s.ch[c].inflight * dt
-    area[A_UP] += s.ch[c].up * dt
+    if serves:
+        area[A_UP] += s.ch[c].up * dt
     s.ch[c].last_t = s.now
 
 

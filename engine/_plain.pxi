@@ -64,7 +64,7 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.jobs[j].reply_seq = seq
     s.jobs[j].reply_link = link
     _count_c(s, c, MC_ARRIVALS, 1.0)
-    _touch(s, c)
+    _touch_counted(s, c)
     s.ch[c].inflight += 1
     s.ih[inst].jobs += 1
     _lb_note(s, inst)
@@ -106,7 +106,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     c = s.jobs[j].comp
     # _complete_job(j, O_OK) of a job that held a worker and made no call
     _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_counted(s, c)
     inst = s.jobs[j].inst
     reply = s.jobs[j].reply_call
     link = s.jobs[j].reply_link
@@ -124,7 +124,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:
-        _dispatch_queue(s, inst)
+        _dispatch_queue(s, inst, 1)
 
 
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
@@ -136,7 +136,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     if j >= 0:
         s.jobs[j].comp = c
         _count_c(s, c, MC_ARRIVALS, 1.0)
-        _touch(s, c)
+        _touch_client(s, c)
         s.ch[c].inflight += 1
         s.jobs[j].state = JS_WAITING
         link = s.out_links[s.comps[c].out_offset]
@@ -213,7 +213,7 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     else:
         return
     _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
-    _touch(s, c)
+    _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1
     _free_job(s, j)
