@@ -88,88 +88,6 @@ HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
 
-def histogram_quantile(hist, double q, double vmax):
-    """The q-quantile (0 < q < 1) of a latency histogram row (``HISTOGRAM_BINS`` int64 counts)
-    whose largest value is ``vmax``; 0 for an empty histogram."""
-    counts = np.ascontiguousarray(hist, dtype=np.int64)
-    if counts.shape != (NB,):
-        raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
-    cdef int64_t[::1] view = counts
-    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
-
-
-_histogram_init()
-
-
-def histogram_bins(values, bint formula=False):
-    """The latency histogram bin of each value (seconds), as the engine records it; with
-    ``formula``, by the defining formula floor(log(v / HISTOGRAM_MIN) / log(HISTOGRAM_GAMMA))
-    (capped to the end bins) instead of the engine's table lookup. Both must always agree."""
-    cdef double[::1] v = np.ascontiguousarray(values, dtype=np.float64).ravel()
-    out = np.empty(v.shape[0], dtype=np.int32)
-    cdef int[::1] o = out
-    cdef Py_ssize_t i
-    with nogil:
-        if formula:
-            for i in range(v.shape[0]):
-                o[i] = _histogram_bin_formula(v[i])
-        else:
-            for i in range(v.shape[0]):
-                o[i] = _histogram_bin(v[i])
-    return out
-
-
-def event_queue_trace(ops, int capacity=4):
-    """Drive a bare event queue (engine/_heap.pxd) through ``ops`` and return what it pops.
-
-    Each op is ``("push", t_ns, edge)``, ``("lane", t_ns, ring)`` (a push that offers its key
-    to a ring of constant delays first) or ``("pop",)``; a pop moves the clock to the event's
-    time, as the loop does, so pushes at that time take the zero-delay line. Returns
-    ``(t_ns, push index)`` for every pop. ``capacity`` (a power of two) starts small so that
-    the queue grows while its line wraps round.
-    """
-    cdef Sim s
-    cdef Event ev
-    cdef int64_t t
-    cdef int n = 0
-    if capacity < 1 or capacity & (capacity - 1):
-        raise ValueError(f"capacity must be a power of two (got {capacity})")
-    memset(&s, 0, sizeof(Sim))
-    memset(&ev, 0, sizeof(Event))   # _pop always fills it; the compiler cannot see that and warned
-    s.n_lanes = N_LANES
-    out = []
-    try:
-        if not _events_init(&s, capacity):
-            raise MemoryError("not enough memory for an event queue")
-        for op in ops:
-            if op[0] == "push" or op[0] == "lane":
-                t = op[1]
-                if t < s.now_ns:
-                    raise ValueError(f"op {n}: an event at {t} ns is before the clock ({s.now_ns} ns)")
-                if op[0] == "lane":
-                    if not 0 <= op[2] < N_LANES:
-                        raise ValueError(f"op {n}: no ring {op[2]} (there are {N_LANES})")
-                    _push_at(&s, t, 0, op[2], EV_ARRIVAL, n, 0, 0, 0, 0)
-                elif op[2]:
-                    _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
-                else:
-                    _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
-                if s.out_of_memory or s.halt_reason != HALT_NONE:
-                    raise MemoryError("the event queue could not grow")
-            elif op[0] == "pop":
-                if _events_pending(&s) == 0:
-                    raise ValueError(f"op {n}: pop from an empty queue")
-                _pop(&s, _never_ns(), &ev)
-                s.now_ns = ev.t
-                out.append((ev.t, ev.a))
-            else:
-                raise ValueError(f"op {n}: unknown operation {op[0]!r} (expected 'push', 'lane' or 'pop')")
-            n += 1
-    finally:
-        _events_free(&s)
-    return out
-
-
 # ---------------------------------------------------------------- random numbers
 # xoshiro256** seeded through splitmix64: one independent stream per component,
 # link and fault, so editing one component leaves every other stream unchanged.
@@ -218,7 +136,8 @@ cdef double* _dptr(object arr):
 
 
 include "_rows.pxi"   # the dense per-bucket rows and the totals, filled when read
-include "_histograms.pxi"   # the latency histograms' chunk pools, read as dense rows
+include "_histograms.pxi"   # the latency histograms: bins, chunk pools, percentiles
+include "_queue_probe.pxi"   # the event queue driven alone, for its tests
 
 
 cdef class Core:

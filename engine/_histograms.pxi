@@ -1,6 +1,7 @@
-# The latency and queue-wait histograms' storage: a pool of chunks per histogram (HistPool in
-# engine/_state.pxd, filled by _hist_at in engine/_metrics.pxd), and its reading: the results'
-# percentiles straight from the chunks, dense rows only for a caller that wants every bin.
+# The latency and queue-wait histograms: their bins (histogram_bins, histogram_quantile), their
+# storage, a pool of chunks per histogram (HistPool in engine/_state.pxd, filled by _hist_at in
+# engine/_metrics.pxd), and its reading: the results' percentiles straight from the chunks,
+# dense rows only for a caller that wants every bin.
 # Included into engine/_core.pyx, whose ``Core`` owns the three pools.
 from libc.math cimport exp, fmin
 
@@ -137,3 +138,34 @@ def histogram_bytes_bound(int n_c, double longest):
     """
     cdef int64_t chunks = min(<int64_t>NHC, _histogram_bin(longest) // HC + 1)
     return 3 * _pool_touched(n_c, 1 + max(n_c, 1) * chunks)
+
+
+def histogram_quantile(hist, double q, double vmax):
+    """The q-quantile (0 < q < 1) of a latency histogram row (``HISTOGRAM_BINS`` int64 counts)
+    whose largest value is ``vmax``; 0 for an empty histogram."""
+    counts = np.ascontiguousarray(hist, dtype=np.int64)
+    if counts.shape != (NB,):
+        raise ValueError(f"a latency histogram has {NB} bins (got shape {counts.shape})")
+    cdef int64_t[::1] view = counts
+    return _histogram_quantile(&view[0], <int64_t>counts.sum(), q, vmax, 0, NB - 1)
+
+
+_histogram_init()
+
+
+def histogram_bins(values, bint formula=False):
+    """The latency histogram bin of each value (seconds), as the engine records it; with
+    ``formula``, by the defining formula floor(log(v / HISTOGRAM_MIN) / log(HISTOGRAM_GAMMA))
+    (capped to the end bins) instead of the engine's table lookup. Both must always agree."""
+    cdef double[::1] v = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    out = np.empty(v.shape[0], dtype=np.int32)
+    cdef int[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        if formula:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin_formula(v[i])
+        else:
+            for i in range(v.shape[0]):
+                o[i] = _histogram_bin(v[i])
+    return out

@@ -1,0 +1,53 @@
+# A bare event queue (engine/_heap.pxd) driven from Python, so its tests can check its order
+# without a design. Included into engine/_core.pyx.
+
+
+def event_queue_trace(ops, int capacity=4):
+    """Drive a bare event queue (engine/_heap.pxd) through ``ops`` and return what it pops.
+
+    Each op is ``("push", t_ns, edge)``, ``("lane", t_ns, ring)`` (a push that offers its key
+    to a ring of constant delays first) or ``("pop",)``; a pop moves the clock to the event's
+    time, as the loop does, so pushes at that time take the zero-delay line. Returns
+    ``(t_ns, push index)`` for every pop. ``capacity`` (a power of two) starts small so that
+    the queue grows while its line wraps round.
+    """
+    cdef Sim s
+    cdef Event ev
+    cdef int64_t t
+    cdef int n = 0
+    if capacity < 1 or capacity & (capacity - 1):
+        raise ValueError(f"capacity must be a power of two (got {capacity})")
+    memset(&s, 0, sizeof(Sim))
+    memset(&ev, 0, sizeof(Event))   # _pop always fills it; the compiler cannot see that and warned
+    s.n_lanes = N_LANES
+    out = []
+    try:
+        if not _events_init(&s, capacity):
+            raise MemoryError("not enough memory for an event queue")
+        for op in ops:
+            if op[0] == "push" or op[0] == "lane":
+                t = op[1]
+                if t < s.now_ns:
+                    raise ValueError(f"op {n}: an event at {t} ns is before the clock ({s.now_ns} ns)")
+                if op[0] == "lane":
+                    if not 0 <= op[2] < N_LANES:
+                        raise ValueError(f"op {n}: no ring {op[2]} (there are {N_LANES})")
+                    _push_at(&s, t, 0, op[2], EV_ARRIVAL, n, 0, 0, 0, 0)
+                elif op[2]:
+                    _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
+                else:
+                    _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
+                if s.out_of_memory or s.halt_reason != HALT_NONE:
+                    raise MemoryError("the event queue could not grow")
+            elif op[0] == "pop":
+                if _events_pending(&s) == 0:
+                    raise ValueError(f"op {n}: pop from an empty queue")
+                _pop(&s, _never_ns(), &ev)
+                s.now_ns = ev.t
+                out.append((ev.t, ev.a))
+            else:
+                raise ValueError(f"op {n}: unknown operation {op[0]!r} (expected 'push', 'lane' or 'pop')")
+            n += 1
+    finally:
+        _events_free(&s)
+    return out
