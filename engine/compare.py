@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,7 +178,8 @@ def _run_in_pool(design: Design, plan: RunPlan, experiment_name: str | None,
     try:
         pending = set(workers.submit(_run_one, [(design_json, plan_json, experiment_name, v, s) for v, s in jobs]))
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done = workers.finished(pending)
+            pending -= done
             for future in done:
                 v, seed, data = future.result()
                 finished(v, seed, RunResult.from_dict(data))

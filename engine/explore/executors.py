@@ -9,12 +9,11 @@ Dask is imported here only, and only when a cluster executor is made.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
+from functools import partial
 from typing import Any
 
 from .. import workers as shared_pool
@@ -85,19 +84,6 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@contextlib.contextmanager
-def _sigint_sets(event: threading.Event):
-    """While inside, Ctrl+C sets ``event`` instead of interrupting whatever runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def dask_setup(worker) -> None:
     """Run by each worker of a local Dask cluster as it starts (a Dask preload hook)."""
     _ignore_sigint()
@@ -137,11 +123,12 @@ class LocalExecutor(Executor):
         self._in_flight: set = set()
         # Start the workers now rather than with the first run, so that the first figures and
         # the estimate of the time left are not the pool's start-up.
-        wait(shared_pool.submit(_worker_pid, range(self.workers)))
+        starting = set(shared_pool.submit(_worker_pid, range(self.workers)))
+        while starting:
+            starting -= shared_pool.finished(starting)
 
     def run(self, design_json, options_json, tasks):
         pending = iter(tasks)
-        executor = shared_pool.pool()
         # Several runs queued per process hide the round trip, unless the sweep asked for fewer
         # processes than the pool has: then at most that many runs may be in the pool at once.
         window = self.workers * (IN_FLIGHT_PER_WORKER if self.workers == shared_pool.size() else 1)
@@ -150,15 +137,12 @@ class LocalExecutor(Executor):
             task = next(pending, None)
             if task is None:
                 return None
-            future = executor.submit(run_task, design_json, options_json, task)
+            future, = shared_pool.submit(partial(run_task, design_json, options_json), [task])
             self._in_flight.add(future)
             return future
 
-        def wait_some(futures):
-            return wait(futures, return_when=FIRST_COMPLETED).done
-
         try:
-            for future in _windowed(submit_next, window, wait_some):
+            for future in _windowed(submit_next, window, shared_pool.finished):
                 self._in_flight.discard(future)
                 yield _outcome(future, self.describe())
         except (KeyboardInterrupt, SweepError):
@@ -274,8 +258,7 @@ class DaskExecutor(Executor):
         return f"{n} Dask worker thread{'s' if n != 1 else ''} at {self.where}"
 
     def run(self, design_json, options_json, tasks):
-        stop = threading.Event()
-        with _sigint_sets(stop):
+        with shared_pool.interrupts_held() as stop:
             yield from self._run(design_json, options_json, list(tasks), stop)
 
     def _run(self, design_json, options_json, tasks, stop: threading.Event):

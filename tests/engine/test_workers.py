@@ -2,6 +2,12 @@
 and Ctrl+C during a comparison keeps the replications that had finished."""
 import multiprocessing
 import os
+import signal
+import struct
+import sys
+import threading
+import time
+from concurrent.futures import Future
 
 import pytest
 from engine_support import load_example
@@ -80,3 +86,71 @@ def test_progress_counts_every_run():
     run_comparison(load_example("mmc"), RunOptions(duration=5), None, replications=2,
                    progress=lambda done, planned: seen.append((done, planned)))
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def _interrupted_right_after_taking_its_lock(future: Future) -> None:
+    # Ctrl+C landing just after concurrent.futures took a future's lock, before it could let go
+    take = future._condition.acquire
+
+    def take_then_interrupt(*args):
+        taken = take(*args)
+        signal.raise_signal(signal.SIGINT)
+        return taken
+
+    future._condition.acquire = take_then_interrupt
+
+
+def _free_for_another_thread(future: Future) -> bool:
+    # the pool's manager thread cancels pending futures at shutdown, taking each one's lock
+    free = []
+    thread = threading.Thread(target=lambda: free.append(future._condition._lock.acquire(timeout=2)))
+    thread.start()
+    thread.join()
+    return free == [True]
+
+
+def test_ctrl_c_while_awaiting_runs_leaves_no_future_locked():
+    # An interrupt inside concurrent.futures.wait can leave the main thread holding a future's
+    # lock; the manager thread then waits for it at exit and the program never ends.
+    future: Future = Future()
+    _interrupted_right_after_taking_its_lock(future)
+    with pytest.raises(KeyboardInterrupt):
+        workers.finished([future])
+    assert _free_for_another_thread(future)
+
+
+def test_finished_waits_for_one_and_returns_all_that_are_done():
+    done, other, pending = Future(), Future(), Future()
+    done.set_result(1)
+    other.set_result(2)
+    threading.Timer(0.05, lambda: pending.set_result(3)).start()
+    assert workers.finished([done, other, pending]) >= {done, other}
+    assert workers.finished([pending]) == {pending}
+
+
+def _write_half_a_result_and_hang(written: str) -> None:
+    # as a worker terminated while sending its result would leave the pipe: a header announcing
+    # a megabyte, a few bytes of it, and then nothing more from this worker
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:
+        frame = frame.f_back
+    frame.f_locals["result_queue"]._writer._send(struct.pack("!i", 1_000_000) + b"partial")
+    open(written, "w").close()
+    time.sleep(600)
+
+
+def test_abandoning_a_worker_halfway_through_its_result_lets_the_program_exit(tmp_path):
+    # The pool's manager thread, reading that result, is joined at exit without a time limit.
+    executor, written = workers.pool(), tmp_path / "written"
+    workers.submit(_write_half_a_result_and_hang, [str(written)])
+    manager, results = executor._executor_manager_thread, executor._result_queue
+    deadline = time.monotonic() + 60
+    while not written.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert written.exists()
+    try:
+        workers.abandon()
+        manager.join(timeout=20)
+        assert not manager.is_alive()
+    finally:
+        results._writer.close()
