@@ -1,6 +1,6 @@
 # The bucket's end: what the loop records when simulated time crosses a bucket boundary and
 # when the run ends. Included by _loop.pyx (it shares the loop's module and imports).
-from engine._metrics cimport REC_GAUGES, REC_LEVELS
+from engine._records cimport REC_GAUGES, REC_LEVELS
 
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed

@@ -20,9 +20,10 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _touch, _catch_up_all, _rows_room, _take_packed, _hp_apply, ROW_W,
+    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W,
     _on_warmup_end, _record_done, _hist_at
 )
+from engine._records cimport _rows_room, _take_packed
 from engine._breakers cimport _cb_touch, _cb_rate, _cb_acquire, _cb_record, _on_cb_timer
 from engine._guards cimport _bulkhead_pressure, _bh_try, _bh_enqueue, _arm_timeout, _rl_acquire, _rl_slot
 from engine._threadpool cimport _tp_execute, _tp_next, _tp_keep_alive
