@@ -49,9 +49,8 @@ cdef extern from *:
 cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
     """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it)."""
     cdef int c = <int>s.lh[link].dst
-    cdef int j, f
+    cdef int j
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
-    cdef double factor
     if not current and s.pol[link].cancel_on_timeout:
         return
     j = _new_job(s)
@@ -87,11 +86,17 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.jobs[j].holds_worker = 1
     _count_c(s, c, MC_STARTED, 1.0)
     s.jobs[j].state = JS_SERVICE
-    factor = s.ch[c].cpu
-    f = <int>s.ch[c].leak_fault
+    _plain_work(s, j, c, inst)
+
+
+cdef inline void _plain_work(Sim* s, int j, int c, int inst) noexcept nogil:
+    """The end of job ``j``'s work at plain service ``c``, drawn and pushed as _start_service
+    draws and pushes it."""
+    cdef double factor = s.ch[c].cpu
+    cdef int f = <int>s.ch[c].leak_fault
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
 cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
@@ -117,14 +122,54 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
-        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, reply, s.jobs[j].reply_gen,
+        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
+                 EV_PLAIN_ANSWER if s.c_plain[s.lh[link].src] else EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:
-        _dispatch_queue(s, inst, 1)
+        _plain_dispatch_queue(s, inst, c)
+
+
+cdef inline void _plain_dispatch_queue(Sim* s, int inst, int c) noexcept nogil:
+    """_dispatch_queue(inst, 1) at plain service ``c``, whose jobs make no calls (so none
+    comes back as a continuation) and draw no cache hit, each started as _start_service
+    starts it, its end pushed as the fused step's."""
+    cdef int j
+    cdef bint touched = 1
+    cdef double wait
+    while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):
+        j = <int>s.ih[inst].qhead
+        s.ih[inst].qhead = s.jobs[j].next_q
+        if s.ih[inst].qhead < 0:
+            s.ih[inst].qtail = -1
+        if not touched:
+            _touch(s, c)
+        touched = 0
+        s.ih[inst].qlen -= 1
+        s.ch[c].qlen -= 1
+        if s.ih[inst].qlen == 0:
+            _queue_emptied(s, inst)
+        if s.jobs[j].cancelled or _expired(s, j):
+            _drop_late(s, j)
+        elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
+            _shed(s, j)
+        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+            _codel_count_drop(s, j)
+            _complete_job(s, j, O_REJECTED)
+        else:
+            s.ih[inst].busy += 1
+            s.ch[c].busy += 1
+            s.jobs[j].holds_worker = 1
+            wait = s.now - s.jobs[j].t_service if s.jobs[j].state == JS_QUEUED else 0.0
+            _count_c(s, c, MC_STARTED, 1.0)
+            if wait > 0:
+                _count_wait(s, c, wait)
+            s.jobs[j].state = JS_SERVICE
+            s.jobs[j].t_service = s.now
+            _plain_work(s, j, c, inst)
 
 
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
@@ -167,16 +212,17 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 else:
                     inst = _pick_in(s, link)
                 if inst < 0:
-                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_PLAIN_ANSWER, k, s.calls[k].gen,
                                s.calls[k].seq, link, O_UNAVAILABLE)
                 else:
                     s.calls[k].inst = inst
-                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_CALL_ARRIVE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
+                             EV_PLAIN_CALL_ARRIVE if s.c_plain[dst] else EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
     # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
     t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
     if t < end_ns:
-        _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
+        _push_ns(s, t, 0, EV_PLAIN_ARRIVAL, c, 0, 0, 0, 0)
 
 
 cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
