@@ -236,11 +236,17 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     j = s.calls[k].job
     jgen = s.calls[k].job_gen
     took = s.now - s.calls[k].t_start
-    _count_l(s, link, ML_OUT + outcome, 1.0)
-    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        _sum_l(s, link, ML_REFUSED_TIME, took)
-    else:
+    # an answer's usual outcome spelled as a constant, here and at the request's end: the
+    # slots of its counts are then known when compiled, not looked up in their tables
+    if outcome == O_OK:
+        _count_l(s, link, ML_OUT + O_OK, 1.0)
         _sum_l(s, link, ML_LAT_SUM, took)
+    else:
+        _count_l(s, link, ML_OUT + outcome, 1.0)
+        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+            _sum_l(s, link, ML_REFUSED_TIME, took)
+        else:
+            _sum_l(s, link, ML_LAT_SUM, took)
     s.lh[link].active -= 1
     s.calls[k].inst = -1
     _free_call(s, k)   # a plain call never retries: no retry to count off
@@ -258,7 +264,10 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
         outcome = O_FALLBACK if s.jobs[j].degraded else O_OK   # its one call was its last
     else:
         return
-    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    if outcome == O_OK:
+        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+    else:
+        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
     _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1
