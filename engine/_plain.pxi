@@ -1,15 +1,17 @@
 # The fused steps of a request between a plain client and a plain service (`c_plain`,
 # _plain_client and _plain_service in engine/_loop.pxd), one function an event: the
 # client's arrival with its call; the call's arrival at the service with its admission and
-# start; the service's end with its answer and the worker's release; the answer at the
-# client with the request's end. Each is the loop's whole steps (_on_arrival to _send;
-# _on_call_arrive, _admit, _start_service; _on_service_done, _complete_job, _send_response,
-# _release_worker; _on_response to _complete_job) with the tests a plain component makes
+# start; the service's end with its answer, the worker's release and the next queued job's
+# start; the answer at the client with the request's end. Each is the loop's whole steps
+# (_on_arrival to _send; _on_call_arrive, _admit, _start_service; _on_service_done,
+# _complete_job, _send_response, _release_worker, _dispatch_queue, _start_service;
+# _on_response to _complete_job) with the tests a plain component makes
 # false left out, and every test that hangs on the run's state (a fault, a deadline, a
 # cancelled call, a queue) kept, or handed to the whole step where it begins. They push the
 # same events in the same order and draw the same numbers, so a run is bit for bit the
-# same; what they save is a dozen calls a request and their tests. Included into
-# engine/_loop.pyx, whose steps they call.
+# same; what they save is a dozen calls a request and their tests. The events they push
+# for one another are of their own types (EV_PLAIN_*), so the dispatch calls them without
+# looking the component up. Included into engine/_loop.pyx, whose steps they call.
 
 cdef extern from *:
     """
