@@ -153,6 +153,13 @@ cdef enum EventType:
     EV_OUTLIER_SWEEP = 22
     EV_AUTOSCALE = 23
     EV_INSTANCE_READY = 24
+    # a request's events between a plain client and a plain service (engine/_plain.pxi): each
+    # is told apart when it is pushed, where the component is at hand, so that the dispatch
+    # need not load the component's `c_plain` to choose the fused step
+    EV_PLAIN_ARRIVAL = 25
+    EV_PLAIN_CALL_ARRIVE = 26
+    EV_PLAIN_SERVICE_DONE = 27
+    EV_PLAIN_ANSWER = 28
 
 # Why outlier detection ejected an instance (Envoy's OutlierEjectionType).
 cdef enum OutlierType:

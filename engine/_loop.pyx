@@ -83,7 +83,16 @@ cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:
 
 cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
     cdef int t = ev.type
-    if t == EV_CALL_ARRIVE:
+    if t == EV_PLAIN_CALL_ARRIVE:
+        _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+    elif t == EV_PLAIN_SERVICE_DONE:
+        _plain_service_done(s, ev.a, ev.b)
+    elif t == EV_PLAIN_ANSWER:
+        _plain_answer(s, ev.a, ev.b, ev.c, ev.e)
+    elif t == EV_PLAIN_ARRIVAL:
+        _plain_arrival(s, ev.a, end_ns)
+    # the same events pushed by the whole steps, which do not tell them apart
+    elif t == EV_CALL_ARRIVE:
         if s.c_plain[s.lh[ev.d].dst]:
             _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
         else:
@@ -436,12 +445,7 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
         wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
     _count_c(s, c, MC_STARTED, 1.0)
     if wait > 0:
-        _count_c(s, c, MC_WAITED, 1.0)
-        _sum_c(s, c, MC_WAIT_SUM, wait)
-        if s.measuring:
-            _hist_at(s.hist_w, c, _histogram_bin(wait))[0] += 1
-            if wait > s.wait_max[c]:
-                s.wait_max[c] = wait
+        _count_wait(s, c, wait)
     s.jobs[j].state = JS_SERVICE
     s.jobs[j].t_service = s.now
     if s.comps[c].hit_ratio > 0:
@@ -450,6 +454,15 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
     st = _draw(s, _service_dist(s, j), &s.rng[c]) * factor
     _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+
+
+cdef inline void _count_wait(Sim* s, int c, double wait) noexcept nogil:
+    _count_c(s, c, MC_WAITED, 1.0)
+    _sum_c(s, c, MC_WAIT_SUM, wait)
+    if s.measuring:
+        _hist_at(s.hist_w, c, _histogram_bin(wait))[0] += 1
+        if wait > s.wait_max[c]:
+            s.wait_max[c] = wait
 
 
 cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:

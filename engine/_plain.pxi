@@ -1,15 +1,17 @@
 # The fused steps of a request between a plain client and a plain service (`c_plain`,
 # _plain_client and _plain_service in engine/_loop.pxd), one function an event: the
 # client's arrival with its call; the call's arrival at the service with its admission and
-# start; the service's end with its answer and the worker's release; the answer at the
-# client with the request's end. Each is the loop's whole steps (_on_arrival to _send;
-# _on_call_arrive, _admit, _start_service; _on_service_done, _complete_job, _send_response,
-# _release_worker; _on_response to _complete_job) with the tests a plain component makes
+# start; the service's end with its answer, the worker's release and the next queued job's
+# start; the answer at the client with the request's end. Each is the loop's whole steps
+# (_on_arrival to _send; _on_call_arrive, _admit, _start_service; _on_service_done,
+# _complete_job, _send_response, _release_worker, _dispatch_queue, _start_service;
+# _on_response to _complete_job) with the tests a plain component makes
 # false left out, and every test that hangs on the run's state (a fault, a deadline, a
 # cancelled call, a queue) kept, or handed to the whole step where it begins. They push the
 # same events in the same order and draw the same numbers, so a run is bit for bit the
-# same; what they save is a dozen calls a request and their tests. Included into
-# engine/_loop.pyx, whose steps they call.
+# same; what they save is a dozen calls a request and their tests. The events they push
+# for one another are of their own types (EV_PLAIN_*), so the dispatch calls them without
+# looking the component up. Included into engine/_loop.pyx, whose steps they call.
 
 cdef extern from *:
     """
@@ -49,9 +51,8 @@ cdef extern from *:
 cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
     """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it)."""
     cdef int c = <int>s.lh[link].dst
-    cdef int j, f
+    cdef int j
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
-    cdef double factor
     if not current and s.pol[link].cancel_on_timeout:
         return
     j = _new_job(s)
@@ -87,11 +88,17 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.jobs[j].holds_worker = 1
     _count_c(s, c, MC_STARTED, 1.0)
     s.jobs[j].state = JS_SERVICE
-    factor = s.ch[c].cpu
-    f = <int>s.ch[c].leak_fault
+    _plain_work(s, j, c, inst)
+
+
+cdef inline void _plain_work(Sim* s, int j, int c, int inst) noexcept nogil:
+    """The end of job ``j``'s work at plain service ``c``, drawn and pushed as _start_service
+    draws and pushes it."""
+    cdef double factor = s.ch[c].cpu
+    cdef int f = <int>s.ch[c].leak_fault
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
 cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
@@ -117,14 +124,54 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
-        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, reply, s.jobs[j].reply_gen,
+        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
+                 EV_PLAIN_ANSWER if s.c_plain[s.lh[link].src] else EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
     s.ih[inst].busy -= 1
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:
-        _dispatch_queue(s, inst, 1)
+        _plain_dispatch_queue(s, inst, c)
+
+
+cdef inline void _plain_dispatch_queue(Sim* s, int inst, int c) noexcept nogil:
+    """_dispatch_queue(inst, 1) at plain service ``c``, whose jobs make no calls (so none
+    comes back as a continuation) and draw no cache hit, each started as _start_service
+    starts it, its end pushed as the fused step's."""
+    cdef int j
+    cdef bint touched = 1
+    cdef double wait
+    while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):
+        j = <int>s.ih[inst].qhead
+        s.ih[inst].qhead = s.jobs[j].next_q
+        if s.ih[inst].qhead < 0:
+            s.ih[inst].qtail = -1
+        if not touched:
+            _touch(s, c)
+        touched = 0
+        s.ih[inst].qlen -= 1
+        s.ch[c].qlen -= 1
+        if s.ih[inst].qlen == 0:
+            _queue_emptied(s, inst)
+        if s.jobs[j].cancelled or _expired(s, j):
+            _drop_late(s, j)
+        elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
+            _shed(s, j)
+        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+            _codel_count_drop(s, j)
+            _complete_job(s, j, O_REJECTED)
+        else:
+            s.ih[inst].busy += 1
+            s.ch[c].busy += 1
+            s.jobs[j].holds_worker = 1
+            wait = s.now - s.jobs[j].t_service if s.jobs[j].state == JS_QUEUED else 0.0
+            _count_c(s, c, MC_STARTED, 1.0)
+            if wait > 0:
+                _count_wait(s, c, wait)
+            s.jobs[j].state = JS_SERVICE
+            s.jobs[j].t_service = s.now
+            _plain_work(s, j, c, inst)
 
 
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
@@ -167,16 +214,17 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 else:
                     inst = _pick_in(s, link)
                 if inst < 0:
-                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_RESPONSE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_PLAIN_ANSWER, k, s.calls[k].gen,
                                s.calls[k].seq, link, O_UNAVAILABLE)
                 else:
                     s.calls[k].inst = inst
-                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane, EV_CALL_ARRIVE, k, s.calls[k].gen,
+                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
+                             EV_PLAIN_CALL_ARRIVE if s.c_plain[dst] else EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
     # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
     t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
     if t < end_ns:
-        _push_ns(s, t, 0, EV_ARRIVAL, c, 0, 0, 0, 0)
+        _push_ns(s, t, 0, EV_PLAIN_ARRIVAL, c, 0, 0, 0, 0)
 
 
 cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:
@@ -190,11 +238,17 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     j = s.calls[k].job
     jgen = s.calls[k].job_gen
     took = s.now - s.calls[k].t_start
-    _count_l(s, link, ML_OUT + outcome, 1.0)
-    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        _sum_l(s, link, ML_REFUSED_TIME, took)
-    else:
+    # an answer's usual outcome spelled as a constant, here and at the request's end: the
+    # slots of its counts are then known when compiled, not looked up in their tables
+    if outcome == O_OK:
+        _count_l(s, link, ML_OUT + O_OK, 1.0)
         _sum_l(s, link, ML_LAT_SUM, took)
+    else:
+        _count_l(s, link, ML_OUT + outcome, 1.0)
+        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+            _sum_l(s, link, ML_REFUSED_TIME, took)
+        else:
+            _sum_l(s, link, ML_LAT_SUM, took)
     s.lh[link].active -= 1
     s.calls[k].inst = -1
     _free_call(s, k)   # a plain call never retries: no retry to count off
@@ -212,7 +266,10 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
         outcome = O_FALLBACK if s.jobs[j].degraded else O_OK   # its one call was its last
     else:
         return
-    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    if outcome == O_OK:
+        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+    else:
+        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
     _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1
