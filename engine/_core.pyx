@@ -75,7 +75,7 @@ HISTOGRAM_BINS = NB
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("pad", np.int64, (5,))])
+                      ("rng", np.uint64, (4,)), ("pad", np.int64, (1,))])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
@@ -364,6 +364,7 @@ cdef class Core:
         keep["_c_hot"]["pool"] = UNLIMITED
         keep["_c_hot"]["leak_fault"] = -1
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
+        del keep["_c_rng"]   # working state, not a result
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
         keep["_i_trees"][:n_i] = keep["it_n"][:n_i]
@@ -576,15 +577,14 @@ cdef class Core:
         self.s.lg_fault = _iptr(keep["lg_fault"])
         self.s.lg_inst = _iptr(keep["lg_inst"])
 
-        # random streams: components, then links, then faults
-        n_streams = n_c + n_l + n_f
-        self.s.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
+        # random streams: each component's in its record, then links', then faults'
+        self.s.rng = <Rng*> malloc(max(n_l + n_f, 1) * sizeof(Rng))
         for c in range(n_c):
-            _seed(&self.s.rng[c], <uint64_t>self.s.comps[c].seed)
+            _seed(&self.s.ch[c].rng, <uint64_t>self.s.comps[c].seed)
         for l in range(n_l):
-            _seed(&self.s.rng[n_c + l], <uint64_t>self.s.links[l].seed)
+            _seed(&self.s.rng[l], <uint64_t>self.s.links[l].seed)
         for f in range(n_f):
-            _seed(&self.s.rng[n_c + n_l + f], <uint64_t>self.s.faults[f].seed)
+            _seed(&self.s.rng[n_l + f], <uint64_t>self.s.faults[f].seed)
 
         events_ok = _events_init(&self.s, 1024)
         self.s.job_cap = 1024
@@ -622,7 +622,7 @@ cdef class Core:
             if self.s.comps[c].kind == K_CLIENT:
                 if self.s.comps[c].arrival == AR_CLOSED:
                     for k in range(self.s.comps[c].users):
-                        _push(&self.s, _draw(&self.s, self.s.comps[c].think_dist, &self.s.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
+                        _push(&self.s, _draw(&self.s, self.s.comps[c].think_dist, &self.s.ch[c].rng), EV_THINK_DONE, c, k, 0, 0, 0)
                 else:
                     lam = 0.0
                     for k in range(self.s.comps[c].bp_count):

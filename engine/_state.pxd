@@ -27,7 +27,7 @@ cdef struct CompHot:
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
     # The first line is what a touch reads and writes and all an answer at it needs (its
     # levels count jobs, which an int indexes); the second what its faults change, which an
-    # arrival reads too
+    # arrival reads too, and its random stream, which the arrival then draws its service from
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
     int32_t qlen
@@ -39,7 +39,8 @@ cdef struct CompHot:
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
-    int64_t pad[5]
+    Rng rng                 # its random stream (the links' and faults' are Sim.rng)
+    int64_t pad[1]
 
 
 cdef struct InstHot:
@@ -172,7 +173,7 @@ cdef struct Sim:
     int64_t* i_start_epoch  # an instance's start, cancelled when scaled down before it is ready
 
     # dynamic state
-    Rng* rng
+    Rng* rng                # random streams: the links', then the faults' (a component's is in CompHot)
     int64_t* c_rr
     int64_t* c_bp_cur
     double* c_lam_max
