@@ -316,10 +316,9 @@ cdef struct Sim:
     HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
     HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
-    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
+    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b, and the bucket's lowest and highest bin (_metrics.pxd)
     HistPool* hist_w    # per component: queue waits longer than zero, after the warm-up
     double* wait_max
-    int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
     double* mo          # per bucket and objective: ok, fallback, answered within its threshold
     double* tot_o       # the same over the measured window
