@@ -146,7 +146,7 @@ cdef void _hedge_commit(Sim* s, int p, int outcome) noexcept nogil:
     cdef int link = s.calls[p].link
     if outcome != O_OK and outcome != O_FALLBACK and (s.pol[link].fallback_on & ((<int64_t>1) << outcome)) != 0:
         s.calls[p].state = CS_FALLBACK
-        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.lh[link].src]),
+        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.ch[s.lh[link].src].rng),
               EV_FALLBACK_DONE, p, s.calls[p].gen, 0, 0, 0)
         return
     s.calls[p].state = CS_BACKOFF

@@ -26,7 +26,7 @@ from engine._heap cimport (
     _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
-    H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
+    H_MIN, H_GAMMA, NB, LB_STRIDE, LB_LO, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
     _histogram_bin_formula, _catch_up_all, _hp_apply, HP_CAP, NBW, _catch_up_now,
     NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD, HC, NHC, _hist_add_dense
 )
@@ -75,7 +75,7 @@ HISTOGRAM_BINS = NB
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("pad", np.int64, (5,))])
+                      ("rng", np.uint64, (4,)), ("pad", np.int64, (1,))])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
@@ -364,6 +364,7 @@ cdef class Core:
         keep["_c_hot"]["pool"] = UNLIMITED
         keep["_c_hot"]["leak_fault"] = -1
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
+        del keep["_c_rng"]   # working state, not a result
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
         keep["_i_trees"][:n_i] = keep["it_n"][:n_i]
@@ -510,8 +511,6 @@ cdef class Core:
         keep["tot_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, 3:]
         self.s.hist_t = _histogram_pool(&self._hist[0], keep, "hist_t_pool", n_c)
         self.s.hist_b = _histogram_pool(&self._hist[1], keep, "hist_b_pool", n_c)
-        keep["b_bins"] = np.tile(np.array([NB, -1], dtype=np.int64), (max(n_c, 1), 1))
-        self.s.b_bins = _iptr(keep["b_bins"].reshape(-1))
         keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
         cdef uint64_t[::1] b_used = keep["b_used"]
         self.s.b_used = &b_used[0]
@@ -554,12 +553,15 @@ cdef class Core:
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
         self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
         self.s.hist_split = 0
-        self.s.hp_idx = _iptr(zi("_hp_idx", HP_CAP))
+        # the histograms' working arrays (their bins waiting to be counted, and the bucket's
+        # range of bins) are named hist_: what a run's results compare is the histograms as read
+        self.s.hp_idx = _iptr(zi("hist_hp_idx", HP_CAP))
         # one 64-byte line per component, aligned to the line
         raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
         skip = (-raw.ctypes.data % 64) // raw.itemsize
-        keep["lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
-        cdef uint16_t[::1] lat_buf = keep["lat_buf"]
+        keep["hist_lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
+        keep["hist_lat_buf"].reshape(-1, LB_STRIDE)[:, LB_LO] = NB
+        cdef uint16_t[::1] lat_buf = keep["hist_lat_buf"]
         self.s.lat_buf = &lat_buf[0]
         cap = int(scalars["log_cap"])
         self.s.log_cap = cap
@@ -576,15 +578,14 @@ cdef class Core:
         self.s.lg_fault = _iptr(keep["lg_fault"])
         self.s.lg_inst = _iptr(keep["lg_inst"])
 
-        # random streams: components, then links, then faults
-        n_streams = n_c + n_l + n_f
-        self.s.rng = <Rng*> malloc(max(n_streams, 1) * sizeof(Rng))
+        # random streams: each component's in its record, then links', then faults'
+        self.s.rng = <Rng*> malloc(max(n_l + n_f, 1) * sizeof(Rng))
         for c in range(n_c):
-            _seed(&self.s.rng[c], <uint64_t>self.s.comps[c].seed)
+            _seed(&self.s.ch[c].rng, <uint64_t>self.s.comps[c].seed)
         for l in range(n_l):
-            _seed(&self.s.rng[n_c + l], <uint64_t>self.s.links[l].seed)
+            _seed(&self.s.rng[l], <uint64_t>self.s.links[l].seed)
         for f in range(n_f):
-            _seed(&self.s.rng[n_c + n_l + f], <uint64_t>self.s.faults[f].seed)
+            _seed(&self.s.rng[n_l + f], <uint64_t>self.s.faults[f].seed)
 
         events_ok = _events_init(&self.s, 1024)
         self.s.job_cap = 1024
@@ -622,7 +623,7 @@ cdef class Core:
             if self.s.comps[c].kind == K_CLIENT:
                 if self.s.comps[c].arrival == AR_CLOSED:
                     for k in range(self.s.comps[c].users):
-                        _push(&self.s, _draw(&self.s, self.s.comps[c].think_dist, &self.s.rng[c]), EV_THINK_DONE, c, k, 0, 0, 0)
+                        _push(&self.s, _draw(&self.s, self.s.comps[c].think_dist, &self.s.ch[c].rng), EV_THINK_DONE, c, k, 0, 0, 0)
                 else:
                     lam = 0.0
                     for k in range(self.s.comps[c].bp_count):
@@ -694,7 +695,7 @@ cdef class Core:
             return NULL
         for c in range(self.s.n_c):
             _count_latencies(&self.s, c)
-        return self.s.hist_b   # its bins are zero outside b_bins
+        return self.s.hist_b   # its bins are zero outside each bucket's lowest and highest
 
     def run_histograms(self):
         """Each component's latency histogram over the measured window so far (n_c x bins)."""

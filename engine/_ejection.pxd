@@ -31,7 +31,7 @@ cdef inline bint _od_enforced(Sim* s, int d, double percent) noexcept nogil:
         return 1
     if percent <= 0.0:
         return 0
-    return _uniform(&s.rng[s.od[d].caller]) * 100.0 < percent
+    return _uniform(&s.ch[s.od[d].caller].rng) * 100.0 < percent
 
 
 cdef inline void _od_eject(Sim* s, int d, int64_t k, int why) noexcept nogil:

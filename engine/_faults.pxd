@@ -97,7 +97,7 @@ cdef inline double _extra_latency(Sim* s, int link, int direction) noexcept nogi
         f = <int>s.l_lat_list[i]
         if not s.f_active[f] or not (s.faults[f].direction & direction):
             continue
-        r = &s.rng[s.n_c + s.n_l + f]
+        r = &s.rng[s.n_l + f]
         if s.faults[f].fraction < 1.0 and _uniform(r) >= s.faults[f].fraction:
             continue
         extra += _draw(s, <int>s.faults[f].delay_dist, r)

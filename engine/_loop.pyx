@@ -18,7 +18,7 @@ from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _po
 from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
-    NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
+    NB, LB_STRIDE, LB_LO, LB_HI, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
     _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W,
     _on_warmup_end, _record_done, _hist_at
@@ -186,7 +186,7 @@ cdef double _rate_at(Sim* s, int c, double t) noexcept nogil:
 
 cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     cdef double lam = s.c_lam_max[c], rate
-    cdef Rng* r = &s.rng[c]
+    cdef Rng* r = &s.ch[c].rng
     cdef int64_t off = s.comps[c].bp_offset, k
     if lam <= 0:
         return INFINITY
@@ -230,7 +230,7 @@ cdef inline double _next_poisson(Sim* s, int c, double t) noexcept nogil:
     """_next_arrival after ``t`` of a Poisson client at one rate (`c_poisson_mean`, its mean
     gap): its thinning accepts every arrival (a uniform below 1 times the rate is at most
     the rate), so of that test only the uniform is drawn, to leave the stream as it would."""
-    cdef Rng* r = &s.rng[c]
+    cdef Rng* r = &s.ch[c].rng
     t += _expo(r, s.c_poisson_mean[c])
     if not t >= s.duration:
         _next(r)
@@ -277,7 +277,7 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
         s.jobs[j].pending = 1
         for k in range(n):
             link = s.out_links[off + k]
-            if s.lh[link].probability < 1.0 and _uniform(&s.rng[c]) >= s.lh[link].probability:
+            if s.lh[link].probability < 1.0 and _uniform(&s.ch[c].rng) >= s.lh[link].probability:
                 continue
             for r in range(s.lh[link].count):
                 if s.jobs[j].gen != gen:
@@ -296,7 +296,7 @@ cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
     while s.jobs[j].cursor < n:
         link = s.out_links[off + s.jobs[j].cursor]
         if s.jobs[j].rep == 0 and s.lh[link].probability < 1.0:
-            if _uniform(&s.rng[c]) >= s.lh[link].probability:
+            if _uniform(&s.ch[c].rng) >= s.lh[link].probability:
                 s.jobs[j].cursor += 1
                 continue
         if s.jobs[j].rep < s.lh[link].count:
@@ -363,7 +363,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
                             s.jobs[j].reply_link, outcome)
     _free_job(s, j)
     if user >= 0:
-        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.ch[c].rng), EV_THINK_DONE, c, user, 0, 0, 0)
     if held:
         _release_worker(s, inst, 1)
 
@@ -449,10 +449,10 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
     s.jobs[j].state = JS_SERVICE
     s.jobs[j].t_service = s.now
     if s.comps[c].hit_ratio > 0:
-        s.jobs[j].skip_calls = _uniform(&s.rng[c]) < s.comps[c].hit_ratio
+        s.jobs[j].skip_calls = _uniform(&s.ch[c].rng) < s.comps[c].hit_ratio
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    st = _draw(s, _service_dist(s, j), &s.rng[c]) * factor
+    st = _draw(s, _service_dist(s, j), &s.ch[c].rng) * factor
     _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
@@ -474,7 +474,7 @@ cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
         _drop_late(s, j)   # calls: counted when its deadline cancelled it
     elif s.jobs[j].async_state == AS_CONTINUATION:   # calls: the continuation is done
         _complete_job(s, j, _continuation_outcome(s, j))
-    elif s.comps[c].error_probability > 0 and _uniform(&s.rng[c]) < s.comps[c].error_probability:
+    elif s.comps[c].error_probability > 0 and _uniform(&s.ch[c].rng) < s.comps[c].error_probability:
         _complete_job(s, j, O_ERROR)
     elif s.jobs[j].skip_calls or s.comps[c].out_count == 0:
         _complete_job(s, j, O_OK)
@@ -543,7 +543,7 @@ cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept no
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return 1
-    if s.ch[c].inject_err > 0 and _uniform(&s.rng[c]) < s.ch[c].inject_err:
+    if s.ch[c].inject_err > 0 and _uniform(&s.ch[c].rng) < s.ch[c].inject_err:
         _complete_job(s, j, O_ERROR)
         return 1
     return 0
@@ -749,7 +749,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
     cdef int link = s.calls[k].link
     cdef int inst = -1
     cdef double lat
-    cdef Rng* lr = &s.rng[s.n_c + link]
+    cdef Rng* lr = &s.rng[link]
     s.calls[k].state = CS_IN_FLIGHT
     lat = _draw(s, <int>s.lh[link].dist, lr)
     if s.lh[link].faulted:
@@ -776,7 +776,7 @@ cdef void _send(Sim* s, int k) noexcept nogil:
 
 
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:
-    cdef double lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+    cdef double lat = _draw(s, <int>s.lh[link].dist, &s.rng[link])
     if s.lh[link].faulted:
         if s.l_part_hang[link] > 0 or s.l_part_refuse[link] > 0:
             return
@@ -865,7 +865,7 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         s.l_exh_b[link] += 1
     if failed and (s.pol[link].fallback_on & bit) != 0 and s.calls[k].parent < 0:   # calls: not per copy
         s.calls[k].state = CS_FALLBACK
-        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.rng[s.lh[link].src]),
+        _push(s, s.now + _draw(s, <int>s.pol[link].fallback_latency, &s.ch[s.lh[link].src].rng),
                    EV_FALLBACK_DONE, k, gen, 0, 0, 0)
         return
     _finish_call(s, k, outcome)

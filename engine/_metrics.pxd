@@ -103,10 +103,14 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
-    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, in
-    # one 64-byte line (LB_STRIDE uint16).
+    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, then
+    # the lowest and highest bin the current bucket used (NB and 0: none), in one 64-byte line
+    # (LB_STRIDE uint16), so that recording a latency writes that one line, not a second for
+    # its bounds
     LB_STRIDE = 32
-    LB_SLOTS = 31
+    LB_SLOTS = 29
+    LB_LO = 30
+    LB_HI = 31
     # A bucket's used bins, a bit each (b_used): the percentiles' walk visits only those.
     NBW = 75   # NB / 64
     # A histogram's chunk (HistPool): two cache lines of bins, so that the chunks a component
@@ -167,12 +171,12 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef int64_t* count
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
-    cdef int lo = <int>s.b_bins[c * 2], hi = <int>s.b_bins[c * 2 + 1], b, k, w
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    cdef int lo = buf[LB_LO], hi = buf[LB_HI], b, k, w
     cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
-    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     rank[0] = 0.50 * n
     rank[1] = 0.90 * n
     rank[2] = 0.99 * n
@@ -299,9 +303,11 @@ cdef inline void _hist_split(Sim* s) noexcept nogil:
     cdef int c, b
     cdef int32_t k
     cdef int64_t before
+    cdef uint16_t* buf
     for c in range(s.n_c):
         _count_latencies(s, c)
-        for b in range(<int>s.b_bins[c * 2], <int>s.b_bins[c * 2 + 1] + 1):
+        buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+        for b in range(buf[LB_LO], buf[LB_HI] + 1):
             k = s.hist_b.chunk[<int64_t>c * NHC + (b >> HC_BITS)]
             before = s.hist_b.v[<int64_t>k * HC + (b & (HC - 1))] if k else 0
             if before:
@@ -692,10 +698,10 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
     if buf[0] == LB_SLOTS:
         _count_latencies(s, c)
     # the bucket's percentiles and reset then touch only the bins in use
-    if b < s.b_bins[c * 2]:
-        s.b_bins[c * 2] = b
-    if b > s.b_bins[c * 2 + 1]:
-        s.b_bins[c * 2 + 1] = b
+    if b < buf[LB_LO]:
+        buf[LB_LO] = <uint16_t>b
+    if b > buf[LB_HI]:
+        buf[LB_HI] = <uint16_t>b
     s.cl[c].b_sum += latency
     s.cl[c].b_n += 1
     if latency > s.cl[c].b_max:

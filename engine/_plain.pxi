@@ -98,7 +98,7 @@ cdef inline void _plain_work(Sim* s, int j, int c, int inst) noexcept nogil:
     cdef int f = <int>s.ch[c].leak_fault
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.rng[c]) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.ch[c].rng) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
 cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
@@ -123,7 +123,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     if s.lh[link].faulted:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
-        lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+        lat = _draw(s, <int>s.lh[link].dist, &s.rng[link])
         _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
                  EV_PLAIN_ANSWER if s.c_plain[s.lh[link].src] else EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
@@ -203,7 +203,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
             if s.lh[link].faulted:
                 _send(s, k)
             else:
-                lat = _draw(s, <int>s.lh[link].dist, &s.rng[s.n_c + link])
+                lat = _draw(s, <int>s.lh[link].dist, &s.rng[link])
                 dst = <int>s.lh[link].dst
                 if s.comps[dst].instances == 1:
                     # _pick_in's round robin over one instance, without its division (rr % 1)
@@ -275,4 +275,4 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     s.ch[c].inflight -= 1
     _free_job(s, j)
     if user >= 0:
-        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.rng[c]), EV_THINK_DONE, c, user, 0, 0, 0)
+        _push(s, s.now + _draw(s, s.comps[c].think_dist, &s.ch[c].rng), EV_THINK_DONE, c, user, 0, 0, 0)

@@ -16,7 +16,7 @@ cdef inline double _backoff(Sim* s, int k) noexcept nogil:
     cdef double base = s.pol[link].wait_duration, cap = s.pol[link].retry_max_wait_duration
     cdef double v = base, ms, f
     cdef int i
-    cdef Rng* r = &s.rng[s.lh[link].src]
+    cdef Rng* r = &s.ch[s.lh[link].src].rng
     cdef int jitter = s.pol[link].jitter
     if s.pol[link].backoff == BO_EXPONENTIAL:
         # Resilience4j truncates to whole milliseconds at every step.

@@ -142,7 +142,7 @@ cdef inline int _pick_in(Sim* s, int link) noexcept nogil:
 
 cdef inline int _pick_range(Sim* s, int chooser, int link, int strategy, int64_t first, int64_t n) noexcept nogil:
     cdef int64_t k, i, best = -1, a, b
-    cdef Rng* r = &s.rng[chooser]
+    cdef Rng* r = &s.ch[chooser].rng
     if n <= 0:
         return -1
     if strategy == LB_ROUND_ROBIN:
@@ -182,7 +182,7 @@ cdef inline int64_t _pick_flat(Sim* s, int lb) noexcept nogil:
     cdef int64_t k, idx, start, best = -1, cand, total = s.lb_total[lb]
     cdef int64_t* flat = s.fl_inst + s.lb_off[lb]
     cdef int strategy = s.comps[lb].strategy
-    cdef Rng* r = &s.rng[lb]
+    cdef Rng* r = &s.ch[lb].rng
     if total <= 0:
         return -1
     if strategy == LB_ROUND_ROBIN:

@@ -27,7 +27,7 @@ cdef struct CompHot:
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
     # The first line is what a touch reads and writes and all an answer at it needs (its
     # levels count jobs, which an int indexes); the second what its faults change, which an
-    # arrival reads too
+    # arrival reads too, and its random stream, which the arrival then draws its service from
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
     int32_t qlen
@@ -39,7 +39,8 @@ cdef struct CompHot:
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
-    int64_t pad[5]
+    Rng rng                 # its random stream (the links' and faults' are Sim.rng)
+    int64_t pad[1]
 
 
 cdef struct InstHot:
@@ -172,7 +173,7 @@ cdef struct Sim:
     int64_t* i_start_epoch  # an instance's start, cancelled when scaled down before it is ready
 
     # dynamic state
-    Rng* rng
+    Rng* rng                # random streams: the links', then the faults' (a component's is in CompHot)
     int64_t* c_rr
     int64_t* c_bp_cur
     double* c_lam_max
@@ -315,10 +316,9 @@ cdef struct Sim:
     HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
     HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
-    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b (_metrics.pxd)
+    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b, and the bucket's lowest and highest bin (_metrics.pxd)
     HistPool* hist_w    # per component: queue waits longer than zero, after the warm-up
     double* wait_max
-    int64_t* b_bins     # per component, current bucket: lowest and highest histogram bin used
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
     double* mo          # per bucket and objective: ok, fallback, answered within its threshold
     double* tot_o       # the same over the measured window

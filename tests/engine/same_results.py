@@ -146,7 +146,7 @@ def main(argv: list[str]) -> int:
                                      pickle.loads((after / name).read_bytes())))
             # a working array the change added or removed is not a result, nor are the places
             # of the bucket records' numbers in their store (a record may take less room)
-            added = {f for f in found if f.startswith("/state/") and f.endswith(": only in after")
+            added = {f for f in found if f.startswith("/state/") and f.endswith((": only in after", ": only in before"))
                      or f.split(":")[0] in STORE_LAYOUT}
             notes |= {f.split(":")[0] for f in added}
             found = [f for f in found if f not in added]
