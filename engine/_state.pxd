@@ -96,7 +96,7 @@ cdef struct Halts:
     uint8_t out_of_memory
     uint8_t code            # a Halt (engine/_codes.pxd)
     uint8_t stop            # asked to stop (Core.stop, from another thread)
-    uint8_t unused
+    uint8_t zero            # never set: the word's fourth byte, so that `any` reads no padding
 
 
 cdef union Stops:
