@@ -203,11 +203,11 @@ cdef class Core:
 
     @property
     def out_of_memory(self):
-        return self.s.out_of_memory
+        return self.s.stops.why.out_of_memory != 0
 
     @property
     def halt_reason(self):
-        return self.s.halt_reason
+        return self.s.stops.why.code
 
     @property
     def pool_bytes(self):
@@ -666,16 +666,16 @@ cdef class Core:
             until = self.s.duration
         with nogil:
             _run(&self.s, until, max_events)
-        if self.s.out_of_memory:
+        if self.s.stops.why.out_of_memory:
             raise MemoryError("the simulation ran out of memory")
         return self.s.finished
 
     def stop(self):
         """Ask a running ``advance`` (in another thread) to return at its next event."""
-        self.s.stop_flag = 1
+        self.s.stops.why.stop = 1
 
     def resume(self):
-        self.s.stop_flag = 0
+        self.s.stops.why.stop = 0
 
     def state_arrays(self):
         """The arrays the results are built from (shared, not copied)."""

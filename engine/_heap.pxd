@@ -128,22 +128,22 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
         return 0
     p = realloc(s.heap, 2 * cap * sizeof(EventKey))
     if p == NULL:
-        s.out_of_memory = 1
+        s.stops.why.out_of_memory = 1
         return 0
     s.heap = <EventKey*> p
     p = realloc(s.ev_pool, 2 * cap * sizeof(EventBody))
     if p == NULL:
-        s.out_of_memory = 1
+        s.stops.why.out_of_memory = 1
         return 0
     s.ev_pool = <EventBody*> p
     p = realloc(s.ev_free, 2 * cap * sizeof(int32_t))
     if p == NULL:
-        s.out_of_memory = 1
+        s.stops.why.out_of_memory = 1
         return 0
     s.ev_free = <int32_t*> p
     p = realloc(s.now_q, 2 * cap * sizeof(EventBody))
     if p == NULL:
-        s.out_of_memory = 1
+        s.stops.why.out_of_memory = 1
         return 0
     s.now_q = <EventBody*> p
     # the part of the ring that wrapped round to the start moves to just after its end

@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, LB_STRIDE, LB_LO, LB_HI, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W,
+    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -51,8 +51,8 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
     cdef int64_t end_ns = _ns(s.duration)   # once, not at every arrival
     cdef int64_t stall_cap = s.stall_limit if s.stall_limit > 0 else INT64_MAX   # one test an event, not two
     cdef Event ev
-    # one test of the three reasons to stop, not three (HALT_NONE is 0)
-    while (s.stop_flag | s.out_of_memory | s.halt_reason) == 0 and processed < limit:
+    # the three reasons to stop in one load and test (Stops, engine/_state.pxd; HALT_NONE is 0)
+    while s.stops.any == 0 and processed < limit:
         if not _pop(s, until_ns, &ev):
             break
         if ev.t > s.now_ns:
@@ -61,11 +61,11 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
         else:
             s.stalled += 1
             if s.stalled > stall_cap:
-                s.halt_reason = HALT_STALLED
+                s.stops.why.code = HALT_STALLED
         _dispatch(s, &ev, end_ns)
         processed += 1
     s.events_processed += processed
-    if s.stop_flag == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
+    if s.stops.why.stop == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
         if until_ns > s.now_ns:
             _clock_to(s, until_ns)
         if until >= s.duration and not s.finished:

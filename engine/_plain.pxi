@@ -180,9 +180,14 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     cdef int j = _new_job(s), k, link, inst, dst
     cdef int64_t t
     cdef double lat
+    cdef double* counts
     if j >= 0:
         s.jobs[j].comp = c
-        _count_c(s, c, MC_ARRIVALS, 1.0)
+        # _count_c and _count_c_pair's flag and row once: the stores between them may alias
+        # both, so each reloaded what the other had computed
+        counts = &s.mc_row[c * ROW_W]
+        s.c_active[c] = 1
+        _count_in(counts, MC_SLOT[MC_ARRIVALS], 1.0)
         _touch_client(s, c)
         s.ch[c].inflight += 1
         s.jobs[j].state = JS_WAITING
@@ -197,7 +202,8 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
             s.calls[k].link = link
             s.lh[link].active += 1
             _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
-            _count_c_pair(s, c, MC_CALLS, MC_ATTEMPTS)
+            _count_in(counts, MC_SLOT[MC_CALLS], 1.0)
+            _count_in(counts, MC_SLOT[MC_ATTEMPTS], 1.0)
             s.calls[k].deadline = INFINITY
             _begin_attempt(s, k)
             if s.lh[link].faulted:

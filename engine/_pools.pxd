@@ -19,7 +19,7 @@ cdef inline bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept
     realloc holds the old block and the new, twice its size, while it copies: count both.
     """
     if 2 * records > MAX_RECORDS or (s.pool_limit > 0 and s.pool_bytes + 2 * more_bytes > s.pool_limit):
-        s.halt_reason = HALT_POOL_BUDGET
+        s.stops.why.code = HALT_POOL_BUDGET
         return 0
     s.pool_bytes += more_bytes
     return 1
@@ -37,7 +37,7 @@ cdef inline int _new_job(Sim* s) noexcept nogil:
                 return -1
             grown = <Job*> realloc(s.jobs, 2 * s.job_cap * sizeof(Job))
             if grown == NULL:
-                s.out_of_memory = 1
+                s.stops.why.out_of_memory = 1
                 return -1
             s.jobs = grown
             s.job_cap *= 2
@@ -88,7 +88,7 @@ cdef inline int _new_call(Sim* s) noexcept nogil:
                 return -1
             grown = <Call*> realloc(s.calls, 2 * s.call_cap * sizeof(Call))
             if grown == NULL:
-                s.out_of_memory = 1
+                s.stops.why.out_of_memory = 1
                 return -1
             s.calls = grown
             s.call_cap *= 2
@@ -141,7 +141,7 @@ cdef inline int _node_new(Sim* s, int k, double deadline) noexcept nogil:
             s.wn_next = <int32_t*> realloc(s.wn_next, s.wn_cap * sizeof(int32_t))
             if (s.wn_call == NULL or s.wn_gen == NULL or s.wn_seq == NULL
                     or s.wn_next == NULL or s.wn_deadline == NULL):
-                s.out_of_memory = 1
+                s.stops.why.out_of_memory = 1
                 return -1
         node = s.wn_n
         s.wn_n += 1

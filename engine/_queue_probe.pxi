@@ -37,7 +37,7 @@ def event_queue_trace(ops, int capacity=4):
                     _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
                 else:
                     _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
-                if s.out_of_memory or s.halt_reason != HALT_NONE:
+                if s.stops.why.out_of_memory or s.stops.why.code != HALT_NONE:
                     raise MemoryError("the event queue could not grow")
             elif op[0] == "pop":
                 if _events_pending(&s) == 0:

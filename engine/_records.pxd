@@ -56,7 +56,7 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     if b != NULL:
         val[0] = <double*>b
     if a == NULL or b == NULL:
-        s.out_of_memory = 1
+        s.stops.why.out_of_memory = 1
         return 0
     cap[0] = grown
     return 1

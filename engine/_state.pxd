@@ -1,6 +1,6 @@
 # What a run holds, as one struct: the Core (engine/_core.pyx) owns it, and every step of the
 # loop, in whichever module of its concern, is a function of a pointer to it.
-from libc.stdint cimport int64_t, int32_t, int16_t, uint16_t, uint64_t
+from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
@@ -91,6 +91,20 @@ cdef struct CompLat:
     double all_n
 
 
+cdef struct Halts:
+    # The reasons the loop stops before the run's end, a byte each, so that the loop tests
+    # all of them with one load of the word they share (Stops.any), not three
+    uint8_t out_of_memory
+    uint8_t code            # a Halt (engine/_codes.pxd)
+    uint8_t stop            # asked to stop (Core.stop, from another thread)
+    uint8_t zero            # never set: the word's fourth byte, so that `any` reads no padding
+
+
+cdef union Stops:
+    Halts why
+    uint32_t any            # 0: none of them
+
+
 cdef struct Sim:
     # Everything a run holds: the Core owns one, and every function of the loop takes a pointer to it.
     int n_c
@@ -107,13 +121,11 @@ cdef struct Sim:
     int64_t events_processed
     int current_bucket
     bint finished
-    bint out_of_memory
-    int halt_reason
+    volatile Stops stops    # volatile: Core.stop writes it while the loop runs
     int64_t pool_bytes     # what the growable pools hold now
     int64_t pool_limit     # what they may hold (0: no limit)
     int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
     int64_t stalled        # events since the clock last advanced
-    volatile int stop_flag
 
     # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
     ComponentRow* comps
