@@ -304,28 +304,38 @@ cdef void _dispatch_queue(Sim* s, int inst, bint touched) noexcept nogil:
     cdef int c = s.ih[inst].comp
     cdef int j
     while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):   # mostly nothing queued
-        j = <int>s.ih[inst].qhead
-        s.ih[inst].qhead = s.jobs[j].next_q
-        if s.ih[inst].qhead < 0:
-            s.ih[inst].qtail = -1
-        if not touched:
-            _touch(s, c)
+        j = _next_queued(s, inst, c, touched)
         touched = 0
-        s.ih[inst].qlen -= 1
-        s.ch[c].qlen -= 1
-        if s.ih[inst].qlen == 0:
-            _queue_emptied(s, inst)
-        if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
-            _drop_late(s, j)
-        elif s.jobs[j].async_state == AS_CONTINUATION:   # calls: no shedding once the calls are made
+        if j >= 0:
             _start_service(s, j, 1)
-        elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
-            _shed(s, j)
-        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
-            _codel_count_drop(s, j)
-            _complete_job(s, j, O_REJECTED)
-        else:
-            _start_service(s, j, 1)
+
+
+cdef inline int _next_queued(Sim* s, int inst, int c, bint touched) noexcept nogil:
+    """Takes the first job off the queue of ``inst`` (an instance of ``c``, touched first unless
+    ``touched``): the job, to start now; or -1 when it was dropped, shed or rejected instead."""
+    cdef int j = <int>s.ih[inst].qhead
+    s.ih[inst].qhead = s.jobs[j].next_q
+    if s.ih[inst].qhead < 0:
+        s.ih[inst].qtail = -1
+    if not touched:
+        _touch(s, c)
+    s.ih[inst].qlen -= 1
+    s.ch[c].qlen -= 1
+    if s.ih[inst].qlen == 0:
+        _queue_emptied(s, inst)
+    if s.jobs[j].cancelled or _expired(s, j):   # calls: or past its deadline
+        _drop_late(s, j)
+        return -1
+    if s.jobs[j].async_state == AS_CONTINUATION:   # calls: no shedding once the calls are made
+        return j
+    if s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
+        _shed(s, j)
+        return -1
+    if s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+        _codel_count_drop(s, j)
+        _complete_job(s, j, O_REJECTED)
+        return -1
+    return j
 
 
 cdef void _shed(Sim* s, int j) noexcept nogil:
@@ -345,10 +355,23 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
     (it would find no new peak), so that touch is left out."""
     cdef int c = s.jobs[j].comp
     cdef int inst = s.jobs[j].inst
-    cdef double st, factor = s.ch[c].cpu, wait = 0.0
+    cdef double st, factor = s.ch[c].cpu
     cdef int f = s.ch[c].leak_fault
     if not touched:
         _touch(s, c)
+    _take_worker(s, j, c, inst)
+    if s.comps[c].hit_ratio > 0:
+        s.jobs[j].skip_calls = _uniform(&s.ch[c].rng) < s.comps[c].hit_ratio
+    if f >= 0:
+        factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
+    st = _draw(s, _service_dist(s, j), &s.ch[c].rng) * factor
+    _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+
+
+cdef inline void _take_worker(Sim* s, int j, int c, int inst) noexcept nogil:
+    """A worker of ``inst`` (an instance of ``c``) takes job ``j``: its start counted, and the
+    time it waited in the queue if it did."""
+    cdef double wait = 0.0
     s.ih[inst].busy += 1
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
@@ -359,12 +382,6 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
         _count_wait(s, c, wait)
     s.jobs[j].state = JS_SERVICE
     s.jobs[j].t_service = s.now
-    if s.comps[c].hit_ratio > 0:
-        s.jobs[j].skip_calls = _uniform(&s.ch[c].rng) < s.comps[c].hit_ratio
-    if f >= 0:
-        factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    st = _draw(s, _service_dist(s, j), &s.ch[c].rng) * factor
-    _push(s, s.now + st, EV_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
 cdef inline void _count_wait(Sim* s, int c, double wait) noexcept nogil:

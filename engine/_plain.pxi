@@ -136,41 +136,15 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
 
 
 cdef inline void _plain_dispatch_queue(Sim* s, int inst, int c) noexcept nogil:
-    """_dispatch_queue(inst, 1) at plain service ``c``, whose jobs make no calls (so none
-    comes back as a continuation) and draw no cache hit, each started as _start_service
-    starts it, its end pushed as the fused step's."""
+    """_dispatch_queue(inst, 1) at plain service ``c``, whose jobs draw no cache hit, each
+    started as _start_service starts it, its end pushed as the fused step's."""
     cdef int j
     cdef bint touched = 1
-    cdef double wait
     while s.ih[inst].qlen > 0 and s.ih[inst].busy < _worker_cap(s, inst):
-        j = <int>s.ih[inst].qhead
-        s.ih[inst].qhead = s.jobs[j].next_q
-        if s.ih[inst].qhead < 0:
-            s.ih[inst].qtail = -1
-        if not touched:
-            _touch(s, c)
+        j = _next_queued(s, inst, c, touched)
         touched = 0
-        s.ih[inst].qlen -= 1
-        s.ch[c].qlen -= 1
-        if s.ih[inst].qlen == 0:
-            _queue_emptied(s, inst)
-        if s.jobs[j].cancelled or _expired(s, j):
-            _drop_late(s, j)
-        elif s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
-            _shed(s, j)
-        elif s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
-            _codel_count_drop(s, j)
-            _complete_job(s, j, O_REJECTED)
-        else:
-            s.ih[inst].busy += 1
-            s.ch[c].busy += 1
-            s.jobs[j].holds_worker = 1
-            wait = s.now - s.jobs[j].t_service if s.jobs[j].state == JS_QUEUED else 0.0
-            _count_c(s, c, MC_STARTED, 1.0)
-            if wait > 0:
-                _count_wait(s, c, wait)
-            s.jobs[j].state = JS_SERVICE
-            s.jobs[j].t_service = s.now
+        if j >= 0:
+            _take_worker(s, j, c, inst)
             _plain_work(s, j, c, inst)
 
 
