@@ -53,6 +53,10 @@ def submit(fn: Callable[[Any], Any], jobs: Iterable[Any]) -> list[Future]:
     return futures
 
 
+# How long Ctrl+C may wait to be taken while runs are awaited.
+INTERRUPT_POLL_SECONDS = 0.1
+
+
 def finished(futures: Iterable[Future]) -> set[Future]:
     """Those of ``futures`` that have finished, once at least one has.
 
@@ -68,10 +72,6 @@ def finished(futures: Iterable[Future]) -> set[Future]:
     if interrupted.is_set():
         raise KeyboardInterrupt
     return done
-
-
-# How long Ctrl+C may wait to be taken while runs are awaited.
-INTERRUPT_POLL_SECONDS = 0.1
 
 
 @contextmanager
