@@ -290,10 +290,13 @@ def main() -> dict:
               f"M/M/4, fraction reached {mm4 / c_rate:6.1%}")
 
     for shape in ("chain", "fan_out", "lb"):
-        costs = {}
-        for n in (10, 100, 1000):
-            design, duration = shape_design(shape, n)
-            costs[n] = ns_per_event(design, duration, REPEAT)
+        designs = {n: shape_design(shape, n) for n in (10, 100, 1000)}
+        costs = {n: math.inf for n in designs}
+        # the sizes take turns, so a burst of the host's noise lands on one run of each size
+        # rather than on every run of one: the ratio compares bests taken over the same stretch
+        for _ in range(REPEAT):
+            for n, (design, duration) in designs.items():
+                costs[n] = min(costs[n], ns_per_event(design, duration, 1))
         figures[f"{shape}_1000_over_10"] = costs[1000] / costs[10]
         print(f"per event {shape:<8} " + "   ".join(f"{n:>5}: {costs[n]:6.0f} ns" for n in costs)
               + f"   1,000 / 10 = {costs[1000] / costs[10]:4.2f}x (target <= 1.5x)")
