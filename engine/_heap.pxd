@@ -50,8 +50,19 @@ cdef extern from *:
        of its caller's code and registers. */
     typedef int (*faultline_step)(void*);
     static FAULTLINE_NOINLINE_CALL int faultline_out_of_line(faultline_step f, void* s) { return f(s); }
+    /* Whether (xt, xs) comes before (yt, ys), for sequence numbers that are never negative:
+       one comparison of 128-bit numbers (on x86-64 a compare and a subtract with borrow)
+       where comparing the times, then the sequence numbers, takes three. */
+    static inline int faultline_keys_before(int64_t xt, int64_t xs, int64_t yt, int64_t ys) {
+    #if defined(__SIZEOF_INT128__)
+        return ((((__int128)xt) << 64) | (uint64_t)xs) < ((((__int128)yt) << 64) | (uint64_t)ys);
+    #else
+        return (xt < yt) | ((xt == yt) & (xs < ys));
+    #endif
+    }
     """
     ctypedef int (*_step)(void* s) noexcept nogil
+    bint _keys_before "faultline_keys_before"(int64_t xt, int64_t xs, int64_t yt, int64_t ys) noexcept nogil
     int _out_of_line "faultline_out_of_line"(_step f, void* s) noexcept nogil
 
 
@@ -66,7 +77,7 @@ cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
 
 cdef inline bint _before_flat(EventKey* x, EventKey* y) noexcept nogil:
     # _before without short-circuits, so the compiler can select rather than branch
-    return (x.t < y.t) | ((x.t == y.t) & (x.seq < y.seq))
+    return _keys_before(x.t, x.seq, y.t, y.seq)
 
 
 cdef inline int64_t _least_of_four(EventKey* h, int64_t c) noexcept nogil:
@@ -262,8 +273,9 @@ cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexc
     s.ev_free_n -= 1
     slot = s.ev_free[s.ev_free_n]
     key.t = t
-    # edges take sequence numbers below every ordinary one, still in push order among them
-    key.seq = s.seq - (<int64_t>1 << 62) if edge else s.seq
+    # edges take sequence numbers below every ordinary one, still in push order among them,
+    # and none is negative (_keys_before)
+    key.seq = s.seq if edge else s.seq + (<int64_t>1 << 62)
     key.slot = slot
     s.seq += 1
     if lane >= 0:
