@@ -15,13 +15,13 @@ import numpy as np
 
 from engine import _codes as _py_codes
 
-from engine._structs cimport Event, Job, Call, Rng
+from engine._structs cimport Event, Job, JobTimes, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES
 from engine._random cimport _seed, _draw
-from engine._pools cimport _new_call, _free_call
+from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
     _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
@@ -43,7 +43,7 @@ from engine._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
 EVENT_BYTES = _event_slot_bytes()
-JOB_BYTES = sizeof(Job)
+JOB_BYTES = sizeof(Job) + sizeof(JobTimes)
 CALL_BYTES = sizeof(Call)
 
 LOG_KIND_NAMES = (
@@ -251,6 +251,7 @@ cdef class Core:
         self.s.ev_pool = NULL
         self.s.ev_free = NULL
         self.s.jobs = NULL
+        self.s.job_times = NULL
         self.s.calls = NULL
         self.s.rng = NULL
         self.s.cb_ring = NULL
@@ -270,8 +271,9 @@ cdef class Core:
         free(self.s.rc_val)
         free(self.s.rl_idx)
         free(self.s.rl_val)
-        free(self.s.jobs)
-        free(self.s.calls)
+        _lines_free(self.s.jobs)
+        _lines_free(self.s.job_times)
+        _lines_free(self.s.calls)
         free(self.s.rng)
         free(self.s.cb_ring)
         free(self.s.wn_call)
@@ -589,10 +591,11 @@ cdef class Core:
 
         events_ok = _events_init(&self.s, 1024)
         self.s.job_cap = 1024
-        self.s.jobs = <Job*> malloc(self.s.job_cap * sizeof(Job))
+        self.s.jobs = <Job*> _lines_alloc(self.s.job_cap * sizeof(Job))
+        self.s.job_times = <JobTimes*> _lines_alloc(self.s.job_cap * sizeof(JobTimes))
         self.s.job_free = -1
         self.s.call_cap = 1024
-        self.s.calls = <Call*> malloc(self.s.call_cap * sizeof(Call))
+        self.s.calls = <Call*> _lines_alloc(self.s.call_cap * sizeof(Call))
         self.s.call_free = -1
         self.s.wn_cap = 256
         self.s.wn_call = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
@@ -601,12 +604,12 @@ cdef class Core:
         self.s.wn_seq = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_next = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_free = -1
-        self.s.pool_bytes = (self.s.heap_cap * _event_slot_bytes() + self.s.job_cap * sizeof(Job)
+        self.s.pool_bytes = (self.s.heap_cap * _event_slot_bytes() + self.s.job_cap * (sizeof(Job) + sizeof(JobTimes))
                            + self.s.call_cap * sizeof(Call) + self.s.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
         self.s.pool_limit = int(scalars.get("pool_limit", 0))
         self.s.stall_limit = int(scalars.get("stall_limit", 0))
-        if (not events_ok or self.s.jobs == NULL or self.s.calls == NULL or self.s.rng == NULL
-                or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
+        if (not events_ok or self.s.jobs == NULL or self.s.job_times == NULL or self.s.calls == NULL
+                or self.s.rng == NULL or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
 
         for c in range(n_c):

@@ -331,7 +331,7 @@ cdef inline int _next_queued(Sim* s, int inst, int c, bint touched) noexcept nog
     if s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
         _shed(s, j)
         return -1
-    if s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+    if s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.job_times[j].t_service):
         _codel_count_drop(s, j)
         _complete_job(s, j, O_REJECTED)
         return -1
@@ -376,12 +376,12 @@ cdef inline void _take_worker(Sim* s, int j, int c, int inst) noexcept nogil:
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
     if s.jobs[j].state == JS_QUEUED:
-        wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
+        wait = s.now - s.job_times[j].t_service    # t_service holds the time it joined the queue
     _count_c(s, c, MC_STARTED, 1.0)
     if wait > 0:
         _count_wait(s, c, wait)
     s.jobs[j].state = JS_SERVICE
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
 
 
 cdef inline void _count_wait(Sim* s, int c, double wait) noexcept nogil:
@@ -502,7 +502,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
         _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
-        s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
+        s.job_times[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
     # a queue holding work takes this job behind it whatever the workers: the cap, a few
     # rows away, is read only when it is empty
     if s.ih[inst].qlen == 0 and s.ih[inst].busy < _worker_cap(s, inst):
@@ -515,7 +515,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
         _complete_job(s, j, O_REJECTED)
         return
     s.jobs[j].state = JS_QUEUED
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
     _enqueue(s, inst, j)
     if not touched:
         _touch(s, c)
@@ -579,7 +579,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     are counted together, each count in its own field as the whole path counts them."""
     _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
     _count_c_pair(s, <int>s.lh[link].src, MC_CALLS, MC_ATTEMPTS)
-    s.calls[k].deadline = s.jobs[j].deadline
+    s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:
         _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
     _begin_attempt(s, k)

@@ -73,7 +73,7 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     s.jobs[j].state = JS_QUEUED
-    s.jobs[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    s.job_times[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
     if _expired(s, j):
         _drop_late(s, j)
         return

@@ -2,7 +2,7 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t
 
-from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
+from engine._structs cimport Event, EventBody, EventKey, Job, JobTimes, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 # The event queue's rings of constant delays (engine/_heap.pxd): how many, and the keys each holds.
@@ -298,6 +298,7 @@ cdef struct Sim:
     int n_lanes             # rings in use
     int64_t seq
     Job* jobs
+    JobTimes* job_times     # the rest of each job, as many
     int job_n
     int job_cap
     int job_free
