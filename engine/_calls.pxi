@@ -42,7 +42,7 @@ cdef void _drop_late(Sim* s, int j) noexcept nogil:
     if _expired(s, j):
         _count_expired(s, s.jobs[j].comp)
     if s.jobs[j].state == JS_WAITING and not s.jobs[j].cancelled:
-        _child_done(s, j, s.jobs[j].gen, O_TIMEOUT)
+        _child_done(s, j, s.jobs[j].gen, O_TIMEOUT, -1)
     else:
         _complete_job(s, j, O_TIMEOUT)
 

@@ -195,17 +195,21 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
                     return
                 s.jobs[j].pending += 1
                 _issue_call(s, j, link, -1)
-        _child_done(s, j, gen, O_OK)
+        _child_done(s, j, gen, O_OK, -1)
     else:
-        _next_sequential(s, j)
+        _next_sequential(s, j, -1)
 
 
-cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
+cdef inline void _next_sequential(Sim* s, int j, int answered) noexcept nogil:
+    """The job's next call, or its end. ``answered``: the link at its cursor when the caller
+    knows it (the link of the call just answered), else -1: at a thousand components its
+    place in out_links is one more cold line."""
     cdef int c = s.jobs[j].comp
     cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
     cdef int link
     while s.jobs[j].cursor < n:
-        link = s.out_links[off + s.jobs[j].cursor]
+        link = answered if answered >= 0 else <int>s.out_links[off + s.jobs[j].cursor]
+        answered = -1
         if s.jobs[j].rep == 0 and s.lh[link].probability < 1.0:
             if _uniform(&s.ch[c].rng) >= s.lh[link].probability:
                 s.jobs[j].cursor += 1
@@ -220,7 +224,8 @@ cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
     _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
 
 
-cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
+cdef void _child_done(Sim* s, int j, int gen, int outcome, int link) noexcept nogil:
+    """One of job ``j``'s calls ended with ``outcome``; ``link``: the call's (-1: none to tell)."""
     cdef int c
     if s.jobs[j].gen != gen or s.jobs[j].state != JS_WAITING:
         return
@@ -245,7 +250,7 @@ cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
         if s.comps[c].kind == K_LOAD_BALANCER:
             _complete_job(s, j, O_OK)
         else:
-            _next_sequential(s, j)
+            _next_sequential(s, j, link)
 
 
 cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
@@ -823,7 +828,7 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1
     _free_call(s, k)
-    _child_done(s, j, jgen, outcome)
+    _child_done(s, j, jgen, outcome, link)
 
 
 # ------------------------------------------------------------------ circuit breaker
