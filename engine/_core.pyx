@@ -28,7 +28,8 @@ from engine._heap cimport (
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, LB_LO, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
     _histogram_bin_formula, _catch_up_all, _hp_apply, HP_CAP, NBW, _catch_up_now,
-    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD, HC, NHC, _hist_add_dense
+    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, MC_TOTAL, MC_TOTALS, ML_SLOT, ML_FIELD, ML_TOTAL, ML_TOTALS, HC, NHC,
+    _hist_add_dense,
 )
 from engine._records cimport _rows_rebuild, _rows_forget, _rows_room
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed

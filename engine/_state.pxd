@@ -311,14 +311,12 @@ cdef struct Sim:
 
     # metrics (numpy-owned). The hot fields keep their places in the struct (and so their
     # cache lines); what only the flush reads comes at its end.
-    double* mc_row          # the current bucket's counts, n_c * NMC and n_l * NML, cleared at its flush
+    double* mc_row          # the current bucket's counts, cleared at its flush, and the run's amounts (engine/_metrics.pxd, "Rows")
     double* ml_row
     unsigned char* l_counted  # per link, counted in the current bucket
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
-    double* tot_amt_c       # amounts (the MC_/ML_ ..._SUM and refused-time fields, NAC and NAL a row)
-    double* tot_amt_l       # since the warm-up; counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
     int warm_bucket         # the bucket the warm-up ended in
     double* warm_c          # that bucket's counter rows at that instant (the part before it)
