@@ -27,7 +27,9 @@ cdef struct CompHot:
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
     # The first line is what a touch reads and writes and all an answer at it needs (its
     # levels count jobs, which an int indexes); the second what its faults change, which an
-    # arrival reads too, and its random stream, which the arrival then draws its service from
+    # arrival reads too, and its random stream and service time's distribution (its row's,
+    # copied, so that a plain service's arrival reads one line of its row, not two), which the
+    # arrival then draws its service from
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
     int32_t qlen
@@ -40,7 +42,7 @@ cdef struct CompHot:
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
     Rng rng                 # its random stream (the links' and faults' are Sim.rng)
-    int64_t pad[1]
+    int64_t dist            # its service time: a row of the distribution table, -1: none
 
 
 cdef struct InstHot:
