@@ -58,4 +58,4 @@ cdef inline int _service_dist(Sim* s, int j) noexcept nogil:
     """The distribution of the work a worker does for job ``j``: its own, or its continuation."""
     if s.jobs[j].async_state == AS_CONTINUATION:
         return <int>s.comps[s.jobs[j].comp].cont_dist
-    return <int>s.comps[s.jobs[j].comp].dist
+    return <int>s.ch[s.jobs[j].comp].dist

@@ -17,7 +17,7 @@ cdef void _queue_continuation(Sim* s, int j) noexcept nogil:
     cdef int c = s.jobs[j].comp
     cdef int inst = s.jobs[j].inst
     s.jobs[j].state = JS_QUEUED
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
     if s.ih[inst].busy < _worker_cap(s, inst) and s.ih[inst].qlen == 0:
         _start_service(s, j, 0)
         return
@@ -42,14 +42,14 @@ cdef void _drop_late(Sim* s, int j) noexcept nogil:
     if _expired(s, j):
         _count_expired(s, s.jobs[j].comp)
     if s.jobs[j].state == JS_WAITING and not s.jobs[j].cancelled:
-        _child_done(s, j, s.jobs[j].gen, O_TIMEOUT)
+        _child_done(s, j, s.jobs[j].gen, O_TIMEOUT, -1)
     else:
         _complete_job(s, j, O_TIMEOUT)
 
 
 cdef bint _arrives_late(Sim* s, int j, int k, int gen, int link) noexcept nogil:
     """A request arriving for attempt (k, gen) inherits its deadline; one already past it ends."""
-    s.jobs[j].deadline = _arrival_deadline(s, k, gen, link)
+    s.job_times[j].deadline = _arrival_deadline(s, k, gen, link)
     if not _expired(s, j):
         return 0
     _drop_late(s, j)

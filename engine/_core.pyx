@@ -15,20 +15,21 @@ import numpy as np
 
 from engine import _codes as _py_codes
 
-from engine._structs cimport Event, Job, Call, Rng
+from engine._structs cimport Event, Job, JobTimes, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES
 from engine._random cimport _seed, _draw
-from engine._pools cimport _new_call, _free_call
+from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
     _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, LB_LO, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
     _histogram_bin_formula, _catch_up_all, _hp_apply, HP_CAP, NBW, _catch_up_now,
-    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, ML_SLOT, ML_FIELD, HC, NHC, _hist_add_dense
+    NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, MC_TOTAL, MC_TOTALS, ML_SLOT, ML_FIELD, ML_TOTAL, ML_TOTALS, HC, NHC,
+    _hist_add_dense,
 )
 from engine._records cimport _rows_rebuild, _rows_forget, _rows_room
 from engine._breakers cimport _cb_rate, _cb_acquire, _cb_record, _cb_to_open, _cb_to_half, _cb_to_closed
@@ -43,7 +44,7 @@ from engine._tables import AUTOSCALE, COMPONENT, DIST, FAULT, FAULT_ACTION, LINK
 HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 # Record sizes, for estimating what a run's pools cost.
 EVENT_BYTES = _event_slot_bytes()
-JOB_BYTES = sizeof(Job)
+JOB_BYTES = sizeof(Job) + sizeof(JobTimes)
 CALL_BYTES = sizeof(Call)
 
 LOG_KIND_NAMES = (
@@ -75,7 +76,7 @@ HISTOGRAM_BINS = NB
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("rng", np.uint64, (4,)), ("pad", np.int64, (1,))])
+                      ("rng", np.uint64, (4,)), ("dist", np.int64)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
@@ -251,6 +252,7 @@ cdef class Core:
         self.s.ev_pool = NULL
         self.s.ev_free = NULL
         self.s.jobs = NULL
+        self.s.job_times = NULL
         self.s.calls = NULL
         self.s.rng = NULL
         self.s.cb_ring = NULL
@@ -270,8 +272,9 @@ cdef class Core:
         free(self.s.rc_val)
         free(self.s.rl_idx)
         free(self.s.rl_val)
-        free(self.s.jobs)
-        free(self.s.calls)
+        _lines_free(self.s.jobs)
+        _lines_free(self.s.job_times)
+        _lines_free(self.s.calls)
         free(self.s.rng)
         free(self.s.cb_ring)
         free(self.s.wn_call)
@@ -365,6 +368,8 @@ cdef class Core:
         keep["_c_hot"]["leak_fault"] = -1
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
         del keep["_c_rng"]   # working state, not a result
+        keep["_c_dist"][:n_c] = keep["components"]["dist"][:n_c]
+        del keep["_c_dist"]   # the compiler's components table
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
         keep["_i_trees"][:n_i] = keep["it_n"][:n_i]
@@ -589,10 +594,11 @@ cdef class Core:
 
         events_ok = _events_init(&self.s, 1024)
         self.s.job_cap = 1024
-        self.s.jobs = <Job*> malloc(self.s.job_cap * sizeof(Job))
+        self.s.jobs = <Job*> _lines_alloc(self.s.job_cap * sizeof(Job))
+        self.s.job_times = <JobTimes*> _lines_alloc(self.s.job_cap * sizeof(JobTimes))
         self.s.job_free = -1
         self.s.call_cap = 1024
-        self.s.calls = <Call*> malloc(self.s.call_cap * sizeof(Call))
+        self.s.calls = <Call*> _lines_alloc(self.s.call_cap * sizeof(Call))
         self.s.call_free = -1
         self.s.wn_cap = 256
         self.s.wn_call = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
@@ -601,12 +607,12 @@ cdef class Core:
         self.s.wn_seq = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_next = <int32_t*> malloc(self.s.wn_cap * sizeof(int32_t))
         self.s.wn_free = -1
-        self.s.pool_bytes = (self.s.heap_cap * _event_slot_bytes() + self.s.job_cap * sizeof(Job)
+        self.s.pool_bytes = (self.s.heap_cap * _event_slot_bytes() + self.s.job_cap * (sizeof(Job) + sizeof(JobTimes))
                            + self.s.call_cap * sizeof(Call) + self.s.wn_cap * (4 * sizeof(int32_t) + sizeof(double)))
         self.s.pool_limit = int(scalars.get("pool_limit", 0))
         self.s.stall_limit = int(scalars.get("stall_limit", 0))
-        if (not events_ok or self.s.jobs == NULL or self.s.calls == NULL or self.s.rng == NULL
-                or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
+        if (not events_ok or self.s.jobs == NULL or self.s.job_times == NULL or self.s.calls == NULL
+                or self.s.rng == NULL or self.s.cb_ring == NULL or self.s.wn_next == NULL or self.s.wn_deadline == NULL):
             raise MemoryError("not enough memory to start the simulation")
 
         for c in range(n_c):

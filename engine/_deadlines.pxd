@@ -15,7 +15,7 @@ cdef inline double _call_deadline(Sim* s, int j, int link) noexcept nogil:
     """The deadline of a call job ``j`` makes over ``link``: an instant on the clock's
     nanosecond grid, so that it ties exactly with events due then."""
     cdef double own = _seconds(s.now_ns + _ns(s.pol[link].deadline)) if s.pol[link].deadline > 0 else INFINITY
-    return own if own < s.jobs[j].deadline else s.jobs[j].deadline
+    return own if own < s.job_times[j].deadline else s.job_times[j].deadline
 
 
 cdef inline void _arm_deadline(Sim* s, int k, int j, int link) noexcept nogil:
@@ -38,7 +38,7 @@ cdef inline double _arrival_deadline(Sim* s, int k, int gen, int link) noexcept 
 
 cdef inline bint _expired(Sim* s, int j) noexcept nogil:
     # most work has no deadline (infinite): that needs no rounding to tell
-    return s.jobs[j].deadline < 1e9 and _ns(s.jobs[j].deadline) <= s.now_ns
+    return s.job_times[j].deadline < 1e9 and _ns(s.job_times[j].deadline) <= s.now_ns
 
 
 cdef inline void _count_expired(Sim* s, int c) noexcept nogil:

@@ -108,7 +108,7 @@ cdef inline void _codel_count_drop(Sim* s, int j) noexcept nogil:
     s.c_guard[c] = 1
     if not s.c_codel_flag[c]:
         s.c_codel_flag[c] = 1
-        _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.jobs[j].t_service,
+        _log(s, LG_CODEL_BEGAN, c, -1, -1, s.jobs[j].inst, s.now - s.job_times[j].t_service,
              s.ih[s.jobs[j].inst].qlen)
 
 

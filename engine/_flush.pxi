@@ -28,7 +28,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         s.rc_n += 1
         r = &s.rc_val[s.rc_vn]
-        k = _take_packed(r, &s.mc_row[c * ROW_W])
+        k = _take_packed(r, &s.mc_row[c * ROW_W], MC_TOTALS)
         g = &r[k]
         memset(g, 0, NMG * sizeof(double))
         _touch(s, c)
@@ -109,7 +109,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             if s.l_counted[l]:
                 s.rl_idx[s.rl_n] = l
                 s.rl_n += 1
-                s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W])
+                s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W], ML_TOTALS)
                 s.l_counted[l] = 0
             continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
@@ -129,7 +129,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             s.rl_idx[s.rl_n] = l
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]
-            k = _take_packed(r, &s.ml_row[l * ROW_W])
+            k = _take_packed(r, &s.ml_row[l * ROW_W], ML_TOTALS)
             memcpy(&eight, r, sizeof(double))
             eight |= <uint64_t>1 << REC_GAUGES
             memcpy(r, &eight, sizeof(double))

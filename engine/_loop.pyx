@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, LB_STRIDE, LB_LO, LB_HI, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, _count_in,
+    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -195,17 +195,21 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
                     return
                 s.jobs[j].pending += 1
                 _issue_call(s, j, link, -1)
-        _child_done(s, j, gen, O_OK)
+        _child_done(s, j, gen, O_OK, -1)
     else:
-        _next_sequential(s, j)
+        _next_sequential(s, j, -1)
 
 
-cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
+cdef inline void _next_sequential(Sim* s, int j, int answered) noexcept nogil:
+    """The job's next call, or its end. ``answered``: the link at its cursor when the caller
+    knows it (the link of the call just answered), else -1: at a thousand components its
+    place in out_links is one more cold line."""
     cdef int c = s.jobs[j].comp
     cdef int64_t n = s.comps[c].out_count, off = s.comps[c].out_offset
     cdef int link
     while s.jobs[j].cursor < n:
-        link = s.out_links[off + s.jobs[j].cursor]
+        link = answered if answered >= 0 else <int>s.out_links[off + s.jobs[j].cursor]
+        answered = -1
         if s.jobs[j].rep == 0 and s.lh[link].probability < 1.0:
             if _uniform(&s.ch[c].rng) >= s.lh[link].probability:
                 s.jobs[j].cursor += 1
@@ -220,7 +224,8 @@ cdef inline void _next_sequential(Sim* s, int j) noexcept nogil:
     _complete_job(s, j, s.jobs[j].fail if s.jobs[j].fail >= 0 else O_OK)
 
 
-cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
+cdef void _child_done(Sim* s, int j, int gen, int outcome, int link) noexcept nogil:
+    """One of job ``j``'s calls ended with ``outcome``; ``link``: the call's (-1: none to tell)."""
     cdef int c
     if s.jobs[j].gen != gen or s.jobs[j].state != JS_WAITING:
         return
@@ -245,7 +250,7 @@ cdef void _child_done(Sim* s, int j, int gen, int outcome) noexcept nogil:
         if s.comps[c].kind == K_LOAD_BALANCER:
             _complete_job(s, j, O_OK)
         else:
-            _next_sequential(s, j)
+            _next_sequential(s, j, link)
 
 
 cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
@@ -331,7 +336,7 @@ cdef inline int _next_queued(Sim* s, int inst, int c, bint touched) noexcept nog
     if s.comps[c].max_queue_wait >= 0 and _ns(s.now - s.jobs[j].t_arrive) > _ns(s.comps[c].max_queue_wait):
         _shed(s, j)
         return -1
-    if s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.jobs[j].t_service):
+    if s.comps[c].discipline == QD_CODEL and _codel_drops(s, inst, s.now - s.job_times[j].t_service):
         _codel_count_drop(s, j)
         _complete_job(s, j, O_REJECTED)
         return -1
@@ -376,12 +381,12 @@ cdef inline void _take_worker(Sim* s, int j, int c, int inst) noexcept nogil:
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
     if s.jobs[j].state == JS_QUEUED:
-        wait = s.now - s.jobs[j].t_service    # t_service holds the time it joined the queue
+        wait = s.now - s.job_times[j].t_service    # t_service holds the time it joined the queue
     _count_c(s, c, MC_STARTED, 1.0)
     if wait > 0:
         _count_wait(s, c, wait)
     s.jobs[j].state = JS_SERVICE
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
 
 
 cdef inline void _count_wait(Sim* s, int c, double wait) noexcept nogil:
@@ -502,7 +507,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
         _send_response(s, s.jobs[j].reply_call, s.jobs[j].reply_gen, s.jobs[j].reply_seq,
                             s.jobs[j].reply_link, O_OK)
         s.jobs[j].reply_call = -1
-        s.jobs[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
+        s.job_times[j].deadline = INFINITY   # calls: the producer's deadline ended with its call
     # a queue holding work takes this job behind it whatever the workers: the cap, a few
     # rows away, is read only when it is empty
     if s.ih[inst].qlen == 0 and s.ih[inst].busy < _worker_cap(s, inst):
@@ -515,7 +520,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
         _complete_job(s, j, O_REJECTED)
         return
     s.jobs[j].state = JS_QUEUED
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
     _enqueue(s, inst, j)
     if not touched:
         _touch(s, c)
@@ -579,7 +584,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     are counted together, each count in its own field as the whole path counts them."""
     _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
     _count_c_pair(s, <int>s.lh[link].src, MC_CALLS, MC_ATTEMPTS)
-    s.calls[k].deadline = s.jobs[j].deadline
+    s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:
         _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
     _begin_attempt(s, k)
@@ -823,7 +828,7 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1
     _free_call(s, k)
-    _child_done(s, j, jgen, outcome)
+    _child_done(s, j, jgen, outcome, link)
 
 
 # ------------------------------------------------------------------ circuit breaker

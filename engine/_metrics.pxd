@@ -123,9 +123,8 @@ cdef enum:
     # components' rows are far apart, and a batch of independent additions overlaps their
     # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
     HP_CAP = 512
-    # The amounts (seconds summed, not counted) close each counter row. Their totals since
-    # the warm-up are kept in rows of their own, this wide: a call then touches a few bytes
-    # of its link's total, not one more 144-byte row per link.
+    # The amounts (seconds summed, not counted) close each row of fields; their totals since
+    # the warm-up are kept in the live counter rows (MC_TOTAL, ML_TOTAL).
     NAC = NMC - MC_WAIT_SUM
     NAL = NML - ML_BH_WAIT_SUM
 
@@ -348,25 +347,36 @@ cdef inline void _hist_add_dense(HistPool* p, int64_t* out, int n_c) noexcept no
 # attempts, answers, waits) share each row's first line, so a request at one of a thousand
 # components misses on one line of its row, not on two or three. The line's last place
 # (ROW_HOT) is set when anything else is counted: a flush reads the row's other lines only
-# then, as a request does only for what it rarely counts.
+# then, as a request does only for what it rarely counts. The row also keeps the run's
+# totals of its amounts since the warm-up (MC_TOTAL, ML_TOTAL), which no flush takes: a
+# call's latency goes to its bucket's sum and its total on the one line, not a line of a
+# row of totals besides.
 cdef extern from *:
     """
-    /* the place in its live row of each MC_ and ML_ field (engine/_codes.pxd), and the field
-       at each place (-1: none) */
+    /* the place in its live row of each MC_ and ML_ field (engine/_codes.pxd), the field
+       at each place (-1: none), and the places of the totals of the amounts (the fields
+       from MC_WAIT_SUM and ML_BH_WAIT_SUM on), in the fields' order */
     static const int faultline_mc_slot[18] = {0, 1, 8, 9, 10, 11, 12, 13, 14, 2, 3, 15, 16, 17, 4, 5, 6, 18};
     static const int faultline_mc_field[24] = {0, 1, 9, 10, 14, 15, 16, -1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 17, -1, -1, -1, -1, -1};
-    static const int faultline_ml_slot[18] = {0, 1, 6, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4, 5, 3, 18};
-    static const int faultline_ml_field[24] = {0, 1, 3, 16, 14, 15, 2, -1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, -1, -1, -1, -1, -1};
+    static const int faultline_mc_total[2] = {19, 20};
+    static const int faultline_ml_slot[18] = {0, 1, 6, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 5, 3, 18};
+    static const int faultline_ml_field[24] = {0, 1, 3, 16, -1, 15, 2, -1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 14, -1, -1, -1, -1};
+    static const int faultline_ml_total[3] = {20, 4, 21};
     """
     const int MC_SLOT "faultline_mc_slot"[18]
     const int MC_FIELD "faultline_mc_field"[24]
+    const int MC_TOTAL "faultline_mc_total"[2]
     const int ML_SLOT "faultline_ml_slot"[18]
     const int ML_FIELD "faultline_ml_field"[24]
+    const int ML_TOTAL "faultline_ml_total"[3]
 
 
 cdef enum:
     ROW_W = 24    # a live counter row's width: three whole cache lines
     ROW_HOT = 7   # the counts a request makes come before it; set, the row's other lines are in use
+    # the places of MC_TOTAL and ML_TOTAL, a bit each, which a flush leaves in the row
+    MC_TOTALS = (1 << 19) | (1 << 20)
+    ML_TOTALS = (1 << 4) | (1 << 20) | (1 << 21)
     RC_W = 34     # at most: a component's record is its counts (packed), its gauges, then its
                   # levels after the bucket (queue, busy, in flight, up, capacity)
     RL_W = 23     # at most: a link's record is its counts (packed), then its gauges
@@ -577,17 +587,19 @@ cdef inline void _count_l_pair(Sim* s, int l, int field, int other) noexcept nog
 
 
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
+    cdef double* row = &s.mc_row[c * ROW_W]
     s.c_active[c] = 1
-    _count_in(&s.mc_row[c * ROW_W], MC_SLOT[field], v)
+    _count_in(row, MC_SLOT[field], v)
     if s.measuring:
-        s.tot_amt_c[c * NAC + field - MC_WAIT_SUM] += v
+        row[MC_TOTAL[field - MC_WAIT_SUM]] += v
 
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
+    cdef double* row = &s.ml_row[l * ROW_W]
     s.l_counted[l] = 1
-    _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
+    _count_in(row, ML_SLOT[field], v)
     if s.measuring:
-        s.tot_amt_l[l * NAL + field - ML_BH_WAIT_SUM] += v
+        row[ML_TOTAL[field - ML_BH_WAIT_SUM]] += v
 
 
 cdef inline void _start_measuring(Sim* s) noexcept nogil:

@@ -73,7 +73,7 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     s.jobs[j].state = JS_QUEUED
-    s.jobs[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    s.job_times[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
     if _expired(s, j):
         _drop_late(s, j)
         return
@@ -98,7 +98,7 @@ cdef inline void _plain_work(Sim* s, int j, int c, int inst) noexcept nogil:
     cdef int f = <int>s.ch[c].leak_fault
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
-    _push(s, s.now + _draw(s, <int>s.comps[c].dist, &s.ch[c].rng) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
+    _push(s, s.now + _draw(s, <int>s.ch[c].dist, &s.ch[c].rng) * factor, EV_PLAIN_SERVICE_DONE, j, s.jobs[j].gen, 0, 0, 0)
 
 
 cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:

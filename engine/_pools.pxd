@@ -6,11 +6,44 @@ from libc.math cimport INFINITY
 
 from engine._codes cimport *
 from engine._state cimport Sim
-from engine._structs cimport Job, Call
+from engine._structs cimport Job, JobTimes, Call
 
 # Pool indices are 32-bit: no pool may grow past this many records, whatever the budget.
 cdef enum:
     MAX_RECORDS = 1 << 30
+
+# Jobs and calls start on a cache line (a record whole lines, its fields placed by the step
+# that reads them: engine/_structs.pxd). malloc's blocks start 16 bytes past a page here,
+# which put each 128-byte call across three lines. Growing a pool is kept out of line: in
+# _new_job's own code it made _new_job too large for the compiler to inline into each step.
+cdef extern from *:
+    """
+    #include <stdlib.h>
+    #include <string.h>
+    #if defined(_MSC_VER)
+    #include <malloc.h>
+    static void* faultline_lines_alloc(size_t n) { return _aligned_malloc(n, 64); }
+    static void faultline_lines_free(void* p) { _aligned_free(p); }
+    #define FAULTLINE_COLD __declspec(noinline)
+    #else
+    static void* faultline_lines_alloc(size_t n) { void* p; return posix_memalign(&p, 64, n) == 0 ? p : NULL; }
+    static void faultline_lines_free(void* p) { free(p); }
+    #define FAULTLINE_COLD __attribute__((noinline, cold))
+    #endif
+    /* realloc for a block of faultline_lines_alloc: *block grown to n bytes, its `used`
+       first kept; 0 (the block left as it was) when there is no memory */
+    static FAULTLINE_COLD int faultline_lines_grow(void** block, size_t used, size_t n) {
+        void* grown = faultline_lines_alloc(n);
+        if (grown == NULL) return 0;
+        memcpy(grown, *block, used);
+        faultline_lines_free(*block);
+        *block = grown;
+        return 1;
+    }
+    """
+    void* _lines_alloc "faultline_lines_alloc"(size_t n) noexcept nogil
+    void _lines_free "faultline_lines_free"(void* p) noexcept nogil
+    bint _lines_grow "faultline_lines_grow"(void** block, size_t used, size_t n) noexcept nogil
 
 
 cdef inline bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept nogil:
@@ -27,19 +60,18 @@ cdef inline bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept
 
 cdef inline int _new_job(Sim* s) noexcept nogil:
     cdef int j
-    cdef Job* grown
     if s.job_free >= 0:
         j = s.job_free
         s.job_free = s.jobs[j].next_q
     else:
         if s.job_n == s.job_cap:
-            if not _may_grow(s, s.job_cap, s.job_cap * sizeof(Job)):
+            if not _may_grow(s, s.job_cap, s.job_cap * (sizeof(Job) + sizeof(JobTimes))):
                 return -1
-            grown = <Job*> realloc(s.jobs, 2 * s.job_cap * sizeof(Job))
-            if grown == NULL:
+            if not (_lines_grow(<void**>&s.jobs, s.job_cap * sizeof(Job), 2 * s.job_cap * sizeof(Job))
+                    and _lines_grow(<void**>&s.job_times, s.job_cap * sizeof(JobTimes),
+                                    2 * s.job_cap * sizeof(JobTimes))):
                 s.stops.why.out_of_memory = 1
                 return -1
-            s.jobs = grown
             s.job_cap *= 2
         j = s.job_n
         s.job_n += 1
@@ -61,9 +93,9 @@ cdef inline int _new_job(Sim* s) noexcept nogil:
     s.jobs[j].user = -1
     s.jobs[j].degraded = 0
     s.jobs[j].async_state = AS_NONE
-    s.jobs[j].deadline = INFINITY
+    s.job_times[j].deadline = INFINITY
     s.jobs[j].t_arrive = s.now
-    s.jobs[j].t_service = s.now
+    s.job_times[j].t_service = s.now
     s.live_jobs += 1
     return j
 
@@ -78,7 +110,6 @@ cdef inline void _free_job(Sim* s, int j) noexcept nogil:
 
 cdef inline int _new_call(Sim* s) noexcept nogil:
     cdef int k
-    cdef Call* grown
     if s.call_free >= 0:
         k = s.call_free
         s.call_free = s.calls[k].next_wait
@@ -86,11 +117,9 @@ cdef inline int _new_call(Sim* s) noexcept nogil:
         if s.call_n == s.call_cap:
             if not _may_grow(s, s.call_cap, s.call_cap * sizeof(Call)):
                 return -1
-            grown = <Call*> realloc(s.calls, 2 * s.call_cap * sizeof(Call))
-            if grown == NULL:
+            if not _lines_grow(<void**>&s.calls, s.call_cap * sizeof(Call), 2 * s.call_cap * sizeof(Call)):
                 s.stops.why.out_of_memory = 1
                 return -1
-            s.calls = grown
             s.call_cap *= 2
         k = s.call_n
         s.call_n += 1

@@ -62,13 +62,14 @@ cdef inline bint _grow_records(Sim* s, int32_t** idx, double** val, int64_t* cap
     return 1
 
 
-cdef inline int64_t _take_packed(double* out, double* row) noexcept nogil:
+cdef inline int64_t _take_packed(double* out, double* row, uint64_t totals) noexcept nogil:
     """Moves a bucket's counts from the live ``row`` to ``out``, packed: a word with a bit for
     each place whose count is not zero, then those counts in the row's order; leaves the row
-    zero and returns the length written. Only the first line is read unless its ROW_HOT
-    place is set. A zero count costs a load and a test (a component's or link's zeros fall
-    in the same places bucket after bucket, which the branch predictor learns): fewer
-    instructions than a branch-free pass writing each."""
+    zero but for the run's totals at the places of ``totals`` (MC_TOTALS, ML_TOTALS), and
+    returns the length written. Only the first line is read unless its ROW_HOT place is
+    set. A zero count costs a load and a test (a component's or link's zeros fall in the
+    same places bucket after bucket, which the branch predictor learns): fewer instructions
+    than a branch-free pass writing each."""
     cdef uint64_t mask = 0, bits
     cdef int64_t k = 1
     cdef int f, n = ROW_HOT
@@ -77,7 +78,7 @@ cdef inline int64_t _take_packed(double* out, double* row) noexcept nogil:
         n = ROW_W
     for f in range(n):
         memcpy(&bits, &row[f], sizeof(double))
-        if bits != 0:    # by its bits: a -0.0 is kept
+        if bits != 0 and not (totals >> f) & 1:    # by its bits: a -0.0 is kept
             out[k] = row[f]
             row[f] = 0.0
             mask |= (<uint64_t>1) << f

@@ -6,8 +6,14 @@
 # each field's place in the live rows (engine/_metrics.pxd), for reading them from numpy
 _MC_PLACE = np.array([MC_SLOT[f] for f in range(NMC)])
 _ML_PLACE = np.array([ML_SLOT[f] for f in range(NML)])
+# and of the totals of their amounts
+_MC_TOTAL = np.array([MC_TOTAL[a] for a in range(NAC)])
+_ML_TOTAL = np.array([ML_TOTAL[a] for a in range(NAL)])
 if any(MC_FIELD[MC_SLOT[f]] != f or MC_SLOT[f] == ROW_HOT for f in range(NMC)) or any(
-        ML_FIELD[ML_SLOT[f]] != f or ML_SLOT[f] == ROW_HOT for f in range(NML)):
+        ML_FIELD[ML_SLOT[f]] != f or ML_SLOT[f] == ROW_HOT for f in range(NML)) or any(
+        MC_FIELD[p] != -1 or p == ROW_HOT for p in _MC_TOTAL) or any(
+        ML_FIELD[p] != -1 or p == ROW_HOT for p in _ML_TOTAL) or (
+        sum(1 << int(p) for p in _MC_TOTAL) != MC_TOTALS or sum(1 << int(p) for p in _ML_TOTAL) != ML_TOTALS):
     raise ImportError("engine/_metrics.pxd: the live rows' places and fields disagree")
 
 
@@ -66,10 +72,6 @@ cdef class _DenseRows:
         # growing block by block would take fresh pages from the kernel each time.
         if not _rows_room(s, min(n_b * n_c, 1 << 18), min(n_b * n_l, 1 << 18)):
             raise MemoryError("not enough memory for the run's per-bucket records")
-        keep["_tot_amt_c"] = np.zeros((max(n_c, 1), NAC))
-        keep["_tot_amt_l"] = np.zeros((max(n_l, 1), NAL))
-        s.tot_amt_c = _dptr(keep["_tot_amt_c"].reshape(-1))
-        s.tot_amt_l = _dptr(keep["_tot_amt_l"].reshape(-1))
         keep["_warm_c"] = np.zeros((max(n_c, 1), NMC))
         keep["_warm_l"] = np.zeros((max(n_l, 1), NML))
         s.warm_c = _dptr(keep["_warm_c"].reshape(-1))
@@ -102,7 +104,7 @@ cdef class _DenseRows:
 
     cdef fold(self, Sim* s):
         """Bring ``tot_c`` and ``tot_l`` up to now: the loop counts into the bucket rows
-        only, and sums the amounts that close each row into rows of their own. Since the
+        only, and sums the amounts that close each row into totals its live row keeps. Since the
         warm-up: the buckets after the one it ended in, plus what that one counted from then
         on. Each finished bucket is added once; the counts are whole numbers, so these sums
         are exact whatever their order."""
@@ -113,17 +115,16 @@ cdef class _DenseRows:
         keep = self._keep
         if self._folded <= wb:
             self._folded = wb + 1
-        for rows_name, tot_name, warm_name, acc, amounts in (
-                ("mc", "tot_c", "_warm_c", self._acc_c, "_tot_amt_c"),
-                ("ml", "tot_l", "_warm_l", self._acc_l, "_tot_amt_l")):
+        for rows_name, tot_name, warm_name, acc, live, amounts in (
+                ("mc", "tot_c", "_warm_c", self._acc_c, "_mc_row", _MC_TOTAL),
+                ("ml", "tot_l", "_warm_l", self._acc_l, "_ml_row", _ML_TOTAL)):
             rows = keep[rows_name]
             if cur > self._folded:
                 acc += rows[self._folded:cur].sum(axis=0)
             counts = rows[wb] - keep[warm_name]
             if cur > wb:
                 counts += acc + rows[cur]
-            amount = keep[amounts]
-            counts[:, -amount.shape[1]:] = amount
+            counts[:, -len(amounts):] = keep[live][:, amounts]
             keep[tot_name][...] = counts
         if cur > self._folded:
             self._folded = cur

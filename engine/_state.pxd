@@ -2,7 +2,7 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t
 
-from engine._structs cimport Event, EventBody, EventKey, Job, Call, Rng
+from engine._structs cimport Event, EventBody, EventKey, Job, JobTimes, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 # The event queue's rings of constant delays (engine/_heap.pxd): how many, and the keys each holds.
@@ -27,7 +27,9 @@ cdef struct CompHot:
     # that sat idle while hundreds of others ran missed the cache on a line for each field.
     # The first line is what a touch reads and writes and all an answer at it needs (its
     # levels count jobs, which an int indexes); the second what its faults change, which an
-    # arrival reads too, and its random stream, which the arrival then draws its service from
+    # arrival reads too, and its random stream and service time's distribution (its row's,
+    # copied, so that a plain service's arrival reads one line of its row, not two), which the
+    # arrival then draws its service from
     double last_t           # when its levels below were last integrated into its areas
     double area[4]          # the current bucket's areas (A_QLEN, A_BUSY, A_INFLIGHT, A_UP)
     int32_t qlen
@@ -40,7 +42,7 @@ cdef struct CompHot:
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
     Rng rng                 # its random stream (the links' and faults' are Sim.rng)
-    int64_t pad[1]
+    int64_t dist            # its service time: a row of the distribution table, -1: none
 
 
 cdef struct InstHot:
@@ -298,6 +300,7 @@ cdef struct Sim:
     int n_lanes             # rings in use
     int64_t seq
     Job* jobs
+    JobTimes* job_times     # the rest of each job, as many
     int job_n
     int job_cap
     int job_free
@@ -310,14 +313,12 @@ cdef struct Sim:
 
     # metrics (numpy-owned). The hot fields keep their places in the struct (and so their
     # cache lines); what only the flush reads comes at its end.
-    double* mc_row          # the current bucket's counts, n_c * NMC and n_l * NML, cleared at its flush
+    double* mc_row          # the current bucket's counts, cleared at its flush, and the run's amounts (engine/_metrics.pxd, "Rows")
     double* ml_row
     unsigned char* l_counted  # per link, counted in the current bucket
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
-    double* tot_amt_c       # amounts (the MC_/ML_ ..._SUM and refused-time fields, NAC and NAL a row)
-    double* tot_amt_l       # since the warm-up; counts are folded from the bucket rows instead (Core.state_arrays)
     bint measuring          # now >= warmup: set once, as the clock first reaches the warm-up's end
     int warm_bucket         # the bucket the warm-up ended in
     double* warm_c          # that bucket's counter rows at that instant (the part before it)

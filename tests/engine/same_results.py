@@ -26,7 +26,10 @@ from engine import RunOptions, Simulation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 WARMUPS = (5.0, 7.5)   # on a bucket's edge, and inside one
-STORE_LAYOUT = {"/state/_rc_voff", "/state/_rl_voff"}
+# working arrays whose layout is the engine's own: the places of the bucket records' numbers
+# in their store (a record may take less room), and the live counter rows, whose counts are
+# compared as the dense rows (mc, ml) and totals (tot_c, tot_l) built from them
+STORE_LAYOUT = {"/state/_rc_voff", "/state/_rl_voff", "/state/_mc_row", "/state/_ml_row"}
 
 
 def cases(quick: bool = False) -> Iterator[tuple[str, m.Design, str | None, RunOptions]]:
@@ -144,8 +147,8 @@ def main(argv: list[str]) -> int:
                 continue
             found = list(differences(pickle.loads((before / name).read_bytes()),
                                      pickle.loads((after / name).read_bytes())))
-            # a working array the change added or removed is not a result, nor are the places
-            # of the bucket records' numbers in their store (a record may take less room)
+            # a working array the change added or removed is not a result, nor is the layout
+            # of those in STORE_LAYOUT
             added = {f for f in found if f.startswith("/state/") and f.endswith((": only in after", ": only in before"))
                      or f.split(":")[0] in STORE_LAYOUT}
             notes |= {f.split(":")[0] for f in added}
