@@ -72,11 +72,13 @@ cdef inline int64_t _event_slot_bytes() noexcept nogil:
 
 
 cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
+    # where a branch follows: comparing the times first and the seqs only on a tie (rare) is
+    # cheaper there than building two 128-bit numbers (M/M/4 paid 32 instructions a request)
     return x.t < y.t or (x.t == y.t and x.seq < y.seq)
 
 
 cdef inline bint _before_flat(EventKey* x, EventKey* y) noexcept nogil:
-    # _before without short-circuits, so the compiler can select rather than branch
+    # the same order without a branch, for the four-way tournament that selects on it
     return _keys_before(x.t, x.seq, y.t, y.seq)
 
 
