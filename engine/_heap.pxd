@@ -22,22 +22,27 @@
 # keeps no time or seq of its own.
 #
 # Events a constant delay ahead (a link's constant latency), pushed at now + d, have times
-# that never go back, so a ring per delay (`lane_q`) stays sorted by (t, seq). A key joins
-# its ring only when it is not before the ring's last key, and goes to the heap otherwise (a
+# that never go back, so a ring per delay (`lane_q`) stays sorted by (t, seq). An event joins
+# its ring only when it is not before the ring's last one, and goes to the heap otherwise (a
 # fault's extra latency, a full ring), so the rings are a hint that never changes the order:
 # the next event is the least of the heap's top and the rings' heads, or the line's head.
-from libc.stdint cimport int64_t, int32_t
+# Nothing in a ring moves, so a ring holds its events' bodies too (no pool slot): a push
+# writes the ring's next place and a pop reads its head, both where the last ones were,
+# where a body in the pool lay wherever the free stack put it, long out of the cache at a
+# thousand components.
+from libc.stdint cimport int64_t, int32_t, INT64_MAX
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
 
 from engine._codes cimport *
 from engine._state cimport Sim, N_LANES, LANE_CAP
-from engine._structs cimport Event, EventBody, EventKey
+from engine._structs cimport Event, EventBody, EventKey, LaneEvent
 from engine._pools cimport _may_grow
 from engine._clock cimport _ns, _never_ns
 
 cdef enum:
     FROM_HEAP = -1
+    FROM_NONE = -2      # nothing pending in the heap or the rings
 
 cdef extern from *:
     """
@@ -66,15 +71,20 @@ cdef extern from *:
     int _out_of_line "faultline_out_of_line"(_step f, void* s) noexcept nogil
 
 
-# What one pending event costs: its record in the pool or the line, its key in the heap, and its free-list entry.
+# What one pending event costs: its record in the pool or the line, its key in the heap, and
+# its free-list entry (the rings, of a fixed size, are not counted).
 cdef inline int64_t _event_slot_bytes() noexcept nogil:
     return 2 * sizeof(EventBody) + sizeof(EventKey) + sizeof(int32_t)
 
 
 cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
+    return _earlier(x.t, x.seq, y.t, y.seq)
+
+
+cdef inline bint _earlier(int64_t xt, int64_t xs, int64_t yt, int64_t ys) noexcept nogil:
     # where a branch follows: comparing the times first and the seqs only on a tie (rare) is
     # cheaper there than building two 128-bit numbers (M/M/4 paid 32 instructions a request)
-    return x.t < y.t or (x.t == y.t and x.seq < y.seq)
+    return xt < yt or (xt == yt and xs < ys)
 
 
 cdef inline bint _before_flat(EventKey* x, EventKey* y) noexcept nogil:
@@ -103,7 +113,7 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
     s.heap = <EventKey*> malloc(cap * sizeof(EventKey))
     s.now_q = <EventBody*> malloc(cap * sizeof(EventBody))
     # only the rings in use (s.n_lanes, set before): a design without constant latencies has none
-    s.lane_q = <EventKey*> malloc(s.n_lanes * LANE_CAP * sizeof(EventKey)) if s.n_lanes > 0 else NULL
+    s.lane_q = <LaneEvent*> malloc(s.n_lanes * LANE_CAP * sizeof(LaneEvent)) if s.n_lanes > 0 else NULL
     s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
     s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
     if (s.heap == NULL or s.now_q == NULL or (s.n_lanes > 0 and s.lane_q == NULL)
@@ -175,44 +185,48 @@ cdef inline int64_t _events_pending(Sim* s) noexcept nogil:
     return s.heap_n + s.now_n + s.lanes_n
 
 
-cdef inline EventKey* _lane_head(Sim* s, int lane) noexcept nogil:
+cdef inline LaneEvent* _lane_head(Sim* s, int lane) noexcept nogil:
     return &s.lane_q[lane * LANE_CAP + s.lane_head[lane]]
 
 
-cdef inline EventKey* _peek(Sim* s, int* source) noexcept nogil:
-    """The key of the next event of the heap and the rings (NULL when they hold none), and
-    where it is: FROM_HEAP or the number of its ring. The line's head comes first when this
+cdef inline int64_t _peek(Sim* s, int* source) noexcept nogil:
+    """When the next event of the heap and the rings is due, and where it is: FROM_HEAP or
+    the number of its ring; when they hold none, FROM_NONE and a time after every event's
+    ("never" included), so that no bound lets it pop. The line's head comes first when this
     one is not due now (_line_first)."""
-    cdef EventKey* key = NULL
-    cdef EventKey* other
+    cdef int64_t t = INT64_MAX, seq = 0
+    cdef LaneEvent* head
     cdef int i
+    source[0] = FROM_NONE
     if s.heap_n > 0:
         if s.heap[0].slot < 0:
             _fill_hole(s)
-        key = &s.heap[0]
+        t = s.heap[0].t
+        seq = s.heap[0].seq
         source[0] = FROM_HEAP
     if s.lanes_n > 0:
         for i in range(s.n_lanes):
             if s.lane_n[i] > 0:
-                other = _lane_head(s, i)
-                if key == NULL or _before(other, key):
-                    key = other
+                head = _lane_head(s, i)
+                if source[0] == FROM_NONE or _earlier(head.t, head.seq, t, seq):
+                    t = head.t
+                    seq = head.seq
                     source[0] = i
-    return key
+    return t
 
 
-cdef inline bint _line_first(Sim* s, EventKey* key) noexcept nogil:
-    """Whether the line's head comes before ``key``, the next of the heap and the rings."""
-    return s.now_n > 0 and (key == NULL or key.t > s.now_ns)
+cdef inline bint _line_first(Sim* s, int64_t t) noexcept nogil:
+    """Whether the line's head comes before the next of the heap and the rings, due at ``t``."""
+    return s.now_n > 0 and t > s.now_ns
 
 
 cdef inline int64_t _next_time(Sim* s) noexcept nogil:
     """When the next event is due, in nanoseconds ("never" when none is pending)."""
     cdef int source
-    cdef EventKey* key = _peek(s, &source)
-    if _line_first(s, key):
+    cdef int64_t t = _peek(s, &source)
+    if _line_first(s, t):
         return s.now_ns
-    return _never_ns() if key == NULL else key.t
+    return _never_ns() if source == FROM_NONE else t
 
 
 cdef inline void _push(Sim* s, double t, int type, int a, int b, int c, int d, int e) noexcept nogil:
@@ -254,7 +268,7 @@ cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int 
 cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
     cdef EventBody* body
-    if s.ev_free_n == s.now_n:   # as many events pending as the queue holds (the line's use no slot)
+    if s.ev_free_n == s.now_n:   # the heap and the line as full as their arrays (the line's and the rings' events use no slot)
         # rare: out of line, so that the push keeps its few registers (and can be inlined)
         if not _out_of_line(_events_grow_step, s):
             return NULL
@@ -272,22 +286,29 @@ cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexc
     cdef int64_t i, p, n
     cdef int32_t slot
     cdef EventKey key
-    s.ev_free_n -= 1
-    slot = s.ev_free[s.ev_free_n]
+    cdef LaneEvent* place
     key.t = t
     # edges take sequence numbers below every ordinary one, still in push order among them,
     # and none is negative (_keys_before)
     key.seq = s.seq if edge else s.seq + (<int64_t>1 << 62)
-    key.slot = slot
     s.seq += 1
     if lane >= 0:
         n = s.lane_n[lane]
+        if n == 0:
+            # an empty ring starts again from its first place: a ring that drains often then
+            # keeps to the few lines it just used, not the whole of its length
+            s.lane_head[lane] = 0
         if n == 0 or (n < LANE_CAP and
                       s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n - 1) & (LANE_CAP - 1))].t <= t):
-            s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n) & (LANE_CAP - 1))] = key
+            place = &s.lane_q[lane * LANE_CAP + ((s.lane_head[lane] + n) & (LANE_CAP - 1))]
+            place.t = t
+            place.seq = key.seq
             s.lane_n[lane] = n + 1
             s.lanes_n += 1
-            return &s.ev_pool[slot]
+            return &place.body
+    s.ev_free_n -= 1
+    slot = s.ev_free[s.ev_free_n]
+    key.slot = slot
     i = s.heap_n
     s.heap_n += 1
     if i > 0 and s.heap[0].slot < 0:
@@ -341,11 +362,11 @@ cdef inline void _sift_down(Sim* s, EventKey last, int64_t n) noexcept nogil:
 cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
     """Take the next event into ``out`` and free its slot, unless none is pending or the next
     is due after ``until`` (nanoseconds): then return 0 and leave the queue as it was."""
-    cdef int source = FROM_HEAP
-    cdef EventKey* key = _peek(s, &source)
+    cdef int source
+    cdef int64_t t = _peek(s, &source)
     cdef int32_t slot
     cdef EventBody* body
-    if _line_first(s, key):
+    if _line_first(s, t):
         if s.now_ns > until:
             return 0
         out.t = s.now_ns
@@ -353,21 +374,22 @@ cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
         s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
         s.now_n -= 1
     else:
-        if key == NULL or key.t > until:
+        if t > until:
             return 0
-        out.t = key.t
-        slot = key.slot
+        out.t = t
         if source == FROM_HEAP:
+            slot = s.heap[0].slot
             s.heap_n -= 1
             s.heap[0].slot = -1
+            body = &s.ev_pool[slot]
+            s.ev_free[s.ev_free_n] = slot
+            s.ev_free_n += 1
         else:
+            body = &_lane_head(s, source).body
             s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
             s.lane_n[source] -= 1
             s.lanes_n -= 1
-        body = &s.ev_pool[slot]
-        s.ev_free[s.ev_free_n] = slot
-        s.ev_free_n += 1
-    # the slot is free but not yet reused: the body is read before any push
+    # the slot or the ring's place is free but not yet reused: the body is read before any push
     out.type = body.type
     out.a = body.a
     out.b = body.b

@@ -8,7 +8,8 @@ def event_queue_trace(ops, int capacity=4):
     Each op is ``("push", t_ns, edge)``, ``("lane", t_ns, ring)`` (a push that offers its key
     to a ring of constant delays first) or ``("pop",)``; a pop moves the clock to the event's
     time, as the loop does, so pushes at that time take the zero-delay line. Returns
-    ``(t_ns, push index)`` for every pop. ``capacity`` (a power of two) starts small so that
+    ``(t_ns, push index)`` for every pop; a popped body that is not the one pushed (each of
+    its fields is drawn from the push index) is an error. ``capacity`` (a power of two) starts small so that
     the queue grows while its line wraps round.
     """
     cdef Sim s
@@ -32,17 +33,20 @@ def event_queue_trace(ops, int capacity=4):
                 if op[0] == "lane":
                     if not 0 <= op[2] < N_LANES:
                         raise ValueError(f"op {n}: no ring {op[2]} (there are {N_LANES})")
-                    _push_at(&s, t, 0, op[2], EV_ARRIVAL, n, 0, 0, 0, 0)
+                    _push_at(&s, t, 0, op[2], EV_ARRIVAL, n, ~n, 3 * n, n ^ 0x5a5a, -7 * n)
                 elif op[2]:
-                    _push_edge(&s, t, EV_ARRIVAL, n, 0, 0, 0, 0)
+                    _push_edge(&s, t, EV_ARRIVAL, n, ~n, 3 * n, n ^ 0x5a5a, -7 * n)
                 else:
-                    _push_ns(&s, t, 0, EV_ARRIVAL, n, 0, 0, 0, 0)
+                    _push_ns(&s, t, 0, EV_ARRIVAL, n, ~n, 3 * n, n ^ 0x5a5a, -7 * n)
                 if s.stops.why.out_of_memory or s.stops.why.code != HALT_NONE:
                     raise MemoryError("the event queue could not grow")
             elif op[0] == "pop":
                 if _events_pending(&s) == 0:
                     raise ValueError(f"op {n}: pop from an empty queue")
                 _pop(&s, _never_ns(), &ev)
+                if (ev.type != EV_ARRIVAL or ev.b != ~ev.a or ev.c != 3 * ev.a or ev.d != ev.a ^ 0x5a5a
+                        or ev.e != -7 * ev.a):
+                    raise ValueError(f"op {n}: the body popped is not the one push {ev.a} gave")
                 s.now_ns = ev.t
                 out.append((ev.t, ev.a))
             else:

@@ -2,10 +2,10 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t
 
-from engine._structs cimport Event, EventBody, EventKey, Job, JobTimes, Call, Rng
+from engine._structs cimport Event, EventBody, EventKey, LaneEvent, Job, JobTimes, Call, Rng
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-# The event queue's rings of constant delays (engine/_heap.pxd): how many, and the keys each holds.
+# The event queue's rings of constant delays (engine/_heap.pxd): how many, and the events each holds.
 cdef enum:
     N_LANES = 4
     LANE_CAP = 1024
@@ -281,22 +281,23 @@ cdef struct Sim:
 
     # pools
     # pending events (engine/_heap.pxd): records in a pool, ordered by keys in a heap, and
-    # those due at the current instant in a line of their own, in push order
+    # those due at the current instant in a line of their own, in push order, and those a
+    # constant delay ahead in rings, bodies and all
     EventKey* heap
     int64_t heap_n
     int64_t heap_cap        # capacity of every array below (a power of two)
-    EventBody* ev_pool
+    EventBody* ev_pool      # the bodies of the heap's events
     int32_t* ev_free        # a stack of free pool slots
     int64_t ev_free_n
     EventBody* now_q        # ring of the events due at `now`, in push order (no key: engine/_heap.pxd)
     int64_t now_head
     int64_t now_n
-    # rings of keys a constant delay ahead, one per delay (a link's constant latency): pushed
-    # in time order, so each stays sorted without the heap (engine/_heap.pxd)
-    EventKey* lane_q        # N_LANES rings of LANE_CAP keys
+    # rings of events a constant delay ahead, one per delay (a link's constant latency):
+    # pushed in time order, so each stays sorted without the heap (engine/_heap.pxd)
+    LaneEvent* lane_q       # n_lanes rings of LANE_CAP events
     int64_t lane_head[N_LANES]
     int64_t lane_n[N_LANES]
-    int64_t lanes_n         # keys in all the rings
+    int64_t lanes_n         # events in all the rings
     int n_lanes             # rings in use
     int64_t seq
     Job* jobs

@@ -26,6 +26,13 @@ cdef struct EventKey:
     int64_t seq
     int32_t slot
 
+cdef struct LaneEvent:
+    # A place in a ring of constant delays (engine/_heap.pxd): the event's order and, as
+    # nothing in a ring moves, its body too, so that its push and pop stream through the ring.
+    int64_t t            # nanoseconds
+    int64_t seq
+    EventBody body
+
 cdef struct Job:
     # One unit of work at a component: an attempt that arrived, or a client request. One
     # cache line (the pool starts on one, engine/_pools.pxd): at a thousand components each

@@ -95,6 +95,16 @@ def test_a_full_ring_sends_its_keys_to_the_heap():
     assert event_queue_trace(ops, capacity=4) == reference(ops)
 
 
+def test_a_ring_that_wraps_while_full_delivers_every_body():
+    # a ring holds its events' bodies: kept full for many rounds, its places are each reused
+    # many times, and the keys that find it full go to the heap with theirs
+    ops = [("lane", 10, 2) for _ in range(1100)]
+    for k in range(5000):
+        ops += [("pop",), ("lane", 10 + k // 7 + 40, 2)]
+    ops += [("pop",)] * 1100
+    assert event_queue_trace(ops, capacity=4) == reference(ops)
+
+
 def test_bad_operations_are_named():
     with pytest.raises(ValueError, match="power of two"):
         event_queue_trace([], capacity=6)
