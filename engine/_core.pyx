@@ -81,7 +81,7 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
-                      ("zone_aware", np.int16), ("plain", np.int16), ("probability", np.float64),
+                      *((f, np.uint8) for f in ("zone_aware", "plain", "src_plain", "dst_plain")), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
                       *((f, np.int64) for f in ("active", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
@@ -551,6 +551,9 @@ cdef class Core:
         self.s.c_plain = &c_plain[0]
         for c in range(n_c):
             self.s.c_plain[c] = _plain_client(&self.s, c) or _plain_service(&self.s, c)
+        for l in range(n_l):
+            self.s.lh[l].src_plain = self.s.c_plain[self.s.lh[l].src]
+            self.s.lh[l].dst_plain = self.s.c_plain[self.s.lh[l].dst]
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it

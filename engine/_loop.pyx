@@ -93,7 +93,7 @@ cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
         _plain_arrival(s, ev.a, end_ns)
     # the same events pushed by the whole steps, which do not tell them apart
     elif t == EV_CALL_ARRIVE:
-        if s.c_plain[s.lh[ev.d].dst]:
+        if s.lh[ev.d].dst_plain:
             _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
         else:
             _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
@@ -103,7 +103,7 @@ cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
         else:
             _on_service_done(s, ev.a, ev.b)
     elif t == EV_RESPONSE:
-        if s.c_plain[s.lh[ev.d].src]:
+        if s.lh[ev.d].src_plain:
             _plain_answer(s, ev.a, ev.b, ev.c, ev.e)
         else:
             _on_response(s, ev.a, ev.b, ev.c, ev.e)

@@ -125,7 +125,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[link])
         _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
-                 EV_PLAIN_ANSWER if s.c_plain[s.lh[link].src] else EV_RESPONSE, reply, s.jobs[j].reply_gen,
+                 EV_PLAIN_ANSWER if s.lh[link].src_plain else EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
@@ -199,7 +199,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 else:
                     s.calls[k].inst = inst
                     _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
-                             EV_PLAIN_CALL_ARRIVE if s.c_plain[dst] else EV_CALL_ARRIVE, k, s.calls[k].gen,
+                             EV_PLAIN_CALL_ARRIVE if s.lh[link].dst_plain else EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
     # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
     t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
