@@ -261,7 +261,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
         outcome = O_FALLBACK
     cdef int c = s.jobs[j].comp
     cdef int inst, held, user, reply, cancelled
-    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive, 0)
     _touch_counted(s, c)
     # read after the recording and the touch, which leave the job alone: held across them,
     # they took registers those need and went to the stack and back

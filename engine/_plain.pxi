@@ -112,7 +112,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         return
     c = s.jobs[j].comp
     # _complete_job(j, O_OK) of a job that held a worker and made no call
-    _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+    _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive, 1)
     _touch_counted(s, c)
     inst = s.jobs[j].inst
     reply = s.jobs[j].reply_call
@@ -247,9 +247,9 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     else:
         return
     if outcome == O_OK:
-        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive, 0)
     else:
-        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive, 0)
     _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1
