@@ -13,7 +13,7 @@ from engine._codes cimport *
 
 from engine._state cimport Sim
 from engine._random cimport _next, _uniform, _expo, _draw
-from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
+from engine._pools cimport _new_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
@@ -549,7 +549,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     if _expired(s, j):   # calls: no call starts past the request's deadline
         _drop_late(s, j)
         return
-    k = _new_call(s)
+    k = _new_plain_call(s)
     if k < 0:
         return
     s.calls[k].job = j
@@ -559,6 +559,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     if s.lh[link].plain:
         _start_plain_attempt(s, k, j, link)
         return
+    _reset_call_policy(s, k)
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
     # a retry's backoff starts from it; a plain call never retries, so its policy row stays
@@ -569,11 +570,17 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
 
 
 cdef inline void _begin_attempt(Sim* s, int k) noexcept nogil:
-    """What every attempt of a call starts with, on the short path and the whole one."""
+    """What every attempt of a call over a link with a policy starts with."""
     s.calls[k].attempt += 1
-    s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
     s.calls[k].cb_permit = 0
+    _begin_plain_attempt(s, k)
+
+
+cdef inline void _begin_plain_attempt(Sim* s, int k) noexcept nogil:
+    """What every attempt starts with: a plain call's one attempt, on its first line alone
+    (_new_plain_call)."""
+    s.calls[k].seq += 1
     s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
 
@@ -587,7 +594,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:
         _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
-    _begin_attempt(s, k)
+    _begin_plain_attempt(s, k)
     _send(s, k)
 
 

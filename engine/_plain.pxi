@@ -169,7 +169,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
         s.jobs[j].rep = 1
         s.jobs[j].pending = 1
         # a new request's deadline is infinite: _issue_call's test of it passes
-        k = _new_call(s)
+        k = _new_plain_call(s)
         if k >= 0:
             s.calls[k].job = j
             s.calls[k].job_gen = s.jobs[j].gen
@@ -179,7 +179,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
             _count_in(counts, MC_SLOT[MC_CALLS], 1.0)
             _count_in(counts, MC_SLOT[MC_ATTEMPTS], 1.0)
             s.calls[k].deadline = INFINITY
-            _begin_attempt(s, k)
+            _begin_plain_attempt(s, k)
             if s.lh[link].faulted:
                 _send(s, k)
             else:
