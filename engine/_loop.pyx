@@ -13,7 +13,7 @@ from engine._codes cimport *
 
 from engine._state cimport Sim
 from engine._random cimport _next, _uniform, _expo, _draw
-from engine._pools cimport _new_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
+from engine._pools cimport _new_job, _new_untimed_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log

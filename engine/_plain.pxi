@@ -53,9 +53,11 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     cdef int c = <int>s.lh[link].dst
     cdef int j
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef bint waits
+    cdef double deadline
     if not current and s.pol[link].cancel_on_timeout:
         return
-    j = _new_job(s)
+    j = _new_untimed_job(s)
     if j < 0:
         return
     s.jobs[j].comp = c
@@ -73,13 +75,20 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     s.jobs[j].state = JS_QUEUED
-    s.job_times[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
-    if _expired(s, j):
-        _drop_late(s, j)
-        return
+    deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    waits = s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst)
+    # Its times, as _new_job and _arrives_late set them, unless nothing will read them: no
+    # deadline, no policy on the link to cancel it (a timeout or a hedge), and a worker takes
+    # it now. (A refusal below reads none.)
+    if deadline < INFINITY or not s.lh[link].plain or waits:
+        s.job_times[j].deadline = deadline
+        s.job_times[j].t_service = s.now
+        if _expired(s, j):
+            _drop_late(s, j)
+            return
     if _refused_on_arrival(s, j, c, inst):
         return
-    if s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst):
+    if waits:
         _admit(s, j, 1)   # to the queue, or refused there
         return
     # _start_service: it waited for no time (a wait of exactly 0.0 counts nothing)
