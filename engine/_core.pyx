@@ -74,7 +74,7 @@ _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member
 HISTOGRAM_BINS = NB
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
-                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
+                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "worker_cap")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("rng", np.uint64, (4,)), ("dist", np.int64)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
@@ -364,7 +364,7 @@ cdef class Core:
         # one record per component (CompHot), per instance (InstHot) and per link (LinkHot)
         self.s.ch = <CompHot*>_records(keep, "_c_", _COMP_HOT, sizeof(CompHot), n_c)
         keep["_c_hot"]["cpu"] = 1.0
-        keep["_c_hot"]["pool"] = UNLIMITED
+        keep["_c_hot"]["worker_cap"][:n_c] = np.minimum(keep["components"]["workers"][:n_c], UNLIMITED)
         keep["_c_hot"]["leak_fault"] = -1
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
         del keep["_c_rng"]   # working state, not a result

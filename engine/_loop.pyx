@@ -285,11 +285,9 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
 
 
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
-    cdef int c = s.ih[inst].comp
-    cdef int64_t cap = s.comps[c].workers
-    if s.ch[c].pool < cap:
-        cap = s.ch[c].pool
-    return <int>cap
+    # kept with the component's levels (CompHot), not read from its row: at a thousand
+    # components, that was a cold line a request's arrival read for it alone
+    return s.ch[s.ih[inst].comp].worker_cap
 
 
 cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:

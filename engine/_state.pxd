@@ -37,7 +37,7 @@ cdef struct CompHot:
     int32_t busy
     int32_t inflight
     int32_t up
-    int32_t pool            # workers left by a pool-exhaustion fault (UNLIMITED: none)
+    int32_t worker_cap      # workers an instance may use: its row's, or a pool-exhaustion fault's fewer
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
