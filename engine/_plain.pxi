@@ -32,7 +32,7 @@ cdef extern from *:
     #endif
     struct __pyx_t_6engine_6_state_Sim;
     struct __pyx_t_6engine_8_structs_Event;
-    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int, int);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_service_done(struct __pyx_t_6engine_6_state_Sim *, int, int);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_arrival(struct __pyx_t_6engine_6_state_Sim *, int, int64_t);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_answer(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int);
@@ -48,9 +48,11 @@ cdef extern from *:
     """
 
 
-cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
-    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it)."""
-    cdef int c = <int>s.lh[link].dst
+cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst, bint plain_link) noexcept nogil:
+    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it);
+    ``plain_link``: the link's LinkHot.plain, known from the event's type (EV_PLAIN_CALL_ARRIVE),
+    as its service is from the instance, so that the link's line is not read at all."""
+    cdef int c = <int>s.ih[inst].comp
     cdef int j
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
     cdef bint waits
@@ -80,7 +82,7 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     # Its times, as _new_job and _arrives_late set them, unless nothing will read them: no
     # deadline, no policy on the link to cancel it (a timeout or a hedge), and a worker takes
     # it now. (A refusal below reads none.)
-    if deadline < INFINITY or not s.lh[link].plain or waits:
+    if deadline < INFINITY or not plain_link or waits:
         s.job_times[j].deadline = deadline
         s.job_times[j].t_service = s.now
         if _expired(s, j):
