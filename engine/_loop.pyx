@@ -94,7 +94,7 @@ cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
     # the same events pushed by the whole steps, which do not tell them apart
     elif t == EV_CALL_ARRIVE:
         if s.lh[ev.d].dst_plain:
-            _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e, s.lh[ev.d].plain)
+            _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e, 0)
         else:
             _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
     elif t == EV_SERVICE_DONE:
@@ -710,10 +710,11 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
         s.calls[k].inst = inst
-    # told apart here, where the link's line is at hand: a plain call's arrival at a plain
-    # service then reads no line of the link's (_plain_call_arrive)
+    # told apart here, where the link's and the call's lines are at hand: a plain call's
+    # arrival at a plain service then reads neither (_plain_call_arrive)
     _push_lane(s, _lane(s, link, lat), s.now + lat,
-               EV_PLAIN_CALL_ARRIVE if s.lh[link].plain and s.lh[link].dst_plain else EV_CALL_ARRIVE,
+               EV_PLAIN_CALL_ARRIVE if s.lh[link].plain and s.lh[link].dst_plain and s.calls[k].deadline == INFINITY
+               else EV_CALL_ARRIVE,
                k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 

@@ -48,15 +48,19 @@ cdef extern from *:
     """
 
 
-cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst, bint plain_link) noexcept nogil:
-    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it);
-    ``plain_link``: the link's LinkHot.plain, known from the event's type (EV_PLAIN_CALL_ARRIVE),
-    as its service is from the instance, so that the link's line is not read at all."""
+cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst, bint plain_call) noexcept nogil:
+    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it).
+    ``plain_call``: the call is over a plain link (LinkHot.plain) with no deadline, as the
+    event's type tells (EV_PLAIN_CALL_ARRIVE): nothing can end it before its answer (no
+    timeout, deadline or hedge), so it is still current, the request inherits no deadline
+    and nothing will cancel it. Its service is then found from the instance, and neither
+    the link's line nor the call's is read: at a thousand components each was a cold line."""
     cdef int c = <int>s.ih[inst].comp
     cdef int j
-    cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef bint current = plain_call or (s.calls[k].gen == gen and s.calls[k].seq == seq
+                                       and s.calls[k].state == CS_IN_FLIGHT)
     cdef bint waits
-    cdef double deadline
+    cdef double deadline = INFINITY
     if not current and s.pol[link].cancel_on_timeout:
         return
     j = _new_untimed_job(s)
@@ -73,16 +77,17 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.ch[c].inflight += 1
     s.ih[inst].jobs += 1
     _lb_note(s, inst)
-    if current:
+    if current and not plain_call:   # only a deadline, a timeout or a hedge cancels the callee's job
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     s.jobs[j].state = JS_QUEUED
-    deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    if not plain_call:
+        deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
     waits = s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst)
-    # Its times, as _new_job and _arrives_late set them, unless nothing will read them: no
-    # deadline, no policy on the link to cancel it (a timeout or a hedge), and a worker takes
-    # it now. (A refusal below reads none.)
-    if deadline < INFINITY or not plain_link or waits:
+    # Its times, as _new_job and _arrives_late set them, unless nothing will read them: a
+    # plain call's job (no deadline, nothing to cancel it) that a worker takes now. (A
+    # refusal below reads none.)
+    if not plain_call or waits:
         s.job_times[j].deadline = deadline
         s.job_times[j].t_service = s.now
         if _expired(s, j):
