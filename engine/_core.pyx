@@ -74,14 +74,14 @@ _OUTCOME_CODES = {member.name.removeprefix("O_").lower(): int(member) for member
 HISTOGRAM_BINS = NB
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
-                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "pool")),
+                      *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "worker_cap")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("rng", np.uint64, (4,)), ("dist", np.int64)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
-                      ("zone_aware", np.int16), ("plain", np.int16), ("probability", np.float64),
+                      *((f, np.uint8) for f in ("zone_aware", "plain", "src_plain", "dst_plain")), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
                       *((f, np.int64) for f in ("active", "rr"))])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
@@ -364,7 +364,7 @@ cdef class Core:
         # one record per component (CompHot), per instance (InstHot) and per link (LinkHot)
         self.s.ch = <CompHot*>_records(keep, "_c_", _COMP_HOT, sizeof(CompHot), n_c)
         keep["_c_hot"]["cpu"] = 1.0
-        keep["_c_hot"]["pool"] = UNLIMITED
+        keep["_c_hot"]["worker_cap"][:n_c] = np.minimum(keep["components"]["workers"][:n_c], UNLIMITED)
         keep["_c_hot"]["leak_fault"] = -1
         del keep["_c_area"]   # state_arrays gives it as n_c * NA, as it always was
         del keep["_c_rng"]   # working state, not a result
@@ -551,6 +551,9 @@ cdef class Core:
         self.s.c_plain = &c_plain[0]
         for c in range(n_c):
             self.s.c_plain[c] = _plain_client(&self.s, c) or _plain_service(&self.s, c)
+        for l in range(n_l):
+            self.s.lh[l].src_plain = self.s.c_plain[self.s.lh[l].src]
+            self.s.lh[l].dst_plain = self.s.c_plain[self.s.lh[l].dst]
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it

@@ -30,7 +30,7 @@ cdef inline void _recompute_component_faults(Sim* s, int c) noexcept nogil:
         elif s.faults[f].kind == F_ERROR:
             ok *= 1.0 - s.faults[f].fraction
     s.ch[c].cpu = cpu
-    s.ch[c].pool = pool
+    s.ch[c].worker_cap = <int>(pool if pool < s.comps[c].workers else s.comps[c].workers)
     s.ch[c].leak_fault = leak
     s.ch[c].inject_err = 1.0 - ok
 

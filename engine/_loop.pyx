@@ -13,7 +13,7 @@ from engine._codes cimport *
 
 from engine._state cimport Sim
 from engine._random cimport _next, _uniform, _expo, _draw
-from engine._pools cimport _new_job, _free_job, _new_call, _free_call, _node_free, _node_live
+from engine._pools cimport _new_job, _new_untimed_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending
 from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
@@ -84,7 +84,7 @@ cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:
 cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
     cdef int t = ev.type
     if t == EV_PLAIN_CALL_ARRIVE:
-        _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+        _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e, 1)
     elif t == EV_PLAIN_SERVICE_DONE:
         _plain_service_done(s, ev.a, ev.b)
     elif t == EV_PLAIN_ANSWER:
@@ -93,8 +93,8 @@ cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
         _plain_arrival(s, ev.a, end_ns)
     # the same events pushed by the whole steps, which do not tell them apart
     elif t == EV_CALL_ARRIVE:
-        if s.c_plain[s.lh[ev.d].dst]:
-            _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
+        if s.lh[ev.d].dst_plain:
+            _plain_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e, 0)
         else:
             _on_call_arrive(s, ev.a, ev.b, ev.c, ev.d, ev.e)
     elif t == EV_SERVICE_DONE:
@@ -103,7 +103,7 @@ cdef void _dispatch(Sim* s, Event* ev, int64_t end_ns) noexcept nogil:
         else:
             _on_service_done(s, ev.a, ev.b)
     elif t == EV_RESPONSE:
-        if s.c_plain[s.lh[ev.d].src]:
+        if s.lh[ev.d].src_plain:
             _plain_answer(s, ev.a, ev.b, ev.c, ev.e)
         else:
             _on_response(s, ev.a, ev.b, ev.c, ev.e)
@@ -261,7 +261,7 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
         outcome = O_FALLBACK
     cdef int c = s.jobs[j].comp
     cdef int inst, held, user, reply, cancelled
-    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+    _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive, 0)
     _touch_counted(s, c)
     # read after the recording and the touch, which leave the job alone: held across them,
     # they took registers those need and went to the stack and back
@@ -285,11 +285,9 @@ cdef void _complete_job(Sim* s, int j, int outcome) noexcept nogil:
 
 
 cdef int _worker_cap(Sim* s, int inst) noexcept nogil:
-    cdef int c = s.ih[inst].comp
-    cdef int64_t cap = s.comps[c].workers
-    if s.ch[c].pool < cap:
-        cap = s.ch[c].pool
-    return <int>cap
+    # kept with the component's levels (CompHot), not read from its row: at a thousand
+    # components, that was a cold line a request's arrival read for it alone
+    return s.ch[s.ih[inst].comp].worker_cap
 
 
 cdef void _release_worker(Sim* s, int inst, bint touched) noexcept nogil:
@@ -549,7 +547,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     if _expired(s, j):   # calls: no call starts past the request's deadline
         _drop_late(s, j)
         return
-    k = _new_call(s)
+    k = _new_plain_call(s)
     if k < 0:
         return
     s.calls[k].job = j
@@ -559,6 +557,7 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
     if s.lh[link].plain:
         _start_plain_attempt(s, k, j, link)
         return
+    _reset_call_policy(s, k)
     _count_l(s, link, ML_CALLS, 1.0)
     _count_c(s, <int>s.lh[link].src, MC_CALLS, 1.0)
     # a retry's backoff starts from it; a plain call never retries, so its policy row stays
@@ -569,11 +568,17 @@ cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
 
 
 cdef inline void _begin_attempt(Sim* s, int k) noexcept nogil:
-    """What every attempt of a call starts with, on the short path and the whole one."""
+    """What every attempt of a call over a link with a policy starts with."""
     s.calls[k].attempt += 1
-    s.calls[k].seq += 1
     s.calls[k].t_attempt = s.now
     s.calls[k].cb_permit = 0
+    _begin_plain_attempt(s, k)
+
+
+cdef inline void _begin_plain_attempt(Sim* s, int k) noexcept nogil:
+    """What every attempt starts with: a plain call's one attempt, on its first line alone
+    (_new_plain_call)."""
+    s.calls[k].seq += 1
     s.calls[k].inst = -1
     s.calls[k].state = CS_IN_FLIGHT
 
@@ -587,7 +592,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:
         _push(s, s.calls[k].deadline, EV_DEADLINE, k, s.calls[k].gen, 0, 0, 0)
-    _begin_attempt(s, k)
+    _begin_plain_attempt(s, k)
     _send(s, k)
 
 
@@ -705,7 +710,12 @@ cdef void _send(Sim* s, int k) noexcept nogil:
             _push_lane(s, _lane(s, link, lat), s.now + lat, EV_RESPONSE, k, s.calls[k].gen, s.calls[k].seq, link, O_UNAVAILABLE)
             return
         s.calls[k].inst = inst
-    _push_lane(s, _lane(s, link, lat), s.now + lat, EV_CALL_ARRIVE, k, s.calls[k].gen, s.calls[k].seq, link, inst)
+    # told apart here, where the link's and the call's lines are at hand: a plain call's
+    # arrival at a plain service then reads neither (_plain_call_arrive)
+    _push_lane(s, _lane(s, link, lat), s.now + lat,
+               EV_PLAIN_CALL_ARRIVE if s.lh[link].plain and s.lh[link].dst_plain and s.calls[k].deadline == INFINITY
+               else EV_CALL_ARRIVE,
+               k, s.calls[k].gen, s.calls[k].seq, link, inst)
 
 
 cdef void _send_response(Sim* s, int k, int gen, int seq, int link, int outcome) noexcept nogil:

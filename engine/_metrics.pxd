@@ -677,8 +677,11 @@ cdef inline void _on_warmup_end(Sim* s) noexcept nogil:
             s.tot_area[c * NA + k] = -(s.c_cum_area[c * NA + k] + s.ch[c].area[k])
 
 
-cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexcept nogil:
-    """A component answered a request: count the outcome, and its latency if it did the work."""
+cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint service) noexcept nogil:
+    """A component answered a request: count the outcome, and its latency if it did the work.
+    ``service``: ``c`` is known not to be a client, the only kind with objectives
+    (engine/compile.py), so its row's count of them is not read: at a thousand components
+    that was one more cold line an answer."""
     cdef int b
     cdef uint16_t* buf
     _count_c(s, c, MC_OUT + outcome, 1.0)
@@ -689,7 +692,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency) noexce
             s.cl[c].all_n += 1
         _sum_c(s, c, MC_REFUSED_TIME, latency)
         return
-    if s.comps[c].obj_count > 0:
+    if not service and s.comps[c].obj_count > 0:
         _count_objectives(s, c, outcome, latency)
     # a client's latency over a link without latency is its service's, just recorded
     if latency != s.binned_latency:

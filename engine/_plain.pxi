@@ -32,7 +32,7 @@ cdef extern from *:
     #endif
     struct __pyx_t_6engine_6_state_Sim;
     struct __pyx_t_6engine_8_structs_Event;
-    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int);
+    static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_call_arrive(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int, int, int);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_service_done(struct __pyx_t_6engine_6_state_Sim *, int, int);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_arrival(struct __pyx_t_6engine_6_state_Sim *, int, int64_t);
     static FAULTLINE_FUSED void __pyx_f_6engine_5_loop__plain_answer(struct __pyx_t_6engine_6_state_Sim *, int, int, int, int);
@@ -48,14 +48,22 @@ cdef extern from *:
     """
 
 
-cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
-    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it)."""
-    cdef int c = <int>s.lh[link].dst
+cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst, bint plain_call) noexcept nogil:
+    """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it).
+    ``plain_call``: the call is over a plain link (LinkHot.plain) with no deadline, as the
+    event's type tells (EV_PLAIN_CALL_ARRIVE): nothing can end it before its answer (no
+    timeout, deadline or hedge), so it is still current, the request inherits no deadline
+    and nothing will cancel it. Its service is then found from the instance, and neither
+    the link's line nor the call's is read: at a thousand components each was a cold line."""
+    cdef int c = <int>s.ih[inst].comp
     cdef int j
-    cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
+    cdef bint current = plain_call or (s.calls[k].gen == gen and s.calls[k].seq == seq
+                                       and s.calls[k].state == CS_IN_FLIGHT)
+    cdef bint waits
+    cdef double deadline = INFINITY
     if not current and s.pol[link].cancel_on_timeout:
         return
-    j = _new_job(s)
+    j = _new_untimed_job(s)
     if j < 0:
         return
     s.jobs[j].comp = c
@@ -69,17 +77,25 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.ch[c].inflight += 1
     s.ih[inst].jobs += 1
     _lb_note(s, inst)
-    if current:
+    if current and not plain_call:   # only a deadline, a timeout or a hedge cancels the callee's job
         s.calls[k].callee_job = j
         s.calls[k].callee_gen = s.jobs[j].gen
     s.jobs[j].state = JS_QUEUED
-    s.job_times[j].deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
-    if _expired(s, j):
-        _drop_late(s, j)
-        return
+    if not plain_call:
+        deadline = _arrival_deadline(s, k, gen, link)   # _arrives_late
+    waits = s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst)
+    # Its times, as _new_job and _arrives_late set them, unless nothing will read them: a
+    # plain call's job (no deadline, nothing to cancel it) that a worker takes now. (A
+    # refusal below reads none.)
+    if not plain_call or waits:
+        s.job_times[j].deadline = deadline
+        s.job_times[j].t_service = s.now
+        if _expired(s, j):
+            _drop_late(s, j)
+            return
     if _refused_on_arrival(s, j, c, inst):
         return
-    if s.ih[inst].qlen > 0 or s.ih[inst].busy >= _worker_cap(s, inst):
+    if waits:
         _admit(s, j, 1)   # to the queue, or refused there
         return
     # _start_service: it waited for no time (a wait of exactly 0.0 counts nothing)
@@ -112,7 +128,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
         return
     c = s.jobs[j].comp
     # _complete_job(j, O_OK) of a job that held a worker and made no call
-    _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+    _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive, 1)
     _touch_counted(s, c)
     inst = s.jobs[j].inst
     reply = s.jobs[j].reply_call
@@ -125,7 +141,7 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     else:
         lat = _draw(s, <int>s.lh[link].dist, &s.rng[link])
         _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
-                 EV_PLAIN_ANSWER if s.c_plain[s.lh[link].src] else EV_RESPONSE, reply, s.jobs[j].reply_gen,
+                 EV_PLAIN_ANSWER if s.lh[link].src_plain else EV_RESPONSE, reply, s.jobs[j].reply_gen,
                    s.jobs[j].reply_seq, link, O_OK)
     _free_job(s, j)
     # _release_worker(inst, 1)
@@ -169,7 +185,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
         s.jobs[j].rep = 1
         s.jobs[j].pending = 1
         # a new request's deadline is infinite: _issue_call's test of it passes
-        k = _new_call(s)
+        k = _new_plain_call(s)
         if k >= 0:
             s.calls[k].job = j
             s.calls[k].job_gen = s.jobs[j].gen
@@ -179,7 +195,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
             _count_in(counts, MC_SLOT[MC_CALLS], 1.0)
             _count_in(counts, MC_SLOT[MC_ATTEMPTS], 1.0)
             s.calls[k].deadline = INFINITY
-            _begin_attempt(s, k)
+            _begin_plain_attempt(s, k)
             if s.lh[link].faulted:
                 _send(s, k)
             else:
@@ -199,7 +215,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                 else:
                     s.calls[k].inst = inst
                     _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
-                             EV_PLAIN_CALL_ARRIVE if s.c_plain[dst] else EV_CALL_ARRIVE, k, s.calls[k].gen,
+                             EV_PLAIN_CALL_ARRIVE if s.lh[link].dst_plain else EV_CALL_ARRIVE, k, s.calls[k].gen,
                                s.calls[k].seq, link, inst)
     # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
     t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
@@ -247,9 +263,9 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     else:
         return
     if outcome == O_OK:
-        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive)
+        _record_done(s, c, O_OK, s.now - s.jobs[j].t_arrive, 0)
     else:
-        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive)
+        _record_done(s, c, outcome, s.now - s.jobs[j].t_arrive, 0)
     _touch_client(s, c)
     user = s.jobs[j].user
     s.ch[c].inflight -= 1

@@ -59,6 +59,18 @@ cdef inline bint _may_grow(Sim* s, int64_t records, int64_t more_bytes) noexcept
 
 
 cdef inline int _new_job(Sim* s) noexcept nogil:
+    """A job record, its times (JobTimes) set too."""
+    cdef int j = _new_untimed_job(s)
+    if j >= 0:
+        s.job_times[j].deadline = INFINITY
+        s.job_times[j].t_service = s.now
+    return j
+
+
+cdef inline int _new_untimed_job(Sim* s) noexcept nogil:
+    """A job record, its times (JobTimes) left as its last job left them: for a job that
+    sets them itself, or never reads them (_plain_call_arrive). At a thousand components,
+    setting them was one more cold line a job."""
     cdef int j
     if s.job_free >= 0:
         j = s.job_free
@@ -93,9 +105,7 @@ cdef inline int _new_job(Sim* s) noexcept nogil:
     s.jobs[j].user = -1
     s.jobs[j].degraded = 0
     s.jobs[j].async_state = AS_NONE
-    s.job_times[j].deadline = INFINITY
     s.jobs[j].t_arrive = s.now
-    s.job_times[j].t_service = s.now
     s.live_jobs += 1
     return j
 
@@ -109,6 +119,18 @@ cdef inline void _free_job(Sim* s, int j) noexcept nogil:
 
 
 cdef inline int _new_call(Sim* s) noexcept nogil:
+    """A call record, both its lines set."""
+    cdef int k = _new_plain_call(s)
+    if k >= 0:
+        _reset_call_policy(s, k)
+    return k
+
+
+cdef inline int _new_plain_call(Sim* s) noexcept nogil:
+    """A call record with its first line set, all that a call over a plain link
+    (LinkHot.plain) reads: its second line (attempts, breaker permit, bulkhead, hedged
+    copies, backoff) keeps what its last call left, which such a call never reads. At a
+    thousand components, setting it was one more cold line a call."""
     cdef int k
     if s.call_free >= 0:
         k = s.call_free
@@ -125,24 +147,29 @@ cdef inline int _new_call(Sim* s) noexcept nogil:
         s.call_n += 1
         s.calls[k].gen = 0
     s.calls[k].state = CS_IN_FLIGHT
-    s.calls[k].attempt = 0
     s.calls[k].seq = 0
-    s.calls[k].holds_bulkhead = 0
-    s.calls[k].cb_permit = 0
-    s.calls[k].forced_comp = -1
     s.calls[k].callee_job = -1
     s.calls[k].callee_gen = 0
     s.calls[k].next_wait = -1
     s.calls[k].retrying = 0
     s.calls[k].t_start = s.now
-    s.calls[k].t_attempt = s.now
-    s.calls[k].prev_sleep = 0.0
     s.calls[k].parent = -1
-    s.calls[k].copies = 0
-    s.calls[k].out = 0
     s.calls[k].deadline = INFINITY
     s.live_calls += 1
     return k
+
+
+cdef inline void _reset_call_policy(Sim* s, int k) noexcept nogil:
+    """The second line of call ``k`` (engine/_structs.pxd), as a call over a link with a
+    policy starts it."""
+    s.calls[k].attempt = 0
+    s.calls[k].holds_bulkhead = 0
+    s.calls[k].cb_permit = 0
+    s.calls[k].forced_comp = -1
+    s.calls[k].t_attempt = s.now
+    s.calls[k].prev_sleep = 0.0
+    s.calls[k].copies = 0
+    s.calls[k].out = 0
 
 
 cdef inline void _free_call(Sim* s, int k) noexcept nogil:

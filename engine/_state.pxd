@@ -37,7 +37,7 @@ cdef struct CompHot:
     int32_t busy
     int32_t inflight
     int32_t up
-    int32_t pool            # workers left by a pool-exhaustion fault (UNLIMITED: none)
+    int32_t worker_cap      # workers an instance may use: its row's, or a pool-exhaustion fault's fewer
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
@@ -69,8 +69,10 @@ cdef struct LinkHot:
     int32_t dist            # its latency: a row of the distribution table
     int32_t od              # the outlier detector watching it, -1: none (the compiler's lk_od)
     int32_t count           # calls per request
-    int16_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
-    int16_t plain           # no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
+    uint8_t zone_aware      # its source's instances call their own zone first (the compiler's c_zone_aware)
+    uint8_t plain           # no policy wraps its calls: one attempt, sent as is (engine/_loop.pyx)
+    uint8_t src_plain       # its source's and its target's c_plain: the dispatch of a call's
+    uint8_t dst_plain       # arrival and answer reads them here, not on a line of c_plain's
     double probability      # of a call
     int32_t lane            # its ring of the event queue (engine/_heap.pxd), or -1
     int32_t faulted         # active faults touching the link; 0 skips every fault check
