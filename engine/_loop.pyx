@@ -363,7 +363,7 @@ cdef void _start_service(Sim* s, int j, bint touched) noexcept nogil:
     if not touched:
         _touch(s, c)
     _take_worker(s, j, c, inst)
-    if s.comps[c].hit_ratio > 0:
+    if s.ch[c].guarded and s.comps[c].hit_ratio > 0:
         s.jobs[j].skip_calls = _uniform(&s.ch[c].rng) < s.comps[c].hit_ratio
     if f >= 0:
         factor *= 1.0 + s.faults[f].leak_rate * (s.now - s.i_up_since[inst])
@@ -451,7 +451,7 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
     if kind == K_LOAD_BALANCER:
         _begin_calls(s, j)
         return
-    if s.comps[c].limit_for_period > 0:
+    if s.ch[c].guarded and s.comps[c].limit_for_period > 0:
         wait = _rl_acquire(s, _rl_slot(s, inst, c), c)
         if wait != 0:
             s.jobs[j].state = JS_RL_WAIT
