@@ -76,7 +76,7 @@ HISTOGRAM_BINS = NB
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "worker_cap")),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
-                      ("rng", np.uint64, (4,)), ("dist", np.int32), ("guarded", np.int32)])
+                      ("rng", np.uint64, (4,)), ("dist", np.int32), ("guarded", np.int16), ("kind", np.int16)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
                       *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
@@ -373,6 +373,8 @@ cdef class Core:
         keep["_c_guarded"][:n_c] = ((keep["components"]["limit_for_period"][:n_c] > 0)
                                     | (keep["components"]["hit_ratio"][:n_c] > 0))
         del keep["_c_guarded"]   # likewise
+        keep["_c_kind"][:n_c] = keep["components"]["kind"][:n_c]
+        del keep["_c_kind"]   # likewise
         self.s.ih = <InstHot*>_records(keep, "_i_", _INST_HOT, sizeof(InstHot), n_i)
         keep["_i_comp"][:n_i] = keep["inst_comp"][:n_i]
         keep["_i_trees"][:n_i] = keep["it_n"][:n_i]

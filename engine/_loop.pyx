@@ -418,7 +418,7 @@ cdef void _on_service_done(Sim* s, int j, int gen) noexcept nogil:
 # ------------------------------------------------------------------ arrival at a callee
 cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) noexcept nogil:
     cdef int c = s.lh[link].dst
-    cdef int j, kind = s.comps[c].kind
+    cdef int j, kind = s.ch[c].kind
     cdef bint current = s.calls[k].gen == gen and s.calls[k].seq == seq and s.calls[k].state == CS_IN_FLIGHT
     cdef double wait
     if not current and s.pol[link].cancel_on_timeout:
@@ -497,7 +497,7 @@ cdef void _admit(Sim* s, int j, bint touched) noexcept nogil:
     if s.jobs[j].cancelled:
         _complete_job(s, j, O_TIMEOUT)
         return
-    if s.comps[c].kind == K_QUEUE and s.jobs[j].reply_call >= 0:
+    if s.ch[c].kind == K_QUEUE and s.jobs[j].reply_call >= 0:
         if s.ih[inst].busy >= _worker_cap(s, inst) and s.ih[inst].qlen >= s.comps[c].queue_capacity:
             _complete_job(s, j, O_REJECTED)
             return

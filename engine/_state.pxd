@@ -43,9 +43,11 @@ cdef struct CompHot:
     int64_t leak_fault      # the memory-leak fault slowing it, -1: none
     Rng rng                 # its random stream (the links' and faults' are Sim.rng)
     int32_t dist            # its service time: a row of the distribution table, -1: none
-    int32_t guarded         # a rate limiter or a cache (its row's limit_for_period, hit_ratio):
+    int16_t guarded         # a rate limiter or a cache (its row's limit_for_period, hit_ratio):
                             # the row's second line, which only those read at an arrival, is
                             # read only then
+    int16_t kind            # its row's kind (copied, like dist): all that a call's arrival read
+                            # of the row's first line
 
 
 cdef struct InstHot:
