@@ -194,7 +194,7 @@ cdef void _begin_calls(Sim* s, int j) noexcept nogil:
                 if s.jobs[j].gen != gen:
                     return
                 s.jobs[j].pending += 1
-                _issue_call(s, j, link, -1)
+                _issue_call(s, j, link)
         _child_done(s, j, gen, O_OK, -1)
     else:
         _next_sequential(s, j, -1)
@@ -217,7 +217,7 @@ cdef inline void _next_sequential(Sim* s, int j, int answered) noexcept nogil:
         if s.jobs[j].rep < s.lh[link].count:
             s.jobs[j].rep += 1
             s.jobs[j].pending = 1
-            _issue_call(s, j, link, -1)
+            _issue_call(s, j, link)
             return
         s.jobs[j].rep = 0
         s.jobs[j].cursor += 1
@@ -538,11 +538,11 @@ cdef void _lb_forward(Sim* s, int j) noexcept nogil:
         if idx >= 0:
             link = <int>s.fl_link[s.lb_off[lb] + idx]
     s.jobs[j].pending = 1
-    _issue_call(s, j, link, -1)
+    _issue_call(s, j, link)
 
 
 # ------------------------------------------------------------------ caller side
-cdef void _issue_call(Sim* s, int j, int link, int forced) noexcept nogil:
+cdef void _issue_call(Sim* s, int j, int link) noexcept nogil:
     cdef int k
     if _expired(s, j):   # calls: no call starts past the request's deadline
         _drop_late(s, j)

@@ -165,7 +165,6 @@ cdef inline void _reset_call_policy(Sim* s, int k) noexcept nogil:
     s.calls[k].attempt = 0
     s.calls[k].holds_bulkhead = 0
     s.calls[k].cb_permit = 0
-    s.calls[k].forced_comp = -1
     s.calls[k].t_attempt = s.now
     s.calls[k].prev_sleep = 0.0
     s.calls[k].copies = 0

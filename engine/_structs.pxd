@@ -86,7 +86,7 @@ cdef struct Call:
     int32_t attempt      # attempts made so far (1 after the first)
     int32_t holds_bulkhead
     int32_t cb_permit    # this attempt passed the breaker and will be recorded
-    int32_t forced_comp  # load balancers choose the target component per request
+    int32_t spare        # unused: keeps the record two whole lines
     int32_t copies       # hedging, on the parent: copies sent, and (below) still out
     int32_t out
     int32_t kids[5]      # hedging, on the parent: its copies (gRPC caps attempts at 5)
