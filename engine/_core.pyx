@@ -46,6 +46,7 @@ HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 EVENT_BYTES = _event_slot_bytes()
 JOB_BYTES = sizeof(Job) + sizeof(JobTimes)
 CALL_BYTES = sizeof(Call)
+LATENCY_BUFFER_BYTES = LB_STRIDE * sizeof(uint16_t)   # a component's (engine/_metrics.pxd)
 
 LOG_KIND_NAMES = (
     "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
@@ -569,7 +570,11 @@ cdef class Core:
         # the histograms' working arrays (their bins waiting to be counted, and the bucket's
         # range of bins) are named hist_: what a run's results compare is the histograms as read
         self.s.hp_idx = _iptr(zi("hist_hp_idx", HP_CAP))
-        # one 64-byte line per component, aligned to the line
+        keep["hist_fold_tally"] = np.zeros(NB, dtype=np.uint16)
+        cdef uint16_t[::1] fold_tally = keep["hist_fold_tally"]
+        self.s.fold_tally = &fold_tally[0]
+        self.s.fold_used = <uint64_t*>_iptr(zi("hist_fold_used", NBW))
+        # LB_STRIDE per component, each aligned to a 64-byte line
         raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
         skip = (-raw.ctypes.data % 64) // raw.itemsize
         keep["hist_lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]

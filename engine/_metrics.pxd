@@ -103,14 +103,20 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
-    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, then
-    # the lowest and highest bin the current bucket used (NB and 0: none), in one 64-byte line
-    # (LB_STRIDE uint16), so that recording a latency writes that one line, not a second for
-    # its bounds
-    LB_STRIDE = 32
-    LB_SLOTS = 29
-    LB_LO = 30
-    LB_HI = 31
+    # A component's latency buffer: a count, the lowest and highest bin the current bucket
+    # used (NB and 0: none), then the bins of up to LB_SLOTS latencies, in eight 64-byte
+    # lines. Its first line is written by every latency (count and bounds, one line, not a
+    # second for the bounds), the slots after it stream. A component that answers up to
+    # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here, and
+    # its bucket's flush folds them from here (_fold_buffered) without ever writing the
+    # bucket's histogram, whose lines would each be a cache miss at the latency, another at
+    # the flush's read, and with a spread-out service time as many as the latencies. One that
+    # answers more spills each full buffer into the bucket's histogram (_count_latencies).
+    LB_STRIDE = 256
+    LB_LO = 1
+    LB_HI = 2
+    LB_HEAD = 3   # the first slot
+    LB_SLOTS = LB_STRIDE - LB_HEAD
     # A bucket's used bins, a bit each (b_used): the percentiles' walk visits only those.
     NBW = 75   # NB / 64
     # A histogram's chunk (HistPool): two cache lines of bins, so that the chunks a component
@@ -121,8 +127,9 @@ cdef enum:
     NHC = 300   # NB / HC, a component's chunks
     # Additions to the run's histograms waiting to be made together (_hp_apply): a thousand
     # components' rows are far apart, and a batch of independent additions overlaps their
-    # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
+    # cache misses. Each is (component * NB + bin) << HP_BITS | count, a count of at most LB_SLOTS.
     HP_CAP = 512
+    HP_BITS = 8
     # The amounts (seconds summed, not counted) close each row of fields; their totals since
     # the warm-up are kept in the live counter rows (MC_TOTAL, ML_TOTAL).
     NAC = NMC - MC_WAIT_SUM
@@ -183,9 +190,8 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     out[1] = vmax
     out[2] = vmax
     if buf[0] == n:
-        # All the bucket's latencies are still in the buffer (a component with a few a
-        # bucket): the same walk over their bins, sorted, without the bucket's histogram,
-        # whose lines would each be a cache miss and soon another one to clear.
+        # All the bucket's latencies are still in the buffer (a component with up to
+        # LB_SLOTS a bucket): the same walk over their bins, without the bucket's histogram.
         _fold_buffered(s, c, buf, rank, out)
         p50[0] = out[0]
         p90[0] = out[1]
@@ -229,8 +235,8 @@ cdef inline void _hp_apply(Sim* s) noexcept nogil:
     cdef int64_t k, x, at
     for k in range(s.hp_n):
         x = s.hp_idx[k]
-        at = x >> 5
-        _hist_at(s.hist_t, <int>(at / NB), <int>(at % NB))[0] += x & 31
+        at = x >> HP_BITS
+        _hist_at(s.hist_t, <int>(at / NB), <int>(at % NB))[0] += x & ((1 << HP_BITS) - 1)
     s.hp_n = 0
 
 
@@ -245,42 +251,45 @@ cdef inline int64_t* _hist_at(HistPool* p, int c, int b) noexcept nogil:
 
 cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
     """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
-    the bins with latencies in ascending order, the same running count."""
-    cdef int n = buf[0], i, j, k, found = 0
-    cdef uint16_t v
+    the bins with latencies in ascending order, the same running count. The buffer's bins are
+    tallied into the flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in
+    the cache from one component to the next and is left zeroed again."""
+    cdef int n = buf[0], i, b, w, k, m, found = 0
+    cdef uint16_t* tally = s.fold_tally
+    cdef uint64_t* used = s.fold_used
+    cdef uint64_t bits
     cdef double acc = 0.0, h, frac, x, vmax = out[0]
-    for i in range(2, n + 1):
-        v = buf[i]
-        j = i - 1
-        while j >= 1 and buf[j] > v:
-            buf[j + 1] = buf[j]
-            j -= 1
-        buf[j + 1] = v
-    i = 1
-    while i <= n:
-        j = i
-        while j < n and buf[j + 1] == buf[i]:
-            j += 1
-        h = <double>(j - i + 1)
-        for k in range(found, 3):
-            if acc + h < rank[k]:
-                break
-            frac = (rank[k] - acc) / h
-            if frac < 0:
-                frac = 0
-            x = H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA)
-            if x >= vmax:
-                found = 3   # as in _fold_bucket_latencies
-                break
-            out[k] = x
-            found = k + 1
-        if s.hist_split:
-            s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
-            s.hp_n += 1
-            if s.hp_n == HP_CAP:
-                _hp_apply(s)
-        acc += h
-        i = j + 1
+    for i in range(LB_HEAD, LB_HEAD + n):
+        b = buf[i]
+        tally[b] += 1
+        used[b >> 6] |= (<uint64_t>1) << (b & 63)
+    for w in range(buf[LB_LO] >> 6, (buf[LB_HI] >> 6) + 1):
+        bits = used[w]
+        used[w] = 0
+        while bits:
+            b = (w << 6) + _ctz(bits)
+            bits &= bits - 1
+            m = tally[b]
+            tally[b] = 0
+            h = <double>m
+            for k in range(found, 3):
+                if acc + h < rank[k]:
+                    break
+                frac = (rank[k] - acc) / h
+                if frac < 0:
+                    frac = 0
+                x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
+                if x >= vmax:
+                    found = 3   # as in _fold_bucket_latencies
+                    break
+                out[k] = x
+                found = k + 1
+            if s.hist_split:
+                s.hp_idx[s.hp_n] = ((<int64_t>c * NB + b) << HP_BITS) | m
+                s.hp_n += 1
+                if s.hp_n == HP_CAP:
+                    _hp_apply(s)
+            acc += h
     buf[0] = 0
 
 
@@ -289,7 +298,7 @@ cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef int k, b
-    for k in range(1, buf[0] + 1):
+    for k in range(LB_HEAD, LB_HEAD + buf[0]):
         b = buf[k]
         _hist_at(s.hist_b, c, b)[0] += 1
         used[b >> 6] |= (<uint64_t>1) << (b & 63)
@@ -708,7 +717,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     # histogram line written per latency misses the cache when hundreds of components take
     # turns, while a batch of them is counted with their misses overlapping.
     buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    buf[1 + buf[0]] = <uint16_t>b
+    buf[LB_HEAD + buf[0]] = <uint16_t>b
     buf[0] += 1
     if buf[0] == LB_SLOTS:
         _count_latencies(s, c)
