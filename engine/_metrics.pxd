@@ -103,20 +103,22 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
-    # A component's latency buffer: a count, the lowest and highest bin the current bucket
-    # used (NB and 0: none), then the bins of up to LB_SLOTS latencies, in eight 64-byte
-    # lines. Its first line is written by every latency (count and bounds, one line, not a
-    # second for the bounds), the slots after it stream. A component that answers up to
-    # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here, and
-    # its bucket's flush folds them from here (_fold_buffered) without ever writing the
-    # bucket's histogram, whose lines would each be a cache miss at the latency, another at
-    # the flush's read, and with a spread-out service time as many as the latencies. One that
-    # answers more spills each full buffer into the bucket's histogram (_count_latencies).
-    LB_STRIDE = 256
-    LB_LO = 1
-    LB_HI = 2
-    LB_HEAD = 3   # the first slot
-    LB_SLOTS = LB_STRIDE - LB_HEAD
+    # A component's latency buffer: a ring of the bins of its bucket's latencies, the i-th
+    # of the bucket (i: its latency count, CompLat's b_n, before it) in slot i % LB_SLOTS,
+    # after a line of what only a spill or the flush reads: how many of the bucket's
+    # latencies are counted in its histogram (hist_b), and the lowest and highest bin they
+    # used (NB and 0: none). A latency thus writes its CompLat line and a slot, which streams
+    # (a line every 32 latencies), and nothing else. A component that answers up to
+    # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here,
+    # and the flush folds them from here (_fold_buffered) without ever writing the bucket's
+    # histogram, whose lines would each be a cache miss at the latency and another at the
+    # flush's read. One that answers more counts each full ring into the bucket's histogram.
+    LB_COUNTED = 0   # an int64 at the line's start
+    LB_LO = 4
+    LB_HI = 5
+    LB_HEAD = 32     # the first slot
+    LB_SLOTS = 256   # a power of two
+    LB_STRIDE = LB_HEAD + LB_SLOTS
     # A bucket's used bins, a bit each (b_used): the percentiles' walk visits only those.
     NBW = 75   # NB / 64
     # A histogram's chunk (HistPool): two cache lines of bins, so that the chunks a component
@@ -129,7 +131,7 @@ cdef enum:
     # components' rows are far apart, and a batch of independent additions overlaps their
     # cache misses. Each is (component * NB + bin) << HP_BITS | count, a count of at most LB_SLOTS.
     HP_CAP = 512
-    HP_BITS = 8
+    HP_BITS = 9
     # The amounts (seconds summed, not counted) close each row of fields; their totals since
     # the warm-up are kept in the live counter rows (MC_TOTAL, ML_TOTAL).
     NAC = NMC - MC_WAIT_SUM
@@ -178,7 +180,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    cdef int lo = buf[LB_LO], hi = buf[LB_HI], b, k, w
+    cdef int lo, hi, b, k, w
     cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
@@ -189,15 +191,20 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     out[0] = vmax
     out[1] = vmax
     out[2] = vmax
-    if buf[0] == n:
+    if (<int64_t*>buf)[LB_COUNTED] == 0 and n <= LB_SLOTS:
         # All the bucket's latencies are still in the buffer (a component with up to
         # LB_SLOTS a bucket): the same walk over their bins, without the bucket's histogram.
-        _fold_buffered(s, c, buf, rank, out)
+        _fold_buffered(s, c, &buf[LB_HEAD], <int>n, rank, out)
         p50[0] = out[0]
         p90[0] = out[1]
         p99[0] = out[2]
         return
     _count_latencies(s, c)
+    lo = buf[LB_LO]
+    hi = buf[LB_HI]
+    (<int64_t*>buf)[LB_COUNTED] = 0
+    buf[LB_LO] = NB
+    buf[LB_HI] = 0
     # The bins with latencies, in ascending order, from the bucket's bitmap: an empty bin
     # would add 0 to the running count and pass every test, so skipping it changes nothing,
     # while a spread-out bucket (a latency fault's long tail) leaves most of lo..hi empty.
@@ -249,21 +256,23 @@ cdef inline int64_t* _hist_at(HistPool* p, int c, int b) noexcept nogil:
     return &p.v[<int64_t>k[0] * HC + (b & (HC - 1))]
 
 
-cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
-    """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
-    the bins with latencies in ascending order, the same running count. The buffer's bins are
-    tallied into the flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in
-    the cache from one component to the next and is left zeroed again."""
-    cdef int n = buf[0], i, b, w, k, m, found = 0
+cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* rank, double* out) noexcept nogil:
+    """_fold_bucket_latencies over the bucket's ``n`` bins in ``slot``, bit for bit: the bins
+    with latencies in ascending order, the same running count. They are tallied into the
+    flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in the cache from one
+    component to the next and is left zeroed again."""
+    cdef int i, b, w, k, m, lo = NB, hi = 0, found = 0
     cdef uint16_t* tally = s.fold_tally
     cdef uint64_t* used = s.fold_used
     cdef uint64_t bits
     cdef double acc = 0.0, h, frac, x, vmax = out[0]
-    for i in range(LB_HEAD, LB_HEAD + n):
-        b = buf[i]
+    for i in range(n):
+        b = slot[i]
         tally[b] += 1
         used[b >> 6] |= (<uint64_t>1) << (b & 63)
-    for w in range(buf[LB_LO] >> 6, (buf[LB_HI] >> 6) + 1):
+        lo = b if b < lo else lo
+        hi = b if b > hi else hi
+    for w in range(lo >> 6, (hi >> 6) + 1):
         bits = used[w]
         used[w] = 0
         while bits:
@@ -290,19 +299,23 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, doub
                 if s.hp_n == HP_CAP:
                     _hp_apply(s)
             acc += h
-    buf[0] = 0
 
 
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
-    """Count the bins in component ``c``'s latency buffer into its bucket's histogram."""
+    """Count the bins of component ``c``'s bucket not yet counted into its bucket's histogram."""
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
-    cdef int k, b
-    for k in range(LB_HEAD, LB_HEAD + buf[0]):
-        b = buf[k]
+    cdef int64_t i, n = <int64_t>s.cl[c].b_n
+    cdef int b, lo = buf[LB_LO], hi = buf[LB_HI]
+    for i in range((<int64_t*>buf)[LB_COUNTED], n):
+        b = buf[LB_HEAD + (i & (LB_SLOTS - 1))]
         _hist_at(s.hist_b, c, b)[0] += 1
         used[b >> 6] |= (<uint64_t>1) << (b & 63)
-    buf[0] = 0
+        lo = b if b < lo else lo
+        hi = b if b > hi else hi
+    (<int64_t*>buf)[LB_COUNTED] = n
+    buf[LB_LO] = <uint16_t>lo
+    buf[LB_HI] = <uint16_t>hi
 
 
 cdef inline void _hist_split(Sim* s) noexcept nogil:
@@ -692,7 +705,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     (engine/compile.py), so its row's count of them is not read: at a thousand components
     that was one more cold line an answer."""
     cdef int b
-    cdef uint16_t* buf
+    cdef int64_t k
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
@@ -713,23 +726,17 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
     if s.measuring and not s.hist_split:
         _hist_split(s)
-    # The bin is noted in the component's buffer and counted with the next few dozen: a
+    # The bin is noted in the component's buffer, and counted with the bucket's others: a
     # histogram line written per latency misses the cache when hundreds of components take
-    # turns, while a batch of them is counted with their misses overlapping.
-    buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    buf[LB_HEAD + buf[0]] = <uint16_t>b
-    buf[0] += 1
-    if buf[0] == LB_SLOTS:
-        _count_latencies(s, c)
-    # the bucket's percentiles and reset then touch only the bins in use
-    if b < buf[LB_LO]:
-        buf[LB_LO] = <uint16_t>b
-    if b > buf[LB_HI]:
-        buf[LB_HI] = <uint16_t>b
+    # turns, while a batch of them is counted with their misses overlapping, or never.
+    k = <int64_t>s.cl[c].b_n
+    s.lat_buf[<int64_t>c * LB_STRIDE + LB_HEAD + (k & (LB_SLOTS - 1))] = <uint16_t>b
     s.cl[c].b_sum += latency
     s.cl[c].b_n += 1
     if latency > s.cl[c].b_max:
         s.cl[c].b_max = latency
+    if _unlikely((k & (LB_SLOTS - 1)) == LB_SLOTS - 1, 0):
+        _count_latencies(s, c)   # the ring is full
     if s.measuring:
         s.cl[c].all_sum += latency
         s.cl[c].all_n += 1
