@@ -239,21 +239,26 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
 
 cdef inline void _hp_apply(Sim* s) noexcept nogil:
     """Make the waiting additions to the run's histograms (whole counts: in any order)."""
-    cdef int64_t k, x, at
+    cdef int64_t k, x
     for k in range(s.hp_n):
         x = s.hp_idx[k]
-        at = x >> HP_BITS
-        _hist_at(s.hist_t, <int>(at / NB), <int>(at % NB))[0] += x & ((1 << HP_BITS) - 1)
+        _hist_at_flat(s.hist_t, x >> HP_BITS)[0] += x & ((1 << HP_BITS) - 1)
     s.hp_n = 0
 
 
 cdef inline int64_t* _hist_at(HistPool* p, int c, int b) noexcept nogil:
     """Component ``c``'s count in bin ``b`` of ``p``, its chunk made if it had none."""
-    cdef int32_t* k = &p.chunk[<int64_t>c * NHC + (b >> HC_BITS)]
+    return _hist_at_flat(p, <int64_t>c * NB + b)
+
+
+cdef inline int64_t* _hist_at_flat(HistPool* p, int64_t at) noexcept nogil:
+    """_hist_at of bin ``at`` of the components' rows laid end to end (c * NB + b): a row's
+    NB bins are its NHC chunks, so the chunk is at's HC-th, without a division."""
+    cdef int32_t* k = &p.chunk[at >> HC_BITS]
     if _unlikely(k[0] == 0, 0):
         k[0] = <int32_t>p.n   # the next of the pool's zeros (it has room for every chunk)
         p.n += 1
-    return &p.v[<int64_t>k[0] * HC + (b & (HC - 1))]
+    return &p.v[<int64_t>k[0] * HC + (at & (HC - 1))]
 
 
 cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* rank, double* out) noexcept nogil:

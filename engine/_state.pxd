@@ -379,9 +379,9 @@ cdef struct Sim:
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
+    int64_t hp_n
     uint16_t* fold_tally    # NB zeros and NBW zeros between flushes: _fold_buffered's scratch
     uint64_t* fold_used
-    int64_t hp_n
     double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
     int binned_bin
     double* c_poisson_mean  # per client, 1 / its rate when Poisson at one rate, else 0 (_next_poisson)
