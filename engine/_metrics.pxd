@@ -105,18 +105,15 @@ cdef enum:
     NB = 4800
     # A component's latency buffer: a ring of the bins of its bucket's latencies, the i-th
     # of the bucket (i: its latency count, CompLat's b_n, before it) in slot i % LB_SLOTS,
-    # after a line of what only a spill or the flush reads: how many of the bucket's
-    # latencies are counted in its histogram (hist_b), and the lowest and highest bin they
-    # used (NB and 0: none). A latency thus writes its CompLat line and a slot, which streams
-    # (a line every 32 latencies), and nothing else. A component that answers up to
+    # after what only a spill or the flush reads: how many of the bucket's latencies are
+    # counted in its histogram (hist_b). A latency thus writes its CompLat line and a slot,
+    # which streams (a line every 32 latencies), and nothing else. A component that answers up to
     # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here,
     # and the flush folds them from here (_fold_buffered) without ever writing the bucket's
     # histogram, whose lines would each be a cache miss at the latency and another at the
     # flush's read. One that answers more counts each full ring into the bucket's histogram.
-    LB_COUNTED = 0   # an int64 at the line's start
-    LB_LO = 4
-    LB_HI = 5
-    LB_HEAD = 32     # the first slot
+    LB_COUNTED = 0   # an int64 at the buffer's start
+    LB_HEAD = 4      # the first slot
     LB_SLOTS = 256   # a power of two
     LB_STRIDE = LB_HEAD + LB_SLOTS
     # A bucket's used bins, a bit each (b_used): the percentiles' walk visits only those.
@@ -180,7 +177,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    cdef int lo, hi, b, k, w
+    cdef int b, k, w
     cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
@@ -200,15 +197,12 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
         p99[0] = out[2]
         return
     _count_latencies(s, c)
-    lo = buf[LB_LO]
-    hi = buf[LB_HI]
     (<int64_t*>buf)[LB_COUNTED] = 0
-    buf[LB_LO] = NB
-    buf[LB_HI] = 0
     # The bins with latencies, in ascending order, from the bucket's bitmap: an empty bin
     # would add 0 to the running count and pass every test, so skipping it changes nothing,
-    # while a spread-out bucket (a latency fault's long tail) leaves most of lo..hi empty.
-    for w in range(lo >> 6, (hi >> 6) + 1):
+    # while a spread-out bucket (a latency fault's long tail) leaves most bins empty. Its
+    # NBW words are read whole: a bucket comes here only past LB_SLOTS latencies.
+    for w in range(NBW):
         bits = used[w]
         used[w] = 0
         while bits:
@@ -266,7 +260,7 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* ra
     with latencies in ascending order, the same running count. They are tallied into the
     flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in the cache from one
     component to the next and is left zeroed again."""
-    cdef int i, b, w, k, m, lo = NB, hi = 0, found = 0
+    cdef int i, b, w, k, m, lo = NB, hi = 0, found = 0   # lo, hi: the bins' range
     cdef uint16_t* tally = s.fold_tally
     cdef uint64_t* used = s.fold_used
     cdef uint64_t bits
@@ -311,33 +305,27 @@ cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef int64_t i, n = <int64_t>s.cl[c].b_n
-    cdef int b, lo = buf[LB_LO], hi = buf[LB_HI]
+    cdef int b
     for i in range((<int64_t*>buf)[LB_COUNTED], n):
         b = buf[LB_HEAD + (i & (LB_SLOTS - 1))]
         _hist_at(s.hist_b, c, b)[0] += 1
         used[b >> 6] |= (<uint64_t>1) << (b & 63)
-        lo = b if b < lo else lo
-        hi = b if b > hi else hi
     (<int64_t*>buf)[LB_COUNTED] = n
-    buf[LB_LO] = <uint16_t>lo
-    buf[LB_HI] = <uint16_t>hi
 
 
 cdef inline void _hist_split(Sim* s) noexcept nogil:
     """The first latency after the warm-up: what the current bucket holds so far preceded it,
     so it is taken from the run's histogram now, to be added back at the bucket's flush."""
-    cdef int c, b
-    cdef int32_t k
-    cdef int64_t before
-    cdef uint16_t* buf
+    cdef int c, b, w
+    cdef uint64_t bits
     for c in range(s.n_c):
         _count_latencies(s, c)
-        buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-        for b in range(buf[LB_LO], buf[LB_HI] + 1):
-            k = s.hist_b.chunk[<int64_t>c * NHC + (b >> HC_BITS)]
-            before = s.hist_b.v[<int64_t>k * HC + (b & (HC - 1))] if k else 0
-            if before:
-                _hist_at(s.hist_t, c, b)[0] -= before
+        for w in range(NBW):
+            bits = s.b_used[<int64_t>c * NBW + w]
+            while bits:
+                b = (w << 6) + _ctz(bits)
+                bits &= bits - 1
+                _hist_at(s.hist_t, c, b)[0] -= _hist_at(s.hist_b, c, b)[0]
     s.hist_split = 1
 
 
