@@ -26,7 +26,7 @@ from engine._heap cimport (
     _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
-    H_MIN, H_GAMMA, NB, LB_STRIDE, LB_LO, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
+    H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
     _histogram_bin_formula, _catch_up_all, _hp_apply, HP_CAP, NBW, _catch_up_now,
     NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, MC_TOTAL, MC_TOTALS, ML_SLOT, ML_FIELD, ML_TOTAL, ML_TOTALS, HC, NHC,
     _hist_add_dense,
@@ -46,6 +46,7 @@ HALT_REASON_NAMES = ("", "memory_budget", "zero_time_loop")
 EVENT_BYTES = _event_slot_bytes()
 JOB_BYTES = sizeof(Job) + sizeof(JobTimes)
 CALL_BYTES = sizeof(Call)
+LATENCY_BUFFER_BYTES = LB_STRIDE * sizeof(uint16_t)   # a component's (engine/_metrics.pxd)
 
 LOG_KIND_NAMES = (
     "fault_started", "fault_ended", "instance_crashed", "instance_restarted", "oom_killed",
@@ -566,14 +567,17 @@ cdef class Core:
         keep["c_cum_area"] = np.zeros((max(n_c, 1), NA))
         self.s.c_cum_area = _dptr(keep["c_cum_area"].reshape(-1))
         self.s.hist_split = 0
-        # the histograms' working arrays (their bins waiting to be counted, and the bucket's
-        # range of bins) are named hist_: what a run's results compare is the histograms as read
+        # the histograms' working arrays (their bins waiting to be counted, and the flush's
+        # scratch) are named hist_: what a run's results compare is the histograms as read
         self.s.hp_idx = _iptr(zi("hist_hp_idx", HP_CAP))
-        # one 64-byte line per component, aligned to the line
+        keep["hist_fold_tally"] = np.zeros(NB, dtype=np.uint16)
+        cdef uint16_t[::1] fold_tally = keep["hist_fold_tally"]
+        self.s.fold_tally = &fold_tally[0]
+        self.s.fold_used = <uint64_t*>_iptr(zi("hist_fold_used", NBW))
+        # LB_STRIDE per component, the first aligned to a 64-byte line
         raw = np.zeros(max(n_c, 1) * LB_STRIDE + LB_STRIDE, dtype=np.uint16)
         skip = (-raw.ctypes.data % 64) // raw.itemsize
         keep["hist_lat_buf"] = raw[skip:skip + max(n_c, 1) * LB_STRIDE]
-        keep["hist_lat_buf"].reshape(-1, LB_STRIDE)[:, LB_LO] = NB
         cdef uint16_t[::1] lat_buf = keep["hist_lat_buf"]
         self.s.lat_buf = &lat_buf[0]
         cap = int(scalars["log_cap"])
@@ -709,7 +713,7 @@ cdef class Core:
             return NULL
         for c in range(self.s.n_c):
             _count_latencies(&self.s, c)
-        return self.s.hist_b   # its bins are zero outside each bucket's lowest and highest
+        return self.s.hist_b
 
     def run_histograms(self):
         """Each component's latency histogram over the measured window so far (n_c x bins)."""

@@ -51,8 +51,6 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             _fold_bucket_latencies(s, c, n, &g[MG_P50], &g[MG_P90], &g[MG_P99])
             g[MG_MAX] = s.cl[c].b_max
             g[MG_MEAN] = s.cl[c].b_sum / n
-            s.lat_buf[<int64_t>c * LB_STRIDE + LB_LO] = NB
-            s.lat_buf[<int64_t>c * LB_STRIDE + LB_HI] = 0
         s.cl[c].b_sum = 0
         s.cl[c].b_n = 0
         s.cl[c].b_max = 0

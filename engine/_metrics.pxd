@@ -103,14 +103,19 @@ cdef extern from *:
 
 cdef enum:
     NB = 4800
-    # A component's latency buffer: a count, then the bins of up to LB_SLOTS latencies, then
-    # the lowest and highest bin the current bucket used (NB and 0: none), in one 64-byte line
-    # (LB_STRIDE uint16), so that recording a latency writes that one line, not a second for
-    # its bounds
-    LB_STRIDE = 32
-    LB_SLOTS = 29
-    LB_LO = 30
-    LB_HI = 31
+    # A component's latency buffer: a ring of the bins of its bucket's latencies, the i-th
+    # of the bucket (i: its latency count, CompLat's b_n, before it) in slot i % LB_SLOTS,
+    # after what only a spill or the flush reads: how many of the bucket's latencies are
+    # counted in its histogram (hist_b). A latency thus writes its CompLat line and a slot,
+    # which streams (a line every 32 latencies), and nothing else. A component that answers up to
+    # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here,
+    # and the flush folds them from here (_fold_buffered) without ever writing the bucket's
+    # histogram, whose lines would each be a cache miss at the latency and another at the
+    # flush's read. One that answers more counts each full ring into the bucket's histogram.
+    LB_COUNTED = 0   # an int64 at the buffer's start
+    LB_HEAD = 4      # the first slot
+    LB_SLOTS = 256   # a power of two
+    LB_STRIDE = LB_HEAD + LB_SLOTS
     # A bucket's used bins, a bit each (b_used): the percentiles' walk visits only those.
     NBW = 75   # NB / 64
     # A histogram's chunk (HistPool): two cache lines of bins, so that the chunks a component
@@ -121,8 +126,9 @@ cdef enum:
     NHC = 300   # NB / HC, a component's chunks
     # Additions to the run's histograms waiting to be made together (_hp_apply): a thousand
     # components' rows are far apart, and a batch of independent additions overlaps their
-    # cache misses. Each is (component * NB + bin) << 5 | count, a count of at most LB_SLOTS.
+    # cache misses. Each is (component * NB + bin) << HP_BITS | count, a count of at most LB_SLOTS.
     HP_CAP = 512
+    HP_BITS = 9
     # The amounts (seconds summed, not counted) close each row of fields; their totals since
     # the warm-up are kept in the live counter rows (MC_TOTAL, ML_TOTAL).
     NAC = NMC - MC_WAIT_SUM
@@ -171,7 +177,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    cdef int lo = buf[LB_LO], hi = buf[LB_HI], b, k, w
+    cdef int b, k, w
     cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
     cdef double rank[3]
     cdef double out[3]
@@ -182,20 +188,21 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     out[0] = vmax
     out[1] = vmax
     out[2] = vmax
-    if buf[0] == n:
-        # All the bucket's latencies are still in the buffer (a component with a few a
-        # bucket): the same walk over their bins, sorted, without the bucket's histogram,
-        # whose lines would each be a cache miss and soon another one to clear.
-        _fold_buffered(s, c, buf, rank, out)
+    if (<int64_t*>buf)[LB_COUNTED] == 0 and n <= LB_SLOTS:
+        # All the bucket's latencies are still in the buffer (a component with up to
+        # LB_SLOTS a bucket): the same walk over their bins, without the bucket's histogram.
+        _fold_buffered(s, c, &buf[LB_HEAD], <int>n, rank, out)
         p50[0] = out[0]
         p90[0] = out[1]
         p99[0] = out[2]
         return
     _count_latencies(s, c)
+    (<int64_t*>buf)[LB_COUNTED] = 0
     # The bins with latencies, in ascending order, from the bucket's bitmap: an empty bin
     # would add 0 to the running count and pass every test, so skipping it changes nothing,
-    # while a spread-out bucket (a latency fault's long tail) leaves most of lo..hi empty.
-    for w in range(lo >> 6, (hi >> 6) + 1):
+    # while a spread-out bucket (a latency fault's long tail) leaves most bins empty. Its
+    # NBW words are read whole: a bucket comes here only past LB_SLOTS latencies.
+    for w in range(NBW):
         bits = used[w]
         used[w] = 0
         while bits:
@@ -226,91 +233,99 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
 
 cdef inline void _hp_apply(Sim* s) noexcept nogil:
     """Make the waiting additions to the run's histograms (whole counts: in any order)."""
-    cdef int64_t k, x, at
+    cdef int64_t k, x
     for k in range(s.hp_n):
         x = s.hp_idx[k]
-        at = x >> 5
-        _hist_at(s.hist_t, <int>(at / NB), <int>(at % NB))[0] += x & 31
+        _hist_at_flat(s.hist_t, x >> HP_BITS)[0] += x & ((1 << HP_BITS) - 1)
     s.hp_n = 0
 
 
 cdef inline int64_t* _hist_at(HistPool* p, int c, int b) noexcept nogil:
     """Component ``c``'s count in bin ``b`` of ``p``, its chunk made if it had none."""
-    cdef int32_t* k = &p.chunk[<int64_t>c * NHC + (b >> HC_BITS)]
+    return _hist_at_flat(p, <int64_t>c * NB + b)
+
+
+cdef inline int64_t* _hist_at_flat(HistPool* p, int64_t at) noexcept nogil:
+    """_hist_at of bin ``at`` of the components' rows laid end to end (c * NB + b): a row's
+    NB bins are its NHC chunks, so the chunk is at's HC-th, without a division."""
+    cdef int32_t* k = &p.chunk[at >> HC_BITS]
     if _unlikely(k[0] == 0, 0):
         k[0] = <int32_t>p.n   # the next of the pool's zeros (it has room for every chunk)
         p.n += 1
-    return &p.v[<int64_t>k[0] * HC + (b & (HC - 1))]
+    return &p.v[<int64_t>k[0] * HC + (at & (HC - 1))]
 
 
-cdef inline void _fold_buffered(Sim* s, int c, uint16_t* buf, double* rank, double* out) noexcept nogil:
-    """_fold_bucket_latencies over the bins in ``buf`` (all of the bucket's), bit for bit:
-    the bins with latencies in ascending order, the same running count."""
-    cdef int n = buf[0], i, j, k, found = 0
-    cdef uint16_t v
+cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* rank, double* out) noexcept nogil:
+    """_fold_bucket_latencies over the bucket's ``n`` bins in ``slot``, bit for bit: the bins
+    with latencies in ascending order, the same running count. They are tallied into the
+    flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in the cache from one
+    component to the next and is left zeroed again."""
+    cdef int i, b, w, k, m, lo = NB, hi = 0, found = 0   # lo, hi: the bins' range
+    cdef uint16_t* tally = s.fold_tally
+    cdef uint64_t* used = s.fold_used
+    cdef uint64_t bits
     cdef double acc = 0.0, h, frac, x, vmax = out[0]
-    for i in range(2, n + 1):
-        v = buf[i]
-        j = i - 1
-        while j >= 1 and buf[j] > v:
-            buf[j + 1] = buf[j]
-            j -= 1
-        buf[j + 1] = v
-    i = 1
-    while i <= n:
-        j = i
-        while j < n and buf[j + 1] == buf[i]:
-            j += 1
-        h = <double>(j - i + 1)
-        for k in range(found, 3):
-            if acc + h < rank[k]:
-                break
-            frac = (rank[k] - acc) / h
-            if frac < 0:
-                frac = 0
-            x = H_MIN * exp((buf[i] + frac) * H_LOG_GAMMA)
-            if x >= vmax:
-                found = 3   # as in _fold_bucket_latencies
-                break
-            out[k] = x
-            found = k + 1
-        if s.hist_split:
-            s.hp_idx[s.hp_n] = ((<int64_t>c * NB + buf[i]) << 5) | (j - i + 1)
-            s.hp_n += 1
-            if s.hp_n == HP_CAP:
-                _hp_apply(s)
-        acc += h
-        i = j + 1
-    buf[0] = 0
+    for i in range(n):
+        b = slot[i]
+        tally[b] += 1
+        used[b >> 6] |= (<uint64_t>1) << (b & 63)
+        lo = b if b < lo else lo
+        hi = b if b > hi else hi
+    for w in range(lo >> 6, (hi >> 6) + 1):
+        bits = used[w]
+        used[w] = 0
+        while bits:
+            b = (w << 6) + _ctz(bits)
+            bits &= bits - 1
+            m = tally[b]
+            tally[b] = 0
+            h = <double>m
+            for k in range(found, 3):
+                if acc + h < rank[k]:
+                    break
+                frac = (rank[k] - acc) / h
+                if frac < 0:
+                    frac = 0
+                x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
+                if x >= vmax:
+                    found = 3   # as in _fold_bucket_latencies
+                    break
+                out[k] = x
+                found = k + 1
+            if s.hist_split:
+                s.hp_idx[s.hp_n] = ((<int64_t>c * NB + b) << HP_BITS) | m
+                s.hp_n += 1
+                if s.hp_n == HP_CAP:
+                    _hp_apply(s)
+            acc += h
 
 
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
-    """Count the bins in component ``c``'s latency buffer into its bucket's histogram."""
+    """Count the bins of component ``c``'s bucket not yet counted into its bucket's histogram."""
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
-    cdef int k, b
-    for k in range(1, buf[0] + 1):
-        b = buf[k]
+    cdef int64_t i, n = <int64_t>s.cl[c].b_n
+    cdef int b
+    for i in range((<int64_t*>buf)[LB_COUNTED], n):
+        b = buf[LB_HEAD + (i & (LB_SLOTS - 1))]
         _hist_at(s.hist_b, c, b)[0] += 1
         used[b >> 6] |= (<uint64_t>1) << (b & 63)
-    buf[0] = 0
+    (<int64_t*>buf)[LB_COUNTED] = n
 
 
 cdef inline void _hist_split(Sim* s) noexcept nogil:
     """The first latency after the warm-up: what the current bucket holds so far preceded it,
     so it is taken from the run's histogram now, to be added back at the bucket's flush."""
-    cdef int c, b
-    cdef int32_t k
-    cdef int64_t before
-    cdef uint16_t* buf
+    cdef int c, b, w
+    cdef uint64_t bits
     for c in range(s.n_c):
         _count_latencies(s, c)
-        buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-        for b in range(buf[LB_LO], buf[LB_HI] + 1):
-            k = s.hist_b.chunk[<int64_t>c * NHC + (b >> HC_BITS)]
-            before = s.hist_b.v[<int64_t>k * HC + (b & (HC - 1))] if k else 0
-            if before:
-                _hist_at(s.hist_t, c, b)[0] -= before
+        for w in range(NBW):
+            bits = s.b_used[<int64_t>c * NBW + w]
+            while bits:
+                b = (w << 6) + _ctz(bits)
+                bits &= bits - 1
+                _hist_at(s.hist_t, c, b)[0] -= _hist_at(s.hist_b, c, b)[0]
     s.hist_split = 1
 
 
@@ -683,7 +698,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     (engine/compile.py), so its row's count of them is not read: at a thousand components
     that was one more cold line an answer."""
     cdef int b
-    cdef uint16_t* buf
+    cdef int64_t k
     _count_c(s, c, MC_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
         # refusals stay out of the latency percentiles, but the time they took is counted
@@ -704,23 +719,17 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     # latency measured after the warm-up takes the current bucket's earlier ones out first.
     if s.measuring and not s.hist_split:
         _hist_split(s)
-    # The bin is noted in the component's buffer and counted with the next few dozen: a
+    # The bin is noted in the component's buffer, and counted with the bucket's others: a
     # histogram line written per latency misses the cache when hundreds of components take
-    # turns, while a batch of them is counted with their misses overlapping.
-    buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    buf[1 + buf[0]] = <uint16_t>b
-    buf[0] += 1
-    if buf[0] == LB_SLOTS:
-        _count_latencies(s, c)
-    # the bucket's percentiles and reset then touch only the bins in use
-    if b < buf[LB_LO]:
-        buf[LB_LO] = <uint16_t>b
-    if b > buf[LB_HI]:
-        buf[LB_HI] = <uint16_t>b
+    # turns, while a batch of them is counted with their misses overlapping, or never.
+    k = <int64_t>s.cl[c].b_n
+    s.lat_buf[<int64_t>c * LB_STRIDE + LB_HEAD + (k & (LB_SLOTS - 1))] = <uint16_t>b
     s.cl[c].b_sum += latency
     s.cl[c].b_n += 1
     if latency > s.cl[c].b_max:
         s.cl[c].b_max = latency
+    if _unlikely((k & (LB_SLOTS - 1)) == LB_SLOTS - 1, 0):
+        _count_latencies(s, c)   # the ring is full
     if s.measuring:
         s.cl[c].all_sum += latency
         s.cl[c].all_n += 1

@@ -337,7 +337,7 @@ cdef struct Sim:
     HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
     HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
-    uint16_t* lat_buf    # per component, a cache line: latencies' bins not yet counted in hist_b, and the bucket's lowest and highest bin (_metrics.pxd)
+    uint16_t* lat_buf    # per component, LB_STRIDE: a ring of its bucket's latencies' bins, after how many of them hist_b counts and their lowest and highest bin (_metrics.pxd)
     HistPool* hist_w    # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
@@ -380,6 +380,8 @@ cdef struct Sim:
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
     int64_t hp_n
+    uint16_t* fold_tally    # NB zeros and NBW zeros between flushes: _fold_buffered's scratch
+    uint64_t* fold_used
     double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
     int binned_bin
     double* c_poisson_mean  # per client, 1 / its rate when Poisson at one rate, else 0 (_next_poisson)

@@ -74,6 +74,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
               + _core.histogram_bytes_bound(n_c, options.duration)   # latency of the run and bucket, queue wait
               + 8 * 8 * int(options.event_log_cap)     # the event log's columns
               + 160 * n_i + 512 * n_l + 512 * n_c      # per-instance, per-link, per-component state
+              + _core.LATENCY_BUFFER_BYTES * n_c        # each component's buffered latencies
               + 40 * windows)                          # breaker windows
     results = (series + 8 * 3 * n_b * n_c              # the copies, and throughput, goodput, error rate
                + EVENT_RECORD_BYTES * int(options.event_log_cap))
