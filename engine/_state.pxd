@@ -337,7 +337,7 @@ cdef struct Sim:
     HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
     HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
-    uint16_t* lat_buf    # per component, LB_STRIDE: a ring of its bucket's latencies' bins, after how many of them hist_b counts and their lowest and highest bin (_metrics.pxd)
+    uint16_t* lat_buf    # per component, LB_STRIDE: how many of its bucket's latencies hist_b counts, then a ring of their bins (_metrics.pxd)
     HistPool* hist_w    # per component: queue waits longer than zero, after the warm-up
     double* wait_max
     uint64_t* b_used    # per component, current bucket: a bit per histogram bin counted in hist_b
