@@ -15,7 +15,7 @@ import numpy as np
 
 from engine import _codes as _py_codes
 
-from engine._structs cimport Event, Job, JobTimes, Call, Rng
+from engine._structs cimport Event, EventBody, Job, JobTimes, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
@@ -23,7 +23,7 @@ from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
-    _push, _push_ns, _push_at, _push_edge, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
+    _push, _push_ns, _push_edge, _push_key, _fill, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
@@ -251,7 +251,6 @@ cdef class Core:
         self.s.heap = NULL
         self.s.now_q = NULL
         self.s.ev_pool = NULL
-        self.s.ev_free = NULL
         self.s.jobs = NULL
         self.s.job_times = NULL
         self.s.calls = NULL

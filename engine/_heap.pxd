@@ -7,6 +7,17 @@
 # a 4-ary one (half the levels of a binary heap, and a node's four children share cache
 # lines), moves only its key (time, seq, slot).
 #
+# Pushes take the pool's slots in address order, from a cursor that goes round its first
+# slots (its span), passing over those still taken (type SLOT_FREE marks the free ones). A
+# burst of pushes (a thousand calls arriving together, each starting a service) so fills
+# whole cache lines, where a stack of free slots handed back those the last pops freed, in
+# the order they popped: one line a body at a thousand components. The span doubles when
+# the cursor finds a slot taken and the heap's events fill half of it or more, so
+# a design with few pending events keeps to a few lines, and the cursor, which passes over
+# a slot only while half the span is free, passes over at most one a push on the average.
+# The slot is not part of the order (keys are unique by time and seq), so where a body lies
+# changes no result.
+#
 # A key taken from the top leaves a hole there (slot -1), filled only when the heap is next
 # read or pushed to. An event that pushes the next one (an arrival the next arrival, a
 # worker's end the next start) so drops its key into the hole and sifts it down once, where
@@ -43,6 +54,8 @@ from engine._clock cimport _ns, _never_ns
 cdef enum:
     FROM_HEAP = -1
     FROM_NONE = -2      # nothing pending in the heap or the rings
+    SLOT_FREE = -1      # the type of a body no pending event holds
+    FIRST_SPAN = 32     # slots the cursor goes round at first (a few cache lines)
 
 cdef extern from *:
     """
@@ -71,10 +84,10 @@ cdef extern from *:
     int _out_of_line "faultline_out_of_line"(_step f, void* s) noexcept nogil
 
 
-# What one pending event costs: its record in the pool or the line, its key in the heap, and
-# its free-list entry (the rings, of a fixed size, are not counted).
+# What one pending event costs: its record in the line, two slots of the pool (which keeps
+# half its span free) and its key in the heap (the rings, of a fixed size, are not counted).
 cdef inline int64_t _event_slot_bytes() noexcept nogil:
-    return 2 * sizeof(EventBody) + sizeof(EventKey) + sizeof(int32_t)
+    return 3 * sizeof(EventBody) + sizeof(EventKey)
 
 
 cdef inline bint _before(EventKey* x, EventKey* y) noexcept nogil:
@@ -114,15 +127,13 @@ cdef inline int _events_init(Sim* s, int64_t cap) noexcept nogil:
     s.now_q = <EventBody*> malloc(cap * sizeof(EventBody))
     # only the rings in use (s.n_lanes, set before): a design without constant latencies has none
     s.lane_q = <LaneEvent*> malloc(s.n_lanes * LANE_CAP * sizeof(LaneEvent)) if s.n_lanes > 0 else NULL
-    s.ev_pool = <EventBody*> malloc(cap * sizeof(EventBody))
-    s.ev_free = <int32_t*> malloc(cap * sizeof(int32_t))
-    if (s.heap == NULL or s.now_q == NULL or (s.n_lanes > 0 and s.lane_q == NULL)
-            or s.ev_pool == NULL or s.ev_free == NULL):
+    s.ev_pool = <EventBody*> malloc(2 * cap * sizeof(EventBody))
+    if s.heap == NULL or s.now_q == NULL or (s.n_lanes > 0 and s.lane_q == NULL) or s.ev_pool == NULL:
         return 0
-    # slot 0 on top: the first events fill the pool from its start
-    for i in range(cap):
-        s.ev_free[i] = <int32_t>(cap - 1 - i)
-    s.ev_free_n = cap
+    for i in range(2 * cap):
+        s.ev_pool[i].type = SLOT_FREE
+    s.ev_next = 0
+    s.ev_span_mask = min(FIRST_SPAN, 2 * cap) - 1
     return 1
 
 
@@ -131,12 +142,10 @@ cdef inline void _events_free(Sim* s) noexcept nogil:
     free(s.now_q)
     free(s.lane_q)
     free(s.ev_pool)
-    free(s.ev_free)
     s.heap = NULL
     s.now_q = NULL
     s.lane_q = NULL
     s.ev_pool = NULL
-    s.ev_free = NULL
 
 
 cdef inline int _events_grow_step(void* s) noexcept nogil:
@@ -154,16 +163,13 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
         s.stops.why.out_of_memory = 1
         return 0
     s.heap = <EventKey*> p
-    p = realloc(s.ev_pool, 2 * cap * sizeof(EventBody))
+    p = realloc(s.ev_pool, 4 * cap * sizeof(EventBody))
     if p == NULL:
         s.stops.why.out_of_memory = 1
         return 0
     s.ev_pool = <EventBody*> p
-    p = realloc(s.ev_free, 2 * cap * sizeof(int32_t))
-    if p == NULL:
-        s.stops.why.out_of_memory = 1
-        return 0
-    s.ev_free = <int32_t*> p
+    for i in range(2 * cap, 4 * cap):
+        s.ev_pool[i].type = SLOT_FREE
     p = realloc(s.now_q, 2 * cap * sizeof(EventBody))
     if p == NULL:
         s.stops.why.out_of_memory = 1
@@ -173,10 +179,6 @@ cdef inline bint _events_grow(Sim* s) noexcept nogil:
     wrapped = s.now_head + s.now_n - cap
     if wrapped > 0:
         memcpy(&s.now_q[cap], &s.now_q[0], wrapped * sizeof(EventBody))
-    # the free stack holds only the slots the line's events leave unused: the new ones join it
-    for i in range(cap):
-        s.ev_free[s.ev_free_n] = <int32_t>(2 * cap - 1 - i)
-        s.ev_free_n += 1
     s.heap_cap = 2 * cap
     return 1
 
@@ -268,7 +270,7 @@ cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int 
 cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
     cdef EventBody* body
-    if s.ev_free_n == s.now_n:   # the heap and the line as full as their arrays (the line's and the rings' events use no slot)
+    if s.heap_n + s.now_n == s.heap_cap:   # the heap and the line as full as their arrays (the rings' events use neither)
         # rare: out of line, so that the push keeps its few registers (and can be inlined)
         if not _out_of_line(_events_grow_step, s):
             return NULL
@@ -306,8 +308,10 @@ cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexc
             s.lane_n[lane] = n + 1
             s.lanes_n += 1
             return &place.body
-    s.ev_free_n -= 1
-    slot = s.ev_free[s.ev_free_n]
+    slot = <int32_t>s.ev_next
+    if s.ev_pool[slot].type != SLOT_FREE:
+        slot = _slot_free_after(s, slot)
+    s.ev_next = (slot + 1) & s.ev_span_mask
     key.slot = slot
     i = s.heap_n
     s.heap_n += 1
@@ -323,6 +327,17 @@ cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexc
             break
     s.heap[i] = key
     return &s.ev_pool[slot]
+
+
+cdef inline int32_t _slot_free_after(Sim* s, int32_t slot) noexcept nogil:
+    """The first free slot from ``slot`` on, round the span, which first doubles if the
+    heap's events would fill half of it: it stays in the pool, as it only doubles while
+    narrower than twice heap_cap (the heap holds fewer events than that)."""
+    if 2 * s.heap_n >= s.ev_span_mask + 1:
+        s.ev_span_mask = 2 * s.ev_span_mask + 1
+    while s.ev_pool[slot].type != SLOT_FREE:
+        slot = (slot + 1) & s.ev_span_mask
+    return slot
 
 
 cdef inline void _fill_hole(Sim* s) noexcept nogil:
@@ -382,18 +397,18 @@ cdef inline bint _pop(Sim* s, int64_t until, Event* out) noexcept nogil:
             s.heap_n -= 1
             s.heap[0].slot = -1
             body = &s.ev_pool[slot]
-            s.ev_free[s.ev_free_n] = slot
-            s.ev_free_n += 1
         else:
             body = &_lane_head(s, source).body
             s.lane_head[source] = (s.lane_head[source] + 1) & (LANE_CAP - 1)
             s.lane_n[source] -= 1
             s.lanes_n -= 1
-    # the slot or the ring's place is free but not yet reused: the body is read before any push
+    # the body is read before any push, then marked free: a slot of the pool for the cursor to
+    # take again (a place of the line or a ring is rewritten whatever its mark)
     out.type = body.type
     out.a = body.a
     out.b = body.b
     out.c = body.c
     out.d = body.d
     out.e = body.e
+    body.type = SLOT_FREE
     return 1

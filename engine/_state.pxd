@@ -293,9 +293,9 @@ cdef struct Sim:
     EventKey* heap
     int64_t heap_n
     int64_t heap_cap        # capacity of every array below (a power of two)
-    EventBody* ev_pool      # the bodies of the heap's events
-    int32_t* ev_free        # a stack of free pool slots
-    int64_t ev_free_n
+    EventBody* ev_pool      # the bodies of the heap's events: 2 * heap_cap slots
+    int64_t ev_next         # the slot the next push takes if it is free (engine/_heap.pxd)
+    int64_t ev_span_mask    # the cursor goes round slots 0 to this one (a power of two less one)
     EventBody* now_q        # ring of the events due at `now`, in push order (no key: engine/_heap.pxd)
     int64_t now_head
     int64_t now_n

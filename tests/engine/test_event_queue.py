@@ -105,6 +105,52 @@ def test_a_ring_that_wraps_while_full_delivers_every_body():
     assert event_queue_trace(ops, capacity=4) == reference(ops)
 
 
+def test_a_burst_after_pops_in_a_mixed_order_takes_the_pools_slots_in_address_order():
+    # 24 events at shuffled times take slots 0 to 23; the twelve earliest pop from slots all
+    # over those; a burst of twelve then takes the cursor's next slots, 24 to 31 (the first
+    # span's end), and, round again, the freed slots from the lowest
+    times = random.Random(3).sample(range(1, 25), 24)
+    ops = [("push", t, False) for t in times] + [("pop",)] * 12
+    ops += [("push", 100 + k, False) for k in range(12)] + [("pop",)] * 24
+    slots = []
+    assert event_queue_trace(ops, capacity=64, slots=slots) == reference(ops)
+    freed = sorted(slot for slot, t in zip(slots, times) if t <= 12)
+    assert slots[:24] == list(range(24))
+    assert slots[24:] == [*range(24, 32), *freed[:4]]
+
+
+def test_few_pending_events_keep_to_the_first_slots():
+    # three events pending at most: the cursor goes round the first span only
+    ops = [("push", 0, False)]
+    for k in range(1, 3000):
+        ops += [("push", 2 * k, False), ("push", 2 * k + 1, False), ("pop",), ("pop",)]
+    ops.append(("pop",))
+    slots = []
+    assert event_queue_trace(ops, capacity=1024, slots=slots) == reference(ops)
+    assert set(slots) == set(range(32))
+
+
+def test_events_long_pending_are_passed_over_while_the_pool_grows():
+    # events due late hold slots the cursor keeps passing over; others come and go round
+    # them, more and more at a time, which widens the span and grows the queue
+    rng = random.Random(5)
+    late = [10**6 + k for k in range(5)]
+    ops, now, pending = [("push", t, False) for t in late], 0, []
+    for k in range(4000):
+        for _ in range(2):
+            ops.append(("push", now + rng.randint(1, 1 + k // 40), False))
+            pending.append(ops[-1][1])
+        ops.append(("pop",))
+        now = min(pending)
+        pending.remove(now)
+    ops += [("pop",)] * (len(pending) + len(late))
+    slots = []
+    trace = event_queue_trace(ops, capacity=4, slots=slots)
+    assert trace == reference(ops)
+    assert slots[:5] == list(range(5))
+    assert trace[-5:] == [(t, k) for k, t in enumerate(late)]
+
+
 def test_bad_operations_are_named():
     with pytest.raises(ValueError, match="power of two"):
         event_queue_trace([], capacity=6)
