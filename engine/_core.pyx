@@ -663,6 +663,7 @@ cdef class Core:
             for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
                            self.s.comps[c].inst_offset + self.s.comps[c].instances):
                 self.s.ih[i].down_refuse = 1
+                self.s.refusing += 1
                 self.s.ch[c].up -= 1
                 _lb_note(&self.s, i)
             self.s.as_replicas[k] = self.s.hpa[k].initial

@@ -75,6 +75,7 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
         s.ih[inst].down_hang += 1
     else:
         s.ih[inst].down_refuse += 1
+        s.refusing += 1
         _lb_note(s, inst)
     if not was_up:
         return
@@ -108,6 +109,7 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
             s.ih[inst].down_hang -= 1
     elif s.ih[inst].down_refuse > 0:
         s.ih[inst].down_refuse -= 1
+        s.refusing -= 1
         _lb_note(s, inst)
     if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
         return

@@ -378,6 +378,8 @@ cdef struct Sim:
     unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
+    int64_t refusing        # the instances' down_refuse summed: while 0, a pick reads no
+                            # instance's line to see whether it refuses (_shunned)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
     int64_t hp_n
     uint16_t* fold_tally    # NB zeros and NBW zeros between flushes: _fold_buffered's scratch
