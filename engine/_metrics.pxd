@@ -177,8 +177,8 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
     cdef uint64_t bits
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
-    cdef int b, k, w
-    cdef double vmax = s.cl[c].b_max, acc = 0.0, h, frac, x
+    cdef int b, w
+    cdef double vmax = s.cl[c].b_max, acc = 0.0, h
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
@@ -210,18 +210,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
             bits &= bits - 1
             count = &bucket.v[<int64_t>chunks[b >> HC_BITS] * HC + (b & (HC - 1))]
             h = <double>count[0]
-            for k in range(found, 3):
-                if acc + h < rank[k]:
-                    break
-                frac = (rank[k] - acc) / h
-                if frac < 0:
-                    frac = 0
-                x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
-                if x >= vmax:
-                    found = 3   # the ranks after it are capped too (see above): vmax, as set
-                    break
-                out[k] = x
-                found = k + 1
+            found = _ranks_in_bin(rank, out, found, acc, h, b, vmax)
             if s.hist_split:
                 _hist_at(s.hist_t, c, b)[0] += count[0]
             count[0] = 0
@@ -229,6 +218,27 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     p50[0] = out[0]
     p90[0] = out[1]
     p99[0] = out[2]
+
+
+cdef inline int _ranks_in_bin(double* rank, double* out, int found, double acc, double h, int b, double vmax) noexcept nogil:
+    """The percentiles from the ``found``-th on whose rank falls in bin ``b``, which holds
+    ``h`` latencies after ``acc``: each interpolated inside the bin into ``out``, or left at
+    the bucket's largest ``vmax`` once one reaches it (the ranks after it are capped too,
+    see _fold_bucket_latencies). Returns how many are now found."""
+    cdef int k
+    cdef double frac, x
+    for k in range(found, 3):
+        if acc + h < rank[k]:
+            break
+        frac = (rank[k] - acc) / h
+        if frac < 0:
+            frac = 0
+        x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
+        if x >= vmax:
+            return 3
+        out[k] = x
+        found = k + 1
+    return found
 
 
 cdef inline void _hp_apply(Sim* s) noexcept nogil:
@@ -260,11 +270,11 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* ra
     with latencies in ascending order, the same running count. They are tallied into the
     flush's own zeroed scratch (s.fold_tally, s.fold_used), which stays in the cache from one
     component to the next and is left zeroed again."""
-    cdef int i, b, w, k, m, lo = NB, hi = 0, found = 0   # lo, hi: the bins' range
+    cdef int i, b, w, m, lo = NB, hi = 0, found = 0   # lo, hi: the bins' range
     cdef uint16_t* tally = s.fold_tally
     cdef uint64_t* used = s.fold_used
     cdef uint64_t bits
-    cdef double acc = 0.0, h, frac, x, vmax = out[0]
+    cdef double acc = 0.0, h, vmax = out[0]
     for i in range(n):
         b = slot[i]
         tally[b] += 1
@@ -280,18 +290,7 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* ra
             m = tally[b]
             tally[b] = 0
             h = <double>m
-            for k in range(found, 3):
-                if acc + h < rank[k]:
-                    break
-                frac = (rank[k] - acc) / h
-                if frac < 0:
-                    frac = 0
-                x = H_MIN * exp((b + frac) * H_LOG_GAMMA)
-                if x >= vmax:
-                    found = 3   # as in _fold_bucket_latencies
-                    break
-                out[k] = x
-                found = k + 1
+            found = _ranks_in_bin(rank, out, found, acc, h, b, vmax)
             if s.hist_split:
                 s.hp_idx[s.hp_n] = ((<int64_t>c * NB + b) << HP_BITS) | m
                 s.hp_n += 1
