@@ -39,7 +39,7 @@
 # the next event is the least of the heap's top and the rings' heads, or the line's head.
 # Nothing in a ring moves, so a ring holds its events' bodies too (no pool slot): a push
 # writes the ring's next place and a pop reads its head, both where the last ones were,
-# where a body in the pool lay wherever the free stack put it, long out of the cache at a
+# where a body in the pool lay wherever a free slot was, long out of the cache at a
 # thousand components.
 from libc.stdint cimport int64_t, int32_t, INT64_MAX
 from libc.stdlib cimport malloc, realloc, free
