@@ -19,7 +19,7 @@ from engine._structs cimport Event, EventBody, Job, JobTimes, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES
+from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
@@ -556,9 +556,15 @@ cdef class Core:
         self.s.c_plain = &c_plain[0]
         for c in range(n_c):
             self.s.c_plain[c] = _plain_client(&self.s, c) or _plain_service(&self.s, c)
+        keep["_l_reply"] = np.full(max(n_l, 1), REPLY_NONE, dtype=np.uint16)
+        cdef uint16_t[::1] l_reply = keep["_l_reply"]
+        self.s.l_reply = &l_reply[0]
         for l in range(n_l):
             self.s.lh[l].src_plain = self.s.c_plain[self.s.lh[l].src]
             self.s.lh[l].dst_plain = self.s.c_plain[self.s.lh[l].dst]
+            if 0 <= self.s.lh[l].dist < (1 << REPLY_DIST_BITS) - 1 and self.s.lh[l].lane < N_LANES:
+                self.s.l_reply[l] = (self.s.lh[l].dist | (self.s.lh[l].lane + 1) << REPLY_LANE_SHIFT
+                                     | self.s.lh[l].src_plain << REPLY_PLAIN_SHIFT)
         self.s.l_last_g = _dptr(zd("_l_last_g", n_l * NMLG))
         if self.s.warmup <= 0:
             self.s.measuring = 1   # from the first instant, with nothing before it

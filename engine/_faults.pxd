@@ -61,6 +61,7 @@ cdef inline void _count_link_fault(Sim* s, int f, int delta) noexcept nogil:
     for l in range(s.n_l):
         if s.faults[f].link == l or (s.faults[f].kind == F_LATENCY and s.faults[f].comp == s.lh[l].dst):
             s.lh[l].faulted += delta
+            s.links_faulted += delta
 
 
 cdef inline void _schedule_oom(Sim* s, int inst) noexcept nogil:

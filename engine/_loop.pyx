@@ -11,7 +11,7 @@ from libc.string cimport memcpy, memset, memcmp
 from engine._structs cimport Event, Rng
 from engine._codes cimport *
 
-from engine._state cimport Sim
+from engine._state cimport Sim, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
 from engine._random cimport _next, _uniform, _expo, _draw
 from engine._pools cimport _new_job, _new_untimed_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending

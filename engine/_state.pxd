@@ -10,6 +10,15 @@ cdef enum:
     N_LANES = 4
     LANE_CAP = 1024
 
+# A link's answer as a plain service's end sends it (Sim.l_reply), packed in 16 bits: its
+# latency's distribution row, its ring + 1 (0: none) and whether its source takes the fused
+# steps; REPLY_NONE where those do not fit, and the end reads the link's line instead.
+cdef enum:
+    REPLY_DIST_BITS = 11
+    REPLY_LANE_SHIFT = 11
+    REPLY_PLAIN_SHIFT = 14
+    REPLY_NONE = 0xFFFF
+
 
 cdef struct HistPool:
     # A latency histogram per component (NB bins), kept in chunks of HC bins made as a bin is
@@ -380,6 +389,8 @@ cdef struct Sim:
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
     int64_t refusing        # the instances' down_refuse summed: while 0, a pick reads no
                             # instance's line to see whether it refuses (_shunned)
+    int64_t links_faulted   # the links' LinkHot.faulted summed: while 0, a plain service's end
+    uint16_t* l_reply       # answers by its link's l_reply, not its line (REPLY_NONE above)
     int64_t* hp_idx         # additions to hist_t not yet made (_metrics.pxd, HP_CAP)
     int64_t hp_n
     uint16_t* fold_tally    # NB zeros and NBW zeros between flushes: _fold_buffered's scratch
