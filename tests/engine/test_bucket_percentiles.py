@@ -35,6 +35,19 @@ def test_a_bucket_percentile_is_the_quantile_of_its_whole_histogram(latency):
     assert not sim._core.bucket_histograms().any()
 
 
+def _one_bucket_of_latencies(n, seed):
+    """A run of one 50 s bucket in which an external API answers ``n`` requests: its result,
+    the API's run histogram and its largest latency."""
+    design = m.Design(components=[
+        m.Client(name="users", workload=m.ClosedLoop(users=n, think_time=m.Constant(value=40.0))),
+        m.External(name="api", latency=m.LogNormal(p50=0.01, p99=0.5)),
+    ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
+    sim = Simulation(design, RunOptions(duration=50.0, warmup=0.0, bucket=50.0, seed=seed))
+    result = sim.result()
+    hist = sim._core.run_histograms()[[c.name for c in design.components].index("api")]
+    return result, hist, float(result.column("latency_max", "api")[0])
+
+
 def test_a_bucket_of_few_latencies_caps_its_percentiles_as_its_whole_histogram_does():
     """A bucket of a few latencies takes its percentiles from their buffer; once one is capped
     at the bucket's maximum the ones after it are not computed. Each must still be the
@@ -42,15 +55,8 @@ def test_a_bucket_of_few_latencies_caps_its_percentiles_as_its_whole_histogram_d
     capped_first = set()
     for seed in range(24):
         n = 1 + seed % 12   # one latency to a dozen, all buffered
-        design = m.Design(components=[
-            m.Client(name="users", workload=m.ClosedLoop(users=n, think_time=m.Constant(value=40.0))),
-            m.External(name="api", latency=m.LogNormal(p50=0.01, p99=0.5)),
-        ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
-        sim = Simulation(design, RunOptions(duration=50.0, warmup=0.0, bucket=50.0, seed=seed))
-        result = sim.result()
-        hist = sim._core.run_histograms()[[c.name for c in design.components].index("api")]
+        result, hist, top = _one_bucket_of_latencies(n, seed)
         assert hist.sum() == n
-        top = float(result.column("latency_max", "api")[0])
         got = [result.column(f"latency_p{q}", "api")[0] for q in (50, 90, 99)]
         assert got == [_core.histogram_quantile(hist, q / 100, top) for q in (50, 90, 99)]
         capped_first.add(next((i for i, v in enumerate(got) if v == top), 3))
@@ -62,15 +68,8 @@ def test_a_bucket_percentile_is_its_histograms_whether_its_latencies_stay_buffer
     """A component keeps a bucket's latencies in its buffer up to a few hundred, and spills
     them into the bucket's histogram past that: either way, each percentile is the quantile
     of the bucket's whole histogram."""
-    design = m.Design(components=[
-        m.Client(name="users", workload=m.ClosedLoop(users=n, think_time=m.Constant(value=40.0))),
-        m.External(name="api", latency=m.LogNormal(p50=0.01, p99=0.5)),
-    ], links=[m.Link(source="users", target="api", latency=m.Constant(value=0))])
-    sim = Simulation(design, RunOptions(duration=50.0, warmup=0.0, bucket=50.0, seed=n))
-    result = sim.result()
-    hist = sim._core.run_histograms()[[c.name for c in design.components].index("api")]
+    result, hist, top = _one_bucket_of_latencies(n, n)
     assert hist.sum() == n
-    top = float(result.column("latency_max", "api")[0])
     for q in (50, 90, 99):
         assert result.column(f"latency_p{q}", "api")[0] == _core.histogram_quantile(hist, q / 100, top)
 
