@@ -468,9 +468,9 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
 
 cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept nogil:
     """A request arriving at a down instance, or failed by an injected error, ends at once."""
-    if inst >= 0 and (s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0):
+    if inst >= 0 and s.ih[inst].down > 0:
         _count_c(s, c, MC_LOST, 1.0)
-        if s.ih[inst].down_refuse == 0:
+        if s.ih[inst].down == s.i_hung[inst]:
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return 1
