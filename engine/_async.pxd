@@ -43,7 +43,7 @@ cdef inline bint _continues(Sim* s, int j, int outcome) noexcept nogil:
     s.jobs[j].async_state = AS_NONE
     if s.comps[c].cont_dist < 0 or s.jobs[j].cancelled:
         return 0
-    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
+    if s.ih[inst].down > 0:
         return 0
     s.jobs[j].async_state = AS_CONTINUATION
     s.jobs[j].fail = -1 if outcome == O_OK else outcome

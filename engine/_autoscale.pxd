@@ -34,9 +34,9 @@ cdef inline void _as_stop(Sim* s, int a, int64_t inst) noexcept nogil:
         s.as_starting[a] -= 1
         return
     _touch(s, c)
-    if s.ih[inst].down_refuse == 0 and s.ih[inst].down_hang == 0:
+    if s.ih[inst].down == 0:
         s.ch[c].up -= 1
-    s.ih[inst].down_refuse += 1      # no new requests; the queued and running ones finish
+    s.ih[inst].down += 1      # no new requests; the queued and running ones finish
     s.refusing += 1
     _lb_note(s, inst)
 
@@ -47,9 +47,9 @@ cdef inline void _as_ready(Sim* s, int a, int64_t inst, int64_t epoch) noexcept 
         return
     s.i_start_epoch[inst] += 1
     s.as_starting[a] -= 1
-    s.ih[inst].down_refuse -= 1
+    s.ih[inst].down -= 1
     s.refusing -= 1
-    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
+    if s.ih[inst].down > 0:
         return                      # a fault holds it down still
     _instance_up(s, <int>inst)
     _lb_note(s, inst)

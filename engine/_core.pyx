@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _hp_apply, HP_CAP, NBW, _catch_up_now,
+    _histogram_bin_formula, _catch_up_all, _hp_apply, _settle_ok, HP_CAP, NBW, _catch_up_now,
     NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, MC_TOTAL, MC_TOTALS, ML_SLOT, ML_FIELD, ML_TOTAL, ML_TOTALS, HC, NHC,
     _hist_add_dense,
 )
@@ -79,8 +79,7 @@ _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
                       ("rng", np.uint64, (4,)), ("dist", np.int32), ("guarded", np.int16), ("kind", np.int16)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
-_INST_HOT = np.dtype([("comp", np.int32), ("trees", np.int32),
-                      *((f, np.int64) for f in ("busy", "qlen", "jobs", "down_refuse", "down_hang", "qhead", "qtail"))])
+_INST_HOT = np.dtype([(f, np.int32) for f in ("comp", "trees", "busy", "qlen", "jobs", "down", "qhead", "qtail")])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
                       *((f, np.uint8) for f in ("zone_aware", "plain", "src_plain", "dst_plain")), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
@@ -424,6 +423,7 @@ cdef class Core:
         self.s.i_up_since = _dptr(zd("_i_up_since", n_i))
         self.s.i_start_epoch = _iptr(zi("_i_start_epoch", n_i))
         self.s.i_leak_epoch = _iptr(zi("_i_leak_epoch", n_i))
+        self.s.i_hung = _iptr(zi("_i_hung", n_i))
         self.s.l_inject_err = _dptr(zd("_l_inject_err", n_l))
         self.s.l_part_hang = _iptr(zi("_l_part_hang", n_l))
         self.s.l_part_refuse = _iptr(zi("_l_part_refuse", n_l))
@@ -668,7 +668,7 @@ cdef class Core:
             c = self.s.hpa[k].comp
             for i in range(self.s.comps[c].inst_offset + self.s.hpa[k].initial,
                            self.s.comps[c].inst_offset + self.s.comps[c].instances):
-                self.s.ih[i].down_refuse = 1
+                self.s.ih[i].down = 1
                 self.s.refusing += 1
                 self.s.ch[c].up -= 1
                 _lb_note(&self.s, i)
@@ -759,7 +759,7 @@ cdef class Core:
         return np.array([self.s.cb_state[l] for l in range(self.s.n_l)], dtype=np.int64)
 
     def instances_down(self):
-        return np.array([1 if (self.s.ih[i].down_refuse > 0 or self.s.ih[i].down_hang > 0) else 0
+        return np.array([1 if self.s.ih[i].down > 0 else 0
                          for i in range(self.s.n_i)], dtype=np.int64)
 
     # ------------------------------------------------------------------ pattern probes

@@ -44,7 +44,7 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
 cdef void _on_oom(Sim* s, int inst, int epoch, int f) noexcept nogil:
     if s.i_leak_epoch[inst] != epoch or s.ch[s.ih[inst].comp].leak_fault != f:
         return
-    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
+    if s.ih[inst].down > 0:
         return
     _log(s, LG_OOM_KILLED, <int>s.ih[inst].comp, -1, f, inst, 0, 0)
     _crash(s, inst, M_REFUSE, f)
@@ -69,12 +69,12 @@ cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
 cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
     """Take an instance down; the work on it is lost and, unless it hangs, its callers hear so."""
     cdef int c = <int>s.ih[inst].comp
-    cdef bint was_up = s.ih[inst].down_refuse == 0 and s.ih[inst].down_hang == 0
+    cdef bint was_up = s.ih[inst].down == 0
     cdef int j, n
+    s.ih[inst].down += 1
     if hang:
-        s.ih[inst].down_hang += 1
+        s.i_hung[inst] += 1
     else:
-        s.ih[inst].down_refuse += 1
         s.refusing += 1
         _lb_note(s, inst)
     if not was_up:
@@ -105,13 +105,14 @@ cdef void _crash(Sim* s, int inst, int hang, int f) noexcept nogil:
 cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
     cdef int c = <int>s.ih[inst].comp
     if hang:
-        if s.ih[inst].down_hang > 0:
-            s.ih[inst].down_hang -= 1
-    elif s.ih[inst].down_refuse > 0:
-        s.ih[inst].down_refuse -= 1
+        if s.i_hung[inst] > 0:
+            s.i_hung[inst] -= 1
+            s.ih[inst].down -= 1
+    elif s.ih[inst].down > s.i_hung[inst]:   # a refusal holds it down
+        s.ih[inst].down -= 1
         s.refusing -= 1
         _lb_note(s, inst)
-    if s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0:
+    if s.ih[inst].down > 0:
         return
     _log(s, LG_INSTANCE_RESTARTED, c, -1, -1, inst, 0, 0)
     _instance_up(s, inst)

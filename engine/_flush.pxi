@@ -28,6 +28,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         s.rc_n += 1
         r = &s.rc_val[s.rc_vn]
+        _settle_ok(s, c)
         k = _take_packed(r, &s.mc_row[c * ROW_W], MC_TOTALS)
         g = &r[k]
         memset(g, 0, NMG * sizeof(double))

@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
+    _start_measuring, _settle_ok, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -468,9 +468,9 @@ cdef void _on_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst) n
 
 cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept nogil:
     """A request arriving at a down instance, or failed by an injected error, ends at once."""
-    if inst >= 0 and (s.ih[inst].down_refuse > 0 or s.ih[inst].down_hang > 0):
+    if inst >= 0 and s.ih[inst].down > 0:
         _count_c(s, c, MC_LOST, 1.0)
-        if s.ih[inst].down_refuse == 0:
+        if s.ih[inst].down == s.i_hung[inst]:
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return 1

@@ -35,7 +35,7 @@ cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
     """The caller on ``link`` will not pick the instance: it refuses, or its detector ejected it.
     While no instance refuses (the run's usual state), the instance's line is not read: at a
     thousand components it was one more cold line a call."""
-    return (s.refusing > 0 and s.ih[inst].down_refuse > 0) or _ejected(s, link, inst)
+    return (s.refusing > 0 and s.ih[inst].down > 0 and s.ih[inst].down > s.i_hung[inst]) or _ejected(s, link, inst)
 
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:

@@ -60,18 +60,19 @@ cdef struct CompHot:
 
 
 cdef struct InstHot:
-    # An instance's state that a request at it reads and writes, in one aligned cache line:
-    # in arrays of their own, an instance that sat idle while hundreds of others ran missed
-    # the cache on a line for each.
+    # An instance's state that a request at it reads and writes, in one aligned half of a
+    # cache line: in arrays of their own, an instance that sat idle while hundreds of others
+    # ran missed the cache on a line for each; at half a line, a thousand instances' records
+    # take 32 KB of the cache, not 64. Its counts are int32 like the job indices they count.
     int32_t comp            # its component (the compiler's inst_comp)
     int32_t trees           # least-outstanding trees it is a leaf of (engine/balancing.py's it_n)
-    int64_t busy            # workers busy
-    int64_t qlen
-    int64_t jobs            # requests at it (queued, in service or waiting on calls)
-    int64_t down_refuse     # down and refusing (crash, scale-down): > 0
-    int64_t down_hang       # down and hanging: > 0
-    int64_t qhead           # its queue of jobs (Job.next_q), -1: empty
-    int64_t qtail
+    int32_t busy            # workers busy
+    int32_t qlen
+    int32_t jobs            # requests at it (queued, in service or waiting on calls)
+    int32_t down            # what holds it down (crashes, hangs, a scale-down): > 0, down; of
+                            # those, the hangs are Sim.i_hung's, which only a down instance reads
+    int32_t qhead           # its queue of jobs (Job.next_q), -1: empty
+    int32_t qtail
 
 
 cdef struct LinkHot:
@@ -236,6 +237,7 @@ cdef struct Sim:
     int64_t* i_rl_cycle
     double* i_up_since
     int64_t* i_leak_epoch
+    int64_t* i_hung         # of what holds each instance down (InstHot.down), the hangs
     double* l_inject_err
     int64_t* l_part_hang
     int64_t* l_part_refuse
@@ -387,7 +389,7 @@ cdef struct Sim:
     unsigned char* c_guard  # per component, an inbound protection refused, dropped or served LIFO in the current bucket, or its flag is up: the flush ends it
     double* l_last_g        # per link, its gauges as last recorded: unchanged ones are not recorded again
     bint calls_marked       # _calls_bucket_end has something to end or log (_async, _deadlines, _hedging)
-    int64_t refusing        # the instances' down_refuse summed: while 0, a pick reads no
+    int64_t refusing        # the instances' refusals (InstHot.down less Sim.i_hung) summed: while 0, a pick reads no
                             # instance's line to see whether it refuses (_shunned)
     int64_t links_faulted   # the links' LinkHot.faulted summed: while 0, a plain service's end
     uint16_t* l_reply       # answers by its link's l_reply, not its line (REPLY_NONE above)
