@@ -19,8 +19,8 @@ from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
-    _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _settle_ok, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
+    _sum_c, _sum_l, _touch_counted, _touch_client,
+    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -587,7 +587,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
     deadline is its job's, and its one attempt is sent as it is. The call and its attempt
     are counted together, each count in its own field as the whole path counts them."""
-    _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
+    _count_sent_plain(s, link)
     _count_c_pair(s, <int>s.lh[link].src, MC_CALLS, MC_ATTEMPTS)
     s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:
