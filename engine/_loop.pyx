@@ -32,7 +32,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency, _instance_up
 )
-from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _lb_note
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _refuses, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
 from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
@@ -470,7 +470,7 @@ cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept no
     """A request arriving at a down instance, or failed by an injected error, ends at once."""
     if inst >= 0 and s.ih[inst].down > 0:
         _count_c(s, c, MC_LOST, 1.0)
-        if s.ih[inst].down == s.i_hung[inst]:
+        if not _refuses(s, inst):
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return 1
