@@ -27,7 +27,7 @@ from engine._heap cimport (
 )
 from engine._metrics cimport (
     H_MIN, H_GAMMA, NB, LB_STRIDE, _histogram_quantile, _count_latencies, _histogram_init, _histogram_bin,
-    _histogram_bin_formula, _catch_up_all, _hp_apply, _settle_ok, HP_CAP, NBW, _catch_up_now,
+    _histogram_bin_formula, _catch_up_all, _hp_apply, _settle_counts_c, _settle_counts_l, HP_CAP, NBW, _catch_up_now,
     NAC, NAL, ROW_W, ROW_HOT, MC_SLOT, MC_FIELD, MC_TOTAL, MC_TOTALS, ML_SLOT, ML_FIELD, ML_TOTAL, ML_TOTALS, HC, NHC,
     _hist_add_dense,
 )
@@ -76,14 +76,14 @@ HISTOGRAM_BINS = NB
 # engine/_state.pxd's CompHot, field for field (checked against its size when a run starts)
 _COMP_HOT = np.dtype([("last_t", np.float64), ("area", np.float64, (NA,)),
                       *((f, np.int32) for f in ("qlen", "qpeak", "busy", "inflight", "up", "worker_cap")),
-                      ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int64),
+                      ("cpu", np.float64), ("inject_err", np.float64), ("leak_fault", np.int32), ("started_at_once", np.int32),
                       ("rng", np.uint64, (4,)), ("dist", np.int32), ("guarded", np.int16), ("kind", np.int16)])
 # engine/_state.pxd's InstHot and LinkHot, likewise
 _INST_HOT = np.dtype([(f, np.int32) for f in ("comp", "trees", "busy", "qlen", "jobs", "down", "qhead", "qtail")])
 _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "count")),
                       *((f, np.uint8) for f in ("zone_aware", "plain", "src_plain", "dst_plain")), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
-                      *((f, np.int64) for f in ("active", "rr"))])
+                      ("active", np.int32), ("sent_plain", np.int32), ("rr", np.int64)])
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
 _COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
 HISTOGRAM_MIN = H_MIN

@@ -108,7 +108,7 @@ cdef void _restart(Sim* s, int inst, int hang) noexcept nogil:
         if s.i_hung[inst] > 0:
             s.i_hung[inst] -= 1
             s.ih[inst].down -= 1
-    elif s.ih[inst].down > s.i_hung[inst]:   # a refusal holds it down
+    elif _refuses(s, inst):
         s.ih[inst].down -= 1
         s.refusing -= 1
         _lb_note(s, inst)

@@ -28,7 +28,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         s.rc_idx[s.rc_n] = c
         s.rc_n += 1
         r = &s.rc_val[s.rc_vn]
-        _settle_ok(s, c)
+        _settle_counts_c(s, c)
         k = _take_packed(r, &s.mc_row[c * ROW_W], MC_TOTALS)
         g = &r[k]
         memset(g, 0, NMG * sizeof(double))
@@ -106,6 +106,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         # and its record is its counts alone (REC_GAUGES).
         if not s.l_watch[l]:
             if s.l_counted[l]:
+                _settle_counts_l(s, l)
                 s.rl_idx[s.rl_n] = l
                 s.rl_n += 1
                 s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W], ML_TOTALS)
@@ -125,6 +126,7 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             lg[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
         lg[MLG_BH_INUSE] = s.l_bh_inuse[l]
         if s.l_counted[l] or memcmp(lg, &s.l_last_g[l * NMLG], NMLG * sizeof(double)) != 0:
+            _settle_counts_l(s, l)
             s.rl_idx[s.rl_n] = l
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]

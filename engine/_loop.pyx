@@ -19,8 +19,8 @@ from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
-    _count_l_pair, _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _settle_ok, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
+    _sum_c, _sum_l, _touch_counted, _touch_client,
+    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -32,7 +32,7 @@ from engine._faults cimport (
     _recompute_component_faults, _recompute_link_faults, _count_link_fault, _schedule_oom,
     _extra_latency, _instance_up
 )
-from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _lb_note
+from engine._routing cimport _pick_in, _pick_flat, _pick_local, _shunned, _refuses, _lb_note
 from engine._ejection cimport _od_record, _od_sweep
 from engine._autoscale cimport _as_sync, _as_ready
 from engine._disciplines cimport (
@@ -470,7 +470,7 @@ cdef inline bint _refused_on_arrival(Sim* s, int j, int c, int inst) noexcept no
     """A request arriving at a down instance, or failed by an injected error, ends at once."""
     if inst >= 0 and s.ih[inst].down > 0:
         _count_c(s, c, MC_LOST, 1.0)
-        if s.ih[inst].down == s.i_hung[inst]:
+        if not _refuses(s, inst):
             s.jobs[j].cancelled = 1   # hung: the caller never hears back
         _complete_job(s, j, O_UNAVAILABLE)
         return 1
@@ -587,7 +587,7 @@ cdef inline void _start_plain_attempt(Sim* s, int k, int j, int link) noexcept n
     """_hedged and _start_attempt over a link no policy wraps (_plain_link): the call's
     deadline is its job's, and its one attempt is sent as it is. The call and its attempt
     are counted together, each count in its own field as the whole path counts them."""
-    _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
+    _count_sent_plain(s, link)
     _count_c_pair(s, <int>s.lh[link].src, MC_CALLS, MC_ATTEMPTS)
     s.calls[k].deadline = s.job_times[j].deadline
     if s.calls[k].deadline < INFINITY:

@@ -592,14 +592,6 @@ cdef inline void _count_c_pair(Sim* s, int c, int field, int other) noexcept nog
     _count_in(row, MC_SLOT[other], 1.0)
 
 
-cdef inline void _count_l_pair(Sim* s, int l, int field, int other) noexcept nogil:
-    """_count_c_pair for link ``l``."""
-    cdef double* row = &s.ml_row[l * ROW_W]
-    s.l_counted[l] = 1
-    _count_in(row, ML_SLOT[field], 1.0)
-    _count_in(row, ML_SLOT[other], 1.0)
-
-
 cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
     cdef double* row = &s.mc_row[c * ROW_W]
     s.c_active[c] = 1
@@ -616,20 +608,42 @@ cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
         row[ML_TOTAL[field - ML_BH_WAIT_SUM]] += v
 
 
-cdef inline void _settle_ok(Sim* s, int c) noexcept nogil:
-    """Write component ``c``'s answers with O_OK in the current bucket into its live row, which
-    _record_done leaves to this: every answer it records is a latency of the bucket's
-    (CompLat.b_n) but for the refusals, so those with O_OK are the latencies less the answers
-    with the other outcomes that have one (whole numbers: exact). An answer then writes its
-    sums' line and not its row's too, which at a thousand services was one more cold line a
-    call. Whatever reads the live row's count of them settles it first: the flush, the
-    warm-up's end and a live read of the rows."""
+cdef inline void _settle_counts_c(Sim* s, int c) noexcept nogil:
+    """Write into component ``c``'s live row the counts of the current bucket a request left
+    out of it, so that it writes one line less where a thousand services take turns:
+    - its answers with O_OK, which _record_done leaves to this: every answer it records is a
+      latency of the bucket's (CompLat.b_n) but for the refusals, so those with O_OK are the
+      latencies less the answers with the other outcomes that have one;
+    - the arrivals a worker took at once (CompHot.started_at_once), each an arrival and a
+      start (_plain_call_arrive).
+    Whole numbers, so exact in any order. Whatever reads the live row settles it first: the
+    flush, the warm-up's end and a live read of the rows."""
     cdef double* row = &s.mc_row[c * ROW_W]
     cdef double n = s.cl[c].b_n
     if row[ROW_HOT] != 0:   # the other outcomes' counts lie past ROW_HOT: while it is clear, all 0
         n -= (row[MC_SLOT[MC_OUT + O_ERROR]] + row[MC_SLOT[MC_OUT + O_TIMEOUT]]
               + row[MC_SLOT[MC_OUT + O_FALLBACK]])
     row[MC_SLOT[MC_OUT + O_OK]] = n
+    row[MC_SLOT[MC_ARRIVALS]] += s.ch[c].started_at_once
+    row[MC_SLOT[MC_STARTED]] += s.ch[c].started_at_once
+    s.ch[c].started_at_once = 0
+
+
+cdef inline void _settle_counts_l(Sim* s, int l) noexcept nogil:
+    """Write into link ``l``'s live row its calls of the current bucket sent with their one
+    attempt (LinkHot.sent_plain), each a call and an attempt: a send then writes the link's
+    line and not its row's too. As _settle_counts_c, before anything reads the row."""
+    cdef double* row = &s.ml_row[l * ROW_W]
+    row[ML_SLOT[ML_CALLS]] += s.lh[l].sent_plain
+    row[ML_SLOT[ML_ATTEMPTS]] += s.lh[l].sent_plain
+    s.lh[l].sent_plain = 0
+
+
+cdef inline void _count_sent_plain(Sim* s, int l) noexcept nogil:
+    """A call over link ``l`` with its one attempt: counted in the link's line, and in its row
+    when that is next read (_settle_counts_l)."""
+    s.l_counted[l] = 1
+    s.lh[l].sent_plain += 1
 
 
 cdef inline void _start_measuring(Sim* s) noexcept nogil:
@@ -640,10 +654,11 @@ cdef inline void _start_measuring(Sim* s) noexcept nogil:
     s.measuring = 1
     s.warm_bucket = s.current_bucket
     for i in range(s.n_c):
-        _settle_ok(s, <int>i)
+        _settle_counts_c(s, <int>i)
         for f in range(NMC):
             s.warm_c[i * NMC + f] = s.mc_row[i * ROW_W + MC_SLOT[f]]
     for i in range(s.n_l):
+        _settle_counts_l(s, <int>i)
         for f in range(NML):
             s.warm_l[i * NML + f] = s.ml_row[i * ROW_W + ML_SLOT[f]]
 
@@ -716,7 +731,7 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     cdef int b
     cdef int64_t k
     if outcome == O_OK:
-        s.c_active[c] = 1   # counted by the latency it records (_settle_ok)
+        s.c_active[c] = 1   # counted by the latency it records (_settle_counts_c)
     else:
         _count_c(s, c, MC_OUT + outcome, 1.0)
     if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:

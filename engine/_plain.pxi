@@ -72,7 +72,9 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
     s.jobs[j].reply_gen = gen
     s.jobs[j].reply_seq = seq
     s.jobs[j].reply_link = link
-    _count_c(s, c, MC_ARRIVALS, 1.0)
+    # Its arrival is counted in its row, or, if a worker takes it at once, with that start in
+    # its hot record (CompHot.started_at_once): the row is then not written at all.
+    s.c_active[c] = 1
     _touch_counted(s, c)
     s.ch[c].inflight += 1
     s.ih[inst].jobs += 1
@@ -91,18 +93,21 @@ cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst
         s.job_times[j].deadline = deadline
         s.job_times[j].t_service = s.now
         if _expired(s, j):
+            _count_c(s, c, MC_ARRIVALS, 1.0)
             _drop_late(s, j)
             return
     if _refused_on_arrival(s, j, c, inst):
+        _count_c(s, c, MC_ARRIVALS, 1.0)
         return
     if waits:
+        _count_c(s, c, MC_ARRIVALS, 1.0)
         _admit(s, j, 1)   # to the queue, or refused there
         return
     # _start_service: it waited for no time (a wait of exactly 0.0 counts nothing)
     s.ih[inst].busy += 1
     s.ch[c].busy += 1
     s.jobs[j].holds_worker = 1
-    _count_c(s, c, MC_STARTED, 1.0)
+    s.ch[c].started_at_once += 1   # its arrival and its start (_settle_counts_c)
     s.jobs[j].state = JS_SERVICE
     _plain_work(s, j, c, inst)
 
@@ -200,7 +205,7 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
             s.calls[k].job_gen = s.jobs[j].gen
             s.calls[k].link = link
             s.lh[link].active += 1
-            _count_l_pair(s, link, ML_CALLS, ML_ATTEMPTS)
+            _count_sent_plain(s, link)
             _count_in(counts, MC_SLOT[MC_CALLS], 1.0)
             _count_in(counts, MC_SLOT[MC_ATTEMPTS], 1.0)
             s.calls[k].deadline = INFINITY

@@ -31,11 +31,18 @@ cdef inline bint _ejected(Sim* s, int link, int64_t inst) noexcept nogil:
     return s.lh[link].od >= 0 and s.od_ejected[_od_slot(s, link, inst)] != 0
 
 
+cdef inline bint _refuses(Sim* s, int64_t inst) noexcept nogil:
+    """The instance refuses calls: something that refuses holds it down (a crash or a
+    scale-down), not only hangs, which swallow them (InstHot.down counts both, Sim.i_hung the
+    hangs: read only for an instance that is down)."""
+    return s.ih[inst].down > 0 and s.ih[inst].down > s.i_hung[inst]
+
+
 cdef inline bint _shunned(Sim* s, int link, int64_t inst) noexcept nogil:
     """The caller on ``link`` will not pick the instance: it refuses, or its detector ejected it.
     While no instance refuses (the run's usual state), the instance's line is not read: at a
     thousand components it was one more cold line a call."""
-    return (s.refusing > 0 and s.ih[inst].down > 0 and s.ih[inst].down > s.i_hung[inst]) or _ejected(s, link, inst)
+    return (s.refusing > 0 and _refuses(s, inst)) or _ejected(s, link, inst)
 
 
 cdef inline void _lb_note(Sim* s, int64_t inst) noexcept nogil:

@@ -91,12 +91,14 @@ cdef class _DenseRows:
         cdef double[:, :, ::1] mlg = self._keep["mlg"]
         cdef double[::1] lv = self._lv
         cdef double[::1] lg = self._lg
-        cdef int c
+        cdef int c, l
         with nogil:
             _hp_apply(s)
             _catch_up_all(s)
             for c in range(s.n_c):
-                _settle_ok(s, c)
+                _settle_counts_c(s, c)
+            for l in range(s.n_l):
+                _settle_counts_l(s, l)
             for b in range(self._built, done):
                 _rows_rebuild(s, b, &mc[b, 0, 0], &mg[b, 0, 0], &ml[b, 0, 0], &mlg[b, 0, 0], &lv[0], &lg[0])
             _rows_forget(s, done)

@@ -49,7 +49,11 @@ cdef struct CompHot:
     int32_t worker_cap      # workers an instance may use: its row's, or a pool-exhaustion fault's fewer
     double cpu              # service-time factor of a CPU fault
     double inject_err       # error fraction injected
-    int64_t leak_fault      # the memory-leak fault slowing it, -1: none
+    int32_t leak_fault      # the memory-leak fault slowing it, -1: none
+    int32_t started_at_once # arrivals of the current bucket a worker took at once (a plain
+                            # service's), each an arrival and a start its row has not counted
+                            # yet: at a thousand services the row was one more cold line a
+                            # call (_settle_counts_c)
     Rng rng                 # its random stream (the links' and faults' are Sim.rng)
     int32_t dist            # its service time: a row of the distribution table, -1: none
     int16_t guarded         # a rate limiter or a cache (its row's limit_for_period, hit_ratio):
@@ -93,7 +97,10 @@ cdef struct LinkHot:
     int32_t faulted         # active faults touching the link; 0 skips every fault check
     int32_t first_inst      # its target's instances, first_inst .. + n_inst (the target's row),
     int32_t n_inst          # -1: a balancer or client, whose instances no call picks
-    int64_t active          # calls in progress
+    int32_t active          # calls in progress
+    int32_t sent_plain      # calls of the current bucket sent with their one attempt, each a
+                            # call and an attempt its row has not counted yet: one cold line
+                            # less a call at a thousand links (_settle_counts_l)
     int64_t rr              # round robin over its target's instances
 
 
