@@ -283,6 +283,18 @@ cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcep
     return _push_later(s, t, edge, lane)
 
 
+cdef inline bint _push_head(Sim* s) noexcept nogil:
+    """_push_key of an ordinary event due now while the line is empty, its body left unwritten:
+    the line's head, now_q[now_head], for the step that pushed it to write, or to take off the
+    line and run at once (engine/_plain.pxi, _hop_now). 0 when no memory was left."""
+    if s.heap_n + s.now_n == s.heap_cap:
+        if not _out_of_line(_events_grow_step, s):
+            return 0
+    s.seq += 1
+    s.now_n = 1
+    return 1
+
+
 cdef inline EventBody* _push_later(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """_push_key of an event due after now, or of an edge: into its ring or the heap."""
     cdef int64_t i, p, n

@@ -14,7 +14,7 @@ from engine._codes cimport *
 from engine._state cimport Sim, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
 from engine._random cimport _next, _uniform, _expo, _draw
 from engine._pools cimport _new_job, _new_untimed_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
-from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending
+from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending, _push_head, _fill, _peek
 from engine._clock cimport _ns, _ns_after, _seconds, NS_PER_S
 from engine._eventlog cimport _log
 from engine._metrics cimport (
@@ -45,14 +45,17 @@ _histogram_init()   # the latency bins' lookup tables, once per process
 
 
 cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
-    cdef int64_t processed = 0
     cdef int64_t until_ns = _ns(until)
     cdef int64_t limit = max_events if max_events > 0 else INT64_MAX
     cdef int64_t end_ns = _ns(s.duration)   # once, not at every arrival
     cdef int64_t stall_cap = s.stall_limit if s.stall_limit > 0 else INT64_MAX   # one test an event, not two
     cdef Event ev
+    # the count left in the state, not a local: a fused step that takes its zero-delay hop at
+    # once (_hop_now) counts and tests it as this loop does
+    s.ev_left = limit
+    s.stall_cap = stall_cap
     # the three reasons to stop in one load and test (Stops, engine/_state.pxd; HALT_NONE is 0)
-    while s.stops.any == 0 and processed < limit:
+    while s.stops.any == 0 and s.ev_left > 0:
         if not _pop(s, until_ns, &ev):
             break
         if ev.t > s.now_ns:
@@ -62,9 +65,9 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             s.stalled += 1
             if s.stalled > stall_cap:
                 s.stops.why.code = HALT_STALLED
+        s.ev_left -= 1
         _dispatch(s, &ev, end_ns)
-        processed += 1
-    s.events_processed += processed
+    s.events_processed += limit - s.ev_left
     if s.stops.why.stop == 0 and (_events_pending(s) == 0 or _next_time(s) > until_ns):
         if until_ns > s.now_ns:
             _clock_to(s, until_ns)

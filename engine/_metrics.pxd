@@ -300,15 +300,31 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* ra
 
 
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
-    """Count the bins of component ``c``'s bucket not yet counted into its bucket's histogram."""
+    """Count the bins of component ``c``'s bucket not yet counted into its bucket's histogram:
+    _hist_at's steps with the component's chunk row and the pool's counts read once, where
+    each count's store, which may alias them, had them reloaded at every latency. A bin's bit
+    in ``used`` is set as its count leaves 0 (the flush clears both together), so it is set
+    exactly when the count is not 0, as before."""
     cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
     cdef uint64_t* used = &s.b_used[<int64_t>c * NBW]
+    cdef HistPool* p = s.hist_b
+    cdef int32_t* chunks = &p.chunk[<int64_t>c * NHC]
+    cdef int64_t* v = p.v
+    cdef int64_t* count
     cdef int64_t i, n = <int64_t>s.cl[c].b_n
     cdef int b
+    cdef int32_t k
     for i in range((<int64_t*>buf)[LB_COUNTED], n):
         b = buf[LB_HEAD + (i & (LB_SLOTS - 1))]
-        _hist_at(s.hist_b, c, b)[0] += 1
-        used[b >> 6] |= (<uint64_t>1) << (b & 63)
+        k = chunks[b >> HC_BITS]
+        if _unlikely(k == 0, 0):
+            k = <int32_t>p.n   # the next of the pool's zeros (it has room for every chunk)
+            chunks[b >> HC_BITS] = k
+            p.n += 1
+        count = &v[<int64_t>k * HC + (b & (HC - 1))]
+        if count[0] == 0:
+            used[b >> 6] |= (<uint64_t>1) << (b & 63)
+        count[0] += 1
     (<int64_t*>buf)[LB_COUNTED] = n
 
 

@@ -48,6 +48,28 @@ cdef extern from *:
     """
 
 
+cdef inline bint _hop_now(Sim* s) noexcept nogil:
+    """Whether the event a fused step put at the head of the line (a zero-delay hop: the call's
+    arrival at a plain service, the answer at a plain client), reserved by _push_head while the
+    line was empty and left unwritten, is the loop's very next one; if so it is taken off the
+    line, counted and tested as the loop counts and tests an event of the same instant, and
+    the step runs it at once. The step asks only after its last push, where the loop would
+    pop: the head of the line pops next unless an event of the heap or a ring is due now (an
+    edge, or one pushed before this instant), and nothing else is between them, so the order
+    of events is the queue's, the sequence numbers are the same, and so is every result. A hop
+    that waits has its body written in the line after all."""
+    cdef int source
+    if s.stops.any != 0 or s.ev_left <= 0 or _peek(s, &source) <= s.now_ns:
+        return 0
+    s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
+    s.now_n -= 1
+    s.ev_left -= 1
+    s.stalled += 1
+    if s.stalled > s.stall_cap:
+        s.stops.why.code = HALT_STALLED
+    return 1
+
+
 cdef void _plain_call_arrive(Sim* s, int k, int gen, int seq, int link, int inst, bint plain_call) noexcept nogil:
     """_on_call_arrive at a plain service: ``inst`` is one of its instances (_send picked it).
     ``plain_call``: the call is over a plain link (LinkHot.plain) with no deadline, as the
@@ -126,9 +148,11 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     """_on_service_done at a plain service, which calls no one: the job answers its caller.
     While no link is faulted, the answer's ring, distribution and type come from the link's
     16 bits in l_reply, not its line: at a thousand components one more cold line a call."""
-    cdef int c, inst, reply, link
+    cdef int c, inst, reply, link, rgen = 0, rseq = 0
     cdef unsigned int r
     cdef double lat
+    cdef int64_t t
+    cdef bint hop = 0
     if s.jobs[j].gen != gen or s.jobs[j].state != JS_SERVICE:
         return
     if s.jobs[j].cancelled:
@@ -147,9 +171,15 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     r = s.l_reply[link]
     if s.links_faulted == 0 and r != REPLY_NONE:
         lat = _draw(s, <int>(r & ((1 << REPLY_DIST_BITS) - 1)), &s.rng[link])
-        _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>((r >> REPLY_LANE_SHIFT) & 7) - 1,
-                 EV_PLAIN_ANSWER if r >> REPLY_PLAIN_SHIFT else EV_RESPONSE, reply, s.jobs[j].reply_gen,
-                 s.jobs[j].reply_seq, link, O_OK)
+        t = _ns_after(s.now_ns, s.now, lat)
+        rgen = s.jobs[j].reply_gen
+        rseq = s.jobs[j].reply_seq
+        if r >> REPLY_PLAIN_SHIFT and t == s.now_ns and s.now_n == 0:
+            # the line's head, written only if the hop waits (_hop_now)
+            hop = _push_head(s)
+        else:
+            _push_at(s, t, 0, <int>((r >> REPLY_LANE_SHIFT) & 7) - 1,
+                     EV_PLAIN_ANSWER if r >> REPLY_PLAIN_SHIFT else EV_RESPONSE, reply, rgen, rseq, link, O_OK)
     elif s.lh[link].faulted:
         _send_response(s, reply, s.jobs[j].reply_gen, s.jobs[j].reply_seq, link, O_OK)
     else:
@@ -163,6 +193,11 @@ cdef void _plain_service_done(Sim* s, int j, int gen) noexcept nogil:
     s.ch[c].busy -= 1
     if s.ih[inst].qlen > 0:
         _plain_dispatch_queue(s, inst, c)
+    if hop:
+        if _hop_now(s):
+            _plain_answer(s, reply, rgen, rseq, O_OK)
+        else:
+            _fill(&s.now_q[s.now_head], EV_PLAIN_ANSWER, reply, rgen, rseq, link, O_OK)
 
 
 cdef inline void _plain_dispatch_queue(Sim* s, int inst, int c) noexcept nogil:
@@ -181,7 +216,8 @@ cdef inline void _plain_dispatch_queue(Sim* s, int inst, int c) noexcept nogil:
 cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
     """_on_arrival at a plain client: the request's one call goes out as _start_root,
     _begin_calls, _next_sequential, _issue_call, _start_plain_attempt and _send make it."""
-    cdef int j = _new_job(s), k, link, inst, dst
+    cdef int j = _new_job(s), k, link, inst, dst, gen = 0, seq = 0
+    cdef bint hop = 0
     cdef int64_t t
     cdef double lat
     cdef double* counts
@@ -228,13 +264,26 @@ cdef void _plain_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:
                                s.calls[k].seq, link, O_UNAVAILABLE)
                 else:
                     s.calls[k].inst = inst
-                    _push_at(s, _ns_after(s.now_ns, s.now, lat), 0, <int>s.lh[link].lane,
-                             EV_PLAIN_CALL_ARRIVE if s.lh[link].dst_plain else EV_CALL_ARRIVE, k, s.calls[k].gen,
-                               s.calls[k].seq, link, inst)
+                    t = _ns_after(s.now_ns, s.now, lat)
+                    if t == s.now_ns and s.now_n == 0 and s.lh[link].dst_plain:
+                        # the line's head, written only if the hop waits (_hop_now)
+                        if _push_head(s):
+                            hop = 1
+                            gen = s.calls[k].gen
+                            seq = s.calls[k].seq
+                    else:
+                        _push_at(s, t, 0, <int>s.lh[link].lane,
+                                 EV_PLAIN_CALL_ARRIVE if s.lh[link].dst_plain else EV_CALL_ARRIVE, k, s.calls[k].gen,
+                                 s.calls[k].seq, link, inst)
     # rounded once: what _push would round it to; a Poisson client at one rate drawn in place
     t = _ns(_next_poisson(s, c, s.now) if s.c_poisson_mean[c] > 0 else _next_arrival(s, c, s.now, 0))
     if t < end_ns:
         _push_ns(s, t, 0, EV_PLAIN_ARRIVAL, c, 0, 0, 0, 0)
+    if hop:
+        if _hop_now(s):
+            _plain_call_arrive(s, k, gen, seq, link, inst, 1)
+        else:
+            _fill(&s.now_q[s.now_head], EV_PLAIN_CALL_ARRIVE, k, gen, seq, link, inst)
 
 
 cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept nogil:

@@ -152,6 +152,8 @@ cdef struct Sim:
     int64_t pool_limit     # what they may hold (0: no limit)
     int64_t stall_limit    # events allowed without the clock advancing (0: no limit)
     int64_t stalled        # events since the clock last advanced
+    int64_t stall_cap      # stall_limit for the loop's test, "none" as the largest value (_run)
+    int64_t ev_left        # events the loop may still take in this call of _run (_run, _hop_now)
 
     # the design's tables (engine/_tables.pxd), read in place from the compiler's arrays
     ComponentRow* comps

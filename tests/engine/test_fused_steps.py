@@ -60,6 +60,19 @@ def test_the_fused_steps_answer_what_the_whole_ones_do(load):
     assert list(differences(fused, whole)) == []
 
 
+def test_a_hop_taken_at_once_is_one_of_the_events_a_slice_allows():
+    # a fused step runs its zero-delay hop at once (_hop_now) only while the slice has room
+    # for it, and counts it: slices of 7 events end where asked, and the run is the same
+    options = RunOptions(duration=60.0, warmup=7.5, bucket=5.0)
+    sliced = Simulation(mm4_design(3.2), options)
+    while not sliced.finished:
+        before = sliced.events_processed
+        if not sliced.advance(max_events=7):
+            assert sliced.events_processed - before == 7
+    assert list(differences(run_case(mm4_design(3.2), None, options, sim=sliced),
+                            run_case(mm4_design(3.2), None, options))) == []
+
+
 @pytest.mark.parametrize("example", ["mmc", "microservices", "three_tier"])
 def test_faults_at_plain_components_take_the_same_turns(example):
     # experiments crash, slow and fail plain services and links: the tests the fused steps
