@@ -23,8 +23,10 @@ endif
 run: sysdeps $(ENGINE_BUILT)
 	$(PY) main.py
 
+# One test process per processor: the suite is two thousand independent tests, most of them
+# the engine's or Qt's work on one thread, so two processors take half the time of one.
 test: sysdeps lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n auto
 
 # Style, types and layer contracts; mypy and lint-imports import the compiled engine, hence the stamp.
 lint: $(ENGINE_BUILT)
