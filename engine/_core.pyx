@@ -84,8 +84,9 @@ _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "cou
                       *((f, np.uint8) for f in ("zone_aware", "plain", "src_plain", "dst_plain")), ("probability", np.float64),
                       *((f, np.int32) for f in ("lane", "faulted", "first_inst", "n_inst")),
                       ("active", np.int32), ("sent_plain", np.int32), ("rr", np.int64)])
-# engine/_state.pxd's CompLat, likewise: its first three fields are b_lat, the last five tot_lat
-_COMP_LAT = np.dtype([(f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_n", "t_max", "all_sum", "all_n")])
+# engine/_state.pxd's CompLat, likewise: its first three fields are b_lat
+_COMP_LAT = np.dtype([*((f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_max")), ("stage", np.uint16, (4,)),
+                      *((f, np.float64) for f in ("all_sum", "all_n"))])
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -518,7 +519,7 @@ cdef class Core:
         keep["tot_area"] = np.zeros((max(n_c, 1), NA))
         self.s.cl = <CompLat*>_records(keep, "_cl_", _COMP_LAT, sizeof(CompLat), n_c)
         keep["b_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, :3]
-        keep["tot_lat"] = keep["_cl_hot"].view(np.float64).reshape(-1, 8)[:, 3:]
+        keep["tot_lat"] = np.zeros((max(n_c, 1), 5))
         self.s.hist_t = _histogram_pool(&self._hist[0], keep, "hist_t_pool", n_c)
         self.s.hist_b = _histogram_pool(&self._hist[1], keep, "hist_b_pool", n_c)
         keep["b_used"] = np.zeros(max(n_c, 1) * NBW, dtype=np.uint64)
@@ -705,8 +706,20 @@ cdef class Core:
         """The arrays the results are built from (shared, not copied)."""
         self._rows.rebuild(&self.s)
         self._rows.fold(&self.s)
-        self._keep["_c_area"] = self._keep["_c_hot"]["area"].reshape(-1)   # n_c * NA, as it always was
-        return self._keep
+        keep = self._keep
+        keep["_c_area"] = keep["_c_hot"]["area"].reshape(-1)   # n_c * NA, as it always was
+        # Since the warm-up, per component: the latencies served (sum, count, largest), and
+        # every answer's (sum, count). A refusal is an answer that is not served, and the
+        # only one: served is counted as the answers less the refusals (_record_done).
+        lat, tot_c = keep["_cl_hot"], keep["tot_c"]
+        tot = keep["tot_lat"]
+        tot[:, 0] = lat["t_sum"]
+        tot[:, 1] = lat["all_n"] - (tot_c[:, MC_OUT + O_REJECTED] + tot_c[:, MC_OUT + O_SHORT_CIRCUITED]
+                                    + tot_c[:, MC_OUT + O_UNAVAILABLE])
+        tot[:, 2] = lat["t_max"]
+        tot[:, 3] = lat["all_sum"]
+        tot[:, 4] = lat["all_n"]
+        return keep
 
     cdef HistPool* _run_rest(self):
         """The run's histogram takes in a bucket's latencies when the bucket is flushed

@@ -106,8 +106,10 @@ cdef enum:
     # A component's latency buffer: a ring of the bins of its bucket's latencies, the i-th
     # of the bucket (i: its latency count, CompLat's b_n, before it) in slot i % LB_SLOTS,
     # after what only a spill or the flush reads: how many of the bucket's latencies are
-    # counted in its histogram (hist_b). A latency thus writes its CompLat line and a slot,
-    # which streams (a line every 32 latencies), and nothing else. A component that answers up to
+    # counted in its histogram (hist_b). A latency thus writes its CompLat line, which stages
+    # the bins four at a time (CompLat.stage: a component's slot line, among a thousand,
+    # was a cache miss at every latency), and every fourth latency four slots (_unstage
+    # writes out a group not yet whole before the ring is read). A component that answers up to
     # LB_SLOTS a bucket (a service among a thousand: about a hundred) keeps them all here,
     # and the flush folds them from here (_fold_buffered) without ever writing the bucket's
     # histogram, whose lines would each be a cache miss at the latency and another at the
@@ -182,6 +184,7 @@ cdef inline void _fold_bucket_latencies(Sim* s, int c, int64_t n, double* p50, d
     cdef double rank[3]
     cdef double out[3]
     cdef int found = 0
+    _unstage(s, c)
     rank[0] = 0.50 * n
     rank[1] = 0.90 * n
     rank[2] = 0.99 * n
@@ -299,6 +302,15 @@ cdef inline void _fold_buffered(Sim* s, int c, uint16_t* slot, int n, double* ra
             acc += h
 
 
+cdef inline void _unstage(Sim* s, int c) noexcept nogil:
+    """Write the bins of ``c``'s group of four not yet whole (CompLat.stage) to its ring,
+    which is then whole up to the bucket's latest latency: before the ring is read."""
+    cdef uint16_t* buf = &s.lat_buf[<int64_t>c * LB_STRIDE]
+    cdef int64_t i, n = <int64_t>s.cl[c].b_n
+    for i in range(n & ~(<int64_t>3), n):
+        buf[LB_HEAD + (i & (LB_SLOTS - 1))] = s.cl[c].stage[i & 3]
+
+
 cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
     """Count the bins of component ``c``'s bucket not yet counted into its bucket's histogram:
     _hist_at's steps with the component's chunk row and the pool's counts read once, where
@@ -314,6 +326,7 @@ cdef inline void _count_latencies(Sim* s, int c) noexcept nogil:
     cdef int64_t i, n = <int64_t>s.cl[c].b_n
     cdef int b
     cdef int32_t k
+    _unstage(s, c)
     for i in range((<int64_t*>buf)[LB_COUNTED], n):
         b = buf[LB_HEAD + (i & (LB_SLOTS - 1))]
         k = chunks[b >> HC_BITS]
@@ -773,7 +786,9 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
     # histogram line written per latency misses the cache when hundreds of components take
     # turns, while a batch of them is counted with their misses overlapping, or never.
     k = <int64_t>s.cl[c].b_n
-    s.lat_buf[<int64_t>c * LB_STRIDE + LB_HEAD + (k & (LB_SLOTS - 1))] = <uint16_t>b
+    s.cl[c].stage[k & 3] = <uint16_t>b
+    if (k & 3) == 3:
+        memcpy(&s.lat_buf[<int64_t>c * LB_STRIDE + LB_HEAD + (k & (LB_SLOTS - 4))], s.cl[c].stage, sizeof(s.cl[c].stage))
     s.cl[c].b_sum += latency
     s.cl[c].b_n += 1
     if latency > s.cl[c].b_max:
@@ -784,7 +799,6 @@ cdef inline void _record_done(Sim* s, int c, int outcome, double latency, bint s
         s.cl[c].all_sum += latency
         s.cl[c].all_n += 1
         s.cl[c].t_sum += latency
-        s.cl[c].t_n += 1
         if latency > s.cl[c].t_max:
             s.cl[c].t_max = latency
 

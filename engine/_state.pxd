@@ -110,9 +110,9 @@ cdef struct CompLat:
     double b_sum            # the current bucket's: sum, count, largest
     double b_n
     double b_max
-    double t_sum            # served since the warm-up: sum, count, largest
-    double t_n
-    double t_max
+    double t_sum            # served since the warm-up: sum, largest; their count is all_n
+    double t_max            # less the refusals (Core.state_arrays), so stage has its place
+    uint16_t stage[4]       # the bins of the bucket's latest group of four till it is whole
     double all_sum          # every answer's sojourn since the warm-up: sum, count
     double all_n
 
@@ -353,7 +353,7 @@ cdef struct Sim:
     double* warm_l
     double* tot_area     # minus the areas accumulated before the warm-up ended
     double* c_cum_area   # areas of the buckets flushed so far
-    CompLat* cl         # per component, its latency sums (one record; tot_lat is their t_sum.. all_n)
+    CompLat* cl         # per component, its latency sums (one record; tot_lat is built from them)
     HistPool* hist_t     # per component, the buckets flushed since the warm-up (see _record_done)
     HistPool* hist_b     # per component, the current bucket's latencies counted so far
     bint hist_split      # hist_t has been told which of the current bucket's latencies preceded the warm-up
