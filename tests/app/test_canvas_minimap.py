@@ -20,12 +20,12 @@ def test_the_minimap_shows_only_while_the_design_is_bigger_than_the_view(window,
     spread_design(doc)
     view.reset_zoom()
     view.centerOn(0, 0)
-    qtbot.waitUntil(minimap.isVisible, timeout=2000)
+    qtbot.waitUntil(minimap.isVisible, timeout=20_000)
     port = view.viewport().rect()
     assert port.contains(minimap.geometry())
     assert minimap.geometry().right() > port.center().x() and minimap.geometry().bottom() > port.center().y()
     view.fit()
-    qtbot.waitUntil(lambda: not minimap.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: not minimap.isVisible(), timeout=20_000)
 
 
 def test_clicking_the_minimap_centres_the_view_there(window, qtbot):
@@ -34,7 +34,7 @@ def test_clicking_the_minimap_centres_the_view_there(window, qtbot):
     view, minimap = window.view, window.view.minimap
     view.reset_zoom()
     view.centerOn(0, 0)
-    qtbot.waitUntil(minimap.isVisible, timeout=2000)
+    qtbot.waitUntil(minimap.isVisible, timeout=20_000)
     far = doc.component_named("s11")  # the bottom-right component
     spot = minimap.to_map(window.scene.node_item(far.id).mapRectToScene(window.scene.node_item(far.id).body_rect()))
     qtbot.mouseClick(minimap, Qt.MouseButton.LeftButton, pos=spot.center().toPoint())

@@ -437,7 +437,7 @@ def test_design_name_and_notes_edit_undoably(window, qtbot):
     pane.notes.setFocus()
     pane.notes.setPlainText("p99 under 300 ms")
     window.view.setFocus()
-    qtbot.waitUntil(lambda: doc.design.description == "p99 under 300 ms", timeout=1000)
+    qtbot.waitUntil(lambda: doc.design.description == "p99 under 300 ms", timeout=20_000)
     doc.undo_stack.undo()
     assert doc.design.description == ""
 

@@ -110,7 +110,7 @@ def test_banner_judges_while_the_run_goes(qtbot, example_window):
     qtbot.waitUntil(lambda: ui.session.variants[ui.session.primary].now > 80, timeout=20_000)
     with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
         ui.stop()
-    qtbot.waitUntil(lambda: not ui.dashboard.redrawing, timeout=2_000)  # the verdicts follow on its ticks
+    qtbot.waitUntil(lambda: not ui.dashboard.redrawing, timeout=20_000)  # the verdicts follow on its ticks
     # Stopped early, the journey has not recovered *yet*: no final word on it.
     text = ui.verdicts.banner.text()
     assert text.startswith("… Run stopped at ") and ui.verdicts.banner.state == PENDING

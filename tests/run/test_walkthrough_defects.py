@@ -56,7 +56,7 @@ def test_the_status_bar_does_not_say_ready_while_a_run_goes(qtbot, calm_shop):
     ui.speed_combo.setCurrentIndex(1)  # slow enough to look while it goes
     assert w.problems_label.text() == "✓ ready to run"
     ui.run_action.trigger()
-    qtbot.waitUntil(lambda: ui.controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: ui.controller.running, timeout=20_000)
     assert "ready" not in w.problems_label.text() and "running" in w.problems_label.text()
     with qtbot.waitSignal(ui.controller.idle, timeout=20_000):
         ui.stop()
@@ -124,7 +124,7 @@ def test_the_empty_dashboard_does_not_scroll(qtbot, tmp_path):
         assert dashboard.scroll.verticalScrollBar().maximum() == 0
         assert dashboard.placeholder.height() <= dashboard.scroll.viewport().height()
         ui.run_action.trigger()
-        qtbot.waitUntil(lambda: dashboard.pages.currentWidget() is dashboard.splitter, timeout=5_000)
+        qtbot.waitUntil(lambda: dashboard.pages.currentWidget() is dashboard.splitter, timeout=20_000)
         qtbot.wait(50)
         assert dashboard.plots_widget.height() >= dashboard.plots_widget.minimumHeight()
     finally:

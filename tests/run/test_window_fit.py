@@ -90,7 +90,7 @@ def test_resilience_forms_show_whole_values_and_units(qtbot, small_window, scree
         pane.list.setCurrentRow(row)
         form = pane.form
         # The scroll area takes the new form's height from a posted event: let the layout settle.
-        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
+        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=20_000)
         assert not _problems(form), _problems(form)
 
 
@@ -225,11 +225,11 @@ def test_properties_and_fault_forms_show_whole_values(qtbot, small_window, scree
     for component in w.document.design.components:
         w.document.set_selection([component.id])
         form = w.properties.form
-        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
+        qtbot.waitUntil(lambda form=form: not _problems(form), timeout=20_000)
     w.faults_dock.raise_()
     form = w.faults.form
     assert form is not None
-    qtbot.waitUntil(lambda form=form: not _problems(form), timeout=3000)
+    qtbot.waitUntil(lambda form=form: not _problems(form), timeout=20_000)
 
 
 def test_the_experiment_box_shows_every_bundled_experiments_name_whole(qtbot, small_window):
