@@ -19,7 +19,7 @@ from engine._structs cimport Event, EventBody, Job, JobTimes, Call, Rng
 from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
-from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, HistPool, N_LANES, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
+from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, LinkSums, HistPool, N_LANES, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
 from engine._random cimport _seed, _draw
 from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
@@ -87,6 +87,8 @@ _LINK_HOT = np.dtype([*((f, np.int32) for f in ("src", "dst", "dist", "od", "cou
 # engine/_state.pxd's CompLat, likewise: its first three fields are b_lat
 _COMP_LAT = np.dtype([*((f, np.float64) for f in ("b_sum", "b_n", "b_max", "t_sum", "t_max")), ("stage", np.uint16, (4,)),
                       *((f, np.float64) for f in ("all_sum", "all_n"))])
+# engine/_state.pxd's LinkSums, likewise
+_LINK_SUMS = np.dtype([(f, np.float64) for f in ("ok", "lat", "lat_total", "pad")])
 HISTOGRAM_MIN = H_MIN
 HISTOGRAM_GAMMA = H_GAMMA
 
@@ -539,6 +541,7 @@ cdef class Core:
         keep["_l_counted"] = np.zeros(max(n_l, 1), dtype=np.uint8)
         cdef unsigned char[::1] l_counted = keep["_l_counted"]
         self.s.l_counted = &l_counted[0]
+        self.s.l_sums = <LinkSums*>_records(keep, "_ls_", _LINK_SUMS, sizeof(LinkSums), n_l)
         self.s.l_cb = _iptr(zi("_l_cb", n_l))
         keep["_l_watch"] = np.zeros(max(n_l, 8), dtype=np.uint8)   # read eight at a time
         keep["_c_guard"] = np.zeros(max(n_c, 1), dtype=np.uint8)

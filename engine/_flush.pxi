@@ -2,6 +2,14 @@
 # when the run ends. Included by _loop.pyx (it shares the loop's module and imports).
 from engine._records cimport REC_GAUGES, REC_LEVELS
 
+cdef inline int64_t _take_counts_l(Sim* s, int l, double* out) noexcept nogil:
+    """Settle link ``l``'s row and move its bucket's counts to ``out`` (_take_packed): the
+    bucket's latency sum, which a settle writes rather than adds, starts again from zero."""
+    _settle_counts_l(s, l)
+    s.l_sums[l].lat = 0.0
+    return _take_packed(out, &s.ml_row[l * ROW_W], ML_TOTALS)
+
+
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed
     (engine/_metrics.pxd, "Rows"), and end what a quiet bucket ends."""
@@ -106,10 +114,9 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
         # and its record is its counts alone (REC_GAUGES).
         if not s.l_watch[l]:
             if s.l_counted[l]:
-                _settle_counts_l(s, l)
                 s.rl_idx[s.rl_n] = l
                 s.rl_n += 1
-                s.rl_vn += _take_packed(&s.rl_val[s.rl_vn], &s.ml_row[l * ROW_W], ML_TOTALS)
+                s.rl_vn += _take_counts_l(s, l, &s.rl_val[s.rl_vn])
                 s.l_counted[l] = 0
             continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and
@@ -126,11 +133,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             lg[MLG_CB_FAILURE_RATE] = _cb_rate(s, l, RATE_FAILURE)
         lg[MLG_BH_INUSE] = s.l_bh_inuse[l]
         if s.l_counted[l] or memcmp(lg, &s.l_last_g[l * NMLG], NMLG * sizeof(double)) != 0:
-            _settle_counts_l(s, l)
             s.rl_idx[s.rl_n] = l
             s.rl_n += 1
             r = &s.rl_val[s.rl_vn]
-            k = _take_packed(r, &s.ml_row[l * ROW_W], ML_TOTALS)
+            k = _take_counts_l(s, l, r)
             memcpy(&eight, r, sizeof(double))
             eight |= <uint64_t>1 << REC_GAUGES
             memcpy(r, &eight, sizeof(double))

@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
+    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _count_answer_l, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed
@@ -832,11 +832,7 @@ cdef void _finish_call(Sim* s, int k, int outcome) noexcept nogil:
     if s.calls[k].parent >= 0:   # calls: a hedged copy answers its call, not the job
         _hedge_copy_done(s, k, outcome)
         return
-    _count_l(s, link, ML_OUT + outcome, 1.0)
-    if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-        _sum_l(s, link, ML_REFUSED_TIME, took)
-    else:
-        _sum_l(s, link, ML_LAT_SUM, took)
+    _count_answer_l(s, link, outcome, took)
     s.lh[link].active -= 1
     if s.calls[k].retrying:
         s.l_active_retries[link] -= 1

@@ -7,7 +7,7 @@ from libc.string cimport memcpy
 from engine._clock cimport _ns, _seconds
 
 from engine._codes cimport *
-from engine._state cimport Sim, HistPool
+from engine._state cimport Sim, HistPool, LinkSums
 
 # Log-bucketed latency histogram: bins grow by 0.5 %, 1 µs .. ~6.9 h. A percentile is
 # interpolated inside the bin that holds it (``_histogram_quantile``), so it lies in the
@@ -659,13 +659,39 @@ cdef inline void _settle_counts_c(Sim* s, int c) noexcept nogil:
 
 
 cdef inline void _settle_counts_l(Sim* s, int l) noexcept nogil:
-    """Write into link ``l``'s live row its calls of the current bucket sent with their one
-    attempt (LinkHot.sent_plain), each a call and an attempt: a send then writes the link's
-    line and not its row's too. As _settle_counts_c, before anything reads the row."""
+    """Write into link ``l``'s live row what the current bucket counted outside it, so that
+    neither a call nor its answer writes the row's line:
+    - its calls sent with their one attempt (LinkHot.sent_plain), each a call and an attempt;
+    - its answers with O_OK and its latency sums (LinkSums, _count_answer_l). The sums are
+      written, not added: they are the row's, summed in the answers' order, so they are the
+      same to the last bit however often the row is read (the flush zeroes the bucket's).
+    As _settle_counts_c, before anything reads the row."""
     cdef double* row = &s.ml_row[l * ROW_W]
+    cdef LinkSums* sums = &s.l_sums[l]
     row[ML_SLOT[ML_CALLS]] += s.lh[l].sent_plain
     row[ML_SLOT[ML_ATTEMPTS]] += s.lh[l].sent_plain
     s.lh[l].sent_plain = 0
+    row[ML_SLOT[ML_OUT + O_OK]] += sums.ok
+    sums.ok = 0
+    row[ML_SLOT[ML_LAT_SUM]] = sums.lat
+    row[ML_TOTAL[ML_LAT_SUM - ML_BH_WAIT_SUM]] = sums.lat_total
+
+
+cdef inline void _count_answer_l(Sim* s, int l, int outcome, double took) noexcept nogil:
+    """A call over link ``l`` ended with ``outcome`` after ``took`` seconds: a refusal's time
+    goes to the row (rare), the rest to the link's LinkSums."""
+    cdef LinkSums* sums = &s.l_sums[l]
+    s.l_counted[l] = 1
+    if outcome == O_OK:
+        sums.ok += 1
+    else:
+        _count_in(&s.ml_row[l * ROW_W], ML_SLOT[ML_OUT + outcome], 1.0)
+        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
+            _sum_l(s, l, ML_REFUSED_TIME, took)
+            return
+    sums.lat += took
+    if s.measuring:
+        sums.lat_total += took
 
 
 cdef inline void _count_sent_plain(Sim* s, int l) noexcept nogil:

@@ -300,14 +300,9 @@ cdef void _plain_answer(Sim* s, int k, int gen, int seq, int outcome) noexcept n
     # an answer's usual outcome spelled as a constant, here and at the request's end: the
     # slots of its counts are then known when compiled, not looked up in their tables
     if outcome == O_OK:
-        _count_l(s, link, ML_OUT + O_OK, 1.0)
-        _sum_l(s, link, ML_LAT_SUM, took)
+        _count_answer_l(s, link, O_OK, took)
     else:
-        _count_l(s, link, ML_OUT + outcome, 1.0)
-        if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
-            _sum_l(s, link, ML_REFUSED_TIME, took)
-        else:
-            _sum_l(s, link, ML_LAT_SUM, took)
+        _count_answer_l(s, link, outcome, took)
     s.lh[link].active -= 1
     s.calls[k].inst = -1
     _free_call(s, k)   # a plain call never retries: no retry to count off

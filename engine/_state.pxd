@@ -117,6 +117,16 @@ cdef struct CompLat:
     double all_n
 
 
+cdef struct LinkSums:
+    # What an answer counts at its link (_count_answer_l), for the current bucket, in records
+    # of their own: 32 KB at a thousand links, where the link's row was a cold line an answer.
+    # _settle_counts_l writes them into the row wherever it is read.
+    double ok               # answers with O_OK not yet counted in the row
+    double lat              # the bucket's latency sum (ML_LAT_SUM), added in the answers' order
+    double lat_total        # the same since the warm-up (the row's total of ML_LAT_SUM)
+    double pad
+
+
 cdef struct Halts:
     # The reasons the loop stops before the run's end, a byte each, so that the loop tests
     # all of them with one load of the word they share (Stops.any), not three
@@ -344,6 +354,7 @@ cdef struct Sim:
     double* mc_row          # the current bucket's counts, cleared at its flush, and the run's amounts (engine/_metrics.pxd, "Rows")
     double* ml_row
     unsigned char* l_counted  # per link, counted in the current bucket
+    LinkSums* l_sums        # per link, its answers' counts and sums (LinkSums)
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
     void (*catch_up)(Sim* s, int c) noexcept nogil   # _metrics._catch_up_now, called, not inlined (Core sets it)
