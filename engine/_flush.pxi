@@ -10,6 +10,25 @@ cdef inline int64_t _take_counts_l(Sim* s, int l, double* out) noexcept nogil:
     return _take_packed(out, &s.ml_row[l * ROW_W], ML_TOTALS)
 
 
+cdef inline int64_t _take_counts_outside(Sim* s, int l, double* out) noexcept nogil:
+    """_take_counts_l for a link counted only outside its row (L_OUTSIDE), whose row is then
+    zero but for its totals, which no record takes: the same record, packed from a copy of
+    the row's first line with those counts in their places (all of them before ROW_HOT), so
+    that a link answered about once a bucket (a balancer's over a thousand targets) is not
+    one more line a bucket."""
+    cdef double first[ROW_HOT + 1]
+    cdef LinkSums* sums = &s.l_sums[l]
+    memset(first, 0, sizeof(first))
+    first[ML_SLOT[ML_CALLS]] = s.lh[l].sent_plain
+    first[ML_SLOT[ML_ATTEMPTS]] = s.lh[l].sent_plain
+    first[ML_SLOT[ML_OUT + O_OK]] = sums.ok
+    first[ML_SLOT[ML_LAT_SUM]] = sums.lat
+    s.lh[l].sent_plain = 0
+    sums.ok = 0
+    sums.lat = 0.0
+    return _take_packed(out, first, ML_TOTALS)
+
+
 cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
     """End bucket ``b``: record the components active in it and the links that changed
     (engine/_metrics.pxd, "Rows"), and end what a quiet bucket ends."""
@@ -116,7 +135,10 @@ cdef void _flush_bucket(Sim* s, int b, double width) noexcept nogil:
             if s.l_counted[l]:
                 s.rl_idx[s.rl_n] = l
                 s.rl_n += 1
-                s.rl_vn += _take_counts_l(s, l, &s.rl_val[s.rl_vn])
+                if s.l_counted[l] & L_IN_ROW:
+                    s.rl_vn += _take_counts_l(s, l, &s.rl_val[s.rl_vn])
+                else:
+                    s.rl_vn += _take_counts_outside(s, l, &s.rl_val[s.rl_vn])
                 s.l_counted[l] = 0
             continue
         # A link without a breaker, not counted, whose bulkhead use is as last recorded and

@@ -11,7 +11,7 @@ from libc.string cimport memcpy, memset, memcmp
 from engine._structs cimport Event, Rng
 from engine._codes cimport *
 
-from engine._state cimport Sim, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
+from engine._state cimport Sim, LinkSums, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
 from engine._random cimport _next, _uniform, _expo, _draw
 from engine._pools cimport _new_job, _new_untimed_job, _free_job, _new_plain_call, _reset_call_policy, _free_call, _node_free, _node_live
 from engine._heap cimport _push, _push_lane, _push_at, _push_edge, _push_ns, _pop, _next_time, _events_pending, _push_head, _fill, _peek
@@ -20,7 +20,7 @@ from engine._eventlog cimport _log
 from engine._metrics cimport (
     NB, _histogram_init, _histogram_bin, _fold_bucket_latencies, _count_c, _count_l, _count_c_pair,
     _sum_c, _sum_l, _touch_counted, _touch_client,
-    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _count_answer_l, _touch, _catch_up_all, _hp_apply, ROW_W, MC_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
+    _start_measuring, _settle_counts_c, _settle_counts_l, _count_sent_plain, _count_answer_l, _touch, _catch_up_all, _hp_apply, ROW_W, ROW_HOT, L_IN_ROW, MC_SLOT, ML_SLOT, MC_TOTALS, ML_TOTALS, _count_in,
     _on_warmup_end, _record_done, _hist_at
 )
 from engine._records cimport _rows_room, _take_packed

@@ -417,6 +417,10 @@ cdef extern from *:
 cdef enum:
     ROW_W = 24    # a live counter row's width: three whole cache lines
     ROW_HOT = 7   # the counts a request makes come before it; set, the row's other lines are in use
+    # Sim.l_counted: a link counted in its row, or only in its LinkHot.sent_plain and LinkSums,
+    # which the flush then packs without reading the row (_take_counts_outside)
+    L_IN_ROW = 1
+    L_OUTSIDE = 2
     # the places of MC_TOTAL and ML_TOTAL, a bit each, which a flush leaves in the row
     MC_TOTALS = (1 << 19) | (1 << 20)
     ML_TOTALS = (1 << 4) | (1 << 20) | (1 << 21)
@@ -607,7 +611,7 @@ cdef inline void _count_c(Sim* s, int c, int field, double v) noexcept nogil:
 
 
 cdef inline void _count_l(Sim* s, int l, int field, double v) noexcept nogil:
-    s.l_counted[l] = 1
+    s.l_counted[l] = L_IN_ROW
     _count_in(&s.ml_row[l * ROW_W], ML_SLOT[field], v)
 
 
@@ -631,7 +635,7 @@ cdef inline void _sum_c(Sim* s, int c, int field, double v) noexcept nogil:
 
 cdef inline void _sum_l(Sim* s, int l, int field, double v) noexcept nogil:
     cdef double* row = &s.ml_row[l * ROW_W]
-    s.l_counted[l] = 1
+    s.l_counted[l] = L_IN_ROW
     _count_in(row, ML_SLOT[field], v)
     if s.measuring:
         row[ML_TOTAL[field - ML_BH_WAIT_SUM]] += v
@@ -665,9 +669,11 @@ cdef inline void _settle_counts_l(Sim* s, int l) noexcept nogil:
     - its answers with O_OK and its latency sums (LinkSums, _count_answer_l). The sums are
       written, not added: they are the row's, summed in the answers' order, so they are the
       same to the last bit however often the row is read (the flush zeroes the bucket's).
-    As _settle_counts_c, before anything reads the row."""
+    As _settle_counts_c, before anything reads the row, which then holds them (L_IN_ROW)."""
     cdef double* row = &s.ml_row[l * ROW_W]
     cdef LinkSums* sums = &s.l_sums[l]
+    if s.l_counted[l]:
+        s.l_counted[l] = L_IN_ROW
     row[ML_SLOT[ML_CALLS]] += s.lh[l].sent_plain
     row[ML_SLOT[ML_ATTEMPTS]] += s.lh[l].sent_plain
     s.lh[l].sent_plain = 0
@@ -681,10 +687,11 @@ cdef inline void _count_answer_l(Sim* s, int l, int outcome, double took) noexce
     """A call over link ``l`` ended with ``outcome`` after ``took`` seconds: a refusal's time
     goes to the row (rare), the rest to the link's LinkSums."""
     cdef LinkSums* sums = &s.l_sums[l]
-    s.l_counted[l] = 1
     if outcome == O_OK:
+        s.l_counted[l] |= L_OUTSIDE
         sums.ok += 1
     else:
+        s.l_counted[l] = L_IN_ROW
         _count_in(&s.ml_row[l * ROW_W], ML_SLOT[ML_OUT + outcome], 1.0)
         if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
             _sum_l(s, l, ML_REFUSED_TIME, took)
@@ -697,7 +704,7 @@ cdef inline void _count_answer_l(Sim* s, int l, int outcome, double took) noexce
 cdef inline void _count_sent_plain(Sim* s, int l) noexcept nogil:
     """A call over link ``l`` with its one attempt: counted in the link's line, and in its row
     when that is next read (_settle_counts_l)."""
-    s.l_counted[l] = 1
+    s.l_counted[l] |= L_OUTSIDE
     s.lh[l].sent_plain += 1
 
 

@@ -353,7 +353,8 @@ cdef struct Sim:
     # cache lines); what only the flush reads comes at its end.
     double* mc_row          # the current bucket's counts, cleared at its flush, and the run's amounts (engine/_metrics.pxd, "Rows")
     double* ml_row
-    unsigned char* l_counted  # per link, counted in the current bucket
+    unsigned char* l_counted  # per link, counted in the current bucket: L_IN_ROW in its row (and
+                              # maybe elsewhere), L_OUTSIDE only outside it (_settle_counts_l)
     LinkSums* l_sums        # per link, its answers' counts and sums (LinkSums)
     double bucket_start     # the clock at the current bucket's start (its EV_BUCKET)
     int64_t* c_flushed      # per component, the bucket its area (CompHot) covers: older ones are caught up when it is next active
