@@ -267,13 +267,20 @@ cdef inline void _fill(EventBody* ev, int type, int a, int b, int c, int d, int 
         ev.e = e
 
 
+cdef inline bint _room_for_one(Sim* s) noexcept nogil:
+    """Whether one more event fits in the heap and the line (the rings' events use neither),
+    the arrays grown if they were full; 0 when no memory was left."""
+    if s.heap_n + s.now_n == s.heap_cap:
+        # rare: out of line, so that the push keeps its few registers (and can be inlined)
+        return _out_of_line(_events_grow_step, s)
+    return 1
+
+
 cdef inline EventBody* _push_key(Sim* s, int64_t t, bint edge, int lane) noexcept nogil:
     """Order an event due at ``t`` ns and return its record to fill (NULL: no memory left)."""
     cdef EventBody* body
-    if s.heap_n + s.now_n == s.heap_cap:   # the heap and the line as full as their arrays (the rings' events use neither)
-        # rare: out of line, so that the push keeps its few registers (and can be inlined)
-        if not _out_of_line(_events_grow_step, s):
-            return NULL
+    if not _room_for_one(s):
+        return NULL
     if t == s.now_ns and not edge:
         # small enough to be inlined where the event is pushed, its body filled in place
         s.seq += 1
@@ -287,9 +294,8 @@ cdef inline bint _push_head(Sim* s) noexcept nogil:
     """_push_key of an ordinary event due now while the line is empty, its body left unwritten:
     the line's head, now_q[now_head], for the step that pushed it to write, or to take off the
     line and run at once (engine/_plain.pxi, _hop_now). 0 when no memory was left."""
-    if s.heap_n + s.now_n == s.heap_cap:
-        if not _out_of_line(_events_grow_step, s):
-            return 0
+    if not _room_for_one(s):
+        return 0
     s.seq += 1
     s.now_n = 1
     return 1

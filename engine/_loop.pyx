@@ -62,9 +62,7 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             s.stalled = 0
             _clock_to(s, ev.t)
         else:
-            s.stalled += 1
-            if s.stalled > stall_cap:
-                s.stops.why.code = HALT_STALLED
+            _count_stalled(s, stall_cap)
         s.ev_left -= 1
         _dispatch(s, &ev, end_ns)
     s.events_processed += limit - s.ev_left
@@ -73,6 +71,13 @@ cdef void _run(Sim* s, double until, int64_t max_events) noexcept nogil:
             _clock_to(s, until_ns)
         if until >= s.duration and not s.finished:
             _finalize(s)
+
+
+cdef inline void _count_stalled(Sim* s, int64_t stall_cap) noexcept nogil:
+    """One more event at the same instant as the last: too many in a row stop the run."""
+    s.stalled += 1
+    if s.stalled > stall_cap:
+        s.stops.why.code = HALT_STALLED
 
 
 cdef inline void _clock_to(Sim* s, int64_t t) noexcept nogil:

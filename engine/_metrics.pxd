@@ -691,8 +691,7 @@ cdef inline void _count_answer_l(Sim* s, int l, int outcome, double took) noexce
         s.l_counted[l] |= L_OUTSIDE
         sums.ok += 1
     else:
-        s.l_counted[l] = L_IN_ROW
-        _count_in(&s.ml_row[l * ROW_W], ML_SLOT[ML_OUT + outcome], 1.0)
+        _count_l(s, l, ML_OUT + outcome, 1.0)
         if outcome == O_REJECTED or outcome == O_SHORT_CIRCUITED or outcome == O_UNAVAILABLE:
             _sum_l(s, l, ML_REFUSED_TIME, took)
             return

@@ -64,9 +64,7 @@ cdef inline bint _hop_now(Sim* s) noexcept nogil:
     s.now_head = (s.now_head + 1) & (s.heap_cap - 1)
     s.now_n -= 1
     s.ev_left -= 1
-    s.stalled += 1
-    if s.stalled > s.stall_cap:
-        s.stops.why.code = HALT_STALLED
+    _count_stalled(s, s.stall_cap)
     return 1
 
 
