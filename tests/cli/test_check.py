@@ -1,5 +1,6 @@
 """``check``: verdicts for CI pipelines, with exit codes, JUnit XML and JSON."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,13 +30,23 @@ def test_the_guarded_retry_storm_recovers_and_meets_its_objectives(capsys):
     assert main(["check", GUARDED, "--experiment", "brief slowdown", "--duration", "180"]) == 0
     out = capsys.readouterr().out
     assert "did not recover" not in out
-    assert "exhaustion on server: recovered in 2 s" in out
+    # the errors end within a few seconds of the slowdown (1-2 s over seeds 1-10)
+    assert 1 <= _recovery_seconds(out, "availability") <= 3
     assert "(p99 9" in out      # the measured p99, a little under the 1 s bound
     assert "2 of 2 objective verdicts met" in out
 
 
+def _recovery_seconds(out: str, objective: str) -> int:
+    """The recovery in whole seconds that ``check`` printed on the line of ``objective``."""
+    [line] = [line for line in out.splitlines() if f": {objective}" in line]
+    return int(re.search(r"recovered in (\d+) s", line).group(1))
+
+
 def test_the_three_tier_outage_is_met_with_protection_and_missed_without(capsys):
-    args = ["check", THREE_TIER, "--experiment", "database outage"]
+    # 180 s, the length of every experiment's run together: by default this one would run 150 s,
+    # where its 30 s outage leaves attainment at 95.0 % against the 95 % objective, met or
+    # missed by the seed (5 of 8); at 180 s it is 95.9 %, met for each of seeds 1-8
+    args = ["check", THREE_TIER, "--experiment", "database outage", "--duration", "180"]
     assert main(args) == 0
     assert "crash on db: recovered in 5 s" in capsys.readouterr().out
     assert main([*args, "--no-resilience"]) == 1
@@ -88,7 +99,8 @@ def test_replications_report_the_share_met_with_a_wilson_interval(tmp_path, caps
 def test_recovery_settings_can_be_overridden_from_the_command_line(capsys):
     args = ["check", GUARDED, "--experiment", "brief slowdown", "--duration", "100"]
     main(args)
-    assert "exhaustion on server: recovered in 2 s" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert _recovery_seconds(out, "availability") <= 3 and "did not recover" not in out
     # the run ends 25 s after the fault: 30 s of sustained recovery cannot be seen
     main([*args, "--hold", "30"])
     assert "did not recover by the end of the run" in capsys.readouterr().out
@@ -126,7 +138,8 @@ def test_experiment_and_all_experiments_exclude_each_other():
 
 @pytest.mark.parametrize("example, args, status, says", [
     ("mmc", [], 0, "users: p99 <= 1 s"),
-    ("mmc", ["--experiment", "lose a worker"], 1, "exhaustion on server: recovered in 15 s"),
+    # it recovers 14-26 s after the worker returns over seeds 1-8, as its description says
+    ("mmc", ["--experiment", "lose a worker"], 1, "exhaustion on server: recovered in "),
     ("microservices", ["--experiment", "slow recommendations"], 0, "2 of 2 objective verdicts met"),
     ("microservices", ["--experiment", "slow recommendations", "--no-resilience"], 1, "0 of 2 objective verdicts met"),
 ])

@@ -62,7 +62,9 @@ def test_codel_holds_the_admitted_wait_near_target_under_overload_while_fifo_gro
     # drops are load shedding: rejected, counted as shed, never errors; the server stays busy
     assert c["outcomes"]["rejected"] == c["shed"] > 0.25 * c["arrivals"]
     assert c["outcomes"]["error"] == 0
-    assert c["utilisation"] > 0.95
+    # 0.940-0.951 over seeds 1-12 (a drop can leave a worker idle for a moment): above 0.95
+    # held for one seed in twelve
+    assert c["utilisation"] > 0.93
     assert codel.events_of("codel_dropping_began")
 
 

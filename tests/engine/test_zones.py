@@ -76,10 +76,13 @@ def test_the_example_shows_the_survivors_overload_that_one_lost_instance_does_no
     one = simulate(design, options, "one api instance lost")
     t = zone.bucket_times
     during = (t >= 70) & (t < 120)
+    # Over seeds 1-12 the zone's outage queues 4,200-5,200 and its worst p99 is 10-12 s,
+    # while one lost instance queues at most 140 and its worst p99 is 0.37-0.68 s: the bars
+    # sit between the two, clear of either's spread.
     assert zone.column("queue_length", "api")[during].max() > 1000      # 400/s of capacity left for 480/s
-    assert one.column("queue_length", "api")[during].max() < 100
+    assert one.column("queue_length", "api")[during].max() < 300
     assert zone.column("latency_p99", "users")[during].max() > 5.0
-    assert one.column("latency_p99", "users")[during].max() < 0.5
+    assert one.column("latency_p99", "users")[during].max() < 1.5
 
 
 def thin_zone(zone_aware: bool) -> m.Design:
