@@ -30,7 +30,7 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
     if s.comps[c].arrival == AR_POISSON:
         # Poisson with a time-varying rate: thinning against the schedule's peak.
         while True:
-            t += _expo(r, 1.0 / lam)
+            t += _expo(s, r, 1.0 / lam)
             if t >= s.duration:
                 return t
             # a constant rate is its own peak: no schedule to look up
@@ -63,13 +63,8 @@ cdef double _next_arrival(Sim* s, int c, double t, bint first) noexcept nogil:
 
 cdef inline double _next_poisson(Sim* s, int c, double t) noexcept nogil:
     """_next_arrival after ``t`` of a Poisson client at one rate (`c_poisson_mean`, its mean
-    gap): its thinning accepts every arrival (a uniform below 1 times the rate is at most
-    the rate), so of that test only the uniform is drawn, to leave the stream as it would."""
-    cdef Rng* r = &s.ch[c].rng
-    t += _expo(r, s.c_poisson_mean[c])
-    if not t >= s.duration:
-        _next(r)
-    return t
+    gap): thinning would accept every arrival, so none is tested."""
+    return t + _expo(s, &s.ch[c].rng, s.c_poisson_mean[c])
 
 
 cdef void _on_arrival(Sim* s, int c, int64_t end_ns) noexcept nogil:

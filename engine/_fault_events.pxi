@@ -22,7 +22,7 @@ cdef void _on_fault(Sim* s, int action) noexcept nogil:
         if start:
             for k in range(s.faults[f].inst_count):
                 inst = s.f_instances[s.faults[f].inst_first + k]
-                _push(s, s.now + _expo(&s.rng[s.n_l + f], s.faults[f].mtbf),
+                _push(s, s.now + _expo(s, &s.rng[s.n_l + f], s.faults[f].mtbf),
                            EV_RANDOM_FAIL, <int>inst, f, <int>s.f_epoch[f], 0, 0)
         return
     if l >= 0:
@@ -55,14 +55,14 @@ cdef void _on_random_fail(Sim* s, int inst, int f, int epoch) noexcept nogil:
     if s.f_epoch[f] != epoch or not s.f_active[f]:
         return
     _crash(s, inst, M_REFUSE, f)
-    _push(s, s.now + _expo(&s.rng[s.n_l + f], s.faults[f].mttr),
+    _push(s, s.now + _expo(s, &s.rng[s.n_l + f], s.faults[f].mttr),
                EV_RANDOM_REPAIR, inst, f, epoch, 0, 0)
 
 
 cdef void _on_random_repair(Sim* s, int inst, int f, int epoch) noexcept nogil:
     _restart(s, inst, M_REFUSE)
     if s.f_epoch[f] == epoch and s.f_active[f]:
-        _push(s, s.now + _expo(&s.rng[s.n_l + f], s.faults[f].mtbf),
+        _push(s, s.now + _expo(s, &s.rng[s.n_l + f], s.faults[f].mtbf),
                    EV_RANDOM_FAIL, inst, f, epoch, 0, 0)
 
 

@@ -2,7 +2,7 @@
 # loop, in whichever module of its concern, is a function of a pointer to it.
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t
 
-from engine._structs cimport Event, EventBody, EventKey, LaneEvent, Job, JobTimes, Call, Rng
+from engine._structs cimport Event, EventBody, EventKey, LaneEvent, Job, JobTimes, Call, Rng, ZigLayer
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 # The event queue's rings of constant delays (engine/_heap.pxd): how many, and the events each holds.
@@ -421,3 +421,5 @@ cdef struct Sim:
     double binned_latency   # the last latency _record_done binned, and its bin (0 and 0 at the start)
     int binned_bin
     double* c_poisson_mean  # per client, 1 / its rate when Poisson at one rate, else 0 (_next_poisson)
+    ZigLayer zig[256]       # the exponential's ziggurat and its curve at each layer's edge (_zig_build)
+    double zig_f[256]

@@ -93,6 +93,13 @@ cdef struct Call:
     double t_attempt
     double prev_sleep    # decorrelated jitter remembers its last sleep
 
+cdef struct ZigLayer:
+    # a layer of the exponential's ziggurat (engine/_random.pxd, _expo): a draw of 53 bits
+    # below k is inside the layer's rectangle, and times w is the variate
+    uint64_t k
+    double w
+
+
 cdef struct Rng:
     uint64_t s0
     uint64_t s1
