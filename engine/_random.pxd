@@ -1,10 +1,11 @@
 # Random streams (xoshiro256** seeded through splitmix64, one per component, link and fault)
 # and the draws of the distribution table. Exponentials, the draw a queueing model makes most
-# (a Poisson client's gaps, a service's work), come from a ziggurat (Marsaglia and Tsang,
-# "The Ziggurat Method for Generating Random Variables", 2000): one number of the stream, a
-# table read and a multiply 99 times in 100, where inverting the distribution took a log.
+# (a Poisson client's gaps, a service's work), and normals (a log-normal's logarithm) come
+# from ziggurats (Marsaglia and Tsang, "The Ziggurat Method for Generating Random
+# Variables", 2000): one number of the stream, a table read and a multiply 99 times in 100,
+# where inverting the exponential took a log, and a normal a log, a square root and a cosine.
 from libc.stdint cimport uint64_t, int64_t
-from libc.math cimport log, exp, sqrt, cos
+from libc.math cimport log, exp, sqrt
 
 from engine._codes cimport *
 from engine._state cimport Sim
@@ -48,10 +49,6 @@ cdef inline void _seed(Rng* r, uint64_t seed) noexcept nogil:
     r.s3 = _splitmix(&x)
 
 
-cdef inline double _normal(Rng* r) noexcept nogil:
-    cdef double u1 = 1.0 - _uniform(r)
-    cdef double u2 = _uniform(r)
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2)
 
 
 cdef extern from *:
@@ -62,10 +59,15 @@ cdef extern from *:
     #define FAULTLINE_ZIG_R 7.69711747013104972
     #define FAULTLINE_ZIG_AREA 3.9496598225815571993e-3
     #define FAULTLINE_ZIG_SCALE 9007199254740992.0
+    /* The same for the normal's half, exp(-x * x / 2), of 256 layers */
+    #define FAULTLINE_ZIG_NR 3.6541528853610088
+    #define FAULTLINE_ZIG_NAREA 4.928673233974658e-3
     """
     const double ZIG_R "FAULTLINE_ZIG_R"
     const double ZIG_AREA "FAULTLINE_ZIG_AREA"
     const double ZIG_SCALE "FAULTLINE_ZIG_SCALE"
+    const double ZIG_NR "FAULTLINE_ZIG_NR"
+    const double ZIG_NAREA "FAULTLINE_ZIG_NAREA"
 
 
 cdef inline void _zig_build(Sim* s) noexcept nogil:
@@ -88,6 +90,60 @@ cdef inline void _zig_build(Sim* s) noexcept nogil:
         wider = x
         s.zig_f[i] = exp(-x)
         s.zig[i].w = x / ZIG_SCALE
+
+
+cdef inline void _zig_build_normal(Sim* s) noexcept nogil:
+    """_zig_build for the normal's half, whose curve is exp(-x * x / 2)."""
+    cdef double x = ZIG_NR, wider = ZIG_NR
+    cdef double base = ZIG_NAREA / exp(-0.5 * ZIG_NR * ZIG_NR)
+    cdef int i
+    s.zig_n[0].k = <uint64_t>((ZIG_NR / base) * ZIG_SCALE)
+    s.zig_n[0].w = base / ZIG_SCALE
+    s.zig_n[1].k = 0
+    s.zig_n[255].w = ZIG_NR / ZIG_SCALE
+    s.zig_nf[0] = 1.0
+    s.zig_nf[255] = exp(-0.5 * ZIG_NR * ZIG_NR)
+    for i in range(254, 0, -1):
+        x = sqrt(-2.0 * log(ZIG_NAREA / x + exp(-0.5 * x * x)))
+        s.zig_n[i + 1].k = <uint64_t>((x / wider) * ZIG_SCALE)
+        wider = x
+        s.zig_nf[i] = exp(-0.5 * x * x)
+        s.zig_n[i].w = x / ZIG_SCALE
+
+
+cdef inline double _normal(Sim* s, Rng* r) noexcept nogil:
+    """A standard normal variate: the layer is the draw's low 8 bits, its sign the next and
+    the place across the layer the high 53."""
+    cdef uint64_t u = _next(r)
+    cdef ZigLayer* layer = &s.zig_n[u & 255]
+    cdef double x
+    if (u >> 11) < layer.k:
+        x = <double>(u >> 11) * layer.w
+    else:
+        x = _normal_edge(s, r, <int>(u & 255), u >> 11)
+    return -x if (u >> 8) & 1 else x
+
+
+cdef inline double _normal_edge(Sim* s, Rng* r, int i, uint64_t place) noexcept nogil:
+    """_expo_edge for the normal's half: the tail beyond ZIG_NR is drawn by Marsaglia's
+    method (an exponential x over ZIG_NR, kept if another, doubled, passes x squared)."""
+    cdef double x, y
+    cdef uint64_t u
+    while True:
+        if i == 0:
+            while True:
+                x = -log(1.0 - _uniform(r)) / ZIG_NR
+                y = -log(1.0 - _uniform(r))
+                if y + y >= x * x:
+                    return ZIG_NR + x
+        x = <double>place * s.zig_n[i].w
+        if s.zig_nf[i] + _uniform(r) * (s.zig_nf[i - 1] - s.zig_nf[i]) < exp(-0.5 * x * x):
+            return x
+        u = _next(r)
+        i = <int>(u & 255)
+        place = u >> 11
+        if place < s.zig_n[i].k:
+            return <double>place * s.zig_n[i].w
 
 
 cdef inline double _expo(Sim* s, Rng* r, double mean) noexcept nogil:
@@ -139,10 +195,10 @@ cdef inline double _draw_other(Sim* s, DistRow* row, Rng* r) noexcept nogil:
         if row.std <= 0:
             return row.mean
         for tries in range(1000):
-            x = row.mean + row.std * _normal(r)
+            x = row.mean + row.std * _normal(s, r)
             if x >= 0:
                 return x
         return 0.0
     if row.kind == D_LOGNORMAL:
-        return exp(row.mu + row.sigma * _normal(r))
+        return exp(row.mu + row.sigma * _normal(s, r))
     return s.d_points[row.first + <int64_t>(_uniform(r) * row.count)]
