@@ -20,7 +20,7 @@ from engine._codes cimport *
 from engine._tables cimport ComponentRow, LinkRow, PolicyRow, FaultRow, FaultActionRow, DistRow, OutlierRow, AutoscaleRow
 
 from engine._state cimport Sim, CompHot, CompLat, InstHot, LinkHot, LinkSums, HistPool, N_LANES, REPLY_NONE, REPLY_DIST_BITS, REPLY_LANE_SHIFT, REPLY_PLAIN_SHIFT
-from engine._random cimport _seed, _draw, _zig_build, _zig_build_normal
+from engine._random cimport _seed, _draw, _zig_build
 from engine._pools cimport _new_call, _free_call, _lines_alloc, _lines_free
 from engine._heap cimport (
     _push, _push_ns, _push_edge, _push_key, _fill, _pop, _events_pending, _events_init, _events_free, _event_slot_bytes
@@ -606,7 +606,6 @@ cdef class Core:
 
         # random streams: each component's in its record, then links', then faults'
         _zig_build(&self.s)
-        _zig_build_normal(&self.s)
         self.s.rng = <Rng*> malloc(max(n_l + n_f, 1) * sizeof(Rng))
         for c in range(n_c):
             _seed(&self.s.ch[c].rng, <uint64_t>self.s.comps[c].seed)

@@ -62,6 +62,16 @@ cdef extern from *:
     /* The same for the normal's half, exp(-x * x / 2), of 256 layers */
     #define FAULTLINE_ZIG_NR 3.6541528853610088
     #define FAULTLINE_ZIG_NAREA 4.928673233974658e-3
+    /* A draw's edge (one in a hundred) is a call, so that the steps that draw inline only the
+       rectangle's test: inlined, it made them larger and slower to no gain. */
+    #if defined(_MSC_VER)
+    #define FAULTLINE_ZIG_EDGE __declspec(noinline)
+    #else
+    #define FAULTLINE_ZIG_EDGE __attribute__((noinline))
+    #endif
+    struct __pyx_t_6engine_8_structs_Rng;
+    struct __pyx_t_6engine_8_structs_ZigLayer;
+    static FAULTLINE_ZIG_EDGE double __pyx_f_6engine_7_random__zig_edge(struct __pyx_t_6engine_8_structs_Rng *, struct __pyx_t_6engine_8_structs_ZigLayer *, double *, int, uint64_t, int);
     """
     const double ZIG_R "FAULTLINE_ZIG_R"
     const double ZIG_AREA "FAULTLINE_ZIG_AREA"
@@ -70,45 +80,68 @@ cdef extern from *:
     const double ZIG_NAREA "FAULTLINE_ZIG_NAREA"
 
 
+cdef inline double _zig_curve(double x, bint normal) noexcept nogil:
+    """The curve a ziggurat covers: exp(-x), or the normal's half exp(-x * x / 2)."""
+    return exp(-0.5 * x * x) if normal else exp(-x)
+
+
+cdef inline void _zig_layers(ZigLayer* layers, double* f, double r, double area, bint normal) noexcept nogil:
+    """The layers, from the widest (255, whose width is ``r``) to the narrowest (1); layer 0
+    is the base, a rectangle of height curve(r) with the tail beyond it, given the width its
+    area would have as a rectangle. A layer's k is where its rectangle leaves the curve: the
+    width of the layer above it, in 2 ** -53 of its own. ``f``: the curve at each edge."""
+    cdef double x = r, wider = r
+    cdef double base = area / _zig_curve(r, normal)
+    cdef int i
+    layers[0].k = <uint64_t>((r / base) * ZIG_SCALE)
+    layers[0].w = base / ZIG_SCALE
+    layers[1].k = 0
+    layers[255].w = r / ZIG_SCALE
+    f[0] = 1.0
+    f[255] = _zig_curve(r, normal)
+    for i in range(254, 0, -1):
+        # the curve's inverse at the height where the layer above ends
+        if normal:
+            x = sqrt(-2.0 * log(area / x + _zig_curve(x, normal)))
+        else:
+            x = -log(area / x + _zig_curve(x, normal))
+        layers[i + 1].k = <uint64_t>((x / wider) * ZIG_SCALE)
+        wider = x
+        f[i] = _zig_curve(x, normal)
+        layers[i].w = x / ZIG_SCALE
+
+
 cdef inline void _zig_build(Sim* s) noexcept nogil:
-    """The layers, from the widest (255, whose width is ZIG_R) to the narrowest (1); layer 0
-    is the base, a rectangle of height exp(-ZIG_R) with the tail beyond it, given the width
-    its area would have as a rectangle. A layer's k is where its rectangle leaves the curve:
-    the width of the layer above it, in 2 ** -53 of its own."""
-    cdef double x = ZIG_R, wider = ZIG_R
-    cdef double base = ZIG_AREA / exp(-ZIG_R)
-    cdef int i
-    s.zig[0].k = <uint64_t>((ZIG_R / base) * ZIG_SCALE)
-    s.zig[0].w = base / ZIG_SCALE
-    s.zig[1].k = 0
-    s.zig[255].w = ZIG_R / ZIG_SCALE
-    s.zig_f[0] = 1.0
-    s.zig_f[255] = exp(-ZIG_R)
-    for i in range(254, 0, -1):
-        x = -log(ZIG_AREA / x + exp(-x))
-        s.zig[i + 1].k = <uint64_t>((x / wider) * ZIG_SCALE)
-        wider = x
-        s.zig_f[i] = exp(-x)
-        s.zig[i].w = x / ZIG_SCALE
+    """The exponential's and the normal's ziggurats, built with the run."""
+    _zig_layers(s.zig, s.zig_f, ZIG_R, ZIG_AREA, 0)
+    _zig_layers(s.zig_n, s.zig_nf, ZIG_NR, ZIG_NAREA, 1)
 
 
-cdef inline void _zig_build_normal(Sim* s) noexcept nogil:
-    """_zig_build for the normal's half, whose curve is exp(-x * x / 2)."""
-    cdef double x = ZIG_NR, wider = ZIG_NR
-    cdef double base = ZIG_NAREA / exp(-0.5 * ZIG_NR * ZIG_NR)
-    cdef int i
-    s.zig_n[0].k = <uint64_t>((ZIG_NR / base) * ZIG_SCALE)
-    s.zig_n[0].w = base / ZIG_SCALE
-    s.zig_n[1].k = 0
-    s.zig_n[255].w = ZIG_NR / ZIG_SCALE
-    s.zig_nf[0] = 1.0
-    s.zig_nf[255] = exp(-0.5 * ZIG_NR * ZIG_NR)
-    for i in range(254, 0, -1):
-        x = sqrt(-2.0 * log(ZIG_NAREA / x + exp(-0.5 * x * x)))
-        s.zig_n[i + 1].k = <uint64_t>((x / wider) * ZIG_SCALE)
-        wider = x
-        s.zig_nf[i] = exp(-0.5 * x * x)
-        s.zig_n[i].w = x / ZIG_SCALE
+cdef inline double _zig_edge(Rng* r, ZigLayer* layers, double* f, int i, uint64_t place, bint normal) noexcept nogil:
+    """A draw that fell outside its layer's rectangle: in the tail, or in the wedge between
+    the rectangle and the curve, kept if under it; else the ziggurat is drawn again. The
+    exponential's tail beyond ZIG_R is the exponential again (memoryless); the normal's
+    beyond ZIG_NR is Marsaglia's (an exponential x over ZIG_NR, kept if another, doubled,
+    passes x squared)."""
+    cdef double x, y
+    cdef uint64_t u
+    while True:
+        if i == 0:
+            if not normal:
+                return ZIG_R - log(1.0 - _uniform(r))
+            while True:
+                x = -log(1.0 - _uniform(r)) / ZIG_NR
+                y = -log(1.0 - _uniform(r))
+                if y + y >= x * x:
+                    return ZIG_NR + x
+        x = <double>place * layers[i].w
+        if f[i] + _uniform(r) * (f[i - 1] - f[i]) < _zig_curve(x, normal):
+            return x
+        u = _next(r)
+        i = <int>(u & 255)
+        place = u >> 11
+        if place < layers[i].k:
+            return <double>place * layers[i].w
 
 
 cdef inline double _normal(Sim* s, Rng* r) noexcept nogil:
@@ -120,30 +153,8 @@ cdef inline double _normal(Sim* s, Rng* r) noexcept nogil:
     if (u >> 11) < layer.k:
         x = <double>(u >> 11) * layer.w
     else:
-        x = _normal_edge(s, r, <int>(u & 255), u >> 11)
+        x = _zig_edge(r, s.zig_n, s.zig_nf, <int>(u & 255), u >> 11, 1)
     return -x if (u >> 8) & 1 else x
-
-
-cdef inline double _normal_edge(Sim* s, Rng* r, int i, uint64_t place) noexcept nogil:
-    """_expo_edge for the normal's half: the tail beyond ZIG_NR is drawn by Marsaglia's
-    method (an exponential x over ZIG_NR, kept if another, doubled, passes x squared)."""
-    cdef double x, y
-    cdef uint64_t u
-    while True:
-        if i == 0:
-            while True:
-                x = -log(1.0 - _uniform(r)) / ZIG_NR
-                y = -log(1.0 - _uniform(r))
-                if y + y >= x * x:
-                    return ZIG_NR + x
-        x = <double>place * s.zig_n[i].w
-        if s.zig_nf[i] + _uniform(r) * (s.zig_nf[i - 1] - s.zig_nf[i]) < exp(-0.5 * x * x):
-            return x
-        u = _next(r)
-        i = <int>(u & 255)
-        place = u >> 11
-        if place < s.zig_n[i].k:
-            return <double>place * s.zig_n[i].w
 
 
 cdef inline double _expo(Sim* s, Rng* r, double mean) noexcept nogil:
@@ -153,26 +164,7 @@ cdef inline double _expo(Sim* s, Rng* r, double mean) noexcept nogil:
     cdef ZigLayer* layer = &s.zig[u & 255]
     if (u >> 11) < layer.k:
         return <double>(u >> 11) * layer.w * mean
-    return _expo_edge(s, r, <int>(u & 255), u >> 11) * mean
-
-
-cdef inline double _expo_edge(Sim* s, Rng* r, int i, uint64_t place) noexcept nogil:
-    """A draw that fell outside its layer's rectangle: in the tail (beyond ZIG_R, where the
-    exponential starts again, memoryless), or in the wedge between the rectangle and the
-    curve, kept if under it; else the ziggurat is drawn again."""
-    cdef double x
-    cdef uint64_t u
-    while True:
-        if i == 0:
-            return ZIG_R - log(1.0 - _uniform(r))
-        x = <double>place * s.zig[i].w
-        if s.zig_f[i] + _uniform(r) * (s.zig_f[i - 1] - s.zig_f[i]) < exp(-x):
-            return x
-        u = _next(r)
-        i = <int>(u & 255)
-        place = u >> 11
-        if place < s.zig[i].k:
-            return <double>place * s.zig[i].w
+    return _zig_edge(r, s.zig, s.zig_f, <int>(u & 255), u >> 11, 0) * mean
 
 
 cdef inline double _draw(Sim* s, int d, Rng* r) noexcept nogil:

@@ -423,5 +423,5 @@ cdef struct Sim:
     double* c_poisson_mean  # per client, 1 / its rate when Poisson at one rate, else 0 (_next_poisson)
     ZigLayer zig[256]       # the exponential's ziggurat and its curve at each layer's edge (_zig_build)
     double zig_f[256]
-    ZigLayer zig_n[256]     # the normal's (_zig_build_normal)
+    ZigLayer zig_n[256]     # the normal's (_zig_build)
     double zig_nf[256]
