@@ -12,15 +12,13 @@ under 16 ms per repaint. Each figure is the window thread's processor time
 """
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
+from .qt_app import qt_app
 
 # One team's slice of a large system; a 500-component design is fifty of them side by side.
 _STACK = [
@@ -66,9 +64,7 @@ def _p95(values: list[float]) -> float:
 
 def measure(n: int = 500) -> dict[str, float]:
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     from app.main_window import MainWindow
     from app.store import Autosave, RecentFiles, save_project
 

@@ -22,6 +22,8 @@ from types import SimpleNamespace
 
 from engine.events import EVENT_KINDS
 
+from .qt_app import qt_app
+
 ROUNDS = 200
 BATCH_KINDS = ("breaker_opened", "breaker_half_open", "breaker_closed", "retry")
 
@@ -81,9 +83,7 @@ def _filled_log(events: int):
 
 def measure_repaint(events: int = 2_000, rounds: int = ROUNDS) -> dict[str, float]:
     """CPU milliseconds of one whole repaint of the log's viewport, filled and empty."""
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     out: dict[str, float] = {}
     for name, count in (("filled", events), ("empty", 0)):
         window, log = _filled_log(count)
@@ -111,7 +111,6 @@ def measure_first_batch(trials: int = 7) -> dict[str, float]:
     """CPU milliseconds of a new live comparison's first batch of events (three of each run), taken and
     painted, best of ``trials``; and the heights of the paints of the table it caused."""
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication
 
     from engine.model import parse_design
 
@@ -125,7 +124,7 @@ def measure_first_batch(trials: int = 7) -> dict[str, float]:
                 self.heights.append(event.region().boundingRect().height())
             return False
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     # A live run knows its design: the Kind column is as wide as its kinds from the start.
     design = parse_design((Path(__file__).resolve().parents[1] / "resources" / "examples" / "three_tier.json")
                           .read_text())
@@ -151,9 +150,7 @@ def measure_first_batch(trials: int = 7) -> dict[str, float]:
 def measure_end(events: int = 20_000, trials: int = 3) -> dict[str, float]:
     """CPU milliseconds of ``session_ended`` after a comparison of ``events`` events streamed in batches,
     the final logs holding 1 % more (frames a live run left out), best of ``trials``."""
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     costs = []
     for _ in range(trials):
         window, log, variants = event_log_window(900, 560)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from .qt_app import qt_app
 
 TICK_MS = 5
 EXAMPLE = "three_tier.json"
@@ -28,9 +28,7 @@ ACCOUNTS: list[str] = []  # with --account: what each trial's longest tick was m
 
 def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
     from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     from app.gui import keep_startup_out_of_collections
     from app.main_window import MainWindow
     from app.resources import EXAMPLES
@@ -165,9 +163,7 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     second of GUI time counted as its start.
     """
     from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     from app.gui import keep_startup_out_of_collections
     from app.main_window import MainWindow
     from app.resources import EXAMPLES
@@ -247,11 +243,9 @@ def measure_event_log(batches: int = 150) -> dict[str, float]:
     Three events of each of two runs a batch, the second run's a little behind so that they sort in
     among the first's; what counts is the GUI thread's CPU time from taking a batch to its repaint.
     """
-    from PySide6.QtWidgets import QApplication
-
     from .bench_event_log import add_batch, event_log_window
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     window, log, variants = event_log_window(700, 560)
     costs = []
     for step in range(batches):
@@ -272,12 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if "--account" in argv:
         argv = [a for a in argv if a != "--account"]
-        from PySide6.QtWidgets import QApplication
-
         from .gui_account import AccountingApp
 
-        if QApplication.instance() is None:
-            AccountingApp([sys.argv[0]])
+        qt_app(AccountingApp)
     seconds = float(argv[0]) if argv else 4.0
     trials = int(argv[1]) if len(argv) > 1 else 3
     if hasattr(os, "getloadavg"):

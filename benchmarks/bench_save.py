@@ -16,20 +16,17 @@ copy Run made before.
 """
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from .qt_app import qt_app
 
 
 def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
     from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     from app.main_window import MainWindow
     from app.store import Autosave, RecentFiles, save_project
     from benchmarks.bench_canvas import large_design
@@ -75,9 +72,7 @@ def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
 
 def measure_run_start(n: int = 500, repeats: int = 5) -> dict[str, float]:
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app()
     from app.main_window import MainWindow
     from app.run.ui import install
     from app.store import Autosave, RecentFiles
