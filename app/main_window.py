@@ -30,7 +30,7 @@ from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .read_only_banner import ReadOnlyBanner
-from .resources import app_icon, icon
+from .resources import app_icon, icon, retint_icons, set_themed_icon
 from .store import Autosave, RecentFiles
 from .window_files import WindowFiles
 from .window_fit import fit_to_screen, scrolling
@@ -151,7 +151,7 @@ class MainWindow(WindowFiles, QMainWindow):
     def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if icon_name:
-            action.setIcon(icon(icon_name))
+            set_themed_icon(action, icon_name)
         if shortcut is not None:
             if isinstance(shortcut, list):
                 action.setShortcuts(shortcut)
@@ -184,14 +184,14 @@ class MainWindow(WindowFiles, QMainWindow):
         stack: QUndoStack = self._doc.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(K.Undo)
-        self.undo_action.setIcon(icon("undo"))
+        set_themed_icon(self.undo_action, "undo")
         self.redo_action = stack.createRedoAction(self, "&Redo")
         # Ctrl+Y as well as the platform's own (Ctrl+Shift+Z on Linux): what most editors accept.
         redo_keys = QKeySequence.keyBindings(K.Redo)
         if QKeySequence("Ctrl+Y") not in redo_keys:
             redo_keys.append(QKeySequence("Ctrl+Y"))
         self.redo_action.setShortcuts(redo_keys)
-        self.redo_action.setIcon(icon("redo"))
+        set_themed_icon(self.redo_action, "redo")
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")
         self.copy_action = a("&Copy", self.copy, K.Copy, None, "Copy the selected components and the links among them.")
@@ -408,15 +408,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.settings.setValue("window/theme", name)
         self.theme_actions[name].setChecked(True)
         self.scene.set_colours(colours)
-        self._refresh_icons()
-
-    def _refresh_icons(self) -> None:
-        for action, name in ((self.new_action, "new"), (self.open_action, "open"), (self.save_action, "save"),
-                             (self.undo_action, "undo"), (self.redo_action, "redo"), (self.delete_action, "delete"),
-                             (self.duplicate_action, "duplicate"), (self.zoom_in_action, "zoom_in"),
-                             (self.zoom_out_action, "zoom_out"), (self.fit_action, "fit"), (self.snap_action, "grid"),
-                             (self.new_experiment_action, "experiment")):
-            action.setIcon(icon(name))
+        retint_icons(self)
 
     def _toggle_snap(self, on: bool) -> None:
         self.scene.snap_to_grid = on

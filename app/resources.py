@@ -5,9 +5,10 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QAbstractButton
 
 from engine.model import COMPONENT_CLASSES
 
@@ -62,6 +63,25 @@ def icon(name: str) -> QIcon:
     colour = palette.windowText().color().name()
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
     return _icon(name, colour, disabled)
+
+
+THEMED_ICON = "themedIcon"  # the dynamic property naming a button's or action's palette-tinted icon
+
+
+def set_themed_icon(target: QAbstractButton | QAction, name: str) -> None:
+    """Give a button or action the icon ``name`` tinted for the current palette; ``retint_icons``
+    redraws it after a theme switch."""
+    target.setProperty(THEMED_ICON, name)
+    target.setIcon(icon(name))
+
+
+def retint_icons(root: QObject) -> None:
+    """Redraw the themed icons of the buttons and actions under ``root`` in the palette's colours."""
+    targets: list[QAbstractButton | QAction] = [*root.findChildren(QAbstractButton), *root.findChildren(QAction)]
+    for target in targets:
+        name = target.property(THEMED_ICON)
+        if name:
+            target.setIcon(icon(name))
 
 
 def clear_icon_cache() -> None:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from engine.model import FAULT_CLASSES, format_seconds
 
 from ..document import EditRejected, ProjectDocument, kind_label
+from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
-from .fields import ChoiceEditor, TextEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
+from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label
 from .forms import FAULT_FORMS, FaultForm
 
 

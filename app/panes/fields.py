@@ -16,7 +16,6 @@ from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -37,7 +36,6 @@ from engine.model.outcomes import FAILURE_OUTCOMES
 
 from ..document.model_edit import field_errors
 from ..document.wording import people_number
-from ..resources import icon
 
 _UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -297,23 +295,6 @@ class OutcomesEditor(QWidget):
 
     def _emit(self) -> None:
         self.committed.emit([o for o, box in self.boxes.items() if box.isChecked()])
-
-
-THEMED_ICON = "themedIcon"  # the dynamic property naming a button's palette-tinted icon
-
-
-def set_themed_icon(button: QAbstractButton, name: str) -> None:
-    """Give ``button`` the icon ``name`` tinted for the current palette; ``retint_icons`` redraws it."""
-    button.setProperty(THEMED_ICON, name)
-    button.setIcon(icon(name))
-
-
-def retint_icons(root: QWidget) -> None:
-    """Redraw the themed icons under ``root`` in the palette's colours (after a theme switch)."""
-    for button in root.findChildren(QAbstractButton):
-        name = button.property(THEMED_ICON)
-        if name:
-            button.setIcon(icon(name))
 
 
 def secondary_label(text: str = "", wrap: bool = True) -> QLabel:

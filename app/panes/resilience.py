@@ -20,9 +20,10 @@ from engine.model import format_seconds
 from engine.model.resilience import CALL_NESTING, CALLER_POLICY_KINDS, INBOUND_POLICY_KINDS, POLICY_CLASSES
 
 from ..document import EditRejected, ProjectDocument, kind_label
+from ..resources import retint_icons, set_themed_icon
 from ..theme import show_menu_arrow
 from .faults import fit_rows
-from .fields import ChoiceEditor, retint_icons, scrolling_body, secondary_label, set_themed_icon
+from .fields import ChoiceEditor, scrolling_body, secondary_label
 from .forms import POLICY_FORMS, ModelForm
 
 ALL_SCOPE = "__all__"

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSpinBox,
-    QStyle,
     QToolBar,
     QToolButton,
 )
@@ -34,6 +33,7 @@ from engine import RunOptions
 from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, covering_duration, duration_reason
 
 from ..canvas.export import PRINT_SCALE, render_png, save_picture
+from ..resources import set_themed_icon
 from ..store import ProjectFileError, save_project
 from ..theme import LIGHT_CANVAS
 from .capacity import overloads
@@ -116,12 +116,13 @@ class RunUi(QObject):
     # -- building ------------------------------------------------------------
     def _build_controls(self) -> None:
         w = self.window
-        style = w.style()
-        self.run_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "&Run", self)
+        self.run_action = QAction("&Run", self)
+        set_themed_icon(self.run_action, "run")
         self.run_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.run_action.setToolTip("Run the design with the chosen experiment (F5)")
         self.run_action.triggered.connect(self.run)
-        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "&Stop", self)
+        self.stop_action = QAction("&Stop", self)
+        set_themed_icon(self.stop_action, "stop")
         self.stop_action.setShortcut(QKeySequence("Shift+F5"))
         self.stop_action.setToolTip("Stop the run (Shift+F5)")
         self.stop_action.triggered.connect(self.stop)

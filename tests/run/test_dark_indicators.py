@@ -95,3 +95,24 @@ def test_the_style_pictures_load_from_a_folder_whose_path_has_spaces(qtbot, rest
     shutil.copytree(resources.resources_dir() / "style", installed / "style")
     monkeypatch.setattr(resources, "resources_dir", lambda: installed)
     test_a_checked_box_in_a_list_shows_its_box_and_its_tick_in_either_theme(qtbot, restore_look, "dark")
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_toolbar_icons_stand_out_in_either_theme(qtbot, tmp_path, restore_look, look):
+    """Seen on the dark theme: Run and Stop kept the style's black media icons, so the Run
+    button was a dark triangle on a dark toolbar. Every toolbar icon is drawn in the
+    palette's text colour and redrawn when the theme changes."""
+    from test_run_window import make_window
+
+    w, ui = make_window(qtbot, tmp_path)
+    w.set_theme("dark" if look == "light" else "light")   # drawn for the other theme first
+    w.set_theme(look)
+    background = w.palette().window().color().lightness()
+    for action in (ui.run_action, ui.stop_action, w.new_action, w.undo_action, w.zoom_in_action):
+        image = action.icon().pixmap(24, 24).toImage()
+        drawn = [QColor(image.pixel(x, y)).lightness() for x in range(image.width()) for y in range(image.height())
+                 if QColor.fromRgba(image.pixel(x, y)).alpha() > 128]
+        assert drawn, action.text()
+        assert abs(sum(drawn) / len(drawn) - background) > 100, (action.text(), look)
+    ui.shutdown()
+    w.close()
