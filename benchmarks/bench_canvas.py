@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from .qt_app import qt_app
+from .qt_app import qt_app, scratch_window
 
 # One team's slice of a large system; a 500-component design is fifty of them side by side.
 _STACK = [
@@ -63,16 +61,13 @@ def _p95(values: list[float]) -> float:
 
 
 def measure(n: int = 500) -> dict[str, float]:
-    from PySide6.QtCore import QSettings
     app = qt_app()
-    from app.main_window import MainWindow
-    from app.store import Autosave, RecentFiles, save_project
+    from app.store import save_project
 
-    tmp = Path(tempfile.mkdtemp())
+    window, tmp = scratch_window()
     project = large_design(n)
     path = tmp / "large.faultline"
     save_project(path, project)
-    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp), Autosave(tmp))
     window.resize(1400, 900)
     window.show()
     app.processEvents()

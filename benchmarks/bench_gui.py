@@ -16,10 +16,9 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
 
-from .qt_app import qt_app
+from .qt_app import qt_app, scratch_window
 
 TICK_MS = 5
 EXAMPLE = "three_tier.json"
@@ -27,17 +26,13 @@ ACCOUNTS: list[str] = []  # with --account: what each trial's longest tick was m
 
 
 def measure(seconds: float = 4.0, compare: bool = True) -> dict[str, float]:
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     app = qt_app()
     from app.gui import keep_startup_out_of_collections
-    from app.main_window import MainWindow
     from app.resources import EXAMPLES
     from app.run.ui import FULL_SPEED_INDEX, install
-    from app.store import Autosave, RecentFiles
 
-    tmp = tempfile.mkdtemp(prefix="faultline-bench-")
-    window = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat),
-                        RecentFiles(tmp), Autosave(os.path.join(tmp, "recovery")))
+    window, _folder = scratch_window()
     ui = install(window)
     window.resize(1600, 1000)
     window.show()
@@ -162,17 +157,13 @@ def measure_ends(compare: bool, duration: float = 8_000.0) -> dict[str, float]:
     leave out. The run lasts a few wall seconds, so that its end falls well after the quarter
     second of GUI time counted as its start.
     """
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     app = qt_app()
     from app.gui import keep_startup_out_of_collections
-    from app.main_window import MainWindow
     from app.resources import EXAMPLES
     from app.run.ui import FULL_SPEED_INDEX, install
-    from app.store import Autosave, RecentFiles
 
-    tmp = tempfile.mkdtemp(prefix="faultline-bench-")
-    window = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat),
-                        RecentFiles(tmp), Autosave(os.path.join(tmp, "recovery")))
+    window, _folder = scratch_window()
     ui = install(window)
     window.resize(1600, 1000)
     window.show()

@@ -17,24 +17,20 @@ copy Run made before.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from .qt_app import qt_app
+from .qt_app import qt_app, scratch_window
 
 
 def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     app = qt_app()
-    from app.main_window import MainWindow
-    from app.store import Autosave, RecentFiles, save_project
+    from app.store import save_project
     from benchmarks.bench_canvas import large_design
 
-    tmp = Path(tempfile.mkdtemp())
+    window, tmp = scratch_window()
     path = tmp / "large.faultline"
     save_project(path, large_design(n))
-    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp), Autosave(tmp))
     window.show()
     window.open_path(path, ask=False)
     app.processEvents()
@@ -71,15 +67,11 @@ def measure(n: int = 500, repeats: int = 5) -> dict[str, float]:
 
 
 def measure_run_start(n: int = 500, repeats: int = 5) -> dict[str, float]:
-    from PySide6.QtCore import QSettings
     app = qt_app()
-    from app.main_window import MainWindow
     from app.run.ui import install
-    from app.store import Autosave, RecentFiles
     from benchmarks.bench_canvas import large_design
 
-    tmp = Path(tempfile.mkdtemp())
-    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), RecentFiles(tmp), Autosave(tmp))
+    window, _folder = scratch_window()
     window.ask_save_changes = lambda: "discard"
     ui = install(window)
     window.show()
