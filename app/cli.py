@@ -124,6 +124,14 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # a file that could not be saved after all (checked before the work, then taken away)
+        from app.store.errors import ProjectFileError
+
+        if not isinstance(exc, ProjectFileError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _silence_stdout() -> None:

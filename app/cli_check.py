@@ -72,13 +72,16 @@ class CheckedRun:
 
 
 def cmd_check(args) -> int:
-    from app.cli_run import bucket_options, duration_note, load_design, run_duration
+    from app.cli_run import bucket_options, duration_note, load_design, output_file_problems, run_duration
     from engine.compare import run_comparison
     from engine.grid import BucketGrid
     from engine.model import DesignError, parse_options
     from engine.model.validation import experiment_problems
     from engine.objectives import across_replications
 
+    unwritable = output_file_problems(junit=args.junit, json=args.json)
+    if unwritable:
+        raise DesignError(unwritable)
     design = load_design(args).check()
     if not any(getattr(c, "objectives", None) for c in design.components):
         raise DesignError([f'design "{design.name}" has no objectives to check: give a client an '
@@ -113,13 +116,16 @@ def cmd_check(args) -> int:
     grid = BucketGrid.of_options(options)
     if grid.coarsened:
         print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
-    if args.junit:
-        write_junit(args.junit, design.name, checked)
-        print(f"JUnit XML written to {args.junit}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(check_json(design.name, checked, args.replications),
-                                              indent=1, allow_nan=False), encoding="utf-8")
-        print(f"verdicts written to {args.json}")
+    try:
+        if args.junit:
+            write_junit(args.junit, design.name, checked)
+            print(f"JUnit XML written to {args.junit}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(check_json(design.name, checked, args.replications),
+                                                  indent=1, allow_nan=False), encoding="utf-8")
+            print(f"verdicts written to {args.json}")
+    except OSError as exc:  # the folder went away or is read-only: checked above, but not held
+        raise DesignError([f"cannot write {exc.filename or args.json or args.junit}: {exc.strerror or exc}"]) from None
     return 1 if any(run.missed() for run in checked) else 0
 
 

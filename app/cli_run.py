@@ -83,15 +83,25 @@ def load_design(args):
         raise DesignError([str(exc)]) from None
 
 
+def output_file_problems(**files: str | None) -> list[str]:
+    """What keeps each file given by option (``json="out.json"`` for ``--json``) from being written
+    where asked, found before any simulation: a run of minutes is not lost to a mistyped folder."""
+    problems = []
+    for option, name in files.items():
+        if not name:
+            continue
+        flag = f"--{option.replace('_', '-')}"
+        path = Path(name)
+        if path.is_dir():
+            problems.append(f'{flag} {name}: "{name}" is a folder; give a file name inside it')
+        elif not path.parent.is_dir():
+            problems.append(f'{flag} {name}: the folder "{path.parent}" does not exist')
+    return problems
+
+
 def output_problems(json_out: str | None, csv_dir: str | None) -> list[str]:
     """What keeps the results from being written where asked, found before any simulation."""
-    problems = []
-    if json_out:
-        path = Path(json_out)
-        if path.is_dir():
-            problems.append(f'--json {json_out}: "{json_out}" is a folder; give a file name inside it')
-        elif not path.parent.is_dir():
-            problems.append(f'--json {json_out}: the folder "{path.parent}" does not exist')
+    problems = output_file_problems(json=json_out)
     if csv_dir:
         path = Path(csv_dir)
         if path.exists() and not path.is_dir():

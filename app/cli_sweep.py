@@ -57,11 +57,15 @@ def add_params_parser(sub) -> None:
 
 def cmd_params(args) -> int:
     """List the parameters (after any ``--set``), and save the changed design if asked."""
+    from app.cli_run import output_file_problems
     from engine.explore import ParameterSpace, format_value
     from engine.model import DesignError, Problem
-    design = _load(args)
     if args.save and not args.set_values:
         raise DesignError([Problem("--save", "needs --set PATH=VALUE: there is nothing changed to save")])
+    problems = output_file_problems(save=args.save)
+    if problems:
+        raise DesignError(problems)
+    design = _load(args)
     changes = dict(_pairs(args.set_values, "--set"))
     if changes:
         design = ParameterSpace(design).with_values(changes)
@@ -276,11 +280,14 @@ def add_suggest_parser(sub) -> None:
 
 def cmd_suggest(args) -> int:
     """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
-    from app.cli_run import run_duration
+    from app.cli_run import output_file_problems, run_duration
     from engine.explore.executors import make_executor
     from engine.explore.suggest import suggest
     from engine.model import DesignError, Problem, parse_options
 
+    problems = output_file_problems(save=args.save)
+    if problems:
+        raise DesignError(problems)
     design = _load(args)
     chosen = [design.experiment(args.experiment)] if args.experiment else []
     options = parse_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed})

@@ -50,6 +50,52 @@ def test_a_failed_write_is_a_message(tmp_path, capsys, monkeypatch):
     assert f"cannot write {out}: Permission denied" in capsys.readouterr().err
 
 
+RETRY_STORM = str(ROOT / "resources" / "examples" / "retry_storm.json")
+
+
+@pytest.mark.parametrize("command", [
+    ["check", RETRY_STORM, "--duration", "5", "--json"],
+    ["check", RETRY_STORM, "--duration", "5", "--junit"],
+    ["params", RETRY_STORM, "--set", "server.workers=20", "--save"],
+    ["suggest", RETRY_STORM, "--duration", "5", "--save"],
+])
+def test_every_output_file_is_checked_before_the_work(tmp_path, capsys, command):
+    """A folder that is not there, or a folder given as the file, ended these commands in a
+    traceback, and suggest only after its whole search."""
+    target = tmp_path / "nowhere" / "out.json"
+    assert main([*command, str(target)]) == 2
+    captured = capsys.readouterr()
+    assert f'{command[-1]} {target}: the folder "{target.parent}" does not exist' in captured.err
+    assert captured.out == ""          # nothing was simulated or listed
+    assert main([*command, str(tmp_path)]) == 2
+    assert f'"{tmp_path}" is a folder; give a file name inside it' in capsys.readouterr().err
+
+
+def test_a_save_that_fails_after_the_check_is_a_message(tmp_path, capsys, monkeypatch):
+    import app.store
+    from app.store.errors import ProjectFileError
+
+    def refuse(design, path):
+        raise ProjectFileError(f"Cannot save {Path(path).name}: the disk is full", path)
+
+    monkeypatch.setattr(app.store, "export_json", refuse)
+    target = tmp_path / "p.json"
+    assert main(["params", RETRY_STORM, "--set", "server.workers=20", "--save", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert "error: Cannot save p.json: the disk is full" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_verdicts_that_cannot_be_written_are_a_message(tmp_path, capsys, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    out = tmp_path / "v.json"
+    assert main(["check", RETRY_STORM, "--duration", "5", "--json", str(out)]) == 2
+    assert f"cannot write {out}: Permission denied" in capsys.readouterr().err
+
+
 class _ClosedPipe(io.StringIO):
     def write(self, text):
         raise BrokenPipeError(32, "Broken pipe")
