@@ -7,8 +7,6 @@ component names stay readable.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
@@ -102,16 +100,12 @@ def render_svg(scene, title: str = "") -> bytes | None:
     return bytes(data.data())
 
 
-def save_picture(scene, path: str | Path, title: str = "") -> Path:
-    """Write the design to ``path`` as SVG or PNG, by its suffix (PNG if it has neither)."""
-    path = Path(path)
-    if path.suffix.lower() not in (".svg", ".png"):
-        path = path.with_suffix(".png")
-    data = render_svg(scene, title) if path.suffix.lower() == ".svg" else render_png(scene)
+def render_picture(scene, kind: str, title: str = "") -> bytes:
+    """The design as an SVG (``kind`` "svg") or PNG picture; ValueError when there is nothing to draw."""
+    data = render_svg(scene, title) if kind == "svg" else render_png(scene)
     if data is None:
         raise ValueError("the design is empty: there is nothing to draw")
-    path.write_bytes(data)
-    return path
+    return data
 
 
 def _render(scene, painter: QPainter, target: QRectF, source: QRectF) -> None:

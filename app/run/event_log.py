@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import struct
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QStyle,
     QTableView,
     QToolButton,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from engine import text_cell
 from engine.events import event_kind
 
+from ..store import ProjectFileError, save_file
 from .formatting import COLOURS, format_time, text_colour
 from .session import VARIANT_LABELS, RunSession
 
@@ -633,18 +636,23 @@ class EventLog(QWidget):
     def export_csv(self, path: str | Path) -> int:
         """Write the events the filters show, in the table's order; returns how many."""
         events = self.visible_events()
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["time_s", "run", "component", "link", "kind", "details"])
-            for e in events:
-                w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
-                                                   ("variant", "component", "link", "kind", "details"))])
+        text = io.StringIO(newline="")
+        w = csv.writer(text)
+        w.writerow(["time_s", "run", "component", "link", "kind", "details"])
+        for e in events:
+            w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
+                                               ("variant", "component", "link", "kind", "details"))])
+        save_file(path, text.getvalue().encode("utf-8"))
         return len(events)
 
     def _export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save events as CSV", "faultline-events.csv", "CSV (*.csv)")
-        if path:
+        if not path:
+            return
+        try:
             self.export_csv(path)
+        except ProjectFileError as exc:
+            QMessageBox.warning(self, "Cannot save the events", str(exc))
 
     def visible_events(self) -> list[dict[str, Any]]:
         return [self.model.event_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())

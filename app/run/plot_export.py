@@ -9,6 +9,7 @@ dashboard's Export menu and the calls behind it.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
@@ -21,11 +22,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, QSizeF, Qt, SignalInstance
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from engine import text_cell
 
 from ..canvas.export import png_bytes
+from ..store import ProjectFileError, save_file
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
@@ -246,8 +248,8 @@ def save_plots(dashboard, path: str | Path, key: str | None = None) -> Path:
     if path.suffix.lower() not in (".png", ".svg"):
         path = path.with_suffix(".png")
     with laid_out_for_export(dashboard, key):
-        path.write_bytes(plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key))
-    return path
+        data = plots_svg(dashboard, key) if path.suffix.lower() == ".svg" else plots_png(dashboard, key)
+    return save_file(path, data)
 
 
 def export_file(dashboard, path: Path, key: str | None = None) -> Path:
@@ -281,13 +283,12 @@ def write_csv(dashboard, path: str | Path) -> Path:
         for name in session.breakers:
             columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
     columns += burn_columns(session)
-    path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
-        for i, t in enumerate(x):
-            w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
-    return path
+    text = io.StringIO(newline="")
+    w = csv.writer(text)
+    w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
+    for i, t in enumerate(x):
+        w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
+    return save_file(path, text.getvalue().encode("utf-8"))
 
 
 def _source(dashboard, key: str | None) -> QRectF:
@@ -393,5 +394,9 @@ class PlotExports:
         what = "data" if kind == "csv" else (PLOT_TITLES[key].split(",")[0].lower() if key else "plots")
         path, _ = QFileDialog.getSaveFileName(cast(QWidget, self), "Export", f"{self.default_file_name(what)}.{kind}",
                                               filters[kind])
-        if path:
+        if not path:
+            return
+        try:
             export_file(self, Path(path).with_suffix(f".{kind}"), key)
+        except ProjectFileError as exc:
+            QMessageBox.warning(cast(QWidget, self), "Cannot export", str(exc))

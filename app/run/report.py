@@ -17,6 +17,7 @@ from engine.events import event_kind
 from engine.model import Design, format_seconds
 from engine.model.catalogue import field_unit
 
+from ..store import save_file
 from .formatting import (
     BREAKER_COLOURS,
     BREAKER_LABELS,
@@ -106,11 +107,9 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
 def write_report(path: str | Path, session: RunSession, design: Design | None = None,
                  design_png: bytes | None = None, plots_png: bytes | None = None,
                  plotted: list[str] | None = None, health_time: float | None = None, density: float = 1.0) -> Path:
-    """Write ``build_report`` to ``path``."""
-    path = Path(path)
-    path.write_text(build_report(session, design, design_png, plots_png, plotted, health_time, density),
-                    encoding="utf-8")
-    return path
+    """Write ``build_report`` to ``path``; a ProjectFileError says why it could not be."""
+    return save_file(path, build_report(session, design, design_png, plots_png, plotted, health_time,
+                                        density).encode("utf-8"))
 
 
 def _legend(session: RunSession, plotted: list[str]) -> str:

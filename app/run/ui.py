@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from engine import RunOptions
 from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, covering_duration, duration_reason
 
-from ..canvas.export import PRINT_SCALE, render_png, save_picture
+from ..canvas.export import PRINT_SCALE, render_picture, render_png
 from ..resources import set_themed_icon
-from ..store import ProjectFileError, save_project
+from ..store import ProjectFileError, save_file, save_project
 from ..theme import LIGHT_CANVAS
 from .capacity import overloads
 from .controller import RunController
@@ -793,8 +793,8 @@ class RunUi(QObject):
         if target.suffix.lower() not in (".png", ".svg"):
             target = target.with_suffix(f".{kind}")
         try:
-            written = save_picture(self.scene, target, design.name)
-        except (OSError, ValueError) as exc:
+            written = save_file(target, render_picture(self.scene, target.suffix.lower()[1:], design.name))
+        except (ProjectFileError, ValueError) as exc:
             self.window.show_error("Cannot export the design", str(exc))
             return None
         self._status(f"Design picture written to {written}")
@@ -809,7 +809,11 @@ class RunUi(QObject):
             return None
         if not path.endswith((".html", ".htm")):
             path += ".html"
-        return self.export_report(path)
+        try:
+            return self.export_report(path)
+        except ProjectFileError as exc:
+            self.window.show_error("Cannot export the report", str(exc))
+            return None
 
     def export_report(self, path: str | Path) -> Path:
         """Write the HTML report of the shown run to ``path``."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 # SQLAlchemy, which only the .faultline files need.
 _HOME = {
     "Autosave": "autosave", "Recovery": "autosave", "pending_recoveries": "autosave",
-    "DamagedFileError": "errors", "ProjectFileError": "errors", "FileStamp": "fileio",
+    "DamagedFileError": "errors", "ProjectFileError": "errors", "FileStamp": "fileio", "save_file": "fileio",
     "export_json": "json_io", "import_json": "json_io", "load_design_from_path": "json_io",
     "load_project_or_json": "json_io", "OpenedProject": "project_file", "open_project": "project_file",
     "save_project": "project_file", "RecentFiles": "recent", "SavedRun": "runs",
@@ -32,7 +32,7 @@ _HOME = {
 if TYPE_CHECKING:
     from .autosave import Autosave, Recovery, pending_recoveries
     from .errors import DamagedFileError, ProjectFileError
-    from .fileio import FileStamp
+    from .fileio import FileStamp, save_file
     from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
     from .project_file import OpenedProject, open_project, save_project
     from .recent import RecentFiles
@@ -69,5 +69,6 @@ __all__ = [
     "load_project_or_json",
     "open_project",
     "pending_recoveries",
+    "save_file",
     "save_project",
 ]

@@ -328,6 +328,13 @@ def atomic_write(target: Path, data: bytes, verify: Callable[[Path], None] | Non
     return stamp_of(target, data)
 
 
+def save_file(path: str | os.PathLike, data: bytes) -> Path:
+    """Write an export (a report, a picture, a table) to ``path`` as a project is saved: the old
+    file or the new one whatever happens, and a ProjectFileError naming the file and the cause."""
+    atomic_write(resolve_target(path), data)
+    return Path(path)
+
+
 def _writer_gone(temp: Path, now: float) -> bool:
     """Whether nobody can still be writing ``temp`` (judged from its name and age; the lock decides last)."""
     age = now - temp.stat().st_mtime
