@@ -14,6 +14,13 @@ from ..resources import kind_colour, kind_pixmap
 
 NODE_WIDTH = 160.0
 NODE_HEIGHT = 64.0
+NAME_POINTS = 10.0
+# Zoomed out until the name would be smaller than this on screen, a node shows its name alone,
+# drawn at this size: after a run the canvas shares the window with the plots and fits the design
+# at a third of its size or less, where the names were three points tall and the health colours
+# could not be told apart by component.
+LEGIBLE_POINTS = 7.5
+COARSE_LOD = 0.25
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
 
@@ -185,7 +192,7 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         body = self.body_rect()
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.3:
+        if lod < COARSE_LOD:
             self._paint_coarse(painter, body, selected)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -213,12 +220,34 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
 
+        if lod * NAME_POINTS < LEGIBLE_POINTS:
+            self._paint_name_alone(painter, body, lod)
+        else:
+            self._paint_text(painter, body)
+
+        self._paint_badges(painter, body)
+        if self.health:
+            self._paint_health(painter, body)
+        if v.problems:
+            self._paint_warning(painter, body)
+        if v.calls_out and (self._hover or selected):
+            painter.setPen(QPen(c.node_fill, 2))
+            painter.setBrush(c.selection)
+            painter.drawEllipse(self.port_pos(), PORT_RADIUS, PORT_RADIUS)
+        elif v.calls_out:
+            painter.setPen(QPen(c.node_border, 1.2))
+            painter.setBrush(c.node_fill)
+            painter.drawEllipse(self.port_pos(), PORT_RADIUS - 2, PORT_RADIUS - 2)
+
+    def _paint_text(self, painter: QPainter, body: QRectF) -> None:
+        """The kind's icon, the name and the figures (the health's after a run)."""
+        c = self.colours
+        v = self.view
         pix = kind_pixmap(v.kind, ICON_SIZE)
         painter.drawPixmap(QPointF(body.left() + 11, body.top() + 8), pix)
-
         text_left = body.left() + 11 + ICON_SIZE + 7
         text_width = body.right() - 10 - text_left
-        name_font = _font(10.0, True)
+        name_font = _font(NAME_POINTS, True)
         painter.setFont(name_font)
         painter.setPen(c.node_text)
         fm = QFontMetricsF(name_font)
@@ -234,19 +263,16 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QPointF(text_left, body.top() + 25 + sfm.ascent()),
                          sfm.elidedText(figures, Qt.TextElideMode.ElideRight, text_width))
 
-        self._paint_badges(painter, body)
-        if self.health:
-            self._paint_health(painter, body)
-        if v.problems:
-            self._paint_warning(painter, body)
-        if v.calls_out and (self._hover or selected):
-            painter.setPen(QPen(c.node_fill, 2))
-            painter.setBrush(c.selection)
-            painter.drawEllipse(self.port_pos(), PORT_RADIUS, PORT_RADIUS)
-        elif v.calls_out:
-            painter.setPen(QPen(c.node_border, 1.2))
-            painter.setBrush(c.node_fill)
-            painter.drawEllipse(self.port_pos(), PORT_RADIUS - 2, PORT_RADIUS - 2)
+    def _paint_name_alone(self, painter: QPainter, body: QRectF, lod: float) -> None:
+        """The name across the whole node at LEGIBLE_POINTS on screen (half points, so that a zoom
+        makes few fonts), elided to the node's width; the figures would not be read at this size."""
+        name_font = _font(round(2 * LEGIBLE_POINTS / lod) / 2, True)
+        painter.setFont(name_font)
+        painter.setPen(self.colours.node_text)
+        fm = QFontMetricsF(name_font)
+        left, right = body.left() + 11, body.right() - 8
+        painter.drawText(QPointF(left, body.center().y() + (fm.ascent() - fm.descent()) / 2),
+                         fm.elidedText(self.view.name, Qt.TextElideMode.ElideRight, right - left))
 
     def _paint_coarse(self, painter: QPainter, body: QRectF, selected: bool) -> None:
         """Zoomed far out: a box in the kind's colour; text would be a few pixels tall."""
