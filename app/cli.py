@@ -20,9 +20,7 @@ def _cmd_validate(args) -> int:
         design = load_design_from_path(args.design, args.design_name).check()
     except ProjectFileError as exc:
         raise DesignError([str(exc)]) from None
-    print(f'{args.design}: design "{design.name}" is valid '
-          f"({len(design.components)} components, {len(design.links)} links, "
-          f"{len(design.experiments)} experiments)")
+    print(f'{args.design}: design "{design.name}" is valid ({design.size_text()})')
     return 0
 
 

@@ -135,14 +135,13 @@ def _recovery_override(args) -> RecoverySettings | None:
     from pydantic import ValidationError
 
     from engine.model import DesignError, RecoverySettings
+    from engine.model.design import field_problems
 
     values = {k: v for k, v in (("tolerance", args.tolerance), ("hold", args.hold)) if v is not None}
     try:
         return RecoverySettings(**values)
     except ValidationError as exc:
-        problems = [f"--{err['loc'][0]} {err['msg'][0].lower()}{err['msg'][1:]} (got {err['input']!r})"
-                    for err in exc.errors(include_url=False)]
-        raise DesignError(problems) from None
+        raise DesignError([f"--{p.message}" for p in field_problems(exc)]) from None
 
 
 # ---------------------------------------------------------------- rendering

@@ -113,7 +113,7 @@ def output_problems(json_out: str | None, csv_dir: str | None) -> list[str]:
     return problems
 
 
-_SIZE_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+_SIZE_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50}
 
 
 def parse_size(text: str, option: str = "--memory-budget") -> int:
@@ -132,6 +132,20 @@ def parse_size(text: str, option: str = "--memory-budget") -> int:
     return int(value * _SIZE_UNITS[unit])
 
 
+def memory_budget(text: str) -> int:
+    """``--memory-budget``'s size, said in sizes when out of the range a run's budget may have."""
+    from engine import format_bytes
+    from engine.model import DesignError
+    from engine.model.design import MEMORY_BUDGET_RANGE
+
+    size = parse_size(text)
+    low, high = MEMORY_BUDGET_RANGE
+    if not low <= size <= high:
+        raise DesignError([f"--memory-budget {text}: a run's budget is from {format_bytes(low)} to "
+                           f"{format_bytes(high)} (got {format_bytes(size)})"])
+    return size
+
+
 def cmd_run(args) -> int:
     """Simulate as asked and print the summary; status 0, 2 (stopped, invalid) or 130 (Ctrl+C)."""
     from engine.model import DesignError, parse_options
@@ -147,7 +161,7 @@ def cmd_run(args) -> int:
         "bucket": args.bucket, "resilience": not args.no_resilience,
     }
     if args.memory_budget is not None:
-        raw_options["memory_budget"] = parse_size(args.memory_budget)
+        raw_options["memory_budget"] = memory_budget(args.memory_budget)
     raw_options.update(bucket_options(args))
     options = parse_options(raw_options)
     if experiment is not None:

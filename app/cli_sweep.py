@@ -75,10 +75,11 @@ def cmd_params(args) -> int:
     print(f'Design "{design.name}": {len(space)} parameters'
           + (f', {len(shown)} matching "{args.match}"' if args.match else ""), file=out)
     width = max([len(p.path) for p in shown] + [4])
-    print(f'\n{"path":<{width}}  {"value":>12}  {"unit":<5}  range', file=out)
-    print("-" * (width + 40), file=out)
+    unit_width = max([len(p.unit) for p in shown] + [4])
+    print(f'\n{"path":<{width}}  {"value":>12}  {"unit":<{unit_width}}  range', file=out)
+    print("-" * (width + unit_width + 35), file=out)
     for p in shown:
-        print(f"{p.path:<{width}}  {format_value(p.value):>12}  {p.unit:<5}  {p.range_text()}", file=out)
+        print(f"{p.path:<{width}}  {format_value(p.value):>12}  {p.unit:<{unit_width}}  {p.range_text()}", file=out)
     if args.save:
         from app.store import export_json
 

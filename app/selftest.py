@@ -264,8 +264,7 @@ class SelfTest:
         if problems:
             raise SelfTestFailure(f"{path.name} has problems: {'; '.join(map(str, problems))}")
         d = self.design
-        return (f'{path.name} from {path.parent}: design "{d.name}", {len(d.components)} components, '
-                f"{len(d.links)} links, {len(d.experiments)} experiments")
+        return f'{path.name} from {path.parent}: design "{d.name}", {d.size_text()}'
 
     def step_simulation(self) -> str:
         from engine import RunOptions, simulate

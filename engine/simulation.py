@@ -47,7 +47,7 @@ class RunStopped(DesignError):
 
 def format_bytes(n: float) -> str:
     """``2 GiB``, ``17.2 GiB``, ``512 MiB``: sizes as people read them."""
-    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+    for unit, size in (("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             return f"{n / size:.3g} {unit}"
     return f"{int(n)} bytes"

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from engine.model import COMPONENT_CLASSES, Client
+from engine.model import COMPONENT_CLASSES, Client, counted
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
@@ -123,10 +123,7 @@ class PropertiesPane(QWidget):
             form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
             self.icon.clear()
             self.title.setText(design.name)
-            self.subtitle.setText(f"{_count(len(design.components), 'component')}, "
-                                  f"{_count(len(design.links), 'link')}, "
-                                  f"{_count(len(design.experiments), 'experiment')}. "
-                                  "Select a component or link to edit it.")
+            self.subtitle.setText(f"{design.size_text()}. Select a component or link to edit it.")
             form.bind({"name": design.name})
             if not self.notes.hasFocus():
                 self.notes.setPlainText(design.description)
@@ -157,7 +154,7 @@ class PropertiesPane(QWidget):
         self._set_form(None)
         self.icon.clear()
         self.title.setText(f"{len(ids)} items selected")
-        self.subtitle.setText(f"{_count(len(comps), 'component')}, {_count(len(ids) - len(comps), 'link')}. "
+        self.subtitle.setText(f"{counted(len(comps), 'component')}, {counted(len(ids) - len(comps), 'link')}. "
                               "Select one, or several of one kind, to edit parameters.")
 
     def _set_form(self, form: _Form) -> _Form:
@@ -217,10 +214,6 @@ class PropertiesPane(QWidget):
         except EditRejected as exc:
             if self.form is not None:
                 self.form.show_errors(exc.errors)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _esc(s: str) -> str:

@@ -27,6 +27,7 @@ from .design import (
     NumberTooLong,
     Problem,
     RunOptions,
+    counted,
     describe,
     field_problems,
     link_name,

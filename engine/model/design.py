@@ -20,6 +20,7 @@ from .resilience import POLICY_KINDS
 # 2: links, policy scopes and fault targets hold ids (1 named components; names still read).
 FORMAT_VERSION = 2
 DEFAULT_MEMORY_BUDGET = 2 * 2**30
+MEMORY_BUDGET_RANGE = (64 * 2**20, 2**50)   # below 64 MiB a run could not hold its own start
 # Buckets a run keeps: beyond, its buckets widen (engine/grid.py), so a long run costs what a
 # short one does. Ten hours in one-second buckets keep 9,000 buckets of 4 s.
 DEFAULT_MAX_BUCKETS = 10_000
@@ -79,7 +80,8 @@ class RunOptions(BaseModel):
     # What a run may hold in memory: its metric arrays up front, and the requests, calls and
     # events in flight as they grow. A run estimated to need more is refused before it starts;
     # one that outgrows it on the way stops with its partial results.
-    memory_budget: int = Field(DEFAULT_MEMORY_BUDGET, ge=64 * 2**20, le=2**50, description="bytes")
+    memory_budget: int = Field(DEFAULT_MEMORY_BUDGET, ge=MEMORY_BUDGET_RANGE[0], le=MEMORY_BUDGET_RANGE[1],
+                               description="bytes")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -148,6 +150,11 @@ class DesignError(ValueError):
     def __reduce__(self):
         # rebuilt from the problems, not the message, when it crosses a process boundary
         return (DesignError, (self.problems,))
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 link``, ``17 links``: a count with its noun, of those with a plain plural."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def describe(component) -> str:
@@ -365,6 +372,11 @@ class Design(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
     # -- validation -------------------------------------------------------
+    def size_text(self) -> str:
+        """``16 components, 17 links, 3 experiments``."""
+        return (f"{counted(len(self.components), 'component')}, {counted(len(self.links), 'link')}, "
+                f"{counted(len(self.experiments), 'experiment')}")
+
     def problems(self) -> list[Problem]:
         """Everything that keeps this design from running, in an order a reader can follow."""
         from .validation import design_problems

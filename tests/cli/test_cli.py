@@ -118,6 +118,8 @@ def test_validate_explains_an_invalid_design(tmp_path, capsys):
     assert 'service "orders": workers must be at least 1 (got 0)' in capsys.readouterr().err
     assert main(["validate", THREE_TIER]) == 0
     assert "is valid" in capsys.readouterr().out
+    assert main(["validate", str(Path(THREE_TIER).with_name("mmc.json"))]) == 0
+    assert capsys.readouterr().out.endswith('design "M/M/4 service" is valid (2 components, 1 link, 2 experiments)\n')
 
 
 def test_schema_prints_the_json_schema(capsys):

@@ -192,7 +192,8 @@ def test_a_run_that_outgrows_its_memory_budget_prints_what_it_measured(tmp_path,
 @pytest.mark.parametrize("value,message", [
     ("lots", "--memory-budget 'lots' is not a size"),
     ("-1G", "--memory-budget '-1G' is not a size"),
-    ("1M", "run options: memory_budget must be at least 67108864 (got 1048576)"),
+    ("1M", "--memory-budget 1M: a run's budget is from 64 MiB to 1 PiB (got 1 MiB)"),
+    ("2P", "--memory-budget 2P: a run's budget is from 64 MiB to 1 PiB (got 2 PiB)"),
 ])
 def test_a_memory_budget_that_is_no_size_is_refused(value, message, capsys):
     assert main(["run", THREE_TIER, f"--memory-budget={value}"]) == 2

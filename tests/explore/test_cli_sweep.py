@@ -35,6 +35,10 @@ def test_params_lists_paths_values_units_and_ranges(capsys):
     assert lines["browsers.rate"][1:] == ["200", "1/s", "0..10,000,000"]
     assert "api->db.circuit_breaker.failure_rate_threshold" in lines
     assert "database" in out and "outage.duration" in out
+    # the ranges start in one column however long the unit ("workers", "instances", "1/s")
+    table = out.splitlines()[2:]
+    starts = {line.index(line.split()[-1]) for line in table[2:] if line.strip() and ".." in line.split()[-1]}
+    assert len(starts) == 1 and table[0].index("range") in starts, starts
 
 
 def test_params_sets_values_and_saves_the_checked_design(capsys, tmp_path):
