@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine import text_cell
 from engine.events import event_kind
+from engine.model import link_name
 
 from ..store import ProjectFileError, save_file
 from .formatting import COLOURS, format_time, text_colour
@@ -36,6 +37,7 @@ ALL = "__all__"
 SHORT_VARIANT_LABELS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 COLUMNS = ("Time", "Run", "Component", "Kind", "Details")
 KIND_COLUMN = COLUMNS.index("Kind")
+PLACE_COLUMN = COLUMNS.index("Component")
 
 
 def kind_label(kind: str) -> str:
@@ -85,6 +87,7 @@ class EventLogModel(QStandardItemModel):
         self._logged: dict[str, int] = {}  # events of each run so far
         self.runs: dict[str, int] = {}  # each run's place among the session's: first at equal times
         self.kinds: set[str] = set()  # of the events, kept as they come: a live log grows by the thousand
+        self.places: set[str] = set()  # the components and links the events name, kept likewise
         self.highlighted: list[int] = []  # rows at the time slider's time, in time order
         self._light = _light_theme()
         self._colours: dict[str, QColor | None] = {}
@@ -107,6 +110,7 @@ class EventLogModel(QStandardItemModel):
             self._events, self._order_keys, self._logged = [], [], {}
             self.runs = {v: place for place, v in enumerate(runs)}
             self.kinds = set()
+            self.places = set()
             self.append(events)
         finally:
             self.blockSignals(blocked)
@@ -118,6 +122,7 @@ class EventLogModel(QStandardItemModel):
         for e in events:
             self._events.append(e)
             self.kinds.add(e["kind"])
+            self.places.add(e.get("link") or e.get("component") or "")
             self.appendRow(self._cells(e))
 
     def _cells(self, e: dict[str, Any]) -> list[QStandardItem]:
@@ -142,7 +147,9 @@ class EventLogModel(QStandardItemModel):
         said = QStandardItem(details)
         if details:
             said.setData(details, _TIP_ROLE)
-        return [when, run, QStandardItem(e.get("link") or e.get("component") or ""), what, said]
+        place = QStandardItem(e.get("link") or e.get("component") or "")
+        place.setData(place.text(), _TIP_ROLE)
+        return [when, run, place, what, said]
 
     def _colour(self, kind: str) -> QColor | None:
         try:
@@ -383,6 +390,8 @@ class EventLog(QWidget):
         self.session: RunSession | None = None
         self._shown: dict[str, list[dict[str, Any]]] = {}  # each run's events shown, as the run logged them
         self.model = EventLogModel(self)
+        self._fitted_places = 0   # the model's places the Component column was last fitted to
+        self._place_width = 0
         self.proxy = EventFilter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setDynamicSortFilter(True)
@@ -484,6 +493,11 @@ class EventLog(QWidget):
             # Wide enough now for every kind the run can write: a column widening when a longer kind
             # first arrives would repaint the whole table mid-run.
             self._fit_kind_column(sorted(session.design.log_kinds(session.experiment)))
+            design = session.design
+            self.model.places.update(c.name for c in design.components)
+            self.model.places.update(link_name(design.name_of(k.source), design.name_of(k.target))
+                                     for k in design.links)
+            self._fit_place_column()
         self._fill_filters()
 
     def session_updated(self) -> bool:
@@ -584,6 +598,7 @@ class EventLog(QWidget):
         if kinds == present and self.kind_combo.count():
             return
         self._fit_kind_column(kinds)
+        self._fit_place_column()
         current = self.kind_combo.currentData() or ALL
         self.kind_combo.blockSignals(True)
         self.kind_combo.clear()
@@ -604,6 +619,27 @@ class EventLog(QWidget):
                      + [header.fontMetrics().horizontalAdvance(COLUMNS[KIND_COLUMN]) + 16]) + margin
         if needed > self.view.columnWidth(KIND_COLUMN):
             self.view.setColumnWidth(KIND_COLUMN, needed)
+
+    def _fit_place_column(self) -> None:
+        """Widen the Component column to the longest component or link its events name (a link was
+        "frontend -> …" at any width), up to a quarter of the table, so that Details keeps its
+        room; as the Kind column, it never narrows under the reader's own width."""
+        if len(self.model.places) == self._fitted_places:
+            return
+        self._fitted_places = len(self.model.places)
+        metrics = self.view.fontMetrics()
+        margin = 2 * (self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 8
+        self._place_width = max((metrics.horizontalAdvance(p) for p in self.model.places), default=0) + margin
+        self._widen_place_column()
+
+    def _widen_place_column(self) -> None:
+        needed = min(self._place_width, self.view.viewport().width() // 4)
+        if needed > self.view.columnWidth(PLACE_COLUMN):
+            self.view.setColumnWidth(PLACE_COLUMN, needed)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt's name)
+        super().resizeEvent(event)
+        self._widen_place_column()   # a dock made wider gives a cut link its whole name
 
     def set_filter(self, kind: str = ALL, component: str = ALL, variant: str = ALL) -> None:
         """Filter programmatically (the combos follow)."""

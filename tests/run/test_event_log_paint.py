@@ -300,3 +300,28 @@ def test_a_window_closed_and_dropped_with_its_log_raises_nothing(qtbot):
     del window, log, variants
     gc.collect()
     _settle()
+
+
+@pytest.mark.parametrize("width", [900, 1600])
+def test_the_component_column_shows_whole_links_where_the_table_has_room(qtbot, width):
+    """A breaker's events name their link, which the column's fixed 104 px cut to "frontend -> …"
+    even with the Details column hundreds of pixels wide."""
+    from app.run.event_log import PLACE_COLUMN
+
+    design = parse_design((Path(__file__).resolve().parents[2] / "resources" / "examples" / "microservices.json")
+                          .read_text())
+    window, log, variants = _live_log(qtbot, design)
+    window.resize(width, 400)
+    _settle()
+    longest = max((f"{design.name_of(k.source)} -> {design.name_of(k.target)}" for k in design.links), key=len)
+    needed = log.view.fontMetrics().horizontalAdvance(longest)
+    shown = log.view.columnWidth(PLACE_COLUMN)
+    assert shown >= min(needed, log.view.viewport().width() // 4) and shown > 104, (shown, needed)
+    if width == 1600:
+        assert shown >= needed                       # the whole name: room enough
+    variants["protected"].events.append({"time": 1.0, "kind": "breaker_opened", "component": "api",
+                                         "link": longest, "details": "CLOSED -> OPEN"})
+    log.session_updated()
+    _settle()
+    cell = log.proxy.index(0, PLACE_COLUMN)
+    assert cell.data() == longest and cell.data(Qt.ItemDataRole.ToolTipRole) == longest
