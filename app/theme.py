@@ -131,6 +131,11 @@ def dark_palette() -> QPalette:
     return p
 
 
+def palette(look: str) -> QPalette:
+    """The palette of 'light' or 'dark'."""
+    return dark_palette() if look == "dark" else light_palette()
+
+
 def resolve(theme: str) -> str:
     """'light' or 'dark' for a theme setting ('system' follows the desktop)."""
     if theme == "system":
@@ -144,7 +149,7 @@ def apply_theme(app: QApplication, theme: str) -> CanvasColours:
 
     look = resolve(theme)
     app.setStyle("Fusion")
-    app.setPalette(dark_palette() if look == "dark" else light_palette())
+    app.setPalette(palette(look))
     app.setStyleSheet(stylesheet(look))
     clear_icon_cache()
     return canvas_colours(look)
@@ -177,9 +182,13 @@ def stylesheet(look: str) -> str:
     from .resources import resources_dir
 
     style_dir = resources_dir() / "style"
-    text = (style_dir / "app.qss").read_text(encoding="utf-8").replace("@style_dir", style_dir.as_posix())
-    text = text.replace("@look", look)
+    text = (style_dir / "app.qss").read_text(encoding="utf-8")
+    text = text.replace("@style_dir", style_dir.as_posix()).replace("@look", look)
+    # A style sheet's palette(...) is the active colour even on a disabled widget: the disabled
+    # one comes from the palette here, so that it stays written once.
+    disabled = palette(look).color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name()
+    tokens = {**_TOKENS[look], "@disabled_text": disabled}
     # Longest tokens first so that @warning does not eat @warning_bg.
-    for token, value in sorted(_TOKENS[look].items(), key=lambda kv: -len(kv[0])):
+    for token, value in sorted(tokens.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(token, value)
     return text
