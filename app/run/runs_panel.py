@@ -43,10 +43,12 @@ class RunsPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tree, 1)
+        # In the list's place while it is empty, so the panel never needs the height of both.
         self.empty_label = QLabel("No runs kept yet. After a run, press “Keep run” to save it with the project.")
         self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.empty_label.setStyleSheet("color: gray")
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show this run's plots and log (no simulation)")
@@ -66,7 +68,7 @@ class RunsPanel(QWidget):
         slim.addWidget(self.slim_button)
         slim.addStretch(1)
         layout.addLayout(slim)
-        self._update_buttons()
+        self.set_groups([])
 
     def set_groups(self, groups: list[RunGroup]) -> None:
         selected = self.selected()
@@ -80,7 +82,13 @@ class RunsPanel(QWidget):
             self.tree.addTopLevelItem(item)
             if selected is not None and group.id == selected.id:
                 item.setSelected(True)
+        self.tree.setVisible(bool(self.groups))
         self.empty_label.setVisible(not self.groups)
+        if self.groups:
+            # At least its header and one run: after a run on a 1280x720 screen the dashboard
+            # leaves the panes beside the canvas about 100 px, and the buttons must stay whole.
+            self.tree.setMinimumHeight(self.tree.header().sizeHint().height() + self.tree.sizeHintForRow(0)
+                                       + 2 * self.tree.frameWidth())
         self._update_buttons()
 
     def select(self, group_id: str) -> None:
