@@ -50,8 +50,8 @@ from .plot_grid import (
     enlarge_plot,
     show_time_axis,
 )
+from .plot_style import colour_axes, readout_html, series_colour
 from .plot_style import pen as _pen
-from .plot_style import readout_html, series_colour
 from .plot_style import set_title as _set_title
 from .plot_window import PlotWindow, pop_out
 from .session import FAILED, RUNNING, VARIANT_LABELS, RunSession
@@ -220,14 +220,9 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
             return
         self._palette_applied = (background.rgba(), text.rgba())
         self.plots_widget.setBackground(background)
-        grid = QColor(text)
-        grid.setAlpha(160)
         for plot in self.plots.values():
             _set_title(plot, plot.titleLabel.text, text)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(grid))
-                axis.setTextPen(pg.mkPen(text))
+            colour_axes(plot, text)
         for line in getattr(self, "_cursor_lines", {}).values():
             line.setPen(pg.mkPen(text, width=1.5))
         if self.session is not None:

@@ -257,6 +257,17 @@ def set_title(plot: pg.PlotItem, text: str, colour: QColor | None = None) -> Non
     plot.layout.setRowFixedHeight(0, TITLE_HEIGHT)
 
 
+def colour_axes(plot: pg.PlotItem, text: QColor) -> None:
+    """A plot's left and bottom axes in the colour of the window's words, their lines a shade
+    quieter: every plot of the window follows its light or dark look so."""
+    lines = QColor(text)
+    lines.setAlpha(160)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(lines))
+        axis.setTextPen(pg.mkPen(text))
+
+
 def safe_file_name(text: str) -> str:
     """``text`` with the characters file systems refuse replaced."""
     return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -31,11 +33,55 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explore.sensitivity import default_metric
-from engine.model import DesignError, covering_duration, duration_reason
+from engine.explore.worker import CLIENT_METRICS, objective_prefix
+from engine.model import Design, DesignError, covering_duration, duration_reason
 
-from .formatting import time_left
+from .formatting import METRIC_LABELS, metric_kind, time_left
+from .plot_style import clip_title, colour_axes, set_title
+from .verdicts import label
 
 NO_FAULTS = "(no faults)"
+# The words for an objective's sweep columns (``engine.explore.worker.OBJECTIVE_METRICS``).
+OBJECTIVE_METRIC_WORDS = {"met": "met (share of runs)", "attainment": "attainment",
+                          "recovered": "recovered (share of runs)", "time_to_recover": "time to recover"}
+# What a client's sweep columns measure, as the run figures name them.
+CLIENT_METRIC_KEYS = dict(CLIENT_METRICS)
+# A column sized to a long heading stops here; the heading is cut with "…" and whole in its tooltip.
+WIDEST_HEADING = 220
+
+
+def objective_names(design: Design) -> dict[str, str]:
+    """Each objective's sweep prefix (``clients.objectives.1``) and its name as the verdicts show it
+    (``availability 90 % (ok)``), after its client's name when several clients have objectives."""
+    judged = [(c.name, list(getattr(c, "objectives", None) or ())) for c in design.components if c.kind == "client"]
+    judged = [(client, objectives) for client, objectives in judged if objectives]
+    names = {}
+    for client, objectives in judged:
+        for index, objective in enumerate(objectives):
+            name = label(objective.describe())
+            names[objective_prefix(client, index)] = f"{client} · {name}" if len(judged) > 1 else name
+    return names
+
+
+def metric_name(design: Design, column: str) -> str:
+    """A sweep's metric column in words: ``availability 90 % (ok) · attainment``, ``clients · Latency p99``."""
+    prefix, _, metric = column.rpartition(".")
+    objectives = objective_names(design)
+    if prefix in objectives:
+        return f"{objectives[prefix]} · {OBJECTIVE_METRIC_WORDS.get(metric, metric)}"
+    if metric in CLIENT_METRIC_KEYS:
+        key = CLIENT_METRIC_KEYS[metric]
+        return f"{prefix} · {METRIC_LABELS.get(key, key)}"
+    return column
+
+
+def metric_unit(column: str) -> str:
+    """The unit of a sweep's metric column for a chart's axis ("s", "/s"), or none for a share or a count."""
+    metric = column.rpartition(".")[2]
+    if metric == "time_to_recover":
+        return "s"
+    kind = metric_kind(CLIENT_METRIC_KEYS.get(metric, metric))
+    return {"time": "s", "rate": "/s"}.get(kind, "")
 
 
 def add_spin(form: QFormLayout, label: str, low: int, high: int, value: int,
@@ -81,17 +127,43 @@ class FollowedDuration:
             self.spin.setToolTip("Simulated seconds of each run, as you set them")
 
 
-def fill_table(table: QTableWidget, heads: list[str], lines: list[list[str]], words: tuple[int, ...] = ()) -> None:
-    """Show ``lines`` of cells under ``heads``; figures right-aligned, the ``words`` columns left."""
+def fill_table(table: QTableWidget, heads: list[str], lines: list[list[str]], words: tuple[int, ...] = (),
+               stretch: int | None = None, head_tips: dict[int, str] | None = None) -> None:
+    """Show ``lines`` of cells under ``heads``; figures right-aligned, the ``words`` columns left.
+
+    Every column is as wide as its figures and its heading (a heading past ``WIDEST_HEADING`` is cut
+    with "…"), the ``stretch`` column takes the room left; a cell never wraps (a figure on two lines
+    reads as two), and a word cell cut short shows whole in its tooltip, as do ``head_tips``."""
+    table.setWordWrap(False)
     table.setColumnCount(len(heads))
     table.setHorizontalHeaderLabels(heads)
     table.setRowCount(len(lines))
     for r, line in enumerate(lines):
         for c, text in enumerate(line):
             item = QTableWidgetItem(text)
-            if c not in words:
+            if c in words:
+                item.setToolTip(text)
+            else:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
+    header = table.horizontalHeader()
+    for c in range(len(heads)):
+        header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+    table.resizeColumnsToContents()
+    metrics = header.fontMetrics()
+    for c, head in enumerate(heads):
+        heading = table.horizontalHeaderItem(c)
+        assert heading is not None  # setHorizontalHeaderLabels made one for every heading
+        heading.setToolTip((head_tips or {}).get(c, head))
+        cells = table.sizeHintForColumn(c)
+        if header.sectionSize(c) > max(WIDEST_HEADING, cells):
+            width = max(WIDEST_HEADING, cells)
+            header.resizeSection(c, width)
+            # the heading's margins, as the section's size hint counted them past its text
+            margins = header.sectionSizeHint(c) - metrics.horizontalAdvance(head)
+            heading.setText(metrics.elidedText(head, Qt.TextElideMode.ElideRight, width - margins))
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 def progress_text(done: int, total: int, elapsed: float) -> str:
@@ -198,16 +270,20 @@ class BackgroundSearchDialog(QDialog):
 
 
 class MetricChoice:
-    """The metric and the experiment a chart of a finished sweep shows, as two lists in a form
-    on ``layout``; ``on_change`` redraws when either changes."""
+    """The metric and the experiment a chart of a finished sweep shows, as two lists side by side
+    on ``layout`` (one row: the chart below gets the height); ``on_change`` redraws when either changes.
+    The metrics are listed by name, each holding its column (``column``)."""
 
     def __init__(self, layout: QVBoxLayout, on_change: Callable[[], None]):
-        form = QFormLayout()
+        row = QHBoxLayout()
         self.metric = QComboBox()
         self.experiment = QComboBox()
-        form.addRow("Metric", self.metric)
-        form.addRow("Experiment", self.experiment)
-        layout.addLayout(form)
+        for text, combo, stretch in (("Metric", self.metric, 3), ("Experiment", self.experiment, 2)):
+            words = QLabel(text)
+            words.setBuddy(combo)
+            row.addWidget(words)
+            row.addWidget(combo, stretch)
+        layout.addLayout(row)
         self.metric.currentIndexChanged.connect(on_change)
         self.experiment.currentIndexChanged.connect(on_change)
 
@@ -216,13 +292,68 @@ class MetricChoice:
         for combo in (self.metric, self.experiment):
             combo.blockSignals(True)
             combo.clear()
-        self.metric.addItems(sweep.metric_columns)
-        self.metric.setCurrentText(default_metric(sweep.metric_columns))
+        for column in sweep.metric_columns:
+            self.metric.addItem(metric_name(sweep.design, column), column)
+            self.metric.setItemData(self.metric.count() - 1, column, Qt.ItemDataRole.ToolTipRole)
+        self.select(default_metric(sweep.metric_columns))
         self.experiment.addItems([e or NO_FAULTS for e in sweep.experiments])
         self.experiment.setEnabled(len(sweep.experiments) > 1)
         for combo in (self.metric, self.experiment):
             combo.blockSignals(False)
 
+    @property
+    def column(self) -> str:
+        """The chosen metric's column (``clients.objectives.1.attainment``); ``""`` before a sweep."""
+        return self.metric.currentData() or ""
+
+    def select(self, column: str) -> None:
+        """Choose the metric of ``column``."""
+        self.metric.setCurrentIndex(self.metric.findData(column))
+
     def experiment_of(self, sweep) -> str:
         """The chosen experiment as the sweep's rows name it (``""`` for no faults)."""
         return sweep.experiments[max(self.experiment.currentIndex(), 0)] or ""
+
+
+class SweepChart(QWidget):
+    """A chart of a finished sweep: the metric and experiment lists over a plot titled with the
+    metric's name, in the colours of the window's light or dark look, as the dashboard's plots."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.chart_layout = QVBoxLayout(self)
+        self.choice = MetricChoice(self.chart_layout, self.redraw)
+        # not ``metric``: that name is QPaintDevice.metric(), which Qt calls while painting
+        self.metric_box, self.experiment = self.choice.metric, self.choice.experiment
+        self.plot = pg.PlotWidget()
+        clip_title(self.plot.getPlotItem())
+        self._follow_palette()
+
+    def redraw(self) -> None:
+        raise NotImplementedError
+
+    def set_title(self, text: str) -> None:
+        """Title the plot, cut with "…" where it would not fit."""
+        set_title(self.plot.getPlotItem(), text, self.palette().text().color())
+
+    def set_metric_axis(self, name: str, column: str) -> None:
+        """Put ``column``'s values on axis ``name``: its unit (ms, k/s as the values ask), and
+        shares and counts as plain numbers (pyqtgraph would read 0.5 as 500 x0.001)."""
+        unit = metric_unit(column)
+        axis = self.plot.getAxis(name)
+        axis.enableAutoSIPrefix(bool(unit))
+        axis.setLabel("", units=unit)
+        axis.showLabel(bool(unit))  # the title names the metric: a label of no unit would be an empty strip
+
+    def _follow_palette(self) -> None:
+        pal = self.palette()
+        background, text = pal.base().color(), pal.text().color()
+        self.plot.setBackground(background)
+        plot = self.plot.getPlotItem()
+        colour_axes(plot, text)
+        self.set_title(plot.titleLabel.text)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._follow_palette()

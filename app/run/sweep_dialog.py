@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTabWidget,
     QVBoxLayout,
@@ -47,9 +48,37 @@ from engine.explore import (
 )
 from engine.model import Design, DesignError, parse_options
 
-from .sweep_common import NO_FAULTS, BackgroundSearchDialog, FollowedDuration, add_spin, fill_table
+from .sweep_common import (
+    NO_FAULTS,
+    BackgroundSearchDialog,
+    FollowedDuration,
+    add_spin,
+    fill_table,
+    objective_names,
+)
 from .sweep_plot import SweepPlot
 from .sweep_sensitivity import TornadoPlot
+
+PARAMETER_ROWS = 4  # shown at once; more scroll
+EXPERIMENT_ROWS = 4
+
+
+def readable_heads(design: Design, heads: list[str]) -> tuple[list[str], dict[int, str]]:
+    """The summary's headings with each objective by its name (``availability 90 % (ok) met``),
+    and the column's own name, as the CSV has it, for the tooltip of each heading renamed."""
+    names, tips = list(heads), {}
+    for prefix, name in objective_names(design).items():
+        for c, head in enumerate(heads):
+            if head.startswith(prefix + " "):
+                names[c] = name + head.removeprefix(prefix)
+                tips[c] = head
+    return names, tips
+
+
+def list_height(view: QListWidget, rows: int) -> int:
+    """The height that shows ``rows`` of the list's items (fewer if it has fewer, at least one)."""
+    shown = min(max(view.count(), 1), rows)
+    return shown * max(view.sizeHintForRow(0), 1) + 2 * view.frameWidth()
 
 
 def default_spec(parameter) -> str:
@@ -94,6 +123,8 @@ class SweepDialog(BackgroundSearchDialog):
         self.params.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.params.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.params.verticalHeader().hide()
+        # As tall as its rows (up to PARAMETER_ROWS, then it scrolls): the results below take the rest.
+        self.params.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.params.setToolTip("Values: a range 4:16:4 (from, to, step), or a list 4,8,16 "
                                "(choices, true/false, none)")
         layout.addWidget(self.params)
@@ -109,12 +140,12 @@ class SweepDialog(BackgroundSearchDialog):
 
         form = QFormLayout()
         self.experiments = QListWidget()
-        self.experiments.setMaximumHeight(90)
         for name in [NO_FAULTS, *(e.name for e in design.experiments)]:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name == NO_FAULTS else Qt.CheckState.Unchecked)
             self.experiments.addItem(item)
+        self.experiments.setFixedHeight(list_height(self.experiments, EXPERIMENT_ROWS))
         form.addRow("Experiments", self.experiments)
         self.replications = add_spin(form, "Replications", 1, 1000, 3)
         self.duration = add_spin(form, "Duration", 1, 10_000_000, 60, " s")
@@ -158,6 +189,13 @@ class SweepDialog(BackgroundSearchDialog):
         self.add_parameter(path)
         self.resize(760, 720)
 
+    def _fit_parameters(self) -> None:
+        rows = min(max(self.params.rowCount(), 1), PARAMETER_ROWS)
+        # the editors' rows, which are taller than an empty table's default
+        row = self.params.rowHeight(0) if self.params.rowCount() else self.params.verticalHeader().defaultSectionSize()
+        self.params.setFixedHeight(self.params.horizontalHeader().sizeHint().height() + rows * row
+                                   + 2 * self.params.frameWidth())
+
     # -- the form ------------------------------------------------------------------------------
     def add_parameter(self, path: str = "", values: str = "") -> None:
         """Add a parameter row, a path picked from the design's (or typed) and its values."""
@@ -175,9 +213,12 @@ class SweepDialog(BackgroundSearchDialog):
             except DesignError:
                 values = ""
         self.params.setCellWidget(row, 1, QLineEdit(values))
+        self.params.resizeRowToContents(row)
+        self._fit_parameters()
 
     def _remove_parameter(self) -> None:
         self.params.removeRow(max(0, self.params.currentRow()))
+        self._fit_parameters()
 
     def _pairs(self) -> list[tuple[str, str]]:
         pairs = []
@@ -234,10 +275,18 @@ class SweepDialog(BackgroundSearchDialog):
             return
         stopped = " (stopped)" if self._stop.is_set() else ""
         self.status.setText(f"{len(outcome)} of {len(sweep)} runs done{stopped}")
-        fill_table(self.results, *summary_table(sweep, summarise(sweep, outcome)))
-        self.results.resizeColumnsToContents()
+        summary = summarise(sweep, outcome)
+        heads, lines = summary_table(sweep, summary)
+        if "experiment" in heads:
+            # the command line's "none" is "(no faults)" everywhere in the window
+            column = heads.index("experiment")
+            for line, entry in zip(lines, summary, strict=True):
+                line[column] = entry["experiment"] or NO_FAULTS
+        names, tips = readable_heads(sweep.design, heads)
+        fill_table(self.results, names, lines, words=(heads.index("experiment"),) if "experiment" in heads else (),
+                   head_tips=tips)
         self.save_button.setEnabled(bool(outcome))
-        self.chart.show_summary(sweep, summarise(sweep, outcome))
+        self.chart.show_summary(sweep, summary)
         self.tornado.show_rows(sweep, outcome)
         if outcome and sweep.axes and sweep.axes[0].continuous:
             self.tabs.setCurrentWidget(self.tornado)

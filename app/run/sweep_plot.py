@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from engine.explore import ParameterSpace, Sweep, format_value
 from engine.explore.suggest import cost
 from engine.explore.worker import SHARE_METRICS
 
-from .sweep_common import MetricChoice
+from .sweep_common import SweepChart
 
 BAND = (70, 130, 180, 60)
 LINE = (70, 130, 180)
@@ -48,19 +48,14 @@ def pareto_front(costs: list[float], values: list[float]) -> list[int]:
     return front
 
 
-class SweepPlot(QWidget):
+class SweepPlot(SweepChart):
     """The chart of a finished sweep's summary; ``kind`` says which: line, heatmap or pareto."""
 
     point_selected = Signal(int)  # index into the sweep's points
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        self.choice = MetricChoice(layout, self.redraw)
-        # not ``metric``: that name is QPaintDevice.metric(), which Qt calls while painting
-        self.metric_box, self.experiment = self.choice.metric, self.choice.experiment
-        self.plot = pg.PlotWidget()
-        layout.addWidget(self.plot, 1)
+        self.chart_layout.addWidget(self.plot, 1)
         self.kind = ""
         self.grid: np.ndarray | None = None
         self._sweep: Sweep | None = None
@@ -86,7 +81,8 @@ class SweepPlot(QWidget):
         self._xy = []
         if self._sweep is None:
             return
-        column = self.metric_box.currentText()
+        column = self.choice.column
+        self.set_title(self.metric_box.currentText())
         self._shown = self._entries()
         axes = self._sweep.axes
         continuous = any(a.continuous for a in axes)
@@ -115,7 +111,7 @@ class SweepPlot(QWidget):
         self.plot.addItem(pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(*BAND)))
         self.plot.addItem(pg.PlotDataItem(x, mean, pen=pg.mkPen(LINE, width=2), symbol="o", symbolSize=7))
         self.plot.setLabel("bottom", axis.path)
-        self.plot.setLabel("left", column)
+        self.set_metric_axis("left", column)
         self._xy = [(r[0], r[1]) for r in rows]
         self._points = [r[4] for r in rows]
 
@@ -141,8 +137,8 @@ class SweepPlot(QWidget):
                     self.plot.addItem(text)
         for name, axis, ticks in (("bottom", first, labels[0]), ("left", second, labels[1])):
             self.plot.getAxis(name).setTicks([[(k + 0.5, t) for k, t in enumerate(ticks)]])
+            self.plot.getAxis(name).enableAutoSIPrefix(False)  # the ticks are the values' own words
             self.plot.setLabel(name, axis.path)
-        self.plot.setTitle(column)
 
     def _pareto(self, sweep: Sweep, column: str) -> None:
         self.kind = "pareto"
@@ -161,7 +157,7 @@ class SweepPlot(QWidget):
                                               symbolBrush=pg.mkBrush(*FRONT)))
         self.front = [points[i] for i in front]
         self.plot.setLabel("bottom", "cost (instances x workers)")
-        self.plot.setLabel("left", column)
+        self.set_metric_axis("left", column)
         self._xy = list(zip(costs, values))
         self._points = points
 

@@ -5,33 +5,30 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from engine.explore import Sweep
 from engine.explore.sensitivity import Sensitivity, sensitivity
 from engine.model import DesignError
 
-from .sweep_common import MetricChoice
+from .sweep_common import SweepChart
 
 UP = (60, 140, 90)
 DOWN = (200, 80, 60)
 
 
-class TornadoPlot(QWidget):
+class TornadoPlot(SweepChart):
     """The sensitivity of a chosen metric to each swept parameter, for a finished sweep's rows."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        self.choice = MetricChoice(layout, self.redraw)
-        # not ``metric``: that name is QPaintDevice.metric(), which Qt calls while painting
-        self.metric_box, self.experiment = self.choice.metric, self.choice.experiment
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        layout.addWidget(self.note)
-        self.plot = pg.PlotWidget()
+        self.chart_layout.addWidget(self.note)
         self.plot.setLabel("bottom", "standardized regression coefficient")
-        layout.addWidget(self.plot, 1)
+        # A coefficient has no unit to prefix: pyqtgraph read 0.7 as "700 (x0.001)".
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.chart_layout.addWidget(self.plot, 1)
         self.result: Sensitivity | None = None
         self.bars: pg.BarGraphItem | None = None
         self._sweep: Sweep | None = None
@@ -50,8 +47,10 @@ class TornadoPlot(QWidget):
         if self._sweep is None:
             return
         experiment = self.choice.experiment_of(self._sweep)
+        name = self.metric_box.currentText()
+        self.set_title(name)
         try:
-            result = sensitivity(self._sweep, self._rows, self.metric_box.currentText(), experiment)
+            result = sensitivity(self._sweep, self._rows, self.choice.column, experiment)
         except DesignError as exc:
             self.note.setText(f"no sensitivity: {exc.problems[0].message}")
             return
@@ -67,6 +66,6 @@ class TornadoPlot(QWidget):
         self.plot.addItem(pg.InfiniteLine(pos=0.0, angle=90, pen=pg.mkPen((120, 120, 120))))
         self.plot.getAxis("left").setTicks([[(y, e.path) for y, e in zip(ys, effects)]])
         fit = "" if math.isnan(result.r_squared) else f"; a linear fit explains {result.r_squared:.0%} of its variance"
-        self.note.setText(f"{result.metric} over {result.runs} runs{fit}. Rank correlations: "
+        self.note.setText(f"{name} over {result.runs} runs{fit}. Rank correlations: "
                           + ", ".join(f"{e.path} {e.rank_correlation:+.2f}" for e in result.effects
                                       if not math.isnan(e.rank_correlation)))

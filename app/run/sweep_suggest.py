@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QPlainTextEdit,
     QTableWidget,
     QVBoxLayout,
@@ -26,7 +25,14 @@ from PySide6.QtWidgets import (
 from engine.explore.suggest import Suggestions, suggest
 from engine.model import Design, DesignError, parse_options
 
-from .sweep_common import NO_FAULTS, BackgroundSearchDialog, FollowedDuration, add_spin, fill_table
+from .sweep_common import (
+    NO_FAULTS,
+    BackgroundSearchDialog,
+    FollowedDuration,
+    add_spin,
+    fill_table,
+    objective_names,
+)
 
 
 def candidate_lines(found: Suggestions) -> list[list[str]]:
@@ -115,10 +121,12 @@ class SuggestDialog(BackgroundSearchDialog):
     def show_outcome(self, outcome: Suggestions) -> None:
         # Stop ends the search after the candidate under way; what ran is ranked.
         self.found = outcome
-        heads = ["#", "candidate", "objectives met", *(f"{o} attainment" for o in outcome.objectives), "cost"]
+        names = objective_names(outcome.design)
+        heads = ["#", "candidate", "objectives met", *(names.get(o, o) for o in outcome.objectives), "cost"]
+        tips = {3 + k: f"attainment of {names.get(o, o)} (the share of requests that meet it): mean ± 95 % half-width "
+                       f"over the replications ({o})" for k, o in enumerate(outcome.objectives)}
         lines = candidate_lines(outcome)
-        fill_table(self.table, heads, lines, words=(1,))
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fill_table(self.table, heads, lines, words=(1,), stretch=1, head_tips=tips)
         meeting = sum(1 for c in outcome.ranked if c.meets_all)
         stopped = " (stopped)" if self._stop.is_set() else ""
         self.status.setText(f"{len(outcome.ranked)} candidates tried{stopped}; {meeting} meet every objective "

@@ -33,8 +33,9 @@ def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
     assert not dialog.running and dialog.progress.value() == 8
     heads, rows = _cells(dialog.results)
     assert heads[:4] == ["#", "api.workers", "experiment", "n"] and "users.p99 ms" in heads
-    assert [(r[1], r[2], r[3]) for r in rows] == [("2", "none", "2"), ("2", EXPERIMENT, "2"),
-                                                  ("16", "none", "2"), ("16", EXPERIMENT, "2")]
+    # no faults named as everywhere else in the window, not the command line's "none"
+    assert [(r[1], r[2], r[3]) for r in rows] == [("2", "(no faults)", "2"), ("2", EXPERIMENT, "2"),
+                                                  ("16", "(no faults)", "2"), ("16", EXPERIMENT, "2")]
     assert dialog.status.text() == "8 of 8 runs done"
     dialog.save(str(tmp_path / "shop.csv"))
     with open(tmp_path / "shop.csv", newline="") as fh:

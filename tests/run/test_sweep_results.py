@@ -82,7 +82,7 @@ def test_two_parameters_of_the_outage_show_as_a_heatmap_of_the_grid(qtbot, three
     assert dialog.tabs.currentWidget() is chart
     assert chart.kind == "heatmap"
     assert chart.grid.shape == (2, 3)
-    assert chart.metric_box.currentText() == "browsers.objectives.1.attainment"
+    assert chart.choice.column == "browsers.objectives.1.attainment"
     # each cell is the mean attainment of its point, as the summary has it
     summary = {(e[BREAKER], e[RETRY]): e["browsers.objectives.1.attainment"]
                for e in summarise(dialog._sweep, dialog._rows)}
@@ -200,7 +200,7 @@ def test_a_latin_hypercube_shows_a_tornado_of_what_moves_a_metric(qtbot):
         assert dialog.running, dialog.status.text()
     tornado = dialog.tornado
     assert dialog.tabs.currentWidget() is tornado
-    tornado.metric_box.setCurrentText("clients.throughput")
+    tornado.choice.select("clients.throughput")
     assert tornado.result is not None and tornado.result.runs == 30
     # without faults and well below capacity, what the clients send is what gets through
     top = tornado.result.effects[0]
