@@ -201,7 +201,8 @@ def _cell(mean: float, ci: float, scale: float) -> str:
         return "-"
     text = _number(mean * scale)
     if not math.isnan(ci):
-        text += f" ± {_number(ci * scale) if ci * scale >= 1000 else f'{ci * scale:.2g}'}"
+        # the half-width to two digits, or whole from 100: "596 ± 980", never "± 9.8e+02"
+        text += f" ± {_number(ci * scale) if ci * scale >= 100 else f'{ci * scale:.2g}'}"
     return text
 
 

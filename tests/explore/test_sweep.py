@@ -335,3 +335,13 @@ def test_a_results_file_from_before_the_bucket_limit_still_resumes():
     assert sweep.fingerprint() == before.hexdigest()[:12]
     coarse = plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=10.0, max_buckets=5))
     assert coarse.fingerprint() != sweep.fingerprint()   # its rows' recovery times are on wider buckets
+
+
+def test_a_wide_interval_reads_in_plain_numbers():
+    """A sweep cell read "596 ± 9.8e+02" where the interval was wider than the mean."""
+    from engine.explore.table import _cell
+
+    assert _cell(596.0, 980.4, 1.0) == "596 ± 980"
+    assert _cell(596.0, 123.4, 1.0) == "596 ± 123"
+    assert _cell(0.5, 0.0123, 100.0) == "50 ± 1.2"
+    assert _cell(12_345.0, 2_345.6, 1.0) == "12,345 ± 2,346"
