@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -60,6 +61,9 @@ from .sweep_plot import SweepPlot
 from .sweep_sensitivity import TornadoPlot
 
 PARAMETER_ROWS = 4  # shown at once; more scroll
+# Runs past which a sweep asks before it starts: a range typed a digit too long (1:100000:1)
+# makes hundreds of thousands of runs.
+LARGE_SWEEP = 1_000
 EXPERIMENT_ROWS = 4
 
 
@@ -79,6 +83,15 @@ def list_height(view: QListWidget, rows: int) -> int:
     """The height that shows ``rows`` of the list's items (fewer if it has fewer, at least one)."""
     shown = min(max(view.count(), 1), rows)
     return shown * max(view.sizeHintForRow(0), 1) + 2 * view.frameWidth()
+
+
+def large_sweep_question(sweep: Sweep) -> str:
+    """What a sweep of many runs is asked before it starts: its size in runs and in simulated time."""
+    from engine.model import format_seconds
+
+    simulated = format_seconds(len(sweep) * sweep.options.duration)
+    return (f"This sweep makes {len(sweep):,} runs: {len(sweep.points):,} points x {len(sweep.experiments)} "
+            f"experiment(s) x {sweep.replications} replication(s), {simulated} of simulated time in all. Run it?")
 
 
 def default_spec(parameter) -> str:
@@ -116,6 +129,7 @@ class SweepDialog(BackgroundSearchDialog):
         self._space = ParameterSpace(design)
         self._sweep: Sweep | None = None
         self._rows: list[dict] = []
+        self.confirm = self._confirm   # a test answers for the user
         layout = QVBoxLayout(self)
 
         self.params = QTableWidget(0, 2)
@@ -255,6 +269,9 @@ class SweepDialog(BackgroundSearchDialog):
         except DesignError as exc:
             self.status.setText(str(exc))
             return
+        if len(sweep) > LARGE_SWEEP and not self.confirm(large_sweep_question(sweep)):
+            self.status.setText(f"Not started: {len(sweep):,} runs. Narrow the values, or run it anyway.")
+            return
         self._sweep, self._rows = sweep, []
         self.progress.setRange(0, len(sweep))
         self.progress.setValue(0)
@@ -262,6 +279,11 @@ class SweepDialog(BackgroundSearchDialog):
                             f"{sweep.replications} replication(s) = {len(sweep)} run(s)")
         self.save_button.setEnabled(False)
         self.launch(self._work, (sweep, self.workers.value()), "sweep")
+
+    def _confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Large sweep", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _work(self, sweep: Sweep, workers: int) -> list[dict]:
         with make_executor(workers=workers) as executor:

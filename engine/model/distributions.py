@@ -31,11 +31,21 @@ def format_seconds(value: float) -> str:
     """Render a duration with the unit an architect would use."""
     if value == 0:
         return "0 s"
-    if abs(value) < 1e-3:
+    # Each unit up to where three digits would round to a thousand of it ("1e+03 ms"). Past a
+    # thousand seconds Python's general format writes powers of ten ("3.6e+03 s"): whole seconds
+    # up to a few hours, then hours, then days.
+    if abs(value) < 0.9995e-3:
         return f"{value * 1e6:.3g} µs"
-    if abs(value) < 1:
+    if abs(value) < 0.9995:
         return f"{value * 1e3:.3g} ms"
-    return f"{value:.3g} s"
+    if abs(value) < 999.5:
+        return f"{value:.3g} s"
+    if abs(value) < 1e4:
+        return f"{value:,.0f} s"
+    if abs(value) < 48 * 3600:
+        return f"{value / 3600:.3g} h"
+    days = value / 86400
+    return f"{days:.3g} days" if abs(days) < 1e3 else f"{days:,.0f} days"
 
 
 class Constant(_Dist):

@@ -250,7 +250,7 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
     assert status == 130
     captured = capsys.readouterr()
     assert "interrupted: Interrupted at " in captured.err
-    assert " of 1e+07 s simulated" in captured.out and "\napi " in captured.out
+    assert " of 116 days simulated" in captured.out and "\napi " in captured.out
     import json
 
     meta = json.loads(out.read_text())["meta"]

@@ -231,3 +231,15 @@ def test_placement_rules_say_which_policies_and_faults_fit_a_component():
     assert policy_refusal(m.Client(name="c"), "retry") is None
     assert "crash" not in fault_kinds_for(m.LoadBalancer(name="lb"))
     assert "crash" in fault_kinds_for(m.Service(name="s"))
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (0.0, "0 s"), (2.5e-5, "25 µs"), (0.0009996, "1 ms"), (0.25, "250 ms"), (0.9996, "1 s"), (180.0, "180 s"),
+    (999.6, "1,000 s"), (3600.0, "3,600 s"), (36_000.0, "10 h"), (259_200.0, "3 days"),
+    (40_500_000.0, "469 days"), (1e11, "1,157,407 days"),
+])
+def test_durations_read_in_the_unit_an_architect_would_use_never_in_powers_of_ten(seconds, text):
+    """A run of an hour was "3.6e+03 s", and a sweep's simulated time "4.05e+07 s"."""
+    from engine.model import format_seconds
+
+    assert format_seconds(seconds) == text

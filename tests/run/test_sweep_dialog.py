@@ -53,6 +53,23 @@ def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, desig
     assert "api.wrkers: is not a parameter" in dialog.status.text()
 
 
+def test_a_sweep_of_many_runs_asks_first_and_says_how_many(qtbot, design):
+    """``1:100000:1`` started 300,000 runs at once, with no word before."""
+    dialog = _dialog(qtbot, design, values="1:2000:1")
+    asked = []
+    dialog.confirm = lambda text: asked.append(text) or False
+    dialog.start()
+    assert not dialog.running
+    assert asked == ["This sweep makes 4,000 runs: 2,000 points x 1 experiment(s) x 2 replication(s), "
+                     "33.3 h of simulated time in all. Run it?"]
+    assert dialog.status.text() == "Not started: 4,000 runs. Narrow the values, or run it anyway."
+    small = _dialog(qtbot, design, values="2,4")
+    small.confirm = lambda text: asked.append(text) or False
+    with qtbot.waitSignal(small.ended, timeout=60_000):
+        small.start()
+    assert len(asked) == 1      # a few runs start without a question
+
+
 def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
     dialog = _dialog(qtbot, design, values="1:16:1")
     dialog.progressed.connect(lambda done, total: dialog.stop() if done == 2 else None)
