@@ -258,12 +258,13 @@ def _shed(data, base, caller, callee) -> list[Change]:
                    "(its p99 latency without faults)", ((f"{callee}.load_shedding.max_queue_wait", wait),))]
 
 
-# Caller-side mitigations of a call, by name: (label, builder).
+# Caller-side mitigations of a call, by name: (label, builder). Retries, a breaker and a bulkhead
+# come with a timeout (without one a hung callee holds them all), and their names say so.
 CALLER_MITIGATIONS: tuple[tuple[str, Callable], ...] = (
     ("timeout", lambda d, b, a, c: _timeout(d, b, a, c)),
-    ("retry with a budget", _retry),
-    ("circuit breaker", _breaker),
-    ("bulkhead", _bulkhead),
+    ("timeout and retries with a budget", _retry),
+    ("timeout and circuit breaker", _breaker),
+    ("timeout and bulkhead", _bulkhead),
     ("timeout, breaker and bulkhead", _full),
 )
 

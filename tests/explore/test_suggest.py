@@ -63,7 +63,7 @@ def test_each_candidate_names_the_paths_it_sets_and_its_design_has_them():
     assert pool[0].name == "as it is" and not pool[0].changes
     names = [c.name for c in pool]
     assert "timeout on api -> db" in names
-    assert "bulkhead on api -> db" in names
+    assert "timeout and bulkhead on api -> db" in names
     assert "more instances of db" in names
     # a load balancer holds no caller policies: nothing is suggested on its calls
     assert not any("lb -> api" in n for n in names)
@@ -76,7 +76,9 @@ def test_each_candidate_names_the_paths_it_sets_and_its_design_has_them():
     timeout = next(c for c in pool if c.name == "timeout on api -> db")
     # 1.25 x p99.9 of 59 ms, rounded up: 74 ms
     assert timeout.changes[0].paths == (("api->db.timeout.timeout", 0.074),)
-    bulkhead = next(c for c in pool if c.name == "bulkhead on api -> db")
+    bulkhead = next(c for c in pool if c.name == "timeout and bulkhead on api -> db")
+    # named for all it changes: the timeout that comes with it too
+    assert bulkhead.changes[0].paths == timeout.changes[0].paths
     assert ("api->db.bulkhead.max_concurrent_calls", bulkhead_size(40.0, 0.008)) in bulkhead.changes[1].paths
 
 
