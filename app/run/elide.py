@@ -162,13 +162,14 @@ class CurrentPageStack(QWidget):
 
 class LegendLabel(QLabel):
     """A legend of entries that takes one line where they fit, shortening entries (the last first,
-    or in the order given) to their short forms until they do, and wraps only when even those do not fit. ``text()`` is
-    the whole legend, as exports carry it; the tooltip holds it while any entry is shortened."""
+    or in the order given) to their short forms until they do, then to their shortest (an entry may
+    have a third form), and wraps only when even those do not fit. ``text()`` is the whole legend,
+    as exports carry it; the tooltip holds it while any entry is shortened."""
 
     def __init__(self, separator: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._separator = separator
-        self._entries: list[tuple[str, str]] = []
+        self._entries: list[tuple[str, ...]] = []
         self._order: list[int] = []
         self._fitted: tuple | None = None
         self.setTextFormat(Qt.TextFormat.RichText)
@@ -177,7 +178,7 @@ class LegendLabel(QLabel):
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
-    def set_entries(self, entries: list[tuple[str, str]], order: list[int] | None = None) -> None:
+    def set_entries(self, entries: list[tuple[str, ...]], order: list[int] | None = None) -> None:
         """``order``: the entries' indexes in the order they give way to their short forms (by
         default the last first)."""
         order = list(reversed(range(len(entries)))) if order is None else order
@@ -189,7 +190,7 @@ class LegendLabel(QLabel):
         self._fit()
 
     def text(self) -> str:
-        return self._separator.join(whole for whole, _short in self._entries)
+        return self._separator.join(forms[0] for forms in self._entries)
 
     def shown_text(self) -> str:
         """What the label draws: the entries in the forms that fit."""
@@ -210,11 +211,13 @@ class LegendLabel(QLabel):
         if key == self._fitted:
             return
         self._fitted = key
-        forms = [whole for whole, _short in self._entries]
-        for i in self._order:
+        forms = [entry[0] for entry in self._entries]
+        shorter = [(level, i) for level in range(1, max((len(e) for e in self._entries), default=1))
+                   for i in self._order if len(self._entries[i]) > level]
+        for level, i in shorter:
             if room <= 0 or self._width(self._separator.join(forms)) <= room:
                 break
-            forms[i] = self._entries[i][1]
+            forms[i] = self._entries[i][level]
         shown = self._separator.join(forms)
         super().setText(shown)
         self.setToolTip(self.text() if shown != self.text() else "")

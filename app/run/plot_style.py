@@ -98,14 +98,15 @@ SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no
 SHORT_OUTCOMES = {"short_circuited": "short-circ.", "unavailable": "unavail."}
 
 
-def legend_entries(session: RunSession | None, components: list[str], dark: bool = False) -> list[tuple[str, str]]:
+def legend_entries(session: RunSession | None, components: list[str], dark: bool = False) -> list[tuple[str, ...]]:
     """What the colours, line styles and shading of the plots mean: rich-text entries, each whole
-    and in a shorter form for a legend short of room (``elide.LegendLabel`` shortens the last first).
+    and in a shorter form for a legend short of room (``elide.LegendLabel`` shortens the last first),
+    the faults' in a shortest one too.
     The breaker states are not among them: the strip, the one plot where their colours mean
     something, shows them in its title (``breaker_chips``); pictures add ``breaker_entry``."""
     if session is None:
         return []
-    entries = []
+    entries: list[tuple[str, ...]] = []
     for index, component in enumerate(components):
         colour = series_colour(index, dark)
         entry = f"<span style='color:{colour}'>■</span> {esc(component)}"
@@ -129,7 +130,10 @@ def legend_entries(session: RunSession | None, components: list[str], dark: bool
         # The bands on the plots show when: the short form names the faults only.
         titles = "; ".join(esc(w.title) for w in session.fault_windows[:2])
         short_more = f" (+{len(session.fault_windows) - 2})" if len(session.fault_windows) > 2 else ""
-        entries.append((f"{glyph} {faults}{more}", f"{glyph} {titles}{short_more}"))
+        # Shortest, a word: the title names the experiment, the bands show when, and the legend on
+        # one line keeps the burn plot's time axis in view at 1280x720.
+        shortest = f"{glyph} fault" + ("s" if len(session.fault_windows) > 1 else "")
+        entries.append((f"{glyph} {faults}{more}", f"{glyph} {titles}{short_more}", shortest))
     return entries
 
 

@@ -41,6 +41,22 @@ def test_a_legend_shortens_its_last_entries_first_and_wraps_only_when_even_short
     assert label.shown_text() == "alpha · bravo · charlie"  # all short, and wrapped
 
 
+def test_an_entry_with_a_shortest_form_takes_it_only_once_every_entry_is_short(qtbot):
+    """The microservices example's fault, "latency on recommendations", wrapped the legend onto a
+    second line at 1280x720, and the burn plot's time axis below the fold."""
+    label = LegendLabel(" · ")
+    qtbot.addWidget(label)
+    label.show()
+    entries = [("alpha alpha", "alpha"), ("fault on a long name 60-120 s", "fault on a long name", "fault")]
+    label.set_entries(entries)
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance("alpha alpha · fault on a long name") + 4, 100)
+    assert label.shown_text() == "alpha alpha · fault on a long name"
+    label.resize(metrics.horizontalAdvance("alpha · fault") + 4, 100)
+    assert label.shown_text() == "alpha · fault" and _lines(label) == 1
+    assert label.text() == "alpha alpha · fault on a long name 60-120 s"
+
+
 @pytest.mark.parametrize("screen", [(1280, 720), (1920, 1080)])
 def test_after_a_comparison_the_legend_is_one_line_and_the_strip_keys_the_breaker_states(qtbot, shop,  # noqa: F811
                                                                                          screen, tmp_path):
