@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -37,27 +38,74 @@ from engine.model.outcomes import FAILURE_OUTCOMES
 from ..document.model_edit import field_errors
 from ..document.wording import people_number
 
+# Seconds in each unit a duration may be typed in, by every spelling accepted.
 _UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+# The spellings a duration is shown in, largest first; hours and minutes only for whole numbers of them
+# ("5 min", but "90 s" rather than "1.5 min").
+_SHOWN_UNITS = ("h", "min", "s", "ms", "µs")
+_WHOLE_ONLY = ("h", "min")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# A comma, space or underscore between digits that sets off a group of three: "10 000 000 s", "1,500 ms".
+_THOUSANDS = re.compile(r"(?<=\d)[ ,_](?=\d{3}(?!\d))")
+# As many figures as a message gives a value: a bound or an input need not be exact to be understood.
+_MESSAGE_DIGITS = 6
 
 
 def parse_duration(text: str, default_unit: str) -> float:
-    """'20 ms', '1.5s', '500 µs', '2 min' or a bare number in the default unit, to seconds."""
-    m = re.fullmatch(rf"\s*({_NUMBER})\s*([a-zµ]*)\s*", text.strip().lower())
+    """'20 ms', '1.5s', '500 µs', '2 min', '10 000 s' or a bare number in the default unit, to seconds."""
+    m = re.fullmatch(rf"\s*({_NUMBER})\s*([a-zµ]*)\s*", _THOUSANDS.sub("", text.strip().lower()))
     if not m:
         raise ValueError(f'"{text}" is not a duration (try "20 ms" or "1.5 s")')
     unit = m.group(2) or default_unit
     if unit not in _UNITS:
-        raise ValueError(f'unknown unit "{unit}" (use µs, ms, s or min)')
+        spellings = ", ".join(reversed(_SHOWN_UNITS[1:]))
+        raise ValueError(f'unknown unit "{unit}" (use {spellings} or {_SHOWN_UNITS[0]})')
     return float(m.group(1)) * _UNITS[unit]
 
 
+def _plain(figure: str) -> str:
+    """A number as text without an exponent: people do not write "3e+02 ms"."""
+    return format(Decimal(figure), "f")
+
+
+def shown_unit(seconds: float, field_unit: str) -> str:
+    """The unit ``seconds`` reads best in: of the units it is at least one of, the one its six
+    figures take fewest digits in, the larger on a tie (1.5 s, not 1500 ms; 250 ms, not 0.25 s;
+    5 min, not 300 s), hours and minutes only for whole numbers of them (90 s, not 1.5 min).
+    Zero is in the field's own unit."""
+    if seconds == 0 or not math.isfinite(seconds):
+        return field_unit
+    best, fewest = field_unit, math.inf
+    for unit in _SHOWN_UNITS:
+        value = abs(seconds) / _UNITS[unit]
+        if (value < 1 and unit != _SHOWN_UNITS[-1]) or (unit in _WHOLE_ONLY and not value.is_integer()):
+            continue
+        digits = len(_plain(f"{value:.6g}").replace(".", "").strip("0"))
+        if digits < fewest:
+            best, fewest = unit, digits
+    return best
+
+
 def format_duration(seconds: float | None, unit: str) -> str:
-    """Seconds shown in ``unit`` ("25 ms"); empty for None."""
+    """Seconds as a person would write them ("1.5 s", "5 min", "250 ms"), to six figures; zero in
+    ``unit``, the field's own; empty for None."""
     if seconds is None:
         return ""
-    value = seconds / _UNITS[unit]
-    return f"{value:.6g} {unit}"
+    shown = shown_unit(seconds, unit)
+    return f"{_plain(f'{seconds / _UNITS[shown]:.6g}')} {shown}"
+
+
+def durations_in_words(values: list[float], unit: str) -> list[str]:
+    """Durations side by side in a sentence ("at most 10 000 000 s (got 100 000 000 s)"): all in the
+    unit the largest reads best in, so they compare at a glance; rounded, with thousands apart."""
+    largest = max(values, key=abs, default=0.0)
+    shown = shown_unit(largest, unit)
+    words = []
+    for seconds in values:
+        rounded = float(f"{seconds / _UNITS[shown]:.{_MESSAGE_DIGITS}g}")
+        figure = people_number(rounded) if rounded.is_integer() else _plain(repr(rounded))
+        words.append(f"{figure} {shown}")
+    return words
 
 
 def text_width_needed(edit: QLineEdit, text: str) -> int:
@@ -195,7 +243,9 @@ class NumberEditor(_LineEditor):
 
 
 class DurationEditor(_LineEditor):
-    """Seconds, shown in ``unit``; any of µs, ms, s, min may be typed."""
+    """Seconds, shown in the unit that reads best (``format_duration``); any of µs, ms, s, min, h may be
+    typed. A bare number, and a step of the arrow keys, is in the unit shown ("2" typed over "1.5 s"
+    is 2 s), or in ``unit`` while the field is empty."""
 
     whole_value = True
 
@@ -207,13 +257,18 @@ class DurationEditor(_LineEditor):
     def format(self, value) -> str:
         return format_duration(value, self.unit)
 
+    def shown_in(self) -> str:
+        """The unit of the value shown, or the field's own when none is."""
+        unit = self._shown.rpartition(" ")[2]
+        return unit if unit in _UNITS else self.unit
+
     def parse(self, text: str):
-        return parse_duration(text, self.unit)
+        return parse_duration(text, self.shown_in())
 
     def step(self, value, up: bool):
         if value is None:
             raise ValueError
-        unit = _UNITS[self.unit]
+        unit = _UNITS[self.shown_in()]
         return round(value + (unit if up else -unit), 12)
 
 
@@ -765,26 +820,34 @@ class RatePreview(QWidget):
                    f"{top:g}/s")
 
 
-# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be.
+# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be,
+# and so is a count written with its thousands apart ("at most 100,000 items").
 _BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) "
-                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|\s*[%A-Za-zµ])")
+                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|,\d|\s*[%A-Za-zµ])")
+
+
+def _bound_value(match: re.Match) -> float | None:
+    try:
+        return float(match.group(2))
+    except ValueError:
+        return None
 
 
 def in_editor_terms(editor: QWidget, message: str) -> str:
     """A model's message about a value, with its numbers as the field shows them: a percentage field
-    says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at least 1 ms",
-    and large numbers have their thousands apart ("at most 10 000 000")."""
-    def words(match: re.Match) -> str:
-        try:
-            value = float(match.group(2))
-        except ValueError:
-            return match.group(0)
-        if isinstance(editor, DurationEditor):
-            shown = format_duration(value, editor.unit)
-        elif isinstance(editor, NumberEditor) and editor.scale != 1:
-            shown = f"{people_number(round(value * editor.scale, 9), 6)} %"
-        else:
-            shown = people_number(value, 6)
-        return f"{match.group(1)} {shown}"
-
-    return _BOUND.sub(words, message)
+    says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at most 10 000 000 s
+    (got 100 000 000 s)" rather than "at most 1e+07 (got 1e+08)", and large numbers have their thousands
+    apart ("at most 10 000 000")."""
+    found = [(m, value) for m in _BOUND.finditer(message) if (value := _bound_value(m)) is not None]
+    values = [value for _m, value in found]
+    if isinstance(editor, (DurationEditor, DistributionEditor)):
+        shown = durations_in_words(values, editor.unit)
+    elif isinstance(editor, NumberEditor) and editor.scale != 1:
+        shown = [f"{people_number(round(value * editor.scale, 9), 6)} %" for value in values]
+    else:
+        shown = [people_number(value, 6) for value in values]
+    out, end = [], 0
+    for (match, _value), words in zip(found, shown):
+        out += [message[end:match.start()], f"{match.group(1)} {words}"]
+        end = match.end()
+    return "".join(out) + message[end:]

@@ -99,7 +99,7 @@ def percent(path, label, tip=""):
 
 
 def seconds(path, label, tip="", unit="s", optional=False, placeholder=""):
-    """A duration in seconds, shown and typed in ``unit`` (any unit may be typed)."""
+    """A duration in seconds, shown in the unit that reads best; a bare number in an empty field is in ``unit``."""
     return FieldSpec(path, label, lambda: DurationEditor(unit, optional=optional, placeholder=placeholder), tip)
 
 
@@ -329,7 +329,7 @@ def _members(annotation) -> tuple:
 def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     """A form row for field ``name`` of ``cls``: label, help, unit, choices and editor from its metadata.
 
-    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (in the field's ``shown_in``),
+    Units: ``ratio`` is typed as a percentage, ``s`` as a duration (shown in the unit that reads best),
     anything else is shown beside a number. A field that admits None may be left empty.
     """
     info = cls.model_fields[name]
