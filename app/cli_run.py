@@ -278,8 +278,10 @@ def print_summary(result: RunResult, out, note: str = "") -> None:
     meta = result.meta
     exp = f', experiment "{meta["experiment"]}"' if meta.get("experiment") else ""
     opts = meta["options"]
-    simulated = (f'{opts["duration"]:g} s' if meta.get("finished", True)
-                 else f'{meta["simulated_time"]:g} of {opts["duration"]:g} s')
+    from engine.model import format_seconds
+
+    simulated = (format_seconds(opts["duration"]) if meta.get("finished", True)
+                 else f'{meta["simulated_time"]:g} s of {format_seconds(opts["duration"])}')
     print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
           f'({note}warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, '
           f'resilience {"on" if opts["resilience"] else "off"}) '

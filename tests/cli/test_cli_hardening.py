@@ -174,7 +174,7 @@ def test_a_run_caught_in_a_zero_time_loop_ends_with_the_cause(tmp_path, capsys, 
     out = tmp_path / "r.json"
     assert main(["run", _write(tmp_path, "spin.json", SPIN), "--duration", "10", "--json", str(out)]) == 2
     captured = capsys.readouterr()
-    assert 'Design "spin": 0 of 10 s simulated' in captured.out
+    assert 'Design "spin": 0 s of 10 s simulated' in captured.out
     assert 'error: The clock stopped at 0 s of 10 s' in captured.err
     assert 'client "users" and service "api"' in captured.err
     assert json.loads(out.read_text())["meta"]["stopped"] == "zero_time_loop"
@@ -250,7 +250,7 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
     assert status == 130
     captured = capsys.readouterr()
     assert "interrupted: Interrupted at " in captured.err
-    assert " of 116 days simulated" in captured.out and "\napi " in captured.out
+    assert " s of 116 days simulated" in captured.out and "\napi " in captured.out
     import json
 
     meta = json.loads(out.read_text())["meta"]
