@@ -15,7 +15,7 @@ from typing import Any
 from engine import format_bytes
 from engine.events import event_kind
 from engine.model import Design, format_seconds
-from engine.model.catalogue import field_unit
+from engine.model.catalogue import field_shown_when, field_unit
 
 from ..store import save_file
 from .formatting import (
@@ -191,13 +191,20 @@ FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration",
 
 
 def parameters(model, skip: tuple[str, ...] = ()) -> str:
-    """A policy's or fault's settings as "name value" pairs, each in the unit its model field states."""
+    """A policy's or fault's settings as "name value" pairs, each in the unit its model field states.
+
+    A field whose ``shown_when`` its siblings do not meet is left out: the same fact hides it in the
+    forms, and a CPU exhaustion has no pool size to report."""
     parts = []
+    fields = type(model).model_fields
     for name, value in model:
         if name in skip or value is None:
             continue
+        when = field_shown_when(fields[name])
+        if when and not all(getattr(model, sibling, None) in values for sibling, values in when.items()):
+            continue
         label = name.replace("_", " ")
-        unit = field_unit(type(model).model_fields[name])
+        unit = field_unit(fields[name])
         if hasattr(value, "describe"):
             text = value.describe()
         elif isinstance(value, bool):

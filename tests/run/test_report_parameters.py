@@ -1,0 +1,33 @@
+"""The report lists a fault's settings that apply to it, by the same ``shown_when`` the forms obey."""
+from __future__ import annotations
+
+import pytest
+from run_builders import make_three_tier
+
+from app.run.report import FAULT_SHOWN_ELSEWHERE, build_report, parameters
+from app.run.session import RunSession
+from engine import RunOptions, simulate
+from engine.model import ExhaustionFault, Experiment
+
+LEAK_ONLY = ("leak rate", "kill factor", "restart delay")
+
+
+@pytest.mark.parametrize(("resource", "shown", "hidden"), [
+    ("cpu", ("resource cpu", "factor 2"), ("pool size", *LEAK_ONLY)),
+    ("pool", ("resource pool", "pool size 1"), ("factor", *LEAK_ONLY)),
+    ("memory_leak", ("resource memory leak", *LEAK_ONLY), ("pool size", "· factor")),
+])
+def test_an_exhaustion_lists_only_the_settings_of_its_resource(resource, shown, hidden):
+    text = parameters(ExhaustionFault(target="api", resource=resource), FAULT_SHOWN_ELSEWHERE)
+    assert all(s in text for s in shown), text
+    assert not any(h in text for h in hidden), text
+
+
+def test_the_exported_report_of_a_cpu_exhaustion_names_no_pool_or_leak():
+    design = make_three_tier()
+    design.experiments.append(Experiment(name="cpu", faults=[ExhaustionFault(target="api", start=1, duration=2)]))
+    design = design.check()
+    session = RunSession.from_results({"protected": simulate(design, RunOptions(duration=5, seed=1), "cpu")})
+    html = build_report(session, design)
+    assert "resource cpu · factor 2" in html
+    assert "pool size" not in html and "leak rate" not in html and "kill factor" not in html
