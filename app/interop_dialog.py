@@ -213,7 +213,7 @@ class ImportConfigurationDialog(QDialog):
 
 
 class ExportConfigurationDialog(QDialog):
-    """Pick a format (and for gRPC the calling component), read the text, then save it."""
+    """Pick a format (and for gRPC or Envoy the calling component), read the text, then save it."""
 
     def __init__(self, design: Design, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,9 +230,13 @@ class ExportConfigurationDialog(QDialog):
         self.caller.addItems([c.name for c in design.components
                               if design.links_from(c.name) and any(not p.inbound for p in c.policies)])
         self.caller.setToolTip("A gRPC service config or an Envoy sidecar belongs to one calling component.")
-        form = QFormLayout()
-        form.addRow("&Format:", self.format)
-        form.addRow("&Calls of:", self.caller)
+        # Resilience4j and Istio write every caller's settings into one file: a caller to pick would lie.
+        self.all_callers = QLabel("All callers: the file holds the settings of every calling component.")
+        self.all_callers.setWordWrap(True)
+        self._form = QFormLayout()
+        self._form.addRow("&Format:", self.format)
+        self._form.addRow("&Calls of:", self.caller)
+        self._form.addRow("Calls of:", self.all_callers)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         _monospace(self.text)
@@ -243,7 +247,7 @@ class ExportConfigurationDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self._form)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.notes)
         layout.addWidget(self.buttons)
@@ -259,7 +263,8 @@ class ExportConfigurationDialog(QDialog):
     def _refresh(self) -> None:
         fmt = self.format.currentData()
         per_caller = fmt in PER_CALLER_FORMATS
-        self.caller.setEnabled(per_caller)
+        self._form.setRowVisible(self.caller, per_caller)
+        self._form.setRowVisible(self.all_callers, not per_caller)
         try:
             self._exported = export_design(self._design, fmt, self.caller.currentText() if per_caller else None)
         except InteropError as exc:

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from engine.model import DeadlinePolicy, Design, GrpcRetryThrottling, HedgingPolicy, RetryPolicy
+from engine.model.design import shown
 
 from .notes import ImportResult, InteropError, Target
 from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
@@ -55,7 +56,7 @@ def _status(code: Any, key: str, where: str) -> str:
     text = str(code).strip().upper()
     if text in STATUS_OUTCOMES or text == "CANCELLED":
         return text
-    raise InteropError(f"{key}: {code!r} is not a gRPC status code", where)
+    raise InteropError(f"{key}: {shown(code)} is not a gRPC status code", where)
 
 
 def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) -> RetryPolicy | None:
@@ -74,8 +75,8 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
              for c in sequence(raw["retryableStatusCodes"], f"{key}.retryableStatusCodes", codes_where)]
     retry_on = sorted({STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES})
     if not retry_on:
-        result.add("not_understood", f"{key}.retryableStatusCodes {codes} names no failure Faultline simulates; "
-                                     "the retry policy was left out", where)
+        result.add("not_understood", f"{key}.retryableStatusCodes {shown(raw['retryableStatusCodes'])} names no "
+                                     "failure Faultline simulates; the retry policy was left out", where)
         return None
     errors = sorted(c for c in codes if STATUS_OUTCOMES.get(c) == "error")
     if errors:

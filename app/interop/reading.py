@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from engine.model.design import shown
+
 from .notes import InteropError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -183,6 +185,12 @@ def _unescape(text: str) -> str:
                   {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(m.group(2), m.group(2)), text)
 
 
+def written(value: Any) -> str:
+    """A value from a file as its author wrote it: ``false``, ``null``, ``[a, b]`` rather than Python's
+    ``False``, ``None``, ``['a', 'b']``; text as it is (a .properties value is always text)."""
+    return value if isinstance(value, str) else shown(value)
+
+
 # -- Spring's view of a configuration -----------------------------------------------------------
 
 def split_key(key: str) -> list[str]:
@@ -287,7 +295,7 @@ def spring_duration(value: Any, key: str, where: str, bare_unit: float = 1e-3) -
     """Seconds from a Spring Boot duration: ``10s``, ``500ms``, ``PT1S``; a bare number is in
     ``bare_unit`` seconds (milliseconds, as Spring binds ``Duration`` by default)."""
     if isinstance(value, bool):
-        raise InteropError(f"{key} must be a duration such as 500ms or 10s (got {value!r})", where)
+        raise InteropError(f"{key} must be a duration such as 500ms or 10s (got {shown(value)})", where)
     text = str(value)
     match = _SPRING_DURATION.match(text)
     if match:
@@ -302,7 +310,7 @@ def spring_duration(value: Any, key: str, where: str, bare_unit: float = 1e-3) -
         sign = -1.0 if match.group(1) == "-" else 1.0
         days, hours, minutes, seconds = (float(match.group(i) or 0) for i in (2, 3, 4, 5))
         return sign * (days * 86400 + hours * 3600 + minutes * 60 + seconds)
-    raise InteropError(f"{key} must be a duration such as 500ms, 10s or PT1S (got {text!r})", where)
+    raise InteropError(f"{key} must be a duration such as 500ms, 10s or PT1S (got {shown(value)})", where)
 
 
 def proto_duration(value: Any, key: str, where: str) -> float:
@@ -316,7 +324,7 @@ def proto_duration(value: Any, key: str, where: str) -> float:
             return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) * 1e-9
         except (TypeError, ValueError):
             pass
-    raise InteropError(f'{key} must be a duration in seconds such as "0.5s" (got {value!r})', where)
+    raise InteropError(f'{key} must be a duration in seconds such as "0.5s" (got {shown(value)})', where)
 
 
 def spring_text(seconds: float) -> str:
@@ -336,14 +344,14 @@ def proto_text(seconds: float) -> str:
 def number(value: Any, key: str, where: str, integer: bool = False) -> float | int:
     """A number from a YAML value or a properties string; refuses anything else, naming the key."""
     if isinstance(value, bool):
-        raise InteropError(f"{key} must be a number (got {value!r})", where)
+        raise InteropError(f"{key} must be a number (got {shown(value)})", where)
     try:
         result = float(value) if not isinstance(value, (int, float)) else value
     except (TypeError, ValueError):
-        raise InteropError(f"{key} must be a number (got {value!r})", where) from None
+        raise InteropError(f"{key} must be a number (got {shown(value)})", where) from None
     if integer:
         if float(result) != int(float(result)):
-            raise InteropError(f"{key} must be a whole number (got {value!r})", where)
+            raise InteropError(f"{key} must be a whole number (got {shown(value)})", where)
         return int(float(result))
     return float(result)
 
@@ -353,7 +361,7 @@ def mapping(value: Any, key: str, where: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise InteropError(f"{key} must be a map of settings (got {type(value).__name__} {value!r:.40})", where)
+        raise InteropError(f"{key} must be a map of settings (got {type(value).__name__} {shown(value)})", where)
     return value
 
 
@@ -362,7 +370,7 @@ def sequence(value: Any, key: str, where: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InteropError(f"{key} must be a list (got {type(value).__name__} {value!r:.40})", where)
+        raise InteropError(f"{key} must be a list (got {type(value).__name__} {shown(value)})", where)
     return value
 
 
@@ -372,7 +380,7 @@ def boolean(value: Any, key: str, where: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise InteropError(f"{key} must be true or false (got {value!r})", where)
+    raise InteropError(f"{key} must be true or false (got {shown(value)})", where)
 
 
 _GO_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
@@ -387,7 +395,7 @@ def go_duration(value: Any, key: str, where: str) -> float:
     parts = _GO_PART.findall(text)
     if parts and "".join(n + u for n, u in parts) == text:
         return sum(float(n) * _UNITS[u] for n, u in parts)
-    raise InteropError(f"{key} must be a duration such as 2s or 250ms (got {value!r})", where)
+    raise InteropError(f"{key} must be a duration such as 2s or 250ms (got {shown(value)})", where)
 
 
 def snake(name: str) -> str:

@@ -23,6 +23,7 @@ from engine.model import (
     ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
+from engine.model.design import shown
 from engine.model.resilience import _Policy
 
 from .notes import ImportResult, InteropError, NoteKind, Target
@@ -37,6 +38,7 @@ from .reading import (
     spring_duration,
     spring_entries,
     spring_text,
+    written,
 )
 from .yaml_out import Commented, dump_documents
 
@@ -283,7 +285,7 @@ def _value(entry: Entry, how: str) -> Any:
     if how == "window":
         text = str(entry.value).strip().upper().replace("-", "_")
         if text not in ("COUNT_BASED", "TIME_BASED"):
-            raise InteropError(f"{entry.key} must be COUNT_BASED or TIME_BASED (got {entry.value!r})", entry.where)
+            raise InteropError(f"{entry.key} must be COUNT_BASED or TIME_BASED (got {shown(entry.value)})", entry.where)
         return text.lower()
     return str(entry.value).strip()
 
@@ -356,7 +358,7 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         message = str((err.get("ctx") or {}).get("error", err["msg"]))
         where = culprit.where if culprit else ""
         key = culprit.key if culprit else f"resilience4j.{MODULES[module][0]}"
-        raise InteropError(f"{key} is out of range: {message} (got {err.get('input')!r})", where) from None
+        raise InteropError(f"{key} is out of range: {message} (got {shown(err.get('input'))})", where) from None
     if kind == "rate_limiter" and target is not None:
         result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "
                               f"limits what each instance of {target.callee} accepts", "")
@@ -412,7 +414,8 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                     if refusal:
                         result.add("not_understood", refusal, settings.where)
                     else:
-                        given = ", ".join(f"{e.parts[-1]} {e.value}" for e in props.values()) or "library defaults"
+                        given = (", ".join(f"{e.parts[-1]} {written(e.value)}" for e in props.values())
+                                 or "library defaults")
                         result.add("mapped", f"{label} {name} -> {policy.title} on {target} ({given})", settings.where)
     return design
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import COMPONENT_CLASSES, Client, Design, Link, OpenLoop, Service
+from engine.model.design import shown
 
 from .notes import ImportResult, InteropError
 from .placing import match_name_ok
@@ -85,7 +86,7 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
                                                                                 doc.where(path + ("deploy",))))
         depends = spec.get("depends_on") or []
         if not isinstance(depends, (list, dict)):
-            raise InteropError(f"services.{name}.depends_on must be a list or a map of services (got {depends!r:.40})",
+            raise InteropError(f"services.{name}.depends_on must be a list or a map of services (got {shown(depends)})",
                                doc.where(path + ("depends_on",)))
         w.calls = [str(d) for d in (depends if isinstance(depends, list) else depends.keys())]
         w.public = bool(spec.get("ports"))

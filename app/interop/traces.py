@@ -29,6 +29,7 @@ from engine.model import (
     Service,
     format_seconds,
 )
+from engine.model.design import shown
 
 from .notes import ImportResult, InteropError
 from .placing import match_component, match_name_ok
@@ -74,7 +75,7 @@ def _nanos(value: Any, key: str, where: str) -> float:
     try:
         return int(value) / 1e9
     except (TypeError, ValueError):
-        raise InteropError(f"{key} must be a time in nanoseconds (got {value!r})", where) from None
+        raise InteropError(f"{key} must be a time in nanoseconds (got {shown(value)})", where) from None
 
 
 def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:

@@ -39,6 +39,15 @@ def test_without_out_the_import_is_a_preview(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+def test_the_printed_preview_spells_booleans_as_yaml_does(tmp_path, capsys):
+    config = tmp_path / "application.yml"
+    config.write_text("spring.application.name: checkout\n"
+                      "resilience4j.timelimiter.instances.payment.cancelRunningFuture: false\n")
+    assert cli_main(["import", str(config), "--into", str(EXAMPLES / "microservices.json")]) == 0
+    printed = capsys.readouterr().out
+    assert "timelimiter payment -> timeout on checkout -> payment (cancelRunningFuture false)" in printed
+
+
 def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
     config = tmp_path / "application.yml"
     config.write_text("resilience4j.retry.instances.x.waitDuration: ${WAIT}\n")

@@ -66,7 +66,7 @@ def test_what_the_model_cannot_express_is_named(shop):
     ('{"maxAttempts": 1, "initialBackoff": "1s", "maxBackoff": "1s", "backoffMultiplier": 2, '
      '"retryableStatusCodes": ["UNAVAILABLE"]}', "maxAttempts must be at least 2"),
     ('{"maxAttempts": 3, "initialBackoff": "1s", "maxBackoff": "1s", "backoffMultiplier": 2, '
-     '"retryableStatusCodes": ["BROKEN"]}', "'BROKEN' is not a gRPC status code"),
+     '"retryableStatusCodes": ["BROKEN"]}', '"BROKEN" is not a gRPC status code'),
 ])
 def test_bad_retry_policies_are_refused_with_file_line_and_key(shop, tmp_path, policy_text, message):
     path = tmp_path / "sc.json"

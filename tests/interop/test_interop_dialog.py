@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from interop_support import EXAMPLES, FIXTURES
@@ -9,6 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
+from engine.model import parse_design
 
 
 @pytest.fixture
@@ -111,6 +113,21 @@ def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, 
     assert "per-attempt timeout" in dialog.notes.text()
     dialog.save_to(tmp_path / "sc.json")
     assert json.loads((tmp_path / "sc.json").read_text()) == config
+
+
+def test_export_dialog_offers_a_caller_only_for_formats_that_describe_one(qtbot):
+    design = parse_design((EXAMPLES / "microservices.json").read_text())
+    dialog = ExportConfigurationDialog(design)
+    qtbot.addWidget(dialog)
+    assert dialog.format.currentData() == "resilience4j"
+    # the file holds every caller's application, so no single caller is shown as its subject
+    assert {"frontend", "checkout"} <= set(re.findall(r"name: (\S+)", dialog.text.toPlainText()))
+    assert not dialog.caller.isVisibleTo(dialog) and dialog.all_callers.isVisibleTo(dialog)
+    assert "All callers" in dialog.all_callers.text()
+    for fmt, shows_caller in (("istio", False), ("grpc", True), ("envoy", True)):
+        dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+        assert dialog.caller.isVisibleTo(dialog) == shows_caller and dialog.caller.isEnabled(), fmt
+        assert dialog.all_callers.isVisibleTo(dialog) != shows_caller, fmt
 
 
 def test_a_whole_system_always_makes_a_new_design(window, qtbot):

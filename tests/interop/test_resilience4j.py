@@ -111,6 +111,24 @@ def test_bad_input_is_refused_naming_file_line_and_key(shop, tmp_path, text, mes
     assert message in str(caught.value)
 
 
+def test_the_preview_spells_values_as_the_file_does(shop, tmp_path):
+    path = _write(tmp_path, "resilience4j:\n  timelimiter.instances.orders:\n    timeoutDuration: 2s\n"
+                            "    cancelRunningFuture: false\n"
+                            "  circuitbreaker.instances.orders.automaticTransitionFromOpenToHalfOpenEnabled: true\n")
+    text = preview_text(import_files([path], shop).notes)
+    assert "(timeoutDuration 2s, cancelRunningFuture false)" in text
+    assert "(automaticTransitionFromOpenToHalfOpenEnabled true)" in text
+    assert "False" not in text and "True" not in text
+
+
+@pytest.mark.parametrize("value, got", [("true", "(got true)"), ("~", "(got null)")])
+def test_a_refusal_spells_the_value_as_the_file_does(shop, tmp_path, value, got):
+    path = _write(tmp_path, f"resilience4j.retry.instances.orders.maxAttempts: {value}\n")
+    with pytest.raises(InteropError) as caught:
+        import_files([path], shop)
+    assert str(caught.value).endswith(f"maxAttempts must be a number {got}")
+
+
 def test_a_mapping_must_name_a_call_of_the_design(shop, tmp_path):
     path = _write(tmp_path, "resilience4j.retry.instances.x.maxAttempts: 2\n")
     with pytest.raises(InteropError, match='"web" does not call "orders"'):
