@@ -140,8 +140,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the design's settings in the chosen format; say what the format cannot hold."""
-    from app.interop import InteropError, export_design
+    from app.interop import PER_CALLER_FORMATS, InteropError, export_design
+    from app.store import ProjectFileError, save_file
 
+    if args.caller and args.format not in PER_CALLER_FORMATS:
+        print(f"error: --caller is for {' and '.join(PER_CALLER_FORMATS)}: a {args.format} file holds the "
+              "settings of every calling component", file=sys.stderr)
+        return 2
     design = _load(args.design, args.design_name)
     try:
         exported = export_design(design, args.format, args.caller)
@@ -157,9 +162,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(exported.text)
         return 0
     try:
-        Path(args.output).write_text(exported.text, encoding="utf-8")
-    except OSError as exc:
-        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        save_file(args.output, exported.text.encode("utf-8"))
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.output} ({args.format})")
     return 0

@@ -74,5 +74,11 @@ def test_export_writes_each_format(tmp_path, capsys):
     assert cli_main(["export", design, "--format", "grpc", str(tmp_path / "sc.json")]) == 2
     assert "choose the caller with --caller (one of: api, cache)" in capsys.readouterr().err
     assert cli_main(["export", design, "--format", "grpc", "--caller", "api", str(tmp_path / "sc.json")]) == 0
+    # a caller given where the file holds every caller's settings is refused, not ignored
+    assert cli_main(["export", design, "--format", "resilience4j", "--caller", "api", str(out)]) == 2
+    assert "--caller is for grpc and envoy: a resilience4j file holds the settings of every calling component" \
+        in capsys.readouterr().err
+    assert cli_main(["export", design, "--format", "resilience4j", str(tmp_path / "gone" / "a.yml")]) == 2
+    assert f"error: Cannot save a.yml: the folder {tmp_path / 'gone'} does not exist" in capsys.readouterr().err
     config = json.loads((tmp_path / "sc.json").read_text())
     assert [m["name"] for m in config["methodConfig"]] == [[{"service": "cache"}], [{"service": "db"}]]
