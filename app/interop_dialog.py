@@ -48,6 +48,7 @@ from .interop import (
     import_files,
     preview_text,
 )
+from .store import ProjectFileError, save_file
 
 NOT_MAPPED = "(not mapped)"
 CONFIG_FILTER = "Configuration files (*.yml *.yaml *.properties *.json);;All files (*)"
@@ -282,11 +283,11 @@ class ExportConfigurationDialog(QDialog):
             self.format.currentData(), "application.yml")
 
     def save_to(self, path: str | Path) -> None:
-        """Write the text shown; raises OSError (and ValueError when nothing could be exported)."""
+        """Write the text shown, as a save is (the old file or the new one); raises ProjectFileError
+        (and ValueError when nothing could be exported)."""
         if self._exported is None:
             raise ValueError("nothing to save: the design could not be exported in this format")
-        Path(path).write_text(self._exported.text, encoding="utf-8")
-        self.saved_to = Path(path)
+        self.saved_to = save_file(path, self._exported.text.encode("utf-8"))
 
     def _save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export configuration", self.suggested_name())
@@ -294,8 +295,8 @@ class ExportConfigurationDialog(QDialog):
             return
         try:
             self.save_to(path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot export", f"Cannot write {Path(path).name}: {exc.strerror or exc}")
+        except ProjectFileError as exc:
+            QMessageBox.warning(self, "Cannot export", str(exc))
             return
         self.accept()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from interop_support import EXAMPLES, FIXTURES
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
 from engine.model import parse_design
@@ -102,7 +102,7 @@ def test_file_menu_runs_the_import(window, monkeypatch):
     assert _breaker(window).wait_duration_in_open_state == 7.0
 
 
-def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, tmp_path):
+def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, tmp_path, monkeypatch):
     dialog = ExportConfigurationDialog(window.document.design, window)
     qtbot.addWidget(dialog)
     assert "resilience4j:" in dialog.text.toPlainText()
@@ -113,6 +113,12 @@ def test_export_dialog_shows_the_text_and_what_has_no_equivalent(window, qtbot, 
     assert "per-attempt timeout" in dialog.notes.text()
     dialog.save_to(tmp_path / "sc.json")
     assert json.loads((tmp_path / "sc.json").read_text()) == config
+    # a folder that is not there: the store's message, the dialog stays open
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "gone" / "sc.json"), ""))
+    dialog._save()
+    assert warnings == [("Cannot export", f"Cannot save sc.json: the folder {tmp_path / 'gone'} does not exist")]
 
 
 def test_export_dialog_offers_a_caller_only_for_formats_that_describe_one(qtbot):
