@@ -200,6 +200,13 @@ class MainWindow(WindowFiles, QMainWindow):
                                   "Copy the selected components in place.")
         self.delete_action = a("&Delete", self.delete_selection, [QKeySequence(K.Delete), QKeySequence("Backspace")],
                                "delete", "Delete the selected components and links.")
+        # Their keys act on the canvas's selection only while the canvas has the focus: Delete in the
+        # faults list or the palette deleted the component selected on the canvas. The menu and
+        # toolbar still trigger them wherever the focus is.
+        for destructive in (self.cut_action, self.delete_action):
+            destructive.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.removeAction(destructive)
+            self.view.addAction(destructive)
         self.link_action = a("&Link Selected", self.link_selected, QKeySequence("Ctrl+L"), None,
                              "Link the component selected first to the one selected second.")
         self.select_all_action = a("Select &All", self.select_all, K.SelectAll, None, "Select everything.")

@@ -403,6 +403,15 @@ class CanvasScene(QGraphicsScene):
             self.message.emit(f"Link refused: {reason}")
         return reason
 
+    def cancel_link(self) -> bool:
+        """Drop the link being dragged (Escape), if one is: nothing is linked. Whether one was."""
+        if self._new_link is None:
+            return False
+        interaction, self._new_link = self._new_link, None
+        interaction.clear()
+        self.message.emit("Link cancelled.")
+        return True
+
     def cancel_picking(self) -> None:
         if self.picking:
             self.picking = False
@@ -522,11 +531,15 @@ class _NewLink:
         self.note.set_text(reason or "")
         self.note.setPos(pos + QPointF(14, 12))
 
-    def finish(self, pos: QPointF) -> None:
+    def clear(self) -> None:
+        """Take the gesture's line, note and target mark off the canvas."""
         if self.hovered is not None:
             self.hovered.set_link_target_state(None)
         self.scene.removeItem(self.path)
         self.scene.removeItem(self.note)
+
+    def finish(self, pos: QPointF) -> None:
+        self.clear()
         target = self.scene.node_at(pos)
         if target is None or target is self.source:
             return

@@ -154,6 +154,9 @@ class CanvasView(QGraphicsView):
             self.canvas.cancel_picking()
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Escape and self.canvas.cancel_link():
+            event.accept()
+            return
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         if event.key() in arrows:
             dx, dy = arrows[Qt.Key(event.key())]

@@ -498,3 +498,38 @@ def test_edit_shortcuts_in_a_spin_box_act_on_its_text_not_the_design(window, qap
     window.paste()
     assert spin.lineEdit().text() == "250"
     assert len(doc.design.components) == count and doc.selection == [ids["web"]]
+
+
+def test_escape_drops_a_link_being_dragged_and_nothing_is_linked(window, qtbot):
+    """Escape left the dashed link up, and the release still made the link as an undo step."""
+    from PySide6.QtWidgets import QGraphicsPathItem
+
+    doc = window.document
+    a = doc.edit.add_component("service", (0, 0), name="a")
+    b = doc.edit.add_component("database", (300, 0), name="b")
+    window.view.fit()
+    links, steps = len(doc.design.links), doc.undo_stack.count()
+    target = node_centre(window, b)
+    mouse(window.view, "press", port(window, a))
+    mouse(window.view, "move", target)
+    assert any(isinstance(i, QGraphicsPathItem) for i in window.scene.items())   # the dashed line
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not any(isinstance(i, QGraphicsPathItem) for i in window.scene.items())
+    mouse(window.view, "release", target)
+    assert len(doc.design.links) == links and doc.undo_stack.count() == steps
+    assert window.statusBar().currentMessage() == "Link cancelled."
+
+
+def test_delete_pressed_outside_the_canvas_leaves_the_canvas_selection_alone(window, qtbot):
+    """Delete in the faults list (or the palette) deleted the component selected on the canvas."""
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["db"]])
+    window.palette_widget.setFocus()
+    qtbot.keyClick(window.palette_widget, Qt.Key.Key_Delete)
+    qtbot.keyClick(window.palette_widget, Qt.Key.Key_Backspace)
+    assert len(doc.design.components) == 5
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)           # on the canvas, the key deletes
+    assert [c.name for c in doc.design.components] == ["users", "lb", "web", "cache"]
