@@ -228,9 +228,13 @@ class ModelForm(QWidget):
         self._data = dump(model) if hasattr(model, "model_dump") else dict(model)
         for spec in self.specs:
             editor = self.editors[spec.path]
-            if editor.hasFocus() and isinstance(editor, TextEditor) and editor.text() != editor._shown:
-                continue  # keep what the user is typing
-            _editing(editor).set_value(get_path(self._data, spec.path))
+            value = get_path(self._data, spec.path)
+            # Keep what the user is typing; but text that is the new value (the name just committed
+            # from it) is shown as it, or renaming back to the old name would look unchanged.
+            if (editor.hasFocus() and isinstance(editor, TextEditor)
+                    and editor.text() not in (editor._shown, editor.format(value))):
+                continue
+            _editing(editor).set_value(value)
             if spec.visible is not None:
                 self.layout_.setRowVisible(self._rows[spec.path], spec.visible(self._data))
         self.clear_errors()

@@ -560,3 +560,18 @@ def test_a_rejected_value_is_explained_inline_in_the_field_s_own_terms(window, q
     assert not form.errors["error_probability"].isHidden()
     type_text(qtbot, form.editors["workers"], "0")
     assert form.error_text("workers") == "must be at least 1 (got 0)"
+
+
+def test_a_component_renamed_can_be_renamed_back_from_the_same_field(window, qtbot):
+    """After "service" -> "web api", typing "service" again did nothing: the field still took
+    "service" for the name shown, and Escape "restored" it too."""
+    doc = window.document
+    ids = build_three_tier(doc)
+    doc.set_selection([ids["web"]])
+    name = window.properties.form.editors["name"]
+    type_text(qtbot, name, "web api")
+    assert doc.design.name_of(ids["web"]) == "web api"
+    type_text(qtbot, name, "web")
+    assert doc.design.name_of(ids["web"]) == "web" and name.text() == "web"
+    doc.undo_stack.undo()
+    assert doc.design.name_of(ids["web"]) == "web api"
