@@ -6,6 +6,7 @@ from PySide6.QtGui import QKeyEvent, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .minimap import Minimap
+from .placement import free_offset
 from .scene import GRID, CanvasScene
 
 KIND_MIME = "application/x-faultline-component-kind"
@@ -222,10 +223,11 @@ class CanvasView(QGraphicsView):
     def add_at_centre(self, kind: str):
         """Keyboard route to creation: a new component in the middle of what is visible."""
         centre = self.mapToScene(self.viewport().rect().center())
-        # Step aside from anything already there so that new nodes do not stack up.
-        while self.canvas.node_at(centre) is not None:
-            centre += QPointF(40, 40)
-        return self.drop_component(kind, centre)
+        # Step aside from anything already there, as a paste does: testing the centre alone let a new
+        # node cover half of one beside it.
+        occupied = [(item.scenePos().x(), item.scenePos().y()) for item in self.canvas.node_items()]
+        dx, dy = free_offset([(centre.x(), centre.y())], occupied, first=0)
+        return self.drop_component(kind, centre + QPointF(dx, dy))
 
     EMPTY_HINT = ("Drag a component from the palette to start,\nor double-click one there.\n\n"
                   "Then drag from a component's right-hand dot to what it calls.")

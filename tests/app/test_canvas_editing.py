@@ -533,3 +533,21 @@ def test_delete_pressed_outside_the_canvas_leaves_the_canvas_selection_alone(win
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)           # on the canvas, the key deletes
     assert [c.name for c in doc.design.components] == ["users", "lb", "web", "cache"]
+
+
+def test_a_component_inserted_from_the_menu_covers_none_already_there(window):
+    """Insert > Service put "service 2" over half of the components beside the middle of the view."""
+    from app.canvas.node_item import NODE_HEIGHT, NODE_WIDTH
+
+    doc = window.document
+    window.view.reset_zoom()
+    window.view.centerOn(0, 0)
+    doc.edit.add_component("load_balancer", (0, 0), name="lb")
+    doc.edit.add_component("service", (200, 40), name="api")
+    for _ in range(3):
+        window.view.add_at_centre("service")
+    spots = [(c.position.x, c.position.y) for c in doc.design.components]
+    assert len(spots) == 5
+    for i, (x, y) in enumerate(spots):
+        for ox, oy in spots[i + 1:]:
+            assert abs(x - ox) >= NODE_WIDTH or abs(y - oy) >= NODE_HEIGHT, spots
