@@ -49,6 +49,7 @@ class CanvasScene(QGraphicsScene):
         self._links_of: dict[uuid.UUID, set[uuid.UUID]] = {}
         self._health: dict[uuid.UUID, dict] = {}
         self._syncing = False
+        self._selection_pending = False  # the scene's selection changed during a document batch
         self._press_positions: dict[uuid.UUID, QPointF] | None = None
         self._new_link: _NewLink | None = None
         self._guides: AlignmentGuides | None = None  # while one component is dragged
@@ -68,7 +69,7 @@ class CanvasScene(QGraphicsScene):
         d.experiment_added.connect(self._refresh_faults)
         d.current_experiment_changed.connect(self._refresh_faults)
         d.selection_changed.connect(self._on_document_selection)
-        d.edited.connect(self._refresh_problems)
+        d.edited.connect(self._on_edited)
         self.rebuild()
 
     # -- look-ups used by views, panes and tests ---------------------------------
@@ -197,7 +198,8 @@ class CanvasScene(QGraphicsScene):
 
     # -- document signals ------------------------------------------------------------
     def _on_component_added(self, component_id) -> None:
-        self._add_node(self.doc.component(component_id))
+        # In a batch the problems are drawn once, when it ends (``_on_edited``), not worked out per item.
+        self._add_node(self.doc.component(component_id), problems={} if self.doc.batching else None)
         self._update_scene_rect()
         if len(self._nodes) == 1:
             self._refresh_foreground()
@@ -225,7 +227,8 @@ class CanvasScene(QGraphicsScene):
             return
         component = self.doc.component(component_id)
         old_name = item.view.name
-        item.set_view(self._node_view(component, self._fault_map(), self._problem_map()))
+        problems = {component_id: item.view.problems} if self.doc.batching else self._problem_map()
+        item.set_view(self._node_view(component, self._fault_map(), problems))
         pos = QPointF(component.position.x, component.position.y)
         if item.pos() != pos:
             item.setPos(pos)
@@ -280,6 +283,13 @@ class CanvasScene(QGraphicsScene):
             if kinds != link_item.faults:
                 link_item.set_label(link_label(link), kinds)
 
+    def _on_edited(self) -> None:
+        # After a batch (a bulk delete and its undo): the selection changes its steps made, taken once.
+        if self._selection_pending:
+            self._selection_pending = False
+            self._on_scene_selection()
+        self._refresh_problems()
+
     def _refresh_problems(self) -> None:
         problems = self._problem_map()
         for cid, item in self._nodes.items():
@@ -292,6 +302,11 @@ class CanvasScene(QGraphicsScene):
     def _on_scene_selection(self) -> None:
         if self._syncing:
             return
+        if self.doc.batching:
+            # Items removed one by one inside one command each change Qt's selection: follow it
+            # once, when the document announces the whole change (``_on_edited``).
+            self._selection_pending = True
+            return
         ids = []
         for item in self.selectedItems():
             if isinstance(item, NodeItem):
@@ -299,8 +314,10 @@ class CanvasScene(QGraphicsScene):
             elif isinstance(item, LinkItem):
                 ids.append(item.link_id)
         # Keep the order in which things were selected (Qt's is arbitrary): "link selected" needs it.
-        previous = [i for i in self.doc.selection if i in ids]
-        ids = previous + [i for i in ids if i not in previous]
+        in_scene = set(ids)
+        previous = [i for i in self.doc.selection if i in in_scene]
+        kept = set(previous)
+        ids = previous + [i for i in ids if i not in kept]
         self._syncing = True
         try:
             self.doc.set_selection(ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Hashable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -37,12 +38,29 @@ class MacroCommand(QUndoCommand):
             parent.subcommands.append(self)
 
     def redo(self):
-        for command in self.subcommands:
-            command.redo()
+        with self._batch():
+            for command in self.subcommands:
+                command.redo()
 
     def undo(self):
-        for command in reversed(self.subcommands):
-            command.undo()
+        with self._batch():
+            for command in reversed(self.subcommands):
+                command.undo()
+
+    def _document(self):
+        """The document the sub-commands edit (None for an empty macro)."""
+        document = getattr(self, "document", None)
+        if document is not None:
+            return document
+        for command in self.subcommands:
+            if isinstance(command, MacroCommand) and (document := command._document()) is not None:
+                return document
+        return None
+
+    def _batch(self) -> AbstractContextManager[None]:
+        """Several steps are one change: the document announces ``edited`` and the selection once, at the end."""
+        document = self._document() if self.subcommands else None
+        return document.batch() if document is not None else nullcontext()
 
 
 class _DocumentCommand(MacroCommand):
@@ -121,12 +139,14 @@ class RemoveComponentCommand(_DocumentCommand):
                 EditExperimentCommand(document, experiment, new, "Remove faults", parent=self)
 
     def redo(self):
-        super().redo()
-        self.component, self.index = self.document.remove_component(self.design_id, self.component_id)
+        with self._batch():
+            super().redo()
+            self.component, self.index = self.document.remove_component(self.design_id, self.component_id)
 
     def undo(self):
-        self.document.insert_component(self.design_id, self.component, self.index)
-        super().undo()
+        with self._batch():
+            self.document.insert_component(self.design_id, self.component, self.index)
+            super().undo()
 
 
 class EditComponentCommand(_MergeableReplace):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,10 @@ class ProjectDocument(QObject):
     Views read it and push commands; only commands call the mutators below
     (``insert_*``, ``remove_*``, ``replace_*``, ``move_components``), and each
     mutator announces what happened with a past-tense signal carrying ids.
+    Inside ``batch()`` (an undo command made of many steps, redone or undone)
+    the per-item signals still go out as each step happens, but ``edited`` and
+    ``selection_changed`` are held back and announced once when it ends: the
+    whole change is then complete, and panes refresh once, not once per item.
     Model objects are never changed in place: an edit replaces the object
     with a validated copy, so a view can keep comparing by identity.
     """
@@ -48,7 +53,7 @@ class ProjectDocument(QObject):
     current_experiment_changed = Signal(object)  # experiment id or None
     modified_changed = Signal(bool)
     path_changed = Signal(object)  # Path or None
-    edited = Signal()  # after any mutation: problems and titles refresh from this
+    edited = Signal()  # after any mutation (once after a batch): problems, titles and panes refresh from this
     runs_changed = Signal()  # runs kept, removed or renamed
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
@@ -70,6 +75,10 @@ class ProjectDocument(QObject):
         self._index: dict[uuid.UUID, tuple[str, Any]] | None = None
         self._problems: list | None = None
         self._names: dict[str, Any] = {}
+        # batch(): how deep, whether an edit is held back, and the selection when it began.
+        self._batch_depth = 0
+        self._batch_edited = False
+        self._batch_selection: list[uuid.UUID] = []
         from .editor import DocumentEditor
 
         self.edit = DocumentEditor(self)
@@ -84,6 +93,41 @@ class ProjectDocument(QObject):
     def generation(self) -> int:
         """A number that changes whenever the content does; see ``mark_saved``."""
         return self._generation
+
+    # -- batches: one announcement for a change made of many steps ---------------
+    @property
+    def batching(self) -> bool:
+        """True while a ``batch()`` is under way: ``edited`` and ``selection_changed`` come at its end."""
+        return self._batch_depth > 0
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold back ``edited`` and ``selection_changed`` until the outermost batch ends, then
+        announce each once (the selection only if it differs from when the batch began)."""
+        if self._batch_depth == 0:
+            self._batch_edited = False
+            self._batch_selection = list(self._selection)
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                if self._selection != self._batch_selection:
+                    self.selection_changed.emit(list(self._selection))
+                if self._batch_edited:
+                    self._batch_edited = False
+                    self.edited.emit()
+
+    def _announce_edit(self) -> None:
+        if self._batch_depth:
+            self._batch_edited = True
+        else:
+            self.edited.emit()
+
+    def _announce_selection(self) -> None:
+        if not self._batch_depth:
+            self.selection_changed.emit(list(self._selection))
 
     # -- kept runs ------------------------------------------------------------
     # Kept runs are not undoable edits (a run is not a change to the design), but each change
@@ -230,7 +274,7 @@ class ProjectDocument(QObject):
         self._selection = []
         self._experiment_id = self._first_experiment_id()
         self.design_switched.emit(design_id)
-        self.selection_changed.emit([])
+        self._announce_selection()
         self.current_experiment_changed.emit(self._experiment_id)
 
     def _show(self, design_id: uuid.UUID) -> Design:
@@ -243,7 +287,7 @@ class ProjectDocument(QObject):
         self._project.designs.insert(index, design)
         self.design_added.emit(design.id)
         self.set_current_design(design.id)
-        self.edited.emit()
+        self._announce_edit()
 
     def remove_design(self, design_id: uuid.UUID) -> tuple[Design, int]:
         """Mutator: remove a design; returns it with its index for undo."""
@@ -257,7 +301,7 @@ class ProjectDocument(QObject):
             self.design_switched.emit(self._design_id)
             self.current_experiment_changed.emit(self._experiment_id)
         self.design_removed.emit(design_id)
-        self.edited.emit()
+        self._announce_edit()
         return design, index
 
     def replace_design_fields(self, design_id: uuid.UUID, name: str, description: str) -> None:
@@ -267,7 +311,7 @@ class ProjectDocument(QObject):
         design.name = name
         design.description = description
         self.design_changed.emit(design_id)
-        self.edited.emit()
+        self._announce_edit()
 
     # -- look-ups -------------------------------------------------------------
     def _lookup(self) -> dict[uuid.UUID, tuple[str, Any]]:
@@ -349,7 +393,7 @@ class ProjectDocument(QObject):
         design.components.insert(len(design.components) if index is None else index, component)
         self._invalidate()
         self.component_added.emit(component.id)
-        self.edited.emit()
+        self._announce_edit()
 
     def remove_component(self, design_id: uuid.UUID, component_id: uuid.UUID) -> tuple[Any, int]:
         """Mutator: remove a component; returns it with its index for undo."""
@@ -359,7 +403,7 @@ class ProjectDocument(QObject):
         self._invalidate()
         self._drop_from_selection([component_id])
         self.component_removed.emit(component_id)
-        self.edited.emit()
+        self._announce_edit()
         return component, index
 
     def replace_component(self, design_id: uuid.UUID, component) -> None:
@@ -380,7 +424,7 @@ class ProjectDocument(QObject):
                 self.policy_added.emit(component.id, pid)
             elif old_policies[pid] != policy:
                 self.policy_changed.emit(component.id, pid)
-        self.edited.emit()
+        self._announce_edit()
 
     def move_components(self, design_id: uuid.UUID, positions: dict[uuid.UUID, Position]) -> None:
         """Mutator: set the positions of several components at once."""
@@ -390,7 +434,7 @@ class ProjectDocument(QObject):
                 design.components[i] = c.model_copy(update={"position": positions[c.id]})
         self._invalidate()
         self.components_moved.emit(list(positions))
-        self.edited.emit()
+        self._announce_edit()
 
     # -- link mutators --------------------------------------------------------
     def insert_link(self, design_id: uuid.UUID, link: Link, index: int | None = None) -> None:
@@ -401,7 +445,7 @@ class ProjectDocument(QObject):
         design.links.insert(len(design.links) if index is None else index, link)
         self._invalidate()
         self.link_added.emit(link.id)
-        self.edited.emit()
+        self._announce_edit()
 
     def remove_link(self, design_id: uuid.UUID, link_id: uuid.UUID) -> tuple[Link, int]:
         """Mutator: remove a link; returns it with its index for undo."""
@@ -411,7 +455,7 @@ class ProjectDocument(QObject):
         self._invalidate()
         self._drop_from_selection([link_id])
         self.link_removed.emit(link_id)
-        self.edited.emit()
+        self._announce_edit()
         return link, index
 
     def replace_link(self, design_id: uuid.UUID, link: Link) -> None:
@@ -422,7 +466,7 @@ class ProjectDocument(QObject):
         design.links[self._link_index(design, link.id)] = link
         self._invalidate()
         self.link_changed.emit(link.id)
-        self.edited.emit()
+        self._announce_edit()
 
     # -- experiment and fault mutators ---------------------------------------
     def insert_experiment(self, design_id: uuid.UUID, experiment: Experiment, index: int | None = None) -> None:
@@ -433,7 +477,7 @@ class ProjectDocument(QObject):
         design.experiments.insert(len(design.experiments) if index is None else index, experiment)
         self.experiment_added.emit(experiment.id)
         self.set_current_experiment(experiment.id)
-        self.edited.emit()
+        self._announce_edit()
 
     def remove_experiment(self, design_id: uuid.UUID, experiment_id: uuid.UUID) -> tuple[Experiment, int]:
         """Mutator: remove an experiment; returns it with its index for undo."""
@@ -444,7 +488,7 @@ class ProjectDocument(QObject):
         self.experiment_removed.emit(experiment_id)
         if self._experiment_id == experiment_id:
             self.set_current_experiment(self._first_experiment_id())
-        self.edited.emit()
+        self._announce_edit()
         return experiment, index
 
     def replace_experiment(self, design_id: uuid.UUID, experiment: Experiment) -> None:
@@ -465,7 +509,7 @@ class ProjectDocument(QObject):
                 self.fault_added.emit(experiment.id, fid)
             elif old_faults[fid] != fault:
                 self.fault_changed.emit(experiment.id, fid)
-        self.edited.emit()
+        self._announce_edit()
 
     # -- selection and the current experiment (view state, not undoable) -----
     @property
@@ -478,12 +522,12 @@ class ProjectDocument(QObject):
         ids = [i for i in dict.fromkeys(ids) if i in self._lookup()]
         if ids != self._selection:
             self._selection = ids
-            self.selection_changed.emit(list(ids))
+            self._announce_selection()
 
     def _drop_from_selection(self, ids: list[uuid.UUID]) -> None:
         if any(i in self._selection for i in ids):
             self._selection = [i for i in self._selection if i not in ids]
-            self.selection_changed.emit(list(self._selection))
+            self._announce_selection()
 
     def selected_components(self) -> list:
         """The selected components (links left out)."""

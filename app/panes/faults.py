@@ -283,8 +283,21 @@ class FaultInjectionPanel(QWidget):
         for signal in (d.experiment_added, d.experiment_removed, d.experiment_changed, d.current_experiment_changed,
                        d.design_switched, d.component_changed, d.component_added, d.component_removed,
                        d.link_added, d.link_removed):
-            signal.connect(self.refresh)
+            signal.connect(self._on_document_change)
+        # A batch (a bulk delete, its undo) sends the signals above once per item: refresh once, at its end.
+        self._refresh_pending = False
+        d.edited.connect(self._on_edited)
         self.refresh()
+
+    def _on_document_change(self, *_args) -> None:
+        if self.doc.batching:
+            self._refresh_pending = True
+        else:
+            self.refresh()
+
+    def _on_edited(self) -> None:
+        if self._refresh_pending:
+            self.refresh()
 
     def _button(self, icon_name: str, tip: str, slot) -> QToolButton:
         b = QToolButton()
@@ -301,6 +314,7 @@ class FaultInjectionPanel(QWidget):
 
     # -- showing ----------------------------------------------------------------------
     def refresh(self, *_args) -> None:
+        self._refresh_pending = False
         design = self.doc.design
         current = self.doc.current_experiment
         self.experiments.set_choices([(e.id, e.name) for e in design.experiments])

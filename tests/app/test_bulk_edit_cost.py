@@ -1,0 +1,130 @@
+"""A bulk edit is one change: Select All + Delete of a big design, and its undo, refresh the
+canvas's selection and the panes once, not once per component or link removed or put back."""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+import pytest
+from editor_helpers import add
+from PySide6.QtCore import Qt
+
+from app.canvas.scene import CanvasScene
+from app.panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
+
+SERVICES = 100  # and as many databases: 200 components, 199 links
+
+
+def _big_project():
+    """100 services in a chain, each with its own database; one experiment with a fault on the first."""
+    from app.document import ProjectDocument
+
+    doc = ProjectDocument()
+    services = [add(doc, "service", 200.0 * i, 0.0, f"svc{i:03}") for i in range(SERVICES)]
+    databases = [add(doc, "database", 200.0 * i, 200.0, f"db{i:03}") for i in range(SERVICES)]
+    for i, (svc, db) in enumerate(zip(services, databases)):
+        assert doc.edit.connect(svc, db)[1] is None
+        if i + 1 < SERVICES:
+            assert doc.edit.connect(svc, services[i + 1])[1] is None
+    experiment = doc.edit.add_experiment()
+    doc.edit.add_fault(experiment, "crash", services[0])
+    project = doc.snapshot()
+    doc.deleteLater()
+    return project
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """How often the costly refreshes ran: patched on the classes before the window connects them."""
+    counts: Counter = Counter()
+
+    def counting(cls, name):
+        original = getattr(cls, name)
+
+        @functools.wraps(original)
+        def wrapper(self, *args, **kwargs):
+            counts[f"{cls.__name__}.{name}"] += 1
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, wrapper)
+
+    # The scene's selection handler reads the scene's whole selection each time it does its work.
+    counting(CanvasScene, "selectedItems")
+    counting(CanvasScene, "_refresh_problems")
+    counting(PropertiesPane, "refresh")
+    counting(PropertiesPane, "_refresh_problems")
+    counting(FaultInjectionPanel, "refresh")
+    counting(ResiliencePanel, "_follow_selection")
+    return counts
+
+
+def test_select_all_delete_and_undo_refresh_once_not_per_item(calls, window, qtbot):
+    doc = window.document
+    doc.load(_big_project())
+    design = doc.design
+    assert len(design.components) == 2 * SERVICES and len(design.links) == 2 * SERVICES - 1
+    everything = {c.id for c in design.components} | {link.id for link in design.links}
+    fault_target = design.experiments[0].faults[0].target
+
+    window.select_all_action.trigger()
+    assert set(doc.selection) == everything
+    assert window.properties.title.text() == f"{len(everything)} items selected"
+
+    window.view.setFocus()
+    calls.clear()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    deleted = dict(calls)
+
+    # Everything went, in one undo step, and everything shows it.
+    assert doc.design.components == [] and doc.design.links == []
+    assert doc.selection == []
+    assert window.scene.node_items() == [] and window.scene.link_items() == []
+    assert window.scene.selectedItems() == []
+    assert window.properties.subject == ("design", doc.design.id)
+    assert doc.current_experiment.faults == []  # the fault aimed at a deleted component went too
+    assert window.faults.list.count() == 0
+    assert window.resilience.component_id is None
+    assert doc.undo_stack.count() == 1
+
+    calls.clear()
+    window.undo_action.trigger()
+    undone = dict(calls)
+
+    # All of it is back: items on the canvas, the fault in its pane; the selection stays empty.
+    assert {c.id for c in doc.design.components} | {link.id for link in doc.design.links} == everything
+    assert {n.component_id for n in window.scene.node_items()} | {
+        lk.link_id for lk in window.scene.link_items()} == everything
+    assert [f.target for f in doc.current_experiment.faults] == [fault_target]
+    assert window.faults.list.count() == 1
+    assert doc.selection == [] and window.scene.selectedItems() == []
+    assert window.properties.subject == ("design", doc.design.id)
+
+    # One refresh per change, however many items it touched (the old code ran each per item:
+    # hundreds of times, each reading the whole design).
+    for label, counts in (("delete", deleted), ("undo", undone)):
+        for name, n in counts.items():
+            assert n <= 3, f"{label}: {name} ran {n} times for one command"
+
+
+def test_scene_selection_follows_a_single_delete_and_its_undo(window, qtbot):
+    """The one-item paths keep working: delete a selected component with its links, undo, redo."""
+    doc = window.document
+    a = add(doc, "service", 0, 0, "a")
+    b = add(doc, "database", 200, 0, "b")
+    c = add(doc, "database", 200, 200, "c")
+    doc.edit.connect(a, b)
+    doc.edit.connect(a, c)
+    doc.set_selection([a, b])
+    assert {i.component_id for i in window.scene.selectedItems()} == {a, b}
+
+    doc.edit.delete([a])
+    assert doc.selection == [b]
+    assert [i.component_id for i in window.scene.selectedItems()] == [b]
+    assert window.properties.subject == ("component", b)
+    assert window.scene.link_items() == []
+
+    doc.undo_stack.undo()
+    assert len(window.scene.link_items()) == 2 and window.scene.node_item(a) is not None
+    assert doc.selection == [b]
+    doc.undo_stack.redo()
+    assert window.scene.node_item(a) is None and doc.selection == [b]
