@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import RunOptions
-from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, covering_duration, duration_reason
+from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, counted, covering_duration, duration_reason
 
 from ..canvas.export import PRINT_SCALE, render_picture, render_png
 from ..resources import set_themed_icon
@@ -458,6 +458,16 @@ class RunUi(QObject):
     def run(self) -> RunSession | None:
         """Start a run of the controls' request; None if one is under way or the user declined."""
         if self.controller.running:
+            return None
+        problems = self.doc.problems()
+        if problems:
+            # Refused before it starts, as a sweep is: a run that could only fail would replace the
+            # last run's plots with empty ones.
+            more = f" ({counted(len(problems) - 1, 'more problem')} under ⚠ in the status bar)" if len(problems) > 1 else ""
+            self._status(f"Fix the design before running it: {problems[0]}{more}.")
+            show = getattr(self.window, "show_problem", None)
+            if show is not None:
+                show(problems[0])
             return None
         overloaded = overloads(self.doc.design)
         if overloaded and not self.confirm(overload_question(overloaded)):

@@ -1,6 +1,7 @@
 """Live runs from the main window: controls, plots, canvas health, event log, comparison, keeping, reports."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -216,14 +217,32 @@ def test_plots_export_as_png_and_csv(qtbot, window, tmp_path):
     assert len(lines) == 41
 
 
-def test_an_error_in_a_run_is_shown_in_the_window(qtbot, window):
+def test_an_error_in_a_run_is_shown_in_the_window(qtbot, window, monkeypatch):
     ui = window.run_ui
-    broken = Design(name="broken", components=[Service(name="lonely")])
-    window.document.load(Project(name="broken", designs=[broken]))
+    asked = ui.request
+
+    def no_such_experiment():
+        return dataclasses.replace(asked(), experiment="no such experiment")
+
+    monkeypatch.setattr(ui, "request", no_such_experiment)
     session = run_and_wait(qtbot, ui)
     assert session.status == FAILED
     assert ui.dashboard.error_label.isVisible()
-    assert "no client" in ui.dashboard.error_label.text()
+    assert "no such experiment" in ui.dashboard.error_label.text()
+
+
+def test_a_design_with_problems_is_refused_and_the_last_run_stays(qtbot, window):
+    ui = window.run_ui
+    finished = run_and_wait(qtbot, ui)
+    lonely = window.document.edit.add_component("client", (0, 400))
+    window.document.edit.add_component("client", (0, 600))
+    assert ui.run() is None
+    assert not ui.controller.running and ui.session is finished
+    message = window.statusBar().currentMessage()
+    assert message.startswith('Fix the design before running it: client "client": sends to nothing')
+    assert "1 more problem" in message
+    # the first problem's component is selected, to be fixed
+    assert window.document.selection == [lonely]
 
 
 def test_closing_the_window_during_a_run_stops_it(qtbot, tmp_path):
