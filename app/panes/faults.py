@@ -240,6 +240,7 @@ class FaultInjectionPanel(QWidget):
         self.exp_error.setObjectName("fieldError")
         self.exp_error.setWordWrap(True)
         self.exp_error.hide()
+        self._error_about: uuid.UUID | None = None
         outer.addWidget(self.exp_error)
         self.timeline = FaultTimeline()
         self.timeline.fault_clicked.connect(self.select_fault)
@@ -321,6 +322,8 @@ class FaultInjectionPanel(QWidget):
         self.experiments.set_value(current.id if current else None)
         for w in (self.dup_exp, self.del_exp, self.exp_name, self.exp_about, self.add_button):
             w.setEnabled(current is not None)
+        if current is None or current.id != self._error_about:
+            self.exp_error.hide()  # it was about a name typed for another experiment, or a deleted one
         self.exp_name.set_value(current.name if current else "")
         self.exp_about.set_value(current.description if current else "")
         self.list.blockSignals(True)
@@ -424,6 +427,7 @@ class FaultInjectionPanel(QWidget):
         except EditRejected as exc:
             self.exp_error.setText("; ".join(e.message for e in exc.errors))
             self.exp_error.show()
+            self._error_about = experiment.id
             return
         self.exp_error.hide()
 

@@ -326,6 +326,10 @@ def test_experiments_create_rename_duplicate_delete_and_timeline(window, qtbot):
     assert len(doc.design.experiments) == 2
     type_text(qtbot, panel.exp_name, "DB outage")
     assert "already the name" in panel.exp_error.text()
+    assert not panel.exp_error.isHidden()
+    # with the experiment the name was typed for gone, so is the message about it
+    panel.del_exp.click()
+    assert panel.exp_error.isHidden()
 
 
 def test_timeline_click_selects_a_fault(window, qtbot):
