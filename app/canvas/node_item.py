@@ -35,6 +35,22 @@ def fault_badge(kind: str) -> str:
     return "⚡ " + (FAULT_CLASSES[kind].badge if kind in FAULT_CLASSES else kind)
 
 
+BADGE_GAP = 3
+
+
+def badges_that_fit(widths: list[float], room: float, more_width) -> int:
+    """How many badges of ``widths`` a node shows in ``room``: all if they fit, else as many as
+    leave room for a "+N" badge (``more_width(N)`` wide) counting the rest."""
+    if sum(widths) + BADGE_GAP * (len(widths) - 1) <= room:
+        return len(widths)
+    used = 0.0
+    for shown, w in enumerate(widths):
+        if used + w + BADGE_GAP + more_width(len(widths) - shown) > room:
+            return shown
+        used += w + BADGE_GAP
+    return len(widths)
+
+
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 
@@ -292,37 +308,32 @@ class NodeItem(QGraphicsItem):
         font = _font(7.5, True)
         painter.setFont(font)
         fm = QFontMetricsF(font)
-        x = body.left() + 11
-        y = body.bottom() - 17
-        for kind, enabled in self.view.policies:
-            text = policy_badge(kind)
-            w = fm.horizontalAdvance(text) + 10
+        badges = [(policy_badge(kind), c.policy, enabled) for kind, enabled in self.view.policies]
+        badges += [(fault_badge(kind), c.fault, True) for kind in self.view.faults]
+        widths = [fm.horizontalAdvance(text) + 10 for text, _, _ in badges]
+        left, right = body.left() + 11, body.right() - 8
+        shown = badges_that_fit(widths, right - left, lambda hidden: fm.horizontalAdvance(f"+{hidden}") + 10)
+        if shown < len(badges):
+            # what is left out is counted in a badge of the first left out's colour; the tooltip names it
+            hidden = len(badges) - shown
+            badges = badges[:shown] + [(f"+{hidden}", badges[shown][1], True)]
+            widths = widths[:shown] + [fm.horizontalAdvance(f"+{hidden}") + 10]
+        x, y = left, body.bottom() - 17
+        for (text, colour, solid), w in zip(badges, widths, strict=True):
             rect = QRectF(x, y, w, 13)
-            colour = QColor(c.policy)
-            if enabled:
+            colour = QColor(colour)
+            if solid:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
                 painter.drawRoundedRect(rect, 6.5, 6.5)
                 painter.setPen(QColor("#ffffff"))
-            else:
+            else:  # a policy switched off
                 painter.setPen(QPen(colour, 1, Qt.PenStyle.DashLine))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(rect, 6.5, 6.5)
                 painter.setPen(colour)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-            x += w + 3
-        for kind in self.view.faults:
-            text = fault_badge(kind)
-            w = fm.horizontalAdvance(text) + 10
-            rect = QRectF(x, y, w, 13)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(c.fault)
-            painter.drawRoundedRect(rect, 6.5, 6.5)
-            painter.setPen(QColor("#ffffff"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-            x += w + 3
-            if x > body.right() - 20:
-                break
+            x += w + BADGE_GAP
 
     def _paint_health(self, painter: QPainter, body: QRectF) -> None:
         c, h = self.colours, self.health or {}

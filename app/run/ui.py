@@ -463,7 +463,8 @@ class RunUi(QObject):
         if problems:
             # Refused before it starts, as a sweep is: a run that could only fail would replace the
             # last run's plots with empty ones.
-            more = f" ({counted(len(problems) - 1, 'more problem')} under ⚠ in the status bar)" if len(problems) > 1 else ""
+            more = (f" ({counted(len(problems) - 1, 'more problem')} under ⚠ in the status bar)"
+                    if len(problems) > 1 else "")
             self._status(f"Fix the design before running it: {problems[0]}{more}.")
             show = getattr(self.window, "show_problem", None)
             if show is not None:

@@ -5,6 +5,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from app.canvas.link_item import _label_font
+from app.canvas.node_item import badges_that_fit, policy_badge
+from engine.model import POLICY_CLASSES
 
 
 def linked(doc, gap: float):
@@ -116,3 +118,31 @@ def test_a_links_label_keeps_off_the_nodes_at_a_curved_links_ends(window):
     far = window.scene.link_item(linked(doc, 600))
     far.set_label(full, [])
     assert full in _drawn(far)
+
+
+def test_badges_that_do_not_fit_a_node_are_counted_not_drawn_past_its_edge(window):
+    doc = window.document
+    db = doc.edit.add_component("service", (0, 0), name="db")
+    for kind in ("circuit_breaker", "retry", "timeout", "bulkhead"):
+        doc.edit.add_policy(db, kind)
+    experiment = doc.edit.add_experiment()
+    for kind in ("crash", "latency", "error"):
+        doc.edit.add_fault(experiment, kind, "db")
+    item = window.scene.node_item(db)
+    painted = _painted(item)
+    body = item.boundingRect()
+    more = [word for word in painted if word.startswith("+")]
+    assert len(more) == 1
+    badges = [word for word in painted if word in {policy_badge(k) for k in POLICY_CLASSES} or word.startswith("⚡")]
+    assert 2 <= len(badges) and int(more[0][1:]) == 7 - len(badges)
+    for word in [*badges, more[0]]:
+        assert painted[word].right() <= body.right() - 8
+
+
+def test_badges_fit_all_or_leave_room_for_the_count_of_the_rest():
+    def more(_hidden):
+        return 20
+
+    assert badges_that_fit([30, 30], 63, more) == 2
+    assert badges_that_fit([50, 40, 50], 120, more) == 2
+    assert badges_that_fit([50, 40, 50], 60, more) == 0

@@ -14,7 +14,7 @@ from app.resources import EXAMPLES
 from app.run.session import FAILED, FINISHED, STOPPED
 from app.run.ui import install
 from app.store import Autosave, RecentFiles, open_project
-from engine.model import Design, Project, Service
+from engine.model import Project
 
 FULL_SPEED = 4  # index of "Full speed" in the speed picker
 STOP_BOUND_S = 0.1
