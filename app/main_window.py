@@ -39,6 +39,14 @@ FRAGMENT_MIME = "application/x-faultline-fragment"
 AUTOSAVE_INTERVAL_MS = 60_000
 
 
+def _keys_and(standard: QKeySequence.StandardKey, extra: str) -> list[QKeySequence]:
+    """The platform's keys for ``standard`` and ``extra`` too, once."""
+    keys = QKeySequence.keyBindings(standard)
+    if QKeySequence(extra) not in keys:
+        keys.append(QKeySequence(extra))
+    return keys
+
+
 class MainWindow(WindowFiles, QMainWindow):
     """The design editor. The run dashboard plugs in with ``add_dock`` and ``add_run_action``.
 
@@ -187,10 +195,7 @@ class MainWindow(WindowFiles, QMainWindow):
         set_themed_icon(self.undo_action, "undo")
         self.redo_action = stack.createRedoAction(self, "&Redo")
         # Ctrl+Y as well as the platform's own (Ctrl+Shift+Z on Linux): what most editors accept.
-        redo_keys = QKeySequence.keyBindings(K.Redo)
-        if QKeySequence("Ctrl+Y") not in redo_keys:
-            redo_keys.append(QKeySequence("Ctrl+Y"))
-        self.redo_action.setShortcuts(redo_keys)
+        self.redo_action.setShortcuts(_keys_and(K.Redo, "Ctrl+Y"))
         set_themed_icon(self.redo_action, "redo")
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")
@@ -210,7 +215,9 @@ class MainWindow(WindowFiles, QMainWindow):
         self.link_action = a("&Link Selected", self.link_selected, QKeySequence("Ctrl+L"), None,
                              "Link the component selected first to the one selected second.")
         self.select_all_action = a("Select &All", self.select_all, K.SelectAll, None, "Select everything.")
-        self.zoom_in_action = a("Zoom &In", self.view.zoom_in, K.ZoomIn, "zoom_in", "Enlarge the canvas.")
+        # Ctrl+= as well: on most layouts "+" takes Shift, so Ctrl++ is Ctrl+Shift+= to the fingers.
+        self.zoom_in_action = a("Zoom &In", self.view.zoom_in, _keys_and(K.ZoomIn, "Ctrl+="), "zoom_in",
+                                "Enlarge the canvas.")
         self.zoom_out_action = a("Zoom &Out", self.view.zoom_out, K.ZoomOut, "zoom_out", "Shrink the canvas.")
         self.reset_zoom_action = a("&Actual Size", self.view.reset_zoom, QKeySequence("Ctrl+0"), None, "Zoom to 100 %.")
         self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")

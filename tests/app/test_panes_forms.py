@@ -482,6 +482,15 @@ def test_selecting_a_link_edits_the_policies_on_that_call(window, qtbot):
     assert doc.policy(ids["web"], everywhere).scope is None
 
 
+def test_ctrl_equals_zooms_in_as_ctrl_plus_does(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window.view.setFocus()
+    before = window.view.transform().m11()
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.transform().m11() > before
+
+
 def test_ctrl_y_redoes(window, qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
