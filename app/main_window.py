@@ -227,6 +227,10 @@ class MainWindow(WindowFiles, QMainWindow):
                                       "Zoom to the selected components.")
         self.find_action = a("&Find Component…", self.find_component, K.Find, None,
                              "Jump to a component by name.")
+        self.next_pane_action = a("Next &Pane", lambda: self.move_to_pane(1), QKeySequence("F6"), None,
+                                  "Move the keyboard focus to the next pane.")
+        self.previous_pane_action = a("Pre&vious Pane", lambda: self.move_to_pane(-1), QKeySequence("Shift+F6"),
+                                      None, "Move the keyboard focus to the previous pane.")
         self.snap_action = a("&Snap to Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
@@ -293,7 +297,7 @@ class MainWindow(WindowFiles, QMainWindow):
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_zoom_action, self.fit_action,
                               self.fit_selection_action])
         view_menu.addSeparator()
-        view_menu.addAction(self.find_action)
+        view_menu.addActions([self.find_action, self.next_pane_action, self.previous_pane_action])
         view_menu.addSeparator()
         view_menu.addActions([self.arrange_action, self.snap_action])
         theme_menu = view_menu.addMenu("&Theme")
@@ -835,12 +839,21 @@ class MainWindow(WindowFiles, QMainWindow):
                  "View > Arrange lays everything out in call order"),
         ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design, Shift+F the selection; Ctrl+0 is 100 %"),
         ("Find", "Ctrl+F, type part of a component's name, Enter"),
+        ("Move between panes", "F6 goes to the next pane (the canvas, Properties, the dashboard…), Shift+F6 "
+                               "back; Tab walks the fields of a pane"),
         ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
         ("Policies and faults", "Right-click a component or link, or use the Resilience and Faults panes; "
                                 "Pick in a fault's form aims it by clicking the canvas"),
         ("Edit parameters", "Select one component or link; Properties shows its fields with units. Enter or "
                             "leaving a field applies it; Up and Down step numbers; Esc restores"),
     )
+
+    def move_to_pane(self, step: int) -> None:
+        from .pane_focus import move_to_pane, pane_title
+
+        region = move_to_pane(self, step)
+        if region is not None:
+            self.statusBar().showMessage(f"{pane_title(region)} (F6: next pane, Shift+F6: previous)", 4000)
 
     def show_help(self) -> None:
         rows = "".join(f"<tr><td style='padding:3px 12px 3px 0'><b>{what}</b></td><td>{how}</td></tr>"

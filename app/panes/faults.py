@@ -23,7 +23,7 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
-from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label, tab_in_layout_order
 from .forms import FAULT_FORMS, FaultForm
 
 
@@ -405,6 +405,7 @@ class FaultInjectionPanel(QWidget):
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)
         self.fault_title.setText(f"<b>{fault.label}</b> — {fault.help}")
+        tab_in_layout_order(self)
 
     # -- experiments -------------------------------------------------------------------
     def new_experiment(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QScrollArea,
     QSizePolicy,
@@ -403,6 +404,38 @@ def scrolling_body(margins: tuple[int, int, int, int] = (0, 0, 0, 0)) -> tuple[Q
     layout = QVBoxLayout(body)
     layout.setContentsMargins(*margins)
     return scroll, layout
+
+
+def tab_in_layout_order(widget: QWidget) -> None:
+    """Tab visits the fields under ``widget`` in the order they are laid out, top to bottom.
+
+    Qt's order is the order widgets were made: a pane's notes made before its form, or a
+    distribution's editors made when it is bound, were reached after everything below them."""
+    takers = [w for w in in_layout_order(widget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    for first, second in zip(takers, takers[1:]):
+        QWidget.setTabOrder(first, second)
+
+
+def in_layout_order(widget: QWidget):
+    """``widget`` and the widgets under it (in its layout, in its scroll area), as laid out."""
+    yield widget
+    inner = widget.widget() if isinstance(widget, QScrollArea) else None
+    layout = widget.layout()
+    if inner is not None:
+        yield from in_layout_order(inner)
+    elif layout is not None:
+        yield from _layout_items(layout)
+
+
+def _layout_items(layout: QLayout):
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        child = item.widget() if item is not None else None
+        nested = item.layout() if item is not None else None
+        if child is not None:
+            yield from in_layout_order(child)
+        elif nested is not None:
+            yield from _layout_items(nested)
 
 
 _DIST_ADAPTER = TypeAdapter(Distribution)

@@ -10,7 +10,7 @@ from engine.model import COMPONENT_CLASSES, Client, counted
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
-from .fields import scrolling_body, secondary_label
+from .fields import scrolling_body, secondary_label, tab_in_layout_order
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
 
@@ -58,6 +58,7 @@ class PropertiesPane(QWidget):
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("What this design is for, assumptions, sources of the numbers…")
         self.notes.setMaximumHeight(110)
+        self.notes.setTabChangesFocus(True)  # a field among fields: Tab moves on, as in every other one
         self.notes.installEventFilter(self)
         self.body.addWidget(self.notes_label)
         self.body.addWidget(self.notes)
@@ -87,6 +88,7 @@ class PropertiesPane(QWidget):
         else:
             self._show("design", self.doc.design.id)
         self._refresh_problems()
+        tab_in_layout_order(self)
 
     def _show(self, kind: str | None, item_id) -> None:
         self.notes.setVisible(kind == "design")

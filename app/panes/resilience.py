@@ -23,7 +23,7 @@ from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import show_menu_arrow
 from .faults import fit_rows
-from .fields import ChoiceEditor, scrolling_body, secondary_label
+from .fields import ChoiceEditor, scrolling_body, secondary_label, tab_in_layout_order
 from .forms import POLICY_FORMS, ModelForm
 
 ALL_SCOPE = "__all__"
@@ -285,6 +285,7 @@ class ResiliencePanel(QWidget):
         self.form.bind(policy)
         self.hint.setText(policy.help)
         self._refresh_scope()
+        tab_in_layout_order(self)
 
     def _refresh_scope(self) -> None:
         if self.component_id is None or self.policy_id is None or self.doc.kind_of(self.component_id) != "component":

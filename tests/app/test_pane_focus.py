@@ -1,0 +1,77 @@
+"""The keyboard between and within panes: F6 goes from pane to pane, Tab walks a pane's fields
+in the order they are laid out."""
+from __future__ import annotations
+
+from editor_helpers import build_three_tier
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.pane_focus import panes, region_of
+from app.resources import EXAMPLES
+from app.store import load_design_from_path
+from engine.model import Project
+
+
+def _activate(window, qtbot) -> None:
+    """The window in front with Properties showing, and the fields of the form just made shown
+    (a layout shows a widget added to it once the event loop gets back)."""
+    window.properties_dock.raise_()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+    qtbot.waitUntil(lambda: window.properties.form.isVisible(), timeout=10_000)
+
+
+def _tab_walk(qtbot, start, presses: int) -> list:
+    widget, seen = start, [start]
+    for _ in range(presses):
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+        seen.append(widget)
+    return seen
+
+
+def test_f6_visits_every_pane_in_view_once_and_shift_f6_comes_back(window, qtbot):
+    build_three_tier(window.document)
+    window.document.set_selection([])
+    _activate(window, qtbot)
+    window.view.setFocus()
+    regions = panes(window)
+    assert window.properties_dock in regions and window.centralWidget() in regions
+    visited = []
+    for _ in regions:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)
+        visited.append(region_of(window, QApplication.focusWidget()))
+    assert sorted(map(id, visited)) == sorted(map(id, regions))
+    assert QApplication.focusWidget() is window.view  # round the whole window, back at the canvas
+    qtbot.keyClick(window.view, Qt.Key.Key_F6)
+    assert region_of(window, QApplication.focusWidget()) is window.properties_dock
+    # the pane's first field, named in the status bar
+    assert QApplication.focusWidget() is window.properties.form.editors["name"]
+    assert window.statusBar().currentMessage().startswith("Properties")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is window.view
+
+
+def test_tab_walks_a_services_fields_top_to_bottom(window, qtbot):
+    # the example's api has a lognormal service time, whose two editors are made when the form is
+    # bound to it, after every other field
+    window.document.load(Project(name="shop", designs=[load_design_from_path(EXAMPLES / "three_tier.json")]))
+    _activate(window, qtbot)
+    window.document.set_selection([window.document.component_named("api").id])
+    _activate(window, qtbot)
+    first = window.properties.form.editors["name"]
+    first.setFocus()
+    walked = _tab_walk(qtbot, first, 12)
+    tops = [w.mapTo(window, w.rect().topLeft()).y() for w in walked]
+    assert all(region_of(window, w) is window.properties_dock for w in walked)
+    assert tops == sorted(tops)
+
+
+def test_tab_leaves_the_design_notes_instead_of_typing_a_tab(window, qtbot):
+    window.document.set_selection([])
+    _activate(window, qtbot)
+    pane = window.properties
+    pane.form.editors["name"].setFocus()
+    walked = _tab_walk(qtbot, pane.form.editors["name"], 2)
+    assert walked[1] is pane.notes
+    assert walked[2] is not pane.notes and "\t" not in pane.notes.toPlainText()
