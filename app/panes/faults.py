@@ -334,12 +334,20 @@ class FaultInjectionPanel(QWidget):
         run = self.timeline.run_duration
         for fault in faults:
             late = run is not None and fault.enabled and fault.start >= run
-            item = QListWidgetItem(fault_summary(fault, self.doc.design) + (" — after the run ends" if late else ""))
+            end = fault.start + fault.duration if fault.duration is not None else None
+            cut = run is not None and fault.enabled and not late and end is not None and end > run + 1e-9
+            item = QListWidgetItem(fault_summary(fault, self.doc.design)
+                                   + (" — after the run ends" if late else " — ends after the run" if cut else ""))
             item.setData(Qt.ItemDataRole.UserRole, fault.id)
-            item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
-                            "it would not happen. Lengthen the run or start the fault earlier."
-                            if late and run is not None else fault.help)
-            if late:
+            if late and run is not None:
+                item.setToolTip(f"Starts at {format_seconds(fault.start)}, after the {format_seconds(run)} run ends: "
+                                "a run is refused. Lengthen the run or start the fault earlier.")
+            elif cut and run is not None and end is not None:
+                item.setToolTip(f"Ends at {format_seconds(end)}, after the {format_seconds(run)} run ends: a run is "
+                                "refused. Lengthen the run or shorten the fault.")
+            else:
+                item.setToolTip(fault.help)
+            if late or cut:
                 item.setForeground(QColor(current_canvas_colours().warn))
             elif not fault.enabled:
                 item.setForeground(self.palette().placeholderText())

@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine import RunOptions
-from engine.model import AFTER_LAST_FAULT, SHORTEST_DEFAULT_RUN, counted, covering_duration, duration_reason
+from engine.model import (
+    AFTER_LAST_FAULT,
+    SHORTEST_DEFAULT_RUN,
+    counted,
+    covering_duration,
+    duration_reason,
+    experiment_problems,
+)
 
 from ..canvas.export import PRINT_SCALE, render_picture, render_png
 from ..resources import set_themed_icon
@@ -382,16 +389,30 @@ class RunUi(QObject):
             faults_pane.set_run_duration(float(self.duration_spin.value()))
 
     def _check_fault_times(self, *_args) -> None:
-        """Say so when the chosen experiment's faults start after the run would have ended."""
-        experiment = self.doc.current_experiment
-        duration = float(self.duration_spin.value())
+        """Say so when the chosen experiment's faults do not fit in the run as long as it is set."""
         self._show_run_length()
+        short = self._faults_past_the_end()
+        if short:
+            self._status(self._too_short_text(short))
+
+    def _faults_past_the_end(self) -> list:
+        """The chosen experiment's faults that start, or end, after the run as long as it is set:
+        the engine refuses such a run (``experiment_problems``), so the window says so first."""
+        experiment = self.doc.current_experiment
         if experiment is None:
-            return
-        late = [f for f in experiment.faults if f.enabled and f.start >= duration]
-        if late:
-            self._status(f"{len(late)} fault(s) of “{experiment.name}” start after {duration:.0f} s and "
-                         "would not happen: lengthen the duration.")
+            return []
+        return experiment_problems(self.doc.design, experiment, float(self.duration_spin.value()))
+
+    def _too_short_text(self, short: list) -> str:
+        more = f" ({counted(len(short) - 1, 'more fault')} too)" if len(short) > 1 else ""
+        return (f"The run is too short for this experiment: {short[0]}{more}. Lengthen the duration, or tick "
+                "Auto to cover every fault.")
+
+    def _show_problem(self, problem) -> None:
+        """Take the user to what ``problem`` is about (the window's Problems menu does the same)."""
+        show = getattr(self.window, "show_problem", None)
+        if show is not None:
+            show(problem)
 
     def set_experiment(self, name: str | None) -> None:
         """Choose the experiment to run by name (None: no faults)."""
@@ -466,9 +487,12 @@ class RunUi(QObject):
             more = (f" ({counted(len(problems) - 1, 'more problem')} under ⚠ in the status bar)"
                     if len(problems) > 1 else "")
             self._status(f"Fix the design before running it: {problems[0]}{more}.")
-            show = getattr(self.window, "show_problem", None)
-            if show is not None:
-                show(problems[0])
+            self._show_problem(problems[0])
+            return None
+        short = self._faults_past_the_end()
+        if short:
+            self._status(self._too_short_text(short))
+            self._show_problem(short[0])
             return None
         overloaded = overloads(self.doc.design)
         if overloaded and not self.confirm(overload_question(overloaded)):

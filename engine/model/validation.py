@@ -244,7 +244,7 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
                                         f"no index {bad[0]}", fault.id))
         if isinstance(fault, ZoneOutageFault):
             problems += _zone_problems(design, component, fault, where)
-        if duration is not None:
+        if duration is not None and fault.enabled:   # a fault switched off does not happen: its time is free
             if fault.start >= duration:
                 problems.append(Problem(where, f"start {fault.start:g} s is not inside the run (0 to {duration:g} s)",
                                         fault.id))

@@ -161,6 +161,9 @@ def test_fault_windows_must_fall_inside_the_run():
         compile_design(design, m.RunOptions(duration=60), "late")
     with pytest.raises(DesignError, match=r"start 50 s is not inside the run \(0 to 40 s\)"):
         compile_design(design, m.RunOptions(duration=40), "late")
+    # a fault switched off does not happen, wherever its window is
+    data["experiments"][0]["faults"][0]["enabled"] = False
+    compile_design(parse_design(data), m.RunOptions(duration=40), "late")
 
 
 def test_unknown_experiment_lists_the_known_ones():

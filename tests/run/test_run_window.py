@@ -245,6 +245,18 @@ def test_a_design_with_problems_is_refused_and_the_last_run_stays(qtbot, window)
     assert window.document.selection == [lonely]
 
 
+def test_a_run_too_short_for_its_faults_is_refused_before_it_starts(qtbot, window):
+    ui = window.run_ui
+    ui.duration_auto.setChecked(False)
+    ui.duration_spin.setValue(15)  # the outage's 10-20 s window would be cut by the end of the run
+    assert ui.run() is None and not ui.controller.running
+    message = window.statusBar().currentMessage()
+    assert message.startswith("The run is too short for this experiment:")
+    assert "window 10-20 s ends after the run (15 s)" in message
+    ui.duration_spin.setValue(40)
+    assert run_and_wait(qtbot, ui).status == FINISHED
+
+
 def test_closing_the_window_during_a_run_stops_it(qtbot, tmp_path):
     w, ui = make_window(qtbot, tmp_path)
     w.document.load(Project(name="shop", designs=[make_three_tier()]))

@@ -212,9 +212,12 @@ def test_a_fault_after_the_end_of_the_run_is_flagged_in_the_faults_pane(qtbot, s
     assert "after the run ends" not in pane.list.item(0).text()  # the outage starts at 10 s
     ui.duration_spin.setValue(8)
     assert pane.list.item(0).text().endswith("— after the run ends")
-    assert "would not happen" in pane.list.item(0).toolTip()
+    assert "a run is refused" in pane.list.item(0).toolTip()
+    ui.duration_spin.setValue(15)  # the outage's 10-20 s window is cut by the end of the run
+    assert pane.list.item(0).text().endswith("— ends after the run")
+    assert "shorten the fault" in pane.list.item(0).toolTip()
     ui.duration_spin.setValue(40)
-    assert "after the run ends" not in pane.list.item(0).text()
+    assert "after the run" not in pane.list.item(0).text()
 
 
 @pytest.mark.parametrize("screen", SCREENS)
