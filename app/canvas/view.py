@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QTransform
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from .minimap import Minimap
 from .placement import free_offset
@@ -41,6 +41,7 @@ class CanvasView(QGraphicsView):
         self._space = False
         self.setAccessibleName("Design canvas")
         self.minimap = Minimap(self)
+        self.focus_ring = _FocusRing(self)
 
     @property
     def canvas(self) -> CanvasScene:
@@ -120,6 +121,7 @@ class CanvasView(QGraphicsView):
         v.setValue(v.value() + iy)
 
     def mousePressEvent(self, event):
+        self.focus_ring.hide()
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (self._space and button == Qt.MouseButton.LeftButton):
             self._pan_from = event.position()
@@ -180,8 +182,14 @@ class CanvasView(QGraphicsView):
             return
         super().keyReleaseEvent(event)
 
+    def focusInEvent(self, event):
+        # Outlined when the keyboard brought the focus (Tab, F6), as a field is; not for every click.
+        self.focus_ring.setVisible(event.reason() in KEYBOARD_FOCUS)
+        super().focusInEvent(event)
+
     def focusOutEvent(self, event):
         self._space = False
+        self.focus_ring.hide()
         super().focusOutEvent(event)
 
     # -- drops ------------------------------------------------------------------------
@@ -249,6 +257,7 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self.minimap.refresh()
+        self.focus_ring.setGeometry(self.viewport().geometry())
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
@@ -280,3 +289,22 @@ def _local_files(mime) -> list[str]:
         return []
     return [u.toLocalFile() for u in mime.urls()
             if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
+
+
+KEYBOARD_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason)
+
+
+class _FocusRing(QWidget):
+    """The canvas's focus outline, over the viewport rather than in it: what the viewport draws
+    moves when it scrolls, and an outline drawn there would be dragged along."""
+
+    def __init__(self, view: QGraphicsView):
+        super().__init__(view)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.hide()
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+        painter.drawRect(self.rect().adjusted(1, 1, -1, -1))

@@ -2,10 +2,12 @@
 in the order they are laid out."""
 from __future__ import annotations
 
+import pytest
 from editor_helpers import build_three_tier
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolButton, QWidget
 
+from app import theme
 from app.pane_focus import panes, region_of
 from app.resources import EXAMPLES
 from app.store import load_design_from_path
@@ -75,3 +77,42 @@ def test_tab_leaves_the_design_notes_instead_of_typing_a_tab(window, qtbot):
     walked = _tab_walk(qtbot, pane.form.editors["name"], 2)
     assert walked[1] is pane.notes
     assert walked[2] is not pane.notes and "\t" not in pane.notes.toPlainText()
+
+
+def test_the_canvas_is_outlined_when_the_keyboard_brings_the_focus_not_a_click(window, qtbot):
+    build_three_tier(window.document)
+    window.document.set_selection([])
+    _activate(window, qtbot)
+    window.properties.form.editors["name"].setFocus(Qt.FocusReason.TabFocusReason)
+    window.view.setFocus(Qt.FocusReason.TabFocusReason)
+    assert window.view.focus_ring.isVisible()
+    assert window.view.focus_ring.geometry() == window.view.viewport().geometry()
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton)
+    assert not window.view.focus_ring.isVisible()
+    window.properties.form.editors["name"].setFocus(Qt.FocusReason.TabFocusReason)
+    window.view.setFocus(Qt.FocusReason.MouseFocusReason)
+    assert not window.view.focus_ring.isVisible()
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_a_tool_button_shows_it_has_the_focus(qtbot, qapp, look):
+    old_palette, old_sheet = qapp.palette(), qapp.styleSheet()
+    try:
+        theme.apply_theme(qapp, look)
+        holder = QWidget()
+        qtbot.addWidget(holder)
+        layout = QHBoxLayout(holder)
+        button, other = QToolButton(), QToolButton()
+        button.setText("Add fault")
+        layout.addWidget(button)
+        layout.addWidget(other)
+        holder.show()
+        holder.activateWindow()
+        qtbot.waitUntil(holder.isActiveWindow, timeout=10_000)
+        other.setFocus(Qt.FocusReason.TabFocusReason)
+        plain = button.grab().toImage()
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        assert button.hasFocus() and button.grab().toImage() != plain
+    finally:
+        qapp.setPalette(old_palette)
+        qapp.setStyleSheet(old_sheet)
