@@ -10,7 +10,6 @@ import json
 import math
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
@@ -24,7 +23,7 @@ CHECK_VERSION = 1
 
 
 def add_check_parser(sub) -> None:
-    from app.cli_run import add_duration_argument, add_max_buckets_argument
+    from app.cli_run import add_bucket_argument, add_duration_argument, add_max_buckets_argument
 
     p = sub.add_parser(
         "check",
@@ -45,9 +44,9 @@ def add_check_parser(sub) -> None:
                    help="run R seeds: the share of replications meeting each objective, with 95%% intervals")
     add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the verdicts")
-    p.add_argument("--seed", type=int, default=1, metavar="N")
-    p.add_argument("--bucket", type=float, default=1.0, metavar="S",
-                   help="metric bucket width, the resolution of recovery times (default 1 s)")
+    p.add_argument("--seed", type=int, default=1, metavar="N",
+                   help="random seed (default 1): the same seed gives the same run; replication k uses N+k")
+    add_bucket_argument(p)
     add_max_buckets_argument(p)
     p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
     p.add_argument("--tolerance", type=float, metavar="SHARE",
@@ -72,10 +71,17 @@ class CheckedRun:
 
 
 def cmd_check(args) -> int:
-    from app.cli_run import bucket_options, duration_note, load_design, output_file_problems, run_duration
+    from app.cli_run import (
+        bucket_options,
+        duration_note,
+        load_design,
+        output_file_problems,
+        parse_run_options,
+        run_duration,
+    )
     from engine.compare import run_comparison
     from engine.grid import BucketGrid
-    from engine.model import DesignError, parse_options
+    from engine.model import DesignError, format_seconds
     from engine.model.validation import experiment_problems
     from engine.objectives import across_replications
 
@@ -95,7 +101,7 @@ def cmd_check(args) -> int:
         experiments = [None, *design.experiments]
     else:
         experiments = [None]
-    options = parse_options({
+    options = parse_run_options({
         "duration": run_duration(args, experiments), "warmup": args.warmup, "seed": args.seed,
         "bucket": args.bucket, "resilience": not args.no_resilience, **bucket_options(args),
     })
@@ -111,21 +117,22 @@ def cmd_check(args) -> int:
         objectives, recoveries = across_replications(verdicts)
         checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
 
-    length = f"{options.duration:g} s runs ({duration_note(args, experiments)}seed {options.seed})"
+    length = f"{format_seconds(options.duration)} runs ({duration_note(args, experiments)}seed {options.seed})"
     print_verdicts(design.name, checked, args.replications, sys.stdout, length)
     grid = BucketGrid.of_options(options)
     if grid.coarsened:
         print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
-    try:
-        if args.junit:
-            write_junit(args.junit, design.name, checked)
-            print(f"JUnit XML written to {args.junit}")
-        if args.json:
-            Path(args.json).write_text(json.dumps(check_json(design.name, checked, args.replications),
-                                                  indent=1, allow_nan=False), encoding="utf-8")
-            print(f"verdicts written to {args.json}")
-    except OSError as exc:  # the folder went away or is read-only: checked above, but not held
-        raise DesignError([f"cannot write {exc.filename or args.json or args.junit}: {exc.strerror or exc}"]) from None
+    # Each file whole or not at all, an earlier one kept if the write fails: a CI job that reads
+    # the verdicts never reads half of them. A failed save is a message (ProjectFileError).
+    from app.store import save_file
+
+    if args.junit:
+        save_file(args.junit, junit_xml(design.name, checked))
+        print(f"JUnit XML written to {args.junit}")
+    if args.json:
+        save_file(args.json, json.dumps(check_json(design.name, checked, args.replications),
+                                        indent=1, allow_nan=False).encode("utf-8"))
+        print(f"verdicts written to {args.json}")
     return 1 if any(run.missed() for run in checked) else 0
 
 
@@ -209,8 +216,8 @@ def print_verdicts(design_name: str, checked: list[CheckedRun], replications: in
     print(f"\n{total - missed} of {total} objective verdicts met" + (f", {missed} missed" if missed else ""), file=out)
 
 
-def write_junit(path: str, design_name: str, checked: list[CheckedRun]) -> None:
-    """One test suite per experiment, one test case per objective; a miss is a failure."""
+def junit_xml(design_name: str, checked: list[CheckedRun]) -> bytes:
+    """JUnit XML: one test suite per experiment, one test case per objective; a miss is a failure."""
     suites = ElementTree.Element("testsuites", name=f"Faultline objectives: {design_name}")
     for run in checked:
         failures = run.missed()
@@ -228,9 +235,8 @@ def write_junit(path: str, design_name: str, checked: list[CheckedRun]) -> None:
                 failure.text = "\n".join(recovery_text(r) for r in windows)
             if windows:
                 ElementTree.SubElement(case, "system-out").text = "\n".join(recovery_text(r) for r in windows)
-    tree = ElementTree.ElementTree(suites)
-    ElementTree.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True)
 
 
 def _target_text(o: ReplicatedObjective) -> str:

@@ -49,11 +49,11 @@ def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) 
     from app.interop import EXPORT_FORMATS, IMPORT_FORMATS
 
     p = sub.add_parser("import", help=COMMANDS["import"],
-                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP "
-                                   "trace files into a design, print what maps to what and what was left out, "
+                       description="Read Resilience4j, gRPC, Envoy, Istio, docker-compose, Kubernetes or OTLP\n"
+                                   "trace files into a design, print what maps to what and what was left out,\n"
                                    "and write the design as JSON.",
                        epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="configuration files to read, applied in turn")
     p.add_argument("--format", choices=IMPORT_FORMATS, help="the format of every FILE (default: recognised)")
     p.add_argument("--into", metavar="DESIGN", help="the design (JSON or .faultline) the settings apply to")
     p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project --into names")
@@ -67,7 +67,7 @@ def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) 
                        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("design", metavar="DESIGN", help="design JSON, project JSON or .faultline file")
     e.add_argument("output", metavar="OUT", help="the file to write ('-' for standard output)")
-    e.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    e.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="the tool whose configuration to write")
     e.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
     e.add_argument("--caller", metavar="NAME",
                    help="gRPC and Envoy: the component whose calls the file describes")
@@ -110,9 +110,14 @@ def laid_out(design):
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import, print the preview, and write the design when --out is given."""
+    from app.cli_run import output_file_problems
     from app.interop import InteropError, import_files, preview_text
     from app.store import ProjectFileError, export_json
+    from engine.model import DesignError
 
+    unwritable = output_file_problems(out=args.out)
+    if unwritable:
+        raise DesignError(unwritable)
     design = _load(args.into, args.design_name) if args.into else None
     try:
         result = import_files(args.files, design, args.map, args.format)
@@ -144,7 +149,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from app.store import ProjectFileError, save_file
 
     if args.caller and args.format not in PER_CALLER_FORMATS:
-        print(f"error: --caller is for {' and '.join(PER_CALLER_FORMATS)}: a {args.format} file holds the "
+        article = "an" if args.format[0] in "aeiou" else "a"
+        print(f"error: --caller is for {' and '.join(PER_CALLER_FORMATS)}: {article} {args.format} file holds the "
               "settings of every calling component", file=sys.stderr)
         return 2
     design = _load(args.design, args.design_name)

@@ -24,8 +24,9 @@ def add_run_parser(sub) -> None:
     p.add_argument("--experiment", metavar="NAME", help="the experiment (set of faults) to run")
     add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the summary")
-    p.add_argument("--seed", type=int, default=1, metavar="N")
-    p.add_argument("--bucket", type=float, default=1.0, metavar="S", help="metric bucket width (default 1 s)")
+    p.add_argument("--seed", type=int, default=1, metavar="N",
+                   help="random seed (default 1): the same seed gives the same run; replication k uses N+k")
+    add_bucket_argument(p)
     add_max_buckets_argument(p)
     p.add_argument("--no-resilience", action="store_true", help="disable every resilience policy")
     p.add_argument("--compare", action="store_true",
@@ -60,6 +61,27 @@ def duration_note(args, experiments) -> str:
     from engine.model import duration_reason
 
     return "" if args.duration is not None else f"{duration_reason(experiments)}; "
+
+
+def parse_run_options(raw: dict):
+    """``engine.model.parse_options`` with each problem said in the name of the option that set
+    the value: ``--max-buckets must be at least 1``, not ``run options: max_buckets ...``."""
+    from engine.model import DesignError, Problem, parse_options
+
+    try:
+        return parse_options(raw)
+    except DesignError as exc:
+        problems = []
+        for problem in exc.problems:
+            field, _, rest = problem.message.partition(" ")
+            problems.append(Problem("", f"--{field.replace('_', '-')} {rest}") if field in raw else problem)
+        raise DesignError(problems) from None
+
+
+def add_bucket_argument(p) -> None:
+    p.add_argument("--bucket", type=float, default=1.0, metavar="S",
+                   help="metric bucket width, the resolution of recovery times (default 1 s; a run may be at "
+                        "most a million of them long)")
 
 
 def add_max_buckets_argument(p) -> None:
@@ -148,7 +170,7 @@ def memory_budget(text: str) -> int:
 
 def cmd_run(args) -> int:
     """Simulate as asked and print the summary; status 0, 2 (stopped, invalid) or 130 (Ctrl+C)."""
-    from engine.model import DesignError, parse_options
+    from engine.model import DesignError
     from engine.model.validation import experiment_problems
 
     problems = output_problems(args.json, args.csv)
@@ -163,7 +185,7 @@ def cmd_run(args) -> int:
     if args.memory_budget is not None:
         raw_options["memory_budget"] = memory_budget(args.memory_budget)
     raw_options.update(bucket_options(args))
-    options = parse_options(raw_options)
+    options = parse_run_options(raw_options)
     if experiment is not None:
         unfit = experiment_problems(design, experiment, options.duration)
         if unfit:
@@ -201,7 +223,8 @@ def _run_once(args, design, options, experiment, note: str = "") -> int:
     print_summary(main_result, out, note)
     write_outputs(args, main_result, None, out)
     if sim.stopped:
-        print(f"{'interrupted' if status == 130 else 'error'}: {sim.stop_message}\n"
+        # the engine's message says "Interrupted at ..." itself; any other stop is an error
+        print(f"{'' if status == 130 else 'error: '}{sim.stop_message}\n"
               f"The results above cover what was measured until then.", file=sys.stderr)
     return status
 
@@ -265,6 +288,12 @@ def _ms(seconds: float) -> str:
     return format_seconds(seconds) if seconds else "-"
 
 
+def _clock(seconds: float) -> str:
+    """A time since the start in plain seconds, as the event log gives it: ``90``, ``1,500,000``
+    (``:g`` alone writes ``1.5e+06`` past a million)."""
+    return f"{seconds:,.0f}" if abs(seconds) >= 1e4 else f"{seconds:g}"
+
+
 def _count(value) -> str:
     return "-" if value is None else f"{int(value):,}"
 
@@ -281,9 +310,9 @@ def print_summary(result: RunResult, out, note: str = "") -> None:
     from engine.model import format_seconds
 
     simulated = (format_seconds(opts["duration"]) if meta.get("finished", True)
-                 else f'{meta["simulated_time"]:g} s of {format_seconds(opts["duration"])}')
+                 else f'{format_seconds(meta["simulated_time"])} of {format_seconds(opts["duration"])}')
     print(f'Design "{meta["design"]}"{exp}: {simulated} simulated '
-          f'({note}warm-up {opts["warmup"]:g} s, seed {meta["seed"]}, '
+          f'({note}warm-up {format_seconds(opts["warmup"])}, seed {meta["seed"]}, '
           f'resilience {"on" if opts["resilience"] else "off"}) '
           f'in {meta["wall_time"]:.2f} s wall, {meta["events_processed"]:,} events', file=out)
     grid = BucketGrid.of_meta(meta)
@@ -309,7 +338,7 @@ def print_summary(result: RunResult, out, note: str = "") -> None:
     if failing:
         print("\noutcomes (non-ok):", file=out)
         for n, s in failing:
-            parts = [f"{k} {int(v)}" for k, v in s["outcomes"].items() if k != "ok" and v]
+            parts = [f"{k} {_count(v)}" for k, v in s["outcomes"].items() if k != "ok" and v]
             print(f"  {n}: " + ", ".join(parts), file=out)
     guarded = [(n, s) for n, s in result.summary["links"].items() if s["retries"] or s["breaker_state"]
                or s["bulkhead_rejected"] or s["breaker_rejected"]]
@@ -317,16 +346,16 @@ def print_summary(result: RunResult, out, note: str = "") -> None:
         print("\ncalls:", file=out)
         for n, s in guarded:
             extra = f', breaker {s["breaker_state"]}' if s["breaker_state"] else ""
-            print(f'  {n}: {int(s["calls"])} calls, {s["attempts_per_call"]:.2f} attempts/call, '
-                  f'{int(s["retries"])} retries, {int(s["breaker_rejected"])} short-circuited, '
-                  f'{int(s["bulkhead_rejected"])} bulkhead-rejected{extra}', file=out)
+            print(f'  {n}: {_count(s["calls"])} calls, {s["attempts_per_call"]:.2f} attempts/call, '
+                  f'{_count(s["retries"])} retries, {_count(s["breaker_rejected"])} short-circuited, '
+                  f'{_count(s["bulkhead_rejected"])} bulkhead-rejected{extra}', file=out)
     faults = [e for e in result.events if e["kind"] in ("fault_started", "fault_ended")]
     if meta.get("faults"):
         print("\nfaults:", file=out)
         for f in meta["faults"]:
             starts = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_started"]
             ends = [e["time"] for e in faults if e["fault_id"] == f["id"] and e["kind"] == "fault_ended"]
-            when = ", ".join(f"{s:g}-{(ends[i] if i < len(ends) else opts['duration']):g} s"
+            when = ", ".join(f"{_clock(s)}-{_clock(ends[i] if i < len(ends) else opts['duration'])} s"
                              for i, s in enumerate(starts))
             print(f'  {f["title"]}: {when or "did not fire"}', file=out)
     others = [e for e in result.events if e["kind"] not in ("fault_started", "fault_ended")]

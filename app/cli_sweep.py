@@ -32,6 +32,8 @@ def _pairs(items: list[str] | None, option: str) -> list[tuple[str, str]]:
         try:
             out.append(parse_param_option(item))
         except DesignError as exc:
+            if option == "--set":   # the parser's example is a range, which --set does not take
+                raise DesignError([Problem(option, f'"{item}" should be PATH=VALUE, e.g. api.workers=8')]) from None
             raise DesignError([Problem(option, p.message) for p in exc.problems]) from None
     return out
 
@@ -91,7 +93,7 @@ def cmd_params(args) -> int:
 # -- sweep ----------------------------------------------------------------------------------------
 def add_sweep_parser(sub) -> None:
     """Register ``sweep`` on the command line's sub-parsers."""
-    from app.cli_run import add_duration_argument
+    from app.cli_run import add_bucket_argument, add_duration_argument
 
     p = sub.add_parser(
         "sweep",
@@ -114,6 +116,7 @@ def add_sweep_parser(sub) -> None:
     add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0 and of the sample")
+    add_bucket_argument(p)
     p.add_argument("--out", metavar="CSV", help="write (and resume) the rows here")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask cluster")
@@ -128,16 +131,16 @@ def add_sweep_parser(sub) -> None:
 
 
 def _plan(args):
-    from app.cli_run import run_duration
+    from app.cli_run import parse_run_options, run_duration
     from engine.explore.sweep import plan_sweep
-    from engine.model import parse_options
 
     design = _load(args)
     experiments = None
     if args.experiment:
         experiments = [None if name.strip().lower() in ("none", "") else name for name in args.experiment]
     chosen = [design.experiment(name) for name in experiments or [] if name is not None]
-    options = parse_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed})
+    options = parse_run_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed,
+                                 "bucket": args.bucket})
     return plan_sweep(design, _pairs(args.param, "--param"), options, experiments=experiments,
                       replications=args.replications, lhs=args.lhs)
 
@@ -153,17 +156,26 @@ def cmd_sweep(args) -> int:
     """Plan the sweep, run it with a progress bar, print and write the summary; 130 if stopped."""
     from rich.console import Console
 
+    from app.cli_run import output_file_problems
     from engine.explore.executors import SweepError, make_executor
     from engine.explore.runner import run_sweep
+    from engine.explore.sensitivity import sensitivity
     from engine.explore.table import summarise, summary_path, write_summary
+    from engine.model import DesignError, format_seconds
 
+    unwritable = output_file_problems(out=args.out)
+    if unwritable:
+        raise DesignError(unwritable)
     sweep = _plan(args)
+    if args.sensitivity is not None and (args.sensitivity not in sweep.metric_columns or not sweep.axes):
+        # refused now, in the engine's words, rather than after every run of the sweep
+        sensitivity(sweep, [], args.sensitivity or None)
     out = sys.stdout
     err = Console(stderr=True)
     total = len(sweep)
     print(f'Sweep of "{sweep.design.name}": {len(sweep.points)} point(s) x {len(sweep.experiments)} '
           f"experiment(s) x {sweep.replications} replication(s) = {total} run(s) of "
-          f"{sweep.options.duration:g} s{_length_note(args, sweep)}", file=out)
+          f"{format_seconds(sweep.options.duration)}{_length_note(args, sweep)}", file=out)
     started = time.perf_counter()
     rows: list[dict] = []
     interrupted = False
@@ -251,9 +263,9 @@ def print_summary(sweep, summary: list[dict], out) -> None:
 
 # -- suggest --------------------------------------------------------------------------------------
 def add_suggest_parser(sub) -> None:
-    from app.cli_run import add_duration_argument
-
     """Register ``suggest`` on the command line's sub-parsers."""
+    from app.cli_run import add_bucket_argument, add_duration_argument
+
     p = sub.add_parser(
         "suggest",
         help="try standard mitigations on a design that misses its objectives, and rank them",
@@ -272,6 +284,7 @@ def add_suggest_parser(sub) -> None:
     add_duration_argument(p)
     p.add_argument("--warmup", type=float, default=0.0, metavar="S", help="seconds left out of the figures")
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0")
+    add_bucket_argument(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="candidates shown (default 10)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local worker processes (default: one run at a time in this process)")
@@ -281,24 +294,25 @@ def add_suggest_parser(sub) -> None:
 
 def cmd_suggest(args) -> int:
     """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
-    from app.cli_run import output_file_problems, run_duration
+    from app.cli_run import output_file_problems, parse_run_options, run_duration
     from engine.explore.executors import make_executor
     from engine.explore.suggest import suggest
-    from engine.model import DesignError, Problem, parse_options
+    from engine.model import DesignError, Problem
 
     problems = output_file_problems(save=args.save)
     if problems:
         raise DesignError(problems)
     design = _load(args)
     chosen = [design.experiment(args.experiment)] if args.experiment else []
-    options = parse_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed})
+    options = parse_run_options({"duration": run_duration(args, chosen), "warmup": args.warmup, "seed": args.seed,
+                                 "bucket": args.bucket})
     if args.top < 1:
         raise DesignError([Problem("--top", f"must be at least 1 (got {args.top})")])
     started = time.perf_counter()
-    with make_executor(workers=args.workers or 1) as executor:
+    with make_executor(workers=1 if args.workers is None else args.workers) as executor:
         found = suggest(design, args.experiment, options, replications=args.replications, executor=executor,
                         start_without_resilience=args.no_resilience)
-    print_suggestions(found, args.top, sys.stdout)
+    print_suggestions(found, args.top, sys.stdout, stripped=args.no_resilience)
     print(f"\n{len(found.ranked)} candidates x {found.replications} replications in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stdout)
     best = found.ranked[0]
@@ -310,12 +324,16 @@ def cmd_suggest(args) -> int:
     return 0 if best.meets_all else 1
 
 
-def print_suggestions(found, top: int, out) -> None:
+def print_suggestions(found, top: int, out, stripped: bool = False) -> None:
     """The ranked candidates, best first: objectives met, attainment with its interval, cost,
-    and each change in words with its parameter paths."""
-    start = "without its resilience" if not any(c.policies for c in found.design.components) else "as it is"
+    and each change in words with its parameter paths; ``stripped`` when the search started from
+    the design with its resilience removed (``--no-resilience``)."""
+    from engine.model import format_seconds
+
+    # a design that never had a policy is searched "as it is", not "without its resilience"
+    start = "without its resilience" if stripped else "as it is"
     print(f'Fixes for "{found.design.name}" ({start}) under '
-          f'{found.experiment or "no faults"}: {found.options.duration:g} s, '
+          f'{found.experiment or "no faults"}: {format_seconds(found.options.duration)}, '
           f"{found.replications} replication(s) each, ranked by objectives met, attainment, cost", file=out)
     objectives = found.objectives
     for rank, candidate in enumerate(found.ranked[:top], start=1):

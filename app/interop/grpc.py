@@ -59,8 +59,14 @@ def _status(code: Any, key: str, where: str) -> str:
     raise InteropError(f"{key}: {shown(code)} is not a gRPC status code", where)
 
 
+def _key_text(path: tuple) -> str:
+    """``("methodConfig", 0, "retryPolicy")`` as the rest of this module writes it:
+    ``methodConfig[0].retryPolicy``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
 def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) -> RetryPolicy | None:
-    where, key = doc.where(path), ".".join(str(p) for p in path)
+    where, key = doc.where(path), _key_text(path)
     if not isinstance(raw, dict):
         raise InteropError(f"{key} must be an object", where)
     missing = [k for k in ("maxAttempts", "initialBackoff", "maxBackoff", "backoffMultiplier", "retryableStatusCodes")
@@ -108,7 +114,7 @@ def _max_attempts(raw: dict, key: str, path: tuple, doc: Document, result: Impor
 
 
 def _hedging_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) -> HedgingPolicy | None:
-    where, key = doc.where(path), ".".join(str(p) for p in path)
+    where, key = doc.where(path), _key_text(path)
     if not isinstance(raw, dict):
         raise InteropError(f"{key} must be an object", where)
     if "maxAttempts" not in raw:
@@ -156,6 +162,9 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
                                   "Faultline spreads calls over instances itself", doc.where((key,)))
         elif key not in ("methodConfig", "retryThrottling"):
             result.add("not_understood", f"{key} is not a service config field Faultline knows", doc.where((key,)))
+    if "methodConfig" not in data and "retryThrottling" not in data:
+        raise InteropError("has no methodConfig or retryThrottling, the parts of a gRPC service config Faultline "
+                           "models", doc.source)
     entries = data.get("methodConfig") or []
     if not isinstance(entries, list):
         raise InteropError("methodConfig must be a list", doc.where(("methodConfig",)))

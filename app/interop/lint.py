@@ -8,6 +8,7 @@ that multiply, and bulkheads wider than the callee can serve.
 from __future__ import annotations
 
 from engine.model import Design, format_seconds
+from engine.model.design import counted
 
 from .notes import Note
 from .placing import effective_policy
@@ -117,12 +118,13 @@ def lint_design(design: Design) -> list[Note]:
                   if bulkhead is not None and room is not None and bulkhead.max_concurrent_calls > room else
                   f"the thread-pool bulkhead runs up to {pool.max_thread_pool_size} threads"
                   if pool is not None and room is not None and pool.max_thread_pool_size > room else None)
-        if widest:
-            per = getattr(callee, "workers", None) or getattr(callee, "connections", None)
-            unit = "workers" if getattr(callee, "workers", None) else "connections"
-            warn(where, f"{widest}, more than {callee.name} serves at once ({getattr(callee, 'instances', 1)} "
-                        f"instances x {per} {unit} = {room}): the excess queues at {callee.name} instead of being "
-                        "refused")
+        if widest and room is not None:
+            instances = getattr(callee, "instances", 1)
+            per = room // instances
+            unit = "worker" if getattr(callee, "workers", None) else "connection"
+            warn(where, f"{widest}, more than {callee.name} serves at once "
+                        f"({counted(instances, 'instance')} x {counted(per, unit)} = "
+                        f"{room:,}): the excess queues at {callee.name} instead of being refused")
     notes += _multiplying_retries(design)
     return notes
 

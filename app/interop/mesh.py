@@ -562,6 +562,9 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
     """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
     retry budget) and a route configuration with each call's timeout and retry policy."""
     caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout", "outlier_detection"))
+    if not design.links_from(caller.id):
+        # an empty route table would be written as if it were the sidecar's whole configuration
+        raise InteropError(f'"{caller.name}" calls no other component: its sidecar has no route to write', "--caller")
     clusters, routes, notes = [], [], []
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
         bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)

@@ -7,6 +7,7 @@ JSON through the standard library.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,20 +50,27 @@ class Document:
 
 
 def read_text(path: str | Path, limit: int = MAX_BYTES) -> str:
-    """The text of ``path``; refuses missing, over-large and non-UTF-8 files with a message."""
+    """The text of ``path``; refuses missing, over-large and non-UTF-8 files with a message
+    in the words a project file that cannot be opened is refused with."""
     path = Path(path)
     try:
+        if path.is_dir():
+            raise IsADirectoryError
         size = path.stat().st_size
-    except OSError as exc:
-        raise InteropError(f"cannot read it: {exc.strerror or exc}", path.name) from None
-    if size > limit:
-        raise InteropError(f"is {size / 1e6:.1f} MB; configuration files above {limit / 1e6:.0f} MB are refused",
-                           path.name)
-    try:
+        if size > limit:
+            raise InteropError(f"is {size / 1e6:.1f} MB; configuration files above {limit / 1e6:.0f} MB are "
+                               "refused", path.name)
         raw = path.read_bytes()
-        return raw.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InteropError("there is no such file", path.name) from None
+    except IsADirectoryError:
+        raise InteropError("is a folder, not a file", path.name) from None
+    except PermissionError:
+        raise InteropError("you do not have permission to read it", path.name) from None
     except OSError as exc:
-        raise InteropError(f"cannot read it: {exc.strerror or exc}", path.name) from None
+        raise InteropError(f"cannot be read ({exc.strerror or exc})", path.name) from None
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InteropError(f"is not UTF-8 text (byte {exc.start})", path.name) from None
 
@@ -346,14 +354,25 @@ def number(value: Any, key: str, where: str, integer: bool = False) -> float | i
     if isinstance(value, bool):
         raise InteropError(f"{key} must be a number (got {shown(value)})", where)
     try:
-        result = float(value) if not isinstance(value, (int, float)) else value
+        if isinstance(value, (int, float)):
+            result = value
+        elif integer and re.fullmatch(r"[+-]?\d{1,300}", str(value).strip()):
+            result = int(str(value))   # a .properties value is text: read whole, as YAML reads it
+        else:
+            result = float(value)
     except (TypeError, ValueError):
         raise InteropError(f"{key} must be a number (got {shown(value)})", where) from None
+    if isinstance(result, int) and integer:
+        return result   # kept whole: through a float a long number would be reported as another one
+    if isinstance(result, int):
+        result = float(result) if abs(result) < 10**308 else math.inf
+    if not math.isfinite(result):   # YAML's .inf and .nan, "1e400", a number of 400 digits
+        raise InteropError(f"{key} must be a finite number (got {shown(value)})", where)
     if integer:
-        if float(result) != int(float(result)):
+        if not result.is_integer():
             raise InteropError(f"{key} must be a whole number (got {shown(value)})", where)
-        return int(float(result))
-    return float(result)
+        return int(result)
+    return result
 
 
 def mapping(value: Any, key: str, where: str) -> dict:

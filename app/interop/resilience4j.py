@@ -23,7 +23,7 @@ from engine.model import (
     ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
-from engine.model.design import shown
+from engine.model.design import field_path, field_problems, shown
 from engine.model.resilience import _Policy
 
 from .notes import ImportResult, InteropError, NoteKind, Target
@@ -355,10 +355,13 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         err = exc.errors(include_url=False)[0]
         name = str(err["loc"][0]) if err["loc"] else ""
         culprit = source.get(name)
-        message = str((err.get("ctx") or {}).get("error", err["msg"]))
-        where = culprit.where if culprit else ""
-        key = culprit.key if culprit else f"resilience4j.{MODULES[module][0]}"
-        raise InteropError(f"{key} is out of range: {message} (got {shown(err.get('input'))})", where) from None
+        # the model's own sentence ("max_attempts must be at most 100 (got 200)") under the file's key
+        message = field_problems(exc)[0].message
+        field = field_path(err["loc"])
+        if culprit is None:
+            raise InteropError(f"resilience4j.{MODULES[module][0]}: {message}", "") from None
+        raise InteropError(f"{culprit.key} {message.removeprefix(field + ' ') if field else message}",
+                           culprit.where) from None
     if kind == "rate_limiter" and target is not None:
         result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "
                               f"limits what each instance of {target.callee} accepts", "")

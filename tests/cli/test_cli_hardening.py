@@ -86,14 +86,22 @@ def test_a_save_that_fails_after_the_check_is_a_message(tmp_path, capsys, monkey
     assert "Traceback" not in captured.err
 
 
-def test_verdicts_that_cannot_be_written_are_a_message(tmp_path, capsys, monkeypatch):
-    def refuse(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(self))
+@pytest.mark.parametrize("option,name", [("--json", "v.json"), ("--junit", "v.xml")])
+def test_verdicts_that_cannot_be_written_keep_the_previous_file(option, name, tmp_path, capsys, monkeypatch):
+    import app.store.fileio
 
-    monkeypatch.setattr(Path, "write_text", refuse)
-    out = tmp_path / "v.json"
-    assert main(["check", RETRY_STORM, "--duration", "5", "--json", str(out)]) == 2
-    assert f"cannot write {out}: Permission denied" in capsys.readouterr().err
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    out = tmp_path / name
+    out.write_text("the verdicts of yesterday")
+    monkeypatch.setattr(app.store.fileio.os, "replace", refuse)
+    assert main(["check", RETRY_STORM, "--duration", "5", option, str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: Cannot save {name}: Permission denied; the previous version is untouched" in err
+    assert "Traceback" not in err
+    assert out.read_text() == "the verdicts of yesterday"   # never half of a new report
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 class _ClosedPipe(io.StringIO):
@@ -249,8 +257,8 @@ def test_ctrl_c_ends_a_run_with_what_it_measured(tmp_path, capsys, monkeypatch):
         done.set()
     assert status == 130
     captured = capsys.readouterr()
-    assert "interrupted: Interrupted at " in captured.err
-    assert " s of 116 days simulated" in captured.out and "\napi " in captured.out
+    assert "Interrupted at " in captured.err and "interrupted: Interrupted" not in captured.err
+    assert " of 116 days simulated" in captured.out and "\napi " in captured.out
     import json
 
     meta = json.loads(out.read_text())["meta"]

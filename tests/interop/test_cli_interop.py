@@ -56,7 +56,7 @@ def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
     assert "error: application.yml:1: resilience4j.retry.instances.x.waitDuration is the placeholder ${WAIT}" in err
     assert "Traceback" not in err
     assert cli_main(["import", str(tmp_path / "missing.yml")]) == 2
-    assert "missing.yml: cannot read it" in capsys.readouterr().err
+    assert "missing.yml: there is no such file" in capsys.readouterr().err
     assert cli_main(["import", str(config), "--map", "x=a->b"]) == 2
     assert "--map: a mapping needs the design" in capsys.readouterr().err
     unknown = tmp_path / "notes.yml"

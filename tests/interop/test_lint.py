@@ -69,11 +69,11 @@ def test_retries_at_several_layers_multiply(shop):
 def test_bulkhead_wider_than_the_callee(shop):
     design = _with(shop, "orders", BulkheadPolicy(scope="orders-db", max_concurrent_calls=25))
     assert any("orders -> orders-db: the bulkhead allows 25 concurrent calls, more than orders-db serves at once "
-               "(1 instances x 10 connections = 10)" in t for t in _texts(design))
+               "(1 instance x 10 connections = 10)" in t for t in _texts(design))
     pool = _with(shop, "orders", ThreadPoolBulkheadPolicy(scope="orders-db", core_thread_pool_size=4,
                                                           max_thread_pool_size=16))
     assert any("orders -> orders-db: the thread-pool bulkhead runs up to 16 threads, more than orders-db serves "
-               "at once (1 instances x 10 connections = 10)" in t for t in _texts(pool))
+               "at once (1 instance x 10 connections = 10)" in t for t in _texts(pool))
 
 
 def test_import_and_export_and_the_lint_command_report_findings(shop, tmp_path, capsys):

@@ -98,7 +98,7 @@ def test_unmatched_instances_are_reported_and_mapped_on_request(shop, tmp_path):
     ("resilience4j.retry.instances.x:\n  baseConfig: missing\n",
      'application.yml:2: resilience4j.retry.instances.x.baseConfig names the config "missing"'),
     ("resilience4j.circuitbreaker.instances.x.failureRateThreshold: 150\n",
-     "application.yml:1: resilience4j.circuitbreaker.instances.x.failureRateThreshold is out of range"),
+     "application.yml:1: resilience4j.circuitbreaker.instances.x.failureRateThreshold must be at most 100"),
     ("resilience4j.retry.instances.x.waitDuration: soon\n",
      "application.yml:1: resilience4j.retry.instances.x.waitDuration must be a duration"),
     ("resilience4j.retry.instances.x.waitDuration: 1.5s\n",
