@@ -53,7 +53,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,7 +210,7 @@ class RunResult:
         out.mkdir(parents=True, exist_ok=True)
         written = []
         path = out / "series.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with replacing(path) as fh:
             w = csv.writer(fh)
             metrics = list(self.series)
             w.writerow(["time", "component", *metrics])
@@ -217,7 +219,7 @@ class RunResult:
                     w.writerow([f"{t:g}", text_cell(name), *(_fmt(self.series[m][b, i]) for m in metrics)])
         written.append(path)
         path = out / "link_series.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with replacing(path) as fh:
             w = csv.writer(fh)
             metrics = list(self.link_series)
             w.writerow(["time", "link", *metrics])
@@ -229,14 +231,14 @@ class RunResult:
             path = out / filename
             rows = self.summary[key]
             fields = sorted({k for r in rows.values() for k, v in r.items() if not isinstance(v, dict)})
-            with path.open("w", newline="", encoding="utf-8") as fh:
+            with replacing(path) as fh:
                 w = csv.writer(fh)
                 w.writerow([label, *fields])
                 for name, row in rows.items():
                     w.writerow([text_cell(name), *(_fmt(row.get(f)) for f in fields)])
             written.append(path)
         path = out / "events.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with replacing(path) as fh:
             w = csv.writer(fh)
             w.writerow(["time", "kind", "component", "link", "fault_id", "details"])
             for e in self.events:
@@ -273,8 +275,25 @@ def materialise(value: Any) -> Any:
 def write_json(path: str | Path, value: Any) -> None:
     """Write ``value`` to ``path`` as ``json.dumps(materialise(value), indent=1, allow_nan=False)``
     would, without ever holding the whole text (or every streamed part) in memory."""
-    with Path(path).open("w", encoding="utf-8") as fh:
+    with replacing(Path(path), newline=None) as fh:
         dump_json(value, fh.write)
+
+
+@contextmanager
+def replacing(path: Path, newline: str | None = ""):
+    """A text file that takes ``path``'s place once it is whole: written beside it and renamed,
+    so that Ctrl+C or a full disk halfway leaves the previous file (or none), never half of one."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with temp.open("w", newline=newline, encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def dump_json(value: Any, write: Callable[[str], Any], level: int = 0) -> None:

@@ -219,7 +219,7 @@ class Simulation:
         """Record that the run was interrupted by its user (the results say so)."""
         if not self.finished and self.stopped is None:
             self.stopped = "interrupted"
-            self.stop_message = f"Interrupted at {self.now:g} s of {format_seconds(self.options.duration)}."
+            self.stop_message = f"Interrupted at {format_seconds(self.now)} of {format_seconds(self.options.duration)}."
 
     def _halted(self) -> None:
         core, comp = self._core, self.compiled
@@ -231,7 +231,7 @@ class Simulation:
         arrivals = a["mc"][bucket, :len(comp.component_names), 0]
         involved = [describe(by_name[name]) for i, name in enumerate(comp.component_names)
                     if arrivals[i] >= STALL_ARRIVALS]
-        where = f"at {core.now:g} s of {format_seconds(self.options.duration)}"
+        where = f"at {format_seconds(core.now)} of {format_seconds(self.options.duration)}"
         if reason == "zero_time_loop":
             message = (f"The clock stopped {where}: {core.stalled:,} events in a row took no simulated time. "
                        f"Requests circle through {_and_list(involved) or 'the design'} without taking any "

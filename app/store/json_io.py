@@ -41,6 +41,8 @@ def export_json(project_or_design: Project | Design, path: str | os.PathLike) ->
 
 def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
     """A project or a design from JSON text, told apart by their fields (a project has ``designs``)."""
+    if not text.strip():
+        raise cannot_open(path, "it is empty")
     try:
         data = load_json(text)
     except NumberTooLong as exc:
@@ -98,8 +100,11 @@ def import_json(path: str | os.PathLike) -> Project | Design:
         raise cannot_open(path, "it is a project file, not JSON; open it instead of importing it")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise cannot_open(path, "it is not a text file (a design or project export is JSON)") from None
+    except UnicodeDecodeError as exc:
+        if b"\0" in data[:4096]:
+            raise cannot_open(path, "it is not a text file (a design or project export is JSON)") from None
+        # text in another encoding (Latin-1 from an old editor): say where, so it can be saved again as UTF-8
+        raise cannot_open(path, f"it is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     return parse_json_document(text, path)
 
 

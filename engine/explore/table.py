@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import DesignError, Problem
+from ..results import replacing
 from ..stats import mean_ci, wilson_interval
 from .paths import format_value
 from .sweep import Sweep, Task
@@ -152,13 +153,14 @@ def summarise(sweep: Sweep, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     (met, recovered) as the share of replications with its Wilson 95 % interval. In sweep order."""
     metrics = sweep.metric_columns
     groups: dict[tuple, list[dict[str, str]]] = {}
+    # by the point's number: two points of a Latin hypercube may round to the same values
     for row in rows:
-        groups.setdefault((row["experiment"], tuple(row[p] for p in sweep.paths)), []).append(row)
+        groups.setdefault((row["experiment"], row["point"]), []).append(row)
     out = []
     for i, point in enumerate(sweep.points):
         cells = tuple(format_value(v) for v in point.values())
         for experiment in sweep.experiments:
-            members = groups.get((experiment or "", cells))
+            members = groups.get((experiment or "", str(i + 1)))
             if not members:
                 continue
             entry: dict[str, Any] = {"point": i + 1, "experiment": experiment or ""}
@@ -183,7 +185,7 @@ def write_summary(path: str | Path, sweep: Sweep, summary: list[dict[str, Any]])
     for column in sweep.metric_columns:
         share = column.rsplit(".", 1)[-1] in SHARE_METRICS
         fields += [column, *((f"{column}.low", f"{column}.high") if share else (f"{column}.ci95",))]
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with replacing(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for entry in summary:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -524,19 +525,29 @@ _TYPE_MESSAGES = {
 }
 
 
+def _figure(value: Any) -> str:
+    """A bound, or the number checked against it, as a person writes it: ``10000000``, not
+    ``10000000.0``; ``0.25`` as it is. Anything else as the file has it (``shown``)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
+        return str(value)
+    return shown(value)
+
+
 def _message(err: ErrorDetails) -> str:
     """One pydantic error as the rest of a sentence that begins with the field's name."""
     ctx = err.get("ctx") or {}
     got = err.get("input")
     kind = err["type"]
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')} (got {shown(got)})"
+        return f"must be at least {_figure(ctx.get('ge'))} (got {_figure(got)})"
     if kind == "greater_than":
-        return f"must be greater than {ctx.get('gt')} (got {shown(got)})"
+        return f"must be greater than {_figure(ctx.get('gt'))} (got {_figure(got)})"
     if kind == "less_than_equal":
-        return f"must be at most {ctx.get('le')} (got {shown(got)})"
+        return f"must be at most {_figure(ctx.get('le'))} (got {_figure(got)})"
     if kind == "less_than":
-        return f"must be less than {ctx.get('lt')} (got {shown(got)})"
+        return f"must be less than {_figure(ctx.get('lt'))} (got {_figure(got)})"
     if kind in _TYPE_MESSAGES:
         return f"{_TYPE_MESSAGES[kind]} (got {shown(got)})"
     if kind == "missing":

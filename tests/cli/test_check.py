@@ -110,8 +110,8 @@ def test_recovery_settings_can_be_overridden_from_the_command_line(capsys):
     (["check", "missing.json"], "missing.json"),
     (["check", THREE_TIER, "--experiment", "nope"], 'no experiment named "nope"'),
     (["check", THREE_TIER, "--replications", "0"], "--replications must be at least 1"),
-    (["check", THREE_TIER, "--tolerance", "2"], "--tolerance must be less than 1.0 (got 2.0)"),
-    (["check", THREE_TIER, "--hold", "0"], "--hold must be greater than 0.0 (got 0.0)"),
+    (["check", THREE_TIER, "--tolerance", "2"], "--tolerance must be less than 1 (got 2)"),
+    (["check", THREE_TIER, "--hold", "0"], "--hold must be greater than 0 (got 0)"),
     (["check", THREE_TIER, "--duration", "30", "--experiment", "database outage"], "is not inside the run"),
 ])
 def test_invalid_input_exits_2_with_a_message(args, message, capsys):

@@ -82,3 +82,33 @@ def test_writing_a_long_run_holds_a_small_part_of_the_file_in_memory(tmp_path):
     # one column as a list of floats at a time (and the objectives' per-bucket verdicts), not
     # every column and the whole text
     assert peak < size / 3, (peak, size)
+
+
+def test_a_write_stopped_halfway_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    import engine.results as results
+
+    result = simulate(load_example("mmc"), RunOptions(duration=20, seed=1))
+    path = tmp_path / "r.json"
+    result.write_json(path)
+    before = path.read_bytes()
+    written = []
+
+    def interrupted(value, write, level=0):
+        write('{\n "meta": ')
+        written.append(True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results, "dump_json", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        result.write_json(path)
+    assert written and path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # nothing half-written left beside it
+    csv_dir = tmp_path / "csv"
+    result.write_csv(csv_dir)
+    monkeypatch.setattr(results, "text_cell", lambda _value: (_ for _ in ()).throw(OSError(28, "No space left")))
+    series = (csv_dir / "series.csv").read_bytes()
+    with pytest.raises(OSError):
+        result.write_csv(csv_dir)
+    assert (csv_dir / "series.csv").read_bytes() == series
+    assert sorted(p.name for p in csv_dir.iterdir()) == sorted(
+        ["series.csv", "link_series.csv", "summary.csv", "link_summary.csv", "events.csv"])

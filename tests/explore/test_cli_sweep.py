@@ -55,7 +55,7 @@ def test_params_sets_values_and_saves_the_checked_design(capsys, tmp_path):
 def test_bad_input_is_a_message_and_status_2(capsys, tmp_path):
     cases = [
         (["params", THREE_TIER, "--set", "api.wrkers=3"], "error: api.wrkers: is not a parameter"),
-        (["params", THREE_TIER, "--set", "api.workers"], "error: --set: \"api.workers\" should be PATH=SPEC"),
+        (["params", THREE_TIER, "--set", "api.workers"], "error: --set: \"api.workers\" should be PATH=VALUE"),
         (["params", THREE_TIER, "--save", "x.json"], "error: --save: needs --set"),
         (["sweep", THREE_TIER, "--param", "api.workers=0:4:2"], "the range must be at least 1 (got 0)"),
         (["sweep", THREE_TIER, "--param", "browsers.rate=1:9"], "needs a step (a:b:step) or a Latin hypercube"),

@@ -222,6 +222,16 @@ def test_the_summary_has_t_intervals_per_point(tmp_path):
     assert float(written[1]["users.p99.ci95"]) == summary[1]["users.p99.ci95"]
 
 
+def test_points_that_round_to_the_same_values_are_summarised_apart():
+    # four samples of a whole number from 3 to 5: two of them round to the same workers
+    sweep = plan_sweep(small_station(), [("server.workers", "3:5")], SHORT, lhs=4, lhs_seed=1)
+    values = [p["server.workers"] for p in sweep.points]
+    assert len(set(values)) < len(values)
+    summary = summarise(sweep, run_sweep(sweep))
+    assert [s["point"] for s in summary] == [1, 2, 3, 4]
+    assert [s["replications"] for s in summary] == [1, 1, 1, 1]
+
+
 def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
     from engine.explore.executors import IN_FLIGHT_PER_WORKER, _BatchSizer
 

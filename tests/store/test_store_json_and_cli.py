@@ -96,6 +96,20 @@ def test_importing_binary_junk(tmp_path):
         import_json(tmp_path / "x.json")
 
 
+def test_text_in_another_encoding_is_said_to_be_so_and_where(tmp_path):
+    (tmp_path / "x.json").write_bytes('{"name": "café", "components": []}'.encode("latin-1"))
+    with pytest.raises(ProjectFileError, match=r"^Cannot open x.json: it is not UTF-8 text \(byte 13\); save it as "
+                                               r"UTF-8$"):
+        import_json(tmp_path / "x.json")
+
+
+@pytest.mark.parametrize("content", [b"", b" \n\t\n", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_said_to_be_empty(tmp_path, content):
+    (tmp_path / "x.json").write_bytes(content)
+    with pytest.raises(ProjectFileError, match=r"^Cannot open x.json: it is empty$"):
+        import_json(tmp_path / "x.json")
+
+
 # -- choosing the design to run ------------------------------------------------------------
 
 @pytest.fixture
