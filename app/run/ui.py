@@ -54,6 +54,7 @@ from .runs_panel import RunsPanel
 from .saved import RunGroup, group_runs, saved_runs_of
 from .session import FAILED, STOPPED, RunSession
 from .verdict_view import VerdictOverlay
+from .verdicts import objectives_changed
 from .worker import RunRequest
 
 NO_EXPERIMENT = "(no faults)"
@@ -706,6 +707,9 @@ class RunUi(QObject):
         """
         if not self.controller.running:
             self.scene.clear_health()
+        session = self.session
+        if session is not None and session.done:
+            self.verdicts.set_stale(objectives_changed(session, self.doc.design))
 
     def _on_modified_changed(self, modified: bool) -> None:
         # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.

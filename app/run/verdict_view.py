@@ -120,6 +120,7 @@ class VerdictBanner(QFrame):
         col.addWidget(self.details)
         self.state: str | None = None
         self._shown: RunSession | None = None  # the run whose verdicts the banner grew to hold
+        self.stale = False  # the design's objectives were edited after the run judged them
         self.hide()
 
     def show_verdicts(self, session: RunSession | None) -> None:
@@ -132,8 +133,10 @@ class VerdictBanner(QFrame):
         if head.state != self.state:  # restyling re-polishes every child: only when the colour changes
             self._restyle(head.state)
         self.state = head.state
+        stale = (" <span style='font-weight:normal'>— judged against the objectives the run had; they have been "
+                 "edited since: run again to judge these</span>") if self.stale else ""
         self.head.setText(f"<span style='color:{self._colour(head.state)}; font-size:11pt'><b>{SYMBOLS[head.state]}</b>"
-                          f"</span> <b>{_e(head.text)}</b>")
+                          f"</span> <b>{_e(head.text)}</b>{stale}")
         rows = verdict_rows(session)
         variants = [v for v in session.variant_names if any(v in r.cells for r in rows)]
         several = len(variants) > 1
@@ -276,12 +279,20 @@ class VerdictOverlay(QObject):
         self.banner.show_verdicts(None)
         self._mark_timeline()
 
+    def set_stale(self, stale: bool) -> None:
+        """Say in the banner that the objectives shown are no longer the design's (``objectives_changed``)."""
+        if stale != self.banner.stale:
+            self.banner.stale = stale
+            if self.session is not None and self.banner.isVisible():
+                self.banner.show_verdicts(self.session)
+
     def show_session(self, session: RunSession, built: bool = True) -> None:
         """A new run (live or reopened): objective items are built once its objectives are known.
 
         ``built``: False leaves the items its frames so far call for to ``stages``, done by the caller
         (a part a tick, as a run's start does)."""
         self.session = session
+        self.banner.stale = False
         self._clear()
         design = session.design
         # Objectives come with the run's first frame; placing their banner and burn plot then would

@@ -80,6 +80,15 @@ def objective_specs(session: RunSession) -> list[dict[str, Any]]:
     return list(meta.get("objectives") or [])
 
 
+def objectives_changed(session: RunSession, design) -> bool:
+    """Whether ``design``'s objectives are no longer those the run was judged against (edited,
+    added or removed since): its verdicts then answer a question nobody is asking any more."""
+    judged = [s["objective"] for s in objective_specs(session)]
+    # by the objectives alone (each with its id): a client renamed since has the same ones
+    now = [o.model_dump(mode="json") for c in design.components for o in getattr(c, "objectives", None) or []]
+    return judged != now
+
+
 def undecided(session: RunSession) -> bool:
     """Whether the run may still change its verdicts: running, or stopped before its end (a miss so
     far is not a miss, and a journey not yet recovered might have)."""

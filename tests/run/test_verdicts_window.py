@@ -73,6 +73,23 @@ def test_guarded_retry_storm_is_reported_as_recovered(qtbot, example_window):
     assert marks == [(82.0, "✔ recovered +7.0 s")]
 
 
+def test_the_banner_says_when_the_objectives_it_judged_have_been_edited_since(qtbot, example_window):
+    w, ui = example_window("retry_storm_guarded")
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert "edited since" not in banner.text()
+    doc = w.document
+    client = next(c for c in doc.design.components if getattr(c, "objectives", None))
+    doc.edit.remove_objective(client.id, client.objectives[0].id)
+    assert "edited since: run again" in banner.text().splitlines()[0]
+    doc.undo_stack.undo()  # the objectives the run judged again
+    assert "edited since" not in banner.text()
+    doc.edit.set_component_fields(client.id, {"name": "shoppers"})  # the same objectives, renamed
+    assert "edited since" not in banner.text()
+    doc.edit.set_objective_fields(client.id, client.objectives[0].id, {"target": 0.99})
+    assert "edited since" in banner.text()
+
+
 def test_objective_lines_and_burn_follow_the_run(qtbot, example_window, tmp_path):
     _w, ui = example_window("retry_storm")
     run_and_wait(qtbot, ui)
