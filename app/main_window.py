@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QLabel,
     QLineEdit,
@@ -659,8 +660,10 @@ class MainWindow(WindowFiles, QMainWindow):
         if problems:
             self.statusBar().showMessage(f"Fix the design before sweeping it: {problems[0]}", 8000)
             return
-        dialog = SweepDialog(self._doc.design, self, path=path,
-                             apply=lambda values: self._refusal(apply_values, self._doc, values))
+        # the design as it is whenever the dialog asks: it follows edits and the design shown
+        dialog = SweepDialog(lambda: self._doc.design, self, path=path,
+                             apply=lambda values: self._refusal(apply_values, self._doc, values),
+                             changed=(self._doc.edited, self._doc.design_switched))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 
@@ -684,8 +687,9 @@ class MainWindow(WindowFiles, QMainWindow):
         if problems:
             self.statusBar().showMessage(f"Fix the design before looking for fixes: {problems[0]}", 8000)
             return
-        dialog = SuggestDialog(self._doc.design, self,
-                               apply=lambda design, text: self._refusal(apply_design, self._doc, design, text))
+        dialog = SuggestDialog(lambda: self._doc.design, self,
+                               apply=lambda design, text: self._refusal(apply_design, self._doc, design, text),
+                               changed=(self._doc.edited, self._doc.design_switched))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 
@@ -825,6 +829,11 @@ class MainWindow(WindowFiles, QMainWindow):
         self.wait_for_autosave()
         self.autosave.close()
         self.save_layout()
+        # A sweep or a search for fixes left open would go on working, and could apply to a document
+        # that is gone: closed with the window (their search is asked to stop, not waited for).
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.close()
         event.accept()
 
     HELP_ROWS = (

@@ -2,20 +2,23 @@
 
 Both windows run one long search on a Python thread that reports through
 queued signals only (the engine releases the GIL, so the window stays live):
-Run, Stop, a progress bar and a status line, and closing the window stops the
-search first. Both charts draw one metric of a finished sweep under one of its
+Run, Stop, a progress bar and a status line. Closing the window, however it is
+closed, asks the search to stop and does not wait for it: a run under way may
+take minutes. The window stays (hidden) until the search has ended, so that
+its last signal has somewhere to go. Both windows follow the open design as
+it is edited. Both charts draw one metric of a finished sweep under one of its
 experiments, picked in the same two lists.
 """
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from time import monotonic
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,8 +37,9 @@ from PySide6.QtWidgets import (
 
 from engine.explore.sensitivity import default_metric
 from engine.explore.worker import CLIENT_METRICS, objective_prefix
-from engine.model import Design, DesignError, covering_duration, duration_reason
+from engine.model import Design, DesignError, Experiment, covering_duration, duration_reason
 
+from ..window_fit import fit_to_screen
 from .formatting import METRIC_LABELS, metric_kind, time_left
 from .plot_style import clip_title, colour_axes, set_title
 from .verdicts import label
@@ -102,8 +106,8 @@ class FollowedDuration:
     """Keeps a duration field at the run length that covers the chosen experiments' faults (the
     command line's default, ``engine.model.covering_duration``) until the user types one."""
 
-    def __init__(self, spin: QSpinBox, design) -> None:
-        self.spin, self.design = spin, design
+    def __init__(self, spin: QSpinBox, design: Callable[[], Design]) -> None:
+        self.spin, self.design = spin, design  # design(): the open design as it is now
         self.following = True
         self._setting = False
         spin.valueChanged.connect(self._typed)
@@ -112,7 +116,8 @@ class FollowedDuration:
         """The chosen experiments (by name; None for no faults) changed."""
         if not self.following:
             return
-        experiments = [self.design.experiment(n) for n in names if n]
+        design = self.design()
+        experiments: list[Experiment | None] = [design.experiment(n) for n in names if n]
         self._setting = True
         try:
             self.spin.setValue(math.ceil(covering_duration(experiments)))
@@ -175,22 +180,56 @@ def progress_text(done: int, total: int, elapsed: float) -> str:
     return text + (f" · about {left:.0f} s left" if left < 90 else f" · about {left / 60:.0f} min left")
 
 
+def fit_dialog(dialog: QDialog, width: int, height: int) -> None:
+    """Give ``dialog`` its own size, or less where the screen it opens on has less room (a dialog
+    taller than a 720-line screen puts its buttons out of reach), as the main window does."""
+    screen = (dialog.parentWidget() or dialog).screen()
+    available = screen.availableGeometry()
+    dialog.resize(fit_to_screen(QRect(available.topLeft(), QSize(width, height)), available).size())
+
+
 class BackgroundSearchDialog(QDialog):
     """A dialog whose one search runs on a thread: ``add_run_row`` makes its Run and Stop buttons,
     progress bar and status line; ``start`` checks the form and calls ``launch``; the search's
-    outcome reaches ``show_outcome`` in the window's thread, or its failure the status line."""
+    outcome reaches ``show_outcome`` in the window's thread, or its failure the status line.
+
+    ``design`` is the open design, or a callable giving it as it is now; each of the ``changed``
+    signals (the document's edited, design switched) makes the window call ``follow_design``."""
 
     progressed = Signal(int, int)  # runs done, runs in all
     ended = Signal(object)         # what the search found, or a message saying why it failed
     searching = "search"           # the word for it in a message
+    title = ""                     # the window's title, before the design's name
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, design: Design | Callable[[], Design], parent: QWidget | None = None,
+                 changed: Iterable[SignalInstance] = ()):
         super().__init__(parent)
+        self._design = design if callable(design) else (lambda: design)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._started = 0.0
+        # closed while searching with WA_DeleteOnClose: deleted once the search has ended
+        self._delete_when_ended = False
         self.progressed.connect(self._on_progress)
         self.ended.connect(self._on_ended)
+        for signal in changed:
+            signal.connect(self._on_design_changed)
+        self._name_window()
+
+    @property
+    def design(self) -> Design:
+        """The open design as it is now (edited in place: a search takes a copy)."""
+        return self._design()
+
+    def _name_window(self) -> None:
+        self.setWindowTitle(f"{self.title} — {self.design.name}")
+
+    def _on_design_changed(self, *_args) -> None:
+        self._name_window()
+        self.follow_design()
+
+    def follow_design(self) -> None:
+        """The open design was edited: list what it has now."""
 
     def add_run_row(self, layout: QVBoxLayout, run_text: str) -> None:
         row = QHBoxLayout()
@@ -233,17 +272,24 @@ class BackgroundSearchDialog(QDialog):
             outcome = str(exc)
         except Exception as exc:  # noqa: BLE001 - shown in the window: a failed search must not end the application
             outcome = f"the {self.searching} failed: {type(exc).__name__}: {exc}"
-        self.ended.emit(outcome)
+        try:
+            self.ended.emit(outcome)
+        except RuntimeError:
+            pass  # the window went with its parent (the application is quitting): no one to tell
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.status.setText(progress_text(done, total, monotonic() - self._started))
+        if not self._stop.is_set():  # "Stopping…" stays until the search has ended
+            self.status.setText(progress_text(done, total, monotonic() - self._started))
 
     def _on_ended(self, outcome: Any) -> None:
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join()  # it has sent its outcome: it is ending
             self._thread = None
+        if self._delete_when_ended:
+            self.deleteLater()
+            return
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         if isinstance(outcome, str):
@@ -252,20 +298,35 @@ class BackgroundSearchDialog(QDialog):
             self.show_outcome(outcome)
 
     def stop(self) -> None:
-        """End the search after the run under way."""
+        """End the search after the run under way, saying so until it has ended."""
+        if self._thread is None:
+            return
         self._stop.set()
         self.stop_button.setEnabled(False)
+        self.status.setText("Stopping…")
 
     @property
     def running(self) -> bool:
         """Whether a search is under way."""
         return self._thread is not None
 
+    def _stop_on_close(self) -> None:
+        # Waiting here would freeze the main window for as long as the run under way takes; and
+        # a dialog deleted under its search would be sent its outcome after it is gone.
+        if self._thread is None:
+            return
+        self.stop()
+        if self.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose):
+            self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+            self._delete_when_ended = True
+
+    def done(self, result: int) -> None:
+        # Escape, Close and accept() end here without a close event.
+        self._stop_on_close()
+        super().done(result)
+
     def closeEvent(self, event) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
+        self._stop_on_close()
         super().closeEvent(event)
 
 

@@ -5,15 +5,17 @@ as one undo step through the ``apply`` callback the main window gives.
 
 The sweep runs on a Python thread (the engine releases the GIL) and talks to
 the window through queued signals only; Stop ends it after the run that
-finishes next, and closing the window stops it first.
+finishes next, and so does closing the window (``sweep_common``). The lists
+of parameters and experiments follow the design as it is edited.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.document.document import design_snapshot
 from engine import workers
 from engine.explore import (
     ParameterSpace,
@@ -47,6 +50,7 @@ from engine.explore import (
     summary_table,
     write_summary,
 )
+from engine.explore.worker import CLIENT_METRICS
 from engine.model import Design, DesignError, parse_options
 
 from .sweep_common import (
@@ -55,6 +59,8 @@ from .sweep_common import (
     FollowedDuration,
     add_spin,
     fill_table,
+    fit_dialog,
+    metric_name,
     objective_names,
 )
 from .sweep_plot import SweepPlot
@@ -68,14 +74,22 @@ EXPERIMENT_ROWS = 4
 
 
 def readable_heads(design: Design, heads: list[str]) -> tuple[list[str], dict[int, str]]:
-    """The summary's headings with each objective by its name (``availability 90 % (ok) met``),
-    and the column's own name, as the CSV has it, for the tooltip of each heading renamed."""
+    """The summary's headings with each objective by its name (``availability 90 % (ok) met``) and
+    each client's figure as the dashboard names it (``browsers · Error rate %``), and the column's
+    own name, as the CSV has it, for the tooltip of each heading renamed."""
     names, tips = list(heads), {}
     for prefix, name in objective_names(design).items():
         for c, head in enumerate(heads):
             if head.startswith(prefix + " "):
                 names[c] = name + head.removeprefix(prefix)
                 tips[c] = head
+    clients = {c.name for c in design.components if c.kind == "client"}
+    for c, head in enumerate(heads):
+        # ``browsers.error_rate %``: client, metric, unit
+        parts = re.fullmatch(r"(.+)\.(\w+)(\W+\w*)", head)
+        if parts and parts[1] in clients and parts[2] in dict(CLIENT_METRICS):
+            names[c] = f"{metric_name(design, f'{parts[1]}.{parts[2]}')} {parts[3].strip()}"
+            tips[c] = head
     return names, tips
 
 
@@ -117,16 +131,16 @@ class SweepDialog(BackgroundSearchDialog):
     run; read the summary per point; save the rows and the summary as CSV."""
 
     searching = "sweep"
+    title = "Sweep"
 
-    def __init__(self, design: Design, parent: QWidget | None = None, path: str = "",
-                 apply: Callable[[dict[str, Any]], str | None] | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(f"Sweep — {design.name}")
-        self.design = design
+    def __init__(self, design: Design | Callable[[], Design], parent: QWidget | None = None, path: str = "",
+                 apply: Callable[[dict[str, Any]], str | None] | None = None,
+                 changed: Iterable[SignalInstance] = ()):
+        super().__init__(design, parent, changed)
         # apply(values) sets a point's values in the open design; returns why not, or None
         self._apply = apply
         self._selected: int | None = None
-        self._space = ParameterSpace(design)
+        self._space = ParameterSpace(self.design)
         self._sweep: Sweep | None = None
         self._rows: list[dict] = []
         self.confirm = self._confirm   # a test answers for the user
@@ -146,7 +160,11 @@ class SweepDialog(BackgroundSearchDialog):
         self.add_button = QPushButton("Add Parameter")
         self.add_button.clicked.connect(lambda: self.add_parameter())
         self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the parameter whose row has the focus")
+        self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self._remove_parameter)
+        self.params.currentCellChanged.connect(
+            lambda row, *_: self.remove_button.setEnabled(row >= 0))
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
@@ -154,16 +172,11 @@ class SweepDialog(BackgroundSearchDialog):
 
         form = QFormLayout()
         self.experiments = QListWidget()
-        for name in [NO_FAULTS, *(e.name for e in design.experiments)]:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name == NO_FAULTS else Qt.CheckState.Unchecked)
-            self.experiments.addItem(item)
-        self.experiments.setFixedHeight(list_height(self.experiments, EXPERIMENT_ROWS))
+        self._list_experiments([None])
         form.addRow("Experiments", self.experiments)
         self.replications = add_spin(form, "Replications", 1, 1000, 3)
         self.duration = add_spin(form, "Duration", 1, 10_000_000, 60, " s")
-        self.followed = FollowedDuration(self.duration, design)
+        self.followed = FollowedDuration(self.duration, lambda: self.design)
         self.experiments.itemChanged.connect(lambda _item: self.followed.follow(self._experiments()))
         self.followed.follow(self._experiments())
         self.lhs = add_spin(form, "Latin hypercube", 0, 1_000_000, 0,
@@ -201,7 +214,37 @@ class SweepDialog(BackgroundSearchDialog):
         layout.addWidget(bottom)
 
         self.add_parameter(path)
-        self.resize(760, 720)
+        fit_dialog(self, 760, 720)
+
+    def _list_experiments(self, checked: list[str | None]) -> None:
+        """List the design's experiments, ticking those of ``checked`` it still has."""
+        self.experiments.blockSignals(True)
+        self.experiments.clear()
+        for name in [NO_FAULTS, *(e.name for e in self.design.experiments)]:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = (None if name == NO_FAULTS else name) in checked
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.experiments.addItem(item)
+        self.experiments.blockSignals(False)
+        self.experiments.setFixedHeight(list_height(self.experiments, EXPERIMENT_ROWS))
+
+    def follow_design(self) -> None:
+        """List the experiments and parameter paths the design has now; what was chosen stays
+        chosen where the design still has it (a path typed stays as typed)."""
+        self._space = ParameterSpace(self.design)
+        self._list_experiments(self._experiments())
+        self.followed.follow(self._experiments())
+        paths = [p.path for p in self._space]
+        for row in range(self.params.rowCount()):
+            combo = self.params.cellWidget(row, 0)
+            assert isinstance(combo, QComboBox)  # add_parameter puts one in every row
+            typed = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(paths)
+            combo.setCurrentText(typed)
+            combo.blockSignals(False)
 
     def _fit_parameters(self) -> None:
         rows = min(max(self.params.rowCount(), 1), PARAMETER_ROWS)
@@ -226,12 +269,28 @@ class SweepDialog(BackgroundSearchDialog):
                 values = default_spec(self._space.get(path))
             except DesignError:
                 values = ""
-        self.params.setCellWidget(row, 1, QLineEdit(values))
+        line = QLineEdit(values)
+        self.params.setCellWidget(row, 1, line)
+        for editor in (combo, line):
+            editor.installEventFilter(self)
         self.params.resizeRowToContents(row)
         self._fit_parameters()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A click in a row's editors does not reach the table: the row becomes current here,
+        # for Remove to know which one to take.
+        if event.type() == QEvent.Type.FocusIn:
+            for row in range(self.params.rowCount()):
+                for column in (0, 1):
+                    if self.params.cellWidget(row, column) is watched:
+                        self.params.setCurrentCell(row, column)
+        return super().eventFilter(watched, event)
+
     def _remove_parameter(self) -> None:
-        self.params.removeRow(max(0, self.params.currentRow()))
+        row = self.params.currentRow()
+        if row < 0:  # no row chosen: taking the first would remove one the user did not mean
+            return
+        self.params.removeRow(row)
         self._fit_parameters()
 
     def _pairs(self) -> list[tuple[str, str]]:
@@ -264,7 +323,8 @@ class SweepDialog(BackgroundSearchDialog):
             if not experiments:
                 raise DesignError(["tick at least one experiment, or (no faults)"])
             options = parse_options({"duration": float(self.duration.value())})
-            sweep = plan_sweep(self.design, self._pairs(), options, experiments=experiments,
+            # a copy: the sweep's thread reads it while the user goes on editing
+            sweep = plan_sweep(design_snapshot(self.design), self._pairs(), options, experiments=experiments,
                                replications=self.replications.value(), lhs=self.lhs.value() or None)
         except DesignError as exc:
             self.status.setText(str(exc))

@@ -55,6 +55,12 @@ class TornadoPlot(SweepChart):
             self.note.setText(f"no sensitivity: {exc.problems[0].message}")
             return
         self.result = result
+        if math.isnan(result.r_squared):
+            # sensitivity() fits a metric that varies only: every bar would be zero, every correlation none
+            self.plot.getAxis("left").setTicks(None)
+            self.note.setText(f"no sensitivity: {name} is the same in all {result.runs} runs, so no parameter "
+                              "moved it. Pick another metric or experiment, or widen the values.")
+            return
         effects = [e for e in result.effects if not math.isnan(e.src)]
         count = len(effects)
         # strongest at the top: the first effect gets the highest y

@@ -4,13 +4,15 @@ The search (``engine.explore.suggest``) runs on a Python thread and reports
 through queued signals only; Stop ends it after the candidate under way. Each
 ranked candidate shows its objectives met, attainment with its interval, cost
 and every change in words with its parameter paths; "Apply This Fix" puts it
-into the design as one undo step through the ``apply`` callback.
+into the design as one undo step through the ``apply`` callback, but only into
+the design it was found for: a fix is a whole changed copy of that design, and
+the ranking measured it alone, not on top of later edits or another fix.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.document.document import design_snapshot
 from engine.explore.suggest import Suggestions, suggest
-from engine.model import Design, DesignError, parse_options
+from engine.model import Design, DesignError, counted, parse_options
 
 from .sweep_common import (
     NO_FAULTS,
@@ -31,8 +34,15 @@ from .sweep_common import (
     FollowedDuration,
     add_spin,
     fill_table,
+    fit_dialog,
     objective_names,
 )
+from .verdicts import percent
+
+CHANGED_SINCE = ("the design has changed since these fixes were found: "
+                 "undo those changes or find fixes again.")
+COST_TIP = ("What the fix runs: instances x workers (or connections) summed over the components; "
+            "of fixes that do as well, the cheaper ranks first")
 
 
 def candidate_lines(found: Suggestions) -> list[list[str]]:
@@ -43,7 +53,7 @@ def candidate_lines(found: Suggestions) -> list[list[str]]:
         cells = [str(rank), candidate.name, f"{candidate.objectives_met}/{len(found.objectives)}"]
         for objective in found.objectives:
             mean, ci = candidate.attainment(objective)
-            cells.append(f"{mean * 100:.2f} %" + ("" if ci != ci else f" ± {ci * 100:.2f}"))  # noqa: PLR0124 - NaN
+            cells.append(percent(mean) + ("" if ci != ci else f" ± {ci * 100:.2f}"))  # noqa: PLR0124 - NaN
         cells.append(str(candidate.cost))
         rows.append(cells)
     return rows
@@ -53,28 +63,28 @@ class SuggestDialog(BackgroundSearchDialog):
     """Pick an experiment, run the search, read the ranked fixes, apply one."""
 
     searching = "search"
+    title = "Suggest Fixes"
 
-    def __init__(self, design: Design, parent: QWidget | None = None,
-                 apply: Callable[[Design, str], str | None] | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(f"Suggest Fixes — {design.name}")
-        self.design = design
+    def __init__(self, design: Design | Callable[[], Design], parent: QWidget | None = None,
+                 apply: Callable[[Design, str], str | None] | None = None,
+                 changed: Iterable[SignalInstance] = ()):
+        super().__init__(design, parent, changed)
         self._apply = apply
         self.found: Suggestions | None = None
+        self.searched: Design | None = None  # a copy of the design as the last search started from it
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.experiment = QComboBox()
-        self.experiment.addItems([*(e.name for e in design.experiments), NO_FAULTS])
+        self.experiment.addItems([*(e.name for e in self.design.experiments), NO_FAULTS])
         form.addRow("Experiment", self.experiment)
         self.bare = QCheckBox("Start without the design's resilience policies")
-        self.bare.setChecked(not any(c.policies for c in design.components))
+        self.bare.setChecked(not any(c.policies for c in self.design.components))
         form.addRow("", self.bare)
         self.replications = add_spin(form, "Replications", 1, 100, 3)
         self.duration = add_spin(form, "Duration", 1, 10_000_000, 180, " s")
-        self.followed = FollowedDuration(self.duration, design)
-        self.experiment.currentTextChanged.connect(
-            lambda name: self.followed.follow([None if name == NO_FAULTS else name]))
-        self.followed.follow([None if self.experiment.currentText() == NO_FAULTS else self.experiment.currentText()])
+        self.followed = FollowedDuration(self.duration, lambda: self.design)
+        self.experiment.currentTextChanged.connect(lambda _name: self.followed.follow([self._experiment()]))
+        self.followed.follow([self._experiment()])
         layout.addLayout(form)
         self.add_run_row(layout, "Find Fixes")
         self.table = QTableWidget(0, 0)
@@ -94,14 +104,27 @@ class SuggestDialog(BackgroundSearchDialog):
         self.apply_button.setVisible(apply is not None)
         bottom.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.close)
         layout.addWidget(bottom)
-        self.resize(820, 640)
+        fit_dialog(self, 820, 640)
+
+    def _experiment(self) -> str | None:
+        name = self.experiment.currentText()
+        return None if name == NO_FAULTS else name
+
+    def follow_design(self) -> None:
+        """List the experiments the design has now, the chosen one staying chosen while it is there."""
+        chosen = self.experiment.currentText()
+        self.experiment.blockSignals(True)
+        self.experiment.clear()
+        self.experiment.addItems([*(e.name for e in self.design.experiments), NO_FAULTS])
+        self.experiment.setCurrentIndex(max(self.experiment.findText(chosen), 0))
+        self.experiment.blockSignals(False)
+        self.followed.follow([self._experiment()])
 
     def start(self) -> None:
         """Check the options (problems are shown) and search on a thread."""
         if self._thread is not None:
             return
-        name = self.experiment.currentText()
-        experiment = None if name == NO_FAULTS else name
+        experiment = self._experiment()
         try:
             options = parse_options({"duration": float(self.duration.value())})
         except DesignError as exc:
@@ -112,10 +135,13 @@ class SuggestDialog(BackgroundSearchDialog):
         self.changes.clear()
         self.apply_button.setEnabled(False)
         self.status.setText("measuring the design without faults, then trying each candidate…")
-        self.launch(self._work, (experiment, options, self.replications.value(), self.bare.isChecked()), "suggest")
+        # a copy: the search's thread reads it while the user goes on editing
+        self.searched = design_snapshot(self.design)
+        self.launch(self._work, (self.searched, experiment, options, self.replications.value(),
+                                 self.bare.isChecked()), "suggest")
 
-    def _work(self, experiment, options, replications, bare) -> Suggestions:
-        return suggest(self.design, experiment, options, replications=replications, stop=self._stop,
+    def _work(self, design, experiment, options, replications, bare) -> Suggestions:
+        return suggest(design, experiment, options, replications=replications, stop=self._stop,
                        start_without_resilience=bare, on_progress=self.progressed.emit)
 
     def show_outcome(self, outcome: Suggestions) -> None:
@@ -125,12 +151,15 @@ class SuggestDialog(BackgroundSearchDialog):
         heads = ["#", "candidate", "objectives met", *(names.get(o, o) for o in outcome.objectives), "cost"]
         tips = {3 + k: f"attainment of {names.get(o, o)} (the share of requests that meet it): mean ± 95 % half-width "
                        f"over the replications ({o})" for k, o in enumerate(outcome.objectives)}
+        tips[len(heads) - 1] = COST_TIP
         lines = candidate_lines(outcome)
         fill_table(self.table, heads, lines, words=(1,), stretch=1, head_tips=tips)
         meeting = sum(1 for c in outcome.ranked if c.meets_all)
         stopped = " (stopped)" if self._stop.is_set() else ""
-        self.status.setText(f"{len(outcome.ranked)} candidates tried{stopped}; {meeting} meet every objective "
-                            f"in all {outcome.replications} replications")
+        every = "every replication" if outcome.replications == 1 else f"all {outcome.replications} replications"
+        # "met": one verb for one candidate and for several
+        self.status.setText(f"{counted(len(outcome.ranked), 'candidate')} tried{stopped}; "
+                            f"{counted(meeting, 'candidate')} met every objective in {every}")
         if lines:
             # not selectRow: it reads the keyboard modifiers held at the moment
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
@@ -152,7 +181,11 @@ class SuggestDialog(BackgroundSearchDialog):
         candidate = self._selected()
         if candidate is None or self.found is None or self._apply is None or not candidate.changes:
             return
-        if self.found.design != self.design:
+        if self.design != self.searched:
+            # the fix would put back what the design was when the search started
+            self.status.setText(f"not applied: {CHANGED_SINCE}")
+            return
+        if self.found.design != self.searched:
             # the search started from the design without its policies: the fix is that design plus its changes
             text = f"Apply fix: no resilience policies, then {candidate.name}"
         else:

@@ -75,6 +75,7 @@ def test_the_charts_get_the_room_and_name_the_metric_in_words(qtbot):
 def test_the_sensitivity_axis_reads_plain_coefficients(qtbot):
     dialog = _finished_sweep(qtbot)
     dialog.tabs.setCurrentWidget(dialog.tornado)
+    dialog.tornado.choice.select("browsers.p99")
     QApplication.processEvents()
     assert dialog.tornado.bars is not None
     axis = dialog.tornado.plot.getAxis("bottom")
@@ -93,7 +94,7 @@ def test_the_fixes_table_shows_its_headings_and_figures_whole_at_its_own_size(qt
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert (dialog.width(), dialog.height()) == (820, 640)
+    assert (dialog.width(), dialog.height()) == (min(820, dialog.screen().availableGeometry().width() - 16), 640)
     long_name = "timeout, breaker and bulkhead on clients -> server"
     ranked = [Candidate(name, [], design, cost=10, runs=_attainments(*shares),
                         objectives=["clients.objectives.1", "clients.objectives.2"])
@@ -125,3 +126,46 @@ def test_a_heading_too_long_for_its_column_is_cut_and_whole_in_its_tooltip(qtbot
     shown = table.horizontalHeaderItem(1)
     assert shown.text().endswith("…") and shown.toolTip() == long_head
     assert header.fontMetrics().horizontalAdvance(shown.text()) <= header.sectionSize(1)
+
+
+def test_a_metric_that_never_moved_says_so_rather_than_drawing_nothing(qtbot):
+    dialog = _finished_sweep(qtbot)
+    tornado = dialog.tornado
+    # every run met the objective: its attainment is the same in all of them
+    assert tornado.choice.column == "browsers.objectives.1.attainment"
+    assert tornado.bars is None
+    assert tornado.note.text() == ("no sensitivity: availability 95 % (ok) · attainment is the same in all 6 runs, "
+                                   "so no parameter moved it. Pick another metric or experiment, or widen the values.")
+
+
+def test_the_fixes_table_never_rounds_up_to_all_and_explains_its_cost(qtbot):
+    design = parse_design((EXAMPLES / "retry_storm.json").read_text())
+    dialog = SuggestDialog(design)
+    qtbot.addWidget(dialog)
+    ranked = [Candidate("bulkhead", [], design, cost=10, runs=_attainments(0.99996, 0.99996),
+                        objectives=["clients.objectives.1", "clients.objectives.2"]),
+              Candidate("timeout", [], design, cost=12, runs=_attainments(0.5, 0.6),
+                        objectives=["clients.objectives.1", "clients.objectives.2"])]
+    dialog.show_outcome(Suggestions(design, "brief slowdown", RunOptions(duration=135), 2,
+                                    Baseline({}, {}, {}, {}), ranked))
+    # was "100.00 %": the verdicts' rule, which never says all when some requests missed
+    assert dialog.table.item(0, 3).text().startswith("99.996 %")
+    assert dialog.table.item(0, 4).text().startswith("99.00 % ±")
+    assert dialog.status.text() == "2 candidates tried; 1 candidate met every objective in all 2 replications"
+    assert "instances x workers" in dialog.table.horizontalHeaderItem(5).toolTip()
+
+
+def test_remove_takes_the_parameter_whose_row_has_the_focus_and_no_other(qtbot):
+    dialog = SweepDialog(parse_design((EXAMPLES / "three_tier.json").read_text()), path="api.workers")
+    qtbot.addWidget(dialog)
+    dialog.add_parameter("api.instances")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # nothing chosen: was the first row removed
+    assert not dialog.remove_button.isEnabled()
+    dialog._remove_parameter()
+    assert dialog.params.rowCount() == 2
+    dialog.params.cellWidget(1, 1).setFocus()
+    qtbot.waitUntil(dialog.remove_button.isEnabled)
+    dialog.remove_button.click()
+    assert [p for p, _ in dialog._pairs()] == ["api.workers"]
