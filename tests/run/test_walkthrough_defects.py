@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from run_builders import make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 
 from app.run.event_log import EventLog
@@ -123,6 +124,7 @@ def test_the_empty_dashboard_does_not_scroll(qtbot, tmp_path):
         # The plots' minimum height is for a run's plots: before one, the words fit the dock.
         assert dashboard.scroll.verticalScrollBar().maximum() == 0
         assert dashboard.placeholder.height() <= dashboard.scroll.viewport().height()
+        w.document.load(Project(name="shop", designs=[make_three_tier()]))  # an empty design is not run
         ui.run_action.trigger()
         qtbot.waitUntil(lambda: dashboard.pages.currentWidget() is dashboard.splitter, timeout=20_000)
         qtbot.wait(50)
