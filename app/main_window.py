@@ -182,7 +182,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.open_action = a("&Open…", self.open_dialog, K.Open, "open", "Open a .faultline project.")
         self.save_action = a("&Save", self.save, K.Save, "save", "Save the project.")
         self.save_as_action = a("Save &As…", self.save_as, K.SaveAs, None, "Save the project to another file.")
-        self.revert_action = a("&Revert to Saved", self.revert, None, None, "Drop unsaved changes and reload the file.")
+        self.revert_action = a("Re&vert to Saved", self.revert, None, None, "Drop unsaved changes and reload the file.")
         self.import_action = a("&Import JSON…", self.import_dialog, None, None,
                                "Open a design or project exported as JSON.")
         self.export_action = a("&Export Design as JSON…", self.export_dialog, None, None,
@@ -202,7 +202,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.cut_action = a("Cu&t", self.cut, K.Cut, None, "Cut the selected components.")
         self.copy_action = a("&Copy", self.copy, K.Copy, None, "Copy the selected components and the links among them.")
         self.paste_action = a("&Paste", self.paste, K.Paste, None, "Paste components from the clipboard.")
-        self.duplicate_action = a("&Duplicate", self.duplicate, QKeySequence("Ctrl+D"), "duplicate",
+        self.duplicate_action = a("Dupl&icate", self.duplicate, QKeySequence("Ctrl+D"), "duplicate",
                                   "Copy the selected components in place.")
         self.delete_action = a("&Delete", self.delete_selection, [QKeySequence(K.Delete), QKeySequence("Backspace")],
                                "delete", "Delete the selected components and links.")
@@ -224,15 +224,15 @@ class MainWindow(WindowFiles, QMainWindow):
         self.fit_action = a("&Fit to View", self.view.fit, QKeySequence("F"), "fit", "Show the whole design.")
         self.arrange_action = a("A&rrange", self.arrange, QKeySequence("Ctrl+Shift+L"), None,
                                 "Lay the design out in call order, callers left, dependencies right.")
-        self.fit_selection_action = a("Fit &Selection", self.view.fit_selection, QKeySequence("Shift+F"), None,
+        self.fit_selection_action = a("Fit S&election", self.view.fit_selection, QKeySequence("Shift+F"), None,
                                       "Zoom to the selected components.")
-        self.find_action = a("&Find Component…", self.find_component, K.Find, None,
+        self.find_action = a("Fi&nd Component…", self.find_component, K.Find, None,
                              "Jump to a component by name.")
-        self.next_pane_action = a("Next &Pane", lambda: self.move_to_pane(1), QKeySequence("F6"), None,
+        self.next_pane_action = a("Ne&xt Pane", lambda: self.move_to_pane(1), QKeySequence("F6"), None,
                                   "Move the keyboard focus to the next pane.")
         self.previous_pane_action = a("Pre&vious Pane", lambda: self.move_to_pane(-1), QKeySequence("Shift+F6"),
                                       None, "Move the keyboard focus to the previous pane.")
-        self.snap_action = a("&Snap to Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
+        self.snap_action = a("Snap to &Grid", self._toggle_snap, None, "grid", "Align components to the grid.")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
         self.new_design_action = a("&New Design", self.new_design, None, None, "Add an empty design to the project.")

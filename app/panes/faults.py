@@ -23,7 +23,7 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
-from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label, tab_in_layout_order
+from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label, tab_in_layout
 from .forms import FAULT_FORMS, FaultForm
 
 
@@ -195,6 +195,9 @@ class FaultInjectionPanel(QWidget):
     pick_requested = Signal()  # the user wants to click the fault's target on the canvas
     # ("fault", experiment id, fault id, field path) of a field the user asked to sweep
     sweep_requested = Signal(object)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
+        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -413,7 +416,6 @@ class FaultInjectionPanel(QWidget):
         self.form.target.pick.setChecked(False)
         self.form.bind(fault)
         self.fault_title.setText(f"<b>{fault.label}</b> — {fault.help}")
-        tab_in_layout_order(self)
 
     # -- experiments -------------------------------------------------------------------
     def new_experiment(self) -> None:

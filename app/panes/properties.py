@@ -10,7 +10,7 @@ from engine.model import COMPONENT_CLASSES, Client, counted
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
-from .fields import scrolling_body, secondary_label, tab_in_layout_order
+from .fields import scrolling_body, secondary_label, tab_in_layout
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
 
@@ -28,6 +28,9 @@ class PropertiesPane(QWidget):
 
     # (kind, id, field path) of a field the user asked to sweep: the window opens the sweep
     sweep_requested = Signal(object)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
+        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -88,7 +91,6 @@ class PropertiesPane(QWidget):
         else:
             self._show("design", self.doc.design.id)
         self._refresh_problems()
-        tab_in_layout_order(self)
 
     def _show(self, kind: str | None, item_id) -> None:
         self.notes.setVisible(kind == "design")

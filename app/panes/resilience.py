@@ -23,7 +23,7 @@ from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import show_menu_arrow
 from .faults import fit_rows
-from .fields import ChoiceEditor, scrolling_body, secondary_label, tab_in_layout_order
+from .fields import ChoiceEditor, scrolling_body, secondary_label, tab_in_layout
 from .forms import POLICY_FORMS, ModelForm
 
 ALL_SCOPE = "__all__"
@@ -69,6 +69,9 @@ class ResiliencePanel(QWidget):
 
     # ("policy", component id, policy id, field path) of a field the user asked to sweep
     sweep_requested = Signal(object)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
+        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)
@@ -285,7 +288,6 @@ class ResiliencePanel(QWidget):
         self.form.bind(policy)
         self.hint.setText(policy.help)
         self._refresh_scope()
-        tab_in_layout_order(self)
 
     def _refresh_scope(self) -> None:
         if self.component_id is None or self.policy_id is None or self.doc.kind_of(self.component_id) != "component":

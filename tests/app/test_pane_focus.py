@@ -1,11 +1,11 @@
-"""The keyboard between and within panes: F6 goes from pane to pane, Tab walks a pane's fields
-in the order they are laid out."""
+"""The keyboard: F6 goes from pane to pane, Tab walks a pane's fields in the order they are laid out,
+the focus shows, and each menu item has an Alt letter of its own."""
 from __future__ import annotations
 
 import pytest
 from editor_helpers import build_three_tier
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QScrollArea, QToolButton, QWidget
 
 from app import theme
 from app.pane_focus import panes, region_of
@@ -67,6 +67,7 @@ def test_tab_walks_a_services_fields_top_to_bottom(window, qtbot):
     tops = [w.mapTo(window, w.rect().topLeft()).y() for w in walked]
     assert all(region_of(window, w) is window.properties_dock for w in walked)
     assert tops == sorted(tops)
+    assert not any(isinstance(w, QScrollArea) for w in walked)  # no stop that shows nothing
 
 
 def test_tab_leaves_the_design_notes_instead_of_typing_a_tab(window, qtbot):
@@ -77,6 +78,8 @@ def test_tab_leaves_the_design_notes_instead_of_typing_a_tab(window, qtbot):
     walked = _tab_walk(qtbot, pane.form.editors["name"], 2)
     assert walked[1] is pane.notes
     assert walked[2] is not pane.notes and "\t" not in pane.notes.toPlainText()
+    # past the pane's last field Tab leaves the pane, rather than going round to its first
+    assert region_of(window, walked[2]) is not window.properties_dock
 
 
 def test_the_canvas_is_outlined_when_the_keyboard_brings_the_focus_not_a_click(window, qtbot):
@@ -116,3 +119,34 @@ def test_a_tool_button_shows_it_has_the_focus(qtbot, qapp, look):
     finally:
         qapp.setPalette(old_palette)
         qapp.setStyleSheet(old_sheet)
+
+
+def test_no_two_items_of_a_menu_share_their_alt_letter(window):
+    import re
+
+    def letters(menu) -> list[str]:
+        found = []
+        for action in menu.actions():
+            m = re.search(r"&(\w)", action.text().replace("&&", ""))
+            if m and action.isVisible():
+                found.append(m.group(1).lower())
+            if action.menu() is not None:
+                assert_unique(action.menu())
+        return found
+
+    def assert_unique(menu) -> None:
+        used = letters(menu)
+        assert len(used) == len(set(used)), (menu.title(), sorted(used))
+
+    for action in window.menuBar().actions():
+        assert_unique(action.menu())
+
+
+def test_a_text_longer_than_its_field_shows_its_beginning(window):
+    doc = window.document
+    build_three_tier(doc)
+    experiment = doc.edit.add_experiment()
+    doc.edit.set_experiment_description(experiment, "The database hangs for thirty seconds: calls to it never "
+                                                    "answer, and the breaker should open within five.")
+    about = window.faults.exp_about
+    assert about.text().startswith("The database") and about.cursorPosition() == 0
