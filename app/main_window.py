@@ -214,7 +214,8 @@ class MainWindow(WindowFiles, QMainWindow):
             self.removeAction(destructive)
             self.view.addAction(destructive)
         self.link_action = a("&Link Selected", self.link_selected, QKeySequence("Ctrl+L"), None,
-                             "Link the component selected first to the one selected second.")
+                             "Link the selected component to what it calls: pick it from a list, or Ctrl+click "
+                             "it first.")
         self.select_all_action = a("Select &All", self.select_all, K.SelectAll, None, "Select everything.")
         # Ctrl+= as well: on most layouts "+" takes Shift, so Ctrl++ is Ctrl+Shift+= to the fingers.
         self.zoom_in_action = a("Zoom &In", self.view.zoom_in, _keys_and(K.ZoomIn, "Ctrl+="), "zoom_in",
@@ -516,7 +517,7 @@ class MainWindow(WindowFiles, QMainWindow):
         for action in (self.cut_action, self.copy_action, self.duplicate_action):
             action.setEnabled(has_components)
         self.delete_action.setEnabled(bool(sel))
-        self.link_action.setEnabled(sum(1 for i in sel if self._doc.kind_of(i) == "component") == 2)
+        self.link_action.setEnabled(sum(1 for i in sel if self._doc.kind_of(i) == "component") in (1, 2))
 
     # -- edit actions -----------------------------------------------------------------------
     def _focused_text(self) -> QLineEdit | QPlainTextEdit | QTextEdit | None:
@@ -628,15 +629,50 @@ class MainWindow(WindowFiles, QMainWindow):
         self.view.setFocus()
         return True
 
-    def link_selected(self) -> None:
-        """Keyboard route to a link: select the caller, Ctrl+click the callee, Ctrl+L."""
+    def link_selected(self) -> QMenu | None:
+        """Keyboard route to a link: with the caller selected, Ctrl+L lists what it may call (the
+        menu, returned, is open); with the caller and then the callee selected, links them."""
         comps = [i for i in self._doc.selection if self._doc.kind_of(i) == "component"]
+        if len(comps) == 1:
+            return self._link_menu(comps[0])
         if len(comps) != 2:
-            self.statusBar().showMessage("Select exactly two components: the caller first, then what it calls.", 6000)
-            return
-        _link, reason = self._doc.edit.connect(comps[0], comps[1])
+            self.statusBar().showMessage("Select the caller (and then, with Ctrl+click, what it calls) to link it.",
+                                         6000)
+            return None
+        self._link(comps[0], comps[1])
+        return None
+
+    def _link(self, source, target) -> None:
+        _link, reason = self._doc.edit.connect(source, target)
         if reason:
             self.statusBar().showMessage(f"Link refused: {reason}", 8000)
+
+    def _link_menu(self, source) -> QMenu | None:
+        """What ``source`` may call, under its node: a keyboard needs no second click to pick it;
+        a link that cannot be is listed, off, with why."""
+        design = self._doc.design
+        choices = [(c, self._doc.edit.link_refusal(source, c.id))
+                   for c in sorted(design.components, key=lambda c: c.name.lower()) if c.id != source]
+        if not any(reason is None for _c, reason in choices):
+            why = choices[0][1] if choices else "there is nothing else in the design to call"
+            self.statusBar().showMessage(f"Nothing to link {design.name_of(source)} to: {why}", 8000)
+            return None
+        menu = QMenu(f"Link {design.name_of(source)} to", self)
+        menu.setToolTipsVisible(True)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addSection(f"{design.name_of(source)} calls…")
+        for component, reason in choices:
+            action = menu.addAction(component.name)
+            action.setEnabled(reason is None)
+            action.setToolTip(reason or f"{design.name_of(source)} calls {component.name}")
+            action.triggered.connect(lambda _=False, target=component.id: self._link(source, target))
+        item = self.scene.node_item(source)
+        place = (self.view.viewport().mapToGlobal(self.view.mapFromScene(item.sceneBoundingRect().bottomLeft()))
+                 if item is not None else self.view.mapToGlobal(self.view.rect().center()))
+        menu.popup(place)
+        # the first it may call highlighted: Enter takes it, the arrows go on from there
+        menu.setActiveAction(next(a for a in menu.actions() if a.isEnabled() and not a.isSeparator()))
+        return menu
 
     def select_all(self) -> None:
         if (field := self._focused_text()) is not None:
@@ -840,7 +876,8 @@ class MainWindow(WindowFiles, QMainWindow):
         ("Add a component", "Drag it from the Components palette, double-click it there, or Insert > kind "
                             "(Ctrl+Shift+1…7)"),
         ("Link two components", "Drag from the dot on a component's right edge to the component it calls, or "
-                                "select the caller, Ctrl+click the callee and press Ctrl+L; a link that cannot "
+                                "select the caller and press Ctrl+L to pick what it calls (or Ctrl+click the "
+                                "callee first); a link that cannot "
                                 "exist is refused with the reason. Drag a selected link's arrow head to "
                                 "another component to relink it"),
         ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),

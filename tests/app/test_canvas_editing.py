@@ -4,6 +4,7 @@ from __future__ import annotations
 from editor_helpers import build_three_tier, drag, drop_kind, mouse
 from pydantic import BaseModel
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QMenu
 
 from app.canvas import GRID, LinkItem, NodeItem
 
@@ -410,6 +411,28 @@ def test_link_selected_follows_the_order_of_selection(window):
     mouse(window.view, "release", node_centre(window, db), modifiers=ctrl)
     window.link_action.trigger()
     assert [link.name for link in doc.design.links] == ["api -> db"]
+
+
+def test_with_one_component_selected_ctrl_l_lists_what_it_may_call(window, qtbot):
+    doc = window.document
+    web = doc.edit.add_component("service", (0, 0), name="web")
+    db = doc.edit.add_component("database", (300, 0), name="db")
+    users = doc.edit.add_component("client", (-300, 0), name="users")
+    doc.edit.connect(users, web)
+    doc.set_selection([db])
+    assert window.link_selected() is None  # a database calls nothing: said so, no menu
+    assert "Nothing to link db to: A database makes no calls" in window.statusBar().currentMessage()
+    doc.set_selection([web])
+    window.link_action.trigger()  # Ctrl+L
+    menu = next(m for m in window.findChildren(QMenu) if m.title() == "Link web to")
+    assert menu.isVisible()
+    choices = {a.text(): a for a in menu.actions() if not a.isSeparator()}
+    assert menu.activeAction() is choices["db"]  # Enter takes the first it may call
+    assert set(choices) == {"db", "users"}
+    assert not choices["users"].isEnabled() and "receives none" in choices["users"].toolTip()
+    choices["db"].trigger()
+    menu.close()
+    assert [link.name for link in doc.design.links] == ["users -> web", "web -> db"]
 
 
 def test_dragging_a_selected_links_head_relinks_it(window):
