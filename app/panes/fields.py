@@ -911,7 +911,7 @@ def _bound_value(match: re.Match) -> float | None:
         return None
 
 
-def in_editor_terms(editor: QWidget, message: str) -> str:
+def in_editor_terms(editor: QWidget, message: str, unit: str = "") -> str:
     """A model's message about a value, with its numbers as the field shows them: a percentage field
     says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at most 10 000 000 s
     (got 100 000 000 s)" rather than "at most 1e+07 (got 1e+08)", and large numbers have their thousands
@@ -922,6 +922,8 @@ def in_editor_terms(editor: QWidget, message: str) -> str:
         shown = durations_in_words(values, editor.unit)
     elif isinstance(editor, NumberEditor) and editor.scale != 1:
         shown = [f"{people_number(round(value * editor.scale, 9), 6)} %" for value in values]
+    elif unit == "%":  # a field typed in percent already (a percentile): its figures say so too
+        shown = [f"{people_number(value, 6)} %" for value in values]
     else:
         shown = [people_number(value, 6) for value in values]
     out, end = [], 0

@@ -278,7 +278,8 @@ class ModelForm(QWidget):
                 general.append(f"{error.path} {error.message}".strip())
                 continue
             label = self.errors[path]
-            message = in_editor_terms(self.editors[path], error.message)
+            message = in_editor_terms(self.editors[path], error.message,
+                                      next((spec.unit for spec in self.specs if spec.path == path), ""))
             label.setText(((label.text() + "\n") if label.isVisible() and label.text() else "") + message)
             label.show()
         if general:

@@ -92,10 +92,9 @@ class ObjectiveCard(QFrame):
 
     def bind(self, objective) -> None:
         text = _esc(objective.describe()).replace("&lt;=", "≤")
-        if text.lower().startswith(objective.title.lower()):
-            self.title.setText(f"<b>{text[0].upper()}{text[1:]}</b>")
-        else:
-            self.title.setText(f"<b>{objective.title}</b> · {text}")
+        if text.lower().startswith(objective.title.lower()):  # "availability 95 % (ok)": said once
+            text = text[len(objective.title):].strip()
+        self.title.setText(f"<b>{objective.title}</b> · {text}")
         self.form.bind(objective)
 
 

@@ -45,7 +45,7 @@ def test_rows_read_label_help_and_unit_from_the_model(window, qtbot):
     hold = pane.recovery.editors["recovery.hold"]
     assert isinstance(hold, DurationEditor) and hold.unit == "s" and hold.text() == "10 s"
     assert hold.toolTip() == field_help(RecoverySettings.model_fields["hold"])
-    assert "Availability 99.9 %" in card.title.text()
+    assert "<b>Availability</b> · 99.9 %" in card.title.text()  # titled as a latency objective is
 
 
 def test_add_edit_remove_each_one_undo_step(window, qtbot):
@@ -95,6 +95,16 @@ def test_invalid_values_are_explained_and_leave_the_document_alone(window, qtbot
     assert "is not a duration" in form.error_text("latency_threshold")
     type_text(qtbot, pane.recovery.editors["recovery.tolerance"], "-5")
     assert pane.recovery.error_text("recovery.tolerance") == "must be at least 0 % (got -5 %)"
+    assert doc.component(users) == before
+
+
+def test_a_percentiles_bounds_are_said_in_percent_as_it_is_typed(window, qtbot):
+    doc, users, pane = _client(window)
+    oid = pane.add("latency")
+    latency = pane.cards[oid].form
+    before = doc.component(users)
+    type_text(qtbot, latency.editors["percentile"], "100")
+    assert latency.error_text("percentile") == "must be less than 100 % (got 100 %)"
     assert doc.component(users) == before
 
 
