@@ -851,12 +851,19 @@ class RatePreview(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.points: list[tuple[float, float]] = []
+        self.run_length: float | None = None  # the run the controls describe: the preview spans it
+        self._workload = None
         self.setMinimumHeight(54)
         self.setToolTip("Requests per second over the run, as the rate and its changes make it.")
+
+    def set_run_length(self, seconds: float | None) -> None:
+        self.run_length = seconds
+        self.set_value(self._workload)
 
     def set_value(self, workload) -> None:
         from engine.model import OpenLoop
 
+        self._workload = workload
         self.points = []
         try:
             loop = workload if isinstance(workload, OpenLoop) else OpenLoop.model_validate(workload or {})
@@ -864,7 +871,8 @@ class RatePreview(QWidget):
             self.update()
             return
         ends = [getattr(c, "end", None) or getattr(c, "at", 0) + getattr(c, "duration", 0) for c in loop.schedule]
-        horizon = max([60.0] + [e * 1.25 for e in ends])
+        # the run as long as it is set (a minute before it is), and a change after its end too
+        horizon = max([self.run_length or 60.0] + [e * 1.25 for e in ends])
         self.points = loop.rate_breakpoints(horizon)
         self.update()
 

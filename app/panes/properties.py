@@ -10,7 +10,7 @@ from engine.model import COMPONENT_CLASSES, Client, counted
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
-from .fields import scrolling_body, secondary_label, tab_in_layout
+from .fields import RatePreview, scrolling_body, secondary_label, tab_in_layout
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
 
@@ -38,6 +38,7 @@ class PropertiesPane(QWidget):
         # ("component" | "link" | "design", id), or ("many", ids) for several selected
         self.subject: tuple[str | None, Any] | None = None
         self.form: ModelForm | None = None
+        self.run_duration: float | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll, self.body = scrolling_body((10, 8, 10, 10))
@@ -91,6 +92,17 @@ class PropertiesPane(QWidget):
         else:
             self._show("design", self.doc.design.id)
         self._refresh_problems()
+        self._show_run_length()
+
+    def set_run_duration(self, seconds: float | None) -> None:
+        """The run's length, from the run controls: a client's rate preview spans it."""
+        self.run_duration = seconds
+        self._show_run_length()
+
+    def _show_run_length(self) -> None:
+        for preview in self.findChildren(RatePreview):
+            if preview.run_length != self.run_duration:
+                preview.set_run_length(self.run_duration)
 
     def _show(self, kind: str | None, item_id) -> None:
         self.notes.setVisible(kind == "design")

@@ -384,10 +384,11 @@ class RunUi(QObject):
             self._follow_experiment()
 
     def _show_run_length(self, *_args) -> None:
-        """The fault timeline spans the run the controls describe (faults beyond it stand out)."""
-        faults_pane = getattr(self.window, "faults", None)
-        if faults_pane is not None and hasattr(faults_pane, "set_run_duration"):
-            faults_pane.set_run_duration(float(self.duration_spin.value()))
+        """The fault timeline and a client's rate preview span the run the controls describe
+        (faults beyond it stand out)."""
+        for pane in (getattr(self.window, "faults", None), getattr(self.window, "properties", None)):
+            if pane is not None and hasattr(pane, "set_run_duration"):
+                pane.set_run_duration(float(self.duration_spin.value()))
 
     def _check_fault_times(self, *_args) -> None:
         """Say so when the chosen experiment's faults do not fit in the run as long as it is set."""

@@ -257,3 +257,16 @@ def test_the_experiment_box_shows_every_bundled_experiments_name_whole(qtbot, sm
     assert names
     for name in names:
         assert combo.fontMetrics().horizontalAdvance(name) <= room, (name, room)
+
+
+def test_a_clients_rate_preview_spans_the_run_as_long_as_it_is_set(qtbot, small_window):
+    from app.panes.fields import RatePreview
+
+    ui, doc = small_window.run_ui, small_window.document
+    ui.duration_auto.setChecked(False)
+    ui.duration_spin.setValue(150)
+    doc.set_selection([doc.component_named("users").id])
+    previews = small_window.properties.findChildren(RatePreview)
+    assert previews and previews[0].points[-1][0] == 150  # spanned a minute, whatever the run
+    ui.duration_spin.setValue(40)
+    assert previews[0].points[-1][0] == 40
