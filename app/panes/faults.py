@@ -23,7 +23,7 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
-from .fields import ChoiceEditor, TextEditor, scrolling_body, secondary_label, tab_in_layout
+from .fields import ChoiceEditor, TextEditor, secondary_label, tab_in_layout
 from .forms import FAULT_FORMS, FaultForm
 
 
@@ -276,13 +276,15 @@ class FaultInjectionPanel(QWidget):
         outer.addWidget(self.list)
         self.message = secondary_label()
         outer.addWidget(self.message)
-        scroll, self.body = scrolling_body()
+        # The form at its full height: the dock scrolls the whole pane (window_fit), where a scroll area
+        # of its own got what the list left, as little as 40 px of a form.
+        self.body = QVBoxLayout()
         self.fault_title = secondary_label()
         self.body.addWidget(self.fault_title)
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)
         self.body.addStretch(1)
-        outer.addWidget(scroll, 1)
+        outer.addLayout(self.body, 1)
         d = document
         for signal in (d.experiment_added, d.experiment_removed, d.experiment_changed, d.current_experiment_changed,
                        d.design_switched, d.component_changed, d.component_added, d.component_removed,
