@@ -124,9 +124,35 @@ class RunVerdicts:
     def all_met(self) -> bool:
         return all(v.met for v in self.objectives)
 
-    def to_json_dict(self) -> dict[str, Any]:
-        return {"slo": [v.to_json_dict() for v in self.objectives],
-                "recovery": [r.to_json_dict() for r in self.recovery]}
+    def to_json_dict(self, series: bool = True) -> dict[str, Any]:
+        """As JSON; without the per-bucket ``series`` when only the verdicts are wanted (a kept
+        comparison's replications, whose figures are all its verdict rows read)."""
+        slo = [v.to_json_dict() for v in self.objectives]
+        if not series:
+            slo = [{k: v for k, v in d.items() if k not in _SERIES} for d in slo]
+        return {"slo": slo, "recovery": [r.to_json_dict() for r in self.recovery]}
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> RunVerdicts:
+        """``to_json_dict``'s output read back (series left out come back empty); raises
+        KeyError, TypeError or ValueError on anything else."""
+        objectives = []
+        for d in data["slo"]:
+            fields = {k: v for k, v in d.items() if k not in _SERIES}
+            for k in ("target", "good", "judged", "attainment", "budget_consumed"):
+                fields[k] = _number(fields[k])
+            fields.update({k: np.array([_number(v) for v in d.get(k, [])], dtype=float) for k in _SERIES})
+            objectives.append(ObjectiveVerdict(**fields))
+        recovery = []
+        for d in data["recovery"]:
+            fields = dict(d)
+            for k in ("pre_fault_attainment", "worst_attainment", "peak_burn_rate", "requests_lost"):
+                fields[k] = _number(fields[k])
+            recovery.append(RecoveryVerdict(**fields))
+        return cls(objectives, recovery)
+
+
+_SERIES = ("attainment_series", "burn_rate")
 
 
 @dataclass(frozen=True)
@@ -385,6 +411,11 @@ def _good_and_judged(objective, outcomes, within):
     else:
         good = within["ok_within"] + (within["fallback_within"] if objective.count_fallback else 0)
     return good, sum(outcomes[o] for o in COMPLETED_OUTCOMES)
+
+
+def _number(value) -> float:
+    """A figure ``_finite`` wrote: null back to nan."""
+    return math.nan if value is None else float(value)
 
 
 def _finite(value):

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import RunResult
+from engine.objectives import RunVerdicts
 
 from ..store import SavedRun
 from .session import VARIANT_LABELS, RunSession
@@ -22,6 +23,9 @@ GROUP_KEY = "run_group"
 VARIANT_KEY = "variant"
 TABLE_KEY = "comparison_table"
 REPLICATIONS_KEY = "replications"
+# every replication's verdicts, beside the first's results: the verdict rows count the runs that
+# met each objective, and a colleague opening the file must read what its author read
+REPLICATED_KEY = "replicated_verdicts"
 
 
 def saved_runs_of(session: RunSession, design_id: uuid.UUID, label: str | None = None) -> list[SavedRun]:
@@ -39,6 +43,9 @@ def saved_runs_of(session: RunSession, design_id: uuid.UUID, label: str | None =
         if i == 0 and session.table:
             meta[TABLE_KEY] = session.table
             meta[REPLICATIONS_KEY] = session.replications
+        replicated = session.replicated_verdicts.get(variant) or []
+        if len(replicated) > 1:
+            meta[REPLICATED_KEY] = [v.to_json_dict(series=False) for v in replicated]
         data["meta"] = meta
         suffix = f" — {VARIANT_LABELS.get(variant, variant)}" if len(results) > 1 else ""
         out.append(SavedRun.create(design_id, data, experiment=session.experiment, label=f"{label}{suffix}"))
@@ -99,6 +106,13 @@ class RunGroup:
             group_id = None
         session = RunSession.from_results(results, table=table, replications=replications, group_id=group_id)
         session.saved = True
+        for variant, result in results.items():
+            try:
+                verdicts = [RunVerdicts.from_json_dict(d) for d in result.meta.get(REPLICATED_KEY) or []]
+            except (KeyError, TypeError, ValueError):
+                continue  # a file from before, or mangled: the rows say they show the first replication
+            if len(verdicts) > 1:
+                session.replicated_verdicts[variant] = verdicts
         return session
 
 

@@ -194,8 +194,11 @@ def recovery_word(r: RecoveryVerdict, running: bool) -> str:
 
 
 def fault_span(r: RecoveryVerdict) -> str:
-    end = format_time(r.fault_end) if r.fault_end is not None else "end"
-    return f"{r.fault_title} {format_time(r.fault_start)}–{end}"
+    # No end: the fault held to the end of the run, or had not ended when the run was stopped;
+    # "60.0 s–end" read as the fault's own window in a run stopped at 72 s of one lasting 60-90 s.
+    if r.fault_end is None:
+        return f"{r.fault_title} from {format_time(r.fault_start)}"
+    return f"{r.fault_title} {format_time(r.fault_start)}–{format_time(r.fault_end)}"
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ def headline(session: RunSession) -> Headline | None:
         return Headline(PENDING, "Judging objectives as the run goes…") if objective_specs(session) else None
     if not verdicts.objectives:
         return None
-    state, text = _summary(session, verdicts)
+    state, text = _summary(session, verdicts, session.primary)
     if session.status == STOPPED:
         data = session.variants.get(session.primary)
         text = f"run stopped at {format_time(data.now if data else 0.0)}, {text}"
@@ -225,14 +228,20 @@ def headline(session: RunSession) -> Headline | None:
         for variant in session.variant_names[1:]:
             other = verdicts_of(session, variant)
             if other is not None and other.objectives:
-                parts.append(f"{VARIANT_LABELS.get(variant, variant)}: {_summary(session, other)[1]}")
+                parts.append(f"{VARIANT_LABELS.get(variant, variant)}: {_summary(session, other, variant)[1]}")
         text = " · ".join(parts)
+    if session.replications > 1 and not session.replicated_verdicts and not undecided(session):
+        text += " (first replication)"  # a comparison kept before its replications were: as the rows say
     return Headline(state, text[0].upper() + text[1:])
 
 
-def _summary(session: RunSession, verdicts: RunVerdicts) -> tuple[str, str]:
-    """One variant's state and words: objectives met or missed, recovered or not."""
+def _summary(session: RunSession, verdicts: RunVerdicts, variant: str) -> tuple[str, str]:
+    """One variant's state and words: objectives met or missed, recovered or not; of every
+    replication when there are several (the rows below count them so: the headline must agree)."""
     running = undecided(session)
+    runs = session.replicated_verdicts.get(variant) or []
+    if len(runs) > 1 and not running:
+        return _replicated_summary(*across_replications(runs), len(runs))
     states = [objective_state(v, running) for v in verdicts.objectives]
     missed = states.count(MISSED)
     not_recovered = [r for r in verdicts.recovery if recovery_state(r, running) == MISSED and r.fault_end is not None]
@@ -252,6 +261,30 @@ def _summary(session: RunSession, verdicts: RunVerdicts) -> tuple[str, str]:
     elif faults and not running:
         parts.append("recovered after every fault" if len(faults) > 1 else "recovered after the fault")
     state = PENDING if running else (MISSED if missed or not_recovered else MET)
+    return state, "; ".join(parts)
+
+
+def _replicated_summary(objectives: list, recoveries: list, runs: int) -> tuple[str, str]:
+    """``_summary`` over ``runs`` replications: how many objectives held in every one, and
+    after which faults every run recovered."""
+    n = len(objectives)
+    always = sum(1 for o in objectives if o.met == o.replications)
+    never = sum(1 for o in objectives if o.met == 0)
+    if always == n:
+        parts = [f"{'every objective' if n > 1 else 'objective'} met in all {runs} runs"]
+    else:
+        parts = [f"{always} of {n} objective{'s' if n != 1 else ''} met in all {runs} runs"]
+    ended = [r for r in recoveries if r.fault_ends]
+    shaky = [r for r in ended if r.recovered < r.replications]
+    if shaky:
+        titles = ", ".join(dict.fromkeys(r.fault_title for r in shaky))
+        fewest = min(r.recovered for r in shaky)
+        parts.append(f"recovered after {titles} in {fewest} of {runs} runs" if fewest
+                     else f"did not recover after {titles} in any run")
+    elif ended:
+        parts.append("recovered after every fault in every run" if len({r.fault_id for r in ended}) > 1
+                     else "recovered after the fault in every run")
+    state = MET if always == n and not shaky else MISSED if never == n else MIXED
     return state, "; ".join(parts)
 
 

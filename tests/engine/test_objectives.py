@@ -247,3 +247,15 @@ def test_results_without_objectives_have_no_verdicts():
     design.component("users").objectives = []
     verdicts = evaluate(simulate(design, RunOptions(duration=30), "crash"))
     assert verdicts.objectives == [] and verdicts.recovery == [] and verdicts.all_met
+
+
+def test_verdicts_read_back_from_json_are_the_verdicts_written():
+    verdicts = evaluate(simulate(_crash_design(5.0), RunOptions(duration=60), "crash"))
+    data = json.loads(json.dumps(verdicts.to_json_dict()))
+    assert RunVerdicts.from_json_dict(data).to_json_dict() == verdicts.to_json_dict()
+    # without the series, every verdict and figure the rows read is still there
+    bare = RunVerdicts.from_json_dict(json.loads(json.dumps(verdicts.to_json_dict(series=False))))
+    assert bare.to_json_dict(series=False) == verdicts.to_json_dict(series=False)
+    assert across_replications([bare, bare]) == across_replications([verdicts, verdicts])
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        RunVerdicts.from_json_dict({"slo": [{"client": "users"}], "recovery": []})

@@ -199,6 +199,25 @@ def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_pa
     assert other_ui.verdicts.recovery_marks == ui.verdicts.recovery_marks
 
 
+def test_a_kept_comparison_reopens_with_every_replications_verdicts(qtbot, example_window, tmp_path):
+    w, ui = example_window("three_tier", duration=150, experiment="database outage")
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(3)
+    run_and_wait(qtbot, ui)
+    ui.verdicts.banner.toggle.setChecked(True)
+    before = ui.verdicts.banner.text()
+    assert "of 3 runs" in before
+    ui.keep_run()
+    path = tmp_path / "shop.faultline"
+    assert w._save_to(path)
+    other, other_ui = example_window("retry_storm_guarded")
+    assert other.open_path(path, ask=False)
+    other_ui.open_group(other_ui.runs_panel.groups[0])
+    other_ui.verdicts.banner.toggle.setChecked(True)
+    # was the first replication's verdicts, the author's "met in 2 of 3 runs" gone
+    assert other_ui.verdicts.banner.text() == before
+
+
 def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_window):
     _w, ui = example_window("three_tier", duration=150, experiment="database outage")
     ui.compare_action.setChecked(True)
@@ -216,6 +235,17 @@ def test_replications_count_the_runs_that_met_and_recovered(qtbot, example_windo
     unrecovered = box.value_item(recovery, "unprotected")
     assert unrecovered.text().endswith("✘ recovered in 0 of 3")
     assert unrecovered.toolTip().startswith("✘ recovered in 0 of 3 runs")
+    # The headline counts the replications as the rows do: it said "every objective met" of the
+    # first run above a row saying "met in 2 of 3 runs".
+    from engine.objectives import across_replications
+
+    head = ui.verdicts.banner.text().splitlines()[0]
+    objectives, _recoveries = across_replications(ui.session.replicated_verdicts["protected"])
+    always = sum(1 for o in objectives if o.met == 3)
+    words = "every objective met in all 3 runs" if always == 2 else f"{always} of 2 objectives met in all 3 runs"
+    assert head.startswith(f"{'✔' if always == 2 else '◐'} With resilience: {words}")
+    assert "without resilience: 1 of 2 objectives met in all 3 runs; did not recover after crash on db in any " \
+           "run" in head
 
 
 def test_banner_details_fold_away(qtbot, example_window):
@@ -258,7 +288,7 @@ def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window
     assert timeline.toolTip().count("Last run:") == 1
 
 
-def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replications(qtbot, example_window):
+def test_a_kept_replicated_comparison_keeps_every_replications_verdicts(qtbot, example_window):
     _w, ui = example_window("retry_storm", duration=100)
     ui.compare_action.setChecked(True)
     ui.replications_spin.setValue(2)
@@ -268,9 +298,27 @@ def test_a_kept_replicated_comparison_says_its_verdicts_are_the_first_replicatio
     assert ui.dashboard.table_box.value_item(first, "protected").text().endswith(first.values["protected"].text)
     ui.keep_run()
     ui.open_group(ui.runs_panel.groups[0])
+    assert ui.session.replications == 2 and len(ui.session.replicated_verdicts["protected"]) == 2
+    first = ui.dashboard.table_box.entries[1]
+    assert first.values["protected"].text.startswith("✘ met in 0 of 2 runs")  # not the first run's alone
+
+
+def test_a_kept_comparison_from_before_its_replications_were_kept_says_it_shows_the_first(qtbot, example_window):
+    from app.run.saved import REPLICATED_KEY
+
+    _w, ui = example_window("retry_storm", duration=100)
+    ui.compare_action.setChecked(True)
+    ui.replications_spin.setValue(2)
+    run_and_wait(qtbot, ui)
+    ui.keep_run()
+    group = ui.runs_panel.groups[0]
+    for run in group.runs:  # as a file written before they were kept holds it
+        run.data["meta"].pop(REPLICATED_KEY, None)
+    ui.open_group(group)
     assert ui.session.replications == 2 and not ui.session.replicated_verdicts
     first = ui.dashboard.table_box.entries[1]
     assert ui.dashboard.table_box.value_item(first, "protected").toolTip().endswith("(first replication)")
+    assert ui.verdicts.banner.text().splitlines()[0].endswith("(first replication)")
 
 
 def _shown(plot, kind):
