@@ -111,7 +111,7 @@ def laid_out(design):
 def cmd_import(args: argparse.Namespace) -> int:
     """Import, print the preview, and write the design when --out is given."""
     from app.cli_run import output_file_problems
-    from app.interop import InteropError, import_files, preview_text
+    from app.interop import InteropError, design_changes, import_files, nothing_applies, preview_text
     from app.store import ProjectFileError, export_json
     from engine.model import DesignError
 
@@ -131,6 +131,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    if design is not None and not design_changes(design, result.design):
+        why = nothing_applies([Path(f).name for f in args.files], design.name, result, "command line")
+        if not result.of_kind("mapped"):
+            # the design written back unchanged would pass for an import in a script
+            print(f"error: {why}" + (f" {args.out} was not written." if args.out else ""), file=sys.stderr)
+            return 1
+        print(why)   # settings already there: the same import run again, which a script may well do
     if args.out is None:
         print("(preview only: give --out OUT.json to write the design)")
         return 0

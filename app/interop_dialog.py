@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.model import Design, Position
+from engine.model.design import counted
 
 from .interop import (
     EXPORT_FORMATS,
@@ -43,9 +44,11 @@ from .interop import (
     ExportResult,
     ImportResult,
     InteropError,
+    design_changes,
     detect_format,
     export_design,
     import_files,
+    nothing_applies,
     preview_text,
 )
 from .store import ProjectFileError, save_file
@@ -187,8 +190,14 @@ class ImportConfigurationDialog(QDialog):
         if problems:
             self._show("The result could not run: " + "; ".join(str(p) for p in problems), "")
             return
+        text = preview_text(result.notes, result.unmapped, "table")
+        if not new and not design_changes(self._design, result.design):
+            # accepting would add an empty step to the undo history and report an import that did nothing
+            why = nothing_applies([p.name for p in self._paths], self._design.name, result, "table")
+            self._show("", f"{why}\n\n{text}")
+            return
         self._result = result
-        self._show("", preview_text(result.notes, result.unmapped))
+        self._show("", text)
 
     def _add_row(self, name: str) -> None:
         row = self.mapping.rowCount()
@@ -303,8 +312,9 @@ class ExportConfigurationDialog(QDialog):
 
 # -- the main window's side -------------------------------------------------------------------------
 
-def apply_import(window, result: ImportResult, as_new_design: bool) -> None:
-    """Put an accepted import into the window's document as one undoable step."""
+def apply_import(window, result: ImportResult, as_new_design: bool) -> bool:
+    """Put an accepted import into the window's document as one undoable step; False when it
+    would change nothing (and nothing was done)."""
     from .document import commands as cmd
     from .document.layout import layered_positions
 
@@ -320,32 +330,18 @@ def apply_import(window, result: ImportResult, as_new_design: bool) -> None:
         for i, c in enumerate(design.components):
             design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
         doc.undo_stack.push(cmd.AddDesignCommand(doc, design, len(doc.project.designs)))
-        return
-    edits = []
-    for new in result.design.components:
-        old = doc.design.find_component(new.name)
-        if old is not None:
-            edits.append((doc.edit.set_component_fields, old.id, _changed(old, new, {"id", "position", "name"})))
-    for new_link in result.design.links:
-        old_link = next((l for l in doc.design.links if l.name == new_link.name), None)
-        if old_link is not None:
-            edits.append((doc.edit.set_link_fields, old_link.id,
-                          _changed(old_link, new_link, {"id", "source", "target"})))
-    edits = [edit for edit in edits if edit[2]]
+        return True
+    edits = design_changes(doc.design, result.design)
     if not edits:
-        return
-    doc.undo_stack.beginMacro(f"Import configuration ({len(edits)} changes)")
+        return False
+    setters = {"component": doc.edit.set_component_fields, "link": doc.edit.set_link_fields}
+    doc.undo_stack.beginMacro(f"Import configuration ({counted(len(edits), 'change')})")
     try:
-        for apply, item_id, changes in edits:
-            apply(item_id, changes, merge=False)
+        for what, item_id, changes in edits:
+            setters[what](item_id, changes, merge=False)
     finally:
         doc.undo_stack.endMacro()
-
-
-def _changed(old, new, keep: set[str]) -> dict:
-    """The fields of ``new`` that differ from ``old``, as the editor's dotted-path changes."""
-    before, after = old.model_dump(mode="json", exclude=keep), new.model_dump(mode="json", exclude=keep)
-    return {key: value for key, value in after.items() if before.get(key) != value}
+    return True
 
 
 def import_configuration(window) -> bool:
@@ -357,8 +353,12 @@ def import_configuration(window) -> bool:
     dialog = ImportConfigurationDialog(window.document.design, paths, window)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.import_result is None:
         return False
-    apply_import(window, dialog.import_result, dialog.makes_new_design)
-    window.statusBar().showMessage(f"Imported {', '.join(Path(p).name for p in paths)}.", 6000)
+    names = [Path(p).name for p in paths]
+    if not apply_import(window, dialog.import_result, dialog.makes_new_design):
+        window.statusBar().showMessage(f'Nothing imported: {", ".join(names)} would change nothing in '
+                                       f'"{window.document.design.name}".', 6000)
+        return False
+    window.statusBar().showMessage(f"Imported {', '.join(names)}.", 6000)
     return True
 
 

@@ -14,8 +14,8 @@ from engine.model import Design
 
 from . import grpc, mesh, resilience4j, topology, traces
 from .lint import lint_design
-from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, preview_text
-from .placing import parse_mappings
+from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, nothing_applies, preview_text
+from .placing import design_changes, parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
 IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
@@ -38,7 +38,8 @@ FORMAT_LABELS = {
 __all__ = [
     "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS",
     "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
-    "Target", "detect_format", "export_design", "import_files", "lint_design", "preview_text", "read_documents",
+    "Target", "design_changes", "detect_format", "export_design", "import_files", "lint_design", "nothing_applies",
+    "preview_text", "read_documents",
 ]
 
 

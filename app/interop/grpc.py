@@ -16,11 +16,14 @@ from typing import Any
 from engine.model import DeadlinePolicy, Design, GrpcRetryThrottling, HedgingPolicy, RetryPolicy
 from engine.model.design import shown
 
-from .notes import ImportResult, InteropError, Target
-from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
+from .notes import ImportResult, InteropError, Target, jitter_words, no_equivalent
+from .placing import callers_of, effective_policy, left_out_notes, match_component, pick_caller, put_policy, skeleton
 from .reading import Document, mapping, number, proto_duration, proto_text, sequence
 
 FORMAT = "grpc"
+TOOL = "gRPC"
+# The policies a service config carries; a per-attempt timeout, only in part, has notes of its own.
+CARRIED = ("retry", "hedging", "deadline", "timeout")
 # gRPC clients treat maxAttempts above 5 as 5 unless a channel argument raises the limit.
 MAX_ATTEMPTS_CAP = 5
 JITTER = 0.2  # every gRPC backoff is multiplied by random(0.8, 1.2)
@@ -200,9 +203,8 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
             callee = _callee(design, service) if service else None
             targets = callers_of(design, callee.name) if callee else []
         if not targets:
-            result.unmapped.append(service or "*")
-            result.add("not_understood", f"methodConfig for {label} guards no call of \"{design.name}\": map it with "
-                                         f"{service or '*'}=CALLER->CALLEE", doc.where(path))
+            result.add_unmapped(service or "*", f'methodConfig for {label} guards no call of "{design.name}"',
+                                doc.where(path))
             continue
         for key in entry:
             if key in _IGNORED:
@@ -275,7 +277,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
     A deadline policy is gRPC's ``timeout`` (the whole call); a per-attempt timeout has no field in
     a service config, so it is written as the call's timeout only when there is no deadline and
     no retry, where the two mean the same."""
-    caller = pick_caller(design, caller_name, ("retry", "hedging", "deadline", "timeout"))
+    caller = pick_caller(design, caller_name, CARRIED)
     notes: list[str] = []
     methods, budgets = [], []
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
@@ -283,6 +285,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
         timeout = effective_policy(design, caller, callee, "timeout")
         hedging = effective_policy(design, caller, callee, "hedging")
         deadline = effective_policy(design, caller, callee, "deadline")
+        notes += left_out_notes(design, caller, callee, TOOL, CARRIED)
         if retry is None and timeout is None and hedging is None and deadline is None:
             continue
         entry: dict[str, Any] = {"name": [{"service": callee}]}
@@ -300,6 +303,10 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
             entry["retryPolicy"] = _retry_json(retry, caller.name, callee, notes)
             if retry.budget is not None:
                 budgets.append((callee, retry.budget))
+            if hedging is not None:
+                notes.append(no_equivalent(f"{caller.name} -> {callee}", "the hedging policy", TOOL,
+                                           "a method config holds a retry policy or a hedging policy, not both: "
+                                           "wrote the retry policy"))
         elif hedging is not None:
             entry["hedgingPolicy"] = {
                 "maxAttempts": hedging.max_attempts, "hedgingDelay": proto_text(hedging.hedging_delay),
@@ -318,7 +325,7 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
             notes.append("retry throttling differs between calls; a service config has one: wrote the largest")
     for callee, budget in budgets:
         if not isinstance(budget, GrpcRetryThrottling):
-            notes.append(f"{caller.name} -> {callee}: an Envoy retry budget has no gRPC equivalent; left out")
+            notes.append(no_equivalent(f"{caller.name} -> {callee}", "the Envoy retry budget", TOOL))
     return json.dumps(config, indent=2) + "\n", notes
 
 
@@ -333,7 +340,7 @@ def _retry_json(retry: RetryPolicy, caller: str, callee: str, notes: list[str]) 
     else:
         multiplier, cap = 1.0, initial
     if retry.jitter != "randomized" or abs(retry.randomization_factor - JITTER) > 1e-9:
-        notes.append(f"{caller} -> {callee}: gRPC always jitters backoff by ±20 % (Faultline: {retry.jitter} jitter)")
+        notes.append(f"{caller} -> {callee}: gRPC always jitters backoff by ±20 % (Faultline: {jitter_words(retry)})")
     codes = [OUTCOME_STATUS[o] for o in retry.retry_on if o in OUTCOME_STATUS]
     if "short_circuited" in retry.retry_on:
         notes.append(f"{caller} -> {callee}: gRPC has no breaker, so retrying short-circuited calls is left out")

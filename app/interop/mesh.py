@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, OutlierDetectionPolicy, RetryPolicy, TimeoutPolicy
 
-from .notes import ImportResult, InteropError, Target
-from .placing import callers_of, effective_policy, match_component, pick_caller, put_policy, skeleton
+from .notes import ImportResult, InteropError, Target, jitter_words, no_equivalent
+from .placing import callers_of, effective_policy, left_out_notes, match_component, pick_caller, put_policy, skeleton
 from .reading import (
     Document,
     boolean,
@@ -41,6 +41,9 @@ ENVOY_THRESHOLD = 1024
 ISTIO_ATTEMPTS = 2
 ISTIO_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 UNLIMITED = 1_000_000   # limits at or above this are no limit a simulation would reach
+# The policies each export writes; the others are named as left out.
+ENVOY_CARRIED = ("bulkhead", "retry", "timeout", "outlier_detection")
+ISTIO_CARRIED = ("bulkhead", "retry", "timeout")
 
 # retry_on / retryOn conditions as the outcomes Faultline keeps apart
 RETRY_ON = {
@@ -480,9 +483,7 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
         if not policies:
             continue
         if not targets:
-            result.unmapped.append(name)
-            result.add("not_understood", f'{name} guards no call of "{design.name}": map it with {name}=CALLER->CALLEE',
-                       settings.where)
+            result.add_unmapped(name, f'{name} guards no call of "{design.name}"', settings.where)
             continue
         for target in targets:
             for kind, policy in policies:
@@ -501,7 +502,7 @@ def _retry_on(retry: RetryPolicy) -> str:
 
 def export_istio(design: Design) -> tuple[str, list[str]]:
     """A DestinationRule and a VirtualService per called component, from its callers' bulkhead,
-    retry and timeout; a breaker, which Istio does not have, is named in a comment."""
+    retry and timeout; what Istio does not have (a breaker, a fallback...) is named in a comment."""
     documents, notes = [], []
     for callee in design.components:
         callers = [design.component(link.source) for link in design.links_into(callee.name)]
@@ -520,7 +521,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
                     f"written from {caller.name}")
             header.append(text)
             notes.append(text)
-        bulkhead, retry, timeout, breaker = (chosen[k] for k in ("bulkhead", "retry", "timeout", "circuit_breaker"))
+        bulkhead, retry, timeout = (chosen[k] for k in ("bulkhead", "retry", "timeout"))
         if bulkhead is not None:
             pool = {"tcp": {"maxConnections": bulkhead.max_concurrent_calls},
                     "http": {"http2MaxRequests": bulkhead.max_concurrent_calls,
@@ -531,12 +532,10 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
                                                                  "trafficPolicy": {"connectionPool": pool}}}
             documents.append((rule, header))
         service_header = [] if bulkhead is not None else header
-        if breaker is not None:
-            text = (f"{caller.name} -> {callee.name}: the circuit breaker "
-                    f"(failure rate {breaker.failure_rate_threshold:g} % over {breaker.sliding_window_size}) "
-                    "has no Istio equivalent; outlierDetection ejects hosts instead")
-            notes.append(text)
-            service_header = service_header + [text]
+        left_out = left_out_notes(design, caller, callee.name, "Istio", ISTIO_CARRIED,
+                                  {"circuit_breaker": "outlierDetection ejects hosts instead"})
+        notes += left_out
+        service_header = service_header + left_out
         route: dict[str, Any] = {"route": [{"destination": {"host": callee.name}}]}
         if retry is not None:
             retries: dict[str, Any] = {"attempts": retry.max_attempts - 1, "retryOn": _retry_on(retry)}
@@ -561,14 +560,14 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
 def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str]]:
     """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
     retry budget) and a route configuration with each call's timeout and retry policy."""
-    caller = pick_caller(design, caller_name, ("bulkhead", "retry", "timeout", "outlier_detection"))
+    caller = pick_caller(design, caller_name, ENVOY_CARRIED)
     if not design.links_from(caller.id):
         # an empty route table would be written as if it were the sidecar's whole configuration
         raise InteropError(f'"{caller.name}" calls no other component: its sidecar has no route to write', "--caller")
     clusters, routes, notes = [], [], []
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
-        bulkhead, retry, timeout, breaker = (effective_policy(design, caller, callee, k)
-                                             for k in ("bulkhead", "retry", "timeout", "circuit_breaker"))
+        bulkhead, retry, timeout = (effective_policy(design, caller, callee, k)
+                                    for k in ("bulkhead", "retry", "timeout"))
         cluster: dict[str, Any] = {"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": callee,
                                    "type": "STRICT_DNS", "connect_timeout": "1s"}
         thresholds: dict[str, Any] = {"priority": "DEFAULT"}
@@ -579,15 +578,15 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
             thresholds["retry_budget"] = {"budget_percent": {"value": retry.budget.budget_percent},
                                           "min_retry_concurrency": retry.budget.min_retry_concurrency}
         elif retry is not None and retry.budget is not None:
-            notes.append(f"{caller.name} -> {callee}: gRPC retry throttling has no Envoy equivalent; left out")
+            notes.append(no_equivalent(f"{caller.name} -> {callee}", "the gRPC retry throttling", "Envoy"))
         if len(thresholds) > 1:
             cluster["circuit_breakers"] = {"thresholds": [thresholds]}
         outlier = effective_policy(design, caller, callee, "outlier_detection")
         if outlier is not None:
             cluster["outlier_detection"] = _envoy_outlier_out(outlier)
-        if breaker is not None:
-            notes.append(f"{caller.name} -> {callee}: the circuit breaker has no Envoy equivalent (Envoy's "
-                         "circuit_breakers are concurrency limits; outlier_detection ejects hosts)")
+        notes += left_out_notes(design, caller, callee, "Envoy", ENVOY_CARRIED,
+                                {"circuit_breaker": "Envoy's circuit_breakers are concurrency limits; "
+                                                    "outlier_detection ejects hosts"})
         clusters.append(cluster)
         action: dict[str, Any] = {"cluster": callee, "timeout": "0s"}
         if retry is not None:
@@ -599,7 +598,7 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
                 action["retry_policy"]["per_try_timeout"] = f"{timeout.timeout:g}s"
             if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:
                 notes.append(f"{caller.name} -> {callee}: Envoy's backoff is always fully jittered and doubling; "
-                             f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {retry.jitter} jitter")
+                             f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {jitter_words(retry)}")
         elif timeout is not None:
             action["timeout"] = f"{timeout.timeout:g}s"
         routes.append({"match": {"prefix": f"/{callee}/"}, "route": action})

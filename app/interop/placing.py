@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from engine.model import Client, Design, Link, OpenLoop, Service
+from engine.model import CALLER_POLICY_KINDS, Client, Design, Link, OpenLoop, Service
 from engine.model.validation import policy_refusal
 
-from .notes import InteropError, Target
+from .notes import InteropError, Target, no_equivalent
 
 
 def loose(name: str) -> str:
@@ -96,6 +96,47 @@ def effective_policy(design: Design, caller, callee: uuid.UUID | str, kind: str)
         if not scope and general is None:
             general = policy
     return general
+
+
+def left_out_notes(design: Design, caller, callee: str, tool: str, carried: tuple[str, ...],
+                   instead: dict[str, str] | None = None) -> list[str]:
+    """A note for each enabled policy guarding ``caller``'s calls to ``callee`` (its own, and the
+    callee's inbound ones) whose kind ``tool``'s format does not carry; ``instead`` says, by kind,
+    what the format has in its place."""
+    target = design.component(callee)
+    guarding = [effective_policy(design, caller, callee, kind) for kind in CALLER_POLICY_KINDS
+                if kind not in carried]
+    guarding += [p for p in target.policies if p.inbound and p.enabled and p.kind not in carried]
+    notes = []
+    for policy in (p for p in guarding if p is not None):
+        what = f"the {policy.label.lower()} policy"
+        if policy.kind == "circuit_breaker":
+            what += f" (failure rate {policy.failure_rate_threshold:g} % over {policy.sliding_window_size})"
+        elif policy.inbound:
+            what = f"{callee}'s own {policy.label.lower()} policy"
+        notes.append(no_equivalent(f"{caller.name} -> {callee}", what, tool, (instead or {}).get(policy.kind, "")))
+    return notes
+
+
+def design_changes(before: Design, after: Design) -> list[tuple[str, uuid.UUID, dict]]:
+    """What importing into ``before`` changes to make ``after``: ("component" or "link", the id in
+    ``before``, the changed fields) for each component and call both hold that ``after`` holds differently."""
+    edits: list[tuple[str, uuid.UUID, dict]] = []
+    for new in after.components:
+        old = before.find_component(new.name)
+        if old is not None:
+            edits.append(("component", old.id, _changed(old, new, {"id", "position", "name"})))
+    for new_link in after.links:
+        old_link = next((link for link in before.links if link.name == new_link.name), None)
+        if old_link is not None:
+            edits.append(("link", old_link.id, _changed(old_link, new_link, {"id", "source", "target"})))
+    return [edit for edit in edits if edit[2]]
+
+
+def _changed(old, new, keep: set[str]) -> dict:
+    """The fields of ``new`` that differ from ``old``, as the editor's dotted-path changes."""
+    before, after = old.model_dump(mode="json", exclude=keep), new.model_dump(mode="json", exclude=keep)
+    return {key: value for key, value in after.items() if before.get(key) != value}
 
 
 def pick_caller(design: Design, name: str | None, kinds: tuple[str, ...]):

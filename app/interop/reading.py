@@ -299,9 +299,13 @@ _ISO_DURATION = re.compile(
     re.IGNORECASE)
 
 
-def spring_duration(value: Any, key: str, where: str, bare_unit: float = 1e-3) -> float:
+# The unit of a duration written as a bare number: Spring binds ``Duration`` in milliseconds by default.
+SPRING_BARE_UNIT = "ms"
+
+
+def spring_duration(value: Any, key: str, where: str, bare_unit: float = _UNITS[SPRING_BARE_UNIT]) -> float:
     """Seconds from a Spring Boot duration: ``10s``, ``500ms``, ``PT1S``; a bare number is in
-    ``bare_unit`` seconds (milliseconds, as Spring binds ``Duration`` by default)."""
+    ``bare_unit`` seconds."""
     if isinstance(value, bool):
         raise InteropError(f"{key} must be a duration such as 500ms or 10s (got {shown(value)})", where)
     text = str(value)
@@ -319,6 +323,13 @@ def spring_duration(value: Any, key: str, where: str, bare_unit: float = 1e-3) -
         days, hours, minutes, seconds = (float(match.group(i) or 0) for i in (2, 3, 4, 5))
         return sign * (days * 86400 + hours * 3600 + minutes * 60 + seconds)
     raise InteropError(f"{key} must be a duration such as 500ms, 10s or PT1S (got {shown(value)})", where)
+
+
+def spring_duration_written(value: Any) -> str:
+    """A Spring duration as its author wrote it, a bare number with the unit Spring reads it in (``50 ms``)."""
+    text = written(value)
+    match = _SPRING_DURATION.match(text)
+    return f"{text.strip()} {SPRING_BARE_UNIT}" if match and not match.group(2) else text
 
 
 def proto_duration(value: Any, key: str, where: str) -> float:

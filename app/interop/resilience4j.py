@@ -23,11 +23,11 @@ from engine.model import (
     ThreadPoolBulkheadPolicy,
     TimeoutPolicy,
 )
-from engine.model.design import field_path, field_problems, shown
+from engine.model.design import counted, field_path, field_problems, shown
 from engine.model.resilience import _Policy
 
 from .notes import ImportResult, InteropError, NoteKind, Target
-from .placing import callers_of, effective_policy, match_component, put_policy, skeleton
+from .placing import callers_of, effective_policy, left_out_notes, match_component, put_policy, skeleton
 from .reading import (
     Document,
     Entry,
@@ -36,6 +36,7 @@ from .reading import (
     number,
     resolve_templates,
     spring_duration,
+    spring_duration_written,
     spring_entries,
     spring_text,
     written,
@@ -273,6 +274,11 @@ def _resolved(app: Application, module: str, settings: Settings, seen: tuple = (
     return props
 
 
+def _written(module: str, prop: str, entry: Entry) -> str:
+    """A property's value as the file gives it, with the unit of a duration written as a bare number."""
+    return spring_duration_written(entry.value) if _FIELDS[module][prop][1] == "duration" else written(entry.value)
+
+
 def _value(entry: Entry, how: str) -> Any:
     if how == "duration":
         return spring_duration(entry.value, entry.key, entry.where)
@@ -402,10 +408,8 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                 props = _resolved(app, module, settings)
                 targets = _targets(design, app, name, mappings, result)
                 if not targets:
-                    if name not in result.unmapped:
-                        result.unmapped.append(name)
-                    result.add("not_understood", f"resilience4j.{label} instance {name} guards no call of "
-                                                 f'"{design.name}": map it with {name}=CALLER->CALLEE', settings.where)
+                    result.add_unmapped(name, f'resilience4j.{label} instance {name} guards no call of '
+                                              f'"{design.name}"', settings.where)
                     continue
                 if module == "threadpoolbulkhead" and name in app.instances.get("bulkhead", {}):
                     result.add("differs", f"thread-pool-bulkhead {name} left out: the semaphore bulkhead of the "
@@ -417,7 +421,7 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                     if refusal:
                         result.add("not_understood", refusal, settings.where)
                     else:
-                        given = (", ".join(f"{e.parts[-1]} {written(e.value)}" for e in props.values())
+                        given = (", ".join(f"{e.parts[-1]} {_written(module, prop, e)}" for prop, e in props.items())
                                  or "library defaults")
                         result.add("mapped", f"{label} {name} -> {policy.title} on {target} ({given})", settings.where)
     return design
@@ -503,6 +507,9 @@ _EXPORT_MODULES = (("circuit_breaker", "circuitbreaker"), ("retry", "retry"), ("
                    ("timeout", "timelimiter"))
 
 
+_R4J_CARRIED = (*(kind for kind, _module in _EXPORT_MODULES), "fallback", "load_shedding")
+
+
 def export_resilience4j(design: Design) -> tuple[str, list[str]]:
     """One ``application.yml`` document per calling component: its Resilience4j instances,
     named after the components they guard, with comments where Faultline's value has no
@@ -525,7 +532,8 @@ def export_resilience4j(design: Design) -> tuple[str, list[str]]:
                 if kind == "rate_limiter":
                     instances = getattr(target, "instances", 1)
                     shared = ("all its instances together (a global quota, which Resilience4j does not have)"
-                              if policy.global_quota else f"each of the {instances} instance(s) of {callee}")
+                              if policy.global_quota
+                              else f"each instance of {callee} ({counted(instances, 'instance')})")
                     props = {**props, "limitForPeriod": Commented(
                         policy.limit_for_period, f"Faultline limits {shared} for all its callers together")}
                 modules.setdefault(module, {}).setdefault("instances", {})[_key(callee)] = props
@@ -533,6 +541,9 @@ def export_resilience4j(design: Design) -> tuple[str, list[str]]:
             if fallback is not None:
                 comments.append(f"{caller.name} -> {callee} has a fallback; in Resilience4j a fallback is code "
                                 "(fallbackMethod), not configuration")
+            # hedging, deadlines, outlier ejection…: said, not silently dropped (a fallback and load
+            # shedding have notes of their own)
+            comments += left_out_notes(design, caller, callee, "Resilience4j", _R4J_CARRIED)
         for policy in caller.policies:
             if not policy.enabled and policy.kind in dict(_EXPORT_MODULES):
                 comments.append(f"the disabled {policy.title} of {caller.name} is left out")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import COMPONENT_CLASSES, Client, Design, Link, OpenLoop, Service
-from engine.model.design import shown
+from engine.model.design import counted, shown
 
 from .notes import ImportResult, InteropError
 from .placing import match_name_ok
@@ -186,9 +186,9 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
             w.autoscaling = _autoscaler(spec, name, where, result)
             low, high = w.autoscaling["min_replicas"], w.autoscaling["max_replicas"]
             w.replicas = min(max(w.replicas, low), high)
-            result.add("mapped", f"HorizontalPodAutoscaler {name} -> autoscaling of {ref} from {w.replicas} "
-                                 f"instance(s), {low} to {high}, at {w.autoscaling['target_utilization']:g} % "
-                                 "utilisation", where)
+            result.add("mapped", f"HorizontalPodAutoscaler {name} -> autoscaling of {ref} from "
+                                 f"{counted(w.replicas, 'instance')}, {low} to {high}, at "
+                                 f"{w.autoscaling['target_utilization']:g} % utilisation", where)
         else:
             result.add("not_understood", f"HorizontalPodAutoscaler {name} scales {ref}, which these files do not "
                                          "define", where)
@@ -280,13 +280,13 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
             fields["autoscaling"] = w.autoscaling
         elif w.autoscaling is not None:
             result.add("differs", f"{w.name} is taken as a {kind}, which does not autoscale in Faultline; "
-                                  f"it runs {max(1, w.replicas)} instance(s)", w.where)
+                                  f"it runs {counted(max(1, w.replicas), 'instance')}", w.where)
         if w.replicas == 0:
             result.add("differs", f"{w.name} runs 0 replicas; modelled with 1 instance", w.where)
         components.append(COMPONENT_CLASSES[kind](**fields))
         names.add(w.name)
         detail = f"{kind.replace('_', ' ')}" + (f" ({w.image})" if w.image else "")
-        result.add("mapped", f"{w.name} -> {detail}, {max(1, w.replicas)} instance(s)", w.where)
+        result.add("mapped", f"{w.name} -> {detail}, {counted(max(1, w.replicas), 'instance')}", w.where)
         if kind != "service":
             result.add("differs", f"{w.name}: kind {kind.replace('_', ' ')} guessed from its name and image", w.where)
     by_name = {c.name: c for c in components}

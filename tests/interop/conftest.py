@@ -15,3 +15,20 @@ def three_tier() -> Design:
 @pytest.fixture
 def shop() -> Design:
     return shop_design()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """The main window with the three-tier example open."""
+    from PySide6.QtCore import QSettings
+
+    from app.main_window import MainWindow
+    from app.store import Autosave, RecentFiles
+
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, RecentFiles(tmp_path / "data"), Autosave(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    assert w.import_path(EXAMPLES / "three_tier.json", ask=False)
+    yield w
+    w.close()

@@ -4,27 +4,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from interop_support import EXAMPLES, FIXTURES
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
 from engine.model import parse_design
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from app.main_window import MainWindow
-    from app.store import Autosave, RecentFiles
-
-    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, RecentFiles(tmp_path / "data"), Autosave(tmp_path / "recovery"))
-    qtbot.addWidget(w)
-    assert w.import_path(EXAMPLES / "three_tier.json", ask=False)
-    yield w
-    w.close()
 
 
 def _ok(dialog) -> bool:

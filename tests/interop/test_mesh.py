@@ -127,4 +127,5 @@ def test_envoy_export_round_trips_through_the_sidecar_resources(shop, tmp_path):
 
 def test_export_names_the_breaker_istio_cannot_express(three_tier):
     exported = export_design(three_tier, "istio")
-    assert any("the circuit breaker (failure rate 50 % over 50) has no Istio equivalent" in n for n in exported.notes)
+    assert any("the circuit breaker policy (failure rate 50 % over 50) has no Istio equivalent" in n
+               for n in exported.notes)

@@ -36,7 +36,7 @@ def test_kubernetes_workloads_services_and_autoscalers():
     text = preview_text(result.notes)
     scaler = design.component("orders").autoscaling
     assert (scaler.enabled, scaler.min_replicas, scaler.max_replicas, scaler.target_utilization) == (True, 4, 12, 80.0)
-    assert "HorizontalPodAutoscaler orders -> autoscaling of orders from 4 instance(s), 4 to 12" in text
+    assert "HorizontalPodAutoscaler orders -> autoscaling of orders from 4 instances, 4 to 12" in text
     assert design.problems() == []
 
 
