@@ -31,6 +31,7 @@ from engine.model import link_name
 
 from ..store import ProjectFileError, save_file
 from .formatting import COLOURS, format_time, text_colour
+from .plot_export import default_file_name
 from .session import VARIANT_LABELS, RunSession
 
 ALL = "__all__"
@@ -670,23 +671,31 @@ class EventLog(QWidget):
         hold_width(self.count_label)
 
     def export_csv(self, path: str | Path) -> int:
-        """Write the events the filters show, in the table's order; returns how many."""
+        """Write the events the filters show, in the table's order; returns how many.
+
+        Run and kind in the words the window gives them (its tooltips' whole run names), not the
+        engine's names: the file is read by people as often as by scripts."""
         events = self.visible_events()
         text = io.StringIO(newline="")
         w = csv.writer(text)
         w.writerow(["time_s", "run", "component", "link", "kind", "details"])
         for e in events:
-            w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
-                                               ("variant", "component", "link", "kind", "details"))])
+            variant = e.get("variant") or ""
+            w.writerow([f"{e['time']:.6f}", *(text_cell(cell) for cell in (
+                VARIANT_LABELS.get(variant, variant), e.get("component") or "", e.get("link") or "",
+                kind_label(e["kind"]), e.get("details") or ""))])
         save_file(path, text.getvalue().encode("utf-8"))
         return len(events)
 
     def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save events as CSV", "faultline-events.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save events as CSV",
+                                              f"{default_file_name(self.session, 'events')}.csv", "CSV (*.csv)")
         if not path:
             return
         try:
-            self.export_csv(path)
+            # A name typed without the suffix gets it; added, not put in place of a dot in the name.
+            chosen = Path(path)
+            self.export_csv(chosen if chosen.suffix.lower() == ".csv" else chosen.with_name(f"{chosen.name}.csv"))
         except ProjectFileError as exc:
             QMessageBox.warning(self, "Cannot save the events", str(exc))
 

@@ -29,9 +29,10 @@ from engine import text_cell
 from ..canvas.export import png_bytes
 from ..store import ProjectFileError, save_file
 from ..theme import light_palette, show_menu_arrow
-from .formatting import FAILURE_KINDS, OUTCOME_LABELS
+from .formatting import FAILURE_KINDS, METRIC_LABELS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
 from .plot_style import LEGEND_SEPARATOR, breaker_entry, safe_file_name
+from .session import VARIANT_LABELS
 from .verdict_view import burn_columns
 
 if TYPE_CHECKING:
@@ -271,17 +272,26 @@ def write_csv(dashboard, path: str | Path) -> Path:
     if session is None:
         raise ValueError("there is no run to export")
     x = session.times()
+    several = session.is_comparison
+
+    def run(variant: str) -> str:
+        return f" ({VARIANT_LABELS.get(variant, variant)})" if several else ""
+
+    # Plain headers, component and figure in words and the unit: a plot's title says what only its
+    # picture shows ("p50 pale"), and the curve's label reads as a key only beside its title.
     columns: list[tuple[str, np.ndarray]] = []
     for c in dashboard.curves():
         unit = dashboard.plot_unit(c.plot)
-        columns.append((f"{dashboard.plot_title(c.plot)}{f' ({unit})' if unit else ''}: {c.label}", c.values))
+        figure = METRIC_LABELS.get(c.metric, PLOT_TITLES[c.plot]).lower()
+        columns.append((f"{c.component} {figure}{f' ({unit})' if unit else ''}{run(c.variant)}", c.values))
     data = session.variants.get(session.primary)
     if data is not None and dashboard.components:
         focus = dashboard.components[0]
         for kind in FAILURE_KINDS:
-            columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count)", data.column(kind, focus)))
+            columns.append((f"{focus} {OUTCOME_LABELS[kind]} (count){run(session.primary)}", data.column(kind, focus)))
         for name in session.breakers:
-            columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open)", data.link_column("breaker_state", name)))
+            columns.append((f"breaker {name} (0 closed, 1 open, 2 half-open){run(session.primary)}",
+                            data.link_column("breaker_state", name)))
     columns += burn_columns(session)
     text = io.StringIO(newline="")
     w = csv.writer(text)

@@ -34,7 +34,7 @@ from .formatting import (
     unit_for,
     verdict,
 )
-from .session import VARIANT_LABELS, RunSession
+from .session import STOPPED, VARIANT_LABELS, RunSession
 from .verdicts import objective_specs, report_section
 
 EVENT_EXCERPT = 200
@@ -135,15 +135,21 @@ def _legend(session: RunSession, plotted: list[str]) -> str:
 
 def _run_section(session: RunSession) -> list[str]:
     o = session.options
+    stopped = session.status == STOPPED
+    status = session.status
+    if stopped:
+        # Where the headline says it stopped: the figures, plots and verdicts end there.
+        data = session.variants.get(session.primary)
+        status = f"stopped at {format_time(data.now if data else 0.0)}"
     rows = [
         ("Design", session.design_name),
         ("Experiment", session.experiment or "none (no faults)"),
         ("Runs", ", ".join(VARIANT_LABELS.get(v, v) for v in session.variant_names)),
-        ("Duration", format_time(float(o.get("duration", 0)))),
+        ("Duration", format_time(session.duration) + (" planned" if stopped else "")),
         ("Warm-up", format_time(float(o.get("warmup", 0)))),
         ("Seed", o.get("seed", "")),
         ("Metric bucket", session.grid.describe()),
-        ("Status", session.status),
+        ("Status", status),
     ]
     memory = next((r.meta["memory"] for r in session.results().values() if r.meta.get("memory")), None)
     if memory:
@@ -255,6 +261,12 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
 
 def _summary_section(session: RunSession) -> list[str]:
     out = ["<h2>Summary</h2>"]
+    if session.replications > 1:
+        # The results kept are the first replication's, as the plots and the event log; the means
+        # over every replication are the Comparison's.
+        out = [f"<h2>Summary: first replication, seed {session.seed}</h2>",
+               f'<p class="note">The figures of one run of each kind, as the plots and the event log show them; '
+               f"the Comparison below gives the means over all {session.replications} replications.</p>"]
     for variant, result in session.results().items():
         if session.is_comparison:
             out.append(f"<h3>{_e(VARIANT_LABELS.get(variant, variant))}</h3>")

@@ -30,13 +30,14 @@ from engine.model import OBJECTIVE_CLASSES
 from .formatting import VARIANT_STYLES, format_time
 from .live_curve import LiveCurve
 from .plot_grid import AXIS_CACHE, PLOT_GRID_SPACING
-from .plot_style import clip_title, set_title
+from .plot_style import clip_title, colour_axes, set_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
 from .verdicts import (
     COLOURS,
     DARK_COLOURS,
     MET,
     MISSED,
+    MIXED,
     PENDING,
     SYMBOLS,
     headline,
@@ -50,8 +51,10 @@ from .verdicts import (
 
 BURN_TITLE = "Error-budget burn (1×: the budget spent exactly over the run)"
 # Background, border and text of the banner per state, on a light and on a dark window.
-_BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85")}
-_DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528")}
+_BACKGROUNDS = {MET: ("#e7f5eb", "#9fd3ae"), MISSED: ("#fde8e6", "#e6a39d"), PENDING: ("#fff6dc", "#e8cf85"),
+                MIXED: ("#fdf0e0", "#e3b27a")}
+_DARK_BACKGROUNDS = {MET: ("#1d3326", "#2f6b43"), MISSED: ("#3a2220", "#7a3a34"), PENDING: ("#3a3122", "#6b5528"),
+                     MIXED: ("#3a2c1c", "#7a5a30")}
 _TEXT = {False: "#1d2430", True: "#e6e9ee"}
 # On the dark banners the states' colours are lightened (DARK_COLOURS): the pending amber read as a smudge.
 _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
@@ -250,6 +253,8 @@ class VerdictOverlay(QObject):
         # objectives arrive took 6-11 ms a tick, the longest ticks of a run's start.
         self._burn_item = self._new_burn_plot()  # the one burn plot, in the grid (burn_plot) or not
         self._pace = self._new_pace_line()
+        self._burn_colour: int | None = None  # the words' colour the burn plot was last drawn in
+        self._follow_palette()
         self._spare_regions: list[pg.LinearRegionItem] = [self._new_burn_region()]
         self._spare_burn_curves = [self._new_burn_curve() for _ in range(SPARE_BURN_CURVES)]
         self._spare_lines: dict[str, list[pg.InfiniteLine]] = {
@@ -484,7 +489,23 @@ class VerdictOverlay(QObject):
             for line in [line for _key, line, _value in self._threshold_lines] + self._marks:
                 line.label.fill = self._label_fill()  # TextItem paints its fill from this
                 line.label.update()
+            self._follow_palette()
         return False
+
+    def _follow_palette(self) -> None:
+        """The burn plot's title, axes and pace line in the dashboard's colour of words, as its other
+        plots: the burn plot is made once with the window, and lives through theme switches and the
+        light palette a report's picture is drawn in (``plot_export.in_light_palette``)."""
+        text = self.dashboard.palette().text().color()
+        # Palette events also come with the colours unchanged: restyled then, every axis would repaint.
+        if text.rgba() == self._burn_colour:
+            return
+        self._burn_colour = text.rgba()
+        plot = self._burn_item
+        colour_axes(plot, text)
+        set_title(plot, plot.titleLabel.text, text)
+        self._pace.setPen(pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine))
+        self._pace.label.setColor(text)
 
     def _place_labels_later(self, *_args) -> None:
         session = self.session
@@ -532,9 +553,6 @@ class VerdictOverlay(QObject):
         # spans the columns of plots.
         self.dashboard.plots["throughput"].sigXRangeChanged.connect(self._follow_range)
         plot.setMouseEnabled(x=False, y=False)
-        text = self.dashboard.palette().text().color()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).setTextPen(pg.mkPen(text))
         self.burn_plot = plot
         return plot
 
@@ -542,10 +560,7 @@ class VerdictOverlay(QObject):
         session = self.session
         assert session is not None  # refresh() builds the plot only for a session
         plot = self._place_burn_plot()
-        text = self.dashboard.palette().text().color()
-        self._pace.setPen(pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine))
         self._pace.show()
-        self._pace.label.setColor(text)
         self._pace.label.valueChanged()  # placed once shown: hidden, it kept its place from before
         for window in session.fault_windows:
             region = self._spare_regions.pop() if self._spare_regions else self._new_burn_region()
@@ -571,7 +586,7 @@ class VerdictOverlay(QObject):
         plot.setXRange(*self.dashboard.plots["throughput"].vb.viewRange()[0], padding=0)
         self._burn_built = True
         # The key is in the title: a legend inside so short a plot would cover the curves.
-        set_title(plot, f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", text)
+        set_title(plot, f"{BURN_TITLE} &nbsp; {' &nbsp; '.join(keys)}", self.dashboard.palette().text().color())
 
     def _on_mouse_moved(self, scene_pos) -> None:
         """Over the burn plot, the readout gives each objective's burn rate at that time."""
@@ -608,14 +623,11 @@ class VerdictOverlay(QObject):
         return plot
 
     def _new_pace_line(self) -> pg.InfiniteLine:
-        """The burn plot's 1x line, hidden until a run has objectives."""
-        text = self.dashboard.palette().text().color()
+        """The burn plot's 1x line, hidden until a run has objectives; coloured by ``_follow_palette``."""
         # Its label under the line while the line is in the upper half of the plot, over it in the
         # lower half: always over it, the label lost its top while burn rates stayed within budget.
-        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False,
-                               pen=pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DotLine),
-                               label="budget pace", labelOpts={"position": 0.01, "color": text.name(),
-                                                                 "anchors": [(0, 0), (0, 1)]})
+        pace = pg.InfiniteLine(pos=_burn_y(1.0), angle=0, movable=False, label="budget pace",
+                               labelOpts={"position": 0.01, "anchors": [(0, 0), (0, 1)]})
         pace.hide()
         self._burn_item.addItem(pace, ignoreBounds=True)
         return pace

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import re
 from html import escape
 
@@ -126,7 +127,22 @@ def test_plots_export_at_print_resolution_and_as_svg_with_title_legend_and_units
     one = QImage.fromData(dashboard.plots_png(key="latency"))
     assert 0 < one.width() <= png.width() and one.height() <= png.height()  # one plot, alone over the grid
     lines = dashboard.export_csv(tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
-    assert "Latency p99, p50 pale (s): users p99" in lines[0] and "Throughput (/s): users" in lines[0]
+    # Plain words: the plot's title says "p50 pale", which only its picture shows.
+    assert "users latency p99 (s)" in lines[0] and "users throughput (/s)" in lines[0]
+    assert "pale" not in lines[0] and "with resilience" not in lines[0]  # one run: nothing to tell apart
+
+
+def test_a_comparisons_plotted_data_names_the_run_of_every_column(qtbot, window, tmp_path):
+    ui = window.run_ui
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    with ui.dashboard.export_csv(tmp_path / "plots.csv").open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert "users latency p99 (s) (with resilience)" in header and "users throughput (/s) (without resilience)" \
+        in header
+    counts = [h for h in header if "(count)" in h or h.startswith("breaker ")]
+    assert "users timeout (count) (with resilience)" in counts
+    assert counts and all(h.endswith("(with resilience)") for h in counts), counts
 
 
 def test_axes_scale_their_units(qtbot, window):
