@@ -98,27 +98,22 @@ def test_the_canvas_is_outlined_when_the_keyboard_brings_the_focus_not_a_click(w
 
 
 @pytest.mark.parametrize("look", ["light", "dark"])
-def test_a_tool_button_shows_it_has_the_focus(qtbot, qapp, look):
-    old_palette, old_sheet = qapp.palette(), qapp.styleSheet()
-    try:
-        theme.apply_theme(qapp, look)
-        holder = QWidget()
-        qtbot.addWidget(holder)
-        layout = QHBoxLayout(holder)
-        button, other = QToolButton(), QToolButton()
-        button.setText("Add fault")
-        layout.addWidget(button)
-        layout.addWidget(other)
-        holder.show()
-        holder.activateWindow()
-        qtbot.waitUntil(holder.isActiveWindow, timeout=10_000)
-        other.setFocus(Qt.FocusReason.TabFocusReason)
-        plain = button.grab().toImage()
-        button.setFocus(Qt.FocusReason.TabFocusReason)
-        assert button.hasFocus() and button.grab().toImage() != plain
-    finally:
-        qapp.setPalette(old_palette)
-        qapp.setStyleSheet(old_sheet)
+def test_a_tool_button_shows_it_has_the_focus(qtbot, restore_look, look):
+    theme.apply_theme(restore_look, look)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QHBoxLayout(holder)
+    button, other = QToolButton(), QToolButton()
+    button.setText("Add fault")
+    layout.addWidget(button)
+    layout.addWidget(other)
+    holder.show()
+    holder.activateWindow()
+    qtbot.waitUntil(holder.isActiveWindow, timeout=10_000)
+    other.setFocus(Qt.FocusReason.TabFocusReason)
+    plain = button.grab().toImage()
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    assert button.hasFocus() and button.grab().toImage() != plain
 
 
 def test_no_two_items_of_a_menu_share_their_alt_letter(window):

@@ -13,14 +13,6 @@ BUTTONS = [(QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
            (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator)]
 
 
-@pytest.fixture
-def restore_look(qapp):
-    old_palette, old_sheet, old_style = qapp.palette(), qapp.styleSheet(), qapp.style().name()
-    yield qapp
-    qapp.setStyle(old_style)
-    qapp.setPalette(old_palette)
-    qapp.setStyleSheet(old_sheet)
-
 
 def _luminance(colour: QColor) -> float:
     def channel(c: float) -> float:

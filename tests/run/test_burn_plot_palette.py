@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
 from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 
 from app.run.plot_export import in_light_palette
 from app.theme import light_palette
-
-
-@pytest.fixture
-def restore_look():
-    app = QApplication.instance()
-    old_palette, old_sheet, old_style = app.palette(), app.styleSheet(), app.style().name()
-    yield app
-    app.setStyle(old_style)
-    app.setPalette(old_palette)
-    app.setStyleSheet(old_sheet)
 
 
 def _burn_colours(ui) -> dict[str, int]:

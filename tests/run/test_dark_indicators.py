@@ -4,19 +4,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget, QListWidgetItem, QStyle
+from PySide6.QtWidgets import QDialogButtonBox, QListWidget, QListWidgetItem, QStyle
 
 from app import theme
-
-
-@pytest.fixture
-def restore_look():
-    app = QApplication.instance()
-    old_palette, old_sheet, old_style = app.palette(), app.styleSheet(), app.style().name()
-    yield app
-    app.setStyle(old_style)
-    app.setPalette(old_palette)
-    app.setStyleSheet(old_sheet)
 
 
 @pytest.mark.parametrize("look", ["light", "dark"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QScrollArea
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
 from test_window_fit import SCREENS, _fit
@@ -24,14 +24,6 @@ def _hidden(area: QScrollArea, panel: RunsPanel) -> list[str]:
             cut.append(f"{button.text()} at {where.getRect()} in {seen.getRect()}")
     return cut
 
-
-@pytest.fixture
-def restore_look():
-    app = QApplication.instance()
-    old_palette, old_sheet = app.palette(), app.styleSheet()
-    yield
-    app.setPalette(old_palette)
-    app.setStyleSheet(old_sheet)
 
 
 @pytest.mark.parametrize("look", ["light", "dark"])

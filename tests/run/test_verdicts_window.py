@@ -182,18 +182,25 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     assert "did not recover by the end of the run" in html and "recovered in 5.0 s" in html
 
 
-def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_path):
-    w, ui = example_window("retry_storm", duration=120)
-    run_and_wait(qtbot, ui)
-    ui.verdicts.banner.toggle.setChecked(True)  # details too, however tall either dashboard is
-    before = ui.verdicts.banner.text()
+def _kept_and_reopened(w, ui, example_window, tmp_path):
+    """The shown run kept, the project saved, and opened in another window as a colleague would:
+    that window's run controls, with the kept run shown and its banner's details open."""
     ui.keep_run()
-    path = tmp_path / "storm.faultline"
+    path = tmp_path / "shared.faultline"
     assert w._save_to(path)
     other, other_ui = example_window("retry_storm_guarded")
     assert other.open_path(path, ask=False)
     other_ui.open_group(other_ui.runs_panel.groups[0])
     other_ui.verdicts.banner.toggle.setChecked(True)
+    return other_ui
+
+
+def test_a_kept_run_reopens_with_the_same_verdicts(qtbot, example_window, tmp_path):
+    w, ui = example_window("retry_storm", duration=120)
+    run_and_wait(qtbot, ui)
+    ui.verdicts.banner.toggle.setChecked(True)  # details too, however tall either dashboard is
+    before = ui.verdicts.banner.text()
+    other_ui = _kept_and_reopened(w, ui, example_window, tmp_path)
     assert other_ui.verdicts.banner.text() == before
     assert "did not recover" in before.splitlines()[0]
     assert other_ui.verdicts.recovery_marks == ui.verdicts.recovery_marks
@@ -207,13 +214,7 @@ def test_a_kept_comparison_reopens_with_every_replications_verdicts(qtbot, examp
     ui.verdicts.banner.toggle.setChecked(True)
     before = ui.verdicts.banner.text()
     assert "of 3 runs" in before
-    ui.keep_run()
-    path = tmp_path / "shop.faultline"
-    assert w._save_to(path)
-    other, other_ui = example_window("retry_storm_guarded")
-    assert other.open_path(path, ask=False)
-    other_ui.open_group(other_ui.runs_panel.groups[0])
-    other_ui.verdicts.banner.toggle.setChecked(True)
+    other_ui = _kept_and_reopened(w, ui, example_window, tmp_path)
     # was the first replication's verdicts, the author's "met in 2 of 3 runs" gone
     assert other_ui.verdicts.banner.text() == before
 
