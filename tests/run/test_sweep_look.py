@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QTableWidget
-from test_dark_indicators import restore_look  # noqa: F401  (the fixture)
 
 from app import theme
 from app.run.plot_style import title_width
