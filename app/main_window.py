@@ -1,7 +1,6 @@
 """The main window: canvas in the centre, palette and panes in docks, menus, files, autosave."""
 from __future__ import annotations
 
-import atexit
 import json
 
 from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt, QTimer, Signal
@@ -27,8 +26,10 @@ from PySide6.QtWidgets import (
 from . import theme
 from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .canvas.placement import fragment_positions, free_offset
+from .clipboard import put_on_clipboard
 from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
+from .keyboard_help import show_keyboard_help
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .read_only_banner import ReadOnlyBanner
 from .resources import app_icon, icon, retint_icons, set_themed_icon
@@ -542,7 +543,7 @@ class MainWindow(WindowFiles, QMainWindow):
         text = json.dumps(fragment)
         mime.setData(FRAGMENT_MIME, text.encode())
         mime.setText(text)
-        _put_on_clipboard(mime)
+        put_on_clipboard(mime)
         self._paste_count = 0
         self.statusBar().showMessage(f"Copied {len(fragment['components'])} components.", 4000)
 
@@ -872,28 +873,6 @@ class MainWindow(WindowFiles, QMainWindow):
                 dialog.close()
         event.accept()
 
-    HELP_ROWS = (
-        ("Add a component", "Drag it from the Components palette, double-click it there, or Insert > kind "
-                            "(Ctrl+Shift+1…7)"),
-        ("Link two components", "Drag from the dot on a component's right edge to the component it calls, or "
-                                "select the caller and press Ctrl+L to pick what it calls (or Ctrl+click the "
-                                "callee first); a link that cannot "
-                                "exist is refused with the reason. Drag a selected link's arrow head to "
-                                "another component to relink it"),
-        ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all"),
-        ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five; "
-                 "View > Arrange lays everything out in call order"),
-        ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design, Shift+F the selection; Ctrl+0 is 100 %"),
-        ("Find", "Ctrl+F, type part of a component's name, Enter"),
-        ("Move between panes", "F6 goes to the next pane (the canvas, Properties, the dashboard…), Shift+F6 "
-                               "back; Tab walks the fields of a pane"),
-        ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
-        ("Policies and faults", "Right-click a component or link, or use the Resilience and Faults panes; "
-                                "Pick in a fault's form aims it by clicking the canvas"),
-        ("Edit parameters", "Select one component or link; Properties shows its fields with units. Enter or "
-                            "leaving a field applies it; Up and Down step numbers; Esc restores"),
-    )
-
     def move_to_pane(self, step: int) -> None:
         from .pane_focus import move_to_pane, pane_title
 
@@ -902,13 +881,7 @@ class MainWindow(WindowFiles, QMainWindow):
             self.statusBar().showMessage(f"{pane_title(region)} (F6: next pane, Shift+F6: previous)", 4000)
 
     def show_help(self) -> None:
-        rows = "".join(f"<tr><td style='padding:3px 12px 3px 0'><b>{what}</b></td><td>{how}</td></tr>"
-                       for what, how in self.HELP_ROWS)
-        box = QMessageBox(self)
-        box.setWindowTitle("Mouse and keyboard")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table>{rows}</table>")
-        box.open()
+        show_keyboard_help(self)
 
     def about(self) -> None:
         from engine.version import __version__
@@ -916,24 +889,3 @@ class MainWindow(WindowFiles, QMainWindow):
         QMessageBox.about(self, "About Faultline",
                           f"<h3>Faultline {__version__}</h3><p>Draw a distributed system, break it on purpose, "
                           "and watch resilience patterns hold it together.</p>")
-
-
-_clipboard_cleared_at_exit = False
-
-
-def _put_on_clipboard(mime: QMimeData) -> None:
-    """Hand Faultline data to the clipboard, and take it back before the interpreter ends.
-
-    A QMimeData made in Python keeps a Python wrapper; left on the clipboard, Qt destroys it
-    in its own exit handlers after Python has finalised, and the process crashes on exit.
-    """
-    global _clipboard_cleared_at_exit
-    QApplication.clipboard().setMimeData(mime)
-    if not _clipboard_cleared_at_exit:
-        _clipboard_cleared_at_exit = True
-        atexit.register(_clear_clipboard)
-
-
-def _clear_clipboard() -> None:
-    if QApplication.instance() is not None:
-        QApplication.clipboard().clear()

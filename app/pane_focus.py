@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
-from .panes.fields import in_layout_order
+from .panes.tab_order import in_layout_order
 
 
 def panes(window: QMainWindow) -> list[QWidget]:

@@ -23,8 +23,9 @@ from engine.model import FAULT_CLASSES, format_seconds
 from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
-from .fields import ChoiceEditor, TextEditor, secondary_label, tab_in_layout
+from .fields import ChoiceEditor, TextEditor, secondary_label
 from .forms import FAULT_FORMS, FaultForm
+from .tab_order import tab_in_layout
 
 
 def fault_summary(fault, design) -> str:

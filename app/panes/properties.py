@@ -10,9 +10,10 @@ from engine.model import COMPONENT_CLASSES, Client, counted
 
 from ..document import EditRejected, ProjectDocument
 from ..resources import kind_pixmap
-from .fields import RatePreview, scrolling_body, secondary_label, tab_in_layout
+from .fields import RatePreview, scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
+from .tab_order import tab_in_layout
 
 _Form = TypeVar("_Form", bound=ModelForm | None)
 

@@ -23,8 +23,9 @@ from ..document import EditRejected, ProjectDocument, kind_label
 from ..resources import retint_icons, set_themed_icon
 from ..theme import show_menu_arrow
 from .faults import fit_rows
-from .fields import ChoiceEditor, scrolling_body, secondary_label, tab_in_layout
+from .fields import ChoiceEditor, scrolling_body, secondary_label
 from .forms import POLICY_FORMS, ModelForm
+from .tab_order import tab_in_layout
 
 ALL_SCOPE = "__all__"
 
