@@ -123,6 +123,9 @@ def format_value(metric: str, value: float | None, signed: bool = False,
         return "–"
     suffix, scale = unit or unit_for(metric, [value])
     sign = "+" if signed and value > 0 else ""
+    if metric_kind(metric) == "count" and value == int(value):
+        # a count reads whole and exact: a peak of 62 requests, not "62.0"; 7,437, not "7440"
+        return f"{sign}{int(value):,}"
     return sign + _with_unit(significant(value / scale), suffix)
 
 

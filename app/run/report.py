@@ -15,7 +15,7 @@ from typing import Any
 from engine import format_bytes
 from engine.events import event_kind
 from engine.model import Design, format_seconds
-from engine.model.catalogue import field_shown_when, field_unit
+from engine.model.catalogue import field_choices, field_label, field_shown_when, field_unit
 
 from ..store import save_file
 from .formatting import (
@@ -197,7 +197,8 @@ FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration",
 
 
 def parameters(model, skip: tuple[str, ...] = ()) -> str:
-    """A policy's or fault's settings as "name value" pairs, each in the unit its model field states.
+    """A policy's or fault's settings as "label value" pairs, in the forms' words and in the unit
+    its model field states.
 
     A field whose ``shown_when`` its siblings do not meet is left out: the same fact hides it in the
     forms, and a CPU exhaustion has no pool size to report."""
@@ -209,8 +210,9 @@ def parameters(model, skip: tuple[str, ...] = ()) -> str:
         when = field_shown_when(fields[name])
         if when and not all(getattr(model, sibling, None) in values for sibling, values in when.items()):
             continue
-        label = name.replace("_", " ")
+        label = field_label(name, fields[name])
         unit = field_unit(fields[name])
+        words = dict(field_choices(fields[name]))
         if hasattr(value, "describe"):
             text = value.describe()
         elif isinstance(value, bool):
@@ -221,8 +223,12 @@ def parameters(model, skip: tuple[str, ...] = ()) -> str:
             text = f"{value * 100:g} %"
         elif unit == "%":
             text = f"{value:g} %"
+        elif unit == "x":
+            text = f"×{value:g}"
         elif isinstance(value, (list, tuple)):
-            text = ", ".join(str(v).replace("_", " ") for v in value) or "none"
+            text = ", ".join(words.get(v, str(v).replace("_", " ")) for v in value) or "none"
+        elif isinstance(value, str) and value in words:
+            text = words[value]
         elif hasattr(value, "model_dump"):
             inner = parameters(value, ("kind",))
             kind = str(getattr(value, "kind", "")).replace("_", " ")
@@ -284,12 +290,18 @@ def _summary_section(session: RunSession) -> list[str]:
         out.append(f"<table><tr><th>Component</th>{head}</tr>{''.join(rows)}</table>")
         breakers = [(name, s) for name, s in result.summary["links"].items() if s.get("breaker_state")]
         if breakers:
-            breaker_rows = "".join(f"<tr><td>{_e(n)}</td><td class='num'>{s['breaker_rejected']:.0f}</td>"
-                                   f"<td class='num'>{s['retries']:.0f}</td><td>{_e(s['breaker_state'])}</td></tr>"
+            breaker_rows = "".join(f"<tr><td>{_e(n)}</td><td class='num'>{s['breaker_rejected']:,.0f}</td>"
+                                   f"<td class='num'>{s['retries']:,.0f}</td>"
+                                   f"<td>{_e(_breaker_words(s['breaker_state']))}</td></tr>"
                                    for n, s in breakers)
             out.append("<table><tr><th>Breaker on</th><th>Calls short-circuited</th><th>Retries</th>"
                        f"<th>State at end</th></tr>{breaker_rows}</table>")
     return out
+
+
+def _breaker_words(state: str) -> str:
+    """The engine's CLOSED, OPEN or HALF_OPEN in the dashboard's words."""
+    return BREAKER_LABELS.get(state.lower(), state)
 
 
 def _comparison_section(session: RunSession) -> list[str]:

@@ -25,7 +25,7 @@ def test_the_async_pipeline_runs_from_the_window_with_its_hedges_logged_and_repo
         assert hedges and all(e["link"] == "enricher -> pricing" for e in hedges)
         assert hedges[0]["details"].endswith("hedged copies sent")
         html = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
-        assert "hedging delay 150 ms" in html and "deadline 1 s" in html
+        assert "Hedging delay 150 ms" in html and "Deadline 1 s" in html
     finally:
         ui.shutdown()
         window.close()

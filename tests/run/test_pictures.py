@@ -272,10 +272,12 @@ def test_the_report_gives_every_policys_and_faults_parameters_and_the_reasons(qt
     run_and_wait(qtbot, ui)
     html = ui.export_report(tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Resilience policies" in html
-    assert "timeout 500 ms" in html  # the api's timeout
-    assert "max attempts 2 · wait duration 50.0 ms" in html or "max attempts 2 · wait duration 50 ms" in html
-    assert "wait duration in open state 5 s" in html and "failure rate threshold 50 %" in html
-    assert "mode hang" in html  # the database outage hangs its callers
+    # each setting in the words and units of its form
+    assert "Timeout 500 ms" in html  # the api's timeout
+    assert "Max attempts 2 · Wait 50 ms" in html
+    assert "Wait duration in open state 5 s" in html and "Failure rate threshold 50 %" in html
+    assert "Window last N calls" in html and "sliding" not in html
+    assert "Crash mode hang until callers time out" in html  # the database outage hangs its callers
     assert "<th>Difference</th><th>With resilience</th>" in html
     findings = ui.session.findings()
     assert findings, "an outage behind a breaker has reasons to give"

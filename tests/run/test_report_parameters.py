@@ -9,13 +9,13 @@ from app.run.session import RunSession
 from engine import RunOptions, simulate
 from engine.model import ExhaustionFault, Experiment
 
-LEAK_ONLY = ("leak rate", "kill factor", "restart delay")
+LEAK_ONLY = ("Leak rate", "Killed at", "Restart delay")
 
 
 @pytest.mark.parametrize(("resource", "shown", "hidden"), [
-    ("cpu", ("resource cpu", "factor 2"), ("pool size", *LEAK_ONLY)),
-    ("pool", ("resource pool", "pool size 1"), ("factor", *LEAK_ONLY)),
-    ("memory_leak", ("resource memory leak", *LEAK_ONLY), ("pool size", "· factor")),
+    ("cpu", ("Resource CPU (slower service)", "CPU factor ×2"), ("Pool left", *LEAK_ONLY)),
+    ("pool", ("Resource worker or connection pool", "Pool left 1"), ("factor", *LEAK_ONLY)),
+    ("memory_leak", ("Resource memory leak", *LEAK_ONLY), ("Pool left", "factor")),
 ])
 def test_an_exhaustion_lists_only_the_settings_of_its_resource(resource, shown, hidden):
     text = parameters(ExhaustionFault(target="api", resource=resource), FAULT_SHOWN_ELSEWHERE)
@@ -29,5 +29,5 @@ def test_the_exported_report_of_a_cpu_exhaustion_names_no_pool_or_leak():
     design = design.check()
     session = RunSession.from_results({"protected": simulate(design, RunOptions(duration=5, seed=1), "cpu")})
     html = build_report(session, design)
-    assert "resource cpu · factor 2" in html
-    assert "pool size" not in html and "leak rate" not in html and "kill factor" not in html
+    assert "Resource CPU (slower service) · CPU factor ×2" in html
+    assert "Pool left" not in html and "Leak rate" not in html and "Killed at" not in html

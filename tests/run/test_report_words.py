@@ -78,3 +78,19 @@ def test_the_event_csv_uses_the_windows_words_its_name_and_its_suffix(qtbot, tmp
     assert rows == [["time_s", "run", "component", "link", "kind", "details"],
                     ["1.000000", "with resilience", "db", "", "fault started", "crash"],
                     ["2.000000", "without resilience", "", "api -> db", "breaker opened", ""]]
+
+
+def test_the_reports_counts_read_whole_and_breaker_states_in_the_windows_words():
+    """"Peak queue 62.0", short-circuited calls as "3248" and a breaker "CLOSED" at the end read as
+    the engine writes them, not as the dashboard says them."""
+    design = make_three_tier()
+    results = {v: simulate(design, RunOptions(duration=40, seed=3, resilience=v == "protected"), EXPERIMENT)
+               for v in ("protected", "unprotected")}
+    html = build_report(RunSession.from_results(results), design)
+    breakers = _between(html, "<th>State at end</th></tr>", "</table>")
+    assert "CLOSED" not in breakers and "OPEN" not in breakers
+    assert any(f"<td>{word}</td>" in breakers for word in ("closed", "half-open", "open (short-circuits calls)"))
+    short_circuited = results["protected"].summary["links"]["api -> db"]["breaker_rejected"]
+    assert short_circuited >= 1000 and f"<td class='num'>{short_circuited:,.0f}</td>" in breakers
+    peak = results["unprotected"].summary["components"]["api"]["queue_peak"]
+    assert peak >= 1000 and f"<td class=\"num\">{peak:,.0f}</td>" in html
