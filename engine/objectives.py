@@ -15,7 +15,9 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
   the *pre-fault level* is the attainment of the measured buckets that end before the
   fault starts (the target when there are none). *Time to impact*: from the fault's start
   to the start of the first bucket, from the one holding the start on, whose attainment
-  is below the target. *Time to recover*: from the fault's end to the start of the first
+  is below the target — or, for an objective already *missed before the fault*, below
+  the pre-fault level less the tolerance, so that a fault which changed nothing does not
+  read as an impact at its first instant. *Time to recover*: from the fault's end to the start of the first
   bucket, among those starting at or after the end, that begins ``hold`` seconds of
   buckets all within ``tolerance`` of the pre-fault level; if the run ends first, the
   journey *did not recover by the end of the run* — a metastable failure when the
@@ -104,6 +106,8 @@ class RecoveryVerdict:
     peak_burn_rate: float
     requests_lost: float
     verdict: str
+    # the pre-fault level was already below the target (False in files kept before it was noted)
+    missed_before: bool = False
 
     @property
     def key(self) -> tuple[str, int, str | None]:
@@ -325,9 +329,10 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
     pre = float(good[before].sum() / pre_judged) if pre_judged > 0 else target
 
     first = int(np.searchsorted(ends, start + eps, side="right"))   # the bucket holding the start
+    missed_before = bool(pre_judged > 0 and pre < target)
+    level = pre - settings.tolerance - 1e-12
     recovered, ttr, stop = None, None, len(times)
     if end is not None:
-        level = pre - settings.tolerance - 1e-12
         hold = max(1, math.ceil(settings.hold / width - 1e-9))
         ok = np.isnan(att) | (att >= level)
         b = int(np.searchsorted(times, end - eps, side="left"))
@@ -342,7 +347,7 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
                 break
     span = slice(first, max(first, stop))
     span_att = att[span]
-    breach = np.nonzero(np.nan_to_num(span_att, nan=1.0) < target)[0]
+    breach = np.nonzero(np.nan_to_num(span_att, nan=1.0) < (level if missed_before else target))[0]
     tti = max(0.0, float(times[first + breach[0]]) - start) if len(breach) else None
     worst = float(np.nanmin(span_att)) if np.any(~np.isnan(span_att)) else math.nan
     lost = max(0.0, float((judged[span] * pre - good[span]).sum()))
@@ -354,12 +359,14 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
         text = NOT_RECOVERED
     if tti is None and end is not None and recovered:
         text = "not impacted" if ttr == 0 else text
+    if missed_before:
+        text += "; missed before the fault too"
     return RecoveryVerdict(
         client=verdict.client, index=verdict.index, label=verdict.label, fault_id=fault_id,
         fault_title=title, fault_start=start, fault_end=end, pre_fault_attainment=pre,
         breached=tti is not None, time_to_impact=tti, recovered=recovered, time_to_recover=ttr,
         worst_attainment=worst, peak_burn_rate=float(burn_rate(worst, target)) if not math.isnan(worst) else math.nan,
-        requests_lost=lost, verdict=text,
+        requests_lost=lost, verdict=text, missed_before=missed_before,
     )
 
 

@@ -43,8 +43,9 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   ``attainment_series`` and ``burn_rate``
 - ``recovery`` (version 2): per objective and fault window, ``fault_start``, ``fault_end``,
   ``pre_fault_attainment``, ``breached``, ``time_to_impact``, ``recovered``,
-  ``time_to_recover``, ``worst_attainment``, ``peak_burn_rate``, ``requests_lost`` and a
-  ``verdict`` sentence. Definitions: ``engine/objectives.py``.
+  ``time_to_recover``, ``worst_attainment``, ``peak_burn_rate``, ``requests_lost``,
+  ``missed_before`` (the pre-fault level already missed the target; absent from older files,
+  read as false) and a ``verdict`` sentence. Definitions: ``engine/objectives.py``.
 
 Version 1 files (no objectives) still load.
 """

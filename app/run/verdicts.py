@@ -169,7 +169,17 @@ def recovery_state(r: RecoveryVerdict, running: bool) -> str:
 
 
 def recovery_text(r: RecoveryVerdict, running: bool) -> str:
-    """What happened to one objective through one fault, in the engine's words where it has them."""
+    """What happened to one objective through one fault, in the engine's words where it has them.
+
+    Recovery is a return to the level before the fault; where that level already missed the
+    objective, "recovered" alone read as if the objective were met again."""
+    text = _recovery_words(r, running)
+    if r.missed_before:
+        text += f"; missed before the fault too ({percent(r.pre_fault_attainment)})"
+    return text
+
+
+def _recovery_words(r: RecoveryVerdict, running: bool) -> str:
     if r.fault_end is None:
         if running:
             return "fault active"
@@ -190,7 +200,7 @@ def recovery_word(r: RecoveryVerdict, running: bool) -> str:
         return "breached" if r.breached else "held"
     if r.fault_end is not None and not r.recovered and not running:
         return "not recovered"
-    return recovery_text(r, running)
+    return _recovery_words(r, running)
 
 
 def fault_span(r: RecoveryVerdict) -> str:

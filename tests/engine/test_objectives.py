@@ -129,6 +129,19 @@ def test_the_pre_fault_level_is_the_reference_not_the_target():
     r = _recover(good)
     assert r.pre_fault_attainment == pytest.approx(0.8)
     assert r.recovered and r.time_to_recover == 0.0
+    assert r.missed_before and r.verdict == "recovered in 0 s; missed before the fault too"
+
+
+def test_a_fault_that_changes_nothing_does_not_impact_an_objective_missed_before_it():
+    """Measured against the target, an objective at 80 % of a 90 % target was 'impacted' at the
+    fault's first instant and then 'recovered in 0 s', as if the fault had done something."""
+    r = _recover([8] * 20)
+    assert r.missed_before and not r.breached and r.time_to_impact is None
+    assert r.verdict == "not impacted; missed before the fault too"
+    # a dip below the level it had, less the tolerance, is an impact
+    r = _recover([8] * 6 + [7, 7] + [8] * 12, tolerance=0.05)
+    assert r.breached and r.time_to_impact == 1.0 and r.recovered
+    assert not _recover([10] * 20).missed_before
 
 
 def test_buckets_in_the_warmup_do_not_set_the_pre_fault_level():

@@ -86,3 +86,14 @@ def test_a_latency_objectives_figure_has_three_significant_figures_as_the_table_
         judged=100.0, attainment=0.99, met=True, budget_consumed=1.0, measured=measured,
         attainment_series=np.zeros(0), burn_rate=np.zeros(0))
     assert objective_figure(verdict) == text
+
+
+def test_a_recovery_of_an_objective_missed_before_the_fault_says_so():
+    """"✔ recovered in 0.0 s" stood beside an objective that had missed before the fault as well."""
+    r = RecoveryVerdict(**{**recovery(breached=False, ttr=0.0).__dict__, "pre_fault_attainment": 0.931,
+                           "missed_before": True})
+    assert recovery_text(r, running=False) == "not impacted; missed before the fault too (93.1 %)"
+    # the narrow cell keeps its few words; its tooltip has the sentence
+    assert recovery_word(r, running=False) == "not impacted"
+    # verdicts kept before this was noted read back as they were
+    assert not recovery().missed_before
