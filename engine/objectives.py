@@ -17,9 +17,10 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
   to the start of the first bucket, from the one holding the start on, whose attainment
   is below the target — or, for an objective already *missed before the fault*, below
   the pre-fault level less the tolerance, so that a fault which changed nothing does not
-  read as an impact at its first instant. *Time to recover*: from the fault's end to the start of the first
-  bucket, among those starting at or after the end, that begins ``hold`` seconds of
-  buckets all within ``tolerance`` of the pre-fault level; if the run ends first, the
+  read as an impact at its first instant. *Time to recover*: from the fault's end to the
+  start of the first bucket, among those starting at or after the end, that begins
+  ``hold`` seconds of buckets whose attainment together is within ``tolerance`` of the
+  pre-fault level, none of them stalled, and is within it itself; if the run ends first, the
   journey *did not recover by the end of the run* — a metastable failure when the
   trigger is long gone. *Peak impact* is the lowest bucket attainment from the fault's
   start to recovery (or the end); *requests lost* is the bad requests of that span beyond
@@ -334,17 +335,12 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
     recovered, ttr, stop = None, None, len(times)
     if end is not None:
         hold = max(1, math.ceil(settings.hold / width - 1e-9))
-        ok = np.isnan(att) | (att >= level)
         b = int(np.searchsorted(times, end - eps, side="left"))
-        recovered = False
-        # a run of `hold` good buckets, all inside the run, starting at b or later
-        run = 0
-        for k in range(b, len(times)):
-            run = run + 1 if ok[k] else 0
-            if run == hold:
-                stop = k - hold + 1
-                recovered, ttr = True, max(0.0, float(times[stop]) - end)
-                break
+        back = np.nonzero(_windows_back(counts, att, level, hold)[b:])[0]
+        recovered = bool(len(back))
+        if recovered:
+            stop = b + int(back[0])
+            ttr = max(0.0, float(times[stop]) - end)
     span = slice(first, max(first, stop))
     span_att = att[span]
     breach = np.nonzero(np.nan_to_num(span_att, nan=1.0) < (level if missed_before else target))[0]
@@ -368,6 +364,26 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
         worst_attainment=worst, peak_burn_rate=float(burn_rate(worst, target)) if not math.isnan(worst) else math.nan,
         requests_lost=lost, verdict=text, missed_before=missed_before,
     )
+
+
+def _windows_back(counts: BucketCounts, att: np.ndarray, level: float, hold: int) -> np.ndarray:
+    """For each bucket k, whether the ``hold`` buckets from k on (all inside the run) are back at
+    ``level``: together, none of them stalled, and bucket k itself too (so that recovery is not
+    dated to a bucket still below). Judged together, not each alone: a bucket holds a few hundred
+    requests, so one slow request more moves it by a share the tolerance is not meant to absorb,
+    and a journey as steady as before its fault would rarely count as back for ten buckets in a row."""
+    n = len(att)
+    ok = np.zeros(n, dtype=bool)
+    if n < hold:
+        return ok
+    good, judged = (np.concatenate(([0.0], np.cumsum(x))) for x in (counts.good, counts.judged))
+    stalled = np.concatenate(([0], np.cumsum((counts.completed <= 0) & (counts.arrivals > 0))))
+    g, j = good[hold:] - good[:-hold], judged[hold:] - judged[:-hold]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        together = (j <= 0) | (g / np.where(j > 0, j, 1.0) >= level)
+    first = att[: n - hold + 1]
+    ok[: n - hold + 1] = together & (stalled[hold:] == stalled[:-hold]) & (np.isnan(first) | (first >= level))
+    return ok
 
 
 # ---------------------------------------------------------------- replications

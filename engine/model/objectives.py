@@ -103,9 +103,10 @@ OBJECTIVE_CLASSES: dict[str, type[AvailabilityObjective] | type[LatencyObjective
 class RecoverySettings(BaseModel):
     """When a journey counts as recovered after a fault ends.
 
-    Recovered means: every bucket's attainment is back within ``tolerance`` of its level
-    before the fault, and stays there for ``hold`` seconds. A run that ends before that
-    has not recovered.
+    Recovered means: attainment is back within ``tolerance`` of its level before the fault,
+    and stays there for ``hold`` seconds, judged over those seconds together (one bucket's
+    few slow requests more do not undo it; a stalled bucket does). A run that ends before
+    that has not recovered.
     """
 
     model_config = _CONFIG

@@ -272,3 +272,21 @@ def test_verdicts_read_back_from_json_are_the_verdicts_written():
     assert across_replications([bare, bare]) == across_replications([verdicts, verdicts])
     with pytest.raises((KeyError, TypeError, ValueError)):
         RunVerdicts.from_json_dict({"slo": [{"client": "users"}], "recovery": []})
+
+
+def test_recovery_is_judged_over_the_held_seconds_together():
+    """One slow request more in a bucket of 150 (99.3 % against a 99.9 % pre-fault level) reset
+    the count of buckets in a row, so a journey as steady as before its fault rarely counted as
+    recovered: the storefront example read "did not recover" with its breaker long closed."""
+    steady = [150.0] * 20
+    good = [150.0] * 5 + [0.0] * 3 + [149.0, 150.0, 150.0, 148.0, 150.0, 149.0] + [150.0] * 6
+    r = recovery_through(_verdict(0.9), BucketCounts.of(good, steady, steady), TIMES, WIDTH, DURATION, 0.0, "f",
+                         "crash on api", 5.0, 8.0, RecoverySettings(tolerance=0.01, hold=10.0))
+    assert r.recovered and r.time_to_recover == 0.0
+    # a bucket well below, or a stalled one, inside the held seconds still holds recovery back
+    for bad, arrived in ((100.0, 150.0), (0.0, 150.0)):
+        dip = [*good[:12], bad, *good[13:]]
+        judged = [*steady[:12], arrived if bad else 0.0, *steady[13:]]
+        r = recovery_through(_verdict(0.9), BucketCounts.of(dip, judged, steady), TIMES, WIDTH, DURATION, 0.0,
+                             "f", "crash on api", 5.0, 8.0, RecoverySettings(tolerance=0.01, hold=5.0))
+        assert r.recovered and r.time_to_recover == 5.0, (bad, r)

@@ -66,11 +66,12 @@ def test_guarded_retry_storm_is_reported_as_recovered(qtbot, example_window):
     assert banner.isVisible()
     head = banner.text().splitlines()[0]
     assert "recovered after the fault" in head and "did not recover" not in head
-    # the later of the two objectives' recoveries, the p99's at this seed (rarely more than a second)
-    assert "recovered in 7.0 s" in banner.text()
+    # the later of the two objectives' recoveries: availability's, back a second after the
+    # fault; one slow request of 72 at 81 s does not undo the p99's (it read "7.0 s" when it did)
+    assert "recovered in 1.0 s" in banner.text() and "recovered in 7.0 s" not in banner.text()
     # Recovery is marked after the fault's end, when attainment was back.
     marks = ui.verdicts.recovery_marks
-    assert marks == [(82.0, "✔ recovered +7.0 s")]
+    assert marks == [(76.0, "✔ recovered +1.0 s")]
 
 
 def test_the_banner_says_when_the_objectives_it_judged_have_been_edited_since(qtbot, example_window):
@@ -277,8 +278,8 @@ def test_the_fault_timeline_marks_recovery_of_the_last_run(qtbot, example_window
     fault = w.document.design.experiments[0].faults[0]
     run_and_wait(qtbot, ui)
     [(t, _colour, symbol, text)] = timeline.recovery[str(fault.id)]
-    assert (t, symbol, text) == (82.0, "✔", "recovered in 7.0 s")
-    assert "Last run:\nexhaustion on server: recovered in 7.0 s" in timeline.toolTip()
+    assert (t, symbol, text) == (76.0, "✔", "recovered in 1.0 s")
+    assert "Last run:\nexhaustion on server: recovered in 1.0 s" in timeline.toolTip()
     # The next run's marks replace them: without any pattern (and so without retries) the queue
     # drains slowly.
     ui.resilience_action.setChecked(False)
