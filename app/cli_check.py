@@ -182,6 +182,10 @@ def met_text(o: ReplicatedObjective) -> str:
 
 def recovery_text(r: ReplicatedRecovery) -> str:
     """What happened after one fault, across replications."""
+    return _recovery_words(r) + _missed_before(r)
+
+
+def _recovery_words(r: ReplicatedRecovery) -> str:
     from engine.model import format_seconds
 
     if not r.fault_ends:
@@ -189,10 +193,18 @@ def recovery_text(r: ReplicatedRecovery) -> str:
     if r.recovered == 0:
         return f"{r.fault_title}: did not recover by the end of the run"
     ttr = format_seconds(r.time_to_recover) if r.time_to_recover else "0 s"
-    if not math.isnan(r.time_to_recover_ci):
+    if r.time_to_recover_ci > 0:   # nan (one run) or 0 (the same time in every run) says nothing
         ttr += f" ± {format_seconds(r.time_to_recover_ci)}"
     share = "" if r.recovered == r.replications else f" in {r.recovered}/{r.replications}"
     return f"{r.fault_title}: recovered in {ttr}{share}"
+
+
+def _missed_before(r: ReplicatedRecovery) -> str:
+    """Recovery returns to the level before the fault: say when that level already missed."""
+    if not r.missed_before:
+        return ""
+    runs = "" if r.missed_before == r.replications else f" in {r.missed_before}/{r.replications}"
+    return f"; missed before the fault too{runs}"
 
 
 def print_verdicts(design_name: str, checked: list[CheckedRun], replications: int, out, length: str = "") -> None:

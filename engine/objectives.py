@@ -203,6 +203,7 @@ class ReplicatedRecovery:
     requests_lost: float
     requests_lost_ci: float
     fault_ends: bool
+    missed_before: int = 0      # replications whose objective missed its target before the fault too
 
     def to_json_dict(self) -> dict[str, Any]:
         return {k: (_finite(v) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -420,6 +421,7 @@ def across_replications(runs: Sequence[RunVerdicts]) -> tuple[list[ReplicatedObj
         recoveries.append(ReplicatedRecovery(
             client, index, rs[0].label, fault_id, rs[0].fault_title, n, recovered, recovered / n, low, high,
             ttr, ttr_ci, tti, tti_ci, lost, lost_ci, fault_ends=any(r.fault_end is not None for r in rs),
+            missed_before=sum(1 for r in rs if r.missed_before),
         ))
     return objectives, recoveries
 
