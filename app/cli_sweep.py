@@ -328,14 +328,19 @@ def print_suggestions(found, top: int, out, stripped: bool = False) -> None:
     """The ranked candidates, best first: objectives met, attainment with its interval, cost,
     and each change in words with its parameter paths; ``stripped`` when the search started from
     the design with its resilience removed (``--no-resilience``)."""
+    from engine.explore.worker import objective_prefix
     from engine.model import format_seconds
 
     # a design that never had a policy is searched "as it is", not "without its resilience"
     start = "without its resilience" if stripped else "as it is"
     print(f'Fixes for "{found.design.name}" ({start}) under '
           f'{found.experiment or "no faults"}: {format_seconds(found.options.duration)}, '
-          f"{found.replications} replication(s) each, ranked by objectives met, attainment, cost", file=out)
+          f"{found.replications} replication(s) each, ranked by objectives met, attainment, cost; "
+          "fixes that meet every objective by cost, then the fewest settings changed", file=out)
     objectives = found.objectives
+    # each objective in the words the check command uses, its parameter path after it
+    words = {objective_prefix(c.name, i): f"{c.name}: {o.describe()}" for c in found.design.components
+             for i, o in enumerate(getattr(c, "objectives", None) or ())}
     for rank, candidate in enumerate(found.ranked[:top], start=1):
         verdict = "meets every objective" if candidate.meets_all else \
             f"meets {candidate.objectives_met} of {len(objectives)} objectives"
@@ -345,8 +350,8 @@ def print_suggestions(found, top: int, out, stripped: bool = False) -> None:
             low, high = candidate.met_interval(objective)
             share = candidate.met_share(objective)
             interval = "" if math.isnan(ci) else f" ± {ci * 100:.2f}"
-            print(f"   {objective}: attainment {mean * 100:.2f}{interval} %, met in "
-                  f"{round(share * len(candidate.runs))}/{len(candidate.runs)} runs "
+            print(f"   {words.get(objective, objective)} ({objective}): attainment {mean * 100:.2f}{interval} %, "
+                  f"met in {round(share * len(candidate.runs))}/{len(candidate.runs)} runs "
                   f"(95 % {low * 100:.0f}–{high * 100:.0f} %)", file=out)
         for line in candidate.describe().splitlines():
             print(f"   - {line}", file=out)

@@ -10,9 +10,17 @@ more instances or workers; every candidate runs the experiment with the same
 seeds as the design as it is (common random numbers), so candidates differ by
 their changes, not by their luck.
 
+A fallback is tried on a service's calls, never a client's (its users would be
+served by nothing), and counts only where an objective counts fallbacks as good.
+A mitigation on a caller whose one policy guards all its calls gets a copy of it
+for the call it is about, so that it neither changes the caller's other calls nor
+is undone by a second change to the same policy; candidates (and pairs) that come
+to the same settings are tried once.
+
 Candidates are ranked by the objectives they meet (in every replication), then
 by their attainment, then by their cost (instances x workers, summed over the
-components).
+components). Among fixes that meet every objective, attainment beyond them ranks
+last: cost, then the fewest settings changed, decide first.
 """
 from __future__ import annotations
 
@@ -112,10 +120,15 @@ class Candidate:
 
     def score(self) -> tuple:
         """The ranking key (smaller ranks first): objectives met, then the share of runs meeting
-        them, then mean attainment, then cost."""
+        them, then mean attainment, then cost, then the number of settings changed. Among fixes
+        that meet every objective, attainment beyond them comes last: a fix of one call ranks
+        before one of every call that attains a hundredth of a point more."""
         shares = sum(self.met_share(o) for o in self.objectives)
-        attained = sum(self.attainment(o)[0] for o in self.objectives) if self.objectives else 0.0
-        return (-self.objectives_met, -shares, -round(attained, 6), self.cost)
+        attained = -round(sum(self.attainment(o)[0] for o in self.objectives), 6) if self.objectives else 0.0
+        settings = sum(len(c.paths) for c in self.changes)
+        if self.meets_all:
+            return (-self.objectives_met, -shares, 0.0, self.cost, settings, attained)
+        return (-self.objectives_met, -shares, attained, self.cost, settings, 0.0)
 
     def describe(self) -> str:
         """What this candidate changes, in words, one change a line."""
@@ -172,13 +185,28 @@ def _policy(component: dict, kind: str, scope: tuple[str, ...]) -> dict | None:
     return (scoped or unscoped or [None])[0]
 
 
+def _callees(data: dict, component: dict) -> set[str]:
+    """The ids of the components ``component`` calls."""
+    return {link["target"] for link in data["links"] if link["source"] in (component["id"], component["name"])}
+
+
 def _guard(data: dict, caller: str, callee: str, kind: str, settings: dict) -> Change:
     """Set ``settings`` on the caller's ``kind`` policy for ``callee``, adding one scoped to it
     if there is none."""
     component = _component(data, caller)
     policy = _policy(component, kind, (callee, str(_component(data, callee)["id"])))
     label = kind.replace("_", " ")
-    if policy is None:
+    if policy is not None and policy.get("scope") is None and len(_callees(data, component)) > 1:
+        # The caller's policy for all its calls also guards calls this change is not about: a
+        # timeout fitted to one callee would cut another's calls short, and a second change to the
+        # same policy would silently replace the first. Its own copy for this callee wins over it.
+        policy = {k: v for k, v in policy.items() if k != "id"}
+        policy["scope"] = callee
+        component["policies"].append(policy)
+        words = f"add a {label} on {caller} -> {callee}, from its {label} for all calls"
+        owner = f"{caller}->{callee}.{kind}"
+        policy["enabled"] = True
+    elif policy is None:
         policy = {"kind": kind, "scope": callee, "enabled": True}
         component["policies"].append(policy)
         words = f"add a {label} on {caller} -> {callee}"
@@ -260,12 +288,29 @@ def _shed(data, base, caller, callee) -> list[Change]:
 
 # Caller-side mitigations of a call, by name: (label, builder). Retries, a breaker and a bulkhead
 # come with a timeout (without one a hung callee holds them all), and their names say so.
+def _fallback(data, base, caller, callee) -> list[Change]:
+    """A degraded answer on any failure of the call, after a timeout so that a hung callee fails
+    too; it meets only an objective that counts fallbacks as good, which is the user's own word
+    for a degraded answer being acceptable. Never at a client: its users would be counted as
+    served by an answer nothing behind it made."""
+    if _component(data, caller)["kind"] == "client":
+        return []
+    existing = _policy(_component(data, caller), "fallback", (callee, str(_component(data, callee)["id"])))
+    if existing is not None and existing.get("enabled", True):
+        return _timeout(data, base, caller, callee)   # a candidate the timeout alone already is
+    change = _guard(data, caller, callee, "fallback", {"enabled": True})
+    return _timeout(data, base, caller, callee) + [
+        Change(f"{change.words}: a degraded answer on any failure (good only where an objective counts "
+               "fallbacks)", change.paths)]
+
+
 CALLER_MITIGATIONS: tuple[tuple[str, Callable], ...] = (
     ("timeout", lambda d, b, a, c: _timeout(d, b, a, c)),
     ("timeout and retries with a budget", _retry),
     ("timeout and circuit breaker", _breaker),
     ("timeout and bulkhead", _bulkhead),
     ("timeout, breaker and bulkhead", _full),
+    ("timeout and fallback", _fallback),
 )
 
 
@@ -304,9 +349,12 @@ def candidates(design: Design, base: Baseline, experiment: str | None = None) ->
     callees = list(dict.fromkeys(c for _, c in _links_to_faults(design, experiment)))
     out = [Candidate("as it is", [], design, cost(design))]
 
+    tried: set[frozenset] = set()
+
     def add(name: str, build: Callable[[dict], list[Change]]) -> None:
         candidate = _made(design, name, build)
-        if candidate is not None:
+        if candidate is not None and _settings(candidate) not in tried:   # one mitigation that another already is
+            tried.add(_settings(candidate))
             out.append(candidate)
 
     def on_call(build: Callable, caller: str | None, callee: str) -> Callable[[dict], list[Change]]:
@@ -334,7 +382,7 @@ def _made(design: Design, name: str, build: Callable[[dict], list[Change]]) -> C
     """The candidate ``build`` makes of ``design``; None if it changes nothing or breaks the design."""
     data = design.to_dict()
     try:
-        changes = list(dict.fromkeys(build(data)))
+        changes = _settled(build(data))
         variant = parse_design(data)
     except (DesignError, KeyError, StopIteration):
         return None
@@ -343,10 +391,32 @@ def _made(design: Design, name: str, build: Callable[[dict], list[Change]]) -> C
     return Candidate(name, changes, variant, cost(variant), build=build)
 
 
+def _settled(changes: list[Change]) -> list[Change]:
+    """``changes`` as the design ends up: a setting made twice is listed once, where it was first
+    made, and one set again to another value only where it was last set, which is the value the
+    design holds (two mitigations of a pair may both set a call's timeout)."""
+    final = {path: value for change in changes for path, value in change.paths}
+    out: list[Change] = []
+    listed: set[str] = set()
+    for change in dict.fromkeys(changes):
+        kept = tuple((p, v) for p, v in change.paths if final[p] == v and p not in listed)
+        if change.paths and not kept:
+            continue
+        listed.update(p for p, _ in kept)
+        out.append(change if kept == change.paths else Change(change.words, kept))
+    return out
+
+
+def _settings(candidate: Candidate) -> frozenset:
+    return frozenset(pv for change in candidate.changes for pv in change.paths)
+
+
 def combinations(design: Design, ranked: list[Candidate], best: int = 4) -> list[Candidate]:
     """Pairs of the ``best`` ranked candidates, each pair's changes made together: what a
-    second round tries when no single mitigation meets every objective."""
+    second round tries when no single mitigation meets every objective. A pair whose settings
+    are those of a candidate already tried (one holds the other) is left out."""
     top = [c for c in ranked if c.build is not None][:best]
+    tried = {_settings(c) for c in ranked}
     out = []
     for i, first in enumerate(top):
         for second in top[i + 1:]:
@@ -354,7 +424,8 @@ def combinations(design: Design, ranked: list[Candidate], best: int = 4) -> list
                 return a(d) + b(d)
 
             candidate = _made(design, f"{first.name} + {second.name}", build)
-            if candidate is not None:
+            if candidate is not None and _settings(candidate) not in tried:
+                tried.add(_settings(candidate))
                 out.append(candidate)
     return out
 

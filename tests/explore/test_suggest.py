@@ -7,6 +7,7 @@ from app.cli import main
 from engine.explore.suggest import (
     Baseline,
     Candidate,
+    Change,
     bulkhead_size,
     candidates,
     cost,
@@ -170,3 +171,71 @@ def test_cli_ranks_and_saves_the_best(capsys, tmp_path):
 def test_cli_bad_input_is_named(capsys, argv, message):
     assert main(["suggest", str(EXAMPLES / "retry_storm.json"), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def _storefront_pool():
+    design = _design("microservices")
+    names = [c.name for c in design.components]
+    base = Baseline(p999=dict.fromkeys(names, 0.05), p99=dict.fromkeys(names, 0.04), mean=dict.fromkeys(names, 0.01),
+                    calls={})
+    return design, candidates(design, base, "inventory database crash")
+
+
+def test_a_mitigation_on_one_call_leaves_the_callers_policy_for_all_calls_alone():
+    """The storefront's frontend has one timeout for all its calls. 'Timeout on every call' set it
+    to 71 ms for inventory and then to 1.7 s for checkout, listing both while the design held the
+    last; a timeout fitted to one callee would also have cut the other callees' calls short."""
+    from engine.explore.paths import ParameterSpace
+
+    design, pool = _storefront_pool()
+    frontend = design.component("frontend")
+    for candidate in pool[1:]:
+        paths = [p for change in candidate.changes for p, _ in change.paths]
+        assert len(paths) == len(set(paths)), (candidate.name, paths)   # each setting listed once
+        space = ParameterSpace(candidate.design)
+        for change in candidate.changes:
+            for path, value in change.paths:
+                assert space.get(path).value == value, (candidate.name, path)
+        # the frontend's own policies are as they were; a mitigation adds one scoped to its call
+        mine = {p.id: p for p in candidate.design.component("frontend").policies}
+        assert all(mine[p.id] == p for p in frontend.policies), candidate.name
+    every = next(c for c in pool if c.name == "timeout on every call")
+    words = [c.words for c in every.changes]
+    assert any(w.startswith("add a timeout on frontend -> inventory, from its timeout for all calls: ") for w in words)
+    assert not any(w.startswith("set the timeout of frontend (all calls)") for w in words)
+
+
+def test_candidates_that_come_to_the_same_settings_are_tried_once():
+    _design_, pool = _storefront_pool()
+    settings = [frozenset(pv for change in c.changes for pv in change.paths) for c in pool]
+    assert len(settings) == len(set(settings))
+
+
+def test_a_fallback_is_tried_on_a_services_calls_but_never_a_clients():
+    _design_, pool = _storefront_pool()
+    names = [c.name for c in pool]
+    assert "timeout and fallback on frontend -> inventory" in names
+    assert not any(n.startswith("timeout and fallback on shoppers") for n in names)
+    every = next(c for c in pool if c.name == "timeout and fallback on every call")
+    assert not any("shoppers -> gateway.fallback" in p for ch in every.changes for p, _ in ch.paths)
+
+
+def test_of_fixes_that_meet_every_objective_the_smallest_change_ranks_first():
+    objectives = ["c.objectives.1"]
+
+    def fix(name, attainment, settings):
+        runs = [{"c.objectives.1.met": 1.0, "c.objectives.1.attainment": attainment}] * 2
+        change = Change(name, tuple((f"c.timeout.{i}", 1.0) for i in range(settings)))
+        return Candidate(name, [change], None, 10, runs=runs, objectives=objectives)
+
+    ranked = sorted([fix("every call", 0.999, 10), fix("one call", 0.998, 2)], key=Candidate.score)
+    assert [c.name for c in ranked] == ["one call", "every call"]
+
+
+def test_the_storefront_crash_is_fixed_by_a_fallback_on_one_call(capsys):
+    """Each objective is named in words, and a fix that meets both is a fallback on one call."""
+    assert main(["suggest", str(EXAMPLES / "microservices.json"), "--experiment", "inventory database crash",
+                 "--duration", "120", "--replications", "2", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1. timeout and fallback on " in out and "every call" not in out.split("\n\n")[1].splitlines()[0]
+    assert "shoppers: availability 95 % (ok or fallback, <= 500 ms) (shoppers.objectives.1): attainment" in out
