@@ -173,12 +173,20 @@ class ComparisonTable(QWidget):
              objectives: Iterable[VerdictRow] = ()) -> None:
         """Show ``rows`` (the engine's comparison table), only the plotted components unless asked for
         all, after the ``objectives``' verdicts."""
+        # On the same seeds, a design whose resilience never acted (none is switched on, or none
+        # was ever triggered) runs the same twice: a table of zeros read as "resilience does nothing".
+        same = bool(rows) and all(r.get("difference") == 0 for r in rows if "difference" in r)
         rows = [r for r in rows if not trivial_row(r)]
         if not self.all_rows_check.isChecked():
             rows = [r for r in rows if r["component"] in plotted] or rows
-        self.title.set_forms(title_forms(*(
-            (f"mean ± 95 % CI, {replications} replications", f"± 95 % CI, {replications} runs") if replications > 1
-            else ("one replication", "one run"))))
+        if same:
+            forms = ("the same runs: no resilience policy acted (none switched on, or none triggered)",
+                     "the same runs: no policy acted")
+        elif replications > 1:
+            forms = (f"mean ± 95 % CI, {replications} replications", f"± 95 % CI, {replications} runs")
+        else:
+            forms = ("one replication", "one run")
+        self.title.set_forms(title_forms(*forms))
         baseline = any("baseline" in r for r in rows)
         self.variants = [v for v in VARIANT_COLUMNS if v != "baseline" or baseline]
         self.entries = objective_entries(objectives) + figure_entries(rows, baseline)

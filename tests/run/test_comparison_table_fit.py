@@ -215,3 +215,16 @@ def test_the_verdicts_take_their_colours_for_the_theme(qtbot, shop):  # noqa: F8
         app.setStyle(old_style)
         app.setPalette(old_palette)
         app.setStyleSheet(old_sheet)
+
+
+def test_a_comparison_whose_resilience_never_acted_says_the_runs_are_the_same(qtbot):
+    """A design without a policy switched on, compared, showed a table of "0 /s" and "0 ms" that
+    read as if resilience made no difference where it had nothing to act with."""
+    box = ComparisonTable()
+    qtbot.addWidget(box)
+    box.resize(900, 300)
+    box.show()
+    box.fill([_row("users", "throughput", 100.0, 100.0), _row("users", "latency_p99", 0.05, 0.05)], 1, ["users"])
+    assert "the same runs: no resilience policy acted" in box.title.text()
+    box.fill([_row("users", "throughput", 100.0, 90.0), _row("users", "latency_p99", 0.05, 0.05)], 1, ["users"])
+    assert "the same runs" not in box.title.text() and "one replication" in box.title.text()
