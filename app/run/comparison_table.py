@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .elide import FittedLabel
-from .formatting import COLOURS, comparison_cells, trivial_row, verdict
+from .formatting import COLOURS, comparison_cells, same_runs, trivial_row, verdict
 from .verdicts import COLOURS as VERDICT_COLOURS
 from .verdicts import DARK_COLOURS as DARK_VERDICT_COLOURS
 
@@ -173,9 +173,7 @@ class ComparisonTable(QWidget):
              objectives: Iterable[VerdictRow] = ()) -> None:
         """Show ``rows`` (the engine's comparison table), only the plotted components unless asked for
         all, after the ``objectives``' verdicts."""
-        # On the same seeds, a design whose resilience never acted (none is switched on, or none
-        # was ever triggered) runs the same twice: a table of zeros read as "resilience does nothing".
-        same = bool(rows) and all(r.get("difference") == 0 for r in rows if "difference" in r)
+        same = same_runs(rows)
         rows = [r for r in rows if not trivial_row(r)]
         if not self.all_rows_check.isChecked():
             rows = [r for r in rows if r["component"] in plotted] or rows

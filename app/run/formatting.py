@@ -219,3 +219,10 @@ def trivial_row(row: dict) -> bool:
     values = [row.get(k) for k in ("protected", "unprotected", "baseline") if k in row]
     quiet = ("utilisation", "mean_queue_length", "queue_peak", "queue_wait_mean", "wait_probability")
     return row["metric"] in quiet and all(v == 0 for v in values)
+
+
+def same_runs(rows: list[dict]) -> bool:
+    """Whether a comparison's runs came out the same: on the same seeds, a design whose resilience
+    never acted (none is switched on, or none was ever triggered) runs the same twice, and a table
+    of zeros would read as resilience making no difference."""
+    return bool(rows) and all(r.get("difference") == 0 for r in rows if "difference" in r)

@@ -30,6 +30,7 @@ from .formatting import (
     comparison_cells,
     format_time,
     format_value,
+    same_runs,
     trivial_row,
     unit_for,
     verdict,
@@ -321,6 +322,9 @@ def _comparison_section(session: RunSession) -> list[str]:
                "is coloured only when its interval excludes zero." if session.replications > 1
                else "; one replication, so no confidence interval and no colour: run several to tell a real "
                     "difference from chance."))
+    if same_runs(session.table):
+        note = ("The two runs are the same: on the same seeds, no resilience policy acted (none is switched on, "
+                "or none was triggered). " + note)
     return ["<h2>Comparison</h2>", f"<table>{head}{''.join(rows)}</table>", f'<p class="note">{_e(note)}</p>']
 
 

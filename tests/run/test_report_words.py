@@ -94,3 +94,18 @@ def test_the_reports_counts_read_whole_and_breaker_states_in_the_windows_words()
     assert short_circuited >= 1000 and f"<td class='num'>{short_circuited:,.0f}</td>" in breakers
     peak = results["unprotected"].summary["components"]["api"]["queue_peak"]
     assert peak >= 1000 and f"<td class=\"num\">{peak:,.0f}</td>" in html
+
+
+def test_a_report_of_a_comparison_whose_resilience_never_acted_says_the_runs_are_the_same():
+    design = make_three_tier()
+    for component in design.components:
+        component.policies = []
+    results = {v: simulate(design, RunOptions(duration=10, seed=3, resilience=v == "protected"))
+               for v in ("protected", "unprotected")}
+    comparison = _between(build_report(RunSession.from_results(results), design), "<h2>Comparison</h2>", "</p>")
+    assert "The two runs are the same: on the same seeds, no resilience policy acted" in comparison
+    # with policies that act, nothing of the kind
+    acted = {v: simulate(make_three_tier(), RunOptions(duration=25, seed=3, resilience=v == "protected"), EXPERIMENT)
+             for v in ("protected", "unprotected")}
+    report = build_report(RunSession.from_results(acted))
+    assert "runs are the same" not in _between(report, "<h2>Comparison</h2>", "</p>")
