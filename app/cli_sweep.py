@@ -102,7 +102,7 @@ def add_sweep_parser(sub) -> None:
                     "experiments and replications. SPEC is a range a:b:step, a list a,b,c, or with "
                     "--lhs N an interval a:b. Replication k uses seed SEED+k at every point (common "
                     "random numbers). Rows stream into --out as runs finish; rerunning with the same "
-                    "--out resumes. A per-point summary with 95%% confidence intervals is printed "
+                    "--out resumes. A per-point summary with 95 % confidence intervals is printed "
                     "and written next to it as NAME.summary.csv.",
     )
     p.add_argument("design", help="design JSON, project JSON or .faultline file")

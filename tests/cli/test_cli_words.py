@@ -123,3 +123,9 @@ def test_every_option_is_explained(name):
     unexplained = [a.option_strings[-1] if a.option_strings else a.dest for a in parser._actions
                    if not a.help and not isinstance(a, argparse._HelpAction)]
     assert unexplained == []
+
+
+@pytest.mark.parametrize("name", sorted(_subcommands()))
+def test_the_help_shows_a_percent_sign_once(name):
+    """Options' help is %-formatted and a description is not: "95%%" showed in the sweep's."""
+    assert "%%" not in _subcommands()[name].format_help()
