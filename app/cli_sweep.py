@@ -251,6 +251,7 @@ def _progress(console, total: int, quiet: bool):
 def print_summary(sweep, summary: list[dict], out) -> None:
     """The summary table (``engine.explore.table.summary_table``), aligned in columns."""
     from engine.explore.table import summary_table
+    from engine.explore.worker import objective_words
 
     heads, table = summary_table(sweep, summary)
     widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(heads)]
@@ -259,6 +260,10 @@ def print_summary(sweep, summary: list[dict], out) -> None:
     print("-" * (sum(widths) + 2 * (len(widths) - 1)), file=out)
     for line in table:
         print("  ".join(c.rjust(w) for c, w in zip(line, widths)), file=out)
+    named = {prefix: words for prefix, words in objective_words(sweep.design).items()
+             if any(h.startswith(prefix + " ") for h in heads)}
+    for prefix, words in named.items():
+        print(f"{prefix}: {words}", file=out)
 
 
 # -- suggest --------------------------------------------------------------------------------------
@@ -271,9 +276,10 @@ def add_suggest_parser(sub) -> None:
         help="try standard mitigations on a design that misses its objectives, and rank them",
         description="Measure a run without faults, then try timeouts from each callee's p99.9, retries "
                     "with a budget, breakers, bulkheads sized by Little's law, load shedding by queue "
-                    "wait and more instances or workers, each on the calls a fault is felt through; run "
-                    "each candidate under the experiment with the same seeds and rank them by objectives "
-                    "met, then attainment, then cost (instances x workers).",
+                    "wait, fallbacks on services' calls and more instances or workers, each on the calls "
+                    "a fault is felt through; run each candidate under the experiment with the same seeds "
+                    "and rank them by objectives met, then attainment, then cost (instances x workers); "
+                    "fixes that meet every objective by cost, then the fewest settings changed.",
     )
     p.add_argument("design", help="design JSON, project JSON or .faultline file")
     p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
@@ -328,7 +334,7 @@ def print_suggestions(found, top: int, out, stripped: bool = False) -> None:
     """The ranked candidates, best first: objectives met, attainment with its interval, cost,
     and each change in words with its parameter paths; ``stripped`` when the search started from
     the design with its resilience removed (``--no-resilience``)."""
-    from engine.explore.worker import objective_prefix
+    from engine.explore.worker import objective_words
     from engine.model import format_seconds
 
     # a design that never had a policy is searched "as it is", not "without its resilience"
@@ -338,9 +344,7 @@ def print_suggestions(found, top: int, out, stripped: bool = False) -> None:
           f"{found.replications} replication(s) each, ranked by objectives met, attainment, cost; "
           "fixes that meet every objective by cost, then the fewest settings changed", file=out)
     objectives = found.objectives
-    # each objective in the words the check command uses, its parameter path after it
-    words = {objective_prefix(c.name, i): f"{c.name}: {o.describe()}" for c in found.design.components
-             for i, o in enumerate(getattr(c, "objectives", None) or ())}
+    words = objective_words(found.design)   # each in words, its parameter path after it
     for rank, candidate in enumerate(found.ranked[:top], start=1):
         verdict = "meets every objective" if candidate.meets_all else \
             f"meets {candidate.objectives_met} of {len(objectives)} objectives"

@@ -37,6 +37,13 @@ def objective_prefix(client: str, index: int) -> str:
     return f"{client}.objectives.{index + 1}"
 
 
+def objective_words(design: Design) -> dict[str, str]:
+    """Each objective's prefix and its words as the check command prints them:
+    ``{"browsers.objectives.1": "browsers: availability 99 % (ok)"}``."""
+    return {objective_prefix(c.name, i): f"{c.name}: {o.describe()}" for c in design.components
+            for i, o in enumerate(getattr(c, "objectives", None) or ())}
+
+
 def metric_columns(design: Design) -> list[str]:
     """The metric columns of a sweep row for this design, in order."""
     columns = []

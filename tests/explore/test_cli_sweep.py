@@ -89,6 +89,8 @@ def test_sweep_prints_a_summary_and_writes_rows_and_summary(capsys, tmp_path):
     assert all(float(s["browsers.error_rate"]) > 0 for s in outage)
     # the example's availability objective: met without faults, missed through the outage
     assert "browsers.objectives.1 met" in text
+    # and each objective of the table is named in words under it
+    assert "browsers.objectives.1: browsers: availability 95 % (ok)\n" in text
     assert {s["browsers.objectives.1.met"] for s in summary if s["experiment"] == ""} == {"1.0"}
     assert {s["browsers.objectives.1.met"] for s in outage} == {"0.0"}
 
