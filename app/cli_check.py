@@ -192,6 +192,8 @@ def _recovery_words(r: ReplicatedRecovery) -> str:
         return f"{r.fault_title}: lasts until the end"
     if r.recovered == 0:
         return f"{r.fault_title}: did not recover by the end of the run"
+    if r.recovered == r.replications and math.isnan(r.time_to_impact) and not r.time_to_recover:
+        return f"{r.fault_title}: not impacted"   # as the window says it: no run was ever below
     ttr = format_seconds(r.time_to_recover) if r.time_to_recover else "0 s"
     if r.time_to_recover_ci > 0:   # nan (one run) or 0 (the same time in every run) says nothing
         ttr += f" ± {format_seconds(r.time_to_recover_ci)}"

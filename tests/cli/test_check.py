@@ -166,12 +166,12 @@ def test_check_reads_one_design_of_a_project_file(tmp_path, capsys):
 
 def test_a_recovery_to_a_level_that_already_missed_says_so():
     """check printed "recovered in 0 s" for an objective that missed before the fault as well."""
-    def run(missed_before: bool) -> RunVerdicts:
+    def run(missed_before: bool, impact: float | None = 1.0) -> RunVerdicts:
         return RunVerdicts([], [RecoveryVerdict(
             client="users", index=0, label="availability 99 %", fault_id="f", fault_title="crash on db",
-            fault_start=10.0, fault_end=20.0, pre_fault_attainment=0.95 if missed_before else 1.0, breached=False,
-            time_to_impact=None, recovered=True, time_to_recover=0.0, worst_attainment=0.95, peak_burn_rate=5.0,
-            requests_lost=0.0, verdict="", missed_before=missed_before)])
+            fault_start=10.0, fault_end=20.0, pre_fault_attainment=0.95 if missed_before else 1.0,
+            breached=impact is not None, time_to_impact=impact, recovered=True, time_to_recover=0.0,
+            worst_attainment=0.95, peak_burn_rate=5.0, requests_lost=0.0, verdict="", missed_before=missed_before)])
 
     [every] = across_replications([run(True), run(True)])[1]
     assert recovery_text(every) == "crash on db: recovered in 0 s; missed before the fault too"
@@ -179,3 +179,6 @@ def test_a_recovery_to_a_level_that_already_missed_says_so():
     assert recovery_text(some) == "crash on db: recovered in 0 s; missed before the fault too in 1/3"
     [none] = across_replications([run(False)])[1]
     assert recovery_text(none) == "crash on db: recovered in 0 s"
+    # never below in any run: as the window says it ("recovered in 0 s" read as if it had been hit)
+    [untouched] = across_replications([run(False, impact=None), run(False, impact=None)])[1]
+    assert recovery_text(untouched) == "crash on db: not impacted"
