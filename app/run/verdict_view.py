@@ -711,7 +711,7 @@ class VerdictOverlay(QObject):
         several = len(session.variant_names) > 1
         labels = [f"{SYMBOLS[state]} {text}{_tag(variant, several)}" for variant, _t, state, text in marks]
         sides = _mark_sides([t for _v, t, _s, _x in marks], labels, self.burn_plot)
-        for (variant, t, state, text), words, (left, high) in zip(marks, labels, sides, strict=True):
+        for (variant, t, state, text), words, (left, high, shown) in zip(marks, labels, sides, strict=True):
             tag = _tag(variant, several)
             pen = pg.mkPen(COLOURS[state], width=2)
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
@@ -723,6 +723,7 @@ class VerdictOverlay(QObject):
             line.label.setFont(mark_font(self.burn_plot))
             line.label.textItem.document().setDocumentMargin(MARK_LABEL_MARGIN)
             line.label.updateTextPos()
+            line.label.setVisible(shown)
             line.setToolTip(f"{text}{tag} at {format_time(t)}")
             self.burn_plot.addItem(line, ignoreBounds=True)
             self._marks.append(line)
@@ -862,20 +863,36 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
-def _mark_sides(times: list[float], labels: list[str], plot: pg.PlotItem) -> list[tuple[bool, bool]]:
-    """(label left of its line, label high) for each mark.
+def _mark_sides(times: list[float], labels: list[str], plot: pg.PlotItem) -> list[tuple[bool, bool, bool]]:
+    """(label left of its line, label high, label shown) for each mark.
 
-    Neighbours in time sit high and low in turn; a label goes right of its line unless the view
-    has no room for it there (a mark near the end of the run) and has on the left.
+    In time order, each label takes the first place clear of the labels placed before it: right
+    of its line high, then low, then left of it high, then low (a side only where the view has
+    room for it). A short burn plot has room for two rows: where neither is clear (faults ending
+    close together), the label is left out and its line keeps the words in its tooltip; four
+    labels laid high and low in turn wrote over one another.
     """
     (x0, x1), width = plot.vb.viewRange()[0], plot.vb.width()
     per_second = width / (x1 - x0) if x1 > x0 and width > 0 else 0.0
     metrics = QFontMetricsF(mark_font(plot))
-    sides = [(False, True)] * len(times)
-    for k, i in enumerate(sorted(range(len(times)), key=lambda i: times[i])):
+    sides = [(False, True, True)] * len(times)
+    if not per_second:
+        return sides
+    taken: dict[bool, list[tuple[float, float]]] = {True: [], False: []}   # per row, pixel spans
+    for i in sorted(range(len(times)), key=lambda i: times[i]):
         room = metrics.horizontalAdvance(labels[i]) + 2 * MARK_LABEL_MARGIN
-        left = bool(per_second) and (x1 - times[i]) * per_second < room <= (times[i] - x0) * per_second
-        sides[i] = (left, k % 2 == 0)
+        at = (times[i] - x0) * per_second
+        places = [(False, at, at + room), (True, at - room, at)]
+        sides[i] = (False, True, False)
+        for left, start, end in places:
+            if start < 0 or end > width:
+                continue
+            row = next((high for high in (True, False)
+                        if not any(start < e and s < end for s, e in taken[high])), None)
+            if row is not None:
+                taken[row].append((start, end))
+                sides[i] = (left, row, True)
+                break
     return sides
 
 

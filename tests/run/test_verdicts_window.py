@@ -419,3 +419,36 @@ def test_an_objectives_label_sits_clear_of_the_curves_that_cross_its_line(qtbot,
         line.label.setPosition(placed[1])
     for key, line, _value in overlay._threshold_lines:  # every label inside its plot
         assert ui.dashboard.plots[key].vb.sceneBoundingRect().contains(line.label.sceneBoundingRect())
+
+
+def test_recovery_labels_of_faults_ending_close_together_do_not_write_over_one_another(qtbot):
+    """The bad day's four faults end within 20 s: their labels, laid high and low in turn, overlapped."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from app.run.verdict_view import MARK_LABEL_MARGIN, _mark_sides, mark_font
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(800, 80)
+    widget.show()
+    qtbot.waitExposed(widget)
+    plot = widget.getPlotItem()
+    plot.setXRange(0, 200, padding=0)
+    plot.vb.updateMatrix()
+    times = [101.0, 102.0, 110.0, 121.0, 190.0]
+    labels = ["✔ recovered +11.0 s", "✔ recovered +2.0 s", "✔ recovered +0.0 s", "✔ recovered +9.0 s",
+              "✘ not recovered"]
+    sides = _mark_sides(times, labels, plot)
+    (x0, x1), width = plot.vb.viewRange()[0], plot.vb.width()
+    metrics = QFontMetricsF(mark_font(plot))
+    spans: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for t, text, (left, high, shown) in zip(times, labels, sides, strict=True):
+        if not shown:
+            continue
+        at, room = (t - x0) * width / (x1 - x0), metrics.horizontalAdvance(text) + 2 * MARK_LABEL_MARGIN
+        start, end = (at - room, at) if left else (at, at + room)
+        assert 0 <= start and end <= width, text
+        assert not any(start < e and s < end for s, e in spans[high]), (text, spans)
+        spans[high].append((start, end))
+    shown = [text for text, side in zip(labels, sides, strict=True) if side[2]]
+    assert len(shown) >= 3 and "✘ not recovered" in shown   # two rows' worth, and the far one
