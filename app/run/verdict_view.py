@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,6 +32,15 @@ from .live_curve import LiveCurve
 from .plot_grid import AXIS_CACHE, PLOT_GRID_SPACING
 from .plot_style import clip_title, colour_axes, set_title
 from .session import RUNNING, VARIANT_LABELS, RunSession
+from .verdict_labels import (
+    MARK_LABEL_MARGIN,
+    THRESHOLD_LABEL_PLACES,
+    mark_font,
+    mark_label_options,
+    mark_sides,
+    put_label,
+    threshold_label_place,
+)
 from .verdicts import (
     COLOURS,
     DARK_COLOURS,
@@ -62,23 +71,12 @@ _PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "do
 OBJECTIVE_COLOURS = ("#2f6fe4", "#7b5cc4", "#00838f", "#c2185b", "#5f7d2b", "#8d6e63")
 BURN_PLOT_HEIGHT = 120
 BURN_PLOT_MIN_HEIGHT = 90  # room for two recovery labels one above the other
-MARK_POINT_SIZE = 8.5  # points, as the plot titles
-MARK_LABEL_MARGIN = 1  # px around a recovery label's words (Qt's default is 4)
 LABEL_FILL_ALPHA = 215  # threshold labels: the plot shows faintly through, the words read
 _SHORT_VARIANTS = {"protected": "with", "unprotected": "without", "baseline": "no faults"}
 # Made with the window (more as a run needs them): two objectives in a three-way comparison, and
 # two thresholds a plot.
 SPARE_BURN_CURVES = 6
 SPARE_THRESHOLD_LINES = 2
-# Where an objective's label may sit on its line, in order of preference: (where along the line, as a
-# share of the plot's width; the label's corner there). At the right end over the line first, as it
-# always was; then under it, at the left end, in the middle, where it covers no curve.
-THRESHOLD_LABEL_PLACES = (
-    (0.98, (1.0, 1.0)), (0.98, (1.0, 0.0)), (0.02, (0.0, 1.0)), (0.02, (0.0, 0.0)),
-    (0.5, (0.5, 1.0)), (0.5, (0.5, 0.0)), (0.25, (0.5, 1.0)), (0.25, (0.5, 0.0)),
-    (0.75, (0.5, 1.0)), (0.75, (0.5, 0.0)),
-)
-THRESHOLD_LABEL_CLEARANCE = 2.0  # px between a label and a curve: the curve's own width
 
 
 # The dashboard's height besides its plots and the banner's text: header, legend, reasons, time
@@ -464,7 +462,7 @@ class VerdictOverlay(QObject):
         line.label.setColor(colour)
         line.label.setFormat(texts[0])  # once shown: a hidden label leaves its text as it was
         line.label.setToolTip(texts[0])  # whole, where the plot has room only for a shorter label
-        _put_label(line, texts[0], *THRESHOLD_LABEL_PLACES[0])  # a line kept from the last run: where it starts
+        put_label(line, texts[0], *THRESHOLD_LABEL_PLACES[0])  # a line kept from the last run: where it starts
         self._label_texts[line] = texts
         self._threshold_lines.append((plot, line, value))
 
@@ -520,7 +518,7 @@ class VerdictOverlay(QObject):
             return False
         taken: dict[str, list[tuple[float, float, float, float]]] = {}
         for key, line, _value in self._threshold_lines:
-            _put_label(line, *threshold_label_place(self.dashboard.plots[key], line, self._label_texts[line],
+            put_label(line, *threshold_label_place(self.dashboard.plots[key], line, self._label_texts[line],
                                                     taken.setdefault(key, [])))
         return True
 
@@ -710,13 +708,13 @@ class VerdictOverlay(QObject):
         self.burn_plot.vb.updateMatrix()
         several = len(session.variant_names) > 1
         labels = [f"{SYMBOLS[state]} {text}{_tag(variant, several)}" for variant, _t, state, text in marks]
-        sides = _mark_sides([t for _v, t, _s, _x in marks], labels, self.burn_plot)
+        sides = mark_sides([t for _v, t, _s, _x in marks], labels, self.burn_plot)
         for (variant, t, state, text), words, (left, high, shown) in zip(marks, labels, sides, strict=True):
             tag = _tag(variant, several)
             pen = pg.mkPen(COLOURS[state], width=2)
             pen.setStyle(_PEN_STYLES[VARIANT_STYLES.get(variant if several else "protected", "solid")])
             line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pen, label=words,
-                                   labelOpts={**_mark_label_options(left, high, COLOURS[state]),
+                                   labelOpts={**mark_label_options(left, high, COLOURS[state]),
                                               "fill": self._label_fill()})
             line.setZValue(45)
             # Compact: at 1280x720 the burn plot's view is about 35 px high, two labels' room.
@@ -782,134 +780,6 @@ def _e(text: str) -> str:
 
 def _tag(variant: str, several: bool) -> str:
     return f" ({_SHORT_VARIANTS.get(variant, variant)})" if several else ""
-
-
-# -- the objectives' labels ---------------------------------------------------------------
-def _put_label(line: pg.InfiniteLine, text: str, position: float, anchor: tuple[float, float]) -> None:
-    label = line.label
-    if label.format != text:
-        label.setFormat(text)
-    if (label.orthoPos, label.anchors[0]) != (position, anchor):
-        label.anchors = [anchor, anchor]  # over or under the line wherever the line is in the plot
-        label.setPosition(position)
-
-
-def threshold_label_place(plot: pg.PlotItem, line: pg.InfiniteLine, texts: tuple[str, ...],
-                          taken: list[tuple[float, float, float, float]]) -> tuple[str, float, tuple[float, float]]:
-    """The label of ``line`` (across ``plot``): the first of ``texts`` at the first of
-    ``THRESHOLD_LABEL_PLACES`` where it stays inside the plot's view and covers no curve nor a
-    rectangle of ``taken`` (another label's, in the view's coordinates); where none is clear, the
-    text and place that cover the least. Its rectangle is added to ``taken``."""
-    view = plot.vb
-    (x0, x1), (y0, y1) = view.viewRange()
-    if not (x1 > x0 and y1 > y0 and view.width() > 0 and view.height() > 0):
-        return (texts[0], *THRESHOLD_LABEL_PLACES[0])
-    per_x, per_y = view.viewPixelSize()  # the view's units in a pixel
-    pad_x, pad_y = THRESHOLD_LABEL_CLEARANCE * per_x, THRESHOLD_LABEL_CLEARANCE * per_y
-    y = float(line.value())
-    curves = [(np.asarray(item.xData, dtype=float), np.asarray(item.yData, dtype=float), item.opts.get("fillLevel"))
-              for item in plot.items if isinstance(item, pg.PlotCurveItem) and item.isVisible()
-              and item.xData is not None and len(item.xData) > 1]
-    # Each text measured as the label draws its own, margins and all, without drawing it.
-    words = line.label.textItem
-    metrics, drawn = QFontMetricsF(words.font()), words.boundingRect()
-    margins = drawn.width() - metrics.horizontalAdvance(words.toPlainText())
-    height = drawn.height() * per_y
-    best: tuple[int, tuple[float, float, float, float], tuple[str, float, tuple[float, float]]] | None = None
-    for text in texts:
-        width = (metrics.horizontalAdvance(text) + margins) * per_x
-        for position, anchor in THRESHOLD_LABEL_PLACES:
-            left = x0 + position * (x1 - x0) - anchor[0] * width
-            bottom = y if anchor[1] == 1.0 else y - height  # the label's lower corner on the line: over it
-            rect = (left, left + width, bottom, bottom + height)
-            if rect[0] < x0 or rect[1] > x1 or rect[2] < y0 or rect[3] > y1:
-                continue  # cut off by the plot's edge
-            grown = (rect[0] - pad_x, rect[1] + pad_x, rect[2] - pad_y, rect[3] + pad_y)
-            covered = sum(_segments_through(x, ys, fill, grown) for x, ys, fill in curves) + \
-                sum(_overlap(grown, other) for other in taken)
-            if best is None or covered < best[0]:
-                best = (covered, rect, (text, position, anchor))
-            if not covered:
-                taken.append(rect)
-                return text, position, anchor
-    if best is None:
-        return (texts[0], *THRESHOLD_LABEL_PLACES[0])
-    taken.append(best[1])
-    return best[2]
-
-
-def _segments_through(x: np.ndarray, y: np.ndarray, fill: float | None, rect: tuple[float, float, float, float]) -> int:
-    """How many of a curve's segments (from ``fill`` up, for a filled curve) pass through ``rect``
-    (left, right, bottom, top)."""
-    left, right, bottom, top = rect
-    xa, xb, ya, yb = x[:-1], x[1:], y[:-1], y[1:]
-    forward = xa <= xb  # each segment from its left end
-    xa, xb, ya, yb = np.where(forward, xa, xb), np.where(forward, xb, xa), np.where(forward, ya, yb), \
-        np.where(forward, yb, ya)
-    across = np.isfinite(ya) & np.isfinite(yb) & (xb >= left) & (xa <= right)
-    # The segment's heights where it enters and leaves the rectangle's columns.
-    dx = xb - xa
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t0 = np.where(dx > 0, (np.maximum(xa, left) - xa) / dx, 0.0)
-        t1 = np.where(dx > 0, (np.minimum(xb, right) - xa) / dx, 1.0)
-    y0, y1 = ya + t0 * (yb - ya), ya + t1 * (yb - ya)
-    low, high = np.minimum(y0, y1), np.maximum(y0, y1)
-    if fill is not None:
-        low, high = np.minimum(low, fill), np.maximum(high, fill)
-    return int(np.count_nonzero(across & (high >= bottom) & (low <= top)))
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
-
-
-def _mark_sides(times: list[float], labels: list[str], plot: pg.PlotItem) -> list[tuple[bool, bool, bool]]:
-    """(label left of its line, label high, label shown) for each mark.
-
-    In time order, each label takes the first place clear of the labels placed before it: right
-    of its line high, then low, then left of it high, then low (a side only where the view has
-    room for it). A short burn plot has room for two rows: where neither is clear (faults ending
-    close together), the label is left out and its line keeps the words in its tooltip; four
-    labels laid high and low in turn wrote over one another.
-    """
-    (x0, x1), width = plot.vb.viewRange()[0], plot.vb.width()
-    per_second = width / (x1 - x0) if x1 > x0 and width > 0 else 0.0
-    metrics = QFontMetricsF(mark_font(plot))
-    sides = [(False, True, True)] * len(times)
-    if not per_second:
-        return sides
-    taken: dict[bool, list[tuple[float, float]]] = {True: [], False: []}   # per row, pixel spans
-    for i in sorted(range(len(times)), key=lambda i: times[i]):
-        room = metrics.horizontalAdvance(labels[i]) + 2 * MARK_LABEL_MARGIN
-        at = (times[i] - x0) * per_second
-        places = [(False, at, at + room), (True, at - room, at)]
-        sides[i] = (False, True, False)
-        for left, start, end in places:
-            if start < 0 or end > width:
-                continue
-            row = next((high for high in (True, False)
-                        if not any(start < e and s < end for s, e in taken[high])), None)
-            if row is not None:
-                taken[row].append((start, end))
-                sides[i] = (left, row, True)
-                break
-    return sides
-
-
-def mark_font(plot: pg.PlotItem) -> QFont:
-    """The recovery labels' font: the plot titles' size, so two rows of them fit a short burn plot."""
-    font = QFont(plot.font())
-    font.setPointSizeF(MARK_POINT_SIZE)
-    return font
-
-
-def _mark_label_options(left: bool, high: bool, colour: str) -> dict:
-    """A high label hangs from the top of the plot's view, a low one stands on its bottom, so that in
-    a short burn plot it stays off the title and the time axis alike; left or right of its line."""
-    x = 1 if left else 0
-    if high:
-        return {"position": 0.97, "color": colour, "anchors": [(x, 0), (x, 0)]}
-    return {"position": 0.03, "color": colour, "anchors": [(x, 1), (x, 1)]}
 
 
 __all__ = ["BURN_TITLE", "VerdictBanner", "VerdictOverlay", "burn_columns"]

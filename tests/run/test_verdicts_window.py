@@ -425,7 +425,7 @@ def test_recovery_labels_of_faults_ending_close_together_do_not_write_over_one_a
     """The bad day's four faults end within 20 s: their labels, laid high and low in turn, overlapped."""
     from PySide6.QtGui import QFontMetricsF
 
-    from app.run.verdict_view import MARK_LABEL_MARGIN, _mark_sides, mark_font
+    from app.run.verdict_labels import MARK_LABEL_MARGIN, mark_font, mark_sides
 
     widget = pg.PlotWidget()
     qtbot.addWidget(widget)
@@ -438,7 +438,7 @@ def test_recovery_labels_of_faults_ending_close_together_do_not_write_over_one_a
     times = [101.0, 102.0, 110.0, 121.0, 190.0]
     labels = ["✔ recovered +11.0 s", "✔ recovered +2.0 s", "✔ recovered +0.0 s", "✔ recovered +9.0 s",
               "✘ not recovered"]
-    sides = _mark_sides(times, labels, plot)
+    sides = mark_sides(times, labels, plot)
     (x0, x1), width = plot.vb.viewRange()[0], plot.vb.width()
     metrics = QFontMetricsF(mark_font(plot))
     spans: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
