@@ -80,9 +80,10 @@ def test_every_kind_has_its_own_badge_on_the_canvas():
 def test_the_report_gives_parameters_in_the_unit_their_field_states():
     breaker = POLICY_CLASSES["circuit_breaker"](failure_rate_threshold=40, wait_duration_in_open_state=0.25)
     text = parameters(breaker, ("id", "kind", "enabled", "scope"))
-    assert "failure rate threshold 40 %" in text and "wait duration in open state 250 ms" in text
+    assert "Failure rate threshold 40 %" in text and "Wait duration in open state 250 ms" in text
     latency = FAULT_CLASSES["latency"](target="a -> b", fraction=0.25)
-    assert "fraction 25 %" in parameters(latency, ("id", "kind", "target"))
+    label = FAULT_CLASSES["latency"].model_fields["fraction"].title
+    assert f"{label} 25 %" in parameters(latency, ("id", "kind", "target"))
 
 
 def test_every_component_form_has_a_row_per_field_in_the_fields_words(qtbot):
