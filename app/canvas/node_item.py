@@ -1,6 +1,7 @@
 """A component on the canvas: kind icon, name, key figures, badges and, during a run, its health."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -23,6 +24,27 @@ LEGIBLE_POINTS = 7.5
 COARSE_LOD = 0.25
 PORT_RADIUS = 6.0
 ICON_SIZE = 28
+_LAST_PART = re.compile(r"[^\s\-_.:/]+$")
+
+
+def elided_name(metrics: QFontMetricsF, name: str, width: float) -> str:
+    """``name`` as it fits in ``width``: what does not fit is taken from before its last part, kept whole
+    (a name of one part loses its middle).
+
+    Siblings differ at the end ("service 10" and "service 110", "checkout-eu-1" and "checkout-eu-2"):
+    cut at the right they all read "servic…", and cut in the middle still "se…10".
+    """
+    if metrics.horizontalAdvance(name) <= width:
+        return name
+    last = _LAST_PART.search(name)
+    if last is None or last.start() == 0:
+        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+    tail = last.group(0)
+    room = width - metrics.horizontalAdvance(tail)
+    head = metrics.elidedText(name[: last.start()], Qt.TextElideMode.ElideRight, room)
+    if len(head) < 2:  # not even a letter of the start beside the last part: the start goes
+        return metrics.elidedText(name, Qt.TextElideMode.ElideLeft, width)
+    return head + tail
 
 
 def policy_badge(kind: str) -> str:
@@ -268,7 +290,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(c.node_text)
         fm = QFontMetricsF(name_font)
         painter.drawText(QPointF(text_left, body.top() + 7 + fm.ascent()),
-                         fm.elidedText(v.name, Qt.TextElideMode.ElideRight, text_width))
+                         elided_name(fm, v.name, text_width))
         small = _font(8.5)
         painter.setFont(small)
         painter.setPen(c.node_subtext)
@@ -288,7 +310,7 @@ class NodeItem(QGraphicsItem):
         fm = QFontMetricsF(name_font)
         left, right = body.left() + 11, body.right() - 8
         painter.drawText(QPointF(left, body.center().y() + (fm.ascent() - fm.descent()) / 2),
-                         fm.elidedText(self.view.name, Qt.TextElideMode.ElideRight, right - left))
+                         elided_name(fm, self.view.name, right - left))
 
     def _paint_coarse(self, painter: QPainter, body: QRectF, selected: bool) -> None:
         """Zoomed far out: a box in the kind's colour; text would be a few pixels tall."""

@@ -29,8 +29,10 @@ def free_offset(placing: Iterable[tuple[float, float]], occupied: Iterable[tuple
 
 def fragment_positions(fragment: dict) -> list[tuple[float, float]]:
     """The positions of the components a clipboard fragment holds (a missing one counts as the origin)."""
-    spots = []
-    for raw in fragment.get("components", []) if isinstance(fragment, dict) else []:
+    spots: list[tuple[float, float]] = []
+    components = fragment.get("components") if isinstance(fragment, dict) else None
+    # A fragment edited by hand may hold anything there: the paste itself says what is wrong.
+    for raw in components if isinstance(components, list) else []:
         pos = raw.get("position") if isinstance(raw, dict) else None
         pos = pos if isinstance(pos, dict) else {}
         try:

@@ -205,6 +205,8 @@ class CanvasScene(QGraphicsScene):
             self._refresh_foreground()
 
     def _on_component_removed(self, component_id) -> None:
+        if self._new_link is not None and self._new_link.source.component_id == component_id:
+            self._drop_new_link()
         item = self._nodes.pop(component_id, None)
         for link_id in self._links_of.pop(component_id, set()):
             link = self._links.pop(link_id, None)
@@ -249,6 +251,9 @@ class CanvasScene(QGraphicsScene):
         self._add_link(self.doc.link(link_id))
 
     def _on_link_removed(self, link_id) -> None:
+        relinking = self._new_link.relink if self._new_link is not None else None
+        if relinking is not None and relinking.link_id == link_id:
+            self._drop_new_link()
         item = self._links.pop(link_id, None)
         if item is not None:
             self._links_of.get(item.source.component_id, set()).discard(link_id)
@@ -424,10 +429,16 @@ class CanvasScene(QGraphicsScene):
         """Drop the link being dragged (Escape), if one is: nothing is linked. Whether one was."""
         if self._new_link is None:
             return False
-        interaction, self._new_link = self._new_link, None
-        interaction.clear()
+        self._drop_new_link()
         self.message.emit("Link cancelled.")
         return True
+
+    def _drop_new_link(self) -> None:
+        # Also when what the gesture starts from goes (an undo, a delete from a pane, mid-drag): every
+        # further move would ask the document about a component or link it no longer has.
+        interaction, self._new_link = self._new_link, None
+        if interaction is not None:
+            interaction.clear()
 
     def cancel_picking(self) -> None:
         if self.picking:

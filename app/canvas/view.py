@@ -42,6 +42,7 @@ class CanvasView(QGraphicsView):
         self.setAccessibleName("Design canvas")
         self.minimap = Minimap(self)
         self.focus_ring = _FocusRing(self)
+        scene.doc.selection_changed.connect(self.reveal)
 
     @property
     def canvas(self) -> CanvasScene:
@@ -101,6 +102,17 @@ class CanvasView(QGraphicsView):
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self.set_zoom(min(self.zoom(), 1.5))
         self.centerOn(rect.center())
+
+    def reveal(self, ids: list) -> None:
+        """Bring the selected components into sight when none of them is: a paste into another window
+        or a spot scrolled away from put its copies out of sight, and the canvas seemed to do nothing."""
+        rect = QRectF()
+        for cid in ids:
+            item = self.canvas.node_item(cid)
+            if item is not None:
+                rect = rect.united(item.mapRectToScene(item.body_rect()))
+        if not rect.isNull() and not self.visible_scene_rect().intersects(rect):
+            self.centerOn(rect.center())
 
     def wheelEvent(self, event):
         delta = event.angleDelta().y()
@@ -188,6 +200,9 @@ class CanvasView(QGraphicsView):
         super().focusInEvent(event)
 
     def focusOutEvent(self, event):
+        if self._space and self._pan_from is None:
+            # Space let go in another window: the hand would stay and promise a pan a drag no longer makes.
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
         self._space = False
         self.focus_ring.hide()
         super().focusOutEvent(event)
@@ -287,8 +302,10 @@ class CanvasView(QGraphicsView):
 def _local_files(mime) -> list[str]:
     if not mime.hasUrls():
         return []
+    # Any case: "Shop.FAULTLINE" from a Windows share is a project too (the store's suffixes; the
+    # canvas does not reach the store).
     return [u.toLocalFile() for u in mime.urls()
-            if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
+            if u.isLocalFile() and u.toLocalFile().lower().endswith((".faultline", ".json"))]
 
 
 KEYBOARD_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason)

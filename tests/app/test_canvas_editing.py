@@ -474,7 +474,8 @@ def test_an_empty_canvas_says_how_to_begin(window):
                    if image.pixel(x, y) & 0xFFFFFF == colour)
 
     assert hint_pixels() > 20
-    window.document.edit.add_component("service", (5000, 5000))  # out of sight: only the hint can differ
+    window.document.edit.add_component("service", (5000, 5000))
+    view.centerOn(0, 0)  # the new component, brought into sight, is looked away from: only the hint can differ
     assert hint_pixels() == 0
     window.document.undo_stack.undo()
     assert hint_pixels() > 20
