@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from .document import ProjectDocument
 
 FRAGMENT_FORMAT = "faultline-fragment/1"
+# How long a component's name may be, as the model says.
+NAME_MAX_LENGTH: int = next(rule.max_length for rule in COMPONENT_CLASSES["service"].model_fields["name"].metadata
+                            if getattr(rule, "max_length", None) is not None)
 
 
 def kind_label(kind: str) -> str:
@@ -60,10 +63,16 @@ class DocumentEditor:
         if base not in taken:
             return base
         stem = base.rstrip("0123456789").rstrip() or base
+
+        def numbered(n: int) -> str:
+            # A name as long as names may be loses the end of its stem, not its number.
+            suffix = f" {n}"
+            return f"{stem[:NAME_MAX_LENGTH - len(suffix)].rstrip()}{suffix}"
+
         n = 2
-        while f"{stem} {n}" in taken:
+        while numbered(n) in taken:
             n += 1
-        return f"{stem} {n}"
+        return numbered(n)
 
     def add_component(self, kind: str, position: tuple[float, float] = (0.0, 0.0), name: str | None = None,
                       **fields) -> uuid.UUID:
@@ -141,11 +150,9 @@ class DocumentEditor:
 
     def arrange(self) -> None:
         """Lay the design out in call order, left to right, as one undo step."""
-        from .layout import layered_positions
+        from .layout import layered_spots
 
-        by_name = {c.name: c.id for c in self.doc.design.components}
-        positions = layered_positions(self.doc.design)
-        self.move_components({by_name[n]: xy for n, xy in positions.items()}, text="Arrange")
+        self.move_components(layered_spots(self.doc.design), text="Arrange")
 
     # -- links ----------------------------------------------------------------
     def link_refusal(self, source_id: uuid.UUID, target_id: uuid.UUID) -> str | None:
@@ -234,7 +241,7 @@ class DocumentEditor:
         if not components and not links:
             return
         n = len(components) + len(links)
-        parent = cmd.MacroCommand("Delete" if n == 1 else f"Delete {n} items")
+        parent = cmd.MacroCommand(f"Delete {n} items")
         removed: set = set(links)
         for lid in links:
             cmd.RemoveLinkCommand(self.doc, lid, parent=parent)
@@ -243,12 +250,20 @@ class DocumentEditor:
         gone.update(link.id for link in self.doc.design.links if {link.source, link.target} & set(components))
         for cid in components:
             cmd.RemoveComponentCommand(self.doc, cid, skip_links=removed, remove_faults=False, parent=parent)
+        # A caller's policy that guards its calls to a deleted component guards nothing any more; left
+        # behind, it made the design unrunnable ("its scope is not one of its dependencies").
+        for caller in self.doc.design.components:
+            kept_policies = [p for p in caller.policies if getattr(p, "scope", None) not in gone]
+            if caller.id not in gone and len(kept_policies) != len(caller.policies):
+                cmd.EditComponentCommand(self.doc, caller, caller.model_copy(update={"policies": kept_policies}),
+                                         text=f'Remove policies of "{caller.name}"', parent=parent)
         for experiment in self.doc.design.experiments:
             kept = [f for f in experiment.faults if f.target not in gone]
             if len(kept) != len(experiment.faults):
                 cmd.EditExperimentCommand(self.doc, experiment, experiment.model_copy(update={"faults": kept}),
                                           "Remove faults", parent=parent)
-        if len(parent.subcommands) == 1:
+        if n == 1:
+            # The one thing deleted names the step ('Delete "db"'), also when its links and faults go with it.
             parent.setText(parent.subcommands[0].text())
         self._push(parent)
 
@@ -270,30 +285,30 @@ class DocumentEditor:
         if not isinstance(fragment, dict) or fragment.get("format") != FRAGMENT_FORMAT:
             raise EditRejected([FieldError("", "the clipboard holds no Faultline components")])
         taken = {c.name for c in self.doc.design.components}
-        raws = [raw for raw in fragment.get("components", []) if isinstance(raw, dict)]
+        raws = [raw for raw in _listed(fragment, "components") if isinstance(raw, dict)]
         # The copies' ids by the originals' (as the clipboard's references hold them), and by name
         # for a fragment written by hand.
         copies: dict[str, uuid.UUID] = {}
         new_components = []
         for raw in raws:
             data = renewed_ids(copy.deepcopy(raw))
+            data["id"] = data.get("id") or uuid.uuid4()  # a fragment written by hand may leave ids out
             kind = data.get("kind")
             if kind not in COMPONENT_CLASSES:
                 raise EditRejected([FieldError("", f"unknown component kind {kind!r} in the clipboard")])
             data["name"] = self.unique_name(str(raw.get("name", raw.get("kind", "component"))), taken)
             taken.add(data["name"])
             copies.update({str(raw.get("id")): data["id"], str(raw.get("name")): data["id"]})
-            pos = data.get("position") or {}
-            data["position"] = {"x": float(pos.get("x", 0)) + offset[0], "y": float(pos.get("y", 0)) + offset[1]}
+            data["position"] = _pasted_position(data, offset)
             new_components.append(data)
         for data in new_components:
-            for policy in data.get("policies", []):
+            for policy in data.get("policies") if isinstance(data.get("policies"), list) else []:
                 # A scope on a dependency that was not copied along falls back to all calls.
-                if policy.get("scope") is not None:
+                if isinstance(policy, dict) and policy.get("scope") is not None:
                     policy["scope"] = copies.get(str(policy["scope"]))
-        new_components = [validated(COMPONENT_CLASSES[data["kind"]], data) for data in new_components]
+        new_components = [_validated_copy(data) for data in new_components]
         new_links = []
-        for raw in fragment.get("links", []):
+        for raw in _listed(fragment, "links"):
             if isinstance(raw, dict) and str(raw.get("source")) in copies and str(raw.get("target")) in copies:
                 data = renewed_ids(copy.deepcopy(raw))
                 data["source"], data["target"] = copies[str(raw["source"])], copies[str(raw["target"])]
@@ -555,6 +570,41 @@ class DocumentEditor:
         if len(self.doc.project.designs) <= 1:
             raise EditRejected([FieldError("", "a project keeps at least one design")])
         self._push(cmd.RemoveDesignCommand(self.doc, design_id))
+
+
+def _listed(fragment: dict, key: str) -> list:
+    """The list a clipboard fragment holds under ``key`` (none: empty); refuses anything else."""
+    items = fragment.get(key) or []
+    if not isinstance(items, list):
+        raise EditRejected([FieldError("", f'the clipboard\'s "{key}" is not a list')])
+    return items
+
+
+def _pasted_position(data: dict, offset: tuple[float, float]) -> dict[str, float]:
+    """Where the copy of a component goes: its position in the fragment moved by ``offset``."""
+    raw = data.get("position") or {}
+    try:
+        position = validated(Position, raw if isinstance(raw, dict) else {"x": raw})
+    except EditRejected as exc:
+        raise _in_clipboard(data["name"], exc, "position") from None
+    return {"x": position.x + offset[0], "y": position.y + offset[1]}
+
+
+def _validated_copy(data: dict):
+    """A pasted component as its model, or EditRejected naming it (a fragment may be written by hand)."""
+    try:
+        return validated(COMPONENT_CLASSES[data["kind"]], data)
+    except EditRejected as exc:
+        raise _in_clipboard(data["name"], exc) from None
+
+
+def _in_clipboard(name: str, exc: EditRejected, within: str = "") -> EditRejected:
+    """``exc`` said of the component ``name`` of the clipboard: no form field shows it, the message does."""
+    def said(error: FieldError) -> str:
+        field = " ".join(part for part in (within, error.path.replace(".", " ")) if part)
+        return f'"{name}" in the clipboard: ' + (f"{field} {error.message}" if field else error.message)
+
+    return EditRejected([FieldError("", said(e)) for e in exc.errors])
 
 
 def _path(design: Design, start: uuid.UUID, goal: uuid.UUID) -> list | None:

@@ -5,6 +5,7 @@ positions (hand-written JSON puts them all at the origin).
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from engine.model import Design
@@ -14,36 +15,51 @@ ROW = 100.0
 
 
 def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
-    """Centre positions by component name: column = longest call path from a root, rows ordered to cut crossings."""
-    names = [c.name for c in design.components]
-    name_of = design.names()
-    callers: dict[str, list[str]] = {n: [] for n in names}
+    """Centre positions by component name (see ``layered_spots``)."""
+    spots = layered_spots(design)
+    return {c.name: spots[c.id] for c in design.components}
+
+
+def layered_spots(design: Design) -> dict[uuid.UUID, tuple[float, float]]:
+    """Centre positions by component id: column = longest call path from a root, rows ordered to cut crossings.
+
+    By id, not by name: two components of a hand-written design that share a name (a problem the
+    design then lists) get a spot each, where by name they were laid exactly one over the other.
+    """
+    ids: list[uuid.UUID] = [c.id for c in design.components]
+    index = {c.id: i for i, c in enumerate(design.components)}
+    callers: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    # A link names its ends by id, or by name when the design could not resolve it.
+    ends: dict[object, uuid.UUID] = {}
+    for c in design.components:
+        ends.setdefault(c.name, c.id)
+        ends[c.id] = c.id
     for link in design.links:
-        source, target = design.name_of(link.source, name_of), design.name_of(link.target, name_of)
-        if source in callers and target in callers and source != target:
+        source, target = ends.get(link.source), ends.get(link.target)
+        if source is not None and target is not None and source != target:
             callers[target].append(source)
-    depth = _longest_paths(names, callers)
-    columns: dict[int, list[str]] = {}
-    for name in names:
-        columns.setdefault(depth[name], []).append(name)
-    order: dict[str, float] = {}
+    depth = _longest_paths(ids, callers)
+    columns: dict[int, list[uuid.UUID]] = {}
+    for cid in ids:
+        columns.setdefault(depth[cid], []).append(cid)
+    order: dict[uuid.UUID, float] = {}
     for col in sorted(columns):
         members = columns[col]
         if col > 0:
             # Barycentre of the callers' rows keeps calls running mostly straight across.
-            def key(n: str) -> float:
+            def key(n: uuid.UUID) -> float:
                 rows = [order[p] for p in callers[n] if p in order]
-                return sum(rows) / len(rows) if rows else float(names.index(n))
+                return sum(rows) / len(rows) if rows else float(index[n])
 
             members.sort(key=key)
-        for i, name in enumerate(members):
-            order[name] = float(i)
+        for i, cid in enumerate(members):
+            order[cid] = float(i)
     tallest = max(len(m) for m in columns.values()) if columns else 0
     positions = {}
     for col, members in columns.items():
         offset = (tallest - len(members)) * ROW / 2
-        for i, name in enumerate(members):
-            positions[name] = (col * COLUMN, offset + i * ROW)
+        for i, cid in enumerate(members):
+            positions[cid] = (col * COLUMN, offset + i * ROW)
     return positions
 
 
@@ -51,18 +67,18 @@ def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
 class _Frame:
     """One component on the walk's path, with where the walk stands among its callers."""
 
-    name: str
-    parents: list[str]
+    component: uuid.UUID
+    parents: list[uuid.UUID]
     next: int = 0
     deepest: int = -1
 
 
-def _longest_paths(names: list[str], callers: dict[str, list[str]]) -> dict[str, int]:
+def _longest_paths(ids: list[uuid.UUID], callers: dict[uuid.UUID, list[uuid.UUID]]) -> dict[uuid.UUID, int]:
     """Longest call path from any root to each component; a cycle (an invalid design) is cut
     where it closes. Depth-first with an explicit stack, so a chain of thousands of services
     is laid out like any other design."""
-    depth: dict[str, int] = {}
-    for root in names:
+    depth: dict[uuid.UUID, int] = {}
+    for root in ids:
         if root in depth:
             continue
         on_path = {root}
@@ -79,11 +95,11 @@ def _longest_paths(names: list[str], callers: dict[str, list[str]]) -> dict[str,
                     frames.append(_Frame(parent, [p for p in callers[parent] if p not in on_path]))
                     on_path.add(parent)
                 continue
-            depth[frame.name] = frame.deepest + 1
+            depth[frame.component] = frame.deepest + 1
             frames.pop()
-            on_path.discard(frame.name)
+            on_path.discard(frame.component)
             if frames:
-                frames[-1].deepest = max(frames[-1].deepest, depth[frame.name])
+                frames[-1].deepest = max(frames[-1].deepest, depth[frame.component])
     return depth
 
 
