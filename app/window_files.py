@@ -25,6 +25,7 @@ from .document import new_project
 from .file_tasks import Cancelled, FileJob, in_program_dir, run_off_thread, save_dir
 from .resources import EXAMPLES
 from .store import (
+    FILE_SUFFIX,
     Autosave,
     DamagedFileError,
     FileStamp,
@@ -33,6 +34,7 @@ from .store import (
     export_json,
     import_json,
     open_project,
+    opens_in_the_window,
     pending_recoveries,
     save_project,
 )
@@ -328,8 +330,9 @@ class WindowFiles(_WindowBase):
         path = self.choose_save_path("Save project as", FILE_FILTER, suggested)
         if not path:
             return False
-        if not path.endswith(".faultline"):
-            path += ".faultline"
+        if Path(path).suffix.lower() != FILE_SUFFIX:
+            # "shop.FAULTLINE" is already a project's name; only a name without the suffix gets it.
+            path += FILE_SUFFIX
         if self._damaged_source is not None and Path(path).resolve() == self._damaged_source.resolve():
             self.show_error("Cannot save project", f"{Path(path).name} is the damaged file this project was read "
                                                    "from; save what is left of it as another file.")
@@ -486,16 +489,16 @@ class WindowFiles(_WindowBase):
 
     def _replace(self, project: Project, path: Path | None, runs, modified: bool = False,
                  stamp: FileStamp | None = None, damaged_source: Path | None = None) -> None:
-        from .document.layout import layered_positions, needs_layout
+        from .document.layout import layered_spots, needs_layout
 
         if any(needs_layout(d) for d in project.designs):
             # Hand-written JSON leaves every component at the origin: lay it out before showing it.
             project = project.model_copy(deep=True)
             for design in project.designs:
                 if needs_layout(design):
-                    spots = layered_positions(design)
+                    spots = layered_spots(design)
                     for i, c in enumerate(design.components):
-                        x, y = spots[c.name]
+                        x, y = spots[c.id]
                         design.components[i] = c.model_copy(update={"position": Position(x=x, y=y)})
         self.scene.clear_health()
         self._disk_stamp, self._stamp_declined, self._damaged_source = stamp, None, damaged_source
@@ -526,8 +529,8 @@ class WindowFiles(_WindowBase):
             empty = self.recent_menu.addAction("No recent projects")
             empty.setEnabled(False)
             return
-        for i, path in enumerate(paths, start=1):
-            action = self.recent_menu.addAction(f"&{i} {path.name}" if i < 10 else path.name)
+        for i, (path, label) in enumerate(zip(paths, recent_labels(paths)), start=1):
+            action = self.recent_menu.addAction(f"&{i} {label}" if i < 10 else label)
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.triggered.connect(lambda _=False, p=path: self.open_path(p))
@@ -545,12 +548,12 @@ class WindowFiles(_WindowBase):
             self.open_path(paths[0])
 
     def dragEnterEvent(self, event):
-        if any(u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json")) for u in event.mimeData().urls()):
+        if any(u.isLocalFile() and opens_in_the_window(u.toLocalFile()) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event):
         files = [u.toLocalFile() for u in event.mimeData().urls()
-                 if u.isLocalFile() and u.toLocalFile().endswith((".faultline", ".json"))]
+                 if u.isLocalFile() and opens_in_the_window(u.toLocalFile())]
         if files:
             event.acceptProposedAction()
             self.open_path(files[0])
@@ -673,6 +676,26 @@ class WindowFiles(_WindowBase):
         """Remove the recovery copy, after any copy being written has landed (or it would come back)."""
         self.wait_for_autosave()
         self.autosave.discard()
+
+
+def recent_labels(paths: list[Path]) -> list[str]:
+    """How Open Recent names each file: by its name, and where names repeat (a "design.faultline" in
+    every client's folder) also by as much of its folder as tells it from the others."""
+    def folder_end(path: Path, depth: int) -> str:
+        return str(Path(*path.parent.parts[-depth:]))
+
+    labels = []
+    for path in paths:
+        twins = [other for other in paths if other.name == path.name]
+        if len(twins) == 1:
+            labels.append(path.name)
+            continue
+        depth = 1
+        while depth < len(path.parent.parts) and \
+                sum(folder_end(t, depth) == folder_end(path, depth) for t in twins) > 1:
+            depth += 1
+        labels.append(f"{path.name} — {folder_end(path, depth)}")
+    return labels
 
 
 def _stamp_now(path: Path) -> FileStamp | None:

@@ -50,6 +50,14 @@ def __getattr__(name: str) -> Any:
 
 
 FILE_SUFFIX = ".faultline"
+JSON_SUFFIX = ".json"
+
+
+def opens_in_the_window(name: str) -> bool:
+    """Whether a file of this name is a project or JSON design the window opens (dropped, say),
+    whatever the case of its suffix ("Shop.FAULTLINE" from a Windows share)."""
+    return name.lower().endswith((FILE_SUFFIX, JSON_SUFFIX))
+
 
 __all__ = [
     "APPLICATION_ID",
@@ -57,6 +65,7 @@ __all__ = [
     "DamagedFileError",
     "FileStamp",
     "FILE_SUFFIX",
+    "JSON_SUFFIX",
     "OpenedProject",
     "ProjectFileError",
     "RecentFiles",
@@ -68,6 +77,7 @@ __all__ = [
     "load_design_from_path",
     "load_project_or_json",
     "open_project",
+    "opens_in_the_window",
     "pending_recoveries",
     "save_file",
     "save_project",

@@ -116,9 +116,7 @@ class Autosave:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ProjectFileError(f"Cannot write a recovery copy in {self.directory} ({exc.strerror or exc})",
-                                   self.directory) from None
-        save_project(self.path, project, runs, include_runs=include_runs)
+            raise self._cannot_write(project, str(exc.strerror or exc)) from None
         info = {
             "original": os.path.abspath(original) if original is not None else None,
             "project": project.name,
@@ -126,8 +124,17 @@ class Autosave:
             "pid": os.getpid(),
             "original_stamp": dataclasses.asdict(original_stamp) if original_stamp is not None else None,
         }
-        atomic_write(self.info_path, json.dumps(info, indent=2, ensure_ascii=False).encode("utf-8"))
+        try:
+            save_project(self.path, project, runs, include_runs=include_runs)
+            atomic_write(self.info_path, json.dumps(info, indent=2, ensure_ascii=False).encode("utf-8"))
+        except ProjectFileError as exc:
+            raise self._cannot_write(project, exc.reason) from None
         return self.path
+
+    def _cannot_write(self, project: Project, reason: str) -> ProjectFileError:
+        # The copy's own name (a token) means nothing to the user: say what it is and where.
+        return ProjectFileError(f"Cannot write the recovery copy of “{project.name}” in {self.directory}: {reason}",
+                                self.directory, reason)
 
     def discard(self) -> None:
         """Remove the copy: call after a clean save, and when the project is closed."""

@@ -1,6 +1,7 @@
 """The one exception the store raises for files it cannot read or write."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -12,19 +13,32 @@ class ProjectFileError(Exception):
     file concerned, when there is one.
     """
 
-    def __init__(self, message: str, path: str | Path | None = None):
+    def __init__(self, message: str, path: str | Path | None = None, reason: str | None = None):
         super().__init__(message)
         self.path = Path(path) if path is not None else None
+        self.reason = reason if reason is not None else message  # what is wrong, without the file's name
 
 
 def cannot_open(path: str | Path, reason: str) -> ProjectFileError:
     """``Cannot open NAME: reason``."""
-    return ProjectFileError(f"Cannot open {Path(path).name}: {reason}", path)
+    return ProjectFileError(f"Cannot open {Path(path).name}: {reason}", path, reason)
 
 
 def cannot_save(path: str | Path, reason: str) -> ProjectFileError:
     """``Cannot save NAME: reason``."""
-    return ProjectFileError(f"Cannot save {Path(path).name}: {reason}", path)
+    return ProjectFileError(f"Cannot save {Path(path).name}: {reason}", path, reason)
+
+
+def json_mistake(exc: json.JSONDecodeError, whole_file: bool = True) -> str:
+    """Where JSON text goes wrong, in words: "Expecting ',' delimiter at line 3 column 9"; for the
+    text of a ``whole_file`` that stops short, also that the file was cut (it reads as a syntax slip)."""
+    # Python words an unterminated string "Unterminated string starting at" and leaves the place to the caller.
+    place = f"line {exc.lineno} column {exc.colno}"
+    said = f"{exc.msg} {place}" if exc.msg.endswith(" at") else f"{exc.msg} at {place}"
+    cut_short = exc.msg.startswith("Unterminated string") or exc.pos >= len(exc.doc.rstrip())
+    if whole_file and cut_short:
+        return f"{said}; the text ends before it is complete, so the file was probably cut short"
+    return said
 
 
 class ContentError(ValueError):

@@ -105,6 +105,12 @@ def stamp_of(path: str | os.PathLike, data: bytes) -> FileStamp | None:
     return FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+def _missing(path: Path) -> str:
+    """Why ``path`` is not there: a recent file on a drive that is not connected lacks its whole folder."""
+    folder = Path(os.path.abspath(path)).parent
+    return "there is no such file" if folder.is_dir() else f"the folder {folder} does not exist"
+
+
 def read_whole(path: Path, limit: int | None = None) -> bytes:
     """The bytes of ``path``, refusing missing files, folders and files over ``limit``."""
     limit = limits.MAX_FILE_BYTES if limit is None else limit
@@ -118,7 +124,7 @@ def read_whole(path: Path, limit: int | None = None) -> bytes:
         with open(path, "rb") as f:
             data = f.read(limit + 1)
     except FileNotFoundError:
-        raise cannot_open(path, "there is no such file") from None
+        raise cannot_open(path, _missing(path)) from None
     except PermissionError:
         raise cannot_open(path, "you do not have permission to read it") from None
     except OSError as exc:
@@ -134,7 +140,7 @@ def read_head(path: Path) -> bytes:
         with open(path, "rb") as f:
             return f.read(HEADER_SIZE)
     except FileNotFoundError:
-        raise cannot_open(path, "there is no such file") from None
+        raise cannot_open(path, _missing(path)) from None
     except IsADirectoryError:
         raise cannot_open(path, "it is a folder, not a file") from None
     except PermissionError:
@@ -240,7 +246,21 @@ def resolve_target(path: str | os.PathLike) -> Path:
         raise cannot_save(target, "it is a folder")
     if not target.parent.is_dir():
         raise cannot_save(target, f"the folder {target.parent} does not exist")
+    if is_read_only(target):
+        # The new file is renamed over the old one, which the folder allows whatever the file's own
+        # permission: a file someone marked read-only would be replaced all the same.
+        raise cannot_save(target, "the file is marked read-only; save under another name, or make the file "
+                                  "writable first")
     return target
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether an existing file is marked read-only (for everyone, or for this user)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (mode & stat.S_IWUSR) or not os.access(path, os.W_OK)
 
 
 def temp_name(target: Path, pid: int | None = None) -> Path:

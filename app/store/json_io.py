@@ -13,7 +13,7 @@ from engine.model.design import FORMAT_VERSION
 
 from . import limits
 from .convert import project_format_problem
-from .errors import ProjectFileError, cannot_open, cannot_save
+from .errors import ProjectFileError, cannot_open, cannot_save, json_mistake
 from .fileio import atomic_write, is_sqlite, read_head, read_whole, resolve_target
 
 
@@ -50,7 +50,7 @@ def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
     except RecursionError:
         raise cannot_open(path, "its JSON is nested too deeply to read") from None
     except json.JSONDecodeError as exc:
-        raise cannot_open(path, f"it is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise cannot_open(path, f"it is not valid JSON ({json_mistake(exc)})") from None
     except ValueError as exc:
         raise cannot_open(path, f"it is not JSON text ({exc})") from None
     if not isinstance(data, dict):

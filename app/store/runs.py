@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import limits
-from .errors import ContentError
+from .errors import ContentError, json_mistake
 from .run_models import run_part_problem
 
 RUN_KEYS = (
@@ -276,7 +276,7 @@ def loads(value: Any, where: str) -> Any:
     except RecursionError:
         raise ContentError(f"{where}: JSON nested too deeply to read") from None
     except json.JSONDecodeError as exc:
-        raise ContentError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ContentError(f"{where}: not valid JSON ({json_mistake(exc, whole_file=False)})") from None
     except ValueError as exc:  # bytes that are not UTF-8
         raise ContentError(f"{where}: not valid JSON text ({exc})") from None
 
