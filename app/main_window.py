@@ -442,6 +442,9 @@ class MainWindow(WindowFiles, QMainWindow):
                 self.autosave_timer.start()
         else:
             self.autosave_timer.stop()
+            # Undone back to what is saved: a copy left behind would offer the undone edits as
+            # unsaved work after a crash.
+            self.discard_autosave()
 
     def _on_design_changed(self, *_args) -> None:
         self._update_designs()
@@ -545,7 +548,8 @@ class MainWindow(WindowFiles, QMainWindow):
         mime.setText(text)
         put_on_clipboard(mime)
         self._paste_count = 0
-        self.statusBar().showMessage(f"Copied {len(fragment['components'])} components.", 4000)
+        count = len(fragment["components"])
+        self.statusBar().showMessage(f"Copied {count} component{'s' if count != 1 else ''}.", 4000)
 
     def cut(self) -> None:
         if (field := self._focused_text()) is not None:

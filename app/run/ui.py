@@ -831,7 +831,7 @@ class RunUi(QObject):
             return None
         target = Path(path)
         if target.suffix.lower() not in (".png", ".svg"):
-            target = target.with_suffix(f".{kind}")
+            target = target.with_name(f"{target.name}.{kind}")   # "shop v1.2" is a name, not a suffix
         try:
             written = save_file(target, render_picture(self.scene, target.suffix.lower()[1:], design.name))
         except (ProjectFileError, ValueError) as exc:

@@ -757,3 +757,15 @@ def test_the_palettes_scroll_bar_is_drawn_in_the_theme(window, qtbot, look):
         assert colour.lightness() > 40 and abs(colour.lightness() - window_colour.lightness()) < 90, colour.name()
     finally:
         window.set_theme("light")
+
+
+def test_undoing_back_to_the_saved_state_removes_the_recovery_copy(window, tmp_path, monkeypatch):
+    """After a crash, the edits undone before it were offered as unsaved work."""
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(tmp_path / "t.faultline"))
+    window.save()
+    window.document.edit.add_component("service", name="undone later")
+    window.write_autosave()
+    assert window.autosave.path.exists()
+    window.document.undo_stack.undo()
+    assert not window.document.modified
+    assert not window.autosave.path.exists()

@@ -70,3 +70,10 @@ def test_plots_and_events_that_cannot_be_written_leave_the_old_file_and_say_why(
         title, message = warnings.pop()
         assert title.startswith("Cannot") and message == (f"Cannot save {name}: No space left on device; "
                                                           "the previous version is untouched")
+
+
+def test_a_design_picture_named_with_a_dot_keeps_its_whole_name(qtbot, window, tmp_path, monkeypatch):  # noqa: F811
+    """"shop v1.2" was written as "shop v1.png"."""
+    monkeypatch.setattr(window, "choose_save_path", lambda *args: str(tmp_path / "shop v1.2"))
+    assert window.run_ui.export_design_picture_dialog("png") == tmp_path / "shop v1.2.png"
+    assert (tmp_path / "shop v1.2.png").exists() and not (tmp_path / "shop v1.png").exists()
