@@ -94,23 +94,10 @@ def _load(path: str, name: str | None):
         raise DesignError([str(exc)]) from None
 
 
-def laid_out(design):
-    """``design`` with readable positions when its components have none yet (a new design)."""
-    from app.document.layout import layered_positions, needs_layout
-    from engine.model import Position
-
-    if not needs_layout(design):
-        return design
-    design = design.model_copy(deep=True)
-    spots = layered_positions(design)
-    for i, c in enumerate(design.components):
-        design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
-    return design
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     """Import, print the preview, and write the design when --out is given."""
     from app.cli_run import output_file_problems
+    from app.document.layout import laid_out, needs_layout
     from app.interop import InteropError, design_changes, import_files, nothing_applies, preview_text
     from app.store import ProjectFileError, export_json
     from engine.model import DesignError
@@ -142,7 +129,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("(preview only: give --out OUT.json to write the design)")
         return 0
     try:
-        export_json(laid_out(result.design), Path(args.out))
+        # readable positions when its components have none yet (a new design)
+        export_json(laid_out(result.design) if needs_layout(result.design) else result.design, Path(args.out))
     except ProjectFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import Design, Position
+from engine.model import Design
 from engine.model.design import counted
 
 from .interop import (
@@ -316,19 +316,16 @@ def apply_import(window, result: ImportResult, as_new_design: bool) -> bool:
     """Put an accepted import into the window's document as one undoable step; False when it
     would change nothing (and nothing was done)."""
     from .document import commands as cmd
-    from .document.layout import layered_positions
+    from .document.layout import laid_out
 
     doc = window.document
     if as_new_design:
-        design = result.design.model_copy(deep=True)
+        design = laid_out(result.design)
         taken = {d.name for d in doc.project.designs}
         name, n = design.name, 2
         while name in taken:
             name, n = f"{design.name} {n}", n + 1
         design.name = name
-        spots = layered_positions(design)
-        for i, c in enumerate(design.components):
-            design.components[i] = c.model_copy(update={"position": Position(x=spots[c.name][0], y=spots[c.name][1])})
         doc.undo_stack.push(cmd.AddDesignCommand(doc, design, len(doc.project.designs)))
         return True
     edits = design_changes(doc.design, result.design)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
-from engine.model import Position, Project
+from engine.model import Project
 
 from .document import new_project
 from .file_tasks import Cancelled, FileJob, in_program_dir, run_off_thread, save_dir
@@ -489,17 +489,12 @@ class WindowFiles(_WindowBase):
 
     def _replace(self, project: Project, path: Path | None, runs, modified: bool = False,
                  stamp: FileStamp | None = None, damaged_source: Path | None = None) -> None:
-        from .document.layout import layered_spots, needs_layout
+        from .document.layout import laid_out, needs_layout
 
         if any(needs_layout(d) for d in project.designs):
             # Hand-written JSON leaves every component at the origin: lay it out before showing it.
-            project = project.model_copy(deep=True)
-            for design in project.designs:
-                if needs_layout(design):
-                    spots = layered_spots(design)
-                    for i, c in enumerate(design.components):
-                        x, y = spots[c.id]
-                        design.components[i] = c.model_copy(update={"position": Position(x=x, y=y)})
+            project = project.model_copy(update={"designs": [laid_out(d) if needs_layout(d) else d
+                                                             for d in project.designs]})
         self.scene.clear_health()
         self._disk_stamp, self._stamp_declined, self._damaged_source = stamp, None, damaged_source
         self._doc.load(project, path, runs, modified=modified)

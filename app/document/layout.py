@@ -8,16 +8,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from engine.model import Design
+from engine.model import Design, Position
 
 COLUMN = 240.0
 ROW = 100.0
-
-
-def layered_positions(design: Design) -> dict[str, tuple[float, float]]:
-    """Centre positions by component name (see ``layered_spots``)."""
-    spots = layered_spots(design)
-    return {c.name: spots[c.id] for c in design.components}
 
 
 def layered_spots(design: Design) -> dict[uuid.UUID, tuple[float, float]]:
@@ -107,3 +101,14 @@ def needs_layout(design: Design) -> bool:
     """True when several components share one position (nothing was ever laid out)."""
     spots = {(c.position.x, c.position.y) for c in design.components}
     return len(design.components) > 1 and len(spots) == 1
+
+
+def laid_out(design: Design) -> Design:
+    """A copy of ``design`` with every component at its ``layered_spots`` place: how a design opened
+    or imported without positions (hand-written JSON, a configuration import) is first shown."""
+    spots = layered_spots(design)
+    design = design.model_copy(deep=True)
+    for i, c in enumerate(design.components):
+        x, y = spots[c.id]
+        design.components[i] = c.model_copy(update={"position": Position(x=x, y=y)})
+    return design

@@ -208,7 +208,7 @@ def test_main_py_dispatches_convert(tmp_path):
 @pytest.mark.parametrize("leaf_first", [False, True], ids=["root first", "leaf first"])
 def test_a_5000_service_chain_imports_and_lays_out(tmp_path, qapp, leaf_first):
     from app.document import ProjectDocument
-    from app.document.layout import layered_positions, needs_layout
+    from app.document.layout import layered_spots, needs_layout
 
     depth = 5_000
     names = [f"s{i}" for i in range(depth)]
@@ -221,7 +221,7 @@ def test_a_5000_service_chain_imports_and_lays_out(tmp_path, qapp, leaf_first):
     path.write_text(json.dumps({"name": "deep", "components": components, "links": links}))
     design = import_json(path)
     assert needs_layout(design)
-    spots = layered_positions(design)
+    spots = {c.name: xy for c in design.components for cid, xy in layered_spots(design).items() if cid == c.id}
     # One column per hop, left to right.
     assert [spots[n][0] for n in ("users", "s0", "s1", f"s{depth - 1}")] == [0.0, 240.0, 480.0, depth * 240.0]
     doc = ProjectDocument(Project(name="deep", designs=[design]))
