@@ -55,11 +55,15 @@ def client_rate(component) -> float:
 
 
 def capacity(component) -> float | None:
-    """Requests per second a component can serve at most, or None if it has no limit of its own."""
+    """Requests per second a component can serve at most, or None if it has no limit of its own.
+
+    An autoscaled component can grow to its autoscaler's most instances: offered load above what it
+    starts with is what the autoscaler is there for, not an overload.
+    """
     servers, time = {
-        "service": lambda c: (c.instances * c.workers, c.service_time),
-        "database": lambda c: (c.instances * c.connections, c.query_time),
-        "cache": lambda c: (c.instances * c.workers, c.hit_time),
+        "service": lambda c: (_most_instances(c) * c.workers, c.service_time),
+        "database": lambda c: (_most_instances(c) * c.connections, c.query_time),
+        "cache": lambda c: (_most_instances(c) * c.workers, c.hit_time),
         "queue": lambda c: (c.consumers, c.process_time),
     }.get(component.kind, lambda c: (None, None))(component)
     if servers is None:
@@ -68,6 +72,11 @@ def capacity(component) -> float | None:
     if getattr(component, "call_mode", "blocking") == "non_blocking":
         mean += component.continuation_time.mean()   # a second turn on a worker once the answers are in
     return servers / mean if mean > 0 else None
+
+
+def _most_instances(component) -> int:
+    scaler = getattr(component, "autoscaling", None)
+    return scaler.max_replicas if scaler is not None and scaler.enabled else component.instances
 
 
 def offered_rates(design: Design) -> dict[str, float]:

@@ -442,6 +442,8 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         focus = self.components[0] if self.components else None
         if focus is not None:
             self._build_stack(focus)
+        else:  # no stack: the title must not name the component it showed last
+            _set_title(self.plots["errors"], PLOT_TITLES["errors"], self.palette().text().color())
         self._build_regions()
         self.breaker_strip.build(session.breakers, session.duration)
         self._update_legend()
@@ -683,10 +685,15 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
 
     def _set_log_latency(self, on: bool) -> None:
         plot = self.plots["latency"]
+        time_range = plot.vb.viewRange()[0]
         plot.setLogMode(y=on)
         # Both scales fitted by _fit_y, thresholds included: pyqtgraph's own fit of a log axis
         # counted each threshold line as 1 s.
         plot.enableAutoRange(axis="y", enable=False)
+        # setLogMode turns on the fit of both axes: the time axis, which every plot shares, would
+        # leave the user's zoom (or the run's span) for the data's span and keep refitting.
+        plot.enableAutoRange(axis="x", enable=False)
+        plot.setXRange(*time_range, padding=0)
         self._user_ranged.discard("latency")  # a range zoomed on one scale means nothing on the other
         if not on:
             plot.setYRange(0, 1, padding=0)  # the stepped fit grows from here

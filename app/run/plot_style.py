@@ -64,10 +64,14 @@ def readout_html(session, curves, components: list[str], t: float, key: str | No
         if data is not None and components and b < data.n:
             focus = components[0]
             completed = sum(float(np.nan_to_num(data.column(k, focus)[b])) for k in ("ok", "fallback", *FAILURE_KINDS))
-            for kind in FAILURE_KINDS:
-                count = float(np.nan_to_num(data.column(kind, focus)[b]))
-                if count:
-                    parts.append(f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}")
+            counts = {kind: float(np.nan_to_num(data.column(kind, focus)[b])) for kind in FAILURE_KINDS}
+            # The stack's run by name, and its total even when nothing failed: beside the other runs'
+            # totals a bare "timeout 12.9 %" read as theirs, and a quiet bucket read as no value at all.
+            run = f" ({VARIANT_LABELS.get(session.primary, session.primary)})" if session.is_comparison else ""
+            total = sum(counts.values()) / completed if completed else 0.0
+            parts.append(f"{esc(focus)} total{run} {format_value('error_rate', total)}")
+            parts += [f"{OUTCOME_LABELS[kind]} {format_value('error_rate', count / completed)}"
+                      for kind, count in counts.items() if count]
         key_curves = [c for c in curves if c.plot == "errors"]
     elif key == "breakers":
         data = session.variants.get(session.primary)

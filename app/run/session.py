@@ -20,6 +20,7 @@ from engine.grid import BucketGrid
 from engine.model import FAILURE_OUTCOMES, OUTCOME_NAMES, Design
 
 from .explain import Finding, explain
+from .formatting import format_time
 from .worker import VARIANT_ORDER, LiveFrame, RunOutcome, RunRequest, VariantFrame
 
 RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
@@ -306,7 +307,13 @@ class RunSession:
         what = self.experiment or "no faults"
         kind = "comparison" if self.is_comparison else ("with resilience" if self.options.get("resilience", True)
                                                        else "without resilience")
-        return f"{self.design_name} · {what} · {kind} · seed {self.seed}"
+        title = f"{self.design_name} · {what} · {kind} · seed {self.seed}"
+        if self.status == STOPPED:
+            # A stopped run kept beside a whole one of the same settings must not pass for it.
+            data = self.variants.get(self.primary)
+            reached = min(self.duration, data.n * self.bucket) if data else 0.0
+            title += f" · stopped at {format_time(reached)}"
+        return title
 
     def times(self, variant: str | None = None) -> np.ndarray:
         """Bucket mid-points (s) of the buckets received so far: an evenly spaced grid."""
@@ -371,6 +378,10 @@ class RunSession:
                 source = link.split(" -> ")[0]
                 if _BREAKER_RANK[code] >= _BREAKER_RANK.get(breaker_by_source.get(source, 0), 0):
                     breaker_by_source[source] = code
+        scalings: dict[str, list[dict[str, Any]]] = {}  # the autoscalers' decisions, by component
+        for event in data.events:
+            if event.get("kind") == "scaled":
+                scalings.setdefault(str(event.get("component")), []).append(event)
         for i, name in enumerate(data.components):
             h: dict[str, Any] = {}
             util = _value(data.series, "utilisation", b, i)
@@ -378,7 +389,15 @@ class RunSession:
             h["utilisation"] = util
             h["error_rate"] = err
             total = self.instances.get(name, 0)
-            if total > 0:
+            wanted = self._replicas_wanted(name, scalings.get(name, []), (b + 1) * self.bucket)
+            if wanted is not None:
+                # Instances the autoscaler has not started, or has removed, are not down: only those
+                # it wants and has not got are (the engine counts every slot it may start as down).
+                total = wanted
+                down = max(0, int(round(total - _value(data.series, "instances_up", b, i))))
+                h["instances"] = total
+                h["crashed"] = down
+            elif total > 0:
                 if latest and data.result is None:
                     down = int(data.instances_down.get(name, 0))
                 else:
@@ -391,6 +410,23 @@ class RunSession:
             out[name] = h
         return out
 
+
+    def _replicas_wanted(self, name: str, scalings: list[dict[str, Any]], t: float) -> int | None:
+        """How many instances the autoscaler of ``name`` wants ready at time ``t``: the last of its
+        ``scalings`` (an added instance from the end of its start-up), else the instances it starts
+        with; None for a component without an autoscaler."""
+        component = self.design.find_component(name) if self.design is not None else None
+        scaler = getattr(component, "autoscaling", None)
+        if not scalings and not (scaler is not None and scaler.enabled):
+            return None
+        startup = scaler.startup_time if scaler is not None else 0.0
+        wanted = int(scalings[0]["from_replicas"]) if scalings else int(getattr(component, "instances", 0))
+        for event in scalings:
+            if event["time"] > t:
+                break
+            grows = event["to_replicas"] > event["from_replicas"]
+            wanted = int(event["from_replicas"] if grows and event["time"] + startup > t else event["to_replicas"])
+        return wanted
 
     def link_figures(self, variant: str | None = None, bucket: int | None = None) -> dict[str, dict[str, float]]:
         """Calls per second, retries per second and the share of failed calls of every link at ``bucket``.
