@@ -462,8 +462,21 @@ class FaultInjectionPanel(QWidget):
         selected, the component the link calls (else its caller); else the first target that fits.
         """
         targets = [ref for ref, _name in self.doc.edit.fault_target_choices(kind)]
+        design = self.doc.design
+
+        def called(ref) -> bool:
+            # A fault on the calls into a component nobody calls (a client) would change nothing.
+            return design.targets_link(ref) or bool(design.links_into(ref))
+
         for item_id in self.doc.selection:
+            if item_id in targets and called(item_id):
+                return item_id, ""
             if item_id in targets:
+                name = design.name_of(item_id)
+                callee = next((link.target for link in design.links_from(item_id) if link.target in targets), None)
+                if callee is not None:
+                    return callee, (f"the component {name} calls: nothing calls {name}, "
+                                    "so a fault on it would change nothing")
                 return item_id, ""
             if self.doc.kind_of(item_id) == "link":
                 link = self.doc.link(item_id)
@@ -474,7 +487,8 @@ class FaultInjectionPanel(QWidget):
                         return end, how
         if not targets:
             return None, ""
-        return targets[0], "the first that fits: select a component or link first to aim it"
+        return next((ref for ref in targets if called(ref)), targets[0]), \
+            "the first that fits: select a component or link first to aim it"
 
     def _name_targets(self) -> None:
         for kind, action in self.add_actions.items():

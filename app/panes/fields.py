@@ -49,6 +49,8 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _THOUSANDS = re.compile(r"(?<=\d)[ ,_](?=\d{3}(?!\d))")
 # As many figures as a message gives a value: a bound or an input need not be exact to be understood.
 _MESSAGE_DIGITS = 6
+# Below this much of the unit a message shows its largest figure in, a figure has a unit of its own.
+_SLIVER = 0.01
 
 
 def parse_duration(text: str, default_unit: str) -> float:
@@ -97,11 +99,15 @@ def format_duration(seconds: float | None, unit: str) -> str:
 
 def durations_in_words(values: list[float], unit: str) -> list[str]:
     """Durations side by side in a sentence ("at most 10 000 000 s (got 100 000 000 s)"): all in the
-    unit the largest reads best in, so they compare at a glance; rounded, with thousands apart."""
+    unit the largest reads best in, so they compare at a glance; rounded, with thousands apart. A
+    value that would be a sliver of that unit ("0.0000166667 min") is in the unit it reads best in
+    instead ("at least 1 ms (got -1 min)")."""
     largest = max(values, key=abs, default=0.0)
-    shown = shown_unit(largest, unit)
+    common = shown_unit(largest, unit)
     words = []
     for seconds in values:
+        sliver = seconds != 0 and abs(seconds) / _UNITS[common] < _SLIVER
+        shown = shown_unit(seconds, unit) if sliver else common
         rounded = float(f"{seconds / _UNITS[shown]:.{_MESSAGE_DIGITS}g}")
         figure = people_number(rounded) if rounded.is_integer() else _plain(repr(rounded))
         words.append(f"{figure} {shown}")
@@ -216,7 +222,9 @@ class NumberEditor(_LineEditor):
             return ""
         if self.integer:
             return str(int(value))
-        return f"{value * self.scale:.6g}"
+        # Every figure typed comes back as typed: six figures showed 1234567 as "1.23457e+06", which
+        # an edit of another digit would then have stored rounded.
+        return _plain(f"{value * self.scale:.12g}")
 
     def parse(self, text: str):
         t = text.strip().replace(",", "").replace("_", "")
@@ -427,6 +435,9 @@ _DIST_LABELS = {
     "normal": "normal (truncated at 0)", "lognormal": "lognormal", "empirical": "empirical (measured points)",
 }
 
+# The times a distribution is given by, whatever its kind.
+DISTRIBUTION_TIMES = frozenset(key for params in _DIST_PARAMS.values() for key, _label, how in params if how == "time")
+
 
 def default_distribution(kind: str, mean: float) -> dict:
     """A distribution of ``kind`` with about the given mean, for switching kinds without losing scale."""
@@ -543,6 +554,10 @@ class DistributionEditor(QWidget):
             self.summary.setText("")
 
 
+# One measured time in a list of them: a figure and, perhaps after a space, its unit.
+_MEASURED_TIME = re.compile(rf"{_NUMBER}(?:\s*[a-zµ]+)?")
+
+
 class _PointsEditor(_LineEditor):
     def __init__(self, unit: str, parent=None):
         super().__init__(False, "e.g. 12, 15, 40", parent)
@@ -554,9 +569,14 @@ class _PointsEditor(_LineEditor):
         return ", ".join(f"{v / _UNITS[self.unit]:.6g}" for v in value)
 
     def parse(self, text: str):
-        parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+        # Times apart by commas, semicolons or spaces, each with its unit or none: "12, 15, 40",
+        # "12 ms, 1.5 s", "12ms 15ms"; the space between a figure and its unit parts nothing.
+        parts = _MEASURED_TIME.findall(text.strip().lower())
         if not parts:
             raise ValueError("give at least one measured time")
+        left = _MEASURED_TIME.sub("", text.strip().lower()).strip(", ;\t")
+        if re.sub(r"[,;\s]", "", left):
+            raise ValueError(f'cannot read "{left}" among the times (write them as "12, 15, 40" or "12 ms, 1.5 s")')
         return [parse_duration(p, self.unit) for p in parts]
 
 
@@ -615,7 +635,8 @@ class InstancesEditor(QWidget):
             elif mode == "indices":
                 self.committed.emit({"indices": [int(p) for p in re.split(r"[,\s]+", text) if p]})
         except ValueError:
-            self.invalid.emit(f'"{text}" is not {"a list of whole numbers" if mode == "indices" else "a number"}')
+            wanted = {"count": "a whole number", "indices": "a list of whole numbers"}.get(mode, "a number")
+            self.invalid.emit(f'"{text}" is not {wanted}')
 
 
 class ScheduleEditor(_LineEditor):
@@ -653,7 +674,9 @@ class ScheduleEditor(_LineEditor):
     def parse(self, text: str):
         changes = []
         for part in [p.strip() for p in text.split(";") if p.strip()]:
-            words = part.replace("-", " ").split()
+            # Only the dash between a ramp's start and end parts words: a minus sign stays with its
+            # number, for the model to refuse ("step 30 -5" was read as a rate of 5/s).
+            words = re.sub(rf"^(ramp\s+{_NUMBER})\s*-\s*", r"\1 ", part).split()
             try:
                 if words[0] == "step" and len(words) == 3:
                     changes.append({"kind": "step", "at": float(words[1]), "rate": float(words[2])})
@@ -833,38 +856,3 @@ class RatePreview(QWidget):
                    format_seconds(t_end))
         p.drawText(QRectF(area.left() + 2, area.top() - 3, area.width(), 13), Qt.AlignmentFlag.AlignLeft,
                    f"{top:g}/s")
-
-
-# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be,
-# and so is a count written with its thousands apart ("at most 100,000 items").
-_BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) "
-                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|,\d|\s*[%A-Za-zµ])")
-
-
-def _bound_value(match: re.Match) -> float | None:
-    try:
-        return float(match.group(2))
-    except ValueError:
-        return None
-
-
-def in_editor_terms(editor: QWidget, message: str, unit: str = "") -> str:
-    """A model's message about a value, with its numbers as the field shows them: a percentage field
-    says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at most 10 000 000 s
-    (got 100 000 000 s)" rather than "at most 1e+07 (got 1e+08)", and large numbers have their thousands
-    apart ("at most 10 000 000")."""
-    found = [(m, value) for m in _BOUND.finditer(message) if (value := _bound_value(m)) is not None]
-    values = [value for _m, value in found]
-    if isinstance(editor, (DurationEditor, DistributionEditor)):
-        shown = durations_in_words(values, editor.unit)
-    elif isinstance(editor, NumberEditor) and editor.scale != 1:
-        shown = [f"{people_number(round(value * editor.scale, 9), 6)} %" for value in values]
-    elif unit == "%":  # a field typed in percent already (a percentile): its figures say so too
-        shown = [f"{people_number(value, 6)} %" for value in values]
-    else:
-        shown = [people_number(value, 6) for value in values]
-    out, end = [], 0
-    for (match, _value), words in zip(found, shown):
-        out += [message[end:match.start()], f"{match.group(1)} {words}"]
-        end = match.end()
-    return "".join(out) + message[end:]

@@ -33,7 +33,9 @@ from engine.model.catalogue import field_choices, field_help, field_label, field
 from engine.model.components import RateStep
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
+from ..document.wording import people_number
 from .fields import (
+    DISTRIBUTION_TIMES,
     BoolEditor,
     ChoiceEditor,
     DistributionEditor,
@@ -46,7 +48,7 @@ from .fields import (
     ScheduleEditor,
     TargetEditor,
     TextEditor,
-    in_editor_terms,
+    durations_in_words,
 )
 
 
@@ -275,16 +277,33 @@ class ModelForm(QWidget):
         for error in errors:
             path = self._match(error.path) or (fallback if not error.path else None)
             if path is None:
-                general.append(f"{error.path} {error.message}".strip())
+                general.append(f"{self.in_labels(error.path)} {self.in_labels(error.message)}".strip())
                 continue
             label = self.errors[path]
-            message = in_editor_terms(self.editors[path], error.message,
-                                      next((spec.unit for spec in self.specs if spec.path == path), ""))
+            message = self.in_labels(in_editor_terms(
+                self.editors[path], error.message, next((spec.unit for spec in self.specs if spec.path == path), ""),
+                frozenset(p.rpartition(".")[2] for p, e in self.editors.items() if isinstance(e, DurationEditor))),
+                path)
+            inner = _part_named(error.path[len(path) + 1:]) if error.path.startswith(path + ".") else ""
+            if inner:
+                # A field holding several values (a schedule's changes, a budget's settings): which one.
+                message = f"{inner}: {message}"
             label.setText(((label.text() + "\n") if label.isVisible() and label.text() else "") + message)
             label.show()
         if general:
             self.form_error.setText("\n".join(general))
             self.form_error.show()
+
+    def in_labels(self, message: str, near: str = "") -> str:
+        """A model's message with its fields' names ("min_replicas") as the form labels them ("“Min
+        replicas”"): the message is read beside those labels, not the model's source. A name is looked
+        up among the fields beside ``near`` (the same group) first, then among all of the form's."""
+        group = near.rpartition(".")[0]
+        labels: dict[str, str] = {}
+        for spec in sorted(self.specs, key=lambda s: s.path.rpartition(".")[0] == group):
+            if spec.label:
+                labels[spec.path] = labels[spec.path.rpartition(".")[2]] = spec.label
+        return _FIELD_NAME.sub(lambda m: f"“{labels[m.group(0)]}”" if m.group(0) in labels else m.group(0), message)
 
     def clear_errors(self) -> None:
         for label in self.errors.values():
@@ -309,6 +328,76 @@ class ModelForm(QWidget):
                 if best is None or len(candidate) > len(best):
                     best = candidate
         return best
+
+
+# A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be,
+# and so is a count written with its thousands apart ("at most 100,000 items").
+_BOUND = re.compile(r"(at least|at most|greater than|less than|\(got) "
+                    r"(-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|,\d|\s*[%A-Za-zµ])")
+
+
+def _bound_value(match: re.Match) -> float | None:
+    try:
+        return float(match.group(2))
+    except ValueError:
+        return None
+
+
+# A time the message gives by its field's name: "p50 0.1", "period 2.5".
+_NAMED_TIME = re.compile(r"\b([a-z][a-z0-9_]*) (-?\d[\d.]*(?:e[+-]?\d+)?)(?![\d.]|\s*[%A-Za-zµ])")
+
+
+def _named_times_in_words(message: str, names: frozenset[str] | set[str], unit: str) -> str:
+    """Times a message gives by name ("got p50 0.1, p99 0.05", in seconds) in words, in one unit
+    ("got p50 100 ms, p99 50 ms")."""
+    found = [m for m in _NAMED_TIME.finditer(message) if m.group(1) in names]
+    if not found:
+        return message
+    words = durations_in_words([float(m.group(2)) for m in found], unit)
+    out, end = [], 0
+    for match, figure in zip(found, words):
+        out += [message[end:match.start()], f"{match.group(1)} {figure}"]
+        end = match.end()
+    return "".join(out) + message[end:]
+
+
+def in_editor_terms(editor: QWidget, message: str, unit: str = "", times: frozenset[str] = frozenset()) -> str:
+    """A model's message about a value, with its numbers as the field shows them: a percentage field
+    says "at most 100 % (got 150 %)" rather than "at most 1 (got 1.5)", a duration "at most 10 000 000 s
+    (got 100 000 000 s)" rather than "at most 1e+07 (got 1e+08)", and large numbers have their thousands
+    apart ("at most 10 000 000"). Figures given after the name of a time (``times``, and a
+    distribution's own parameters) are durations too: "(got period 2.5 s, duration 2.5 s)"."""
+    if isinstance(editor, DistributionEditor):
+        times = times | DISTRIBUTION_TIMES
+    if times:
+        message = _named_times_in_words(message, times, getattr(editor, "unit", "s"))
+    found = [(m, value) for m in _BOUND.finditer(message) if (value := _bound_value(m)) is not None]
+    values = [value for _m, value in found]
+    if isinstance(editor, (DurationEditor, DistributionEditor)):
+        shown = durations_in_words(values, editor.unit)
+    elif isinstance(editor, NumberEditor) and editor.scale != 1 or (
+            isinstance(editor, InstancesEditor) and editor.mode.currentData() == "fraction"):
+        # a fraction typed as a percentage ("150 %"): its bounds in percent too
+        shown = [f"{people_number(round(value * 100, 9), 6)} %" for value in values]
+    elif unit == "%":  # a field typed in percent already (a percentile): its figures say so too
+        shown = [f"{people_number(value, 6)} %" for value in values]
+    else:
+        shown = [people_number(value, 6) for value in values]
+    out, end = [], 0
+    for (match, _value), words in zip(found, shown):
+        out += [message[end:match.start()], f"{match.group(1)} {words}"]
+        end = match.end()
+    return "".join(out) + message[end:]
+
+
+def _part_named(rest: str) -> str:
+    """The part of a field an error is about, in words: "0.rate" -> "#1 rate", "budget_percent" -> "budget percent"."""
+    return " ".join(f"#{int(p) + 1}" if p.isdigit() else p.replace("_", " ") for p in rest.split(".") if p)
+
+
+# A field's name in a model's message: words joined by underscores, perhaps a dotted path ("max_queue_wait",
+# "autoscaling.min_replicas"); a single word ("period") reads as itself.
+_FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)*_[a-z0-9]+\b")
 
 
 # -- forms read off the model -------------------------------------------------------

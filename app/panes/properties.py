@@ -118,6 +118,8 @@ class PropertiesPane(QWidget):
                 form = self._set_form(ComponentForm(component.kind))
             form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
+            # The form may have edited several components just before, which hid their names.
+            form.layout_.setRowVisible(form._rows["name"], True)
             self.icon.setPixmap(kind_pixmap(component.kind, 24))
             self.title.setText(component.name)
             self.subtitle.setText(COMPONENT_CLASSES[component.kind].label)

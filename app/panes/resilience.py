@@ -229,7 +229,7 @@ class ResiliencePanel(QWidget):
                                "component's calls; inbound ones guard the component itself.")
         else:
             self.empty.setText(f"No policy guards these calls yet: “Add policy” adds one for the calls to "
-                               f"“{call}” only.")
+                               f"“{self.doc.design.name_of(call)}” only.")
         self.empty.setVisible(not policies)
         self.list.setVisible(bool(policies))
         fit_rows(self.list)
