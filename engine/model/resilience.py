@@ -164,7 +164,7 @@ class RetryPolicy(_CallerPolicy):
         "fixed", title="Backoff", description="fixed: the same wait; exponential: multiplied each time")
     multiplier: float = Field(1.5, ge=1, le=100, title="Multiplier",
                               description="exponential backoff: each wait is this times the last",
-                              json_schema_extra={"unit": "x"})
+                              json_schema_extra={"unit": "x", "shown_when": {"backoff": ["exponential"]}})
     max_wait_duration: float | None = Field(None, gt=0, le=LONGEST_RUN, title="Max wait",
                                             description="cap on one wait; empty means no cap",
                                             json_schema_extra={"unit": "s", "shown_in": "ms"})
@@ -172,7 +172,7 @@ class RetryPolicy(_CallerPolicy):
         "none", title="Jitter", description="randomness in waits that keeps retrying callers from moving in lockstep")
     randomization_factor: float = Field(0.5, ge=0, le=1, title="Randomization",
                                         description="randomized jitter: wait ± this share",
-                                        json_schema_extra={"unit": "ratio"})
+                                        json_schema_extra={"unit": "ratio", "shown_when": {"jitter": ["randomized"]}})
     retry_on: list[FailureOutcome] = Field(default_factory=lambda: list(_ALL_FAILURES), title="Retry on",
                                            description="outcomes that are retried")
     budget: RetryBudget | None = Field(

@@ -31,3 +31,17 @@ def test_the_exported_report_of_a_cpu_exhaustion_names_no_pool_or_leak():
     html = build_report(session, design)
     assert "Resource CPU (slower service) · CPU factor ×2" in html
     assert "Pool left" not in html and "Leak rate" not in html and "Killed at" not in html
+
+
+def test_a_retry_lists_its_multiplier_and_randomization_only_where_they_act():
+    """A fixed backoff multiplies nothing and only randomized jitter reads its factor; the form and
+    the report showed both for every retry."""
+    from app.panes.forms import model_field
+    from engine.model import RetryPolicy
+
+    plain = parameters(RetryPolicy(backoff="fixed", jitter="full"), ("id", "kind", "enabled", "scope"))
+    assert "Multiplier" not in plain and "Randomization" not in plain
+    tuned = parameters(RetryPolicy(backoff="exponential", jitter="randomized"), ("id", "kind", "enabled", "scope"))
+    assert "Multiplier ×1.5" in tuned and "Randomization 50 %" in tuned
+    multiplier = model_field(RetryPolicy, "multiplier")
+    assert multiplier.visible({"backoff": "exponential"}) and not multiplier.visible({"backoff": "fixed"})
