@@ -221,7 +221,8 @@ def test_a_5000_service_chain_imports_and_lays_out(tmp_path, qapp, leaf_first):
     path.write_text(json.dumps({"name": "deep", "components": components, "links": links}))
     design = import_json(path)
     assert needs_layout(design)
-    spots = {c.name: xy for c in design.components for cid, xy in layered_spots(design).items() if cid == c.id}
+    by_id = layered_spots(design)
+    spots = {c.name: by_id[c.id] for c in design.components}
     # One column per hop, left to right.
     assert [spots[n][0] for n in ("users", "s0", "s1", f"s{depth - 1}")] == [0.0, 240.0, 480.0, depth * 240.0]
     doc = ProjectDocument(Project(name="deep", designs=[design]))
