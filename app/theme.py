@@ -177,6 +177,12 @@ _TOKENS = {
 }
 
 
+def secondary_text(dark: bool) -> str:
+    """The quieter text colour of the style sheet's ``secondary`` labels, for text drawn outside it
+    (a note painted in a plot)."""
+    return _TOKENS["dark" if dark else "light"]["@secondary"]
+
+
 def stylesheet(look: str) -> str:
     """The application style sheet with the colours of ``look`` ('light' or 'dark')."""
     from .resources import resources_dir

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..theme import secondary_text
 from .breaker_strip import BreakerStrip
 from .comparison_table import ComparisonTable
 from .dashboard_header import DashboardHeader
@@ -180,6 +181,7 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         breakers.setMouseEnabled(y=False)
         breakers.hideAxis("left")
         self.breaker_strip = BreakerStrip(breakers)
+        self._colour_breaker_note()
         self.strip = self.breaker_strip.image
 
         self._spare: dict[str, list[LiveCurve]] = {key: [] for key in CURVE_PLOTS}
@@ -225,10 +227,18 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
             colour_axes(plot, text)
         for line in getattr(self, "_cursor_lines", {}).values():
             line.setPen(pg.mkPen(text, width=1.5))
+        self._colour_breaker_note()
         if self.session is not None:
             # Series colours are lighter on a dark background: draw the curves again in them.
             self._rebuild_items()
             self.redraw()
+
+    def _colour_breaker_note(self) -> None:
+        # The style sheet's quieter text: a fixed grey was dim on the dark background. The palette
+        # is first applied before the strip is made, which then takes its colour here too.
+        strip = getattr(self, "breaker_strip", None)
+        if strip is not None:
+            strip.note.setColor(secondary_text(self.palette().base().color().lightness() < 128))
 
     def eventFilter(self, watched, event):
         if watched is self.plots_widget and event.type() == QEvent.Type.Leave:

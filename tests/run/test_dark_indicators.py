@@ -106,3 +106,29 @@ def test_the_toolbar_icons_stand_out_in_either_theme(qtbot, tmp_path, restore_lo
         assert abs(sum(drawn) / len(drawn) - background) > 100, (action.text(), look)
     ui.shutdown()
     w.close()
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_the_breaker_strips_note_reads_in_either_theme(qtbot, restore_look, look):
+    """"no circuit breakers in this run" was a fixed grey, dim on the dark background."""
+    from app.run.dashboard import Dashboard
+
+    theme.apply_theme(restore_look, look)
+    dashboard = Dashboard()
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    note = dashboard.breaker_strip.note.color
+    assert note.name() == theme.secondary_text(look == "dark")
+    background = dashboard.palette().base().color()
+    assert _contrast(note, background) >= 4.5
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        channels = [v / 255 for v in (c.red(), c.green(), c.blue())]
+        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
