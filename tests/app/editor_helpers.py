@@ -91,3 +91,18 @@ def choose(combo, value=None, index=None):
     assert i >= 0, f"{value!r} not offered"
     combo.setCurrentIndex(i)
     combo.activated.emit(i)
+
+
+def select_new(document, kind, name):
+    """A new component of ``kind`` at the origin, selected: the panes then show it."""
+    cid = document.edit.add_component(kind, (0, 0), name=name)
+    document.set_selection([cid])
+    return cid
+
+
+def add_policy(window, cid, kind):
+    """The resilience pane showing component ``cid`` with a new policy of ``kind`` open in its form."""
+    pane = window.resilience
+    pane.show_component(cid)
+    pane.add_policy(kind)
+    return pane

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from editor_helpers import choose, type_text
+from editor_helpers import choose, select_new, type_text
 
 from app.panes.fields import DistributionEditor
 
@@ -52,8 +52,7 @@ def test_one_component_selected_after_several_shows_its_name_again(window, qtbot
 
 def test_a_large_rate_shows_every_figure_without_an_exponent(window, qtbot):
     doc = window.document
-    users = doc.edit.add_component("client", (0, 0), name="users")
-    doc.set_selection([users])
+    users = select_new(doc, "client", "users")
     rate = window.properties.form.editors["workload.rate"]
     type_text(qtbot, rate, "1234567.5")
     assert doc.component(users).workload.rate == 1234567.5
@@ -64,8 +63,7 @@ def test_a_large_rate_shows_every_figure_without_an_exponent(window, qtbot):
 
 def test_a_negative_rate_in_the_schedule_is_refused_not_made_positive(window, qtbot):
     doc = window.document
-    users = doc.edit.add_component("client", (0, 0), name="users")
-    doc.set_selection([users])
+    users = select_new(doc, "client", "users")
     form = window.properties.form
     schedule = form.editors["workload.schedule"]
     type_text(qtbot, schedule, "step 30 -5")

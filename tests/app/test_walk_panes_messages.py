@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from editor_helpers import choose, type_text
+from editor_helpers import add_policy, choose, select_new, type_text
 from PySide6.QtCore import Qt
 
 
 def test_a_message_about_two_fields_names_them_by_their_labels(window, qtbot):
     doc = window.document
-    web = doc.edit.add_component("service", (0, 0), name="web")
-    doc.set_selection([web])
+    web = select_new(doc, "service", "web")
     form = window.properties.form
     form.editors["autoscaling.enabled"].click()
     type_text(qtbot, form.editors["autoscaling.min_replicas"], "5")
@@ -21,11 +20,8 @@ def test_a_message_about_two_fields_names_them_by_their_labels(window, qtbot):
 
 def test_a_policy_needing_one_of_two_fields_names_both_as_labelled(window, qtbot):
     doc = window.document
-    web = doc.edit.add_component("service", (0, 0), name="web")
-    doc.set_selection([web])
-    pane = window.resilience
-    pane.show_component(web)
-    pane.add_policy("load_shedding")
+    web = select_new(doc, "service", "web")
+    pane = add_policy(window, web, "load_shedding")
     wait = pane.form.editors["max_queue_wait"]
     wait.setFocus()
     wait.selectAll()
@@ -39,11 +35,8 @@ def test_a_policy_needing_one_of_two_fields_names_both_as_labelled(window, qtbot
 
 def test_a_small_bound_beside_a_large_value_keeps_a_readable_unit(window, qtbot):
     doc = window.document
-    web = doc.edit.add_component("service", (0, 0), name="web")
-    doc.set_selection([web])
-    pane = window.resilience
-    pane.show_component(web)
-    pane.add_policy("circuit_breaker")
+    web = select_new(doc, "service", "web")
+    pane = add_policy(window, web, "circuit_breaker")
     wait = pane.form.editors["wait_duration_in_open_state"]
     assert wait.text() == "1 min"
     type_text(qtbot, wait, "-1")  # typed over "1 min": minus one minute
@@ -78,8 +71,7 @@ def test_times_a_message_gives_by_name_carry_their_unit(window, qtbot):
 
 def test_a_distribution_message_shows_its_times_as_typed(window, qtbot):
     doc = window.document
-    web = doc.edit.add_component("service", (0, 0), name="web")
-    doc.set_selection([web])
+    select_new(doc, "service", "web")
     form = window.properties.form
     service_time = form.editors["service_time"]
     choose(service_time.kind, "lognormal")
