@@ -168,6 +168,17 @@ def in_program_dir(path: Path) -> bool:
     return any(resolved == d or d in resolved.parents for d in program_dirs())
 
 
+def safe_file_name(text: str) -> str:
+    """``text`` with the characters file systems refuse replaced: a design named "Checkout / EU"
+    suggests a file, not a folder that does not exist."""
+    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]
+
+
+def suggested_file_name(name: str, suffix: str) -> str:
+    """The name a save dialog offers for ``name``: made safe, its ``suffix`` (".json") kept whole."""
+    return f"{safe_file_name(name) or 'faultline'}{suffix}"
+
+
 def save_dir(current: Path | None, remembered: str | None) -> Path:
     """Where a save dialog starts: the current file's folder, the last folder used, else Documents.
 

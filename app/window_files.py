@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 from engine.model import Project
 
 from .document import new_project
-from .file_tasks import Cancelled, FileJob, in_program_dir, run_off_thread, save_dir
+from .file_tasks import Cancelled, FileJob, in_program_dir, run_off_thread, save_dir, suggested_file_name
 from .resources import EXAMPLES
 from .store import (
     FILE_SUFFIX,
@@ -326,7 +326,7 @@ class WindowFiles(_WindowBase):
     def save_as(self) -> bool:
         """Ask for a file and save there; False if cancelled or refused."""
         source = self._doc.path or self._damaged_source
-        suggested = source.name if source else f"{self._doc.project.name}.faultline"
+        suggested = source.name if source else suggested_file_name(self._doc.project.name, FILE_SUFFIX)
         path = self.choose_save_path("Save project as", FILE_FILTER, suggested)
         if not path:
             return False
@@ -464,12 +464,13 @@ class WindowFiles(_WindowBase):
 
     def export_dialog(self) -> None:
         design = self._doc.design
-        path = self.choose_save_path("Export design as JSON", JSON_FILTER, f"{design.name}.json")
+        path = self.choose_save_path("Export design as JSON", JSON_FILTER, suggested_file_name(design.name, ".json"))
         if path:
             self.export_path(path)
 
     def export_project_dialog(self) -> None:
-        path = self.choose_save_path("Export project as JSON", JSON_FILTER, f"{self._doc.project.name}.json")
+        path = self.choose_save_path("Export project as JSON", JSON_FILTER,
+                                     suggested_file_name(self._doc.project.name, ".json"))
         if path:
             self.export_path(path, whole_project=True)
 

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QTo
 from engine import text_cell
 
 from ..canvas.export import png_bytes
+from ..file_tasks import safe_file_name
 from ..store import ProjectFileError, save_file
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, METRIC_LABELS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
-from .plot_style import LEGEND_SEPARATOR, breaker_entry, safe_file_name
+from .plot_style import LEGEND_SEPARATOR, breaker_entry
 from .session import VARIANT_LABELS
 from .verdict_view import burn_columns
 

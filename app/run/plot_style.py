@@ -276,10 +276,5 @@ def colour_axes(plot: pg.PlotItem, text: QColor) -> None:
         axis.setTextPen(pg.mkPen(text))
 
 
-def safe_file_name(text: str) -> str:
-    """``text`` with the characters file systems refuse replaced."""
-    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]
-
-
 def esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

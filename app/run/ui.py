@@ -40,6 +40,7 @@ from engine.model import (
 )
 
 from ..canvas.export import PRINT_SCALE, render_picture, render_png
+from ..file_tasks import suggested_file_name
 from ..resources import set_themed_icon
 from ..store import ProjectFileError, save_file, save_project
 from ..theme import LIGHT_CANVAS
@@ -48,7 +49,6 @@ from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
 from .formatting import link_figures_forms, run_progress_text, time_left
-from .plot_style import safe_file_name
 from .report import write_report
 from .runs_panel import RunsPanel
 from .saved import RunGroup, group_runs, saved_runs_of
@@ -797,7 +797,7 @@ class RunUi(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def save_copy_without_runs_dialog(self) -> Path | None:
-        suggested = f"{self.doc.project.name} (without runs).faultline"
+        suggested = suggested_file_name(f"{self.doc.project.name} (without runs)", ".faultline")
         path = self.window.choose_save_path("Save a copy without runs", "Faultline projects (*.faultline)", suggested)
         if not path:
             return None
@@ -823,7 +823,7 @@ class RunUi(QObject):
     def export_design_picture_dialog(self, kind: str = "png") -> Path | None:
         """Ask where to save the design on the canvas as a PNG or SVG picture, and save it."""
         design = self.doc.design
-        suggested = f"{safe_file_name(f'{design.name} - {date.today().isoformat()}')}.{kind}"
+        suggested = suggested_file_name(f"{design.name} - {date.today().isoformat()}", f".{kind}")
         filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
         other = "svg" if kind == "png" else "png"
         path = self.window.choose_save_path("Export design picture", f"{filters[kind]};;{filters[other]}", suggested)
