@@ -33,7 +33,7 @@ from .keyboard_help import show_keyboard_help
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .read_only_banner import ReadOnlyBanner
 from .resources import app_icon, icon, retint_icons, set_themed_icon
-from .store import Autosave, RecentFiles
+from .store import Autosave, RecentFiles, is_read_only
 from .window_files import WindowFiles
 from .window_fit import fit_to_screen, scrolling
 
@@ -454,9 +454,12 @@ class MainWindow(WindowFiles, QMainWindow):
         path = self._doc.path
         name = path.name if path else self._doc.project.name
         damaged = self._damaged_source if path is None else None
+        read_only = path if path is not None and is_read_only(path) else None
         if damaged is not None:
             name = f"{damaged.name} (damaged, read-only)"
-        self.read_only_banner.show_for(damaged, self.save_action)
+        elif read_only is not None:
+            name = f"{read_only.name} (read-only)"
+        self.read_only_banner.show_for(damaged, self.save_action, read_only)
         self.setWindowTitle(f"{name}[*] — Faultline")
         self.setWindowModified(self._doc.modified)
         self.revert_action.setEnabled(path is not None)

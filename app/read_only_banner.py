@@ -1,7 +1,8 @@
-"""The strip above the canvas that says the project is what was read from a damaged file.
+"""The strip above the canvas that says the project cannot be saved to the file it came from.
 
-Such a project can be edited, but it has no file of its own: saving over the damaged file is
-refused, so Save asks for a new one. The strip says so and offers Save As at once.
+That file is damaged (the project is what could be read of it) or marked read-only. Such a
+project can be edited, but saving over its file is refused, so Save asks for a new one. The
+strip says so on opening, not at the first Save, and offers Save As at once.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 
 class ReadOnlyBanner(QFrame):
-    """Shown while the project came from a damaged file and has not been saved elsewhere yet."""
+    """Shown while the project came from a damaged or read-only file and has not been saved elsewhere yet."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -23,7 +24,7 @@ class ReadOnlyBanner(QFrame):
         self.label.setObjectName("readOnlyText")
         self.label.setWordWrap(True)
         self.save_as_button = QPushButton("Save As…")
-        self.save_as_button.setToolTip("Keep what was read in a new file; the damaged one stays as it is")
+        self.save_as_button.setToolTip("Keep the project in a new file; the one it came from stays as it is")
         layout.addWidget(self.label, 1)
         layout.addWidget(self.save_as_button)
         self.hide()
@@ -38,17 +39,21 @@ class ReadOnlyBanner(QFrame):
         column.addWidget(widget)
         return column_widget
 
-    def show_for(self, damaged: Path | None, save_action: QAction | None = None) -> None:
-        """Say that the project was read from ``damaged`` (None: hide), and what Save will do."""
+    def show_for(self, damaged: Path | None, save_action: QAction | None = None, read_only: Path | None = None) -> None:
+        """Say that the project was read from ``damaged``, or from the ``read_only`` file (both
+        None: hide), and what Save will do."""
         if save_action is not None:
-            tip = "Read from a damaged file: Save asks for a new file." if damaged is not None else "Save the project."
+            tip = ("Read from a damaged file: Save asks for a new file." if damaged is not None else
+                   "The file is marked read-only: Save asks for a new file." if read_only is not None else
+                   "Save the project.")
             if save_action.statusTip() != tip:
                 save_action.setStatusTip(tip)
                 shortcut = save_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                 save_action.setToolTip(f"Save ({shortcut})<br><small>{tip}</small>")
-        if damaged is None:
+        if damaged is None and read_only is None:
             self.hide()
             return
-        self.label.setText(f"Read-only: what could be read of the damaged file {damaged.name}. You can edit it, "
-                           "but it is saved only to a new file (Save asks where).")
+        what = (f"what could be read of the damaged file {damaged.name}" if damaged is not None else
+                f"{read_only.name} is marked read-only" if read_only is not None else "")
+        self.label.setText(f"Read-only: {what}. You can edit it, but it is saved only to a new file (Save asks where).")
         self.show()

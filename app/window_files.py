@@ -33,6 +33,7 @@ from .store import (
     ProjectFileError,
     export_json,
     import_json,
+    is_read_only,
     open_project,
     opens_in_the_window,
     pending_recoveries,
@@ -318,8 +319,9 @@ class WindowFiles(_WindowBase):
 
     # -- saving ----------------------------------------------------------------------------------
     def save(self) -> bool:
-        """Save to the current file, or ask for one; False if cancelled or refused."""
-        if self._doc.path is None:
+        """Save to the current file, or ask for one (there is none, or it is marked read-only);
+        False if cancelled or refused."""
+        if self._doc.path is None or is_read_only(self._doc.path):
             return self.save_as()
         return self._save_to(self._doc.path)
 

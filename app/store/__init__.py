@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 _HOME = {
     "Autosave": "autosave", "Recovery": "autosave", "pending_recoveries": "autosave",
     "DamagedFileError": "errors", "ProjectFileError": "errors", "FileStamp": "fileio", "save_file": "fileio",
+    "is_read_only": "fileio",
     "export_json": "json_io", "import_json": "json_io", "load_design_from_path": "json_io",
     "load_project_or_json": "json_io", "OpenedProject": "project_file", "open_project": "project_file",
     "save_project": "project_file", "RecentFiles": "recent", "SavedRun": "runs",
@@ -32,7 +33,7 @@ _HOME = {
 if TYPE_CHECKING:
     from .autosave import Autosave, Recovery, pending_recoveries
     from .errors import DamagedFileError, ProjectFileError
-    from .fileio import FileStamp, save_file
+    from .fileio import FileStamp, is_read_only, save_file
     from .json_io import export_json, import_json, load_design_from_path, load_project_or_json
     from .project_file import OpenedProject, open_project, save_project
     from .recent import RecentFiles
@@ -73,6 +74,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SavedRun",
     "export_json",
+    "is_read_only",
     "import_json",
     "load_design_from_path",
     "load_project_or_json",

@@ -34,7 +34,8 @@ def test_save_as_adds_the_suffix_to_a_bare_name(window, tmp_path, monkeypatch):
     assert window.document.path == tmp_path / "shop.faultline" and (tmp_path / "shop.faultline").is_file()
 
 
-def test_saving_a_project_opened_from_a_read_only_file_says_so_and_keeps_the_changes(window, tmp_path):
+def test_a_read_only_file_says_so_on_opening_and_save_asks_for_a_new_file(window, tmp_path, monkeypatch):
+    """Nothing said the file was read-only until a Save was refused, after the edits."""
     path = tmp_path / "reference.faultline"
     build_three_tier(window.document)
     assert window._save_to(path)
@@ -43,11 +44,25 @@ def test_saving_a_project_opened_from_a_read_only_file_says_so_and_keeps_the_cha
     path.chmod(stat.S_IRUSR)
     try:
         assert window.open_path(path, ask=False)
+        assert window.windowTitle().startswith("reference.faultline (read-only)")
+        banner = window.read_only_banner
+        assert not banner.isHidden() and "reference.faultline is marked read-only" in banner.label.text()
+        assert "Save asks for a new file" in window.save_action.toolTip()
         window.document.edit.add_component("cache", (0, 300), name="sessions")
-        assert not window.save()
+        asked: list[str] = []
+        monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: asked.append(a[2]) or None)
+        assert not window.save()                      # Save goes to Save As, which was cancelled
+        assert asked == ["reference.faultline"]
+        monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(path))
+        assert not window.save()                      # the same file chosen: refused, and why
         window.wait_for_save()
         assert window.last_error.startswith("Cannot save reference.faultline: the file is marked read-only")
         assert window.document.modified and path.read_bytes() == before
+        copy = tmp_path / "mine.faultline"
+        monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(copy))
+        assert window.save()
+        window.wait_for_save()
+        assert window.windowTitle().startswith("mine.faultline") and banner.isHidden()
     finally:
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
