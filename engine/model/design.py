@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 from .components import COMPONENT_CLASSES, Component
 from .distributions import Constant, Distribution
 from .faults import COMPONENT_FAULT_KINDS, LINK_FAULT_KINDS, Experiment
-from .refs import Ref, as_ref, link_name, normalise_link_name, resolve_names
+from .refs import Ref, as_ref, link_name, names_in, normalise_link_name, resolve_names
 from .resilience import POLICY_KINDS
 
 # 2: links, policy scopes and fault targets hold ids (1 named components; names still read).
@@ -237,6 +237,10 @@ class Design(BaseModel):
     def resolve(self, item: Any) -> Any:
         """A link, component or experiment with the names its references hold turned into this
         design's ids (the item itself when there were none)."""
+        if not names_in(item):
+            # a pasted item holds ids only: resolving it against every component and link, once
+            # an item, made a paste of a few hundred take seconds
+            return item
         kinds: dict[type, str] = {Link: "links", Experiment: "experiments"}
         key = kinds.get(type(item), "components")
         data: dict[str, list] = {"components": list(self.components), "links": list(self.links), "experiments": []}

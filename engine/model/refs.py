@@ -63,6 +63,17 @@ def _id_of(item: Any) -> uuid.UUID | None:
     return value if isinstance(value, uuid.UUID) else None
 
 
+def names_in(item: Any) -> bool:
+    """Whether a link, component or experiment refers to anything by name (data not yet built
+    into a model object is taken to)."""
+    if not isinstance(item, BaseModel):
+        return True
+    refs = [getattr(item, "source", None), getattr(item, "target", None)]
+    refs += [getattr(p, "scope", None) for p in getattr(item, "policies", None) or ()]
+    refs += [getattr(f, "target", None) for f in getattr(item, "faults", None) or ()]
+    return any(isinstance(ref, str) for ref in refs)
+
+
 def resolve_names(data: dict[str, Any]) -> dict[str, Any]:
     """Design data (raw or of model objects) with every resolvable name reference turned into an id.
 

@@ -128,3 +128,24 @@ def test_scene_selection_follows_a_single_delete_and_its_undo(window, qtbot):
     assert doc.selection == [b]
     doc.undo_stack.redo()
     assert window.scene.node_item(a) is None and doc.selection == [b]
+
+
+def test_duplicating_a_big_design_resolves_no_names_per_item(window, monkeypatch):
+    """Each pasted component and link was resolved against the whole design, though it holds
+    ids only: a paste of 200 linked components took over a second."""
+    import engine.model.design as design_module
+
+    doc = window.document
+    doc.load(_big_project())
+    resolved: list[int] = []
+    original = design_module.resolve_names
+    monkeypatch.setattr(design_module, "resolve_names", lambda data: resolved.append(1) or original(data))
+    everything = [c.id for c in doc.design.components]
+    copies = doc.edit.duplicate(everything)
+    assert len(copies) == len(everything) and len(doc.design.links) == 2 * (2 * SERVICES - 1)
+    assert len(resolved) <= 3, f"names resolved {len(resolved)} times for one paste"
+    # a link that names its ends (a design built in code) is still resolved to their ids
+    from engine.model import Link
+
+    named = doc.design.resolve(Link(source="svc000", target="db001"))
+    assert named.source == doc.design.component("svc000").id and named.target == doc.design.component("db001").id
