@@ -94,6 +94,13 @@ def _kind_of(data) -> str | None:
     if keys & {"circuitBreakers", "circuit_breakers", "outlierDetection", "outlier_detection",
                "virtualHosts", "virtual_hosts", "connectTimeout", "connect_timeout"}:
         return "envoy"
+    for section in ("clusters", "routes"):
+        # a fragment of a bootstrap (its clusters, a route list) is Envoy too when its items are
+        items = data.get(section)
+        if isinstance(items, list) and any(isinstance(i, dict) and (_kind_of(i) == "envoy"
+                                                                    or isinstance(i.get("route"), dict))
+                                           for i in items[:20]):
+            return "envoy"
     if "services" in keys and isinstance(data.get("services"), dict):
         return "compose"
     return None

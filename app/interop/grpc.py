@@ -18,7 +18,7 @@ from engine.model.design import shown
 
 from .notes import ImportResult, InteropError, Target, jitter_words, no_equivalent
 from .placing import callers_of, effective_policy, left_out_notes, match_component, pick_caller, put_policy, skeleton
-from .reading import Document, mapping, number, proto_duration, proto_text, sequence
+from .reading import Document, mapping, number, proto_duration, proto_text, sequence, validated
 
 FORMAT = "grpc"
 TOOL = "gRPC"
@@ -83,6 +83,7 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
     codes = [_status(c, f"{key}.retryableStatusCodes", codes_where)
              for c in sequence(raw["retryableStatusCodes"], f"{key}.retryableStatusCodes", codes_where)]
     retry_on = sorted({STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES})
+    _no_cancelled(codes, f"{key}.retryableStatusCodes", codes_where, result)
     if not retry_on:
         result.add("not_understood", f"{key}.retryableStatusCodes {shown(raw['retryableStatusCodes'])} names no "
                                      "failure Faultline simulates; the retry policy was left out", where)
@@ -98,9 +99,23 @@ def _retry_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) ->
         raise InteropError(f"{key}: initialBackoff, maxBackoff and backoffMultiplier must be above 0", where)
     result.add("differs", f"{key}: gRPC caps the backoff at maxBackoff before its ±20 % jitter; Faultline's "
                           "randomized backoff caps after it", where)
-    return RetryPolicy(max_attempts=attempts, wait_duration=initial, backoff="exponential",
-                       multiplier=max(1.0, multiplier), max_wait_duration=cap, jitter="randomized",
-                       randomization_factor=JITTER, retry_on=retry_on)
+    if multiplier < 1:
+        # Faultline's backoff never shrinks: the value changes, so the preview must say so
+        result.add("differs", f"{key}.backoffMultiplier {multiplier:g}: gRPC shrinks each backoff; Faultline's "
+                              "backoff does not shrink, so it was imported as 1 (every retry waits initialBackoff)",
+                   doc.where(path + ("backoffMultiplier",)))
+    return validated(RetryPolicy, dict(max_attempts=attempts, wait_duration=initial, backoff="exponential",
+                                       multiplier=max(1.0, multiplier), max_wait_duration=cap, jitter="randomized",
+                                       randomization_factor=JITTER, retry_on=retry_on),
+                     key, where, {"wait_duration": "initialBackoff", "max_wait_duration": "maxBackoff",
+                                  "multiplier": "backoffMultiplier", "max_attempts": "maxAttempts"})
+
+
+def _no_cancelled(codes: list[str], key: str, where: str, result: ImportResult) -> None:
+    """CANCELLED is a status gRPC accepts here, but no outcome Faultline simulates: said, not dropped."""
+    if "CANCELLED" in codes:
+        result.add("differs", f"{key} CANCELLED: no call ends CANCELLED in Faultline (it has no such outcome), "
+                              "so this code is left out", where)
 
 
 def _max_attempts(raw: dict, key: str, path: tuple, doc: Document, result: ImportResult) -> int:
@@ -128,12 +143,13 @@ def _hedging_policy(raw: Any, path: tuple, doc: Document, result: ImportResult) 
     codes_where = doc.where(path + ("nonFatalStatusCodes",))
     codes = [_status(c, f"{key}.nonFatalStatusCodes", codes_where)
              for c in sequence(raw.get("nonFatalStatusCodes", []), f"{key}.nonFatalStatusCodes", codes_where)]
+    _no_cancelled(codes, f"{key}.nonFatalStatusCodes", codes_where, result)
     errors = sorted(c for c in codes if STATUS_OUTCOMES.get(c) == "error")
     if errors:
         result.add("differs", f"{key}.nonFatalStatusCodes {', '.join(errors)}: Faultline has one application "
                               "error outcome, so every application error is non-fatal", where)
-    return HedgingPolicy(max_attempts=attempts, hedging_delay=delay,
-                         non_fatal_outcomes=sorted({STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES}))
+    return validated(HedgingPolicy, dict(max_attempts=attempts, hedging_delay=delay, non_fatal_outcomes=sorted(
+        {STATUS_OUTCOMES[c] for c in codes if c in STATUS_OUTCOMES})), key, where, {"hedging_delay": "hedgingDelay"})
 
 
 def _throttling(raw: Any, doc: Document) -> GrpcRetryThrottling:
@@ -145,7 +161,8 @@ def _throttling(raw: Any, doc: Document) -> GrpcRetryThrottling:
     if not 0 < tokens <= 1000 or ratio <= 0:
         raise InteropError(f"retryThrottling: maxTokens must be in (0, 1000] and tokenRatio above 0 "
                            f"(got {tokens:g}, {ratio:g})", where)
-    return GrpcRetryThrottling(max_tokens=tokens, token_ratio=round(ratio, 3))
+    return validated(GrpcRetryThrottling, {"max_tokens": tokens, "token_ratio": round(ratio, 3)}, "retryThrottling",
+                     where, {"max_tokens": "maxTokens", "token_ratio": "tokenRatio (to 3 decimals, as gRPC reads it)"})
 
 
 def _callee(design: Design, service: str):
@@ -186,6 +203,12 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
                 chosen[service] = (i, entry, name)
             elif chosen[service][0] != i:
                 _left_out(result, doc, i, name, service)
+    for service, (i, _entry, name) in chosen.items():
+        if name.get("method"):
+            # the method's own settings would otherwise pass for the whole service's without a word
+            result.add("differs", f"methodConfig[{i}] is for the method {service}/{name['method']} only: Faultline "
+                                  "models one call per link, so it applies to every call into "
+                                  f"{service or 'every service'}", doc.where(("methodConfig", i)))
     throttling = _throttling(data["retryThrottling"], doc) if "retryThrottling" in data else None
     if design is None:
         design = skeleton("grpc client", [s for s in chosen if s and s not in mappings])
@@ -231,7 +254,8 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
             if seconds > 0:
                 # gRPC's timeout is the call's deadline, every attempt and backoff included: a deadline
                 # policy, not a per-attempt timeout.
-                deadline = DeadlinePolicy(deadline=seconds)
+                deadline = validated(DeadlinePolicy, {"deadline": seconds}, f"methodConfig[{i}].timeout",
+                                     doc.where(path + ("timeout",)), {"deadline": "timeout"})
                 result.add("differs", f"methodConfig[{i}].timeout {proto_text(seconds)} became a deadline over the "
                                       "whole call, every attempt included, as in gRPC; Faultline also hands what is "
                                       "left of it to the callee's own calls, as a gRPC server passing its context "
@@ -320,7 +344,11 @@ def export_grpc(design: Design, caller_name: str | None = None) -> tuple[str, li
     grpc_budgets = {(b.max_tokens, b.token_ratio) for _, b in budgets if isinstance(b, GrpcRetryThrottling)}
     if grpc_budgets:
         tokens, ratio = max(grpc_budgets)
-        config["retryThrottling"] = {"maxTokens": tokens, "tokenRatio": ratio}
+        # maxTokens is a whole number in gRPC's proto; C++ clients refuse "10.0"
+        whole = round(tokens)
+        config["retryThrottling"] = {"maxTokens": max(1, whole), "tokenRatio": ratio}
+        if whole != tokens:
+            notes.append(f"retry throttling: maxTokens {tokens:g} written as {max(1, whole)} (gRPC takes whole tokens)")
         if len(grpc_budgets) > 1:
             notes.append("retry throttling differs between calls; a service config has one: wrote the largest")
     for callee, budget in budgets:

@@ -87,10 +87,14 @@ def lint_design(design: Design) -> list[Note]:
         bulkhead = effective_policy(design, caller, callee.name, "bulkhead")
         pool = effective_policy(design, caller, callee.name, "thread_pool_bulkhead")
         if retry is not None and breaker is not None and retry.max_attempts > 1:
-            needed = -(-breaker.minimum_number_of_calls // retry.max_attempts)
+            minimum = breaker.minimum_number_of_calls
+            if breaker.sliding_window_type == "count_based":
+                # a count window judges as soon as it is full, whatever the minimum says (as in Resilience4j)
+                minimum = min(minimum, breaker.sliding_window_size)
+            needed = -(-minimum // retry.max_attempts)
             warn(where, f"the retry ({retry.max_attempts} attempts) passes every attempt through the circuit breaker: "
                         f"one failing request records {retry.max_attempts} failures, so {needed} failing requests "
-                        f"reach its minimum of {breaker.minimum_number_of_calls} calls, and its failure rate counts "
+                        f"reach its minimum of {minimum} calls, and its failure rate counts "
                         "attempts, not requests")
             if "short_circuited" in retry.retry_on:
                 warn(where, f"the retry also retries calls the open breaker refused: each waits "

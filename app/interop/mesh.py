@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, OutlierDetectionPolicy, RetryPolicy, TimeoutPolicy
 
 from .notes import ImportResult, InteropError, Target, jitter_words, no_equivalent
@@ -29,6 +27,7 @@ from .reading import (
     proto_text,
     sequence,
     snake,
+    validated,
 )
 from .yaml_out import Commented, dump_documents
 
@@ -156,12 +155,7 @@ _ISTIO_OUTLIER = {"consecutive5xxErrors": "consecutive_5xx", "consecutiveGateway
 
 
 def _outlier_policy(values: dict, key: str, where: str) -> OutlierDetectionPolicy:
-    try:
-        return OutlierDetectionPolicy(**values)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field_name = ".".join(str(p) for p in problem["loc"]) or "outlier detection"
-        raise InteropError(f"{key}.{field_name}: {problem['msg']}", where) from None
+    return validated(OutlierDetectionPolicy, values, key, where)
 
 
 def _envoy_outlier(config: Any, name: str, where: str, result: ImportResult) -> OutlierDetectionPolicy:
@@ -243,9 +237,14 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
         return
     cb_where = doc.where(path + (next(k for k in cluster if snake(str(k)) == "circuit_breakers"),))
     breakers = mapping(breakers, f"cluster {name} circuit_breakers", cb_where)
-    thresholds = [t for t in sequence(pick(breakers, "thresholds"), f"cluster {name} circuit_breakers.thresholds",
-                                      cb_where) if isinstance(t, dict)
-                  and str(t.get("priority", "DEFAULT")).upper() == "DEFAULT"]
+    every = [t for t in sequence(pick(breakers, "thresholds"), f"cluster {name} circuit_breakers.thresholds", cb_where)
+             if isinstance(t, dict)]
+    thresholds = [t for t in every if str(t.get("priority", "DEFAULT")).upper() == "DEFAULT"]
+    for t in every:
+        if t not in thresholds:
+            result.add("not_understood", f"cluster {name} circuit_breakers: the thresholds for priority "
+                                         f"{t.get('priority')} guard only routes of that priority, which Faultline "
+                                         "does not model; left out", cb_where)
     if pick(breakers, "per_host_thresholds"):
         result.add("not_understood", f"cluster {name}: per-host thresholds are not modelled", cb_where)
     if not thresholds:
@@ -256,7 +255,8 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
               for k in ("max_connections", "max_pending_requests", "max_requests", "max_retries")}
     concurrency = min(limits["max_requests"], limits["max_connections"])
     if concurrency < UNLIMITED:
-        settings.bulkhead = BulkheadPolicy(max_concurrent_calls=concurrency, max_wait_duration=0.0)
+        settings.bulkhead = validated(BulkheadPolicy, {"max_concurrent_calls": concurrency, "max_wait_duration": 0.0},
+                                      key, cb_where, {"max_concurrent_calls": "max_requests"})
         settings.wheres["bulkhead"] = cb_where
         result.add("differs", f"{key}: modelled as a bulkhead of {concurrency} concurrent calls "
                               f"(the lower of max_requests {limits['max_requests']} and max_connections "
@@ -266,10 +266,11 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
     if isinstance(budget, dict):
         percent = pick(budget, "budget_percent", {})
         percent = percent.get("value", 20.0) if isinstance(percent, dict) else percent
-        settings.budget = EnvoyRetryBudget(
-            budget_percent=number(percent, f"{key}.retry_budget.budget_percent", cb_where),
-            min_retry_concurrency=number(pick(budget, "min_retry_concurrency", 3),
-                                         f"{key}.retry_budget.min_retry_concurrency", cb_where, integer=True))
+        settings.budget = validated(EnvoyRetryBudget, {
+            "budget_percent": number(percent, f"{key}.retry_budget.budget_percent", cb_where),
+            "min_retry_concurrency": number(pick(budget, "min_retry_concurrency", 3),
+                                            f"{key}.retry_budget.min_retry_concurrency", cb_where, integer=True)},
+            f"{key}.retry_budget", cb_where)
     elif "max_retries" in {snake(str(k)) for k in t}:
         result.add("differs", f"{key}.max_retries {limits['max_retries']}: a cap on concurrent retries is not "
                               "modelled (an Envoy retry_budget is)", cb_where)
@@ -289,17 +290,24 @@ def _envoy_route(route: dict, path: tuple, doc: Document, found: dict, result: I
     label = f"route to {', '.join(clusters)}"
     raw_timeout = pick(action, "timeout")
     overall = ENVOY_ROUTE_TIMEOUT if raw_timeout is None else go_duration(raw_timeout, f"{label} timeout", where)
-    if raw_timeout is None:
-        result.add("differs", f"{label}: no timeout, so Envoy's default of 15 s applies", where)
     retry, per_try = None, None
     policy = pick(action, "retry_policy")
     if isinstance(policy, dict):
         retry, per_try = _envoy_retry(policy, label, doc.where(path + ("route",)), result)
     timeout = per_try if per_try is not None else overall
+    said = "Envoy's default route timeout of 15 s" if raw_timeout is None else f"the route timeout of {overall:g} s"
+    if per_try is not None and overall > 0:
+        # Envoy keeps both: the route's over every attempt and per_try_timeout on each; Faultline has one
+        result.add("differs", f"{label}: {said}, over all attempts, is not modelled beside the per_try_timeout "
+                              f"{per_try:g} s Faultline applies to each attempt", where)
+    elif raw_timeout is None:
+        result.add("differs", f"{label}: no timeout, so Envoy's default of 15 s applies", where)
     for name in clusters:
         settings = _settings(found, name, where)
         if timeout > 0:
-            settings.timeout = TimeoutPolicy(timeout=timeout, cancel_on_timeout=True)
+            named = "per_try_timeout" if per_try is not None else "timeout"
+            settings.timeout = validated(TimeoutPolicy, {"timeout": timeout, "cancel_on_timeout": True},
+                                         label, where, {"timeout": named})
             settings.wheres["timeout"] = where
             if retry is not None and per_try is None:
                 result.add("differs", f"{label}: the route timeout covers all attempts in Envoy; Faultline's "
@@ -335,8 +343,10 @@ def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> 
         return None, per_try
     result.add("differs", f"{label}: Envoy's backoff is fully jittered exponential from {base * 1000:g} ms; "
                           "Faultline draws full jitter over base x 2^(n-1)", where)
-    retry = RetryPolicy(max_attempts=min(retries + 1, 100), wait_duration=base, backoff="exponential", multiplier=2.0,
-                        max_wait_duration=cap, jitter="full", retry_on=outcomes)
+    retry = validated(RetryPolicy, dict(max_attempts=min(retries + 1, 100), wait_duration=base, backoff="exponential",
+                                        multiplier=2.0, max_wait_duration=cap, jitter="full", retry_on=outcomes),
+                      f"{label} retry_back_off", where,
+                      {"wait_duration": "base_interval", "max_wait_duration": "max_interval"})
     return retry, per_try
 
 
@@ -360,7 +370,8 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
         reqs = number(http.get("http2MaxRequests", 2**32 - 1), f"{key} http2MaxRequests", limit_where, integer=True)
         concurrency = min(conns, reqs)
         if concurrency < UNLIMITED:
-            settings.bulkhead = BulkheadPolicy(max_concurrent_calls=concurrency)
+            settings.bulkhead = validated(BulkheadPolicy, {"max_concurrent_calls": concurrency}, key, limit_where,
+                                          {"max_concurrent_calls": "connectionPool"})
             settings.wheres["bulkhead"] = limit_where
             pending = http.get("http1MaxPendingRequests", 2**32 - 1)
             result.add("differs", f"{key}: connectionPool modelled as a bulkhead of {concurrency} concurrent calls; "
@@ -431,7 +442,8 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
             settings.retry = retry
             settings.wheres["retry"] = r_where
         if each is not None and each > 0:
-            settings.timeout = TimeoutPolicy(timeout=each, cancel_on_timeout=True)
+            settings.timeout = validated(TimeoutPolicy, {"timeout": each, "cancel_on_timeout": True}, label, where,
+                                         {"timeout": "perTryTimeout" if per_try is not None else "timeout"})
             settings.wheres["timeout"] = where
     if timeout and per_try and retry is not None:
         result.add("differs", f"{label}: timeout {timeout:g} s over all attempts is not modelled beside the "
@@ -496,6 +508,11 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
 
 # -- export ---------------------------------------------------------------------------------------
 
+def _go_ms(seconds: float) -> str:
+    """A duration as Istio reads it, in milliseconds: "%g" would write 1000 s as "1e+06ms", which it refuses."""
+    return f"{round(seconds * 1000, 6):f}".rstrip("0").rstrip(".") + "ms"
+
+
 def _retry_on(retry: RetryPolicy) -> str:
     return ",".join(dict.fromkeys(OUTCOME_RETRY_ON[o] for o in retry.retry_on if o in OUTCOME_RETRY_ON))
 
@@ -540,7 +557,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
         if retry is not None:
             retries: dict[str, Any] = {"attempts": retry.max_attempts - 1, "retryOn": _retry_on(retry)}
             if timeout is not None:
-                retries["perTryTimeout"] = f"{timeout.timeout * 1000:g}ms"
+                retries["perTryTimeout"] = _go_ms(timeout.timeout)
             route["retries"] = retries
             if retry.backoff != "exponential" or retry.jitter != "full" or retry.wait_duration != ENVOY_BASE_INTERVAL:
                 notes.append(f"{caller.name} -> {callee.name}: Istio's retry backoff is fixed by the proxy (25 ms, "
@@ -548,7 +565,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
         else:
             route["retries"] = {"attempts": 0}   # without it Istio's default would retry twice
         if timeout is not None and retry is None:
-            route["timeout"] = f"{timeout.timeout * 1000:g}ms"
+            route["timeout"] = _go_ms(timeout.timeout)
         service = {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
                    "metadata": {"name": callee.name}, "spec": {"hosts": [callee.name], "http": [route]}}
         documents.append((service, service_header))
@@ -592,15 +609,15 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
         if retry is not None:
             max_interval = retry.max_wait_duration or 10 * retry.wait_duration
             action["retry_policy"] = {"retry_on": _retry_on(retry), "num_retries": retry.max_attempts - 1,
-                                      "retry_back_off": {"base_interval": f"{retry.wait_duration:g}s",
-                                                         "max_interval": f"{max_interval:g}s"}}
+                                      "retry_back_off": {"base_interval": proto_text(retry.wait_duration),
+                                                         "max_interval": proto_text(max_interval)}}
             if timeout is not None:
-                action["retry_policy"]["per_try_timeout"] = f"{timeout.timeout:g}s"
+                action["retry_policy"]["per_try_timeout"] = proto_text(timeout.timeout)
             if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:
                 notes.append(f"{caller.name} -> {callee}: Envoy's backoff is always fully jittered and doubling; "
                              f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {jitter_words(retry)}")
         elif timeout is not None:
-            action["timeout"] = f"{timeout.timeout:g}s"
+            action["timeout"] = proto_text(timeout.timeout)
         routes.append({"match": {"prefix": f"/{callee}/"}, "route": action})
     route_config = {"@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
                     "name": f"{caller.name}-outbound",

@@ -11,11 +11,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from engine.model.design import shown
+from engine.model.design import field_path, field_problems, shown
 
 from .notes import InteropError
 
@@ -384,6 +385,24 @@ def number(value: Any, key: str, where: str, integer: bool = False) -> float | i
             raise InteropError(f"{key} must be a whole number (got {shown(value)})", where)
         return int(result)
     return result
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], values: dict[str, Any], key: str, where: str,
+              names: dict[str, str] | None = None) -> Model:
+    """``model`` made from values read at ``key``; a value the model refuses (out of range, say) is
+    named by the file's own key from ``names`` (Faultline field -> key in the file), never a traceback."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        field = field_path(exc.errors(include_url=False)[0]["loc"])
+        message = field_problems(exc)[0].message
+        named = (names or {}).get(field)
+        if named:
+            message = f"{named} {message.removeprefix(field + ' ')}"
+        raise InteropError(f"{key}: {message}", where) from None
 
 
 def mapping(value: Any, key: str, where: str) -> dict:

@@ -184,13 +184,19 @@ def _profile(entries: list[Entry]) -> str | None:
 def read_applications(docs: list[Document], result: ImportResult) -> list[Application]:
     """Group a file's documents by application and collect their Resilience4j keys."""
     apps: list[Application] = []
-    for doc in docs:
-        entries = spring_entries(doc)
-        profile = _profile(entries)
-        if profile is not None and doc.index > 0:
+    read = [(doc, spring_entries(doc)) for doc in docs]
+    profiles = [_profile(entries) for _doc, entries in read]
+    # Spring reads a profile's document only when that profile is active: the import takes the file as it
+    # runs with none, unless every document belongs to a profile (then the first one is all there is).
+    every_one_a_profile = None not in profiles
+    for position, ((doc, entries), profile) in enumerate(zip(read, profiles)):
+        if profile is not None and not (every_one_a_profile and position == 0):
             result.add("not_understood", f"document {doc.index + 1} applies only to the Spring profile "
                                          f'"{profile}"; it was left out', doc.where(()))
             continue
+        if profile is not None:
+            result.add("differs", f'every document of the file belongs to a Spring profile: document {doc.index + 1} '
+                                  f'was read as if the profile "{profile}" were active', doc.where(()))
         known = {e.key: e.value for e in entries}
         name = next((str(e.value) for e in entries if canonical(e.key) == "spring.application.name"), None)
         app = next((a for a in apps if a.name == name), None) if name else (apps[0] if apps else None)
@@ -314,6 +320,10 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
             entry = source["_randomized"]
             raise InteropError(f"{entry.key}: Resilience4j refuses exponential backoff and a randomized wait in the "
                                "open state together", entry.where)
+        if not extra.get("_exponential"):
+            _inert(source, ("_multiplier", "_max_open_wait"), "enableExponentialBackoff", result)
+        if not extra.get("_randomized"):
+            _inert(source, ("_random_factor",), "enableRandomizedWait", result)
         if extra.get("_exponential"):
             values["wait_duration_multiplier"] = extra.get("_multiplier", 1.5)
             if "_max_open_wait" in extra:
@@ -333,11 +343,13 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         if extra.get("_exponential"):
             values["backoff"] = "exponential"
         else:
+            _inert(source, ("multiplier", "max_wait_duration"), "enableExponentialBackoff", result)
             values.pop("multiplier", None)
             values.pop("max_wait_duration", None)
         if extra.get("_randomized"):
             values["jitter"] = "randomized"
         else:
+            _inert(source, ("randomization_factor",), "enableRandomizedWait", result)
             values.pop("randomization_factor", None)
     elif module == "bulkhead" and extra.get("_fair") is False:
         entry = source["_fair"]
@@ -372,6 +384,15 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
         result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "
                               f"limits what each instance of {target.callee} accepts", "")
     return policy
+
+
+def _inert(source: dict[str, Entry], names: tuple[str, ...], switch: str, result: ImportResult) -> None:
+    """Keys the library reads only when ``switch`` is on: named, since the preview lists them as given."""
+    for name in names:
+        if name in source:
+            entry = source[name]
+            result.add("ignored", f"{entry.key} has no effect without {switch}: true (in Resilience4j too); "
+                                  "left out", entry.where)
 
 
 def _targets(design: Design, app: Application, instance: str, mappings: dict[str, Target],
