@@ -28,16 +28,18 @@ def _find(model: Any, ident: uuid.UUID) -> BaseModel | None:
 
 
 def _field(model: BaseModel, path: str):
-    """(FieldInfo, value) of a dotted path in ``model``, or (None, None) where the path leaves the models."""
+    """(FieldInfo, value, the model holding it) of a dotted path in ``model``, or Nones where the path
+    leaves the models."""
     parts = path.split(".")
     current: Any = model
+    owner = None
     info = None
     for part in parts:
         if not isinstance(current, BaseModel) or part not in type(current).model_fields:
-            return None, None
+            return None, None, None
         info = type(current).model_fields[part]
-        current = getattr(current, part)
-    return info, current
+        owner, current = current, getattr(current, part)
+    return info, current, owner
 
 
 def people_number(value: float, digits: int = 4) -> str:
@@ -48,8 +50,9 @@ def people_number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def value_words(info, value: Any, label: str = "") -> str:
-    """A field's value as a person would say it, in the unit the field states."""
+def value_words(info, value: Any, label: str = "", owner: BaseModel | None = None) -> str:
+    """A field's value as a person would say it, in the unit the field states (or, for a field
+    whose unit a sibling sets, the unit that sibling in ``owner`` gives it)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -66,7 +69,7 @@ def value_words(info, value: Any, label: str = "") -> str:
         return ", ".join(str(v) for v in value) or "none"
     if not isinstance(value, (int, float)):
         return str(value)
-    unit = field_unit(info)
+    unit = field_unit(info, None if owner is None else (lambda sibling: getattr(owner, sibling, None)))
     if unit == "s":
         return format_seconds(float(value))
     if unit == "ratio":
@@ -81,7 +84,7 @@ def value_words(info, value: Any, label: str = "") -> str:
 
 def change_text(subject: str, model: BaseModel, path: str) -> str | None:
     """``Change <subject> <label> to <value>`` for the field at ``path`` of the edited ``model``."""
-    info, value = _field(model, path)
+    info, value, owner = _field(model, path)
     if info is None:
         return None
     name = path.rsplit(".", 1)[-1]
@@ -90,7 +93,7 @@ def change_text(subject: str, model: BaseModel, path: str) -> str | None:
     first = label.split(" ", 1)[0]
     if first[1:].islower():
         label = label[0].lower() + label[1:]
-    return f"Change {subject} {label} to {value_words(info, value, label)}"
+    return f"Change {subject} {label} to {value_words(info, value, label, owner)}"
 
 
 def change_text_of(subject: str, model: BaseModel, ident: uuid.UUID, path: str) -> str | None:

@@ -29,7 +29,15 @@ from engine.model import (
     InstanceSelector,
     Link,
 )
-from engine.model.catalogue import field_choices, field_help, field_label, field_shown_in, field_shown_when, field_unit
+from engine.model.catalogue import (
+    field_choices,
+    field_help,
+    field_label,
+    field_shown_in,
+    field_shown_when,
+    field_unit,
+    field_unit_by,
+)
 from engine.model.components import RateStep
 
 from ..document.model_edit import EditRejected, FieldError, dump, get_path
@@ -76,6 +84,9 @@ class FieldSpec:
     tip: str = ""
     unit: str = ""
     visible: Callable[[dict], bool] | None = None
+    # The unit for the values shown, where another field's value sets it (a breaker's window size
+    # counts calls or seconds by its window's kind); None: ``unit`` always.
+    unit_of: Callable[[dict], str] | None = None
     # For a choice between variants of a nested model: the path of the value a new choice replaces.
     replaces: str = ""
 
@@ -144,6 +155,7 @@ class ModelForm(QWidget):
         self._data: dict = {}
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.units: dict[str, QLabel] = {}
         self._rows: dict[str, int] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -179,6 +191,7 @@ class ModelForm(QWidget):
             unit.setProperty("secondary", True)
             unit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             row.addWidget(unit)
+            self.units[spec.path] = unit
         col.addLayout(row)
         error = QLabel()
         error.setObjectName("fieldError")
@@ -239,6 +252,8 @@ class ModelForm(QWidget):
             _editing(editor).set_value(value)
             if spec.visible is not None:
                 self.layout_.setRowVisible(self._rows[spec.path], spec.visible(self._data))
+            if spec.unit_of is not None and spec.path in self.units:
+                self.units[spec.path].setText(spec.unit_of(self._data))
         self.clear_errors()
 
     @property
@@ -281,7 +296,7 @@ class ModelForm(QWidget):
                 continue
             label = self.errors[path]
             message = self.in_labels(in_editor_terms(
-                self.editors[path], error.message, next((spec.unit for spec in self.specs if spec.path == path), ""),
+                self.editors[path], error.message, self.units[path].text() if path in self.units else "",
                 frozenset(p.rpartition(".")[2] for p, e in self.editors.items() if isinstance(e, DurationEditor))),
                 path)
             inner = _part_named(error.path[len(path) + 1:]) if error.path.startswith(path + ".") else ""
@@ -429,6 +444,8 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     info = cls.model_fields[name]
     path = f"{prefix}{name}"
     label, tip, unit = field_label(name, info), field_help(info), field_unit(info)
+    unit_of = ((lambda d: field_unit(info, lambda sibling: get_path(d, prefix + sibling))) if field_unit_by(info)
+               else None)
     kinds = _members(info.annotation)
     optional = type(None) in kinds
     when = field_shown_when(info)
@@ -464,6 +481,7 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
         spec = FieldSpec(path, label, lambda: NumberEditor(integer_, optional=optional, placeholder=placeholder),
                          tip, unit)
     spec.visible = visible
+    spec.unit_of = unit_of
     return spec
 
 

@@ -212,7 +212,7 @@ def parameters(model, skip: tuple[str, ...] = ()) -> str:
         if when and not all(getattr(model, sibling, None) in values for sibling, values in when.items()):
             continue
         label = field_label(name, fields[name])
-        unit = field_unit(fields[name])
+        unit = field_unit(fields[name], lambda sibling: getattr(model, sibling, None))
         words = dict(field_choices(fields[name]))
         if hasattr(value, "describe"):
             text = value.describe()
@@ -234,8 +234,14 @@ def parameters(model, skip: tuple[str, ...] = ()) -> str:
             inner = parameters(value, ("kind",))
             kind = str(getattr(value, "kind", "")).replace("_", " ")
             text = f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
+        elif unit == "1/s":
+            text = f"{value:g}/s"
         else:
             text = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
+            counted = unit.replace(" ", "").isalpha() and unit.lower() not in label.lower()
+            if counted and isinstance(value, (int, float)):
+                # a counted noun the label does not already name: "Window size 100 calls", "Max attempts 3"
+                text = f"{text} {unit}"
         parts.append(f"{label} {text}")
     return " · ".join(parts)
 

@@ -10,10 +10,13 @@ Units: ``s`` (seconds, shown as a duration), ``ratio`` (0..1, shown as a percent
 (0..100), ``x`` (a multiplier), ``1/s`` (a rate), or a counted noun (``calls``, ``attempts``).
 ``shown_in`` is the unit a duration is typed in where seconds would read badly (``ms``);
 ``choices`` maps a value to its words; ``shown_when`` names the sibling field and the values
-for which the field matters (``{"resource": ["cpu"]}``).
+for which the field matters (``{"resource": ["cpu"]}``); ``unit_by`` names the sibling field
+whose value sets the unit (``{"sliding_window_type": {"count_based": "calls", ...}}``), where
+``unit`` is what is said without that sibling at hand.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic.fields import FieldInfo
@@ -26,9 +29,21 @@ def _extra(info: FieldInfo) -> dict[str, Any]:
     return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
 
 
-def field_unit(info: FieldInfo) -> str:
-    """The unit a field states for itself, or "" for a field that has none."""
-    return str(_extra(info).get("unit", ""))
+def field_unit(info: FieldInfo, sibling: Callable[[str], Any] | None = None) -> str:
+    """The unit a field states for itself, or "" for a field that has none; for a field whose unit
+    its sibling's value sets (``unit_by``), that value's unit, read by ``sibling`` (name -> value)."""
+    extra = _extra(info)
+    if sibling is not None:
+        for name, units in extra.get("unit_by", {}).items():
+            unit = units.get(sibling(name))
+            if unit is not None:
+                return str(unit)
+    return str(extra.get("unit", ""))
+
+
+def field_unit_by(info: FieldInfo) -> tuple[str, ...]:
+    """The sibling fields whose values set this field's unit (``unit_by``); none for most."""
+    return tuple(_extra(info).get("unit_by", {}))
 
 
 def field_shown_in(info: FieldInfo, fallback: str | None = None) -> str:

@@ -81,7 +81,8 @@ class CircuitBreakerPolicy(_CallerPolicy):
         json_schema_extra={"choices": {"count_based": "last N calls", "time_based": "last N seconds"}})
     sliding_window_size: int = Field(100, ge=1, le=100_000, title="Window size",
                                      description="N: calls (count-based) or seconds (time-based)",
-                                     json_schema_extra={"unit": "calls or s"})
+                                     json_schema_extra={"unit": "calls or s", "unit_by": {"sliding_window_type": {
+                                         "count_based": "calls", "time_based": "s"}}})
     minimum_number_of_calls: int = Field(100, ge=1, le=1_000_000, title="Minimum calls",
                                          description="calls needed before the failure rate is judged",
                                          json_schema_extra={"unit": "calls"})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from editor_helpers import choose, select_new, type_text
+from editor_helpers import add_policy, choose, select_new, type_text
 
 from app.panes.fields import DistributionEditor
 
@@ -74,3 +74,23 @@ def test_a_negative_rate_in_the_schedule_is_refused_not_made_positive(window, qt
     assert form.error_text("workload.schedule").startswith("#2 rate: must be at least 0")  # which change
     type_text(qtbot, schedule, "ramp 60-90 500")
     assert [(c.start, c.end, c.to_rate) for c in doc.component(users).workload.schedule] == [(60, 90, 500)]
+
+
+def test_a_breakers_window_size_reads_calls_or_seconds_by_its_window(window, qtbot):
+    """The unit read "calls or s" whichever the window was; the report and undo said no unit."""
+    from app.run.report import parameters
+
+    doc = window.document
+    cid = select_new(doc, "service", "api")
+    pane = add_policy(window, cid, "circuit_breaker")
+    assert pane.form.units["sliding_window_size"].text() == "calls"
+    pid = doc.component(cid).policies[0].id
+    doc.edit.set_policy_fields(cid, pid, {"sliding_window_type": "time_based", "sliding_window_size": 30})
+    assert pane.form.units["sliding_window_size"].text() == "s"
+    policy = doc.component(cid).policies[0]
+    assert "Window size 30 s" in parameters(policy)
+    doc.edit.set_policy_fields(cid, pid, {"sliding_window_size": 45})
+    assert doc.undo_stack.undoText().endswith("window size to 45 s")
+    doc.edit.set_policy_fields(cid, pid, {"sliding_window_type": "count_based"})
+    assert pane.form.units["sliding_window_size"].text() == "calls"
+    assert "Window size 45 calls" in parameters(doc.component(cid).policies[0])
