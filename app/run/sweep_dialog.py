@@ -154,7 +154,8 @@ class SweepDialog(BackgroundSearchDialog):
         # As tall as its rows (up to PARAMETER_ROWS, then it scrolls): the results below take the rest.
         self.params.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.params.setToolTip("Values: a range 4:16:4 (from, to, step), or a list 4,8,16 "
-                               "(choices, true/false, none)")
+                               "(choices, true/false, none); a time or a share may carry its unit: "
+                               "100 ms:1 s:100 ms, 99 %,99.9 %")
         layout.addWidget(self.params)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add Parameter")
@@ -397,10 +398,22 @@ class SweepDialog(BackgroundSearchDialog):
         if self._apply is None or self._sweep is None or self._selected is None:
             return
         values = self._sweep.points[self._selected]
-        refusal = self._apply(values)
         words = ", ".join(f"{p}={format_value(v)}" for p, v in values.items())
+        if self._has(values):
+            # nothing would be pushed, so "Undo takes it back" would take back the edit before it
+            self.status.setText(f"not applied: the design already has {words}")
+            return
+        refusal = self._apply(values)
         self.status.setText(f"not applied: {refusal}" if refusal
                             else f"applied {words} to the design (Undo takes it back)")
+
+    def _has(self, values: dict[str, Any]) -> bool:
+        """Whether the open design already holds every one of ``values``."""
+        space = ParameterSpace(self.design)
+        try:
+            return all(space.get(path).value == value for path, value in values.items())
+        except DesignError:
+            return False  # a path gone since the sweep: applying it says why
 
     def save(self, path: str | None = None) -> None:
         """Write the rows (and ``NAME.summary.csv`` beside them) where the user chooses."""

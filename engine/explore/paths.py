@@ -43,6 +43,9 @@ _SKIPPED = frozenset({"position"})
 _ARROW = re.compile(r"\s*->\s*")
 _TIME_NAME = re.compile(r"(^|_)(duration|timeout|start|end|at|period|delay|wait|mtbf|mttr)($|_)")
 NONE_WORDS = ("none", "null", "")
+# Seconds in each unit a time may be typed in ("500 ms", "1.5 s", "2 min"), as the panes accept them.
+TIME_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+_WITH_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)?\s*")
 
 
 def normalise(path: str) -> str:
@@ -109,8 +112,9 @@ class Parameter:
             raise ValueError(f"must be true or false (got {raw!r})")
         if self.type == "choice":
             raise ValueError(f"must be one of {', '.join(map(str, self.choices))} (got {raw!r})")
+        number = self.number(raw) if isinstance(raw, str) else raw
         try:
-            number = float(raw)
+            number = float(number)
         except (TypeError, ValueError):
             raise ValueError(f"must be a number (got {raw!r})") from None
         if not math.isfinite(number):
@@ -121,6 +125,28 @@ class Parameter:
             number = int(number)
         self.check_range(number)
         return number
+
+    def number(self, text: str) -> float:
+        """A number as typed, in this parameter's unit or with a unit of its kind: a time in µs, ms,
+        s, min or h ("500 ms"), a ratio as a percentage ("99.9 %" is 0.999), a percentage or a count
+        with its own unit ("50 %", "8 workers"). Raises ``ValueError`` naming the units accepted."""
+        m = _WITH_UNIT.fullmatch(str(text))
+        if not m:
+            try:
+                return float(text)  # "nan", "inf": numbers, refused as not finite by the caller
+            except ValueError:
+                raise ValueError(f"must be a number (got {text!r})") from None
+        value, unit = float(m.group(1)), (m.group(2) or "").strip()
+        if not unit or unit == self.unit:
+            return value
+        # to twelve figures: "700 ms" is the 0.7 s a person means, not 0.7000000000000001
+        if self.unit == "s" and unit.lower() in TIME_UNITS:
+            return float(f"{value * TIME_UNITS[unit.lower()]:.12g}")
+        if self.unit == "ratio" and unit == "%":
+            return float(f"{value / 100:.12g}")
+        accepted = {"s": "use µs, ms, s, min or h", "ratio": "use %, or a plain share: 0.5 is 50 %",
+                    "": "this one is a plain number"}.get(self.unit, f"use {self.unit}")
+        raise ValueError(f'unknown unit "{unit}" ({accepted})')
 
     def check_range(self, number: float) -> None:
         """Raise ``ValueError`` when ``number`` is outside the field's bounds."""

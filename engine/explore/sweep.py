@@ -12,6 +12,8 @@ Spec syntax, one per parameter (``PATH=SPEC``):
 - ``a,b,c``: these values (numbers, choices, ``true``/``false``, ``none``);
 - ``a:b``: the interval, for a Latin hypercube sample (``lhs=N``) only.
 
+A number may carry its unit (``Parameter.number``): ``100 ms:1 s:100 ms``, ``99 %,99.9 %``.
+
 Without ``lhs`` the points are every combination of the parameters' values;
 with it, ``N`` points spread over all of them at once (``scipy.stats.qmc``,
 seeded), lists and stepped ranges taking their values by equal shares.
@@ -85,9 +87,10 @@ def parse_axis(space: ParameterSpace, path: str, spec: str) -> Axis:
         if len(parts) not in (2, 3):
             raise _bad(path, spec, "a range is a:b:step (or a:b with a Latin hypercube)")
         try:
-            numbers = [float(p) for p in parts]
-        except ValueError:
-            raise _bad(path, spec, "the ends and the step of a range must be numbers") from None
+            numbers = [parameter.number(p) for p in parts]
+        except ValueError as exc:
+            why = str(exc) if "unit" in str(exc) else "the ends and the step of a range must be numbers"
+            raise _bad(path, spec, why) from None
         low, high = numbers[0], numbers[1]
         if high < low:
             raise _bad(path, spec, "the range ends below where it starts")

@@ -1,0 +1,69 @@
+"""Walking the sweep window as an architect would: values typed with units, a point applied twice."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.document import ProjectDocument
+from app.run.sweep_apply import apply_values
+from app.run.sweep_dialog import SweepDialog
+from engine.explore import plan_sweep
+from engine.model import DesignError, Project, RunOptions
+
+
+def _dialog(qtbot, design, path, values, apply=None):
+    dialog = SweepDialog(design, apply=apply)
+    qtbot.addWidget(dialog)
+    dialog.params.cellWidget(0, 0).setCurrentText(path)
+    dialog.params.cellWidget(0, 1).setText(values)
+    dialog.replications.setValue(1)
+    dialog.duration.setValue(5)
+    dialog.workers.setValue(1)
+    return dialog
+
+
+def test_a_range_typed_with_units_sweeps_those_values(qtbot, design):
+    """"100 ms:300 ms:100 ms" was refused: "the ends and the step of a range must be numbers"."""
+    dialog = _dialog(qtbot, design, "api.timeout.timeout", "100 ms:0.3 s:100ms")
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
+        dialog.start()
+    assert dialog.status.text() == "3 of 3 runs done"
+    assert [p["api.timeout.timeout"] for p in dialog._sweep.points] == [0.1, 0.2, 0.3]
+
+
+def test_units_of_each_kind_are_read_and_a_wrong_one_is_named(design):
+    options = RunOptions(duration=5)
+    sweep = plan_sweep(design, [("api.circuit_breaker.failure_rate_threshold", "20 %,50%"),
+                                ("users.recovery.tolerance", "1 %,0.5 %"), ("api.workers", "8 workers")], options)
+    assert {p["api.circuit_breaker.failure_rate_threshold"] for p in sweep.points} == {20.0, 50.0}
+    # a ratio typed as a percentage, as the objectives pane takes it
+    assert {p["users.recovery.tolerance"] for p in sweep.points} == {0.01, 0.005}
+    assert plan_sweep(design, [("api.timeout.timeout", "0.5 min,700 ms")], options).points == \
+        [{"api.timeout.timeout": 30.0}, {"api.timeout.timeout": 0.7}]
+    try:
+        plan_sweep(design, [("api.timeout.timeout", "1 s:2 days:1 s")], options)
+    except DesignError as exc:
+        assert str(exc) == 'api.timeout.timeout: "1 s:2 days:1 s": unknown unit "days" (use µs, ms, s, min or h)'
+    else:
+        raise AssertionError("a range in days was accepted")
+
+
+def test_a_point_already_in_the_design_is_not_said_to_be_applied(qtbot, design):
+    """Applying the same point twice said "applied … (Undo takes it back)" the second time, though
+    nothing was changed: Undo then took back the edit before it."""
+    doc = ProjectDocument()
+    doc.load(Project(name="shop", designs=[design]))
+    dialog = _dialog(qtbot, lambda: doc.design, "api.workers", "8,16",
+                     apply=lambda values: apply_values(doc, values) and None)
+    for i in range(dialog.experiments.count()):
+        dialog.experiments.item(i).setCheckState(Qt.CheckState.Checked if i == 0 else Qt.CheckState.Unchecked)
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
+        dialog.start()
+    depth = doc.undo_stack.count()
+    dialog.select_point(0)
+    dialog.apply_selected()
+    assert doc.undo_stack.count() == depth + 1
+    assert dialog.status.text() == "applied api.workers=8 to the design (Undo takes it back)"
+    dialog.apply_selected()
+    assert doc.undo_stack.count() == depth + 1
+    assert dialog.status.text() == "not applied: the design already has api.workers=8"
+    doc.deleteLater()
