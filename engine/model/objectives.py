@@ -33,7 +33,7 @@ class AvailabilityObjective(BaseModel):
     kind: Literal["availability"] = "availability"
     target: float = Field(
         0.999, gt=0, lt=1, title="Target",
-        description="share of requests that must be good, e.g. 0.999 for 99.9 %",
+        description="share of requests that must be good, e.g. 99.9 %",
         json_schema_extra={"unit": "ratio"},
     )
     count_fallback: bool = Field(
@@ -113,7 +113,7 @@ class RecoverySettings(BaseModel):
     tolerance: float = Field(
         0.01, ge=0, lt=1, title="Tolerance",
         description="how far below its pre-fault level attainment may stay and still count as recovered "
-                    "(0.01 = one percentage point)",
+                    "(1 % = one percentage point)",
         json_schema_extra={"unit": "ratio"},
     )
     hold: float = Field(
