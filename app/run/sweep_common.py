@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.explore import Parameter
 from engine.explore.sensitivity import default_metric
 from engine.explore.worker import CLIENT_METRICS, objective_prefix
 from engine.model import Design, DesignError, Experiment, covering_duration, duration_reason
@@ -77,6 +78,20 @@ def metric_name(design: Design, column: str) -> str:
         key = CLIENT_METRIC_KEYS[metric]
         return f"{prefix} · {METRIC_LABELS.get(key, key)}"
     return column
+
+
+# How a parameter's unit reads after its path, where the values are shown bare ("0.5", "8").
+_UNIT_WORDS = {"s": "s", "ratio": "share", "%": "%", "x": "×", "1/s": "/s"}
+
+
+def parameter_heading(parameter: Parameter) -> str:
+    """A swept parameter's path with the unit its bare values are in: ``api->db.timeout.timeout (s)``,
+    ``api.workers`` (a count its name says), ``api.failure_rate_threshold (%)``."""
+    unit = parameter.unit
+    words = _UNIT_WORDS.get(unit, unit if unit.replace(" ", "").isalpha() else "")
+    if not words or words.lower() in parameter.path.rpartition(".")[2].lower():
+        return parameter.path
+    return f"{parameter.path} ({words})"
 
 
 def metric_unit(column: str) -> str:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from app.document.document import design_snapshot
 from engine import workers
 from engine.explore import (
+    Parameter,
     ParameterSpace,
     ResultsFile,
     Sweep,
@@ -62,6 +63,7 @@ from .sweep_common import (
     fit_dialog,
     metric_name,
     objective_names,
+    parameter_heading,
 )
 from .sweep_plot import SweepPlot
 from .sweep_sensitivity import TornadoPlot
@@ -73,11 +75,17 @@ LARGE_SWEEP = 1_000
 EXPERIMENT_ROWS = 4
 
 
-def readable_heads(design: Design, heads: list[str]) -> tuple[list[str], dict[int, str]]:
-    """The summary's headings with each objective by its name (``availability 90 % (ok) met``) and
-    each client's figure as the dashboard names it (``browsers · Error rate %``), and the column's
-    own name, as the CSV has it, for the tooltip of each heading renamed."""
+def readable_heads(design: Design, heads: list[str],
+                   swept: Iterable[Parameter] = ()) -> tuple[list[str], dict[int, str]]:
+    """The summary's headings with each objective by its name (``availability 90 % (ok) met``),
+    each client's figure as the dashboard names it (``browsers · Error rate %``) and each ``swept``
+    parameter with its unit (``api.timeout.timeout (s)``), and the column's own name, as the CSV has
+    it, for the tooltip of each heading renamed."""
     names, tips = list(heads), {}
+    for parameter in swept:
+        if parameter.path in heads and parameter_heading(parameter) != parameter.path:
+            c = heads.index(parameter.path)
+            names[c], tips[c] = parameter_heading(parameter), parameter.path
     for prefix, name in objective_names(design).items():
         for c, head in enumerate(heads):
             if head.startswith(prefix + " "):
@@ -365,7 +373,7 @@ class SweepDialog(BackgroundSearchDialog):
             column = heads.index("experiment")
             for line, entry in zip(lines, summary, strict=True):
                 line[column] = entry["experiment"] or NO_FAULTS
-        names, tips = readable_heads(sweep.design, heads)
+        names, tips = readable_heads(sweep.design, heads, (axis.parameter for axis in sweep.axes))
         fill_table(self.results, names, lines, words=(heads.index("experiment"),) if "experiment" in heads else (),
                    head_tips=tips)
         self.save_button.setEnabled(bool(outcome))

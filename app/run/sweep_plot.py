@@ -18,7 +18,7 @@ from engine.explore import ParameterSpace, Sweep, format_value
 from engine.explore.suggest import cost
 from engine.explore.worker import SHARE_METRICS
 
-from .sweep_common import SweepChart
+from .sweep_common import SweepChart, parameter_heading
 
 BAND = (70, 130, 180, 60)
 LINE = (70, 130, 180)
@@ -110,7 +110,7 @@ class SweepPlot(SweepChart):
         upper = pg.PlotDataItem(x, high, pen=None)
         self.plot.addItem(pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(*BAND)))
         self.plot.addItem(pg.PlotDataItem(x, mean, pen=pg.mkPen(LINE, width=2), symbol="o", symbolSize=7))
-        self.plot.setLabel("bottom", axis.path)
+        self.plot.setLabel("bottom", parameter_heading(axis.parameter))
         self.set_metric_axis("left", column)
         self._xy = [(r[0], r[1]) for r in rows]
         self._points = [r[4] for r in rows]
@@ -138,7 +138,7 @@ class SweepPlot(SweepChart):
         for name, axis, ticks in (("bottom", first, labels[0]), ("left", second, labels[1])):
             self.plot.getAxis(name).setTicks([[(k + 0.5, t) for k, t in enumerate(ticks)]])
             self.plot.getAxis(name).enableAutoSIPrefix(False)  # the ticks are the values' own words
-            self.plot.setLabel(name, axis.path)
+            self.plot.setLabel(name, parameter_heading(axis.parameter))
 
     def _pareto(self, sweep: Sweep, column: str) -> None:
         self.kind = "pareto"

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from app.document import ProjectDocument
 from app.run.sweep_apply import apply_values
 from app.run.sweep_dialog import SweepDialog
-from engine.explore import plan_sweep
+from engine.explore import ParameterSpace, plan_sweep
 from engine.model import DesignError, Project, RunOptions
 
 
@@ -67,3 +67,18 @@ def test_a_point_already_in_the_design_is_not_said_to_be_applied(qtbot, design):
     assert doc.undo_stack.count() == depth + 1
     assert dialog.status.text() == "not applied: the design already has api.workers=8"
     doc.deleteLater()
+
+
+def test_a_swept_parameter_is_headed_with_its_unit(qtbot, design):
+    """The values column and the chart's axis read "api.timeout.timeout" over bare "0.1", "0.2"."""
+    from app.run.sweep_common import parameter_heading
+
+    dialog = _dialog(qtbot, design, "api.timeout.timeout", "100 ms:0.3 s:100ms")
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
+        dialog.start()
+    heads = [dialog.results.horizontalHeaderItem(c).text() for c in range(dialog.results.columnCount())]
+    assert "api.timeout.timeout (s)" in heads
+    assert dialog.chart.plot.getAxis("bottom").labelText == "api.timeout.timeout (s)"
+    space = ParameterSpace(design)
+    assert parameter_heading(space.get("api.workers")) == "api.workers"   # a count its name says
+    assert parameter_heading(space.get("users.recovery.tolerance")) == "users.recovery.tolerance (share)"
