@@ -260,7 +260,7 @@ def print_summary(sweep, summary: list[dict], out) -> None:
     print("-" * (sum(widths) + 2 * (len(widths) - 1)), file=out)
     for line in table:
         print("  ".join(c.rjust(w) for c, w in zip(line, widths)), file=out)
-    named = {prefix: words for prefix, words in objective_words(sweep.design).items()
+    named = {prefix: words for prefix, words in objective_words(sweep.design, (a.path for a in sweep.axes)).items()
              if any(h.startswith(prefix + " ") for h in heads)}
     for prefix, words in named.items():
         print(f"{prefix}: {words}", file=out)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from engine.explore import Parameter
 from engine.explore.sensitivity import default_metric
-from engine.explore.worker import CLIENT_METRICS, objective_prefix
+from engine.explore.worker import CLIENT_METRICS, objective_prefix, swept_fields
 from engine.model import Design, DesignError, Experiment, covering_duration, duration_reason
 
 from ..window_fit import fit_to_screen
@@ -55,23 +55,26 @@ CLIENT_METRIC_KEYS = dict(CLIENT_METRICS)
 WIDEST_HEADING = 220
 
 
-def objective_names(design: Design) -> dict[str, str]:
+def objective_names(design: Design, swept: Iterable[str] = ()) -> dict[str, str]:
     """Each objective's sweep prefix (``clients.objectives.1``) and its name as the verdicts show it
-    (``availability 90 % (ok)``), after its client's name when several clients have objectives."""
+    (``availability 90 % (ok)``), after its client's name when several clients have objectives;
+    a field among the ``swept`` paths is named as swept (``availability target swept (ok)``)."""
+    swept = tuple(swept)
     judged = [(c.name, list(getattr(c, "objectives", None) or ())) for c in design.components if c.kind == "client"]
     judged = [(client, objectives) for client, objectives in judged if objectives]
     names = {}
     for client, objectives in judged:
         for index, objective in enumerate(objectives):
-            name = label(objective.describe())
-            names[objective_prefix(client, index)] = f"{client} · {name}" if len(judged) > 1 else name
+            prefix = objective_prefix(client, index)
+            name = label(objective.describe(swept_fields(prefix, swept)))
+            names[prefix] = f"{client} · {name}" if len(judged) > 1 else name
     return names
 
 
-def metric_name(design: Design, column: str) -> str:
+def metric_name(design: Design, column: str, swept: Iterable[str] = ()) -> str:
     """A sweep's metric column in words: ``availability 90 % (ok) · attainment``, ``clients · Latency p99``."""
     prefix, _, metric = column.rpartition(".")
-    objectives = objective_names(design)
+    objectives = objective_names(design, swept)
     if prefix in objectives:
         return f"{objectives[prefix]} · {OBJECTIVE_METRIC_WORDS.get(metric, metric)}"
     if metric in CLIENT_METRIC_KEYS:
@@ -369,7 +372,7 @@ class MetricChoice:
             combo.blockSignals(True)
             combo.clear()
         for column in sweep.metric_columns:
-            self.metric.addItem(metric_name(sweep.design, column), column)
+            self.metric.addItem(metric_name(sweep.design, column, (a.path for a in sweep.axes)), column)
             self.metric.setItemData(self.metric.count() - 1, column, Qt.ItemDataRole.ToolTipRole)
         self.select(default_metric(sweep.metric_columns))
         self.experiment.addItems([e or NO_FAULTS for e in sweep.experiments])

@@ -82,11 +82,12 @@ def readable_heads(design: Design, heads: list[str],
     parameter with its unit (``api.timeout.timeout (s)``), and the column's own name, as the CSV has
     it, for the tooltip of each heading renamed."""
     names, tips = list(heads), {}
+    swept = tuple(swept)
     for parameter in swept:
         if parameter.path in heads and parameter_heading(parameter) != parameter.path:
             c = heads.index(parameter.path)
             names[c], tips[c] = parameter_heading(parameter), parameter.path
-    for prefix, name in objective_names(design).items():
+    for prefix, name in objective_names(design, (p.path for p in swept)).items():
         for c, head in enumerate(heads):
             if head.startswith(prefix + " "):
                 names[c] = name + head.removeprefix(prefix)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from ..model import Design, RunOptions
@@ -37,11 +38,22 @@ def objective_prefix(client: str, index: int) -> str:
     return f"{client}.objectives.{index + 1}"
 
 
-def objective_words(design: Design) -> dict[str, str]:
+def objective_words(design: Design, swept: Iterable[str] = ()) -> dict[str, str]:
     """Each objective's prefix and its words as the check command prints them:
-    ``{"browsers.objectives.1": "browsers: availability 99 % (ok)"}``."""
-    return {objective_prefix(c.name, i): f"{c.name}: {o.describe()}" for c in design.components
-            for i, o in enumerate(getattr(c, "objectives", None) or ())}
+    ``{"browsers.objectives.1": "browsers: availability 99 % (ok)"}``; a field of it among the
+    ``swept`` parameter paths is named as swept, not given the design's value, which no point has."""
+    swept = tuple(swept)
+    words = {}
+    for c in design.components:
+        for i, objective in enumerate(getattr(c, "objectives", None) or ()):
+            prefix = objective_prefix(c.name, i)
+            words[prefix] = f"{c.name}: {objective.describe(swept_fields(prefix, swept))}"
+    return words
+
+
+def swept_fields(prefix: str, swept: Iterable[str]) -> frozenset[str]:
+    """The fields under ``prefix`` (an objective's) among the ``swept`` parameter paths."""
+    return frozenset(path.removeprefix(prefix + ".") for path in swept if path.startswith(prefix + "."))
 
 
 def metric_columns(design: Design) -> list[str]:

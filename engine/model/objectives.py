@@ -16,6 +16,7 @@ Each field carries its label (``title``), its help (``description``) and its uni
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,12 +51,16 @@ class AvailabilityObjective(BaseModel):
     def title(self) -> str:
         return "Availability"
 
-    def describe(self) -> str:
-        """One line for tables and reports: ``availability 99.9 % (ok, <= 300 ms)``."""
+    def describe(self, swept: Collection[str] = ()) -> str:
+        """One line for tables and reports: ``availability 99.9 % (ok, <= 300 ms)``. A ``swept``
+        field, which takes another value at each point of a sweep, is named, not given its value."""
         good = "ok or fallback" if self.count_fallback else "ok"
-        if self.latency_threshold is not None:
+        if "latency_threshold" in swept:
+            good += ", <= threshold swept"
+        elif self.latency_threshold is not None:
             good += f", <= {_seconds(self.latency_threshold)}"
-        return f"availability {_percent(self.target)} ({good})"
+        target = "target swept" if "target" in swept else _percent(self.target)
+        return f"availability {target} ({good})"
 
     @property
     def good_share_target(self) -> float:
@@ -84,9 +89,12 @@ class LatencyObjective(BaseModel):
     def title(self) -> str:
         return "Latency"
 
-    def describe(self) -> str:
-        """One line for tables and reports: ``p99 <= 500 ms``."""
-        return f"p{self.percentile:g} <= {_seconds(self.threshold)}"
+    def describe(self, swept: Collection[str] = ()) -> str:
+        """One line for tables and reports: ``p99 <= 500 ms``; a ``swept`` field is named, not
+        given its value (``percentile swept <= 500 ms``)."""
+        percentile = "percentile swept" if "percentile" in swept else f"p{self.percentile:g}"
+        threshold = "threshold swept" if "threshold" in swept else _seconds(self.threshold)
+        return f"{percentile} <= {threshold}"
 
     @property
     def good_share_target(self) -> float:

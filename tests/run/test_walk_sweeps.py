@@ -82,3 +82,25 @@ def test_a_swept_parameter_is_headed_with_its_unit(qtbot, design):
     space = ParameterSpace(design)
     assert parameter_heading(space.get("api.workers")) == "api.workers"   # a count its name says
     assert parameter_heading(space.get("users.recovery.tolerance")) == "users.recovery.tolerance (share)"
+
+
+def test_an_objective_swept_is_named_as_swept_not_by_the_designs_value(qtbot, design):
+    """Sweeping a target over 99 % and 99.9 % still headed its columns "availability 95 % (ok)",
+    the design's own value, which no point had."""
+    from engine.explore.worker import objective_words
+    from engine.model import AvailabilityObjective
+
+    objective = AvailabilityObjective(target=0.95)
+    design.component("users").objectives.append(objective)
+    path = "users.objectives.1.target"
+    dialog = _dialog(qtbot, design, path, "99 %,99.9 %")
+    with qtbot.waitSignal(dialog.ended, timeout=60_000):
+        dialog.start()
+    heads = [dialog.results.horizontalHeaderItem(c).text() for c in range(dialog.results.columnCount())]
+    named = [h for h in heads if "availability" in h]
+    assert named and all("target swept" in h for h in named), heads
+    assert not any(objective.describe() in h for h in heads)
+    metrics = [dialog.chart.metric_box.itemText(i) for i in range(dialog.chart.metric_box.count())]
+    assert any("availability target swept" in m for m in metrics), metrics
+    assert objective_words(design, [path])["users.objectives.1"] == "users: availability target swept (ok)"
+    assert objective_words(design)["users.objectives.1"] == f"users: {objective.describe()}"
