@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -106,6 +106,9 @@ class ObjectivesEditor(QWidget):
         self.doc = document
         self.component_id: uuid.UUID | None = None
         self.cards: dict[uuid.UUID, ObjectiveCard] = {}
+        # sweep(request): set by the pane holding this one, so that the fields' context menus
+        # offer "Sweep This Parameter…" (requests as app/run/sweep_apply.py's parameter_path reads them)
+        self.sweep: Callable[[tuple], None] | None = None
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 6, 0, 0)
         col.setSpacing(6)
@@ -142,7 +145,14 @@ class ObjectivesEditor(QWidget):
         col.addWidget(self.recovery_title)
         self.recovery = PercentAwareForm(RECOVERY_FIELDS, ratio_paths(RecoverySettings, "recovery."),
                                          commit=self._commit_recovery)
+        self.recovery.sweep = lambda field: self._sweep(("component", field))
         col.addWidget(self.recovery)
+
+    def _sweep(self, request: tuple) -> None:
+        """Ask for a sweep of a field of the shown client (``request`` without the client's id)."""
+        if self.sweep is not None and self.component_id is not None:
+            kind, *rest = request
+            self.sweep((kind, self.component_id, *rest))
 
     # -- showing ------------------------------------------------------------------
     def bind(self, component_id: uuid.UUID, client: Client) -> None:
@@ -170,6 +180,7 @@ class ObjectivesEditor(QWidget):
         for oid, kind in wanted:
             card = ObjectiveCard(kind)
             card.form.commit = lambda changes, oid=oid: self._commit(oid, changes)
+            card.form.sweep = lambda field, oid=oid: self._sweep(("objective", oid, field))
             card.remove.clicked.connect(lambda _checked=False, oid=oid: self.remove(oid))
             self.cards_box.addWidget(card)
             self.cards[oid] = card

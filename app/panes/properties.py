@@ -58,6 +58,7 @@ class PropertiesPane(QWidget):
         self.form_holder = QVBoxLayout()
         self.body.addLayout(self.form_holder)
         self.objectives = ObjectivesEditor(document)
+        self.objectives.sweep = self.sweep_requested.emit
         self.body.addWidget(self.objectives)
         self.notes_label = QLabel("Notes")
         self.notes = QPlainTextEdit()

@@ -62,7 +62,8 @@ def apply_values(document, values: dict[str, Any]) -> bool:
 
 def parameter_path(design: Design, request: tuple) -> str:
     """The parameter path of a field a pane asked to sweep: ``("component", id, field)``,
-    ``("link", id, field)``, ``("policy", component id, policy id, field)`` or
+    ``("link", id, field)``, ``("policy", component id, policy id, field)``,
+    ``("objective", client id, objective id, field)`` or
     ``("fault", experiment id, fault id, field)``, the field as the forms name it
     (``workload.rate``, ``service_time``). A field holding several parameters (a distribution)
     gives its first that is set. Raises ``ValueError`` saying why when the field is no parameter."""
@@ -76,6 +77,9 @@ def parameter_path(design: Design, request: tuple) -> str:
         elif kind == "policy":
             ci = _index(design.components, ids[0])
             prefix = ("components", ci, "policies", _index(design.components[ci].policies, ids[1]))
+        elif kind == "objective":
+            ci = _index(design.components, ids[0])
+            prefix = ("components", ci, "objectives", _index(getattr(design.components[ci], "objectives", []), ids[1]))
         elif kind == "fault":
             ei = _index(design.experiments, ids[0])
             prefix = ("experiments", ei, "faults", _index(design.experiments[ei].faults, ids[1]))

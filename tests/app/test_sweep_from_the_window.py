@@ -110,6 +110,20 @@ def test_right_click_on_a_field_sweeps_that_parameter(window, qtbot):
     assert _sweep_from_menu(window, window.faults.form, "duration") == "database outage.duration"
 
 
+def test_an_objectives_fields_sweep_too(window, qtbot):
+    """An objective's fields and the journey's recovery settings offered no sweep."""
+    assert window.open_path(THREE_TIER)
+    doc = window._doc
+    browsers = doc.component_named("browsers")
+    doc.set_selection([browsers.id])
+    pane = window.properties.objectives
+    assert browsers.objectives, "the example's client has objectives"
+    card = pane.cards[browsers.objectives[0].id]
+    field = "target" if "target" in card.form.editors else "threshold"
+    assert _sweep_from_menu(window, card.form, field) == f"browsers.objectives.1.{field}"
+    assert _sweep_from_menu(window, pane.recovery, "recovery.tolerance") == "browsers.recovery.tolerance"
+
+
 def test_a_text_field_cannot_be_swept_and_says_so(window):
     assert window.open_path(THREE_TIER)
     api = window._doc.component_named("api")
