@@ -110,7 +110,14 @@ class SweepPlot(SweepChart):
         upper = pg.PlotDataItem(x, high, pen=None)
         self.plot.addItem(pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(*BAND)))
         self.plot.addItem(pg.PlotDataItem(x, mean, pen=pg.mkPen(LINE, width=2), symbol="o", symbolSize=7))
-        self.plot.setLabel("bottom", parameter_heading(axis.parameter))
+        if axis.parameter.unit == "s":
+            # the axis scales the seconds itself and says so: "(ms)" over 100 … 500
+            self.plot.getAxis("bottom").enableAutoSIPrefix(True)
+            self.plot.setLabel("bottom", axis.path, units="s")
+        else:
+            # a count or a share as typed: scaled, 0.9 … 0.999 would read "(x0.001)" over 900 … 999
+            self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+            self.plot.setLabel("bottom", parameter_heading(axis.parameter))
         self.set_metric_axis("left", column)
         self._xy = [(r[0], r[1]) for r in rows]
         self._points = [r[4] for r in rows]
