@@ -237,11 +237,8 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
         if fault.kind not in fault_kinds_for(component):
             component_kind, fault_kind = component.kind.replace("_", " "), fault.kind.replace("_", " ")
             problems.append(Problem(where, f"target: a {component_kind} has no instances to {fault_kind}", fault.id))
-        if isinstance(fault, CrashFault) and fault.instances.indices:
-            bad = [i for i in fault.instances.indices if i >= instances]
-            if bad:
-                problems.append(Problem(where, f"instances: {component.name} has {instances} instance(s), "
-                                        f"no index {bad[0]}", fault.id))
+        if isinstance(fault, CrashFault):
+            problems += _crash_instance_problems(component.name, instances, fault, where)
         if isinstance(fault, ZoneOutageFault):
             problems += _zone_problems(design, component, fault, where)
         if duration is not None and fault.enabled:   # a fault switched off does not happen: its time is free
@@ -255,6 +252,23 @@ def experiment_problems(design: Design, experiment: Experiment, duration: float 
                     fault.id,
                 ))
     return problems
+
+
+def _crash_instance_problems(name: str, instances: int, fault: CrashFault, where: str) -> list[Problem]:
+    """A crash that names instances its target lacks, or a share of them that rounds to none:
+    it would crash fewer than asked, or nothing, and the run would look like the fault's."""
+    chosen = fault.instances
+    if chosen.indices:
+        bad = [i for i in chosen.indices if i >= instances]
+        if bad:
+            return [Problem(where, f"instances: {name} has {instances} instance(s), no index {bad[0]}", fault.id)]
+    elif chosen.count is not None and chosen.count > instances:
+        return [Problem(where, f"instances: {name} has {instances} instance(s), not {chosen.count} to crash",
+                        fault.id)]
+    elif chosen.fraction is not None and not chosen.resolve(instances):
+        return [Problem(where, f"instances: {chosen.fraction * 100:g} % of {name}'s {instances} instance(s) is none; "
+                               f"crash at least {100 / instances:.3g} %, or give a count", fault.id)]
+    return []
 
 
 def zone_instances(design: Design, fault: ZoneOutageFault) -> list[tuple[str, int]]:

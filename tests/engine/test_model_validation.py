@@ -135,6 +135,11 @@ EXPERIMENT_CASES = [
     ({"kind": "partition", "target": "api"}, "a partition fault applies to a link, not a component"),
     ({"kind": "crash", "target": "users"}, "a client has no instances to crash"),
     ({"kind": "crash", "target": "api", "instances": {"indices": [3]}}, "api has 1 instance(s), no index 3"),
+    # a crash of more instances than there are, or of a share that rounds to none, crashed fewer
+    # than asked or nothing, without a word
+    ({"kind": "crash", "target": "api", "instances": {"count": 3}}, "api has 1 instance(s), not 3 to crash"),
+    ({"kind": "crash", "target": "api", "instances": {"fraction": 0}}, "0 % of api's 1 instance(s) is none"),
+    ({"kind": "crash", "target": "api", "instances": {"fraction": 0.4}}, "crash at least 100 %, or give a count"),
 ]
 
 

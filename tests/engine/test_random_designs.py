@@ -156,7 +156,8 @@ def runnable_designs(draw):
                 m.CrashFault(target=target, start=start, duration=duration,
                              mode=draw(st.sampled_from(["hang", "refuse"])),
                              restart_delay=draw(st.sampled_from([0.0, 2.0])),
-                             instances=m.InstanceSelector(fraction=draw(fractions))),
+                             # a share that crashes at least one of its 1 to 3 instances (a design check)
+                             instances=m.InstanceSelector(fraction=draw(st.floats(min_value=0.51, max_value=1.0)))),
                 m.ExhaustionFault(target=target, start=start, duration=duration,
                                   resource=draw(st.sampled_from(["cpu", "pool", "memory_leak"])),
                                   pool_size=draw(st.integers(0, 3)), leak_rate=0.5, kill_factor=2.0, restart_delay=1.0),
