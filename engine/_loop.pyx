@@ -793,7 +793,12 @@ cdef void _attempt_done(Sim* s, int k, int outcome) noexcept nogil:
         s.calls[k].cb_permit = 0
         _cb_record(s, link, outcome, s.now - s.calls[k].t_attempt)
     if s.pol[link].budget == BUD_GRPC_THROTTLING and outcome != O_SHORT_CIRCUITED:
-        _budget_account(s, link, failed and ((s.pol[link].retry_on | s.pol[link].non_fatal_outcomes) & bit) != 0)
+        # gRPC counts a failure only when its status is retryable (or non-fatal to a hedge); any
+        # other failure neither costs a token nor earns one, as a success does
+        if not failed:
+            _budget_account(s, link, 0)
+        elif ((s.pol[link].retry_on | s.pol[link].non_fatal_outcomes) & bit) != 0:
+            _budget_account(s, link, 1)
     retry = failed and (s.pol[link].retry_on & bit) != 0 and s.calls[k].attempt < s.pol[link].max_attempts
     retry = retry and s.now_ns < _ns(s.calls[k].deadline)   # calls: the deadline covers every attempt
     if retry and not _budget_allows(s, link):

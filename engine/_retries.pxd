@@ -19,11 +19,12 @@ cdef inline double _backoff(Sim* s, int k) noexcept nogil:
     cdef Rng* r = &s.ch[s.lh[link].src].rng
     cdef int jitter = s.pol[link].jitter
     if s.pol[link].backoff == BO_EXPONENTIAL:
-        # Resilience4j truncates to whole milliseconds at every step.
+        # Resilience4j truncates to whole milliseconds at every step. Its randomized
+        # exponential backoff randomizes the uncapped wait and caps after (below).
         ms = base * 1000.0
         for i in range(1, n):
             ms = floor(ms * s.pol[link].multiplier)
-            if cap > 0 and ms > cap * 1000.0:
+            if cap > 0 and ms > cap * 1000.0 and jitter != J_RANDOMIZED:
                 ms = cap * 1000.0
                 break
         v = ms / 1000.0

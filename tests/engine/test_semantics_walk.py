@@ -220,3 +220,39 @@ def test_ejection_time_grows_with_each_ejection_until_max_ejection_time():
         (100.67, "instance_ejected", 45.0), (150.0, "instance_returned", None),
         (150.67, "instance_ejected", 45.0),
     ]
+
+
+# ---------------------------------------------------------------- retry: what the last fixes pinned
+
+def test_randomized_exponential_backoff_caps_after_randomizing():
+    # §2.1: ofExponentialRandomBackoff is min(randomize(x(k)), max): x = 1500, 2250, 3375, 5062 ms,
+    # so the third and fourth waits lie in [1.687, 2.0] s, not 2.0 s ± 50 %
+    design = m.Design(components=[
+        m.Client(name="caller", workload=m.OpenLoop(rate=0), policies=[m.RetryPolicy(
+            max_attempts=5, backoff="exponential", wait_duration=1.5, multiplier=1.5, max_wait_duration=2.0,
+            jitter="randomized", randomization_factor=0.5)]),
+        m.External(name="backend"),
+    ], links=[m.Link(source="caller", target="backend")])
+    probe = Simulation(design, RunOptions(duration=10, bucket=1)).probe
+    waits = [probe.retry_waits(0, 4) for _ in range(500)]
+    assert all(0.75 <= w[0] <= 2.0 and 1.125 <= w[1] <= 2.0 for w in waits)
+    assert all(1.687 <= w[k] <= 2.0 for w in waits for k in (2, 3))
+    assert min(w[1] for w in waits) < 1.5   # still randomized below the cap
+
+
+def test_a_failure_no_retry_covers_leaves_the_grpc_throttling_tokens_alone():
+    # §3.2: a success earns tokenRatio, a retryable (or non-fatal) failure costs one; any other
+    # failure does neither. Timeouts (retryable) drain the bucket; errors (not) must not refill it.
+    retry = m.RetryPolicy(max_attempts=2, wait_duration=0.0, retry_on=["timeout"],
+                          budget=m.GrpcRetryThrottling(max_tokens=10, token_ratio=1.0))
+    design = m.Design(name="throttled", components=[
+        m.Client(name="users", workload=m.OpenLoop(rate=1.0, arrivals="constant"),
+                 policies=[m.TimeoutPolicy(timeout=0.1), retry]),
+        m.Service(name="api", workers=10, service_time=m.Constant(value=0.01))],
+        links=[m.Link(source="users", target="api", latency=ZERO)],
+        experiments=[m.Experiment(name="hang then errors", faults=[
+            m.CrashFault(target="api", start=0.0, duration=10.0, mode="hang"),
+            m.ErrorFault(target="api", start=10.0, duration=20.0, fraction=1.0)])])
+    result = run(design, 30, "hang then errors")
+    kinds = [e["kind"] for e in result.events if "budget" in e["kind"]]
+    assert kinds == ["retry_budget_exhausted"]
