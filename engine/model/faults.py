@@ -10,6 +10,12 @@ from .catalogue import LONGEST_RUN
 from .distributions import Constant, Distribution
 from .refs import Ref
 
+# What the two crash modes do, said once for a crash and a zone outage. A refusing instance is
+# passed over by every caller at once (perfect health checks, README): only the calls it held,
+# or calls with no instance left, fail; a hung one keeps being picked.
+REFUSE_OR_HANG = ("refuse: the calls it holds fail 'unavailable' at once and new calls go to the "
+                  "instances still up (or fail at once if none is); hang: calls sit until the caller's timeout")
+
 
 class InstanceSelector(BaseModel):
     """Which instances of a component a fault hits: a count, a fraction or explicit indices."""
@@ -124,7 +130,7 @@ class CrashFault(_Fault):
                                         description="which instances crash")
     mode: Literal["refuse", "hang"] = Field(
         "refuse", title="Crash mode",
-        description="refuse: callers see 'unavailable' at once; hang: calls sit until the caller's timeout",
+        description=REFUSE_OR_HANG,
         json_schema_extra={"choices": {"refuse": "refuse at once", "hang": "hang until callers time out"}})
     restart_delay: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Restart delay",
                                  description="cold start after the window ends", json_schema_extra={"unit": "s"})
@@ -212,7 +218,7 @@ class ZoneOutageFault(_Fault):
         description="every component's instances in the zone; off: only the target's")
     mode: Literal["refuse", "hang"] = Field(
         "refuse", title="Failure",
-        description="refuse: callers see 'unavailable' at once; hang: calls sit until the caller's timeout",
+        description=REFUSE_OR_HANG,
         json_schema_extra={"choices": {"refuse": "refuse at once", "hang": "hang until callers time out"}})
     restart_delay: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Restart delay",
                                  description="cold start after the window ends", json_schema_extra={"unit": "s"})
