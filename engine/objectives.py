@@ -13,11 +13,12 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
   The **burn rate** of a bucket is the same ratio for that bucket alone (SRE practice).
 - **per fault window** (from the run's ``fault_started`` / ``fault_ended`` events):
   the *pre-fault level* is the attainment of the measured buckets that end before the
-  fault starts (the target when there are none). *Time to impact*: from the fault's start
-  to the start of the first bucket, from the one holding the start on, whose attainment
-  is below the target — or, for an objective already *missed before the fault*, below
-  the pre-fault level less the tolerance, so that a fault which changed nothing does not
-  read as an impact at its first instant. *Time to recover*: from the fault's end to the
+  fault starts, less those an earlier fault disturbed (from its start until the journey
+  recovered from it, or the run's end), and is the target when there are none. *Time to
+  impact*: from the fault's start to the start of the first bucket, from the one holding
+  the start on, whose attainment is below the target — or, for an objective already
+  *missed before the fault*, below the pre-fault level less the tolerance, so that a
+  fault which changed nothing does not read as an impact at its first instant. *Time to recover*: from the fault's end to the
   start of the first bucket, among those starting at or after the end, that begins
   ``hold`` seconds of buckets whose attainment together is within ``tolerance`` of the
   pre-fault level, none of them stalled, and is within it itself; if the run ends first, the
@@ -245,10 +246,17 @@ def evaluate(result: RunResult, recovery: RecoverySettings | None = None) -> Run
             burn_rate=burn_rate(series, target),
         )
         verdicts.append(verdict)
+        # buckets an earlier fault disturbed, from its start to this objective's recovery from it
+        # (or the run's end): a later fault's pre-fault level is the journey's, not that damage's
+        disturbed = np.zeros(len(times), dtype=bool)
+        ends = times + width
         for fault_id, title, start, end in windows:
-            recoveries.append(recovery_through(
-                verdict, counts, times, width, duration, warmup, fault_id, title, start, end, settings,
-            ))
+            r = recovery_through(verdict, counts, times, width, duration, warmup, fault_id, title, start, end,
+                                 settings, disturbed)
+            recoveries.append(r)
+            back = end + r.time_to_recover if end is not None and r.recovered and r.time_to_recover is not None \
+                else duration
+            disturbed |= (ends > start + 1e-9) & (times < back - 1e-9)
     return RunVerdicts(verdicts, recoveries)
 
 
@@ -318,8 +326,10 @@ def fault_windows(result: RunResult) -> list[tuple[str | None, str, float, float
 
 def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.ndarray, width: float,
                      duration: float, warmup: float, fault_id: str | None, title: str, start: float,
-                     end: float | None, settings: RecoverySettings) -> RecoveryVerdict:
-    """Impact and recovery of one objective through one fault window (see the module notes)."""
+                     end: float | None, settings: RecoverySettings,
+                     disturbed: np.ndarray | None = None) -> RecoveryVerdict:
+    """Impact and recovery of one objective through one fault window (see the module notes);
+    ``disturbed`` buckets (earlier faults' until recovered from) stay out of the pre-fault level."""
     times = np.asarray(times, dtype=np.float64)
     good, judged = counts.good, counts.judged
     target = verdict.target
@@ -327,6 +337,8 @@ def recovery_through(verdict: ObjectiveVerdict, counts: BucketCounts, times: np.
     ends = np.minimum(times + width, duration)
     eps = 1e-9 * max(1.0, duration)
     before = (times >= warmup - eps) & (ends <= start + eps)
+    if disturbed is not None:
+        before &= ~disturbed
     pre_judged = judged[before].sum()
     pre = float(good[before].sum() / pre_judged) if pre_judged > 0 else target
 

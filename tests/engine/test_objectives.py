@@ -290,3 +290,26 @@ def test_recovery_is_judged_over_the_held_seconds_together():
         r = recovery_through(_verdict(0.9), BucketCounts.of(dip, judged, steady), TIMES, WIDTH, DURATION, 0.0,
                              "f", "crash on api", 5.0, 8.0, RecoverySettings(tolerance=0.01, hold=5.0))
         assert r.recovered and r.time_to_recover == 5.0, (bad, r)
+
+
+def test_a_later_faults_pre_fault_level_leaves_out_what_earlier_faults_disturbed():
+    """In the bad day, four faults start while the first still weighs on p99: their pre-fault
+    level took in its damage, so "missed before the fault too" followed the first fault and
+    recovery to that lowered level came early."""
+    from engine_support import load_example
+
+    design = load_example("three_tier")
+    result = simulate(design, RunOptions(duration=180, seed=1), "bad day")
+    verdicts = evaluate(result)
+    p99 = next(v for v in verdicts.objectives if v.kind == "latency")
+    recoveries = [r for r in verdicts.recovery if r.index == p99.index and r.client == p99.client]
+    assert len(recoveries) == 5
+    first = recoveries[0]
+    undisturbed = first.pre_fault_attainment   # the buckets before 40 s, when no fault had begun
+    assert undisturbed >= p99.target and not first.missed_before
+    for r in recoveries[1:]:
+        assert r.pre_fault_attainment == pytest.approx(undisturbed), r.fault_title
+        assert not r.missed_before, r.fault_title
+    # back to the journey's own level only once the last overlapping fault has gone (120 s)
+    crash = next(r for r in recoveries if r.fault_title.startswith("crash"))
+    assert crash.recovered and crash.fault_end + crash.time_to_recover >= 120.0
