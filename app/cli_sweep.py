@@ -319,8 +319,9 @@ def cmd_suggest(args) -> int:
         found = suggest(design, args.experiment, options, replications=args.replications, executor=executor,
                         start_without_resilience=args.no_resilience)
     print_suggestions(found, args.top, sys.stdout, stripped=args.no_resilience)
-    print(f"\n{len(found.ranked)} candidates x {found.replications} replications in "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stdout)
+    left_out = f"; {found.left_out}" if found.left_out else ""
+    print(f"\n{found.tried} candidates x {found.replications} replications in "
+          f"{time.perf_counter() - started:.1f} s{left_out}", file=sys.stdout)
     best = found.ranked[0]
     if args.save:
         from app.store import export_json

@@ -158,8 +158,9 @@ class SuggestDialog(BackgroundSearchDialog):
         stopped = " (stopped)" if self._stop.is_set() else ""
         every = "every replication" if outcome.replications == 1 else f"all {outcome.replications} replications"
         # "met": one verb for one candidate and for several
-        self.status.setText(f"{counted(len(outcome.ranked), 'candidate')} tried{stopped}; "
-                            f"{counted(meeting, 'candidate')} met every objective in {every}")
+        left_out = f"; {outcome.left_out}" if outcome.left_out else ""
+        self.status.setText(f"{counted(outcome.tried, 'candidate')} tried{stopped}; "
+                            f"{counted(meeting, 'candidate')} met every objective in {every}{left_out}")
         if lines:
             # not selectRow: it reads the keyboard modifiers held at the moment
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows

@@ -411,6 +411,21 @@ def _settings(candidate: Candidate) -> frozenset:
     return frozenset(pv for change in candidate.changes for pv in change.paths)
 
 
+def _outcome(candidate: Candidate) -> tuple:
+    """What a candidate's runs measured of its objectives, run by run (common seeds)."""
+    return tuple((r.get(f"{o}.met"), r.get(f"{o}.attainment")) for r in candidate.runs for o in candidate.objectives)
+
+
+def without_idle_settings(ranked: list[Candidate]) -> list[Candidate]:
+    """``ranked`` less each candidate that adds settings to another's to no effect: the same
+    measures of every objective in every run as a fix of some of its settings ("timeout and
+    fallback" where no objective counts a fallback is "timeout" again, with one more setting)."""
+    fixes = [(c, _settings(c), _outcome(c)) for c in ranked if c.runs]
+    idle = {id(c) for c, settings, outcome in fixes
+            if any(other and other < settings and same == outcome for d, other, same in fixes if d is not c)}
+    return [c for c in ranked if id(c) not in idle]
+
+
 def combinations(design: Design, ranked: list[Candidate], best: int = 4) -> list[Candidate]:
     """Pairs of the ``best`` ranked candidates, each pair's changes made together: what a
     second round tries when no single mitigation meets every objective. A pair whose settings
@@ -445,6 +460,20 @@ class Suggestions:
     replications: int
     baseline: Baseline
     ranked: list[Candidate]
+    # candidates run but left out of ``ranked``: they added settings to another's to no effect
+    idle: int = 0
+
+    @property
+    def tried(self) -> int:
+        """How many candidates ran, those left out included."""
+        return len(self.ranked) + self.idle
+
+    @property
+    def left_out(self) -> str:
+        """Which candidates that ran are not ranked, and why, in words ("" when none)."""
+        if not self.idle:
+            return ""
+        return f"{self.idle} that added settings to no effect left out"
 
     @property
     def objectives(self) -> list[str]:
@@ -508,4 +537,5 @@ def suggest(design: Design, experiment: str | None, options: RunOptions, replica
         pairs = combinations(design, ranked)
         progress["total"] += len(pairs) * replications
         ranked = sorted(ranked + run(pairs), key=Candidate.score)
-    return Suggestions(design, experiment, options, replications, base, ranked)
+    kept = without_idle_settings(ranked)
+    return Suggestions(design, experiment, options, replications, base, kept, len(ranked) - len(kept))

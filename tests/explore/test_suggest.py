@@ -239,3 +239,24 @@ def test_the_storefront_crash_is_fixed_by_a_fallback_on_one_call(capsys):
     out = capsys.readouterr().out
     assert "1. timeout and fallback on " in out and "every call" not in out.split("\n\n")[1].splitlines()[0]
     assert "shoppers: availability 95 % (ok or fallback, <= 500 ms) (shoppers.objectives.1): attainment" in out
+
+
+def test_a_fix_that_adds_settings_to_no_effect_is_left_out():
+    """"timeout and fallback on api -> db" ranked second on the three-tier outage with exactly
+    the attainment of the timeout alone: its fallback counted for no objective."""
+    from engine.explore.suggest import without_idle_settings
+
+    objectives = ["c.objectives.1"]
+
+    def fix(name, attainment, *paths):
+        runs = [{"c.objectives.1.met": 0.0, "c.objectives.1.attainment": a} for a in attainment]
+        return Candidate(name, [Change(name, tuple((p, 1.0) for p in paths))], None, 10, runs=runs,
+                         objectives=objectives)
+
+    as_it_is = Candidate("as it is", [], None, 10, runs=fix("", (0.5, 0.6)).runs, objectives=objectives)
+    timeout = fix("timeout", (0.8, 0.9), "a.timeout")
+    idle = fix("timeout and fallback", (0.8, 0.9), "a.timeout", "a.fallback")
+    helping = fix("timeout and retry", (0.8, 0.95), "a.timeout", "a.retry")
+    nothing = fix("bulkhead", (0.5, 0.6), "a.bulkhead")   # as it is: kept, it says the bulkhead does not help
+    kept = without_idle_settings([timeout, idle, helping, nothing, as_it_is])
+    assert [c.name for c in kept] == ["timeout", "timeout and retry", "bulkhead", "as it is"]
