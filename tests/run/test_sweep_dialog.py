@@ -9,13 +9,14 @@ from run_builders import EXPERIMENT
 from app.run.sweep_dialog import SweepDialog
 
 
-def _dialog(qtbot, design, path="api.workers", values="2,16"):
-    dialog = SweepDialog(design)
+def sweep_dialog(qtbot, design, path="api.workers", values="2,16", apply=None, replications=2, duration=30):
+    """A sweep window of ``path`` over ``values``, run in this process."""
+    dialog = SweepDialog(design, apply=apply)
     qtbot.addWidget(dialog)
     dialog.params.cellWidget(0, 0).setCurrentText(path)
     dialog.params.cellWidget(0, 1).setText(values)
-    dialog.replications.setValue(2)
-    dialog.duration.setValue(30)
+    dialog.replications.setValue(replications)
+    dialog.duration.setValue(duration)
     dialog.workers.setValue(1)
     return dialog
 
@@ -26,7 +27,7 @@ def _cells(table):
 
 
 def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
-    dialog = _dialog(qtbot, design)
+    dialog = sweep_dialog(qtbot, design)
     dialog.experiments.item(1).setCheckState(Qt.CheckState.Checked)  # the design's outage, beside no faults
     with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
@@ -47,7 +48,7 @@ def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
 
 
 def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, design):
-    dialog = _dialog(qtbot, design, values="0,4")
+    dialog = sweep_dialog(qtbot, design, values="0,4")
     dialog.start()
     assert not dialog.running
     assert dialog.status.text() == 'api.workers: "0,4": must be at least 1 (got 0)'
@@ -58,7 +59,7 @@ def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, desig
 
 def test_a_sweep_of_many_runs_asks_first_and_says_how_many(qtbot, design):
     """``1:100000:1`` started 300,000 runs at once, with no word before."""
-    dialog = _dialog(qtbot, design, values="1:2000:1")
+    dialog = sweep_dialog(qtbot, design, values="1:2000:1")
     asked = []
     dialog.confirm = lambda text: asked.append(text) or False
     dialog.start()
@@ -66,7 +67,7 @@ def test_a_sweep_of_many_runs_asks_first_and_says_how_many(qtbot, design):
     assert asked == ["This sweep makes 4,000 runs: 2,000 points x 1 experiment(s) x 2 replication(s), "
                      "33.3 h of simulated time in all. Run it?"]
     assert dialog.status.text() == "Not started: 4,000 runs. Narrow the values, or run it anyway."
-    small = _dialog(qtbot, design, values="2,4")
+    small = sweep_dialog(qtbot, design, values="2,4")
     small.confirm = lambda text: asked.append(text) or False
     with qtbot.waitSignal(small.ended, timeout=60_000):
         small.start()
@@ -74,7 +75,7 @@ def test_a_sweep_of_many_runs_asks_first_and_says_how_many(qtbot, design):
 
 
 def test_stop_ends_the_sweep_and_keeps_what_finished(qtbot, design):
-    dialog = _dialog(qtbot, design, values="1:16:1")
+    dialog = sweep_dialog(qtbot, design, values="1:16:1")
     dialog.progressed.connect(lambda done, total: dialog.stop() if done == 2 else None)
     with qtbot.waitSignal(dialog.ended, timeout=60_000):
         dialog.start()
@@ -94,7 +95,7 @@ def test_progress_says_the_runs_done_and_the_time_left_once_the_pace_is_known(qt
     assert progress_text(0, 40, 0.0) == "0 of 40 runs"
     assert progress_text(10, 40, 12.0) == "10 of 40 runs · about 36 s left"
     assert progress_text(10, 40, 60.0) == "10 of 40 runs · about 3 min left"
-    dialog = _dialog(qtbot, design)
+    dialog = sweep_dialog(qtbot, design)
     clock = iter([100.0, 130.0])
     monkeypatch.setattr(common, "monotonic", lambda: next(clock))
     gate = threading.Event()

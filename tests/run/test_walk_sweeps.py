@@ -2,23 +2,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from test_sweep_dialog import sweep_dialog
 
 from app.document import ProjectDocument
 from app.run.sweep_apply import apply_values
-from app.run.sweep_dialog import SweepDialog
 from engine.explore import ParameterSpace, plan_sweep
 from engine.model import DesignError, Project, RunOptions
 
 
 def _dialog(qtbot, design, path, values, apply=None):
-    dialog = SweepDialog(design, apply=apply)
-    qtbot.addWidget(dialog)
-    dialog.params.cellWidget(0, 0).setCurrentText(path)
-    dialog.params.cellWidget(0, 1).setText(values)
-    dialog.replications.setValue(1)
-    dialog.duration.setValue(5)
-    dialog.workers.setValue(1)
-    return dialog
+    return sweep_dialog(qtbot, design, path, values, apply, replications=1, duration=5)
 
 
 def test_a_range_typed_with_units_sweeps_those_values(qtbot, design):
