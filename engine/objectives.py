@@ -18,11 +18,11 @@ sweeps read the same code. Definitions (see ``engine.model.objectives``):
   impact*: from the fault's start to the start of the first bucket, from the one holding
   the start on, whose attainment is below the target — or, for an objective already
   *missed before the fault*, below the pre-fault level less the tolerance, so that a
-  fault which changed nothing does not read as an impact at its first instant. *Time to recover*: from the fault's end to the
-  start of the first bucket, among those starting at or after the end, that begins
-  ``hold`` seconds of buckets whose attainment together is within ``tolerance`` of the
-  pre-fault level, none of them stalled, and is within it itself; if the run ends first, the
-  journey *did not recover by the end of the run* — a metastable failure when the
+  fault which changed nothing does not read as an impact at its first instant. *Time to
+  recover*: from the fault's end to the start of the first bucket, among those starting
+  at or after the end, that begins ``hold`` seconds of buckets whose attainment together
+  is within ``tolerance`` of the pre-fault level, none of them stalled, and is within it
+  itself; if the run ends first, the journey *did not recover by the end of the run* — a metastable failure when the
   trigger is long gone. *Peak impact* is the lowest bucket attainment from the fault's
   start to recovery (or the end); *requests lost* is the bad requests of that span beyond
   the pre-fault share (judged x level - good).
