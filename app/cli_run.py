@@ -38,7 +38,8 @@ def add_run_parser(sub) -> None:
                    help="memory a run may use, e.g. 512M or 4G (default 2G): a run estimated to need more is "
                         "refused, one that outgrows it stops with its partial results")
     p.add_argument("--json", metavar="OUT", help="write the results JSON here")
-    p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder")
+    p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder; with --compare, those of the run "
+                   "without resilience (and of --baseline's run) into its sub-folders unprotected (and baseline)")
     p.set_defaults(func=cmd_run)
 
 
@@ -220,8 +221,7 @@ def _run_once(args, design, options, experiment, note: str = "") -> int:
         status = 130
     # The results so far: the whole run, or what was measured before it stopped.
     main_result = sim.snapshot()
-    print_summary(main_result, out, note)
-    write_outputs(args, main_result, None, out)
+    _print_and_write(args, main_result, None, out, note)
     if sim.stopped:
         # the engine's message says "Interrupted at ..." itself; any other stop is an error
         print(f"{'' if status == 130 else 'error: '}{sim.stop_message}\n"
@@ -254,32 +254,53 @@ def _run_comparison(args, design, plan, experiment, note: str = "") -> int:
 
 
 def _print_comparison_outputs(args, comparison: Comparison, out, note: str = "") -> None:
-    main_result = comparison.main[0]
-    print_summary(main_result, out, note)
-    print_comparison(comparison, out)
-    write_outputs(args, main_result, comparison, out)
+    _print_and_write(args, comparison.main[0], comparison, out, note)
 
 
-def write_outputs(args, main_result: RunResult, comparison: Comparison | None, out) -> None:
-    """Write the results JSON and CSV tables asked for; a failed write is a message, not a traceback."""
+def _print_and_write(args, main_result: RunResult, comparison: Comparison | None, out, note: str = "") -> None:
+    """The files first, then the summary: a reader that stops reading (``| head``) must not keep the
+    files from being written, nor a closed output pass for a file that could not be."""
     from engine.model import DesignError
 
+    failed: DesignError | None = None
+    try:
+        written = write_outputs(args, main_result, comparison)
+    except DesignError as exc:
+        failed, written = exc, []
+    print_summary(main_result, out, note)
+    if comparison is not None:
+        print_comparison(comparison, out)
+    for line in written:
+        print(line, file=out)
+    if failed is not None:
+        raise failed
+
+
+def write_outputs(args, main_result: RunResult, comparison: Comparison | None) -> list[str]:
+    """Write the results JSON and CSV tables asked for; returns what to tell of them. A failed write
+    is a message (a DesignError naming the file), not a traceback."""
+    from engine.model import DesignError
+
+    said = []
     try:
         if args.json:
             if comparison is not None:
                 comparison.write_json(args.json)
             else:
                 main_result.write_json(args.json)
-            print(f"\nresults written to {args.json}", file=out)
+            said.append(f"\nresults written to {args.json}")
         if args.csv:
             written = main_result.write_csv(args.csv)
-            # the unprotected runs beside the protected ones; alone, they are the main result above
-            if comparison is not None and {"protected", "unprotected"} <= comparison.runs.keys():
-                written += comparison.runs["unprotected"][0].write_csv(Path(args.csv) / "unprotected")
-            print(f"{len(written)} CSV files written to {args.csv}", file=out)
+            # every other run of a comparison (without resilience, without faults) in a folder of
+            # its own name beside the main one: the JSON holds them all, so must the tables
+            for variant, runs in (comparison.runs.items() if comparison is not None else ()):
+                if runs and runs[0] is not main_result:
+                    written += runs[0].write_csv(Path(args.csv) / variant)
+            said.append(f"{len(written)} CSV files written to {args.csv}")
     except OSError as exc:
         where = exc.filename or args.json or args.csv
         raise DesignError([f"cannot write {where}: {exc.strerror or exc}"]) from None
+    return said
 
 
 def _ms(seconds: float) -> str:

@@ -168,10 +168,13 @@ def in_program_dir(path: Path) -> bool:
     return any(resolved == d or d in resolved.parents for d in program_dirs())
 
 
+FILE_NAME_LENGTH = 120  # characters of a suggested name: far below any file system's limit
+
+
 def safe_file_name(text: str) -> str:
     """``text`` with the characters file systems refuse replaced: a design named "Checkout / EU"
     suggests a file, not a folder that does not exist."""
-    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:120]
+    return "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(" .")[:FILE_NAME_LENGTH]
 
 
 def suggested_file_name(name: str, suffix: str) -> str:

@@ -102,18 +102,25 @@ def build_table(runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
                 row[v], row[f"{v}_ci"] = mean_ci(values(runs[v]))
             if "protected" in present and "unprotected" in present:
                 pairs = zip(values(runs["protected"]), values(runs["unprotected"]))
-                row["difference"], row["difference_ci"] = mean_ci([_paired_difference(a, b) for a, b in pairs])
-            table.append(row)
+                row["difference"], row["difference_ci"] = mean_ci([a - b for a, b in pairs])
+            table.append(without_rounding(row))
     return table
 
 
-def _paired_difference(protected: float, unprotected: float) -> float:
-    """``protected - unprotected``, and none where they differ only in their last bits: the same
-    time average summed over events met in another order (a hedge interleaves them) read
-    "+0.0000000000000111 %" and widened the comparison's column out of sight."""
-    if abs(protected - unprotected) <= 1e-9 * max(abs(protected), abs(unprotected)):
-        return 0.0
-    return protected - unprotected
+# Below this share of a row's largest figure, a difference or an interval is the arithmetic's rounding.
+ROUNDING = 1e-9
+_SPREADS = ("difference", "difference_ci", "protected_ci", "unprotected_ci", "baseline_ci")
+
+
+def without_rounding(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with each difference and interval that is the rounding of zero set to zero: the
+    same time average summed over events met in another order (a hedge interleaves them) read
+    "+0.0000000000000111 %" and widened the comparison's column out of sight, and a figure equal
+    on every seed "0.500 ± 0.00000000000029 ms"."""
+    sizes = [abs(v) for k in VARIANTS if isinstance(v := row.get(k), (int, float)) and math.isfinite(v)]
+    floor = max(sizes, default=0.0) * ROUNDING
+    return {k: 0.0 if k in _SPREADS and isinstance(v, (int, float)) and math.isfinite(v) and abs(v) <= floor else v
+            for k, v in row.items()}
 
 
 class ComparisonInterrupted(KeyboardInterrupt):

@@ -30,8 +30,8 @@ from engine.events import event_kind
 from engine.model import link_name
 
 from ..store import ProjectFileError, save_file
-from .formatting import COLOURS, format_time, text_colour
-from .plot_export import default_file_name
+from .formatting import COLOURS, event_time, text_colour
+from .plot_export import CSV_ENCODING, default_file_name
 from .session import VARIANT_LABELS, RunSession
 
 ALL = "__all__"
@@ -132,7 +132,7 @@ class EventLogModel(QStandardItemModel):
         self._logged[variant] = nth + 1
         key = _order_key(t, self.runs.setdefault(variant, len(self.runs)), nth)
         self._order_keys.append(key)
-        when = QStandardItem(f"{t:.3f}" if t < 600 else format_time(t))
+        when = QStandardItem(event_time(t))
         when.setData(key, _ORDER_ROLE)
         when.setData(_RIGHT, _ALIGNMENT_ROLE)
         when.setData(_SEP.join((kind, variant or "", e.get("component") or "", _target(e.get("link")) or "")),
@@ -684,7 +684,7 @@ class EventLog(QWidget):
             w.writerow([f"{e['time']:.6f}", *(text_cell(cell) for cell in (
                 VARIANT_LABELS.get(variant, variant), e.get("component") or "", e.get("link") or "",
                 kind_label(e["kind"]), e.get("details") or ""))])
-        save_file(path, text.getvalue().encode("utf-8"))
+        save_file(path, text.getvalue().encode(CSV_ENCODING))
         return len(events)
 
     def _export_csv_dialog(self) -> None:

@@ -173,6 +173,12 @@ def format_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def event_time(seconds: float) -> str:
+    """An event's time as the event log shows it: to the millisecond early on (events a
+    millisecond apart are told apart), as a clock past ten minutes."""
+    return f"{seconds:.3f}" if seconds < 600 else format_time(seconds)
+
+
 def time_left(progress: float, elapsed: float) -> float | None:
     """Wall-clock seconds a run still needs, judged from its pace so far; None until that pace means anything."""
     if progress < 0.02 or progress >= 1.0 or elapsed < 0.5:

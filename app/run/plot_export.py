@@ -27,18 +27,22 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QTo
 from engine import text_cell
 
 from ..canvas.export import png_bytes
-from ..file_tasks import safe_file_name
+from ..file_tasks import FILE_NAME_LENGTH, safe_file_name
 from ..store import ProjectFileError, save_file
 from ..theme import light_palette, show_menu_arrow
 from .formatting import FAILURE_KINDS, METRIC_LABELS, OUTCOME_LABELS
 from .plot_grid import PLOT_TITLES, PLOT_UNITS, painted_directly
 from .plot_style import LEGEND_SEPARATOR, breaker_entry
+from .saved import kept_name
 from .session import VARIANT_LABELS
 from .verdict_view import burn_columns
 
 if TYPE_CHECKING:
     from .session import RunSession
 
+# With a byte-order mark: a spreadsheet opened on a double click (Excel) reads the file as UTF-8
+# only with one, and without it shows "ZÃ¼rich" for a component named Zürich.
+CSV_ENCODING = "utf-8-sig"
 PRINT_SCALE = 2.0  # pixels per screen pixel in a PNG: sharp in a printed document
 HEADER_MARGIN = 8.0
 # The plots are laid out at least this wide (screen pixels) for a picture, whatever the window's
@@ -261,10 +265,30 @@ def export_file(dashboard, path: Path, key: str | None = None) -> Path:
     return save_plots(dashboard, path, key)
 
 
+def with_suffix(path: Path, kind: str) -> Path:
+    """``path`` ending in ``.kind``: another export's suffix is replaced, anything else is part of
+    the name ("results v1.2") and the suffix is added after it."""
+    suffix = path.suffix.lower()
+    if suffix == f".{kind}":
+        return path
+    if suffix in (".png", ".svg", ".csv"):
+        return path.with_suffix(f".{kind}")
+    return path.with_name(f"{path.name}.{kind}")
+
+
 def default_file_name(session, what: str = "plots") -> str:
     """design - experiment - what - date, safe in any file system."""
     parts = [session.design_name, session.experiment or "no faults"] if session is not None else ["faultline"]
-    return safe_file_name(" - ".join([*parts, what, date.today().isoformat()]))
+    if session is not None and (kept := kept_name(session)):
+        parts.append(kept)  # "before the fix" and "after" of one experiment in one folder
+    tail = f" - {what} - {date.today().isoformat()}"
+    # A name cut at the file systems' safe length lost its end: long design and experiment names
+    # gave the data and the events the same file. The longest of the names is shortened instead.
+    names = [safe_file_name(p) for p in parts]
+    while len(" - ".join(names)) > FILE_NAME_LENGTH - len(tail) and max(map(len, names)) > 1:
+        longest = max(range(len(names)), key=lambda i: len(names[i]))
+        names[longest] = names[longest][:-1].rstrip(" .-")
+    return safe_file_name(" - ".join(names) + tail)
 
 
 def write_csv(dashboard, path: str | Path) -> Path:
@@ -298,8 +322,8 @@ def write_csv(dashboard, path: str | Path) -> Path:
     w = csv.writer(text)
     w.writerow(["time_s", *(text_cell(name) for name, _ in columns)])
     for i, t in enumerate(x):
-        w.writerow([f"{t:g}", *(_cell(values, i) for _, values in columns)])
-    return save_file(path, text.getvalue().encode("utf-8"))
+        w.writerow([csv_number(t, TIME_DIGITS), *(_cell(values, i) for _, values in columns)])
+    return save_file(path, text.getvalue().encode(CSV_ENCODING))
 
 
 def _source(dashboard, key: str | None) -> QRectF:
@@ -311,6 +335,8 @@ def _source(dashboard, key: str | None) -> QRectF:
 def _title_text(dashboard, key: str | None) -> str:
     session = dashboard.session
     what = session.title() if session is not None else "Faultline"
+    if session is not None and (kept := kept_name(session)):
+        what = f"{kept}: {what}"  # as its report is titled
     return f"{dashboard.plot_title(key)} — {what}" if key is not None else what
 
 
@@ -338,7 +364,19 @@ def _escape(text: str) -> str:
 def _cell(values: np.ndarray, i: int) -> str:
     if i >= len(values) or not np.isfinite(values[i]):
         return ""
-    return f"{values[i]:.6g}"
+    return csv_number(float(values[i]))
+
+
+TIME_DIGITS = 10  # a bucket's time exact in runs of years: 31536001.5 s, not 3.1536e+07
+
+
+def csv_number(value: float, digits: int = 6) -> str:
+    """A number as a spreadsheet reads it best: whole numbers (counts, and times past a million
+    seconds) exact, others to ``digits`` significant figures, never in powers of ten (a time read
+    "2.999e+06", and a count of 1234567 in a bucket "1.23457e+06", its last digits lost)."""
+    if value == round(value) and abs(value) < 1e15:
+        return str(int(value))
+    return np.format_float_positional(value, precision=digits, unique=True, fractional=False, trim="-")
 
 
 class PlotExports:
@@ -408,6 +446,6 @@ class PlotExports:
         if not path:
             return
         try:
-            export_file(self, Path(path).with_suffix(f".{kind}"), key)
+            export_file(self, with_suffix(Path(path), kind), key)
         except ProjectFileError as exc:
             QMessageBox.warning(cast(QWidget, self), "Cannot export", str(exc))

@@ -28,6 +28,7 @@ from .formatting import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
     comparison_cells,
+    event_time,
     format_time,
     format_value,
     same_runs,
@@ -35,6 +36,7 @@ from .formatting import (
     unit_for,
     verdict,
 )
+from .saved import design_run, kept_name, kept_when
 from .session import STOPPED, VARIANT_LABELS, RunSession
 from .verdicts import objective_specs, report_section
 
@@ -82,8 +84,18 @@ def _img(png: bytes | None, alt: str, density: float = 1.0) -> str:
 def build_report(session: RunSession, design: Design | None = None, design_png: bytes | None = None,
                  plots_png: bytes | None = None, plotted: list[str] | None = None,
                  health_time: float | None = None, density: float = 1.0) -> str:
-    """The report as HTML text; ``density`` is the pictures' pixels per displayed pixel (2 for print)."""
+    """The report as HTML text; ``density`` is the pictures' pixels per displayed pixel (2 for print).
+
+    The tables describe the design as it was run (kept with a kept run, or ``session.design``), not
+    ``design`` as it is now: a policy edited after the run must not be reported beside results it
+    did not produce."""
+    run = design_run(session) or session.design
+    edited = _edited_since(run, design)
+    design = run or design
     title = f"{session.design_name} — {session.experiment or 'no faults'}"
+    if kept := kept_name(session):
+        # Two kept runs of one design and experiment ("before the fix", "after") must not read alike.
+        title = f"{kept}: {title}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Faultline report: {_e(title)}</title><style>{_style()}</style></head><body>",
@@ -92,7 +104,7 @@ def build_report(session: RunSession, design: Design | None = None, design_png: 
     ]
     parts += report_section(session)  # the verdicts lead: what a reader wants first
     parts += _run_section(session)
-    parts += _design_section(session, design, design_png, health_time, density)
+    parts += _design_section(session, design, design_png, health_time, density, edited)
     parts += _experiment_section(session, design)
     if plots_png:
         parts += ["<h2>Plots</h2>", _legend(session, plotted or []), _img(plots_png, "plots of the run", density)]
@@ -142,7 +154,13 @@ def _run_section(session: RunSession) -> list[str]:
         # Where the headline says it stopped: the figures, plots and verdicts end there.
         data = session.variants.get(session.primary)
         status = f"stopped at {format_time(data.now if data else 0.0)}"
-    rows = [
+    rows: list[tuple[str, Any]] = []
+    if name := kept_name(session):
+        rows.append(("Kept as", name))
+    if kept := kept_when(session):
+        # The report says when it was written; a kept run was run earlier, perhaps long before.
+        rows.append(("Kept in the project", kept.strftime("%Y-%m-%d %H:%M UTC")))
+    rows += [
         ("Design", session.design_name),
         ("Experiment", session.experiment or "none (no faults)"),
         ("Runs", ", ".join(VARIANT_LABELS.get(v, v) for v in session.variant_names)),
@@ -163,14 +181,38 @@ def _run_section(session: RunSession) -> list[str]:
     return ["<h2>Run</h2>", f"<table>{body}</table>"]
 
 
+def _edited_since(run: Design | None, now: Design | None) -> bool:
+    """Whether ``now`` differs from the design ``run`` in more than where its components stand."""
+    if run is None or now is None:
+        return False
+
+    def settings(design: Design) -> dict:
+        data = design.model_dump(mode="json")
+        for component in data.get("components", []):
+            component.pop("position", None)
+        return data
+
+    return settings(run) != settings(now)
+
+
 def _design_section(session: RunSession, design: Design | None, png: bytes | None,
-                    health_time: float | None, density: float = 1.0) -> list[str]:
+                    health_time: float | None, density: float = 1.0, edited: bool = False) -> list[str]:
     out = ["<h2>Design</h2>"]
     if png:
         out.append(_img(png, f"the design {session.design_name}", density))
-        when = f"at {format_time(health_time)}" if health_time is not None else "at the end of the run"
-        out.append(f'<p class="note">Borders show each component\'s health {_e(when)}: green healthy, '
-                   "amber loaded or failing in part, red failing or down.</p>")
+        if edited:
+            # The window clears the run's colours from a design edited since: the picture shows the edit.
+            out.append('<p class="note">The picture shows the design as edited after the run; the tables '
+                       "below describe it as it was run.</p>")
+        else:
+            when = f"at {format_time(health_time)}" if health_time is not None else "at the end of the run"
+            out.append(f'<p class="note">Borders show each component\'s health {_e(when)}: green healthy, '
+                       "amber loaded or failing in part, red failing or down.</p>")
+    if design is None and not png:
+        # A kept run does not hold its design: it is found in the project by name, if still there.
+        out.append(f"<p>The design “{_e(session.design_name)}” is no longer in the project under this name "
+                   "(renamed or removed since the run), so its components and settings cannot be shown here; "
+                   "the figures below are the run's own.</p>")
     if design is not None:
         rows = "".join(
             f"<tr><td>{_e(c.name)}</td><td>{_e(c.label)}</td><td>{_e(c.key_figures())}</td>"
@@ -280,6 +322,11 @@ def _summary_section(session: RunSession) -> list[str]:
         out = [f"<h2>Summary: first replication, seed {session.seed}</h2>",
                f'<p class="note">The figures of one run of each kind, as the plots and the event log show them; '
                f"the Comparison below gives the means over all {session.replications} replications.</p>"]
+    warmup = float(session.options.get("warmup", 0) or 0)
+    if warmup > 0:
+        # The plots show the warm-up too: a spike in them that no figure below reflects needs saying.
+        out.append(f'<p class="note">Figures over the measured time, after the warm-up: from {format_time(warmup)} '
+                   "to the end of the run. The plots show the warm-up as well.</p>")
     for variant, result in session.results().items():
         if session.is_comparison:
             out.append(f"<h3>{_e(VARIANT_LABELS.get(variant, variant))}</h3>")
@@ -355,9 +402,17 @@ def _events_section(session: RunSession) -> list[str]:
     rows = []
     for e in shown:
         run = f"<td>{_e(VARIANT_LABELS.get(e.get('variant', ''), e.get('variant', '')))}</td>" if run_col else ""
-        rows.append(f'<tr><td class="num">{e["time"]:.3f}</td>{run}<td>{_e(e.get("link") or e.get("component") or "")}'
-                    f'</td><td>{_e(event_kind(e["kind"]).label)}</td><td>{_e(e.get("details", ""))}</td></tr>')
+        rows.append(f'<tr><td class="num">{_e(event_time(e["time"]))}</td>{run}'
+                    f'<td>{_e(e.get("link") or e.get("component") or "")}</td>'
+                    f'<td>{_e(event_kind(e["kind"]).label)}</td><td>{_e(e.get("details", ""))}</td></tr>')
     out.append(f"<table>{head}{''.join(rows)}</table>")
+    notes = []
     if len(events) > len(shown):
-        out.append(f'<p class="note">First {len(shown)} of {len(events)} events.</p>')
+        notes.append(f"First {len(shown)} of {len(events):,} events.")
+    dropped = sum(r.events_dropped for r in session.results().values())
+    if dropped:
+        # As the window's log says: "of N events" alone reads as all that happened.
+        notes.append(f"{dropped:,} more beyond the log's cap were not kept.")
+    if notes:
+        out.append(f'<p class="note">{" ".join(notes)}</p>')
     return out

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from engine import RunResult
+from engine.model import Design
 from engine.objectives import RunVerdicts
 
 from ..store import SavedRun
@@ -26,6 +29,13 @@ REPLICATIONS_KEY = "replications"
 # every replication's verdicts, beside the first's results: the verdict rows count the runs that
 # met each objective, and a colleague opening the file must read what its author read
 REPLICATED_KEY = "replicated_verdicts"
+# the design as it was run, kept with the run's first variant: the report of a run kept before the
+# design was changed must describe the design that gave its figures
+DESIGN_KEY = "run_design"
+# what the Runs panel calls a reopened run, and when it was kept: put on its results in memory only
+# (never saved), so that its report and exports say which of several kept runs they show
+KEPT_AS_KEY = "kept_as"
+KEPT_AT_KEY = "kept_at"
 
 
 def saved_runs_of(session: RunSession, design_id: uuid.UUID, label: str | None = None) -> list[SavedRun]:
@@ -40,6 +50,12 @@ def saved_runs_of(session: RunSession, design_id: uuid.UUID, label: str | None =
         meta = dict(data["meta"])
         meta[GROUP_KEY] = str(session.group_id)
         meta[VARIANT_KEY] = variant
+        # A kept run deleted and kept again: what the Runs panel called it is its new label's to say,
+        # and the design it ran with is the one it was first kept with, not the one open now.
+        meta.pop(KEPT_AS_KEY, None)
+        meta.pop(KEPT_AT_KEY, None)
+        if i == 0 and session.design is not None and DESIGN_KEY not in meta:
+            meta[DESIGN_KEY] = session.design.model_dump(mode="json")
         if i == 0 and session.table:
             meta[TABLE_KEY] = session.table
             meta[REPLICATIONS_KEY] = session.replications
@@ -106,6 +122,9 @@ class RunGroup:
             group_id = None
         session = RunSession.from_results(results, table=table, replications=replications, group_id=group_id)
         session.saved = True
+        for result in results.values():
+            result.meta[KEPT_AS_KEY] = self.label
+            result.meta[KEPT_AT_KEY] = self.created.isoformat()
         for variant, result in results.items():
             try:
                 verdicts = [RunVerdicts.from_json_dict(d) for d in result.meta.get(REPLICATED_KEY) or []]
@@ -114,6 +133,45 @@ class RunGroup:
             if len(verdicts) > 1:
                 session.replicated_verdicts[variant] = verdicts
         return session
+
+
+def kept_name(session: RunSession) -> str | None:
+    """The name a reopened kept run was given in the Runs panel, when it says more than the
+    session's own title (a run kept and never renamed is called by that title)."""
+    label = _first_meta(session).get(KEPT_AS_KEY)
+    if not label or str(label) == session.title():
+        return None
+    return str(label)
+
+
+def kept_when(session: RunSession) -> datetime | None:
+    """When a reopened kept run was kept, in UTC; None for a run not reopened from the project."""
+    try:
+        return datetime.fromisoformat(str(_first_meta(session)[KEPT_AT_KEY]))
+    except (KeyError, ValueError):
+        return None
+
+
+def design_run(session: RunSession) -> Design | None:
+    """The design a reopened kept run was run with, when it was kept with it (runs kept before
+    this was stored, and files whose copy no longer reads as a design, have none)."""
+    data = _first_meta(session).get(DESIGN_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Design.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _first_meta(session: RunSession) -> dict[str, Any]:
+    # Read through the variants' data, which a session always has (a run still going has no
+    # results yet, and stand-ins of a session in benchmarks have only the data).
+    for data in session.variants.values():
+        result = getattr(data, "result", None)
+        if result is not None:
+            return result.meta
+    return {}
 
 
 def _variant(run: SavedRun) -> str:

@@ -43,12 +43,15 @@ def test_the_comparison_table_skips_figures_older_results_lack():
 def test_a_difference_in_the_last_bits_is_none():
     """The same time average summed over events met in another order differs in its last bits;
     the table showed it as "+0.0000000000000111 %"."""
-    from engine.compare import _paired_difference
+    from engine.compare import without_rounding
 
-    assert _paired_difference(37.6 + 1.1e-14, 37.6) == 0.0
-    assert _paired_difference(0.0, 0.0) == 0.0
-    assert _paired_difference(303.005, 303.0) == pytest.approx(0.005)
-    assert _paired_difference(1e-12, 0.0) == 1e-12   # a small figure's own difference stays
+    row = {"protected": 37.6 + 1.1e-14, "unprotected": 37.6, "difference": 1.1e-14, "difference_ci": 3e-14,
+           "protected_ci": 2.9e-16, "unprotected_ci": 0.4}
+    assert without_rounding(row) == {**row, "difference": 0.0, "difference_ci": 0.0, "protected_ci": 0.0}
+    assert without_rounding({"protected": 303.005, "unprotected": 303.0, "difference": 0.005})["difference"] == \
+        pytest.approx(0.005)
+    # a small figure's own difference stays
+    assert without_rounding({"protected": 1e-12, "unprotected": 0.0, "difference": 1e-12})["difference"] == 1e-12
     design = load_example("async_pipeline")
     comparison = run_comparison(design, RunOptions(duration=200), "pricing slowdown", replications=1, processes=1)
     for row in comparison.table:

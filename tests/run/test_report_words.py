@@ -73,7 +73,7 @@ def test_the_event_csv_uses_the_windows_words_its_name_and_its_suffix(qtbot, tmp
     monkeypatch.setattr(event_log_module.QFileDialog, "getSaveFileName", dialog)
     log._export_csv_dialog()
     assert asked == [f"three tier - database outage - events - {date.today().isoformat()}.csv"]
-    with open(tmp_path / "typed without suffix.csv", encoding="utf-8", newline="") as f:
+    with open(tmp_path / "typed without suffix.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows == [["time_s", "run", "component", "link", "kind", "details"],
                     ["1.000000", "with resilience", "db", "", "fault started", "crash"],

@@ -213,7 +213,7 @@ def test_plots_export_as_png_and_csv(qtbot, window, tmp_path):
     ui.dashboard.export_png(tmp_path / "plots.png")
     assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     ui.dashboard.export_csv(tmp_path / "plots.csv")
-    lines = (tmp_path / "plots.csv").read_text(encoding="utf-8").splitlines()
+    lines = (tmp_path / "plots.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("time_s,") and "users" in lines[0]
     assert len(lines) == 41
 
