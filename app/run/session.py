@@ -102,6 +102,9 @@ class VariantData:
     def finish(self, result: RunResult) -> None:
         """Adopt the final results: summaries, every bucket, the whole event log."""
         self.result = result
+        # where the run ended, as its results say: a stopped run's last live frame came earlier,
+        # and its last bucket's end is later than where it stopped
+        self.now = float(result.meta.get("simulated_time", self.now))
         n = len(result.bucket_times)
         self._grow(n)
         for src, store in ((result.series, self.series), (result.link_series, self.link_series)):
@@ -311,7 +314,7 @@ class RunSession:
         if self.status == STOPPED:
             # A stopped run kept beside a whole one of the same settings must not pass for it.
             data = self.variants.get(self.primary)
-            reached = min(self.duration, data.n * self.bucket) if data else 0.0
+            reached = min(self.duration, data.now or data.n * self.bucket) if data else 0.0
             title += f" · stopped at {format_time(reached)}"
         return title
 

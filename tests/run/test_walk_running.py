@@ -55,7 +55,11 @@ def test_a_kept_stopped_run_says_where_it_stopped(qtbot, window):  # noqa: F811
         ui.stop_action.trigger()
     session = ui.session
     assert session.status == STOPPED
-    reached = session.variants[session.primary].n * session.bucket
+    # where the results end, as the report and the banner say it: the label said the last
+    # bucket's end, the report the last live frame's time, three times for one run
+    data = session.variants[session.primary]
+    reached = data.result.meta["simulated_time"]
+    assert data.now == reached
     group = ui.keep_run()
     assert group is not None
     assert group.short_label.endswith(f"stopped at {format_time(reached)}")
