@@ -117,22 +117,26 @@ def cmd_check(args) -> int:
         objectives, recoveries = across_replications(verdicts)
         checked.append(CheckedRun(experiment.name if experiment else NO_FAULTS, objectives, recoveries))
 
+    # Each file whole or not at all, an earlier one kept if the write fails: a CI job that reads
+    # the verdicts never reads half of them. A failed save is a message (ProjectFileError). The
+    # files come before the table: a reader of the table that stops early (| head) must not cost them.
+    from app.store import save_file
+
+    written = []
+    if args.junit:
+        save_file(args.junit, junit_xml(design.name, checked))
+        written.append(f"JUnit XML written to {args.junit}")
+    if args.json:
+        save_file(args.json, json.dumps(check_json(design.name, checked, args.replications),
+                                        indent=1, allow_nan=False).encode("utf-8"))
+        written.append(f"verdicts written to {args.json}")
     length = f"{format_seconds(options.duration)} runs ({duration_note(args, experiments)}seed {options.seed})"
     print_verdicts(design.name, checked, args.replications, sys.stdout, length)
     grid = BucketGrid.of_options(options)
     if grid.coarsened:
         print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
-    # Each file whole or not at all, an earlier one kept if the write fails: a CI job that reads
-    # the verdicts never reads half of them. A failed save is a message (ProjectFileError).
-    from app.store import save_file
-
-    if args.junit:
-        save_file(args.junit, junit_xml(design.name, checked))
-        print(f"JUnit XML written to {args.junit}")
-    if args.json:
-        save_file(args.json, json.dumps(check_json(design.name, checked, args.replications),
-                                        indent=1, allow_nan=False).encode("utf-8"))
-        print(f"verdicts written to {args.json}")
+    for line in written:
+        print(line)
     return 1 if any(run.missed() for run in checked) else 0
 
 

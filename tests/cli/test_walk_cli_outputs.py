@@ -43,6 +43,17 @@ def test_results_files_are_written_when_the_reader_of_the_summary_leaves(tmp_pat
     assert (out_csv / "summary.csv").is_file() and (out_csv / "events.csv").is_file()
 
 
+def test_check_writes_its_verdict_files_when_the_reader_of_its_table_leaves(tmp_path, monkeypatch):
+    """`check --json --junit | head`: the table came first, so a CI job piping it lost the files
+    and read exit code 2 for a check whose objectives were met or missed."""
+    monkeypatch.setattr(sys, "stdout", _ReaderLeavesAfter(2))
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    out_json, out_xml = tmp_path / "verdicts.json", tmp_path / "verdicts.xml"
+    main(["check", THREE_TIER, "--duration", "5", "--json", str(out_json), "--junit", str(out_xml)])
+    assert json.loads(out_json.read_text(encoding="utf-8"))["runs"]
+    assert out_xml.read_text(encoding="utf-8").startswith("<?xml")
+
+
 def test_a_file_that_cannot_be_written_still_shows_the_summary_and_says_which(tmp_path, monkeypatch, capsys):
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "out.json"))
