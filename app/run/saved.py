@@ -8,6 +8,7 @@ table without running again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,6 +163,15 @@ def design_run(session: RunSession) -> Design | None:
         return Design.model_validate(data)
     except ValidationError:
         return None
+
+
+def design_of(session: RunSession, designs: Iterable[Design]) -> Design | None:
+    """The project's design a run was of: by the id the run recorded, so that one renamed since
+    is found, else by name (results kept before ids were recorded)."""
+    designs = list(designs)
+    ids = {str(r.meta.get("design_id")) for r in session.results().values()}
+    return (next((d for d in designs if str(d.id) in ids), None)
+            or next((d for d in designs if d.name == session.design_name), None))
 
 
 def _first_meta(session: RunSession) -> dict[str, Any]:

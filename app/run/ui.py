@@ -51,7 +51,7 @@ from .event_log import EventLog
 from .formatting import link_figures_forms, run_progress_text, time_left
 from .report import write_report
 from .runs_panel import RunsPanel
-from .saved import RunGroup, group_runs, saved_runs_of
+from .saved import RunGroup, design_of, design_run, group_runs, saved_runs_of
 from .session import FAILED, STOPPED, RunSession
 from .verdict_view import VerdictOverlay
 from .verdicts import objectives_changed
@@ -755,11 +755,14 @@ class RunUi(QObject):
                 self.doc.set_current_design(group.design_id)
         except KeyError:
             pass  # its design is gone; the plots and log still open
-        if self.doc.design.name == session.design_name:
-            session.design = self.doc.design_snapshot()
+        # the design it ran with, when kept with it: the open one may have been edited since
+        design = design_run(session) or (self.doc.design_snapshot() if self.doc.design.name == session.design_name
+                                         else None)
+        if design is not None:
+            session.design = design
             # Instance counts from the design itself: more exact than the most seen up at once.
             session.instances.update({c.name: int(getattr(c, "instances", 0) or 0)
-                                      for c in self.doc.design.components if c.name in session.instances})
+                                      for c in design.components if c.name in session.instances})
         self.session = session
         self.dashboard.show_session(session)
         self.verdicts.show_session(session)
@@ -847,7 +850,7 @@ class RunUi(QObject):
         path = self.choose_report_path(f"{self.dashboard.default_file_name('report')}.html")
         if not path:
             return None
-        if not path.endswith((".html", ".htm")):
+        if not path.lower().endswith((".html", ".htm")):
             path += ".html"
         try:
             return self.export_report(path)
@@ -860,7 +863,7 @@ class RunUi(QObject):
         session = self.session
         if session is None:
             raise ValueError("there is no run to report")
-        design = next((d for d in self.doc.project.designs if d.name == session.design_name), None)
+        design = design_of(session, self.doc.project.designs)
         # A report is read on paper and in mail: its pictures are light whatever the window's theme.
         design_png = (render_png(self.scene, colours=LIGHT_CANVAS)
                       if design is not None and design.id == self.doc.design.id else None)

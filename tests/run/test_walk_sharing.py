@@ -259,3 +259,23 @@ def test_a_summary_after_a_warm_up_says_what_time_its_figures_cover():
     assert "Figures over the measured time, after the warm-up: from 5.0 s to the end of the run." in summary
     cold = RunSession.from_results({"protected": simulate(design, RunOptions(duration=25), EXPERIMENT)})
     assert "warm-up" not in _between(build_report(cold, design), "<h2>Summary", "<table>")
+
+
+def test_a_kept_run_reopened_after_an_edit_shows_the_design_it_ran(qtbot, window, tmp_path):  # noqa: F811
+    """Kept with 3 api instances, reopened after raising them to 9: the run was shown with the
+    edited design, its health saying "6 down", and its report after a rename had no picture."""
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    ui.keep_run()
+    doc = window.document
+    api = doc.component_named("api")
+    doc.edit.set_component_fields(api.id, {"instances": 9})
+    doc.edit.rename_design(doc.design.id, "three tier v2")
+    session = ui.open_group(ui.runs_panel.groups[0])
+    assert session is not None
+    assert session.design.component("api").instances == 3 and session.instances["api"] == 3
+    report = ui.export_report(tmp_path / "kept.html").read_text(encoding="utf-8")
+    assert '<img alt="the design' in _between(report, "<h2>Design</h2>", "<h2>")
+    # a name typed with its suffix in capitals keeps it, not "Report.HTML.html"
+    ui.choose_report_path = lambda _name: str(tmp_path / "Report.HTML")
+    assert ui.export_report_dialog() == tmp_path / "Report.HTML"
