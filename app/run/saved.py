@@ -193,7 +193,7 @@ def _variant(run: SavedRun) -> str:
     return "protected" if options.get("resilience", True) else "unprotected"
 
 
-def group_runs(runs: list[SavedRun]) -> list[RunGroup]:
+def group_runs(runs: Iterable[SavedRun]) -> list[RunGroup]:
     """Group the project's saved runs, newest first; runs saved elsewhere stand alone."""
     groups: dict[str, RunGroup] = {}
     for run in runs:

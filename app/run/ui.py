@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from datetime import date
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
-    QFileDialog,
     QLabel,
     QMessageBox,
     QSpinBox,
@@ -39,19 +36,15 @@ from engine.model import (
     experiment_problems,
 )
 
-from ..canvas.export import PRINT_SCALE, render_picture, render_png
-from ..file_tasks import suggested_file_name
 from ..resources import set_themed_icon
-from ..store import ProjectFileError, save_file, save_project
-from ..theme import LIGHT_CANVAS
 from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
 from .formatting import link_figures_forms, run_progress_text, time_left
-from .report import write_report
+from .run_files import RunFiles
 from .runs_panel import RunsPanel
-from .saved import RunGroup, design_of, design_run, group_runs, saved_runs_of
+from .saved import RunGroup, design_run, group_runs, saved_runs_of
 from .session import FAILED, STOPPED, RunSession
 from .verdict_view import VerdictOverlay
 from .verdicts import objectives_changed
@@ -68,7 +61,6 @@ HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault
 END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
-REPORT_WIDTH = 1060  # the report's column, in CSS pixels
 
 
 def bucket_for(duration: float) -> float:
@@ -83,7 +75,7 @@ def bucket_for(duration: float) -> float:
     return float(10 * magnitude)
 
 
-class RunUi(QObject):
+class RunUi(RunFiles, QObject):
     """Everything a user needs to run a design and read the results, wired into the main window."""
 
     def __init__(self, window):
@@ -798,81 +790,6 @@ class RunUi(QObject):
         answer = QMessageBox.question(self.window, "Faultline", text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
-
-    def save_copy_without_runs_dialog(self) -> Path | None:
-        suggested = suggested_file_name(f"{self.doc.project.name} (without runs)", ".faultline")
-        path = self.window.choose_save_path("Save a copy without runs", "Faultline projects (*.faultline)", suggested)
-        if not path:
-            return None
-        if not path.endswith(".faultline"):
-            path += ".faultline"
-        return self.save_copy_without_runs(path)
-
-    def save_copy_without_runs(self, path: str | Path) -> Path | None:
-        """Write the project without kept runs to ``path``; the open file and its state stay as they are."""
-        try:
-            save_project(path, self.doc.snapshot(), include_runs=False)
-        except ProjectFileError as exc:
-            self.window.show_error("Cannot save the copy", str(exc))
-            return None
-        self._status(f"Saved a copy without runs to {path}")
-        return Path(path)
-
-    # -- reports -----------------------------------------------------------------
-    def _choose_report_path(self, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export run report", suggested, "HTML report (*.html)")
-        return path or None
-
-    def export_design_picture_dialog(self, kind: str = "png") -> Path | None:
-        """Ask where to save the design on the canvas as a PNG or SVG picture, and save it."""
-        design = self.doc.design
-        suggested = suggested_file_name(f"{design.name} - {date.today().isoformat()}", f".{kind}")
-        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
-        other = "svg" if kind == "png" else "png"
-        path = self.window.choose_save_path("Export design picture", f"{filters[kind]};;{filters[other]}", suggested)
-        if not path:
-            return None
-        target = Path(path)
-        if target.suffix.lower() not in (".png", ".svg"):
-            target = target.with_name(f"{target.name}.{kind}")   # "shop v1.2" is a name, not a suffix
-        try:
-            written = save_file(target, render_picture(self.scene, target.suffix.lower()[1:], design.name))
-        except (ProjectFileError, ValueError) as exc:
-            self.window.show_error("Cannot export the design", str(exc))
-            return None
-        self._status(f"Design picture written to {written}")
-        return written
-
-    def export_report_dialog(self) -> Path | None:
-        session = self.session
-        if session is None or not session.results():
-            return None
-        path = self.choose_report_path(f"{self.dashboard.default_file_name('report')}.html")
-        if not path:
-            return None
-        if not path.lower().endswith((".html", ".htm")):
-            path += ".html"
-        try:
-            return self.export_report(path)
-        except ProjectFileError as exc:
-            self.window.show_error("Cannot export the report", str(exc))
-            return None
-
-    def export_report(self, path: str | Path) -> Path:
-        """Write the HTML report of the shown run to ``path``."""
-        session = self.session
-        if session is None:
-            raise ValueError("there is no run to report")
-        design = design_of(session, self.doc.project.designs)
-        # A report is read on paper and in mail: its pictures are light whatever the window's theme.
-        design_png = (render_png(self.scene, colours=LIGHT_CANVAS)
-                      if design is not None and design.id == self.doc.design.id else None)
-        written = write_report(path, session, design, design_png,
-                               self.dashboard.plots_png(width=round(REPORT_WIDTH * PRINT_SCALE), light=True),
-                               plotted=list(self.dashboard.components), health_time=self.dashboard.cursor_time,
-                               density=PRINT_SCALE)
-        self._status(f"Report written to {written}")
-        return written
 
     def _report_group(self, group: RunGroup) -> None:
         if self.open_group(group) is not None:
