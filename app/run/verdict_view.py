@@ -101,6 +101,9 @@ class VerdictBanner(QFrame):
         self.head.setObjectName("verdictHeadline")
         self.head.setTextFormat(Qt.TextFormat.RichText)
         self.head.setWordWrap(True)
+        # The banner keeps, while a run goes, the room its verdicts may take (its height changes
+        # would move every plot): the words stand at the top of it, the room left below them.
+        self.head.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.head, 1)
         self.toggle = QToolButton()
         self.toggle.setText("Details")
@@ -117,6 +120,7 @@ class VerdictBanner(QFrame):
         self.details.setObjectName("verdictDetails")
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(self.details)
         self.state: str | None = None
@@ -156,6 +160,7 @@ class VerdictBanner(QFrame):
             else:
                 lines.append(f"<b>{_e(r.client)}</b> · {_e(r.what)}: {' · '.join(cells)}")
         self.details.setText("<br>".join(lines))
+        self._lay_out_if_hidden()
         # Within one run the banner only grows: each change of its height would resize every plot.
         same = session is self._shown
         self._shown = session
@@ -166,6 +171,18 @@ class VerdictBanner(QFrame):
             parent = self.parentWidget()
             self.toggle.setChecked(self._details_fit(parent))
         self.show()
+
+    def _lay_out_if_hidden(self) -> None:
+        """Show the banner and give it its place now: hidden, its labels kept the width they had
+        when made, and the height their words need was taken at that width (three times as many
+        lines as they take across a wide window)."""
+        if not self.isHidden():
+            return
+        self.show()
+        parent = self.parentWidget()
+        if parent is not None and parent.layout() is not None:
+            parent.layout().activate()
+        self.layout().activate()
 
     def expect(self, session: RunSession, objectives: list[tuple[str, str]], lines_each: int = 1) -> None:
         """Pending, before the run's first frame: a line per (client, objective) the design declares,

@@ -452,3 +452,25 @@ def test_recovery_labels_of_faults_ending_close_together_do_not_write_over_one_a
         spans[high].append((start, end))
     shown = [text for text, side in zip(labels, sides, strict=True) if side[2]]
     assert len(shown) >= 3 and "✘ not recovered" in shown   # two rows' worth, and the far one
+
+
+def test_a_banner_shown_first_at_a_runs_end_takes_the_height_its_words_need(qtbot, example_window):
+    """A run over before its first frame showed its banner from hidden: the height of its words
+    was taken at the width its labels had while hidden (640), three lines for each one they take
+    across the window, and the verdicts sat in a band of empty space."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    _w, ui = example_window("three_tier", experiment="bad day")
+    ui.compare_action.setChecked(True)
+    run_and_wait(qtbot, ui)
+    banner = ui.verdicts.banner
+    assert ui.session.done and banner.toggle.isChecked()
+    details = banner.details
+    fresh = QLabel()
+    fresh.setTextFormat(Qt.TextFormat.RichText)
+    fresh.setWordWrap(True)
+    fresh.setFont(details.font())
+    fresh.setText(details.text())
+    assert details.width() > 640
+    assert details.minimumHeight() <= fresh.heightForWidth(details.width()) + 1
