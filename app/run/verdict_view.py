@@ -180,9 +180,9 @@ class VerdictBanner(QFrame):
             return
         self.show()
         parent = self.parentWidget()
-        if parent is not None and parent.layout() is not None:
-            parent.layout().activate()
-        self.layout().activate()
+        for layout in (parent.layout() if parent is not None else None, self.layout()):
+            if layout is not None:
+                layout.activate()
 
     def expect(self, session: RunSession, objectives: list[tuple[str, str]], lines_each: int = 1) -> None:
         """Pending, before the run's first frame: a line per (client, objective) the design declares,
