@@ -227,7 +227,8 @@ class NumberEditor(_LineEditor):
         return _plain(f"{value * self.scale:.12g}")
 
     def parse(self, text: str):
-        t = text.strip().replace(",", "").replace("_", "")
+        # Thousands set apart as the pane's own messages write them ("at most 10 000") are read back.
+        t = _THOUSANDS.sub("", text.strip()).replace(",", "").replace("_", "")
         if t.endswith("%"):
             t = t[:-1].strip()
         try:
@@ -533,6 +534,14 @@ class DistributionEditor(QWidget):
 
     def _param(self, key: str, value) -> None:
         data = dict(self._value or {})
+        # A parameter refused alone (a p50 above the old p99) is still typed in its box: the edit of
+        # the other one takes it along rather than putting the old value back over it.
+        for other, editor in self._editors.items():
+            if other != key and editor.text() != editor._shown:
+                try:
+                    data[other] = editor.parse(editor.text())
+                except ValueError:
+                    pass
         data[key] = value
         self._try(data)
 
@@ -571,10 +580,14 @@ class _PointsEditor(_LineEditor):
     def parse(self, text: str):
         # Times apart by commas, semicolons or spaces, each with its unit or none: "12, 15, 40",
         # "12 ms, 1.5 s", "12ms 15ms"; the space between a figure and its unit parts nothing.
-        parts = _MEASURED_TIME.findall(text.strip().lower())
+        text = text.strip().lower()
+        if re.search(r",\s|;|\d\s+\d", text):
+            # Times set apart by ", ", ";" or spaces: a comma within a figure ("1,000 ms") sets off thousands.
+            text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+        parts = _MEASURED_TIME.findall(text)
         if not parts:
             raise ValueError("give at least one measured time")
-        left = _MEASURED_TIME.sub("", text.strip().lower()).strip(", ;\t")
+        left = _MEASURED_TIME.sub("", text).strip(", ;\t")
         if re.sub(r"[,;\s]", "", left):
             raise ValueError(f'cannot read "{left}" among the times (write them as "12, 15, 40" or "12 ms, 1.5 s")')
         return [parse_duration(p, self.unit) for p in parts]
@@ -639,12 +652,16 @@ class InstancesEditor(QWidget):
             self.invalid.emit(f'"{text}" is not {wanted}')
 
 
+_TIME_WITH_UNIT = re.compile(rf"({_NUMBER})\s+([a-zµ]+)\b")
+
+
 class ScheduleEditor(_LineEditor):
     """A client's rate schedule in a compact text form.
 
     ``step 30 200`` (from 30 s the rate is 200/s), ``ramp 60-90 500`` (from
     60 s to 90 s the rate moves to 500/s), ``spike 120 10 1000`` (for 10 s
-    from 120 s the rate is 1000/s); several separated by ``;``.
+    from 120 s the rate is 1000/s); several separated by ``;``. Times are
+    in seconds unless given a unit (``step 2 min 500``).
     """
 
     def __init__(self, parent=None):
@@ -676,16 +693,20 @@ class ScheduleEditor(_LineEditor):
         for part in [p.strip() for p in text.split(";") if p.strip()]:
             # Only the dash between a ramp's start and end parts words: a minus sign stays with its
             # number, for the model to refuse ("step 30 -5" was read as a rate of 5/s).
-            words = re.sub(rf"^(ramp\s+{_NUMBER})\s*-\s*", r"\1 ", part).split()
+            spaced = re.sub(rf"^(ramp\s+{_NUMBER}(?:\s*[a-zµ]+)?)\s*-\s*", r"\1 ", part.lower())
+            # A time may carry its unit ("step 2 min 500", "spike 90 s 10 s 1000/s"): one word with it.
+            words = _TIME_WITH_UNIT.sub(lambda m: m.group(1) + m.group(2) if m.group(2) in _UNITS
+                                        else m.group(0), spaced).split()
             try:
+                time, rate = (lambda w: parse_duration(w, "s")), (lambda w: float(w.removesuffix("/s")))
                 if words[0] == "step" and len(words) == 3:
-                    changes.append({"kind": "step", "at": float(words[1]), "rate": float(words[2])})
+                    changes.append({"kind": "step", "at": time(words[1]), "rate": rate(words[2])})
                 elif words[0] == "ramp" and len(words) == 4:
-                    changes.append({"kind": "ramp", "start": float(words[1]), "end": float(words[2]),
-                                    "to_rate": float(words[3])})
+                    changes.append({"kind": "ramp", "start": time(words[1]), "end": time(words[2]),
+                                    "to_rate": rate(words[3])})
                 elif words[0] == "spike" and len(words) == 4:
-                    changes.append({"kind": "spike", "at": float(words[1]), "duration": float(words[2]),
-                                    "rate": float(words[3])})
+                    changes.append({"kind": "spike", "at": time(words[1]), "duration": time(words[2]),
+                                    "rate": rate(words[3])})
                 else:
                     raise ValueError
             except (ValueError, IndexError):

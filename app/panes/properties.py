@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, 
 
 from engine.model import COMPONENT_CLASSES, Client, counted
 
-from ..document import EditRejected, ProjectDocument
+from ..document import EditRejected, FieldError, ProjectDocument
+from ..document.model_edit import updated
 from ..resources import kind_pixmap
 from .fields import RatePreview, scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
@@ -215,7 +216,16 @@ class PropertiesPane(QWidget):
         self.doc.edit.set_component_fields(component_id, changes)
 
     def _commit_many(self, ids, changes: dict) -> None:
-        self.doc.edit.set_fields_of_many(ids, changes)
+        try:
+            self.doc.edit.set_fields_of_many(ids, changes)
+        except EditRejected as exc:
+            # The form shows the first component's values; a refusal by another one (its own autoscaler
+            # bounds, say) must say whose, or it reads as wrong about the values on screen.
+            refusing = [cid for cid in ids if not _accepts(self.doc.component(cid), changes)]
+            if not refusing or len(refusing) == len(ids):
+                raise
+            name = self.doc.component(refusing[0]).name
+            raise EditRejected([FieldError(e.path, f"for “{name}”: {e.message}") for e in exc.errors]) from None
 
     def _commit_design(self, design_id, changes: dict) -> None:
         if "name" in changes:
@@ -234,6 +244,14 @@ class PropertiesPane(QWidget):
         except EditRejected as exc:
             if self.form is not None:
                 self.form.show_errors(exc.errors)
+
+
+def _accepts(component, changes: dict) -> bool:
+    try:
+        updated(component, changes)
+    except EditRejected:
+        return False
+    return True
 
 
 def _esc(s: str) -> str:

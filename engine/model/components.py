@@ -44,7 +44,7 @@ class RateRamp(BaseModel):
     @model_validator(mode="after")
     def _ordered(self):
         if self.end <= self.start:
-            raise ValueError(f"end must be after start (got start {self.start}, end {self.end})")
+            raise ValueError(f"end must be after start (got start {self.start:g} s, end {self.end:g} s)")
         return self
 
 
@@ -87,7 +87,7 @@ class OpenLoop(BaseModel):
         default_factory=list, max_length=10_000, title="Rate changes",
         description="step AT RATE (from AT s the rate is RATE/s), ramp START-END RATE (the rate moves to RATE/s "
                     "between START and END), spike AT DURATION RATE (RATE/s for DURATION s from AT); "
-                    "several separated by ;")
+                    "several separated by ;. Times are in seconds unless given a unit (step 2 min 500)")
 
     @model_validator(mode="after")
     def _changes_do_not_overlap(self):
@@ -248,9 +248,9 @@ class Queueing(BaseModel):
 
 
 # Fields several kinds share, stated once; each call makes a fresh FieldInfo for its class.
-def _instances() -> Any:
+def _instances(pool: str = "workers") -> Any:
     return Field(1, ge=1, le=10_000, title="Instances",
-                 description="replicas, each with its own workers and queue", json_schema_extra={"unit": "instances"})
+                 description=f"replicas, each with its own {pool} and queue", json_schema_extra={"unit": "instances"})
 
 
 def _queue_capacity() -> Any:
@@ -322,7 +322,8 @@ class Zoned(BaseModel):
         description="the zone of each instance in order; empty means spread over 'zones'",
     )
     zone_aware: bool = Field(
-        False, title="Zone-aware calls",
+        # a caller's setting: a database calls nothing, so it has no calls to keep in its zone
+        False, title="Zone-aware calls", json_schema_extra={"shown_when": {"kind": ["service", "cache"]}},
         description="each instance calls its dependencies' instances in its own zone while any there takes "
                     "requests, and the other zones only when none does (Istio locality failover)",
     )
@@ -343,6 +344,10 @@ class Zoned(BaseModel):
         return self
 
 
+# The autoscaler's settings change nothing while it is off: its form shows them once it is on.
+_WHILE_AUTOSCALING: dict[str, Any] = {"shown_when": {"enabled": [True]}}
+
+
 class Autoscaler(BaseModel):
     """The Kubernetes horizontal pod autoscaler on average utilisation (autoscaling/v2), with its
     defaults: desired = ceil(current x utilisation / target), left alone within the tolerance,
@@ -351,32 +356,36 @@ class Autoscaler(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
     enabled: bool = Field(False, title="Autoscale",
                           description="add and remove instances with the load (Kubernetes HorizontalPodAutoscaler)")
-    min_replicas: int = Field(1, ge=1, le=10_000, title="Min replicas", json_schema_extra={"unit": "instances"},
+    min_replicas: int = Field(1, ge=1, le=10_000, title="Min replicas",
+                              json_schema_extra={"unit": "instances", **_WHILE_AUTOSCALING},
                               description="never fewer instances (HPA minReplicas, default 1)")
-    max_replicas: int = Field(10, ge=1, le=10_000, title="Max replicas", json_schema_extra={"unit": "instances"},
+    max_replicas: int = Field(10, ge=1, le=10_000, title="Max replicas",
+                              json_schema_extra={"unit": "instances", **_WHILE_AUTOSCALING},
                               description="never more instances (HPA maxReplicas)")
     target_utilization: float = Field(
-        80.0, gt=0, le=100, title="Target utilisation", json_schema_extra={"unit": "%"},
+        80.0, gt=0, le=100, title="Target utilisation", json_schema_extra={"unit": "%", **_WHILE_AUTOSCALING},
         description="average busy share of the ready instances' workers to aim at (HPA averageUtilization; "
                     "kubectl autoscale's default 80 %)")
     tolerance: float = Field(
-        0.1, ge=0, le=1, title="Tolerance", json_schema_extra={"unit": "ratio"},
-        description="no change while utilisation / target is within 1 +- this "
-                    "(--horizontal-pod-autoscaler-tolerance, default 0.1)")
+        0.1, ge=0, le=1, title="Tolerance", json_schema_extra={"unit": "ratio", **_WHILE_AUTOSCALING},
+        description="no change while utilisation is within this share of the target, above or below it "
+                    "(--horizontal-pod-autoscaler-tolerance, default 10 %)")
     sync_period: float = Field(
-        15.0, gt=0, le=LONGEST_RUN, title="Sync period", json_schema_extra={"unit": "s"},
+        15.0, gt=0, le=LONGEST_RUN, title="Sync period", json_schema_extra={"unit": "s", **_WHILE_AUTOSCALING},
         description="how often the autoscaler measures and decides (--horizontal-pod-autoscaler-sync-period, "
                     "default 15 s)")
     scale_down_stabilization: float = Field(
-        300.0, ge=0, le=LONGEST_RUN, title="Scale-down stabilisation", json_schema_extra={"unit": "s"},
+        300.0, ge=0, le=LONGEST_RUN, title="Scale-down stabilisation",
+        json_schema_extra={"unit": "s", **_WHILE_AUTOSCALING},
         description="scale down only to the highest recommendation of this window "
                     "(behavior.scaleDown.stabilizationWindowSeconds, default 300 s)")
     scale_up_stabilization: float = Field(
-        0.0, ge=0, le=LONGEST_RUN, title="Scale-up stabilisation", json_schema_extra={"unit": "s"},
+        0.0, ge=0, le=LONGEST_RUN, title="Scale-up stabilisation",
+        json_schema_extra={"unit": "s", **_WHILE_AUTOSCALING},
         description="scale up only to the lowest recommendation of this window "
                     "(behavior.scaleUp.stabilizationWindowSeconds, default 0 s)")
     startup_time: float = Field(
-        30.0, ge=0, le=LONGEST_RUN, title="Start-up time", json_schema_extra={"unit": "s"},
+        30.0, ge=0, le=LONGEST_RUN, title="Start-up time", json_schema_extra={"unit": "s", **_WHILE_AUTOSCALING},
         description="from the decision to add an instance until it is ready and takes requests "
                     "(scheduling, image pull, start and readiness probe)")
 
@@ -484,7 +493,7 @@ class Database(_Component, Queueing, Zoned):
     icon = "database"
     colour = "#8a4f9e"
 
-    instances: int = _instances()
+    instances: int = _instances("connections")
     connections: int = Field(20, ge=1, le=100_000, title="Connections", description="connection pool size per instance",
                              json_schema_extra={"unit": "connections"})
     queue_capacity: int | None = _queue_capacity()
