@@ -27,6 +27,7 @@ from engine.model.validation import fault_kinds_for, policy_refusal
 
 from . import commands as cmd
 from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, validated
+from .wording import change_text
 
 if TYPE_CHECKING:
     from .document import ProjectDocument
@@ -113,8 +114,10 @@ class DocumentEditor:
             if new != old:
                 cmd.EditComponentCommand(self.doc, old, new, parent=parent)
         if parent.subcommands:
-            field = next(iter(changes)).replace("_", " ")
-            parent.setText(f"Edit {field} of {len(parent.subcommands)} components")
+            # in the form's words: "Change error rate of 2 components to 20 %", not "error probability"
+            field, count = next(iter(changes)), len(parent.subcommands)
+            text = change_text("", new, field, many=count) if len(changes) == 1 else None
+            parent.setText(text or f"Edit {field.replace('_', ' ')} of {count} components")
             self._push(parent)
 
     def rename_component(self, component_id: uuid.UUID, name: str) -> None:

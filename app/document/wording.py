@@ -82,8 +82,9 @@ def value_words(info, value: Any, label: str = "", owner: BaseModel | None = Non
     return people_number(value) if unit.lower() in label.lower() else f"{people_number(value)} {unit}"
 
 
-def change_text(subject: str, model: BaseModel, path: str) -> str | None:
-    """``Change <subject> <label> to <value>`` for the field at ``path`` of the edited ``model``."""
+def change_text(subject: str, model: BaseModel, path: str, many: int = 0) -> str | None:
+    """``Change <subject> <label> to <value>`` for the field at ``path`` of the edited ``model``;
+    with ``many``, the same edit of that many components: ``Change <label> of 3 components to <value>``."""
     info, value, owner = _field(model, path)
     if info is None:
         return None
@@ -93,7 +94,10 @@ def change_text(subject: str, model: BaseModel, path: str) -> str | None:
     first = label.split(" ", 1)[0]
     if first[1:].islower():
         label = label[0].lower() + label[1:]
-    return f"Change {subject} {label} to {value_words(info, value, label, owner)}"
+    words = value_words(info, value, label, owner)
+    if many:
+        return f"Change {label} of {many} components to {words}"
+    return f"Change {subject} {label} to {words}"
 
 
 def change_text_of(subject: str, model: BaseModel, ident: uuid.UUID, path: str) -> str | None:

@@ -422,10 +422,14 @@ def test_several_components_of_one_kind_edit_together(window, qtbot):
     count = doc.undo_stack.count()
     type_text(qtbot, pane.form.editors["workers"], "32")
     assert doc.component(a).workers == doc.component(b).workers == 32
-    assert doc.undo_stack.count() == count + 1 and doc.undo_stack.undoText() == "Edit workers of 2 components"
+    # in the form's words, as one component's edit is: "error probability" would read "error rate"
+    assert doc.undo_stack.count() == count + 1 and doc.undo_stack.undoText() == "Change workers of 2 components to 32"
+    type_text(qtbot, pane.form.editors["error_probability"], "20 %")
+    assert doc.undo_stack.undoText() == "Change error rate of 2 components to 20 %"
     type_text(qtbot, pane.form.editors["instances"], "0")
     assert "at least 1" in pane.form.error_text("instances")
     assert doc.component(a).instances == doc.component(b).instances == 1
+    doc.undo_stack.undo()   # the error rate
     doc.undo_stack.undo()
     assert doc.component(a).workers == doc.component(b).workers == 8
     doc.set_selection([a, db])
