@@ -49,12 +49,18 @@ def test_a_count_typed_with_its_thousands_apart_as_the_pane_writes_them(window, 
     assert doc.component(web).queue_capacity == 1500
 
 
+def _distribution(window, kind, name, field, shape):
+    """A new component's distribution field switched to ``shape``: (id, its form, the field's editor)."""
+    component = select_new(window.document, kind, name)
+    form = window.properties.form
+    editor = form.editors[field]
+    choose(editor.kind, shape)
+    return component, form, editor
+
+
 def test_a_p50_typed_above_the_old_p99_is_kept_when_the_p99_follows(window, qtbot):
     doc = window.document
-    api = select_new(doc, "external", "payments")
-    form = window.properties.form
-    latency = form.editors["latency"]
-    choose(latency.kind, "lognormal")
+    api, form, latency = _distribution(window, "external", "payments", "latency", "lognormal")
     type_text(qtbot, latency._editors["p50"], "500 ms")  # above the 400 ms p99 a new lognormal starts with
     assert "p99 must be at least p50" in form.error_text("latency")
     type_text(qtbot, latency._editors["p99"], "1.5 s")
@@ -71,10 +77,7 @@ def test_a_p50_typed_above_the_old_p99_is_kept_when_the_p99_follows(window, qtbo
 
 def test_measured_times_with_their_thousands_apart_stay_whole(window, qtbot):
     doc = window.document
-    web = select_new(doc, "service", "web")
-    form = window.properties.form
-    service_time = form.editors["service_time"]
-    choose(service_time.kind, "empirical")
+    web, _form, service_time = _distribution(window, "service", "web", "service_time", "empirical")
     type_text(qtbot, service_time._editors["points"], "10 ms, 20 ms, 1,500 ms")
     assert doc.component(web).service_time.points == pytest.approx([0.01, 0.02, 1.5])  # not 1 ms and 500 ms
     type_text(qtbot, service_time._editors["points"], "100,200,300")  # commas alone still part the times
