@@ -32,14 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.model import DISTRIBUTION_KINDS, Distribution, format_seconds
+from engine.model import DISTRIBUTION_KINDS, TIME_UNITS, Distribution, format_seconds
 from engine.model.outcomes import FAILURE_OUTCOMES
 
 from ..document.model_edit import field_errors
 from ..document.wording import people_number
 
 # Seconds in each unit a duration may be typed in, by every spelling accepted.
-_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 # The spellings a duration is shown in, largest first; hours and minutes only for whole numbers of them
 # ("5 min", but "90 s" rather than "1.5 min").
 _SHOWN_UNITS = ("h", "min", "s", "ms", "µs")
@@ -59,10 +58,10 @@ def parse_duration(text: str, default_unit: str) -> float:
     if not m:
         raise ValueError(f'"{text}" is not a duration (try "20 ms" or "1.5 s")')
     unit = m.group(2) or default_unit
-    if unit not in _UNITS:
+    if unit not in TIME_UNITS:
         spellings = ", ".join(reversed(_SHOWN_UNITS[1:]))
         raise ValueError(f'unknown unit "{unit}" (use {spellings} or {_SHOWN_UNITS[0]})')
-    return float(m.group(1)) * _UNITS[unit]
+    return float(m.group(1)) * TIME_UNITS[unit]
 
 
 def _plain(figure: str) -> str:
@@ -79,7 +78,7 @@ def shown_unit(seconds: float, field_unit: str) -> str:
         return field_unit
     best, fewest = field_unit, math.inf
     for unit in _SHOWN_UNITS:
-        value = abs(seconds) / _UNITS[unit]
+        value = abs(seconds) / TIME_UNITS[unit]
         if (value < 1 and unit != _SHOWN_UNITS[-1]) or (unit in _WHOLE_ONLY and not value.is_integer()):
             continue
         digits = len(_plain(f"{value:.6g}").replace(".", "").strip("0"))
@@ -94,7 +93,7 @@ def format_duration(seconds: float | None, unit: str) -> str:
     if seconds is None:
         return ""
     shown = shown_unit(seconds, unit)
-    return f"{_plain(f'{seconds / _UNITS[shown]:.6g}')} {shown}"
+    return f"{_plain(f'{seconds / TIME_UNITS[shown]:.6g}')} {shown}"
 
 
 def durations_in_words(values: list[float], unit: str) -> list[str]:
@@ -106,9 +105,9 @@ def durations_in_words(values: list[float], unit: str) -> list[str]:
     common = shown_unit(largest, unit)
     words = []
     for seconds in values:
-        sliver = seconds != 0 and abs(seconds) / _UNITS[common] < _SLIVER
+        sliver = seconds != 0 and abs(seconds) / TIME_UNITS[common] < _SLIVER
         shown = shown_unit(seconds, unit) if sliver else common
-        rounded = float(f"{seconds / _UNITS[shown]:.{_MESSAGE_DIGITS}g}")
+        rounded = float(f"{seconds / TIME_UNITS[shown]:.{_MESSAGE_DIGITS}g}")
         figure = people_number(rounded) if rounded.is_integer() else _plain(repr(rounded))
         words.append(f"{figure} {shown}")
     return words
@@ -271,7 +270,7 @@ class DurationEditor(_LineEditor):
     def shown_in(self) -> str:
         """The unit of the value shown, or the field's own when none is."""
         unit = self._shown.rpartition(" ")[2]
-        return unit if unit in _UNITS else self.unit
+        return unit if unit in TIME_UNITS else self.unit
 
     def parse(self, text: str):
         return parse_duration(text, self.shown_in())
@@ -279,7 +278,7 @@ class DurationEditor(_LineEditor):
     def step(self, value, up: bool):
         if value is None:
             raise ValueError
-        unit = _UNITS[self.shown_in()]
+        unit = TIME_UNITS[self.shown_in()]
         return round(value + (unit if up else -unit), 12)
 
 
@@ -575,7 +574,7 @@ class _PointsEditor(_LineEditor):
     def format(self, value) -> str:
         if not value:
             return ""
-        return ", ".join(f"{v / _UNITS[self.unit]:.6g}" for v in value)
+        return ", ".join(f"{v / TIME_UNITS[self.unit]:.6g}" for v in value)
 
     def parse(self, text: str):
         # Times apart by commas, semicolons or spaces, each with its unit or none: "12, 15, 40",
@@ -695,7 +694,7 @@ class ScheduleEditor(_LineEditor):
             # number, for the model to refuse ("step 30 -5" was read as a rate of 5/s).
             spaced = re.sub(rf"^(ramp\s+{_NUMBER}(?:\s*[a-zµ]+)?)\s*-\s*", r"\1 ", part.lower())
             # A time may carry its unit ("step 2 min 500", "spike 90 s 10 s 1000/s"): one word with it.
-            words = _TIME_WITH_UNIT.sub(lambda m: m.group(1) + m.group(2) if m.group(2) in _UNITS
+            words = _TIME_WITH_UNIT.sub(lambda m: m.group(1) + m.group(2) if m.group(2) in TIME_UNITS
                                         else m.group(0), spaced).split()
             try:
                 time, rate = (lambda w: parse_duration(w, "s")), (lambda w: float(w.removesuffix("/s")))

@@ -34,7 +34,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from ..model import Design, DesignError, Problem, parse_design
+from ..model import TIME_UNITS, Design, DesignError, Problem, parse_design
 
 # A client's workload is what the client *is* to an architect: its rate is "the client's rate".
 _FLATTENED = frozenset({"workload"})
@@ -43,8 +43,6 @@ _SKIPPED = frozenset({"position"})
 _ARROW = re.compile(r"\s*->\s*")
 _TIME_NAME = re.compile(r"(^|_)(duration|timeout|start|end|at|period|delay|wait|mtbf|mttr)($|_)")
 NONE_WORDS = ("none", "null", "")
-# Seconds in each unit a time may be typed in ("500 ms", "1.5 s", "2 min"), as the panes accept them.
-TIME_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 _WITH_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)?\s*")
 
 

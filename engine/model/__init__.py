@@ -37,6 +37,7 @@ from .design import (
 )
 from .distributions import (
     DISTRIBUTION_KINDS,
+    TIME_UNITS,
     Constant,
     Distribution,
     Empirical,

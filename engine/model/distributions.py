@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 _STANDARD_NORMAL = NormalDist()
 # z value of the 99th percentile: lognormal by (p50, p99) uses it to find sigma.
 Z99 = _STANDARD_NORMAL.inv_cdf(0.99)
+# Seconds in each unit a time may be typed in ("500 ms", "1.5 s", "2 min"): the panes' fields and
+# a sweep's values read the same spellings.
+TIME_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 
 
 class _Dist(BaseModel):
