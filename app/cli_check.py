@@ -53,8 +53,8 @@ def add_check_parser(sub) -> None:
                    help="recovered within this share of the pre-fault attainment (default: each client's own)")
     p.add_argument("--hold", type=float, metavar="S",
                    help="for this many seconds in a row (default: each client's own)")
-    p.add_argument("--junit", metavar="OUT.xml", help="write the verdicts as JUnit XML")
-    p.add_argument("--json", metavar="OUT", help="write the verdicts as JSON")
+    p.add_argument("--junit", metavar="OUT.xml", help="write the verdicts as JUnit XML (\"-\": to standard output)")
+    p.add_argument("--json", metavar="OUT", help="write the verdicts as JSON (\"-\": to standard output)")
     p.set_defaults(func=cmd_check)
 
 
@@ -78,6 +78,7 @@ def cmd_check(args) -> int:
         output_file_problems,
         parse_run_options,
         run_duration,
+        summary_stream,
     )
     from engine.compare import run_comparison
     from engine.grid import BucketGrid
@@ -85,7 +86,7 @@ def cmd_check(args) -> int:
     from engine.model.validation import experiment_problems
     from engine.objectives import across_replications
 
-    unwritable = output_file_problems(junit=args.junit, json=args.json)
+    unwritable = output_file_problems(("junit", "json"), junit=args.junit, json=args.json)
     if unwritable:
         raise DesignError(unwritable)
     design = load_design(args).check()
@@ -120,23 +121,20 @@ def cmd_check(args) -> int:
     # Each file whole or not at all, an earlier one kept if the write fails: a CI job that reads
     # the verdicts never reads half of them. A failed save is a message (ProjectFileError). The
     # files come before the table: a reader of the table that stops early (| head) must not cost them.
-    from app.store import save_file
-
     written = []
     if args.junit:
-        save_file(args.junit, junit_xml(design.name, checked))
-        written.append(f"JUnit XML written to {args.junit}")
+        written += _write(args.junit, junit_xml(design.name, checked), "JUnit XML")
     if args.json:
-        save_file(args.json, json.dumps(check_json(design.name, checked, args.replications),
-                                        indent=1, allow_nan=False).encode("utf-8"))
-        written.append(f"verdicts written to {args.json}")
+        written += _write(args.json, json.dumps(check_json(design.name, checked, args.replications),
+                                                indent=1, allow_nan=False).encode("utf-8"), "verdicts")
+    out = summary_stream(args.junit, args.json)
     length = f"{format_seconds(options.duration)} runs ({duration_note(args, experiments)}seed {options.seed})"
-    print_verdicts(design.name, checked, args.replications, sys.stdout, length)
+    print_verdicts(design.name, checked, args.replications, out, length)
     grid = BucketGrid.of_options(options)
     if grid.coarsened:
-        print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it")
+        print(f"recovery measured in {grid.describe()}: a dip shorter than a bucket is averaged into it", file=out)
     for line in written:
-        print(line)
+        print(line, file=out)
     return 1 if any(run.missed() for run in checked) else 0
 
 
@@ -211,6 +209,20 @@ def _missed_before(r: ReplicatedRecovery) -> str:
         return ""
     runs = "" if r.missed_before == r.replications else f" in {r.missed_before}/{r.replications}"
     return f"; missed before the fault too{runs}"
+
+
+def _write(name: str, data: bytes, what: str) -> list[str]:
+    """Write ``data`` to the file ``name`` or, for ``-``, to standard output; returns what to tell of it."""
+    from app.cli_run import STDOUT
+    from app.store import save_file
+
+    if name == STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+        sys.stdout.buffer.flush()
+        return []
+    save_file(name, data)
+    return [f"{what} written to {name}"]
 
 
 def print_verdicts(design_name: str, checked: list[CheckedRun], replications: int, out, length: str = "") -> None:

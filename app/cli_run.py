@@ -37,7 +37,8 @@ def add_run_parser(sub) -> None:
     p.add_argument("--memory-budget", metavar="SIZE", default=None,
                    help="memory a run may use, e.g. 512M or 4G (default 2G): a run estimated to need more is "
                         "refused, one that outgrows it stops with its partial results")
-    p.add_argument("--json", metavar="OUT", help="write the results JSON here")
+    p.add_argument("--json", metavar="OUT", help="write the results JSON here (\"-\": to standard output, "
+                   "the summary then going to standard error)")
     p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder; with --compare, those of the run "
                    "without resilience (and of --baseline's run) into its sub-folders unprotected (and baseline)")
     p.set_defaults(func=cmd_run)
@@ -106,14 +107,27 @@ def load_design(args):
         raise DesignError([str(exc)]) from None
 
 
-def output_file_problems(**files: str | None) -> list[str]:
+# A file option given as "-" writes to standard output, as in most command-line tools; the
+# summary the command prints then goes to standard error, so that the output is the file alone.
+STDOUT = "-"
+
+
+def output_file_problems(to_stdout: tuple[str, ...] = (), **files: str | None) -> list[str]:
     """What keeps each file given by option (``json="out.json"`` for ``--json``) from being written
-    where asked, found before any simulation: a run of minutes is not lost to a mistyped folder."""
+    where asked, found before any simulation: a run of minutes is not lost to a mistyped folder.
+    The options named in ``to_stdout`` may be ``-``, one at a time."""
     problems = []
+    piped = [_flag(option) for option, name in files.items() if name == STDOUT and option in to_stdout]
+    if len(piped) > 1:
+        problems.append(f"{' and '.join(piped)} both ask for standard output (\"-\"); give one of them a file name")
     for option, name in files.items():
         if not name:
             continue
-        flag = f"--{option.replace('_', '-')}"
+        flag = _flag(option)
+        if name == STDOUT:
+            if option not in to_stdout:
+                problems.append(f"{flag} -: this file cannot go to standard output; give a file name")
+            continue
         path = Path(name)
         if path.is_dir():
             problems.append(f'{flag} {name}: "{name}" is a folder; give a file name inside it')
@@ -122,9 +136,18 @@ def output_file_problems(**files: str | None) -> list[str]:
     return problems
 
 
+def _flag(option: str) -> str:
+    return f"--{option.replace('_', '-')}"
+
+
+def summary_stream(*files: str | None):
+    """Where a command prints its summary: standard error when one of its files goes to standard output."""
+    return sys.stderr if STDOUT in files else sys.stdout
+
+
 def output_problems(json_out: str | None, csv_dir: str | None) -> list[str]:
     """What keeps the results from being written where asked, found before any simulation."""
-    problems = output_file_problems(json=json_out)
+    problems = output_file_problems(("json",), json=json_out)
     if csv_dir:
         path = Path(csv_dir)
         if path.exists() and not path.is_dir():
@@ -209,7 +232,7 @@ def cmd_run(args) -> int:
 def _run_once(args, design, options, experiment, note: str = "") -> int:
     from engine.simulation import RunStopped, Simulation
 
-    out = sys.stdout
+    out = summary_stream(args.json)
     sim = Simulation(design, options, experiment)
     status = 0
     try:
@@ -233,7 +256,7 @@ def _run_comparison(args, design, plan, experiment, note: str = "") -> int:
     from engine.compare import ComparisonInterrupted, run_plan
     from engine.simulation import check_replications
 
-    out = sys.stdout
+    out = summary_stream(args.json)
     check_replications(design, plan.options, experiment, runs=len(plan.jobs()), at_once=os.cpu_count() or 1)
     def progress(finished: int, planned: int) -> None:
         # on stderr, as each run ends: a long comparison shows it is moving, stdout stays the table
@@ -280,14 +303,15 @@ def write_outputs(args, main_result: RunResult, comparison: Comparison | None) -
     """Write the results JSON and CSV tables asked for; returns what to tell of them. A failed write
     is a message (a DesignError naming the file), not a traceback."""
     from engine.model import DesignError
+    from engine.results import dump_json
 
     said = []
     try:
-        if args.json:
-            if comparison is not None:
-                comparison.write_json(args.json)
-            else:
-                main_result.write_json(args.json)
+        if args.json == STDOUT:
+            dump_json((comparison or main_result).json_parts(), sys.stdout.write)
+            sys.stdout.write("\n")
+        elif args.json:
+            (comparison or main_result).write_json(args.json)
             said.append(f"\nresults written to {args.json}")
         if args.csv:
             written = main_result.write_csv(args.csv)
