@@ -96,6 +96,7 @@ class RunUi(RunFiles, QObject):
         self._grown = False
         # Overridable in tests: dialogs that would block a headless run.
         self.confirm = self._confirm
+        self.ask_keep_run = self._ask_keep_run
         self.choose_report_path = self._choose_report_path
 
         self.dashboard = Dashboard()
@@ -737,6 +738,14 @@ class RunUi(RunFiles, QObject):
         if self.controller.running:
             self._status("Stop the current run before opening a kept one.")
             return None
+        shown = self.session
+        if (shown is not None and shown.done and not shown.saved and shown.results()
+                and str(shown.group_id) != group.id):
+            answer = self.ask_keep_run(group.label)
+            if answer == "cancel":
+                return None
+            if answer == "keep":
+                self.keep_run()
         try:
             session = group.session()
         except (KeyError, ValueError) as exc:
@@ -790,6 +799,21 @@ class RunUi(RunFiles, QObject):
         answer = QMessageBox.question(self.window, "Faultline", text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_keep_run(self, opening: str) -> str:
+        """'keep', 'discard' or 'cancel' — asked before a kept run replaces one that is not kept: a run
+        of minutes, and what it showed, would be lost without a word."""
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Keep the last run?")
+        box.setText("The run on screen is not kept in the project.")
+        box.setInformativeText(f"Opening “{opening}” replaces it. Keep it in the project first?")
+        keep = box.addButton("Keep Run", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Don't Keep", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        return {keep: "keep", discard: "discard"}.get(box.clickedButton(), "cancel")
 
     def _report_group(self, group: RunGroup) -> None:
         if self.open_group(group) is not None:
