@@ -813,7 +813,8 @@ class RunUi(RunFiles, QObject):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(keep)
         box.exec()
-        return {keep: "keep", discard: "discard"}.get(box.clickedButton(), "cancel")
+        clicked = box.clickedButton()
+        return "keep" if clicked is keep else "discard" if clicked is discard else "cancel"
 
     def _report_group(self, group: RunGroup) -> None:
         if self.open_group(group) is not None:
