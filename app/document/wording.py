@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from engine.model import format_seconds
-from engine.model.catalogue import field_choices, field_label, field_unit
+from engine.model.catalogue import field_choices, field_label, field_shown_when, field_unit
 
 
 def _find(model: Any, ident: uuid.UUID) -> BaseModel | None:
@@ -50,9 +50,15 @@ def people_number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def value_words(info, value: Any, label: str = "", owner: BaseModel | None = None) -> str:
+# A list said in words shows its first items only: an undo label or a report cell stays one line.
+LIST_SHOWN = 3
+
+
+def value_words(info, value: Any, label: str = "", owner: BaseModel | None = None,
+                list_shown: int | None = LIST_SHOWN) -> str:
     """A field's value as a person would say it, in the unit the field states (or, for a field
-    whose unit a sibling sets, the unit that sibling in ``owner`` gives it)."""
+    whose unit a sibling sets, the unit that sibling in ``owner`` gives it); of a list, the first
+    ``list_shown`` items (all with None)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -61,12 +67,14 @@ def value_words(info, value: Any, label: str = "", owner: BaseModel | None = Non
     if isinstance(value, (str, int, float)) and value in words:
         return words[value]
     if isinstance(value, BaseModel):
-        describe = getattr(value, "describe", None)
-        return describe() if callable(describe) else "new settings"
+        return model_words(value)
     if isinstance(value, (list, tuple)):
-        if any(isinstance(v, BaseModel) for v in value):
-            return f"{len(value)} items"
-        return ", ".join(str(v) for v in value) or "none"
+        items = value if list_shown is None else value[:list_shown]
+        shown = [model_words(v) if isinstance(v, BaseModel) else str(words.get(v, v)) for v in items]
+        more = len(value) - len(items)
+        # items that are settings themselves hold commas of their own
+        joined = ("; " if any(isinstance(v, BaseModel) for v in items) else ", ").join(shown)
+        return joined + (f" and {more} more" if more else "") if shown else "none"
     if not isinstance(value, (int, float)):
         return str(value)
     unit = field_unit(info, None if owner is None else (lambda sibling: getattr(owner, sibling, None)))
@@ -80,6 +88,36 @@ def value_words(info, value: Any, label: str = "", owner: BaseModel | None = Non
         return people_number(value) + ("×" if unit == "x" else "")
     # A counted noun the label already names is not said twice ("max attempts to 5").
     return people_number(value) if unit.lower() in label.lower() else f"{people_number(value)} {unit}"
+
+
+def model_words(model: BaseModel) -> str:
+    """Settings held in one value (a distribution, a workload, a rate change) in words: the model's
+    own ``describe()``, else its kind and its settings."""
+    describe = getattr(model, "describe", None)
+    if callable(describe):
+        return describe()
+    inner = settings_words(model, ("kind",))
+    kind = str(getattr(model, "kind", "")).replace("_", " ")
+    return f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
+
+
+def settings_words(model: BaseModel, skip: tuple[str, ...] = ()) -> str:
+    """A policy's or fault's settings as "label value" pairs, in the forms' words and in the unit
+    its model field states.
+
+    A field whose ``shown_when`` its siblings do not meet is left out: the same fact hides it in the
+    forms, and a CPU exhaustion has no pool size to report."""
+    parts = []
+    fields = type(model).model_fields
+    for name, value in model:
+        if name in skip or value is None:
+            continue
+        when = field_shown_when(fields[name])
+        if when and not all(getattr(model, sibling, None) in values for sibling, values in when.items()):
+            continue
+        label = field_label(name, fields[name])
+        parts.append(f"{label} {value_words(fields[name], value, label, model, list_shown=None)}")
+    return " · ".join(parts)
 
 
 def change_text(subject: str, model: BaseModel, path: str, many: int = 0) -> str | None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from engine import format_bytes
 from engine.events import event_kind
-from engine.model import Design, format_seconds
-from engine.model.catalogue import field_choices, field_label, field_shown_when, field_unit
+from engine.model import Design
 
+from ..document.wording import settings_words
 from ..store import save_file
 from .formatting import (
     BREAKER_COLOURS,
@@ -227,8 +227,8 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
         if policies:
             rows = "".join(
                 f"<tr><td>{_e(c.name)}</td><td>{_e(p.label)}</td>"
-                f"<td>{_e(guards[p.id])}"
-                f"</td><td>{'yes' if p.enabled else 'no'}</td><td>{_e(parameters(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
+                f"<td>{_e(guards[p.id])}</td><td>{'yes' if p.enabled else 'no'}</td>"
+                f"<td>{_e(settings_words(p, POLICY_SHOWN_ELSEWHERE))}</td></tr>"
                 for c, p in policies)
             out.append("<h3>Resilience policies</h3><table><tr><th>Component</th><th>Policy</th><th>Guards</th>"
                        f"<th>Enabled</th><th>Parameters</th></tr>{rows}</table>")
@@ -237,55 +237,6 @@ def _design_section(session: RunSession, design: Design | None, png: bytes | Non
 
 POLICY_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "scope")
 FAULT_SHOWN_ELSEWHERE = ("id", "kind", "enabled", "target", "start", "duration", "period")
-
-
-def parameters(model, skip: tuple[str, ...] = ()) -> str:
-    """A policy's or fault's settings as "label value" pairs, in the forms' words and in the unit
-    its model field states.
-
-    A field whose ``shown_when`` its siblings do not meet is left out: the same fact hides it in the
-    forms, and a CPU exhaustion has no pool size to report."""
-    parts = []
-    fields = type(model).model_fields
-    for name, value in model:
-        if name in skip or value is None:
-            continue
-        when = field_shown_when(fields[name])
-        if when and not all(getattr(model, sibling, None) in values for sibling, values in when.items()):
-            continue
-        label = field_label(name, fields[name])
-        unit = field_unit(fields[name], lambda sibling: getattr(model, sibling, None))
-        words = dict(field_choices(fields[name]))
-        if hasattr(value, "describe"):
-            text = value.describe()
-        elif isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif unit == "s":
-            text = format_seconds(value)
-        elif unit == "ratio":
-            text = f"{value * 100:g} %"
-        elif unit == "%":
-            text = f"{value:g} %"
-        elif unit == "x":
-            text = f"×{value:g}"
-        elif isinstance(value, (list, tuple)):
-            text = ", ".join(words.get(v, str(v).replace("_", " ")) for v in value) or "none"
-        elif isinstance(value, str) and value in words:
-            text = words[value]
-        elif hasattr(value, "model_dump"):
-            inner = parameters(value, ("kind",))
-            kind = str(getattr(value, "kind", "")).replace("_", " ")
-            text = f"{kind} ({inner})" if kind and inner else (kind or inner or "all")
-        elif unit == "1/s":
-            text = f"{value:g}/s"
-        else:
-            text = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
-            counted = unit.replace(" ", "").isalpha() and unit.lower() not in label.lower()
-            if counted and isinstance(value, (int, float)):
-                # a counted noun the label does not already name: "Window size 100 calls", "Max attempts 3"
-                text = f"{text} {unit}"
-        parts.append(f"{label} {text}")
-    return " · ".join(parts)
 
 
 def _experiment_section(session: RunSession, design: Design | None) -> list[str]:
@@ -302,7 +253,7 @@ def _experiment_section(session: RunSession, design: Design | None) -> list[str]
             repeat = f", every {format_time(f.period)}" if f.period else ""
             rows.append(f"<tr><td>{_e(f.title)}</td><td>{_e(design.name_of(f.target))}</td><td>{_e(format_time(f.start))}</td>"
                         f"<td>{_e(end)}{_e(repeat)}</td><td>{'yes' if f.enabled else 'no'}</td>"
-                        f"<td>{_e(parameters(f, FAULT_SHOWN_ELSEWHERE))}</td></tr>")
+                        f"<td>{_e(settings_words(f, FAULT_SHOWN_ELSEWHERE))}</td></tr>")
         out.append("<table><tr><th>Fault</th><th>Target</th><th>From</th><th>Until</th><th>Enabled</th>"
                    "<th>Parameters</th></tr>" + "".join(rows) + "</table>")
     elif session.fault_windows:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .catalogue import LONGEST_RUN
-from .distributions import Constant, Distribution, Exponential
+from .distributions import Constant, Distribution, Exponential, format_seconds
 from .objectives import Objective, RecoverySettings
 from .refs import looks_like_id
 from .resilience import Policy
@@ -31,6 +31,9 @@ class RateStep(BaseModel):
     at: float = Field(..., ge=0)
     rate: float = Field(..., ge=0)
 
+    def describe(self) -> str:
+        return f"step at {format_seconds(self.at)} to {_rate(self.rate)}"
+
 
 class RateRamp(BaseModel):
     """From ``start`` to ``end`` the rate moves linearly to ``to_rate``, and stays there."""
@@ -40,6 +43,9 @@ class RateRamp(BaseModel):
     start: float = Field(..., ge=0)
     end: float = Field(..., ge=0)
     to_rate: float = Field(..., ge=0)
+
+    def describe(self) -> str:
+        return f"ramp over {format_seconds(self.start)}–{format_seconds(self.end)} to {_rate(self.to_rate)}"
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -56,6 +62,13 @@ class RateSpike(BaseModel):
     at: float = Field(..., ge=0)
     duration: float = Field(..., gt=0)
     rate: float = Field(..., ge=0)
+
+    def describe(self) -> str:
+        return f"spike at {format_seconds(self.at)} to {_rate(self.rate)} for {format_seconds(self.duration)}"
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:,.12g}/s"
 
 
 RateChange = Annotated[RateStep | RateRamp | RateSpike, Field(discriminator="kind")]
@@ -88,6 +101,11 @@ class OpenLoop(BaseModel):
         description="step AT RATE (from AT s the rate is RATE/s), ramp START-END RATE (the rate moves to RATE/s "
                     "between START and END), spike AT DURATION RATE (RATE/s for DURATION s from AT); "
                     "several separated by ;. Times are in seconds unless given a unit (step 2 min 500)")
+
+    def describe(self) -> str:
+        changes = len(self.schedule)
+        return (f"open loop of {_rate(self.rate)}" + (" evenly spaced" if self.arrivals == "constant" else "")
+                + (f" with {changes} rate change{'s' if changes > 1 else ''}" if changes else ""))
 
     @model_validator(mode="after")
     def _changes_do_not_overlap(self):
@@ -135,6 +153,9 @@ class ClosedLoop(BaseModel):
     think_time: Distribution = Field(default_factory=lambda: Exponential(mean_=1.0), title="Think time",
                                      description="pause between a user's answer and the next request",
                                      json_schema_extra={"shown_in": "s"})
+
+    def describe(self) -> str:
+        return f"closed loop of {self.users:,} users thinking {self.think_time.describe()}"
 
 
 Workload = Annotated[OpenLoop | ClosedLoop, Field(discriminator="type")]

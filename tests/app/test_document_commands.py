@@ -337,6 +337,19 @@ def test_undo_labels_say_in_words_what_changed(three_tier, doc):
     assert doc.undo_stack.undoText() == "Change db instances to 10 000"
 
 
+def test_undo_labels_say_what_a_workload_or_its_rate_changes_became(three_tier, doc):
+    """They read "Change users workload to new settings" and "Change users rate changes to 2 items"."""
+    users = three_tier["users"]
+    doc.edit.set_component_fields(users, {"workload": {"type": "closed", "users": 2500}})
+    assert doc.undo_stack.undoText() == "Change users workload to closed loop of 2,500 users thinking exp(mean 1 s)"
+    doc.edit.set_component_fields(users, {"workload": {"type": "open", "rate": 40}})
+    doc.edit.set_component_fields(users, {"workload.schedule": [
+        {"kind": "step", "at": 30, "rate": 200}, {"kind": "ramp", "start": 60, "end": 90, "to_rate": 500},
+        {"kind": "spike", "at": 120, "duration": 10, "rate": 1000}, {"kind": "step", "at": 150, "rate": 40}]})
+    assert doc.undo_stack.undoText() == ("Change users rate changes to step at 30 s to 200/s; ramp over 60 s–90 s "
+                                         "to 500/s; spike at 120 s to 1,000/s for 10 s and 1 more")
+
+
 def test_relinking_a_link_whose_caller_names_no_component_is_refused_in_words(doc):
     import engine.model as m
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from run_builders import make_three_tier
 
-from app.run.report import FAULT_SHOWN_ELSEWHERE, build_report, parameters
+from app.document.wording import settings_words as parameters
+from app.run.report import FAULT_SHOWN_ELSEWHERE, build_report
 from app.run.session import RunSession
 from engine import RunOptions, simulate
 from engine.model import ExhaustionFault, Experiment
@@ -13,7 +14,7 @@ LEAK_ONLY = ("Leak rate", "Killed at", "Restart delay")
 
 
 @pytest.mark.parametrize(("resource", "shown", "hidden"), [
-    ("cpu", ("Resource CPU (slower service)", "CPU factor ×2"), ("Pool left", *LEAK_ONLY)),
+    ("cpu", ("Resource CPU (slower service)", "CPU factor 2×"), ("Pool left", *LEAK_ONLY)),
     ("pool", ("Resource worker or connection pool", "Pool left 1"), ("factor", *LEAK_ONLY)),
     ("memory_leak", ("Resource memory leak", *LEAK_ONLY), ("Pool left", "factor")),
 ])
@@ -29,7 +30,7 @@ def test_the_exported_report_of_a_cpu_exhaustion_names_no_pool_or_leak():
     design = design.check()
     session = RunSession.from_results({"protected": simulate(design, RunOptions(duration=5, seed=1), "cpu")})
     html = build_report(session, design)
-    assert "Resource CPU (slower service) · CPU factor ×2" in html
+    assert "Resource CPU (slower service) · CPU factor 2×" in html
     assert "Pool left" not in html and "Leak rate" not in html and "Killed at" not in html
 
 
@@ -42,6 +43,6 @@ def test_a_retry_lists_its_multiplier_and_randomization_only_where_they_act():
     plain = parameters(RetryPolicy(backoff="fixed", jitter="full"), ("id", "kind", "enabled", "scope"))
     assert "Multiplier" not in plain and "Randomization" not in plain
     tuned = parameters(RetryPolicy(backoff="exponential", jitter="randomized"), ("id", "kind", "enabled", "scope"))
-    assert "Multiplier ×1.5" in tuned and "Randomization 50 %" in tuned
+    assert "Multiplier 1.5×" in tuned and "Randomization 50 %" in tuned
     multiplier = model_field(RetryPolicy, "multiplier")
     assert multiplier.visible({"backoff": "exponential"}) and not multiplier.visible({"backoff": "fixed"})
