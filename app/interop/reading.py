@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.model.design import field_path, field_problems, shown
 
+from ..text_files import decode_text
 from .notes import InteropError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -51,7 +52,7 @@ class Document:
 
 
 def read_text(path: str | Path, limit: int = MAX_BYTES) -> str:
-    """The text of ``path``; refuses missing, over-large and non-UTF-8 files with a message
+    """The text of ``path``; refuses missing, over-large and non-Unicode files with a message
     in the words a project file that cannot be opened is refused with."""
     path = Path(path)
     try:
@@ -71,7 +72,7 @@ def read_text(path: str | Path, limit: int = MAX_BYTES) -> str:
     except OSError as exc:
         raise InteropError(f"cannot be read ({exc.strerror or exc})", path.name) from None
     try:
-        return raw.decode("utf-8-sig")
+        return decode_text(raw)
     except UnicodeDecodeError as exc:
         raise InteropError(f"is not UTF-8 text (byte {exc.start})", path.name) from None
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from engine.model import Design, DesignError, NumberTooLong, Project, field_problems, load_json, parse_design
 from engine.model.design import FORMAT_VERSION
 
+from ..text_files import decode_text
 from . import limits
 from .convert import project_format_problem
 from .errors import ProjectFileError, cannot_open, cannot_save, json_mistake
@@ -99,7 +100,7 @@ def import_json(path: str | os.PathLike) -> Project | Design:
     if is_sqlite(data):
         raise cannot_open(path, "it is a project file, not JSON; open it instead of importing it")
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data)
     except UnicodeDecodeError as exc:
         if b"\0" in data[:4096]:
             raise cannot_open(path, "it is not a text file (a design or project export is JSON)") from None

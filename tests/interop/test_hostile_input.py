@@ -63,3 +63,18 @@ def test_yaml_in_flow_style_is_not_mistaken_for_json(tmp_path):
 def test_no_files_is_refused_with_a_message():
     with pytest.raises(InteropError, match="no file to import"):
         import_files([])
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_config_saved_as_marked_utf16_or_utf32_is_read(tmp_path, codec):
+    """An application.yml redirected by Windows PowerShell was refused as "not UTF-8 text (byte 0)",
+    and its line numbers must still be those of the file."""
+    text = "resilience4j:\n  retry:\n    instances:\n      backendA:\n        maxAttempts: 0\n"
+    (tmp_path / "utf8.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "application.yml").write_bytes(text.encode(codec))
+    messages = []
+    for name in ("utf8.yml", "application.yml"):
+        with pytest.raises(InteropError) as caught:
+            import_files([tmp_path / name])
+        messages.append(str(caught.value).replace(name, "FILE"))
+    assert messages[0] == messages[1] and "FILE:5" in messages[1], messages

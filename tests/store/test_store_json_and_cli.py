@@ -103,6 +103,18 @@ def test_text_in_another_encoding_is_said_to_be_so_and_where(tmp_path):
         import_json(tmp_path / "x.json")
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_design_saved_as_marked_utf16_or_utf32_opens(tmp_path, codec):
+    """What Windows PowerShell's "> x.json" writes: it was refused as "not a text file"."""
+    from app.store import export_json
+
+    utf8 = tmp_path / "utf8.json"
+    export_json(shop_design(), utf8)
+    marked = utf8.read_text(encoding="utf-8").encode(codec)
+    (tmp_path / "x.json").write_bytes(b"\xfe\xff" + marked if codec == "utf-16-be" else marked)
+    assert import_json(tmp_path / "x.json") == import_json(utf8)
+
+
 @pytest.mark.parametrize("content", [b"", b" \n\t\n", b"\xef\xbb\xbf"])
 def test_an_empty_file_is_said_to_be_empty(tmp_path, content):
     (tmp_path / "x.json").write_bytes(content)
