@@ -78,7 +78,7 @@ def test_a_negative_rate_in_the_schedule_is_refused_not_made_positive(window, qt
 
 def test_a_breakers_window_size_reads_calls_or_seconds_by_its_window(window, qtbot):
     """The unit read "calls or s" whichever the window was; the report and undo said no unit."""
-    from app.run.report import parameters
+    from app.document.wording import settings_words as parameters
 
     doc = window.document
     cid = select_new(doc, "service", "api")
