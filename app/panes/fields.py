@@ -214,6 +214,8 @@ class NumberEditor(_LineEditor):
         super().__init__(optional, placeholder, parent)
         self.integer = integer
         self.scale = scale  # shown = stored * scale (percent of a fraction: 100)
+        # The unit the form shows beside the field ("users", "1/s"): a number typed with it is read.
+        self.typed_unit = ""
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def format(self, value) -> str:
@@ -230,6 +232,14 @@ class NumberEditor(_LineEditor):
         t = _THOUSANDS.sub("", text.strip()).replace(",", "").replace("_", "")
         if t.endswith("%"):
             t = t[:-1].strip()
+        typed = _NUMBER_THEN_UNIT.fullmatch(t)
+        if typed and typed.group(2):
+            unit = self.typed_unit
+            if typed.group(2).lower() not in _unit_spellings(unit):
+                kind = "a whole number" if self.integer else "a number"
+                wanted = _UNIT_NAMES.get(unit, f"{kind} of {_UNIT_PLURALS.get(unit, unit)}") if unit else kind
+                raise ValueError(f'"{text}" is not {wanted}')
+            t = typed.group(1)
         try:
             if self.integer:
                 as_float = float(t)
@@ -250,6 +260,21 @@ class NumberEditor(_LineEditor):
             return value + (1 if up else -1)
         delta = (1.0 if self.scale != 1 else max(abs(value) * 0.1, 0.1)) / self.scale
         return round(value + (delta if up else -delta), 9)
+
+
+_NUMBER_THEN_UNIT = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(\S.*)?", re.IGNORECASE)
+# How a field's unit may be typed after its number, beyond the unit itself and a count's singular.
+_UNIT_SPELLINGS = {"1/s": ("/s", "1/s", "per s", "req/s", "requests/s"), "x": ("×",)}
+_UNIT_NAMES = {"1/s": "a rate per second", "x": "a factor"}
+_UNIT_PLURALS = {"s": "seconds"}
+
+
+def _unit_spellings(unit: str) -> set[str]:
+    """The ways ``unit`` may follow a number typed in its field: "5 users", "1 user", "20/s"."""
+    spellings = {unit.lower(), *_UNIT_SPELLINGS.get(unit, ())}
+    if unit.isalpha() and unit.endswith("s"):
+        spellings.add(unit[:-1].lower())  # "1 worker"
+    return spellings - {""}
 
 
 class DurationEditor(_LineEditor):

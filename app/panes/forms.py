@@ -178,6 +178,8 @@ class ModelForm(QWidget):
 
     def _add_row(self, spec: FieldSpec) -> None:
         editor = spec.make()
+        if isinstance(editor, NumberEditor) and spec.unit_of is None:
+            editor.typed_unit = spec.unit
         editor.setObjectName(f"field_{spec.path.replace('.', '_')}")
         holder = QWidget()
         col = QVBoxLayout(holder)
@@ -253,7 +255,10 @@ class ModelForm(QWidget):
             if spec.visible is not None:
                 self.layout_.setRowVisible(self._rows[spec.path], spec.visible(self._data))
             if spec.unit_of is not None and spec.path in self.units:
-                self.units[spec.path].setText(spec.unit_of(self._data))
+                unit = spec.unit_of(self._data)
+                self.units[spec.path].setText(unit)
+                if isinstance(editor, NumberEditor):
+                    editor.typed_unit = unit
         self.clear_errors()
 
     @property

@@ -118,3 +118,37 @@ def test_a_count_of_instances_must_be_whole_and_says_so(window, qtbot):
     choose(instances.mode, "count")
     type_text(qtbot, instances.amount, "2.5")
     assert pane.form.error_text("instances") == '"2.5" is not a whole number'
+
+
+def test_a_number_typed_with_the_unit_beside_its_field_is_read(window, qtbot):
+    """ "20/s", "5 users" and "8 workers" were refused as not numbers, beside the very unit they name."""
+    doc = window.document
+    users = select_new(doc, "client", "users")
+    form = window.properties.form
+    type_text(qtbot, form.editors["workload.rate"], "20/s")
+    assert doc.component(users).workload.rate == 20
+    choose(form.editors["workload.type"], "closed")
+    type_text(qtbot, form.editors["workload.users"], "1 500 users")
+    assert doc.component(users).workload.users == 1500
+    web = select_new(doc, "service", "web")
+    form = window.properties.form
+    type_text(qtbot, form.editors["workers"], "1 worker")
+    assert doc.component(web).workers == 1
+    type_text(qtbot, form.editors["workers"], "8 ms")
+    assert form.error_text("workers") == '"8 ms" is not a whole number of workers'
+    assert doc.component(web).workers == 1
+
+
+def test_a_window_size_is_typed_in_the_unit_its_window_kind_gives(window, qtbot):
+    doc = window.document
+    web = select_new(doc, "service", "web")
+    pane = add_policy(window, web, "circuit_breaker")
+    size = pane.form.editors["sliding_window_size"]
+    type_text(qtbot, size, "40 calls")
+    assert doc.policy(web, pane.policy_id).sliding_window_size == 40
+    choose(pane.form.editors["sliding_window_type"], "time_based")
+    size = pane.form.editors["sliding_window_size"]
+    type_text(qtbot, size, "40 calls")
+    assert pane.form.error_text("sliding_window_size") == '"40 calls" is not a whole number of seconds'
+    type_text(qtbot, size, "30 s")
+    assert doc.policy(web, pane.policy_id).sliding_window_size == 30
