@@ -1,4 +1,5 @@
-"""Headless command line: run, check, validate, schema, convert, import, export, lint, params, sweep, suggest."""
+"""Headless command line: run, check, report, validate, schema, convert, import, export, lint, params,
+sweep, suggest."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ import sys
 
 from engine.version import __version__
 
-SUBCOMMANDS = ("run", "check", "validate", "schema", "convert", "import", "export", "lint",
+SUBCOMMANDS = ("run", "check", "report", "validate", "schema", "convert", "import", "export", "lint",
                "params", "sweep", "suggest")
 
 
@@ -59,6 +60,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from app.cli_check import add_check_parser
 
     add_check_parser(sub)
+    from app.cli_report import add_report_parser
+
+    add_report_parser(sub)
     from app.cli_sweep import add_params_parser, add_suggest_parser, add_sweep_parser
 
     add_params_parser(sub)

@@ -41,6 +41,8 @@ def add_run_parser(sub) -> None:
                    "the summary then going to standard error)")
     p.add_argument("--csv", metavar="DIR", help="write CSV tables into this folder; with --compare, those of the run "
                    "without resilience (and of --baseline's run) into its sub-folders unprotected (and baseline)")
+    p.add_argument("--report", metavar="REPORT.html", help="write the HTML report the window's File > Report writes, "
+                   "pictures included")
     p.set_defaults(func=cmd_run)
 
 
@@ -197,7 +199,7 @@ def cmd_run(args) -> int:
     from engine.model import DesignError
     from engine.model.validation import experiment_problems
 
-    problems = output_problems(args.json, args.csv)
+    problems = output_problems(args.json, args.csv) + output_file_problems(report=args.report)
     if problems:
         raise DesignError(problems)
     design = load_design(args).check()
@@ -226,14 +228,14 @@ def cmd_run(args) -> int:
     note = duration_note(args, [experiment])
     if args.compare or args.replications > 1:
         return _run_comparison(args, design, plan, experiment, note)
-    return _run_once(args, design, options, experiment, note)
+    return _run_once(args, design, plan, experiment, note)
 
 
-def _run_once(args, design, options, experiment, note: str = "") -> int:
+def _run_once(args, design, plan, experiment, note: str = "") -> int:
     from engine.simulation import RunStopped, Simulation
 
     out = summary_stream(args.json)
-    sim = Simulation(design, options, experiment)
+    sim = Simulation(design, plan.options, experiment)
     status = 0
     try:
         sim.result()
@@ -244,7 +246,7 @@ def _run_once(args, design, options, experiment, note: str = "") -> int:
         status = 130
     # The results so far: the whole run, or what was measured before it stopped.
     main_result = sim.snapshot()
-    _print_and_write(args, main_result, None, out, note)
+    _print_and_write(args, design, {plan.variants[0]: main_result}, None, out, note)
     if sim.stopped:
         # the engine's message says "Interrupted at ..." itself; any other stop is an error
         print(f"{'' if status == 130 else 'error: '}{sim.stop_message}\n"
@@ -267,27 +269,33 @@ def _run_comparison(args, design, plan, experiment, note: str = "") -> int:
     except ComparisonInterrupted as stop:
         partial = stop.partial
         if partial is not None:
-            _print_comparison_outputs(args, partial, out, note)
+            _print_comparison_outputs(args, design, partial, out, note)
         print(f"interrupted: {stop.finished} of {stop.planned} replications finished"
               + ("; the results above cover those." if partial is not None else "; nothing to show."),
               file=sys.stderr)
         return 130
-    _print_comparison_outputs(args, comparison, out, note)
+    _print_comparison_outputs(args, design, comparison, out, note)
     return 0
 
 
-def _print_comparison_outputs(args, comparison: Comparison, out, note: str = "") -> None:
-    _print_and_write(args, comparison.main[0], comparison, out, note)
+def _print_comparison_outputs(args, design, comparison: Comparison, out, note: str = "") -> None:
+    _print_and_write(args, design, {v: runs[0] for v, runs in comparison.runs.items() if runs}, comparison, out, note)
 
 
-def _print_and_write(args, main_result: RunResult, comparison: Comparison | None, out, note: str = "") -> None:
+def _print_and_write(args, design, results: dict[str, RunResult], comparison: Comparison | None, out,
+                     note: str = "") -> None:
     """The files first, then the summary: a reader that stops reading (``| head``) must not keep the
     files from being written, nor a closed output pass for a file that could not be."""
     from engine.model import DesignError
 
+    main_result = comparison.main[0] if comparison is not None else next(iter(results.values()))
     failed: DesignError | None = None
     try:
         written = write_outputs(args, main_result, comparison)
+        if args.report:
+            from app.cli_report import write_run_report
+
+            written.append(write_run_report(args.report, design, results, comparison))
     except DesignError as exc:
         failed, written = exc, []
     print_summary(main_result, out, note)

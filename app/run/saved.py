@@ -201,4 +201,6 @@ def group_runs(runs: Iterable[SavedRun]) -> list[RunGroup]:
         groups.setdefault(key, RunGroup(key, [])).runs.append(run)
     for group in groups.values():
         group.runs.sort(key=lambda r: VARIANT_ORDER.index(_variant(r)) if _variant(r) in VARIANT_ORDER else 99)
-    return sorted(groups.values(), key=lambda g: g.created, reverse=True)
+    # Newest first; of two kept within the same second (times are kept to the second), the later.
+    order = {key: i for i, key in enumerate(groups)}
+    return sorted(groups.values(), key=lambda g: (g.created, order[g.id]), reverse=True)

@@ -756,6 +756,13 @@ class RunUi(RunFiles, QObject):
                 self.doc.set_current_design(group.design_id)
         except KeyError:
             pass  # its design is gone; the plots and log still open
+        self.show_finished(session)
+        self._status(f"Opened kept run: {group.label}")
+        return session
+
+    def show_finished(self, session: RunSession) -> None:
+        """Show a run that is over (kept, or finished elsewhere): plots, verdicts, log and the canvas's
+        colours, as the window showed it when it ended."""
         # the design it ran with, when kept with it: the open one may have been edited since
         design = design_run(session) or (self.doc.design_snapshot() if self.doc.design.name == session.design_name
                                          else None)
@@ -772,8 +779,6 @@ class RunUi(RunFiles, QObject):
         self.apply_health(session, self.dashboard.canvas_variant)
         self._show_dashboard()
         self._update_actions()
-        self._status(f"Opened kept run: {group.label}")
-        return session
 
     def delete_group(self, group: RunGroup) -> bool:
         if not self.confirm(f"Delete the kept run “{group.label}” from the project?"):

@@ -5,9 +5,9 @@ import pytest
 from editor_helpers import build_three_tier
 
 from app.canvas.node_item import fault_badge, policy_badge
+from app.document.wording import settings_words as parameters
 from app.panes.fields import DurationEditor, NumberEditor
 from app.panes.forms import FAULT_FORMS, POLICY_FORMS
-from app.document.wording import settings_words as parameters
 from engine.model import FAULT_CLASSES, POLICY_CLASSES
 from engine.model.catalogue import field_help, field_label, field_unit
 
