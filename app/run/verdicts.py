@@ -101,17 +101,37 @@ def label(text: str) -> str:
     return text.replace("<=", "≤")
 
 
-def percent(share: float) -> str:
-    """An attainment as a percentage, with the digits that tell 99.9 from 99.95 but never round up to 100."""
+def percent(share: float, target: float | None = None) -> str:
+    """An attainment as a percentage, with the digits that tell 99.9 from 99.95 but never round up to 100,
+    nor across ``target``: 94.96 % of a 95 % objective read "✘ 95.0 %", a miss at the very figure asked."""
     if share is None or not math.isfinite(share):
         return "–"
     value = share * 100
     if value >= 100:
         return "100 %"
     digits = 2 if value >= 99 else 1
-    while digits < 6 and round(value, digits) >= 100:
+    while digits < 6 and (round(value, digits) >= 100 or _crosses(value, target, digits)):
         digits += 1
     return f"{value:.{digits}f} %"
+
+
+def _crosses(value: float, target: float | None, digits: int) -> bool:
+    """Whether ``value`` (a percentage) rounded to ``digits`` lands on the other side of ``target`` (a share)."""
+    if target is None:
+        return False
+    bound = target * 100
+    return (value < bound) != (round(value, digits) < bound)
+
+
+def budget_text(budget: float) -> str:
+    """The share of the error budget spent: ``45 % of budget``, ``12× budget``; never "100 %" for a
+    budget overspent by a hair (the objective missed) nor for one a hair short of it (met)."""
+    if budget >= 10:
+        return f"{budget:.0f}× budget"
+    value, digits = budget * 100, 0
+    while digits < 4 and (value > 100) != (round(value, digits) > 100):
+        digits += 1
+    return f"{value:.{digits}f} % of budget"
 
 
 def objective_state(v: ObjectiveVerdict, running: bool) -> str:
@@ -128,10 +148,9 @@ def objective_text(v: ObjectiveVerdict) -> str:
     objective also gives the percentile it bounds (``p99 320 ms``)."""
     if v.judged <= 0:
         return "no requests judged yet"
-    budget = v.budget_consumed
-    spent = f"{budget * 100:.0f} % of budget" if budget < 10 else f"{budget:.0f}× budget"
+    spent = budget_text(v.budget_consumed)
     if _latency_measured(v) is not None:
-        return f"{objective_figure(v)}, {percent(v.attainment)} within, {spent}"
+        return f"{objective_figure(v)}, {percent(v.attainment, v.target)} within, {spent}"
     return f"{objective_figure(v)}, {spent}"
 
 
@@ -144,7 +163,7 @@ def objective_figure(v: ObjectiveVerdict) -> str:
     if measured is not None:
         # Three significant figures, as the comparison's figures beside it: "p99 88.0 ms", not "88 ms".
         return f"{_percentile_name(v.label)} {format_value('latency', measured)}"
-    return percent(v.attainment)
+    return percent(v.attainment, v.target)
 
 
 def _latency_measured(v: ObjectiveVerdict) -> float | None:
@@ -168,14 +187,14 @@ def recovery_state(r: RecoveryVerdict, running: bool) -> str:
     return PENDING if running else MISSED
 
 
-def recovery_text(r: RecoveryVerdict, running: bool) -> str:
+def recovery_text(r: RecoveryVerdict, running: bool, target: float | None = None) -> str:
     """What happened to one objective through one fault, in the engine's words where it has them.
 
     Recovery is a return to the level before the fault; where that level already missed the
     objective, "recovered" alone read as if the objective were met again."""
     text = _recovery_words(r, running)
     if r.missed_before:
-        text += f"; missed before the fault too ({percent(r.pre_fault_attainment)})"
+        text += f"; missed before the fault too ({percent(r.pre_fault_attainment, target)})"
     return text
 
 
@@ -400,7 +419,8 @@ def verdict_rows(session: RunSession) -> list[VerdictRow]:
                     short[v] = f"{SYMBOLS[state]} recovered in {x.recovered} of {x.replications}"
                 else:
                     state = recovery_state(matches[k], running)
-                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(matches[k], running)}{first_only}")
+                    cells[v] = (state, f"{SYMBOLS[state]} {recovery_text(matches[k], running, objective.target)}"
+                                          f"{first_only}")
                     short[v] = f"{SYMBOLS[state]} {recovery_word(matches[k], running)}"
             rows.append(VerdictRow(objective.client, f"after {fault_span(r)}", cells, recovery=True, short=short))
     return rows
