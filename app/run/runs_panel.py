@@ -1,5 +1,12 @@
-"""The Runs panel: runs kept in the project, reopened without running again, deleted, reported."""
+"""The Runs panel: runs kept in the project, reopened without running again, deleted, reported.
+
+Each kept run says its verdict and, where it was kept after another run of the same design, the
+settings it ran with that the other had not: two runs of one experiment and seed, kept before
+and after a change, otherwise read the same to the minute.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,8 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .saved import RunGroup
+from engine.explore import ParameterSpace, format_value
+from engine.model import Design
+
+from .saved import DESIGN_KEY, RunGroup
 from .session import VARIANT_LABELS
+from .verdicts import SYMBOLS, headline
+
+COLUMNS = ("Run", "Verdict", "Kept")
+VERDICT_COLUMN = COLUMNS.index("Verdict")
+KEPT_COLUMN = COLUMNS.index("Kept")
+SHOWN_CHANGES = 1  # settings named after a repeated label; all of them in its tooltip
 
 
 class RunsPanel(QWidget):
@@ -34,12 +50,20 @@ class RunsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Run", "Kept"])
+        self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.open_requested))
+        # Activated: double-clicked, or Enter pressed on it (double-clicks alone left the keyboard out).
+        self.tree.itemActivated.connect(lambda *_: self._emit(self.open_requested))
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.tree.setColumnWidth(0, 220)
+        # Cut in the middle: two runs of one experiment differ at the end of their names, where a
+        # narrow dock cut them to the same words.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setColumnWidth(VERDICT_COLUMN, 64)
+        # What each kept run says, worked out once a run: kept runs do not change, and the list is
+        # filled again on every change of the project's runs.
+        self._said: dict[tuple[str, ...], tuple[tuple[str, str] | None, dict[str, Any] | None]] = {}
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tree, 1)
@@ -75,11 +99,18 @@ class RunsPanel(QWidget):
         selected = self.selected()
         self.groups = list(groups)
         self.tree.clear()
+        names = self._names()
         for group in self.groups:
             variants = ", ".join(VARIANT_LABELS.get(v, v) for v in group.variants)
-            item = QTreeWidgetItem([group.short_label, group.created.astimezone().strftime("%d %b %H:%M")])
+            name, changes = names[group.id]
+            verdict, _settings = self._facts(group)
+            item = QTreeWidgetItem([name, verdict[0] if verdict else "",
+                                    group.created.astimezone().strftime("%d %b %H:%M")])
             item.setData(0, Qt.ItemDataRole.UserRole, group.id)
-            item.setToolTip(0, f"{group.label}\n{variants}")
+            item.setToolTip(0, "\n".join([group.label, variants, *changes]))
+            if verdict:
+                item.setToolTip(VERDICT_COLUMN, verdict[1])
+            item.setToolTip(KEPT_COLUMN, group.created.astimezone().strftime("%d %b %Y %H:%M:%S"))
             self.tree.addTopLevelItem(item)
             if selected is not None and group.id == selected.id:
                 item.setSelected(True)
@@ -91,6 +122,35 @@ class RunsPanel(QWidget):
             self.tree.setMinimumHeight(self.tree.header().sizeHint().height() + self.tree.sizeHintForRow(0)
                                        + 2 * self.tree.frameWidth())
         self._update_buttons()
+
+    def _facts(self, group: RunGroup) -> tuple[tuple[str, str] | None, dict[str, Any] | None]:
+        """The group's verdict (a mark and word, the banner's sentence) and the settings of the
+        design it ran with, by parameter path (None where it was kept without its design)."""
+        key = (group.id, *(str(r.id) for r in group.runs))
+        if key not in self._said:
+            self._said[key] = (_verdict(group), _settings(group))
+        return self._said[key]
+
+    def _names(self) -> dict[str, tuple[str, list[str]]]:
+        """Each group's name in the list and the lines its tooltip adds: a label already taken by an
+        earlier kept run gets the first setting that differs from that run (or its number)."""
+        out: dict[str, tuple[str, list[str]]] = {}
+        earlier: dict[tuple[str, str], list[RunGroup]] = {}
+        for group in reversed(self.groups):  # oldest first: the groups come newest first
+            before = earlier.setdefault((str(group.design_id), group.short_label), [])
+            name, lines = group.short_label, []
+            if before:
+                changes = _changes(self._facts(before[-1])[1], self._facts(group)[1])
+                if changes:
+                    more = f" (+{len(changes) - SHOWN_CHANGES} more)" if len(changes) > SHOWN_CHANGES else ""
+                    name += " · " + ", ".join(changes[:SHOWN_CHANGES]) + more
+                    kept = before[-1].created.astimezone().strftime("%H:%M:%S")
+                    lines = [f"Changed since the run of this name kept at {kept}:", *changes]
+                else:
+                    name += f" ({len(before) + 1})"
+            before.append(group)
+            out[group.id] = (name, lines)
+        return out
 
     def select(self, group_id: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
@@ -135,3 +195,43 @@ class RunsPanel(QWidget):
         on = self.selected() is not None
         for b in (self.open_button, self.report_button, self.delete_button):
             b.setEnabled(on)
+
+
+def _verdict(group: RunGroup) -> tuple[str, str] | None:
+    """A kept run's verdict as its banner gives it: a mark and a word, and the whole headline."""
+    try:
+        head = headline(group.session())
+    except (KeyError, ValueError, TypeError):
+        return None  # a run kept by an older version, or mangled: the list still shows it
+    if head is None:
+        return None
+    return f"{SYMBOLS[head.state]} {head.state}", head.text
+
+
+def _settings(group: RunGroup) -> dict[str, Any] | None:
+    data = group.runs[0].data.get("meta", {}).get(DESIGN_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        design = Design.model_validate(data)
+    except ValueError:  # pydantic's ValidationError is one
+        return None
+    return {p.path: p.value for p in ParameterSpace(design).parameters}
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """The settings ``after`` ran with that ``before`` had not, as paths and values; a policy or part
+    added or removed by its path alone."""
+    if before is None or after is None:
+        return []
+    changed = [f"{path}={format_value(value)} (was {format_value(before[path])})" for path, value in after.items()
+               if path in before and before[path] != value]
+    return changed + [f"added {p}" for p in _owners(after.keys() - before.keys())] + \
+        [f"removed {p}" for p in _owners(before.keys() - after.keys())]
+
+
+def _owners(paths) -> list[str]:
+    """The parts the parameter ``paths`` belong to, outermost only: a policy added brings a path
+    per setting ("api->db.retry.max_attempts", "api->db.retry.budget.budget_percent", ...)."""
+    owners = sorted({path.rsplit(".", 1)[0] for path in paths})
+    return [o for o in owners if not any(o.startswith(f"{other}.") for other in owners)]
