@@ -415,13 +415,17 @@ class EventLog(QWidget):
         filters.addWidget(self.variant_combo)
         filters.addStretch(1)
         self.count_label = QLabel()
-        filters.addWidget(self.count_label)
         self.csv_button = QToolButton()
         self.csv_button.setText("CSV…")
         self.csv_button.setToolTip("Save the events shown (as filtered) as CSV")
         self.csv_button.clicked.connect(self._export_csv_dialog)
-        filters.addWidget(self.csv_button)
+        # The count and CSV… go on a line of their own where the filters need the row: in the
+        # dock beside a 1280x720 window's dashboard they squeezed the Kind filter to "bre".
+        self._filters, self._tail = filters, QHBoxLayout()
+        self._tail.addStretch(1)
         layout.addLayout(filters)
+        layout.addLayout(self._tail)
+        self._place_tail()
         self.view = EventTable()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -585,13 +589,17 @@ class EventLog(QWidget):
         self.component_combo.setCurrentIndex(max(0, index))
         self.variant_combo.clear()
         self.variant_combo.addItem("all runs", ALL)
+        # The Run column's words ("with", "without"): the whole names took the Kind filter's room.
         for v in session.variant_names if session else []:
-            self.variant_combo.addItem(VARIANT_LABELS.get(v, v), v)
+            self.variant_combo.addItem(SHORT_VARIANT_LABELS.get(v, v), v)
+            self.variant_combo.setItemData(self.variant_combo.count() - 1, VARIANT_LABELS.get(v, v),
+                                           Qt.ItemDataRole.ToolTipRole)
         self.variant_combo.setVisible(bool(session and session.is_comparison))
         for combo in (self.kind_combo, self.component_combo, self.variant_combo):
             combo.blockSignals(False)
         self._refresh_kinds()
         self._apply_filter()
+        self._place_tail()
 
     def _refresh_kinds(self) -> None:
         kinds = sorted(self.model.kinds)
@@ -608,6 +616,7 @@ class EventLog(QWidget):
             self.kind_combo.addItem(kind_label(k), k)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(current)))
         self.kind_combo.blockSignals(False)
+        self._place_tail()  # a longer kind widens its filter
 
     def _fit_kind_column(self, kinds: list[str]) -> None:
         """Widen the Kind column to the longest word of ``kinds`` ("instance restarted" was cut to
@@ -641,6 +650,25 @@ class EventLog(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802  (Qt's name)
         super().resizeEvent(event)
         self._widen_place_column()   # a dock made wider gives a cut link its whole name
+        self._place_tail()
+
+    def _place_tail(self) -> None:
+        """The count and CSV… at the end of the filters' row where all of it fits, else on a row below."""
+        filters = self._filters
+        parts = [item.widget() for i in range(filters.count()) if (item := filters.itemAt(i)) is not None]
+        shown = [w for w in parts if w is not None and w not in (self.count_label, self.csv_button)
+                 and not w.isHidden()]
+        tail = [self.count_label, self.csv_button]
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        room = self.width() - (margins.left() + margins.right() if margins is not None else 0)
+        needed = sum(w.sizeHint().width() for w in shown + tail) + filters.spacing() * (len(shown) + len(tail))
+        row = filters if needed <= room else self._tail
+        if row.indexOf(self.csv_button) >= 0:
+            return
+        for w in tail:
+            (self._tail if row is filters else filters).removeWidget(w)
+            row.addWidget(w)
 
     def set_filter(self, kind: str = ALL, component: str = ALL, variant: str = ALL) -> None:
         """Filter programmatically (the combos follow)."""
