@@ -207,7 +207,10 @@ def _recovery_words(r: RecoveryVerdict, running: bool) -> str:
     if r.recovered:
         if not r.breached:
             return "not impacted"
-        return f"recovered in {format_time(r.time_to_recover or 0.0)}"
+        if not r.time_to_recover:
+            # breached while the fault lasted, back as it ended: "recovered in 0.0 s" read as if untouched
+            return "recovered as the fault ended"
+        return f"recovered in {format_time(r.time_to_recover)}"
     if running:
         return "not recovered yet"
     return NOT_RECOVERED
