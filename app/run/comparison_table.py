@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .elide import FittedLabel
-from .formatting import COLOURS, comparison_cells, same_runs, trivial_row, verdict
+from .formatting import COLOURS, METRIC_HELP, comparison_cells, same_runs, trivial_row, verdict
 from .verdicts import COLOURS as VERDICT_COLOURS
 from .verdicts import DARK_COLOURS as DARK_VERDICT_COLOURS
 
@@ -86,7 +86,7 @@ def figure_entries(rows: list[dict[str, Any]], baseline: bool) -> list[Entry]:
             name, difference, *values = comparison_cells(row, baseline)
             judged = verdict(row["metric"], row.get("difference"), row.get("difference_ci"))
             colour = (GOOD if judged > 0 else BAD) if judged else None
-            entries.append(Entry(name, difference=Cell(difference, colour),
+            entries.append(Entry(name, tooltip=METRIC_HELP.get(row["metric"], ""), difference=Cell(difference, colour),
                                  values={v: Cell(text) for v, text in zip(variants, values, strict=True)}))
     return entries
 

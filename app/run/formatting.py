@@ -17,6 +17,14 @@ METRIC_LABELS = {
     "queue_wait_mean": "Queue wait mean",
     "wait_probability": "Share that waited",
 }
+# What a figure's name alone does not say, for its tooltip: a queue's waits are those of the work it
+# started, so 600 requests stuck in a queue to the end leave its mean wait near zero.
+METRIC_HELP = {
+    "queue_wait_mean": "Mean wait in the queue of the requests that started service; requests still "
+                       "waiting when the run ended are not in it (Peak queue counts them)",
+    "wait_probability": "Of the requests that started service, the share that waited in the queue first",
+    "queue_peak": "The longest the queue grew, requests still waiting at the end included",
+}
 # +1: more is better, -1: less is better, 0: neither (utilisation is a cost, not a goal).
 BETTER = {
     "throughput": 1, "goodput": 1, "error_rate": -1, "latency_mean": -1, "latency_p50": -1,

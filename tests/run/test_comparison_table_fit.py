@@ -137,12 +137,16 @@ def test_a_narrow_table_puts_the_runs_under_each_figure_and_back_beside_it_when_
     table = box.table
     assert not box.stacked and table.columnCount() == len(HEADERS)
     assert table.item(2, 0).text() == "Queue wait mean" and table.item(2, 2).text() == "1.20 ms"
+    # requests stuck in the queue to the end are not in its mean wait: the name alone let it read as
+    # "nobody waited" beside a peak queue of 600
+    assert "still waiting when the run ended are not in it" in table.item(2, 0).toolTip()
     assert _cut_cells(table) == [] and _every_column_in_view(table) and _every_figure_shown(box)
     box.resize(220, 300)
     qtbot.waitUntil(lambda: box.stacked)
     # Figure and Difference, and under each figure its runs on a line of their own.
     assert table.columnCount() == 2
     assert (table.item(3, 0).text(), table.item(3, DIFFERENCE_COLUMN).text()) == ("Queue wait mean", f"-249{NBSP}ms")
+    assert "started service" in table.item(3, 0).toolTip()
     assert _squeezed(table.item(4, 0).text()) == _squeezed("with 1.20 ms · without 250 ms")
     assert table.item(4, 0).toolTip() == "With: 1.20 ms\nWithout: 250 ms"
     assert _cut_cells(table) == [] and _every_column_in_view(table) and _every_figure_shown(box)
