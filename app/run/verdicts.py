@@ -222,6 +222,8 @@ def recovery_word(r: RecoveryVerdict, running: bool) -> str:
         return "breached" if r.breached else "held"
     if r.fault_end is not None and not r.recovered and not running:
         return "not recovered"
+    if r.fault_end is not None and r.recovered and r.breached and not r.time_to_recover:
+        return "back as it ended"
     return _recovery_words(r, running)
 
 

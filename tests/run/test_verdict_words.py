@@ -103,4 +103,5 @@ def test_a_recovery_as_the_fault_ended_is_not_said_in_zero_seconds():
     """"✔ recovered in 0.0 s" read as if the fault had done nothing, beside an objective it breached."""
     r = recovery(breached=True, ttr=0.0)
     assert recovery_text(r, running=False) == "recovered as the fault ended"
+    assert recovery_word(r, running=False) == "back as it ended"  # a narrow cell's few words
     assert recovery_text(recovery(breached=True, ttr=5.0), running=False) == "recovered in 5.0 s"
