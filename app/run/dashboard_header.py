@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QSizePolicy,
     QToolButton,
@@ -44,6 +45,9 @@ def title_forms(design: str, experiment: str, seed: int, replications: int, stat
     reps = f" · {replications} replications" if replications > 1 else ""
     return [f"{name} · {_esc(experiment)} · seed {seed}{reps} · {state}", f"{name} · {_esc(experiment)} · {state}",
             f"{name} · {state}", name]
+
+
+WHY_LINK = "#why"
 
 
 class DashboardHeader:
@@ -136,6 +140,12 @@ class DashboardHeader:
         # Its line is kept while hidden: reasons that arrive as a run ends must not resize the plots.
         policy.setRetainSizeWhenHidden(True)
         self.why_label.setSizePolicy(policy)
+        # "Why" is a link to every reason in full: the line shows a few, cut to its width, and a
+        # tooltip alone left the keyboard, and anyone who does not hover, without the rest.
+        self.why_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                               | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.why_label.linkActivated.connect(lambda _link: self.show_reasons())
+        self.reasons_box: QMessageBox | None = None
         self.why_label.hide()
         # The values under the pointer share the line of reasons: a line of its own stood empty
         # between the legend and "Why" until the pointer went over a plot.
@@ -217,9 +227,28 @@ class DashboardHeader:
             self.why_label.setToolTip("")
             return
         shown = findings[:SHOWN_FINDINGS]
-        more = f" (+{len(findings) - len(shown)} more: hover)" if len(findings) > len(shown) else ""
-        self.why_label.setText("<b>Why:</b> " + "; ".join(_esc(f.text) for f in shown) + more)
-        self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings))
+        more = f" (+{len(findings) - len(shown)} more)" if len(findings) > len(shown) else ""
+        self.why_label.setText(f'<b><a href="{WHY_LINK}">Why</a>:</b> ' + "; ".join(_esc(f.text) for f in shown)
+                               + more)
+        self.why_label.setToolTip("<br>".join(f"• {_esc(f.text)}" for f in findings)
+                                  + "<br><br>Click “Why” for every reason in full.")
+
+    def show_reasons(self) -> QMessageBox | None:
+        """Every reason the run gives for what the plots show, in a window of their own."""
+        findings = self.session.findings() if self.session is not None else []
+        if not findings:
+            return None
+        if self.reasons_box is not None:
+            self.reasons_box.close()
+        box = self.reasons_box = QMessageBox(self.why_label.window())
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Why")
+        box.setText(f"The likeliest reasons for what the plots of “{_esc(self.session.title())}” show:"
+                    if self.session is not None else "")
+        box.setInformativeText("<br>".join(f"• {_esc(f.text)}" for f in findings))
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+        return box
 
     def _set_buttons(self) -> None:
         done = self.session is not None and self.session.done and self.session.status != FAILED

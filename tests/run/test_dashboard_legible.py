@@ -216,3 +216,25 @@ def test_log_latency_keeps_the_thresholds_in_view_and_fits_the_data(compared, qt
     dashboard.log_latency.setChecked(False)
     bottom, top = plot.vb.viewRange()[1]
     assert bottom == 0 and top >= 5.0
+
+
+@pytest.mark.parametrize("compared", SCREENS[:1], indirect=True)
+def test_why_opens_every_reason_in_full_from_the_mouse_or_the_keyboard(compared, qtbot):
+    """The line of reasons is cut to its width and the rest was in a tooltip alone: nothing the
+    keyboard could reach, nor anyone who does not hover."""
+    from PySide6.QtCore import Qt
+
+    from app.run.dashboard_header import WHY_LINK
+    from app.run.plot_style import esc
+
+    w, ui = compared
+    dashboard = ui.dashboard
+    label = dashboard.why_label
+    assert f'<a href="{WHY_LINK}">Why</a>' in label.text()
+    assert label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    label.linkActivated.emit(WHY_LINK)
+    box = dashboard.reasons_box
+    assert box is not None and box.isVisible()
+    reasons = [f.text for f in dashboard.session.findings()]
+    assert len(reasons) > 1 and all(esc(reason) in box.informativeText() for reason in reasons)
+    box.close()
