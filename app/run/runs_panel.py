@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
@@ -56,11 +57,17 @@ class RunsPanel(QWidget):
         # Activated: double-clicked, or Enter pressed on it (double-clicks alone left the keyboard out).
         self.tree.itemActivated.connect(lambda *_: self._emit(self.open_requested))
         self.tree.itemSelectionChanged.connect(self._update_buttons)
-        self.tree.setColumnWidth(0, 220)
+        # The name takes the room the verdict and the time leave, cut in the middle: a sideways
+        # scroll bar took the height of the one row a 1280x720 window leaves the panel, and cut it.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (VERDICT_COLUMN, KEPT_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Cut in the middle: two runs of one experiment differ at the end of their names, where a
         # narrow dock cut them to the same words.
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.tree.setColumnWidth(VERDICT_COLUMN, 64)
         # What each kept run says, worked out once a run: kept runs do not change, and the list is
         # filled again on every change of the project's runs.
         self._said: dict[tuple[str, ...], tuple[tuple[str, str] | None, dict[str, Any] | None]] = {}
