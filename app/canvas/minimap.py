@@ -36,11 +36,8 @@ class Minimap(QWidget):
 
     def design_rect(self) -> QRectF:
         """The scene area the components cover."""
-        rect = QRectF()
         scene = self.view.scene()  # None once the scene is gone, as a window closes
-        for item in scene.node_items() if scene is not None else ():
-            rect = rect.united(item.mapRectToScene(item.body_rect()))
-        return rect
+        return scene.nodes_rect() if scene is not None else QRectF()
 
     def needed(self, design: QRectF | None = None) -> bool:
         """Whether part of the design (the area its components cover, if known) is out of view."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
@@ -53,6 +55,13 @@ class CanvasScene(QGraphicsScene):
         self._press_positions: dict[uuid.UUID, QPointF] | None = None
         self._new_link: _NewLink | None = None
         self._guides: AlignmentGuides | None = None  # while one component is dragged
+        self._links_to_adjust: set[uuid.UUID] | None = None  # while many nodes move at once
+        # Inside a document batch (a bulk delete's undo, a paste): items made and the scene's extent
+        # measured once, when it ends; per step each asked the document for an index it had just dropped.
+        self._pending_nodes: dict[uuid.UUID, None] = {}
+        self._pending_links: dict[uuid.UUID, None] = {}
+        self._rect_stale = False
+        self._nodes_rect: QRectF | None = None  # what the node bodies cover, until one moves or goes
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.selectionChanged.connect(self._on_scene_selection)
         d = document
@@ -91,8 +100,12 @@ class CanvasScene(QGraphicsScene):
         self._new_link = None
         self._guides = None  # cleared with the other items
         self._syncing = True
+        self._pending_nodes.clear()
+        self._pending_links.clear()
+        self._rect_stale = False
         try:
             self.clear()
+            self._nodes_rect = None
             self.overview = LinkOverview(self)
             self.addItem(self.overview)
             self._nodes.clear()
@@ -127,6 +140,7 @@ class CanvasScene(QGraphicsScene):
         problems = self._problem_map() if problems is None else problems
         item = NodeItem(component.id, self._node_view(component, faults, problems), self.colours)
         self._nodes[component.id] = item
+        self._nodes_rect = None
         self._syncing_add(item)
         item.setPos(component.position.x, component.position.y)
         return item
@@ -178,6 +192,17 @@ class CanvasScene(QGraphicsScene):
                 out.setdefault(problem.subject, []).append(problem.message)
         return out
 
+    def nodes_rect(self) -> QRectF:
+        """What the components' bodies cover (their labels and links left out)."""
+        if self._nodes_rect is None:
+            # Kept between moves: the minimap asks on every scroll step and every repaint of a run's
+            # colours, and measuring a thousand nodes each time cost a frame.
+            rect = QRectF()
+            for item in self._nodes.values():
+                rect = rect.united(item.mapRectToScene(item.body_rect()))
+            self._nodes_rect = rect
+        return QRectF(self._nodes_rect)
+
     def drawing_rect(self) -> QRectF:
         """What the design covers: node bodies and links (not the scene's margins)."""
         rect = QRectF()
@@ -188,6 +213,10 @@ class CanvasScene(QGraphicsScene):
         return rect
 
     def _update_scene_rect(self) -> None:
+        if self.doc.batching:
+            self._rect_stale = True  # each step of a bulk edit measuring every item was quadratic
+            return
+        self._rect_stale = False
         rect = self.drawing_rect()
         if rect.isNull():
             rect = QRectF(-400, -300, 800, 600)
@@ -198,16 +227,39 @@ class CanvasScene(QGraphicsScene):
 
     # -- document signals ------------------------------------------------------------
     def _on_component_added(self, component_id) -> None:
-        # In a batch the problems are drawn once, when it ends (``_on_edited``), not worked out per item.
-        self._add_node(self.doc.component(component_id), problems={} if self.doc.batching else None)
+        if self.doc.batching:
+            self._pending_nodes[component_id] = None
+            return
+        self._add_node(self.doc.component(component_id))
         self._update_scene_rect()
         if len(self._nodes) == 1:
             self._refresh_foreground()
 
+    def _add_pending(self) -> None:
+        """Make the items of what a batch added (and still holds), then measure the scene once."""
+        nodes, self._pending_nodes = self._pending_nodes, {}
+        links, self._pending_links = self._pending_links, {}
+        if nodes or links:
+            # The problems are drawn once, after the batch (``_refresh_problems``), not worked out per item.
+            faults = self._fault_map()
+            for cid in nodes:
+                if self.doc.kind_of(cid) == "component":
+                    self._add_node(self.doc.component(cid), faults, {})
+            for lid in links:
+                if self.doc.kind_of(lid) == "link":
+                    self._add_link(self.doc.link(lid), faults)
+            self._on_document_selection(self.doc.selection)
+            self._refresh_foreground()
+            self._rect_stale = True
+        if self._rect_stale:
+            self._update_scene_rect()
+
     def _on_component_removed(self, component_id) -> None:
+        self._pending_nodes.pop(component_id, None)
         if self._new_link is not None and self._new_link.source.component_id == component_id:
             self._drop_new_link()
         item = self._nodes.pop(component_id, None)
+        self._nodes_rect = None
         for link_id in self._links_of.pop(component_id, set()):
             link = self._links.pop(link_id, None)
             if link is not None:
@@ -239,18 +291,23 @@ class CanvasScene(QGraphicsScene):
                 self._on_link_changed(link_id)
 
     def _on_components_moved(self, ids: list) -> None:
-        for cid in ids:
-            item = self._nodes.get(cid)
-            if item is not None:
-                p = self.doc.component(cid).position
-                if item.pos() != QPointF(p.x, p.y):
-                    item.setPos(p.x, p.y)
+        with self._links_follow_once():
+            for cid in ids:
+                item = self._nodes.get(cid)
+                if item is not None:
+                    p = self.doc.component(cid).position
+                    if item.pos() != QPointF(p.x, p.y):
+                        item.setPos(p.x, p.y)
         self._update_scene_rect()
 
     def _on_link_added(self, link_id) -> None:
+        if self.doc.batching:
+            self._pending_links[link_id] = None
+            return
         self._add_link(self.doc.link(link_id))
 
     def _on_link_removed(self, link_id) -> None:
+        self._pending_links.pop(link_id, None)
         relinking = self._new_link.relink if self._new_link is not None else None
         if relinking is not None and relinking.link_id == link_id:
             self._drop_new_link()
@@ -289,6 +346,7 @@ class CanvasScene(QGraphicsScene):
                 link_item.set_label(link_label(link), kinds)
 
     def _on_edited(self) -> None:
+        self._add_pending()
         # After a batch (a bulk delete and its undo): the selection changes its steps made, taken once.
         if self._selection_pending:
             self._selection_pending = False
@@ -332,6 +390,9 @@ class CanvasScene(QGraphicsScene):
     def _on_document_selection(self, ids: list) -> None:
         if self._syncing:
             return
+        if self._pending_nodes or self._pending_links:
+            self._add_pending()  # announced as a batch ends, before ``edited``: select what it added
+            return
         wanted = set(ids)
         self._syncing = True
         try:
@@ -348,10 +409,32 @@ class CanvasScene(QGraphicsScene):
         return self._guides.snap(pos, grid) if self._guides is not None else grid
 
     def node_moved(self, item: NodeItem) -> None:
-        for link_id in self._links_of.get(item.component_id, ()):
+        self._nodes_rect = None
+        links = self._links_of.get(item.component_id, ())
+        if self._links_to_adjust is not None:
+            self._links_to_adjust.update(links)
+            return
+        for link_id in links:
             link = self._links.get(link_id)
             if link is not None:
                 link.adjust()
+
+    @contextmanager
+    def _links_follow_once(self) -> Iterator[None]:
+        """Adjust each link once after many nodes moved: a link between two moved nodes was
+        adjusted for each of its ends, and dragging a selection of thousands did all twice."""
+        if self._links_to_adjust is not None:
+            yield
+            return
+        self._links_to_adjust = set()
+        try:
+            yield
+        finally:
+            ids, self._links_to_adjust = self._links_to_adjust, None
+            for link_id in ids:
+                link = self._links.get(link_id)
+                if link is not None:
+                    link.adjust()
 
     def mousePressEvent(self, event):
         if self.picking and event.button() == Qt.MouseButton.LeftButton:
@@ -376,7 +459,8 @@ class CanvasScene(QGraphicsScene):
             self._new_link.move_to(event.scenePos())
             event.accept()
             return
-        super().mouseMoveEvent(event)
+        with self._links_follow_once():
+            super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
         if self._new_link is not None:

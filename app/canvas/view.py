@@ -72,10 +72,8 @@ class CanvasView(QGraphicsView):
 
     def fit(self) -> None:
         """Show the whole design, never enlarged beyond 100 %."""
-        rect = QRectF()
         # Node bodies, not item bounds: link items reserve room for labels that would skew the fit.
-        for item in self.canvas.node_items():
-            rect = rect.united(item.mapRectToScene(item.body_rect()))
+        rect = self.canvas.nodes_rect()
         if rect.isNull():
             self.reset_zoom()
             self.centerOn(0, 0)

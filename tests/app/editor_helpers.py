@@ -106,3 +106,17 @@ def add_policy(window, cid, kind):
     pane.show_component(cid)
     pane.add_policy(kind)
     return pane
+
+
+def count_calls(monkeypatch, counts, cls, name) -> None:
+    """Count in ``counts`` (a Counter, by "Class.method") every call of ``cls.name`` from now on."""
+    import functools
+
+    original = getattr(cls, name)
+
+    @functools.wraps(original)
+    def wrapper(self, *args, **kwargs):
+        counts[f"{cls.__name__}.{name}"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, wrapper)

@@ -2,11 +2,10 @@
 canvas's selection and the panes once, not once per component or link removed or put back."""
 from __future__ import annotations
 
-import functools
 from collections import Counter
 
 import pytest
-from editor_helpers import add
+from editor_helpers import add, count_calls
 from PySide6.QtCore import Qt
 
 from app.canvas.scene import CanvasScene
@@ -39,14 +38,7 @@ def calls(monkeypatch):
     counts: Counter = Counter()
 
     def counting(cls, name):
-        original = getattr(cls, name)
-
-        @functools.wraps(original)
-        def wrapper(self, *args, **kwargs):
-            counts[f"{cls.__name__}.{name}"] += 1
-            return original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, name, wrapper)
+        count_calls(monkeypatch, counts, cls, name)
 
     # The scene's selection handler reads the scene's whole selection each time it does its work.
     counting(CanvasScene, "selectedItems")
