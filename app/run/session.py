@@ -106,13 +106,11 @@ class VariantData:
         # and its last bucket's end is later than where it stopped
         self.now = float(result.meta.get("simulated_time", self.now))
         n = len(result.bucket_times)
-        self._grow(n)
-        for src, store in ((result.series, self.series), (result.link_series, self.link_series)):
-            for metric, values in src.items():
-                buf = store.get(metric)
-                if buf is None or buf.shape[1] != values.shape[1]:
-                    buf = store[metric] = np.full((self.capacity, values.shape[1]), np.nan)
-                buf[:n] = values
+        # The results' own arrays in place of the live buffers, as a reopened run reads them: copied
+        # into the buffers, a long run of hundreds of components held its series twice (hundreds of MB).
+        self._grow(n)  # for a metric only the live frames had
+        self.series.update(result.series)
+        self.link_series.update(result.link_series)
         self.n = n
         self.events = list(result.events)
         self.breakers = list(result.meta.get("breakers", self.breakers))
@@ -385,6 +383,11 @@ class RunSession:
         for event in data.events:
             if event.get("kind") == "scaled":
                 scalings.setdefault(str(event.get("component")), []).append(event)
+        # By name once: a look-up per component through the design's list made each call (a live
+        # run's every health interval, every step of the time slider) quadratic in the design.
+        components: dict[str, Any] = {}
+        for c in self.design.components if self.design is not None else ():
+            components.setdefault(c.name, c)
         for i, name in enumerate(data.components):
             h: dict[str, Any] = {}
             util = _value(data.series, "utilisation", b, i)
@@ -392,7 +395,7 @@ class RunSession:
             h["utilisation"] = util
             h["error_rate"] = err
             total = self.instances.get(name, 0)
-            wanted = self._replicas_wanted(name, scalings.get(name, []), (b + 1) * self.bucket)
+            wanted = _replicas_wanted(components.get(name), scalings.get(name, []), (b + 1) * self.bucket)
             if wanted is not None:
                 # Instances the autoscaler has not started, or has removed, are not down: only those
                 # it wants and has not got are (the engine counts every slot it may start as down).
@@ -413,24 +416,6 @@ class RunSession:
             out[name] = h
         return out
 
-
-    def _replicas_wanted(self, name: str, scalings: list[dict[str, Any]], t: float) -> int | None:
-        """How many instances the autoscaler of ``name`` wants ready at time ``t``: the last of its
-        ``scalings`` (an added instance from the end of its start-up), else the instances it starts
-        with; None for a component without an autoscaler."""
-        component = self.design.find_component(name) if self.design is not None else None
-        scaler = getattr(component, "autoscaling", None)
-        if not scalings and not (scaler is not None and scaler.enabled):
-            return None
-        startup = scaler.startup_time if scaler is not None else 0.0
-        wanted = int(scalings[0]["from_replicas"]) if scalings else int(getattr(component, "instances", 0))
-        for event in scalings:
-            if event["time"] > t:
-                break
-            grows = event["to_replicas"] > event["from_replicas"]
-            wanted = int(event["from_replicas"] if grows and event["time"] + startup > t else event["to_replicas"])
-        return wanted
-
     def link_figures(self, variant: str | None = None, bucket: int | None = None) -> dict[str, dict[str, float]]:
         """Calls per second, retries per second and the share of failed calls of every link at ``bucket``.
 
@@ -450,6 +435,23 @@ class RunSession:
                          "retries": _value(data.link_series, "retries", b, i) / width,
                          "errors": failed / ended if ended > 0 else 0.0}
         return out
+
+
+def _replicas_wanted(component: Any, scalings: list[dict[str, Any]], t: float) -> int | None:
+    """How many instances the autoscaler of ``component`` wants ready at time ``t``: the last of its
+    ``scalings`` (an added instance from the end of its start-up), else the instances it starts
+    with; None for a component without an autoscaler."""
+    scaler = getattr(component, "autoscaling", None)
+    if not scalings and not (scaler is not None and scaler.enabled):
+        return None
+    startup = scaler.startup_time if scaler is not None else 0.0
+    wanted = int(scalings[0]["from_replicas"]) if scalings else int(getattr(component, "instances", 0))
+    for event in scalings:
+        if event["time"] > t:
+            break
+        grows = event["to_replicas"] > event["from_replicas"]
+        wanted = int(event["from_replicas"] if grows and event["time"] + startup > t else event["to_replicas"])
+    return wanted
 
 
 def _value(series: dict[str, np.ndarray], metric: str, row: int, col: int) -> float:
