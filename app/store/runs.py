@@ -65,6 +65,10 @@ class SavedRun:
     label: str
     created: datetime
     data: dict[str, Any] = field(repr=False)
+    # What the file holds of ``data``: each array's blob and the event log's, by the object each
+    # encodes (as read, or as last written). A kept run does not change, and compressing every one
+    # again made each save of a project of thirty kept runs take seconds.
+    _written: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def create(cls, design_id: uuid.UUID, data: dict[str, Any], *, experiment: str | None = None,
@@ -225,15 +229,44 @@ def decode_array(rows: Any, cols: Any, blob: Any, where: str, encoding: Any = AR
     return array.reshape((rows, cols) if cols is not None else (rows,))
 
 
+def _fingerprint(value: Any) -> Any:
+    """What must be unchanged for ``value`` to be written as before: an array's shape, type and
+    checksum (a hundredth of compressing it), an event log's length (it is replaced, never edited)."""
+    if isinstance(value, np.ndarray):
+        return value.shape, value.dtype.str, zlib.crc32(np.ascontiguousarray(value).data)
+    return len(value)
+
+
+def _remember(written: dict[int, tuple[Any, Any, Any]], value: Any, encoded: Any) -> None:
+    # The value itself is held too: its id stays its own while the entry lives.
+    written[id(value)] = (value, _fingerprint(value), encoded)
+
+
+def _recall(written: dict[int, tuple[Any, Any, Any]], value: Any) -> Any:
+    """What ``value`` was encoded as, if it is the very object encoded and unchanged."""
+    entry = written.get(id(value))
+    if entry is not None and entry[0] is value and entry[1] == _fingerprint(value):
+        return entry[2]
+    return None
+
+
+def _events_blob(events: Any) -> bytes:
+    return zlib.compress(dumps(events).encode("utf-8"), 6)
+
+
 def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_pk: int
              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The ``run`` row and the ``run_array`` rows of one saved run (data already checked)."""
     data = run.data
+    written: dict[int, tuple[Any, Any, Any]] = {}
     try:
         meta, summary = dumps(data["meta"]), dumps(data["summary"])
-        events = dumps(data["events"]).encode("utf-8")
+        events = _recall(run._written, data["events"])
+        if events is None:
+            events = _events_blob(data["events"])
     except (TypeError, ValueError) as exc:
         raise RunDataError(f"saved run {run.label or run.id}: not JSON-able ({exc})") from None
+    _remember(written, data["events"], events)
     row = {
         "pk": run_pk,
         "design_pk": design_pk,
@@ -244,7 +277,7 @@ def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_
         "created": run.created.isoformat(),
         "meta": meta,
         "summary": summary,
-        "events": zlib.compress(events, 6),
+        "events": events,
         "events_dropped": data["events_dropped"],
         "components": dumps(data["components"]),
         "links": dumps(data["links"]),
@@ -255,11 +288,16 @@ def run_rows(run: SavedRun, run_pk: int, design_pk: int, ord_: int, first_array_
     arrays += [("objective_series", name, a) for name, a in (data.get("objective_series") or {}).items()]
     array_rows = []
     for index, (role, name, array) in enumerate(arrays):
-        rows, cols, blob = encode_array(array)
+        encoded = _recall(run._written, array)
+        if encoded is None:
+            encoded = encode_array(array)
+        _remember(written, array, encoded)
+        rows, cols, blob = encoded
         array_rows.append({
             "pk": first_array_pk + index, "run_pk": run_pk, "ord": index, "role": role,
             "name": name, "rows": rows, "cols": cols, "encoding": ARRAY_ENCODING, "data": blob,
         })
+    run._written = written
     return row, array_rows
 
 
@@ -385,6 +423,8 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
         raise
     budget.take(len(events_text), json=True)
     data["events"] = loads(events_text, f"{where}, events")
+    written: dict[int, tuple[Any, Any, Any]] = {}
+    _remember(written, data["events"], bytes(row["events"]))
     times = None
     for arow in array_rows:
         role, name = arow["role"], arow["name"]
@@ -392,6 +432,7 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
             raise RunDataError(f"{where}: {role} name must be text (got {_short(name)})")
         what = f"{where}, {role} {_short(name)}" if name else f"{where}, {role}"
         array = decode_array(arow["rows"], arow["cols"], arow["data"], what, arow["encoding"], budget)
+        _remember(written, array, (arow["rows"], arow["cols"], bytes(arow["data"])))
         if role == "bucket_times":
             times = array
         elif name in data.setdefault(role, {}):
@@ -401,4 +442,6 @@ def read_run(row: Mapping[str, Any], array_rows: list[Mapping[str, Any]], design
     data["bucket_times"] = times
     ordered = {key: data[key] for key in RUN_KEYS + OPTIONAL_RUN_KEYS if key in data}
     check_run_data(ordered, where)
-    return SavedRun(run_id, design_id, experiment, label, created, ordered)
+    run = SavedRun(run_id, design_id, experiment, label, created, ordered)
+    run._written = written
+    return run
