@@ -136,5 +136,5 @@ def test_at_1280_the_legend_keeps_to_one_line_with_a_baseline_too(qtbot, shop, b
     # The runs are told apart in words that say which ("no", for "no faults", said nothing).
     assert "— with -- without" in legend.shown_text()
     assert ("··· no faults" in legend.shown_text()) == baseline
-    # Only a third run needs the outcomes' abbreviations.
-    assert ("short-circuited" in legend.shown_text()) != baseline
+    # Two runs never need the outcomes' abbreviations (a third may, as the docks leave room).
+    assert baseline or "short-circuited" in legend.shown_text()
