@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from engine import text_cell
 from engine.events import event_kind
-from engine.model import link_name
 
 from ..store import ProjectFileError, save_file
 from .formatting import COLOURS, event_time, text_colour
@@ -500,8 +499,8 @@ class EventLog(QWidget):
             self._fit_kind_column(sorted(session.design.log_kinds(session.experiment)))
             design = session.design
             self.model.places.update(c.name for c in design.components)
-            self.model.places.update(link_name(design.name_of(k.source), design.name_of(k.target))
-                                     for k in design.links)
+            names = design.names()  # once: name_of made the table again for each end of each link
+            self.model.places.update(design.link_name(k, names) for k in design.links)
             self._fit_place_column()
         self._fill_filters()
 
