@@ -117,7 +117,9 @@ class RemoveComponentCommand(_DocumentCommand):
     """Remove a component; its links and the faults aimed at it go with it as child commands."""
 
     def __init__(self, document, component_id: uuid.UUID, skip_links: set | None = None,
-                 remove_faults: bool = True, parent=None):
+                 remove_faults: bool = True, parent=None, links: list | None = None):
+        """``links``: the component's links, when the caller has them (a bulk delete finds every
+        component's at once; looked up here, each component looked through every link)."""
         component = document.component(component_id)
         super().__init__(document, f'Delete "{component.name}"', parent)
         self.component_id = component_id
@@ -125,7 +127,7 @@ class RemoveComponentCommand(_DocumentCommand):
         self.index: int | None = None
         design = document.design
         gone = {component_id}
-        for link in design.links:
+        for link in design.links if links is None else links:
             if component_id in (link.source, link.target):
                 gone.add(link.id)
                 if skip_links is None or link.id not in skip_links:

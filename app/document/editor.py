@@ -250,9 +250,14 @@ class DocumentEditor:
             cmd.RemoveLinkCommand(self.doc, lid, parent=parent)
         # Faults aimed at what goes (a component, or a link that goes with it) go too.
         gone = set(components)
-        gone.update(link.id for link in self.doc.design.links if {link.source, link.target} & set(components))
+        links_of: dict = {cid: [] for cid in components}
+        for link in self.doc.design.links:
+            for end in {link.source, link.target} & gone:
+                links_of[end].append(link)
+        gone.update(link.id for attached in links_of.values() for link in attached)
         for cid in components:
-            cmd.RemoveComponentCommand(self.doc, cid, skip_links=removed, remove_faults=False, parent=parent)
+            cmd.RemoveComponentCommand(self.doc, cid, skip_links=removed, remove_faults=False, parent=parent,
+                                       links=links_of[cid])
         # A caller's policy that guards its calls to a deleted component guards nothing any more; left
         # behind, it made the design unrunnable ("its scope is not one of its dependencies").
         for caller in self.doc.design.components:
