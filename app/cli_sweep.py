@@ -292,8 +292,11 @@ def add_suggest_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed of replication 0")
     add_bucket_argument(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="candidates shown (default 10)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="local worker processes (default: one run at a time in this process)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the candidates on this Dask cluster")
+    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: one run at a time in this process)")
     p.add_argument("--save", metavar="OUT.json", help="write the best candidate's design here")
     p.set_defaults(func=cmd_suggest)
 
@@ -301,7 +304,7 @@ def add_suggest_parser(sub) -> None:
 def cmd_suggest(args) -> int:
     """Rank the candidates and print them; 0 if the best meets every objective, 1 if none does."""
     from app.cli_run import output_file_problems, parse_run_options, run_duration
-    from engine.explore.executors import make_executor
+    from engine.explore.executors import SweepError, make_executor
     from engine.explore.suggest import suggest
     from engine.model import DesignError, Problem
 
@@ -315,9 +318,16 @@ def cmd_suggest(args) -> int:
     if args.top < 1:
         raise DesignError([Problem("--top", f"must be at least 1 (got {args.top})")])
     started = time.perf_counter()
-    with make_executor(workers=1 if args.workers is None else args.workers) as executor:
-        found = suggest(design, args.experiment, options, replications=args.replications, executor=executor,
-                        start_without_resilience=args.no_resilience)
+    local = args.scheduler is None and args.dask_local is None
+    try:
+        with make_executor(args.scheduler, args.dask_local,
+                           1 if local and args.workers is None else args.workers) as executor:
+            found = suggest(design, args.experiment, options, replications=args.replications, executor=executor,
+                            start_without_resilience=args.no_resilience)
+    except SweepError as exc:
+        # as a sweep says it: a worker or the cluster went away, which is no fault of the design
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print_suggestions(found, args.top, sys.stdout, stripped=args.no_resilience)
     left_out = f"; {found.left_out}" if found.left_out else ""
     print(f"\n{found.tried} candidates x {found.replications} replications in "

@@ -9,10 +9,13 @@ Dask is imported here only, and only when a cluster executor is made.
 """
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -186,6 +189,92 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
+def _unreachable(address: str, why: str) -> DesignError:
+    return DesignError([Problem("--scheduler", f"cannot reach the Dask scheduler at {address}: {why}")])
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _reach_scheduler(distributed, address: str, timeout: float) -> None:
+    """Refuse, within ``timeout`` and in words, an address where no Dask scheduler answers.
+
+    Dask's own connect retries a refused port until its timeout and calls it a timeout, and
+    waits for ever on a port that accepts but never answers its handshake (a web server, the
+    scheduler's dashboard): a sweep would hang before its first run without a word.
+    """
+    import asyncio
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError as exc:
+        raise _unreachable(address, f"it should be an address like tcp://HOST:PORT ({exc})") from None
+    if port is not None:
+        if not 0 < port < 65536:
+            raise _unreachable(address, f"{port} is not a port (1 to 65535)")
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+        except socket.gaierror:
+            raise _unreachable(address, f'no host is called "{host}"') from None
+        except ConnectionRefusedError:
+            raise _unreachable(address, "nothing listens there (connection refused); is the scheduler "
+                                        "running, and is that its port (8786 unless told otherwise)?") from None
+        except TimeoutError:
+            raise _unreachable(address, f"no answer within {timeout:g} s (is the host up, "
+                                        "and does a firewall let the port through?)") from None
+        except OSError as exc:
+            raise _unreachable(address, exc.strerror or str(exc)) from None
+
+    async def identity():
+        comm = await distributed.comm.connect(address, timeout=timeout,
+                                              **distributed.Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def ask():
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
+    try:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            answer = ask()
+        else:
+            # a notebook's thread runs an event loop already, and asyncio.run refuses to nest
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1) as apart:
+                answer = apart.submit(ask).result()
+    except TimeoutError:
+        raise _unreachable(address, f"something listens there but gave no Dask answer within {timeout:g} s "
+                                    "(a dashboard or web server? the scheduler's port is 8786 unless "
+                                    "told otherwise)") from None
+    except Exception as exc:
+        raise _unreachable(address, f"{type(exc).__name__}: {exc}") from None
+    kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind != "Scheduler":
+        what = f"a Dask {kind.lower()}" if isinstance(kind, str) else "not a Dask server"
+        raise _unreachable(address, f"that is {what}, not the scheduler (its address is in the workers' "
+                                    "logs: \"Registered to\")")
+
+
 class DaskExecutor(Executor):
     """A Dask ``distributed`` cluster: an existing one by its scheduler's address, or a
     ``LocalCluster`` started (and closed) here, with ``LOCAL_CLUSTER_CONFIG`` unless not ``quiet``."""
@@ -197,15 +286,15 @@ class DaskExecutor(Executor):
         distributed = _distributed()
         self._cluster = None
         self._in_flight: set = set()
+        self._connect_timeout = connect_timeout
         if scheduler:
+            _reach_scheduler(distributed, scheduler, connect_timeout)
             try:
                 self._client = distributed.Client(scheduler, timeout=connect_timeout)
-            except (OSError, TimeoutError) as exc:
-                raise DesignError([Problem("--scheduler",
-                                           f"cannot reach the Dask scheduler at {scheduler}: {exc}")]) from None
+            except Exception as exc:
+                # Dask raises ValueError and TypeError as well as OSError for addresses it cannot use
+                raise _unreachable(scheduler, f"{type(exc).__name__}: {exc}") from None
         else:
-            import logging
-
             import dask
 
             with dask.config.set(LOCAL_CLUSTER_CONFIG if quiet else {}):
@@ -230,6 +319,14 @@ class DaskExecutor(Executor):
         """Refuse workers that cannot run this engine, or run another version of it: their
         numbers would differ from a local run's without saying so."""
         try:
+            # Without workers the design cannot be sent (Dask's scatter fails after its own timeout),
+            # and run() would find nothing to refuse; workers starting alongside get this long to join.
+            self._client.wait_for_workers(1, timeout=self._connect_timeout)
+        except TimeoutError:
+            raise DesignError([Problem(self.where, f"the Dask cluster has no workers (none joined within "
+                                                   f"{self._connect_timeout:g} s); start some with: "
+                                                   f"dask worker {self.where}")]) from None
+        try:
             versions = self._client.run(engine_version)
         except Exception as exc:
             raise DesignError([Problem(self.where, "the Dask workers cannot run Faultline's engine "
@@ -249,8 +346,6 @@ class DaskExecutor(Executor):
 
     def worker_cpu_seconds(self) -> float:
         """CPU time used so far by the worker processes, summed (for measuring a sweep's cost)."""
-        import time
-
         return float(sum(self._client.run(time.process_time).values()))
 
     def describe(self) -> str:
@@ -265,10 +360,15 @@ class DaskExecutor(Executor):
         client = self._client
         workers = max(1, self.workers)
         ready = threading.Event()
-        # Sent once to every worker, not once per task.
-        design_future = client.scatter(design_json, broadcast=True, hash=False)
+        # Sent once to each worker, not once per task, as the result of a task rather than
+        # scattered: Dask keeps one copy of scattered data (its memory manager drops the other
+        # replicas within seconds) and cannot make it again, so losing the one worker holding it
+        # would cancel the whole sweep; a task's result is recomputed elsewhere. (str, a builtin:
+        # the scheduler unpickles every task's function, and needs no new code for this one.)
+        design_future = client.submit(str, design_json, pure=False)
         sizer = _BatchSizer(workers)
         position = 0
+        watch = _WorkerWatch(client, self._connect_timeout)
 
         def submit_next():
             nonlocal position
@@ -293,26 +393,78 @@ class DaskExecutor(Executor):
                 done = {future for future in futures if future.done()}
                 if done:
                     return done
-                ready.wait(0.2)
+                if not ready.wait(0.2) and watch.gone():
+                    # runs would wait for workers that may never come: stop, keeping what finished
+                    raise SweepError(f"the Dask cluster at {self.where} has no workers left "
+                                     f"(none for {self._connect_timeout:g} s)")
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             self._in_flight.discard(future)
+            if future.cancelled():
+                # Dask cancels what it can no longer run; its reason names a task, not the cause
+                raise SweepError(self._lost())
             results, seconds = _outcome(future, f"the Dask cluster at {self.where}")
             sizer.observe(len(results), seconds)
             yield from results
+
+    def _lost(self) -> str:
+        """Why the cluster stopped running the sweep, in words: the scheduler or every worker gone."""
+        where = f"the Dask cluster at {self.where}"
+        if self._client.status != "running":
+            return f"lost the connection to the Dask scheduler at {self.where}"
+        try:
+            workers = self._client.nthreads()
+        except Exception:
+            return f"lost the connection to the Dask scheduler at {self.where}"
+        if not workers:
+            return f"{where} has no workers left"
+        return f"{where} cancelled the sweep's runs"
 
     def close(self) -> None:
         if self._client is None:
             return
         try:
-            if self._in_flight:
-                self._client.cancel(list(self._in_flight))
-            self._client.close()
+            # A client whose scheduler went away logs the traceback of its reconnection, cut short
+            # by this close, after the sweep has said what happened.
+            with _quiet("distributed.client", "distributed.core"):
+                if self._in_flight and self._client.status == "running":
+                    self._client.cancel(list(self._in_flight))
+                self._client.close()
         finally:
             self._client = None
             if self._cluster is not None:
                 self._cluster.close()
                 self._cluster = None
+
+
+class _WorkerWatch:
+    """Whether a cluster has been without workers for ``grace`` seconds, asking its scheduler at
+    most every ``CHECK_SECONDS``: workers restarted by their nannies come back within the grace."""
+
+    CHECK_SECONDS = 2.0
+
+    def __init__(self, client, grace: float):
+        self._client = client
+        self._grace = grace
+        self._checked = time.monotonic()
+        self._since: float | None = None
+
+    def gone(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_SECONDS:
+            return False
+        self._checked = now
+        if self._client.status != "running":
+            return False  # a lost scheduler cancels the runs, which says so; asking it would wait
+        try:
+            workers = self._client.nthreads()
+        except Exception:
+            return False
+        if workers:
+            self._since = None
+            return False
+        self._since = self._since if self._since is not None else now
+        return now - self._since >= self._grace
 
 
 class _BatchSizer:
