@@ -91,14 +91,19 @@ def test_saving_again_compresses_only_what_is_new(tmp_path, compressed):
     assert open_project(path).runs == [*runs[1:], extra]
 
 
-def test_a_run_whose_data_changed_is_written_as_it_is_now(tmp_path, compressed):
+def _saved_once(tmp_path, compressed):
+    """A project of one kept run, saved, and the count of what was compressed cleared."""
     design = _design()
     project = Project(name="Shop", designs=[design])
     run = _run(design, 1)
     path = tmp_path / "shop.faultline"
     save_project(path, project, [run])
-
     compressed.clear()
+    return project, run, path
+
+
+def test_a_run_whose_data_changed_is_written_as_it_is_now(tmp_path, compressed):
+    project, run, path = _saved_once(tmp_path, compressed)
     run.data["series"]["p99"] = run.data["series"]["p99"] * 2  # another array in its place
     run.data["events"].append({"time": 60.0, "kind": "retry", "component": "api", "link": None, "fault_id": None,
                                "instance": None, "details": "one more"})
@@ -111,12 +116,7 @@ def test_a_run_whose_data_changed_is_written_as_it_is_now(tmp_path, compressed):
 def test_an_array_changed_in_place_is_written_as_it_is_now(tmp_path, compressed):
     """The very array kept, its figures changed where they stand: written as remembered, the file
     would hold the old figures without a word."""
-    design = _design()
-    project = Project(name="Shop", designs=[design])
-    run = _run(design, 1)
-    path = tmp_path / "shop.faultline"
-    save_project(path, project, [run])
-    compressed.clear()
+    project, run, path = _saved_once(tmp_path, compressed)
     run.data["series"]["p99"][3, 1] = 42.0
     save_project(path, project, [run])
     assert compressed == {"arrays": 1}
