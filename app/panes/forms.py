@@ -56,8 +56,8 @@ from .fields import (
     ScheduleEditor,
     TargetEditor,
     TextEditor,
-    durations_in_words,
 )
+from .typed_text import durations_in_words
 
 
 class FieldEditor(Protocol):
