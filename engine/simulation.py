@@ -53,6 +53,24 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} bytes"
 
 
+def series_bytes_per_bucket(components: int, links: int, objectives: int) -> int:
+    """Bytes one bucket of a run's series takes in the engine's arrays (and as much again in
+    each copy the results, or a viewer, make of them)."""
+    per_component = len(_core.COUNTER_NAMES) + len(_core.GAUGE_NAMES)
+    per_link = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
+    return 8 * (max(1, components) * per_component + max(1, links) * per_link
+                + objectives * len(_core.OBJECTIVE_COUNTER_NAMES))
+
+
+def buckets_within(design: Design, budget: int, copies: int) -> int:
+    """The most buckets a run of ``design`` may keep when ``copies`` copies of its series are held
+    at once (variants run side by side, each with its engine's arrays, their results and a
+    viewer's copy) within ``budget`` bytes; at least 1."""
+    objectives = sum(len(getattr(c, "objectives", None) or ()) for c in design.components)
+    per_bucket = copies * series_bytes_per_bucket(len(design.components), len(design.links), objectives)
+    return max(1, int(budget // per_bucket))
+
+
 def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     """Bytes one run comes to hold in its metrics: (engine arrays, results built from them).
 
@@ -65,10 +83,7 @@ def run_memory(compiled: Compiled, options: RunOptions) -> tuple[int, int]:
     n_l = max(1, len(compiled.link_names))
     n_b = max(1, int(compiled.scalars["n_buckets"]))
     n_i = len(compiled.arrays["inst_comp"])
-    per_c = len(_core.COUNTER_NAMES) + len(_core.GAUGE_NAMES)
-    per_l = len(_core.LINK_COUNTER_NAMES) + len(_core.LINK_GAUGE_NAMES)
-    n_o = len(compiled.arrays["obj_thr"])
-    series = 8 * n_b * (n_c * per_c + n_l * per_l + n_o * len(_core.OBJECTIVE_COUNTER_NAMES))
+    series = n_b * series_bytes_per_bucket(n_c, n_l, len(compiled.arrays["obj_thr"]))
     windows = int(np.sum(compiled.policies["sliding_window_size"][:n_l] * compiled.policies["cb_on"][:n_l]))
     engine = (series
               + _core.histogram_bytes_bound(n_c, options.duration)   # latency of the run and bucket, queue wait

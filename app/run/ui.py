@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from engine import RunOptions
+from engine import Design, RunOptions, RunPlan
 from engine.model import (
     AFTER_LAST_FAULT,
     SHORTEST_DEFAULT_RUN,
@@ -34,7 +34,9 @@ from engine.model import (
     covering_duration,
     duration_reason,
     experiment_problems,
+    format_seconds,
 )
+from engine.simulation import buckets_within
 
 from ..resources import set_themed_icon
 from .capacity import overloads
@@ -61,18 +63,29 @@ HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault
 END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
+# What the window holds of each variant's series while it runs: the engine's arrays, the results
+# built from them as it ends, and the dashboard's copy of what it has shown.
+SERIES_COPIES = 3
 
 
-def bucket_for(duration: float) -> float:
-    """One-second buckets, coarser for long runs so a run keeps at most about 2000 buckets."""
-    if duration <= MAX_BUCKETS:
+def bucket_for(duration: float, most: int = MAX_BUCKETS) -> float:
+    """One-second buckets, coarser (1, 2 or 5 times a power of ten) for long runs so a run keeps
+    at most ``most`` buckets."""
+    if duration <= most:
         return 1.0
-    raw = duration / MAX_BUCKETS
+    raw = duration / most
     magnitude = 10 ** math.floor(math.log10(raw))
     for step in (1, 2, 5, 10):
         if raw <= step * magnitude:
             return float(step * magnitude)
     return float(10 * magnitude)
+
+
+def window_buckets(design: Design, variants: int) -> int:
+    """The most buckets a run in the window keeps: ``MAX_BUCKETS``, fewer for a design so wide
+    that its variants' series, each held ``SERIES_COPIES`` times, would outgrow a run's memory
+    budget (a thousand components compared over an hour came to 4.8 GB)."""
+    return min(MAX_BUCKETS, buckets_within(design, RunOptions().memory_budget, SERIES_COPIES * variants))
 
 
 class RunUi(RunFiles, QObject):
@@ -459,14 +472,17 @@ class RunUi(RunFiles, QObject):
     def request(self) -> RunRequest:
         """The run the controls currently describe."""
         duration = float(self.duration_spin.value())
-        options = RunOptions(duration=duration, seed=int(self.seed_spin.value()), bucket=bucket_for(duration),
-                             resilience=self.resilience_action.isChecked())
         experiment = self.experiment_combo.currentText() if self.experiment_combo.currentIndex() > 0 else None
         compare = self.compare_action.isChecked()
         baseline = self.baseline_action.isChecked()
         # The worker reads the design in its own thread: give it a copy that later edits cannot touch
         # (sharing the immutable components, links' fields and experiments, as saving does).
-        return RunRequest(design=self.doc.design_snapshot(), options=options, experiment=experiment,
+        design = self.doc.design_snapshot()
+        variants = len(RunPlan(options=RunOptions(), compare=compare, baseline=baseline).variants)
+        most = window_buckets(design, variants)
+        options = RunOptions(duration=duration, seed=int(self.seed_spin.value()), bucket=bucket_for(duration, most),
+                             max_buckets=most, resilience=self.resilience_action.isChecked())
+        return RunRequest(design=design, options=options, experiment=experiment,
                           compare=compare, baseline=baseline,
                           replications=int(self.replications_spin.value()) if (compare or baseline) else 1,
                           speed=self.speed_combo.currentData())
@@ -545,7 +561,15 @@ class RunUi(RunFiles, QObject):
                                     then=[("run's verdicts", partial(self.verdicts.show_session, session, built=False)),
                                           *self.verdicts.stages()])
         self._update_actions()
-        self._status(f"Running {session.title()}…")
+        self._status(f"Running {session.title()}…{self._bucket_note(session)}")
+
+    def _bucket_note(self, session: RunSession) -> str:
+        """Why a run's buckets are wider than its length alone makes them (``window_buckets``)."""
+        usual = bucket_for(session.duration)
+        if session.bucket <= usual:
+            return ""
+        return (f" Series in {format_seconds(session.bucket)} buckets, not {format_seconds(usual)}: so the "
+                f"series of {counted(len(session.components), 'component')} fit in memory.")
 
     def _on_updated(self, session: RunSession) -> None:
         if session is not self.session or session is not self.dashboard.session:
@@ -603,10 +627,10 @@ class RunUi(RunFiles, QObject):
             self._status("The run failed: see the dashboard.")
             self._show_dashboard()
         elif session.status == STOPPED:
-            self._status("Run stopped.")
+            self._status("Run stopped." + self._bucket_note(session))
         else:
             self._status(f"Run finished in {session.wall_time:.2f} s of wall time. Keep it with Run > Keep Run "
-                         "in Project; drag the time slider to replay it on the canvas.")
+                         f"in Project; drag the time slider to replay it on the canvas.{self._bucket_note(session)}")
 
     def _show_progress(self, session: RunSession) -> None:
         data = session.variants.get(session.primary)
@@ -843,4 +867,4 @@ def install(window) -> RunUi:
     return ui
 
 
-__all__ = ["RunUi", "install", "bucket_for"]
+__all__ = ["RunUi", "install", "bucket_for", "window_buckets"]
