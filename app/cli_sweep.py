@@ -198,7 +198,7 @@ def cmd_sweep(args) -> int:
         except SweepError as exc:
             kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
             print(f"error: {exc}{kept}", file=sys.stderr)
-            return 1
+            return 2  # runs that could not finish, as the README's statuses say: not a missed objective
     elapsed = time.perf_counter() - started
     if interrupted:
         kept = f"; the finished runs are in {args.out}: run the same command to resume" if args.out else ""
@@ -327,7 +327,7 @@ def cmd_suggest(args) -> int:
     except SweepError as exc:
         # as a sweep says it: a worker or the cluster went away, which is no fault of the design
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     print_suggestions(found, args.top, sys.stdout, stripped=args.no_resilience)
     left_out = f"; {found.left_out}" if found.left_out else ""
     print(f"\n{found.tried} candidates x {found.replications} replications in "

@@ -165,7 +165,7 @@ def test_a_worker_that_dies_is_a_message_and_the_rows_stay(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == 1, err
+    assert process.returncode == 2, err
     assert "error: a run failed on 2 local process workers: BrokenProcessPool" in err
     assert "run the same command to resume" in err and "Traceback" not in err
     assert len(_read(out)) >= 2

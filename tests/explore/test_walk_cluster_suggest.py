@@ -37,7 +37,7 @@ def test_a_cluster_lost_during_suggest_is_a_message_not_a_traceback(monkeypatch,
         yield
 
     monkeypatch.setattr(executors.InProcessExecutor, "run", lost)
-    assert main(ARGS) == 1
+    assert main(ARGS) == 2
     err = capsys.readouterr().err
     assert "error: the Dask cluster at tcp://example:8786 has no workers left" in err
     assert "Traceback" not in err
