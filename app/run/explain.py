@@ -47,13 +47,25 @@ class Finding:
 
 
 def explain(design: Design, experiment: Experiment | None, results: dict[str, RunResult]) -> list[Finding]:
-    """Every reason the rules find, the likeliest causes first; no run results, no reasons."""
+    """Every reason the rules find, the likeliest causes first; no run results, no reasons.
+
+    The rules read the protected run where there is one. In a comparison the run without
+    resilience failed its own way (no timeout at all on a hung dependency), which is what the
+    comparison is there to show: its reasons follow, said to be its own, unless the protected
+    run's say the same."""
     if not results:
         return []
-    findings: list[Finding] = []
-    for rule in RULES:
-        findings.extend(rule(design, experiment, results))
+    findings = _apply_rules(design, experiment, results)
+    if "protected" in results and "unprotected" in results:
+        said = {f.text for f in findings}
+        findings += [Finding(f.subject, f"without resilience: {f.text}", f.rule)
+                     for f in _apply_rules(design, experiment, {"unprotected": results["unprotected"]})
+                     if f.text not in said]
     return findings
+
+
+def _apply_rules(design: Design, experiment: Experiment | None, results: dict[str, RunResult]) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule(design, experiment, results)]
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -86,7 +86,13 @@ def test_a_hung_dependency_without_a_timeout_is_named():
     design = _design([RetryPolicy(max_attempts=2)], [CrashFault(target="db", start=10, duration=20, mode="hang")])
     assert any(t.startswith("api has no timeout on calls to db, which hang") for t in _texts(design))
     guarded = _design([TimeoutPolicy(timeout=0.2)], [CrashFault(target="db", start=10, duration=20, mode="hang")])
-    assert not any("no timeout" in t for t in _texts(guarded))
+    texts = _texts(guarded)
+    # the timeout is not blamed; the run without it is, as its own reason
+    assert [t for t in texts if "no timeout" in t] == [
+        "without resilience: api has no timeout on calls to db, which hang during the fault: its workers wait, "
+        "and its callers wait on it"]
+    alone = {"unprotected": _run(guarded)["unprotected"]}
+    assert any(f.text.startswith("api has no timeout") for f in explain(guarded, guarded.experiments[0], alone))
 
 
 def test_a_saturated_bulkhead_is_explained():
