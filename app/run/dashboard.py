@@ -315,6 +315,7 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
     def _show_session(self, session: RunSession) -> None:
         """The session's page, header and table: all but its axes and curves."""
         self.session = session
+        self.design_edited = False  # until the window, which knows the open design, says otherwise
         self.table_box.setUpdatesEnabled(True)
         self.pages.setCurrentWidget(self.splitter)
         self.progress.show()

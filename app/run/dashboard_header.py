@@ -53,6 +53,7 @@ WHY_LINK = "#why"
 class DashboardHeader:
     """The title, buttons, legend and reasons of a ``Dashboard``."""
 
+    design_edited = False  # the open design differs from the one the shown run ran (set_design_edited)
     # The dashboard's, read here (see dashboard.py).
     session: RunSession | None
     components: list[str]
@@ -163,6 +164,8 @@ class DashboardHeader:
         if session is None:
             return
         status = {RUNNING: "running", STOPPED: "stopped", FAILED: "failed"}.get(session.status, "finished")
+        if self.design_edited:
+            status += " · design edited since"
         forms = title_forms(session.design_name, session.experiment or "no faults", session.seed,
                             session.replications, status)
         # Asked on every frame: the title is placed again only when its words or the run (and with
@@ -186,6 +189,13 @@ class DashboardHeader:
         self.progress.setValue(value)
         self.progress.setFormat(shown)
         self.progress.setUpdatesEnabled(True)
+
+    def set_design_edited(self, edited: bool) -> None:
+        """Say in the title that the design shown on the canvas is no longer the one this run ran:
+        the plots answer for the design as it was."""
+        if edited != self.design_edited:
+            self.design_edited = edited
+            self._update_header()
 
     def _place_title(self) -> None:
         layout = self.layout()

@@ -296,6 +296,7 @@ class RunUi(RunFiles, QObject):
                        d.link_changed, d.policy_added, d.policy_removed, d.policy_changed, d.fault_added,
                        d.fault_removed, d.fault_changed):
             signal.connect(self._on_design_edited)
+        d.design_switched.connect(self._mark_design_edited)
         d.modified_changed.connect(self._on_modified_changed)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
@@ -728,6 +729,14 @@ class RunUi(RunFiles, QObject):
         session = self.session
         if session is not None and session.done:
             self.verdicts.set_stale(objectives_changed(session, self.doc.design))
+        self._mark_design_edited()
+
+    def _mark_design_edited(self, *_args) -> None:
+        """Whether the shown run's design, open on the canvas, has been edited since it ran (another
+        design open is not an edit: the title names the run's)."""
+        session, design = self.session, self.doc.design
+        ran = session.design if session is not None else None
+        self.dashboard.set_design_edited(ran is not None and ran.id == design.id and not ran.same_system(design))
 
     def _on_modified_changed(self, modified: bool) -> None:
         # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.
@@ -797,6 +806,7 @@ class RunUi(RunFiles, QObject):
                                       for c in design.components if c.name in session.instances})
         self.session = session
         self.dashboard.show_session(session)
+        self._mark_design_edited()
         self.verdicts.show_session(session)
         self.event_log.show_session(session)
         self.scene.clear_health()

@@ -207,6 +207,16 @@ class Design(BaseModel):
             return NotImplemented
         return self.__dict__ == other.__dict__
 
+    def same_system(self, other: Design) -> bool:
+        """Whether ``other`` runs as this design does: the same components, links and experiments,
+        wherever its components stand on the canvas and whatever it says of itself."""
+        if (len(self.components) != len(other.components) or self.links != other.links
+                or self.experiments != other.experiments):
+            return False
+        # Unedited components are shared between a design and its snapshots: most compare as themselves.
+        return all(a is b or a.model_copy(update={"position": b.position}) == b
+                   for a, b in zip(self.components, other.components))
+
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name == "links":

@@ -251,3 +251,17 @@ def test_durations_read_in_the_unit_an_architect_would_use_never_in_powers_of_te
     from engine.model import format_seconds
 
     assert format_seconds(seconds) == text
+
+
+def test_a_design_runs_as_another_whatever_its_layout_but_not_after_an_edit():
+    design = m.Design(name="d", components=[m.Client(name="users"), m.Service(name="api")],
+                    links=[m.Link(source="users", target="api")])
+    moved = design.model_copy(update={"components": [design.components[0].model_copy(update={"position": {"x": 90}}),
+                                                     design.components[1]]})
+    assert moved != design and moved.same_system(design) and design.same_system(moved)
+    assert design.model_copy(update={"name": "renamed", "description": "notes"}).same_system(design)
+    slower = design.model_copy(update={"components": [design.components[0],
+                                                      design.components[1].model_copy(update={"workers": 2})]})
+    assert not slower.same_system(design)
+    assert not design.model_copy(update={"links": []}).same_system(design)
+    assert not design.model_copy(update={"components": design.components[:1]}).same_system(design)

@@ -500,3 +500,23 @@ def test_after_an_edit_the_canvas_shows_the_design_not_the_last_runs_colours(qtb
     assert node_health(window, "db") is not None
     window.document.edit.set_component_fields(db.id, {"name": "database"})
     assert all(item.health is None for item in window.scene.node_items())
+
+
+def test_the_dashboard_says_when_the_design_was_edited_since_the_run(qtbot, window):
+    ui = window.run_ui
+    run_and_wait(qtbot, ui)
+    doc, title = window.document, ui.dashboard.title_label
+    db = doc.component_named("db")
+    assert "edited" not in title.text()
+    doc.edit.move_components({db.id: (db.position.x + 40, db.position.y)})     # where it stands is no edit
+    assert "edited" not in title.text()
+    doc.edit.set_component_fields(db.id, {"connections": 5})
+    assert "finished · design edited since" in title.text()
+    doc.undo_stack.undo()                                                       # back to what ran
+    assert "edited" not in title.text()
+    ui.keep_action.trigger()
+    doc.edit.set_component_fields(db.id, {"connections": 5})
+    ui.open_group(ui.runs_panel.groups[0])                                      # a kept run of the older design
+    assert "design edited since" in title.text()
+    doc.undo_stack.undo()
+    assert "edited" not in title.text()
