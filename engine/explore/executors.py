@@ -337,6 +337,16 @@ class DaskExecutor(Executor):
         if other:
             raise DesignError([Problem(self.where, f"Dask workers run Faultline {', '.join(other)}, this is {ours}; "
                                                   "install the same version on every worker")])
+        # The scheduler unpickles every task it is sent: without the engine, each run would fail on it.
+        try:
+            on_scheduler = self._client.run_on_scheduler(engine_version)
+        except Exception as exc:
+            raise DesignError([Problem(self.where, "the Dask scheduler cannot load Faultline's engine "
+                                                   f"({type(exc).__name__}: {exc}); install Faultline beside it")
+                               ]) from exc
+        if on_scheduler != ours:
+            raise DesignError([Problem(self.where, f"the Dask scheduler runs Faultline {on_scheduler}, this is "
+                                                   f"{ours}; install the same version beside it")])
 
     @property
     def workers(self) -> int:

@@ -116,6 +116,21 @@ def test_workers_running_another_engine_version_are_refused(monkeypatch):
         DaskExecutor(local_workers=1, processes=False)
 
 
+def test_a_scheduler_without_the_engine_or_with_another_version_is_refused(monkeypatch):
+    import distributed
+
+    def without_engine(self, function, *args, **kwargs):
+        raise ModuleNotFoundError("No module named 'engine'")
+
+    monkeypatch.setattr(distributed.Client, "run_on_scheduler", without_engine)
+    with pytest.raises(DesignError, match=r"the Dask scheduler cannot load Faultline's engine \(ModuleNotFoundError: "
+                                          r"No module named 'engine'\); install Faultline beside it"):
+        DaskExecutor(local_workers=1, processes=False)
+    monkeypatch.setattr(distributed.Client, "run_on_scheduler", lambda self, function: "0.0.2")
+    with pytest.raises(DesignError, match=r"the Dask scheduler runs Faultline 0.0.2, this is "):
+        DaskExecutor(local_workers=1, processes=False)
+
+
 def test_without_dask_a_cluster_is_a_message(monkeypatch):
     import sys
 
