@@ -18,7 +18,7 @@ _HOME = {
     "Design": "model", "DesignError": "model", "Experiment": "model", "RunOptions": "model",
     "parse_design": "model", "RunResult": "results", "text_cell": "results", "RunPlan": "plan",
     "RunStopped": "simulation", "Simulation": "simulation", "simulate": "simulation",
-    "format_bytes": "simulation",
+    "format_bytes": "simulation", "buckets_within": "simulation",
 }
 
 __all__ = sorted(_HOME)
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .model import Design, DesignError, Experiment, RunOptions, parse_design
     from .plan import RunPlan
     from .results import RunResult, text_cell
-    from .simulation import RunStopped, Simulation, format_bytes, simulate
+    from .simulation import RunStopped, Simulation, buckets_within, format_bytes, simulate
 
 
 def __getattr__(name: str) -> object:

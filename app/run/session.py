@@ -6,7 +6,6 @@ the canvas colouring and the report all read a ``RunSession``.
 """
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,12 +30,12 @@ VARIANT_LABELS = {"protected": "with resilience", "unprotected": "without resili
 
 
 class VariantData:
-    """The buckets of one variant received so far, in buffers sized for the whole run."""
+    """The buckets of one variant received so far: the worker's arrays for the whole run (their
+    first ``n`` rows written), or a finished run's results."""
 
-    def __init__(self, components: list[str], links: list[str], capacity: int):
+    def __init__(self, components: list[str], links: list[str]):
         self.components = list(components)
         self.links = list(links)
-        self.capacity = max(1, capacity)
         self.n = 0
         self.series: dict[str, np.ndarray] = {}
         self.link_series: dict[str, np.ndarray] = {}
@@ -52,7 +51,7 @@ class VariantData:
 
     @classmethod
     def from_result(cls, result: RunResult) -> VariantData:
-        data = cls(result.components, result.links, len(result.bucket_times))
+        data = cls(result.components, result.links)
         data.series = dict(result.series)
         data.link_series = dict(result.link_series)
         data.objective_series = dict(result.objective_series or {})
@@ -63,34 +62,12 @@ class VariantData:
         data.breakers = list(result.meta.get("breakers", []))
         return data
 
-    def _grow(self, needed: int) -> None:
-        """Double the buffers when a run delivers more buckets than announced."""
-        if needed <= self.capacity:
-            return
-        while self.capacity < needed:
-            self.capacity *= 2
-        for store in (self.series, self.link_series, self.objective_series):
-            for k, a in store.items():
-                bigger = np.empty((self.capacity, a.shape[1]))  # rows past n are never read (see append)
-                bigger[: a.shape[0]] = a
-                store[k] = bigger
-
     def append(self, frame: VariantFrame) -> None:
-        rows = next((a.shape[0] for a in frame.series.values()), 0)
-        end = frame.start + rows
-        self._grow(end)
-        for src, store, width in ((frame.series, self.series, len(self.components)),
-                                  (frame.link_series, self.link_series, len(self.links)),
-                                  (frame.objective_series, self.objective_series,
-                                   len(frame.meta.get("objectives", ())))):
-            for metric, values in src.items():
-                buf = store.get(metric)
-                if buf is None:
-                    # Left unwritten: every reader takes the first n rows, and frames fill them in order.
-                    # Filling a whole run's buffers with NaN at its first frame (a hundred of them) cost
-                    # 3-4 ms, and tens of ms for a long run, in the tick of the run's first paint.
-                    buf = store[metric] = np.empty((self.capacity, width))
-                buf[frame.start:end] = values
+        """Take a frame's series, every row yet, as the worker's own arrays: no copy."""
+        end = next((a.shape[0] for a in frame.series.values()), frame.start)
+        for source, store in ((frame.series, self.series), (frame.link_series, self.link_series),
+                              (frame.objective_series, self.objective_series)):
+            store.update(source)
         self.n = max(self.n, end)
         self.events.extend(frame.events)
         self.breaker_states = dict(frame.breaker_states)
@@ -105,13 +82,11 @@ class VariantData:
         # where the run ended, as its results say: a stopped run's last live frame came earlier,
         # and its last bucket's end is later than where it stopped
         self.now = float(result.meta.get("simulated_time", self.now))
-        n = len(result.bucket_times)
-        # The results' own arrays in place of the live buffers, as a reopened run reads them: copied
-        # into the buffers, a long run of hundreds of components held its series twice (hundreds of MB).
-        self._grow(n)  # for a metric only the live frames had
+        # The results' own arrays, as a reopened run reads them (a live run's results are the
+        # arrays its frames brought: app/run/worker.py).
         self.series.update(result.series)
         self.link_series.update(result.link_series)
-        self.n = n
+        self.n = len(result.bucket_times)
         self.events = list(result.events)
         self.breakers = list(result.meta.get("breakers", self.breakers))
         self.objective_series = dict(result.objective_series or {})
@@ -166,6 +141,8 @@ class RunSession:
     wall_time: float = 0.0
     saved: bool = False
     design: Design | None = None  # what was run, when known: the reasons for the results need it
+    _by_name: tuple[Design | None, dict[str, Any], frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -235,7 +212,7 @@ class RunSession:
         for v, vf in frame.variants.items():
             data = self.variants.get(v)
             if data is None:
-                data = self.variants[v] = VariantData(frame.components, frame.links, self.n_buckets)
+                data = self.variants[v] = VariantData(frame.components, frame.links)
             data.append(vf)
             if v == self.primary and not self.breakers:
                 self.breakers = list(vf.breaker_states)
@@ -244,7 +221,7 @@ class RunSession:
         for v, result in outcome.results.items():
             data = self.variants.get(v)
             if data is None:
-                data = self.variants[v] = VariantData(result.components, result.links, self.n_buckets)
+                data = self.variants[v] = VariantData(result.components, result.links)
             data.finish(result)
         first = outcome.results.get(self.primary)
         if first is not None:
@@ -365,16 +342,17 @@ class RunSession:
             return {}
         latest = bucket is None
         b = data.n - 1 if bucket is None else max(0, min(bucket, data.n - 1))
-        out: dict[str, dict[str, Any]] = {}
+        live = latest and data.result is None
         breaker_by_source: dict[str, int] = {}
         if "breaker_state" in data.link_series:
+            column = {link: i for i, link in enumerate(data.links)}
             for link in data.breakers:
-                if link not in data.links:
+                if link not in column:
                     continue
-                if latest and data.breaker_states and data.result is None:
+                if live and data.breaker_states:
                     code = {"CLOSED": 0, "OPEN": 1, "HALF_OPEN": 2}.get(data.breaker_states.get(link, "CLOSED"), 0)
                 else:
-                    raw = data.link_series["breaker_state"][b, data.links.index(link)]
+                    raw = data.link_series["breaker_state"][b, column[link]]
                     code = int(raw) if np.isfinite(raw) else 0
                 source = link.split(" -> ")[0]
                 if _BREAKER_RANK[code] >= _BREAKER_RANK.get(breaker_by_source.get(source, 0), 0):
@@ -383,38 +361,54 @@ class RunSession:
         for event in data.events:
             if event.get("kind") == "scaled":
                 scalings.setdefault(str(event.get("component")), []).append(event)
-        # By name once: a look-up per component through the design's list made each call (a live
-        # run's every health interval, every step of the time slider) quadratic in the design.
-        components: dict[str, Any] = {}
-        for c in self.design.components if self.design is not None else ():
-            components.setdefault(c.name, c)
+        components, autoscaled = self._components_by_name()
+        # A bucket's row of each series at once: read value by value, a step of the time slider
+        # over a thousand components spent milliseconds in numpy scalar look-ups.
+        width = len(data.components)
+        utilisation = _row(data.series, "utilisation", b, width)
+        error_rate = _row(data.series, "error_rate", b, width)
+        instances_up = _row(data.series, "instances_up", b, width)
+        end = (b + 1) * self.bucket
+        out: dict[str, dict[str, Any]] = {}
         for i, name in enumerate(data.components):
-            h: dict[str, Any] = {}
-            util = _value(data.series, "utilisation", b, i)
-            err = _value(data.series, "error_rate", b, i)
-            h["utilisation"] = util
-            h["error_rate"] = err
+            h: dict[str, Any] = {"utilisation": utilisation[i], "error_rate": error_rate[i]}
             total = self.instances.get(name, 0)
-            wanted = _replicas_wanted(components.get(name), scalings.get(name, []), (b + 1) * self.bucket)
+            wanted = (_replicas_wanted(components.get(name), scalings.get(name, []), end)
+                      if name in scalings or name in autoscaled else None)
             if wanted is not None:
                 # Instances the autoscaler has not started, or has removed, are not down: only those
                 # it wants and has not got are (the engine counts every slot it may start as down).
                 total = wanted
-                down = max(0, int(round(total - _value(data.series, "instances_up", b, i))))
                 h["instances"] = total
-                h["crashed"] = down
+                h["crashed"] = max(0, int(round(total - instances_up[i])))
             elif total > 0:
-                if latest and data.result is None:
+                if live:
                     down = int(data.instances_down.get(name, 0))
                 else:
-                    up = _value(data.series, "instances_up", b, i)
-                    down = max(0, int(round(total - up)))
+                    down = max(0, int(round(total - instances_up[i])))
                 h["instances"] = total
                 h["crashed"] = down
             if name in breaker_by_source:
                 h["breaker"] = BREAKER_NAMES[breaker_by_source[name]]
             out[name] = h
         return out
+
+    def _components_by_name(self) -> tuple[dict[str, Any], frozenset[str]]:
+        """The run design's components by name, and the names of those with an autoscaler on.
+
+        Once per design: a look-up per component through the design's list made each call of
+        ``health`` (a live run's every health interval, every step of the time slider) quadratic in
+        the design, and asking a thousand components for an autoscaler took a tenth of the step.
+        The design a session holds is a snapshot, never edited: a new one replaces it.
+        """
+        if self._by_name is None or self._by_name[0] is not self.design:
+            components: dict[str, Any] = {}
+            for c in self.design.components if self.design is not None else ():
+                components.setdefault(c.name, c)
+            autoscaled = frozenset(name for name, c in components.items()
+                                   if getattr(getattr(c, "autoscaling", None), "enabled", False))
+            self._by_name = (self.design, components, autoscaled)
+        return self._by_name[1], self._by_name[2]
 
     def link_figures(self, variant: str | None = None, bucket: int | None = None) -> dict[str, dict[str, float]]:
         """Calls per second, retries per second and the share of failed calls of every link at ``bucket``.
@@ -427,14 +421,21 @@ class RunSession:
             return {}
         b = data.n - 1 if bucket is None else max(0, min(bucket, data.n - 1))
         width = max(min(self.bucket, self.duration - b * self.bucket), 1e-9)
-        out = {}
-        for i, name in enumerate(data.links):
-            ended = sum(_value(data.link_series, o, b, i) for o in OUTCOME_NAMES)
-            failed = sum(_value(data.link_series, o, b, i) for o in FAILURE_OUTCOMES)
-            out[name] = {"rate": _value(data.link_series, "calls", b, i) / width,
-                         "retries": _value(data.link_series, "retries", b, i) / width,
-                         "errors": failed / ended if ended > 0 else 0.0}
-        return out
+        n = len(data.links)
+        rows = {metric: np.asarray(_row(data.link_series, metric, b, n))
+                for metric in {"calls", "retries", *OUTCOME_NAMES, *FAILURE_OUTCOMES}}
+        # Added outcome by outcome, in the same order as a sum of each link's figures, so that every
+        # share comes out to the last bit as it did per link.
+        ended, failed = np.zeros(n), np.zeros(n)
+        for outcome in OUTCOME_NAMES:
+            ended = ended + rows[outcome]
+        for outcome in FAILURE_OUTCOMES:
+            failed = failed + rows[outcome]
+        errors = np.divide(failed, ended, out=np.zeros(n), where=ended > 0)
+        return {name: {"rate": rate, "retries": retries, "errors": share}
+                for name, rate, retries, share in zip(data.links, (rows["calls"] / width).tolist(),
+                                                      (rows["retries"] / width).tolist(), errors.tolist(),
+                                                      strict=True)}
 
 
 def _replicas_wanted(component: Any, scalings: list[dict[str, Any]], t: float) -> int | None:
@@ -454,12 +455,13 @@ def _replicas_wanted(component: Any, scalings: list[dict[str, Any]], t: float) -
     return wanted
 
 
-def _value(series: dict[str, np.ndarray], metric: str, row: int, col: int) -> float:
+def _row(series: dict[str, np.ndarray], metric: str, row: int, width: int) -> list[float]:
+    """One bucket's values of ``metric`` for every column, as floats; missing or not finite reads 0."""
     a = series.get(metric)
     if a is None:
-        return 0.0
-    v = float(a[row, col])
-    return v if math.isfinite(v) else 0.0
+        return [0.0] * width
+    values = np.asarray(a[row, :width], dtype=float)
+    return np.where(np.isfinite(values), values, 0.0).tolist()
 
 
 def fault_windows_from_events(events: list[dict[str, Any]], duration: float,

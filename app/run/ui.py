@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from engine import Design, RunOptions, RunPlan
+from engine import Design, RunOptions, RunPlan, buckets_within
 from engine.model import (
     AFTER_LAST_FAULT,
     SHORTEST_DEFAULT_RUN,
@@ -36,7 +36,6 @@ from engine.model import (
     experiment_problems,
     format_seconds,
 )
-from engine.simulation import buckets_within
 
 from ..resources import set_themed_icon
 from .capacity import overloads
@@ -63,9 +62,9 @@ HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault
 END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
-# What the window holds of each variant's series while it runs: the engine's arrays, the results
-# built from them as it ends, and the dashboard's copy of what it has shown.
-SERIES_COPIES = 3
+# What the window holds of each variant's series while it runs: the engine's arrays, and those the
+# worker gathers them in for the dashboard, which become the results (app/run/worker.py).
+SERIES_COPIES = 2
 
 
 def bucket_for(duration: float, most: int = MAX_BUCKETS) -> float:
@@ -84,7 +83,7 @@ def bucket_for(duration: float, most: int = MAX_BUCKETS) -> float:
 def window_buckets(design: Design, variants: int) -> int:
     """The most buckets a run in the window keeps: ``MAX_BUCKETS``, fewer for a design so wide
     that its variants' series, each held ``SERIES_COPIES`` times, would outgrow a run's memory
-    budget (a thousand components compared over an hour came to 4.8 GB)."""
+    budget (a thousand components compared over an hour came to 4.8 GB in 2,000 buckets)."""
     return min(MAX_BUCKETS, buckets_within(design, RunOptions().memory_budget, SERIES_COPIES * variants))
 
 

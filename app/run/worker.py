@@ -77,7 +77,9 @@ class RunRequest:
 
 @dataclass
 class VariantFrame:
-    """What one variant produced since the previous frame (rows ``start`` onwards)."""
+    """One variant's run so far: its series hold every row yet (rows ``start`` onwards are new
+    since the previous frame), as views of the arrays the worker gathers them in, which it
+    writes only past the rows it has sent."""
 
     start: int
     series: dict[str, np.ndarray]
@@ -141,12 +143,39 @@ def _summary_only(result: RunResult) -> RunResult:
 
 
 class _Live:
-    """Bookkeeping for one variant's simulation during the live replication."""
+    """One variant's simulation during the live replication, and the arrays its series are
+    gathered in for the whole run. The window reads the rows already sent while the worker
+    writes the next ones, and the finished run's results are these same arrays: a copy of the
+    whole run made as it ended was a third copy of its series at once (with the engine's and
+    the window's), gigabytes for a wide design."""
 
     def __init__(self, sim: Simulation):
         self.sim = sim
+        self.rows = sim.grid.count
         self.sent_rows = 0
         self.sent_events = 0
+        self._stores: tuple[dict[str, np.ndarray], ...] = ({}, {}, {})  # series, link_series, objective_series
+
+    def gather(self, snap: RunResult) -> tuple[dict[str, np.ndarray], ...]:
+        """Write a snapshot of the rows from ``sent_rows`` on into the arrays; views of every row yet."""
+        start, end = self.sent_rows, self.sent_rows + len(snap.bucket_times)
+        for source, store in zip((snap.series, snap.link_series, snap.objective_series or {}), self._stores):
+            for metric, values in source.items():
+                if metric not in store:
+                    # rows are written once each, in order: nothing is read before it is written
+                    store[metric] = np.empty((self.rows, values.shape[1]))
+                store[metric][start:end] = values
+        self.sent_rows = end
+        return tuple({metric: values[:end] for metric, values in store.items()} for store in self._stores)
+
+    def result(self) -> RunResult:
+        """The run's results as far as it went (its end, or where it stopped), over the gathered arrays."""
+        tail = self.sim.snapshot(since_bucket=self.sent_rows)
+        series, link_series, objective_series = self.gather(tail)
+        return RunResult(meta=tail.meta, components=tail.components, links=tail.links,
+                         bucket_times=self.sim.grid.starts(self.sent_rows), series=series,
+                         link_series=link_series, summary=tail.summary, events=tail.events,
+                         events_dropped=tail.events_dropped, objective_series=objective_series)
 
 
 class RunWorker(QObject):
@@ -222,8 +251,8 @@ class RunWorker(QObject):
         live = {v: _Live(self._make(v, plan.seeds[0])) for v in variants}
         self._drive_live(live)
         stopped = self._stop.is_set()
-        # result() would run a stopped simulation to its end; snapshot() keeps what was reached.
-        first = {v: (lv.sim.snapshot() if stopped else lv.sim.result()) for v, lv in live.items()}
+        # What was reached: a stopped simulation is not run to its end.
+        first = {v: lv.result() for v, lv in live.items()}
         self._forget([lv.sim for lv in live.values()])
         comparison = None
         verdicts = {v: [evaluate(first[v])] for v in variants}
@@ -368,20 +397,19 @@ class RunWorker(QObject):
             # only the buckets this view has not had yet: the history is never copied twice
             snap = lv.sim.snapshot(since_bucket=start)
             components, links = snap.components, snap.links
-            rows = start + len(snap.bucket_times)
+            series, link_series, objective_series = lv.gather(snap)
             frames[v] = VariantFrame(
                 start=start,
-                series=snap.series,
-                link_series=snap.link_series,
+                series=series,
+                link_series=link_series,
                 events=snap.events[lv.sent_events:],
                 breaker_states=lv.sim.breaker_states(),
                 instances_down=lv.sim.instances_down(),
                 now=lv.sim.now,
-                objective_series=snap.objective_series or {},
+                objective_series=objective_series,
                 meta=snap.meta,
                 summary=snap.summary,
             )
-            lv.sent_rows = rows
             lv.sent_events = len(snap.events)
             sim_time = lv.sim.now
         progress = min(1.0, sim_time / r.options.duration) / max(1, r.replications)

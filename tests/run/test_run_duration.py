@@ -97,32 +97,32 @@ def _wide_chain(services: int) -> Design:
 def test_a_wide_design_keeps_wider_buckets_so_its_series_fit_the_memory_budget():
     budget = RunOptions().memory_budget
     assert window_buckets(make_three_tier(), 3) == MAX_BUCKETS                  # a small design: as long runs get
-    wide = _wide_chain(1000)
+    wide = _wide_chain(2000)
     kept = [window_buckets(wide, variants) for variants in (1, 2, 3)]
     assert kept[0] < MAX_BUCKETS and kept[0] > kept[1] > kept[2]                # each variant holds its own
     for variants, most in zip((1, 2, 3), kept):
-        held = SERIES_COPIES * variants * most * series_bytes_per_bucket(1001, 1000, 0)
+        held = SERIES_COPIES * variants * most * series_bytes_per_bucket(2001, 2000, 0)
         assert budget * 0.99 < held <= budget
 
 
 def test_the_window_says_when_a_wide_design_gets_wider_buckets(qtbot, tmp_path):
     w, ui = _window(qtbot, tmp_path)
     w.document.load(Project(name="shop", designs=[_wide_chain(700)]))
-    ui.duration_spin.setValue(3600)
+    ui.duration_spin.setValue(10_000)
     ui.compare_action.setChecked(True)
     request = ui.request()
     assert request.options.max_buckets == window_buckets(request.design, 2) < MAX_BUCKETS
-    assert request.options.bucket == 5.0 and bucket_for(3600) == 2.0            # 1, 2 or 5 times a power of ten
-    assert BucketGrid.of_options(request.options).width == 5.0                  # never doubled past it
+    assert request.options.bucket == 10.0 and bucket_for(10_000) == 5.0         # 1, 2 or 5 times a power of ten
+    assert BucketGrid.of_options(request.options).width == 10.0                 # never doubled past it
     ui.run()
     qtbot.waitUntil(lambda: w.statusBar().currentMessage().startswith("Running"), timeout=5_000)
-    assert "Series in 5 s buckets, not 2 s" in w.statusBar().currentMessage()
+    assert "Series in 10 s buckets, not 5 s" in w.statusBar().currentMessage()
     ui.stop()
     qtbot.waitUntil(lambda: not ui.controller.running, timeout=20_000)
-    assert ui.session.bucket == 5.0
+    assert ui.session.bucket == 10.0
     shown = w.statusBar().currentMessage()
-    assert shown.startswith("Run stopped. Series in 5 s buckets, not 2 s") and "701 components" in shown
+    assert shown.startswith("Run stopped. Series in 10 s buckets, not 5 s") and "701 components" in shown
     w.document.load(Project(name="shop", designs=[make_three_tier()]))
-    assert ui.request().options.bucket == 2.0
+    assert ui.request().options.bucket == 5.0
     ui.shutdown()
     w.close()

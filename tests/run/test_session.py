@@ -143,19 +143,18 @@ def test_a_run_saved_before_buckets_were_bounded_reopens_as_it_was():
     assert session.n_buckets == data.n == math.ceil(session.duration / session.bucket - 1e-9)
 
 
-def test_live_frames_read_back_exactly_as_sent_across_a_growth_of_the_buffers():
-    # The buffers are not filled ahead of the frames (a run's first frame paid for that): what is
-    # read is the rows frames wrote, NaN gaps included, and nothing past them.
-    data = VariantData(["a", "b"], ["a -> b"], capacity=3)
-    sent = []
-    for start in range(0, 8, 2):  # rows 0-7, past the announced 3: the buffers grow on the way
-        rows = np.arange(start * 2, start * 2 + 4, dtype=float).reshape(2, 2)
-        rows[1, 0] = np.nan
-        sent.append(rows)
-        data.append(VariantFrame(start=start, series={"throughput": rows}, link_series={"calls": rows[:, :1]},
-                                 events=[], breaker_states={}, instances_down={}, now=float(start)))
-        assert data.n == start + 2
-        whole = np.concatenate(sent)
-        np.testing.assert_array_equal(data.column("throughput", "a"), whole[:, 0])
-        np.testing.assert_array_equal(data.column("throughput", "b"), whole[:, 1])
-        np.testing.assert_array_equal(data.link_column("calls", "a -> b"), whole[:, 0])
+def test_live_frames_are_read_as_the_worker_gathered_them():
+    # Each frame brings every row yet, as views of the worker's arrays (app/run/worker.py): what
+    # is read is the rows written, NaN gaps included, nothing past them, and nothing is copied.
+    data = VariantData(["a", "b"], ["a -> b"])
+    whole = np.arange(16, dtype=float).reshape(8, 2)
+    whole[3, 0] = np.nan
+    for end in range(2, 9, 2):
+        data.append(VariantFrame(start=end - 2, series={"throughput": whole[:end]},
+                                 link_series={"calls": whole[:end, :1]}, events=[], breaker_states={},
+                                 instances_down={}, now=float(end)))
+        assert data.n == end
+        np.testing.assert_array_equal(data.column("throughput", "a"), whole[:end, 0])
+        np.testing.assert_array_equal(data.column("throughput", "b"), whole[:end, 1])
+        np.testing.assert_array_equal(data.link_column("calls", "a -> b"), whole[:end, 0])
+        assert np.shares_memory(data.series["throughput"], whole)
