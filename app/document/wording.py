@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from engine.model import format_seconds
 from engine.model.catalogue import field_choices, field_label, field_shown_when, field_unit
@@ -64,6 +65,10 @@ def value_words(info, value: Any, label: str = "", owner: BaseModel | None = Non
     if isinstance(value, bool):
         return "on" if value else "off"
     words = dict(field_choices(info))
+    if not words and get_origin(info.annotation) is list:
+        # A set of choices (the outcomes a retry retries) says each in the choice's words, as its
+        # check boxes do: "short circuited", never the identifier "short_circuited".
+        words = dict(field_choices(FieldInfo.from_annotation(get_args(info.annotation)[0])))
     if isinstance(value, (str, int, float)) and value in words:
         return words[value]
     if isinstance(value, BaseModel):

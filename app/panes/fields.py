@@ -403,6 +403,9 @@ class DistributionEditor(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("distributionSummary")
         self.summary.setProperty("secondary", True)
+        # Beside its label in a narrow pane (a link's latency at 1280x720) the line is wider than the
+        # pane: it wraps between figures, where unwrapped it was cut ("mean 500 µ").
+        self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
         self._param_widgets: list[QWidget] = []
         self._editors: dict[str, _LineEditor] = {}
@@ -484,8 +487,10 @@ class DistributionEditor(QWidget):
     def _summarise(self, data: dict) -> None:
         try:
             dist = _DIST_ADAPTER.validate_python(data)
-            self.summary.setText(f"p50 {format_seconds(dist.quantile(0.5))} · p99 {format_seconds(dist.quantile(0.99))}"
-                                 f" · mean {format_seconds(dist.mean())}")
+            figures = (f"p50 {format_seconds(dist.quantile(0.5))}", f"p99 {format_seconds(dist.quantile(0.99))}",
+                       f"mean {format_seconds(dist.mean())}")
+            # A figure is never split from its name or unit: lines break only between figures.
+            self.summary.setText(" · ".join(f.replace(" ", "\u00a0") for f in figures))
         except (ValidationError, ValueError):
             self.summary.setText("")
 

@@ -122,7 +122,7 @@ class PropertiesPane(QWidget):
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
             # The form may have edited several components just before, which hid their names.
             form.layout_.setRowVisible(form._rows["name"], True)
-            self.icon.setPixmap(kind_pixmap(component.kind, 24))
+            self._set_icon(component.kind)
             self.title.setText(component.name)
             self.subtitle.setText(COMPONENT_CLASSES[component.kind].label)
             form.bind(component)
@@ -133,7 +133,7 @@ class PropertiesPane(QWidget):
             form = self.form if isinstance(self.form, LinkForm) else self._set_form(LinkForm())
             form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
-            self.icon.clear()
+            self._set_icon(None)
             self.title.setText(link.name)
             design = self.doc.design
             self.subtitle.setText(f'Calls from "{design.name_of(link.source)}" to "{design.name_of(link.target)}"')
@@ -142,7 +142,7 @@ class PropertiesPane(QWidget):
             design = self.doc.design
             form = self.form if isinstance(self.form, DesignForm) else self._set_form(DesignForm())
             form.commit = lambda ch, i=design.id: self._commit_design(i, ch)
-            self.icon.clear()
+            self._set_icon(None)
             self.title.setText(design.name)
             self.subtitle.setText(f"{design.size_text()}. Select a component or link to edit it.")
             form.bind({"name": design.name})
@@ -167,16 +167,25 @@ class PropertiesPane(QWidget):
             form.commit = lambda ch, ids=tuple(ids): self._commit_many(ids, ch)
             form.bind(comps[0])
             form.layout_.setRowVisible(form._rows["name"], False)
-            self.icon.setPixmap(kind_pixmap(kind, 24))
+            self._set_icon(kind)
             self.title.setText(f"{len(comps)} {COMPONENT_CLASSES[kind].label.lower()}s")
             self.subtitle.setText(f"An edit here applies to all {len(comps)}; the values shown are those of "
                                   f"“{comps[0].name}”.")
             return
         self._set_form(None)
-        self.icon.clear()
+        self._set_icon(None)
         self.title.setText(f"{len(ids)} items selected")
         self.subtitle.setText(f"{counted(len(comps), 'component')}, {counted(len(ids) - len(comps), 'link')}. "
                               "Select one, or several of one kind, to edit parameters.")
+
+    def _set_icon(self, kind: str | None) -> None:
+        """The kind's icon before the title; none for a link or the design, whose title then starts
+        where the lines under it do (an empty icon still took its spacing, and indented the title)."""
+        if kind is None:
+            self.icon.clear()
+        else:
+            self.icon.setPixmap(kind_pixmap(kind, 24))
+        self.icon.setVisible(kind is not None)
 
     def _set_form(self, form: _Form) -> _Form:
         """Show ``form`` (or none) in place of the form shown before, which goes; returns ``form``."""
