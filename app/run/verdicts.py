@@ -124,10 +124,12 @@ def _crosses(value: float, target: float | None, digits: int) -> bool:
 
 
 def budget_text(budget: float) -> str:
-    """The share of the error budget spent: ``45 % of budget``, ``12× budget``; never "100 %" for a
-    budget overspent by a hair (the objective missed) nor for one a hair short of it (met)."""
-    if budget >= 10:
-        return f"{budget:.0f}× budget"
+    """The share of the error budget spent: ``45 % of budget``, ``8.9× budget``; never "100 %" for a
+    budget overspent by a hair (the objective missed) nor for one a hair short of it (met). From
+    twice the budget on, a factor, as the burn plot's axis says it: "886 % of budget" beside
+    "12× budget" in one line read as two scales."""
+    if budget >= 2:
+        return f"{budget:.2g}× budget" if budget < 10 else f"{budget:.0f}× budget"
     value, digits = budget * 100, 0
     while digits < 4 and (value > 100) != (round(value, digits) > 100):
         digits += 1
@@ -230,9 +232,14 @@ def recovery_word(r: RecoveryVerdict, running: bool) -> str:
 def fault_span(r: RecoveryVerdict) -> str:
     # No end: the fault held to the end of the run, or had not ended when the run was stopped;
     # "60.0 s–end" read as the fault's own window in a run stopped at 72 s of one lasting 60-90 s.
+    # a time never split from its unit where the span wraps ("10.0" / "s–20.0 s")
     if r.fault_end is None:
-        return f"{r.fault_title} from {format_time(r.fault_start)}"
-    return f"{r.fault_title} {format_time(r.fault_start)}–{format_time(r.fault_end)}"
+        return f"{r.fault_title} from {_unbroken(format_time(r.fault_start))}"
+    return f"{r.fault_title} {_unbroken(format_time(r.fault_start))}–{_unbroken(format_time(r.fault_end))}"
+
+
+def _unbroken(text: str) -> str:
+    return text.replace(" ", "\u00a0")
 
 
 @dataclass(frozen=True)
@@ -352,8 +359,10 @@ def recovery_marks(verdicts: RunVerdicts, running: bool) -> list[RecoveryMark]:
         if failed is None:
             end, slowest = max(ended, key=lambda er: er[1].time_to_recover or 0.0)
             took = slowest.time_to_recover or 0.0
-            marks.append(RecoveryMark(fault_id, start, end + took, MET, breached,
-                                      f"recovered +{format_time(took)}", recovery_text(slowest, running)))
+            # as the banner and the table say it: "recovered +0.0 s" read as if it had taken no time to
+            short = "recovered as it ended" if breached and not took else f"recovered +{format_time(took)}"
+            marks.append(RecoveryMark(fault_id, start, end + took, MET, breached, short,
+                                      recovery_text(slowest, running)))
         elif not running:
             end, failure = failed
             marks.append(RecoveryMark(fault_id, start, end, MISSED, breached, "not recovered",

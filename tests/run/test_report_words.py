@@ -52,8 +52,9 @@ def test_a_fault_not_over_at_the_runs_end_is_not_said_to_last_until_it():
                         fault_start=60.0, fault_end=None, pre_fault_attainment=1.0, breached=False,
                         time_to_impact=None, recovered=None, time_to_recover=None, worst_attainment=1.0,
                         peak_burn_rate=0.0, requests_lost=0.0, verdict="")
-    assert fault_span(r) == "crash on db from 60.0 s"
-    assert fault_span(RecoveryVerdict(**{**r.__dict__, "fault_end": 90.0})) == "crash on db 60.0 s–90.0 s"
+    assert fault_span(r) == "crash on db from 60.0\u00a0s"
+    # a time is never split from its unit where the span wraps
+    assert fault_span(RecoveryVerdict(**{**r.__dict__, "fault_end": 90.0})) == "crash on db 60.0\u00a0s–90.0\u00a0s"
 
 
 def test_the_event_csv_uses_the_windows_words_its_name_and_its_suffix(qtbot, tmp_path, monkeypatch):

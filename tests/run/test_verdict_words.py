@@ -47,6 +47,11 @@ def test_a_fault_is_marked_at_its_slowest_objectives_recovery():
     assert (second.fault_id, second.breached, second.text) == ("f2", False, "not impacted")
 
 
+def test_a_journey_back_as_its_fault_ended_is_marked_in_the_banners_words():
+    [mark] = recovery_marks(RunVerdicts([], [recovery(0, ttr=0.0)]), running=False)
+    assert (mark.short, mark.text) == ("recovered as it ended", "recovered as the fault ended")
+
+
 def test_one_objective_not_recovered_marks_the_fault_as_not_recovered_once_the_run_is_over():
     verdicts = RunVerdicts([], [recovery(0, ttr=2.0), recovery(1, recovered=False)])
     [mark] = recovery_marks(verdicts, running=False)

@@ -156,7 +156,7 @@ def test_comparison_gains_verdict_rows_and_the_report_leads_with_verdicts(qtbot,
     def cell(name, variant):
         return box.value_item(name, variant).text().split(": ", 1)[-1]  # stacked: "with: ✔ …"
 
-    availability, recovery, p99 = "browsers · availability 95 % (ok)", "after crash on db 60.0 s–90.0 s", \
+    availability, recovery, p99 = "browsers · availability 95 % (ok)", "after crash on db 60.0\u00a0s–90.0\u00a0s", \
         "browsers · p99 ≤ 250 ms"
     assert table.item(0, 0).text() == "Objectives"
     assert table.item(1, 0).text() == availability

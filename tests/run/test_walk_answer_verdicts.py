@@ -34,7 +34,8 @@ def test_a_miss_a_hair_below_the_target_is_not_shown_at_the_target():
 
 @pytest.mark.parametrize("budget, text", [(0.9914, "99 % of budget"), (1.0, "100 % of budget"),
                                           (1.0004, "100.04 % of budget"), (0.9996, "100 % of budget"),
-                                          (1.2, "120 % of budget"), (11.8, "12× budget")])
+                                          (1.2, "120 % of budget"), (1.996, "200 % of budget"),
+                                          (2.0, "2× budget"), (8.86, "8.9× budget"), (11.8, "12× budget")])
 def test_an_overspent_budget_never_reads_as_exactly_spent(budget, text):
     """A missed objective read "100 % of budget" (1.0004 of it): spent exactly is still a pass."""
     assert budget_text(budget) == text
