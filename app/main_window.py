@@ -731,9 +731,11 @@ class MainWindow(WindowFiles, QMainWindow):
         if problems:
             self.statusBar().showMessage(f"Fix the design before looking for fixes: {problems[0]}", 8000)
             return
+        chosen = self._doc.current_experiment  # the run toolbar's: the outage the user is looking at
         dialog = SuggestDialog(lambda: self._doc.design, self,
                                apply=lambda design, text: self._refusal(apply_design, self._doc, design, text),
-                               changed=(self._doc.edited, self._doc.design_switched))
+                               changed=(self._doc.edited, self._doc.design_switched),
+                               experiment=chosen.name if chosen is not None else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 

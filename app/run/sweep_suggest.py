@@ -95,7 +95,8 @@ class SuggestDialog(BackgroundSearchDialog):
 
     def __init__(self, design: Design | Callable[[], Design], parent: QWidget | None = None,
                  apply: Callable[[Design, str], str | None] | None = None,
-                 changed: Iterable[SignalInstance] = ()):
+                 changed: Iterable[SignalInstance] = (), experiment: str | None = None):
+        """``experiment``: the one to start on (the run toolbar's), else the design's first."""
         super().__init__(design, parent, changed)
         self._apply = apply
         self.found: Suggestions | None = None
@@ -104,6 +105,8 @@ class SuggestDialog(BackgroundSearchDialog):
         form = QFormLayout()
         self.experiment = QComboBox()
         self.experiment.addItems([*(e.name for e in self.design.experiments), NO_FAULTS])
+        if experiment is not None and self.experiment.findText(experiment) >= 0:
+            self.experiment.setCurrentText(experiment)
         form.addRow("Experiment", self.experiment)
         self.bare = QCheckBox("Start without the design's resilience policies")
         self.bare.setChecked(not any(c.policies for c in self.design.components))

@@ -161,3 +161,16 @@ def test_the_context_menu_event_of_a_field_offers_the_sweep(window, monkeypatch)
     dialog = window.findChild(SweepDialog)
     assert dialog.params.cellWidget(0, 0).currentText() == "api.instances"
     dialog.close()
+
+
+def test_suggest_fixes_starts_on_the_experiment_the_toolbar_runs(window, qtbot):
+    from app.run.sweep_suggest import SuggestDialog
+
+    assert window.open_path(THREE_TIER)
+    doc = window._doc
+    second = doc.design.experiments[1]
+    doc.set_current_experiment(second.id)
+    window.suggest_action.trigger()
+    dialog = window.findChild(SuggestDialog)
+    assert dialog.experiment.currentText() == second.name != doc.design.experiments[0].name
+    dialog.close()
