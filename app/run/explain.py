@@ -214,6 +214,30 @@ def breaker_open(design, experiment, results) -> list[Finding]:
     return out
 
 
+def retries_of_short_circuited_calls(design, experiment, results) -> list[Finding]:
+    """A retry that retries what its own breaker refuses: each refusal waits out the retry's backoff
+    and is refused again while the breaker stays open (Resilience4j's Retry, outermost, retries a
+    CallNotPermittedException unless told not to), so the caller waits instead of failing fast."""
+    protected = _protected(results)
+    out = []
+    for component, policy, link in _policies(design, RetryPolicy):
+        if "short_circuited" not in policy.retry_on or policy.max_attempts < 2:
+            continue
+        summary = _link_summary(protected, link)
+        if not summary or not summary.get("calls") or not summary.get("retries"):
+            continue
+        refused = summary.get("breaker_rejected", 0.0)
+        if refused / summary["calls"] < REJECTED_NOTED:
+            continue
+        held = (f", {component.name}'s worker held all the while"
+                if getattr(component, "call_mode", None) == "blocking" else "")
+        out.append(Finding(link, f"the retry on {link} also retries the calls its open breaker refuses "
+                                 f"({refused:.0f} short-circuited), waiting {_ms(policy.wait_duration)} before "
+                                 f"each{held}: leave short circuited out of the outcomes it retries",
+                           "retries_short_circuited"))
+    return out
+
+
 def bulkhead_rejections(design, experiment, results) -> list[Finding]:
     """A bulkhead that turned away a noticeable share of calls."""
     protected = _protected(results)
@@ -301,6 +325,7 @@ RULES: list[Callable[[Design, Experiment | None, dict[str, RunResult]], list[Fin
     no_timeout_on_a_hung_dependency,
     retry_amplification,
     breaker_open,
+    retries_of_short_circuited_calls,
     bulkhead_rejections,
     work_past_its_deadline,
     blocking_workers_wait_on_calls,

@@ -181,3 +181,14 @@ def test_retries_are_not_blamed_for_what_the_run_without_resilience_did_not_send
             factor = float(re.search(r"x([\d.]+)", finding.text).group(1))
             retries = [p for c in design.components for p in c.policies if isinstance(p, RetryPolicy)]
             assert factor <= max(p.max_attempts for p in retries)
+
+
+def test_a_retry_of_what_its_own_breaker_refuses_is_named():
+    breaker = CircuitBreakerPolicy(sliding_window_size=20, minimum_number_of_calls=10, wait_duration_in_open_state=5)
+    outage = [CrashFault(target="db", start=10, duration=20, mode="refuse")]
+    texts = _texts(_design([RetryPolicy(max_attempts=3, wait_duration=0.2), breaker], outage))
+    [named] = [t for t in texts if t.startswith("the retry on api -> db also retries the calls its open breaker")]
+    assert "short-circuited), waiting 200 ms before each" in named
+    assert named.endswith("leave short circuited out of the outcomes it retries")
+    fail_fast = RetryPolicy(max_attempts=3, wait_duration=0.2, retry_on=["error", "timeout", "unavailable"])
+    assert not any("open breaker refuses" in t for t in _texts(_design([fail_fast, breaker], outage)))
