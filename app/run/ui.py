@@ -62,6 +62,7 @@ HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault
 END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
 MAX_BUCKETS = 2000
+MODEST_DOCK_HEIGHT = 240  # the dashboard and event log while no run is shown: the canvas is the work area
 # What the window holds of each variant's series while it runs: the engine's arrays, and those the
 # worker gathers them in for the dashboard, which become the results (app/run/worker.py).
 SERIES_COPIES = 2
@@ -106,6 +107,8 @@ class RunUi(RunFiles, QObject):
         self._release_timer.timeout.connect(self._release_held)
         self._shut_down = False
         self._grown = False
+        self._shown = False
+        self._run_height: int | None = None  # the dashboard's height as the saved layout had it with a run
         # Overridable in tests: dialogs that would block a headless run.
         self.confirm = self._confirm
         self.ask_keep_run = self._ask_keep_run
@@ -267,7 +270,7 @@ class RunUi(RunFiles, QObject):
             getattr(w, "properties_dock", neighbour).raise_()
         w.resizeDocks([self.dashboard_dock, self.log_dock], [1000, 520], Qt.Orientation.Horizontal)
         # Modest until a run starts (the canvas is the work area); _show_dashboard grows it then.
-        w.resizeDocks([self.dashboard_dock, self.log_dock], [240, 240], Qt.Orientation.Vertical)
+        w.resizeDocks([self.dashboard_dock, self.log_dock], [MODEST_DOCK_HEIGHT] * 2, Qt.Orientation.Vertical)
         menu = w.run_menu
         menu.addSeparator()
         for dock in (self.dashboard_dock, self.log_dock, self.runs_dock):
@@ -331,7 +334,28 @@ class RunUi(RunFiles, QObject):
         if watched is self.window and event.type() == QEvent.Type.Close:
             # The window may still refuse to close (unsaved changes): look again once it has decided.
             QTimer.singleShot(0, self._after_close)
+        elif watched is self.window and event.type() == QEvent.Type.Show and not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self._modest_until_a_run)  # once the restored layout is laid out
         return False
+
+    def _bottom_docks(self) -> list[QDockWidget]:
+        return [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
+
+    def _modest_until_a_run(self) -> None:
+        """A layout saved while a run was shown comes back with its tall dashboard over "No run yet"
+        and the canvas squeezed to a strip: modest until a run is shown, which takes that height back."""
+        if self.session is not None or not self._bottom_docks() or self.dashboard_dock.isFloating():
+            return
+        height = self.dashboard_dock.height()
+        if height <= MODEST_DOCK_HEIGHT + 40:
+            return
+        self._run_height = height
+        docks = self._bottom_docks()
+        self.window.resizeDocks(docks, [MODEST_DOCK_HEIGHT] * len(docks), Qt.Orientation.Vertical)
+        view = getattr(self.window, "view", None)
+        if view is not None and hasattr(view, "fit"):
+            QTimer.singleShot(0, view.fit)  # the canvas got its height back: show the whole design in it
 
     def _after_close(self) -> None:
         if not self.window.isVisible():
@@ -521,14 +545,14 @@ class RunUi(RunFiles, QObject):
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
         # Plots need room: the first time, give the bottom docks three fifths of the window if they
-        # have less (the banner, legend and reasons sit above the plots); after that the user's own
-        # sizing stands.
+        # have less (the banner, legend and reasons sit above the plots), or the height the user gave
+        # them with a run the last time; after that the user's own sizing stands.
         if self._grown:
             return
         self._grown = True
-        wanted = int(self.window.height() * 0.6)
+        wanted = self._run_height or int(self.window.height() * 0.6)
         if not self.dashboard_dock.isFloating() and self.dashboard_dock.height() < wanted - 40:
-            docks = [d for d in (self.dashboard_dock, self.log_dock) if not d.isFloating() and d.isVisible()]
+            docks = self._bottom_docks()
             view = getattr(self.window, "view", None)
             # What the grown docks squeeze (the canvas, the panes beside it) and the event log at its
             # new height repaint on the dashboard's next ticks, one a tick: with the window's repaint

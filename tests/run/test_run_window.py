@@ -405,6 +405,30 @@ def test_run_panes_come_back_where_the_user_left_them(qtbot, tmp_path):
     second.close()
 
 
+def test_a_layout_saved_with_a_run_shown_comes_back_modest_until_a_run(qtbot, tmp_path):
+    from app.run.ui import MODEST_DOCK_HEIGHT
+
+    first, ui = make_window(qtbot, tmp_path, "tall")
+    first.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui.speed_combo.setCurrentIndex(FULL_SPEED)
+    ui.duration_spin.setValue(20)
+    run_and_wait(qtbot, ui)
+    tall = ui.dashboard_dock.height()
+    assert tall > MODEST_DOCK_HEIGHT + 200                      # the first run grew it
+    ui.shutdown()
+    first.close()                                                # saves the layout, dashboard tall
+    second, ui2 = make_window(qtbot, tmp_path, "tall")
+    # "No run yet" over most of the window, the canvas a strip: no longer
+    qtbot.waitUntil(lambda: ui2.dashboard_dock.height() <= MODEST_DOCK_HEIGHT + 40, timeout=5_000)
+    second.document.load(Project(name="shop", designs=[make_three_tier()]))
+    ui2.speed_combo.setCurrentIndex(FULL_SPEED)
+    ui2.duration_spin.setValue(20)
+    run_and_wait(qtbot, ui2)
+    assert abs(ui2.dashboard_dock.height() - tall) <= 40          # the height the user had with a run
+    ui2.shutdown()
+    second.close()
+
+
 def test_run_controls_are_remembered(qtbot, tmp_path):
     first, ui = make_window(qtbot, tmp_path, "controls")
     first.document.load(Project(name="shop", designs=[make_three_tier()]))
