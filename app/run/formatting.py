@@ -106,7 +106,8 @@ def unit_for(metric: str, values) -> tuple[str, float]:
 
 
 def significant(value: float, digits: int = SIGNIFICANT) -> str:
-    """``value`` to ``digits`` significant figures, without exponent: 1530, 12.3, 0.0456."""
+    """``value`` to ``digits`` significant figures, without exponent, thousands set apart as counts
+    are (a mean queue of "4730" stood beside a peak of "10,929"): 1,530, 12.3, 0.0456."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else "–"
     magnitude = math.floor(math.log10(abs(value)))
@@ -114,7 +115,7 @@ def significant(value: float, digits: int = SIGNIFICANT) -> str:
     rounded = round(value, decimals)
     if rounded != 0 and math.floor(math.log10(abs(rounded))) > magnitude:
         decimals -= 1  # 9.996 rounds up to 10.0: one decimal fewer keeps three figures
-    return f"{rounded:.{max(0, decimals)}f}"
+    return f"{rounded:,.{max(0, decimals)}f}"
 
 
 def _with_unit(number: str, suffix: str) -> str:

@@ -77,6 +77,7 @@ def test_figures_read_with_three_significant_figures_and_their_units():
     assert format_value("throughput", 199.0) == "199 /s"
     assert format_value("throughput", 15342.0) == "15.3 k/s"
     assert format_value("mean_queue_length", 0.04567) == "0.0457"
+    assert format_value("mean_queue_length", 4731.6) == "4,730"  # set apart as the peak beside it: 10,929
     assert format_ci("goodput", 10.0, 1.5, signed=True) == "+10.0 ± 1.5 /s"
     assert format_value("throughput", math.nan) == "–"
 
