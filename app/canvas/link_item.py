@@ -9,6 +9,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
+from .tooltips import LazyToolTipItem
+
 ARROW = 9.0
 COARSE_ZOOM = 0.45  # below this zoom links are drawn plainly, all at once, without labels
 _COARSE_STEPS = tuple(i / 6 for i in range(7))
@@ -72,7 +74,7 @@ def anchors(source, target) -> tuple[QPointF, QPointF, bool]:
     return source.mapToScene(source.port_pos()), target.mapToScene(target.in_pos()) - QPointF(2, 0), False
 
 
-class LinkItem(QGraphicsItem):
+class LinkItem(LazyToolTipItem):
     """Draws one link between two node items; knows their items, not the model."""
 
     def __init__(self, link_id: uuid.UUID, source, target, label: str, colours, faults: list[str] | None = None):
@@ -99,6 +101,9 @@ class LinkItem(QGraphicsItem):
         self.live_text = ""
         self.live_shorter: tuple[str, ...] = ()  # the same figures in fewer words, for short links
         self.live_alarm = False
+        # Whether a paint since the link was last asked to repaint for its figures drew its labels;
+        # False if only zoomed too far out for any, None if not painted since.
+        self._labels_painted: bool | None = None
         self._shown_label: str | None = None  # label_shown()'s answer until the link moves or is relabelled
         self.adjust()
 
@@ -114,14 +119,14 @@ class LinkItem(QGraphicsItem):
         self.label = label
         self.faults = faults
         self._shown_label = None
-        self._update_tooltip()
+        self.tooltip_changed()
         self.update()
 
-    def _update_tooltip(self) -> None:
+    def _tooltip_text(self) -> str:
         # Whatever a label cannot show in full on a short link, the tooltip shows.
-        self.setToolTip(f"{self.name}<br>{self.label}"
-                        + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
-                        + (f"<br>In the run: {self.live_text}" if self.live_text else ""))
+        return (f"{self.name}<br>{self.label}"
+                + (f"<br>Faults: {', '.join(self.faults)}" if self.faults else "")
+                + (f"<br>In the run: {self.live_text}" if self.live_text else ""))
 
     def set_colours(self, colours) -> None:
         self.colours = colours
@@ -137,8 +142,13 @@ class LinkItem(QGraphicsItem):
         if text == self.live_text and alarm == self.live_alarm and shorter == self.live_shorter:
             return
         self.live_text, self.live_alarm, self.live_shorter = text, alarm, shorter
-        self._update_tooltip()
-        self.update()
+        self.tooltip_changed()
+        # Zoomed out too far for labels, new figures change no pixel: repainting a thousand links for
+        # them made every step of a run's time slider repaint the whole canvas. A zoom, a hover or a
+        # selection repaints the link anyway.
+        if self._labels_painted is not False:
+            self._labels_painted = None
+            self.update()
 
     def adjust(self) -> None:
         """Follow the end nodes after they moved."""
@@ -188,7 +198,10 @@ class LinkItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if painter.worldTransform().m11() < COARSE_ZOOM and not self._hover and not self.isSelected():
+            if self._labels_painted is None:
+                self._labels_painted = False
             return  # zoomed far out, LinkOverview draws every link in one call
+        self._labels_painted = True
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         c = self.colours
         colour = c.selection if selected else (c.fault if self.faults else c.link)

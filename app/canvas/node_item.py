@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 from engine.model import COMPONENT_CLASSES, FAULT_CLASSES, POLICY_CLASSES
 
 from ..resources import kind_colour, kind_pixmap
+from .tooltips import LazyToolTipItem
 
 NODE_WIDTH = 160.0
 NODE_HEIGHT = 64.0
@@ -75,6 +76,17 @@ def badges_that_fit(widths: list[float], room: float, more_width) -> int:
 
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
+# How closely a node is painted: a box in its colours (zoomed far out), its name alone, everything.
+_DETAIL_BOX, _DETAIL_NAME, _DETAIL_ALL = 0, 1, 2
+# How much of NodeItem._health_look() a node painted at each detail shows: the box only its border's
+# colour, the name alone also the load bar and the tags.
+_LOOK_SHOWN = (1, 5, 6)
+
+
+def _shown(look: tuple | None, detail: int | None) -> tuple | None:
+    """What of a health ``look`` a node painted at ``detail`` shows; all of it when not painted."""
+    return look if look is None or detail is None else look[:_LOOK_SHOWN[detail]]
+
 
 # Fixed for every node (called thousands of times per frame, so built once).
 _NODE_BOUNDS = QRectF(-NODE_WIDTH / 2 - 3, -NODE_HEIGHT / 2 - 12, NODE_WIDTH + PORT_RADIUS + 6, NODE_HEIGHT + 24)
@@ -93,7 +105,7 @@ class NodeView:
     problems: list[str] = field(default_factory=list)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(LazyToolTipItem):
     """Draws one component; the scene maps component ids to these items and back."""
 
     def __init__(self, component_id: uuid.UUID, view: NodeView, colours):
@@ -102,6 +114,11 @@ class NodeItem(QGraphicsItem):
         self.view = view
         self.colours = colours
         self.health: dict | None = None
+        self._look: tuple | None = None  # _health_look() of the health it has
+        # The closest detail (a _DETAIL_* level) the node was painted at since it was last asked to
+        # repaint for its health, None if not painted since: every cached picture of it shows that
+        # much of _look.
+        self._painted_detail: int | None = None
         self._hover = False
         self._link_target_state: bool | None = None  # True/False while a new link hovers here
         self.setFlags(
@@ -113,43 +130,52 @@ class NodeItem(QGraphicsItem):
         # Panning a large design then blits cached pixmaps instead of re-rendering text.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
-        self._update_tooltip()
 
     # -- state from the scene --------------------------------------------------
     def set_view(self, view: NodeView) -> None:
         self.prepareGeometryChange()
         self.view = view
-        self._update_tooltip()
+        self.tooltip_changed()
         self.update()
 
     def set_colours(self, colours) -> None:
         self.colours = colours
+        self._look = self._health_look()
         self.update()
 
     def set_health(self, health: dict | None) -> None:
-        before = self._health_look()
-        self.health = dict(health) if health else None
-        self._update_tooltip()
-        # A run recolours the canvas five times a second; most updates change no pixel,
-        # and repainting a cached node for nothing costs the window a frame's time.
-        if self._health_look() != before:
+        health = dict(health) if health else None
+        if health == self.health:
+            return
+        self.health = health
+        self.tooltip_changed()
+        # A run recolours the canvas five times a second, and the time slider at every step; most
+        # updates change no pixel, and repainting the cached pictures of a thousand nodes for nothing
+        # took a sixth of a step. What changes a pixel depends on how closely the node was painted
+        # since it was last repainted: zoomed out to a box, only a new colour does.
+        look = self._health_look()
+        before, self._look = self._look, look
+        if _shown(look, self._painted_detail) != _shown(before, self._painted_detail):
+            self._painted_detail = None
             self.update()
 
     def _health_look(self) -> tuple | None:
-        """What the node shows of its health: text, border colour, load bar, tags."""
+        """What the node shows of its health, from what a box far out shows to what it shows up close
+        (see ``_LOOK_SHOWN``): border colour; load bar's length and colour, tags; figures."""
         h = self.health
         if not h:
             return None
-        return (_health_text(h, short=True), _health_colour(h, self.colours).rgba(),
-                round(max(0.0, min(1.0, float(h.get("utilisation", 0.0) or 0.0))) * 100),
-                int(h.get("crashed", 0) or 0), str(h.get("breaker") or ""))
+        util = max(0.0, min(1.0, float(h.get("utilisation", 0.0) or 0.0)))
+        return (_health_colour(h, self.colours).rgba(),
+                round(util * 100), _load_band(util), int(h.get("crashed", 0) or 0), str(h.get("breaker") or ""),
+                _health_text(h, short=True))
 
     def set_link_target_state(self, state: bool | None) -> None:
         if state != self._link_target_state:
             self._link_target_state = state
             self.update()
 
-    def _update_tooltip(self) -> None:
+    def _tooltip_text(self) -> str:
         v = self.view
         kind = COMPONENT_CLASSES[v.kind].label if v.kind in COMPONENT_CLASSES else v.kind
         lines = [f"<b>{_esc(v.name)}</b> — {_esc(kind)}", _esc(v.figures)]
@@ -165,7 +191,7 @@ class NodeItem(QGraphicsItem):
             lines.append(f"<span style='color:#d3362d'>⚠ {_esc(p)}</span>")
         if v.calls_out:
             lines.append("<i>Drag from the dot on the right edge to link to a dependency.</i>")
-        self.setToolTip("<br>".join(x for x in lines if x))
+        return "<br>".join(x for x in lines if x)
 
     # -- geometry --------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -230,7 +256,10 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         body = self.body_rect()
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < COARSE_LOD:
+        detail = _DETAIL_BOX if lod < COARSE_LOD else _DETAIL_NAME if lod * NAME_POINTS < LEGIBLE_POINTS else \
+            _DETAIL_ALL
+        self._painted_detail = detail if self._painted_detail is None else max(detail, self._painted_detail)
+        if detail == _DETAIL_BOX:
             self._paint_coarse(painter, body, selected)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -258,7 +287,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
 
-        if lod * NAME_POINTS < LEGIBLE_POINTS:
+        if detail == _DETAIL_NAME:
             self._paint_name_alone(painter, body, lod)
         else:
             self._paint_text(painter, body)
@@ -364,7 +393,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(c.grid_major)
         painter.drawRoundedRect(bar, 1.5, 1.5)
-        painter.setBrush(c.ok if util < 0.7 else c.warn if util < 0.9 else c.bad)
+        painter.setBrush((c.ok, c.warn, c.bad)[_load_band(util)])
         painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * util, bar.height()), 1.5, 1.5)
         tags = []
         crashed = int(h.get("crashed", 0) or 0)
@@ -418,6 +447,11 @@ def _font(size: float, bold: bool = False) -> QFont:
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _load_band(util: float) -> int:
+    """The load bar's colour at ``util``: 0 fine, 1 busy, 2 saturated."""
+    return 0 if util < 0.7 else 1 if util < 0.9 else 2
 
 
 def _health_colour(h: dict, c) -> QColor:

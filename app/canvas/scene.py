@@ -6,15 +6,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
 
 from ..document import ProjectDocument
 from ..theme import current_canvas_colours
 from .guides import AlignmentGuides, start_guides, stop_guides
 from .link_item import LinkItem, LinkOverview, curve
 from .node_item import NodeItem, NodeView
+from .tooltips import LazyToolTipItem
 
 GRID = 20.0
 
@@ -62,6 +63,7 @@ class CanvasScene(QGraphicsScene):
         self._pending_links: dict[uuid.UUID, None] = {}
         self._rect_stale = False
         self._nodes_rect: QRectF | None = None  # what the node bodies cover, until one moves or goes
+        self.nodes_version = 0  # counts the nodes' comings, goings and moves: the minimap's drawing follows it
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.selectionChanged.connect(self._on_scene_selection)
         d = document
@@ -105,7 +107,7 @@ class CanvasScene(QGraphicsScene):
         self._rect_stale = False
         try:
             self.clear()
-            self._nodes_rect = None
+            self._nodes_changed()
             self.overview = LinkOverview(self)
             self.addItem(self.overview)
             self._nodes.clear()
@@ -140,7 +142,7 @@ class CanvasScene(QGraphicsScene):
         problems = self._problem_map() if problems is None else problems
         item = NodeItem(component.id, self._node_view(component, faults, problems), self.colours)
         self._nodes[component.id] = item
-        self._nodes_rect = None
+        self._nodes_changed()
         self._syncing_add(item)
         item.setPos(component.position.x, component.position.y)
         return item
@@ -191,6 +193,10 @@ class CanvasScene(QGraphicsScene):
             if problem.subject is not None:
                 out.setdefault(problem.subject, []).append(problem.message)
         return out
+
+    def _nodes_changed(self) -> None:
+        self._nodes_rect = None
+        self.nodes_version += 1
 
     def nodes_rect(self) -> QRectF:
         """What the components' bodies cover (their labels and links left out)."""
@@ -259,7 +265,7 @@ class CanvasScene(QGraphicsScene):
         if self._new_link is not None and self._new_link.source.component_id == component_id:
             self._drop_new_link()
         item = self._nodes.pop(component_id, None)
-        self._nodes_rect = None
+        self._nodes_changed()
         for link_id in self._links_of.pop(component_id, set()):
             link = self._links.pop(link_id, None)
             if link is not None:
@@ -283,6 +289,7 @@ class CanvasScene(QGraphicsScene):
         old_name = item.view.name
         problems = {component_id: item.view.problems} if self.doc.batching else self._problem_map()
         item.set_view(self._node_view(component, self._fault_map(), problems))
+        self.nodes_version += 1  # the minimap draws a node in its kind's colour
         pos = QPointF(component.position.x, component.position.y)
         if item.pos() != pos:
             item.setPos(pos)
@@ -409,7 +416,7 @@ class CanvasScene(QGraphicsScene):
         return self._guides.snap(pos, grid) if self._guides is not None else grid
 
     def node_moved(self, item: NodeItem) -> None:
-        self._nodes_rect = None
+        self._nodes_changed()
         links = self._links_of.get(item.component_id, ())
         if self._links_to_adjust is not None:
             self._links_to_adjust.update(links)
@@ -561,6 +568,22 @@ class CanvasScene(QGraphicsScene):
             self._health.pop(component_id, None)
         if item is not None:
             item.set_health(health)
+
+    def helpEvent(self, event) -> None:
+        """Before Qt shows an item's tooltip: the nodes and links under the pointer build theirs,
+        which they leave to be asked for (``LazyToolTipItem``)."""
+        widget = event.widget()
+        view = widget.parentWidget() if widget is not None else None
+        if isinstance(view, QGraphicsView):
+            # The pixel under the pointer, as Qt looks for the item whose tooltip it shows.
+            at = widget.mapFromGlobal(event.screenPos())
+            area = view.mapToScene(QRect(at.x() - 1, at.y() - 1, 3, 3)).boundingRect()
+        else:
+            area = QRectF(event.scenePos() - QPointF(1, 1), QSizeF(2, 2))
+        for item in self.items(area):
+            if isinstance(item, LazyToolTipItem):
+                item.refresh_tooltip()
+        super().helpEvent(event)
 
     def clear_health(self) -> None:
         """Show the design as drawn: no run colours on nodes, no run figures on links."""
