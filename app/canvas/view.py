@@ -1,16 +1,25 @@
 """The canvas view: zoom with the wheel and keys, pan, fit, rubber band, drops from the palette."""
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen, QTransform
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPalette, QPen, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from .link_item import LinkItem, anchors, controls
 from .minimap import Minimap
+from .node_item import NODE_HEIGHT, NODE_WIDTH, NodeItem
 from .placement import free_offset
 from .scene import GRID, CanvasScene
 
 KIND_MIME = "application/x-faultline-component-kind"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+# Components added from the keyboard go in rows: room between two for a link's arrow and label.
+COLUMN_STEP = NODE_WIDTH + 80.0
+ROW_STEP = NODE_HEIGHT + 60.0
+VIEW_MARGIN = 40  # pixels kept between a new component and the view's edge
+MAX_ROW_STEPS = 200
 
 
 class CanvasView(QGraphicsView):
@@ -39,6 +48,8 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._pan_rest = (0.0, 0.0)
         self._space = False
+        self._last_added: uuid.UUID | None = None  # the component the keyboard's next one goes beside
+        self._row_start: float | None = None  # where that one's row began
         self.setAccessibleName("Design canvas")
         self.minimap = Minimap(self)
         self.focus_ring = _FocusRing(self)
@@ -170,6 +181,17 @@ class CanvasView(QGraphicsView):
         if event.key() == Qt.Key.Key_Escape and self.canvas.cancel_link():
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Escape and self.canvas.doc.selection:
+            # Nothing else to call off: Esc lets go of the selection, as in other editors. The
+            # keyboard had no other way back to no selection, where the arrows pan and
+            # Properties shows the design.
+            self.canvas.doc.set_selection([])
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            self.open_menu_for_selection()  # the menu key's twin, where the platform makes none
+            event.accept()
+            return
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         if event.key() in arrows:
             dx, dy = arrows[Qt.Key(event.key())]
@@ -234,21 +256,49 @@ class CanvasView(QGraphicsView):
             return
         event.ignore()
 
-    def drop_component(self, kind: str, scene_pos: QPointF):
-        """Create a component of ``kind`` centred at ``scene_pos`` (snapped); returns its id."""
+    def drop_component(self, kind: str, scene_pos: QPointF, row_start: float | None = None):
+        """Create a component of ``kind`` centred at ``scene_pos`` (snapped); returns its id.
+
+        The next one added from the keyboard goes beside it, in a row that began at ``row_start``
+        (here, by default)."""
         pos = self.canvas.snapped(scene_pos)
         cid = self.canvas.doc.edit.add_component(kind, (pos.x(), pos.y()))
+        self._last_added, self._row_start = cid, pos.x() if row_start is None else row_start
         self.setFocus()
         return cid
 
     def add_at_centre(self, kind: str):
-        """Keyboard route to creation: a new component in the middle of what is visible."""
-        centre = self.mapToScene(self.viewport().rect().center())
-        # Step aside from anything already there, as a paste does: testing the centre alone let a new
-        # node cover half of one beside it.
-        occupied = [(item.scenePos().x(), item.scenePos().y()) for item in self.canvas.node_items()]
-        dx, dy = free_offset([(centre.x(), centre.y())], occupied, first=0)
-        return self.drop_component(kind, centre + QPointF(dx, dy))
+        """Keyboard route to creation: the first new component in the middle of what is visible,
+        each next one to the right of the one added before it (a row lower past the view's right
+        edge), scrolled into sight. A cascade down and to the right left the view by the third."""
+        item = self.canvas.node_item(self._last_added) if self._last_added is not None else None
+        if item is not None and self.visible_scene_rect().intersects(item.mapRectToScene(item.body_rect())):
+            row_start = self._row_start if self._row_start is not None else item.scenePos().x()
+            spot = self._beside(item.scenePos(), row_start)
+        else:  # the user has gone elsewhere, or it was deleted: start again in the middle
+            spot = self.canvas.snapped(self.mapToScene(self.viewport().rect().center()))
+            row_start = spot.x()
+        # On along the rows past anything already there: a new node never covers another.
+        occupied = [(node.scenePos().x(), node.scenePos().y()) for node in self.canvas.node_items()]
+        for _ in range(MAX_ROW_STEPS):
+            if not any(abs(spot.x() - x) < NODE_WIDTH and abs(spot.y() - y) < NODE_HEIGHT for x, y in occupied):
+                break
+            spot = self._beside(spot, row_start)
+        else:
+            dx, dy = free_offset([(spot.x(), spot.y())], occupied, first=0)
+            spot += QPointF(dx, dy)
+        cid = self.drop_component(kind, spot, row_start)
+        added = self.canvas.node_item(cid)
+        if added is not None:
+            self.ensureVisible(added.mapRectToScene(added.body_rect()), VIEW_MARGIN, VIEW_MARGIN)
+        return cid
+
+    def _beside(self, spot: QPointF, row_start: float) -> QPointF:
+        """One column right of ``spot``, or past the view's right edge the next row's first place."""
+        right = spot.x() + COLUMN_STEP
+        if right + NODE_WIDTH / 2 <= self.visible_scene_rect().right() - VIEW_MARGIN:
+            return self.canvas.snapped(QPointF(right, spot.y()))
+        return self.canvas.snapped(QPointF(row_start, spot.y() + ROW_STEP))
 
     EMPTY_HINT = ("Drag a component from the palette to start,\nor double-click one there.\n\n"
                   "Then drag from a component's right-hand dot to what it calls.")
@@ -275,7 +325,34 @@ class CanvasView(QGraphicsView):
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
+    def open_menu_for_selection(self) -> None:
+        """The context menu of the selected component or link (of the canvas, with nothing
+        selected), at it: what the menu key and Shift+F10 open."""
+        items = [i for i in self.canvas.selectedItems() if i.isVisible()]
+        node = next((i for i in items if isinstance(i, NodeItem)), None)
+        link = next((i for i in items if isinstance(i, LinkItem)), None)
+        if node is not None:
+            scene_pos = node.scenePos()
+        elif link is not None:
+            # its middle, on its curve: the menu is for what is under the point it is given
+            start, end, vertical = anchors(link.source, link.target)
+            c1, c2 = controls(start, end, vertical)
+            scene_pos = (start + (c1 + c2) * 3 + end) / 8
+        else:
+            scene_pos = self.mapToScene(self.viewport().rect().center())
+        place = self.mapFromScene(scene_pos)
+        if not self.viewport().rect().contains(place):
+            self.centerOn(scene_pos)
+            place = self.mapFromScene(scene_pos)
+        self.context_menu_requested.emit(scene_pos, self.viewport().mapToGlobal(place))
+
     def contextMenuEvent(self, event):
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            # The menu key's event is at the top-left corner, not at what is selected: the menu was
+            # the empty canvas's, never the selection's policies and faults.
+            self.open_menu_for_selection()
+            event.accept()
+            return
         scene_pos = self.mapToScene(event.pos())
         # Right-clicking an unselected item makes it the selection, as in every editor.
         for item in self.canvas.items(scene_pos):
