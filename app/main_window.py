@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QToolBar,
     QToolButton,
+    QUndoView,
     QWidget,
 )
 
@@ -30,9 +31,10 @@ from .clipboard import put_on_clipboard
 from .document import EditRejected, ProjectDocument
 from .interop_dialog import add_interop_actions
 from .keyboard_help import show_keyboard_help
+from .pane_focus import PaneKeeper, move_to_pane, pane_title, show_pane
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .read_only_banner import ReadOnlyBanner
-from .resources import app_icon, icon, retint_icons, set_themed_icon
+from .resources import app_icon, icon, kind_icon, retint_icons, set_themed_icon
 from .store import Autosave, RecentFiles, is_read_only
 from .window_files import WindowFiles
 from .window_fit import fit_to_screen, scrolling
@@ -72,6 +74,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
+        self.pane_keeper = PaneKeeper(self)
         self.scene = CanvasScene(self._doc, self)
         self.view = CanvasView(self.scene)
         self.read_only_banner = ReadOnlyBanner()
@@ -94,8 +97,6 @@ class MainWindow(WindowFiles, QMainWindow):
                                              "resilienceDock", scroll=True)
         self.faults_dock = self.add_dock("Faults", self.faults, Qt.DockWidgetArea.RightDockWidgetArea, "faultsDock",
                                          scroll=True)
-        from PySide6.QtWidgets import QUndoView
-
         self.history = QUndoView(self._doc.undo_stack)
         self.history.setEmptyLabel("Opened")
         self.history.setToolTip("Every edit since the project was opened; click a step to go back to it.")
@@ -136,6 +137,7 @@ class MainWindow(WindowFiles, QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         self.panels_menu.addAction(dock.toggleViewAction())
+        self.pane_keeper.watch(dock)
         if self.settings.contains("window/state") and getattr(self, "_layout_restored", False):
             self.restoreDockWidget(dock)
         return dock
@@ -244,6 +246,8 @@ class MainWindow(WindowFiles, QMainWindow):
                                       "Remove the current design from the project.")
         self.new_experiment_action = a("New &Experiment", self.faults.new_experiment, None, "experiment",
                                        "Add a chaos experiment to the design.")
+        # its pane brought forward, the focus on Add fault: behind Properties nothing showed it was made
+        self.new_experiment_action.triggered.connect(lambda: show_pane(self.faults_dock, self.faults.add_button))
         self.sweep_action = a("S&weep Parameters…", lambda: self.open_sweep(), None, None,
                               "Run the design over ranges of its parameters and compare the points.")
         self.suggest_action = a("Su&ggest Fixes…", self.open_suggest, None, None,
@@ -284,8 +288,6 @@ class MainWindow(WindowFiles, QMainWindow):
         edit_menu.addActions([self.link_action, self.select_all_action])
         insert_menu = bar.addMenu("&Insert")
         from engine.model import COMPONENT_CLASSES
-
-        from .resources import kind_icon
 
         for i, (kind, cls) in enumerate(COMPONENT_CLASSES.items(), start=1):
             action = QAction(kind_icon(kind), cls.label, self)
@@ -776,8 +778,6 @@ class MainWindow(WindowFiles, QMainWindow):
         """The canvas menu for what is under ``scene_pos``: policies and faults for a node, faults for a link."""
         from engine.model import COMPONENT_CLASSES, FAULT_CLASSES, POLICY_CLASSES
 
-        from .resources import kind_icon
-
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
         doc = self._doc
@@ -883,8 +883,6 @@ class MainWindow(WindowFiles, QMainWindow):
         event.accept()
 
     def move_to_pane(self, step: int) -> None:
-        from .pane_focus import move_to_pane, pane_title
-
         region = move_to_pane(self, step)
         if region is not None:
             self.statusBar().showMessage(f"{pane_title(region)} (F6: next pane, Shift+F6: previous)", 4000)

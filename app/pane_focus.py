@@ -6,8 +6,8 @@ canvas and each pane in view, row by row as a reader meets them), and so does th
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QScrollArea, QWidget
 
 from .panes.tab_order import in_layout_order
 
@@ -67,3 +67,58 @@ def move_to_pane(window: QMainWindow, step: int) -> QWidget | None:
 def pane_title(region: QWidget) -> str:
     """What the status bar calls ``region``."""
     return region.windowTitle() if isinstance(region, QDockWidget) else "Canvas"
+
+
+def covered(dock: QDockWidget) -> bool:
+    """Whether ``dock`` is open but tabbed behind another: Qt calls it visible all the same."""
+    window = dock.parentWidget()
+    return (isinstance(window, QMainWindow) and dock.isVisible() and dock.visibleRegion().isEmpty()
+            and bool(window.tabifiedDockWidgets(dock)))
+
+
+def show_pane(dock: QDockWidget, focus: QWidget | None = None) -> None:
+    """Bring ``dock`` in front of the panes tabbed with it and give the focus to ``focus`` (its
+    first field by default): what an action that fills a pane does, so that the keyboard is there."""
+    dock.show()
+    dock.raise_()
+    target = focus if focus is not None else first_field(dock)
+    if target is not None:
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+class PaneKeeper(QObject):
+    """Keeps the keyboard's focus where it can be seen.
+
+    Tab follows Qt's chain, which counts the fields of a pane tabbed behind another as shown: the
+    focus went into the hidden Resilience, Faults and Runs panes, and nothing on screen had it. A
+    pane the focus enters is brought to the front. And View > Panels > Resilience, with the pane
+    tabbed behind Properties, closed it (its item is ticked: open), so that no menu brought it
+    forward: chosen there, a covered pane comes to the front with the focus in it.
+    """
+
+    def __init__(self, window: QMainWindow):
+        # the window is its parent, not an attribute: the application's signal holds this object,
+        # and with it a closed window's wrapper
+        super().__init__(window)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def watch(self, dock: QDockWidget) -> None:
+        dock.installEventFilter(self)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        widget = new
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        if widget is not None and widget.parentWidget() is self.parent() and covered(widget):
+            widget.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Only its menu item closes a covered pane: its title bar, close button and all, is hidden.
+        if event.type() == QEvent.Type.Close and isinstance(watched, QDockWidget) and covered(watched):
+            event.ignore()
+            watched.toggleViewAction().setChecked(True)
+            show_pane(watched)
+            return True
+        return super().eventFilter(watched, event)
