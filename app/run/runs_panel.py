@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -73,6 +74,9 @@ class RunsPanel(QWidget):
         self._said: dict[tuple[str, ...], tuple[tuple[str, str] | None, dict[str, Any] | None]] = {}
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
+        # Rename was in the context menu alone, which many keyboards have no key for: F2 renames,
+        # and Delete deletes (asking first), as in a file manager.
+        self.tree.installEventFilter(self)
         layout.addWidget(self.tree, 1)
         # In the list's place while it is empty, so the panel never needs the height of both.
         self.empty_label = QLabel("No runs kept yet. After a run, press “Keep run” to save it with the project.")
@@ -172,17 +176,28 @@ class RunsPanel(QWidget):
         key = items[0].data(0, Qt.ItemDataRole.UserRole)
         return next((g for g in self.groups if g.id == key), None)
 
-    def _context_menu(self, pos) -> None:
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier and self.selected() is not None:
+            if event.key() == Qt.Key.Key_F2:
+                self._ask_rename()
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self._emit(self.delete_requested)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _context_menu(self, pos: QPoint) -> None:
         item = self.tree.itemAt(pos)
         if item is None:
             return
         self.tree.setCurrentItem(item)
         menu = QMenu(self)
         menu.addAction("Open", lambda: self._emit(self.open_requested))
-        menu.addAction("Rename…", self._ask_rename)
+        menu.addAction("Rename…\tF2", self._ask_rename)
         menu.addAction("Report…", lambda: self._emit(self.report_requested))
         menu.addSeparator()
-        menu.addAction("Delete", lambda: self._emit(self.delete_requested))
+        menu.addAction("Delete\tDel", lambda: self._emit(self.delete_requested))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _ask_rename(self) -> None:
