@@ -131,6 +131,8 @@ class ComparisonTable(QWidget):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        # Rows are read with the arrows; Tab leaves for the dashboard's buttons, which it never reached.
+        self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMinimumWidth(120)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # only should the table get too narrow

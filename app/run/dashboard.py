@@ -131,6 +131,9 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.plots_widget = PlotsView()
+        # The plots have no keyboard use (the time slider and the table read them): Tab stopping on
+        # them, or on their scroll area, left the focus where nothing showed it.
+        self.plots_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plots_widget.setMinimumHeight(PLOT_ROWS_MIN_HEIGHT)
         self.splitter.addWidget(self.plots_widget)
         self.table_box = ComparisonTable()
@@ -148,6 +151,7 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
         # shadows QWidget.scroll(dx, dy), which nothing calls on the dashboard; the name is read outside
         self.scroll: QScrollArea = QScrollArea()  # type: ignore[assignment]
         self.scroll.setObjectName("dashboardPlots")
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
