@@ -326,27 +326,27 @@ class DaskExecutor(Executor):
             raise DesignError([Problem(self.where, f"the Dask cluster has no workers (none joined within "
                                                    f"{self._connect_timeout:g} s); start some with: "
                                                    f"dask worker {self.where}")]) from None
-        try:
-            versions = self._client.run(engine_version)
-        except Exception as exc:
-            raise DesignError([Problem(self.where, "the Dask workers cannot run Faultline's engine "
-                                                   f"({type(exc).__name__}: {exc}); install Faultline on them")
-                               ]) from exc
         ours = __version__
+        versions = self._engine_versions(self._client.run, "workers", "on them")
         other = sorted({v for v in versions.values() if v != ours})
         if other:
             raise DesignError([Problem(self.where, f"Dask workers run Faultline {', '.join(other)}, this is {ours}; "
                                                   "install the same version on every worker")])
         # The scheduler unpickles every task it is sent: without the engine, each run would fail on it.
-        try:
-            on_scheduler = self._client.run_on_scheduler(engine_version)
-        except Exception as exc:
-            raise DesignError([Problem(self.where, "the Dask scheduler cannot load Faultline's engine "
-                                                   f"({type(exc).__name__}: {exc}); install Faultline beside it")
-                               ]) from exc
+        on_scheduler = self._engine_versions(self._client.run_on_scheduler, "scheduler", "beside it")
         if on_scheduler != ours:
             raise DesignError([Problem(self.where, f"the Dask scheduler runs Faultline {on_scheduler}, this is "
                                                    f"{ours}; install the same version beside it")])
+
+    def _engine_versions(self, run_there, who: str, where: str):
+        """``engine_version`` run by ``run_there`` (the workers' or the scheduler's), or a refusal
+        saying that ``who`` cannot load the engine."""
+        try:
+            return run_there(engine_version)
+        except Exception as exc:
+            raise DesignError([Problem(self.where, f"the Dask {who} cannot load Faultline's engine "
+                                                   f"({type(exc).__name__}: {exc}); install Faultline {where}")
+                               ]) from exc
 
     @property
     def workers(self) -> int:

@@ -6,33 +6,25 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 from run_builders import make_three_tier
+from test_run_window import make_window
 
 from app.canvas.node_item import NodeItem
-from app.main_window import MainWindow
 from app.run.formatting import link_figures_forms
 from app.run.session import RunSession, VariantData
-from app.run.ui import FULL_SPEED_INDEX, LINK_ALARM, install
+from app.run.ui import FULL_SPEED_INDEX, LINK_ALARM
 from app.run.worker import VariantFrame
-from app.store import Autosave, RecentFiles
 from benchmarks.bench_canvas import large_design
 from engine.model import FAILURE_OUTCOMES, OUTCOME_NAMES, Autoscaler, Design, Project, Service
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, RecentFiles(tmp_path / "data"), Autosave(tmp_path / "recovery"))
-    w.ask_save_changes = lambda: "discard"
-    ui = install(w)
+    w, ui = make_window(qtbot, tmp_path)
     ui.confirm = lambda _question: True
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
     ui.speed_combo.setCurrentIndex(FULL_SPEED_INDEX)
     ui.duration_spin.setValue(30)
     yield w
