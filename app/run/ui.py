@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from engine import Design, RunOptions, RunPlan, buckets_within
+from engine import RunOptions, RunPlan
 from engine.model import (
     AFTER_LAST_FAULT,
     SHORTEST_DEFAULT_RUN,
@@ -38,6 +38,7 @@ from engine.model import (
 )
 
 from ..resources import set_themed_icon
+from .buckets import bucket_for, window_buckets
 from .capacity import overloads
 from .controller import RunController
 from .dashboard import Dashboard
@@ -61,31 +62,7 @@ HEALTH_INTERVAL_S = 0.2  # canvas recolouring during a run: 5 Hz follows a fault
 # repaint after them, one per interval, so that no single paint holds the window for a whole frame.
 END_PAINT_STAGGER_MS = 25
 LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in the fault colour, as a node does
-MAX_BUCKETS = 2000
 MODEST_DOCK_HEIGHT = 240  # the dashboard and event log while no run is shown: the canvas is the work area
-# What the window holds of each variant's series while it runs: the engine's arrays, and those the
-# worker gathers them in for the dashboard, which become the results (app/run/worker.py).
-SERIES_COPIES = 2
-
-
-def bucket_for(duration: float, most: int = MAX_BUCKETS) -> float:
-    """One-second buckets, coarser (1, 2 or 5 times a power of ten) for long runs so a run keeps
-    at most ``most`` buckets."""
-    if duration <= most:
-        return 1.0
-    raw = duration / most
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for step in (1, 2, 5, 10):
-        if raw <= step * magnitude:
-            return float(step * magnitude)
-    return float(10 * magnitude)
-
-
-def window_buckets(design: Design, variants: int) -> int:
-    """The most buckets a run in the window keeps: ``MAX_BUCKETS``, fewer for a design so wide
-    that its variants' series, each held ``SERIES_COPIES`` times, would outgrow a run's memory
-    budget (a thousand components compared over an hour came to 4.8 GB in 2,000 buckets)."""
-    return min(MAX_BUCKETS, buckets_within(design, RunOptions().memory_budget, SERIES_COPIES * variants))
 
 
 class RunUi(RunFiles, QObject):
@@ -902,4 +879,4 @@ def install(window) -> RunUi:
     return ui
 
 
-__all__ = ["RunUi", "install", "bucket_for", "window_buckets"]
+__all__ = ["RunUi", "install"]

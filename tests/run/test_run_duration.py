@@ -5,7 +5,8 @@ from PySide6.QtCore import QSettings
 from run_builders import EXPERIMENT, make_three_tier
 
 from app.main_window import MainWindow
-from app.run.ui import MAX_BUCKETS, SERIES_COPIES, bucket_for, install, window_buckets
+from app.run.buckets import MAX_BUCKETS, SERIES_COPIES, bucket_for, window_buckets
+from app.run.ui import install
 from app.store import Autosave, RecentFiles
 from engine.grid import BucketGrid
 from engine.model import Client, Design, Link, OpenLoop, Project, RunOptions, Service

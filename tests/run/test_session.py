@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from run_builders import EXPERIMENT, make_three_tier
 
+from app.run.buckets import bucket_for
 from app.run.formatting import comparison_cells, format_ci, format_value, trivial_row, unit_for, verdict
 from app.run.saved import group_runs, saved_runs_of
 from app.run.session import RunSession, VariantData, fault_windows_from_events
-from app.run.ui import bucket_for
 from app.run.worker import VariantFrame
 from engine import RunOptions, simulate
 
