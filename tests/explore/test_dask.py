@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from stations import station
 
-import engine.model as m
 from app.cli import main
 from engine.explore.executors import DaskExecutor, InProcessExecutor, make_executor
 from engine.explore.runner import run_sweep
@@ -22,21 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 THREE_TIER = str(ROOT / "resources" / "examples" / "three_tier.json")
 
 
-def _station() -> m.Design:
-    return m.Design(
-        name="station",
-        components=[m.Client(name="users", workload=m.OpenLoop(rate=50)),
-                    m.Service(name="server", workers=2, service_time=m.Exponential(mean=0.02))],
-        links=[m.Link(source="users", target="server", latency=m.Constant(value=0.0))],
-    )
-
-
 def _key(row):
     return row["point"], row["experiment"], row["replication"]
 
 
 def test_a_local_dask_cluster_gives_the_numbers_of_one_process():
-    sweep = plan_sweep(_station(), [("server.workers", "1:3:1"), ("users.rate", "30,60")],
+    sweep = plan_sweep(station(), [("server.workers", "1:3:1"), ("users.rate", "30,60")],
                        RunOptions(duration=10), replications=2)
     reference = run_sweep(sweep, InProcessExecutor())
     with DaskExecutor(local_workers=2, processes=False) as cluster:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from stations import station
 
 import engine.model as m
 from engine.compare import mean_ci
@@ -21,16 +22,6 @@ SHORT = RunOptions(duration=10.0)
 @pytest.fixture(scope="module")
 def shop():
     return parse_design((EXAMPLES / "three_tier.json").read_text())
-
-
-def small_station() -> m.Design:
-    return m.Design(
-        name="station",
-        components=[m.Client(name="users", workload=m.OpenLoop(rate=50)),
-                    m.Service(name="server", workers=2, service_time=m.Exponential(mean=0.02))],
-        links=[m.Link(source="users", target="server", latency=m.Constant(value=0.0))],
-        experiments=[m.Experiment(name="outage", faults=[m.CrashFault(target="server", start=2, duration=3)])],
-    )
 
 
 # -- specs --------------------------------------------------------------------------------------
@@ -102,7 +93,7 @@ def test_replications_share_seeds_across_points(shop):
 def test_common_random_numbers_leave_untouched_parts_identical():
     # The breaker never sees a failure without faults: whatever its threshold, every figure is the
     # same at every point of a replication, and differs between replications.
-    design = small_station()
+    design = station(with_outage=True)
     design.components[0].policies = [m.CircuitBreakerPolicy(minimum_number_of_calls=5)]
     sweep = plan_sweep(design, [("users.circuit_breaker.failure_rate_threshold", "20,50,80")], SHORT, replications=2)
     rows = run_sweep(sweep)
@@ -114,14 +105,14 @@ def test_common_random_numbers_leave_untouched_parts_identical():
 
 
 def test_a_parameter_changes_what_it_should(shop):
-    sweep = plan_sweep(small_station(), [("server.workers", "1,4")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,4")], SHORT)
     rows = {r["server.workers"]: r for r in run_sweep(sweep)}
     assert float(rows["1"]["users.p99"]) > 2 * float(rows["4"]["users.p99"])
     assert float(rows["1"]["users.throughput"]) == pytest.approx(50, rel=0.15)
 
 
 def test_local_processes_give_the_numbers_of_one_process():
-    sweep = plan_sweep(small_station(), [("server.workers", "1:3:1")], SHORT, experiments=[None, "outage"],
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1:3:1")], SHORT, experiments=[None, "outage"],
                        replications=2)
     here = run_sweep(sweep, InProcessExecutor())
     with LocalExecutor(2) as pool:
@@ -139,12 +130,12 @@ def test_local_sweeps_and_comparisons_share_one_pool_of_processes():
     from engine import workers
     from engine.compare import run_comparison
 
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT)
     with LocalExecutor(2) as first:
         run_sweep(sweep, first)
     pool = workers.pool()
     started = {p.pid for p in multiprocessing.active_children()}
-    run_comparison(small_station(), SHORT, None, replications=2, compare=True)
+    run_comparison(station(with_outage=True), SHORT, None, replications=2, compare=True)
     with LocalExecutor(2) as second:
         assert len(run_sweep(sweep, second)) == 2
     assert workers.pool() is pool
@@ -154,7 +145,7 @@ def test_local_sweeps_and_comparisons_share_one_pool_of_processes():
 def test_a_sweep_asking_for_fewer_processes_keeps_that_many_runs_in_the_pool():
     from engine import workers
 
-    sweep = plan_sweep(small_station(), [("server.workers", "1:4:1")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1:4:1")], SHORT)
     with LocalExecutor(1) as one:
         seen = []
         real = workers.pool().submit
@@ -178,7 +169,7 @@ def _read(path):
 
 def test_rows_stream_to_the_file_and_a_rerun_resumes(tmp_path):
     out = tmp_path / "r.csv"
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2,3")], SHORT, replications=2)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2,3")], SHORT, replications=2)
     full = run_sweep(sweep, out=out)
     assert _read(out) == full and len(full) == 6
     # A sweep stopped after three rows, the last one half written:
@@ -198,18 +189,18 @@ def test_rows_stream_to_the_file_and_a_rerun_resumes(tmp_path):
 
 def test_a_file_from_another_sweep_is_refused(tmp_path):
     out = tmp_path / "r.csv"
-    run_sweep(plan_sweep(small_station(), [("server.workers", "1,2")], SHORT), out=out)
+    run_sweep(plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT), out=out)
     before = out.read_text()
     with pytest.raises(DesignError,
                        match=r"other parameters or metrics \(it holds server.workers and lacks users.rate"):
-        ResultsFile(out, plan_sweep(small_station(), [("users.rate", "10,20")], SHORT))
+        ResultsFile(out, plan_sweep(station(with_outage=True), [("users.rate", "10,20")], SHORT))
     with pytest.raises(DesignError, match="another design or other run options"):
-        ResultsFile(out, plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=12)))
+        ResultsFile(out, plan_sweep(station(with_outage=True), [("server.workers", "1,2")], RunOptions(duration=12)))
     assert out.read_text() == before
 
 
 def test_the_summary_has_t_intervals_per_point(tmp_path):
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT, replications=3)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT, replications=3)
     rows = run_sweep(sweep)
     summary = summarise(sweep, rows)
     assert [(s["point"], s["server.workers"], s["replications"]) for s in summary] == [(1, "1", 3), (2, "2", 3)]
@@ -224,7 +215,7 @@ def test_the_summary_has_t_intervals_per_point(tmp_path):
 
 def test_points_that_round_to_the_same_values_are_summarised_apart():
     # four samples of a whole number from 3 to 5: two of them round to the same workers
-    sweep = plan_sweep(small_station(), [("server.workers", "3:5")], SHORT, lhs=4, lhs_seed=1)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "3:5")], SHORT, lhs=4, lhs_seed=1)
     values = [p["server.workers"] for p in sweep.points]
     assert len(set(values)) < len(values)
     summary = summarise(sweep, run_sweep(sweep))
@@ -247,7 +238,7 @@ def test_cluster_batches_grow_for_short_runs_and_shrink_at_the_tail():
 
 
 def test_rows_carry_the_verdict_of_every_objective_and_the_summary_its_share():
-    design = small_station()
+    design = station(with_outage=True)
     design.components[0].objectives = [m.AvailabilityObjective(target=0.99), m.LatencyObjective(threshold=0.2)]
     design.components[0].recovery = m.RecoverySettings(hold=1.0)
     sweep = plan_sweep(design, [("server.workers", "2,3")], SHORT, experiments=[None, "outage"], replications=2)
@@ -271,7 +262,7 @@ def test_rows_carry_the_verdict_of_every_objective_and_the_summary_its_share():
 
 
 def test_an_unusable_out_file_is_named_and_left_alone(tmp_path):
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT)
     notes = tmp_path / "notes.txt"
     notes.write_text("point,experiment\nmy own notes without a final line break")
     with pytest.raises(DesignError, match="notes.txt: it was written by a sweep of other parameters"):
@@ -304,7 +295,7 @@ def test_a_stop_from_another_thread_ends_the_sweep_after_the_next_run(tmp_path):
     import threading
 
     stop = threading.Event()
-    sweep = plan_sweep(small_station(), [("server.workers", "1:6:1")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1:6:1")], SHORT)
     seen = []
 
     def on_row(row, done, total):
@@ -321,14 +312,14 @@ def test_sweeps_and_replications_share_one_pool_of_workers_started_once():
     from engine import workers
     from engine.compare import run_comparison
 
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT)
     with LocalExecutor(os.cpu_count()) as executor:
         run_sweep(sweep, executor)
     started = set(workers.pool()._processes)
     assert len(started) == (os.cpu_count() or 1)
     with LocalExecutor() as executor:
         assert len(run_sweep(sweep, executor)) == 2
-    run_comparison(small_station(), m.RunOptions(duration=2), None, replications=2, compare=False)
+    run_comparison(station(with_outage=True), m.RunOptions(duration=2), None, replications=2, compare=False)
     # the workers that ran the first sweep ran the second and the replications: none was started anew
     assert set(workers.pool()._processes) == started
 
@@ -337,13 +328,14 @@ def test_a_results_file_from_before_the_bucket_limit_still_resumes():
     import hashlib
     import json
 
-    sweep = plan_sweep(small_station(), [("server.workers", "1,2")], SHORT)
+    sweep = plan_sweep(station(with_outage=True), [("server.workers", "1,2")], SHORT)
     # what the fingerprint was when run options had no max_buckets
     before = hashlib.sha256()
     before.update(json.dumps(sweep.design.to_dict(), sort_keys=True).encode())
     before.update(SHORT.model_dump_json(exclude={"seed", "max_buckets"}).encode())
     assert sweep.fingerprint() == before.hexdigest()[:12]
-    coarse = plan_sweep(small_station(), [("server.workers", "1,2")], RunOptions(duration=10.0, max_buckets=5))
+    coarse = plan_sweep(station(with_outage=True), [("server.workers", "1,2")],
+                        RunOptions(duration=10.0, max_buckets=5))
     assert coarse.fingerprint() != sweep.fingerprint()   # its rows' recovery times are on wider buckets
 
 

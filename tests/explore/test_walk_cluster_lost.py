@@ -2,8 +2,8 @@
 import logging
 
 import pytest
+from stations import station
 
-import engine.model as m
 from engine.explore.executors import DaskExecutor, SweepError
 from engine.explore.runner import run_sweep
 from engine.explore.sweep import plan_sweep
@@ -14,23 +14,19 @@ distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
 
-def _station() -> m.Design:
-    return m.Design(
-        name="station",
-        components=[m.Client(name="users", workload=m.OpenLoop(rate=50)),
-                    m.Service(name="server", workers=2, service_time=m.Exponential(mean=0.02))],
-        links=[m.Link(source="users", target="server", latency=m.Constant(value=0.0))],
-    )
-
-
 def _sweep():
-    return plan_sweep(_station(), [("users.rate", "10:200:10")], RunOptions(duration=10), replications=2)
+    return plan_sweep(station(), [("users.rate", "10:200:10")], RunOptions(duration=10), replications=2)
 
 
 def _cluster(workers: int = 1):
     # A closed scheduler would keep the cluster's own close retrying for Dask's 30 s default.
     return dask.config.set({"distributed.comm.timeouts.connect": "2s"}), distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=False, protocol="tcp://", dashboard_address=None)
+
+
+def _close_workers(cluster) -> None:
+    for worker in list(cluster.workers.values()):
+        cluster.sync(worker.close)
 
 
 def test_losing_every_worker_says_so_keeps_the_rows_and_resumes(tmp_path):
@@ -40,8 +36,7 @@ def test_losing_every_worker_says_so_keeps_the_rows_and_resumes(tmp_path):
     with settings, cluster:
         def lose_the_workers(row, done, total):
             if done == 1:
-                for worker in list(cluster.workers.values()):
-                    cluster.sync(worker.close)
+                _close_workers(cluster)
 
         with DaskExecutor(scheduler=cluster.scheduler_address, connect_timeout=5) as executor:
             with pytest.raises(SweepError, match="has no workers left"):
@@ -63,8 +58,7 @@ def test_losing_the_worker_that_holds_the_design_while_another_joins_finishes_th
     with settings, cluster:
         def replace_the_worker(row, done, total):
             if done == 1:
-                for worker in list(cluster.workers.values()):
-                    cluster.sync(worker.close)
+                _close_workers(cluster)
                 cluster.scale(2)  # the closed worker still counts in the spec: one more starts
 
         with DaskExecutor(scheduler=cluster.scheduler_address, connect_timeout=30) as executor:
@@ -99,8 +93,7 @@ def test_losing_the_scheduler_says_so_without_dasks_traceback(tmp_path):
             # the sweep has said what happened; the client's reconnection cut short by the close
             # must not add a traceback after it
             assert not errors.seen, [r.getMessage() for r in errors.seen]
-            for worker in list(cluster.workers.values()):
-                cluster.sync(worker.close)
+            _close_workers(cluster)
     finally:
         logging.getLogger("distributed.client").removeHandler(errors)
     with ResultsFile(out, sweep) as kept:
