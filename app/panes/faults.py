@@ -478,6 +478,15 @@ class FaultInjectionPanel(QWidget):
                     return callee, (f"the component {name} calls: nothing calls {name}, "
                                     "so a fault on it would change nothing")
                 return item_id, ""
+            if self.doc.kind_of(item_id) == "component":
+                # A fault only a link takes (a partition): the calls into the selected component,
+                # else those out of it, never a link elsewhere in the design.
+                name = design.name_of(item_id)
+                for links, how in ((design.links_into(item_id), f"the link that calls the selected {name}"),
+                                   (design.links_from(item_id), f"the link the selected {name} calls over")):
+                    link = next((link for link in links if link.id in targets), None)
+                    if link is not None:
+                        return link.id, how
             if self.doc.kind_of(item_id) == "link":
                 link = self.doc.link(item_id)
                 for end, role in ((link.target, "calls"), (link.source, "calls from")):

@@ -109,6 +109,28 @@ def test_a_fault_on_calls_is_not_aimed_at_a_client_nobody_calls(window, kind):
     assert "nothing calls users" in pane.message.text()
 
 
+def test_a_partition_with_a_component_selected_cuts_a_link_of_that_component(window):
+    """With a database selected, Add fault offered a partition on the first link of the design,
+    one that had nothing to do with the database."""
+    doc = window.document
+    users = doc.edit.add_component("client", (0, 0), name="users")
+    api = doc.edit.add_component("service", (300, 0), name="api")
+    db = doc.edit.add_component("database", (600, 0), name="db")
+    doc.edit.connect(users, api)
+    into_db, _refused = doc.edit.connect(api, db)
+    pane = window.faults
+    doc.set_selection([db])
+    pane.add_button.menu().aboutToShow.emit()   # the entries name their targets as the menu opens
+    assert pane.add_actions["partition"].text() == "Partition on api -> db"
+    pane.add_fault("partition")
+    assert doc.current_experiment.faults[-1].target == into_db
+    assert "the link that calls the selected db" in pane.message.text()
+    doc.set_selection([users])
+    pane.add_fault("partition")
+    assert doc.current_experiment.faults[-1].target == doc.design.links_from(users)[0].id
+    assert "the link the selected users calls over" in pane.message.text()
+
+
 def test_a_count_of_instances_must_be_whole_and_says_so(window, qtbot):
     doc = window.document
     doc.edit.add_component("service", (0, 0), name="web", instances=4)
