@@ -329,6 +329,9 @@ def cmd_suggest(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print_suggestions(found, args.top, sys.stdout, stripped=args.no_resilience)
+    why = found.out_of_reach()
+    if why:
+        print("\n" + "\n".join(why), file=sys.stdout)
     left_out = f"; {found.left_out}" if found.left_out else ""
     print(f"\n{found.tried} candidates x {found.replications} replications in "
           f"{time.perf_counter() - started:.1f} s{left_out}", file=sys.stdout)

@@ -125,6 +125,12 @@ class SuggestDialog(BackgroundSearchDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.itemSelectionChanged.connect(self._show_changes)
         layout.addWidget(self.table, 2)
+        # When no fix meets an objective: the best any reached and what stands in the way.
+        self.out_of_reach = QLabel()
+        self.out_of_reach.setObjectName("outOfReach")
+        self.out_of_reach.setWordWrap(True)
+        self.out_of_reach.hide()
+        layout.addWidget(self.out_of_reach)
         # Before the changes: what applying the selected fix does to each objective, against the design now.
         self.against = QLabel()
         self.against.setObjectName("againstTheDesign")
@@ -169,6 +175,7 @@ class SuggestDialog(BackgroundSearchDialog):
             return
         self.found = None
         self.table.setRowCount(0)
+        self.out_of_reach.hide()
         self.changes.clear()
         self.apply_button.setEnabled(False)
         self.status.setText("measuring the design without faults, then trying each candidate…")
@@ -198,6 +205,9 @@ class SuggestDialog(BackgroundSearchDialog):
         left_out = f"; {outcome.left_out}" if outcome.left_out else ""
         self.status.setText(f"{counted(outcome.tried, 'candidate')} tried{stopped}; "
                             f"{counted(meeting, 'candidate')} met every objective in {every}{left_out}")
+        why = outcome.out_of_reach()
+        self.out_of_reach.setText("\n".join(why))
+        self.out_of_reach.setVisible(bool(why))
         if lines:
             # not selectRow: it reads the keyboard modifiers held at the moment
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows

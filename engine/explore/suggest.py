@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..model import Design, DesignError, Problem, RunOptions, parse_design
+from ..model import Design, DesignError, Problem, RunOptions, format_seconds, parse_design
 from ..model.validation import experiment_problems
 from ..stats import mean_ci, wilson_interval
 from .paths import format_value
 from .sweep import Task
-from .worker import objective_prefix
+from .worker import objective_prefix, objective_words
 
 # Kinds whose capacity is instances x this field.
 _POOL_FIELDS = ("workers", "connections")
@@ -478,6 +478,45 @@ class Suggestions:
     @property
     def objectives(self) -> list[str]:
         return _objectives(self.design)
+
+    def out_of_reach(self) -> list[str]:
+        """Why no fix tried meets an objective, in words ([] when each was met by one): for each
+        objective no candidate met in every replication, the best attainment any reached; then
+        how much of the measured time the experiment's faults take; and, for a crash or a
+        partition against an objective that counts only ok answers, that while it lasts only a
+        fallback answers for what it takes away, and such an answer counts only if the
+        objective says so. Without this the user saw every candidate short of 99 % and no
+        reason, where a fault that takes the only database away for a fifth of the run caps what
+        a timeout, a retry or a breaker can attain."""
+        words = objective_words(self.design)
+        models = {objective_prefix(c.name, i): o for c in self.design.components if c.kind == "client"
+                  for i, o in enumerate(getattr(c, "objectives", ()))}
+        unmet = [o for o in self.objectives if not any(c.met_share(o) == 1.0 for c in self.ranked)]
+        if not self.ranked or not unmet:
+            return []
+        lines = []
+        for objective in unmet:
+            best = max(self.ranked, key=lambda c: c.attainment(objective)[0])
+            lines.append(f"No candidate met {words[objective]}: the best, {best.name}, attained "
+                         f"{best.attainment(objective)[0] * 100:.2f} % of requests, where it needs "
+                         f"{models[objective].good_share_target * 100:.6g} %.")
+        faults = [f for f in self.design.experiment(self.experiment).faults if f.enabled] if self.experiment else []
+        start, end = self.options.warmup, self.options.duration
+        spans = sorted((max(a, start), min(b, end)) for f in faults for a, b in f.windows(end) if b > start)
+        covered, reached = 0.0, start
+        for a, b in spans:
+            covered += max(0.0, b - max(a, reached))
+            reached = max(reached, b)
+        if covered <= 0:
+            return lines
+        lines.append(f'The faults of "{self.experiment}" last {format_seconds(covered)} of the '
+                     f"{format_seconds(end - start)} measured ({covered / (end - start) * 100:.0f} %).")
+        strict = [words[o] for o in unmet if getattr(models[o], "count_fallback", True) is False]
+        if strict and any(f.kind in ("crash", "partition") for f in faults):
+            lines.append("A request that needs what a crash or a partition takes away fails while it lasts, "
+                         f"unless a fallback answers it; {' and '.join(strict)} counts only ok answers: "
+                         "if a degraded answer will do, let it count fallbacks as good.")
+        return lines
 
 
 def suggest(design: Design, experiment: str | None, options: RunOptions, replications: int = 3,

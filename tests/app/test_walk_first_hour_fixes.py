@@ -43,3 +43,13 @@ def test_the_design_as_it_is_says_where_it_ranks(qtbot):
     dialog.table.selectRow(1)
     assert dialog.against.text() == "The design as it is: it ranks 2 of 2."
     assert not dialog.apply_button.isEnabled()
+
+
+def test_when_no_fix_meets_an_objective_the_dialog_says_the_best_reached_and_the_faults_share(qtbot):
+    """Every candidate short of its availability objective, and nothing said why."""
+    dialog = _dialog(qtbot)
+    why = dialog.out_of_reach.text().splitlines()
+    assert not dialog.out_of_reach.isHidden()
+    assert why == ["No candidate met clients: availability 90 % (ok): the best, as it is, attained 91.10 % of "
+                   "requests, where it needs 90 %.",
+                   'The faults of "brief slowdown" last 15 s of the 135 s measured (11 %).']

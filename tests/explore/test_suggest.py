@@ -260,3 +260,44 @@ def test_a_fix_that_adds_settings_to_no_effect_is_left_out():
     nothing = fix("bulkhead", (0.5, 0.6), "a.bulkhead")   # as it is: kept, it says the bulkhead does not help
     kept = without_idle_settings([timeout, idle, helping, nothing, as_it_is])
     assert [c.name for c in kept] == ["timeout", "timeout and retry", "bulkhead", "as it is"]
+
+
+def _station_with_objective(target: float, count_fallback: bool = False):
+    from stations import station
+
+    import engine.model as m
+
+    design = station(with_outage=True)   # the server crashes from 2 s to 5 s
+    users = design.component("users").model_copy(update={"objectives": [
+        m.AvailabilityObjective(target=target, count_fallback=count_fallback)]})
+    return design.model_copy(update={"components": [users, design.component("server")]}).check()
+
+
+def test_when_no_fix_can_meet_an_objective_the_search_says_what_stands_in_the_way():
+    """A 3 s crash of the only server in 20 s measured: no timeout, retry or breaker gets
+    99 % of requests answered, and the ranked list alone did not say why."""
+    found = suggest(_station_with_objective(0.99), "outage", RunOptions(duration=20.0), replications=1)
+    why = found.out_of_reach()
+    assert why[0].startswith("No candidate met users: availability 99 % (ok): the best, ")
+    best = max(c.attainment("users.objectives.1")[0] for c in found.ranked)
+    assert f"attained {best * 100:.2f} % of requests, where it needs 99 %." in why[0]
+    assert why[1] == 'The faults of "outage" last 3 s of the 20 s measured (15 %).'
+    assert "counts only ok answers: if a degraded answer will do, let it count fallbacks as good" in why[2]
+
+
+def test_a_fault_before_the_warmup_ends_counts_only_from_it_and_a_met_objective_needs_no_reason():
+    options = RunOptions(duration=20.0, warmup=3.0)
+    found = suggest(_station_with_objective(0.99, count_fallback=True), "outage", options, replications=1)
+    assert found.out_of_reach()[1] == 'The faults of "outage" last 2 s of the 17 s measured (12 %).'
+    assert len(found.out_of_reach()) == 2   # fallbacks count: nothing to say about them
+    assert suggest(_station_with_objective(0.5), "outage", options, replications=1).out_of_reach() == []
+
+
+def test_the_cli_says_what_stands_in_the_way_after_the_ranked_fixes(capsys, tmp_path):
+    path = tmp_path / "station.json"
+    path.write_text(_station_with_objective(0.99).model_dump_json())
+    assert main(["suggest", str(path), "--experiment", "outage", "--duration", "20", "--replications", "1",
+                 "--top", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "\n\nNo candidate met users: availability 99 % (ok): the best, " in out
+    assert out.index("No candidate met") < out.index("candidates x 1 replications")
