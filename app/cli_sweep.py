@@ -210,10 +210,20 @@ def cmd_sweep(args) -> int:
         for experiment in sweep.experiments:
             print_sensitivity(sweep, rows, args.sensitivity or None, experiment, out)
     print(f"\n{total} runs in {elapsed:.1f} s ({total / elapsed if elapsed else 0:.1f} runs/s)", file=out)
+    print_resent(executor, out)
     if args.out:
         written = write_summary(summary_path(args.out), sweep, summary)
         print(f"rows in {args.out}, summary in {written}", file=out)
     return 0
+
+
+def print_resent(executor, out) -> None:
+    """Say so when runs held by a worker that stopped answering were run again on another."""
+    from engine.model import counted
+
+    if executor.resent:
+        print(f"{counted(executor.resent, 'run')} held by a worker that stopped answering ran again on another",
+              file=out)
 
 
 def print_sensitivity(sweep, rows, metric: str | None, experiment: str | None, out) -> None:
@@ -335,6 +345,7 @@ def cmd_suggest(args) -> int:
     left_out = f"; {found.left_out}" if found.left_out else ""
     print(f"\n{found.tried} candidates x {found.replications} replications in "
           f"{time.perf_counter() - started:.1f} s{left_out}", file=sys.stdout)
+    print_resent(executor, sys.stdout)
     best = found.ranked[0]
     if args.save:
         from app.store import export_json

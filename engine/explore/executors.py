@@ -32,11 +32,16 @@ class SweepError(RuntimeError):
     """A run failed for a reason other than its design (a worker died, the cluster went away)."""
 
 
-def _outcome(future, where: str):
-    """The future's result; its failure as a ``SweepError`` saying where, unless it is the design's."""
+def _outcome(future, where: str, timeout: float | None = None):
+    """The future's result; its failure as a ``SweepError`` saying where, unless it is the design's
+    (or the ``timeout`` passing before the result is at hand: ``TimeoutError``)."""
     try:
-        return future.result()
+        return future.result(timeout=timeout)
     except DesignError:
+        raise
+    except TimeoutError:
+        if future.done() and getattr(future, "status", None) == "error":
+            raise SweepError(f"a run failed on {where}: TimeoutError") from None
         raise
     except Exception as exc:
         raise SweepError(f"a run failed on {where}: {type(exc).__name__}: {exc}") from exc
@@ -47,6 +52,8 @@ class Executor:
 
     name = "executor"
     _workers = 1
+    # Runs sent again because the worker holding them stopped answering (a Dask cluster's).
+    resent = 0
 
     @property
     def workers(self) -> int:
@@ -370,15 +377,29 @@ class DaskExecutor(Executor):
         client = self._client
         workers = max(1, self.workers)
         ready = threading.Event()
-        # Sent once to each worker, not once per task, as the result of a task rather than
-        # scattered: Dask keeps one copy of scattered data (its memory manager drops the other
-        # replicas within seconds) and cannot make it again, so losing the one worker holding it
-        # would cancel the whole sweep; a task's result is recomputed elsewhere. (str, a builtin:
-        # the scheduler unpickles every task's function, and needs no new code for this one.)
-        design_future = client.submit(str, design_json, pure=False)
         sizer = _BatchSizer(workers)
         position = 0
         watch = _WorkerWatch(client, self._connect_timeout)
+
+        def send(design, batch, **where):
+            future = client.submit(run_batch, design, options_json, batch, pure=False, **where)
+            future.add_done_callback(lambda _: ready.set())
+            self._in_flight.add(future)
+            return future
+
+        def send_again(batch, others):
+            # with the design itself: the worker holding the design's future may be the one that
+            # stopped answering
+            self.resent += len(batch)
+            return send(design_json, batch, workers=others, allow_other_workers=False)
+
+        # The design is sent once to each worker, not once per task, as the result of a task
+        # rather than scattered: Dask keeps one copy of scattered data (its memory manager drops
+        # the other replicas within seconds) and cannot make it again, so losing the one worker
+        # holding it would cancel the whole sweep; a task's result is recomputed elsewhere. (str,
+        # a builtin: the scheduler unpickles every task's function, and needs no new code for it.)
+        stragglers = _Stragglers(client, lambda **where: client.submit(str, design_json, pure=False, **where),
+                                 send_again, self._in_flight.discard)
 
         def submit_next():
             nonlocal position
@@ -386,9 +407,8 @@ class DaskExecutor(Executor):
                 return None
             size = sizer.next_size(len(tasks) - position)
             batch, position = tasks[position:position + size], position + size
-            future = client.submit(run_batch, design_future, options_json, batch, pure=False)
-            future.add_done_callback(lambda _: ready.set())
-            self._in_flight.add(future)
+            future = send(stragglers.design, batch)
+            stragglers.sent(future, batch)
             return future
 
         def wait_some(futures):
@@ -400,20 +420,24 @@ class DaskExecutor(Executor):
                 if stop.is_set():
                     raise KeyboardInterrupt
                 ready.clear()
-                done = {future for future in futures if future.done()}
+                done = {future for future in futures if stragglers.finished(future)}
                 if done:
                     return done
-                if not ready.wait(0.2) and watch.gone():
+                if ready.wait(0.2):
+                    continue
+                stragglers.check(futures)
+                if watch.gone():
                     # runs would wait for workers that may never come: stop, keeping what finished
                     raise SweepError(f"the Dask cluster at {self.where} has no workers left "
                                      f"(none for {self._connect_timeout:g} s)")
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
+            future = stragglers.taken(future)
             self._in_flight.discard(future)
             if future.cancelled():
                 # Dask cancels what it can no longer run; its reason names a task, not the cause
                 raise SweepError(self._lost())
-            results, seconds = _outcome(future, f"the Dask cluster at {self.where}")
+            results, seconds = stragglers.result(future, f"the Dask cluster at {self.where}", stop)
             sizer.observe(len(results), seconds)
             yield from results
 
@@ -475,6 +499,138 @@ class _WorkerWatch:
             return False
         self._since = self._since if self._since is not None else now
         return now - self._since >= self._grace
+
+
+class _Stragglers:
+    """Runs held by a worker that stopped answering, sent once more, to one that answers.
+
+    A worker that stops without going away (its host asleep, its process stopped or swapping)
+    keeps what it holds until the scheduler gives up on it: five minutes by default
+    (``distributed.scheduler.worker-ttl``), the whole sweep waiting. It holds runs under way, the
+    results of runs it finished that are not fetched yet, and maybe the one copy of the design
+    that runs sent elsewhere wait for. Such a worker no longer heartbeats: one whose last
+    heartbeat is ``SILENT_HEARTBEATS`` of its intervals (and at least ``SILENT_SECONDS``) behind
+    the freshest worker's is taken as stopped (the freshest, not the clock here: a remote
+    scheduler's clock may differ from ours). A run gives the same numbers wherever it runs, so
+    the copy that finishes first is taken and the other cancelled."""
+
+    SILENT_SECONDS = 10.0
+    SILENT_HEARTBEATS = 3
+    CHECK_SECONDS = 2.0
+
+    def __init__(self, client, make_design, send_again, forget):
+        self._client = client
+        self._make_design = make_design  # (**where) -> a future of the design, on those workers
+        self._send_again = send_again    # (batch, workers) -> a future running it on one of them
+        self._forget = forget            # a future no longer in flight
+        self.design = make_design()      # what the runs sent from now on take their design from
+        self._batches: dict[Any, list] = {}
+        self._designs: dict[Any, Any] = {}   # the design's future each run sent waits for
+        self._copies: dict[Any, Any] = {}
+        self._checked = time.monotonic()
+
+    def sent(self, future, batch: list) -> None:
+        self._batches[future] = batch
+        self._designs[future] = self.design
+
+    def finished(self, future) -> bool:
+        """Whether ``future`` or its copy has finished."""
+        copy = self._copies.get(future)
+        return future.done() or (copy is not None and copy.done())
+
+    def taken(self, future):
+        """Of ``future`` (finished, or its copy is) and its copy, the one whose result counts; the
+        other is cancelled."""
+        self._designs.pop(future, None)
+        copy = self._copies.pop(future, None)
+        if copy is None:
+            return future
+        first, other = (future, copy) if future.done() and not future.cancelled() else (copy, future)
+        self._batches[first] = self._batches.pop(future)
+        self._cancel(other)
+        return first
+
+    def result(self, future, where: str, stop: threading.Event):
+        """The result of finished ``future`` (as ``_outcome`` gives it), or of a copy of its runs if
+        the worker holding it stops answering before it is fetched."""
+        while True:
+            try:
+                outcome = _outcome(future, where, timeout=1.0)
+                self._batches.pop(future, None)
+                return outcome
+            except TimeoutError:
+                if stop.is_set():
+                    raise KeyboardInterrupt from None
+                silent, answering = self._silent()
+                try:
+                    holders = set(self._client.who_has([future]).get(future.key, ())) if silent else set()
+                except Exception:
+                    continue
+                if holders and holders <= silent and answering:
+                    batch = self._batches.pop(future)
+                    self._cancel(future)
+                    future = self._send_again(batch, answering)
+                    self._batches[future] = batch
+
+    def check(self, futures) -> None:
+        """Send a copy of each of ``futures`` that a silent worker runs, or that waits for a design
+        only a silent worker holds, to the workers that answer; and make the design again on them."""
+        waiting = [f for f in futures if f not in self._copies and not f.done() and f in self._batches]
+        if not waiting:
+            return
+        silent, answering = self._silent()
+        if not silent or not answering:
+            return
+        try:
+            running = self._client.processing(workers=sorted(silent))
+            held = {key for keys in running.values() for key in keys}
+            designs = {*self._designs.values(), self.design}
+            who = self._client.who_has(list(designs))
+        except Exception:
+            return   # a cluster going away is said by the runs themselves
+        stranded = {d for d in designs if d.key in held or (set(who.get(d.key, ())) or {None}) <= silent}
+        if self.design in stranded:
+            self.design = self._make_design(workers=answering, allow_other_workers=False)
+        for future in waiting:
+            if future.key in held or self._designs.get(future) in stranded:
+                self._copies[future] = self._send_again(self._batches[future], answering)
+
+    def _silent(self) -> tuple[set[str], list[str]]:
+        """The workers taken as stopped, and those that answer; asked of the scheduler at most
+        every ``CHECK_SECONDS`` (nothing is silent between)."""
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_SECONDS:
+            return set(), []
+        self._checked = now
+        try:
+            seen = {address: info["last_seen"] for address, info in self._client.scheduler_info()["workers"].items()}
+        except Exception:
+            return set(), []
+        if not seen:
+            return set(), []
+        allowed = max(self.SILENT_SECONDS, self.SILENT_HEARTBEATS * heartbeat_interval(len(seen)))
+        freshest = max(seen.values())
+        silent = {address for address, last in seen.items() if freshest - last > allowed}
+        return silent, sorted(set(seen) - silent)
+
+    def _cancel(self, future) -> None:
+        self._forget(future)
+        try:
+            self._client.cancel([future])
+        except Exception:
+            pass   # the cluster going away is said by the runs still in flight
+
+
+def heartbeat_interval(workers: int) -> float:
+    """How often a Dask worker heartbeats in a cluster of ``workers`` (Dask's own rule, in
+    ``distributed.scheduler``, which is not public)."""
+    if workers <= 10:
+        return 0.5
+    if workers < 50:
+        return 1.0
+    if workers < 200:
+        return 2.0
+    return workers / 200 + 1
 
 
 class _BatchSizer:
