@@ -14,11 +14,12 @@ HELP_ROWS = (
                             "exist is refused with the reason. Drag a selected link's arrow head to "
                             "another component to relink it"),
     ("Select", "Click; Ctrl+click adds; drag on empty canvas for a rubber band; Ctrl+A selects all; Ctrl+F "
-               "finds a component by name; Esc on the canvas selects nothing"),
+               "finds a component or a link by name; Esc on the canvas selects nothing"),
     ("Move", "Drag (one undo step per drag); arrow keys nudge by a grid step, Shift+arrow by five; "
              "View > Arrange lays everything out in call order"),
     ("Zoom", "Mouse wheel, Ctrl++ and Ctrl+-; F fits the design, Shift+F the selection; Ctrl+0 is 100 %"),
-    ("Find", "Ctrl+F, type part of a component's name, Enter"),
+    ("Find", "Ctrl+F, type part of a component's name, or of a link's as caller -> callee (\"web -> db\", "
+             "\"web db\", \"-> db\" for the one link into db), Enter: it is selected and centred"),
     ("Move between panes", "F6 goes to the next pane (the canvas, Properties, the dashboard…), Shift+F6 "
                            "back; Tab walks the fields of a pane. View > Panels brings a pane tabbed behind "
                            "another to the front"),

@@ -29,6 +29,7 @@ from .canvas import CanvasScene, CanvasView, ComponentPalette
 from .canvas.placement import fragment_positions, free_offset
 from .clipboard import put_on_clipboard
 from .document import EditRejected, ProjectDocument
+from .find_box import FindBox
 from .interop_dialog import add_interop_actions
 from .keyboard_help import show_keyboard_help
 from .pane_focus import PaneKeeper, move_to_pane, pane_title, show_pane
@@ -58,6 +59,7 @@ class MainWindow(WindowFiles, QMainWindow):
     """
 
     document_replaced = Signal()  # after New, Open, Revert, Import, recovery
+    find_box: FindBox  # made with the toolbar, after the Find action that uses it
 
     def __init__(self, settings: QSettings | None = None, recent: RecentFiles | None = None,
                  autosave: Autosave | None = None, parent: QWidget | None = None):
@@ -230,8 +232,8 @@ class MainWindow(WindowFiles, QMainWindow):
                                 "Lay the design out in call order, callers left, dependencies right.")
         self.fit_selection_action = a("Fit S&election", self.view.fit_selection, QKeySequence("Shift+F"), None,
                                       "Zoom to the selected components.")
-        self.find_action = a("Fi&nd Component…", self.find_component, K.Find, None,
-                             "Jump to a component by name.")
+        self.find_action = a("Fi&nd Component or Link…", lambda: self.find_box.start(), K.Find, None,
+                             "Jump to a component, or a link (caller -> callee), by name.")
         self.next_pane_action = a("Ne&xt Pane", lambda: self.move_to_pane(1), QKeySequence("F6"), None,
                                   "Move the keyboard focus to the next pane.")
         self.previous_pane_action = a("Pre&vious Pane", lambda: self.move_to_pane(-1), QKeySequence("Shift+F6"),
@@ -337,20 +339,8 @@ class MainWindow(WindowFiles, QMainWindow):
         tb.addSeparator()
         tb.addAction(self.new_experiment_action)
         tb.addSeparator()
-        from PySide6.QtWidgets import QCompleter, QLineEdit
-
-        self.find_box = QLineEdit()
-        self.find_box.setObjectName("findBox")
-        self.find_box.setPlaceholderText("Find component…")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.setMaximumWidth(220)
-        self.find_box.setToolTip("Type a component's name and press Enter to select it and bring it into view.")
-        self.find_completer = QCompleter([], self.find_box)
-        self.find_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.find_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.find_box.setCompleter(self.find_completer)
-        self.find_box.returnPressed.connect(lambda: self.go_to_component(self.find_box.text()))
-        self.find_completer.activated.connect(self.go_to_component)
+        self.find_box = FindBox(self._doc, self.scene, self.view)
+        self.find_box.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         tb.addWidget(self.find_box)
         self.main_toolbar = tb
 
@@ -381,8 +371,6 @@ class MainWindow(WindowFiles, QMainWindow):
         d.design_switched.connect(lambda *_: self._update_designs())
         d.project_replaced.connect(self._update_designs)
         d.edited.connect(self._update_problems)
-        d.edited.connect(self._refresh_find_names)
-        d.design_switched.connect(lambda *_: self._refresh_find_names())
         d.selection_changed.connect(self._update_edit_actions)
         self.scene.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.scene.target_picked.connect(self._target_picked)
@@ -609,35 +597,6 @@ class MainWindow(WindowFiles, QMainWindow):
         if self._focus_in_text():
             return
         self._doc.edit.delete(self._doc.selection)
-
-    def find_component(self) -> None:
-        """Put the cursor in the find box, with the component names to choose from."""
-        self.find_box.setFocus()
-        self.find_box.selectAll()
-
-    def _refresh_find_names(self) -> None:
-        from PySide6.QtCore import QStringListModel
-
-        names = sorted((c.name for c in self._doc.design.components), key=str.lower)
-        self.find_completer.setModel(QStringListModel(names, self.find_completer))
-
-    def go_to_component(self, text: str) -> bool:
-        """Select the component named ``text`` (or the only one whose name contains it) and show it."""
-        text = text.strip()
-        design = self._doc.design
-        component = design.find_component(text)
-        if component is None and text:
-            matches = [c for c in design.components if text.lower() in c.name.lower()]
-            component = matches[0] if len(matches) == 1 else None
-        if component is None:
-            self.statusBar().showMessage(f"No single component matches “{text}”.", 5000)
-            return False
-        self._doc.set_selection([component.id])
-        node = self.scene.node_item(component.id)
-        if node is not None:
-            self.view.centerOn(node)
-        self.view.setFocus()
-        return True
 
     def link_selected(self) -> QMenu | None:
         """Keyboard route to a link: with the caller selected, Ctrl+L lists what it may call (the

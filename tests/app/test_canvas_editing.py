@@ -493,7 +493,7 @@ def test_find_a_component_and_fit_the_selection(window, qtbot):
     type_text(qtbot, window.find_box, "cach")
     assert doc.selection == [ids["cache"]]
     assert window.view.visible_scene_rect().contains(window.scene.node_item(ids["cache"]).scenePos())
-    assert not window.go_to_component("nothing like it")
+    assert not window.find_box.go_to("nothing like it")
     doc.set_selection([ids["users"], ids["lb"]])
     window.fit_selection_action.trigger()
     visible = window.view.visible_scene_rect()
