@@ -53,7 +53,7 @@ def read_documents(path: str | Path) -> list[Document]:
     text = read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".properties":
-        return [load_properties(text, path.name)]
+        return load_properties(text, path.name)
     if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
         lines = [line for line in text.splitlines() if line.strip()]
         if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
@@ -139,7 +139,9 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
+    placed_by: dict[tuple[str, str, str], Path] = {}
     for path, docs, kind in read:
+        before = _policies(current)
         try:
             current = _import_one(docs, kind, current, targets, result)
         except (AttributeError, TypeError, KeyError, IndexError) as exc:
@@ -147,6 +149,7 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
             raise InteropError(f"its structure is not what {FORMAT_LABELS[kind]} holds ({exc})", Path(path).name) \
                 from None
         result.formats.append(kind)
+        _say_replaced(before, _policies(current), placed_by, Path(path), result)
     unused = set(targets) - result.mapped_names
     for name in sorted(unused):
         result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
@@ -156,6 +159,33 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     for note in lint_design(current):
         result.add(note.kind, note.text, note.where)
     return result
+
+
+def _policies(design: Design | None) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """Every policy of ``design`` by (owner, the component it guards the calls to, kind): its title
+    and its settings."""
+    if design is None:
+        return {}
+    return {(c.name, design.name_of(getattr(p, "scope", None)), p.kind):
+            (p.title, p.model_dump_json(exclude={"id", "scope"}))
+            for c in design.components for p in c.policies}
+
+
+def _say_replaced(before: dict, after: dict, placed_by: dict[tuple[str, str, str], Path], path: Path,
+                  result: ImportResult) -> None:
+    """Name the policies a file replaced that an earlier file of the same import had set: a call has
+    one policy of a kind, so the earlier file's would otherwise vanish without a word."""
+    for key, (title, settings) in after.items():
+        if before.get(key, (title, None))[1] == settings:
+            continue
+        earlier = placed_by.get(key)
+        if earlier is not None and earlier != path:
+            owner, callee, _kind = key
+            call = f"{owner} -> {callee}" if callee else owner
+            result.add("differs", f"{title} on {call}: replaces the one {earlier.name} set, so {earlier.name}'s is "
+                                  "left out; Faultline keeps one per call (in production an application's and its "
+                                  "proxy's both apply, one around the other)", path.name)
+        placed_by[key] = path
 
 
 def _import_one(docs: list[Document], kind: str, current: Design | None, targets: dict,

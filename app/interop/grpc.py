@@ -287,8 +287,17 @@ def _summary(policy) -> str:
     if isinstance(policy, DeadlinePolicy):
         return f"timeout {proto_text(policy.deadline)}"
     if isinstance(policy, HedgingPolicy):
-        return f"hedgingPolicy maxAttempts {policy.max_attempts}, hedgingDelay {proto_text(policy.hedging_delay)}"
-    return f"retryPolicy maxAttempts {policy.max_attempts}"
+        text = f"hedgingPolicy maxAttempts {policy.max_attempts}, hedgingDelay {proto_text(policy.hedging_delay)}"
+        throttling = policy.throttling
+    else:
+        text = (f"retryPolicy maxAttempts {policy.max_attempts}, initialBackoff {proto_text(policy.wait_duration)}, "
+                f"maxBackoff {proto_text(policy.max_wait_duration or policy.wait_duration)}, "
+                f"backoffMultiplier {policy.multiplier:g}")
+        throttling = policy.budget
+    # the channel's throttling rides on every retry and hedge: the preview says which calls it reached
+    if isinstance(throttling, GrpcRetryThrottling):
+        text += f", with retryThrottling maxTokens {throttling.max_tokens:g}, tokenRatio {throttling.token_ratio:g}"
+    return text
 
 
 # -- export ---------------------------------------------------------------------------------------

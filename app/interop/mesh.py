@@ -329,16 +329,26 @@ def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> 
         conditions = ",".join(str(c) for c in conditions)
     codes = pick(policy, "retriable_status_codes", []) or []
     outcomes = _retry_outcomes(conditions, codes, f"{label} retry_on", where, result)
-    retries = number(pick(policy, "num_retries", ENVOY_NUM_RETRIES), f"{label} num_retries", where, integer=True)
+    raw_retries = pick(policy, "num_retries", ENVOY_NUM_RETRIES)
+    if isinstance(raw_retries, dict) and set(raw_retries) == {"value"}:   # a protobuf wrapper type
+        raw_retries = raw_retries["value"]
+    retries = number(raw_retries, f"{label} num_retries", where, integer=True)
+    if retries < 0:
+        raise InteropError(f"{label} num_retries must be 0 or more (got {retries}); Envoy refuses the route", where)
     backoff = mapping(pick(policy, "retry_back_off"), f"{label} retry_back_off", where)
     base = go_duration(pick(backoff, "base_interval"), f"{label} base_interval", where) \
         if pick(backoff, "base_interval") else ENVOY_BASE_INTERVAL
     cap = go_duration(pick(backoff, "max_interval"), f"{label} max_interval", where) \
         if pick(backoff, "max_interval") else 10 * base
+    if cap < base:
+        raise InteropError(f"{label} retry_back_off: max_interval {cap * 1000:g} ms is below base_interval "
+                           f"{base * 1000:g} ms, which Envoy refuses", where)
     for key in policy:
         if snake(str(key)) in ("retry_host_predicate", "host_selection_retry_max_attempts", "retry_priority"):
             result.add("ignored", f"{label}: {key} picks another host for a retry; Faultline's load balancing "
                                   "decides the instance", where)
+    if retries == 0:
+        result.add("ignored", f"{label}: retry_policy num_retries 0 makes no retry (in Envoy too); left out", where)
     if not outcomes or retries < 1:
         return None, per_try
     result.add("differs", f"{label}: Envoy's backoff is fully jittered exponential from {base * 1000:g} ms; "

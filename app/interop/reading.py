@@ -86,6 +86,9 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else node.value
 
 
+_MERGED = "faultline_merged_pairs"
+
+
 def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list,
           open_nodes: frozenset = frozenset()) -> Any:
     budget[0] -= 1
@@ -103,14 +106,43 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, bu
     inside = open_nodes | {id(node)}
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, path + (i,), lines, budget, inside) for i, item in enumerate(node.value)]
-    loader.flatten_mapping(node)  # resolves "<<" merge keys in place
+    merged = getattr(node, _MERGED, None)
+    if merged is None:
+        # an alias walks the same node again, already flattened: how many pairs came from "<<" is kept
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # resolves "<<" merge keys in place, the merged pairs first
+        merged = len(node.value) - own
+        setattr(node, _MERGED, merged)
     out: dict = {}
-    for key_node, value_node in node.value:
+    written_here: dict[str, int] = {}
+    for position, (key_node, value_node) in enumerate(node.value):
         key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
         key = "" if key is None else str(key) if not isinstance(key, str) else key
-        lines[path + (key,)] = key_node.start_mark.line + 1
+        line = key_node.start_mark.line + 1
+        if position >= merged:
+            if key in written_here:
+                # Spring Boot, docker compose and kubectl refuse a repeated key; taking one of the
+                # two silently would import a value the service never runs with
+                raise yaml.MarkedYAMLError(problem=f"the key {key!r} appears twice in the same map (first on "
+                                                   f"line {written_here[key]}); remove one of them",
+                                           problem_mark=key_node.start_mark)
+            written_here[key] = line
+        lines[path + (key,)] = line
         out[key] = _walk(loader, value_node, path + (key,), lines, budget, inside)
     return out
+
+
+# The parser's words for the usual slips, said the way the author can act on them.
+_YAML_HINTS = {
+    "expected <block end>": "this line is indented differently from the lines above it at the same level",
+    "mapping values are not allowed here": "a second ':' on this line (quote a value that holds ': '), a line "
+                                           "above without the ':' after its key, or a key indented under a "
+                                           "line that already has a value",
+    "cannot start any token": "YAML indents with spaces, not tabs",
+    "could not find expected ':'": "a line that is not 'key: value' (is a ':' or a space after it missing?)",
+    "expected ',' or ']'": "a list written [a, b] is not closed, or a value in it needs quotes",
+    "expected ',' or '}'": "a map written {a: 1} is not closed, or a value in it needs quotes",
+}
 
 
 def load_yaml(text: str, source: str) -> list[Document]:
@@ -132,8 +164,10 @@ def load_yaml(text: str, source: str) -> list[Document]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
-        raise InteropError(f"not valid YAML: {exc.problem or exc.context} (column {mark.column + 1 if mark else '?'})",
-                           where) from None
+        problem = str(exc.problem or exc.context)
+        hint = next((h for words, h in _YAML_HINTS.items() if words in problem), "")
+        raise InteropError(f"not valid YAML: {problem} (column {mark.column + 1 if mark else '?'})"
+                           + (f": {hint}" if hint else ""), where) from None
     except yaml.YAMLError as exc:
         raise InteropError(f"not valid YAML: {exc}", source) from None
     finally:
@@ -158,15 +192,23 @@ def load_json(text: str, source: str) -> Document:
 _PROPERTY_SPLIT = re.compile(r"(?<!\\)[=:]|(?<!\\)\s")
 
 
-def load_properties(text: str, source: str) -> Document:
-    """A Java ``.properties`` text as a flat document: ``{"a.b.c": "value"}``."""
-    data: dict[str, str] = {}
-    lines: dict[tuple, int] = {}
+_PROPERTIES_SPLIT = re.compile(r"[#!]---\s*")
+
+
+def load_properties(text: str, source: str) -> list[Document]:
+    """A Java ``.properties`` text as flat documents: ``{"a.b.c": "value"}``, one per part of a
+    Spring Boot multi-document file (parts split by a ``#---`` or ``!---`` line)."""
+    documents = [Document({}, source, 0, {})]
     pending, start = "", 0
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.lstrip()
+        if not pending and _PROPERTIES_SPLIT.fullmatch(raw):
+            # Spring Boot 2.4+ reads each part as a document of its own, with its own profile
+            documents.append(Document({}, source, len(documents), {(): number}))
+            continue
         if not pending and (not line or line[0] in "#!"):
             continue
+        data, lines = documents[-1].data, documents[-1].lines
         if not pending:
             start = number
         # An odd number of trailing backslashes continues the line.
@@ -184,7 +226,7 @@ def load_properties(text: str, source: str) -> Document:
         key = _unescape(key.strip())
         data[key] = _unescape(value)
         lines[(key,)] = start
-    return Document(data, source, 0, lines)
+    return [d for d in documents if d.data] or documents[:1]
 
 
 def _unescape(text: str) -> str:
@@ -313,6 +355,13 @@ def spring_duration(value: Any, key: str, where: str, bare_unit: float = _UNITS[
     text = str(value)
     match = _SPRING_DURATION.match(text)
     if match:
+        if match.group(2) and not re.search(r"\d" + re.escape(match.group(2)) + r"\s*$", text):
+            # Spring's simple style is the digits and the unit together; "10 s" stops the application
+            raise InteropError(f"{key} = {text.strip()}: Spring reads a duration with no space before its unit "
+                               f"(write {match.group(1)}{match.group(2)})", where)
+        if match.group(2) == "µs":
+            raise InteropError(f"{key} = {text.strip()}: Spring writes microseconds as us (write "
+                               f"{match.group(1)}us)", where)
         if "." in match.group(1):
             # Spring's simple style takes whole numbers only; the application would not start
             raise InteropError(f"{key} = {text}: Spring takes whole numbers in this style (write it in a smaller "

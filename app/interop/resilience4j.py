@@ -9,6 +9,7 @@ leaves out takes the library's default.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +139,8 @@ _POLICY_CLASSES: dict[str, type[_Policy]] = {
     "timeout": TimeoutPolicy,
 }
 # Spring keys outside resilience4j that the import reads.
-_SPRING_USED = {"spring.application.name", "spring.config.activate.onprofile", "spring.profiles"}
+_SPRING_USED = {"spring.application.name", "spring.config.activate.onprofile", "spring.profiles",
+                "spring.profiles.active"}
 # Resilience4j's assumption for thread pools when the file does not say: the machine's processors.
 ASSUMED_PROCESSORS = 4
 
@@ -177,8 +179,61 @@ def _profile(entries: list[Entry]) -> str | None:
     for e in entries:
         key = canonical(e.key)
         if key in ("spring.config.activate.onprofile", "spring.profiles"):
-            return str(e.value)
+            return ",".join(str(v) for v in e.value) if isinstance(e.value, list) else str(e.value)
     return None
+
+
+def _active_profiles(read: list[tuple[Document, list[Entry]]], profiles: list[str | None]) -> set[str]:
+    """The profiles the file itself activates (``spring.profiles.active`` in a document of no
+    profile), or Spring's ``default`` when it activates none."""
+    active: set[str] = set()
+    for (_doc, entries), profile in zip(read, profiles):
+        for e in entries:
+            if profile is None and canonical(e.key) == "spring.profiles.active":
+                values = e.value if isinstance(e.value, list) else str(e.value).split(",")
+                active |= {str(v).strip() for v in values if str(v).strip()}
+    return active or {"default"}
+
+
+def _profile_matches(expression: str, active: set[str]) -> bool:
+    """Whether a document's profile expression (``prod``, ``prod,cloud``, ``prod & !eu``,
+    ``(a | b) & c``) holds with ``active`` profiles, as Spring's ``Profiles.of`` reads it."""
+    tokens = re.findall(r"[()&|!]|[^()&|!\s]+", expression.replace(",", "|"))
+    position = 0
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> str | None:
+        nonlocal position
+        position += 1
+        return tokens[position - 1] if position <= len(tokens) else None
+
+    def either() -> bool:
+        value = both()
+        while peek() == "|":
+            take()
+            value = both() or value
+        return value
+
+    def both() -> bool:
+        value = single()
+        while peek() == "&":
+            take()
+            value = single() and value
+        return value
+
+    def single() -> bool:
+        token = take()
+        if token == "!":
+            return not single()
+        if token == "(":
+            value = either()
+            take()   # ")"
+            return value
+        return token in active
+
+    return bool(tokens) and either()
 
 
 def read_applications(docs: list[Document], result: ImportResult) -> list[Application]:
@@ -187,14 +242,21 @@ def read_applications(docs: list[Document], result: ImportResult) -> list[Applic
     read = [(doc, spring_entries(doc)) for doc in docs]
     profiles = [_profile(entries) for _doc, entries in read]
     # Spring reads a profile's document only when that profile is active: the import takes the file as it
-    # runs with none, unless every document belongs to a profile (then the first one is all there is).
-    every_one_a_profile = None not in profiles
+    # runs with the profiles it activates itself (spring.profiles.active), unless no document would be
+    # read at all (then the first one is all there is).
+    active = _active_profiles(read, profiles)
+    read_now = [profile is None or _profile_matches(profile, active) for profile in profiles]
     for position, ((doc, entries), profile) in enumerate(zip(read, profiles)):
-        if profile is not None and not (every_one_a_profile and position == 0):
+        if not read_now[position] and not (position == 0 and not any(read_now)):
             result.add("not_understood", f"document {doc.index + 1} applies only to the Spring profile "
                                          f'"{profile}"; it was left out', doc.where(()))
             continue
-        if profile is not None:
+        if profile is not None and read_now[position]:
+            why = ("no profile is active, so Spring's \"default\" is" if active == {"default"}
+                   else f"spring.profiles.active is {', '.join(sorted(active))}")
+            result.add("differs", f'document {doc.index + 1} (Spring profile "{profile}") was read: {why}',
+                       doc.where(()))
+        elif profile is not None:
             result.add("differs", f'every document of the file belongs to a Spring profile: document {doc.index + 1} '
                                   f'was read as if the profile "{profile}" were active', doc.where(()))
         known = {e.key: e.value for e in entries}
@@ -225,6 +287,11 @@ def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> 
         return
     label = MODULES[module][0]
     section = canonical(parts[1]) if len(parts) > 1 else ""
+    if (len(parts) == 1 or section in INSTANCE_SECTIONS | {"configs"} and len(parts) <= 3) \
+            and entry.value not in ({}, None, ""):
+        # Spring cannot bind a plain value or a list where a map of settings belongs: the service would not start
+        what = {1: "instances and configs", 2: "settings by name"}.get(len(parts), "settings")
+        raise InteropError(f"{entry.key} must be a map of {what} (got {shown(entry.value)})", entry.where)
     if section in INSTANCE_SECTIONS | {"configs"} and len(parts) == 3 and entry.value in ({}, None):
         book = app.configs if section == "configs" else app.instances
         book.setdefault(module, {}).setdefault(parts[2], Settings(module, parts[2], entry.where))
@@ -302,8 +369,10 @@ def _value(entry: Entry, how: str) -> Any:
     return str(entry.value).strip()
 
 
-def build_policy(module: str, props: dict[str, Entry], result: ImportResult, target: Target | None = None):
-    """The Faultline policy for one resolved instance; notes say where the models part ways."""
+def build_policy(module: str, props: dict[str, Entry], result: ImportResult, target: Target | None = None,
+                 where: str = ""):
+    """The Faultline policy for one resolved instance (declared at ``where``); notes say where the
+    models part ways."""
     kind = MODULES[module][1]
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
@@ -382,7 +451,7 @@ def build_policy(module: str, props: dict[str, Entry], result: ImportResult, tar
                            culprit.where) from None
     if kind == "rate_limiter" and target is not None:
         result.add("differs", f"rate limiter {target}: Resilience4j limits the calls {target.caller} makes; Faultline "
-                              f"limits what each instance of {target.callee} accepts", "")
+                              f"limits what each instance of {target.callee} accepts", where)
     return policy
 
 
@@ -437,7 +506,7 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                                           "same name guards the call (Spring's default bulkhead type)", settings.where)
                     continue
                 for target in targets:
-                    policy = build_policy(module, props, result, target)
+                    policy = build_policy(module, props, result, target, settings.where)
                     refusal = put_policy(design, target, policy)
                     if refusal:
                         result.add("not_understood", refusal, settings.where)

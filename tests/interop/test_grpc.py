@@ -30,8 +30,9 @@ def test_a_hedging_policy_maps_to_the_calls_into_its_service_with_the_throttling
     hedging = policy(result.design, "gateway", "hedging", "inventory")
     assert (hedging.max_attempts, hedging.hedging_delay, hedging.non_fatal_outcomes) == (3, 0.05, ["unavailable"])
     assert hedging.throttling == GrpcRetryThrottling(max_tokens=10, token_ratio=0.1)
-    assert "shop.Inventory hedgingPolicy maxAttempts 3, hedgingDelay 0.05s -> hedging on gateway" in \
-        preview_text(result.notes)
+    # the channel's throttling is named on the hedge it reaches, not applied unsaid
+    assert ("shop.Inventory hedgingPolicy maxAttempts 3, hedgingDelay 0.05s, with retryThrottling maxTokens 10, "
+            "tokenRatio 0.1 -> hedging on gateway") in preview_text(result.notes)
     exported = json.loads(export_design(result.design, "grpc").text)
     inventory = next(m for m in exported["methodConfig"] if m["name"] == [{"service": "inventory"}])
     assert inventory["hedgingPolicy"] == {"maxAttempts": 3, "hedgingDelay": "0.05s",
