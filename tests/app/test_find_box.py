@@ -3,9 +3,10 @@ with the mouse alone; and the palette's current kind was unreadable once the pal
 from __future__ import annotations
 
 import pytest
+from colour_contrast import contrast
 from editor_helpers import build_three_tier
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from app import theme
@@ -117,15 +118,6 @@ def test_nothing_found_says_so_and_keeps_the_selection(window, qtbot):
     assert doc.selection == [ids["web"]]
 
 
-def _luminance(colour: QColor) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 @pytest.mark.parametrize("look", ["light", "dark"])
@@ -149,9 +141,9 @@ def test_the_palettes_current_kind_stays_highlighted_and_readable_without_the_fo
     shown = image.pixelColor(rect.right() - 8, rect.center().y())
     highlight, text = theme.unfocused_selection(look == "dark")
     assert shown == highlight, (look, shown.name())
-    assert _contrast(text, shown) >= 4.5, (look, text.name(), shown.name())
+    assert contrast(text, shown) >= 4.5, (look, text.name(), shown.name())
     window = palette.palette().color(QPalette.ColorRole.Window)
-    assert _contrast(shown, window) >= 2, "the current kind stands out from the others"
+    assert contrast(shown, window) >= 2, "the current kind stands out from the others"
     # the text is drawn in that colour: not the item's usual one
     assert any(image.pixelColor(x, y) == text for x in range(rect.left(), rect.right())
                for y in range(rect.top(), rect.bottom()))

@@ -3,6 +3,7 @@ a box of the base colour on the window, with no outline to speak of: about 1.1:1
 from __future__ import annotations
 
 import pytest
+from colour_contrast import contrast
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QRadioButton, QStyle, QStyleOptionButton, QWidget
 
@@ -14,15 +15,6 @@ BUTTONS = [(QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
 
 
 
-def _luminance(colour: QColor) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def _shown(qtbot, kind, checked: bool = False, enabled: bool = True) -> tuple[QWidget, QWidget]:
@@ -44,7 +36,7 @@ def _outline(image: QImage, rect, background: QColor) -> list[float]:
              [(x, cy) for x in range(rect.right() - 2, rect.right() + 1)],
              [(cx, y) for y in range(rect.top(), rect.top() + 3)],
              [(cx, y) for y in range(rect.bottom() - 2, rect.bottom() + 1)])
-    return [max(_contrast(image.pixelColor(x, y), background) for x, y in side) for side in sides]
+    return [max(contrast(image.pixelColor(x, y), background) for x, y in side) for side in sides]
 
 
 def _indicator(holder: QWidget, button, element):
@@ -90,8 +82,8 @@ def test_a_checked_box_is_filled_with_the_highlight_and_marked_in_either_theme(
     highlight = holder.palette().highlight().color()
     pixels = [image.pixelColor(x, y) for x in range(rect.left(), rect.right() + 1)
               for y in range(rect.top(), rect.bottom() + 1)]
-    filled = [c for c in pixels if _contrast(c, highlight) < 1.2]
-    mark = [c for c in pixels if _contrast(c, highlight) >= 3]
+    filled = [c for c in pixels if contrast(c, highlight) < 1.2]
+    mark = [c for c in pixels if contrast(c, highlight) >= 3]
     assert len(filled) >= len(pixels) // 3, (len(filled), len(pixels))
     assert len(mark) >= 4, len(mark)
 

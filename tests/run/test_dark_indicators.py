@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from colour_contrast import contrast
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialogButtonBox, QListWidget, QListWidgetItem, QStyle
@@ -121,14 +122,6 @@ def test_the_breaker_strips_note_reads_in_either_theme(qtbot, restore_look, look
     note = dashboard.breaker_strip.note.color
     assert note.name() == theme.secondary_text(look == "dark")
     background = dashboard.palette().base().color()
-    assert _contrast(note, background) >= 4.5
+    assert contrast(note, background) >= 4.5
 
 
-def _contrast(a: QColor, b: QColor) -> float:
-    def luminance(c: QColor) -> float:
-        channels = [v / 255 for v in (c.red(), c.green(), c.blue())]
-        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from colour_contrast import contrast
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
@@ -99,13 +100,6 @@ def test_the_readout_shares_the_reasons_line_and_leaves_it_when_the_pointer_goes
     assert dashboard.readout.isHidden()
 
 
-def _contrast(a: QColor, b: QColor) -> float:
-    def luminance(c: QColor) -> float:
-        channels = [v / 255 for v in (c.red(), c.green(), c.blue())]
-        r, g, b_ = (v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def _symbol_and_background(banner) -> tuple[QColor, QColor]:
@@ -125,12 +119,12 @@ def test_the_pending_symbol_reads_on_the_dark_banner_and_follows_the_theme(qtbot
         banner.expect(ui.session, [("browsers", "availability")])
         assert banner.state == PENDING
         symbol, background = _symbol_and_background(banner)
-        assert background.lightness() < 100 and _contrast(symbol, background) >= 4.5
+        assert background.lightness() < 100 and contrast(symbol, background) >= 4.5
         dark_symbol = symbol
         w.set_theme("light")
         qtbot.wait(20)
         symbol, background = _symbol_and_background(banner)
-        assert background.lightness() > 180 and symbol != dark_symbol and _contrast(symbol, background) >= 3
+        assert background.lightness() > 180 and symbol != dark_symbol and contrast(symbol, background) >= 3
     finally:
         app.setStyle(old_style)
         app.setPalette(old_palette)
