@@ -24,7 +24,7 @@ examples:
 
 EXPORT_EPILOG = """\
 examples:
-  faultline export shop.json --format resilience4j application.yml
+  faultline export shop.json --format resilience4j --caller api application.yml
   faultline export shop.json --format grpc --caller api service_config.json
   faultline export shop.json --format envoy --caller api envoy.yaml
   faultline export shop.json --format istio istio.yaml
@@ -70,7 +70,8 @@ def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) 
     e.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="the tool whose configuration to write")
     e.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project")
     e.add_argument("--caller", metavar="NAME",
-                   help="gRPC and Envoy: the component whose calls the file describes")
+                   help="Resilience4j, gRPC and Envoy: the component whose calls the file describes (its "
+                        "application.yml, service config or sidecar); needed when several have any to export")
     e.set_defaults(func=cmd_export)
 
     lint = sub.add_parser("lint", help=COMMANDS["lint"],
@@ -145,8 +146,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.caller and args.format not in PER_CALLER_FORMATS:
         article = "an" if args.format[0] in "aeiou" else "a"
-        print(f"error: --caller is for {' and '.join(PER_CALLER_FORMATS)}: {article} {args.format} file holds the "
-              "settings of every calling component", file=sys.stderr)
+        formats = ", ".join(PER_CALLER_FORMATS[:-1]) + f" and {PER_CALLER_FORMATS[-1]}"
+        print(f"error: --caller is for {formats}: {article} {args.format} file holds the settings of every calling "
+              "component", file=sys.stderr)
         return 2
     design = _load(args.design, args.design_name)
     try:

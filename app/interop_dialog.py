@@ -44,6 +44,7 @@ from .interop import (
     ExportResult,
     ImportResult,
     InteropError,
+    callers_to_export,
     design_changes,
     detect_format,
     export_design,
@@ -223,7 +224,7 @@ class ImportConfigurationDialog(QDialog):
 
 
 class ExportConfigurationDialog(QDialog):
-    """Pick a format (and for gRPC or Envoy the calling component), read the text, then save it."""
+    """Pick a format (and for Resilience4j, gRPC or Envoy the calling component), read the text, then save it."""
 
     def __init__(self, design: Design, parent: QWidget | None = None):
         super().__init__(parent)
@@ -236,11 +237,9 @@ class ExportConfigurationDialog(QDialog):
         for fmt in EXPORT_FORMATS:
             self.format.addItem(FORMAT_LABELS[fmt], fmt)
         self.caller = QComboBox()
-        # only components that guard a call have anything to export in a per-caller format
-        self.caller.addItems([c.name for c in design.components
-                              if design.links_from(c.name) and any(not p.inbound for p in c.policies)])
-        self.caller.setToolTip("A gRPC service config or an Envoy sidecar belongs to one calling component.")
-        # Resilience4j and Istio write every caller's settings into one file: a caller to pick would lie.
+        self.caller.setToolTip("An application.yml, a gRPC service config or an Envoy sidecar belongs to one "
+                               "calling component.")
+        # Istio's rules apply to every caller of a host: a caller to pick would lie.
         self.all_callers = QLabel("All callers: the file holds the settings of every calling component.")
         self.all_callers.setWordWrap(True)
         self._form = QFormLayout()
@@ -270,13 +269,32 @@ class ExportConfigurationDialog(QDialog):
     def exported(self) -> ExportResult | None:
         return self._exported
 
+    def _offer_callers(self, fmt: str) -> None:
+        """The callers the format has something to write for (what --caller accepts without a
+        refusal), keeping the one chosen when it is still among them."""
+        names = callers_to_export(self._design, fmt)
+        if names == [self.caller.itemText(i) for i in range(self.caller.count())]:
+            return
+        chosen = self.caller.currentText()
+        self.caller.blockSignals(True)
+        try:
+            self.caller.clear()
+            self.caller.addItems(names)
+            if chosen in names:
+                self.caller.setCurrentText(chosen)
+        finally:
+            self.caller.blockSignals(False)
+
     def _refresh(self) -> None:
         fmt = self.format.currentData()
         per_caller = fmt in PER_CALLER_FORMATS
+        if per_caller:
+            self._offer_callers(fmt)
         self._form.setRowVisible(self.caller, per_caller)
         self._form.setRowVisible(self.all_callers, not per_caller)
         try:
-            self._exported = export_design(self._design, fmt, self.caller.currentText() if per_caller else None)
+            self._exported = export_design(self._design, fmt, (self.caller.currentText() or None) if per_caller
+                                           else None)
         except InteropError as exc:
             self._exported = None
             self.text.setPlainText("")

@@ -15,15 +15,16 @@ from engine.model import Design
 from . import grpc, mesh, resilience4j, topology, traces
 from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, nothing_applies, preview_text
-from .placing import design_changes, parse_mappings
+from .placing import design_changes, export_callers, parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
 IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
 # Formats that describe a whole system: they make a design rather than refine one.
 TOPOLOGY_FORMATS = ("compose", "kubernetes")
 EXPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio")
-# Formats that describe one client's calls: exporting them needs the calling component.
-PER_CALLER_FORMATS = ("grpc", "envoy")
+# Formats whose file belongs to one calling component (its application.yml, its gRPC channel, its
+# sidecar): exporting them needs that component, chosen when more than one has something to write.
+PER_CALLER_FORMATS = ("resilience4j", "grpc", "envoy")
 FORMAT_LABELS = {
     "resilience4j": "Resilience4j Spring Boot configuration (application.yml, .properties)",
     "grpc": "gRPC service config (JSON)",
@@ -38,8 +39,8 @@ FORMAT_LABELS = {
 __all__ = [
     "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS",
     "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
-    "Target", "design_changes", "detect_format", "export_design", "import_files", "lint_design", "nothing_applies",
-    "preview_text", "read_documents",
+    "Target", "callers_to_export", "design_changes", "detect_format", "export_design", "import_files", "lint_design",
+    "nothing_applies", "preview_text", "read_documents",
 ]
 
 
@@ -202,12 +203,22 @@ def _import_one(docs: list[Document], kind: str, current: Design | None, targets
     return mesh.import_mesh(docs, current, targets, result, kind)
 
 
+def _exported_kinds(fmt: str) -> tuple[str, ...]:
+    return {"resilience4j": resilience4j.EXPORTED_KINDS, "grpc": grpc.CARRIED, "envoy": mesh.ENVOY_CARRIED}[fmt]
+
+
+def callers_to_export(design: Design, fmt: str) -> list[str]:
+    """The components a per-caller format has something to write for: what ``--caller`` and the
+    export window's caller list offer."""
+    return [c.name for c in export_callers(design, _exported_kinds(fmt))] if fmt in PER_CALLER_FORMATS else []
+
+
 def export_design(design: Design, fmt: str, caller: str | None = None) -> ExportResult:
-    """``design``'s settings in another tool's format; ``caller`` picks the client whose calls
-    a per-client format (gRPC, Envoy) describes. ``notes`` say what the format cannot hold;
-    ``warnings`` what the settings themselves get wrong (``lint_design``)."""
+    """``design``'s settings in another tool's format; ``caller`` picks the component whose calls
+    a per-caller format (Resilience4j, gRPC, Envoy) describes. ``notes`` say what the format
+    cannot hold; ``warnings`` what the settings themselves get wrong (``lint_design``)."""
     if fmt == "resilience4j":
-        exported = ExportResult(*resilience4j.export_resilience4j(design))
+        exported = ExportResult(*resilience4j.export_resilience4j(design, caller))
     elif fmt == "grpc":
         exported = ExportResult(*grpc.export_grpc(design, caller))
     elif fmt == "istio":

@@ -39,6 +39,13 @@ ENVOY_THRESHOLD = 1024
 # Istio's mesh-wide default retry policy when a VirtualService route says nothing.
 ISTIO_ATTEMPTS = 2
 ISTIO_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
+# The exported sidecar's outbound listener (Istio's outbound port) and the port each cluster's endpoint
+# is reached on: a design holds neither, so the file's header asks the user to adjust them.
+ENVOY_LISTENER = ("127.0.0.1", 15001)
+ENVOY_UPSTREAM_PORT = 80
+HTTP_CONNECTION_MANAGER = ("type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3."
+                           "HttpConnectionManager")
+ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
 UNLIMITED = 1_000_000   # limits at or above this are no limit a simulation would reach
 # The policies each export writes; the others are named as left out.
 ENVOY_CARRIED = ("bulkhead", "retry", "timeout", "outlier_detection")
@@ -584,19 +591,39 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
     return dump_documents(documents), notes
 
 
+def _host(name: str) -> str:
+    """A component name as a DNS name (what a cluster's endpoint and a virtual host's domain need)."""
+    host = "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
+    return host or "upstream"
+
+
+def _envoy_upstream(callee: str, host: str) -> dict[str, Any]:
+    """A cluster reaching ``callee`` by DNS. Envoy accepts a STRICT_DNS cluster without
+    endpoints but then answers every call "no healthy upstream"; one endpoint makes it work."""
+    endpoint = {"address": {"socket_address": {"address": host, "port_value": ENVOY_UPSTREAM_PORT}}}
+    return {"name": callee, "type": "STRICT_DNS", "connect_timeout": "1s",
+            "load_assignment": {"cluster_name": callee, "endpoints": [{"lb_endpoints": [{"endpoint": endpoint}]}]}}
+
+
 def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str]]:
-    """The caller's sidecar: one cluster per dependency (circuit_breakers from its bulkhead and
-    retry budget) and a route configuration with each call's timeout and retry policy."""
+    """The caller's sidecar as an Envoy bootstrap: one cluster per dependency (circuit_breakers
+    from its bulkhead and retry budget, outlier_detection) and an outbound listener whose route
+    configuration holds each call's timeout and retry policy. A bootstrap, because a file-based
+    xDS ``resources:`` list holds one resource type: clusters and routes together load as neither."""
     caller = pick_caller(design, caller_name, ENVOY_CARRIED)
     if not design.links_from(caller.id):
         # an empty route table would be written as if it were the sidecar's whole configuration
         raise InteropError(f'"{caller.name}" calls no other component: its sidecar has no route to write', "--caller")
-    clusters, routes, notes = [], [], []
+    clusters, virtual_hosts, notes = [], [], []
+    hosts: set[str] = set()
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
         bulkhead, retry, timeout = (effective_policy(design, caller, callee, k)
                                     for k in ("bulkhead", "retry", "timeout"))
-        cluster: dict[str, Any] = {"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": callee,
-                                   "type": "STRICT_DNS", "connect_timeout": "1s"}
+        host = _host(callee)
+        while host in hosts:   # two names alike as DNS names: Envoy refuses a domain written twice
+            host += "-2"
+        hosts.add(host)
+        cluster = _envoy_upstream(callee, host)
         thresholds: dict[str, Any] = {"priority": "DEFAULT"}
         if bulkhead is not None:
             thresholds.update(max_requests=bulkhead.max_concurrent_calls, max_connections=bulkhead.max_concurrent_calls,
@@ -628,9 +655,20 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
                              f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {jitter_words(retry)}")
         elif timeout is not None:
             action["timeout"] = proto_text(timeout.timeout)
-        routes.append({"match": {"prefix": f"/{callee}/"}, "route": action})
-    route_config = {"@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
-                    "name": f"{caller.name}-outbound",
-                    "virtual_hosts": [{"name": caller.name, "domains": ["*"], "routes": routes}]}
-    header = [f'Envoy resources for the sidecar of "{caller.name}" in design "{design.name}"']
-    return dump_documents([({"resources": [route_config] + clusters}, header + notes)]), notes
+        # the application calls http://<callee>/...: the Host header picks the route, with or without a port
+        virtual_hosts.append({"name": callee, "domains": [host, f"{host}:*"],
+                              "routes": [{"match": {"prefix": "/"}, "route": action}]})
+    manager = {"@type": HTTP_CONNECTION_MANAGER, "stat_prefix": f"{_host(caller.name)}_outbound",
+               "route_config": {"name": f"{caller.name}-outbound", "virtual_hosts": virtual_hosts},
+               "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER}}]}
+    listener = {"name": f"{caller.name}-outbound",
+                "address": {"socket_address": {"address": ENVOY_LISTENER[0], "port_value": ENVOY_LISTENER[1]}},
+                "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager",
+                                                "typed_config": manager}]}]}
+    header = [f'Envoy bootstrap for the sidecar of "{caller.name}" in design "{design.name}" (envoy -c this file).',
+              f"{caller.name} sends its calls to the listener on {ENVOY_LISTENER[0]}:{ENVOY_LISTENER[1]} (for "
+              "instance as its HTTP proxy); the Host header picks the route.",
+              f"Each cluster reaches its component by DNS name on port {ENVOY_UPSTREAM_PORT}. "
+              "Adjust the listener and the endpoints to your deployment."]
+    tree = {"static_resources": {"listeners": [listener], "clusters": clusters}}
+    return dump_documents([(tree, header + notes)]), notes

@@ -139,21 +139,39 @@ def _changed(old, new, keep: set[str]) -> dict:
     return {key: value for key, value in after.items() if before.get(key) != value}
 
 
-def pick_caller(design: Design, name: str | None, kinds: tuple[str, ...]):
+def guards_a_call(design: Design, caller, kinds: tuple[str, ...]) -> bool:
+    """Whether one of ``caller``'s calls is guarded by a policy of ``kinds``: its own, or the
+    callee's inbound one (a rate limiter guards the calls into its component)."""
+    for link in design.links_from(caller.name):
+        callee = design.component(link.target)
+        for kind in kinds:
+            own = effective_policy(design, caller, link.target, kind)
+            if own is not None and not own.inbound:   # the caller's own rate limiter guards what calls it
+                return True
+            if any(p.kind == kind and p.inbound and p.enabled for p in callee.policies):
+                return True
+    return False
+
+
+def export_callers(design: Design, kinds: tuple[str, ...]) -> list:
+    """The components a per-caller export of ``kinds`` has something to write for."""
+    return [c for c in design.components if guards_a_call(design, c, kinds)]
+
+
+def pick_caller(design: Design, name: str | None, kinds: tuple[str, ...], nothing: str = ""):
     """The component whose calls a per-client format describes: ``name``, or the only one that
-    guards a call with one of ``kinds``."""
+    guards a call with one of ``kinds``; ``nothing`` says what the design lacks when none does."""
     if name is not None:
         caller = design.find_component(name)
         if caller is None:
             raise InteropError(f'design "{design.name}" has no component named "{name}"', "--caller")
         return caller
-    callers = [c for c in design.components
-               if any(effective_policy(design, c, link.target, kind)
-                      for link in design.links_from(c.name) for kind in kinds)]
+    callers = export_callers(design, kinds)
     if len(callers) == 1:
         return callers[0]
     if not callers:
-        raise InteropError(f'design "{design.name}" has no call guarded by a {" or ".join(kinds)} to export')
+        raise InteropError(f'design "{design.name}" has no '
+                           + (nothing or f'call guarded by a {" or ".join(kinds)}') + " to export")
     names = ", ".join(c.name for c in callers)
     raise InteropError(f"this format describes one client's calls; choose the caller with --caller (one of: {names})")
 

@@ -28,7 +28,15 @@ from engine.model.design import counted, field_path, field_problems, shown
 from engine.model.resilience import _Policy
 
 from .notes import ImportResult, InteropError, NoteKind, Target
-from .placing import callers_of, effective_policy, left_out_notes, match_component, put_policy, skeleton
+from .placing import (
+    callers_of,
+    effective_policy,
+    left_out_notes,
+    match_component,
+    pick_caller,
+    put_policy,
+    skeleton,
+)
 from .reading import (
     Document,
     Entry,
@@ -42,7 +50,7 @@ from .reading import (
     spring_text,
     written,
 )
-from .yaml_out import Commented, dump_documents
+from .yaml_out import Commented, dump
 
 FORMAT = "resilience4j"
 
@@ -597,60 +605,58 @@ _EXPORT_MODULES = (("circuit_breaker", "circuitbreaker"), ("retry", "retry"), ("
                    ("timeout", "timelimiter"))
 
 
-_R4J_CARRIED = (*(kind for kind, _module in _EXPORT_MODULES), "fallback", "load_shedding")
+EXPORTED_KINDS = tuple(kind for kind, _module in _EXPORT_MODULES)
+_R4J_CARRIED = (*EXPORTED_KINDS, "fallback", "load_shedding")
 
 
-def export_resilience4j(design: Design) -> tuple[str, list[str]]:
-    """One ``application.yml`` document per calling component: its Resilience4j instances,
-    named after the components they guard, with comments where Faultline's value has no
-    Resilience4j equivalent."""
-    documents = []
-    for caller in design.components:
-        callees = [design.name_of(link.target) for link in design.links_from(caller.id)]
-        modules: dict[str, dict] = {}
-        comments: list[str] = []
-        for callee in dict.fromkeys(callees):
-            target = design.component(callee)
-            for kind, module in _EXPORT_MODULES:
-                if kind == "rate_limiter":
-                    policy = next((p for p in target.policies if p.kind == kind and p.enabled), None)
-                else:
-                    policy = effective_policy(design, caller, callee, kind)
-                if policy is None:
-                    continue
-                props = _policy_props(policy)
-                if kind == "rate_limiter":
-                    instances = getattr(target, "instances", 1)
-                    shared = ("all its instances together (a global quota, which Resilience4j does not have)"
-                              if policy.global_quota
-                              else f"each instance of {callee} ({counted(instances, 'instance')})")
-                    props = {**props, "limitForPeriod": Commented(
-                        policy.limit_for_period, f"Faultline limits {shared} for all its callers together")}
-                modules.setdefault(module, {}).setdefault("instances", {})[_key(callee)] = props
-            fallback = effective_policy(design, caller, callee, "fallback")
-            if fallback is not None:
-                comments.append(f"{caller.name} -> {callee} has a fallback; in Resilience4j a fallback is code "
-                                "(fallbackMethod), not configuration")
-            # hedging, deadlines, outlier ejection…: said, not silently dropped (a fallback and load
-            # shedding have notes of their own)
-            comments += left_out_notes(design, caller, callee, "Resilience4j", _R4J_CARRIED)
-        for policy in caller.policies:
-            if not policy.enabled and policy.kind in dict(_EXPORT_MODULES):
-                comments.append(f"the disabled {policy.title} of {caller.name} is left out")
-        if modules:
-            documents.append(({"spring": {"application": {"name": caller.name}}, "resilience4j": modules},
-                              [f'Resilience4j settings of "{caller.name}" in design "{design.name}"'] + comments))
-    if not documents:
-        raise InteropError(f'design "{design.name}" has no caller-side policy, rate limiter or timeout to export')
+def export_resilience4j(design: Design, caller_name: str | None = None) -> tuple[str, list[str]]:
+    """The ``application.yml`` of one calling component: its Resilience4j instances, named after
+    the components they guard, with comments where Faultline's value has no Resilience4j
+    equivalent. One service's file, not every caller's: Spring Boot merges every document of a
+    file that no profile guards, so a second caller's instances would run in the first one too."""
+    caller = pick_caller(design, caller_name, EXPORTED_KINDS, "caller-side policy, rate limiter or timeout")
+    callees = list(dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)))
+    modules: dict[str, dict] = {}
+    comments: list[str] = []
+    for callee in callees:
+        target = design.component(callee)
+        for kind, module in _EXPORT_MODULES:
+            if kind == "rate_limiter":
+                policy = next((p for p in target.policies if p.kind == kind and p.enabled), None)
+            else:
+                policy = effective_policy(design, caller, callee, kind)
+            if policy is None:
+                continue
+            props = _policy_props(policy)
+            if kind == "rate_limiter":
+                instances = getattr(target, "instances", 1)
+                shared = ("all its instances together (a global quota, which Resilience4j does not have)"
+                          if policy.global_quota
+                          else f"each instance of {callee} ({counted(instances, 'instance')})")
+                props = {**props, "limitForPeriod": Commented(
+                    policy.limit_for_period, f"Faultline limits {shared} for all its callers together")}
+            modules.setdefault(module, {}).setdefault("instances", {})[_key(callee)] = props
+        fallback = effective_policy(design, caller, callee, "fallback")
+        if fallback is not None:
+            comments.append(f"{caller.name} -> {callee} has a fallback; in Resilience4j a fallback is code "
+                            "(fallbackMethod), not configuration")
+        # hedging, deadlines, outlier ejection…: said, not silently dropped (a fallback and load
+        # shedding have notes of their own)
+        comments += left_out_notes(design, caller, callee, "Resilience4j", _R4J_CARRIED)
+    if not modules:
+        raise InteropError(f'"{caller.name}" has no caller-side policy, and calls no component with a rate limiter, '
+                           "to export", "--caller")
+    for policy in caller.policies:
+        if not policy.enabled and policy.kind in dict(_EXPORT_MODULES):
+            comments.append(f"the disabled {policy.title} of {caller.name} is left out")
     shedding = [c.name for c in design.components
-                if any(p.kind == "load_shedding" and p.enabled for p in c.policies)]
+                if c.name in callees and any(p.kind == "load_shedding" and p.enabled for p in c.policies)]
     if shedding:
-        documents[0][1].append(f"load shedding on {', '.join(shedding)} has no Resilience4j equivalent; left out")
-    notes = [line for _, header in documents for line in header[1:]]
-    for tree, _header in documents:
-        caller = tree["spring"]["application"]["name"]
-        for module, section in tree["resilience4j"].items():
-            for instance, props in section["instances"].items():
-                notes += [f"{caller} -> {instance.strip('[]')}, {module}.{key}: {value.comment}"
-                          for key, value in props.items() if isinstance(value, Commented)]
-    return dump_documents(documents), notes
+        comments.append(f"load shedding on {', '.join(shedding)} has no Resilience4j equivalent; left out")
+    notes = list(comments)
+    for module, section in modules.items():
+        for instance, props in section["instances"].items():
+            notes += [f"{caller.name} -> {instance.strip('[]')}, {module}.{key}: {value.comment}"
+                      for key, value in props.items() if isinstance(value, Commented)]
+    header = [f'Resilience4j settings of "{caller.name}" in design "{design.name}"'] + comments
+    return dump({"spring": {"application": {"name": caller.name}}, "resilience4j": modules}, header), notes

@@ -68,17 +68,19 @@ def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
 def test_export_writes_each_format(tmp_path, capsys):
     design = str(EXAMPLES / "three_tier.json")
     out = tmp_path / "application.yml"
-    assert cli_main(["export", design, "--format", "resilience4j", str(out)]) == 0
+    assert cli_main(["export", design, "--format", "resilience4j", "--caller", "api", str(out)]) == 0
     text = out.read_text()
     assert "name: api" in text and "failureRateThreshold: 50" in text
-    assert cli_main(["export", design, "--format", "grpc", str(tmp_path / "sc.json")]) == 2
-    assert "choose the caller with --caller (one of: api, cache)" in capsys.readouterr().err
+    for fmt, name in (("grpc", "sc.json"), ("resilience4j", "application.yml")):
+        assert cli_main(["export", design, "--format", fmt, str(tmp_path / name)]) == 2
+        assert "choose the caller with --caller (one of: api, cache)" in capsys.readouterr().err
     assert cli_main(["export", design, "--format", "grpc", "--caller", "api", str(tmp_path / "sc.json")]) == 0
     # a caller given where the file holds every caller's settings is refused, not ignored
-    assert cli_main(["export", design, "--format", "resilience4j", "--caller", "api", str(out)]) == 2
-    assert "--caller is for grpc and envoy: a resilience4j file holds the settings of every calling component" \
-        in capsys.readouterr().err
-    assert cli_main(["export", design, "--format", "resilience4j", str(tmp_path / "gone" / "a.yml")]) == 2
+    assert cli_main(["export", design, "--format", "istio", "--caller", "api", str(out)]) == 2
+    assert "--caller is for resilience4j, grpc and envoy: an istio file holds the settings of every calling " \
+           "component" in capsys.readouterr().err
+    assert cli_main(["export", design, "--format", "resilience4j", "--caller", "api",
+                     str(tmp_path / "gone" / "a.yml")]) == 2
     assert f"error: Cannot save a.yml: the folder {tmp_path / 'gone'} does not exist" in capsys.readouterr().err
     config = json.loads((tmp_path / "sc.json").read_text())
     assert [m["name"] for m in config["methodConfig"]] == [[{"service": "cache"}], [{"service": "db"}]]

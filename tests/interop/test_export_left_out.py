@@ -46,7 +46,7 @@ def test_jitter_is_named_in_words(three_tier):
 
 def test_resilience4j_names_a_hedging_it_has_no_module_for(three_tier):
     cache = three_tier.ref_to("cache")
-    notes = export_design(_with(three_tier, "api", HedgingPolicy(scope=cache)), "resilience4j").notes
+    notes = export_design(_with(three_tier, "api", HedgingPolicy(scope=cache)), "resilience4j", "api").notes
     assert "api -> cache: the hedging policy has no Resilience4j equivalent; left out" in notes
     # what it has a module for, or a note of its own, is not said twice
     assert not any("circuit breaker policy" in n or "fallback policy" in n for n in notes)

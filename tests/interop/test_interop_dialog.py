@@ -7,6 +7,7 @@ import re
 from interop_support import EXAMPLES, FIXTURES
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
+from app.interop import callers_to_export, export_design
 from app.interop_dialog import ExportConfigurationDialog, ImportConfigurationDialog, apply_import
 from engine.model import parse_design
 
@@ -110,14 +111,21 @@ def test_export_dialog_offers_a_caller_only_for_formats_that_describe_one(qtbot)
     dialog = ExportConfigurationDialog(design)
     qtbot.addWidget(dialog)
     assert dialog.format.currentData() == "resilience4j"
-    # the file holds every caller's application, so no single caller is shown as its subject
-    assert {"frontend", "checkout"} <= set(re.findall(r"name: (\S+)", dialog.text.toPlainText()))
-    assert not dialog.caller.isVisibleTo(dialog) and dialog.all_callers.isVisibleTo(dialog)
-    assert "All callers" in dialog.all_callers.text()
-    for fmt, shows_caller in (("istio", False), ("grpc", True), ("envoy", True)):
+    # an application.yml is one service's: the window offers the callers --caller accepts, and
+    # shows the chosen one's file alone
+    assert dialog.caller.isVisibleTo(dialog) and not dialog.all_callers.isVisibleTo(dialog)
+    assert [dialog.caller.itemText(i) for i in range(dialog.caller.count())] == callers_to_export(design,
+                                                                                                  "resilience4j")
+    dialog.caller.setCurrentText("checkout")
+    assert re.findall(r"name: (\S+)", dialog.text.toPlainText()) == ["checkout"]
+    assert dialog.text.toPlainText() == export_design(design, "resilience4j", "checkout").text
+    for fmt, shows_caller in (("istio", False), ("grpc", True), ("envoy", True), ("resilience4j", True)):
         dialog.format.setCurrentIndex(dialog.format.findData(fmt))
         assert dialog.caller.isVisibleTo(dialog) == shows_caller and dialog.caller.isEnabled(), fmt
         assert dialog.all_callers.isVisibleTo(dialog) != shows_caller, fmt
+    # the caller chosen stays chosen across formats that both describe it
+    assert dialog.caller.currentText() == "checkout"
+    assert "All callers" in dialog.all_callers.text()
 
 
 def test_a_whole_system_always_makes_a_new_design(window, qtbot):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from interop_support import FIXTURES, policy
 
 import engine.model as m
@@ -129,3 +130,85 @@ def test_export_names_the_breaker_istio_cannot_express(three_tier):
     exported = export_design(three_tier, "istio")
     assert any("the circuit breaker policy (failure rate 50 % over 50) has no Istio equivalent" in n
                for n in exported.notes)
+
+
+def _bare(design):
+    design = design.model_copy(deep=True)
+    for i, c in enumerate(design.components):
+        design.components[i] = c.model_copy(update={"policies": []})
+    return design
+
+
+def test_envoy_export_is_a_bootstrap_envoy_loads(three_tier):
+    # a file-based xDS "resources:" list holds one resource type, so routes and clusters in one
+    # list load as neither; a bootstrap's static_resources holds both
+    text = export_design(three_tier, "envoy", "api").text
+    data = yaml.safe_load(text)
+    assert set(data) == {"static_resources"}
+    static = data["static_resources"]
+    [listener] = static["listeners"]
+    assert listener["address"] == {"socket_address": {"address": "127.0.0.1", "port_value": 15001}}
+    [chain] = listener["filter_chains"]
+    [manager] = chain["filters"]
+    assert manager["name"] == "envoy.filters.network.http_connection_manager"
+    hcm = manager["typed_config"]
+    assert hcm["@type"] == ("type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3."
+                            "HttpConnectionManager")
+    assert hcm["stat_prefix"] == "api_outbound"
+    assert hcm["http_filters"] == [{"name": "envoy.filters.http.router", "typed_config": {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]
+    hosts = {host["name"]: host for host in hcm["route_config"]["virtual_hosts"]}
+    assert set(hosts) == {"cache", "db"}
+    assert hosts["db"]["domains"] == ["db", "db:*"]
+    assert hosts["db"]["routes"] == [{"match": {"prefix": "/"}, "route": {"cluster": "db", "timeout": "0.5s"}}]
+    clusters = {cluster["name"]: cluster for cluster in static["clusters"]}
+    assert set(clusters) == {"cache", "db"}
+    for name, cluster in clusters.items():
+        assert "@type" not in cluster   # a static cluster is typed by its field
+        assert cluster["type"] == "STRICT_DNS"
+        # without an endpoint a STRICT_DNS cluster loads but answers every call "no healthy upstream"
+        assert cluster["load_assignment"] == {"cluster_name": name, "endpoints": [{"lb_endpoints": [{"endpoint": {
+            "address": {"socket_address": {"address": name, "port_value": 80}}}}]}]}
+    assert clusters["db"]["circuit_breakers"]["thresholds"][0]["max_requests"] == 12
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("127.0.0.1:15001" in line for line in header) and any("port 80" in line for line in header)
+    assert any("Adjust the listener and the endpoints" in line for line in header)
+
+
+def test_envoy_bootstrap_round_trips_every_policy_value(shop, tmp_path):
+    from app.interop.notes import Target
+    from app.interop.placing import put_policy
+
+    design = import_files([FIXTURES / "inventory-envoy.yaml"], shop).design
+    outlier = m.OutlierDetectionPolicy(consecutive_5xx=4, interval=5.0, base_ejection_time=15.0,
+                                       max_ejection_percent=30.0, enforcing_consecutive_gateway_failure=50.0)
+    assert put_policy(design, Target("gateway", "inventory"), outlier) is None
+    path = tmp_path / "envoy.yaml"
+    path.write_text(export_design(design, "envoy", "gateway").text)
+    assert detect_format(path) == "envoy"
+    again = import_files([path], _bare(shop)).design
+
+    def kept(d):
+        return {(c.name, p.kind, d.name_of(getattr(p, "scope", None))): p.model_dump(exclude={"id", "scope"})
+                for c in d.components for p in c.policies}
+
+    assert kept(again) == kept(design)
+    assert policy(again, "gateway", "retry", "inventory").budget is not None
+
+
+def test_a_resources_list_written_by_earlier_versions_still_imports(three_tier):
+    path = FIXTURES / "api-envoy-resources.yaml"
+    assert detect_format(path) == "envoy"
+    design = import_files([path], _bare(three_tier)).design
+    assert policy(design, "api", "bulkhead", "db").max_concurrent_calls == 12
+    assert policy(design, "api", "timeout", "db").timeout == 0.5
+    retry = policy(design, "api", "retry", "cache")
+    assert (retry.max_attempts, retry.wait_duration, retry.max_wait_duration) == (2, 0.02, 0.2)
+    assert policy(design, "api", "timeout", "cache").timeout == 0.5
+
+
+def test_envoy_names_a_component_by_a_dns_name(three_tier):
+    from app.interop.mesh import _host
+
+    assert [_host(n) for n in ("db", "Orders DB", "orders_db.v2", "¿?")] == ["db", "orders-db", "orders-db-v2",
+                                                                            "upstream"]

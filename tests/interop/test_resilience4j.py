@@ -3,9 +3,11 @@ in a run of the imported design."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from interop_support import FIXTURES, policy
 
-from app.interop import InteropError, export_design, import_files, preview_text
+from app.interop import InteropError, callers_to_export, export_design, import_files, preview_text
+from app.interop.placing import effective_policy
 from engine.model import RunOptions
 from engine.simulation import Simulation
 
@@ -148,17 +150,20 @@ def test_without_a_design_a_skeleton_is_made_around_the_application(tmp_path):
 
 def test_export_writes_library_names_and_units_and_round_trips(three_tier, tmp_path):
     imported = import_files([FIXTURES / "shop-api.yml"], three_tier).design
-    exported = export_design(imported, "resilience4j")
-    text = exported.text
+    text = export_design(imported, "resilience4j", "api").text
     assert "waitDurationInOpenState: 7s" in text and "slowCallDurationThreshold: 250ms" in text
     assert "spring:\n  application:\n    name: api" in text
-    # back into the example with its own policies removed: the same policies come back
+    # each calling service's application.yml, back into the example with its own policies removed:
+    # the same policies come back
     bare = three_tier.model_copy(deep=True)
     for i, c in enumerate(bare.components):
         bare.components[i] = c.model_copy(update={"policies": []})
-    path = tmp_path / "application.yml"
-    path.write_text(text)
-    again = import_files([path], bare).design
+    paths = []
+    for caller in ("api", "cache"):
+        paths.append(tmp_path / caller / "application.yml")
+        paths[-1].parent.mkdir()
+        paths[-1].write_text(export_design(imported, "resilience4j", caller).text)
+    again = import_files(paths, bare).design
 
     def kept(design):
         return {(c.name, p.kind, getattr(p, "scope", None)): p.model_dump(exclude={"id", "scope"})
@@ -200,7 +205,7 @@ def test_export_comments_what_resilience4j_cannot_say(three_tier):
     api = design.component("api")
     policies = [p.model_copy(update={"jitter": "full"}) if p.kind == "retry" else p for p in api.policies]
     design.components[[c.name for c in design.components].index("api")] = api.model_copy(update={"policies": policies})
-    exported = export_design(design, "resilience4j")
+    exported = export_design(design, "resilience4j", "api")
     assert "enableRandomizedWait: false  # Faultline uses full jitter, which Resilience4j has no setting for" \
         in exported.text
     assert any("full jitter" in note for note in exported.notes)
@@ -265,3 +270,50 @@ resilience4j.retry:
             policy(design, "gateway", "retry", "inventory").wait_duration) == (3, 0.2)
     assert (policy(design, "gateway", "retry", "payments").max_attempts,
             policy(design, "gateway", "retry", "payments").wait_duration) == (7, 0.3)
+
+
+def test_export_is_one_services_application_yml(three_tier, tmp_path):
+    # Spring merges every document of a file that no profile guards: one file holding api's and
+    # cache's documents would give each service the other's instances (and one "db" for both)
+    with pytest.raises(InteropError, match=r"choose the caller with --caller \(one of: api, cache\)"):
+        export_design(three_tier, "resilience4j")
+    text = export_design(three_tier, "resilience4j", "cache").text
+    documents = list(yaml.safe_load_all(text))
+    assert len(documents) == 1
+    assert documents[0]["spring"]["application"]["name"] == "cache"
+    modules = documents[0]["resilience4j"]
+    assert set(modules) == {"circuitbreaker", "timelimiter"}           # api's retry and bulkhead are not there
+    assert modules["circuitbreaker"]["instances"]["db"]["slowCallRateThreshold"] == 100   # cache's, not api's 80
+    # the file read back guards cache's calls only, with cache's own values
+    bare = three_tier.model_copy(deep=True)
+    for i, c in enumerate(bare.components):
+        bare.components[i] = c.model_copy(update={"policies": []})
+    again = import_files([_write(tmp_path, text)], bare).design
+    for kind in ("circuit_breaker", "timeout"):
+        sent = effective_policy(three_tier, three_tier.component("cache"), "db", kind)
+        assert policy(again, "cache", kind, "db").model_dump(exclude={"id", "scope"}) == \
+            sent.model_dump(exclude={"id", "scope"})
+    assert again.component("api").policies == []
+
+
+def test_a_caller_with_nothing_to_write_is_refused_and_a_lone_caller_needs_no_name(three_tier, shop):
+    with pytest.raises(InteropError) as caught:
+        export_design(three_tier, "resilience4j", "db")
+    assert str(caught.value) == ('--caller: "db" has no caller-side policy, and calls no component with a rate '
+                                 "limiter, to export")
+    design = import_files([FIXTURES / "gateway.properties"], shop).design
+    assert "name: gateway" in export_design(design, "resilience4j").text
+
+
+def test_a_rate_limiter_counts_for_the_callers_of_its_component_only(three_tier):
+    from engine.model import RateLimiterPolicy
+
+    design = three_tier.model_copy(deep=True)
+    for i, c in enumerate(design.components):
+        if c.name in ("api", "cache"):
+            policies = [RateLimiterPolicy(limit_for_period=50)] if c.name == "api" else []
+            design.components[i] = c.model_copy(update={"policies": policies})
+    # api's limiter guards the calls into api: lb's file holds it, and api, whose own calls meet
+    # no policy, has none to write
+    assert callers_to_export(design, "resilience4j") == ["lb"]
+    assert "limitForPeriod: 50" in export_design(design, "resilience4j").text
