@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from colour_contrast import contrast
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
-from test_dashboard_fit import _contrast
 from test_run_window import run_and_wait, window  # noqa: F401  (the fixture)
 
 from app.run.capacity import capacity, overloads
@@ -150,7 +150,7 @@ def test_the_empty_runs_panel_hint_reads_in_either_theme(qtbot, window, theme): 
         hint = window.run_ui.runs_panel.empty_label
         hint.ensurePolished()
         text, background = hint.palette().windowText().color(), window.palette().window().color()
-        assert _contrast(text, background) >= 4.5, (theme, text.name(), background.name())
+        assert contrast(text, background) >= 4.5, (theme, text.name(), background.name())
     finally:
         app.setStyle(old_style)
         app.setPalette(old_palette)
