@@ -556,21 +556,21 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
             header.append(text)
             notes.append(text)
         bulkhead, retry, timeout = (chosen[k] for k in ("bulkhead", "retry", "timeout"))
+        host = _host(callee.name)   # Kubernetes refuses a name or host that is not a DNS name ("Orders DB")
         if bulkhead is not None:
             pool = {"tcp": {"maxConnections": bulkhead.max_concurrent_calls},
                     "http": {"http2MaxRequests": bulkhead.max_concurrent_calls,
                              "http1MaxPendingRequests": Commented(1, "Istio needs at least 1; Faultline's bulkhead "
                                                                      f"waits {bulkhead.max_wait_duration:g} s")}}
             rule = {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
-                    "metadata": {"name": callee.name}, "spec": {"host": callee.name,
-                                                                 "trafficPolicy": {"connectionPool": pool}}}
+                    "metadata": {"name": host}, "spec": {"host": host, "trafficPolicy": {"connectionPool": pool}}}
             documents.append((rule, header))
         service_header = [] if bulkhead is not None else header
         left_out = left_out_notes(design, caller, callee.name, "Istio", ISTIO_CARRIED,
                                   {"circuit_breaker": "outlierDetection ejects hosts instead"})
         notes += left_out
         service_header = service_header + left_out
-        route: dict[str, Any] = {"route": [{"destination": {"host": callee.name}}]}
+        route: dict[str, Any] = {"route": [{"destination": {"host": host}}]}
         if retry is not None:
             retries: dict[str, Any] = {"attempts": retry.max_attempts - 1, "retryOn": _retry_on(retry)}
             if timeout is not None:
@@ -584,7 +584,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
         if timeout is not None and retry is None:
             route["timeout"] = _go_ms(timeout.timeout)
         service = {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
-                   "metadata": {"name": callee.name}, "spec": {"hosts": [callee.name], "http": [route]}}
+                   "metadata": {"name": host}, "spec": {"hosts": [host], "http": [route]}}
         documents.append((service, service_header))
     if not documents:
         raise InteropError(f'design "{design.name}" has no bulkhead, retry or timeout on a call to export')

@@ -212,3 +212,21 @@ def test_envoy_names_a_component_by_a_dns_name(three_tier):
 
     assert [_host(n) for n in ("db", "Orders DB", "orders_db.v2", "¿?")] == ["db", "orders-db", "orders-db-v2",
                                                                             "upstream"]
+
+
+def test_istio_names_and_hosts_are_dns_names_and_find_their_component_again(shop, tmp_path):
+    """A component called "Orders DB" gave metadata.name and host "Orders DB", which Kubernetes refuses."""
+    imported = import_files([FIXTURES / "orders-mesh.yaml"], shop).design
+    orders = imported.component("orders")
+    renamed = imported.model_copy(update={"components": [
+        c.model_copy(update={"name": "Orders DB"}) if c.id == orders.id else c for c in imported.components]})
+    exported = export_design(renamed, "istio")
+    documents = list(yaml.safe_load_all(exported.text))
+    assert {d["metadata"]["name"] for d in documents} == {"orders-db"}
+    assert [d["spec"]["host"] for d in documents if d["kind"] == "DestinationRule"] == ["orders-db"]
+    assert [d["spec"]["hosts"] for d in documents if d["kind"] == "VirtualService"] == [["orders-db"]]
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.text)
+    again = import_files([path], renamed).design
+    assert policy(again, "gateway", "bulkhead", "Orders DB").model_dump(exclude={"id"}) == \
+        policy(renamed, "gateway", "bulkhead", "Orders DB").model_dump(exclude={"id"})
