@@ -6,7 +6,9 @@ first figure is the GUI thread's CPU time of ``viewport().repaint()`` on a fille
 500 pixels tall, median (and best) of many, beside a table of the same size left empty:
 what the events' cells add to a repaint. The second is a new live run's first batch of events,
 taken and painted, and what of the table it painted. The third is a comparison's end: 20,000
-events shown live, then the final logs (a few events more) taken by ``session_ended``.
+events shown live, then the final logs (a few events more) taken by ``session_ended``. The fourth
+is a kept comparison of 30,000 events opened (``show_session`` of a finished run, and the paint
+that follows), then those events sorted by Kind and filtered to a component, as a reader would.
 
 The log's measurements (here, in ``bench_gui`` and in ``tests/run/test_event_log_paint.py``)
 fill it the same way, with ``event_log_window`` and ``add_batch``.
@@ -68,15 +70,21 @@ def add_batch(variants, step: int, behind: float, kinds=BATCH_KINDS, details: st
                                 "component": "app", "details": details.format(step=step, i=i)})
 
 
-def _filled_log(events: int):
-    """A log of ``events`` events of every kind, half of each run, shown as one frame brought them."""
-    window, log, variants = event_log_window(900, 560)
+def _fill(variants, events: int, components=("app",)) -> None:
+    """``events`` events of every kind, half of each run, at ``components`` and on links into them."""
     kinds = list(EVENT_KINDS)
     for n, data in enumerate(variants.values()):
         for i in range(events // 2):
+            at = components[i % len(components)]
             data.events.append({"time": i * 0.71 + n * 0.3, "kind": kinds[(i * 7 + n) % len(kinds)],
-                                "component": "app", "link": "web -> app" if i % 3 == 0 else None,
+                                "component": at, "link": f"web -> {at}" if i % 3 == 0 else None,
                                 "details": f"event {i} of the run, with words enough to fill the column"})
+
+
+def _filled_log(events: int):
+    """A log of ``events`` events of every kind, half of each run, shown as one frame brought them."""
+    window, log, variants = event_log_window(900, 560)
+    _fill(variants, events)
     log.session_updated()
     return window, log
 
@@ -173,6 +181,37 @@ def measure_end(events: int = 20_000, trials: int = 3) -> dict[str, float]:
     return {"end_ms": 1000 * min(costs), "events": events}
 
 
+def measure_open(events: int = 30_000, trials: int = 3) -> dict[str, float]:
+    """CPU milliseconds of opening a kept comparison of ``events`` events in the log (its events merged
+    and shown, and the paint after), then of sorting them by Kind and of filtering them to one
+    component, each with its paint; best of ``trials``."""
+    from PySide6.QtCore import Qt
+
+    from app.run.event_log import KIND_COLUMN
+
+    app = qt_app()
+    costs: dict[str, list[float]] = {"open_ms": [], "sort_ms": [], "filter_ms": []}
+    for _ in range(trials):
+        window, log, variants = event_log_window(900, 560)
+        _fill(variants, events, ("app", "db", "cache"))
+        log.session.done = True
+        for _ in range(3):
+            app.processEvents()
+        for name in costs:
+            cpu = time.thread_time()
+            if name == "open_ms":
+                log.show_session(log.session)
+            elif name == "sort_ms":
+                log.view.sortByColumn(KIND_COLUMN, Qt.SortOrder.AscendingOrder)
+            else:
+                log.set_filter(component="db")
+            app.processEvents()
+            costs[name].append(time.thread_time() - cpu)
+        assert log.model.rowCount() == events and 0 < log.proxy.rowCount() < events
+        window.close()
+    return {"events": events, **{name: 1000 * min(c) for name, c in costs.items()}}
+
+
 def main(argv: list[str] | None = None) -> None:
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work competes for them)")
@@ -187,6 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     e = measure_end()
     print(f"event log, a comparison's end: {e['events']:,} events shown live, the final logs taken in "
           f"{e['end_ms']:.0f} ms CPU (best of 3)")
+    o = measure_open()
+    print(f"event log, a kept comparison of {o['events']:,} events opened: {o['open_ms']:.0f} ms CPU, painted; "
+          f"then sorted by Kind {o['sort_ms']:.0f} ms, filtered to a component {o['filter_ms']:.0f} ms (best of 3)")
 
 
 if __name__ == "__main__":

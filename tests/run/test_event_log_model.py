@@ -1,6 +1,7 @@
-"""The event log's filters, matched by Qt on each row's key, keep their meaning: kind, run, and a
-component or a link into it (the rule the log applied row by row in Python before); and a run's end
-adds only what the log does not show yet, to the same table a new log would show."""
+"""The event log's filters, worked out on the model's columns, keep their meaning: kind, run, and a
+component or a link into it (the rule the log applied row by row in Python before); a run's end
+adds only what the log does not show yet, to the same table a new log would show; sorts are stable;
+and a kept run's events are put in words only as the table shows them."""
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,7 @@ import itertools
 import pytest
 from PySide6.QtCore import Qt
 
-from app.run.event_log import ALL
+from app.run.event_log import ALL, KIND_COLUMN, kind_label
 from benchmarks.bench_event_log import add_batch, event_log_window
 
 
@@ -198,3 +199,86 @@ def test_a_big_designs_link_names_are_read_with_one_table_of_names(qtbot, monkey
     qtbot.addWidget(window)
     assert len(made) == 1
     assert "svc0 -> svc1" in log.model.places and "svc38 -> svc39" in log.model.places
+
+
+def _kept_comparison(qtbot, events: int):
+    """A log showing a finished comparison of ``events`` events (times past 10 s and past ten minutes),
+    as a kept run is opened."""
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    for n, data in enumerate(variants.values()):
+        data.events = [{"time": i * 0.5 + n * 0.25, "kind": KINDS[i % len(KINDS)], "component": COMPONENTS[i % 3],
+                        "link": LINKS[i % len(LINKS)], "details": f"event {i}"} for i in range(events // 2)]
+    log.session.done = True
+    log.show_session(log.session)
+    return log
+
+
+def test_a_kept_runs_events_are_put_in_words_only_as_the_table_shows_them(qtbot, monkeypatch):
+    """Each of a kept run's 30,000 events made into the table's cells up front held the window still
+    for more than a second as the run opened."""
+    from app.run import event_log as event_log_module
+
+    said: list[float] = []
+    event_time = event_log_module.event_time
+    monkeypatch.setattr(event_log_module, "event_time", lambda t: said.append(t) or event_time(t))
+    log = _kept_comparison(qtbot, 3000)
+    qtbot.waitExposed(log.window())
+    qtbot.waitUntil(lambda: bool(said))  # the table laid out and painted
+    log.view.viewport().repaint()
+    rows = log.view.viewport().height() // log.view.rowHeight(0) + 1
+    assert log.proxy.rowCount() == 3000 and 0 < len(said) <= 2 * rows
+    assert log.visible_events() == log.session.merged_events()
+    assert log.proxy.index(2999, 0).data() == "12:29"  # and the last, once asked
+    assert log.proxy.index(2999, 4).data(Qt.ItemDataRole.ToolTipRole) == "event 1499"
+
+
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_sorted_by_a_column_events_of_equal_words_stay_in_time_order(qtbot, order):
+    """Sorted by Kind, each kind's events read as they happened, 9.5 s before 10 s, either way round
+    (each kind's rows had been put in the order of their times' words: 10.000 before 9.500)."""
+    log = _kept_comparison(qtbot, 200)
+    log.view.sortByColumn(KIND_COLUMN, order)
+    shown = log.visible_events()
+    labels = [kind_label(e["kind"]) for e in shown]
+    assert labels == sorted(labels, reverse=order == Qt.SortOrder.DescendingOrder)
+    for kind in KINDS:
+        of_kind = [e for e in log.session.merged_events() if e["kind"] == kind]
+        assert [e for e in shown if e["kind"] == kind] == of_kind
+    log.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert log.visible_events() == log.session.merged_events()
+
+
+def test_events_arriving_while_sorted_backwards_by_time_go_in_their_places(qtbot):
+    window, log, variants = event_log_window(600, 400)
+    qtbot.addWidget(window)
+    log.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    for step in range(30):
+        add_batch(variants, step, 2.6)  # the second run's events sort in among the first's
+        if step:  # and one at the time of one shown already
+            variants["unprotected"].events[-3]["time"] = variants["protected"].events[-4]["time"]
+        log.session_updated()
+        assert log.visible_events() == log.session.merged_events()[::-1]
+    log.view.sortByColumn(KIND_COLUMN, Qt.SortOrder.AscendingOrder)
+    add_batch(variants, 30, 2.6, ("retry", "fault_started"))
+    log.session_updated()
+    labels = [kind_label(e["kind"]) for e in log.visible_events()]
+    assert labels == sorted(labels) and len(labels) == log.model.rowCount() == 6 * 31
+
+
+def test_a_filter_keeps_the_selected_event_selected_while_it_shows(qtbot):
+    log = _kept_comparison(qtbot, 400)
+    view = log.view
+    view.selectRow(37)
+    chosen = log.visible_events()[37]
+    log.set_filter(kind=chosen["kind"])
+    assert view.verticalHeader().count() == log.proxy.rowCount() < 400  # the table has the rows the filter left
+    selected = view.selectionModel().selectedRows()
+    assert [log.model.event_at(log.proxy.mapToSource(i).row()) for i in selected] == [chosen]
+    assert log.model.event_at(log.proxy.mapToSource(view.currentIndex()).row()) == chosen
+    log.view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+    selected = view.selectionModel().selectedRows()
+    assert [log.model.event_at(log.proxy.mapToSource(i).row()) for i in selected] == [chosen]
+    log.set_filter(kind=next(k for k in KINDS if k != chosen["kind"]))
+    assert view.selectionModel().selectedRows() == []  # hidden, it is not chosen any more
+    assert view.verticalHeader().count() == log.proxy.rowCount()

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import QAbstractItemModel
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait, window  # noqa: F401  (the fixture)
 
@@ -61,10 +61,10 @@ def test_event_times_past_ten_minutes_read_in_the_report_as_in_the_window(qtbot)
     assert "3723.456" not in events
 
 
-def _cell(model: QStandardItemModel, details: str) -> str:
+def _cell(model: QAbstractItemModel, details: str) -> str:
     """The Time cell of the row whose details read ``details``."""
-    row = next(r for r in range(model.rowCount()) if model.item(r, 4).text() == details)
-    return model.item(row, 0).text()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 4).data() == details)
+    return model.index(row, 0).data()
 
 
 @pytest.mark.parametrize("kind", ["csv", "png"])
