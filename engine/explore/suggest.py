@@ -512,8 +512,9 @@ class Suggestions:
         lines.append(f'The faults of "{self.experiment}" last {format_seconds(covered)} of the '
                      f"{format_seconds(end - start)} measured ({covered / (end - start) * 100:.0f} %).")
         strict = [words[o] for o in unmet if getattr(models[o], "count_fallback", True) is False]
-        if strict and any(f.kind in ("crash", "partition") for f in faults):
-            lines.append("A request that needs what a crash or a partition takes away fails while it lasts, "
+        away = sorted({f.title for f in faults if f.takes_away})
+        if strict and away:
+            lines.append(f"A request that needs what a {' or a '.join(away)} takes away fails while it lasts, "
                          f"unless a fallback answers it; {' and '.join(strict)} counts only ok answers: "
                          "if a degraded answer will do, let it count fallbacks as good.")
         return lines

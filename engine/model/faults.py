@@ -49,6 +49,7 @@ class _Fault(BaseModel):
     A kind states its facts once, here on its class: ``label`` (a title), ``help`` (one sentence),
     ``badge`` (the canvas word), ``on_links`` / ``on_components`` (what it may target),
     ``needs_instances`` (it hits a component's own instances, which clients and load balancers lack),
+    ``takes_away`` (while it lasts, what it hits answers nothing: only a fallback answers for it),
     and ``logs`` (the event-log kinds it can write).
     """
 
@@ -59,6 +60,7 @@ class _Fault(BaseModel):
     on_links: ClassVar[bool] = False
     on_components: ClassVar[bool] = True
     needs_instances: ClassVar[bool] = False
+    takes_away: ClassVar[bool] = False
     # The event-log kinds (engine.events) a fault of this kind writes besides its start and end.
     logs: ClassVar[tuple[str, ...]] = ()
 
@@ -125,6 +127,7 @@ class CrashFault(_Fault):
     help = "Instances stop: callers are refused at once, or hang until they time out."
     badge = "crash"
     needs_instances = True
+    takes_away = True
     logs = ("instance_crashed", "instance_restarted")
     instances: InstanceSelector = Field(default_factory=InstanceSelector, title="Instances",
                                         description="which instances crash")
@@ -197,6 +200,7 @@ class PartitionFault(_Fault):
     badge = "cut"
     on_links = True
     on_components = False
+    takes_away = True
     mode: Literal["hang", "refuse"] = Field(
         "hang", title="Dropped calls", description="what a caller sees when the link drops everything",
         json_schema_extra={"choices": {"hang": "hang until timeout", "refuse": "refuse at once"}})
