@@ -426,10 +426,13 @@ class DaskExecutor(Executor):
                 if ready.wait(0.2):
                     continue
                 stragglers.check(futures)
-                if watch.gone():
-                    # runs would wait for workers that may never come: stop, keeping what finished
-                    raise SweepError(f"the Dask cluster at {self.where} has no workers left "
-                                     f"(none for {self._connect_timeout:g} s)")
+                stop_without_workers()
+
+        def stop_without_workers():
+            if watch.gone():
+                # runs would wait for workers that may never come: stop, keeping what finished
+                raise SweepError(f"the Dask cluster at {self.where} has no workers left "
+                                 f"(none for {self._connect_timeout:g} s)")
 
         for future in _windowed(submit_next, workers * IN_FLIGHT_PER_WORKER, wait_some):
             future = stragglers.taken(future)
@@ -437,7 +440,8 @@ class DaskExecutor(Executor):
             if future.cancelled():
                 # Dask cancels what it can no longer run; its reason names a task, not the cause
                 raise SweepError(self._lost())
-            results, seconds = stragglers.result(future, f"the Dask cluster at {self.where}", stop)
+            results, seconds = stragglers.result(future, f"the Dask cluster at {self.where}", stop,
+                                                 stop_without_workers)
             sizer.observe(len(results), seconds)
             yield from results
 
@@ -550,9 +554,11 @@ class _Stragglers:
         self._cancel(other)
         return first
 
-    def result(self, future, where: str, stop: threading.Event):
+    def result(self, future, where: str, stop: threading.Event, stop_without_workers):
         """The result of finished ``future`` (as ``_outcome`` gives it), or of a copy of its runs if
-        the worker holding it stops answering before it is fetched."""
+        the worker holding it stops answering before it is fetched. A result lost with its worker
+        is made again by Dask, if the cluster has workers left (``stop_without_workers`` raises
+        when it has had none for a while)."""
         while True:
             try:
                 outcome = _outcome(future, where, timeout=1.0)
@@ -561,6 +567,7 @@ class _Stragglers:
             except TimeoutError:
                 if stop.is_set():
                     raise KeyboardInterrupt from None
+                stop_without_workers()
                 silent, answering = self._silent()
                 try:
                     holders = set(self._client.who_has([future]).get(future.key, ())) if silent else set()
