@@ -606,8 +606,8 @@ class _Stragglers:
         """The workers taken as stopped, and those that answer; asked of the scheduler at most
         every ``CHECK_SECONDS`` (nothing is silent between)."""
         now = time.monotonic()
-        if now - self._checked < self.CHECK_SECONDS:
-            return set(), []
+        if now - self._checked < self.CHECK_SECONDS or self._client.status != "running":
+            return set(), []   # a lost scheduler cancels the runs, which says so; asking it would wait
         self._checked = now
         try:
             seen = {address: info["last_seen"] for address, info in self._client.scheduler_info()["workers"].items()}
