@@ -495,6 +495,7 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
         result.add("differs", f'no design was given: made "{design.name}" calling one service per cluster or host; '
                               "adjust it to your system", source)
     design = design.model_copy(deep=True)
+    beside = _sidecar_of(docs, design, result) if fmt == "envoy" else None
     for name, settings in found.items():
         if settings.retry is not None and settings.budget is not None:
             settings.retry = settings.retry.model_copy(update={"budget": settings.budget})
@@ -505,7 +506,8 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             targets = [mappings[name]]
         else:
             callee = _callee(design, name)
-            targets = callers_of(design, callee.name) if callee else []
+            targets = [t for t in (callers_of(design, callee.name) if callee else [])
+                       if beside is None or t.caller == beside]
         policies = [(k, p) for k, p in (("bulkhead", settings.bulkhead), ("retry", settings.retry),
                                          ("timeout", settings.timeout), ("outlier_detection", settings.outlier))
                     if p is not None]
@@ -521,6 +523,26 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
                 result.add("not_understood" if refusal else "mapped",
                            refusal or f"{name} -> {policy.title} on {target}", where)
     return design
+
+
+def _sidecar_of(docs: list[Document], design: Design, result: ImportResult) -> str | None:
+    """The component an Envoy bootstrap's ``node.cluster`` names (the service the proxy runs beside),
+    whose calls alone its clusters and routes then guard; None when the file names none of them."""
+    for doc in docs:
+        node = doc.data.get("node") if isinstance(doc.data, dict) else None
+        service = node.get("cluster") if isinstance(node, dict) else None
+        if not service:
+            continue
+        component = match_component(design, str(service))
+        where = doc.where(("node", "cluster"))
+        if component is None:
+            result.add("differs", f"node.cluster {service} names no component: the clusters guard the calls of "
+                                  "every caller of their services", where)
+            return None
+        result.add("differs", f"node.cluster {service}: the proxy beside {component.name}, so its settings go on "
+                              f"{component.name}'s calls only", where)
+        return component.name
+    return None
 
 
 # -- export ---------------------------------------------------------------------------------------
@@ -670,5 +692,8 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
               "instance as its HTTP proxy); the Host header picks the route.",
               f"Each cluster reaches its component by DNS name on port {ENVOY_UPSTREAM_PORT}. "
               "Adjust the listener and the endpoints to your deployment."]
-    tree = {"static_resources": {"listeners": [listener], "clusters": clusters}}
+    # node.cluster is Envoy's name for the service the proxy runs beside: read back, it keeps the
+    # settings on that service's calls, not on every caller of the same clusters
+    tree = {"node": {"id": f"{_host(caller.name)}-sidecar", "cluster": caller.name},
+            "static_resources": {"listeners": [listener], "clusters": clusters}}
     return dump_documents([(tree, header + notes)]), notes

@@ -144,7 +144,7 @@ def test_envoy_export_is_a_bootstrap_envoy_loads(three_tier):
     # list load as neither; a bootstrap's static_resources holds both
     text = export_design(three_tier, "envoy", "api").text
     data = yaml.safe_load(text)
-    assert set(data) == {"static_resources"}
+    assert set(data) == {"node", "static_resources"}
     static = data["static_resources"]
     [listener] = static["listeners"]
     assert listener["address"] == {"socket_address": {"address": "127.0.0.1", "port_value": 15001}}
@@ -230,3 +230,28 @@ def test_istio_names_and_hosts_are_dns_names_and_find_their_component_again(shop
     again = import_files([path], renamed).design
     assert policy(again, "gateway", "bulkhead", "Orders DB").model_dump(exclude={"id"}) == \
         policy(renamed, "gateway", "bulkhead", "Orders DB").model_dump(exclude={"id"})
+
+
+def test_a_sidecars_bootstrap_read_back_changes_only_its_services_calls(three_tier, tmp_path):
+    """api's sidecar exported and imported again put api's database bulkhead and timeout on
+    cache -> db as well: a cluster named db was taken to guard every caller of db."""
+    path = tmp_path / "api-envoy.yaml"
+    path.write_text(export_design(three_tier, "envoy", "api").text)
+    assert yaml.safe_load(path.read_text())["node"] == {"id": "api-sidecar", "cluster": "api"}
+    imported = import_files([path], three_tier)
+    assert [p.model_dump(exclude={"id"}) for p in imported.design.component("cache").policies] == \
+        [p.model_dump(exclude={"id"}) for p in three_tier.component("cache").policies]
+    assert policy(imported.design, "api", "bulkhead", "db").model_dump(exclude={"id"}) == \
+        policy(three_tier, "api", "bulkhead", "db").model_dump(exclude={"id"})
+    said = preview_text(imported.notes)
+    assert "node.cluster api: the proxy beside api, so its settings go on api's calls only" in said
+
+
+def test_a_node_cluster_naming_no_component_leaves_every_caller_guarded(three_tier, tmp_path):
+    tree = yaml.safe_load(export_design(three_tier, "envoy", "api").text)
+    tree["node"]["cluster"] = "payments"
+    path = tmp_path / "other-envoy.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    imported = import_files([path], _bare(three_tier))
+    assert policy(imported.design, "cache", "bulkhead", "db") is not None
+    assert "node.cluster payments names no component" in preview_text(imported.notes)
