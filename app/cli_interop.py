@@ -59,6 +59,10 @@ def add_interop_parsers(sub: argparse._SubParsersAction, complete: bool = True) 
     p.add_argument("--design", dest="design_name", metavar="NAME", help="which design of a project --into names")
     p.add_argument("--map", action="append", default=[], metavar="NAME=CALLER->CALLEE",
                    help="the call an instance or service guards (repeatable)")
+    p.add_argument("--caller", metavar="NAME",
+                   help="the component whose files these are (its application.yml, its gRPC service config, its "
+                        "sidecar's Envoy file): they guard its calls only (default: the component the file names, "
+                        "else every caller)")
     p.add_argument("--out", metavar="OUT.json", help="write the resulting design here (without it: preview only)")
     p.set_defaults(func=cmd_import)
 
@@ -108,7 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise DesignError(unwritable)
     design = _load(args.into, args.design_name) if args.into else None
     try:
-        result = import_files(args.files, design, args.map, args.format)
+        result = import_files(args.files, design, args.map, args.format, args.caller)
     except InteropError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

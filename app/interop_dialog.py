@@ -58,6 +58,9 @@ NOT_MAPPED = "(not mapped)"
 CONFIG_FILTER = "Configuration files (*.yml *.yaml *.properties *.json);;All files (*)"
 
 
+FILES_SAY = "As the files say (else every caller)"
+
+
 def _monospace(widget: QWidget) -> None:
     widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
@@ -91,6 +94,20 @@ class ImportConfigurationDialog(QDialog):
             group.addButton(button)
             button.toggled.connect(self._refresh)
 
+        # A service config names no client, and an application.yml or an Envoy file may name none:
+        # without a choice here, each would guard the calls of every caller of its services.
+        self.import_caller = QComboBox()
+        self.import_caller.addItem(FILES_SAY)
+        self.import_caller.addItems([c.name for c in design.components if design.links_from(c.id)])
+        self.import_caller.setToolTip("The component whose files these are (its application.yml, its gRPC "
+                                      "service config, its sidecar's Envoy file): they then guard its calls only.")
+        self.import_caller.currentIndexChanged.connect(self._refresh)
+        caller_row = QHBoxLayout()
+        caller_label = QLabel("&Calls of:")
+        caller_label.setBuddy(self.import_caller)
+        caller_row.addWidget(caller_label)
+        caller_row.addWidget(self.import_caller, 1)
+
         self.mapping = QTableWidget(0, 2)
         self.mapping.setHorizontalHeaderLabels(["Instance or service", "Guards the call"])
         self.mapping.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -118,6 +135,7 @@ class ImportConfigurationDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.into_current)
         layout.addWidget(self.as_new)
+        layout.addLayout(caller_row)
         layout.addWidget(self.mapping_label)
         layout.addWidget(self.mapping, 1)
         layout.addWidget(QLabel("Preview:"))
@@ -179,8 +197,11 @@ class ImportConfigurationDialog(QDialog):
             return
         new = self.makes_new_design
         self.mapping.setEnabled(not new)
+        self.import_caller.setEnabled(not new)
+        caller = None if new or self.import_caller.currentIndex() <= 0 else self.import_caller.currentText()
         try:
-            result = import_files(self._paths, None if new else self._design, [] if new else self.mappings())
+            result = import_files(self._paths, None if new else self._design, [] if new else self.mappings(),
+                                  caller=caller)
         except InteropError as exc:
             self._show(str(exc), "")
             return

@@ -15,7 +15,7 @@ from engine.model import Design
 from . import grpc, mesh, resilience4j, topology, traces
 from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, nothing_applies, preview_text
-from .placing import design_changes, export_callers, parse_mappings
+from .placing import design_changes, export_callers, match_component, parse_mappings
 from .reading import Document, load_json, load_properties, load_yaml, read_text
 
 IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
@@ -124,17 +124,20 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
 
 
 def import_files(paths: Sequence[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
-                 fmt: str | None = None) -> ImportResult:
+                 fmt: str | None = None, caller: str | None = None) -> ImportResult:
     """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
 
     ``mappings`` are ``NAME=CALLER->CALLEE`` strings (a Resilience4j instance, a gRPC service,
-    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file.
+    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file; ``caller`` names
+    the component whose files they are (its application.yml, its channel's service config, its
+    sidecar's Envoy file), whose calls alone they then guard.
     """
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
     if mappings and design is None:
         raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
     targets = parse_mappings(list(mappings), design) if mappings and design is not None else {}
+    caller = _named_caller(caller, design)
     result = ImportResult(design if design is not None else Design())
     current = design
     read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
@@ -144,7 +147,7 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     for path, docs, kind in read:
         before = _policies(current)
         try:
-            current = _import_one(docs, kind, current, targets, result)
+            current = _import_one(docs, kind, current, targets, result, caller)
         except (AttributeError, TypeError, KeyError, IndexError) as exc:
             # a shape no check above foresaw: still a message, never a traceback
             raise InteropError(f"its structure is not what {FORMAT_LABELS[kind]} holds ({exc})", Path(path).name) \
@@ -189,18 +192,33 @@ def _say_replaced(before: dict, after: dict, placed_by: dict[tuple[str, str, str
         placed_by[key] = path
 
 
+def _named_caller(caller: str | None, design: Design | None) -> str | None:
+    """The component ``caller`` names in ``design``, refused in words when it names none that calls."""
+    if caller is None:
+        return None
+    if design is None:
+        raise InteropError("--caller names a component of the design the files apply to: give --into DESIGN",
+                           "--caller")
+    component = match_component(design, caller)
+    calling = [c.name for c in design.components if design.links_from(c.id)]
+    if component is None or component.name not in calling:
+        raise InteropError(f'"{caller}" is no calling component of "{design.name}" (one of: '
+                           f'{", ".join(calling) or "none"})', "--caller")
+    return component.name
+
+
 def _import_one(docs: list[Document], kind: str, current: Design | None, targets: dict,
-                result: ImportResult) -> Design:
+                result: ImportResult, caller: str | None = None) -> Design:
     """One file of ``kind`` applied to ``current`` (or made into a design)."""
     if kind == "resilience4j":
-        return resilience4j.import_resilience4j(docs, current, targets, result)
+        return resilience4j.import_resilience4j(docs, current, targets, result, caller)
     if kind == "grpc":
-        return grpc.import_grpc(docs, current, targets, result)
+        return grpc.import_grpc(docs, current, targets, result, caller)
     if kind == "otlp":
         return traces.import_traces(docs, current, result)
     if kind in TOPOLOGY_FORMATS:
         return topology.import_topology(docs, current, result, kind)
-    return mesh.import_mesh(docs, current, targets, result, kind)
+    return mesh.import_mesh(docs, current, targets, result, kind, caller)
 
 
 def _exported_kinds(fmt: str) -> tuple[str, ...]:

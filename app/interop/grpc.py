@@ -170,8 +170,9 @@ def _callee(design: Design, service: str):
 
 
 def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str, Target],
-                result: ImportResult) -> Design:
-    """Apply a service config's timeouts, retry policies and throttling to a copy of ``design``."""
+                result: ImportResult, caller: str | None = None) -> Design:
+    """Apply a service config's timeouts, retry policies and throttling to a copy of ``design``; a
+    service config is one client's, and names none: ``caller`` is that client, when the user says."""
     doc = docs[0]
     data = doc.data
     if not isinstance(data, dict):
@@ -224,7 +225,13 @@ def import_grpc(docs: list[Document], design: Design | None, mappings: dict[str,
             targets = [mappings[service or "*"]]
         else:
             callee = _callee(design, service) if service else None
-            targets = callers_of(design, callee.name) if callee else []
+            if callee is not None:
+                targets = callers_of(design, callee.name, caller)
+            elif not service and caller is not None:
+                # the catch-all entry of the client's channel: every call it makes
+                targets = [Target(caller, design.name_of(link.target)) for link in design.links_from(caller)]
+            else:
+                targets = []
         if not targets:
             result.add_unmapped(service or "*", f'methodConfig for {label} guards no call of "{design.name}"',
                                 doc.where(path))

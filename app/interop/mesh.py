@@ -470,8 +470,10 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
 # -- import ---------------------------------------------------------------------------------------
 
 def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str, Target], result: ImportResult,
-                fmt: str) -> Design:
-    """Apply Envoy or Istio settings to a copy of ``design`` (or to a skeleton around them)."""
+                fmt: str, caller: str | None = None) -> Design:
+    """Apply Envoy or Istio settings to a copy of ``design`` (or to a skeleton around them); an Envoy
+    file is the sidecar of ``caller`` when the user says so, else of the component its
+    ``node.cluster`` names, else of every caller."""
     found: dict[str, CallSettings] = {}
     for doc in docs:
         if looks_like_istio(doc.data):
@@ -495,7 +497,7 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
         result.add("differs", f'no design was given: made "{design.name}" calling one service per cluster or host; '
                               "adjust it to your system", source)
     design = design.model_copy(deep=True)
-    beside = _sidecar_of(docs, design, result) if fmt == "envoy" else None
+    beside = caller if caller is not None else _sidecar_of(docs, design, result) if fmt == "envoy" else None
     for name, settings in found.items():
         if settings.retry is not None and settings.budget is not None:
             settings.retry = settings.retry.model_copy(update={"budget": settings.budget})
@@ -506,8 +508,7 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             targets = [mappings[name]]
         else:
             callee = _callee(design, name)
-            targets = [t for t in (callers_of(design, callee.name) if callee else [])
-                       if beside is None or t.caller == beside]
+            targets = callers_of(design, callee.name, beside) if callee else []
         policies = [(k, p) for k, p in (("bulkhead", settings.bulkhead), ("retry", settings.retry),
                                          ("timeout", settings.timeout), ("outlier_detection", settings.outlier))
                     if p is not None]

@@ -51,9 +51,10 @@ def parse_mappings(items: list[str], design: Design) -> dict[str, Target]:
     return out
 
 
-def callers_of(design: Design, callee: str) -> list[Target]:
-    """Every call into ``callee``."""
-    return [Target(design.name_of(link.source), design.name_of(link.target)) for link in design.links_into(callee)]
+def callers_of(design: Design, callee: str, caller: str | None = None) -> list[Target]:
+    """Every call into ``callee`` (``caller``'s only, when the files are that component's)."""
+    calls = [Target(design.name_of(link.source), design.name_of(link.target)) for link in design.links_into(callee)]
+    return [t for t in calls if caller is None or t.caller == caller]
 
 
 def put_policy(design: Design, target: Target, policy) -> str | None:

@@ -473,13 +473,15 @@ def _inert(source: dict[str, Entry], names: tuple[str, ...], switch: str, result
 
 
 def _targets(design: Design, app: Application, instance: str, mappings: dict[str, Target],
-             result: ImportResult) -> list[Target]:
+             result: ImportResult, named: str | None = None) -> list[Target]:
     if instance in mappings:
         result.mapped_names.add(instance)
         return [mappings[instance]]
     callee = match_component(design, instance)
     if callee is None:
         return []
+    if named is not None:   # the user said whose file it is: that outweighs spring.application.name
+        return callers_of(design, callee.name, named)
     caller = match_component(design, app.name) if app.name else None
     if caller is not None and design.link_between(caller.id, callee.id) is not None:
         return [Target(caller.name, callee.name)]
@@ -487,8 +489,9 @@ def _targets(design: Design, app: Application, instance: str, mappings: dict[str
 
 
 def import_resilience4j(docs: list[Document], design: Design | None, mappings: dict[str, Target],
-                        result: ImportResult) -> Design:
-    """Apply the Resilience4j instances of ``docs`` to a copy of ``design`` (or to a skeleton)."""
+                        result: ImportResult, caller: str | None = None) -> Design:
+    """Apply the Resilience4j instances of ``docs`` to a copy of ``design`` (or to a skeleton); the
+    instances guard ``caller``'s calls when the user names it."""
     apps = read_applications(docs, result)
     source = docs[0].source if docs else ""
     if not apps:
@@ -504,7 +507,7 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
             label = MODULES[module][0]
             for name, settings in instances.items():
                 props = _resolved(app, module, settings)
-                targets = _targets(design, app, name, mappings, result)
+                targets = _targets(design, app, name, mappings, result, caller)
                 if not targets:
                     result.add_unmapped(name, f'resilience4j.{label} instance {name} guards no call of '
                                               f'"{design.name}"', settings.where)

@@ -151,3 +151,18 @@ def test_traces_show_the_fit_before_calibrating_the_design(window, qtbot, tmp_pa
     assert window.document.design.component("db").query_time.kind == "lognormal"
     window.document.undo_stack.undo()
     assert window.document.design.component("db").query_time == before
+
+
+def test_the_calls_of_choice_keeps_a_clients_service_config_on_its_own_calls(window, qtbot, tmp_path):
+    """A gRPC service config names no client: imported, api's put its database deadline on
+    cache -> db as well."""
+    config = tmp_path / "api_service_config.json"
+    config.write_text(json.dumps({"methodConfig": [{"name": [{"service": "db"}], "timeout": "0.25s"}]}))
+    dialog = ImportConfigurationDialog(window.document.design, [config], window)
+    qtbot.addWidget(dialog)
+    assert "deadline on cache -> db" in dialog.preview.toPlainText()
+    dialog.import_caller.setCurrentText("api")
+    text = dialog.preview.toPlainText()
+    assert "deadline on api -> db" in text and "cache -> db" not in text
+    dialog.as_new.setChecked(True)
+    assert not dialog.import_caller.isEnabled()   # a new design has no components of the user's to name

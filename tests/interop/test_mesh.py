@@ -255,3 +255,44 @@ def test_a_node_cluster_naming_no_component_leaves_every_caller_guarded(three_ti
     imported = import_files([path], _bare(three_tier))
     assert policy(imported.design, "cache", "bulkhead", "db") is not None
     assert "node.cluster payments names no component" in preview_text(imported.notes)
+
+
+def test_import_caller_names_whose_files_they_are_in_every_format(three_tier, tmp_path):
+    from app.cli import main
+
+    grpc_file = tmp_path / "api.json"
+    grpc_file.write_text('{"methodConfig": [{"name": [{}], "timeout": "0.3s"}]}')
+    # the catch-all entry of api's channel: every call api makes, and nothing else
+    imported = import_files([grpc_file], three_tier, caller="api").design
+    assert {c.name for c in imported.components if any(p.kind == "deadline" for p in c.policies)} == {"api"}
+    assert {imported.name_of(p.scope) for p in imported.component("api").policies if p.kind == "deadline"} == \
+        {"cache", "db"}
+    tree = yaml.safe_load(export_design(three_tier, "envoy", "api").text)
+    del tree["node"]
+    envoy_file = tmp_path / "sidecar.yaml"
+    envoy_file.write_text(yaml.safe_dump(tree))
+    bare = _bare(three_tier)
+    assert _kinds(import_files([envoy_file], bare).design, "cache") == {"bulkhead", "timeout"}
+    assert _kinds(import_files([envoy_file], bare, caller="api").design, "cache") == set()
+    with pytest.raises(InteropError, match='"db" is no calling component'):
+        import_files([envoy_file], bare, caller="db")
+    out = tmp_path / "out.json"
+    path = tmp_path / "three.json"
+    path.write_text(bare.model_dump_json())
+    assert main(["import", str(envoy_file), "--into", str(path), "--caller", "api", "--out", str(out)]) == 0
+    assert _kinds(m.parse_design(out.read_text()), "cache") == set()
+    assert _kinds(m.parse_design(out.read_text()), "api") == {"bulkhead", "retry", "timeout"}
+
+
+def _kinds(design, owner: str) -> set[str]:
+    return {p.kind for p in design.component(owner).policies}
+
+
+def test_import_caller_places_an_application_yml_that_names_no_application(three_tier, tmp_path):
+    config = tmp_path / "application.yml"
+    config.write_text("resilience4j.bulkhead.instances.db.maxConcurrentCalls: 7\n")
+    bare = _bare(three_tier)
+    everyone = import_files([config], bare).design
+    assert _kinds(everyone, "api") == _kinds(everyone, "cache") == {"bulkhead"}
+    only_cache = import_files([config], bare, caller="cache").design
+    assert (_kinds(only_cache, "api"), _kinds(only_cache, "cache")) == (set(), {"bulkhead"})
