@@ -445,9 +445,14 @@ def combinations(design: Design, ranked: list[Candidate], best: int = 4) -> list
     return out
 
 
+def _objective_models(design: Design) -> dict[str, Any]:
+    """Every client objective of ``design`` by its prefix (``browsers.objectives.1``), in order."""
+    return {objective_prefix(c.name, i): o for c in design.components if c.kind == "client"
+            for i, o in enumerate(getattr(c, "objectives", ()))}
+
+
 def _objectives(design: Design) -> list[str]:
-    return [objective_prefix(c.name, i) for c in design.components if c.kind == "client"
-            for i, _ in enumerate(getattr(c, "objectives", ()))]
+    return list(_objective_models(design))
 
 
 @dataclass
@@ -489,8 +494,7 @@ class Suggestions:
         reason, where a fault that takes the only database away for a fifth of the run caps what
         a timeout, a retry or a breaker can attain."""
         words = objective_words(self.design)
-        models = {objective_prefix(c.name, i): o for c in self.design.components if c.kind == "client"
-                  for i, o in enumerate(getattr(c, "objectives", ()))}
+        models = _objective_models(self.design)
         unmet = [o for o in self.objectives if not any(c.met_share(o) == 1.0 for c in self.ranked)]
         if not self.ranked or not unmet:
             return []
