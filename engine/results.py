@@ -28,6 +28,9 @@ The results JSON (``RunResult.to_json_dict``) is a documented, versioned format:
   ``bulkhead_wait_mean``) and the time refused calls took (a bulkhead's
   maximum wait). Percentiles are interpolated inside a log-bucketed
   histogram's bin: relative error below 0.5 %.
+- ``units``: what each figure is measured in (``UNITS``), by table (``series``,
+  ``link_series``, the summaries' ``components`` and ``links``) and name; absent from older
+  files. ``write_csv`` writes the same beside its tables as ``units.csv``
 - ``bucket_times``: start of each bucket (s) of ``meta.bucket_grid``; ``series[metric][component]``
   and ``link_series[metric][link]``: one value per bucket
 - ``events``: the event log (time, kind, component, link, fault, details);
@@ -69,6 +72,37 @@ RESULTS_FORMAT = "faultline-results"
 RESULTS_VERSION = 2
 BREAKER_STATE_NAMES = ("CLOSED", "OPEN", "HALF_OPEN")
 
+_COUNTS = ("arrivals", "ok", "error", "timeout", "rejected", "short_circuited", "unavailable",
+           "fallback", "retries", "attempts", "calls", "rate_limited", "shed", "lost", "started",
+           "waited", "completed", "refused", "in_flight_at_end", "queue_peak", "bulkhead_rejected",
+           "breaker_rejected", "retries_exhausted", "retries_throttled", "bulkhead_waited")
+_SECONDS = ("latency_p50", "latency_p90", "latency_p99", "latency_p999", "latency_max",
+            "latency_mean", "latency_sum", "sojourn_mean", "queue_wait_sum", "queue_wait_mean",
+            "queue_wait_p50", "queue_wait_p90", "queue_wait_p99", "waited_mean", "refused_time",
+            "refused_time_mean", "refused_time_total", "bulkhead_wait_sum", "bulkhead_wait_mean")
+# The unit of every figure of the results, by its one name in the series, the summaries, the JSON
+# and the CSV columns: "s" seconds, "/s" per second, "fraction" 0 to 1, "count" what was counted (in
+# a bucket in the series, over the measured window in a summary), "ratio" one count over another,
+# and for a level, what it counts at once ("requests", "workers", "instances", "calls"): a
+# bucket's time average in the series, the measured window's in a summary.
+UNITS: dict[str, str] = {
+    **dict.fromkeys(_COUNTS, "count"),
+    **dict.fromkeys(_SECONDS, "s"),
+    **dict.fromkeys(("throughput", "goodput", "arrival_rate"), "/s"),
+    **dict.fromkeys(("error_rate", "utilisation", "wait_probability", "bulkhead_wait_probability",
+                     "breaker_open_fraction", "breaker_failure_rate"), "fraction"),
+    **dict.fromkeys(("amplification", "attempts_per_call"), "ratio"),
+    **dict.fromkeys(("queue_length", "mean_queue_length", "in_flight", "mean_in_flight"), "requests"),
+    **dict.fromkeys(("busy", "mean_busy"), "workers"),
+    **dict.fromkeys(("instances_up", "mean_instances_up"), "instances"),
+    "bulkhead_in_use": "calls",
+    # a series' state code at the bucket's end; a summary's state in words
+    "breaker_state": "0 closed, 1 open, 2 half-open",
+    "kind": "text",
+}
+# Where a summary holds a figure in another form than its series
+SUMMARY_UNITS = {"breaker_state": "CLOSED, OPEN or HALF_OPEN, at the end"}
+
 
 @dataclass
 class RunResult:
@@ -105,6 +139,19 @@ class RunResult:
 
     def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["kind"] == kind]
+
+    def units(self) -> dict[str, dict[str, str]]:
+        """What each figure of the series and the summaries is measured in, by table and name."""
+        def summary_units(rows: dict[str, dict[str, Any]]) -> dict[str, str]:
+            names = dict.fromkeys(k for row in rows.values() for k, v in row.items() if not isinstance(v, dict))
+            return {name: column_unit(name, summary=True) for name in names}
+
+        return {
+            "series": {name: column_unit(name) for name in self.series},
+            "link_series": {name: column_unit(name) for name in self.link_series},
+            "components": summary_units(self.summary["components"]),
+            "links": summary_units(self.summary["links"]),
+        }
 
     # -- (de)serialisation ----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +207,7 @@ class RunResult:
             yield "version", RESULTS_VERSION
             yield "meta", self.meta
             yield "summary", self.summary
+            yield "units", self.units()
             yield "bucket_times", _clean_list(self.bucket_times)
             yield "series", columns(self.series, self.components)
             yield "link_series", columns(self.link_series, self.links)
@@ -245,6 +293,19 @@ class RunResult:
             for e in self.events:
                 w.writerow([f"{e['time']:.6f}", *(text_cell(e.get(k) or "") for k in
                                                    ("kind", "component", "link", "fault_id", "details"))])
+        written.append(path)
+        # The columns keep the names the JSON and the engine use; what each is measured in is
+        # written once, beside them, for a spreadsheet's reader and a script alike.
+        path = out / "units.csv"
+        with replacing(path) as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "column", "unit"])
+            for written_path in written:
+                with written_path.open(newline="", encoding="utf-8") as table:
+                    header = next(csv.reader(table))
+                summary = written_path.name.endswith("summary.csv")
+                for column in header:
+                    w.writerow([written_path.name, column, column_unit(column, summary)])
         written.append(path)
         return written
 
@@ -341,6 +402,18 @@ def _number(value: float | None) -> str:
     if not math.isfinite(value):
         raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
     return float.__repr__(value)
+
+
+def column_unit(column: str, summary: bool = False) -> str:
+    """What a results column (``UNITS``' names, and the CSV's time, name and event columns) is
+    measured in; ``summary``: the column of a summary table."""
+    if column == "time":
+        return "s"
+    if column in ("component", "link", "details", "fault_id"):
+        return "text"
+    if summary and column in SUMMARY_UNITS:
+        return SUMMARY_UNITS[column]
+    return UNITS.get(column, "")
 
 
 # A spreadsheet reads a cell that begins with one of these as a formula (OWASP, CSV injection).

@@ -111,7 +111,7 @@ def _hits(design: Design, fault, link: str) -> bool:
 
 
 def _ms(seconds: float) -> str:
-    return format_value("latency", seconds)
+    return format_value("latency_mean", seconds)
 
 
 def _protected(results: dict[str, RunResult]) -> RunResult | None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+from engine.results import UNITS
+
 METRIC_LABELS = {
     "throughput": "Throughput",
     "goodput": "Goodput",
@@ -77,14 +79,12 @@ _SCALES = {
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric is measured: 'time' (seconds), 'rate' (per second), 'share' (0..1) or 'count'."""
-    if metric.startswith("latency") or metric in ("sojourn_mean", "queue_wait_mean"):
-        return "time"
-    if metric in ("throughput", "goodput", "arrival_rate"):
-        return "rate"
-    if metric in ("error_rate", "utilisation", "wait_probability"):
-        return "share"
-    return "count"
+    """How a metric is measured: 'time' (seconds), 'rate' (per second), 'share' (0..1) or 'count'
+    (anything else), read off the engine's units of its results."""
+    return _KINDS.get(UNITS.get(metric, ""), "count")
+
+
+_KINDS = {"s": "time", "/s": "rate", "fraction": "share"}
 
 
 def unit_for(metric: str, values) -> tuple[str, float]:

@@ -164,7 +164,7 @@ def objective_figure(v: ObjectiveVerdict) -> str:
     measured = _latency_measured(v)
     if measured is not None:
         # Three significant figures, as the comparison's figures beside it: "p99 88.0 ms", not "88 ms".
-        return f"{_percentile_name(v.label)} {format_value('latency', measured)}"
+        return f"{_percentile_name(v.label)} {format_value('latency_p99', measured)}"
     return percent(v.attainment, v.target)
 
 

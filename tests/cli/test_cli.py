@@ -78,7 +78,7 @@ def test_results_json_is_versioned_and_csv_tables_are_written(tmp_path, capsys):
         assert key in api
     assert len(data["series"]["arrivals"]["api"]) == 20
     names = sorted(p.name for p in out_csv.iterdir())
-    assert names == ["events.csv", "link_series.csv", "link_summary.csv", "series.csv", "summary.csv"]
+    assert names == ["events.csv", "link_series.csv", "link_summary.csv", "series.csv", "summary.csv", "units.csv"]
     from engine.results import RunResult
 
     again = RunResult.from_json_dict(data)

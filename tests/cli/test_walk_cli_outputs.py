@@ -73,6 +73,6 @@ def test_a_comparison_with_a_baseline_writes_the_baselines_tables_too(tmp_path, 
     out = tmp_path / "tables"
     assert main(["run", THREE_TIER, "--duration", "100", "--experiment", "database outage", "--compare", "--baseline",
                  "--csv", str(out)]) == 0
-    assert "15 CSV files written" in capsys.readouterr().out
+    assert "18 CSV files written" in capsys.readouterr().out
     for folder in (out, out / "unprotected", out / "baseline"):
         assert (folder / "summary.csv").is_file() and (folder / "series.csv").is_file(), folder

@@ -111,4 +111,4 @@ def test_a_write_stopped_halfway_leaves_the_previous_file_whole(tmp_path, monkey
         result.write_csv(csv_dir)
     assert (csv_dir / "series.csv").read_bytes() == series
     assert sorted(p.name for p in csv_dir.iterdir()) == sorted(
-        ["series.csv", "link_series.csv", "summary.csv", "link_summary.csv", "events.csv"])
+        ["series.csv", "link_series.csv", "summary.csv", "link_summary.csv", "events.csv", "units.csv"])
