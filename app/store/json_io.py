@@ -8,7 +8,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.model import Design, DesignError, NumberTooLong, Project, field_problems, load_json, parse_design
+from engine.model import (
+    Design,
+    DesignError,
+    KeyWrittenTwice,
+    NumberTooLong,
+    Project,
+    field_problems,
+    load_json,
+    parse_design,
+)
 from engine.model.design import FORMAT_VERSION
 
 from ..text_files import decode_text
@@ -48,6 +57,8 @@ def parse_json_document(text: str | bytes, path: Path) -> Project | Design:
         data = load_json(text)
     except NumberTooLong as exc:
         raise cannot_open(path, f"it holds {exc}") from None
+    except KeyWrittenTwice as exc:
+        raise cannot_open(path, str(exc)) from None
     except RecursionError:
         raise cannot_open(path, "its JSON is nested too deeply to read") from None
     except json.JSONDecodeError as exc:

@@ -23,6 +23,7 @@ from .design import (
     FORMAT_VERSION,
     Design,
     DesignError,
+    KeyWrittenTwice,
     Link,
     NumberTooLong,
     Problem,

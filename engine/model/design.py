@@ -632,9 +632,57 @@ def json_int(text: str) -> int:
     return int(text)
 
 
+class KeyWrittenTwice(ValueError):
+    """A JSON object that names a key twice: ``json.loads`` keeps the last value without a word,
+    other readers the first or neither (gRPC refuses the file), so which one was meant is unknown."""
+
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+        super().__init__(f'its object on line {line} names "{key}" twice; keep the one you mean')
+
+
+class _Twice(Exception):
+    def __init__(self, key: str, line: int = 0):
+        self.key, self.line = key, line
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise _Twice(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return data
+
+
+def _object_naming_a_key_twice(text: str | bytes) -> int:
+    """The line on which the first object found naming a key twice begins: read again by the
+    standard library's own decoder in Python, which says where each object begins (its C scanner
+    does not), only once a duplicate is known to be there."""
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        source, start = s_and_end
+        pairs, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, list, memo)
+        try:
+            return _unique_pairs(pairs), end
+        except _Twice as twice:
+            raise _Twice(twice.key, source.count("\n", 0, start) + 1) from None
+
+    decoder = json.JSONDecoder(parse_int=json_int)
+    decoder.parse_object = parse_object  # type: ignore[assignment]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        decoder.decode(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
+    except _Twice as found:
+        return found.line
+    return 0
+
+
 def load_json(text: str | bytes) -> Any:
-    """``json.loads`` for design files: numbers are bounded (see ``json_int``)."""
-    return json.loads(text, parse_int=json_int)
+    """``json.loads`` for design and configuration files: numbers are bounded (see ``json_int``)
+    and an object naming a key twice is refused (``KeyWrittenTwice``)."""
+    try:
+        return json.loads(text, parse_int=json_int, object_pairs_hook=_unique_pairs)
+    except _Twice as twice:
+        raise KeyWrittenTwice(twice.key, _object_naming_a_key_twice(text)) from None
 
 
 def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool = True) -> Design:
@@ -652,6 +700,8 @@ def parse_design(source: str | bytes | dict, *, check: bool = True, strict: bool
             raise DesignError([Problem("", f"not valid JSON: {exc.msg} at {where}")]) from None
         except NumberTooLong as exc:
             raise DesignError([Problem("", f"holds {exc}")]) from None
+        except KeyWrittenTwice as exc:
+            raise DesignError([Problem("", str(exc))]) from None
         except RecursionError:
             raise DesignError([Problem("", "its JSON is nested too deeply to read")]) from None
     else:
