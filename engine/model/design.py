@@ -650,7 +650,10 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
     if len(data) != len(pairs):
         seen: set[str] = set()
-        raise _Twice(next(k for k, _ in pairs if k in seen or seen.add(k)))
+        for key, _ in pairs:
+            if key in seen:
+                raise _Twice(key)
+            seen.add(key)
     return data
 
 
@@ -667,7 +670,7 @@ def _object_naming_a_key_twice(text: str | bytes) -> int:
             raise _Twice(twice.key, source.count("\n", 0, start) + 1) from None
 
     decoder = json.JSONDecoder(parse_int=json_int)
-    decoder.parse_object = parse_object  # type: ignore[assignment]
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
         decoder.decode(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
