@@ -366,6 +366,7 @@ def apply_import(window, result: ImportResult, as_new_design: bool) -> bool:
             name, n = f"{design.name} {n}", n + 1
         design.name = name
         doc.undo_stack.push(cmd.AddDesignCommand(doc, design, len(doc.project.designs)))
+        window.view.fit()   # the view kept the previous design's zoom and centre, cutting the new one off
         return True
     edits = design_changes(doc.design, result.design)
     if not edits:

@@ -51,16 +51,19 @@ def read_documents(path: str | Path) -> list[Document]:
     if path.name == ".env" or path.suffix.lower() == ".env":
         raise InteropError("is an environment file (NAME=value lines) that docker compose reads to fill ${NAME} "
                            "placeholders; it describes no system or policy to import", path.name)
-    text = read_text(path)
+    text = read_text(path, traces.byte_limit(path))
     suffix = path.suffix.lower()
     if suffix == ".properties":
         return load_properties(text, path.name)
     if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
-        lines = [line for line in text.splitlines() if line.strip()]
-        if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
-                                                         for line in lines):
-            # one JSON object a line: the OpenTelemetry collector's file exporter
-            return [load_json(line, f"{path.name}:{i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+        lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if not lines:
+            raise InteropError("is empty", path.name)
+        if suffix == ".jsonl" or len(lines) > 1 and lines[0][1].rstrip().endswith("}") \
+                and all(line.lstrip().startswith("{") for _, line in lines):
+            # one JSON object a line: the OpenTelemetry collector's file exporter. A last line cut short (the
+            # collector still writing) is named by its number, not read as one JSON text failing on line 2.
+            return [load_json(line, f"{path.name}:{i}", line_numbers=False) for i, line in lines]
         if suffix in (".json", ".jsonl"):
             return [load_json(text, path.name)]
         try:
@@ -140,9 +143,11 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     caller = _named_caller(caller, design)
     result = ImportResult(design if design is not None else Design())
     current = design
-    read = [(path, docs, fmt or detect_format(path, docs)) for path, docs in ((p, read_documents(p)) for p in paths)]
+    read = [(path, docs, fmt or detect_format(path, docs))
+            for path, docs in ((p, read_documents(p)) for p in _files(paths))]
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
+    read = _one_system(read)
     placed_by: dict[tuple[str, str, str], Path] = {}
     for path, docs, kind in read:
         before = _policies(current)
@@ -163,6 +168,38 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     for note in lint_design(current):
         result.add(note.kind, note.text, note.where)
     return result
+
+
+def _files(paths: Sequence[str | Path]) -> list[Path]:
+    """The files to import: a folder stands for its YAML and JSON files, as ``kubectl apply -f``
+    reads a folder of manifests."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
+        if not inside:
+            raise InteropError("is a folder, not a file, with no .yaml, .yml or .json file in it", path.name)
+        files += inside
+    return files
+
+
+def _one_system(read: list[tuple[Path, list[Document], str]]) -> list[tuple[Path, list[Document], str]]:
+    """Kubernetes manifests split over several files are still one system (a Deployment in one, its
+    Service and autoscaler in others), so they are read as one. Compose files given together are an
+    override (docker-compose.override.yml) whose merge rules are compose's own: refused, saying how
+    to merge them."""
+    compose = [item for item in read if item[2] == "compose"]
+    if len(compose) > 1:
+        raise InteropError(f"docker compose merges this file into {compose[0][0].name}; Faultline reads one compose "
+                           "file: write the merged one with docker compose -f ... config > merged.yml and import that",
+                           compose[1][0].name)
+    manifests = [item for item in read if item[2] == "kubernetes"]
+    if len(manifests) < 2:
+        return read
+    together = (manifests[0][0], [doc for _, docs, _ in manifests for doc in docs], "kubernetes")
+    return [together] + [item for item in read if item[2] != "kubernetes"]
 
 
 def _policies(design: Design | None) -> dict[tuple[str, str, str], tuple[str, str]]:

@@ -116,7 +116,11 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, bu
     out: dict = {}
     written_here: dict[str, int] = {}
     for position, (key_node, value_node) in enumerate(node.value):
-        key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        if not isinstance(key_node, yaml.ScalarNode):
+            # no configuration read here has such keys; a Helm "{{ .Values.x }}" parses as one
+            raise yaml.MarkedYAMLError(problem="a key that is itself a map or a list",
+                                       problem_mark=key_node.start_mark)
+        key = _scalar(loader, key_node)
         key = "" if key is None else str(key) if not isinstance(key, str) else key
         line = key_node.start_mark.line + 1
         if position >= merged:
@@ -166,6 +170,9 @@ def load_yaml(text: str, source: str) -> list[Document]:
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = str(exc.problem or exc.context)
         hint = next((h for words, h in _YAML_HINTS.items() if words in problem), "")
+        if mark and "{{" in "".join(text.splitlines()[mark.line:mark.line + 1]):
+            hint = "this is a Helm or Go template ({{ ... }}), not YAML yet: render it first (helm template) and " \
+                   "import the output"
         raise InteropError(f"not valid YAML: {problem} (column {mark.column + 1 if mark else '?'})"
                            + (f": {hint}" if hint else ""), where) from None
     except yaml.YAMLError as exc:
@@ -175,12 +182,21 @@ def load_yaml(text: str, source: str) -> list[Document]:
     return documents
 
 
-def load_json(text: str, source: str) -> Document:
-    """A JSON text as one document; line numbers come from the YAML reader when it agrees."""
+# The YAML reader that numbers the lines takes seconds a megabyte: a larger JSON text is data (traces),
+# not configuration, and goes without line numbers rather than keep the import waiting for minutes.
+MAX_NUMBERED_JSON = 1024 * 1024
+
+
+def load_json(text: str, source: str, line_numbers: bool = True) -> Document:
+    """A JSON text as one document; line numbers come from the YAML reader when it agrees. Without
+    ``line_numbers`` the text is one line of a file that ``source`` already names (``file.json:12``)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InteropError(f"not valid JSON: {exc.msg} (column {exc.colno})", f"{source}:{exc.lineno}") from None
+        raise InteropError(f"not valid JSON: {exc.msg} (column {exc.colno})",
+                           f"{source}:{exc.lineno}" if line_numbers else source) from None
+    if not line_numbers or len(text) > MAX_NUMBERED_JSON:
+        return Document(data, source, 0, {})
     try:
         docs = load_yaml(text, source)
         lines = docs[0].lines if docs else {}

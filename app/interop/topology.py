@@ -2,14 +2,15 @@
 
 Each compose service or Kubernetes workload becomes a component with its replicas as
 instances; its kind is guessed from the image (postgres, redis, rabbitmq, nginx...), and the
-preview says so. Calls come from ``depends_on`` (compose) or from environment variables and
-arguments that name another service (Kubernetes, where ``host:port`` addresses are the usual
-wiring). Services that publish a port to the outside get a client. Capacities and workloads
-are Faultline's defaults, named as such: these files say how many copies run, not how fast.
+preview says so. Calls come from ``depends_on`` and ``links`` (compose) and from environment
+variables and arguments that name another service by address (``host:port``, a URL, a bare
+host name), the usual wiring in both. Services that publish a port to the outside get a client.
+Capacities and workloads are Faultline's defaults, named as such: these files say how many copies run, not how fast.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,10 @@ KIND_BY_IMAGE = (
     (("rabbitmq", "kafka", "nats", "activemq", "pulsar", "zookeeper", "redpanda"), "queue"),
     (("nginx", "envoy", "haproxy", "traefik", "edge-router", "caddy"), "load_balancer"),
 )
+# Tools that sit beside a store or broker and are named after it (its exporter, its admin UI, its
+# migrations): services, whatever store their name mentions.
+TOOL_WORDS = ("exporter", "kafka-ui", "kafdrop", "akhq", "mongo-express", "redis-commander", "redisinsight",
+              "pgadmin", "phpmyadmin", "adminer", "migrat", "flyway", "liquibase", "backup")
 CLIENT_RATE = 10.0  # requests/s of an invented client, until the user says otherwise
 
 
@@ -42,20 +47,66 @@ class Workload:
     calls: list[str] = field(default_factory=list)
     public: bool = False
     words: list[str] = field(default_factory=list)   # env values and arguments, searched for service names
+    names: list[str] = field(default_factory=list)   # other host names it answers to (compose container_name)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (host name, service) its own links add
     autoscaling: dict[str, Any] | None = None        # an HPA's settings, as Autoscaler fields
 
 
+_INTERPOLATION = re.compile(r"\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$\$")
+
+
+def interpolated(text: str) -> str:
+    """``text`` as a plain ``docker compose up`` fills it: ``${NAME:-default}`` is its default, a
+    variable without one is empty (compose warns), ``$$`` a dollar."""
+    def fill(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        return match.group(3) or "" if match.group(2) in (":-", "-") else ""
+    return _INTERPOLATION.sub(fill, text) if "$" in text else text
+
+
+def names_address(word: str, name: str) -> bool:
+    """Whether ``word`` (an environment value, an argument) addresses the host ``name``: the whole
+    value (``REDIS_HOST=cache``, ``api.shop``, ``api.shop.svc.cluster.local``), a ``host:port``, or a
+    URL's host (``postgres://user@db:5432/x``). A StatefulSet pod's own name (``kafka-0.kafka``)
+    counts as its Service's. A name among other words (``controller,broker``) is no address."""
+    host = rf"(?:[\w-]+-\d+\.)?{re.escape(name)}"
+    domain = r"(?:\.[\w-]+\.svc(?:\.[\w.-]+)?|\.[\w-]+)?"
+    word = word.strip()
+    return bool(re.fullmatch(host + domain, word)
+                or re.search(rf"(?:^|[\s,;=@/]){host}(?:\.[\w-]+)*:\d", word)
+                or re.search(rf"//(?:[^/@\s]*@)?{host}(?:\.[\w-]+)*(?=[:/?#]|$)", word))
+
+
+def image_name(image: str) -> str:
+    """``traefik`` of ``docker.io/library/traefik:v3.0``: the repository's own name, without the
+    registry, the organisation (``traefik/whoami`` is no Traefik) or the tag."""
+    return image.lower().rsplit("/", 1)[-1].split("@")[0].split(":")[0]
+
+
 def guess_kind(name: str, image: str) -> str:
-    text = f"{image.lower()} {name.lower()}"
+    text = f"{image_name(image)} {name.lower()}"
+    if any(w in text for w in TOOL_WORDS):
+        return "service"
     for words, kind in KIND_BY_IMAGE:
         if any(w in text for w in words):
             return kind
     return "service"
 
 
+_HELM = "is a Helm or Go template ({{ ... }}), not a value yet: render the chart first (helm template) and import " \
+        "the output"
+
+
 def _replicas(value: Any, key: str, where: str) -> int:
+    if "{{" in str(value):
+        raise InteropError(f"{key} {_HELM}", where)
     # compose fills ${NAME:-default} from the environment: the default is what a plain run gets
     match = re.fullmatch(r"\$\{\w+:?-([^}]*)\}", str(value).strip())
+    variable = re.fullmatch(r"\$\{(\w+)(?::?\?[^}]*)?\}", str(value).strip())
+    if variable:
+        raise InteropError(f"{key} is {value}, which compose fills from the environment or an .env file; give it a "
+                           f"default as a plain run would get it (${{{variable.group(1)}:-1}})", where)
     count = int(number(match.group(1) if match else value, key, where, integer=True))
     if count < 0:
         raise InteropError(f"{key} must not be negative (got {count})", where)
@@ -64,7 +115,61 @@ def _replicas(value: Any, key: str, where: str) -> int:
 
 # -- compose --------------------------------------------------------------------------------------
 
-_COMPOSE_READ = {"image", "deploy", "scale", "depends_on", "ports", "profiles"}
+_COMPOSE_READ = {"image", "deploy", "scale", "depends_on", "ports", "profiles", "links", "environment", "command",
+                 "entrypoint", "extends", "container_name", "hostname", "labels"}
+# What a service that extends another does not take from it: the compose documentation keeps a
+# service's dependencies visible where it is written.
+_NOT_EXTENDED = {"depends_on", "volumes_from", "extends"}
+
+
+def _env_values(environment: Any, key: str, where: str) -> list[str]:
+    """The values of a compose ``environment``, written as a map or as ``NAME=value`` lines."""
+    if isinstance(environment, list):
+        return [str(item).partition("=")[2] for item in environment if item is not None]
+    return [str(v) for v in mapping(environment, key, where).values() if v is not None]
+
+
+def _env_map(environment: Any) -> Any:
+    if isinstance(environment, list):
+        return dict(str(item).partition("=")[::2] for item in environment if item is not None)
+    return environment
+
+
+def _merged(base: Any, own: Any) -> Any:
+    """``own`` over ``base`` as compose merges an extended service: maps key by key, lists joined,
+    anything else replaced."""
+    if isinstance(base, dict) and isinstance(own, dict):
+        return {**base, **{k: _merged(base[k], v) if k in base else v for k, v in own.items()}}
+    if isinstance(base, list) and isinstance(own, list):
+        return base + [item for item in own if item not in base]
+    return own
+
+
+def _extended(services: dict, name: str, doc: Document, result: ImportResult, seen: tuple = ()) -> dict:
+    """Service ``name``'s settings with those of the service it ``extends`` (in the same file)."""
+    where = doc.where(("services", name, "extends"))
+    spec = mapping(services.get(name), f"services.{name}", doc.where(("services", name)))
+    extends = spec.get("extends")
+    if extends is None:
+        return spec
+    ref = {"service": extends} if isinstance(extends, str) else mapping(extends, f"services.{name}.extends", where)
+    if ref.get("file"):
+        result.add("not_understood", f"service {name} extends {ref.get('service')} of {ref['file']}, which is not "
+                                     "read; give the settings it takes from there in this file", where)
+        return spec
+    base = str(ref.get("service", ""))
+    if base not in services:
+        raise InteropError(f"services.{name}.extends names the service {base!r}, which this file does not define",
+                           where)
+    if base in seen or base == name:
+        raise InteropError(f"services.{name}.extends makes a loop ({' -> '.join((*seen, name, base))})", where)
+    inherited = {k: v for k, v in _extended(services, base, doc, result, (*seen, name)).items()
+                 if k not in _NOT_EXTENDED}
+    if "environment" in inherited and "environment" in spec:
+        # NAME=value lines and a map merge as one map, as compose merges them
+        inherited["environment"] = _env_map(inherited["environment"])
+        spec = {**spec, "environment": _env_map(spec["environment"])}
+    return _merged(inherited, spec)
 
 
 def _compose(doc: Document, result: ImportResult) -> list[Workload]:
@@ -72,37 +177,87 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
     if not isinstance(services, dict) or not services:
         raise InteropError("has no services", doc.source)
     workloads = []
-    for name, spec in services.items():
+    depended = False
+    routed: list[str] = []   # services a Traefik in the file routes to, by their labels
+    for name, written_spec in services.items():
         path = ("services", name)
         where = doc.where(path)
-        spec = mapping(spec, f"services.{name}", where)
+        mapping(written_spec, f"services.{name}", where)
+        spec = _extended(services, name, doc, result)
         if spec.get("profiles"):
-            result.add("not_understood", f"service {name} runs only with the profile(s) {', '.join(spec['profiles'])}; "
-                                         "left out", where)
+            profiles = spec["profiles"] if isinstance(spec["profiles"], list) else [spec["profiles"]]
+            result.add("not_understood", f"service {name} runs only with the profile(s) "
+                                         f"{', '.join(map(str, profiles))}; left out", where)
             continue
         deploy = mapping(spec.get("deploy"), f"services.{name}.deploy", doc.where(path + ("deploy",)))
         replicas = deploy.get("replicas", spec.get("scale", 1))
-        w = Workload(str(name), where, str(spec.get("image") or ""), _replicas(replicas, f"services.{name} replicas",
-                                                                                doc.where(path + ("deploy",))))
+        w = Workload(str(name), where, interpolated(str(spec.get("image") or "")),
+                     _replicas(replicas, f"services.{name} replicas", doc.where(path + ("deploy",))))
+        if deploy.get("mode") == "global":
+            result.add("differs", f"service {name}: deploy mode global runs one copy per node; taken as "
+                                  "1 instance", where)
         depends = spec.get("depends_on") or []
         if not isinstance(depends, (list, dict)):
             raise InteropError(f"services.{name}.depends_on must be a list or a map of services (got {shown(depends)})",
                                doc.where(path + ("depends_on",)))
         w.calls = [str(d) for d in (depends if isinstance(depends, list) else depends.keys())]
+        depended = depended or bool(w.calls)
+        for link in sequence(spec.get("links"), f"services.{name}.links", doc.where(path + ("links",))):
+            # SERVICE or SERVICE:ALIAS; the alias is a host name the service's settings may use
+            target, _, alias = str(link).partition(":")
+            if target not in w.calls:
+                w.calls.append(target)
+            if alias:
+                w.aliases.append((alias, target))
         w.public = bool(spec.get("ports"))
-        limits = (deploy.get("resources") or {}).get("limits") if isinstance(deploy.get("resources"), dict) else None
+        w.words = _env_values(spec.get("environment"), f"services.{name}.environment",
+                              doc.where(path + ("environment",)))
+        for key in ("command", "entrypoint"):
+            value = spec.get(key)
+            w.words += value.split() if isinstance(value, str) else [str(v) for v in sequence(value, key, where)]
+        w.names = [str(spec[k]) for k in ("container_name", "hostname") if spec.get(k)]
+        labels = _env_map(spec.get("labels"))
+        if isinstance(labels, dict) and any(str(k).startswith("traefik.") for k in labels) \
+                and str(labels.get("traefik.enable", "true")).lower() != "false":
+            routed.append(w.name)
+        resources = deploy.get("resources")
+        limits = resources.get("limits") if isinstance(resources, dict) else None
         if limits:
-            result.add("differs", f"service {name}: resource limits {limits} are not modelled; capacity is "
-                                  "Faultline's default workers per instance", where)
+            written_limits = ", ".join(f"{k} {v}" for k, v in limits.items()) if isinstance(limits, dict) else limits
+            result.add("differs", f"service {name}: resource limits ({written_limits}) are not modelled; capacity "
+                                  "is Faultline's default workers per instance", where)
         workloads.append(w)
-    if any(w.calls for w in workloads):
+    for proxy in (w for w in workloads if image_name(w.image) == "traefik"):
+        picked = [name for name in routed if name != proxy.name and name not in proxy.calls]
+        proxy.calls += picked
+        if picked:
+            result.add("mapped", f"{proxy.name} routes to {', '.join(picked)}: their traefik labels", proxy.where)
+    by_host = {host: w.name for w in workloads for host in (w.name, *w.names)}
+    wired = _wire(workloads, lambda w: {**by_host, **dict(w.aliases)})
+    if wired:
+        result.add("differs", f"calls were also read from environment variables and commands that name another "
+                              f"service ({', '.join(wired)}); add the ones made some other way on the canvas",
+                   doc.where(("services",)))
+    if depended:
         result.add("differs", "depends_on is start-up order; it was taken as the calls between services",
                    doc.where(("services",)))
     unread = sorted({str(k) for spec in services.values() if isinstance(spec, dict) for k in spec} - _COMPOSE_READ)
-    top = sorted(str(k) for k in doc.data if k != "services")
+    top = sorted(str(k) for k in doc.data if k not in ("services", "name", "version"))
     if unread or top:
         result.add("ignored", "not simulated: " + ", ".join([f"services' {k}" for k in unread] + top), doc.source)
     return workloads
+
+
+def _wire(workloads: list[Workload], hosts: Callable[[Workload], dict[str, str]]) -> list[str]:
+    """Add the calls each workload's words address (``hosts(w)``: host name -> workload); the calls
+    added, as ``caller -> callee``."""
+    added = []
+    for w in workloads:
+        for host, target in hosts(w).items():
+            if target != w.name and target not in w.calls and any(names_address(word, host) for word in w.words):
+                w.calls.append(target)
+                added.append(f"{w.name} -> {target}")
+    return added
 
 
 # -- Kubernetes -----------------------------------------------------------------------------------
@@ -110,41 +265,70 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
 _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "DeploymentConfig"}
 
 
-def _words(container: dict) -> list[str]:
+def _words(container: dict, configs: list[tuple[str, str | None]]) -> list[str]:
+    """A container's arguments and environment values; the ConfigMaps (and keys) its environment
+    takes values from are added to ``configs``, to be read once every file is."""
     words = [str(a) for a in sequence(container.get("args"), "args", "") + sequence(container.get("command"),
                                                                                      "command", "")]
     for env in sequence(container.get("env"), "env", ""):
         if isinstance(env, dict) and env.get("value") is not None:
             words.append(str(env["value"]))
+        ref = ((env.get("valueFrom") or {}).get("configMapKeyRef") if isinstance(env, dict) else None) or {}
+        if isinstance(ref, dict) and ref.get("name"):
+            configs.append((str(ref["name"]), str(ref.get("key"))))
+    for source in sequence(container.get("envFrom"), "envFrom", ""):
+        ref = (source.get("configMapRef") if isinstance(source, dict) else None) or {}
+        if isinstance(ref, dict) and ref.get("name"):
+            configs.append((str(ref["name"]), None))
     return words
 
 
-def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
+def _kubernetes(docs: list[Document], result: ImportResult, source: str) -> tuple[list[Workload], str]:
+    """The workloads of ``docs``, and the system's name: its namespace, when they share one."""
     workloads: dict[str, Workload] = {}
     labels: dict[str, dict] = {}
+    config_maps: dict[str, dict] = {}
+    config_where: dict[str, str] = {}
+    uses: dict[str, list[tuple[str, str | None]]] = {}   # workload -> the ConfigMaps (and keys) it reads
     services: list[tuple[str, dict, str, str]] = []
     scalers = []
+    namespaces: set[str] = set()
     for doc in docs:
         items = sequence(doc.data.get("items"), "items", doc.where(("items",))) \
             if doc.data.get("kind") == "List" else [doc.data]
-        for item in items:
+        for i, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            where = doc.where(("metadata", "name")) if item is doc.data else doc.where(())
+            at = () if item is doc.data else ("items", i)
+            where = doc.where(at + ("metadata", "name"))
             kind = item.get("kind")
             meta = mapping(item.get("metadata"), f"{kind} metadata", where)
             name = str(meta.get("name", ""))
+            if kind in _WORKLOAD_KINDS and not name:
+                raise InteropError(f"this {kind} has no metadata.name; Kubernetes refuses it", where)
             spec = mapping(item.get("spec"), f"{kind} {name} spec", where)
             if kind in _WORKLOAD_KINDS:
+                if meta.get("namespace"):
+                    namespaces.add(str(meta["namespace"]))
+                if name in workloads:
+                    result.add("not_understood", f"{kind} {name}: a second workload of this name (a component has "
+                                                 "one name); left out", where)
+                    continue
+                if not spec.get("template"):
+                    raise InteropError(f"{kind} {name} has no spec.template, the pods it runs; Kubernetes refuses it",
+                                       where)
                 pod = mapping(spec.get("template"), f"{kind} {name} spec.template", where)
                 template = mapping(pod.get("spec"), f"{kind} {name} spec.template.spec", where)
                 containers = [c for c in sequence(template.get("containers"), f"{kind} {name} containers", where)
                               if isinstance(c, dict)]
+                if not containers:
+                    raise InteropError(f"{kind} {name} has no containers in spec.template.spec; Kubernetes refuses "
+                                       "it", where)
                 replicas = 1 if kind == "DaemonSet" else spec.get("replicas", 1)
-                w = Workload(name, where, str(containers[0].get("image", "")) if containers else "",
-                             _replicas(replicas, f"{kind} {name} spec.replicas", where))
+                w = Workload(name, where, str(containers[0].get("image", "")),
+                             _replicas(replicas, f"{kind} {name} spec.replicas", doc.where(at + ("spec", "replicas"))))
                 for c in containers:
-                    w.words += _words(c)
+                    w.words += _words(c, uses.setdefault(name, []))
                     if (c.get("resources") or {}).get("limits") or (c.get("resources") or {}).get("requests"):
                         result.add("differs", f"{kind} {name}: container {c.get('name')} resources are not modelled; "
                                               "capacity is Faultline's default workers per instance", where)
@@ -156,6 +340,9 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
             elif kind == "Service":
                 services.append((name, mapping(spec.get("selector"), f"Service {name} selector", where),
                                  str(spec.get("type", "ClusterIP")), where))
+            elif kind == "ConfigMap":
+                config_maps[name] = mapping(item.get("data"), f"ConfigMap {name} data", where)
+                config_where[name] = where
             elif kind == "HorizontalPodAutoscaler":
                 scalers.append((spec, where, name))
             elif kind == "Ingress":
@@ -167,6 +354,19 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
                             services.append((str(backend["name"]), {}, "Ingress", where))
             elif kind:
                 result.add("ignored", f"{kind} {name} does not change how requests flow", where)
+    for user, configs in uses.items():
+        for config, key in configs:
+            if config not in config_maps:
+                result.add("not_understood", f"{user} takes environment values from ConfigMap {config}, which these "
+                                             "files do not define; the calls it names are not read",
+                           workloads[user].where)
+                continue
+            values = config_maps[config].values() if key is None else [config_maps[config].get(key)]
+            workloads[user].words += [str(v) for v in values if v is not None]
+    used = {config for configs in uses.values() for config, _ in configs}
+    for name, where in config_where.items():
+        if name not in used:
+            result.add("ignored", f"ConfigMap {name} does not change how requests flow", where)
     # A Service is how others address a workload: map its name to the workload its selector picks.
     address: dict[str, str] = {name: name for name in workloads}
     for name, selector, kind, where in services:
@@ -192,20 +392,16 @@ def _kubernetes(docs: list[Document], result: ImportResult) -> list[Workload]:
         else:
             result.add("not_understood", f"HorizontalPodAutoscaler {name} scales {ref}, which these files do not "
                                          "define", where)
-    for w in workloads.values():
-        for other, target in address.items():
-            if target != w.name and any(re.search(rf"(?:(?<=//)|(?<![\w./-])){re.escape(other)}(?=[:./]|$)", word)
-                                        for word in w.words):
-                if target not in w.calls:
-                    w.calls.append(target)
-    if any(w.calls for w in workloads.values()):
-        result.add("differs", "calls were read from environment variables and arguments that name another "
-                              "service (host:port); add the ones made some other way on the canvas", docs[0].source)
+    wired = _wire(list(workloads.values()), lambda w: address)
+    if wired:
+        result.add("differs", f"calls were read from environment variables and arguments that name another service "
+                              f"({', '.join(wired)}); add the ones made some other way on the canvas", source)
     if not workloads:
         targets = ", ".join(str((spec.get("scaleTargetRef") or {}).get("name")) for spec, _, _ in scalers)
         hint = f"; it autoscales {targets}: import it with the manifest that defines it" if targets else ""
-        raise InteropError(f"has no Deployment, StatefulSet or DaemonSet to make components of{hint}", docs[0].source)
-    return list(workloads.values())
+        raise InteropError(f"has no Deployment, StatefulSet or DaemonSet to make components of{hint}",
+                           source or ", ".join(dict.fromkeys(doc.source for doc in docs)))
+    return list(workloads.values()), namespaces.pop() if len(namespaces) == 1 else ""
 
 
 def _autoscaler(spec: dict, name: str, where: str, result: ImportResult) -> dict[str, Any]:
@@ -222,7 +418,8 @@ def _autoscaler(spec: dict, name: str, where: str, result: ImportResult) -> dict
         if metric.get("type") == "Resource" and resource.get("name") == "cpu" and "averageUtilization" in goal:
             target = goal["averageUtilization"]
         else:
-            result.add("differs", f"{key}: metric {i + 1} ({metric.get('type')}) is not modelled; Faultline scales "
+            what = " ".join(str(w) for w in (metric.get("type"), resource.get("name")) if w)
+            result.add("differs", f"{key}: metric {i + 1} ({what}) is not modelled; Faultline scales "
                                   "on its workers' utilisation", where)
     out["target_utilization"] = float(number(target if target is not None else 80, f"{key} target utilisation",
                                              where))
@@ -261,14 +458,21 @@ def _reaches(links: list[Link], start: str, goal: str) -> bool:
 def import_topology(docs: list[Document], design: Design | None, result: ImportResult, fmt: str) -> Design:
     """A new design from the workloads of ``docs``. A design to import into is refused: these
     files describe a whole system, which the other formats then refine."""
-    source = docs[0].source if docs else ""
+    files = list(dict.fromkeys(doc.source for doc in docs))
+    # a note about the whole system names its file; of several files, it stands without one
+    source = files[0] if len(files) == 1 else ""
     if design is not None:
         raise InteropError(f"a {'compose file' if fmt == 'compose' else 'Kubernetes manifest'} describes a whole "
                            "system; import it without a design (other files given with it apply to the result)",
-                           source)
-    workloads = _compose(docs[0], result) if fmt == "compose" else _kubernetes(docs, result)
+                           docs[0].source if docs else "")
+    if fmt == "compose":
+        workloads, system = _compose(docs[0], result), str(docs[0].data.get("name") or "")
+    else:
+        workloads, system = _kubernetes(docs, result, source)
     components, names = [], set()
     for w in workloads:
+        if "{{" in w.name:
+            raise InteropError(f"the name {w.name!r} {_HELM}", w.where)
         if not match_name_ok(w.name):
             raise InteropError(f'"{w.name}" cannot name a component (quotes, tabs, "->" or over 64 characters)',
                                w.where)
@@ -291,10 +495,18 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
             result.add("differs", f"{w.name}: kind {kind.replace('_', ' ')} guessed from its name and image", w.where)
     by_name = {c.name: c for c in components}
     links: list[Link] = []
+    # A workload that nothing calls and that publishes no port, yet uses a queue, is that queue's
+    # consumer: its work starts with the queue's messages, not with calls of its own to the queue.
+    wanted = {target for w in workloads for target in w.calls}
+    consumers = {w.name for w in workloads if not w.public and w.name not in wanted}
     for w in workloads:
         for target in w.calls:
             if target not in by_name:
                 result.add("not_understood", f"{w.name} calls {target}, which these files do not define", w.where)
+            elif w.name in consumers and by_name[target].kind == "queue" and not _reaches(links, w.name, target):
+                links.append(Link(source=target, target=w.name))
+                result.add("mapped", f"{target} -> {w.name}: {w.name} consumes {target}'s messages (nothing calls "
+                                     f"{w.name} and it publishes no port)", w.where)
             elif not by_name[w.name].calls_out:
                 result.add("differs", f"{w.name} -> {target} left out: a {by_name[w.name].kind} makes no calls",
                            w.where)
@@ -325,8 +537,14 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
     if entries:
         result.add("differs", f"clients at {CLIENT_RATE:g} requests/s call {', '.join(w.name for w in entries)}; "
                               "set the real workload", source)
+    reached = {link.target for link in links}
+    for w in workloads:
+        if w.name not in reached:
+            result.add("differs", f"{w.name}: nothing in these files calls it and it publishes no port, so it gets no "
+                                  "requests; connect it on the canvas", w.where)
     result.add("differs", "capacities (workers, connections) and service times are Faultline's defaults; the files "
                           "say how many copies run, not how fast", source)
-    name = source.rsplit(".", 1)[0][:200] or "imported system"
+    # compose's project name or the manifests' one namespace names the system as its owners do
+    name = (interpolated(system) or files[0].rsplit(".", 1)[0])[:200] or "imported system"
     return Design(name=name, components=components, links=links,
-                  description=f"Made from {source}: components from its workloads, calls from its wiring.")
+                  description=f"Made from {', '.join(files)}: components from its workloads, calls from its wiring.")
