@@ -21,8 +21,9 @@ HELP_ROWS = (
     ("Find", "Ctrl+F, type part of a component's name, or of a link's as caller -> callee (\"web -> db\", "
              "\"web db\", \"-> db\" for the one link into db), Enter: it is selected and centred"),
     ("Move between panes", "F6 goes to the next pane (the canvas, Properties, the dashboard…), Shift+F6 "
-                           "back; Tab walks the fields of a pane. View > Panels brings a pane tabbed behind "
-                           "another to the front"),
+                           "back; Tab walks the whole window as it reads, row by row, each pane's fields in "
+                           "order and a pane tabbed behind another brought forward. View > Panels brings "
+                           "a pane to the front"),
     ("Pan", "Middle-button drag, or hold Space and drag; arrow keys when nothing is selected"),
     ("Policies and faults", "Right-click a component or link (or select it and press the menu key or "
                             "Shift+F10), or use the Resilience and Faults panes; Pick in a fault's form aims "

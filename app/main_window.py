@@ -32,7 +32,7 @@ from .document import EditRejected, ProjectDocument
 from .find_box import FindBox
 from .interop_dialog import add_interop_actions
 from .keyboard_help import show_keyboard_help
-from .pane_focus import PaneKeeper, move_to_pane, pane_title, show_pane
+from .pane_focus import PaneKeeper, move_to_pane, pane_title, show_pane, tab_from_focus
 from .panes import FaultInjectionPanel, PropertiesPane, ResiliencePanel
 from .read_only_banner import ReadOnlyBanner
 from .resources import app_icon, icon, kind_icon, retint_icons, set_themed_icon
@@ -840,6 +840,9 @@ class MainWindow(WindowFiles, QMainWindow):
             if dialog.isVisible():
                 dialog.close()
         event.accept()
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
+        return tab_from_focus(self, next) or super().focusNextPrevChild(next)
 
     def move_to_pane(self, step: int) -> None:
         region = move_to_pane(self, step)

@@ -7,7 +7,7 @@ canvas and each pane in view, row by row as a reader meets them), and so does th
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QScrollArea, QTabBar, QToolBar, QWidget
 
 from .panes.tab_order import in_layout_order
 
@@ -62,6 +62,67 @@ def move_to_pane(window: QMainWindow, step: int) -> QWidget | None:
             target.setFocus(Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason)
             return region
     return None
+
+
+def tab_stops(window: QMainWindow) -> list[QWidget]:
+    """Every control Tab stops at in ``window``, in the order a reader meets them: the toolbars, the
+    canvas, each pane and the status bar, row by row, and in each its controls as laid out. Panes
+    tabbed together come one after the other (Tab brings each forward: PaneKeeper).
+
+    Qt's own chain is the order widgets were made, and a pane's fields are made again whenever
+    the selection changes: they came after everything else, so a pane's header and its fields
+    lay far apart in it, and leaving a pane from its last field skipped half the window."""
+    def corner(widget: QWidget) -> tuple[int, int]:
+        at = widget.mapTo(window, QPoint(0, 0))
+        return at.y(), at.x()
+
+    regions: list[tuple[tuple[int, int, int], QWidget]] = []
+    central = window.centralWidget()
+    if central is not None:
+        regions.append(((*corner(central), 0), central))
+    for bar in window.findChildren(QToolBar):
+        if bar.isVisible() and not bar.isFloating() and bar.parentWidget() is window:
+            regions.append(((*corner(bar), 0), bar))
+    docks = [d for d in window.findChildren(QDockWidget)
+             if d.isVisible() and not d.isFloating() and d.parentWidget() is window]
+    tabs = {bar.tabText(i): i for bar in window.findChildren(QTabBar) if bar.parentWidget() is window
+            for i in range(bar.count())}
+    for dock in docks:
+        # Qt moves the panes behind out of the window: the group is where the one in front is,
+        # and in it each pane has the place of its tab, whichever is in front
+        group = [dock, *window.tabifiedDockWidgets(dock)]
+        front = next((d for d in group if d.geometry().top() >= 0 and d.geometry().left() >= 0), dock)
+        regions.append(((*corner(front), tabs.get(dock.windowTitle(), 0)), dock))
+    status = window.statusBar()
+    if status.isVisible():
+        regions.append(((*corner(status), 0), status))
+    stops: list[QWidget] = []
+    for _key, region in sorted(regions, key=lambda item: item[0]):
+        inside = region.widget() if isinstance(region, QDockWidget) else region
+        if inside is not None:
+            stops += [w for w in in_layout_order(inside) if _takes_tab(w) and not isinstance(w, QScrollArea)]
+    return stops
+
+
+def _takes_tab(widget: QWidget) -> bool:
+    return widget.isVisible() and widget.isEnabled() and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
+def tab_from_focus(window: QMainWindow, forward: bool) -> bool:
+    """Move the focus as Tab (``forward``) or Shift+Tab does, through ``tab_stops``; False when the
+    focus is on none of them (Qt's own chain then)."""
+    current = QApplication.focusWidget()
+    if current is None or current.window() is not window:
+        return False
+    stops = tab_stops(window)
+    # the innermost stop holding the focus (an editor's own line edit holds it for the editor)
+    here = next((i for i in reversed(range(len(stops))) if stops[i] is current or stops[i].isAncestorOf(current)),
+                None)
+    if here is None:
+        return False
+    stops[(here + (1 if forward else -1)) % len(stops)].setFocus(
+        Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+    return True
 
 
 def pane_title(region: QWidget) -> str:

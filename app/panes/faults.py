@@ -25,7 +25,6 @@ from ..resources import retint_icons, set_themed_icon
 from ..theme import current_canvas_colours, show_menu_arrow
 from .fields import ChoiceEditor, TextEditor, secondary_label
 from .forms import FAULT_FORMS, FaultForm
-from .tab_order import tab_in_layout
 
 
 def fault_summary(fault, design) -> str:
@@ -196,9 +195,6 @@ class FaultInjectionPanel(QWidget):
     pick_requested = Signal()  # the user wants to click the fault's target on the canvas
     # ("fault", experiment id, fault id, field path) of a field the user asked to sweep
     sweep_requested = Signal(object)
-
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
-        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)

@@ -14,7 +14,6 @@ from ..resources import kind_pixmap
 from .fields import RatePreview, scrolling_body, secondary_label
 from .forms import ComponentForm, LinkForm, ModelForm, text
 from .objectives import ObjectivesEditor
-from .tab_order import tab_in_layout
 
 _Form = TypeVar("_Form", bound=ModelForm | None)
 
@@ -30,9 +29,6 @@ class PropertiesPane(QWidget):
 
     # (kind, id, field path) of a field the user asked to sweep: the window opens the sweep
     sweep_requested = Signal(object)
-
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
-        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)

@@ -25,7 +25,6 @@ from ..theme import show_menu_arrow
 from .faults import fit_rows
 from .fields import ChoiceEditor, scrolling_body, secondary_label
 from .forms import POLICY_FORMS, ModelForm
-from .tab_order import tab_in_layout
 
 ALL_SCOPE = "__all__"
 
@@ -70,9 +69,6 @@ class ResiliencePanel(QWidget):
 
     # ("policy", component id, policy id, field path) of a field the user asked to sweep
     sweep_requested = Signal(object)
-
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
-        return tab_in_layout(self, next) or super().focusNextPrevChild(next)
 
     def __init__(self, document: ProjectDocument, parent=None):
         super().__init__(parent)

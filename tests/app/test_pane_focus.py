@@ -145,3 +145,31 @@ def test_a_text_longer_than_its_field_shows_its_beginning(window):
                                                     "answer, and the breaker should open within five.")
     about = window.faults.exp_about
     assert about.text().startswith("The database") and about.cursorPosition() == 0
+
+
+def test_tab_goes_round_the_whole_window_and_shift_tab_comes_back_the_same_way(window, qtbot):
+    """With a service selected, Tab from the canvas went Properties, Resilience, then back to the
+    canvas: a pane's fields, made anew for each selection, sat at the end of Qt's chain, and leaving
+    the Resilience pane from there skipped Faults, the run toolbar and the event log for good."""
+    window.document.load(Project(name="shop", designs=[load_design_from_path(EXAMPLES / "three_tier.json")]))
+    window.document.set_selection([window.document.component_named("api").id])
+    _activate(window, qtbot)
+    window.view.setFocus(Qt.FocusReason.TabFocusReason)
+    forward = [window.view]
+    for _ in range(300):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is window.view:
+            break
+        forward.append(QApplication.focusWidget())
+    else:
+        raise AssertionError("Tab never came back to the canvas")
+    for dock in (window.properties_dock, window.resilience_dock, window.faults_dock, window.palette_dock):
+        assert any(dock.isAncestorOf(w) for w in forward), dock.windowTitle()
+    assert window.properties.form.editors["name"] in forward
+    assert window.findChild(QWidget, "findBox") in forward
+    assert len(set(map(id, forward))) == len(forward)  # each stop once a round
+    backward = [window.view]
+    for _ in range(len(forward) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        backward.append(QApplication.focusWidget())
+    assert backward[1:] == forward[:0:-1]
