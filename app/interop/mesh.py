@@ -88,6 +88,27 @@ class CallSettings:
     budget: EnvoyRetryBudget | None = None
     outlier: OutlierDetectionPolicy | None = None
     wheres: dict[str, str] = field(default_factory=dict)
+    given: dict[str, str] = field(default_factory=dict)   # by policy kind: the file's fields, as written
+
+
+def written(fields: Any, prefix: str = "") -> str:
+    """A file's fields as the preview shows them, as written: ``num_retries 2, retry_on 5xx,reset,
+    retry_back_off.base_interval 0.025s`` (a protobuf wrapper's ``{value: 5}`` is its value)."""
+    if not isinstance(fields, dict):
+        return ""
+    parts = []
+    for key, value in fields.items():
+        if isinstance(value, dict) and set(value) == {"value"}:
+            value = value["value"]
+        if isinstance(value, dict):
+            inner = written(value, f"{prefix}{key}.")
+            if inner:
+                parts.append(inner)
+        elif isinstance(value, list):
+            parts.append(f"{prefix}{key} {','.join(map(str, value))}")
+        elif value is not None:
+            parts.append(f"{prefix}{key} {value}")
+    return ", ".join(parts)
 
 
 def host_names(name: str) -> list[str]:
@@ -236,6 +257,7 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
         if key_s == "outlier_detection":
             settings.outlier = _envoy_outlier(cluster[key], name, doc.where(path + (key,)), result)
             settings.wheres["outlier_detection"] = doc.where(path + (key,))
+            settings.given["outlier_detection"] = written(cluster[key]) or "Envoy's defaults"
         elif key_s in ("connect_timeout", "lb_policy", "load_balancing_policy", "dns_lookup_family"):
             result.add("ignored", f"cluster {name}: {key} — connections, DNS and the proxy's host choice are not "
                                   "simulated", doc.where(path + (key,)))
@@ -265,6 +287,7 @@ def _envoy_cluster(cluster: dict, path: tuple, doc: Document, found: dict, resul
         settings.bulkhead = validated(BulkheadPolicy, {"max_concurrent_calls": concurrency, "max_wait_duration": 0.0},
                                       key, cb_where, {"max_concurrent_calls": "max_requests"})
         settings.wheres["bulkhead"] = cb_where
+        settings.given["bulkhead"] = ", ".join(f"{k} {limits[k]}" for k in ("max_requests", "max_connections"))
         result.add("differs", f"{key}: modelled as a bulkhead of {concurrency} concurrent calls "
                               f"(the lower of max_requests {limits['max_requests']} and max_connections "
                               f"{limits['max_connections']}); the {limits['max_pending_requests']} pending requests "
@@ -316,12 +339,16 @@ def _envoy_route(route: dict, path: tuple, doc: Document, found: dict, result: I
             settings.timeout = validated(TimeoutPolicy, {"timeout": timeout, "cancel_on_timeout": True},
                                          label, where, {"timeout": named})
             settings.wheres["timeout"] = where
+            settings.given["timeout"] = (f"per_try_timeout {pick(policy, 'per_try_timeout')}" if per_try is not None
+                                         else f"timeout {raw_timeout}" if raw_timeout is not None
+                                         else "Envoy's default timeout 15s")
             if retry is not None and per_try is None:
                 result.add("differs", f"{label}: the route timeout covers all attempts in Envoy; Faultline's "
                                       "timeout applies to each attempt", where)
         if retry is not None:
             settings.retry = retry
             settings.wheres["retry"] = where
+            settings.given["retry"] = written(policy)
 
 
 def _envoy_retry(policy: dict, label: str, where: str, result: ImportResult) -> tuple[RetryPolicy | None, float | None]:
@@ -390,6 +417,7 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
             settings.bulkhead = validated(BulkheadPolicy, {"max_concurrent_calls": concurrency}, key, limit_where,
                                           {"max_concurrent_calls": "connectionPool"})
             settings.wheres["bulkhead"] = limit_where
+            settings.given["bulkhead"] = written(pool)
             pending = http.get("http1MaxPendingRequests", 2**32 - 1)
             result.add("differs", f"{key}: connectionPool modelled as a bulkhead of {concurrency} concurrent calls; "
                                   f"the {pending} pending requests queued for a connection are not", limit_where)
@@ -400,6 +428,7 @@ def _istio(doc: Document, found: dict, result: ImportResult) -> None:
             od_where = doc.where(("spec", "trafficPolicy", "outlierDetection"))
             settings.outlier = _istio_outlier(policy["outlierDetection"], key, od_where, result)
             settings.wheres["outlier_detection"] = od_where
+            settings.given["outlier_detection"] = written(policy["outlierDetection"]) or "Istio's defaults"
             result.add("differs", f"{key}: outlierDetection as Istio configures Envoy: success-rate ejection off",
                        od_where)
         for other in ("loadBalancer", "tls", "portLevelSettings"):
@@ -458,10 +487,13 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
         if retry is not None:
             settings.retry = retry
             settings.wheres["retry"] = r_where
+            settings.given["retry"] = ("Istio's default " if route.get("retries") is None else "") + written(retries)
         if each is not None and each > 0:
             settings.timeout = validated(TimeoutPolicy, {"timeout": each, "cancel_on_timeout": True}, label, where,
                                          {"timeout": "perTryTimeout" if per_try is not None else "timeout"})
             settings.wheres["timeout"] = where
+            settings.given["timeout"] = (f"perTryTimeout {retries['perTryTimeout']}" if per_try is not None
+                                         else f"timeout {route['timeout']}")
     if timeout and per_try and retry is not None:
         result.add("differs", f"{label}: timeout {timeout:g} s over all attempts is not modelled beside the "
                               f"perTryTimeout {per_try:g} s Faultline applies to each", where)
@@ -521,8 +553,9 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             for kind, policy in policies:
                 refusal = put_policy(design, target, policy.model_copy(deep=True))
                 where = settings.wheres.get(kind, settings.where)
+                given = settings.given.get(kind)
                 result.add("not_understood" if refusal else "mapped",
-                           refusal or f"{name} -> {policy.title} on {target}", where)
+                           refusal or f"{name} -> {policy.title} on {target}" + (f" ({given})" if given else ""), where)
     return design
 
 

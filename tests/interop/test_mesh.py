@@ -26,6 +26,9 @@ def test_istio_rules_map_to_the_calls_into_the_host(shop):
     assert ("orders-mesh.yaml:16: DestinationRule orders: outlierDetection as Istio configures Envoy" in text)
     assert "the 10 pending requests queued for a connection are not" in text
     assert "timeout 3 s over all attempts is not modelled beside the perTryTimeout 0.8 s" in text
+    assert "-> retry on gateway -> orders (attempts 3, perTryTimeout 800ms, retryOn 5xx,reset)" in text
+    assert ("-> bulkhead on gateway -> orders (tcp.maxConnections 40, http.http2MaxRequests 30, "
+            "http.http1MaxPendingRequests 10)") in text
     assert result.design.problems() == []
 
 
@@ -37,6 +40,7 @@ def test_istio_defaults_apply_where_a_route_says_nothing(shop, tmp_path):
     retry = policy(result.design, "gateway", "retry", "orders")
     assert retry.max_attempts == 3 and retry.retry_on == ["unavailable"]
     assert "Istio's default applies (2 retries" in preview_text(result.notes)
+    assert "-> retry on gateway -> orders (Istio's default attempts 2, retryOn " in preview_text(result.notes)
 
 
 def test_envoy_cluster_and_route_map_with_their_budget(shop):
@@ -48,7 +52,14 @@ def test_envoy_cluster_and_route_map_with_their_budget(shop):
     assert sorted(retry.retry_on) == ["timeout", "unavailable"]
     assert retry.budget == EnvoyRetryBudget(budget_percent=25.0, min_retry_concurrency=2)
     assert policy(result.design, "gateway", "timeout", "inventory").timeout == 0.4
-    assert "inventory-envoy.yaml:7: cluster inventory: connect_timeout" in preview_text(result.notes)
+    text = preview_text(result.notes)
+    assert "inventory-envoy.yaml:7: cluster inventory: connect_timeout" in text
+    # each mapped line says what the file set, as the Resilience4j lines do
+    assert "inventory -> bulkhead on gateway -> inventory (max_requests 20, max_connections 64)" in text
+    assert ("inventory -> retry on gateway -> inventory (retry_on gateway-error,retriable-status-codes, "
+            "retriable_status_codes 503, num_retries 2, per_try_timeout 0.4s, retry_back_off.base_interval 0.05s, "
+            "retry_back_off.max_interval 0.5s)") in text
+    assert "inventory -> timeout on gateway -> inventory (per_try_timeout 0.4s)" in text
 
 
 def test_envoy_outlier_detection_becomes_the_policy_with_envoys_defaults(shop, tmp_path):
