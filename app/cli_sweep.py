@@ -160,7 +160,7 @@ def cmd_sweep(args) -> int:
     from engine.explore.executors import SweepError, make_executor
     from engine.explore.runner import run_sweep
     from engine.explore.sensitivity import sensitivity
-    from engine.explore.table import summarise, summary_path, write_summary
+    from engine.explore.table import summarise, summary_path, units_path, write_summary, write_units
     from engine.model import DesignError, format_seconds
 
     unwritable = output_file_problems(out=args.out)
@@ -213,7 +213,8 @@ def cmd_sweep(args) -> int:
     print_resent(executor, out)
     if args.out:
         written = write_summary(summary_path(args.out), sweep, summary)
-        print(f"rows in {args.out}, summary in {written}", file=out)
+        units = write_units(units_path(args.out), sweep, args.out)
+        print(f"rows in {args.out}, summary in {written}, units of their columns in {units}", file=out)
     return 0
 
 

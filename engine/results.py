@@ -81,17 +81,18 @@ _SECONDS = ("latency_p50", "latency_p90", "latency_p99", "latency_p999", "latenc
             "queue_wait_p50", "queue_wait_p90", "queue_wait_p99", "waited_mean", "refused_time",
             "refused_time_mean", "refused_time_total", "bulkhead_wait_sum", "bulkhead_wait_mean")
 # The unit of every figure of the results, by its one name in the series, the summaries, the JSON
-# and the CSV columns: "s" seconds, "/s" per second, "fraction" 0 to 1, "count" what was counted (in
-# a bucket in the series, over the measured window in a summary), "ratio" one count over another,
-# and for a level, what it counts at once ("requests", "workers", "instances", "calls"): a
-# bucket's time average in the series, the measured window's in a summary.
+# and the CSV columns, in the words the model's fields use for theirs: "s" seconds, "1/s" per
+# second, "ratio" a share from 0 to 1, "x" times (one count over another), "count" what was counted
+# (in a bucket in the series, over the measured window in a summary), and for a level, what it
+# counts at once ("requests", "workers", "instances", "calls"): a bucket's time average in the
+# series, the measured window's in a summary.
 UNITS: dict[str, str] = {
     **dict.fromkeys(_COUNTS, "count"),
     **dict.fromkeys(_SECONDS, "s"),
-    **dict.fromkeys(("throughput", "goodput", "arrival_rate"), "/s"),
+    **dict.fromkeys(("throughput", "goodput", "arrival_rate"), "1/s"),
     **dict.fromkeys(("error_rate", "utilisation", "wait_probability", "bulkhead_wait_probability",
-                     "breaker_open_fraction", "breaker_failure_rate"), "fraction"),
-    **dict.fromkeys(("amplification", "attempts_per_call"), "ratio"),
+                     "breaker_open_fraction", "breaker_failure_rate"), "ratio"),
+    **dict.fromkeys(("amplification", "attempts_per_call"), "x"),
     **dict.fromkeys(("queue_length", "mean_queue_length", "in_flight", "mean_in_flight"), "requests"),
     **dict.fromkeys(("busy", "mean_busy"), "workers"),
     **dict.fromkeys(("instances_up", "mean_instances_up"), "instances"),

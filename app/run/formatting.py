@@ -84,7 +84,7 @@ def metric_kind(metric: str) -> str:
     return _KINDS.get(UNITS.get(metric, ""), "count")
 
 
-_KINDS = {"s": "time", "/s": "rate", "fraction": "share"}
+_KINDS = {"s": "time", "1/s": "rate", "ratio": "share"}
 
 
 def unit_for(metric: str, values) -> tuple[str, float]:

@@ -37,11 +37,12 @@ from PySide6.QtWidgets import (
 
 from engine.explore import Parameter
 from engine.explore.sensitivity import default_metric
+from engine.explore.table import figure_unit
 from engine.explore.worker import CLIENT_METRICS, objective_prefix, swept_fields
 from engine.model import Design, DesignError, Experiment, covering_duration, duration_reason
 
 from ..window_fit import fit_to_screen
-from .formatting import METRIC_LABELS, metric_kind, time_left
+from .formatting import METRIC_LABELS, time_left
 from .plot_style import clip_title, colour_axes, set_title
 from .verdicts import label
 
@@ -99,11 +100,7 @@ def parameter_heading(parameter: Parameter) -> str:
 
 def metric_unit(column: str) -> str:
     """The unit of a sweep's metric column for a chart's axis ("s", "/s"), or none for a share or a count."""
-    metric = column.rpartition(".")[2]
-    if metric == "time_to_recover":
-        return "s"
-    kind = metric_kind(CLIENT_METRIC_KEYS.get(metric, metric))
-    return {"time": "s", "rate": "/s"}.get(kind, "")
+    return {"s": "s", "1/s": "/s"}.get(figure_unit(column), "")
 
 
 def add_spin(form: QFormLayout, label: str, low: int, high: int, value: int,

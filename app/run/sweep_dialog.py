@@ -49,7 +49,9 @@ from engine.explore import (
     summarise,
     summary_path,
     summary_table,
+    units_path,
     write_summary,
+    write_units,
 )
 from engine.explore.worker import CLIENT_METRICS
 from engine.model import Design, DesignError, parse_options
@@ -440,7 +442,8 @@ class SweepDialog(BackgroundSearchDialog):
                 for row in self._rows:
                     out.write_row(row)
             written = write_summary(summary_path(path), sweep, summarise(sweep, self._rows))
+            units = write_units(units_path(path), sweep, path)
         except (DesignError, OSError) as exc:
             self.status.setText(f"not saved: {exc}")
             return
-        self.status.setText(f"rows in {path}, summary in {written}")
+        self.status.setText(f"rows in {path}, summary in {written}, units in {units.name}")

@@ -20,10 +20,11 @@ from .executors import (
 from .paths import Parameter, ParameterSpace, format_value, normalise, with_values
 from .runner import run_sweep
 from .sweep import Sweep, plan_sweep
-from .table import ResultsFile, summarise, summary_path, summary_table, write_summary
+from .table import ResultsFile, summarise, summary_path, summary_table, units_path, write_summary, write_units
 
 __all__ = [
     "DaskExecutor", "Executor", "InProcessExecutor", "LocalExecutor", "Parameter", "ParameterSpace",
     "ResultsFile", "Sweep", "SweepError", "format_value", "make_executor", "normalise", "plan_sweep",
-    "run_sweep", "summarise", "summary_path", "summary_table", "with_values", "write_summary",
+    "run_sweep", "summarise", "summary_path", "summary_table", "units_path", "with_values", "write_summary",
+    "write_units",
 ]

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..model import DesignError, Problem
-from ..results import replacing
+from ..results import UNITS, replacing
 from ..stats import mean_ci, wilson_interval
 from .paths import format_value
 from .sweep import Sweep, Task
-from .worker import SHARE_METRICS
+from .worker import CLIENT_METRICS, SHARE_METRICS
 
 KEY_COLUMNS = ("point", "experiment", "replication", "seed")
 
@@ -33,6 +33,56 @@ def summary_path(out: str | Path) -> Path:
     """``results.csv`` -> ``results.summary.csv``: where the per-point summary goes."""
     out = Path(out)
     return out.with_name(f"{out.stem if out.suffix == '.csv' else out.name}.summary.csv")
+
+
+def units_path(out: str | Path) -> Path:
+    """``results.csv`` -> ``results.units.csv``: what each column of the rows and the summary is in."""
+    out = Path(out)
+    return out.with_name(f"{out.stem if out.suffix == '.csv' else out.name}.units.csv")
+
+
+_KEY_UNITS = {"point": "number", "experiment": "text", "replication": "number", "seed": "number",
+              "fingerprint": "text", "replications": "count"}
+# A row's figures by their last part: a client's are its run summary's (engine.results.UNITS)
+_METRIC_UNITS = {**{column: UNITS[key] for column, key in CLIENT_METRICS},
+                 "met": "1 met, 0 missed", "attainment": "ratio", "recovered": "1 recovered, 0 not",
+                 "time_to_recover": "s"}
+
+
+def column_unit(sweep: Sweep, column: str, summary: bool = False) -> str:
+    """What a column of the sweep's rows (or, ``summary``, of its summary) is measured in: a
+    parameter's own unit, a figure's as its run gives it, an interval's as the figure's."""
+    parameters = {a.path: a.parameter for a in sweep.axes}
+    if column in parameters:
+        parameter = parameters[column]
+        return parameter.unit or ("number" if parameter.numeric else "text")
+    if column in _KEY_UNITS:
+        return _KEY_UNITS[column]
+    figure, _, interval = column.rpartition(".")
+    if interval in ("ci95", "low", "high"):
+        column = figure
+    if summary and column.rpartition(".")[2] in SHARE_METRICS:
+        return "ratio"   # the share of replications, with its Wilson interval
+    return figure_unit(column)
+
+
+def figure_unit(column: str) -> str:
+    """The unit of a row's figure (``browsers.p99``, ``browsers.objectives.1.time_to_recover``)."""
+    return _METRIC_UNITS.get(column.rpartition(".")[2], "")
+
+
+def write_units(path: str | Path, sweep: Sweep, rows_file: str | Path) -> Path:
+    """Every column of the rows file (``rows_file``) and of its summary with its unit, as CSV."""
+    path = Path(path)
+    summary = summary_fields(sweep)
+    with replacing(path) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "column", "unit"])
+        for name, header, of_summary in ((Path(rows_file).name, columns(sweep), False),
+                                         (summary_path(rows_file).name, summary, True)):
+            for column in header:
+                writer.writerow([name, column, column_unit(sweep, column, of_summary)])
+    return path
 
 
 def columns(sweep: Sweep) -> list[str]:
@@ -181,17 +231,22 @@ def write_summary(path: str | Path, sweep: Sweep, summary: list[dict[str, Any]])
     """The summary as CSV: ``point, experiment, <paths>, replications``, then per metric its mean
     and ``.ci95``, or for a verdict its share and ``.low``, ``.high``."""
     path = Path(path)
-    fields = ["point", "experiment", *sweep.paths, "replications"]
-    for column in sweep.metric_columns:
-        share = column.rsplit(".", 1)[-1] in SHARE_METRICS
-        fields += [column, *((f"{column}.low", f"{column}.high") if share else (f"{column}.ci95",))]
     with replacing(path) as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer = csv.DictWriter(fh, fieldnames=summary_fields(sweep), extrasaction="ignore")
         writer.writeheader()
         for entry in summary:
             writer.writerow({k: ("" if isinstance(v, float) and math.isnan(v) else
                                  repr(v) if isinstance(v, float) else v) for k, v in entry.items()})
     return path
+
+
+def summary_fields(sweep: Sweep) -> list[str]:
+    """The header of a sweep's summary file, in order."""
+    fields = ["point", "experiment", *sweep.paths, "replications"]
+    for column in sweep.metric_columns:
+        share = column.rsplit(".", 1)[-1] in SHARE_METRICS
+        fields += [column, *((f"{column}.low", f"{column}.high") if share else (f"{column}.ci95",))]
+    return fields
 
 
 def _number(value: float) -> str:

@@ -44,8 +44,8 @@ def test_the_json_carries_the_units_and_still_loads(runs, tmp_path):
     result.write_json(path)
     data = json.loads(path.read_text())
     assert data["units"]["series"]["latency_p99"] == "s"
-    assert data["units"]["series"]["throughput"] == "/s"
-    assert data["units"]["components"]["error_rate"] == "fraction"
+    assert data["units"]["series"]["throughput"] == "1/s"
+    assert data["units"]["components"]["error_rate"] == "ratio"
     assert data["units"]["series"]["busy"] == "workers"
     assert data["units"]["link_series"]["breaker_state"] == "0 closed, 1 open, 2 half-open"
     assert data["units"]["links"]["breaker_state"] == "CLOSED, OPEN or HALF_OPEN, at the end"
@@ -65,8 +65,8 @@ def test_units_csv_names_every_column_of_every_table(runs, tmp_path):
             assert listed.get((path.name, column)), f"{path.name} column {column} has no unit"
     assert listed[("series.csv", "time")] == "s"
     assert listed[("series.csv", "queue_wait_sum")] == "s"
-    assert listed[("summary.csv", "arrival_rate")] == "/s"
-    assert listed[("link_summary.csv", "attempts_per_call")] == "ratio"
+    assert listed[("summary.csv", "arrival_rate")] == "1/s"
+    assert listed[("link_summary.csv", "attempts_per_call")] == "x"
     assert listed[("events.csv", "details")] == "text"
 
 

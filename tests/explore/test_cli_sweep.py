@@ -93,6 +93,17 @@ def test_sweep_prints_a_summary_and_writes_rows_and_summary(capsys, tmp_path):
     assert "browsers.objectives.1: browsers: availability 95 % (ok)\n" in text
     assert {s["browsers.objectives.1.met"] for s in summary if s["experiment"] == ""} == {"1.0"}
     assert {s["browsers.objectives.1.met"] for s in outage} == {"0.0"}
+    # what each column of both files is measured in, beside them
+    assert f"units of their columns in {tmp_path / 'shop.units.csv'}" in text
+    units = {(u["file"], u["column"]): u["unit"] for u in _read(tmp_path / "shop.units.csv")}
+    for name, table in (("shop.csv", rows), ("shop.summary.csv", summary)):
+        assert all(units.get((name, column)) for column in table[0]), name
+    assert units[("shop.csv", "api.workers")] == "workers"   # the parameter's own unit, as params says
+    assert units[("shop.csv", "database outage.start")] == "s"
+    assert units[("shop.csv", "browsers.p99")] == "s" and units[("shop.csv", "browsers.throughput")] == "1/s"
+    assert units[("shop.csv", "browsers.objectives.1.met")] == "1 met, 0 missed"
+    assert units[("shop.summary.csv", "browsers.objectives.1.met.low")] == "ratio"
+    assert units[("shop.summary.csv", "browsers.p99.ci95")] == "s"
 
 
 @pytest.mark.parametrize("backend", [["--workers", "2"], ["--dask-local", "2"]], ids=["processes", "dask"])

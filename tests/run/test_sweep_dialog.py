@@ -45,6 +45,7 @@ def test_a_sweep_runs_and_shows_the_summary_per_point(qtbot, design, tmp_path):
     with open(tmp_path / "shop.csv", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 8
     assert (tmp_path / "shop.summary.csv").exists()
+    assert dialog.status.text().endswith("units in shop.units.csv") and (tmp_path / "shop.units.csv").exists()
 
 
 def test_a_bad_value_is_shown_naming_the_parameter_and_nothing_runs(qtbot, design):
