@@ -7,6 +7,7 @@ line and the key.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,11 +57,14 @@ def read_documents(path: str | Path) -> list[Document]:
     if suffix == ".properties":
         return load_properties(text, path.name)
     if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
-        lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
-        if not lines:
+        if not text or text.isspace():
             raise InteropError("is empty", path.name)
-        if suffix == ".jsonl" or len(lines) > 1 and lines[0][1].rstrip().endswith("}") \
-                and all(line.lstrip().startswith("{") for _, line in lines):
+        first = re.match(r"\s*(.*)", text)
+        # a whole object on the first line may be the first of many (a pretty-printed file's millions
+        # of lines are not split for nothing)
+        lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()] \
+            if suffix == ".jsonl" or first and first.group(1).rstrip().endswith("}") else []
+        if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") for _, line in lines):
             # one JSON object a line: the OpenTelemetry collector's file exporter. A last line cut short (the
             # collector still writing) is named by its number, not read as one JSON text failing on line 2.
             return [load_json(line, f"{path.name}:{i}", line_numbers=False) for i, line in lines]
@@ -82,7 +86,7 @@ def _kind_of(data) -> str | None:
     keys = {str(k) for k in data}
     if keys & {"methodConfig", "retryThrottling"}:
         return "grpc"
-    if "resourceSpans" in keys:
+    if traces.looks_like_traces(data):   # Jaeger's JSON too, which the traces reader refuses in words
         return "otlp"
     api = str(data.get("apiVersion", ""))
     if "istio.io" in api:
@@ -148,6 +152,11 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
     read = _one_system(read)
+    traced = [item for item in read if item[2] == "otlp"]
+    if len(traced) > 1:
+        # a collector rotates its file: the spans of one trace may lie in two files, and all are one sample
+        pooled = (traced[0][0], [doc for _, docs, _ in traced for doc in docs], "otlp")
+        read = [pooled if item is traced[0] else item for item in read if item is traced[0] or item[2] != "otlp"]
     placed_by: dict[tuple[str, str, str], Path] = {}
     for path, docs, kind in read:
         before = _policies(current)

@@ -8,13 +8,21 @@ give each link's probability and count. A service's own time (its span minus the
 waited on) is fitted with a lognormal by its p50 and p99, and the preview shows measured
 against fitted percentiles before the user accepts. Root spans per second give the arrival
 rate of a client in front of each entry service.
+
+A message (a producer's span, or a consumer's span under its parent or linked to its producer)
+goes through a queue named by its destination: the producer never waits on the consumer. A span
+whose parent is missing (sampled away, or beyond the file's ends) is a request from outside only
+when it answers one (a server or consumer span); a call or inner step of a request whose own span
+is missing is left out of its service's own time and call counts.
 """
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.model import (
@@ -26,6 +34,7 @@ from engine.model import (
     Link,
     LogNormal,
     OpenLoop,
+    Queue,
     Service,
     format_seconds,
 )
@@ -33,16 +42,39 @@ from engine.model.design import shown
 
 from .notes import ImportResult, InteropError
 from .placing import match_component, match_name_ok
-from .reading import Document, mapping, sequence
+from .reading import MAX_BYTES, Document, mapping, sequence
 
 KIND_CLIENT, KIND_SERVER, KIND_PRODUCER, KIND_CONSUMER = 3, 2, 4, 5
 _KIND_NAMES = {"SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3, "SPAN_KIND_PRODUCER": 4,
                "SPAN_KIND_CONSUMER": 5}
 DEFAULT_RATE = 10.0
 MIN_SPANS_TO_FIT = 2
+# A collector's file exporter writes tens of megabytes a minute under modest load, where a
+# configuration file stays far below reading.MAX_BYTES.
+MAX_TRACE_BYTES = 100_000_000   # about a gigabyte at its peak: parsed, a span takes ten times its text
 
 
-@dataclass
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def byte_limit(path: str | Path) -> int:
+    """How large ``path`` may be: OTLP traces, known by ``resourceSpans`` near their start, may be
+    far larger than a configuration file. A compressed file (the collector's file exporter writes
+    zstd when asked; archives are often gzip) is refused in words rather than as bytes that are not
+    text, or as a configuration file too large."""
+    try:
+        with Path(path).open("rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return MAX_BYTES   # reading it again says why it cannot be read
+    for magic, name in _COMPRESSED.items():
+        if head.startswith(magic):
+            raise InteropError(f"is {name}-compressed: decompress it first ({name} -d {Path(path).name}) and import "
+                               "what it holds", Path(path).name)
+    return MAX_TRACE_BYTES if b'"resourceSpans"' in head else MAX_BYTES
+
+
+@dataclass(slots=True)
 class Span:
     trace: str
     id: str
@@ -50,16 +82,21 @@ class Span:
     service: str
     name: str
     kind: int
-    start: float
-    end: float
+    # Whole nanoseconds since 1970: as seconds in a float they would be rounded to a quarter of a
+    # microsecond, a tenth of a fast cache lookup.
+    start: int
+    end: int
     error: bool
     peer: str | None = None
     peer_is_db: bool = False
+    destination: str | None = None                 # the queue or topic a messaging span names
+    link: tuple[str, str] | None = None            # the producer a consumer in a trace of its own links to
+    up: Span | None = None                         # the parent, or the producer a consumer was linked to
     children: list[Span] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
-        return max(0.0, self.end - self.start)
+        return max(0, self.end - self.start) / 1e9
 
 
 def _attrs(items: Any) -> dict[str, Any]:
@@ -71,17 +108,59 @@ def _attrs(items: Any) -> dict[str, Any]:
     return out
 
 
-def _nanos(value: Any, key: str, where: str) -> float:
-    try:
-        return int(value) / 1e9
-    except (TypeError, ValueError):
-        raise InteropError(f"{key} must be a time in nanoseconds (got {shown(value)})", where) from None
+def _nanos(value: Any, key: str, where: str, span: str = "") -> int:
+    # protobuf's JSON writes a uint64 as a decimal string and takes a number too; true is no time
+    if not isinstance(value, bool):
+        try:
+            nanos = int(value)
+            if nanos >= 0:
+                return nanos
+        except (TypeError, ValueError, OverflowError):
+            pass
+    raise InteropError(f"{key} must be a time in nanoseconds since 1970, such as \"1700000000000000000\" "
+                       f"(got {shown(value)}){span}", where)
+
+
+def _kind(value: Any, key: str, where: str, span: str = "") -> int:
+    """A span kind as the collector writes it (2) or as protobuf's JSON names it (SPAN_KIND_SERVER)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 5:
+        return value
+    if isinstance(value, str):
+        name = value.strip().upper()
+        found = _KIND_NAMES.get(name, _KIND_NAMES.get(f"SPAN_KIND_{name}"))
+        if found is not None:
+            return found
+    raise InteropError(f"{key} must be a span kind, 0 to 5 or SPAN_KIND_SERVER, SPAN_KIND_CLIENT, ... (got "
+                       f"{shown(value)}){span}", where)
+
+
+def _id(value: Any, key: str, where: str, span: str = "") -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower()
+    raise InteropError(f"{key} must be an id, a hex string (got {shown(value)}){span}", where)
+
+
+def _jaeger(data: Any) -> bool:
+    """Whether ``data`` is Jaeger's own JSON (its UI's download, its query API): traces under ``data``
+    with ``spans`` and ``processes``."""
+    items = data.get("data") if isinstance(data, dict) else None
+    return isinstance(items, list) and any(isinstance(t, dict) and "spans" in t and "processes" in t
+                                           for t in items[:5])
+
+
+def looks_like_traces(data: Any) -> bool:
+    """Traces of a kind this reader names: OTLP, or Jaeger's JSON, which it refuses in words."""
+    return isinstance(data, dict) and "resourceSpans" in data or _jaeger(data)
 
 
 def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:
     """Every span of the documents, with its service and peer."""
     spans: list[Span] = []
     for doc in docs:
+        if _jaeger(doc.data):
+            raise InteropError("is Jaeger's JSON (data[].spans with processes), not OTLP: export the traces as OTLP "
+                               "JSON instead (the OpenTelemetry Collector's file exporter, or Jaeger's /api/v3/traces)",
+                               doc.source)
         resource_spans = doc.data.get("resourceSpans") if isinstance(doc.data, dict) else None
         if not isinstance(resource_spans, list):
             raise InteropError("has no resourceSpans list", doc.source)
@@ -96,37 +175,51 @@ def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:
             for s, scope in enumerate(scopes):
                 scope = mapping(scope, f"resourceSpans[{r}].scopeSpans[{s}]", here)
                 for i, raw in enumerate(sequence(scope.get("spans"), "spans", here)):
-                    path = ("resourceSpans", r, "scopeSpans", s, "spans", i)
-                    where = doc.where(path)
-                    raw = mapping(raw, f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]", where)
-                    attrs = _attrs(sequence(raw.get("attributes"), "attributes", where))
-                    kind = raw.get("kind", 0)
-                    kind = _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else int(kind or 0)
-                    status = mapping(raw.get("status"), "status", where)
-                    code = status.get("code", 0)
-                    peer = attrs.get("peer.service") or attrs.get("db.system") or attrs.get("server.address") \
-                        or attrs.get("net.peer.name") or attrs.get("messaging.system")
-                    spans.append(Span(
-                        trace=str(raw.get("traceId", "")).lower(), id=str(raw.get("spanId", "")).lower(),
-                        parent=str(raw.get("parentSpanId") or "").lower(), service=service,
-                        name=str(raw.get("name", "")), kind=kind,
-                        start=_nanos(raw.get("startTimeUnixNano"), "startTimeUnixNano", where),
-                        end=_nanos(raw.get("endTimeUnixNano"), "endTimeUnixNano", where),
-                        error=code in (2, "STATUS_CODE_ERROR"),
-                        peer=str(peer) if peer is not None else None, peer_is_db="db.system" in attrs))
+                    spans.append(_span(doc, service, raw, ("resourceSpans", r, "scopeSpans", s, "spans", i)))
     if not spans:
-        raise InteropError("holds no spans", docs[0].source if docs else "")
+        raise InteropError("holds no spans", _file(docs))
     return spans
 
 
-def _covered(intervals: list[tuple[float, float]]) -> float:
-    """The length of the union of ``intervals``."""
-    total, end = 0.0, -math.inf
+def _span(doc: Document, service: str, raw: Any, path: tuple) -> Span:
+    where = doc.where(path)
+    # a line of the collector's file holds hundreds of spans: the message says which
+    key = "resourceSpans[{}].scopeSpans[{}].spans[{}]".format(*path[1::2])
+    raw = mapping(raw, key, where)
+    attrs = _attrs(sequence(raw.get("attributes"), f"{key}.attributes", where))
+    status = mapping(raw.get("status"), f"{key}.status", where)
+    code = status.get("code", 0)
+    peer = attrs.get("peer.service") or attrs.get("db.system") or attrs.get("server.address") \
+        or attrs.get("net.peer.name") or attrs.get("messaging.system")
+    named = f" in the span at {key}"
+    kind = _kind(raw.get("kind", 0), "kind", where, named)
+    link = None
+    links = sequence(raw.get("links"), f"{key}.links", where)
+    if kind == KIND_CONSUMER and links and isinstance(links[0], dict):
+        link = (str(links[0].get("traceId", "")).lower(), str(links[0].get("spanId", "")).lower())
+    destination = attrs.get("messaging.destination.name") or attrs.get("messaging.destination")
+    return Span(
+        trace=_id(raw.get("traceId"), "traceId", where, named), id=_id(raw.get("spanId"), "spanId", where, named),
+        parent=str(raw.get("parentSpanId") or "").lower(), service=service, name=str(raw.get("name", "")), kind=kind,
+        start=_nanos(raw.get("startTimeUnixNano"), "startTimeUnixNano", where, named),
+        end=_nanos(raw.get("endTimeUnixNano"), "endTimeUnixNano", where, named),
+        error=code in (2, "STATUS_CODE_ERROR"), peer=str(peer) if peer is not None else None,
+        peer_is_db="db.system" in attrs, destination=str(destination) if destination else None, link=link)
+
+
+def _file(docs: list[Document]) -> str:
+    """The files the documents come from (one line of the collector's file names it with its line)."""
+    return ", ".join(dict.fromkeys(re.sub(r":\d+$", "", doc.source) for doc in docs))
+
+
+def _covered(intervals: list[tuple[int, int]]) -> float:
+    """The length in seconds of the union of ``intervals`` (in nanoseconds)."""
+    total, end = 0, None
     for start, stop in sorted(intervals):
-        if stop > end:
-            total += stop - max(start, end)
+        if end is None or stop > end:
+            total += stop - (start if end is None else max(start, end))
             end = stop
-    return total
+    return total / 1e9
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -152,21 +245,41 @@ def fit_summary(label: str, values: list[float], dist) -> str:
         return format_seconds(_quantile(values, q))
 
     fitted = ", ".join(f"p{int(q * 100)} {format_seconds(dist.quantile(q))}" for q in (0.5, 0.9, 0.99))
-    return (f"{label}: {dist.describe()} from {len(values)} spans; measured p50 {pct(0.5)}, p90 {pct(0.9)}, "
+    return (f"{label}: {dist.describe()} from {_spans(len(values))}; measured p50 {pct(0.5)}, p90 {pct(0.9)}, "
             f"p99 {pct(0.99)}; fitted {fitted}")
+
+
+class _Traced(ImportResult):
+    """The notes of a traced design, what maps to what filed under the component or call it is about:
+    calibrating shows those of the design's own components and calls only."""
+
+    def __init__(self) -> None:
+        super().__init__(Design())
+        self.about: dict[str, list[str]] = defaultdict(list)
+
+
+def _say(result: ImportResult, about: str, text: str, source: str) -> None:
+    result.add("mapped", text, source)
+    if isinstance(result, _Traced):
+        result.about[about].append(text)
 
 
 def import_traces(docs: list[Document], design: Design | None, result: ImportResult) -> Design:
     """A design whose calls, call counts, service times and arrival rates come from the spans;
     given a design, the same figures calibrate the components and calls it already has."""
-    traced = traced_design(docs, result)
-    return traced if design is None else calibrate(design, traced, result, docs[0].source)
+    said = _Traced()
+    traced = traced_design(docs, said)
+    for note in said.notes:
+        if design is None or note.kind != "mapped":
+            result.add(note.kind, note.text, note.where)
+    return traced if design is None else calibrate(design, traced, result, _file(docs), said.about)
 
 
 _TIME_FIELDS = {"service": "service_time", "database": "query_time", "external": "latency"}
 
 
-def calibrate(design: Design, traced: Design, result: ImportResult, source: str) -> Design:
+def calibrate(design: Design, traced: Design, result: ImportResult, source: str,
+              about: dict[str, list[str]] | None = None) -> Design:
     """``design`` with the traced times, error shares, call patterns and arrival rates of the
     components and calls it shares with ``traced``; what it lacks is named."""
     design = design.model_copy(deep=True)
@@ -178,6 +291,12 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
         found = match_component(design, t.name)
         if found is not None:
             names[t.name] = found.name
+        if t.kind == "queue":
+            # a queue's time is its consumers', timed as theirs: only its calls are calibrated
+            if found is None:
+                result.add("not_understood", f"{t.name}, a queue the traces hand messages to, is not in the design",
+                           source)
+            continue
         if found is None or found.kind not in _TIME_FIELDS:
             why = "is not in the design" if found is None else f"is a {found.kind.replace('_', ' ')} there"
             result.add("not_understood", f"{t.name} {why}; its traced times were left out", source)
@@ -186,6 +305,8 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
         if t.kind == "service":
             update["error_probability"] = t.error_probability
         design.components[index[found.name]] = found.model_copy(update=update)
+        for text in (about or {}).get(t.name, []):
+            result.add("mapped", text, source)   # measured against fitted, as for a new design
         result.add("mapped", f"{t.name} -> {found.name}: {_TIME_FIELDS[found.kind].replace('_', ' ')} "
                              f"{update[_TIME_FIELDS[found.kind]].describe()}", source)
     for link in traced.links:
@@ -211,6 +332,17 @@ def calibrate(design: Design, traced: Design, result: ImportResult, source: str)
             continue
         design.links[existing] = design.links[existing].model_copy(
             update={"probability": link.probability, "count": link.count})
+        for text in (about or {}).get(f"{traced_source} -> {traced_target}", []):
+            result.add("mapped", text if (caller, callee) == (traced_source, traced_target) else
+                       f"{text}, as {caller} -> {callee}", source)
+    traced_calls = {(names.get(traced.name_of(l.source)), names.get(traced.name_of(l.target))) for l in traced.links}
+    timed = {names[t.name] for t in traced.components if t.kind == "service" and t.name in names}
+    for link in design.links:
+        caller, callee = design.name_of(link.source), design.name_of(link.target)
+        if caller in timed and (caller, callee) not in traced_calls:
+            # the traces saw the caller answer requests and never make this call: kept, but said
+            result.add("differs", f"{caller} -> {callee}: no traced request of {caller} made this call; the design's "
+                                  f"{link.probability * 100:.0f} % and {link.count} per request are kept", source)
     return design
 
 
@@ -229,64 +361,118 @@ def _reaches(design: Design, start: str, goal: str) -> bool:
     return False
 
 
-def traced_design(docs: list[Document], result: ImportResult) -> Design:
-    """A new design from the spans alone."""
-    source = docs[0].source if docs else ""
-    spans = read_spans(docs, result)
+def _spans(count: int) -> str:
+    return f"{count} span" if count == 1 else f"{count} spans"
+
+
+def _unique(spans: list[Span], result: ImportResult, source: str) -> list[Span]:
+    """The spans once each: a collector retrying an export, or a file imported twice over, writes a
+    span again, and counting it twice would double its calls."""
+    seen: dict[tuple[str, str], Span] = {}
+    for s in spans:
+        seen.setdefault((s.trace, s.id), s)
+    if len(seen) < len(spans):
+        result.add("differs", f"{_spans(len(spans) - len(seen))} appear more than once (the same traceId and spanId); "
+                              "each is counted once", source)
+    return list(seen.values())
+
+
+def _place(spans: list[Span], result: ImportResult, source: str) -> tuple[list[Span], list[Span]]:
+    """Hang every span under its parent (a consumer with no parent under the producer it links to);
+    the requests that start in the file, and those whose caller's span is not in it."""
     by_id = {(s.trace, s.id): s for s in spans}
-    roots = []
+    roots, outside = [], []
+    fragments: dict[str, list[Span]] = defaultdict(list)
     for s in spans:
         parent = by_id.get((s.trace, s.parent)) if s.parent else None
-        if parent is None:
-            roots.append(s)
-            if s.parent:
-                result.add("differs", f"span {s.name!r} of {s.service}: its parent is not in the file; taken as a "
-                                      "request from outside", source)
-        else:
+        if parent is None and s.link is not None:
+            parent = by_id.get(s.link)
+        if parent is not None:
+            s.up = parent
             parent.children.append(s)
+        elif not s.parent:
+            roots.append(s)
+        elif s.kind in (KIND_SERVER, KIND_CONSUMER, 0):
+            outside.append(s)
+        else:
+            # a call or inner step whose request's own span was not sampled or is beyond the file's
+            # end: it tells nothing of how often its service is asked, or of its own time
+            fragments[s.service].append(s)
+    for service, items in fragments.items():
+        verb = "belongs" if len(items) == 1 else "belong"
+        result.add("differs", f"{_spans(len(items))} of {service} (such as {items[0].name!r}) {verb} to requests "
+                              "whose own span is not in the file (sampled away, or beyond the file's start or end): "
+                              "left out of its own time and call counts", source)
+    return roots, outside
 
-    # Calls: a child in another service, or a client span nobody answered (its peer).
-    calls: dict[tuple[str, str], list[int]] = defaultdict(list)    # per calling request: calls made
-    entries: dict[str, list[Span]] = defaultdict(list)
+
+def traced_design(docs: list[Document], result: ImportResult) -> Design:
+    """A new design from the spans alone."""
+    source = _file(docs)
+    spans = _unique(read_spans(docs, result), result, source)
+    roots, outside = _place(spans, result, source)
+    backwards = sum(1 for s in spans if s.end < s.start)
+    if backwards:
+        result.add("differs", f"{_spans(backwards)} end before they start; taken as lasting no time", source)
+
     peers: dict[str, bool] = {}
+    queues: dict[str, set[str]] = defaultdict(set)      # queue -> the services consuming from it
+    taken = {s.service for s in spans}
 
-    def callee_of(span: Span, child: Span | None) -> str | None:
-        if child is not None and child.service != span.service:
-            return child.service
-        if child is None and span.peer and span.peer != span.service:
+    def queue_of(producer: Span, consumer: Span | None) -> str:
+        name = producer.destination or (consumer.destination if consumer else None) or \
+            (f"{consumer.service} queue" if consumer else producer.peer or f"{producer.service} messages")
+        return name if name not in taken or name in queues else f"{name} queue"
+
+    def callee_of(span: Span) -> str | None:
+        if span.peer and span.peer != span.service:
             peers[span.peer] = peers.get(span.peer, False) or span.peer_is_db
             return span.peer
         return None
 
     def own_calls(entry: Span) -> tuple[dict[str, int], float]:
         """Calls made by ``entry``'s own service below it, and the time it waited on them
-        (calls made in parallel overlap, so the waits are a union of intervals, not a sum)."""
+        (calls made in parallel overlap, so the waits are a union of intervals, not a sum). A
+        message is handed to a queue: its consumer's time is never waited on."""
         counts: dict[str, int] = defaultdict(int)
-        waits: list[tuple[float, float]] = []
+        waits: list[tuple[int, int]] = []
         todo = [entry]
         while todo:
             span = todo.pop()
             others = [c for c in span.children if c.service != span.service]
             if span is not entry and span.kind in (KIND_CLIENT, KIND_PRODUCER):
-                callee = others[0].service if others else callee_of(span, None)
+                consumers = [c for c in others if c.kind == KIND_CONSUMER]
+                if consumers or span.kind == KIND_PRODUCER and not others:
+                    # a message whose consumer is not in the file still went to the queue, not to a peer
+                    queue = queue_of(span, consumers[0] if consumers else None)
+                    queues[queue].update(c.service for c in consumers)
+                    counts[queue] += 1
+                    waits.append((span.start, span.end))
+                    continue
+                callee = others[0].service if others else callee_of(span)
                 if callee is not None:
                     counts[callee] += 1
                     waits.append((span.start, span.end))
                     continue
             for child in others:
+                if child.kind == KIND_CONSUMER:
+                    # consumed with no producer span of its own: handed over, not waited on
+                    queue = queue_of(span, child)
+                    queues[queue].add(child.service)
+                    counts[queue] += 1
+                    continue
                 counts[child.service] += 1
                 waits.append((child.start, child.end))
             todo += [c for c in span.children if c.service == span.service]
         return counts, _covered(waits)
 
+    entries: dict[str, list[Span]] = defaultdict(list)
+    for s in roots + outside + [s for s in spans if s.up is not None and s.up.service != s.service]:
+        entries[s.service].append(s)
     self_times: dict[str, list[float]] = defaultdict(list)
     operations: dict[tuple[str, str], list[float]] = defaultdict(list)
     errors: dict[str, list[bool]] = defaultdict(list)
     made: dict[str, list[dict[str, int]]] = defaultdict(list)
-    for s in spans:
-        parent = by_id.get((s.trace, s.parent)) if s.parent else None
-        if parent is None or parent.service != s.service:
-            entries[s.service].append(s)
     for service, items in entries.items():
         for entry in items:
             counts, waited = own_calls(entry)
@@ -294,45 +480,75 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
             operations[(service, entry.name)].append(entry.duration)
             errors[service].append(entry.error and not any(c.error for c in entry.children))
             made[service].append(counts)
+    calls: dict[tuple[str, str], list[int]] = {}    # per calling request: the calls it made
     for service, per_entry in made.items():
         for callee in {c for counts in per_entry for c in counts}:
             calls[(service, callee)] = [counts.get(callee, 0) for counts in per_entry]
+    for queue, consumers in queues.items():
+        for consumer in consumers:
+            calls[(queue, consumer)] = [1]    # every message reaches each consumer group
 
-    # Components
+    components = _components(spans, entries, self_times, errors, operations, peers, queues, result, source)
+    links = _links(calls, queues, result, source)
+    called = {callee for (_, callee) in calls}
+    clients = _clients(roots, outside, called, result, source)
+    components += clients
+    links += [Link(source=client.name, target=client.name.removesuffix(" users")) for client in clients]
+    result.add("differs", "capacities (instances, workers) are not in traces: a new design gets Faultline's "
+                          "defaults, a calibrated one keeps its own", source)
+    name = source.split(", ")[0].rsplit(".", 1)[0][:200] or "traced system"
+    return Design(name=name, components=components, links=links, description=f"Made from the traces in {source}.")
+
+
+def _components(spans, entries, self_times, errors, operations, peers, queues, result, source) -> list:
+    """A service per traced service that answered requests, a database or external system per
+    peer nobody traced, a queue per topic handed messages; each timed by its spans."""
     components: list = []
-    names = list(dict.fromkeys([s.service for s in spans] + list(peers)))
+    names = list(dict.fromkeys([s.service for s in spans if s.service in entries] + list(peers) + list(queues)))
     for name in names:
         if not match_name_ok(name):
             raise InteropError(f'"{name}" cannot name a component (quotes, tabs, "->" or over 64 characters)', source)
+    for name in sorted({s.service for s in spans} - set(entries)):
+        result.add("not_understood", f"{name}: none of its spans answers a request in the file; left out", source)
     for name in names:
+        if name in queues:
+            components.append(Queue(name=name, process_time=Constant(value=0.0)))
+            _say(result, name, f"{name}: a queue between its producers and {', '.join(sorted(queues[name]))}, "
+                                 "which consume from it without their producers waiting; its buffer and consumers "
+                                 "are Faultline's defaults", source)
+            continue
         values = self_times.get(name)
         if name in peers and name not in entries:
-            waits = [s.duration for s in spans if s.peer == name and not s.children]
+            # a consumer's span names its messaging system too: its time is the consumer's, not the peer's
+            waits = [s.duration for s in spans if s.peer == name and not s.children
+                     and s.kind not in (KIND_SERVER, KIND_CONSUMER)]
             dist = fit(waits)
-            result.add("mapped", fit_summary(f"{name} ({'database' if peers[name] else 'external'}, seen from its "
+            _say(result, name, fit_summary(f"{name} ({'database' if peers[name] else 'external'}, seen from its "
                                              "callers)", waits, dist), source)
             components.append(Database(name=name, query_time=dist) if peers[name]
                               else External(name=name, latency=dist))
             continue
         if values and len(values) >= MIN_SPANS_TO_FIT:
             dist = fit(values)
-            result.add("mapped", fit_summary(f"{name} own time", values, dist), source)
+            _say(result, name, fit_summary(f"{name} own time", values, dist), source)
         else:
             dist = Constant(value=values[0]) if values else Constant(value=0.0)
-            result.add("mapped", f"{name} own time: the constant {format_seconds(dist.value)} "
+            _say(result, name, f"{name} own time: the constant {format_seconds(dist.value)} "
                                  f"({len(values or [])} span, too few to fit a distribution)", source)
         failed = errors.get(name) or []
         share = sum(failed) / len(failed) if failed else 0.0
         components.append(Service(name=name, service_time=dist, error_probability=round(share, 6)))
         if share:
-            result.add("mapped", f"{name}: {share * 100:.1f} % of its requests failed on their own -> error "
+            _say(result, name, f"{name}: {share * 100:.1f} % of its requests failed on their own -> error "
                                  "probability", source)
     for (service, operation), values in sorted(operations.items()):
         if len(values) >= MIN_SPANS_TO_FIT and len([o for (s, o) in operations if s == service]) > 1:
             result.add("differs", fit_summary(f"{service} operation {operation!r}", values, fit(values))
                        + "; Faultline models one service time per component", source)
+    return components
 
-    # Links
+
+def _links(calls: dict[tuple[str, str], list[int]], queues, result: ImportResult, source: str) -> list[Link]:
     links = []
     for (caller, callee), per_request in calls.items():
         calling = [n for n in per_request if n > 0]
@@ -342,28 +558,45 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
         mean = sum(calling) / len(calling)
         count = max(1, round(mean))
         links.append(Link(source=caller, target=callee, probability=round(probability, 6), count=count))
-        result.add("mapped", f"{caller} -> {callee}: made by {probability * 100:.0f} % of {len(per_request)} "
-                             f"requests, {mean:.2g} calls each (count {count})", source)
+        if caller in queues:
+            continue   # said with the queue
+        _say(result, f"{caller} -> {callee}", f"{caller} -> {callee}: made by {probability * 100:.0f} % of "
+                                              f"{len(per_request)} requests, {mean:.2g} call{'' if mean == 1 else 's'} "
+                                              f"each (count {count})", source)
+    return links
 
-    # Clients: root spans per second in front of each entry service
-    starts: dict[str, list[float]] = defaultdict(list)
+
+def _clients(roots: list[Span], outside: list[Span], called: set[str], result: ImportResult,
+             source: str) -> list[Client]:
+    """A client in front of each service requests enter by, at the rate their first spans start.
+    A request whose caller's span is missing enters from outside only when nothing traced calls
+    its service; otherwise its caller is one of the file's, not sampled, and a client would add
+    load the system never had."""
+    starts: dict[str, list[int]] = defaultdict(list)
     for root in roots:
         starts[root.service].append(root.start)
+    unseen: dict[str, int] = defaultdict(int)
+    for span in outside:
+        if span.service in called:
+            unseen[span.service] += 1
+        else:
+            starts[span.service].append(span.start)
+    for service, count in unseen.items():
+        result.add("differs", f"{count} requests to {service} come from a caller's span that is not in the file; "
+                              f"timed as its own, not counted as requests from outside", source)
+    for service in {s.service for s in outside if s.service not in called}:
+        result.add("differs", f"requests to {service} whose caller's span is not in the file (an untraced "
+                              "gateway or browser) are taken as requests from outside", source)
+    clients = []
     for service, times in starts.items():
-        window = max(times) - min(times)
+        window = (max(times) - min(times)) / 1e9
         if len(times) >= 2 and window > 0:
             rate = (len(times) - 1) / window
-            result.add("mapped", f"clients of {service}: {rate:.3g} requests/s ({len(times)} requests in "
+            _say(result, service, f"clients of {service}: {rate:.3g} requests/s ({len(times)} requests in "
                                  f"{format_seconds(window)})", source)
         else:
             rate = DEFAULT_RATE
             result.add("differs", f"clients of {service}: {len(times)} request(s) give no rate; "
                                   f"{DEFAULT_RATE:g} requests/s assumed", source)
-        client = f"{service} users"
-        components.append(Client(name=client, workload=OpenLoop(rate=min(rate, 10_000_000))))
-        links.append(Link(source=client, target=service))
-    result.add("differs", "capacities (instances, workers) are not in traces: a new design gets Faultline's "
-                          "defaults, a calibrated one keeps its own", source)
-    return Design(name=source.rsplit(".", 1)[0][:200] or "traced system", components=components, links=links,
-                  description=f"Made from the traces in {source}.")
-
+        clients.append(Client(name=f"{service} users", workload=OpenLoop(rate=min(rate, 10_000_000))))
+    return clients
