@@ -55,7 +55,7 @@ from .interop import (
 from .store import ProjectFileError, save_file
 
 NOT_MAPPED = "(not mapped)"
-CONFIG_FILTER = "Configuration files (*.yml *.yaml *.properties *.json);;All files (*)"
+CONFIG_FILTER = "Configuration files (*.yml *.yaml *.properties *.json *.jsonl);;All files (*)"
 
 
 FILES_SAY = "As the files say (else every caller)"

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.model.design import field_path, field_problems, shown
+from engine.model.design import KeyWrittenTwice, NumberTooLong, field_path, field_problems, shown
+from engine.model.design import load_json as load_checked_json
 
 from ..text_files import decode_text
 from .notes import InteropError
@@ -190,12 +191,19 @@ MAX_NUMBERED_JSON = 1024 * 1024
 def load_json(text: str, source: str, line_numbers: bool = True) -> Document:
     """A JSON text as one document; line numbers come from the YAML reader when it agrees. Without
     ``line_numbers`` the text is one line of a file that ``source`` already names (``file.json:12``)."""
+    checked = line_numbers and len(text) <= MAX_NUMBERED_JSON   # a configuration, not a trace's many spans
     try:
-        data = json.loads(text)
+        # a key written twice in a configuration: gRPC refuses the file, other readers keep one of the two
+        data = load_checked_json(text) if checked else json.loads(text)
     except json.JSONDecodeError as exc:
         raise InteropError(f"not valid JSON: {exc.msg} (column {exc.colno})",
                            f"{source}:{exc.lineno}" if line_numbers else source) from None
-    if not line_numbers or len(text) > MAX_NUMBERED_JSON:
+    except KeyWrittenTwice as exc:
+        raise InteropError(f'the object that begins here names "{exc.key}" twice, which gRPC refuses and other '
+                           "readers take one of: keep the one you mean", f"{source}:{exc.line}") from None
+    except NumberTooLong as exc:
+        raise InteropError(f"holds {exc}", source) from None
+    if not checked:
         return Document(data, source, 0, {})
     try:
         docs = load_yaml(text, source)

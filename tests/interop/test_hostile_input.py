@@ -78,3 +78,13 @@ def test_a_config_saved_as_marked_utf16_or_utf32_is_read(tmp_path, codec):
             import_files([tmp_path / name])
         messages.append(str(caught.value).replace(name, "FILE"))
     assert messages[0] == messages[1] and "FILE:5" in messages[1], messages
+
+
+def test_a_json_configuration_naming_a_key_twice_is_refused_where_it_is(tmp_path, three_tier):
+    """JSON readers kept the last "timeout" without a word; gRPC refuses such a service config."""
+    path = tmp_path / "service_config.json"
+    path.write_text('{\n  "methodConfig": [{\n    "name": [{"service": "shop.Db"}],\n'
+                    '    "timeout": "0.5s",\n    "timeout": "2s"\n  }]\n}\n')
+    with pytest.raises(InteropError) as refused:
+        import_files([path], three_tier)
+    assert str(refused.value).startswith('service_config.json:2: the object that begins here names "timeout" twice')
