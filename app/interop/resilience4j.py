@@ -162,6 +162,7 @@ class Settings:
     where: str
     props: dict[str, Entry] = field(default_factory=dict)
     base: Entry | None = None
+    rewritten: set[str] = field(default_factory=set)   # props a later document (a profile's) set again
 
 
 @dataclass
@@ -316,6 +317,8 @@ def _take(app: Application, entry: Entry, known: dict, result: ImportResult) -> 
     if prop == "baseconfig":
         settings.base = entry
     elif prop in _FIELDS[module]:
+        if prop in settings.props:
+            settings.rewritten.add(prop)
         settings.props[prop] = entry
     elif prop.split(".")[0] in _OBSERVABILITY:
         result.add("ignored", f"{entry.key} only changes metrics, health or logs", entry.where)
@@ -353,6 +356,15 @@ def _resolved(app: Application, module: str, settings: Settings, seen: tuple = (
         props.update(_resolved(app, module, configs[base_name], seen + (base_name,)))
     props.update(settings.props)
     return props
+
+
+def _from(settings: Settings, prop: str, entry: Entry) -> str:
+    """Where a value the note's line does not show came from: a config the instance inherits it from,
+    or a later document (a profile's) that set it again."""
+    if prop not in settings.rewritten and settings.props.get(prop) is entry:
+        return ""
+    file, _, line = entry.where.rpartition(":")
+    return f" from line {line}" if file == settings.where.rpartition(":")[0] else f" from {entry.where}"
 
 
 def _written(module: str, prop: str, entry: Entry) -> str:
@@ -522,8 +534,8 @@ def import_resilience4j(docs: list[Document], design: Design | None, mappings: d
                     if refusal:
                         result.add("not_understood", refusal, settings.where)
                     else:
-                        given = (", ".join(f"{e.parts[-1]} {_written(module, prop, e)}" for prop, e in props.items())
-                                 or "library defaults")
+                        given = (", ".join(f"{e.parts[-1]} {_written(module, prop, e)}{_from(settings, prop, e)}"
+                                           for prop, e in props.items()) or "library defaults")
                         result.add("mapped", f"{label} {name} -> {policy.title} on {target} ({given})", settings.where)
     return design
 

@@ -317,3 +317,16 @@ def test_a_rate_limiter_counts_for_the_callers_of_its_component_only(three_tier)
     # no policy, has none to write
     assert callers_to_export(design, "resilience4j") == ["lb"]
     assert "limitForPeriod: 50" in export_design(design, "resilience4j").text
+
+
+def test_a_mapped_line_says_where_a_value_set_elsewhere_came_from(three_tier, tmp_path):
+    """The line pointed at the instance, where maxAttempts read 3; the profile's document set 5, and
+    waitDuration came from configs.default, neither of them on the line shown."""
+    path = tmp_path / "application.yml"
+    path.write_text("spring:\n  profiles:\n    active: prod\nresilience4j:\n  retry:\n    configs:\n      default:\n"
+                    "        waitDuration: 200ms\n    instances:\n      db:\n        maxAttempts: 3\n"
+                    "        enableExponentialBackoff: false\n---\nspring:\n  config:\n    activate:\n"
+                    "      on-profile: prod\nresilience4j:\n  retry:\n    instances:\n      db:\n        maxAttempts: 5\n")
+    result = import_files([path], three_tier, caller="api")
+    assert ("application.yml:11: retry db -> retry on api -> db (waitDuration 200ms from line 8, maxAttempts 5 "
+            "from line 22, enableExponentialBackoff false)") in preview_text(result.notes)
