@@ -16,7 +16,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing, which co
 
 _HOME = {
     "Design": "model", "DesignError": "model", "Experiment": "model", "RunOptions": "model",
-    "parse_design": "model", "RunResult": "results", "text_cell": "results", "RunPlan": "plan",
+    "parse_design": "model", "RunResult": "results", "text_cell": "results", "UNITS": "results", "RunPlan": "plan",
     "RunStopped": "simulation", "Simulation": "simulation", "simulate": "simulation",
     "format_bytes": "simulation", "buckets_within": "simulation",
 }
@@ -26,7 +26,7 @@ __all__ = sorted(_HOME)
 if TYPE_CHECKING:
     from .model import Design, DesignError, Experiment, RunOptions, parse_design
     from .plan import RunPlan
-    from .results import RunResult, text_cell
+    from .results import UNITS, RunResult, text_cell
     from .simulation import RunStopped, Simulation, buckets_within, format_bytes, simulate
 
 

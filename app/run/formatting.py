@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from engine.results import UNITS
+from engine import UNITS
 
 METRIC_LABELS = {
     "throughput": "Throughput",

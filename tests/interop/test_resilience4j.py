@@ -326,7 +326,8 @@ def test_a_mapped_line_says_where_a_value_set_elsewhere_came_from(three_tier, tm
     path.write_text("spring:\n  profiles:\n    active: prod\nresilience4j:\n  retry:\n    configs:\n      default:\n"
                     "        waitDuration: 200ms\n    instances:\n      db:\n        maxAttempts: 3\n"
                     "        enableExponentialBackoff: false\n---\nspring:\n  config:\n    activate:\n"
-                    "      on-profile: prod\nresilience4j:\n  retry:\n    instances:\n      db:\n        maxAttempts: 5\n")
+                    "      on-profile: prod\nresilience4j:\n  retry:\n    instances:\n      db:\n"
+                    "        maxAttempts: 5\n")
     result = import_files([path], three_tier, caller="api")
     assert ("application.yml:11: retry db -> retry on api -> db (waitDuration 200ms from line 8, maxAttempts 5 "
             "from line 22, enableExponentialBackoff false)") in preview_text(result.notes)
