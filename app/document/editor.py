@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QUndoCommand
 
 from engine.model import (
+    BULKHEAD_KINDS,
     COMPONENT_CLASSES,
     OBJECTIVE_CLASSES,
     Design,
@@ -310,10 +311,8 @@ class DocumentEditor:
             data["position"] = _pasted_position(data, offset)
             new_components.append(data)
         for data in new_components:
-            for policy in data.get("policies") if isinstance(data.get("policies"), list) else []:
-                # A scope on a dependency that was not copied along falls back to all calls.
-                if isinstance(policy, dict) and policy.get("scope") is not None:
-                    policy["scope"] = copies.get(str(policy["scope"]))
+            if isinstance(data.get("policies"), list):
+                data["policies"] = _rescoped(data["policies"], copies)
         new_components = [_validated_copy(data) for data in new_components]
         new_links = []
         for raw in _listed(fragment, "links"):
@@ -586,6 +585,33 @@ def _listed(fragment: dict, key: str) -> list:
     if not isinstance(items, list):
         raise EditRejected([FieldError("", f'the clipboard\'s "{key}" is not a list')])
     return items
+
+
+def _rescoped(policies: list, copies: dict[str, uuid.UUID]) -> list:
+    """A pasted component's policies, their scopes on the copies of the dependencies copied along.
+
+    A scope on a dependency that was not copied falls back to all calls, unless all calls already
+    have an enabled policy of that family: two would make the design unrunnable ("two enabled retry
+    policies"), so the one that guarded calls the copy does not make is left out.
+    """
+    families = {policy.get("kind"): policy.get("kind") for policy in policies if isinstance(policy, dict)}
+    families.update({kind: "bulkhead" for kind in BULKHEAD_KINDS})
+
+    def guarding_all(policy: dict) -> str | None:
+        return families.get(policy.get("kind")) if policy.get("enabled", True) else None
+
+    taken = {guarding_all(p) for p in policies if isinstance(p, dict) and p.get("scope") is None}
+    kept = []
+    for policy in policies:
+        if isinstance(policy, dict) and policy.get("scope") is not None:
+            policy["scope"] = copies.get(str(policy["scope"]))
+            if policy["scope"] is None:
+                family = guarding_all(policy)
+                if family is not None and family in taken:
+                    continue
+                taken.add(family)
+        kept.append(policy)
+    return kept
 
 
 def _pasted_position(data: dict, offset: tuple[float, float]) -> dict[str, float]:

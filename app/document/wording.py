@@ -140,6 +140,9 @@ def change_text(subject: str, model: BaseModel, path: str, many: int = 0) -> str
     words = value_words(info, value, label, owner)
     if many:
         return f"Change {label} of {many} components to {words}"
+    if subject.lower().endswith(label.lower()):
+        # A policy's field named as the policy (a timeout's timeout) read twice: "web timeout timeout".
+        return f"Change {subject} to {words}"
     return f"Change {subject} {label} to {words}"
 
 

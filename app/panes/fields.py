@@ -53,6 +53,8 @@ class _LineEditor(QLineEdit):
 
     committed = Signal(object)
     invalid = Signal(str)
+    # Editing ended on the value the document holds: a refusal of what was typed before is void.
+    settled = Signal()
     whole_value = False  # numbers and durations are short and must show whole; free text may scroll
 
     def __init__(self, optional: bool = False, placeholder: str = "", parent=None):
@@ -87,6 +89,7 @@ class _LineEditor(QLineEdit):
 
     def _finish(self) -> None:
         if self.text() == self._shown:
+            self.settled.emit()
             return
         self._emit(self.text())
 
@@ -117,6 +120,7 @@ class _LineEditor(QLineEdit):
             return
         if event.key() == Qt.Key.Key_Escape and self.text() != self._shown:
             self.setText(self._shown)
+            self.settled.emit()
             event.accept()
             return
         super().keyPressEvent(event)
@@ -386,6 +390,7 @@ class DistributionEditor(QWidget):
 
     committed = Signal(object)  # a dict the model validates
     invalid = Signal(str)
+    settled = Signal()
 
     def __init__(self, unit: str = "ms", parent=None):
         super().__init__(parent)
@@ -448,10 +453,16 @@ class DistributionEditor(QWidget):
             editor.setMinimumWidth(70)
             editor.committed.connect(lambda v, key=key: self._param(key, v))
             editor.invalid.connect(self.invalid)
+            editor.settled.connect(self._settled)
             self.params_row.addWidget(lab)
             self.params_row.addWidget(editor, 1)
             self._param_widgets += [lab, editor]
             self._editors[key] = editor
+
+    def _settled(self) -> None:
+        # A refusal stands while another of the parameters still holds the text it was refused for.
+        if all(editor.text() == editor._shown for editor in self._editors.values()):
+            self.settled.emit()
 
     def _kind_chosen(self, kind: str) -> None:
         mean = 0.01

@@ -217,6 +217,9 @@ class ModelForm(QWidget):
             widget.installEventFilter(self)
         _editing(editor).committed.connect(lambda value, path=spec.path: self.submit({path: value}))
         _editing(editor).invalid.connect(lambda message, path=spec.path: self.show_errors([FieldError(path, message)]))
+        settled = getattr(editor, "settled", None)
+        if settled is not None:
+            settled.connect(lambda path=spec.path: self._settled(path))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A right-click on a field adds "Sweep This Parameter…" to its usual menu."""
@@ -331,6 +334,11 @@ class ModelForm(QWidget):
             label.hide()
         self.form_error.clear()
         self.form_error.hide()
+
+    def _settled(self, path: str) -> None:
+        """The field shows the document's value again: what was refused in it is no longer there."""
+        self.errors[path].clear()
+        self.errors[path].hide()
 
     def error_text(self, path: str | None = None) -> str:
         """Messages shown (for one field, or all); what a test or a screen reader reads."""
@@ -448,7 +456,7 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     """
     info = cls.model_fields[name]
     path = f"{prefix}{name}"
-    label, tip, unit = field_label(name, info), field_help(info), field_unit(info)
+    label, tip, unit = field_label(name, info), _help(cls, info), field_unit(info)
     unit_of = ((lambda d: field_unit(info, lambda sibling: get_path(d, prefix + sibling))) if field_unit_by(info)
                else None)
     kinds = _members(info.annotation)
@@ -488,6 +496,22 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
     spec.visible = visible
     spec.unit_of = unit_of
     return spec
+
+
+def _help(cls: type[BaseModel], info) -> str:
+    """A field's help, a choice it is shown for named as its chooser names it.
+
+    The help of a field shown for one choice begins with that choice's identifier ("memory_leak:
+    the slowdown ..."), where the box beside it reads "memory leak".
+    """
+    tip = field_help(info)
+    for sibling, values in (field_shown_when(info) or {}).items():
+        words = dict(field_choices(cls.model_fields[sibling])) if sibling in cls.model_fields else {}
+        for value in values:
+            if isinstance(value, str) and tip.lower().startswith(f"{value.lower()}: ") and value in words:
+                said = words[value]
+                return said[:1].upper() + said[1:] + tip[len(value):]
+    return tip
 
 
 def model_fields(cls: type[BaseModel], skip: tuple[str, ...] = ("id", "kind")) -> list[FieldSpec]:

@@ -9,7 +9,7 @@ from app.document.wording import settings_words as parameters
 from app.panes.fields import DurationEditor, NumberEditor
 from app.panes.forms import FAULT_FORMS, POLICY_FORMS
 from engine.model import FAULT_CLASSES, POLICY_CLASSES
-from engine.model.catalogue import field_help, field_label, field_unit
+from engine.model.catalogue import field_help, field_label, field_shown_when, field_unit
 
 
 @pytest.mark.parametrize("forms,classes,skip", [
@@ -25,7 +25,12 @@ def test_every_kind_has_a_form_with_a_row_per_field_in_the_fields_words(qtbot, f
         assert [s.path for s in form.specs] == names, kind
         for spec in form.specs:
             info = cls.model_fields[spec.path]
-            assert form.editors[spec.path].toolTip() == field_help(info), f"{kind}.{spec.path}"
+            tip, help_ = form.editors[spec.path].toolTip(), field_help(info)
+            if field_shown_when(info) and ": " in help_:  # the choice it is shown for, in the chooser's words
+                help_ = help_.partition(": ")[2]
+                assert tip.endswith(f": {help_}") and "_" not in tip, f"{kind}.{spec.path}"
+            else:
+                assert tip == help_, f"{kind}.{spec.path}"
             if spec.label:  # a flag carries its label on the check box
                 assert spec.label == field_label(spec.path, info)
             editor = form.editors[spec.path]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from editor_helpers import choose, select_new, type_text
+from PySide6.QtCore import Qt
 
 from engine import RunOptions, simulate
 
@@ -138,3 +139,85 @@ def test_rate_changes_take_times_with_their_units(window, qtbot):
     assert schedule.text() == "step 30 200; ramp 60-120 500; spike 180 10 1000"
     type_text(qtbot, schedule, "step 30 200 users")
     assert form.error_text("workload.schedule").startswith('cannot read "step 30 200 users"')
+
+
+def test_a_service_copied_alone_keeps_one_retry_where_it_had_one_per_call(window):
+    # Its retries scoped to the database and to the cache each fell back to all calls in the copy:
+    # the pasted service had two retries on the same calls, and the design would not run.
+    from editor_helpers import build_three_tier
+
+    doc = window.document
+    ids = build_three_tier(doc)
+    web = ids["web"]
+    doc.edit.add_policy(web, "retry", scope=ids["db"])
+    doc.edit.add_policy(web, "retry", scope=ids["cache"])
+    doc.edit.add_policy(web, "bulkhead")
+    doc.edit.add_policy(web, "thread_pool_bulkhead", scope=ids["db"])
+    assert doc.design.problems() == []
+    doc.set_selection([web])
+    window.duplicate()
+    copy = doc.component(doc.selection[0])
+    assert [(p.kind, p.scope) for p in copy.policies] == [("retry", None), ("bulkhead", None)]
+    assert doc.design.problems() == []
+
+
+def test_a_resource_exhaustion_s_fields_are_explained_in_the_resource_s_words(window):
+    # The help of the fields shown for one resource began with its identifier ("Memory_leak: the
+    # slowdown at which ..."), where the Resource box beside them reads "memory leak".
+    doc = window.document
+    db = select_new(doc, "database", "orders-db")
+    pane = window.faults
+    pane.add_fault("exhaustion", db)
+    tips = {path: editor.toolTip() for path, editor in pane.form.editors.items()}
+    assert tips["factor"].startswith("CPU (slower service): service time")
+    assert tips["pool_size"].startswith("Worker or connection pool: ")
+    assert tips["kill_factor"].startswith("Memory leak: the slowdown")
+    assert not [t for t in tips.values() if "_" in t or t.startswith(("Cpu", "Pool:"))], tips
+
+
+def test_a_refused_value_typed_back_to_the_one_held_clears_its_message(window, qtbot):
+    # Typing the value the field already held after a refusal changed nothing, so the refusal's
+    # message stayed beneath a value that was fine ("must be at least 1 (got 0)" under "1").
+    doc = window.document
+    web = select_new(doc, "service", "web")
+    form = window.properties.form
+    type_text(qtbot, form.editors["workers"], "0")
+    assert form.error_text("workers") == "must be at least 1 (got 0)"
+    type_text(qtbot, form.editors["workers"], str(doc.component(web).workers))
+    assert form.error_text() == ""
+    type_text(qtbot, form.editors["instances"], "0")
+    form.editors["instances"].setFocus()
+    qtbot.keyClick(form.editors["instances"], Qt.Key.Key_Escape)
+    assert form.editors["instances"].text() == "1" and form.error_text() == ""
+    web, form, time = _distribution(window, "service", "api", "service_time", "uniform")
+    high = time._editors["high"].text()
+    type_text(qtbot, time._editors["low"], "1 s")
+    assert "high must be at least low" in form.error_text("service_time")
+    type_text(qtbot, time._editors["high"], high)  # low still holds what was refused
+    assert "high must be at least low" in form.error_text("service_time")
+    type_text(qtbot, time._editors["low"], time._editors["low"]._shown)
+    assert form.error_text() == ""
+    pane = window.resilience
+    pane.show_component(web)
+    pane.add_policy("retry")
+    attempts = pane.form.editors["max_attempts"]
+    held = attempts.text()
+    type_text(qtbot, attempts, "0")
+    assert pane.form.error_text("max_attempts") == "must be at least 1 (got 0)"
+    type_text(qtbot, attempts, held)
+    assert pane.form.error_text() == ""
+
+
+def test_a_policy_s_field_named_as_the_policy_is_named_once_in_the_undo_step(window, qtbot):
+    # "Change web timeout timeout to 2 s": the field's label followed the policy's own name.
+    doc = window.document
+    web = select_new(doc, "service", "web")
+    for kind, typed, said in [("timeout", "2 s", "Change web timeout to 2 s"),
+                              ("deadline", "3 s", "Change web deadline to 3 s"),
+                              ("retry", "4", "Change web retry max attempts to 4")]:
+        pane = window.resilience
+        pane.show_component(web)
+        pane.add_policy(kind)
+        field = {"timeout": "timeout", "deadline": "deadline", "retry": "max_attempts"}[kind]
+        type_text(qtbot, pane.form.editors[field], typed)
+        assert doc.undo_stack.undoText() == said
