@@ -197,8 +197,10 @@ def _recovery_words(r: ReplicatedRecovery) -> str:
     if r.recovered == r.replications and math.isnan(r.time_to_impact) and not r.time_to_recover:
         return f"{r.fault_title}: not impacted"   # as the window says it: no run was ever below
     ttr = format_seconds(r.time_to_recover) if r.time_to_recover else "0 s"
-    if r.time_to_recover_ci > 0:   # nan (one run) or 0 (the same time in every run) says nothing
-        ttr += f" ± {format_seconds(r.time_to_recover_ci)}"
+    if r.time_to_recover_most > r.time_to_recover_least:   # nan with one run
+        # the runs' range, not mean ± t: whole buckets, never negative ("250 ms ± 796 ms" over 0, 0, 0, 1 s)
+        least = format_seconds(r.time_to_recover_least) if r.time_to_recover_least else "0 s"
+        ttr = f"{least} to {format_seconds(r.time_to_recover_most)} (mean {ttr})"
     share = "" if r.recovered == r.replications else f" in {r.recovered}/{r.replications}"
     return f"{r.fault_title}: recovered in {ttr}{share}"
 
