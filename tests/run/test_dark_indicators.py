@@ -53,8 +53,11 @@ def test_a_checked_box_in_a_list_shows_its_box_and_its_tick_in_either_theme(qtbo
               for y in range(rect.top(), rect.bottom())]
     filled = [c for c in pixels if abs(c.red() - highlight.red()) + abs(c.green() - highlight.green())
               + abs(c.blue() - highlight.blue()) < 30]
-    tick = [c for c in pixels if c.lightness() > 230 and c.saturation() < 40]
-    # A box filled with the highlight (at least 8x8 pixels of it) and a light tick inside it.
+    # the tick is drawn in the selected text's colour, which reads on the highlight (white or near-black)
+    ink = view.palette().highlightedText().color()
+    tick = [c for c in pixels
+            if abs(c.red() - ink.red()) + abs(c.green() - ink.green()) + abs(c.blue() - ink.blue()) < 40]
+    # A box filled with the highlight (at least 8x8 pixels of it) and a tick inside it.
     assert len(filled) >= 64, len(filled)
     assert len(tick) >= 6, len(tick)
 
