@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model import BulkheadPolicy, Design, EnvoyRetryBudget, OutlierDetectionPolicy, RetryPolicy, TimeoutPolicy
+from engine.model import (
+    BulkheadPolicy,
+    DeadlinePolicy,
+    Design,
+    EnvoyRetryBudget,
+    OutlierDetectionPolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+)
 
 from .notes import ImportResult, InteropError, Target, jitter_words, no_equivalent
 from .placing import callers_of, effective_policy, left_out_notes, match_component, pick_caller, put_policy, skeleton
@@ -48,8 +56,8 @@ HTTP_CONNECTION_MANAGER = ("type.googleapis.com/envoy.extensions.filters.network
 ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
 UNLIMITED = 1_000_000   # limits at or above this are no limit a simulation would reach
 # The policies each export writes; the others are named as left out.
-ENVOY_CARRIED = ("bulkhead", "retry", "timeout", "outlier_detection")
-ISTIO_CARRIED = ("bulkhead", "retry", "timeout")
+ENVOY_CARRIED = ("bulkhead", "retry", "timeout", "deadline", "outlier_detection")
+ISTIO_CARRIED = ("bulkhead", "retry", "timeout", "deadline")
 
 # retry_on / retryOn conditions as the outcomes Faultline keeps apart
 RETRY_ON = {
@@ -85,6 +93,7 @@ class CallSettings:
     bulkhead: BulkheadPolicy | None = None
     retry: RetryPolicy | None = None
     timeout: TimeoutPolicy | None = None
+    deadline: DeadlinePolicy | None = None   # a route timeout over every attempt
     budget: EnvoyRetryBudget | None = None
     outlier: OutlierDetectionPolicy | None = None
     wheres: dict[str, str] = field(default_factory=dict)
@@ -320,31 +329,42 @@ def _envoy_route(route: dict, path: tuple, doc: Document, found: dict, result: I
     label = f"route to {', '.join(clusters)}"
     raw_timeout = pick(action, "timeout")
     overall = ENVOY_ROUTE_TIMEOUT if raw_timeout is None else go_duration(raw_timeout, f"{label} timeout", where)
+    route_given = "Envoy's default timeout 15s" if raw_timeout is None else f"timeout {raw_timeout}"
     retry, per_try = None, None
     policy = pick(action, "retry_policy")
     if isinstance(policy, dict):
         retry, per_try = _envoy_retry(policy, label, doc.where(path + ("route",)), result)
-    timeout = per_try if per_try is not None else overall
-    said = "Envoy's default route timeout of 15 s" if raw_timeout is None else f"the route timeout of {overall:g} s"
-    if per_try is not None and overall > 0:
-        # Envoy keeps both: the route's over every attempt and per_try_timeout on each; Faultline has one
-        result.add("differs", f"{label}: {said}, over all attempts, is not modelled beside the per_try_timeout "
-                              f"{per_try:g} s Faultline applies to each attempt", where)
-    elif raw_timeout is None:
-        result.add("differs", f"{label}: no timeout, so Envoy's default of 15 s applies", where)
+    deadline, timeout, named = None, None, ""
+    if retry is not None:
+        if overall > 0:
+            # The route's timeout bounds the whole request, every retry and backoff included, and
+            # per_try_timeout each attempt: a deadline around the retries, as gRPC's call timeout is.
+            deadline = validated(DeadlinePolicy, {"deadline": overall}, label, where, {"deadline": "timeout"})
+            said = "Envoy's default route timeout of 15 s" if raw_timeout is None \
+                else f"the route timeout of {overall:g} s"
+            result.add("differs", f"{label}: {said} bounds the whole call, every retry included: a deadline in "
+                                  "Faultline, which also hands what is left of it to the callee's own calls (Envoy "
+                                  "only tells the upstream, in x-envoy-expected-rq-timeout-ms)", where)
+        if per_try:
+            timeout, named = per_try, "per_try_timeout"
+    elif per_try and (overall <= 0 or per_try <= overall):
+        timeout, named = per_try, "per_try_timeout"   # one attempt: the earlier of the two bounds ends it
+    elif overall > 0:
+        timeout, named = overall, "timeout"
+        if raw_timeout is None:
+            result.add("differs", f"{label}: no timeout, so Envoy's default of 15 s applies", where)
     for name in clusters:
         settings = _settings(found, name, where)
-        if timeout > 0:
-            named = "per_try_timeout" if per_try is not None else "timeout"
+        if timeout is not None:
             settings.timeout = validated(TimeoutPolicy, {"timeout": timeout, "cancel_on_timeout": True},
                                          label, where, {"timeout": named})
             settings.wheres["timeout"] = where
-            settings.given["timeout"] = (f"per_try_timeout {pick(policy, 'per_try_timeout')}" if per_try is not None
-                                         else f"timeout {raw_timeout}" if raw_timeout is not None
-                                         else "Envoy's default timeout 15s")
-            if retry is not None and per_try is None:
-                result.add("differs", f"{label}: the route timeout covers all attempts in Envoy; Faultline's "
-                                      "timeout applies to each attempt", where)
+            settings.given["timeout"] = (f"per_try_timeout {pick(policy, 'per_try_timeout')}"
+                                         if named == "per_try_timeout" else route_given)
+        if deadline is not None:
+            settings.deadline = deadline
+            settings.wheres["deadline"] = where
+            settings.given["deadline"] = f"{route_given}, over every attempt"
         if retry is not None:
             settings.retry = retry
             settings.wheres["retry"] = where
@@ -481,7 +501,18 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
             retry = RetryPolicy(max_attempts=min(attempts + 1, 100), wait_duration=ENVOY_BASE_INTERVAL,
                                 backoff="exponential", multiplier=2.0, max_wait_duration=10 * ENVOY_BASE_INTERVAL,
                                 jitter="full", retry_on=outcomes)
-    each = per_try if per_try is not None else timeout
+    deadline = None
+    if retry is not None and timeout:
+        # as Envoy's route timeout, which Istio writes it into: the whole call, every retry included
+        deadline = validated(DeadlinePolicy, {"deadline": timeout}, label, where, {"deadline": "timeout"})
+        result.add("differs", f"{label}: timeout {timeout:g} s bounds the whole call, every retry included: a "
+                              "deadline in Faultline, which also hands what is left of it to the callee's own calls",
+                   where)
+        each = per_try
+    elif per_try and (not timeout or per_try <= timeout):
+        each = per_try   # one attempt, or retries with no overall bound: perTryTimeout bounds each
+    else:
+        each = timeout
     for host in hosts:
         settings = _settings(found, host, where)
         if retry is not None:
@@ -489,14 +520,16 @@ def _istio_route(route: dict, path: tuple, doc: Document, found: dict, result: I
             settings.wheres["retry"] = r_where
             settings.given["retry"] = ("Istio's default " if route.get("retries") is None else "") + written(retries)
         if each is not None and each > 0:
+            named = "perTryTimeout" if each == per_try else "timeout"
             settings.timeout = validated(TimeoutPolicy, {"timeout": each, "cancel_on_timeout": True}, label, where,
-                                         {"timeout": "perTryTimeout" if per_try is not None else "timeout"})
+                                         {"timeout": named})
             settings.wheres["timeout"] = where
-            settings.given["timeout"] = (f"perTryTimeout {retries['perTryTimeout']}" if per_try is not None
+            settings.given["timeout"] = (f"perTryTimeout {retries['perTryTimeout']}" if named == "perTryTimeout"
                                          else f"timeout {route['timeout']}")
-    if timeout and per_try and retry is not None:
-        result.add("differs", f"{label}: timeout {timeout:g} s over all attempts is not modelled beside the "
-                              f"perTryTimeout {per_try:g} s Faultline applies to each", where)
+        if deadline is not None:
+            settings.deadline = deadline
+            settings.wheres["deadline"] = where
+            settings.given["deadline"] = f"timeout {route['timeout']}, over every attempt"
 
 
 # -- import ---------------------------------------------------------------------------------------
@@ -542,7 +575,8 @@ def import_mesh(docs: list[Document], design: Design | None, mappings: dict[str,
             callee = _callee(design, name)
             targets = callers_of(design, callee.name, beside) if callee else []
         policies = [(k, p) for k, p in (("bulkhead", settings.bulkhead), ("retry", settings.retry),
-                                         ("timeout", settings.timeout), ("outlier_detection", settings.outlier))
+                                         ("timeout", settings.timeout), ("deadline", settings.deadline),
+                                         ("outlier_detection", settings.outlier))
                     if p is not None]
         if not policies:
             continue
@@ -599,7 +633,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
         if not callers:
             continue
         guarded = [(c, {k: effective_policy(design, c, callee.name, k)
-                        for k in ("bulkhead", "retry", "timeout", "circuit_breaker")}) for c in callers]
+                        for k in ("bulkhead", "retry", "timeout", "deadline", "circuit_breaker")}) for c in callers]
         guarded = [(c, p) for c, p in guarded if any(p.values())]
         if not guarded:
             continue
@@ -611,7 +645,7 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
                     f"written from {caller.name}")
             header.append(text)
             notes.append(text)
-        bulkhead, retry, timeout = (chosen[k] for k in ("bulkhead", "retry", "timeout"))
+        bulkhead, retry, timeout, deadline = (chosen[k] for k in ("bulkhead", "retry", "timeout", "deadline"))
         host = _host(callee.name)   # Kubernetes refuses a name or host that is not a DNS name ("Orders DB")
         if bulkhead is not None:
             pool = {"tcp": {"maxConnections": bulkhead.max_concurrent_calls},
@@ -637,14 +671,32 @@ def export_istio(design: Design) -> tuple[str, list[str]]:
                              f"fully jittered); Faultline waits {retry.wait_duration * 1000:g} ms, {retry.backoff}")
         else:
             route["retries"] = {"attempts": 0}   # without it Istio's default would retry twice
-        if timeout is not None and retry is None:
-            route["timeout"] = _go_ms(timeout.timeout)
+        overall = _overall(timeout, deadline, retry)
+        if overall is not None:
+            route["timeout"] = _go_ms(overall)
+        if deadline is not None:
+            notes.append(_deadline_note(caller.name, callee.name, deadline, "Istio"))
         service = {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
                    "metadata": {"name": host}, "spec": {"hosts": [host], "http": [route]}}
         documents.append((service, service_header))
     if not documents:
-        raise InteropError(f'design "{design.name}" has no bulkhead, retry or timeout on a call to export')
+        raise InteropError(f'design "{design.name}" has no bulkhead, retry, timeout or deadline on a call to export')
     return dump_documents(documents), notes
+
+
+def _overall(timeout: TimeoutPolicy | None, deadline: DeadlinePolicy | None,
+             retry: RetryPolicy | None) -> float | None:
+    """A route's timeout, which bounds the whole call: the deadline's; of a call made once, the
+    earlier of its deadline and its timeout (a retried call's timeout goes on each attempt)."""
+    bounds = [p for p in (deadline.deadline if deadline else None,
+                          timeout.timeout if timeout and retry is None else None) if p is not None]
+    return min(bounds) if bounds else None
+
+
+def _deadline_note(caller: str, callee: str, deadline: DeadlinePolicy, tool: str) -> str:
+    return (f"{caller} -> {callee}: the deadline of {proto_text(deadline.deadline)} bounds the route timeout, which "
+            f"covers every attempt; {tool} does not hand what is left of it to {callee}'s own calls, as Faultline "
+            "does")
 
 
 def _host(name: str) -> str:
@@ -673,8 +725,8 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
     clusters, virtual_hosts, notes = [], [], []
     hosts: set[str] = set()
     for callee in dict.fromkeys(design.name_of(link.target) for link in design.links_from(caller.id)):
-        bulkhead, retry, timeout = (effective_policy(design, caller, callee, k)
-                                    for k in ("bulkhead", "retry", "timeout"))
+        bulkhead, retry, timeout, deadline = (effective_policy(design, caller, callee, k)
+                                              for k in ("bulkhead", "retry", "timeout", "deadline"))
         host = _host(callee)
         while host in hosts:   # two names alike as DNS names: Envoy refuses a domain written twice
             host += "-2"
@@ -698,7 +750,11 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
                                 {"circuit_breaker": "Envoy's circuit_breakers are concurrency limits; "
                                                     "outlier_detection ejects hosts"})
         clusters.append(cluster)
-        action: dict[str, Any] = {"cluster": callee, "timeout": "0s"}
+        # "0s" turns off Envoy's default of 15 s, which the design does not have
+        overall = _overall(timeout, deadline, retry)
+        action: dict[str, Any] = {"cluster": callee, "timeout": proto_text(overall) if overall is not None else "0s"}
+        if deadline is not None:
+            notes.append(_deadline_note(caller.name, callee, deadline, "Envoy"))
         if retry is not None:
             max_interval = retry.max_wait_duration or 10 * retry.wait_duration
             action["retry_policy"] = {"retry_on": _retry_on(retry), "num_retries": retry.max_attempts - 1,
@@ -709,8 +765,6 @@ def export_envoy(design: Design, caller_name: str | None) -> tuple[str, list[str
             if retry.backoff != "exponential" or retry.jitter != "full" or retry.multiplier != 2:
                 notes.append(f"{caller.name} -> {callee}: Envoy's backoff is always fully jittered and doubling; "
                              f"Faultline's is {retry.backoff} (x{retry.multiplier:g}) with {jitter_words(retry)}")
-        elif timeout is not None:
-            action["timeout"] = proto_text(timeout.timeout)
         # the application calls http://<callee>/...: the Host header picks the route, with or without a port
         virtual_hosts.append({"name": callee, "domains": [host, f"{host}:*"],
                               "routes": [{"match": {"prefix": "/"}, "route": action}]})

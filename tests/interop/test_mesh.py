@@ -25,7 +25,8 @@ def test_istio_rules_map_to_the_calls_into_the_host(shop):
     assert outlier.enforcing_success_rate == 0.0            # Istio turns success-rate ejection off
     assert ("orders-mesh.yaml:16: DestinationRule orders: outlierDetection as Istio configures Envoy" in text)
     assert "the 10 pending requests queued for a connection are not" in text
-    assert "timeout 3 s over all attempts is not modelled beside the perTryTimeout 0.8 s" in text
+    assert policy(result.design, "gateway", "deadline", "orders").deadline == 3.0   # the route's, over every attempt
+    assert "timeout 3 s bounds the whole call, every retry included: a deadline in Faultline" in text
     assert "-> retry on gateway -> orders (attempts 3, perTryTimeout 800ms, retryOn 5xx,reset)" in text
     assert ("-> bulkhead on gateway -> orders (tcp.maxConnections 40, http.http2MaxRequests 30, "
             "http.http1MaxPendingRequests 10)") in text

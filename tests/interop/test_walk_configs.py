@@ -116,12 +116,12 @@ virtual_hosts:
 def test_an_envoy_route_timeout_beside_per_try_timeout_is_named(tmp_path, shop):
     result = import_files([_write(tmp_path, "routes.yaml", _ENVOY_ROUTE)], shop)
     assert policy(result.design, "gateway", "timeout", "orders").timeout == 1.0
-    assert any("route timeout of 3 s" in n.text and "per_try_timeout 1 s" in n.text
-               for n in result.of_kind("differs"))
+    assert policy(result.design, "gateway", "deadline", "orders").deadline == 3.0   # over every attempt
+    assert any("route timeout of 3 s bounds the whole call" in n.text for n in result.of_kind("differs"))
     # without a route timeout Envoy's 15 s still bounds all attempts; it is not "applied" as the per-try one
     default = _ENVOY_ROUTE.replace("      timeout: 3s\n", "")
     notes = import_files([_write(tmp_path, "default.yaml", default)], shop).of_kind("differs")
-    assert any("Envoy's default route timeout of 15 s, over all attempts, is not modelled" in n.text for n in notes)
+    assert any("Envoy's default route timeout of 15 s bounds the whole call" in n.text for n in notes)
     assert not any("so Envoy's default of 15 s applies" in n.text for n in notes)
 
 
