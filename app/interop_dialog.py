@@ -8,6 +8,7 @@ step: the changed components' policies in the current design, or a new design.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from engine.model import Design
 from engine.model.design import counted
 
+from .file_tasks import Cancelled, run_off_thread
 from .interop import (
     EXPORT_FORMATS,
     FORMAT_LABELS,
@@ -44,13 +46,14 @@ from .interop import (
     ExportResult,
     ImportResult,
     InteropError,
+    ReadFile,
+    apply_files,
     callers_to_export,
     design_changes,
-    detect_format,
     export_design,
-    import_files,
     nothing_applies,
     preview_text,
+    read_files,
 )
 from .store import ProjectFileError, save_file
 
@@ -65,6 +68,29 @@ def _monospace(widget: QWidget) -> None:
     widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
 
+@dataclass(frozen=True)
+class ChosenFiles:
+    """The files of the dialog as read once: the preview is made again from them at every choice of
+    design, caller or mapping, which takes milliseconds where reading a large file takes seconds."""
+
+    paths: list[Path] = field(default_factory=list)
+    read: list[ReadFile] = field(default_factory=list)
+    error: str = ""
+    # A whole system's files decide its import alone (it makes a new design: no design, caller or
+    # mapping applies), and making a large one's design takes seconds: made once, with the reading.
+    whole_system: ImportResult | None = None
+
+
+def choose_files(paths: Sequence[Path]) -> ChosenFiles:
+    """Read ``paths`` (on a worker thread: nothing here touches a widget); a refusal is kept as its message."""
+    try:
+        read = read_files(paths)
+        whole = any(item.kind in TOPOLOGY_FORMATS for item in read)
+        return ChosenFiles(list(paths), read, whole_system=apply_files(read) if whole else None)
+    except InteropError as exc:
+        return ChosenFiles(list(paths), error=str(exc))
+
+
 class ImportConfigurationDialog(QDialog):
     """Choose files, see the preview, map what needs mapping, then accept."""
 
@@ -74,17 +100,18 @@ class ImportConfigurationDialog(QDialog):
         self.setObjectName("importConfigurationDialog")
         self.resize(820, 620)
         self._design = design
-        self._paths: list[Path] = []
+        self._files = ChosenFiles()
+        self._reading = False
         self._result: ImportResult | None = None
         self._combos: dict[str, QComboBox] = {}
 
         self.files_label = QLabel("No file chosen.")
         self.files_label.setWordWrap(True)
-        choose = QPushButton("Choose &files…")
-        choose.clicked.connect(self._choose)
+        self.choose = QPushButton("Choose &files…")
+        self.choose.clicked.connect(self._choose)
         top = QHBoxLayout()
         top.addWidget(self.files_label, 1)
-        top.addWidget(choose)
+        top.addWidget(self.choose)
 
         self.into_current = QRadioButton(f'Apply to the current design "{design.name}"')
         self.as_new = QRadioButton("Make a new design around the settings")
@@ -92,7 +119,8 @@ class ImportConfigurationDialog(QDialog):
         group = QButtonGroup(self)
         for button in (self.into_current, self.as_new):
             group.addButton(button)
-            button.toggled.connect(self._refresh)
+        # one of the two buttons' signal: both toggle at each choice, which would make the preview twice
+        self.as_new.toggled.connect(self._refresh)
 
         # A service config names no client, and an application.yml or an Envoy file may name none:
         # without a choice here, each would guard the calls of every caller of its services.
@@ -123,7 +151,7 @@ class ImportConfigurationDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setObjectName("importError")
-        self.error.setStyleSheet("color: palette(highlighted-text); background: #b3261e; padding: 4px;")
+        self.error.setStyleSheet("color: #ffffff; background: #b3261e; padding: 4px;")   # 6.5:1 in either theme
         self.error.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -154,23 +182,53 @@ class ImportConfigurationDialog(QDialog):
     def makes_new_design(self) -> bool:
         return self.as_new.isChecked()
 
+    @property
+    def chosen_files(self) -> list[Path]:
+        return list(self._files.paths)
+
     def set_files(self, paths: Sequence[str | Path]) -> None:
-        """Import these files (and forget the previous files' mappings)."""
-        self._paths = [Path(p) for p in paths]
-        whole_system = False
-        for path in self._paths:
+        """Import these files (and forget the previous files' mappings). They are read on a worker
+        thread, the window answering and a Cancel offered meanwhile; a Cancel keeps the files before."""
+        if self._reading:
+            return
+        wanted = [Path(p) for p in paths]
+        cancelled = ""
+        if wanted:
             try:
-                whole_system = whole_system or detect_format(path) in TOPOLOGY_FORMATS
-            except InteropError:
-                pass   # the import below shows the message
-        # A compose file or Kubernetes manifest describes a whole system: it always makes a design.
-        self.into_current.setEnabled(not whole_system)
-        if whole_system:
-            self.as_new.setChecked(True)
+                self._files = self._read_off_thread(wanted)
+            except Cancelled:
+                cancelled = f"Reading {', '.join(p.name for p in wanted)} was cancelled."
+        else:
+            self._files = ChosenFiles()
+        chosen = ", ".join(p.name for p in self._files.paths)
+        if cancelled:
+            self.files_label.setText(f"{cancelled} Still chosen: {chosen}." if chosen else f"{cancelled} No file "
+                                     "chosen.")
+            self._refresh()
+            return
+        self.files_label.setText(chosen or "No file chosen.")
         self._combos.clear()
         self.mapping.setRowCount(0)
-        self.files_label.setText(", ".join(p.name for p in self._paths) or "No file chosen.")
-        self._refresh()
+        # A compose file or Kubernetes manifest describes a whole system: it always makes a design.
+        whole_system = self._files.whole_system is not None
+        self.into_current.setEnabled(not whole_system)
+        if whole_system and not self.as_new.isChecked():
+            self.as_new.setChecked(True)   # which previews the files
+        else:
+            self._refresh()
+
+    def _read_off_thread(self, paths: list[Path]) -> ChosenFiles:
+        """``choose_files(paths)`` on a worker thread; what the user does meanwhile waits for its end."""
+        self._reading = True
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.choose.setEnabled(False)
+        # before the dialog shows (while it opens), the busy indicator stands over the window that opens it
+        shown_over = self if self.isVisible() else self.parentWidget() or self
+        try:
+            return run_off_thread(shown_over, f"Reading {', '.join(p.name for p in paths)}…", choose_files, paths)
+        finally:
+            self._reading = False
+            self.choose.setEnabled(True)
 
     def set_mapping(self, name: str, call: str) -> None:
         """Map an instance to ``caller -> callee`` (what choosing it in the table does)."""
@@ -190,18 +248,24 @@ class ImportConfigurationDialog(QDialog):
             self.set_files(paths)
 
     def _refresh(self) -> None:
+        if self._reading:
+            return   # the files being read are previewed once read
         self._result = None
-        if not self._paths:
+        files = self._files
+        if not files.paths:
             self._show("", "Choose configuration files "
                             f"({', '.join(FORMAT_LABELS[f] for f in IMPORT_FORMATS)}).")
+            return
+        if files.error:
+            self._show(files.error, "")
             return
         new = self.makes_new_design
         self.mapping.setEnabled(not new)
         self.import_caller.setEnabled(not new)
         caller = None if new or self.import_caller.currentIndex() <= 0 else self.import_caller.currentText()
         try:
-            result = import_files(self._paths, None if new else self._design, [] if new else self.mappings(),
-                                  caller=caller)
+            result = files.whole_system if new and files.whole_system is not None else \
+                apply_files(files.read, None if new else self._design, [] if new else self.mappings(), caller=caller)
         except InteropError as exc:
             self._show(str(exc), "")
             return
@@ -215,7 +279,7 @@ class ImportConfigurationDialog(QDialog):
         text = preview_text(result.notes, result.unmapped, "table")
         if not new and not design_changes(self._design, result.design):
             # accepting would add an empty step to the undo history and report an import that did nothing
-            why = nothing_applies([p.name for p in self._paths], self._design.name, result, "table")
+            why = nothing_applies([p.name for p in files.paths], self._design.name, result, "table")
             self._show("", f"{why}\n\n{text}")
             return
         self._result = result
@@ -390,7 +454,7 @@ def import_configuration(window) -> bool:
     dialog = ImportConfigurationDialog(window.document.design, paths, window)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.import_result is None:
         return False
-    names = [Path(p).name for p in paths]
+    names = [p.name for p in dialog.chosen_files]   # the files chosen last, in the dialog or before it
     if not apply_import(window, dialog.import_result, dialog.makes_new_design):
         window.statusBar().showMessage(f'Nothing imported: {", ".join(names)} would change nothing in '
                                        f'"{window.document.design.name}".', 6000)

@@ -1,14 +1,21 @@
 """Other tools' configuration files into and out of ``engine.model`` designs.
 
-Qt-free: the command line and the window both call ``import_files`` and ``export_design``.
+Qt-free: the command line and the window both call ``export_design``, and import through the same
+two steps: ``read_files`` (the slow one: reading, parsing, fitting traces) and ``apply_files``
+(applying what was read to a design), which ``import_files`` chains and the window runs apart,
+reading once for a preview it makes again at every choice.
 Every import returns its preview (what maps to what, what was not understood, what Faultline
 models differently) beside the design; bad input raises ``InteropError`` naming the file, the
 line and the key.
 """
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.model import Design
@@ -39,9 +46,9 @@ FORMAT_LABELS = {
 
 __all__ = [
     "EXPORT_FORMATS", "ExportResult", "FORMAT_LABELS", "IMPORT_FORMATS", "NOTE_HEADINGS", "PER_CALLER_FORMATS",
-    "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note",
-    "Target", "callers_to_export", "design_changes", "detect_format", "export_design", "import_files", "lint_design",
-    "nothing_applies", "preview_text", "read_documents",
+    "TOPOLOGY_FORMATS", "ImportResult", "InteropError", "Note", "ReadFile",
+    "Target", "apply_files", "callers_to_export", "design_changes", "detect_format", "export_design", "import_files",
+    "lint_design", "nothing_applies", "preview_text", "read_documents", "read_files",
 ]
 
 
@@ -130,23 +137,55 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
                        "or VirtualService, docker-compose, Kubernetes manifests, OTLP JSON traces)", name)
 
 
-def import_files(paths: Sequence[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
-                 fmt: str | None = None, caller: str | None = None) -> ImportResult:
-    """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """A file as read once, before any choice of design, mapping or caller: its documents and its
+    format. Traces are fitted instead (fitting a large file's spans takes longer than reading it) and
+    their documents let go: parsed, a large file's take gigabytes."""
 
-    ``mappings`` are ``NAME=CALLER->CALLEE`` strings (a Resilience4j instance, a gRPC service,
-    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file; ``caller`` names
-    the component whose files they are (its application.yml, its channel's service config, its
-    sidecar's Envoy file), whose calls alone they then guard.
-    """
+    path: Path
+    docs: list[Document]
+    kind: str
+    fit: traces.TracesFit | None = None
+
+
+def read_files(paths: Sequence[str | Path], fmt: str | None = None) -> list[ReadFile]:
+    """The slow half of ``import_files``: each file read, parsed and recognised (``fmt`` forces a
+    format for every file), the files of one system put together and traces fitted. What it returns
+    depends on the files alone, so a preview shown again for another choice applies it again."""
+    with _collector_paused():
+        # returned from a frame of its own, whose end frees the traces' documents before collections resume
+        return _read_files(paths, fmt)
+
+
+class _Collections:
+    lock = threading.Lock()
+    pauses = 0
+    resume = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing a large file makes millions of containers and no cycle: collections meanwhile walk
+    them all for nothing, half the time of reading 50 MB of traces and, run from a worker thread,
+    a stall of the window's thread of a quarter of a second each."""
+    with _Collections.lock:
+        if _Collections.pauses == 0:
+            _Collections.resume = gc.isenabled()
+            gc.disable()
+        _Collections.pauses += 1
+    try:
+        yield
+    finally:
+        with _Collections.lock:
+            _Collections.pauses -= 1
+            if _Collections.pauses == 0 and _Collections.resume:
+                gc.enable()
+
+
+def _read_files(paths: Sequence[str | Path], fmt: str | None) -> list[ReadFile]:
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
-    if mappings and design is None:
-        raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
-    targets = parse_mappings(list(mappings), design) if mappings and design is not None else {}
-    caller = _named_caller(caller, design)
-    result = ImportResult(design if design is not None else Design())
-    current = design
     read = [(path, docs, fmt or detect_format(path, docs))
             for path, docs in ((p, read_documents(p)) for p in _files(paths))]
     # A file that describes the whole system goes first; the others refine what it made.
@@ -157,17 +196,54 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
         # a collector rotates its file: the spans of one trace may lie in two files, and all are one sample
         pooled = (traced[0][0], [doc for _, docs, _ in traced for doc in docs], "otlp")
         read = [pooled if item is traced[0] else item for item in read if item is traced[0] or item[2] != "otlp"]
+    return [_fitted(ReadFile(Path(path), docs, kind)) for path, docs, kind in read]
+
+
+def _fitted(item: ReadFile) -> ReadFile:
+    if item.kind != "otlp":
+        return item
+    with _structure_refused(item):
+        return ReadFile(item.path, [], item.kind, traces.fit_traces(item.docs))
+
+
+@contextmanager
+def _structure_refused(item: ReadFile) -> Iterator[None]:
+    try:
+        yield
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        # a shape no check foresaw: still a message, never a traceback
+        raise InteropError(f"its structure is not what {FORMAT_LABELS[item.kind]} holds ({exc})", item.path.name) \
+            from None
+
+
+def import_files(paths: Sequence[str | Path], design: Design | None = None, mappings: Sequence[str] = (),
+                 fmt: str | None = None, caller: str | None = None) -> ImportResult:
+    """Apply each file in turn to ``design`` (or to a skeleton design made from the first file).
+
+    ``mappings`` are ``NAME=CALLER->CALLEE`` strings (a Resilience4j instance, a gRPC service,
+    an Envoy cluster or an Istio host); ``fmt`` forces a format for every file; ``caller`` names
+    the component whose files they are (its application.yml, its channel's service config, its
+    sidecar's Envoy file), whose calls alone they then guard.
+    """
+    # the options are checked before the files are read: a mistyped one is refused before a large file is read
+    _choices(design, mappings, caller)
+    return apply_files(read_files(paths, fmt), design, mappings, caller)
+
+
+def apply_files(read: Sequence[ReadFile], design: Design | None = None, mappings: Sequence[str] = (),
+                caller: str | None = None) -> ImportResult:
+    """The fast half of ``import_files``: files already read (``read_files``) applied in turn to
+    ``design``, or made into a design."""
+    targets, caller = _choices(design, mappings, caller)
+    result = ImportResult(design if design is not None else Design())
+    current = design
     placed_by: dict[tuple[str, str, str], Path] = {}
-    for path, docs, kind in read:
+    for item in read:
         before = _policies(current)
-        try:
-            current = _import_one(docs, kind, current, targets, result, caller)
-        except (AttributeError, TypeError, KeyError, IndexError) as exc:
-            # a shape no check above foresaw: still a message, never a traceback
-            raise InteropError(f"its structure is not what {FORMAT_LABELS[kind]} holds ({exc})", Path(path).name) \
-                from None
-        result.formats.append(kind)
-        _say_replaced(before, _policies(current), placed_by, Path(path), result)
+        with _structure_refused(item):
+            current = _import_one(item, current, targets, result, caller)
+        result.formats.append(item.kind)
+        _say_replaced(before, _policies(current), placed_by, item.path, result)
     unused = set(targets) - result.mapped_names
     for name in sorted(unused):
         result.add("warning", f"--map {name}=... names no instance or method of the imported files", "--map")
@@ -177,6 +253,15 @@ def import_files(paths: Sequence[str | Path], design: Design | None = None, mapp
     for note in lint_design(current):
         result.add(note.kind, note.text, note.where)
     return result
+
+
+def _choices(design: Design | None, mappings: Sequence[str], caller: str | None) -> tuple[dict, str | None]:
+    """The calls ``mappings`` name and the component ``caller`` names, refused in words when the
+    design has neither."""
+    if mappings and design is None:
+        raise InteropError("a mapping needs the design whose calls it names: give --into DESIGN", "--map")
+    targets = parse_mappings(list(mappings), design) if mappings and design is not None else {}
+    return targets, _named_caller(caller, design)
 
 
 def _files(paths: Sequence[str | Path]) -> list[Path]:
@@ -196,19 +281,15 @@ def _files(paths: Sequence[str | Path]) -> list[Path]:
 
 def _one_system(read: list[tuple[Path, list[Document], str]]) -> list[tuple[Path, list[Document], str]]:
     """Kubernetes manifests split over several files are still one system (a Deployment in one, its
-    Service and autoscaler in others), so they are read as one. Compose files given together are an
-    override (docker-compose.override.yml) whose merge rules are compose's own: refused, saying how
-    to merge them."""
-    compose = [item for item in read if item[2] == "compose"]
-    if len(compose) > 1:
-        raise InteropError(f"docker compose merges this file into {compose[0][0].name}; Faultline reads one compose "
-                           "file: write the merged one with docker compose -f ... config > merged.yml and import that",
-                           compose[1][0].name)
-    manifests = [item for item in read if item[2] == "kubernetes"]
-    if len(manifests) < 2:
-        return read
-    together = (manifests[0][0], [doc for _, docs, _ in manifests for doc in docs], "kubernetes")
-    return [together] + [item for item in read if item[2] != "kubernetes"]
+    Service and autoscaler in others), and compose files given together (a base file and its
+    override, ``-f`` files) are one, merged as docker compose merges them (topology.compose_document):
+    each kind's files are read as one."""
+    for kind in ("compose", "kubernetes"):
+        files = [item for item in read if item[2] == kind]
+        if len(files) > 1:
+            together = (files[0][0], [doc for _, docs, _ in files for doc in docs], kind)
+            read = [together] + [item for item in read if item[2] != kind]
+    return read
 
 
 def _policies(design: Design | None) -> dict[tuple[str, str, str], tuple[str, str]]:
@@ -253,15 +334,17 @@ def _named_caller(caller: str | None, design: Design | None) -> str | None:
     return component.name
 
 
-def _import_one(docs: list[Document], kind: str, current: Design | None, targets: dict,
-                result: ImportResult, caller: str | None = None) -> Design:
-    """One file of ``kind`` applied to ``current`` (or made into a design)."""
+def _import_one(item: ReadFile, current: Design | None, targets: dict, result: ImportResult,
+                caller: str | None = None) -> Design:
+    """One file applied to ``current`` (or made into a design)."""
+    docs, kind = item.docs, item.kind
     if kind == "resilience4j":
         return resilience4j.import_resilience4j(docs, current, targets, result, caller)
     if kind == "grpc":
         return grpc.import_grpc(docs, current, targets, result, caller)
     if kind == "otlp":
-        return traces.import_traces(docs, current, result)
+        assert item.fit is not None   # read_files fits every traces file
+        return traces.apply_fit(item.fit, current, result)
     if kind in TOPOLOGY_FORMATS:
         return topology.import_topology(docs, current, result, kind)
     return mesh.import_mesh(docs, current, targets, result, kind, caller)

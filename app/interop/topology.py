@@ -4,11 +4,16 @@ Each compose service or Kubernetes workload becomes a component with its replica
 instances; its kind is guessed from the image (postgres, redis, rabbitmq, nginx...), and the
 preview says so. Calls come from ``depends_on`` and ``links`` (compose) and from environment
 variables and arguments that name another service by address (``host:port``, a URL, a bare
-host name), the usual wiring in both. Services that publish a port to the outside get a client.
+host name), the usual wiring in both; a Kubernetes container's environment may come from a ConfigMap
+or a Secret. Compose files given together (a base file and its override, ``-f`` files) are merged
+as docker compose merges them. Services that publish a port to the outside get a client.
 Capacities and workloads are Faultline's defaults, named as such: these files say how many copies run, not how fast.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,12 +75,23 @@ def names_address(word: str, name: str) -> bool:
     value (``REDIS_HOST=cache``, ``api.shop``, ``api.shop.svc.cluster.local``), a ``host:port``, or a
     URL's host (``postgres://user@db:5432/x``). A StatefulSet pod's own name (``kafka-0.kafka``)
     counts as its Service's. A name among other words (``controller,broker``) is no address."""
+    if name not in word:
+        # every form below holds the name as written: a system of a thousand services asks a
+        # million times, nearly always of a word that does not hold it
+        return False
+    whole, host_port, url = _address_patterns(name)
+    word = word.strip()
+    return bool(whole.fullmatch(word) or host_port.search(word) or url.search(word))
+
+
+@functools.lru_cache(maxsize=8192)
+def _address_patterns(name: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    # compiled once a host: re's own cache holds 512, which a thousand hosts' three patterns overran,
+    # so every test compiled its pattern again (nine minutes for 1,200 workloads)
     host = rf"(?:[\w-]+-\d+\.)?{re.escape(name)}"
     domain = r"(?:\.[\w-]+\.svc(?:\.[\w.-]+)?|\.[\w-]+)?"
-    word = word.strip()
-    return bool(re.fullmatch(host + domain, word)
-                or re.search(rf"(?:^|[\s,;=@/]){host}(?:\.[\w-]+)*:\d", word)
-                or re.search(rf"//(?:[^/@\s]*@)?{host}(?:\.[\w-]+)*(?=[:/?#]|$)", word))
+    return (re.compile(host + domain), re.compile(rf"(?:^|[\s,;=@/]){host}(?:\.[\w-]+)*:\d"),
+            re.compile(rf"//(?:[^/@\s]*@)?{host}(?:\.[\w-]+)*(?=[:/?#]|$)"))
 
 
 def image_name(image: str) -> str:
@@ -172,6 +188,124 @@ def _extended(services: dict, name: str, doc: Document, result: ImportResult, se
     return _merged(inherited, spec)
 
 
+# -- compose files merged -------------------------------------------------------------------------
+
+# What docker compose reads when no -f is given; its override goes over it.
+_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+_OVERRIDE_FILE = re.compile(r"(?P<stem>.+)\.override\.ya?ml", re.IGNORECASE)
+# Shell commands replace the earlier one whole rather than append to it (compose-spec, "Merge").
+_REPLACED = {"command", "entrypoint"}
+# Unique resources: an entry already there is not added twice.
+_UNIQUE = {"ports", "links", "volumes", "secrets", "configs", "profiles"}
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"\.ya?ml$", "", name, flags=re.IGNORECASE).lower()
+
+
+def merge_order(names: list[str]) -> list[str]:
+    """Compose files in the order docker compose merges them: the file it reads by default first,
+    each override (``NAME.override.yml``) right after the file it overrides, the others as given.
+    A folder is read in name order, which puts ``compose.override.yaml`` before ``compose.yaml``."""
+    stems = {_stem(name) for name in names}
+    overrides: dict[str, list[str]] = {}
+    given = []
+    for name in names:
+        match = _OVERRIDE_FILE.fullmatch(name)
+        if match and match["stem"].lower() in stems:
+            overrides.setdefault(match["stem"].lower(), []).append(name)
+        else:
+            given.append(name)
+    given.sort(key=lambda n: n.lower() not in _DEFAULT_FILES)
+    return [placed for n in given for placed in (n, *overrides.pop(_stem(n), []))]
+
+
+def _depends_map(depends: Any) -> Any:
+    """``depends_on`` as a map: a list of services is compose's short form of one."""
+    if isinstance(depends, list):
+        return {str(name): {"condition": "service_started"} for name in depends}
+    return depends
+
+
+def compose_merged(base: Any, top: Any, path: tuple = ()) -> Any:
+    """``top`` (a later compose file) over ``base`` as docker compose merges them: maps key by key,
+    lists appended, a command replaced; ``environment`` and ``labels`` merge by name whether written
+    as a map or as ``NAME=value`` lines, ``depends_on`` by service; ports and links are not added twice."""
+    setting = path[2] if len(path) == 3 and path[0] == "services" else None
+    if len(path) == 2 and path[0] == "services" and top is None:
+        return base   # an empty service in an override changes nothing
+    if setting in _REPLACED or (path[-2:] == ("healthcheck", "test") and path[0] == "services"):
+        return top
+    if setting in ("environment", "labels"):
+        base, top = _env_map(base), _env_map(top)
+    elif setting == "depends_on":
+        base, top = _depends_map(base), _depends_map(top)
+    if isinstance(base, dict) and isinstance(top, dict):
+        out = dict(base)
+        for key, value in top.items():
+            out[key] = compose_merged(base[key], value, path + (key,)) if key in base else value
+        return out
+    if isinstance(base, list) and isinstance(top, list):
+        return base + [item for item in top if setting not in _UNIQUE or item not in base]
+    return top
+
+
+def _value_at(data: Any, path: tuple) -> Any:
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+@dataclass
+class MergedCompose(Document):
+    """Compose files merged into one: ``where`` names the file that wrote a setting, the first
+    that defines a map (a service is where its base file defines it), the last that sets a value."""
+
+    layers: list[Document] = field(default_factory=list)
+
+    def where(self, path: tuple) -> str:
+        for depth in range(len(path), -1, -1):
+            at = path[:depth]
+            having = [layer for layer in self.layers if at in layer.lines]
+            if having:
+                layer = having[0] if isinstance(_value_at(self.data, at), dict) else having[-1]
+                return f"{layer.source}:{layer.lines[at]}"
+        return self.source
+
+
+def compose_document(docs: list[Document], result: ImportResult) -> Document:
+    """The one compose file ``docs`` make: a file alone as it is; several (a base and its override,
+    ``-f`` files) merged in docker compose's order, which the notes state."""
+    firsts = {doc.source: doc for doc in reversed(docs)}   # a file's first document, as one file is read
+    if len(firsts) == 1:
+        return docs[0]
+    order = merge_order(list(dict.fromkeys(doc.source for doc in docs)))
+    layers = [firsts[name] for name in order]
+    result.add("mapped", f"compose files merged in this order, each over the ones before, as docker compose "
+                         f"-f {' -f '.join(order)} merges them: services by name, settings key by key")
+    merged: Any = {}
+    for layer in layers:
+        if not isinstance(layer.data, dict):
+            raise InteropError("a compose file is a map (services: ...)", layer.source)
+        services = mapping(layer.data.get("services"), "services", layer.where(("services",)))
+        before = merged.get("services") or {}
+        changed = [f"{name} ({', '.join(map(str, spec))})" if isinstance(spec, dict) and spec else str(name)
+                   for name, spec in services.items() if name in before]
+        added = [str(name) for name in services if name not in before]
+        merged = compose_merged(merged, layer.data)
+        if layer is not layers[0]:
+            said = "; ".join(part for part in (f"changes {', '.join(changed)}" if changed else "",
+                                               f"adds {', '.join(added)}" if added else "") if part)
+            result.add("mapped", f"{layer.source} merged over the files before it: {said or 'changes no service'}",
+                       layer.where(()))
+    return MergedCompose(merged, order[0], 0, dict(layers[0].lines), layers)
+
+
 def _compose(doc: Document, result: ImportResult) -> list[Workload]:
     services = doc.data.get("services")
     if not isinstance(services, dict) or not services:
@@ -191,8 +325,10 @@ def _compose(doc: Document, result: ImportResult) -> list[Workload]:
             continue
         deploy = mapping(spec.get("deploy"), f"services.{name}.deploy", doc.where(path + ("deploy",)))
         replicas = deploy.get("replicas", spec.get("scale", 1))
+        # of merged files, the one that set the count is named
+        counted_at = path + (("deploy", "replicas") if "replicas" in deploy else ("scale",))
         w = Workload(str(name), where, interpolated(str(spec.get("image") or "")),
-                     _replicas(replicas, f"services.{name} replicas", doc.where(path + ("deploy",))))
+                     _replicas(replicas, f"services.{name} replicas", doc.where(counted_at)))
         if deploy.get("mode") == "global":
             result.add("differs", f"service {name}: deploy mode global runs one copy per node; taken as "
                                   "1 instance", where)
@@ -265,31 +401,61 @@ def _wire(workloads: list[Workload], hosts: Callable[[Workload], dict[str, str]]
 _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "DeploymentConfig"}
 
 
-def _words(container: dict, configs: list[tuple[str, str | None]]) -> list[str]:
-    """A container's arguments and environment values; the ConfigMaps (and keys) its environment
-    takes values from are added to ``configs``, to be read once every file is."""
+# Where a container's environment takes values from: the reference's key, and the kind it names.
+_KEY_REFS = {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
+_ALL_REFS = {"configMapRef": "ConfigMap", "secretRef": "Secret"}
+
+
+def _words(container: dict, configs: list[tuple[str, str, str | None]]) -> list[str]:
+    """A container's arguments and environment values; the ConfigMaps and Secrets (kind, name, key)
+    its environment takes values from are added to ``configs``, to be read once every file is."""
     words = [str(a) for a in sequence(container.get("args"), "args", "") + sequence(container.get("command"),
                                                                                      "command", "")]
     for env in sequence(container.get("env"), "env", ""):
         if isinstance(env, dict) and env.get("value") is not None:
             words.append(str(env["value"]))
-        ref = ((env.get("valueFrom") or {}).get("configMapKeyRef") if isinstance(env, dict) else None) or {}
-        if isinstance(ref, dict) and ref.get("name"):
-            configs.append((str(ref["name"]), str(ref.get("key"))))
+        value_from = (env.get("valueFrom") if isinstance(env, dict) else None) or {}
+        for field_name, kind in _KEY_REFS.items():
+            ref = (value_from.get(field_name) if isinstance(value_from, dict) else None) or {}
+            if isinstance(ref, dict) and ref.get("name"):
+                configs.append((kind, str(ref["name"]), str(ref.get("key"))))
     for source in sequence(container.get("envFrom"), "envFrom", ""):
-        ref = (source.get("configMapRef") if isinstance(source, dict) else None) or {}
-        if isinstance(ref, dict) and ref.get("name"):
-            configs.append((str(ref["name"]), None))
+        for field_name, kind in _ALL_REFS.items():
+            ref = (source.get(field_name) if isinstance(source, dict) else None) or {}
+            if isinstance(ref, dict) and ref.get("name"):
+                configs.append((kind, str(ref["name"]), None))
     return words
+
+
+def _secret_values(item: dict, name: str, where: str, result: ImportResult) -> dict[str, str]:
+    """A Secret's values as its containers see them: ``data`` decoded from base64, ``stringData``
+    as written and winning over ``data`` (the API server merges it so). Only searched for the
+    services they name: no value of a Secret is ever shown."""
+    values: dict[str, str] = {}
+    for key, value in mapping(item.get("data"), f"Secret {name} data", where).items():
+        try:
+            # Go's decoder, which the API server uses, skips line breaks
+            raw = base64.b64decode(re.sub(r"[\r\n]", "", str(value)), validate=True)
+        except (binascii.Error, ValueError):
+            result.add("not_understood", f"Secret {name}: data.{key} is not base64, which Kubernetes refuses; the "
+                                         "calls it names are not read", where)
+            continue
+        try:
+            values[str(key)] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue   # a certificate or a key store: bytes that address no service
+    values.update({str(k): str(v) for k, v in mapping(item.get("stringData"), f"Secret {name} stringData",
+                                                      where).items() if v is not None})
+    return values
 
 
 def _kubernetes(docs: list[Document], result: ImportResult, source: str) -> tuple[list[Workload], str]:
     """The workloads of ``docs``, and the system's name: its namespace, when they share one."""
     workloads: dict[str, Workload] = {}
     labels: dict[str, dict] = {}
-    config_maps: dict[str, dict] = {}
-    config_where: dict[str, str] = {}
-    uses: dict[str, list[tuple[str, str | None]]] = {}   # workload -> the ConfigMaps (and keys) it reads
+    config_maps: dict[tuple[str, str], dict] = {}       # (ConfigMap or Secret, name) -> its values
+    config_where: dict[tuple[str, str], str] = {}
+    uses: dict[str, list[tuple[str, str, str | None]]] = {}   # workload -> the (kind, name, key) it reads
     services: list[tuple[str, dict, str, str]] = []
     scalers = []
     namespaces: set[str] = set()
@@ -341,8 +507,11 @@ def _kubernetes(docs: list[Document], result: ImportResult, source: str) -> tupl
                 services.append((name, mapping(spec.get("selector"), f"Service {name} selector", where),
                                  str(spec.get("type", "ClusterIP")), where))
             elif kind == "ConfigMap":
-                config_maps[name] = mapping(item.get("data"), f"ConfigMap {name} data", where)
-                config_where[name] = where
+                config_maps[(kind, name)] = mapping(item.get("data"), f"ConfigMap {name} data", where)
+                config_where[(kind, name)] = where
+            elif kind == "Secret":
+                config_maps[(kind, name)] = _secret_values(item, name, where, result)
+                config_where[(kind, name)] = where
             elif kind == "HorizontalPodAutoscaler":
                 scalers.append((spec, where, name))
             elif kind == "Ingress":
@@ -355,18 +524,21 @@ def _kubernetes(docs: list[Document], result: ImportResult, source: str) -> tupl
             elif kind:
                 result.add("ignored", f"{kind} {name} does not change how requests flow", where)
     for user, configs in uses.items():
-        for config, key in configs:
-            if config not in config_maps:
-                result.add("not_understood", f"{user} takes environment values from ConfigMap {config}, which these "
-                                             "files do not define; the calls it names are not read",
+        for kind, config, key in configs:
+            if (kind, config) not in config_maps:
+                # Secrets are usually kept out of the files a system is described in: said, not an error
+                kept = " (Secrets are often kept out of a repository)" if kind == "Secret" else ""
+                result.add("not_understood", f"{user} takes environment values from {kind} {config}, which these "
+                                             f"files do not define{kept}; the calls it names are not read",
                            workloads[user].where)
                 continue
-            values = config_maps[config].values() if key is None else [config_maps[config].get(key)]
-            workloads[user].words += [str(v) for v in values if v is not None]
-    used = {config for configs in uses.values() for config, _ in configs}
-    for name, where in config_where.items():
-        if name not in used:
-            result.add("ignored", f"ConfigMap {name} does not change how requests flow", where)
+            values = config_maps[(kind, config)]
+            workloads[user].words += [str(v) for v in (values.values() if key is None else [values.get(key)])
+                                      if v is not None]
+    used = {(kind, config) for configs in uses.values() for kind, config, _ in configs}
+    for (kind, name), where in config_where.items():
+        if (kind, name) not in used:
+            result.add("ignored", f"{kind} {name} does not change how requests flow", where)
     # A Service is how others address a workload: map its name to the workload its selector picks.
     address: dict[str, str] = {name: name for name in workloads}
     for name, selector, kind, where in services:
@@ -466,7 +638,10 @@ def import_topology(docs: list[Document], design: Design | None, result: ImportR
                            "system; import it without a design (other files given with it apply to the result)",
                            docs[0].source if docs else "")
     if fmt == "compose":
-        workloads, system = _compose(docs[0], result), str(docs[0].data.get("name") or "")
+        doc = compose_document(docs, result)
+        if isinstance(doc, MergedCompose):
+            files = [layer.source for layer in doc.layers]   # the base file names the design
+        workloads, system = _compose(doc, result), str(doc.data.get("name") or "")
     else:
         workloads, system = _kubernetes(docs, result, source)
     components, names = [], set()

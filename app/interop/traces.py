@@ -264,15 +264,32 @@ def _say(result: ImportResult, about: str, text: str, source: str) -> None:
         result.about[about].append(text)
 
 
-def import_traces(docs: list[Document], design: Design | None, result: ImportResult) -> Design:
-    """A design whose calls, call counts, service times and arrival rates come from the spans;
-    given a design, the same figures calibrate the components and calls it already has."""
+@dataclass(frozen=True, slots=True)
+class TracesFit:
+    """What traces make, whatever they are applied to: the design their spans make, what fitting
+    them said, and the files they come from. Fitting a large file takes longer than reading it, so a
+    preview shown again for another choice applies the same fit again (``apply_fit``)."""
+
+    design: Design
+    said: _Traced
+    source: str
+
+
+def fit_traces(docs: list[Document]) -> TracesFit:
+    """The design whose calls, call counts, service times and arrival rates come from the spans."""
     said = _Traced()
-    traced = traced_design(docs, said)
-    for note in said.notes:
+    return TracesFit(traced_design(docs, said), said, _file(docs))
+
+
+def apply_fit(fit: TracesFit, design: Design | None, result: ImportResult) -> Design:
+    """The traced design, or, given a design, the same figures calibrating the components and calls
+    it already has."""
+    for note in fit.said.notes:
         if design is None or note.kind != "mapped":
             result.add(note.kind, note.text, note.where)
-    return traced if design is None else calibrate(design, traced, result, _file(docs), said.about)
+    if design is None:
+        return fit.design.model_copy(deep=True)   # the import's design is the user's to change; the fit is kept
+    return calibrate(design, fit.design, result, fit.source, fit.said.about)
 
 
 _TIME_FIELDS = {"service": "service_time", "database": "query_time", "external": "latency"}

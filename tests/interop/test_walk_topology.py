@@ -261,13 +261,15 @@ def test_a_global_service_says_it_runs_one_copy_per_node(tmp_path):
         preview_text(import_files([path]).notes)
 
 
-def test_a_compose_override_file_is_refused_with_what_to_do(tmp_path, capsys):
+def test_a_compose_override_file_is_merged_over_its_base_file(tmp_path, capsys):
+    """An override was refused, saying to merge the files with docker compose first."""
     base = compose(tmp_path, "services:\n  web: {image: x}\n")
     override = compose(tmp_path, "services:\n  web: {deploy: {replicas: 3}}\n", "docker-compose.override.yml")
-    assert cli_main(["import", str(base), str(override)]) == 2
-    err = capsys.readouterr().err
-    assert "docker-compose.override.yml: docker compose merges this file into docker-compose.yml" in err
-    assert "docker compose -f ... config > merged.yml" in err
+    out = tmp_path / "merged.json"
+    assert cli_main(["import", str(override), str(base), "--out", str(out)]) == 0
+    assert "-f docker-compose.yml -f docker-compose.override.yml" in capsys.readouterr().out
+    design = parse_design(out.read_text())
+    assert design.component("web").instances == 3
 
 
 # -- the window ---------------------------------------------------------------------------------------
