@@ -74,6 +74,38 @@ def badges_that_fit(widths: list[float], room: float, more_width) -> int:
     return len(widths)
 
 
+@dataclass(frozen=True)
+class Badge:
+    """One badge of a node: its text, colour, whether drawn solid (a policy switched off is dashed),
+    and what it stands for in words."""
+
+    text: str
+    colour: QColor
+    solid: bool
+    words: str
+
+
+def badge_row(alarms: list[Badge], others: list[Badge], room: float, width) -> tuple[list[Badge], list[Badge]]:
+    """The badges a node shows in ``room`` (``width(text)`` wide each) and those folded into "+N".
+
+    Alarms (faults) come first and are never folded: they are what a node must show during an
+    experiment. Too many to show each, they are counted in one badge of their colour; the policies
+    then take what room is left, the rest counted in "+N".
+    """
+    def more(hidden: int) -> float:
+        return width(f"+{hidden}")
+
+    if len(alarms) > 1:
+        taken = sum(width(a.text) + BADGE_GAP for a in alarms)
+        if taken - BADGE_GAP + (BADGE_GAP + more(len(others)) if others else 0) > room:
+            alarms = [Badge(f"⚡ {len(alarms)} faults", alarms[0].colour, True, ", ".join(a.words for a in alarms))]
+    room -= sum(width(a.text) + BADGE_GAP for a in alarms)
+    shown = badges_that_fit([width(b.text) for b in others], room, more)
+    hidden = others[shown:]
+    folded = [Badge(f"+{len(hidden)}", hidden[0].colour, True, ", ".join(b.words for b in hidden))] if hidden else []
+    return [*alarms, *others[:shown], *folded], hidden
+
+
 BREAKER_LABELS = {"open": "OPEN", "half_open": "HALF-OPEN", "closed": "CLOSED"}
 
 # How closely a node is painted: a box in its colours (zoomed far out), its name alone, everything.
@@ -180,11 +212,13 @@ class NodeItem(LazyToolTipItem):
         kind = COMPONENT_CLASSES[v.kind].label if v.kind in COMPONENT_CLASSES else v.kind
         lines = [f"<b>{_esc(v.name)}</b> — {_esc(kind)}", _esc(v.figures)]
         if v.policies:
-            lines.append("Resilience: " + ", ".join(
-                POLICY_CLASSES[k].label.lower() + ("" if on else " (off)") for k, on in v.policies))
+            lines.append("Resilience: " + ", ".join(_policy_words(k, on) for k, on in v.policies))
         if v.faults:
-            lines.append("Faults in this experiment: " + ", ".join(
-                FAULT_CLASSES[f].label.lower() if f in FAULT_CLASSES else f for f in v.faults))
+            lines.append("Faults in this experiment: " + ", ".join(_fault_words(f) for f in v.faults))
+        shown, hidden = self._badges()
+        if hidden:
+            # what the "+N" badge stands for: a badge of its own has no tooltip
+            lines.append(f"“{shown[-1].text}” on the node: {_esc(shown[-1].words)}")
         if self.health:
             lines.append(_health_text(self.health))
         for p in v.problems:
@@ -354,26 +388,24 @@ class NodeItem(LazyToolTipItem):
         if self.view.faults:
             painter.fillRect(QRectF(body.right() - 30, body.top(), 30, 18), c.fault)
 
-    def _paint_badges(self, painter: QPainter, body: QRectF) -> None:
+    def _badges(self) -> tuple[list[Badge], list[Badge]]:
+        """The badges the node shows, and the policies folded into its "+N" (see ``badge_row``)."""
         c = self.colours
-        font = _font(7.5, True)
-        painter.setFont(font)
-        fm = QFontMetricsF(font)
-        badges = [(policy_badge(kind), c.policy, enabled) for kind, enabled in self.view.policies]
-        badges += [(fault_badge(kind), c.fault, True) for kind in self.view.faults]
-        widths = [fm.horizontalAdvance(text) + 10 for text, _, _ in badges]
-        left, right = body.left() + 11, body.right() - 8
-        shown = badges_that_fit(widths, right - left, lambda hidden: fm.horizontalAdvance(f"+{hidden}") + 10)
-        if shown < len(badges):
-            # what is left out is counted in a badge of the first left out's colour; the tooltip names it
-            hidden = len(badges) - shown
-            badges = badges[:shown] + [(f"+{hidden}", badges[shown][1], True)]
-            widths = widths[:shown] + [fm.horizontalAdvance(f"+{hidden}") + 10]
-        x, y = left, body.bottom() - 17
-        for (text, colour, solid), w in zip(badges, widths, strict=True):
+        fm = QFontMetricsF(_font(*_BADGE_FONT))
+        alarms = [Badge(fault_badge(kind), c.fault, True, _fault_words(kind)) for kind in self.view.faults]
+        others = [Badge(policy_badge(kind), c.policy, enabled, _policy_words(kind, enabled))
+                  for kind, enabled in self.view.policies]
+        return badge_row(alarms, others, _BADGE_ROOM, lambda text: fm.horizontalAdvance(text) + 10)
+
+    def _paint_badges(self, painter: QPainter, body: QRectF) -> None:
+        painter.setFont(_font(*_BADGE_FONT))
+        fm = QFontMetricsF(_font(*_BADGE_FONT))
+        x, y = body.left() + 11, body.bottom() - 17
+        for badge in self._badges()[0]:
+            w = fm.horizontalAdvance(badge.text) + 10
             rect = QRectF(x, y, w, 13)
-            colour = QColor(colour)
-            if solid:
+            colour = QColor(badge.colour)
+            if badge.solid:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
                 painter.drawRoundedRect(rect, 6.5, 6.5)
@@ -383,7 +415,7 @@ class NodeItem(LazyToolTipItem):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(rect, 6.5, 6.5)
                 painter.setPen(colour)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, badge.text)
             x += w + BADGE_GAP
 
     def _paint_health(self, painter: QPainter, body: QRectF) -> None:
@@ -432,6 +464,18 @@ class NodeItem(LazyToolTipItem):
 
 
 _FONTS: dict[tuple[float, bool], QFont] = {}
+_BADGE_FONT = (7.5, True)
+# The width the badges share: the body less its margins.
+_BADGE_ROOM = NODE_WIDTH - 11 - 8
+
+
+def _policy_words(kind: str, enabled: bool = True) -> str:
+    label = POLICY_CLASSES[kind].label.lower() if kind in POLICY_CLASSES else kind
+    return label + ("" if enabled else " (off)")
+
+
+def _fault_words(kind: str) -> str:
+    return FAULT_CLASSES[kind].label.lower() if kind in FAULT_CLASSES else kind
 
 
 def _font(size: float, bold: bool = False) -> QFont:

@@ -27,7 +27,7 @@ from engine.model.resilience import POLICY_CLASSES
 from engine.model.validation import fault_kinds_for, policy_refusal
 
 from . import commands as cmd
-from .model_edit import EditRejected, FieldError, dump, renewed_ids, updated, validated
+from .model_edit import EditRejected, FieldError, dump, renewed_ids, switches_kind, updated, validated
 from .wording import change_text
 
 if TYPE_CHECKING:
@@ -57,6 +57,14 @@ class DocumentEditor:
 
     def _push(self, command: QUndoCommand) -> None:
         self.stack.push(command)
+
+    def _push_edit(self, command: cmd.EditComponentCommand | cmd.EditLinkCommand | cmd.EditExperimentCommand,
+                   before, after, changes: dict[str, Any]) -> None:
+        """Push an edit of fields; one that switches a value to another kind is a step of its own, never
+        merged with the edits around it: switching back and forth must be undone one switch at a time."""
+        if switches_kind(before, after, changes):
+            command.merge_key = None
+        self._push(command)
 
     # -- components ---------------------------------------------------------
     def unique_name(self, base: str, taken: set[str] | None = None) -> str:
@@ -102,7 +110,7 @@ class DocumentEditor:
         if new == old:
             return
         field = next(iter(changes)) if merge and len(changes) == 1 else None
-        self._push(cmd.EditComponentCommand(self.doc, old, new, field))
+        self._push_edit(cmd.EditComponentCommand(self.doc, old, new, field), old, new, changes)
 
     def set_fields_of_many(self, component_ids, changes: dict[str, Any]) -> None:
         """Apply the same parameter edit to several components in one undo step (names excluded)."""
@@ -234,7 +242,7 @@ class DocumentEditor:
         new = updated(old, changes)
         if new != old:
             field = next(iter(changes)) if merge and len(changes) == 1 else None
-            self._push(cmd.EditLinkCommand(self.doc, old, new, field))
+            self._push_edit(cmd.EditLinkCommand(self.doc, old, new, field), old, new, changes)
 
     # -- delete, copy, paste ----------------------------------------------------
     def delete(self, ids) -> None:
@@ -371,7 +379,8 @@ class DocumentEditor:
             return
         new = old.model_copy(update={"policies": [new_policy if p.id == policy_id else p for p in old.policies]})
         field = next(iter(changes)) if merge and len(changes) == 1 else None
-        self._push(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title))
+        self._push_edit(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title), policy,
+                        new_policy, changes)
 
     def reset_policy(self, component_id: uuid.UUID, policy_id: uuid.UUID) -> None:
         """Put a policy's parameters back to the library defaults, keeping its id, scope and on/off state."""
@@ -502,7 +511,8 @@ class DocumentEditor:
 
     def add_fault(self, experiment_id: uuid.UUID, kind: str, target: str | uuid.UUID, **fields) -> uuid.UUID:
         """Add a fault of ``kind`` aimed at ``target`` (by id or name); refuses targets the kind cannot hit;
-        returns its id."""
+        returns its id. Its window is the model's (the whole run) unless ``fields`` give one: the Faults
+        pane gives a new fault the middle of the run (``Experiment.new_fault_window``)."""
         design = self.doc.design
         if kind not in self.fault_kinds_for(target):
             where = "link" if design.targets_link(target) else "component"
@@ -530,7 +540,7 @@ class DocumentEditor:
             return
         new = old.model_copy(update={"faults": [new_fault if f.id == fault_id else f for f in old.faults]})
         field = next(iter(changes)) if merge and len(changes) == 1 else None
-        self._push(cmd.EditFaultCommand(self.doc, old, new, fault, field))
+        self._push_edit(cmd.EditFaultCommand(self.doc, old, new, fault, field), fault, new_fault, changes)
 
     def remove_fault(self, experiment_id: uuid.UUID, fault_id: uuid.UUID) -> None:
         """Remove a fault from its experiment."""

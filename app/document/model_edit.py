@@ -57,6 +57,16 @@ def set_path(data: dict, path: str, value: Any) -> None:
     data[parts[-1]] = value
 
 
+def switches_kind(old: BaseModel, new: BaseModel, paths) -> bool:
+    """Whether an edit puts another kind of value (another model class, or none) at one of ``paths``:
+    a workload from open to closed loop, a latency from constant to lognormal."""
+    for path in paths:
+        before, after = get_path(old, path), get_path(new, path)
+        if (isinstance(before, BaseModel) or isinstance(after, BaseModel)) and type(before) is not type(after):
+            return True
+    return False
+
+
 def _loc_path(loc: tuple) -> str:
     # pydantic inserts union tags and validator names in the location; the form knows fields only.
     from engine.model.design import field_path

@@ -201,6 +201,7 @@ class FaultInjectionPanel(QWidget):
         self.doc = document
         self.fault_id: uuid.UUID | None = None
         self.form: FaultForm | None = None
+        self.recall: dict = {}  # ModelForm.recall of the fault forms, which come and go with the kind shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 10)
         outer.setSpacing(6)
@@ -410,6 +411,7 @@ class FaultInjectionPanel(QWidget):
             self.form_holder.addWidget(self.form)
         eid, fid = experiment.id, fault.id
         self.form.commit = lambda changes: self.doc.edit.set_fault_fields(eid, fid, changes)
+        self.form.recall = self.recall
         self.form.sweep = lambda field: self.sweep_requested.emit(("fault", eid, fid, field))
         self.form.target.set_choices(self.doc.edit.fault_target_choices(fault.kind))
         self.form.target.pick.setChecked(False)
@@ -518,7 +520,10 @@ class FaultInjectionPanel(QWidget):
             self.message.show()
             return None
         try:
-            self.fault_id = self.doc.edit.add_fault(experiment.id, kind, target)
+            # Inside the run, with the steady state before it and time to recover after it: a fault held
+            # from 0 to the end shows neither, and the question is whether the system rides it out.
+            start, duration = experiment.new_fault_window(self.timeline.run_duration)
+            self.fault_id = self.doc.edit.add_fault(experiment.id, kind, target, start=start, duration=duration)
         except EditRejected as exc:
             self.message.setText(str(exc))
             self.message.show()

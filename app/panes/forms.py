@@ -7,12 +7,13 @@ under the field and nothing reaches the document.
 """
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import Annotated, Any, Protocol, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
 from PySide6.QtCore import QEvent, QObject, Signal, SignalInstance
@@ -89,6 +90,10 @@ class FieldSpec:
     unit_of: Callable[[dict], str] | None = None
     # For a choice between variants of a nested model: the path of the value a new choice replaces.
     replaces: str = ""
+    # For a value that is one of several models (a distribution, a workload, a retry budget): the
+    # field that tells them apart ("kind"). The values each kind last held come back when it is
+    # chosen again, so that trying another kind loses nothing typed.
+    tag: str = ""
 
 
 def text(path, label, tip=""):
@@ -151,10 +156,17 @@ class ModelForm(QWidget):
         # context menus offer "Sweep This Parameter…" only then
         self.sweep: Callable[[str], None] | None = None
         self._field_of: dict[QObject, str] = {}
+        # What each kind of a tagged field (``FieldSpec.tag``) last held, by (object id, path, kind).
+        # A pane hands its forms one store, so that it outlives a form rebuilt for another selection;
+        # None: a new kind starts from its defaults (an edit of several objects at once).
+        self.recall: dict[tuple[Any, str, Any], Any] | None = {}
         self.specs = list(fields if fields is not None else self.FIELDS)
         self._data: dict = {}
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        # A word under a field whose value is legal but does what its author may not mean (a bulkhead
+        # of no permits): the model's ``cautions()``.
+        self.cautions: dict[str, QLabel] = {}
         self.units: dict[str, QLabel] = {}
         self._rows: dict[str, int] = {}
         outer = QVBoxLayout(self)
@@ -200,6 +212,12 @@ class ModelForm(QWidget):
         error.setWordWrap(True)
         error.hide()
         col.addWidget(error)
+        caution = QLabel()
+        caution.setObjectName("fieldCaution")
+        caution.setWordWrap(True)
+        caution.hide()
+        col.addWidget(caution)
+        self.cautions[spec.path] = caution
         if spec.tip:
             editor.setToolTip(spec.tip)
         label = QLabel(spec.label) if spec.label else None
@@ -262,7 +280,23 @@ class ModelForm(QWidget):
                 self.units[spec.path].setText(unit)
                 if isinstance(editor, NumberEditor):
                     editor.typed_unit = unit
+        for spec in self.specs:
+            if spec.tag:
+                self._remember(spec.replaces or spec.path, spec.tag)
+        self._show_cautions(model.cautions() if callable(getattr(model, "cautions", None)) else {})
         self.clear_errors()
+
+    def _show_cautions(self, said: dict[str, str]) -> None:
+        for path, label in self.cautions.items():
+            text = said.get(path, "")
+            if text:
+                label.setText(f"⚠ {self.in_labels(text, path)}")
+            label.setVisible(bool(text))
+
+    def caution_text(self, path: str | None = None) -> str:
+        """Cautions shown (for one field, or all), as a screen reader or a test reads them."""
+        labels = [self.cautions[path]] if path is not None else list(self.cautions.values())
+        return "\n".join(label.text() for label in labels if not label.isHidden())
 
     @property
     def data(self) -> dict:
@@ -274,6 +308,8 @@ class ModelForm(QWidget):
         if self.commit is None:
             return False
         changes = self._replacing(changes)
+        if not changes:
+            return True
         try:
             self.commit(changes)
         except EditRejected as exc:
@@ -284,15 +320,38 @@ class ModelForm(QWidget):
         return True
 
     def _replacing(self, changes: dict) -> dict:
-        """A new variant replaces the value it tags, which then takes that variant's defaults."""
+        """A value switched to another kind takes what that kind last held here, else its defaults
+        (a new variant chosen by its tag replaces the value it tags)."""
         out = {}
         for path, value in changes.items():
-            spec = next((s for s in self.specs if s.path == path and s.replaces), None)
+            spec = next((s for s in self.specs if s.path == path and s.tag), None)
             if spec is None:
                 out[path] = value
-            else:
-                out[spec.replaces] = {path[len(spec.replaces) + 1:]: value}
+                continue
+            whole = spec.replaces or path
+            old = get_path(self._data, whole)
+            kind = value if spec.replaces else _kind(value, spec.tag)
+            if kind == _kind(old, spec.tag):
+                if not spec.replaces:  # a parameter edit: the value itself
+                    out[whole] = value
+                continue  # the kind it has, chosen again: nothing changes
+            self._remember(whole, spec.tag)
+            key = self._recall_key(whole, kind)
+            held = self.recall.get(key) if self.recall is not None and key is not None else None
+            fresh = {spec.tag: value} if spec.replaces else value
+            out[whole] = copy.deepcopy(held) if held is not None else fresh
         return out
+
+    def _recall_key(self, path: str, kind: Any) -> tuple[Any, str, Any] | None:
+        owner = self._data.get("id")
+        return None if owner is None or kind is None else (owner, path, kind)
+
+    def _remember(self, path: str, tag: str) -> None:
+        """Keep the value at ``path`` as what its kind holds, for when that kind is chosen again."""
+        value = get_path(self._data, path)
+        key = self._recall_key(path, _kind(value, tag))
+        if self.recall is not None and key is not None:
+            self.recall[key] = copy.deepcopy(value)
 
     def show_errors(self, errors: list[FieldError], fallback: str | None = None) -> None:
         self.clear_errors()
@@ -356,6 +415,11 @@ class ModelForm(QWidget):
                 if best is None or len(candidate) > len(best):
                     best = candidate
         return best
+
+
+def _kind(value: Any, tag: str) -> Any:
+    """Which of several models a dumped value is (None for no value)."""
+    return value.get(tag) if isinstance(value, dict) else None
 
 
 # A bound or the value given, as a bare number: one already with its unit ("100 %", "5 ms") is left be,
@@ -495,7 +559,22 @@ def model_field(cls: type[BaseModel], name: str, prefix: str = "") -> FieldSpec:
                          tip, unit)
     spec.visible = visible
     spec.unit_of = unit_of
+    spec.tag = _tag_of(kinds)
     return spec
+
+
+def _tag_of(kinds: tuple) -> str:
+    """The field that tells apart the models a value may be (a distribution's "kind", a workload's
+    "type"), or "" for a value that is not one of several (no value counts as one: a retry budget)."""
+    models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+    if not models or (len(models) == 1 and type(None) not in kinds):
+        return ""
+    common = set(models[0].model_fields).intersection(*(m.model_fields for m in models[1:]))
+    for name in sorted(common):
+        fields = [m.model_fields[name] for m in models]
+        if all(get_origin(f.annotation) is Literal for f in fields) and len({f.default for f in fields}) == len(fields):
+            return name
+    return ""
 
 
 def _help(cls: type[BaseModel], info) -> str:
@@ -531,7 +610,7 @@ def _variant_rows(cls: type[BaseModel], name: str, prefix: str = "") -> list[Fie
     words = {value: text for value, text in field_choices_of_variants(info)}
     switch = FieldSpec(f"{path}.{tag}", field_label(name, info), lambda: ChoiceEditor(list(words.items())),
                        field_help(info))
-    switch.replaces = path
+    switch.replaces, switch.tag = path, tag
     rows = [switch]
     for member in _members(info.annotation):
         value = member.model_fields[tag].default

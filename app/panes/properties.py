@@ -37,6 +37,9 @@ class PropertiesPane(QWidget):
         self.subject: tuple[str | None, Any] | None = None
         self.form: ModelForm | None = None
         self.run_duration: float | None = None
+        # What each kind of a component's or link's distribution or workload last held (ModelForm.recall):
+        # kept here, since a form is rebuilt whenever the selection changes kind.
+        self.recall: dict = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll, self.body = scrolling_body((10, 8, 10, 10))
@@ -115,6 +118,7 @@ class PropertiesPane(QWidget):
             else:
                 form = self._set_form(ComponentForm(component.kind))
             form.commit = lambda ch, i=item_id: self._commit_component(i, ch)
+            form.recall = self.recall
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("component", i, field))
             # The form may have edited several components just before, which hid their names.
             form.layout_.setRowVisible(form._rows["name"], True)
@@ -128,6 +132,7 @@ class PropertiesPane(QWidget):
             link = self.doc.link(item_id)
             form = self.form if isinstance(self.form, LinkForm) else self._set_form(LinkForm())
             form.commit = lambda ch, i=item_id: self.doc.edit.set_link_fields(i, ch)
+            form.recall = self.recall
             form.sweep = lambda field, i=item_id: self.sweep_requested.emit(("link", i, field))
             self._set_icon(None)
             self.title.setText(link.name)
@@ -161,6 +166,7 @@ class PropertiesPane(QWidget):
             else:
                 form = self._set_form(ComponentForm(kind))
             form.commit = lambda ch, ids=tuple(ids): self._commit_many(ids, ch)
+            form.recall = None  # what one of them held is no value for the others
             form.bind(comps[0])
             form.layout_.setRowVisible(form._rows["name"], False)
             self._set_icon(kind)

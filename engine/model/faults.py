@@ -266,11 +266,40 @@ class Experiment(BaseModel):
     description: str = ""
     faults: list[Fault] = Field(default_factory=list)
 
+    def new_fault_window(self, run: float | None = None, warmup: float = 0.0) -> tuple[float, float]:
+        """(start, duration) of a fault added to this experiment: the middle third of the measured run,
+        in readable times. A run then shows the steady state before the fault and the recovery after it,
+        where a fault from 0 to the end could show neither.
+
+        ``run``: the run's length, by default the one a run of this experiment gets (``covering_duration``);
+        ``warmup``: the time at its start left out of the figures.
+        """
+        length = covering_duration([self]) if run is None else run
+        warmup = warmup if warmup < length else 0.0
+        third = (length - warmup) / 3
+        start, duration = warmup + readable_time(third), readable_time(third)
+        if start + duration >= length:  # rounded past the run's end: the plain thirds
+            start, duration = warmup + third, third
+        return start, duration
+
     def last_fault_end(self) -> float:
         """When the last fault's first window ends; a fault held until the end counts from its start.
 
         A repeating fault counts its first window: its later ones go on as long as the run does."""
         return max((f.start + (f.duration or 0.0) for f in self.faults), default=0.0)
+
+
+# Steps a time is rounded to for reading at a glance: 1-2-5 below a few minutes, whole minutes,
+# quarters and hours above.
+_ROUND_STEPS = tuple(m * 10.0 ** k for k in range(-3, 2) for m in (1, 2, 5))
+_MINUTE_STEPS = (60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 21600.0, 43200.0, 86400.0)
+
+
+def readable_time(seconds: float) -> float:
+    """``seconds`` rounded to a time read at a glance (20 s, 30 s, 3 min, 20 min), off by a sixth at most."""
+    steps = _MINUTE_STEPS if seconds >= 180 else _ROUND_STEPS
+    step = max((s for s in steps if s <= seconds / 3), default=0.0)
+    return round(round(seconds / step) * step, 9) if step else seconds
 
 
 SHORTEST_DEFAULT_RUN = 60.0

@@ -47,6 +47,11 @@ class _Policy(BaseModel):
         """The event-log kinds this policy can write in a run: none while it is disabled."""
         return self.logs if self.enabled else ()
 
+    def cautions(self) -> dict[str, str]:
+        """Values the libraries accept that do what their author may not mean, by field: a word
+        for the form to show beside each."""
+        return {}
+
     @property
     def title(self) -> str:
         """The kind as prose ("circuit breaker")."""
@@ -211,11 +216,19 @@ class BulkheadPolicy(_CallerPolicy):
     logs = ("bulkhead_saturated", "bulkhead_recovered")
     nesting = 6
     max_concurrent_calls: int = Field(25, ge=0, le=1_000_000, title="Max concurrent calls",
-                                      description="calls in flight at once through this bulkhead",
+                                      description="calls in flight at once through this bulkhead; 0 rejects every call",
                                       json_schema_extra={"unit": "calls"})
     max_wait_duration: float = Field(0.0, ge=0, le=LONGEST_RUN, title="Max wait",
                                      description="how long a call waits for a permit; 0 rejects at once",
                                      json_schema_extra={"unit": "s", "shown_in": "ms"})
+
+    def cautions(self) -> dict[str, str]:
+        # Resilience4j takes 0 permits (maxConcurrentCalls >= 0): a bulkhead shut to every call, which
+        # a run shows as all of them rejected. Legal, so a file that says so still loads and runs.
+        if self.max_concurrent_calls == 0:
+            when = "at once" if self.max_wait_duration == 0 else "after waiting the max wait"
+            return {"max_concurrent_calls": f"0 permits: every call through this bulkhead is rejected {when}"}
+        return {}
 
 
 class ThreadPoolBulkheadPolicy(_CallerPolicy):

@@ -315,7 +315,8 @@ def test_experiments_create_rename_duplicate_delete_and_timeline(window, qtbot):
     panel.add_fault("latency", "web -> cache")
     type_text(qtbot, panel.form.editors["start"], "30")
     type_text(qtbot, panel.form.editors["duration"], "15 s")
-    assert [f.windows(60) for f in panel.timeline.faults] == [[(0.0, 60.0)], [(30.0, 45.0)]]
+    # a new fault takes the middle of the run (20 s to 40 s of 60 s), the second as edited
+    assert [f.windows(60) for f in panel.timeline.faults] == [[(20.0, 40.0)], [(30.0, 45.0)]]
     assert panel.timeline.horizon() >= 60
     panel.dup_exp.click()
     assert doc.current_experiment.name == "DB outage copy"
