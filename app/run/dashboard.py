@@ -183,7 +183,6 @@ class Dashboard(QWidget, DashboardHeader, PlotExports, StagedDrawing):
             self.plots[key].vb.sigRangeChangedManually.connect(lambda *_a, k=key: self._user_ranged.add(k))
         breakers = self.plots["breakers"]
         breakers.setMouseEnabled(y=False)
-        breakers.hideAxis("left")
         self.breaker_strip = BreakerStrip(breakers)
         self._colour_breaker_note()
         self.strip = self.breaker_strip.image

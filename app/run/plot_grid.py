@@ -19,6 +19,9 @@ Y_HEADROOM = 1.08  # room above the highest value
 SHRINK_BELOW = 0.4  # a y axis shrinks when the data use less than this share of it
 PLOT_GRID_SPACING = 6  # between rows and columns of plots, and above the burn plot
 PLOT_ROW_MIN_HEIGHT = 80  # a row of plots: title, two ticks and the time axis stay readable
+# Every plot's, the breaker strip's (its rows' names) too: the plots of a column share their left
+# edge, so a time reads at the same x down the column.
+LEFT_AXIS_WIDTH = 52
 PLOTS = ("throughput", "errors", "latency", "utilisation", "queue", "breakers")
 PLOT_TITLES = {
     "throughput": "Throughput",
@@ -67,7 +70,7 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
         left = plot.getAxis("left")
-        left.setWidth(52)
+        left.setWidth(LEFT_AXIS_WIDTH)
         if PLOT_UNITS[key]:
             left.setLabel(units=PLOT_UNITS[key])
             left.enableAutoSIPrefix(PLOT_UNITS[key] != "%")
@@ -111,7 +114,6 @@ def build_plots(widget: pg.GraphicsLayoutWidget) -> dict[str, pg.PlotItem]:
         plots[key].enableAutoRange(axis="y", enable=False)
         plots[key].setYRange(0, 1, padding=0)
     plots["breakers"].setMouseEnabled(y=False)
-    plots["breakers"].hideAxis("left")
     return plots
 
 

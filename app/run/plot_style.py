@@ -167,9 +167,10 @@ def breaker_chips() -> str:
 CHIP_TEXT = "#1d2430"  # dark on every state's colour, in either theme
 
 
-def fit_title(plot: pg.PlotItem, forms: tuple[str, ...]) -> None:
-    """Title ``plot`` with the first of ``forms`` that fits its width whole (the last, cut, if none)."""
-    room = plot.vb.width()
+def fit_title(plot: pg.PlotItem, forms: tuple[str, ...], room: float | None = None) -> None:
+    """Title ``plot`` with the first of ``forms`` that fits ``room`` whole (the last, cut, if none);
+    by default the width of the plot's view, which its title spans."""
+    room = plot.vb.width() if room is None else room
     chosen = next((form for form in forms if title_width(plot, form) <= room), forms[-1])
     if chosen != plot.titleLabel.text:
         set_title(plot, chosen)
