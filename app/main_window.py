@@ -762,7 +762,9 @@ class MainWindow(WindowFiles, QMainWindow):
                 if cls.inbound:
                     continue
                 action = policies.addAction(cls.label)
-                reason = doc.edit.policy_refusal(caller.id, kind) if caller is not None else "no caller"
+                # judged on this call, as the policy will guard it: another call's policies do not clash
+                reason = (doc.edit.policy_refusal(caller.id, kind, doc.link(link.link_id).target)
+                          if caller is not None else "no caller")
                 action.setEnabled(reason is None)
                 action.setToolTip(reason or cls.help)
                 action.triggered.connect(lambda _=False, k=kind, i=link.link_id: self._add_policy_from_menu(i, k))

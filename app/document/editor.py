@@ -345,17 +345,24 @@ class DocumentEditor:
         return self.paste(fragment, text="Duplicate") if fragment else []
 
     # -- policies ---------------------------------------------------------------
-    def policy_refusal(self, component_id: uuid.UUID, kind: str) -> str | None:
-        """Why a policy of ``kind`` cannot guard this component, or None (the rules of engine validation)."""
+    def policy_refusal(self, component_id: uuid.UUID, kind: str, scope: str | uuid.UUID | None = None,
+                       policy_id: uuid.UUID | None = None) -> str | None:
+        """Why an enabled policy of ``kind`` guarding calls to ``scope`` (None: all calls) cannot go
+        on this component beside its enabled policies (``policy_id``: all but that one), or None:
+        the rules of engine validation, so a design stays runnable."""
         if kind not in POLICY_CLASSES:
             return f"unknown policy kind {kind!r}"
-        reason = policy_refusal(self.doc.component(component_id), kind)
+        design = self.doc.design
+        component = self.doc.component(component_id)
+        beside = [p for p in component.policies if p.id != policy_id]
+        reason = policy_refusal(component, kind, None if scope is None else design.ref_to(scope), beside,
+                                {c.id: c.name for c in design.components})
         return f"{reason[0].upper()}{reason[1:]}." if reason else None
 
     def add_policy(self, component_id: uuid.UUID, kind: str, scope: str | uuid.UUID | None = None) -> uuid.UUID:
         """Attach a policy of ``kind`` with the library defaults, guarding calls to ``scope`` (a
         dependency by id or name) or all calls; returns its id."""
-        reason = self.policy_refusal(component_id, kind)
+        reason = self.policy_refusal(component_id, kind, scope)
         if reason:
             raise EditRejected([FieldError("", reason)])
         old = self.doc.component(component_id)
@@ -377,6 +384,13 @@ class DocumentEditor:
         new_policy = updated(policy, changes)
         if new_policy == policy:
             return
+        guarding = new_policy.enabled and (not policy.enabled or getattr(new_policy, "scope", None) !=
+                                           getattr(policy, "scope", None))
+        if guarding:
+            # switched on, or moved onto other calls: it must fit beside what already guards them
+            reason = self.policy_refusal(component_id, policy.kind, getattr(new_policy, "scope", None), policy_id)
+            if reason:
+                raise EditRejected([FieldError("", reason)])
         new = old.model_copy(update={"policies": [new_policy if p.id == policy_id else p for p in old.policies]})
         field = next(iter(changes)) if merge and len(changes) == 1 else None
         self._push_edit(cmd.EditPolicyCommand(self.doc, old, new, policy_id, field, policy.title), policy,

@@ -202,9 +202,13 @@ class ResiliencePanel(QWidget):
                            else f"Resilience of the calls {component.name} → {self.doc.design.name_of(call)}")
         self.add_button.setEnabled(True)
         for kind, action in self.add_actions.items():
-            reason = self.doc.edit.policy_refusal(component_id, kind)
-            if reason is None and call is not None and kind in INBOUND_POLICY_KINDS:
+            reason: str | None
+            if call is not None and kind in INBOUND_POLICY_KINDS:
                 reason = "An inbound policy guards a component, not a call: select the component."
+            else:
+                # not offered where it would clash with what guards these calls: the design stays runnable
+                reason = self.doc.edit.policy_refusal(component_id, kind, call if kind in CALLER_POLICY_KINDS
+                                                      else None)
             action.setEnabled(reason is None)
             action.setToolTip(reason or POLICY_CLASSES[kind].help)
         for policy in policies:
@@ -249,7 +253,10 @@ class ResiliencePanel(QWidget):
         if self.component_id is None:  # a list item outlived the component it showed
             return
         if self.doc.policy(self.component_id, pid).enabled != enabled:
-            self.doc.edit.set_policy_fields(self.component_id, pid, {"enabled": enabled}, merge=False)
+            if not self._edit_policy(pid, {"enabled": enabled}, merge=False):
+                self.list.blockSignals(True)
+                item.setCheckState(Qt.CheckState.Unchecked if enabled else Qt.CheckState.Checked)
+                self.list.blockSignals(False)
 
     def _show_policy(self, policy_id) -> None:
         policy = None
@@ -315,8 +322,7 @@ class ResiliencePanel(QWidget):
         try:
             self.policy_id = self.doc.edit.add_policy(self.component_id, kind, scope)
         except EditRejected as exc:
-            self.empty.setText(str(exc))
-            self.empty.show()
+            self._refused(exc)
             return None
         self.show_component(self.component_id, call=self.call_target)
         return self.policy_id
@@ -332,5 +338,21 @@ class ResiliencePanel(QWidget):
             self.doc.edit.remove_policy(self.component_id, pid)
 
     def _scope_chosen(self, value) -> None:
-        if self.form is not None:
-            self.form.submit({"scope": None if value == ALL_SCOPE else value})
+        if self.form is not None and self.policy_id is not None and self.component_id is not None:
+            if not self._edit_policy(self.policy_id, {"scope": None if value == ALL_SCOPE else value}):
+                self._refresh_scope()
+
+    def _edit_policy(self, policy_id: uuid.UUID, changes: dict, merge: bool = True) -> bool:
+        """Switch a policy on or off, or move it onto other calls; a refusal is said in the pane."""
+        assert self.component_id is not None
+        try:
+            self.doc.edit.set_policy_fields(self.component_id, policy_id, changes, merge=merge)
+        except EditRejected as exc:
+            self._refused(exc)
+            return False
+        return True
+
+    def _refused(self, exc: EditRejected) -> None:
+        # under the list, where an empty pane says what to do: the edit was not made, this says why
+        self.empty.setText(str(exc))
+        self.empty.show()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from .components import Cache, Component, Database, Service
 from .design import Design, Problem, describe
@@ -13,7 +15,7 @@ from .faults import (
     Experiment,
     ZoneOutageFault,
 )
-from .refs import LINK_ARROW
+from .refs import LINK_ARROW, Ref
 from .resilience import BULKHEAD_KINDS, INBOUND_POLICY_KINDS
 
 # Kinds that accept inbound policies: they have a queue or a limit worth guarding.
@@ -23,8 +25,14 @@ SHEDDING_COMPONENT_KINDS = frozenset({"service", "database", "cache"})
 NO_INSTANCE_KINDS = frozenset({"client", "load_balancer"})
 
 
-def policy_refusal(component, kind: str) -> str | None:
-    """Why a policy of ``kind`` cannot go on ``component`` (lower-case prose), or None."""
+def policy_refusal(component, kind: str, scope: Ref | None = None, beside=(),
+                   names: Mapping | None = None) -> str | None:
+    """Why a policy of ``kind`` guarding ``scope`` (a dependency; None: every call) cannot go on
+    ``component`` beside the policies ``beside`` (lower-case prose), or None.
+
+    ``beside`` is what it would join: the component's other policies when one is added or enabled.
+    Left empty, only the kind and the component are judged, as design_problems does for each policy.
+    """
     label = component.kind.replace("_", " ")
     article = "an" if label[0] in "aeiou" else "a"
     if kind in INBOUND_POLICY_KINDS:
@@ -32,10 +40,63 @@ def policy_refusal(component, kind: str) -> str | None:
             return f"{article} {label} takes no inbound policies"
         if kind == "load_shedding" and component.kind not in SHEDDING_COMPONENT_KINDS:
             return f"{article} {label} has no queue to shed"
-        return None
-    if not component.calls_out:
+    elif not component.calls_out:
         return f"{article} {label} makes no calls to guard"
-    return None
+    conflicts = policy_conflicts(beside, kind, None if kind in INBOUND_POLICY_KINDS else scope, names)
+    return conflicts[0].why if conflicts else None
+
+
+# gRPC gives a method a retry policy or a hedging policy, never both (proposal A6, "Hedging Policy").
+EXCLUSIVE_KINDS = frozenset({"retry", "hedging"})
+
+
+class PolicyConflict(NamedTuple):
+    other: Any            # the enabled policy already on those calls
+    calls: Ref | None     # the calls both would guard: one dependency's, None for every call
+    twice: bool           # the same family twice, rather than two kinds that exclude each other
+    why: str              # lower-case prose, as a refusal says it
+
+
+def policy_family(kind: str) -> str:
+    """What a call passes at most once: semaphore and thread-pool bulkheads are both its bulkhead."""
+    return "bulkhead" if kind in BULKHEAD_KINDS else kind
+
+
+def policy_conflicts(policies, kind: str, scope: Ref | None, names: Mapping | None = None) -> list[PolicyConflict]:
+    """The enabled ``policies`` (of one component) that an enabled policy of ``kind`` guarding
+    ``scope`` (a dependency; None: every call) cannot sit beside, each with why; none: it fits.
+
+    The one rule of which policies coexist: design_problems reports what breaks it, the editor
+    refuses an addition or an enabling that would. A policy for one dependency beside one of its
+    family for every call is an override (compile lets the scoped one win), not a clash; retry and
+    hedging clash wherever their calls meet, since both would then drive the same call.
+    """
+    names = names or {}
+    conflicts = []
+    for other in policies:
+        if not other.enabled:
+            continue
+        if kind in INBOUND_POLICY_KINDS or other.inbound:
+            if other.kind == kind:
+                conflicts.append(PolicyConflict(other, None, True, f"this component already has an enabled "
+                                                                   f"{other.title} policy: it takes one"))
+            continue
+        theirs = other.scope
+        if policy_family(other.kind) == policy_family(kind) and theirs == scope:
+            twice = True
+            rule = ("a call passes one bulkhead, semaphore or thread-pool" if other.kind in BULKHEAD_KINDS
+                    else f"a call has one {other.title} policy")
+        elif {kind, other.kind} == EXCLUSIVE_KINDS and (scope is None or theirs is None or scope == theirs):
+            twice = False
+            rule = "gRPC gives a call a retry or a hedging policy, never both"
+        else:
+            continue
+        calls = scope if scope is not None else theirs
+        shown = names.get(calls, calls)
+        where = ("every call already has" if calls is None else
+                 f'the calls to "{shown}" already have' if isinstance(shown, str) else "these calls already have")
+        conflicts.append(PolicyConflict(other, calls, twice, f"{where} an enabled {other.title} policy: {rule}"))
+    return conflicts
 
 
 def fault_kinds_for(component) -> tuple[str, ...]:
@@ -164,7 +225,9 @@ def _cycle_problems(outgoing: dict[str, list[str]]) -> list[Problem]:
 def _policy_problems(component, callees: set, names: dict) -> list[Problem]:
     problems = []
     where = describe(component)
-    seen: Counter[tuple[str, object]] = Counter()
+    enabled: list = []
+    doubled: set[tuple[str, object]] = set()
+    both: set = set()   # the dependencies whose calls have a retry and a hedging policy
     for policy in component.policies:
         label = f"{policy.title} policy"
         refusal = policy_refusal(component, policy.kind)
@@ -176,32 +239,20 @@ def _policy_problems(component, callees: set, names: dict) -> list[Problem]:
             if scope is not None and scope not in callees:
                 what = f'scope "{shown}"' if isinstance(shown, str) else "its scope"
                 problems.append(Problem(where, f"{label}: {what} is not one of its dependencies", component.id))
-        if policy.enabled:
-            # a call passes one bulkhead: a semaphore and a thread pool on the same calls is one too many
-            family = "bulkhead" if policy.kind in BULKHEAD_KINDS else policy.kind
-            key = (family, scope)
-            seen[key] += 1
-            if seen[key] == 2:
+        if not policy.enabled:
+            continue
+        for conflict in policy_conflicts(enabled, policy.kind, scope, names):
+            if not conflict.twice:
+                both |= callees if conflict.calls is None else callees & {conflict.calls}
+            elif (key := (policy_family(policy.kind), scope)) not in doubled:
+                doubled.add(key)
                 scope_text = f' for "{shown}"' if isinstance(shown, str) else ""
-                title = "bulkhead (semaphore or thread-pool)" if family == "bulkhead" else policy.title
+                title = "bulkhead (semaphore or thread-pool)" if key[0] == "bulkhead" else policy.title
                 problems.append(Problem(where, f"two enabled {title} policies{scope_text}", component.id))
-    problems.extend(_hedging_problems(component, callees, names))
+        enabled.append(policy)
+    problems += [Problem(where, f'calls to "{names.get(t, t)}" have both a retry and a hedging policy; '
+                         "gRPC allows one or the other", component.id) for t in sorted(both, key=str)]
     return problems
-
-
-def _hedging_problems(component, callees: set, names: dict) -> list[Problem]:
-    """gRPC gives a method a retry policy or a hedging policy, never both: one call, one of them."""
-    enabled = [p for p in component.policies if p.enabled and p.kind in ("retry", "hedging")]
-    hedges = [p for p in enabled if p.kind == "hedging"]
-    if not hedges or len(enabled) == len(hedges):
-        return []
-    both = [t for t in callees if _guarding(enabled, "retry", t) and _guarding(enabled, "hedging", t)]
-    return [Problem(describe(component), f'calls to "{names.get(t, t)}" have both a retry and a hedging policy; '
-                    "gRPC allows one or the other", component.id) for t in sorted(both, key=str)]
-
-
-def _guarding(policies, kind: str, target) -> bool:
-    return any(p.kind == kind and p.scope in (None, "", target) for p in policies)
 
 
 def experiment_problems(design: Design, experiment: Experiment, duration: float | None = None) -> list[Problem]:

@@ -347,6 +347,13 @@ def test_context_menu_offers_policies_faults_and_creation(window):
     retry = next(p for p in doc.component(ids["web"]).policies if p.kind == "retry")
     assert doc.design.name_of(retry.scope) == "db"  # the calls along the link, not all of web's calls
     assert window.resilience.title.text() == "Resilience of the calls web → db"
+    # judged on the call it would guard: hedging clashes with the retry on web -> db, not on web -> cache
+    on_link = actions(window.context_menu(link_item.mapToScene(link_item._path.pointAtPercent(0.3))))
+    assert not on_link["Add Policy on This Call/Hedging"].isEnabled()
+    assert "retry" in on_link["Add Policy on This Call/Hedging"].toolTip()
+    cache_link = window.scene.link_item(doc.design.link("web -> cache").id)
+    on_cache_link = actions(window.context_menu(cache_link.mapToScene(cache_link._path.pointAtPercent(0.3))))
+    assert on_cache_link["Add Policy on This Call/Hedging"].isEnabled()
     on_empty = actions(window.context_menu(QPointF(-2000, -2000)))
     on_empty["Add Component Here/Queue"].trigger()
     queue = doc.design.components[-1]
