@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QUndoCommand
 
 from engine.model import (
-    BULKHEAD_KINDS,
     COMPONENT_CLASSES,
     OBJECTIVE_CLASSES,
     Design,
@@ -24,7 +23,7 @@ from engine.model import (
 )
 from engine.model.faults import FAULT_CLASSES, LINK_FAULT_KINDS
 from engine.model.resilience import POLICY_CLASSES
-from engine.model.validation import fault_kinds_for, policy_refusal
+from engine.model.validation import fault_kinds_for, policy_conflicts, policy_refusal
 
 from . import commands as cmd
 from .model_edit import EditRejected, FieldError, dump, renewed_ids, switches_kind, updated, validated
@@ -318,10 +317,10 @@ class DocumentEditor:
             copies.update({str(raw.get("id")): data["id"], str(raw.get("name")): data["id"]})
             data["position"] = _pasted_position(data, offset)
             new_components.append(data)
-        for data in new_components:
-            if isinstance(data.get("policies"), list):
-                data["policies"] = _rescoped(data["policies"], copies)
-        new_components = [_validated_copy(data) for data in new_components]
+        fallen = [_rescoped(data["policies"], copies) if isinstance(data.get("policies"), list) else set()
+                  for data in new_components]
+        new_components = [_without_clashes(_validated_copy(data), places)
+                          for data, places in zip(new_components, fallen, strict=True)]
         new_links = []
         for raw in _listed(fragment, "links"):
             if isinstance(raw, dict) and str(raw.get("source")) in copies and str(raw.get("target")) in copies:
@@ -611,31 +610,33 @@ def _listed(fragment: dict, key: str) -> list:
     return items
 
 
-def _rescoped(policies: list, copies: dict[str, uuid.UUID]) -> list:
-    """A pasted component's policies, their scopes on the copies of the dependencies copied along.
-
-    A scope on a dependency that was not copied falls back to all calls, unless all calls already
-    have an enabled policy of that family: two would make the design unrunnable ("two enabled retry
-    policies"), so the one that guarded calls the copy does not make is left out.
-    """
-    families = {policy.get("kind"): policy.get("kind") for policy in policies if isinstance(policy, dict)}
-    families.update({kind: "bulkhead" for kind in BULKHEAD_KINDS})
-
-    def guarding_all(policy: dict) -> str | None:
-        return families.get(policy.get("kind")) if policy.get("enabled", True) else None
-
-    taken = {guarding_all(p) for p in policies if isinstance(p, dict) and p.get("scope") is None}
-    kept = []
-    for policy in policies:
+def _rescoped(policies: list, copies: dict[str, uuid.UUID]) -> set[int]:
+    """Put a pasted component's policies' scopes on the copies of the dependencies copied along; the
+    places of those whose dependency was not copied, which fall back to all calls."""
+    fallen = set()
+    for i, policy in enumerate(policies):
         if isinstance(policy, dict) and policy.get("scope") is not None:
             policy["scope"] = copies.get(str(policy["scope"]))
             if policy["scope"] is None:
-                family = guarding_all(policy)
-                if family is not None and family in taken:
-                    continue
-                taken.add(family)
-        kept.append(policy)
-    return kept
+                fallen.add(i)
+    return fallen
+
+
+def _without_clashes(component, fallen: set[int]):
+    """``component`` less the policies fallen back to all calls (``fallen``, by place) that would clash
+    with its others (``policy_conflicts``: two retries for every call, a retry beside a hedging): the
+    copy would not run, and the one left out guarded calls the copy does not make."""
+    policies = component.policies
+    kept = [p for i, p in enumerate(policies) if i not in fallen]
+    dropped = set()
+    for i in sorted(fallen):
+        if policies[i].enabled and policy_conflicts(kept, policies[i].kind, None):
+            dropped.add(i)
+        else:
+            kept.append(policies[i])
+    if not dropped:
+        return component
+    return component.model_copy(update={"policies": [p for i, p in enumerate(policies) if i not in dropped]})
 
 
 def _pasted_position(data: dict, offset: tuple[float, float]) -> dict[str, float]:

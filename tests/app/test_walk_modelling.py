@@ -221,3 +221,21 @@ def test_a_policy_s_field_named_as_the_policy_is_named_once_in_the_undo_step(win
         field = {"timeout": "timeout", "deadline": "deadline", "retry": "max_attempts"}[kind]
         type_text(qtbot, pane.form.editors[field], typed)
         assert doc.undo_stack.undoText() == said
+
+
+def test_a_service_copied_alone_keeps_a_retry_or_a_hedging_not_both(window):
+    """Its retry for the database and its hedging for the cache both fell back to all calls in the
+    copy, where gRPC's rule allows one or the other: the pasted design would not run."""
+    from editor_helpers import build_three_tier
+
+    doc = window.document
+    ids = build_three_tier(doc)
+    web = ids["web"]
+    doc.edit.add_policy(web, "retry", scope=ids["db"])
+    doc.edit.add_policy(web, "hedging", scope=ids["cache"])
+    assert doc.design.problems() == []
+    doc.set_selection([web])
+    window.duplicate()
+    copy = doc.component(doc.selection[0])
+    assert [(p.kind, p.scope) for p in copy.policies] == [("retry", None)]
+    assert doc.design.problems() == []
