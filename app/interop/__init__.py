@@ -24,7 +24,7 @@ from . import grpc, mesh, resilience4j, topology, traces
 from .lint import lint_design
 from .notes import NOTE_HEADINGS, ExportResult, ImportResult, InteropError, Note, Target, nothing_applies, preview_text
 from .placing import design_changes, export_callers, match_component, parse_mappings
-from .reading import Document, load_json, load_properties, load_yaml, read_text
+from .reading import Document, load_json, load_properties, load_yaml, read_text, refuse_merge_tags
 
 IMPORT_FORMATS = ("resilience4j", "grpc", "envoy", "istio", "compose", "kubernetes", "otlp")
 # Formats that describe a whole system: they make a design rather than refine one.
@@ -98,7 +98,9 @@ def _kind_of(data) -> str | None:
     api = str(data.get("apiVersion", ""))
     if "istio.io" in api:
         return "istio"
-    if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources", "configs"}:
+    # an admin config_dump's "configs" is a list; a compose file's top-level "configs" is a map
+    if "cilium.io" in api or "envoyproxy.io" in api or keys & {"static_resources", "staticResources"} \
+            or isinstance(data.get("configs"), list):
         return "envoy"
     resources = data.get("resources")
     typed = resources if isinstance(resources, list) else [data]
@@ -188,6 +190,10 @@ def _read_files(paths: Sequence[str | Path], fmt: str | None) -> list[ReadFile]:
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
     read = [(path, docs, fmt or detect_format(path, docs))
             for path, docs in ((p, read_documents(p)) for p in _files(paths))]
+    for _, docs, kind in read:
+        if kind != "compose":
+            for doc in docs:
+                refuse_merge_tags(doc, FORMAT_LABELS[kind])
     # A file that describes the whole system goes first; the others refine what it made.
     read.sort(key=lambda item: item[2] not in TOPOLOGY_FORMATS)
     read = _one_system(read)

@@ -36,6 +36,8 @@ class Document:
     source: str
     index: int = 0
     lines: dict[tuple, int] = field(default_factory=dict)
+    # docker compose's merge tags (!reset, !override) by the key path they were written on
+    tags: dict[tuple, str] = field(default_factory=dict)
 
     def line(self, path: tuple) -> int | None:
         """The 1-based line of ``path``, or of its nearest ancestor that has one."""
@@ -88,10 +90,16 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 
 _MERGED = "faultline_merged_pairs"
+# docker compose gives these two tags a meaning when it merges files (compose-spec, "Merge"); they
+# carry no code, so they are read, and every format but compose refuses them (refuse_merge_tags).
+MERGE_TAGS = ("!reset", "!override")
+# What a compose file holds at its top (compose-spec); "x-" keys are extensions.
+_COMPOSE_MAPS = {"services", "networks", "volumes", "configs", "secrets", "models"}
+_COMPOSE_TOP = {"version", "name", "include", *_COMPOSE_MAPS}
 
 
 def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list,
-          open_nodes: frozenset = frozenset()) -> Any:
+          open_nodes: frozenset = frozenset(), tags: dict | None = None) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise yaml.YAMLError("the document expands to too many values (aliases nested too deep)")
@@ -99,14 +107,17 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, bu
         raise yaml.MarkedYAMLError(problem="an alias refers to a value that contains it",
                                    problem_mark=node.start_mark)
     lines.setdefault(path, node.start_mark.line + 1)
-    if node.tag not in loader.yaml_constructors:
+    if node.tag in MERGE_TAGS and tags is not None:
+        # the value is read as if untagged; a tagged scalar stays text, as compose's YAML reader keeps it
+        tags.setdefault(path, node.tag)
+    elif node.tag not in loader.yaml_constructors:
         # SafeLoader knows only plain data; a language tag (!!python/...) is refused, never run
         raise yaml.MarkedYAMLError(problem=f"the tag {node.tag} is not plain data", problem_mark=node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(loader, node)
     inside = open_nodes | {id(node)}
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, path + (i,), lines, budget, inside) for i, item in enumerate(node.value)]
+        return [_walk(loader, item, path + (i,), lines, budget, inside, tags) for i, item in enumerate(node.value)]
     merged = getattr(node, _MERGED, None)
     if merged is None:
         # an alias walks the same node again, already flattened: how many pairs came from "<<" is kept
@@ -133,8 +144,25 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, bu
                                            problem_mark=key_node.start_mark)
             written_here[key] = line
         lines[path + (key,)] = line
-        out[key] = _walk(loader, value_node, path + (key,), lines, budget, inside)
+        out[key] = _walk(loader, value_node, path + (key,), lines, budget, inside, tags)
     return out
+
+
+def refuse_merge_tags(doc: Document, fmt: str = "") -> None:
+    """Refuse a document that holds docker compose's merge tags, at the first tag's line: only a compose
+    file gives them a meaning, and any other reader would take the tagged value as if untagged."""
+    if doc.tags:
+        path, tag = min(doc.tags.items(), key=lambda item: doc.line(item[0]) or 0)
+        what = f"read as {fmt}, this file" if fmt else "this file"
+        raise InteropError(f"the tag {tag} is docker compose's merge tag, which only a compose file gives a "
+                           f"meaning; {what} takes plain values: remove the tag", doc.where(path))
+
+
+def _compose_shaped(data: Any) -> bool:
+    # an override may touch only networks or volumes; an Envoy dump's "configs" is a list, compose's a map
+    return isinstance(data, dict) and bool(data) and \
+        all(isinstance(k, str) and (k in _COMPOSE_TOP or k.startswith("x-")) for k in data) and \
+        all(isinstance(v, dict) or v is None for k, v in data.items() if k in _COMPOSE_MAPS)
 
 
 # The parser's words for the usual slips, said the way the author can act on them.
@@ -162,9 +190,10 @@ def load_yaml(text: str, source: str) -> list[Document]:
             if node is None:
                 continue
             lines: dict[tuple, int] = {}
-            data = _walk(loader, node, (), lines, budget)
+            tags: dict[tuple, str] = {}
+            data = _walk(loader, node, (), lines, budget, tags=tags)
             if data is not None:
-                documents.append(Document(data, source, index, lines))
+                documents.append(Document(data, source, index, lines, tags))
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -180,6 +209,10 @@ def load_yaml(text: str, source: str) -> list[Document]:
         raise InteropError(f"not valid YAML: {exc}", source) from None
     finally:
         loader.dispose()
+    for doc in documents:
+        if not _compose_shaped(doc.data):
+            # which format a file is comes later, from its content; the tags are compose's alone
+            refuse_merge_tags(doc)
     return documents
 
 

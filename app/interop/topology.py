@@ -6,7 +6,8 @@ preview says so. Calls come from ``depends_on`` and ``links`` (compose) and from
 variables and arguments that name another service by address (``host:port``, a URL, a bare
 host name), the usual wiring in both; a Kubernetes container's environment may come from a ConfigMap
 or a Secret. Compose files given together (a base file and its override, ``-f`` files) are merged
-as docker compose merges them. Services that publish a port to the outside get a client.
+as docker compose merges them, the documents of one file (``---``) and the merge tags ``!reset`` and
+``!override`` included. Services that publish a port to the outside get a client.
 Capacities and workloads are Faultline's defaults, named as such: these files say how many copies run, not how fast.
 """
 from __future__ import annotations
@@ -28,10 +29,11 @@ from .reading import Document, mapping, number, sequence
 
 # Image words that say what a container is; the first match wins.
 KIND_BY_IMAGE = (
+    # ZooKeeper is a coordination store its clients call and wait on, not a broker that hands work on
     (("postgres", "mysql", "mariadb", "mongo", "cassandra", "cockroach", "couchdb", "-db", "_db", "sqlserver",
-      "mssql", "oracle", "clickhouse", "elasticsearch", "opensearch", "scylla", "dynamodb"), "database"),
+      "mssql", "oracle", "clickhouse", "elasticsearch", "opensearch", "scylla", "dynamodb", "zookeeper"), "database"),
     (("redis", "memcached", "valkey", "hazelcast", "keydb", "dragonfly"), "cache"),
-    (("rabbitmq", "kafka", "nats", "activemq", "pulsar", "zookeeper", "redpanda"), "queue"),
+    (("rabbitmq", "kafka", "nats", "activemq", "pulsar", "redpanda"), "queue"),
     (("nginx", "envoy", "haproxy", "traefik", "edge-router", "caddy"), "load_balancer"),
 )
 # Tools that sit beside a store or broker and are named after it (its exporter, its admin UI, its
@@ -271,39 +273,107 @@ class MergedCompose(Document):
     def where(self, path: tuple) -> str:
         for depth in range(len(path), -1, -1):
             at = path[:depth]
-            having = [layer for layer in self.layers if at in layer.lines]
+            having = [layer for i, layer in enumerate(self.layers) if at in layer.lines
+                      and not self._dropped(i, at)]
             if having:
                 layer = having[0] if isinstance(_value_at(self.data, at), dict) else having[-1]
                 return f"{layer.source}:{layer.lines[at]}"
         return self.source
 
+    def _dropped(self, i: int, path: tuple) -> bool:
+        """Whether what layer ``i`` wrote at ``path`` is gone from the merge: a later layer tags it (or a
+        map holding it) ``!reset`` or ``!override``, or the layer itself tags it ``!reset``."""
+        ancestors = [path[:depth] for depth in range(len(path) + 1)]
+        tags = self._layer_tags
+        return any(tags[i].get(at) == "!reset" for at in ancestors) or \
+            any(at in later for later in tags[i + 1:] for at in ancestors)
+
+    @functools.cached_property
+    def _layer_tags(self) -> list[dict[tuple, str]]:
+        # asked for every setting a message names: a system of a thousand services asks thousands of times
+        return [_outer_tags(layer) for layer in self.layers]
+
+
+def _outer_tags(doc: Document) -> dict[tuple, str]:
+    """The merge tags of ``doc`` that docker compose acts on: one inside a tagged value is part of that
+    value (compose-go reads no further into a tagged node)."""
+    return {path: tag for path, tag in doc.tags.items()
+            if not any(path[:depth] in doc.tags for depth in range(len(path)))}
+
+
+def _untagged(data: Any, resets: set[tuple], path: tuple = ()) -> Any:
+    """``data`` without the values tagged ``!reset``: compose reads them as never written."""
+    if isinstance(data, dict):
+        return {k: _untagged(v, resets, path + (k,)) for k, v in data.items() if path + (k,) not in resets}
+    if isinstance(data, list):
+        return [_untagged(v, resets, path + (i,)) for i, v in enumerate(data) if path + (i,) not in resets]
+    return data
+
+
+def _cleared(merged: Any, path: tuple) -> Any:
+    """``merged`` (the files before) without the setting at ``path``, which a later file tags ``!reset`` or
+    ``!override``. compose-go follows map keys only: a tag on a list item leaves the earlier items as
+    they are."""
+    if not path:
+        return {}
+    if not isinstance(merged, dict) or path[0] not in merged:
+        return merged
+    rest = path[1:]
+    if not rest:
+        return {k: v for k, v in merged.items() if k != path[0]}
+    return {**merged, path[0]: _cleared(merged[path[0]], rest)}
+
+
+def _said_tags(tags: dict[tuple, str]) -> str:
+    words = {"!reset": "resets", "!override": "replaces whole"}
+    return "; ".join(f"{words[tag]} {'.'.join(map(str, path)) or 'the whole file'} ({tag})"
+                     for path, tag in sorted(tags.items(), key=lambda item: (item[1], str(item[0]))))
+
 
 def compose_document(docs: list[Document], result: ImportResult) -> Document:
-    """The one compose file ``docs`` make: a file alone as it is; several (a base and its override,
-    ``-f`` files) merged in docker compose's order, which the notes state."""
-    firsts = {doc.source: doc for doc in reversed(docs)}   # a file's first document, as one file is read
-    if len(firsts) == 1:
+    """The one compose file ``docs`` make: a file of one document alone as it is; several files (a base
+    and its override, ``-f`` files) merged in docker compose's order, which the notes state. A file of
+    several YAML documents (``---``) is merged document by document, as compose-go loads it, and the
+    merge tags ``!reset`` and ``!override`` act as compose's do: the tagged setting of the files and
+    documents before is dropped, and a ``!reset`` value is read as never written."""
+    if len(docs) == 1 and not docs[0].tags:
         return docs[0]
-    order = merge_order(list(dict.fromkeys(doc.source for doc in docs)))
-    layers = [firsts[name] for name in order]
-    result.add("mapped", f"compose files merged in this order, each over the ones before, as docker compose "
-                         f"-f {' -f '.join(order)} merges them: services by name, settings key by key")
+    files = list(dict.fromkeys(doc.source for doc in docs))
+    order = merge_order(files) if len(files) > 1 else files
+    layers = [doc for name in order for doc in docs if doc.source == name]   # a file's documents in order
+    if len(files) > 1:
+        result.add("mapped", f"compose files merged in this order, each over the ones before, as docker compose "
+                             f"-f {' -f '.join(order)} merges them: services by name, settings key by key")
+    for name in files:
+        parts = [doc for doc in layers if doc.source == name]
+        if len(parts) > 1:
+            result.add("mapped", f"{name} holds {len(parts)} YAML documents (separated by ---); docker compose "
+                                 "merges them in order, each over the ones before, as it merges files",
+                       parts[1].where(()))
     merged: Any = {}
     for layer in layers:
         if not isinstance(layer.data, dict):
-            raise InteropError("a compose file is a map (services: ...)", layer.source)
+            raise InteropError("a compose file is a map (services: ...)", layer.where(()))
+        tags = _outer_tags(layer)
+        data = _untagged(layer.data, {path for path, tag in tags.items() if tag == "!reset"})
         services = mapping(layer.data.get("services"), "services", layer.where(("services",)))
         before = merged.get("services") or {}
         changed = [f"{name} ({', '.join(map(str, spec))})" if isinstance(spec, dict) and spec else str(name)
-                   for name, spec in services.items() if name in before]
-        added = [str(name) for name in services if name not in before]
-        merged = compose_merged(merged, layer.data)
+                   for name, spec in services.items() if name in before and ("services", name) not in tags]
+        added = [str(name) for name in services if name not in before and ("services", name) not in tags]
+        for path in sorted(tags, key=len):
+            merged = _cleared(merged, path)
+        merged = compose_merged(merged, data)
+        first_of_file = layer is next(doc for doc in layers if doc.source == layer.source)
+        what = layer.source if first_of_file else f"{layer.source} (document {layer.index + 1})"
+        said = "; ".join(part for part in (f"changes {', '.join(changed)}" if changed else "",
+                                           f"adds {', '.join(added)}" if added else "", _said_tags(tags)) if part)
         if layer is not layers[0]:
-            said = "; ".join(part for part in (f"changes {', '.join(changed)}" if changed else "",
-                                               f"adds {', '.join(added)}" if added else "") if part)
-            result.add("mapped", f"{layer.source} merged over the files before it: {said or 'changes no service'}",
-                       layer.where(()))
-    return MergedCompose(merged, order[0], 0, dict(layers[0].lines), layers)
+            over = "the files before it" if first_of_file else "the documents before it"
+            result.add("mapped", f"{what} merged over {over}: {said or 'changes no service'}", layer.where(()))
+        elif tags:
+            result.add("mapped", f"{what}: {_said_tags(tags)}, as docker compose reads these tags", layer.where(()))
+    return MergedCompose(merged, order[0], 0, dict(layers[0].lines), layers=layers)
 
 
 def _compose(doc: Document, result: ImportResult) -> list[Workload]:
