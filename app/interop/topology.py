@@ -29,9 +29,11 @@ from .reading import Document, mapping, number, sequence
 
 # Image words that say what a container is; the first match wins.
 KIND_BY_IMAGE = (
-    # ZooKeeper is a coordination store its clients call and wait on, not a broker that hands work on
+    # ZooKeeper and etcd are coordination stores their clients call and wait on, not brokers (Consul is
+    # one too, but its name is a word's start: a "consultation" service is no store)
     (("postgres", "mysql", "mariadb", "mongo", "cassandra", "cockroach", "couchdb", "-db", "_db", "sqlserver",
-      "mssql", "oracle", "clickhouse", "elasticsearch", "opensearch", "scylla", "dynamodb", "zookeeper"), "database"),
+      "mssql", "oracle", "clickhouse", "elasticsearch", "opensearch", "scylla", "dynamodb", "zookeeper", "etcd"),
+     "database"),
     (("redis", "memcached", "valkey", "hazelcast", "keydb", "dragonfly"), "cache"),
     (("rabbitmq", "kafka", "nats", "activemq", "pulsar", "redpanda"), "queue"),
     (("nginx", "envoy", "haproxy", "traefik", "edge-router", "caddy"), "load_balancer"),

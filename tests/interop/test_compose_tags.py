@@ -177,6 +177,8 @@ def test_zookeeper_is_a_store_its_clients_call():
     assert topology.guess_kind("zookeeper", "confluentinc/cp-zookeeper:7.6.0") == "database"
     assert topology.guess_kind("zk", "zookeeper:3.9") == "database"
     assert topology.guess_kind("kafka", "confluentinc/cp-kafka:7.6.0") == "queue"
+    assert topology.guess_kind("etcd", "quay.io/coreos/etcd:v3.5.12") == "database"
+    assert topology.guess_kind("consultation", "shop/consultation:2") == "service"
 
 
 def test_kafka_calls_its_zookeeper_rather_than_consuming_it(tmp_path):
