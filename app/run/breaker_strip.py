@@ -1,6 +1,8 @@
 """The breaker strip: one row per circuit breaker, coloured by its state in each bucket."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -14,10 +16,15 @@ from .plot_style import breaker_chips, fit_title
 CLOSED, HALF_OPEN, OPEN, NONE = 0, 1, 2, 3
 _STATE_COLOURS = [QColor(BREAKER_COLOURS[state]) for state in ("closed", "half_open", "open")]
 LUT = np.array([[c.red(), c.green(), c.blue(), 255] for c in _STATE_COLOURS] + [[0, 0, 0, 0]], dtype=np.ubyte)
-LABEL_ROW_PX = 13  # rows lower than this are not named (the crosshair readout names them)
+LABEL_ROW_PX = 13  # px from one name's middle to the next: closer, the 7 pt names run into each other
+# Names on every other row at most: further apart, a name taller than two rows leaves it unclear
+# which row it is beside; thinner rows are named by the crosshair readout and the axis's tooltip.
+MAX_NAME_STEP = 2
 NAME_POINT_SIZE = 7.0  # "cache -> db" in the left axis's width, with a short arrow
 NAME_GAP = 3  # px between a name and the first state
 ARROW = " -> "  # how a link is named: "api -> db"
+# What a run without breakers says in the strip, in the first form its width takes (1280x720 cut the first)
+NO_BREAKERS = ("no circuit breakers in this run", "no circuit breakers", "none")
 SHORT_ARROW = "\u2192"
 
 
@@ -54,8 +61,10 @@ class BreakerStrip:
         font = QFont(axis.font())
         font.setPointSizeF(NAME_POINT_SIZE)
         axis.setTickFont(font)
-        # No tick marks: they would reach into the rows' first pixels.
-        axis.setStyle(tickLength=0, tickTextOffset=NAME_GAP)
+        # No tick marks: they would reach into the rows' first pixels. Length 0 alone is not enough:
+        # pyqtgraph still draws each tick as a zero-length line on the view's edge, a dot in the first
+        # pixel of every named row; unseen ticks also outlast the theme's and the export's new pens.
+        axis.setStyle(tickLength=0, tickTextOffset=NAME_GAP, tickAlpha=0)
         if not axis.fixedWidth:
             axis.setWidth(LEFT_AXIS_WIDTH)
         plot.showAxis("left")
@@ -71,6 +80,8 @@ class BreakerStrip:
         self.key_forms = (f"{PLOT_TITLES['breakers']} {key}", f"Breakers {key}", key)
         title.setToolTip(f"{PLOT_TITLES['breakers']}: " + ", ".join(BREAKER_LABELS.values()))
         plot.vb.sigResized.connect(self.fit_title)
+        plot.vb.sigResized.connect(self._fit_note)
+        self._no_breakers = False
 
     def fit_title(self, *_args) -> None:
         """The title with the states' key once there are breakers, in the form the strip's width takes."""
@@ -92,6 +103,7 @@ class BreakerStrip:
             self.note.setPos(duration / 2, 0.5)
             self.plot.setYRange(0, 1)
             return
+        self._no_breakers = False
         self.note.setText("")
         self.plot.setYRange(0, len(names), padding=0)
         metrics = QFontMetricsF(self.axis.style["tickFont"])
@@ -99,16 +111,28 @@ class BreakerStrip:
         self.labels = short_names(self.names, metrics, room)
         self.fit_labels()
 
+    def _fit_note(self, *_args) -> None:
+        if not self._no_breakers:
+            self.note.setText("")
+            return
+        metrics = QFontMetricsF(self.note.textItem.font())
+        room = self.plot.vb.width() - 2 * NAME_GAP
+        self.note.setText(next((form for form in NO_BREAKERS if metrics.horizontalAdvance(form) <= room),
+                               NO_BREAKERS[-1]))
+
     def fit_labels(self, *_args) -> None:
-        """Name each breaker's row while the rows are tall enough to read."""
+        """Name the rows, each or every other one, while they are tall enough to read."""
         self._show_names()
 
     def name_rows(self) -> list[tuple[str, float]]:
-        """The names the axis shows and the height (in rows, from the bottom) of each one's middle."""
-        if not self.labels or self.plot.vb.height() / len(self.labels) < LABEL_ROW_PX:
+        """The names the axis shows and the height (in rows, from the bottom) of each one's middle:
+        every row's, or where rows are too low for that every other row's, from the top one down
+        (a dashboard at 1920x1080 gives nine breakers rows of 10 px, which otherwise went unnamed)."""
+        step = name_step(self.plot.vb.height(), len(self.labels))
+        if step is None:
             return []
         count = len(self.labels)
-        return [(label, count - i - 0.5) for i, label in enumerate(self.labels)]
+        return [(label, count - i - 0.5) for i, label in enumerate(self.labels) if i % step == 0]
 
     def _show_names(self) -> None:
         # Never the axis's own numbers: with no names it shows none.
@@ -120,7 +144,8 @@ class BreakerStrip:
     def draw(self, columns: list[np.ndarray] | None, n_buckets: int, bucket: float, has_data: bool) -> None:
         """Colour the rows from each breaker's state per bucket (``columns`` in the order of ``names``)."""
         # Breakers are named by the first frame: until then "none" would be premature.
-        self.note.setText("no circuit breakers in this run" if has_data and not self.names else "")
+        self._no_breakers = has_data and not self.names
+        self._fit_note()
         if not self.names or not has_data or columns is None:
             self.image.clear()
             return
@@ -133,6 +158,15 @@ class BreakerStrip:
         # which a run with a single breaker (the usual case) would otherwise be.
         self.image.setImage(np.repeat(image, 2, axis=1), levels=(0, 3), autoLevels=False)
         self.image.setRect(QRectF(0, 0, n_buckets * bucket, len(self.names)))
+
+
+def name_step(height: float, count: int) -> int | None:
+    """Every how many of ``count`` rows sharing ``height`` px a name fits; None: too low to name."""
+    if count == 0 or height <= 0:
+        return None
+    row = height / count
+    step = 1 if row >= LABEL_ROW_PX else math.ceil(LABEL_ROW_PX / row)
+    return step if step <= MAX_NAME_STEP else None
 
 
 def short_names(names: list[str], metrics: QFontMetricsF, room: float) -> list[str]:

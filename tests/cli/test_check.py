@@ -7,6 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from verdict_builders import recovered_in
 
 from app.cli import main
 from app.cli_check import recovery_text
@@ -187,17 +188,10 @@ def test_a_recovery_to_a_level_that_already_missed_says_so():
 def test_recovery_over_replications_says_the_quickest_and_the_slowest_not_mean_plus_minus():
     """Over four runs recovering in 0, 0, 0 and 1 s, check printed "recovered in 250 ms ± 796 ms":
     an interval reaching below zero, for a time no run took."""
-    def run(took: float) -> RunVerdicts:
-        return RunVerdicts([], [RecoveryVerdict(
-            client="users", index=0, label="availability 99 %", fault_id="f", fault_title="crash on db",
-            fault_start=10.0, fault_end=20.0, pre_fault_attainment=1.0, breached=True, time_to_impact=1.0,
-            recovered=True, time_to_recover=took, worst_attainment=0.5, peak_burn_rate=5.0, requests_lost=3.0,
-            verdict="")])
-
-    [spread] = across_replications([run(0.0), run(0.0), run(0.0), run(1.0)])[1]
+    [spread] = across_replications([recovered_in(0.0), recovered_in(0.0), recovered_in(0.0), recovered_in(1.0)])[1]
     assert (spread.time_to_recover_least, spread.time_to_recover_most) == (0.0, 1.0)
     assert recovery_text(spread) == "crash on db: recovered in 0 s to 1 s (mean 250 ms)"
-    [same] = across_replications([run(2.0), run(2.0)])[1]
+    [same] = across_replications([recovered_in(2.0), recovered_in(2.0)])[1]
     assert recovery_text(same) == "crash on db: recovered in 2 s"
-    [one] = across_replications([run(3.0)])[1]
+    [one] = across_replications([recovered_in(3.0)])[1]
     assert recovery_text(one) == "crash on db: recovered in 3 s"

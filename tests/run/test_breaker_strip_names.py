@@ -13,12 +13,13 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from test_dashboard_layout import compared_at, shop  # noqa: F401  (the fixture)
 
 from app import theme
-from app.run.breaker_strip import LABEL_ROW_PX, NAME_POINT_SIZE, BreakerStrip, short_names
+from app.run.breaker_strip import LABEL_ROW_PX, MAX_NAME_STEP, NAME_POINT_SIZE, BreakerStrip, name_step, short_names
 from app.run.formatting import BREAKER_COLOURS
 from app.run.plot_grid import build_plots
-from app.run.plot_style import readout_html
+from app.run.plot_style import colour_axes, readout_html
 
 TWELVE = [f"frontend -> service-{i}" for i in range(10)] + ["checkout -> payments", "checkout -> inventory"]
+TWENTY = [f"frontend -> service-{i}" for i in range(18)] + ["checkout -> payments", "checkout -> inventory"]
 
 
 def drawn_names(strip: BreakerStrip) -> list[tuple[str, QRectF]]:
@@ -87,21 +88,71 @@ def test_the_strip_keeps_its_column_aligned_and_the_title_whole(qtbot):
     assert not plots["breakers"].titleLabel._cut
 
 
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_no_dot_marks_a_named_row_where_its_states_begin(qtbot, look):
+    """Ticks of length 0 were still drawn, as a dot in the first pixel of every named row."""
+    view, plots, strip = strip_in_grid(qtbot, ["api -> db", "cache -> db"], 900, 420)
+    colour_axes(strip.plot, theme.palette(look).text().color())
+    qtbot.wait(20)
+    shot = view.grab().toImage()
+    states = view.mapFromScene(data_area(strip)).boundingRect()
+    closed = QColor(BREAKER_COLOURS["closed"]).rgb()
+    row = states.height() / 2
+    # Where the states begin, read a quarter of a row down: no name's middle is there.
+    quarter = round(states.top() + row / 4)
+    first = next(x for x in range(states.left() - 3, states.right()) if shot.pixel(x, quarter) == closed)
+    drawn = drawn_names(strip)
+    assert len(drawn) == 2
+    for _text, rect in drawn:
+        middle = view.mapFromScene(rect.center()).y()
+        marks = [(x, y) for x in range(first, first + 3) for y in range(middle - 2, middle + 3)
+                 if shot.pixel(x, y) != closed]
+        assert not marks, marks
+
+
 def test_rows_too_low_to_name_are_named_by_the_readout_and_the_tooltip(qtbot):
-    view, plots, strip = strip_in_grid(qtbot, TWELVE, 900, 300)
-    assert strip.plot.vb.height() / len(TWELVE) < LABEL_ROW_PX
+    view, plots, strip = strip_in_grid(qtbot, TWENTY, 900, 300)
+    assert strip.plot.vb.height() / len(TWENTY) < LABEL_ROW_PX / MAX_NAME_STEP
     assert drawn_names(strip) == []  # no names crowded on each other, and none of the axis's numbers
-    assert strip.axis.toolTip().split("\n") == TWELVE
+    assert strip.axis.toolTip().split("\n") == TWENTY
     column = np.zeros(60)
     data = SimpleNamespace(link_column=lambda _series, _name: column)
-    session = SimpleNamespace(bucket=1.0, primary="protected", variants={"protected": data}, breakers=TWELVE)
+    session = SimpleNamespace(bucket=1.0, primary="protected", variants={"protected": data}, breakers=TWENTY)
     readout = readout_html(session, [], [], 10.0, "breakers")
-    assert all(name.replace(">", "&gt;") in readout for name in TWELVE)
+    assert all(name.replace(">", "&gt;") in readout for name in TWENTY)
     # Taller, they are named again.
     view.resize(900, 900)
-    qtbot.waitUntil(lambda: len(drawn_names(strip)) == len(TWELVE), timeout=5_000)
+    qtbot.waitUntil(lambda: len(drawn_names(strip)) == len(TWENTY), timeout=5_000)
     states = data_area(strip)
     assert not any(rect.intersects(states) for _text, rect in drawn_names(strip))
+
+
+@pytest.mark.parametrize("count", [9, 12])
+def test_rows_too_low_for_every_name_have_every_other_one(qtbot, count):
+    """Nine breakers in a dashboard at 1920x1080 had rows of 10 px and no names at all."""
+    names = TWELVE[:count]
+    view, plots, strip = strip_in_grid(qtbot, names, 900, 300)
+    row = strip.plot.vb.height() / count
+    assert LABEL_ROW_PX / MAX_NAME_STEP <= row < LABEL_ROW_PX
+    drawn = drawn_names(strip)
+    # From the top one down, every other breaker: the first is always named.
+    assert [text for text, _rect in drawn] == strip.labels[::2]
+    states = data_area(strip)
+    for (_text, rect), index in zip(drawn, range(0, count, 2), strict=True):
+        assert not rect.intersects(states), (rect, states)
+        # Beside its own row, not between two.
+        scene_row = states.height() / count
+        assert abs(rect.center().y() - (states.top() + (index + 0.5) * scene_row)) < 1
+    middles = [rect.center().y() for _text, rect in drawn]
+    assert min(b - a for a, b in zip(middles, middles[1:])) >= LABEL_ROW_PX - 1
+    assert strip.axis.toolTip().split("\n") == names  # the ones between, whole
+
+
+def test_names_are_spaced_by_whole_rows_and_never_more_than_every_other_one():
+    assert name_step(13.0 * 9, 9) == 1
+    assert name_step(12.9 * 9, 9) == name_step(6.5 * 9, 9) == 2
+    assert name_step(6.4 * 9, 9) is None
+    assert name_step(100.0, 0) is None and name_step(0.0, 3) is None
 
 
 def test_a_rebuilt_strip_without_breakers_shows_no_names_nor_numbers(qtbot):
@@ -164,3 +215,15 @@ def test_after_a_run_at_1280_each_breaker_is_named_beside_its_row(qtbot, shop): 
     assert not any(rect.intersects(states) for _text, rect in drawn)
     readout = ui.dashboard._readout(1.0, "breakers")
     assert all(name.replace(">", "&gt;") in readout for name in names)
+
+
+@pytest.mark.parametrize("width", [560, 900, 1600])
+def test_a_run_without_breakers_says_so_within_the_strip(qtbot, width):
+    """At 1280x720 the strip's note ran past both its edges ("ircuit breakers in this")."""
+    view, _plots, strip = strip_in_grid(qtbot, [], width, 300)
+    said = strip.note.textItem.toPlainText()
+    assert said in ("no circuit breakers in this run", "no circuit breakers", "none")
+    qtbot.wait(20)
+    assert strip.plot.vb.sceneBoundingRect().contains(strip.note.sceneBoundingRect()), said
+    if width == 1600:
+        assert said == "no circuit breakers in this run"

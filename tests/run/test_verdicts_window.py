@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from run_builders import EXPERIMENT, make_three_tier
 from test_run_window import FULL_SPEED, make_window, run_and_wait
+from verdict_builders import recovered_in
 
 from app.run.comparison_table import DIFFERENCE_COLUMN
 from app.run.live_curve import LiveCurve
@@ -480,16 +481,9 @@ def test_a_recovery_over_replications_names_the_quickest_and_the_slowest():
     """The row of "recovered in 4 of 4 runs" gave their mean, 250 ms of 0, 0, 0 and 1 s: a time
     no run took, in whole buckets."""
     from app.run.verdicts import recovery_span
-    from engine.objectives import RecoveryVerdict, RunVerdicts, across_replications
+    from engine.objectives import across_replications
 
-    def run(took: float) -> RunVerdicts:
-        return RunVerdicts([], [RecoveryVerdict(
-            client="users", index=0, label="availability 99 %", fault_id="f", fault_title="crash on db",
-            fault_start=10.0, fault_end=20.0, pre_fault_attainment=1.0, breached=True, time_to_impact=1.0,
-            recovered=True, time_to_recover=took, worst_attainment=0.5, peak_burn_rate=5.0, requests_lost=3.0,
-            verdict="")])
-
-    [spread] = across_replications([run(0.0), run(0.0), run(0.0), run(1.0)])[1]
+    [spread] = across_replications([recovered_in(0.0), recovered_in(0.0), recovered_in(0.0), recovered_in(1.0)])[1]
     assert recovery_span(spread) == "0.0 s to 1.0 s"
-    [same] = across_replications([run(5.0), run(5.0)])[1]
+    [same] = across_replications([recovered_in(5.0), recovered_in(5.0)])[1]
     assert recovery_span(same) == "5.0 s"
