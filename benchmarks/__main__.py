@@ -4,7 +4,7 @@ import sys
 
 SUITES = ("bench_startup", "bench_memory", "bench_engine", "bench_peers", "bench_balancer", "bench_store",
           "bench_canvas", "bench_canvas_edits", "bench_time_slider", "bench_save", "bench_gui", "bench_event_log",
-          "bench_sweep")
+          "bench_sweep", "bench_traces")
 
 
 def main() -> int:

@@ -52,15 +52,21 @@ __all__ = [
 ]
 
 
-def read_documents(path: str | Path) -> list[Document]:
+def read_documents(path: str | Path, spans: bool = True) -> list[Document]:
     """A file's documents: .properties as flat keys, .json (and one JSON object a line) as JSON,
-    anything else as YAML."""
+    anything else as YAML. A collector's file of OTLP traces is one document of its spans, read line
+    by line (``traces.read_lines``), unless ``spans`` is false."""
     path = Path(path)
     if path.name == ".env" or path.suffix.lower() == ".env":
         raise InteropError("is an environment file (NAME=value lines) that docker compose reads to fill ${NAME} "
                            "placeholders; it describes no system or policy to import", path.name)
-    text = read_text(path, traces.byte_limit(path))
+    limit = traces.byte_limit(path)
     suffix = path.suffix.lower()
+    if spans and limit == traces.MAX_TRACE_BYTES and suffix != ".properties":
+        read = traces.read_lines(path, _traces_line)
+        if read is not None:
+            return [read]
+    text = read_text(path, limit)
     if suffix == ".properties":
         return load_properties(text, path.name)
     if suffix in (".json", ".jsonl") or text.lstrip()[:1] in ("{", "["):
@@ -82,6 +88,11 @@ def read_documents(path: str | Path) -> list[Document]:
         except InteropError:
             pass   # YAML in flow style ({a: 1}) looks like JSON at first sight
     return load_yaml(text, path.name)
+
+
+def _traces_line(data: dict) -> bool:
+    """Whether a line of a file is one ``detect_format`` takes for traces, and nothing else."""
+    return _kind_of(data) == "otlp" and not resilience4j.looks_like([Document(data, "")])
 
 
 def _kind_of(data) -> str | None:
@@ -143,7 +154,7 @@ def detect_format(path: str | Path, docs: list[Document] | None = None) -> str:
 class ReadFile:
     """A file as read once, before any choice of design, mapping or caller: its documents and its
     format. Traces are fitted instead (fitting a large file's spans takes longer than reading it) and
-    their documents let go: parsed, a large file's take gigabytes."""
+    their documents let go: one JSON object of traces, parsed, takes several times its file."""
 
     path: Path
     docs: list[Document]
@@ -188,8 +199,10 @@ def _collector_paused() -> Iterator[None]:
 def _read_files(paths: Sequence[str | Path], fmt: str | None) -> list[ReadFile]:
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise InteropError(f"unknown format {fmt!r}; Faultline imports: {', '.join(IMPORT_FORMATS)}", "--format")
+    # a format other than traces, forced, reads a traces file's objects as they are written
     read = [(path, docs, fmt or detect_format(path, docs))
-            for path, docs in ((p, read_documents(p)) for p in _files(paths))]
+            for path, docs in ((p, read_documents(p) if fmt in (None, "otlp") else read_documents(p, spans=False))
+                               for p in _files(paths))]
     for _, docs, kind in read:
         if kind != "compose":
             for doc in docs:

@@ -17,13 +17,17 @@ is missing is left out of its service's own time and call counts.
 """
 from __future__ import annotations
 
+import codecs
+import itertools
+import json
 import math
 import re
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from engine.model import (
     Client,
@@ -50,8 +54,11 @@ _KIND_NAMES = {"SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT
 DEFAULT_RATE = 10.0
 MIN_SPANS_TO_FIT = 2
 # A collector's file exporter writes tens of megabytes a minute under modest load, where a
-# configuration file stays far below reading.MAX_BYTES.
-MAX_TRACE_BYTES = 100_000_000   # about a gigabyte at its peak: parsed, a span takes ten times its text
+# configuration file stays far below reading.MAX_BYTES. Its lines, read one at a time into spans
+# (read_lines), peak at about 0.7 times the file above the loaded program (python -m
+# benchmarks.bench_traces: 34 MB for 50 MB); one JSON object is parsed whole, at about 7.5 times the
+# file (380 MB for 50 MB), and this limit is that form's: about 800 MB at its peak.
+MAX_TRACE_BYTES = 100_000_000
 
 
 _COMPRESSED = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
@@ -92,23 +99,96 @@ class Span:
     destination: str | None = None                 # the queue or topic a messaging span names
     link: tuple[str, str] | None = None            # the producer a consumer in a trace of its own links to
     up: Span | None = None                         # the parent, or the producer a consumer was linked to
-    children: list[Span] = field(default_factory=list)
+    # most spans call nothing: an empty list each would add 72 bytes to a span of about 150
+    children: list[Span] | tuple[()] = ()
 
     @property
     def duration(self) -> float:
         return max(0, self.end - self.start) / 1e9
 
 
-def _attrs(items: Any) -> dict[str, Any]:
+class LineSpans:
+    """The spans of a collector's file, read line by line: what a document of the file holds under
+    ``resourceSpans`` in place of the lines themselves (``read_lines``)."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+
+
+class _NotLines(Exception):
+    """The file is not plainly one OTLP object a line: it is read whole, as any JSON file."""
+
+
+# str.splitlines breaks at these too, where a JSON string may hold them unescaped
+_OTHER_BREAKS = ("\x85".encode(), "\u2028".encode(), "\u2029".encode())
+
+
+def _nonblank_lines(file: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every line with more than white space, numbered as str.splitlines numbers
+    them: a line holding another of its breaks (\\r, NEL, U+2028, U+2029: JSON may hold them raw) is
+    not read here. Not decoded yet: a file of one object on one line is known by its second line."""
+    for number, raw in enumerate(file, 1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
+        if b"\r" in raw or not raw.isascii() and any(mark in raw for mark in _OTHER_BREAKS):
+            raise _NotLines
+        # white space beyond ASCII's fails as JSON, and the file is read whole
+        if raw.strip():
+            yield number, raw
+
+
+def read_lines(path: Path, accept: Callable[[dict], bool]) -> Document | None:
+    """A collector's file (one OTLP object a line) as one document of its spans, each line's objects
+    let go as soon as its spans are made: parsed whole, the lines would take ten times the file.
+    None when the file is anything else, or anything in it would be refused or read differently
+    (a line that is not valid JSON, or not one ``accept`` takes; a span with a wrong value): reading
+    it whole then says so in the same words, naming the same line, as it always has."""
+    try:
+        if path.stat().st_size > MAX_TRACE_BYTES:
+            return None
+        file = path.open("rb")
+    except OSError:
+        return None
+    spans: list[Span] = []
+    strings: dict[str, str] = {}
+    with file:
+        try:
+            lines = _nonblank_lines(file)
+            first = next(lines, None)
+            second = next(lines, None)
+            if first is None or second is None and path.suffix.lower() != ".jsonl":
+                return None   # empty, or one object: the single document the whole-file reader numbers by its keys
+            for number, raw in itertools.chain([first], [second] if second else [], lines):
+                data = json.loads(raw.decode("utf-8"))
+                if not isinstance(data, dict) or not accept(data):
+                    return None
+                _doc_spans(Document(data, f"{path.name}:{number}"), spans, strings)
+                del data   # before the next line is parsed
+        except (_NotLines, InteropError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+                RecursionError):
+            return None
+    return Document({"resourceSpans": LineSpans(spans)}, path.name)
+
+
+def _attrs(items: Any, keys: frozenset[str] | None = None) -> dict[str, Any]:
+    """The attributes' values by key (only ``keys``, when given), the last of a key written twice."""
     out = {}
     for item in items or []:
-        if isinstance(item, dict) and "key" in item:
+        if isinstance(item, dict) and "key" in item and (keys is None or item["key"] in keys):
             value = item.get("value") or {}
             out[item["key"]] = next(iter(value.values()), None) if isinstance(value, dict) and value else None
     return out
 
 
-def _nanos(value: Any, key: str, where: str, span: str = "") -> int:
+def _named(at: tuple[int, int, int]) -> str:
+    # a line of the collector's file holds hundreds of spans: a message says which
+    return "resourceSpans[{}].scopeSpans[{}].spans[{}]".format(*at)
+
+
+def _nanos(value: Any, key: str, where: str, at: tuple[int, int, int]) -> int:
     # protobuf's JSON writes a uint64 as a decimal string and takes a number too; true is no time
     if not isinstance(value, bool):
         try:
@@ -118,10 +198,10 @@ def _nanos(value: Any, key: str, where: str, span: str = "") -> int:
         except (TypeError, ValueError, OverflowError):
             pass
     raise InteropError(f"{key} must be a time in nanoseconds since 1970, such as \"1700000000000000000\" "
-                       f"(got {shown(value)}){span}", where)
+                       f"(got {shown(value)}) in the span at {_named(at)}", where)
 
 
-def _kind(value: Any, key: str, where: str, span: str = "") -> int:
+def _kind(value: Any, key: str, where: str, at: tuple[int, int, int]) -> int:
     """A span kind as the collector writes it (2) or as protobuf's JSON names it (SPAN_KIND_SERVER)."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 5:
         return value
@@ -131,13 +211,13 @@ def _kind(value: Any, key: str, where: str, span: str = "") -> int:
         if found is not None:
             return found
     raise InteropError(f"{key} must be a span kind, 0 to 5 or SPAN_KIND_SERVER, SPAN_KIND_CLIENT, ... (got "
-                       f"{shown(value)}){span}", where)
+                       f"{shown(value)}) in the span at {_named(at)}", where)
 
 
-def _id(value: Any, key: str, where: str, span: str = "") -> str:
+def _id(value: Any, key: str, where: str, at: tuple[int, int, int]) -> str:
     if isinstance(value, str) and value.strip():
         return value.strip().lower()
-    raise InteropError(f"{key} must be an id, a hex string (got {shown(value)}){span}", where)
+    raise InteropError(f"{key} must be an id, a hex string (got {shown(value)}) in the span at {_named(at)}", where)
 
 
 def _jaeger(data: Any) -> bool:
@@ -156,55 +236,89 @@ def looks_like_traces(data: Any) -> bool:
 def read_spans(docs: list[Document], result: ImportResult) -> list[Span]:
     """Every span of the documents, with its service and peer."""
     spans: list[Span] = []
+    strings: dict[str, str] = {}
     for doc in docs:
-        if _jaeger(doc.data):
-            raise InteropError("is Jaeger's JSON (data[].spans with processes), not OTLP: export the traces as OTLP "
-                               "JSON instead (the OpenTelemetry Collector's file exporter, or Jaeger's /api/v3/traces)",
-                               doc.source)
-        resource_spans = doc.data.get("resourceSpans") if isinstance(doc.data, dict) else None
-        if not isinstance(resource_spans, list):
-            raise InteropError("has no resourceSpans list", doc.source)
-        for r, rs in enumerate(resource_spans):
-            here = doc.where(("resourceSpans", r))
-            rs = mapping(rs, f"resourceSpans[{r}]", here)
-            resource = mapping(rs.get("resource"), f"resourceSpans[{r}].resource", here)
-            service = str(_attrs(sequence(resource.get("attributes"), "resource.attributes", here))
-                          .get("service.name") or "unknown_service")
-            scopes = sequence(rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans"),
-                              f"resourceSpans[{r}].scopeSpans", here)
-            for s, scope in enumerate(scopes):
-                scope = mapping(scope, f"resourceSpans[{r}].scopeSpans[{s}]", here)
-                for i, raw in enumerate(sequence(scope.get("spans"), "spans", here)):
-                    spans.append(_span(doc, service, raw, ("resourceSpans", r, "scopeSpans", s, "spans", i)))
+        read = doc.data.get("resourceSpans") if isinstance(doc.data, dict) else None
+        if isinstance(read, LineSpans):
+            spans += read.spans
+        else:
+            _doc_spans(doc, spans, strings)
     if not spans:
         raise InteropError("holds no spans", _file(docs))
     return spans
 
 
-def _span(doc: Document, service: str, raw: Any, path: tuple) -> Span:
-    where = doc.where(path)
-    # a line of the collector's file holds hundreds of spans: the message says which
-    key = "resourceSpans[{}].scopeSpans[{}].spans[{}]".format(*path[1::2])
-    raw = mapping(raw, key, where)
-    attrs = _attrs(sequence(raw.get("attributes"), f"{key}.attributes", where))
-    status = mapping(raw.get("status"), f"{key}.status", where)
+def _doc_spans(doc: Document, spans: list[Span], strings: dict[str, str]) -> None:
+    """The spans of one document (a line of the collector's file, or a whole file) added to ``spans``."""
+    if _jaeger(doc.data):
+        raise InteropError("is Jaeger's JSON (data[].spans with processes), not OTLP: export the traces as OTLP "
+                           "JSON instead (the OpenTelemetry Collector's file exporter, or Jaeger's /api/v3/traces)",
+                           doc.source)
+    resource_spans = doc.data.get("resourceSpans") if isinstance(doc.data, dict) else None
+    if not isinstance(resource_spans, list):
+        raise InteropError("has no resourceSpans list", doc.source)
+    for r, rs in enumerate(resource_spans):
+        here = doc.where(("resourceSpans", r))
+        rs = mapping(rs, f"resourceSpans[{r}]", here)
+        resource = mapping(rs.get("resource"), f"resourceSpans[{r}].resource", here)
+        service = str(_attrs(sequence(resource.get("attributes"), "resource.attributes", here))
+                      .get("service.name") or "unknown_service")
+        service = strings.setdefault(service, service)
+        scopes = sequence(rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans"),
+                          f"resourceSpans[{r}].scopeSpans", here)
+        for s, scope in enumerate(scopes):
+            scope = mapping(scope, f"resourceSpans[{r}].scopeSpans[{s}]", here)
+            for i, raw in enumerate(sequence(scope.get("spans"), "spans", here)):
+                spans.append(_span(doc, service, raw, (r, s, i), strings))
+
+
+# The attributes a span's fit reads: the rest of a span's attributes are never kept.
+_PEER_KEYS = ("peer.service", "db.system", "server.address", "net.peer.name", "messaging.system")
+_DESTINATION_KEYS = ("messaging.destination.name", "messaging.destination")
+_READ_KEYS = frozenset(_PEER_KEYS + _DESTINATION_KEYS)
+
+
+def _span(doc: Document, service: str, raw: Any, at: tuple[int, int, int], strings: dict[str, str]) -> Span:
+    # a collector's line has no line numbers to look up: it is the line, and millions of spans skip the look-up
+    where = doc.where(("resourceSpans", at[0], "scopeSpans", at[1], "spans", at[2])) if doc.lines else doc.source
+    # the checks of reading.mapping and .sequence, made here first: they name the key, a string made for
+    # every span for a message that is rarely written
+    if not isinstance(raw, dict):
+        raw = mapping(raw, _named(at), where)
+    attrs = raw.get("attributes")
+    attrs = _attrs(attrs if isinstance(attrs, list) else sequence(attrs, f"{_named(at)}.attributes", where),
+                   _READ_KEYS)
+    status = raw.get("status")
+    if not isinstance(status, dict):
+        status = mapping(status, f"{_named(at)}.status", where)
     code = status.get("code", 0)
     peer = attrs.get("peer.service") or attrs.get("db.system") or attrs.get("server.address") \
         or attrs.get("net.peer.name") or attrs.get("messaging.system")
-    named = f" in the span at {key}"
-    kind = _kind(raw.get("kind", 0), "kind", where, named)
+    kind = _kind(raw.get("kind", 0), "kind", where, at)
     link = None
-    links = sequence(raw.get("links"), f"{key}.links", where)
+    links = raw.get("links")
+    if not isinstance(links, list):
+        links = sequence(links, f"{_named(at)}.links", where)
     if kind == KIND_CONSUMER and links and isinstance(links[0], dict):
-        link = (str(links[0].get("traceId", "")).lower(), str(links[0].get("spanId", "")).lower())
+        link = (_shared(str(links[0].get("traceId", "")).lower(), strings),
+                _shared(str(links[0].get("spanId", "")).lower(), strings))
     destination = attrs.get("messaging.destination.name") or attrs.get("messaging.destination")
     return Span(
-        trace=_id(raw.get("traceId"), "traceId", where, named), id=_id(raw.get("spanId"), "spanId", where, named),
-        parent=str(raw.get("parentSpanId") or "").lower(), service=service, name=str(raw.get("name", "")), kind=kind,
-        start=_nanos(raw.get("startTimeUnixNano"), "startTimeUnixNano", where, named),
-        end=_nanos(raw.get("endTimeUnixNano"), "endTimeUnixNano", where, named),
-        error=code in (2, "STATUS_CODE_ERROR"), peer=str(peer) if peer is not None else None,
-        peer_is_db="db.system" in attrs, destination=str(destination) if destination else None, link=link)
+        trace=_shared(_id(raw.get("traceId"), "traceId", where, at), strings),
+        id=_shared(_id(raw.get("spanId"), "spanId", where, at), strings),
+        parent=_shared(str(raw.get("parentSpanId") or "").lower(), strings), service=service,
+        name=_shared(str(raw.get("name", "")), strings), kind=kind,
+        start=_nanos(raw.get("startTimeUnixNano"), "startTimeUnixNano", where, at),
+        end=_nanos(raw.get("endTimeUnixNano"), "endTimeUnixNano", where, at),
+        error=code in (2, "STATUS_CODE_ERROR"), peer=_shared(str(peer), strings) if peer is not None else None,
+        peer_is_db="db.system" in attrs, destination=_shared(str(destination), strings) if destination else None,
+        link=link)
+
+
+def _shared(text: str, strings: dict[str, str]) -> str:
+    """One string for every span that holds the same text: a trace's id, a parent's id, a name, a peer
+    are each written over and over, and a copy each would outweigh the span."""
+    return strings.setdefault(text, text)
 
 
 def _file(docs: list[Document]) -> str:
@@ -382,22 +496,23 @@ def _spans(count: int) -> str:
     return f"{count} span" if count == 1 else f"{count} spans"
 
 
-def _unique(spans: list[Span], result: ImportResult, source: str) -> list[Span]:
-    """The spans once each: a collector retrying an export, or a file imported twice over, writes a
-    span again, and counting it twice would double its calls."""
+def _unique(spans: list[Span], result: ImportResult, source: str) -> dict[tuple[str, str], Span]:
+    """The spans once each, by trace and id: a collector retrying an export, or a file imported twice
+    over, writes a span again, and counting it twice would double its calls."""
     seen: dict[tuple[str, str], Span] = {}
     for s in spans:
         seen.setdefault((s.trace, s.id), s)
     if len(seen) < len(spans):
         result.add("differs", f"{_spans(len(spans) - len(seen))} appear more than once (the same traceId and spanId); "
                               "each is counted once", source)
-    return list(seen.values())
+    return seen
 
 
-def _place(spans: list[Span], result: ImportResult, source: str) -> tuple[list[Span], list[Span]]:
+def _place(by_id: dict[tuple[str, str], Span], result: ImportResult,
+           source: str) -> tuple[list[Span], list[Span]]:
     """Hang every span under its parent (a consumer with no parent under the producer it links to);
     the requests that start in the file, and those whose caller's span is not in it."""
-    by_id = {(s.trace, s.id): s for s in spans}
+    spans = by_id.values()
     roots, outside = [], []
     fragments: dict[str, list[Span]] = defaultdict(list)
     for s in spans:
@@ -406,7 +521,10 @@ def _place(spans: list[Span], result: ImportResult, source: str) -> tuple[list[S
             parent = by_id.get(s.link)
         if parent is not None:
             s.up = parent
-            parent.children.append(s)
+            if isinstance(parent.children, list):
+                parent.children.append(s)
+            else:
+                parent.children = [s]
         elif not s.parent:
             roots.append(s)
         elif s.kind in (KIND_SERVER, KIND_CONSUMER, 0):
@@ -426,8 +544,10 @@ def _place(spans: list[Span], result: ImportResult, source: str) -> tuple[list[S
 def traced_design(docs: list[Document], result: ImportResult) -> Design:
     """A new design from the spans alone."""
     source = _file(docs)
-    spans = _unique(read_spans(docs, result), result, source)
-    roots, outside = _place(spans, result, source)
+    by_id = _unique(read_spans(docs, result), result, source)
+    spans = list(by_id.values())
+    roots, outside = _place(by_id, result, source)
+    del by_id   # its keys weigh about a fifth of the spans, and the rest of the fit looks nothing up by id
     backwards = sum(1 for s in spans if s.end < s.start)
     if backwards:
         result.add("differs", f"{_spans(backwards)} end before they start; taken as lasting no time", source)
@@ -499,7 +619,8 @@ def traced_design(docs: list[Document], result: ImportResult) -> Design:
             made[service].append(counts)
     calls: dict[tuple[str, str], list[int]] = {}    # per calling request: the calls it made
     for service, per_entry in made.items():
-        for callee in {c for counts in per_entry for c in counts}:
+        # in the order the calls were first made, not a set's: the same file imports to the same design
+        for callee in dict.fromkeys(c for counts in per_entry for c in counts):
             calls[(service, callee)] = [counts.get(callee, 0) for counts in per_entry]
     for queue, consumers in queues.items():
         for consumer in consumers:
