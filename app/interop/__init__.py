@@ -52,6 +52,11 @@ __all__ = [
 ]
 
 
+# A line of JSON ends at a line feed (or a carriage return): a string may hold NEL, U+2028 and U+2029
+# raw, where str.splitlines would break it in two.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def read_documents(path: str | Path, spans: bool = True) -> list[Document]:
     """A file's documents: .properties as flat keys, .json (and one JSON object a line) as JSON,
     anything else as YAML. A collector's file of OTLP traces is one document of its spans, read line
@@ -75,7 +80,7 @@ def read_documents(path: str | Path, spans: bool = True) -> list[Document]:
         first = re.match(r"\s*(.*)", text)
         # a whole object on the first line may be the first of many (a pretty-printed file's millions
         # of lines are not split for nothing)
-        lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()] \
+        lines = [(i, line) for i, line in enumerate(_LINE_BREAK.split(text), 1) if line.strip()] \
             if suffix == ".jsonl" or first and first.group(1).rstrip().endswith("}") else []
         if suffix == ".jsonl" or len(lines) > 1 and all(line.lstrip().startswith("{") for _, line in lines):
             # one JSON object a line: the OpenTelemetry collector's file exporter. A last line cut short (the

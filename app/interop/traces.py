@@ -121,19 +121,16 @@ class _NotLines(Exception):
     """The file is not plainly one OTLP object a line: it is read whole, as any JSON file."""
 
 
-# str.splitlines breaks at these too, where a JSON string may hold them unescaped
-_OTHER_BREAKS = ("\x85".encode(), "\u2028".encode(), "\u2029".encode())
-
-
 def _nonblank_lines(file: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of every line with more than white space, numbered as str.splitlines numbers
-    them: a line holding another of its breaks (\\r, NEL, U+2028, U+2029: JSON may hold them raw) is
-    not read here. Not decoded yet: a file of one object on one line is known by its second line."""
+    """(line number, bytes) of every line with more than white space, numbered as the whole-file reader
+    numbers them: a carriage return alone ends a line there too, so a line holding one is not read here
+    (NEL, U+2028 and U+2029 end none: a JSON string may hold them raw). Not decoded yet: a file of one
+    object on one line is known by its second line."""
     for number, raw in enumerate(file, 1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
-        if b"\r" in raw or not raw.isascii() and any(mark in raw for mark in _OTHER_BREAKS):
+        if b"\r" in raw:
             raise _NotLines
         # white space beyond ASCII's fails as JSON, and the file is read whole
         if raw.strip():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from interop_support import FIXTURES
 
-from app.interop import InteropError, detect_format, read_documents, read_files
+from app.interop import InteropError, detect_format, import_files, read_documents, read_files
 from app.interop.traces import LineSpans, fit_traces
 
 COLLECTOR = FIXTURES / "traces" / "shop-collector.json"
@@ -134,3 +134,17 @@ def test_odd_collector_files_read_as_the_whole_file_did(tmp_path, case):
                                   "holds (unhashable type: 'list')"
     else:
         assert _by_lines(path) == _whole(path)
+
+
+@pytest.mark.parametrize("mark", ["\x85", "\u2028", "\u2029"])
+def test_a_raw_line_separator_inside_a_name_stays_in_its_line(tmp_path, mark):
+    """A JSON string may hold NEL, U+2028 and U+2029 raw (Go's encoder leaves NEL as it is): the file was
+    cut there into two lines, neither of them JSON, and refused."""
+    path, lines = _lines(tmp_path, "traces.json")
+    path.write_text("\n".join(lines).replace('"name":"GET"', f'"name":"GET{mark}x"', 1) + "\n",
+                    encoding="utf-8", newline="")
+    for spans in (True, False):
+        docs = read_documents(path, spans=spans)
+        assert docs
+    design = import_files([path]).design
+    assert {c.name for c in import_files([COLLECTOR]).design.components} == {c.name for c in design.components}
