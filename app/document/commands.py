@@ -438,3 +438,57 @@ class EditDesignCommand(MacroCommand):
 
     def undo(self):
         self.document.replace_design_fields(self.design_id, *self.old)
+
+
+# -- kept runs ----------------------------------------------------------------
+# Runs are records of the project, not of a design: undoing one leaves the design on the canvas as it is.
+def _run_name(records, name: str | None) -> str:
+    """What the user calls the runs: the name given, else the first one's label."""
+    return name or (records[0].label if records else "")
+
+
+class KeepRunsCommand(MacroCommand):
+    """Keep run records in the project, after those kept before."""
+
+    def __init__(self, document, records: list, name: str | None = None, parent=None):
+        super().__init__(f'Keep run "{_run_name(records, name)}"', parent)
+        self.document = document
+        start = len(document.runs)
+        self.placed = [(start + i, r) for i, r in enumerate(records)]
+
+    def redo(self):
+        self.document.insert_runs(self.placed)
+
+    def undo(self):
+        self.document.pop_runs(r.id for _i, r in self.placed)
+
+
+class RemoveRunsCommand(MacroCommand):
+    """Delete kept runs (every variant of a comparison at once); undo puts each back where it was."""
+
+    def __init__(self, document, run_ids: set[uuid.UUID], name: str | None = None, parent=None):
+        records = [r for r in document.runs if r.id in run_ids]
+        super().__init__(f'Delete kept run "{_run_name(records, name)}"', parent)
+        self.document, self.run_ids = document, set(run_ids)
+        self.placed: list[tuple[int, Any]] = []
+
+    def redo(self):
+        self.placed = self.document.pop_runs(self.run_ids)
+
+    def undo(self):
+        self.document.insert_runs(self.placed)
+
+
+class RelabelRunsCommand(MacroCommand):
+    """Rename kept runs: each record's label, by run id."""
+
+    def __init__(self, document, old: dict[uuid.UUID, str], new: dict[uuid.UUID, str], name: str | None = None,
+                 parent=None):
+        super().__init__(f'Rename kept run "{name}"' if name else "Rename kept run", parent)
+        self.document, self.old, self.new = document, old, new
+
+    def redo(self):
+        self.document.replace_run_labels(self.new)
+
+    def undo(self):
+        self.document.replace_run_labels(self.old)

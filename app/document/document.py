@@ -13,13 +13,17 @@ from PySide6.QtGui import QUndoStack
 
 from engine.model import Design, Experiment, Link, Position, Project
 
+from .commands import KeepRunsCommand, RelabelRunsCommand, RemoveRunsCommand
+
 
 class ProjectDocument(QObject):
     """The project being edited.
 
     Views read it and push commands; only commands call the mutators below
-    (``insert_*``, ``remove_*``, ``replace_*``, ``move_components``), and each
-    mutator announces what happened with a past-tense signal carrying ids.
+    (``insert_*``, ``remove_*``, ``replace_*``, ``move_components``, ``pop_runs``),
+    and each mutator announces what happened with a past-tense signal carrying
+    ids. ``keep_runs``, ``remove_runs`` and ``relabel_runs`` are not mutators: each
+    pushes the undo command that calls the kept-run mutators.
     Inside ``batch()`` (an undo command made of many steps, redone or undone)
     the per-item signals still go out as each step happens, but ``edited`` and
     ``selection_changed`` are held back and announced once when it ends: the
@@ -52,6 +56,7 @@ class ProjectDocument(QObject):
     selection_changed = Signal(list)
     current_experiment_changed = Signal(object)  # experiment id or None
     modified_changed = Signal(bool)
+    saved = Signal()  # a save holds the content now (an undo back to the saved state is clean but no save)
     path_changed = Signal(object)  # Path or None
     edited = Signal()  # after any mutation (once after a batch): problems, titles and panes refresh from this
     runs_changed = Signal()  # runs kept, removed or renamed
@@ -130,39 +135,50 @@ class ProjectDocument(QObject):
             self.selection_changed.emit(list(self._selection))
 
     # -- kept runs ------------------------------------------------------------
-    # Kept runs are not undoable edits (a run is not a change to the design), but each change
-    # leaves the file on disk behind, so the project reads as modified until the next save.
+    # Keeping, deleting and renaming kept runs are undo steps like design edits: a run can take
+    # many minutes, and one deleted by mistake must come back with Edit > Undo. The three public
+    # methods push the command; the mutators after them are for the commands alone.
     @property
     def runs(self) -> tuple:
         """The runs kept in the project, oldest first; change them with the methods below."""
         return tuple(self._runs)
 
-    def keep_runs(self, records: Iterable) -> None:
-        """Keep run records (the store's ``SavedRun``) in the project, after those kept before."""
+    def keep_runs(self, records: Iterable, name: str | None = None) -> None:
+        """Keep run records (the store's ``SavedRun``) in the project, after those kept before, as one
+        undo step; ``name``: what the user calls them (a comparison's variants are one run)."""
         records = list(records)
         if records:
-            self._runs.extend(records)
-            self._runs_changed()
+            self.undo_stack.push(KeepRunsCommand(self, records, name))
 
-    def remove_runs(self, run_ids: Iterable[uuid.UUID]) -> None:
-        """Drop the kept runs with these ids; unknown ids are ignored."""
+    def remove_runs(self, run_ids: Iterable[uuid.UUID], name: str | None = None) -> None:
+        """Drop the kept runs with these ids as one undo step; unknown ids are ignored."""
         ids = set(run_ids)
-        kept = [r for r in self._runs if r.id not in ids]
-        if len(kept) != len(self._runs):
-            self._runs = kept
-            self._runs_changed()
+        if any(r.id in ids for r in self._runs):
+            self.undo_stack.push(RemoveRunsCommand(self, ids, name))
 
-    def relabel_runs(self, labels: dict[uuid.UUID, str]) -> None:
-        """Give kept runs new labels, by run id."""
-        changed = [dataclasses.replace(r, label=labels[r.id]) if r.id in labels and r.label != labels[r.id] else r
-                   for r in self._runs]
-        if any(a is not b for a, b in zip(changed, self._runs)):
-            self._runs = changed
-            self._runs_changed()
+    def relabel_runs(self, labels: dict[uuid.UUID, str], name: str | None = None) -> None:
+        """Give kept runs new labels, by run id, as one undo step (none when no label changes)."""
+        old = {r.id: r.label for r in self._runs if r.id in labels and r.label != labels[r.id]}
+        if old:
+            self.undo_stack.push(RelabelRunsCommand(self, old, {i: labels[i] for i in old}, name))
 
-    def _runs_changed(self) -> None:
-        self._count_change()
-        self.undo_stack.resetClean()
+    def insert_runs(self, placed: Iterable[tuple[int, Any]]) -> None:
+        """Mutator: put run records back at their indexes (ascending, as ``pop_runs`` returns them)."""
+        for index, record in placed:
+            self._runs.insert(index, record)
+        self.runs_changed.emit()
+
+    def pop_runs(self, run_ids: Iterable[uuid.UUID]) -> list[tuple[int, Any]]:
+        """Mutator: take out the kept runs with these ids; returns them with their indexes for undo."""
+        ids = set(run_ids)
+        placed = [(i, r) for i, r in enumerate(self._runs) if r.id in ids]
+        self._runs = [r for r in self._runs if r.id not in ids]
+        self.runs_changed.emit()
+        return placed
+
+    def replace_run_labels(self, labels: dict[uuid.UUID, str]) -> None:
+        """Mutator: set kept runs' labels, by run id (records are replaced, never changed in place)."""
+        self._runs = [dataclasses.replace(r, label=labels[r.id]) if r.id in labels else r for r in self._runs]
         self.runs_changed.emit()
 
     # -- project ------------------------------------------------------------
@@ -197,6 +213,7 @@ class ProjectDocument(QObject):
             self.undo_stack.resetClean()
             return False
         self.undo_stack.setClean()
+        self.saved.emit()
         return True
 
     def load(self, project: Project, path: str | Path | None = None, runs: Iterable = (),

@@ -75,7 +75,7 @@ class RunsPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         # Rename was in the context menu alone, which many keyboards have no key for: F2 renames,
-        # and Delete deletes (asking first), as in a file manager.
+        # and Delete deletes, as in a file manager (without asking: Edit > Undo brings it back).
         self.tree.installEventFilter(self)
         layout.addWidget(self.tree, 1)
         # In the list's place while it is empty, so the panel never needs the height of both.
@@ -92,6 +92,7 @@ class RunsPanel(QWidget):
         self.report_button = QPushButton("Report…")
         self.report_button.clicked.connect(lambda: self._emit(self.report_requested))
         self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete this run from the project (Edit > Undo brings it back)")
         self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
         for b in (self.open_button, self.report_button, self.delete_button):
             buttons.addWidget(b)

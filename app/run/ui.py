@@ -44,9 +44,10 @@ from .controller import RunController
 from .dashboard import Dashboard
 from .event_log import EventLog
 from .formatting import link_figures_forms, run_progress_text, time_left
+from .kept_runs import KeptRuns
 from .run_files import RunFiles
 from .runs_panel import RunsPanel
-from .saved import RunGroup, design_run, group_runs, saved_runs_of
+from .saved import RunGroup, design_run
 from .session import FAILED, STOPPED, RunSession
 from .verdict_view import VerdictOverlay
 from .verdicts import objectives_changed
@@ -65,7 +66,7 @@ LINK_ALARM = 0.05  # a link failing this share of its calls shows its figures in
 MODEST_DOCK_HEIGHT = 240  # the dashboard and event log while no run is shown: the canvas is the work area
 
 
-class RunUi(RunFiles, QObject):
+class RunUi(RunFiles, KeptRuns, QObject):
     """Everything a user needs to run a design and read the results, wired into the main window."""
 
     def __init__(self, window):
@@ -276,7 +277,7 @@ class RunUi(RunFiles, QObject):
                        d.fault_removed, d.fault_changed):
             signal.connect(self._on_design_edited)
         d.design_switched.connect(self._mark_design_edited)
-        d.modified_changed.connect(self._on_modified_changed)
+        d.saved.connect(self._on_saved)
         self.experiment_combo.currentIndexChanged.connect(self._on_experiment_chosen)
         self.duration_spin.editingFinished.connect(self._check_fault_times)
         self.duration_spin.valueChanged.connect(self._show_run_length)
@@ -704,9 +705,6 @@ class RunUi(RunFiles, QObject):
         self._on_cursor(t)
 
     # -- keeping runs --------------------------------------------------------
-    def refresh_runs(self) -> None:
-        self.runs_panel.set_groups(group_runs(self.doc.runs))
-
     def _on_project_replaced(self) -> None:
         """Another project is open: the shown run belongs to the old one."""
         if self.controller.running:
@@ -716,6 +714,7 @@ class RunUi(RunFiles, QObject):
         self.verdicts.show_empty()
         self.event_log.show_session(None)
         self.scene.clear_health()
+        self._kept_ids = None
         self.refresh_runs()
         self._refresh_experiments()
         self._update_actions()
@@ -740,33 +739,16 @@ class RunUi(RunFiles, QObject):
         ran = session.design if session is not None else None
         self.dashboard.set_design_edited(ran is not None and ran.id == design.id and not ran.same_system(design))
 
-    def _on_modified_changed(self, modified: bool) -> None:
+    def _on_saved(self) -> None:
         # Just saved while the shown run is not kept: the file does not hold it, and the user may think so.
+        # Only a save: an undo back to the saved state (of "Keep run", say) also makes the project clean.
         session = self.session
-        if not modified and session is not None and session.done and not session.saved and session.results():
+        if session is not None and session.done and not session.saved and session.results():
             # After the window's own "Saved ..." note, which would otherwise replace this one.
             QTimer.singleShot(0, self._note_unkept_run)
 
     def _note_unkept_run(self) -> None:
         self._status("Saved. The last run is not in the file: keep it with Run > Keep Run in Project, then save again.")
-
-    def keep_run(self) -> RunGroup | None:
-        """Keep the shown run in the project (saved with it by File > Save)."""
-        session = self.session
-        if session is None or not session.done or session.saved or not session.results():
-            return None
-        first = next(iter(session.results().values()))
-        try:
-            design_id = uuid.UUID(str(first.meta.get("design_id")))
-        except ValueError:
-            design_id = self.doc.design.id
-        self.doc.keep_runs(saved_runs_of(session, design_id))
-        session.saved = True
-        self.runs_panel.select(str(session.group_id))
-        self.dashboard.mark_kept()
-        self._update_actions()
-        self._status("Run kept in the project; save the project to store it in the file.")
-        return next((g for g in self.runs_panel.groups if g.id == str(session.group_id)), None)
 
     def open_group(self, group: RunGroup) -> RunSession | None:
         """Show a kept run's plots and log without running it again."""
@@ -815,26 +797,6 @@ class RunUi(RunFiles, QObject):
         self.apply_health(session, self.dashboard.canvas_variant)
         self._show_dashboard()
         self._update_actions()
-
-    def delete_group(self, group: RunGroup) -> bool:
-        if not self.confirm(f"Delete the kept run “{group.label}” from the project?"):
-            return False
-        if self.session is not None and str(self.session.group_id) == group.id:
-            self.session.saved = False
-        self.doc.remove_runs(r.id for r in group.runs)
-        self._update_actions()
-        self.dashboard.mark_kept()
-        return True
-
-    def rename_group(self, group: RunGroup, label: str) -> None:
-        """Give a kept run (every variant of a comparison) a name of the user's choosing."""
-        several = len(group.runs) > 1
-        labels = {}
-        for run in group.runs:
-            suffix = run.label.rsplit(" — ", 1)[1] if several and " — " in run.label else ""
-            labels[run.id] = f"{label} — {suffix}" if suffix else label
-        self.doc.relabel_runs(labels)
-        self.runs_panel.select(group.id)
 
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self.window, "Faultline", text,

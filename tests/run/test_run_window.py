@@ -183,8 +183,8 @@ def test_kept_run_is_saved_and_reopens_without_running(qtbot, window, tmp_path):
         assert len(x) == 40
         assert other_ui.event_log.model.rowCount() == ui.event_log.model.rowCount()
         assert other_ui.dashboard.table.rowCount() > 0
-        # Delete it again.
-        other_ui.confirm = lambda _text: True
+        # Delete it again: an undo step, so nothing is asked first.
+        other_ui.confirm = lambda text: pytest.fail(f"asked before an undoable delete: {text}")
         assert other_ui.delete_group(other_ui.runs_panel.groups[0])
         assert other.document.runs == () and other_ui.runs_panel.groups == []
     finally:

@@ -224,7 +224,6 @@ def test_a_run_kept_before_the_design_changed_reports_the_design_it_ran(qtbot, w
         assert "Max attempts 2 ·" in design and "Max attempts 5" not in design
         assert "The picture shows the design as edited after the run" in design
         # Deleted from the project and kept again, from the window that shows it: the same design.
-        other_ui.confirm = lambda _text: True
         assert other_ui.delete_group(other_ui.runs_panel.groups[0])
         other_ui.keep_run()
         [again] = other.document.runs
