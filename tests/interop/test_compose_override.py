@@ -3,31 +3,17 @@ default from one folder), or several -f files in order."""
 from __future__ import annotations
 
 import pytest
-from interop_support import FIXTURES
+from interop_support import FIXTURES, compose_imported, links_of
 
-from app.interop import InteropError, import_files, preview_text, read_documents, topology
-from app.interop.notes import ImportResult
-from engine.model import Design
+from app.interop import InteropError, import_files, preview_text, topology
 
 OVERRIDE = FIXTURES / "topology" / "override"
-
-
-def imported(*paths) -> ImportResult:
-    """The compose files ``paths`` as the import reads them together (a folder in name order)."""
-    result = ImportResult(Design())
-    docs = [doc for path in paths for doc in read_documents(path)]
-    result.design = topology.import_topology(docs, None, result, "compose")
-    return result
-
-
-def links_of(design) -> set[str]:
-    return {link.name for link in design.links}
 
 
 def test_a_folder_s_override_goes_over_its_base_file():
     """``docker compose up`` in the folder: compose.yaml, then compose.override.yaml over it, although
     the folder lists the override first."""
-    result = imported(OVERRIDE / "compose.override.yaml", OVERRIDE / "compose.yaml")
+    result = compose_imported(OVERRIDE / "compose.override.yaml", OVERRIDE / "compose.yaml")
     design = result.design
     assert design.name == "shop"
     assert design.description.startswith("Made from compose.yaml, compose.override.yaml:")
@@ -52,11 +38,11 @@ def test_files_given_in_order_merge_in_that_order(tmp_path):
     base.write_text("services:\n  api:\n    image: shop/api\n    deploy: {replicas: 2}\n    ports: ['8080:80']\n")
     prod = tmp_path / "docker-compose.prod.yml"
     prod.write_text("services:\n  api:\n    deploy: {replicas: 6}\n")
-    assert imported(base, prod).design.component("api").instances == 6
-    assert imported(prod, base).design.component("api").instances == 6   # the default file is the base
+    assert compose_imported(base, prod).design.component("api").instances == 6
+    assert compose_imported(prod, base).design.component("api").instances == 6   # the default file is the base
     staging = tmp_path / "staging.yml"
     staging.write_text("services:\n  api:\n    scale: 3\n    deploy: {replicas: 5}\n")
-    assert imported(base, prod, staging).design.component("api").instances == 5
+    assert compose_imported(base, prod, staging).design.component("api").instances == 5
 
 
 def test_the_merge_order_puts_each_override_after_its_base():
@@ -100,11 +86,11 @@ def test_a_bad_value_in_the_override_is_refused_at_its_line(tmp_path):
     override = tmp_path / "compose.override.yaml"
     override.write_text("services:\n  api:\n    deploy:\n      replicas: -2\n")
     with pytest.raises(InteropError, match=r"^compose.override.yaml:4: services.api replicas must not be negative"):
-        imported(override, base)
+        compose_imported(override, base)
 
 
 def test_one_compose_file_alone_says_nothing_of_merging():
-    result = imported(OVERRIDE / "compose.yaml")
+    result = compose_imported(OVERRIDE / "compose.yaml")
     assert result.design.component("api").instances == 2
     assert "merged" not in preview_text(result.notes)
 

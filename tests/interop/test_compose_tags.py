@@ -5,7 +5,7 @@ takes the place of the earlier one whole; documents separated by --- merge in or
 from __future__ import annotations
 
 import pytest
-from interop_support import FIXTURES
+from interop_support import FIXTURES, compose_imported, links_of
 
 from app.interop import InteropError, detect_format, import_files, preview_text, read_documents, topology
 from app.interop.notes import ImportResult
@@ -14,21 +14,9 @@ from engine.model import Design
 TAGS = FIXTURES / "topology" / "tags"
 
 
-def imported(*paths) -> ImportResult:
-    """The compose files ``paths`` as the import reads them together."""
-    result = ImportResult(Design())
-    docs = [doc for path in paths for doc in read_documents(path)]
-    result.design = topology.import_topology(docs, None, result, "compose")
-    return result
-
-
 def merged(*paths) -> dict:
     docs = [doc for path in paths for doc in read_documents(path)]
     return topology.compose_document(docs, ImportResult(Design())).data
-
-
-def links_of(design) -> set[str]:
-    return {link.name for link in design.links}
 
 
 def written(tmp_path, name: str, text: str):
@@ -38,7 +26,7 @@ def written(tmp_path, name: str, text: str):
 
 
 def test_an_override_s_tags_reset_and_replace_the_base_s_settings():
-    result = imported(TAGS / "compose.override.yaml", TAGS / "compose.yaml")
+    result = compose_imported(TAGS / "compose.override.yaml", TAGS / "compose.yaml")
     design = result.design
     names = {c.name for c in design.components}
     assert "search" not in names                       # the whole service reset
@@ -63,7 +51,7 @@ def test_without_tags_the_same_override_merges_key_by_key(tmp_path):
     plain = written(tmp_path, "compose.override.yaml",
                     (TAGS / "compose.override.yaml").read_text().replace(" !reset", "").replace(" !override", ""))
     base = written(tmp_path, "compose.yaml", (TAGS / "compose.yaml").read_text())
-    design = imported(base, plain).design
+    design = compose_imported(base, plain).design
     assert "api -> cache" in links_of(design)
     assert merged(base, plain)["services"]["api"]["deploy"]["resources"] == {"limits": {"cpus": "1"}}
 
@@ -74,7 +62,7 @@ def test_a_reset_in_a_file_alone_removes_the_setting(tmp_path):
                                               "    deploy: !override {replicas: 3}\n")
     data = merged(alone)
     assert data["services"]["api"] == {"image": "shop/api", "deploy": {"replicas": 3}}
-    result = imported(alone)
+    result = compose_imported(alone)
     assert result.design.component("api").instances == 3
     assert "compose.yaml:1: compose.yaml: replaces whole services.api.deploy (!override); resets " \
            "services.api.ports (!reset), as docker compose reads these tags" in preview_text(result.notes)
@@ -84,7 +72,7 @@ def test_an_override_on_a_whole_service_replaces_it(tmp_path):
     base = written(tmp_path, "compose.yaml", "services:\n  api:\n    image: shop/api\n    depends_on: [db]\n"
                                              "    deploy: {replicas: 4}\n  db:\n    image: postgres\n")
     top = written(tmp_path, "compose.override.yaml", "services:\n  api: !override\n    image: shop/api:2\n")
-    design = imported(base, top).design
+    design = compose_imported(base, top).design
     assert design.component("api").instances == 1
     assert "api -> db" not in links_of(design)
 
@@ -104,7 +92,7 @@ def test_a_bad_value_under_a_tag_is_refused_at_its_line(tmp_path):
     top = written(tmp_path, "compose.override.yaml", "services:\n  api:\n    image: shop/api\n    deploy: !override\n"
                                                      "      mode: replicated\n      replicas: -2\n")
     with pytest.raises(InteropError, match=r"^compose.override.yaml:6: services.api replicas must not be negative"):
-        imported(base, top)
+        compose_imported(base, top)
 
 
 def test_a_tagged_setting_is_placed_in_the_file_that_wrote_it_last(tmp_path):
@@ -146,7 +134,7 @@ def test_the_documents_of_one_compose_file_merge_in_order(tmp_path):
                                              "    ports: ['80:80']\n---\nservices:\n  api:\n"
                                              "    deploy: {replicas: 6}\n    depends_on: [db]\n  db:\n"
                                              "    image: postgres\n---\n")
-    result = imported(path)
+    result = compose_imported(path)
     design = result.design
     assert design.component("api").instances == 6
     assert design.component("db").kind == "database" and "api -> db" in links_of(design)
@@ -169,8 +157,8 @@ def test_a_compose_file_of_several_documents_beside_an_override(tmp_path):
     base = written(tmp_path, "compose.yaml", "services:\n  api:\n    image: shop/api\n---\nservices:\n"
                                              "  api:\n    deploy: {replicas: 3}\n")
     top = written(tmp_path, "compose.override.yaml", "services:\n  api:\n    deploy: {replicas: 7}\n")
-    assert imported(top, base).design.component("api").instances == 7
-    assert imported(base).design.component("api").instances == 3
+    assert compose_imported(top, base).design.component("api").instances == 7
+    assert compose_imported(base).design.component("api").instances == 3
 
 
 def test_zookeeper_is_a_store_its_clients_call():
@@ -186,7 +174,7 @@ def test_kafka_calls_its_zookeeper_rather_than_consuming_it(tmp_path):
                                              "  kafka:\n    image: confluentinc/cp-kafka:7.6.0\n"
                                              "    depends_on: [zookeeper]\n    environment:\n"
                                              "      KAFKA_ZOOKEEPER_CONNECT: zookeeper:2181\n")
-    design = imported(path).design
+    design = compose_imported(path).design
     assert design.component("zookeeper").kind == "database"
     assert "kafka -> zookeeper" in links_of(design)
     assert "zookeeper -> kafka" not in links_of(design)

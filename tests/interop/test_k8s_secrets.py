@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from interop_support import FIXTURES
+from interop_support import FIXTURES, links_of
 
 from app.interop import import_files, preview_text
 
@@ -82,10 +82,6 @@ def imported(tmp_path, secret_text: str):
     (tmp_path / "deployments.yaml").write_text(DEPLOYMENTS)
     (tmp_path / "secrets.yaml").write_text(secret_text)
     return import_files([tmp_path / "deployments.yaml", tmp_path / "secrets.yaml"])
-
-
-def links_of(design) -> set[str]:
-    return {link.name for link in design.links}
 
 
 def test_secret_values_name_the_services_called(tmp_path):

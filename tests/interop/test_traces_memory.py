@@ -7,27 +7,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from interop_support import FIXTURES
+from interop_support import COLLECTOR, collector_copies
 
 from app.interop import InteropError, detect_format, import_files, read_documents, read_files
 from app.interop.traces import LineSpans, fit_traces
 
-COLLECTOR = FIXTURES / "traces" / "shop-collector.json"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _copies(path: Path, copies: int) -> Path:
-    """The collector's file ``copies`` times over, each copy's traces under ids of their own."""
-    lines = [json.loads(line) for line in COLLECTOR.read_text().splitlines()]
-    with path.open("w") as out:
-        for copy in range(copies):
-            for line in lines:
-                for rs in line["resourceSpans"]:
-                    for scope in rs["scopeSpans"]:
-                        for s in scope["spans"]:
-                            s["traceId"] = f"{copy:04x}" + s["traceId"][4:]
-                out.write(json.dumps(line, separators=(",", ":")) + "\n")
-    return path
 
 
 def _fitted(fit) -> str:
@@ -67,14 +52,14 @@ def test_a_collector_file_is_one_document_of_its_spans():
 
 
 def test_spans_read_line_by_line_fit_the_design_the_whole_file_did(tmp_path):
-    path = _copies(tmp_path / "traces.json", 3)
+    path = collector_copies(tmp_path / "traces.json", 3)
     by_lines = _by_lines(path)
     assert not by_lines.startswith("refused") and by_lines == _whole(path)
     assert _by_lines(COLLECTOR) == _whole(COLLECTOR)
 
 
 def test_the_lines_hold_a_fraction_of_what_parsing_them_all_did(tmp_path):
-    path = _copies(tmp_path / "traces.json", 30)
+    path = collector_copies(tmp_path / "traces.json", 30)
     size = path.stat().st_size
     tracemalloc.start()
     try:

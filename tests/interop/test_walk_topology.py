@@ -3,7 +3,7 @@ wired by environment variables, links, ConfigMaps and proxy labels; and the ways
 from __future__ import annotations
 
 import pytest
-from interop_support import FIXTURES
+from interop_support import FIXTURES, links_of
 
 from app.cli import main as cli_main
 from app.interop import InteropError, import_files, preview_text
@@ -11,10 +11,6 @@ from engine.model import parse_design
 
 TOPOLOGY = FIXTURES / "topology"
 K8S = TOPOLOGY / "k8s"
-
-
-def links_of(design) -> set[str]:
-    return {link.name for link in design.links}
 
 
 def compose(tmp_path, text: str, name: str = "docker-compose.yml"):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from interop_support import EXAMPLES, FIXTURES
+from interop_support import EXAMPLES, FIXTURES, collector_copies
 
 from app.cli import main as cli_main
 from app.interop import InteropError, import_files, preview_text
@@ -87,16 +87,7 @@ def test_collector_lines_are_read_without_the_yaml_line_counter(tmp_path, monkey
 
 
 def test_a_traces_file_larger_than_a_configuration_imports(tmp_path):
-    lines = [json.loads(line) for line in COLLECTOR.read_text().splitlines()]
-    path = tmp_path / "traces.json"
-    with path.open("w") as out:
-        for copy in range(60):   # sixty times the traffic: each copy's traces under ids of their own
-            for line in lines:
-                for rs in line["resourceSpans"]:
-                    for scope in rs["scopeSpans"]:
-                        for s in scope["spans"]:
-                            s["traceId"] = f"{copy:04x}" + s["traceId"][4:]
-                out.write(json.dumps(line, separators=(",", ":")) + "\n")
+    path = collector_copies(tmp_path / "traces.json", 60)   # sixty times the traffic
     assert path.stat().st_size > 6_000_000
     design = import_files([path]).design
     assert design.link("checkout -> postgresql").count == 3
